@@ -1,0 +1,49 @@
+// Package capture provides packet sources: capture files, standard input
+// and (in live*.go) network interfaces, all behind one Source interface.
+//
+// # Detection
+//
+// Open and OpenReader look at the first bytes, never at the file name:
+//
+//   - pcap, magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
+//     either byte order, version 2.4;
+//   - pcapng, magic 0a0d0d0a, in either byte order, version 1.0, with any
+//     number of sections and interfaces;
+//   - either of them gzip-compressed (magic 1f 8b), including multi-member
+//     gzip files.
+//
+// The input is never seeked, so standard input and pipes work. Anything
+// else fails with ErrNotCapture, naming the first bytes; Kuznetzov's
+// modified pcap (a1b2cd34) and other versions fail with ErrUnsupported.
+//
+// # Packets and their lifetime
+//
+// Next returns one packet per call together with its link type. In pcap
+// that is the file's link type; in pcapng it is the link type of the
+// interface the packet came on, so Ethernet, Linux SLL and raw IP packets
+// can alternate in one file. The data slice (and ci.AncillaryData) belong
+// to the source and are overwritten by the next call: copy what must
+// outlive it, and never send it through a channel. The steady state
+// allocates nothing per packet (pcapgo itself allocates two bytes per pcapng
+// packet whose link type number is 256 or more, such as Linux SLL2).
+//
+// # Errors
+//
+// Next returns io.EOF, unwrapped, at a clean end. Every other error is an
+// *Error carrying the file name, the number of complete packets returned
+// before it, a sentinel Kind (ErrEmpty, ErrNotCapture, ErrUnsupported,
+// ErrTruncated, ErrCorrupt, ErrRead, ErrClosed) for errors.Is, and the
+// underlying cause. Its message is one line, for example
+//
+//	capture.pcap: not a pcap or pcapng file (starts with 3c 68 74 6d)
+//	x.pcap: truncated packet record after 1234 packets
+//
+// A file cut inside its last record (a capture copied while still being
+// written) yields all complete packets first; the following Next returns
+// ErrTruncated, so the caller keeps what it decoded. Errors are sticky:
+// once Next returns an error, it returns the same error forever. Garbage
+// input returns errors, never panics, and cannot make a source allocate
+// much more than it has read: pcap records are bounded by libpcap's largest
+// snap length (256 KiB), pcapng blocks by 16 MiB, and pcapng block framing
+// is checked before pcapgo sees it.
+package capture

@@ -1,0 +1,293 @@
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// Source yields packets one by one. Data returned by Next is valid only
+// until the next call (zero-copy).
+type Source interface {
+	// Next returns the next packet and the link type it was captured on.
+	// It returns io.EOF at a clean end and an *Error otherwise; after
+	// either, every later call returns the same error.
+	Next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error)
+	// Name is the file name as given ("-" shown as "stdin").
+	Name() string
+	// Close releases the file opened by Open. It never closes standard
+	// input or the reader given to OpenReader.
+	Close() error
+}
+
+// bufSize is the read buffer in front of the file or gzip stream: large
+// enough that a read system call brings in dozens of packets.
+const bufSize = 64 << 10
+
+// Magic numbers as the first four bytes appear in the file.
+var (
+	magicPcapLE     = [4]byte{0xd4, 0xc3, 0xb2, 0xa1} // a1b2c3d4 little-endian, microseconds
+	magicPcapBE     = [4]byte{0xa1, 0xb2, 0xc3, 0xd4}
+	magicPcapNanoLE = [4]byte{0x4d, 0x3c, 0xb2, 0xa1} // a1b23c4d, nanoseconds
+	magicPcapNanoBE = [4]byte{0xa1, 0xb2, 0x3c, 0x4d}
+	magicModLE      = [4]byte{0x34, 0xcd, 0xb2, 0xa1} // a1b2cd34, Kuznetzov's modified pcap
+	magicModBE      = [4]byte{0xa1, 0xb2, 0xcd, 0x34}
+	magicPcapng     = [4]byte{0x0a, 0x0d, 0x0d, 0x0a} // section header block type
+	magicGzip       = [2]byte{0x1f, 0x8b}
+)
+
+// Open opens a capture file ("-" means standard input) and tells pcap (both
+// byte orders, micro and nano: a1b2c3d4, a1b23c4d), pcapng (0a0d0d0a) and
+// gzip-compressed pcap/pcapng apart by magic, never by file name.
+func Open(path string) (Source, error) {
+	if path == "-" {
+		return open(displayName(path), os.Stdin, nil)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		detail := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			detail = pe.Err.Error()
+		}
+		return nil, &Error{File: path, Kind: ErrRead, Cause: err, what: "cannot open (" + detail + ")"}
+	}
+	s, err := open(path, f, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenReader reads a capture from r, which need not be seekable; name is
+// used in Name and in error messages. The caller keeps ownership of r.
+func OpenReader(name string, r io.Reader) (Source, error) {
+	return open(displayName(name), r, nil)
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return name
+}
+
+func open(name string, r io.Reader, closer io.Closer) (Source, error) {
+	in := &input{name: name, closer: closer, raw: &recorder{r: r}}
+	br := bufio.NewReaderSize(in.raw, bufSize)
+
+	head, err := br.Peek(4)
+	if err != nil && err != io.EOF {
+		return nil, in.openFailure(err)
+	}
+	if len(head) >= 2 && [2]byte(head[:2]) == magicGzip {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, in.gzipOpenFailure(err)
+		}
+		in.gz = &recorder{r: zr}
+		br = bufio.NewReaderSize(in.gz, bufSize)
+		if head, err = br.Peek(4); err != nil && err != io.EOF {
+			return nil, in.openFailure(err)
+		}
+	}
+	if len(head) == 0 {
+		return nil, openError(name, ErrEmpty, in.gzipNote(), nil)
+	}
+	if len(head) < 4 {
+		return nil, in.shortHeader(head)
+	}
+	switch m := [4]byte(head); m {
+	case magicPcapLE, magicPcapBE, magicPcapNanoLE, magicPcapNanoBE:
+		return openPcap(in, br)
+	case magicPcapng:
+		return openPcapng(in, br)
+	case magicModLE, magicModBE:
+		return nil, openError(name, ErrUnsupported, "modified pcap format (magic a1b2cd34)", nil)
+	default:
+		detail := fmt.Sprintf("starts with % x", head)
+		if in.gz != nil {
+			detail = "gzip-compressed data " + detail
+		}
+		return nil, openError(name, ErrNotCapture, detail, nil)
+	}
+}
+
+// shortHeader explains an input of one to three bytes: the start of a
+// capture that was cut, or something else altogether.
+func (in *input) shortHeader(head []byte) error {
+	for _, m := range [][4]byte{magicPcapLE, magicPcapBE, magicPcapNanoLE, magicPcapNanoBE, magicPcapng} {
+		if string(m[:len(head)]) == string(head) {
+			return openError(in.name, ErrTruncated, fmt.Sprintf("only %d bytes%s", len(head), in.gzipNote()), nil)
+		}
+	}
+	return openError(in.name, ErrNotCapture, fmt.Sprintf("starts with % x", head), nil)
+}
+
+func openPcap(in *input, br *bufio.Reader) (Source, error) {
+	hdr, err := br.Peek(24)
+	if err == io.EOF {
+		return nil, openError(in.name, ErrTruncated, fmt.Sprintf("pcap header is 24 bytes, got %d%s", len(hdr), in.gzipNote()), io.ErrUnexpectedEOF)
+	}
+	if err != nil {
+		return nil, in.openFailure(err)
+	}
+	order := binary.ByteOrder(binary.LittleEndian)
+	if hdr[0] == 0xa1 {
+		order = binary.BigEndian
+	}
+	if major, minor := order.Uint16(hdr[4:6]), order.Uint16(hdr[6:8]); major != 2 || minor != 4 {
+		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcap version %d.%d, want 2.4", major, minor), nil)
+	}
+	// br is a *bufio.Reader of at least 4096 bytes, so pcapgo reads from it
+	// directly instead of stacking a second buffer.
+	r, err := pcapgo.NewReader(br)
+	if err != nil {
+		return nil, in.openFailure(err)
+	}
+	// pcapgo accepts any record up to the file's snap length, reading it
+	// into memory as it arrives. A garbage or hostile header can declare a
+	// 4 GiB snap length; bound records by libpcap's MAXIMUM_SNAPLEN instead,
+	// so a bad length is refused before its bytes are read.
+	if r.Snaplen() > maxRecord {
+		r.SetSnaplen(maxRecord)
+	}
+	return &pcapSource{input: in, r: r, link: r.LinkType()}, nil
+}
+
+// maxRecord is libpcap's MAXIMUM_SNAPLEN: no capture tool writes a longer
+// pcap record.
+const maxRecord = 262144
+
+func openPcapng(in *input, br *bufio.Reader) (Source, error) {
+	shb, err := br.Peek(16)
+	if err == io.EOF {
+		return nil, openError(in.name, ErrTruncated, fmt.Sprintf("pcapng section header cut after %d bytes%s", len(shb), in.gzipNote()), io.ErrUnexpectedEOF)
+	}
+	if err != nil {
+		return nil, in.openFailure(err)
+	}
+	var order binary.ByteOrder
+	switch binary.BigEndian.Uint32(shb[8:12]) {
+	case 0x1a2b3c4d:
+		order = binary.BigEndian
+	case 0x4d3c2b1a:
+		order = binary.LittleEndian
+	default:
+		return nil, openError(in.name, ErrCorrupt, fmt.Sprintf("pcapng byte-order magic % x", shb[8:12]), nil)
+	}
+	if major, minor := order.Uint16(shb[12:14]), order.Uint16(shb[14:16]); major != 1 || minor != 0 {
+		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcapng version %d.%d, want 1.0", major, minor), nil)
+	}
+	frame := &ngFrame{r: br}
+	r, err := pcapgo.NewNgReader(frame, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	if err != nil {
+		if frame.err != nil {
+			return nil, openError(in.name, ErrCorrupt, frame.err.Error(), frame.err)
+		}
+		return nil, in.openFailure(err)
+	}
+	return &ngSource{input: in, r: r, frame: frame}, nil
+}
+
+// input is the state shared by the file sources: where the bytes come from
+// and how far reading got.
+type input struct {
+	name    string
+	closer  io.Closer
+	raw     *recorder // the caller's reader, for I/O errors
+	gz      *recorder // the gzip stream, nil when the input is not compressed
+	packets int       // complete packets returned by Next
+	err     error     // sticky: io.EOF or *Error once reading stopped
+}
+
+func (in *input) Name() string { return in.name }
+
+func (in *input) Close() error {
+	if !errors.Is(in.err, ErrClosed) {
+		in.err = &Error{File: in.name, Packets: in.packets, Kind: ErrClosed, what: ErrClosed.Error()}
+	}
+	if c := in.closer; c != nil {
+		in.closer = nil
+		return c.Close()
+	}
+	return nil
+}
+
+func (in *input) gzipNote() string {
+	if in.gz != nil {
+		return ", gzip-compressed"
+	}
+	return ""
+}
+
+// classify turns an error that pcapgo returned into a kind, a detail for
+// the message and a cause. The recorders come first: pcapgo rewrites some
+// errors it gets from its reader, and an I/O or gzip error explains the
+// failure better than the format error it led to.
+func (in *input) classify(err error) (kind error, detail string, cause error) {
+	if in.raw.err != nil {
+		return ErrRead, in.raw.err.Error(), in.raw.err
+	}
+	if in.gz != nil && in.gz.err != nil {
+		if in.gz.err == io.ErrUnexpectedEOF {
+			return ErrTruncated, "gzip stream ends early", in.gz.err
+		}
+		return ErrCorrupt, in.gz.err.Error(), in.gz.err
+	}
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return ErrTruncated, "", io.ErrUnexpectedEOF
+	}
+	return ErrCorrupt, err.Error(), err
+}
+
+func (in *input) openFailure(err error) error {
+	kind, detail, cause := in.classify(err)
+	if kind == ErrTruncated && detail == "" {
+		detail = "ends inside the file header" + in.gzipNote()
+	}
+	return openError(in.name, kind, detail, cause)
+}
+
+// gzipOpenFailure explains a gzip header that gzip.NewReader refused.
+func (in *input) gzipOpenFailure(err error) error {
+	if in.raw.err != nil {
+		return openError(in.name, ErrRead, in.raw.err.Error(), in.raw.err)
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return openError(in.name, ErrTruncated, "gzip header cut short", io.ErrUnexpectedEOF)
+	}
+	return openError(in.name, ErrCorrupt, err.Error(), err)
+}
+
+// fail records why Next stopped and returns the sticky error.
+func (in *input) fail(err error) error {
+	kind, detail, cause := in.classify(err)
+	in.err = readError(in.name, in.packets, kind, detail, cause)
+	return in.err
+}
+
+// recorder remembers the first error other than io.EOF from the reader it
+// wraps, so that an error pcapgo reports can be traced to its source.
+type recorder struct {
+	r   io.Reader
+	err error
+}
+
+func (r *recorder) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
