@@ -1,0 +1,280 @@
+package ftp
+
+import (
+	"bytes"
+	"math"
+)
+
+// DefaultMaxLine is the line bound used when LineSplitter.MaxLine is 0.
+// It matches vsftpd's command buffer and Suricata's max-line-length.
+const DefaultMaxLine = 4096
+
+// Telnet bytes (RFC 854).
+const (
+	telnetSE   = 0xF0
+	telnetNOP  = 0xF1
+	telnetDM   = 0xF2
+	telnetIP   = 0xF4
+	telnetSB   = 0xFA
+	telnetWILL = 0xFB
+	telnetDONT = 0xFE
+	telnetIAC  = 0xFF
+)
+
+// TelnetFlags records the Telnet commands seen while a line was read.
+//
+// There is no Synch flag: the Synch is IAC DM sent as TCP urgent data, and
+// urgency lives in the TCP header, which this package never sees. A caller
+// that knows a segment carried URG combines that with TelnetDM.
+type TelnetFlags uint8
+
+const (
+	TelnetIP             TelnetFlags = 1 << iota // IAC IP, first step of the RFC 959 abort
+	TelnetDM                                     // IAC DM (Data Mark), the Synch marker
+	TelnetNegotiation                            // IAC WILL/WONT/DO/DONT <option>
+	TelnetSubnegotiation                         // IAC SB ... IAC SE
+	TelnetOther                                  // IAC NOP/BRK/AO/AYT/EC/EL/GA, or a stray IAC SE
+	TelnetUnescaped                              // IAC followed by a non-command byte: kept as literal 0xFF data
+)
+
+var telnetFlagNames = [...]string{"IP", "DM", "negotiation", "subnegotiation", "other", "unescaped-IAC"}
+
+func (f TelnetFlags) String() string { return flagString(uint(f), telnetFlagNames[:]) }
+
+// Line is one line of a control stream.
+type Line struct {
+	// Text is the line without its CR LF (or bare LF), with Telnet
+	// sequences removed, IAC IAC turned into 0xFF and CR NUL into CR.
+	// It aliases the splitter's buffer: valid only during the callback.
+	Text []byte
+	// Dropped counts bytes beyond MaxLine that were discarded; the line
+	// was truncated but still ends where the peer ended it.
+	Dropped int
+	// Telnet holds the Telnet commands seen since the previous line.
+	Telnet TelnetFlags
+	// Unterminated is set when Flush emitted the line without a line end.
+	Unterminated bool
+	// BareLF is set when the line ended in LF without CR.
+	BareLF bool
+	// Skipped counts bytes discarded by Resync before this line began:
+	// the abandoned partial line plus the bytes up to the next LF.
+	Skipped int
+}
+
+// splitter states for the Telnet layer.
+const (
+	stData   uint8 = iota
+	stIAC          // after IAC
+	stOption       // after IAC WILL/WONT/DO/DONT, the option byte is next
+	stSB           // inside IAC SB ...
+	stSBIAC        // inside SB, after IAC
+)
+
+// special marks the bytes that leave the fast path of Write.
+var special = [256]bool{'\r': true, '\n': true, telnetIAC: true}
+
+// LineSplitter turns one direction of a control connection into lines.
+// Push reassembled bytes with Write; lines may span Write calls and one
+// Write may hold many lines. The zero value is ready to use. Memory is
+// bounded by MaxLine whatever the input.
+type LineSplitter struct {
+	MaxLine int // 0 means DefaultMaxLine
+
+	buf     []byte
+	dropped int
+	flags   TelnetFlags
+	skipped int
+	state   uint8
+	cr      bool // a CR was seen and its meaning depends on the next byte
+	skip    bool // Resync: discard up to and including the next LF
+}
+
+func (s *LineSplitter) max() int {
+	if s.MaxLine > 0 {
+		return s.MaxLine
+	}
+	return DefaultMaxLine
+}
+
+// Write consumes p and calls emit for every line it completes. Lines end in
+// CR LF or a bare LF. Telnet state carries across calls, so an IAC sequence
+// may be split between segments. emit must not retain Line.Text and must
+// not call methods of s.
+func (s *LineSplitter) Write(p []byte, emit func(Line)) {
+	if s.buf == nil {
+		s.buf = make([]byte, 0, min(s.max(), DefaultMaxLine))
+	}
+	for i := 0; i < len(p); {
+		if s.skip {
+			j := bytes.IndexByte(p[i:], '\n')
+			if j < 0 {
+				s.skipped = satAdd(s.skipped, len(p)-i)
+				return
+			}
+			s.skipped = satAdd(s.skipped, j+1)
+			i += j + 1
+			s.skip = false
+			continue
+		}
+		if s.state == stData && !s.cr {
+			j := i
+			for j < len(p) && !special[p[j]] {
+				j++
+			}
+			if j > i {
+				s.appendData(p[i:j])
+				i = j
+				if i == len(p) {
+					return
+				}
+			}
+		}
+		s.step(p[i], emit)
+		i++
+	}
+}
+
+// step runs one byte through the Telnet layer.
+func (s *LineSplitter) step(c byte, emit func(Line)) {
+	switch s.state {
+	case stData:
+		if c == telnetIAC {
+			s.state = stIAC
+			return
+		}
+		s.data(c, emit)
+	case stIAC:
+		s.state = stData
+		switch {
+		case c == telnetIAC:
+			s.data(telnetIAC, emit)
+		case c == telnetIP:
+			s.flags |= TelnetIP
+		case c == telnetDM:
+			s.flags |= TelnetDM
+		case c >= telnetWILL && c <= telnetDONT:
+			s.flags |= TelnetNegotiation
+			s.state = stOption
+		case c == telnetSB:
+			s.flags |= TelnetSubnegotiation
+			s.state = stSB
+		case c >= telnetSE:
+			s.flags |= TelnetOther
+		default:
+			// Not a Telnet command: a peer that does not escape 0xFF
+			// (a Latin-1 file name, say). Keep both bytes as data.
+			s.flags |= TelnetUnescaped
+			s.data(telnetIAC, emit)
+			s.data(c, emit)
+		}
+	case stOption:
+		s.state = stData
+	case stSB:
+		switch c {
+		case telnetIAC:
+			s.state = stSBIAC
+		case '\n':
+			// FTP peers do not subnegotiate; an unterminated SB must not
+			// swallow the rest of the session, so a line end closes it.
+			s.state = stData
+			s.data(c, emit)
+		}
+	case stSBIAC:
+		if c == telnetSE {
+			s.state = stData
+		} else {
+			s.state = stSB
+		}
+	}
+}
+
+// data handles one NVT data byte: CR LF and bare LF end the line, CR NUL is
+// a CR, and a CR before anything else is kept as data.
+func (s *LineSplitter) data(c byte, emit func(Line)) {
+	if s.cr {
+		s.cr = false
+		switch c {
+		case '\n':
+			s.end(emit, false, false)
+			return
+		case 0:
+			s.putByte('\r')
+			return
+		default:
+			s.putByte('\r')
+		}
+	}
+	switch c {
+	case '\r':
+		s.cr = true
+	case '\n':
+		s.end(emit, true, false)
+	default:
+		s.putByte(c)
+	}
+}
+
+func (s *LineSplitter) putByte(c byte) {
+	if len(s.buf) < s.max() {
+		s.buf = append(s.buf, c)
+	} else {
+		s.dropped = satAdd(s.dropped, 1)
+	}
+}
+
+func (s *LineSplitter) appendData(b []byte) {
+	room := s.max() - len(s.buf)
+	if room < 0 {
+		room = 0 // MaxLine was lowered between calls
+	}
+	if len(b) > room {
+		s.dropped = satAdd(s.dropped, len(b)-room)
+		b = b[:room]
+	}
+	s.buf = append(s.buf, b...)
+}
+
+func (s *LineSplitter) end(emit func(Line), bareLF, unterminated bool) {
+	emit(Line{
+		Text:         s.buf,
+		Dropped:      s.dropped,
+		Telnet:       s.flags,
+		Unterminated: unterminated,
+		BareLF:       bareLF,
+		Skipped:      s.skipped,
+	})
+	s.buf = s.buf[:0]
+	s.dropped, s.flags, s.skipped = 0, 0, 0
+}
+
+// Resync abandons the partial line and discards input up to and including
+// the next LF. Call it after bytes were lost (a reassembly gap) or when the
+// stream was picked up mid-way, so the next line emitted is a whole one.
+// The discarded byte count is reported in the next Line's Skipped.
+func (s *LineSplitter) Resync() {
+	s.skipped = satAdd(s.skipped, satAdd(len(s.buf), s.dropped))
+	s.buf = s.buf[:0]
+	s.dropped, s.flags = 0, 0
+	s.state, s.cr = stData, false
+	s.skip = true
+}
+
+// Flush emits the pending partial line, if any, with Unterminated set, and
+// resets the Telnet state. Call it at the end of the stream. A trailing CR
+// is taken as the start of a line end and dropped.
+func (s *LineSplitter) Flush(emit func(Line)) {
+	if len(s.buf) > 0 || s.dropped > 0 || s.flags != 0 {
+		s.end(emit, false, true)
+	}
+	s.state, s.cr, s.skip = stData, false, false
+}
+
+// Pending reports the number of line bytes buffered.
+func (s *LineSplitter) Pending() int { return len(s.buf) }
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}

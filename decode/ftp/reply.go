@@ -1,0 +1,283 @@
+package ftp
+
+import (
+	"errors"
+	"strings"
+)
+
+// Reply bounds used when the ReplyReader fields are 0. STAT of a directory
+// sends a listing over the control connection, so the line cap is generous;
+// the byte cap keeps a hostile server at a few hundred KiB per session.
+const (
+	DefaultMaxReplyLines = 1000
+	DefaultMaxReplyBytes = 256 << 10
+)
+
+// ErrNotReply is returned for a server line that neither starts a reply
+// (three digits) nor continues an open multi-line reply. The reader's state
+// is unchanged; the caller records the line and carries on.
+var ErrNotReply = errors.New("ftp: server line is not a reply")
+
+// ReplyAnomaly records what was odd about a reply.
+type ReplyAnomaly uint8
+
+const (
+	ReplyNoSpace           ReplyAnomaly = 1 << iota // code followed by neither SP nor "-" ("230_x"); Zeek gives up here
+	ReplyBareCode                                   // the line is just the code ("230")
+	ReplyClosedByOtherCode                          // multi-line reply ended by a different-code line before the client spoke
+	ReplyTooManyLines                               // lines beyond MaxLines/MaxBytes were counted, not kept
+	ReplyInvalidCode                                // code outside 100..599 and 631..633
+	ReplyUnindentedCode                             // a body line starts with another code and SP/"-" (RFC 959 asks servers to indent those)
+	ReplyUnterminated                               // flushed at end of stream while still open
+)
+
+var replyAnomalyNames = [...]string{"no-space", "bare-code", "closed-by-other-code", "too-many-lines", "invalid-code", "unindented-code", "unterminated"}
+
+func (a ReplyAnomaly) String() string { return flagString(uint(a), replyAnomalyNames[:]) }
+
+// Reply is one complete server reply.
+type Reply struct {
+	Code int // the final line's code; 631..633 are RFC 2228 protected replies
+	// OpenCode is the first line's code. It differs from Code only when a
+	// multi-line reply was closed by another code (ReplyClosedByOtherCode).
+	OpenCode int
+	// Lines holds the lines as received, first and last included. When the
+	// reply exceeded the reader's bounds, the first lines and the final
+	// line are kept and Dropped counts the rest.
+	Lines []string
+	// Text is the message: the first line after "DDD " or "DDD-", then each
+	// further kept line joined with "\n". A "DDD-" prefix on a body line and
+	// the terminator's "DDD " prefix are removed, as net/textproto does.
+	Text    string
+	Dropped int // lines not kept in Lines and Text
+	Anomaly ReplyAnomaly
+
+	one [1]string // backing store of Lines for single-line replies
+}
+
+// Multiline reports whether the reply spans more than one line.
+func (r *Reply) Multiline() bool { return len(r.Lines)+r.Dropped > 1 }
+
+// ReplyReader assembles server lines into replies following RFC 959 §4.2:
+// a reply that starts "DDD-" continues until a line that starts with the
+// same DDD and SP; lines in between are text whatever they start with.
+// It is push-based and bounded. The zero value is ready to use.
+type ReplyReader struct {
+	MaxLines int // 0 means DefaultMaxReplyLines
+	MaxBytes int // 0 means DefaultMaxReplyBytes; bytes of kept lines
+
+	open    bool
+	code    int
+	anomaly ReplyAnomaly
+	lines   []string
+	bytes   int
+	dropped int
+	// cand is the last line received if it looks like a final reply with
+	// another code (see ClientSpoke); candIdx is its index in lines, or -1
+	// when it was over the bounds and not kept.
+	cand    string
+	candIdx int
+	hasCand bool
+}
+
+func (r *ReplyReader) maxLines() int {
+	if r.MaxLines > 0 {
+		return max(r.MaxLines, 2)
+	}
+	return DefaultMaxReplyLines
+}
+
+func (r *ReplyReader) maxBytes() int {
+	if r.MaxBytes > 0 {
+		return r.MaxBytes
+	}
+	return DefaultMaxReplyBytes
+}
+
+// Open reports whether a multi-line reply is in progress.
+func (r *ReplyReader) Open() bool { return r.open }
+
+// Reset abandons any open reply, for use after a gap in the server stream.
+func (r *ReplyReader) Reset() {
+	*r = ReplyReader{MaxLines: r.MaxLines, MaxBytes: r.MaxBytes}
+}
+
+// Line feeds one server line (as emitted by LineSplitter; a trailing CR LF
+// is also removed). It returns the reply this line completes, nil while a
+// multi-line reply is still open, or ErrNotReply for text outside a reply.
+func (r *ReplyReader) Line(line []byte) (*Reply, error) {
+	line = trimLineEnd(line)
+	if r.open {
+		return r.continued(line), nil
+	}
+	code, ok := parseCode(line)
+	if !ok {
+		return nil, ErrNotReply
+	}
+	var an ReplyAnomaly
+	if !validCode(code) {
+		an |= ReplyInvalidCode
+	}
+	switch {
+	case len(line) == 3:
+		an |= ReplyBareCode
+	case line[3] == '-':
+		s := string(line)
+		*r = ReplyReader{MaxLines: r.MaxLines, MaxBytes: r.MaxBytes,
+			open: true, code: code, anomaly: an, lines: []string{s}, bytes: len(s)}
+		return nil, nil
+	case line[3] != ' ':
+		an |= ReplyNoSpace
+	}
+	rep := &Reply{Code: code, OpenCode: code, Anomaly: an}
+	s := string(line)
+	rep.one[0] = s
+	rep.Lines = rep.one[:]
+	rep.Text = s[min(len(s), 4):]
+	if an&ReplyNoSpace != 0 {
+		rep.Text = s[3:] // no separator to strip: keep what follows the code
+	}
+	return rep, nil
+}
+
+// continued handles a line inside an open multi-line reply.
+func (r *ReplyReader) continued(line []byte) *Reply {
+	r.hasCand = false
+	code, ok := parseCode(line)
+	if ok && len(line) > 3 && (line[3] == ' ' || line[3] == '-') {
+		if code == r.code && line[3] == ' ' {
+			return r.finish(string(line), code, r.anomaly)
+		}
+		if code != r.code {
+			r.anomaly |= ReplyUnindentedCode
+			r.hasCand = validCode(code) && looksFinal(line)
+		}
+	}
+	keep := len(r.lines) < r.maxLines()-1 && r.bytes+len(line) <= r.maxBytes()
+	if !keep {
+		r.dropped++
+		r.anomaly |= ReplyTooManyLines
+		if r.hasCand {
+			r.cand, r.candIdx = string(line), -1
+		}
+		return nil
+	}
+	s := string(line)
+	r.lines = append(r.lines, s)
+	r.bytes += len(s)
+	if r.hasCand {
+		r.cand, r.candIdx = s, len(r.lines)-1
+	}
+	return nil
+}
+
+// ClientSpoke tells the reader the client sent a command. If a multi-line
+// reply is open and its last line looks like a final reply with another
+// code ("MMM " and at least 10 printable characters, Zeek's workaround for
+// servers that open with one code and close with another), the reply is
+// closed at that line, flagged ReplyClosedByOtherCode, and returned.
+// Otherwise it returns nil and the reply stays open.
+func (r *ReplyReader) ClientSpoke() *Reply {
+	if !r.open || !r.hasCand {
+		return nil
+	}
+	code, _ := parseCode(r.cand)
+	// The closing line becomes the terminator: take it out of the body.
+	if r.candIdx >= 0 {
+		r.bytes -= len(r.lines[r.candIdx])
+		r.lines = r.lines[:r.candIdx]
+	} else {
+		r.dropped--
+	}
+	return r.finish(r.cand, code, r.anomaly|ReplyClosedByOtherCode)
+}
+
+// looksFinal reports whether s is "DDD " followed by at least 10 printable
+// ASCII characters.
+func looksFinal(s []byte) bool {
+	if len(s) < 14 || s[3] != ' ' {
+		return false
+	}
+	for i := 4; i < 14; i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// Flush returns the open multi-line reply, if any, flagged
+// ReplyUnterminated; call it when the server stream ends.
+func (r *ReplyReader) Flush() *Reply {
+	if !r.open {
+		return nil
+	}
+	rep := r.build(r.code, r.anomaly|ReplyUnterminated)
+	r.Reset()
+	return rep
+}
+
+// finish closes the open reply with terminator line s.
+func (r *ReplyReader) finish(s string, code int, an ReplyAnomaly) *Reply {
+	if !validCode(code) {
+		an |= ReplyInvalidCode
+	}
+	r.lines = append(r.lines, s)
+	rep := r.build(code, an)
+	r.Reset()
+	return rep
+}
+
+func (r *ReplyReader) build(code int, an ReplyAnomaly) *Reply {
+	if r.dropped > 0 {
+		an |= ReplyTooManyLines
+	} else {
+		an &^= ReplyTooManyLines // the only dropped line became the terminator
+	}
+	rep := &Reply{Code: code, OpenCode: r.code, Lines: r.lines, Dropped: r.dropped, Anomaly: an}
+	var b strings.Builder
+	b.Grow(r.bytes + len(r.lines[len(r.lines)-1]))
+	last := len(r.lines) - 1
+	for i, l := range r.lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(messageOf(l, r.code, code, i == 0, i == last))
+	}
+	rep.Text = b.String()
+	return rep
+}
+
+// messageOf strips the reply-code prefix of one line of a multi-line
+// reply: "DDD-" or "DDD " with the opening code, or the closing code.
+func messageOf(l string, open, closing int, first, last bool) string {
+	if len(l) < 4 || (l[3] != ' ' && l[3] != '-') {
+		return l
+	}
+	code, ok := parseCode(l)
+	if !ok {
+		return l
+	}
+	if first || code == open || (last && code == closing && l[3] == ' ') {
+		return l[4:]
+	}
+	return l
+}
+
+// parseCode reads the three-digit code at the start of line.
+func parseCode[T string | []byte](line T) (int, bool) {
+	if len(line) < 3 {
+		return 0, false
+	}
+	c0, c1, c2 := line[0]-'0', line[1]-'0', line[2]-'0'
+	if c0 > 9 || c1 > 9 || c2 > 9 {
+		return 0, false
+	}
+	return int(c0)*100 + int(c1)*10 + int(c2), true
+}
+
+// validCode reports whether code is an FTP reply code: 1yz..5yz, or one of
+// the RFC 2228 protected replies 631..633.
+func validCode(code int) bool {
+	return code >= 100 && code <= 599 || code >= 631 && code <= 633
+}
