@@ -1,0 +1,380 @@
+# shellcheck shell=bash
+# netlab.sh: build throw-away FTP labs out of Linux network namespaces.
+#
+# Source it from bash running as root:
+#
+#   . pcaps/record/netlab.sh
+#   netlab_init                      # temp dir, unique prefix, teardown trap
+#   netlab_lab_direct                # client <-> server, IPv4 + IPv6
+#   netlab_vsftpd "$NETLAB_SERVER_NS" pcaps/record/conf/anon.conf
+#   netlab_capture_start "$NETLAB_CLIENT_NS" "$NETLAB_CLIENT_IF" /tmp/x.pcap
+#   netlab_client curl -s -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+#   netlab_capture_stop "$NETLAB_LAST_PID"
+#   netlab_teardown                  # also runs from the EXIT/INT/TERM trap
+#
+# Run directly, it is a lab server for tests in other languages (see README.md):
+#
+#   bash pcaps/record/netlab.sh serve direct|nat CONF [vsftpd -o options...]
+#
+# Everything it starts is recorded by PID and stopped by PID; every namespace it
+# makes is deleted; every wait is bounded. Traffic stays inside its namespaces.
+
+NETLAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Fixed lab addresses: each lab lives in its own namespaces, so parallel labs
+# may reuse them without colliding.
+NETLAB_DIRECT_SERVER_IP4=10.99.0.1
+NETLAB_DIRECT_CLIENT_IP4=10.99.0.2
+NETLAB_DIRECT_SERVER_IP6=fd00:99::1
+NETLAB_DIRECT_CLIENT_IP6=fd00:99::2
+NETLAB_NAT_CLIENT_IP4=10.99.1.2   # client net ("public" side)
+NETLAB_NAT_PUBLIC_IP4=10.99.1.1   # router, client side: what clients dial
+NETLAB_NAT_ROUTER_IN_IP4=10.99.2.1 # router, server side
+NETLAB_NAT_SERVER_IP4=10.99.2.2   # server at a private address
+
+NETLAB_PIDS=()
+NETLAB_CAPTURE_PIDS=()
+NETLAB_NAMESPACES=()
+NETLAB_DIR=
+NETLAB_LAST_PID=
+
+netlab_log() { printf 'netlab: %s\n' "$*" >&2; }
+netlab_die() { netlab_log "error: $*"; return 1; }
+
+# netlab_init [PREFIX]: temp dir, namespace prefix (unique per shell) and the
+# teardown trap. Safe to call again after netlab_teardown.
+netlab_init() {
+	if [ "$(id -u)" != 0 ]; then
+		netlab_die "must run as root (network namespaces, vsftpd, tcpdump)"
+		return 1
+	fi
+	NETLAB_PREFIX=${1:-${NETLAB_PREFIX:-fs$$}}
+	if [ -z "$NETLAB_DIR" ] || [ ! -d "$NETLAB_DIR" ]; then
+		NETLAB_DIR=$(mktemp -d /tmp/netlab.XXXXXX) || return 1
+		chmod 755 "$NETLAB_DIR"
+	fi
+	trap netlab_teardown EXIT
+	trap 'netlab_teardown; trap - INT; kill -INT $$' INT
+	trap 'netlab_teardown; trap - TERM; kill -TERM $$' TERM
+}
+
+# netlab_ns ROLE: create namespace "$NETLAB_PREFIX-ROLE" with lo up, no IPv6
+# DAD (addresses usable at once) and no router solicitations (less noise).
+netlab_ns() {
+	local ns="$NETLAB_PREFIX-$1"
+	ip netns add "$ns" || return 1
+	NETLAB_NAMESPACES+=("$ns")
+	ip netns exec "$ns" sh -c '
+		for k in all default; do
+			sysctl -qw net.ipv6.conf.$k.accept_dad=0 \
+				net.ipv6.conf.$k.router_solicitations=0 \
+				net.ipv6.conf.$k.accept_ra=0
+		done' || return 1
+	ip -n "$ns" link set lo up
+}
+
+# netlab_veth NS1 IF1 NS2 IF2: a veth pair with one end in each namespace.
+netlab_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" || return 1
+	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+
+# netlab_addr NS IF ADDR/LEN: add an address (IPv6 without DAD).
+netlab_addr() {
+	case $3 in
+	*:*) ip -n "$1" -6 addr add "$3" dev "$2" nodad ;;
+	*) ip -n "$1" addr add "$3" dev "$2" ;;
+	esac
+}
+
+# netlab_route NS ROUTE...: ip route add inside NS (-6 is detected from the gateway).
+netlab_route() {
+	local ns=$1
+	shift
+	case $* in
+	*:*) ip -n "$ns" -6 route add "$@" ;;
+	*) ip -n "$ns" route add "$@" ;;
+	esac
+}
+
+# netlab_forwarding NS: make NS a router.
+netlab_forwarding() {
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+# netlab_nft NS FILE|-: load an nftables rule set into NS.
+netlab_nft() {
+	ip netns exec "$1" nft -f "${2:--}"
+}
+
+# netlab_lab_direct: client and server namespaces on one veth link.
+# Sets NETLAB_{CLIENT,SERVER}_{NS,IF,IP4,IP6}.
+netlab_lab_direct() {
+	netlab_ns cli && netlab_ns srv || return 1
+	NETLAB_CLIENT_NS=$NETLAB_PREFIX-cli NETLAB_SERVER_NS=$NETLAB_PREFIX-srv
+	NETLAB_CLIENT_IF=cli0 NETLAB_SERVER_IF=srv0
+	netlab_veth "$NETLAB_CLIENT_NS" cli0 "$NETLAB_SERVER_NS" srv0 || return 1
+	NETLAB_CLIENT_IP4=$NETLAB_DIRECT_CLIENT_IP4 NETLAB_SERVER_IP4=$NETLAB_DIRECT_SERVER_IP4
+	NETLAB_CLIENT_IP6=$NETLAB_DIRECT_CLIENT_IP6 NETLAB_SERVER_IP6=$NETLAB_DIRECT_SERVER_IP6
+	NETLAB_PUBLIC_IP4=$NETLAB_SERVER_IP4
+	netlab_addr "$NETLAB_CLIENT_NS" cli0 "$NETLAB_CLIENT_IP4/24" &&
+		netlab_addr "$NETLAB_CLIENT_NS" cli0 "$NETLAB_CLIENT_IP6/64" &&
+		netlab_addr "$NETLAB_SERVER_NS" srv0 "$NETLAB_SERVER_IP4/24" &&
+		netlab_addr "$NETLAB_SERVER_NS" srv0 "$NETLAB_SERVER_IP6/64"
+}
+
+# netlab_lab_nat: client -- router -- server, IPv4. The router forwards TCP 21
+# and the passive range 40000-40100 from its client-side address to the
+# server (DNAT), masquerades what leaves towards the client, forwards nothing
+# else inbound, and attaches NO ftp conntrack helper.
+# Sets NETLAB_{CLIENT,SERVER,ROUTER}_NS, NETLAB_{CLIENT,SERVER}_{IF,IP4},
+# NETLAB_PUBLIC_IP4 (the address clients dial).
+netlab_lab_nat() {
+	netlab_ns cli && netlab_ns rtr && netlab_ns srv || return 1
+	NETLAB_CLIENT_NS=$NETLAB_PREFIX-cli NETLAB_ROUTER_NS=$NETLAB_PREFIX-rtr NETLAB_SERVER_NS=$NETLAB_PREFIX-srv
+	NETLAB_CLIENT_IF=cli0 NETLAB_SERVER_IF=srv0
+	NETLAB_CLIENT_IP4=$NETLAB_NAT_CLIENT_IP4 NETLAB_SERVER_IP4=$NETLAB_NAT_SERVER_IP4
+	NETLAB_PUBLIC_IP4=$NETLAB_NAT_PUBLIC_IP4
+	NETLAB_CLIENT_IP6= NETLAB_SERVER_IP6=
+	netlab_veth "$NETLAB_CLIENT_NS" cli0 "$NETLAB_ROUTER_NS" pub0 &&
+		netlab_veth "$NETLAB_ROUTER_NS" priv0 "$NETLAB_SERVER_NS" srv0 || return 1
+	netlab_addr "$NETLAB_CLIENT_NS" cli0 "$NETLAB_CLIENT_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" pub0 "$NETLAB_NAT_PUBLIC_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" priv0 "$NETLAB_NAT_ROUTER_IN_IP4/24" &&
+		netlab_addr "$NETLAB_SERVER_NS" srv0 "$NETLAB_SERVER_IP4/24" || return 1
+	# The client has a default route, so a SYN to the server's private
+	# address does leave it and dies at the router, as on the Internet.
+	netlab_route "$NETLAB_CLIENT_NS" default via "$NETLAB_NAT_PUBLIC_IP4" &&
+		netlab_route "$NETLAB_SERVER_NS" default via "$NETLAB_NAT_ROUTER_IN_IP4" &&
+		netlab_forwarding "$NETLAB_ROUTER_NS" || return 1
+	netlab_nft "$NETLAB_ROUTER_NS" <<EOF
+table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "pub0" ip daddr $NETLAB_NAT_PUBLIC_IP4 tcp dport { 21, 40000-40100 } dnat to $NETLAB_NAT_SERVER_IP4
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "pub0" masquerade
+	}
+}
+table ip filter {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		ct status dnat accept
+		iifname "priv0" accept
+	}
+}
+EOF
+}
+
+# netlab_ftproot: the anonymous FTP tree, made once per netlab_init:
+#   report.txt (~5 KB text), data.bin (128 KiB), notes/readme.txt, upload/ (writable by ftp).
+# Prints its path.
+netlab_ftproot() {
+	local root=$NETLAB_DIR/ftproot
+	if [ ! -d "$root" ]; then
+		mkdir -p "$root/notes" "$root/upload" "$NETLAB_DIR/empty" || return 1
+		chmod 755 "$root" "$root/notes" "$NETLAB_DIR/empty"
+		local i
+		for i in $(seq 1 80); do
+			printf 'line %03d: quarterly report, FTP lab file served by vsftpd\n' "$i"
+		done >"$root/report.txt"
+		echo 'anonymous FTP lab' >"$root/notes/readme.txt"
+		# Deterministic binary content: bytes 0..255 repeated.
+		python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 512)' >"$root/data.bin"
+		chmod 644 "$root/report.txt" "$root/notes/readme.txt" "$root/data.bin"
+		chown ftp:ftp "$root/upload" 2>/dev/null || chown nobody "$root/upload"
+		chmod 755 "$root/upload"
+	fi
+	printf '%s\n' "$root"
+}
+
+# netlab_tls_cert: a self-signed certificate for FTPS, made at run time.
+# Sets NETLAB_CERT and NETLAB_KEY.
+netlab_tls_cert() {
+	NETLAB_CERT=$NETLAB_DIR/tls/cert.pem NETLAB_KEY=$NETLAB_DIR/tls/key.pem
+	[ -f "$NETLAB_CERT" ] && return 0
+	mkdir -p "$NETLAB_DIR/tls" && chmod 700 "$NETLAB_DIR/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ftpsniff-lab \
+		-keyout "$NETLAB_KEY" -out "$NETLAB_CERT" 2>/dev/null
+}
+
+# netlab_wait_port NS PORT: wait until something listens on TCP PORT in NS
+# (at most 50 x 0.1 s).
+netlab_wait_port() {
+	local i
+	for i in $(seq 1 50); do
+		if [ -n "$(ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null)" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	netlab_die "nothing listens on port $2 in $1 after 5 s"
+}
+
+# netlab_alive PID: true while PID runs (a zombie counts as gone).
+netlab_alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# netlab_stop_pid PID [SIGNAL]: signal PID, wait at most 5 s, then SIGKILL; reap it.
+netlab_stop_pid() {
+	local pid=$1 sig=${2:-TERM} i
+	[ -n "$pid" ] || return 0
+	kill -s "$sig" "$pid" 2>/dev/null
+	for i in $(seq 1 50); do
+		netlab_alive "$pid" || break
+		sleep 0.1
+	done
+	if netlab_alive "$pid"; then
+		netlab_log "pid $pid ignored SIG$sig for 5 s, killing it"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# netlab_vsftpd NS CONF [OPTION=VALUE...]: start vsftpd in NS with CONF plus
+# run-time options (given to vsftpd as -oOPTION=VALUE, e.g. pasv_address=...).
+# The anon root, chroot dir and log file are filled in here. Waits for the
+# control port (listen_port, default 21). Sets NETLAB_LAST_PID and
+# NETLAB_VSFTPD_LOG.
+netlab_vsftpd() {
+	local ns=$1 conf=$2 root port=21 opt
+	shift 2
+	root=$(netlab_ftproot) || return 1
+	local args=("-oanon_root=$root" "-osecure_chroot_dir=$NETLAB_DIR/empty"
+		"-ovsftpd_log_file=$NETLAB_DIR/vsftpd-$ns.log")
+	for opt in "$@"; do
+		args+=("-o$opt")
+		case $opt in listen_port=*) port=${opt#listen_port=} ;; esac
+	done
+	opt=$(sed -n 's/^listen_port=//p' "$conf" | tail -1)
+	[ -n "$opt" ] && port=$opt
+	NETLAB_VSFTPD_LOG=$NETLAB_DIR/vsftpd-$ns.log
+	ip netns exec "$ns" vsftpd "$conf" "${args[@]}" </dev/null >>"$NETLAB_DIR/vsftpd-$ns.out" 2>&1 &
+	NETLAB_LAST_PID=$!
+	NETLAB_PIDS+=("$NETLAB_LAST_PID")
+	netlab_wait_port "$ns" "$port" || {
+		cat "$NETLAB_DIR/vsftpd-$ns.out" >&2
+		return 1
+	}
+}
+
+# netlab_capture_start NS IF FILE: tcpdump on IF in NS writing FILE (pcap).
+# Returns once tcpdump is capturing (at most 5 s). Sets NETLAB_LAST_PID.
+netlab_capture_start() {
+	local ns=$1 ifc=$2 file=$3 log i
+	log=$NETLAB_DIR/tcpdump.$RANDOM.log
+	rm -f "$file"
+	# --immediate-mode: without it TPACKET_V3 holds packets in a block until
+	# its timeout, and a prompt SIGINT loses them. -w - with the shell
+	# opening FILE keeps the file root's whatever user tcpdump drops to.
+	ip netns exec "$ns" tcpdump -i "$ifc" -n -U --immediate-mode -w - </dev/null >"$file" 2>"$log" &
+	NETLAB_LAST_PID=$!
+	NETLAB_PIDS+=("$NETLAB_LAST_PID")
+	NETLAB_CAPTURE_PIDS+=("$NETLAB_LAST_PID")
+	for i in $(seq 1 50); do
+		grep -q 'listening on' "$log" 2>/dev/null && return 0
+		netlab_alive "$NETLAB_LAST_PID" || break
+		sleep 0.1
+	done
+	cat "$log" >&2
+	netlab_die "tcpdump did not start on $ifc in $ns"
+}
+
+# netlab_capture_stop PID: SIGINT so tcpdump flushes and closes the file.
+netlab_capture_stop() {
+	netlab_stop_pid "$1" INT
+}
+
+# netlab_exec NS CMD...: run CMD in NS, bounded by NETLAB_CMD_TIMEOUT (20 s).
+netlab_exec() {
+	local ns=$1
+	shift
+	timeout -k 2 "${NETLAB_CMD_TIMEOUT:-20}" ip netns exec "$ns" "$@"
+}
+
+# netlab_client CMD...: run CMD in the client namespace.
+netlab_client() { netlab_exec "$NETLAB_CLIENT_NS" "$@"; }
+
+# netlab_teardown: stop captures (SIGINT, so files are complete), stop every
+# recorded PID, kill whatever still runs in our namespaces (vsftpd session
+# children), delete the namespaces and the temp dir. Idempotent.
+netlab_teardown() {
+	local pid ns pids
+	for pid in "${NETLAB_CAPTURE_PIDS[@]}"; do
+		netlab_alive "$pid" && netlab_stop_pid "$pid" INT
+	done
+	for pid in "${NETLAB_PIDS[@]}"; do
+		netlab_alive "$pid" && netlab_stop_pid "$pid" TERM
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${NETLAB_NAMESPACES[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		if [ -n "$pids" ]; then
+			# shellcheck disable=SC2086
+			kill -TERM $pids 2>/dev/null
+			sleep 0.2
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			# shellcheck disable=SC2086
+			[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+		fi
+		ip netns del "$ns" 2>/dev/null
+	done
+	NETLAB_PIDS=() NETLAB_CAPTURE_PIDS=() NETLAB_NAMESPACES=()
+	if [ -n "$NETLAB_DIR" ] && [ -z "${NETLAB_KEEP_DIR:-}" ]; then
+		rm -rf "$NETLAB_DIR"
+		NETLAB_DIR=
+	fi
+	return 0
+}
+
+# netlab_serve TOPOLOGY CONF [OPTION=VALUE...]: build a lab, start vsftpd,
+# print the lab's variables as shell assignments followed by a line "READY",
+# then wait until standard input closes (or a line "stop" arrives, or a
+# signal, or NETLAB_MAX_SECONDS, default 300) and tear everything down.
+netlab_serve() {
+	local topo=$1 conf=$2 line
+	shift 2
+	netlab_init || return 1
+	case $topo in
+	direct) netlab_lab_direct ;;
+	nat) netlab_lab_nat ;;
+	*) netlab_die "unknown topology '$topo' (direct, nat)" ;;
+	esac || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$conf" "$@" || return 1
+	local v
+	for v in NETLAB_PREFIX NETLAB_DIR NETLAB_CLIENT_NS NETLAB_SERVER_NS NETLAB_ROUTER_NS \
+		NETLAB_CLIENT_IF NETLAB_SERVER_IF NETLAB_CLIENT_IP4 NETLAB_SERVER_IP4 \
+		NETLAB_CLIENT_IP6 NETLAB_SERVER_IP6 NETLAB_PUBLIC_IP4 NETLAB_LAST_PID; do
+		printf '%s=%q\n' "$v" "${!v}"
+	done
+	echo READY
+	while IFS= read -r -t "${NETLAB_MAX_SECONDS:-300}" line; do
+		[ "$line" = stop ] && break
+	done
+	netlab_teardown
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -u
+	case ${1:-} in
+	serve)
+		shift
+		[ $# -ge 2 ] || {
+			echo "usage: $0 serve direct|nat CONF [vsftpd-option=value...]" >&2
+			exit 2
+		}
+		netlab_serve "$@"
+		;;
+	*)
+		echo "usage: $0 serve direct|nat CONF [vsftpd-option=value...]  (or source it)" >&2
+		exit 2
+		;;
+	esac
+fi

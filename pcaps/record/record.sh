@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# record.sh: record real FTP captures (vsftpd + curl/lftp/ftplib) inside
+# throw-away network namespaces. See pcaps/real/README.md for what each holds.
+#
+# usage: record.sh [-o DIR] [-l] [scenario...]
+#   -o DIR   write the pcaps to DIR (default: pcaps/real next to this script)
+#   -l       list the scenarios and exit
+# With no scenario named, all run. Must run as root.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CONF=$HERE/conf
+# shellcheck source=netlab.sh
+. "$HERE/netlab.sh"
+
+SCENARIOS=(
+	passive-curl passive-ftplib-pasv passive-lftp
+	active-curl-eprt active-ftplib-port ipv6-epsv
+	missing-file upload-stor
+	pasv-drop pasv-reject-rst pasv-reject-icmp pasv-reject-icmp6 pasv-outside-range
+	nat-no-pasv-address-default nat-no-pasv-address-trusting nat-pasv-address
+	active-client-firewall ftps-explicit
+)
+
+usage() {
+	sed -n '4,8s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+OUT=$(cd "$HERE/.." && pwd)/real
+want=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o)
+		[ $# -ge 2 ] || usage
+		OUT=$2
+		shift 2
+		;;
+	-l)
+		printf '%s\n' "${SCENARIOS[@]}"
+		exit 0
+		;;
+	-h | --help) usage ;;
+	-*) usage ;;
+	*)
+		want+=("$1")
+		shift
+		;;
+	esac
+done
+[ ${#want[@]} -gt 0 ] || want=("${SCENARIOS[@]}")
+for s in "${want[@]}"; do
+	case " ${SCENARIOS[*]} " in
+	*" $s "*) ;;
+	*)
+		echo "record.sh: unknown scenario '$s' (try -l)" >&2
+		exit 2
+		;;
+	esac
+done
+if [ "$(id -u)" != 0 ]; then
+	echo "record.sh: must run as root: it creates network namespaces and runs vsftpd and tcpdump" >&2
+	exit 1
+fi
+for tool in ip nft vsftpd tcpdump curl lftp python3 openssl timeout ss; do
+	command -v "$tool" >/dev/null || {
+		echo "record.sh: missing $tool (see APT_PACKAGES)" >&2
+		exit 1
+	}
+done
+mkdir -p "$OUT" || exit 1
+OUT=$(cd "$OUT" && pwd)
+
+# --- helpers -------------------------------------------------------------
+
+CAPS=()
+
+# cap SIDE FILE: capture on the client's or the server's lab interface.
+cap() {
+	local ns ifc
+	case $1 in
+	client) ns=$NETLAB_CLIENT_NS ifc=$NETLAB_CLIENT_IF ;;
+	server) ns=$NETLAB_SERVER_NS ifc=$NETLAB_SERVER_IF ;;
+	esac
+	netlab_capture_start "$ns" "$ifc" "$OUT/$2.pcap" || return 1
+	CAPS+=("$NETLAB_LAST_PID")
+}
+
+# cap_stop: let the last FIN/ACKs arrive, then stop every capture.
+cap_stop() {
+	local pid
+	sleep 0.5
+	for pid in "${CAPS[@]}"; do
+		netlab_capture_stop "$pid"
+	done
+	CAPS=()
+}
+
+say() { printf '    %s\n' "$*"; }
+
+# run LABEL CMD...: run a client in the client namespace, indent its output,
+# report its exit status (clients are expected to fail in some scenarios).
+run() {
+	local label=$1 rc
+	shift
+	say "\$ $label"
+	netlab_client "$@" 2>&1 | sed 's/^/      /'
+	rc=${PIPESTATUS[0]}
+	say "-> exit $rc"
+}
+
+CURL=(curl -sS --connect-timeout 3 -m 10)
+FTPLIB=(python3 "$HERE/ftpclient.py")
+LFTP_SET='set net:timeout 3; set net:max-retries 1; set net:reconnect-interval-base 1'
+
+# server_fw RULES: an inet filter input chain in the server namespace.
+server_fw() {
+	netlab_nft "$NETLAB_SERVER_NS" <<EOF
+table inet fw {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		$1
+	}
+}
+EOF
+}
+
+# --- scenarios -----------------------------------------------------------
+
+sc_passive_curl() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap client passive-curl || return 1
+	run "curl ftp://$NETLAB_SERVER_IP4/report.txt ftp://$NETLAB_SERVER_IP4/" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt" -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
+	cap_stop
+}
+
+sc_passive_ftplib_pasv() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap client passive-ftplib-pasv || return 1
+	run "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt nlst" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt nlst
+	cap_stop
+}
+
+sc_passive_lftp() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap client passive-lftp || return 1
+	run "lftp -e '$LFTP_SET; get data.bin -o ...; ls; bye' ftp://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; get data.bin -o $NETLAB_DIR/lftp-data.bin; ls; bye" "ftp://$NETLAB_SERVER_IP4"
+	cap_stop
+}
+
+sc_active_curl_eprt() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap client active-curl-eprt || return 1
+	run "curl -P - ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -P - -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+sc_active_ftplib_port() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap client active-ftplib-port || return 1
+	run "ftpclient.py --active $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+sc_ipv6_epsv() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon-ipv6.conf" || return 1
+	cap client ipv6-epsv || return 1
+	run "curl -g ftp://[$NETLAB_SERVER_IP6]/report.txt" \
+		"${CURL[@]}" -g -o /dev/null "ftp://[$NETLAB_SERVER_IP6]/report.txt"
+	run "ftpclient.py $NETLAB_SERVER_IP6 retr:report.txt" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP6" retr:report.txt
+	run "ftpclient.py --active $NETLAB_SERVER_IP6 retr:report.txt" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP6" retr:report.txt
+	cap_stop
+}
+
+sc_missing_file() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap client missing-file || return 1
+	run "ftpclient.py $NETLAB_SERVER_IP4 retr:nosuch.txt" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:nosuch.txt
+	run "ftpclient.py --active $NETLAB_SERVER_IP4 retr:nosuch.txt" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP4" retr:nosuch.txt
+	cap_stop
+}
+
+sc_upload_stor() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/upload.conf" || return 1
+	cap client upload-stor || return 1
+	run "ftpclient.py $NETLAB_SERVER_IP4 cwd:upload stor:up.txt:20000 appe:up.txt:5000 size:up.txt" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" cwd:upload stor:up.txt:20000 appe:up.txt:5000 size:up.txt
+	say "server file: $(stat -c '%s bytes' "$NETLAB_DIR/ftproot/upload/up.txt" 2>&1)"
+	cap_stop
+}
+
+# pasv_blocked NAME RULE [CONFIG]: passive range firewalled on the server by RULE.
+pasv_blocked() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/${3:-anon.conf}" || return 1
+	server_fw "$2" || return 1
+	cap client "$1" || return 1
+	run "curl ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+sc_pasv_drop() {
+	pasv_blocked pasv-drop 'tcp dport 40000-40100 ct state new drop'
+}
+
+sc_pasv_reject_rst() {
+	pasv_blocked pasv-reject-rst 'tcp dport 40000-40100 ct state new reject with tcp reset'
+}
+
+sc_pasv_reject_icmp() {
+	pasv_blocked pasv-reject-icmp \
+		'tcp dport 40000-40100 ct state new meta nfproto ipv4 reject with icmp type admin-prohibited'
+}
+
+sc_pasv_reject_icmp6() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon-ipv6.conf" || return 1
+	server_fw 'tcp dport 40000-40100 ct state new meta nfproto ipv6 reject with icmpv6 type admin-prohibited' || return 1
+	cap client pasv-reject-icmp6 || return 1
+	run "curl -g ftp://[$NETLAB_SERVER_IP6]/report.txt" \
+		"${CURL[@]}" -g -o /dev/null "ftp://[$NETLAB_SERVER_IP6]/report.txt"
+	cap_stop
+}
+
+sc_pasv_outside_range() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/pasv-outside-range.conf" || return 1
+	netlab_nft "$NETLAB_SERVER_NS" <<'EOF' || return 1
+table inet fw {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		iif "lo" accept
+		ct state established,related accept
+		meta l4proto { icmp, ipv6-icmp } accept
+		tcp dport { 21, 40000-40100 } ct state new accept
+	}
+}
+EOF
+	cap client pasv-outside-range || return 1
+	run "curl ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# nat NAME CONF CURLOPTS...: client -> router (DNAT 21 + 40000-40100, no ftp
+# helper) -> server; curl with PASV only (EPSV carries no address); both sides.
+nat() {
+	local name=$1 conf=$2
+	shift 2
+	netlab_lab_nat && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/$conf" || return 1
+	cap client "$name-client" && cap server "$name-server" || return 1
+	run "curl --disable-epsv $* ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv "$@" -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+}
+
+sc_nat_no_pasv_address_default() {
+	nat nat-no-pasv-address-default anon.conf
+}
+
+sc_nat_no_pasv_address_trusting() {
+	nat nat-no-pasv-address-trusting anon.conf --no-ftp-skip-pasv-ip
+}
+
+sc_nat_pasv_address() {
+	nat nat-pasv-address nat-pasv-address.conf --no-ftp-skip-pasv-ip
+}
+
+sc_active_client_firewall() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/active-client-firewall.conf" || return 1
+	netlab_nft "$NETLAB_CLIENT_NS" <<'EOF' || return 1
+table inet fw {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		meta l4proto tcp ct state new drop
+	}
+}
+EOF
+	cap client active-client-firewall || return 1
+	run "ftpclient.py --active --timeout 8 $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --active --timeout 8 "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+sc_ftps_explicit() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps.conf" \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client ftps-explicit || return 1
+	run "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# --- main ----------------------------------------------------------------
+
+failed=()
+start=$SECONDS
+for s in "${want[@]}"; do
+	echo "== $s"
+	t0=$SECONDS
+	netlab_init || exit 1
+	if ! "sc_${s//-/_}"; then
+		echo "record.sh: scenario $s failed to set up" >&2
+		failed+=("$s")
+	fi
+	CAPS=()
+	netlab_teardown
+	say "($((SECONDS - t0)) s)"
+done
+echo "== wrote ${#want[@]} scenario(s) to $OUT in $((SECONDS - start)) s"
+ls -l "$OUT"/*.pcap
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "record.sh: failed: ${failed[*]}" >&2
+	exit 1
+fi
