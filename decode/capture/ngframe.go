@@ -18,8 +18,8 @@ type ngFrame struct {
 	r   io.Reader
 	err error // first framing error; returned once the bytes before it were passed on
 
-	off   int64  // stream offset of the next byte to pass on
-	start int64  // offset of the current block
+	off   int64 // stream offset of the next byte to pass on
+	start int64 // offset of the current block
 	hdr   [24]byte
 	hn    int    // header bytes of the current block seen so far
 	need  int    // header bytes needed before the block can be checked

@@ -102,7 +102,11 @@ func open(name string, r io.Reader, closer io.Closer) (Source, error) {
 		}
 	}
 	if len(head) == 0 {
-		return nil, openError(name, ErrEmpty, in.gzipNote(), nil)
+		detail := ""
+		if in.gz != nil {
+			detail = "gzip-compressed"
+		}
+		return nil, openError(name, ErrEmpty, detail, nil)
 	}
 	if len(head) < 4 {
 		return nil, in.shortHeader(head)
