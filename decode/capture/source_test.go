@@ -172,7 +172,7 @@ func TestNextErrors(t *testing.T) {
 	eth := threePackets(layers.LinkTypeEthernet)
 	pc := writePcap(t, false, 65535, layers.LinkTypeEthernet, eth)
 	ng := writePcapng(t, []layers.LinkType{layers.LinkTypeEthernet}, eth)
-	lastRec := len(pc) - 16 - len(eth[2].data) // offset of the last pcap record
+	lastRec := len(pc) - 16 - len(eth[2].data)  // offset of the last pcap record
 	lastBlk := len(ng) - len(ngEPB(le, eth[2])) // offset of the last pcapng block
 	epb := ngEPB(le, pkt{data: payload(9, 60)})
 	ngHead := cat(ngSHB(le), ngIDB(le, layers.LinkTypeEthernet, 0))
