@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// scenario is one generated file.
+type scenario struct {
+	file  string
+	build func() ([]byte, error)
+}
+
+// scenarios lists every file in the order the README describes them.
+func scenarios() []scenario {
+	return []scenario{
+		{"walkthrough.pcap", built(walkthrough)},
+		{"split-lines.pcap", built(splitLines)},
+		{"reordered.pcap", built(reordered)},
+		{"gap.pcap", built(gap)},
+		{"midstream.pcap", built(midstream)},
+		{"lpsv-lprt.pcap", built(lpsvLprt)},
+		{"seq-wrap.pcap", built(seqWrap)},
+		{"linktypes-vlan.pcap", built(linktypeVLAN)},
+		{"linktypes-qinq.pcap", built(linktypeQinQ)},
+		{"linktypes-sll.pcap", built(linktypeSLL)},
+		{"linktypes-sll2.pcap", built(linktypeSLL2)},
+		{"linktypes-raw.pcap", built(linktypeRaw)},
+		{"linktypes-null.pcap", built(linktypeNull)},
+		{"multi-iface.pcapng", built(multiIface)},
+		{"nanosecond.pcap", built(nanosecond)},
+		{"fragments.pcap", built(fragments)},
+		{"outcomes.pcap", built(outcomes)},
+		{"nonstandard-port.pcap", built(nonstandardPort)},
+		{"hostile.pcap", built(hostile)},
+		{"truncated.pcap", truncated},
+		{"epsv-forms.pcap", built(epsvForms)},
+		{"many-lines.pcap", built(manyLines)},
+	}
+}
+
+// built adapts a capture constructor to scenario.build.
+func built(f func() *capture) func() ([]byte, error) {
+	return func() ([]byte, error) { return f().bytes() }
+}
+
+// generate writes every scenario into dir.
+func generate(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, s := range scenarios() {
+		b, err := s.build()
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.file, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s.file), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package main
+
+// nonstandardPort runs FTP on 2121 and SMTP on 2525 in one capture; only
+// content tells them apart.
+func nonstandardPort() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("192.168.7.100:50800"), ap("192.168.7.10:2121"))
+	k.greet("220 (vsFTPd 3.0.3)")
+	k.login("anonymous", "guest@example.com")
+	k.exchange("PASV", pasvReply(ap("192.168.7.10:40056")))
+	d := c.newConn(0, ap("192.168.7.100:50801"), ap("192.168.7.10:40056"))
+	k.download(d, "LIST", list150, listing(lsDir("pub"), lsFile("README", 1024)), list226)
+	k.quit()
+
+	s := c.newConn(0, ap("192.168.7.100:50810"), ap("192.168.7.20:2525"))
+	s.greet("220 mail.example.com ESMTP Postfix")
+	s.exchange("EHLO client.example.org", "250-mail.example.com", "250-PIPELINING", "250-SIZE 10240000",
+		"250-8BITMIME", "250 SMTPUTF8")
+	s.exchange("MAIL FROM:<alice@example.org>", "250 2.1.0 Ok")
+	s.exchange("RCPT TO:<bob@example.com>", "250 2.1.5 Ok")
+	s.exchange("DATA", "354 End data with <CR><LF>.<CR><LF>")
+	s.send(true, []byte("Subject: PASV\r\n\r\n227 Entering Passive Mode (192,168,7,20,156,64).\r\nUSER root\r\n.\r\n"))
+	s.reply("250 2.0.0 Ok: queued as 4F2A81C0D2")
+	s.cmd("QUIT")
+	s.send(false, []byte("221 2.0.0 Bye\r\n"))
+	s.close(false)
+	return c
+}
+
+// hostile carries terminal escapes, bidi overrides and invalid UTF-8 in
+// peer-controlled text, a password, and an RFC 959 abort during RETR.
+func hostile() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("192.168.66.100:50900"), ap("192.168.66.10:21"))
+	k.greet("220 \x1b[2J\x1b]0;owned\x07(vsFTPd 3.0.3) \u202Etxt.exe \xc3\x28\xfe")
+	k.login("alice", "S3cret!pw")
+	k.exchange("TYPE I", "200 Switching to Binary mode.")
+	k.exchange("PASV", pasvReply(ap("192.168.66.10:40136")))
+	name := "\x1b[31minvoice\u202Efdp.exe\x1b[0m"
+	d := c.newConn(0, ap("192.168.66.100:50901"), ap("192.168.66.10:40136"))
+	d.handshake()
+	k.cmd("RETR " + name)
+	k.send(false, []byte(retr150(name, 20000)+"\r\n"))
+	body := fileBody("invoice", 20000)
+	const sent = 4 * 1460
+	d.bulk(false, body[:sent])
+
+	// IAC IP, IAC DM as TCP urgent data (URG set, urgent pointer one past
+	// the DM byte), then ABOR.
+	abor := k.data(true, []byte("\xff\xf4\xff\xf2ABOR\r\n"))
+	abor.urg, abor.urgent = true, 4
+	k.emit(abor)
+	// The client closes its data socket with data unread: RST.
+	d.emit(d.rst(true))
+	k.send(false, []byte("426 Failure writing network stream.\r\n"))
+	k.reply("226 ABOR successful.")
+	k.quit()
+	return c
+}
