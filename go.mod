@@ -1,10 +1,11 @@
 module github.com/ftpsniff/ftpsniff
 
-go 1.25
+go 1.26.0
+
+require github.com/gopacket/gopacket v1.7.7
 
 require (
 	github.com/fatih/color v1.19.0 // indirect
-	github.com/gopacket/gopacket v1.7.7 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// jsonOutput writes JSON Lines: one record per line, each written whole as
+// soon as it is final. docs/json.md documents every field.
+type jsonOutput struct {
+	w        *bufio.Writer
+	enc      *json.Encoder
+	showPass bool
+	err      error
+
+	sessions int
+	outcomes map[string]int
+	dataN    int
+}
+
+func newJSONOutput(w *bufio.Writer, showPass bool) *jsonOutput {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &jsonOutput{w: w, enc: enc, showPass: showPass, outcomes: map[string]int{}}
+}
+
+func (o *jsonOutput) write(v any) {
+	if o.err == nil {
+		o.err = o.enc.Encode(v)
+	}
+}
+
+// Flush writes out what is buffered.
+func (o *jsonOutput) Flush() error {
+	if err := o.w.Flush(); o.err == nil {
+		o.err = err
+	}
+	return o.err
+}
+
+// jtime writes RFC 3339 timestamps with nanoseconds, in UTC; a zero time
+// is omitted.
+type jtime time.Time
+
+func (t jtime) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339Nano) + `"`), nil
+}
+
+func ts(t time.Time) *jtime {
+	if t.IsZero() {
+		return nil
+	}
+	j := jtime(t)
+	return &j
+}
+
+type jsonSession struct {
+	Type      string   `json:"type"`
+	ID        int      `json:"id"`
+	Client    string   `json:"client"`
+	Server    string   `json:"server"`
+	User      string   `json:"user"`
+	Login     bool     `json:"login"`
+	LoginText string   `json:"login_state"`
+	Start     *jtime   `json:"start"`
+	End       *jtime   `json:"end"`
+	EndReason string   `json:"end_reason"`
+	Greeting  string   `json:"greeting,omitempty"`
+	Encrypted bool     `json:"encrypted,omitempty"`
+	Midstream bool     `json:"midstream,omitempty"`
+	ByContent bool     `json:"by_content,omitempty"`
+	Desync    bool     `json:"desync,omitempty"`
+	Commands  int      `json:"commands"`
+	Omitted   int      `json:"commands_omitted,omitempty"`
+	Data      int      `json:"data_connections"`
+	Cwd       string   `json:"cwd,omitempty"`
+	Notes     []string `json:"notes,omitempty"`
+}
+
+type jsonReply struct {
+	Code    int    `json:"code"`
+	Text    string `json:"text"`
+	TS      *jtime `json:"ts"`
+	Lines   int    `json:"lines,omitempty"`
+	Anomaly string `json:"anomaly,omitempty"`
+}
+
+type jsonCommand struct {
+	Type        string      `json:"type"`
+	Session     int         `json:"session"`
+	Index       int         `json:"index"`
+	TS          *jtime      `json:"ts"`
+	Packet      uint64      `json:"packet"`
+	Command     string      `json:"command"`
+	Arg         string      `json:"arg"`
+	Cwd         string      `json:"cwd,omitempty"`
+	Status      string      `json:"status"`
+	Replies     []jsonReply `json:"replies"`
+	FirstMS     *float64    `json:"first_reply_ms,omitempty"`
+	FinalMS     *float64    `json:"final_reply_ms,omitempty"`
+	Via         string      `json:"via,omitempty"`
+	Endpoint    string      `json:"endpoint,omitempty"`
+	EndpointErr string      `json:"endpoint_error,omitempty"`
+	Data        int         `json:"data,omitempty"`
+	Uncertain   bool        `json:"uncertain,omitempty"`
+	Dropped     int         `json:"dropped_bytes,omitempty"`
+	Telnet      string      `json:"telnet,omitempty"`
+	Urgent      bool        `json:"urgent,omitempty"`
+}
+
+type jsonICMP struct {
+	From string `json:"from"`
+	Type uint8  `json:"type"`
+	Code uint8  `json:"code"`
+	Name string `json:"name"`
+	TS   *jtime `json:"ts"`
+}
+
+type jsonData struct {
+	Type          string    `json:"type"`
+	Session       int       `json:"session"`
+	ID            int       `json:"id"`
+	Via           string    `json:"via"`
+	Announced     string    `json:"announced"`
+	Client        string    `json:"client"`
+	Server        string    `json:"server"`
+	Outcome       string    `json:"outcome"`
+	Bytes         int64     `json:"bytes"`
+	BytesToServer int64     `json:"bytes_to_server"`
+	BytesToClient int64     `json:"bytes_to_client"`
+	Command       string    `json:"command"`
+	Arg           string    `json:"arg"`
+	Cwd           string    `json:"cwd,omitempty"`
+	Match         string    `json:"match,omitempty"`
+	Armed         *jtime    `json:"armed"`
+	SYNs          int       `json:"syns"`
+	FirstSYN      *jtime    `json:"first_syn,omitempty"`
+	LastSYN       *jtime    `json:"last_syn,omitempty"`
+	End           *jtime    `json:"end,omitempty"`
+	EndReason     string    `json:"end_reason,omitempty"`
+	ExpectedSize  *int64    `json:"expected_size,omitempty"`
+	FinalReply    int       `json:"final_reply,omitempty"`
+	ICMP          *jsonICMP `json:"icmp,omitempty"`
+}
+
+type jsonEvent struct {
+	Type    string `json:"type"`
+	Session int    `json:"session"`
+	Kind    string `json:"kind"`
+	TS      *jtime `json:"ts"`
+	Packet  uint64 `json:"packet"`
+	From    string `json:"from,omitempty"`
+	Code    int    `json:"code,omitempty"`
+	Text    string `json:"text,omitempty"`
+	Bytes   int    `json:"bytes,omitempty"`
+}
+
+func (o *jsonOutput) SessionStart(*track.Session) {}
+
+func (o *jsonOutput) SessionEnd(s *track.Session) {
+	o.sessions++
+	j := jsonSession{
+		Type: "session", ID: s.ID, Client: addrString(s.Client), Server: addrString(s.Server),
+		User: s.User, Login: s.Login == track.LoginOK, LoginText: loginString(s.Login),
+		Start: ts(s.Start), End: ts(s.End), EndReason: s.EndReason.String(),
+		Encrypted: s.Encrypted, Midstream: s.Midstream, ByContent: s.ByContent, Desync: s.Desync,
+		Commands: s.CommandCount, Omitted: s.CommandsOmitted, Data: len(s.Data), Cwd: s.Cwd,
+	}
+	if len(s.Greeting) > 0 {
+		g := s.Greeting[len(s.Greeting)-1]
+		j.Greeting = g.Text
+	}
+	o.write(j)
+}
+
+func ms(d time.Duration) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	v := float64(d.Microseconds()) / 1000
+	return &v
+}
+
+func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
+	j := jsonCommand{
+		Type: "command", Session: s.ID, Index: c.Index, TS: ts(c.TS), Packet: c.Num,
+		Command: c.Verb, Arg: maskedArg(c.Verb, c.Arg, o.showPass), Cwd: c.Cwd,
+		Status: c.Status.String(), Replies: make([]jsonReply, 0, len(c.Replies)),
+		FirstMS: ms(c.FirstReplyLatency()), FinalMS: ms(c.FinalLatency()),
+		Uncertain: c.Uncertain, Dropped: c.Dropped, Urgent: c.Urgent,
+	}
+	if c.Telnet != 0 {
+		j.Telnet = c.Telnet.String()
+	}
+	for _, r := range c.Replies {
+		jr := jsonReply{Code: r.Code, Text: r.Text, TS: ts(r.TS)}
+		if len(r.Lines) > 1 {
+			jr.Lines = len(r.Lines)
+		}
+		if r.Anomaly != 0 {
+			jr.Anomaly = r.Anomaly.String()
+		}
+		j.Replies = append(j.Replies, jr)
+	}
+	if c.EndpointVia != 0 {
+		j.Via = c.EndpointVia.String()
+		if c.EndpointErr != nil {
+			j.EndpointErr = c.EndpointErr.Error()
+		} else if c.Data != nil {
+			j.Endpoint = addrString(c.Data.Announced)
+		} else {
+			j.Endpoint = addrString(c.Endpoint)
+		}
+	}
+	if c.Data != nil {
+		j.Data = c.Data.ID
+	}
+	o.write(j)
+}
+
+func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
+	o.dataN++
+	o.outcomes[d.Outcome.String()]++
+	j := jsonData{
+		Type: "data", Session: s.ID, ID: d.ID, Via: d.Via.String(), Announced: addrString(d.Announced),
+		Client: addrString(d.Client), Server: addrString(d.Server), Outcome: d.Outcome.String(),
+		Bytes: d.TotalBytes(), BytesToServer: d.Bytes[0], BytesToClient: d.Bytes[1],
+		Armed: ts(d.Armed), SYNs: d.SYNs, FirstSYN: ts(d.FirstSYN), LastSYN: ts(d.LastSYN),
+		End: ts(d.End),
+	}
+	if d.Match != track.MatchNone {
+		j.Match = d.Match.String()
+	}
+	if !d.Passive && d.Client.IsValid() {
+		// Active mode: the server opened it; client/server stay the FTP roles.
+		j.Client, j.Server = addrString(d.Server), addrString(d.Client)
+		j.BytesToServer, j.BytesToClient = d.Bytes[1], d.Bytes[0]
+	}
+	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
+		j.EndReason = d.EndReason.String()
+	}
+	if d.Command != nil {
+		j.Command, j.Arg, j.Cwd = d.Command.Verb, d.Command.Arg, d.Command.Cwd
+		if f := d.Command.Final(); f != nil {
+			j.FinalReply = f.Code
+		}
+	}
+	if d.ExpectedSize >= 0 {
+		v := d.ExpectedSize
+		j.ExpectedSize = &v
+	}
+	if d.ICMP != nil {
+		j.ICMP = &jsonICMP{From: d.ICMP.From.String(), Type: d.ICMP.Type, Code: d.ICMP.Code, Name: icmpName(d.ICMP), TS: ts(d.ICMP.TS)}
+	}
+	o.write(j)
+}
+
+func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
+	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: e.Text, Bytes: e.Bytes}
+	if e.Kind == track.EventGap || e.Kind == track.EventJunk {
+		j.From = "server"
+		if e.FromClient {
+			j.From = "client"
+		}
+	}
+	o.write(j)
+}
+
+type jsonSummary struct {
+	Type     string         `json:"type"`
+	Sessions int            `json:"sessions"`
+	Data     int            `json:"data_connections"`
+	Outcomes map[string]int `json:"outcomes"`
+	Decode   decode.Stats   `json:"decode"`
+	Limits   track.Limits   `json:"limits"`
+}
+
+func (o *jsonOutput) Summary(st decode.Stats, lim track.Limits) {
+	o.write(jsonSummary{Type: "summary", Sessions: o.sessions, Data: o.dataN, Outcomes: o.outcomes, Decode: st, Limits: lim})
+}

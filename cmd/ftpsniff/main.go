@@ -1,0 +1,48 @@
+// Command ftpsniff reads FTP traffic from captures or a live interface and
+// tells, for every session, what was said, which data connections were
+// announced, what became of each, and why the failed ones failed.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// version is stamped at build time: -ldflags "-X main.version=$(git describe --tags)".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFindings = 1 // a finding at or above --fail-on
+	exitError    = 2 // usage error or unreadable input
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the command line and returns the exit code. Errors are
+// printed here, once.
+func run(args []string) int {
+	root := newRootCmd(os.Stdout, os.Stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	var fe findingsError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &fe):
+		return exitFindings
+	default:
+		fmt.Fprintf(os.Stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+		return exitError
+	}
+}
+
+// findingsError makes the exit code 1 without printing anything: the
+// findings themselves are the output.
+type findingsError struct{ n int }
+
+func (e findingsError) Error() string { return fmt.Sprintf("%d findings at or above --fail-on", e.n) }

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// analysisOptions are the flags read and live share.
+type analysisOptions struct {
+	JSON          bool
+	Color         string
+	ShowPasswords bool
+	ControlPorts  []uint
+	NoDetect      bool
+	MaxLine       int
+}
+
+func (o *analysisOptions) register(c *cobra.Command) {
+	f := c.Flags()
+	f.BoolVar(&o.JSON, "json", false, "write JSON Lines (one record per line) instead of text")
+	f.StringVar(&o.Color, "color", "auto", "colour the text output: auto, always or never (NO_COLOR is respected)")
+	f.BoolVar(&o.ShowPasswords, "show-passwords", false, "show PASS arguments instead of masking them")
+	f.UintSliceVar(&o.ControlPorts, "control-port", nil, "server port of FTP control connections besides 21 (repeatable)")
+	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
+	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in bytes; the excess is counted")
+}
+
+func (o *analysisOptions) validate() error {
+	switch o.Color {
+	case "auto", "always", "never":
+	default:
+		return usageErrorf("--color must be auto, always or never, not %q", o.Color)
+	}
+	for _, p := range o.ControlPorts {
+		if p == 0 || p > 65535 {
+			return usageErrorf("--control-port %d is not a TCP port", p)
+		}
+	}
+	if o.MaxLine < 64 || o.MaxLine > 1<<20 {
+		return usageErrorf("--max-line must be between 64 and 1048576")
+	}
+	return nil
+}
+
+func (o *analysisOptions) decodeOptions() decode.Options {
+	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine}
+	if len(o.ControlPorts) > 0 {
+		d.ControlPorts = []uint16{21}
+		for _, p := range o.ControlPorts {
+			d.ControlPorts = append(d.ControlPorts, uint16(p))
+		}
+	}
+	return d
+}
+
+// readOptions is what `ftpsniff read` was asked to do.
+type readOptions struct {
+	analysisOptions
+	Files []string
+}
+
+func newReadCmd(stdout, stderr io.Writer) *cobra.Command {
+	opts := &readOptions{}
+	c := &cobra.Command{
+		Use:   "read FILE...",
+		Short: "Analyse capture files (pcap or pcapng; - reads standard input)",
+		Example: `  ftpsniff read capture.pcap
+  tcpdump -i eth0 -w - port 21 or portrange 40000-41000 | ftpsniff read -
+  ftpsniff read --json capture.pcapng | jq 'select(.type=="data")'`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("read needs at least one capture file (- for standard input)")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Files = args
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			return runRead(opts, stdout, stderr)
+		},
+	}
+	opts.register(c)
+	return c
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// runRead analyses the files as one capture, in the order given.
+func runRead(opts *readOptions, stdout, stderr io.Writer) error {
+	out := newOutput(&opts.analysisOptions, stdout)
+	trk := track.New(out, track.Options{})
+	dec := decode.New(trk, opts.decodeOptions())
+	var inputErr error
+	for _, name := range opts.Files {
+		if err := readFile(name, dec); err != nil {
+			// Keep going: what was decoded is reported, the error too.
+			if inputErr == nil {
+				inputErr = err
+			} else {
+				fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+			}
+		}
+	}
+	dec.Finish()
+	trk.Finish()
+	out.Summary(dec.Stats(), trk.Limits())
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	return inputErr
+}
+
+// readFile feeds one capture to the decoder.
+func readFile(name string, dec *decode.Decoder) error {
+	src, err := capture.Open(name)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	for {
+		data, ci, link, err := src.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		dec.Decode(data, ci, link)
+	}
+}
+
+var _ = os.Stdout

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// newRootCmd builds the command tree writing to stdout and stderr.
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ftpsniff",
+		Short: "Analyse FTP control and data connections in captured traffic",
+		Long: `ftpsniff reads pcap/pcapng captures (or standard input) and shows, for every
+FTP session, who logged in, each command and reply, every data endpoint the
+session announced (PASV, EPSV, LPSV, PORT, EPRT, LPRT), and whether the data
+connection to it happened, how it ended, and why it failed.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("ftpsniff {{.Version}}\n")
+	// A usage error is one line, not a usage dump.
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newReadCmd(stdout, stderr))
+	return root
+}
+
+// oneLine keeps an error message to one line.
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// textOutput writes a transcript per session when the session ends, then a
+// summary. Sessions are kept only while open, so memory follows the live
+// sessions, not the capture's length.
+type textOutput struct {
+	w        *bufio.Writer
+	p        *palette
+	showPass bool
+	err      error
+
+	sessions int
+	outcomes [8]int
+	dataN    int
+}
+
+func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
+	return &textOutput{w: w, p: p, showPass: showPass}
+}
+
+func (o *textOutput) SessionStart(*track.Session)              {}
+func (o *textOutput) Command(*track.Session, *track.Command)   {}
+func (o *textOutput) Event(*track.Session, *track.Event)       {}
+func (o *textOutput) Data(_ *track.Session, d *track.DataConn) { o.count(d) }
+func (o *textOutput) count(d *track.DataConn)                  { o.outcomes[d.Outcome]++; o.dataN++ }
+func (o *textOutput) printf(format string, a ...any)           { fmt.Fprintf(o.w, format, a...) }
+func (o *textOutput) Flush() error                             { return o.w.Flush() }
+
+// item is one line group of a transcript, ordered by packet number.
+type item struct {
+	num   uint64
+	ts    time.Time
+	order int
+	write func()
+}
+
+func (o *textOutput) SessionEnd(s *track.Session) {
+	o.sessions++
+	p := o.p
+	o.printf("%s %s %s %s  %s\n",
+		p.head.Sprintf("session %d", s.ID),
+		addrString(s.Client), p.dim.Sprint("->"), addrString(s.Server),
+		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"))
+	var notes []string
+	if s.User != "" {
+		notes = append(notes, fmt.Sprintf("user %s, %s", safe(s.User), loginString(s.Login)))
+	} else {
+		notes = append(notes, loginString(s.Login))
+	}
+	if s.Encrypted {
+		notes = append(notes, "control channel encrypted (AUTH accepted)")
+	}
+	if s.Midstream {
+		notes = append(notes, "picked up mid-stream")
+	}
+	if s.ByContent {
+		notes = append(notes, "recognised as FTP by content")
+	}
+	if s.Desync {
+		notes = append(notes, "capture gaps: some replies may be paired wrongly")
+	}
+	o.printf("  %s\n", strings.Join(notes, "; "))
+
+	var items []item
+	add := func(num uint64, ts time.Time, f func()) {
+		items = append(items, item{num: num, ts: ts, order: len(items), write: f})
+	}
+	for i := range s.Greeting {
+		r := &s.Greeting[i]
+		add(r.Num, r.TS, func() { o.reply(s, r, nil) })
+	}
+	shown := map[*track.DataConn]bool{}
+	for _, c := range s.Commands {
+		c := c
+		for _, d := range c.Transfer {
+			shown[d] = true
+		}
+		add(c.Num, c.TS, func() { o.command(s, c) })
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		add(e.Num, e.TS, func() { o.event(s, e) })
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].num != items[j].num {
+			return items[i].num < items[j].num
+		}
+		return items[i].order < items[j].order
+	})
+	for _, it := range items {
+		it.write()
+	}
+	if s.CommandsOmitted > 0 {
+		o.printf("  %s\n", p.warn.Sprintf("(%d more commands not kept: transcript limit)", s.CommandsOmitted))
+	}
+	// Data connections no transfer command used are shown under their
+	// announcement already; count them in the footer.
+	var counts [8]int
+	for _, d := range s.Data {
+		counts[d.Outcome]++
+	}
+	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
+		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(counts[:], len(s.Data))))
+}
+
+func outcomeCounts(counts []int, total int) string {
+	if total == 0 {
+		return "none"
+	}
+	var parts []string
+	for o := track.OutcomeTransferred; o <= track.OutcomeNotAttempted; o++ {
+		if counts[o] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (o *textOutput) stamp(s *track.Session, ts time.Time) string {
+	return o.p.dim.Sprintf("%10s", fmt.Sprintf("+%.3f", ts.Sub(s.Start).Seconds()))
+}
+
+func (o *textOutput) command(s *track.Session, c *track.Command) {
+	p := o.p
+	line := c.Verb
+	if c.Arg != "" || c.Verb == "PASS" {
+		line += " " + safe(maskedArg(c.Verb, c.Arg, o.showPass))
+	}
+	extra := ""
+	if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
+		if c.EndpointErr != nil {
+			extra = "  " + p.bad.Sprintf("[malformed: %v]", c.EndpointErr)
+		} else {
+			extra = "  " + p.head.Sprintf("= %s", c.Endpoint)
+		}
+	}
+	if c.Dropped > 0 {
+		extra += "  " + p.warn.Sprintf("[%d bytes over the line limit dropped]", c.Dropped)
+	}
+	if c.Telnet != 0 {
+		extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
+	}
+	o.printf("%s %s %s%s\n", o.stamp(s, c.TS), p.client.Sprint("<--"), p.client.Sprint(line), extra)
+	for i := range c.Replies {
+		r := &c.Replies[i]
+		final := i == len(c.Replies)-1 && c.Status == track.StatusAnswered
+		if final {
+			// A transfer's data connections appear between the
+			// preliminary replies and the final one, where they happened.
+			o.transferLines(c)
+		}
+		o.reply(s, r, c)
+	}
+	if c.Status != track.StatusAnswered {
+		o.transferLines(c)
+	}
+	// An announcement no transfer used shows its outcome under its reply.
+	if c.Data != nil && c.Data.Command == nil {
+		o.data(c.Data)
+	}
+	switch c.Status {
+	case track.StatusAnswered:
+	case track.StatusNoReply, track.StatusPending:
+		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (no reply seen)"))
+	case track.StatusReplyLost:
+		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (reply lost in a capture gap)"))
+	case track.StatusInterrupted:
+		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (interrupted: the server closed the session)"))
+	}
+	if c.Uncertain {
+		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
+	}
+}
+
+// transferLines shows the data connections a transfer command used.
+func (o *textOutput) transferLines(c *track.Command) {
+	for _, d := range c.Transfer {
+		o.data(d)
+	}
+}
+
+func (o *textOutput) data(d *track.DataConn) {
+	p := o.p
+	col := p.good
+	if d.Outcome.Failed() {
+		col = p.bad
+	} else if d.Outcome == track.OutcomeConnected {
+		col = p.warn
+	}
+	head := fmt.Sprintf("data #%d %s %s", d.ID, d.Via, d.Announced)
+	o.printf("%s     %s %s: %s\n", strings.Repeat(" ", 10), p.head.Sprint(head), col.Sprint(d.Outcome), outcomeDetail(d))
+	var facts []string
+	if d.Client.IsValid() {
+		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
+		if d.Match != track.MatchExact && d.Match != track.MatchNone {
+			facts = append(facts, "matched by "+d.Match.String())
+		}
+	}
+	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
+		facts = append(facts, "ended by "+d.EndReason.String())
+	}
+	if d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
+		if got := d.TotalBytes(); got != d.ExpectedSize {
+			facts = append(facts, p.warn.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got))
+		}
+	}
+	if len(facts) > 0 {
+		o.printf("%s         %s\n", strings.Repeat(" ", 10), p.dim.Sprint(strings.Join(facts, "; ")))
+	}
+}
+
+func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
+	p := o.p
+	col := p.server
+	if r.Code >= 400 {
+		col = p.bad
+	}
+	extra := ""
+	if c != nil && c.EndpointVia.Passive() && r.Code >= 227 && r.Code <= 229 {
+		if c.EndpointErr != nil {
+			extra = "  " + p.bad.Sprintf("[malformed: %v]", c.EndpointErr)
+		} else if c.Data != nil {
+			extra = "  " + p.head.Sprintf("= %s", c.Data.Announced)
+		}
+	}
+	for i, l := range r.Lines {
+		stamp := strings.Repeat(" ", 10)
+		if i == 0 {
+			stamp = o.stamp(s, r.TS)
+		}
+		e := ""
+		if i == len(r.Lines)-1 {
+			e = extra
+		}
+		o.printf("%s %s %s%s\n", stamp, p.server.Sprint("-->"), col.Sprint(safe(l)), e)
+	}
+	if len(r.Lines) == 0 {
+		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprint(r.Code), extra)
+	}
+}
+
+func (o *textOutput) event(s *track.Session, e *track.Event) {
+	p := o.p
+	var msg string
+	switch e.Kind {
+	case track.EventGap:
+		who := "server"
+		if e.FromClient {
+			who = "client"
+		}
+		msg = fmt.Sprintf("!! capture gap: %d %s bytes missing", e.Bytes, who)
+	case track.EventJunk:
+		msg = fmt.Sprintf("!! not FTP: %s", safe(e.Text))
+	case track.EventUnsolicited:
+		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, safe(e.Text))
+	case track.EventReplyNoCommand:
+		msg = fmt.Sprintf("--> %d %s  (reply without a command)", e.Code, safe(e.Text))
+	case track.EventReplyUnseen:
+		msg = fmt.Sprintf("--> %d %s  (reply to a command before the capture started)", e.Code, safe(e.Text))
+	case track.EventCommandLost:
+		msg = fmt.Sprintf("!! %s got no reply: lost in a capture gap", safe(e.Text))
+		return // shown on the command itself
+	case track.EventEncrypted:
+		msg = "!! control channel encrypted from here (AUTH " + safe(e.Text) + " accepted): commands and data endpoints are invisible"
+	case track.EventEndpointMalformed:
+		return // shown on the command
+	default:
+		msg = fmt.Sprintf("!! %s: %s", e.Kind, safe(e.Text))
+	}
+	o.printf("%s %s\n", o.stamp(s, e.TS), p.warn.Sprint(msg))
+}
+
+func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
+	p := o.p
+	o.printf("%s %d session%s, %d data connection%s", p.head.Sprint("summary:"), o.sessions, plural(o.sessions), o.dataN, plural(o.dataN))
+	if o.dataN > 0 {
+		o.printf(" (%s)", outcomeCounts(o.outcomes[:], o.dataN))
+	}
+	o.printf("; %d packets, %d TCP\n", st.Packets, st.TCP)
+	var warn []string
+	addw := func(n uint64, what string) {
+		if n > 0 {
+			warn = append(warn, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	addw(st.Truncated, "frames cut by the snap length")
+	addw(st.Malformed, "malformed frames")
+	addw(st.UnknownLink, "frames of an unsupported link type")
+	addw(st.ControlGaps, "gaps in control streams")
+	addw(st.LinesTruncated, "over-long control lines cut")
+	addw(st.FragmentsLost, "IP fragments that never completed")
+	addw(st.ControlConnsFull, "control segments not followed (table full)")
+	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
+	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
+	addw(uint64(lim.CommandsOmitted), "commands left out of transcripts")
+	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
+	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
+	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
+	if len(warn) > 0 {
+		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
+	}
+}

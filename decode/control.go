@@ -1,0 +1,214 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+)
+
+// ConnKey identifies a TCP connection whichever way a segment travels: the
+// lesser endpoint is A. It is comparable, so it keys maps directly.
+type ConnKey struct{ A, B netip.AddrPort }
+
+// MakeConnKey returns the key of the connection between x and y.
+func MakeConnKey(x, y netip.AddrPort) ConnKey {
+	if x.Compare(y) > 0 {
+		x, y = y, x
+	}
+	return ConnKey{x, y}
+}
+
+// Reassembly bounds. Only control connections are reassembled, and they
+// carry little, so these are generous for them and small in memory
+// (a page is 1900 bytes).
+const (
+	maxPagesPerConn = 64
+	maxPagesTotal   = 8192
+	// Out-of-order control data waits at most this long (packet time) for
+	// the bytes before it when no ACK tells that they are lost.
+	holeWait = 5 * time.Second
+	// An idle control connection is closed after this much packet time.
+	idleClose = 10 * time.Minute
+)
+
+// packetContext is the AssemblerContext of the packet being assembled. One
+// value is reused for every packet, so passing it allocates nothing.
+type packetContext struct {
+	ci  gopacket.CaptureInfo
+	num uint64
+}
+
+func (c *packetContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+// controlTable owns the control connections and the candidates for
+// content detection, and the assembler that reassembles them.
+type controlTable struct {
+	d          *Decoder
+	conns      map[ConnKey]*controlStream
+	candidates int
+	asm        *reassembly.Assembler
+	ctx        packetContext
+	cur        *controlStream // the stream StreamFactory.New hands out
+	ev         ControlEvent   // scratch event, reused
+	maxConns   int
+	maxCand    int
+}
+
+func newControlTable(d *Decoder) *controlTable {
+	t := &controlTable{d: d, conns: make(map[ConnKey]*controlStream)}
+	t.maxConns = d.opts.MaxControlConns
+	if t.maxConns <= 0 {
+		t.maxConns = DefaultMaxControlConns
+	}
+	t.maxCand = d.opts.MaxCandidates
+	if t.maxCand <= 0 {
+		t.maxCand = DefaultMaxCandidates
+	}
+	pool := reassembly.NewStreamPool(t)
+	t.asm = reassembly.NewAssembler(pool)
+	t.asm.MaxBufferedPagesPerConnection = maxPagesPerConn
+	t.asm.MaxBufferedPagesTotal = maxPagesTotal
+	return t
+}
+
+// New implements reassembly.StreamFactory. decode creates the stream itself
+// before it assembles a segment, so New only hands it over.
+func (t *controlTable) New(_, _ gopacket.Flow, _ *layers.TCP, _ reassembly.AssemblerContext) reassembly.Stream {
+	return t.cur
+}
+
+// lookup returns the control stream (or content-detection candidate) the
+// segment belongs to, creating it when the segment starts one, or nil.
+func (t *controlTable) lookup(s *Segment, tcp *layers.TCP) *controlStream {
+	d := t.d
+	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
+	if !byPort && t.candidates == 0 && !startsGreeting(s.Payload) {
+		return nil
+	}
+	key := MakeConnKey(s.Src, s.Dst)
+	cs := t.conns[key]
+	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
+	if cs != nil {
+		if cs.closed && newConn {
+			t.forget(cs)
+			cs = nil
+		} else if cs.closed || cs.state == stateRejected {
+			if s.Flags&(FlagFIN|FlagRST) != 0 && cs.state == stateRejected {
+				t.forget(cs)
+			}
+			return nil
+		} else {
+			return cs
+		}
+	}
+	switch {
+	case byPort:
+		if len(t.conns) >= t.maxConns {
+			d.stats.ControlConnsFull++
+			return nil
+		}
+		server, client := s.Dst, s.Src
+		if !d.isControlPort(s.Dst.Port()) {
+			server, client = s.Src, s.Dst
+		}
+		cs = newControlStream(t, key, client, server, stateConfirmed)
+	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
+		if t.candidates >= t.maxCand || len(t.conns) >= t.maxConns {
+			d.stats.CandidatesFull++
+			return nil
+		}
+		t.candidates++
+		d.stats.Candidates++
+		cs = newControlStream(t, key, s.Dst, s.Src, stateCandidate)
+		cs.byContent = true
+	default:
+		return nil
+	}
+	t.conns[key] = cs
+	return cs
+}
+
+// startsGreeting reports whether a payload starts like an FTP (or SMTP)
+// greeting: "220 " or "220-".
+func startsGreeting(p []byte) bool {
+	return len(p) >= 4 && p[0] == '2' && p[1] == '2' && p[2] == '0' && (p[3] == ' ' || p[3] == '-')
+}
+
+func (t *controlTable) forget(cs *controlStream) {
+	if t.conns[cs.key] == cs {
+		delete(t.conns, cs.key)
+	}
+	if cs.state == stateCandidate || cs.state == stateRejected {
+		if !cs.counted {
+			cs.counted = true
+			t.candidates--
+		}
+	}
+}
+
+// assemble hands one segment of a control stream to the reassembler.
+func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, ci gopacket.CaptureInfo) {
+	t.ctx.ci = ci
+	t.ctx.num = s.Num
+	t.cur = cs
+	if tcp.URG {
+		cs.urgent[cs.dirIndex(s.Src)] = true
+	}
+	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, &t.ctx)
+	if cs.holeLost {
+		// The peer acknowledged bytes the capture lacks: they will not come,
+		// so deliver what waits behind the hole now.
+		cs.holeLost = false
+		t.asm.FlushWithOptions(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
+	}
+	if s.Flags.Has(FlagRST) && !cs.closed {
+		// gopacket closes nothing on RST until a flush (google/gopacket#425).
+		cs.close(s.TS, s.Num)
+	}
+	if cs.state == stateRejected && s.Flags&(FlagFIN|FlagRST) != 0 {
+		t.forget(cs)
+	}
+}
+
+func flowOf(src, dst netip.Addr) gopacket.Flow {
+	if src.Is4() {
+		a, b := src.As4(), dst.As4()
+		return gopacket.NewFlow(layers.EndpointIPv4, a[:], b[:])
+	}
+	a, b := src.As16(), dst.As16()
+	return gopacket.NewFlow(layers.EndpointIPv6, a[:], b[:])
+}
+
+// flushOlder runs once per second of packet time: it skips holes that have
+// waited too long, closes idle connections, and forgets closed ones.
+func (t *controlTable) flushOlder(now time.Time) {
+	if len(t.conns) == 0 {
+		return
+	}
+	t.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-holeWait), TC: now.Add(-idleClose)})
+	for _, cs := range t.conns {
+		if cs.closed && now.Sub(cs.lastSeen) > time.Minute {
+			t.forget(cs)
+		} else if !cs.closed && now.Sub(cs.lastSeen) > idleClose+time.Minute {
+			// The assembler never saw data for it (only bare ACKs).
+			cs.close(now, t.d.num)
+			t.forget(cs)
+		}
+	}
+}
+
+// flushAll delivers everything buffered and closes every stream.
+func (t *controlTable) flushAll() {
+	t.ctx.ci = gopacket.CaptureInfo{Timestamp: t.d.last}
+	t.ctx.num = t.d.num
+	t.asm.FlushAll()
+	for _, cs := range t.conns {
+		if !cs.closed {
+			cs.close(t.d.last, t.d.num)
+		}
+		t.forget(cs)
+	}
+}

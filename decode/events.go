@@ -1,0 +1,117 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+// TCPFlags holds the TCP header flags ftpsniff acts on.
+type TCPFlags uint8
+
+const (
+	FlagFIN TCPFlags = 1 << iota
+	FlagSYN
+	FlagRST
+	FlagPSH
+	FlagACK
+	FlagURG
+)
+
+// Has reports whether all of the flags in x are set.
+func (f TCPFlags) Has(x TCPFlags) bool { return f&x == x }
+
+// Segment is the header view of one TCP segment. Decode hands every TCP
+// segment to the Handler this way, control or not, before any of its payload
+// is reassembled, so data-connection state never waits on reassembly.
+type Segment struct {
+	Num      uint64 // 1-based packet number in the capture
+	TS       time.Time
+	Src, Dst netip.AddrPort
+	Seq, Ack uint32
+	Flags    TCPFlags
+	// Payload is the segment's TCP payload. It aliases the capture buffer and
+	// is valid only during the Handler call.
+	Payload []byte
+	// Control is set when the segment belongs to a connection decode treats
+	// as an FTP control connection (by port, or by content once confirmed).
+	Control bool
+}
+
+// Unreachable is an ICMP or ICMPv6 destination-unreachable message that
+// quotes a TCP segment.
+type Unreachable struct {
+	Num      uint64
+	TS       time.Time
+	From     netip.Addr // who sent the ICMP message
+	V6       bool
+	Type     uint8
+	Code     uint8
+	Src, Dst netip.AddrPort // the quoted segment's endpoints
+	Seq      uint32         // the quoted segment's sequence number
+}
+
+// ControlKind says what a ControlEvent carries.
+type ControlKind uint8
+
+const (
+	// ControlOpen is the first event of a control connection.
+	ControlOpen ControlKind = iota + 1
+	// ControlCommand carries one client command.
+	ControlCommand
+	// ControlReply carries one complete (possibly multi-line) server reply.
+	ControlReply
+	// ControlGap reports bytes missing from the capture in one direction.
+	ControlGap
+	// ControlJunk reports a line that is neither a command nor part of a reply.
+	ControlJunk
+	// ControlClose is the last event of a control connection.
+	ControlClose
+)
+
+// ControlEvent is one event of an FTP control connection, in stream order.
+type ControlEvent struct {
+	Kind   ControlKind
+	Num    uint64 // packet that completed the event
+	TS     time.Time
+	Client netip.AddrPort
+	Server netip.AddrPort
+	// FromClient tells the direction of Gap and Junk events.
+	FromClient bool
+
+	// Open: whether the connection's start (SYN) was seen, and how it was
+	// recognised as FTP.
+	Midstream bool
+	ByContent bool
+
+	Command ftp.Command // ControlCommand
+	Reply   *ftp.Reply  // ControlReply; the Handler may keep it
+	// Endpoint is the data endpoint a PORT/EPRT/LPRT command or a
+	// 227/228/229 reply announces. Valid when EndpointErr is nil and
+	// Endpoint.Via is set.
+	Endpoint    Endpoint
+	EndpointErr error
+
+	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line
+	Urgent  bool            // the command's bytes arrived next to TCP urgent data
+	Dropped int             // bytes of an over-long line that were discarded
+	Line    string          // ControlJunk: the line
+	Gap     int             // ControlGap: bytes missing (0 when unknown)
+}
+
+// Endpoint is a data endpoint as the wire text states it.
+type Endpoint struct {
+	Via  ftp.Via
+	Addr netip.AddrPort // for EPSV the address is invalid unless the reply named one
+	Form ftp.Form       // how a 227 was matched
+}
+
+// Handler receives decoded traffic. Calls come from one goroutine, in
+// packet order; for a control segment, Segment is called before the control
+// events its payload completes.
+type Handler interface {
+	Segment(s *Segment)
+	Unreachable(u *Unreachable)
+	Control(e *ControlEvent)
+}

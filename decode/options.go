@@ -1,0 +1,27 @@
+package decode
+
+// Options configures a Decoder. The zero value is usable.
+type Options struct {
+	// ControlPorts are the server ports whose connections are FTP control
+	// connections. Empty means just 21. Connections on other ports are
+	// recognised by content (a 220 greeting answered by USER or AUTH).
+	ControlPorts []uint16
+	// NoContentDetection turns off recognition by content.
+	NoContentDetection bool
+	// MaxLine bounds one control line; 0 means ftp.DefaultMaxLine.
+	MaxLine int
+	// MaxControlConns bounds the control connections followed at once;
+	// 0 means DefaultMaxControlConns.
+	MaxControlConns int
+	// MaxCandidates bounds the connections checked for FTP by content at
+	// once; 0 means DefaultMaxCandidates.
+	MaxCandidates int
+}
+
+const (
+	DefaultMaxControlConns = 10000
+	DefaultMaxCandidates   = 4096
+	// candidateProbeBytes is how much a candidate's server may send before
+	// its client speaks; past it the connection is not FTP.
+	candidateProbeBytes = 8192
+)

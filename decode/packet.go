@@ -1,0 +1,395 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/ip4defrag"
+	"github.com/gopacket/gopacket/ip6defrag"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+)
+
+// Link types that pcap files use for raw IP besides LinkTypeRaw (101):
+// DLT_RAW is 12 on most BSDs and 14 on OpenBSD.
+const (
+	linkTypeRawBSD     layers.LinkType = 12
+	linkTypeRawOpenBSD layers.LinkType = 14
+)
+
+// parser indexes: one DecodingLayerParser per first layer, all sharing the
+// same layer values.
+const (
+	firstEthernet = iota
+	firstSLL
+	firstSLL2
+	firstLoopback
+	firstIPv4
+	firstIPv6
+	numFirst
+)
+
+// layerSet is the set of decoding layers one parser family shares.
+type layerSet struct {
+	eth     layers.Ethernet
+	dot1q   layers.Dot1Q
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	lo      layers.Loopback
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	ip6ext  layers.IPv6ExtensionSkipper
+	ip6frag layers.IPv6Fragment
+	tcp     layers.TCP
+	icmp4   layers.ICMPv4
+	icmp6   layers.ICMPv6
+	payload gopacket.Payload
+
+	parsers [numFirst]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+}
+
+func newLayerSet() *layerSet {
+	s := &layerSet{decoded: make([]gopacket.LayerType, 0, 16)}
+	firsts := [numFirst]gopacket.LayerType{
+		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
+		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
+	}
+	for i, first := range firsts {
+		// The extension skipper goes before the fragment layer so that the
+		// fragment layer, put later, wins the LayerTypeIPv6Fragment slot.
+		p := gopacket.NewDecodingLayerParser(first,
+			&s.eth, &s.dot1q, &s.sll, &s.sll2, &s.lo,
+			&s.ip4, &s.ip6, &s.ip6ext, &s.ip6frag,
+			&s.tcp, &s.icmp4, &s.icmp6, &s.payload)
+		p.IgnoreUnsupported = true
+		s.parsers[i] = p
+	}
+	return s
+}
+
+// firstLayer picks the parser index for a link type, or -1 when ftpsniff
+// does not decode that link type.
+func firstLayer(link layers.LinkType, data []byte) int {
+	switch link {
+	case layers.LinkTypeEthernet:
+		return firstEthernet
+	case layers.LinkTypeLinuxSLL:
+		return firstSLL
+	case layers.LinkTypeLinuxSLL2:
+		return firstSLL2
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return firstLoopback
+	case layers.LinkTypeIPv4:
+		return firstIPv4
+	case layers.LinkTypeIPv6:
+		return firstIPv6
+	case layers.LinkTypeRaw, linkTypeRawBSD, linkTypeRawOpenBSD:
+		if len(data) == 0 {
+			return -1
+		}
+		switch data[0] >> 4 {
+		case 4:
+			return firstIPv4
+		case 6:
+			return firstIPv6
+		}
+	}
+	return -1
+}
+
+// Decoder turns captured frames into Segment, Unreachable and ControlEvent
+// calls on a Handler. It is single-owner: call it from one goroutine.
+//
+// The per-packet path allocates nothing for frames that are not IP
+// fragments and do not belong to a control connection's out-of-order data.
+type Decoder struct {
+	h     Handler
+	opts  Options
+	stats Stats
+
+	ls   *layerSet // hot path
+	frag *layerSet // re-decodes copies of fragmented packets
+
+	defrag4 *ip4defrag.IPv4Defragmenter
+	defrag6 *ip6defrag.IPv6Defragmenter
+
+	controlPorts [65536 / 64]uint64
+
+	ctl *controlTable
+
+	seg Segment
+	un  Unreachable
+
+	num       uint64
+	last      time.Time // latest packet time
+	nextFlush time.Time
+}
+
+// New returns a Decoder that reports to h.
+func New(h Handler, o Options) *Decoder {
+	d := &Decoder{
+		h:       h,
+		opts:    o,
+		ls:      newLayerSet(),
+		frag:    newLayerSet(),
+		defrag4: ip4defrag.NewIPv4Defragmenter(),
+		defrag6: ip6defrag.NewIPv6Defragmenter(),
+	}
+	ports := o.ControlPorts
+	if len(ports) == 0 {
+		ports = []uint16{21}
+	}
+	for _, p := range ports {
+		d.controlPorts[p/64] |= 1 << (p % 64)
+	}
+	d.ctl = newControlTable(d)
+	return d
+}
+
+// Stats returns the counters so far.
+func (d *Decoder) Stats() Stats { return d.stats }
+
+// LastTime is the timestamp of the latest packet decoded.
+func (d *Decoder) LastTime() time.Time { return d.last }
+
+func (d *Decoder) isControlPort(p uint16) bool {
+	return d.controlPorts[p/64]&(1<<(p%64)) != 0
+}
+
+// Decode handles one captured frame. data may be reused by the caller once
+// Decode returns.
+func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
+	d.num++
+	d.stats.Packets++
+	d.stats.Bytes += uint64(len(data))
+	if ci.Timestamp.After(d.last) {
+		d.last = ci.Timestamp
+	}
+	first := firstLayer(link, data)
+	if first < 0 {
+		d.stats.UnknownLink++
+		return
+	}
+	d.decodeWith(d.ls, first, data, ci)
+	d.maybeFlush()
+}
+
+// decodeWith runs parser p over data and dispatches what it found.
+func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.CaptureInfo) {
+	p := ls.parsers[first]
+	err := p.DecodeLayers(data, &ls.decoded)
+	if p.Truncated {
+		d.stats.Truncated++
+	}
+	var haveIP4, haveIP6, haveTCP, haveICMP4, haveICMP6, fragment bool
+	for _, t := range ls.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			haveIP4 = true
+			if ls.ip4.Flags&layers.IPv4MoreFragments != 0 || ls.ip4.FragOffset != 0 {
+				fragment = true
+			}
+		case layers.LayerTypeIPv6:
+			haveIP6 = true
+		case layers.LayerTypeIPv6Fragment:
+			if ls.ip6frag.FragmentOffset != 0 || ls.ip6frag.MoreFragments {
+				fragment = true
+			}
+		case layers.LayerTypeTCP:
+			haveTCP = true
+		case layers.LayerTypeICMPv4:
+			haveICMP4 = true
+		case layers.LayerTypeICMPv6:
+			haveICMP6 = true
+		}
+	}
+	if err != nil && !haveTCP && !haveICMP4 && !haveICMP6 && !fragment {
+		d.stats.Malformed++
+		return
+	}
+	if !haveIP4 && !haveIP6 {
+		d.stats.NotIP++
+		return
+	}
+	if fragment && ls == d.ls {
+		d.defragment(first, data, ci, haveIP4)
+		return
+	}
+	var src, dst netip.Addr
+	if haveIP4 {
+		src, _ = netip.AddrFromSlice(ls.ip4.SrcIP)
+		dst, _ = netip.AddrFromSlice(ls.ip4.DstIP)
+	} else {
+		src, _ = netip.AddrFromSlice(ls.ip6.SrcIP)
+		dst, _ = netip.AddrFromSlice(ls.ip6.DstIP)
+	}
+	switch {
+	case haveTCP:
+		d.handleTCP(&ls.tcp, src, dst, ci)
+	case haveICMP4:
+		if ls.icmp4.TypeCode.Type() == layers.ICMPv4TypeDestinationUnreachable {
+			d.handleICMP(src, false, ls.icmp4.TypeCode.Type(), ls.icmp4.TypeCode.Code(), ls.icmp4.Payload, ci)
+		} else {
+			d.stats.NotTCP++
+		}
+	case haveICMP6:
+		if ls.icmp6.TypeCode.Type() == layers.ICMPv6TypeDestinationUnreachable {
+			// The ICMPv6 layer's payload starts with 4 unused bytes.
+			pl := ls.icmp6.Payload
+			if len(pl) >= 4 {
+				pl = pl[4:]
+			}
+			d.handleICMP(src, true, ls.icmp6.TypeCode.Type(), ls.icmp6.TypeCode.Code(), pl, ci)
+		} else {
+			d.stats.NotTCP++
+		}
+	default:
+		d.stats.NotTCP++
+	}
+}
+
+func (d *Decoder) handleTCP(t *layers.TCP, src, dst netip.Addr, ci gopacket.CaptureInfo) {
+	d.stats.TCP++
+	s := &d.seg
+	s.Num = d.num
+	s.TS = ci.Timestamp
+	s.Src = netip.AddrPortFrom(src, uint16(t.SrcPort))
+	s.Dst = netip.AddrPortFrom(dst, uint16(t.DstPort))
+	s.Seq, s.Ack = t.Seq, t.Ack
+	var f TCPFlags
+	if t.FIN {
+		f |= FlagFIN
+	}
+	if t.SYN {
+		f |= FlagSYN
+	}
+	if t.RST {
+		f |= FlagRST
+	}
+	if t.PSH {
+		f |= FlagPSH
+	}
+	if t.ACK {
+		f |= FlagACK
+	}
+	if t.URG {
+		f |= FlagURG
+	}
+	s.Flags = f
+	s.Payload = t.Payload
+	cs := d.ctl.lookup(s, t)
+	s.Control = cs != nil && cs.confirmed()
+	d.h.Segment(s)
+	if cs != nil {
+		d.ctl.assemble(cs, t, s, ci)
+	}
+}
+
+// handleICMP reads the IP and TCP header an unreachable message quotes.
+func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted []byte, ci gopacket.CaptureInfo) {
+	u := &d.un
+	var ok bool
+	u.Src, u.Dst, u.Seq, ok = parseQuotedTCP(quoted)
+	if !ok {
+		d.stats.NotTCP++
+		return
+	}
+	d.stats.ICMPErrors++
+	u.Num = d.num
+	u.TS = ci.Timestamp
+	u.From = from
+	u.V6 = v6
+	u.Type, u.Code = typ, code
+	d.h.Unreachable(u)
+}
+
+// defragment copies a fragment (the defragmenters keep what they are given,
+// and data belongs to the caller) and, when it completes a packet, decodes
+// the transport layer of the rebuilt packet.
+func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool) {
+	d.stats.Fragments++
+	buf := append([]byte(nil), data...)
+	fs := newLayerSet() // fresh layers: the defragmenters hold on to them
+	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)
+	if v4 {
+		out, err := d.defrag4.DefragIPv4WithTimestamp(&fs.ip4, ci.Timestamp)
+		if err != nil {
+			d.stats.FragmentsLost++
+			return
+		}
+		if out == nil {
+			return
+		}
+		d.stats.Defragmented++
+		d.decodeTransport(out.Protocol, out.SrcIP, out.DstIP, out.Payload, ci)
+		return
+	}
+	out := d.defrag6.DefragIPv6(&fs.ip6, &fs.ip6frag)
+	if out == nil {
+		return
+	}
+	d.stats.Defragmented++
+	d.decodeTransport(out.NextHeader, out.SrcIP, out.DstIP, out.Payload, ci)
+}
+
+// decodeTransport decodes the TCP or ICMP header of a defragmented packet.
+func (d *Decoder) decodeTransport(proto layers.IPProtocol, srcIP, dstIP []byte, payload []byte, ci gopacket.CaptureInfo) {
+	src, ok1 := netip.AddrFromSlice(srcIP)
+	dst, ok2 := netip.AddrFromSlice(dstIP)
+	if !ok1 || !ok2 {
+		d.stats.Malformed++
+		return
+	}
+	src, dst = src.Unmap(), dst.Unmap()
+	fs := d.frag
+	switch proto {
+	case layers.IPProtocolTCP:
+		if err := fs.tcp.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil {
+			d.stats.Malformed++
+			return
+		}
+		d.handleTCP(&fs.tcp, src, dst, ci)
+	case layers.IPProtocolICMPv4:
+		if err := fs.icmp4.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil || fs.icmp4.TypeCode.Type() != layers.ICMPv4TypeDestinationUnreachable {
+			d.stats.NotTCP++
+			return
+		}
+		d.handleICMP(src, false, fs.icmp4.TypeCode.Type(), fs.icmp4.TypeCode.Code(), fs.icmp4.Payload, ci)
+	case layers.IPProtocolICMPv6:
+		if err := fs.icmp6.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil || fs.icmp6.TypeCode.Type() != layers.ICMPv6TypeDestinationUnreachable || len(fs.icmp6.Payload) < 4 {
+			d.stats.NotTCP++
+			return
+		}
+		d.handleICMP(src, true, fs.icmp6.TypeCode.Type(), fs.icmp6.TypeCode.Code(), fs.icmp6.Payload[4:], ci)
+	default:
+		d.stats.NotTCP++
+	}
+}
+
+// maybeFlush runs the time-driven housekeeping once per second of packet
+// time: never on wall-clock time, so a file is analysed the same way
+// whatever the machine's speed.
+func (d *Decoder) maybeFlush() {
+	if d.last.Before(d.nextFlush) {
+		return
+	}
+	d.nextFlush = d.last.Add(time.Second)
+	d.ctl.flushOlder(d.last)
+	// ip6defrag ages fragments on wall-clock time; ip4defrag on the time
+	// it was given. Anything older than a minute will not complete.
+	d.defrag4.DiscardOlderThan(d.last.Add(-time.Minute))
+	if n := d.defrag6.DiscardOlderThan(time.Now().Add(-time.Minute)); n > 0 {
+		d.stats.FragmentsLost += uint64(n)
+	}
+}
+
+// Finish flushes every control stream at the end of the input: lines still
+// buffered are delivered and every open control connection gets its
+// ControlClose event.
+func (d *Decoder) Finish() {
+	d.ctl.flushAll()
+}
+
+var _ reassembly.AssemblerContext = (*packetContext)(nil)

@@ -1,0 +1,382 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+type streamState uint8
+
+const (
+	stateConfirmed streamState = iota // an FTP control connection
+	stateCandidate                    // a 220 greeting seen, waiting for the client's first line
+	stateRejected                     // not FTP after all
+)
+
+// maxQueued bounds the events a candidate holds back until it is confirmed.
+const maxQueued = 64
+
+const (
+	dirClient = 0 // client to server
+	dirServer = 1 // server to client
+)
+
+// controlStream is one FTP control connection (or a candidate for one): it
+// splits each direction into lines and turns them into ControlEvents.
+type controlStream struct {
+	t              *controlTable
+	key            ConnKey
+	client, server netip.AddrPort
+	state          streamState
+	byContent      bool
+	counted        bool // candidate count released
+
+	opened, closed bool
+	lastSeen       time.Time
+
+	split   [2]ftp.LineSplitter
+	replies ftp.ReplyReader
+	emitFn  [2]func(ftp.Line)
+
+	syn      [2]bool // a SYN was seen in that direction
+	started  [2]bool // bytes were delivered in that direction
+	urgent   [2]bool // urgent data seen, not yet attached to a line
+	expect   [2]uint32
+	haveExp  [2]bool
+	hole     [2]bool // out-of-order data waits in that direction
+	holeLost bool
+	// clientDir is reassembly's name for the client-to-server half.
+	clientDir reassembly.TCPFlowDirection
+
+	// AUTH was sent; a 234 to it turns the rest of the stream into TLS,
+	// which is counted, not parsed.
+	authAsked, encrypted bool
+
+	serverProbe int            // candidate: server bytes before the client spoke
+	queue       []ControlEvent // candidate: events held back
+
+	// the packet and time of the bytes being delivered
+	num uint64
+	ts  time.Time
+}
+
+func newControlStream(t *controlTable, key ConnKey, client, server netip.AddrPort, st streamState) *controlStream {
+	cs := &controlStream{t: t, key: key, client: client, server: server, state: st}
+	ml := t.d.opts.MaxLine
+	cs.split[0].MaxLine, cs.split[1].MaxLine = ml, ml
+	cs.emitFn[dirClient] = cs.clientLine
+	cs.emitFn[dirServer] = cs.serverLine
+	return cs
+}
+
+func (cs *controlStream) confirmed() bool { return cs.state == stateConfirmed }
+
+func (cs *controlStream) dirIndex(src netip.AddrPort) int {
+	if src == cs.client {
+		return dirClient
+	}
+	return dirServer
+}
+
+// Accept implements reassembly.Stream. It forces a start on the first
+// segment seen (a connection picked up mid-stream) and watches ACKs for
+// bytes the capture lost.
+func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, _ reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
+	if cs.closed || cs.state == stateRejected {
+		return false
+	}
+	cs.lastSeen = ci.Timestamp
+	// Accept runs for the segment decode is handling now.
+	d := cs.dirIndex(cs.t.d.seg.Src)
+	if d == dirClient {
+		cs.clientDir = dir
+	} else {
+		cs.clientDir = dir.Reverse()
+	}
+	if tcp.SYN {
+		cs.syn[d] = true
+	}
+	*start = true
+
+	// Track where each direction's in-order data ends, to tell a hole the
+	// capture will never fill (the peer ACKed past it) from reordering.
+	seq := tcp.Seq
+	if tcp.SYN {
+		seq++
+	}
+	end := seq + uint32(len(tcp.Payload))
+	switch {
+	case !cs.haveExp[d]:
+		cs.expect[d], cs.haveExp[d] = end, true
+	case int32(seq-cs.expect[d]) <= 0:
+		if int32(end-cs.expect[d]) > 0 {
+			cs.expect[d] = end
+		}
+	default:
+		cs.hole[d] = true
+	}
+	o := 1 - d
+	if tcp.ACK && cs.hole[o] && cs.haveExp[o] && int32(tcp.Ack-cs.expect[o]) > 0 {
+		cs.hole[o] = false
+		cs.holeLost = true
+	}
+	return true
+}
+
+// ReassembledSG implements reassembly.Stream.
+func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
+	if cs.closed || cs.state == stateRejected || cs.encrypted {
+		return
+	}
+	dir, _, end, skip := sg.Info()
+	length, _ := sg.Lengths()
+	d := dirServer
+	if dir == cs.clientDir {
+		d = dirClient
+	}
+	cs.num, cs.ts = cs.t.ctx.num, cs.t.ctx.ci.Timestamp
+	if ac == nil && length > 0 {
+		cs.ts = sg.CaptureInfo(0).Timestamp
+	}
+	st := &cs.t.d.stats
+	if skip > 0 {
+		st.ControlGaps++
+		st.ControlGapBytes += uint64(skip)
+		cs.gap(d, skip)
+		// The hole is behind us now.
+		cs.hole[d] = false
+	}
+	if length > 0 {
+		data := sg.Fetch(length)
+		st.ControlBytes += uint64(length)
+		if !cs.started[d] {
+			cs.started[d] = true
+			if !cs.syn[d] && !looksLikeLineStart(data, d == dirClient) {
+				cs.split[d].Resync()
+			}
+		}
+		if d == dirServer && cs.state == stateCandidate {
+			cs.serverProbe += length
+			if cs.serverProbe > candidateProbeBytes {
+				cs.reject()
+				return
+			}
+		}
+		cs.split[d].Write(data, cs.emitFn[d])
+	}
+	if end && !cs.closed && cs.state != stateRejected {
+		cs.split[d].Flush(cs.emitFn[d])
+	}
+}
+
+// looksLikeLineStart tells whether bytes picked up mid-stream begin a line:
+// a reply code from the server, a command word from the client.
+func looksLikeLineStart(b []byte, fromClient bool) bool {
+	if fromClient {
+		n := 0
+		for n < len(b) && n < 5 && (b[n]|0x20 >= 'a' && b[n]|0x20 <= 'z') {
+			n++
+		}
+		if n < 3 || n > 4 || n >= len(b) {
+			return false
+		}
+		return b[n] == ' ' || b[n] == '\r' || b[n] == '\n'
+	}
+	if len(b) < 4 {
+		return false
+	}
+	return b[0] >= '1' && b[0] <= '6' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' && (b[3] == ' ' || b[3] == '-' || b[3] == '\r')
+}
+
+// ReassemblyComplete implements reassembly.Stream. It returns false: a
+// stream removed here would be re-created by the final ACK
+// (google/gopacket#427); the idle flush removes it.
+func (cs *controlStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
+	if !cs.closed {
+		cs.close(cs.t.ctx.ci.Timestamp, cs.t.ctx.num)
+	}
+	return false
+}
+
+func (cs *controlStream) event(kind ControlKind) *ControlEvent {
+	e := &cs.t.ev
+	*e = ControlEvent{Kind: kind, Num: cs.num, TS: cs.ts, Client: cs.client, Server: cs.server}
+	return e
+}
+
+// emit delivers an event, or holds it back while the stream is a candidate.
+func (cs *controlStream) emit(e *ControlEvent) {
+	switch cs.state {
+	case stateRejected:
+		return
+	case stateCandidate:
+		if len(cs.queue) < maxQueued {
+			cs.queue = append(cs.queue, *e)
+		}
+		return
+	}
+	cs.t.d.h.Control(e)
+}
+
+func (cs *controlStream) open() {
+	if cs.opened {
+		return
+	}
+	cs.opened = true
+	cs.t.d.stats.ControlConns++
+	e := cs.event(ControlOpen)
+	e.Midstream = !cs.syn[dirClient] && !cs.syn[dirServer]
+	e.ByContent = cs.byContent
+	cs.emit(e)
+}
+
+func (cs *controlStream) gap(d int, n int) {
+	cs.open()
+	e := cs.event(ControlGap)
+	e.FromClient = d == dirClient
+	e.Gap = n
+	cs.emit(e)
+	cs.split[d].Resync()
+	if d == dirServer {
+		cs.replies.Reset()
+	}
+}
+
+func (cs *controlStream) clientLine(l ftp.Line) {
+	if cs.closed || cs.state == stateRejected || cs.encrypted {
+		return
+	}
+	cs.open()
+	if l.Dropped > 0 {
+		cs.t.d.stats.LinesTruncated++
+	}
+	cmd, err := ftp.ParseCommand(l.Text)
+	if cs.state == stateCandidate {
+		if err != nil || (cmd.Verb != "USER" && cmd.Verb != "AUTH") {
+			cs.reject()
+			return
+		}
+		cs.confirm()
+	}
+	if r := cs.replies.ClientSpoke(); r != nil {
+		cs.reply(r)
+	}
+	if err != nil {
+		e := cs.event(ControlJunk)
+		e.FromClient = true
+		e.Line = string(l.Text)
+		e.Dropped = l.Dropped
+		cs.emit(e)
+		return
+	}
+	if cmd.Verb == "AUTH" {
+		cs.authAsked = true
+	}
+	e := cs.event(ControlCommand)
+	e.FromClient = true
+	e.Command = cmd
+	e.Telnet = l.Telnet
+	e.Dropped = l.Dropped
+	e.Urgent = cs.urgent[dirClient]
+	cs.urgent[dirClient] = false
+	switch cmd.Verb {
+	case "PORT":
+		ap, err := ftp.ParsePORT(cmd.Arg)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
+	case "EPRT":
+		ap, _, err := ftp.ParseEPRT(cmd.Arg)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
+	case "LPRT":
+		ap, err := ftp.ParseLPRT(cmd.Arg)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, err
+	}
+	cs.emit(e)
+}
+
+func (cs *controlStream) serverLine(l ftp.Line) {
+	if cs.closed || cs.state == stateRejected || cs.encrypted {
+		return
+	}
+	cs.open()
+	if l.Dropped > 0 {
+		cs.t.d.stats.LinesTruncated++
+	}
+	r, err := cs.replies.Line(l.Text)
+	if err != nil {
+		e := cs.event(ControlJunk)
+		e.Line = string(l.Text)
+		e.Dropped = l.Dropped
+		cs.emit(e)
+		return
+	}
+	if r != nil {
+		cs.reply(r)
+	}
+}
+
+func (cs *controlStream) reply(r *ftp.Reply) {
+	e := cs.event(ControlReply)
+	e.Reply = r
+	switch r.Code {
+	case 227:
+		ap, form, err := ftp.ParsePASV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
+	case 228:
+		ap, err := ftp.ParseLPSV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, err
+	case 229:
+		addr, port, err := ftp.ParseEPSV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
+	case 234:
+		if cs.authAsked {
+			cs.encrypted = true
+		}
+	}
+	cs.emit(e)
+}
+
+func (cs *controlStream) confirm() {
+	cs.state = stateConfirmed
+	if !cs.counted {
+		cs.counted = true
+		cs.t.candidates--
+	}
+	q := cs.queue
+	cs.queue = nil
+	for i := range q {
+		cs.t.d.h.Control(&q[i])
+	}
+}
+
+func (cs *controlStream) reject() {
+	cs.state = stateRejected
+	cs.queue = nil
+	if cs.opened {
+		// It never reached the handler: uncount it.
+		cs.t.d.stats.ControlConns--
+	}
+}
+
+// close flushes what the stream still buffers and ends it.
+func (cs *controlStream) close(ts time.Time, num uint64) {
+	if cs.closed {
+		return
+	}
+	if cs.state == stateConfirmed && cs.opened {
+		cs.num, cs.ts = num, ts
+		cs.split[dirClient].Flush(cs.emitFn[dirClient])
+		cs.split[dirServer].Flush(cs.emitFn[dirServer])
+		if r := cs.replies.ClientSpoke(); r != nil {
+			cs.reply(r)
+		}
+		cs.num, cs.ts = num, ts
+		cs.emit(cs.event(ControlClose))
+	}
+	cs.closed = true
+}

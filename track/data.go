@@ -1,0 +1,264 @@
+package track
+
+import (
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+// maxPerPort bounds the announcements waiting on one port number.
+const maxPerPort = 64
+
+// arm makes an accepted announcement an expectation, at the moment of the
+// accepting reply: clients often connect before they send the transfer
+// command.
+func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
+	ann := c.Endpoint
+	if c.EndpointVia == ftp.ViaEPSV && !ann.Addr().IsValid() {
+		// RFC 2428: the data goes to the address of the control connection.
+		ann = netip.AddrPortFrom(sess.Server.Addr(), ann.Port())
+	}
+	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
+		sess.DataOmitted++
+		t.limits.DataDropped++
+		t.event(sess, Event{Kind: EventLimit, TS: r.TS, Num: r.Num, Text: "data connection table full"})
+		return
+	}
+	// A new announcement means the session moved on: older ones nobody
+	// connected to, or whose SYNs went unanswered, are final now.
+	for _, old := range sess.Data {
+		if !old.Done && old.SynAckTS.IsZero() && old.RSTTS.IsZero() && old.ICMP == nil {
+			if old.SYNs > 0 {
+				old.End = old.LastSYN
+			}
+			t.finishData(old)
+		}
+	}
+	t.nextData++
+	dc := &DataConn{
+		ID:           t.nextData,
+		Session:      sess,
+		Via:          c.EndpointVia,
+		Passive:      passive,
+		Announced:    ann,
+		Armed:        r.TS,
+		ArmedNum:     r.Num,
+		Announce:     c,
+		ExpectedSize: -1,
+		Rest:         -1,
+	}
+	c.Data = dc
+	sess.Data = append(sess.Data, dc)
+	sess.lastAnn = dc
+	port := ann.Port()
+	l := t.byPort[port]
+	if len(l) >= maxPerPort {
+		// Evict the oldest waiting on this port.
+		t.limits.ExpectationsEvicted++
+		t.finishData(l[0])
+		l = t.byPort[port]
+	}
+	t.byPort[port] = append(l, dc)
+	t.open = append(t.open, dc)
+}
+
+// unwait removes an announcement from the port index.
+func (t *Tracker) unwait(dc *DataConn) {
+	port := dc.Announced.Port()
+	l := t.byPort[port]
+	for i, x := range l {
+		if x == dc {
+			l = append(l[:i], l[i+1:]...)
+			break
+		}
+	}
+	if len(l) == 0 {
+		delete(t.byPort, port)
+	} else {
+		t.byPort[port] = l
+	}
+}
+
+// matchSYN links a connection attempt to an announcement: by the observed
+// peers of the control session and the announced port first, so a NAT'd or
+// multi-homed announcement still matches, and by the port alone last.
+func (t *Tracker) matchSYN(s *decode.Segment) {
+	cands := t.byPort[s.Dst.Port()]
+	if len(cands) == 0 {
+		return
+	}
+	var best *DataConn
+	bestRule, bestScore := MatchNone, 0
+	for _, dc := range cands {
+		if dc.Done || dc.SYNs > 0 {
+			continue
+		}
+		sess := dc.Session
+		// Who connects to whom: passive, the client to the server; active,
+		// the server to the client.
+		connector, listener := sess.Client.Addr(), sess.Server.Addr()
+		if !dc.Passive {
+			connector, listener = listener, connector
+		}
+		score, rule := 0, MatchNone
+		srcOK := s.Src.Addr() == connector
+		switch {
+		case s.Dst.Addr() == dc.Announced.Addr() && srcOK:
+			score, rule = 4, MatchExact
+		case s.Dst.Addr() == listener && srcOK:
+			score, rule = 3, MatchControlAddress
+		case s.Dst.Addr() == dc.Announced.Addr() || s.Dst.Addr() == listener:
+			score, rule = 2, MatchPortOnly // another source: a NAT on the connector's side
+		case srcOK:
+			score, rule = 1, MatchPortOnly
+		default:
+			// Port alone, and only soon after the announcement.
+			if s.TS.Sub(dc.Armed) <= t.opts.PortOnlyWindow {
+				score, rule = 0, MatchPortOnly
+			} else {
+				continue
+			}
+		}
+		if best == nil || score > bestScore {
+			best, bestScore, bestRule = dc, score, rule
+		}
+	}
+	if best == nil {
+		return
+	}
+	// For EPSV the announced address is the control server's: the
+	// control-address rule is an exact match there.
+	if bestRule == MatchControlAddress && best.Announced.Addr() == best.Session.Server.Addr() {
+		bestRule = MatchExact
+	}
+	best.Match = bestRule
+	best.Client, best.Server = s.Src, s.Dst
+	t.unwait(best)
+	t.data[decode.MakeConnKey(s.Src, s.Dst)] = best
+	t.dataSegment(best, s)
+}
+
+// dataSegment updates a data connection from one segment's header: the
+// handshake, the payload counted from sequence numbers (retransmissions
+// add nothing), and how it ended.
+func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
+	if dc.Done {
+		return
+	}
+	dir := 0 // from the side that opened it
+	if s.Src != dc.Client {
+		dir = 1
+	}
+	syn := s.Flags.Has(decode.FlagSYN)
+	switch {
+	case syn && dir == 0:
+		dc.SYNs++
+		if dc.FirstSYN.IsZero() {
+			dc.FirstSYN = s.TS
+			dc.SYNNum = s.Num
+			dc.Start = s.TS
+		}
+		dc.LastSYN = s.TS
+	case syn && dir == 1:
+		if dc.SynAckTS.IsZero() {
+			dc.SynAckTS = s.TS
+		}
+	}
+	if syn {
+		dc.seqHi[dir] = s.Seq + 1
+		dc.seqInit[dir] = true
+	} else if !dc.seqInit[dir] && !s.Flags.Has(decode.FlagRST) {
+		// Picked up without this side's SYN: count from here.
+		dc.seqHi[dir] = s.Seq
+		dc.seqInit[dir] = true
+	}
+	if n := len(s.Payload); n > 0 && dc.seqInit[dir] {
+		end := s.Seq + uint32(n)
+		if d := int32(end - dc.seqHi[dir]); d > 0 {
+			// Count only bytes past the highest seen; a segment wholly
+			// before it is a retransmission.
+			add := int64(d)
+			if add > int64(n) {
+				// A hole the capture missed: the bytes were sent all the same.
+				add = int64(d)
+			}
+			dc.Bytes[dir] += add
+			dc.seqHi[dir] = end
+		}
+	}
+	if s.Flags.Has(decode.FlagRST) {
+		dc.RSTTS = s.TS
+		dc.RSTFromServer = dir == 1
+		dc.End = s.TS
+		dc.EndReason = EndRST
+		t.finishData(dc)
+		return
+	}
+	if s.Flags.Has(decode.FlagFIN) {
+		dc.fin[dir] = true
+		if dc.fin[0] && dc.fin[1] {
+			dc.End = s.TS
+			dc.EndReason = EndFIN
+			t.finishData(dc)
+		}
+	}
+}
+
+// linkTransfer ties a transfer command to the newest armed announcement
+// no transfer has used yet.
+func (t *Tracker) linkTransfer(sess *Session, c *Command) {
+	dc := sess.lastAnn
+	if dc == nil || dc.Command != nil {
+		return
+	}
+	dc.Command = c
+	dc.Rest = sess.rest
+	if sess.sizes.path != "" && sess.sizes.path == joinPath(sess.Cwd, c.Arg) {
+		dc.ExpectedSize = sess.sizes.size
+	}
+	c.Transfer = append(c.Transfer, dc)
+	sess.lastAnn = nil
+}
+
+// transferDone handles a transfer command's final reply: a data connection
+// that never got going is final now.
+func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
+	for _, dc := range c.Transfer {
+		if !dc.Done && dc.SynAckTS.IsZero() {
+			if dc.SYNs > 0 && dc.End.IsZero() {
+				dc.End = dc.LastSYN
+			}
+			t.finishData(dc)
+		}
+	}
+}
+
+// finishData decides the outcome and reports the data connection once.
+func (t *Tracker) finishData(dc *DataConn) {
+	if dc.Done {
+		return
+	}
+	dc.Done = true
+	switch {
+	case dc.Bytes[0]+dc.Bytes[1] > 0:
+		dc.Outcome = OutcomeTransferred
+	case !dc.SynAckTS.IsZero():
+		dc.Outcome = OutcomeConnected
+	case dc.ICMP != nil:
+		dc.Outcome = OutcomeUnreachable
+	case !dc.RSTTS.IsZero() && dc.RSTFromServer:
+		dc.Outcome = OutcomeRefused
+	case dc.SYNs > 0:
+		dc.Outcome = OutcomeUnanswered
+	default:
+		dc.Outcome = OutcomeNotAttempted
+	}
+	if dc.End.IsZero() && dc.EndReason == EndOpen && dc.SYNs > 0 {
+		dc.End = t.last
+	}
+	if dc.SYNs == 0 {
+		t.unwait(dc)
+	}
+	t.sink.Data(dc.Session, dc)
+}

@@ -1,0 +1,300 @@
+package track
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+// Outcome is what became of an expected data connection.
+type Outcome uint8
+
+const (
+	// OutcomePending: not decided yet (never seen in output).
+	OutcomePending Outcome = iota
+	// OutcomeTransferred: handshake done and payload moved.
+	OutcomeTransferred
+	// OutcomeConnected: handshake done, no payload.
+	OutcomeConnected
+	// OutcomeUnanswered: SYNs with no answer.
+	OutcomeUnanswered
+	// OutcomeRefused: the SYN was answered by RST.
+	OutcomeRefused
+	// OutcomeUnreachable: the SYN was answered by ICMP/ICMPv6 destination unreachable.
+	OutcomeUnreachable
+	// OutcomeNotAttempted: no SYN to the endpoint before the session moved on or ended.
+	OutcomeNotAttempted
+)
+
+var outcomeNames = [...]string{"pending", "transferred", "connected", "unanswered", "refused", "unreachable", "not-attempted"}
+
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "unknown"
+}
+
+// Failed reports whether the outcome means the data connection did not work.
+func (o Outcome) Failed() bool {
+	return o == OutcomeUnanswered || o == OutcomeRefused || o == OutcomeUnreachable || o == OutcomeNotAttempted
+}
+
+// LoginState tells how far a session's login got.
+type LoginState uint8
+
+const (
+	LoginNone    LoginState = iota // no USER seen
+	LoginPending                   // USER (and maybe PASS) sent, no verdict
+	LoginOK                        // 230
+	LoginFailed                    // 530 or another refusal
+)
+
+// EndReason tells how a connection ended.
+type EndReason uint8
+
+const (
+	EndOpen       EndReason = iota // still open when the session or capture ended
+	EndFIN                         // FIN in both directions
+	EndRST                         // reset
+	EndCaptureEnd                  // the capture ended first
+	EndIdle                        // no packets for the idle timeout
+)
+
+var endNames = [...]string{"open", "fin", "rst", "capture-end", "idle"}
+
+func (e EndReason) String() string {
+	if int(e) < len(endNames) {
+		return endNames[e]
+	}
+	return "unknown"
+}
+
+// Reply is one server reply, possibly multi-line.
+type Reply struct {
+	Code    int
+	Text    string
+	Lines   []string
+	TS      time.Time
+	Num     uint64
+	Anomaly ftp.ReplyAnomaly
+}
+
+// CommandStatus tells how a command's pairing ended.
+type CommandStatus uint8
+
+const (
+	StatusPending     CommandStatus = iota // no final reply yet
+	StatusAnswered                         // a final reply paired with it
+	StatusNoReply                          // the session ended before a final reply
+	StatusReplyLost                        // a later reply fitted a newer command after a gap
+	StatusInterrupted                      // an unsolicited 421/221 ended the session
+)
+
+var statusNames = [...]string{"pending", "answered", "no-reply", "reply-lost", "interrupted"}
+
+func (s CommandStatus) String() string {
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "unknown"
+}
+
+// Command is one client command and the replies paired with it.
+type Command struct {
+	Index   int // 1-based within the session
+	TS      time.Time
+	Num     uint64
+	Verb    string
+	Arg     string
+	Cwd     string // working directory when the command was sent
+	Replies []Reply
+	Status  CommandStatus
+	// Uncertain is set when a gap in the capture came between the command
+	// and its reply: the pairing may be wrong.
+	Uncertain bool
+	Telnet    ftp.TelnetFlags
+	Urgent    bool
+	Dropped   int // bytes of an over-long line not kept
+
+	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
+	// reply (227/228/229) announced; EndpointErr why it did not parse.
+	Endpoint    netip.AddrPort
+	EndpointVia ftp.Via
+	EndpointErr error
+	// Data is the expected data connection the endpoint armed (nil when
+	// refused or malformed).
+	Data *DataConn
+	// Transfer lists the data connections this transfer command used.
+	Transfer []*DataConn
+}
+
+// Final returns the final (2yz–6yz) reply, or nil.
+func (c *Command) Final() *Reply {
+	if c.Status != StatusAnswered || len(c.Replies) == 0 {
+		return nil
+	}
+	return &c.Replies[len(c.Replies)-1]
+}
+
+// FirstReplyLatency and FinalLatency are request→reply times (0 when unknown).
+func (c *Command) FirstReplyLatency() time.Duration {
+	if len(c.Replies) == 0 {
+		return 0
+	}
+	return c.Replies[0].TS.Sub(c.TS)
+}
+
+func (c *Command) FinalLatency() time.Duration {
+	if f := c.Final(); f != nil {
+		return f.TS.Sub(c.TS)
+	}
+	return 0
+}
+
+// MatchRule tells how a data connection was matched to its announcement.
+type MatchRule uint8
+
+const (
+	MatchNone           MatchRule = iota
+	MatchExact                    // observed peers and the announced address
+	MatchControlAddress           // the control connection's address, not the announced one
+	MatchPortOnly                 // only the port matched (NAT or a third address)
+	MatchInferred                 // no announcement visible (encrypted control); peers and timing
+)
+
+var matchNames = [...]string{"", "exact", "control-address", "port-only", "inferred"}
+
+func (m MatchRule) String() string { return matchNames[m] }
+
+// ICMPInfo is the ICMP error that answered a data SYN.
+type ICMPInfo struct {
+	From netip.Addr
+	V6   bool
+	Type uint8
+	Code uint8
+	TS   time.Time
+	Num  uint64
+}
+
+// DataConn is one expected data connection: the announcement that armed
+// it, and what the capture shows of the connection to it.
+type DataConn struct {
+	ID      int // 1-based within the capture
+	Session *Session
+	Via     ftp.Via
+	Passive bool // PASV/EPSV/LPSV: the client connects to the server
+	// Announced is the endpoint as the reply or command stated it (for
+	// EPSV, the control server's address with the announced port).
+	Announced netip.AddrPort
+	// EmptyAddr is set for an EPSV reply without an address.
+	Armed    time.Time // when the accepting reply arrived
+	ArmedNum uint64
+	Announce *Command // the PASV/EPSV/LPSV/PORT/EPRT/LPRT command
+	Command  *Command // the transfer command that used it
+
+	// Observed connection: Client opened it (sent the SYN).
+	Client, Server netip.AddrPort
+	Match          MatchRule
+	Outcome        Outcome
+	SYNs           int
+	FirstSYN       time.Time
+	LastSYN        time.Time
+	SYNNum         uint64
+	SynAckTS       time.Time
+	RSTFromServer  bool // the RST came from the side that was connected to
+	RSTTS          time.Time
+	ICMP           *ICMPInfo
+	Bytes          [2]int64 // payload bytes: [0] client→server, [1] server→client
+	Start, End     time.Time
+	EndReason      EndReason
+	ExpectedSize   int64 // the size the server announced (150 text or SIZE); -1 when unknown
+	Rest           int64 // REST offset before the transfer
+	// Closed once the outcome is final and reported.
+	Done bool
+
+	// sequence tracking, per direction
+	seqHi   [2]uint32
+	seqInit [2]bool
+	fin     [2]bool
+}
+
+// TotalBytes is the payload both directions carried.
+func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
+
+// Duration is from the first SYN to the end.
+func (d *DataConn) Duration() time.Duration {
+	if d.FirstSYN.IsZero() || d.End.IsZero() {
+		return 0
+	}
+	return d.End.Sub(d.FirstSYN)
+}
+
+// EventKind names a session event that is not a paired command.
+type EventKind string
+
+const (
+	EventGap               EventKind = "gap"                 // bytes missing from the capture
+	EventJunk              EventKind = "junk"                // a line that is neither command nor reply
+	EventUnsolicited       EventKind = "unsolicited-reply"   // 421/221 outside any command
+	EventReplyNoCommand    EventKind = "reply-without-command"
+	EventReplyUnseen       EventKind = "reply-to-unseen-command" // mid-stream pickup
+	EventCommandLost       EventKind = "command-lost"            // a command's reply never came, later ones did
+	EventEncrypted         EventKind = "encrypted"               // AUTH accepted: the rest is ciphertext
+	EventEndpointMalformed EventKind = "endpoint-malformed"
+	EventLimit             EventKind = "limit" // a table bound was hit
+)
+
+// Event is something that happened in a session outside the command/reply
+// pairing.
+type Event struct {
+	Kind       EventKind
+	TS         time.Time
+	Num        uint64
+	FromClient bool
+	Text       string
+	Code       int
+	Bytes      int
+}
+
+// Session is one FTP control connection.
+type Session struct {
+	ID             int
+	Client, Server netip.AddrPort
+	Start, End     time.Time
+	Midstream      bool // picked up without its SYN
+	ByContent      bool // recognised by content on a non-control port
+	Greeting       []Reply
+	User           string
+	Login          LoginState
+	Cwd            string
+	Type           string
+	Encrypted      bool // AUTH TLS/SSL accepted: the rest is ciphertext
+	Desync         bool // a gap made the pairing uncertain
+	EndReason      EndReason
+
+	Commands        []*Command // the transcript, bounded
+	CommandsOmitted int        // commands beyond the transcript bound
+	CommandCount    int
+	Data            []*DataConn
+	DataOmitted     int
+	Events          []Event
+	EventsOmitted   int
+
+	pending   []*Command // awaiting a final reply, FIFO
+	sizes     sizeMemo
+	rest      int64
+	lastAnn   *DataConn // newest armed announcement not yet used by a transfer
+	ended     bool
+	closing   bool
+	finSeen   [2]bool
+	lastSeen  time.Time
+}
+
+// sizeMemo remembers the last SIZE answer, to compare with a RETR of the
+// same file.
+type sizeMemo struct {
+	path string
+	size int64
+}

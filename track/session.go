@@ -1,0 +1,292 @@
+package track
+
+import (
+	"path"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
+	sess.CommandCount++
+	c := &Command{
+		Index:   sess.CommandCount,
+		TS:      e.TS,
+		Num:     e.Num,
+		Verb:    e.Command.Verb,
+		Arg:     e.Command.Arg,
+		Cwd:     sess.Cwd,
+		Telnet:  e.Telnet,
+		Urgent:  e.Urgent,
+		Dropped: e.Dropped,
+	}
+	if e.Endpoint.Via != 0 {
+		c.EndpointVia = e.Endpoint.Via
+		c.Endpoint = e.Endpoint.Addr
+		c.EndpointErr = e.EndpointErr
+	}
+	if len(sess.Commands) < t.opts.MaxTranscript {
+		sess.Commands = append(sess.Commands, c)
+	} else {
+		sess.CommandsOmitted++
+		t.limits.CommandsOmitted++
+	}
+	if len(sess.pending) >= t.opts.MaxPending {
+		old := sess.pending[0]
+		sess.pending = sess.pending[1:]
+		old.Status = StatusNoReply
+		t.limits.PendingOverflow++
+		t.sink.Command(sess, old)
+	}
+	sess.pending = append(sess.pending, c)
+	if ftp.IsTransfer(c.Verb) {
+		t.linkTransfer(sess, c)
+	}
+}
+
+func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
+	r := Reply{Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly}
+	// The greeting answers the connection itself.
+	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
+		sess.Greeting = append(sess.Greeting, r)
+		return
+	}
+	c := t.pairReply(sess, r.Code)
+	if c == nil {
+		kind := EventReplyNoCommand
+		switch {
+		case r.Code == 421 || r.Code == 221:
+			kind = EventUnsolicited
+		case sess.Midstream && sess.CommandCount == 0:
+			kind = EventReplyUnseen
+		}
+		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text})
+		return
+	}
+	c.Replies = append(c.Replies, r)
+	if ftp.IsPreliminary(r.Code) {
+		t.preliminary(sess, c, &r, e)
+		return
+	}
+	// Final reply: pop and apply.
+	for i, p := range sess.pending {
+		if p == c {
+			sess.pending = append(sess.pending[:i], sess.pending[i+1:]...)
+			break
+		}
+	}
+	c.Status = StatusAnswered
+	t.apply(sess, c, &r, e)
+	t.sink.Command(sess, c)
+}
+
+// pairReply finds the pending command a reply answers. FIFO is the rule;
+// after a gap, a reply that fits a newer command but not the head pops the
+// commands before it as having lost their reply.
+func (t *Tracker) pairReply(sess *Session, code int) *Command {
+	if len(sess.pending) == 0 {
+		return nil
+	}
+	head := sess.pending[0]
+	if ftp.ValidReply(head.Verb, code) {
+		return head
+	}
+	if code == 421 {
+		// The server is closing: the pending commands are interrupted and
+		// the 421 is a session event, not their result.
+		for _, p := range sess.pending {
+			p.Status = StatusInterrupted
+			t.sink.Command(sess, p)
+		}
+		sess.pending = sess.pending[:0]
+		return nil
+	}
+	if sess.Desync {
+		for i := 1; i < len(sess.pending); i++ {
+			if ftp.ValidReply(sess.pending[i].Verb, code) {
+				for _, lost := range sess.pending[:i] {
+					lost.Status = StatusReplyLost
+					t.event(sess, Event{Kind: EventCommandLost, TS: lost.TS, Num: lost.Num, Text: lost.Verb})
+					t.sink.Command(sess, lost)
+				}
+				sess.pending = sess.pending[i:]
+				return sess.pending[0]
+			}
+		}
+	}
+	return head
+}
+
+// preliminary handles a 1yz reply.
+func (t *Tracker) preliminary(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
+	if r.Code == 150 || r.Code == 125 {
+		if n, ok := ftp.ParseSize(r.Code, r.Text); ok {
+			for _, dc := range c.Transfer {
+				dc.ExpectedSize = n
+			}
+		}
+	}
+}
+
+// apply updates the session with a command's final reply.
+func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
+	ok := r.Code >= 200 && r.Code < 300
+	switch c.Verb {
+	case "USER":
+		sess.User = c.Arg
+		switch {
+		case r.Code == 230:
+			sess.Login = LoginOK
+		case r.Code == 331 || r.Code == 332:
+			sess.Login = LoginPending
+		default:
+			sess.Login = LoginFailed
+		}
+	case "PASS", "ACCT":
+		switch {
+		case r.Code == 230 || r.Code == 202:
+			sess.Login = LoginOK
+		case r.Code == 332:
+			sess.Login = LoginPending
+		case r.Code >= 400:
+			sess.Login = LoginFailed
+		}
+	case "CWD", "XCWD":
+		if r.Code == 250 || r.Code == 200 {
+			sess.Cwd = joinPath(sess.Cwd, c.Arg)
+		}
+	case "CDUP", "XCUP":
+		if ok {
+			sess.Cwd = joinPath(sess.Cwd, "..")
+		}
+	case "PWD", "XPWD":
+		if r.Code == 257 {
+			if p, found := quotedPath(r.Text); found {
+				sess.Cwd = p
+			}
+		}
+	case "TYPE":
+		if ok {
+			sess.Type = strings.ToUpper(strings.TrimSpace(c.Arg))
+		}
+	case "REST":
+		if r.Code == 350 {
+			var n int64
+			for _, ch := range strings.TrimSpace(c.Arg) {
+				if ch < '0' || ch > '9' || n > 1<<50 {
+					n = -1
+					break
+				}
+				n = n*10 + int64(ch-'0')
+			}
+			sess.rest = n
+		}
+	case "SIZE":
+		if r.Code == 213 {
+			if n, found := ftp.ParseSize(213, r.Text); found {
+				sess.sizes = sizeMemo{path: joinPath(sess.Cwd, c.Arg), size: n}
+			}
+		}
+	case "AUTH":
+		if r.Code == 234 {
+			sess.Encrypted = true
+			t.event(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: 234, Text: c.Arg})
+		}
+	case "PASV", "EPSV", "LPSV":
+		if e.Endpoint.Via != 0 {
+			c.EndpointVia = e.Endpoint.Via
+			c.Endpoint = e.Endpoint.Addr
+			c.EndpointErr = e.EndpointErr
+			if e.EndpointErr != nil {
+				t.event(sess, Event{Kind: EventEndpointMalformed, TS: r.TS, Num: r.Num, Code: r.Code, Text: e.EndpointErr.Error()})
+			} else if r.Code == 227 || r.Code == 228 || r.Code == 229 {
+				t.arm(sess, c, true, r)
+			}
+		}
+	case "PORT", "EPRT", "LPRT":
+		if c.EndpointVia != 0 && c.EndpointErr == nil && r.Code == 200 {
+			t.arm(sess, c, false, r)
+		} else if c.EndpointErr != nil {
+			t.event(sess, Event{Kind: EventEndpointMalformed, TS: c.TS, Num: c.Num, FromClient: true, Text: c.EndpointErr.Error()})
+		}
+	}
+	if ftp.IsTransfer(c.Verb) {
+		t.transferDone(sess, c, r)
+	}
+	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) {
+		sess.rest = -1
+	}
+}
+
+// joinPath applies a CWD argument to the working directory. An unknown
+// working directory stays unknown for relative arguments.
+func joinPath(cwd, arg string) string {
+	if arg == "" {
+		return cwd
+	}
+	if strings.HasPrefix(arg, "/") {
+		return path.Clean(arg)
+	}
+	if cwd == "" {
+		if arg == ".." {
+			return ""
+		}
+		return ""
+	}
+	return path.Join(cwd, arg)
+}
+
+// quotedPath reads the path of a 257 reply: the first double-quoted string,
+// with "" standing for a quote (RFC 959 appendix II).
+func quotedPath(text string) (string, bool) {
+	i := strings.IndexByte(text, '"')
+	if i < 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for j := i + 1; j < len(text); j++ {
+		if text[j] == '"' {
+			if j+1 < len(text) && text[j+1] == '"' {
+				b.WriteByte('"')
+				j++
+				continue
+			}
+			return b.String(), true
+		}
+		b.WriteByte(text[j])
+	}
+	return "", false
+}
+
+// endSession makes everything of the session final and reports its end.
+func (t *Tracker) endSession(sess *Session, reason EndReason) {
+	if sess.ended {
+		return
+	}
+	sess.ended = true
+	sess.End = t.last
+	if !sess.lastSeen.IsZero() {
+		sess.End = sess.lastSeen
+	}
+	if sess.EndReason == EndOpen {
+		sess.EndReason = reason
+	}
+	for _, c := range sess.pending {
+		c.Status = StatusNoReply
+		t.sink.Command(sess, c)
+	}
+	sess.pending = nil
+	for _, dc := range sess.Data {
+		if !dc.Done {
+			if dc.Outcome == OutcomePending && dc.SYNs > 0 || dc.Bytes[0]+dc.Bytes[1] > 0 || !dc.SynAckTS.IsZero() {
+				// A data connection still open when its session ended.
+				if reason == EndCaptureEnd && dc.End.IsZero() {
+					dc.EndReason = EndCaptureEnd
+				}
+			}
+			t.finishData(dc)
+		}
+	}
+	t.sink.SessionEnd(sess)
+}

@@ -1,0 +1,278 @@
+package track
+
+import (
+	"slices"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// Sink receives what the tracker concludes, as soon as it is final. Calls
+// come from the goroutine that feeds the tracker. The values passed stay
+// valid and are not changed after the call, except that a Session keeps
+// growing until SessionEnd.
+type Sink interface {
+	SessionStart(s *Session)
+	// Command is called when a command has its final reply (or never will).
+	Command(s *Session, c *Command)
+	// Data is called when a data connection's outcome is final.
+	Data(s *Session, d *DataConn)
+	Event(s *Session, e *Event)
+	// SessionEnd is called after every other call for the session.
+	SessionEnd(s *Session)
+}
+
+// Options bounds the tracker's tables and sets its timeouts.
+type Options struct {
+	MaxSessions        int // sessions followed at once; 0 = 10000
+	MaxTranscript      int // commands kept per session for the transcript; 0 = 10000
+	MaxPending         int // commands awaiting a reply per session; 0 = 64
+	MaxDataPerSession  int // data connections per session; 0 = 4096
+	MaxDataConns       int // data connections followed at once; 0 = 100000
+	MaxEventsPerSess   int // events kept per session; 0 = 1000
+	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
+	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
+	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
+}
+
+func (o *Options) defaults() {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&o.MaxSessions, 10000)
+	def(&o.MaxTranscript, 10000)
+	def(&o.MaxPending, 64)
+	def(&o.MaxDataPerSession, 4096)
+	def(&o.MaxDataConns, 100000)
+	def(&o.MaxEventsPerSess, 1000)
+	if o.UnansweredWait <= 0 {
+		o.UnansweredWait = 2 * time.Minute
+	}
+	if o.ExpectationTimeout <= 0 {
+		o.ExpectationTimeout = 5 * time.Minute
+	}
+	if o.PortOnlyWindow <= 0 {
+		o.PortOnlyWindow = 2 * time.Minute
+	}
+}
+
+// Limits counts every bound the tracker hit.
+type Limits struct {
+	SessionsDropped    int // control connections not followed: session table full
+	CommandsOmitted    int // commands not kept in transcripts
+	PendingOverflow    int // commands given up as unanswered: pending queue full
+	DataDropped        int // data connections not followed: table full
+	ExpectationsEvicted int
+	EventsOmitted      int
+}
+
+// Tracker follows FTP sessions and their data connections. It implements
+// decode.Handler. It is single-owner, like the decoder that feeds it.
+type Tracker struct {
+	opts Options
+	sink Sink
+
+	sessions map[decode.ConnKey]*Session
+	nextSess int
+
+	data     map[decode.ConnKey]*DataConn // data connections seen (SYN matched)
+	byPort   map[uint16][]*DataConn       // armed announcements awaiting a SYN
+	open     []*DataConn                  // armed or live data connections, for timeouts
+	nextData int
+
+	limits   Limits
+	last     time.Time
+	nextTick time.Time
+}
+
+// New returns a Tracker reporting to sink.
+func New(sink Sink, o Options) *Tracker {
+	o.defaults()
+	return &Tracker{
+		opts:     o,
+		sink:     sink,
+		sessions: make(map[decode.ConnKey]*Session),
+		data:     make(map[decode.ConnKey]*DataConn),
+		byPort:   make(map[uint16][]*DataConn),
+	}
+}
+
+// Limits returns the bounds hit so far.
+func (t *Tracker) Limits() Limits { return t.limits }
+
+// Sessions returns how many sessions are open now.
+func (t *Tracker) OpenSessions() int { return len(t.sessions) }
+
+// OpenExpectations returns how many announcements await a SYN.
+func (t *Tracker) OpenExpectations() int {
+	n := 0
+	for _, l := range t.byPort {
+		n += len(l)
+	}
+	return n
+}
+
+// Segment implements decode.Handler.
+func (t *Tracker) Segment(s *decode.Segment) {
+	if s.TS.After(t.last) {
+		t.last = s.TS
+	}
+	if !t.last.Before(t.nextTick) {
+		t.nextTick = t.last.Add(time.Second)
+		t.tick(t.last)
+	}
+	if s.Control {
+		if sess := t.sessions[decode.MakeConnKey(s.Src, s.Dst)]; sess != nil {
+			sess.lastSeen = s.TS
+			if s.Flags.Has(decode.FlagRST) {
+				sess.EndReason = EndRST
+			} else if s.Flags.Has(decode.FlagFIN) {
+				sess.finSeen[dirOf(sess, s)] = true
+				if sess.finSeen[0] && sess.finSeen[1] && sess.EndReason != EndRST {
+					sess.EndReason = EndFIN
+				}
+			}
+		}
+		return
+	}
+	if len(t.data) == 0 && (len(t.byPort) == 0 || !s.Flags.Has(decode.FlagSYN)) {
+		return
+	}
+	if dc := t.data[decode.MakeConnKey(s.Src, s.Dst)]; dc != nil {
+		t.dataSegment(dc, s)
+		return
+	}
+	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
+		t.matchSYN(s)
+	}
+}
+
+func dirOf(sess *Session, s *decode.Segment) int {
+	if s.Src == sess.Client {
+		return 0
+	}
+	return 1
+}
+
+// Unreachable implements decode.Handler.
+func (t *Tracker) Unreachable(u *decode.Unreachable) {
+	dc := t.data[decode.MakeConnKey(u.Src, u.Dst)]
+	if dc == nil || dc.Done || !dc.SynAckTS.IsZero() {
+		return
+	}
+	dc.ICMP = &ICMPInfo{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code, TS: u.TS, Num: u.Num}
+	dc.End = u.TS
+	t.finishData(dc)
+}
+
+// Control implements decode.Handler.
+func (t *Tracker) Control(e *decode.ControlEvent) {
+	if e.TS.After(t.last) {
+		t.last = e.TS
+	}
+	key := decode.MakeConnKey(e.Client, e.Server)
+	sess := t.sessions[key]
+	if sess == nil {
+		if e.Kind == decode.ControlClose {
+			return
+		}
+		if len(t.sessions) >= t.opts.MaxSessions {
+			t.limits.SessionsDropped++
+			return
+		}
+		t.nextSess++
+		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: "", rest: -1}
+		sess.Midstream = e.Midstream
+		sess.ByContent = e.ByContent
+		t.sessions[key] = sess
+		t.sink.SessionStart(sess)
+	}
+	sess.lastSeen = e.TS
+	switch e.Kind {
+	case decode.ControlOpen:
+		// Open carries only what the session was created with.
+	case decode.ControlCommand:
+		t.command(sess, e)
+	case decode.ControlReply:
+		t.reply(sess, e)
+	case decode.ControlGap:
+		sess.Desync = true
+		for _, c := range sess.pending {
+			c.Uncertain = true
+		}
+		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
+	case decode.ControlJunk:
+		if !sess.Encrypted {
+			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line})
+		}
+	case decode.ControlClose:
+		t.endSession(sess, EndOpen)
+		delete(t.sessions, key)
+	}
+}
+
+func (t *Tracker) event(sess *Session, ev Event) {
+	if len(sess.Events) >= t.opts.MaxEventsPerSess {
+		sess.EventsOmitted++
+		t.limits.EventsOmitted++
+	} else {
+		sess.Events = append(sess.Events, ev)
+	}
+	t.sink.Event(sess, &ev)
+}
+
+// tick runs once per second of packet time: announcements and SYN-only
+// connections that waited too long become final.
+func (t *Tracker) tick(now time.Time) {
+	kept := t.open[:0]
+	for _, dc := range t.open {
+		if dc.Done {
+			continue
+		}
+		switch {
+		case dc.SYNs == 0 && now.Sub(dc.Armed) > t.opts.ExpectationTimeout:
+			t.finishData(dc)
+			continue
+		case dc.SYNs > 0 && dc.SynAckTS.IsZero() && dc.RSTTS.IsZero() && now.Sub(dc.LastSYN) > t.opts.UnansweredWait:
+			dc.End = dc.LastSYN
+			t.finishData(dc)
+			continue
+		}
+		kept = append(kept, dc)
+	}
+	clear(t.open[len(kept):])
+	t.open = kept
+	// Forget finished data connections that have been quiet a while, so
+	// the table stays bounded by live traffic.
+	for k, dc := range t.data {
+		if dc.Done && now.Sub(dc.End) > time.Minute {
+			delete(t.data, k)
+		}
+	}
+}
+
+// Finish ends every session at the end of the capture: what is still
+// pending becomes final.
+func (t *Tracker) Finish() {
+	open := make([]*Session, 0, len(t.sessions))
+	for _, sess := range t.sessions {
+		open = append(open, sess)
+	}
+	// End them in the order they began, so output is deterministic.
+	slices.SortFunc(open, func(a, b *Session) int { return a.ID - b.ID })
+	for _, sess := range open {
+		t.endSession(sess, EndCaptureEnd)
+	}
+	clear(t.sessions)
+	for _, dc := range t.open {
+		if !dc.Done {
+			if dc.End.IsZero() {
+				dc.EndReason = EndCaptureEnd
+			}
+			t.finishData(dc)
+		}
+	}
+	t.open = nil
+}
