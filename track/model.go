@@ -235,9 +235,9 @@ func (d *DataConn) Duration() time.Duration {
 type EventKind string
 
 const (
-	EventGap               EventKind = "gap"                 // bytes missing from the capture
-	EventJunk              EventKind = "junk"                // a line that is neither command nor reply
-	EventUnsolicited       EventKind = "unsolicited-reply"   // 421/221 outside any command
+	EventGap               EventKind = "gap"               // bytes missing from the capture
+	EventJunk              EventKind = "junk"              // a line that is neither command nor reply
+	EventUnsolicited       EventKind = "unsolicited-reply" // 421/221 outside any command
 	EventReplyNoCommand    EventKind = "reply-without-command"
 	EventReplyUnseen       EventKind = "reply-to-unseen-command" // mid-stream pickup
 	EventCommandLost       EventKind = "command-lost"            // a command's reply never came, later ones did
@@ -282,14 +282,14 @@ type Session struct {
 	Events          []Event
 	EventsOmitted   int
 
-	pending   []*Command // awaiting a final reply, FIFO
-	sizes     sizeMemo
-	rest      int64
-	lastAnn   *DataConn // newest armed announcement not yet used by a transfer
-	ended     bool
-	closing   bool
-	finSeen   [2]bool
-	lastSeen  time.Time
+	pending  []*Command // awaiting a final reply, FIFO
+	sizes    sizeMemo
+	rest     int64
+	lastAnn  *DataConn // newest armed announcement not yet used by a transfer
+	ended    bool
+	closing  bool
+	finSeen  [2]bool
+	lastSeen time.Time
 }
 
 // sizeMemo remembers the last SIZE answer, to compare with a RETR of the

@@ -24,12 +24,12 @@ type Sink interface {
 
 // Options bounds the tracker's tables and sets its timeouts.
 type Options struct {
-	MaxSessions        int // sessions followed at once; 0 = 10000
-	MaxTranscript      int // commands kept per session for the transcript; 0 = 10000
-	MaxPending         int // commands awaiting a reply per session; 0 = 64
-	MaxDataPerSession  int // data connections per session; 0 = 4096
-	MaxDataConns       int // data connections followed at once; 0 = 100000
-	MaxEventsPerSess   int // events kept per session; 0 = 1000
+	MaxSessions        int           // sessions followed at once; 0 = 10000
+	MaxTranscript      int           // commands kept per session for the transcript; 0 = 10000
+	MaxPending         int           // commands awaiting a reply per session; 0 = 64
+	MaxDataPerSession  int           // data connections per session; 0 = 4096
+	MaxDataConns       int           // data connections followed at once; 0 = 100000
+	MaxEventsPerSess   int           // events kept per session; 0 = 1000
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
@@ -60,12 +60,12 @@ func (o *Options) defaults() {
 
 // Limits counts every bound the tracker hit.
 type Limits struct {
-	SessionsDropped    int // control connections not followed: session table full
-	CommandsOmitted    int // commands not kept in transcripts
-	PendingOverflow    int // commands given up as unanswered: pending queue full
-	DataDropped        int // data connections not followed: table full
+	SessionsDropped     int // control connections not followed: session table full
+	CommandsOmitted     int // commands not kept in transcripts
+	PendingOverflow     int // commands given up as unanswered: pending queue full
+	DataDropped         int // data connections not followed: table full
 	ExpectationsEvicted int
-	EventsOmitted      int
+	EventsOmitted       int
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
