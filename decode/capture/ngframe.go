@@ -126,8 +126,11 @@ func (f *ngFrame) check() (more int, err error) {
 	}
 	typ = f.u32(0)
 	length := f.u32(4)
-	if length%4 != 0 || length > maxBlock {
-		return 0, fmt.Errorf("block type %#x has length %d", typ, length)
+	if length%4 != 0 {
+		return 0, fmt.Errorf("block type %#x has length %d, not a multiple of 4", typ, length)
+	}
+	if length > maxBlock {
+		return 0, fmt.Errorf("block type %#x has length %d, above the %d-byte limit", typ, length, maxBlock)
 	}
 	// minimum lengths: 12 bytes of framing plus the fixed fields
 	var minLen uint32 = 12

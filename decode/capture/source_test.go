@@ -49,6 +49,19 @@ func TestOpenReaderFormats(t *testing.T) {
 	}
 	beNgFile := cat(ngSHB(be), ngIDB(be, layers.LinkTypeRaw, 65535), ngIDB(be, layers.LinkTypeEthernet, 0),
 		ngEPB(be, beNg[0]), ngBlock(be, 0x0bad, []byte("custom block pcapgo skips")), ngEPB(be, beNg[1]))
+	// Simple packet blocks (no timestamp, interface 0, cut to its snap
+	// length) between statistics and name resolution blocks.
+	le := binary.LittleEndian
+	spb := func(orig uint32, data []byte) []byte {
+		return ngBlock(le, blockSPB, append(le.AppendUint32(nil, orig), data...))
+	}
+	isb := ngBlock(le, blockISB, make([]byte, 12))
+	nrb := ngBlock(le, 4, make([]byte, 4)) // just the end-of-records record
+	spbFile := cat(ngSHB(le), ngIDB(le, layers.LinkTypeRaw, 40), spb(60, payload(6, 40)), isb, nrb, spb(21, payload(7, 21)))
+	spbWant := []pkt{
+		{link: layers.LinkTypeRaw, orig: 60, data: payload(6, 40)},
+		{link: layers.LinkTypeRaw, data: payload(7, 21)},
+	}
 	ethPcap := writePcap(t, false, 65535, layers.LinkTypeEthernet, eth)
 	mixedNg := writePcapng(t, mixedLinks, mixed)
 
@@ -67,6 +80,7 @@ func TestOpenReaderFormats(t *testing.T) {
 		{"pcapng three link types", mixedNg, mixed},
 		{"pcapng two sections", twoSections, append(append([]pkt{}, sec1...), sec2...)},
 		{"pcapng big-endian with unknown block", beNgFile, beNg},
+		{"pcapng simple packets and other blocks", spbFile, spbWant},
 		{"pcapng header only", writePcapng(t, []layers.LinkType{layers.LinkTypeEthernet}, nil), nil},
 		{"gzip pcap", gz(t, ethPcap), eth},
 		{"gzip pcapng", gz(t, mixedNg), mixed},
@@ -217,7 +231,7 @@ func TestNextErrors(t *testing.T) {
 		{"pcapng block length 0", bytes.NewReader(withU32(ng, lastBlk+4, 0)), 2, ErrCorrupt,
 			"x.pcap: corrupt packet record after 2 packets (pcapng block at offset " + strconv.Itoa(lastBlk) + ": block type 0x6 has length 0, below its minimum 32)", nil},
 		{"pcapng block length not a multiple of 4", bytes.NewReader(withU32(ng, lastBlk+4, 130)), 2, ErrCorrupt,
-			"x.pcap: corrupt packet record after 2 packets (pcapng block at offset " + strconv.Itoa(lastBlk) + ": block type 0x6 has length 130)", nil},
+			"x.pcap: corrupt packet record after 2 packets (pcapng block at offset " + strconv.Itoa(lastBlk) + ": block type 0x6 has length 130, not a multiple of 4)", nil},
 		{"pcapng captured length beyond block", bytes.NewReader(cat(ngHead, epb, withU32(epb, 20, 4000))), 1, ErrCorrupt,
 			"x.pcap: corrupt packet record after 1 packet (pcapng block at offset " + strconv.Itoa(len(ngHead)+len(epb)) + ": captured length 4000 does not fit in a block of 92 bytes)", nil},
 		{"pcapng unknown interface", bytes.NewReader(cat(ngHead, epb, withU32(epb, 8, 5))), 1, ErrCorrupt,
