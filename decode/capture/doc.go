@@ -41,7 +41,8 @@
 // A file cut inside its last record (a capture copied while still being
 // written) yields all complete packets first; the following Next returns
 // ErrTruncated, so the caller keeps what it decoded. Errors are sticky:
-// once Next returns an error, it returns the same error forever. Garbage
+// once Next returns an error, it returns the same error until Close, and
+// ErrClosed after it. Garbage
 // input returns errors, never panics, and cannot make a source allocate
 // much more than it has read: pcap records are bounded by libpcap's largest
 // snap length (256 KiB), pcapng blocks by 16 MiB, and pcapng block framing

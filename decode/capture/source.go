@@ -252,6 +252,9 @@ func (in *input) classify(err error) (kind error, detail string, cause error) {
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return ErrTruncated, "", io.ErrUnexpectedEOF
 	}
+	if err == pcapgo.ErrNgVersionMismatch { // a later section's version
+		return ErrUnsupported, "pcapng section of a version other than 1.0", err
+	}
 	return ErrCorrupt, err.Error(), err
 }
 

@@ -238,6 +238,8 @@ func TestNextErrors(t *testing.T) {
 			"x.pcap: corrupt packet record after 1 packet (Interface id 5 not present in section (have only 1 interfaces))", nil},
 		{"pcapng packet before any interface", bytes.NewReader(cat(ngSHB(le), epb)), 0, ErrCorrupt,
 			"x.pcap: corrupt packet record after 0 packets (Interface id 0 not present in section (have only 0 interfaces))", nil},
+		{"pcapng second section of version 1.2", bytes.NewReader(cat(ng, withU32(ngHead, 12, 0x00020001))), 3, ErrUnsupported,
+			"x.pcap: unsupported capture format after 3 packets (pcapng section of a version other than 1.0)", nil},
 		{"gzip stream cut", bytes.NewReader(gz(t, pc)[:60]), 0, ErrTruncated,
 			"x.pcap: truncated packet record after 0 packets (gzip stream ends early)", io.ErrUnexpectedEOF},
 		{"gzip checksum", bytes.NewReader(badCRC), 3, ErrCorrupt,
