@@ -67,6 +67,9 @@ const maxNum = math.MaxInt32
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 func isSpace(c byte) bool { return c == ' ' || c == '\t' }
+func isAlnum(c byte) bool {
+	return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
 
 // scanNumbers parses comma-separated decimal numbers at the start of s,
 // which must be a digit. Spaces and tabs are allowed around each comma.
@@ -509,7 +512,7 @@ func ParseSize(code int, text string) (int64, bool) {
 			for k > 0 && isDigit(text[k-1]) {
 				k--
 			}
-			if k < j && (k == 0 || !isDigit(text[k-1])) {
+			if k < j && (k == 0 || !isAlnum(text[k-1])) {
 				if v, ok := parseInt64(text[k:j]); ok {
 					return v, true
 				}
