@@ -48,7 +48,8 @@ func (c *packetContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
 type controlTable struct {
 	d          *Decoder
 	conns      map[ConnKey]*controlStream
-	candidates int
+	candidates int // entries still being checked for FTP by content
+	byContent  int // entries not on a control port: candidates, confirmed and rejected
 	asm        *reassembly.Assembler
 	ctx        packetContext
 	cur        *controlStream // the stream StreamFactory.New hands out
@@ -85,7 +86,7 @@ func (t *controlTable) New(_, _ gopacket.Flow, _ *layers.TCP, _ reassembly.Assem
 func (t *controlTable) lookup(s *Segment, tcp *layers.TCP) *controlStream {
 	d := t.d
 	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
-	if !byPort && t.candidates == 0 && !startsGreeting(s.Payload) {
+	if !byPort && t.byContent == 0 && !startsGreeting(s.Payload) {
 		return nil
 	}
 	key := MakeConnKey(s.Src, s.Dst)
@@ -121,6 +122,7 @@ func (t *controlTable) lookup(s *Segment, tcp *layers.TCP) *controlStream {
 			return nil
 		}
 		t.candidates++
+		t.byContent++
 		d.stats.Candidates++
 		cs = newControlStream(t, key, s.Dst, s.Src, stateCandidate)
 		cs.byContent = true
@@ -140,6 +142,9 @@ func startsGreeting(p []byte) bool {
 func (t *controlTable) forget(cs *controlStream) {
 	if t.conns[cs.key] == cs {
 		delete(t.conns, cs.key)
+		if cs.byContent {
+			t.byContent--
+		}
 	}
 	if cs.state == stateCandidate || cs.state == stateRejected {
 		if !cs.counted {
@@ -156,6 +161,9 @@ func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, 
 	t.cur = cs
 	if tcp.URG {
 		cs.urgent[cs.dirIndex(s.Src)] = true
+	}
+	if cs.ackedPastCapture(tcp, s.Src, ci) {
+		t.asm.FlushWithOptions(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
 	}
 	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, &t.ctx)
 	if cs.holeLost {

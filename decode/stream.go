@@ -38,6 +38,7 @@ type controlStream struct {
 	counted        bool // candidate count released
 
 	opened, closed bool
+	firstTS        time.Time // the first segment of the connection seen
 	lastSeen       time.Time
 
 	split   [2]ftp.LineSplitter
@@ -46,11 +47,17 @@ type controlStream struct {
 
 	syn      [2]bool // a SYN was seen in that direction
 	started  [2]bool // bytes were delivered in that direction
+	resync   [2]bool // the next bytes follow a gap
 	urgent   [2]bool // urgent data seen, not yet attached to a line
 	expect   [2]uint32
 	haveExp  [2]bool
 	hole     [2]bool // out-of-order data waits in that direction
 	holeLost bool
+	// lostAhead: bytes declared lost from an ACK before any later data
+	// came; gapReported: that gap was already reported, so the
+	// assembler's skip for it is not reported again.
+	lostAhead   [2]bool
+	gapReported [2]bool
 	// clientDir is reassembly's name for the client-to-server half.
 	clientDir reassembly.TCPFlowDirection
 
@@ -92,6 +99,9 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 		return false
 	}
 	cs.lastSeen = ci.Timestamp
+	if cs.firstTS.IsZero() {
+		cs.firstTS = ci.Timestamp
+	}
 	// Accept runs for the segment decode is handling now.
 	d := cs.dirIndex(cs.t.d.seg.Src)
 	if d == dirClient {
@@ -111,6 +121,9 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 		seq++
 	}
 	end := seq + uint32(len(tcp.Payload))
+	if tcp.FIN {
+		end++
+	}
 	switch {
 	case !cs.haveExp[d]:
 		cs.expect[d], cs.haveExp[d] = end, true
@@ -118,15 +131,42 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 		if int32(end-cs.expect[d]) > 0 {
 			cs.expect[d] = end
 		}
+		if cs.lostAhead[d] {
+			// The bytes before this segment were declared lost: the
+			// assembler still waits for them, so flush past the hole.
+			cs.lostAhead[d] = false
+			cs.holeLost = true
+		}
 	default:
 		cs.hole[d] = true
 	}
-	o := 1 - d
-	if tcp.ACK && cs.hole[o] && cs.haveExp[o] && int32(tcp.Ack-cs.expect[o]) > 0 {
-		cs.hole[o] = false
-		cs.holeLost = true
-	}
 	return true
+}
+
+// ackedPastCapture runs before a segment is assembled. When the segment
+// acknowledges bytes of the other direction the capture does not hold, they
+// were lost to the capture, not delayed: what waits behind them is flushed
+// now, or, when nothing waits yet, the gap is reported now. Either way it
+// happens before this segment's own bytes, so a reply is never taken for
+// the answer to a command that came before a lost one.
+func (cs *controlStream) ackedPastCapture(tcp *layers.TCP, src netip.AddrPort, ci gopacket.CaptureInfo) (flush bool) {
+	o := 1 - cs.dirIndex(src)
+	if !tcp.ACK || !cs.haveExp[o] || int32(tcp.Ack-cs.expect[o]) <= 0 || cs.closed {
+		return false
+	}
+	if cs.hole[o] {
+		cs.hole[o] = false
+		return true
+	}
+	if cs.opened && cs.state == stateConfirmed && !cs.encrypted {
+		n := tcp.Ack - cs.expect[o]
+		cs.expect[o] = tcp.Ack
+		cs.lostAhead[o] = true
+		cs.gapReported[o] = true
+		cs.num, cs.ts = cs.t.ctx.num, ci.Timestamp
+		cs.gap(o, int(n))
+	}
+	return false
 }
 
 // ReassembledSG implements reassembly.Stream.
@@ -146,9 +186,11 @@ func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 	}
 	st := &cs.t.d.stats
 	if skip > 0 {
-		st.ControlGaps++
-		st.ControlGapBytes += uint64(skip)
-		cs.gap(d, skip)
+		if cs.gapReported[d] {
+			cs.gapReported[d] = false
+		} else {
+			cs.gap(d, skip)
+		}
 		// The hole is behind us now.
 		cs.hole[d] = false
 	}
@@ -157,7 +199,16 @@ func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 		st.ControlBytes += uint64(length)
 		if !cs.started[d] {
 			cs.started[d] = true
-			if !cs.syn[d] && !looksLikeLineStart(data, d == dirClient) {
+			cs.resync[d] = !cs.syn[d]
+		}
+		if cs.resync[d] {
+			// After a gap, or picked up mid-stream: a line cut by the
+			// missing bytes is dropped, up to the next line end, unless the
+			// data plainly starts a line.
+			cs.resync[d] = false
+			if looksLikeLineStart(data, d == dirClient) {
+				cs.split[d] = ftp.LineSplitter{MaxLine: cs.t.d.opts.MaxLine}
+			} else {
 				cs.split[d].Resync()
 			}
 		}
@@ -231,18 +282,23 @@ func (cs *controlStream) open() {
 	cs.opened = true
 	cs.t.d.stats.ControlConns++
 	e := cs.event(ControlOpen)
-	e.Midstream = !cs.syn[dirClient] && !cs.syn[dirServer]
+	// A connection found by its greeting starts with that greeting.
+	e.Midstream = !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
+	e.TS = cs.firstTS
 	e.ByContent = cs.byContent
 	cs.emit(e)
 }
 
 func (cs *controlStream) gap(d int, n int) {
+	st := &cs.t.d.stats
+	st.ControlGaps++
+	st.ControlGapBytes += uint64(n)
 	cs.open()
 	e := cs.event(ControlGap)
 	e.FromClient = d == dirClient
 	e.Gap = n
 	cs.emit(e)
-	cs.split[d].Resync()
+	cs.resync[d] = true
 	if d == dirServer {
 		cs.replies.Reset()
 	}

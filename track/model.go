@@ -73,6 +73,7 @@ func (e EndReason) String() string {
 
 // Reply is one server reply, possibly multi-line.
 type Reply struct {
+	Seq     uint64 // order of arrival among the session's commands, replies and events
 	Code    int
 	Text    string
 	Lines   []string
@@ -103,7 +104,8 @@ func (s CommandStatus) String() string {
 
 // Command is one client command and the replies paired with it.
 type Command struct {
-	Index   int // 1-based within the session
+	Seq     uint64 // order of arrival among the session's commands, replies and events
+	Index   int    // 1-based within the session
 	TS      time.Time
 	Num     uint64
 	Verb    string
@@ -239,6 +241,7 @@ const (
 	EventJunk              EventKind = "junk"              // a line that is neither command nor reply
 	EventUnsolicited       EventKind = "unsolicited-reply" // 421/221 outside any command
 	EventReplyNoCommand    EventKind = "reply-without-command"
+	EventReplyGap          EventKind = "reply-to-command-lost-in-gap" // after a client gap, a reply no pending command fits
 	EventReplyUnseen       EventKind = "reply-to-unseen-command" // mid-stream pickup
 	EventCommandLost       EventKind = "command-lost"            // a command's reply never came, later ones did
 	EventEncrypted         EventKind = "encrypted"               // AUTH accepted: the rest is ciphertext
@@ -249,6 +252,7 @@ const (
 // Event is something that happened in a session outside the command/reply
 // pairing.
 type Event struct {
+	Seq        uint64 // order of arrival among the session's commands, replies and events
 	Kind       EventKind
 	TS         time.Time
 	Num        uint64

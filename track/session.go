@@ -10,7 +10,9 @@ import (
 
 func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	sess.CommandCount++
+	t.seq++
 	c := &Command{
+		Seq:     t.seq,
 		Index:   sess.CommandCount,
 		TS:      e.TS,
 		Num:     e.Num,
@@ -46,16 +48,19 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 }
 
 func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
-	r := Reply{Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly}
+	t.seq++
+	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly}
 	// The greeting answers the connection itself.
 	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
 		sess.Greeting = append(sess.Greeting, r)
 		return
 	}
-	c := t.pairReply(sess, r.Code)
+	c, lostInGap := t.pairReply(sess, r.Code)
 	if c == nil {
 		kind := EventReplyNoCommand
 		switch {
+		case lostInGap:
+			kind = EventReplyGap
 		case r.Code == 421 || r.Code == 221:
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
@@ -84,13 +89,13 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 // pairReply finds the pending command a reply answers. FIFO is the rule;
 // after a gap, a reply that fits a newer command but not the head pops the
 // commands before it as having lost their reply.
-func (t *Tracker) pairReply(sess *Session, code int) *Command {
+func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool) {
 	if len(sess.pending) == 0 {
-		return nil
+		return nil, sess.Desync
 	}
 	head := sess.pending[0]
 	if ftp.ValidReply(head.Verb, code) {
-		return head
+		return head, false
 	}
 	if code == 421 {
 		// The server is closing: the pending commands are interrupted and
@@ -100,7 +105,7 @@ func (t *Tracker) pairReply(sess *Session, code int) *Command {
 			t.sink.Command(sess, p)
 		}
 		sess.pending = sess.pending[:0]
-		return nil
+		return nil, false
 	}
 	if sess.Desync {
 		for i := 1; i < len(sess.pending); i++ {
@@ -111,11 +116,13 @@ func (t *Tracker) pairReply(sess *Session, code int) *Command {
 					t.sink.Command(sess, lost)
 				}
 				sess.pending = sess.pending[i:]
-				return sess.pending[0]
+				return sess.pending[0], false
 			}
 		}
+		// Nothing pending fits: it answers a command the gap swallowed.
+		return nil, true
 	}
-	return head
+	return head, false
 }
 
 // preliminary handles a 1yz reply.

@@ -83,6 +83,7 @@ type Tracker struct {
 	nextData int
 
 	limits   Limits
+	seq      uint64 // arrival order of commands, replies and events
 	last     time.Time
 	nextTick time.Time
 }
@@ -214,6 +215,8 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 }
 
 func (t *Tracker) event(sess *Session, ev Event) {
+	t.seq++
+	ev.Seq = t.seq
 	if len(sess.Events) >= t.opts.MaxEventsPerSess {
 		sess.EventsOmitted++
 		t.limits.EventsOmitted++

@@ -37,11 +37,10 @@ func (o *textOutput) count(d *track.DataConn)                  { o.outcomes[d.Ou
 func (o *textOutput) printf(format string, a ...any)           { fmt.Fprintf(o.w, format, a...) }
 func (o *textOutput) Flush() error                             { return o.w.Flush() }
 
-// item is one line group of a transcript, ordered by packet number.
+// item is one line group of a transcript, in the order the tracker
+// received it.
 type item struct {
-	num   uint64
-	ts    time.Time
-	order int
+	seq   uint64
 	write func()
 }
 
@@ -73,12 +72,12 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	o.printf("  %s\n", strings.Join(notes, "; "))
 
 	var items []item
-	add := func(num uint64, ts time.Time, f func()) {
-		items = append(items, item{num: num, ts: ts, order: len(items), write: f})
+	add := func(seq uint64, f func()) {
+		items = append(items, item{seq: seq, write: f})
 	}
 	for i := range s.Greeting {
 		r := &s.Greeting[i]
-		add(r.Num, r.TS, func() { o.reply(s, r, nil) })
+		add(r.Seq, func() { o.reply(s, r, nil) })
 	}
 	shown := map[*track.DataConn]bool{}
 	for _, c := range s.Commands {
@@ -86,18 +85,13 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		for _, d := range c.Transfer {
 			shown[d] = true
 		}
-		add(c.Num, c.TS, func() { o.command(s, c) })
+		add(c.Seq, func() { o.command(s, c) })
 	}
 	for i := range s.Events {
 		e := &s.Events[i]
-		add(e.Num, e.TS, func() { o.event(s, e) })
+		add(e.Seq, func() { o.event(s, e) })
 	}
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].num != items[j].num {
-			return items[i].num < items[j].num
-		}
-		return items[i].order < items[j].order
-	})
+	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
 	for _, it := range items {
 		it.write()
 	}
@@ -266,6 +260,8 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, safe(e.Text))
 	case track.EventReplyNoCommand:
 		msg = fmt.Sprintf("--> %d %s  (reply without a command)", e.Code, safe(e.Text))
+	case track.EventReplyGap:
+		msg = fmt.Sprintf("--> %d %s  (reply to a command lost in a capture gap)", e.Code, safe(e.Text))
 	case track.EventReplyUnseen:
 		msg = fmt.Sprintf("--> %d %s  (reply to a command before the capture started)", e.Code, safe(e.Text))
 	case track.EventCommandLost:
