@@ -51,6 +51,14 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
 	c.Data = dc
 	sess.Data = append(sess.Data, dc)
 	sess.lastAnn = dc
+	// A pipelining client sends the transfer command before this reply
+	// arrives (PASV and LIST in one segment): link it now.
+	for _, p := range sess.pending {
+		if p.Index > c.Index && ftp.IsTransfer(p.Verb) && len(p.Transfer) == 0 {
+			t.linkTransfer(sess, p)
+			break
+		}
+	}
 	port := ann.Port()
 	l := t.byPort[port]
 	if len(l) >= maxPerPort {

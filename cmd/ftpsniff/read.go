@@ -4,13 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
-	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // analysisOptions are the flags read and live share.
@@ -101,12 +99,10 @@ func usageErrorf(format string, a ...any) error { return usageError{fmt.Sprintf(
 
 // runRead analyses the files as one capture, in the order given.
 func runRead(opts *readOptions, stdout, stderr io.Writer) error {
-	out := newOutput(&opts.analysisOptions, stdout)
-	trk := track.New(out, track.Options{})
-	dec := decode.New(trk, opts.decodeOptions())
+	p := newPipeline(&opts.analysisOptions, stdout)
 	var inputErr error
 	for _, name := range opts.Files {
-		if err := readFile(name, dec); err != nil {
+		if err := readFile(name, p.dec); err != nil {
 			// Keep going: what was decoded is reported, the error too.
 			if inputErr == nil {
 				inputErr = err
@@ -115,10 +111,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	dec.Finish()
-	trk.Finish()
-	out.Summary(dec.Stats(), trk.Limits())
-	if err := out.Flush(); err != nil {
+	if err := p.finish(); err != nil {
 		return err
 	}
 	return inputErr
@@ -142,5 +135,3 @@ func readFile(name string, dec *decode.Decoder) error {
 		dec.Decode(data, ci, link)
 	}
 }
-
-var _ = os.Stdout
