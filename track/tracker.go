@@ -256,6 +256,16 @@ func (t *Tracker) tick(now time.Time) {
 	}
 }
 
+// Tick lets time pass without packets (a quiet live capture): waits that
+// ran out by now become final. now must come from the capture's clock.
+func (t *Tracker) Tick(now time.Time) {
+	if now.After(t.last) {
+		t.last = now
+	}
+	t.nextTick = t.last.Add(time.Second)
+	t.tick(t.last)
+}
+
 // Finish ends every session at the end of the capture: what is still
 // pending becomes final.
 func (t *Tracker) Finish() {
