@@ -41,6 +41,7 @@ func splitLines() *capture {
 	r331 := "331 Please specify the password.\r\n"
 	k.send(false, []byte(r331), 7, strings.Index(r331, "word."))
 	k.emit(k.ack(true))
+	c.wait(thinkTime)
 	k.exchange("PASS guest@example.com", "230 Login successful.")
 
 	// FEAT body split inside " EP|SV", between the CR and LF after MDTM,

@@ -93,6 +93,9 @@ func nanosecond() *capture {
 	k.login("anonymous", "guest@example.com")
 	k.exchange("TYPE I", "200 Switching to Binary mode.")
 	k.cmd("PASV")
+	// Put the 227 100 ns past a millisecond and the SYN 250 ns later:
+	// truncated to microseconds, both would carry the same time.
+	c.now = c.now.Truncate(time.Millisecond).Add(time.Millisecond + 100*time.Nanosecond)
 	step := c.step
 	c.step = 250 * time.Nanosecond
 	k.send(false, []byte(pasvReply(ap("192.168.60.10:40290"))+"\r\n"))

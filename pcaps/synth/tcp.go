@@ -137,12 +137,16 @@ func (k *conn) packet(s seg) []byte {
 	return pkt
 }
 
-// emit writes the segments in the order given.
-func (k *conn) emit(segs ...seg) {
+// emit writes the segments in the order given and returns the IP packet
+// of the last one, which an ICMP error can quote byte for byte.
+func (k *conn) emit(segs ...seg) []byte {
+	var pkt []byte
 	for _, s := range segs {
 		from, to := k.sides(s.fromClient)
-		k.cap.write(k.iface, from.ap.Addr(), to.ap.Addr(), k.packet(s))
+		pkt = k.packet(s)
+		k.cap.write(k.iface, from.ap.Addr(), to.ap.Addr(), pkt)
 	}
+	return pkt
 }
 
 // emitFragments writes s as IP fragments of the given payload sizes, in
