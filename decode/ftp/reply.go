@@ -123,8 +123,10 @@ func (r *ReplyReader) Line(line []byte) (*Reply, error) {
 		an |= ReplyBareCode
 	case line[3] == '-':
 		s := string(line)
+		lines := make([]string, 1, 8) // FEAT, HELP and banners run to a few lines
+		lines[0] = s
 		*r = ReplyReader{MaxLines: r.MaxLines, MaxBytes: r.MaxBytes,
-			open: true, code: code, anomaly: an, lines: []string{s}, bytes: len(s)}
+			open: true, code: code, anomaly: an, lines: lines, bytes: len(s)}
 		return nil, nil
 	case line[3] != ' ':
 		an |= ReplyNoSpace
