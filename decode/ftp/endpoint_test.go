@@ -36,6 +36,8 @@ var pasvTests = []struct {
 	{"227 Entering Passive Mode (192,0,2,10,0,0)", ap4("192.0.2.10:0"), FormParenthesized, ErrPortZero},
 	{"227 Entering Passive Mode (6,16,32,1,13,184,0,0,0,0,0,0,0,0,0,0,0,1,2,160,40)", netip.AddrPort{}, FormNone, ErrNoEndpoint},
 	{"227 Entering Passive Mode (192,0,2,10,156)", netip.AddrPort{}, FormNone, ErrNoEndpoint},
+	{"227 x 1,2,3,4,5,6,7,8,9,10,11,12", netip.AddrPort{}, FormNone, ErrNoEndpoint},
+	{"227 x (1,2,3,4,5,6,7,8,9,10,11,12) 192,0,2,1,4,1", ap4("192.0.2.1:1025"), FormBare, nil},
 	{"227 Entering Passive Mode", netip.AddrPort{}, FormNone, ErrNoEndpoint},
 	{"", netip.AddrPort{}, FormNone, ErrNoEndpoint},
 }

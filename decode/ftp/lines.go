@@ -104,6 +104,9 @@ func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 	if s.buf == nil {
 		s.buf = make([]byte, 0, min(s.max(), DefaultMaxLine))
 	}
+	if emit == nil {
+		emit = discard
+	}
 	for i := 0; i < len(p); {
 		if s.skip {
 			j := bytes.IndexByte(p[i:], '\n')
@@ -263,6 +266,9 @@ func (s *LineSplitter) Resync() {
 // resets the Telnet state. Call it at the end of the stream. A trailing CR
 // is taken as the start of a line end and dropped.
 func (s *LineSplitter) Flush(emit func(Line)) {
+	if emit == nil {
+		emit = discard
+	}
 	if len(s.buf) > 0 || s.dropped > 0 || s.flags != 0 {
 		s.end(emit, false, true)
 	}
@@ -271,6 +277,8 @@ func (s *LineSplitter) Flush(emit func(Line)) {
 
 // Pending reports the number of line bytes buffered.
 func (s *LineSplitter) Pending() int { return len(s.buf) }
+
+func discard(Line) {}
 
 func satAdd(a, b int) int {
 	if a > math.MaxInt-b {

@@ -258,3 +258,15 @@ func FuzzLineSplitter(f *testing.F) {
 		}
 	})
 }
+
+func TestLineSplitterNilEmit(t *testing.T) {
+	var s LineSplitter
+	s.Write([]byte("NOOP\r\nQUIT"), nil)
+	if s.Pending() != 4 {
+		t.Errorf("Pending = %d, want 4", s.Pending())
+	}
+	s.Flush(nil)
+	if s.Pending() != 0 {
+		t.Errorf("Pending after Flush = %d", s.Pending())
+	}
+}
