@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -42,4 +43,20 @@ func safe(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// maxShown bounds how much of one wire string the text output prints; the
+// JSON output keeps it whole.
+const maxShown = 240
+
+// shown is safe, cut to maxShown bytes with a note of what was left out.
+func shown(s string) string {
+	if len(s) <= maxShown {
+		return safe(s)
+	}
+	cut := maxShown
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return safe(s[:cut]) + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
 }

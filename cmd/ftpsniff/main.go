@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -20,13 +21,13 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // run executes the command line and returns the exit code. Errors are
 // printed here, once.
-func run(args []string) int {
-	root := newRootCmd(os.Stdout, os.Stderr)
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
 	var fe findingsError
@@ -36,7 +37,7 @@ func run(args []string) int {
 	case errors.As(err, &fe):
 		return exitFindings
 	default:
-		fmt.Fprintf(os.Stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
 		return exitError
 	}
 }

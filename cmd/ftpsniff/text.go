@@ -129,7 +129,7 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 	p := o.p
 	line := c.Verb
 	if c.Arg != "" || c.Verb == "PASS" {
-		line += " " + safe(maskedArg(c.Verb, c.Arg, o.showPass))
+		line += " " + shown(maskedArg(c.Verb, c.Arg, o.showPass))
 	}
 	extra := ""
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
@@ -237,7 +237,7 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 		if i == len(r.Lines)-1 {
 			e = extra
 		}
-		o.printf("%s %s %s%s\n", stamp, p.server.Sprint("-->"), col.Sprint(safe(l)), e)
+		o.printf("%s %s %s%s\n", stamp, p.server.Sprint("-->"), col.Sprint(shown(l)), e)
 	}
 	if len(r.Lines) == 0 {
 		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprint(r.Code), extra)
@@ -255,7 +255,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		}
 		msg = fmt.Sprintf("!! capture gap: %d %s bytes missing", e.Bytes, who)
 	case track.EventJunk:
-		msg = fmt.Sprintf("!! not FTP: %s", safe(e.Text))
+		msg = fmt.Sprintf("!! not FTP: %s", shown(e.Text))
 	case track.EventUnsolicited:
 		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, safe(e.Text))
 	case track.EventReplyNoCommand:

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIErrors checks that bad usage and bad input give one line on
+// stderr naming what is wrong, and exit 2, never a usage dump or a panic.
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	notCapture := filepath.Join(dir, "notes.pcap")
+	if err := os.WriteFile(notCapture, []byte("<html>not a capture</html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.pcap")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // in the one stderr line
+		code int
+	}{
+		{"no files", []string{"read"}, "needs at least one capture file", 2},
+		{"unknown flag", []string{"read", "--bogus", "x.pcap"}, "unknown flag: --bogus", 2},
+		{"bad color", []string{"read", "--color", "pink", "x.pcap"}, "--color must be", 2},
+		{"bad control port", []string{"read", "--control-port", "70000", "x.pcap"}, "", 2},
+		{"missing file", []string{"read", filepath.Join(dir, "nope.pcap")}, "nope.pcap", 2},
+		{"not a capture", []string{"read", notCapture}, "notes.pcap: not a pcap or pcapng file", 2},
+		{"empty file", []string{"read", empty}, "empty.pcap", 2},
+		{"unknown command", []string{"frobnicate"}, "unknown command", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tt.args, &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr.String())
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "ftpsniff: ") {
+				t.Errorf("stderr is not one ftpsniff: line: %q", stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr %q does not say %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestTruncatedCaptureKeepsResults: a capture cut mid-record still reports
+// what it held, then the error, and exits 2.
+func TestTruncatedCaptureKeepsResults(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"read", "--json", "../../pcaps/synthetic/truncated.pcap"}, &stdout, &stderr)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stdout.String(), `"outcome":"transferred"`) {
+		t.Errorf("the transfer before the cut is not reported:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "truncated.pcap: truncated packet record") {
+		t.Errorf("stderr %q does not name the file and the fault", stderr.String())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--version"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.HasPrefix(stdout.String(), "ftpsniff ") {
+		t.Errorf("--version printed %q", stdout.String())
+	}
+}
+
+// TestStdin reads a capture from standard input with "-".
+func TestStdin(t *testing.T) {
+	f, err := os.Open("../../pcaps/synthetic/walkthrough.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	old := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = old }()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", "-"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "227 Entering Passive Mode (192,168,1,10,15,128).  = 192.168.1.10:3968") {
+		t.Errorf("walkthrough not decoded from stdin:\n%s", stdout.String())
+	}
+}
+
+// TestPasswordsMasked: PASS arguments are masked unless asked for.
+func TestPasswordsMasked(t *testing.T) {
+	for _, args := range [][]string{{"read", "--color", "never"}, {"read", "--json"}} {
+		var stdout, stderr bytes.Buffer
+		run(append(args, "../../pcaps/synthetic/walkthrough.pcap"), &stdout, &stderr)
+		if strings.Contains(stdout.String(), "guest@example.com") {
+			t.Errorf("%v shows the password", args)
+		}
+		stdout.Reset()
+		run(append(args, "--show-passwords", "../../pcaps/synthetic/walkthrough.pcap"), &stdout, &stderr)
+		if !strings.Contains(stdout.String(), "guest@example.com") {
+			t.Errorf("%v --show-passwords hides the password", args)
+		}
+	}
+}
+
+// TestHostileTextEscaped: nothing from the wire reaches the terminal as an
+// escape sequence.
+func TestHostileTextEscaped(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	run([]string{"read", "--color", "never", "../../pcaps/synthetic/hostile.pcap"}, &stdout, &stderr)
+	out := stdout.String()
+	if strings.ContainsAny(out, "\x1b\u202e\a") {
+		t.Errorf("escape sequence reached the output:\n%q", out)
+	}
+	if !strings.Contains(out, `\x1b[31minvoice`) {
+		t.Errorf("escaped file name not shown:\n%s", out)
+	}
+}

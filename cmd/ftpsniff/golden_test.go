@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files from the current output")
+
+// goldenCaptures are the captures whose text and JSON output are pinned.
+func goldenCaptures(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, dir := range []string{"../../pcaps/synthetic", "../../pcaps/real"} {
+		for _, pat := range []string{"*.pcap", "*.pcapng"} {
+			m, err := filepath.Glob(filepath.Join(dir, pat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, m...)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no captures under pcaps/")
+	}
+	return files
+}
+
+// TestGolden runs `ftpsniff read` on every shipped capture, as text (colour
+// off) and as JSON, and compares with testdata/golden.
+func TestGolden(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	for _, capFile := range goldenCaptures(t) {
+		base := filepath.Base(filepath.Dir(capFile)) + "-" + strings.TrimSuffix(filepath.Base(capFile), filepath.Ext(capFile))
+		for _, mode := range []struct {
+			ext  string
+			args []string
+		}{
+			{".txt", []string{"read", "--color", "never"}},
+			{".jsonl", []string{"read", "--json"}},
+		} {
+			t.Run(base+mode.ext, func(t *testing.T) {
+				var stdout, stderr bytes.Buffer
+				code := run(append(mode.args, capFile), &stdout, &stderr)
+				got := stdout.String()
+				if stderr.Len() > 0 {
+					got += "--- stderr\n" + stderr.String()
+				}
+				got += "--- exit " + strconv.Itoa(code) + "\n"
+				golden := filepath.Join("testdata", "golden", base+mode.ext)
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./cmd/ftpsniff -run TestGolden -update)", err)
+				}
+				if got != string(want) {
+					t.Errorf("output differs from %s:\n%s", golden, firstDiff(string(want), got))
+				}
+			})
+		}
+	}
+}
+
+// firstDiff shows the first differing line of two outputs.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + strconv.Itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+		}
+	}
+	return "(same lines, different bytes)"
+}
