@@ -428,7 +428,7 @@ func (cs *controlStream) close(ts time.Time, num uint64) {
 		cs.num, cs.ts = num, ts
 		cs.split[dirClient].Flush(cs.emitFn[dirClient])
 		cs.split[dirServer].Flush(cs.emitFn[dirServer])
-		if r := cs.replies.ClientSpoke(); r != nil {
+		if r := cs.replies.Flush(); r != nil {
 			cs.reply(r)
 		}
 		cs.num, cs.ts = num, ts

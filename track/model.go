@@ -242,9 +242,9 @@ const (
 	EventUnsolicited       EventKind = "unsolicited-reply" // 421/221 outside any command
 	EventReplyNoCommand    EventKind = "reply-without-command"
 	EventReplyGap          EventKind = "reply-to-command-lost-in-gap" // after a client gap, a reply no pending command fits
-	EventReplyUnseen       EventKind = "reply-to-unseen-command" // mid-stream pickup
-	EventCommandLost       EventKind = "command-lost"            // a command's reply never came, later ones did
-	EventEncrypted         EventKind = "encrypted"               // AUTH accepted: the rest is ciphertext
+	EventReplyUnseen       EventKind = "reply-to-unseen-command"      // mid-stream pickup
+	EventCommandLost       EventKind = "command-lost"                 // a command's reply never came, later ones did
+	EventEncrypted         EventKind = "encrypted"                    // AUTH accepted: the rest is ciphertext
 	EventEndpointMalformed EventKind = "endpoint-malformed"
 	EventLimit             EventKind = "limit" // a table bound was hit
 )

@@ -94,9 +94,6 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 		return nil, sess.Desync
 	}
 	head := sess.pending[0]
-	if ftp.ValidReply(head.Verb, code) {
-		return head, false
-	}
 	if code == 421 {
 		// The server is closing: the pending commands are interrupted and
 		// the 421 is a session event, not their result.
@@ -106,6 +103,9 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 		}
 		sess.pending = sess.pending[:0]
 		return nil, false
+	}
+	if ftp.ValidReply(head.Verb, code) {
+		return head, false
 	}
 	if sess.Desync {
 		for i := 1; i < len(sess.pending); i++ {

@@ -60,12 +60,12 @@ func (o *Options) defaults() {
 
 // Limits counts every bound the tracker hit.
 type Limits struct {
-	SessionsDropped     int // control connections not followed: session table full
-	CommandsOmitted     int // commands not kept in transcripts
-	PendingOverflow     int // commands given up as unanswered: pending queue full
-	DataDropped         int // data connections not followed: table full
-	ExpectationsEvicted int
-	EventsOmitted       int
+	SessionsDropped     int `json:"sessions_dropped"` // control connections not followed: session table full
+	CommandsOmitted     int `json:"commands_omitted"` // commands not kept in transcripts
+	PendingOverflow     int `json:"pending_overflow"` // commands given up as unanswered: pending queue full
+	DataDropped         int `json:"data_dropped"`     // data connections not followed: table full
+	ExpectationsEvicted int `json:"expectations_evicted"`
+	EventsOmitted       int `json:"events_omitted"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements

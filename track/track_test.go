@@ -1,0 +1,386 @@
+package track
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+// recorder is a Sink that keeps what it is told.
+type recorder struct {
+	commands []*Command
+	data     []*DataConn
+	events   []Event
+	ended    []*Session
+}
+
+func (r *recorder) SessionStart(*Session)          {}
+func (r *recorder) Command(_ *Session, c *Command) { r.commands = append(r.commands, c) }
+func (r *recorder) Data(_ *Session, d *DataConn)   { r.data = append(r.data, d) }
+func (r *recorder) Event(_ *Session, e *Event)     { r.events = append(r.events, *e) }
+func (r *recorder) SessionEnd(s *Session)          { r.ended = append(r.ended, s) }
+
+var (
+	t0      = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cli     = netip.MustParseAddrPort("198.51.100.7:50000")
+	srv     = netip.MustParseAddrPort("192.0.2.10:21")
+	natPriv = netip.MustParseAddr("10.0.0.5")
+)
+
+// session drives a Tracker with control events and segments.
+type session struct {
+	t   *testing.T
+	trk *Tracker
+	rec *recorder
+	now time.Time
+	num uint64
+}
+
+func newSession(t *testing.T) *session {
+	rec := &recorder{}
+	s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
+	s.reply(220, "(vsFTPd 3.0.3)")
+	return s
+}
+
+func (s *session) tick(d time.Duration) { s.now = s.now.Add(d) }
+
+func (s *session) ctl(e decode.ControlEvent) {
+	s.num++
+	s.tick(time.Millisecond)
+	e.Num, e.TS, e.Client, e.Server = s.num, s.now, cli, srv
+	s.trk.Control(&e)
+}
+
+func (s *session) cmd(verb, arg string) {
+	e := decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: verb, Arg: arg}}
+	switch verb {
+	case "PORT":
+		ap, err := ftp.ParsePORT(arg)
+		e.Endpoint, e.EndpointErr = decode.Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
+	case "EPRT":
+		ap, _, err := ftp.ParseEPRT(arg)
+		e.Endpoint, e.EndpointErr = decode.Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
+	}
+	s.ctl(e)
+}
+
+func (s *session) reply(code int, text string) {
+	e := decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: code, Text: text}}
+	switch code {
+	case 227:
+		ap, form, err := ftp.ParsePASV(text)
+		e.Endpoint, e.EndpointErr = decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
+	case 229:
+		a, p, err := ftp.ParseEPSV(text)
+		e.Endpoint, e.EndpointErr = decode.Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(a, p)}, err
+	}
+	s.ctl(e)
+}
+
+func (s *session) seg(src, dst netip.AddrPort, flags decode.TCPFlags, seq uint32, payload int) {
+	s.num++
+	s.tick(time.Millisecond)
+	seg := decode.Segment{Num: s.num, TS: s.now, Src: src, Dst: dst, Flags: flags, Seq: seq, Payload: make([]byte, payload)}
+	s.trk.Segment(&seg)
+}
+
+func (s *session) end() *Session {
+	s.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+	s.trk.Finish()
+	if len(s.rec.ended) != 1 {
+		s.t.Fatalf("%d sessions ended, want 1", len(s.rec.ended))
+	}
+	return s.rec.ended[0]
+}
+
+func (s *session) login() {
+	s.cmd("USER", "anonymous")
+	s.reply(331, "Please specify the password.")
+	s.cmd("PASS", "x@y")
+	s.reply(230, "Login successful.")
+}
+
+// handshakeTransfer runs a full data connection from a to b carrying n bytes b->a.
+func (s *session) handshakeTransfer(a, b netip.AddrPort, n int) {
+	s.seg(a, b, decode.FlagSYN, 1000, 0)
+	s.seg(b, a, decode.FlagSYN|decode.FlagACK, 5000, 0)
+	s.seg(a, b, decode.FlagACK, 1001, 0)
+	sent := 0
+	for sent < n {
+		k := min(1448, n-sent)
+		s.seg(b, a, decode.FlagACK, 5001+uint32(sent), k)
+		sent += k
+	}
+	// A retransmission of the last segment adds nothing.
+	if n > 0 {
+		k := min(1448, n)
+		s.seg(b, a, decode.FlagACK, 5001+uint32(n-k), k)
+	}
+	s.seg(b, a, decode.FlagFIN|decode.FlagACK, 5001+uint32(n), 0)
+	s.seg(a, b, decode.FlagFIN|decode.FlagACK, 1001, 0)
+}
+
+func TestWalkthroughOutcome(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("CWD", "/pub")
+	s.reply(250, "Directory successfully changed.")
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,15,128)")
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	dataSrv := netip.MustParseAddrPort("192.0.2.10:3968")
+	// The client connects before it sends RETR: the expectation must be armed at the 227.
+	s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+	s.cmd("RETR", "report.txt")
+	s.reply(150, "Opening BINARY mode data connection for report.txt (12345 bytes).")
+	s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 5000, 0)
+	for sent := 0; sent < 12345; sent += 1448 {
+		s.seg(dataSrv, dataCli, decode.FlagACK, 5001+uint32(sent), min(1448, 12345-sent))
+	}
+	s.seg(dataSrv, dataCli, decode.FlagFIN|decode.FlagACK, 5001+12345, 0)
+	s.seg(dataCli, dataSrv, decode.FlagFIN|decode.FlagACK, 1001, 0)
+	s.reply(226, "Transfer complete.")
+	s.cmd("QUIT", "")
+	s.reply(221, "Goodbye.")
+	sess := s.end()
+
+	if sess.User != "anonymous" || sess.Login != LoginOK || sess.Cwd != "/pub" {
+		t.Errorf("user %q login %v cwd %q", sess.User, sess.Login, sess.Cwd)
+	}
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	d := s.rec.data[0]
+	if d.Outcome != OutcomeTransferred || d.TotalBytes() != 12345 || d.Bytes[1] != 12345 {
+		t.Errorf("outcome %v bytes %v", d.Outcome, d.Bytes)
+	}
+	if d.Announced != dataSrv || d.Client != dataCli || d.Match != MatchExact {
+		t.Errorf("announced %v client %v match %v", d.Announced, d.Client, d.Match)
+	}
+	if d.Command == nil || d.Command.Verb != "RETR" || d.Command.Cwd != "/pub" || d.ExpectedSize != 12345 {
+		t.Errorf("linked to %+v expected %d", d.Command, d.ExpectedSize)
+	}
+	if d.EndReason != EndFIN {
+		t.Errorf("end %v", d.EndReason)
+	}
+}
+
+func TestOutcomes(t *testing.T) {
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	dataSrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	router := netip.MustParseAddr("192.0.2.254")
+	tests := []struct {
+		name  string
+		drive func(s *session)
+		want  Outcome
+		syns  int
+	}{
+		{"transferred", func(s *session) { s.handshakeTransfer(dataCli, dataSrv, 5000) }, OutcomeTransferred, 1},
+		{"connected", func(s *session) { s.handshakeTransfer(dataCli, dataSrv, 0) }, OutcomeConnected, 1},
+		{"unanswered", func(s *session) {
+			for i := 0; i < 4; i++ {
+				s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+				s.tick(time.Second)
+			}
+		}, OutcomeUnanswered, 4},
+		{"refused", func(s *session) {
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.seg(dataSrv, dataCli, decode.FlagRST|decode.FlagACK, 0, 0)
+		}, OutcomeRefused, 1},
+		{"unreachable", func(s *session) {
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.num++
+			s.trk.Unreachable(&decode.Unreachable{Num: s.num, TS: s.now, From: router, Type: 3, Code: 13, Src: dataCli, Dst: dataSrv, Seq: 1000})
+		}, OutcomeUnreachable, 1},
+		{"not attempted", func(s *session) {}, OutcomeNotAttempted, 0},
+		{"client resets its own SYN: unanswered, not refused", func(s *session) {
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.seg(dataCli, dataSrv, decode.FlagRST, 1001, 0)
+		}, OutcomeUnanswered, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64)")
+			tt.drive(s)
+			s.end()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records, want 1", len(s.rec.data))
+			}
+			d := s.rec.data[0]
+			if d.Outcome != tt.want || d.SYNs != tt.syns {
+				t.Errorf("outcome %v with %d SYNs, want %v with %d", d.Outcome, d.SYNs, tt.want, tt.syns)
+			}
+		})
+	}
+}
+
+// TestNATAnnouncementStillMatches: a private 227 address with the SYN going
+// to the control address (what curl and ftplib do) is matched, and says so.
+func TestNATAnnouncementStillMatches(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (10,0,0,5,156,64)")
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	s.handshakeTransfer(dataCli, netip.AddrPortFrom(srv.Addr(), 40000), 100)
+	s.end()
+	d := s.rec.data[0]
+	if d.Outcome != OutcomeTransferred || d.Match != MatchControlAddress || d.Announced.Addr() != natPriv {
+		t.Errorf("outcome %v match %v announced %v", d.Outcome, d.Match, d.Announced)
+	}
+}
+
+// TestRefusedPORTArmsNothing: an announcement answered 500 is not an
+// expectation (Zeek and Suricata arm it anyway).
+func TestRefusedPORTArmsNothing(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PORT", "203,0,113,9,195,80")
+	s.reply(500, "Illegal PORT command.")
+	s.cmd("PORT", "198,51,100,7,195,81")
+	s.reply(200, "PORT command successful. Consider using PASV.")
+	s.cmd("RETR", "a")
+	// Active: the server connects from port 20 to the announced port.
+	s.handshakeTransfer(netip.MustParseAddrPort("192.0.2.10:20"), netip.MustParseAddrPort("198.51.100.7:50001"), 0)
+	s.reply(226, "Transfer complete.")
+	s.end()
+	if len(s.rec.data) != 1 || s.rec.data[0].Announced.Port() != 50001 || s.rec.data[0].Passive {
+		t.Fatalf("data records %+v", s.rec.data)
+	}
+}
+
+// TestPairingPipelined: replies pair FIFO with pipelined commands, and a
+// 1yz attaches to the head without popping it.
+func TestPairingPipelined(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.cmd("LIST", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64)")
+	s.reply(150, "Here comes the directory listing.")
+	s.reply(226, "Directory send OK.")
+	s.end()
+	var pasv, list *Command
+	for _, c := range s.rec.commands {
+		switch c.Verb {
+		case "PASV":
+			pasv = c
+		case "LIST":
+			list = c
+		}
+	}
+	if pasv == nil || list == nil {
+		t.Fatal("commands missing")
+	}
+	if f := pasv.Final(); f == nil || f.Code != 227 {
+		t.Errorf("PASV final %+v", f)
+	}
+	if len(list.Replies) != 2 || list.Replies[0].Code != 150 || list.Final().Code != 226 {
+		t.Errorf("LIST replies %+v", list.Replies)
+	}
+	if len(list.Transfer) != 1 || list.Transfer[0] != pasv.Data {
+		t.Errorf("pipelined LIST not linked to the PASV endpoint")
+	}
+}
+
+// TestUnsolicited421 is not the result of the pending command.
+func TestUnsolicited421(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("NOOP", "")
+	s.reply(421, "Timeout.")
+	s.end()
+	var noop *Command
+	for _, c := range s.rec.commands {
+		if c.Verb == "NOOP" {
+			noop = c
+		}
+	}
+	if noop == nil || noop.Status != StatusInterrupted {
+		t.Fatalf("NOOP %+v", noop)
+	}
+	found := false
+	for _, e := range s.rec.events {
+		found = found || (e.Kind == EventUnsolicited && e.Code == 421)
+	}
+	if !found {
+		t.Error("no unsolicited-reply event for 421")
+	}
+}
+
+// TestCwdNotFooledByMKD: MKD's 257 does not change the working directory;
+// PWD's does.
+func TestCwdNotFooledByMKD(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("CWD", "/pub")
+	s.reply(250, "ok")
+	s.cmd("MKD", "new")
+	s.reply(257, `"/pub/new" created`)
+	s.cmd("CDUP", "")
+	s.reply(250, "ok")
+	s.cmd("CWD", "a b")
+	s.reply(250, "ok")
+	sess := s.end()
+	if sess.Cwd != "/a b" {
+		t.Errorf("cwd %q, want %q", sess.Cwd, "/a b")
+	}
+	s2 := newSession(t)
+	s2.cmd("PWD", "")
+	s2.reply(257, `"/srv/say ""hi""" is the current directory`)
+	if sess := s2.end(); sess.Cwd != `/srv/say "hi"` {
+		t.Errorf("cwd from PWD %q", sess.Cwd)
+	}
+}
+
+// TestEPSVFallbackFinalisesOld: curl's EPSV whose SYNs die, then PASV:
+// the EPSV expectation is final (unanswered) when the PASV arrives.
+func TestEPSVFallbackFinalisesOld(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("EPSV", "")
+	s.reply(229, "Entering Extended Passive Mode (|||40001|)")
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	s.seg(dataCli, netip.AddrPortFrom(srv.Addr(), 40001), decode.FlagSYN, 1, 0)
+	s.tick(time.Second)
+	s.seg(dataCli, netip.AddrPortFrom(srv.Addr(), 40001), decode.FlagSYN, 1, 0)
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,66)")
+	if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeUnanswered || s.rec.data[0].SYNs != 2 {
+		t.Fatalf("EPSV not final as unanswered when PASV was armed: %+v", s.rec.data)
+	}
+	s.end()
+	if len(s.rec.data) != 2 || s.rec.data[1].Outcome != OutcomeNotAttempted {
+		t.Errorf("PASV outcome %+v", s.rec.data)
+	}
+}
+
+// TestBytesAcrossSequenceWrap counts payload across the 2^32 wrap.
+func TestBytesAcrossSequenceWrap(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64)")
+	a := netip.MustParseAddrPort("198.51.100.7:50001")
+	b := netip.MustParseAddrPort("192.0.2.10:40000")
+	s.seg(a, b, decode.FlagSYN, 1, 0)
+	isn := uint32(0xffffff00)
+	s.seg(b, a, decode.FlagSYN|decode.FlagACK, isn, 0)
+	for i := uint32(0); i < 4; i++ {
+		s.seg(b, a, decode.FlagACK, isn+1+i*100, 100)
+	}
+	s.seg(b, a, decode.FlagFIN|decode.FlagACK, isn+401, 0)
+	s.seg(a, b, decode.FlagFIN|decode.FlagACK, 2, 0)
+	s.end()
+	if got := s.rec.data[0].TotalBytes(); got != 400 {
+		t.Errorf("bytes %d, want 400", got)
+	}
+}
