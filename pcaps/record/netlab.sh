@@ -37,6 +37,9 @@ NETLAB_CAPTURE_PIDS=()
 NETLAB_NAMESPACES=()
 NETLAB_DIR=
 NETLAB_LAST_PID=
+NETLAB_CLIENT_NS= NETLAB_SERVER_NS= NETLAB_ROUTER_NS= NETLAB_VSFTPD_PID= NETLAB_VSFTPD_LOG=
+NETLAB_CLIENT_IF= NETLAB_SERVER_IF=
+NETLAB_CLIENT_IP4= NETLAB_SERVER_IP4= NETLAB_CLIENT_IP6= NETLAB_SERVER_IP6= NETLAB_PUBLIC_IP4=
 
 netlab_log() { printf 'netlab: %s\n' "$*" >&2; }
 netlab_die() { netlab_log "error: $*"; return 1; }
@@ -49,6 +52,8 @@ netlab_init() {
 		return 1
 	fi
 	NETLAB_PREFIX=${1:-${NETLAB_PREFIX:-fs$$}}
+	# Boot time in clock ticks, to recognise our orphans (netlab_orphans).
+	: "${NETLAB_T0:=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", $1 * hz }' /proc/uptime)}"
 	if [ -z "$NETLAB_DIR" ] || [ ! -d "$NETLAB_DIR" ]; then
 		NETLAB_DIR=$(mktemp -d /tmp/netlab.XXXXXX) || return 1
 		chmod 755 "$NETLAB_DIR"
@@ -221,6 +226,19 @@ netlab_alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
+# netlab_orphans: vsftpd/tcpdump zombies adopted by PID 1 that started after
+# netlab_init (so, ours).
+netlab_orphans() {
+	local f
+	for f in /proc/[0-9]*/stat; do
+		cat "$f" 2>/dev/null
+	done | awk -v t0="${NETLAB_T0:-0}" '{
+		rest = substr($0, index($0, ") ") + 2); split(rest, a, " ")
+		comm = substr($0, index($0, "(") + 1, index($0, ") ") - index($0, "(") - 1)
+		if ((comm == "vsftpd" || comm == "tcpdump") && a[1] == "Z" && a[2] == 1 && a[20] + 0 >= t0) print $1
+	}'
+}
+
 # netlab_stop_pid PID [SIGNAL]: signal PID, wait at most 5 s, then SIGKILL; reap it.
 netlab_stop_pid() {
 	local pid=$1 sig=${2:-TERM} i
@@ -241,8 +259,8 @@ netlab_stop_pid() {
 # netlab_vsftpd NS CONF [OPTION=VALUE...]: start vsftpd in NS with CONF plus
 # run-time options (given to vsftpd as -oOPTION=VALUE, e.g. pasv_address=...).
 # The anon root, chroot dir and log file are filled in here. Waits for the
-# control port (listen_port, default 21). Sets NETLAB_LAST_PID and
-# NETLAB_VSFTPD_LOG.
+# control port (listen_port, default 21). Sets NETLAB_VSFTPD_PID (and
+# NETLAB_LAST_PID) and NETLAB_VSFTPD_LOG.
 netlab_vsftpd() {
 	local ns=$1 conf=$2 root port=21 opt
 	shift 2
@@ -257,7 +275,7 @@ netlab_vsftpd() {
 	[ -n "$opt" ] && port=$opt
 	NETLAB_VSFTPD_LOG=$NETLAB_DIR/vsftpd-$ns.log
 	ip netns exec "$ns" vsftpd "$conf" "${args[@]}" </dev/null >>"$NETLAB_DIR/vsftpd-$ns.out" 2>&1 &
-	NETLAB_LAST_PID=$!
+	NETLAB_LAST_PID=$! NETLAB_VSFTPD_PID=$!
 	NETLAB_PIDS+=("$NETLAB_LAST_PID")
 	netlab_wait_port "$ns" "$port" || {
 		cat "$NETLAB_DIR/vsftpd-$ns.out" >&2
@@ -302,13 +320,25 @@ netlab_exec() {
 # netlab_client CMD...: run CMD in the client namespace.
 netlab_client() { netlab_exec "$NETLAB_CLIENT_NS" "$@"; }
 
-# netlab_teardown: stop captures (SIGINT, so files are complete), stop every
-# recorded PID, kill whatever still runs in our namespaces (vsftpd session
-# children), delete the namespaces and the temp dir. Idempotent.
+# netlab_teardown: stop captures (SIGINT, so files are complete), stop the
+# vsftpd session processes and then every recorded PID, kill whatever still
+# runs in our namespaces, delete the namespaces and the temp dir. Session
+# processes orphaned by the listener's exit are reaped by init, not by us:
+# wait (<= 5 s) until every PID seen in a namespace is gone from /proc, so
+# nothing of ours, not even a zombie, outlives the call. Idempotent.
 netlab_teardown() {
-	local pid ns pids
+	local pid ns pids seen=() i left
 	for pid in "${NETLAB_CAPTURE_PIDS[@]}"; do
 		netlab_alive "$pid" && netlab_stop_pid "$pid" INT
+	done
+	for ns in "${NETLAB_NAMESPACES[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			seen+=("$pid")
+			case " ${NETLAB_PIDS[*]} " in
+			*" $pid "*) ;;
+			*) kill -TERM "$pid" 2>/dev/null ;;
+			esac
+		done
 	done
 	for pid in "${NETLAB_PIDS[@]}"; do
 		netlab_alive "$pid" && netlab_stop_pid "$pid" TERM
@@ -317,15 +347,30 @@ netlab_teardown() {
 	for ns in "${NETLAB_NAMESPACES[@]}"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		if [ -n "$pids" ]; then
+			# shellcheck disable=SC2206
+			seen+=($pids)
 			# shellcheck disable=SC2086
-			kill -TERM $pids 2>/dev/null
-			sleep 0.2
-			pids=$(ip netns pids "$ns" 2>/dev/null)
-			# shellcheck disable=SC2086
-			[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+			kill -KILL $pids 2>/dev/null
 		fi
 		ip netns del "$ns" 2>/dev/null
 	done
+	for i in $(seq 1 50); do
+		left=
+		for pid in "${seen[@]}"; do
+			[ -e "/proc/$pid" ] && left="$left $pid"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -n "$left" ] && netlab_log "still in /proc after 5 s:$left"
+	# A vsftpd session process can outlive its session parent and die as
+	# init's zombie before teardown starts; wait for init to reap those too.
+	for i in $(seq 1 50); do
+		left=$(netlab_orphans)
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	[ -n "$left" ] && netlab_log "orphaned zombies not reaped by init after 5 s:" $left
 	NETLAB_PIDS=() NETLAB_CAPTURE_PIDS=() NETLAB_NAMESPACES=()
 	if [ -n "$NETLAB_DIR" ] && [ -z "${NETLAB_KEEP_DIR:-}" ]; then
 		rm -rf "$NETLAB_DIR"
@@ -351,8 +396,8 @@ netlab_serve() {
 	local v
 	for v in NETLAB_PREFIX NETLAB_DIR NETLAB_CLIENT_NS NETLAB_SERVER_NS NETLAB_ROUTER_NS \
 		NETLAB_CLIENT_IF NETLAB_SERVER_IF NETLAB_CLIENT_IP4 NETLAB_SERVER_IP4 \
-		NETLAB_CLIENT_IP6 NETLAB_SERVER_IP6 NETLAB_PUBLIC_IP4 NETLAB_LAST_PID; do
-		printf '%s=%q\n' "$v" "${!v}"
+		NETLAB_CLIENT_IP6 NETLAB_SERVER_IP6 NETLAB_PUBLIC_IP4 NETLAB_VSFTPD_PID NETLAB_VSFTPD_LOG; do
+		printf '%s=%q\n' "$v" "${!v-}"
 	done
 	echo READY
 	while IFS= read -r -t "${NETLAB_MAX_SECONDS:-300}" line; do
