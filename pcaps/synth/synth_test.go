@@ -417,3 +417,35 @@ func FuzzFragment(f *testing.F) {
 		}
 	})
 }
+
+func TestSendRejectsBadSplits(t *testing.T) {
+	tests := []struct {
+		name   string
+		splits []int
+		err    error
+		segs   int
+	}{
+		{"no split", nil, nil, 1},
+		{"two cuts", []int{2, 5}, nil, 3},
+		{"not increasing", []int{5, 2}, errBadSplit, 0},
+		{"at zero", []int{0}, errBadSplit, 0},
+		{"at the end", []int{8}, errBadSplit, 0},
+		{"past the end", []int{9}, errBadSplit, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCapture(formatPcap, ethernetLink())
+			k := c.newConn(0, ap("192.0.2.1:50000"), ap("192.0.2.2:21"))
+			k.send(true, []byte("NOOP\r\n\r\n"), tt.splits...)
+			if !errors.Is(c.err, tt.err) {
+				t.Fatalf("err = %v, want %v", c.err, tt.err)
+			}
+			if len(c.recs) != tt.segs {
+				t.Fatalf("%d segments written, want %d", len(c.recs), tt.segs)
+			}
+			if _, err := c.bytes(); !errors.Is(err, tt.err) {
+				t.Fatalf("bytes: err = %v, want %v", err, tt.err)
+			}
+		})
+	}
+}

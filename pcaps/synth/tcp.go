@@ -28,13 +28,13 @@ type conn struct {
 // seg is one TCP segment, built from the connection state at build time
 // and written by emit; emitting it twice is a retransmission.
 type seg struct {
-	fromClient     bool
-	seq, ack       uint32
-	syn, ack_, fin bool
-	rst, psh, urg  bool
-	win, urgent    uint16
-	payload        []byte
-	opts           []layers.TCPOption
+	fromClient    bool
+	seq, ackNo    uint32
+	syn, ack, fin bool
+	rst, psh, urg bool
+	win, urgent   uint16
+	payload       []byte
+	opts          []layers.TCPOption
 }
 
 // newConn derives both ISNs from the 4-tuple so each connection looks
@@ -80,13 +80,13 @@ func (k *conn) syn() seg {
 // synAck builds the server's SYN/ACK.
 func (k *conn) synAck() seg {
 	k.srv.next = k.srv.isn + 1
-	return seg{seq: k.srv.isn, ack: k.cli.next, syn: true, ack_: true, win: 65160, opts: synOptions()}
+	return seg{seq: k.srv.isn, ackNo: k.cli.next, syn: true, ack: true, win: 65160, opts: synOptions()}
 }
 
 // ack builds a pure ACK of everything the other side has sent.
 func (k *conn) ack(fromClient bool) seg {
 	from, to := k.sides(fromClient)
-	return seg{fromClient: fromClient, seq: from.next, ack: to.next, ack_: true, win: from.win}
+	return seg{fromClient: fromClient, seq: from.next, ackNo: to.next, ack: true, win: from.win}
 }
 
 // data builds a PSH/ACK segment carrying b and advances the sender.
@@ -118,7 +118,7 @@ func (k *conn) rst(fromClient bool) seg {
 
 // refuse builds the RST/ACK a host sends for a SYN to a closed port.
 func (k *conn) refuse() seg {
-	return seg{seq: 0, ack: k.cli.isn + 1, rst: true, ack_: true}
+	return seg{seq: 0, ackNo: k.cli.isn + 1, rst: true, ack: true}
 }
 
 // packet serializes s as an IP packet with valid checksums.
@@ -126,11 +126,8 @@ func (k *conn) packet(s seg) []byte {
 	from, to := k.sides(s.fromClient)
 	t := &layers.TCP{
 		SrcPort: layers.TCPPort(from.ap.Port()), DstPort: layers.TCPPort(to.ap.Port()),
-		Seq: s.seq, Ack: s.ack, Window: s.win, Urgent: s.urgent, Options: s.opts,
-		SYN: s.syn, ACK: s.ack_, FIN: s.fin, RST: s.rst, PSH: s.psh, URG: s.urg,
-	}
-	if !s.ack_ {
-		t.Ack = 0
+		Seq: s.seq, Ack: s.ackNo, Window: s.win, Urgent: s.urgent, Options: s.opts,
+		SYN: s.syn, ACK: s.ack, FIN: s.fin, RST: s.rst, PSH: s.psh, URG: s.urg,
 	}
 	pkt, err := k.cap.ipPacket(from.ap.Addr(), to.ap.Addr(), layers.IPProtocolTCP, t, s.payload)
 	k.cap.fail(err)
@@ -179,19 +176,18 @@ func (k *conn) handshake() {
 	k.emit(k.ack(true))
 }
 
-// send writes b from one side split at the given offsets (each segment
-// acknowledged by nothing; the caller decides when the peer ACKs).
+// send writes b from one side as segments cut at the given increasing
+// offsets; the caller decides when the peer ACKs.
 func (k *conn) send(fromClient bool, b []byte, splits ...int) {
-	prev := 0
-	for _, at := range append(splits, len(b)) {
-		if at <= prev || at > len(b) {
-			if at != len(b) || prev != len(b) {
-				k.cap.fail(errBadSplit)
-			}
-			continue
+	cuts := append(append([]int{0}, splits...), len(b))
+	for i := 1; i < len(cuts); i++ {
+		if cuts[i] <= cuts[i-1] {
+			k.cap.fail(errBadSplit)
+			return
 		}
-		k.emit(k.data(fromClient, b[prev:at]))
-		prev = at
+	}
+	for i := 1; i < len(cuts); i++ {
+		k.emit(k.data(fromClient, b[cuts[i-1]:cuts[i]]))
 	}
 }
 
