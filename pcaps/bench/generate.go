@@ -64,73 +64,108 @@ var ErrConfig = errors.New("bench: bad config")
 // Generate writes a pcap (Ethernet, microseconds) of the configured mix to
 // out and returns what it contains.
 func Generate(out io.Writer, cfg Config) (Stats, error) {
-	if cfg.Size <= 0 {
-		return Stats{}, fmt.Errorf("%w: size %d", ErrConfig, cfg.Size)
+	r, err := newRun(out, cfg)
+	if err != nil {
+		return Stats{}, err
 	}
-	if cfg.OtherShare == 0 {
-		cfg.OtherShare = 0.3
+	for r.step() {
 	}
-	if cfg.OtherShare < 0 || cfg.OtherShare >= 1 {
-		return Stats{}, fmt.Errorf("%w: other share %v not in [0,1)", ErrConfig, cfg.OtherShare)
+	return r.g.stats, r.w.flush()
+}
+
+// run is one generation in progress: Generate's loop, also driven step by
+// step by the benchmarks, which make endless captures.
+type run struct {
+	g     *generator
+	w     *writer
+	pools [numKinds]pool
+}
+
+func (c *Config) check() error {
+	if c.Size <= 0 {
+		return fmt.Errorf("%w: size %d", ErrConfig, c.Size)
+	}
+	if c.OtherShare == 0 {
+		c.OtherShare = 0.3
+	}
+	if c.OtherShare < 0 || c.OtherShare >= 1 {
+		return fmt.Errorf("%w: other share %v not in [0,1)", ErrConfig, c.OtherShare)
 	}
 	switch {
-	case cfg.IPv6Share == 0:
-		cfg.IPv6Share = 0.12
-	case cfg.IPv6Share < 0:
-		cfg.IPv6Share = 0
-	case cfg.IPv6Share > 1:
-		return Stats{}, fmt.Errorf("%w: IPv6 share %v above 1", ErrConfig, cfg.IPv6Share)
+	case c.IPv6Share == 0:
+		c.IPv6Share = 0.12
+	case c.IPv6Share < 0:
+		c.IPv6Share = 0
+	case c.IPv6Share > 1:
+		return fmt.Errorf("%w: IPv6 share %v above 1", ErrConfig, c.IPv6Share)
 	}
-	if cfg.Concurrency == 0 {
-		cfg.Concurrency = int(min(max(cfg.Size/(256<<10), 4), 128))
+	if c.Concurrency == 0 {
+		c.Concurrency = int(min(max(c.Size/(256<<10), 4), 128))
 	}
-	if cfg.MaxTransfer == 0 {
-		cfg.MaxTransfer = min(max(cfg.Size/64, 64<<10), 4<<20)
+	if c.MaxTransfer == 0 {
+		c.MaxTransfer = min(max(c.Size/64, 64<<10), 4<<20)
 	}
-	if cfg.Concurrency < 1 || cfg.MaxTransfer < 1 {
-		return Stats{}, fmt.Errorf("%w: concurrency %d, max transfer %d", ErrConfig, cfg.Concurrency, cfg.MaxTransfer)
+	if c.Concurrency < 1 || c.MaxTransfer < 1 {
+		return fmt.Errorf("%w: concurrency %d, max transfer %d", ErrConfig, c.Concurrency, c.MaxTransfer)
+	}
+	return nil
+}
+
+func newRun(out io.Writer, cfg Config) (*run, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
 	g := newGenerator(cfg)
-	w := newWriter(out, Start, &g.stats)
 	c := cfg.Concurrency
-	pools := [numKinds]pool{
-		kindFTP:   {spawn: g.ftpSession, slots: max(c*11/16, 1)},
-		kindBulk:  {spawn: g.bulk, slots: max(c/16, 1)},
-		kindShort: {spawn: g.short, slots: max(c/4, 1)},
+	return &run{
+		g: g,
+		w: newWriter(out, Start, &g.stats),
+		pools: [numKinds]pool{
+			kindFTP:   {spawn: g.ftpSession, slots: max(c*11/16, 1)},
+			kindBulk:  {spawn: g.bulk, slots: max(c/16, 1)},
+			kindShort: {spawn: g.short, slots: max(c/4, 1)},
+		},
+	}, nil
+}
+
+// step advances one flow by one exchange and reports whether there is
+// more to do.
+func (r *run) step() bool {
+	g, w, pools := r.g, r.w, &r.pools
+	if w.err != nil {
+		return false
 	}
-	for w.err == nil {
-		// Stop starting FTP sessions once what is written plus what the
-		// started transfers still owe (with ~5% for headers) reaches Size;
-		// the other traffic goes on until the last session ends, so the
-		// shares hold to the end of the file.
-		ftp := &pools[kindFTP]
-		owed := float64(g.committed) * 1.05 / (1 - cfg.OtherShare)
-		if !ftp.wrapping && g.stats.Bytes+int64(owed) >= cfg.Size {
-			ftp.wrapUp()
-		}
-		if ftp.wrapping && len(ftp.active) == 0 && !pools[kindBulk].wrapping {
-			pools[kindBulk].wrapUp()
-			pools[kindShort].wrapUp()
-		}
-		k := g.nextKind()
-		if pools[k].drained() {
-			k = -1
-			for j := range pools {
-				if !pools[j].drained() {
-					k = kind(j)
-					break
-				}
-			}
-			if k < 0 {
+	// Stop starting FTP sessions once what is written plus what the
+	// started transfers still owe (with ~5% for headers) reaches Size;
+	// the other traffic goes on until the last session ends, so the
+	// shares hold to the end of the file.
+	ftp := &pools[kindFTP]
+	owed := float64(g.committed) * 1.05 / (1 - g.cfg.OtherShare)
+	if !ftp.wrapping && g.stats.Bytes+int64(owed) >= g.cfg.Size {
+		ftp.wrapUp()
+	}
+	if ftp.wrapping && len(ftp.active) == 0 && !pools[kindBulk].wrapping {
+		pools[kindBulk].wrapUp()
+		pools[kindShort].wrapUp()
+	}
+	k := g.nextKind()
+	if pools[k].drained() {
+		k = -1
+		for j := range pools {
+			if !pools[j].drained() {
+				k = kind(j)
 				break
 			}
 		}
-		// Up to 25 µs of idle wire between exchanges: a few hundred
-		// megabits per second, so the file spans seconds to minutes.
-		w.now = w.now.Add(time.Duration(g.rng.IntN(25_000)))
-		pools[k].step(w, g)
+		if k < 0 {
+			return false
+		}
 	}
-	return g.stats, w.flush()
+	// Up to 25 µs of idle wire between exchanges: a few hundred
+	// megabits per second, so the file spans seconds to minutes.
+	w.now = w.now.Add(time.Duration(g.rng.IntN(25_000)))
+	pools[k].step(w, g)
+	return true
 }
 
 // kind is a kind of flow; each has its own pool of flows under way.
