@@ -19,6 +19,9 @@ const (
 	stateRejected                     // not FTP after all
 )
 
+// invalidSeq is reassembly's nextSeq before a direction has started.
+const invalidSeq reassembly.Sequence = -1
+
 // maxQueued bounds the events a candidate holds back until it is confirmed.
 const maxQueued = 64
 
@@ -45,14 +48,17 @@ type controlStream struct {
 	replies ftp.ReplyReader
 	emitFn  [2]func(ftp.Line)
 
-	syn      [2]bool // a SYN was seen in that direction
-	started  [2]bool // bytes were delivered in that direction
-	resync   [2]bool // the next bytes follow a gap
-	urgent   [2]bool // urgent data seen, not yet attached to a line
-	expect   [2]uint32
-	haveExp  [2]bool
-	hole     [2]bool // out-of-order data waits in that direction
-	holeLost bool
+	syn     [2]bool // a SYN was seen in that direction
+	started [2]bool // bytes were delivered in that direction
+	resync  [2]bool // the next bytes follow a gap
+	urgent  [2]bool // urgent data seen, not yet attached to a line
+	// base: the assembler's nextSeq at the last segment of a direction;
+	// delivered: bytes (and skipped bytes) delivered since; high: the
+	// furthest sequence number seen.
+	base, delivered, high [2]uint32
+	haveBase, haveHigh    [2]bool
+	fin                   [2]bool
+	holeLost              bool
 	// lostAhead: bytes declared lost from an ACK before any later data
 	// came; gapReported: that gap was already reported, so the
 	// assembler's skip for it is not reported again.
@@ -94,7 +100,7 @@ func (cs *controlStream) dirIndex(src netip.AddrPort) int {
 // Accept implements reassembly.Stream. It forces a start on the first
 // segment seen (a connection picked up mid-stream) and watches ACKs for
 // bytes the capture lost.
-func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, _ reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
+func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, _ reassembly.AssemblerContext) bool {
 	if cs.closed || cs.state == stateRejected {
 		return false
 	}
@@ -114,31 +120,36 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 	}
 	*start = true
 
-	// Track where each direction's in-order data ends, to tell a hole the
-	// capture will never fill (the peer ACKed past it) from reordering.
+	// Keep the assembler's position in this direction (its nextSeq, plus
+	// what it delivers after this call) and the furthest byte seen, to
+	// tell bytes the capture lost (the peer ACKed past them) from bytes
+	// merely late.
 	seq := tcp.Seq
+	switch {
+	case nextSeq != invalidSeq:
+		cs.base[d] = uint32(nextSeq)
+	case tcp.SYN:
+		cs.base[d] = seq + 1
+	default:
+		cs.base[d] = seq // start forced here
+	}
+	cs.delivered[d] = 0
+	cs.haveBase[d] = true
 	if tcp.SYN {
 		seq++
 	}
 	end := seq + uint32(len(tcp.Payload))
 	if tcp.FIN {
-		end++
+		cs.fin[d] = true
 	}
-	switch {
-	case !cs.haveExp[d]:
-		cs.expect[d], cs.haveExp[d] = end, true
-	case int32(seq-cs.expect[d]) <= 0:
-		if int32(end-cs.expect[d]) > 0 {
-			cs.expect[d] = end
-		}
-		if cs.lostAhead[d] {
-			// The bytes before this segment were declared lost: the
-			// assembler still waits for them, so flush past the hole.
-			cs.lostAhead[d] = false
-			cs.holeLost = true
-		}
-	default:
-		cs.hole[d] = true
+	if !cs.haveHigh[d] || int32(end-cs.high[d]) > 0 {
+		cs.high[d], cs.haveHigh[d] = end, true
+	}
+	if cs.lostAhead[d] && int32(seq-cs.base[d]) > 0 {
+		// The bytes before this segment were declared lost: the
+		// assembler still waits for them, so flush past the hole.
+		cs.lostAhead[d] = false
+		cs.holeLost = true
 	}
 	return true
 }
@@ -151,20 +162,23 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 // the answer to a command that came before a lost one.
 func (cs *controlStream) ackedPastCapture(tcp *layers.TCP, src netip.AddrPort, ci gopacket.CaptureInfo) (flush bool) {
 	o := 1 - cs.dirIndex(src)
-	if !tcp.ACK || !cs.haveExp[o] || int32(tcp.Ack-cs.expect[o]) <= 0 || cs.closed {
+	if !tcp.ACK || !cs.haveBase[o] || cs.closed {
 		return false
 	}
-	if cs.hole[o] {
-		cs.hole[o] = false
+	cur := cs.base[o] + cs.delivered[o]
+	ahead := int32(tcp.Ack - cur)
+	if ahead <= 0 || (ahead == 1 && cs.fin[o]) {
+		return false // nothing missing, or only the FIN's sequence number
+	}
+	if int32(cs.high[o]-cur) > 0 {
+		// Data after the hole waits in the assembler.
 		return true
 	}
-	if cs.opened && cs.state == stateConfirmed && !cs.encrypted {
-		n := tcp.Ack - cs.expect[o]
-		cs.expect[o] = tcp.Ack
+	if cs.opened && cs.state == stateConfirmed && !cs.encrypted && !cs.lostAhead[o] {
 		cs.lostAhead[o] = true
 		cs.gapReported[o] = true
 		cs.num, cs.ts = cs.t.ctx.num, ci.Timestamp
-		cs.gap(o, int(n))
+		cs.gap(o, int(ahead))
 	}
 	return false
 }
@@ -186,13 +200,15 @@ func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 	}
 	st := &cs.t.d.stats
 	if skip > 0 {
+		cs.delivered[d] += uint32(skip)
+	}
+	cs.delivered[d] += uint32(length)
+	if skip > 0 {
 		if cs.gapReported[d] {
 			cs.gapReported[d] = false
 		} else {
 			cs.gap(d, skip)
 		}
-		// The hole is behind us now.
-		cs.hole[d] = false
 	}
 	if length > 0 {
 		data := sg.Fetch(length)
