@@ -98,15 +98,22 @@ cap_stop() {
 
 say() { printf '    %s\n' "$*"; }
 
-# run LABEL CMD...: run a client in the client namespace, indent its output,
-# report its exit status (clients are expected to fail in some scenarios).
+# run EXPECT LABEL CMD...: run a client in the client namespace, indent its
+# output, check its exit status against EXPECT (several clients are meant to
+# fail). A mismatch marks the scenario for one more try (UNEXPECTED).
+UNEXPECTED=0
 run() {
-	local label=$1 rc
-	shift
+	local expect=$1 label=$2 rc
+	shift 2
 	say "\$ $label"
 	netlab_client "$@" 2>&1 | sed 's/^/      /'
 	rc=${PIPESTATUS[0]}
-	say "-> exit $rc"
+	if [ "$rc" = "$expect" ]; then
+		say "-> exit $rc"
+	else
+		say "-> exit $rc, expected $expect"
+		UNEXPECTED=1
+	fi
 }
 
 CURL=(curl -sS --connect-timeout 3 -m 10)
