@@ -1,0 +1,153 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// ErrUnknownServer is returned when a configuration file is neither
+// vsftpd's, ProFTPD's nor pure-ftpd's.
+var ErrUnknownServer = errors.New("cannot tell which FTP server this configuration is for (vsftpd, proftpd or pure-ftpd)")
+
+// MaxConfigSize bounds the configuration file read.
+const MaxConfigSize = 1 << 20
+
+// ConfigError is a malformed line: it prints as FILE:LINE: message.
+type ConfigError struct {
+	File string
+	Line int // 1-based; 0 when about the whole file
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+func lineErr(file string, line int, format string, args ...any) error {
+	return &ConfigError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// LoadServerConfig reads an FTP server's configuration: vsftpd.conf,
+// proftpd.conf, pure-ftpd.conf, or a pure-ftpd configuration directory
+// (Debian's /etc/pure-ftpd/conf, one file per setting). The server is told
+// by the file's name when it names one, else by its content.
+func LoadServerConfig(path string) (*ServerConfig, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.IsDir() {
+		return loadPureFTPdDir(path)
+	}
+	data, err := readBounded(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseServerConfig(path, data)
+}
+
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxConfigSize {
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("larger than %d bytes: not a server configuration", MaxConfigSize)}
+	}
+	return data, nil
+}
+
+// ParseServerConfig parses data read from the file name, detecting the
+// server kind.
+func ParseServerConfig(name string, data []byte) (*ServerConfig, error) {
+	switch DetectKind(name, data) {
+	case ServerVsftpd:
+		return ParseVsftpd(name, data)
+	case ServerProFTPD:
+		return ParseProFTPD(name, data)
+	case ServerPureFTPd:
+		if k := pureSingleKey(filepath.Base(name)); k != "" {
+			return parsePureFTPdSingle(name, k, data)
+		}
+		return ParsePureFTPd(name, data)
+	}
+	return nil, &ConfigError{File: name, Msg: ErrUnknownServer.Error()}
+}
+
+// Settings that only one of the servers has; a file using them is that
+// server's.
+var (
+	proftpdOnly = []string{"passiveports", "masqueradeaddress", "servername", "servertype", "defaultroot",
+		"allowoverwrite", "tlsengine", "deferwelcome", "maxinstances", "defaultserver", "useipv6", "requirevalidshell"}
+	pureOnly = []string{"passiveportrange", "forcepassiveip", "chrooteveryone", "noanonymous", "puredb",
+		"maxclientsnumber", "maxclientsperip", "bind", "brokenclientscompatibility", "unixauthentication", "pamauthentication"}
+)
+
+// DetectKind tells the server a configuration is for: by the file name
+// first (vsftpd.conf, proftpd.conf, pure-ftpd.conf, Debian's one-setting
+// pure-ftpd files), then by content: vsftpd writes key=value, ProFTPD and
+// pure-ftpd "Directive value" with their own directive names.
+func DetectKind(name string, data []byte) ServerKind {
+	base := strings.ToLower(filepath.Base(name))
+	switch {
+	case strings.Contains(base, "vsftpd"):
+		return ServerVsftpd
+	case strings.Contains(base, "proftpd"):
+		return ServerProFTPD
+	case strings.Contains(base, "pure-ftpd"), strings.Contains(base, "pureftpd"):
+		return ServerPureFTPd
+	case pureSingleKey(filepath.Base(name)) != "":
+		return ServerPureFTPd
+	}
+	votes := [4]int{}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		if l[0] == '<' {
+			votes[ServerProFTPD]++
+			continue
+		}
+		if k, _, ok := strings.Cut(l, "="); ok && vsftpdKey(k) {
+			votes[ServerVsftpd]++
+			continue
+		}
+		word := strings.ToLower(strings.Fields(l)[0])
+		for _, w := range proftpdOnly {
+			if word == w {
+				votes[ServerProFTPD]++
+			}
+		}
+		for _, w := range pureOnly {
+			if word == w {
+				votes[ServerPureFTPd]++
+			}
+		}
+	}
+	best := ServerUnknown
+	for k := ServerVsftpd; k <= ServerPureFTPd; k++ {
+		if votes[k] > votes[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// lines yields each line with its 1-based number, without the line end.
+func lines(data []byte) []string {
+	s := strings.ReplaceAll(string(data), "\r\n", "\n")
+	return strings.Split(s, "\n")
+}
