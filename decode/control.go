@@ -116,6 +116,7 @@ func (t *controlTable) lookup(s *Segment, tcp *layers.TCP) *controlStream {
 			server, client = s.Src, s.Dst
 		}
 		cs = newControlStream(t, key, client, server, stateConfirmed)
+		cs.implicitTLS = d.isTLSPort(server.Port())
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
 		if t.candidates >= t.maxCand || len(t.conns) >= t.maxConns {
 			d.stats.CandidatesFull++
@@ -178,6 +179,29 @@ func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, 
 	}
 	if cs.state == stateRejected && s.Flags&(FlagFIN|FlagRST) != 0 {
 		t.forget(cs)
+	}
+}
+
+// implicit follows an implicit-FTPS connection from its headers alone: it
+// opens with its first payload and closes on FIN or RST. Nothing is
+// reassembled: it is all ciphertext.
+func (t *controlTable) implicit(cs *controlStream, s *Segment) {
+	if cs.closed {
+		return
+	}
+	cs.lastSeen = s.TS
+	if cs.firstTS.IsZero() {
+		cs.firstTS = s.TS
+	}
+	if s.Flags.Has(FlagSYN) {
+		cs.syn[cs.dirIndex(s.Src)] = true
+	}
+	cs.num, cs.ts = s.Num, s.TS
+	if len(s.Payload) > 0 {
+		cs.open()
+	}
+	if s.Flags.Has(FlagRST) || s.Flags.Has(FlagFIN) && cs.finOther(s.Src) {
+		cs.close(s.TS, s.Num)
 	}
 }
 

@@ -84,6 +84,9 @@ type ControlEvent struct {
 	// recognised as FTP.
 	Midstream bool
 	ByContent bool
+	// ImplicitTLS: a connection to an implicit FTPS port (990): TLS from
+	// the first byte, so nothing in it can be read.
+	ImplicitTLS bool
 
 	Command ftp.Command // ControlCommand
 	Reply   *ftp.Reply  // ControlReply; the Handler may keep it

@@ -6,6 +6,10 @@ type Options struct {
 	// connections. Empty means just 21. Connections on other ports are
 	// recognised by content (a 220 greeting answered by USER or AUTH).
 	ControlPorts []uint16
+	// ImplicitTLSPorts are the server ports of implicit FTPS (TLS from the
+	// first byte). Empty means just 990. Their sessions are reported as
+	// encrypted; nothing in them is parsed.
+	ImplicitTLSPorts []uint16
 	// NoContentDetection turns off recognition by content.
 	NoContentDetection bool
 	// MaxLine bounds one control line; 0 means ftp.DefaultMaxLine.

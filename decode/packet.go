@@ -116,6 +116,7 @@ type Decoder struct {
 	defrag6 *ip6defrag.IPv6Defragmenter
 
 	controlPorts [65536 / 64]uint64
+	tlsPorts     [65536 / 64]uint64
 
 	ctl *controlTable
 
@@ -144,6 +145,13 @@ func New(h Handler, o Options) *Decoder {
 	for _, p := range ports {
 		d.controlPorts[p/64] |= 1 << (p % 64)
 	}
+	tls := o.ImplicitTLSPorts
+	if len(tls) == 0 {
+		tls = []uint16{990}
+	}
+	for _, p := range tls {
+		d.tlsPorts[p/64] |= 1 << (p % 64)
+	}
 	d.ctl = newControlTable(d)
 	return d
 }
@@ -155,7 +163,11 @@ func (d *Decoder) Stats() Stats { return d.stats }
 func (d *Decoder) LastTime() time.Time { return d.last }
 
 func (d *Decoder) isControlPort(p uint16) bool {
-	return d.controlPorts[p/64]&(1<<(p%64)) != 0
+	return d.controlPorts[p/64]&(1<<(p%64)) != 0 || d.isTLSPort(p)
+}
+
+func (d *Decoder) isTLSPort(p uint16) bool {
+	return d.tlsPorts[p/64]&(1<<(p%64)) != 0
 }
 
 // Decode handles one captured frame. data may be reused by the caller once
@@ -282,7 +294,11 @@ func (d *Decoder) handleTCP(t *layers.TCP, src, dst netip.Addr, ci gopacket.Capt
 	cs := d.ctl.lookup(s, t)
 	s.Control = cs != nil && cs.confirmed()
 	d.h.Segment(s)
-	if cs != nil {
+	switch {
+	case cs == nil:
+	case cs.implicitTLS:
+		d.ctl.implicit(cs, s)
+	default:
 		d.ctl.assemble(cs, t, s, ci)
 	}
 }

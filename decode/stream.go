@@ -67,6 +67,9 @@ type controlStream struct {
 	// clientDir is reassembly's name for the client-to-server half.
 	clientDir reassembly.TCPFlowDirection
 
+	implicitTLS bool // implicit FTPS: followed from headers, never parsed
+	finFrom     [2]bool
+
 	// AUTH was sent; a 234 to it turns the rest of the stream into TLS,
 	// which is counted, not parsed.
 	authAsked, encrypted bool
@@ -302,7 +305,16 @@ func (cs *controlStream) open() {
 	e.Midstream = !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
 	e.TS = cs.firstTS
 	e.ByContent = cs.byContent
+	e.ImplicitTLS = cs.implicitTLS
 	cs.emit(e)
+}
+
+// finOther records a FIN from src and reports whether the other side
+// sent one already.
+func (cs *controlStream) finOther(src netip.AddrPort) bool {
+	d := cs.dirIndex(src)
+	cs.finFrom[d] = true
+	return cs.finFrom[1-d]
 }
 
 func (cs *controlStream) gap(d int, n int) {
@@ -440,7 +452,10 @@ func (cs *controlStream) close(ts time.Time, num uint64) {
 	if cs.closed {
 		return
 	}
-	if cs.state == stateConfirmed && cs.opened {
+	if cs.state == stateConfirmed && cs.opened && cs.implicitTLS {
+		cs.num, cs.ts = num, ts
+		cs.emit(cs.event(ControlClose))
+	} else if cs.state == stateConfirmed && cs.opened {
 		cs.num, cs.ts = num, ts
 		cs.split[dirClient].Flush(cs.emitFn[dirClient])
 		cs.split[dirServer].Flush(cs.emitFn[dirServer])

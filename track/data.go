@@ -36,8 +36,10 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
 		}
 	}
 	t.nextData++
+	t.seq++
 	dc := &DataConn{
 		ID:           t.nextData,
+		Seq:          t.seq,
 		Session:      sess,
 		Via:          c.EndpointVia,
 		Passive:      passive,
@@ -91,10 +93,10 @@ func (t *Tracker) unwait(dc *DataConn) {
 // matchSYN links a connection attempt to an announcement: by the observed
 // peers of the control session and the announced port first, so a NAT'd or
 // multi-homed announcement still matches, and by the port alone last.
-func (t *Tracker) matchSYN(s *decode.Segment) {
+func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	cands := t.byPort[s.Dst.Port()]
 	if len(cands) == 0 {
-		return
+		return false
 	}
 	var best *DataConn
 	bestRule, bestScore := MatchNone, 0
@@ -133,7 +135,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) {
 		}
 	}
 	if best == nil {
-		return
+		return false
 	}
 	// For EPSV the announced address is the control server's: the
 	// control-address rule is an exact match there.
@@ -145,6 +147,39 @@ func (t *Tracker) matchSYN(s *decode.Segment) {
 	t.unwait(best)
 	t.data[decode.MakeConnKey(s.Src, s.Dst)] = best
 	t.dataSegment(best, s)
+	return true
+}
+
+// inferData ties a SYN between the peers of an encrypted session to it: its
+// announcements are ciphertext, so peers and ports are all there is. Only
+// unprivileged ports count as data ports (and 20 for active mode), so the
+// peers' other services are not taken for FTP data.
+func (t *Tracker) inferData(s *decode.Segment) {
+	var sess *Session
+	passive := true
+	if x := t.encrypted[[2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}]; x != nil && s.Dst.Port() >= 1024 {
+		sess = x
+	} else if x := t.encrypted[[2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}]; x != nil && (s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)) {
+		sess, passive = x, false
+	}
+	if sess == nil || sess.ended {
+		return
+	}
+	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
+		sess.DataOmitted++
+		t.limits.DataDropped++
+		return
+	}
+	t.nextData++
+	t.seq++
+	dc := &DataConn{
+		ID: t.nextData, Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
+		Client: s.Src, Server: s.Dst, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
+	}
+	sess.Data = append(sess.Data, dc)
+	t.data[decode.MakeConnKey(s.Src, s.Dst)] = dc
+	t.open = append(t.open, dc)
+	t.dataSegment(dc, s)
 }
 
 // dataSegment updates a data connection from one segment's header: the

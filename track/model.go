@@ -183,7 +183,8 @@ type ICMPInfo struct {
 // DataConn is one expected data connection: the announcement that armed
 // it, and what the capture shows of the connection to it.
 type DataConn struct {
-	ID      int // 1-based within the capture
+	ID      int    // 1-based within the capture
+	Seq     uint64 // order of arrival among the session's commands, replies and events
 	Session *Session
 	Via     ftp.Via
 	Passive bool // PASV/EPSV/LPSV: the client connects to the server
@@ -220,6 +221,15 @@ type DataConn struct {
 	seqHi   [2]uint32
 	seqInit [2]bool
 	fin     [2]bool
+}
+
+// ViaName names how the endpoint was announced: "PASV" … "LPRT", or
+// "unknown" for a connection inferred without a visible announcement.
+func (d *DataConn) ViaName() string {
+	if d.Via == 0 {
+		return "unknown"
+	}
+	return d.Via.String()
 }
 
 // TotalBytes is the payload both directions carried.

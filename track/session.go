@@ -197,8 +197,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		}
 	case "AUTH":
 		if r.Code == 234 {
-			sess.Encrypted = true
-			t.event(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: 234, Text: c.Arg})
+			t.encrypt(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: 234, Text: "AUTH " + c.Arg})
 		}
 	case "PASV", "EPSV", "LPSV":
 		if e.Endpoint.Via != 0 {

@@ -384,3 +384,38 @@ func TestBytesAcrossSequenceWrap(t *testing.T) {
 		t.Errorf("bytes %d, want 400", got)
 	}
 }
+
+// TestEncryptedSessionInfersData: after AUTH TLS is accepted, the data
+// connection between the same peers is reported, marked inferred.
+func TestEncryptedSessionInfersData(t *testing.T) {
+	s := newSession(t)
+	s.cmd("AUTH", "TLS")
+	s.reply(234, "Proceed with negotiation.")
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	s.handshakeTransfer(dataCli, netip.MustParseAddrPort("192.0.2.10:40007"), 3000)
+	// Another service between the same hosts is not FTP data.
+	s.seg(netip.MustParseAddrPort("198.51.100.7:50002"), netip.MustParseAddrPort("192.0.2.10:22"), decode.FlagSYN, 1, 0)
+	sess := s.end()
+	if !sess.Encrypted {
+		t.Error("session not marked encrypted")
+	}
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	d := s.rec.data[0]
+	if d.Match != MatchInferred || d.Outcome != OutcomeTransferred || d.TotalBytes() != 3000 || d.ViaName() != "unknown" {
+		t.Errorf("match %v outcome %v bytes %d via %s", d.Match, d.Outcome, d.TotalBytes(), d.ViaName())
+	}
+}
+
+// TestImplicitTLSSession: a connection decode reports as implicit FTPS is
+// an encrypted session from its start.
+func TestImplicitTLSSession(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{})
+	trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, TS: t0, Client: cli, Server: netip.MustParseAddrPort("192.0.2.10:990"), ImplicitTLS: true})
+	trk.Control(&decode.ControlEvent{Kind: decode.ControlClose, TS: t0.Add(time.Second), Client: cli, Server: netip.MustParseAddrPort("192.0.2.10:990")})
+	if len(rec.ended) != 1 || !rec.ended[0].Encrypted {
+		t.Fatalf("ended %+v", rec.ended)
+	}
+}

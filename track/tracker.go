@@ -1,6 +1,7 @@
 package track
 
 import (
+	"net/netip"
 	"slices"
 	"time"
 
@@ -77,10 +78,14 @@ type Tracker struct {
 	sessions map[decode.ConnKey]*Session
 	nextSess int
 
-	data     map[decode.ConnKey]*DataConn // data connections seen (SYN matched)
-	byPort   map[uint16][]*DataConn       // armed announcements awaiting a SYN
-	open     []*DataConn                  // armed or live data connections, for timeouts
-	nextData int
+	data map[decode.ConnKey]*DataConn // data connections seen (SYN matched)
+	// encrypted indexes the open sessions whose control channel is TLS by
+	// their (client, server) addresses: their data connections can only be
+	// inferred from peers and timing.
+	encrypted map[[2]netip.Addr]*Session
+	byPort    map[uint16][]*DataConn // armed announcements awaiting a SYN
+	open      []*DataConn            // armed or live data connections, for timeouts
+	nextData  int
 
 	limits   Limits
 	seq      uint64 // arrival order of commands, replies and events
@@ -92,11 +97,12 @@ type Tracker struct {
 func New(sink Sink, o Options) *Tracker {
 	o.defaults()
 	return &Tracker{
-		opts:     o,
-		sink:     sink,
-		sessions: make(map[decode.ConnKey]*Session),
-		data:     make(map[decode.ConnKey]*DataConn),
-		byPort:   make(map[uint16][]*DataConn),
+		opts:      o,
+		sink:      sink,
+		sessions:  make(map[decode.ConnKey]*Session),
+		data:      make(map[decode.ConnKey]*DataConn),
+		byPort:    make(map[uint16][]*DataConn),
+		encrypted: make(map[[2]netip.Addr]*Session),
 	}
 }
 
@@ -138,7 +144,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		}
 		return
 	}
-	if len(t.data) == 0 && (len(t.byPort) == 0 || !s.Flags.Has(decode.FlagSYN)) {
+	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0) || !s.Flags.Has(decode.FlagSYN)) {
 		return
 	}
 	if dc := t.data[decode.MakeConnKey(s.Src, s.Dst)]; dc != nil {
@@ -146,8 +152,17 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	}
 	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
-		t.matchSYN(s)
+		if !t.matchSYN(s) && len(t.encrypted) > 0 {
+			t.inferData(s)
+		}
 	}
+}
+
+// encrypt marks a session's control channel as TLS from here on.
+func (t *Tracker) encrypt(sess *Session, ev Event) {
+	sess.Encrypted = true
+	t.encrypted[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = sess
+	t.event(sess, ev)
 }
 
 func dirOf(sess *Session, s *decode.Segment) int {
@@ -189,6 +204,10 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.ByContent = e.ByContent
 		t.sessions[key] = sess
 		t.sink.SessionStart(sess)
+		if e.ImplicitTLS {
+			sess.Login = LoginNone
+			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: "implicit TLS"})
+		}
 	}
 	sess.lastSeen = e.TS
 	switch e.Kind {
@@ -211,6 +230,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 	case decode.ControlClose:
 		t.endSession(sess, EndOpen)
 		delete(t.sessions, key)
+		if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
+			delete(t.encrypted, pair)
+		}
 	}
 }
 

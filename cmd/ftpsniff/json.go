@@ -226,7 +226,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	o.dataN++
 	o.outcomes[d.Outcome.String()]++
 	j := jsonData{
-		Type: "data", Session: s.ID, ID: d.ID, Via: d.Via.String(), Announced: addrString(d.Announced),
+		Type: "data", Session: s.ID, ID: d.ID, Via: d.ViaName(), Announced: addrString(d.Announced),
 		Client: addrString(d.Client), Server: addrString(d.Server), Outcome: d.Outcome.String(),
 		Bytes: d.TotalBytes(), BytesToServer: d.Bytes[0], BytesToClient: d.Bytes[1],
 		Armed: ts(d.Armed), SYNs: d.SYNs, FirstSYN: ts(d.FirstSYN), LastSYN: ts(d.LastSYN),

@@ -87,6 +87,12 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		}
 		add(c.Seq, func() { o.command(s, c) })
 	}
+	for _, d := range s.Data {
+		if d.Announce == nil {
+			// Inferred: no announcement to show it under.
+			add(d.Seq, func() { o.data(d) })
+		}
+	}
 	for i := range s.Events {
 		e := &s.Events[i]
 		add(e.Seq, func() { o.event(s, e) })
@@ -193,11 +199,16 @@ func (o *textOutput) data(d *track.DataConn) {
 		col = p.warn
 	}
 	head := fmt.Sprintf("data #%d %s %s", d.ID, d.Via, d.Announced)
+	if d.Announce == nil {
+		head = fmt.Sprintf("data #%d (no visible announcement)", d.ID)
+	}
 	o.printf("%s     %s %s: %s\n", strings.Repeat(" ", 10), p.head.Sprint(head), col.Sprint(d.Outcome), outcomeDetail(d))
 	var facts []string
 	if d.Client.IsValid() {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
-		if d.Match != track.MatchExact && d.Match != track.MatchNone {
+		if d.Match == track.MatchInferred {
+			facts = append(facts, "inferred from the peers of the encrypted session")
+		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {
 			facts = append(facts, "matched by "+d.Match.String())
 		}
 	}
@@ -268,7 +279,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		msg = fmt.Sprintf("!! %s got no reply: lost in a capture gap", safe(e.Text))
 		return // shown on the command itself
 	case track.EventEncrypted:
-		msg = "!! control channel encrypted from here (AUTH " + safe(e.Text) + " accepted): commands and data endpoints are invisible"
+		msg = "!! control channel encrypted from here (" + safe(e.Text) + "): commands and data endpoints are invisible"
 	case track.EventEndpointMalformed:
 		return // shown on the command
 	default:
