@@ -1,4 +1,7 @@
 # shellcheck shell=bash
+# The NETLAB_* variables set here are for callers (SC2034); netlab_init takes an
+# optional prefix (SC2120/SC2119); the sysctl loop is meant for sh -c (SC2016).
+# shellcheck disable=SC2034,SC2120,SC2119,SC2016
 # netlab.sh: build throw-away FTP labs out of Linux network namespaces.
 #
 # Source it from bash running as root:
@@ -19,8 +22,6 @@
 # Everything it starts is recorded by PID and stopped by PID; every namespace it
 # makes is deleted; every wait is bounded. Traffic stays inside its namespaces.
 
-NETLAB_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-
 # Fixed lab addresses: each lab lives in its own namespaces, so parallel labs
 # may reuse them without colliding.
 NETLAB_DIRECT_SERVER_IP4=10.99.0.1
@@ -35,11 +36,11 @@ NETLAB_NAT_SERVER_IP4=10.99.2.2   # server at a private address
 NETLAB_PIDS=()
 NETLAB_CAPTURE_PIDS=()
 NETLAB_NAMESPACES=()
-NETLAB_DIR=
-NETLAB_LAST_PID=
-NETLAB_CLIENT_NS= NETLAB_SERVER_NS= NETLAB_ROUTER_NS= NETLAB_VSFTPD_PID= NETLAB_VSFTPD_LOG=
-NETLAB_CLIENT_IF= NETLAB_SERVER_IF=
-NETLAB_CLIENT_IP4= NETLAB_SERVER_IP4= NETLAB_CLIENT_IP6= NETLAB_SERVER_IP6= NETLAB_PUBLIC_IP4=
+NETLAB_DIR=''
+NETLAB_LAST_PID=''
+NETLAB_CLIENT_NS='' NETLAB_SERVER_NS='' NETLAB_ROUTER_NS='' NETLAB_VSFTPD_PID='' NETLAB_VSFTPD_LOG=''
+NETLAB_CLIENT_IF='' NETLAB_SERVER_IF=''
+NETLAB_CLIENT_IP4='' NETLAB_SERVER_IP4='' NETLAB_CLIENT_IP6='' NETLAB_SERVER_IP6='' NETLAB_PUBLIC_IP4=''
 
 netlab_log() { printf 'netlab: %s\n' "$*" >&2; }
 netlab_die() { netlab_log "error: $*"; return 1; }
@@ -140,7 +141,7 @@ netlab_lab_nat() {
 	NETLAB_CLIENT_IF=cli0 NETLAB_SERVER_IF=srv0
 	NETLAB_CLIENT_IP4=$NETLAB_NAT_CLIENT_IP4 NETLAB_SERVER_IP4=$NETLAB_NAT_SERVER_IP4
 	NETLAB_PUBLIC_IP4=$NETLAB_NAT_PUBLIC_IP4
-	NETLAB_CLIENT_IP6= NETLAB_SERVER_IP6=
+	NETLAB_CLIENT_IP6='' NETLAB_SERVER_IP6=''
 	netlab_veth "$NETLAB_CLIENT_NS" cli0 "$NETLAB_ROUTER_NS" pub0 &&
 		netlab_veth "$NETLAB_ROUTER_NS" priv0 "$NETLAB_SERVER_NS" srv0 || return 1
 	netlab_addr "$NETLAB_CLIENT_NS" cli0 "$NETLAB_CLIENT_IP4/24" &&
@@ -370,11 +371,11 @@ netlab_teardown() {
 		[ -z "$left" ] && break
 		sleep 0.1
 	done
-	[ -n "$left" ] && netlab_log "orphaned zombies not reaped by init after 5 s:" $left
+	[ -n "$left" ] && netlab_log "orphaned zombies not reaped by init after 5 s:$left"
 	NETLAB_PIDS=() NETLAB_CAPTURE_PIDS=() NETLAB_NAMESPACES=()
 	if [ -n "$NETLAB_DIR" ] && [ -z "${NETLAB_KEEP_DIR:-}" ]; then
 		rm -rf "$NETLAB_DIR"
-		NETLAB_DIR=
+		NETLAB_DIR=''
 	fi
 	return 0
 }
