@@ -8,7 +8,7 @@
 #   BENCH_OUT     directory for binaries, capture and results (default ./bench-out, gitignored)
 #   BENCH_SIZE    capture size for mkcapture (default 1GB)
 #   BENCH_SEED    mkcapture seed (default 1)
-#   BENCH_RUNS    timed runs of ftpsniff and bareloop; the median wall time counts (default 3)
+#   BENCH_RUNS    timed runs of ftpsniff and bareloop; the median wall time counts (default 5)
 #   SKIP_TSHARK=1 do not time tshark (it takes minutes on 1 GB)
 #
 # Nothing is dropped from the page cache: every tool runs once untimed
@@ -23,7 +23,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 out=${BENCH_OUT:-$repo/bench-out}
 size=${BENCH_SIZE:-1GB}
 seed=${BENCH_SEED:-1}
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 mkdir -p "$out/bin"
 out=$(cd "$out" && pwd)
 cap=$out/ftp-$size-seed$seed.pcap
@@ -49,18 +49,18 @@ if [[ ! -s $cap || ! -s $cap.json ]]; then
 fi
 ls -l "$cap"
 
-# measure NAME CMD...: one run under /usr/bin/time -v; appends
+# measure NAME CMD...: one run under /usr/bin/time -v (user, sys, max RSS); appends
 # "NAME wall_s user_s sys_s maxrss_kb" to $out/times.txt.
 measure() {
 	local name=$1
 	shift
-	local log=$out/time-$name.log
+	local log=$out/time-$name.log t0 t1
+	t0=$EPOCHREALTIME
 	/usr/bin/time -v -o "$log" "$@"
-	awk -v name="$name" '
-		/Elapsed \(wall clock\)/ {
-			n = split($NF, p, ":"); w = 0
-			for (i = 1; i <= n; i++) w = w * 60 + p[i]
-		}
+	t1=$EPOCHREALTIME
+	# time -v prints wall time to 10 ms; the shell's clock around it is
+	# finer (and includes only a fork/exec more).
+	awk -v name="$name" -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
 		/User time/ { u = $NF }
 		/System time/ { s = $NF }
 		/Maximum resident set size/ { r = $NF }
@@ -84,7 +84,7 @@ if [[ $want != "$got" ]]; then
 	exit 1
 fi
 
-echo "== timed runs ($runs each; tshark once)"
+echo "== timed runs ($runs each; tshark once); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 : >"$out/times.txt"
 for ((i = 1; i <= runs; i++)); do
 	measure ftpsniff "$out/bin/ftpsniff" read --json "$cap" >/dev/null
@@ -112,6 +112,7 @@ bw=$(get bareloop 2) br=$(get bareloop 3)
 tw=$(get tshark 2) tr=$(get tshark 3)
 mb=$(awk -v b="$(stat -c %s "$cap")" 'BEGIN { printf "%.0f", b / 1048576 }')
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes wall times noisy)"
 echo
 echo "== results: $cap ($mb MiB), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 printf '%-10s %10s %10s %10s %10s %12s\n' tool wall_s user_s sys_s maxrss_MB MiB/s
@@ -121,7 +122,8 @@ for t in ftpsniff bareloop tshark; do
 	printf '%-10s %10s %10s %10s %10s %12.0f\n' $t "$w" "$(get $t 4)" "$(get $t 5)" "$(get $t 3)" "$(awk -v m="$mb" -v w="$w" 'BEGIN { print m / w }')"
 done
 ratio_fb=$(awk -v a="$fw" -v b="$bw" 'BEGIN { printf "%.2f", a / b }')
-echo "ftpsniff / bareloop wall: ${ratio_fb}x"
+cpu_fb=$(awk -v a="$(get ftpsniff 4)" -v b="$(get ftpsniff 5)" -v c="$(get bareloop 4)" -v d="$(get bareloop 5)" 'BEGIN { printf "%.2f", (a + b) / (c + d) }')
+echo "ftpsniff / bareloop wall: ${ratio_fb}x (CPU user+sys: ${cpu_fb}x)"
 if [[ -n $tw ]]; then
 	ratio_tf=$(awk -v a="$tw" -v b="$fw" 'BEGIN { printf "%.1f", a / b }')
 	echo "tshark / ftpsniff wall:   ${ratio_tf}x"
