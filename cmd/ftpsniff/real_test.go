@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// dataRecord is the part of a `data` record these tests check.
+type dataRecord struct {
+	Type    string `json:"type"`
+	Via     string `json:"via"`
+	Outcome string `json:"outcome"`
+	Match   string `json:"match"`
+	Bytes   int64  `json:"bytes"`
+	Command string `json:"command"`
+}
+
+func dataRecords(t *testing.T, capFile string) []dataRecord {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--json", capFile}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var out []dataRecord
+	sc := bufio.NewScanner(&stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r dataRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("bad JSON line %q: %v", sc.Text(), err)
+		}
+		if r.Type == "data" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TestRealCaptureOutcomes pins what each capture recorded from real vsftpd,
+// curl, lftp and ftplib must show (pcaps/real/README.md): every endpoint's
+// form, outcome and how its connection was matched, and the bytes moved.
+func TestRealCaptureOutcomes(t *testing.T) {
+	tests := []struct {
+		file string
+		want string // via:outcome[/match][=bytes][@command] per data connection
+	}{
+		{"passive-curl", "EPSV:transferred=4640@RETR EPSV:transferred=261@LIST"},
+		{"passive-ftplib-pasv", "PASV:transferred=4640@RETR PASV:transferred=37@NLST"},
+		{"passive-lftp", "PASV:transferred=131072@RETR PASV:transferred=261@LIST"},
+		{"active-curl-eprt", "EPRT:transferred=4640@RETR"},
+		{"active-ftplib-port", "PORT:transferred=4640@RETR"},
+		{"ipv6-epsv", "EPSV:transferred=4640@RETR EPSV:transferred=4640@RETR EPRT:transferred=4640@RETR"},
+		{"missing-file", "PASV:connected=0@RETR PORT:not-attempted=0@RETR"},
+		{"upload-stor", "PASV:transferred=20000@STOR PASV:transferred=5000@APPE"},
+		{"pasv-drop", "EPSV:unanswered=0 PASV:not-attempted=0"},
+		{"pasv-outside-range", "EPSV:unanswered=0 PASV:not-attempted=0"},
+		{"pasv-reject-rst", "EPSV:refused=0 PASV:refused=0"},
+		{"pasv-reject-icmp", "EPSV:unreachable=0 PASV:unreachable=0"},
+		{"pasv-reject-icmp6", "EPSV:unreachable=0"},
+		{"nat-no-pasv-address-default-client", "PASV:transferred/control-address=4640@RETR"},
+		{"nat-no-pasv-address-default-server", "PASV:transferred=4640@RETR"},
+		{"nat-no-pasv-address-trusting-client", "PASV:unanswered=0"},
+		{"nat-no-pasv-address-trusting-server", "PASV:not-attempted=0"},
+		{"nat-pasv-address-client", "PASV:transferred=4640@RETR"},
+		{"nat-pasv-address-server", "PASV:transferred/control-address=4640@RETR"},
+		{"active-client-firewall", "PORT:unanswered=0@RETR"},
+		{"ftps-explicit", "unknown:transferred/inferred"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			recs := dataRecords(t, filepath.Join("../../pcaps/real", tt.file+".pcap"))
+			var got []string
+			for _, r := range recs {
+				s := r.Via + ":" + r.Outcome
+				if r.Match != "" && r.Match != "exact" {
+					s += "/" + r.Match
+				}
+				if r.Via != "unknown" {
+					s += "=" + strconv.FormatInt(r.Bytes, 10)
+				}
+				if r.Command != "" {
+					s += "@" + r.Command
+				}
+				got = append(got, s)
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("got  %s\nwant %s", g, tt.want)
+			}
+		})
+	}
+}
