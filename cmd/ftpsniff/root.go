@@ -29,6 +29,7 @@ connection to it happened, how it ended, and why it failed.`,
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newReadCmd(stdout, stderr))
+	root.AddCommand(newLiveCmd(stdout, stderr))
 	return root
 }
 

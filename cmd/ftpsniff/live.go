@@ -1,0 +1,362 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// liveOptions is what `ftpsniff live` was asked to do.
+type liveOptions struct {
+	analysisOptions
+	Interfaces     []string
+	Duration       time.Duration
+	Count          uint64
+	Write          string
+	User           string
+	BPFRaw         string
+	Hosts          []string
+	Nets           []string
+	FilterPorts    bool
+	NoPromisc      bool
+	BufferMiB      int
+	UnansweredWait time.Duration
+}
+
+func (o *liveOptions) register(c *cobra.Command) {
+	o.analysisOptions.register(c)
+	f := c.Flags()
+	f.StringSliceVarP(&o.Interfaces, "interface", "i", nil, `interface to capture on (repeatable, or comma-separated); "any" for all`)
+	f.DurationVar(&o.Duration, "duration", 0, "stop after this long (e.g. 30s, 8h); 0 runs until Ctrl-C")
+	f.Uint64VarP(&o.Count, "count", "c", 0, "stop after this many packets; 0 means no limit")
+	f.StringVarP(&o.Write, "write", "w", "", "also save the captured packets to this pcapng file")
+	f.StringVarP(&o.User, "user", "Z", "nobody", `user to run as once the sockets are open, when started as root ("" keeps root)`)
+	f.StringVar(&o.BPFRaw, "bpf-raw", "", "kernel filter in `tcpdump -ddd` form (or @FILE) instead of the built-in one")
+	f.StringArrayVar(&o.Hosts, "host", nil, "capture only TCP to or from this address (repeatable)")
+	f.StringArrayVar(&o.Nets, "net", nil, "capture only TCP to or from this network, e.g. 10.0.0.0/8 (repeatable)")
+	f.BoolVar(&o.FilterPorts, "filter-ports", false, "capture only TCP with a control port or port 20 on one side, or unprivileged ports on both")
+	f.BoolVar(&o.NoPromisc, "no-promisc", false, "do not put the interfaces in promiscuous mode")
+	f.IntVar(&o.BufferMiB, "buffer-size", capture.DefaultBuffer>>20, "kernel ring buffer per interface, in MiB")
+	f.DurationVar(&o.UnansweredWait, "unanswered-wait", 10*time.Second, "how long a data connection's unanswered SYN waits for an answer before it is reported")
+}
+
+func (o *liveOptions) validate() error {
+	if err := o.analysisOptions.validate(); err != nil {
+		return err
+	}
+	if len(o.Interfaces) == 0 {
+		return usageErrorf("live needs an interface: -i IFACE (or -i any)")
+	}
+	if o.Duration < 0 {
+		return usageErrorf("--duration must not be negative")
+	}
+	if o.BufferMiB < 1 || o.BufferMiB > 4096 {
+		return usageErrorf("--buffer-size must be between 1 and 4096 MiB")
+	}
+	if o.UnansweredWait < time.Second {
+		return usageErrorf("--unanswered-wait must be at least 1s")
+	}
+	if o.BPFRaw != "" && (len(o.Hosts) > 0 || len(o.Nets) > 0 || o.FilterPorts) {
+		return usageErrorf("--bpf-raw replaces the built-in filter: it cannot be combined with --host, --net or --filter-ports")
+	}
+	return nil
+}
+
+// captureConfig turns the flags into the capture configuration.
+func (o *liveOptions) captureConfig() (capture.LiveConfig, error) {
+	cfg := capture.LiveConfig{Interfaces: o.Interfaces, Promisc: !o.NoPromisc, BufferBytes: o.BufferMiB << 20}
+	for _, h := range o.Hosts {
+		a, err := netip.ParseAddr(h)
+		if err != nil || a.Zone() != "" {
+			return cfg, usageErrorf("--host %q is not an IP address", h)
+		}
+		a = a.Unmap()
+		cfg.Filter.Nets = append(cfg.Filter.Nets, netip.PrefixFrom(a, a.BitLen()))
+	}
+	for _, n := range o.Nets {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			return cfg, usageErrorf("--net %q is not a network such as 10.0.0.0/8 or 2001:db8::/32", n)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		cfg.Filter.Nets = append(cfg.Filter.Nets, p.Masked())
+	}
+	if o.FilterPorts {
+		cfg.Filter.Ports = o.decodeOptions().ControlPorts
+		if len(cfg.Filter.Ports) == 0 {
+			cfg.Filter.Ports = []uint16{21}
+		}
+	}
+	if o.BPFRaw != "" {
+		text := o.BPFRaw
+		if name, ok := strings.CutPrefix(text, "@"); ok {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return cfg, fmt.Errorf("--bpf-raw: %w", err)
+			}
+			text = string(b)
+		}
+		prog, err := capture.ParseRaw(text)
+		if err != nil {
+			return cfg, usageErrorf("--bpf-raw: %v", err)
+		}
+		cfg.Raw = prog
+	}
+	return cfg, nil
+}
+
+func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
+	opts := &liveOptions{}
+	c := &cobra.Command{
+		Use:   "live -i IFACE",
+		Short: "Watch interfaces and report FTP sessions and data connections as they happen (Linux)",
+		Long: `live captures on one or more interfaces (AF_PACKET, TPACKET_V3) and reports
+each FTP command, reply and data-connection outcome as soon as it is known.
+It needs CAP_NET_RAW (root); started as root it switches to --user once the
+sockets are open. Ctrl-C or SIGTERM stop it and print the summary, with the
+kernel's packet and drop counters; a second Ctrl-C exits at once.`,
+		Example: `  ftpsniff live -i eth0
+  ftpsniff live -i any --json | jq 'select(.type=="data" and .outcome!="transferred")'
+  ftpsniff live -i eth0 --host 192.0.2.10 --duration 1h -w ftp.pcapng`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			return runLive(opts, stdout, stderr)
+		},
+	}
+	opts.register(c)
+	return c
+}
+
+func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
+	cfg, err := opts.captureConfig()
+	if err != nil {
+		return err
+	}
+	live, err := capture.OpenLive(cfg)
+	if err != nil {
+		return err
+	}
+	defer live.Close()
+	ifaces := live.Interfaces()
+
+	// The file is created while still privileged, like the sockets.
+	var pw *capture.PcapngWriter
+	if opts.Write != "" {
+		f, err := os.OpenFile(opts.Write, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("--write: %w", err)
+		}
+		if pw, err = capture.NewPcapngWriter(f, ifaces); err != nil {
+			f.Close()
+			return fmt.Errorf("--write: %w", err)
+		}
+		defer pw.Close()
+	}
+	if _, err := capture.DropPrivileges(opts.User); err != nil {
+		return err
+	}
+
+	st := newStatusLine(stderr)
+	out := newLiveOutput(&opts.analysisOptions, stdout, st.clear)
+	p := newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if opts.Duration > 0 {
+		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
+		defer cancel()
+	}
+	stopSignals := onSignals(cancel, stderr)
+	defer stopSignals()
+
+	start := time.Now()
+	var n uint64
+	var writeErr error
+	var nextSecond time.Time
+	// second runs about once a second: the status line and the file.
+	second := func(now time.Time) {
+		if now.Before(nextSecond) {
+			return
+		}
+		nextSecond = now.Add(time.Second)
+		if pw != nil && writeErr == nil {
+			writeErr = pw.Flush()
+		}
+		if st.on {
+			drops := uint64(0)
+			if ks, err := live.Stats(); err == nil {
+				for _, s := range ks {
+					drops += s.Drops
+				}
+			}
+			st.show(fmt.Sprintf("%d packets  %d sessions open  %d expectations  %d kernel drops",
+				n, p.trk.OpenSessions(), p.trk.OpenExpectations(), drops))
+		}
+	}
+	onPacket := func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType, iface int) bool {
+		if pw != nil && writeErr == nil {
+			writeErr = pw.WritePacket(iface, data, ci)
+		}
+		p.dec.Decode(data, ci, link)
+		n++
+		if !ci.Timestamp.Before(nextSecond) {
+			second(ci.Timestamp)
+		}
+		return (opts.Count > 0 && n >= opts.Count) || writeErr != nil
+	}
+	onIdle := func(now time.Time) {
+		p.trk.Tick(now)
+		second(now)
+	}
+	runErr := live.Run(ctx, onPacket, onIdle)
+	end := time.Now()
+	st.clear()
+
+	if err := p.finish(); err != nil {
+		return err
+	}
+	kstats, kerr := live.Stats()
+	if kerr == nil {
+		if err := writeCaptureSummary(stdout, opts.JSON, ifaces, kstats, n, end.Sub(start)); err != nil {
+			return err
+		}
+		if pw != nil && writeErr == nil {
+			writeErr = pw.WriteStats(kstats, start, end)
+		}
+	}
+	if pw != nil {
+		if err := pw.Close(); writeErr == nil {
+			writeErr = err
+		}
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case writeErr != nil:
+		return fmt.Errorf("--write %s: %w", opts.Write, writeErr)
+	}
+	return kerr
+}
+
+// onSignals cancels the capture on the first SIGINT or SIGTERM and exits
+// at once on the second.
+func onSignals(cancel func(), stderr io.Writer) (stop func()) {
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigc:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigc:
+			fmt.Fprintln(stderr, "\nftpsniff: interrupted again, exiting without the summary")
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigc)
+		close(done)
+	}
+}
+
+type captureIface struct {
+	Name         string `json:"name"`
+	Received     uint64 `json:"received"`
+	Dropped      uint64 `json:"dropped"`
+	QueueFreezes uint64 `json:"queue_freezes"`
+}
+
+type captureRecord struct {
+	Type       string         `json:"type"`
+	Packets    uint64         `json:"packets"`
+	Seconds    float64        `json:"seconds"`
+	Received   uint64         `json:"received"`
+	Dropped    uint64         `json:"dropped"`
+	Interfaces []captureIface `json:"interfaces"`
+}
+
+// writeCaptureSummary adds the kernel's counters after the summary: a
+// "capture" record in JSON, a line in text.
+func writeCaptureSummary(w io.Writer, asJSON bool, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration) error {
+	rec := captureRecord{Type: "capture", Packets: n, Seconds: d.Round(time.Millisecond).Seconds(), Interfaces: []captureIface{}}
+	for _, s := range ks {
+		rec.Received += s.Received
+		rec.Dropped += s.Drops
+		rec.Interfaces = append(rec.Interfaces, captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes})
+	}
+	if asJSON {
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(b, '\n'))
+		return err
+	}
+	var per []string
+	if len(ks) > 1 {
+		for _, s := range ks {
+			per = append(per, fmt.Sprintf("%s %d/%d", s.Name, s.Received, s.Drops))
+		}
+	}
+	line := fmt.Sprintf("capture: %d packets analysed in %s; kernel: %d received by the filter, %d dropped", n, seconds(d), rec.Received, rec.Dropped)
+	if len(per) > 0 {
+		line += " (received/dropped: " + strings.Join(per, ", ") + ")"
+	}
+	_, err := fmt.Fprintln(w, line)
+	return err
+}
+
+// statusLine is the one-line progress display on stderr, redrawn in place;
+// it is off unless stderr is a terminal.
+type statusLine struct {
+	w     io.Writer
+	on    bool
+	shown bool
+}
+
+func newStatusLine(w io.Writer) *statusLine {
+	f, ok := w.(*os.File)
+	on := ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) && os.Getenv("TERM") != "dumb"
+	return &statusLine{w: w, on: on}
+}
+
+func (s *statusLine) show(text string) {
+	if !s.on {
+		return
+	}
+	fmt.Fprintf(s.w, "\r\x1b[K%s", text)
+	s.shown = true
+}
+
+// clear takes the line off the screen before other output is written.
+func (s *statusLine) clear() {
+	if s.shown {
+		fmt.Fprint(s.w, "\r\x1b[K")
+		s.shown = false
+	}
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// streamOutput is the text output of `live`: every line is written as the
+// tracker reports it, prefixed by its session, instead of one transcript
+// per session at its end. Lines of sessions that run at the same time
+// interleave; the prefix tells them apart.
+type streamOutput struct {
+	w        *bufio.Writer
+	p        *palette
+	showPass bool
+
+	// totals counts for the summary, which is the read command's.
+	totals *textOutput
+	// lines formats replies, events and data connections the way the
+	// transcript does, into scratch, to be prefixed line by line.
+	lines   *textOutput
+	scratch bytes.Buffer
+	sbuf    *bufio.Writer
+}
+
+func newStreamOutput(w *bufio.Writer, p *palette, showPass bool) *streamOutput {
+	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass)}
+	o.sbuf = bufio.NewWriter(&o.scratch)
+	o.lines = newTextOutput(o.sbuf, p, showPass)
+	return o
+}
+
+// emit writes what f printed through o.lines, one prefixed line at a time.
+func (o *streamOutput) emit(s *track.Session, f func()) {
+	o.scratch.Reset()
+	f()
+	o.sbuf.Flush()
+	prefix := o.p.dim.Sprintf("[%d]", s.ID)
+	for _, l := range strings.SplitAfter(o.scratch.String(), "\n") {
+		if l == "" || l == "\n" {
+			continue
+		}
+		o.w.WriteString(prefix)
+		o.w.WriteString(l)
+	}
+}
+
+func (o *streamOutput) printf(s *track.Session, format string, a ...any) {
+	o.emit(s, func() { fmt.Fprintf(o.sbuf, format, a...) })
+}
+
+func (o *streamOutput) SessionStart(s *track.Session) {
+	var notes []string
+	if s.Midstream {
+		notes = append(notes, "picked up mid-stream")
+	}
+	if s.ByContent {
+		notes = append(notes, "recognised as FTP by content")
+	}
+	extra := ""
+	if len(notes) > 0 {
+		extra = "  " + o.p.warn.Sprint(strings.Join(notes, "; "))
+	}
+	o.printf(s, " %s %s %s %s  %s%s\n", o.p.head.Sprint("session"), addrString(s.Client), o.p.dim.Sprint("->"), addrString(s.Server),
+		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), extra)
+	for i := range s.Greeting {
+		r := &s.Greeting[i]
+		o.emit(s, func() { o.lines.reply(s, r, nil) })
+	}
+}
+
+// Command prints a command with its replies. Data connections are printed
+// by Data when their outcome is known, which may be before or after.
+func (o *streamOutput) Command(s *track.Session, c *track.Command) {
+	p := o.p
+	o.emit(s, func() {
+		line := c.Verb
+		if c.Arg != "" || c.Verb == "PASS" {
+			line += " " + shown(maskedArg(c.Verb, c.Arg, o.showPass))
+		}
+		extra := ""
+		if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
+			if c.EndpointErr != nil {
+				extra = "  " + p.bad.Sprintf("[malformed: %v]", c.EndpointErr)
+			} else {
+				extra = "  " + p.head.Sprintf("= %s", c.Endpoint)
+			}
+		}
+		if c.Dropped > 0 {
+			extra += "  " + p.warn.Sprintf("[%d bytes over the line limit dropped]", c.Dropped)
+		}
+		if c.Telnet != 0 {
+			extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
+		}
+		fmt.Fprintf(o.sbuf, "%s %s %s%s\n", o.lines.stamp(s, c.TS), p.client.Sprint("<--"), p.client.Sprint(line), extra)
+		for i := range c.Replies {
+			o.lines.reply(s, &c.Replies[i], c)
+		}
+		pad := strings.Repeat(" ", 10)
+		switch c.Status {
+		case track.StatusNoReply, track.StatusPending:
+			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (no reply seen)"))
+		case track.StatusReplyLost:
+			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (reply lost in a capture gap)"))
+		case track.StatusInterrupted:
+			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (interrupted: the server closed the session)"))
+		}
+		if c.Uncertain {
+			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
+		}
+	})
+}
+
+func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
+	o.totals.count(d)
+	o.emit(s, func() {
+		// The transcript indents data lines under their command; here the
+		// stamp says when the outcome was decided.
+		ts := d.End
+		if ts.IsZero() {
+			ts = d.LastSYN
+		}
+		if ts.IsZero() {
+			ts = d.Armed
+		}
+		o.lines.data(d)
+		o.sbuf.Flush()
+		pad := strings.Repeat(" ", 10)
+		if b := o.scratch.Bytes(); bytes.HasPrefix(b, []byte(pad)) {
+			rest := string(b[len(pad):])
+			o.scratch.Reset()
+			o.scratch.WriteString(o.lines.stamp(s, ts))
+			o.scratch.WriteString(rest)
+		}
+	})
+}
+
+func (o *streamOutput) Event(s *track.Session, e *track.Event) {
+	o.emit(s, func() { o.lines.event(s, e) })
+}
+
+func (o *streamOutput) SessionEnd(s *track.Session) {
+	o.totals.sessions++
+	var counts [8]int
+	for _, d := range s.Data {
+		counts[d.Outcome]++
+	}
+	who := loginString(s.Login)
+	if s.User != "" {
+		who = fmt.Sprintf("user %s, %s", shown(s.User), who)
+	}
+	o.printf(s, " %s %s after %s; %s; %d command%s; data: %s\n", o.p.head.Sprint("end:"),
+		s.EndReason, seconds(s.End.Sub(s.Start)), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(counts[:], len(s.Data)))
+}
+
+func (o *streamOutput) Summary(st decode.Stats, lim track.Limits) { o.totals.Summary(st, lim) }
+func (o *streamOutput) Flush() error                              { return o.w.Flush() }
+
+// flushEach flushes the output after every record, so that each line
+// leaves the process when it is final (`ftpsniff live --json | jq` sees
+// it at once) and is written whole. before runs first when something is
+// about to be written: it takes the status line off the terminal.
+type flushEach struct {
+	out      output
+	buffered func() int
+	before   func()
+	err      error
+}
+
+func (f *flushEach) flush() {
+	if f.buffered() == 0 {
+		return
+	}
+	if f.before != nil {
+		f.before()
+	}
+	if err := f.out.Flush(); err != nil && f.err == nil {
+		f.err = err
+	}
+}
+
+func (f *flushEach) SessionStart(s *track.Session)              { f.out.SessionStart(s); f.flush() }
+func (f *flushEach) Command(s *track.Session, c *track.Command) { f.out.Command(s, c); f.flush() }
+func (f *flushEach) Data(s *track.Session, d *track.DataConn)   { f.out.Data(s, d); f.flush() }
+func (f *flushEach) Event(s *track.Session, e *track.Event)     { f.out.Event(s, e); f.flush() }
+func (f *flushEach) SessionEnd(s *track.Session)                { f.out.SessionEnd(s); f.flush() }
+func (f *flushEach) Summary(st decode.Stats, lim track.Limits) {
+	f.out.Summary(st, lim)
+}
+
+func (f *flushEach) Flush() error {
+	if f.before != nil {
+		f.before()
+	}
+	if err := f.out.Flush(); err != nil {
+		return err
+	}
+	return f.err
+}
+
+// newLiveOutput is the output of `live`: JSON Lines or the streaming text,
+// flushed record by record.
+func newLiveOutput(o *analysisOptions, w io.Writer, before func()) *flushEach {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var out output
+	if o.JSON {
+		out = newJSONOutput(bw, o.ShowPasswords)
+	} else {
+		out = newStreamOutput(bw, newPalette(colorWanted(o.Color, w)), o.ShowPasswords)
+	}
+	return &flushEach{out: out, buffered: bw.Buffered, before: before}
+}

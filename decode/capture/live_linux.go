@@ -1,0 +1,477 @@
+//go:build linux
+
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/afpacket"
+	"github.com/gopacket/gopacket/layers"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// Live captures from one or more interfaces through AF_PACKET sockets with
+// a TPACKET_V3 memory-mapped ring, without cgo.
+//
+// With one socket (one interface, or "any"), Run reads packets zero-copy
+// from the ring and hands them to the callback in the same goroutine: no
+// channel, no copy, no allocation per packet. With several interfaces
+// there is one reader goroutine per socket, since each socket blocks in
+// its own poll; they copy packets into recycled batches and send those to
+// the goroutine that called Run, which is the only one calling the
+// callback. Polling the sockets round-robin instead would make an idle
+// interface hold up a busy one for a whole poll timeout.
+type Live struct {
+	cfg     LiveConfig
+	ifaces  []Interface
+	handles []*afpacket.TPacket
+}
+
+// LiveConfig says what to capture.
+type LiveConfig struct {
+	// Interfaces to capture on; "any" (alone) means every interface,
+	// through one socket that sees packets without their link header.
+	Interfaces []string
+	// Filter narrows the kernel filter; ignored when Raw is set.
+	Filter Filter
+	// Raw is a user's program (ParseRaw) to use instead of Filter. The
+	// loopback de-duplication is still put in front of it.
+	Raw []bpf.RawInstruction
+	// Promisc puts named interfaces (not "any", not loopback) in
+	// promiscuous mode for as long as the socket is open.
+	Promisc bool
+	// BufferBytes is the ring size per socket; 0 means DefaultBuffer.
+	BufferBytes int
+	// PollTimeout bounds how long Run waits without packets before it
+	// calls idle and looks at its context; 0 means 200 ms.
+	PollTimeout time.Duration
+	// BlockTimeout is how long the kernel keeps a partly filled ring block
+	// before handing it over: the latency at low packet rates. 0 means
+	// 50 ms.
+	BlockTimeout time.Duration
+}
+
+// DefaultBuffer is the ring size per socket: 128 blocks of 512 KiB, as
+// afpacket's defaults. Blocks can hold GRO/GSO super-packets (up to about
+// 64 KiB), which a frame-sized TPACKET_V1/V2 slot would truncate.
+const DefaultBuffer = 64 << 20
+
+const blockSize = 512 << 10
+
+// AnyInterface is the name that captures on every interface.
+const AnyInterface = "any"
+
+// Interface is one socket's view: what it is bound to and how its packets
+// start.
+type Interface struct {
+	Name  string          // "any" or the interface name
+	Index int             // kernel ifindex; 0 for "any"
+	Link  layers.LinkType // what packets from it start with
+	Kind  FrameKind
+}
+
+// IfaceStats are the kernel's counters for one socket since its real
+// filter was attached.
+type IfaceStats struct {
+	Name string
+	// Received counts packets the filter accepted, including Drops (as
+	// libpcap's ps_recv).
+	Received uint64
+	// Drops counts accepted packets the ring had no room for.
+	Drops uint64
+	// QueueFreezes counts times the ring was full.
+	QueueFreezes uint64
+}
+
+// PacketFunc receives one packet. data is valid only during the call. iface
+// indexes Interfaces(). Returning true stops Run.
+type PacketFunc func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType, iface int) (stop bool)
+
+// IdleFunc is called with the wall-clock time when no packet came for a
+// poll timeout (and, with several interfaces, once per poll timeout), so
+// that waits measured in packet time can end on a quiet network. Packet
+// timestamps come from the same clock (CLOCK_REALTIME).
+type IdleFunc func(now time.Time)
+
+var (
+	// ErrPermission: the process may not open packet sockets.
+	ErrPermission = errors.New("live capture needs CAP_NET_RAW: run as root, or give the binary the capabilities with `sudo setcap cap_net_raw,cap_net_admin+eip ftpsniff`")
+	// ErrNoInterface: an interface named does not exist.
+	ErrNoInterface = errors.New("no such interface")
+	// ErrLiveUnsupported: live capture is not available on this system.
+	ErrLiveUnsupported = errors.New("live capture needs Linux (AF_PACKET)")
+)
+
+// OpenLive opens one socket per interface, with its filter attached and
+// without the race where packets that arrived before the filter are
+// delivered unfiltered. It needs CAP_NET_RAW; privileges can be dropped
+// once it returns.
+func OpenLive(cfg LiveConfig) (*Live, error) {
+	if cfg.BufferBytes == 0 {
+		cfg.BufferBytes = DefaultBuffer
+	}
+	if cfg.BufferBytes < 2*blockSize {
+		return nil, fmt.Errorf("capture buffer of %d bytes is too small (at least %d)", cfg.BufferBytes, 2*blockSize)
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 200 * time.Millisecond
+	}
+	if cfg.BlockTimeout <= 0 {
+		cfg.BlockTimeout = 50 * time.Millisecond
+	}
+	ifaces, err := resolveInterfaces(cfg.Interfaces)
+	if err != nil {
+		return nil, err
+	}
+	l := &Live{cfg: cfg, ifaces: ifaces}
+	for _, ifc := range ifaces {
+		h, err := l.open(ifc)
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		l.handles = append(l.handles, h)
+	}
+	// Filter race (gopacket/gopacket #98): the socket is bound before a
+	// filter can be set, so packets of every kind reached the ring. A
+	// drop-all filter stops more from coming; what is already there is
+	// read and thrown away; then the real filter goes on and the counters
+	// start from zero.
+	for _, h := range l.handles {
+		if err := h.SetBPF(DropAll()); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("attach filter: %w", err)
+		}
+	}
+	for i, h := range l.handles {
+		drain(h, cfg.PollTimeout)
+		prog, err := l.program(ifaces[i])
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		if err := h.InitSocketStats(); err != nil { // reading clears the kernel's counters
+			l.Close()
+			return nil, fmt.Errorf("socket statistics: %w", err)
+		}
+		if err := h.SetBPF(prog); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("%s: attach filter: %w", ifaces[i].Name, err)
+		}
+	}
+	return l, nil
+}
+
+// drain discards what reached the ring before the drop-all filter. A
+// partly filled block is handed over after the block timeout, shorter than
+// the poll timeout, so the first poll timeout means the ring is empty.
+func drain(h *afpacket.TPacket, poll time.Duration) {
+	deadline := time.Now().Add(4*poll + time.Second)
+	for time.Now().Before(deadline) {
+		if _, _, err := h.ZeroCopyReadPacketData(); err != nil {
+			return
+		}
+	}
+}
+
+// resolveInterfaces checks the names and learns each one's link type.
+func resolveInterfaces(names []string) ([]Interface, error) {
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%w: none given", ErrNoInterface)
+	}
+	seen := map[string]bool{}
+	var out []Interface
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if n == AnyInterface {
+			if len(names) > 1 {
+				return nil, fmt.Errorf("%q captures on every interface and cannot be combined with others", AnyInterface)
+			}
+			return []Interface{{Name: n, Link: layers.LinkTypeRaw, Kind: FrameIP}}, nil
+		}
+		ni, err := net.InterfaceByName(n)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %q", ErrNoInterface, n)
+		}
+		ifc := Interface{Name: n, Index: ni.Index, Link: layers.LinkTypeEthernet, Kind: FrameEthernet}
+		if !ethernetLike(n) {
+			// tun, WireGuard, PPP, GRE...: read without the link header.
+			ifc.Link, ifc.Kind = layers.LinkTypeRaw, FrameIP
+		}
+		out = append(out, ifc)
+	}
+	return out, nil
+}
+
+// ethernetLike tells whether the interface's frames carry an Ethernet
+// header (ARPHRD_ETHER, and ARPHRD_LOOPBACK whose header is all zeros).
+func ethernetLike(name string) bool {
+	b, err := os.ReadFile("/sys/class/net/" + name + "/type")
+	if err != nil {
+		return true
+	}
+	t, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return true
+	}
+	const arphrdEther, arphrdLoopback = 1, 772
+	return t == arphrdEther || t == arphrdLoopback
+}
+
+func (l *Live) open(ifc Interface) (*afpacket.TPacket, error) {
+	opts := []any{
+		afpacket.OptTPacketVersion(afpacket.TPacketVersion3),
+		afpacket.OptFrameSize(afpacket.DefaultFrameSize),
+		afpacket.OptBlockSize(blockSize),
+		afpacket.OptNumBlocks(l.cfg.BufferBytes / blockSize),
+		afpacket.OptPollTimeout(l.cfg.PollTimeout),
+		afpacket.OptBlockTimeout(l.cfg.BlockTimeout),
+	}
+	if ifc.Name != AnyInterface {
+		opts = append(opts, afpacket.OptInterface(ifc.Name))
+	}
+	if ifc.Kind == FrameIP {
+		opts = append(opts, afpacket.OptSocketType(afpacket.SocketDgram))
+	}
+	h, err := afpacket.NewTPacket(opts...)
+	if err != nil {
+		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+			return nil, ErrPermission
+		}
+		return nil, fmt.Errorf("%s: open packet socket: %w", ifc.Name, err)
+	}
+	if l.cfg.Promisc && ifc.Index != 0 && !isLoopback(ifc.Index) {
+		if err := h.SetPromiscuous(true); err != nil {
+			h.Close()
+			return nil, fmt.Errorf("%s: promiscuous mode: %w", ifc.Name, err)
+		}
+	}
+	return h, nil
+}
+
+func isLoopback(index int) bool {
+	ni, err := net.InterfaceByIndex(index)
+	return err == nil && ni.Flags&net.FlagLoopback != 0
+}
+
+// program builds the filter for one socket.
+func (l *Live) program(ifc Interface) ([]bpf.RawInstruction, error) {
+	var lo Loopback
+	if ifc.Index == 0 {
+		all, err := net.Interfaces()
+		if err != nil {
+			return nil, fmt.Errorf("list interfaces: %w", err)
+		}
+		for _, ni := range all {
+			if ni.Flags&net.FlagLoopback != 0 {
+				lo.Ifindex = append(lo.Ifindex, ni.Index)
+			}
+		}
+	} else {
+		lo.All = isLoopback(ifc.Index)
+	}
+	if l.cfg.Raw != nil {
+		return WithLoopback(lo, l.cfg.Raw)
+	}
+	return l.cfg.Filter.Program(ifc.Kind, lo)
+}
+
+// Interfaces lists the sockets, in the order the PacketFunc's iface
+// argument uses.
+func (l *Live) Interfaces() []Interface { return l.ifaces }
+
+// Stats returns the kernel's counters per socket. It may be called while
+// Run runs.
+func (l *Live) Stats() ([]IfaceStats, error) {
+	out := make([]IfaceStats, len(l.handles))
+	for i, h := range l.handles {
+		_, v3, err := h.SocketStats()
+		if err != nil {
+			return nil, fmt.Errorf("%s: socket statistics: %w", l.ifaces[i].Name, err)
+		}
+		out[i] = IfaceStats{Name: l.ifaces[i].Name, Received: uint64(v3.Packets()), Drops: uint64(v3.Drops()), QueueFreezes: uint64(v3.QueueFreezes())}
+	}
+	return out, nil
+}
+
+// Close closes the sockets. Call it after Run has returned.
+func (l *Live) Close() error {
+	for _, h := range l.handles {
+		h.Close()
+	}
+	l.handles = nil
+	return nil
+}
+
+// Run delivers packets to pkt until ctx is done, pkt returns true, or a
+// socket fails. It returns nil unless a socket failed.
+func (l *Live) Run(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
+	if len(l.handles) == 1 {
+		return l.runOne(ctx, pkt, idle)
+	}
+	return l.runMany(ctx, pkt, idle)
+}
+
+// runOne is the hot path: zero-copy reads and the callback in one
+// goroutine.
+func (l *Live) runOne(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
+	h, link := l.handles[0], l.ifaces[0].Link
+	done := ctx.Done()
+	for {
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+		data, ci, err := h.ZeroCopyReadPacketData()
+		if err != nil {
+			if errors.Is(err, afpacket.ErrTimeout) {
+				if idle != nil {
+					idle(time.Now())
+				}
+				continue
+			}
+			return fmt.Errorf("%s: %w", l.ifaces[0].Name, err)
+		}
+		if pkt(data, ci, link, 0) {
+			return nil
+		}
+	}
+}
+
+// batch carries copies of packets from a reader goroutine to Run.
+type batch struct {
+	owner int
+	buf   []byte
+	pkts  []batchPacket
+}
+
+type batchPacket struct {
+	start, end int
+	ci         gopacket.CaptureInfo
+}
+
+const (
+	batchBytes   = 1 << 20
+	batchPackets = 256
+	batchesEach  = 8
+	// batchDelay is how much packet time a batch may span before it is
+	// sent, so that output keeps up with a slow trickle of packets.
+	batchDelay = 10 * time.Millisecond
+)
+
+func (l *Live) runMany(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	full := make(chan *batch, batchesEach*len(l.handles))
+	free := make([]chan *batch, len(l.handles))
+	errc := make(chan error, len(l.handles))
+	var wg sync.WaitGroup
+	for i := range l.handles {
+		free[i] = make(chan *batch, batchesEach)
+		for range batchesEach {
+			free[i] <- &batch{owner: i, buf: make([]byte, 0, batchBytes), pkts: make([]batchPacket, 0, batchPackets)}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := l.reader(rctx, i, free[i], full); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	defer wg.Wait() // after cancel, readers end within a poll timeout
+	tick := time.NewTicker(l.cfg.PollTimeout)
+	defer tick.Stop()
+	link := make([]layers.LinkType, len(l.ifaces))
+	for i, ifc := range l.ifaces {
+		link[i] = ifc.Link
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			return err
+		case now := <-tick.C:
+			if idle != nil {
+				idle(now)
+			}
+		case b := <-full:
+			for _, p := range b.pkts {
+				if pkt(b.buf[p.start:p.end], p.ci, link[b.owner], b.owner) {
+					return nil
+				}
+			}
+			b.buf, b.pkts = b.buf[:0], b.pkts[:0]
+			free[b.owner] <- b
+		}
+	}
+}
+
+// reader copies packets from socket i into batches.
+func (l *Live) reader(ctx context.Context, i int, free <-chan *batch, full chan<- *batch) error {
+	h := l.handles[i]
+	var cur *batch
+	var first time.Time
+	send := func() bool {
+		select {
+		case full <- cur:
+			cur = nil
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		data, ci, err := h.ZeroCopyReadPacketData()
+		if err != nil {
+			if errors.Is(err, afpacket.ErrTimeout) {
+				if cur != nil && len(cur.pkts) > 0 && !send() {
+					return nil
+				}
+				continue
+			}
+			return fmt.Errorf("%s: %w", l.ifaces[i].Name, err)
+		}
+		if cur != nil && (len(cur.buf)+len(data) > cap(cur.buf) || len(cur.pkts) == cap(cur.pkts)) {
+			if !send() {
+				return nil
+			}
+		}
+		if cur == nil {
+			select {
+			case cur = <-free:
+			case <-ctx.Done():
+				return nil
+			}
+			first = ci.Timestamp
+		}
+		if len(data) > cap(cur.buf) {
+			data = data[:cap(cur.buf)] // larger than any packet the ring holds
+		}
+		start := len(cur.buf)
+		cur.buf = append(cur.buf, data...)
+		ci.CaptureLength = len(data)
+		cur.pkts = append(cur.pkts, batchPacket{start: start, end: len(cur.buf), ci: ci})
+		if ci.Timestamp.Sub(first) >= batchDelay && !send() {
+			return nil
+		}
+	}
+}
