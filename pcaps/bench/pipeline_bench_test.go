@@ -19,9 +19,10 @@ import (
 // generation runs with the benchmark timer stopped, so neither its time
 // nor its allocations count.
 type endless struct {
-	b    *testing.B
-	buf  bytes.Buffer
-	fill func() // writes more packets into buf
+	b        *testing.B
+	buf      bytes.Buffer
+	fill     func() // writes more packets into buf
+	genAlloc uint64 // heap allocations the generator made
 }
 
 const refill = 8 << 20
@@ -29,8 +30,12 @@ const refill = 8 << 20
 func (e *endless) Read(p []byte) (int, error) {
 	if e.buf.Len() == 0 {
 		e.b.StopTimer()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
 		e.buf.Reset()
 		e.fill()
+		runtime.ReadMemStats(&m1)
+		e.genAlloc += m1.Mallocs - m0.Mallocs
 		e.b.StartTimer()
 	}
 	return e.buf.Read(p)
@@ -38,7 +43,7 @@ func (e *endless) Read(p []byte) (int, error) {
 
 // mixSource is the endless documented mix: FTP sessions coming and going,
 // bulk HTTPS-like and short flows.
-func mixSource(b *testing.B) io.Reader {
+func mixSource(b *testing.B) *endless {
 	e := &endless{b: b}
 	r, err := newRun(&e.buf, Config{Size: 1 << 62, Seed: 11})
 	if err != nil {
@@ -55,7 +60,7 @@ func mixSource(b *testing.B) io.Reader {
 }
 
 // scriptSource replays one endless script: a single flow in steady state.
-func scriptSource(b *testing.B, make func(g *generator) *script) io.Reader {
+func scriptSource(b *testing.B, make func(g *generator) *script) *endless {
 	e := &endless{b: b}
 	g := newGenerator(Config{Size: 1 << 62, Seed: 12, MaxTransfer: 1 << 20, OtherShare: 0.3, IPv6Share: -1})
 	w := newWriter(&e.buf, Start, &g.stats)
@@ -141,23 +146,29 @@ func (p *pipeline) packet(b *testing.B) {
 }
 
 // benchPackets runs b.N packets (one per op) after a warm-up that fills the
-// tables, and reports packets/s and MB/s of capture.
-func benchPackets(b *testing.B, r io.Reader, warm int) {
-	p := newPipeline(b, r)
+// tables, and reports packets/s, MB/s of capture and, unrounded, the heap
+// allocations per packet (allocs/op is rounded to an integer).
+func benchPackets(b *testing.B, e *endless, warm int) {
+	p := newPipeline(b, e)
 	for range warm {
 		p.packet(b)
 	}
 	before := p.dec.Stats()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	gen0 := e.genAlloc
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		p.packet(b)
 	}
 	b.StopTimer()
+	runtime.ReadMemStats(&m1)
 	after := p.dec.Stats()
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N)/sec, "pkts/s")
 	b.ReportMetric(float64(after.Bytes-before.Bytes)/sec/1e6, "MB/s")
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs-(e.genAlloc-gen0))/float64(b.N), "allocs/pkt")
 }
 
 // BenchmarkPipelineDataTransfer: one op is one packet of a tracked FTP data

@@ -39,18 +39,19 @@ func (c *counter) SessionEnd(*track.Session)          { c.sessions++ }
 func main() {
 	cpu := flag.String("cpuprofile", "", "write a CPU profile here")
 	mem := flag.String("memprofile", "", "write a heap (allocation) profile here")
+	repeat := flag.Int("repeat", 1, "analyse the file this many times, each with a fresh pipeline (more profile samples)")
 	flag.Parse()
-	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: profread [-cpuprofile F] [-memprofile F] FILE")
+	if flag.NArg() != 1 || *repeat < 1 {
+		fmt.Fprintln(os.Stderr, "usage: profread [-cpuprofile F] [-memprofile F] [-repeat N] FILE")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *cpu, *mem); err != nil {
+	if err := run(flag.Arg(0), *cpu, *mem, *repeat); err != nil {
 		fmt.Fprintln(os.Stderr, "profread:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name, cpu, mem string) error {
+func run(name, cpu, mem string, repeat int) error {
 	if mem != "" {
 		runtime.MemProfileRate = 4096
 	}
@@ -65,6 +66,24 @@ func run(name, cpu, mem string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	for range repeat {
+		if err := analyse(name); err != nil {
+			return err
+		}
+	}
+	if mem != "" {
+		f, err := os.Create(mem)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return pprof.Lookup("allocs").WriteTo(f, 0)
+	}
+	return nil
+}
+
+// analyse runs the pipeline over the file once and prints what it found.
+func analyse(name string) error {
 	src, err := capture.Open(name)
 	if err != nil {
 		return err
@@ -88,13 +107,5 @@ func run(name, cpu, mem string) error {
 	st := dec.Stats()
 	fmt.Printf("packets %d tcp %d sessions %d commands %d data %d outcomes %v\n",
 		st.Packets, st.TCP, sink.sessions, sink.commands, sink.data, sink.outcomes)
-	if mem != "" {
-		f, err := os.Create(mem)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		return pprof.Lookup("allocs").WriteTo(f, 0)
-	}
 	return nil
 }
