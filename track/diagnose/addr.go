@@ -1,0 +1,112 @@
+package diagnose
+
+import (
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// AddrClass is what kind of address an announcement names.
+type AddrClass uint8
+
+const (
+	ClassPublic      AddrClass = iota
+	ClassPrivate               // RFC 1918, or IPv6 unique local fc00::/7
+	ClassCGNAT                 // 100.64.0.0/10 (RFC 6598)
+	ClassLoopback              // 127/8, ::1
+	ClassLinkLocal             // 169.254/16, fe80::/10
+	ClassUnspecified           // 0.0.0.0, ::
+)
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// Classify tells the kind of a.
+func Classify(a netip.Addr) AddrClass {
+	a = a.Unmap()
+	switch {
+	case a.IsUnspecified():
+		return ClassUnspecified
+	case a.IsLoopback():
+		return ClassLoopback
+	case a.IsLinkLocalUnicast():
+		return ClassLinkLocal
+	case a.IsPrivate():
+		return ClassPrivate
+	case cgnat.Contains(a):
+		return ClassCGNAT
+	}
+	return ClassPublic
+}
+
+// Describe names the class for a person, with the family's own words.
+func (c AddrClass) Describe(a netip.Addr) string {
+	v6 := a.Unmap().Is6()
+	switch c {
+	case ClassPrivate:
+		if v6 {
+			return "a unique local address (fc00::/7)"
+		}
+		return "an RFC 1918 private address"
+	case ClassCGNAT:
+		return "a carrier-grade NAT address (100.64.0.0/10)"
+	case ClassLoopback:
+		return "a loopback address"
+	case ClassLinkLocal:
+		return "a link-local address"
+	case ClassUnspecified:
+		return "the unspecified address"
+	}
+	return "a public address"
+}
+
+// local reports whether a is not reachable across the Internet.
+func local(a netip.Addr) bool { return Classify(a) != ClassPublic }
+
+// sameNet is a guess at "the same network": the same /24 (IPv4) or /64
+// (IPv6). Private addresses in different networks mean a router, and
+// usually a NAT, between them.
+func sameNet(a, b netip.Addr) bool {
+	a, b = a.Unmap(), b.Unmap()
+	if a.Is4() != b.Is4() {
+		return false
+	}
+	bits := 64
+	if a.Is4() {
+		bits = 24
+	}
+	pa, _ := a.Prefix(bits)
+	pb, _ := b.Prefix(bits)
+	return pa == pb
+}
+
+// Vantage is where the capture was taken, as far as the addresses tell.
+type Vantage uint8
+
+const (
+	VantageUnknown Vantage = iota
+	VantageClient          // inside the client's network
+	VantageServer          // inside the server's network
+)
+
+func (v Vantage) String() string {
+	return [...]string{"unknown", "client side", "server side"}[v]
+}
+
+// vantage guesses the capture point of a session. A capture shows each
+// host at the address it has on the capture's side of any NAT: a private
+// client talking to a public server was captured on the client's side, a
+// public client talking to a private server on the server's side; a server
+// seen at an address other than its configured public one is seen from
+// behind its NAT.
+func vantage(s *track.Session, pub netip.Addr) Vantage {
+	c, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	switch {
+	case local(c) && !local(srv):
+		return VantageClient
+	case !local(c) && local(srv):
+		return VantageServer
+	case pub.IsValid() && srv != pub.Unmap() && pub.Unmap().Is4() == srv.Is4():
+		return VantageServer
+	}
+	return VantageUnknown
+}

@@ -1,0 +1,267 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// dataFindings diagnoses one data connection whose outcome is final, in a
+// fixed order: the announcement (range, NAT, bounce), then the outcome.
+func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Finding {
+	var out []*Finding
+	add := func(f *Finding) {
+		if f != nil {
+			f.Session, f.Data = s, dc
+			out = append(out, f)
+		}
+	}
+	if dc.Via == 0 || !dc.Announced.IsValid() {
+		// Inferred (no visible announcement, e.g. under FTPS): only the
+		// outcome can be judged; control-encrypted counts it.
+		add(d.outcome(s, dc, nil))
+		return out
+	}
+	add(d.portRange(s, dc))
+	var nat *Finding
+	if dc.Passive {
+		nat = d.natPassive(s, dc)
+	} else {
+		nat = d.natActive(s, dc.Announced, dc.Via, dc, dc.Announce)
+	}
+	add(nat)
+	if !dc.Passive {
+		add(d.bounce(s, dc.Announced, dc.Via, dc.Announce, false))
+	}
+	add(d.outcome(s, dc, nat))
+	return out
+}
+
+// fixRange is the range the server should hand out and the firewall open:
+// the firewall's when given, else the server's configured one.
+func (d *Diagnoser) fixRange() policy.Ranges { return d.p.PassiveRanges() }
+
+// portRange checks an announced passive port against the policy.
+func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
+	if !dc.Passive {
+		return nil
+	}
+	port := dc.Announced.Port()
+	ann, pk := announcement(dc)
+	kind := d.p.Kind()
+	worked := !dc.Outcome.Failed()
+	if fw := d.p.Ranges; len(fw) > 0 {
+		if fw.Contains(port) {
+			return nil
+		}
+		f := &Finding{Code: CodePortOutsideRange, Severity: SeverityError, TS: dc.Armed, Packets: pk,
+			Evidence: joinEvidence(ann, fmt.Sprintf("firewall range %s", fw), "outcome "+dc.Outcome.String())}
+		f.Message = fmt.Sprintf("The server announced passive port %d, outside the range %s the firewall is meant to allow.", port, fw)
+		if worked {
+			f.Severity = SeverityWarning
+			f.Message = fmt.Sprintf("The server announced passive port %d, outside the range %s the firewall is meant to allow; it got through here, so the firewall is more open than intended or not on this path.", port, fw)
+		}
+		open := policy.Ranges{{Lo: port, Hi: port}}
+		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
+			open = sc.PassiveRange
+		}
+		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
+			strings.Join(rangeSettings(kind, fw[0]), " and "), open, openAdvice(open, isV6(dc.Announced)))
+		return f
+	}
+	sc := d.p.Server
+	if sc == nil || len(sc.PassiveRange) == 0 || sc.PassiveRange.Contains(port) {
+		return nil
+	}
+	return &Finding{Code: CodePortOutsideRange, Severity: SeverityWarning, TS: dc.Armed, Packets: pk,
+		Evidence: joinEvidence(ann, fmt.Sprintf("%s configures %s", sc.Path, sc.PassiveRange), "outcome "+dc.Outcome.String()),
+		Message:  fmt.Sprintf("The server announced passive port %d, outside the range %s of the configuration given: the server that answered does not run that configuration.", port, sc.PassiveRange),
+		Advice: fmt.Sprintf("Check that %s is the file the server reads and restart it after a change (%s); a second server or a container may answer on port %d instead.",
+			sc.Path, strings.Join(rangeSettings(kind, sc.PassiveRange[0]), " and "), s.Server.Port()),
+	}
+}
+
+// natPassive compares the address in a 227/228 with the address the
+// client reaches the server at.
+func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
+	if dc.Via == ftp.ViaEPSV {
+		return nil // EPSV carries no address: nothing to translate
+	}
+	a := dc.Announced.Addr().Unmap()
+	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
+	pub := d.p.Public().Unmap()
+	kind := d.p.Kind()
+	ann, pk := announcement(dc)
+	cls := Classify(a)
+	worked := !dc.Outcome.Failed()
+	viaControl := dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == srv
+
+	translated := func(why string) *Finding {
+		ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
+		if dc.SYNs > 0 {
+			ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum))
+			pk = append(pk, dc.SYNNum)
+		}
+		return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk), Evidence: ev,
+			Message: fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, %s; this is the correct setup.", srv, a, why),
+			Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
+	}
+	mismatch := func(sev Severity, msg string) *Finding {
+		suggest := suggestPublic(s, a, pub)
+		f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))}
+		if dc.SYNs > 0 {
+			f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
+			pk = append(pk, dc.SYNNum)
+		}
+		f.Packets = packets(pk)
+		f.Message = msg
+		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS). Using EPSV avoids the address altogether.",
+			addrSetting(kind, suggest))
+		if worked && viaControl {
+			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
+		}
+		return f
+	}
+	sevFor := func() Severity {
+		if worked {
+			return SeverityWarning
+		}
+		return SeverityError
+	}
+
+	if a == srv {
+		switch {
+		case pub.IsValid() && a != pub && !(local(a) && local(cli) && sameNet(a, cli)):
+			return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), the address it has on this side of the NAT, but clients must be told %s: the same fault seen from the server's side.", a, cls.Describe(a), pub))
+		case pub.IsValid():
+			return nil
+		case local(a) && !local(cli):
+			return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, to client %s, which comes from outside that network: the same fault seen from the server's side (clients that trust the 227 cannot reach it).", a, cls.Describe(a), cli))
+		case local(a) && local(cli) && !sameNet(a, cli):
+			return mismatch(SeverityWarning, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
+		}
+		return nil
+	}
+	// The announced address is not the one the client reached.
+	switch {
+	case pub.IsValid() && a == pub:
+		return translated(fmt.Sprintf("its public address (as configured)"))
+	case cls == ClassUnspecified || cls == ClassLoopback || cls == ClassLinkLocal:
+		return mismatch(SeverityError, fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
+	case pub.IsValid():
+		return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), not the public address %s clients should be told; it is seen at %s.", a, cls.Describe(a), pub, srv))
+	case local(a) && !local(srv):
+		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: a server behind NAT without its public address configured.", a, cls.Describe(a), srv))
+	case local(a) && local(srv):
+		if sameNet(a, cli) && !sameNet(a, srv) {
+			return translated(fmt.Sprintf("the address on the client's network (%s) that is translated to it", a))
+		}
+		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
+	case !local(a) && local(srv):
+		return translated(fmt.Sprintf("the public address the NAT translates to it"))
+	}
+	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong %s).", a, srv, addrSettingName(kind)))
+}
+
+// suggestPublic is the address a server announcing a should announce
+// instead: the configured public one, else the address the client reached
+// when the capture is not from behind the server's NAT.
+func suggestPublic(s *track.Session, a, pub netip.Addr) string {
+	srv := s.Server.Addr().Unmap()
+	switch {
+	case pub.IsValid():
+		return pub.String()
+	case srv != a && (!local(srv) || vantage(s, pub) != VantageServer):
+		return srv.String()
+	}
+	return "<public address>"
+}
+
+// natActive compares the address in PORT/EPRT/LPRT with the client's: a
+// private address from a client seen at another address is a NAT in front
+// of the client that does not rewrite PORT. A public third host is a
+// bounce, reported by bounce.
+func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, dc *track.DataConn, c *track.Command) *Finding {
+	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
+	if addr == cli || addr.Is4() != cli.Is4() {
+		return nil
+	}
+	cls := Classify(addr)
+	if cls != ClassPrivate && cls != ClassCGNAT {
+		return nil
+	}
+	if local(cli) && sameNet(addr, cli) {
+		return nil // another host of the client's own network: a bounce, not NAT
+	}
+	f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning}
+	var ann string
+	var pk []uint64
+	if dc != nil {
+		ann, pk = announcement(dc)
+		f.TS = dc.Armed
+		if dc.Outcome.Failed() {
+			f.Severity = SeverityError
+		}
+	} else if c != nil {
+		ann, pk = fmt.Sprintf("%q (packet %d)", commandText(c), c.Num), []uint64{c.Num}
+		if r := c.Final(); r != nil {
+			ann += fmt.Sprintf(" -> %q", replyText(r))
+			pk = append(pk, r.Num)
+		}
+		f.TS = c.TS
+		f.Severity = SeverityError
+	}
+	f.Packets = packets(pk)
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client))
+	f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s, so the server's connection back cannot arrive.", addr, via, cls.Describe(addr), cli, via)
+	f.Advice = "Use passive mode on the client (the usual fix); or, on the client's Linux NAT, " + helperAdvice(s.Server.Port(), false) + " so nf_nat_ftp rewrites the PORT (not possible under FTPS)."
+	return f
+}
+
+// bounce flags PORT/EPRT/LPRT naming a host other than the client, or a
+// privileged port: the FTP bounce attack (RFC 2577), or a broken client.
+func (d *Diagnoser) bounce(s *track.Session, a netip.AddrPort, via ftp.Via, c *track.Command, refused bool) *Finding {
+	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
+	var why []string
+	if addr != cli {
+		cls := Classify(addr)
+		switch {
+		case addr.Is4() != cli.Is4():
+			why = append(why, fmt.Sprintf("names %s, of the other address family than the client's %s", addr, cli))
+		case cls == ClassPublic, cls == ClassLoopback, cls == ClassUnspecified, cls == ClassLinkLocal:
+			why = append(why, fmt.Sprintf("names %s (%s), not the client's %s", addr, cls.Describe(addr), cli))
+		case local(cli) && sameNet(addr, cli):
+			why = append(why, fmt.Sprintf("names %s, another host on the client's network, not the client's %s", addr, cli))
+		}
+	}
+	if a.Port() < 1024 {
+		why = append(why, fmt.Sprintf("names privileged port %d", a.Port()))
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	f := &Finding{Code: CodeFTPBounce, Severity: SeverityWarning}
+	if c != nil {
+		f.TS = c.TS
+		ev := fmt.Sprintf("%q (packet %d)", commandText(c), c.Num)
+		pk := []uint64{c.Num}
+		if r := c.Final(); r != nil {
+			ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
+			pk = append(pk, r.Num)
+		}
+		f.Evidence, f.Packets = ev, packets(pk)
+	}
+	f.Message = fmt.Sprintf("%s %s: the server is asked to connect somewhere other than the client (FTP bounce, RFC 2577).", via, strings.Join(why, " and "))
+	if refused {
+		f.Severity = SeverityInfo
+		f.Message += " The server refused it."
+		f.Advice = "Nothing to change on the server; find out which client sent it (a scanner, or a client behind a proxy)."
+	} else {
+		f.Advice = "The server accepted it: refuse foreign addresses and privileged ports (vsftpd: port_promiscuous=NO, the default; ProFTPD: AllowForeignAddress off; pure-ftpd refuses them by default), and find out which client sent it."
+	}
+	return f
+}

@@ -1,0 +1,93 @@
+package diagnose
+
+import (
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// Diagnoser wraps the output sink: it implements track.Sink, forwards every
+// call to next, and reports each finding to r before it forwards the call
+// that completed the finding's evidence: Data for a data connection's
+// findings, Command for findings about a command (a refused PORT, a 425/426
+// reply, the login), SessionEnd for findings about the whole session.
+type Diagnoser struct {
+	p    policy.Policy
+	next track.Sink
+	r    Reporter
+
+	sess    map[*track.Session]*sessState
+	servers map[netip.AddrPort]*serverAcc
+}
+
+// sessState is what the diagnoser remembers of an open session.
+type sessState struct {
+	loginReported bool
+	authCmd       *track.Command // the AUTH that got 234
+}
+
+// New returns a Diagnoser checking against p. next and r may be nil.
+func New(p policy.Policy, next track.Sink, r Reporter) *Diagnoser {
+	return &Diagnoser{p: p, next: next, r: r, sess: make(map[*track.Session]*sessState), servers: make(map[netip.AddrPort]*serverAcc)}
+}
+
+func (d *Diagnoser) state(s *track.Session) *sessState {
+	st := d.sess[s]
+	if st == nil {
+		st = &sessState{}
+		d.sess[s] = st
+	}
+	return st
+}
+
+func (d *Diagnoser) report(fs []*Finding) {
+	for _, f := range fs {
+		d.server(f.Session).finding(d, f)
+		if d.r != nil {
+			d.r.Finding(f)
+		}
+	}
+}
+
+// SessionStart implements track.Sink.
+func (d *Diagnoser) SessionStart(s *track.Session) {
+	d.state(s)
+	d.server(s).sessions++
+	if d.next != nil {
+		d.next.SessionStart(s)
+	}
+}
+
+// Command implements track.Sink.
+func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
+	d.report(d.commandFindings(s, c))
+	if d.next != nil {
+		d.next.Command(s, c)
+	}
+}
+
+// Data implements track.Sink.
+func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
+	d.server(s).data(dc)
+	d.report(d.dataFindings(s, dc))
+	if d.next != nil {
+		d.next.Data(s, dc)
+	}
+}
+
+// Event implements track.Sink.
+func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
+	if d.next != nil {
+		d.next.Event(s, e)
+	}
+}
+
+// SessionEnd implements track.Sink.
+func (d *Diagnoser) SessionEnd(s *track.Session) {
+	d.report(d.sessionFindings(s))
+	delete(d.sess, s)
+	if d.next != nil {
+		d.next.SessionEnd(s)
+	}
+}

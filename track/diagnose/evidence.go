@@ -1,0 +1,129 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// maxEvidenceText bounds one quoted reply or command in evidence.
+const maxEvidenceText = 160
+
+// clean makes capture text safe for a one-line evidence field: control
+// characters and invalid UTF-8 become '.', and long text is cut.
+func clean(s string) string {
+	var b strings.Builder
+	n := 0
+	for i, w := 0, 0; i < len(s); i += w {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		w = size
+		if n >= maxEvidenceText {
+			b.WriteString("...")
+			break
+		}
+		if r == utf8.RuneError && size == 1 || !unicode.IsPrint(r) && r != ' ' {
+			b.WriteByte('.')
+		} else {
+			b.WriteRune(r)
+		}
+		n++
+	}
+	return b.String()
+}
+
+func replyText(r *track.Reply) string {
+	return fmt.Sprintf("%d %s", r.Code, clean(r.Text))
+}
+
+func commandText(c *track.Command) string {
+	switch {
+	case c.Verb == "PASS":
+		return "PASS ****"
+	case c.Arg == "":
+		return c.Verb
+	}
+	return c.Verb + " " + clean(c.Arg)
+}
+
+// announcement quotes what armed a data connection: the 227/228/229 reply,
+// or the PORT/EPRT/LPRT command and its 200.
+func announcement(dc *track.DataConn) (string, []uint64) {
+	c := dc.Announce
+	if c == nil {
+		return fmt.Sprintf("%s %s", dc.Via, dc.Announced), nil
+	}
+	if dc.Passive {
+		if r := c.Final(); r != nil {
+			return fmt.Sprintf("%s -> %q (packet %d)", commandText(c), replyText(r), r.Num), []uint64{r.Num}
+		}
+	}
+	s := fmt.Sprintf("%q (packet %d)", commandText(c), c.Num)
+	pk := []uint64{c.Num}
+	if r := c.Final(); r != nil {
+		s += fmt.Sprintf(" -> %q", replyText(r))
+		if r.Num != c.Num {
+			pk = append(pk, r.Num)
+		}
+	}
+	return s, pk
+}
+
+// transfer quotes the transfer command that used a data connection and its
+// final reply, or "" when there was none.
+func transfer(dc *track.DataConn) (string, []uint64) {
+	c := dc.Command
+	if c == nil {
+		return "", nil
+	}
+	s := fmt.Sprintf("%q (packet %d)", commandText(c), c.Num)
+	pk := []uint64{c.Num}
+	if r := c.Final(); r != nil {
+		s += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
+		pk = append(pk, r.Num)
+	} else if c.Status != track.StatusPending && c.Status != track.StatusAnswered {
+		s += " -> no reply (" + c.Status.String() + ")"
+	}
+	return s, pk
+}
+
+// dur prints a duration rounded for people: 2.055s, 0.000s.
+func dur(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// joinEvidence joins non-empty parts with "; ".
+func joinEvidence(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// packets collects evidence packet numbers: non-zero, ascending, once each.
+func packets(lists ...[]uint64) []uint64 {
+	var out []uint64
+	seen := map[uint64]bool{}
+	for _, l := range lists {
+		for _, n := range l {
+			if n != 0 && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,86 @@
+// Package diagnose turns the tracker's data connections into findings: why
+// a data connection failed, what the firewall or NAT in the way does, and
+// what to change. It sits between the tracker and the output as a
+// track.Sink.
+package diagnose
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// Severity orders findings: SeverityInfo < SeverityWarning < SeverityError.
+type Severity uint8
+
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+var severityNames = [...]string{"info", "warning", "error"}
+
+func (s Severity) String() string {
+	if int(s) < len(severityNames) {
+		return severityNames[s]
+	}
+	return "unknown"
+}
+
+// ErrBadSeverity is returned by ParseSeverity for an unknown name.
+var ErrBadSeverity = errors.New("severity must be info, warning or error")
+
+// ParseSeverity reads "info", "warning" (or "warn") or "error", in any case.
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "info":
+		return SeverityInfo, nil
+	case "warning", "warn":
+		return SeverityWarning, nil
+	case "error":
+		return SeverityError, nil
+	}
+	return 0, ErrBadSeverity
+}
+
+// The stable finding codes.
+const (
+	CodePortOutsideRange = "port-outside-range"
+	CodeDataUnanswered   = "data-unanswered"
+	CodeDataRefused      = "data-refused"
+	CodeDataUnreachable  = "data-unreachable"
+	CodeDataNotAttempted = "data-not-attempted"
+	CodeNATMismatch      = "nat-mismatch"
+	CodeNATTranslated    = "nat-translated" // correct setup seen from behind the NAT (info)
+	CodeActiveBlocked    = "active-blocked"
+	CodeControlEncrypted = "control-encrypted"
+	CodeFTPBounce        = "ftp-bounce"
+	CodeServerDataError  = "server-data-error"
+	CodeCleartextLogin   = "cleartext-login"
+)
+
+// Codes lists every code, in the order the troubleshooting page documents them.
+var Codes = []string{
+	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted,
+	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
+	CodeServerDataError, CodeCleartextLogin,
+}
+
+// Finding is one diagnosis.
+type Finding struct {
+	Code     string
+	Severity Severity
+	Session  *track.Session
+	Data     *track.DataConn // nil when the finding is about the session
+	TS       time.Time       // when it happened (for ordering in the transcript)
+	Packets  []uint64        // evidence packet numbers
+	Evidence string          // the reply text / counts, one line
+	Message  string          // what is wrong, one sentence
+	Advice   string          // what to change, concrete (config line / firewall rule)
+}
+
+// Reporter receives findings.
+type Reporter interface{ Finding(f *Finding) }

@@ -1,0 +1,334 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// outcome explains how a data connection ended, when that is a failure.
+func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
+	switch dc.Outcome {
+	case track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable:
+		if dc.Passive {
+			return d.passiveFailed(s, dc, nat)
+		}
+		return d.activeFailed(s, dc)
+	case track.OutcomeNotAttempted:
+		return d.notAttempted(s, dc, nat)
+	}
+	return nil
+}
+
+// when is the moment a data connection's outcome became known.
+func when(dc *track.DataConn) time.Time {
+	switch {
+	case !dc.End.IsZero():
+		return dc.End
+	case !dc.LastSYN.IsZero():
+		return dc.LastSYN
+	case dc.Command != nil && dc.Command.Final() != nil:
+		return dc.Command.Final().TS
+	}
+	return dc.Armed
+}
+
+// attemptEvidence describes the SYNs and what answered them.
+func attemptEvidence(dc *track.DataConn) (string, []uint64) {
+	pk := []uint64{dc.SYNNum}
+	s := fmt.Sprintf("%s from %s to %s over %s (first at packet %d)", plural(dc.SYNs, "SYN", "SYNs"), dc.Client, dc.Server, dur(dc.LastSYN.Sub(dc.FirstSYN)), dc.SYNNum)
+	switch dc.Outcome {
+	case track.OutcomeRefused:
+		s += fmt.Sprintf(", answered by RST from %s after %s", dc.Server.Addr(), dur(dc.RSTTS.Sub(dc.FirstSYN)))
+	case track.OutcomeUnreachable:
+		i := dc.ICMP
+		s += fmt.Sprintf(", answered by %s from %s after %s (packet %d)", icmpName(i), i.From, dur(i.TS.Sub(dc.FirstSYN)), i.Num)
+		pk = append(pk, i.Num)
+	case track.OutcomeUnanswered:
+		s += ", no answer"
+	}
+	return s, pk
+}
+
+func (d *Diagnoser) failedEvidence(dc *track.DataConn) (string, []uint64) {
+	ann, apk := announcement(dc)
+	att, tpk := attemptEvidence(dc)
+	xfer, xpk := transfer(dc)
+	return joinEvidence(ann, att, xfer), packets(apk, tpk, xpk)
+}
+
+// vantageSentence says what the capture point tells about where SYNs die.
+func vantageSentence(v Vantage, dst netip.Addr, listener string) string {
+	switch v {
+	case VantageClient:
+		return fmt.Sprintf("The capture is on the connecting side: the SYNs left and nothing came back, so they are dropped between this capture point and %s, by a firewall on the path or on the %s.", dst, listener)
+	case VantageServer:
+		return fmt.Sprintf("The capture is on the %s's side: the SYNs arrived here and nothing answered, so they are dropped on the %s host itself (its input firewall) or right before it.", listener, listener)
+	}
+	return fmt.Sprintf("The SYNs passed the capture point and nothing came back: they are dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", dst, listener, dst)
+}
+
+func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
+	ev, pk := d.failedEvidence(dc)
+	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
+	port := dc.Server.Port()
+	dst := dc.Server.Addr()
+	rs := d.fixRange()
+	v6 := isV6(dc.Server)
+	wrongAddr := nat != nil && nat.Code == CodeNATMismatch && dst.Unmap() != s.Server.Addr().Unmap()
+	rangeAdvice := func(rejectRule string) string {
+		switch {
+		case wrongAddr:
+			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
+		case len(rs) > 0 && rs.Contains(port):
+			a := fmt.Sprintf("Port %d is inside the passive range %s meant to be open: check that the accept rule is loaded and comes before any %s (nft list ruleset; iptables -S), and that a DNAT in front forwards the whole range to the server: %s.", port, rs, rejectRule, nftRule(rs))
+			if d.p.Server == nil || len(d.p.Ranges) == 0 {
+				a += " If the firewall relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false) + "."
+			}
+			return a
+		case len(rs) > 0:
+			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, strings.Join(rangeSettings(d.p.Kind(), rs[0]), " and "), openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+		}
+		return fmt.Sprintf("Give the server a fixed passive range (%s) and open it statically, e.g. %s; or, if the firewall relies on the FTP conntrack helper, %s.",
+			rangeSettingName(d.p.Kind()), nftRule(policy.Ranges{{Lo: port, Hi: port}}), helperAdvice(s.Server.Port(), false))
+	}
+	switch dc.Outcome {
+	case track.OutcomeUnanswered:
+		f.Code = CodeDataUnanswered
+		f.Message = fmt.Sprintf("%s to the passive data endpoint %s over %s got no answer: a firewall is dropping them. %s",
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, dur(dc.LastSYN.Sub(dc.FirstSYN)), vantageSentence(vantage(s, d.p.Public()), dst, "server"))
+		if wrongAddr {
+			f.Message += fmt.Sprintf(" The client used the announced address %s rather than the control address %s.", dst, s.Server.Addr())
+		}
+		f.Advice = rangeAdvice("drop")
+	case track.OutcomeRefused:
+		f.Code = CodeDataRefused
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst)
+		f.Advice = rangeAdvice("reject with tcp reset (iptables -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
+	case track.OutcomeUnreachable:
+		i := dc.ICMP
+		f.Code = CodeDataUnreachable
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s.", dc.Server, icmpName(i), icmpSender(i.From, dst, s))
+		switch {
+		case icmpProhibited(i):
+			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
+		case icmpPortUnreachable(i):
+			f.Advice = rangeAdvice("reject (iptables REJECT answers icmp-port-unreachable by default)") + " Port unreachable can also mean nothing listened on the port."
+		default:
+			f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
+		}
+	}
+	return f
+}
+
+func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn) *Finding {
+	ev, pk := d.failedEvidence(dc)
+	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
+	v := vantage(s, d.p.Public())
+	dst := dc.Server.Addr()
+	switch dc.Outcome {
+	case track.OutcomeUnanswered:
+		f.Message = fmt.Sprintf("In active mode (%s) the server's %s back to the client at %s over %s got no answer: a firewall or NAT on the client's side drops them. %s",
+			dc.Via, plural(dc.SYNs, "SYN", "SYNs"), dc.Server, dur(dc.LastSYN.Sub(dc.FirstSYN)), vantageSentence(v, dst, "client"))
+	case track.OutcomeRefused:
+		f.Message = fmt.Sprintf("In active mode (%s) the client answered the server's connection back to %s with RST: its firewall rejects it, or nothing listened on port %d.", dc.Via, dc.Server, dc.Server.Port())
+	case track.OutcomeUnreachable:
+		f.Message = fmt.Sprintf("In active mode (%s) the server's connection back to %s was answered by %s from %s.", dc.Via, dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s))
+	}
+	f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, let the connection in on the client: " +
+		helperAdvice(s.Server.Port(), true) + ", and accept it with nft add rule inet filter input ct state related accept (iptables -A INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)."
+	return f
+}
+
+// notAttempted tells apart why nobody connected to an announced endpoint.
+func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
+	ann, apk := announcement(dc)
+	xfer, xpk := transfer(dc)
+	f := &Finding{Code: CodeDataNotAttempted, Severity: SeverityWarning, TS: when(dc), Packets: packets(apk, xpk), Evidence: joinEvidence(ann, xfer)}
+	var final *track.Reply
+	preliminary := false
+	if c := dc.Command; c != nil {
+		final = c.Final()
+		for _, r := range c.Replies {
+			if r.Code == 125 || r.Code == 150 {
+				preliminary = true
+			}
+		}
+	}
+	blind := "The capture cannot see the data path: it was taken where only the control connection passes (another interface or route), or with a filter that keeps only port 21."
+	blindAdvice := "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), to diagnose data connections."
+	if !dc.Passive {
+		switch {
+		case preliminary || final != nil && final.Code/100 == 2:
+			f.Severity = SeverityInfo
+			f.Message = fmt.Sprintf("The server reported an active-mode transfer to %s, but the capture shows no connection from it. %s", dc.Announced, blind)
+			f.Advice = blindAdvice
+			return f
+		case final != nil && final.Code == 425:
+			f.Code = CodeActiveBlocked
+			f.Severity = SeverityError
+			f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", dc.Announced, replyText(final))
+			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (from port 20 when connect_from_port_20=YES) to the client's ports and let them in on the client (" + helperAdvice(s.Server.Port(), true) + ")."
+			return f
+		}
+		// The server never had to connect: no transfer, or it refused the
+		// transfer itself (550 for a missing file).
+		return nil
+	}
+	switch {
+	case preliminary || final != nil && final.Code/100 == 2:
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server reported a transfer through %s, but the capture shows no connection to it. %s", dc.Announced, blind)
+		f.Advice = blindAdvice
+		return f
+	case final != nil && final.Code != 425:
+		// Refused before any data connection was needed (550, 450...).
+		return nil
+	}
+	natHint := nat != nil && nat.Code == CodeNATMismatch
+	if natHint {
+		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; this capture cannot see those SYNs.", dc.Announced)
+		f.Advice = "Fix the announced address (see nat-mismatch)."
+		if final != nil {
+			f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))
+		}
+		return f
+	}
+	if final != nil { // 425: the server waited and nobody came
+		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))
+		f.Advice = "If the capture is on the server side, the SYNs are dropped before it (a firewall or DNAT in front); on the client side, the client did not try. Check the passive range is open end to end."
+		return f
+	}
+	// No transfer command: did the client give up, or fall back?
+	var earlier *track.DataConn
+	for _, x := range s.Data {
+		if x == dc {
+			break
+		}
+		if x.Outcome.Failed() && x.Outcome != track.OutcomeNotAttempted {
+			earlier = x
+		}
+	}
+	next := nextAnnounce(s, dc.Announce)
+	switch {
+	case next != nil:
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The client did not connect to %s and asked for another endpoint with %s instead: it fell back", dc.Announced, next.Verb)
+		if dc.Via == ftp.ViaEPSV && next.Verb == "PASV" {
+			f.Message += " from EPSV to PASV"
+		}
+		f.Message += "."
+		f.Advice = "Nothing to change for this endpoint itself; see the findings of the data connections that follow."
+		f.Packets = packets(f.Packets, []uint64{next.Num})
+	case earlier != nil:
+		f.Message = fmt.Sprintf("The client gave up without connecting to %s, after data connection #%d to %s failed (%s); curl, for one, reads the 227 and quits when its connect timeout is already spent.", dc.Announced, earlier.ID, earlier.Server, earlier.Outcome)
+		if fb := refusedEPSV(s, dc.Announce); fb != nil {
+			f.Message += fmt.Sprintf(" It had fallen back to %s after EPSV was refused (%q).", dc.Via, replyText(fb.Final()))
+		}
+		f.Advice = fmt.Sprintf("Fix the failure of data connection #%d; this endpoint would have failed the same way.", earlier.ID)
+	default:
+		f.Message = fmt.Sprintf("The client never connected to %s and sent no transfer command for it: it gave up or closed the session.", dc.Announced)
+		if fb := refusedEPSV(s, dc.Announce); fb != nil {
+			f.Message += fmt.Sprintf(" It had fallen back to %s after EPSV was refused (%q).", dc.Via, replyText(fb.Final()))
+		}
+		f.Advice = "Look at the client's own error; if it reports a data connection timeout, the SYNs were dropped before this capture point (capture on the client side to confirm)."
+	}
+	return f
+}
+
+// nextAnnounce is the first passive or active request after c in s.
+func nextAnnounce(s *track.Session, c *track.Command) *track.Command {
+	if c == nil {
+		return nil
+	}
+	for _, x := range s.Commands {
+		if x.Index > c.Index && isAnnounceVerb(x.Verb) {
+			return x
+		}
+	}
+	return nil
+}
+
+// refusedEPSV is an EPSV before c that the server refused (4yz/5yz).
+func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
+	if c == nil {
+		return nil
+	}
+	var found *track.Command
+	for _, x := range s.Commands {
+		if x.Index >= c.Index {
+			break
+		}
+		if x.Verb == "EPSV" {
+			if r := x.Final(); r != nil && r.Code >= 400 {
+				found = x
+			} else {
+				found = nil
+			}
+		}
+	}
+	return found
+}
+
+func isAnnounceVerb(v string) bool {
+	switch v {
+	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT":
+		return true
+	}
+	return false
+}
+
+// icmpName names an ICMP/ICMPv6 destination unreachable message.
+func icmpName(i *track.ICMPInfo) string {
+	if i.V6 {
+		names := []string{"no route to destination", "communication administratively prohibited", "beyond scope of source address",
+			"address unreachable", "port unreachable", "source address failed ingress/egress policy", "reject route to destination"}
+		n := "unknown code"
+		if int(i.Code) < len(names) {
+			n = names[i.Code]
+		}
+		return fmt.Sprintf("ICMPv6 destination unreachable (type %d code %d, %s)", i.Type, i.Code, n)
+	}
+	names := map[uint8]string{0: "net unreachable", 1: "host unreachable", 2: "protocol unreachable", 3: "port unreachable",
+		4: "fragmentation needed", 5: "source route failed", 6: "destination network unknown", 7: "destination host unknown",
+		9: "network administratively prohibited", 10: "host administratively prohibited", 11: "network unreachable for TOS",
+		12: "host unreachable for TOS", 13: "communication administratively prohibited", 14: "host precedence violation", 15: "precedence cutoff in effect"}
+	n, ok := names[i.Code]
+	if !ok {
+		n = "unknown code"
+	}
+	return fmt.Sprintf("ICMP destination unreachable (type %d code %d, %s)", i.Type, i.Code, n)
+}
+
+func icmpProhibited(i *track.ICMPInfo) bool {
+	if i.V6 {
+		return i.Code == 1 || i.Code == 5 || i.Code == 6
+	}
+	return i.Code == 9 || i.Code == 10 || i.Code == 13
+}
+
+func icmpPortUnreachable(i *track.ICMPInfo) bool {
+	if i.V6 {
+		return i.Code == 4
+	}
+	return i.Code == 3
+}
+
+// icmpSender says who sent an ICMP error: the destination itself, or a
+// router or firewall in between.
+func icmpSender(from, dst netip.Addr, s *track.Session) string {
+	switch from.Unmap() {
+	case dst.Unmap():
+		return fmt.Sprintf("%s, the destination host itself (its own firewall)", from)
+	case s.Server.Addr().Unmap():
+		return fmt.Sprintf("%s, the server's control address", from)
+	case s.Client.Addr().Unmap():
+		return fmt.Sprintf("%s, the client's address", from)
+	}
+	return fmt.Sprintf("%s, a router or firewall on the path", from)
+}

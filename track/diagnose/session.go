@@ -1,0 +1,157 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// commandFindings diagnoses a command once it has its final reply (or
+// never will).
+func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Finding {
+	st := d.state(s)
+	var out []*Finding
+	add := func(f *Finding) {
+		if f != nil {
+			f.Session = s
+			out = append(out, f)
+		}
+	}
+	final := c.Final()
+	switch {
+	case c.Verb == "AUTH" && final != nil && final.Code == 234:
+		st.authCmd = c
+	case c.Verb == "PASS" || c.Verb == "USER" && final != nil && final.Code == 230:
+		if !st.loginReported && !s.Encrypted {
+			st.loginReported = true
+			add(d.cleartextLogin(s, c))
+		}
+	}
+	// A PORT/EPRT/LPRT the server refused arms nothing, so no Data call
+	// will carry it: judge its address here.
+	if c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil && c.Data == nil && final != nil && final.Code >= 400 {
+		if f := d.natActive(s, c.Endpoint, c.EndpointVia, nil, c); f != nil {
+			add(f)
+		} else {
+			add(d.bounce(s, c.Endpoint, c.EndpointVia, c, true))
+		}
+	}
+	for i := range c.Replies {
+		if r := &c.Replies[i]; r.Code == 425 || r.Code == 426 {
+			add(d.serverDataError(s, c, r))
+		}
+	}
+	return out
+}
+
+func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding {
+	user := s.User
+	f := &Finding{Code: CodeCleartextLogin, Severity: SeverityInfo, TS: c.TS, Packets: []uint64{c.Num},
+		Evidence: fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)}
+	switch strings.ToLower(user) {
+	case "anonymous", "ftp":
+		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
+		f.Advice = "Nothing to do for public anonymous FTP; for private data use FTPS (vsftpd: ssl_enable=YES) or SFTP."
+	default:
+		f.Message = fmt.Sprintf("The user name %q and its password crossed the network in clear text: anyone on the path can read them.", clean(user))
+		f.Advice = "Require TLS (vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; pure-ftpd: TLS 2) or move to SFTP, and change the password that was exposed."
+	}
+	return f
+}
+
+// serverDataError explains a 425/426 reply and links it to the data
+// connection of its transfer.
+func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track.Reply) *Finding {
+	f := &Finding{Code: CodeServerDataError, Severity: SeverityWarning, TS: r.TS}
+	var dc *track.DataConn
+	if n := len(c.Transfer); n > 0 {
+		dc = c.Transfer[n-1]
+		f.Data = dc
+	}
+	pk := []uint64{c.Num, r.Num}
+	ev := fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	if dc != nil {
+		ev = joinEvidence(ev, fmt.Sprintf("data connection #%d %s %s: %s", dc.ID, dc.Via, dc.Announced, dc.Outcome))
+		pk = append(pk, dc.SYNNum)
+	}
+	f.Evidence, f.Packets = ev, packets(pk)
+	text := strings.ToLower(r.Text)
+	switch {
+	case r.Code == 425 && strings.Contains(text, "bad ip"):
+		f.Severity = SeverityError
+		f.Message = "The server refused the data connection because it came from another address than the control connection (vsftpd pasv_promiscuous=NO): a proxy, load balancer, or Docker's userland proxy sits in front of the server."
+		f.Advice = "Make data and control connections reach the server from the same client address (same SNAT for both; Docker: publish ports without the userland proxy, or use host networking); pasv_promiscuous=YES works around it but drops a security check."
+	case r.Code == 425 && (strings.Contains(text, "port or pasv") || strings.Contains(text, "pasv or port") || strings.Contains(text, "first")):
+		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", c.Verb)
+		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
+	case r.Code == 425:
+		mode := "the data connection"
+		if dc != nil && dc.Passive {
+			mode = "the passive data connection: nobody connected within accept_timeout (vsftpd, 60 s by default)"
+		} else if dc != nil {
+			mode = "the active data connection: the connect back to the client failed within connect_timeout (vsftpd, 60 s by default)"
+		}
+		f.Message = fmt.Sprintf("The server could not establish %s.", mode)
+		f.Advice = "See the data connection's own finding for where it was blocked."
+		if dc == nil {
+			f.Advice = "The capture shows no announcement for this transfer; look at the firewall between client and server for the data ports."
+		}
+	case aborted(s, c):
+		f.Severity = SeverityInfo
+		f.Message = "The transfer was aborted by the client (ABOR): the 426 is the normal answer."
+		f.Advice = "Nothing to change."
+	default:
+		f.Message = "The data connection broke during the transfer: reset or closed before the end."
+		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
+	}
+	return f
+}
+
+// aborted reports whether the client sent ABOR after c.
+func aborted(s *track.Session, c *track.Command) bool {
+	for _, x := range s.Commands {
+		if x.Index > c.Index && x.Verb == "ABOR" {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionFindings diagnoses the session as a whole, at its end.
+func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
+	st := d.state(s)
+	implicit := s.Server.Port() == 990
+	if st.authCmd == nil && !implicit {
+		return nil
+	}
+	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
+	inferred := 0
+	for _, dc := range s.Data {
+		if dc.Match == track.MatchInferred {
+			inferred++
+		}
+	}
+	if c := st.authCmd; c != nil {
+		r := c.Final()
+		f.TS = r.TS
+		f.Packets = packets([]uint64{c.Num, r.Num})
+		f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+		f.Message = "The control channel is encrypted (AUTH accepted): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+	} else {
+		f.TS = s.Start
+		f.Evidence = fmt.Sprintf("control connection to port 990 (implicit FTPS) %s -> %s", s.Client, s.Server)
+		f.Message = "Implicit FTPS on port 990: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+	}
+	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s seen without a visible announcement", plural(inferred, "data connection", "data connections")))
+	rs := d.fixRange()
+	kind := d.p.Kind()
+	if len(rs) > 0 {
+		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s; %s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
+			nftRule(rs), iptablesRule(rs, isV6(s.Server)), addrSetting(kind, publicOr(d.p.Public())))
+	} else {
+		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. nft add rule inet filter input tcp dport 40000-40100 ct state new accept) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
+			rangeSettingName(kind), addrSettingName(kind))
+	}
+	return []*Finding{f}
+}

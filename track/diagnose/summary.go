@@ -1,0 +1,268 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// PortStats summarises the passive ports a server announced.
+type PortStats struct {
+	Min, Max uint16
+	Count    int // announcements
+	Distinct int // different ports
+}
+
+// ServerSummary is the diagnosis of one server (one control address and
+// port as the capture sees it).
+type ServerSummary struct {
+	Server         netip.AddrPort
+	Sessions       int
+	PortsAnnounced PortStats
+	// Range is the range passive ports should come from (the policy's);
+	// OutsideRange counts announcements outside it.
+	Range        policy.Ranges
+	OutsideRange int
+	Outcomes     map[track.Outcome]int
+	Findings     map[string]int // per code
+	Verdict      string
+	// Rules are what to add: nftables, iptables, then server config lines.
+	Rules []string
+}
+
+// serverAcc accumulates one server's summary.
+type serverAcc struct {
+	addr      netip.AddrPort
+	sessions  int
+	ports     map[uint16]int
+	passive   PortStats
+	outcomes  map[track.Outcome]int
+	findings  map[string]int
+	failPorts map[string]*PortStats // passive failures per code
+	active    map[track.Outcome]int // active failures
+	natAddr   netip.Addr            // first mismatching announced address
+	natFix    string                // what to announce instead
+	natByHand bool                  // a client ignored natAddr and connected anyway
+	encrypted int
+	outside   PortStats
+	v6        bool
+}
+
+func (d *Diagnoser) server(s *track.Session) *serverAcc {
+	a := d.servers[s.Server]
+	if a == nil {
+		a = &serverAcc{addr: s.Server, ports: map[uint16]int{}, outcomes: map[track.Outcome]int{}, findings: map[string]int{},
+			failPorts: map[string]*PortStats{}, active: map[track.Outcome]int{}, v6: isV6(s.Server)}
+		d.servers[s.Server] = a
+	}
+	return a
+}
+
+func (ps *PortStats) add(p uint16) {
+	if ps.Count == 0 || p < ps.Min {
+		ps.Min = p
+	}
+	if ps.Count == 0 || p > ps.Max {
+		ps.Max = p
+	}
+	ps.Count++
+}
+
+func (ps PortStats) String() string {
+	if ps.Min == ps.Max {
+		return fmt.Sprint(ps.Min)
+	}
+	return fmt.Sprintf("%d-%d", ps.Min, ps.Max)
+}
+
+func (a *serverAcc) data(dc *track.DataConn) {
+	a.outcomes[dc.Outcome]++
+	if dc.Passive {
+		p := dc.Announced.Port()
+		a.passive.add(p)
+		a.ports[p]++
+		a.passive.Distinct = len(a.ports)
+	}
+}
+
+func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
+	a.findings[f.Code]++
+	dc := f.Data
+	switch f.Code {
+	case CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable:
+		ps := a.failPorts[f.Code]
+		if ps == nil {
+			ps = &PortStats{}
+			a.failPorts[f.Code] = ps
+		}
+		ps.add(dc.Server.Port())
+	case CodeActiveBlocked:
+		if dc != nil {
+			a.active[dc.Outcome]++
+		}
+	case CodeNATMismatch:
+		if dc != nil && dc.Passive && !a.natAddr.IsValid() {
+			a.natAddr = dc.Announced.Addr()
+			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.p.Public().Unmap())
+			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
+		}
+	case CodeControlEncrypted:
+		a.encrypted++
+	case CodePortOutsideRange:
+		a.outside.add(dc.Announced.Port())
+	}
+}
+
+// Summaries returns one summary per server seen, ordered by address and
+// port.
+func (d *Diagnoser) Summaries() []ServerSummary {
+	out := make([]ServerSummary, 0, len(d.servers))
+	for _, a := range d.servers {
+		out = append(out, d.summarize(a))
+	}
+	slices.SortFunc(out, func(x, y ServerSummary) int { return x.Server.Compare(y.Server) })
+	return out
+}
+
+func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
+	sum := ServerSummary{Server: a.addr, Sessions: a.sessions, PortsAnnounced: a.passive, Range: d.p.PassiveRanges(),
+		OutsideRange: a.outside.Count, Outcomes: map[track.Outcome]int{}, Findings: map[string]int{}}
+	for k, v := range a.outcomes {
+		sum.Outcomes[k] = v
+	}
+	for k, v := range a.findings {
+		sum.Findings[k] = v
+	}
+	kind := d.p.Kind()
+	// The range to fix things with: the policy's, else what was announced.
+	fix := d.p.PassiveRanges()
+	if len(fix) == 0 && a.passive.Count > 0 {
+		fix = policy.Ranges{{Lo: a.passive.Min, Hi: a.passive.Max}}
+	}
+	serverLines := func() string {
+		if len(d.p.PassiveRanges()) == 0 || a.outside.Count == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" or set %s to %s", rangeSettingName(kind), d.p.PassiveRanges()[0])
+	}
+	var rules []string
+	addOpen := func(rs policy.Ranges) {
+		rules = append(rules, nftRule(rs), iptablesRule(rs, a.v6))
+	}
+	addRangeLines := func() {
+		if len(d.p.PassiveRanges()) > 0 {
+			rules = append(rules, rangeSettings(kind, d.p.PassiveRanges()[0])...)
+		}
+	}
+	failed := func(code string) (PortStats, bool) {
+		if ps := a.failPorts[code]; ps != nil {
+			return *ps, true
+		}
+		return PortStats{}, false
+	}
+	total := 0
+	for _, v := range a.outcomes {
+		total += v
+	}
+	switch {
+	case a.natAddr.IsValid() && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
+		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, addrSetting(kind, a.natFix))
+		rules = append(rules, addrSetting(kind, a.natFix))
+	case a.failPorts[CodeDataUnanswered] != nil:
+		ps, _ := failed(CodeDataUnanswered)
+		sum.Verdict = fmt.Sprintf("passive data connections are dropped between client and server on ports %s; open them%s", ps, serverLines())
+		addOpen(openRange(ps, a, d.p))
+		addRangeLines()
+	case a.failPorts[CodeDataRefused] != nil:
+		ps, _ := failed(CodeDataRefused)
+		sum.Verdict = fmt.Sprintf("passive data connections are refused with RST on ports %s: a firewall rejects them or nothing listens; open them%s", ps, serverLines())
+		addOpen(openRange(ps, a, d.p))
+		addRangeLines()
+	case a.failPorts[CodeDataUnreachable] != nil:
+		ps, _ := failed(CodeDataUnreachable)
+		sum.Verdict = fmt.Sprintf("passive data connections are rejected with ICMP unreachable on ports %s; open them%s", ps, serverLines())
+		addOpen(openRange(ps, a, d.p))
+		addRangeLines()
+	case a.findings[CodeActiveBlocked] > 0:
+		sum.Verdict = "active data connections from the server back to the client are blocked on the client's side; use passive mode or let them in on the client"
+		rules = append(rules,
+			fmt.Sprintf("nft (client): tcp dport %d ct helper set \"ftp-std\" in an output-hook chain, and ct state related accept in input", a.addr.Port()),
+			fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -A INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+	case a.outside.Count > 0:
+		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s; set %s to %s", a.outside, d.p.PassiveRanges(), rangeSettingName(kind), d.p.PassiveRanges()[0])
+		addOpen(d.p.PassiveRanges())
+		addRangeLines()
+	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
+		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, addrSetting(kind, a.natFix))
+		rules = append(rules, addrSetting(kind, a.natFix))
+	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid():
+		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, addrSetting(kind, a.natFix))
+		rules = append(rules, addrSetting(kind, a.natFix))
+	case a.findings[CodeNATMismatch] > 0:
+		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
+	case a.encrypted > 0:
+		sum.Verdict = "the control channel is encrypted: no firewall helper can see the data ports; open the passive range statically"
+		if len(fix) > 0 {
+			addOpen(fix)
+		}
+		addRangeLines()
+	case total == 0:
+		sum.Verdict = "no data connections were announced"
+	case a.findings[CodeDataNotAttempted] > 0:
+		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
+	default:
+		sum.Verdict = fmt.Sprintf("%s worked", plural(total-a.outcomes[track.OutcomeNotAttempted], "data connection", "data connections"))
+		if total == 1 {
+			sum.Verdict = "the data connection worked"
+		}
+	}
+	sum.Rules = dedupe(rules)
+	return sum
+}
+
+// failedPassive counts passive data connections that failed at a server.
+func failedPassive(a *serverAcc) int {
+	n := 0
+	for _, c := range []string{CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted} {
+		n += a.findings[c]
+	}
+	return n
+}
+
+// openRange is what to open after passive failures on ports ps: the
+// policy's range when it covers them, else the server's configured range,
+// else the ports seen.
+func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
+	failed := policy.PortRange{Lo: ps.Min, Hi: ps.Max}
+	if rs := p.PassiveRanges(); rs.Covers(failed) {
+		return rs
+	}
+	if sc := p.Server; sc != nil && sc.PassiveRange.Covers(failed) {
+		return sc.PassiveRange
+	}
+	if a.passive.Count > 0 {
+		return policy.Ranges{{Lo: a.passive.Min, Hi: a.passive.Max}}
+	}
+	return policy.Ranges{failed}
+}
+
+func publicOr(a netip.Addr) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	return "<public address>"
+}
+
+func dedupe(l []string) []string {
+	var out []string
+	for _, s := range l {
+		if !slices.Contains(out, s) && strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
