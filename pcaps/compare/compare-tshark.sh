@@ -75,7 +75,6 @@ tshark_list() {
 }
 
 status=0
-total_f=0 total_t=0 total_m=0
 printf '%-58s %5s %5s %5s %6s %6s  %s\n' FILE FS TS MATCH ONLYFS ONLYTS "FTPSNIFF (rc sessions data outcomes)"
 for f in "${files[@]}"; do
 	name=${f#"$corpus"/}
@@ -110,7 +109,11 @@ for f in "${files[@]}"; do
 			for (i = 1; i <= nf; i++) if (!used[i]) { of++; onlyf = onlyf sprintf("    F  %-50s ftpsniff command packet %s\n", fk[i], fp[i]) }
 			printf "%-58s %5d %5d %5d %6d %6d  %s\n", name, nf, nt, m, of, ot, summary
 			printf "%s%s%s", onlyf, onlyt, matched
-		}' "$tmp/fs.lst" "$tmp/ts.lst"
+			printf "%d %d %d\n", nf, nt, m >>totals
+		}' totals="$tmp/totals" "$tmp/fs.lst" "$tmp/ts.lst"
 	if [[ -s $tmp/fs.err ]]; then sed 's/^/    stderr: /' "$tmp/fs.err"; fi
 done
+if [[ -s $tmp/totals ]]; then
+	awk '{f += $1; t += $2; m += $3} END {printf "total: %d files, ftpsniff %d, tshark %d, matched %d\n", NR, f, t, m}' "$tmp/totals"
+fi
 exit $status
