@@ -33,6 +33,18 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	} else {
 		nat = d.natActive(s, dc.Announced, dc.Via, dc, dc.Announce)
 	}
+	if nat != nil && nat.Code == CodeNATTranslated {
+		// The correct setup: say so once per session and address, not for
+		// every announcement.
+		st := d.state(s)
+		if st.translated == nil {
+			st.translated = map[netip.Addr]bool{}
+		}
+		if st.translated[dc.Announced.Addr()] {
+			nat = nil
+		}
+		st.translated[dc.Announced.Addr()] = true
+	}
 	add(nat)
 	if !dc.Passive {
 		add(d.bounce(s, dc.Announced, dc.Via, dc.Announce, false))

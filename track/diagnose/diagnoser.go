@@ -24,7 +24,8 @@ type Diagnoser struct {
 // sessState is what the diagnoser remembers of an open session.
 type sessState struct {
 	loginReported bool
-	authCmd       *track.Command // the AUTH that got 234
+	authCmd       *track.Command      // the AUTH that got 234
+	translated    map[netip.Addr]bool // announced addresses already reported as nat-translated
 }
 
 // New returns a Diagnoser checking against p. next and r may be nil.

@@ -28,7 +28,9 @@ func (r *recorder) Finding(f *Finding) {
 	}
 	r.log = append(r.log, fmt.Sprintf("finding %s data=%d", f.Code, id))
 }
-func (r *recorder) SessionStart(s *track.Session) { r.log = append(r.log, fmt.Sprintf("start %d", s.ID)) }
+func (r *recorder) SessionStart(s *track.Session) {
+	r.log = append(r.log, fmt.Sprintf("start %d", s.ID))
+}
 func (r *recorder) Command(s *track.Session, c *track.Command) {
 	r.log = append(r.log, fmt.Sprintf("command %d %s", s.ID, c.Verb))
 }

@@ -215,9 +215,14 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.findings[CodeDataNotAttempted] > 0:
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	default:
-		sum.Verdict = fmt.Sprintf("%s worked", plural(total-a.outcomes[track.OutcomeNotAttempted], "data connection", "data connections"))
-		if total == 1 {
+		worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
+		switch worked {
+		case 0:
+			sum.Verdict = "no data connection was made, and none was needed"
+		case 1:
 			sum.Verdict = "the data connection worked"
+		default:
+			sum.Verdict = fmt.Sprintf("%d data connections worked", worked)
 		}
 	}
 	sum.Rules = dedupe(rules)

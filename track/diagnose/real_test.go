@@ -1,0 +1,231 @@
+package diagnose
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+const (
+	realDir = "../../pcaps/real"
+	confDir = "../../pcaps/record/conf"
+)
+
+func confPolicy(t *testing.T, name string) policy.Policy {
+	t.Helper()
+	sc, err := policy.LoadServerConfig(filepath.Join(confDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return policy.Policy{Server: sc}
+}
+
+func rangePolicy(t *testing.T, r string) policy.Policy {
+	t.Helper()
+	var p policy.Policy
+	if err := p.AddRanges(r); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestRealCaptures runs the real pipeline over the lab captures and checks
+// the findings each must produce, code and severity, in order.
+func TestRealCaptures(t *testing.T) {
+	anon := confPolicy(t, "anon.conf")
+	login := "cleartext-login:info"
+	tests := []struct {
+		capture string
+		policy  string
+		p       policy.Policy
+		want    []string
+	}{
+		{"passive-curl.pcap", "anon.conf", anon, []string{login}},
+		{"passive-ftplib-pasv.pcap", "anon.conf", anon, []string{login}},
+		{"passive-lftp.pcap", "anon.conf", anon, []string{login}},
+		{"upload-stor.pcap", "anon.conf", anon, []string{login}},
+		{"active-curl-eprt.pcap", "anon.conf", anon, []string{login}},
+		{"active-ftplib-port.pcap", "anon.conf", anon, []string{login}},
+		{"ipv6-epsv.pcap", "anon-ipv6.conf", confPolicy(t, "anon-ipv6.conf"), []string{login, login, login}},
+		// Passive: 0-byte connection then 550; active: 550, no connection needed.
+		{"missing-file.pcap", "anon.conf", anon, []string{login, login}},
+		{"pasv-drop.pcap", "anon.conf", anon, []string{login, "data-unanswered:error", "data-not-attempted:warning"}},
+		{"pasv-drop.pcap", "none", policy.Policy{}, []string{login, "data-unanswered:error", "data-not-attempted:warning"}},
+		{"pasv-reject-rst.pcap", "anon.conf", anon, []string{login, "data-refused:error", "data-refused:error"}},
+		{"pasv-reject-icmp.pcap", "anon.conf", anon, []string{login, "data-unreachable:error", "data-unreachable:error"}},
+		{"pasv-reject-icmp6.pcap", "anon-ipv6.conf", confPolicy(t, "anon-ipv6.conf"), []string{login, "data-unreachable:error"}},
+		// The firewall opens 40000-40100; the server's own config hands out
+		// 50000-50100, so only the firewall range shows the mismatch.
+		{"pasv-outside-range.pcap", "--pasv-range 40000-40100", rangePolicy(t, "40000-40100"),
+			[]string{login, "port-outside-range:error", "data-unanswered:error", "port-outside-range:error", "data-not-attempted:warning"}},
+		{"pasv-outside-range.pcap", "pasv-outside-range.conf", confPolicy(t, "pasv-outside-range.conf"),
+			[]string{login, "data-unanswered:error", "data-not-attempted:warning"}},
+		// Client side: curl ignored the private 227 address.
+		{"nat-no-pasv-address-default-client.pcap", "anon.conf", anon, []string{login, "nat-mismatch:warning"}},
+		// Server side: the same fault, seen from behind the NAT.
+		{"nat-no-pasv-address-default-server.pcap", "anon.conf", anon, []string{login, "nat-mismatch:warning"}},
+		// curl --no-ftp-skip-pasv-ip went to the private address.
+		{"nat-no-pasv-address-trusting-client.pcap", "anon.conf", anon, []string{login, "nat-mismatch:error", "data-unanswered:error"}},
+		{"nat-no-pasv-address-trusting-server.pcap", "anon.conf", anon, []string{login, "nat-mismatch:warning", "data-not-attempted:warning"}},
+		{"nat-pasv-address-client.pcap", "nat-pasv-address.conf", confPolicy(t, "nat-pasv-address.conf"), []string{login}},
+		{"nat-pasv-address-server.pcap", "nat-pasv-address.conf", confPolicy(t, "nat-pasv-address.conf"), []string{login, "nat-translated:info"}},
+		{"nat-pasv-address-server.pcap", "none", policy.Policy{}, []string{login, "nat-translated:info"}},
+		{"active-client-firewall.pcap", "active-client-firewall.conf", confPolicy(t, "active-client-firewall.conf"),
+			[]string{login, "active-blocked:error", "server-data-error:warning"}},
+		{"ftps-explicit.pcap", "ftps.conf", confPolicy(t, "ftps.conf"), []string{"control-encrypted:warning"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.capture+"/"+tc.policy, func(t *testing.T) {
+			path := filepath.Join(realDir, tc.capture)
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("%s absent", path)
+			}
+			rec, diag := run(t, path, tc.p)
+			var got []string
+			for _, f := range rec.findings {
+				got = append(got, f.Code+":"+f.Severity.String())
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("findings\n got %q\nwant %q\n%s", got, tc.want, render(rec, diag))
+			}
+			checkFindings(t, rec)
+			rec2, diag2 := run(t, path, tc.p)
+			if a, b := render(rec, diag), render(rec2, diag2); a != b {
+				t.Errorf("two runs differ:\n%s\n---\n%s", a, b)
+			}
+		})
+	}
+}
+
+// checkFindings checks what every finding must have, and that each is
+// reported before the Data or SessionEnd call it belongs to.
+func checkFindings(t *testing.T, rec *recorder) {
+	t.Helper()
+	for _, f := range rec.findings {
+		if !slices.Contains(Codes, f.Code) {
+			t.Errorf("unknown code %q", f.Code)
+		}
+		if f.Session == nil || f.Message == "" || f.Advice == "" || f.TS.IsZero() {
+			t.Errorf("%s: incomplete finding %+v", f.Code, f)
+		}
+		if strings.ContainsAny(f.Evidence, "\r\n") {
+			t.Errorf("%s: evidence is not one line: %q", f.Code, f.Evidence)
+		}
+		if !slices.IsSorted(f.Packets) {
+			t.Errorf("%s: packets not sorted: %v", f.Code, f.Packets)
+		}
+	}
+	// Findings between a data connection's Data call and an earlier point
+	// must not name it after its Data call.
+	reported := map[string]bool{}
+	for _, l := range rec.log {
+		if strings.HasPrefix(l, "data ") {
+			reported["data="+strings.TrimPrefix(l, "data ")] = true
+		}
+		if strings.HasPrefix(l, "finding ") && !strings.HasPrefix(l, "finding server-data-error") {
+			if i := strings.Index(l, "data="); i >= 0 && l[i:] != "data=0" && reported[l[i:]] {
+				t.Errorf("%q reported after its Data call", l)
+			}
+		}
+	}
+}
+
+// TestSummaryVerdicts checks the per-server verdicts and rules on real
+// captures.
+func TestSummaryVerdicts(t *testing.T) {
+	tests := []struct {
+		capture string
+		p       policy.Policy
+		verdict []string // substrings
+		rules   []string // substrings, in order
+	}{
+		{"pasv-drop.pcap", confPolicy(t, "anon.conf"), []string{"passive data connections are dropped between client and server on ports", "open them"},
+			[]string{"nft add rule inet filter input tcp dport 40000-40100 ct state new accept", "iptables -A INPUT -p tcp --dport 40000:40100", "pasv_min_port=40000", "pasv_max_port=40100"}},
+		{"pasv-outside-range.pcap", rangePolicy(t, "40000-40100"), []string{"dropped", "or set pasv_min_port/pasv_max_port to 40000-40100"},
+			[]string{"nft add rule", "iptables", "pasv_min_port=40000", "pasv_max_port=40100"}},
+		{"nat-no-pasv-address-default-client.pcap", confPolicy(t, "anon.conf"), []string{"works only because clients ignore the address 10.99.2.2", "pasv_address=10.99.1.1"},
+			[]string{"pasv_address=10.99.1.1"}},
+		{"nat-no-pasv-address-trusting-client.pcap", confPolicy(t, "anon.conf"), []string{"announces 10.99.2.2, an address clients cannot reach", "pasv_address=10.99.1.1"},
+			[]string{"pasv_address=10.99.1.1"}},
+		{"active-client-firewall.pcap", policy.Policy{}, []string{"active data connections", "client"}, []string{"nft (client)", "iptables (client)"}},
+		{"ftps-explicit.pcap", confPolicy(t, "ftps.conf"), []string{"encrypted"},
+			[]string{"nft add rule inet filter input tcp dport 40000-40100", "iptables -A INPUT -p tcp --dport 40000:40100", "pasv_min_port=40000", "pasv_max_port=40100"}},
+		{"passive-curl.pcap", policy.Policy{}, []string{"2 data connections worked"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.capture, func(t *testing.T) {
+			path := filepath.Join(realDir, tc.capture)
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("%s absent", path)
+			}
+			rec, diag := run(t, path, tc.p)
+			sums := diag.Summaries()
+			if len(sums) != 1 {
+				t.Fatalf("%d summaries, want 1", len(sums))
+			}
+			s := sums[0]
+			for _, v := range tc.verdict {
+				if !strings.Contains(s.Verdict, v) {
+					t.Errorf("verdict %q lacks %q\n%s", s.Verdict, v, render(rec, diag))
+				}
+			}
+			if len(s.Rules) != len(tc.rules) {
+				t.Fatalf("rules %q, want %d like %q", s.Rules, len(tc.rules), tc.rules)
+			}
+			for i, r := range tc.rules {
+				if !strings.Contains(s.Rules[i], r) {
+					t.Errorf("rule %d %q lacks %q", i, s.Rules[i], r)
+				}
+			}
+			n := 0
+			for _, c := range s.Outcomes {
+				n += c
+			}
+			if n == 0 && tc.capture != "ftps-explicit.pcap" {
+				t.Errorf("no outcomes counted")
+			}
+		})
+	}
+}
+
+// TestCorpus runs the shared corpus (captures from other projects) through
+// the diagnoser: no panic, and the same output twice.
+func TestCorpus(t *testing.T) {
+	root := "../../../shared/corpus"
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("shared corpus absent")
+	}
+	var files []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".pcapng") || strings.HasSuffix(p, ".gz") || strings.HasSuffix(p, ".trace")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		t.Skip("no captures in the corpus")
+	}
+	pols := []policy.Policy{{}, rangePolicy(t, "40000-40100")}
+	total := map[string]int{}
+	for _, f := range files {
+		for i, p := range pols {
+			t.Run(fmt.Sprintf("%s/%d", strings.TrimPrefix(f, root+"/"), i), func(t *testing.T) {
+				rec, diag := run(t, f, p)
+				checkFindings(t, rec)
+				rec2, diag2 := run(t, f, p)
+				if a, b := render(rec, diag), render(rec2, diag2); a != b {
+					t.Errorf("two runs differ")
+				}
+				for _, x := range rec.findings {
+					total[x.Code]++
+				}
+			})
+		}
+	}
+	t.Logf("findings over the corpus: %v", total)
+}
