@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -108,11 +110,18 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	return f
 }
 
-// aborted reports whether the client sent ABOR after c.
+// aborted reports whether the client sent ABOR after c, before any other
+// transfer.
 func aborted(s *track.Session, c *track.Command) bool {
 	for _, x := range s.Commands {
-		if x.Index > c.Index && x.Verb == "ABOR" {
+		if x.Index <= c.Index {
+			continue
+		}
+		switch {
+		case x.Verb == "ABOR":
 			return true
+		case ftp.IsTransfer(x.Verb):
+			return false
 		}
 	}
 	return false
