@@ -78,6 +78,10 @@ func TestRealCaptures(t *testing.T) {
 		{"active-client-firewall.pcap", "active-client-firewall.conf", confPolicy(t, "active-client-firewall.conf"),
 			[]string{login, "active-blocked:error", "server-data-error:warning"}},
 		{"ftps-explicit.pcap", "ftps.conf", confPolicy(t, "ftps.conf"), []string{"control-encrypted:warning"}},
+		// Synthetic: every outcome, and a refused cross-family EPRT.
+		{"../synthetic/outcomes.pcap", "none", policy.Policy{}, []string{login, "data-unanswered:error", "data-refused:error",
+			"data-unreachable:error", "data-not-attempted:warning", login, "ftp-bounce:info", login, "data-unreachable:error"}},
+		{"../synthetic/epsv-forms.pcap", "none", policy.Policy{}, []string{login, "ftp-bounce:info", login}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.capture+"/"+tc.policy, func(t *testing.T) {
