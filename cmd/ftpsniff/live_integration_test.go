@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestLiveIntegration runs `ftpsniff live` on the server side of a real lab
+// (network namespaces, vsftpd, curl; pcaps/record/netlab.sh) and checks
+// the JSON records that come out while it runs: a passive transfer, an
+// active transfer, and a passive transfer whose data port a firewall
+// drops, reported unanswered after --unanswered-wait, before exit.
+func TestLiveIntegration(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("live capture needs Linux (AF_PACKET) and network namespaces")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: network namespaces, vsftpd and packet sockets")
+	}
+	if testing.Short() {
+		t.Skip("about 20 s of real traffic; skipped with -short")
+	}
+	for _, tool := range []string{"ip", "nft", "vsftpd", "curl", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (apt-get install -y $(cat pcaps/record/APT_PACKAGES))", tool)
+		}
+	}
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ftpsniff")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	lab := startLab(t)
+
+	pcapng := filepath.Join(dir, "live.pcapng")
+	// Not exec.CommandContext: the test stops it with SIGINT, as a user would.
+	cmd := exec.Command("ip", "netns", "exec", lab["NETLAB_SERVER_NS"], bin, "live", "--json",
+		"-i", lab["NETLAB_SERVER_IF"], "--duration", "50s", "--unanswered-wait", "3s", "-w", pcapng)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{}) // closed once exitErr is set
+	var exitErr error
+	defer func() {
+		select {
+		case <-exited:
+		default:
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	recs := newRecordReader(stdout)
+	go func() { recs.wg.Wait(); exitErr = cmd.Wait(); close(exited) }()
+
+	// It is capturing once it has given up root: that happens after the
+	// sockets are open with their filters.
+	waitDropped(t, cmd.Process.Pid, exited, &stderr)
+
+	client := func(args ...string) error {
+		c := exec.Command("ip", append([]string{"netns", "exec", lab["NETLAB_CLIENT_NS"], "curl", "-sS", "-o", "/dev/null"}, args...)...)
+		out, err := c.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("curl %v: %v: %s", args, err, out)
+		}
+		return nil
+	}
+	url := "ftp://" + lab["NETLAB_SERVER_IP4"] + "/report.txt"
+
+	// 1. A good passive transfer.
+	if err := client("--connect-timeout", "3", "-m", "10", url); err != nil {
+		t.Fatal(err)
+	}
+	passive := recs.waitFor(t, 5*time.Second, "passive transfer", func(r record) bool {
+		return r.Type == "data" && isPassive(r.Via) && r.Outcome == "transferred"
+	})
+	if passive.Bytes < 4640 {
+		t.Errorf("passive transfer moved %d bytes, want the 4640 of report.txt", passive.Bytes)
+	}
+
+	// 2. An active-mode transfer: the server connects back from port 20.
+	if err := client("--connect-timeout", "3", "-m", "10", "-P", "-", url); err != nil {
+		t.Fatal(err)
+	}
+	recs.waitFor(t, 5*time.Second, "active transfer", func(r record) bool {
+		return r.Type == "data" && (r.Via == "PORT" || r.Via == "EPRT") && r.Outcome == "transferred"
+	})
+
+	// 3. The firewall drops SYNs to the passive range: curl gives up, and
+	// ftpsniff reports the data connection unanswered while still running.
+	nft := exec.Command("ip", "netns", "exec", lab["NETLAB_SERVER_NS"], "nft", "-f", "-")
+	nft.Stdin = strings.NewReader("table inet ftpsniff_test {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 40000-40100 drop\n }\n}\n")
+	if out, err := nft.CombinedOutput(); err != nil {
+		t.Fatalf("nft: %v: %s", err, out)
+	}
+	// curl keeps retrying the SYN (at 0, 1, 3, 7 s) for longer than
+	// --unanswered-wait, with its control connection open: the record must
+	// come from the wait running out, not from the session ending.
+	blockedCurl := exec.Command("ip", "netns", "exec", lab["NETLAB_CLIENT_NS"], "curl", "-sS", "-o", "/dev/null",
+		"--connect-timeout", "12", "-m", "14", url)
+	if err := blockedCurl.Start(); err != nil {
+		t.Fatal(err)
+	}
+	curlDone := make(chan struct{})
+	go func() { blockedCurl.Wait(); close(curlDone) }()
+	defer func() { blockedCurl.Process.Kill(); <-curlDone }()
+	blocked := recs.waitFor(t, 11*time.Second, "unanswered data connection", func(r record) bool {
+		return r.Type == "data" && isPassive(r.Via) && r.Outcome == "unanswered"
+	})
+	select {
+	case <-curlDone:
+		t.Errorf("curl had already given up: the unanswered record may come from the session's end, not the wait")
+	default:
+	}
+	blockedCurl.Process.Kill()
+	<-curlDone
+	if blocked.SYNs < 1 {
+		t.Errorf("unanswered data record counts %d SYNs", blocked.SYNs)
+	}
+	if blocked.Bytes != 0 {
+		t.Errorf("unanswered data record has %d bytes", blocked.Bytes)
+	}
+	select {
+	case <-exited:
+		t.Fatalf("ftpsniff exited early (%v): the unanswered record must come while it runs\n%s", exitErr, stderr.String())
+	default:
+	}
+
+	// 4. Ctrl-C: clean stop, summary and kernel counters.
+	cmd.Process.Signal(os.Interrupt)
+	recs.waitFor(t, 5*time.Second, "summary", func(r record) bool { return r.Type == "summary" })
+	capRec := recs.waitFor(t, 5*time.Second, "capture counters", func(r record) bool { return r.Type == "capture" })
+	select {
+	case <-exited:
+		if exitErr != nil {
+			t.Fatalf("ftpsniff live: %v\n%s", exitErr, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ftpsniff did not exit after SIGINT")
+	}
+	if capRec.Packets == 0 || capRec.Received < capRec.Packets {
+		t.Errorf("capture record: %d packets analysed, kernel received %d", capRec.Packets, capRec.Received)
+	}
+	sessions := 0
+	for _, r := range recs.all() {
+		if r.Type == "session" {
+			sessions++
+		}
+	}
+	if sessions != 3 {
+		t.Errorf("%d session records, want 3", sessions)
+	}
+
+	// 5. The saved capture tells the same story when read back.
+	out, err := exec.Command(bin, "read", "--json", pcapng).Output()
+	if err != nil {
+		t.Fatalf("ftpsniff read %s: %v", pcapng, err)
+	}
+	// curl falls back from EPSV to PASV when the data connection fails,
+	// so the blocked transfer may announce a second endpoint.
+	var outcomes []string
+	count := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r record
+		if json.Unmarshal([]byte(l), &r) == nil && r.Type == "data" {
+			outcomes = append(outcomes, r.Via+" "+r.Outcome)
+			count[r.Outcome]++
+		}
+	}
+	if count["transferred"] != 2 || count["unanswered"] < 1 {
+		t.Errorf("read of the --write file: data outcomes %q, want 2 transferred and an unanswered one", outcomes)
+	}
+}
+
+func isPassive(via string) bool { return via == "PASV" || via == "EPSV" }
+
+// record holds the fields the test looks at, of any record type.
+type record struct {
+	Type     string `json:"type"`
+	Via      string `json:"via"`
+	Outcome  string `json:"outcome"`
+	Bytes    int64  `json:"bytes"`
+	SYNs     int    `json:"syns"`
+	Packets  uint64 `json:"packets"`
+	Received uint64 `json:"received"`
+	raw      string
+}
+
+// recordReader collects JSON lines as the process writes them.
+type recordReader struct {
+	mu   sync.Mutex
+	recs []record
+	next int
+	more chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newRecordReader(r io.Reader) *recordReader {
+	rr := &recordReader{more: make(chan struct{}, 1)}
+	rr.wg.Add(1)
+	go func() {
+		defer rr.wg.Done()
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var rec record
+			if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+				rec = record{Type: "not-json"}
+			}
+			rec.raw = sc.Text()
+			rr.mu.Lock()
+			rr.recs = append(rr.recs, rec)
+			rr.mu.Unlock()
+			select {
+			case rr.more <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return rr
+}
+
+// waitFor returns the first record after the previous match that satisfies
+// ok, failing the test after timeout.
+func (rr *recordReader) waitFor(t *testing.T, timeout time.Duration, what string, ok func(record) bool) record {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		rr.mu.Lock()
+		for ; rr.next < len(rr.recs); rr.next++ {
+			if r := rr.recs[rr.next]; r.Type == "not-json" {
+				rr.mu.Unlock()
+				t.Fatalf("output line is not JSON: %q", r.raw)
+			} else if ok(r) {
+				rr.next++
+				rr.mu.Unlock()
+				return r
+			}
+		}
+		rr.mu.Unlock()
+		select {
+		case <-rr.more:
+		case <-deadline:
+			var lines []string
+			for _, r := range rr.all() {
+				lines = append(lines, r.raw)
+			}
+			t.Fatalf("no %s record within %s; output so far:\n%s", what, timeout, strings.Join(lines, "\n"))
+		}
+	}
+}
+
+func (rr *recordReader) all() []record {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return append([]record(nil), rr.recs...)
+}
+
+// waitDropped waits until the process no longer runs as root.
+func waitDropped(t *testing.T, pid int, exited <-chan struct{}, stderr *strings.Builder) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		select {
+		case <-exited:
+			t.Fatalf("ftpsniff live exited at start\n%s", stderr.String())
+		default:
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err == nil {
+			for _, l := range strings.Split(string(b), "\n") {
+				if f := strings.Fields(l); len(f) >= 3 && f[0] == "Uid:" && f[2] != "0" {
+					return
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("ftpsniff live still runs as root after 5 s\n%s", stderr.String())
+}
+
+// startLab starts `netlab.sh serve direct` and returns its variables. The
+// lab is torn down when the test ends (its stdin closes).
+func startLab(t *testing.T) map[string]string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", filepath.Join(root, "pcaps/record/netlab.sh"), "serve", "direct", filepath.Join(root, "pcaps/record/conf/anon.conf"))
+	cmd.Env = append(os.Environ(), "NETLAB_MAX_SECONDS=120")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		in.Close()
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	vars := map[string]string{}
+	sc := bufio.NewScanner(out)
+	ready := make(chan bool, 1)
+	go func() {
+		for sc.Scan() {
+			l := sc.Text()
+			if l == "READY" {
+				ready <- true
+				io.Copy(io.Discard, out)
+				return
+			}
+			if k, v, ok := strings.Cut(l, "="); ok {
+				if v == "''" {
+					v = ""
+				}
+				vars[k] = v
+			}
+		}
+		ready <- false
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatalf("lab did not start:\n%s", logs.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("lab not ready after 30 s:\n%s", logs.String())
+	}
+	for _, k := range []string{"NETLAB_CLIENT_NS", "NETLAB_SERVER_NS", "NETLAB_SERVER_IF", "NETLAB_SERVER_IP4"} {
+		if vars[k] == "" {
+			t.Fatalf("lab did not report %s", k)
+		}
+	}
+	return vars
+}
