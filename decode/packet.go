@@ -59,10 +59,18 @@ func newLayerSet() *layerSet {
 	for i, first := range firsts {
 		// The extension skipper goes before the fragment layer so that the
 		// fragment layer, put later, wins the LayerTypeIPv6Fragment slot.
-		p := gopacket.NewDecodingLayerParser(first,
+		// A sparse container indexes layers by type in a slice: a map
+		// lookup per layer cost more than the decoding itself.
+		var c gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+		for _, l := range []gopacket.DecodingLayer{
 			&s.eth, &s.dot1q, &s.sll, &s.sll2, &s.lo,
 			&s.ip4, &s.ip6, &s.ip6ext, &s.ip6frag,
-			&s.tcp, &s.icmp4, &s.icmp6, &s.payload)
+			&s.tcp, &s.icmp4, &s.icmp6, &s.payload,
+		} {
+			c = c.Put(l)
+		}
+		p := gopacket.NewDecodingLayerParser(first)
+		p.SetDecodingLayerContainer(c)
 		p.IgnoreUnsupported = true
 		s.parsers[i] = p
 	}

@@ -145,7 +145,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	best.Match = bestRule
 	best.Client, best.Server = s.Src, s.Dst
 	t.unwait(best)
-	t.data[decode.MakeConnKey(s.Src, s.Dst)] = best
+	t.addData(s, best)
 	t.dataSegment(best, s)
 	return true
 }
@@ -177,7 +177,7 @@ func (t *Tracker) inferData(s *decode.Segment) {
 		Client: s.Src, Server: s.Dst, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
 	}
 	sess.Data = append(sess.Data, dc)
-	t.data[decode.MakeConnKey(s.Src, s.Dst)] = dc
+	t.addData(s, dc)
 	t.open = append(t.open, dc)
 	t.dataSegment(dc, s)
 }
@@ -304,4 +304,46 @@ func (t *Tracker) finishData(dc *DataConn) {
 		t.unwait(dc)
 	}
 	t.sink.Data(dc.Session, dc)
+}
+
+// addData files a data connection under its 4-tuple, and counts its two
+// ports so that segments of other flows skip the map lookup.
+func (t *Tracker) addData(s *decode.Segment, dc *DataConn) {
+	key := decode.MakeConnKey(s.Src, s.Dst)
+	if old := t.data[key]; old != nil {
+		t.dropData(key)
+	}
+	t.data[key] = dc
+	t.portRefs[key.A.Port()]++
+	t.portRefs[key.B.Port()]++
+}
+
+func (t *Tracker) dropData(key decode.ConnKey) {
+	if _, ok := t.data[key]; !ok {
+		return
+	}
+	delete(t.data, key)
+	t.portRefs[key.A.Port()]--
+	t.portRefs[key.B.Port()]--
+	if t.lastKey == key {
+		t.lastDC = nil
+	}
+}
+
+// lookupData finds the data connection a segment belongs to. Most segments
+// belong to none, or to the same connection as the one before: a port
+// count and a one-entry cache keep the map out of their way.
+func (t *Tracker) lookupData(src, dst netip.AddrPort) *DataConn {
+	if t.portRefs[src.Port()] == 0 || t.portRefs[dst.Port()] == 0 {
+		return nil
+	}
+	key := decode.MakeConnKey(src, dst)
+	if t.lastDC != nil && t.lastKey == key {
+		return t.lastDC
+	}
+	dc := t.data[key]
+	if dc != nil {
+		t.lastKey, t.lastDC = key, dc
+	}
+	return dc
 }

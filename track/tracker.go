@@ -83,9 +83,14 @@ type Tracker struct {
 	// their (client, server) addresses: their data connections can only be
 	// inferred from peers and timing.
 	encrypted map[[2]netip.Addr]*Session
-	byPort    map[uint16][]*DataConn // armed announcements awaiting a SYN
-	open      []*DataConn            // armed or live data connections, for timeouts
-	nextData  int
+	// portRefs counts the data connections in data using each port;
+	// lastKey/lastDC cache the latest lookup.
+	portRefs [65536]uint32
+	lastKey  decode.ConnKey
+	lastDC   *DataConn
+	byPort   map[uint16][]*DataConn // armed announcements awaiting a SYN
+	open     []*DataConn            // armed or live data connections, for timeouts
+	nextData int
 
 	limits   Limits
 	seq      uint64 // arrival order of commands, replies and events
@@ -147,7 +152,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0) || !s.Flags.Has(decode.FlagSYN)) {
 		return
 	}
-	if dc := t.data[decode.MakeConnKey(s.Src, s.Dst)]; dc != nil {
+	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
 		t.dataSegment(dc, s)
 		return
 	}
@@ -174,7 +179,7 @@ func dirOf(sess *Session, s *decode.Segment) int {
 
 // Unreachable implements decode.Handler.
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
-	dc := t.data[decode.MakeConnKey(u.Src, u.Dst)]
+	dc := t.lookupData(u.Src, u.Dst)
 	if dc == nil || dc.Done || !dc.SynAckTS.IsZero() {
 		return
 	}
@@ -273,7 +278,7 @@ func (t *Tracker) tick(now time.Time) {
 	// the table stays bounded by live traffic.
 	for k, dc := range t.data {
 		if dc.Done && now.Sub(dc.End) > time.Minute {
-			delete(t.data, k)
+			t.dropData(k)
 		}
 	}
 }
