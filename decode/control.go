@@ -83,7 +83,7 @@ func (t *controlTable) New(_, _ gopacket.Flow, _ *layers.TCP, _ reassembly.Assem
 
 // lookup returns the control stream (or content-detection candidate) the
 // segment belongs to, creating it when the segment starts one, or nil.
-func (t *controlTable) lookup(s *Segment, tcp *layers.TCP) *controlStream {
+func (t *controlTable) lookup(s *Segment) *controlStream {
 	d := t.d
 	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
 	if !byPort && t.byContent == 0 && !startsGreeting(s.Payload) {

@@ -16,6 +16,7 @@ import (
 
 // recorder is a Handler that keeps copies of what it is told.
 type recorder struct {
+	lastLen  int // PayloadLen of the latest segment
 	segments int
 	syns     int
 	control  []ControlEvent
@@ -24,6 +25,7 @@ type recorder struct {
 
 func (r *recorder) Segment(s *Segment) {
 	r.segments++
+	r.lastLen = s.PayloadLen
 	if s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK) {
 		r.syns++
 	}
@@ -291,4 +293,34 @@ func FuzzDecode(f *testing.F) {
 		d.Decode(frame, ci, l)
 		d.Finish()
 	})
+}
+
+// TestSnapLengthKeepsWireLength: a frame cut by the snap length still
+// reports the payload length the IP header gives, so data bytes are not
+// undercounted on a tcpdump -s 96 capture.
+func TestSnapLengthKeepsWireLength(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	full := buildFrame(t, 50000, 40000, make([]byte, 1000))
+	cut := full[:96]
+	d.Decode(cut, gopacket.CaptureInfo{CaptureLength: len(cut), Length: len(full)}, layers.LinkTypeEthernet)
+	if rec.segments != 1 || rec.lastLen != 1000 {
+		t.Errorf("segments %d, payload length %d, want 1 and 1000", rec.segments, rec.lastLen)
+	}
+}
+
+func TestParseTCP(t *testing.T) {
+	frame := buildFrame(t, 50000, 21, []byte("USER x\r\n"))
+	raw := frame[14+20:]
+	h, ok := parseTCP(raw)
+	if !ok || h.srcPort != 50000 || h.dstPort != 21 || h.seq != 1 || h.ack != 1 || h.flags != FlagACK || h.off != 20 {
+		t.Errorf("parseTCP = %+v, %v", h, ok)
+	}
+	bad := append([]byte(nil), raw...)
+	bad[12] = 0x40 // data offset 16 bytes: invalid
+	for _, b := range [][]byte{nil, raw[:19], bad} {
+		if _, ok := parseTCP(b); ok {
+			t.Errorf("parseTCP(%x) accepted", b)
+		}
+	}
 }

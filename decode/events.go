@@ -34,6 +34,9 @@ type Segment struct {
 	// Payload is the segment's TCP payload. It aliases the capture buffer and
 	// is valid only during the Handler call.
 	Payload []byte
+	// PayloadLen is the payload's length on the wire, from the IP header:
+	// more than len(Payload) when the snap length cut the capture.
+	PayloadLen int
 	// Control is set when the segment belongs to a connection decode treats
 	// as an FTP control connection (by port, or by content once confirmed).
 	Control bool

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -41,7 +42,7 @@ type layerSet struct {
 	ip6     layers.IPv6
 	ip6ext  layers.IPv6ExtensionSkipper
 	ip6frag layers.IPv6Fragment
-	tcp     layers.TCP
+	tcp     layers.TCP // decoded only for control streams: see handleTCP
 	icmp4   layers.ICMPv4
 	icmp6   layers.ICMPv6
 	payload gopacket.Payload
@@ -65,7 +66,7 @@ func newLayerSet() *layerSet {
 		for _, l := range []gopacket.DecodingLayer{
 			&s.eth, &s.dot1q, &s.sll, &s.sll2, &s.lo,
 			&s.ip4, &s.ip6, &s.ip6ext, &s.ip6frag,
-			&s.tcp, &s.icmp4, &s.icmp6, &s.payload,
+			&s.icmp4, &s.icmp6, &s.payload,
 		} {
 			c = c.Put(l)
 		}
@@ -203,7 +204,16 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	if p.Truncated {
 		d.stats.Truncated++
 	}
-	var haveIP4, haveIP6, haveTCP, haveICMP4, haveICMP6, fragment bool
+	var haveIP4, haveIP6, haveICMP4, haveICMP6, fragment bool
+	// The TCP header is read by hand (parseTCP), not by a layer: most
+	// segments need only ports, numbers and flags. proto and transport
+	// follow the innermost header decoded; wire is the transport's length
+	// on the wire, from the IP header, so a snap length that cut the
+	// payload does not cut the byte counts.
+	var proto layers.IPProtocol
+	var transport []byte
+	wire := -1
+	ip6Payload := 0
 	for _, t := range ls.decoded {
 		switch t {
 		case layers.LayerTypeIPv4:
@@ -211,20 +221,32 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			if ls.ip4.Flags&layers.IPv4MoreFragments != 0 || ls.ip4.FragOffset != 0 {
 				fragment = true
 			}
+			proto, transport = ls.ip4.Protocol, ls.ip4.Payload
+			wire = int(ls.ip4.Length) - int(ls.ip4.IHL)*4
 		case layers.LayerTypeIPv6:
 			haveIP6 = true
+			proto, transport = ls.ip6.NextHeader, ls.ip6.Payload
+			wire, ip6Payload = int(ls.ip6.Length), len(ls.ip6.Payload)
+			if wire == 0 {
+				wire = -1 // jumbogram: trust what was captured
+			}
+		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
+			proto, transport = ls.ip6ext.NextHeader, ls.ip6ext.Payload
 		case layers.LayerTypeIPv6Fragment:
 			if ls.ip6frag.FragmentOffset != 0 || ls.ip6frag.MoreFragments {
 				fragment = true
 			}
-		case layers.LayerTypeTCP:
-			haveTCP = true
+			proto, transport = ls.ip6frag.NextHeader, ls.ip6frag.Payload
 		case layers.LayerTypeICMPv4:
 			haveICMP4 = true
 		case layers.LayerTypeICMPv6:
 			haveICMP6 = true
 		}
 	}
+	if haveIP6 && wire >= 0 {
+		wire -= ip6Payload - len(transport) // less the extension headers
+	}
+	haveTCP := proto == layers.IPProtocolTCP && (haveIP4 || haveIP6)
 	if err != nil && !haveTCP && !haveICMP4 && !haveICMP6 && !fragment {
 		d.stats.Malformed++
 		return
@@ -247,7 +269,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 	switch {
 	case haveTCP:
-		d.handleTCP(&ls.tcp, src, dst, ci)
+		d.handleTCP(ls, transport, wire, src, dst, ci)
 	case haveICMP4:
 		if ls.icmp4.TypeCode.Type() == layers.ICMPv4TypeDestinationUnreachable {
 			d.handleICMP(src, false, ls.icmp4.TypeCode.Type(), ls.icmp4.TypeCode.Code(), ls.icmp4.Payload, ci)
@@ -270,36 +292,28 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 }
 
-func (d *Decoder) handleTCP(t *layers.TCP, src, dst netip.Addr, ci gopacket.CaptureInfo) {
+// handleTCP reads a TCP header by hand and hands the segment on. Only a
+// segment of a control stream is decoded into ls.tcp, for the assembler.
+func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.Addr, ci gopacket.CaptureInfo) {
+	h, ok := parseTCP(raw)
+	if !ok {
+		d.stats.Malformed++
+		return
+	}
 	d.stats.TCP++
 	s := &d.seg
 	s.Num = d.num
 	s.TS = ci.Timestamp
-	s.Src = netip.AddrPortFrom(src, uint16(t.SrcPort))
-	s.Dst = netip.AddrPortFrom(dst, uint16(t.DstPort))
-	s.Seq, s.Ack = t.Seq, t.Ack
-	var f TCPFlags
-	if t.FIN {
-		f |= FlagFIN
+	s.Src = netip.AddrPortFrom(src, h.srcPort)
+	s.Dst = netip.AddrPortFrom(dst, h.dstPort)
+	s.Seq, s.Ack = h.seq, h.ack
+	s.Flags = h.flags
+	s.Payload = raw[h.off:]
+	s.PayloadLen = len(s.Payload)
+	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
+		s.PayloadLen = n // the snap length cut the payload
 	}
-	if t.SYN {
-		f |= FlagSYN
-	}
-	if t.RST {
-		f |= FlagRST
-	}
-	if t.PSH {
-		f |= FlagPSH
-	}
-	if t.ACK {
-		f |= FlagACK
-	}
-	if t.URG {
-		f |= FlagURG
-	}
-	s.Flags = f
-	s.Payload = t.Payload
-	cs := d.ctl.lookup(s, t)
+	cs := d.ctl.lookup(s)
 	s.Control = cs != nil && cs.confirmed()
 	d.h.Segment(s)
 	switch {
@@ -307,8 +321,41 @@ func (d *Decoder) handleTCP(t *layers.TCP, src, dst netip.Addr, ci gopacket.Capt
 	case cs.implicitTLS:
 		d.ctl.implicit(cs, s)
 	default:
+		t := &ls.tcp
+		if err := t.DecodeFromBytes(raw, gopacket.NilDecodeFeedback); err != nil {
+			d.stats.Malformed++
+			return
+		}
 		d.ctl.assemble(cs, t, s, ci)
 	}
+}
+
+// tcpHeader is what ftpsniff needs of a TCP header.
+type tcpHeader struct {
+	srcPort, dstPort uint16
+	seq, ack         uint32
+	flags            TCPFlags
+	off              int // header length: where the payload starts
+}
+
+// parseTCP reads a TCP header (RFC 9293 section 3.1) without allocating.
+func parseTCP(b []byte) (h tcpHeader, ok bool) {
+	if len(b) < 20 {
+		return h, false
+	}
+	h.off = int(b[12]>>4) * 4
+	if h.off < 20 || h.off > len(b) {
+		return h, false
+	}
+	h.srcPort = binary.BigEndian.Uint16(b[0:2])
+	h.dstPort = binary.BigEndian.Uint16(b[2:4])
+	h.seq = binary.BigEndian.Uint32(b[4:8])
+	h.ack = binary.BigEndian.Uint32(b[8:12])
+	fl := b[13]
+	// The wire bits FIN SYN RST PSH ACK URG are the low six, in the order
+	// of the TCPFlags constants.
+	h.flags = TCPFlags(fl & 0x3f)
+	return h, true
 }
 
 // handleICMP reads the IP and TCP header an unreachable message quotes.
@@ -370,11 +417,7 @@ func (d *Decoder) decodeTransport(proto layers.IPProtocol, srcIP, dstIP []byte, 
 	fs := d.frag
 	switch proto {
 	case layers.IPProtocolTCP:
-		if err := fs.tcp.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil {
-			d.stats.Malformed++
-			return
-		}
-		d.handleTCP(&fs.tcp, src, dst, ci)
+		d.handleTCP(fs, payload, len(payload), src, dst, ci)
 	case layers.IPProtocolICMPv4:
 		if err := fs.icmp4.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil || fs.icmp4.TypeCode.Type() != layers.ICMPv4TypeDestinationUnreachable {
 			d.stats.NotTCP++

@@ -216,7 +216,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.seqHi[dir] = s.Seq
 		dc.seqInit[dir] = true
 	}
-	if n := len(s.Payload); n > 0 && dc.seqInit[dir] {
+	if n := s.PayloadLen; n > 0 && dc.seqInit[dir] {
 		end := s.Seq + uint32(n)
 		if d := int32(end - dc.seqHi[dir]); d > 0 {
 			// Count only bytes past the highest seen; a segment wholly

@@ -85,7 +85,7 @@ func (s *session) reply(code int, text string) {
 func (s *session) seg(src, dst netip.AddrPort, flags decode.TCPFlags, seq uint32, payload int) {
 	s.num++
 	s.tick(time.Millisecond)
-	seg := decode.Segment{Num: s.num, TS: s.now, Src: src, Dst: dst, Flags: flags, Seq: seq, Payload: make([]byte, payload)}
+	seg := decode.Segment{Num: s.num, TS: s.now, Src: src, Dst: dst, Flags: flags, Seq: seq, Payload: make([]byte, payload), PayloadLen: payload}
 	s.trk.Segment(&seg)
 }
 
