@@ -66,7 +66,7 @@ func TestLiveIntegration(t *testing.T) {
 			<-exited
 		}
 	}()
-	recs := newRecordReader(stdout)
+	recs := newRecordReader(stdout, false)
 	go func() { recs.wg.Wait(); exitErr = cmd.Wait(); close(exited) }()
 
 	// It is capturing once it has given up root: that happens after the
@@ -186,6 +186,74 @@ func TestLiveIntegration(t *testing.T) {
 	if count["transferred"] != 2 || count["unanswered"] < 1 {
 		t.Errorf("read of the --write file: data outcomes %q, want 2 transferred and an unanswered one", outcomes)
 	}
+
+	// 6. Two interfaces (one reader goroutine each) and the streaming
+	// text output: an active transfer (the firewall drops only the
+	// passive range) shows up as lines while it runs.
+	text := exec.Command("ip", "netns", "exec", lab["NETLAB_SERVER_NS"], bin, "live", "--color", "never",
+		"-i", "lo", "-i", lab["NETLAB_SERVER_IF"], "--duration", "20s")
+	tout, err := text.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text.Stderr = &stderr
+	if err := text.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := newRecordReader(tout, true)
+	textDone := make(chan struct{})
+	var textErr error
+	go func() { lines.wg.Wait(); textErr = text.Wait(); close(textDone) }()
+	defer func() {
+		select {
+		case <-textDone:
+		default:
+			text.Process.Kill()
+			<-textDone
+		}
+	}()
+	waitDropped(t, text.Process.Pid, textDone, &stderr)
+	if err := client("--connect-timeout", "3", "-m", "10", "-P", "-", url); err != nil {
+		t.Fatal(err)
+	}
+	has := func(sub ...string) func(record) bool {
+		return func(r record) bool {
+			for _, s := range sub {
+				if !strings.Contains(r.raw, s) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	lines.waitFor(t, 5*time.Second, "session start line", has("[1]", "session", lab["NETLAB_SERVER_IP4"]+":21"))
+	lines.waitFor(t, 5*time.Second, "session end line", has("[1]", "end:", "data: 1 transferred"))
+	// The data line comes when the data connection closes, before or
+	// after the 226 depending on timing.
+	for what, ok := range map[string]func(record) bool{
+		"RETR line": has("[1]", "<-- RETR report.txt"),
+		"226 line":  has("[1]", "--> 226 Transfer complete."),
+		"data line": has("[1]", "data #1 EPRT", "transferred: 4640 bytes"),
+	} {
+		found := false
+		for _, r := range lines.all() {
+			found = found || ok(r)
+		}
+		if !found {
+			t.Errorf("no %s in the text output", what)
+		}
+	}
+	text.Process.Signal(os.Interrupt)
+	lines.waitFor(t, 5*time.Second, "summary", has("summary: 1 session, 1 data connection"))
+	lines.waitFor(t, 5*time.Second, "capture line", has("capture:", "received/dropped: lo ", lab["NETLAB_SERVER_IF"]+" "))
+	select {
+	case <-textDone:
+		if textErr != nil {
+			t.Fatalf("ftpsniff live (text): %v\n%s", textErr, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ftpsniff (text) did not exit after SIGINT")
+	}
 }
 
 func isPassive(via string) bool { return via == "PASV" || via == "EPSV" }
@@ -204,6 +272,7 @@ type record struct {
 
 // recordReader collects JSON lines as the process writes them.
 type recordReader struct {
+	text bool // lines are text, not JSON
 	mu   sync.Mutex
 	recs []record
 	next int
@@ -211,8 +280,8 @@ type recordReader struct {
 	wg   sync.WaitGroup
 }
 
-func newRecordReader(r io.Reader) *recordReader {
-	rr := &recordReader{more: make(chan struct{}, 1)}
+func newRecordReader(r io.Reader, text bool) *recordReader {
+	rr := &recordReader{text: text, more: make(chan struct{}, 1)}
 	rr.wg.Add(1)
 	go func() {
 		defer rr.wg.Done()
@@ -244,7 +313,7 @@ func (rr *recordReader) waitFor(t *testing.T, timeout time.Duration, what string
 	for {
 		rr.mu.Lock()
 		for ; rr.next < len(rr.recs); rr.next++ {
-			if r := rr.recs[rr.next]; r.Type == "not-json" {
+			if r := rr.recs[rr.next]; r.Type == "not-json" && !rr.text {
 				rr.mu.Unlock()
 				t.Fatalf("output line is not JSON: %q", r.raw)
 			} else if ok(r) {
