@@ -158,7 +158,18 @@ func (t *controlTable) forget(cs *controlStream) {
 // assemble hands one segment of a control stream to the reassembler.
 func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, ci gopacket.CaptureInfo) {
 	t.ctx.ci = ci
+	// The packet number travels with the bytes, in a CaptureInfo field
+	// decode does not otherwise use, so that data released later is
+	// stamped with its own packet.
+	t.ctx.ci.InterfaceIndex = int(s.Num)
 	t.ctx.num = s.Num
+	ctx := &t.ctx
+	if cs.willQueue(s) {
+		// The assembler keeps the context of a queued segment: it needs
+		// one of its own (the shared one would show the latest packet).
+		own := t.ctx
+		ctx = &own
+	}
 	t.cur = cs
 	if tcp.URG {
 		cs.urgent[cs.dirIndex(s.Src)] = true
@@ -166,7 +177,7 @@ func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, 
 	if cs.ackedPastCapture(tcp, s.Src, ci) {
 		t.asm.FlushWithOptions(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
 	}
-	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, &t.ctx)
+	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, ctx)
 	if cs.holeLost {
 		// The peer acknowledged bytes the capture lacks: they will not come,
 		// so deliver what waits behind the hole now.

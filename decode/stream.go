@@ -157,6 +157,16 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 	return true
 }
 
+// willQueue tells whether the assembler will hold a segment back: it
+// carries bytes beyond the direction's current position.
+func (cs *controlStream) willQueue(s *Segment) bool {
+	d := cs.dirIndex(s.Src)
+	if !cs.haveBase[d] || len(s.Payload) == 0 || s.Flags.Has(FlagSYN) {
+		return false
+	}
+	return int32(s.Seq-(cs.base[d]+cs.delivered[d])) > 0
+}
+
 // ackedPastCapture runs before a segment is assembled. When the segment
 // acknowledges bytes of the other direction the capture does not hold, they
 // were lost to the capture, not delayed: what waits behind them is flushed
@@ -198,8 +208,11 @@ func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 		d = dirClient
 	}
 	cs.num, cs.ts = cs.t.ctx.num, cs.t.ctx.ci.Timestamp
-	if ac == nil && length > 0 {
-		cs.ts = sg.CaptureInfo(0).Timestamp
+	if length > 0 {
+		// Bytes released from the queue carry their own packet.
+		if ci := sg.CaptureInfo(0); ci.InterfaceIndex > 0 {
+			cs.num, cs.ts = uint64(ci.InterfaceIndex), ci.Timestamp
+		}
 	}
 	st := &cs.t.d.stats
 	if skip > 0 {
@@ -238,10 +251,36 @@ func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 				return
 			}
 		}
-		cs.split[d].Write(data, cs.emitFn[d])
+		if sg.Stats().Chunks <= 1 {
+			cs.split[d].Write(data, cs.emitFn[d])
+		} else {
+			cs.writeChunks(d, sg, data)
+		}
 	}
 	if end && !cs.closed && cs.state != stateRejected {
 		cs.split[d].Flush(cs.emitFn[d])
+	}
+}
+
+// writeChunks feeds data that came from several segments (out-of-order
+// ones released together) one segment at a time, so that every line is
+// stamped with the packet and time of the segment that completed it.
+// Each chunk's packet number rides in its CaptureInfo.InterfaceIndex (see
+// controlTable.assemble).
+func (cs *controlStream) writeChunks(d int, sg reassembly.ScatterGather, data []byte) {
+	for off := 0; off < len(data) && !cs.closed && cs.state != stateRejected && !cs.encrypted; {
+		ci := sg.CaptureInfo(off)
+		end := off + 1
+		for end < len(data) {
+			next := sg.CaptureInfo(end)
+			if next.InterfaceIndex != ci.InterfaceIndex || !next.Timestamp.Equal(ci.Timestamp) {
+				break
+			}
+			end++
+		}
+		cs.num, cs.ts = uint64(ci.InterfaceIndex), ci.Timestamp
+		cs.split[d].Write(data[off:end], cs.emitFn[d])
+		off = end
 	}
 }
 

@@ -2,6 +2,8 @@ package track
 
 import (
 	"net/netip"
+	"slices"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -13,7 +15,7 @@ const maxPerPort = 64
 // arm makes an accepted announcement an expectation, at the moment of the
 // accepting reply: clients often connect before they send the transfer
 // command.
-func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
+func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num uint64) {
 	ann := c.Endpoint
 	if c.EndpointVia == ftp.ViaEPSV && !ann.Addr().IsValid() {
 		// RFC 2428: the data goes to the address of the control connection.
@@ -22,12 +24,12 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
 	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
 		sess.DataOmitted++
 		t.limits.DataDropped++
-		t.event(sess, Event{Kind: EventLimit, TS: r.TS, Num: r.Num, Text: "data connection table full"})
+		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: "data connection table full"})
 		return
 	}
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now.
-	for _, old := range sess.Data {
+	for _, old := range slices.Clone(sess.Data) {
 		if !old.Done && old.SynAckTS.IsZero() && old.RSTTS.IsZero() && old.ICMP == nil {
 			if old.SYNs > 0 {
 				old.End = old.LastSYN
@@ -35,17 +37,15 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
 			t.finishData(old)
 		}
 	}
-	t.nextData++
 	t.seq++
 	dc := &DataConn{
-		ID:           t.nextData,
 		Seq:          t.seq,
 		Session:      sess,
 		Via:          c.EndpointVia,
 		Passive:      passive,
 		Announced:    ann,
-		Armed:        r.TS,
-		ArmedNum:     r.Num,
+		Armed:        ts,
+		ArmedNum:     num,
 		Announce:     c,
 		ExpectedSize: -1,
 		Rest:         -1,
@@ -71,6 +71,27 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, r *Reply) {
 	}
 	t.byPort[port] = append(l, dc)
 	t.open = append(t.open, dc)
+}
+
+// retract undoes an active-mode announcement the server refused before
+// anything connected to it: it was never an expectation.
+func (t *Tracker) retract(sess *Session, dc *DataConn) {
+	t.unwait(dc)
+	dc.Done = true // never reported; tick drops it from t.open
+	if i := slices.Index(sess.Data, dc); i >= 0 {
+		sess.Data = slices.Delete(sess.Data, i, i+1)
+	}
+	if sess.lastAnn == dc {
+		sess.lastAnn = nil
+	}
+	if dc.Announce != nil {
+		dc.Announce.Data = nil
+	}
+	for _, c := range sess.pending {
+		if i := slices.Index(c.Transfer, dc); i >= 0 {
+			c.Transfer = slices.Delete(c.Transfer, i, i+1)
+		}
+	}
 }
 
 // unwait removes an announcement from the port index.
@@ -170,10 +191,9 @@ func (t *Tracker) inferData(s *decode.Segment) {
 		t.limits.DataDropped++
 		return
 	}
-	t.nextData++
 	t.seq++
 	dc := &DataConn{
-		ID: t.nextData, Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
+		Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
 		Client: s.Src, Server: s.Dst, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
 	}
 	sess.Data = append(sess.Data, dc)
@@ -282,6 +302,12 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if dc.Done {
 		return
 	}
+	if a := dc.Announce; !dc.Passive && dc.SYNs == 0 && a != nil && (a.Status != StatusAnswered || a.Final().Code != 200) {
+		// An active announcement the server never accepted, and nothing
+		// connected to it: not an expectation after all.
+		t.retract(dc.Session, dc)
+		return
+	}
 	dc.Done = true
 	switch {
 	case dc.Bytes[0]+dc.Bytes[1] > 0:
@@ -303,6 +329,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if dc.SYNs == 0 {
 		t.unwait(dc)
 	}
+	t.numberData(dc)
 	t.sink.Data(dc.Session, dc)
 }
 
@@ -346,4 +373,20 @@ func (t *Tracker) lookupData(src, dst netip.AddrPort) *DataConn {
 		t.lastKey, t.lastDC = key, dc
 	}
 	return dc
+}
+
+// numberData gives a data connection its number when it is first
+// reported, so retracted announcements leave no holes in the numbering.
+func (t *Tracker) numberData(dc *DataConn) {
+	if dc != nil && dc.ID == 0 {
+		t.nextData++
+		dc.ID = t.nextData
+	}
+}
+
+// reportCommand numbers the data connection a command armed, then reports
+// the command.
+func (t *Tracker) reportCommand(sess *Session, c *Command) {
+	t.numberData(c.Data)
+	t.sink.Command(sess, c)
 }

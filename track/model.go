@@ -116,9 +116,12 @@ type Command struct {
 	// Uncertain is set when a gap in the capture came between the command
 	// and its reply: the pairing may be wrong.
 	Uncertain bool
-	Telnet    ftp.TelnetFlags
-	Urgent    bool
-	Dropped   int // bytes of an over-long line not kept
+	// Unseen: the command is not in the capture (lost in a gap, or sent
+	// before it began); it stands for the one a 227/228/229 answered.
+	Unseen  bool
+	Telnet  ftp.TelnetFlags
+	Urgent  bool
+	Dropped int // bytes of an over-long line not kept
 
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.

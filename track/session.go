@@ -2,6 +2,7 @@ package track
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -39,11 +40,16 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		sess.pending = sess.pending[1:]
 		old.Status = StatusNoReply
 		t.limits.PendingOverflow++
-		t.sink.Command(sess, old)
+		t.reportCommand(sess, old)
 	}
 	sess.pending = append(sess.pending, c)
 	if ftp.IsTransfer(c.Verb) {
 		t.linkTransfer(sess, c)
+	}
+	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.EndpointVia.Passive() {
+		// Active mode: the server may connect before its 200 arrives
+		// (suricata-verify ruletype-firewall-116), so expect it now.
+		t.arm(sess, c, false, c.TS, c.Num)
 	}
 }
 
@@ -56,6 +62,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		return
 	}
 	c, lostInGap := t.pairReply(sess, r.Code)
+	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && (r.Code == 227 || r.Code == 228 || r.Code == 229) {
+		// The PASV is gone but its reply says all that matters: the
+		// endpoint is still announced, and a client will connect to it.
+		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
+	}
 	if c == nil {
 		kind := EventReplyNoCommand
 		switch {
@@ -83,7 +94,22 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	}
 	c.Status = StatusAnswered
 	t.apply(sess, c, &r, e)
-	t.sink.Command(sess, c)
+	t.reportCommand(sess, c)
+}
+
+// unseenCommand stands in for a command the capture lacks, so the reply
+// that answers it can be kept and applied.
+func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
+	sess.CommandCount++
+	c := &Command{Seq: r.Seq, Index: sess.CommandCount, TS: r.TS, Num: r.Num, Verb: verb, Cwd: sess.Cwd, Unseen: true}
+	if len(sess.Commands) < t.opts.MaxTranscript {
+		sess.Commands = append(sess.Commands, c)
+	} else {
+		sess.CommandsOmitted++
+		t.limits.CommandsOmitted++
+	}
+	sess.pending = append([]*Command{c}, sess.pending...)
+	return c
 }
 
 // pairReply finds the pending command a reply answers. FIFO is the rule;
@@ -99,7 +125,7 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 		// the 421 is a session event, not their result.
 		for _, p := range sess.pending {
 			p.Status = StatusInterrupted
-			t.sink.Command(sess, p)
+			t.reportCommand(sess, p)
 		}
 		sess.pending = sess.pending[:0]
 		return nil, false
@@ -113,7 +139,7 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 				for _, lost := range sess.pending[:i] {
 					lost.Status = StatusReplyLost
 					t.event(sess, Event{Kind: EventCommandLost, TS: lost.TS, Num: lost.Num, Text: lost.Verb})
-					t.sink.Command(sess, lost)
+					t.reportCommand(sess, lost)
 				}
 				sess.pending = sess.pending[i:]
 				return sess.pending[0], false
@@ -207,12 +233,14 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			if e.EndpointErr != nil {
 				t.event(sess, Event{Kind: EventEndpointMalformed, TS: r.TS, Num: r.Num, Code: r.Code, Text: e.EndpointErr.Error()})
 			} else if r.Code == 227 || r.Code == 228 || r.Code == 229 {
-				t.arm(sess, c, true, r)
+				t.arm(sess, c, true, r.TS, r.Num)
 			}
 		}
 	case "PORT", "EPRT", "LPRT":
-		if c.EndpointVia != 0 && c.EndpointErr == nil && r.Code == 200 {
-			t.arm(sess, c, false, r)
+		// Armed at the command (some servers connect before they reply);
+		// a refusal before any SYN means it never was an expectation.
+		if dc := c.Data; dc != nil && r.Code != 200 && dc.SYNs == 0 {
+			t.retract(sess, dc)
 		} else if c.EndpointErr != nil {
 			t.event(sess, Event{Kind: EventEndpointMalformed, TS: c.TS, Num: c.Num, FromClient: true, Text: c.EndpointErr.Error()})
 		}
@@ -280,10 +308,10 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	for _, c := range sess.pending {
 		c.Status = StatusNoReply
-		t.sink.Command(sess, c)
+		t.reportCommand(sess, c)
 	}
 	sess.pending = nil
-	for _, dc := range sess.Data {
+	for _, dc := range slices.Clone(sess.Data) {
 		if !dc.Done {
 			if dc.Outcome == OutcomePending && dc.SYNs > 0 || dc.Bytes[0]+dc.Bytes[1] > 0 || !dc.SynAckTS.IsZero() {
 				// A data connection still open when its session ended.

@@ -151,6 +151,10 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 	if c.Telnet != 0 {
 		extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
 	}
+	if c.Unseen {
+		line = "(" + c.Verb + " not in the capture)"
+		extra = ""
+	}
 	o.printf("%s %s %s%s\n", o.stamp(s, c.TS), p.client.Sprint("<--"), p.client.Sprint(line), extra)
 	for i := range c.Replies {
 		r := &c.Replies[i]

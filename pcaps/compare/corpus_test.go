@@ -40,17 +40,8 @@ var update = flag.Bool("update", false, "rewrite the testdata expectation files 
 // ftpsniff says; the check is skipped while they differ and fails once they
 // agree, so the entry gets removed with the fix.
 var knownWrong = map[string]map[string]string{
-	endpointsFile: {
-		"zeek/cwd-navigation.pcap": "both directions lost a segment at frames 831/832 (the client's PASV and the server's 200 to TYPE); " +
-			"the complete 227 in frame 831 is dropped as reply-to-command-lost-in-gap, so its endpoint is neither reported nor armed",
-	},
-	dataFile: {
-		"zeek/cwd-navigation.pcap": "same gap: the 227 of frame 831 arms no expectation",
-		"suricata-verify/ruletype-firewall-116-ftp-all-data-ipv4.pcap": "pure-ftpd connects from port 20 before its 200 to PORT; " +
-			"the SYN precedes the arming reply, so the 7 active transfers are reported not-attempted",
-		"suricata-verify/ruletype-firewall-117-ftp-all-data-ipv6.pcap":           "same as -116, with EPRT over IPv6 (7 transfers)",
-		"suricata-verify/ruletype-firewall-118-ftp-stou-no-filename-active.pcap": "same as -116 (1 transfer)",
-	},
+	endpointsFile: {},
+	dataFile:      {},
 }
 
 // recorder is a track.Sink that keeps what the comparison needs: each
