@@ -127,3 +127,49 @@ func TestHostileTextEscaped(t *testing.T) {
 		t.Errorf("escaped file name not shown:\n%s", out)
 	}
 }
+
+// TestFailOn: --fail-on sets exit 1 when a finding at or above the given
+// severity exists, and only then.
+func TestFailOn(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+	}{
+		{[]string{"read", "--json", "../../pcaps/real/pasv-drop.pcap"}, 0},
+		{[]string{"read", "--json", "--fail-on", "error", "../../pcaps/real/pasv-drop.pcap"}, 1},
+		{[]string{"read", "--json", "--fail-on", "error", "../../pcaps/real/passive-curl.pcap"}, 0},
+		{[]string{"read", "--json", "--fail-on", "info", "../../pcaps/real/passive-curl.pcap"}, 1}, // cleartext login
+		{[]string{"read", "--json", "--fail-on", "never", "../../pcaps/real/pasv-reject-rst.pcap"}, 0},
+		{[]string{"read", "--json", "--fail-on", "sometimes", "../../pcaps/real/pasv-drop.pcap"}, 2},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := run(tt.args, &stdout, &stderr); code != tt.code {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, stderr.String())
+		}
+		if tt.code == 1 && stderr.Len() != 0 {
+			t.Errorf("%v: exit 1 printed %q: the findings are the output", tt.args, stderr.String())
+		}
+	}
+}
+
+// TestServerConfigErrors: a malformed configuration line is one error line
+// naming the file and the line.
+func TestServerConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "vsftpd.conf")
+	if err := os.WriteFile(conf, []byte("listen=YES\npasv_enable=YES\npasv_min_port=4o000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"read", "--server-config", conf, "../../pcaps/real/pasv-drop.pcap"}, &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "vsftpd.conf:3:") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	for _, bad := range [][]string{{"--pasv-range", "41000-40000"}, {"--pasv-range", "x"}, {"--public-address", "not-an-ip"}} {
+		stderr.Reset()
+		if code := run(append(append([]string{"read"}, bad...), "../../pcaps/real/pasv-drop.pcap"), &stdout, &stderr); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+}

@@ -45,32 +45,69 @@ func TestGolden(t *testing.T) {
 			{".jsonl", []string{"read", "--json"}},
 		} {
 			t.Run(base+mode.ext, func(t *testing.T) {
-				var stdout, stderr bytes.Buffer
-				code := run(append(mode.args, capFile), &stdout, &stderr)
-				got := stdout.String()
-				if stderr.Len() > 0 {
-					got += "--- stderr\n" + stderr.String()
-				}
-				got += "--- exit " + strconv.Itoa(code) + "\n"
-				golden := filepath.Join("testdata", "golden", base+mode.ext)
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./cmd/ftpsniff -run TestGolden -update)", err)
-				}
-				if got != string(want) {
-					t.Errorf("output differs from %s:\n%s", golden, firstDiff(string(want), got))
-				}
+				checkGolden(t, base+mode.ext, append(mode.args, capFile))
 			})
 		}
+	}
+}
+
+// TestGoldenPolicy pins the diagnosis of the firewall captures against the
+// policy an admin would give.
+func TestGoldenPolicy(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	real := "../../pcaps/real/"
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"policy-pasv-outside-range-flag", []string{"--pasv-range", "40000-40100", real + "pasv-outside-range.pcap"}},
+		{"policy-pasv-outside-range-config", []string{"--server-config", "../../pcaps/record/conf/pasv-outside-range.conf", "--pasv-range", "40000-40100", real + "pasv-outside-range.pcap"}},
+		{"policy-pasv-drop", []string{"--pasv-range", "40000-40100", real + "pasv-drop.pcap"}},
+		{"policy-nat-trusting-client", []string{"--pasv-range", "40000-40100", real + "nat-no-pasv-address-trusting-client.pcap"}},
+		{"policy-nat-default-server", []string{"--public-address", "10.99.1.1", real + "nat-no-pasv-address-default-server.pcap"}},
+		{"policy-ftps", []string{"--pasv-range", "40000-40100", real + "ftps-explicit.pcap"}},
+	}
+	for _, tt := range tests {
+		for _, mode := range []struct {
+			ext  string
+			args []string
+		}{
+			{".txt", []string{"read", "--color", "never"}},
+			{".jsonl", []string{"read", "--json"}},
+		} {
+			t.Run(tt.name+mode.ext, func(t *testing.T) {
+				checkGolden(t, tt.name+mode.ext, append(mode.args, tt.args...))
+			})
+		}
+	}
+}
+
+// checkGolden runs the command line and compares with testdata/golden/name.
+func checkGolden(t *testing.T, name string, args []string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	got := stdout.String()
+	if stderr.Len() > 0 {
+		got += "--- stderr\n" + stderr.String()
+	}
+	got += "--- exit " + strconv.Itoa(code) + "\n"
+	golden := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/ftpsniff -run TestGolden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\n%s", golden, firstDiff(string(want), got))
 	}
 }
 

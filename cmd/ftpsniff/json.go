@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // jsonOutput writes JSON Lines: one record per line, each written whole as
@@ -269,6 +272,94 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 		}
 	}
 	o.write(j)
+}
+
+type jsonFinding struct {
+	Type     string   `json:"type"`
+	Code     string   `json:"code"`
+	Severity string   `json:"severity"`
+	Session  int      `json:"session"`
+	Data     int      `json:"data,omitempty"`
+	TS       *jtime   `json:"ts,omitempty"`
+	Packets  []uint64 `json:"packets,omitempty"`
+	Message  string   `json:"message"`
+	Evidence string   `json:"evidence,omitempty"`
+	Advice   string   `json:"advice"`
+}
+
+// Finding writes a finding record; the tracker calls it before the data or
+// session record it concerns.
+func (o *jsonOutput) Finding(f *diagnose.Finding) {
+	j := jsonFinding{Type: "finding", Code: f.Code, Severity: f.Severity.String(), TS: ts(f.TS),
+		Packets: f.Packets, Message: f.Message, Evidence: f.Evidence, Advice: f.Advice}
+	if f.Session != nil {
+		j.Session = f.Session.ID
+	}
+	if f.Data != nil {
+		j.Data = f.Data.ID
+	}
+	o.write(j)
+}
+
+type jsonPolicy struct {
+	Type       string   `json:"type"`
+	PasvRanges string   `json:"pasv_ranges,omitempty"`
+	Public     string   `json:"public_address,omitempty"`
+	Server     string   `json:"server_kind,omitempty"`
+	Config     string   `json:"server_config,omitempty"`
+	Understood []string `json:"understood"`
+}
+
+// Policy writes what the diagnosis checks against, first.
+func (o *jsonOutput) Policy(p policy.Policy) {
+	j := jsonPolicy{Type: "policy", Understood: strings.Split(strings.TrimRight(p.Describe(), "\n"), "\n")}
+	if r := p.PassiveRanges(); len(r) > 0 {
+		j.PasvRanges = r.String()
+	}
+	if a := p.Public(); a.IsValid() {
+		j.Public = a.String()
+	}
+	if p.Server != nil {
+		j.Server, j.Config = p.Server.Kind.String(), p.Server.Path
+	}
+	o.write(j)
+}
+
+type jsonServer struct {
+	Type         string         `json:"type"`
+	Server       string         `json:"server"`
+	Sessions     int            `json:"sessions"`
+	PortsLow     uint16         `json:"passive_port_low,omitempty"`
+	PortsHigh    uint16         `json:"passive_port_high,omitempty"`
+	PortsCount   int            `json:"passive_ports_announced"`
+	Range        string         `json:"allowed_range,omitempty"`
+	OutsideRange int            `json:"outside_range"`
+	Outcomes     map[string]int `json:"outcomes"`
+	Findings     map[string]int `json:"findings"`
+	Verdict      string         `json:"verdict,omitempty"`
+	Rules        []string       `json:"rules,omitempty"`
+}
+
+// Servers writes one record per server, before the summary.
+func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
+	for _, s := range ss {
+		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
+			PortsCount: s.PortsAnnounced.Count, OutsideRange: s.OutsideRange,
+			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules}
+		if s.PortsAnnounced.Count > 0 {
+			j.PortsLow, j.PortsHigh = s.PortsAnnounced.Min, s.PortsAnnounced.Max
+		}
+		if len(s.Range) > 0 {
+			j.Range = s.Range.String()
+		}
+		for oc, n := range s.Outcomes {
+			j.Outcomes[oc.String()] = n
+		}
+		if j.Findings == nil {
+			j.Findings = map[string]int{}
+		}
+		o.write(j)
+	}
 }
 
 type jsonSummary struct {

@@ -5,14 +5,29 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
-// pipeline is one analysis: decoder -> tracker -> output. read and live
-// differ only in where packets come from and how output is flushed.
+// pipeline is one analysis: decoder -> tracker -> diagnoser -> output.
+// read and live differ only in where packets come from and how output is
+// flushed.
 type pipeline struct {
-	out output
-	trk *track.Tracker
-	dec *decode.Decoder
+	out  output
+	trk  *track.Tracker
+	dec  *decode.Decoder
+	diag *diagnose.Diagnoser
+	opts *analysisOptions
+	// worst counts findings per severity, for --fail-on.
+	bySeverity [3]int
+}
+
+// diagnosisOutput is an output that also shows findings and the
+// per-server summaries.
+type diagnosisOutput interface {
+	Finding(f *diagnose.Finding)
+	Policy(p policy.Policy)
+	Servers(s []diagnose.ServerSummary)
 }
 
 func newPipeline(o *analysisOptions, stdout io.Writer) *pipeline {
@@ -20,15 +35,47 @@ func newPipeline(o *analysisOptions, stdout io.Writer) *pipeline {
 }
 
 func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline {
-	trk := track.New(out, to)
-	return &pipeline{out: out, trk: trk, dec: decode.New(trk, o.decodeOptions())}
+	p := &pipeline{out: out, opts: o}
+	p.diag = diagnose.New(o.pol, out, p)
+	p.trk = track.New(p.diag, to)
+	p.dec = decode.New(p.trk, o.decodeOptions())
+	if d, ok := out.(diagnosisOutput); ok && (len(o.pol.Ranges) > 0 || o.pol.Server != nil || o.pol.PublicAddress.IsValid()) {
+		d.Policy(o.pol)
+	}
+	return p
+}
+
+// Finding implements diagnose.Reporter: count, then show.
+func (p *pipeline) Finding(f *diagnose.Finding) {
+	if int(f.Severity) < len(p.bySeverity) {
+		p.bySeverity[f.Severity]++
+	}
+	if d, ok := p.out.(diagnosisOutput); ok {
+		d.Finding(f)
+	}
 }
 
 // finish ends the analysis: everything pending becomes final, then the
-// summary.
+// summaries. With --fail-on, a finding at or above it makes the error a
+// findingsError (exit code 1).
 func (p *pipeline) finish() error {
 	p.dec.Finish()
 	p.trk.Finish()
+	if d, ok := p.out.(diagnosisOutput); ok {
+		d.Servers(p.diag.Summaries())
+	}
 	p.out.Summary(p.dec.Stats(), p.trk.Limits())
-	return p.out.Flush()
+	if err := p.out.Flush(); err != nil {
+		return err
+	}
+	if p.opts.failSet {
+		n := 0
+		for sev := p.opts.failOn; int(sev) < len(p.bySeverity); sev++ {
+			n += p.bySeverity[sev]
+		}
+		if n > 0 {
+			return findingsError{n}
+		}
+	}
+	return nil
 }

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // analysisOptions are the flags read and live share.
@@ -19,6 +22,16 @@ type analysisOptions struct {
 	ControlPorts  []uint
 	NoDetect      bool
 	MaxLine       int
+
+	// Diagnosis policy (issue: firewall and NAT diagnosis).
+	PasvRanges    []string
+	ServerConfig  string
+	PublicAddress string
+	FailOn        string
+
+	pol     policy.Policy     // built by validate
+	failOn  diagnose.Severity // valid when failSet
+	failSet bool
 }
 
 func (o *analysisOptions) register(c *cobra.Command) {
@@ -29,6 +42,10 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.UintSliceVar(&o.ControlPorts, "control-port", nil, "server port of FTP control connections besides 21 (repeatable)")
 	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
 	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in bytes; the excess is counted")
+	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive ports the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
+	f.StringVar(&o.ServerConfig, "server-config", "", "the FTP server's configuration (vsftpd.conf, proftpd.conf, pure-ftpd.conf): passive range, public address, ports")
+	f.StringVar(&o.PublicAddress, "public-address", "", "the address clients should be told in 227 replies, when no configuration gives one")
+	f.StringVar(&o.FailOn, "fail-on", "never", "exit 1 when a finding of this severity or above exists: error, warning, info or never")
 }
 
 func (o *analysisOptions) validate() error {
@@ -44,6 +61,32 @@ func (o *analysisOptions) validate() error {
 	}
 	if o.MaxLine < 64 || o.MaxLine > 1<<20 {
 		return usageErrorf("--max-line must be between 64 and 1048576")
+	}
+	for _, r := range o.PasvRanges {
+		if err := o.pol.AddRanges(r); err != nil {
+			return usageErrorf("--pasv-range %q: %v", r, err)
+		}
+	}
+	if o.PublicAddress != "" {
+		a, err := netip.ParseAddr(o.PublicAddress)
+		if err != nil {
+			return usageErrorf("--public-address %q is not an IP address", o.PublicAddress)
+		}
+		o.pol.PublicAddress = a.Unmap()
+	}
+	if o.ServerConfig != "" {
+		sc, err := policy.LoadServerConfig(o.ServerConfig)
+		if err != nil {
+			return err // names the file and line
+		}
+		o.pol.Server = sc
+	}
+	if o.FailOn != "never" {
+		sev, err := diagnose.ParseSeverity(o.FailOn)
+		if err != nil {
+			return usageErrorf("--fail-on must be error, warning, info or never, not %q", o.FailOn)
+		}
+		o.failOn, o.failSet = sev, true
 	}
 	return nil
 }
@@ -111,7 +154,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if err := p.finish(); err != nil {
+	if err := p.finish(); err != nil && inputErr == nil {
 		return err
 	}
 	return inputErr

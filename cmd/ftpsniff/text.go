@@ -7,8 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fatih/color"
+
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // textOutput writes a transcript per session when the session ends, then a
@@ -23,10 +27,15 @@ type textOutput struct {
 	sessions int
 	outcomes [8]int
 	dataN    int
+
+	findings map[*track.Session][]*diagnose.Finding
+	placed   map[*diagnose.Finding]bool
+	servers  []diagnose.ServerSummary
+	bySev    [3]int
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
-	return &textOutput{w: w, p: p, showPass: showPass}
+	return &textOutput{w: w, p: p, showPass: showPass, findings: map[*track.Session][]*diagnose.Finding{}, placed: map[*diagnose.Finding]bool{}}
 }
 
 func (o *textOutput) SessionStart(*track.Session)              {}
@@ -101,6 +110,14 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	for _, it := range items {
 		it.write()
 	}
+	// Findings about the session rather than one data connection.
+	for _, f := range o.findings[s] {
+		if f.Data == nil && !o.placed[f] {
+			o.finding(f)
+		}
+	}
+	delete(o.findings, s)
+	clear(o.placed)
 	if s.CommandsOmitted > 0 {
 		o.printf("  %s\n", p.warn.Sprintf("(%d more commands not kept: transcript limit)", s.CommandsOmitted))
 	}
@@ -185,6 +202,130 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 	if c.Uncertain {
 		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
 	}
+	// Session findings whose evidence is this command or its replies.
+	for _, f := range o.findings[s] {
+		if f.Data == nil && !o.placed[f] && aboutCommand(f, c) {
+			o.placed[f] = true
+			o.finding(f)
+		}
+	}
+}
+
+// aboutCommand tells whether a finding's evidence packets include the
+// command's or one of its replies'.
+func aboutCommand(f *diagnose.Finding, c *track.Command) bool {
+	for _, n := range f.Packets {
+		if n == c.Num {
+			return true
+		}
+		for _, r := range c.Replies {
+			if n == r.Num {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Finding keeps a finding for its session's transcript.
+func (o *textOutput) Finding(f *diagnose.Finding) {
+	if int(f.Severity) < len(o.bySev) {
+		o.bySev[f.Severity]++
+	}
+	o.findings[f.Session] = append(o.findings[f.Session], f)
+}
+
+func (o *textOutput) severityColor(s diagnose.Severity) *color.Color {
+	switch s {
+	case diagnose.SeverityError:
+		return o.p.bad
+	case diagnose.SeverityWarning:
+		return o.p.warn
+	}
+	return o.p.dim
+}
+
+// finding writes one finding: what is wrong, the evidence, what to do.
+func (o *textOutput) finding(f *diagnose.Finding) {
+	pad := strings.Repeat(" ", 15)
+	col := o.severityColor(f.Severity)
+	o.printf("%s%s %s\n", pad, col.Sprintf("!! %s %s:", f.Severity, f.Code), safe(f.Message))
+	if f.Evidence != "" {
+		ev := shown(f.Evidence)
+		if len(f.Packets) > 0 && !strings.Contains(f.Evidence, "packet") {
+			ev += fmt.Sprintf(" (packets %s)", packetList(f.Packets))
+		}
+		o.printf("%s   %s %s\n", pad, o.p.dim.Sprint("evidence:"), ev)
+	}
+	for i, line := range strings.Split(f.Advice, "\n") {
+		label := "fix:     "
+		if i > 0 {
+			label = "         "
+		}
+		if line != "" {
+			o.printf("%s   %s %s\n", pad, o.p.head.Sprint(label), safe(line))
+		}
+	}
+}
+
+func packetList(nums []uint64) string {
+	parts := make([]string, 0, len(nums))
+	for i, n := range nums {
+		if i == 8 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(nums)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprint(n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Policy says what the diagnosis checks against, before any session.
+func (o *textOutput) Policy(p policy.Policy) {
+	o.printf("%s\n", o.p.head.Sprint("policy:"))
+	for _, line := range strings.Split(strings.TrimRight(p.Describe(), "\n"), "\n") {
+		o.printf("  %s\n", line)
+	}
+	o.printf("\n")
+}
+
+// Servers keeps the per-server summaries for the end.
+func (o *textOutput) Servers(s []diagnose.ServerSummary) { o.servers = s }
+
+func (o *textOutput) serverSummaries() {
+	p := o.p
+	for _, s := range o.servers {
+		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
+			continue
+		}
+		o.printf("%s %s: %d session%s", p.head.Sprint("server"), s.Server, s.Sessions, plural(s.Sessions))
+		if s.PortsAnnounced.Count > 0 {
+			o.printf("; passive ports announced %s", s.PortsAnnounced)
+		}
+		if len(s.Range) > 0 {
+			o.printf("; allowed range %s", s.Range)
+			if s.OutsideRange > 0 {
+				o.printf(" (%s)", p.bad.Sprintf("%d outside", s.OutsideRange))
+			}
+		}
+		o.printf("\n")
+		var counts [8]int
+		total := 0
+		for oc, n := range s.Outcomes {
+			counts[oc] += n
+			total += n
+		}
+		o.printf("  data: %s\n", outcomeCounts(counts[:], total))
+		if s.Verdict != "" {
+			o.printf("  %s %s\n", p.head.Sprint("verdict:"), s.Verdict)
+		}
+		if len(s.Rules) > 0 {
+			o.printf("  %s\n", p.head.Sprint("change:"))
+			for _, r := range s.Rules {
+				o.printf("    %s\n", r)
+			}
+		}
+	}
 }
 
 // transferLines shows the data connections a transfer command used.
@@ -226,6 +367,11 @@ func (o *textOutput) data(d *track.DataConn) {
 	}
 	if len(facts) > 0 {
 		o.printf("%s         %s\n", strings.Repeat(" ", 10), p.dim.Sprint(strings.Join(facts, "; ")))
+	}
+	for _, f := range o.findings[d.Session] {
+		if f.Data == d {
+			o.finding(f)
+		}
 	}
 }
 
@@ -294,11 +440,18 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 
 func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
 	p := o.p
+	o.serverSummaries()
 	o.printf("%s %d session%s, %d data connection%s", p.head.Sprint("summary:"), o.sessions, plural(o.sessions), o.dataN, plural(o.dataN))
 	if o.dataN > 0 {
 		o.printf(" (%s)", outcomeCounts(o.outcomes[:], o.dataN))
 	}
 	o.printf("; %d packets, %d TCP\n", st.Packets, st.TCP)
+	if n := o.bySev[0] + o.bySev[1] + o.bySev[2]; n > 0 {
+		o.printf("  findings: %s, %s, %s\n",
+			p.bad.Sprintf("%d error%s", o.bySev[2], plural(o.bySev[2])),
+			p.warn.Sprintf("%d warning%s", o.bySev[1], plural(o.bySev[1])),
+			fmt.Sprintf("%d info", o.bySev[0]))
+	}
 	var warn []string
 	addw := func(n uint64, what string) {
 		if n > 0 {
