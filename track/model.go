@@ -259,6 +259,7 @@ const (
 	EventCommandLost       EventKind = "command-lost"                 // a command's reply never came, later ones did
 	EventEncrypted         EventKind = "encrypted"                    // AUTH accepted: the rest is ciphertext
 	EventEndpointMalformed EventKind = "endpoint-malformed"
+	EventEndpointFamily    EventKind = "endpoint-family" // the endpoint's address family differs from the control connection's
 	EventLimit             EventKind = "limit" // a table bound was hit
 )
 

@@ -46,6 +46,18 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if ftp.IsTransfer(c.Verb) {
 		t.linkTransfer(sess, c)
 	}
+	switch c.Verb {
+	case "ENC", "MIC", "CONF":
+		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
+		// here the commands, and the endpoints, are ciphertext.
+		if !sess.Encrypted {
+			t.encrypt(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
+		}
+	}
+	if c.EndpointVia != 0 && c.EndpointErr == nil && c.Endpoint.Addr().Is4() != sess.Client.Addr().Unmap().Is4() {
+		t.event(sess, Event{Kind: EventEndpointFamily, TS: c.TS, Num: c.Num, FromClient: true,
+			Text: c.Verb + " names " + c.Endpoint.Addr().String() + " over a control connection of the other family (a Linux conntrack helper drops it)"})
+	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.EndpointVia.Passive() {
 		// Active mode: the server may connect before its 200 arrives
 		// (suricata-verify ruletype-firewall-116), so expect it now.

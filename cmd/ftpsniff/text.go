@@ -432,6 +432,8 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		msg = "!! control channel encrypted from here (" + safe(e.Text) + "): commands and data endpoints are invisible"
 	case track.EventEndpointMalformed:
 		return // shown on the command
+	case track.EventEndpointFamily:
+		msg = "!! " + safe(e.Text)
 	default:
 		msg = fmt.Sprintf("!! %s: %s", e.Kind, safe(e.Text))
 	}
