@@ -6,7 +6,7 @@ type Stats struct {
 	Packets       uint64 `json:"packets"`        // packets handed to Decode
 	Bytes         uint64 `json:"bytes"`          // their captured bytes
 	TCP           uint64 `json:"tcp"`            // TCP segments (after defragmentation)
-	ICMPErrors    uint64 `json:"icmp_errors"`     // ICMP/ICMPv6 unreachables quoting TCP
+	ICMPErrors    uint64 `json:"icmp_errors"`    // ICMP/ICMPv6 unreachables quoting TCP
 	NotIP         uint64 `json:"not_ip"`         // frames with no IPv4/IPv6 layer (ARP, LLDP, …)
 	NotTCP        uint64 `json:"not_tcp"`        // IP packets that are neither TCP nor ICMP errors
 	Malformed     uint64 `json:"malformed"`      // frames a layer decoder rejected

@@ -260,7 +260,7 @@ const (
 	EventEncrypted         EventKind = "encrypted"                    // AUTH accepted: the rest is ciphertext
 	EventEndpointMalformed EventKind = "endpoint-malformed"
 	EventEndpointFamily    EventKind = "endpoint-family" // the endpoint's address family differs from the control connection's
-	EventLimit             EventKind = "limit" // a table bound was hit
+	EventLimit             EventKind = "limit"           // a table bound was hit
 )
 
 // Event is something that happened in a session outside the command/reply

@@ -166,6 +166,8 @@ func readFile(name string, dec *decode.Decoder) error {
 	if err != nil {
 		return err
 	}
+	// Read (and gunzip) on one core while decoding on another.
+	src = capture.Prefetch(src)
 	defer src.Close()
 	for {
 		data, ci, link, err := src.Next()

@@ -1,0 +1,137 @@
+package capture
+
+import (
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Prefetch blocks: packets are copied back to back into blocks of about
+// prefetchBlock bytes; prefetchBlocks of them circulate between the reading
+// goroutine and the caller.
+const (
+	prefetchBlock  = 1 << 20
+	prefetchBlocks = 4
+	prefetchPkts   = prefetchBlock / 64 // more packets than this per block are improbable
+)
+
+type prefetchRec struct {
+	off, n int
+	ci     gopacket.CaptureInfo
+	link   layers.LinkType
+}
+
+type prefetchBatch struct {
+	buf  []byte
+	recs []prefetchRec
+	err  error // what ended the source after these packets (io.EOF included)
+}
+
+// prefetch is a Source that reads its source in a goroutine of its own, a
+// block ahead of the caller, so reading (and gunzipping) a file runs on one
+// core while the caller decodes on another. Packets cross between the two
+// as copies in recycled blocks, never as the source's zero-copy buffers.
+type prefetch struct {
+	src  Source
+	full chan *prefetchBatch
+	free chan *prefetchBatch
+	stop chan struct{}
+	cur  *prefetchBatch
+	i    int
+}
+
+// Prefetch wraps src so that it is read ahead in a goroutine. The result
+// keeps src's contract: Next's data is valid until the next call, errors
+// come after every packet read before them, in order. Close stops the
+// reading goroutine (waiting for a Next of src under way to return) and
+// closes src.
+func Prefetch(src Source) Source {
+	p := &prefetch{
+		src:  src,
+		full: make(chan *prefetchBatch, prefetchBlocks),
+		free: make(chan *prefetchBatch, prefetchBlocks),
+		stop: make(chan struct{}),
+	}
+	for range prefetchBlocks {
+		p.free <- &prefetchBatch{
+			// Room for a block plus the largest record, so appending never
+			// grows the buffer.
+			buf:  make([]byte, 0, prefetchBlock+maxRecord),
+			recs: make([]prefetchRec, 0, prefetchPkts),
+		}
+	}
+	go p.read()
+	return p
+}
+
+func (p *prefetch) read() {
+	defer close(p.full)
+	for {
+		var b *prefetchBatch
+		select {
+		case b = <-p.free:
+		case <-p.stop:
+			return
+		}
+		b.buf, b.recs, b.err = b.buf[:0], b.recs[:0], nil
+		for len(b.buf) < prefetchBlock && len(b.recs) < cap(b.recs) {
+			data, ci, link, err := p.src.Next()
+			if err != nil {
+				b.err = err
+				break
+			}
+			if len(data) > maxRecord {
+				data = data[:maxRecord] // never happens with the sources here
+			}
+			off := len(b.buf)
+			b.buf = append(b.buf, data...)
+			b.recs = append(b.recs, prefetchRec{off: off, n: len(data), ci: ci, link: link})
+		}
+		select {
+		case p.full <- b:
+		case <-p.stop:
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// Next implements Source.
+func (p *prefetch) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	for {
+		if b := p.cur; b != nil {
+			if p.i < len(b.recs) {
+				r := &b.recs[p.i]
+				p.i++
+				return b.buf[r.off : r.off+r.n : r.off+r.n], r.ci, r.link, nil
+			}
+			if b.err != nil {
+				return nil, gopacket.CaptureInfo{}, 0, b.err // sticky, like the sources
+			}
+			p.free <- b
+			p.cur = nil
+		}
+		b, ok := <-p.full
+		if !ok {
+			return nil, gopacket.CaptureInfo{}, 0, openError(p.src.Name(), ErrClosed, "", nil)
+		}
+		p.cur, p.i = b, 0
+	}
+}
+
+// Name implements Source.
+func (p *prefetch) Name() string { return p.src.Name() }
+
+// Close implements Source.
+func (p *prefetch) Close() error {
+	select {
+	case <-p.stop:
+	default:
+		close(p.stop)
+	}
+	// Wait for the reader to leave src before closing it.
+	for range p.full {
+	}
+	return p.src.Close()
+}
