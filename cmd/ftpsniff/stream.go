@@ -9,6 +9,8 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // streamOutput is the text output of `live`: every line is written as the
@@ -78,42 +80,12 @@ func (o *streamOutput) SessionStart(s *track.Session) {
 // Command prints a command with its replies. Data connections are printed
 // by Data when their outcome is known, which may be before or after.
 func (o *streamOutput) Command(s *track.Session, c *track.Command) {
-	p := o.p
 	o.emit(s, func() {
-		line := c.Verb
-		if c.Arg != "" || c.Verb == "PASS" {
-			line += " " + shown(maskedArg(c.Verb, c.Arg, o.showPass))
-		}
-		extra := ""
-		if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
-			if c.EndpointErr != nil {
-				extra = "  " + p.bad.Sprintf("[malformed: %v]", c.EndpointErr)
-			} else {
-				extra = "  " + p.head.Sprintf("= %s", c.Endpoint)
-			}
-		}
-		if c.Dropped > 0 {
-			extra += "  " + p.warn.Sprintf("[%d bytes over the line limit dropped]", c.Dropped)
-		}
-		if c.Telnet != 0 {
-			extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
-		}
-		fmt.Fprintf(o.sbuf, "%s %s %s%s\n", o.lines.stamp(s, c.TS), p.client.Sprint("<--"), p.client.Sprint(line), extra)
+		o.lines.commandLine(s, c)
 		for i := range c.Replies {
 			o.lines.reply(s, &c.Replies[i], c)
 		}
-		pad := strings.Repeat(" ", 10)
-		switch c.Status {
-		case track.StatusNoReply, track.StatusPending:
-			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (no reply seen)"))
-		case track.StatusReplyLost:
-			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (reply lost in a capture gap)"))
-		case track.StatusInterrupted:
-			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (interrupted: the server closed the session)"))
-		}
-		if c.Uncertain {
-			fmt.Fprintf(o.sbuf, "%s %s\n", pad, p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
-		}
+		o.lines.commandStatus(c)
 	})
 }
 
@@ -146,6 +118,7 @@ func (o *streamOutput) Event(s *track.Session, e *track.Event) {
 }
 
 func (o *streamOutput) SessionEnd(s *track.Session) {
+	delete(o.lines.findings, s)
 	o.totals.sessions++
 	var counts [8]int
 	for _, d := range s.Data {
@@ -160,7 +133,26 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 }
 
 func (o *streamOutput) Summary(st decode.Stats, lim track.Limits) { o.totals.Summary(st, lim) }
-func (o *streamOutput) Flush() error                              { return o.w.Flush() }
+
+// Finding prints a finding as soon as it is made.
+func (o *streamOutput) Finding(f *diagnose.Finding) {
+	if int(f.Severity) < len(o.totals.bySev) {
+		o.totals.bySev[f.Severity]++
+	}
+	switch {
+	case f.Data != nil:
+		// Reported just before its data connection: printed under it.
+		o.lines.findings[f.Session] = append(o.lines.findings[f.Session], f)
+	case f.Session == nil:
+		o.lines.finding(f)
+	default:
+		o.emit(f.Session, func() { o.lines.finding(f) })
+	}
+}
+
+func (o *streamOutput) Policy(p policy.Policy)             { o.totals.Policy(p) }
+func (o *streamOutput) Servers(s []diagnose.ServerSummary) { o.totals.Servers(s) }
+func (o *streamOutput) Flush() error                       { return o.w.Flush() }
 
 // flushEach flushes the output after every record, so that each line
 // leaves the process when it is final (`ftpsniff live --json | jq` sees
@@ -192,6 +184,26 @@ func (f *flushEach) Event(s *track.Session, e *track.Event)     { f.out.Event(s,
 func (f *flushEach) SessionEnd(s *track.Session)                { f.out.SessionEnd(s); f.flush() }
 func (f *flushEach) Summary(st decode.Stats, lim track.Limits) {
 	f.out.Summary(st, lim)
+}
+
+func (f *flushEach) Finding(fd *diagnose.Finding) {
+	if d, ok := f.out.(diagnosisOutput); ok {
+		d.Finding(fd)
+		f.flush()
+	}
+}
+
+func (f *flushEach) Policy(p policy.Policy) {
+	if d, ok := f.out.(diagnosisOutput); ok {
+		d.Policy(p)
+		f.flush()
+	}
+}
+
+func (f *flushEach) Servers(s []diagnose.ServerSummary) {
+	if d, ok := f.out.(diagnosisOutput); ok {
+		d.Servers(s)
+	}
 }
 
 func (f *flushEach) Flush() error {

@@ -149,6 +149,34 @@ func (o *textOutput) stamp(s *track.Session, ts time.Time) string {
 }
 
 func (o *textOutput) command(s *track.Session, c *track.Command) {
+	o.commandLine(s, c)
+	for i := range c.Replies {
+		if i == len(c.Replies)-1 && c.Status == track.StatusAnswered {
+			// A transfer's data connections appear between the
+			// preliminary replies and the final one, where they happened.
+			o.transferLines(c)
+		}
+		o.reply(s, &c.Replies[i], c)
+	}
+	if c.Status != track.StatusAnswered {
+		o.transferLines(c)
+	}
+	// An announcement no transfer used shows its outcome under its reply.
+	if c.Data != nil && c.Data.Command == nil {
+		o.data(c.Data)
+	}
+	o.commandStatus(c)
+	// Session findings whose evidence is this command or its replies.
+	for _, f := range o.findings[s] {
+		if f.Data == nil && !o.placed[f] && aboutCommand(f, c) {
+			o.placed[f] = true
+			o.finding(f)
+		}
+	}
+}
+
+// commandLine writes the `<--` line of a command.
+func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	p := o.p
 	line := c.Verb
 	if c.Arg != "" || c.Verb == "PASS" {
@@ -173,41 +201,23 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 		extra = ""
 	}
 	o.printf("%s %s %s%s\n", o.stamp(s, c.TS), p.client.Sprint("<--"), p.client.Sprint(line), extra)
-	for i := range c.Replies {
-		r := &c.Replies[i]
-		final := i == len(c.Replies)-1 && c.Status == track.StatusAnswered
-		if final {
-			// A transfer's data connections appear between the
-			// preliminary replies and the final one, where they happened.
-			o.transferLines(c)
-		}
-		o.reply(s, r, c)
-	}
-	if c.Status != track.StatusAnswered {
-		o.transferLines(c)
-	}
-	// An announcement no transfer used shows its outcome under its reply.
-	if c.Data != nil && c.Data.Command == nil {
-		o.data(c.Data)
-	}
+}
+
+// commandStatus notes a command that got no final reply, or whose pairing
+// a capture gap makes uncertain.
+func (o *textOutput) commandStatus(c *track.Command) {
+	p := o.p
+	pad := strings.Repeat(" ", 10)
 	switch c.Status {
-	case track.StatusAnswered:
 	case track.StatusNoReply, track.StatusPending:
-		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (no reply seen)"))
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (no reply seen)"))
 	case track.StatusReplyLost:
-		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (reply lost in a capture gap)"))
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (reply lost in a capture gap)"))
 	case track.StatusInterrupted:
-		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (interrupted: the server closed the session)"))
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (interrupted: the server closed the session)"))
 	}
 	if c.Uncertain {
-		o.printf("%s %s\n", strings.Repeat(" ", 10), p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
-	}
-	// Session findings whose evidence is this command or its replies.
-	for _, f := range o.findings[s] {
-		if f.Data == nil && !o.placed[f] && aboutCommand(f, c) {
-			o.placed[f] = true
-			o.finding(f)
-		}
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
 	}
 }
 
