@@ -200,7 +200,8 @@ type DataConn struct {
 	Announce *Command // the PASV/EPSV/LPSV/PORT/EPRT/LPRT command
 	Command  *Command // the transfer command that used it
 
-	// Observed connection: Client opened it (sent the SYN).
+	// Observed connection: Client sent the SYN (in active mode that is the
+	// FTP server; the JSON output names FTP roles instead).
 	Client, Server netip.AddrPort
 	Match          MatchRule
 	Outcome        Outcome

@@ -89,6 +89,10 @@ var passiveCode = map[ftp.Via]int{ftp.ViaPASV: 227, ftp.ViaEPSV: 229, ftp.ViaLPS
 // dataToken is one data connection: how it was announced, where to, what
 // came of it and how many payload bytes it carried.
 func dataToken(d *track.DataConn) string {
+	if d.Match == track.MatchInferred {
+		// No announcement: the observed connection stands for it.
+		return fmt.Sprintf("%s/%s->%s=%s/%d", d.ViaName(), d.Client, d.Server, d.Outcome, d.TotalBytes())
+	}
 	return fmt.Sprintf("%s/%s=%s/%d", d.Via, d.Announced, d.Outcome, d.TotalBytes())
 }
 
