@@ -116,6 +116,10 @@ type Command struct {
 	// Uncertain is set when a gap in the capture came between the command
 	// and its reply: the pairing may be wrong.
 	Uncertain bool
+	// Refused: an announcing command (PASV, EPSV, LPSV, PORT, EPRT,
+	// LPRT) whose final reply is not the accepting one: no data
+	// connection is expected from it.
+	Refused bool
 	// Unseen: the command is not in the capture (lost in a gap, or sent
 	// before it began); it stands for the one a 227/228/229 answered.
 	Unseen  bool

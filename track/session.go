@@ -257,6 +257,12 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			t.event(sess, Event{Kind: EventEndpointMalformed, TS: c.TS, Num: c.Num, FromClient: true, Text: c.EndpointErr.Error()})
 		}
 	}
+	switch c.Verb {
+	case "PASV", "EPSV", "LPSV":
+		c.Refused = r.Code != 227 && r.Code != 228 && r.Code != 229
+	case "PORT", "EPRT", "LPRT":
+		c.Refused = r.Code != 200
+	}
 	if ftp.IsTransfer(c.Verb) {
 		t.transferDone(sess, c, r)
 	}

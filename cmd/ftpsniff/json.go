@@ -111,6 +111,7 @@ type jsonCommand struct {
 	Data        int         `json:"data,omitempty"`
 	Uncertain   bool        `json:"uncertain,omitempty"`
 	Unseen      bool        `json:"unseen,omitempty"`
+	Refused     bool        `json:"refused,omitempty"`
 	Dropped     int         `json:"dropped_bytes,omitempty"`
 	Telnet      string      `json:"telnet,omitempty"`
 	Urgent      bool        `json:"urgent,omitempty"`
@@ -195,7 +196,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		Command: c.Verb, Arg: maskedArg(c.Verb, c.Arg, o.showPass), Cwd: c.Cwd,
 		Status: c.Status.String(), Replies: make([]jsonReply, 0, len(c.Replies)),
 		FirstMS: ms(c.FirstReplyLatency()), FinalMS: ms(c.FinalLatency()),
-		Uncertain: c.Uncertain, Unseen: c.Unseen, Dropped: c.Dropped, Urgent: c.Urgent,
+		Uncertain: c.Uncertain, Unseen: c.Unseen, Refused: c.Refused, Dropped: c.Dropped, Urgent: c.Urgent,
 	}
 	if c.Telnet != 0 {
 		j.Telnet = c.Telnet.String()

@@ -208,6 +208,9 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 func (o *textOutput) commandStatus(c *track.Command) {
 	p := o.p
 	pad := strings.Repeat(" ", 10)
+	if c.Refused {
+		o.printf("%s %s\n", pad, p.warn.Sprintf("    (%s refused: no data connection is expected from it)", c.Verb))
+	}
 	switch c.Status {
 	case track.StatusNoReply, track.StatusPending:
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (no reply seen)"))
