@@ -2,8 +2,6 @@ package decode
 
 import (
 	"encoding/binary"
-	"errors"
-	"io"
 	"net/netip"
 	"path/filepath"
 	"testing"
@@ -52,15 +50,8 @@ func decodeFile(t *testing.T, path string, o Options) (*recorder, Stats) {
 	defer src.Close()
 	rec := &recorder{}
 	d := New(rec, o)
-	for {
-		data, ci, link, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Decode(data, ci, link)
+	if err := d.DecodeAll(src); err != nil {
+		t.Fatal(err)
 	}
 	d.Finish()
 	return rec, d.Stats()

@@ -2,6 +2,8 @@ package decode
 
 import (
 	"encoding/binary"
+	"errors"
+	"io"
 	"net/netip"
 	"time"
 
@@ -10,6 +12,8 @@ import (
 	"github.com/gopacket/gopacket/ip6defrag"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
 )
 
 // Link types that pcap files use for raw IP besides LinkTypeRaw (101):
@@ -460,3 +464,18 @@ func (d *Decoder) Finish() {
 }
 
 var _ reassembly.AssemblerContext = (*packetContext)(nil)
+
+// DecodeAll decodes every packet src yields, until its end. It returns nil
+// at a clean end, else src's error (everything before it was decoded).
+func (d *Decoder) DecodeAll(src capture.Source) error {
+	for {
+		data, ci, link, err := src.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		d.Decode(data, ci, link)
+	}
+}

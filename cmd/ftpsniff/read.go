@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -169,14 +168,5 @@ func readFile(name string, dec *decode.Decoder) error {
 	// Read (and gunzip) on one core while decoding on another.
 	src = capture.Prefetch(src)
 	defer src.Close()
-	for {
-		data, ci, link, err := src.Next()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-		dec.Decode(data, ci, link)
-	}
+	return dec.DecodeAll(src)
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"runtime"
 	"testing"
@@ -250,15 +249,8 @@ func BenchmarkPipelineCapture(b *testing.B) {
 		}
 		trk := track.New(discard{}, track.Options{})
 		dec := decode.New(trk, decode.Options{})
-		for {
-			data, ci, link, err := src.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			dec.Decode(data, ci, link)
+		if err := dec.DecodeAll(src); err != nil {
+			b.Fatal(err)
 		}
 		dec.Finish()
 		trk.Finish()

@@ -61,15 +61,8 @@ func analyse(tb testing.TB, pcap []byte, sink track.Sink) decode.Stats {
 	}
 	trk := track.New(sink, track.Options{})
 	dec := decode.New(trk, decode.Options{})
-	for {
-		data, ci, link, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		dec.Decode(data, ci, link)
+	if err := dec.DecodeAll(src); err != nil {
+		tb.Fatal(err)
 	}
 	dec.Finish()
 	trk.Finish()

@@ -7,10 +7,8 @@ package compare
 
 import (
 	"bufio"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"maps"
 	"net/netip"
 	"os"
@@ -107,17 +105,7 @@ func analyse(path string) (*recorder, error) {
 	rec := &recorder{}
 	trk := track.New(rec, track.Options{})
 	dec := decode.New(trk, decode.Options{})
-	var readErr error
-	for {
-		data, ci, link, err := src.Next()
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				readErr = err
-			}
-			break
-		}
-		dec.Decode(data, ci, link)
-	}
+	readErr := dec.DecodeAll(src)
 	dec.Finish()
 	trk.Finish()
 	slices.Sort(rec.endpoints)

@@ -1,9 +1,7 @@
 package diagnose
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -60,17 +58,8 @@ func run(t testing.TB, path string, p policy.Policy) (*recorder, *Diagnoser) {
 	diag := New(p, rec, rec)
 	trk := track.New(diag, track.Options{})
 	dec := decode.New(trk, decode.Options{})
-	for i := 0; i < 5_000_000; i++ {
-		data, ci, link, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			// Truncated or corrupt captures end early; what was read counts.
-			break
-		}
-		dec.Decode(data, ci, link)
-	}
+	// Truncated or corrupt captures end early; what was read counts.
+	_ = dec.DecodeAll(src)
 	dec.Finish()
 	trk.Finish()
 	return rec, diag

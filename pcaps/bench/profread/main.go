@@ -8,10 +8,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -92,15 +90,8 @@ func analyse(name string) error {
 	sink := &counter{outcomes: map[track.Outcome]int{}}
 	trk := track.New(sink, track.Options{})
 	dec := decode.New(trk, decode.Options{})
-	for {
-		data, ci, link, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		dec.Decode(data, ci, link)
+	if err := dec.DecodeAll(src); err != nil {
+		return err
 	}
 	dec.Finish()
 	trk.Finish()
