@@ -338,6 +338,7 @@ func (o *textOutput) serverSummaries() {
 				o.printf("    %s\n", r)
 			}
 		}
+		o.printf("\n")
 	}
 }
 
