@@ -315,3 +315,26 @@ func TestParseTCP(t *testing.T) {
 		}
 	}
 }
+
+// TestFragmentFloodBounded: first fragments that never complete are held
+// up to a bound, then dropped and counted, not kept without limit.
+func TestFragmentFloodBounded(t *testing.T) {
+	d := New(&recorder{}, Options{})
+	for id := 0; id < maxFragments*2+10; id++ {
+		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
+		ip := &layers.IPv4{Version: 4, TTL: 64, Id: uint16(id), Flags: layers.IPv4MoreFragments, Protocol: layers.IPProtocolTCP,
+			SrcIP: []byte{192, 0, 2, 1}, DstIP: []byte{192, 0, 2, 10}}
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, gopacket.Payload(make([]byte, 64))); err != nil {
+			t.Fatal(err)
+		}
+		d.Decode(buf.Bytes(), gopacket.CaptureInfo{CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}, layers.LinkTypeEthernet)
+	}
+	st := d.Stats()
+	if st.FragmentsFull < 2 || st.FragmentsLost < maxFragments {
+		t.Errorf("fragments %d, bound hit %d times, %d lost", st.Fragments, st.FragmentsFull, st.FragmentsLost)
+	}
+	if d.fragsHeld > maxFragments {
+		t.Errorf("%d fragments held, bound %d", d.fragsHeld, maxFragments)
+	}
+}

@@ -23,6 +23,9 @@ const (
 	linkTypeRawOpenBSD layers.LinkType = 14
 )
 
+// maxFragments bounds the IP fragments held for reassembly.
+const maxFragments = 4096
+
 // parser indexes: one DecodingLayerParser per first layer, all sharing the
 // same layer values.
 const (
@@ -135,6 +138,8 @@ type Decoder struct {
 
 	seg Segment
 	un  Unreachable
+
+	fragsHeld int // fragments fed to the defragmenters since they were last emptied
 
 	num       uint64
 	last      time.Time // latest packet time
@@ -385,6 +390,16 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted [
 // the transport layer of the rebuilt packet.
 func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool) {
 	d.stats.Fragments++
+	// The defragmenters bound nothing but age. Past maxFragments held
+	// since the tables were last emptied, empty them: a fragment flood
+	// costs the datagrams in progress, not unbounded memory.
+	if d.fragsHeld++; d.fragsHeld > maxFragments {
+		n := d.defrag4.DiscardOlderThan(ci.Timestamp.Add(time.Hour))
+		n += d.defrag6.DiscardOlderThan(time.Now().Add(time.Hour))
+		d.stats.FragmentsLost += uint64(n)
+		d.stats.FragmentsFull++
+		d.fragsHeld = 1
+	}
 	buf := append([]byte(nil), data...)
 	fs := newLayerSet() // fresh layers: the defragmenters hold on to them
 	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)

@@ -15,6 +15,7 @@ type Stats struct {
 	Fragments     uint64 `json:"fragments"`      // IP fragments seen
 	Defragmented  uint64 `json:"defragmented"`   // packets rebuilt from fragments
 	FragmentsLost uint64 `json:"fragments_lost"` // fragments dropped as invalid or expired
+	FragmentsFull uint64 `json:"fragments_full"` // times the fragment bound emptied the reassembly tables
 
 	ControlConns     uint64 `json:"control_conns"`      // control connections opened
 	ControlBytes     uint64 `json:"control_bytes"`      // control-stream bytes reassembled

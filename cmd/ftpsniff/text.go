@@ -480,6 +480,7 @@ func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
 	addw(st.ControlGaps, "gaps in control streams")
 	addw(st.LinesTruncated, "over-long control lines cut")
 	addw(st.FragmentsLost, "IP fragments that never completed")
+	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
 	addw(st.ControlConnsFull, "control segments not followed (table full)")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
