@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -337,4 +338,32 @@ func TestFragmentFloodBounded(t *testing.T) {
 	if d.fragsHeld > maxFragments {
 		t.Errorf("%d fragments held, bound %d", d.fragsHeld, maxFragments)
 	}
+}
+
+// TestTickClosesIdleControl: with no packets at all, Tick still closes an
+// idle control connection (live capture on a quiet network).
+func TestTickClosesIdleControl(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	frame := buildFrame(t, 21, 50000, []byte("220 ready\r\n"))
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d.Decode(frame, gopacket.CaptureInfo{Timestamp: t0, CaptureLength: len(frame), Length: len(frame)}, layers.LinkTypeEthernet)
+	d.Tick(t0.Add(time.Minute))
+	if n := countKind(rec, ControlClose); n != 0 {
+		t.Fatalf("closed after a minute: %d", n)
+	}
+	d.Tick(t0.Add(idleClose + 2*time.Minute))
+	if n := countKind(rec, ControlClose); n != 1 {
+		t.Errorf("%d close events after the idle time, want 1", n)
+	}
+}
+
+func countKind(r *recorder, k ControlKind) int {
+	n := 0
+	for _, e := range r.control {
+		if e.Kind == k {
+			n++
+		}
+	}
+	return n
 }

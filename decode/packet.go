@@ -471,6 +471,16 @@ func (d *Decoder) maybeFlush() {
 	}
 }
 
+// Tick lets time pass without packets (a quiet live capture): idle
+// control connections are closed and holes skipped as if a packet had
+// arrived at now. now must come from the capture's clock.
+func (d *Decoder) Tick(now time.Time) {
+	if now.After(d.last) {
+		d.last = now
+	}
+	d.maybeFlush()
+}
+
 // Finish flushes every control stream at the end of the input: lines still
 // buffered are delivered and every open control connection gets its
 // ControlClose event.

@@ -225,6 +225,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		return (opts.Count > 0 && n >= opts.Count) || writeErr != nil
 	}
 	onIdle := func(now time.Time) {
+		p.dec.Tick(now)
 		p.trk.Tick(now)
 		second(now)
 	}
