@@ -87,6 +87,7 @@ func (t *Tracker) retract(sess *Session, dc *DataConn) {
 	if dc.Announce != nil {
 		dc.Announce.Data = nil
 	}
+	defer t.maybeReportEnd(sess)
 	for _, c := range sess.pending {
 		if i := slices.Index(c.Transfer, dc); i >= 0 {
 			c.Transfer = slices.Delete(c.Transfer, i, i+1)
@@ -151,7 +152,9 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 				continue
 			}
 		}
-		if best == nil || score > bestScore {
+		// On a tie the newest announcement wins: a server has one
+		// listener per port, the latest one.
+		if best == nil || score >= bestScore {
 			best, bestScore, bestRule = dc, score, rule
 		}
 	}
@@ -213,6 +216,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if s.Src != dc.Client {
 		dir = 1
 	}
+	dc.lastSeen = s.TS
 	syn := s.Flags.Has(decode.FlagSYN)
 	switch {
 	case syn && dir == 0:
@@ -277,7 +281,7 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 	}
 	dc.Command = c
 	dc.Rest = sess.rest
-	if sess.sizes.path != "" && sess.sizes.path == joinPath(sess.Cwd, c.Arg) {
+	if c.Verb == "RETR" && sess.sizes.path != "" && sess.sizes.path == joinPath(sess.Cwd, c.Arg) {
 		dc.ExpectedSize = sess.sizes.size
 	}
 	c.Transfer = append(c.Transfer, dc)
@@ -302,7 +306,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if dc.Done {
 		return
 	}
-	if a := dc.Announce; !dc.Passive && dc.SYNs == 0 && a != nil && (a.Status != StatusAnswered || a.Final().Code != 200) {
+	if a := dc.Announce; !dc.Passive && dc.SYNs == 0 && a != nil && !accepted(a) {
 		// An active announcement the server never accepted, and nothing
 		// connected to it: not an expectation after all.
 		t.retract(dc.Session, dc)
@@ -331,6 +335,28 @@ func (t *Tracker) finishData(dc *DataConn) {
 	}
 	t.numberData(dc)
 	t.sink.Data(dc.Session, dc)
+	t.maybeReportEnd(dc.Session)
+}
+
+// established tells whether a data connection is up and not closed: its
+// session's end waits for it.
+func established(dc *DataConn) bool {
+	return !dc.Done && !dc.SynAckTS.IsZero() && !(dc.fin[0] && dc.fin[1])
+}
+
+// maybeReportEnd reports an ended session once none of its data
+// connections is left open: SessionEnd comes after all of them.
+func (t *Tracker) maybeReportEnd(sess *Session) {
+	if sess == nil || !sess.ended || sess.reported {
+		return
+	}
+	for _, dc := range sess.Data {
+		if !dc.Done {
+			return
+		}
+	}
+	sess.reported = true
+	t.sink.SessionEnd(sess)
 }
 
 // addData files a data connection under its 4-tuple, and counts its two
@@ -387,6 +413,23 @@ func (t *Tracker) numberData(dc *DataConn) {
 // reportCommand numbers the data connection a command armed, then reports
 // the command.
 func (t *Tracker) reportCommand(sess *Session, c *Command) {
-	t.numberData(c.Data)
+	if dc := c.Data; dc != nil && !(!dc.Passive && dc.SYNs == 0 && !accepted(c)) {
+		// (An active announcement not accepted is retracted unless
+		// something connects: it gets a number only if it is reported.)
+		t.numberData(dc)
+	}
 	t.sink.Command(sess, c)
+}
+
+// accepted tells whether an announcing command's final reply accepted it.
+func accepted(c *Command) bool {
+	f := c.Final()
+	if f == nil {
+		return false
+	}
+	switch c.Verb {
+	case "PORT", "EPRT", "LPRT":
+		return f.Code == 200
+	}
+	return f.Code == 227 || f.Code == 228 || f.Code == 229
 }

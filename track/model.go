@@ -225,6 +225,8 @@ type DataConn struct {
 	// Closed once the outcome is final and reported.
 	Done bool
 
+	lastSeen time.Time // latest segment
+
 	// sequence tracking, per direction
 	seqHi   [2]uint32
 	seqInit [2]bool
@@ -286,9 +288,9 @@ type Session struct {
 	ID             int
 	Client, Server netip.AddrPort
 	Start, End     time.Time
-	Midstream      bool // picked up without its SYN
-	ByContent      bool // recognised by content on a non-control port
-	Greeting       []Reply
+	Midstream      bool    // picked up without its SYN
+	ByContent      bool    // recognised by content on a non-control port
+	Greeting       []Reply // bounded by maxGreeting
 	User           string
 	Login          LoginState
 	Cwd            string
@@ -309,7 +311,9 @@ type Session struct {
 	sizes    sizeMemo
 	rest     int64
 	lastAnn  *DataConn // newest armed announcement not yet used by a transfer
-	ended    bool
+	ended    bool      // the control connection is over
+	reported bool      // SessionEnd was called (after its last data connection)
+	resync   bool      // after a gap: the code table may override FIFO
 	closing  bool
 	finSeen  [2]bool
 	lastSeen time.Time

@@ -70,7 +70,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly}
 	// The greeting answers the connection itself.
 	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
-		sess.Greeting = append(sess.Greeting, r)
+		if len(sess.Greeting) < maxGreeting {
+			sess.Greeting = append(sess.Greeting, r)
+		} else {
+			t.limits.RepliesOmitted++
+		}
 		return
 	}
 	c, lostInGap := t.pairReply(sess, r.Code)
@@ -92,7 +96,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text})
 		return
 	}
-	c.Replies = append(c.Replies, r)
+	if len(c.Replies) < maxReplies || !ftp.IsPreliminary(r.Code) {
+		c.Replies = append(c.Replies, r)
+	} else {
+		t.limits.RepliesOmitted++ // a hostile server's endless 1yz
+	}
 	if ftp.IsPreliminary(r.Code) {
 		t.preliminary(sess, c, &r, e)
 		return
@@ -105,9 +113,20 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 	}
 	c.Status = StatusAnswered
+	if len(sess.pending) == 0 {
+		// Every command answered: in step again after a gap.
+		sess.resync = false
+	}
 	t.apply(sess, c, &r, e)
 	t.reportCommand(sess, c)
 }
+
+// Bounds on what one command or greeting keeps: a server can send any
+// number of 1yz replies or greeting lines.
+const (
+	maxGreeting = 16
+	maxReplies  = 64
+)
 
 // unseenCommand stands in for a command the capture lacks, so the reply
 // that answers it can be kept and applied.
@@ -129,10 +148,10 @@ func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 // commands before it as having lost their reply.
 func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool) {
 	if len(sess.pending) == 0 {
-		return nil, sess.Desync
+		return nil, sess.resync
 	}
 	head := sess.pending[0]
-	if code == 421 {
+	if code == 421 || code == 221 && head.Verb != "QUIT" && head.Verb != "REIN" {
 		// The server is closing: the pending commands are interrupted and
 		// the 421 is a session event, not their result.
 		for _, p := range sess.pending {
@@ -145,7 +164,8 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 	if ftp.ValidReply(head.Verb, code) {
 		return head, false
 	}
-	if sess.Desync {
+	if sess.resync && ftp.IsKnownVerb(head.Verb) {
+		// (An unknown verb's replies are not in the table: FIFO rules.)
 		for i := 1; i < len(sess.pending); i++ {
 			if ftp.ValidReply(sess.pending[i].Verb, code) {
 				for _, lost := range sess.pending[:i] {
@@ -329,16 +349,13 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 		t.reportCommand(sess, c)
 	}
 	sess.pending = nil
+	// What never got going is final now; a data connection still moving
+	// data goes on to its own end (FIN, RST, idle, capture end), and the
+	// session's end is reported after it.
 	for _, dc := range slices.Clone(sess.Data) {
-		if !dc.Done {
-			if dc.Outcome == OutcomePending && dc.SYNs > 0 || dc.Bytes[0]+dc.Bytes[1] > 0 || !dc.SynAckTS.IsZero() {
-				// A data connection still open when its session ended.
-				if reason == EndCaptureEnd && dc.End.IsZero() {
-					dc.EndReason = EndCaptureEnd
-				}
-			}
+		if !dc.Done && !established(dc) {
 			t.finishData(dc)
 		}
 	}
-	t.sink.SessionEnd(sess)
+	t.maybeReportEnd(sess)
 }

@@ -419,3 +419,194 @@ func TestImplicitTLSSession(t *testing.T) {
 		t.Fatalf("ended %+v", rec.ended)
 	}
 }
+
+// Regression tests for the review of the tracker.
+
+// TestReusedFourTupleAfterFinish: active data from port 20 to a client
+// port used again within the minute a finished connection is remembered.
+func TestReusedFourTupleAfterFinish(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	srv20 := netip.MustParseAddrPort("192.0.2.10:20")
+	cliP := netip.MustParseAddrPort("198.51.100.7:50001")
+	for i := 0; i < 2; i++ {
+		s.cmd("PORT", "198,51,100,7,195,81")
+		s.reply(200, "PORT command successful.")
+		s.cmd("RETR", "a")
+		s.handshakeTransfer(srv20, cliP, 3000)
+		s.reply(226, "Transfer complete.")
+		s.tick(5 * time.Second)
+	}
+	s.end()
+	if len(s.rec.data) != 2 {
+		t.Fatalf("%d data records", len(s.rec.data))
+	}
+	for i, d := range s.rec.data {
+		if d.Outcome != OutcomeTransferred || d.TotalBytes() != 3000 {
+			t.Errorf("data %d: %v, %d bytes", i+1, d.Outcome, d.TotalBytes())
+		}
+	}
+}
+
+// TestSamePortTwoSessionsNewestWins: two sessions from one address are
+// told the same passive port; the SYN belongs to the newer announcement.
+func TestSamePortTwoSessionsNewestWins(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{})
+	now := t0
+	num := uint64(0)
+	ctl := func(client netip.AddrPort, e decode.ControlEvent) {
+		num++
+		now = now.Add(time.Millisecond)
+		e.Num, e.TS, e.Client, e.Server = num, now, client, srv
+		trk.Control(&e)
+	}
+	pasv := func(client netip.AddrPort) {
+		ctl(client, decode.ControlEvent{Kind: decode.ControlOpen})
+		ctl(client, decode.ControlEvent{Kind: decode.ControlCommand, Command: ftp.Command{Verb: "PASV"}})
+		ap, form, _ := ftp.ParsePASV("Entering Passive Mode (192,0,2,10,156,64)")
+		ctl(client, decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: 227, Text: "Entering Passive Mode (192,0,2,10,156,64)"},
+			Endpoint: decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}})
+	}
+	a := netip.MustParseAddrPort("198.51.100.7:50000")
+	b := netip.MustParseAddrPort("198.51.100.7:50100")
+	pasv(a)
+	now = now.Add(70 * time.Second)
+	pasv(b)
+	num++
+	syn := decode.Segment{Num: num, TS: now, Src: netip.MustParseAddrPort("198.51.100.7:50101"), Dst: netip.MustParseAddrPort("192.0.2.10:40000"), Flags: decode.FlagSYN}
+	trk.Segment(&syn)
+	trk.Finish()
+	for _, d := range rec.data {
+		want := OutcomeNotAttempted
+		if d.Session.Client == b {
+			want = OutcomeUnanswered // the SYN is b's
+		}
+		if d.Outcome != want {
+			t.Errorf("session %v: %v, want %v", d.Session.Client, d.Outcome, want)
+		}
+	}
+}
+
+// TestUnacceptedPORTHasNoDataNumber: a PORT that never got its 200 is
+// retracted; its command record must not name a data id that never comes.
+func TestUnacceptedPORTHasNoDataNumber(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PORT", "198,51,100,7,195,81")
+	s.end()
+	for _, c := range s.rec.commands {
+		if c.Verb == "PORT" && c.Data != nil && c.Data.ID != 0 {
+			t.Errorf("PORT names data %d", c.Data.ID)
+		}
+	}
+	if len(s.rec.data) != 0 {
+		t.Errorf("%d data records", len(s.rec.data))
+	}
+}
+
+// TestDataOutlivesSession: a download still moving when the control
+// connection ends is counted to its FIN, and the session's end is
+// reported after it.
+func TestDataOutlivesSession(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64)")
+	a := netip.MustParseAddrPort("198.51.100.7:50001")
+	b := netip.MustParseAddrPort("192.0.2.10:40000")
+	s.cmd("RETR", "big")
+	s.reply(150, "Opening BINARY mode data connection for big (3000 bytes).")
+	s.seg(a, b, decode.FlagSYN, 1000, 0)
+	s.seg(b, a, decode.FlagSYN|decode.FlagACK, 5000, 0)
+	s.seg(a, b, decode.FlagACK, 1001, 0)
+	s.seg(b, a, decode.FlagACK, 5001, 1000)
+	s.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+	if len(s.rec.ended) != 0 {
+		t.Fatal("session reported ended while its data connection moves")
+	}
+	s.seg(b, a, decode.FlagACK, 6001, 2000)
+	s.seg(b, a, decode.FlagFIN|decode.FlagACK, 8001, 0)
+	s.seg(a, b, decode.FlagFIN|decode.FlagACK, 1001, 0)
+	if len(s.rec.ended) != 1 || len(s.rec.data) != 1 {
+		t.Fatalf("ended %d, data %d", len(s.rec.ended), len(s.rec.data))
+	}
+	if d := s.rec.data[0]; d.TotalBytes() != 3000 || d.EndReason != EndFIN {
+		t.Errorf("bytes %d end %v, want 3000 fin", d.TotalBytes(), d.EndReason)
+	}
+	s.trk.Finish()
+}
+
+// TestResyncAfterGap: after a gap, once every command is answered, an
+// unknown verb's reply pairs FIFO again (MFMT's 213).
+func TestResyncAfterGap(t *testing.T) {
+	s := newSession(t)
+	s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 100})
+	s.login()
+	s.cmd("MFMT", "20260101000000 a.txt")
+	s.reply(213, "Modify=20260101000000; a.txt")
+	s.cmd("NOOP", "")
+	s.reply(200, "ok")
+	s.end()
+	for _, c := range s.rec.commands {
+		if c.Verb == "MFMT" && (c.Status != StatusAnswered || c.Final().Code != 213) {
+			t.Errorf("MFMT %v %+v", c.Status, c.Replies)
+		}
+	}
+}
+
+// TestSizeOnlyForRETR: the remembered SIZE is not what an upload moves.
+func TestSizeOnlyForRETR(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("EPSV", "")
+	s.reply(229, "Entering Extended Passive Mode (|||40000|)")
+	s.cmd("SIZE", "f.bin")
+	s.reply(213, "1000")
+	s.cmd("APPE", "f.bin")
+	s.end()
+	if d := s.rec.data[0]; d.ExpectedSize != -1 {
+		t.Errorf("APPE expects %d bytes", d.ExpectedSize)
+	}
+}
+
+// TestRepliesBounded: a server's endless 1yz replies and greeting lines
+// are bounded and counted.
+func TestRepliesBounded(t *testing.T) {
+	s := newSession(t)
+	for i := 0; i < 100; i++ {
+		s.reply(220, "hello")
+	}
+	s.login()
+	s.cmd("RETR", "a")
+	for i := 0; i < 1000; i++ {
+		s.reply(150, "still opening")
+	}
+	s.reply(226, "done")
+	sess := s.end()
+	if len(sess.Greeting) > maxGreeting {
+		t.Errorf("%d greeting lines kept", len(sess.Greeting))
+	}
+	for _, c := range s.rec.commands {
+		if c.Verb == "RETR" && (len(c.Replies) > maxReplies+1 || c.Final() == nil || c.Final().Code != 226) {
+			t.Errorf("RETR keeps %d replies, final %+v", len(c.Replies), c.Final())
+		}
+	}
+	if s.trk.Limits().RepliesOmitted == 0 {
+		t.Error("omitted replies not counted")
+	}
+}
+
+// TestUnsolicited221: a 221 nobody asked for is not NOOP's answer.
+func TestUnsolicited221(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("NOOP", "")
+	s.reply(221, "Goodbye.")
+	s.end()
+	for _, c := range s.rec.commands {
+		if c.Verb == "NOOP" && c.Status != StatusInterrupted {
+			t.Errorf("NOOP %v", c.Status)
+		}
+	}
+}

@@ -59,6 +59,14 @@ func (o *Options) defaults() {
 	}
 }
 
+// How long an established data connection may stay quiet before it is
+// taken as over: long while its session lives (a stalled transfer), short
+// once the session has ended.
+const (
+	dataIdle             = 10 * time.Minute
+	dataIdleAfterSession = 30 * time.Second
+)
+
 // Limits counts every bound the tracker hit.
 type Limits struct {
 	SessionsDropped     int `json:"sessions_dropped"` // control connections not followed: session table full
@@ -67,6 +75,7 @@ type Limits struct {
 	DataDropped         int `json:"data_dropped"`     // data connections not followed: table full
 	ExpectationsEvicted int `json:"expectations_evicted"`
 	EventsOmitted       int `json:"events_omitted"`
+	RepliesOmitted      int `json:"replies_omitted"` // greeting lines or 1yz replies beyond their bound
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
@@ -153,8 +162,13 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
-		t.dataSegment(dc, s)
-		return
+		if !dc.Done || !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) {
+			t.dataSegment(dc, s)
+			return
+		}
+		// A new connection on the 4-tuple of a finished one (active mode
+		// from port 20 to a client port used again): forget the old one.
+		t.dropData(decode.MakeConnKey(s.Src, s.Dst))
 	}
 	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
 		if !t.matchSYN(s) && len(t.encrypted) > 0 {
@@ -224,6 +238,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.reply(sess, e)
 	case decode.ControlGap:
 		sess.Desync = true
+		sess.resync = true
 		for _, c := range sess.pending {
 			c.Uncertain = true
 		}
@@ -267,6 +282,10 @@ func (t *Tracker) tick(now time.Time) {
 			continue
 		case dc.SYNs > 0 && dc.SynAckTS.IsZero() && dc.RSTTS.IsZero() && now.Sub(dc.LastSYN) > t.opts.UnansweredWait:
 			dc.End = dc.LastSYN
+			t.finishData(dc)
+			continue
+		case established(dc) && (now.Sub(dc.lastSeen) > dataIdle || dc.Session.ended && now.Sub(dc.lastSeen) > dataIdleAfterSession):
+			dc.End, dc.EndReason = dc.lastSeen, EndIdle
 			t.finishData(dc)
 			continue
 		}
@@ -315,4 +334,14 @@ func (t *Tracker) Finish() {
 		}
 	}
 	t.open = nil
+	// Sessions whose end waited for a data connection not in t.open.
+	for _, sess := range open {
+		for _, dc := range sess.Data {
+			if !dc.Done {
+				dc.EndReason = EndCaptureEnd
+				t.finishData(dc)
+			}
+		}
+		t.maybeReportEnd(sess)
+	}
 }

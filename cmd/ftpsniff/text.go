@@ -488,6 +488,8 @@ func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
+	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
+	addw(uint64(lim.EventsOmitted), "session events beyond the per-session bound")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
 	}
