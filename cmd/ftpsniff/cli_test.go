@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // TestCLIErrors checks that bad usage and bad input give one line on
@@ -171,5 +175,29 @@ func TestServerConfigErrors(t *testing.T) {
 		if code := run(append(append([]string{"read"}, bad...), "../../pcaps/real/pasv-drop.pcap"), &stdout, &stderr); code != 2 {
 			t.Errorf("%v: exit %d, want 2", bad, code)
 		}
+	}
+}
+
+// TestStreamShowsGreeting: the live text output prints the 220 greeting,
+// which arrives after the session has started.
+func TestStreamShowsGreeting(t *testing.T) {
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	out := newStreamOutput(bw, newPalette(false), false)
+	opts := &analysisOptions{Color: "never", MaxLine: 4096}
+	p := newPipelineWith(opts, out, track.Options{})
+	src, err := capture.Open("../../pcaps/synthetic/walkthrough.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := p.dec.DecodeAll(src); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "[1]") || !strings.Contains(buf.String(), "220 (vsFTPd 3.0.3)") {
+		t.Errorf("greeting missing from the stream:\n%s", buf.String())
 	}
 }

@@ -81,7 +81,6 @@ type jsonSession struct {
 	Omitted   int      `json:"commands_omitted,omitempty"`
 	Data      int      `json:"data_connections"`
 	Cwd       string   `json:"cwd,omitempty"`
-	Notes     []string `json:"notes,omitempty"`
 }
 
 type jsonReply struct {

@@ -29,10 +29,11 @@ type streamOutput struct {
 	lines   *textOutput
 	scratch bytes.Buffer
 	sbuf    *bufio.Writer
+	greeted map[*track.Session]int // greeting lines printed, per open session
 }
 
 func newStreamOutput(w *bufio.Writer, p *palette, showPass bool) *streamOutput {
-	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass)}
+	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}}
 	o.sbuf = bufio.NewWriter(&o.scratch)
 	o.lines = newTextOutput(o.sbuf, p, showPass)
 	return o
@@ -71,15 +72,23 @@ func (o *streamOutput) SessionStart(s *track.Session) {
 	}
 	o.printf(s, " %s %s %s %s  %s%s\n", o.p.head.Sprint("session"), addrString(s.Client), o.p.dim.Sprint("->"), addrString(s.Server),
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"), extra)
-	for i := range s.Greeting {
-		r := &s.Greeting[i]
+}
+
+// greeting prints the greeting lines that arrived since the last call for
+// the session: the session starts before its greeting is read, and the
+// greeting is neither a command nor an event.
+func (o *streamOutput) greeting(s *track.Session) {
+	for n := o.greeted[s]; n < len(s.Greeting); n++ {
+		r := &s.Greeting[n]
 		o.emit(s, func() { o.lines.reply(s, r, nil) })
 	}
+	o.greeted[s] = len(s.Greeting)
 }
 
 // Command prints a command with its replies. Data connections are printed
 // by Data when their outcome is known, which may be before or after.
 func (o *streamOutput) Command(s *track.Session, c *track.Command) {
+	o.greeting(s)
 	o.emit(s, func() {
 		o.lines.commandLine(s, c)
 		for i := range c.Replies {
@@ -90,6 +99,7 @@ func (o *streamOutput) Command(s *track.Session, c *track.Command) {
 }
 
 func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
+	o.greeting(s)
 	o.totals.count(d)
 	o.emit(s, func() {
 		// The transcript indents data lines under their command; here the
@@ -114,10 +124,13 @@ func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
 }
 
 func (o *streamOutput) Event(s *track.Session, e *track.Event) {
+	o.greeting(s)
 	o.emit(s, func() { o.lines.event(s, e) })
 }
 
 func (o *streamOutput) SessionEnd(s *track.Session) {
+	o.greeting(s)
+	delete(o.greeted, s)
 	delete(o.lines.findings, s)
 	o.totals.sessions++
 	var counts [8]int
