@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -30,8 +31,12 @@ const (
 	// Out-of-order control data waits at most this long (packet time) for
 	// the bytes before it when no ACK tells that they are lost.
 	holeWait = 5 * time.Second
-	// An idle control connection is closed after this much packet time.
-	idleClose = 10 * time.Minute
+	// An idle control connection is closed after this much packet time:
+	// long, since a control connection is silent for a whole transfer.
+	idleClose = time.Hour
+	// An entry that never carried a byte (a SYN scan of port 21, a
+	// handshake with no greeting) is forgotten after this.
+	idleEmpty = time.Minute
 )
 
 // packetContext is the AssemblerContext of the packet being assembled. One
@@ -54,8 +59,14 @@ type controlTable struct {
 	ctx        packetContext
 	cur        *controlStream // the stream StreamFactory.New hands out
 	ev         ControlEvent   // scratch event, reused
-	maxConns   int
-	maxCand    int
+	// synthetic is set while retire feeds the assembler a RST of its own
+	// making, from synthSrc.
+	synthetic bool
+	synthSrc  netip.AddrPort
+	rst       layers.TCP
+	rstHdr    [20]byte
+	maxConns  int
+	maxCand   int
 }
 
 func newControlTable(d *Decoder) *controlTable {
@@ -93,7 +104,10 @@ func (t *controlTable) lookup(s *Segment) *controlStream {
 	cs := t.conns[key]
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
 	if cs != nil {
-		if cs.closed && newConn {
+		if newConn && (cs.closed || cs.reusedBy(s)) {
+			// The 4-tuple's next connection: the old one is over, even if
+			// the capture missed its end.
+			t.retire(cs, s.TS, s.Num)
 			t.forget(cs)
 			cs = nil
 		} else if cs.closed || cs.state == stateRejected {
@@ -164,33 +178,86 @@ func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, 
 	t.ctx.ci.InterfaceIndex = int(s.Num)
 	t.ctx.num = s.Num
 	ctx := &t.ctx
+	d := cs.dirIndex(s.Src)
 	if cs.willQueue(s) {
 		// The assembler keeps the context of a queued segment: it needs
 		// one of its own (the shared one would show the latest packet).
 		own := t.ctx
 		ctx = &own
+		if cs.queuedAt[d].IsZero() {
+			cs.queuedAt[d] = ci.Timestamp
+		}
 	}
 	t.cur = cs
 	if tcp.URG {
-		cs.urgent[cs.dirIndex(s.Src)] = true
+		cs.urgent[d] = true
 	}
-	if cs.ackedPastCapture(tcp, s.Src, ci) {
-		t.asm.FlushWithOptions(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
+	if flush, until := cs.ackedPastCapture(tcp, s.Src, ci); flush {
+		t.asm.FlushWithOptions(reassembly.FlushOptions{T: until})
 	}
 	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, ctx)
 	if cs.holeLost {
-		// The peer acknowledged bytes the capture lacks: they will not come,
-		// so deliver what waits behind the hole now.
+		// The peer acknowledged bytes the capture lacks: they will not
+		// come, so deliver what waits behind the hole now.
 		cs.holeLost = false
 		t.asm.FlushWithOptions(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
 	}
-	if s.Flags.Has(FlagRST) && !cs.closed {
-		// gopacket closes nothing on RST until a flush (google/gopacket#425).
-		cs.close(s.TS, s.Num)
+	switch {
+	case s.Flags.Has(FlagRST) && !cs.closed && cs.inWindow(d, s.Seq):
+		// gopacket closes nothing on RST until a flush
+		// (google/gopacket#425); an RST outside the window is dropped by
+		// the receiver (RFC 5961) and ends nothing.
+		t.retire(cs, s.TS, s.Num)
+	case cs.encrypted && !cs.detached:
+		// TLS from here: follow it from headers, out of the assembler.
+		t.detach(cs)
 	}
 	if cs.state == stateRejected && s.Flags&(FlagFIN|FlagRST) != 0 {
 		t.forget(cs)
 	}
+}
+
+// detach closes both halves of a stream's connection in the assembler
+// with RSTs of decode's own making, at the positions the assembler
+// expects: gopacket keeps a connection until both halves close, and only
+// then lets a new SYN on its 4-tuple start a new one.
+func (t *controlTable) detach(cs *controlStream) {
+	if cs.detached {
+		return
+	}
+	cs.detached = true
+	t.synthetic = true
+	for d := dirClient; d <= dirServer; d++ {
+		src, dst := cs.client, cs.server
+		if d == dirServer {
+			src, dst = dst, src
+		}
+		// Decoded from header bytes, not filled in: the assembler keys on
+		// TransportFlow, which only DecodeFromBytes sets.
+		h := &t.rstHdr
+		binary.BigEndian.PutUint16(h[0:2], src.Port())
+		binary.BigEndian.PutUint16(h[2:4], dst.Port())
+		binary.BigEndian.PutUint32(h[4:8], cs.base[d]+cs.delivered[d])
+		h[12], h[13] = 5<<4, 0x04 // data offset 5 words; RST
+		if err := t.rst.DecodeFromBytes(h[:], gopacket.NilDecodeFeedback); err != nil {
+			continue
+		}
+		t.synthSrc = src
+		t.cur = cs
+		t.asm.AssembleWithContext(flowOf(src.Addr(), dst.Addr()), &t.rst, &t.ctx)
+	}
+	t.synthetic = false
+}
+
+// retire ends a stream: out of the assembler, and its close reported.
+func (t *controlTable) retire(cs *controlStream, ts time.Time, num uint64) {
+	if cs.closed {
+		return
+	}
+	if !cs.implicitTLS {
+		t.detach(cs)
+	}
+	cs.close(ts, num)
 }
 
 // implicit follows an implicit-FTPS connection from its headers alone: it
@@ -212,7 +279,7 @@ func (t *controlTable) implicit(cs *controlStream, s *Segment) {
 		cs.open()
 	}
 	if s.Flags.Has(FlagRST) || s.Flags.Has(FlagFIN) && cs.finOther(s.Src) {
-		cs.close(s.TS, s.Num)
+		t.retire(cs, s.TS, s.Num)
 	}
 }
 
@@ -233,11 +300,17 @@ func (t *controlTable) flushOlder(now time.Time) {
 	}
 	t.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-holeWait), TC: now.Add(-idleClose)})
 	for _, cs := range t.conns {
-		if cs.closed && now.Sub(cs.lastSeen) > time.Minute {
+		idle := now.Sub(cs.lastSeen)
+		switch {
+		case cs.closed && idle > time.Minute:
 			t.forget(cs)
-		} else if !cs.closed && now.Sub(cs.lastSeen) > idleClose+time.Minute {
-			// The assembler never saw data for it (only bare ACKs).
-			cs.close(now, t.d.num)
+		case !cs.closed && !cs.opened && idle > idleEmpty:
+			// Never carried a byte: a scan or a refused session.
+			t.retire(cs, now, t.d.num)
+			t.forget(cs)
+		case !cs.closed && idle > idleClose+time.Minute:
+			// Followed from headers (encrypted), or only bare ACKs.
+			t.retire(cs, now, t.d.num)
 			t.forget(cs)
 		}
 	}

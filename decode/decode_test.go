@@ -367,3 +367,31 @@ func countKind(r *recorder, k ControlKind) int {
 	}
 	return n
 }
+
+// TestCompletedFragmentsFreeTheBound: datagrams that complete give their
+// fragments back, so healthy fragmented traffic never hits the bound.
+func TestCompletedFragmentsFreeTheBound(t *testing.T) {
+	d := New(&recorder{}, Options{})
+	frag := func(id uint16, off uint16, more bool, n int) []byte {
+		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
+		ip := &layers.IPv4{Version: 4, TTL: 64, Id: id, FragOffset: off, Protocol: layers.IPProtocolUDP,
+			SrcIP: []byte{192, 0, 2, 1}, DstIP: []byte{192, 0, 2, 10}}
+		if more {
+			ip.Flags = layers.IPv4MoreFragments
+		}
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, gopacket.Payload(make([]byte, n))); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for id := 0; id < maxFragments*3; id++ {
+		for _, f := range [][]byte{frag(uint16(id), 0, true, 32), frag(uint16(id), 4, false, 32)} {
+			d.Decode(f, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(f), Length: len(f)}, layers.LinkTypeEthernet)
+		}
+	}
+	if st := d.Stats(); st.FragmentsFull != 0 || st.Defragmented != maxFragments*3 || d.fragsHeld != 0 {
+		t.Errorf("bound hit %d times, %d rebuilt, %d still held", st.FragmentsFull, st.Defragmented, d.fragsHeld)
+	}
+}

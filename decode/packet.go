@@ -139,7 +139,8 @@ type Decoder struct {
 	seg Segment
 	un  Unreachable
 
-	fragsHeld int // fragments fed to the defragmenters since they were last emptied
+	frags     map[fragKey]fragEntry // fragments the defragmenters hold, per datagram
+	fragsHeld int                   // their sum
 
 	num       uint64
 	last      time.Time // latest packet time
@@ -155,6 +156,7 @@ func New(h Handler, o Options) *Decoder {
 		frag:    newLayerSet(),
 		defrag4: ip4defrag.NewIPv4Defragmenter(),
 		defrag6: ip6defrag.NewIPv6Defragmenter(),
+		frags:   make(map[fragKey]fragEntry),
 	}
 	ports := o.ControlPorts
 	if len(ports) == 0 {
@@ -236,7 +238,12 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			haveIP6 = true
 			proto, transport = ls.ip6.NextHeader, ls.ip6.Payload
 			wire, ip6Payload = int(ls.ip6.Length), len(ls.ip6.Payload)
-			if wire == 0 {
+			if h := ls.ip6.HopByHop; h != nil {
+				// gopacket's IPv6 layer consumes a Hop-by-Hop header itself.
+				proto = h.NextHeader
+				wire -= h.ActualLength
+			}
+			if ls.ip6.Length == 0 {
 				wire = -1 // jumbogram: trust what was captured
 			}
 		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
@@ -327,7 +334,8 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	d.h.Segment(s)
 	switch {
 	case cs == nil:
-	case cs.implicitTLS:
+	case cs.implicitTLS || cs.detached:
+		// TLS: followed from headers alone.
 		d.ctl.implicit(cs, s)
 	default:
 		t := &ls.tcp
@@ -390,28 +398,52 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted [
 // the transport layer of the rebuilt packet.
 func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool) {
 	d.stats.Fragments++
-	// The defragmenters bound nothing but age. Past maxFragments held
-	// since the tables were last emptied, empty them: a fragment flood
-	// costs the datagrams in progress, not unbounded memory.
-	if d.fragsHeld++; d.fragsHeld > maxFragments {
+	buf := append([]byte(nil), data...)
+	fs := newLayerSet() // fresh layers: the defragmenters hold on to them
+	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)
+	key := fragKey{v6: !v4}
+	if v4 {
+		key.src, _ = netip.AddrFromSlice(fs.ip4.SrcIP)
+		key.dst, _ = netip.AddrFromSlice(fs.ip4.DstIP)
+		key.id = uint32(fs.ip4.Id)
+	} else {
+		key.src, _ = netip.AddrFromSlice(fs.ip6.SrcIP)
+		key.dst, _ = netip.AddrFromSlice(fs.ip6.DstIP)
+		key.id = fs.ip6frag.Identification
+	}
+	// The defragmenters bound nothing but age. Count what they hold, per
+	// datagram; past maxFragments, empty them: a fragment flood costs the
+	// datagrams in progress, not unbounded memory.
+	if d.fragsHeld >= maxFragments {
 		n := d.defrag4.DiscardOlderThan(ci.Timestamp.Add(time.Hour))
 		n += d.defrag6.DiscardOlderThan(time.Now().Add(time.Hour))
 		d.stats.FragmentsLost += uint64(n)
 		d.stats.FragmentsFull++
-		d.fragsHeld = 1
+		clear(d.frags)
+		d.fragsHeld = 0
 	}
-	buf := append([]byte(nil), data...)
-	fs := newLayerSet() // fresh layers: the defragmenters hold on to them
-	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)
+	e := d.frags[key]
+	if e.n == 0 {
+		e.first = ci.Timestamp
+	}
+	e.n++
+	d.frags[key] = e
+	d.fragsHeld++
+	done := func() {
+		d.fragsHeld -= d.frags[key].n
+		delete(d.frags, key)
+	}
 	if v4 {
 		out, err := d.defrag4.DefragIPv4WithTimestamp(&fs.ip4, ci.Timestamp)
 		if err != nil {
 			d.stats.FragmentsLost++
+			done()
 			return
 		}
 		if out == nil {
 			return
 		}
+		done()
 		d.stats.Defragmented++
 		d.decodeTransport(out.Protocol, out.SrcIP, out.DstIP, out.Payload, ci)
 		return
@@ -420,8 +452,24 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 	if out == nil {
 		return
 	}
+	done()
 	d.stats.Defragmented++
 	d.decodeTransport(out.NextHeader, out.SrcIP, out.DstIP, out.Payload, ci)
+}
+
+// fragKey names a datagram being reassembled (RFC 791 / RFC 8200: addresses
+// and identification; the protocol is left out, which only merges the
+// count of two datagrams that differ in nothing else).
+type fragKey struct {
+	src, dst netip.Addr
+	id       uint32
+	v6       bool
+}
+
+// fragEntry counts the fragments held for one datagram.
+type fragEntry struct {
+	n     int
+	first time.Time
 }
 
 // decodeTransport decodes the TCP or ICMP header of a defragmented packet.
@@ -465,9 +513,17 @@ func (d *Decoder) maybeFlush() {
 	d.ctl.flushOlder(d.last)
 	// ip6defrag ages fragments on wall-clock time; ip4defrag on the time
 	// it was given. Anything older than a minute will not complete.
-	d.defrag4.DiscardOlderThan(d.last.Add(-time.Minute))
+	if n := d.defrag4.DiscardOlderThan(d.last.Add(-time.Minute)); n > 0 {
+		d.stats.FragmentsLost += uint64(n)
+	}
 	if n := d.defrag6.DiscardOlderThan(time.Now().Add(-time.Minute)); n > 0 {
 		d.stats.FragmentsLost += uint64(n)
+	}
+	for k, e := range d.frags {
+		if d.last.Sub(e.first) > time.Minute {
+			d.fragsHeld -= e.n
+			delete(d.frags, k)
+		}
 	}
 }
 

@@ -59,6 +59,11 @@ type controlStream struct {
 	haveBase, haveHigh    [2]bool
 	fin                   [2]bool
 	holeLost              bool
+	isn                   [2]uint32    // the SYN's sequence number, per direction
+	queuedAt              [2]time.Time // when the oldest segment still queued arrived
+	// detached: the assembler no longer holds it (encrypted: followed
+	// from headers alone).
+	detached bool
 	// lostAhead: bytes declared lost from an ACK before any later data
 	// came; gapReported: that gap was already reported, so the
 	// assembler's skip for it is not reported again.
@@ -111,15 +116,21 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 	if cs.firstTS.IsZero() {
 		cs.firstTS = ci.Timestamp
 	}
-	// Accept runs for the segment decode is handling now.
-	d := cs.dirIndex(cs.t.d.seg.Src)
+	// Accept runs for the segment decode is handling now, or for a
+	// synthetic RST retire sends.
+	src := cs.t.d.seg.Src
+	if cs.t.synthetic {
+		src = cs.t.synthSrc
+	}
+	d := cs.dirIndex(src)
 	if d == dirClient {
 		cs.clientDir = dir
 	} else {
 		cs.clientDir = dir.Reverse()
 	}
-	if tcp.SYN {
+	if tcp.SYN && !cs.syn[d] {
 		cs.syn[d] = true
+		cs.isn[d] = tcp.Seq
 	}
 	*start = true
 
@@ -148,13 +159,34 @@ func (cs *controlStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir re
 	if !cs.haveHigh[d] || int32(end-cs.high[d]) > 0 {
 		cs.high[d], cs.haveHigh[d] = end, true
 	}
-	if cs.lostAhead[d] && int32(seq-cs.base[d]) > 0 {
+	switch {
+	case cs.lostAhead[d] && int32(seq-cs.base[d]) > 0:
 		// The bytes before this segment were declared lost: the
 		// assembler still waits for them, so flush past the hole.
 		cs.lostAhead[d] = false
 		cs.holeLost = true
+	case cs.lostAhead[d] && seq == cs.base[d] && len(tcp.Payload) > 0:
+		// The bytes came after their ACK after all (a capture that
+		// merges two taps, or a drop healed by retransmission): no
+		// skip will come, so the next real gap must not be taken for
+		// this one.
+		cs.lostAhead[d], cs.gapReported[d] = false, false
 	}
 	return true
+}
+
+// inWindow tells whether an RST from direction d sits where the receiver
+// expects the next byte (RFC 5961: anything else is not a reset).
+func (cs *controlStream) inWindow(d int, seq uint32) bool {
+	return !cs.haveBase[d] || seq == cs.base[d]+cs.delivered[d] || seq == cs.base[d]
+}
+
+// reusedBy tells whether a SYN opens a new connection on this stream's
+// 4-tuple rather than retransmitting its own: its sequence number is not
+// the first SYN's.
+func (cs *controlStream) reusedBy(s *Segment) bool {
+	d := cs.dirIndex(s.Src)
+	return cs.syn[d] && s.Seq != cs.isn[d] || !cs.syn[d] && cs.opened
 }
 
 // willQueue tells whether the assembler will hold a segment back: it
@@ -173,19 +205,24 @@ func (cs *controlStream) willQueue(s *Segment) bool {
 // now, or, when nothing waits yet, the gap is reported now. Either way it
 // happens before this segment's own bytes, so a reply is never taken for
 // the answer to a command that came before a lost one.
-func (cs *controlStream) ackedPastCapture(tcp *layers.TCP, src netip.AddrPort, ci gopacket.CaptureInfo) (flush bool) {
+func (cs *controlStream) ackedPastCapture(tcp *layers.TCP, src netip.AddrPort, ci gopacket.CaptureInfo) (flush bool, until time.Time) {
 	o := 1 - cs.dirIndex(src)
 	if !tcp.ACK || !cs.haveBase[o] || cs.closed {
-		return false
+		return false, until
 	}
 	cur := cs.base[o] + cs.delivered[o]
 	ahead := int32(tcp.Ack - cur)
 	if ahead <= 0 || (ahead == 1 && cs.fin[o]) {
-		return false // nothing missing, or only the FIN's sequence number
+		return false, until // nothing missing, or only the FIN's sequence number
 	}
 	if int32(cs.high[o]-cur) > 0 {
-		// Data after the hole waits in the assembler.
-		return true
+		// Data after the hole waits in the assembler: release what waited
+		// as long as it, not younger holes of other connections.
+		until = cs.queuedAt[o]
+		if until.IsZero() {
+			until = ci.Timestamp
+		}
+		return true, until.Add(time.Nanosecond)
 	}
 	if cs.opened && cs.state == stateConfirmed && !cs.encrypted && !cs.lostAhead[o] {
 		cs.lostAhead[o] = true
@@ -193,19 +230,25 @@ func (cs *controlStream) ackedPastCapture(tcp *layers.TCP, src netip.AddrPort, c
 		cs.num, cs.ts = cs.t.ctx.num, ci.Timestamp
 		cs.gap(o, int(ahead))
 	}
-	return false
+	return false, until
 }
 
 // ReassembledSG implements reassembly.Stream.
 func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
-	if cs.closed || cs.state == stateRejected || cs.encrypted {
-		return
-	}
 	dir, _, end, skip := sg.Info()
 	length, _ := sg.Lengths()
 	d := dirServer
 	if dir == cs.clientDir {
 		d = dirClient
+	}
+	cs.queuedAt[d] = time.Time{} // what waited is delivered now
+	if cs.closed || cs.state == stateRejected || cs.encrypted {
+		// Keep the position right all the same: retire relies on it.
+		if skip > 0 {
+			cs.delivered[d] += uint32(skip)
+		}
+		cs.delivered[d] += uint32(length)
+		return
 	}
 	cs.num, cs.ts = cs.t.ctx.num, cs.t.ctx.ci.Timestamp
 	if length > 0 {
@@ -270,14 +313,27 @@ func (cs *controlStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembl
 func (cs *controlStream) writeChunks(d int, sg reassembly.ScatterGather, data []byte) {
 	for off := 0; off < len(data) && !cs.closed && cs.state != stateRejected && !cs.encrypted; {
 		ci := sg.CaptureInfo(off)
-		end := off + 1
-		for end < len(data) {
-			next := sg.CaptureInfo(end)
-			if next.InterfaceIndex != ci.InterfaceIndex || !next.Timestamp.Equal(ci.Timestamp) {
-				break
-			}
-			end++
+		same := func(i int) bool {
+			c := sg.CaptureInfo(i)
+			return c.InterfaceIndex == ci.InterfaceIndex && c.Timestamp.Equal(ci.Timestamp)
 		}
+		// The segment's bytes run from off to end: gallop, then halve,
+		// rather than asking byte by byte (CaptureInfo walks the chunks).
+		lo, step := off, 1
+		for lo+step < len(data) && same(lo+step) {
+			lo += step
+			step *= 2
+		}
+		hi := min(lo+step, len(data)) // same(lo) holds; same(hi) does not, or hi is the end
+		for hi-lo > 1 {
+			mid := (lo + hi) / 2
+			if same(mid) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		end := hi
 		cs.num, cs.ts = uint64(ci.InterfaceIndex), ci.Timestamp
 		cs.split[d].Write(data[off:end], cs.emitFn[d])
 		off = end
@@ -307,7 +363,7 @@ func looksLikeLineStart(b []byte, fromClient bool) bool {
 // stream removed here would be re-created by the final ACK
 // (google/gopacket#427); the idle flush removes it.
 func (cs *controlStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
-	if !cs.closed {
+	if !cs.closed && !cs.detached {
 		cs.close(cs.t.ctx.ci.Timestamp, cs.t.ctx.num)
 	}
 	return false

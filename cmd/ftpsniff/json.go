@@ -62,25 +62,25 @@ func ts(t time.Time) *jtime {
 }
 
 type jsonSession struct {
-	Type      string   `json:"type"`
-	ID        int      `json:"id"`
-	Client    string   `json:"client"`
-	Server    string   `json:"server"`
-	User      string   `json:"user"`
-	Login     bool     `json:"login"`
-	LoginText string   `json:"login_state"`
-	Start     *jtime   `json:"start"`
-	End       *jtime   `json:"end"`
-	EndReason string   `json:"end_reason"`
-	Greeting  string   `json:"greeting,omitempty"`
-	Encrypted bool     `json:"encrypted,omitempty"`
-	Midstream bool     `json:"midstream,omitempty"`
-	ByContent bool     `json:"by_content,omitempty"`
-	Desync    bool     `json:"desync,omitempty"`
-	Commands  int      `json:"commands"`
-	Omitted   int      `json:"commands_omitted,omitempty"`
-	Data      int      `json:"data_connections"`
-	Cwd       string   `json:"cwd,omitempty"`
+	Type      string `json:"type"`
+	ID        int    `json:"id"`
+	Client    string `json:"client"`
+	Server    string `json:"server"`
+	User      string `json:"user"`
+	Login     bool   `json:"login"`
+	LoginText string `json:"login_state"`
+	Start     *jtime `json:"start"`
+	End       *jtime `json:"end"`
+	EndReason string `json:"end_reason"`
+	Greeting  string `json:"greeting,omitempty"`
+	Encrypted bool   `json:"encrypted,omitempty"`
+	Midstream bool   `json:"midstream,omitempty"`
+	ByContent bool   `json:"by_content,omitempty"`
+	Desync    bool   `json:"desync,omitempty"`
+	Commands  int    `json:"commands"`
+	Omitted   int    `json:"commands_omitted,omitempty"`
+	Data      int    `json:"data_connections"`
+	Cwd       string `json:"cwd,omitempty"`
 }
 
 type jsonReply struct {
