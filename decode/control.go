@@ -63,10 +63,12 @@ type controlTable struct {
 	// making, from synthSrc.
 	synthetic bool
 	synthSrc  netip.AddrPort
-	rst       layers.TCP
-	rstHdr    [20]byte
-	maxConns  int
-	maxCand   int
+	// why is the reason a close happening now is given.
+	why      CloseReason
+	rst      layers.TCP
+	rstHdr   [20]byte
+	maxConns int
+	maxCand  int
 }
 
 func newControlTable(d *Decoder) *controlTable {
@@ -107,7 +109,9 @@ func (t *controlTable) lookup(s *Segment) *controlStream {
 		if newConn && (cs.closed || cs.reusedBy(s)) {
 			// The 4-tuple's next connection: the old one is over, even if
 			// the capture missed its end.
+			t.why = CloseReused
 			t.retire(cs, s.TS, s.Num)
+			t.why = CloseFIN
 			t.forget(cs)
 			cs = nil
 		} else if cs.closed || cs.state == stateRejected {
@@ -207,7 +211,9 @@ func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, 
 		// gopacket closes nothing on RST until a flush
 		// (google/gopacket#425); an RST outside the window is dropped by
 		// the receiver (RFC 5961) and ends nothing.
+		t.why = CloseRST
 		t.retire(cs, s.TS, s.Num)
+		t.why = CloseFIN
 	case cs.encrypted && !cs.detached:
 		// TLS from here: follow it from headers, out of the assembler.
 		t.detach(cs)
@@ -278,7 +284,11 @@ func (t *controlTable) implicit(cs *controlStream, s *Segment) {
 	if len(s.Payload) > 0 {
 		cs.open()
 	}
-	if s.Flags.Has(FlagRST) || s.Flags.Has(FlagFIN) && cs.finOther(s.Src) {
+	if s.Flags.Has(FlagRST) {
+		t.why = CloseRST
+		t.retire(cs, s.TS, s.Num)
+		t.why = CloseFIN
+	} else if s.Flags.Has(FlagFIN) && cs.finOther(s.Src) {
 		t.retire(cs, s.TS, s.Num)
 	}
 }
@@ -298,6 +308,8 @@ func (t *controlTable) flushOlder(now time.Time) {
 	if len(t.conns) == 0 {
 		return
 	}
+	t.why = CloseIdle
+	defer func() { t.why = CloseFIN }()
 	t.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-holeWait), TC: now.Add(-idleClose)})
 	for _, cs := range t.conns {
 		idle := now.Sub(cs.lastSeen)
@@ -320,6 +332,7 @@ func (t *controlTable) flushOlder(now time.Time) {
 func (t *controlTable) flushAll() {
 	t.ctx.ci = gopacket.CaptureInfo{Timestamp: t.d.last}
 	t.ctx.num = t.d.num
+	t.why = CloseCaptureEnd
 	t.asm.FlushAll()
 	for _, cs := range t.conns {
 		if !cs.closed {

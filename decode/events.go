@@ -73,6 +73,17 @@ const (
 	ControlClose
 )
 
+// CloseReason says why a control connection ended.
+type CloseReason uint8
+
+const (
+	CloseFIN        CloseReason = iota // FIN both ways
+	CloseRST                           // reset (in window)
+	CloseIdle                          // no packets for the idle time
+	CloseCaptureEnd                    // the capture ended first
+	CloseReused                        // a new connection took its 4-tuple
+)
+
 // ControlEvent is one event of an FTP control connection, in stream order.
 type ControlEvent struct {
 	Kind   ControlKind
@@ -103,6 +114,7 @@ type ControlEvent struct {
 	Urgent  bool            // the command's bytes arrived next to TCP urgent data
 	Dropped int             // bytes of an over-long line that were discarded
 	Line    string          // ControlJunk: the line
+	Closed  CloseReason     // ControlClose: why the connection ended
 	Gap     int             // ControlGap: bytes missing (0 when unknown)
 }
 

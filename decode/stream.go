@@ -549,7 +549,9 @@ func (cs *controlStream) close(ts time.Time, num uint64) {
 	}
 	if cs.state == stateConfirmed && cs.opened && cs.implicitTLS {
 		cs.num, cs.ts = num, ts
-		cs.emit(cs.event(ControlClose))
+		e := cs.event(ControlClose)
+		e.Closed = cs.t.why
+		cs.emit(e)
 	} else if cs.state == stateConfirmed && cs.opened {
 		cs.num, cs.ts = num, ts
 		cs.split[dirClient].Flush(cs.emitFn[dirClient])
@@ -558,7 +560,9 @@ func (cs *controlStream) close(ts time.Time, num uint64) {
 			cs.reply(r)
 		}
 		cs.num, cs.ts = num, ts
-		cs.emit(cs.event(ControlClose))
+		e := cs.event(ControlClose)
+		e.Closed = cs.t.why
+		cs.emit(e)
 	}
 	cs.closed = true
 }

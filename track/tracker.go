@@ -248,7 +248,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line})
 		}
 	case decode.ControlClose:
-		t.endSession(sess, EndOpen)
+		t.endSession(sess, closeReasons[e.Closed])
 		delete(t.sessions, key)
 		if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
 			delete(t.encrypted, pair)
@@ -300,6 +300,16 @@ func (t *Tracker) tick(now time.Time) {
 			t.dropData(k)
 		}
 	}
+}
+
+// closeReasons maps decode's reason for a closed control connection to
+// the session's end reason (FIN/RST seen on its segments come first).
+var closeReasons = [...]EndReason{
+	decode.CloseFIN:        EndFIN,
+	decode.CloseRST:        EndRST,
+	decode.CloseIdle:       EndIdle,
+	decode.CloseCaptureEnd: EndCaptureEnd,
+	decode.CloseReused:     EndOpen,
 }
 
 // Tick lets time pass without packets (a quiet live capture): waits that
