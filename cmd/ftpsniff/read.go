@@ -113,7 +113,8 @@ func newReadCmd(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "read FILE...",
 		Short: "Analyse capture files (pcap or pcapng; - reads standard input)",
 		Example: `  ftpsniff read capture.pcap
-  tcpdump -i eth0 -w - port 21 or portrange 40000-41000 | ftpsniff read -
+  tcpdump -i eth0 -w - 'tcp or icmp or icmp6' | ftpsniff read -
+  ftpsniff read --pasv-range 40000-41000 --fail-on error capture.pcap
   ftpsniff read --json capture.pcapng | jq 'select(.type=="data")'`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
