@@ -3,6 +3,7 @@ package decode
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -64,11 +65,15 @@ type controlTable struct {
 	synthetic bool
 	synthSrc  netip.AddrPort
 	// why is the reason a close happening now is given.
-	why      CloseReason
-	rst      layers.TCP
-	rstHdr   [20]byte
-	maxConns int
-	maxCand  int
+	why CloseReason
+	// flushing: a flush is under way; streams it completes wait (counted
+	// in completed) for closeCompleted.
+	flushing  bool
+	completed int
+	rst       layers.TCP
+	rstHdr    [20]byte
+	maxConns  int
+	maxCand   int
 }
 
 func newControlTable(d *Decoder) *controlTable {
@@ -197,14 +202,14 @@ func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, 
 		cs.urgent[d] = true
 	}
 	if flush, until := cs.ackedPastCapture(tcp, s.Src, ci); flush {
-		t.asm.FlushWithOptions(reassembly.FlushOptions{T: until})
+		t.flush(reassembly.FlushOptions{T: until})
 	}
 	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, ctx)
 	if cs.holeLost {
 		// The peer acknowledged bytes the capture lacks: they will not
 		// come, so deliver what waits behind the hole now.
 		cs.holeLost = false
-		t.asm.FlushWithOptions(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
+		t.flush(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
 	}
 	switch {
 	case s.Flags.Has(FlagRST) && !cs.closed && cs.inWindow(d, s.Seq):
@@ -310,8 +315,8 @@ func (t *controlTable) flushOlder(now time.Time) {
 	}
 	t.why = CloseIdle
 	defer func() { t.why = CloseFIN }()
-	t.asm.FlushWithOptions(reassembly.FlushOptions{T: now.Add(-holeWait), TC: now.Add(-idleClose)})
-	for _, cs := range t.conns {
+	t.flush(reassembly.FlushOptions{T: now.Add(-holeWait), TC: now.Add(-idleClose)})
+	for _, cs := range t.sorted() {
 		idle := now.Sub(cs.lastSeen)
 		switch {
 		case cs.closed && idle > time.Minute:
@@ -328,13 +333,58 @@ func (t *controlTable) flushOlder(now time.Time) {
 	}
 }
 
+// flush runs the assembler's flush. It walks its connections in map order,
+// so streams it completes are closed afterwards, in the order they began:
+// the same output on every run.
+func (t *controlTable) flush(o reassembly.FlushOptions) {
+	t.flushing = true
+	t.asm.FlushWithOptions(o)
+	t.flushing = false
+	t.closeCompleted()
+}
+
+func (t *controlTable) closeCompleted() {
+	if t.completed == 0 {
+		return
+	}
+	t.completed = 0
+	for _, cs := range t.sorted() {
+		if cs.completed && !cs.closed {
+			cs.close(t.ctx.ci.Timestamp, t.ctx.num)
+		}
+	}
+}
+
+// sorted lists the streams in the order they began, so that closes
+// happening at one moment are reported in the same order on every run
+// (map order is random).
+func (t *controlTable) sorted() []*controlStream {
+	l := make([]*controlStream, 0, len(t.conns))
+	for _, cs := range t.conns {
+		l = append(l, cs)
+	}
+	slices.SortFunc(l, func(a, b *controlStream) int {
+		if c := a.firstTS.Compare(b.firstTS); c != 0 {
+			return c
+		}
+		if c := a.key.A.Compare(b.key.A); c != 0 {
+			return c
+		}
+		return a.key.B.Compare(b.key.B)
+	})
+	return l
+}
+
 // flushAll delivers everything buffered and closes every stream.
 func (t *controlTable) flushAll() {
 	t.ctx.ci = gopacket.CaptureInfo{Timestamp: t.d.last}
 	t.ctx.num = t.d.num
 	t.why = CloseCaptureEnd
+	t.flushing = true
 	t.asm.FlushAll()
-	for _, cs := range t.conns {
+	t.flushing = false
+	t.closeCompleted()
+	for _, cs := range t.sorted() {
 		if !cs.closed {
 			cs.close(t.d.last, t.d.num)
 		}

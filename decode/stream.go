@@ -64,6 +64,8 @@ type controlStream struct {
 	// detached: the assembler no longer holds it (encrypted: followed
 	// from headers alone).
 	detached bool
+	// completed: a flush ended it in the assembler; closed after the flush.
+	completed bool
 	// lostAhead: bytes declared lost from an ACK before any later data
 	// came; gapReported: that gap was already reported, so the
 	// assembler's skip for it is not reported again.
@@ -363,6 +365,11 @@ func looksLikeLineStart(b []byte, fromClient bool) bool {
 // stream removed here would be re-created by the final ACK
 // (google/gopacket#427); the idle flush removes it.
 func (cs *controlStream) ReassemblyComplete(reassembly.AssemblerContext) bool {
+	if cs.t.flushing && !cs.closed && !cs.detached {
+		cs.completed = true
+		cs.t.completed++
+		return false
+	}
 	if !cs.closed && !cs.detached {
 		cs.close(cs.t.ctx.ci.Timestamp, cs.t.ctx.num)
 	}

@@ -128,3 +128,26 @@ func firstDiff(want, got string) string {
 	}
 	return "(same lines, different bytes)"
 }
+
+// TestDeterministic: the text output of every capture in the shared
+// corpus is the same from run to run (map order must never leak into it:
+// regression for ftp-bounce.pcap, whose two sessions swapped places).
+func TestDeterministic(t *testing.T) {
+	files, _ := filepath.Glob("../../../shared/corpus/*/*")
+	if len(files) == 0 {
+		t.Skip("../shared/corpus is absent")
+	}
+	for _, f := range files {
+		var first string
+		for i := 0; i < 4; i++ {
+			var stdout, stderr bytes.Buffer
+			run([]string{"read", "--color", "never", "--pasv-range", "40000-40100", f}, &stdout, &stderr)
+			if i == 0 {
+				first = stdout.String()
+			} else if stdout.String() != first {
+				t.Errorf("%s: run %d differs:\n%s", f, i+1, firstDiff(first, stdout.String()))
+				break
+			}
+		}
+	}
+}
