@@ -53,7 +53,7 @@ func rangeSettingName(k policy.ServerKind) string {
 
 // nftRule accepts new connections to the ports rs on the server.
 func nftRule(rs policy.Ranges) string {
-	return fmt.Sprintf("nft add rule inet filter input tcp dport %s ct state new accept", nftPorts(rs))
+	return fmt.Sprintf("nft insert rule inet filter input tcp dport %s ct state new accept", nftPorts(rs))
 }
 
 func nftPorts(rs policy.Ranges) string {
@@ -77,9 +77,9 @@ func iptablesRule(rs policy.Ranges, v6 bool) string {
 		}
 	}
 	if len(rs) == 1 {
-		return fmt.Sprintf("%s -A INPUT -p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, ports[0])
+		return fmt.Sprintf("%s -I INPUT -p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, ports[0])
 	}
-	return fmt.Sprintf("%s -A INPUT -p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, strings.Join(ports, ","))
+	return fmt.Sprintf("%s -I INPUT -p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, strings.Join(ports, ","))
 }
 
 // helperAdvice is how to attach the FTP conntrack helper: since Linux 4.7
@@ -99,3 +99,24 @@ func openAdvice(rs policy.Ranges, v6 bool) string {
 }
 
 func isV6(a netip.AddrPort) bool { return a.Addr().Unmap().Is6() }
+
+// mainRange is the range a server's passive ports should come from when
+// the policy lists several (--pasv-range 21,40000-40100): the widest of
+// unprivileged ports, never the control port's.
+func mainRange(rs policy.Ranges) policy.PortRange {
+	var best policy.PortRange
+	for _, r := range rs {
+		if r.Lo >= 1024 && (best.Hi == 0 || r.Len() > best.Len()) {
+			best = r
+		}
+	}
+	if best.Hi == 0 && len(rs) > 0 {
+		best = rs[0]
+		for _, r := range rs[1:] {
+			if r.Len() > best.Len() {
+				best = r
+			}
+		}
+	}
+	return best
+}

@@ -82,7 +82,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			open = sc.PassiveRange
 		}
 		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
-			strings.Join(rangeSettings(kind, fw[0]), " and "), open, openAdvice(open, isV6(dc.Announced)))
+			strings.Join(rangeSettings(kind, mainRange(fw)), " and "), open, openAdvice(open, isV6(dc.Announced)))
 		return f
 	}
 	sc := d.p.Server
@@ -93,7 +93,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 		Evidence: joinEvidence(ann, fmt.Sprintf("%s configures %s", sc.Path, sc.PassiveRange), "outcome "+dc.Outcome.String()),
 		Message:  fmt.Sprintf("The server announced passive port %d, outside the range %s of the configuration given: the server that answered does not run that configuration.", port, sc.PassiveRange),
 		Advice: fmt.Sprintf("Check that %s is the file the server reads and restart it after a change (%s); a second server or a container may answer on port %d instead.",
-			sc.Path, strings.Join(rangeSettings(kind, sc.PassiveRange[0]), " and "), s.Server.Port()),
+			sc.Path, strings.Join(rangeSettings(kind, mainRange(sc.PassiveRange)), " and "), s.Server.Port()),
 	}
 }
 
@@ -106,6 +106,11 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	a := dc.Announced.Addr().Unmap()
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
 	pub := d.p.Public().Unmap()
+	if pub.IsValid() && !local(srv) && srv != pub {
+		// A server reached at a public address other than the configured
+		// one is another server: the public address is not its.
+		pub = netip.Addr{}
+	}
 	kind := d.p.Kind()
 	ann, pk := announcement(dc)
 	cls := Classify(a)
@@ -154,7 +159,14 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		case local(a) && !local(cli):
 			return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, to client %s, which comes from outside that network: the same fault seen from the server's side (clients that trust the 227 cannot reach it).", a, cls.Describe(a), cli))
 		case local(a) && local(cli) && !sameNet(a, cli):
-			return mismatch(SeverityWarning, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
+			// The client reached the very address announced: a routed
+			// private network (or IPv6 ULAs) looks the same as a NAT seen
+			// from inside, so only a failure makes it more than a note.
+			sev := SeverityInfo
+			if !worked {
+				sev = SeverityError
+			}
+			return mismatch(sev, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
 		}
 		return nil
 	}

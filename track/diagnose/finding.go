@@ -80,6 +80,8 @@ type Finding struct {
 	Evidence string          // the reply text / counts, one line
 	Message  string          // what is wrong, one sentence
 	Advice   string          // what to change, concrete (config line / firewall rule)
+
+	blind bool // data-not-attempted because the capture cannot see the data path
 }
 
 // Reporter receives findings.

@@ -92,7 +92,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			}
 			return a
 		case len(rs) > 0:
-			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, strings.Join(rangeSettings(d.p.Kind(), rs[0]), " and "), openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, strings.Join(rangeSettings(d.p.Kind(), mainRange(rs)), " and "), openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		}
 		return fmt.Sprintf("Give the server a fixed passive range (%s) and open it statically, e.g. %s; or, if the firewall relies on the FTP conntrack helper, %s.",
 			rangeSettingName(d.p.Kind()), nftRule(policy.Ranges{{Lo: port, Hi: port}}), helperAdvice(s.Server.Port(), false))
@@ -129,7 +129,16 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn) *Finding {
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
+	// vantageSentence speaks of the connecting side and the listener's:
+	// in active mode the server connects and the client listens, so the
+	// capture's side swaps roles.
 	v := vantage(s, d.p.Public())
+	switch v {
+	case VantageClient:
+		v = VantageServer
+	case VantageServer:
+		v = VantageClient
+	}
 	dst := dc.Server.Addr()
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
@@ -141,7 +150,7 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn) *Finding 
 		f.Message = fmt.Sprintf("In active mode (%s) the server's connection back to %s was answered by %s from %s.", dc.Via, dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s))
 	}
 	f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, let the connection in on the client: " +
-		helperAdvice(s.Server.Port(), true) + ", and accept it with nft add rule inet filter input ct state related accept (iptables -A INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)."
+		helperAdvice(s.Server.Port(), true) + ", and accept it with nft insert rule inet filter input ct state related accept (iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)."
 	return f
 }
 
@@ -185,6 +194,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server reported a transfer through %s, but the capture shows no connection to it. %s", dc.Announced, blind)
 		f.Advice = blindAdvice
+		f.blind = true
 		return f
 	case final != nil && final.Code != 425:
 		// Refused before any data connection was needed (550, 450...).
@@ -199,9 +209,24 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 		return f
 	}
+	serverSide := vantage(s, d.p.Public()) == VantageServer
+	edge := func() {
+		// Seen from the server's network, a client that gave up is what
+		// SYNs dropped before the server look like.
+		f.Severity = SeverityError
+		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", dc.Announced.Port())
+		rs := d.p.PassiveRanges()
+		if len(rs) == 0 {
+			rs = policy.Ranges{{Lo: dc.Announced.Port(), Hi: dc.Announced.Port()}}
+		}
+		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + openAdvice(rs, isV6(dc.Announced)) + "."
+	}
 	if final != nil { // 425: the server waited and nobody came
 		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))
 		f.Advice = "If the capture is on the server side, the SYNs are dropped before it (a firewall or DNAT in front); on the client side, the client did not try. Check the passive range is open end to end."
+		if serverSide {
+			edge()
+		}
 		return f
 	}
 	// No transfer command: did the client give up, or fall back?
@@ -237,6 +262,9 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			f.Message += fmt.Sprintf(" It had fallen back to %s after EPSV was refused (%q).", dc.Via, replyText(fb.Final()))
 		}
 		f.Advice = "Look at the client's own error; if it reports a data connection timeout, the SYNs were dropped before this capture point (capture on the client side to confirm)."
+		if serverSide {
+			edge()
+		}
 	}
 	return f
 }

@@ -159,7 +159,7 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s; %s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
 			nftRule(rs), iptablesRule(rs, isV6(s.Server)), addrSetting(kind, publicOr(d.p.Public())))
 	} else {
-		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. nft add rule inet filter input tcp dport 40000-40100 ct state new accept) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
+		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. nft insert rule inet filter input tcp dport 40000-40100 ct state new accept) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
 			rangeSettingName(kind), addrSettingName(kind))
 	}
 	return []*Finding{f}

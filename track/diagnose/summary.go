@@ -48,6 +48,7 @@ type serverAcc struct {
 	natFix    string                // what to announce instead
 	natByHand bool                  // a client ignored natAddr and connected anyway
 	encrypted int
+	blind     int // endpoints the capture cannot see the data path of
 	outside   PortStats
 	v6        bool
 }
@@ -112,6 +113,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 	case CodeControlEncrypted:
 		a.encrypted++
+	case CodeDataNotAttempted:
+		if f.blind {
+			a.blind++
+		}
 	case CodePortOutsideRange:
 		a.outside.add(dc.Announced.Port())
 	}
@@ -147,15 +152,15 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		if len(d.p.PassiveRanges()) == 0 || a.outside.Count == 0 {
 			return ""
 		}
-		return fmt.Sprintf(" or set %s to %s", rangeSettingName(kind), d.p.PassiveRanges()[0])
+		return fmt.Sprintf(" or set %s to %s", rangeSettingName(kind), mainRange(d.p.PassiveRanges()))
 	}
-	var rules []string
+	var rules, openRules, rangeRules []string
 	addOpen := func(rs policy.Ranges) {
-		rules = append(rules, nftRule(rs), iptablesRule(rs, a.v6))
+		openRules = append(openRules, nftRule(rs), iptablesRule(rs, a.v6))
 	}
 	addRangeLines := func() {
 		if len(d.p.PassiveRanges()) > 0 {
-			rules = append(rules, rangeSettings(kind, d.p.PassiveRanges()[0])...)
+			rangeRules = append(rangeRules, rangeSettings(kind, mainRange(d.p.PassiveRanges()))...)
 		}
 	}
 	failed := func(code string) (PortStats, bool) {
@@ -188,12 +193,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0:
-		sum.Verdict = "active data connections from the server back to the client are blocked on the client's side; use passive mode or let them in on the client"
+		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
 		rules = append(rules,
 			fmt.Sprintf("nft (client): tcp dport %d ct helper set \"ftp-std\" in an output-hook chain, and ct state related accept in input", a.addr.Port()),
-			fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -A INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+			fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
 	case a.outside.Count > 0:
-		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s; set %s to %s", a.outside, d.p.PassiveRanges(), rangeSettingName(kind), d.p.PassiveRanges()[0])
+		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s; set %s to %s", a.outside, d.p.PassiveRanges(), rangeSettingName(kind), mainRange(d.p.PassiveRanges()))
 		addOpen(d.p.PassiveRanges())
 		addRangeLines()
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
@@ -212,6 +217,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		addRangeLines()
 	case total == 0:
 		sum.Verdict = "no data connections were announced"
+	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
+		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints, but the capture shows no connection to them: it does not see the data path (capture where both connections pass, without a port filter)", a.blind, total)
 	case a.findings[CodeDataNotAttempted] > 0:
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	default:
@@ -224,6 +231,18 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		default:
 			sum.Verdict = fmt.Sprintf("%d data connections worked", worked)
 		}
+	}
+	switch {
+	case len(openRules) > 0 && len(rangeRules) > 0 && a.outside.Count > 0:
+		// The server hands out ports outside the allowed range: opening
+		// them and moving the server into the range are alternatives.
+		rules = append(rules, "# either keep the server inside the allowed range:")
+		rules = append(rules, rangeRules...)
+		rules = append(rules, "# or open the ports it uses:")
+		rules = append(rules, openRules...)
+	default:
+		rules = append(rules, openRules...)
+		rules = append(rules, rangeRules...)
 	}
 	sum.Rules = dedupe(rules)
 	return sum

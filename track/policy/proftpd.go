@@ -14,6 +14,7 @@ import (
 // any passive port, the address of the interface the client reached,
 // active data from the control port minus one (20).
 func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
+	included := false
 	c := &ServerConfig{Kind: ServerProFTPD, Path: name, PassiveEnabled: true, ActiveEnabled: true, ControlPort: 21}
 	var sections []string // open <Section> names, lower case
 	var sectionLines []int
@@ -100,6 +101,12 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 					c.Notes = append(c.Notes, fmt.Sprintf("Port 0 (line %d): this server does not listen", n))
 				}
 			}
+		case "include":
+			// ftpsniff reads one file: say so, since Debian's stock
+			// proftpd.conf keeps PassivePorts under conf.d/.
+			c.Notes = append(c.Notes, fmt.Sprintf("line %d: Include %s is not followed: settings in it are not seen (pass that file with --server-config too, or copy them here)", n, strings.Join(args, " ")))
+			included = true
+			continue
 		default:
 			continue
 		}
@@ -118,7 +125,11 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 		c.ActiveSourcePort, c.ActiveSourceKnown = c.ControlPort-1, true
 	}
 	if len(c.PassiveRange) == 0 {
-		c.Notes = append(c.Notes, "no PassivePorts: ProFTPD hands out any unprivileged port, which no firewall range can follow")
+		if included {
+			c.Notes = append(c.Notes, "no PassivePorts in this file (an included file may set it); without one, ProFTPD hands out any unprivileged port")
+		} else {
+			c.Notes = append(c.Notes, "no PassivePorts: ProFTPD hands out any unprivileged port, which no firewall range can follow")
+		}
 	}
 	return c, nil
 }

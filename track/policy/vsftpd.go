@@ -89,7 +89,7 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		case "ftp_data_port":
 			dataPort, err = vsftpdUint(val)
 		case "pasv_address":
-			addr, addrLine = val, n
+			addr, addrLine = strings.TrimSpace(val), n // inet_aton stops at a blank
 		default:
 			setting = ""
 		}
@@ -155,17 +155,30 @@ func vsftpdBool(v string) (bool, error) {
 	return false, fmt.Errorf("not YES or NO (vsftpd refuses to start: bad bool value)")
 }
 
-// vsftpdUint is stricter than vsftpd's atoi, which reads garbage as 0 and
-// so silently turns a range off.
+// vsftpdUint reads a number as vsftpd's parseconf.c does: octal when it
+// begins with 0 (for umask settings), else atoi (leading blanks skipped,
+// the digits taken). Trailing blanks are fine, as for vsftpd; other
+// trailing text, or no digits at all, is an error here, since vsftpd
+// silently reads what atoi makes of it and may turn a range off.
 func vsftpdUint(v string) (int, error) {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 || strings.HasPrefix(v, "+") {
-		return 0, fmt.Errorf("not a number (vsftpd would read it as 0)")
+	s := strings.TrimSpace(v)
+	base := 10
+	if strings.HasPrefix(s, "0") && len(s) > 1 {
+		base = 8
 	}
-	if n > 65535 {
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] < '0'+byte(min(base, 10)) {
+		end++
+	}
+	if end == 0 || end < len(s) {
+		n, _ := strconv.ParseUint(s[:end], base, 32)
+		return 0, fmt.Errorf("not a number (vsftpd would read it as %d)", n)
+	}
+	n, err := strconv.ParseUint(s, base, 32)
+	if err != nil || n > 65535 {
 		return 0, fmt.Errorf("above 65535")
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func trunc(s string) string {
