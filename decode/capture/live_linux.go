@@ -320,7 +320,11 @@ func (l *Live) runMany(ctx context.Context, pkt PacketFunc, idle IdleFunc) error
 			}
 		}()
 	}
-	defer wg.Wait() // after cancel, readers end within a poll timeout
+	// Cancel first, then wait: deferred calls run last-in-first-out, and
+	// readers end within a poll timeout only once cancelled (a stop asked
+	// by the packet callback, or a reader's error, returns here without
+	// the parent context ending).
+	defer func() { cancel(); wg.Wait() }()
 	tick := time.NewTicker(l.cfg.PollTimeout)
 	defer tick.Stop()
 	link := make([]layers.LinkType, len(l.ifaces))

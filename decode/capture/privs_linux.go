@@ -9,6 +9,9 @@ import (
 	"os/user"
 	"strconv"
 	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // ErrPrivileges: the process could not give up root.
@@ -20,12 +23,17 @@ var ErrPrivileges = errors.New("cannot drop privileges")
 // are open: they stay usable. Since Go 1.16 syscall.Setuid changes every
 // thread of the process, not just the calling one.
 //
-// It does nothing when the process is not root (it runs on file
-// capabilities or was started unprivileged) or when name is empty, and
-// reports whether it dropped anything.
+// A process that is not root but runs on file capabilities (setcap
+// cap_net_raw,cap_net_admin+eip) has no user to become; it clears its
+// capability sets instead, so that hours of parsing untrusted packets run
+// with none. It does nothing when name is empty, and reports whether it
+// dropped anything.
 func DropPrivileges(name string) (bool, error) {
-	if name == "" || os.Geteuid() != 0 {
+	if name == "" {
 		return false, nil
+	}
+	if os.Geteuid() != 0 {
+		return dropCapabilities()
 	}
 	u, err := user.Lookup(name)
 	if err != nil {
@@ -52,6 +60,28 @@ func DropPrivileges(name string) (bool, error) {
 	// there is no way back.
 	if syscall.Setuid(0) == nil {
 		return false, fmt.Errorf("%w: could still become root again", ErrPrivileges)
+	}
+	return true, nil
+}
+
+// dropCapabilities clears the effective, permitted and inheritable
+// capability sets of every thread (capset is per thread, hence
+// AllThreadsSyscall). It reports false when the process had none. In a
+// cgo build AllThreadsSyscall is unavailable; the capabilities are then
+// kept, and the error says so.
+func dropCapabilities() (bool, error) {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var have [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &have[0]); err != nil {
+		return false, fmt.Errorf("%w: capget: %v", ErrPrivileges, err)
+	}
+	if have[0].Effective|have[0].Permitted|have[1].Effective|have[1].Permitted == 0 {
+		return false, nil
+	}
+	var none [2]unix.CapUserData
+	_, _, errno := syscall.AllThreadsSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&none[0])), 0)
+	if errno != 0 {
+		return false, fmt.Errorf("%w: clearing capabilities: %v (a CGO_ENABLED=0 build can)", ErrPrivileges, errno)
 	}
 	return true, nil
 }
