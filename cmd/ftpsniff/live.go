@@ -103,6 +103,8 @@ func (o *liveOptions) captureConfig() (capture.LiveConfig, error) {
 		if len(cfg.Filter.Ports) == 0 {
 			cfg.Filter.Ports = []uint16{21}
 		}
+		// Implicit FTPS, which read reports as encrypted sessions.
+		cfg.Filter.Ports = append(cfg.Filter.Ports, 990)
 	}
 	if o.BPFRaw != "" {
 		text := o.BPFRaw
