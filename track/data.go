@@ -30,7 +30,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now.
 	for _, old := range slices.Clone(sess.Data) {
-		if !old.Done && old.SynAckTS.IsZero() && old.RSTTS.IsZero() && old.ICMP == nil {
+		if !old.Done && old.SynAckTS.IsZero() && old.RSTTS.IsZero() {
 			if old.SYNs > 0 {
 				old.End = old.LastSYN
 			}

@@ -610,3 +610,28 @@ func TestUnsolicited221(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreachableCountsRetries: after an ICMPv6 error the client may send
+// the SYN again (Linux does for admin-prohibited); the record counts every
+// SYN and stays unreachable (review: it reported 1 SYN where tshark shows 2).
+func TestUnreachableCountsRetries(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("EPSV", "")
+	s.reply(229, "Entering Extended Passive Mode (|||40000|)")
+	a := netip.MustParseAddrPort("198.51.100.7:50001")
+	b := netip.MustParseAddrPort("192.0.2.10:40000")
+	for i := 0; i < 2; i++ {
+		s.seg(a, b, decode.FlagSYN, 1000, 0)
+		s.num++
+		s.trk.Unreachable(&decode.Unreachable{Num: s.num, TS: s.now, From: b.Addr(), V6: true, Type: 1, Code: 1, Src: a, Dst: b, Seq: 1000})
+		s.tick(time.Second)
+	}
+	s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records", len(s.rec.data))
+	}
+	if d := s.rec.data[0]; d.Outcome != OutcomeUnreachable || d.SYNs != 2 {
+		t.Errorf("outcome %v with %d SYNs, want unreachable with 2", d.Outcome, d.SYNs)
+	}
+}

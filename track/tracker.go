@@ -197,9 +197,13 @@ func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	if dc == nil || dc.Done || !dc.SynAckTS.IsZero() {
 		return
 	}
-	dc.ICMP = &ICMPInfo{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code, TS: u.TS, Num: u.Num}
+	if dc.ICMP == nil {
+		dc.ICMP = &ICMPInfo{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code, TS: u.TS, Num: u.Num}
+	}
 	dc.End = u.TS
-	t.finishData(dc)
+	// Not final yet: a client may try again (Linux does for ICMPv6
+	// admin-prohibited), and its SYNs count. It is final when the session
+	// moves on, or after the unanswered wait, like unanswered SYNs.
 }
 
 // Control implements decode.Handler.
@@ -281,7 +285,9 @@ func (t *Tracker) tick(now time.Time) {
 			t.finishData(dc)
 			continue
 		case dc.SYNs > 0 && dc.SynAckTS.IsZero() && dc.RSTTS.IsZero() && now.Sub(dc.LastSYN) > t.opts.UnansweredWait:
-			dc.End = dc.LastSYN
+			if dc.ICMP == nil {
+				dc.End = dc.LastSYN
+			}
 			t.finishData(dc)
 			continue
 		case established(dc) && (now.Sub(dc.lastSeen) > dataIdle || dc.Session.ended && now.Sub(dc.lastSeen) > dataIdleAfterSession):

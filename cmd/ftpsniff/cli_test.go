@@ -151,8 +151,8 @@ func TestFailOn(t *testing.T) {
 		if code := run(tt.args, &stdout, &stderr); code != tt.code {
 			t.Errorf("%v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, stderr.String())
 		}
-		if tt.code == 1 && stderr.Len() != 0 {
-			t.Errorf("%v: exit 1 printed %q: the findings are the output", tt.args, stderr.String())
+		if tt.code == 1 && (strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "(--fail-on)")) {
+			t.Errorf("%v: exit 1 printed %q, want one line naming --fail-on", tt.args, stderr.String())
 		}
 	}
 }

@@ -66,6 +66,14 @@ func outcomeDetail(d *track.DataConn) string {
 	switch d.Outcome {
 	case track.OutcomeTransferred:
 		s := fmt.Sprintf("%d bytes", d.TotalBytes())
+		if d.Bytes[0] > 0 && d.Bytes[1] > 0 {
+			// Both ways (a TLS handshake, say): say which is which.
+			toClient, toServer := d.Bytes[1], d.Bytes[0]
+			if !d.Passive {
+				toClient, toServer = toServer, toClient
+			}
+			s += fmt.Sprintf(" (%d to the client, %d to the server)", toClient, toServer)
+		}
 		if dur := d.Duration(); dur > 0 {
 			s += " in " + seconds(dur)
 		}
@@ -73,7 +81,10 @@ func outcomeDetail(d *track.DataConn) string {
 	case track.OutcomeConnected:
 		return "handshake done, no payload"
 	case track.OutcomeUnanswered:
-		return fmt.Sprintf("%d SYN%s over %s, no answer", d.SYNs, plural(d.SYNs), seconds(d.LastSYN.Sub(d.FirstSYN)))
+		if d.SYNs == 1 {
+			return "1 SYN, no answer"
+		}
+		return fmt.Sprintf("%d SYNs over %s, no answer", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
 	case track.OutcomeRefused:
 		return fmt.Sprintf("SYN answered by RST after %s", seconds(d.RSTTS.Sub(d.FirstSYN)))
 	case track.OutcomeUnreachable:
@@ -85,7 +96,11 @@ func outcomeDetail(d *track.DataConn) string {
 		if d.ICMP.V6 {
 			proto = "ICMPv6"
 		}
-		return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, icmpName(d.ICMP), d.ICMP.From)
+		s := fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, icmpName(d.ICMP), d.ICMP.From)
+		if d.SYNs > 1 {
+			s += fmt.Sprintf(", %d SYNs over %s", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
+		}
+		return s
 	case track.OutcomeNotAttempted:
 		return "no SYN to it"
 	}

@@ -362,6 +362,17 @@ func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	}
 }
 
+// InputErrors writes an error record per input that could not be read to
+// its end, before the summary.
+func (o *jsonOutput) InputErrors(errs []error) {
+	for _, err := range errs {
+		o.write(struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		}{"error", oneLine(err.Error())})
+	}
+}
+
 type jsonSummary struct {
 	Type     string         `json:"type"`
 	Sessions int            `json:"sessions"`

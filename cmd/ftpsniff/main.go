@@ -35,6 +35,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &fe):
+		// One line for whoever reads stderr; the findings are the output.
+		fmt.Fprintf(stderr, "ftpsniff: %d finding%s at or above %s (--fail-on)\n", fe.n, plural(fe.n), fe.level)
 		return exitFindings
 	default:
 		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
@@ -44,6 +46,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // findingsError makes the exit code 1 without printing anything: the
 // findings themselves are the output.
-type findingsError struct{ n int }
+type findingsError struct {
+	n     int
+	level string
+}
 
 func (e findingsError) Error() string { return fmt.Sprintf("%d findings at or above --fail-on", e.n) }

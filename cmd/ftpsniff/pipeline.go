@@ -56,13 +56,16 @@ func (p *pipeline) Finding(f *diagnose.Finding) {
 }
 
 // finish ends the analysis: everything pending becomes final, then the
-// summaries. With --fail-on, a finding at or above it makes the error a
-// findingsError (exit code 1).
-func (p *pipeline) finish() error {
+// summaries, with the errors that cut inputs short. With --fail-on, a
+// finding at or above it makes the error a findingsError (exit code 1).
+func (p *pipeline) finish(inputErrs ...error) error {
 	p.dec.Finish()
 	p.trk.Finish()
 	if d, ok := p.out.(diagnosisOutput); ok {
 		d.Servers(p.diag.Summaries())
+	}
+	if e, ok := p.out.(interface{ InputErrors([]error) }); ok && len(inputErrs) > 0 {
+		e.InputErrors(inputErrs)
 	}
 	p.out.Summary(p.dec.Stats(), p.trk.Limits())
 	if err := p.out.Flush(); err != nil {
@@ -74,7 +77,7 @@ func (p *pipeline) finish() error {
 			n += p.bySeverity[sev]
 		}
 		if n > 0 {
-			return findingsError{n}
+			return findingsError{n: n, level: p.opts.failOn.String()}
 		}
 	}
 	return nil

@@ -143,21 +143,24 @@ func usageErrorf(format string, a ...any) error { return usageError{fmt.Sprintf(
 // runRead analyses the files as one capture, in the order given.
 func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	p := newPipeline(&opts.analysisOptions, stdout)
-	var inputErr error
+	var inputErrs []error
 	for _, name := range opts.Files {
 		if err := readFile(name, p.dec); err != nil {
 			// Keep going: what was decoded is reported, the error too.
-			if inputErr == nil {
-				inputErr = err
-			} else {
-				fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
-			}
+			inputErrs = append(inputErrs, err)
 		}
 	}
-	if err := p.finish(); err != nil && inputErr == nil {
+	if err := p.finish(inputErrs...); err != nil && len(inputErrs) == 0 {
 		return err
 	}
-	return inputErr
+	if len(inputErrs) == 0 {
+		return nil
+	}
+	// Every error once, in input order: main prints the last.
+	for _, err := range inputErrs[:len(inputErrs)-1] {
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+	}
+	return inputErrs[len(inputErrs)-1]
 }
 
 // readFile feeds one capture to the decoder.

@@ -32,6 +32,10 @@ type textOutput struct {
 	placed   map[*diagnose.Finding]bool
 	servers  []diagnose.ServerSummary
 	bySev    [3]int
+	// firewallRange: the range in the summaries is the firewall's
+	// (--pasv-range), not only the server configuration's.
+	firewallRange bool
+	inputErrs     []error
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
@@ -264,7 +268,7 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 	col := o.severityColor(f.Severity)
 	o.printf("%s%s %s\n", pad, col.Sprintf("!! %s %s:", f.Severity, f.Code), safe(f.Message))
 	if f.Evidence != "" {
-		ev := shown(f.Evidence)
+		ev := safe(f.Evidence) // ftpsniff's own sentence: never cut
 		if len(f.Packets) > 0 && !strings.Contains(f.Evidence, "packet") {
 			ev += fmt.Sprintf(" (packets %s)", packetList(f.Packets))
 		}
@@ -295,12 +299,17 @@ func packetList(nums []uint64) string {
 
 // Policy says what the diagnosis checks against, before any session.
 func (o *textOutput) Policy(p policy.Policy) {
+	o.firewallRange = len(p.Ranges) > 0
 	o.printf("%s\n", o.p.head.Sprint("policy:"))
 	for _, line := range strings.Split(strings.TrimRight(p.Describe(), "\n"), "\n") {
 		o.printf("  %s\n", line)
 	}
 	o.printf("\n")
 }
+
+// InputErrors keeps the errors that ended reading some input, for the
+// summary.
+func (o *textOutput) InputErrors(errs []error) { o.inputErrs = errs }
 
 // Servers keeps the per-server summaries for the end.
 func (o *textOutput) Servers(s []diagnose.ServerSummary) { o.servers = s }
@@ -316,7 +325,11 @@ func (o *textOutput) serverSummaries() {
 			o.printf("; passive ports announced %s", s.PortsAnnounced)
 		}
 		if len(s.Range) > 0 {
-			o.printf("; allowed range %s", s.Range)
+			label := "allowed range"
+			if !o.firewallRange {
+				label = "configured range"
+			}
+			o.printf("; %s %s", label, s.Range)
 			if s.OutsideRange > 0 {
 				o.printf(" (%s)", p.bad.Sprintf("%d outside", s.OutsideRange))
 			}
@@ -352,10 +365,11 @@ func (o *textOutput) transferLines(c *track.Command) {
 func (o *textOutput) data(d *track.DataConn) {
 	p := o.p
 	col := p.good
-	if d.Outcome.Failed() {
+	switch {
+	case d.Outcome == track.OutcomeNotAttempted || d.Outcome == track.OutcomeConnected:
+		col = p.warn // not necessarily a fault: a fallback, a missing file
+	case d.Outcome.Failed():
 		col = p.bad
-	} else if d.Outcome == track.OutcomeConnected {
-		col = p.warn
 	}
 	head := fmt.Sprintf("data #%d %s %s", d.ID, d.Via, d.Announced)
 	if d.Announce == nil {
@@ -492,5 +506,8 @@ func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
 	addw(uint64(lim.EventsOmitted), "session events beyond the per-session bound")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
+	}
+	for _, err := range o.inputErrs {
+		o.printf("  %s %s (what came before it is above)\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())))
 	}
 }

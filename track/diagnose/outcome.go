@@ -41,7 +41,7 @@ func when(dc *track.DataConn) time.Time {
 // attemptEvidence describes the SYNs and what answered them.
 func attemptEvidence(dc *track.DataConn) (string, []uint64) {
 	pk := []uint64{dc.SYNNum}
-	s := fmt.Sprintf("%s from %s to %s over %s (first at packet %d)", plural(dc.SYNs, "SYN", "SYNs"), dc.Client, dc.Server, dur(dc.LastSYN.Sub(dc.FirstSYN)), dc.SYNNum)
+	s := fmt.Sprintf("%s from %s to %s%s (first at packet %d)", plural(dc.SYNs, "SYN", "SYNs"), dc.Client, dc.Server, synSpan(dc), dc.SYNNum)
 	switch dc.Outcome {
 	case track.OutcomeRefused:
 		s += fmt.Sprintf(", answered by RST from %s after %s", dc.Server.Addr(), dur(dc.RSTTS.Sub(dc.FirstSYN)))
@@ -100,8 +100,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
 		f.Code = CodeDataUnanswered
-		f.Message = fmt.Sprintf("%s to the passive data endpoint %s over %s got no answer: a firewall is dropping them. %s",
-			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, dur(dc.LastSYN.Sub(dc.FirstSYN)), vantageSentence(vantage(s, d.p.Public()), dst, "server"))
+		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping them. %s",
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(vantage(s, d.p.Public()), dst, "server"))
 		if wrongAddr {
 			f.Message += fmt.Sprintf(" The client used the announced address %s rather than the control address %s.", dst, s.Server.Addr())
 		}
@@ -142,8 +142,8 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn) *Finding 
 	dst := dc.Server.Addr()
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
-		f.Message = fmt.Sprintf("In active mode (%s) the server's %s back to the client at %s over %s got no answer: a firewall or NAT on the client's side drops them. %s",
-			dc.Via, plural(dc.SYNs, "SYN", "SYNs"), dc.Server, dur(dc.LastSYN.Sub(dc.FirstSYN)), vantageSentence(v, dst, "client"))
+		f.Message = fmt.Sprintf("In active mode (%s) the server's %s back to the client at %s%s got no answer: a firewall or NAT on the client's side drops them. %s",
+			dc.Via, plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(v, dst, "client"))
 	case track.OutcomeRefused:
 		f.Message = fmt.Sprintf("In active mode (%s) the client answered the server's connection back to %s with RST: its firewall rejects it, or nothing listened on port %d.", dc.Via, dc.Server, dc.Server.Port())
 	case track.OutcomeUnreachable:
@@ -359,4 +359,12 @@ func icmpSender(from, dst netip.Addr, s *track.Session) string {
 		return fmt.Sprintf("%s, the client's address", from)
 	}
 	return fmt.Sprintf("%s, a router or firewall on the path", from)
+}
+
+// synSpan is " over 2.055s" for retransmitted SYNs, nothing for one.
+func synSpan(dc *track.DataConn) string {
+	if dc.SYNs < 2 {
+		return ""
+	}
+	return " over " + dur(dc.LastSYN.Sub(dc.FirstSYN))
 }

@@ -49,8 +49,12 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 
 func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding {
 	user := s.User
-	f := &Finding{Code: CodeCleartextLogin, Severity: SeverityInfo, TS: c.TS, Packets: []uint64{c.Num},
-		Evidence: fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)}
+	f := &Finding{Code: CodeCleartextLogin, Severity: SeverityInfo, TS: c.TS, Packets: []uint64{c.Num}}
+	if c.Verb == "USER" {
+		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", clean(user), c.Num)
+	} else {
+		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)
+	}
 	switch strings.ToLower(user) {
 	case "anonymous", "ftp":
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."

@@ -84,6 +84,12 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
 	if dc.Passive {
 		p := dc.Announced.Port()
+		if dc.Match == track.MatchInferred {
+			p = dc.Server.Port() // no announcement visible: the port seen
+		}
+		if p == 0 {
+			return
+		}
 		a.passive.add(p)
 		a.ports[p]++
 		a.passive.Distinct = len(a.ports)
@@ -145,9 +151,6 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	kind := d.p.Kind()
 	// The range to fix things with: the policy's, else what was announced.
 	fix := d.p.PassiveRanges()
-	if len(fix) == 0 && a.passive.Count > 0 {
-		fix = policy.Ranges{{Lo: a.passive.Min, Hi: a.passive.Max}}
-	}
 	serverLines := func() string {
 		if len(d.p.PassiveRanges()) == 0 || a.outside.Count == 0 {
 			return ""
@@ -159,7 +162,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		openRules = append(openRules, nftRule(rs), iptablesRule(rs, a.v6))
 	}
 	addRangeLines := func() {
-		if len(d.p.PassiveRanges()) > 0 {
+		if len(d.p.Ranges) > 0 {
 			rangeRules = append(rangeRules, rangeSettings(kind, mainRange(d.p.PassiveRanges()))...)
 		}
 	}
@@ -209,6 +212,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, addrSetting(kind, a.natFix))
 	case a.findings[CodeNATMismatch] > 0:
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
+	case a.encrypted > 0 && failedPassive(a) == 0:
+		sum.Verdict = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
+		if len(fix) > 0 {
+			addOpen(fix)
+		}
+		addRangeLines()
 	case a.encrypted > 0:
 		sum.Verdict = "the control channel is encrypted: no firewall helper can see the data ports; open the passive range statically"
 		if len(fix) > 0 {
@@ -223,14 +232,19 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	default:
 		worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
-		switch worked {
-		case 0:
+		switch {
+		case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
+			sum.Verdict = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
+		case worked == 0:
 			sum.Verdict = "no data connection was made, and none was needed"
-		case 1:
+		case worked == 1:
 			sum.Verdict = "the data connection worked"
 		default:
 			sum.Verdict = fmt.Sprintf("%d data connections worked", worked)
 		}
+	}
+	if len(openRules) > 0 && len(d.p.PassiveRanges()) == 0 {
+		openRules = append(openRules, "# the server's passive range is unknown: give --server-config or --pasv-range for a rule covering all of it")
 	}
 	switch {
 	case len(openRules) > 0 && len(rangeRules) > 0 && a.outside.Count > 0:
@@ -268,9 +282,8 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 	if sc := p.Server; sc != nil && sc.PassiveRange.Covers(failed) {
 		return sc.PassiveRange
 	}
-	if a.passive.Count > 0 {
-		return policy.Ranges{{Lo: a.passive.Min, Hi: a.passive.Max}}
-	}
+	// The server's range is unknown: open only what failed, not the span
+	// between the ports this capture happens to hold.
 	return policy.Ranges{failed}
 }
 

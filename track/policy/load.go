@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,14 +42,14 @@ func lineErr(file string, line int, format string, args ...any) error {
 func LoadServerConfig(path string) (*ServerConfig, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: cannot read the server configuration (%w)", path, unwrapPath(err))
 	}
 	if fi.IsDir() {
 		return loadPureFTPdDir(path)
 	}
 	data, err := readBounded(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: cannot read the server configuration (%w)", path, unwrapPath(err))
 	}
 	return ParseServerConfig(path, data)
 }
@@ -150,4 +151,14 @@ func DetectKind(name string, data []byte) ServerKind {
 func lines(data []byte) []string {
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
 	return strings.Split(s, "\n")
+}
+
+// unwrapPath drops the operation and path a *fs.PathError repeats
+// ("stat x: no such file or directory" becomes "no such file or directory").
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
