@@ -148,7 +148,7 @@ func TestSummaryVerdicts(t *testing.T) {
 		verdict []string // substrings
 		rules   []string // substrings, in order
 	}{
-		{"pasv-drop.pcap", confPolicy(t, "anon.conf"), []string{"passive data connections are dropped between client and server on ports", "open them"},
+		{"pasv-drop.pcap", confPolicy(t, "anon.conf"), []string{"passive data connections are dropped between client and server on port 40011", "open it"},
 			// The configuration sets the range already: no server lines.
 			[]string{"nft insert rule inet filter input tcp dport 40000-40100 ct state new accept", "iptables -I INPUT -p tcp --dport 40000:40100"}},
 		{"pasv-outside-range.pcap", rangePolicy(t, "40000-40100"), []string{"dropped", "or set pasv_min_port/pasv_max_port to 40000-40100"},

@@ -182,17 +182,17 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, addrSetting(kind, a.natFix))
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
-		sum.Verdict = fmt.Sprintf("passive data connections are dropped between client and server on ports %s; open them%s", ps, serverLines())
+		sum.Verdict = fmt.Sprintf("passive data connections are dropped between client and server on %s; open %s%s", portsWord(ps), themWord(ps), serverLines())
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
-		sum.Verdict = fmt.Sprintf("passive data connections are refused with RST on ports %s: a firewall rejects them or nothing listens; open them%s", ps, serverLines())
+		sum.Verdict = fmt.Sprintf("passive data connections are refused with RST on %s: a firewall rejects them or nothing listens; open %s%s", portsWord(ps), themWord(ps), serverLines())
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
-		sum.Verdict = fmt.Sprintf("passive data connections are rejected with ICMP unreachable on ports %s; open them%s", ps, serverLines())
+		sum.Verdict = fmt.Sprintf("passive data connections are rejected with ICMP unreachable on %s; open %s%s", portsWord(ps), themWord(ps), serverLines())
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0:
@@ -302,4 +302,19 @@ func dedupe(l []string) []string {
 		}
 	}
 	return out
+}
+
+// portsWord is "port 40011" or "ports 40011-40035".
+func portsWord(ps PortStats) string {
+	if ps.Min == ps.Max {
+		return "port " + ps.String()
+	}
+	return "ports " + ps.String()
+}
+
+func themWord(ps PortStats) string {
+	if ps.Min == ps.Max {
+		return "it"
+	}
+	return "them"
 }
