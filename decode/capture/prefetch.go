@@ -73,7 +73,7 @@ func (p *prefetch) read() {
 			return
 		}
 		b.buf, b.recs, b.err = b.buf[:0], b.recs[:0], nil
-		for len(b.buf) < prefetchBlock && len(b.recs) < cap(b.recs) {
+		for len(b.buf) < prefetchBlock && len(b.recs) < cap(b.recs) && !p.stopping() {
 			data, ci, link, err := p.src.Next()
 			if err != nil {
 				b.err = err
@@ -94,6 +94,16 @@ func (p *prefetch) read() {
 		if b.err != nil {
 			return
 		}
+	}
+}
+
+// stopping tells whether Close was called, without waiting.
+func (p *prefetch) stopping() bool {
+	select {
+	case <-p.stop:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -2,11 +2,16 @@ package capture
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 )
 
 // TestPrefetchSameAsSource: read ahead, a capture gives the same packets,
@@ -109,3 +114,59 @@ func BenchmarkPrefetchNext(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "packets/op")
 }
+
+// TestGzipZeroPadding: zeros after the last gzip member are the end, as
+// for gzip(1), not a corrupt record (review).
+func TestGzipZeroPadding(t *testing.T) {
+	raw, err := os.ReadFile("../../pcaps/synthetic/walkthrough.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	w.Write(raw)
+	w.Close()
+	z.Write(make([]byte, 512))
+	src, err := OpenReader("x.pcap.gz", &z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, _, _, err := src.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Errorf("after %d packets: %v", n, err)
+			}
+			break
+		}
+		n++
+	}
+	if n != 50 {
+		t.Errorf("%d packets, want 50", n)
+	}
+}
+
+// TestPrefetchCloseDoesNotWaitForBlock: Close returns soon even when the
+// source trickles packets (review: it waited for a whole 1 MiB block).
+func TestPrefetchCloseDoesNotWaitForBlock(t *testing.T) {
+	p := Prefetch(&trickle{})
+	time.Sleep(20 * time.Millisecond)
+	done := make(chan struct{})
+	go func() { p.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close still blocked after 2 s")
+	}
+}
+
+// trickle yields a small packet every 2 ms, forever.
+type trickle struct{}
+
+func (trickle) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	time.Sleep(2 * time.Millisecond)
+	return make([]byte, 60), gopacket.CaptureInfo{CaptureLength: 60, Length: 60}, layers.LinkTypeEthernet, nil
+}
+func (trickle) Name() string { return "trickle" }
+func (trickle) Close() error { return nil }

@@ -95,7 +95,8 @@ func open(name string, r io.Reader, closer io.Closer) (Source, error) {
 		if err != nil {
 			return nil, in.gzipOpenFailure(err)
 		}
-		in.gz = &recorder{r: zr}
+		zr.Multistream(false)
+		in.gz = &recorder{r: &gzipMembers{br: br, zr: zr}}
 		br = bufio.NewReaderSize(in.gz, bufSize)
 		if head, err = br.Peek(4); err != nil && err != io.EOF {
 			return nil, in.openFailure(err)
@@ -297,4 +298,39 @@ func (r *recorder) Read(p []byte) (int, error) {
 		r.err = err
 	}
 	return n, err
+}
+
+// gzipMembers reads every member of a gzip file, as gzip(1) does, and,
+// like it, takes zero padding after the last member (some tools write it)
+// for the end; other trailing data is an error, as gzip.ErrHeader.
+type gzipMembers struct {
+	br *bufio.Reader
+	zr *gzip.Reader
+}
+
+func (g *gzipMembers) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		if next, _ := g.br.Peek(2); len(next) < 2 || [2]byte(next) != magicGzip {
+			for {
+				c, rerr := g.br.ReadByte()
+				if rerr != nil {
+					return n, io.EOF // nothing, or only zeros, after the last member
+				}
+				if c != 0 {
+					return n, gzip.ErrHeader
+				}
+			}
+		}
+		if err := g.zr.Reset(g.br); err != nil {
+			return n, err
+		}
+		g.zr.Multistream(false)
+		if n > 0 {
+			return n, nil
+		}
+	}
 }

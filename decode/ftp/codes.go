@@ -23,7 +23,8 @@ var anyCommand = func() (s codeSet) { s.add(421, 500, 501, 502, 530); return }()
 
 // Reply codes per verb: RFC 959 §5.4 "Command-Reply Sequences", extended
 // with RFC 1639, 2228, 2389, 2428, 2640, 3659, 4217 and 7151, plus what
-// common servers send (250 for CDUP, 550 for STOR and listings).
+// common servers send (250 for CDUP, 550 for STOR and listings, 550 for
+// any command vsftpd has disabled, 350 for ProFTPD's SITE CPFR).
 // The codes in anyCommand are implied.
 var replyTable = map[string][]int{
 	Greeting: {120, 220},
@@ -39,17 +40,17 @@ var replyTable = map[string][]int{
 	"REIN": {120, 220},
 	"QUIT": {221},
 
-	"PORT": {200},
-	"PASV": {227},
+	"PORT": {200, 550},
+	"PASV": {227, 550},
 	"MODE": {200, 504},
 	"TYPE": {200, 504},
 	"STRU": {200, 504},
-	"LPRT": {200, 521},
-	"LPSV": {228},
-	"EPRT": {200, 522},
-	"EPSV": {200, 229, 522}, // 200 answers "EPSV ALL"
+	"LPRT": {200, 521, 550},
+	"LPSV": {228, 550},
+	"EPRT": {200, 522, 550},
+	"EPSV": {200, 229, 522, 550}, // 200 answers "EPSV ALL"
 
-	"ALLO": {200, 202, 504},
+	"ALLO": {200, 202, 504, 550},
 	"REST": {350, 504, 554},
 	"RETR": {110, 125, 150, 226, 250, 425, 426, 450, 451, 550},
 	"STOR": {110, 125, 150, 226, 250, 425, 426, 450, 451, 452, 532, 550, 551, 552, 553},
@@ -59,7 +60,7 @@ var replyTable = map[string][]int{
 	"NLST": {125, 150, 226, 250, 425, 426, 450, 451, 550},
 	"MLSD": {125, 150, 226, 250, 425, 426, 450, 451, 550},
 	"RNFR": {350, 450, 550},
-	"RNTO": {250, 503, 532, 553},
+	"RNTO": {250, 503, 532, 550, 553},
 	"ABOR": {225, 226},
 	"DELE": {250, 450, 550},
 	"RMD":  {250, 550},
@@ -70,28 +71,32 @@ var replyTable = map[string][]int{
 	"XPWD": {257, 550},
 
 	"SYST": {215},
-	"STAT": {211, 212, 213, 450},
+	"STAT": {211, 212, 213, 450, 550},
 	"HELP": {211, 214},
-	"SITE": {200, 202, 214, 250, 504, 550},
+	"SITE": {200, 202, 214, 250, 350, 504, 550},
 	"NOOP": {200},
 
 	"AUTH": {234, 334, 431, 504, 534},
 	"ADAT": {235, 335, 503, 535},
-	"PROT": {200, 431, 503, 504, 534, 536},
-	"PBSZ": {200, 503},
+	"PROT": {200, 431, 503, 504, 534, 536, 550},
+	"PBSZ": {200, 503, 550},
 	"CCC":  {200, 533, 534},
 	"MIC":  {533, 535, 631, 632, 633},
 	"CONF": {533, 535, 537, 631, 632, 633},
 	"ENC":  {533, 535, 537, 631, 632, 633},
 
-	"FEAT": {211},
-	"OPTS": {200, 451},
+	"FEAT": {211, 550},
+	"OPTS": {200, 451, 550},
 	"LANG": {200, 504},
 	"MDTM": {213, 550},
 	"SIZE": {213, 550},
 	"MLST": {250, 550},
 	"HOST": {220, 503, 504},
 	"CLNT": {200},
+	// draft-somers-ftp-mfxx, sent by FileZilla after uploads.
+	"MFMT": {213, 550},
+	"MFCT": {213, 550},
+	"MFF":  {213, 550},
 }
 
 var (

@@ -499,7 +499,12 @@ func ParseSize(code int, text string) (int64, bool) {
 		text = strings.Trim(stripCode(text, "213"), " \t")
 		return parseInt64(text)
 	case 125, 150:
+		// The size is the number before "bytes"; the last such, since a
+		// file name may hold one too ("for 5 bytes.txt (4640 bytes)").
+		// Digit grouping ("4,640" or "4.640") is read whole.
 		text = stripCode(stripCode(text, "150"), "125")
+		var size int64
+		found := false
 		for i := 0; i+5 <= len(text); i++ {
 			if !strings.EqualFold(text[i:i+5], "bytes") {
 				continue
@@ -508,15 +513,12 @@ func ParseSize(code int, text string) (int64, bool) {
 			for j > 0 && isSpace(text[j-1]) {
 				j--
 			}
-			k := j
-			for k > 0 && isDigit(text[k-1]) {
-				k--
+			if v, ok := groupedNumberBefore(text, j); ok {
+				size, found = v, true
 			}
-			if k < j && (k == 0 || !isAlnum(text[k-1])) {
-				if v, ok := parseInt64(text[k:j]); ok {
-					return v, true
-				}
-			}
+		}
+		if found {
+			return size, true
 		}
 	}
 	return 0, false
@@ -538,4 +540,31 @@ func parseInt64(s string) (int64, bool) {
 		v = v*10 + d
 	}
 	return v, true
+}
+
+// groupedNumberBefore reads the number that ends at text[j]: digits, with
+// thousands grouped by ',' or '.' ("4,640") read whole. A grouping that is
+// not groups of three, or a number glued to a word, is not a size.
+func groupedNumberBefore(text string, j int) (int64, bool) {
+	k := j
+	for k > 0 && (isDigit(text[k-1]) || (text[k-1] == ',' || text[k-1] == '.') && k-1 > 0 && isDigit(text[k-2])) {
+		k--
+	}
+	if k == j || (k > 0 && isAlnum(text[k-1])) {
+		return 0, false
+	}
+	num := text[k:j]
+	if strings.ContainsAny(num, ",.") {
+		groups := strings.FieldsFunc(num, func(r rune) bool { return r == ',' || r == '.' })
+		if len(groups[0]) > 3 {
+			return 0, false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, false
+			}
+		}
+		num = strings.Join(groups, "")
+	}
+	return parseInt64(num)
 }
