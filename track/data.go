@@ -347,8 +347,8 @@ func established(dc *DataConn) bool {
 // maybeReportEnd reports an ended session once none of its data
 // connections is left open: SessionEnd comes after all of them.
 func (t *Tracker) maybeReportEnd(sess *Session) {
-	if sess == nil || !sess.ended || sess.reported {
-		return
+	if sess == nil || !sess.ended || sess.reported || len(sess.pending) > 0 {
+		return // (pending commands are reported first, by endSession)
 	}
 	for _, dc := range sess.Data {
 		if !dc.Done {

@@ -344,11 +344,6 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if sess.EndReason == EndOpen {
 		sess.EndReason = reason
 	}
-	for _, c := range sess.pending {
-		c.Status = StatusNoReply
-		t.reportCommand(sess, c)
-	}
-	sess.pending = nil
 	// What never got going is final now; a data connection still moving
 	// data goes on to its own end (FIN, RST, idle, capture end), and the
 	// session's end is reported after it.
@@ -357,5 +352,12 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 			t.finishData(dc)
 		}
 	}
+	// Pending commands after: an active announcement never answered is
+	// retracted above, so its command names no data connection.
+	for _, c := range sess.pending {
+		c.Status = StatusNoReply
+		t.reportCommand(sess, c)
+	}
+	sess.pending = nil
 	t.maybeReportEnd(sess)
 }

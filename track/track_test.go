@@ -15,13 +15,22 @@ type recorder struct {
 	data     []*DataConn
 	events   []Event
 	ended    []*Session
+	late     int // calls for a session after its SessionEnd: a contract breach
+}
+
+func (r *recorder) after(s *Session) {
+	for _, e := range r.ended {
+		if e == s {
+			r.late++
+		}
+	}
 }
 
 func (r *recorder) SessionStart(*Session)          {}
-func (r *recorder) Command(_ *Session, c *Command) { r.commands = append(r.commands, c) }
-func (r *recorder) Data(_ *Session, d *DataConn)   { r.data = append(r.data, d) }
-func (r *recorder) Event(_ *Session, e *Event)     { r.events = append(r.events, *e) }
-func (r *recorder) SessionEnd(s *Session)          { r.ended = append(r.ended, s) }
+func (r *recorder) Command(s *Session, c *Command) { r.after(s); r.commands = append(r.commands, c) }
+func (r *recorder) Data(s *Session, d *DataConn)   { r.after(s); r.data = append(r.data, d) }
+func (r *recorder) Event(s *Session, e *Event)     { r.after(s); r.events = append(r.events, *e) }
+func (r *recorder) SessionEnd(s *Session)          { r.after(s); r.ended = append(r.ended, s) }
 
 var (
 	t0      = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -94,6 +103,9 @@ func (s *session) end() *Session {
 	s.trk.Finish()
 	if len(s.rec.ended) != 1 {
 		s.t.Fatalf("%d sessions ended, want 1", len(s.rec.ended))
+	}
+	if s.rec.late > 0 {
+		s.t.Errorf("%d sink calls came after SessionEnd", s.rec.late)
 	}
 	return s.rec.ended[0]
 }

@@ -62,6 +62,10 @@ func (d *Diagnoser) SessionStart(s *track.Session) {
 
 // Command implements track.Sink.
 func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
+	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
+		// An announcement that armed nothing: refused, or never answered.
+		d.server(s).unaccepted++
+	}
 	d.report(d.commandFindings(s, c))
 	if d.next != nil {
 		d.next.Command(s, c)

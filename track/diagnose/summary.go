@@ -36,21 +36,22 @@ type ServerSummary struct {
 
 // serverAcc accumulates one server's summary.
 type serverAcc struct {
-	addr      netip.AddrPort
-	sessions  int
-	ports     map[uint16]int
-	passive   PortStats
-	outcomes  map[track.Outcome]int
-	findings  map[string]int
-	failPorts map[string]*PortStats // passive failures per code
-	active    map[track.Outcome]int // active failures
-	natAddr   netip.Addr            // first mismatching announced address
-	natFix    string                // what to announce instead
-	natByHand bool                  // a client ignored natAddr and connected anyway
-	encrypted int
-	blind     int // endpoints the capture cannot see the data path of
-	outside   PortStats
-	v6        bool
+	addr       netip.AddrPort
+	sessions   int
+	ports      map[uint16]int
+	passive    PortStats
+	outcomes   map[track.Outcome]int
+	findings   map[string]int
+	failPorts  map[string]*PortStats // passive failures per code
+	active     map[track.Outcome]int // active failures
+	natAddr    netip.Addr            // first mismatching announced address
+	natFix     string                // what to announce instead
+	natByHand  bool                  // a client ignored natAddr and connected anyway
+	encrypted  int
+	blind      int // endpoints the capture cannot see the data path of
+	unaccepted int // announcements refused or never answered
+	outside    PortStats
+	v6         bool
 }
 
 func (d *Diagnoser) server(s *track.Session) *serverAcc {
@@ -224,6 +225,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
+	case total == 0 && a.unaccepted > 0:
+		sum.Verdict = plural(a.unaccepted, "data endpoint announcement (PASV, EPSV, PORT, EPRT…) was", "data endpoint announcements (PASV, EPSV, PORT, EPRT…) were") + " refused or got no reply: no data connection was expected"
 	case total == 0:
 		sum.Verdict = "no data connections were announced"
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
