@@ -27,6 +27,16 @@ type ngFrame struct {
 	big   bool   // byte order of the current section
 	ifs   int    // interfaces described so far in this section
 	snap0 uint32 // snap length of interface 0, which bounds simple packets
+
+	// Options of the current block: pcapgo trusts their lengths too, and
+	// one running past its block makes it read the next blocks as option
+	// data. pos is the block offset of the next byte; options lie in
+	// [optStart, optEnd), optHdr collects an option header, valLeft is
+	// what is left of an option's value.
+	pos, optStart, optEnd, blockLen uint32
+	optHdr                          [4]byte
+	optHave                         int
+	valLeft                         uint32
 }
 
 // maxBlock bounds one pcapng block. Packets stay far below it (libpcap's
@@ -62,12 +72,42 @@ func (f *ngFrame) scan(b []byte) int {
 	i := 0
 	for i < len(b) {
 		if f.left > 0 {
+			// Inside a block: skip freely up to the next option header.
+			stop := f.left
+			if f.pos < f.optStart {
+				stop = min(stop, f.optStart-f.pos)
+			} else if f.pos < f.optEnd && (f.valLeft > 0 || f.optEnd-f.pos >= 4) {
+				if f.valLeft > 0 {
+					stop = min(stop, f.valLeft)
+				} else {
+					// An option header, possibly split between reads.
+					c := copy(f.optHdr[f.optHave:], b[i:])
+					f.optHave += c
+					i += c
+					f.pos += uint32(c)
+					f.left -= uint32(c)
+					if f.optHave < 4 {
+						continue
+					}
+					f.optHave = 0
+					if err := f.option(); err != nil {
+						f.err = fmt.Errorf("pcapng block at offset %d: %w", f.start, err)
+						f.off += int64(i)
+						return i - 1
+					}
+					continue
+				}
+			}
 			m := len(b) - i
-			if uint64(m) > uint64(f.left) {
-				m = int(f.left)
+			if uint64(m) > uint64(stop) {
+				m = int(stop)
 			}
 			i += m
 			f.left -= uint32(m)
+			f.pos += uint32(m)
+			if f.valLeft > 0 && f.pos > f.optStart {
+				f.valLeft -= uint32(m)
+			}
 			continue
 		}
 		if f.hn == 0 {
@@ -90,7 +130,11 @@ func (f *ngFrame) scan(b []byte) int {
 			f.need = more
 			continue
 		}
-		f.left = f.u32(4) - uint32(f.hn)
+		f.blockLen = f.u32(4)
+		f.left = f.blockLen - uint32(f.hn)
+		f.pos = uint32(f.hn)
+		f.optStart, f.optEnd = f.options()
+		f.optHave, f.valLeft = 0, 0
 		f.hn = 0
 	}
 	f.off += int64(i)
@@ -188,4 +232,48 @@ func (f *ngFrame) check() (more int, err error) {
 		}
 	}
 	return f.hn, nil
+}
+
+// options tells where the current block's options lie. Blocks whose
+// option area ftpsniff does not follow get an empty one.
+func (f *ngFrame) options() (start, end uint32) {
+	end = f.blockLen - 4 // the trailing copy of the length
+	pad := func(n uint32) uint32 { return (n + 3) &^ 3 }
+	switch f.u32(0) {
+	case blockSHB:
+		start = 24
+	case blockIDB:
+		start = 16
+	case blockISB:
+		start = 20
+	case blockEPB, blockPB:
+		start = 28 + pad(f.u32(20))
+	default:
+		return 0, 0
+	}
+	if start > end {
+		return 0, 0
+	}
+	return start, end
+}
+
+// option checks the option header in optHdr: its value must end inside
+// the option area. The end-of-options code closes the area.
+func (f *ngFrame) option() error {
+	var code, n uint16
+	if f.big {
+		code, n = binary.BigEndian.Uint16(f.optHdr[0:]), binary.BigEndian.Uint16(f.optHdr[2:])
+	} else {
+		code, n = binary.LittleEndian.Uint16(f.optHdr[0:]), binary.LittleEndian.Uint16(f.optHdr[2:])
+	}
+	if code == 0 {
+		f.optEnd = f.pos // opt_endofopt: the rest is padding
+		return nil
+	}
+	v := (uint32(n) + 3) &^ 3
+	if f.pos+v > f.optEnd {
+		return fmt.Errorf("option %d of %d bytes runs past the end of its block", code, n)
+	}
+	f.valLeft = v
+	return nil
 }
