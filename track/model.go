@@ -314,7 +314,6 @@ type Session struct {
 	ended    bool      // the control connection is over
 	reported bool      // SessionEnd was called (after its last data connection)
 	resync   bool      // after a gap: the code table may override FIFO
-	closing  bool
 	finSeen  [2]bool
 	lastSeen time.Time
 }

@@ -22,7 +22,6 @@ type textOutput struct {
 	w        *bufio.Writer
 	p        *palette
 	showPass bool
-	err      error
 
 	sessions int
 	outcomes [8]int
@@ -454,8 +453,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 	case track.EventReplyUnseen:
 		msg = fmt.Sprintf("--> %d %s  (reply to a command before the capture started)", e.Code, safe(e.Text))
 	case track.EventCommandLost:
-		msg = fmt.Sprintf("!! %s got no reply: lost in a capture gap", safe(e.Text))
-		return // shown on the command itself
+		return // shown on the command itself: "(reply lost in a capture gap)"
 	case track.EventEncrypted:
 		msg = "!! control channel encrypted from here (" + safe(e.Text) + "): commands and data endpoints are invisible"
 	case track.EventEndpointMalformed:

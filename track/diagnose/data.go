@@ -173,7 +173,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	// The announced address is not the one the client reached.
 	switch {
 	case pub.IsValid() && a == pub:
-		return translated(fmt.Sprintf("its public address (as configured)"))
+		return translated("its public address (as configured)")
 	case cls == ClassUnspecified || cls == ClassLoopback || cls == ClassLinkLocal:
 		return mismatch(SeverityError, fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
 	case pub.IsValid():
@@ -186,7 +186,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		}
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
 	case !local(a) && local(srv):
-		return translated(fmt.Sprintf("the public address the NAT translates to it"))
+		return translated("the public address the NAT translates to it")
 	}
 	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong %s).", a, srv, addrSettingName(kind)))
 }

@@ -38,14 +38,6 @@ func (r *recorder) Data(s *track.Session, dc *track.DataConn) {
 func (r *recorder) Event(s *track.Session, e *track.Event) {}
 func (r *recorder) SessionEnd(s *track.Session)            { r.log = append(r.log, fmt.Sprintf("end %d", s.ID)) }
 
-func (r *recorder) codes() []string {
-	var out []string
-	for _, f := range r.findings {
-		out = append(out, f.Code)
-	}
-	return out
-}
-
 // run feeds a capture through the real pipeline with the diagnoser.
 func run(t testing.TB, path string, p policy.Policy) (*recorder, *Diagnoser) {
 	t.Helper()
