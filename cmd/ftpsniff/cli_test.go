@@ -201,3 +201,28 @@ func TestStreamShowsGreeting(t *testing.T) {
 		t.Errorf("greeting missing from the stream:\n%s", buf.String())
 	}
 }
+
+// TestColorChoice: --color always colours, never does not, and auto on a
+// buffer (not a terminal) does not; NO_COLOR turns auto off.
+func TestColorChoice(t *testing.T) {
+	for _, tt := range []struct {
+		flag    string
+		noColor string
+		want    bool
+	}{
+		{"always", "", true},
+		{"never", "", false},
+		{"auto", "", false},
+		{"always", "1", true}, // the flag wins over the environment
+	} {
+		t.Setenv("NO_COLOR", tt.noColor)
+		var stdout, stderr bytes.Buffer
+		run([]string{"read", "--color", tt.flag, "../../pcaps/synthetic/walkthrough.pcap"}, &stdout, &stderr)
+		if got := strings.Contains(stdout.String(), "\x1b["); got != tt.want {
+			t.Errorf("--color %s NO_COLOR=%q: escapes %v, want %v", tt.flag, tt.noColor, got, tt.want)
+		}
+	}
+	if colorWanted("auto", &bytes.Buffer{}) {
+		t.Error("auto colours a non-terminal")
+	}
+}
