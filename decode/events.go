@@ -26,7 +26,7 @@ func (f TCPFlags) Has(x TCPFlags) bool { return f&x == x }
 // segment to the Handler this way, control or not, before any of its payload
 // is reassembled, so data-connection state never waits on reassembly.
 type Segment struct {
-	Num      uint64 // 1-based packet number in the capture
+	Num      uint64 // 1-based packet number in the capture (in the current input)
 	TS       time.Time
 	Src, Dst netip.AddrPort
 	Seq, Ack uint32
@@ -98,6 +98,9 @@ type ControlEvent struct {
 	// recognised as FTP.
 	Midstream bool
 	ByContent bool
+	// File is the input the connection was first seen in (SetInput), when
+	// several are read as one capture.
+	File string
 	// ImplicitTLS: a connection to an implicit FTPS port (990): TLS from
 	// the first byte, so nothing in it can be read.
 	ImplicitTLS bool

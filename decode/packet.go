@@ -143,6 +143,7 @@ type Decoder struct {
 	fragsHeld int                   // their sum
 
 	num       uint64
+	input     string    // the file being read (SetInput)
 	last      time.Time // latest packet time
 	nextFlush time.Time
 }
@@ -174,6 +175,14 @@ func New(h Handler, o Options) *Decoder {
 	}
 	d.ctl = newControlTable(d)
 	return d
+}
+
+// SetInput starts the next input of a capture read as several files:
+// packet numbers start again at 1, as in that file, and connections first
+// seen from now on are labelled with its name.
+func (d *Decoder) SetInput(name string) {
+	d.num = 0
+	d.input = name
 }
 
 // Stats returns the counters so far.

@@ -408,6 +408,7 @@ func (cs *controlStream) open() {
 	e.TS = cs.firstTS
 	e.ByContent = cs.byContent
 	e.ImplicitTLS = cs.implicitTLS
+	e.File = cs.t.d.input
 	cs.emit(e)
 }
 

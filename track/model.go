@@ -288,6 +288,7 @@ type Session struct {
 	ID             int
 	Client, Server netip.AddrPort
 	Start, End     time.Time
+	File           string  // the input it was first seen in, when several were read
 	Midstream      bool    // picked up without its SYN
 	ByContent      bool    // recognised by content on a non-control port
 	Greeting       []Reply // bounded by maxGreeting

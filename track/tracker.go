@@ -224,6 +224,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.nextSess++
 		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: "", rest: -1}
 		sess.Midstream = e.Midstream
+		sess.File = e.File
 		sess.ByContent = e.ByContent
 		t.sessions[key] = sess
 		t.sink.SessionStart(sess)

@@ -226,3 +226,19 @@ func TestColorChoice(t *testing.T) {
 		t.Error("auto colours a non-terminal")
 	}
 }
+
+// TestSeveralFilesNameTheirs: read as one capture, each session names its
+// file and packet numbers are that file's (review: evidence pointed at
+// packet 72 of a 30-packet file).
+func TestSeveralFilesNameTheirs(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	run([]string{"read", "--json", "../../pcaps/real/passive-curl.pcap", "../../pcaps/real/pasv-drop.pcap"}, &stdout, &stderr)
+	out := stdout.String()
+	if !strings.Contains(out, `"file":"../../pcaps/real/pasv-drop.pcap"`) {
+		t.Errorf("sessions do not name their file:\n%s", out)
+	}
+	// pasv-drop's EPSV reply is its packet 16.
+	if !strings.Contains(out, `"code":"data-unanswered"`) || !strings.Contains(out, `"packets":[16,17]`) {
+		t.Errorf("evidence packets are not the file's own")
+	}
+}

@@ -76,6 +76,7 @@ type jsonSession struct {
 	Encrypted bool   `json:"encrypted,omitempty"`
 	Midstream bool   `json:"midstream,omitempty"`
 	ByContent bool   `json:"by_content,omitempty"`
+	File      string `json:"file,omitempty"`
 	Desync    bool   `json:"desync,omitempty"`
 	Commands  int    `json:"commands"`
 	Omitted   int    `json:"commands_omitted,omitempty"`
@@ -171,7 +172,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		Type: "session", ID: s.ID, Client: addrString(s.Client), Server: addrString(s.Server),
 		User: s.User, Login: s.Login == track.LoginOK, LoginText: loginString(s.Login),
 		Start: ts(s.Start), End: ts(s.End), EndReason: s.EndReason.String(),
-		Encrypted: s.Encrypted, Midstream: s.Midstream, ByContent: s.ByContent, Desync: s.Desync,
+		Encrypted: s.Encrypted, Midstream: s.Midstream, ByContent: s.ByContent, File: s.File, Desync: s.Desync,
 		Commands: s.CommandCount, Omitted: s.CommandsOmitted, Data: len(s.Data), Cwd: s.Cwd,
 	}
 	if len(s.Greeting) > 0 {

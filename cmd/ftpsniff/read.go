@@ -145,6 +145,10 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	p := newPipeline(&opts.analysisOptions, stdout)
 	var inputErrs []error
 	for _, name := range opts.Files {
+		if len(opts.Files) > 1 {
+			// Packet numbers restart per file, as the files number them.
+			p.dec.SetInput(name)
+		}
 		if err := readFile(name, p.dec); err != nil {
 			// Keep going: what was decoded is reported, the error too.
 			inputErrs = append(inputErrs, err)

@@ -78,6 +78,9 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	if s.ByContent {
 		notes = append(notes, "recognised as FTP by content")
 	}
+	if s.File != "" {
+		notes = append(notes, "in "+safe(s.File)+" (packet numbers are that file's)")
+	}
 	if s.Desync {
 		notes = append(notes, "capture gaps: some replies may be paired wrongly")
 	}
