@@ -511,26 +511,11 @@ func FuzzParseEPRT(f *testing.F) {
 	})
 }
 
-// formatLong writes ap in RFC 1639 form.
-func formatLong(ap netip.AddrPort) string {
-	var b strings.Builder
-	if ap.Addr().Is4() {
-		b.WriteString("4,4")
-	} else {
-		b.WriteString("6,16")
-	}
-	for _, x := range ap.Addr().AsSlice() {
-		fmt.Fprintf(&b, ",%d", x)
-	}
-	fmt.Fprintf(&b, ",2,%d,%d", ap.Port()>>8, ap.Port()&255)
-	return b.String()
-}
-
 func checkLong(t *testing.T, ap netip.AddrPort, err error) {
 	t.Helper()
 	switch err {
 	case nil, ErrPortZero:
-		again, err2 := ParseLPRT(formatLong(ap))
+		again, err2 := ParseLPRT(FormatLong(ap))
 		if again != ap || err2 != err {
 			t.Fatalf("round trip %v -> %v %v", ap, again, err2)
 		}
@@ -564,7 +549,7 @@ func FuzzParseLPSV(f *testing.F) {
 		ap, err := ParseLPSV(text)
 		checkLong(t, ap, err)
 		if err == nil {
-			again, err2 := ParseLPSV("228 Entering Long Passive Mode (" + formatLong(ap) + ")")
+			again, err2 := ParseLPSV("228 Entering Long Passive Mode (" + FormatLong(ap) + ")")
 			if again != ap || err2 != nil {
 				t.Fatalf("round trip %v -> %v %v", ap, again, err2)
 			}
@@ -624,4 +609,18 @@ func FuzzParseSize(f *testing.F) {
 			t.Fatalf("ParseSize(%d, %q) = %d", code, text, n)
 		}
 	})
+}
+
+func TestFormatRoundTrip(t *testing.T) {
+	for _, s := range []string{"192.0.2.10:40002", "[2001:db8::1]:41000", "0.0.0.0:1"} {
+		ap := netip.MustParseAddrPort(s)
+		if got, err := ParseLPRT(FormatLong(ap)); err != nil || got != ap {
+			t.Errorf("LPRT %s: %v %v", s, got, err)
+		}
+		if ap.Addr().Is4() {
+			if got, err := ParsePORT(FormatPORT(ap)); err != nil || got != ap {
+				t.Errorf("PORT %s: %v %v", s, got, err)
+			}
+		}
+	}
 }

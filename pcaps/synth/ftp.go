@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // thinkTime is the pause between a reply and the client's next command.
@@ -55,26 +57,10 @@ func pasvReply(ap netip.AddrPort) string {
 }
 
 // portArg is the PORT argument for ap.
-func portArg(ap netip.AddrPort) string {
-	a := ap.Addr().As4()
-	return fmt.Sprintf("%d,%d,%d,%d,%d,%d", a[0], a[1], a[2], a[3], ap.Port()>>8, ap.Port()&0xff)
-}
+func portArg(ap netip.AddrPort) string { return ftp.FormatPORT(ap) }
 
-// lprtArg is the RFC 1639 LPRT/228 argument for ap:
-// af,hal,h1..hn,pal,p1,p2.
-func lprtArg(ap netip.AddrPort) string {
-	var b strings.Builder
-	if ap.Addr().Is4() {
-		b.WriteString("4,4")
-	} else {
-		b.WriteString("6,16")
-	}
-	for _, x := range ap.Addr().AsSlice() {
-		fmt.Fprintf(&b, ",%d", x)
-	}
-	fmt.Fprintf(&b, ",2,%d,%d", ap.Port()>>8, ap.Port()&0xff)
-	return b.String()
-}
+// lprtArg is the RFC 1639 LPRT/228 argument for ap.
+func lprtArg(ap netip.AddrPort) string { return ftp.FormatLong(ap) }
 
 // epsvReply is vsftpd's 229 text for port (no trailing dot, unlike 227).
 func epsvReply(port uint16) string {
