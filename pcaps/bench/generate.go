@@ -454,8 +454,7 @@ func (g *generator) ftpSession() *script {
 		if cl.addr.Is6() || curlStyle && g.rng.IntN(4) != 0 {
 			t = append(t, cmd("EPSV", fmt.Sprintf("229 Entering Extended Passive Mode (|||%d|)", port))...)
 		} else {
-			a := srv.addr.As4()
-			t = append(t, cmd("PASV", fmt.Sprintf("227 Entering Passive Mode (%d,%d,%d,%d,%d,%d).", a[0], a[1], a[2], a[3], port>>8, port&0xff))...)
+			t = append(t, cmd("PASV", "227 Entering Passive Mode ("+ftp.FormatPORT(netip.AddrPortFrom(srv.addr, port))+")."))...)
 		}
 		name := names[g.rng.IntN(len(names))]
 		var verb, ok150 string
