@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // Config says what capture to generate. The zero value, with Size set, is
@@ -454,7 +456,7 @@ func (g *generator) ftpSession() *script {
 		if cl.addr.Is6() || curlStyle && g.rng.IntN(4) != 0 {
 			t = append(t, cmd("EPSV", fmt.Sprintf("229 Entering Extended Passive Mode (|||%d|)", port))...)
 		} else {
-			t = append(t, cmd("PASV", "227 Entering Passive Mode ("+ftp.FormatPORT(netip.AddrPortFrom(srv.addr, port))+")."))...)
+			t = append(t, cmd("PASV", "227 Entering Passive Mode ("+ftp.FormatPORT(netip.AddrPortFrom(srv.addr, port))+").")...)
 		}
 		name := names[g.rng.IntN(len(names))]
 		var verb, ok150 string
