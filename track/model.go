@@ -187,6 +187,31 @@ type ICMPInfo struct {
 	Num  uint64
 }
 
+// Names of destination-unreachable codes: ICMP type 3 (RFC 792, RFC 1812)
+// and ICMPv6 type 1 (RFC 4443).
+var (
+	icmp4Codes = [...]string{"net unreachable", "host unreachable", "protocol unreachable", "port unreachable",
+		"fragmentation needed", "source route failed", "destination network unknown", "destination host unknown",
+		"source host isolated", "network administratively prohibited", "host administratively prohibited",
+		"network unreachable for TOS", "host unreachable for TOS", "communication administratively prohibited",
+		"host precedence violation", "precedence cutoff in effect"}
+	icmp6Codes = [...]string{"no route to destination", "communication administratively prohibited",
+		"beyond scope of source address", "address unreachable", "port unreachable",
+		"source address failed ingress/egress policy", "reject route to destination"}
+)
+
+// CodeName names the unreachable code for an admin.
+func (i *ICMPInfo) CodeName() string {
+	names := icmp4Codes[:]
+	if i.V6 {
+		names = icmp6Codes[:]
+	}
+	if int(i.Code) < len(names) {
+		return names[i.Code]
+	}
+	return "unknown code"
+}
+
 // DataConn is one expected data connection: the announcement that armed
 // it, and what the capture shows of the connection to it.
 type DataConn struct {

@@ -647,3 +647,22 @@ func TestUnreachableCountsRetries(t *testing.T) {
 		t.Errorf("outcome %v with %d SYNs, want unreachable with 2", d.Outcome, d.SYNs)
 	}
 }
+
+func TestICMPCodeName(t *testing.T) {
+	for _, tt := range []struct {
+		v6   bool
+		code uint8
+		want string
+	}{
+		{false, 3, "port unreachable"},
+		{false, 9, "network administratively prohibited"}, // one table now; the CLI's copy had it as host
+		{false, 13, "communication administratively prohibited"},
+		{true, 1, "communication administratively prohibited"},
+		{true, 4, "port unreachable"},
+		{true, 99, "unknown code"},
+	} {
+		if got := (&ICMPInfo{V6: tt.v6, Code: tt.code}).CodeName(); got != tt.want {
+			t.Errorf("v6=%v code %d: %q, want %q", tt.v6, tt.code, got, tt.want)
+		}
+	}
+}

@@ -21,46 +21,6 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%.3fs", d.Seconds())
 }
 
-// icmpName names an unreachable code for an admin.
-func icmpName(i *track.ICMPInfo) string {
-	if i.V6 {
-		switch i.Code {
-		case 0:
-			return "no route to destination"
-		case 1:
-			return "communication administratively prohibited"
-		case 2:
-			return "beyond scope of source address"
-		case 3:
-			return "address unreachable"
-		case 4:
-			return "port unreachable"
-		case 5:
-			return "source address failed ingress/egress policy"
-		case 6:
-			return "reject route to destination"
-		}
-		return "unreachable"
-	}
-	switch i.Code {
-	case 0:
-		return "network unreachable"
-	case 1:
-		return "host unreachable"
-	case 2:
-		return "protocol unreachable"
-	case 3:
-		return "port unreachable"
-	case 4:
-		return "fragmentation needed"
-	case 9, 10:
-		return "host administratively prohibited"
-	case 13:
-		return "communication administratively prohibited"
-	}
-	return "unreachable"
-}
-
 // outcomeDetail says in words what the capture shows of a data connection.
 func outcomeDetail(d *track.DataConn) string {
 	switch d.Outcome {
@@ -96,7 +56,7 @@ func outcomeDetail(d *track.DataConn) string {
 		if d.ICMP.V6 {
 			proto = "ICMPv6"
 		}
-		s := fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, icmpName(d.ICMP), d.ICMP.From)
+		s := fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
 		if d.SYNs > 1 {
 			s += fmt.Sprintf(", %d SYNs over %s", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
 		}

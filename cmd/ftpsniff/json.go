@@ -259,7 +259,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		j.ExpectedSize = &v
 	}
 	if d.ICMP != nil {
-		j.ICMP = &jsonICMP{From: d.ICMP.From.String(), Type: d.ICMP.Type, Code: d.ICMP.Code, Name: icmpName(d.ICMP), TS: ts(d.ICMP.TS)}
+		j.ICMP = &jsonICMP{From: d.ICMP.From.String(), Type: d.ICMP.Type, Code: d.ICMP.Code, Name: d.ICMP.CodeName(), TS: ts(d.ICMP.TS)}
 	}
 	o.write(j)
 }

@@ -313,24 +313,11 @@ func isAnnounceVerb(v string) bool {
 
 // icmpName names an ICMP/ICMPv6 destination unreachable message.
 func icmpName(i *track.ICMPInfo) string {
+	proto := "ICMP"
 	if i.V6 {
-		names := []string{"no route to destination", "communication administratively prohibited", "beyond scope of source address",
-			"address unreachable", "port unreachable", "source address failed ingress/egress policy", "reject route to destination"}
-		n := "unknown code"
-		if int(i.Code) < len(names) {
-			n = names[i.Code]
-		}
-		return fmt.Sprintf("ICMPv6 destination unreachable (type %d code %d, %s)", i.Type, i.Code, n)
+		proto = "ICMPv6"
 	}
-	names := map[uint8]string{0: "net unreachable", 1: "host unreachable", 2: "protocol unreachable", 3: "port unreachable",
-		4: "fragmentation needed", 5: "source route failed", 6: "destination network unknown", 7: "destination host unknown",
-		9: "network administratively prohibited", 10: "host administratively prohibited", 11: "network unreachable for TOS",
-		12: "host unreachable for TOS", 13: "communication administratively prohibited", 14: "host precedence violation", 15: "precedence cutoff in effect"}
-	n, ok := names[i.Code]
-	if !ok {
-		n = "unknown code"
-	}
-	return fmt.Sprintf("ICMP destination unreachable (type %d code %d, %s)", i.Type, i.Code, n)
+	return fmt.Sprintf("%s destination unreachable (type %d code %d, %s)", proto, i.Type, i.Code, i.CodeName())
 }
 
 func icmpProhibited(i *track.ICMPInfo) bool {
