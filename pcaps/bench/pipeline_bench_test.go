@@ -6,9 +6,6 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -197,39 +194,22 @@ func BenchmarkBareLoop(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var (
-		eth     layers.Ethernet
-		dot1q   layers.Dot1Q
-		ip4     layers.IPv4
-		ip6     layers.IPv6
-		tcp     layers.TCP
-		payload gopacket.Payload
-	)
-	dlp := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &dot1q, &ip4, &ip6, &tcp, &payload)
-	dlp.IgnoreUnsupported = true
-	decoded := make([]gopacket.LayerType, 0, 8)
-	var segs, bytes int
+	l := NewBareLoop()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		data, _, _, err := src.Next()
+		data, _, link, err := src.Next()
 		if err != nil {
 			b.Fatal(err)
 		}
-		bytes += len(data)
-		_ = dlp.DecodeLayers(data, &decoded)
-		for _, t := range decoded {
-			if t == layers.LayerTypeTCP {
-				segs++
-			}
-		}
+		l.Decode(data, link)
 	}
 	b.StopTimer()
-	if segs != b.N {
-		b.Fatalf("%d TCP segments in %d packets", segs, b.N)
+	if l.TCP != uint64(b.N) {
+		b.Fatalf("%d TCP segments in %d packets", l.TCP, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
-	b.ReportMetric(float64(bytes)/b.Elapsed().Seconds()/1e6, "MB/s")
+	b.ReportMetric(float64(l.Bytes)/b.Elapsed().Seconds()/1e6, "MB/s")
 }
 
 // BenchmarkPipelineCapture: one op is a whole 32 MiB capture through a
