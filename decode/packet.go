@@ -58,26 +58,32 @@ type layerSet struct {
 	decoded []gopacket.LayerType
 }
 
-func newLayerSet() *layerSet {
+// newLayerSet builds the layers and the parsers for the given first
+// layers (all of them when none is named). The parsers share one
+// container: they differ only in where they start.
+func newLayerSet(only ...int) *layerSet {
 	s := &layerSet{decoded: make([]gopacket.LayerType, 0, 16)}
+	// The extension skipper goes before the fragment layer so that the
+	// fragment layer, put later, wins the LayerTypeIPv6Fragment slot.
+	// A sparse container indexes layers by type in a slice: a map lookup
+	// per layer cost more than the decoding itself.
+	var c gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+	for _, l := range []gopacket.DecodingLayer{
+		&s.eth, &s.dot1q, &s.sll, &s.sll2, &s.lo,
+		&s.ip4, &s.ip6, &s.ip6ext, &s.ip6frag,
+		&s.icmp4, &s.icmp6, &s.payload,
+	} {
+		c = c.Put(l)
+	}
 	firsts := [numFirst]gopacket.LayerType{
 		layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6,
 	}
-	for i, first := range firsts {
-		// The extension skipper goes before the fragment layer so that the
-		// fragment layer, put later, wins the LayerTypeIPv6Fragment slot.
-		// A sparse container indexes layers by type in a slice: a map
-		// lookup per layer cost more than the decoding itself.
-		var c gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
-		for _, l := range []gopacket.DecodingLayer{
-			&s.eth, &s.dot1q, &s.sll, &s.sll2, &s.lo,
-			&s.ip4, &s.ip6, &s.ip6ext, &s.ip6frag,
-			&s.icmp4, &s.icmp6, &s.payload,
-		} {
-			c = c.Put(l)
-		}
-		p := gopacket.NewDecodingLayerParser(first)
+	if len(only) == 0 {
+		only = []int{firstEthernet, firstSLL, firstSLL2, firstLoopback, firstIPv4, firstIPv6}
+	}
+	for _, i := range only {
+		p := gopacket.NewDecodingLayerParser(firsts[i])
 		p.SetDecodingLayerContainer(c)
 		p.IgnoreUnsupported = true
 		s.parsers[i] = p
@@ -408,7 +414,7 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted [
 func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool) {
 	d.stats.Fragments++
 	buf := append([]byte(nil), data...)
-	fs := newLayerSet() // fresh layers: the defragmenters hold on to them
+	fs := newLayerSet(first) // fresh layers: the defragmenters hold on to them
 	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)
 	key := fragKey{v6: !v4}
 	if v4 {
