@@ -111,15 +111,7 @@ func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
 		if ts.IsZero() {
 			ts = d.Armed
 		}
-		o.lines.data(d)
-		o.sbuf.Flush()
-		pad := strings.Repeat(" ", 10)
-		if b := o.scratch.Bytes(); bytes.HasPrefix(b, []byte(pad)) {
-			rest := string(b[len(pad):])
-			o.scratch.Reset()
-			o.scratch.WriteString(o.lines.stamp(s, ts))
-			o.scratch.WriteString(rest)
-		}
+		o.lines.data(d, o.lines.stamp(s, ts))
 	})
 }
 

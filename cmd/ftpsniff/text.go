@@ -105,7 +105,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	for _, d := range s.Data {
 		if d.Announce == nil {
 			// Inferred: no announcement to show it under.
-			add(d.Seq, func() { o.data(d) })
+			add(d.Seq, func() { o.data(d, noStamp) })
 		}
 	}
 	for i := range s.Events {
@@ -169,7 +169,7 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 	}
 	// An announcement no transfer used shows its outcome under its reply.
 	if c.Data != nil && c.Data.Command == nil {
-		o.data(c.Data)
+		o.data(c.Data, noStamp)
 	}
 	o.commandStatus(c)
 	// Session findings whose evidence is this command or its replies.
@@ -357,14 +357,20 @@ func (o *textOutput) serverSummaries() {
 	}
 }
 
+// noStamp fills the time column of a line that has no time of its own.
+var noStamp = strings.Repeat(" ", 10)
+
 // transferLines shows the data connections a transfer command used.
 func (o *textOutput) transferLines(c *track.Command) {
 	for _, d := range c.Transfer {
-		o.data(d)
+		o.data(d, noStamp)
 	}
 }
 
-func (o *textOutput) data(d *track.DataConn) {
+// data writes a data connection's lines. lead fills the time column: blank
+// in a transcript, where the line sits under its command; the time of the
+// outcome in the live stream.
+func (o *textOutput) data(d *track.DataConn, lead string) {
 	p := o.p
 	col := p.good
 	switch {
@@ -377,7 +383,7 @@ func (o *textOutput) data(d *track.DataConn) {
 	if d.Announce == nil {
 		head = fmt.Sprintf("data #%d (no visible announcement)", d.ID)
 	}
-	o.printf("%s     %s %s: %s\n", strings.Repeat(" ", 10), p.head.Sprint(head), col.Sprint(d.Outcome), outcomeDetail(d))
+	o.printf("%s     %s %s: %s\n", lead, p.head.Sprint(head), col.Sprint(d.Outcome), outcomeDetail(d))
 	var facts []string
 	if d.Client.IsValid() {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
