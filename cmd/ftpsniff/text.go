@@ -28,7 +28,6 @@ type textOutput struct {
 	dataN    int
 
 	findings map[*track.Session][]*diagnose.Finding
-	placed   map[*diagnose.Finding]bool
 	servers  []diagnose.ServerSummary
 	bySev    [3]int
 	// firewallRange: the range in the summaries is the firewall's
@@ -38,7 +37,7 @@ type textOutput struct {
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
-	return &textOutput{w: w, p: p, showPass: showPass, findings: map[*track.Session][]*diagnose.Finding{}, placed: map[*diagnose.Finding]bool{}}
+	return &textOutput{w: w, p: p, showPass: showPass, findings: map[*track.Session][]*diagnose.Finding{}}
 }
 
 func (o *textOutput) SessionStart(*track.Session)              {}
@@ -116,14 +115,18 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	for _, it := range items {
 		it.write()
 	}
-	// Findings about the session rather than one data connection.
+	// Findings about the session as a whole, or about a command the
+	// transcript did not keep.
+	kept := make(map[*track.Command]bool, len(s.Commands))
+	for _, c := range s.Commands {
+		kept[c] = true
+	}
 	for _, f := range o.findings[s] {
-		if f.Data == nil && !o.placed[f] {
+		if f.Data == nil && !kept[f.Command] {
 			o.finding(f)
 		}
 	}
 	delete(o.findings, s)
-	clear(o.placed)
 	if s.CommandsOmitted > 0 {
 		o.printf("  %s\n", p.warn.Sprintf("(%d more commands not kept: transcript limit)", s.CommandsOmitted))
 	}
@@ -172,10 +175,9 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 		o.data(c.Data, noStamp)
 	}
 	o.commandStatus(c)
-	// Session findings whose evidence is this command or its replies.
+	// Findings about this command.
 	for _, f := range o.findings[s] {
-		if f.Data == nil && !o.placed[f] && aboutCommand(f, c) {
-			o.placed[f] = true
+		if f.Data == nil && f.Command == c {
 			o.finding(f)
 		}
 	}
@@ -228,22 +230,6 @@ func (o *textOutput) commandStatus(c *track.Command) {
 	if c.Uncertain {
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
 	}
-}
-
-// aboutCommand tells whether a finding's evidence packets include the
-// command's or one of its replies'.
-func aboutCommand(f *diagnose.Finding, c *track.Command) bool {
-	for _, n := range f.Packets {
-		if n == c.Num {
-			return true
-		}
-		for _, r := range c.Replies {
-			if n == r.Num {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // Finding keeps a finding for its session's transcript.

@@ -75,6 +75,7 @@ type Finding struct {
 	Severity Severity
 	Session  *track.Session
 	Data     *track.DataConn // nil when the finding is about the session
+	Command  *track.Command  // the command it concerns, when it is about one (and not a data connection)
 	TS       time.Time       // when it happened (for ordering in the transcript)
 	Packets  []uint64        // evidence packet numbers
 	Evidence string          // the reply text / counts, one line

@@ -17,6 +17,9 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	add := func(f *Finding) {
 		if f != nil {
 			f.Session = s
+			if f.Data == nil {
+				f.Command = c
+			}
 			out = append(out, f)
 		}
 	}
@@ -147,6 +150,7 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	}
 	if c := st.authCmd; c != nil {
 		r := c.Final()
+		f.Command = c // where the channel turned encrypted
 		f.TS = r.TS
 		f.Packets = packets([]uint64{c.Num, r.Num})
 		f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
