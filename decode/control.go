@@ -1,14 +1,9 @@
 package decode
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"slices"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
 )
 
 // ConnKey identifies a TCP connection whichever way a segment travels: the
@@ -23,61 +18,84 @@ func MakeConnKey(x, y netip.AddrPort) ConnKey {
 	return ConnKey{x, y}
 }
 
-// Reassembly bounds. Only control connections are reassembled, and they
-// carry little, so these are generous for them and small in memory
-// (a page is 1900 bytes).
+// Control-connection expiry, in packet time.
 const (
-	maxPagesPerConn = 64
-	maxPagesTotal   = 8192
-	// Out-of-order control data waits at most this long (packet time) for
-	// the bytes before it when no ACK tells that they are lost.
-	holeWait = 5 * time.Second
-	// An idle control connection is closed after this much packet time:
-	// long, since a control connection is silent for a whole transfer.
+	// idleClose: an idle control connection is closed after this long,
+	// which is long: a control connection is silent for a whole transfer.
 	idleClose = time.Hour
-	// An entry that never carried a byte (a SYN scan of port 21, a
-	// handshake with no greeting) is forgotten after this.
-	idleEmpty = time.Minute
+	// idleSilent: a connection that never carried a byte (a SYN scan of
+	// port 21, a handshake with no greeting) or was found not to be FTP
+	// is forgotten after this.
+	idleSilent = time.Minute
 )
 
-// packetContext is the AssemblerContext of the packet being assembled. One
-// value is reused for every packet, so passing it allocates nothing.
-type packetContext struct {
-	ci  gopacket.CaptureInfo
-	num uint64
+// connPhase is where a control connection is in its life.
+type connPhase uint8
+
+const (
+	phaseSilent  connPhase = iota // no payload yet
+	phaseText                     // carries FTP text (or is being checked for it)
+	phaseHeaders                  // TLS: followed from its headers alone
+)
+
+// controlConn is one control connection (or a candidate for one): the
+// reassembler that orders its bytes and the parser that reads them. The
+// control table owns it from its first segment to its close.
+type controlConn struct {
+	t              *controlTable
+	key            ConnKey
+	client, server netip.AddrPort
+	phase          connPhase
+	byContent      bool // found by its greeting on another port
+	implicitTLS    bool // to an implicit-FTPS port: TLS from the first byte
+	announced      bool // ControlOpen was emitted
+	syn            [2]bool
+	isn            [2]uint32
+	fin            [2]bool // FIN reached (in order, or seen when headers only)
+	firstTS        time.Time
+	lastSeen       time.Time
+	holeListed     bool // in t.holes
+	candidate      bool // counted in t.candidates
+
+	asm    reassembler
+	parser sessionParser
+
+	prev, next *controlConn // in t.silent or t.live, oldest first
+	list       *connList
 }
 
-func (c *packetContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+func (cs *controlConn) dirIndex(src netip.AddrPort) int {
+	if src == cs.client {
+		return dirClient
+	}
+	return dirServer
+}
 
-// controlTable owns the control connections and the candidates for
-// content detection, and the assembler that reassembles them.
+// confirmed tells whether the connection is known to be FTP control.
+func (cs *controlConn) confirmed() bool {
+	return cs.parser.state == parseFTP || cs.parser.state == parseTLS
+}
+
+// controlTable owns every control connection and content-detection
+// candidate, with a bound on how many it follows at once. Closed
+// connections leave only a tombstone, so that their late packets start
+// nothing.
 type controlTable struct {
 	d          *Decoder
-	conns      map[ConnKey]*controlStream
+	conns      map[ConnKey]*controlConn
+	silent     connList // no payload yet, or not FTP: short expiry
+	live       connList // carrying bytes: long expiry
+	holes      []*controlConn
+	tombs      tombstones
+	pool       heldPool
 	candidates int // entries still being checked for FTP by content
 	byContent  int // entries not on a control port: candidates, confirmed and rejected
-	asm        *reassembly.Assembler
-	ctx        packetContext
-	cur        *controlStream // the stream StreamFactory.New hands out
-	ev         ControlEvent   // scratch event, reused
-	// synthetic is set while retire feeds the assembler a RST of its own
-	// making, from synthSrc.
-	synthetic bool
-	synthSrc  netip.AddrPort
-	// why is the reason a close happening now is given.
-	why CloseReason
-	// flushing: a flush is under way; streams it completes wait (counted
-	// in completed) for closeCompleted.
-	flushing  bool
-	completed int
-	rst       layers.TCP
-	rstHdr    [20]byte
-	maxConns  int
-	maxCand   int
+	maxConns   int
+	maxCand    int
 }
 
 func newControlTable(d *Decoder) *controlTable {
-	t := &controlTable{d: d, conns: make(map[ConnKey]*controlStream)}
+	t := &controlTable{d: d, conns: make(map[ConnKey]*controlConn)}
 	t.maxConns = d.opts.MaxControlConns
 	if t.maxConns <= 0 {
 		t.maxConns = DefaultMaxControlConns
@@ -86,75 +104,73 @@ func newControlTable(d *Decoder) *controlTable {
 	if t.maxCand <= 0 {
 		t.maxCand = DefaultMaxCandidates
 	}
-	pool := reassembly.NewStreamPool(t)
-	t.asm = reassembly.NewAssembler(pool)
-	t.asm.MaxBufferedPagesPerConnection = maxPagesPerConn
-	t.asm.MaxBufferedPagesTotal = maxPagesTotal
+	t.tombs.init(tombstoneSlots)
 	return t
 }
 
-// New implements reassembly.StreamFactory. decode creates the stream itself
-// before it assembles a segment, so New only hands it over.
-func (t *controlTable) New(_, _ gopacket.Flow, _ *layers.TCP, _ reassembly.AssemblerContext) reassembly.Stream {
-	return t.cur
-}
-
-// lookup returns the control stream (or content-detection candidate) the
-// segment belongs to, creating it when the segment starts one, or nil.
-func (t *controlTable) lookup(s *Segment) *controlStream {
+// lookup returns the control connection (or content-detection candidate)
+// the segment belongs to, creating it when the segment starts one, or nil.
+func (t *controlTable) lookup(s *Segment) *controlConn {
 	d := t.d
 	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
 	if !byPort && t.byContent == 0 && !startsGreeting(s.Payload) {
 		return nil
 	}
 	key := MakeConnKey(s.Src, s.Dst)
-	cs := t.conns[key]
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
-	if cs != nil {
-		if newConn && (cs.closed || cs.reusedBy(s)) {
+	if cs := t.conns[key]; cs != nil {
+		switch {
+		case newConn && cs.reusedBy(s):
 			// The 4-tuple's next connection: the old one is over, even if
 			// the capture missed its end.
-			t.why = CloseReused
-			t.retire(cs, s.TS, s.Num)
-			t.why = CloseFIN
-			t.forget(cs)
-			cs = nil
-		} else if cs.closed || cs.state == stateRejected {
-			if s.Flags&(FlagFIN|FlagRST) != 0 && cs.state == stateRejected {
-				t.forget(cs)
+			t.close(cs, CloseReused, s.Num, s.TS)
+		case cs.parser.state == parseRejected:
+			if s.Flags&(FlagFIN|FlagRST) != 0 {
+				t.remove(cs)
 			}
 			return nil
-		} else {
+		default:
 			return cs
 		}
+	} else if t.tombs.has(key, s.TS) {
+		if !newConn {
+			return nil // a late packet (the last ACK) of a closed connection
+		}
+		t.tombs.drop(key)
 	}
 	switch {
 	case byPort:
-		if len(t.conns) >= t.maxConns {
-			d.stats.ControlConnsFull++
-			return nil
-		}
 		server, client := s.Dst, s.Src
 		if !d.isControlPort(s.Dst.Port()) {
 			server, client = s.Src, s.Dst
 		}
-		cs = newControlStream(t, key, client, server, stateConfirmed)
+		t.makeRoom()
+		cs := t.add(key, client, server, parseFTP, s.TS)
 		cs.implicitTLS = d.isTLSPort(server.Port())
+		return cs
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
-		if t.candidates >= t.maxCand || len(t.conns) >= t.maxConns {
+		if t.candidates >= t.maxCand {
 			d.stats.CandidatesFull++
 			return nil
 		}
+		t.makeRoom()
 		t.candidates++
 		t.byContent++
 		d.stats.Candidates++
-		cs = newControlStream(t, key, s.Dst, s.Src, stateCandidate)
-		cs.byContent = true
-	default:
-		return nil
+		cs := t.add(key, s.Dst, s.Src, parseCandidate, s.TS)
+		cs.byContent, cs.candidate = true, true
+		return cs
 	}
-	t.conns[key] = cs
-	return cs
+	return nil
+}
+
+// reusedBy tells whether a SYN opens a new connection on this 4-tuple
+// rather than retransmitting the connection's own: its sequence number is
+// not the first SYN's, or the connection already carried bytes without
+// one.
+func (cs *controlConn) reusedBy(s *Segment) bool {
+	d := cs.dirIndex(s.Src)
+	return cs.syn[d] && s.Seq != cs.isn[d] || !cs.syn[d] && cs.phase != phaseSilent
 }
 
 // startsGreeting reports whether a payload starts like an FTP (or SMTP)
@@ -163,207 +179,238 @@ func startsGreeting(p []byte) bool {
 	return len(p) >= 4 && p[0] == '2' && p[1] == '2' && p[2] == '0' && (p[3] == ' ' || p[3] == '-')
 }
 
-func (t *controlTable) forget(cs *controlStream) {
-	if t.conns[cs.key] == cs {
-		delete(t.conns, cs.key)
-		if cs.byContent {
-			t.byContent--
-		}
+func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseState, ts time.Time) *controlConn {
+	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, lastSeen: ts}
+	cs.asm.pool = &t.pool
+	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, cs.emit)
+	t.conns[key] = cs
+	t.silent.pushBack(cs)
+	return cs
+}
+
+// makeRoom evicts one connection when the table is full: the one silent
+// longest, else the one idle longest, whose session ends "evicted".
+func (t *controlTable) makeRoom() {
+	if len(t.conns) < t.maxConns {
+		return
 	}
-	if cs.state == stateCandidate || cs.state == stateRejected {
-		if !cs.counted {
-			cs.counted = true
-			t.candidates--
-		}
+	t.d.stats.ControlConnsFull++
+	if cs := t.silent.front(); cs != nil {
+		t.d.stats.SilentEvicted++
+		t.close(cs, CloseEvicted, t.d.num, t.d.last)
+		return
+	}
+	if cs := t.live.front(); cs != nil {
+		t.d.stats.ControlEvicted++
+		t.close(cs, CloseEvicted, t.d.num, t.d.last)
 	}
 }
 
-// assemble hands one segment of a control stream to the reassembler.
-func (t *controlTable) assemble(cs *controlStream, tcp *layers.TCP, s *Segment, ci gopacket.CaptureInfo) {
-	t.ctx.ci = ci
-	// The packet number travels with the bytes, in a CaptureInfo field
-	// decode does not otherwise use, so that data released later is
-	// stamped with its own packet.
-	t.ctx.ci.InterfaceIndex = int(s.Num)
-	t.ctx.num = s.Num
-	ctx := &t.ctx
+// segment handles one segment of a control connection.
+func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	d := cs.dirIndex(s.Src)
-	if cs.willQueue(s) {
-		// The assembler keeps the context of a queued segment: it needs
-		// one of its own (the shared one would show the latest packet).
-		own := t.ctx
-		ctx = &own
-		if cs.queuedAt[d].IsZero() {
-			cs.queuedAt[d] = ci.Timestamp
+	cs.lastSeen = s.TS
+	if s.Flags.Has(FlagSYN) && !cs.syn[d] {
+		cs.syn[d], cs.isn[d] = true, s.Seq
+		cs.parser.syn[d] = true
+	}
+	if cs.phase == phaseSilent && len(s.Payload) > 0 {
+		cs.phase = phaseText
+		if cs.implicitTLS {
+			cs.phase = phaseHeaders
+			cs.announce(s.Num, s.TS)
 		}
+		cs.list.remove(cs)
+		t.live.pushBack(cs)
+	} else {
+		cs.list.moveToBack(cs)
 	}
-	t.cur = cs
-	if tcp.URG {
-		cs.urgent[d] = true
+	if cs.phase == phaseHeaders {
+		t.headersOnly(cs, d, s)
+		return
 	}
-	if flush, until := cs.ackedPastCapture(tcp, s.Src, ci); flush {
-		t.flush(reassembly.FlushOptions{T: until})
+	rst := s.Flags.Has(FlagRST) && cs.asm.inWindow(d, s.Seq)
+	if s.Flags.Has(FlagRST) && !rst {
+		t.d.stats.RSTOutOfWindow++
 	}
-	t.asm.AssembleWithContext(flowOf(s.Src.Addr(), s.Dst.Addr()), tcp, ctx)
-	if cs.holeLost {
-		// The peer acknowledged bytes the capture lacks: they will not
-		// come, so deliver what waits behind the hole now.
-		cs.holeLost = false
-		t.flush(reassembly.FlushOptions{T: ci.Timestamp.Add(time.Nanosecond)})
+	if s.Flags.Has(FlagURG) {
+		cs.parser.urgent[d] = true
+	}
+	cs.asm.segment(d, s.Seq, s.Ack, s.Flags, s.Payload, s.Num, s.TS, cs)
+	if t.conns[cs.key] != cs {
+		return // closed while its bytes were read (both FINs)
+	}
+	if cs.candidate && cs.parser.state != parseCandidate {
+		cs.candidate = false // confirmed or rejected
+		t.candidates--
 	}
 	switch {
-	case s.Flags.Has(FlagRST) && !cs.closed && cs.inWindow(d, s.Seq):
-		// gopacket closes nothing on RST until a flush
-		// (google/gopacket#425); an RST outside the window is dropped by
-		// the receiver (RFC 5961) and ends nothing.
-		t.why = CloseRST
-		t.retire(cs, s.TS, s.Num)
-		t.why = CloseFIN
-	case cs.encrypted && !cs.detached:
-		// TLS from here: follow it from headers, out of the assembler.
-		t.detach(cs)
+	case rst:
+		// An RST outside the window is dropped by the receiver (RFC 5961)
+		// and ends nothing.
+		t.close(cs, CloseRST, s.Num, s.TS)
+		return
+	case cs.parser.state == parseTLS:
+		// TLS from here: follow it from headers; what it holds is
+		// ciphertext.
+		cs.phase = phaseHeaders
+		cs.asm.release()
+	case cs.parser.state == parseRejected && s.Flags&(FlagFIN|FlagRST) != 0:
+		t.remove(cs)
+		return
 	}
-	if cs.state == stateRejected && s.Flags&(FlagFIN|FlagRST) != 0 {
-		t.forget(cs)
+	if cs.asm.holding() && !cs.holeListed {
+		cs.holeListed = true
+		t.holes = append(t.holes, cs)
 	}
 }
 
-// detach closes both halves of a stream's connection in the assembler
-// with RSTs of decode's own making, at the positions the assembler
-// expects: gopacket keeps a connection until both halves close, and only
-// then lets a new SYN on its 4-tuple start a new one.
-func (t *controlTable) detach(cs *controlStream) {
-	if cs.detached {
+// headersOnly follows a TLS connection from its headers: it ends on an
+// RST or on FINs from both sides. Nothing is reassembled.
+func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment) {
+	switch {
+	case s.Flags.Has(FlagRST):
+		t.close(cs, CloseRST, s.Num, s.TS)
+	case s.Flags.Has(FlagFIN):
+		cs.fin[d] = true
+		if cs.fin[1-d] {
+			t.close(cs, CloseFIN, s.Num, s.TS)
+		}
+	}
+}
+
+// bytes, gap, finished and early implement orderedSink for the
+// connection's reassembler.
+func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
+	cs.parser.bytes(d, b, num, ts)
+}
+
+func (cs *controlConn) gap(d int, n int, num uint64, ts time.Time) {
+	cs.parser.gap(d, n, num, ts)
+}
+
+// early: an ACK that proves bytes lost is reported at once only once the
+// session is under way; before that the skip over the hole reports it.
+func (cs *controlConn) early(int) bool {
+	return cs.announced && cs.parser.state == parseFTP
+}
+
+func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
+	cs.parser.lineEnd(d, num, ts)
+	cs.fin[d] = true
+	if cs.fin[1-d] {
+		cs.t.close(cs, CloseFIN, num, ts)
+	}
+}
+
+// emit is where the parser's events leave decode: the session is
+// announced (ControlOpen) before its first event.
+func (cs *controlConn) emit(e *ControlEvent) {
+	if !cs.announced {
+		ev := *e
+		cs.announce(e.Num, e.TS)
+		*e = ev
+	}
+	cs.t.d.h.Control(e)
+}
+
+// announce emits ControlOpen.
+func (cs *controlConn) announce(num uint64, ts time.Time) {
+	if cs.announced {
 		return
 	}
-	cs.detached = true
-	t.synthetic = true
-	for d := dirClient; d <= dirServer; d++ {
-		src, dst := cs.client, cs.server
-		if d == dirServer {
-			src, dst = dst, src
-		}
-		// Decoded from header bytes, not filled in: the assembler keys on
-		// TransportFlow, which only DecodeFromBytes sets.
-		h := &t.rstHdr
-		binary.BigEndian.PutUint16(h[0:2], src.Port())
-		binary.BigEndian.PutUint16(h[2:4], dst.Port())
-		binary.BigEndian.PutUint32(h[4:8], cs.base[d]+cs.delivered[d])
-		h[12], h[13] = 5<<4, 0x04 // data offset 5 words; RST
-		if err := t.rst.DecodeFromBytes(h[:], gopacket.NilDecodeFeedback); err != nil {
+	cs.announced = true
+	d := cs.t.d
+	d.stats.ControlConns++
+	e := cs.parser.event(ControlOpen)
+	e.Num = num
+	e.TS = cs.firstTS // the session starts with its first segment
+	// A connection found by its greeting starts with that greeting.
+	e.Midstream = !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
+	e.ByContent = cs.byContent
+	e.ImplicitTLS = cs.implicitTLS
+	e.Encrypts = cs.implicitTLS
+	e.File = d.input
+	d.h.Control(e)
+}
+
+// close ends a connection: what it still buffers is delivered (unless
+// it was reset), its close reported, and it leaves the table.
+func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts time.Time) {
+	if t.conns[cs.key] != cs {
+		return
+	}
+	switch why {
+	case CloseIdle, CloseCaptureEnd, CloseEvicted:
+		cs.asm.flush(num, ts, cs)
+	}
+	if cs.announced {
+		cs.parser.end(num, ts)
+		e := cs.parser.event(ControlClose)
+		e.Num, e.TS = num, ts
+		e.Closed = why
+		e.LastSeen = cs.lastSeen
+		t.d.h.Control(e)
+	}
+	if cs.phase != phaseSilent {
+		t.tombs.add(cs.key, ts)
+	}
+	t.remove(cs)
+}
+
+// remove takes a connection out of the table and frees its buffers.
+func (t *controlTable) remove(cs *controlConn) {
+	if t.conns[cs.key] != cs {
+		return
+	}
+	delete(t.conns, cs.key)
+	cs.list.remove(cs)
+	if cs.byContent {
+		t.byContent--
+	}
+	if cs.candidate {
+		t.candidates--
+	}
+	cs.asm.release()
+	cs.parser.release()
+	cs.parser.emitTo = nil
+	cs.t = nil
+}
+
+// expire runs once per second of packet time: holes that waited too long
+// are skipped, and idle connections closed. It touches only what is due.
+func (t *controlTable) expire(now time.Time) {
+	num := t.d.num
+	kept := t.holes[:0]
+	for _, cs := range t.holes {
+		if t.conns[cs.key] != cs {
 			continue
 		}
-		t.synthSrc = src
-		t.cur = cs
-		t.asm.AssembleWithContext(flowOf(src.Addr(), dst.Addr()), &t.rst, &t.ctx)
-	}
-	t.synthetic = false
-}
-
-// retire ends a stream: out of the assembler, and its close reported.
-func (t *controlTable) retire(cs *controlStream, ts time.Time, num uint64) {
-	if cs.closed {
-		return
-	}
-	if !cs.implicitTLS {
-		t.detach(cs)
-	}
-	cs.close(ts, num)
-}
-
-// implicit follows an implicit-FTPS connection from its headers alone: it
-// opens with its first payload and closes on FIN or RST. Nothing is
-// reassembled: it is all ciphertext.
-func (t *controlTable) implicit(cs *controlStream, s *Segment) {
-	if cs.closed {
-		return
-	}
-	cs.lastSeen = s.TS
-	if cs.firstTS.IsZero() {
-		cs.firstTS = s.TS
-	}
-	if s.Flags.Has(FlagSYN) {
-		cs.syn[cs.dirIndex(s.Src)] = true
-	}
-	cs.num, cs.ts = s.Num, s.TS
-	if len(s.Payload) > 0 {
-		cs.open()
-	}
-	if s.Flags.Has(FlagRST) {
-		t.why = CloseRST
-		t.retire(cs, s.TS, s.Num)
-		t.why = CloseFIN
-	} else if s.Flags.Has(FlagFIN) && cs.finOther(s.Src) {
-		t.retire(cs, s.TS, s.Num)
-	}
-}
-
-func flowOf(src, dst netip.Addr) gopacket.Flow {
-	if src.Is4() {
-		a, b := src.As4(), dst.As4()
-		return gopacket.NewFlow(layers.EndpointIPv4, a[:], b[:])
-	}
-	a, b := src.As16(), dst.As16()
-	return gopacket.NewFlow(layers.EndpointIPv6, a[:], b[:])
-}
-
-// flushOlder runs once per second of packet time: it skips holes that have
-// waited too long, closes idle connections, and forgets closed ones.
-func (t *controlTable) flushOlder(now time.Time) {
-	if len(t.conns) == 0 {
-		return
-	}
-	t.why = CloseIdle
-	defer func() { t.why = CloseFIN }()
-	t.flush(reassembly.FlushOptions{T: now.Add(-holeWait), TC: now.Add(-idleClose)})
-	for _, cs := range t.sorted() {
-		idle := now.Sub(cs.lastSeen)
-		switch {
-		case cs.closed && idle > time.Minute:
-			t.forget(cs)
-		case !cs.closed && !cs.opened && idle > idleEmpty:
-			// Never carried a byte: a scan or a refused session.
-			t.retire(cs, now, t.d.num)
-			t.forget(cs)
-		case !cs.closed && idle > idleClose+time.Minute:
-			// Followed from headers (encrypted), or only bare ACKs.
-			t.retire(cs, now, t.d.num)
-			t.forget(cs)
+		cs.asm.expire(now, num, cs)
+		if t.conns[cs.key] == cs && cs.asm.holding() {
+			kept = append(kept, cs)
+		} else {
+			cs.holeListed = false
 		}
 	}
-}
-
-// flush runs the assembler's flush. It walks its connections in map order,
-// so streams it completes are closed afterwards, in the order they began:
-// the same output on every run.
-func (t *controlTable) flush(o reassembly.FlushOptions) {
-	t.flushing = true
-	t.asm.FlushWithOptions(o)
-	t.flushing = false
-	t.closeCompleted()
-}
-
-func (t *controlTable) closeCompleted() {
-	if t.completed == 0 {
-		return
+	clear(t.holes[len(kept):])
+	t.holes = kept
+	for cs := t.silent.front(); cs != nil && now.Sub(cs.lastSeen) > idleSilent; cs = t.silent.front() {
+		t.close(cs, CloseIdle, num, now)
 	}
-	t.completed = 0
-	for _, cs := range t.sorted() {
-		if cs.completed && !cs.closed {
-			cs.close(t.ctx.ci.Timestamp, t.ctx.num)
-		}
+	for cs := t.live.front(); cs != nil && now.Sub(cs.lastSeen) > idleClose; cs = t.live.front() {
+		t.close(cs, CloseIdle, num, now)
 	}
 }
 
-// sorted lists the streams in the order they began, so that closes
-// happening at one moment are reported in the same order on every run
-// (map order is random).
-func (t *controlTable) sorted() []*controlStream {
-	l := make([]*controlStream, 0, len(t.conns))
+// closeAll delivers everything buffered and closes every connection, in
+// the order they began.
+func (t *controlTable) closeAll(num uint64, ts time.Time) {
+	all := make([]*controlConn, 0, len(t.conns))
 	for _, cs := range t.conns {
-		l = append(l, cs)
+		all = append(all, cs)
 	}
-	slices.SortFunc(l, func(a, b *controlStream) int {
+	slices.SortFunc(all, func(a, b *controlConn) int {
 		if c := a.firstTS.Compare(b.firstTS); c != 0 {
 			return c
 		}
@@ -372,22 +419,7 @@ func (t *controlTable) sorted() []*controlStream {
 		}
 		return a.key.B.Compare(b.key.B)
 	})
-	return l
-}
-
-// flushAll delivers everything buffered and closes every stream.
-func (t *controlTable) flushAll() {
-	t.ctx.ci = gopacket.CaptureInfo{Timestamp: t.d.last}
-	t.ctx.num = t.d.num
-	t.why = CloseCaptureEnd
-	t.flushing = true
-	t.asm.FlushAll()
-	t.flushing = false
-	t.closeCompleted()
-	for _, cs := range t.sorted() {
-		if !cs.closed {
-			cs.close(t.d.last, t.d.num)
-		}
-		t.forget(cs)
+	for _, cs := range all {
+		t.close(cs, CloseCaptureEnd, num, ts)
 	}
 }

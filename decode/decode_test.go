@@ -31,6 +31,8 @@ func (r *recorder) Segment(s *Segment) {
 }
 func (r *recorder) Unreachable(u *Unreachable) { r.unreach = append(r.unreach, *u) }
 func (r *recorder) Control(e *ControlEvent)    { r.control = append(r.control, *e) }
+func (r *recorder) Tick(time.Time)             {}
+func (r *recorder) Finish()                    {}
 
 func (r *recorder) commands() []string {
 	var out []string

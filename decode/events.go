@@ -82,6 +82,7 @@ const (
 	CloseIdle                          // no packets for the idle time
 	CloseCaptureEnd                    // the capture ended first
 	CloseReused                        // a new connection took its 4-tuple
+	CloseEvicted                       // the control table was full: the connection idle longest made room
 )
 
 // ControlEvent is one event of an FTP control connection, in stream order.
@@ -104,6 +105,11 @@ type ControlEvent struct {
 	// ImplicitTLS: a connection to an implicit FTPS port (990): TLS from
 	// the first byte, so nothing in it can be read.
 	ImplicitTLS bool
+	// Encrypts: from this event on the control channel is ciphertext
+	// (Open of an implicit-FTPS connection, the 234 that accepted AUTH,
+	// an RFC 2228 ENC/MIC/CONF command). Decode decides it once; nothing
+	// after it on the connection is parsed.
+	Encrypts bool
 
 	Command ftp.Command // ControlCommand
 	Reply   *ftp.Reply  // ControlReply; the Handler may keep it
@@ -118,7 +124,10 @@ type ControlEvent struct {
 	Dropped int             // bytes of an over-long line that were discarded
 	Line    string          // ControlJunk: the line
 	Closed  CloseReason     // ControlClose: why the connection ended
-	Gap     int             // ControlGap: bytes missing (0 when unknown)
+	// LastSeen is, on ControlClose, the time of the connection's last
+	// segment (before an idle close or the capture's end, say).
+	LastSeen time.Time
+	Gap      int // ControlGap: bytes missing (0 when unknown)
 }
 
 // Endpoint is a data endpoint as the wire text states it.
@@ -135,4 +144,9 @@ type Handler interface {
 	Segment(s *Segment)
 	Unreachable(u *Unreachable)
 	Control(e *ControlEvent)
+	// Tick is the packet clock: once per second of packet time, after
+	// decode's own expiry, and when a quiet live capture lets time pass.
+	Tick(now time.Time)
+	// Finish ends the capture, after the last ControlClose.
+	Finish()
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/gopacket/gopacket/ip4defrag"
 	"github.com/gopacket/gopacket/ip6defrag"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/reassembly"
 
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 )
@@ -49,7 +48,6 @@ type layerSet struct {
 	ip6     layers.IPv6
 	ip6ext  layers.IPv6ExtensionSkipper
 	ip6frag layers.IPv6Fragment
-	tcp     layers.TCP // decoded only for control streams: see handleTCP
 	icmp4   layers.ICMPv4
 	icmp6   layers.ICMPv6
 	payload gopacket.Payload
@@ -192,7 +190,11 @@ func (d *Decoder) SetInput(name string) {
 }
 
 // Stats returns the counters so far.
-func (d *Decoder) Stats() Stats { return d.stats }
+func (d *Decoder) Stats() Stats {
+	st := d.stats
+	st.HeldOverflow = d.ctl.pool.overflow
+	return st
+}
 
 // LastTime is the timestamp of the latest packet decoded.
 func (d *Decoder) LastTime() time.Time { return d.last }
@@ -323,8 +325,8 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 }
 
-// handleTCP reads a TCP header by hand and hands the segment on. Only a
-// segment of a control stream is decoded into ls.tcp, for the assembler.
+// handleTCP reads a TCP header by hand and hands the segment on: to the
+// Handler, then, for a control connection, to the control table.
 func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.Addr, ci gopacket.CaptureInfo) {
 	h, ok := parseTCP(raw)
 	if !ok {
@@ -347,18 +349,8 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	cs := d.ctl.lookup(s)
 	s.Control = cs != nil && cs.confirmed()
 	d.h.Segment(s)
-	switch {
-	case cs == nil:
-	case cs.implicitTLS || cs.detached:
-		// TLS: followed from headers alone.
-		d.ctl.implicit(cs, s)
-	default:
-		t := &ls.tcp
-		if err := t.DecodeFromBytes(raw, gopacket.NilDecodeFeedback); err != nil {
-			d.stats.Malformed++
-			return
-		}
-		d.ctl.assemble(cs, t, s, ci)
+	if cs != nil {
+		d.ctl.segment(cs, s)
 	}
 }
 
@@ -525,7 +517,7 @@ func (d *Decoder) maybeFlush() {
 		return
 	}
 	d.nextFlush = d.last.Add(time.Second)
-	d.ctl.flushOlder(d.last)
+	d.ctl.expire(d.last)
 	// ip6defrag ages fragments on wall-clock time; ip4defrag on the time
 	// it was given. Anything older than a minute will not complete.
 	if n := d.defrag4.DiscardOlderThan(d.last.Add(-time.Minute)); n > 0 {
@@ -540,6 +532,7 @@ func (d *Decoder) maybeFlush() {
 			delete(d.frags, k)
 		}
 	}
+	d.h.Tick(d.last)
 }
 
 // Tick lets time pass without packets (a quiet live capture): idle
@@ -552,14 +545,13 @@ func (d *Decoder) Tick(now time.Time) {
 	d.maybeFlush()
 }
 
-// Finish flushes every control stream at the end of the input: lines still
-// buffered are delivered and every open control connection gets its
-// ControlClose event.
+// Finish ends the capture: lines still buffered are delivered, every open
+// control connection gets its ControlClose event, then the Handler its
+// Finish.
 func (d *Decoder) Finish() {
-	d.ctl.flushAll()
+	d.ctl.closeAll(d.num, d.last)
+	d.h.Finish()
 }
-
-var _ reassembly.AssemblerContext = (*packetContext)(nil)
 
 // DecodeAll decodes every packet src yields, until its end. It returns nil
 // at a clean end, else src's error (everything before it was decoded).

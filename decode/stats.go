@@ -24,5 +24,12 @@ type Stats struct {
 	LinesTruncated   uint64 `json:"lines_truncated"`    // over-long lines cut at the line bound
 	Candidates       uint64 `json:"candidates"`         // non-standard-port connections checked for FTP by content
 	CandidatesFull   uint64 `json:"candidates_full"`    // candidates not checked because the table was full
-	ControlConnsFull uint64 `json:"control_conns_full"` // control connections not followed because the table was full
+	ControlConnsFull uint64 `json:"control_conns_full"` // new control connections that found the table full (each evicted one)
+
+	// Counters added with the bounded connection table; absent from JSON
+	// while zero.
+	ControlEvicted uint64 `json:"sessions_evicted,omitempty"`       // of those evictions, sessions cut short ("evicted")
+	SilentEvicted  uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
+	HeldOverflow   uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
+	RSTOutOfWindow uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
 }

@@ -51,7 +51,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		Rest:         -1,
 	}
 	c.Data = dc
-	sess.Data = append(sess.Data, dc)
+	t.addToSession(sess, dc)
 	sess.lastAnn = dc
 	// A pipelining client sends the transfer command before this reply
 	// arrives (PASV and LIST in one segment): link it now.
@@ -80,6 +80,7 @@ func (t *Tracker) retract(sess *Session, dc *DataConn) {
 	dc.Done = true // never reported; tick drops it from t.open
 	if i := slices.Index(sess.Data, dc); i >= 0 {
 		sess.Data = slices.Delete(sess.Data, i, i+1)
+		sess.DataCount--
 	}
 	if sess.lastAnn == dc {
 		sess.lastAnn = nil
@@ -199,7 +200,7 @@ func (t *Tracker) inferData(s *decode.Segment) {
 		Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
 		Client: s.Src, Server: s.Dst, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
 	}
-	sess.Data = append(sess.Data, dc)
+	t.addToSession(sess, dc)
 	t.addData(s, dc)
 	t.open = append(t.open, dc)
 	t.dataSegment(dc, s)
@@ -332,8 +333,13 @@ func (t *Tracker) finishData(dc *DataConn) {
 	}
 	if dc.SYNs == 0 {
 		t.unwait(dc)
+	} else {
+		// Final: out of the table now. A late segment of it matches
+		// nothing, and the session (or the output) is its only owner.
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 	}
 	t.numberData(dc)
+	dc.Session.DataOutcomes[dc.Outcome]++
 	t.sink.Data(dc.Session, dc)
 	t.maybeReportEnd(dc.Session)
 }
@@ -357,6 +363,30 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 	}
 	sess.reported = true
 	t.sink.SessionEnd(sess)
+}
+
+// addToSession adds a data connection to its session's list. With
+// RecentOnly, finished ones beyond the last few leave the list: the
+// output has them already.
+func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
+	sess.DataCount++
+	if t.opts.RecentOnly && len(sess.Data) >= recentKept {
+		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.Done && x != sess.lastAnn })
+		if len(sess.Data) > recentKept/2 {
+			n := len(sess.Data) - recentKept/2
+			kept := sess.Data[:0]
+			for _, x := range sess.Data {
+				if n > 0 && x.Done {
+					n--
+					continue
+				}
+				kept = append(kept, x)
+			}
+			clear(sess.Data[len(kept):])
+			sess.Data = kept
+		}
+	}
+	sess.Data = append(sess.Data, dc)
 }
 
 // addData files a data connection under its 4-tuple, and counts its two

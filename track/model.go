@@ -29,6 +29,9 @@ const (
 
 var outcomeNames = [...]string{"pending", "transferred", "connected", "unanswered", "refused", "unreachable", "not-attempted"}
 
+// NumOutcomes is the number of Outcome values, for arrays indexed by one.
+const NumOutcomes = len(outcomeNames)
+
 func (o Outcome) String() string {
 	if int(o) < len(outcomeNames) {
 		return outcomeNames[o]
@@ -60,9 +63,10 @@ const (
 	EndRST                         // reset
 	EndCaptureEnd                  // the capture ended first
 	EndIdle                        // no packets for the idle timeout
+	EndEvicted                     // the connection table was full and this one was idle longest
 )
 
-var endNames = [...]string{"open", "fin", "rst", "capture-end", "idle"}
+var endNames = [...]string{"open", "fin", "rst", "capture-end", "idle", "evicted"}
 
 func (e EndReason) String() string {
 	if int(e) < len(endNames) {
@@ -322,13 +326,16 @@ type Session struct {
 	Cwd            string
 	Type           string
 	Encrypted      bool // AUTH TLS/SSL accepted: the rest is ciphertext
+	ImplicitTLS    bool // to an implicit-FTPS port: ciphertext from the first byte
 	Desync         bool // a gap made the pairing uncertain
 	EndReason      EndReason
 
 	Commands        []*Command // the transcript, bounded
 	CommandsOmitted int        // commands beyond the transcript bound
 	CommandCount    int
-	Data            []*DataConn
+	Data            []*DataConn      // with RecentOnly, only the live and latest ones
+	DataCount       int              // data connections of the session
+	DataOutcomes    [NumOutcomes]int // reported data connections, by outcome
 	DataOmitted     int
 	Events          []Event
 	EventsOmitted   int
@@ -340,7 +347,6 @@ type Session struct {
 	ended    bool      // the control connection is over
 	reported bool      // SessionEnd was called (after its last data connection)
 	resync   bool      // after a gap: the code table may override FIFO
-	finSeen  [2]bool
 	lastSeen time.Time
 }
 

@@ -29,12 +29,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		c.Endpoint = e.Endpoint.Addr
 		c.EndpointErr = e.EndpointErr
 	}
-	if len(sess.Commands) < t.opts.MaxTranscript {
-		sess.Commands = append(sess.Commands, c)
-	} else {
-		sess.CommandsOmitted++
-		t.limits.CommandsOmitted++
-	}
+	t.keepCommand(sess, c)
 	if len(sess.pending) >= t.opts.MaxPending {
 		old := sess.pending[0]
 		sess.pending = sess.pending[1:]
@@ -46,13 +41,10 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if ftp.IsTransfer(c.Verb) {
 		t.linkTransfer(sess, c)
 	}
-	switch c.Verb {
-	case "ENC", "MIC", "CONF":
+	if e.Encrypts && !sess.Encrypted {
 		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
 		// here the commands, and the endpoints, are ciphertext.
-		if !sess.Encrypted {
-			t.encrypt(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
-		}
+		t.encrypt(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && c.Endpoint.Addr().Is4() != sess.Client.Addr().Unmap().Is4() {
 		t.event(sess, Event{Kind: EventEndpointFamily, TS: c.TS, Num: c.Num, FromClient: true,
@@ -128,17 +120,32 @@ const (
 	maxReplies  = 64
 )
 
+// keepCommand adds a command to the session's transcript, within its
+// bound; with RecentOnly only the latest are kept (the output wrote the
+// others already).
+func (t *Tracker) keepCommand(sess *Session, c *Command) {
+	switch {
+	case t.opts.RecentOnly:
+		if len(sess.Commands) >= recentKept {
+			n := copy(sess.Commands, sess.Commands[recentKept/2:])
+			clear(sess.Commands[n:])
+			sess.Commands = sess.Commands[:n]
+		}
+		sess.Commands = append(sess.Commands, c)
+	case len(sess.Commands) < t.opts.MaxTranscript:
+		sess.Commands = append(sess.Commands, c)
+	default:
+		sess.CommandsOmitted++
+		t.limits.CommandsOmitted++
+	}
+}
+
 // unseenCommand stands in for a command the capture lacks, so the reply
 // that answers it can be kept and applied.
 func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 	sess.CommandCount++
 	c := &Command{Seq: r.Seq, Index: sess.CommandCount, TS: r.TS, Num: r.Num, Verb: verb, Cwd: sess.Cwd, Unseen: true}
-	if len(sess.Commands) < t.opts.MaxTranscript {
-		sess.Commands = append(sess.Commands, c)
-	} else {
-		sess.CommandsOmitted++
-		t.limits.CommandsOmitted++
-	}
+	t.keepCommand(sess, c)
 	sess.pending = append([]*Command{c}, sess.pending...)
 	return c
 }
@@ -197,6 +204,10 @@ func (t *Tracker) preliminary(sess *Session, c *Command, r *Reply, e *decode.Con
 // apply updates the session with a command's final reply.
 func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
 	ok := r.Code >= 200 && r.Code < 300
+	if e.Encrypts && !sess.Encrypted {
+		// Decode saw the 234 accept an AUTH: ciphertext from here.
+		t.encrypt(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: r.Code, Text: strings.TrimSpace(c.Verb + " " + c.Arg)})
+	}
 	switch c.Verb {
 	case "USER":
 		sess.User = c.Arg
@@ -252,10 +263,6 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			if n, found := ftp.ParseSize(213, r.Text); found {
 				sess.sizes = sizeMemo{path: joinPath(sess.Cwd, c.Arg), size: n}
 			}
-		}
-	case "AUTH":
-		if r.Code == 234 {
-			t.encrypt(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: 234, Text: "AUTH " + c.Arg})
 		}
 	case "PASV", "EPSV", "LPSV":
 		if e.Endpoint.Via != 0 {

@@ -87,6 +87,8 @@ func (s *session) reply(code int, text string) {
 	case 229:
 		a, p, err := ftp.ParseEPSV(text)
 		e.Endpoint, e.EndpointErr = decode.Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(a, p)}, err
+	case 234:
+		e.Encrypts = true // decode's verdict: the 234 accepted an AUTH
 	}
 	s.ctl(e)
 }
@@ -425,7 +427,7 @@ func TestEncryptedSessionInfersData(t *testing.T) {
 func TestImplicitTLSSession(t *testing.T) {
 	rec := &recorder{}
 	trk := New(rec, Options{})
-	trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, TS: t0, Client: cli, Server: netip.MustParseAddrPort("192.0.2.10:990"), ImplicitTLS: true})
+	trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, TS: t0, Client: cli, Server: netip.MustParseAddrPort("192.0.2.10:990"), ImplicitTLS: true, Encrypts: true})
 	trk.Control(&decode.ControlEvent{Kind: decode.ControlClose, TS: t0.Add(time.Second), Client: cli, Server: netip.MustParseAddrPort("192.0.2.10:990")})
 	if len(rec.ended) != 1 || !rec.ended[0].Encrypted {
 		t.Fatalf("ended %+v", rec.ended)

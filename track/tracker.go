@@ -34,7 +34,17 @@ type Options struct {
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
+	// RecentOnly keeps, of a session's history, only what the diagnosis
+	// looks back at (the latest commands and data connections), for
+	// outputs that write each record as it happens (JSON, the live
+	// stream). Off, a session keeps its transcript for the text output
+	// until it ends.
+	RecentOnly bool
 }
+
+// recentKept is how many commands and finished data connections a
+// session keeps with RecentOnly.
+const recentKept = 32
 
 func (o *Options) defaults() {
 	def := func(v *int, d int) {
@@ -101,10 +111,9 @@ type Tracker struct {
 	open     []*DataConn            // armed or live data connections, for timeouts
 	nextData int
 
-	limits   Limits
-	seq      uint64 // arrival order of commands, replies and events
-	last     time.Time
-	nextTick time.Time
+	limits Limits
+	seq    uint64 // arrival order of commands, replies and events
+	last   time.Time
 }
 
 // New returns a Tracker reporting to sink.
@@ -140,36 +149,20 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if s.TS.After(t.last) {
 		t.last = s.TS
 	}
-	if !t.last.Before(t.nextTick) {
-		t.nextTick = t.last.Add(time.Second)
-		t.tick(t.last)
-	}
 	if s.Control {
-		if sess := t.sessions[decode.MakeConnKey(s.Src, s.Dst)]; sess != nil {
-			sess.lastSeen = s.TS
-			if s.Flags.Has(decode.FlagRST) {
-				sess.EndReason = EndRST
-			} else if s.Flags.Has(decode.FlagFIN) {
-				sess.finSeen[dirOf(sess, s)] = true
-				if sess.finSeen[0] && sess.finSeen[1] && sess.EndReason != EndRST {
-					sess.EndReason = EndFIN
-				}
-			}
-		}
+		// Decode owns control connections: their end comes as ControlClose.
 		return
 	}
 	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0) || !s.Flags.Has(decode.FlagSYN)) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
-		if !dc.Done || !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) {
-			t.dataSegment(dc, s)
-			return
-		}
-		// A new connection on the 4-tuple of a finished one (active mode
-		// from port 20 to a client port used again): forget the old one.
-		t.dropData(decode.MakeConnKey(s.Src, s.Dst))
+		t.dataSegment(dc, s)
+		return
 	}
+	// A finished data connection is forgotten at once: a late segment of
+	// it matches nothing, and only a SYN starts a new one (active mode
+	// from port 20 to a client port used again).
 	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
 		if !t.matchSYN(s) && len(t.encrypted) > 0 {
 			t.inferData(s)
@@ -184,17 +177,10 @@ func (t *Tracker) encrypt(sess *Session, ev Event) {
 	t.event(sess, ev)
 }
 
-func dirOf(sess *Session, s *decode.Segment) int {
-	if s.Src == sess.Client {
-		return 0
-	}
-	return 1
-}
-
 // Unreachable implements decode.Handler.
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
-	if dc == nil || dc.Done || !dc.SynAckTS.IsZero() {
+	if dc == nil || !dc.SynAckTS.IsZero() {
 		return
 	}
 	if dc.ICMP == nil {
@@ -226,10 +212,10 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.Midstream = e.Midstream
 		sess.File = e.File
 		sess.ByContent = e.ByContent
+		sess.ImplicitTLS = e.ImplicitTLS
 		t.sessions[key] = sess
 		t.sink.SessionStart(sess)
-		if e.ImplicitTLS {
-			sess.Login = LoginNone
+		if e.Kind == decode.ControlOpen && e.Encrypts {
 			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: "implicit TLS"})
 		}
 	}
@@ -253,6 +239,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line})
 		}
 	case decode.ControlClose:
+		if e.LastSeen.After(sess.lastSeen) {
+			sess.lastSeen = e.LastSeen
+		}
 		t.endSession(sess, closeReasons[e.Closed])
 		delete(t.sessions, key)
 		if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
@@ -264,7 +253,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 func (t *Tracker) event(sess *Session, ev Event) {
 	t.seq++
 	ev.Seq = t.seq
-	if len(sess.Events) >= t.opts.MaxEventsPerSess {
+	if t.opts.RecentOnly {
+		// Written as it happens; nothing looks back at events.
+	} else if len(sess.Events) >= t.opts.MaxEventsPerSess {
 		sess.EventsOmitted++
 		t.limits.EventsOmitted++
 	} else {
@@ -300,13 +291,6 @@ func (t *Tracker) tick(now time.Time) {
 	}
 	clear(t.open[len(kept):])
 	t.open = kept
-	// Forget finished data connections that have been quiet a while, so
-	// the table stays bounded by live traffic.
-	for k, dc := range t.data {
-		if dc.Done && now.Sub(dc.End) > time.Minute {
-			t.dropData(k)
-		}
-	}
 }
 
 // closeReasons maps decode's reason for a closed control connection to
@@ -317,20 +301,21 @@ var closeReasons = [...]EndReason{
 	decode.CloseIdle:       EndIdle,
 	decode.CloseCaptureEnd: EndCaptureEnd,
 	decode.CloseReused:     EndOpen,
+	decode.CloseEvicted:    EndEvicted,
 }
 
-// Tick lets time pass without packets (a quiet live capture): waits that
-// ran out by now become final. now must come from the capture's clock.
+// Tick implements decode.Handler: the decoder's packet clock. Waits that
+// ran out by now become final.
 func (t *Tracker) Tick(now time.Time) {
 	if now.After(t.last) {
 		t.last = now
 	}
-	t.nextTick = t.last.Add(time.Second)
 	t.tick(t.last)
 }
 
-// Finish ends every session at the end of the capture: what is still
-// pending becomes final.
+// Finish implements decode.Handler: it ends every session at the end of
+// the capture, after decode closed their control connections; what is
+// still pending becomes final.
 func (t *Tracker) Finish() {
 	open := make([]*Session, 0, len(t.sessions))
 	for _, sess := range t.sessions {

@@ -173,7 +173,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		User: s.User, Login: s.Login == track.LoginOK, LoginText: loginString(s.Login),
 		Start: ts(s.Start), End: ts(s.End), EndReason: s.EndReason.String(),
 		Encrypted: s.Encrypted, Midstream: s.Midstream, ByContent: s.ByContent, File: s.File, Desync: s.Desync,
-		Commands: s.CommandCount, Omitted: s.CommandsOmitted, Data: len(s.Data), Cwd: s.Cwd,
+		Commands: s.CommandCount, Omitted: s.CommandsOmitted, Data: s.DataCount, Cwd: s.Cwd,
 	}
 	if len(s.Greeting) > 0 {
 		g := s.Greeting[len(s.Greeting)-1]

@@ -227,8 +227,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		return (opts.Count > 0 && n >= opts.Count) || writeErr != nil
 	}
 	onIdle := func(now time.Time) {
-		p.dec.Tick(now)
-		p.trk.Tick(now)
+		p.dec.Tick(now) // the packet clock: decode expires, then track
 		second(now)
 	}
 	runErr := live.Run(ctx, onPacket, onIdle)

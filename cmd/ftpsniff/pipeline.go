@@ -36,6 +36,11 @@ func newPipeline(o *analysisOptions, stdout io.Writer) *pipeline {
 
 func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline {
 	p := &pipeline{out: out, opts: o}
+	// Only the text transcript looks back at a session's history; JSON
+	// and the live stream write each record as it happens.
+	if _, transcript := out.(*textOutput); !transcript {
+		to.RecentOnly = true
+	}
 	p.diag = diagnose.New(o.pol, out, p)
 	p.trk = track.New(p.diag, to)
 	p.dec = decode.New(p.trk, o.decodeOptions())
@@ -59,8 +64,7 @@ func (p *pipeline) Finding(f *diagnose.Finding) {
 // summaries, with the errors that cut inputs short. With --fail-on, a
 // finding at or above it makes the error a findingsError (exit code 1).
 func (p *pipeline) finish(inputErrs ...error) error {
-	p.dec.Finish()
-	p.trk.Finish()
+	p.dec.Finish() // closes every control connection, then finishes the tracker
 	if d, ok := p.out.(diagnosisOutput); ok {
 		d.Servers(p.diag.Summaries())
 	}

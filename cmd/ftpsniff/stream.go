@@ -125,16 +125,12 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 	delete(o.greeted, s)
 	delete(o.lines.findings, s)
 	o.totals.sessions++
-	var counts [8]int
-	for _, d := range s.Data {
-		counts[d.Outcome]++
-	}
 	who := loginString(s.Login)
 	if s.User != "" {
 		who = fmt.Sprintf("user %s, %s", shown(s.User), who)
 	}
 	o.printf(s, " %s %s after %s; %s; %d command%s; data: %s\n", o.p.head.Sprint("end:"),
-		s.EndReason, seconds(s.End.Sub(s.Start)), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(counts[:], len(s.Data)))
+		s.EndReason, seconds(s.End.Sub(s.Start)), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
 }
 
 func (o *streamOutput) Summary(st decode.Stats, lim track.Limits) { o.totals.Summary(st, lim) }

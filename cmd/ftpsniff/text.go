@@ -132,12 +132,8 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	}
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
-	var counts [8]int
-	for _, d := range s.Data {
-		counts[d.Outcome]++
-	}
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
-		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(counts[:], len(s.Data))))
+		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
 }
 
 func outcomeCounts(counts []int, total int) string {

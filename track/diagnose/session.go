@@ -137,8 +137,7 @@ func aborted(s *track.Session, c *track.Command) bool {
 // sessionFindings diagnoses the session as a whole, at its end.
 func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	st := d.state(s)
-	implicit := s.Server.Port() == 990
-	if st.authCmd == nil && !implicit {
+	if st.authCmd == nil && !s.ImplicitTLS {
 		return nil
 	}
 	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
@@ -157,8 +156,8 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		f.Message = "The control channel is encrypted (AUTH accepted): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
 	} else {
 		f.TS = s.Start
-		f.Evidence = fmt.Sprintf("control connection to port 990 (implicit FTPS) %s -> %s", s.Client, s.Server)
-		f.Message = "Implicit FTPS on port 990: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+		f.Evidence = fmt.Sprintf("control connection to port %d (implicit FTPS) %s -> %s", s.Server.Port(), s.Client, s.Server)
+		f.Message = fmt.Sprintf("Implicit FTPS on port %d: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG.", s.Server.Port())
 	}
 	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s seen without a visible announcement", plural(inferred, "data connection", "data connections")))
 	rs := d.fixRange()

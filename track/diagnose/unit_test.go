@@ -334,7 +334,9 @@ func TestFindings(t *testing.T) {
 		}, []want{{CodeControlEncrypted, SeverityWarning, 0, []string{"AUTH TLS", "234 Proceed", "1 data connection seen without a visible announcement", "dport 40000-40100", "helper cannot help"}}},
 			[]string{CodeCleartextLogin}},
 		{"control-encrypted: implicit FTPS on 990", policy.Policy{}, func() *track.Session {
-			return sess("10.0.0.2:50000", "10.0.0.1:990")
+			s := sess("10.0.0.2:50000", "10.0.0.1:990")
+			s.ImplicitTLS = true // decode's verdict, from the port
+			return s
 		}, []want{{CodeControlEncrypted, SeverityWarning, 0, []string{"Implicit FTPS", "pasv_min_port/pasv_max_port"}}}, nil},
 		{"server-data-error: 425 bad IP", policy.Policy{}, func() *track.Session {
 			s := sess("10.0.0.2:50000", "10.0.0.1:21")

@@ -1,0 +1,107 @@
+package decode
+
+import "time"
+
+// connList is an intrusive doubly linked list of control connections,
+// least recently seen first: expiry and eviction take from the front and
+// stop at the first that is not due, so they cost what they remove.
+type connList struct {
+	head, tail *controlConn
+	n          int
+}
+
+func (l *connList) front() *controlConn { return l.head }
+
+func (l *connList) pushBack(cs *controlConn) {
+	cs.list, cs.prev, cs.next = l, l.tail, nil
+	if l.tail != nil {
+		l.tail.next = cs
+	} else {
+		l.head = cs
+	}
+	l.tail = cs
+	l.n++
+}
+
+// remove unlinks cs; l must be the list cs is on.
+func (l *connList) remove(cs *controlConn) {
+	if l == nil || cs.list != l {
+		return
+	}
+	if cs.prev != nil {
+		cs.prev.next = cs.next
+	} else {
+		l.head = cs.next
+	}
+	if cs.next != nil {
+		cs.next.prev = cs.prev
+	} else {
+		l.tail = cs.prev
+	}
+	cs.prev, cs.next, cs.list = nil, nil, nil
+	l.n--
+}
+
+func (l *connList) moveToBack(cs *controlConn) {
+	if l == nil || l.tail == cs {
+		return
+	}
+	l.remove(cs)
+	l.pushBack(cs)
+}
+
+// Tombstones: what a closed control connection leaves behind, so that its
+// late packets (a retransmitted FIN, the last ACK, an RST answering
+// them) start no new session. A tombstone is a key and a time, in a ring
+// of fixed size: the oldest is overwritten first, and one older than
+// tombstoneTTL no longer counts.
+const (
+	tombstoneSlots = 4096
+	tombstoneTTL   = 4 * time.Minute // twice the usual maximum segment lifetime
+)
+
+type tombstone struct {
+	key ConnKey
+	at  time.Time
+}
+
+type tombstones struct {
+	ring  []tombstone
+	next  int
+	index map[ConnKey]int // key -> ring slot
+}
+
+func (t *tombstones) init(n int) {
+	t.ring = make([]tombstone, n)
+	t.index = make(map[ConnKey]int, n)
+}
+
+func (t *tombstones) add(k ConnKey, at time.Time) {
+	slot := &t.ring[t.next]
+	if i, ok := t.index[slot.key]; ok && i == t.next {
+		delete(t.index, slot.key)
+	}
+	*slot = tombstone{key: k, at: at}
+	t.index[k] = t.next
+	t.next = (t.next + 1) % len(t.ring)
+}
+
+// has tells whether k closed less than tombstoneTTL before now.
+func (t *tombstones) has(k ConnKey, now time.Time) bool {
+	i, ok := t.index[k]
+	if !ok {
+		return false
+	}
+	if now.Sub(t.ring[i].at) > tombstoneTTL {
+		delete(t.index, k)
+		return false
+	}
+	return true
+}
+
+func (t *tombstones) drop(k ConnKey) {
+	if i, ok := t.index[k]; ok {
+		delete(t.index, k)
+		t.ring[i] = tombstone{}
+	}
+}

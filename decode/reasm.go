@@ -1,0 +1,287 @@
+package decode
+
+import "time"
+
+// The reassembler puts one control connection's bytes in order: segments
+// in, ordered bytes and gaps out. It knows nothing of FTP. Bytes that
+// arrive ahead of a hole are copied and held (bounded per connection and
+// in total); everything else is passed on from the capture buffer
+// without a copy. Each delivered run carries the packet number and time
+// of the segment that brought it, so a line completed by a late segment
+// is stamped with that segment.
+
+// orderedSink receives what a reassembler delivers, in stream order per
+// direction.
+type orderedSink interface {
+	// bytes delivers in-order bytes of direction d; b is valid only
+	// during the call.
+	bytes(d int, b []byte, num uint64, ts time.Time)
+	// gap reports n bytes of direction d the capture does not hold.
+	gap(d int, n int, num uint64, ts time.Time)
+	// finished reports that direction d's FIN was reached in order.
+	finished(d int, num uint64, ts time.Time)
+	// early tells whether bytes of direction d that an ACK proves lost
+	// are reported when the ACK is seen; if not, the skip over them
+	// reports them when later bytes arrive.
+	early(d int) bool
+}
+
+// Reassembly bounds.
+const (
+	// maxHeldSegs bounds the out-of-order segments one direction holds;
+	// past it the oldest hole is given up as a gap.
+	maxHeldSegs = 64
+	// maxHeldBytesTotal bounds the bytes held across all connections.
+	maxHeldBytesTotal = 4 << 20
+	// holeWait is how long (packet time) out-of-order bytes wait for the
+	// bytes before them when no ACK tells that those are lost.
+	holeWait = 5 * time.Second
+)
+
+// heldSeg is a segment that arrived ahead of a hole: its own copy of the
+// bytes, with the packet that brought them.
+type heldSeg struct {
+	seq  uint32
+	data []byte
+	num  uint64
+	ts   time.Time
+}
+
+// halfStream is one direction of a reassembled connection.
+type halfStream struct {
+	started bool   // next is known
+	next    uint32 // sequence number of the next byte to deliver
+	syn     bool   // the SYN of this direction was seen
+	isn     uint32 // its sequence number
+	finSeen bool   // a FIN was seen, at finSeq
+	finSeq  uint32
+	done    bool // the FIN was reached in order
+	// lostReported: an ACK proved the bytes after next lost and the gap
+	// was reported then; the skip over them must not be reported again.
+	lostReported bool
+	held         []heldSeg // sorted by seq, all after next
+	heldSince    time.Time // arrival of the oldest held segment
+}
+
+// reassembler orders both directions of one connection.
+type reassembler struct {
+	half [2]halfStream
+	pool *heldPool
+}
+
+// heldPool accounts for the bytes all reassemblers hold, against one
+// bound, and counts what that bound and the per-direction one cost.
+type heldPool struct {
+	bytes    int
+	overflow uint64 // holes given up early because a bound was hit
+}
+
+// segment takes one TCP segment of direction d. The ACK is looked at
+// first: when it acknowledges bytes of the other direction the capture
+// lacks, they are lost, not late, and the gap is reported before this
+// segment's own bytes (so a reply is not paired with a command lost
+// before it).
+func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byte, num uint64, ts time.Time, out orderedSink) {
+	if fl.Has(FlagACK) {
+		r.acked(1-d, ack, num, ts, out)
+	}
+	h := &r.half[d]
+	dataSeq := seq
+	if fl.Has(FlagSYN) {
+		if !h.syn {
+			h.syn, h.isn = true, seq
+		}
+		dataSeq = seq + 1
+		if !h.started {
+			h.started, h.next = true, dataSeq
+		}
+	}
+	if !h.started {
+		// Picked up mid-stream: start here.
+		h.started, h.next = true, dataSeq
+	}
+	if fl.Has(FlagFIN) && !h.finSeen {
+		h.finSeen, h.finSeq = true, dataSeq+uint32(len(payload))
+	}
+	if len(payload) > 0 {
+		r.data(d, dataSeq, payload, num, ts, out)
+	}
+	r.maybeFinished(d, num, ts, out)
+}
+
+// data places one segment's payload.
+func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	rel := int32(seq - h.next)
+	if rel < 0 {
+		if int(-rel) >= len(p) {
+			return // all of it delivered before: a retransmission
+		}
+		p, seq = p[-rel:], h.next
+		rel = 0
+	}
+	if rel == 0 {
+		h.lostReported = false // the bytes came after their ACK after all
+		h.next += uint32(len(p))
+		out.bytes(d, p, num, ts)
+		r.drain(d, out)
+		return
+	}
+	if len(h.held) >= maxHeldSegs || r.pool.bytes+len(p) > maxHeldBytesTotal {
+		// Holding more would pass a bound: give up the oldest hole now.
+		r.pool.overflow++
+		r.skip(d, num, ts, out)
+		if int32(seq-h.next) <= 0 {
+			r.data(d, seq, p, num, ts, out)
+			return
+		}
+		if r.pool.bytes+len(p) > maxHeldBytesTotal {
+			// Still no room: these bytes are lost to the analysis too; the
+			// next skip reports them.
+			return
+		}
+	}
+	r.hold(h, heldSeg{seq: seq, data: append([]byte(nil), p...), num: num, ts: ts})
+}
+
+// hold inserts a segment in sequence order; a duplicate of a held start
+// keeps the first copy.
+func (r *reassembler) hold(h *halfStream, s heldSeg) {
+	i := len(h.held)
+	for i > 0 && int32(h.held[i-1].seq-s.seq) > 0 {
+		i--
+	}
+	if i > 0 && h.held[i-1].seq == s.seq && len(h.held[i-1].data) >= len(s.data) {
+		return
+	}
+	if len(h.held) == 0 {
+		h.heldSince = s.ts
+	}
+	h.held = append(h.held, heldSeg{})
+	copy(h.held[i+1:], h.held[i:])
+	h.held[i] = s
+	r.pool.bytes += len(s.data)
+}
+
+// drain delivers held segments that now follow on.
+func (r *reassembler) drain(d int, out orderedSink) {
+	h := &r.half[d]
+	n := 0
+	for n < len(h.held) {
+		s := &h.held[n]
+		rel := int32(s.seq - h.next)
+		if rel > 0 {
+			break
+		}
+		n++
+		r.pool.bytes -= len(s.data)
+		if int(-rel) < len(s.data) {
+			b := s.data[-rel:]
+			h.next += uint32(len(b))
+			out.bytes(d, b, s.num, s.ts)
+		}
+	}
+	if n > 0 {
+		clear(h.held[:n])
+		h.held = append(h.held[:0], h.held[n:]...)
+		if len(h.held) > 0 {
+			h.heldSince = h.held[0].ts
+		}
+	}
+	if len(h.held) == 0 {
+		h.held = nil // release the buffer: most streams never hold again
+	}
+}
+
+// skip gives up the hole before the first held segment of direction d:
+// reported as a gap (unless an ACK reported it already), then what
+// follows is delivered.
+func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	if len(h.held) == 0 {
+		return
+	}
+	first := &h.held[0]
+	n := int(first.seq - h.next)
+	h.next = first.seq
+	if h.lostReported {
+		h.lostReported = false
+	} else {
+		// Stamped with the bytes that follow it: the gap is where they
+		// begin.
+		out.gap(d, n, first.num, first.ts)
+	}
+	r.drain(d, out)
+	r.maybeFinished(d, num, ts, out)
+}
+
+// acked handles an acknowledgement of direction d's bytes up to ack.
+func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	if !h.started || h.done {
+		return
+	}
+	ahead := int32(ack - h.next)
+	if ahead <= 0 || ahead == 1 && h.finSeen && h.finSeq == h.next {
+		return // nothing missing, or only the FIN's sequence number
+	}
+	if len(h.held) > 0 {
+		// Everything before ack reached the peer: each hole below it is
+		// lost, not late.
+		for len(h.held) > 0 && int32(ack-h.held[0].seq) >= 0 && int32(ack-h.next) > 0 {
+			r.skip(d, num, ts, out)
+		}
+		return
+	}
+	if !h.lostReported && out.early(d) {
+		h.lostReported = true
+		out.gap(d, int(ahead), num, ts)
+	}
+}
+
+// expire gives up holes that waited longer than holeWait by now.
+func (r *reassembler) expire(now time.Time, num uint64, out orderedSink) {
+	for d := range r.half {
+		for h := &r.half[d]; len(h.held) > 0 && now.Sub(h.heldSince) > holeWait; {
+			r.skip(d, num, now, out)
+		}
+	}
+}
+
+// holding tells whether any bytes wait behind a hole.
+func (r *reassembler) holding() bool { return len(r.half[0].held)+len(r.half[1].held) > 0 }
+
+// flush delivers everything held, skipping every hole, at the end.
+func (r *reassembler) flush(num uint64, ts time.Time, out orderedSink) {
+	for d := range r.half {
+		for len(r.half[d].held) > 0 {
+			r.skip(d, num, ts, out)
+		}
+	}
+}
+
+// release gives back what the reassembler holds.
+func (r *reassembler) release() {
+	for d := range r.half {
+		h := &r.half[d]
+		for _, s := range h.held {
+			r.pool.bytes -= len(s.data)
+		}
+		h.held = nil
+	}
+}
+
+func (r *reassembler) maybeFinished(d int, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	if h.finSeen && !h.done && h.next == h.finSeq && len(h.held) == 0 {
+		h.done = true
+		out.finished(d, num, ts)
+	}
+}
+
+// inWindow tells whether an RST from direction d sits where the receiver
+// expects the next byte (RFC 5961: anything else is not a reset).
+func (r *reassembler) inWindow(d int, seq uint32) bool {
+	h := &r.half[d]
+	return !h.started || seq == h.next
+}

@@ -1,0 +1,308 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+// The session parser turns one control connection's ordered bytes and
+// gaps into ControlEvents: lines, commands, replies, endpoints. It knows
+// nothing of TCP: the reassembler feeds it. It decides whether a
+// connection found by its greeting is FTP, and when the connection turns
+// to TLS (a 234 to AUTH, RFC 2228 protected commands).
+
+// parseState is where a session parser stands.
+type parseState uint8
+
+const (
+	parseFTP       parseState = iota // an FTP control connection in clear text
+	parseCandidate                   // a 220 greeting seen on another port: waiting for the client's first line
+	parseRejected                    // not FTP after all
+	parseTLS                         // TLS from here: nothing more is parsed
+)
+
+// maxQueued bounds the events a candidate holds back until it is confirmed.
+const maxQueued = 64
+
+const (
+	dirClient = 0 // client to server
+	dirServer = 1 // server to client
+)
+
+// sessionParser is the FTP half of one control connection.
+type sessionParser struct {
+	client, server netip.AddrPort
+	state          parseState
+	maxLine        int
+	stats          *Stats
+	emitTo         func(*ControlEvent)
+
+	split   [2]ftp.LineSplitter
+	replies ftp.ReplyReader
+	lineFn  [2]func(ftp.Line)
+
+	started [2]bool // bytes were delivered in that direction
+	resync  [2]bool // the next bytes follow a gap
+	urgent  [2]bool // urgent data seen, not yet attached to a line
+	syn     [2]bool // the direction began with its SYN (set by the owner)
+
+	authAsked   bool           // AUTH was sent: a 234 turns the rest to TLS
+	serverProbe int            // candidate: server bytes before the client spoke
+	queue       []ControlEvent // candidate: events held back
+
+	// the packet and time of the bytes being parsed
+	num uint64
+	ts  time.Time
+	ev  ControlEvent // scratch, reused
+}
+
+func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, emit func(*ControlEvent)) {
+	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, emitTo: emit}
+	p.split[0].MaxLine, p.split[1].MaxLine = maxLine, maxLine
+	p.lineFn[dirClient] = p.clientLine
+	p.lineFn[dirServer] = p.serverLine
+}
+
+// parsing tells whether bytes are still read as FTP text.
+func (p *sessionParser) parsing() bool {
+	return p.state == parseFTP || p.state == parseCandidate
+}
+
+// bytes parses in-order bytes of direction d.
+func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
+	if !p.parsing() {
+		return
+	}
+	p.num, p.ts = num, ts
+	p.stats.ControlBytes += uint64(len(data))
+	if !p.started[d] {
+		p.started[d] = true
+		p.resync[d] = !p.syn[d]
+	}
+	if p.resync[d] {
+		// After a gap, or picked up mid-stream: a line cut by the missing
+		// bytes is dropped, up to the next line end, unless the data
+		// plainly starts a line.
+		p.resync[d] = false
+		if looksLikeLineStart(data, d == dirClient) {
+			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+		} else {
+			p.split[d].Resync()
+		}
+	}
+	if d == dirServer && p.state == parseCandidate {
+		p.serverProbe += len(data)
+		if p.serverProbe > candidateProbeBytes {
+			p.reject()
+			p.release()
+			return
+		}
+	}
+	p.split[d].Write(data, p.lineFn[d])
+	if !p.parsing() {
+		// Rejected or turned to TLS by a line just parsed: the buffers
+		// are released once the splitter is done with them.
+		p.release()
+	}
+}
+
+// gap reports n bytes of direction d missing from the capture.
+func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
+	if !p.parsing() {
+		return
+	}
+	p.num, p.ts = num, ts
+	p.stats.ControlGaps++
+	p.stats.ControlGapBytes += uint64(n)
+	e := p.event(ControlGap)
+	e.FromClient = d == dirClient
+	e.Gap = n
+	p.emit(e)
+	p.resync[d] = true
+	if d == dirServer {
+		p.replies.Reset()
+	}
+}
+
+// lineEnd delivers a last line without its line end (the direction ended).
+func (p *sessionParser) lineEnd(d int, num uint64, ts time.Time) {
+	if !p.parsing() {
+		return
+	}
+	p.num, p.ts = num, ts
+	p.split[d].Flush(p.lineFn[d])
+}
+
+// end flushes everything buffered: the connection is over.
+func (p *sessionParser) end(num uint64, ts time.Time) {
+	if p.state != parseFTP {
+		return
+	}
+	p.num, p.ts = num, ts
+	p.split[dirClient].Flush(p.lineFn[dirClient])
+	p.split[dirServer].Flush(p.lineFn[dirServer])
+	if r := p.replies.Flush(); r != nil {
+		p.reply(r)
+	}
+}
+
+// release drops the buffers: nothing more will be parsed.
+func (p *sessionParser) release() {
+	p.split = [2]ftp.LineSplitter{}
+	p.replies = ftp.ReplyReader{}
+	p.queue = nil
+}
+
+func (p *sessionParser) event(kind ControlKind) *ControlEvent {
+	e := &p.ev
+	*e = ControlEvent{Kind: kind, Num: p.num, TS: p.ts, Client: p.client, Server: p.server}
+	return e
+}
+
+// emit delivers an event, or holds it back while the connection is a
+// candidate.
+func (p *sessionParser) emit(e *ControlEvent) {
+	switch p.state {
+	case parseRejected:
+		return
+	case parseCandidate:
+		if len(p.queue) < maxQueued {
+			p.queue = append(p.queue, *e)
+		}
+		return
+	}
+	p.emitTo(e)
+}
+
+func (p *sessionParser) clientLine(l ftp.Line) {
+	if !p.parsing() {
+		return
+	}
+	if l.Dropped > 0 {
+		p.stats.LinesTruncated++
+	}
+	cmd, err := ftp.ParseCommand(l.Text)
+	if p.state == parseCandidate {
+		if err != nil || (cmd.Verb != "USER" && cmd.Verb != "AUTH") {
+			p.reject()
+			return
+		}
+		p.confirm()
+	}
+	if r := p.replies.ClientSpoke(); r != nil {
+		p.reply(r)
+	}
+	if err != nil {
+		e := p.event(ControlJunk)
+		e.FromClient = true
+		e.Line = string(l.Text)
+		e.Dropped = l.Dropped
+		p.emit(e)
+		return
+	}
+	if cmd.Verb == "AUTH" {
+		p.authAsked = true
+	}
+	e := p.event(ControlCommand)
+	e.FromClient = true
+	e.Command = cmd
+	e.Telnet = l.Telnet
+	e.Dropped = l.Dropped
+	e.Urgent = p.urgent[dirClient]
+	p.urgent[dirClient] = false
+	switch cmd.Verb {
+	case "PORT":
+		ap, err := ftp.ParsePORT(cmd.Arg)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
+	case "EPRT":
+		ap, _, err := ftp.ParseEPRT(cmd.Arg)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
+	case "LPRT":
+		ap, err := ftp.ParseLPRT(cmd.Arg)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, err
+	case "ENC", "MIC", "CONF":
+		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
+		// here the commands, and the endpoints in them, are ciphertext,
+		// though still lines of text.
+		e.Encrypts = true
+	}
+	p.emit(e)
+}
+
+func (p *sessionParser) serverLine(l ftp.Line) {
+	if !p.parsing() {
+		return
+	}
+	if l.Dropped > 0 {
+		p.stats.LinesTruncated++
+	}
+	r, err := p.replies.Line(l.Text)
+	if err != nil {
+		e := p.event(ControlJunk)
+		e.Line = string(l.Text)
+		e.Dropped = l.Dropped
+		p.emit(e)
+		return
+	}
+	if r != nil {
+		p.reply(r)
+	}
+}
+
+func (p *sessionParser) reply(r *ftp.Reply) {
+	e := p.event(ControlReply)
+	e.Reply = r
+	switch r.Code {
+	case 227:
+		ap, form, err := ftp.ParsePASV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
+	case 228:
+		ap, err := ftp.ParseLPSV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, err
+	case 229:
+		addr, port, err := ftp.ParseEPSV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
+	case 234:
+		e.Encrypts = p.authAsked
+	}
+	p.emit(e)
+	if e.Encrypts {
+		// TLS from the next byte: counted from headers, never parsed.
+		p.state = parseTLS
+	}
+}
+
+func (p *sessionParser) confirm() {
+	p.state = parseFTP
+	q := p.queue
+	p.queue = nil
+	for i := range q {
+		p.emitTo(&q[i])
+	}
+}
+
+func (p *sessionParser) reject() {
+	p.state = parseRejected
+	p.queue = nil
+}
+
+// looksLikeLineStart tells whether bytes picked up mid-stream begin a line:
+// a reply code from the server, a command word from the client.
+func looksLikeLineStart(b []byte, fromClient bool) bool {
+	if fromClient {
+		n := 0
+		for n < len(b) && n < 5 && (b[n]|0x20 >= 'a' && b[n]|0x20 <= 'z') {
+			n++
+		}
+		if n < 3 || n > 4 || n >= len(b) {
+			return false
+		}
+		return b[n] == ' ' || b[n] == '\r' || b[n] == '\n'
+	}
+	if len(b) < 4 {
+		return false
+	}
+	return b[0] >= '1' && b[0] <= '6' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' && (b[3] == ' ' || b[3] == '-' || b[3] == '\r')
+}
