@@ -56,9 +56,10 @@ type halfStream struct {
 	finSeen bool   // a FIN was seen, at finSeq
 	finSeq  uint32
 	done    bool // the FIN was reached in order
-	// lostReported: an ACK proved the bytes after next lost and the gap
-	// was reported then; the skip over them must not be reported again.
+	// lostReported: an ACK proved the bytes from next to lostTo lost and
+	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
+	lostTo       uint32
 	held         []heldSeg // sorted by seq, all after next
 	heldSince    time.Time // arrival of the oldest held segment
 }
@@ -120,8 +121,14 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 		p, seq = p[-rel:], h.next
 		rel = 0
 	}
+	if rel > 0 && h.lostReported && int32(seq-h.lostTo) <= 0 {
+		// The hole before these bytes was proven lost and reported: go on
+		// from here.
+		h.lostReported = false
+		h.next, rel = seq, 0
+	}
 	if rel == 0 {
-		h.lostReported = false // the bytes came after their ACK after all
+		h.lostReported = false // (or the bytes came after their ACK after all)
 		h.next += uint32(len(p))
 		out.bytes(d, p, num, ts)
 		r.drain(d, out)
@@ -234,7 +241,7 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 		return
 	}
 	if !h.lostReported && out.early(d) {
-		h.lostReported = true
+		h.lostReported, h.lostTo = true, ack
 		out.gap(d, int(ahead), num, ts)
 	}
 }

@@ -668,3 +668,26 @@ func TestICMPCodeName(t *testing.T) {
 		}
 	}
 }
+
+// TestRecentOnlyKeepsNoHistory: with RecentOnly a long session keeps only
+// its latest commands, and no events, however many it sends.
+func TestRecentOnlyKeepsNoHistory(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{RecentOnly: true})
+	e := decode.ControlEvent{Kind: decode.ControlOpen, TS: t0, Client: cli, Server: srv}
+	trk.Control(&e)
+	for i := range 5000 {
+		ts := t0.Add(time.Duration(i) * time.Millisecond)
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlCommand, TS: ts, Client: cli, Server: srv, Command: ftp.Command{Verb: "NOOP"}})
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlReply, TS: ts, Client: cli, Server: srv, Reply: &ftp.Reply{Code: 200, Text: "ok"}})
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlJunk, TS: ts, Client: cli, Server: srv, Line: "junk"})
+	}
+	trk.Control(&decode.ControlEvent{Kind: decode.ControlClose, TS: t0.Add(time.Hour), Client: cli, Server: srv})
+	if len(rec.ended) != 1 {
+		t.Fatalf("%d sessions ended", len(rec.ended))
+	}
+	s := rec.ended[0]
+	if len(s.Commands) > 32 || len(s.Events) != 0 || s.CommandsOmitted != 0 || s.CommandCount != 5000 {
+		t.Errorf("kept %d commands, %d events; omitted %d of %d", len(s.Commands), len(s.Events), s.CommandsOmitted, s.CommandCount)
+	}
+}

@@ -381,8 +381,14 @@ type jsonSummary struct {
 	Outcomes map[string]int `json:"outcomes"`
 	Decode   decode.Stats   `json:"decode"`
 	Limits   track.Limits   `json:"limits"`
+	// Diagnosis: what the per-server bound left out, only when it was hit.
+	Diagnosis *diagnose.Omitted `json:"diagnosis,omitempty"`
 }
 
-func (o *jsonOutput) Summary(st decode.Stats, lim track.Limits) {
-	o.write(jsonSummary{Type: "summary", Sessions: o.sessions, Data: o.dataN, Outcomes: o.outcomes, Decode: st, Limits: lim})
+func (o *jsonOutput) Summary(t totals) {
+	j := jsonSummary{Type: "summary", Sessions: o.sessions, Data: o.dataN, Outcomes: o.outcomes, Decode: t.Decode, Limits: t.Limits}
+	if t.Diagnosis != (diagnose.Omitted{}) {
+		j.Diagnosis = &t.Diagnosis
+	}
+	o.write(j)
 }

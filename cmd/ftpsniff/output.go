@@ -10,13 +10,22 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
 
 // output is where the tracker's conclusions are written.
 type output interface {
 	track.Sink
-	Summary(st decode.Stats, lim track.Limits)
+	Summary(t totals)
 	Flush() error
+}
+
+// totals is what the summary reports: the decoder's counters, the
+// tracker's limits and the diagnosis's, every bound that was hit.
+type totals struct {
+	Decode    decode.Stats
+	Limits    track.Limits
+	Diagnosis diagnose.Omitted
 }
 
 func newOutput(o *analysisOptions, w io.Writer) output {

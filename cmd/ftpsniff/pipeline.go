@@ -71,7 +71,7 @@ func (p *pipeline) finish(inputErrs ...error) error {
 	if e, ok := p.out.(interface{ InputErrors([]error) }); ok && len(inputErrs) > 0 {
 		e.InputErrors(inputErrs)
 	}
-	p.out.Summary(p.dec.Stats(), p.trk.Limits())
+	p.out.Summary(totals{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted()})
 	if err := p.out.Flush(); err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -133,7 +132,7 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 		s.EndReason, seconds(s.End.Sub(s.Start)), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
 }
 
-func (o *streamOutput) Summary(st decode.Stats, lim track.Limits) { o.totals.Summary(st, lim) }
+func (o *streamOutput) Summary(t totals) { o.totals.Summary(t) }
 
 // Finding prints a finding as soon as it is made.
 func (o *streamOutput) Finding(f *diagnose.Finding) {
@@ -183,8 +182,8 @@ func (f *flushEach) Command(s *track.Session, c *track.Command) { f.out.Command(
 func (f *flushEach) Data(s *track.Session, d *track.DataConn)   { f.out.Data(s, d); f.flush() }
 func (f *flushEach) Event(s *track.Session, e *track.Event)     { f.out.Event(s, e); f.flush() }
 func (f *flushEach) SessionEnd(s *track.Session)                { f.out.SessionEnd(s); f.flush() }
-func (f *flushEach) Summary(st decode.Stats, lim track.Limits) {
-	f.out.Summary(st, lim)
+func (f *flushEach) Summary(t totals) {
+	f.out.Summary(t)
 }
 
 func (f *flushEach) Finding(fd *diagnose.Finding) {

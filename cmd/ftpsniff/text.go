@@ -9,7 +9,6 @@ import (
 
 	"github.com/fatih/color"
 
-	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -457,7 +456,8 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 	o.printf("%s %s\n", o.stamp(s, e.TS), p.warn.Sprint(msg))
 }
 
-func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
+func (o *textOutput) Summary(t totals) {
+	st, lim := t.Decode, t.Limits
 	p := o.p
 	o.serverSummaries()
 	o.printf("%s %d session%s, %d data connection%s", p.head.Sprint("summary:"), o.sessions, plural(o.sessions), o.dataN, plural(o.dataN))
@@ -484,7 +484,11 @@ func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
 	addw(st.LinesTruncated, "over-long control lines cut")
 	addw(st.FragmentsLost, "IP fragments that never completed")
 	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
-	addw(st.ControlConnsFull, "control segments not followed (table full)")
+	addw(st.ControlConnsFull, "new control connections that found the table full")
+	addw(st.ControlEvicted, "sessions ended early to make room (\"evicted\")")
+	addw(st.SilentEvicted, "connections without payload forgotten to make room")
+	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
+	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
 	addw(uint64(lim.CommandsOmitted), "commands left out of transcripts")
@@ -493,6 +497,7 @@ func (o *textOutput) Summary(st decode.Stats, lim track.Limits) {
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
 	addw(uint64(lim.EventsOmitted), "session events beyond the per-session bound")
+	addw(uint64(t.Diagnosis.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
 	}

@@ -17,8 +17,10 @@ type Diagnoser struct {
 	next track.Sink
 	r    Reporter
 
-	sess    map[*track.Session]*sessState
-	servers map[netip.AddrPort]*serverAcc
+	sess     map[*track.Session]*sessState
+	servers  map[netip.AddrPort]*serverAcc // at most MaxServers
+	overflow *serverAcc                    // where sessions beyond it count
+	omitted  Omitted
 }
 
 // sessState is what the diagnoser remembers of an open session.
@@ -54,7 +56,11 @@ func (d *Diagnoser) report(fs []*Finding) {
 // SessionStart implements track.Sink.
 func (d *Diagnoser) SessionStart(s *track.Session) {
 	d.state(s)
-	d.server(s).sessions++
+	if a := d.server(s); a == d.overflow {
+		d.omitted.Sessions++
+	} else {
+		a.sessions++
+	}
 	if d.next != nil {
 		d.next.SessionStart(s)
 	}

@@ -38,7 +38,7 @@ type ServerSummary struct {
 type serverAcc struct {
 	addr       netip.AddrPort
 	sessions   int
-	ports      map[uint16]int
+	ports      *portSet // distinct passive ports, allocated at the first
 	passive    PortStats
 	outcomes   map[track.Outcome]int
 	findings   map[string]int
@@ -54,14 +54,55 @@ type serverAcc struct {
 	v6         bool
 }
 
+// MaxServers bounds the servers summarised one by one. Sessions of
+// servers beyond it are diagnosed and written all the same, but counted
+// in Omitted instead of a summary of their own: a scan of many addresses
+// cannot grow the table or the output without bound.
+const MaxServers = 1000
+
+// Omitted says what the MaxServers bound left out of the summaries.
+type Omitted struct {
+	// Sessions of servers beyond the first MaxServers: diagnosed and
+	// written, but in no server summary.
+	Sessions int `json:"sessions_not_summarised,omitempty"`
+}
+
+// Omitted returns what the server bound left out so far.
+func (d *Diagnoser) Omitted() Omitted { return d.omitted }
+
+// server returns the summary a session counts in; past MaxServers, one
+// that is never reported.
 func (d *Diagnoser) server(s *track.Session) *serverAcc {
 	a := d.servers[s.Server]
 	if a == nil {
-		a = &serverAcc{addr: s.Server, ports: map[uint16]int{}, outcomes: map[track.Outcome]int{}, findings: map[string]int{},
-			failPorts: map[string]*PortStats{}, active: map[track.Outcome]int{}, v6: isV6(s.Server)}
+		if len(d.servers) >= MaxServers {
+			if d.overflow == nil {
+				d.overflow = newServerAcc(netip.AddrPort{})
+			}
+			return d.overflow
+		}
+		a = newServerAcc(s.Server)
 		d.servers[s.Server] = a
 	}
 	return a
+}
+
+func newServerAcc(addr netip.AddrPort) *serverAcc {
+	return &serverAcc{addr: addr, outcomes: map[track.Outcome]int{}, findings: map[string]int{},
+		failPorts: map[string]*PortStats{}, active: map[track.Outcome]int{}, v6: isV6(addr)}
+}
+
+// portSet is a set of port numbers in 8 KiB.
+type portSet [65536 / 64]uint64
+
+// add adds p and reports whether it was new.
+func (ps *portSet) add(p uint16) bool {
+	w, b := &ps[p/64], uint64(1)<<(p%64)
+	if *w&b != 0 {
+		return false
+	}
+	*w |= b
+	return true
 }
 
 func (ps *PortStats) add(p uint16) {
@@ -92,8 +133,12 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			return
 		}
 		a.passive.add(p)
-		a.ports[p]++
-		a.passive.Distinct = len(a.ports)
+		if a.ports == nil {
+			a.ports = new(portSet)
+		}
+		if a.ports.add(p) {
+			a.passive.Distinct++
+		}
 	}
 }
 

@@ -1,0 +1,60 @@
+// Package decode turns captured frames into what ftpsniff reasons about:
+// the header of every TCP segment, every ICMP/ICMPv6 destination
+// unreachable that quotes one, and the events of FTP control connections
+// (commands, replies, endpoints, gaps, open and close).
+//
+// # What it owns
+//
+// The Decoder owns the frames' layers (one DecodingLayerParser per link
+// type, reused), the IP fragments being reassembled, and the control
+// table. The control table owns every FTP control connection, and every
+// connection being checked for FTP by its content, from its first segment
+// to its close; nothing else holds one. A control connection is a
+// reassembler (reasm.go: segments in, ordered bytes and gaps out; each run
+// of bytes carries the packet that brought it) feeding a session parser
+// (session.go: bytes in, commands, replies, endpoints and gaps out; no
+// TCP). When a connection closes, its buffers are released and it leaves
+// the table at once; what later packets of it still need (its last ACK
+// must not start a session) is a tombstone: a key and a time in a ring.
+//
+// Whether a control connection ended by FIN or RST (in window only), was
+// reused, idled out or was evicted, and whether it turned to TLS (a 234
+// to AUTH, RFC 2228 protected commands, an implicit-FTPS port), is decided
+// here, once, and passed on as values in ControlEvent.
+//
+// Data connections are not reassembled: decode hands their headers on
+// (Segment, with the payload length from the IP header) and keeps nothing
+// of them.
+//
+// # The clock
+//
+// Time is packet time, never the wall clock, so a file is analysed the
+// same way on any machine. Once per second of packet time (and when a
+// quiet live capture calls Tick), the decoder expires what is due (holes
+// that waited holeWait, connections idle past their limit, fragments older
+// than a minute) and then calls Handler.Tick, which drives the tracker's
+// expiry too: there is one clock. Finish closes every control connection
+// (ControlClose, reason capture-end) and then calls Handler.Finish.
+//
+// # Bounds
+//
+//   - control connections followed at once: Options.MaxControlConns
+//     (10,000); when full, the one silent longest is forgotten, else the one
+//     idle longest is closed as "evicted" (Stats.ControlConnsFull,
+//     SilentEvicted, ControlEvicted)
+//   - connections checked for FTP by content: Options.MaxCandidates (4,096)
+//     (Stats.CandidatesFull); a candidate's server may send 8 KiB before
+//     its client speaks, and it holds back at most 64 events
+//   - out-of-order bytes: 64 segments per direction, 4 MiB in all; past
+//     either, the oldest hole is given up as a gap (Stats.HeldOverflow);
+//     a hole waits at most 5 s of packet time unless an ACK proves it lost
+//   - idle: a connection that carried no byte (or is not FTP) is forgotten
+//     after a minute, one that did is closed after an hour
+//   - tombstones: 4,096, each valid for 4 minutes
+//   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)
+//   - IP fragments held: 4,096 (Stats.FragmentsFull)
+//
+// Expiry and eviction walk lists kept in least-recently-seen order and stop
+// at the first entry not due, so their cost follows what they remove, not
+// what the table holds.
+package decode

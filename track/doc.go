@@ -1,0 +1,50 @@
+// Package track follows FTP sessions and their data connections from what
+// decode reports, and tells a Sink what it concludes as soon as each thing
+// is final: a command with its final reply, a data connection with its
+// outcome, a session's end.
+//
+// # What it owns
+//
+// The Tracker owns the sessions open now (one per control connection,
+// created at ControlOpen, ended at ControlClose), the announcements
+// waiting for a SYN (indexed by port) and the data connections under way
+// (indexed by 4-tuple). A data connection leaves both tables the moment
+// its outcome is final; a late segment of it matches nothing, and only a
+// new SYN can start another. An ended session is handed to the Sink and
+// dropped; it stays reachable only while one of its data connections is
+// still moving data, whose end it reports after.
+//
+// What a session keeps of its history depends on the output: for the text
+// transcript it keeps its commands, data connections and events (bounded
+// per session) until it ends; with Options.RecentOnly, for outputs that
+// write each record as it happens (JSON, the live stream), it keeps only
+// the latest few commands and data connections the diagnosis looks back
+// at, and no events.
+//
+// The end of a control connection, and whether it is encrypted, come from
+// decode as values; track does not read control segments itself.
+//
+// # The clock
+//
+// The decoder's packet clock drives the tracker through Tick (once per
+// second of packet time) and Finish (the capture's end). Expiry walks only
+// the announcements and data connections still open.
+//
+// # Bounds
+//
+//   - sessions at once: Options.MaxSessions (10,000; Limits.SessionsDropped)
+//   - data connections under way and announcements waiting, together:
+//     Options.MaxDataConns (100,000; Limits.DataDropped); per session
+//     MaxDataPerSession (4,096); 64 announcements per port
+//     (Limits.ExpectationsEvicted)
+//   - commands awaiting a reply per session: MaxPending (64;
+//     Limits.PendingOverflow)
+//   - transcript per session: MaxTranscript commands (10,000;
+//     Limits.CommandsOmitted), MaxEventsPerSess events (1,000;
+//     Limits.EventsOmitted), 16 greeting lines and 64 preliminary replies
+//     per command (Limits.RepliesOmitted)
+//   - waits: an announcement with no SYN is final after
+//     ExpectationTimeout (5 min), SYNs with no answer after
+//     UnansweredWait (2 min), an established data connection idle for 10
+//     min (30 s once its session has ended)
+package track
