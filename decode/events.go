@@ -119,6 +119,11 @@ type ControlEvent struct {
 	Endpoint    Endpoint
 	EndpointErr error
 
+	// Secret: the client line (command or junk) is, or may be, a
+	// password: a PASS or ACCT, a mangled PASS, or whatever line follows
+	// a 331/332. Outputs mask it.
+	Secret bool
+
 	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line
 	Urgent  bool            // the command's bytes arrived next to TCP urgent data
 	Dropped int             // bytes of an over-long line that were discarded

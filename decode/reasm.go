@@ -115,10 +115,12 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 	h := &r.half[d]
 	rel := int32(seq - h.next)
 	if rel < 0 {
-		if int(-rel) >= len(p) {
+		// (negated as an int: -rel overflows when rel is -2^31)
+		back := -int(rel)
+		if back >= len(p) {
 			return // all of it delivered before: a retransmission
 		}
-		p, seq = p[-rel:], h.next
+		p, seq = p[back:], h.next
 		rel = 0
 	}
 	if rel > 0 && h.lostReported && int32(seq-h.lostTo) <= 0 {
@@ -182,8 +184,8 @@ func (r *reassembler) drain(d int, out orderedSink) {
 		}
 		n++
 		r.pool.bytes -= len(s.data)
-		if int(-rel) < len(s.data) {
-			b := s.data[-rel:]
+		if back := -int(rel); back < len(s.data) {
+			b := s.data[back:]
 			h.next += uint32(len(b))
 			out.bytes(d, b, s.num, s.ts)
 		}

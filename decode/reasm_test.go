@@ -170,3 +170,20 @@ func TestTombstones(t *testing.T) {
 		t.Error("dropped tombstone still counts")
 	}
 }
+
+// TestReassemblerHalfSpaceJump: a segment exactly 2^31 bytes behind the
+// next expected byte is a retransmission like any other (its distance
+// negated overflows an int32).
+func TestReassemblerHalfSpaceJump(t *testing.T) {
+	var pool heldPool
+	r := reassembler{pool: &pool}
+	out := &sinkLog{}
+	t0 := time.Unix(1e9, 0)
+	r.segment(0, 1, 0, FlagSYN, nil, 1, t0, out)
+	r.segment(0, 2, 0, FlagACK, []byte("ab"), 2, t0, out)
+	half, four := uint32(1)<<31, uint32(4)
+	r.segment(0, four+half, 0, FlagACK, []byte("zz"), 3, t0, out)
+	r.segment(0, four-half, 0, FlagACK, []byte("yy"), 4, t0, out)
+	r.flush(5, t0, out)
+	r.release()
+}

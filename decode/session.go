@@ -49,6 +49,8 @@ type sessionParser struct {
 	syn     [2]bool // the direction began with its SYN (set by the owner)
 
 	authAsked   bool           // AUTH was sent: a 234 turns the rest to TLS
+	passSent    bool           // PASS was sent since the last USER
+	passNext    bool           // a 331/332 asked for the password: the next client line is it
 	serverProbe int            // candidate: server bytes before the client spoke
 	queue       []ControlEvent // candidate: events held back
 
@@ -184,6 +186,17 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		p.stats.LinesTruncated++
 	}
 	cmd, err := ftp.ParseCommand(l.Text)
+	// The line a client sends after a 331 is its password whatever it
+	// looks like (its first bytes may be lost in a gap), and a mangled
+	// PASS (a tab, a NUL before it) is one too.
+	secret := p.passNext || looksLikePass(l.Text)
+	p.passNext = false
+	switch {
+	case err == nil && cmd.Verb == "USER":
+		p.passSent = false
+	case err == nil && cmd.Verb == "PASS" || secret:
+		p.passSent = true
+	}
 	if p.state == parseCandidate {
 		if err != nil || (cmd.Verb != "USER" && cmd.Verb != "AUTH") {
 			p.reject()
@@ -199,6 +212,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.FromClient = true
 		e.Line = string(l.Text)
 		e.Dropped = l.Dropped
+		e.Secret = secret
 		p.emit(e)
 		return
 	}
@@ -211,6 +225,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	e.Telnet = l.Telnet
 	e.Dropped = l.Dropped
 	e.Urgent = p.urgent[dirClient]
+	e.Secret = secret || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 	p.urgent[dirClient] = false
 	switch cmd.Verb {
 	case "PORT":
@@ -266,6 +281,8 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
 	case 234:
 		e.Encrypts = p.authAsked
+	case 331, 332:
+		p.passNext = !p.passSent
 	}
 	p.emit(e)
 	if e.Encrypts {
@@ -287,6 +304,24 @@ func (p *sessionParser) reject() {
 	p.state = parseRejected
 	p.queue = nil
 }
+
+// looksLikePass tells whether a client line is a PASS command however it
+// is mangled: any case, after up to 8 bytes that are not letters (a NUL,
+// telnet residue), followed by anything but a letter (a space, a tab, the
+// end).
+func looksLikePass(b []byte) bool {
+	i := 0
+	for i < len(b) && i < 8 && !isLetter(b[i]) {
+		i++
+	}
+	b = b[i:]
+	if len(b) < 4 || b[0]|0x20 != 'p' || b[1]|0x20 != 'a' || b[2]|0x20 != 's' || b[3]|0x20 != 's' {
+		return false
+	}
+	return len(b) == 4 || !isLetter(b[4])
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // looksLikeLineStart tells whether bytes picked up mid-stream begin a line:
 // a reply code from the server, a command word from the client.

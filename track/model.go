@@ -130,6 +130,9 @@ type Command struct {
 	Telnet  ftp.TelnetFlags
 	Urgent  bool
 	Dropped int // bytes of an over-long line not kept
+	// Secret: the line is, or may be, a password (decode's verdict: a
+	// PASS or ACCT, or whatever line followed a 331/332).
+	Secret bool
 
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.
@@ -310,6 +313,7 @@ type Event struct {
 	Text       string
 	Code       int
 	Bytes      int
+	Secret     bool // a junk line that may be a password: masked in output
 }
 
 // Session is one FTP control connection.

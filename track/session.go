@@ -21,6 +21,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		Arg:     e.Command.Arg,
 		Cwd:     sess.Cwd,
 		Telnet:  e.Telnet,
+		Secret:  e.Secret,
 		Urgent:  e.Urgent,
 		Dropped: e.Dropped,
 	}
@@ -86,6 +87,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			kind = EventReplyUnseen
 		}
 		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text})
+		if r.Code == 230 && sess.Login == LoginPending {
+			// The 230 proves the login, whatever became of the line it
+			// answers (mangled, lost in a gap).
+			sess.Login = LoginOK
+		}
 		return
 	}
 	if len(c.Replies) < maxReplies || !ftp.IsPreliminary(r.Code) {
@@ -208,7 +214,11 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		// Decode saw the 234 accept an AUTH: ciphertext from here.
 		t.encrypt(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: r.Code, Text: strings.TrimSpace(c.Verb + " " + c.Arg)})
 	}
-	switch c.Verb {
+	verb := c.Verb
+	if c.Secret && verb != "ACCT" {
+		verb = "PASS" // the password line, however mangled
+	}
+	switch verb {
 	case "USER":
 		sess.User = c.Arg
 		switch {

@@ -86,10 +86,31 @@ func loginString(l track.LoginState) string {
 	return "no login"
 }
 
+// mask stands for a password in the output.
+const mask = "********"
+
 // maskedArg hides a password unless asked to show it.
-func maskedArg(verb, arg string, show bool) string {
-	if (verb == "PASS" || verb == "ACCT") && !show && arg != "" {
-		return "********"
+func maskedArg(c *track.Command, show bool) string {
+	if c.Secret && !show && c.Arg != "" {
+		return mask
 	}
-	return arg
+	return c.Arg
+}
+
+// maskedVerb hides the verb of a line taken for a password that is not a
+// PASS or ACCT (a PASS whose first bytes a gap took, say): it may be part
+// of the secret.
+func maskedVerb(c *track.Command, show bool) string {
+	if c.Secret && !show && c.Verb != "PASS" && c.Verb != "ACCT" {
+		return mask
+	}
+	return c.Verb
+}
+
+// maskedLine hides a junk line that may hold a password.
+func maskedLine(e *track.Event, show bool) string {
+	if e.Secret && !show {
+		return mask + " (hidden: it may hold a password)"
+	}
+	return e.Text
 }

@@ -193,7 +193,7 @@ func ms(d time.Duration) *float64 {
 func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	j := jsonCommand{
 		Type: "command", Session: s.ID, Index: c.Index, TS: ts(c.TS), Packet: c.Num,
-		Command: c.Verb, Arg: maskedArg(c.Verb, c.Arg, o.showPass), Cwd: c.Cwd,
+		Command: maskedVerb(c, o.showPass), Arg: maskedArg(c, o.showPass), Cwd: c.Cwd,
 		Status: c.Status.String(), Replies: make([]jsonReply, 0, len(c.Replies)),
 		FirstMS: ms(c.FirstReplyLatency()), FinalMS: ms(c.FinalLatency()),
 		Uncertain: c.Uncertain, Unseen: c.Unseen, Refused: c.Refused, Dropped: c.Dropped, Urgent: c.Urgent,
@@ -265,7 +265,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 }
 
 func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
-	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: e.Text, Bytes: e.Bytes}
+	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: maskedLine(e, o.showPass), Bytes: e.Bytes}
 	if e.Kind == track.EventGap || e.Kind == track.EventJunk {
 		j.From = "server"
 		if e.FromClient {

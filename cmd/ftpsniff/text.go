@@ -181,9 +181,9 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 // commandLine writes the `<--` line of a command.
 func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	p := o.p
-	line := c.Verb
+	line := shown(maskedVerb(c, o.showPass))
 	if c.Arg != "" || c.Verb == "PASS" {
-		line += " " + shown(maskedArg(c.Verb, c.Arg, o.showPass))
+		line += " " + shown(maskedArg(c, o.showPass))
 	}
 	extra := ""
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
@@ -433,7 +433,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		}
 		msg = fmt.Sprintf("!! capture gap: %d %s bytes missing", e.Bytes, who)
 	case track.EventJunk:
-		msg = fmt.Sprintf("!! not FTP: %s", shown(e.Text))
+		msg = fmt.Sprintf("!! not FTP: %s", shown(maskedLine(e, o.showPass)))
 	case track.EventUnsolicited:
 		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, safe(e.Text))
 	case track.EventReplyNoCommand:

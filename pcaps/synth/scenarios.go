@@ -34,6 +34,7 @@ func scenarios() []scenario {
 		{"outcomes.pcap", built(outcomes)},
 		{"nonstandard-port.pcap", built(nonstandardPort)},
 		{"hostile.pcap", built(hostile)},
+		{"passwords.pcap", built(passwords)},
 		{"truncated.pcap", truncated},
 		{"epsv-forms.pcap", built(epsvForms)},
 		{"many-lines.pcap", built(manyLines)},

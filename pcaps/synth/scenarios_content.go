@@ -57,3 +57,31 @@ func hostile() *capture {
 	k.quit()
 	return c
 }
+
+// passwords holds three logins whose password line no parser takes for a
+// PASS command: its first byte lost to the capture, a tab after the verb,
+// a NUL before it. Nothing of the passwords may appear in any output.
+func passwords() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("192.168.67.100:51000"), ap("192.168.67.10:21"))
+	k.greet("220 (vsFTPd 3.0.3)")
+	k.exchange("USER alice", "331 Please specify the password.")
+	// "P" is sent but not captured; the server's ACK covers it.
+	_ = k.data(true, []byte("P"))
+	k.emit(k.data(true, []byte("ASS hunter2-lost-first-byte\r\n")))
+	k.reply("230 Login successful.")
+	k.quit()
+
+	k = c.newConn(0, ap("192.168.67.101:51001"), ap("192.168.67.10:21"))
+	k.greet("220 (vsFTPd 3.0.3)")
+	k.exchange("USER bob", "331 Please specify the password.")
+	k.exchange("PASS\tsecret-after-tab", "230 Login successful.")
+	k.quit()
+
+	k = c.newConn(0, ap("192.168.67.102:51002"), ap("192.168.67.10:21"))
+	k.greet("220 (vsFTPd 3.0.3)")
+	k.exchange("USER carol", "331 Please specify the password.")
+	k.exchange("\x00PASS secret-after-nul", "230 Login successful.")
+	k.quit()
+	return c
+}
