@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -383,12 +384,17 @@ type jsonSummary struct {
 	Limits   track.Limits   `json:"limits"`
 	// Diagnosis: what the per-server bound left out, only when it was hit.
 	Diagnosis *diagnose.Omitted `json:"diagnosis,omitempty"`
+	// Files: what the capture-file readers read past, only when not clean.
+	Files *capture.Stats `json:"capture_file,omitempty"`
 }
 
 func (o *jsonOutput) Summary(t totals) {
 	j := jsonSummary{Type: "summary", Sessions: o.sessions, Data: o.dataN, Outcomes: o.outcomes, Decode: t.Decode, Limits: t.Limits}
 	if t.Diagnosis != (diagnose.Omitted{}) {
 		j.Diagnosis = &t.Diagnosis
+	}
+	if t.Files.Any() {
+		j.Files = &t.Files
 	}
 	o.write(j)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
@@ -23,6 +24,7 @@ type output interface {
 // totals is what the summary reports: the decoder's counters, the
 // tracker's limits and the diagnosis's, every bound that was hit.
 type totals struct {
+	Files     capture.Stats // what the file readers read past (read only)
 	Decode    decode.Stats
 	Limits    track.Limits
 	Diagnosis diagnose.Omitted

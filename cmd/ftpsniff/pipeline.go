@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -20,6 +21,8 @@ type pipeline struct {
 	opts *analysisOptions
 	// worst counts findings per severity, for --fail-on.
 	bySeverity [3]int
+	// files: what the capture-file readers met, over every file read.
+	files capture.Stats
 }
 
 // diagnosisOutput is an output that also shows findings and the
@@ -71,7 +74,7 @@ func (p *pipeline) finish(inputErrs ...error) error {
 	if e, ok := p.out.(interface{ InputErrors([]error) }); ok && len(inputErrs) > 0 {
 		e.InputErrors(inputErrs)
 	}
-	p.out.Summary(totals{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted()})
+	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted()})
 	if err := p.out.Flush(); err != nil {
 		return err
 	}

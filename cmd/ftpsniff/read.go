@@ -149,7 +149,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 			// Packet numbers restart per file, as the files number them.
 			p.dec.SetInput(name)
 		}
-		if err := readFile(name, p.dec); err != nil {
+		if err := readFile(name, p.dec, &p.files); err != nil {
 			// Keep going: what was decoded is reported, the error too.
 			inputErrs = append(inputErrs, err)
 		}
@@ -168,13 +168,17 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 }
 
 // readFile feeds one capture to the decoder.
-func readFile(name string, dec *decode.Decoder) error {
+// readFile feeds one capture to the decoder and adds what the file
+// reader met and read past (limits, oddities) to files.
+func readFile(name string, dec *decode.Decoder, files *capture.Stats) error {
 	src, err := capture.Open(name)
 	if err != nil {
 		return err
 	}
 	// Read (and gunzip) on one core while decoding on another.
 	src = capture.Prefetch(src)
-	defer src.Close()
-	return dec.DecodeAll(src)
+	err = dec.DecodeAll(src)
+	src.Close()
+	files.Add(capture.StatsOf(src))
+	return err
 }

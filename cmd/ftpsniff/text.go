@@ -477,6 +477,10 @@ func (o *textOutput) Summary(t totals) {
 			warn = append(warn, fmt.Sprintf("%d %s", n, what))
 		}
 	}
+	addw(t.Files.InterfacesIgnored, "pcapng interface descriptions beyond the bound, ignored")
+	addw(t.Files.PacketsIgnored, "packets on ignored interfaces, skipped")
+	addw(t.Files.OverSnaplen, "pcap records longer than the file's snap length")
+	addw(t.Files.OverLength, "pcapng packets longer than their original length")
 	addw(st.Truncated, "frames cut by the snap length")
 	addw(st.Malformed, "malformed frames")
 	addw(st.UnknownLink, "frames of an unsupported link type")

@@ -42,9 +42,33 @@
 // written) yields all complete packets first; the following Next returns
 // ErrTruncated, so the caller keeps what it decoded. Errors are sticky:
 // once Next returns an error, it returns the same error until Close, and
-// ErrClosed after it. Garbage
-// input returns errors, never panics, and cannot make a source allocate
-// much more than it has read: pcap records are bounded by libpcap's largest
-// snap length (256 KiB), pcapng blocks by 16 MiB, and pcapng block framing
-// is checked before pcapgo sees it.
+// ErrClosed after it.
+//
+// # Bounds on hostile input
+//
+// Garbage input returns errors, never panics, and cannot make a source
+// allocate much more than it has read:
+//
+//   - pcap records are bounded by libpcap's largest snap length (256 KiB)
+//     whatever the header's snap length says (0 and 2^32-1 included);
+//     longer records stop reading as ErrCorrupt, as do records whose
+//     captured length exceeds their original length (pcapgo's check).
+//     Records longer than the header's snap length but within the bound
+//     are read, as tcpdump does, and counted (Stats.OverSnaplen).
+//   - pcapng block framing is checked before pcapgo sees it (ngframe.go):
+//     a block length below its type's minimum, not a multiple of 4, or
+//     above 16 MiB, a captured length beyond its block or above 256 KiB,
+//     more than 64 KiB of options on a packet, or an option running past
+//     its block stops reading as ErrCorrupt naming the block's offset.
+//   - pcapng interface tables are bounded per section (4096 interfaces,
+//     1 MiB of interface blocks): later interfaces, and the packets and
+//     statistics naming them, are skipped and counted
+//     (Stats.InterfacesIgnored, Stats.PacketsIgnored). Name resolution and
+//     decryption secrets blocks, which pcapgo would keep without bound and
+//     ftpsniff does not use, are skipped unread; so are unknown blocks.
+//   - gzip input is decompressed as a stream: memory does not grow with
+//     the decompressed size, and time is linear in it.
+//
+// Limits hit without stopping, and oddities read past, are counted in
+// Stats (StatsOf); a limit that stops reading is the error.
 package capture

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/gopacket/gopacket/layers"
 )
@@ -86,6 +87,57 @@ func FuzzOpenReader(f *testing.F) {
 			if !compressed && 16*packets > len(in) {
 				t.Fatalf("%d-byte input yielded %d packets", len(in), packets)
 			}
+		}
+	})
+}
+
+// FuzzPcapngBlocks feeds arbitrary blocks after a valid section header and
+// interface, through reads of every size, so the fuzzer spends its time on
+// the block framing rather than on finding the magic. Besides the error
+// contract it checks the bounds: pcapgo's interface table and the packets.
+func FuzzPcapngBlocks(f *testing.F) {
+	le, be := binary.LittleEndian, binary.BigEndian
+	f.Add(ngEPB(le, pkt{data: payload(1, 60)}), uint8(0))
+	f.Add(cat(ngIDB(le, layers.LinkTypeRaw, 0), ngEPB(le, pkt{iface: 1, data: payload(2, 20)})), uint8(3))
+	f.Add(cat(ngBlock(le, blockNRB, []byte{1, 0, 6, 0, 10, 0, 0, 1, 'a', 0, 0, 0, 0, 0, 0, 0}), ngBlock(le, blockDSB, make([]byte, 8))), uint8(1))
+	f.Add(cat(ngIDBNamed(le, layers.LinkTypeEthernet, 9), ngBlock(le, blockISB, make([]byte, 12)), ngBlock(le, blockSPB, le.AppendUint32(nil, 4))), uint8(7))
+	f.Add(cat(ngSHB(be), ngIDB(be, layers.LinkTypeRaw, 0), ngEPB(be, pkt{data: payload(3, 7)})), uint8(2))
+	head := cat(ngSHB(le), ngIDB(le, layers.LinkTypeEthernet, 0))
+	f.Fuzz(func(t *testing.T, blocks []byte, chunk uint8) {
+		var r io.Reader = bytes.NewReader(cat(head, blocks))
+		if chunk%4 == 1 {
+			r = iotest.OneByteReader(r)
+		} else if chunk%4 == 2 {
+			r = iotest.HalfReader(r)
+		}
+		s, err := OpenReader("fuzz", r)
+		if err != nil {
+			t.Fatalf("valid header refused: %v", err)
+		}
+		defer s.Close()
+		packets := 0
+		for {
+			data, ci, _, err := s.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				checkError(t, err, packets)
+				break
+			}
+			if len(data) != ci.CaptureLength || len(data) > maxRecord {
+				t.Fatalf("packet %d: %d bytes, CaptureLength %d", packets, len(data), ci.CaptureLength)
+			}
+			packets++
+			if 16*packets > len(blocks) {
+				t.Fatalf("%d bytes of blocks yielded %d packets", len(blocks), packets)
+			}
+		}
+		if n := s.(*ngSource).r.NInterfaces(); n > maxInterfaces {
+			t.Fatalf("%d interfaces kept", n)
+		}
+		if n := s.(*ngSource).r.NNames(); n != 0 {
+			t.Fatalf("%d name records kept", n)
 		}
 	})
 }

@@ -14,19 +14,36 @@ import (
 // block makes it read (and buffer) the following blocks as packet data.
 // Stopping the bytes at the bad header turns both into an ErrCorrupt with
 // the block's offset, and bounds what one block can make pcapgo allocate.
+//
+// pcapgo also keeps, per section and without a bound, every interface
+// description, name resolution record and decryption secret it reads. Each
+// block header is therefore read whole before any of it is passed on, so
+// that its type can be rewritten to one pcapgo skips unread: name
+// resolution and decryption secrets blocks always (ftpsniff uses neither),
+// interface descriptions beyond the per-section bound, and the packets and
+// statistics of those interfaces. What is skipped for a bound is counted
+// in Stats.
 type ngFrame struct {
-	r   io.Reader
-	err error // first framing error; returned once the bytes before it were passed on
+	r     io.Reader
+	stats *Stats
+	err   error // first framing error; returned once the bytes before it were passed on
+	rerr  error // read error that cut a block header; returned after its bytes
 
-	off   int64 // stream offset of the next byte to pass on
+	off   int64 // stream offset of the next byte read from r
 	start int64 // offset of the current block
 	hdr   [24]byte
-	hn    int    // header bytes of the current block seen so far
-	need  int    // header bytes needed before the block can be checked
+	hn    int    // header bytes of the current block read so far
+	hsent int    // of those, bytes passed on
 	left  uint32 // bytes of the current block after the header bytes
+	skip  bool   // the current block is passed on as blockSkipped
 	big   bool   // byte order of the current section
-	ifs   int    // interfaces described so far in this section
-	snap0 uint32 // snap length of interface 0, which bounds simple packets
+
+	// Interfaces of the current section: described, kept (the first ones,
+	// within maxInterfaces and maxInterfaceBytes) and the bytes of the
+	// kept ones' blocks.
+	ifs, kept uint32
+	ifBytes   uint32
+	snap0     uint32 // snap length of interface 0, which bounds simple packets
 
 	// Options of the current block: pcapgo trusts their lengths too, and
 	// one running past its block makes it read the next blocks as option
@@ -44,100 +61,165 @@ type ngFrame struct {
 // large capture can grow to megabytes.
 const maxBlock = 16 << 20
 
+// maxPacketOptions bounds the options of one packet block: pcapgo collects
+// comments, hashes and verdicts of a packet in lists, allocated afresh per
+// packet. Capture tools write a few dozen bytes of them; one option's value
+// is at most 65535 bytes.
+const maxPacketOptions = 64 << 10
+
+// maxInterfaces and maxInterfaceBytes bound the interface table pcapgo
+// keeps per section: 232 bytes an interface, plus the name, description,
+// filter and OS strings of its options. A capture host describes a few
+// interfaces, a router a few hundred; the bounds keep the table, with
+// the copies its growth leaves for the collector, near 2 MiB whatever
+// the file says (16384 interfaces took 23 MB of ftpsniff's resident
+// memory). Interfaces described beyond them are counted in
+// Stats.InterfacesIgnored and skipped, and so are the packets that name
+// them (Stats.PacketsIgnored): without their link type those packets
+// cannot be decoded, so stopping at the first would only lose the
+// packets of the interfaces that were kept.
+const (
+	maxInterfaces     = 4096
+	maxInterfaceBytes = 1 << 20
+)
+
 // Block types (pcapng draft, section 11.1).
 const (
 	blockIDB = 1
 	blockPB  = 2
 	blockSPB = 3
+	blockNRB = 4
 	blockISB = 5
 	blockEPB = 6
 	blockDSB = 0x0a
 	blockSHB = 0x0a0d0d0a
+	// blockSkipped replaces the type of a block pcapgo must not read: a
+	// local-use type (high bit set), which pcapgo discards unread.
+	blockSkipped = 0x80465453
 )
 
 func (f *ngFrame) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if f.hsent < f.hn {
+		return f.passHeader(p), nil
+	}
+	if f.rerr != nil {
+		return 0, f.rerr
+	}
 	if f.err != nil {
 		return 0, f.err
 	}
-	n, err := f.r.Read(p)
-	if k := f.scan(p[:n]); f.err != nil {
+	if f.left == 0 {
+		if err := f.readHeader(); err != nil {
+			if f.hn == 0 {
+				return 0, err // io.EOF between blocks, or a read error
+			}
+			f.rerr = err // pass on the header's start, then the error
+		}
+		if f.err != nil {
+			f.hn = 0 // the bad header is not passed on
+			return 0, f.err
+		}
+		return f.passHeader(p), nil
+	}
+	n, err := f.r.Read(p[:min(uint64(len(p)), uint64(f.left))])
+	f.off += int64(n)
+	if k := f.scanBody(p[:n]); f.err != nil {
 		return k, nil // the framing error comes with the next call
 	}
 	return n, err
 }
 
-// scan follows the framing through b and returns how many of its bytes may
-// be passed on: all of them, or those before the point a bad header was found.
-func (f *ngFrame) scan(b []byte) int {
-	i := 0
-	for i < len(b) {
-		if f.left > 0 {
-			// Inside a block: skip freely up to the next option header.
-			stop := f.left
-			if f.pos < f.optStart {
-				stop = min(stop, f.optStart-f.pos)
-			} else if f.pos < f.optEnd && (f.valLeft > 0 || f.optEnd-f.pos >= 4) {
-				if f.valLeft > 0 {
-					stop = min(stop, f.valLeft)
-				} else {
-					// An option header, possibly split between reads.
-					c := copy(f.optHdr[f.optHave:], b[i:])
-					f.optHave += c
-					i += c
-					f.pos += uint32(c)
-					f.left -= uint32(c)
-					if f.optHave < 4 {
-						continue
-					}
-					f.optHave = 0
-					if err := f.option(); err != nil {
-						f.err = fmt.Errorf("pcapng block at offset %d: %w", f.start, err)
-						f.off += int64(i)
-						return i - 1
-					}
-					continue
-				}
+// passHeader copies what is left of the header to p.
+func (f *ngFrame) passHeader(p []byte) int {
+	n := copy(p, f.hdr[f.hsent:f.hn])
+	f.hsent += n
+	if f.hsent == f.hn {
+		f.hn, f.hsent = 0, 0
+	}
+	return n
+}
+
+// readHeader reads as much of the next block's header as its checks need
+// and validates it. A read error is returned (with f.hn bytes read); a
+// framing error is left in f.err.
+func (f *ngFrame) readHeader() error {
+	f.start, f.hn, f.hsent, f.skip = f.off, 0, 0, false
+	need := 8
+	for {
+		for f.hn < need {
+			n, err := f.r.Read(f.hdr[f.hn:need])
+			f.hn += n
+			f.off += int64(n)
+			if err != nil && f.hn < need {
+				return err
 			}
-			m := len(b) - i
-			if uint64(m) > uint64(stop) {
-				m = int(stop)
-			}
-			i += m
-			f.left -= uint32(m)
-			f.pos += uint32(m)
-			if f.valLeft > 0 && f.pos > f.optStart {
-				f.valLeft -= uint32(m)
-			}
-			continue
-		}
-		if f.hn == 0 {
-			f.start = f.off + int64(i)
-			f.need = 8
-		}
-		c := copy(f.hdr[f.hn:f.need], b[i:])
-		f.hn += c
-		i += c
-		if f.hn < f.need {
-			continue
 		}
 		more, err := f.check()
 		if err != nil {
 			f.err = fmt.Errorf("pcapng block at offset %d: %w", f.start, err)
-			f.off += int64(i)
-			return i - 1
+			return nil
 		}
-		if more > f.need {
-			f.need = more
-			continue
+		if more <= f.hn {
+			break
 		}
-		f.blockLen = f.u32(4)
-		f.left = f.blockLen - uint32(f.hn)
-		f.pos = uint32(f.hn)
-		f.optStart, f.optEnd = f.options()
-		f.optHave, f.valLeft = 0, 0
-		f.hn = 0
+		need = more
 	}
-	f.off += int64(i)
+	f.blockLen = f.u32(4)
+	f.left = f.blockLen - uint32(f.hn)
+	f.pos = uint32(f.hn)
+	if f.skip {
+		f.put32(0, blockSkipped)
+	}
+	f.optStart, f.optEnd = f.options()
+	f.optHave, f.valLeft = 0, 0
+	return nil
+}
+
+// scanBody follows the option framing through b, which lies inside the
+// current block, and returns how many of its bytes may be passed on: all
+// of them, or those before the point a bad option header was found.
+func (f *ngFrame) scanBody(b []byte) int {
+	i := 0
+	for i < len(b) {
+		// Skip freely up to the next option header.
+		stop := f.left
+		if f.pos < f.optStart {
+			stop = min(stop, f.optStart-f.pos)
+		} else if f.pos < f.optEnd && (f.valLeft > 0 || f.optEnd-f.pos >= 4) {
+			if f.valLeft > 0 {
+				stop = min(stop, f.valLeft)
+			} else {
+				// An option header, possibly split between reads.
+				c := copy(f.optHdr[f.optHave:], b[i:])
+				f.optHave += c
+				i += c
+				f.pos += uint32(c)
+				f.left -= uint32(c)
+				if f.optHave < 4 {
+					continue
+				}
+				f.optHave = 0
+				if err := f.option(); err != nil {
+					f.err = fmt.Errorf("pcapng block at offset %d: %w", f.start, err)
+					return max(i-1, 0)
+				}
+				continue
+			}
+		}
+		m := len(b) - i
+		if uint64(m) > uint64(stop) {
+			m = int(stop)
+		}
+		i += m
+		f.left -= uint32(m)
+		f.pos += uint32(m)
+		if f.valLeft > 0 && f.pos > f.optStart {
+			f.valLeft -= uint32(m)
+		}
+	}
 	return i
 }
 
@@ -146,6 +228,27 @@ func (f *ngFrame) u32(at int) uint32 {
 		return binary.BigEndian.Uint32(f.hdr[at:])
 	}
 	return binary.LittleEndian.Uint32(f.hdr[at:])
+}
+
+func (f *ngFrame) u16(at int) uint16 {
+	if f.big {
+		return binary.BigEndian.Uint16(f.hdr[at:])
+	}
+	return binary.LittleEndian.Uint16(f.hdr[at:])
+}
+
+func (f *ngFrame) put32(at int, v uint32) {
+	if f.big {
+		binary.BigEndian.PutUint32(f.hdr[at:], v)
+	} else {
+		binary.LittleEndian.PutUint32(f.hdr[at:], v)
+	}
+}
+
+// ignoredInterface tells whether interface id was described in this
+// section but not kept.
+func (f *ngFrame) ignoredInterface(id uint32) bool {
+	return id >= f.kept && id < f.ifs
 }
 
 // check validates the header bytes collected so far. It returns a larger
@@ -164,7 +267,8 @@ func (f *ngFrame) check() (more int, err error) {
 		default:
 			return 0, fmt.Errorf("section header byte-order magic % x", f.hdr[8:12])
 		}
-		f.ifs, f.snap0 = 0, 0
+		f.ifs, f.kept, f.ifBytes, f.snap0 = 0, 0, 0, 0
+		f.stats.Sections++
 	} else if f.start == 0 {
 		return 0, fmt.Errorf("file starts with block type %#x, not a section header", typ)
 	}
@@ -200,16 +304,40 @@ func (f *ngFrame) check() (more int, err error) {
 		if f.hn < 16 {
 			return 16, nil
 		}
-		if f.ifs == 0 {
-			f.snap0 = f.u32(12)
-		}
 		f.ifs++
+		// Once one interface is ignored, all later ones of the section
+		// are too: packets name interfaces by position.
+		if f.kept == f.ifs-1 && f.kept < maxInterfaces && f.ifBytes+length <= maxInterfaceBytes {
+			if f.kept == 0 {
+				f.snap0 = f.u32(12)
+			}
+			f.kept++
+			f.ifBytes += length
+		} else {
+			f.skip = true
+			f.stats.InterfacesIgnored++
+		}
 	case blockEPB, blockPB:
 		if f.hn < 24 {
 			return 24, nil
 		}
-		if caplen := f.u32(20); caplen > length-32 {
+		caplen := f.u32(20)
+		if caplen > length-32 {
 			return 0, fmt.Errorf("captured length %d does not fit in a block of %d bytes", caplen, length)
+		}
+		if caplen > maxRecord {
+			return 0, fmt.Errorf("captured length %d, above the %d-byte limit", caplen, maxRecord)
+		}
+		if opts := length - 32 - (caplen+3)&^3; opts > maxPacketOptions {
+			return 0, fmt.Errorf("%d bytes of packet options, above the %d-byte limit", opts, maxPacketOptions)
+		}
+		id := f.u32(8)
+		if typ == blockPB {
+			id = uint32(f.u16(8))
+		}
+		if f.ignoredInterface(id) {
+			f.skip = true
+			f.stats.PacketsIgnored++
 		}
 	case blockSPB:
 		if f.hn < 12 {
@@ -223,6 +351,18 @@ func (f *ngFrame) check() (more int, err error) {
 		if caplen > length-16 {
 			return 0, fmt.Errorf("simple packet of %d bytes does not fit in a block of %d bytes", caplen, length)
 		}
+		if caplen > maxRecord {
+			return 0, fmt.Errorf("simple packet of %d bytes, above the %d-byte limit", caplen, maxRecord)
+		}
+		if f.ignoredInterface(0) {
+			f.skip = true
+			f.stats.PacketsIgnored++
+		}
+	case blockISB:
+		if f.hn < 12 {
+			return 12, nil
+		}
+		f.skip = f.ignoredInterface(f.u32(8))
 	case blockDSB:
 		if f.hn < 16 {
 			return 16, nil
@@ -230,6 +370,9 @@ func (f *ngFrame) check() (more int, err error) {
 		if n := f.u32(12); n > length-20 {
 			return 0, fmt.Errorf("decryption secrets of %d bytes do not fit in a block of %d bytes", n, length)
 		}
+		f.skip = true
+	case blockNRB:
+		f.skip = true
 	}
 	return f.hn, nil
 }

@@ -13,6 +13,9 @@ type pcapSource struct {
 	*input
 	r    *pcapgo.Reader
 	link layers.LinkType
+	// snaplen is the header's; 0 (some writers' "unknown") counts no
+	// record as longer.
+	snaplen int
 }
 
 func (s *pcapSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
@@ -29,6 +32,9 @@ func (s *pcapSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, erro
 			return nil, gopacket.CaptureInfo{}, 0, io.EOF
 		}
 		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
+	}
+	if s.snaplen != 0 && ci.CaptureLength > s.snaplen {
+		s.stats.OverSnaplen++
 	}
 	s.packets++
 	return data, ci, s.link, nil

@@ -40,6 +40,9 @@ func (s *ngSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 	if len(ci.AncillaryData) > 0 {
 		link, _ = ci.AncillaryData[0].(layers.LinkType)
 	}
+	if ci.CaptureLength > ci.Length {
+		s.stats.OverLength++
+	}
 	s.packets++
 	return data, ci, link, nil
 }

@@ -164,10 +164,11 @@ func openPcap(in *input, br *bufio.Reader) (Source, error) {
 	// into memory as it arrives. A garbage or hostile header can declare a
 	// 4 GiB snap length; bound records by libpcap's MAXIMUM_SNAPLEN instead,
 	// so a bad length is refused before its bytes are read.
-	if r.Snaplen() > maxRecord {
+	snaplen := r.Snaplen()
+	if snaplen > maxRecord {
 		r.SetSnaplen(maxRecord)
 	}
-	return &pcapSource{input: in, r: r, link: r.LinkType()}, nil
+	return &pcapSource{input: in, r: r, link: r.LinkType(), snaplen: int(snaplen)}, nil
 }
 
 // maxRecord is libpcap's MAXIMUM_SNAPLEN: no capture tool writes a longer
@@ -194,7 +195,7 @@ func openPcapng(in *input, br *bufio.Reader) (Source, error) {
 	if major, minor := order.Uint16(shb[12:14]), order.Uint16(shb[14:16]); major != 1 || minor != 0 {
 		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcapng version %d.%d, want 1.0", major, minor), nil)
 	}
-	frame := &ngFrame{r: br}
+	frame := &ngFrame{r: br, stats: &in.stats}
 	r, err := pcapgo.NewNgReader(frame, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 	if err != nil {
 		if frame.err != nil {
@@ -214,6 +215,7 @@ type input struct {
 	gz      *recorder // the gzip stream, nil when the input is not compressed
 	packets int       // complete packets returned by Next
 	err     error     // sticky: io.EOF or *Error once reading stopped
+	stats   Stats
 }
 
 func (in *input) Name() string { return in.name }

@@ -1,0 +1,55 @@
+package capture
+
+// Stats counts what a file source met and read past: limits it hit
+// without stopping, and oddities of the file that did not stop it either.
+// A limit that stops reading is reported by the error instead. The fields
+// are JSON-tagged for the summary.
+type Stats struct {
+	// Sections counts pcapng section headers (0 for pcap). A file that
+	// repeats them is read on: each starts a new interface table.
+	Sections uint64 `json:"sections"`
+	// InterfacesIgnored counts pcapng interface descriptions beyond
+	// maxInterfaces (16384) or maxInterfaceBytes (4 MiB) in one section.
+	InterfacesIgnored uint64 `json:"interfaces_ignored"`
+	// PacketsIgnored counts packets skipped because they name one of the
+	// ignored interfaces.
+	PacketsIgnored uint64 `json:"packets_ignored"`
+	// OverSnaplen counts pcap records longer than the file's snap length,
+	// read anyway (as tcpdump and Wireshark do) up to the 256 KiB bound.
+	OverSnaplen uint64 `json:"over_snaplen"`
+	// OverLength counts pcapng packets whose captured length exceeds
+	// their original length; they are passed on as they are. (In pcap the
+	// same record stops reading as corrupt.)
+	OverLength uint64 `json:"over_length"`
+}
+
+// StatsOf returns the counters of a source from Open or OpenReader, also
+// through Prefetch; other sources have none. Call it when Next has
+// returned io.EOF or an error, or after Close: Prefetch's reading
+// goroutine updates them until then.
+func StatsOf(s Source) Stats {
+	switch s := s.(type) {
+	case *pcapSource:
+		return s.stats
+	case *ngSource:
+		return s.stats
+	case *prefetch:
+		return StatsOf(s.src)
+	}
+	return Stats{}
+}
+
+// Add adds the counters of o (another file of the same capture).
+func (s *Stats) Add(o Stats) {
+	s.Sections += o.Sections
+	s.InterfacesIgnored += o.InterfacesIgnored
+	s.PacketsIgnored += o.PacketsIgnored
+	s.OverSnaplen += o.OverSnaplen
+	s.OverLength += o.OverLength
+}
+
+// Any tells whether a counter is not zero other than Sections, so that
+// output can leave a clean file's line out.
+func (s Stats) Any() bool {
+	return s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength != 0
+}
