@@ -1,0 +1,61 @@
+// Package tlshello reads the first TLS handshake messages of a TCP stream,
+// without decrypting anything, and says whether the handshake resumed a
+// session. It exists for FTPS servers that refuse a data connection whose
+// TLS session is not resumed from the control connection (vsftpd
+// require_ssl_reuse=YES; FileZilla Server "TLS session of data connection
+// not resumed"): the data connection's hellos show whether the client
+// offered resumption and whether the server accepted it.
+//
+// What it owns:
+//
+//   - Scanner: one direction of one stream. Feed takes the reassembled
+//     bytes in order, in chunks of any size, across any TLS record split.
+//     The first handshake message fixes the direction's role: a ClientHello
+//     or a ServerHello (a HelloRetryRequest, then the real ServerHello).
+//     After a TLS ≤1.2 ServerHello it reads the types of the following
+//     plaintext messages, up to the first Certificate, ServerKeyExchange,
+//     CertificateRequest, ServerHelloDone or ChangeCipherSpec, to tell a
+//     full handshake from an abbreviated one. It records the first
+//     plaintext alert (level, description) of either role, and stops at
+//     ChangeCipherSpec, at application data, after a TLS 1.3 ServerHello,
+//     or at an alert: past those points everything is encrypted.
+//   - ClientHello and ServerHello: comparable values holding the fields
+//     that matter for resumption (versions, session IDs, session_ticket,
+//     pre_shared_key, psk_key_exchange_modes, early_data, supported_versions)
+//     and for naming the connection (SNI, ALPN). They own their bytes.
+//   - Decide: combines both directions into a Verdict: Full, Resumed (by
+//     session ID, ticket or PSK), Refused (offered, not accepted) or Unknown
+//     (with the reason).
+//
+// It does not own TCP reassembly, deciding which connection is an FTPS data
+// connection, or printing: SNI and ALPN are peer-controlled bytes that the
+// caller must escape.
+//
+// Bounds (every limit ends in a sentinel error or a flag, never silence):
+//
+//   - MaxHello (16 KiB): the largest hello body kept; larger is ErrTooLarge.
+//     Bytes are copied only when a hello straddles chunks or records, into
+//     one buffer per Scanner that Reset keeps; a hello inside one chunk is
+//     parsed in place.
+//   - MaxScanned (64 KiB): bytes of one direction examined before the
+//     Scanner gives up with ErrTooLarge if not Done.
+//   - Records longer than 2^14+2048 bytes are ErrMalformed (ErrNotTLS for
+//     the first one).
+//   - Session IDs longer than MaxSessionID (32) are ErrMalformed. The SNI
+//     host_name keeps MaxServerName (255) bytes and the ALPN list MaxALPN
+//     (64) bytes of whole entries; longer ones set ServerNameTruncated or
+//     ALPNTruncated.
+//   - Every loop advances through its input; none runs longer than the
+//     bytes given.
+//
+// Errors: ErrNotTLS (first bytes are not a TLS record), ErrSSLv2 (an SSL 2.0
+// or SSLv2-compatible ClientHello), ErrMalformed, ErrTooLarge; Decide adds
+// ErrIncomplete. Feed never panics on any input, which the fuzz targets
+// check. After an error Feed returns it again and reads nothing more; what
+// was parsed before stays available.
+//
+// Caveat: clients that offer TLS 1.3, and Go's crypto/tls always, send a
+// random 32-byte session ID, so a session ID counts as a resumption offer
+// only when a TLS ≤1.2 server echoes it. A client whose cached session ID
+// the server forgot is therefore judged Full, not Refused.
+package tlshello
