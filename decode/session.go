@@ -184,6 +184,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	}
 	if l.Dropped > 0 {
 		p.stats.LinesTruncated++
+		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
 	cmd, err := ftp.ParseCommand(l.Text)
 	// The line a client sends after a 331 is its password whatever it
@@ -252,6 +253,7 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 	}
 	if l.Dropped > 0 {
 		p.stats.LinesTruncated++
+		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
 	r, err := p.replies.Line(l.Text)
 	if err != nil {

@@ -28,8 +28,9 @@ type Stats struct {
 
 	// Counters added with the bounded connection table; absent from JSON
 	// while zero.
-	ControlEvicted uint64 `json:"sessions_evicted,omitempty"`       // of those evictions, sessions cut short ("evicted")
-	SilentEvicted  uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
-	HeldOverflow   uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
-	RSTOutOfWindow uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
+	ControlEvicted   uint64 `json:"sessions_evicted,omitempty"`       // of those evictions, sessions cut short ("evicted")
+	SilentEvicted    uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
+	HeldOverflow     uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
+	RSTOutOfWindow   uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
+	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 }

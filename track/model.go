@@ -84,6 +84,9 @@ type Reply struct {
 	TS      time.Time
 	Num     uint64
 	Anomaly ftp.ReplyAnomaly
+	// LinesDropped counts the lines of a multi-line reply beyond the
+	// reply's bound: counted, not kept.
+	LinesDropped int
 }
 
 // CommandStatus tells how a command's pairing ended.
@@ -314,6 +317,7 @@ type Event struct {
 	Code       int
 	Bytes      int
 	Secret     bool // a junk line that may be a password: masked in output
+	Dropped    int  // a junk line's bytes beyond the line bound
 }
 
 // Session is one FTP control connection.

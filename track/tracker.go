@@ -236,7 +236,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
 	case decode.ControlJunk:
 		if !sess.Encrypted {
-			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret})
+			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret, Dropped: e.Dropped})
 		}
 	case decode.ControlClose:
 		if e.LastSeen.After(sess.lastSeen) {

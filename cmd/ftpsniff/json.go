@@ -86,11 +86,13 @@ type jsonSession struct {
 }
 
 type jsonReply struct {
-	Code    int    `json:"code"`
-	Text    string `json:"text"`
-	TS      *jtime `json:"ts"`
-	Lines   int    `json:"lines,omitempty"`
-	Anomaly string `json:"anomaly,omitempty"`
+	Code  int    `json:"code"`
+	Text  string `json:"text"`
+	TS    *jtime `json:"ts"`
+	Lines int    `json:"lines,omitempty"`
+	// LinesDropped: lines beyond the reply bound, counted, not kept.
+	LinesDropped int    `json:"lines_dropped,omitempty"`
+	Anomaly      string `json:"anomaly,omitempty"`
 }
 
 type jsonCommand struct {
@@ -163,6 +165,8 @@ type jsonEvent struct {
 	Code    int    `json:"code,omitempty"`
 	Text    string `json:"text,omitempty"`
 	Bytes   int    `json:"bytes,omitempty"`
+	// Dropped: a junk line's bytes beyond the line bound.
+	Dropped int `json:"dropped_bytes,omitempty"`
 }
 
 func (o *jsonOutput) SessionStart(*track.Session) {}
@@ -203,7 +207,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		j.Telnet = c.Telnet.String()
 	}
 	for _, r := range c.Replies {
-		jr := jsonReply{Code: r.Code, Text: r.Text, TS: ts(r.TS)}
+		jr := jsonReply{Code: r.Code, Text: r.Text, TS: ts(r.TS), LinesDropped: r.LinesDropped}
 		if len(r.Lines) > 1 {
 			jr.Lines = len(r.Lines)
 		}
@@ -266,7 +270,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 }
 
 func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
-	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: maskedLine(e, o.showPass), Bytes: e.Bytes}
+	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: maskedLine(e, o.showPass), Bytes: e.Bytes, Dropped: e.Dropped}
 	if e.Kind == track.EventGap || e.Kind == track.EventJunk {
 		j.From = "server"
 		if e.FromClient {

@@ -420,6 +420,9 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 	if len(r.Lines) == 0 {
 		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprint(r.Code), extra)
 	}
+	if r.LinesDropped > 0 {
+		o.printf("%s %s\n", noStamp, p.warn.Sprintf("    (%d more lines of this reply not kept: reply bound)", r.LinesDropped))
+	}
 }
 
 func (o *textOutput) event(s *track.Session, e *track.Event) {
@@ -434,6 +437,9 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		msg = fmt.Sprintf("!! capture gap: %d %s bytes missing", e.Bytes, who)
 	case track.EventJunk:
 		msg = fmt.Sprintf("!! not FTP: %s", shown(maskedLine(e, o.showPass)))
+		if e.Dropped > 0 {
+			msg += fmt.Sprintf("  [%d bytes over the line limit dropped]", e.Dropped)
+		}
 	case track.EventUnsolicited:
 		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, safe(e.Text))
 	case track.EventReplyNoCommand:
@@ -485,7 +491,9 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.Malformed, "malformed frames")
 	addw(st.UnknownLink, "frames of an unsupported link type")
 	addw(st.ControlGaps, "gaps in control streams")
-	addw(st.LinesTruncated, "over-long control lines cut")
+	if st.LinesTruncated > 0 {
+		warn = append(warn, fmt.Sprintf("%d over-long control lines cut (%d bytes dropped)", st.LinesTruncated, st.LineBytesDropped))
+	}
 	addw(st.FragmentsLost, "IP fragments that never completed")
 	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
 	addw(st.ControlConnsFull, "new control connections that found the table full")
