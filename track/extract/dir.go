@@ -1,0 +1,262 @@
+package extract
+
+import (
+	"bufio"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+)
+
+// Default bounds; a zero field of Limits takes its default.
+const (
+	DefaultMaxOpen       = 64
+	DefaultMaxFiles      = 100_000
+	DefaultMaxFileBytes  = 1 << 30  // 1 GiB
+	DefaultMaxTotalBytes = 10 << 30 // 10 GiB
+)
+
+// maxNameTries bounds the names Create tries for one file: the plain
+// name, then "-2" … "-<maxNameTries>" before the extension.
+const maxNameTries = 100
+
+// bufSize is each open writer's buffer: MaxOpen × bufSize is the memory
+// open files hold (64 × 64 KiB = 4 MiB by default).
+const bufSize = 64 << 10
+
+// fileMode: extracted payload may be hostile, so it is never executable
+// and only the user who ran the capture reads it.
+const fileMode = 0o600
+
+// Limits bounds what a Dir writes. A zero field takes its default.
+type Limits struct {
+	MaxOpen       int   // writers open at once (DefaultMaxOpen)
+	MaxFiles      int   // files created in all (DefaultMaxFiles)
+	MaxFileBytes  int64 // size of one file, holes included (DefaultMaxFileBytes)
+	MaxTotalBytes int64 // sizes of all files together (DefaultMaxTotalBytes)
+}
+
+// withDefaults fills zero fields.
+func (l Limits) withDefaults() (Limits, error) {
+	if l.MaxOpen < 0 || l.MaxFiles < 0 || l.MaxFileBytes < 0 || l.MaxTotalBytes < 0 {
+		return l, ErrLimits
+	}
+	if l.MaxOpen == 0 {
+		l.MaxOpen = DefaultMaxOpen
+	}
+	if l.MaxFiles == 0 {
+		l.MaxFiles = DefaultMaxFiles
+	}
+	if l.MaxFileBytes == 0 {
+		l.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if l.MaxTotalBytes == 0 {
+		l.MaxTotalBytes = DefaultMaxTotalBytes
+	}
+	return l, nil
+}
+
+// Stats counts what a Dir wrote and what its limits cost, for the summary.
+type Stats struct {
+	Files        int64 `json:"files"`         // files created
+	Bytes        int64 `json:"bytes"`         // their sizes together, holes included
+	Open         int   `json:"open"`          // writers open now
+	Collisions   int64 `json:"collisions"`    // names already taken: a counter suffix was tried
+	RefusedOpen  int64 `json:"refused_open"`  // files not created: MaxOpen writers were open
+	RefusedFiles int64 `json:"refused_files"` // files not created: MaxFiles reached
+	RefusedFull  int64 `json:"refused_full"`  // files not created: MaxTotalBytes reached
+	RefusedName  int64 `json:"refused_name"`  // files not created: every name tried was taken
+	CutFile      int64 `json:"cut_file"`      // files cut at MaxFileBytes
+	CutFileBytes int64 `json:"cut_file_bytes"`
+	CutFull      int64 `json:"cut_full"` // files cut at MaxTotalBytes
+	CutFullBytes int64 `json:"cut_full_bytes"`
+}
+
+// Transfer says which transfer a file holds; the tracker's Session,
+// DataConn and Command give every field.
+type Transfer struct {
+	Session int    // Session.ID
+	Data    int    // DataConn.ID
+	Verb    string // the transfer command: RETR, STOR, STOU, APPE, LIST, NLST, MLSD
+	Arg     string // its argument as sent
+	Cwd     string // the working directory when it was sent ("" when unknown)
+	// Replies are the texts of the command's replies (Reply.Text), 1yz
+	// first: an STOU without argument takes the name the server gave in
+	// one ("FILE: name").
+	Replies []string
+}
+
+// Dir is the folder files are extracted into. Every file is created
+// through an os.Root of it, so no name can leave it or follow a link.
+// Its methods are safe for concurrent use; a Writer is not.
+type Dir struct {
+	path string
+	lim  Limits
+
+	mu     sync.Mutex
+	root   *os.Root
+	total  int64 // bytes reserved by all writers
+	st     Stats
+	closed bool
+}
+
+// Open opens dir for extraction, creating it (mode 0700, parents
+// included) when it does not exist. Files already in it stay untouched.
+func Open(dir string, lim Limits) (*Dir, error) {
+	lim, err := lim.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("extract: %s: not a directory", dir)
+	} else if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("extract: %w", err)
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	return &Dir{path: dir, lim: lim, root: root}, nil
+}
+
+// Path is the folder as given to Open.
+func (d *Dir) Path() string { return d.path }
+
+// Limits are the bounds in force, defaults filled in.
+func (d *Dir) Limits() Limits { return d.lim }
+
+// Stats returns the counters so far.
+func (d *Dir) Stats() Stats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.st
+}
+
+// Close closes the folder: Create fails afterwards. Writers still open
+// keep working and should be closed first, so their files are complete.
+func (d *Dir) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ErrClosed
+	}
+	d.closed = true
+	return d.root.Close()
+}
+
+// Create opens a new file for t, named "s<session>-d<data>-<base>" with
+// base from SafeName (or "<verb>-<dir>.txt" for listings). The file is
+// created with O_CREATE|O_EXCL|O_NOFOLLOW inside the folder, so nothing
+// is overwritten and no link is followed: when the name exists (a file,
+// a directory, a symbolic link, dangling or not) a counter goes before
+// the extension ("s1-d2-report-2.txt"), up to maxNameTries names.
+//
+// It fails with ErrTooManyOpen, ErrTooManyFiles, ErrFolderFull or
+// ErrNameTaken (each counted in Stats), ErrClosed, or an os error naming
+// the file.
+func (d *Dir) Create(t Transfer) (*Writer, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case d.closed:
+		return nil, ErrClosed
+	case d.st.Open >= d.lim.MaxOpen:
+		d.st.RefusedOpen++
+		return nil, ErrTooManyOpen
+	case d.st.Files >= int64(d.lim.MaxFiles):
+		d.st.RefusedFiles++
+		return nil, ErrTooManyFiles
+	case d.total >= d.lim.MaxTotalBytes:
+		d.st.RefusedFull++
+		return nil, ErrFolderFull
+	}
+	base := baseName(t)
+	for n := range maxNameTries {
+		name := fileName(t.Session, t.Data, base, n)
+		f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, fileMode)
+		if errors.Is(err, fs.ErrExist) {
+			d.st.Collisions++
+			continue
+		}
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the name is said below, once
+			}
+			return nil, fmt.Errorf("extract: create %s in %s: %w", name, d.path, err)
+		}
+		d.st.Files++
+		d.st.Open++
+		return &Writer{
+			d:      d,
+			f:      f,
+			buf:    bufio.NewWriterSize(f, bufSize),
+			t:      t,
+			path:   remotePath(t),
+			name:   name,
+			sha256: sha256.New(),
+			sha1:   sha1.New(),
+			md5:    md5.New(),
+		}, nil
+	}
+	d.st.RefusedName++
+	return nil, fmt.Errorf("%w: %s in %s", ErrNameTaken, fileName(t.Session, t.Data, base, 0), d.path)
+}
+
+// limitCut names the limit that cut a file.
+type limitCut uint8
+
+const (
+	cutNone limitCut = iota
+	cutFile          // MaxFileBytes
+	cutFull          // MaxTotalBytes
+)
+
+// reserve grants up to n bytes of a file now pos bytes long, against the
+// per-file and the folder limit, and says which limit refused the rest.
+func (d *Dir) reserve(pos, n int64) (int64, limitCut) {
+	why := cutNone
+	if room := d.lim.MaxFileBytes - pos; n > room {
+		n, why = max(room, 0), cutFile
+	}
+	d.mu.Lock()
+	if room := d.lim.MaxTotalBytes - d.total; n > room {
+		n, why = max(room, 0), cutFull
+	}
+	d.total += n
+	d.st.Bytes += n
+	d.mu.Unlock()
+	return n, why
+}
+
+// countCut records bytes a limit cost; first is set for a file's first cut.
+func (d *Dir) countCut(why limitCut, bytes int64, first bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var files, b *int64
+	switch why {
+	case cutFile:
+		files, b = &d.st.CutFile, &d.st.CutFileBytes
+	case cutFull:
+		files, b = &d.st.CutFull, &d.st.CutFullBytes
+	default:
+		return
+	}
+	if first {
+		*files++
+	}
+	*b += bytes
+}
+
+// release is a writer's Close.
+func (d *Dir) release() {
+	d.mu.Lock()
+	d.st.Open--
+	d.mu.Unlock()
+}

@@ -1,0 +1,87 @@
+// Package extract writes the files a capture transferred into one folder
+// (the disk side of `--extract DIR`), hashing them as they are written
+// and judging whether each is complete.
+//
+// It owns the folder's contents it creates and nothing else: it never
+// reassembles TCP, never reads the tracker's state, and never removes or
+// overwrites a file. The caller feeds each file's ordered payload and
+// gaps, then closes it with what the tracker knows (Final).
+//
+// # Use
+//
+//	d, err := extract.Open(dir, extract.Limits{})        // zero fields: defaults
+//	w, err := d.Create(extract.Transfer{Session: 12, Data: 3, Verb: "RETR", Arg: "/pub/report.txt"})
+//	w.Write(payload)                                      // in stream order
+//	w.Gap(w.Offset(), 1460)                               // bytes the capture lost
+//	rec, err := w.Close(extract.Final{Announced: n, Reply: 226})
+//	st := d.Stats()                                       // for the summary
+//
+// # Names
+//
+// A file is named "s<session>-d<data>-<base>": s12-d3-report.txt. The
+// base is SafeName of the command's argument (for STOU without one, of
+// the name the server gave in "150 FILE: name" or "250 … (unique file
+// name:name)"), or "<verb>-<dir>.txt" for LIST, NLST and MLSD, <dir>
+// being the listed path or else the working directory. SafeName keeps the
+// last path component ('/' and '\' both separate), replaces control
+// characters (C0, DEL, C1), format characters (bidi controls such as
+// U+202E, zero-width ones), invalid UTF-8, non-ASCII spaces, slash
+// look-alikes and the characters Windows refuses (<>:"|?*) with '_',
+// drops leading dots, dashes and spaces and trailing dots and spaces,
+// cuts to MaxBaseBytes (100) on a rune boundary keeping an extension of
+// up to 16 bytes, puts '_' before a Windows device name (CON, PRN, AUX,
+// NUL, COM0–9, LPT0–9, with or without extension), and falls back to
+// "file" when nothing is left.
+//
+// # Safety
+//
+// Files are created through an os.Root of the folder with
+// O_CREATE|O_EXCL|O_NOFOLLOW (and O_CLOEXEC, which Go always adds), mode
+// 0600: a name cannot leave the folder, no symbolic link is followed
+// (dangling ones included), and no file is overwritten. When a name is
+// taken, a counter goes before the extension (s12-d3-report-2.txt), up to
+// 100 names per file; then Create fails with ErrNameTaken.
+//
+// # Bounds
+//
+// Every bound is counted in Stats when hit:
+//
+//   - Limits.MaxOpen (default 64): writers open at once; Create beyond it
+//     fails with ErrTooManyOpen (RefusedOpen).
+//   - Limits.MaxFiles (default 100 000): files created; then
+//     ErrTooManyFiles (RefusedFiles).
+//   - Limits.MaxFileBytes (default 1 GiB): one file's size, holes
+//     included; the file is cut there, Truncated and "cut at the per-file
+//     limit" in its record (CutFile, CutFileBytes).
+//   - Limits.MaxTotalBytes (default 10 GiB): all files' sizes together;
+//     the file that reaches it is cut ("cut at the folder limit"; CutFull,
+//     CutFullBytes), and Create fails with ErrFolderFull afterwards
+//     (RefusedFull).
+//   - 100 names tried per file (RefusedName); MaxBaseBytes of base name.
+//   - Memory: a 64 KiB write buffer per open writer (4 MiB at the default
+//     MaxOpen), 512 bytes for sniffing, and the first 16 gaps of a file
+//     as reasons (the rest summed up in one).
+//
+// # Gaps and hashes
+//
+// Gap(offset, length) leaves a hole (Seek, a sparse region reading as
+// zeros) so later bytes keep their offsets; the hashes (SHA-256, SHA-1,
+// MD5) and the MIME sniff (net/http.DetectContentType on the first 512
+// bytes) take the hole as zeros, so they always describe the file on
+// disk. Write allocates nothing.
+//
+// # Completeness
+//
+// FileRecord.Complete is set only when the final reply was 2xx, there was
+// no gap, no cut and no write error, the size matches the announced one
+// (when one was announced), and the transfer was not aborted, not cut by
+// the capture's end, not REST-restarted and not MODE Z. Reasons lists
+// each failed condition ("gap at offset N for M bytes", "size mismatch:
+// announced A, got B", "final reply 426", "no final reply", "aborted",
+// "capture ended", "REST offset K: a part of the file", "MODE Z:
+// compressed", "cut at the per-file limit", "cut at the folder limit",
+// "write failed: …") and the note "TYPE A: line endings converted", which
+// alone does not make a file incomplete. The size compared is the stream
+// length (bytes written, cut or missing); after REST it may also equal
+// the announced size minus the offset.
+package extract

@@ -1,0 +1,142 @@
+package extract
+
+import (
+	"encoding/hex"
+	"strconv"
+)
+
+// Final is what the tracker knows of a transfer when its file is closed.
+type Final struct {
+	// Announced is the size the server announced: the "(N bytes)" of the
+	// 150 reply or the 213 answer to SIZE (DataConn.ExpectedSize).
+	// Negative means unknown; 0 is an announced empty file.
+	Announced int64
+	// Reply is the transfer command's final reply code (226, 426, 451,
+	// …); 0 when none came.
+	Reply int
+	// Aborted: the client sent ABOR during the transfer.
+	Aborted bool
+	// CaptureEnded: the capture ended before the data connection did.
+	CaptureEnded bool
+	// Rest is the REST offset before the transfer (DataConn.Rest); zero
+	// or negative means none.
+	Rest int64
+	// ASCII: TYPE A was in force, so line endings were converted on the
+	// wire and the file differs from the one on either host.
+	ASCII bool
+	// Compressed: MODE Z was in force; the file holds the deflate stream.
+	Compressed bool
+}
+
+// FileRecord describes one extracted file.
+type FileRecord struct {
+	Session int    `json:"session"`
+	Data    int    `json:"data"`
+	Command string `json:"command"`
+	// Path is the remote path as on the wire: the command's argument, or
+	// for STOU without one the name the server's reply gave.
+	Path string `json:"path"`
+	Cwd  string `json:"cwd,omitempty"`
+	// File is the local name, relative to the folder.
+	File string `json:"file"`
+	// Bytes is the file's size: written bytes and holes.
+	Bytes int64 `json:"bytes"`
+	// Missing is the bytes the capture lost (holes, and gaps past a cut).
+	Missing int64 `json:"missing_bytes,omitempty"`
+	// CutBytes is the received bytes a bound kept out of the file.
+	CutBytes int64 `json:"cut_bytes,omitempty"`
+	// SHA256, SHA1 and MD5 hash the file as written (holes as zeros).
+	SHA256 string `json:"sha256"`
+	SHA1   string `json:"sha1"`
+	MD5    string `json:"md5"`
+	// MIME is sniffed from the first 512 bytes; "" for an empty file.
+	MIME string `json:"mime,omitempty"`
+	// Complete: the file is the whole remote file, as far as the capture
+	// shows: a 2xx final reply, no gap, no cut, no write error, the size
+	// announced (when one was), and no ABOR, capture end, REST or MODE Z.
+	Complete bool `json:"complete"`
+	// Truncated: a bound cut the file.
+	Truncated bool `json:"truncated,omitempty"`
+	// Reasons say why the file is not complete, and what else to know
+	// about it (TYPE A), one short sentence each.
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// record builds the FileRecord; it is called once, by Close.
+func (w *Writer) record(fin Final) FileRecord {
+	r := FileRecord{
+		Session:   w.t.Session,
+		Data:      w.t.Data,
+		Command:   w.t.Verb,
+		Path:      w.path,
+		Cwd:       w.t.Cwd,
+		File:      w.name,
+		Bytes:     w.size,
+		Missing:   w.missing,
+		CutBytes:  w.cutBytes,
+		SHA256:    hex.EncodeToString(w.sha256.Sum(nil)),
+		SHA1:      hex.EncodeToString(w.sha1.Sum(nil)),
+		MD5:       hex.EncodeToString(w.md5.Sum(nil)),
+		Truncated: w.cut != cutNone,
+	}
+	if w.size > 0 {
+		r.MIME = sniffMIME(w.sniff[:w.sniffN])
+	}
+	r.Reasons, r.Complete = judge(w, fin)
+	return r
+}
+
+// judge lists the reasons against completeness, and the notes.
+func judge(w *Writer, fin Final) (reasons []string, complete bool) {
+	complete = true
+	bad := func(s string) {
+		reasons = append(reasons, s)
+		complete = false
+	}
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+
+	for _, g := range w.gapNotes {
+		bad(g)
+	}
+	if more := w.gaps - len(w.gapNotes); more > 0 {
+		bad(strconv.Itoa(more) + " more gaps for " + itoa(w.unlisted) + " bytes")
+	}
+	rest := max(fin.Rest, 0)
+	switch {
+	case fin.Compressed:
+		// The announced size is the file's, not the deflate stream's.
+	case fin.Announced >= 0 && w.stream != fin.Announced && (rest == 0 || w.stream != fin.Announced-rest):
+		bad("size mismatch: announced " + itoa(fin.Announced) + ", got " + itoa(w.stream))
+	}
+	switch {
+	case fin.Reply == 0:
+		bad("no final reply")
+	case fin.Reply < 200 || fin.Reply > 299:
+		bad("final reply " + strconv.Itoa(fin.Reply))
+	}
+	if fin.Aborted {
+		bad("aborted")
+	}
+	if fin.CaptureEnded {
+		bad("capture ended")
+	}
+	if rest > 0 {
+		bad("REST offset " + itoa(rest) + ": a part of the file")
+	}
+	if fin.ASCII {
+		reasons = append(reasons, "TYPE A: line endings converted")
+	}
+	if fin.Compressed {
+		bad("MODE Z: compressed")
+	}
+	switch w.cut {
+	case cutFile:
+		bad("cut at the per-file limit")
+	case cutFull:
+		bad("cut at the folder limit")
+	}
+	if w.err != nil {
+		bad("write failed: " + w.err.Error())
+	}
+	return reasons, complete
+}

@@ -1,0 +1,201 @@
+package extract
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strconv"
+)
+
+// sniffLen is what net/http.DetectContentType looks at.
+const sniffLen = 512
+
+// maxGapNotes bounds the gaps a record lists one by one; the rest are
+// summed up in one reason.
+const maxGapNotes = 16
+
+// zeroBuf feeds the hashes the bytes of a hole; never written to.
+var zeroBuf [32 << 10]byte
+
+// Writer writes one file: the ordered payload of one data connection
+// direction, with Gap for the bytes the capture lost. It hashes what it
+// writes; a bound cuts the file rather than failing the writes. It is not
+// safe for concurrent use.
+type Writer struct {
+	d    *Dir
+	f    *os.File
+	buf  *bufio.Writer
+	t    Transfer
+	path string // the remote path (remotePath)
+	name string // the file's name in the folder
+
+	sha256, sha1, md5 hash.Hash
+	sniff             [sniffLen]byte
+	sniffN            int
+
+	stream   int64 // bytes offered so far: written, cut and missing
+	size     int64 // the file's size: written bytes and holes
+	missing  int64 // bytes in gaps
+	gaps     int
+	gapNotes []string // the first maxGapNotes gaps, as reasons
+	unlisted int64    // bytes of the gaps after those
+	cut      limitCut // the limit that cut the file, if one did
+	cutBytes int64    // received bytes not written because of it
+	holeEnd  bool     // the file ends in a hole: Close sets its size
+	err      error    // sticky write error
+	closed   bool
+}
+
+// Name is the file's name relative to the folder.
+func (w *Writer) Name() string { return w.name }
+
+// Offset is the stream position the next Write or Gap starts at: every
+// byte offered so far, cut or missing ones included.
+func (w *Writer) Offset() int64 { return w.stream }
+
+// Write appends payload. It takes all of p: bytes beyond a bound are
+// counted (Stats, FileRecord.CutBytes), not written, and the file is
+// marked truncated. The error is ErrClosed or a file-system error (a
+// full disk), which is sticky. It allocates nothing.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.closed {
+		return 0, ErrClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	n := int64(len(p))
+	w.stream += n
+	if w.cut != cutNone {
+		w.cutBytes += n
+		w.d.countCut(w.cut, n, false)
+		return len(p), nil
+	}
+	ok, why := w.d.reserve(w.size, n)
+	if ok > 0 {
+		q := p[:ok]
+		w.hashAndSniff(q)
+		if _, err := w.buf.Write(q); err != nil {
+			return 0, w.fail(err)
+		}
+		w.size += ok
+		w.holeEnd = false
+	}
+	if ok < n {
+		w.cut = why
+		w.cutBytes += n - ok
+		w.d.countCut(why, n-ok, true)
+	}
+	return len(p), nil
+}
+
+// Gap records length bytes the capture lost at offset, which must be
+// Offset(). The file keeps its offsets right: the missing bytes become a
+// hole (a sparse region reading as zeros, Seek rather than writing), and
+// the hashes take them as zeros, so they match the file on disk. A gap
+// counts toward the bounds like written bytes.
+func (w *Writer) Gap(offset, length int64) error {
+	if w.closed {
+		return ErrClosed
+	}
+	if offset != w.stream || length < 0 || length > math.MaxInt64-w.stream {
+		return fmt.Errorf("%w: gap of %d bytes at %d, writer at %d", ErrGapOffset, length, offset, w.stream)
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if length == 0 {
+		return nil
+	}
+	w.stream += length
+	w.missing += length
+	w.gaps++
+	if len(w.gapNotes) < maxGapNotes {
+		w.gapNotes = append(w.gapNotes, "gap at offset "+strconv.FormatInt(offset, 10)+" for "+strconv.FormatInt(length, 10)+" bytes")
+	} else {
+		w.unlisted += length
+	}
+	if w.cut != cutNone {
+		return nil
+	}
+	ok, why := w.d.reserve(w.size, length)
+	if ok > 0 {
+		if err := w.buf.Flush(); err != nil {
+			return w.fail(err)
+		}
+		if _, err := w.f.Seek(ok, io.SeekCurrent); err != nil {
+			return w.fail(err)
+		}
+		for left := ok; left > 0; {
+			k := min(left, int64(len(zeroBuf)))
+			w.hashAndSniff(zeroBuf[:k])
+			left -= k
+		}
+		w.size += ok
+		w.holeEnd = true
+	}
+	if ok < length {
+		w.cut = why
+		w.d.countCut(why, 0, true) // no received byte lost yet
+	}
+	return nil
+}
+
+// hashAndSniff feeds q, the file's next bytes, to the hashes and the
+// content sniffer.
+func (w *Writer) hashAndSniff(q []byte) {
+	w.sha256.Write(q)
+	w.sha1.Write(q)
+	w.md5.Write(q)
+	if w.sniffN < sniffLen {
+		w.sniffN += copy(w.sniff[w.sniffN:], q)
+	}
+}
+
+// fail makes err sticky, naming the file once.
+func (w *Writer) fail(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	w.err = fmt.Errorf("extract: write %s in %s: %w", w.name, w.d.path, err)
+	return w.err
+}
+
+// finish flushes the buffer and gives a file ending in a hole its size.
+func (w *Writer) finish() error {
+	if err := w.buf.Flush(); err != nil {
+		return w.fail(err)
+	}
+	if w.holeEnd {
+		if err := w.f.Truncate(w.size); err != nil {
+			return w.fail(err)
+		}
+	}
+	return nil
+}
+
+// Close ends the file and returns its record, judged against fin (what
+// the tracker knows of the transfer). The record is filled in even when
+// the error is not nil (a write or close failed: the record says so);
+// a second Close returns ErrClosed and an empty record.
+func (w *Writer) Close(fin Final) (FileRecord, error) {
+	if w.closed {
+		return FileRecord{}, ErrClosed
+	}
+	w.closed = true
+	defer w.d.release()
+	err := w.err
+	if err == nil {
+		err = w.finish()
+	}
+	if cerr := w.f.Close(); cerr != nil && err == nil {
+		err = w.fail(cerr)
+	}
+	return w.record(fin), err
+}
