@@ -88,8 +88,9 @@ type controlTable struct {
 	holes      []*controlConn
 	tombs      tombstones
 	pool       heldPool
-	candidates int // entries still being checked for FTP by content
-	byContent  int // entries not on a control port: candidates, confirmed and rejected
+	ev         ControlEvent // the event being emitted: one at a time
+	candidates int          // entries still being checked for FTP by content
+	byContent  int          // entries not on a control port: candidates, confirmed and rejected
 	maxConns   int
 	maxCand    int
 }
@@ -182,7 +183,7 @@ func startsGreeting(p []byte) bool {
 func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseState, ts time.Time) *controlConn {
 	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, lastSeen: ts}
 	cs.asm.pool = &t.pool
-	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, cs.emit)
+	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, &t.ev, cs.emit)
 	t.conns[key] = cs
 	t.silent.pushBack(cs)
 	return cs

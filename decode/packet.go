@@ -542,6 +542,10 @@ func (d *Decoder) Tick(now time.Time) {
 	if now.After(d.last) {
 		d.last = now
 	}
+	// Asked for explicitly (a live capture with nothing to read): expire
+	// now, not at the next whole second, so a wait reported in live ends
+	// when it runs out.
+	d.nextFlush = d.last
 	d.maybeFlush()
 }
 

@@ -57,11 +57,11 @@ type sessionParser struct {
 	// the packet and time of the bytes being parsed
 	num uint64
 	ts  time.Time
-	ev  ControlEvent // scratch, reused
+	ev  *ControlEvent // scratch, shared by every parser of a decoder
 }
 
-func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, emit func(*ControlEvent)) {
-	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, emitTo: emit}
+func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, scratch *ControlEvent, emit func(*ControlEvent)) {
+	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, ev: scratch, emitTo: emit}
 	p.split[0].MaxLine, p.split[1].MaxLine = maxLine, maxLine
 	p.lineFn[dirClient] = p.clientLine
 	p.lineFn[dirServer] = p.serverLine
@@ -158,7 +158,7 @@ func (p *sessionParser) release() {
 }
 
 func (p *sessionParser) event(kind ControlKind) *ControlEvent {
-	e := &p.ev
+	e := p.ev
 	*e = ControlEvent{Kind: kind, Num: p.num, TS: p.ts, Client: p.client, Server: p.server}
 	return e
 }

@@ -70,6 +70,18 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		l = t.byPort[port]
 	}
 	t.byPort[port] = append(l, dc)
+	t.addOpen(dc)
+}
+
+// addOpen adds a data connection to those expiry walks. Finished ones
+// leave t.open at the next tick; a burst of announcements inside one
+// second of packet time (a million 227s in a pipelined session) compacts
+// it here too, so it holds what is open, not what passed.
+func (t *Tracker) addOpen(dc *DataConn) {
+	if len(t.open) >= t.openCompactAt {
+		t.open = slices.DeleteFunc(t.open, func(x *DataConn) bool { return x.Done })
+		t.openCompactAt = max(2*len(t.open), 64)
+	}
 	t.open = append(t.open, dc)
 }
 
@@ -202,7 +214,7 @@ func (t *Tracker) inferData(s *decode.Segment) {
 	}
 	t.addToSession(sess, dc)
 	t.addData(s, dc)
-	t.open = append(t.open, dc)
+	t.addOpen(dc)
 	t.dataSegment(dc, s)
 }
 

@@ -109,7 +109,10 @@ type Tracker struct {
 	lastDC   *DataConn
 	byPort   map[uint16][]*DataConn // armed announcements awaiting a SYN
 	open     []*DataConn            // armed or live data connections, for timeouts
-	nextData int
+	// openCompactAt: the length of open at which finished entries are
+	// dropped before the next append.
+	openCompactAt int
+	nextData      int
 
 	limits Limits
 	seq    uint64 // arrival order of commands, replies and events

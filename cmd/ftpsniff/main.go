@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=$(git describe --tags)".
@@ -20,7 +21,24 @@ const (
 	exitError    = 2 // usage error or unreadable input
 )
 
+// Garbage collector settings. ftpsniff's live state is a few MB for
+// ordinary traffic and most of what it allocates (lines, records) dies at
+// once, so the heap may grow by half its live size between collections
+// (gcPercent) rather than double (Go's default), and past softMemoryLimit
+// the collector works harder still. The limit is a target, not a cap: when
+// more is live, more is used. GOGC and GOMEMLIMIT override them.
+const (
+	gcPercent       = 50
+	softMemoryLimit = 40 << 20
+)
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

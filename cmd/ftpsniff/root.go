@@ -30,6 +30,7 @@ connection to it happened, how it ended, and why it failed.`,
 	})
 	root.AddCommand(newReadCmd(stdout, stderr))
 	root.AddCommand(newLiveCmd(stdout, stderr))
+	addProfiling(root)
 	return root
 }
 

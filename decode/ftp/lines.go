@@ -9,6 +9,9 @@ import (
 // It matches vsftpd's command buffer and Suricata's max-line-length.
 const DefaultMaxLine = 4096
 
+// initialLineBuf is a LineSplitter's first buffer.
+const initialLineBuf = 128
+
 // Telnet bytes (RFC 854).
 const (
 	telnetSE   = 0xF0
@@ -102,7 +105,10 @@ func (s *LineSplitter) max() int {
 // not call methods of s.
 func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 	if s.buf == nil {
-		s.buf = make([]byte, 0, min(s.max(), DefaultMaxLine))
+		// Most FTP lines are short; the buffer grows (to MaxLine at most)
+		// only for the lines that are not: a connection costs what it
+		// carries, not the bound.
+		s.buf = make([]byte, 0, min(s.max(), initialLineBuf))
 	}
 	if emit == nil {
 		emit = discard

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+
+	"github.com/spf13/cobra"
+)
+
+// addProfiling adds hidden --cpuprofile and --memprofile flags: a CPU
+// profile of the whole command, and a heap profile (live objects after a
+// GC) when it ends, for measuring ftpsniff itself on a capture.
+func addProfiling(root *cobra.Command) {
+	var cpu, mem string
+	var cpuFile *os.File
+	f := root.PersistentFlags()
+	f.StringVar(&cpu, "cpuprofile", "", "write a CPU profile to FILE")
+	f.StringVar(&mem, "memprofile", "", "write a heap profile to FILE at the end")
+	_ = f.MarkHidden("cpuprofile")
+	_ = f.MarkHidden("memprofile")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if cpu == "" {
+			return nil
+		}
+		var err error
+		if cpuFile, err = os.Create(cpu); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return pprof.StartCPUProfile(cpuFile)
+	}
+	root.PersistentPostRunE = func(*cobra.Command, []string) error {
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			cpuFile.Close()
+		}
+		if mem == "" {
+			return nil
+		}
+		w, err := os.Create(mem)
+		if err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+		defer w.Close()
+		runtime.GC()
+		return pprof.Lookup("allocs").WriteTo(w, 0)
+	}
+}
