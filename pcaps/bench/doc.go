@@ -10,4 +10,15 @@
 // and every data connection opens with a SYN to the port the 227/229
 // announced, after that reply. The commands ./mkcapture, ./bareloop and
 // ./profread and compare.sh use it; docs/performance.md has the figures.
+//
+// GenerateSessions (./mksessions, scaling.sh) writes the other shape: many
+// small vsftpd sessions and nothing else, arriving SessionsConfig.Gap apart
+// (1 s by default, so 10,000 sessions span hours of packet time), at most
+// SessionsConfig.Concurrency at once, from thousands of client hosts to a
+// handful of servers: logins (some 530), PWD, CWD, TYPE, passive (227, 229)
+// and active (PORT, EPRT: vsftpd connects from port 20) data connections
+// for LIST, RETR and STOR of files up to tens of KB, 550 failures, QUIT,
+// FIN both ways. Its memory is bounded by Concurrency, not by the number of
+// sessions, so it measures whether an analyser's memory and time per
+// session stay flat as sessions pass.
 package bench
