@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -139,5 +140,35 @@ func TestSynFloodStaysBounded(t *testing.T) {
 	}
 	if convClientount(rec, ControlOpen) != 0 {
 		t.Error("a SYN alone opened a session")
+	}
+}
+
+// TestReplyCutByGapStillDelivered: a 230- whose end is lost in a gap is
+// delivered as the 230 it is (flagged unterminated) before the gap.
+func TestReplyCutByGapStillDelivered(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
+	v.handshake()
+	v.srv("220 hi\r\n")
+	v.cli("USER a\r\n")
+	v.srv("331 pw\r\n")
+	v.cli("PASS x\r\n")
+	v.srv("230-Welcome\r\n")
+	v.sseq += 500 // the rest of the banner and its last line are lost
+	v.cli("PWD\r\n")
+	v.srv("257 \"/\"\r\n")
+	d.Finish()
+	var kinds []string
+	for _, e := range rec.control {
+		switch e.Kind {
+		case ControlReply:
+			kinds = append(kinds, fmt.Sprint(e.Reply.Code))
+		case ControlGap:
+			kinds = append(kinds, "gap")
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "220 331 230 gap 257" {
+		t.Errorf("replies and gaps %q, want %q", got, "220 331 230 gap 257")
 	}
 }

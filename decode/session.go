@@ -116,6 +116,13 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 		return
 	}
 	p.num, p.ts = num, ts
+	if d == dirServer {
+		// A multi-line reply the gap cuts is still a reply: its first line
+		// has its code ("230-" proves the login), flagged unterminated.
+		if r := p.replies.Flush(); r != nil {
+			p.reply(r)
+		}
+	}
 	p.stats.ControlGaps++
 	p.stats.ControlGapBytes += uint64(n)
 	e := p.event(ControlGap)
