@@ -374,6 +374,8 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 		}
 	}
 	sess.reported = true
+	t.transcript -= sess.transcript
+	sess.transcript = 0
 	t.sink.SessionEnd(sess)
 }
 

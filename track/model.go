@@ -356,6 +356,9 @@ type Session struct {
 	reported bool      // SessionEnd was called (after its last data connection)
 	resync   bool      // after a gap: the code table may override FIFO
 	lastSeen time.Time
+	// transcript: entries of Commands and Events counted against the
+	// tracker's budget, given back when the session is reported.
+	transcript int
 }
 
 // sizeMemo remembers the last SIZE answer, to compare with a RETR of the

@@ -138,8 +138,10 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 			sess.Commands = sess.Commands[:n]
 		}
 		sess.Commands = append(sess.Commands, c)
-	case len(sess.Commands) < t.opts.MaxTranscript:
+	case len(sess.Commands) < t.opts.MaxTranscript && t.transcriptRoom():
 		sess.Commands = append(sess.Commands, c)
+		sess.transcript++
+		t.transcript++
 	default:
 		sess.CommandsOmitted++
 		t.limits.CommandsOmitted++

@@ -691,3 +691,32 @@ func TestRecentOnlyKeepsNoHistory(t *testing.T) {
 		t.Errorf("kept %d commands, %d events; omitted %d of %d", len(s.Commands), len(s.Events), s.CommandsOmitted, s.CommandCount)
 	}
 }
+
+// TestTranscriptBudgetBoundsAllSessions: the transcripts of all open
+// sessions together keep at most TranscriptBudget entries; what is left
+// out is counted, and an ended session gives its share back.
+func TestTranscriptBudgetBoundsAllSessions(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{TranscriptBudget: 100})
+	client := func(i int) netip.AddrPort { return netip.AddrPortFrom(cli.Addr(), uint16(40000+i)) }
+	for i := range 10 {
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, TS: t0, Client: client(i), Server: srv})
+	}
+	for range 50 {
+		for i := range 10 {
+			trk.Control(&decode.ControlEvent{Kind: decode.ControlCommand, TS: t0, Client: client(i), Server: srv, Command: ftp.Command{Verb: "NOOP"}})
+			trk.Control(&decode.ControlEvent{Kind: decode.ControlReply, TS: t0, Client: client(i), Server: srv, Reply: &ftp.Reply{Code: 200}})
+		}
+	}
+	if lim := trk.Limits(); lim.TranscriptBudget != 400 || lim.CommandsOmitted != 400 {
+		t.Errorf("budget omitted %d, commands omitted %d; want 400 each", lim.TranscriptBudget, lim.CommandsOmitted)
+	}
+	trk.Control(&decode.ControlEvent{Kind: decode.ControlClose, TS: t0, Client: client(0), Server: srv})
+	trk.Control(&decode.ControlEvent{Kind: decode.ControlCommand, TS: t0, Client: client(1), Server: srv, Command: ftp.Command{Verb: "NOOP"}})
+	if s := rec.ended[0]; len(s.Commands)+s.CommandsOmitted != 50 {
+		t.Errorf("session kept %d and omitted %d of 50", len(s.Commands), s.CommandsOmitted)
+	}
+	if lim := trk.Limits(); lim.TranscriptBudget != 400 {
+		t.Errorf("after a session ended, a command was still refused (%d)", lim.TranscriptBudget)
+	}
+}

@@ -31,6 +31,7 @@ type Options struct {
 	MaxDataPerSession  int           // data connections per session; 0 = 4096
 	MaxDataConns       int           // data connections followed at once; 0 = 100000
 	MaxEventsPerSess   int           // events kept per session; 0 = 1000
+	TranscriptBudget   int           // commands and events kept by all open sessions' transcripts together; 0 = 50000
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
@@ -41,6 +42,10 @@ type Options struct {
 	// until it ends.
 	RecentOnly bool
 }
+
+// DefaultTranscriptBudget bounds the commands and events all open
+// sessions' transcripts keep together (about 25 MB at most).
+const DefaultTranscriptBudget = 50000
 
 // recentKept is how many commands and finished data connections a
 // session keeps with RecentOnly.
@@ -58,6 +63,7 @@ func (o *Options) defaults() {
 	def(&o.MaxDataPerSession, 4096)
 	def(&o.MaxDataConns, 100000)
 	def(&o.MaxEventsPerSess, 1000)
+	def(&o.TranscriptBudget, DefaultTranscriptBudget)
 	if o.UnansweredWait <= 0 {
 		o.UnansweredWait = 2 * time.Minute
 	}
@@ -86,6 +92,10 @@ type Limits struct {
 	ExpectationsEvicted int `json:"expectations_evicted"`
 	EventsOmitted       int `json:"events_omitted"`
 	RepliesOmitted      int `json:"replies_omitted"` // greeting lines or 1yz replies beyond their bound
+	// TranscriptBudget counts commands and events left out of transcripts
+	// because all open sessions together held TranscriptBudget (they are
+	// in CommandsOmitted and EventsOmitted too).
+	TranscriptBudget int `json:"transcript_budget_omitted,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
@@ -115,8 +125,10 @@ type Tracker struct {
 	nextData      int
 
 	limits Limits
-	seq    uint64 // arrival order of commands, replies and events
-	last   time.Time
+	// transcript counts the entries the open sessions' transcripts hold.
+	transcript int
+	seq        uint64 // arrival order of commands, replies and events
+	last       time.Time
 }
 
 // New returns a Tracker reporting to sink.
@@ -258,13 +270,27 @@ func (t *Tracker) event(sess *Session, ev Event) {
 	ev.Seq = t.seq
 	if t.opts.RecentOnly {
 		// Written as it happens; nothing looks back at events.
-	} else if len(sess.Events) >= t.opts.MaxEventsPerSess {
+	} else if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {
 		sess.EventsOmitted++
 		t.limits.EventsOmitted++
 	} else {
 		sess.Events = append(sess.Events, ev)
+		sess.transcript++
+		t.transcript++
 	}
 	t.sink.Event(sess, &ev)
+}
+
+// transcriptRoom tells whether the open sessions' transcripts may keep one
+// more entry. The per-session bounds alone allow 10,000 sessions times
+// 10,000 commands; this one bounds them all together, and what it leaves
+// out is counted with the per-session omissions.
+func (t *Tracker) transcriptRoom() bool {
+	if t.transcript < t.opts.TranscriptBudget {
+		return true
+	}
+	t.limits.TranscriptBudget++
+	return false
 }
 
 // tick runs once per second of packet time: announcements and SYN-only

@@ -504,6 +504,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
 	addw(uint64(lim.CommandsOmitted), "commands left out of transcripts")
+	addw(uint64(lim.TranscriptBudget), fmt.Sprintf("of the commands and events left out, by the bound on all open transcripts together (%d)", track.DefaultTranscriptBudget))
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
