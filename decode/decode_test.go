@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -395,5 +396,30 @@ func TestCompletedFragmentsFreeTheBound(t *testing.T) {
 	}
 	if st := d.Stats(); st.FragmentsFull != 0 || st.Defragmented != maxFragments*3 || d.fragsHeld != 0 {
 		t.Errorf("bound hit %d times, %d rebuilt, %d still held", st.FragmentsFull, st.Defragmented, d.fragsHeld)
+	}
+}
+
+// TestTunnelsDecapsulated: a session inside each kind of tunnel (4in4,
+// 6in4, 4in6, 6in6, GRE, ERSPAN, VXLAN, GENEVE, MPLS, PPPoE) is one
+// session with its inner addresses, never the tunnel's.
+func TestTunnelsDecapsulated(t *testing.T) {
+	rec, st := decodeFile(t, "../pcaps/synthetic/tunnels.pcapng", Options{})
+	opens := 0
+	for _, e := range rec.control {
+		if e.Kind != ControlOpen {
+			continue
+		}
+		opens++
+		for _, a := range []netip.Addr{e.Client.Addr(), e.Server.Addr()} {
+			if s := a.String(); strings.HasPrefix(s, "203.0.113.") || strings.HasPrefix(s, "2001:db8:ffff:") {
+				t.Errorf("session with a tunnel address: %v -> %v", e.Client, e.Server)
+			}
+		}
+	}
+	if opens != 10 {
+		t.Errorf("%d sessions, want 10", opens)
+	}
+	if st.Decapsulated != st.Packets || st.TCP != st.Packets {
+		t.Errorf("%d of %d packets decapsulated, %d TCP", st.Decapsulated, st.Packets, st.TCP)
 	}
 }

@@ -51,6 +51,13 @@ type layerSet struct {
 	icmp4   layers.ICMPv4
 	icmp6   layers.ICMPv6
 	payload gopacket.Payload
+	// Tunnels: their inner layers decode into the same values as the
+	// outer ones, so what is read after DecodeLayers is the innermost.
+	gre    layers.GRE
+	erspan layers.ERSPANII
+	udp    layers.UDP
+	vxlan  layers.VXLAN
+	geneve layers.Geneve
 
 	parsers [numFirst]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
@@ -70,6 +77,7 @@ func newLayerSet(only ...int) *layerSet {
 		&s.eth, &s.dot1q, &s.sll, &s.sll2, &s.lo,
 		&s.ip4, &s.ip6, &s.ip6ext, &s.ip6frag,
 		&s.icmp4, &s.icmp6, &s.payload,
+		&s.gre, &s.erspan, &s.udp, &s.vxlan, &s.geneve,
 	} {
 		c = c.Put(l)
 	}
@@ -221,18 +229,35 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		d.stats.UnknownLink++
 		return
 	}
-	d.decodeWith(d.ls, first, data, ci)
+	d.decodeWith(d.ls, first, data, ci, 0)
 	d.maybeFlush()
 }
 
-// decodeWith runs parser p over data and dispatches what it found.
-func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.CaptureInfo) {
+// maxEncapsulation bounds the MPLS and PPPoE layers peeled off one frame by
+// hand (the other tunnels are layers of the parser, bounded by the frame's
+// length).
+const maxEncapsulation = 8
+
+// decodeWith runs parser p over data and dispatches what it found. Tunnels
+// (IP in IP, GRE and ERSPAN, VXLAN, GENEVE) are layers of the parser, and
+// each inner layer decodes into the same value as the outer one, so the
+// addresses and ports read after it are the innermost; MPLS and PPPoE,
+// which gopacket has no decoding layer for, are peeled off by hand and the
+// rest decoded again (depth counts those).
+func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.CaptureInfo, depth int) {
 	p := ls.parsers[first]
 	err := p.DecodeLayers(data, &ls.decoded)
 	if p.Truncated {
 		d.stats.Truncated++
 	}
+	if inner, next := peel(ls); next >= 0 && ls == d.ls && depth < maxEncapsulation {
+		d.stats.Decapsulated++
+		d.decodeWith(ls, next, inner, ci, depth+1)
+		return
+	}
 	var haveIP4, haveIP6, haveICMP4, haveICMP6, fragment bool
+	innerV6 := false // the innermost IP header is IPv6
+	ipLayers := 0
 	// The TCP header is read by hand (parseTCP), not by a layer: most
 	// segments need only ports, numbers and flags. proto and transport
 	// follow the innermost header decoded; wire is the transport's length
@@ -245,14 +270,16 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	for _, t := range ls.decoded {
 		switch t {
 		case layers.LayerTypeIPv4:
-			haveIP4 = true
+			haveIP4, innerV6 = true, false
+			ipLayers++
 			if ls.ip4.Flags&layers.IPv4MoreFragments != 0 || ls.ip4.FragOffset != 0 {
 				fragment = true
 			}
 			proto, transport = ls.ip4.Protocol, ls.ip4.Payload
 			wire = int(ls.ip4.Length) - int(ls.ip4.IHL)*4
 		case layers.LayerTypeIPv6:
-			haveIP6 = true
+			haveIP6, innerV6 = true, true
+			ipLayers++
 			proto, transport = ls.ip6.NextHeader, ls.ip6.Payload
 			wire, ip6Payload = int(ls.ip6.Length), len(ls.ip6.Payload)
 			if h := ls.ip6.HopByHop; h != nil {
@@ -276,8 +303,11 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			haveICMP6 = true
 		}
 	}
-	if haveIP6 && wire >= 0 {
+	if innerV6 && wire >= 0 {
 		wire -= ip6Payload - len(transport) // less the extension headers
+	}
+	if ipLayers > 1 || tunnelled(ls.decoded) {
+		d.stats.Decapsulated++
 	}
 	haveTCP := proto == layers.IPProtocolTCP && (haveIP4 || haveIP6)
 	if err != nil && !haveTCP && !haveICMP4 && !haveICMP6 && !fragment {
@@ -289,11 +319,11 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 		return
 	}
 	if fragment && ls == d.ls {
-		d.defragment(first, data, ci, haveIP4)
+		d.defragment(first, data, ci, !innerV6)
 		return
 	}
 	var src, dst netip.Addr
-	if haveIP4 {
+	if !innerV6 {
 		src, _ = netip.AddrFromSlice(ls.ip4.SrcIP)
 		dst, _ = netip.AddrFromSlice(ls.ip4.DstIP)
 	} else {

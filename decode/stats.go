@@ -3,19 +3,20 @@ package decode
 // Stats counts what the decoder saw and every limit it hit. Counters only
 // grow; the caller reads them at the end or for a live status line.
 type Stats struct {
-	Packets       uint64 `json:"packets"`        // packets handed to Decode
-	Bytes         uint64 `json:"bytes"`          // their captured bytes
-	TCP           uint64 `json:"tcp"`            // TCP segments (after defragmentation)
-	ICMPErrors    uint64 `json:"icmp_errors"`    // ICMP/ICMPv6 unreachables quoting TCP
-	NotIP         uint64 `json:"not_ip"`         // frames with no IPv4/IPv6 layer (ARP, LLDP, …)
-	NotTCP        uint64 `json:"not_tcp"`        // IP packets that are neither TCP nor ICMP errors
-	Malformed     uint64 `json:"malformed"`      // frames a layer decoder rejected
-	Truncated     uint64 `json:"truncated"`      // frames cut short by the snap length
-	UnknownLink   uint64 `json:"unknown_link"`   // frames of a link type ftpsniff does not decode
-	Fragments     uint64 `json:"fragments"`      // IP fragments seen
-	Defragmented  uint64 `json:"defragmented"`   // packets rebuilt from fragments
-	FragmentsLost uint64 `json:"fragments_lost"` // fragments dropped as invalid or expired
-	FragmentsFull uint64 `json:"fragments_full"` // times the fragment bound emptied the reassembly tables
+	Packets       uint64 `json:"packets"`                // packets handed to Decode
+	Bytes         uint64 `json:"bytes"`                  // their captured bytes
+	TCP           uint64 `json:"tcp"`                    // TCP segments (after defragmentation)
+	ICMPErrors    uint64 `json:"icmp_errors"`            // ICMP/ICMPv6 unreachables quoting TCP
+	NotIP         uint64 `json:"not_ip"`                 // frames with no IPv4/IPv6 layer (ARP, LLDP, …)
+	NotTCP        uint64 `json:"not_tcp"`                // IP packets that are neither TCP nor ICMP errors
+	Malformed     uint64 `json:"malformed"`              // frames a layer decoder rejected
+	Decapsulated  uint64 `json:"decapsulated,omitempty"` // frames read inside a tunnel (IP in IP, GRE, ERSPAN, VXLAN, GENEVE, MPLS, PPPoE)
+	Truncated     uint64 `json:"truncated"`              // frames cut short by the snap length
+	UnknownLink   uint64 `json:"unknown_link"`           // frames of a link type ftpsniff does not decode
+	Fragments     uint64 `json:"fragments"`              // IP fragments seen
+	Defragmented  uint64 `json:"defragmented"`           // packets rebuilt from fragments
+	FragmentsLost uint64 `json:"fragments_lost"`         // fragments dropped as invalid or expired
+	FragmentsFull uint64 `json:"fragments_full"`         // times the fragment bound emptied the reassembly tables
 
 	ControlConns     uint64 `json:"control_conns"`      // control connections opened
 	ControlBytes     uint64 `json:"control_bytes"`      // control-stream bytes reassembled

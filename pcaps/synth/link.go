@@ -25,6 +25,7 @@ type link struct {
 	ifindex uint32              // LinuxSLL2 interface index
 	name    string              // pcapng interface name
 	bsdV6   uint32              // LinkTypeNull family value for IPv6 (24, 28 or 30)
+	tunnel  tunnelKind          // Ethernet only: the packets are seen inside this tunnel
 }
 
 func ethernetLink(tags ...vlanTag) *link {
@@ -103,6 +104,13 @@ func (l *link) frame(src, dst netip.Addr, pkt []byte) ([]byte, error) {
 		copy(h[12:20], macOf(src))
 		return append(h, pkt...), nil
 	case layers.LinkTypeEthernet:
+		if l.tunnel != 0 {
+			out, outerET, err := l.tunnel.wrap(src, dst, pkt)
+			if err != nil {
+				return nil, err
+			}
+			return l.ethernet(src, dst, outerET, out)
+		}
 		return l.ethernet(src, dst, et, pkt)
 	}
 	return nil, fmt.Errorf("link type %v not supported", l.typ)

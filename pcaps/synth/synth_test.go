@@ -136,12 +136,18 @@ func TestEveryPacketDecodes(t *testing.T) {
 					t.Fatalf("packet %d: no network layer", i+1)
 				}
 				// Decoding does not link transport layers to their
-				// pseudo-header; do it so their checksums can be checked.
+				// pseudo-header; do it so their checksums can be checked,
+				// each with the IP header right before it (the inner one
+				// in a tunnel).
+				var network gopacket.NetworkLayer
 				for _, l := range p.Layers() {
+					if nl, ok := l.(gopacket.NetworkLayer); ok {
+						network = nl
+					}
 					if tl, ok := l.(interface {
 						SetNetworkLayerForChecksum(gopacket.NetworkLayer) error
 					}); ok {
-						if err := tl.SetNetworkLayerForChecksum(p.NetworkLayer()); err != nil {
+						if err := tl.SetNetworkLayerForChecksum(network); err != nil {
 							t.Fatalf("packet %d: %v", i+1, err)
 						}
 					}
