@@ -70,6 +70,18 @@ func TestRealCaptureOutcomes(t *testing.T) {
 		{"nat-pasv-address-server", "PASV:transferred/control-address=4640@RETR"},
 		{"active-client-firewall", "PORT:unanswered=0@RETR"},
 		{"ftps-explicit", "unknown:transferred/inferred"},
+		// The failure stories (docs/troubleshooting.md).
+		// require_ssl_reuse=YES: two full handshakes the server closes, one resumed transfer.
+		{"ftps-reuse-required", "unknown:transferred/inferred unknown:transferred/inferred unknown:transferred/inferred"},
+		// The data SYN arrives SNAT'ed from 10.99.0.3: matched by port only, 425 Bad IP.
+		{"data-source-nat", "PASV:connected/port-only=0@RETR"},
+		// 500 OOPS: invalid pasv_address to PASV: nothing announced.
+		{"pasv-address-invalid", ""},
+		// Eight refused logins, then one anonymous NLST.
+		{"login-brute-force", "PASV:transferred=37@NLST"},
+		// The upload completes on the data connection; the 226 never arrives.
+		{"control-idle-nat-client", "PASV:transferred/control-address=131072@STOR"},
+		{"control-idle-nat-server", "PASV:transferred=131072@STOR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -20,6 +20,8 @@ SCENARIOS=(
 	pasv-drop pasv-reject-rst pasv-reject-icmp pasv-reject-icmp6 pasv-outside-range
 	nat-no-pasv-address-default nat-no-pasv-address-trusting nat-pasv-address
 	active-client-firewall ftps-explicit
+	ftps-reuse-required data-source-nat pasv-address-invalid login-brute-force
+	control-idle-nat
 )
 
 usage() {
@@ -308,6 +310,99 @@ sc_ftps_explicit() {
 	cap client ftps-explicit || return 1
 	run 0 "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
 		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# --- the failure stories (issue 9; docs/troubleshooting.md) ----------------
+
+# vsftpd require_ssl_reuse=YES: curl --no-sessionid opens the data connection
+# with a full TLS handshake (TLS 1.3, then TLS 1.2) and vsftpd closes it
+# (curl: "transfer closed with 4640 bytes remaining"); plain curl resumes the
+# control connection's session and gets the file.
+sc_ftps_reuse_required() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps-reuse.conf" \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client ftps-reuse-required || return 1
+	run 18 "curl --ssl-reqd -k --no-sessionid ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k --no-sessionid -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 18 "curl --tls-max 1.2 --ssl-reqd -k --no-sessionid ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --tls-max 1.2 --ssl-reqd -k --no-sessionid -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "curl --tls-max 1.2 --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --tls-max 1.2 --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# The client's data connections leave through a source NAT to another
+# address (10.99.0.3), its control connection does not (docker-proxy, a load
+# balancer, CGNAT): vsftpd answers "425 Security: Bad IP connecting.".
+# Captured on the server's side, where the two sources differ.
+sc_data_source_nat() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	netlab_addr "$NETLAB_CLIENT_NS" cli0 10.99.0.3/24 || return 1
+	netlab_nft "$NETLAB_CLIENT_NS" <<'EOF' || return 1
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		tcp dport 40000-40100 snat to 10.99.0.3
+	}
+}
+EOF
+	cap server data-source-nat || return 1
+	run 19 "curl --disable-epsv ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# pasv_address="10.99.0.1" (quoted): vsftpd ends the session at the first
+# PASV with "500 OOPS: invalid pasv_address"; curl: "Bad PASV/EPSV response".
+sc_pasv_address_invalid() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/pasv-address-invalid.conf" || return 1
+	cap client pasv-address-invalid || return 1
+	run 13 "curl --disable-epsv ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# One client tries eight accounts with the same password (password
+# spraying), one session each, then logs in anonymously and lists.
+sc_login_brute_force() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/local-logins.conf" || return 1
+	cap server login-brute-force || return 1
+	local u
+	for u in admin root oracle test ftpuser backup www deploy; do
+		run 2 "ftpclient.py --user $u --password Summer2026 $NETLAB_SERVER_IP4" \
+			"${FTPLIB[@]}" --user "$u" --password Summer2026 "$NETLAB_SERVER_IP4"
+	done
+	run 0 "ftpclient.py $NETLAB_SERVER_IP4 nlst" "${FTPLIB[@]}" "$NETLAB_SERVER_IP4" nlst
+	cap_stop
+}
+
+# NAT router whose conntrack forgets an established TCP connection after 4 s
+# of silence and drops packets it no longer knows (tcp_loose=0, ct state
+# invalid drop): a 128 KiB upload through a 96 kbit/s token bucket on the
+# client's link keeps the data connection busy for about 11 s while the
+# control connection stays silent, so the 226 dies at the router and curl
+# times out waiting for it. Captured on both sides.
+sc_control_idle_nat() {
+	netlab_lab_nat && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/upload.conf" || return 1
+	ip netns exec "$NETLAB_ROUTER_NS" sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_established=4 \
+		net.netfilter.nf_conntrack_tcp_loose=0 || return 1
+	netlab_nft "$NETLAB_ROUTER_NS" <<'EOF' || return 1
+table ip idle {
+	chain forward {
+		type filter hook forward priority filter - 1; policy accept;
+		ct state invalid drop
+	}
+}
+EOF
+	head -c 131072 "$(netlab_ftproot)/data.bin" >"$NETLAB_DIR/up.bin" && chmod 644 "$NETLAB_DIR/up.bin" || return 1
+	ip -n "$NETLAB_CLIENT_NS" link set cli0 gso_max_size 1500 2>/dev/null
+	ip netns exec "$NETLAB_CLIENT_NS" ethtool -K cli0 tso off gso off 2>/dev/null
+	tc -n "$NETLAB_CLIENT_NS" qdisc add dev cli0 root tbf rate 96kbit burst 3000 latency 2s || return 1
+	cap client control-idle-nat-client && cap server control-idle-nat-server || return 1
+	NETLAB_CMD_TIMEOUT=30 run 28 "curl --disable-epsv -m 22 -T up.bin ftp://$NETLAB_PUBLIC_IP4/upload/ (client link shaped to 96 kbit/s)" \
+		curl -sS --connect-timeout 3 -m 22 --disable-epsv -T "$NETLAB_DIR/up.bin" "ftp://$NETLAB_PUBLIC_IP4/upload/"
 	cap_stop
 }
 

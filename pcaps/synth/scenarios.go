@@ -39,6 +39,10 @@ func scenarios() []scenario {
 		{"truncated.pcap", truncated},
 		{"epsv-forms.pcap", built(epsvForms)},
 		{"many-lines.pcap", built(manyLines)},
+		{"bounce-scan.pcap", built(bounceScan)},
+		{"final-reply-250.pcap", built(finalReply250)},
+		{"epsv-filtered.pcap", built(epsvFiltered)},
+		{"range-exhausted.pcap", built(rangeExhausted)},
 	}
 }
 

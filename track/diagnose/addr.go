@@ -92,20 +92,20 @@ func (v Vantage) String() string {
 	return [...]string{"unknown", "client side", "server side"}[v]
 }
 
-// vantage guesses the capture point of a session. A capture shows each
-// host at the address it has on the capture's side of any NAT: a private
-// client talking to a public server was captured on the client's side, a
-// public client talking to a private server on the server's side; a server
-// seen at an address other than its configured public one is seen from
-// behind its NAT.
-func vantage(s *track.Session, pub netip.Addr) Vantage {
+// vantage guesses the capture point of a session from the packets alone.
+// A capture shows each host at the address it has on the capture's side of
+// any NAT: a private client talking to a public server was captured on the
+// client's side, a public client talking to a private server on the
+// server's side. The configuration (--public-address, pasv_address) never
+// changes this: it says what the server should announce, not where the
+// capture was taken, and a capture on the client's side of a server at
+// its public address looks the same whatever the server is told.
+func vantage(s *track.Session) Vantage {
 	c, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
 	switch {
 	case local(c) && !local(srv):
 		return VantageClient
 	case !local(c) && local(srv):
-		return VantageServer
-	case pub.IsValid() && srv != pub.Unmap() && pub.Unmap().Is4() == srv.Is4():
 		return VantageServer
 	}
 	return VantageUnknown

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
@@ -119,4 +120,68 @@ func mainRange(rs policy.Ranges) policy.PortRange {
 		}
 	}
 	return best
+}
+
+// exampleRange is the passive range advice proposes when the server has
+// none: an example, named as one.
+var exampleRange = policy.PortRange{Lo: 40000, Hi: 40100}
+
+// anyPortBehaviour says what a server of kind k does without a passive
+// range: the port changes every session, so no rule for one port helps.
+func anyPortBehaviour(k policy.ServerKind) string {
+	switch k {
+	case policy.ServerProFTPD:
+		return "without PassivePorts ProFTPD lets the kernel pick any ephemeral port"
+	case policy.ServerPureFTPd:
+		return "without a PassivePortRange (-p) Pure-FTPd lets the kernel pick any ephemeral port"
+	}
+	return "without pasv_min_port/pasv_max_port vsftpd lets the kernel pick any ephemeral port"
+}
+
+// noRangeAdvice is what to do when the server's passive range is not known
+// (no --pasv-range, no range in --server-config): a port the server picks
+// itself changes every session, so the fix is a fixed range, then a rule
+// for that range, never a rule for the ports one capture happened to see.
+func (d *Diagnoser) noRangeAdvice(v6 bool) string {
+	k := d.p.Kind()
+	settings := strings.Join(rangeSettings(k, exampleRange), " and ")
+	ex := policy.Ranges{exampleRange}
+	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
+		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s (or %s)",
+			sc.Path, anyPortBehaviour(k), settings, nftRule(ex), iptablesRule(ex, v6))
+	}
+	return fmt.Sprintf("The server's passive range is not known here (give --server-config or --pasv-range), and a port the server picks itself changes every session: set a fixed passive range (%s, e.g. %s), restart the server, then open that range: %s (or %s)",
+		rangeSettingName(k), settings, nftRule(ex), iptablesRule(ex, v6))
+}
+
+// noRangeRules are the summary lines for the same case.
+func (d *Diagnoser) noRangeRules(v6 bool) []string {
+	k := d.p.Kind()
+	head := "# the server's passive range is not known, and a port it picks itself changes every session: set a fixed range, then open it, e.g.:"
+	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
+		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(k))
+	}
+	ex := policy.Ranges{exampleRange}
+	return append(append([]string{head}, rangeSettings(k, exampleRange)...), nftRule(ex), iptablesRule(ex, v6))
+}
+
+// configSetsRange reports whether the given server configuration already
+// sets rs: advice must never tell the admin to set what it sets.
+func (d *Diagnoser) configSetsRange(rs policy.Ranges) bool {
+	sc := d.p.Server
+	return sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.String() == rs.String()
+}
+
+// encryptedControl reports whether the session's control channel is TLS:
+// no conntrack helper or ALG can read its announcements.
+func encryptedControl(s *track.Session) bool { return s.Encrypted || s.ImplicitTLS }
+
+// tlsRangeAdvice replaces helper advice for an encrypted session.
+const tlsRangeAdvice = "the control channel is encrypted, so no FTP conntrack helper or ALG can see the data ports (see control-encrypted): open the fixed passive range statically and forward it as a whole, and behind NAT make the server announce its public address itself"
+
+// routerHelperAdvice is where the helper goes for an active-mode client
+// behind a NAT router: on the router, which must rewrite the PORT.
+func routerHelperAdvice(controlPort uint16) string {
+	return fmt.Sprintf("on the NAT router in front of the client (not on the client host), attach the FTP conntrack helper to the control connection so nf_nat_ftp rewrites the PORT/EPRT address: iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp, or in nftables a prerouting-hook rule tcp dport %d ct helper set \"ftp-std\" with ct helper ftp-std { type \"ftp\" protocol tcp; } (not possible under FTPS)",
+		controlPort, controlPort)
 }

@@ -22,8 +22,10 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	}
 	if dc.Via == 0 || !dc.Announced.IsValid() {
 		// Inferred (no visible announcement, e.g. under FTPS): only the
-		// outcome can be judged; control-encrypted counts it.
+		// outcome and the TLS handshake can be judged; control-encrypted
+		// counts it.
 		add(d.outcome(s, dc, nil))
+		add(d.tlsNotResumed(s, dc))
 		return out
 	}
 	add(d.portRange(s, dc))
@@ -47,9 +49,17 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	}
 	add(nat)
 	if !dc.Passive {
-		add(d.bounce(s, dc.Announced, dc.Via, dc.Announce, false))
+		if d.noteBounce(s, dc.Announced, dc.Announce, dc, bounceState(dc)) {
+			// A connection to a third host is the bounce, not a firewall
+			// fault: its outcome goes into the session's ftp-bounce.
+			return out
+		}
+		add(d.ownPrivilegedPort(s, dc.Announced, dc.Via, dc.Announce, false))
 	}
 	add(d.outcome(s, dc, nat))
+	add(d.tlsNotResumed(s, dc))
+	add(d.rangeExhausted(s, dc))
+	add(d.modeFallback(s, dc))
 	return out
 }
 
@@ -157,7 +167,11 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		case pub.IsValid():
 			return nil
 		case local(a) && !local(cli):
-			return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, to client %s, which comes from outside that network: the same fault seen from the server's side (clients that trust the 227 cannot reach it).", a, cls.Describe(a), cli))
+			// Seen from the server's side of its NAT, the capture cannot
+			// tell whether a router with the FTP helper rewrites the 227 on
+			// its way out: say what the packets show, and what follows
+			// without such a router.
+			return mismatch(sevFor(), fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli))
 		case local(a) && local(cli) && !sameNet(a, cli):
 			// The client reached the very address announced: a routed
 			// private network (or IPv6 ULAs) looks the same as a NAT seen
@@ -199,7 +213,7 @@ func suggestPublic(s *track.Session, a, pub netip.Addr) string {
 	switch {
 	case pub.IsValid():
 		return pub.String()
-	case srv != a && (!local(srv) || vantage(s, pub) != VantageServer):
+	case srv != a && (!local(srv) || vantage(s) != VantageServer):
 		return srv.String()
 	}
 	return "<public address>"
@@ -242,50 +256,15 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	f.Packets = packets(pk)
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client))
 	f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s, so the server's connection back cannot arrive.", addr, via, cls.Describe(addr), cli, via)
-	f.Advice = "Use passive mode on the client (the usual fix); or, on the client's Linux NAT, " + helperAdvice(s.Server.Port(), false) + " so nf_nat_ftp rewrites the PORT (not possible under FTPS)."
-	return f
-}
-
-// bounce flags PORT/EPRT/LPRT naming a host other than the client, or a
-// privileged port: the FTP bounce attack (RFC 2577), or a broken client.
-func (d *Diagnoser) bounce(s *track.Session, a netip.AddrPort, via ftp.Via, c *track.Command, refused bool) *Finding {
-	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
-	var why []string
-	if addr != cli {
-		cls := Classify(addr)
-		switch {
-		case addr.Is4() != cli.Is4():
-			why = append(why, fmt.Sprintf("names %s, of the other address family than the client's %s", addr, cli))
-		case cls == ClassPublic, cls == ClassLoopback, cls == ClassUnspecified, cls == ClassLinkLocal:
-			why = append(why, fmt.Sprintf("names %s (%s), not the client's %s", addr, cls.Describe(addr), cli))
-		case local(cli) && sameNet(addr, cli):
-			why = append(why, fmt.Sprintf("names %s, another host on the client's network, not the client's %s", addr, cli))
-		}
-	}
-	if a.Port() < 1024 {
-		why = append(why, fmt.Sprintf("names privileged port %d", a.Port()))
-	}
-	if len(why) == 0 {
-		return nil
-	}
-	f := &Finding{Code: CodeFTPBounce, Severity: SeverityWarning}
-	if c != nil {
-		f.TS = c.TS
-		ev := fmt.Sprintf("%q (packet %d)", commandText(c), c.Num)
-		pk := []uint64{c.Num}
+	if dc == nil && c != nil {
+		// Refused: the server never tried to connect, so nothing about
+		// the way back is proven; the refusal is.
+		reply := "refused it"
 		if r := c.Final(); r != nil {
-			ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
-			pk = append(pk, r.Num)
+			reply = fmt.Sprintf("refused it (%q)", replyText(r))
 		}
-		f.Evidence, f.Packets = ev, packets(pk)
+		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server %s because the address is not the client's, and never tried to connect; active-mode transfers of this client cannot work.", addr, via, cls.Describe(addr), cli, via, reply)
 	}
-	f.Message = fmt.Sprintf("%s %s: the server is asked to connect somewhere other than the client (FTP bounce, RFC 2577).", via, strings.Join(why, " and "))
-	if refused {
-		f.Severity = SeverityInfo
-		f.Message += " The server refused it."
-		f.Advice = "Nothing to change on the server; find out which client sent it (a scanner, or a client behind a proxy)."
-	} else {
-		f.Advice = "The server accepted it: refuse foreign addresses and privileged ports (vsftpd: port_promiscuous=NO, the default; ProFTPD: AllowForeignAddress off; pure-ftpd refuses them by default), and find out which client sent it."
-	}
+	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port()) + "."
 	return f
 }

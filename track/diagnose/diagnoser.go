@@ -21,6 +21,8 @@ type Diagnoser struct {
 	servers  map[netip.AddrPort]*serverAcc // at most MaxServers
 	overflow *serverAcc                    // where sessions beyond it count
 	omitted  Omitted
+
+	logins loginTable // failed logins per client address, across sessions
 }
 
 // sessState is what the diagnoser remembers of an open session.
@@ -28,11 +30,17 @@ type sessState struct {
 	loginReported bool
 	authCmd       *track.Command      // the AUTH that got 234
 	translated    map[netip.Addr]bool // announced addresses already reported as nat-translated
+
+	fallbackReported bool        // epsv-pasv-fallback said once per session
+	configReported   bool        // server-config-error said once per session
+	bounces          []bounceRec // PORTs naming another host, at most maxBounces
+	bouncesOmitted   int
+	bounceWhy        string // why the first one is a bounce
 }
 
 // New returns a Diagnoser checking against p. next and r may be nil.
 func New(p policy.Policy, next track.Sink, r Reporter) *Diagnoser {
-	return &Diagnoser{p: p, next: next, r: r, sess: make(map[*track.Session]*sessState), servers: make(map[netip.AddrPort]*serverAcc)}
+	return &Diagnoser{p: p, next: next, r: r, sess: make(map[*track.Session]*sessState), servers: make(map[netip.AddrPort]*serverAcc), logins: newLoginTable()}
 }
 
 func (d *Diagnoser) state(s *track.Session) *sessState {

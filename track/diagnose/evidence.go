@@ -55,7 +55,7 @@ func commandText(c *track.Command) string {
 func announcement(dc *track.DataConn) (string, []uint64) {
 	c := dc.Announce
 	if c == nil {
-		return fmt.Sprintf("%s %s", dc.Via, dc.Announced), nil
+		return endpointText(dc), nil
 	}
 	if dc.Passive {
 		if r := c.Final(); r != nil {
@@ -71,6 +71,21 @@ func announcement(dc *track.DataConn) (string, []uint64) {
 		}
 	}
 	return s, pk
+}
+
+// endpointText names a data connection's endpoint without printing unset
+// fields: an inferred connection (no visible announcement) has neither a
+// form nor an announced address.
+func endpointText(dc *track.DataConn) string {
+	switch {
+	case dc.Via == 0 && dc.Server.IsValid():
+		return fmt.Sprintf("no visible announcement (connection to %s matched by peers and time)", dc.Server)
+	case dc.Via == 0:
+		return "no visible announcement"
+	case !dc.Announced.IsValid():
+		return dc.Via.String() + " (no endpoint parsed)"
+	}
+	return fmt.Sprintf("%s %s", dc.Via, dc.Announced)
 }
 
 // transfer quotes the transfer command that used a data connection and its

@@ -60,6 +60,16 @@ const (
 	CodeFTPBounce        = "ftp-bounce"
 	CodeServerDataError  = "server-data-error"
 	CodeCleartextLogin   = "cleartext-login"
+
+	// The failure stories (issue 9).
+	CodeServerConfigError = "server-config-error"     // the server reports its own configuration error
+	CodeDataSourceNAT     = "data-source-nat"         // the data connection's source differs from the control's
+	CodeControlIdle       = "control-idle-timeout"    // the final reply lost after a silent control connection
+	CodeTLSNotResumed     = "data-tls-not-resumed"    // a full TLS handshake on a data connection, then closed
+	CodeRangeExhausted    = "passive-range-exhausted" // every port of the range in use, then a port outside it
+	CodeLoginAttack       = "login-brute-force"       // many failed logins from one client
+	CodeUnusualFinalReply = "unusual-final-reply"     // a transfer ended by a 2yz other than 226
+	CodeModeFallback      = "epsv-pasv-fallback"      // one passive form failed, the other worked
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -67,6 +77,8 @@ var Codes = []string{
 	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted,
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
+	CodeServerConfigError, CodeDataSourceNAT, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
+	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback,
 }
 
 // Finding is one diagnosis.

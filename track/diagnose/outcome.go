@@ -18,7 +18,7 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding) 
 		if dc.Passive {
 			return d.passiveFailed(s, dc, nat)
 		}
-		return d.activeFailed(s, dc)
+		return d.activeFailed(s, dc, nat)
 	case track.OutcomeNotAttempted:
 		return d.notAttempted(s, dc, nat)
 	}
@@ -81,27 +81,41 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	rs := d.fixRange()
 	v6 := isV6(dc.Server)
 	wrongAddr := nat != nil && nat.Code == CodeNATMismatch && dst.Unmap() != s.Server.Addr().Unmap()
+	enc := encryptedControl(s)
 	rangeAdvice := func(rejectRule string) string {
 		switch {
 		case wrongAddr:
 			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
 		case len(rs) > 0 && rs.Contains(port):
 			a := fmt.Sprintf("Port %d is inside the passive range %s meant to be open: check that the accept rule is loaded and comes before any %s (nft list ruleset; iptables -S), and that a DNAT in front forwards the whole range to the server: %s.", port, rs, rejectRule, nftRule(rs))
-			if d.p.Server == nil || len(d.p.Ranges) == 0 {
+			switch {
+			case enc:
+				a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
+			case d.p.Server == nil || len(d.p.Ranges) == 0:
 				a += " If the firewall relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false) + "."
 			}
 			return a
+		case len(rs) > 0 && len(d.p.Ranges) == 0:
+			// The range is the configuration's own: it is set already.
+			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server); or %s.", port, rs, d.p.Server.Path, openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		case len(rs) > 0:
-			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, strings.Join(rangeSettings(d.p.Kind(), mainRange(rs)), " and "), openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+			keep := strings.Join(rangeSettings(d.p.Kind(), mainRange(rs)), " and ")
+			if d.configSetsRange(policy.Ranges{mainRange(rs)}) {
+				return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", port, rs)
+			}
+			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, keep, openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		}
-		return fmt.Sprintf("Give the server a fixed passive range (%s) and open it statically, e.g. %s; or, if the firewall relies on the FTP conntrack helper, %s.",
-			rangeSettingName(d.p.Kind()), nftRule(policy.Ranges{{Lo: port, Hi: port}}), helperAdvice(s.Server.Port(), false))
+		a := d.noRangeAdvice(v6) + "."
+		if enc {
+			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
+		}
+		return a + " Or, if the firewall relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false) + "."
 	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
 		f.Code = CodeDataUnanswered
 		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping them. %s",
-			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(vantage(s, d.p.Public()), dst, "server"))
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(vantage(s), dst, "server"))
 		if wrongAddr {
 			f.Message += fmt.Sprintf(" The client used the announced address %s rather than the control address %s.", dst, s.Server.Addr())
 		}
@@ -126,13 +140,13 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	return f
 }
 
-func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn) *Finding {
+func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	// vantageSentence speaks of the connecting side and the listener's:
 	// in active mode the server connects and the client listens, so the
 	// capture's side swaps roles.
-	v := vantage(s, d.p.Public())
+	v := vantage(s)
 	switch v {
 	case VantageClient:
 		v = VantageServer
@@ -149,8 +163,18 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn) *Finding 
 	case track.OutcomeUnreachable:
 		f.Message = fmt.Sprintf("In active mode (%s) the server's connection back to %s was answered by %s from %s.", dc.Via, dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s))
 	}
-	f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, let the connection in on the client: " +
-		helperAdvice(s.Server.Port(), true) + ", and accept it with nft insert rule inet filter input ct state related accept (iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)."
+	switch {
+	case nat != nil && nat.Code == CodeNATMismatch:
+		// The session's own nat-mismatch shows a NAT in front of the
+		// client: a helper on the client host sees the private address
+		// and changes nothing on the router that must rewrite it.
+		f.Advice = "Use passive mode on the client (the usual fix). To keep active mode, " + routerHelperAdvice(s.Server.Port()) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
+	case encryptedControl(s):
+		f.Advice = "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
+	default:
+		f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, let the connection in on the client: " +
+			helperAdvice(s.Server.Port(), true) + ", and accept it with nft insert rule inet filter input ct state related accept (iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)."
+	}
 	return f
 }
 
@@ -209,7 +233,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 		return f
 	}
-	serverSide := vantage(s, d.p.Public()) == VantageServer
+	serverSide := vantage(s) == VantageServer
 	edge := func() {
 		// Seen from the server's network, a client that gave up is what
 		// SYNs dropped before the server look like.

@@ -81,7 +81,22 @@ func TestRealCaptures(t *testing.T) {
 		// Synthetic: every outcome, and a refused cross-family EPRT.
 		{"../synthetic/outcomes.pcap", "none", policy.Policy{}, []string{login, "data-unanswered:error", "data-refused:error",
 			"data-unreachable:error", "data-not-attempted:warning", login, "ftp-bounce:info", login, "data-unreachable:error"}},
-		{"../synthetic/epsv-forms.pcap", "none", policy.Policy{}, []string{login, "ftp-bounce:info", login}},
+		// The second server answers EPSV with 500 and PASV works.
+		// The failure stories (issue 9), real captures.
+		{"ftps-reuse-required.pcap", "none", policy.Policy{}, []string{"control-encrypted:warning", "control-encrypted:warning", "control-encrypted:warning"}},
+		{"data-source-nat.pcap", "anon.conf", anon, []string{login, "data-source-nat:error"}},
+		{"pasv-address-invalid.pcap", "none", policy.Policy{}, []string{login, "server-config-error:error"}},
+		{"login-brute-force.pcap", "none", policy.Policy{}, []string{login, login, login, login, login, "login-brute-force:warning", login, login, login, login}},
+		{"control-idle-nat-client.pcap", "upload.conf", confPolicy(t, "upload.conf"), []string{login, "nat-mismatch:warning", "control-idle-timeout:error"}},
+		{"control-idle-nat-server.pcap", "upload.conf", confPolicy(t, "upload.conf"), []string{login, "nat-mismatch:info", "control-idle-timeout:warning"}},
+		// Synthetic stories.
+		{"../synthetic/bounce-scan.pcap", "none", policy.Policy{}, []string{login, "ftp-bounce:error", login, "ftp-bounce:info", "ftp-bounce:warning"}},
+		{"../synthetic/final-reply-250.pcap", "none", policy.Policy{}, []string{login, "unusual-final-reply:info", "unusual-final-reply:info", login, "unusual-final-reply:warning"}},
+		{"../synthetic/epsv-filtered.pcap", "none", policy.Policy{}, []string{login, "data-unanswered:error", "epsv-pasv-fallback:warning"}},
+		{"../synthetic/range-exhausted.pcap", "none", policy.Policy{}, []string{login, login, login, login, login, "data-unanswered:error", "passive-range-exhausted:error"}},
+		{"../synthetic/range-exhausted.pcap", "--pasv-range 40000-40003", rangePolicy(t, "40000-40003"),
+			[]string{login, login, login, login, login, "port-outside-range:error", "data-unanswered:error", "passive-range-exhausted:error"}},
+		{"../synthetic/epsv-forms.pcap", "none", policy.Policy{}, []string{login, "ftp-bounce:info", login, "epsv-pasv-fallback:info"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.capture+"/"+tc.policy, func(t *testing.T) {
@@ -151,10 +166,19 @@ func TestSummaryVerdicts(t *testing.T) {
 		{"pasv-drop.pcap", confPolicy(t, "anon.conf"), []string{"passive data connections are dropped between client and server on port 40011", "open it"},
 			// The configuration sets the range already: no server lines.
 			[]string{"nft insert rule inet filter input tcp dport 40000-40100 ct state new accept", "iptables -I INPUT -p tcp --dport 40000:40100"}},
-		{"pasv-outside-range.pcap", rangePolicy(t, "40000-40100"), []string{"dropped", "or set pasv_min_port/pasv_max_port to 40000-40100"},
-			// Alternatives, labelled as such (review: an admin applying every
-			// line opened ports the server would no longer use).
-			[]string{"# either keep the server inside", "pasv_min_port=40000", "pasv_max_port=40100", "# or open the ports it uses", "nft insert rule", "iptables"}},
+		{"pasv-outside-range.pcap", rangePolicy(t, "40000-40100"), []string{"dropped", "outside the range 40000-40100 the firewall allows", "set pasv_min_port/pasv_max_port to 40000-40100"},
+			// The server's own range is not given, so the only fix is to move
+			// it into the firewall's: no rule for a port it picked itself
+			// (regression: "# or open the ports it uses:" was followed by the
+			// firewall's own range).
+			[]string{"pasv_min_port=40000", "pasv_max_port=40100"}},
+		// The server's own range given too: opening it is the alternative.
+		{"pasv-outside-range.pcap", func() policy.Policy {
+			p := confPolicy(t, "pasv-outside-range.conf")
+			p.Ranges = rangePolicy(t, "40000-40100").Ranges
+			return p
+		}(), []string{"dropped", "set pasv_min_port/pasv_max_port to 40000-40100"},
+			[]string{"# either keep the server inside", "pasv_min_port=40000", "pasv_max_port=40100", "# or open the server's own passive range", "tcp dport 50000-50100", "iptables"}},
 		{"nat-no-pasv-address-default-client.pcap", confPolicy(t, "anon.conf"), []string{"works only because clients ignore the address 10.99.2.2", "pasv_address=10.99.1.1"},
 			[]string{"pasv_address=10.99.1.1"}},
 		{"nat-no-pasv-address-trusting-client.pcap", confPolicy(t, "anon.conf"), []string{"announces 10.99.2.2, an address clients cannot reach", "pasv_address=10.99.1.1"},

@@ -35,18 +35,28 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	}
 	// A PORT/EPRT/LPRT the server refused arms nothing, so no Data call
 	// will carry it: judge its address here.
-	if c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil && c.Data == nil && final != nil && final.Code >= 400 {
-		if f := d.natActive(s, c.Endpoint, c.EndpointVia, nil, c); f != nil {
-			add(f)
-		} else {
-			add(d.bounce(s, c.Endpoint, c.EndpointVia, c, true))
+	if c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil && c.Data == nil {
+		switch {
+		case final != nil && final.Code >= 400:
+			if f := d.natActive(s, c.Endpoint, c.EndpointVia, nil, c); f != nil {
+				add(f)
+			} else if !d.noteBounce(s, c.Endpoint, c, nil, bounceRefused) {
+				add(d.ownPrivilegedPort(s, c.Endpoint, c.EndpointVia, c, true))
+			}
+		case final == nil && c.Status != track.StatusPending && c.Status != track.StatusAnswered:
+			// Never answered: still an attempt to bounce.
+			d.noteBounce(s, c.Endpoint, c, nil, bounceNeverAnswered)
 		}
+	}
+	if final != nil && final.Code >= 400 {
+		add(d.serverConfigError(s, c, final))
 	}
 	for i := range c.Replies {
 		if r := &c.Replies[i]; r.Code == 425 || r.Code == 426 {
 			add(d.serverDataError(s, c, r))
 		}
 	}
+	add(d.loginFailure(s, c))
 	return out
 }
 
@@ -77,20 +87,29 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	if n := len(c.Transfer); n > 0 {
 		dc = c.Transfer[n-1]
 		f.Data = dc
+		if !dc.Passive && dc.Announced.IsValid() {
+			if foreign, _ := bounceReasons(s, dc.Announced); foreign != "" {
+				return nil // the session's ftp-bounce accounts for it
+			}
+		}
 	}
 	pk := []uint64{c.Num, r.Num}
 	ev := fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
 	if dc != nil {
-		ev = joinEvidence(ev, fmt.Sprintf("data connection #%d %s %s: %s", dc.ID, dc.Via, dc.Announced, dc.Outcome))
+		if dc.Outcome == track.OutcomePending {
+			ev = joinEvidence(ev, fmt.Sprintf("data connection #%d %s", dc.ID, endpointText(dc)))
+		} else {
+			ev = joinEvidence(ev, fmt.Sprintf("data connection #%d %s: %s", dc.ID, endpointText(dc), dc.Outcome))
+		}
 		pk = append(pk, dc.SYNNum)
 	}
 	f.Evidence, f.Packets = ev, packets(pk)
 	text := strings.ToLower(r.Text)
 	switch {
-	case r.Code == 425 && strings.Contains(text, "bad ip"):
-		f.Severity = SeverityError
-		f.Message = "The server refused the data connection because it came from another address than the control connection (vsftpd pasv_promiscuous=NO): a proxy, load balancer, or Docker's userland proxy sits in front of the server."
-		f.Advice = "Make data and control connections reach the server from the same client address (same SNAT for both; Docker: publish ports without the userland proxy, or use host networking); pasv_promiscuous=YES works around it but drops a security check."
+	case r.Code == 425 && (strings.Contains(text, "bad ip") || strings.Contains(text, "address does not match") || strings.Contains(text, "not from the same")):
+		return d.dataSourceTranslated(s, c, r, dc)
+	case r.Code == 425 && strings.Contains(text, "cannot assign requested address"):
+		return nil // server-config-error says it
 	case r.Code == 425 && (strings.Contains(text, "port or pasv") || strings.Contains(text, "pasv or port") || strings.Contains(text, "first")):
 		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", c.Verb)
 		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
@@ -137,6 +156,26 @@ func aborted(s *track.Session, c *track.Command) bool {
 // sessionFindings diagnoses the session as a whole, at its end.
 func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	st := d.state(s)
+	var out []*Finding
+	if f := d.bounceFinding(s, st); f != nil {
+		out = append(out, f)
+	}
+	for _, c := range s.Commands {
+		if f := d.controlIdleLost(s, c); f != nil {
+			f.Session, f.Command = s, c
+			out = append(out, f)
+		}
+	}
+	out = append(out, d.unusualFinalReplies(s)...)
+	if f := d.encryptedFinding(s, st); f != nil {
+		out = append(out, f)
+	}
+	return out
+}
+
+// encryptedFinding is control-encrypted, for a session whose control
+// channel turned to TLS.
+func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	if st.authCmd == nil && !s.ImplicitTLS {
 		return nil
 	}
@@ -169,5 +208,5 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. nft insert rule inet filter input tcp dport 40000-40100 ct state new accept) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
 			rangeSettingName(kind), addrSettingName(kind))
 	}
-	return []*Finding{f}
+	return f
 }

@@ -52,6 +52,9 @@ type serverAcc struct {
 	unaccepted int // announcements refused or never answered
 	outside    PortStats
 	v6         bool
+	recent     []portUse // latest passive announcements, at most maxRecentPorts
+	activeNAT  bool      // an active-mode client announced an address a NAT did not rewrite
+	bounce     *Finding  // the latest ftp-bounce of warning or error
 }
 
 // MaxServers bounds the servers summarised one by one. Sessions of
@@ -115,11 +118,18 @@ func (ps *PortStats) add(p uint16) {
 	ps.Count++
 }
 
+// String lists what was seen without presenting it as a range: two
+// ports announced 11 apart are two ports, not a configured span.
 func (ps PortStats) String() string {
-	if ps.Min == ps.Max {
+	switch {
+	case ps.Min == ps.Max:
 		return fmt.Sprint(ps.Min)
+	case ps.Distinct == 2 || ps.Distinct == 0 && ps.Count == 2:
+		return fmt.Sprintf("%d and %d", ps.Min, ps.Max)
+	case ps.Distinct > 2:
+		return fmt.Sprintf("%d different, lowest %d, highest %d", ps.Distinct, ps.Min, ps.Max)
 	}
-	return fmt.Sprintf("%d-%d", ps.Min, ps.Max)
+	return fmt.Sprintf("between %d and %d", ps.Min, ps.Max)
 }
 
 func (a *serverAcc) data(dc *track.DataConn) {
@@ -152,12 +162,23 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			ps = &PortStats{}
 			a.failPorts[f.Code] = ps
 		}
-		ps.add(dc.Server.Port())
+		p := dc.Server.Port()
+		if ps.Count == 0 || p != ps.Min && p != ps.Max {
+			ps.Distinct++ // a bound: exact for one or two ports, which is what String needs
+		}
+		ps.add(p)
 	case CodeActiveBlocked:
 		if dc != nil {
 			a.active[dc.Outcome]++
 		}
+	case CodeFTPBounce:
+		if f.Severity >= SeverityWarning {
+			a.bounce = f
+		}
 	case CodeNATMismatch:
+		if dc == nil || !dc.Passive {
+			a.activeNAT = true
+		}
 		if dc != nil && dc.Passive && !a.natAddr.IsValid() {
 			a.natAddr = dc.Announced.Addr()
 			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.p.Public().Unmap())
@@ -198,17 +219,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	// The range to fix things with: the policy's, else what was announced.
 	fix := d.p.PassiveRanges()
 	serverLines := func() string {
-		if len(d.p.PassiveRanges()) == 0 || a.outside.Count == 0 {
+		if len(d.p.Ranges) == 0 || a.outside.Count == 0 || d.configSetsRange(policy.Ranges{mainRange(d.p.Ranges)}) {
 			return ""
 		}
-		return fmt.Sprintf(" or set %s to %s", rangeSettingName(kind), mainRange(d.p.PassiveRanges()))
+		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", rangeSettingName(kind), mainRange(d.p.PassiveRanges()))
 	}
 	var rules, openRules, rangeRules []string
+	unknownRange := false
 	addOpen := func(rs policy.Ranges) {
+		if len(rs) == 0 {
+			unknownRange = true
+			return
+		}
 		openRules = append(openRules, nftRule(rs), iptablesRule(rs, a.v6))
 	}
 	addRangeLines := func() {
-		if len(d.p.Ranges) > 0 {
+		if len(d.p.Ranges) > 0 && !d.configSetsRange(policy.Ranges{mainRange(d.p.PassiveRanges())}) {
 			rangeRules = append(rangeRules, rangeSettings(kind, mainRange(d.p.PassiveRanges()))...)
 		}
 	}
@@ -226,29 +252,56 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.natAddr.IsValid() && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
 		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, addrSetting(kind, a.natFix))
 		rules = append(rules, addrSetting(kind, a.natFix))
+	case a.bounce != nil:
+		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
+		if a.bounce.Severity == SeverityError {
+			sum.Verdict = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (vsftpd port_promiscuous=NO, ProFTPD AllowForeignAddress off)"
+		}
+	case a.findings[CodeServerConfigError] > 0:
+		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
+	case a.findings[CodeDataSourceNAT] > 0:
+		sum.Verdict = "the server refuses data connections that come from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
+	case a.findings[CodeRangeExhausted] > 0:
+		sum.Verdict = "the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; see passive-range-exhausted"
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
-		sum.Verdict = fmt.Sprintf("passive data connections are dropped between client and server on %s; open %s%s", portsWord(ps), themWord(ps), serverLines())
+		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a) + serverLines()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
-		sum.Verdict = fmt.Sprintf("passive data connections are refused with RST on %s: a firewall rejects them or nothing listens; open %s%s", portsWord(ps), themWord(ps), serverLines())
+		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a) + " (a firewall rejects them or nothing listens)" + serverLines()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
-		sum.Verdict = fmt.Sprintf("passive data connections are rejected with ICMP unreachable on %s; open %s%s", portsWord(ps), themWord(ps), serverLines())
+		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a) + serverLines()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
+	case a.findings[CodeActiveBlocked] > 0 && a.activeNAT:
+		sum.Verdict = "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router"
+		rules = append(rules, fmt.Sprintf("nft (client's NAT router): tcp dport %d ct helper set \"ftp-std\" in a prerouting-hook chain, with ct helper ftp-std { type \"ftp\" protocol tcp; }, and ct state related accept in forward", a.addr.Port()),
+			fmt.Sprintf("iptables (client's NAT router): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
 	case a.findings[CodeActiveBlocked] > 0:
 		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
 		rules = append(rules,
 			fmt.Sprintf("nft (client): tcp dport %d ct helper set \"ftp-std\" in an output-hook chain, and ct state related accept in input", a.addr.Port()),
 			fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+	case a.outside.Count > 0 && len(d.p.Ranges) == 0:
+		// Outside the configuration's own range: it is set already.
+		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, d.p.PassiveRanges(), d.p.Server.Path)
 	case a.outside.Count > 0:
-		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s; set %s to %s", a.outside, d.p.PassiveRanges(), rangeSettingName(kind), mainRange(d.p.PassiveRanges()))
-		addOpen(d.p.PassiveRanges())
+		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s", a.outside, d.p.PassiveRanges())
+		if sl := serverLines(); sl != "" {
+			sum.Verdict += sl
+		} else {
+			sum.Verdict += ", which its configuration sets already: the server that answered does not run it"
+		}
+		// The alternative to moving the server is opening the range it
+		// really uses: known only from its configuration.
+		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && !sc.PassiveRange.Covers(mainRange(d.p.Ranges)) {
+			addOpen(sc.PassiveRange)
+		}
 		addRangeLines()
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
 		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, addrSetting(kind, a.natFix))
@@ -291,8 +344,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = fmt.Sprintf("%d data connections worked", worked)
 		}
 	}
-	if len(openRules) > 0 && len(d.p.PassiveRanges()) == 0 {
-		openRules = append(openRules, "# the server's passive range is unknown: give --server-config or --pasv-range for a rule covering all of it")
+	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
+		// No known range to open. Where the firewall's range is known and
+		// the server strays outside it, moving the server is the fix.
+		openRules = append(openRules, d.noRangeRules(a.v6)...)
 	}
 	switch {
 	case len(openRules) > 0 && len(rangeRules) > 0 && a.outside.Count > 0:
@@ -300,7 +355,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// them and moving the server into the range are alternatives.
 		rules = append(rules, "# either keep the server inside the allowed range:")
 		rules = append(rules, rangeRules...)
-		rules = append(rules, "# or open the ports it uses:")
+		rules = append(rules, "# or open the server's own passive range:")
 		rules = append(rules, openRules...)
 	default:
 		rules = append(rules, openRules...)
@@ -321,7 +376,9 @@ func failedPassive(a *serverAcc) int {
 
 // openRange is what to open after passive failures on ports ps: the
 // policy's range when it covers them, else the server's configured range,
-// else the ports seen.
+// else nothing (nil): a port the server picked itself changes every
+// session, and the span between two seen ports is no range of the
+// server's, so the rules say to set a fixed range first.
 func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 	failed := policy.PortRange{Lo: ps.Min, Hi: ps.Max}
 	if rs := p.PassiveRanges(); rs.Covers(failed) {
@@ -330,9 +387,19 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 	if sc := p.Server; sc != nil && sc.PassiveRange.Covers(failed) {
 		return sc.PassiveRange
 	}
-	// The server's range is unknown: open only what failed, not the span
-	// between the ports this capture happens to hold.
-	return policy.Ranges{failed}
+	return nil
+}
+
+// failedPortsVerdict names the failed ports and what to open: the known
+// range, or, when none is known, a fixed range to set first.
+func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc) string {
+	if rs := openRange(ps, a, d.p); rs != nil {
+		return fmt.Sprintf("%s; open %s", portsWord(ps), themWord(ps))
+	}
+	if fw := d.p.Ranges; len(fw) > 0 && a.outside.Count > 0 {
+		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)
+	}
+	return fmt.Sprintf("%s, which the server picked itself (no fixed passive range known); set a fixed passive range (%s) and open that range", portsWord(ps), rangeSettingName(d.p.Kind()))
 }
 
 func publicOr(a netip.Addr) string {
@@ -352,7 +419,8 @@ func dedupe(l []string) []string {
 	return out
 }
 
-// portsWord is "port 40011" or "ports 40011-40035".
+// portsWord is "port 40011", "ports 40011 and 40035" or "ports between
+// 40011 and 40035": seen ports, never written as a range.
 func portsWord(ps PortStats) string {
 	if ps.Min == ps.Max {
 		return "port " + ps.String()

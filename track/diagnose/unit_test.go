@@ -253,7 +253,7 @@ func TestFindings(t *testing.T) {
 			dc.Outcome = track.OutcomeNotAttempted
 			return s
 		}, []want{
-			{CodeNATMismatch, SeverityError, 1, []string{"same fault seen from the server's side", "MasqueradeAddress"}},
+			{CodeNATMismatch, SeverityError, 1, []string{"cannot see whether a NAT router with the FTP helper rewrites the 227", "MasqueradeAddress"}},
 			{CodeDataNotAttempted, SeverityWarning, 1, []string{"trusted the announced address"}},
 		}, nil},
 		{"nat-mismatch: loopback", policy.Policy{}, func() *track.Session {
@@ -311,7 +311,7 @@ func TestFindings(t *testing.T) {
 			dc := announce(s, 10, "PORT", ftp.ViaPORT, "192.0.2.80:25", 200, "PORT command successful.")
 			dc.Outcome = track.OutcomeNotAttempted
 			return s
-		}, []want{{CodeFTPBounce, SeverityWarning, 1, []string{"192.0.2.80", "privileged port 25", "RFC 2577", "port_promiscuous"}}}, []string{CodeNATMismatch}},
+		}, []want{{CodeFTPBounce, SeverityWarning, 0, []string{"192.0.2.80", "privileged port 25", "RFC 2577", "port_promiscuous"}}}, []string{CodeNATMismatch, CodeActiveBlocked}},
 		{"ftp-bounce: refused PORT", policy.Policy{}, func() *track.Session {
 			s := sess("203.0.113.7:50000", "198.51.100.1:21")
 			c := cmd(s, 10, "PORT", "192,0,2,80,0,25", 500, "Illegal PORT command.")
@@ -338,7 +338,7 @@ func TestFindings(t *testing.T) {
 			s.ImplicitTLS = true // decode's verdict, from the port
 			return s
 		}, []want{{CodeControlEncrypted, SeverityWarning, 0, []string{"Implicit FTPS", "pasv_min_port/pasv_max_port"}}}, nil},
-		{"server-data-error: 425 bad IP", policy.Policy{}, func() *track.Session {
+		{"data-source-nat: 425 bad IP names both sources", policy.Policy{}, func() *track.Session {
 			s := sess("10.0.0.2:50000", "10.0.0.1:21")
 			dc := announce(s, 10, "PASV", ftp.ViaPASV, "10.0.0.1:40036", 227, "Entering Passive Mode (10,0,0,1,156,100).")
 			syn(dc, "172.17.0.1:40001", "10.0.0.1:40036", 12, 1, 0)
@@ -346,7 +346,7 @@ func TestFindings(t *testing.T) {
 			x := cmd(s, 14, "RETR", "f", 425, "Security: Bad IP connecting.")
 			dc.Command, x.Transfer = x, []*track.DataConn{dc}
 			return s
-		}, []want{{CodeServerDataError, SeverityError, 1, []string{"another address than the control connection", "pasv_promiscuous"}}}, nil},
+		}, []want{{CodeDataSourceNAT, SeverityError, 1, []string{"from 172.17.0.1, the control connection from 10.0.0.2", "pasv_promiscuous"}}}, []string{CodeServerDataError}},
 		{"server-data-error: 426 mid-transfer and after ABOR", policy.Policy{}, func() *track.Session {
 			s := sess("10.0.0.2:50000", "10.0.0.1:21")
 			cmd(s, 10, "RETR", "big", 426, "Failure writing network stream.")

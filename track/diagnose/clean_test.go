@@ -1,0 +1,81 @@
+package diagnose
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// faultCaptures are the captures made to show a fault, with the warning and
+// error codes each may raise. Every other capture in pcaps/ and the shared
+// corpus is clean: no warning or error may fire on it.
+var faultCaptures = map[string][]string{
+	// pcaps/real
+	"active-client-firewall.pcap":              {CodeActiveBlocked, CodeServerDataError},
+	"control-idle-nat-client.pcap":             {CodeControlIdle, CodeNATMismatch},
+	"control-idle-nat-server.pcap":             {CodeControlIdle},
+	"data-source-nat.pcap":                     {CodeDataSourceNAT},
+	"ftps-explicit.pcap":                       {CodeControlEncrypted},
+	"ftps-reuse-required.pcap":                 {CodeControlEncrypted, CodeTLSNotResumed},
+	"login-brute-force.pcap":                   {CodeLoginAttack},
+	"nat-no-pasv-address-default-client.pcap":  {CodeNATMismatch},
+	"nat-no-pasv-address-trusting-client.pcap": {CodeDataUnanswered, CodeNATMismatch},
+	"nat-no-pasv-address-trusting-server.pcap": {CodeDataNotAttempted, CodeNATMismatch},
+	"pasv-address-invalid.pcap":                {CodeServerConfigError},
+	"pasv-drop.pcap":                           {CodeDataNotAttempted, CodeDataUnanswered},
+	"pasv-outside-range.pcap":                  {CodeDataNotAttempted, CodeDataUnanswered},
+	"pasv-reject-icmp.pcap":                    {CodeDataUnreachable},
+	"pasv-reject-icmp6.pcap":                   {CodeDataUnreachable},
+	"pasv-reject-rst.pcap":                     {CodeDataRefused},
+	// pcaps/synthetic
+	"bounce-scan.pcap":     {CodeFTPBounce},
+	"epsv-filtered.pcap":   {CodeDataUnanswered, CodeModeFallback},
+	"final-reply-250.pcap": {CodeUnusualFinalReply},
+	"outcomes.pcap":        {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
+	"range-exhausted.pcap": {CodeDataUnanswered, CodeRangeExhausted},
+	// ../shared/corpus: Suricata's bounce and address-leak tests, Zeek's
+	// brute force, AUTH TLS and 500 unanswered PORTs to a third host (a
+	// bounce attempt, issue 8), Suricata's real-server capture with a 425.
+	"ftp-active-dynamic_port-02.pcap": {CodeFTPBounce},
+	"ftp-bounce.pcap":                 {CodeFTPBounce},
+	"ftp-ippair-leak-5204.pcap":       {CodeFTPBounce},
+	"ftp-retr-bypass-realserver.pcap": {CodeServerDataError},
+	"bruteforce.pcap":                 {CodeLoginAttack},
+	"ftp-auth-tls.pcap":               {CodeControlEncrypted},
+	"ftp-many-port-expected.pcap.gz":  {CodeFTPBounce},
+}
+
+// TestCleanCapturesRaiseNoAlarm runs every capture in pcaps/real,
+// pcaps/synthetic and ../shared/corpus (skipped when absent) and checks
+// that no warning or error fires on a clean one, and that a fault capture
+// raises no warning or error beyond the codes it was made to show: a new
+// finding must not fire on traffic that does not prove it.
+func TestCleanCapturesRaiseNoAlarm(t *testing.T) {
+	var files []string
+	for _, dir := range []string{"../../pcaps/real", "../../pcaps/synthetic", "../../../shared/corpus"} {
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".pcap") || strings.HasSuffix(p, ".pcapng") || strings.HasSuffix(p, ".pcap.gz")) {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	if len(files) < 40 {
+		t.Fatalf("only %d captures found", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			rec, _ := run(t, f, policy.Policy{})
+			allowed := faultCaptures[filepath.Base(f)]
+			for _, x := range rec.findings {
+				if x.Severity >= SeverityWarning && !slices.Contains(allowed, x.Code) {
+					t.Errorf("%s %s on a capture that does not show it: %s (evidence: %s)", x.Severity, x.Code, x.Message, x.Evidence)
+				}
+			}
+		})
+	}
+}

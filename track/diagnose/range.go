@@ -1,0 +1,134 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+const (
+	// timeWait is how long a closed TCP connection's port stays taken
+	// (Linux TCP_TIMEWAIT_LEN): a range of k ports allows about k data
+	// connections per timeWait.
+	timeWait = 60 * time.Second
+	// maxRecentPorts bounds the passive announcements each server keeps
+	// for the exhaustion check (the oldest go first).
+	maxRecentPorts = 1024
+	// minCycled is the fewest ports of a range with no known bounds that
+	// must all have been handed out within timeWait before a port far
+	// outside them counts as the server leaving an exhausted range.
+	minCycled = 4
+	// farOutside is how far from the cycled block a port must be to be a
+	// fallback rather than the next port of a sequential allocator.
+	farOutside = 64
+)
+
+type portUse struct {
+	ts   time.Time
+	port uint16
+}
+
+// rangeExhausted checks a passive announcement against the server's
+// recent ones: every port of its range announced within TIME_WAIT, then a
+// port outside it (ProFTPD falls back to a kernel-chosen port when its
+// PassivePorts are all in use). With the range known (--pasv-range or
+// --server-config) leaving it is enough; without, the ports must form a
+// contiguous block and the port outside must have failed.
+func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Finding {
+	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() {
+		return nil
+	}
+	a := d.server(s)
+	p, t := dc.Announced.Port(), dc.Armed
+	defer func() {
+		if len(a.recent) >= maxRecentPorts {
+			a.recent = slices.Delete(a.recent, 0, 1)
+		}
+		a.recent = append(a.recent, portUse{ts: t, port: p})
+	}()
+	var win []portUse
+	for _, u := range a.recent {
+		if d := t.Sub(u.ts); d >= 0 && d < timeWait {
+			win = append(win, u)
+		}
+	}
+	if len(win) == 0 {
+		return nil
+	}
+	distinct := map[uint16]bool{}
+	for _, u := range win {
+		distinct[u.port] = true
+	}
+	rs := d.p.PassiveRanges()
+	var lo, hi uint16
+	k := 0
+	if len(rs) > 0 {
+		if rs.Contains(p) {
+			return nil
+		}
+		for _, r := range rs {
+			k += int(r.Len())
+		}
+		in := 0
+		for q := range distinct {
+			if rs.Contains(q) {
+				in++
+			}
+		}
+		if in < k {
+			return nil
+		}
+		lo, hi = rs[0].Lo, rs[len(rs)-1].Hi
+	} else {
+		if len(distinct) < minCycled || !dc.Outcome.Failed() {
+			return nil
+		}
+		first := true
+		for q := range distinct {
+			if first || q < lo {
+				lo = q
+			}
+			if first || q > hi {
+				hi = q
+			}
+			first = false
+		}
+		if int(hi-lo)+1 != len(distinct) || int(p)+farOutside >= int(lo) && int(p) <= int(hi)+farOutside {
+			return nil
+		}
+		k = len(distinct)
+	}
+	span := t.Sub(win[0].ts)
+	n := len(win) + 1
+	perMin := float64(n) / max(span.Minutes(), 1.0/60)
+	need := int(perMin*timeWait.Minutes()*2) + 1 // twice the rate seen, for headroom
+	need = max(need, 2*k)
+	kind := d.p.Kind()
+	wider := policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+need-1, 65535))}
+	f := &Finding{Code: CodeRangeExhausted, Severity: SeverityWarning, TS: dc.Armed, Data: dc}
+	ann, pk := announcement(dc)
+	f.Packets = packets(pk, []uint64{dc.SYNNum})
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("the %d ports %d-%d were all announced in the %s before it (%d announcements); outcome %s", k, lo, hi, dur(span), n-1, dc.Outcome))
+	f.Message = fmt.Sprintf("The server announced port %d, outside the %d ports %d-%d it had been handing out: all of them were announced in the last %s, so each was still in use or in TIME_WAIT (60 s on Linux) and the range was exhausted; the server fell back to a port the kernel chose (ProFTPD does so when all PassivePorts are in use).", p, k, lo, hi, dur(span))
+	if dc.Outcome.Failed() {
+		f.Severity = SeverityError
+		f.Message += fmt.Sprintf(" That port is not open on the way: the data connection %s.", dc.Outcome)
+	}
+	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. Widen the range to at least %d ports (%s) and open it (%s), or run fewer transfers in parallel.",
+		k, k, perMin, need, joinSettings(rangeSettings(kind, wider)), nftRule(policy.Ranges{wider}))
+	return f
+}
+
+func joinSettings(l []string) string {
+	out := ""
+	for i, s := range l {
+		if i > 0 {
+			out += " and "
+		}
+		out += s
+	}
+	return out
+}

@@ -1,0 +1,439 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// The failures admins report most (../shared/notes/failure-stories.md),
+// each raised only from what the packets prove. docs/troubleshooting.md
+// says, per code, what the capture must show.
+
+// serverConfigError explains a reply in which the server reports its own
+// configuration error before any data connection: vsftpd's "500 OOPS: …"
+// (it ends the session), or a bind to an address the host does not have
+// ("Cannot assign requested address").
+func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *track.Reply) *Finding {
+	text := strings.ToLower(r.Text)
+	oops := strings.HasPrefix(text, "oops:")
+	bind := strings.Contains(text, "cannot assign requested address")
+	if !oops && !bind {
+		return nil
+	}
+	if st := d.state(s); st.configReported {
+		return nil // vsftpd answers every later command with a bare "500 OOPS: "
+	} else {
+		st.configReported = true
+	}
+	f := &Finding{Code: CodeServerConfigError, Severity: SeverityError, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
+		Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)}
+	k := d.p.Kind()
+	switch {
+	case oops && strings.Contains(text, "pasv_address"):
+		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session at %s (%q): no data connection was tried.", c.Verb, replyText(r))
+		f.Advice = "Write pasv_address as a bare IPv4 address, without quotes or spaces (pasv_address=203.0.113.10), or set pasv_addr_resolve=YES when it names a host; then restart vsftpd. ProFTPD's equivalent is MasqueradeAddress, Pure-FTPd's ForcePassiveIP."
+	case oops:
+		f.Message = fmt.Sprintf("vsftpd stopped the session with a configuration or runtime error at %s (%q): the failure is on the server, before any network path is involved.", c.Verb, replyText(r))
+		f.Advice = "Fix the vsftpd.conf setting the message names (vsftpd prints OOPS for settings it cannot apply, e.g. a writable chroot root or a bad pasv_address) and restart vsftpd; its log (vsftpd_log_file, or the journal) has the same words."
+	default:
+		f.Message = fmt.Sprintf("The server could not bind its data socket to an address it announced or was told to use (%q): the address is not one of its host's own, so no data connection can be made.", replyText(r))
+		switch k {
+		case policy.ServerProFTPD:
+			f.Advice = "The public address belongs in MasqueradeAddress (it only changes what the 227 says); DefaultAddress, Bind and SocketBindTight must name addresses the host has (ip addr). Restart ProFTPD."
+		case policy.ServerPureFTPd:
+			f.Advice = "The public address belongs in ForcePassiveIP (-P: it only changes what the 227 says); the bind address (-S/Bind) must be one the host has (ip addr). Restart Pure-FTPd."
+		default:
+			f.Advice = "The public address belongs in pasv_address (it only changes what the 227 says); listen_address must name an address the host has (ip addr). Restart vsftpd. ProFTPD: MasqueradeAddress vs DefaultAddress; Pure-FTPd: ForcePassiveIP vs Bind."
+		}
+	}
+	return f
+}
+
+// dataSourceTranslated explains vsftpd's "425 Security: Bad IP connecting"
+// (and the same refusal by other servers): the data connection came from
+// another address than the control connection.
+func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *track.Reply, dc *track.DataConn) *Finding {
+	f := &Finding{Code: CodeDataSourceNAT, Severity: SeverityError, TS: r.TS, Data: dc}
+	pk := []uint64{c.Num, r.Num}
+	ev := fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	ctl := s.Client.Addr()
+	from := ""
+	if dc != nil && dc.SYNs > 0 && dc.Passive {
+		pk = append(pk, dc.SYNNum)
+		ev = joinEvidence(ev, fmt.Sprintf("control connection from %s; data connection #%d from %s to %s (packet %d)", s.Client, dc.ID, dc.Client, dc.Server, dc.SYNNum))
+		if dc.Client.Addr().Unmap() != ctl.Unmap() {
+			from = dc.Client.Addr().String()
+		}
+	}
+	f.Evidence, f.Packets = ev, packets(pk)
+	if from != "" {
+		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s: something between them translates the source of the data connection only (Docker's userland proxy, a load balancer, a CGNAT or proxy with several addresses), and the server refused it as a possible hijack.", from, ctl)
+	} else {
+		f.Message = "The server refused the data connection because it came from another address than the control connection (this capture does not show the data connection's source: it is not on the server's side of the translation): a proxy, load balancer, Docker's userland proxy or a CGNAT translates the data connection's source."
+	}
+	f.Advice = "Keep the client's source address the same for both connections: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source), Docker: publish the ports without the userland proxy (\"userland-proxy\": false) or use host networking. Only if that is impossible: vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on, Pure-FTPd has no such check), which lets anyone who guesses the port take the transfer."
+	return f
+}
+
+// controlIdleLost finds a transfer whose data connection carried its data
+// and closed normally while its final reply never arrived: the control
+// connection stayed silent during the transfer and a NAT or firewall on
+// the way forgot it. Only the client's side proves the loss (no 226); the
+// server's side shows a 226 that the client never acts on.
+func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding {
+	if !ftp.IsTransfer(c.Verb) || len(c.Transfer) == 0 {
+		return nil
+	}
+	dc := c.Transfer[len(c.Transfer)-1]
+	if dc.Outcome != track.OutcomeTransferred || dc.EndReason != track.EndFIN || dc.End.IsZero() {
+		return nil
+	}
+	// The last control message before the data ended: the 150, or the
+	// command itself.
+	last, lastNum := c.TS, c.Num
+	for _, r := range c.Replies {
+		if r.Code < 200 && r.TS.Before(dc.End) {
+			last, lastNum = r.TS, r.Num
+		}
+	}
+	silentDuring := dc.End.Sub(last)
+	final := c.Final()
+	ev := fmt.Sprintf("%q (packet %d); last control message at packet %d; data connection #%d %s carried %d bytes and closed normally after %s",
+		commandText(c), c.Num, lastNum, dc.ID, endpointText(dc), dc.TotalBytes(), dur(dc.Duration()))
+	switch {
+	case final == nil && (c.Status == track.StatusNoReply || c.Status == track.StatusInterrupted):
+		waited := s.End.Sub(dc.End)
+		if waited < minReplyWait || silentDuring < minControlSilence {
+			// Too short to tell a lost reply from a capture that stopped.
+			return nil
+		}
+		f := &Finding{Code: CodeControlIdle, Severity: SeverityError, TS: dc.End, Data: nil, Packets: packets([]uint64{c.Num, lastNum, dc.SYNNum})}
+		f.Evidence = joinEvidence(ev, fmt.Sprintf("no final reply in the %s that followed; the session ended by %s", dur(waited), s.EndReason))
+		f.Message = fmt.Sprintf("The data moved and its connection closed normally, but the transfer's final reply (226) never arrived: the control connection carried no FTP command or reply for %s while the data flowed (then %s more waiting), and a NAT or firewall on the path that forgets idle connections sooner than that dropped it, so the 226 died there.", dur(silentDuring), dur(waited))
+		f.Advice = idleAdvice(silentDuring)
+		return f
+	case final != nil && final.Code/100 == 2 && !final.TS.Before(dc.End) && nothingAfter(s, c) && s.EndReason != track.EndFIN:
+		gap := final.TS.Sub(last)
+		if gap < minControlSilence || s.End.Sub(final.TS) < minReplyWait {
+			return nil
+		}
+		f := &Finding{Code: CodeControlIdle, Severity: SeverityWarning, TS: final.TS, Packets: packets([]uint64{c.Num, lastNum, final.Num, dc.SYNNum})}
+		f.Evidence = joinEvidence(ev, fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
+			replyText(final), final.Num, dur(gap), dur(s.End.Sub(final.TS)), s.EndReason))
+		f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never answered or closed: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).", dur(gap), final.Code)
+		f.Advice = idleAdvice(gap)
+		return f
+	}
+	return nil
+}
+
+const (
+	// minControlSilence: shorter silences are not what idle timeouts cut.
+	minControlSilence = 2 * time.Second
+	// minReplyWait: the capture must go on this long after the data
+	// ended before a missing reply counts as lost.
+	minReplyWait = 2 * time.Second
+)
+
+func idleAdvice(silent time.Duration) string {
+	return fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (lftp: set net:idle, FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, idle_session_timeout (vsftpd), TimeoutIdle/TimeoutNoTransfer (ProFTPD) or -I (Pure-FTPd) must exceed the longest transfer.", dur(silent))
+}
+
+// nothingAfter reports whether the client sent no command after c.
+func nothingAfter(s *track.Session, c *track.Command) bool {
+	for _, x := range s.Commands {
+		if x.Index > c.Index && !x.Unseen {
+			return false
+		}
+	}
+	return true
+}
+
+// unusualFinalReplies flags transfers the server ended with a 2yz other
+// than 226 (250 is legal per RFC 959 but clients waiting for 226 hang).
+func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
+	var out []*Finding
+	for _, c := range s.Commands {
+		if !ftp.IsTransfer(c.Verb) || len(c.Transfer) == 0 {
+			continue
+		}
+		r := c.Final()
+		if r == nil || r.Code/100 != 2 || r.Code == 226 {
+			continue
+		}
+		dc := c.Transfer[len(c.Transfer)-1]
+		if dc.Outcome != track.OutcomeTransferred && dc.Outcome != track.OutcomeConnected {
+			continue
+		}
+		f := &Finding{Code: CodeUnusualFinalReply, Severity: SeverityInfo, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
+			Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d); data connection #%d %s", commandText(c), c.Num, replyText(r), r.Num, dc.ID, dc.Outcome)}
+		hung := nothingAfter(s, c) && s.EndReason != track.EndFIN && s.End.Sub(r.TS) >= minReplyWait
+		f.Message = fmt.Sprintf("The server ended the %s with %d, not 226: RFC 959 allows it, but clients that wait for 226 (rust-ftp before 3.0, NetX Duo, several embedded clients) hang there.", c.Verb, r.Code)
+		if hung {
+			f.Severity = SeverityWarning
+			f.Message += fmt.Sprintf(" This client sent nothing more for %s and the session ended by %s: it waited for a 226 that never came.", dur(s.End.Sub(r.TS)), s.EndReason)
+		} else {
+			f.Message += " This client went on, so it accepts it."
+		}
+		f.Advice = "Make the server answer a completed transfer with 226 (the reply every client knows), or make the client accept any 2yz as the end of a transfer."
+		out = append(out, f)
+	}
+	return out
+}
+
+// modeFallback notes a session in which one passive form failed and the
+// other worked: EPSV dropped where PASV works (curl's "Failed EPSV
+// attempt"), or the reverse. dc is the data connection that worked.
+func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding {
+	if !dc.Passive || dc.Outcome != track.OutcomeTransferred && dc.Outcome != track.OutcomeConnected || dc.Announce == nil {
+		return nil
+	}
+	st := d.state(s)
+	if st.fallbackReported {
+		return nil
+	}
+	epsv := dc.Via == ftp.ViaEPSV
+	var failed *track.DataConn
+	var refused *track.Command
+	for _, x := range s.Data {
+		if x == dc {
+			break
+		}
+		if x.Passive && (x.Via == ftp.ViaEPSV) != epsv && x.Outcome.Failed() && x.Outcome != track.OutcomeNotAttempted {
+			failed = x
+		}
+	}
+	if failed == nil && !epsv {
+		refused = refusedEPSV(s, dc.Announce)
+	}
+	if failed == nil && refused == nil {
+		return nil
+	}
+	st.fallbackReported = true
+	f := &Finding{Code: CodeModeFallback, Severity: SeverityWarning, TS: when(dc), Data: dc}
+	worked, pk := announcement(dc)
+	pk = append(pk, dc.SYNNum)
+	var what string
+	if failed != nil {
+		att, apk := attemptEvidence(failed)
+		pk = append(pk, apk...)
+		what = fmt.Sprintf("data connection #%d (%s %s): %s", failed.ID, failed.ViaName(), failed.Server, att)
+	} else {
+		r := refused.Final()
+		pk = append(pk, refused.Num, r.Num)
+		what = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(refused), refused.Num, replyText(r), r.Num)
+	}
+	f.Evidence = joinEvidence(what, "then "+worked, fmt.Sprintf("data connection #%d %s", dc.ID, dc.Outcome))
+	f.Packets = packets(pk)
+	k := d.p.Kind()
+	if epsv {
+		f.Message = fmt.Sprintf("PASV failed here (%s) and EPSV to the same server worked.", failed.Outcome)
+		f.Advice = fmt.Sprintf("While the server side is fixed, make the client use EPSV (lftp: set ftp:prefer-epsv yes; curl uses EPSV first unless --disable-epsv). PASV fails where the 227's address is wrong (see nat-mismatch: %s) or where a middlebox handles only EPSV's ports.", addrSettingName(k))
+		return f
+	}
+	if failed != nil {
+		f.Message = fmt.Sprintf("EPSV's data connection failed (%s: %s) and PASV to the same server worked: the port EPSV announced is dropped where PASV's gets through (a NAT, load balancer or NAT64 that forwards only what its ALG learnt from a 227, or a firewall opening ports per PASV).", failed.Outcome, failed.Server)
+	} else {
+		// A refusal costs the client one round trip; a filtered port costs
+		// it its whole connect timeout.
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server refused EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
+	}
+	f.Advice = fmt.Sprintf("While the server side is fixed, make the client use PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no, FileZilla's transfer mode \"Passive\" with EPSV off, Python ftplib uses PASV on IPv4. On the server side, EPSV hands out ports from the same passive range (%s): forward and open that whole range statically on every hop, which needs no ALG.", rangeSettingName(k))
+	return f
+}
+
+// --- FTP bounce --------------------------------------------------------
+
+// bounceRec is one PORT/EPRT/LPRT naming a host other than the client.
+type bounceRec struct {
+	cmd    *track.Command
+	target netip.AddrPort
+	state  string // what became of it: "refused by the server", "never answered", or the data outcome
+	dc     *track.DataConn
+}
+
+// maxBounces bounds the bounce attempts kept per session; beyond it they
+// are counted only.
+const maxBounces = 4096
+
+// bounceReasons says why a named endpoint is not the client: another host
+// (a bounce), or a privileged port of the client itself (reported apart).
+func bounceReasons(s *track.Session, a netip.AddrPort) (foreign string, privileged bool) {
+	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
+	if addr != cli {
+		cls := Classify(addr)
+		switch {
+		case addr.Is4() != cli.Is4():
+			foreign = fmt.Sprintf("names %s, of the other address family than the client's %s", addr, cli)
+		case cls == ClassPublic, cls == ClassLoopback, cls == ClassUnspecified, cls == ClassLinkLocal:
+			foreign = fmt.Sprintf("names %s (%s), not the client's %s", addr, cls.Describe(addr), cli)
+		case local(cli) && sameNet(addr, cli):
+			foreign = fmt.Sprintf("names %s, another host on the client's network, not the client's %s", addr, cli)
+		}
+	}
+	return foreign, a.Port() < 1024
+}
+
+// noteBounce records a PORT naming another host; the session's one
+// ftp-bounce finding is made at its end (bounceFinding). It reports whether
+// the endpoint is foreign, so the caller leaves its outcome to that finding.
+func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Command, dc *track.DataConn, state string) bool {
+	foreign, priv := bounceReasons(s, a)
+	if foreign == "" {
+		return false
+	}
+	if priv {
+		foreign += fmt.Sprintf(" and privileged port %d", a.Port())
+	}
+	st := d.state(s)
+	if len(st.bounces) >= maxBounces {
+		st.bouncesOmitted++
+		return true
+	}
+	if st.bounceWhy == "" {
+		st.bounceWhy = foreign
+	}
+	st.bounces = append(st.bounces, bounceRec{cmd: c, target: a, state: state, dc: dc})
+	return true
+}
+
+// ownPrivilegedPort is a PORT naming a port below 1024 of the client's own
+// address: not a bounce to another host, but what RFC 2577 asks servers to
+// refuse.
+func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ftp.Via, c *track.Command, refused bool) *Finding {
+	foreign, priv := bounceReasons(s, a)
+	if foreign != "" || !priv || c == nil {
+		return nil
+	}
+	f := &Finding{Code: CodeFTPBounce, Severity: SeverityInfo, TS: c.TS}
+	ev := fmt.Sprintf("%q (packet %d)", commandText(c), c.Num)
+	pk := []uint64{c.Num}
+	if r := c.Final(); r != nil {
+		ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
+		pk = append(pk, r.Num)
+	}
+	f.Evidence, f.Packets = ev, packets(pk)
+	f.Message = fmt.Sprintf("%s names privileged port %d of the client's own address %s: not a bounce to another host, but a port RFC 2577 asks servers to refuse (a client listening there runs as root, or is probing the server).", via, a.Port(), a.Addr())
+	if refused {
+		f.Message += " The server refused it."
+		f.Advice = "Nothing to change on the server."
+	} else {
+		f.Advice = "The server accepted it: refuse ports below 1024 in PORT/EPRT (vsftpd refuses them unless port_promiscuous=YES; ProFTPD: AllowForeignAddress off does not cover it, use <Limit PORT> rules or a firewall on outgoing connections to ports below 1024; Pure-FTPd refuses them by default)."
+	}
+	return f
+}
+
+// bounceFinding is the session's one ftp-bounce finding: a single attempt,
+// or a port scan through the server, with what became of each.
+func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
+	if len(st.bounces) == 0 {
+		return nil
+	}
+	first := st.bounces[0]
+	hosts := map[netip.Addr]bool{}
+	ports := map[netip.AddrPort]bool{}
+	counts := map[string]int{}
+	var order []string
+	accepted := 0
+	var pk []uint64
+	for _, b := range st.bounces {
+		hosts[b.target.Addr()] = true
+		ports[b.target] = true
+		if counts[b.state] == 0 {
+			order = append(order, b.state)
+		}
+		counts[b.state]++
+		if b.dc != nil {
+			accepted++
+		}
+	}
+	pk = append(pk, first.cmd.Num)
+	if r := first.cmd.Final(); r != nil {
+		pk = append(pk, r.Num)
+	}
+	n := len(st.bounces) + st.bouncesOmitted
+	f := &Finding{Code: CodeFTPBounce, Severity: SeverityInfo, Session: s, Command: first.cmd, TS: first.cmd.TS, Packets: packets(pk)}
+	var states []string
+	for _, k := range order {
+		states = append(states, fmt.Sprintf("%d %s", counts[k], k))
+	}
+	via := first.cmd.Verb
+	if len(ports) >= bounceScanPorts {
+		hl := make([]netip.Addr, 0, len(hosts))
+		for h := range hosts {
+			hl = append(hl, h)
+		}
+		slices.SortFunc(hl, func(a, b netip.Addr) int { return a.Compare(b) })
+		hostText := hl[0].String()
+		if len(hl) > 1 {
+			hostText = fmt.Sprintf("%d hosts (first %s)", len(hl), hl[0])
+		}
+		f.Evidence = joinEvidence(fmt.Sprintf("%d PORT/EPRT/LPRT commands naming %d ports of %s, first %q (packet %d)", n, len(ports), hostText, commandText(first.cmd), first.cmd.Num),
+			strings.Join(states, ", "))
+		f.Message = fmt.Sprintf("An FTP bounce port scan through this server (RFC 2577): the client, %s, asked the server to connect to %d ports of %s instead of to itself.", s.Client.Addr(), len(ports), hostText)
+		if st.bouncesOmitted > 0 {
+			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", st.bouncesOmitted, maxBounces)
+		}
+		if accepted > 0 {
+			f.Severity = SeverityError
+			f.Message += fmt.Sprintf(" The server accepted %d and connected out: the answers (RST = closed, no answer = filtered) tell the client which ports of that host are open. The failures of those connections are the scan, not a firewall fault.", accepted)
+		} else {
+			f.Severity = SeverityWarning
+			f.Message += " The server refused or ignored every one."
+		}
+	} else {
+		ev := fmt.Sprintf("%q (packet %d)", commandText(first.cmd), first.cmd.Num)
+		if r := first.cmd.Final(); r != nil {
+			ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
+		}
+		f.Evidence = joinEvidence(ev, strings.Join(states, ", "))
+		f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, st.bounceWhy)
+		switch {
+		case accepted > 0:
+			f.Severity = SeverityWarning
+			f.Message += " The server accepted it."
+		case counts[bounceNeverAnswered] > 0:
+			f.Severity = SeverityWarning
+			f.Message += " The server never answered it: still a bounce attempt."
+		default:
+			f.Message += " The server refused it."
+		}
+	}
+	if accepted > 0 {
+		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd refuses them unless started with -W; and find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+	} else {
+		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+	}
+	return f
+}
+
+const (
+	// bounceScanPorts: this many distinct foreign endpoints in one session
+	// make a scan rather than an attempt.
+	bounceScanPorts     = 3
+	bounceRefused       = "refused by the server"
+	bounceNeverAnswered = "never answered by the server"
+)
+
+// bounceState names a bounce's data connection outcome as a scan reads it.
+func bounceState(dc *track.DataConn) string {
+	switch dc.Outcome {
+	case track.OutcomeTransferred, track.OutcomeConnected:
+		return "connected (port open)"
+	case track.OutcomeRefused:
+		return "answered by RST (port closed)"
+	case track.OutcomeUnanswered:
+		return "unanswered (port filtered)"
+	case track.OutcomeUnreachable:
+		return "answered by ICMP unreachable"
+	}
+	return "accepted, no connection seen"
+}
