@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -59,4 +60,75 @@ func shown(s string) string {
 		cut--
 	}
 	return safe(s[:cut]) + fmt.Sprintf("… (%d more bytes)", len(s)-cut)
+}
+
+// needsJSONEscape tells whether a rune that encoding/json writes raw must
+// be written as a \u escape instead: DEL, the C1 controls, format
+// characters (the bidi embeddings, overrides, isolates and marks, zero
+// width characters, the BOM, tag characters), and anything else that is
+// not graphic (unassigned, private use). encoding/json itself escapes the
+// C0 controls, '"', '\\', U+2028 and U+2029.
+func needsJSONEscape(r rune) bool {
+	if r < 0x7f {
+		return false
+	}
+	return r == 0x7f || !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r)
+}
+
+// appendInertJSON appends the JSON text src (valid JSON as encoding/json
+// writes it) to dst with every rune needsJSONEscape selects written as a
+// \u escape (a surrogate pair above U+FFFF). Such runes can only occur
+// inside strings, so the rewrite does not need to parse the JSON; the
+// decoded value is unchanged. Invalid UTF-8 (which encoding/json never
+// writes) becomes \ufffd.
+func appendInertJSON(dst, src []byte) []byte {
+	i := 0
+	for i < len(src) && src[i] < 0x7f {
+		i++
+	}
+	if i == len(src) {
+		return append(dst, src...)
+	}
+	dst = append(dst, src[:i]...)
+	for i < len(src) {
+		c := src[i]
+		if c < 0x7f {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(src[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			dst = append(dst, `\ufffd`...)
+		case needsJSONEscape(r):
+			if r > 0xffff {
+				hi, lo := utf16.EncodeRune(r)
+				dst = appendU4(dst, hi)
+				dst = appendU4(dst, lo)
+			} else {
+				dst = appendU4(dst, r)
+			}
+		default:
+			dst = append(dst, src[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+func appendU4(dst []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+}
+
+// rawOf is the value of a `<field>_raw` sibling: the string's bytes (the
+// JSON encoder writes them as base64) when it is not valid UTF-8, so that
+// what encoding/json turns into U+FFFD stays recoverable; nil otherwise,
+// and the sibling is omitted.
+func rawOf(s string) []byte {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return []byte(s)
 }

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/decode/communityid"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -17,8 +20,9 @@ import (
 // soon as it is final. docs/json.md documents every field.
 type jsonOutput struct {
 	w        *bufio.Writer
-	enc      *json.Encoder
+	rec      *recordEncoder
 	showPass bool
+	ids      idOptions
 	err      error
 
 	sessions int
@@ -27,15 +31,83 @@ type jsonOutput struct {
 }
 
 func newJSONOutput(w *bufio.Writer, showPass bool) *jsonOutput {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return &jsonOutput{w: w, enc: enc, showPass: showPass, outcomes: map[string]int{}}
+	return &jsonOutput{w: w, rec: newRecordEncoder(""), showPass: showPass, outcomes: map[string]int{}}
+}
+
+// withIDs makes every record carry the observer and, when asked, the
+// Community IDs.
+func (o *jsonOutput) withIDs(ids idOptions) *jsonOutput {
+	o.ids, o.rec = ids, newRecordEncoder(ids.Observer)
+	return o
 }
 
 func (o *jsonOutput) write(v any) {
-	if o.err == nil {
-		o.err = o.enc.Encode(v)
+	if o.err != nil {
+		return
 	}
+	line, err := o.rec.encode(v)
+	if err == nil {
+		_, err = o.w.Write(line)
+	}
+	o.err = err
+}
+
+// idOptions are what every machine-readable record carries besides what
+// it reports: the capture point's name (--observer) and, with
+// --community-id, the connections' Community IDs.
+type idOptions struct {
+	Observer    string
+	CommunityID bool
+	Seed        uint16
+}
+
+// communityID is the Community ID v1 of a TCP connection between a and b,
+// or "" when it is off or an end is unknown.
+func (o idOptions) communityID(a, b netip.AddrPort) string {
+	if !o.CommunityID || !a.IsValid() || !b.IsValid() {
+		return ""
+	}
+	return communityid.TCP(o.Seed, a, b)
+}
+
+// recordEncoder encodes one JSON record per line the way every JSON output
+// writes it: encoding/json, then appendInertJSON so that no control,
+// format or bidi character is left raw, then the observer.
+type recordEncoder struct {
+	buf    bytes.Buffer
+	enc    *json.Encoder
+	line   []byte
+	suffix []byte // `,"observer":"NAME"` or empty
+}
+
+func newRecordEncoder(observer string) *recordEncoder {
+	r := &recordEncoder{}
+	r.enc = json.NewEncoder(&r.buf)
+	r.enc.SetEscapeHTML(false)
+	if observer != "" {
+		name, _ := json.Marshal(observer) // a string always marshals
+		r.suffix = append([]byte(`,"observer":`), name...)
+	}
+	return r
+}
+
+// encode returns the record's line, newline included; it is valid until
+// the next call.
+func (r *recordEncoder) encode(v any) ([]byte, error) {
+	r.buf.Reset()
+	if err := r.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	b := bytes.TrimRight(r.buf.Bytes(), "\n")
+	if len(r.suffix) > 0 && len(b) > 2 && b[len(b)-1] == '}' {
+		r.line = appendInertJSON(r.line[:0], b[:len(b)-1])
+		r.line = appendInertJSON(r.line, r.suffix)
+		r.line = append(r.line, '}', '\n')
+	} else {
+		r.line = appendInertJSON(r.line[:0], b)
+		r.line = append(r.line, '\n')
+	}
+	return r.line, nil
 }
 
 // Flush writes out what is buffered.
@@ -68,28 +140,37 @@ type jsonSession struct {
 	Client    string `json:"client"`
 	Server    string `json:"server"`
 	User      string `json:"user"`
+	UserRaw   []byte `json:"user_raw,omitempty"`
 	Login     bool   `json:"login"`
 	LoginText string `json:"login_state"`
 	Start     *jtime `json:"start"`
 	End       *jtime `json:"end"`
 	EndReason string `json:"end_reason"`
 	Greeting  string `json:"greeting,omitempty"`
-	Encrypted bool   `json:"encrypted,omitempty"`
-	Midstream bool   `json:"midstream,omitempty"`
-	ByContent bool   `json:"by_content,omitempty"`
-	File      string `json:"file,omitempty"`
-	Desync    bool   `json:"desync,omitempty"`
-	Commands  int    `json:"commands"`
-	Omitted   int    `json:"commands_omitted,omitempty"`
-	Data      int    `json:"data_connections"`
-	Cwd       string `json:"cwd,omitempty"`
+	// GreetingRaw and the other *Raw fields: the bytes of a string that
+	// is not valid UTF-8, base64 (docs/json.md, "Text from the wire").
+	GreetingRaw []byte `json:"greeting_raw,omitempty"`
+	Encrypted   bool   `json:"encrypted,omitempty"`
+	Midstream   bool   `json:"midstream,omitempty"`
+	ByContent   bool   `json:"by_content,omitempty"`
+	File        string `json:"file,omitempty"`
+	FileRaw     []byte `json:"file_raw,omitempty"`
+	Desync      bool   `json:"desync,omitempty"`
+	Commands    int    `json:"commands"`
+	Omitted     int    `json:"commands_omitted,omitempty"`
+	Data        int    `json:"data_connections"`
+	Cwd         string `json:"cwd,omitempty"`
+	CwdRaw      []byte `json:"cwd_raw,omitempty"`
+	// CommunityID: of the control connection, with --community-id.
+	CommunityID string `json:"community_id,omitempty"`
 }
 
 type jsonReply struct {
-	Code  int    `json:"code"`
-	Text  string `json:"text"`
-	TS    *jtime `json:"ts"`
-	Lines int    `json:"lines,omitempty"`
+	Code    int    `json:"code"`
+	Text    string `json:"text"`
+	TextRaw []byte `json:"text_raw,omitempty"`
+	TS      *jtime `json:"ts"`
+	Lines   int    `json:"lines,omitempty"`
 	// LinesDropped: lines beyond the reply bound, counted, not kept.
 	LinesDropped int    `json:"lines_dropped,omitempty"`
 	Anomaly      string `json:"anomaly,omitempty"`
@@ -102,8 +183,11 @@ type jsonCommand struct {
 	TS          *jtime      `json:"ts"`
 	Packet      uint64      `json:"packet"`
 	Command     string      `json:"command"`
+	CommandRaw  []byte      `json:"command_raw,omitempty"`
 	Arg         string      `json:"arg"`
+	ArgRaw      []byte      `json:"arg_raw,omitempty"`
 	Cwd         string      `json:"cwd,omitempty"`
+	CwdRaw      []byte      `json:"cwd_raw,omitempty"`
 	Status      string      `json:"status"`
 	Replies     []jsonReply `json:"replies"`
 	FirstMS     *float64    `json:"first_reply_ms,omitempty"`
@@ -111,6 +195,7 @@ type jsonCommand struct {
 	Via         string      `json:"via,omitempty"`
 	Endpoint    string      `json:"endpoint,omitempty"`
 	EndpointErr string      `json:"endpoint_error,omitempty"`
+	EndpointRaw []byte      `json:"endpoint_error_raw,omitempty"`
 	Data        int         `json:"data,omitempty"`
 	Uncertain   bool        `json:"uncertain,omitempty"`
 	Unseen      bool        `json:"unseen,omitempty"`
@@ -141,8 +226,11 @@ type jsonData struct {
 	BytesToServer int64     `json:"bytes_to_server"`
 	BytesToClient int64     `json:"bytes_to_client"`
 	Command       string    `json:"command"`
+	CommandRaw    []byte    `json:"command_raw,omitempty"`
 	Arg           string    `json:"arg"`
+	ArgRaw        []byte    `json:"arg_raw,omitempty"`
 	Cwd           string    `json:"cwd,omitempty"`
+	CwdRaw        []byte    `json:"cwd_raw,omitempty"`
 	Match         string    `json:"match,omitempty"`
 	Armed         *jtime    `json:"armed"`
 	SYNs          int       `json:"syns"`
@@ -153,6 +241,8 @@ type jsonData struct {
 	ExpectedSize  *int64    `json:"expected_size,omitempty"`
 	FinalReply    int       `json:"final_reply,omitempty"`
 	ICMP          *jsonICMP `json:"icmp,omitempty"`
+	// CommunityID: of the observed data connection, with --community-id.
+	CommunityID string `json:"community_id,omitempty"`
 }
 
 type jsonEvent struct {
@@ -164,6 +254,7 @@ type jsonEvent struct {
 	From    string `json:"from,omitempty"`
 	Code    int    `json:"code,omitempty"`
 	Text    string `json:"text,omitempty"`
+	TextRaw []byte `json:"text_raw,omitempty"`
 	Bytes   int    `json:"bytes,omitempty"`
 	// Dropped: a junk line's bytes beyond the line bound.
 	Dropped int `json:"dropped_bytes,omitempty"`
@@ -179,10 +270,12 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		Start: ts(s.Start), End: ts(s.End), EndReason: s.EndReason.String(),
 		Encrypted: s.Encrypted, Midstream: s.Midstream, ByContent: s.ByContent, File: s.File, Desync: s.Desync,
 		Commands: s.CommandCount, Omitted: s.CommandsOmitted, Data: s.DataCount, Cwd: s.Cwd,
+		UserRaw: rawOf(s.User), FileRaw: rawOf(s.File), CwdRaw: rawOf(s.Cwd),
+		CommunityID: o.ids.communityID(s.Client, s.Server),
 	}
 	if len(s.Greeting) > 0 {
 		g := s.Greeting[len(s.Greeting)-1]
-		j.Greeting = g.Text
+		j.Greeting, j.GreetingRaw = g.Text, rawOf(g.Text)
 	}
 	o.write(j)
 }
@@ -203,11 +296,12 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		FirstMS: ms(c.FirstReplyLatency()), FinalMS: ms(c.FinalLatency()),
 		Uncertain: c.Uncertain, Unseen: c.Unseen, Refused: c.Refused, Dropped: c.Dropped, Urgent: c.Urgent,
 	}
+	j.CommandRaw, j.ArgRaw, j.CwdRaw = rawOf(j.Command), rawOf(j.Arg), rawOf(j.Cwd)
 	if c.Telnet != 0 {
 		j.Telnet = c.Telnet.String()
 	}
 	for _, r := range c.Replies {
-		jr := jsonReply{Code: r.Code, Text: r.Text, TS: ts(r.TS), LinesDropped: r.LinesDropped}
+		jr := jsonReply{Code: r.Code, Text: r.Text, TextRaw: rawOf(r.Text), TS: ts(r.TS), LinesDropped: r.LinesDropped}
 		if len(r.Lines) > 1 {
 			jr.Lines = len(r.Lines)
 		}
@@ -220,6 +314,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		j.Via = c.EndpointVia.String()
 		if c.EndpointErr != nil {
 			j.EndpointErr = c.EndpointErr.Error()
+			j.EndpointRaw = rawOf(j.EndpointErr)
 		} else if c.Data != nil {
 			j.Endpoint = addrString(c.Data.Announced)
 		} else {
@@ -240,7 +335,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		Client: addrString(d.Client), Server: addrString(d.Server), Outcome: d.Outcome.String(),
 		Bytes: d.TotalBytes(), BytesToServer: d.Bytes[0], BytesToClient: d.Bytes[1],
 		Armed: ts(d.Armed), SYNs: d.SYNs, FirstSYN: ts(d.FirstSYN), LastSYN: ts(d.LastSYN),
-		End: ts(d.End),
+		End: ts(d.End), CommunityID: o.ids.communityID(d.Client, d.Server),
 	}
 	if d.Match != track.MatchNone {
 		j.Match = d.Match.String()
@@ -255,6 +350,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	if d.Command != nil {
 		j.Command, j.Arg, j.Cwd = d.Command.Verb, d.Command.Arg, d.Command.Cwd
+		j.CommandRaw, j.ArgRaw, j.CwdRaw = rawOf(j.Command), rawOf(j.Arg), rawOf(j.Cwd)
 		if f := d.Command.Final(); f != nil {
 			j.FinalReply = f.Code
 		}
@@ -271,6 +367,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 
 func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: maskedLine(e, o.showPass), Bytes: e.Bytes, Dropped: e.Dropped}
+	j.TextRaw = rawOf(j.Text)
 	if e.Kind == track.EventGap || e.Kind == track.EventJunk {
 		j.From = "server"
 		if e.FromClient {
@@ -291,13 +388,18 @@ type jsonFinding struct {
 	Message  string   `json:"message"`
 	Evidence string   `json:"evidence,omitempty"`
 	Advice   string   `json:"advice"`
+
+	MessageRaw  []byte `json:"message_raw,omitempty"`
+	EvidenceRaw []byte `json:"evidence_raw,omitempty"`
+	AdviceRaw   []byte `json:"advice_raw,omitempty"`
 }
 
 // Finding writes a finding record; the tracker calls it before the data or
 // session record it concerns.
 func (o *jsonOutput) Finding(f *diagnose.Finding) {
 	j := jsonFinding{Type: "finding", Code: f.Code, Severity: f.Severity.String(), TS: ts(f.TS),
-		Packets: f.Packets, Message: f.Message, Evidence: f.Evidence, Advice: f.Advice}
+		Packets: f.Packets, Message: f.Message, Evidence: f.Evidence, Advice: f.Advice,
+		MessageRaw: rawOf(f.Message), EvidenceRaw: rawOf(f.Evidence), AdviceRaw: rawOf(f.Advice)}
 	if f.Session != nil {
 		j.Session = f.Session.ID
 	}
@@ -372,10 +474,12 @@ func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 // its end, before the summary.
 func (o *jsonOutput) InputErrors(errs []error) {
 	for _, err := range errs {
+		msg := oneLine(err.Error())
 		o.write(struct {
-			Type    string `json:"type"`
-			Message string `json:"message"`
-		}{"error", oneLine(err.Error())})
+			Type       string `json:"type"`
+			Message    string `json:"message"`
+			MessageRaw []byte `json:"message_raw,omitempty"`
+		}{"error", msg, rawOf(msg)})
 	}
 }
 

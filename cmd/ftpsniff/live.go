@@ -1,14 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +38,9 @@ type liveOptions struct {
 	NoPromisc      bool
 	BufferMiB      int
 	UnansweredWait time.Duration
+	Metrics        string
+	MetricsServers int
+	Output         string
 }
 
 func (o *liveOptions) register(c *cobra.Command) {
@@ -53,6 +58,9 @@ func (o *liveOptions) register(c *cobra.Command) {
 	f.BoolVar(&o.NoPromisc, "no-promisc", false, "do not put the interfaces in promiscuous mode")
 	f.IntVar(&o.BufferMiB, "buffer-size", capture.DefaultBuffer>>20, "kernel ring buffer per interface, in MiB")
 	f.DurationVar(&o.UnansweredWait, "unanswered-wait", 10*time.Second, "how long a data connection's unanswered SYN waits for an answer before it is reported")
+	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics over HTTP on this address, e.g. :9121 or 127.0.0.1:9121 (docs/monitoring.md)")
+	f.IntVar(&o.MetricsServers, "metrics-servers", 10, "at most this many servers get a server label of their own in the metrics (the most traffic); the rest are \"other\"")
+	f.StringVarP(&o.Output, "output", "o", "", "write the records to this file (appending) instead of standard output; SIGHUP reopens it, for log rotation")
 }
 
 func (o *liveOptions) validate() error {
@@ -70,6 +78,14 @@ func (o *liveOptions) validate() error {
 	}
 	if o.UnansweredWait < time.Second {
 		return usageErrorf("--unanswered-wait must be at least 1s")
+	}
+	if o.MetricsServers < 0 || o.MetricsServers > 1000 {
+		return usageErrorf("--metrics-servers must be between 0 and 1000")
+	}
+	if o.Metrics != "" {
+		if _, _, err := net.SplitHostPort(o.Metrics); err != nil {
+			return usageErrorf("--metrics %q is not an address such as :9121 or 127.0.0.1:9121", o.Metrics)
+		}
 	}
 	if o.BPFRaw != "" && (len(o.Hosts) > 0 || len(o.Nets) > 0 || o.FilterPorts) {
 		return usageErrorf("--bpf-raw replaces the built-in filter: it cannot be combined with --host, --net or --filter-ports")
@@ -174,12 +190,33 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		}
 		defer pw.Close()
 	}
+	// So are the output file and the metrics listener.
+	var outFile *reopenFile
+	if opts.Output != "" {
+		if outFile, err = openReopenFile(opts.Output, stderr); err != nil {
+			return err
+		}
+		defer outFile.Close()
+		stdout = outFile
+	}
+	var m *metrics
+	if opts.Metrics != "" {
+		m = newMetrics(opts.MetricsServers)
+		stop, err := startMetricsServer(opts.Metrics, m)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if _, err := capture.DropPrivileges(opts.User); err != nil {
 		return err
 	}
 
 	st := newStatusLine(stderr)
-	out := newLiveOutput(&opts.analysisOptions, stdout, st.clear)
+	var out output = newLiveOutputFor(&opts.analysisOptions, stdout, stderr, st.clear)
+	if m != nil {
+		out = &metricsOutput{out: out, m: m}
+	}
 	p := newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -190,9 +227,14 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 	stopSignals := onSignals(cancel, stderr)
 	defer stopSignals()
+	if outFile != nil {
+		stopHUP := outFile.onHUP()
+		defer stopHUP()
+	}
 
 	start := time.Now()
 	var n uint64
+	var lastPacket time.Time
 	var writeErr error
 	var nextSecond time.Time
 	// second runs about once a second: the status line and the file.
@@ -204,9 +246,21 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		if pw != nil && writeErr == nil {
 			writeErr = pw.Flush()
 		}
+		if outFile != nil {
+			// Between records: the output is flushed after each one.
+			outFile.reopenIfAsked()
+		}
+		if !st.on && m == nil {
+			return
+		}
+		ks, kerr := live.Stats()
+		if m != nil {
+			m.snap.update(snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: ks,
+				Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations()})
+		}
 		if st.on {
 			drops := uint64(0)
-			if ks, err := live.Stats(); err == nil {
+			if kerr == nil {
 				for _, s := range ks {
 					drops += s.Drops
 				}
@@ -221,6 +275,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		}
 		p.dec.Decode(data, ci, link)
 		n++
+		lastPacket = ci.Timestamp
 		if !ci.Timestamp.Before(nextSecond) {
 			second(ci.Timestamp)
 		}
@@ -239,7 +294,15 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 	kstats, kerr := live.Stats()
 	if kerr == nil {
-		if err := writeCaptureSummary(stdout, opts.JSON, ifaces, kstats, n, end.Sub(start)); err != nil {
+		if m != nil {
+			m.snap.update(snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
+				Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations()})
+		}
+		capOut, capJSON := stdout, opts.JSON
+		if opts.Format == "zeek" {
+			capOut, capJSON = stderr, true // ftp.log has no place for it
+		}
+		if err := writeCaptureSummary(capOut, capJSON, opts.Observer, ifaces, kstats, n, end.Sub(start)); err != nil {
 			return err
 		}
 		if pw != nil && writeErr == nil {
@@ -304,7 +367,7 @@ type captureRecord struct {
 
 // writeCaptureSummary adds the kernel's counters after the summary: a
 // "capture" record in JSON, a line in text.
-func writeCaptureSummary(w io.Writer, asJSON bool, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration) error {
+func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration) error {
 	rec := captureRecord{Type: "capture", Packets: n, Seconds: d.Round(time.Millisecond).Seconds(), Interfaces: []captureIface{}}
 	for _, s := range ks {
 		rec.Received += s.Received
@@ -312,11 +375,11 @@ func writeCaptureSummary(w io.Writer, asJSON bool, ifaces []capture.Interface, k
 		rec.Interfaces = append(rec.Interfaces, captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes})
 	}
 	if asJSON {
-		b, err := json.Marshal(rec)
+		b, err := newRecordEncoder(observer).encode(rec)
 		if err != nil {
 			return err
 		}
-		_, err = w.Write(append(b, '\n'))
+		_, err = w.Write(b)
 		return err
 	}
 	var per []string
@@ -361,4 +424,75 @@ func (s *statusLine) clear() {
 		fmt.Fprint(s.w, "\r\x1b[K")
 		s.shown = false
 	}
+}
+
+// newLiveOutputFor is the output of `live` for the format asked: the
+// streaming text (stream.go), JSON Lines or Zeek ftp.log lines, flushed
+// record by record.
+func newLiveOutputFor(o *analysisOptions, w, stderr io.Writer, before func()) *flushEach {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	switch {
+	case o.Format == "zeek":
+		z := newZeekOutput(bw, o.ShowPasswords, o.ids())
+		z.notes = stderr
+		return &flushEach{out: z, buffered: bw.Buffered, before: before}
+	case o.JSON:
+		return &flushEach{out: newJSONOutput(bw, o.ShowPasswords).withIDs(o.ids()), buffered: bw.Buffered, before: before}
+	}
+	return newLiveOutput(o, w, before)
+}
+
+// reopenFile is the --output file: SIGHUP asks for it to be reopened by
+// name (after logrotate has moved it away), which the capture loop does
+// between two records, so no record is split across two files.
+type reopenFile struct {
+	name   string
+	f      *os.File
+	asked  atomic.Bool
+	stderr io.Writer
+}
+
+func openReopenFile(name string, stderr io.Writer) (*reopenFile, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("--output: %w", err)
+	}
+	return &reopenFile{name: name, f: f, stderr: stderr}, nil
+}
+
+func (r *reopenFile) Write(b []byte) (int, error) { return r.f.Write(b) }
+func (r *reopenFile) Close() error                { return r.f.Close() }
+
+// onHUP makes SIGHUP ask for a reopen until stop is called.
+func (r *reopenFile) onHUP() (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-c:
+				r.asked.Store(true)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(c); close(done) }
+}
+
+// reopenIfAsked opens the file by its name again when SIGHUP asked for
+// it. If that fails (the directory is not writable by --user, say), it
+// says so in one line and keeps writing to the file it has.
+func (r *reopenFile) reopenIfAsked() {
+	if !r.asked.Swap(false) {
+		return
+	}
+	f, err := os.OpenFile(r.name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "ftpsniff: --output: reopen after SIGHUP: %v; still writing to the file open before\n", err)
+		return
+	}
+	r.f.Close()
+	r.f = f
 }

@@ -32,8 +32,15 @@ type totals struct {
 
 func newOutput(o *analysisOptions, w io.Writer) output {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if o.JSON {
-		return newJSONOutput(bw, o.ShowPasswords)
+	switch {
+	case o.Format == "zeek":
+		z := newZeekOutput(bw, o.ShowPasswords, o.ids())
+		if o.notes != nil {
+			z.notes = o.notes
+		}
+		return z
+	case o.JSON:
+		return newJSONOutput(bw, o.ShowPasswords).withIDs(o.ids())
 	}
 	return newTextOutput(bw, newPalette(colorWanted(o.Color, w)), o.ShowPasswords)
 }

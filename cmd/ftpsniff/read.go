@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,14 @@ type analysisOptions struct {
 	PublicAddress string
 	FailOn        string
 
+	// Records for SIEM pipelines (issue 12).
+	Format          string // text, json or zeek; --json is --format json
+	Observer        string
+	CommunityID     bool
+	CommunityIDSeed uint16
+	cmd             *cobra.Command // for its standard error
+	notes           io.Writer      // standard error: where --format zeek writes its summary
+
 	pol     policy.Policy     // built by validate
 	failOn  diagnose.Severity // valid when failSet
 	failSet bool
@@ -45,9 +54,58 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.StringVar(&o.ServerConfig, "server-config", "", "the FTP server's configuration (vsftpd.conf, proftpd.conf, pure-ftpd.conf): passive range, public address, ports")
 	f.StringVar(&o.PublicAddress, "public-address", "", "the address clients should be told in 227 replies, when no configuration gives one")
 	f.StringVar(&o.FailOn, "fail-on", "never", "exit 1 when a finding of this severity or above exists: error, warning, info or never")
+	o.cmd = c
+	f.StringVar(&o.Format, "format", "", "output format: text, json (the same as --json) or zeek (Zeek ftp.log lines in Zeek's JSON format)")
+	f.StringVar(&o.Observer, "observer", "", "name of this capture point, stamped on every JSON and zeek record")
+	f.BoolVar(&o.CommunityID, "community-id", false, "add the Community ID v1 of every control and data connection to the JSON and zeek records")
+	f.Uint16Var(&o.CommunityIDSeed, "community-id-seed", 0, "seed of the Community ID (0-65535; Zeek's and Suricata's default is 0)")
+}
+
+// maxObserver bounds the --observer name.
+const maxObserver = 256
+
+// validateRecords checks the flags of the machine-readable records.
+func (o *analysisOptions) validateRecords() error {
+	if o.cmd != nil {
+		o.notes = o.cmd.ErrOrStderr()
+	}
+	switch o.Format {
+	case "":
+		o.Format = "text"
+		if o.JSON {
+			o.Format = "json"
+		}
+	case "text", "json", "zeek":
+		if o.JSON && o.Format != "json" {
+			return usageErrorf("--json and --format %s contradict each other", o.Format)
+		}
+		o.JSON = o.Format == "json"
+	default:
+		return usageErrorf("--format must be text, json or zeek, not %q", o.Format)
+	}
+	if len(o.Observer) > maxObserver {
+		return usageErrorf("--observer is longer than %d bytes", maxObserver)
+	}
+	if !utf8.ValidString(o.Observer) {
+		return usageErrorf("--observer is not valid UTF-8")
+	}
+	for _, r := range o.Observer {
+		if r < 0x20 || needsJSONEscape(r) {
+			return usageErrorf("--observer %q holds a control or format character", o.Observer)
+		}
+	}
+	return nil
+}
+
+// ids is what every machine-readable record carries besides its content.
+func (o *analysisOptions) ids() idOptions {
+	return idOptions{Observer: o.Observer, CommunityID: o.CommunityID, Seed: o.CommunityIDSeed}
 }
 
 func (o *analysisOptions) validate() error {
+	if err := o.validateRecords(); err != nil {
+		return err
+	}
 	switch o.Color {
 	case "auto", "always", "never":
 	default:

@@ -1,0 +1,457 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// metrics is what `live --metrics ADDR` serves (docs/monitoring.md names
+// every series). Two sources feed it, neither on the per-packet path:
+//
+//   - metricsOutput, a wrapper around the live output, counts each record
+//     (session, command, data connection, finding) as it is written;
+//   - the capture loop's once-a-second tick hands over a snapshot of the
+//     decoder's and tracker's counters and the kernel's socket counters.
+//
+// The HTTP handler runs in its own goroutine: the counters of client_golang
+// are atomic, and the snapshot is behind a mutex.
+type metrics struct {
+	reg *prometheus.Registry
+
+	sessionsStarted *prometheus.CounterVec
+	sessionsEnded   *prometheus.CounterVec
+	logins          *prometheus.CounterVec
+	commands        *prometheus.CounterVec
+	data            *prometheus.CounterVec
+	dataBytes       *prometheus.CounterVec
+	findings        *prometheus.CounterVec
+
+	servers *serverLabels
+	snap    *snapshotCollector
+}
+
+// labelled lists the vectors with a "server" label: a server that loses
+// its label has its series deleted from each.
+func (m *metrics) labelled() []*prometheus.CounterVec {
+	return []*prometheus.CounterVec{m.sessionsStarted, m.sessionsEnded, m.logins, m.data, m.dataBytes, m.findings}
+}
+
+func newMetrics(maxServers int) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		v := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ftpsniff", Name: name, Help: help}, labels)
+		m.reg.MustRegister(v)
+		return v
+	}
+	m.sessionsStarted = counter("sessions_started_total", "FTP control sessions seen starting.", "server")
+	m.sessionsEnded = counter("sessions_ended_total", "FTP control sessions reported ended, by how they ended (fin, rst, idle, capture-end, evicted, open).", "server", "reason")
+	m.logins = counter("logins_total", "Login attempts answered by the server: result ok (230/202) or failed (4yz/5yz to USER, PASS or ACCT).", "server", "result")
+	m.commands = counter("commands_total", "Client commands with their final reply (or none), by verb; verbs outside RFC 959 and its extensions count as OTHER.", "command")
+	m.data = counter("data_connections_total", "Data connections with a final outcome, by the announcement (PASV, EPSV, LPSV, PORT, EPRT, LPRT, unknown) and the outcome.", "server", "via", "outcome")
+	m.dataBytes = counter("data_bytes_total", "Payload bytes of finished data connections, by direction (upload: to the FTP server; download: to the client).", "server", "direction")
+	m.findings = counter("findings_total", "Diagnosis findings, by code and severity (docs/troubleshooting.md).", "server", "code", "severity")
+	m.servers = newServerLabels(maxServers, func(label string) {
+		for _, v := range m.labelled() {
+			v.DeletePartialMatch(prometheus.Labels{"server": label})
+		}
+	})
+	m.snap = newSnapshotCollector()
+	m.reg.MustRegister(m.snap)
+	m.reg.MustRegister(collectors.NewGoCollector())
+	m.reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// handler serves the registry. A collector that fails (the process
+// collector cannot read /proc/self/fd once privileges are dropped on some
+// kernels) leaves out its series instead of failing the scrape.
+func (m *metrics) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintln(w, "ftpsniff: metrics at /metrics")
+	})
+	return mux
+}
+
+// metricsServer listens on addr (before privileges are dropped, so a port
+// below 1024 works) and serves until stop is called.
+func startMetricsServer(addr string, m *metrics) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: m.handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = err // the listener failed: nothing to serve any more
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}, nil
+}
+
+// snapshot is what the capture loop hands over once a second.
+type snapshot struct {
+	Decode           decode.Stats
+	Limits           track.Limits
+	Omitted          diagnose.Omitted
+	Kernel           []capture.IfaceStats
+	Packets          uint64
+	LastPacket       time.Time
+	OpenSessions     int
+	OpenExpectations int
+}
+
+// snapshotCollector exports the latest snapshot. Counters of the decoder
+// and the tracker are taken field by field from their structs (by their
+// JSON names), so a counter added there is exported without a change here.
+type snapshotCollector struct {
+	mu   sync.Mutex
+	snap snapshot
+	set  bool
+
+	decodeDescs []*prometheus.Desc // per decode.Stats field
+	limitHits   *prometheus.Desc
+	received    *prometheus.Desc
+	dropped     *prometheus.Desc
+	freezes     *prometheus.Desc
+	packets     *prometheus.Desc
+	lastPacket  *prometheus.Desc
+	openSess    *prometheus.Desc
+	openExp     *prometheus.Desc
+}
+
+// decodeLimits are the decode.Stats fields that count a bound being hit;
+// they are also reported as ftpsniff_limit_hits_total{stage="decode"}.
+var decodeLimits = map[string]bool{
+	"lines_truncated": true, "candidates_full": true, "control_conns_full": true, "fragments_full": true,
+	"sessions_evicted": true, "silent_conns_evicted": true, "control_holes_given_up": true,
+}
+
+func newSnapshotCollector() *snapshotCollector {
+	c := &snapshotCollector{
+		limitHits:  prometheus.NewDesc("ftpsniff_limit_hits_total", "Times a bound of ftpsniff's tables was hit, by stage (decode, track, diagnose) and limit (the name in the JSON summary).", []string{"stage", "limit"}, nil),
+		received:   prometheus.NewDesc("ftpsniff_capture_received_packets_total", "Packets the kernel filter accepted on the socket, including the dropped ones (libpcap's ps_recv).", []string{"interface"}, nil),
+		dropped:    prometheus.NewDesc("ftpsniff_capture_dropped_packets_total", "Accepted packets the socket's ring had no room for (kernel drops).", []string{"interface"}, nil),
+		freezes:    prometheus.NewDesc("ftpsniff_capture_queue_freezes_total", "Times the socket's ring was full.", []string{"interface"}, nil),
+		packets:    prometheus.NewDesc("ftpsniff_packets_total", "Packets handed to the decoder.", nil, nil),
+		lastPacket: prometheus.NewDesc("ftpsniff_capture_last_packet_timestamp_seconds", "Capture time of the last packet read (0 before the first): the capture's health.", nil, nil),
+		openSess:   prometheus.NewDesc("ftpsniff_sessions_open", "FTP control sessions open now.", nil, nil),
+		openExp:    prometheus.NewDesc("ftpsniff_expectations_open", "Announced data endpoints armed or connected, not yet final.", nil, nil),
+	}
+	for _, f := range jsonFields(reflect.TypeOf(decode.Stats{})) {
+		c.decodeDescs = append(c.decodeDescs, prometheus.NewDesc("ftpsniff_decode_"+f.name+"_total",
+			"decode.Stats "+f.name+" (docs/json.md, summary record).", nil, nil))
+	}
+	return c
+}
+
+type jsonField struct {
+	index int
+	name  string
+}
+
+// jsonFields lists a struct's integer fields by their JSON names.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		switch f.Type.Kind() {
+		case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Uint32, reflect.Int32, reflect.Uint:
+			out = append(out, jsonField{i, name})
+		}
+	}
+	return out
+}
+
+func fieldValue(v reflect.Value) float64 {
+	if v.CanInt() {
+		return float64(v.Int())
+	}
+	return float64(v.Uint())
+}
+
+func (c *snapshotCollector) update(s snapshot) {
+	c.mu.Lock()
+	c.snap, c.set = s, true
+	c.mu.Unlock()
+}
+
+func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.decodeDescs {
+		ch <- d
+	}
+	for _, d := range []*prometheus.Desc{c.limitHits, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp} {
+		ch <- d
+	}
+}
+
+func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	s := c.snap
+	s.Kernel = append([]capture.IfaceStats(nil), s.Kernel...)
+	c.mu.Unlock()
+
+	dv := reflect.ValueOf(s.Decode)
+	for i, f := range jsonFields(dv.Type()) {
+		v := fieldValue(dv.Field(f.index))
+		ch <- prometheus.MustNewConstMetric(c.decodeDescs[i], prometheus.CounterValue, v)
+		if decodeLimits[f.name] {
+			ch <- prometheus.MustNewConstMetric(c.limitHits, prometheus.CounterValue, v, "decode", f.name)
+		}
+	}
+	for stage, v := range map[string]reflect.Value{"track": reflect.ValueOf(s.Limits), "diagnose": reflect.ValueOf(s.Omitted)} {
+		for _, f := range jsonFields(v.Type()) {
+			ch <- prometheus.MustNewConstMetric(c.limitHits, prometheus.CounterValue, fieldValue(v.Field(f.index)), stage, f.name)
+		}
+	}
+	for _, k := range s.Kernel {
+		ch <- prometheus.MustNewConstMetric(c.received, prometheus.CounterValue, float64(k.Received), k.Name)
+		ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(k.Drops), k.Name)
+		ch <- prometheus.MustNewConstMetric(c.freezes, prometheus.CounterValue, float64(k.QueueFreezes), k.Name)
+	}
+	ch <- prometheus.MustNewConstMetric(c.packets, prometheus.CounterValue, float64(s.Packets))
+	last := 0.0
+	if !s.LastPacket.IsZero() {
+		last = float64(s.LastPacket.UnixNano()) / 1e9
+	}
+	ch <- prometheus.MustNewConstMetric(c.lastPacket, prometheus.GaugeValue, last)
+	ch <- prometheus.MustNewConstMetric(c.openSess, prometheus.GaugeValue, float64(s.OpenSessions))
+	ch <- prometheus.MustNewConstMetric(c.openExp, prometheus.GaugeValue, float64(s.OpenExpectations))
+}
+
+// serverLabels decides which servers have a "server" label of their own:
+// at most n, the ones with the most traffic (payload bytes of data
+// connections plus one per connection), the rest "other", so a scan of
+// many addresses cannot create many series.
+//
+// Traffic is counted for at most maxTrackedServers addresses with the
+// Space-Saving algorithm (Metwally, Agrawal, El Abbadi 2005): a new address
+// takes the place of the least-counted unlabelled one and starts from its
+// count, so a heavy server is never pushed out by many light ones, and an
+// address's count is over-estimated by at most that of the one it replaced.
+//
+// A labelled server keeps its label (its series keep counting) until an
+// address outside has more than twice its traffic, checked at most every
+// rebalanceEvery; then it loses it (its series are deleted, later counts
+// go to "other") and the other gets it (new series from zero). Every
+// series therefore only grows while it exists.
+type serverLabels struct {
+	n        int
+	tracked  map[netip.Addr]*serverCount
+	labelled int
+	next     time.Time
+	demote   func(label string)
+	now      func() time.Time
+}
+
+type serverCount struct {
+	addr    netip.Addr
+	label   string // "" unless labelled
+	traffic uint64
+}
+
+const (
+	maxTrackedServers = 1024
+	rebalanceEvery    = 10 * time.Second
+	otherServers      = "other"
+)
+
+func newServerLabels(n int, demote func(string)) *serverLabels {
+	return &serverLabels{n: n, tracked: map[netip.Addr]*serverCount{}, demote: demote, now: time.Now}
+}
+
+// label counts weight more traffic for the server and returns its label.
+func (l *serverLabels) label(a netip.Addr, weight uint64) string {
+	if l.n <= 0 {
+		return otherServers
+	}
+	a = a.Unmap()
+	sc := l.tracked[a]
+	if sc == nil {
+		sc = &serverCount{addr: a}
+		if len(l.tracked) >= maxTrackedServers {
+			if min := l.leastUnlabelled(); min != nil {
+				delete(l.tracked, min.addr)
+				sc.traffic = min.traffic
+			}
+		}
+		l.tracked[a] = sc
+	}
+	sc.traffic += weight
+	if sc.label == "" && l.labelled < l.n {
+		sc.label = a.String()
+		l.labelled++
+	}
+	if now := l.now(); !now.Before(l.next) {
+		l.next = now.Add(rebalanceEvery)
+		l.rebalance()
+	}
+	if sc.label != "" {
+		return sc.label
+	}
+	return otherServers
+}
+
+func (l *serverLabels) leastUnlabelled() *serverCount {
+	var min *serverCount
+	for _, sc := range l.tracked {
+		if sc.label == "" && (min == nil || sc.traffic < min.traffic) {
+			min = sc
+		}
+	}
+	return min
+}
+
+// rebalance swaps labels while an unlabelled server has more than twice
+// the traffic of the least labelled one.
+func (l *serverLabels) rebalance() {
+	var in, out []*serverCount
+	for _, sc := range l.tracked {
+		if sc.label != "" {
+			in = append(in, sc)
+		} else {
+			out = append(out, sc)
+		}
+	}
+	sort.Slice(in, func(i, j int) bool { return in[i].traffic < in[j].traffic })
+	sort.Slice(out, func(i, j int) bool { return out[i].traffic > out[j].traffic })
+	for i := 0; i < len(in) && i < len(out) && out[i].traffic > 2*in[i].traffic; i++ {
+		if l.demote != nil {
+			l.demote(in[i].label)
+		}
+		in[i].label = ""
+		out[i].label = out[i].addr.String()
+	}
+}
+
+// commandLabels are the verbs commands_total names; others are OTHER, so
+// a client sending junk verbs cannot create series.
+var commandLabels = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range strings.Fields(`USER PASS ACCT CWD CDUP XCWD XCUP SMNT REIN QUIT PORT PASV EPRT EPSV LPRT LPSV TYPE STRU MODE
+		RETR STOR STOU APPE ALLO REST RNFR RNTO ABOR DELE RMD XRMD MKD XMKD PWD XPWD LIST NLST MLSD MLST SITE SYST STAT HELP NOOP
+		FEAT OPTS AUTH PBSZ PROT CCC ADAT MIC CONF ENC SIZE MDTM MFMT HOST LANG CLNT`) {
+		m[v] = true
+	}
+	return m
+}()
+
+// metricsOutput counts what the output writes, then passes it on.
+type metricsOutput struct {
+	out output
+	m   *metrics
+}
+
+func (o *metricsOutput) server(s *track.Session, weight uint64) string {
+	return o.m.servers.label(s.Server.Addr(), weight)
+}
+
+func (o *metricsOutput) SessionStart(s *track.Session) {
+	o.m.sessionsStarted.WithLabelValues(o.server(s, 1)).Inc()
+	o.out.SessionStart(s)
+}
+
+func (o *metricsOutput) Command(s *track.Session, c *track.Command) {
+	verb := c.Verb
+	if c.Secret && verb != "ACCT" {
+		verb = "PASS" // the password line, however mangled (as track reads it)
+	}
+	label := verb
+	if !commandLabels[label] {
+		label = "OTHER"
+	}
+	o.m.commands.WithLabelValues(label).Inc()
+	if f := c.Final(); f != nil && (verb == "USER" || verb == "PASS" || verb == "ACCT") {
+		switch {
+		case f.Code == 230 || f.Code == 202:
+			o.m.logins.WithLabelValues(o.server(s, 0), "ok").Inc()
+		case f.Code >= 400:
+			o.m.logins.WithLabelValues(o.server(s, 0), "failed").Inc()
+		}
+	}
+	o.out.Command(s, c)
+}
+
+func (o *metricsOutput) Data(s *track.Session, d *track.DataConn) {
+	srv := o.server(s, 1+uint64(d.TotalBytes()))
+	o.m.data.WithLabelValues(srv, d.ViaName(), d.Outcome.String()).Inc()
+	up, down := d.Bytes[0], d.Bytes[1]
+	if !d.Passive && d.Client.IsValid() {
+		up, down = down, up // active: the server opened it
+	}
+	if up > 0 {
+		o.m.dataBytes.WithLabelValues(srv, "upload").Add(float64(up))
+	}
+	if down > 0 {
+		o.m.dataBytes.WithLabelValues(srv, "download").Add(float64(down))
+	}
+	o.out.Data(s, d)
+}
+
+func (o *metricsOutput) Event(s *track.Session, e *track.Event) { o.out.Event(s, e) }
+
+func (o *metricsOutput) SessionEnd(s *track.Session) {
+	o.m.sessionsEnded.WithLabelValues(o.server(s, 0), s.EndReason.String()).Inc()
+	o.out.SessionEnd(s)
+}
+
+func (o *metricsOutput) Summary(t totals) { o.out.Summary(t) }
+func (o *metricsOutput) Flush() error     { return o.out.Flush() }
+
+func (o *metricsOutput) Finding(f *diagnose.Finding) {
+	srv := otherServers
+	if f.Session != nil {
+		srv = o.server(f.Session, 0)
+	}
+	o.m.findings.WithLabelValues(srv, f.Code, f.Severity.String()).Inc()
+	if d, ok := o.out.(diagnosisOutput); ok {
+		d.Finding(f)
+	}
+}
+
+func (o *metricsOutput) Policy(p policy.Policy) {
+	if d, ok := o.out.(diagnosisOutput); ok {
+		d.Policy(p)
+	}
+}
+
+func (o *metricsOutput) Servers(s []diagnose.ServerSummary) {
+	if d, ok := o.out.(diagnosisOutput); ok {
+		d.Servers(s)
+	}
+}
