@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -31,6 +30,47 @@ type portUse struct {
 	port uint16
 }
 
+// portWindow holds a server's passive announcements of the last timeWait
+// (at most maxRecentPorts), with a count per port, so that each new
+// announcement costs what it adds and what ages out, not a walk of them
+// all.
+type portWindow struct {
+	uses    []portUse // oldest first
+	count   map[uint16]int
+	inRange int // distinct ports in count inside the policy's ranges
+}
+
+// expire drops the announcements older than timeWait before now.
+func (w *portWindow) expire(now time.Time, rs policy.Ranges) {
+	for len(w.uses) > 0 && now.Sub(w.uses[0].ts) >= timeWait {
+		w.pop(rs)
+	}
+}
+
+func (w *portWindow) pop(rs policy.Ranges) {
+	p := w.uses[0].port
+	w.uses = w.uses[1:]
+	if w.count[p]--; w.count[p] == 0 {
+		delete(w.count, p)
+		if rs.Contains(p) {
+			w.inRange--
+		}
+	}
+}
+
+func (w *portWindow) push(u portUse, rs policy.Ranges) {
+	if len(w.uses) >= maxRecentPorts {
+		w.pop(rs)
+	}
+	if w.count == nil {
+		w.count = make(map[uint16]int)
+	}
+	w.uses = append(w.uses, u)
+	if w.count[u.port]++; w.count[u.port] == 1 && rs.Contains(u.port) {
+		w.inRange++
+	}
+}
+
 // rangeExhausted checks a passive announcement against the server's
 // recent ones: every port of its range announced within TIME_WAIT, then a
 // port outside it (ProFTPD falls back to a kernel-chosen port when its
@@ -43,26 +83,13 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 	}
 	a := d.server(s)
 	p, t := dc.Announced.Port(), dc.Armed
-	defer func() {
-		if len(a.recent) >= maxRecentPorts {
-			a.recent = slices.Delete(a.recent, 0, 1)
-		}
-		a.recent = append(a.recent, portUse{ts: t, port: p})
-	}()
-	var win []portUse
-	for _, u := range a.recent {
-		if d := t.Sub(u.ts); d >= 0 && d < timeWait {
-			win = append(win, u)
-		}
-	}
-	if len(win) == 0 {
+	rs := d.p.PassiveRanges()
+	w := &a.recent
+	w.expire(t, rs)
+	defer w.push(portUse{ts: t, port: p}, rs)
+	if len(w.uses) == 0 {
 		return nil
 	}
-	distinct := map[uint16]bool{}
-	for _, u := range win {
-		distinct[u.port] = true
-	}
-	rs := d.p.PassiveRanges()
 	var lo, hi uint16
 	k := 0
 	if len(rs) > 0 {
@@ -72,22 +99,16 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 		for _, r := range rs {
 			k += int(r.Len())
 		}
-		in := 0
-		for q := range distinct {
-			if rs.Contains(q) {
-				in++
-			}
-		}
-		if in < k {
+		if w.inRange < k {
 			return nil
 		}
 		lo, hi = rs[0].Lo, rs[len(rs)-1].Hi
 	} else {
-		if len(distinct) < minCycled || !dc.Outcome.Failed() {
+		if len(w.count) < minCycled || !dc.Outcome.Failed() {
 			return nil
 		}
 		first := true
-		for q := range distinct {
+		for q := range w.count {
 			if first || q < lo {
 				lo = q
 			}
@@ -96,11 +117,12 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 			}
 			first = false
 		}
-		if int(hi-lo)+1 != len(distinct) || int(p)+farOutside >= int(lo) && int(p) <= int(hi)+farOutside {
+		if int(hi-lo)+1 != len(w.count) || int(p)+farOutside >= int(lo) && int(p) <= int(hi)+farOutside {
 			return nil
 		}
-		k = len(distinct)
+		k = len(w.count)
 	}
+	win := w.uses
 	span := t.Sub(win[0].ts)
 	n := len(win) + 1
 	perMin := float64(n) / max(span.Minutes(), 1.0/60)

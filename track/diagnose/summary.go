@@ -52,9 +52,9 @@ type serverAcc struct {
 	unaccepted int // announcements refused or never answered
 	outside    PortStats
 	v6         bool
-	recent     []portUse // latest passive announcements, at most maxRecentPorts
-	activeNAT  bool      // an active-mode client announced an address a NAT did not rewrite
-	bounce     *Finding  // the latest ftp-bounce of warning or error
+	recent     portWindow // passive announcements of the last timeWait
+	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
+	bounce     *Finding   // the latest ftp-bounce of warning or error
 }
 
 // MaxServers bounds the servers summarised one by one. Sessions of
