@@ -21,6 +21,7 @@ import (
 type jsonOutput struct {
 	w        *bufio.Writer
 	rec      *recordEncoder
+	jw       jsonWriter // hot records, field by field
 	showPass bool
 	ids      idOptions
 	err      error
@@ -39,6 +40,19 @@ func newJSONOutput(w *bufio.Writer, showPass bool) *jsonOutput {
 func (o *jsonOutput) withIDs(ids idOptions) *jsonOutput {
 	o.ids, o.rec = ids, newRecordEncoder(ids.Observer)
 	return o
+}
+
+// begin starts a record written field by field (jsonw.go).
+func (o *jsonOutput) begin() *jsonWriter {
+	o.jw.begin()
+	return &o.jw
+}
+
+// end finishes a record begun with begin and writes its line.
+func (o *jsonOutput) end(w *jsonWriter) {
+	if o.err == nil {
+		_, o.err = o.w.Write(w.end(o.rec.suffix))
+	}
 }
 
 func (o *jsonOutput) write(v any) {
@@ -134,279 +148,217 @@ func ts(t time.Time) *jtime {
 	return &j
 }
 
-type jsonSession struct {
-	Type      string `json:"type"`
-	ID        int    `json:"id"`
-	Client    string `json:"client"`
-	Server    string `json:"server"`
-	User      string `json:"user"`
-	UserRaw   []byte `json:"user_raw,omitempty"`
-	Login     bool   `json:"login"`
-	LoginText string `json:"login_state"`
-	Start     *jtime `json:"start"`
-	End       *jtime `json:"end"`
-	EndReason string `json:"end_reason"`
-	Greeting  string `json:"greeting,omitempty"`
-	// GreetingRaw and the other *Raw fields: the bytes of a string that
-	// is not valid UTF-8, base64 (docs/json.md, "Text from the wire").
-	GreetingRaw []byte `json:"greeting_raw,omitempty"`
-	Encrypted   bool   `json:"encrypted,omitempty"`
-	Midstream   bool   `json:"midstream,omitempty"`
-	ByContent   bool   `json:"by_content,omitempty"`
-	File        string `json:"file,omitempty"`
-	FileRaw     []byte `json:"file_raw,omitempty"`
-	Desync      bool   `json:"desync,omitempty"`
-	Commands    int    `json:"commands"`
-	Omitted     int    `json:"commands_omitted,omitempty"`
-	Data        int    `json:"data_connections"`
-	Cwd         string `json:"cwd,omitempty"`
-	CwdRaw      []byte `json:"cwd_raw,omitempty"`
-	// CommunityID: of the control connection, with --community-id.
-	CommunityID string `json:"community_id,omitempty"`
-}
-
-type jsonReply struct {
-	Code    int    `json:"code"`
-	Text    string `json:"text"`
-	TextRaw []byte `json:"text_raw,omitempty"`
-	TS      *jtime `json:"ts"`
-	Lines   int    `json:"lines,omitempty"`
-	// LinesDropped: lines beyond the reply bound, counted, not kept.
-	LinesDropped int    `json:"lines_dropped,omitempty"`
-	Anomaly      string `json:"anomaly,omitempty"`
-}
-
-type jsonCommand struct {
-	Type        string      `json:"type"`
-	Session     int         `json:"session"`
-	Index       int         `json:"index"`
-	TS          *jtime      `json:"ts"`
-	Packet      uint64      `json:"packet"`
-	Command     string      `json:"command"`
-	CommandRaw  []byte      `json:"command_raw,omitempty"`
-	Arg         string      `json:"arg"`
-	ArgRaw      []byte      `json:"arg_raw,omitempty"`
-	Cwd         string      `json:"cwd,omitempty"`
-	CwdRaw      []byte      `json:"cwd_raw,omitempty"`
-	Status      string      `json:"status"`
-	Replies     []jsonReply `json:"replies"`
-	FirstMS     *float64    `json:"first_reply_ms,omitempty"`
-	FinalMS     *float64    `json:"final_reply_ms,omitempty"`
-	Via         string      `json:"via,omitempty"`
-	Endpoint    string      `json:"endpoint,omitempty"`
-	EndpointErr string      `json:"endpoint_error,omitempty"`
-	EndpointRaw []byte      `json:"endpoint_error_raw,omitempty"`
-	Data        int         `json:"data,omitempty"`
-	Uncertain   bool        `json:"uncertain,omitempty"`
-	Unseen      bool        `json:"unseen,omitempty"`
-	Refused     bool        `json:"refused,omitempty"`
-	Dropped     int         `json:"dropped_bytes,omitempty"`
-	Telnet      string      `json:"telnet,omitempty"`
-	Urgent      bool        `json:"urgent,omitempty"`
-}
-
-type jsonICMP struct {
-	From string `json:"from"`
-	Type uint8  `json:"type"`
-	Code uint8  `json:"code"`
-	Name string `json:"name"`
-	TS   *jtime `json:"ts"`
-}
-
-type jsonData struct {
-	Type          string    `json:"type"`
-	Session       int       `json:"session"`
-	ID            int       `json:"id"`
-	Via           string    `json:"via"`
-	Announced     string    `json:"announced"`
-	Client        string    `json:"client"`
-	Server        string    `json:"server"`
-	Outcome       string    `json:"outcome"`
-	Bytes         int64     `json:"bytes"`
-	BytesToServer int64     `json:"bytes_to_server"`
-	BytesToClient int64     `json:"bytes_to_client"`
-	Command       string    `json:"command"`
-	CommandRaw    []byte    `json:"command_raw,omitempty"`
-	Arg           string    `json:"arg"`
-	ArgRaw        []byte    `json:"arg_raw,omitempty"`
-	Cwd           string    `json:"cwd,omitempty"`
-	CwdRaw        []byte    `json:"cwd_raw,omitempty"`
-	Match         string    `json:"match,omitempty"`
-	Armed         *jtime    `json:"armed"`
-	SYNs          int       `json:"syns"`
-	FirstSYN      *jtime    `json:"first_syn,omitempty"`
-	LastSYN       *jtime    `json:"last_syn,omitempty"`
-	End           *jtime    `json:"end,omitempty"`
-	EndReason     string    `json:"end_reason,omitempty"`
-	ExpectedSize  *int64    `json:"expected_size,omitempty"`
-	FinalReply    int       `json:"final_reply,omitempty"`
-	ICMP          *jsonICMP `json:"icmp,omitempty"`
-	// CommunityID: of the observed data connection, with --community-id.
-	CommunityID string `json:"community_id,omitempty"`
-}
-
-type jsonEvent struct {
-	Type    string `json:"type"`
-	Session int    `json:"session"`
-	Kind    string `json:"kind"`
-	TS      *jtime `json:"ts"`
-	Packet  uint64 `json:"packet"`
-	From    string `json:"from,omitempty"`
-	Code    int    `json:"code,omitempty"`
-	Text    string `json:"text,omitempty"`
-	TextRaw []byte `json:"text_raw,omitempty"`
-	Bytes   int    `json:"bytes,omitempty"`
-	// Dropped: a junk line's bytes beyond the line bound.
-	Dropped int `json:"dropped_bytes,omitempty"`
-}
-
 func (o *jsonOutput) SessionStart(*track.Session) {}
 
 func (o *jsonOutput) SessionEnd(s *track.Session) {
 	o.sessions++
-	j := jsonSession{
-		Type: "session", ID: s.ID, Client: addrString(s.Client), Server: addrString(s.Server),
-		User: s.User, Login: s.Login == track.LoginOK, LoginText: loginString(s.Login),
-		Start: ts(s.Start), End: ts(s.End), EndReason: s.EndReason.String(),
-		Encrypted: s.Encrypted, Midstream: s.Midstream, ByContent: s.ByContent, File: s.File, Desync: s.Desync,
-		Commands: s.CommandCount, Omitted: s.CommandsOmitted, Data: s.DataCount, Cwd: s.Cwd,
-		UserRaw: rawOf(s.User), FileRaw: rawOf(s.File), CwdRaw: rawOf(s.Cwd),
-		CommunityID: o.ids.communityID(s.Client, s.Server),
-	}
+	w := o.begin()
+	w.str("type", "session")
+	w.int("id", int64(s.ID))
+	w.str("client", addrString(s.Client))
+	w.str("server", addrString(s.Server))
+	w.str("user", s.User)
+	w.raw("user_raw", s.User)
+	w.bool("login", s.Login == track.LoginOK)
+	w.str("login_state", loginString(s.Login))
+	w.time("start", s.Start)
+	w.time("end", s.End)
+	w.str("end_reason", s.EndReason.String())
 	if len(s.Greeting) > 0 {
-		g := s.Greeting[len(s.Greeting)-1]
-		j.Greeting, j.GreetingRaw = g.Text, rawOf(g.Text)
+		g := s.Greeting[len(s.Greeting)-1].Text
+		w.strOmit("greeting", g)
+		w.raw("greeting_raw", g)
 	}
-	o.write(j)
-}
-
-func ms(d time.Duration) *float64 {
-	if d <= 0 {
-		return nil
-	}
-	v := float64(d.Microseconds()) / 1000
-	return &v
+	w.boolOmit("encrypted", s.Encrypted)
+	w.boolOmit("midstream", s.Midstream)
+	w.boolOmit("by_content", s.ByContent)
+	w.strOmit("file", s.File)
+	w.raw("file_raw", s.File)
+	w.boolOmit("desync", s.Desync)
+	w.int("commands", int64(s.CommandCount))
+	w.intOmit("commands_omitted", int64(s.CommandsOmitted))
+	w.int("data_connections", int64(s.DataCount))
+	w.strOmit("cwd", s.Cwd)
+	w.raw("cwd_raw", s.Cwd)
+	w.strOmit("community_id", o.ids.communityID(s.Client, s.Server))
+	o.end(w)
 }
 
 func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
-	j := jsonCommand{
-		Type: "command", Session: s.ID, Index: c.Index, TS: ts(c.TS), Packet: c.Num,
-		Command: maskedVerb(c, o.showPass), Arg: maskedArg(c, o.showPass), Cwd: c.Cwd,
-		Status: c.Status.String(), Replies: make([]jsonReply, 0, len(c.Replies)),
-		FirstMS: ms(c.FirstReplyLatency()), FinalMS: ms(c.FinalLatency()),
-		Uncertain: c.Uncertain, Unseen: c.Unseen, Refused: c.Refused, Dropped: c.Dropped, Urgent: c.Urgent,
-	}
-	j.CommandRaw, j.ArgRaw, j.CwdRaw = rawOf(j.Command), rawOf(j.Arg), rawOf(j.Cwd)
-	if c.Telnet != 0 {
-		j.Telnet = c.Telnet.String()
-	}
-	for _, r := range c.Replies {
-		jr := jsonReply{Code: r.Code, Text: r.Text, TextRaw: rawOf(r.Text), TS: ts(r.TS), LinesDropped: r.LinesDropped}
+	w := o.begin()
+	w.str("type", "command")
+	w.int("session", int64(s.ID))
+	w.int("index", int64(c.Index))
+	w.time("ts", c.TS)
+	w.uint("packet", c.Num)
+	verb, arg := maskedVerb(c, o.showPass), maskedArg(c, o.showPass)
+	w.str("command", verb)
+	w.raw("command_raw", verb)
+	w.str("arg", arg)
+	w.raw("arg_raw", arg)
+	w.strOmit("cwd", c.Cwd)
+	w.raw("cwd_raw", c.Cwd)
+	w.str("status", c.Status.String())
+	w.array("replies")
+	for i := range c.Replies {
+		r := &c.Replies[i]
+		w.element()
+		w.int("code", int64(r.Code))
+		w.str("text", r.Text)
+		w.raw("text_raw", r.Text)
+		w.time("ts", r.TS)
 		if len(r.Lines) > 1 {
-			jr.Lines = len(r.Lines)
+			w.int("lines", int64(len(r.Lines)))
 		}
+		w.intOmit("lines_dropped", int64(r.LinesDropped))
 		if r.Anomaly != 0 {
-			jr.Anomaly = r.Anomaly.String()
+			w.str("anomaly", r.Anomaly.String())
 		}
-		j.Replies = append(j.Replies, jr)
+		w.closeObject()
 	}
+	w.closeArray()
+	w.msOmit("first_reply_ms", c.FirstReplyLatency())
+	w.msOmit("final_reply_ms", c.FinalLatency())
 	if c.EndpointVia != 0 {
-		j.Via = c.EndpointVia.String()
-		if c.EndpointErr != nil {
-			j.EndpointErr = c.EndpointErr.Error()
-			j.EndpointRaw = rawOf(j.EndpointErr)
-		} else if c.Data != nil {
-			j.Endpoint = addrString(c.Data.Announced)
-		} else {
-			j.Endpoint = addrString(c.Endpoint)
+		w.str("via", c.EndpointVia.String())
+		switch {
+		case c.EndpointErr != nil:
+			e := c.EndpointErr.Error()
+			w.strOmit("endpoint_error", e)
+			w.raw("endpoint_error_raw", e)
+		case c.Data != nil:
+			w.strOmit("endpoint", addrString(c.Data.Announced))
+		default:
+			w.strOmit("endpoint", addrString(c.Endpoint))
 		}
 	}
 	if c.Data != nil {
-		j.Data = c.Data.ID
+		w.intOmit("data", int64(c.Data.ID))
 	}
-	o.write(j)
+	w.boolOmit("uncertain", c.Uncertain)
+	w.boolOmit("unseen", c.Unseen)
+	w.boolOmit("refused", c.Refused)
+	w.intOmit("dropped_bytes", int64(c.Dropped))
+	if c.Telnet != 0 {
+		w.str("telnet", c.Telnet.String())
+	}
+	w.boolOmit("urgent", c.Urgent)
+	o.end(w)
 }
 
 func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	o.dataN++
 	o.outcomes[d.Outcome.String()]++
-	j := jsonData{
-		Type: "data", Session: s.ID, ID: d.ID, Via: d.ViaName(), Announced: addrString(d.Announced),
-		Client: addrString(d.Client), Server: addrString(d.Server), Outcome: d.Outcome.String(),
-		Bytes: d.TotalBytes(), BytesToServer: d.Bytes[0], BytesToClient: d.Bytes[1],
-		Armed: ts(d.Armed), SYNs: d.SYNs, FirstSYN: ts(d.FirstSYN), LastSYN: ts(d.LastSYN),
-		End: ts(d.End), CommunityID: o.ids.communityID(d.Client, d.Server),
-	}
-	if d.Match != track.MatchNone {
-		j.Match = d.Match.String()
-	}
+	client, server := addrString(d.Client), addrString(d.Server)
+	toServer, toClient := d.Bytes[0], d.Bytes[1]
 	if !d.Passive && d.Client.IsValid() {
 		// Active mode: the server opened it; client/server stay the FTP roles.
-		j.Client, j.Server = addrString(d.Server), addrString(d.Client)
-		j.BytesToServer, j.BytesToClient = d.Bytes[1], d.Bytes[0]
+		client, server = server, client
+		toServer, toClient = toClient, toServer
 	}
-	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
-		j.EndReason = d.EndReason.String()
-	}
-	if d.Command != nil {
-		j.Command, j.Arg, j.Cwd = d.Command.Verb, d.Command.Arg, d.Command.Cwd
-		j.CommandRaw, j.ArgRaw, j.CwdRaw = rawOf(j.Command), rawOf(j.Arg), rawOf(j.Cwd)
-		if f := d.Command.Final(); f != nil {
-			j.FinalReply = f.Code
+	w := o.begin()
+	w.str("type", "data")
+	w.int("session", int64(s.ID))
+	w.int("id", int64(d.ID))
+	w.str("via", d.ViaName())
+	w.str("announced", addrString(d.Announced))
+	w.str("client", client)
+	w.str("server", server)
+	w.str("outcome", d.Outcome.String())
+	w.int("bytes", d.TotalBytes())
+	w.int("bytes_to_server", toServer)
+	w.int("bytes_to_client", toClient)
+	var verb, arg, cwd string
+	final := 0
+	if c := d.Command; c != nil {
+		verb, arg, cwd = c.Verb, c.Arg, c.Cwd
+		if f := c.Final(); f != nil {
+			final = f.Code
 		}
 	}
+	w.str("command", verb)
+	w.raw("command_raw", verb)
+	w.str("arg", arg)
+	w.raw("arg_raw", arg)
+	w.strOmit("cwd", cwd)
+	w.raw("cwd_raw", cwd)
+	if d.Match != track.MatchNone {
+		w.str("match", d.Match.String())
+	}
+	w.time("armed", d.Armed)
+	w.int("syns", int64(d.SYNs))
+	w.timeOmit("first_syn", d.FirstSYN)
+	w.timeOmit("last_syn", d.LastSYN)
+	w.timeOmit("end", d.End)
+	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
+		w.strOmit("end_reason", d.EndReason.String())
+	}
 	if d.ExpectedSize >= 0 {
-		v := d.ExpectedSize
-		j.ExpectedSize = &v
+		w.int("expected_size", d.ExpectedSize)
 	}
-	if d.ICMP != nil {
-		j.ICMP = &jsonICMP{From: d.ICMP.From.String(), Type: d.ICMP.Type, Code: d.ICMP.Code, Name: d.ICMP.CodeName(), TS: ts(d.ICMP.TS)}
+	w.intOmit("final_reply", int64(final))
+	if i := d.ICMP; i != nil {
+		w.object("icmp")
+		w.str("from", i.From.String())
+		w.int("type", int64(i.Type))
+		w.int("code", int64(i.Code))
+		w.str("name", i.CodeName())
+		w.time("ts", i.TS)
+		w.closeObject()
 	}
-	o.write(j)
+	w.strOmit("community_id", o.ids.communityID(d.Client, d.Server))
+	o.end(w)
 }
 
 func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
-	j := jsonEvent{Type: "event", Session: s.ID, Kind: string(e.Kind), TS: ts(e.TS), Packet: e.Num, Code: e.Code, Text: maskedLine(e, o.showPass), Bytes: e.Bytes, Dropped: e.Dropped}
-	j.TextRaw = rawOf(j.Text)
+	w := o.begin()
+	w.str("type", "event")
+	w.int("session", int64(s.ID))
+	w.str("kind", string(e.Kind))
+	w.time("ts", e.TS)
+	w.uint("packet", e.Num)
 	if e.Kind == track.EventGap || e.Kind == track.EventJunk {
-		j.From = "server"
 		if e.FromClient {
-			j.From = "client"
+			w.str("from", "client")
+		} else {
+			w.str("from", "server")
 		}
 	}
-	o.write(j)
-}
-
-type jsonFinding struct {
-	Type     string   `json:"type"`
-	Code     string   `json:"code"`
-	Severity string   `json:"severity"`
-	Session  int      `json:"session"`
-	Data     int      `json:"data,omitempty"`
-	TS       *jtime   `json:"ts,omitempty"`
-	Packets  []uint64 `json:"packets,omitempty"`
-	Message  string   `json:"message"`
-	Evidence string   `json:"evidence,omitempty"`
-	Advice   string   `json:"advice"`
-
-	MessageRaw  []byte `json:"message_raw,omitempty"`
-	EvidenceRaw []byte `json:"evidence_raw,omitempty"`
-	AdviceRaw   []byte `json:"advice_raw,omitempty"`
+	w.intOmit("code", int64(e.Code))
+	text := maskedLine(e, o.showPass)
+	w.strOmit("text", text)
+	w.raw("text_raw", text)
+	w.intOmit("bytes", int64(e.Bytes))
+	w.intOmit("dropped_bytes", int64(e.Dropped))
+	o.end(w)
 }
 
 // Finding writes a finding record; the tracker calls it before the data or
 // session record it concerns.
 func (o *jsonOutput) Finding(f *diagnose.Finding) {
-	j := jsonFinding{Type: "finding", Code: f.Code, Severity: f.Severity.String(), TS: ts(f.TS),
-		Packets: f.Packets, Message: f.Message, Evidence: f.Evidence, Advice: f.Advice,
-		MessageRaw: rawOf(f.Message), EvidenceRaw: rawOf(f.Evidence), AdviceRaw: rawOf(f.Advice)}
+	w := o.begin()
+	w.str("type", "finding")
+	w.str("code", f.Code)
+	w.str("severity", f.Severity.String())
 	if f.Session != nil {
-		j.Session = f.Session.ID
+		w.int("session", int64(f.Session.ID))
+	} else {
+		w.int("session", 0)
 	}
 	if f.Data != nil {
-		j.Data = f.Data.ID
+		w.intOmit("data", int64(f.Data.ID))
 	}
-	o.write(j)
+	w.timeOmit("ts", f.TS)
+	if len(f.Packets) > 0 {
+		w.uints("packets", f.Packets)
+	}
+	w.str("message", f.Message)
+	w.strOmit("evidence", f.Evidence)
+	w.str("advice", f.Advice)
+	w.raw("message_raw", f.Message)
+	w.raw("evidence_raw", f.Evidence)
+	w.raw("advice_raw", f.Advice)
+	o.end(w)
 }
 
 type jsonPolicy struct {

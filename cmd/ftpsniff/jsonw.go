@@ -1,0 +1,252 @@
+package main
+
+import (
+	"encoding/base64"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonWriter appends one JSON record field by field, for the records
+// written once or more per session (command, data, event, finding,
+// session): reflection-based encoding cost more than the rest of the
+// analysis of a capture of many small sessions. Its bytes are exactly what
+// encoding/json (HTML escaping off) followed by appendInertJSON writes for
+// the same fields (the golden files pin them): strings escape what
+// encoding/json escapes and every rune needsJSONEscape selects. Rarer
+// records (policy, server, summary) still go through recordEncoder.
+type jsonWriter struct {
+	b     []byte
+	first bool
+}
+
+func (w *jsonWriter) begin() {
+	w.b = append(w.b[:0], '{')
+	w.first = true
+}
+
+// end closes the record after the observer suffix (`,"observer":...` or
+// empty) and ends the line.
+func (w *jsonWriter) end(suffix []byte) []byte {
+	w.b = append(w.b, suffix...)
+	w.b = append(w.b, '}', '\n')
+	return w.b
+}
+
+func (w *jsonWriter) key(k string) {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.first = false
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+}
+
+func (w *jsonWriter) str(k, v string) {
+	w.key(k)
+	w.b = appendJSONString(w.b, v)
+}
+
+// strOmit writes a string field unless it is empty (omitempty).
+func (w *jsonWriter) strOmit(k, v string) {
+	if v != "" {
+		w.str(k, v)
+	}
+}
+
+// raw writes the `<field>_raw` sibling of a string from the wire: its
+// bytes in base64 when it is not valid UTF-8 (docs/json.md).
+func (w *jsonWriter) raw(k, v string) {
+	if utf8.ValidString(v) {
+		return
+	}
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = base64.StdEncoding.AppendEncode(w.b, []byte(v))
+	w.b = append(w.b, '"')
+}
+
+func (w *jsonWriter) int(k string, v int64) {
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+func (w *jsonWriter) intOmit(k string, v int64) {
+	if v != 0 {
+		w.int(k, v)
+	}
+}
+
+func (w *jsonWriter) uint(k string, v uint64) {
+	w.key(k)
+	w.b = strconv.AppendUint(w.b, v, 10)
+}
+
+func (w *jsonWriter) bool(k string, v bool) {
+	w.key(k)
+	w.b = strconv.AppendBool(w.b, v)
+}
+
+func (w *jsonWriter) boolOmit(k string, v bool) {
+	if v {
+		w.bool(k, true)
+	}
+}
+
+// time writes an RFC 3339 timestamp with nanoseconds in UTC, or null for
+// the zero time (a field that is always present).
+func (w *jsonWriter) time(k string, t time.Time) {
+	w.key(k)
+	if t.IsZero() {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.b = append(w.b, '"')
+	w.b = t.UTC().AppendFormat(w.b, time.RFC3339Nano)
+	w.b = append(w.b, '"')
+}
+
+// timeOmit writes a timestamp unless it is the zero time.
+func (w *jsonWriter) timeOmit(k string, t time.Time) {
+	if !t.IsZero() {
+		w.time(k, t)
+	}
+}
+
+// msOmit writes a duration in milliseconds (microsecond precision),
+// unless it is not positive.
+func (w *jsonWriter) msOmit(k string, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	w.key(k)
+	w.b = appendJSONFloat(w.b, float64(d.Microseconds())/1000)
+}
+
+func (w *jsonWriter) uints(k string, v []uint64) {
+	w.key(k)
+	w.b = append(w.b, '[')
+	for i, n := range v {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = strconv.AppendUint(w.b, n, 10)
+	}
+	w.b = append(w.b, ']')
+}
+
+// object opens a nested object field; close it with closeObject.
+func (w *jsonWriter) object(k string) {
+	w.key(k)
+	w.b = append(w.b, '{')
+	w.first = true
+}
+
+func (w *jsonWriter) closeObject() {
+	w.b = append(w.b, '}')
+	w.first = false
+}
+
+// array opens an array field; each element is an object opened with
+// element and closed with closeObject; close the array with closeArray.
+func (w *jsonWriter) array(k string) {
+	w.key(k)
+	w.b = append(w.b, '[')
+	w.first = true
+}
+
+func (w *jsonWriter) element() {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.b = append(w.b, '{')
+	w.first = true
+}
+
+func (w *jsonWriter) closeArray() {
+	w.b = append(w.b, ']')
+	w.first = false
+}
+
+// appendJSONFloat writes f as encoding/json does.
+func appendJSONFloat(b []byte, f float64) []byte {
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	n := len(b)
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		// clean up e-09 to e-9, as encoding/json does
+		if m := len(b) - n; m >= 4 && b[len(b)-4] == 'e' && b[len(b)-3] == '-' && b[len(b)-2] == '0' {
+			b[len(b)-2] = b[len(b)-1]
+			b = b[:len(b)-1]
+		}
+	}
+	return b
+}
+
+// appendJSONString appends s as a JSON string: what encoding/json escapes
+// ('"', '\\', the C0 controls, U+2028, U+2029; invalid UTF-8 as \ufffd)
+// and what needsJSONEscape selects (DEL, C1, format and other non-graphic
+// runes) as escapes, everything else as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != 0x7f {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029' || needsJSONEscape(r):
+			b = append(b, s[start:i]...)
+			if r > 0xffff {
+				hi, lo := utf16.EncodeRune(r)
+				b = appendU4(b, hi)
+				b = appendU4(b, lo)
+			} else {
+				b = appendU4(b, r)
+			}
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// referenceJSON is what the record encoder writes for a string:
+// encoding/json without HTML escaping, then appendInertJSON.
+func referenceJSON(t testing.TB, v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return appendInertJSON(nil, bytes.TrimRight(buf.Bytes(), "\n"))
+}
+
+// TestJSONStringMatchesEncoder: the field-by-field writer's strings are
+// byte for byte the record encoder's, for every byte, every control and
+// format rune, invalid UTF-8 and runes above U+FFFF.
+func TestJSONStringMatchesEncoder(t *testing.T) {
+	var cases []string
+	for c := range 256 {
+		cases = append(cases, string([]byte{byte(c)}), "a"+string([]byte{byte(c)})+"z")
+	}
+	for _, r := range []rune{0x7f, 0x80, 0x9b, 0x9f, 0xa0, 0xad, 0x200b, 0x200e, 0x202a, 0x202e, 0x2066, 0x2069, 0x2028, 0x2029,
+		0xfeff, 0xfffd, 0xe000, 0x1f600, 0xe0001, 0x10ffff, 0x061c, 'é', '<', '&'} {
+		cases = append(cases, string(r), "x"+string(r)+"y")
+	}
+	cases = append(cases, "", "plain", "\xc3\x28", "\xed\xa0\x80", "\xf4\x90\x80\x80", strings.Repeat("\x1b[2J", 3),
+		"\"quoted\\\"", "tab\tnl\ncr\rbs\bff\f")
+	for _, s := range cases {
+		got := appendJSONString(nil, s)
+		want := referenceJSON(t, s)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzJSONStringMatchesEncoder(f *testing.F) {
+	for _, s := range []string{"", "abc", "\x00\x7f\u202e\xff", "\U0001f600\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendJSONString(nil, s)
+		if want := referenceJSON(t, s); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s, want %s", s, got, want)
+		}
+		if !utf8.Valid(got) {
+			t.Fatalf("%q: output not UTF-8", s)
+		}
+	})
+}
+
+func TestJSONFloatMatchesEncoder(t *testing.T) {
+	for _, f := range []float64{0.001, 1, 4.751, 57.339, 1234567.891, 1e-7, 1e21, 123e30, math.SmallestNonzeroFloat64} {
+		got := appendJSONFloat(nil, f)
+		if want := referenceJSON(t, f); !bytes.Equal(got, want) {
+			t.Errorf("%v: got %s, want %s", f, got, want)
+		}
+	}
+}
