@@ -305,7 +305,10 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 // that never got going is final now.
 func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 	for _, dc := range c.Transfer {
-		if !dc.Done && dc.SynAckTS.IsZero() {
+		switch {
+		case dc.Done:
+			t.reportData(dc) // held for this reply
+		case dc.SynAckTS.IsZero():
 			if dc.SYNs > 0 && dc.End.IsZero() {
 				dc.End = dc.LastSYN
 			}
@@ -340,6 +343,15 @@ func (t *Tracker) finishData(dc *DataConn) {
 	default:
 		dc.Outcome = OutcomeNotAttempted
 	}
+	if dc.atEnd && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted) {
+		since := dc.FirstSYN
+		if dc.SYNs == 0 {
+			since = dc.Armed
+		}
+		if d := t.last.Sub(since); d < t.opts.EvidenceWait {
+			dc.Outcome, dc.CaptureEndedAfter = OutcomeUndetermined, d
+		}
+	}
 	if dc.End.IsZero() && dc.EndReason == EndOpen && dc.SYNs > 0 {
 		dc.End = t.last
 	}
@@ -351,6 +363,20 @@ func (t *Tracker) finishData(dc *DataConn) {
 		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 	}
 	t.numberData(dc)
+	if c := dc.Command; c != nil && c.Status == StatusPending && !dc.Session.ended {
+		// Its transfer command's final reply (the 226 that follows the
+		// data connection's close) comes later: report it with it.
+		return
+	}
+	t.reportData(dc)
+}
+
+// reportData tells the sink a finished data connection's outcome, once.
+func (t *Tracker) reportData(dc *DataConn) {
+	if dc.reported {
+		return
+	}
+	dc.reported = true
 	dc.Session.DataOutcomes[dc.Outcome]++
 	t.sink.Data(dc.Session, dc)
 	t.maybeReportEnd(dc.Session)
@@ -369,7 +395,7 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 		return // (pending commands are reported first, by endSession)
 	}
 	for _, dc := range sess.Data {
-		if !dc.Done {
+		if !dc.reported {
 			return
 		}
 	}

@@ -25,9 +25,13 @@ const (
 	OutcomeUnreachable
 	// OutcomeNotAttempted: no SYN to the endpoint before the session moved on or ended.
 	OutcomeNotAttempted
+	// OutcomeUndetermined: the capture ended too soon after the SYN (or the
+	// announcement) for an answer, or a connection, to be expected yet:
+	// neither unanswered nor not attempted can be said.
+	OutcomeUndetermined
 )
 
-var outcomeNames = [...]string{"pending", "transferred", "connected", "unanswered", "refused", "unreachable", "not-attempted"}
+var outcomeNames = [...]string{"pending", "transferred", "connected", "unanswered", "refused", "unreachable", "not-attempted", "undetermined"}
 
 // NumOutcomes is the number of Outcome values, for arrays indexed by one.
 const NumOutcomes = len(outcomeNames)
@@ -257,8 +261,15 @@ type DataConn struct {
 	EndReason      EndReason
 	ExpectedSize   int64 // the size the server announced (150 text or SIZE); -1 when unknown
 	Rest           int64 // REST offset before the transfer
-	// Closed once the outcome is final and reported.
-	Done bool
+	// CaptureEndedAfter: for an undetermined outcome, how long after the
+	// first SYN (or the announcement, without one) the capture ended.
+	CaptureEndedAfter time.Duration
+	// Done once the outcome is final; reported is set when the sink was
+	// told, which waits for the transfer command's final reply, so that
+	// the data connection's record carries it.
+	Done     bool
+	reported bool
+	atEnd    bool // finished because the capture ended
 
 	lastSeen time.Time // latest segment
 

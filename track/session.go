@@ -368,7 +368,14 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	// session's end is reported after it.
 	for _, dc := range slices.Clone(sess.Data) {
 		if !dc.Done && !established(dc) {
+			dc.atEnd = reason == EndCaptureEnd
 			t.finishData(dc)
+		}
+	}
+	// Data connections held for a final reply that will not come now.
+	for _, dc := range sess.Data {
+		if dc.Done {
+			t.reportData(dc)
 		}
 	}
 	// Pending commands after: an active announcement never answered is

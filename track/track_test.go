@@ -490,6 +490,8 @@ func TestSamePortTwoSessionsNewestWins(t *testing.T) {
 	num++
 	syn := decode.Segment{Num: num, TS: now, Src: netip.MustParseAddrPort("198.51.100.7:50101"), Dst: netip.MustParseAddrPort("192.0.2.10:40000"), Flags: decode.FlagSYN}
 	trk.Segment(&syn)
+	// The capture goes on long enough for the SYN to count as unanswered.
+	trk.Tick(now.Add(10 * time.Second))
 	trk.Finish()
 	for _, d := range rec.data {
 		want := OutcomeNotAttempted
@@ -719,4 +721,70 @@ func TestTranscriptBudgetBoundsAllSessions(t *testing.T) {
 	if lim := trk.Limits(); lim.TranscriptBudget != 400 {
 		t.Errorf("after a session ended, a command was still refused (%d)", lim.TranscriptBudget)
 	}
+}
+
+// TestCaptureEndTooSoonIsUndetermined: a SYN or an announcement the
+// capture ended right after is undetermined, not unanswered or not
+// attempted: no answer could be expected yet. With the wait elapsed, the
+// outcome stands.
+func TestCaptureEndTooSoonIsUndetermined(t *testing.T) {
+	tests := []struct {
+		name     string
+		syn      bool
+		waitThen time.Duration // packet time that passes before the capture ends
+		want     Outcome
+	}{
+		{"SYN, capture ends 10 ms later", true, 10 * time.Millisecond, OutcomeUndetermined},
+		{"SYN, capture ends 5 s later", true, 5 * time.Second, OutcomeUnanswered},
+		{"227, capture ends 10 ms later", false, 10 * time.Millisecond, OutcomeUndetermined},
+		{"227, capture ends 5 s later", false, 5 * time.Second, OutcomeNotAttempted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,71).")
+			if tc.syn {
+				s.seg(netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40007"), decode.FlagSYN, 1, 0)
+			}
+			s.tick(tc.waitThen)
+			// The capture ends with the session still open.
+			s.trk.Tick(s.now)
+			s.trk.Finish()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records", len(s.rec.data))
+			}
+			d := s.rec.data[0]
+			if d.Outcome != tc.want {
+				t.Errorf("outcome %v, want %v", d.Outcome, tc.want)
+			}
+			if tc.want == OutcomeUndetermined && (d.CaptureEndedAfter <= 0 || d.CaptureEndedAfter > time.Second) {
+				t.Errorf("capture ended after %v", d.CaptureEndedAfter)
+			}
+		})
+	}
+}
+
+// TestDataRecordCarriesFinalReply: a data connection that closes before
+// its transfer's 226 (the usual order on the wire) is reported with it.
+func TestDataRecordCarriesFinalReply(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,71).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f (3000 bytes).")
+	s.handshakeTransfer(netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40007"), 3000)
+	if len(s.rec.data) != 0 {
+		t.Fatal("data connection reported before its transfer's final reply")
+	}
+	s.reply(226, "Transfer complete.")
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records after the 226", len(s.rec.data))
+	}
+	if f := s.rec.data[0].Command.Final(); f == nil || f.Code != 226 {
+		t.Errorf("final reply %v", f)
+	}
+	s.end()
 }

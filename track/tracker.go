@@ -35,6 +35,11 @@ type Options struct {
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
+	// EvidenceWait: a SYN unanswered, or an announcement not connected
+	// to, this little before the capture ended is undetermined, not a
+	// failure: no answer or connection could be expected yet. 0 = 3 s
+	// (Linux resends an unanswered SYN after 1 s, then 2 s later).
+	EvidenceWait time.Duration
 	// RecentOnly keeps, of a session's history, only what the diagnosis
 	// looks back at (the latest commands and data connections), for
 	// outputs that write each record as it happens (JSON, the live
@@ -72,6 +77,9 @@ func (o *Options) defaults() {
 	}
 	if o.PortOnlyWindow <= 0 {
 		o.PortOnlyWindow = 2 * time.Minute
+	}
+	if o.EvidenceWait <= 0 {
+		o.EvidenceWait = 3 * time.Second
 	}
 }
 
@@ -361,6 +369,7 @@ func (t *Tracker) Finish() {
 			if dc.End.IsZero() {
 				dc.EndReason = EndCaptureEnd
 			}
+			dc.atEnd = true
 			t.finishData(dc)
 		}
 	}
@@ -370,6 +379,7 @@ func (t *Tracker) Finish() {
 		for _, dc := range sess.Data {
 			if !dc.Done {
 				dc.EndReason = EndCaptureEnd
+				dc.atEnd = true
 				t.finishData(dc)
 			}
 		}

@@ -63,6 +63,11 @@ func outcomeDetail(d *track.DataConn) string {
 		return s
 	case track.OutcomeNotAttempted:
 		return "no SYN to it"
+	case track.OutcomeUndetermined:
+		if d.SYNs > 0 {
+			return fmt.Sprintf("the capture ended %s after the SYN, before an answer could be expected", seconds(d.CaptureEndedAfter))
+		}
+		return fmt.Sprintf("the capture ended %s after the announcement, before a connection could be expected", seconds(d.CaptureEndedAfter))
 	}
 	return ""
 }

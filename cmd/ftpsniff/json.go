@@ -297,6 +297,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		w.int("expected_size", d.ExpectedSize)
 	}
 	w.intOmit("final_reply", int64(final))
+	if d.Outcome == track.OutcomeUndetermined {
+		w.msOmit("capture_ended_after_ms", d.CaptureEndedAfter)
+	}
 	if i := d.ICMP; i != nil {
 		w.object("icmp")
 		w.str("from", i.From.String())

@@ -140,7 +140,7 @@ func outcomeCounts(counts []int, total int) string {
 		return "none"
 	}
 	var parts []string
-	for o := track.OutcomeTransferred; o <= track.OutcomeNotAttempted; o++ {
+	for o := track.OutcomeTransferred; o <= track.OutcomeUndetermined; o++ {
 		if counts[o] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
 		}
