@@ -230,6 +230,12 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dir = 1
 	}
 	dc.lastSeen = s.TS
+	if dc.tls == nil && dc.Session.Encrypted && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 {
+		dc.tls = &dataTLS{}
+	}
+	if dc.tls != nil {
+		dc.tls.feed(dir, s)
+	}
 	syn := s.Flags.Has(decode.FlagSYN)
 	switch {
 	case syn && dir == 0:

@@ -269,7 +269,8 @@ type DataConn struct {
 	// the data connection's record carries it.
 	Done     bool
 	reported bool
-	atEnd    bool // finished because the capture ended
+	atEnd    bool     // finished because the capture ended
+	tls      *dataTLS // the TLS hellos, for data connections of encrypted sessions
 
 	lastSeen time.Time // latest segment
 

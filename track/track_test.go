@@ -788,3 +788,29 @@ func TestDataRecordCarriesFinalReply(t *testing.T) {
 	}
 	s.end()
 }
+
+// TestDataTLSHelloReadInOrderOnly: the TLS hellos of an encrypted
+// session's data connection are read from in-order bytes only; a hole
+// stops the reading instead of feeding the scanner bytes out of place.
+func TestDataTLSHelloReadInOrderOnly(t *testing.T) {
+	var x dataTLS
+	seg := func(fl decode.TCPFlags, seq uint32, p string) *decode.Segment {
+		return &decode.Segment{Flags: fl, Seq: seq, Payload: []byte(p), PayloadLen: len(p)}
+	}
+	x.feed(0, seg(decode.FlagSYN, 100, ""))
+	x.feed(0, seg(decode.FlagACK, 101, "\x16\x03\x01"))
+	if x.stop[0] || x.next[0] != 104 {
+		t.Fatalf("in-order bytes: stop %v next %d", x.stop[0], x.next[0])
+	}
+	x.feed(0, seg(decode.FlagACK, 101, "\x16\x03\x01")) // a retransmission: ignored
+	if x.stop[0] || x.next[0] != 104 {
+		t.Fatalf("retransmission: stop %v next %d", x.stop[0], x.next[0])
+	}
+	x.feed(0, seg(decode.FlagACK, 200, "zz")) // a hole
+	if !x.stop[0] {
+		t.Error("bytes after a hole were read")
+	}
+	if _, seen := (&DataConn{}).TLSHandshake(); seen {
+		t.Error("a data connection without TLS reports a handshake")
+	}
+}

@@ -10,7 +10,6 @@ import (
 // tlsHandshaker is what the tracker is to offer for a data connection of
 // an encrypted session: the verdict of its TLS handshake, read from the
 // hellos without decrypting (decode/tlshello), and whether one was seen.
-// Until *track.DataConn has this method, data-tls-not-resumed never fires.
 type tlsHandshaker interface {
 	TLSHandshake() (tlshello.Verdict, bool)
 }
@@ -49,7 +48,7 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if v.Resumption == tlshello.Refused {
 		offer = fmt.Sprintf("the client offered %s and the server did not accept it", v.Offered)
 	}
-	f.Evidence = fmt.Sprintf("data connection #%d %s -> %s: TLS %s handshake, full (%s); %d bytes, ended by %s after %s",
+	f.Evidence = fmt.Sprintf("data connection #%d %s -> %s: %s handshake, full (%s); %d bytes, ended by %s after %s",
 		dc.ID, dc.Client, dc.Server, v.Version, offer, dc.TotalBytes(), dc.EndReason, dur(dc.Duration()))
 	if v.ServerAlert != (tlshello.Alert{}) {
 		f.Evidence += fmt.Sprintf("; server alert %v", v.ServerAlert)

@@ -1,0 +1,61 @@
+package track
+
+import (
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
+)
+
+// dataTLS reads the TLS hellos at the start of a data connection of an
+// encrypted session, without decrypting: whether the handshake resumed
+// the control connection's session (vsftpd's require_ssl_reuse and
+// FileZilla Server refuse a data connection that does not). Only bytes
+// that arrive in order are read; a hole ends the reading. It is released
+// with the data connection.
+type dataTLS struct {
+	scan  [2]tlshello.Scanner // per direction, from the side that opened it
+	next  [2]uint32           // the sequence number of the next byte to read
+	ready [2]bool             // next is known
+	stop  [2]bool             // out of order, or the scanner is done
+}
+
+// feed passes one segment's payload on, in order only.
+func (x *dataTLS) feed(dir int, s *decode.Segment) {
+	if x.stop[dir] {
+		return
+	}
+	seq := s.Seq
+	if s.Flags.Has(decode.FlagSYN) {
+		x.next[dir], x.ready[dir] = seq+1, true
+		seq++
+	}
+	if len(s.Payload) == 0 {
+		return
+	}
+	if !x.ready[dir] || seq != x.next[dir] || len(s.Payload) < s.PayloadLen {
+		// Picked up without the SYN, out of order, retransmitted or cut
+		// by the snap length: the hello cannot be read in order.
+		if !x.ready[dir] || int32(seq-x.next[dir]) > 0 || len(s.Payload) < s.PayloadLen {
+			x.stop[dir] = true
+		}
+		return
+	}
+	x.next[dir] += uint32(len(s.Payload))
+	x.scan[dir].Feed(s.Payload)
+	if x.scan[dir].Done() {
+		x.stop[dir] = true
+	}
+}
+
+// TLSHandshake returns the verdict of the data connection's TLS handshake,
+// read from its hellos, and whether there was one to read (a data
+// connection of an encrypted session whose first bytes were TLS).
+func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
+	if d.tls == nil {
+		return tlshello.Verdict{}, false
+	}
+	if d.tls.scan[0].ClientHello() == nil && d.tls.scan[1].ClientHello() == nil &&
+		d.tls.scan[0].ServerHello() == nil && d.tls.scan[1].ServerHello() == nil {
+		return tlshello.Verdict{}, false
+	}
+	return tlshello.Decide(&d.tls.scan[0], &d.tls.scan[1]), true
+}
