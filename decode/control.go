@@ -140,6 +140,11 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 		t.tombs.drop(key)
 	}
 	switch {
+	case byPort && newConn && d.expect != nil && d.expect.ExpectsData(s.Src, s.Dst):
+		// A data connection to a control port: the rest of it must not be
+		// picked up as a control connection either.
+		t.tombs.add(key, s.TS)
+		return nil
 	case byPort:
 		server, client := s.Dst, s.Src
 		if !d.isControlPort(s.Dst.Port()) {

@@ -142,6 +142,14 @@ type Endpoint struct {
 	Form ftp.Form       // how a 227 was matched
 }
 
+// DataExpecter is an optional Handler interface. ExpectsData tells whether
+// a SYN from src to dst opens a data connection the handler expects (an
+// FTP bounce to port 21, an active-mode client listening on 21 or 990), so
+// that decode does not take it for a new control connection.
+type DataExpecter interface {
+	ExpectsData(src, dst netip.AddrPort) bool
+}
+
 // Handler receives decoded traffic. Calls come from one goroutine, in
 // packet order; for a control segment, Segment is called before the control
 // events its payload completes.

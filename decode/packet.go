@@ -133,9 +133,10 @@ func firstLayer(link layers.LinkType, data []byte) int {
 // The per-packet path allocates nothing for frames that are not IP
 // fragments and do not belong to a control connection's out-of-order data.
 type Decoder struct {
-	h     Handler
-	opts  Options
-	stats Stats
+	h      Handler
+	expect DataExpecter // h, when it implements it
+	opts   Options
+	stats  Stats
 
 	ls   *layerSet // hot path
 	frag *layerSet // re-decodes copies of fragmented packets
@@ -171,6 +172,7 @@ func New(h Handler, o Options) *Decoder {
 		defrag6: ip6defrag.NewIPv6Defragmenter(),
 		frags:   make(map[fragKey]fragEntry),
 	}
+	d.expect, _ = h.(DataExpecter)
 	ports := o.ControlPorts
 	if len(ports) == 0 {
 		ports = []uint16{21}

@@ -187,6 +187,29 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	return true
 }
 
+// ExpectsData implements decode.DataExpecter: a SYN is an expected data
+// connection when an announcement waits on its destination port for it
+// (by the observed peers and the announced or control address, not the
+// port alone), or when it retransmits one already matched.
+func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
+	if t.lookupData(src, dst) != nil {
+		return true
+	}
+	for _, dc := range t.byPort[dst.Port()] {
+		if dc.Done || dc.SYNs > 0 {
+			continue
+		}
+		connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
+		if !dc.Passive {
+			connector, listener = listener, connector
+		}
+		if src.Addr() == connector && (dst.Addr() == dc.Announced.Addr() || dst.Addr() == listener) {
+			return true
+		}
+	}
+	return false
+}
+
 // inferData ties a SYN between the peers of an encrypted session to it: its
 // announcements are ciphertext, so peers and ports are all there is. Only
 // unprivileged ports count as data ports (and 20 for active mode), so the

@@ -814,3 +814,23 @@ func TestDataTLSHelloReadInOrderOnly(t *testing.T) {
 		t.Error("a data connection without TLS reports a handshake")
 	}
 }
+
+// TestDataSYNToControlPortIsExpected: a PORT naming port 21 (a bounce, or
+// a client listening there) makes the server's SYN to it an expected data
+// connection, which decode must not take for a new control connection;
+// another host's SYN to that port is not.
+func TestDataSYNToControlPortIsExpected(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PORT", "192,0,2,50,0,21")
+	s.reply(200, "PORT command successful.")
+	from := netip.AddrPortFrom(srv.Addr(), 20)
+	target := netip.MustParseAddrPort("192.0.2.50:21")
+	if !s.trk.ExpectsData(from, target) {
+		t.Error("the server's SYN to the announced port 21 is not expected")
+	}
+	if s.trk.ExpectsData(netip.MustParseAddrPort("192.0.2.99:40000"), target) {
+		t.Error("a third host's SYN to port 21 is taken for the data connection")
+	}
+	s.end()
+}
