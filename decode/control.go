@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // ConnKey identifies a TCP connection whichever way a segment travels: the
@@ -231,6 +233,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	} else {
 		cs.list.moveToBack(cs)
 	}
+	if cs.phase == phaseHeaders && len(s.Payload) > 0 && looksLikeCleartext(s.Payload, d == dirClient) {
+		t.cleartextAgain(cs, s)
+	}
 	if cs.phase == phaseHeaders {
 		t.headersOnly(cs, d, s)
 		return
@@ -269,6 +274,44 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		cs.holeListed = true
 		t.holes = append(t.holes, cs)
 	}
+}
+
+// cleartextAgain turns a connection followed from its headers (TLS) back
+// to FTP text: a client sent CCC, or TLS was closed by its alerts and
+// plain FTP follows. Reassembly starts again from this segment, as a
+// mid-stream pickup.
+func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
+	cs.phase = phaseText
+	cs.fin = [2]bool{}
+	cs.asm = reassembler{pool: &t.pool}
+	p := &cs.parser
+	p.state = parseFTP
+	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
+	p.authAsked, p.passNext = false, false
+	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.replies = ftp.ReplyReader{}
+	p.num, p.ts = s.Num, s.TS
+	t.d.stats.CleartextAgain++
+	if cs.announced {
+		t.d.h.Control(p.event(ControlCleartext))
+	}
+}
+
+// looksLikeCleartext tells whether a segment of a TLS connection is FTP
+// text instead: a TLS record starts with a content type byte (20-23), an
+// FTP line with a letter (a command) or a digit (a reply), and the segment
+// is printable text ending a line.
+func looksLikeCleartext(b []byte, fromClient bool) bool {
+	if len(b) < 4 || b[len(b)-1] != '\n' || !looksLikeLineStart(b, fromClient) {
+		return false
+	}
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\r' && c != '\n' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 // headersOnly follows a TLS connection from its headers: it ends on an

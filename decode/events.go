@@ -71,6 +71,9 @@ const (
 	ControlJunk
 	// ControlClose is the last event of a control connection.
 	ControlClose
+	// ControlCleartext: after TLS, the control connection carries FTP
+	// text again (CCC, or TLS closed by alerts and plain FTP after it).
+	ControlCleartext
 )
 
 // CloseReason says why a control connection ended.

@@ -172,3 +172,43 @@ func TestReplyCutByGapStillDelivered(t *testing.T) {
 		t.Errorf("replies and gaps %q, want %q", got, "220 331 230 gap 257")
 	}
 }
+
+// TestCleartextAfterTLSIsParsed: a control connection that returns to
+// clear text after TLS (CCC, or TLS closed by its alerts) is parsed again:
+// the PASV and 227 after it are seen.
+func TestCleartextAfterTLSIsParsed(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
+	v.handshake()
+	v.srv("220 hi\r\n")
+	v.cli("AUTH TLS\r\n")
+	v.srv("234 Proceed with negotiation.\r\n")
+	v.cli("\x16\x03\x01\x00\x05hello")
+	v.srv("\x16\x03\x03\x00\x05hello")
+	v.cli("\x17\x03\x03\x00\x03CCC") // CCC inside TLS, its 200 too
+	v.srv("\x17\x03\x03\x00\x03200")
+	v.cli("PASV\r\n")
+	v.srv("227 Entering Passive Mode (192,0,2,10,156,64).\r\n")
+	d.Finish()
+	var got []string
+	for _, e := range rec.control {
+		switch e.Kind {
+		case ControlCleartext:
+			got = append(got, "cleartext")
+		case ControlCommand:
+			got = append(got, e.Command.Verb)
+		case ControlReply:
+			got = append(got, fmt.Sprint(e.Reply.Code))
+			if e.Reply.Code == 227 && e.Endpoint.Addr.Port() != 40000 {
+				t.Errorf("227 endpoint %v", e.Endpoint.Addr)
+			}
+		}
+	}
+	if s := strings.Join(got, " "); s != "220 AUTH 234 cleartext PASV 227" {
+		t.Errorf("events %q", s)
+	}
+	if looksLikeCleartext([]byte("\x16\x03\x01\x00\x05hello"), true) || looksLikeCleartext([]byte("\x17\x03\x03PASV\r\n"), true) {
+		t.Error("TLS records taken for clear text")
+	}
+}

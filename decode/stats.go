@@ -33,5 +33,6 @@ type Stats struct {
 	SilentEvicted    uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
 	HeldOverflow     uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
 	RSTOutOfWindow   uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
+	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 }

@@ -315,6 +315,7 @@ const (
 	EventEndpointMalformed EventKind = "endpoint-malformed"
 	EventEndpointFamily    EventKind = "endpoint-family" // the endpoint's address family differs from the control connection's
 	EventLimit             EventKind = "limit"           // a table bound was hit
+	EventCleartext         EventKind = "cleartext"       // after TLS, the control channel is readable again
 )
 
 // Event is something that happened in a session outside the command/reply

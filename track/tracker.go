@@ -261,6 +261,14 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if !sess.Encrypted {
 			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret, Dropped: e.Dropped})
 		}
+	case decode.ControlCleartext:
+		if sess.Encrypted {
+			sess.Encrypted = false
+			if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
+				delete(t.encrypted, pair)
+			}
+			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
+		}
 	case decode.ControlClose:
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
