@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -26,7 +27,10 @@ const maxRefusedTLSBytes = 16 << 10
 // build data connection: TLS session of data connection not resumed").
 func (d *Diagnoser) tlsNotResumed(s *track.Session, dc *track.DataConn) *Finding {
 	h, ok := any(dc).(tlsHandshaker)
-	if !ok || !encryptedControl(s) {
+	if !ok || !ftpsControl(d.state(s), s) {
+		// Session resumption on data connections is an FTPS (RFC 4217)
+		// requirement: GridFTP's GSSAPI sessions (RFC 2228 ENC/MIC)
+		// handshake in full on every data connection, as they should.
 		return nil
 	}
 	v, seen := h.TLSHandshake()
@@ -34,6 +38,22 @@ func (d *Diagnoser) tlsNotResumed(s *track.Session, dc *track.DataConn) *Finding
 		return nil
 	}
 	return tlsNotResumedVerdict(s, dc, v)
+}
+
+// ftpsControl tells whether the control channel is FTPS: TLS by AUTH
+// TLS/SSL (or TLS-C, TLS-P) accepted with 234, or implicit TLS.
+func ftpsControl(st *sessState, s *track.Session) bool {
+	if s.ImplicitTLS {
+		return true
+	}
+	if st == nil || st.authCmd == nil {
+		return false
+	}
+	switch strings.ToUpper(strings.TrimSpace(st.authCmd.Arg)) {
+	case "TLS", "SSL", "TLS-C", "TLS-P":
+		return true
+	}
+	return false
 }
 
 func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdict) *Finding {
