@@ -20,6 +20,11 @@ type Options struct {
 	// MaxCandidates bounds the connections checked for FTP by content at
 	// once; 0 means DefaultMaxCandidates.
 	MaxCandidates int
+	// DataPayload: reassemble the payload of the connections a Handler
+	// that implements PayloadHandler wants (payload.go), at most
+	// MaxPayloadConns at once (0 means DefaultMaxPayloadConns).
+	DataPayload     bool
+	MaxPayloadConns int
 }
 
 const (

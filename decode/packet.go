@@ -148,6 +148,7 @@ type Decoder struct {
 	tlsPorts     [65536 / 64]uint64
 
 	ctl *controlTable
+	pay *payloadTable // data-connection payload, only when asked (nil otherwise)
 
 	seg Segment
 	un  Unreachable
@@ -188,6 +189,7 @@ func New(h Handler, o Options) *Decoder {
 		d.tlsPorts[p/64] |= 1 << (p % 64)
 	}
 	d.ctl = newControlTable(d)
+	d.pay = newPayloadTable(h, o)
 	return d
 }
 
@@ -380,9 +382,14 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 	cs := d.ctl.lookup(s)
 	s.Control = cs != nil && cs.confirmed()
+	if !s.Control {
+		d.pay.segment(s)
+	}
 	d.h.Segment(s)
 	if cs != nil {
 		d.ctl.segment(cs, s)
+	} else {
+		d.pay.opened(s)
 	}
 }
 
@@ -550,6 +557,7 @@ func (d *Decoder) maybeFlush() {
 	}
 	d.nextFlush = d.last.Add(time.Second)
 	d.ctl.expire(d.last)
+	d.pay.expire(d.last)
 	// ip6defrag ages fragments on wall-clock time; ip4defrag on the time
 	// it was given. Anything older than a minute will not complete.
 	if n := d.defrag4.DiscardOlderThan(d.last.Add(-time.Minute)); n > 0 {
@@ -586,6 +594,7 @@ func (d *Decoder) Tick(now time.Time) {
 // Finish.
 func (d *Decoder) Finish() {
 	d.ctl.closeAll(d.num, d.last)
+	d.pay.closeAll()
 	d.h.Finish()
 }
 

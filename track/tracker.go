@@ -109,8 +109,9 @@ type Limits struct {
 // Tracker follows FTP sessions and their data connections. It implements
 // decode.Handler. It is single-owner, like the decoder that feeds it.
 type Tracker struct {
-	opts Options
-	sink Sink
+	opts    Options
+	sink    Sink
+	payload PayloadSink // the sink's, when it takes data payload (payload.go)
 
 	sessions map[decode.ConnKey]*Session
 	nextSess int
@@ -145,6 +146,7 @@ func New(sink Sink, o Options) *Tracker {
 	return &Tracker{
 		opts:      o,
 		sink:      sink,
+		payload:   payloadSinkOf(sink),
 		sessions:  make(map[decode.ConnKey]*Session),
 		data:      make(map[decode.ConnKey]*DataConn),
 		byPort:    make(map[uint16][]*DataConn),

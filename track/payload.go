@@ -1,0 +1,78 @@
+package track
+
+import (
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// PayloadSink is an optional interface of a Sink: the contents of the
+// data connections, for extraction. With one, the Tracker implements
+// decode.PayloadHandler: it asks decode to reassemble the connections it
+// followed from a SYN, and hands their ordered bytes on with the data
+// connection they belong to. The Sink decides what to keep.
+//
+// Calls come before the Data call of the connection: for the segment
+// that ends it (the last FIN, an RST) the bytes come first. Bytes of a
+// connection already reported, or never matched, are dropped.
+type PayloadSink interface {
+	// DataPayload delivers in-order payload of dc. toClient gives the
+	// direction in FTP roles, whichever side opened the connection: true
+	// for bytes the FTP server sent (RETR, LIST), false for bytes the
+	// FTP client sent (STOR, APPE, STOU). b is valid only during the call.
+	DataPayload(dc *DataConn, toClient bool, b []byte)
+	// DataPayloadGap reports n bytes of dc in that direction the capture
+	// lacks. A negative n means an unknown number: decode gave the
+	// connection up (its table was full), and no later byte of it comes.
+	DataPayloadGap(dc *DataConn, toClient bool, n int64)
+}
+
+// payloadSinkOf returns the sink's PayloadSink side, or nil.
+func payloadSinkOf(s Sink) PayloadSink {
+	p, _ := s.(PayloadSink)
+	return p
+}
+
+// WantPayload implements decode.PayloadHandler: a connection the tracker
+// follows as a data connection, when the sink takes payload.
+func (t *Tracker) WantPayload(src, dst netip.AddrPort) bool {
+	if t.payload == nil {
+		return false
+	}
+	dc := t.lookupData(src, dst)
+	return dc != nil && !dc.Done
+}
+
+// DataBytes implements decode.PayloadHandler.
+func (t *Tracker) DataBytes(src, dst netip.AddrPort, b []byte) {
+	if dc, toClient := t.payloadConn(src, dst); dc != nil {
+		t.payload.DataPayload(dc, toClient, b)
+	}
+}
+
+// DataGap implements decode.PayloadHandler.
+func (t *Tracker) DataGap(src, dst netip.AddrPort, n int64) {
+	if dc, toClient := t.payloadConn(src, dst); dc != nil {
+		t.payload.DataPayloadGap(dc, toClient, n)
+	}
+}
+
+// payloadConn finds the live data connection bytes from src to dst belong
+// to, numbered (its file is named after its number), and the direction in
+// FTP roles.
+func (t *Tracker) payloadConn(src, dst netip.AddrPort) (*DataConn, bool) {
+	if t.payload == nil {
+		return nil, false
+	}
+	dc := t.lookupData(src, dst)
+	if dc == nil || dc.Done {
+		return nil, false
+	}
+	t.numberData(dc)
+	// dc.Client opened the connection: the FTP client in passive mode,
+	// the FTP server in active mode.
+	return dc, (src == dc.Client) != dc.Passive
+}
+
+// Compile-time check: the Tracker takes decode's payload.
+var _ decode.PayloadHandler = (*Tracker)(nil)
