@@ -37,19 +37,38 @@ type prefetch struct {
 	stop chan struct{}
 	cur  *prefetchBatch
 	i    int
+	// waiting runs in the caller's goroutine when Next is about to wait
+	// for the reader (nil: nothing to do).
+	waiting func()
 }
+
+// blocker is a source that can tell that its next Next may wait on a
+// writer (the file sources on a pipe: input.wouldBlock).
+type blocker interface{ wouldBlock() bool }
 
 // Prefetch wraps src so that it is read ahead in a goroutine. The result
 // keeps src's contract: Next's data is valid until the next call, errors
 // come after every packet read before them, in order. Close stops the
 // reading goroutine (waiting for a Next of src under way to return) and
 // closes src.
-func Prefetch(src Source) Source {
+//
+// When src is a pipe (Streaming), the reader does not wait for a full
+// block: it hands over what it holds as soon as src has no more bytes
+// buffered, so packets written to the pipe are analysed as they arrive,
+// not when a block fills or the writer closes the pipe.
+func Prefetch(src Source) Source { return PrefetchWaiting(src, nil) }
+
+// PrefetchWaiting is Prefetch, with waiting called (in Next's goroutine)
+// each time Next has no packet at hand and is about to wait for the
+// reader: the moment to flush output, so that what the packets so far
+// produced is seen while the input is quiet.
+func PrefetchWaiting(src Source, waiting func()) Source {
 	p := &prefetch{
-		src:  src,
-		full: make(chan *prefetchBatch, prefetchBlocks),
-		free: make(chan *prefetchBatch, prefetchBlocks),
-		stop: make(chan struct{}),
+		waiting: waiting,
+		src:     src,
+		full:    make(chan *prefetchBatch, prefetchBlocks),
+		free:    make(chan *prefetchBatch, prefetchBlocks),
+		stop:    make(chan struct{}),
 	}
 	for range prefetchBlocks {
 		p.free <- &prefetchBatch{
@@ -65,6 +84,7 @@ func Prefetch(src Source) Source {
 
 func (p *prefetch) read() {
 	defer close(p.full)
+	bl, _ := p.src.(blocker)
 	for {
 		var b *prefetchBatch
 		select {
@@ -85,6 +105,9 @@ func (p *prefetch) read() {
 			off := len(b.buf)
 			b.buf = append(b.buf, data...)
 			b.recs = append(b.recs, prefetchRec{off: off, n: len(data), ci: ci, link: link})
+			if bl != nil && bl.wouldBlock() {
+				break // hand over what arrived before waiting for more
+			}
 		}
 		select {
 		case p.full <- b:
@@ -122,7 +145,16 @@ func (p *prefetch) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 			p.free <- b
 			p.cur = nil
 		}
-		b, ok := <-p.full
+		var b *prefetchBatch
+		var ok bool
+		select {
+		case b, ok = <-p.full:
+		default:
+			if p.waiting != nil {
+				p.waiting()
+			}
+			b, ok = <-p.full
+		}
 		if !ok {
 			return nil, gopacket.CaptureInfo{}, 0, openError(p.src.Name(), ErrClosed, "", nil)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync/atomic"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -50,7 +51,7 @@ var (
 // gzip-compressed pcap/pcapng apart by magic, never by file name.
 func Open(path string) (Source, error) {
 	if path == "-" {
-		return open(displayName(path), os.Stdin, nil)
+		return open(displayName(path), os.Stdin, nil, streamingFile(os.Stdin))
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -61,7 +62,11 @@ func Open(path string) (Source, error) {
 		}
 		return nil, &Error{File: path, Kind: ErrRead, Cause: err, what: "cannot open (" + detail + ")"}
 	}
-	s, err := open(path, f, f)
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, &Error{File: path, Kind: ErrRead, Cause: fs.ErrInvalid, what: "is a directory, not a capture file"}
+	}
+	s, err := open(path, f, f, streamingFile(f))
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -72,7 +77,53 @@ func Open(path string) (Source, error) {
 // OpenReader reads a capture from r, which need not be seekable; name is
 // used in Name and in error messages. The caller keeps ownership of r.
 func OpenReader(name string, r io.Reader) (Source, error) {
-	return open(displayName(name), r, nil)
+	stream := true
+	if f, ok := r.(*os.File); ok {
+		stream = streamingFile(f)
+	}
+	return open(displayName(name), r, nil, stream)
+}
+
+// streamingFile tells whether f is read as it is written (a pipe, a FIFO,
+// a terminal, a socket), where a read can wait on the writer, rather than
+// a regular file or block device, which is there to be read whole.
+func streamingFile(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return true
+	}
+	m := fi.Mode()
+	return !m.IsRegular() && m&fs.ModeDevice == 0 || m&fs.ModeCharDevice != 0
+}
+
+// Streaming tells whether src is read from a pipe or another input that
+// delivers packets as they are written: its reader then hands packets on
+// as soon as the input has no more to give at once (see Prefetch).
+func Streaming(src Source) bool {
+	switch s := src.(type) {
+	case *pcapSource:
+		return s.stream
+	case *ngSource:
+		return s.stream
+	case *prefetch:
+		return Streaming(s.src)
+	}
+	return false
+}
+
+// BytesRead is how many bytes of the file (compressed bytes for a gzip
+// file) src has read so far. It may be called from any goroutine, while
+// another reads src: for a progress display.
+func BytesRead(src Source) int64 {
+	switch s := src.(type) {
+	case *pcapSource:
+		return s.raw.n.Load()
+	case *ngSource:
+		return s.raw.n.Load()
+	case *prefetch:
+		return BytesRead(s.src)
+	}
+	return 0
 }
 
 func displayName(name string) string {
@@ -82,8 +133,8 @@ func displayName(name string) string {
 	return name
 }
 
-func open(name string, r io.Reader, closer io.Closer) (Source, error) {
-	in := &input{name: name, closer: closer, raw: &recorder{r: r}}
+func open(name string, r io.Reader, closer io.Closer, stream bool) (Source, error) {
+	in := &input{name: name, closer: closer, raw: &recorder{r: r}, stream: stream}
 	br := bufio.NewReaderSize(in.raw, bufSize)
 
 	head, err := br.Peek(4)
@@ -102,6 +153,7 @@ func open(name string, r io.Reader, closer io.Closer) (Source, error) {
 			return nil, in.openFailure(err)
 		}
 	}
+	in.bufs = append(in.bufs, br)
 	if len(head) == 0 {
 		detail := ""
 		if in.gz != nil {
@@ -196,7 +248,12 @@ func openPcapng(in *input, br *bufio.Reader) (Source, error) {
 		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcapng version %d.%d, want 1.0", major, minor), nil)
 	}
 	frame := &ngFrame{r: br, stats: &in.stats}
-	r, err := pcapgo.NewNgReader(frame, pcapgo.NgReaderOptions{WantMixedLinkType: true})
+	// pcapgo reads through this buffer as it is (bufio.NewReader returns a
+	// large enough *bufio.Reader unchanged), so what it holds is known to
+	// wouldBlock.
+	fbr := bufio.NewReaderSize(frame, bufSize)
+	in.bufs = append(in.bufs, fbr)
+	r, err := pcapgo.NewNgReader(fbr, pcapgo.NgReaderOptions{WantMixedLinkType: true})
 	if err != nil {
 		if frame.err != nil {
 			return nil, openError(in.name, ErrCorrupt, frame.err.Error(), frame.err)
@@ -216,6 +273,25 @@ type input struct {
 	packets int       // complete packets returned by Next
 	err     error     // sticky: io.EOF or *Error once reading stopped
 	stats   Stats
+
+	// stream: the input is a pipe or the like (see Streaming); bufs are
+	// the buffers packets are parsed from, innermost last.
+	stream bool
+	bufs   []*bufio.Reader
+}
+
+// wouldBlock tells, for a streaming input, that the next Next may have to
+// wait for the writer: no byte is buffered on this side of the pipe.
+func (in *input) wouldBlock() bool {
+	if !in.stream {
+		return false
+	}
+	for _, b := range in.bufs {
+		if b.Buffered() > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (in *input) Name() string { return in.name }
@@ -292,10 +368,12 @@ func (in *input) fail(err error) error {
 type recorder struct {
 	r   io.Reader
 	err error
+	n   atomic.Int64 // bytes read, for BytesRead
 }
 
 func (r *recorder) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
+	r.n.Add(int64(n))
 	if err != nil && err != io.EOF && r.err == nil {
 		r.err = err
 	}
