@@ -22,6 +22,7 @@ SCENARIOS=(
 	active-client-firewall ftps-explicit
 	ftps-reuse-required data-source-nat pasv-address-invalid login-brute-force
 	control-idle-nat
+	helper-nat helper-nat-ftps router-drop-data-syn
 )
 
 usage() {
@@ -403,6 +404,90 @@ EOF
 	cap client control-idle-nat-client && cap server control-idle-nat-server || return 1
 	NETLAB_CMD_TIMEOUT=30 run 28 "curl --disable-epsv -m 22 -T up.bin ftp://$NETLAB_PUBLIC_IP4/upload/ (client link shaped to 96 kbit/s)" \
 		curl -sS --connect-timeout 3 -m 22 --disable-epsv -T "$NETLAB_DIR/up.bin" "ftp://$NETLAB_PUBLIC_IP4/upload/"
+	cap_stop
+}
+
+# --- two capture points and the Linux FTP helper (issue 13) ---------------
+
+# helper_on: attach nf_conntrack_ftp (and so nf_nat_ftp) to control
+# connections arriving at the NAT router, as nftables does it.
+helper_on() {
+	netlab_nft "$NETLAB_ROUTER_NS" <<'EOF2'
+table ip ftphelper {
+	ct helper ftp-std {
+		type "ftp" protocol tcp
+	}
+	chain pre {
+		type filter hook prerouting priority filter; policy accept;
+		tcp dport 21 ct helper set "ftp-std"
+	}
+}
+EOF2
+}
+
+# ct_watch NAME: log the router's conntrack expectations as they are
+# created (conntrack -E expect) into NAME-conntrack.txt next to the
+# captures; ct_dump NAME appends the connection table (conntrack -L,
+# NAT-ed entries: -j) and stops the watcher by its PID.
+CT_PID=''
+ct_watch() {
+	: >"$OUT/$1-conntrack.txt"
+	ip netns exec "$NETLAB_ROUTER_NS" conntrack -E expect >>"$OUT/$1-conntrack.txt" 2>/dev/null &
+	CT_PID=$!
+	NETLAB_PIDS+=("$CT_PID")
+	sleep 0.3
+}
+ct_dump() {
+	{
+		echo '# conntrack -L -j (NAT-ed connections, after the transfer)'
+		ip netns exec "$NETLAB_ROUTER_NS" conntrack -L -j 2>/dev/null
+	} >>"$OUT/$1-conntrack.txt"
+	netlab_stop_pid "$CT_PID"
+	CT_PID=''
+}
+
+# helper-nat: the nat lab with the ftp helper attached; vsftpd announces its
+# private address and nf_nat_ftp rewrites the 227; curl trusts the 227.
+sc_helper_nat() {
+	netlab_lab_nat && helper_on && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	ct_watch helper-nat
+	cap client helper-nat-client && cap server helper-nat-server || return 1
+	run 0 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_PUBLIC_IP4/report.txt (ftp helper on the router)" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+	ct_dump helper-nat
+}
+
+# helper-nat-ftps: the same router, explicit FTPS: the helper reads nothing;
+# the transfer works only through the router's static DNAT of 40000-40100.
+sc_helper_nat_ftps() {
+	netlab_lab_nat && helper_on && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps.conf" \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	ct_watch helper-nat-ftps
+	cap client helper-nat-ftps-client && cap server helper-nat-ftps-server || return 1
+	run 0 "curl --disable-epsv --ssl-reqd -k ftp://$NETLAB_PUBLIC_IP4/report.txt (ftp helper on the router)" \
+		"${CURL[@]}" --disable-epsv --ssl-reqd -k -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+	ct_dump helper-nat-ftps
+}
+
+# router-drop-data-syn: the nat router (no helper) drops every new data
+# connection it forwards: the SYN leaves the client's side and never
+# reaches the server's.
+sc_router_drop_data_syn() {
+	netlab_lab_nat && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	netlab_nft "$NETLAB_ROUTER_NS" <<'EOF2' || return 1
+table ip dropdata {
+	chain forward {
+		type filter hook forward priority filter - 10; policy accept;
+		tcp dport 40000-40100 ct state new drop
+	}
+}
+EOF2
+	cap client router-drop-data-syn-client && cap server router-drop-data-syn-server || return 1
+	run 28 "curl --disable-epsv ftp://$NETLAB_PUBLIC_IP4/report.txt (router drops data SYNs)" \
+		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
 	cap_stop
 }
 

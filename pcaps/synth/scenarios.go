@@ -43,6 +43,11 @@ func scenarios() []scenario {
 		{"final-reply-250.pcap", built(finalReply250)},
 		{"epsv-filtered.pcap", built(epsvFiltered)},
 		{"range-exhausted.pcap", built(rangeExhausted)},
+		{"extract-gap.pcap", built(extractGap)},
+		{"extract-abort.pcap", built(extractAbort)},
+		{"extract-rest.pcap", built(extractRest)},
+		{"extract-type-a.pcap", built(extractTypeA)},
+		{"extract-active-stor.pcap", built(extractActiveStor)},
 	}
 }
 
