@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
@@ -130,22 +129,6 @@ func (o *jsonOutput) Flush() error {
 		o.err = err
 	}
 	return o.err
-}
-
-// jtime writes RFC 3339 timestamps with nanoseconds, in UTC; a zero time
-// is omitted.
-type jtime time.Time
-
-func (t jtime) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339Nano) + `"`), nil
-}
-
-func ts(t time.Time) *jtime {
-	if t.IsZero() {
-		return nil
-	}
-	j := jtime(t)
-	return &j
 }
 
 func (o *jsonOutput) SessionStart(*track.Session) {}

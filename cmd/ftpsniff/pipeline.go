@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -23,6 +21,7 @@ type pipeline struct {
 	bySeverity [3]int
 	// files: what the capture-file readers met, over every file read.
 	files capture.Stats
+	ext   *extractor // --extract (extract.go)
 }
 
 // diagnosisOutput is an output that also shows findings and the
@@ -33,10 +32,6 @@ type diagnosisOutput interface {
 	Servers(s []diagnose.ServerSummary)
 }
 
-func newPipeline(o *analysisOptions, stdout io.Writer) *pipeline {
-	return newPipelineWith(o, newOutput(o, stdout), track.Options{})
-}
-
 func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline {
 	p := &pipeline{out: out, opts: o}
 	// Only the text transcript looks back at a session's history; JSON
@@ -45,8 +40,9 @@ func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline
 		to.RecentOnly = true
 	}
 	p.diag = diagnose.New(o.pol, out, p)
-	p.trk = track.New(p.diag, to)
-	p.dec = decode.New(p.trk, o.decodeOptions())
+	sink, wrap := p.helperHooks(p.diag) // --helper linux (helper.go)
+	p.trk = track.New(p.withExtract(sink), to)
+	p.dec = decode.New(wrap(p.trk), o.decodeOptions())
 	if d, ok := out.(diagnosisOutput); ok && (len(o.pol.Ranges) > 0 || o.pol.Server != nil || o.pol.PublicAddress.IsValid()) {
 		d.Policy(o.pol)
 	}
@@ -68,6 +64,7 @@ func (p *pipeline) Finding(f *diagnose.Finding) {
 // finding at or above it makes the error a findingsError (exit code 1).
 func (p *pipeline) finish(inputErrs ...error) error {
 	p.dec.Finish() // closes every control connection, then finishes the tracker
+	p.finishExtract()
 	if d, ok := p.out.(diagnosisOutput); ok {
 		d.Servers(p.diag.Summaries())
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ftpsniff/ftpsniff/decode"
-	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -37,6 +36,10 @@ type analysisOptions struct {
 	cmd             *cobra.Command // for its standard error
 	notes           io.Writer      // standard error: where --format zeek writes its summary
 
+	extractOptions // --extract (extract.go)
+
+	helperOptions // --helper linux (helper.go)
+
 	pol     policy.Policy     // built by validate
 	failOn  diagnose.Severity // valid when failSet
 	failSet bool
@@ -45,20 +48,23 @@ type analysisOptions struct {
 func (o *analysisOptions) register(c *cobra.Command) {
 	f := c.Flags()
 	f.BoolVar(&o.JSON, "json", false, "write JSON Lines (one record per line) instead of text")
-	f.StringVar(&o.Color, "color", "auto", "colour the text output: auto, always or never (NO_COLOR is respected)")
+	f.StringVar(&o.Color, "color", "auto", "colour the text output: `WHEN` is auto, always or never (NO_COLOR is respected)")
 	f.BoolVar(&o.ShowPasswords, "show-passwords", false, "show PASS arguments instead of masking them")
-	f.UintSliceVar(&o.ControlPorts, "control-port", nil, "server port of FTP control connections besides 21 (repeatable)")
+	f.UintSliceVar(&o.ControlPorts, "control-port", nil, "server `PORT` of FTP control connections besides 21 (repeatable)")
+	f.Lookup("control-port").DefValue = "" // no "(default [])"
 	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
-	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in bytes; the excess is counted")
-	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive ports the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
-	f.StringVar(&o.ServerConfig, "server-config", "", "the FTP server's configuration (vsftpd.conf, proftpd.conf, pure-ftpd.conf): passive range, public address, ports")
-	f.StringVar(&o.PublicAddress, "public-address", "", "the address clients should be told in 227 replies, when no configuration gives one")
-	f.StringVar(&o.FailOn, "fail-on", "never", "exit 1 when a finding of this severity or above exists: error, warning, info or never")
+	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES`; the excess is counted")
+	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive `PORTS` the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
+	f.StringVar(&o.ServerConfig, "server-config", "", "the FTP server's configuration `FILE` (vsftpd.conf, proftpd.conf, pure-ftpd.conf): passive range, public address, ports")
+	f.StringVar(&o.PublicAddress, "public-address", "", "the `ADDRESS` clients should be told in 227 replies, when no configuration gives one")
+	f.StringVar(&o.FailOn, "fail-on", "never", "exit 1 when a finding of this `SEVERITY` or above exists: error, warning, info or never")
 	o.cmd = c
-	f.StringVar(&o.Format, "format", "", "output format: text, json (the same as --json) or zeek (Zeek ftp.log lines in Zeek's JSON format)")
-	f.StringVar(&o.Observer, "observer", "", "name of this capture point, stamped on every JSON and zeek record")
+	o.registerExtract(f)
+	f.StringVar(&o.Format, "format", "", "output `FORMAT`: text, json (the same as --json) or zeek (Zeek ftp.log lines in Zeek's JSON format)")
+	f.StringVar(&o.Observer, "observer", "", "`NAME` of this capture point, stamped on every JSON and zeek record")
 	f.BoolVar(&o.CommunityID, "community-id", false, "add the Community ID v1 of every control and data connection to the JSON and zeek records")
-	f.Uint16Var(&o.CommunityIDSeed, "community-id-seed", 0, "seed of the Community ID (0-65535; Zeek's and Suricata's default is 0)")
+	f.Uint16Var(&o.CommunityIDSeed, "community-id-seed", 0, "`SEED` of the Community ID (0-65535; Zeek's and Suricata's default is 0)")
+	o.registerHelper(c)
 }
 
 // maxObserver bounds the --observer name.
@@ -106,6 +112,9 @@ func (o *analysisOptions) validate() error {
 	if err := o.validateRecords(); err != nil {
 		return err
 	}
+	if err := o.validateHelper(); err != nil {
+		return err
+	}
 	switch o.Color {
 	case "auto", "always", "never":
 	default:
@@ -145,11 +154,11 @@ func (o *analysisOptions) validate() error {
 		}
 		o.failOn, o.failSet = sev, true
 	}
-	return nil
+	return o.validateExtract()
 }
 
 func (o *analysisOptions) decodeOptions() decode.Options {
-	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine}
+	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine, DataPayload: o.wantPayload()}
 	if len(o.ControlPorts) > 0 {
 		d.ControlPorts = []uint16{21}
 		for _, p := range o.ControlPorts {
@@ -162,7 +171,9 @@ func (o *analysisOptions) decodeOptions() decode.Options {
 // readOptions is what `ftpsniff read` was asked to do.
 type readOptions struct {
 	analysisOptions
-	Files []string
+	readViewOptions // readflags.go
+	vantageOptions  // --vantage (vantage.go)
+	Files           []string
 }
 
 func newReadCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -170,12 +181,26 @@ func newReadCmd(stdout, stderr io.Writer) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "read FILE...",
 		Short: "Analyse capture files (pcap or pcapng; - reads standard input)",
+		Long: `read analyses capture files: pcap (microsecond or nanosecond) and pcapng,
+either one gzip-compressed or not (told apart by content, not by name), or
+standard input with "-", which is analysed as it arrives. Several files are
+read as one capture, in the order given; a file given twice is read once.
+
+For each FTP session it shows the login, every command and reply, each data
+connection announced and what became of it, and for each failure why and
+what to change. --summary shows only the servers' verdicts and the sessions
+that failed; on a terminal, a capture of more sessions than the screen holds
+gets the summary unless --full. --session N, --server and --client pick
+sessions; --host, --net, --filter-ports and --bpf-raw filter packets as
+live's kernel filter does.`,
 		Example: `  ftpsniff read capture.pcap
-  tcpdump -i eth0 -w - 'tcp or icmp or icmp6' | ftpsniff read -
+  ftpsniff read --summary day.pcap.gz
+  ftpsniff read --session 42 day.pcap.gz
+  tcpdump -i eth0 -U -w - 'tcp or icmp or icmp6' | ftpsniff read -
   ftpsniff read --pasv-range 40000-41000 --fail-on error capture.pcap
   ftpsniff read --json capture.pcapng | jq 'select(.type=="data")'`,
 		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !c.Flags().Changed("vantage") {
 				return usageErrorf("read needs at least one capture file (- for standard input)")
 			}
 			return nil
@@ -185,10 +210,18 @@ func newReadCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			if len(opts.Vantage) > 0 {
+				return runVantage(opts, stdout, stderr)
+			}
+			if err := opts.validateView(); err != nil {
+				return err
+			}
 			return runRead(opts, stdout, stderr)
 		},
 	}
 	opts.register(c)
+	opts.registerView(c)
+	opts.registerVantage(c)
 	return c
 }
 
@@ -198,45 +231,4 @@ func (e usageError) Error() string { return e.msg }
 
 func usageErrorf(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-// runRead analyses the files as one capture, in the order given.
-func runRead(opts *readOptions, stdout, stderr io.Writer) error {
-	p := newPipeline(&opts.analysisOptions, stdout)
-	var inputErrs []error
-	for _, name := range opts.Files {
-		if len(opts.Files) > 1 {
-			// Packet numbers restart per file, as the files number them.
-			p.dec.SetInput(name)
-		}
-		if err := readFile(name, p.dec, &p.files); err != nil {
-			// Keep going: what was decoded is reported, the error too.
-			inputErrs = append(inputErrs, err)
-		}
-	}
-	if err := p.finish(inputErrs...); err != nil && len(inputErrs) == 0 {
-		return err
-	}
-	if len(inputErrs) == 0 {
-		return nil
-	}
-	// Every error once, in input order: main prints the last.
-	for _, err := range inputErrs[:len(inputErrs)-1] {
-		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
-	}
-	return inputErrs[len(inputErrs)-1]
-}
-
-// readFile feeds one capture to the decoder.
-// readFile feeds one capture to the decoder and adds what the file
-// reader met and read past (limits, oddities) to files.
-func readFile(name string, dec *decode.Decoder, files *capture.Stats) error {
-	src, err := capture.Open(name)
-	if err != nil {
-		return err
-	}
-	// Read (and gunzip) on one core while decoding on another.
-	src = capture.Prefetch(src)
-	err = dec.DecodeAll(src)
-	src.Close()
-	files.Add(capture.StatsOf(src))
-	return err
-}
+// runRead and readFile: readrun.go.

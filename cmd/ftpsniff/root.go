@@ -17,7 +17,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 FTP session, who logged in, each command and reply, every data endpoint the
 session announced (PASV, EPSV, LPSV, PORT, EPRT, LPRT), and whether the data
 connection to it happened, how it ended, and why it failed.`,
-		Version:       version,
+		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

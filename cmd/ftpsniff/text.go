@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -33,19 +35,45 @@ type textOutput struct {
 	// (--pasv-range), not only the server configuration's.
 	firewallRange bool
 	inputErrs     []error
+	files         textFiles // extracted files (text_file.go)
+
+	// Issue 10: reading less (summary.go).
+	view     textView
+	width    int // wrap ftpsniff's own sentences to this many columns
+	verbose  bool
+	minSev   diagnose.Severity // findings below it are counted, not shown
+	belowMin int
+	notes    io.Writer     // standard error: viewAuto says when it switches
+	autoMax  int           // viewAuto: sessions a screen holds
+	out      *bufio.Writer // viewAuto: the real output while held collects
+	held     *bytes.Buffer
+	policy   string // the policy block, repeated by a summary viewAuto switched to
+	collapse *collapser
+	short    map[*diagnose.Finding]*collapsed // repeated findings: one line
+	failed   failedList
+	sel      *sessionSelector
+	hidden   int // sessions the selection left out
+	// filtered counts packets the packet filters left out; filterDesc
+	// names the filters.
+	filtered   uint64
+	filterDesc string
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
-	return &textOutput{w: w, p: p, showPass: showPass, findings: map[*track.Session][]*diagnose.Finding{}}
+	return &textOutput{w: w, p: p, showPass: showPass, width: defaultWidth, findings: map[*track.Session][]*diagnose.Finding{}}
 }
 
-func (o *textOutput) SessionStart(*track.Session)              {}
-func (o *textOutput) Command(*track.Session, *track.Command)   {}
-func (o *textOutput) Event(*track.Session, *track.Event)       {}
-func (o *textOutput) Data(_ *track.Session, d *track.DataConn) { o.count(d) }
-func (o *textOutput) count(d *track.DataConn)                  { o.outcomes[d.Outcome]++; o.dataN++ }
-func (o *textOutput) printf(format string, a ...any)           { fmt.Fprintf(o.w, format, a...) }
-func (o *textOutput) Flush() error                             { return o.w.Flush() }
+func (o *textOutput) SessionStart(*track.Session)            {}
+func (o *textOutput) Command(*track.Session, *track.Command) {}
+func (o *textOutput) Event(*track.Session, *track.Event)     {}
+func (o *textOutput) Data(s *track.Session, d *track.DataConn) {
+	if o.sel.selects(s) {
+		o.count(d)
+	}
+}
+func (o *textOutput) count(d *track.DataConn)        { o.outcomes[d.Outcome]++; o.dataN++ }
+func (o *textOutput) printf(format string, a ...any) { fmt.Fprintf(o.w, format, a...) }
+func (o *textOutput) Flush() error                   { return o.w.Flush() }
 
 // item is one line group of a transcript, in the order the tracker
 // received it.
@@ -55,7 +83,43 @@ type item struct {
 }
 
 func (o *textOutput) SessionEnd(s *track.Session) {
+	if !o.sel.selects(s) {
+		o.hidden++
+		delete(o.findings, s)
+		return
+	}
 	o.sessions++
+	fs := o.findings[s]
+	if o.collapse != nil {
+		for _, f := range fs {
+			if e, first := o.collapse.add(s, f); !first {
+				if o.short == nil {
+					o.short = map[*diagnose.Finding]*collapsed{}
+				}
+				o.short[f] = e
+			}
+		}
+	}
+	o.listSession(s, fs)
+	if o.view == viewSummary {
+		o.forget(s, fs)
+		return
+	}
+	o.transcript(s)
+	o.forget(s, fs)
+	o.autoDecide()
+}
+
+// forget drops what was kept about an ended session.
+func (o *textOutput) forget(s *track.Session, fs []*diagnose.Finding) {
+	delete(o.findings, s)
+	for _, f := range fs {
+		delete(o.short, f)
+	}
+}
+
+// transcript writes a session's transcript.
+func (o *textOutput) transcript(s *track.Session) {
 	p := o.p
 	o.printf("%s %s %s %s  %s\n",
 		p.head.Sprintf("session %d", s.ID),
@@ -125,7 +189,6 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 			o.finding(f)
 		}
 	}
-	delete(o.findings, s)
 	if s.CommandsOmitted > 0 {
 		o.printf("  %s\n", p.warn.Sprintf("(%d more commands not kept: transcript limit)", s.CommandsOmitted))
 	}
@@ -232,6 +295,10 @@ func (o *textOutput) Finding(f *diagnose.Finding) {
 	if int(f.Severity) < len(o.bySev) {
 		o.bySev[f.Severity]++
 	}
+	if f.Severity < o.minSev {
+		o.belowMin++
+		return
+	}
 	o.findings[f.Session] = append(o.findings[f.Session], f)
 }
 
@@ -245,27 +312,64 @@ func (o *textOutput) severityColor(s diagnose.Severity) *color.Color {
 	return o.p.dim
 }
 
-// finding writes one finding: what is wrong, the evidence, what to do.
+// finding writes one finding: what is wrong, the evidence, what to do,
+// wrapped to the output width and indented under the line it concerns. A
+// finding already shown in full for an earlier session of the same server
+// takes one line; the server block counts them.
 func (o *textOutput) finding(f *diagnose.Finding) {
 	pad := strings.Repeat(" ", 15)
 	col := o.severityColor(f.Severity)
-	o.printf("%s%s %s\n", pad, col.Sprintf("!! %s %s:", f.Severity, f.Code), safe(f.Message))
-	if f.Evidence != "" {
-		ev := safe(f.Evidence) // ftpsniff's own sentence: never cut
-		if len(f.Packets) > 0 && !strings.Contains(f.Evidence, "packet") {
-			ev += fmt.Sprintf(" (packets %s)", packetList(f.Packets))
-		}
-		o.printf("%s   %s %s\n", pad, o.p.dim.Sprint("evidence:"), ev)
+	head := col.Sprintf("!! %s %s:", f.Severity, f.Code)
+	if e := o.short[f]; e != nil {
+		o.printf("%s%s %s\n", pad, head, o.p.dim.Sprintf("as in session %d (counted under server %s below)", e.first, e.key.server))
+		return
 	}
-	for i, line := range strings.Split(f.Advice, "\n") {
-		label := "fix:     "
-		if i > 0 {
+	o.para(pad, head, safe(f.Message), pad+"   ")
+	if f.Evidence != "" {
+		o.para(pad+"   ", o.p.dim.Sprint("evidence:"), o.evidenceText(f.Evidence, f.Packets), pad+strings.Repeat(" ", 13))
+	}
+	o.adviceLines(pad+"   ", f.Advice)
+}
+
+// evidenceText is a finding's evidence with its packet numbers. Without
+// -v, evidence longer than three wrapped lines is cut, and packet lists
+// stop at eight.
+func (o *textOutput) evidenceText(evidence string, packets []uint64) string {
+	ev := safe(evidence) // ftpsniff's own sentence
+	if len(packets) > 0 && !strings.Contains(evidence, "packet") {
+		ev += fmt.Sprintf(" (packets %s)", o.packetList(packets))
+	}
+	if limit := 3 * (o.width - 28); !o.verbose && limit > 0 && columns(ev) > limit {
+		ev = shorten(ev, limit-len(" (-v shows all)")) + " (-v shows all)"
+	}
+	return ev
+}
+
+// adviceLines writes the fix, each of its lines wrapped.
+func (o *textOutput) adviceLines(indent, advice string) {
+	first := true
+	for _, line := range strings.Split(advice, "\n") {
+		if line == "" {
+			continue
+		}
+		label := o.p.head.Sprint("fix:     ")
+		if !first {
 			label = "         "
 		}
-		if line != "" {
-			o.printf("%s   %s %s\n", pad, o.p.head.Sprint(label), safe(line))
-		}
+		first = false
+		o.para(indent, label, safe(line), indent+strings.Repeat(" ", 10))
 	}
+}
+
+func (o *textOutput) packetList(nums []uint64) string {
+	if o.verbose {
+		parts := make([]string, 0, len(nums))
+		for _, n := range nums {
+			parts = append(parts, fmt.Sprint(n))
+		}
+		return strings.Join(parts, ", ")
+	}
+	return packetList(nums)
 }
 
 func packetList(nums []uint64) string {
@@ -283,11 +387,16 @@ func packetList(nums []uint64) string {
 // Policy says what the diagnosis checks against, before any session.
 func (o *textOutput) Policy(p policy.Policy) {
 	o.firewallRange = len(p.Ranges) > 0
-	o.printf("%s\n", o.p.head.Sprint("policy:"))
+	var b strings.Builder
+	b.WriteString(o.p.head.Sprint("policy:") + "\n")
 	for _, line := range strings.Split(strings.TrimRight(p.Describe(), "\n"), "\n") {
-		o.printf("  %s\n", line)
+		b.WriteString("  " + line + "\n")
 	}
-	o.printf("\n")
+	b.WriteString("\n")
+	o.policy = b.String()
+	if o.view != viewSummary {
+		o.w.WriteString(o.policy)
+	}
 }
 
 // InputErrors keeps the errors that ended reading some input, for the
@@ -301,6 +410,9 @@ func (o *textOutput) serverSummaries() {
 	p := o.p
 	for _, s := range o.servers {
 		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
+			continue
+		}
+		if !o.sel.selectsServer(s.Server) {
 			continue
 		}
 		o.printf("%s %s: %d session%s", p.head.Sprint("server"), s.Server, s.Sessions, plural(s.Sessions))
@@ -326,15 +438,26 @@ func (o *textOutput) serverSummaries() {
 		}
 		o.printf("  data: %s\n", outcomeCounts(counts[:], total))
 		if s.Verdict != "" {
-			o.printf("  %s %s\n", p.head.Sprint("verdict:"), s.Verdict)
+			o.para("  ", p.head.Sprint("verdict:"), s.Verdict, "           ")
 		}
 		if len(s.Rules) > 0 {
 			o.printf("  %s\n", p.head.Sprint("change:"))
 			for _, r := range s.Rules {
-				o.printf("    %s\n", r)
+				o.printf("    %s\n", r) // a rule to copy: never wrapped
 			}
 		}
+		o.writeCollapsed(s.Server, false)
 		o.printf("\n")
+	}
+	// Repeated findings of servers without a block of their own.
+	if o.collapse != nil {
+		for _, e := range o.collapse.order {
+			if !e.shown && e.sessionsN > 1 && o.sel.selectsServer(e.key.server) {
+				o.printf("%s %s\n", p.head.Sprint("server"), e.key.server)
+				o.writeCollapsed(e.key.server, false)
+				o.printf("\n")
+			}
+		}
 	}
 }
 
@@ -385,6 +508,7 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	if len(facts) > 0 {
 		o.printf("%s         %s\n", strings.Repeat(" ", 10), p.dim.Sprint(strings.Join(facts, "; ")))
 	}
+	o.fileLine(d)
 	for _, f := range o.findings[d.Session] {
 		if f.Data == d {
 			o.finding(f)
@@ -465,8 +589,21 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 func (o *textOutput) Summary(t totals) {
 	st, lim := t.Decode, t.Limits
 	p := o.p
+	if o.view == viewAuto {
+		o.release()
+	}
+	if o.view == viewSummary {
+		o.w.WriteString(o.policy)
+	}
 	o.serverSummaries()
-	o.printf("%s %d session%s, %d data connection%s", p.head.Sprint("summary:"), o.sessions, plural(o.sessions), o.dataN, plural(o.dataN))
+	if o.view == viewSummary {
+		o.writeFailedList()
+	}
+	shownOf := ""
+	if o.sel != nil {
+		shownOf = fmt.Sprintf(" shown of %d (%s)", o.sessions+o.hidden, o.sel.desc)
+	}
+	o.printf("%s %d session%s%s, %d data connection%s", p.head.Sprint("summary:"), o.sessions, plural(o.sessions), shownOf, o.dataN, plural(o.dataN))
 	if o.dataN > 0 {
 		o.printf(" (%s)", outcomeCounts(o.outcomes[:], o.dataN))
 	}
@@ -476,6 +613,12 @@ func (o *textOutput) Summary(t totals) {
 			p.bad.Sprintf("%d error%s", o.bySev[2], plural(o.bySev[2])),
 			p.warn.Sprintf("%d warning%s", o.bySev[1], plural(o.bySev[1])),
 			fmt.Sprintf("%d info", o.bySev[0]))
+		if o.belowMin > 0 {
+			o.printf("    (%d below --min-severity %s not shown)\n", o.belowMin, o.minSev)
+		}
+	}
+	if o.filtered > 0 {
+		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), o.filtered, plural(int(o.filtered)), o.filterDesc)
 	}
 	var warn []string
 	addw := func(n uint64, what string) {
@@ -514,7 +657,8 @@ func (o *textOutput) Summary(t totals) {
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
 	}
+	o.extractSummary()
 	for _, err := range o.inputErrs {
-		o.printf("  %s %s (what came before it is above)\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())))
+		o.printf("  %s %s%s\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())), inputErrNote(err))
 	}
 }

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/extract"
+)
+
+// extractOptions are the flags of `--extract DIR` (read and live).
+type extractOptions struct {
+	ExtractDir      string
+	ExtractListings bool
+	ExtractMaxOpen  int
+	ExtractMaxFile  int64
+	ExtractMaxTotal int64
+
+	extractDir *extract.Dir // opened by validateExtract
+}
+
+func (o *extractOptions) registerExtract(f *pflag.FlagSet) {
+	f.StringVar(&o.ExtractDir, "extract", "", "write the files the data connections carried (RETR, STOR, STOU, APPE) into this folder, with a JSON `file` record each")
+	f.BoolVar(&o.ExtractListings, "extract-listings", false, "with --extract, also write directory listings (LIST, NLST, MLSD)")
+	f.IntVar(&o.ExtractMaxOpen, "extract-max-open", extract.DefaultMaxOpen, "with --extract, files written at once; a transfer beyond it is counted, not written")
+	f.Int64Var(&o.ExtractMaxFile, "extract-max-file", extract.DefaultMaxFileBytes, "with --extract, bytes of one file; the rest is counted, not written")
+	f.Int64Var(&o.ExtractMaxTotal, "extract-max-total", extract.DefaultMaxTotalBytes, "with --extract, bytes of all files together; past it files are cut and counted")
+}
+
+// validateExtract checks the limits and opens the folder, so a folder
+// that cannot be created is one clear error before any packet is read.
+func (o *extractOptions) validateExtract() error {
+	if o.ExtractDir == "" {
+		if o.ExtractListings {
+			return usageErrorf("--extract-listings needs --extract DIR")
+		}
+		return nil
+	}
+	if o.ExtractMaxOpen <= 0 || o.ExtractMaxFile <= 0 || o.ExtractMaxTotal <= 0 {
+		return usageErrorf("--extract-max-open, --extract-max-file and --extract-max-total must be positive")
+	}
+	d, err := extract.Open(o.ExtractDir, extract.Limits{MaxOpen: o.ExtractMaxOpen, MaxFileBytes: o.ExtractMaxFile, MaxTotalBytes: o.ExtractMaxTotal})
+	if err != nil {
+		return usageErrorf("--extract %s: %v", o.ExtractDir, err)
+	}
+	o.extractDir = d
+	return nil
+}
+
+// wantPayload tells decode to reassemble data connections.
+func (o *extractOptions) wantPayload() bool { return o.extractDir != nil }
+
+// fileOutput is an output that shows extracted files.
+type fileOutput interface {
+	File(s *track.Session, d *track.DataConn, r *extract.FileRecord)
+	// ExtractSummary gets the counters before Summary is called.
+	ExtractSummary(st extractStats)
+}
+
+// sessionFilesDone is an output that keeps file records until the
+// session is shown; forgetFiles lets it drop them.
+type sessionFilesDone interface{ forgetFiles(s *track.Session) }
+
+// extractStats is what the summary reports of extraction: the folder's
+// counters and limits, and what was not extracted.
+type extractStats struct {
+	Dir          string              `json:"dir"`
+	Files        extract.Stats       `json:"files"`
+	Limits       extractLimits       `json:"limits"`
+	Payload      decode.PayloadStats `json:"reassembly"`
+	CreateFailed int64               `json:"create_failed,omitempty"` // files not created: a bound (counted in Files) or a file-system error
+	GivenUp      int64               `json:"given_up,omitempty"`      // files whose stream reassembly gave up (table full): the rest is missing
+	NoCommand    int64               `json:"no_command,omitempty"`    // data connections that carried bytes before any transfer command was linked to them
+	WriteErrors  int64               `json:"write_errors,omitempty"`  // files a write or close failed on
+	LastError    string              `json:"last_error,omitempty"`
+}
+
+// extractLimits are the folder's bounds, as the JSON record names them.
+type extractLimits struct {
+	MaxOpen       int   `json:"max_open"`
+	MaxFiles      int   `json:"max_files"`
+	MaxFileBytes  int64 `json:"max_file_bytes"`
+	MaxTotalBytes int64 `json:"max_total_bytes"`
+}
+
+// openFile is one file being written: the data connection's payload in
+// the direction its command implies.
+type openFile struct {
+	w        *extract.Writer
+	toClient bool
+	ascii    bool // TYPE A in force when it began
+	zlib     bool // MODE Z in force when it began
+	givenUp  bool // decode gave the stream up: nothing more is written
+	dataDone bool // the data connection is reported; waiting for the command's final reply
+	dead     bool // not created (a bound, an error): its bytes are dropped
+	noCmd    bool // counted as NoCommand
+}
+
+// extractor sits between the tracker and the diagnoser: it takes the
+// data connections' payload (track.PayloadSink), writes the files, and
+// closes each once both its data connection and its command are final,
+// then passes every call on.
+type extractor struct {
+	next     track.Sink
+	dir      *extract.Dir
+	listings bool
+	out      fileOutput // nil when the output shows no files
+	flush    func()     // after each record, for live
+	files    map[*track.DataConn]*openFile
+	modeZ    map[*track.Session]bool
+	st       extractStats
+	closed   bool
+}
+
+// withExtract puts an extractor in front of the tracker's sink when
+// --extract was given.
+func (p *pipeline) withExtract(next track.Sink) track.Sink {
+	o := &p.opts.extractOptions
+	if o.extractDir == nil {
+		return next
+	}
+	x := &extractor{next: next, dir: o.extractDir, listings: o.ExtractListings,
+		files: map[*track.DataConn]*openFile{}, modeZ: map[*track.Session]bool{}}
+	out := track.Sink(p.out)
+	if fe, ok := out.(*flushEach); ok {
+		out, x.flush = fe.out, fe.flush
+	}
+	x.out, _ = out.(fileOutput)
+	p.ext = x
+	return x
+}
+
+// finishExtract closes what is left and hands the counters to the output,
+// before its summary.
+func (p *pipeline) finishExtract() {
+	x := p.ext
+	if x == nil || x.closed {
+		return
+	}
+	x.closeWhere(func(*track.DataConn) bool { return true })
+	x.closed = true
+	if err := x.dir.Close(); err != nil {
+		x.writeError(err)
+	}
+	x.st.Dir = x.dir.Path()
+	x.st.Files = x.dir.Stats()
+	l := x.dir.Limits()
+	x.st.Limits = extractLimits{MaxOpen: l.MaxOpen, MaxFiles: l.MaxFiles, MaxFileBytes: l.MaxFileBytes, MaxTotalBytes: l.MaxTotalBytes}
+	x.st.Payload = p.dec.PayloadStats()
+	if x.out != nil {
+		x.out.ExtractSummary(x.st)
+	}
+}
+
+// wanted tells whether a data connection's payload makes a file, and in
+// which direction.
+func (x *extractor) wanted(dc *track.DataConn) (toClient, ok bool) {
+	if dc.Command == nil {
+		return false, false
+	}
+	switch dc.Command.Verb {
+	case "RETR":
+		return true, true
+	case "STOR", "STOU", "APPE":
+		return false, true
+	case "LIST", "NLST", "MLSD":
+		return true, x.listings
+	}
+	return false, false
+}
+
+// file returns the open file of dc for bytes in direction toClient,
+// creating it at the first; nil when those bytes make no file.
+func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
+	if f := x.files[dc]; f != nil {
+		if f.dead || f.givenUp || f.toClient != toClient {
+			return nil
+		}
+		return f
+	}
+	if x.closed {
+		return nil
+	}
+	if dc.Command == nil {
+		// Bytes before the transfer command was seen: counted once.
+		x.files[dc] = &openFile{dead: true, noCmd: true, toClient: toClient}
+		x.st.NoCommand++
+		return nil
+	}
+	want, ok := x.wanted(dc)
+	if !ok || want != toClient {
+		return nil
+	}
+	c := dc.Command
+	t := extract.Transfer{Session: dc.Session.ID, Data: dc.ID, Verb: c.Verb, Arg: c.Arg, Cwd: c.Cwd}
+	for _, r := range c.Replies {
+		t.Replies = append(t.Replies, r.Text)
+	}
+	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Session.Type, "A"), zlib: x.modeZ[dc.Session]}
+	w, err := x.dir.Create(t)
+	if err != nil {
+		f.dead = true
+		x.st.CreateFailed++
+		if !isLimit(err) {
+			x.writeError(err)
+		}
+	}
+	f.w = w
+	x.files[dc] = f
+	if f.dead {
+		return nil
+	}
+	return f
+}
+
+// isLimit tells a bound (counted by the folder) from a file-system error.
+func isLimit(err error) bool {
+	return errors.Is(err, extract.ErrTooManyOpen) || errors.Is(err, extract.ErrTooManyFiles) ||
+		errors.Is(err, extract.ErrFolderFull) || errors.Is(err, extract.ErrNameTaken)
+}
+
+func (x *extractor) writeError(err error) {
+	x.st.WriteErrors++
+	x.st.LastError = err.Error()
+}
+
+// DataPayload implements track.PayloadSink.
+func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
+	if f := x.file(dc, toClient); f != nil {
+		// A failed write is in the file's record ("write failed").
+		_, _ = f.w.Write(b)
+	}
+}
+
+// DataPayloadGap implements track.PayloadSink.
+func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
+	f := x.file(dc, toClient)
+	if f == nil {
+		return
+	}
+	if n < 0 {
+		f.givenUp = true
+		x.st.GivenUp++
+		return
+	}
+	_ = f.w.Gap(f.w.Offset(), n)
+}
+
+// close ends a file with what the tracker knows, and shows its record.
+func (x *extractor) close(dc *track.DataConn, f *openFile) {
+	delete(x.files, dc)
+	if f.dead || f.w == nil {
+		return
+	}
+	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, Compressed: f.zlib}
+	c := dc.Command
+	if r := c.Final(); r != nil {
+		fin.Reply = r.Code
+	}
+	s := dc.Session
+	for _, later := range s.Commands {
+		if later.Verb == "ABOR" && later.Index > c.Index {
+			fin.Aborted = true
+		}
+	}
+	fin.CaptureEnded = dc.EndReason == track.EndCaptureEnd || fin.Reply == 0 && s.EndReason == track.EndCaptureEnd
+	rec, err := f.w.Close(fin)
+	if err != nil && !errors.Is(err, extract.ErrClosed) {
+		x.writeError(err)
+	}
+	if f.givenUp {
+		rec.Complete = false
+		rec.Reasons = append(rec.Reasons, "reassembly given up (connection table full): the rest is missing")
+	}
+	if x.out != nil {
+		x.out.File(s, dc, &rec)
+		if x.flush != nil {
+			x.flush()
+		}
+	}
+}
+
+// closeWhere closes the files whose data connection matches, in data
+// connection order, so the records come out the same on every run.
+func (x *extractor) closeWhere(match func(*track.DataConn) bool) {
+	var dcs []*track.DataConn
+	for dc := range x.files {
+		if match(dc) {
+			dcs = append(dcs, dc)
+		}
+	}
+	slices.SortFunc(dcs, func(a, b *track.DataConn) int { return a.ID - b.ID })
+	for _, dc := range dcs {
+		x.close(dc, x.files[dc])
+	}
+}
+
+// done tells whether a file's data connection and command are both final.
+func done(dc *track.DataConn, f *openFile) bool {
+	return f.dataDone && (dc.Command == nil || dc.Command.Status != track.StatusPending)
+}
+
+// The track.Sink side: pass every call on; close files when final.
+
+func (x *extractor) SessionStart(s *track.Session) { x.next.SessionStart(s) }
+
+func (x *extractor) Command(s *track.Session, c *track.Command) {
+	x.next.Command(s, c)
+	if c.Verb == "MODE" {
+		if r := c.Final(); r != nil && r.Code >= 200 && r.Code < 300 {
+			if strings.EqualFold(strings.TrimSpace(c.Arg), "Z") {
+				x.modeZ[s] = true
+			} else {
+				delete(x.modeZ, s)
+			}
+		}
+	}
+	for _, dc := range c.Transfer {
+		if f := x.files[dc]; f != nil && done(dc, f) {
+			x.close(dc, f)
+		}
+	}
+}
+
+func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
+	x.next.Data(s, dc)
+	if f := x.files[dc]; f != nil {
+		f.dataDone = true
+		if done(dc, f) {
+			x.close(dc, f)
+		}
+	}
+}
+
+func (x *extractor) Event(s *track.Session, e *track.Event) { x.next.Event(s, e) }
+
+func (x *extractor) SessionEnd(s *track.Session) {
+	// Files still waiting for a final reply that will not come now.
+	x.closeWhere(func(dc *track.DataConn) bool { return dc.Session == s })
+	delete(x.modeZ, s)
+	x.next.SessionEnd(s)
+	if fo, ok := x.out.(sessionFilesDone); ok {
+		fo.forgetFiles(s)
+	}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// runRead analyses the files as one capture, in the order given. A file
+// that cannot be read is one line naming it and why; the files after it
+// are still read. When none could be read there is no summary at all:
+// zeros would only hide the error.
+func runRead(opts *readOptions, stdout, stderr io.Writer) error {
+	files := dedupeInputs(opts.Files, stderr)
+	out := newOutput(&opts.analysisOptions, stdout)
+	if t, ok := out.(*textOutput); ok {
+		configureText(t, opts, files, stdout, stderr)
+	} else if opts.minSev > 0 || opts.sel != nil {
+		out = &recordFilter{out: out, minSev: opts.minSev, sel: opts.sel}
+	}
+	p := newPipelineWith(&opts.analysisOptions, out, track.Options{})
+	prog := newProgress(stderr)
+	var inputErrs []error
+	opened := 0
+	for _, name := range files {
+		if len(files) > 1 {
+			// Packet numbers restart per file, as the files number them.
+			p.dec.SetInput(name)
+		}
+		ok, err := readInput(name, p, opts, prog, out)
+		if ok {
+			opened++
+		}
+		if err != nil {
+			// Keep going: what was decoded is reported, the error too.
+			inputErrs = append(inputErrs, err)
+		}
+	}
+	if opened == 0 && len(inputErrs) > 0 {
+		for _, err := range inputErrs[:len(inputErrs)-1] {
+			fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+		}
+		return inputErrs[len(inputErrs)-1]
+	}
+	if t, ok := out.(*textOutput); ok && opts.filter != nil {
+		t.filtered, t.filterDesc = opts.filter.dropped, opts.filter.desc
+	}
+	if err := p.finish(inputErrs...); err != nil && len(inputErrs) == 0 {
+		return err
+	}
+	if len(inputErrs) == 0 {
+		return nil
+	}
+	// Every error once, in input order: main prints the last.
+	for _, err := range inputErrs[:len(inputErrs)-1] {
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+	}
+	return inputErrs[len(inputErrs)-1]
+}
+
+// configureText sets the text output up for read's view flags.
+func configureText(t *textOutput, opts *readOptions, files []string, stdout, stderr io.Writer) {
+	t.width = outputWidth(stdout)
+	t.verbose = opts.Verbose
+	t.minSev = opts.minSev
+	t.notes = stderr
+	t.sel = opts.sel
+	if !opts.Verbose {
+		t.collapse = newCollapser()
+	}
+	switch {
+	case opts.Summary:
+		t.view = viewSummary
+	case opts.Full || opts.sel != nil:
+		t.view = viewFull
+	case isTerminal(stdout) && !anyStream(files):
+		// A person at a terminal, reading files: a capture of more
+		// sessions than the screen has rows gets the summary. A pipe is
+		// shown as it arrives, and scripts get what they asked for.
+		t.view = viewAuto
+		t.autoMax = max(outputRows(stdout), 24)
+		t.startHolding()
+	}
+}
+
+// readFile feeds one capture to the decoder and adds what the file reader
+// met and read past (limits, oddities) to files: no filter, no progress.
+func readFile(name string, dec *decode.Decoder, files *capture.Stats) error {
+	src, err := capture.Open(name)
+	if err != nil {
+		return err
+	}
+	src = capture.Prefetch(src)
+	err = dec.DecodeAll(src)
+	src.Close()
+	files.Add(capture.StatsOf(src))
+	return err
+}
+
+// readInput is readFile with read's filters, progress line and, for a
+// pipe, output flushed whenever the decoder catches up with the input. It
+// reports whether the file could be opened at all.
+func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out output) (bool, error) {
+	src, err := capture.Open(name)
+	if err != nil {
+		return false, err
+	}
+	// Read (and gunzip) on one core while decoding on another. A pipe is
+	// analysed as it arrives: whenever the decoder has caught up with it,
+	// what it produced is flushed.
+	var waiting func()
+	if capture.Streaming(src) {
+		waiting = func() { _ = out.Flush() }
+	}
+	pre := capture.PrefetchWaiting(src, waiting)
+	in := pre
+	if opts.filter != nil {
+		in = &filteredSource{Source: in, f: opts.filter}
+	}
+	if prog.on {
+		prog.file(name, pre, p.dec)
+		in = &progressSource{Source: in, p: prog}
+	}
+	err = p.dec.DecodeAll(in)
+	prog.clear()
+	pre.Close()
+	p.files.Add(capture.StatsOf(pre))
+	return true, err
+}
+
+// anyStream tells whether one of the inputs is a pipe or the like.
+func anyStream(files []string) bool {
+	for _, name := range files {
+		var fi os.FileInfo
+		var err error
+		if name == "-" {
+			fi, err = os.Stdin.Stat()
+		} else {
+			fi, err = os.Stat(name)
+		}
+		if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// dedupeInputs drops a file given more than once (by name or by another
+// path to it): read twice, every session would be counted twice. It says
+// so once per file on stderr.
+func dedupeInputs(names []string, stderr io.Writer) []string {
+	var out []string
+	var seen []os.FileInfo
+	stdin := false
+	warned := map[string]bool{}
+	for _, name := range names {
+		dup := false
+		if name == "-" {
+			dup, stdin = stdin, true
+		} else if fi, err := os.Stat(name); err == nil {
+			for _, s := range seen {
+				if os.SameFile(s, fi) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				seen = append(seen, fi)
+			}
+		}
+		if dup {
+			if !warned[name] {
+				warned[name] = true
+				fmt.Fprintf(stderr, "ftpsniff: %s is given more than once: read once\n", displayInput(name))
+			}
+			continue
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// inputErrNote tells, after an input error in the summary, whether
+// anything of that input is in the output above.
+func inputErrNote(err error) string {
+	var e *capture.Error
+	if errors.As(err, &e) && e.Packets > 0 {
+		return fmt.Sprintf(" (its %d packets before that are analysed above)", e.Packets)
+	}
+	return " (nothing read from it)"
+}
+
+func displayInput(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}

@@ -1,0 +1,501 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// textView is what the text output shows of each session.
+type textView uint8
+
+const (
+	// viewFull: every session's transcript (the default off a terminal).
+	viewFull textView = iota
+	// viewSummary: the policy, each server's verdict and change block,
+	// and one line per session or data connection that failed or raised
+	// a warning, with the --session N that shows it whole.
+	viewSummary
+	// viewAuto: the transcripts, unless the capture holds more sessions
+	// than a screen has rows (or more than maxHeld bytes of transcript):
+	// then the summary, and a line on stderr says so. Only a terminal
+	// gets it: a script or a file always gets what it asked for.
+	viewAuto
+)
+
+// maxHeld bounds the transcripts viewAuto holds back while it cannot yet
+// tell whether the capture fits a screen.
+const maxHeld = 1 << 20
+
+// Bounds of the summary view: the failed sessions listed per server and
+// reason (the rest are counted), with -v and without.
+const (
+	listedPerReason        = 5
+	listedPerReasonVerbose = 1000
+	maxListed              = 10000 // over all reasons
+)
+
+// Bounds of the collapsing of repeated findings.
+const (
+	maxCollapseKeys    = 1024 // distinct (server, code, cause) kept
+	maxCollapseClients = 4096 // distinct clients counted per key
+	collapseSessions   = 8    // session numbers named per key
+)
+
+// collapseKey is what makes two findings "the same": the server, the code
+// and the cause, which the advice states (the message may carry a port or
+// a user name that differs from session to session).
+type collapseKey struct {
+	server netip.AddrPort
+	code   string
+	advice string
+}
+
+// collapsed is one repeated finding: its first occurrence, in full, and
+// how often it came back.
+type collapsed struct {
+	key         collapseKey
+	sev         diagnose.Severity
+	message     string
+	evidence    string
+	packets     []uint64
+	first       int // session of the first occurrence
+	count       int // occurrences
+	sessionsN   int // distinct sessions
+	sessions    []int
+	lastSession int
+	clients     map[netip.Addr]struct{}
+	clientsOver bool
+	shown       bool // printed under its server
+}
+
+// collapser counts repeated findings per server. Only the first occurrence
+// of each is printed in full in a transcript; the server block ends with
+// the count, the sessions and the first evidence.
+type collapser struct {
+	byKey map[collapseKey]*collapsed
+	order []*collapsed
+	full  int // findings not collapsed: the table was full
+}
+
+func newCollapser() *collapser { return &collapser{byKey: map[collapseKey]*collapsed{}} }
+
+// add counts f, a finding of session s, and returns its entry and whether
+// f is the first occurrence (to print in full). A nil entry means f is
+// not collapsed (the table is full): print it in full.
+func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool) {
+	k := collapseKey{server: s.Server, code: f.Code, advice: f.Advice}
+	e := c.byKey[k]
+	if e == nil {
+		if len(c.byKey) >= maxCollapseKeys {
+			c.full++
+			return nil, true
+		}
+		e = &collapsed{key: k, sev: f.Severity, message: f.Message, evidence: f.Evidence, packets: f.Packets,
+			first: s.ID, clients: map[netip.Addr]struct{}{}}
+		c.byKey[k] = e
+		c.order = append(c.order, e)
+	}
+	e.count++
+	if e.count == 1 || e.lastSession != s.ID {
+		e.sessionsN++
+		e.lastSession = s.ID
+		if len(e.sessions) < collapseSessions {
+			e.sessions = append(e.sessions, s.ID)
+		}
+		if len(e.clients) < maxCollapseClients {
+			e.clients[s.Client.Addr()] = struct{}{}
+		} else if _, ok := e.clients[s.Client.Addr()]; !ok {
+			e.clientsOver = true
+		}
+	}
+	return e, e.count == 1
+}
+
+// listed is one line of the summary view: a session that failed or
+// raised a warning, and under it its failed data connections.
+type listed struct {
+	server netip.AddrPort
+	line   string
+	data   []string
+}
+
+// reasonKey groups the listed sessions, so that a thousand sessions that
+// failed alike take five lines and a count.
+type reasonKey struct {
+	server netip.AddrPort
+	reason string
+}
+
+// failedList is what the summary view lists, bounded.
+type failedList struct {
+	items   []listed
+	perKey  map[reasonKey]int
+	omitted map[reasonKey]int
+	keys    []reasonKey // of omitted, in first-seen order
+}
+
+// sessionFailed decides whether s belongs in the summary list, and why:
+// the most severe finding at or above warning, else a failed login or a
+// failed data connection.
+func (o *textOutput) sessionFailed(s *track.Session, fs []*diagnose.Finding) (reason string, ok bool) {
+	worst := diagnose.Severity(0)
+	for _, f := range fs {
+		if f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev && (reason == "" || f.Severity > worst) {
+			worst, reason = f.Severity, f.Severity.String()+" "+f.Code
+		}
+	}
+	if reason != "" {
+		return reason, true
+	}
+	for _, d := range s.Data {
+		if dataFailed(d) {
+			return "data " + d.Outcome.String(), true
+		}
+	}
+	if s.Login == track.LoginFailed {
+		return "login failed", true
+	}
+	return "", false
+}
+
+// dataFailed: a data connection the summary lists without a finding.
+// not-attempted is left out: it is what a fallback or a missing file
+// looks like, and its finding says when it is a fault.
+func dataFailed(d *track.DataConn) bool {
+	return d.Outcome == track.OutcomeUnanswered || d.Outcome == track.OutcomeRefused || d.Outcome == track.OutcomeUnreachable
+}
+
+// listSession adds s to the summary list when it failed or warned.
+func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
+	reason, ok := o.sessionFailed(s, fs)
+	if !ok {
+		return
+	}
+	l := &o.failed
+	if l.perKey == nil {
+		l.perKey, l.omitted = map[reasonKey]int{}, map[reasonKey]int{}
+	}
+	k := reasonKey{server: s.Server, reason: reason}
+	per := listedPerReason
+	if o.verbose {
+		per = listedPerReasonVerbose
+	}
+	if l.perKey[k] >= per || len(l.items) >= maxListed {
+		if l.omitted[k] == 0 {
+			l.keys = append(l.keys, k)
+		}
+		l.omitted[k]++
+		return
+	}
+	l.perKey[k]++
+	who := loginString(s.Login)
+	if s.User != "" {
+		who = "user " + safe(s.User) + ", " + who
+	}
+	var codes []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev && !seen[f.Code] {
+			seen[f.Code] = true
+			codes = append(codes, f.Severity.String()+" "+f.Code)
+		}
+	}
+	// The pointer first, where cutting the line cannot take it.
+	line := fmt.Sprintf("--session %d  %s -> %s: %s", s.ID, addrString(s.Client), addrString(s.Server), who)
+	if len(codes) > 0 {
+		line += "; " + strings.Join(codes, ", ")
+	}
+	it := listed{server: s.Server, line: line}
+	for _, d := range s.Data {
+		var dcodes []string
+		for _, f := range fs {
+			if f.Data == d && f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev {
+				dcodes = append(dcodes, f.Severity.String()+" "+f.Code)
+			}
+		}
+		if !dataFailed(d) && len(dcodes) == 0 {
+			continue
+		}
+		head := fmt.Sprintf("data #%d %s %s", d.ID, d.Via, d.Announced)
+		if d.Announce == nil {
+			head = fmt.Sprintf("data #%d", d.ID)
+		}
+		dl := fmt.Sprintf("%s %s: %s", head, d.Outcome, outcomeDetail(d))
+		if len(dcodes) > 0 {
+			dl += " [" + strings.Join(dcodes, ", ") + "]"
+		}
+		it.data = append(it.data, dl)
+	}
+	l.items = append(l.items, it)
+}
+
+// writeFailedList prints the summary view's list.
+func (o *textOutput) writeFailedList() {
+	l := &o.failed
+	p := o.p
+	if len(l.items) == 0 {
+		o.printf("%s\n\n", p.good.Sprint("no session failed or raised a warning"))
+		return
+	}
+	o.printf("%s\n", p.head.Sprint("sessions that failed or raised a warning (each with the flag that shows it whole):"))
+	cut := func(s string, indent int) string {
+		if o.verbose {
+			return s
+		}
+		return shorten(s, o.width-indent)
+	}
+	for _, it := range l.items {
+		o.printf("  %s\n", cut(it.line, 2))
+		for _, d := range it.data {
+			o.printf("      %s\n", cut(d, 6))
+		}
+	}
+	for _, k := range l.keys {
+		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of %s with %s (--server %s shows them)",
+			l.omitted[k], plural(l.omitted[k]), k.server, k.reason, k.server))
+	}
+	o.printf("\n")
+}
+
+// writeCollapsed prints, under a server's block, the findings that came
+// back in more than one session.
+func (o *textOutput) writeCollapsed(server netip.AddrPort, any bool) {
+	if o.collapse == nil {
+		return
+	}
+	p := o.p
+	for _, e := range o.collapse.order {
+		if e.shown || e.sessionsN < 2 || (!any && e.key.server != server) {
+			continue
+		}
+		e.shown = true
+		clients := fmt.Sprintf("%d client%s", len(e.clients), plural(len(e.clients)))
+		if e.clientsOver {
+			clients = fmt.Sprintf("more than %d clients", maxCollapseClients)
+		}
+		ids := make([]string, 0, len(e.sessions)+1)
+		for _, id := range e.sessions {
+			ids = append(ids, fmt.Sprint(id))
+		}
+		if e.sessionsN > len(e.sessions) {
+			ids = append(ids, "…")
+		}
+		head := fmt.Sprintf("%s %s in %d sessions from %s (sessions %s):", e.sev, e.code(), e.sessionsN, clients, strings.Join(ids, ", "))
+		o.printf("  %s\n", o.severityColor(e.sev).Sprint(head))
+		o.para("    ", "", safe(e.message), "    ")
+		if e.evidence != "" {
+			o.para("    ", p.dim.Sprint("first evidence:"), o.evidenceText(e.evidence, e.packets), "    "+strings.Repeat(" ", 16))
+		}
+		o.adviceLines("    ", e.key.advice)
+	}
+}
+
+func (e *collapsed) code() string { return e.key.code }
+
+// para prints text wrapped to the output width: the first line after
+// indent and label, the others after cont.
+func (o *textOutput) para(indent, label, text, cont string) {
+	first := indent
+	if label != "" {
+		first += stripANSI(label) + " "
+	}
+	lines := wrap(text, o.width, first, cont)
+	if label != "" {
+		o.printf("%s%s %s\n", indent, label, lines[0])
+	} else {
+		o.printf("%s%s\n", indent, lines[0])
+	}
+	for _, l := range lines[1:] {
+		o.printf("%s%s\n", cont, l)
+	}
+}
+
+// stripANSI removes SGR sequences (fatih/color's) to measure a label.
+func stripANSI(s string) string {
+	if !strings.Contains(s, "\x1b[") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && s[j] != 'm' {
+				j++
+			}
+			i = j
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// startHolding makes viewAuto hold the output back until it knows whether
+// the capture fits a screen.
+func (o *textOutput) startHolding() {
+	o.out = o.w
+	o.held = &bytes.Buffer{}
+	o.w = bufio.NewWriterSize(o.held, 4096)
+}
+
+// autoDecide switches viewAuto to the summary once the capture holds more
+// sessions than a screen, or more transcript than maxHeld.
+func (o *textOutput) autoDecide() {
+	if o.view != viewAuto || o.held == nil {
+		return
+	}
+	heldBytes := o.held.Len() + o.w.Buffered()
+	var why string
+	switch {
+	case o.sessions > o.autoMax:
+		why = fmt.Sprintf("more than %d sessions", o.autoMax)
+	case heldBytes > maxHeld:
+		why = fmt.Sprintf("more than %d MiB of transcript", maxHeld>>20)
+	default:
+		return
+	}
+	o.view = viewSummary
+	o.held, o.w = nil, o.out
+	if o.notes != nil {
+		fmt.Fprintf(o.notes, "ftpsniff: %s: showing the summary (--full for every transcript, --session N for one)\n", why)
+	}
+}
+
+// release writes what viewAuto held: the capture fitted a screen.
+func (o *textOutput) release() {
+	if o.held == nil {
+		return
+	}
+	o.w.Flush()
+	o.out.Write(o.held.Bytes())
+	o.held, o.w = nil, o.out
+	o.view = viewFull
+}
+
+// sessionSelector is --server, --client and --session: which sessions the
+// output shows. Every session is still analysed, so numbers and server
+// summaries are those of the whole capture.
+type sessionSelector struct {
+	server    netip.AddrPort // port 0: any port
+	serverSet bool
+	client    netip.Addr
+	session   int
+	desc      string // the flags, for the summary
+}
+
+func (s *sessionSelector) selects(ss *track.Session) bool {
+	if s == nil {
+		return true
+	}
+	if s.session > 0 && ss.ID != s.session {
+		return false
+	}
+	if s.serverSet {
+		if ss.Server.Addr().Unmap() != s.server.Addr() || (s.server.Port() != 0 && ss.Server.Port() != s.server.Port()) {
+			return false
+		}
+	}
+	if s.client.IsValid() && ss.Client.Addr().Unmap() != s.client {
+		return false
+	}
+	return true
+}
+
+// selectsServer: a server block is shown with --server only for the
+// server named, and left out with --client or --session.
+func (s *sessionSelector) selectsServer(a netip.AddrPort) bool {
+	if s == nil {
+		return true
+	}
+	if s.session > 0 || s.client.IsValid() {
+		return false
+	}
+	return !s.serverSet || (a.Addr().Unmap() == s.server.Addr() && (s.server.Port() == 0 || a.Port() == s.server.Port()))
+}
+
+// recordFilter applies --min-severity and the session selection to the
+// JSON and Zeek records: records of sessions not selected, and findings
+// below the threshold, are not written. The summary still counts them.
+type recordFilter struct {
+	out    output
+	minSev diagnose.Severity
+	sel    *sessionSelector
+}
+
+func (r *recordFilter) SessionStart(s *track.Session) {
+	if r.sel.selects(s) {
+		r.out.SessionStart(s)
+	}
+}
+
+func (r *recordFilter) Command(s *track.Session, c *track.Command) {
+	if r.sel.selects(s) {
+		r.out.Command(s, c)
+	}
+}
+
+func (r *recordFilter) Data(s *track.Session, d *track.DataConn) {
+	if r.sel.selects(s) {
+		r.out.Data(s, d)
+	}
+}
+
+func (r *recordFilter) Event(s *track.Session, e *track.Event) {
+	if r.sel.selects(s) {
+		r.out.Event(s, e)
+	}
+}
+
+func (r *recordFilter) SessionEnd(s *track.Session) {
+	if r.sel.selects(s) {
+		r.out.SessionEnd(s)
+	}
+}
+
+func (r *recordFilter) Summary(t totals) { r.out.Summary(t) }
+func (r *recordFilter) Flush() error     { return r.out.Flush() }
+
+func (r *recordFilter) Finding(f *diagnose.Finding) {
+	if f.Severity < r.minSev || (f.Session != nil && !r.sel.selects(f.Session)) {
+		return
+	}
+	if d, ok := r.out.(diagnosisOutput); ok {
+		d.Finding(f)
+	}
+}
+
+func (r *recordFilter) Policy(p policy.Policy) {
+	if d, ok := r.out.(diagnosisOutput); ok {
+		d.Policy(p)
+	}
+}
+
+func (r *recordFilter) Servers(ss []diagnose.ServerSummary) {
+	d, ok := r.out.(diagnosisOutput)
+	if !ok {
+		return
+	}
+	if r.sel != nil {
+		kept := ss[:0:0]
+		for _, s := range ss {
+			if r.sel.selectsServer(s.Server) {
+				kept = append(kept, s)
+			}
+		}
+		ss = kept
+	}
+	d.Servers(ss)
+}
+
+func (r *recordFilter) InputErrors(errs []error) {
+	if e, ok := r.out.(interface{ InputErrors([]error) }); ok {
+		e.InputErrors(errs)
+	}
+}

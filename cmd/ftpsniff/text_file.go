@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/extract"
+)
+
+// textFiles is what the text transcript keeps of extraction: each data
+// connection's file record until its session is shown, and the counters
+// for the summary.
+type textFiles struct {
+	recs map[*track.DataConn]*extract.FileRecord
+	st   *extractStats
+}
+
+// File implements fileOutput.
+func (o *textOutput) File(_ *track.Session, d *track.DataConn, r *extract.FileRecord) {
+	if o.files.recs == nil {
+		o.files.recs = map[*track.DataConn]*extract.FileRecord{}
+	}
+	o.files.recs[d] = r
+}
+
+// forgetFiles drops a shown session's records.
+func (o *textOutput) forgetFiles(s *track.Session) {
+	for d := range o.files.recs {
+		if d.Session == s {
+			delete(o.files.recs, d)
+		}
+	}
+}
+
+// ExtractSummary implements fileOutput.
+func (o *textOutput) ExtractSummary(st extractStats) { o.files.st = &st }
+
+// fileLine writes the extracted file under its data connection.
+func (o *textOutput) fileLine(d *track.DataConn) {
+	r := o.files.recs[d]
+	if r == nil {
+		return
+	}
+	p := o.p
+	verdict := p.good.Sprint("complete")
+	if !r.Complete {
+		verdict = p.warn.Sprint("incomplete")
+	}
+	line := fmt.Sprintf("file %s  %d bytes  sha256 %s  ", safe(r.File), r.Bytes, r.SHA256)
+	o.printf("%s         %s%s", noStamp, p.dim.Sprint(line), verdict)
+	if len(r.Reasons) > 0 {
+		o.printf(" (%s)", safe(strings.Join(r.Reasons, "; ")))
+	}
+	o.printf("\n")
+}
+
+// extractSummary writes the extraction line of the summary, with every
+// bound that was hit.
+func (o *textOutput) extractSummary() {
+	st := o.files.st
+	if st == nil {
+		return
+	}
+	f := st.Files
+	o.printf("  extracted: %d file%s, %d bytes into %s", f.Files, plural(int(f.Files)), f.Bytes, safe(st.Dir))
+	var warn []string
+	add := func(n int64, what string) {
+		if n > 0 {
+			warn = append(warn, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(f.RefusedOpen, fmt.Sprintf("not written: %d files were open (--extract-max-open)", st.Limits.MaxOpen))
+	add(f.RefusedFiles, fmt.Sprintf("not written: %d files written already", st.Limits.MaxFiles))
+	add(f.RefusedFull, "not written: the folder limit was reached (--extract-max-total)")
+	add(f.RefusedName, "not written: every name was taken")
+	add(f.CutFile, fmt.Sprintf("cut at %d bytes (--extract-max-file)", st.Limits.MaxFileBytes))
+	add(f.CutFull, "cut at the folder limit (--extract-max-total)")
+	add(st.GivenUp, "cut short: reassembly given up, connection table full")
+	add(int64(st.Payload.Evicted), "data connections dropped from the reassembly table (full)")
+	add(int64(st.Payload.HeldOverflow), "data-stream holes given up early (out-of-order bytes past the buffer bound)")
+	add(st.NoCommand, "data connections that carried bytes before their transfer command was seen, not written")
+	add(st.WriteErrors, "write errors (last: "+safe(st.LastError)+")")
+	if len(warn) > 0 {
+		o.printf("; %s", o.p.warn.Sprint(strings.Join(warn, ", ")))
+	}
+	o.printf("\n")
+}
