@@ -37,6 +37,9 @@ type wire struct {
 	now  time.Time
 	buf  []byte
 	sent int
+	// record, when set, gets each frame as FuzzPipeline reads its input:
+	// a 2-byte length, link type 0 (Ethernet), a time step, the frame.
+	record *[]byte
 }
 
 func (w *wire) send(src, dst netip.AddrPort, seq, ack uint32, flags byte, payload string) {
@@ -58,6 +61,10 @@ func (w *wire) send(src, dst netip.AddrPort, seq, ack uint32, flags byte, payloa
 	_ = tcp
 	w.buf = b
 	w.sent++
+	if w.record != nil {
+		*w.record = binary.BigEndian.AppendUint16(*w.record, uint16(len(b)))
+		*w.record = append(append(*w.record, 0, 2), b...)
+	}
 	w.d.Decode(b, gopacket.CaptureInfo{Timestamp: w.now, CaptureLength: len(b), Length: len(b)}, layers.LinkTypeEthernet)
 	w.now = w.now.Add(time.Millisecond)
 }
