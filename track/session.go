@@ -61,6 +61,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	t.seq++
 	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped}
+	t.limits.ReplyLinesDropped += e.Reply.Dropped
 	// The greeting answers the connection itself.
 	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
 		if len(sess.Greeting) < maxGreeting {

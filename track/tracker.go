@@ -104,6 +104,9 @@ type Limits struct {
 	// because all open sessions together held TranscriptBudget (they are
 	// in CommandsOmitted and EventsOmitted too).
 	TranscriptBudget int `json:"transcript_budget_omitted,omitempty"`
+	// ReplyLinesDropped counts the lines of multi-line replies beyond the
+	// reply bound (each reply record says how many of its own).
+	ReplyLinesDropped int `json:"reply_lines_dropped,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements

@@ -652,6 +652,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
+	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
 	addw(uint64(lim.EventsOmitted), "session events beyond the per-session bound")
 	addw(uint64(t.Diagnosis.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
 	if len(warn) > 0 {
