@@ -99,6 +99,13 @@ func (t *tombstones) has(k ConnKey, now time.Time) bool {
 	return true
 }
 
+// touch renews k's time.
+func (t *tombstones) touch(k ConnKey, now time.Time) {
+	if i, ok := t.index[k]; ok {
+		t.ring[i].at = now
+	}
+}
+
 func (t *tombstones) drop(k ConnKey) {
 	if i, ok := t.index[k]; ok {
 		delete(t.index, k)

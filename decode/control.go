@@ -137,7 +137,11 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 		}
 	} else if t.tombs.has(key, s.TS) {
 		if !newConn {
-			return nil // a late packet (the last ACK) of a closed connection
+			// A late packet (the last ACK) of a closed connection, or a
+			// data connection to a control port: keep it known as long as
+			// it goes on.
+			t.tombs.touch(key, s.TS)
+			return nil
 		}
 		t.tombs.drop(key)
 	}
@@ -269,6 +273,11 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	case cs.parser.state == parseRejected && s.Flags&(FlagFIN|FlagRST) != 0:
 		t.remove(cs)
 		return
+	case cs.parser.state == parseRejected && cs.list != &t.silent:
+		// Not FTP: its packets are ignored from here, and it is forgotten
+		// after the short wait, not the hour a control connection gets.
+		cs.list.remove(cs)
+		t.silent.pushBack(cs)
 	}
 	if cs.asm.holding() && !cs.holeListed {
 		cs.holeListed = true

@@ -205,6 +205,7 @@ func (d *Decoder) SetInput(name string) {
 func (d *Decoder) Stats() Stats {
 	st := d.stats
 	st.HeldOverflow = d.ctl.pool.overflow
+	st.FarAhead = d.ctl.pool.farAhead
 	return st
 }
 

@@ -36,6 +36,11 @@ const (
 	// holeWait is how long (packet time) out-of-order bytes wait for the
 	// bytes before them when no ACK tells that those are lost.
 	holeWait = 5 * time.Second
+	// maxAhead: bytes further than this beyond the next expected byte are
+	// no plausible part of the stream (no receive window is that large
+	// for a control connection); holding them would let one stale or
+	// forged segment make a skip jump over everything real after it.
+	maxAhead = 1 << 20
 )
 
 // heldSeg is a segment that arrived ahead of a hole: its own copy of the
@@ -75,6 +80,7 @@ type reassembler struct {
 type heldPool struct {
 	bytes    int
 	overflow uint64 // holes given up early because a bound was hit
+	farAhead uint64 // segments dropped for lying too far beyond the stream
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at
@@ -122,6 +128,10 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 		}
 		p, seq = p[back:], h.next
 		rel = 0
+	}
+	if rel > maxAhead {
+		r.pool.farAhead++
+		return
 	}
 	if rel > 0 && h.lostReported && int32(seq-h.lostTo) <= 0 {
 		// The hole before these bytes was proven lost and reported: go on
@@ -214,7 +224,12 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 	n := int(first.seq - h.next)
 	h.next = first.seq
 	if h.lostReported {
+		// The stretch up to lostTo was reported when an ACK proved it
+		// lost; what lies beyond it, up to these bytes, was not.
 		h.lostReported = false
+		if beyond := int32(first.seq - h.lostTo); beyond > 0 {
+			out.gap(d, int(beyond), first.num, first.ts)
+		}
 	} else {
 		// Stamped with the bytes that follow it: the gap is where they
 		// begin.
@@ -242,9 +257,14 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 		}
 		return
 	}
-	if !h.lostReported && out.early(d) {
+	switch {
+	case !h.lostReported && out.early(d):
 		h.lostReported, h.lostTo = true, ack
 		out.gap(d, int(ahead), num, ts)
+	case h.lostReported && int32(ack-h.lostTo) > 0:
+		// A later ACK proves more lost: report the extra.
+		out.gap(d, int(ack-h.lostTo), num, ts)
+		h.lostTo = ack
 	}
 }
 
@@ -292,5 +312,15 @@ func (r *reassembler) maybeFinished(d int, num uint64, ts time.Time, out ordered
 // expects the next byte (RFC 5961: anything else is not a reset).
 func (r *reassembler) inWindow(d int, seq uint32) bool {
 	h := &r.half[d]
-	return !h.started || seq == h.next
+	switch {
+	case !h.started || seq == h.next:
+		return true
+	case h.finSeen && seq == h.finSeq+1:
+		return true // an abortive RST after the sender's own FIN
+	case len(h.held) > 0:
+		// Bytes wait behind a hole: an RST at or after them is where the
+		// sender stands.
+		return int32(seq-h.held[0].seq) >= 0 && int32(seq-h.next) <= maxAhead
+	}
+	return false
 }

@@ -187,3 +187,69 @@ func TestReassemblerHalfSpaceJump(t *testing.T) {
 	r.flush(5, t0, out)
 	r.release()
 }
+
+// TestReassemblerLostStretchBeyondACKReported: bytes an ACK proved lost
+// are reported then, and the stretch between what that ACK covered and
+// the next bytes that came is reported when it is skipped.
+func TestReassemblerLostStretchBeyondACKReported(t *testing.T) {
+	r := reassembler{pool: &heldPool{}}
+	out := &sinkLog{wantEarly: true}
+	t0 := time.Unix(1e9, 0)
+	r.segment(0, 99, 0, FlagSYN, nil, 1, t0, out)                   // next=100
+	r.segment(1, 900, 150, FlagACK, nil, 2, t0, out)                // 50 lost, reported
+	r.segment(0, 200, 0, FlagACK, []byte("0123456789"), 3, t0, out) // held
+	r.segment(1, 900, 210, FlagACK, nil, 4, t0, out)                // the skip
+	want := []string{`0:gap 50@2`, `0:gap 50@3`, `0:"0123456789"@3`}
+	if !slices.Equal(out.log, want) {
+		t.Errorf("got %q, want %q", out.log, want)
+	}
+}
+
+// TestReassemblerFarAheadSegmentDropped: one segment a gigabyte ahead
+// (stale or forged) is dropped and counted, and the real bytes after it
+// still arrive.
+func TestReassemblerFarAheadSegmentDropped(t *testing.T) {
+	pool := &heldPool{}
+	r := reassembler{pool: pool}
+	out := &sinkLog{}
+	t0 := time.Unix(1e9, 0)
+	r.segment(0, 99, 0, FlagSYN, nil, 1, t0, out)
+	r.segment(0, 100+1<<30, 0, FlagACK, []byte("junk"), 2, t0, out)
+	r.expire(t0.Add(10*time.Second), 3, out)
+	r.segment(0, 100, 0, FlagACK, []byte("NOOP\r\n"), 4, t0.Add(11*time.Second), out)
+	if want := []string{`0:"NOOP\r\n"@4`}; !slices.Equal(out.log, want) || pool.farAhead != 1 {
+		t.Errorf("got %q (far ahead %d), want %q", out.log, pool.farAhead, want)
+	}
+}
+
+// TestRSTAfterOwnFINCloses: an abortive RST sent after the sender's own
+// FIN (seq = FIN + 1) is in the window and ends the connection.
+func TestRSTAfterOwnFINCloses(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
+	v.handshake()
+	v.srv("220 hi\r\n")
+	v.cli("USER a\r\n")
+	v.send(v.c, v.s, v.cseq, v.sseq, FlagFIN|FlagACK, "")
+	v.send(v.c, v.s, v.cseq+1, 0, FlagRST, "")
+	if countKind(rec, ControlClose) != 1 || d.Stats().RSTOutOfWindow != 0 {
+		t.Errorf("closes %d, out-of-window RSTs %d; want 1, 0", countKind(rec, ControlClose), d.Stats().RSTOutOfWindow)
+	}
+}
+
+// TestRejectedCandidateForgottenSoon: a connection found by a 220 on
+// another port that turns out not to be FTP (SMTP) is forgotten after the
+// short wait, not the hour a control connection gets.
+func TestRejectedCandidateForgottenSoon(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: netip.MustParseAddrPort("192.0.2.10:25"), cseq: 1000, sseq: 5000, ts: convT0}
+	v.handshake()
+	v.srv("220 mail ESMTP\r\n")
+	v.cli("EHLO x\r\n")
+	d.Tick(convT0.Add(5 * time.Minute))
+	if n := len(d.ctl.conns); n != 0 || d.ctl.byContent != 0 {
+		t.Errorf("%d connections, byContent %d after 5 minutes", n, d.ctl.byContent)
+	}
+}

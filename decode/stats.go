@@ -33,6 +33,7 @@ type Stats struct {
 	SilentEvicted    uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
 	HeldOverflow     uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
 	RSTOutOfWindow   uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
+	FarAhead         uint64 `json:"segments_far_ahead,omitempty"`     // control segments more than 1 MiB beyond the stream, dropped
 	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 }

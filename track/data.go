@@ -358,6 +358,11 @@ func (t *Tracker) finishData(dc *DataConn) {
 		return
 	}
 	dc.Done = true
+	if dc.tls != nil {
+		// The verdict is all that is kept: the scanners and their buffers go.
+		dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
+		dc.tls = nil
+	}
 	switch {
 	case dc.Bytes[0]+dc.Bytes[1] > 0:
 		dc.Outcome = OutcomeTransferred
@@ -440,12 +445,12 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 	sess.DataCount++
 	if t.opts.RecentOnly && len(sess.Data) >= recentKept {
-		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.Done && x != sess.lastAnn })
+		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn })
 		if len(sess.Data) > recentKept/2 {
 			n := len(sess.Data) - recentKept/2
 			kept := sess.Data[:0]
 			for _, x := range sess.Data {
-				if n > 0 && x.Done {
+				if n > 0 && x.reported {
 					n--
 					continue
 				}
@@ -516,6 +521,16 @@ func (t *Tracker) reportCommand(sess *Session, c *Command) {
 		// (An active announcement not accepted is retracted unless
 		// something connects: it gets a number only if it is reported.)
 		t.numberData(dc)
+	}
+	// A data connection held for this command's final reply is reported
+	// now whatever ended its wait (the reply, a 421, a gap that lost it,
+	// the pending queue's bound): never after SessionEnd, never lost.
+	if c.Status != StatusPending {
+		for _, dc := range c.Transfer {
+			if dc.Done {
+				t.reportData(dc)
+			}
+		}
 	}
 	t.sink.Command(sess, c)
 }

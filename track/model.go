@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
 
 // Outcome is what became of an expected data connection.
@@ -270,7 +271,10 @@ type DataConn struct {
 	Done     bool
 	reported bool
 	atEnd    bool     // finished because the capture ended
-	tls      *dataTLS // the TLS hellos, for data connections of encrypted sessions
+	tls      *dataTLS // the TLS hellos being read, for data connections of encrypted sessions
+	// the verdict of those hellos, kept when the connection is final
+	tlsVerdict tlshello.Verdict
+	tlsSeen    bool
 
 	lastSeen time.Time // latest segment
 

@@ -51,11 +51,16 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 // connection of an encrypted session whose first bytes were TLS).
 func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
 	if d.tls == nil {
+		return d.tlsVerdict, d.tlsSeen
+	}
+	return d.tls.verdict()
+}
+
+// verdict decides from what the scanners read, if they read a hello.
+func (x *dataTLS) verdict() (tlshello.Verdict, bool) {
+	if x.scan[0].ClientHello() == nil && x.scan[1].ClientHello() == nil &&
+		x.scan[0].ServerHello() == nil && x.scan[1].ServerHello() == nil {
 		return tlshello.Verdict{}, false
 	}
-	if d.tls.scan[0].ClientHello() == nil && d.tls.scan[1].ClientHello() == nil &&
-		d.tls.scan[0].ServerHello() == nil && d.tls.scan[1].ServerHello() == nil {
-		return tlshello.Verdict{}, false
-	}
-	return tlshello.Decide(&d.tls.scan[0], &d.tls.scan[1]), true
+	return tlshello.Decide(&x.scan[0], &x.scan[1]), true
 }

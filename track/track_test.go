@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -833,4 +834,36 @@ func TestDataSYNToControlPortIsExpected(t *testing.T) {
 		t.Error("a third host's SYN to port 21 is taken for the data connection")
 	}
 	s.end()
+}
+
+// TestHeldDataRecordNeverLost: a data connection held for its transfer's
+// final reply is reported however the command's wait ends (here a gap
+// that loses the 226, with RecentOnly pruning the session's list).
+func TestHeldDataRecordNeverLost(t *testing.T) {
+	rec := &recorder{}
+	s := &session{t: t, trk: New(rec, Options{RecentOnly: true}), rec: rec, now: t0}
+	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
+	s.reply(220, "hi")
+	s.login()
+	xfer := func(i int, lose bool) {
+		p := 40000 + i
+		s.cmd("PASV", "")
+		s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", p/256, p%256))
+		s.cmd("RETR", "f")
+		s.reply(150, "Opening")
+		s.handshakeTransfer(netip.AddrPortFrom(cli.Addr(), uint16(50001+i)), netip.AddrPortFrom(srv.Addr(), uint16(p)), 100)
+		if lose {
+			s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 30})
+			return
+		}
+		s.reply(226, "Transfer complete.")
+	}
+	xfer(0, true)
+	for i := 1; i <= 40; i++ {
+		xfer(i, false)
+	}
+	s.end()
+	if len(rec.data) != 41 {
+		t.Errorf("%d data records for 41 data connections", len(rec.data))
+	}
 }

@@ -63,7 +63,16 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || dc.TotalBytes() > maxRefusedTLSBytes {
 		return nil
 	}
-	f := &Finding{Code: CodeTLSNotResumed, Severity: SeverityError, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
+	if c := dc.Command; c != nil {
+		if r := c.Final(); r != nil && r.Code >= 200 && r.Code < 300 {
+			return nil // the transfer worked: the server did not require resumption
+		}
+	}
+	// Under TLS the command's reply is ciphertext: a small transfer that
+	// worked looks the same on the wire (a full handshake, a few KB, a
+	// close). So this is a warning worded as what follows if the server
+	// requires resumption, not an error.
+	f := &Finding{Code: CodeTLSNotResumed, Severity: SeverityWarning, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
 	offer := "the client offered no session to resume"
 	if v.Resumption == tlshello.Refused {
 		offer = fmt.Sprintf("the client offered %s and the server did not accept it", v.Offered)
@@ -73,7 +82,7 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if v.ServerAlert != (tlshello.Alert{}) {
 		f.Evidence += fmt.Sprintf("; server alert %v", v.ServerAlert)
 	}
-	f.Message = "The data connection's TLS handshake did not resume the control connection's session, and the server closed it after the handshake: the server requires resumption on data connections (vsftpd require_ssl_reuse=YES, FileZilla Server), so the transfer fails (522/425, inside the encrypted control channel)."
+	f.Message = "The data connection's TLS handshake did not resume the control connection's session, and the connection carried no more than a handshake and a few kilobytes before it closed: if the server requires resumption on data connections (vsftpd require_ssl_reuse=YES, the default; FileZilla Server), it refused this transfer (522/425, inside the encrypted control channel)."
 	f.Advice = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ssl:session-reuse; Python ftplib needs a subclass passing session=); or, on the server, vsftpd require_ssl_reuse=NO (ProFTPD: TLSOptions NoSessionReuseRequired; Pure-FTPd does not require it), which gives up the check that the data connection comes from the same client."
 	return f
 }
