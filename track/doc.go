@@ -16,10 +16,11 @@
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded
-// per session) until it ends; with Options.RecentOnly, for outputs that
-// write each record as it happens (JSON, the live stream), it keeps only
-// the latest few commands and data connections the diagnosis looks back
-// at, and no events.
+// per session and by one budget for all open sessions) until it ends; with
+// Options.RecentOnly, for outputs that write each record as it happens
+// (JSON, the live stream), it keeps only the latest few announcing and
+// transfer commands and data connections the diagnosis looks back at (4
+// each once the open sessions together hold the budget), and no events.
 //
 // The end of a control connection, and whether it is encrypted, come from
 // decode as values; track does not read control segments itself.
@@ -43,7 +44,7 @@
 //     Limits.CommandsOmitted), MaxEventsPerSess events (1,000;
 //     Limits.EventsOmitted), 16 greeting lines and 64 preliminary replies
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
-//     together TranscriptBudget commands and events (50,000;
+//     together TranscriptBudget commands and events (20,000;
 //     Limits.TranscriptBudget), given back as each session is reported
 //   - waits: an announcement with no SYN is final after
 //     ExpectationTimeout (5 min), SYNs with no answer after

@@ -133,12 +133,25 @@ const (
 func (t *Tracker) keepCommand(sess *Session, c *Command) {
 	switch {
 	case t.opts.RecentOnly:
-		if len(sess.Commands) >= recentKept {
-			n := copy(sess.Commands, sess.Commands[recentKept/2:])
+		if !lookedBackAt(c.Verb) {
+			return // written when final; nothing looks back at it
+		}
+		keep := recentKept
+		if t.transcript >= t.opts.TranscriptBudget {
+			// Many sessions open at once: each keeps only its very latest.
+			keep = recentMin
+		}
+		if len(sess.Commands) >= keep {
+			drop := len(sess.Commands) - keep/2
+			n := copy(sess.Commands, sess.Commands[drop:])
 			clear(sess.Commands[n:])
 			sess.Commands = sess.Commands[:n]
+			sess.transcript -= drop
+			t.transcript -= drop
 		}
 		sess.Commands = append(sess.Commands, c)
+		sess.transcript++
+		t.transcript++
 	case len(sess.Commands) < t.opts.MaxTranscript && t.transcriptRoom():
 		sess.Commands = append(sess.Commands, c)
 		sess.transcript++
@@ -147,6 +160,16 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 		sess.CommandsOmitted++
 		t.limits.CommandsOmitted++
 	}
+}
+
+// lookedBackAt tells whether the diagnosis looks back at a command of
+// this verb after it is final: announcements, transfers and ABOR.
+func lookedBackAt(verb string) bool {
+	switch verb {
+	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "ABOR":
+		return true
+	}
+	return ftp.IsTransfer(verb)
 }
 
 // unseenCommand stands in for a command the capture lacks, so the reply

@@ -146,14 +146,10 @@ func idleAdvice(silent time.Duration) string {
 	return fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (lftp: set net:idle, FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, idle_session_timeout (vsftpd), TimeoutIdle/TimeoutNoTransfer (ProFTPD) or -I (Pure-FTPd) must exceed the longest transfer.", dur(silent))
 }
 
-// nothingAfter reports whether the client sent no command after c.
+// nothingAfter reports whether the client sent no command after c (the
+// session's transcript may not keep them all: the count says).
 func nothingAfter(s *track.Session, c *track.Command) bool {
-	for _, x := range s.Commands {
-		if x.Index > c.Index && !x.Unseen {
-			return false
-		}
-	}
-	return true
+	return s.CommandCount <= c.Index
 }
 
 // unusualFinalReplies flags transfers the server ended with a 2yz other
