@@ -221,6 +221,11 @@ func (t *Tracker) inferData(s *decode.Segment) {
 		sess = x
 	} else if x := t.encrypted[[2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}]; x != nil && (s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)) {
 		sess, passive = x, false
+	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.last) {
+		// A client of an encrypted session connecting to a private address
+		// on another network than its own, soon after the session spoke:
+		// the announcement it trusted (inside TLS) named that address.
+		sess = x
 	}
 	if sess == nil || sess.ended {
 		return
@@ -239,6 +244,29 @@ func (t *Tracker) inferData(s *decode.Segment) {
 	t.addData(s, dc)
 	t.addOpen(dc)
 	t.dataSegment(dc, s)
+}
+
+// elsewhereWindow: how soon after its session's last control activity a
+// SYN to another address counts as that session's data connection.
+const elsewhereWindow = time.Minute
+
+// elsewhereData tells whether a SYN from an encrypted session's client to
+// an address other than its server is a passive data connection the
+// session announced inside TLS: to an unprivileged port of a private
+// address outside the client's own /24 (or /64), while the session is
+// active. The client's own LAN, and public addresses, are left alone: they
+// are the client's other traffic far more often.
+func elsewhereData(sess *Session, s *decode.Segment, now time.Time) bool {
+	dst, cli := s.Dst.Addr(), sess.Client.Addr()
+	if dst == sess.Server.Addr() || s.Dst.Port() < 1024 || !dst.IsPrivate() || now.Sub(sess.lastSeen) > elsewhereWindow {
+		return false
+	}
+	bits := 24
+	if dst.Is6() {
+		bits = 64
+	}
+	p, err := cli.Prefix(bits)
+	return err == nil && !p.Contains(dst)
 }
 
 // dataSegment updates a data connection from one segment's header: the

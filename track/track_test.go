@@ -867,3 +867,24 @@ func TestHeldDataRecordNeverLost(t *testing.T) {
 		t.Errorf("%d data records for 41 data connections", len(rec.data))
 	}
 }
+
+// TestEncryptedSessionDataElsewhere: inside TLS a client trusted a private
+// 227 and connected to that address, not the server's: the connection is
+// the session's (inferred) and its outcome reported; the client's traffic
+// on its own network is not taken for it.
+func TestEncryptedSessionDataElsewhere(t *testing.T) {
+	s := newSession(t)
+	s.cmd("AUTH", "TLS")
+	s.reply(234, "Proceed with negotiation.")
+	s.seg(netip.MustParseAddrPort("198.51.100.7:50002"), netip.MustParseAddrPort("192.168.50.5:40001"), decode.FlagSYN, 1, 0)
+	s.seg(netip.MustParseAddrPort("198.51.100.7:50003"), netip.MustParseAddrPort("198.51.100.9:40001"), decode.FlagSYN, 1, 0)
+	s.tick(10 * time.Second)
+	sess := s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	d := s.rec.data[0]
+	if d.Match != MatchInferred || d.Server.Addr() != netip.MustParseAddr("192.168.50.5") || d.Outcome != OutcomeUnanswered || d.Session != sess {
+		t.Errorf("match %v server %v outcome %v", d.Match, d.Server, d.Outcome)
+	}
+}

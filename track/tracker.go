@@ -128,6 +128,10 @@ type Tracker struct {
 	// their (client, server) addresses: their data connections can only be
 	// inferred from peers and timing.
 	encrypted map[[2]netip.Addr]*Session
+	// encryptedClients indexes the same sessions by client address: a
+	// client that trusted a private 227 it read inside TLS connects to
+	// another address than the server's.
+	encryptedClients map[netip.Addr]*Session
 	// portRefs counts the data connections in data using each port;
 	// lastKey/lastDC cache the latest lookup.
 	portRefs [65536]uint32
@@ -158,6 +162,8 @@ func New(sink Sink, o Options) *Tracker {
 		data:      make(map[decode.ConnKey]*DataConn),
 		byPort:    make(map[uint16][]*DataConn),
 		encrypted: make(map[[2]netip.Addr]*Session),
+
+		encryptedClients: make(map[netip.Addr]*Session),
 	}
 }
 
@@ -183,6 +189,13 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	}
 	if s.Control {
 		// Decode owns control connections: their end comes as ControlClose.
+		// Under TLS no event says the session is still active; its
+		// segments do.
+		if len(t.encrypted) > 0 {
+			if sess := t.sessions[decode.MakeConnKey(s.Src, s.Dst)]; sess != nil && sess.Encrypted {
+				sess.lastSeen = s.TS
+			}
+		}
 		return
 	}
 	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0) || !s.Flags.Has(decode.FlagSYN)) {
@@ -206,7 +219,19 @@ func (t *Tracker) Segment(s *decode.Segment) {
 func (t *Tracker) encrypt(sess *Session, ev Event) {
 	sess.Encrypted = true
 	t.encrypted[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = sess
+	t.encryptedClients[sess.Client.Addr()] = sess
 	t.event(sess, ev)
+}
+
+// unencrypt takes a session out of the encrypted indexes (it ended, or
+// its control channel is clear text again).
+func (t *Tracker) unencrypt(sess *Session) {
+	if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
+		delete(t.encrypted, pair)
+	}
+	if t.encryptedClients[sess.Client.Addr()] == sess {
+		delete(t.encryptedClients, sess.Client.Addr())
+	}
 }
 
 // Unreachable implements decode.Handler.
@@ -273,9 +298,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 	case decode.ControlCleartext:
 		if sess.Encrypted {
 			sess.Encrypted = false
-			if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
-				delete(t.encrypted, pair)
-			}
+			t.unencrypt(sess)
 			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
 		}
 	case decode.ControlClose:
@@ -284,9 +307,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 		t.endSession(sess, closeReasons[e.Closed])
 		delete(t.sessions, key)
-		if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
-			delete(t.encrypted, pair)
-		}
+		t.unencrypt(sess)
 	}
 }
 
