@@ -20,6 +20,12 @@ const (
 	// must all have been handed out within timeWait before a port far
 	// outside them counts as the server leaving an exhausted range.
 	minCycled = 4
+	// maxCycled bounds the block of ports looked for when the range is not
+	// known: finding its ends walks the ports in the window, and a block
+	// wider than this is not told from a server's ordinary spread (a
+	// pipelined flood of 227s would otherwise cost a walk per
+	// announcement).
+	maxCycled = 256
 	// farOutside is how far from the cycled block a port must be to be a
 	// fallback rather than the next port of a sequential allocator.
 	farOutside = 64
@@ -104,7 +110,7 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 		}
 		lo, hi = rs[0].Lo, rs[len(rs)-1].Hi
 	} else {
-		if len(w.count) < minCycled || !dc.Outcome.Failed() {
+		if len(w.count) < minCycled || len(w.count) > maxCycled || !dc.Outcome.Failed() {
 			return nil
 		}
 		first := true
