@@ -22,9 +22,14 @@
 // to AUTH, RFC 2228 protected commands, an implicit-FTPS port), is decided
 // here, once, and passed on as values in ControlEvent.
 //
-// Data connections are not reassembled: decode hands their headers on
-// (Segment, with the payload length from the IP header) and keeps nothing
-// of them.
+// Data connections are not reassembled unless asked: decode hands their
+// headers on (Segment, with the payload length from the IP header) and
+// keeps nothing of them. With Options.DataPayload and a handler that
+// implements PayloadHandler (file extraction), a payload table follows the
+// connections the handler wants from their SYN (payload.go: at most 4,096,
+// least recently seen given up and counted, 4 MiB held) and delivers their
+// bytes and gaps in order. A handler that implements DataExpecter tells
+// decode which SYNs to a control port are expected data connections.
 //
 // # The clock
 //
@@ -50,7 +55,12 @@
 //     a hole waits at most 5 s of packet time unless an ACK proves it lost
 //   - idle: a connection that carried no byte (or is not FTP) is forgotten
 //     after a minute, one that did is closed after an hour
-//   - tombstones: 4,096, each valid for 4 minutes
+//   - tombstones: 4,096, each valid for 4 minutes after the last packet
+//     that hit it
+//   - out-of-order bytes further than 1 MiB beyond the stream are dropped
+//     (Stats.FarAhead)
+//   - tunnel layers the parser decodes are bounded by the frame's length;
+//     MPLS and PPPoE peeled by hand, at most 8
 //   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)
 //   - IP fragments held: 4,096 (Stats.FragmentsFull)
 //

@@ -23,7 +23,13 @@
 // each once the open sessions together hold the budget), and no events.
 //
 // The end of a control connection, and whether it is encrypted, come from
-// decode as values; track does not read control segments itself.
+// decode as values; track reads control segments only to know an
+// encrypted session is still active. With file extraction, the Tracker is
+// decode's PayloadHandler and passes the payload of each live data
+// connection on to a Sink that implements PayloadSink, with the data
+// connection it belongs to. The TLS hellos of an encrypted session's data
+// connections are read in order (at most two scanners of 16 KiB each per
+// live data connection) and only their verdict is kept once it is final.
 //
 // # The clock
 //
