@@ -50,7 +50,7 @@
 //     Limits.CommandsOmitted), MaxEventsPerSess events (1,000;
 //     Limits.EventsOmitted), 16 greeting lines and 64 preliminary replies
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
-//     together TranscriptBudget commands and events (20,000;
+//     together TranscriptBudget commands and events (10,000;
 //     Limits.TranscriptBudget), given back as each session is reported
 //   - waits: an announcement with no SYN is final after
 //     ExpectationTimeout (5 min), SYNs with no answer after

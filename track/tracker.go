@@ -31,7 +31,7 @@ type Options struct {
 	MaxDataPerSession  int           // data connections per session; 0 = 4096
 	MaxDataConns       int           // data connections followed at once; 0 = 100000
 	MaxEventsPerSess   int           // events kept per session; 0 = 1000
-	TranscriptBudget   int           // commands and events kept by all open sessions' transcripts together; 0 = DefaultTranscriptBudget (20000); with RecentOnly, what the sessions keep together before each keeps only its latest few
+	TranscriptBudget   int           // commands and events kept by all open sessions' transcripts together; 0 = DefaultTranscriptBudget (10000); with RecentOnly, what the sessions keep together before each keeps only its latest few
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
@@ -49,8 +49,8 @@ type Options struct {
 }
 
 // DefaultTranscriptBudget bounds the commands and events all open
-// sessions' transcripts keep together (about 12 MB at most).
-const DefaultTranscriptBudget = 20000
+// sessions' transcripts keep together (about 6 MB at most).
+const DefaultTranscriptBudget = 10000
 
 // recentMin is how many a session keeps with RecentOnly when the
 // sessions open at once hold the whole transcript budget.

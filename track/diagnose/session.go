@@ -73,7 +73,10 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 		f.Advice = "Nothing to do for public anonymous FTP; for private data use FTPS (vsftpd: ssl_enable=YES) or SFTP."
 	default:
-		f.Message = fmt.Sprintf("The user name %q and its password crossed the network in clear text: anyone on the path can read them.", clean(user))
+		// The user is named in the evidence: the message is the cause, the
+		// same for every session it is found in (the text output collapses
+		// repeated findings by it).
+		f.Message = "A user name and its password crossed the network in clear text: anyone on the path can read them."
 		f.Advice = "Require TLS (vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; pure-ftpd: TLS 2) or move to SFTP, and change the password that was exposed."
 	}
 	return f

@@ -336,6 +336,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		switch {
 		case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
 			sum.Verdict = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
+		case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
+			sum.Verdict = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 		case worked == 0:
 			sum.Verdict = "no data connection was made, and none was needed"
 		case worked == 1:
@@ -401,6 +403,7 @@ func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc) string {
 	}
 	return fmt.Sprintf("%s, which the server picked itself (no fixed passive range known); set a fixed passive range (%s) and open that range", portsWord(ps), rangeSettingName(d.p.Kind()))
 }
+
 
 func publicOr(a netip.Addr) string {
 	if a.IsValid() {

@@ -361,7 +361,7 @@ func TestFindings(t *testing.T) {
 			cmd(s, 5, "USER", "alice", 331, "Please specify the password.")
 			cmd(s, 7, "PASS", "secret", 230, "Login successful.")
 			return s
-		}, []want{{CodeCleartextLogin, SeverityInfo, 0, []string{`"alice"`, "clear text", "PASS ****", "ssl_enable=YES"}}}, nil},
+		}, []want{{CodeCleartextLogin, SeverityInfo, 0, []string{"USER alice", "clear text", "PASS ****", "ssl_enable=YES"}}}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
