@@ -242,3 +242,22 @@ func TestSeveralFilesNameTheirs(t *testing.T) {
 		t.Errorf("evidence packets are not the file's own")
 	}
 }
+
+// TestFailOnCountsSelectedSessions: with --session (or --server,
+// --client), --fail-on looks at the findings of the sessions shown only.
+func TestFailOnCountsSelectedSessions(t *testing.T) {
+	files := []string{"../../pcaps/real/pasv-drop.pcap", "../../pcaps/real/passive-curl.pcap"}
+	for _, tt := range []struct {
+		session string
+		code    int
+	}{
+		{"1", exitFindings}, // the dropped data connection: errors
+		{"2", exitOK},       // a clean transfer: info only
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"read", "--color", "never", "--session", tt.session, "--fail-on", "error"}, files...)
+		if code := run(args, &stdout, &stderr); code != tt.code {
+			t.Errorf("--session %s: exit %d, want %d (%s)", tt.session, code, tt.code, stderr.String())
+		}
+	}
+}

@@ -19,6 +19,9 @@ type pipeline struct {
 	opts *analysisOptions
 	// worst counts findings per severity, for --fail-on.
 	bySeverity [3]int
+	// sel: the sessions shown (read's --session, --server, --client); nil
+	// for all.
+	sel *sessionSelector
 	// files: what the capture-file readers met, over every file read.
 	files capture.Stats
 	ext   *extractor // --extract (extract.go)
@@ -51,7 +54,9 @@ func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline
 
 // Finding implements diagnose.Reporter: count, then show.
 func (p *pipeline) Finding(f *diagnose.Finding) {
-	if int(f.Severity) < len(p.bySeverity) {
+	// --fail-on counts the findings of the sessions shown (--session,
+	// --server, --client), as the output does.
+	if int(f.Severity) < len(p.bySeverity) && (f.Session == nil || p.sel.selects(f.Session)) {
 		p.bySeverity[f.Severity]++
 	}
 	if d, ok := p.out.(diagnosisOutput); ok {

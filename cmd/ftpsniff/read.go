@@ -211,6 +211,9 @@ live's kernel filter does.`,
 				return err
 			}
 			if len(opts.Vantage) > 0 {
+				if err := vantageFlagsOK(c, opts); err != nil {
+					return err
+				}
 				return runVantage(opts, stdout, stderr)
 			}
 			if err := opts.validateView(); err != nil {

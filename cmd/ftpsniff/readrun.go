@@ -24,6 +24,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		out = &recordFilter{out: out, minSev: opts.minSev, sel: opts.sel}
 	}
 	p := newPipelineWith(&opts.analysisOptions, out, track.Options{})
+	p.sel = opts.sel
 	prog := newProgress(stderr)
 	var inputErrs []error
 	opened := 0

@@ -74,12 +74,39 @@ func (v *vantageOptions) parseVantage() error {
 // runVantage reads every point's files into a collector, merges them and
 // writes the report. With JSON, each point is also analysed on its own,
 // every record stamped with the point's name.
+// vantageFlagsOK refuses what --vantage does not do, rather than ignore
+// it silently: files outside a point, the views and filters of a single
+// capture, standard input read twice (JSON reads each point twice), and
+// --fail-on without the per-point findings JSON computes.
+func vantageFlagsOK(c *cobra.Command, opts *readOptions) error {
+	if len(opts.Files) > 0 {
+		return usageErrorf("with --vantage every capture belongs to a point (NAME=FILE); %q is not one", opts.Files[0])
+	}
+	for _, name := range []string{"summary", "full", "format", "helper", "extract", "host", "net", "filter-ports", "bpf-raw", "server", "client", "session", "min-severity"} {
+		if c.Flags().Changed(name) {
+			return usageErrorf("--%s does not apply to --vantage (read each point's capture on its own for it)", name)
+		}
+	}
+	if opts.FailOn != "never" && !opts.JSON {
+		return usageErrorf("--fail-on with --vantage needs --json (the per-point findings)")
+	}
+	if opts.JSON {
+		for _, v := range opts.Vantage {
+			if strings.HasSuffix(v, "=-") {
+				return usageErrorf("--vantage %s: with --json each point is read twice; give a file, not standard input", v)
+			}
+		}
+	}
+	return nil
+}
+
 func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	if err := opts.parseVantage(); err != nil {
 		return err
 	}
 	var cs []*vantage.Collector
 	var inputErrs []error
+	var findings findingsError // --fail-on, over the points (JSON)
 	for _, pt := range opts.points {
 		c := vantage.NewCollector(pt.name, vantage.Options{})
 		c.Files = pt.files
@@ -101,7 +128,10 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			one.Vantage, one.points = nil, nil
 			one.Files = pt.files
 			if err := runRead(&one, stdout, stderr); err != nil {
-				if _, isFinding := err.(findingsError); !isFinding {
+				if fe, isFinding := err.(findingsError); isFinding {
+					findings.n += fe.n
+					findings.level = fe.level
+				} else {
 					inputErrs = append(inputErrs, err)
 				}
 			}
@@ -125,6 +155,9 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(e.Error()))
 		}
 		return inputErrs[len(inputErrs)-1]
+	}
+	if findings.n > 0 {
+		return findings
 	}
 	return nil
 }

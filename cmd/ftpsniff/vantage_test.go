@@ -187,3 +187,27 @@ func TestVantageFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestVantageRefusesWhatItIgnores: with --vantage, a file outside a point,
+// a view or filter of a single capture, and stdin read twice are usage
+// errors; --fail-on with --json applies to the points' findings.
+func TestVantageRefusesWhatItIgnores(t *testing.T) {
+	v := []string{"--vantage", "client=../../pcaps/real/router-drop-data-syn-client.pcap", "--vantage", "server=../../pcaps/real/router-drop-data-syn-server.pcap"}
+	for _, tt := range []struct {
+		extra []string
+		code  int
+	}{
+		{[]string{"../../pcaps/real/passive-curl.pcap"}, exitError},
+		{[]string{"--summary"}, exitError},
+		{[]string{"--session", "1"}, exitError},
+		{[]string{"--fail-on", "error"}, exitError},
+		{[]string{"--json", "--fail-on", "error"}, exitFindings},
+		{[]string{"--json", "--vantage", "third=-"}, exitError},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append(append([]string{"read", "--color", "never"}, v...), tt.extra...)
+		if code := run(args, &stdout, &stderr); code != tt.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tt.extra, code, tt.code, stderr.String())
+		}
+	}
+}
