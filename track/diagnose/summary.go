@@ -404,7 +404,6 @@ func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc) string {
 	return fmt.Sprintf("%s, which the server picked itself (no fixed passive range known); set a fixed passive range (%s) and open that range", portsWord(ps), rangeSettingName(d.p.Kind()))
 }
 
-
 func publicOr(a netip.Addr) string {
 	if a.IsValid() {
 		return a.String()
