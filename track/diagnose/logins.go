@@ -27,7 +27,20 @@ const (
 	// maxLoginFails bounds the failures kept per address (oldest dropped:
 	// only the window matters).
 	maxLoginFails = 256
+	// maxLoginUser bounds the bytes of a user name kept per failure.
+	maxLoginUser = 64
 )
+
+// forgetStale drops the addresses whose newest failure is older than the
+// window: a long capture of a public server sees many, and a full table
+// would report no new attacker.
+func (t *loginTable) forgetStale(now time.Time) {
+	for a, lc := range t.by {
+		if n := len(lc.fails); n == 0 || now.Sub(lc.fails[n-1].ts) > loginWindow {
+			delete(t.by, a)
+		}
+	}
+}
 
 // loginFail is one refused login. The password is kept only as a keyed
 // hash (its key lives in memory for this run), to tell one password
@@ -77,6 +90,9 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	lc := t.by[addr]
 	if lc == nil {
 		if len(t.by) >= maxLoginClients {
+			t.forgetStale(r.TS)
+		}
+		if len(t.by) >= maxLoginClients {
 			t.omitted++
 			return nil
 		}
@@ -88,21 +104,24 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		pass = maphash.String(t.seed, c.Arg)
 	}
 	user := s.User
+	if len(user) > maxLoginUser {
+		user = user[:maxLoginUser] // the wire's user names are not all worth keeping whole
+	}
 	lc.total++
 	if len(lc.fails) >= maxLoginFails {
 		lc.fails = slices.Delete(lc.fails, 0, 1)
 	}
 	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID})
-	// The failures within the window that ends now.
-	var win []loginFail
-	for _, f := range lc.fails {
-		if r.TS.Sub(f.ts) <= loginWindow {
-			win = append(win, f)
-		}
+	// The failures within the window that ends now (oldest first in
+	// fails): counted in place, gathered only when they make a finding.
+	n := 0
+	for i := len(lc.fails) - 1; i >= 0 && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
+		n++
 	}
-	if lc.reported || len(win) < bruteFailures {
+	if lc.reported || n < bruteFailures {
 		return nil
 	}
+	win := lc.fails[len(lc.fails)-n:]
 	lc.reported = true
 	users := map[string]bool{}
 	sessions := map[int]bool{}

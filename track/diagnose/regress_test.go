@@ -3,6 +3,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -156,4 +157,35 @@ func TestServerSideEdgeDropIsError(t *testing.T) {
 		t.Logf("verdict: %s rules: %v", sum.Verdict, sum.Rules)
 	}
 	t.Errorf("failed passive data connection seen from the server side yields no error")
+}
+
+// TestLoginTableForgetsStaleAttackers: a long capture of a public server
+// sees failed logins from more addresses than the table holds; those idle
+// past the window make room, so a new attacker is still reported.
+func TestLoginTableForgetsStaleAttackers(t *testing.T) {
+	d := New(policy.Policy{}, nil, nil)
+	fail := func(client string, ms int) *Finding {
+		s := sess(client, "10.0.0.1:21")
+		s.User = "root"
+		c := cmd(s, uint64(ms), "PASS", "x", 530, "Login incorrect.")
+		c.TS, c.Replies[0].TS = at(ms), at(ms+1)
+		return d.loginFailure(s, c)
+	}
+	ms := 0
+	for i := range maxLoginClients {
+		fail(fmt.Sprintf("10.1.%d.%d:40000", i/256, i%256), ms)
+		ms += 10
+	}
+	// An hour later a new address fails five times.
+	ms += int(time.Hour / time.Millisecond)
+	var got *Finding
+	for range bruteFailures {
+		if f := fail("203.0.113.9:40000", ms); f != nil {
+			got = f
+		}
+		ms += 1000
+	}
+	if got == nil || got.Code != CodeLoginAttack {
+		t.Fatalf("no login-brute-force for a new attacker after the table filled (omitted %d)", d.logins.omitted)
+	}
 }
