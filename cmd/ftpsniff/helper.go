@@ -350,8 +350,8 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	}
 	n := hc.last[dir]
 	hc.last[dir] = annNote{}
-	if !n.set {
-		return
+	if !n.set || c.Refused {
+		return // (a refused announcement expects nothing, helper or not)
 	}
 	if c.Data != nil {
 		if len(h.armed) < helperMaxDataNotes {
@@ -378,11 +378,18 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	case r.Action == nfhelper.NotRecorded:
 		f.Code, f.Severity = CodeHelperIgnored, diagnose.SeverityWarning
 		f.Message = fmt.Sprintf("the Linux helper would create no expectation: the %s announces %s, but the sender's address as the router sees it is %s (loose=0)", r.Kind, r.Announced.Addr(), r.Sender)
-		if n.hypSet {
+		if n.hypSet && r.Announced.Addr().IsPrivate() {
+			// A private address announced by a sender seen at another:
+			// a NAT in between, which the helper would translate. (A
+			// public address is a third host: a bounce, not a NAT.)
 			f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
 			f.Message = fmt.Sprintf("a Linux router translating %s to %s with the FTP helper attached would rewrite this %s to %s and expect %s",
 				r.Sender, r.Announced.Addr(), r.Kind, n.hyp.Rewrite.Text(), n.hyp.Expect)
-			f.Advice = "attach the helper on the NAT router (nftables: ct helper set \"ftp\" on tcp dport 21), or set the server's public address (pasv_address)"
+			if dir == nfhelper.ServerToClient {
+				f.Advice = "attach the helper on the NAT router (nftables: ct helper set \"ftp\" on tcp dport 21), or set the server's public address (pasv_address)"
+			} else {
+				f.Advice = "attach the helper on the NAT router in front of the client (nftables: ct helper set \"ftp\" on tcp dport 21), or use passive mode on the client"
+			}
 		}
 	case r.NMissed > 0:
 		m := r.Missed[0]

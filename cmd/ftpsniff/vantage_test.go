@@ -211,3 +211,26 @@ func TestVantageRefusesWhatItIgnores(t *testing.T) {
 		}
 	}
 }
+
+// TestHelperNoRewriteForBounceOrRefused: --helper linux offers no NAT
+// rewrite for a PORT naming a public third host (a bounce, not a NAT) or
+// for an announcement the server refused; it does for a private 227 seen
+// through a NAT.
+func TestHelperNoRewriteForBounceOrRefused(t *testing.T) {
+	for _, tt := range []struct {
+		file     string
+		rewrites bool
+	}{
+		{"../../pcaps/synthetic/bounce-scan.pcap", false},
+		{"../../pcaps/synthetic/outcomes.pcap", false},
+		{"../../pcaps/real/nat-no-pasv-address-default-client.pcap", true},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"read", "--color", "never", "--helper", "linux", tt.file}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", tt.file, code, stderr.String())
+		}
+		if got := strings.Contains(stdout.String(), "helper-rewrite"); got != tt.rewrites {
+			t.Errorf("%s: helper-rewrite %v, want %v", tt.file, got, tt.rewrites)
+		}
+	}
+}
