@@ -201,17 +201,22 @@ func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
 	}
 	var codes []string
 	seen := map[string]bool{}
-	for _, f := range fs {
-		if f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev && !seen[f.Code] {
-			seen[f.Code] = true
-			codes = append(codes, f.Severity.String()+" "+f.Code)
+	// Errors first, then warnings: the line may be cut at the width.
+	for sev := diagnose.SeverityError; sev >= diagnose.SeverityWarning; sev-- {
+		for _, f := range fs {
+			if f.Severity == sev && f.Severity >= o.minSev && !seen[f.Code] {
+				seen[f.Code] = true
+				codes = append(codes, f.Severity.String()+" "+f.Code)
+			}
 		}
 	}
-	// The pointer first, where cutting the line cannot take it.
-	line := fmt.Sprintf("--session %d  %s -> %s: %s", s.ID, addrString(s.Client), addrString(s.Server), who)
+	// The pointer first, then what went wrong, where cutting the line
+	// cannot take them; who and where last.
+	line := fmt.Sprintf("--session %d  ", s.ID)
 	if len(codes) > 0 {
-		line += "; " + strings.Join(codes, ", ")
+		line += strings.Join(codes, ", ") + ": "
 	}
+	line += fmt.Sprintf("%s -> %s, %s", addrString(s.Client), addrString(s.Server), who)
 	it := listed{server: s.Server, line: line}
 	for _, d := range s.Data {
 		var dcodes []string
