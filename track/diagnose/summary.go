@@ -263,6 +263,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = "the server refuses data connections that come from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
 	case a.findings[CodeRangeExhausted] > 0:
 		sum.Verdict = "the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; see passive-range-exhausted"
+	case a.findings[CodeControlIdle] > 0:
+		sum.Verdict = "the control connection stayed silent during a transfer and something on the path dropped it (a NAT or firewall idle timeout): the transfer's final reply never arrived; see control-idle-timeout for the keepalive and timeout settings"
+		if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
+			// The announced address is wrong too: its fix still applies.
+			rules = append(rules, addrSetting(kind, a.natFix))
+		}
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
 		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a) + serverLines()
@@ -303,6 +309,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(sc.PassiveRange)
 		}
 		addRangeLines()
+	case a.findings[CodeLoginAttack] > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable]+a.findings[CodeNATMismatch] == 0:
+		sum.Verdict = "a client is guessing passwords (see login-brute-force); the data connections are not the problem"
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
 		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, addrSetting(kind, a.natFix))
 		rules = append(rules, addrSetting(kind, a.natFix))
