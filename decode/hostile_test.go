@@ -12,10 +12,7 @@ import (
 // returns each client line decode reported with whether it is secret.
 func secretLines(t *testing.T, pass string, lose int) map[string]bool {
 	t.Helper()
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER alice\r\n")
 	v.srv("331 Please specify the password.\r\n")
@@ -91,10 +88,7 @@ func TestLooksLikePass(t *testing.T) {
 // many; the session's end is the FINs that follow, and the RSTs are
 // counted.
 func TestRSTStormThenFINEndsByFIN(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER a\r\n")
 	v.srv("331 pw\r\n")
@@ -146,10 +140,7 @@ func TestSynFloodStaysBounded(t *testing.T) {
 // TestReplyCutByGapStillDelivered: a 230- whose end is lost in a gap is
 // delivered as the 230 it is (flagged unterminated) before the gap.
 func TestReplyCutByGapStillDelivered(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER a\r\n")
 	v.srv("331 pw\r\n")
@@ -177,10 +168,7 @@ func TestReplyCutByGapStillDelivered(t *testing.T) {
 // clear text after TLS (CCC, or TLS closed by its alerts) is parsed again:
 // the PASV and 227 after it are seen.
 func TestCleartextAfterTLSIsParsed(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("AUTH TLS\r\n")
 	v.srv("234 Proceed with negotiation.\r\n")

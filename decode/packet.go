@@ -263,6 +263,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	var haveIP4, haveIP6, haveICMP4, haveICMP6, fragment bool
 	innerV6 := false // the innermost IP header is IPv6
 	ipLayers := 0
+	tunnel := false // a tunnel header was decoded
 	// The TCP header is read by hand (parseTCP), not by a layer: most
 	// segments need only ports, numbers and flags. proto and transport
 	// follow the innermost header decoded; wire is the transport's length
@@ -306,12 +307,14 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			haveICMP4 = true
 		case layers.LayerTypeICMPv6:
 			haveICMP6 = true
+		case layers.LayerTypeGRE, layers.LayerTypeVXLAN, layers.LayerTypeGeneve, layers.LayerTypeERSPANII:
+			tunnel = true
 		}
 	}
 	if innerV6 && wire >= 0 {
 		wire -= ip6Payload - len(transport) // less the extension headers
 	}
-	if ipLayers > 1 || tunnelled(ls.decoded) {
+	if ipLayers > 1 || tunnel {
 		d.stats.Decapsulated++
 	}
 	haveTCP := proto == layers.IPProtocolTCP && (haveIP4 || haveIP6)

@@ -72,6 +72,7 @@ type payloadConn struct {
 	ackHi      [2]uint32 // highest ACK each direction sent
 	ackSeen    [2]bool
 	lastSeen   time.Time
+	holeListed bool // in t.holes
 	prev, next *payloadConn
 	t          *payloadTable
 }
@@ -85,6 +86,7 @@ type payloadTable struct {
 	tail  *payloadConn
 	pool  heldPool
 	st    PayloadStats
+	holes []*payloadConn // connections holding bytes behind a hole
 }
 
 // newPayloadTable returns the table, or nil when payload is not asked for
@@ -165,6 +167,11 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 	}
 	if s.Flags.Has(FlagRST) || h[0].finSeen && h[1].finSeen {
 		t.remove(pc, false)
+		return
+	}
+	if pc.r.holding() && !pc.holeListed {
+		pc.holeListed = true
+		t.holes = append(t.holes, pc)
 	}
 }
 
@@ -228,14 +235,22 @@ func (t *payloadTable) expire(now time.Time) {
 		t.st.Idle++
 		t.remove(t.head, false)
 	}
-	if t.pool.bytes == 0 {
-		return
-	}
-	for pc := t.head; pc != nil; pc = pc.next {
-		if pc.r.holding() {
-			pc.r.expire(now, 0, pc)
+	// Only the connections holding bytes behind a hole, not every one
+	// followed: the control table's way.
+	kept := t.holes[:0]
+	for _, pc := range t.holes {
+		if t.conns[pc.key] != pc {
+			continue // removed meanwhile
+		}
+		pc.r.expire(now, 0, pc)
+		if t.conns[pc.key] == pc && pc.r.holding() {
+			kept = append(kept, pc)
+		} else {
+			pc.holeListed = false
 		}
 	}
+	clear(t.holes[len(kept):])
+	t.holes = kept
 }
 
 // closeAll delivers everything at the capture's end.

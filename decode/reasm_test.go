@@ -225,10 +225,7 @@ func TestReassemblerFarAheadSegmentDropped(t *testing.T) {
 // TestRSTAfterOwnFINCloses: an abortive RST sent after the sender's own
 // FIN (seq = FIN + 1) is in the window and ends the connection.
 func TestRSTAfterOwnFINCloses(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER a\r\n")
 	v.send(v.c, v.s, v.cseq, v.sseq, FlagFIN|FlagACK, "")

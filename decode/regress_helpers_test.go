@@ -104,3 +104,13 @@ func allocsPerPair(t *testing.T, a *conv, cp, sp string) float64 {
 		i += 2
 	})
 }
+
+// openConv starts a control connection from convClient to convServer
+// (its handshake done) on a fresh decoder that records what it reports.
+func openConv(t testing.TB) (*recorder, *Decoder, *conv) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
+	v.handshake()
+	return rec, d, v
+}

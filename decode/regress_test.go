@@ -58,10 +58,7 @@ func TestFTPSSegmentsAllocateNothing(t *testing.T) {
 
 // Regression, review finding 2: port reuse after RST: the second session on the 4-tuple vanishes.
 func TestPortReuseAfterRST(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER a\r\n")
 	v.srv("331 pw\r\n")
@@ -82,10 +79,7 @@ func TestPortReuseAfterRST(t *testing.T) {
 
 // Regression, review finding 3: an out-of-window RST ends the session; the peer ignores it.
 func TestOutOfWindowRSTEndsNothing(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER a\r\n")
 	v.srv("331 pw\r\n")
@@ -102,10 +96,7 @@ func TestOutOfWindowRSTEndsNothing(t *testing.T) {
 // Regression, review finding 4: ACK seen before the data it acks: false gap, and flags stay stuck so
 // the next real (acked, lost) gap is never reported.
 func TestRealGapAfterFalseAlarm(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER a\r\n")
 	r331 := "331 pw\r\n"
@@ -127,10 +118,7 @@ func TestRealGapAfterFalseAlarm(t *testing.T) {
 
 // Regression, review finding 5: control idle >10 min during a long transfer: session split in two.
 func TestLongTransferKeepsSession(t *testing.T) {
-	rec := &recorder{}
-	d := New(rec, Options{})
-	v := &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
-	v.handshake()
+	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("RETR big.iso\r\n")
 	v.srv("150 Opening BINARY mode data connection for big.iso.\r\n")

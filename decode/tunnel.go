@@ -3,7 +3,6 @@ package decode
 import (
 	"encoding/binary"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -85,15 +84,4 @@ func ipByVersion(b []byte) ([]byte, int) {
 		return b, firstIPv6
 	}
 	return nil, -1
-}
-
-// tunnelled tells whether the layers decoded include a tunnel header.
-func tunnelled(decoded []gopacket.LayerType) bool {
-	for _, t := range decoded {
-		switch t {
-		case layers.LayerTypeGRE, layers.LayerTypeVXLAN, layers.LayerTypeGeneve, layers.LayerTypeERSPANII:
-			return true
-		}
-	}
-	return false
 }
