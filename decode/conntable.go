@@ -2,53 +2,10 @@ package decode
 
 import "time"
 
-// connList is an intrusive doubly linked list of control connections,
-// least recently seen first: expiry and eviction take from the front and
-// stop at the first that is not due, so they cost what they remove.
-type connList struct {
-	head, tail *controlConn
-	n          int
-}
+// connList is a list of control connections (lru.go).
+type connList = lruList[*controlConn]
 
-func (l *connList) front() *controlConn { return l.head }
-
-func (l *connList) pushBack(cs *controlConn) {
-	cs.list, cs.prev, cs.next = l, l.tail, nil
-	if l.tail != nil {
-		l.tail.next = cs
-	} else {
-		l.head = cs
-	}
-	l.tail = cs
-	l.n++
-}
-
-// remove unlinks cs; l must be the list cs is on.
-func (l *connList) remove(cs *controlConn) {
-	if l == nil || cs.list != l {
-		return
-	}
-	if cs.prev != nil {
-		cs.prev.next = cs.next
-	} else {
-		l.head = cs.next
-	}
-	if cs.next != nil {
-		cs.next.prev = cs.prev
-	} else {
-		l.tail = cs.prev
-	}
-	cs.prev, cs.next, cs.list = nil, nil, nil
-	l.n--
-}
-
-func (l *connList) moveToBack(cs *controlConn) {
-	if l == nil || l.tail == cs {
-		return
-	}
-	l.remove(cs)
-	l.pushBack(cs)
-}
+func (cs *controlConn) lru() *lruLinks[*controlConn] { return &cs.links }
 
 // Tombstones: what a closed control connection leaves behind, so that its
 // late packets (a retransmitted FIN, the last ACK, an RST answering

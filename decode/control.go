@@ -62,8 +62,8 @@ type controlConn struct {
 	asm    reassembler
 	parser sessionParser
 
-	prev, next *controlConn // in t.silent or t.live, oldest first
-	list       *connList
+	links lruLinks[*controlConn] // in t.silent or t.live, oldest first
+	list  *connList              // which of the two
 }
 
 func (cs *controlConn) dirIndex(src netip.AddrPort) int {
@@ -196,7 +196,7 @@ func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseS
 	cs.asm.pool = &t.pool
 	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, &t.ev, cs.emit)
 	t.conns[key] = cs
-	t.silent.pushBack(cs)
+	t.enlist(cs, &t.silent)
 	return cs
 }
 
@@ -232,8 +232,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 			cs.phase = phaseHeaders
 			cs.announce(s.Num, s.TS)
 		}
-		cs.list.remove(cs)
-		t.live.pushBack(cs)
+		t.enlist(cs, &t.live)
 	} else {
 		cs.list.moveToBack(cs)
 	}
@@ -276,8 +275,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	case cs.parser.state == parseRejected && cs.list != &t.silent:
 		// Not FTP: its packets are ignored from here, and it is forgotten
 		// after the short wait, not the hour a control connection gets.
-		cs.list.remove(cs)
-		t.silent.pushBack(cs)
+		t.enlist(cs, &t.silent)
 	}
 	if cs.asm.holding() && !cs.holeListed {
 		cs.holeListed = true
@@ -416,13 +414,27 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 	t.remove(cs)
 }
 
+// enlist puts a connection at the back of list l, off the one it was on.
+func (t *controlTable) enlist(cs *controlConn, l *connList) {
+	t.delist(cs)
+	cs.list = l
+	l.pushBack(cs)
+}
+
+func (t *controlTable) delist(cs *controlConn) {
+	if cs.list != nil {
+		cs.list.remove(cs)
+		cs.list = nil
+	}
+}
+
 // remove takes a connection out of the table and frees its buffers.
 func (t *controlTable) remove(cs *controlConn) {
 	if t.conns[cs.key] != cs {
 		return
 	}
 	delete(t.conns, cs.key)
-	cs.list.remove(cs)
+	t.delist(cs)
 	if cs.byContent {
 		t.byContent--
 	}

@@ -73,17 +73,18 @@ type payloadConn struct {
 	ackSeen    [2]bool
 	lastSeen   time.Time
 	holeListed bool // in t.holes
-	prev, next *payloadConn
+	links      lruLinks[*payloadConn]
 	t          *payloadTable
 }
+
+func (pc *payloadConn) lru() *lruLinks[*payloadConn] { return &pc.links }
 
 // payloadTable follows the wanted connections' payload.
 type payloadTable struct {
 	h     PayloadHandler
 	max   int
 	conns map[ConnKey]*payloadConn
-	head  *payloadConn // least recently seen
-	tail  *payloadConn
+	lru   lruList[*payloadConn] // least recently seen first
 	pool  heldPool
 	st    PayloadStats
 	holes []*payloadConn // connections holding bytes behind a hole
@@ -143,7 +144,7 @@ func (t *payloadTable) opened(s *Segment) {
 // feed hands one segment to a followed connection's reassembler, and
 // ends the connection at an RST or once both FINs are seen.
 func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
-	t.touch(pc)
+	t.lru.moveToBack(pc)
 	pc.lastSeen = s.TS
 	d := 0
 	if s.Src != pc.ends[0] {
@@ -178,14 +179,14 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 // add starts following a connection, evicting the least recently seen
 // one when the table is full.
 func (t *payloadTable) add(key ConnKey, s *Segment) *payloadConn {
-	if len(t.conns) >= t.max && t.head != nil {
+	if len(t.conns) >= t.max && t.lru.front() != nil {
 		t.st.Evicted++
-		t.remove(t.head, true)
+		t.remove(t.lru.front(), true)
 	}
 	pc := &payloadConn{key: key, ends: [2]netip.AddrPort{s.Src, s.Dst}, t: t}
 	pc.r.pool = &t.pool
 	t.conns[key] = pc
-	t.pushBack(pc)
+	t.lru.pushBack(pc)
 	t.st.Conns++
 	return pc
 }
@@ -222,7 +223,7 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 	}
 	pc.r.release()
 	delete(t.conns, pc.key)
-	t.unlink(pc)
+	t.lru.remove(pc)
 }
 
 // expire removes connections idle past payloadIdle, and gives up holes
@@ -231,9 +232,9 @@ func (t *payloadTable) expire(now time.Time) {
 	if t == nil {
 		return
 	}
-	for t.head != nil && now.Sub(t.head.lastSeen) > payloadIdle {
+	for h := t.lru.front(); h != nil && now.Sub(h.lastSeen) > payloadIdle; h = t.lru.front() {
 		t.st.Idle++
-		t.remove(t.head, false)
+		t.remove(h, false)
 	}
 	// Only the connections holding bytes behind a hole, not every one
 	// followed: the control table's way.
@@ -258,40 +259,8 @@ func (t *payloadTable) closeAll() {
 	if t == nil {
 		return
 	}
-	for t.head != nil {
-		t.remove(t.head, false)
-	}
-}
-
-// The LRU list, least recently seen first.
-func (t *payloadTable) pushBack(pc *payloadConn) {
-	pc.prev, pc.next = t.tail, nil
-	if t.tail != nil {
-		t.tail.next = pc
-	} else {
-		t.head = pc
-	}
-	t.tail = pc
-}
-
-func (t *payloadTable) unlink(pc *payloadConn) {
-	if pc.prev != nil {
-		pc.prev.next = pc.next
-	} else {
-		t.head = pc.next
-	}
-	if pc.next != nil {
-		pc.next.prev = pc.prev
-	} else {
-		t.tail = pc.prev
-	}
-	pc.prev, pc.next = nil, nil
-}
-
-func (t *payloadTable) touch(pc *payloadConn) {
-	if t.tail != pc {
-		t.unlink(pc)
-		t.pushBack(pc)
+	for h := t.lru.front(); h != nil; h = t.lru.front() {
+		t.remove(h, false)
 	}
 }
 
