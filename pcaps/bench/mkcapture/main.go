@@ -7,9 +7,9 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -34,27 +34,11 @@ func run(out, sizeFlag string, seed uint64, other, v6 float64) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(out + ".tmp")
-	if err != nil {
-		return err
-	}
 	begin := time.Now()
-	st, err := bench.Generate(f, bench.Config{Size: size, Seed: seed, OtherShare: other, IPv6Share: v6})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	st, err := bench.WriteCapture(out, func(w io.Writer) (bench.Stats, error) {
+		return bench.Generate(w, bench.Config{Size: size, Seed: seed, OtherShare: other, IPv6Share: v6})
+	})
 	if err != nil {
-		os.Remove(out + ".tmp")
-		return err
-	}
-	meta, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(out+".json", append(meta, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "mkcapture: %s: %d bytes, %d packets (%.1f%% other, %.1f%% IPv6), %d sessions, %d data connections in %.1fs\n",

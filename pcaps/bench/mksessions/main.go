@@ -8,9 +8,9 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -41,27 +41,11 @@ func main() {
 }
 
 func run(out string, cfg bench.SessionsConfig) error {
-	f, err := os.Create(out + ".tmp")
-	if err != nil {
-		return err
-	}
 	begin := time.Now()
-	st, err := bench.GenerateSessions(f, cfg)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	st, err := bench.WriteCapture(out, func(w io.Writer) (bench.SessionStats, error) {
+		return bench.GenerateSessions(w, cfg)
+	})
 	if err != nil {
-		os.Remove(out + ".tmp")
-		return fmt.Errorf("%s: %w", out, err)
-	}
-	meta, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(out+".json", append(meta, '\n'), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "mksessions: %s: %d bytes, %d packets, %d sessions (at most %d at once) over %.2f h, %d data connections, %d client hosts, in %.1fs\n",
