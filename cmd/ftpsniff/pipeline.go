@@ -25,6 +25,9 @@ type pipeline struct {
 	// files: what the capture-file readers met, over every file read.
 	files capture.Stats
 	ext   *extractor // --extract (extract.go)
+	carve *carver    // read --write (carve.go)
+	// carving: read --write's passes (carverun.go), nil without it.
+	carving *carving
 }
 
 // diagnosisOutput is an output that also shows findings and the
@@ -36,16 +39,31 @@ type diagnosisOutput interface {
 }
 
 func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline {
-	p := &pipeline{out: out, opts: o}
+	return newCarvingPipeline(o, out, to, nil)
+}
+
+// newCarvingPipeline is newPipelineWith with the carver c (nil for none)
+// told of every packet's connections and every session.
+func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *carver) *pipeline {
+	p := &pipeline{out: out, opts: o, carve: c}
 	// Only the text transcript looks back at a session's history; JSON
 	// and the live stream write each record as it happens.
 	if _, transcript := out.(*textOutput); !transcript {
 		to.RecentOnly = true
 	}
-	p.diag = diagnose.New(o.pol, out, p)
+	var next track.Sink = out
+	if c != nil {
+		next = carveSink{Sink: out, c: c}
+	}
+	p.diag = diagnose.New(o.pol, next, p)
 	sink, wrap := p.helperHooks(p.diag) // --helper linux (helper.go)
 	p.trk = track.New(p.withExtract(sink), to)
-	p.dec = decode.New(wrap(p.trk), o.decodeOptions())
+	h := wrap(p.trk)
+	if c != nil {
+		c.trk = p.trk
+		h = &carveHandler{next: h, c: c}
+	}
+	p.dec = decode.New(h, o.decodeOptions())
 	if d, ok := out.(diagnosisOutput); ok && (len(o.pol.Ranges) > 0 || o.pol.Server != nil || o.pol.PublicAddress.IsValid()) {
 		d.Policy(o.pol)
 	}
@@ -54,6 +72,9 @@ func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline
 
 // Finding implements diagnose.Reporter: count, then show.
 func (p *pipeline) Finding(f *diagnose.Finding) {
+	if p.carve != nil {
+		p.carve.finding(f)
+	}
 	// --fail-on counts the findings of the sessions shown (--session,
 	// --server, --client), as the output does.
 	if int(f.Severity) < len(p.bySeverity) && (f.Session == nil || p.sel.selects(f.Session)) {

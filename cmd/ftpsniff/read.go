@@ -173,6 +173,7 @@ type readOptions struct {
 	analysisOptions
 	readViewOptions // readflags.go
 	vantageOptions  // --vantage (vantage.go)
+	carveOptions    // --write (carverun.go)
 	Files           []string
 }
 
@@ -210,6 +211,9 @@ live's kernel filter does.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			if len(opts.Vantage) > 0 && opts.Write != "" {
+				return usageErrorf("--write carves one capture point's files: not with --vantage")
+			}
 			if len(opts.Vantage) > 0 {
 				if err := vantageFlagsOK(c, opts); err != nil {
 					return err
@@ -219,12 +223,16 @@ live's kernel filter does.`,
 			if err := opts.validateView(); err != nil {
 				return err
 			}
+			if err := opts.validateCarve(args); err != nil {
+				return err
+			}
 			return runRead(opts, stdout, stderr)
 		},
 	}
 	opts.register(c)
 	opts.registerView(c)
 	opts.registerVantage(c)
+	opts.registerCarve(c)
 	return c
 }
 

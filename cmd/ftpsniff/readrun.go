@@ -23,12 +23,24 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	} else if opts.minSev > 0 || opts.sel != nil {
 		out = &recordFilter{out: out, minSev: opts.minSev, sel: opts.sel}
 	}
-	p := newPipelineWith(&opts.analysisOptions, out, track.Options{})
+	cv, err := startCarving(opts, files)
+	if err != nil {
+		return err
+	}
+	var c *carver
+	if cv != nil {
+		c = cv.c
+	}
+	p := newCarvingPipeline(&opts.analysisOptions, out, track.Options{}, c)
 	p.sel = opts.sel
+	p.carving = cv
 	prog := newProgress(stderr)
 	var inputErrs []error
 	opened := 0
-	for _, name := range files {
+	for i, name := range files {
+		if cv != nil {
+			cv.cur = i
+		}
 		if len(files) > 1 {
 			// Packet numbers restart per file, as the files number them.
 			p.dec.SetInput(name)
@@ -43,6 +55,9 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	if opened == 0 && len(inputErrs) > 0 {
+		if cv != nil {
+			cv.abandon()
+		}
 		for _, err := range inputErrs[:len(inputErrs)-1] {
 			fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
 		}
@@ -51,8 +66,16 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	if t, ok := out.(*textOutput); ok && opts.filter != nil {
 		t.filtered, t.filterDesc = opts.filter.dropped, opts.filter.desc
 	}
-	if err := p.finish(inputErrs...); err != nil && len(inputErrs) == 0 {
-		return err
+	ferr := p.finish(inputErrs...)
+	if cv != nil {
+		// After the analysis's output: a failure to write is said once,
+		// as the error; findings (--fail-on) are said by the exit code.
+		if err := cv.finish(opts, stderr); err != nil {
+			return err
+		}
+	}
+	if ferr != nil && len(inputErrs) == 0 {
+		return ferr
 	}
 	if len(inputErrs) == 0 {
 		return nil
@@ -127,7 +150,15 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 		prog.file(name, pre, p.dec)
 		in = &progressSource{Source: in, p: prog}
 	}
+	var carved *packetSource
+	if p.carving != nil {
+		carved = p.carving.source(in)
+		in = carved
+	}
 	err = p.dec.DecodeAll(in)
+	if carved != nil {
+		carved.flush() // the last packet, before its buffer goes
+	}
 	prog.clear()
 	pre.Close()
 	p.files.Add(capture.StatsOf(pre))

@@ -1,0 +1,504 @@
+package main
+
+import (
+	"bytes"
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+)
+
+// carve.go: which packets belong to which session, for read --write
+// (carvewrite.go writes them, carverun.go runs the passes).
+//
+// A packet belongs to a session when it carries a segment of the
+// session's control connection or of a data connection matched to it, or
+// an ICMP error quoting one of those. The tracker knows the owner of
+// every connection it follows (Tracker.Owner); the carver remembers each
+// answer for carveLinger after the connection's last packet, because the
+// tracker releases a connection the moment it is final and its last ACKs
+// come after that.
+//
+// What is attributed is kept as spans: per session, per connection, the
+// first and last packet numbers of the connection in one input file. A
+// connection recognised late (FTP found by content on another port, a
+// data connection picked up mid-stream) starts where its first packet
+// was seen, which the carver also remembers, boundedly.
+
+const (
+	// carveLinger: packets of a connection this long after its previous
+	// one still belong to the session it was attributed to.
+	carveLinger = 2 * time.Minute
+	// carveSweep: how often (packet time) lingering entries are expired.
+	carveSweep = 10 * time.Second
+	// maxCarveFlows bounds the connections attributed at once,
+	// maxFirstSeen the connections whose first packet is remembered, and
+	// maxCarveSpans the spans kept for the second pass.
+	maxCarveFlows = 1 << 16
+	maxFirstSeen  = 1 << 16
+	maxCarveSpans = 1 << 20
+	// In one pass, the handshake of a control connection goes by before
+	// its session opens (at its first line): up to maxHeldPerFlow
+	// payload-less packets of at most maxHeldBytes are kept for up to
+	// maxHeldFlows connections, and written when the session is chosen.
+	maxHeldFlows   = 1024
+	maxHeldPerFlow = 4
+	maxHeldBytes   = 256
+	// maxPacketFlows: the connections one packet can carry (a segment,
+	// an ICMP quote; a tunnel frame decodes once).
+	maxPacketFlows = 4
+)
+
+// flowSpan is one connection of a session in one input file: the packets
+// numbered first to last (as the decoder numbers them) that belong to it.
+type flowSpan struct {
+	file        int
+	key         decode.ConnKey
+	first, last uint64
+}
+
+// carveSession is what the carver knows of one session.
+type carveSession struct {
+	id       int
+	selected bool // chosen by the selection flags (--session, --server, --client)
+	failed   bool // a failed data connection, a failed login, a finding of warning or above
+	ended    bool
+	spans    []flowSpan
+}
+
+// carveFlow is a connection attributed to a session.
+type carveFlow struct {
+	sess *carveSession
+	span int       // its span in sess.spans
+	last time.Time // packet time of its latest packet
+}
+
+// firstSeen is the first packet of a connection not yet attributed.
+type firstSeen struct {
+	file         int
+	num, lastNum uint64
+	packets      int
+	last         time.Time
+}
+
+// carveLimits counts what the carver's bounds cost.
+type carveLimits struct {
+	FlowsNotFollowed int // connections attributed while maxCarveFlows were: their later packets are not written
+	FirstSeenFull    int // connections whose start was not remembered: written from their recognition on
+	SpansDropped     int // spans beyond maxCarveSpans: those packets are not written
+	// EarlyPackets: in one pass (standard input), packets of a connection
+	// seen before it was recognised as the session's; they had already
+	// gone by.
+	EarlyPackets int
+}
+
+// carver attributes packets to sessions during the analysis. In one pass
+// (onePass) it marks the current packet for writing when it belongs to a
+// selected session; otherwise it keeps the spans of the sessions chosen
+// at their end for a second pass.
+type carver struct {
+	trk      *track.Tracker
+	sel      *sessionSelector
+	failed   bool // --only-failed
+	minSev   diagnose.Severity
+	onePass  bool
+	file     int // index of the input being read
+	sessions map[int]*carveSession
+	flows    map[decode.ConnKey]*carveFlow
+	seen     map[decode.ConnKey]*firstSeen
+	kept     []*carveSession // chosen sessions, for the second pass
+	// chosenSessions counts, in one pass, the sessions written.
+	chosenSessions int
+	spans          int // spans held by kept sessions
+	nextSwp        time.Time
+
+	// the current packet's connections, and the packet
+	pkt  [maxPacketFlows]packetFlow
+	npkt int
+	cur  heldPacket
+	// held: in one pass, handshake packets of control connections not
+	// yet attributed; emit writes them once their session is chosen.
+	held map[decode.ConnKey][]heldPacket
+	emit func(heldPacket)
+
+	limits carveLimits
+}
+
+type packetFlow struct {
+	src, dst netip.AddrPort
+	num      uint64
+	ts       time.Time
+	syn      bool // a SYN without ACK: a new connection
+	hold     bool // a control connection's packet without payload
+}
+
+// heldPacket is a packet kept (copied) or the current one.
+type heldPacket struct {
+	data []byte
+	ci   gopacket.CaptureInfo
+	link layers.LinkType
+}
+
+func newCarver(sel *sessionSelector, onlyFailed bool, minSev diagnose.Severity, onePass bool) *carver {
+	return &carver{
+		sel: sel, failed: onlyFailed, minSev: minSev, onePass: onePass,
+		sessions: map[int]*carveSession{},
+		flows:    map[decode.ConnKey]*carveFlow{},
+		seen:     map[decode.ConnKey]*firstSeen{},
+		held:     map[decode.ConnKey][]heldPacket{},
+	}
+}
+
+// chosen tells whether a session's packets are to be written.
+func (c *carver) chosen(cs *carveSession) bool {
+	return cs.selected && (!c.failed || cs.failed)
+}
+
+// segment notes a connection the current packet carries.
+func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn, hold bool) {
+	if c.npkt < len(c.pkt) {
+		c.pkt[c.npkt] = packetFlow{src: src, dst: dst, num: num, ts: ts, syn: syn, hold: hold}
+		c.npkt++
+	}
+}
+
+// endPacket attributes the current packet's connections, now that the
+// tracker has seen the whole packet, and tells whether to write it.
+func (c *carver) endPacket(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) bool {
+	c.cur = heldPacket{data: data, ci: ci, link: link}
+	write := false
+	for i := range c.npkt {
+		if c.attribute(&c.pkt[i]) {
+			write = true
+		}
+	}
+	c.npkt = 0
+	return write
+}
+
+// attribute finds the session of one connection of the current packet and
+// extends its span. It reports whether the packet is to be written now.
+func (c *carver) attribute(p *packetFlow) bool {
+	key := decode.MakeConnKey(p.src, p.dst)
+	f := c.flows[key]
+	owner := c.trk.Owner(p.src, p.dst)
+	switch {
+	case owner != nil:
+		cs := c.sessions[owner.ID]
+		if cs == nil {
+			return false // a session the sink was not told of: cannot be
+		}
+		if f == nil || f.sess != cs {
+			f = c.follow(key, cs, p)
+			if f == nil {
+				return false
+			}
+		}
+	case f == nil:
+		c.firstPacket(key, p)
+		c.hold(key, p)
+		return false
+	case p.ts.Sub(f.last) > carveLinger || p.syn && f.sess.ended:
+		// The tuple is used again, after the session it belonged to.
+		delete(c.flows, key)
+		c.firstPacket(key, p)
+		return false
+	}
+	f.last = p.ts
+	// A session not chosen gave its spans up at its end.
+	if f.span < len(f.sess.spans) {
+		if sp := &f.sess.spans[f.span]; sp.file == c.file && p.num > sp.last {
+			sp.last = p.num
+		}
+	}
+	return c.onePass && c.chosen(f.sess)
+}
+
+// follow attributes a connection to a session, from its first packet on.
+func (c *carver) follow(key decode.ConnKey, cs *carveSession, p *packetFlow) *carveFlow {
+	first := p.num
+	held := c.held[key]
+	delete(c.held, key)
+	if fs := c.seen[key]; fs != nil {
+		if fs.file == c.file && fs.num < first && p.ts.Sub(fs.last) <= carveLinger {
+			first = fs.num
+			if c.onePass && c.chosen(cs) {
+				for _, h := range held {
+					c.emit(h)
+				}
+				c.limits.EarlyPackets += fs.packets - len(held)
+			}
+		}
+		delete(c.seen, key)
+	}
+	return c.addFlow(key, cs, first, p.num, p.ts)
+}
+
+// addFlow starts the span of a connection attributed to cs.
+func (c *carver) addFlow(key decode.ConnKey, cs *carveSession, first, last uint64, ts time.Time) *carveFlow {
+	if len(c.flows) >= maxCarveFlows {
+		c.sweep(ts)
+		if len(c.flows) >= maxCarveFlows {
+			c.limits.FlowsNotFollowed++
+			return nil
+		}
+	}
+	cs.spans = append(cs.spans, flowSpan{file: c.file, key: key, first: first, last: last})
+	f := &carveFlow{sess: cs, span: len(cs.spans) - 1, last: ts}
+	c.flows[key] = f
+	return f
+}
+
+// hold keeps a copy of a control connection's handshake packet, in one
+// pass, until the connection's session opens.
+func (c *carver) hold(key decode.ConnKey, p *packetFlow) {
+	if !c.onePass || !p.hold || len(c.cur.data) > maxHeldBytes {
+		return
+	}
+	l, ok := c.held[key]
+	if p.syn {
+		l = l[:0]
+	}
+	if len(l) >= maxHeldPerFlow || !ok && len(c.held) >= maxHeldFlows {
+		return // counted as an early packet if its session is chosen
+	}
+	h := c.cur
+	h.data = bytes.Clone(h.data)
+	c.held[key] = append(l, h)
+}
+
+// firstPacket remembers where a connection not (yet) attributed began.
+func (c *carver) firstPacket(key decode.ConnKey, p *packetFlow) {
+	fs := c.seen[key]
+	if fs != nil && (p.syn || fs.file != c.file || p.ts.Sub(fs.last) > carveLinger) {
+		// A new connection on the same tuple starts afresh.
+		fs.file, fs.num, fs.packets = c.file, p.num, 0
+	}
+	if fs == nil {
+		if len(c.seen) >= maxFirstSeen {
+			c.sweep(p.ts)
+			if len(c.seen) >= maxFirstSeen {
+				c.limits.FirstSeenFull++
+				return
+			}
+		}
+		fs = &firstSeen{file: c.file, num: p.num}
+		c.seen[key] = fs
+	}
+	fs.packets++
+	fs.last, fs.lastNum = p.ts, p.num
+}
+
+// tick expires what lingered past carveLinger, every carveSweep of packet
+// time.
+func (c *carver) tick(now time.Time) {
+	if now.Before(c.nextSwp) {
+		return
+	}
+	c.nextSwp = now.Add(carveSweep)
+	c.sweep(now)
+}
+
+func (c *carver) sweep(now time.Time) {
+	for k, f := range c.flows {
+		if now.Sub(f.last) > carveLinger {
+			delete(c.flows, k)
+		}
+	}
+	for k, fs := range c.seen {
+		if now.Sub(fs.last) > carveLinger {
+			delete(c.seen, k)
+			delete(c.held, k)
+		}
+	}
+}
+
+// sessionStart: a new session, selected or not by the flags.
+func (c *carver) sessionStart(s *track.Session) {
+	c.sessions[s.ID] = &carveSession{id: s.ID, selected: c.sel.selects(s)}
+}
+
+// data: a data connection of s is final. One that ended in the packet
+// that first showed it (an ICMP error or RST to an announcement whose SYN
+// the capture lacks) was released before any packet of it was
+// attributed: it is attributed here, from where it was first seen.
+func (c *carver) data(s *track.Session, d *track.DataConn) {
+	cs := c.sessions[s.ID]
+	if cs == nil {
+		return
+	}
+	if dataFailed(d) {
+		cs.failed = true
+	}
+	if !d.Client.IsValid() || !d.Server.IsValid() {
+		return
+	}
+	key := decode.MakeConnKey(d.Client, d.Server)
+	if c.flows[key] != nil {
+		return
+	}
+	if fs := c.seen[key]; fs != nil && fs.file == c.file {
+		delete(c.seen, key)
+		delete(c.held, key)
+		if c.onePass && c.chosen(cs) {
+			c.limits.EarlyPackets += fs.packets
+		}
+		c.addFlow(key, cs, fs.num, fs.lastNum, fs.last)
+		return
+	}
+	for i := range c.npkt {
+		if p := &c.pkt[i]; decode.MakeConnKey(p.src, p.dst) == key {
+			c.addFlow(key, cs, p.num, p.num, p.ts)
+			return
+		}
+	}
+}
+
+// finding: a finding of warning or above (and at or above
+// --min-severity) makes its session failed, as the summary view lists it.
+func (c *carver) finding(f *diagnose.Finding) {
+	if f.Session == nil || f.Severity < diagnose.SeverityWarning || f.Severity < c.minSev {
+		return
+	}
+	if cs := c.sessions[f.Session.ID]; cs != nil {
+		cs.failed = true
+	}
+}
+
+// sessionEnd decides, for the second pass, whether the session's spans
+// are kept. Its connections keep lingering (their last ACKs extend the
+// spans) but attribute nothing new.
+func (c *carver) sessionEnd(s *track.Session) {
+	cs := c.sessions[s.ID]
+	if cs == nil {
+		return
+	}
+	delete(c.sessions, s.ID)
+	cs.ended = true
+	if s.Login == track.LoginFailed {
+		cs.failed = true
+	}
+	if c.onePass {
+		if c.chosen(cs) {
+			c.chosenSessions++
+		}
+		return
+	}
+	if !c.chosen(cs) {
+		cs.spans = nil
+		return
+	}
+	if c.spans+len(cs.spans) > maxCarveSpans {
+		c.limits.SpansDropped += len(cs.spans)
+		cs.spans = nil
+		return
+	}
+	c.spans += len(cs.spans)
+	c.kept = append(c.kept, cs)
+}
+
+// carveHandler is the decoder's handler with the carver listening: it
+// notes each packet's connections and passes everything on. It keeps the
+// optional interfaces of what it wraps.
+type carveHandler struct {
+	next decode.Handler
+	c    *carver
+}
+
+func (h *carveHandler) Segment(s *decode.Segment) {
+	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Control && s.PayloadLen == 0)
+	h.next.Segment(s)
+}
+
+func (h *carveHandler) Unreachable(u *decode.Unreachable) {
+	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, false)
+	h.next.Unreachable(u)
+}
+
+func (h *carveHandler) Control(e *decode.ControlEvent) { h.next.Control(e) }
+
+func (h *carveHandler) Tick(now time.Time) {
+	h.next.Tick(now)
+	h.c.tick(now)
+}
+
+func (h *carveHandler) Finish() { h.next.Finish() }
+
+func (h *carveHandler) ExpectsData(src, dst netip.AddrPort) bool {
+	e, ok := h.next.(decode.DataExpecter)
+	return ok && e.ExpectsData(src, dst)
+}
+
+func (h *carveHandler) WantPayload(src, dst netip.AddrPort) bool {
+	p, ok := h.next.(decode.PayloadHandler)
+	return ok && p.WantPayload(src, dst)
+}
+
+func (h *carveHandler) DataBytes(src, dst netip.AddrPort, b []byte) {
+	if p, ok := h.next.(decode.PayloadHandler); ok {
+		p.DataBytes(src, dst, b)
+	}
+}
+
+func (h *carveHandler) DataGap(src, dst netip.AddrPort, n int64) {
+	if p, ok := h.next.(decode.PayloadHandler); ok {
+		p.DataGap(src, dst, n)
+	}
+}
+
+// carveSink tells the carver of sessions, data connections and ends, after
+// the diagnosis (whose findings come first) and before the output.
+type carveSink struct {
+	track.Sink
+	c *carver
+}
+
+func (s carveSink) SessionStart(ss *track.Session) {
+	s.c.sessionStart(ss)
+	s.Sink.SessionStart(ss)
+}
+
+func (s carveSink) Data(ss *track.Session, d *track.DataConn) {
+	s.c.data(ss, d)
+	s.Sink.Data(ss, d)
+}
+
+func (s carveSink) SessionEnd(ss *track.Session) {
+	s.Sink.SessionEnd(ss)
+	s.c.sessionEnd(ss)
+}
+
+// packetSource hands each packet on and, when the decoder asks for the
+// next one (so it is done with this one), calls done with it: the
+// packet's bytes are still valid then.
+type packetSource struct {
+	capture.Source
+	done    func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType)
+	data    []byte
+	ci      gopacket.CaptureInfo
+	link    layers.LinkType
+	pending bool
+}
+
+func (s *packetSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	s.flush()
+	data, ci, link, err := s.Source.Next()
+	if err == nil {
+		s.data, s.ci, s.link, s.pending = data, ci, link, true
+	}
+	return data, ci, link, err
+}
+
+// flush ends the last packet; call it when the decoder has returned.
+func (s *packetSource) flush() {
+	if s.pending {
+		s.pending = false
+		s.done(s.data, s.ci, s.link)
+	}
+}

@@ -1,0 +1,427 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+)
+
+// carveCaptures hold several sessions each, with data connections, RSTs
+// and ICMP errors about them.
+var carveCaptures = []string{
+	"../../pcaps/synthetic/outcomes.pcap",
+	"../../pcaps/real/login-brute-force.pcap",
+	"../../pcaps/real/pasv-reject-icmp.pcap",
+	"../../pcaps/real/active-ftplib-port.pcap",
+	"../../pcaps/synthetic/nonstandard-port.pcap",
+}
+
+// carvedRecord is one JSON carvedRecord, decoded loosely.
+type carvedRecord map[string]any
+
+func carveRecords(t *testing.T, args ...string) []carvedRecord {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(append([]string{"read", "--json"}, args...), &stdout, &stderr); code != 0 {
+		t.Fatalf("read --json %v: exit %d: %s", args, code, stderr.String())
+	}
+	var out []carvedRecord
+	sc := bufio.NewScanner(&stdout)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r carvedRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("bad JSON line %q: %v", sc.Text(), err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// sessionView is what a session's records say, without the numbers that
+// depend on what else the capture holds (session and data numbers, packet
+// numbers) and without findings, some of which look across sessions.
+func sessionView(recs []carvedRecord, id float64) []carvedRecord {
+	var out []carvedRecord
+	for _, r := range recs {
+		switch r["type"] {
+		case "command", "data":
+			if r["session"] != id {
+				continue
+			}
+		case "session":
+			if r["id"] != id {
+				continue
+			}
+		default:
+			continue
+		}
+		c := carvedRecord{}
+		for k, v := range r {
+			switch k {
+			case "session", "id", "packet", "packets", "index", "syn_packet", "data":
+				continue
+			}
+			c[k] = v
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// connsOf lists the control connection and the data connections of a
+// session, from its records.
+func connsOf(recs []carvedRecord, id float64) map[[2]netip.AddrPort]bool {
+	conns := map[[2]netip.AddrPort]bool{}
+	add := func(a, b any) {
+		x, err1 := netip.ParseAddrPort(a.(string))
+		y, err2 := netip.ParseAddrPort(b.(string))
+		if err1 == nil && err2 == nil {
+			conns[connPair(x, y)] = true
+		}
+	}
+	for _, r := range recs {
+		switch {
+		case r["type"] == "session" && r["id"] == id:
+			add(r["client"], r["server"])
+		case r["type"] == "data" && r["session"] == id:
+			add(r["client"], r["server"])
+		}
+	}
+	return conns
+}
+
+func connPair(a, b netip.AddrPort) [2]netip.AddrPort {
+	if a.Compare(b) > 0 {
+		a, b = b, a
+	}
+	return [2]netip.AddrPort{a, b}
+}
+
+// packetsOf counts, independently of ftpsniff's decoder, the packets of
+// a capture that carry one of conns: its TCP segments, and the ICMP
+// errors that quote them.
+func packetsOf(t *testing.T, name string, conns map[[2]netip.AddrPort]bool) int {
+	t.Helper()
+	src, err := capture.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	n := 0
+	for {
+		data, _, link, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkt := gopacket.NewPacket(data, link, gopacket.Default)
+		var src, dst netip.Addr
+		if ip, ok := pkt.NetworkLayer().(*layers.IPv4); ok {
+			src, _ = netip.AddrFromSlice(ip.SrcIP)
+			dst, _ = netip.AddrFromSlice(ip.DstIP)
+		} else if ip6, ok := pkt.NetworkLayer().(*layers.IPv6); ok {
+			src, _ = netip.AddrFromSlice(ip6.SrcIP)
+			dst, _ = netip.AddrFromSlice(ip6.DstIP)
+		}
+		if tcp, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
+			if conns[connPair(netip.AddrPortFrom(src.Unmap(), uint16(tcp.SrcPort)), netip.AddrPortFrom(dst.Unmap(), uint16(tcp.DstPort)))] {
+				n++
+			}
+			continue
+		}
+		var quoted []byte
+		if ic, ok := pkt.Layer(layers.LayerTypeICMPv4).(*layers.ICMPv4); ok && ic.TypeCode.Type() == layers.ICMPv4TypeDestinationUnreachable {
+			quoted = ic.Payload
+		} else if ic6, ok := pkt.Layer(layers.LayerTypeICMPv6).(*layers.ICMPv6); ok && ic6.TypeCode.Type() == layers.ICMPv6TypeDestinationUnreachable && len(ic6.Payload) >= 4 {
+			quoted = ic6.Payload[4:]
+		}
+		if a, b, ok := quotedPorts(quoted); ok && conns[connPair(a, b)] {
+			n++
+		}
+	}
+}
+
+// quotedPorts reads the endpoints of the TCP segment an ICMP error quotes.
+func quotedPorts(q []byte) (a, b netip.AddrPort, ok bool) {
+	if len(q) < 1 {
+		return a, b, false
+	}
+	var s, d netip.Addr
+	var tcp []byte
+	switch q[0] >> 4 {
+	case 4:
+		ihl := int(q[0]&0x0f) * 4
+		if len(q) < ihl+4 || q[9] != 6 {
+			return a, b, false
+		}
+		s, d, tcp = netip.AddrFrom4([4]byte(q[12:16])), netip.AddrFrom4([4]byte(q[16:20])), q[ihl:]
+	case 6:
+		if len(q) < 44 || q[6] != 6 {
+			return a, b, false
+		}
+		s, d, tcp = netip.AddrFrom16([16]byte(q[8:24])), netip.AddrFrom16([16]byte(q[24:40])), q[40:]
+	default:
+		return a, b, false
+	}
+	return netip.AddrPortFrom(s, binary.BigEndian.Uint16(tcp)), netip.AddrPortFrom(d, binary.BigEndian.Uint16(tcp[2:])), true
+}
+
+// TestWriteCarvesExactlyOneSession: --session N --write holds exactly the
+// packets of session N's control and data connections and the ICMP errors
+// about them (counted without ftpsniff's decoder), and reading it shows
+// the same session: its commands, replies, data connections and outcomes.
+func TestWriteCarvesExactlyOneSession(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range carveCaptures {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			all := carveRecords(t, name)
+			sessions := 0
+			for _, r := range all {
+				if r["type"] != "session" {
+					continue
+				}
+				sessions++
+				id := r["id"].(float64)
+				out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))+"-"+formatID(id)+".pcapng")
+				var stdout, stderr bytes.Buffer
+				if code := run([]string{"read", "--json", "--session", formatID(id), "--write", out, name}, &stdout, &stderr); code != 0 {
+					t.Fatalf("--session %v --write: exit %d: %s", id, code, stderr.String())
+				}
+				want := packetsOf(t, name, connsOf(all, id))
+				got := packetsOf(t, out, connsOf(all, id))
+				total := countPackets(t, out)
+				if got != want || total != want {
+					t.Errorf("session %v: carved file holds %d packets (%d of the session's), the capture %d of the session's", id, total, got, want)
+				}
+				if !strings.Contains(stderr.String(), "wrote "+itoa(want)+" packets of 1 session to ") {
+					t.Errorf("session %v: stderr %q does not say what was written", id, stderr.String())
+				}
+				carved := carveRecords(t, out)
+				var ids []float64
+				for _, c := range carved {
+					if c["type"] == "session" {
+						ids = append(ids, c["id"].(float64))
+					}
+				}
+				if len(ids) != 1 {
+					t.Fatalf("session %v: the carved file holds %d sessions", id, len(ids))
+				}
+				if g, w := sessionView(carved, ids[0]), sessionView(all, id); !reflect.DeepEqual(g, w) {
+					t.Errorf("session %v read from the carved file differs:\n got %v\nwant %v", id, g, w)
+				}
+			}
+			if sessions < 2 && filepath.Base(name) != "pasv-reject-icmp.pcap" && filepath.Base(name) != "active-ftplib-port.pcap" && filepath.Base(name) != "nonstandard-port.pcap" {
+				t.Errorf("%s holds %d sessions: the test needs several", name, sessions)
+			}
+		})
+	}
+}
+
+func formatID(id float64) string { return itoa(int(id)) }
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func countPackets(t *testing.T, name string) int {
+	t.Helper()
+	src, err := capture.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	n := 0
+	for {
+		_, _, _, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		n++
+	}
+}
+
+// TestWriteOnlyFailed: --only-failed writes the sessions the summary lists
+// as failed or warned, whole, and nothing of the others.
+func TestWriteOnlyFailed(t *testing.T) {
+	name := "../../pcaps/synthetic/outcomes.pcap"
+	all := carveRecords(t, name)
+	out := filepath.Join(t.TempDir(), "failed.pcapng")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--summary", "--color", "never", "--only-failed", "--write", out, name}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	// The summary view names each failed session by its flag.
+	failed := map[float64]bool{}
+	for _, r := range all {
+		if r["type"] == "session" && strings.Contains(stdout.String(), "--session "+formatID(r["id"].(float64))) {
+			failed[r["id"].(float64)] = true
+		}
+	}
+	if len(failed) == 0 || len(failed) == 3 {
+		t.Fatalf("the summary lists %d of 3 sessions as failed: the test needs some of each", len(failed))
+	}
+	want := 0
+	conns := map[[2]netip.AddrPort]bool{}
+	for id := range failed {
+		for c := range connsOf(all, id) {
+			conns[c] = true
+		}
+	}
+	want = packetsOf(t, name, conns)
+	if got := countPackets(t, out); got != want {
+		t.Errorf("carved %d packets, the failed sessions have %d", got, want)
+	}
+	carved := carveRecords(t, out)
+	n := 0
+	for _, r := range carved {
+		if r["type"] == "session" {
+			n++
+		}
+	}
+	if n != len(failed) {
+		t.Errorf("the carved file holds %d sessions, want the %d failed", n, len(failed))
+	}
+}
+
+// TestWriteFromStandardInput: a pipe is read once; the packets of a session
+// chosen at its start are written as they go by, the same as from the
+// file.
+func TestWriteFromStandardInput(t *testing.T) {
+	name := "../../pcaps/synthetic/outcomes.pcap"
+	dir := t.TempDir()
+	fromFile, fromPipe := filepath.Join(dir, "file.pcapng"), filepath.Join(dir, "pipe.pcapng")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--json", "--session", "2", "--write", fromFile, name}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w.Write(raw)
+		w.Close()
+	}()
+	saved := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = saved; r.Close() }()
+	stderr.Reset()
+	if code := run([]string{"read", "--json", "--session", "2", "--write", fromPipe, "-"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("from a pipe: exit %d: %s", code, stderr.String())
+	}
+	a, b := packetBytes(t, fromFile), packetBytes(t, fromPipe)
+	if len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Errorf("from the file %d packets, from the pipe %d; they differ", len(a), len(b))
+	}
+}
+
+func packetBytes(t *testing.T, name string) [][]byte {
+	t.Helper()
+	src, err := capture.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out [][]byte
+	for {
+		data, _, _, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, bytes.Clone(data))
+	}
+}
+
+// TestWriteNothingChosen: a selection that matches nothing still leaves a
+// capture file that opens (one interface, no packets).
+func TestWriteNothingChosen(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "none.pcapng")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--json", "--session", "99", "--write", out, "../../pcaps/synthetic/outcomes.pcap"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if n := countPackets(t, out); n != 0 {
+		t.Errorf("%d packets written for no session", n)
+	}
+	if !strings.Contains(stderr.String(), "wrote 0 packets of 0 sessions") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// TestWriteRefusals: what --write cannot do is one usage line, and the
+// input is never overwritten.
+func TestWriteRefusals(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pcap")
+	raw, err := os.ReadFile("../../pcaps/synthetic/outcomes.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"only-failed alone", []string{"read", "--only-failed", in}, "--only-failed chooses what --write writes"},
+		{"write over the input", []string{"read", "--write", in, in}, "is one of the capture files read"},
+		{"write to stdout", []string{"read", "--write", "-", in}, "--write needs a file name"},
+		{"only-failed from stdin", []string{"read", "--write", filepath.Join(dir, "o.pcapng"), "--only-failed", "-"}, "reads the capture twice"},
+		{"with vantage", []string{"read", "--write", filepath.Join(dir, "o.pcapng"), "--vantage", "a=" + in}, "not with --vantage"},
+		{"a directory", []string{"read", "--write", dir, in}, "is a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if tt.name == "only-failed from stdin" {
+				r, w, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Close()
+				saved := os.Stdin
+				os.Stdin = r
+				defer func() { os.Stdin = saved; r.Close() }()
+			}
+			if code := run(tt.args, &stdout, &stderr); code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("stderr %q, want one line with %q", stderr.String(), tt.want)
+			}
+		})
+	}
+	if got, _ := os.ReadFile(in); !bytes.Equal(got, raw) {
+		t.Error("the input was changed")
+	}
+}
