@@ -16,13 +16,24 @@ import (
 // progressEvery is how many packets go by between two looks at the clock.
 const progressEvery = 4096
 
+const (
+	progressDelay  = 500 * time.Millisecond // quick reads draw nothing
+	progressRedraw = 200 * time.Millisecond // between two draws
+)
+
 // progress draws one line on stderr while a file is read, when stderr is a
 // terminal: bytes read of the file's size, packets, sessions so far and
 // the rate. It is drawn from the decoding goroutine, between packets, so
 // it reads the decoder's counters without sharing them.
+//
+// Its clock is now (time.Now when nil); tests give it their own, and look
+// at it every packet instead of every progressEvery. The zero value is a
+// line that is off.
 type progress struct {
 	w     io.Writer
 	on    bool
+	now   func() time.Time
+	every int // packets between looks at the clock; progressEvery when 0
 	name  string
 	size  int64 // 0 when unknown (a pipe)
 	src   capture.Source
@@ -36,7 +47,26 @@ type progress struct {
 // newProgress returns a progress line for stderr, off when stderr is not a
 // terminal (or TERM=dumb).
 func newProgress(stderr io.Writer) *progress {
-	return &progress{w: stderr, on: isTerminal(stderr) && os.Getenv("TERM") != "dumb"}
+	return newProgressFor(stderr, drawsProgress(isTerminal(stderr), os.Getenv("TERM")), time.Now)
+}
+
+// newProgressFor returns a progress line written to w when on, on the
+// clock now.
+func newProgressFor(w io.Writer, on bool, now func() time.Time) *progress {
+	return &progress{w: w, on: on, now: now, every: progressEvery}
+}
+
+// drawsProgress tells whether a line redrawn in place belongs on a stream:
+// only on a terminal that understands the erase-line escape.
+func drawsProgress(terminal bool, term string) bool {
+	return terminal && term != "dumb"
+}
+
+func (p *progress) clock() time.Time {
+	if p.now == nil {
+		return time.Now()
+	}
+	return p.now()
 }
 
 // file starts the line for one input.
@@ -47,35 +77,47 @@ func (p *progress) file(name string, src capture.Source, dec *decode.Decoder) {
 			p.size = fi.Size()
 		}
 	}
-	p.start = time.Now()
-	p.next = p.start.Add(500 * time.Millisecond) // quick reads draw nothing
+	p.start = p.clock()
+	p.next = p.start.Add(progressDelay)
 }
 
 // tick is called per packet; it looks at the clock every progressEvery.
 func (p *progress) tick() {
-	if p.n++; p.n < progressEvery {
+	every := p.every
+	if every <= 0 {
+		every = progressEvery
+	}
+	if p.n++; p.n < every {
 		return
 	}
 	p.n = 0
-	now := time.Now()
+	now := p.clock()
 	if now.Before(p.next) {
 		return
 	}
-	p.next = now.Add(200 * time.Millisecond)
-	read := capture.BytesRead(p.src)
+	p.next = now.Add(progressRedraw)
 	st := p.dec.Stats()
-	rate := float64(read) / now.Sub(p.start).Seconds()
-	name := p.name
+	line := progressLine(p.name, capture.BytesRead(p.src), p.size, st.Packets, st.ControlConns, now.Sub(p.start))
+	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
+	p.shown = true
+}
+
+// progressLine is what the line says: the input ("-" is stdin), bytes
+// read of its size (when known), packets, sessions, and bytes read per
+// second over elapsed.
+func progressLine(name string, read, size int64, packets, sessions uint64, elapsed time.Duration) string {
 	if name == "-" {
 		name = "stdin"
 	}
 	line := fmt.Sprintf("%s  %s", name, mib(read))
-	if p.size > 0 {
-		line += fmt.Sprintf(" of %s (%d%%)", mib(p.size), read*100/p.size)
+	if size > 0 {
+		line += fmt.Sprintf(" of %s (%d%%)", mib(size), read*100/size)
 	}
-	line += fmt.Sprintf("  %d packets  %d sessions  %s/s", st.Packets, st.ControlConns, mib(int64(rate)))
-	fmt.Fprintf(p.w, "\r\x1b[K%s", line)
-	p.shown = true
+	var rate float64
+	if elapsed > 0 {
+		rate = float64(read) / elapsed.Seconds()
+	}
+	return line + fmt.Sprintf("  %d packets  %d sessions  %s/s", packets, sessions, mib(int64(rate)))
 }
 
 // clear takes the line off the terminal.
