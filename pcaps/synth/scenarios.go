@@ -48,6 +48,12 @@ func scenarios() []scenario {
 		{"extract-rest.pcap", built(extractRest)},
 		{"extract-type-a.pcap", built(extractTypeA)},
 		{"extract-active-stor.pcap", built(extractActiveStor)},
+		{"ftps-ccc.pcap", built(ftpsCCC)},
+		{"ftps-alert-clear.pcap", built(ftpsAlertClear)},
+		{"ftps-elsewhere.pcap", built(ftpsElsewhere)},
+		{"capture-ends-early.pcap", built(captureEndsEarly)},
+		{"login-reply-gap.pcap", built(loginReplyGap)},
+		{"tunnels-fragmented.pcapng", built(tunnelsFragmented)},
 	}
 }
 

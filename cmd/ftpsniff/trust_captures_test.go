@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The captures of pcaps/synthetic/README.md "Verdicts an admin must
+// trust", read end to end: each test names the fix it guards and fails
+// with what the JSON records show instead.
+
+// trustRecord is the union of the JSON record fields these tests read.
+type trustRecord struct {
+	Type     string          `json:"type"`
+	Session  int             `json:"session"`
+	ID       int             `json:"id"`
+	Kind     string          `json:"kind"`
+	Packet   uint64          `json:"packet"`
+	Code     json.RawMessage `json:"code"` // a number in events, a string in findings
+	Severity string          `json:"severity"`
+	Data     int             `json:"data"`
+	Evidence string          `json:"evidence"`
+	From     string          `json:"from"`
+
+	Command string `json:"command"`
+	Replies []struct {
+		Code int `json:"code"`
+	} `json:"replies"`
+
+	Via               string `json:"via"`
+	Announced         string `json:"announced"`
+	Client            string `json:"client"`
+	Server            string `json:"server"`
+	Outcome           string `json:"outcome"`
+	Bytes             int64  `json:"bytes"`
+	Match             string `json:"match"`
+	SYNs              int    `json:"syns"`
+	FinalReply        int    `json:"final_reply"`
+	CaptureEndedAfter *int64 `json:"capture_ended_after_ms"`
+
+	User       string `json:"user"`
+	Login      bool   `json:"login"`
+	LoginState string `json:"login_state"`
+	Encrypted  bool   `json:"encrypted"`
+	Verdict    string `json:"verdict"`
+
+	Decode struct {
+		CleartextAgain uint64 `json:"cleartext_again"`
+		Defragmented   uint64 `json:"defragmented"`
+		Fragments      uint64 `json:"fragments"`
+	} `json:"decode"`
+}
+
+// brief is what a failure message shows of a record: the fields of its
+// type these tests read.
+func (r trustRecord) brief() string {
+	switch r.Type {
+	case "data":
+		return fmt.Sprintf("data #%d (session %d) %s %s %s -> %s %s/%s %d bytes, %d SYNs, %s, final reply %d",
+			r.ID, r.Session, r.Via, r.Announced, r.Client, r.Server, r.Outcome, r.Match, r.Bytes, r.SYNs, r.Command, r.FinalReply)
+	case "session":
+		return fmt.Sprintf("session %d %s user %q login %v (%s) encrypted %v", r.ID, r.Client, r.User, r.Login, r.LoginState, r.Encrypted)
+	case "server":
+		return fmt.Sprintf("server %s verdict %q", r.Server, r.Verdict)
+	case "summary":
+		return fmt.Sprintf("summary: %d fragments, %d rebuilt, cleartext_again %d", r.Decode.Fragments, r.Decode.Defragmented, r.Decode.CleartextAgain)
+	}
+	return r.Type
+}
+
+func briefs(recs []trustRecord) string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, r.brief())
+	}
+	return "[" + strings.Join(out, "; ") + "]"
+}
+
+// findingCode is a finding's code ("" for the numeric code of an event).
+func (r trustRecord) findingCode() string {
+	var s string
+	if json.Unmarshal(r.Code, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// trustRecords runs `read --json` on a capture of pcaps/synthetic.
+func trustRecords(t *testing.T, name string) []trustRecord {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	file := filepath.Join("../../pcaps/synthetic", name)
+	if code := run([]string{"read", "--json", file}, &stdout, &stderr); code != 0 {
+		t.Fatalf("read %s: exit %d: %s", name, code, stderr.String())
+	}
+	var out []trustRecord
+	sc := bufio.NewScanner(&stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r trustRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("%s: bad JSON line %q: %v", name, sc.Text(), err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func trustOfType(recs []trustRecord, typ string) []trustRecord {
+	var out []trustRecord
+	for _, r := range recs {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// commandsAfter lists "VERB code code" for the commands of session sess
+// sent at or after packet num, in order.
+func commandsAfter(recs []trustRecord, sess int, num uint64) string {
+	var out []string
+	for _, r := range trustOfType(recs, "command") {
+		if r.Session != sess || r.Packet < num {
+			continue
+		}
+		s := r.Command
+		for _, rp := range r.Replies {
+			s += fmt.Sprintf(" %d", rp.Code)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
+
+// TestCCCCapturesParsedAfterTLS guards the return to clear text: after
+// CCC (TLS 1.3, its close_notify hidden in application data) and after
+// TLS 1.2 ended by visible close_notify alerts, the control channel is
+// parsed again, and the PASV it carries gives an exact data match.
+func TestCCCCapturesParsedAfterTLS(t *testing.T) {
+	tests := []struct {
+		file      string
+		clearAt   uint64 // the first clear-text packet
+		commands  string // the commands from there, with their replies
+		announced string
+		command   string
+		bytes     int64
+	}{
+		{"ftps-ccc.pcap", 35, "PWD 257, PASV 227, LIST 150 226, QUIT 221", "203.0.113.10:40074", "LIST", 2545},
+		{"ftps-alert-clear.pcap", 33, "TYPE 200, PASV 227, RETR 150 226, QUIT 221", "203.0.113.11:40075", "RETR", 2500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			recs := trustRecords(t, tt.file)
+			var kinds []string
+			for _, e := range trustOfType(recs, "event") {
+				kinds = append(kinds, fmt.Sprintf("%s@%d", e.Kind, e.Packet))
+			}
+			if got, want := strings.Join(kinds, " "), fmt.Sprintf("encrypted@7 cleartext@%d", tt.clearAt); got != want {
+				t.Errorf("events %q, want %q: the return to clear text is not reported where the FTP text resumes", got, want)
+			}
+			if got := commandsAfter(recs, 1, tt.clearAt); got != tt.commands {
+				t.Errorf("commands after clear text: %q, want %q", got, tt.commands)
+			}
+			data := trustOfType(recs, "data")
+			if len(data) != 1 {
+				t.Fatalf("%d data records, want 1: the PASV after clear text was not followed", len(data))
+			}
+			d := data[0]
+			if d.Via != "PASV" || d.Announced != tt.announced || d.Match != "exact" || d.Outcome != "transferred" ||
+				d.Command != tt.command || d.Bytes != tt.bytes || d.FinalReply != 226 {
+				t.Errorf("%s, want PASV %s matched exactly, transferred %d bytes by %s, final reply 226", d.brief(), tt.announced, tt.bytes, tt.command)
+			}
+			for _, s := range trustOfType(recs, "session") {
+				if s.Encrypted {
+					t.Error("the session is still reported encrypted after its control channel was clear again")
+				}
+			}
+			sum := trustOfType(recs, "summary")
+			if len(sum) != 1 || sum[0].Decode.CleartextAgain != 1 {
+				t.Errorf("%s, want cleartext_again 1", briefs(sum))
+			}
+		})
+	}
+}
+
+// TestEncryptedSessionDataElsewhereCapture guards the data connection of
+// an encrypted session that went to a private address other than the
+// server's (a 227 read inside TLS): it is reported as the session's, with
+// its outcome, and the client's own LAN traffic is not.
+func TestEncryptedSessionDataElsewhereCapture(t *testing.T) {
+	recs := trustRecords(t, "ftps-elsewhere.pcap")
+	data := trustOfType(recs, "data")
+	if len(data) != 1 {
+		t.Fatalf("%d data records, want 1 (the SYNs to 10.0.0.5:40001 only): %s", len(data), briefs(data))
+	}
+	d := data[0]
+	if d.Session != 1 || d.Match != "inferred" || d.Client != "192.168.1.100:50701" || d.Server != "10.0.0.5:40001" || d.Outcome != "unanswered" || d.SYNs != 4 {
+		t.Errorf("%s, want session 1, inferred, 192.168.1.100:50701 -> 10.0.0.5:40001, unanswered after 4 SYNs", d.brief())
+	}
+	onData, encrypted := false, false
+	for _, f := range trustOfType(recs, "finding") {
+		if f.Data == d.ID && f.Severity == "error" {
+			onData = true
+		}
+		if f.findingCode() == "control-encrypted" {
+			encrypted = true
+			if !strings.Contains(f.Evidence, "1 data connection seen without a visible announcement") {
+				t.Errorf("control-encrypted evidence %q does not count the connection elsewhere", f.Evidence)
+			}
+		}
+	}
+	if !onData {
+		t.Error("no error finding on the unanswered data connection elsewhere")
+	}
+	if !encrypted {
+		t.Error("no control-encrypted finding")
+	}
+	s := trustOfType(recs, "session")
+	if len(s) != 1 || !s[0].Encrypted {
+		t.Errorf("%s, want one session, encrypted", briefs(s))
+	}
+}
+
+// TestCaptureEndTooSoonUndeterminedCapture guards against false alarms
+// when the capture stops right after a data SYN, or right after an
+// announcement nothing connected to yet: both are undetermined, never an
+// unanswered SYN or a client that gave up.
+func TestCaptureEndTooSoonUndeterminedCapture(t *testing.T) {
+	recs := trustRecords(t, "capture-ends-early.pcap")
+	data := trustOfType(recs, "data")
+	var got []string
+	for _, d := range data {
+		s := fmt.Sprintf("%d:%s", d.Session, d.Outcome)
+		if d.CaptureEndedAfter != nil {
+			s += fmt.Sprintf("/%dms", *d.CaptureEndedAfter)
+		}
+		got = append(got, s)
+	}
+	if g, want := strings.Join(got, " "), "1:undetermined/8ms 2:undetermined/1ms"; g != want {
+		t.Errorf("data outcomes %q, want %q", g, want)
+	}
+	for _, f := range trustOfType(recs, "finding") {
+		if c := f.findingCode(); c == "data-unanswered" || c == "data-not-attempted" || f.Severity == "error" {
+			t.Errorf("false alarm on a capture that ended too soon: %s %s", f.Severity, c)
+		}
+	}
+	srv := trustOfType(recs, "server")
+	if len(srv) != 1 || !strings.Contains(srv[0].Verdict, "capture ended") {
+		t.Errorf("%s: the verdict does not say the capture ended too soon", briefs(srv))
+	}
+}
+
+// TestLoginReplyCutByGapCapture guards the login whose multi-line 230
+// lost its last line to a capture gap: the first 230- line proves it.
+func TestLoginReplyCutByGapCapture(t *testing.T) {
+	recs := trustRecords(t, "login-reply-gap.pcap")
+	s := trustOfType(recs, "session")
+	if len(s) != 1 || s[0].User != "alice" || !s[0].Login || s[0].LoginState != "logged in" {
+		t.Fatalf("%s, want one session, user alice, logged in", briefs(s))
+	}
+	var gaps []string
+	for _, e := range trustOfType(recs, "event") {
+		if e.Kind == "gap" {
+			gaps = append(gaps, e.From)
+		}
+	}
+	if strings.Join(gaps, " ") != "server" {
+		t.Errorf("gaps from %v, want one in the server's stream", gaps)
+	}
+	if got, want := commandsAfter(recs, 1, 0), "USER 331, PASS 230, SYST 215, PWD 257, TYPE 200, PASV 227, RETR 150 226, QUIT 221"; got != want {
+		t.Errorf("commands %q, want %q", got, want)
+	}
+	data := trustOfType(recs, "data")
+	if len(data) != 1 || data[0].Outcome != "transferred" || data[0].Bytes != 2048 {
+		t.Errorf("%s, want one data connection transferred, 2048 bytes", briefs(data))
+	}
+}
+
+// TestFragmentedTunnelsEndToEnd guards tunnels whose outer packets were
+// fragmented: every session keeps its login (the 230 came in fragments)
+// and every data byte.
+func TestFragmentedTunnelsEndToEnd(t *testing.T) {
+	recs := trustRecords(t, "tunnels-fragmented.pcapng")
+	var got []string
+	for _, s := range trustOfType(recs, "session") {
+		got = append(got, fmt.Sprintf("%s %s", s.Client, s.LoginState))
+	}
+	want := "10.78.0.100:52100 logged in, [fd00:78:1::100]:52101 logged in, 10.78.2.100:52102 logged in, 10.78.3.100:52103 logged in"
+	if g := strings.Join(got, ", "); g != want {
+		t.Errorf("sessions %q, want %q", g, want)
+	}
+	got = nil
+	for _, d := range trustOfType(recs, "data") {
+		got = append(got, fmt.Sprintf("%s=%d", d.Outcome, d.Bytes))
+	}
+	if g, want := strings.Join(got, " "), "transferred=5840 transferred=5760 transferred=5840 transferred=5840"; g != want {
+		t.Errorf("data %q, want %q", g, want)
+	}
+	if sum := trustOfType(recs, "summary"); len(sum) != 1 || sum[0].Decode.Fragments != 40 || sum[0].Decode.Defragmented != 20 {
+		t.Errorf("%s, want 40 fragments rebuilt into 20 packets", briefs(sum))
+	}
+}
