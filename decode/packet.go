@@ -248,14 +248,16 @@ const maxEncapsulation = 8
 // each inner layer decodes into the same value as the outer one, so the
 // addresses and ports read after it are the innermost; MPLS and PPPoE,
 // which gopacket has no decoding layer for, are peeled off by hand and the
-// rest decoded again (depth counts those).
+// rest decoded again. A fragment (of the outer header or of an inner one)
+// goes to the defragmenter, whose rebuilt packet is decoded again from its
+// IP header, tunnels and all. depth counts both kinds of re-decoding.
 func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.CaptureInfo, depth int) {
 	p := ls.parsers[first]
 	err := p.DecodeLayers(data, &ls.decoded)
 	if p.Truncated {
 		d.stats.Truncated++
 	}
-	if inner, next := peel(ls); next >= 0 && ls == d.ls && depth < maxEncapsulation {
+	if inner, next := peel(ls); next >= 0 && depth < maxEncapsulation {
 		d.stats.Decapsulated++
 		d.decodeWith(ls, next, inner, ci, depth+1)
 		return
@@ -326,8 +328,8 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 		d.stats.NotIP++
 		return
 	}
-	if fragment && ls == d.ls {
-		d.defragment(first, data, ci, !innerV6)
+	if fragment {
+		d.defragment(first, data, ci, !innerV6, depth)
 		return
 	}
 	var src, dst netip.Addr
@@ -445,8 +447,13 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted [
 
 // defragment copies a fragment (the defragmenters keep what they are given,
 // and data belongs to the caller) and, when it completes a packet, decodes
-// the transport layer of the rebuilt packet.
-func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool) {
+// the rebuilt packet as if it had arrived whole: a tunnel whose outer
+// header was fragmented yields its inner TCP like an unfragmented one.
+// first and data are what decodeWith was given, so the fragment's header
+// is the last IP header the parser reaches (the outer one when the outer
+// header is the fragment, the inner one when the tunnel carries a
+// fragment).
+func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool, depth int) {
 	d.stats.Fragments++
 	buf := append([]byte(nil), data...)
 	fs := newLayerSet(first) // fresh layers: the defragmenters hold on to them
@@ -483,6 +490,8 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 		d.fragsHeld -= d.frags[key].n
 		delete(d.frags, key)
 	}
+	var pkt []byte
+	next := firstIPv4
 	if v4 {
 		out, err := d.defrag4.DefragIPv4WithTimestamp(&fs.ip4, ci.Timestamp)
 		if err != nil {
@@ -494,17 +503,66 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 			return
 		}
 		done()
-		d.stats.Defragmented++
-		d.decodeTransport(out.Protocol, out.SrcIP, out.DstIP, out.Payload, ci)
-		return
+		pkt = rebuiltIPv4(out)
+	} else {
+		out := d.defrag6.DefragIPv6(&fs.ip6, &fs.ip6frag)
+		if out == nil {
+			return
+		}
+		done()
+		pkt, next = rebuiltIPv6(out), firstIPv6
 	}
-	out := d.defrag6.DefragIPv6(&fs.ip6, &fs.ip6frag)
-	if out == nil {
-		return
-	}
-	done()
 	d.stats.Defragmented++
-	d.decodeTransport(out.NextHeader, out.SrcIP, out.DstIP, out.Payload, ci)
+	if pkt == nil || depth >= maxEncapsulation {
+		// Larger than an IP header can say, or fragments nested in
+		// fragments deeper than any real tunnel stack.
+		d.stats.Malformed++
+		return
+	}
+	// d.frag is free: whoever decoded into it before returns as soon as
+	// this call does.
+	d.decodeWith(d.frag, next, pkt, ci, depth+1)
+}
+
+// rebuiltIPv4 serializes a reassembled IPv4 packet for the parser: a
+// 20-byte header (the options belong to the first fragment and nothing
+// reads them) and the payload. nil when it cannot be one packet.
+func rebuiltIPv4(ip *layers.IPv4) []byte {
+	src, dst := ip.SrcIP.To4(), ip.DstIP.To4()
+	n := 20 + len(ip.Payload)
+	if src == nil || dst == nil || n > 0xffff {
+		return nil
+	}
+	b := make([]byte, 20, n)
+	b[0] = 0x45
+	b[1] = ip.TOS
+	binary.BigEndian.PutUint16(b[2:], uint16(n))
+	binary.BigEndian.PutUint16(b[4:], ip.Id)
+	b[8] = ip.TTL
+	b[9] = byte(ip.Protocol)
+	copy(b[12:16], src)
+	copy(b[16:20], dst)
+	return append(b, ip.Payload...)
+}
+
+// rebuiltIPv6 serializes a reassembled IPv6 packet for the parser: the
+// fixed header, whose Next Header is the first fragment's, then the
+// payload. nil when it cannot be one packet.
+func rebuiltIPv6(ip *layers.IPv6) []byte {
+	src, dst := ip.SrcIP.To16(), ip.DstIP.To16()
+	if src == nil || dst == nil || len(ip.Payload) > 0xffff {
+		return nil
+	}
+	b := make([]byte, 40, 40+len(ip.Payload))
+	b[0] = 0x60 | ip.TrafficClass>>4
+	b[1] = ip.TrafficClass<<4 | byte(ip.FlowLabel>>16&0x0f)
+	binary.BigEndian.PutUint16(b[2:], uint16(ip.FlowLabel))
+	binary.BigEndian.PutUint16(b[4:], uint16(len(ip.Payload)))
+	b[6] = byte(ip.NextHeader)
+	b[7] = ip.HopLimit
+	copy(b[8:24], src)
+	copy(b[24:40], dst)
+	return append(b, ip.Payload...)
 }
 
 // fragKey names a datagram being reassembled (RFC 791 / RFC 8200: addresses
@@ -520,36 +578,6 @@ type fragKey struct {
 type fragEntry struct {
 	n     int
 	first time.Time
-}
-
-// decodeTransport decodes the TCP or ICMP header of a defragmented packet.
-func (d *Decoder) decodeTransport(proto layers.IPProtocol, srcIP, dstIP []byte, payload []byte, ci gopacket.CaptureInfo) {
-	src, ok1 := netip.AddrFromSlice(srcIP)
-	dst, ok2 := netip.AddrFromSlice(dstIP)
-	if !ok1 || !ok2 {
-		d.stats.Malformed++
-		return
-	}
-	src, dst = src.Unmap(), dst.Unmap()
-	fs := d.frag
-	switch proto {
-	case layers.IPProtocolTCP:
-		d.handleTCP(fs, payload, len(payload), src, dst, ci)
-	case layers.IPProtocolICMPv4:
-		if err := fs.icmp4.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil || fs.icmp4.TypeCode.Type() != layers.ICMPv4TypeDestinationUnreachable {
-			d.stats.NotTCP++
-			return
-		}
-		d.handleICMP(src, false, fs.icmp4.TypeCode.Type(), fs.icmp4.TypeCode.Code(), fs.icmp4.Payload, ci)
-	case layers.IPProtocolICMPv6:
-		if err := fs.icmp6.DecodeFromBytes(payload, gopacket.NilDecodeFeedback); err != nil || fs.icmp6.TypeCode.Type() != layers.ICMPv6TypeDestinationUnreachable || len(fs.icmp6.Payload) < 4 {
-			d.stats.NotTCP++
-			return
-		}
-		d.handleICMP(src, true, fs.icmp6.TypeCode.Type(), fs.icmp6.TypeCode.Code(), fs.icmp6.Payload[4:], ci)
-	default:
-		d.stats.NotTCP++
-	}
 }
 
 // maybeFlush runs the time-driven housekeeping once per second of packet
