@@ -60,7 +60,9 @@
 //   - out-of-order bytes further than 1 MiB beyond the stream are dropped
 //     (Stats.FarAhead)
 //   - tunnel layers the parser decodes are bounded by the frame's length;
-//     MPLS and PPPoE peeled by hand, at most 8
+//     MPLS and PPPoE peeled by hand, and packets rebuilt from IP
+//     fragments decoded again from their IP header (tunnels included):
+//     at most 8 re-decodings of one frame, beyond that Stats.Malformed
 //   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)
 //   - IP fragments held: 4,096 (Stats.FragmentsFull)
 //

@@ -10,7 +10,7 @@ type Stats struct {
 	NotIP         uint64 `json:"not_ip"`                 // frames with no IPv4/IPv6 layer (ARP, LLDP, …)
 	NotTCP        uint64 `json:"not_tcp"`                // IP packets that are neither TCP nor ICMP errors
 	Malformed     uint64 `json:"malformed"`              // frames a layer decoder rejected
-	Decapsulated  uint64 `json:"decapsulated,omitempty"` // frames read inside a tunnel (IP in IP, GRE, ERSPAN, VXLAN, GENEVE, MPLS, PPPoE)
+	Decapsulated  uint64 `json:"decapsulated,omitempty"` // frames read inside a tunnel (IP in IP, GRE, ERSPAN, VXLAN, GENEVE, MPLS, PPPoE); a packet rebuilt from fragments counts once
 	Truncated     uint64 `json:"truncated"`              // frames cut short by the snap length
 	UnknownLink   uint64 `json:"unknown_link"`           // frames of a link type ftpsniff does not decode
 	Fragments     uint64 `json:"fragments"`              // IP fragments seen
