@@ -41,6 +41,9 @@ type helperOptions struct {
 	HelperLoose bool
 	HelperPorts string
 	helperCfg   nfhelper.Config
+	// knownRewrites: what other capture points saw of this capture's
+	// 227s (read --vantage --json), told to the diagnoser.
+	knownRewrites []diagnose.Rewrite
 }
 
 func (h *helperOptions) registerHelper(c *cobra.Command) {
@@ -65,6 +68,9 @@ func (h *helperOptions) validateHelper() error {
 // helperHooks returns the sink the tracker reports to and a function
 // wrapping the handler the decoder feeds: the plain ones without --helper.
 func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker) decode.Handler) {
+	for _, rw := range p.opts.knownRewrites {
+		p.diag.KnowRewrite(rw)
+	}
 	if p.opts.Helper == "" {
 		return next, func(t *track.Tracker) decode.Handler { return t }
 	}

@@ -82,6 +82,16 @@ func TestRealCaptureOutcomes(t *testing.T) {
 		// The upload completes on the data connection; the 226 never arrives.
 		{"control-idle-nat-client", "PASV:transferred/control-address=131072@STOR"},
 		{"control-idle-nat-server", "PASV:transferred=131072@STOR"},
+		// Issue 13. The router drops the data SYN-ACK: the client's SYNs
+		// (to the control address, curl's default) go unanswered.
+		{"router-drop-data-synack-client", "PASV:unanswered/control-address=0"},
+		// The router's FTP helper rewrote the first 227 and dropped the
+		// first segment of the split second one: the client never saw it.
+		{"helper-split-227-client", "PASV:transferred=4640@RETR"},
+		{"helper-split-227-server", "PASV:transferred=4640@RETR PASV:not-attempted=0"},
+		// The split second PORT never reached the server whole.
+		{"helper-split-port-client", "PORT:transferred=4640@RETR"},
+		{"helper-split-port-server", "PORT:transferred=4640@RETR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/nfhelper"
 	"github.com/ftpsniff/ftpsniff/track/vantage"
 )
 
@@ -32,6 +34,12 @@ type vantagePoint struct {
 
 // maxVantagePoints bounds the points one run merges.
 const maxVantagePoints = 16
+
+// vantageKeepControlBytes is what each point keeps of its control
+// connections' segments for --helper (vantage.Options.KeepControlBytes):
+// a control connection carries a few kilobytes, so this holds thousands;
+// past it the check of the remaining connections says it is incomplete.
+const vantageKeepControlBytes = 32 << 20
 
 func (v *vantageOptions) registerVantage(c *cobra.Command) {
 	c.Flags().StringArrayVar(&v.Vantage, "vantage", nil, "NAME=FILE: a capture taken at the point NAME (repeatable; two or more points; a point's files in time order): merge them and say where each data connection was lost")
@@ -82,7 +90,7 @@ func vantageFlagsOK(c *cobra.Command, opts *readOptions) error {
 	if len(opts.Files) > 0 {
 		return usageErrorf("with --vantage every capture belongs to a point (NAME=FILE); %q is not one", opts.Files[0])
 	}
-	for _, name := range []string{"summary", "full", "format", "helper", "extract", "host", "net", "filter-ports", "bpf-raw", "server", "client", "session", "min-severity"} {
+	for _, name := range []string{"summary", "full", "format", "extract", "host", "net", "filter-ports", "bpf-raw", "server", "client", "session", "min-severity"} {
 		if c.Flags().Changed(name) {
 			return usageErrorf("--%s does not apply to --vantage (read each point's capture on its own for it)", name)
 		}
@@ -104,11 +112,14 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	if err := opts.parseVantage(); err != nil {
 		return err
 	}
+	keep := 0
+	if opts.Helper != "" {
+		keep = vantageKeepControlBytes
+	}
 	var cs []*vantage.Collector
 	var inputErrs []error
-	var findings findingsError // --fail-on, over the points (JSON)
 	for _, pt := range opts.points {
-		c := vantage.NewCollector(pt.name, vantage.Options{})
+		c := vantage.NewCollector(pt.name, vantage.Options{KeepControlBytes: keep})
 		c.Files = pt.files
 		dec := decode.New(c, opts.decodeOptions())
 		var files capture.Stats
@@ -122,11 +133,24 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 		}
 		dec.Finish()
 		cs = append(cs, c)
-		if opts.JSON {
+	}
+	rep, err := vantage.Merge(cs)
+	if err != nil {
+		return err
+	}
+	if opts.Helper != "" {
+		vantage.CheckHelper(rep, opts.helperCfg)
+	}
+	var findings findingsError // --fail-on, over the points (JSON)
+	if opts.JSON {
+		// Each point on its own, every record stamped with its name; its
+		// diagnosis knows what the other points saw of its 227s.
+		for i, pt := range opts.points {
 			one := *opts
 			one.Observer = pt.name
 			one.Vantage, one.points = nil, nil
 			one.Files = pt.files
+			one.knownRewrites = rewritesSeenBy(rep, i)
 			if err := runRead(&one, stdout, stderr); err != nil {
 				if fe, isFinding := err.(findingsError); isFinding {
 					findings.n += fe.n
@@ -136,10 +160,6 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 				}
 			}
 		}
-	}
-	rep, err := vantage.Merge(cs)
-	if err != nil {
-		return err
 	}
 	w := bufio.NewWriter(stdout)
 	if opts.JSON {
@@ -160,6 +180,30 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 		return findings
 	}
 	return nil
+}
+
+// rewritesSeenBy lists, for point i, the 227s it saw that the client's
+// side of the same session saw naming another address: a box in between
+// rewrote them, which point i's own diagnosis cannot see.
+func rewritesSeenBy(rep *vantage.Report, i int) []diagnose.Rewrite {
+	var out []diagnose.Rewrite
+	for _, s := range rep.Sessions {
+		ref := s.Order[0]
+		if s.Views[i] == nil || ref == i {
+			continue
+		}
+		for _, a := range s.Announcements {
+			mine, theirs := a.Views[i], a.Views[ref]
+			if !a.Rewritten || mine == nil || theirs == nil || !mine.Via.Passive() {
+				continue
+			}
+			from, to := mine.Endpoint.Addr(), theirs.Endpoint.Addr()
+			if from.IsValid() && to.IsValid() && from != to && len(out) < diagnose.MaxRewrites {
+				out = append(out, diagnose.Rewrite{Server: s.Views[i].Server, From: from, To: to, Where: rep.Points[ref]})
+			}
+		}
+	}
+	return out
 }
 
 func offsetString(o vantage.Offset) string {
@@ -195,7 +239,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("  %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(v.Client), addrString(v.Server), v.Start.UTC().Format("15:04:05.000000"))
 		}
 		for _, a := range s.Announcements {
-			same := !a.Rewritten
+			same := !a.Rewritten && !a.Missing // the same at every point: shown once
 			for _, i := range s.Order {
 				an := a.Views[i]
 				if an == nil {
@@ -204,12 +248,15 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				}
 				pr("  announcement %d at %s: %s  = %s\n", a.Index, safe(rep.Points[i]), shown(an.Text), endpointText(an))
 				if same {
-					break // the same at every point: shown once
+					break
 				}
 			}
 			if a.Verdict != "" {
 				pr("     !! %s\n", safe(pointNames(a.Verdict, rep.Points)))
 			}
+		}
+		if s.Helper != nil {
+			writeHelperCheckText(w, rep, s.Helper)
 		}
 		for n, p := range s.Data {
 			mode := "active"
@@ -226,6 +273,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				pr("    %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(d.Src), addrString(d.Dst), dataViewString(d))
 			}
 			pr("     -> %s: %s\n", p.Where, safe(p.Verdict))
+			if p.Helper != nil {
+				pr("     helper: %s\n", safe(p.Helper.Verdict))
+			}
 		}
 		pr("\n")
 	}
@@ -330,15 +380,22 @@ type jsonDataView struct {
 }
 
 type jsonPath struct {
-	Type    string         `json:"type"`
-	Session int            `json:"session"`
-	Data    int            `json:"data"`
-	Mode    string         `json:"mode"`
-	Points  []jsonDataView `json:"points"`
-	Where   string         `json:"where"`
-	After   string         `json:"lost_after,omitempty"`
-	Before  string         `json:"lost_before,omitempty"`
-	Verdict string         `json:"verdict"`
+	Type    string          `json:"type"`
+	Session int             `json:"session"`
+	Data    int             `json:"data"`
+	Mode    string          `json:"mode"`
+	Points  []jsonDataView  `json:"points"`
+	Where   string          `json:"where"`
+	After   string          `json:"lost_after,omitempty"`
+	Before  string          `json:"lost_before,omitempty"`
+	Verdict string          `json:"verdict"`
+	Helper  *jsonPathHelper `json:"helper,omitempty"`
+}
+
+type jsonPathHelper struct {
+	Expect  string `json:"expect"`
+	Match   string `json:"match"`
+	Verdict string `json:"verdict"`
 }
 
 func tsString(t time.Time) string {
@@ -385,6 +442,9 @@ func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			js.Announcements = append(js.Announcements, ja)
 		}
 		_ = enc.Encode(js)
+		if s.Helper != nil {
+			writeHelperCheckJSON(enc, rep, s)
+		}
 		for n, p := range s.Data {
 			jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict}
 			if p.Passive {
@@ -392,6 +452,9 @@ func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			}
 			if p.After >= 0 {
 				jp.After, jp.Before = rep.Points[p.After], rep.Points[p.Before]
+			}
+			if h := p.Helper; h != nil {
+				jp.Helper = &jsonPathHelper{Expect: h.Expect.String(), Match: h.Match.String(), Verdict: h.Verdict}
 			}
 			for _, i := range p.Order {
 				d := p.Views[i]
@@ -410,5 +473,175 @@ func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			}
 			_ = enc.Encode(jp)
 		}
+	}
+}
+
+// writeHelperCheckText shows the simulated Linux helper of one session's
+// router against what the points on either side of it saw.
+func writeHelperCheckText(w io.Writer, rep *vantage.Report, hc *vantage.HelperCheck) {
+	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	pr("  Linux FTP helper simulated between %s and %s: %s\n", safe(fmt.Sprintf("%q", rep.Points[hc.In])), safe(fmt.Sprintf("%q", rep.Points[hc.Out])), helperConnText(hc))
+	if hc.Incomplete != "" {
+		pr("    incomplete: %s\n", safe(hc.Incomplete))
+	}
+	if hc.Encrypted {
+		pr("    the control channel turned to TLS: the helper reads nothing after that\n")
+	}
+	for _, st := range hc.Steps {
+		copies := ""
+		if st.Copies > 1 {
+			copies = fmt.Sprintf(", %d copies", st.Copies)
+		}
+		pr("    %s at %s (packet %d%s): %s\n", stepKind(st), safe(fmt.Sprintf("%q", rep.Points[st.From])), st.Num, copies, shown(st.Original))
+		if st.Forwarded {
+			ep := ""
+			if st.SeenEndpoint.IsValid() || st.SeenEndpoint.Port() != 0 {
+				ep = "  = " + endpointText(&vantage.Announcement{Endpoint: st.SeenEndpoint})
+			}
+			pr("      %s saw (packet %d): %s%s\n", safe(fmt.Sprintf("%q", rep.Points[st.To])), st.OutNum, shown(st.Seen), ep)
+		}
+		pr("      -> %s\n", safe(st.Verdict))
+	}
+	if hc.StepsDropped > 0 {
+		pr("    %d more step%s not kept\n", hc.StepsDropped, plural(hc.StepsDropped))
+	}
+	if len(hc.Steps) == 0 && !hc.Encrypted && hc.Incomplete == "" {
+		pr("    nothing the helper acts on\n")
+	}
+}
+
+// helperConnText is the control connection as the simulated router keys it.
+func helperConnText(hc *vantage.HelperCheck) string {
+	t := "conntrack keys " + addrString(hc.Conn.Client) + " -> " + addrString(hc.Conn.Server)
+	if hc.Conn.ServerAt.IsValid() {
+		t += ", DNAT to " + addrString(hc.Conn.ServerAt)
+	}
+	if hc.Conn.ClientAs.IsValid() {
+		t += ", SNAT to " + addrString(hc.Conn.ClientAs)
+	}
+	if !hc.NATed {
+		t += " (not NATed: nf_nat_ftp rewrites nothing)"
+	}
+	return t
+}
+
+// stepKind names what the step is about: the announcement the helper
+// found, or the one it did not read.
+func stepKind(st vantage.HelperStep) string {
+	if st.Result.Kind != nfhelper.KindNone {
+		return st.Result.Kind.String()
+	}
+	if st.Result.NMissed > 0 {
+		return st.Result.Missed[0].Kind.String()
+	}
+	return "segment"
+}
+
+// JSON records of the helper check.
+type jsonHelperCheck struct {
+	Type         string   `json:"type"`
+	Session      int      `json:"session"`
+	Between      []string `json:"between"`
+	Client       string   `json:"client"`
+	Server       string   `json:"server"`
+	ClientAs     string   `json:"client_as,omitempty"`
+	ServerAt     string   `json:"server_at,omitempty"`
+	NATed        bool     `json:"nated"`
+	Encrypted    bool     `json:"encrypted,omitempty"`
+	Incomplete   string   `json:"incomplete,omitempty"`
+	StepsDropped int      `json:"steps_dropped,omitempty"`
+}
+
+type jsonExpect struct {
+	Src     string `json:"src"`
+	Dst     string `json:"dst"`
+	DstPort uint16 `json:"dst_port"`
+	NATDst  string `json:"nat_dst,omitempty"`
+}
+
+type jsonRewrite struct {
+	Text  string `json:"text"`
+	Addr  string `json:"addr,omitempty"`
+	Port  uint16 `json:"port"`
+	Delta int32  `json:"delta"`
+}
+
+type jsonHelperStep struct {
+	Type           string       `json:"type"`
+	Session        int          `json:"session"`
+	Step           int          `json:"step"`
+	Dir            string       `json:"dir"`
+	Kind           string       `json:"kind"`
+	Action         string       `json:"action"`
+	Partial        string       `json:"partial,omitempty"`
+	Missed         string       `json:"missed,omitempty"`
+	From           string       `json:"from"`
+	To             string       `json:"to"`
+	Packet         uint64       `json:"packet"`
+	Copies         int          `json:"copies"`
+	Original       string       `json:"original"`
+	Expect         *jsonExpect  `json:"expect,omitempty"`
+	Rewrite        *jsonRewrite `json:"rewrite,omitempty"`
+	Forwarded      bool         `json:"forwarded"`
+	SeenPacket     uint64       `json:"seen_packet,omitempty"`
+	Seen           string       `json:"seen,omitempty"`
+	SeenEndpoint   string       `json:"seen_endpoint,omitempty"`
+	TextAgrees     bool         `json:"text_agrees"`
+	ShiftSimulated *int32       `json:"shift_simulated,omitempty"`
+	ShiftSeen      *int32       `json:"shift_seen,omitempty"`
+	Agrees         bool         `json:"agrees"`
+	Verdict        string       `json:"verdict"`
+}
+
+func writeHelperCheckJSON(enc *json.Encoder, rep *vantage.Report, s *vantage.Session) {
+	hc := s.Helper
+	j := jsonHelperCheck{Type: "helper_check", Session: s.ID, Between: []string{rep.Points[hc.In], rep.Points[hc.Out]},
+		Client: addrString(hc.Conn.Client), Server: addrString(hc.Conn.Server), NATed: hc.NATed, Encrypted: hc.Encrypted,
+		Incomplete: hc.Incomplete, StepsDropped: hc.StepsDropped}
+	if hc.Conn.ClientAs.IsValid() {
+		j.ClientAs = addrString(hc.Conn.ClientAs)
+	}
+	if hc.Conn.ServerAt.IsValid() {
+		j.ServerAt = addrString(hc.Conn.ServerAt)
+	}
+	_ = enc.Encode(j)
+	for k, st := range hc.Steps {
+		r := st.Result
+		js := jsonHelperStep{Type: "helper_step", Session: s.ID, Step: k + 1, Dir: r.Dir.String(), Kind: stepKind(st), Action: r.Action.String(),
+			From: rep.Points[st.From], To: rep.Points[st.To], Packet: st.Num, Copies: st.Copies, Original: st.Original,
+			Forwarded: st.Forwarded, TextAgrees: st.TextAgrees, Agrees: st.Agrees, Verdict: st.Verdict}
+		if r.Action == nfhelper.PartialDrop {
+			js.Partial = r.Partial.String()
+		}
+		if r.Kind == nfhelper.KindNone && r.NMissed > 0 {
+			js.Missed = r.Missed[0].Why.String()
+		}
+		if r.Expect.Valid() {
+			js.Expect = &jsonExpect{Src: r.Expect.Src.String(), Dst: r.Expect.Dst.String(), DstPort: r.Expect.DstPort}
+			if r.Expect.NATed {
+				js.Expect.NATDst = addrString(r.Expect.NATDst)
+			}
+		}
+		if r.Rewrite.Done {
+			js.Rewrite = &jsonRewrite{Text: r.Rewrite.Text(), Port: r.Rewrite.Port, Delta: r.Rewrite.Delta()}
+			if r.Rewrite.Addr.IsValid() {
+				js.Rewrite.Addr = r.Rewrite.Addr.String()
+			}
+		}
+		if st.Forwarded {
+			js.SeenPacket, js.Seen = st.OutNum, st.Seen
+			if st.SeenEndpoint.IsValid() || st.SeenEndpoint.Port() != 0 {
+				js.SeenEndpoint = endpointText(&vantage.Announcement{Endpoint: st.SeenEndpoint})
+			}
+		}
+		if st.HaveNext {
+			sim := st.ShiftSim
+			js.ShiftSimulated = &sim
+			if st.ShiftKnown {
+				seen := st.ShiftSeen
+				js.ShiftSeen = &seen
+			}
+		}
+		_ = enc.Encode(js)
 	}
 }

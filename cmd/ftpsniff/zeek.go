@@ -235,7 +235,7 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 			}
 		}
 	}
-	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.Refused {
+	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.Refused && c.Data != nil { // Zeek fills data_channel once the announcement was accepted
 		ep := c.Endpoint
 		if c.Data != nil {
 			ep = c.Data.Announced

@@ -11,6 +11,8 @@ OP is one of:
   stor:NAME:BYTES    upload BYTES bytes as NAME (STOR)
   appe:NAME:BYTES    append BYTES bytes to NAME (APPE)
   size:PATH          SIZE
+  split-port:AT      the next PORT goes out in two TCP segments: its first AT
+                     bytes, a pause (--split-pause, default 0.05 s), the rest
 
 ftplib picks the data command itself: PASV on IPv4, EPSV on IPv6 in passive mode;
 PORT on IPv4, EPRT on IPv6 in active mode (--active). Every command and reply is
@@ -21,7 +23,32 @@ goes on; the exit status is 1 if any operation failed, 2 on a connection error.
 import argparse
 import ftplib
 import io
+import socket
 import sys
+import time
+
+
+class SplitFTP(ftplib.FTP):
+    """ftplib with a PORT that can be written in two TCP segments."""
+
+    split_at = 0
+    split_pause = 0.05
+
+    def sendport(self, host, port):
+        if not self.split_at:
+            return super().sendport(host, port)
+        at, self.split_at = self.split_at, 0
+        line = "PORT " + ",".join(host.split(".") + [str(port >> 8), str(port & 0xFF)])
+        data = (line + "\r\n").encode(self.encoding)
+        if self.debugging:
+            print("*cmd*", repr(line), "in two segments, split after %d bytes" % at)
+        # TCP_NODELAY: the first part leaves at once, not held back by
+        # Nagle until the second is written.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.sendall(data[:at])
+        time.sleep(self.split_pause)
+        self.sock.sendall(data[at:])
+        return self.voidresp()
 
 
 def payload(n):
@@ -45,6 +72,8 @@ def run_op(ftp, op):
         print(ftp.cwd(arg))
     elif kind == "size":
         print(ftp.size(arg))
+    elif kind == "split-port":
+        ftp.split_at = int(arg)
     elif kind in ("stor", "appe"):
         name, _, count = arg.partition(":")
         data = payload(int(count or "1024"))
@@ -62,10 +91,12 @@ def main():
     ap.add_argument("--timeout", type=float, default=3.0)
     ap.add_argument("--user", default="anonymous")
     ap.add_argument("--password", default="anonymous@")
+    ap.add_argument("--split-pause", type=float, default=0.05)
     a = ap.parse_args()
 
     failed = False
-    ftp = ftplib.FTP(timeout=a.timeout)
+    ftp = SplitFTP(timeout=a.timeout)
+    ftp.split_pause = a.split_pause
     ftp.set_debuglevel(1)
     try:
         ftp.connect(a.host, a.port)

@@ -23,6 +23,7 @@ SCENARIOS=(
 	ftps-reuse-required data-source-nat pasv-address-invalid login-brute-force
 	control-idle-nat
 	helper-nat helper-nat-ftps router-drop-data-syn
+	router-drop-data-synack helper-split-227 helper-split-port
 )
 
 usage() {
@@ -65,7 +66,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "record.sh: must run as root: it creates network namespaces and runs vsftpd and tcpdump" >&2
 	exit 1
 fi
-for tool in ip nft vsftpd tcpdump curl lftp python3 openssl timeout ss; do
+for tool in ip nft vsftpd tcpdump curl lftp python3 openssl timeout ss conntrack; do
 	command -v "$tool" >/dev/null || {
 		echo "record.sh: missing $tool (see APT_PACKAGES)" >&2
 		exit 1
@@ -78,12 +79,14 @@ OUT=$(cd "$OUT" && pwd)
 
 CAPS=()
 
-# cap SIDE FILE: capture on the client's or the server's lab interface.
+# cap SIDE FILE: capture on the client's or the server's lab interface,
+# or (router-in, nat lab) on the router's interface towards the server.
 cap() {
 	local ns ifc
 	case $1 in
 	client) ns=$NETLAB_CLIENT_NS ifc=$NETLAB_CLIENT_IF ;;
 	server) ns=$NETLAB_SERVER_NS ifc=$NETLAB_SERVER_IF ;;
+	router-in) ns=$NETLAB_ROUTER_NS ifc=priv0 ;;
 	esac
 	netlab_capture_start "$ns" "$ifc" "$OUT/$2.pcap" || return 1
 	CAPS+=("$NETLAB_LAST_PID")
@@ -489,6 +492,75 @@ EOF2
 	run 28 "curl --disable-epsv ftp://$NETLAB_PUBLIC_IP4/report.txt (router drops data SYNs)" \
 		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
 	cap_stop
+}
+
+# router-drop-data-synack: the nat router (no helper) lets the data SYN
+# through to the server but drops the server's SYN-ACK on its way back:
+# the server answers, the client never hears it. Captured at the client,
+# on the router's inner interface (priv0) and at the server.
+sc_router_drop_data_synack() {
+	netlab_lab_nat && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	netlab_nft "$NETLAB_ROUTER_NS" <<'EOF2' || return 1
+table ip dropsynack {
+	chain forward {
+		type filter hook forward priority filter - 10; policy accept;
+		iifname "priv0" tcp sport 40000-40100 tcp flags & (syn | ack) == syn | ack drop
+	}
+}
+EOF2
+	cap client router-drop-data-synack-client && cap router-in router-drop-data-synack-router-in &&
+		cap server router-drop-data-synack-server || return 1
+	run 28 "curl --disable-epsv ftp://$NETLAB_PUBLIC_IP4/report.txt (router drops the data SYN-ACK)" \
+		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+}
+
+# ftpserver NS ARGS...: the scripted server (ftpserver.py) on port 21 in NS,
+# serving the lab's anonymous tree; one session, then it exits.
+ftpserver() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" python3 "$HERE/ftpserver.py" --root "$(netlab_ftproot)" "$@" \
+		</dev/null >"$NETLAB_DIR/ftpserver.out" 2>&1 &
+	NETLAB_PIDS+=("$!")
+	netlab_wait_port "$ns" 21 || {
+		cat "$NETLAB_DIR/ftpserver.out" >&2
+		return 1
+	}
+}
+
+# helper-split-227: the nat router with the ftp helper, in front of the
+# scripted server, whose passive ports (45000-45099) the router does not
+# forward: only the helper's expectation lets a data connection in. The
+# first 227 of the session is one segment, zero-padded (010,099,002,002,...)
+# so that nf_nat_ftp's rewrite changes its length; the second is written in
+# two segments, split inside the numbers after 35 bytes. ftplib connects to
+# the control connection's address (it ignores the 227's); it times out
+# waiting for the second 227.
+sc_helper_split_227() {
+	netlab_lab_nat && helper_on || return 1
+	ftpserver "$NETLAB_SERVER_NS" --pad --split 2:35 || return 1
+	ct_watch helper-split-227
+	cap client helper-split-227-client && cap server helper-split-227-server || return 1
+	run 2 "ftpclient.py --timeout 4 $NETLAB_PUBLIC_IP4 retr:report.txt retr:report.txt (second 227 split in two segments)" \
+		"${FTPLIB[@]}" --timeout 4 "$NETLAB_PUBLIC_IP4" retr:report.txt retr:report.txt
+	cap_stop
+	ct_dump helper-split-227
+	say "server: $(tr '\n' ' ' <"$NETLAB_DIR/ftpserver.out" | cut -c1-600)"
+}
+
+# helper-split-port: the same router in front of vsftpd; an active-mode
+# ftplib client sends its first PORT in one segment and its second in two,
+# split after 15 bytes ("PORT 10,99,1,2,"); it times out waiting for the
+# reply to the second.
+sc_helper_split_port() {
+	netlab_lab_nat && helper_on && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	ct_watch helper-split-port
+	cap client helper-split-port-client && cap server helper-split-port-server || return 1
+	run 2 "ftpclient.py --active --timeout 4 $NETLAB_PUBLIC_IP4 retr:report.txt split-port:15 retr:report.txt" \
+		"${FTPLIB[@]}" --active --timeout 4 "$NETLAB_PUBLIC_IP4" retr:report.txt split-port:15 retr:report.txt
+	cap_stop
+	ct_dump helper-split-port
 }
 
 # --- main ----------------------------------------------------------------

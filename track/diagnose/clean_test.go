@@ -25,6 +25,8 @@ var faultCaptures = map[string][]string{
 	"helper-nat-ftps-server.pcap":              {CodeControlEncrypted},
 	"router-drop-data-syn-client.pcap":         {CodeNATMismatch, CodeDataUnanswered},
 	"router-drop-data-syn-server.pcap":         {CodeNATMismatch, CodeDataNotAttempted},
+	"router-drop-data-synack-client.pcap":      {CodeNATMismatch, CodeDataUnanswered},
+	"helper-split-227-server.pcap":             {CodeDataNotAttempted},
 	"login-brute-force.pcap":                   {CodeLoginAttack},
 	"nat-no-pasv-address-default-client.pcap":  {CodeNATMismatch},
 	"nat-no-pasv-address-trusting-client.pcap": {CodeDataUnanswered, CodeNATMismatch},

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -160,7 +161,34 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return SeverityError
 	}
 
+	// reached: the client's data connection arrived at exactly the
+	// announced address and port, and worked.
+	reached := worked && dc.SYNs > 0 && dc.Match == track.MatchExact
 	if a == srv {
+		if rw, ok := d.rewriteOf(s.Server, a); ok && rw.To != a {
+			return rewrittenOnTheWay(kind, rw, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
+		}
+		if reached && local(a) && (!local(cli) || !sameNet(a, cli)) && !pub.IsValid() {
+			// From the server's side a NAT router's FTP helper is
+			// invisible: the 227 leaves as sent and the client's
+			// answer arrives as announced whether the helper rewrote
+			// the 227 or the client ignored its address. The advice
+			// must hold in both cases: pasv_address would break the
+			// helper, so it is only the fix when nothing rewrites.
+			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, cls.Describe(a), cli))
+			f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
+				addrSettingName(kind), addrSetting(kind, suggestPublic(s, a, pub)))
+			f.reached = true
+			if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
+				st.reached = append(st.reached, a)
+			}
+			return f
+		}
+		if slices.Contains(d.state(s).reached, a) {
+			// This client reached the address earlier in the session: it
+			// is not why this endpoint was not used.
+			return nil
+		}
 		switch {
 		case pub.IsValid() && a != pub && !(local(a) && local(cli) && sameNet(a, cli)):
 			return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), the address it has on this side of the NAT, but clients must be told %s: the same fault seen from the server's side.", a, cls.Describe(a), pub))
@@ -203,6 +231,25 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return translated("the public address the NAT translates to it")
 	}
 	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong %s).", a, srv, addrSettingName(kind)))
+}
+
+// maxReached bounds sessState.reached.
+const maxReached = 8
+
+// rewrittenOnTheWay is the finding for a 227 that another capture point
+// saw rewritten (KnowRewrite): the server announces its own address and a
+// box in between translates it, which is how a NAT router's FTP helper
+// works; setting the public address on the server would undo it.
+func rewrittenOnTheWay(kind policy.ServerKind, rw Rewrite, ev string, dc *track.DataConn, pk []uint64) *Finding {
+	ev = joinEvidence(ev, fmt.Sprintf("capture point %q saw %s in its place", rw.Where, rw.To))
+	if dc.SYNs > 0 {
+		ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d), outcome %s", dc.Server, dc.SYNNum, dc.Outcome))
+		pk = append(pk, dc.SYNNum)
+	}
+	return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk), Evidence: ev,
+		Message: fmt.Sprintf("The server announces its own address %s, and a box in between rewrites it to %s on the way to the client (seen at %q): a NAT router's FTP helper or ALG translates the 227. This is a correct setup.", rw.From, rw.To, rw.Where),
+		Advice: fmt.Sprintf("Nothing to change, and leave %s unset: the Linux FTP helper rewrites only a 227 that names the server's own address (for any other it creates no expectation, loose=0), so announcing %s from the server would stop the rewrite and leave the data connections to a statically forwarded port range.",
+			addrSettingName(kind), rw.To)}
 }
 
 // suggestPublic is the address a server announcing a should announce

@@ -23,6 +23,8 @@ type Diagnoser struct {
 	omitted  Omitted
 
 	logins loginTable // failed logins per client address, across sessions
+
+	rewrites []Rewrite // what other capture points showed of the 227s (KnowRewrite), at most MaxRewrites
 }
 
 // sessState is what the diagnoser remembers of an open session.
@@ -30,6 +32,9 @@ type sessState struct {
 	loginReported bool
 	authCmd       *track.Command      // the AUTH that got 234
 	translated    map[netip.Addr]bool // announced addresses already reported as nat-translated
+	// reached: the server's own private addresses a client from another
+	// network reached as announced in this session (at most maxReached).
+	reached []netip.Addr
 
 	fallbackReported bool        // epsv-pasv-fallback said once per session
 	configReported   bool        // server-config-error said once per session

@@ -95,6 +95,9 @@ type Finding struct {
 	Advice   string          // what to change, concrete (config line / firewall rule)
 
 	blind bool // data-not-attempted because the capture cannot see the data path
+	// reached: a nat-mismatch seen from the server's side whose data
+	// connection arrived exactly as announced and worked.
+	reached bool
 }
 
 // Reporter receives findings.

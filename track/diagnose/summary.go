@@ -47,6 +47,7 @@ type serverAcc struct {
 	natAddr    netip.Addr            // first mismatching announced address
 	natFix     string                // what to announce instead
 	natByHand  bool                  // a client ignored natAddr and connected anyway
+	natReached int                   // nat-mismatch findings whose data connection arrived as announced and worked
 	encrypted  int
 	blind      int // endpoints the capture cannot see the data path of
 	unaccepted int // announcements refused or never answered
@@ -179,6 +180,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if dc == nil || !dc.Passive {
 			a.activeNAT = true
 		}
+		if f.reached {
+			a.natReached++
+		}
 		if dc != nil && dc.Passive && !a.natAddr.IsValid() {
 			a.natAddr = dc.Announced.Addr()
 			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.p.Public().Unmap())
@@ -249,7 +253,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		total += v
 	}
 	switch {
-	case a.natAddr.IsValid() && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
+	case a.natAddr.IsValid() && a.natReached == 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
 		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, addrSetting(kind, a.natFix))
 		rules = append(rules, addrSetting(kind, a.natFix))
 	case a.bounce != nil:
@@ -266,8 +270,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.findings[CodeControlIdle] > 0:
 		sum.Verdict = "the control connection stayed silent during a transfer and something on the path dropped it (a NAT or firewall idle timeout): the transfer's final reply never arrived; see control-idle-timeout for the keepalive and timeout settings"
 		if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
-			// The announced address is wrong too: its fix still applies.
-			rules = append(rules, addrSetting(kind, a.natFix))
+			// The announced address is wrong too: its fix still applies
+			// (only where nothing rewrites it, when clients reached it).
+			rules = append(rules, a.natRules(kind)...)
 		}
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
@@ -311,6 +316,17 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		addRangeLines()
 	case a.findings[CodeLoginAttack] > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable]+a.findings[CodeNATMismatch] == 0:
 		sum.Verdict = "a client is guessing passwords (see login-brute-force); the data connections are not the problem"
+	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natReached > 0:
+		// Seen from the server's side, clients from other networks
+		// reached the private address as announced: a helper rewriting
+		// the 227 and a client ignoring it look the same here, and
+		// pasv_address is the fix only for the second.
+		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other networks, and their data connections arrived as announced: a NAT in between forwards them. From this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
+			a.natAddr, addrSettingName(kind), addrSetting(kind, a.natFix))
+		if n := failedPassive(a); n > 0 {
+			sum.Verdict += "; " + plural(n, "other announced data endpoint", "other announced data endpoints") + " failed (see the findings)"
+		}
+		rules = append(rules, a.natRules(kind)...)
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
 		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, addrSetting(kind, a.natFix))
 		rules = append(rules, addrSetting(kind, a.natFix))
@@ -373,6 +389,16 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	sum.Rules = dedupe(rules)
 	return sum
+}
+
+// natRules are the change lines for the announced address: the setting,
+// and, when clients were seen reaching the private address as announced
+// (a NAT helper may be rewriting it), the condition it depends on.
+func (a *serverAcc) natRules(kind policy.ServerKind) []string {
+	if a.natReached > 0 {
+		return []string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:", addrSetting(kind, a.natFix)}
+	}
+	return []string{addrSetting(kind, a.natFix)}
 }
 
 // failedPassive counts passive data connections that failed at a server.

@@ -12,6 +12,10 @@ import (
 type Options struct {
 	MaxConns         int // control connections, and data connections, kept; 0 = 100000
 	MaxAnnouncements int // announcements kept per control connection; 0 = 64
+	// KeepControlBytes is how many bytes of control segments (payload
+	// plus segOverhead each) the Collector keeps for CheckHelper; 0 keeps
+	// none.
+	KeepControlBytes int
 }
 
 func (o *Options) defaults() {
@@ -28,6 +32,9 @@ type Limits struct {
 	ControlDropped       int `json:"control_dropped"`
 	DataDropped          int `json:"data_dropped"`
 	AnnouncementsDropped int `json:"announcements_dropped"`
+	// SegmentsDropped: control segments not kept for CheckHelper once
+	// Options.KeepControlBytes was spent.
+	SegmentsDropped int `json:"control_segments_dropped,omitempty"`
 }
 
 // maxText bounds an announcement's kept text.
@@ -43,6 +50,40 @@ type Announcement struct {
 	Num      uint64
 }
 
+// Seg is one control segment with payload as one point saw it, kept for
+// CheckHelper. It holds no pointer, so that thousands of them cost the
+// garbage collector nothing to scan: the payload lives in its Collector's
+// blocks (Control.Payload), the time as Unix nanoseconds (Seg.Time).
+type Seg struct {
+	Seq        uint32
+	FromClient bool // sent by the control connection's client
+	Cut        bool // the snap length cut it: the payload is incomplete
+	Num        uint64
+	ts         int64
+	block      int32
+	off, n     int32
+}
+
+// Time is the segment's packet time.
+func (g *Seg) Time() time.Time { return time.Unix(0, g.ts).UTC() }
+
+// segStore holds the kept payloads in blocks of arenaChunk bytes (or one
+// segment's, when larger).
+type segStore struct{ blocks [][]byte }
+
+// Payload is the kept payload of g, one of x's segments.
+func (x *Control) Payload(g *Seg) []byte {
+	b := x.store.blocks[g.block]
+	return b[g.off : g.off+g.n : g.off+g.n]
+}
+
+// segOverhead is what one kept Seg costs besides its payload, charged
+// against Options.KeepControlBytes.
+const segOverhead = 96
+
+// arenaChunk is the size of the blocks kept payloads are copied into.
+const arenaChunk = 64 << 10
+
 // Control is one control connection as one point saw it.
 type Control struct {
 	Client, Server netip.AddrPort
@@ -55,6 +96,12 @@ type Control struct {
 	Announce    []Announcement
 	Encrypted   bool
 	annDropped  int
+	// Segs are its segments with payload, in capture order, when the
+	// Collector keeps them (Options.KeepControlBytes); SegsCut says some
+	// were not kept.
+	Segs    []Seg
+	SegsCut bool
+	store   *segStore
 }
 
 // Data is one data connection (a SYN) as one point saw it.
@@ -89,6 +136,9 @@ type Collector struct {
 	data     map[decode.ConnKey]*Data
 	dataList []*Data
 	limits   Limits
+
+	kept  int // bytes charged against opts.KeepControlBytes
+	store segStore
 }
 
 // NewCollector returns a Collector for the point named name.
@@ -133,6 +183,9 @@ func (c *Collector) Segment(s *decode.Segment) {
 		case syn && ack && !x.HaveISN[1]:
 			x.ISN[1], x.HaveISN[1], x.SYNACK = s.Seq, true, s.TS
 		}
+		if s.PayloadLen > 0 && c.opts.KeepControlBytes > 0 {
+			c.keep(x, s)
+		}
 		return
 	}
 	d := c.data[key]
@@ -165,6 +218,40 @@ func (c *Collector) Segment(s *decode.Segment) {
 		d.RST, d.RSTFrom, d.RSTFromDst = s.TS, s.Src.Addr(), s.Src == d.Dst
 	}
 	d.Bytes += int64(s.PayloadLen)
+}
+
+// keep copies a control segment for CheckHelper, within the budget. Only
+// connections whose client is known (from the SYN) are kept: the others
+// cannot be paired.
+func (c *Collector) keep(x *Control, s *decode.Segment) {
+	if !x.Client.IsValid() {
+		return
+	}
+	cost := len(s.Payload) + segOverhead
+	if x.SegsCut || c.kept+cost > c.opts.KeepControlBytes {
+		// Once one is missing the rest of the connection is useless to
+		// the helper's model: keep nothing more of it.
+		x.SegsCut = true
+		c.limits.SegmentsDropped++
+		return
+	}
+	c.kept += cost
+	c.add(x, s.Src == x.Client, s.Seq, s.TS, s.Num, s.Payload, len(s.Payload) < s.PayloadLen)
+}
+
+// add appends a segment to x, its payload copied into the blocks.
+func (c *Collector) add(x *Control, fromClient bool, seq uint32, ts time.Time, num uint64, p []byte, cut bool) {
+	st := &c.store
+	last := len(st.blocks) - 1
+	if last < 0 || cap(st.blocks[last])-len(st.blocks[last]) < len(p) {
+		st.blocks = append(st.blocks, make([]byte, 0, max(arenaChunk, len(p))))
+		last++
+	}
+	off := len(st.blocks[last])
+	st.blocks[last] = append(st.blocks[last], p...)
+	x.store = st
+	x.Segs = append(x.Segs, Seg{Seq: seq, FromClient: fromClient, Cut: cut, Num: num, ts: ts.UnixNano(),
+		block: int32(last), off: int32(off), n: int32(len(p))})
 }
 
 // Unreachable implements decode.Handler.

@@ -17,9 +17,26 @@
 // the median over every pair; with no SYN-ACK the SYN alone gives an
 // estimate that includes the transit time (OneWay).
 //
+// Announcements are paired across points by kind and port in order (then
+// by time, for a helper that had to change the port), so one lost on the
+// way is reported as seen on one side only without shifting the others.
+//
+// CheckHelper runs the router between the outermost points as a Linux
+// router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each
+// direction's control segments as the point on the sender's side saw them,
+// interleaved with the data SYNs on the reference clock, then compares the
+// model's output with the far point's: the rewritten bytes, the sequence
+// offset of the next segment, whether a dropped segment ever arrived, and
+// each data SYN against the expectation.
+//
 // Bounds: a Collector keeps at most Options.MaxConns control and
 // Options.MaxConns data connections (default 100,000 each) and
 // Options.MaxAnnouncements announcements per control connection (default
-// 64); what does not fit is counted in Limits. Time is packet time. Merge
-// allocates in proportion to what the Collectors kept.
+// 64); with Options.KeepControlBytes it also copies control segments, at
+// most that many bytes (payload plus a fixed overhead per segment) per
+// Collector, into 64 KiB blocks; a connection whose segments no longer fit
+// keeps none after that and its check says it is incomplete. CheckHelper
+// keeps at most 64 steps per session. What does not fit is counted in
+// Limits. Time is packet time. Merge and CheckHelper allocate in
+// proportion to what the Collectors kept.
 package vantage

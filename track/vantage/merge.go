@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // ErrPoints: Merge needs two or more points.
@@ -39,6 +42,9 @@ type Session struct {
 	Order         []int
 	Announcements []AnnouncementPath
 	Data          []*Path
+	// Helper is the Linux FTP helper's simulation checked against the
+	// points on either side (CheckHelper); nil until then.
+	Helper *HelperCheck
 }
 
 // AnnouncementPath is one announcement as each point saw it.
@@ -48,9 +54,12 @@ type AnnouncementPath struct {
 	// Rewritten: the endpoint differs between points.
 	Rewritten bool
 	// Untranslated: every point saw the same private address, which is
-	// not the address the client reaches the server at.
+	// not the address the client reaches the server at (227) or the
+	// server sees the client at (PORT).
 	Untranslated bool
-	Verdict      string
+	// Missing: a point that saw the session did not see it.
+	Missing bool
+	Verdict string
 }
 
 // Where says where a data connection was lost.
@@ -87,6 +96,10 @@ type Path struct {
 	// Report.Points; -1 when not a loss between points).
 	After, Before int
 	Verdict       string
+	// Helper: the SYN against the simulated helper's expectation
+	// (CheckHelper); nil until then or when no point saw it where the
+	// router receives it.
+	Helper *PathHelper
 }
 
 // Merge pairs the points' records. names and cs are in the order given.
@@ -174,10 +187,17 @@ func Merge(cs []*Collector) (*Report, error) {
 	r.estimateOffsets(paths)
 	for _, s := range r.Sessions {
 		s.Order = r.order(s.Views)
-		s.announcements()
+		r.announcements(s)
 	}
 	r.attach(paths)
 	return r, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func absDur(d time.Duration) time.Duration {
@@ -258,41 +278,146 @@ func (r *Report) order(views []*Control) []int {
 	return idx
 }
 
-// announcements pairs the session's announcements by their order at
-// each point and compares them.
-func (s *Session) announcements() {
-	most := 0
-	for _, v := range s.Views {
-		if v != nil && len(v.Announce) > most {
-			most = len(v.Announce)
-		}
+// pairWindow is how far apart, on one clock, two points may see the same
+// announcement when its port differs between them (a helper that had to
+// pick another port).
+const pairWindow = time.Second
+
+// announcements pairs the session's announcements across points and
+// compares them. The client-side point's list is the spine. Every other
+// point's announcements join it in two passes: first, in order, the next
+// entry of the same kind that names the same port (a NAT helper keeps the
+// port unless another expectation holds it); then the ones left over join
+// the nearest entry of the same kind still without a view of theirs,
+// within pairWindow (a helper that had to pick another port). What fits
+// nothing is an entry of its own. So an announcement lost on the way
+// leaves a hole at the points past the loss instead of shifting every
+// later pairing.
+func (r *Report) announcements(s *Session) {
+	type entry struct {
+		views []*Announcement
+		via   ftp.Via
+		port  uint16
+		at    time.Time // on the reference clock, at the first point that saw it
 	}
-	clientSide := s.Order[0]
-	for k := 0; k < most; k++ {
-		a := AnnouncementPath{Index: k + 1, Views: make([]*Announcement, len(s.Views))}
-		var first *Announcement
-		for i, v := range s.Views {
-			if v == nil || k >= len(v.Announce) {
+	var list []*entry
+	for _, i := range s.Order {
+		v := s.Views[i]
+		if v == nil {
+			continue
+		}
+		n := len(list) // entries of the points before this one
+		left := make([]int, 0, len(v.Announce))
+		next := 0
+		for k := range v.Announce {
+			a := &v.Announce[k]
+			matched := false
+			for e := next; e < n; e++ {
+				if o := list[e]; o.views[i] == nil && o.via == a.Via && o.port == a.Endpoint.Port() {
+					o.views[i], next, matched = a, e+1, true
+					break
+				}
+			}
+			if !matched {
+				left = append(left, k)
+			}
+		}
+		for _, k := range left {
+			a := &v.Announce[k]
+			at := r.corrected(i, a.TS)
+			best := -1
+			for e := 0; e < n; e++ {
+				o := list[e]
+				if o.views[i] != nil || o.via != a.Via || absDur(o.at.Sub(at)) > pairWindow {
+					continue
+				}
+				if best < 0 || absDur(o.at.Sub(at)) < absDur(list[best].at.Sub(at)) {
+					best = e
+				}
+			}
+			if best >= 0 {
+				list[best].views[i] = a
 				continue
 			}
-			a.Views[i] = &v.Announce[k]
+			e := &entry{views: make([]*Announcement, len(s.Views)), via: a.Via, port: a.Endpoint.Port(), at: at}
+			e.views[i] = a
+			list = append(list, e)
+		}
+	}
+	slices.SortStableFunc(list, func(a, b *entry) int { return a.at.Compare(b.at) })
+	// The outermost points that saw the session (Order puts those that
+	// did not last).
+	clientSide, serverSide := s.Order[0], s.Order[0]
+	for _, i := range s.Order {
+		if s.Views[i] != nil {
+			serverSide = i
+		}
+	}
+	for k, e := range list {
+		a := AnnouncementPath{Index: k + 1, Views: e.views}
+		var first *Announcement
+		missing := false
+		for _, i := range s.Order {
+			w := e.views[i]
+			if w == nil {
+				missing = missing || s.Views[i] != nil
+				continue
+			}
 			if first == nil {
-				first = a.Views[i]
-			} else if a.Views[i].Endpoint != first.Endpoint {
+				first = w
+			} else if w.Endpoint != first.Endpoint {
 				a.Rewritten = true
 			}
 		}
+		// Where the announcement should appear translated: a 227 names
+		// the server as the client should reach it, a PORT the client as
+		// the server sees it.
+		want := netip.Addr{}
+		if first.Via.Passive() {
+			if v := s.Views[clientSide]; v != nil {
+				want = v.Server.Addr()
+			}
+		} else if v := s.Views[serverSide]; v != nil {
+			want = v.Client.Addr()
+		}
+		sender := serverSide // a 227 or 229 comes from the server
+		if !first.Via.Passive() {
+			sender = clientSide
+		}
+		addr := first.Endpoint.Addr()
 		switch {
+		case missing && e.views[sender] == nil:
+			a.Missing = true
+			a.Verdict = fmt.Sprintf("not seen at #%d (the sender's side), though %s saw it: that capture missed it", sender, s.pointList(e.views, true))
+		case missing:
+			a.Missing = true
+			a.Verdict = fmt.Sprintf("seen at %s only: it never reached %s (lost or dropped in between)", s.pointList(e.views, true), s.pointList(e.views, false))
 		case a.Rewritten:
 			a.Verdict = "a box in between rewrote it: " + s.describeViews(a.Views)
-		case first != nil && first.Endpoint.Addr().IsValid() && first.Endpoint.Addr().IsPrivate() &&
-			s.Views[clientSide] != nil && first.Endpoint.Addr() != s.Views[clientSide].Server.Addr():
+		case addr.IsValid() && addr.IsPrivate() && want.IsValid() && addr != want:
 			a.Untranslated = true
-			a.Verdict = fmt.Sprintf("every point saw the private address %s, but the client reaches the server at %s: the box in between left it untranslated",
-				first.Endpoint.Addr(), s.Views[clientSide].Server.Addr())
+			if first.Via.Passive() {
+				a.Verdict = fmt.Sprintf("every point saw the private address %s, but the client reaches the server at %s: the box in between left it untranslated", addr, want)
+			} else {
+				a.Verdict = fmt.Sprintf("every point saw the private address %s, but the server sees the client at %s: the box in between left it untranslated", addr, want)
+			}
 		}
 		s.Announcements = append(s.Announcements, a)
 	}
+}
+
+// pointList names, as "#N" references joined by "and", the points of the
+// session that saw (seen) or did not see an announcement. The caller puts
+// a space after it, which the references need (see pointNames in the CLI).
+func (s *Session) pointList(views []*Announcement, seen bool) string {
+	var out []string
+	for _, i := range s.Order {
+		if s.Views[i] == nil || (views[i] != nil) != seen {
+			continue
+		}
+		out = append(out, fmt.Sprintf("#%d", i))
+	}
+	return strings.Join(out, " and ")
 }
 
 func (s *Session) describeViews(views []*Announcement) string {
@@ -396,7 +521,8 @@ func (r *Report) judge(p *Path) {
 		for k := last - 1; k >= firstK; k-- {
 			if v := p.Views[p.Order[k]]; v.SYNACKs == 0 {
 				p.Where, p.After, p.Before = LostSYNACK, p.Order[k+1], p.Order[k]
-				p.Verdict = fmt.Sprintf("the receiver answered: the SYN-ACK passed %s and never reached %s", name(p.Order[k+1]), name(p.Order[k]))
+				p.Verdict = fmt.Sprintf("the SYN reached %s and the receiver %s answered it (%d SYN-ACK%s), but the SYN-ACK passed %s and never reached %s: dropped in between",
+					name(p.Order[last]), recv.Dst, recv.SYNACKs, plural(recv.SYNACKs), name(p.Order[k+1]), name(p.Order[k]))
 				return
 			}
 		}

@@ -1,0 +1,384 @@
+package vantage
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track/nfhelper"
+)
+
+// The Linux FTP helper checked from two points: the router between the
+// client-side point and the server-side point is simulated as a Linux
+// router running nf_conntrack_ftp and nf_nat_ftp (track/nfhelper), fed
+// each direction's segments as the point on the sender's side saw them,
+// that is as the router received them. What the simulation says the
+// router writes is then compared with what the point on the receiver's
+// side saw: the rewritten text byte for byte (address, port, length), the
+// sequence offset of the segments after it, whether a segment the helper
+// drops ever arrived, and whether each data SYN matched the expectation.
+
+// maxHelperSteps bounds the steps kept per session; the rest are counted.
+const maxHelperSteps = 64
+
+// maxLine bounds the lines kept for display.
+const maxLine = 160
+
+// HelperCheck is the simulation of one session's router.
+type HelperCheck struct {
+	// In and Out are the points on the client's and the server's side of
+	// the router (indexes into Report.Points).
+	In, Out int
+	// Conn is the control connection as the router's conntrack keys it:
+	// the client and the address it dials as In saw them, the
+	// translations as Out saw them.
+	Conn  nfhelper.Conn
+	NATed bool
+	Steps []HelperStep
+	// StepsDropped counts steps beyond maxHelperSteps.
+	StepsDropped int
+	// Encrypted: a segment began like a TLS record; the helper reads
+	// nothing after it.
+	Encrypted bool
+	// Incomplete says why the check could not use every segment ("" when
+	// it could).
+	Incomplete string
+}
+
+// HelperStep is one segment the helper acted on, or that held an
+// announcement it did not act on.
+type HelperStep struct {
+	Dir nfhelper.Dir
+	// From is the point on the sender's side, To the one on the
+	// receiver's side.
+	From, To int
+	Seq      uint32
+	Num      uint64 // packet at From (the first copy)
+	TS       time.Time
+	Copies   int    // times From saw the segment (retransmissions)
+	Original string // its first line at From, bounded
+	Result   nfhelper.Result
+
+	// What To saw.
+	Forwarded    bool
+	OutNum       uint64
+	Seen         string         // the line at To, bounded
+	SeenEndpoint netip.AddrPort // the endpoint To's decoder read from it (invalid when none)
+	// TextAgrees: To's segment holds, byte for byte, what the simulation
+	// says the router writes.
+	TextAgrees bool
+	// ShiftSim is the sequence offset the simulation applies to the next
+	// segment of the direction; ShiftSeen the offset seen between the
+	// points for that segment (ShiftKnown when it was found at To).
+	ShiftSim, ShiftSeen int32
+	ShiftKnown          bool
+	HaveNext            bool // a later segment of the direction exists at From
+
+	Agrees  bool
+	Verdict string
+
+	orig   []byte // the first copy's payload at From
+	fedIdx int    // its place among the direction's segments fed
+}
+
+// PathHelper is a data SYN, as the router received it, against the
+// expectation the simulated helper held at that moment.
+type PathHelper struct {
+	Expect  nfhelper.Expectation // invalid when there was none
+	Match   nfhelper.Mismatch
+	Verdict string
+}
+
+// helperEvent is one input of the simulation, on the reference clock.
+type helperEvent struct {
+	at      time.Time
+	seg     *Seg
+	payload []byte
+	dir     nfhelper.Dir
+	path    *Path
+	data    *Data
+}
+
+// CheckHelper runs the simulation for every paired session of r, from the
+// Collectors' kept segments (Options.KeepControlBytes), and fills
+// Session.Helper and Path.Helper.
+func CheckHelper(r *Report, cfg nfhelper.Config) {
+	for _, s := range r.Sessions {
+		r.checkHelper(s, cfg)
+	}
+}
+
+func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
+	in, out := -1, -1
+	for _, i := range s.Order {
+		if s.Views[i] == nil {
+			continue
+		}
+		if in < 0 {
+			in = i
+		}
+		out = i
+	}
+	if in < 0 || in == out {
+		return
+	}
+	cv, sv := s.Views[in], s.Views[out]
+	hc := &HelperCheck{In: in, Out: out, Conn: nfhelper.Conn{Client: cv.Client, Server: cv.Server}}
+	if sv.Client != cv.Client {
+		hc.Conn.ClientAs = sv.Client
+	}
+	if sv.Server != cv.Server {
+		hc.Conn.ServerAt = sv.Server
+	}
+	s.Helper = hc
+	sim, err := nfhelper.New(hc.Conn, cfg)
+	if err != nil {
+		hc.Incomplete = err.Error()
+		return
+	}
+	hc.NATed = sim.NATed()
+	if cv.SegsCut || sv.SegsCut {
+		hc.Incomplete = "not every control segment was kept (the segment budget ran out): the check stops where they end"
+	}
+
+	var evs []helperEvent
+	for k := range cv.Segs {
+		if g := &cv.Segs[k]; g.FromClient {
+			evs = append(evs, helperEvent{at: r.corrected(in, g.Time()), seg: g, payload: cv.Payload(g), dir: nfhelper.ClientToServer})
+		}
+	}
+	for k := range sv.Segs {
+		if g := &sv.Segs[k]; !g.FromClient {
+			evs = append(evs, helperEvent{at: r.corrected(out, g.Time()), seg: g, payload: sv.Payload(g), dir: nfhelper.ServerToClient})
+		}
+	}
+	for _, p := range s.Data {
+		// The SYN as the router receives it: from the client's side for
+		// passive mode, from the server's for active mode.
+		at := in
+		if !p.Passive {
+			at = out
+		}
+		if d := p.Views[at]; d != nil {
+			evs = append(evs, helperEvent{at: r.corrected(at, d.FirstSYN), path: p, data: d})
+		}
+	}
+	slices.SortStableFunc(evs, func(a, b helperEvent) int { return a.at.Compare(b.at) })
+
+	// shifts: the offset the simulation gave each segment fed, per
+	// direction, in the order fed.
+	type fed struct {
+		seq     uint32
+		payload []byte
+		shift   int32
+	}
+	var fedSegs [2][]fed
+	stepAt := map[[2]uint64]int{} // (dir, seq) of the latest step -> index
+	for _, ev := range evs {
+		if ev.path != nil {
+			exp, _ := sim.Expectation(ev.at)
+			m := sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: ev.data.Src, Dst: ev.data.Dst, Time: ev.at})
+			ev.path.Helper = &PathHelper{Expect: exp, Match: m, Verdict: pathVerdict(ev.path, exp, m)}
+			continue
+		}
+		if ev.seg.Cut {
+			if hc.Incomplete == "" {
+				hc.Incomplete = fmt.Sprintf("packet %d was cut by the snap length: the check stops there", ev.seg.Num)
+			}
+			break
+		}
+		res := sim.Feed(nfhelper.Segment{Dir: ev.dir, Seq: ev.seg.Seq, Payload: ev.payload, Time: ev.at})
+		fedSegs[ev.dir] = append(fedSegs[ev.dir], fed{ev.seg.Seq, ev.payload, res.SeqShift})
+		if res.TLS {
+			hc.Encrypted = true
+		}
+		if res.Kind == nfhelper.KindNone && res.NMissed == 0 {
+			continue
+		}
+		key := [2]uint64{uint64(ev.dir), uint64(ev.seg.Seq)}
+		if k, seen := stepAt[key]; seen && hc.Steps[k].Result.Action == res.Action && hc.Steps[k].Result.Kind == res.Kind {
+			hc.Steps[k].Copies++
+			continue
+		}
+		if len(hc.Steps) >= maxHelperSteps {
+			hc.StepsDropped++
+			continue
+		}
+		from, to := in, out
+		if ev.dir == nfhelper.ServerToClient {
+			from, to = out, in
+		}
+		stepAt[key] = len(hc.Steps)
+		hc.Steps = append(hc.Steps, HelperStep{Dir: ev.dir, From: from, To: to, Seq: ev.seg.Seq, Num: ev.seg.Num, TS: ev.seg.Time(),
+			Copies: 1, Original: lineAt(ev.payload, stepOff(res)), Result: res, orig: ev.payload, fedIdx: len(fedSegs[ev.dir]) - 1})
+	}
+
+	for k := range hc.Steps {
+		st := &hc.Steps[k]
+		outView, fromClient := sv, true
+		if st.Dir == nfhelper.ServerToClient {
+			outView, fromClient = cv, false
+		}
+		observe(st, outView, fromClient)
+		// The next segment of the direction after this one, as fed.
+		for _, f := range fedSegs[st.Dir][st.fedIdx+1:] {
+			if !seqAfter(f.seq, st.Seq) {
+				continue // a retransmission of it or of what came before
+			}
+			st.HaveNext, st.ShiftSim = true, f.shift
+			if o := sameBytes(outView, fromClient, f.seq, f.payload); o != nil {
+				st.ShiftKnown, st.ShiftSeen = true, int32(o.Seq-f.seq)
+			}
+			break
+		}
+		st.Agrees, st.Verdict = stepVerdict(st, fmt.Sprintf("%q", r.Points[st.From]), fmt.Sprintf("%q", r.Points[st.To]))
+	}
+}
+
+// observe finds what the point past the router saw of the step's segment:
+// the segment from the same sender at the sequence number the simulation
+// says it leaves with.
+func observe(st *HelperStep, outView *Control, fromClient bool) {
+	res := &st.Result
+	want := st.Seq + uint32(res.SeqShift)
+	wrote := res.Rewritten(nil, st.orig)
+	for k := range outView.Segs {
+		o := &outView.Segs[k]
+		if o.FromClient != fromClient || o.Seq != want {
+			continue
+		}
+		p := outView.Payload(o)
+		if res.Action == nfhelper.PartialDrop && len(p) != len(st.orig) {
+			// A later, longer retransmission that the helper may have
+			// judged differently: not this segment.
+			continue
+		}
+		st.Forwarded, st.OutNum = true, o.Num
+		st.Seen = lineAt(p, 0)
+		st.TextAgrees = bytes.HasPrefix(p, wrote)
+		for a := range outView.Announce {
+			if outView.Announce[a].Num == o.Num {
+				st.SeenEndpoint = outView.Announce[a].Endpoint
+				break
+			}
+		}
+		return
+	}
+}
+
+// stepOff is where the line the step is about starts in its segment.
+func stepOff(res nfhelper.Result) int {
+	if res.Kind == nfhelper.KindNone && res.NMissed > 0 {
+		return res.Missed[0].Off
+	}
+	return 0
+}
+
+// sameBytes finds, among the segments of view from the same sender, one
+// that carries exactly payload, the one nearest seq: the sequence offset
+// between two points is a few bytes, while the same reply sent again (a
+// second "200 Switching to Binary mode.") lies at least its own length
+// away.
+func sameBytes(view *Control, fromClient bool, seq uint32, payload []byte) *Seg {
+	var best *Seg
+	bestDist := uint32(0)
+	for k := range view.Segs {
+		o := &view.Segs[k]
+		if o.FromClient != fromClient || int(o.n) != len(payload) || !bytes.Equal(view.Payload(o), payload) {
+			continue
+		}
+		d := o.Seq - seq
+		if int32(d) < 0 {
+			d = -d
+		}
+		if best == nil || d < bestDist {
+			best, bestDist = o, d
+		}
+	}
+	return best
+}
+
+func seqAfter(a, b uint32) bool { return int32(a-b) > 0 }
+
+// lineAt is the line starting at off, without its end, bounded.
+func lineAt(p []byte, off int) string {
+	if off >= len(p) {
+		return ""
+	}
+	line := p[off:]
+	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
+		line = line[:i]
+	}
+	if len(line) > maxLine {
+		line = line[:maxLine]
+	}
+	return string(line)
+}
+
+// stepVerdict compares the simulation with what the point past the
+// router (named to; from is the sender's side) saw.
+func stepVerdict(st *HelperStep, from, to string) (bool, string) {
+	res := &st.Result
+	shift := func(ok bool, v string) (bool, string) {
+		switch {
+		case !st.HaveNext:
+			return ok, v
+		case !st.ShiftKnown:
+			return ok, v + fmt.Sprintf("; the next segment (simulated offset %+d bytes) was not found at %s", st.ShiftSim, to)
+		case st.ShiftSeen != st.ShiftSim:
+			return false, v + fmt.Sprintf("; but later segments moved by %+d bytes at %s, simulated %+d", st.ShiftSeen, to, st.ShiftSim)
+		}
+		return ok, v + fmt.Sprintf("; later segments moved by %+d bytes, as simulated", st.ShiftSeen)
+	}
+	switch res.Action {
+	case nfhelper.PartialDrop:
+		why := fmt.Sprintf("the helper drops it (%s: %s)", res.KernelLog(), res.Partial)
+		if st.Forwarded {
+			return false, fmt.Sprintf("disagrees: %s, but it reached %s (packet %d): this router does not drop it", why, to, st.OutNum)
+		}
+		if st.Copies > 1 {
+			return true, fmt.Sprintf("agrees: %s, and none of its %d copies reached %s", why, st.Copies, to)
+		}
+		return true, fmt.Sprintf("agrees: %s, and it never reached %s", why, to)
+	case nfhelper.Expected, nfhelper.NotRecorded:
+		what := "the helper creates no expectation: the " + res.Kind.String() + " names " + res.Announced.Addr().String() + ", the sender is " + res.Sender.String() + " (loose=0); it passes unchanged"
+		if res.Action == nfhelper.Expected {
+			what = "the helper expects " + res.Expect.String()
+			if res.Rewrite.Done {
+				what += fmt.Sprintf(" and rewrites the numbers to %s (%+d bytes)", res.Rewrite.Text(), res.Rewrite.Delta())
+			} else {
+				what += " and passes it unchanged (the connection is not NATed)"
+			}
+		}
+		switch {
+		case !st.Forwarded:
+			return false, fmt.Sprintf("cannot compare: %s, but %s never saw it", what, to)
+		case !st.TextAgrees:
+			return false, fmt.Sprintf("disagrees: %s, but %s saw %q: this router does not act like Linux's FTP helper here (none attached, or another kind)", what, to, st.Seen)
+		}
+		return shift(true, fmt.Sprintf("agrees: %s; %s saw exactly that", what, to))
+	}
+	m := res.Missed[0]
+	if !st.Forwarded {
+		return false, fmt.Sprintf("cannot compare: the helper does not read the %s at %s (%s), and %s never saw the segment", m.Kind, from, m.Why, to)
+	}
+	if !st.TextAgrees {
+		return false, fmt.Sprintf("disagrees: the helper does not read the %s (%s), yet %s saw it changed: %q", m.Kind, m.Why, to, st.Seen)
+	}
+	return shift(true, fmt.Sprintf("agrees: the helper does not read the %s (%s); it passed unchanged", m.Kind, m.Why))
+}
+
+func pathVerdict(p *Path, exp nfhelper.Expectation, m nfhelper.Mismatch) string {
+	lost := p.Where != Delivered
+	switch {
+	case m == nfhelper.MatchOK && !lost:
+		return "the helper's expectation " + exp.String() + " admits this SYN (RELATED), and the router let it through"
+	case m == nfhelper.MatchOK:
+		return "the helper's expectation " + exp.String() + " admits this SYN, yet it was lost (" + p.Where.String() + "): a rule other than the helper's stopped it, or the router runs no FTP helper"
+	case !lost:
+		return "no helper expectation admits this SYN (" + m.String() + "): the router let it through by another rule (a forwarded port range)"
+	}
+	return "no helper expectation admits this SYN (" + m.String() + "): a router that relies on the helper drops it"
+}
