@@ -25,6 +25,8 @@ type trustRecord struct {
 	Severity string          `json:"severity"`
 	Data     int             `json:"data"`
 	Evidence string          `json:"evidence"`
+	Message  string          `json:"message"`
+	Advice   string          `json:"advice"`
 	From     string          `json:"from"`
 
 	Command string `json:"command"`
@@ -203,10 +205,21 @@ func TestEncryptedSessionDataElsewhereCapture(t *testing.T) {
 	if d.Session != 1 || d.Match != "inferred" || d.Client != "192.168.1.100:50701" || d.Server != "10.0.0.5:40001" || d.Outcome != "unanswered" || d.SYNs != 4 {
 		t.Errorf("%s, want session 1, inferred, 192.168.1.100:50701 -> 10.0.0.5:40001, unanswered after 4 SYNs", d.brief())
 	}
-	onData, encrypted := false, false
+	onData, encrypted, hidden := false, false, false
 	for _, f := range trustOfType(recs, "finding") {
 		if f.Data == d.ID && f.Severity == "error" {
 			onData = true
+		}
+		// The failure is the private address the encrypted 227 named,
+		// not a firewall: it is said as such, with the address to set.
+		if f.Data == d.ID && f.findingCode() == "nat-mismatch" {
+			hidden = true
+			if !strings.Contains(f.Advice, "203.0.113.20") {
+				t.Errorf("nat-mismatch advice %q does not name the address clients reach", f.Advice)
+			}
+		}
+		if f.Data == d.ID && f.findingCode() == "data-unanswered" && strings.Contains(f.Message, "a firewall is dropping them") {
+			t.Errorf("data-unanswered blames a firewall for a private address elsewhere: %s", f.Message)
 		}
 		if f.findingCode() == "control-encrypted" {
 			encrypted = true
@@ -220,6 +233,9 @@ func TestEncryptedSessionDataElsewhereCapture(t *testing.T) {
 	}
 	if !encrypted {
 		t.Error("no control-encrypted finding")
+	}
+	if !hidden {
+		t.Error("no nat-mismatch finding for the private address the encrypted 227 named")
 	}
 	s := trustOfType(recs, "session")
 	if len(s) != 1 || !s[0].Encrypted {

@@ -41,6 +41,7 @@ var faultCaptures = map[string][]string{
 	"bounce-scan.pcap":     {CodeFTPBounce},
 	"epsv-filtered.pcap":   {CodeDataUnanswered, CodeModeFallback},
 	"final-reply-250.pcap": {CodeUnusualFinalReply},
+	"ftps-elsewhere.pcap":  {CodeControlEncrypted, CodeNATMismatch, CodeDataUnanswered},
 	"outcomes.pcap":        {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
 	"range-exhausted.pcap": {CodeDataUnanswered, CodeRangeExhausted},
 	// ../shared/corpus: Suricata's bounce and address-leak tests, Zeek's

@@ -24,8 +24,11 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	if dc.Via == 0 || !dc.Announced.IsValid() {
 		// Inferred (no visible announcement, e.g. under FTPS): only the
 		// outcome and the TLS handshake can be judged; control-encrypted
-		// counts it.
-		add(d.outcome(s, dc, nil))
+		// counts it. A failed connection to a private address that is not
+		// the server's tells what the hidden 227 said.
+		nat := d.hiddenPrivateAddress(s, dc)
+		add(nat)
+		add(d.outcome(s, dc, nat))
 		add(d.tlsNotResumed(s, dc))
 		return out
 	}
@@ -250,6 +253,28 @@ func rewrittenOnTheWay(kind policy.ServerKind, rw Rewrite, ev string, dc *track.
 		Message: fmt.Sprintf("The server announces its own address %s, and a box in between rewrites it to %s on the way to the client (seen at %q): a NAT router's FTP helper or ALG translates the 227. This is a correct setup.", rw.From, rw.To, rw.Where),
 		Advice: fmt.Sprintf("Nothing to change, and leave %s unset: the Linux FTP helper rewrites only a 227 that names the server's own address (for any other it creates no expectation, loose=0), so announcing %s from the server would stop the rewrite and leave the data connections to a statically forwarded port range.",
 			addrSettingName(kind), rw.To)}
+}
+
+// hiddenPrivateAddress: under FTPS, a client whose data connection to a
+// private address that is not the server's failed, while it reaches the
+// server at a public one, connected where the encrypted 227 told it: the
+// server, behind NAT, announces its internal address, and no helper can
+// rewrite a 227 inside TLS.
+func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *Finding {
+	if !dc.Outcome.Failed() || dc.SYNs == 0 || !encryptedControl(s) {
+		return nil
+	}
+	dst, srv := dc.Server.Addr().Unmap(), s.Server.Addr().Unmap()
+	if dst == srv || dc.Client.Addr().Unmap() != s.Client.Addr().Unmap() || !local(dst) || local(srv) {
+		return nil
+	}
+	pub := d.p.Public().Unmap()
+	return &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.FirstSYN, Packets: packets([]uint64{dc.SYNNum}),
+		Evidence: joinEvidence(fmt.Sprintf("control connection %s -> %s (encrypted)", s.Client, s.Server),
+			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
+		Message: fmt.Sprintf("The client connected its data connection to %s, a private address, while it reaches the server at %s: the server, behind NAT, announces its internal address inside TLS, where no FTP helper or NAT ALG can rewrite it.", dc.Server, srv),
+		Advice: fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or make the client ignore the address in the 227 (curl --ftp-skip-pasv-ip, lftp: set ftp:ignore-pasv-address yes). EPSV avoids the address altogether.",
+			addrSetting(d.p.Kind(), suggestPublic(s, dst, pub)))}
 }
 
 // suggestPublic is the address a server announcing a should announce

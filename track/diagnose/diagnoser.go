@@ -30,8 +30,11 @@ type Diagnoser struct {
 // sessState is what the diagnoser remembers of an open session.
 type sessState struct {
 	loginReported bool
-	authCmd       *track.Command      // the AUTH that got 234
-	translated    map[netip.Addr]bool // announced addresses already reported as nat-translated
+	authCmd       *track.Command // the AUTH that got 234
+	// cleartextNum: the packet after which the control channel carried
+	// FTP text again (CCC, or TLS closed by alerts); 0 when it did not.
+	cleartextNum uint64
+	translated   map[netip.Addr]bool // announced addresses already reported as nat-translated
 	// reached: the server's own private addresses a client from another
 	// network reached as announced in this session (at most maxReached).
 	reached []netip.Addr
@@ -102,6 +105,11 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 
 // Event implements track.Sink.
 func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
+	if e.Kind == track.EventCleartext {
+		if st := d.state(s); st.cleartextNum == 0 {
+			st.cleartextNum = e.Num
+		}
+	}
 	if d.next != nil {
 		d.next.Event(s, e)
 	}

@@ -117,7 +117,10 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping them. %s",
 			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(vantage(s), dst, "server"))
 		if wrongAddr {
-			f.Message += fmt.Sprintf(" The client used the announced address %s rather than the control address %s.", dst, s.Server.Addr())
+			// Not a firewall's doing: the address does not lead to the
+			// server.
+			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client used the announced address %s rather than the control address %s, and it does not lead to the server (see nat-mismatch).",
+				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
 		}
 		f.Advice = rangeAdvice("drop")
 	case track.OutcomeRefused:

@@ -202,6 +202,20 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		f.Message = fmt.Sprintf("Implicit FTPS on port %d: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG.", s.Server.Port())
 	}
 	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s seen without a visible announcement", plural(inferred, "data connection", "data connections")))
+	if st.cleartextNum != 0 && st.authCmd != nil {
+		// CCC, or TLS closed and FTP text after it: what was announced
+		// after that is visible, to this capture and to helpers alike.
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("FTP text again after packet %d", st.cleartextNum))
+		f.Message = fmt.Sprintf("The control channel was encrypted from packet %d (AUTH accepted) until packet %d, where it carried FTP text again (CCC, or TLS closed): announcements after that are visible to this capture and to firewall helpers, those before it are not.", f.Packets[len(f.Packets)-1], st.cleartextNum)
+		f.Packets = packets(f.Packets, []uint64{st.cleartextNum})
+		if inferred == 0 {
+			// Every data connection had a visible announcement: nothing
+			// was hidden from a helper.
+			f.Severity = SeverityInfo
+			f.Advice = "Nothing to change for the firewall: the data connections were announced in clear text. While the channel is encrypted a helper sees no announcement; a server that always returns to clear text before PASV/PORT is served by the FTP helper."
+			return f
+		}
+	}
 	rs := d.fixRange()
 	kind := d.p.Kind()
 	if len(rs) > 0 {

@@ -185,11 +185,20 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if dc != nil && dc.Passive && !a.natAddr.IsValid() {
 			a.natAddr = dc.Announced.Addr()
+			if dc.Via == 0 {
+				// Inferred under TLS: where the client went is what the
+				// hidden 227 said (see hiddenPrivateAddress).
+				a.natAddr = dc.Server.Addr()
+			}
 			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.p.Public().Unmap())
 			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
 		}
 	case CodeControlEncrypted:
-		a.encrypted++
+		// Info: the channel was readable again for every announcement
+		// (CCC), so helpers could follow the data connections.
+		if f.Severity >= SeverityWarning {
+			a.encrypted++
+		}
 	case CodeDataNotAttempted:
 		if f.blind {
 			a.blind++
