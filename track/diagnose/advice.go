@@ -9,49 +9,6 @@ import (
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
-// rangeSettings are the server lines that make it hand out ports from r.
-func rangeSettings(k policy.ServerKind, r policy.PortRange) []string {
-	switch k {
-	case policy.ServerProFTPD:
-		return []string{fmt.Sprintf("PassivePorts %d %d", r.Lo, r.Hi)}
-	case policy.ServerPureFTPd:
-		return []string{fmt.Sprintf("PassivePortRange %d %d", r.Lo, r.Hi)}
-	}
-	return []string{fmt.Sprintf("pasv_min_port=%d", r.Lo), fmt.Sprintf("pasv_max_port=%d", r.Hi)}
-}
-
-// addrSetting is the server line that makes it announce a.
-func addrSetting(k policy.ServerKind, a string) string {
-	switch k {
-	case policy.ServerProFTPD:
-		return "MasqueradeAddress " + a
-	case policy.ServerPureFTPd:
-		return "ForcePassiveIP " + a
-	}
-	return "pasv_address=" + a
-}
-
-// addrSettingName names the setting for prose.
-func addrSettingName(k policy.ServerKind) string {
-	switch k {
-	case policy.ServerProFTPD:
-		return "MasqueradeAddress"
-	case policy.ServerPureFTPd:
-		return "ForcePassiveIP"
-	}
-	return "pasv_address"
-}
-
-func rangeSettingName(k policy.ServerKind) string {
-	switch k {
-	case policy.ServerProFTPD:
-		return "PassivePorts"
-	case policy.ServerPureFTPd:
-		return "PassivePortRange"
-	}
-	return "pasv_min_port/pasv_max_port"
-}
-
 // nftRule accepts new connections to the ports rs on the server.
 func nftRule(rs policy.Ranges) string {
 	return fmt.Sprintf("nft insert rule inet filter input tcp dport %s ct state new accept", nftPorts(rs))
@@ -126,8 +83,9 @@ func mainRange(rs policy.Ranges) policy.PortRange {
 // none: an example, named as one.
 var exampleRange = policy.PortRange{Lo: 40000, Hi: 40100}
 
-// anyPortBehaviour says what a server of kind k does without a passive
-// range: the port changes every session, so no rule for one port helps.
+// anyPortBehaviour says what a server of kind k (one whose configuration
+// ftpsniff reads) does without a passive range: the port changes every
+// session, so no rule for one port helps.
 func anyPortBehaviour(k policy.ServerKind) string {
 	switch k {
 	case policy.ServerProFTPD:
@@ -142,27 +100,24 @@ func anyPortBehaviour(k policy.ServerKind) string {
 // (no --pasv-range, no range in --server-config): a port the server picks
 // itself changes every session, so the fix is a fixed range, then a rule
 // for that range, never a rule for the ports one capture happened to see.
-func (d *Diagnoser) noRangeAdvice(v6 bool) string {
-	k := d.p.Kind()
-	settings := strings.Join(rangeSettings(k, exampleRange), " and ")
+func (d *Diagnoser) noRangeAdvice(fam family, v6 bool) string {
 	ex := policy.Ranges{exampleRange}
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
 		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s (or %s)",
-			sc.Path, anyPortBehaviour(k), settings, nftRule(ex), iptablesRule(ex, v6))
+			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), nftRule(ex), iptablesRule(ex, v6))
 	}
-	return fmt.Sprintf("The server's passive range is not known here (give --server-config or --pasv-range), and a port the server picks itself changes every session: set a fixed passive range (%s, e.g. %s), restart the server, then open that range: %s (or %s)",
-		rangeSettingName(k), settings, nftRule(ex), iptablesRule(ex, v6))
+	return fmt.Sprintf("The server's passive range is not known here (give --server-config or --pasv-range), and a port the server picks itself changes every session: set a fixed passive range (%s), restart the server, then open that range: %s (or %s)",
+		fam.rangeExample(exampleRange), nftRule(ex), iptablesRule(ex, v6))
 }
 
 // noRangeRules are the summary lines for the same case.
-func (d *Diagnoser) noRangeRules(v6 bool) []string {
-	k := d.p.Kind()
+func (d *Diagnoser) noRangeRules(fam family, v6 bool) []string {
 	head := "# the server's passive range is not known, and a port it picks itself changes every session: set a fixed range, then open it, e.g.:"
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
-		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(k))
+		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
 	}
 	ex := policy.Ranges{exampleRange}
-	return append(append([]string{head}, rangeSettings(k, exampleRange)...), nftRule(ex), iptablesRule(ex, v6))
+	return append(append([]string{head}, fam.rangeLines(exampleRange)...), nftRule(ex), iptablesRule(ex, v6))
 }
 
 // configSetsRange reports whether the given server configuration already

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -78,7 +77,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 	}
 	port := dc.Announced.Port()
 	ann, pk := announcement(dc)
-	kind := d.p.Kind()
+	fam := d.family(s)
 	worked := !dc.Outcome.Failed()
 	if fw := d.p.Ranges; len(fw) > 0 {
 		if fw.Contains(port) {
@@ -96,7 +95,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			open = sc.PassiveRange
 		}
 		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
-			strings.Join(rangeSettings(kind, mainRange(fw)), " and "), open, openAdvice(open, isV6(dc.Announced)))
+			fam.rangeSet(mainRange(fw)), open, openAdvice(open, isV6(dc.Announced))) + fam.note()
 		return f
 	}
 	sc := d.p.Server
@@ -107,7 +106,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 		Evidence: joinEvidence(ann, fmt.Sprintf("%s configures %s", sc.Path, sc.PassiveRange), "outcome "+dc.Outcome.String()),
 		Message:  fmt.Sprintf("The server announced passive port %d, outside the range %s of the configuration given: the server that answered does not run that configuration.", port, sc.PassiveRange),
 		Advice: fmt.Sprintf("Check that %s is the file the server reads and restart it after a change (%s); a second server or a container may answer on port %d instead.",
-			sc.Path, strings.Join(rangeSettings(kind, mainRange(sc.PassiveRange)), " and "), s.Server.Port()),
+			sc.Path, fam.rangeSetIn(mainRange(sc.PassiveRange)), s.Server.Port()),
 	}
 }
 
@@ -125,7 +124,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		// one is another server: the public address is not its.
 		pub = netip.Addr{}
 	}
-	kind := d.p.Kind()
+	fam := d.family(s)
 	ann, pk := announcement(dc)
 	cls := Classify(a)
 	worked := !dc.Outcome.Failed()
@@ -151,7 +150,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		f.Packets = packets(pk)
 		f.Message = msg
 		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS). Using EPSV avoids the address altogether.",
-			addrSetting(kind, suggest))
+			fam.addrSet(suggest)) + fam.note()
 		if worked && viaControl {
 			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
 		}
@@ -169,7 +168,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	reached := worked && dc.SYNs > 0 && dc.Match == track.MatchExact
 	if a == srv {
 		if rw, ok := d.rewriteOf(s.Server, a); ok && rw.To != a {
-			return rewrittenOnTheWay(kind, rw, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
+			return rewrittenOnTheWay(fam, rw, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
 		}
 		if reached && local(a) && (!local(cli) || !sameNet(a, cli)) && !pub.IsValid() {
 			// From the server's side a NAT router's FTP helper is
@@ -180,7 +179,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			// helper, so it is only the fix when nothing rewrites.
 			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, cls.Describe(a), cli))
 			f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
-				addrSettingName(kind), addrSetting(kind, suggestPublic(s, a, pub)))
+				fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
 			f.reached = true
 			if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
 				st.reached = append(st.reached, a)
@@ -233,7 +232,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	case !local(a) && local(srv):
 		return translated("the public address the NAT translates to it")
 	}
-	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong %s).", a, srv, addrSettingName(kind)))
+	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong %s).", a, srv, fam.addrNameIn()))
 }
 
 // maxReached bounds sessState.reached.
@@ -243,7 +242,7 @@ const maxReached = 8
 // saw rewritten (KnowRewrite): the server announces its own address and a
 // box in between translates it, which is how a NAT router's FTP helper
 // works; setting the public address on the server would undo it.
-func rewrittenOnTheWay(kind policy.ServerKind, rw Rewrite, ev string, dc *track.DataConn, pk []uint64) *Finding {
+func rewrittenOnTheWay(fam family, rw Rewrite, ev string, dc *track.DataConn, pk []uint64) *Finding {
 	ev = joinEvidence(ev, fmt.Sprintf("capture point %q saw %s in its place", rw.Where, rw.To))
 	if dc.SYNs > 0 {
 		ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d), outcome %s", dc.Server, dc.SYNNum, dc.Outcome))
@@ -252,7 +251,7 @@ func rewrittenOnTheWay(kind policy.ServerKind, rw Rewrite, ev string, dc *track.
 	return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk), Evidence: ev,
 		Message: fmt.Sprintf("The server announces its own address %s, and a box in between rewrites it to %s on the way to the client (seen at %q): a NAT router's FTP helper or ALG translates the 227. This is a correct setup.", rw.From, rw.To, rw.Where),
 		Advice: fmt.Sprintf("Nothing to change, and leave %s unset: the Linux FTP helper rewrites only a 227 that names the server's own address (for any other it creates no expectation, loose=0), so announcing %s from the server would stop the rewrite and leave the data connections to a statically forwarded port range.",
-			addrSettingName(kind), rw.To)}
+			fam.addrName(), rw.To) + fam.note()}
 }
 
 // hiddenPrivateAddress: under FTPS, a client whose data connection to a
@@ -274,7 +273,7 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
 		Message: fmt.Sprintf("The client connected its data connection to %s, a private address, while it reaches the server at %s: the server, behind NAT, announces its internal address inside TLS, where no FTP helper or NAT ALG can rewrite it.", dc.Server, srv),
 		Advice: fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or make the client ignore the address in the 227 (curl --ftp-skip-pasv-ip, lftp: set ftp:ignore-pasv-address yes). EPSV avoids the address altogether.",
-			addrSetting(d.p.Kind(), suggestPublic(s, dst, pub)))}
+			d.family(s).addrSet(suggestPublic(s, dst, pub))) + d.family(s).note()}
 }
 
 // suggestPublic is the address a server announcing a should announce

@@ -44,6 +44,11 @@ type sessState struct {
 	bounces          []bounceRec // PORTs naming another host, at most maxBounces
 	bouncesOmitted   int
 	bounceWhy        string // why the first one is a bounce
+
+	// kind: the family the greeting names, kept once the greeting is over
+	// (kindKnown), so that each finding does not read it again.
+	kind      policy.ServerKind
+	kindKnown bool
 }
 
 // New returns a Diagnoser checking against p. next and r may be nil.
@@ -88,6 +93,11 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++
 	}
+	if c.Index == 1 {
+		// The greeting is complete once the client speaks: a summary
+		// made while the session is open knows its family.
+		d.server(s).noteGreeting(greetingKind(s))
+	}
 	d.report(d.commandFindings(s, c))
 	if d.next != nil {
 		d.next.Command(s, c)
@@ -117,6 +127,7 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 
 // SessionEnd implements track.Sink.
 func (d *Diagnoser) SessionEnd(s *track.Session) {
+	d.server(s).noteGreeting(greetingKind(s))
 	d.report(d.sessionFindings(s))
 	delete(d.sess, s)
 	if d.next != nil {

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -82,6 +81,10 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	v6 := isV6(dc.Server)
 	wrongAddr := nat != nil && nat.Code == CodeNATMismatch && dst.Unmap() != s.Server.Addr().Unmap()
 	enc := encryptedControl(s)
+	fam := d.family(s)
+	// named: the advice names the server family's settings, so it says
+	// where the family came from.
+	named := false
 	rangeAdvice := func(rejectRule string) string {
 		switch {
 		case wrongAddr:
@@ -99,13 +102,15 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			// The range is the configuration's own: it is set already.
 			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server); or %s.", port, rs, d.p.Server.Path, openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		case len(rs) > 0:
-			keep := strings.Join(rangeSettings(d.p.Kind(), mainRange(rs)), " and ")
+			keep := fam.rangeSetIn(mainRange(rs))
 			if d.configSetsRange(policy.Ranges{mainRange(rs)}) {
 				return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", port, rs)
 			}
+			named = true
 			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, keep, openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		}
-		a := d.noRangeAdvice(v6) + "."
+		named = true
+		a := d.noRangeAdvice(fam, v6) + "."
 		if enc {
 			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 		}
@@ -139,6 +144,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		default:
 			f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
 		}
+	}
+	if named {
+		f.Advice += fam.note()
 	}
 	return f
 }
@@ -209,7 +217,11 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			f.Code = CodeActiveBlocked
 			f.Severity = SeverityError
 			f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", dc.Announced, replyText(final))
-			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (from port 20 when connect_from_port_20=YES) to the client's ports and let them in on the client (" + helperAdvice(s.Server.Port(), true) + ")."
+			from := "from port 20 or an ephemeral port, as the server is set"
+			if d.family(s).kind == policy.ServerVsftpd {
+				from = "from port 20 when connect_from_port_20=YES"
+			}
+			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and let them in on the client (" + helperAdvice(s.Server.Port(), true) + ")."
 			return f
 		}
 		// The server never had to connect: no transfer, or it refused the

@@ -134,7 +134,7 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 	perMin := float64(n) / max(span.Minutes(), 1.0/60)
 	need := int(perMin*timeWait.Minutes()*2) + 1 // twice the rate seen, for headroom
 	need = max(need, 2*k)
-	kind := d.p.Kind()
+	fam := d.family(s)
 	wider := policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+need-1, 65535))}
 	f := &Finding{Code: CodeRangeExhausted, Severity: SeverityWarning, TS: dc.Armed, Data: dc}
 	ann, pk := announcement(dc)
@@ -146,17 +146,6 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 		f.Message += fmt.Sprintf(" That port is not open on the way: the data connection %s.", dc.Outcome)
 	}
 	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. Widen the range to at least %d ports (%s) and open it (%s), or run fewer transfers in parallel.",
-		k, k, perMin, need, joinSettings(rangeSettings(kind, wider)), nftRule(policy.Ranges{wider}))
+		k, k, perMin, need, fam.rangeSetIn(wider), nftRule(policy.Ranges{wider})) + fam.note()
 	return f
-}
-
-func joinSettings(l []string) string {
-	out := ""
-	for i, s := range l {
-		if i > 0 {
-			out += " and "
-		}
-		out += s
-	}
-	return out
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // commandFindings diagnoses a command once it has its final reply (or
@@ -118,10 +119,17 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
 	case r.Code == 425:
 		mode := "the data connection"
-		if dc != nil && dc.Passive {
+		// The timeouts by name only where the server is vsftpd.
+		vsftpd := d.family(s).kind == policy.ServerVsftpd
+		switch {
+		case dc != nil && dc.Passive && vsftpd:
 			mode = "the passive data connection: nobody connected within accept_timeout (vsftpd, 60 s by default)"
-		} else if dc != nil {
+		case dc != nil && dc.Passive:
+			mode = "the passive data connection: nobody connected within the server's accept timeout"
+		case dc != nil && vsftpd:
 			mode = "the active data connection: the connect back to the client failed within connect_timeout (vsftpd, 60 s by default)"
+		case dc != nil:
+			mode = "the active data connection: the connect back to the client failed within the server's connect timeout"
 		}
 		f.Message = fmt.Sprintf("The server could not establish %s.", mode)
 		f.Advice = "See the data connection's own finding for where it was blocked."
@@ -217,13 +225,14 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		}
 	}
 	rs := d.fixRange()
-	kind := d.p.Kind()
+	fam := d.family(s)
 	if len(rs) > 0 {
 		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s; %s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
-			nftRule(rs), iptablesRule(rs, isV6(s.Server)), addrSetting(kind, publicOr(d.p.Public())))
+			nftRule(rs), iptablesRule(rs, isV6(s.Server)), fam.addrSetIn(publicOr(d.p.Public())))
 	} else {
 		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. nft insert rule inet filter input tcp dport 40000-40100 ct state new accept) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
-			rangeSettingName(kind), addrSettingName(kind))
+			fam.rangeNameIn(), fam.addrName())
 	}
+	f.Advice += fam.note()
 	return f
 }

@@ -34,7 +34,7 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 	}
 	f := &Finding{Code: CodeServerConfigError, Severity: SeverityError, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
 		Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)}
-	k := d.p.Kind()
+	fam := d.family(s)
 	switch {
 	case oops && strings.Contains(text, "pasv_address"):
 		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session at %s (%q): no data connection was tried.", c.Verb, replyText(r))
@@ -44,14 +44,17 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 		f.Advice = "Fix the vsftpd.conf setting the message names (vsftpd prints OOPS for settings it cannot apply, e.g. a writable chroot root or a bad pasv_address) and restart vsftpd; its log (vsftpd_log_file, or the journal) has the same words."
 	default:
 		f.Message = fmt.Sprintf("The server could not bind its data socket to an address it announced or was told to use (%q): the address is not one of its host's own, so no data connection can be made.", replyText(r))
-		switch k {
+		switch fam.kind {
 		case policy.ServerProFTPD:
 			f.Advice = "The public address belongs in MasqueradeAddress (it only changes what the 227 says); DefaultAddress, Bind and SocketBindTight must name addresses the host has (ip addr). Restart ProFTPD."
 		case policy.ServerPureFTPd:
 			f.Advice = "The public address belongs in ForcePassiveIP (-P: it only changes what the 227 says); the bind address (-S/Bind) must be one the host has (ip addr). Restart Pure-FTPd."
-		default:
+		case policy.ServerVsftpd:
 			f.Advice = "The public address belongs in pasv_address (it only changes what the 227 says); listen_address must name an address the host has (ip addr). Restart vsftpd. ProFTPD: MasqueradeAddress vs DefaultAddress; Pure-FTPd: ForcePassiveIP vs Bind."
+		default:
+			f.Advice = fmt.Sprintf("The public address belongs in %s, which only changes what the 227 says; the address the server listens on must be one its host has (ip addr). Restart the server.", fam.addrName())
 		}
+		f.Advice += fam.note()
 	}
 	return f
 }
@@ -228,10 +231,10 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 	}
 	f.Evidence = joinEvidence(what, "then "+worked, fmt.Sprintf("data connection #%d %s", dc.ID, dc.Outcome))
 	f.Packets = packets(pk)
-	k := d.p.Kind()
+	fam := d.family(s)
 	if epsv {
 		f.Message = fmt.Sprintf("PASV failed here (%s) and EPSV to the same server worked.", failed.Outcome)
-		f.Advice = fmt.Sprintf("While the server side is fixed, make the client use EPSV (lftp: set ftp:prefer-epsv yes; curl uses EPSV first unless --disable-epsv). PASV fails where the 227's address is wrong (see nat-mismatch: %s) or where a middlebox handles only EPSV's ports.", addrSettingName(k))
+		f.Advice = fmt.Sprintf("While the server side is fixed, make the client use EPSV (lftp: set ftp:prefer-epsv yes; curl uses EPSV first unless --disable-epsv). PASV fails where the 227's address is wrong (see nat-mismatch: %s) or where a middlebox handles only EPSV's ports.", fam.addrNameIn()) + fam.note()
 		return f
 	}
 	if failed != nil {
@@ -242,7 +245,7 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server refused EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
 	}
-	f.Advice = fmt.Sprintf("While the server side is fixed, make the client use PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no, FileZilla's transfer mode \"Passive\" with EPSV off, Python ftplib uses PASV on IPv4. On the server side, EPSV hands out ports from the same passive range (%s): forward and open that whole range statically on every hop, which needs no ALG.", rangeSettingName(k))
+	f.Advice = fmt.Sprintf("While the server side is fixed, make the client use PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no, FileZilla's transfer mode \"Passive\" with EPSV off, Python ftplib uses PASV on IPv4. On the server side, EPSV hands out ports from the same passive range (%s): forward and open that whole range statically on every hop, which needs no ALG.", fam.rangeNameIn()) + fam.note()
 	return f
 }
 

@@ -56,6 +56,10 @@ type serverAcc struct {
 	recent     portWindow // passive announcements of the last timeWait
 	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
 	bounce     *Finding   // the latest ftp-bounce of warning or error
+	// kind is the family its sessions' greetings name (noteGreeting);
+	// kindMixed: two sessions named different ones.
+	kind      policy.ServerKind
+	kindMixed bool
 }
 
 // MaxServers bounds the servers summarised one by one. Sessions of
@@ -228,14 +232,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	for k, v := range a.findings {
 		sum.Findings[k] = v
 	}
-	kind := d.p.Kind()
+	fam := d.serverFamily(a)
+	// vfam names settings in the verdict: an unknown server's list of the
+	// families' names is in the change block, which every verdict naming a
+	// setting comes with.
+	vfam := fam.briefly()
+	// named: the verdict or the rules name the family's settings, so the
+	// verdict says where the family came from.
+	named := false
 	// The range to fix things with: the policy's, else what was announced.
 	fix := d.p.PassiveRanges()
 	serverLines := func() string {
 		if len(d.p.Ranges) == 0 || a.outside.Count == 0 || d.configSetsRange(policy.Ranges{mainRange(d.p.Ranges)}) {
 			return ""
 		}
-		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", rangeSettingName(kind), mainRange(d.p.PassiveRanges()))
+		named = true
+		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", vfam.rangeName(), mainRange(d.p.PassiveRanges()))
 	}
 	var rules, openRules, rangeRules []string
 	unknownRange := false
@@ -248,7 +260,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	addRangeLines := func() {
 		if len(d.p.Ranges) > 0 && !d.configSetsRange(policy.Ranges{mainRange(d.p.PassiveRanges())}) {
-			rangeRules = append(rangeRules, rangeSettings(kind, mainRange(d.p.PassiveRanges()))...)
+			rangeRules = append(rangeRules, fam.rangeLines(mainRange(d.p.PassiveRanges()))...)
+			named = true
 		}
 	}
 	failed := func(code string) (PortStats, bool) {
@@ -263,8 +276,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	switch {
 	case a.natAddr.IsValid() && a.natReached == 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
-		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, addrSetting(kind, a.natFix))
-		rules = append(rules, addrSetting(kind, a.natFix))
+		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, vfam.addrSet(a.natFix))
+		rules = append(rules, fam.addrLine(a.natFix))
+		named = true
 	case a.bounce != nil:
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
 		if a.bounce.Severity == SeverityError {
@@ -281,21 +295,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
 			// The announced address is wrong too: its fix still applies
 			// (only where nothing rewrites it, when clients reached it).
-			rules = append(rules, a.natRules(kind)...)
+			rules = append(rules, a.natRules(fam)...)
+			named = true
 		}
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
-		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a) + serverLines()
+		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + serverLines()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
-		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a) + " (a firewall rejects them or nothing listens)" + serverLines()
+		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + serverLines()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
-		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a) + serverLines()
+		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + serverLines()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0 && a.activeNAT:
@@ -331,17 +346,20 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// the 227 and a client ignoring it look the same here, and
 		// pasv_address is the fix only for the second.
 		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other networks, and their data connections arrived as announced: a NAT in between forwards them. From this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
-			a.natAddr, addrSettingName(kind), addrSetting(kind, a.natFix))
+			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
 		if n := failedPassive(a); n > 0 {
 			sum.Verdict += "; " + plural(n, "other announced data endpoint", "other announced data endpoints") + " failed (see the findings)"
 		}
-		rules = append(rules, a.natRules(kind)...)
+		rules = append(rules, a.natRules(fam)...)
+		named = true
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
-		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, addrSetting(kind, a.natFix))
-		rules = append(rules, addrSetting(kind, a.natFix))
+		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, vfam.addrSet(a.natFix))
+		rules = append(rules, fam.addrLine(a.natFix))
+		named = true
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid():
-		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, addrSetting(kind, a.natFix))
-		rules = append(rules, addrSetting(kind, a.natFix))
+		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, vfam.addrSet(a.natFix))
+		rules = append(rules, fam.addrLine(a.natFix))
+		named = true
 	case a.findings[CodeNATMismatch] > 0:
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
 	case a.encrypted > 0 && failedPassive(a) == 0:
@@ -382,7 +400,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
-		openRules = append(openRules, d.noRangeRules(a.v6)...)
+		openRules = append(openRules, d.noRangeRules(fam, a.v6)...)
+		named = true
 	}
 	switch {
 	case len(openRules) > 0 && len(rangeRules) > 0 && a.outside.Count > 0:
@@ -397,17 +416,20 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, rangeRules...)
 	}
 	sum.Rules = dedupe(rules)
+	if named {
+		sum.Verdict += fam.verdictNote()
+	}
 	return sum
 }
 
 // natRules are the change lines for the announced address: the setting,
 // and, when clients were seen reaching the private address as announced
 // (a NAT helper may be rewriting it), the condition it depends on.
-func (a *serverAcc) natRules(kind policy.ServerKind) []string {
+func (a *serverAcc) natRules(fam family) []string {
 	if a.natReached > 0 {
-		return []string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:", addrSetting(kind, a.natFix)}
+		return []string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:", fam.addrLine(a.natFix)}
 	}
-	return []string{addrSetting(kind, a.natFix)}
+	return []string{fam.addrLine(a.natFix)}
 }
 
 // failedPassive counts passive data connections that failed at a server.
@@ -437,14 +459,14 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 
 // failedPortsVerdict names the failed ports and what to open: the known
 // range, or, when none is known, a fixed range to set first.
-func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc) string {
+func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) string {
 	if rs := openRange(ps, a, d.p); rs != nil {
 		return fmt.Sprintf("%s; open %s", portsWord(ps), themWord(ps))
 	}
 	if fw := d.p.Ranges; len(fw) > 0 && a.outside.Count > 0 {
 		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)
 	}
-	return fmt.Sprintf("%s, which the server picked itself (no fixed passive range known); set a fixed passive range (%s) and open that range", portsWord(ps), rangeSettingName(d.p.Kind()))
+	return fmt.Sprintf("%s, which the server picked itself (no fixed passive range known); set a fixed passive range (%s) and open that range", portsWord(ps), fam.rangeNameIn())
 }
 
 func publicOr(a netip.Addr) string {

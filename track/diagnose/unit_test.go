@@ -17,9 +17,13 @@ func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 
 func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 
-// sess builds a session between client and server.
+// sess builds a session between client and server. It greets as vsftpd
+// does by default, as the lab captures' server does: the advice these
+// tests check names vsftpd's settings (TestAdviceNamesTheServersOwnSettings
+// covers the other families and a greeting that names none).
 func sess(client, server string) *track.Session {
-	return &track.Session{ID: 1, Client: ap(client), Server: ap(server), Start: t0}
+	return &track.Session{ID: 1, Client: ap(client), Server: ap(server), Start: t0,
+		Greeting: []track.Reply{{Code: 220, Text: "(vsFTPd 3.0.3)", TS: t0, Num: 4}}}
 }
 
 // cmd appends an answered command to s.

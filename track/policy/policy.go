@@ -6,7 +6,9 @@ import (
 	"strings"
 )
 
-// ServerKind names the FTP server a configuration file belongs to.
+// ServerKind names an FTP server family: the one a configuration file
+// belongs to (vsftpd, ProFTPD, Pure-FTPd), or one a session's greeting
+// names (KindFromGreeting).
 type ServerKind uint8
 
 const (
@@ -14,15 +16,33 @@ const (
 	ServerVsftpd
 	ServerProFTPD
 	ServerPureFTPd
+	// Recognised from their greetings only: ftpsniff reads no
+	// configuration of theirs.
+	ServerIIS
+	ServerFileZilla
+	ServerPyftpdlib
+	ServerWuFTPd
+	numKinds
 )
 
-var kindNames = [...]string{"unknown", "vsftpd", "proftpd", "pure-ftpd"}
+var kindNames = [numKinds]string{"unknown", "vsftpd", "proftpd", "pure-ftpd", "iis", "filezilla-server", "pyftpdlib", "wu-ftpd"}
+
+// productNames are the families as their makers spell them, for prose.
+var productNames = [numKinds]string{"an unknown server", "vsftpd", "ProFTPD", "Pure-FTPd", "IIS", "FileZilla Server", "pyftpdlib", "wu-ftpd"}
 
 func (k ServerKind) String() string {
-	if int(k) < len(kindNames) {
+	if k < numKinds {
 		return kindNames[k]
 	}
 	return "unknown"
+}
+
+// Product is the family's name as its makers spell it ("ProFTPD").
+func (k ServerKind) Product() string {
+	if k < numKinds {
+		return productNames[k]
+	}
+	return productNames[ServerUnknown]
 }
 
 // ServerConfig is what ftpsniff understood of a server's configuration.
@@ -103,13 +123,15 @@ func (p Policy) Public() netip.Addr {
 	return netip.Addr{}
 }
 
-// Kind is the server kind from the configuration, vsftpd when none was given
-// (advice then names vsftpd settings, the most common server on Linux).
+// Kind is the server family of the configuration given (--server-config),
+// ServerUnknown when none was: then the family is each session's to tell
+// (KindFromGreeting), and a server that tells none gets advice naming the
+// setting generically, never one family's as if it were known.
 func (p Policy) Kind() ServerKind {
-	if p.Server != nil && p.Server.Kind != ServerUnknown {
+	if p.Server != nil {
 		return p.Server.Kind
 	}
-	return ServerVsftpd
+	return ServerUnknown
 }
 
 // Describe says, in a few lines, what the policy will check.

@@ -1,0 +1,366 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// family is the server software whose settings advice names, and how
+// ftpsniff knows it: from the configuration given (--server-config), or
+// from the session's greeting, which is only a hint (the admin writes the
+// banner). The zero family is unknown: advice then names each setting
+// generically with the common families' names for it.
+type family struct {
+	kind       policy.ServerKind
+	byGreeting bool // learnt from the greeting, not from --server-config
+	// brief: an unknown server's setting is named without the families'
+	// list, which the same text gives elsewhere (an earlier mention, or
+	// the summary's change block).
+	brief bool
+}
+
+// briefly is f naming an unknown server's settings without the list.
+func (f family) briefly() family {
+	f.brief = true
+	return f
+}
+
+// family is the family of the server s talks to: the configuration's when
+// one was given, else the one its greeting names.
+func (d *Diagnoser) family(s *track.Session) family {
+	if k := d.p.Kind(); k != policy.ServerUnknown {
+		return family{kind: k}
+	}
+	if s == nil {
+		return family{}
+	}
+	st := d.sess[s]
+	if st != nil && st.kindKnown {
+		return family{kind: st.kind, byGreeting: true}
+	}
+	k := greetingKind(s)
+	if st != nil && s.CommandCount > 0 {
+		// The greeting is over once the client has spoken.
+		st.kind, st.kindKnown = k, true
+	}
+	return family{kind: k, byGreeting: true}
+}
+
+// greetingKind is the family the session's greeting names: every reply of
+// the greeting must agree (a 120 then a 220, or a multi-line 220).
+func greetingKind(s *track.Session) policy.ServerKind {
+	found := policy.ServerUnknown
+	for i := range s.Greeting {
+		k := policy.KindFromGreeting(s.Greeting[i].Text)
+		switch {
+		case k == policy.ServerUnknown || k == found:
+		case found == policy.ServerUnknown:
+			found = k
+		default:
+			return policy.ServerUnknown
+		}
+	}
+	return found
+}
+
+// serverFamily is the family a server's summary names settings for: the
+// configuration's, else the one its sessions' greetings agree on.
+func (d *Diagnoser) serverFamily(a *serverAcc) family {
+	if k := d.p.Kind(); k != policy.ServerUnknown {
+		return family{kind: k}
+	}
+	if a.kindMixed {
+		return family{byGreeting: true}
+	}
+	return family{kind: a.kind, byGreeting: true}
+}
+
+// noteGreeting counts one session's greeting towards its server's family:
+// sessions naming different families leave it unknown; a session whose
+// greeting names none (custom, or not captured) does not contradict.
+func (a *serverAcc) noteGreeting(k policy.ServerKind) {
+	switch {
+	case k == policy.ServerUnknown || k == a.kind:
+	case a.kind == policy.ServerUnknown && !a.kindMixed:
+		a.kind = k
+	default:
+		a.kind, a.kindMixed = policy.ServerUnknown, true
+	}
+}
+
+// known reports whether advice can name this family's own settings.
+func (f family) known() bool { return settingsOf(f.kind) != nil }
+
+// note is what advice naming this family's settings adds: nothing when the
+// configuration says which server it is, or for vsftpd (the advice every
+// capture got before families were told apart), and nothing for an unknown
+// family, whose advice names every family's setting; else where the family
+// came from, so that an admin whose banner misleads knows why.
+func (f family) note() string {
+	if !f.byGreeting || f.kind == policy.ServerVsftpd || !f.known() {
+		return ""
+	}
+	return fmt.Sprintf(" (%s settings, from its greeting.)", possessive(f.kind.Product()))
+}
+
+// verdictNote is note for a summary's one-line verdict.
+func (f family) verdictNote() string {
+	if n := f.note(); n != "" {
+		return strings.TrimSuffix(n, ".)") + ")"
+	}
+	return ""
+}
+
+func possessive(s string) string {
+	if strings.HasSuffix(s, "s") {
+		return s + "'"
+	}
+	return s + "'s"
+}
+
+// serverSettings are one family's settings for its passive port range and
+// for the address it announces in 227, spelt as its documentation does.
+type serverSettings struct {
+	rangeName  string // for prose
+	rangeLines func(policy.PortRange) []string
+	addrName   string
+	addrLine   func(addr string) string
+	// rangeListed and addrListed name the settings in the list an unknown
+	// server's advice gives.
+	rangeListed, addrListed string
+}
+
+// settingsTable: where each name comes from.
+//
+//	vsftpd     vsftpd.conf(5): pasv_min_port, pasv_max_port, pasv_address.
+//	ProFTPD    proftpd.org directives: PassivePorts min max, MasqueradeAddress.
+//	Pure-FTPd  pure-ftpd(8) -p first:last / -P (--passiveportrange,
+//	           --forcepassiveip); pure-ftpd.conf PassivePortRange, ForcePassiveIP.
+//	IIS        learn.microsoft.com, IIS configuration reference
+//	           system.ftpServer/firewallSupport (lowDataChannelPort,
+//	           highDataChannelPort: server level) and
+//	           sites/site/ftpServer/firewallSupport (externalIp4Address: per
+//	           site); IIS Manager's "FTP Firewall Support" page calls them
+//	           "Data Channel Port Range" and "External IP Address of Firewall".
+//	FileZilla  filezillapro.com docs, "FileZilla Server Passive Mode": the
+//	Server     Passive mode tab's "Use custom port range" and "Use the
+//	           following host".
+//	pyftpdlib  pyftpdlib/handlers.py, FTPHandler.passive_ports (a range of
+//	           ports) and FTPHandler.masquerade_address.
+//	wu-ftpd    ftpaccess(5): "passive ports <cidr> <min> <max>", "passive
+//	           address <externalip> <cidr>".
+var settingsTable = [...]struct {
+	kind policy.ServerKind
+	s    serverSettings
+}{
+	{policy.ServerVsftpd, serverSettings{
+		rangeName: "pasv_min_port/pasv_max_port",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("pasv_min_port=%d", r.Lo), fmt.Sprintf("pasv_max_port=%d", r.Hi)}
+		},
+		addrName:    "pasv_address",
+		addrLine:    func(a string) string { return "pasv_address=" + a },
+		rangeListed: "vsftpd pasv_min_port/pasv_max_port", addrListed: "vsftpd pasv_address",
+	}},
+	{policy.ServerProFTPD, serverSettings{
+		rangeName:   "PassivePorts",
+		rangeLines:  func(r policy.PortRange) []string { return []string{fmt.Sprintf("PassivePorts %d %d", r.Lo, r.Hi)} },
+		addrName:    "MasqueradeAddress",
+		addrLine:    func(a string) string { return "MasqueradeAddress " + a },
+		rangeListed: "ProFTPD PassivePorts", addrListed: "ProFTPD MasqueradeAddress",
+	}},
+	{policy.ServerPureFTPd, serverSettings{
+		rangeName:   "PassivePortRange",
+		rangeLines:  func(r policy.PortRange) []string { return []string{fmt.Sprintf("PassivePortRange %d %d", r.Lo, r.Hi)} },
+		addrName:    "ForcePassiveIP",
+		addrLine:    func(a string) string { return "ForcePassiveIP " + a },
+		rangeListed: "Pure-FTPd PassivePortRange", addrListed: "Pure-FTPd ForcePassiveIP",
+	}},
+	{policy.ServerIIS, serverSettings{
+		rangeName: "the Data Channel Port Range of FTP Firewall Support",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("FTP Firewall Support (server level in IIS Manager): Data Channel Port Range %d-%d", r.Lo, r.Hi)}
+		},
+		addrName: "the External IP Address of Firewall in FTP Firewall Support",
+		addrLine: func(a string) string {
+			return "FTP Firewall Support (the FTP site in IIS Manager): External IP Address of Firewall " + a
+		},
+		rangeListed: "IIS FTP Firewall Support's Data Channel Port Range", addrListed: "IIS FTP Firewall Support's External IP Address of Firewall",
+	}},
+	{policy.ServerFileZilla, serverSettings{
+		rangeName: "the passive mode's custom port range",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("Passive mode: Use custom port range %d-%d", r.Lo, r.Hi)}
+		},
+		addrName:    "the passive mode's public host (\"Use the following host\")",
+		addrLine:    func(a string) string { return "Passive mode: Use the following host " + a },
+		rangeListed: "FileZilla Server's passive mode custom port range", addrListed: "FileZilla Server's passive mode \"Use the following host\"",
+	}},
+	{policy.ServerPyftpdlib, serverSettings{
+		rangeName: "FTPHandler.passive_ports",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("FTPHandler.passive_ports = range(%d, %d)", r.Lo, int(r.Hi)+1)}
+		},
+		addrName: "FTPHandler.masquerade_address",
+		addrLine: func(a string) string { return fmt.Sprintf("FTPHandler.masquerade_address = %q", a) },
+	}},
+	{policy.ServerWuFTPd, serverSettings{
+		rangeName: "passive ports (ftpaccess)",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("passive ports 0.0.0.0/0 %d %d", r.Lo, r.Hi)}
+		},
+		addrName: "passive address (ftpaccess)",
+		addrLine: func(a string) string { return fmt.Sprintf("passive address %s 0.0.0.0/0", a) },
+	}},
+}
+
+// settingsOf is k's row of settingsTable, nil for a family not in it.
+func settingsOf(k policy.ServerKind) *serverSettings {
+	if k == policy.ServerUnknown {
+		return nil
+	}
+	for i := range settingsTable {
+		if settingsTable[i].kind == k {
+			return &settingsTable[i].s
+		}
+	}
+	return nil
+}
+
+// The lists an unknown server's advice names the setting with: the common
+// families' names for it.
+var (
+	genericRangeList = listed(func(s *serverSettings) string { return s.rangeListed })
+	genericAddrList  = listed(func(s *serverSettings) string { return s.addrListed })
+)
+
+const (
+	genericRange = "the server's passive port range setting"
+	genericAddr  = "the server's passive address setting"
+)
+
+func listed(name func(*serverSettings) string) string {
+	var l []string
+	for i := range settingsTable {
+		if n := name(&settingsTable[i].s); n != "" {
+			l = append(l, n)
+		}
+	}
+	return strings.Join(l, ", ")
+}
+
+// The setting names and values in prose. The ...In forms stand at the end
+// of a parenthesis: an unknown server's list follows a colon there instead
+// of opening a parenthesis of its own.
+
+func (f family) rangeName() string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.rangeName
+	}
+	if f.brief {
+		return genericRange
+	}
+	return genericRange + " (" + genericRangeList + ")"
+}
+
+func (f family) rangeNameIn() string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.rangeName
+	}
+	if f.brief {
+		return genericRange
+	}
+	return genericRange + ": " + genericRangeList
+}
+
+// rangeSet is the passive range setting given r.
+func (f family) rangeSet(r policy.PortRange) string {
+	if s := settingsOf(f.kind); s != nil {
+		return strings.Join(s.rangeLines(r), " and ")
+	}
+	if f.brief {
+		return fmt.Sprintf("%s in %s", r, genericRange)
+	}
+	return fmt.Sprintf("%s in %s (%s)", r, genericRange, genericRangeList)
+}
+
+func (f family) rangeSetIn(r policy.PortRange) string {
+	if s := settingsOf(f.kind); s != nil {
+		return strings.Join(s.rangeLines(r), " and ")
+	}
+	if f.brief {
+		return fmt.Sprintf("%s in %s", r, genericRange)
+	}
+	return fmt.Sprintf("%s in %s: %s", r, genericRange, genericRangeList)
+}
+
+// rangeExample names the setting and gives r as an example, to stand in
+// parentheses: "pasv_min_port/pasv_max_port, e.g. pasv_min_port=40000 and
+// pasv_max_port=40100".
+func (f family) rangeExample(r policy.PortRange) string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.rangeName + ", e.g. " + f.rangeSet(r)
+	}
+	return fmt.Sprintf("%s: %s; e.g. %s", genericRange, genericRangeList, r)
+}
+
+// rangeLines are the lines to write for r in a summary's change block;
+// for an unknown server one comment line naming the setting.
+func (f family) rangeLines(r policy.PortRange) []string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.rangeLines(r)
+	}
+	return []string{fmt.Sprintf("# set %s to %s (%s)", genericRange, r, genericRangeList)}
+}
+
+func (f family) addrName() string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.addrName
+	}
+	if f.brief {
+		return genericAddr
+	}
+	return genericAddr + " (" + genericAddrList + ")"
+}
+
+func (f family) addrNameIn() string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.addrName
+	}
+	if f.brief {
+		return genericAddr
+	}
+	return genericAddr + ": " + genericAddrList
+}
+
+// addrSet is the announced-address setting given a.
+func (f family) addrSet(a string) string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.addrLine(a)
+	}
+	if f.brief {
+		return fmt.Sprintf("%s in %s", a, genericAddr)
+	}
+	return fmt.Sprintf("%s in %s (%s)", a, genericAddr, genericAddrList)
+}
+
+func (f family) addrSetIn(a string) string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.addrLine(a)
+	}
+	if f.brief {
+		return fmt.Sprintf("%s in %s", a, genericAddr)
+	}
+	return fmt.Sprintf("%s in %s: %s", a, genericAddr, genericAddrList)
+}
+
+// addrLine is the line to write for a in a summary's change block.
+func (f family) addrLine(a string) string {
+	if s := settingsOf(f.kind); s != nil {
+		return s.addrLine(a)
+	}
+	return fmt.Sprintf("# set %s to %s (%s)", genericAddr, a, genericAddrList)
+}
