@@ -41,6 +41,7 @@ type liveOptions struct {
 	Metrics        string
 	MetricsServers int
 	Output         string
+	Workers        int
 }
 
 func (o *liveOptions) register(c *cobra.Command) {
@@ -61,6 +62,7 @@ func (o *liveOptions) register(c *cobra.Command) {
 	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics over HTTP on this address, e.g. :9121 or 127.0.0.1:9121 (docs/monitoring.md)")
 	f.IntVar(&o.MetricsServers, "metrics-servers", 10, "at most this many servers get a server label of their own in the metrics (the most traffic); the rest are \"other\"")
 	f.StringVarP(&o.Output, "output", "o", "", "write the records to this file (appending) instead of standard output; SIGHUP reopens it, for log rotation")
+	f.IntVar(&o.Workers, "workers", 1, "analyse on this many cores: one socket per interface and worker, spread by IP address pair (AF_PACKET fanout)")
 }
 
 func (o *liveOptions) validate() error {
@@ -79,6 +81,9 @@ func (o *liveOptions) validate() error {
 	if o.UnansweredWait < time.Second {
 		return usageErrorf("--unanswered-wait must be at least 1s")
 	}
+	if o.Workers < 1 || o.Workers > capture.MaxWorkers {
+		return usageErrorf("--workers must be between 1 and %d", capture.MaxWorkers)
+	}
 	if o.MetricsServers < 0 || o.MetricsServers > 1000 {
 		return usageErrorf("--metrics-servers must be between 0 and 1000")
 	}
@@ -95,7 +100,7 @@ func (o *liveOptions) validate() error {
 
 // captureConfig turns the flags into the capture configuration.
 func (o *liveOptions) captureConfig() (capture.LiveConfig, error) {
-	cfg := capture.LiveConfig{Interfaces: o.Interfaces, Promisc: !o.NoPromisc, BufferBytes: o.BufferMiB << 20}
+	cfg := capture.LiveConfig{Interfaces: o.Interfaces, Promisc: !o.NoPromisc, BufferBytes: o.BufferMiB << 20, Workers: o.Workers}
 	for _, h := range o.Hosts {
 		a, err := netip.ParseAddr(h)
 		if err != nil || a.Zone() != "" {
@@ -149,7 +154,9 @@ func newLiveCmd(stdout, stderr io.Writer) *cobra.Command {
 each FTP command, reply and data-connection outcome as soon as it is known.
 It needs CAP_NET_RAW (root); started as root it switches to --user once the
 sockets are open. Ctrl-C or SIGTERM stop it and print the summary, with the
-kernel's packet and drop counters; a second Ctrl-C exits at once.`,
+kernel's packet and drop counters; a second Ctrl-C exits at once.
+--workers N analyses on N cores: the kernel spreads the packets over N
+sockets per interface by IP address pair, so each session stays on one.`,
 		Example: `  ftpsniff live -i eth0
   ftpsniff live -i any --json | jq 'select(.type=="data" and .outcome!="transferred")'
   ftpsniff live -i eth0 --host 192.0.2.10 --duration 1h -w ftp.pcapng`,
@@ -201,7 +208,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 	var m *metrics
 	if opts.Metrics != "" {
-		m = newMetrics(opts.MetricsServers)
+		m = newMetricsFor(opts.MetricsServers, live.Workers())
 		stop, err := startMetricsServer(opts.Metrics, m)
 		if err != nil {
 			return err
@@ -217,7 +224,14 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	if m != nil {
 		out = &metricsOutput{out: out, m: m}
 	}
-	p := newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
+	var r *liveWorkers
+	var p *pipeline
+	if live.Workers() > 1 {
+		r = newLiveWorkers(opts, live, live.Workers(), out)
+		r.pw, r.outFile, r.m, r.st = pw, outFile, m, st
+	} else {
+		p = newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -233,6 +247,15 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 
 	start := time.Now()
+	if r != nil {
+		runErr := r.run(ctx)
+		end := time.Now()
+		st.clear()
+		if err := r.finish(); err != nil {
+			return err
+		}
+		return endLive(opts, stdout, stderr, live, pw, m, r.snapshot, r.packets(), start, end, runErr, r.writeError())
+	}
 	var n uint64
 	var lastPacket time.Time
 	var writeErr error
@@ -292,11 +315,23 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	if err := p.finish(); err != nil {
 		return err
 	}
+	snap := func(kstats []capture.IfaceStats) snapshot {
+		return snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
+			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations()}
+	}
+	return endLive(opts, stdout, stderr, live, pw, m, snap, n, start, end, runErr, writeErr)
+}
+
+// endLive follows the summary with the kernel's counters (and the metrics'
+// last snapshot, taken by snap), writes them to the --write file and
+// closes it, and returns the error that ended the capture, if any.
+func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, pw *capture.PcapngWriter, m *metrics,
+	snap func([]capture.IfaceStats) snapshot, n uint64, start, end time.Time, runErr, writeErr error) error {
+	ifaces := live.Interfaces()
 	kstats, kerr := live.Stats()
 	if kerr == nil {
 		if m != nil {
-			m.snap.update(snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
-				Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations()})
+			m.snap.update(snap(kstats))
 		}
 		capOut, capJSON := stdout, opts.JSON
 		if opts.Format == "zeek" {
@@ -351,6 +386,7 @@ func onSignals(cancel func(), stderr io.Writer) (stop func()) {
 
 type captureIface struct {
 	Name         string `json:"name"`
+	Worker       *int   `json:"worker,omitempty"` // with several workers
 	Received     uint64 `json:"received"`
 	Dropped      uint64 `json:"dropped"`
 	QueueFreezes uint64 `json:"queue_freezes"`
@@ -369,10 +405,18 @@ type captureRecord struct {
 // "capture" record in JSON, a line in text.
 func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration) error {
 	rec := captureRecord{Type: "capture", Packets: n, Seconds: d.Round(time.Millisecond).Seconds(), Interfaces: []captureIface{}}
+	workers := false // several per interface: each socket names its worker
+	for _, s := range ks {
+		workers = workers || s.Worker > 0
+	}
 	for _, s := range ks {
 		rec.Received += s.Received
 		rec.Dropped += s.Drops
-		rec.Interfaces = append(rec.Interfaces, captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes})
+		ci := captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes}
+		if workers {
+			ci.Worker = &s.Worker
+		}
+		rec.Interfaces = append(rec.Interfaces, ci)
 	}
 	if asJSON {
 		b, err := newRecordEncoder(observer).encode(rec)
@@ -385,7 +429,11 @@ func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []cap
 	var per []string
 	if len(ks) > 1 {
 		for _, s := range ks {
-			per = append(per, fmt.Sprintf("%s %d/%d", s.Name, s.Received, s.Drops))
+			name := s.Name
+			if workers {
+				name = fmt.Sprintf("%s#%d", s.Name, s.Worker)
+			}
+			per = append(per, fmt.Sprintf("%s %d/%d", name, s.Received, s.Drops))
 		}
 	}
 	line := fmt.Sprintf("capture: %d packets analysed in %s; kernel: %d received by the filter, %d dropped", n, seconds(d), rec.Received, rec.Dropped)

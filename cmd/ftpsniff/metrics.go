@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,13 @@ import (
 //   - metricsOutput, a wrapper around the live output, counts each record
 //     (session, command, data connection, finding) as it is written;
 //   - the capture loop's once-a-second tick hands over a snapshot of the
-//     decoder's and tracker's counters and the kernel's socket counters.
+//     decoder's and tracker's counters and the kernel's socket counters
+//     (with --workers, a ticker adds up what each worker published, and
+//     the kernel's counters are per socket: interface and worker).
+//
+// With --workers, one metricsOutput serves every worker, called under the
+// lock of their shared analysis (live_workers.go): the server-label bound
+// is one bound over all of them.
 //
 // The HTTP handler runs in its own goroutine: the counters of client_golang
 // are atomic, and the snapshot is behind a mutex.
@@ -55,7 +62,12 @@ func (m *metrics) labelled() []*prometheus.CounterVec {
 	return []*prometheus.CounterVec{m.sessionsStarted, m.sessionsEnded, m.logins, m.data, m.dataBytes, m.findings}
 }
 
-func newMetrics(maxServers int) *metrics {
+func newMetrics(maxServers int) *metrics { return newMetricsFor(maxServers, 1) }
+
+// newMetricsFor is newMetrics for a capture with the given number of
+// workers: with more than one, the kernel's counters of each socket carry
+// a worker label besides the interface.
+func newMetricsFor(maxServers, workers int) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry()}
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		v := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ftpsniff", Name: name, Help: help}, labels)
@@ -74,7 +86,7 @@ func newMetrics(maxServers int) *metrics {
 			v.DeletePartialMatch(prometheus.Labels{"server": label})
 		}
 	})
-	m.snap = newSnapshotCollector()
+	m.snap = newSnapshotCollector(workers > 1)
 	m.reg.MustRegister(m.snap)
 	m.reg.MustRegister(collectors.NewGoCollector())
 	m.reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -140,6 +152,7 @@ type snapshotCollector struct {
 	snap snapshot
 	set  bool
 
+	perWorker   bool               // kernel counters labelled by worker too
 	decodeDescs []*prometheus.Desc // per decode.Stats field
 	limitHits   *prometheus.Desc
 	received    *prometheus.Desc
@@ -158,12 +171,20 @@ var decodeLimits = map[string]bool{
 	"sessions_evicted": true, "silent_conns_evicted": true, "control_holes_given_up": true,
 }
 
-func newSnapshotCollector() *snapshotCollector {
+// newSnapshotCollector: perWorker labels the kernel's counters with the
+// socket's worker too (live --workers), since each interface then has a
+// socket per worker.
+func newSnapshotCollector(perWorker bool) *snapshotCollector {
+	socket := []string{"interface"}
+	if perWorker {
+		socket = append(socket, "worker")
+	}
 	c := &snapshotCollector{
+		perWorker:  perWorker,
 		limitHits:  prometheus.NewDesc("ftpsniff_limit_hits_total", "Times a bound of ftpsniff's tables was hit, by stage (decode, track, diagnose) and limit (the name in the JSON summary).", []string{"stage", "limit"}, nil),
-		received:   prometheus.NewDesc("ftpsniff_capture_received_packets_total", "Packets the kernel filter accepted on the socket, including the dropped ones (libpcap's ps_recv).", []string{"interface"}, nil),
-		dropped:    prometheus.NewDesc("ftpsniff_capture_dropped_packets_total", "Accepted packets the socket's ring had no room for (kernel drops).", []string{"interface"}, nil),
-		freezes:    prometheus.NewDesc("ftpsniff_capture_queue_freezes_total", "Times the socket's ring was full.", []string{"interface"}, nil),
+		received:   prometheus.NewDesc("ftpsniff_capture_received_packets_total", "Packets the kernel filter accepted on the socket, including the dropped ones (libpcap's ps_recv).", socket, nil),
+		dropped:    prometheus.NewDesc("ftpsniff_capture_dropped_packets_total", "Accepted packets the socket's ring had no room for (kernel drops).", socket, nil),
+		freezes:    prometheus.NewDesc("ftpsniff_capture_queue_freezes_total", "Times the socket's ring was full.", socket, nil),
 		packets:    prometheus.NewDesc("ftpsniff_packets_total", "Packets handed to the decoder.", nil, nil),
 		lastPacket: prometheus.NewDesc("ftpsniff_capture_last_packet_timestamp_seconds", "Capture time of the last packet read (0 before the first): the capture's health.", nil, nil),
 		openSess:   prometheus.NewDesc("ftpsniff_sessions_open", "FTP control sessions open now.", nil, nil),
@@ -240,9 +261,13 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	for _, k := range s.Kernel {
-		ch <- prometheus.MustNewConstMetric(c.received, prometheus.CounterValue, float64(k.Received), k.Name)
-		ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(k.Drops), k.Name)
-		ch <- prometheus.MustNewConstMetric(c.freezes, prometheus.CounterValue, float64(k.QueueFreezes), k.Name)
+		labels := []string{k.Name}
+		if c.perWorker {
+			labels = append(labels, strconv.Itoa(k.Worker))
+		}
+		ch <- prometheus.MustNewConstMetric(c.received, prometheus.CounterValue, float64(k.Received), labels...)
+		ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(k.Drops), labels...)
+		ch <- prometheus.MustNewConstMetric(c.freezes, prometheus.CounterValue, float64(k.QueueFreezes), labels...)
 	}
 	ch <- prometheus.MustNewConstMetric(c.packets, prometheus.CounterValue, float64(s.Packets))
 	last := 0.0

@@ -1,5 +1,9 @@
 // Package capture provides packet sources: capture files, standard input
 // and (in live*.go) network interfaces, all behind one Source interface.
+// fanout*.go owns the AF_PACKET fanout group of live --workers: its
+// classic BPF program (the unordered IP address pair, ICMP errors by the
+// packet they quote) and the group; at most MaxWorkers sockets per
+// interface, one ring each.
 //
 // # Detection
 //

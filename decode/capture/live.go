@@ -34,7 +34,17 @@ type LiveConfig struct {
 	// before handing it over: the latency at low packet rates. 0 means
 	// 50 ms.
 	BlockTimeout time.Duration
+	// Workers is how many sockets each interface gets, joined in one
+	// PACKET_FANOUT group whose program (FanoutProgram) sends all packets
+	// between two addresses to the same one; Live.RunWorker reads one
+	// worker's sockets. 0 or 1: one socket per interface, no fanout. The
+	// ring (BufferBytes) is per socket.
+	Workers int
 }
+
+// MaxWorkers bounds LiveConfig.Workers (the kernel's PACKET_FANOUT_MAX is
+// 256 sockets per group; more workers than cores only add rings).
+const MaxWorkers = 64
 
 // DefaultBuffer is the ring size per socket: 128 blocks of 512 KiB, as
 // afpacket's defaults. Blocks can hold GRO/GSO super-packets (up to about
@@ -51,12 +61,15 @@ type Interface struct {
 	Index int             // kernel ifindex; 0 for "any"
 	Link  layers.LinkType // what packets from it start with
 	Kind  FrameKind
+	// Worker is the worker the socket belongs to (always 0 with one).
+	Worker int
 }
 
 // IfaceStats are the kernel's counters for one socket since its real
 // filter was attached.
 type IfaceStats struct {
-	Name string
+	Name   string
+	Worker int // the socket's worker, as in Interface
 	// Received counts packets the filter accepted, including Drops (as
 	// libpcap's ps_recv).
 	Received uint64

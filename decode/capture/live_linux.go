@@ -31,9 +31,14 @@ import (
 // the goroutine that called Run, which is the only one calling the
 // callback. Polling the sockets round-robin instead would make an idle
 // interface hold up a busy one for a whole poll timeout.
+//
+// With Workers > 1, each interface has one socket per worker, joined in a
+// PACKET_FANOUT group (fanout_linux.go), and RunWorker reads one worker's
+// sockets, in the same two ways.
 type Live struct {
 	cfg     LiveConfig
-	ifaces  []Interface
+	workers int
+	ifaces  []Interface // one per socket: interface by interface, worker by worker
 	handles []*afpacket.TPacket
 }
 
@@ -56,19 +61,27 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	if cfg.BlockTimeout <= 0 {
 		cfg.BlockTimeout = 50 * time.Millisecond
 	}
-	ifaces, err := resolveInterfaces(cfg.Interfaces)
+	if cfg.Workers > MaxWorkers {
+		return nil, fmt.Errorf("%d workers: at most %d", cfg.Workers, MaxWorkers)
+	}
+	names, err := resolveInterfaces(cfg.Interfaces)
 	if err != nil {
 		return nil, err
 	}
-	l := &Live{cfg: cfg, ifaces: ifaces}
-	for _, ifc := range ifaces {
-		h, err := l.open(ifc)
-		if err != nil {
-			l.Close()
-			return nil, err
+	l := &Live{cfg: cfg, workers: max(cfg.Workers, 1)}
+	for _, ifc := range names {
+		for w := range l.workers {
+			ifc.Worker = w
+			h, err := l.open(ifc)
+			if err != nil {
+				l.Close()
+				return nil, err
+			}
+			l.ifaces = append(l.ifaces, ifc)
+			l.handles = append(l.handles, h)
 		}
-		l.handles = append(l.handles, h)
 	}
+	ifaces := l.ifaces
 	// Filter race (gopacket/gopacket #98): the socket is bound before a
 	// filter can be set, so packets of every kind reached the ring. A
 	// drop-all filter stops more from coming; what is already there is
@@ -78,6 +91,17 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		if err := h.SetBPF(DropAll()); err != nil {
 			l.Close()
 			return nil, fmt.Errorf("attach filter: %w", err)
+		}
+	}
+	// The fanout groups are formed while the sockets still drop
+	// everything: until its last member has joined, a group's packets go
+	// to fewer sockets than there are workers.
+	if l.workers > 1 {
+		for i := 0; i < len(l.handles); i += l.workers {
+			if err := joinFanout(l.handles[i:i+l.workers], ifaces[i].Kind); err != nil {
+				l.Close()
+				return nil, fmt.Errorf("%s: %w", ifaces[i].Name, err)
+			}
 		}
 	}
 	for i, h := range l.handles {
@@ -217,8 +241,12 @@ func (l *Live) program(ifc Interface) ([]bpf.RawInstruction, error) {
 }
 
 // Interfaces lists the sockets, in the order the PacketFunc's iface
-// argument uses.
+// argument uses: interface by interface, and with several workers each
+// interface once per worker (Interface.Worker).
 func (l *Live) Interfaces() []Interface { return l.ifaces }
+
+// Workers is the number of workers, each with a socket per interface.
+func (l *Live) Workers() int { return l.workers }
 
 // Stats returns the kernel's counters per socket. It may be called while
 // Run runs.
@@ -229,7 +257,7 @@ func (l *Live) Stats() ([]IfaceStats, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: socket statistics: %w", l.ifaces[i].Name, err)
 		}
-		out[i] = IfaceStats{Name: l.ifaces[i].Name, Received: uint64(v3.Packets()), Drops: uint64(v3.Drops()), QueueFreezes: uint64(v3.QueueFreezes())}
+		out[i] = IfaceStats{Name: l.ifaces[i].Name, Worker: l.ifaces[i].Worker, Received: uint64(v3.Packets()), Drops: uint64(v3.Drops()), QueueFreezes: uint64(v3.QueueFreezes())}
 	}
 	return out, nil
 }
@@ -243,19 +271,43 @@ func (l *Live) Close() error {
 	return nil
 }
 
-// Run delivers packets to pkt until ctx is done, pkt returns true, or a
-// socket fails. It returns nil unless a socket failed.
+// Run delivers the packets of every socket to pkt until ctx is done, pkt
+// returns true, or a socket fails. It returns nil unless a socket failed.
 func (l *Live) Run(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
-	if len(l.handles) == 1 {
-		return l.runOne(ctx, pkt, idle)
+	all := make([]int, len(l.handles))
+	for i := range all {
+		all[i] = i
 	}
-	return l.runMany(ctx, pkt, idle)
+	return l.run(ctx, all, pkt, idle)
 }
 
-// runOne is the hot path: zero-copy reads and the callback in one
-// goroutine.
-func (l *Live) runOne(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
-	h, link := l.handles[0], l.ifaces[0].Link
+// RunWorker is Run for the sockets of worker w (one per interface); the
+// workers' RunWorker calls run at the same time, each in its own
+// goroutine, each calling its own pkt and idle.
+func (l *Live) RunWorker(ctx context.Context, w int, pkt PacketFunc, idle IdleFunc) error {
+	if w < 0 || w >= l.workers {
+		return fmt.Errorf("worker %d of %d", w, l.workers)
+	}
+	var mine []int
+	for i, ifc := range l.ifaces {
+		if ifc.Worker == w {
+			mine = append(mine, i)
+		}
+	}
+	return l.run(ctx, mine, pkt, idle)
+}
+
+func (l *Live) run(ctx context.Context, socks []int, pkt PacketFunc, idle IdleFunc) error {
+	if len(socks) == 1 {
+		return l.runOne(ctx, socks[0], pkt, idle)
+	}
+	return l.runMany(ctx, socks, pkt, idle)
+}
+
+// runOne is the hot path: zero-copy reads from socket s and the callback in
+// one goroutine.
+func (l *Live) runOne(ctx context.Context, s int, pkt PacketFunc, idle IdleFunc) error {
+	h, link := l.handles[s], l.ifaces[s].Link
 	done := ctx.Done()
 	for {
 		select {
@@ -271,9 +323,9 @@ func (l *Live) runOne(ctx context.Context, pkt PacketFunc, idle IdleFunc) error 
 				}
 				continue
 			}
-			return fmt.Errorf("%s: %w", l.ifaces[0].Name, err)
+			return fmt.Errorf("%s: %w", l.ifaces[s].Name, err)
 		}
-		if pkt(data, ci, link, 0) {
+		if pkt(data, ci, link, s) {
 			return nil
 		}
 	}
@@ -281,7 +333,7 @@ func (l *Live) runOne(ctx context.Context, pkt PacketFunc, idle IdleFunc) error 
 
 // batch carries copies of packets from a reader goroutine to Run.
 type batch struct {
-	owner int
+	owner int // index in runMany's socks
 	buf   []byte
 	pkts  []batchPacket
 }
@@ -300,14 +352,14 @@ const (
 	batchDelay = 10 * time.Millisecond
 )
 
-func (l *Live) runMany(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
+func (l *Live) runMany(ctx context.Context, socks []int, pkt PacketFunc, idle IdleFunc) error {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	full := make(chan *batch, batchesEach*len(l.handles))
-	free := make([]chan *batch, len(l.handles))
-	errc := make(chan error, len(l.handles))
+	full := make(chan *batch, batchesEach*len(socks))
+	free := make([]chan *batch, len(socks))
+	errc := make(chan error, len(socks))
 	var wg sync.WaitGroup
-	for i := range l.handles {
+	for i, s := range socks {
 		free[i] = make(chan *batch, batchesEach)
 		for range batchesEach {
 			free[i] <- &batch{owner: i, buf: make([]byte, 0, batchBytes), pkts: make([]batchPacket, 0, batchPackets)}
@@ -315,7 +367,7 @@ func (l *Live) runMany(ctx context.Context, pkt PacketFunc, idle IdleFunc) error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := l.reader(rctx, i, free[i], full); err != nil {
+			if err := l.reader(rctx, s, free[i], full); err != nil {
 				errc <- err
 			}
 		}()
@@ -327,9 +379,9 @@ func (l *Live) runMany(ctx context.Context, pkt PacketFunc, idle IdleFunc) error
 	defer func() { cancel(); wg.Wait() }()
 	tick := time.NewTicker(l.cfg.PollTimeout)
 	defer tick.Stop()
-	link := make([]layers.LinkType, len(l.ifaces))
-	for i, ifc := range l.ifaces {
-		link[i] = ifc.Link
+	link := make([]layers.LinkType, len(socks))
+	for i, s := range socks {
+		link[i] = l.ifaces[s].Link
 	}
 	for {
 		select {
@@ -343,7 +395,7 @@ func (l *Live) runMany(ctx context.Context, pkt PacketFunc, idle IdleFunc) error
 			}
 		case b := <-full:
 			for _, p := range b.pkts {
-				if pkt(b.buf[p.start:p.end], p.ci, link[b.owner], b.owner) {
+				if pkt(b.buf[p.start:p.end], p.ci, link[b.owner], socks[b.owner]) {
 					return nil
 				}
 			}

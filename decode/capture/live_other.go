@@ -17,3 +17,9 @@ func (l *Live) Interfaces() []Interface                         { return nil }
 func (l *Live) Stats() ([]IfaceStats, error)                    { return nil, ErrLiveUnsupported }
 func (l *Live) Close() error                                    { return nil }
 func (l *Live) Run(context.Context, PacketFunc, IdleFunc) error { return ErrLiveUnsupported }
+func (l *Live) Workers() int                                    { return 0 }
+
+// RunWorker always fails here.
+func (l *Live) RunWorker(context.Context, int, PacketFunc, IdleFunc) error {
+	return ErrLiveUnsupported
+}
