@@ -66,6 +66,7 @@ func TestGoldenPolicy(t *testing.T) {
 		{"policy-nat-trusting-client", []string{"--pasv-range", "40000-40100", real + "nat-no-pasv-address-trusting-client.pcap"}},
 		{"policy-nat-default-server", []string{"--public-address", "10.99.1.1", real + "nat-no-pasv-address-default-server.pcap"}},
 		{"policy-ftps", []string{"--pasv-range", "40000-40100", real + "ftps-explicit.pcap"}},
+		{"policy-iis-pasv-range", []string{"--pasv-range", "40000-40100", "../../pcaps/synthetic/iis-nat.pcap"}},
 	}
 	for _, tt := range tests {
 		for _, mode := range []struct {

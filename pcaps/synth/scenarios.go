@@ -54,6 +54,7 @@ func scenarios() []scenario {
 		{"capture-ends-early.pcap", built(captureEndsEarly)},
 		{"login-reply-gap.pcap", built(loginReplyGap)},
 		{"tunnels-fragmented.pcapng", built(tunnelsFragmented)},
+		{"iis-nat.pcap", built(iisNAT)},
 	}
 }
 

@@ -51,8 +51,10 @@ func helperAdvice(controlPort uint16, outgoing bool) string {
 		chain, controlPort, hook, controlPort)
 }
 
-// openAdvice says how to open rs on the firewall in front of the server.
-func openAdvice(rs policy.Ranges, v6 bool) string {
+// pathOpenAdvice says how to open rs on a firewall in front of the server
+// (a Linux router or NAT box): in nftables/iptables whatever the server's
+// own system. Rules for the server's own host are family.openAdvice.
+func pathOpenAdvice(rs policy.Ranges, v6 bool) string {
 	return fmt.Sprintf("open %s on the server's firewall: %s (or %s); behind DNAT, forward the same range to the server", rs, nftRule(rs), iptablesRule(rs, v6))
 }
 
@@ -106,8 +108,23 @@ func (d *Diagnoser) noRangeAdvice(fam family, v6 bool) string {
 		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s (or %s)",
 			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), nftRule(ex), iptablesRule(ex, v6))
 	}
-	return fmt.Sprintf("The server's passive range is not known here (give --server-config or --pasv-range), and a port the server picks itself changes every session: set a fixed passive range (%s), restart the server, then open that range: %s (or %s)",
-		fam.rangeExample(exampleRange), nftRule(ex), iptablesRule(ex, v6))
+	give := "give --server-config or --pasv-range"
+	if fam.known() && !configReadable(fam.kind) {
+		give = "give --pasv-range"
+	}
+	return fmt.Sprintf("The server's passive range is not known here (%s), and a port the server picks itself changes every session: set a fixed passive range (%s), restart the server, then open that range: %s",
+		give, fam.rangeExample(exampleRange), fam.hostRule(ex, v6, fmt.Sprintf("%s (or %s)", nftRule(ex), iptablesRule(ex, v6))))
+}
+
+// configReadable reports whether --server-config reads configurations of
+// family k (policy.ParseServerConfig): a family known from its greeting
+// only is not told to give one.
+func configReadable(k policy.ServerKind) bool {
+	switch k {
+	case policy.ServerVsftpd, policy.ServerProFTPD, policy.ServerPureFTPd:
+		return true
+	}
+	return false
 }
 
 // noRangeRules are the summary lines for the same case.
@@ -117,7 +134,7 @@ func (d *Diagnoser) noRangeRules(fam family, v6 bool) []string {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
 	}
 	ex := policy.Ranges{exampleRange}
-	return append(append([]string{head}, fam.rangeLines(exampleRange)...), nftRule(ex), iptablesRule(ex, v6))
+	return append(append([]string{head}, fam.rangeLines(exampleRange)...), fam.hostLines(ex, v6)...)
 }
 
 // configSetsRange reports whether the given server configuration already

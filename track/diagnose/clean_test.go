@@ -41,6 +41,7 @@ var faultCaptures = map[string][]string{
 	"bounce-scan.pcap":     {CodeFTPBounce},
 	"epsv-filtered.pcap":   {CodeDataUnanswered, CodeModeFallback},
 	"final-reply-250.pcap": {CodeUnusualFinalReply},
+	"iis-nat.pcap":         {CodeNATMismatch, CodeDataUnanswered},
 	"ftps-elsewhere.pcap":  {CodeControlEncrypted, CodeNATMismatch, CodeDataUnanswered},
 	"outcomes.pcap":        {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
 	"range-exhausted.pcap": {CodeDataUnanswered, CodeRangeExhausted},

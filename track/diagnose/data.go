@@ -95,7 +95,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			open = sc.PassiveRange
 		}
 		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
-			fam.rangeSet(mainRange(fw)), open, openAdvice(open, isV6(dc.Announced))) + fam.note()
+			fam.rangeSet(mainRange(fw)), open, fam.openAdvice(open, isV6(dc.Announced))) + fam.note()
 		return f
 	}
 	sc := d.p.Server

@@ -131,6 +131,9 @@ type serverSettings struct {
 	// rangeListed and addrListed name the settings in the list an unknown
 	// server's advice gives.
 	rangeListed, addrListed string
+	// host is the system the family runs on, whose firewall rule opens
+	// ports on the server's own host (hostrule.go).
+	host hostOS
 }
 
 // settingsTable: where each name comes from.
@@ -152,6 +155,13 @@ type serverSettings struct {
 //	           ports) and FTPHandler.masquerade_address.
 //	wu-ftpd    ftpaccess(5): "passive ports <cidr> <min> <max>", "passive
 //	           address <externalip> <cidr>".
+//
+// The hosts: IIS is a Windows component. FileZilla Server ran on Windows
+// only up to 0.9 and is built for Linux too from 1.x, and its greeting
+// does not say which host it runs on, so its advice gives both rules,
+// each named. The others are Unix servers (pyftpdlib runs wherever
+// Python does, but is read as on Linux, as is a family not in this
+// table: the rules ftpsniff gave before families were told apart).
 var settingsTable = [...]struct {
 	kind policy.ServerKind
 	s    serverSettings
@@ -189,6 +199,7 @@ var settingsTable = [...]struct {
 			return "FTP Firewall Support (the FTP site in IIS Manager): External IP Address of Firewall " + a
 		},
 		rangeListed: "IIS FTP Firewall Support's Data Channel Port Range", addrListed: "IIS FTP Firewall Support's External IP Address of Firewall",
+		host: hostWindows,
 	}},
 	{policy.ServerFileZilla, serverSettings{
 		rangeName: "the passive mode's custom port range",
@@ -198,6 +209,7 @@ var settingsTable = [...]struct {
 		addrName:    "the passive mode's public host (\"Use the following host\")",
 		addrLine:    func(a string) string { return "Passive mode: Use the following host " + a },
 		rangeListed: "FileZilla Server's passive mode custom port range", addrListed: "FileZilla Server's passive mode \"Use the following host\"",
+		host: hostWindowsOrLinux,
 	}},
 	{policy.ServerPyftpdlib, serverSettings{
 		rangeName: "FTPHandler.passive_ports",

@@ -90,31 +90,34 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		case wrongAddr:
 			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
 		case len(rs) > 0 && rs.Contains(port):
-			a := fmt.Sprintf("Port %d is inside the passive range %s meant to be open: check that the accept rule is loaded and comes before any %s (nft list ruleset; iptables -S), and that a DNAT in front forwards the whole range to the server: %s.", port, rs, rejectRule, nftRule(rs))
+			a := fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule), fam.hostRule(rs, v6, nftRule(rs)))
+			// A rule in the syntax of the server's system: say which
+			// family it came from.
+			named = named || fam.host() != hostLinux
 			switch {
 			case enc:
 				a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
 			case d.p.Server == nil || len(d.p.Ranges) == 0:
-				a += " If the firewall relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false) + "."
+				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false) + "."
 			}
 			return a
 		case len(rs) > 0 && len(d.p.Ranges) == 0:
 			// The range is the configuration's own: it is set already.
-			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server); or %s.", port, rs, d.p.Server.Path, openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server); or %s.", port, rs, d.p.Server.Path, fam.openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		case len(rs) > 0:
 			keep := fam.rangeSetIn(mainRange(rs))
 			if d.configSetsRange(policy.Ranges{mainRange(rs)}) {
 				return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", port, rs)
 			}
 			named = true
-			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, keep, openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, keep, fam.openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
 		}
 		named = true
 		a := d.noRangeAdvice(fam, v6) + "."
 		if enc {
 			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 		}
-		return a + " Or, if the firewall relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false) + "."
+		return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false) + "."
 	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
@@ -258,7 +261,9 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		if len(rs) == 0 {
 			rs = policy.Ranges{{Lo: dc.Announced.Port(), Hi: dc.Announced.Port()}}
 		}
-		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + openAdvice(rs, isV6(dc.Announced)) + "."
+		// The SYNs never reached the server: the rule is for the
+		// firewall in front, whatever the server's own system.
+		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced)) + "."
 	}
 	if final != nil { // 425: the server waited and nobody came
 		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))

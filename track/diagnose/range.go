@@ -146,6 +146,6 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 		f.Message += fmt.Sprintf(" That port is not open on the way: the data connection %s.", dc.Outcome)
 	}
 	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. Widen the range to at least %d ports (%s) and open it (%s), or run fewer transfers in parallel.",
-		k, k, perMin, need, fam.rangeSetIn(wider), nftRule(policy.Ranges{wider})) + fam.note()
+		k, k, perMin, need, fam.rangeSetIn(wider), fam.hostRule(policy.Ranges{wider}, isV6(dc.Server), nftRule(policy.Ranges{wider}))) + fam.note()
 	return f
 }

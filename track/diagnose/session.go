@@ -227,11 +227,13 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	rs := d.fixRange()
 	fam := d.family(s)
 	if len(rs) > 0 {
-		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s; %s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
-			nftRule(rs), iptablesRule(rs, isV6(s.Server)), fam.addrSetIn(publicOr(d.p.Public())))
+		v6 := isV6(s.Server)
+		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
+			fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6)), fam.addrSetIn(publicOr(d.p.Public())))
 	} else {
-		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. nft insert rule inet filter input tcp dport 40000-40100 ct state new accept) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
-			fam.rangeNameIn(), fam.addrName())
+		ex := policy.Ranges{exampleRange}
+		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. %s) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
+			fam.rangeNameIn(), fam.hostRule(ex, isV6(s.Server), nftRule(ex)), fam.addrName())
 	}
 	f.Advice += fam.note()
 	return f

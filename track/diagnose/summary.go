@@ -256,7 +256,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			unknownRange = true
 			return
 		}
-		openRules = append(openRules, nftRule(rs), iptablesRule(rs, a.v6))
+		openRules = append(openRules, fam.hostLines(rs, a.v6)...)
+		// A rule in the syntax of the server's system: say which family
+		// it came from.
+		named = named || fam.host() != hostLinux
 	}
 	addRangeLines := func() {
 		if len(d.p.Ranges) > 0 && !d.configSetsRange(policy.Ranges{mainRange(d.p.PassiveRanges())}) {
