@@ -90,12 +90,16 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			f.Severity = SeverityWarning
 			f.Message = fmt.Sprintf("The server announced passive port %d, outside the range %s the firewall is meant to allow; it got through here, so the firewall is more open than intended or not on this path.", port, fw)
 		}
-		open := policy.Ranges{{Lo: port, Hi: port}}
+		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server).", fam.rangeSet(mainRange(fw)))
 		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
-			open = sc.PassiveRange
+			// The server's own range is known: opening it is the other
+			// way. A port it picked outside any known range is never
+			// offered: the next session picks another.
+			open := sc.PassiveRange
+			f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
+				fam.rangeSet(mainRange(fw)), open, fam.openAdvice(open, isV6(dc.Announced)))
 		}
-		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
-			fam.rangeSet(mainRange(fw)), open, fam.openAdvice(open, isV6(dc.Announced))) + fam.note()
+		f.Advice += fam.note()
 		return f
 	}
 	sc := d.p.Server

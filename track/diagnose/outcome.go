@@ -103,14 +103,16 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			return a
 		case len(rs) > 0 && len(d.p.Ranges) == 0:
 			// The range is the configuration's own: it is set already.
-			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server); or %s.", port, rs, d.p.Server.Path, fam.openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+			// Never a rule for the one port it picked: the next session
+			// picks another.
+			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server).", port, rs, d.p.Server.Path)
 		case len(rs) > 0:
 			keep := fam.rangeSetIn(mainRange(rs))
 			if d.configSetsRange(policy.Ranges{mainRange(rs)}) {
 				return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", port, rs)
 			}
 			named = true
-			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s) or %s.", port, rs, keep, fam.openAdvice(policy.Ranges{{Lo: port, Hi: port}}, v6))
+			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s).", port, rs, keep)
 		}
 		named = true
 		a := d.noRangeAdvice(fam, v6) + "."

@@ -150,7 +150,7 @@ func TestFindings(t *testing.T) {
 			dc.Match, dc.Outcome, dc.End = track.MatchExact, track.OutcomeUnanswered, dc.LastSYN
 			return s
 		}, []want{
-			{CodePortOutsideRange, SeverityError, 1, []string{"50075", "40000-40100", "pasv_min_port=40000 and pasv_max_port=40100", "nft insert rule inet filter input tcp dport 50075"}},
+			{CodePortOutsideRange, SeverityError, 1, []string{"50075", "40000-40100", "pasv_min_port=40000 and pasv_max_port=40100", "(then restart the server)."}},
 			{CodeDataUnanswered, SeverityError, 1, []string{"3 SYNs", "2.055s", "firewall is dropping", "outside the passive range"}},
 		}, nil},
 		{"port inside range: no port finding; helper advice without a firewall range", policy.Policy{}, func() *track.Session {
