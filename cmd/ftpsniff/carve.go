@@ -75,8 +75,12 @@ type carveSession struct {
 // carveFlow is a connection attributed to a session.
 type carveFlow struct {
 	sess *carveSession
-	span int       // its span in sess.spans
+	span int       // its span in sess.spans in the current file; -1 for none (one pass, or the bound)
 	last time.Time // packet time of its latest packet
+	// isn: the initial sequence number of the SYN that opened it, when
+	// seen; a SYN with another is a new connection on the same tuple.
+	isn    uint32
+	isnSet bool
 }
 
 // firstSeen is the first packet of a connection not yet attributed.
@@ -85,6 +89,8 @@ type firstSeen struct {
 	num, lastNum uint64
 	packets      int
 	last         time.Time
+	isn          uint32
+	isnSet       bool
 }
 
 // carveLimits counts what the carver's bounds cost.
@@ -115,8 +121,9 @@ type carver struct {
 	kept     []*carveSession // chosen sessions, for the second pass
 	// chosenSessions counts, in one pass, the sessions written.
 	chosenSessions int
-	spans          int // spans held by kept sessions
+	spans          int // spans held, by selected open sessions and kept ones
 	nextSwp        time.Time
+	sweeps         int // walks of the tables, for the test that they stay periodic
 
 	// the current packet's connections, and the packet
 	pkt  [maxPacketFlows]packetFlow
@@ -134,8 +141,10 @@ type packetFlow struct {
 	src, dst netip.AddrPort
 	num      uint64
 	ts       time.Time
-	syn      bool // a SYN without ACK: a new connection
-	hold     bool // a control connection's packet without payload
+	syn      bool   // a SYN without ACK: a new connection, or its retransmission
+	seq      uint32 // the segment's sequence number (a SYN's ISN)
+	ctl      bool   // a segment of a connection decode takes for FTP control
+	hold     bool   // a control connection's packet without payload
 }
 
 // heldPacket is a packet kept (copied) or the current one.
@@ -161,9 +170,9 @@ func (c *carver) chosen(cs *carveSession) bool {
 }
 
 // segment notes a connection the current packet carries.
-func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn, hold bool) {
+func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn bool, seq uint32, ctl, hold bool) {
 	if c.npkt < len(c.pkt) {
-		c.pkt[c.npkt] = packetFlow{src: src, dst: dst, num: num, ts: ts, syn: syn, hold: hold}
+		c.pkt[c.npkt] = packetFlow{src: src, dst: dst, num: num, ts: ts, syn: syn, seq: seq, ctl: ctl, hold: hold}
 		c.npkt++
 	}
 }
@@ -191,8 +200,10 @@ func (c *carver) attribute(p *packetFlow) bool {
 	switch {
 	case owner != nil:
 		cs := c.sessions[owner.ID]
-		if cs == nil {
-			return false // a session the sink was not told of: cannot be
+		if cs == nil || !cs.selected {
+			// Not the sink's, or never to be written (--only-failed
+			// narrows the selection, it never widens it): nothing kept.
+			return false
 		}
 		if f == nil || f.sess != cs {
 			f = c.follow(key, cs, p)
@@ -201,23 +212,55 @@ func (c *carver) attribute(p *packetFlow) bool {
 			}
 		}
 	case f == nil:
-		c.firstPacket(key, p)
-		c.hold(key, p)
+		if c.firstPacket(key, p) {
+			c.hold(key, p)
+		}
 		return false
-	case p.ts.Sub(f.last) > carveLinger || p.syn && f.sess.ended:
-		// The tuple is used again, after the session it belonged to.
+	case p.ts.Sub(f.last) > carveLinger || p.syn && (f.isnSet && p.seq != f.isn || !f.isnSet && f.sess.ended):
+		// The tuple is used again, by a new connection (another ISN),
+		// after the one attributed; a retransmitted SYN is not new.
 		delete(c.flows, key)
 		c.firstPacket(key, p)
 		return false
 	}
 	f.last = p.ts
-	// A session not chosen gave its spans up at its end.
-	if f.span < len(f.sess.spans) {
-		if sp := &f.sess.spans[f.span]; sp.file == c.file && p.num > sp.last {
-			sp.last = p.num
-		}
+	if p.syn && !f.isnSet {
+		f.isn, f.isnSet = p.seq, true
 	}
+	c.extend(f, p.num)
 	return c.onePass && c.chosen(f.sess)
+}
+
+// extend makes the connection's span in the current file reach packet
+// num: a connection that goes on in the next input (a capture rotated
+// into several files) gets a span there too.
+func (c *carver) extend(f *carveFlow, num uint64) {
+	if f.span >= 0 && f.span < len(f.sess.spans) {
+		if sp := &f.sess.spans[f.span]; sp.file == c.file {
+			if num > sp.last {
+				sp.last = num
+			}
+			return
+		}
+		key := f.sess.spans[f.span].key
+		f.span = c.addSpan(f.sess, flowSpan{file: c.file, key: key, first: num, last: num})
+	}
+}
+
+// addSpan keeps a span for the second pass, within maxCarveSpans over
+// all sessions; it returns its index, or -1 when none is kept. One pass
+// keeps none: it writes as it goes.
+func (c *carver) addSpan(cs *carveSession, sp flowSpan) int {
+	if c.onePass {
+		return -1
+	}
+	if c.spans >= maxCarveSpans {
+		c.limits.SpansDropped++
+		return -1
+	}
+	c.spans++
+	cs.spans = append(cs.spans, sp)
+	return len(cs.spans) - 1
 }
 
 // follow attributes a connection to a session, from its first packet on.
@@ -225,7 +268,11 @@ func (c *carver) follow(key decode.ConnKey, cs *carveSession, p *packetFlow) *ca
 	first := p.num
 	held := c.held[key]
 	delete(c.held, key)
+	isn, isnSet := p.seq, p.syn
 	if fs := c.seen[key]; fs != nil {
+		if fs.isnSet && !isnSet {
+			isn, isnSet = fs.isn, true
+		}
 		if fs.file == c.file && fs.num < first && p.ts.Sub(fs.last) <= carveLinger {
 			first = fs.num
 			if c.onePass && c.chosen(cs) {
@@ -237,20 +284,23 @@ func (c *carver) follow(key decode.ConnKey, cs *carveSession, p *packetFlow) *ca
 		}
 		delete(c.seen, key)
 	}
-	return c.addFlow(key, cs, first, p.num, p.ts)
+	f := c.addFlow(key, cs, first, p.num, p.ts)
+	if f != nil {
+		f.isn, f.isnSet = isn, isnSet
+	}
+	return f
 }
 
 // addFlow starts the span of a connection attributed to cs.
 func (c *carver) addFlow(key decode.ConnKey, cs *carveSession, first, last uint64, ts time.Time) *carveFlow {
 	if len(c.flows) >= maxCarveFlows {
-		c.sweep(ts)
-		if len(c.flows) >= maxCarveFlows {
-			c.limits.FlowsNotFollowed++
-			return nil
-		}
+		// Full of connections younger than carveLinger: the periodic
+		// sweep frees them in time; sweeping here would not, and would
+		// cost the whole table for every packet.
+		c.limits.FlowsNotFollowed++
+		return nil
 	}
-	cs.spans = append(cs.spans, flowSpan{file: c.file, key: key, first: first, last: last})
-	f := &carveFlow{sess: cs, span: len(cs.spans) - 1, last: ts}
+	f := &carveFlow{sess: cs, span: c.addSpan(cs, flowSpan{file: c.file, key: key, first: first, last: last}), last: ts}
 	c.flows[key] = f
 	return f
 }
@@ -262,9 +312,6 @@ func (c *carver) hold(key decode.ConnKey, p *packetFlow) {
 		return
 	}
 	l, ok := c.held[key]
-	if p.syn {
-		l = l[:0]
-	}
 	if len(l) >= maxHeldPerFlow || !ok && len(c.held) >= maxHeldFlows {
 		return // counted as an early packet if its session is chosen
 	}
@@ -273,26 +320,35 @@ func (c *carver) hold(key decode.ConnKey, p *packetFlow) {
 	c.held[key] = append(l, h)
 }
 
-// firstPacket remembers where a connection not (yet) attributed began.
-func (c *carver) firstPacket(key decode.ConnKey, p *packetFlow) {
+// firstPacket remembers where a connection not (yet) attributed began:
+// one decode takes for FTP control, or one that starts with a SYN (a
+// connection FTP may be recognised on later). It reports whether the
+// connection is remembered.
+func (c *carver) firstPacket(key decode.ConnKey, p *packetFlow) bool {
 	fs := c.seen[key]
-	if fs != nil && (p.syn || fs.file != c.file || p.ts.Sub(fs.last) > carveLinger) {
-		// A new connection on the same tuple starts afresh.
-		fs.file, fs.num, fs.packets = c.file, p.num, 0
+	if fs == nil && !p.syn && !p.ctl {
+		return false
+	}
+	if fs != nil && (fs.file != c.file || p.ts.Sub(fs.last) > carveLinger || p.syn && (!fs.isnSet || fs.isn != p.seq)) {
+		// A new connection on the same tuple starts afresh; a
+		// retransmitted SYN does not.
+		fs.file, fs.num, fs.packets, fs.isnSet = c.file, p.num, 0, false
+		delete(c.held, key)
 	}
 	if fs == nil {
 		if len(c.seen) >= maxFirstSeen {
-			c.sweep(p.ts)
-			if len(c.seen) >= maxFirstSeen {
-				c.limits.FirstSeenFull++
-				return
-			}
+			c.limits.FirstSeenFull++
+			return false
 		}
 		fs = &firstSeen{file: c.file, num: p.num}
 		c.seen[key] = fs
 	}
+	if p.syn && !fs.isnSet {
+		fs.isn, fs.isnSet = p.seq, true
+	}
 	fs.packets++
 	fs.last, fs.lastNum = p.ts, p.num
+	return true
 }
 
 // tick expires what lingered past carveLinger, every carveSweep of packet
@@ -306,6 +362,7 @@ func (c *carver) tick(now time.Time) {
 }
 
 func (c *carver) sweep(now time.Time) {
+	c.sweeps++
 	for k, f := range c.flows {
 		if now.Sub(f.last) > carveLinger {
 			delete(c.flows, k)
@@ -330,7 +387,7 @@ func (c *carver) sessionStart(s *track.Session) {
 // attributed: it is attributed here, from where it was first seen.
 func (c *carver) data(s *track.Session, d *track.DataConn) {
 	cs := c.sessions[s.ID]
-	if cs == nil {
+	if cs == nil || !cs.selected {
 		return
 	}
 	if dataFailed(d) {
@@ -391,15 +448,10 @@ func (c *carver) sessionEnd(s *track.Session) {
 		return
 	}
 	if !c.chosen(cs) {
+		c.spans -= len(cs.spans)
 		cs.spans = nil
 		return
 	}
-	if c.spans+len(cs.spans) > maxCarveSpans {
-		c.limits.SpansDropped += len(cs.spans)
-		cs.spans = nil
-		return
-	}
-	c.spans += len(cs.spans)
 	c.kept = append(c.kept, cs)
 }
 
@@ -412,12 +464,12 @@ type carveHandler struct {
 }
 
 func (h *carveHandler) Segment(s *decode.Segment) {
-	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Control && s.PayloadLen == 0)
+	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Seq, s.Control, s.Control && s.PayloadLen == 0)
 	h.next.Segment(s)
 }
 
 func (h *carveHandler) Unreachable(u *decode.Unreachable) {
-	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, false)
+	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, false)
 	h.next.Unreachable(u)
 }
 

@@ -13,11 +13,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // carveCaptures hold several sessions each, with data connections, RSTs
@@ -425,3 +428,155 @@ func TestWriteRefusals(t *testing.T) {
 		t.Error("the input was changed")
 	}
 }
+
+// splitCapture writes the packets of name into parts files of about equal
+// count, as a capture rotated by tcpdump -C would be.
+func splitCapture(t *testing.T, name, dir string, parts int) []string {
+	t.Helper()
+	src, err := capture.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	type pkt struct {
+		data []byte
+		ci   gopacket.CaptureInfo
+		link layers.LinkType
+	}
+	var all []pkt
+	for {
+		data, ci, link, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, pkt{bytes.Clone(data), ci, link})
+	}
+	var names []string
+	per := (len(all) + parts - 1) / parts
+	for i := 0; i < len(all); i += per {
+		out := filepath.Join(dir, "part"+itoa(len(names))+".pcap")
+		f, err := os.Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := pcapgo.NewWriterNanos(f)
+		if err := w.WriteFileHeader(65535, all[0].link); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range all[i:min(i+per, len(all))] {
+			if err := w.WritePacket(p.ci, p.data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.Close()
+		names = append(names, out)
+	}
+	return names
+}
+
+// TestWriteAcrossSplitFiles: a capture rotated into several files is one
+// capture; a session whose connections go on in the next file is carved
+// whole from all of them.
+func TestWriteAcrossSplitFiles(t *testing.T) {
+	name := "../../pcaps/real/passive-curl.pcap"
+	dir := t.TempDir()
+	parts := splitCapture(t, name, dir, 3)
+	whole, split := filepath.Join(dir, "whole.pcapng"), filepath.Join(dir, "split.pcapng")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--json", "--session", "1", "--write", whole, name}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if code := run(append([]string{"read", "--json", "--session", "1", "--write", split}, parts...), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	a, b := packetBytes(t, whole), packetBytes(t, split)
+	if len(a) < 20 || !reflect.DeepEqual(a, b) {
+		t.Errorf("from the whole capture %d packets, from its 3 parts %d", len(a), len(b))
+	}
+}
+
+// TestWriteStdinRedirectedFromFile: standard input is read once even when
+// a file is redirected into it, and --write never names that file.
+func TestWriteStdinRedirectedFromFile(t *testing.T) {
+	name := "../../pcaps/synthetic/outcomes.pcap"
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pcap")
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	redirect := func() func() {
+		f, err := os.Open(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := os.Stdin
+		os.Stdin = f
+		return func() { os.Stdin = saved; f.Close() }
+	}
+	var stdout, stderr bytes.Buffer
+	restore := redirect()
+	code := run([]string{"read", "--json", "--session", "2", "--write", filepath.Join(dir, "o.pcapng"), "-"}, &stdout, &stderr)
+	restore()
+	if code != 0 {
+		t.Fatalf("- < file: exit %d: %s", code, stderr.String())
+	}
+	fromFile := filepath.Join(dir, "f.pcapng")
+	if code := run([]string{"read", "--json", "--session", "2", "--write", fromFile, in}, &stdout, &stderr); code != 0 {
+		t.Fatal(stderr.String())
+	}
+	if a, b := packetBytes(t, filepath.Join(dir, "o.pcapng")), packetBytes(t, fromFile); len(a) == 0 || len(a) != len(b) {
+		t.Errorf("- < file wrote %d packets, the file %d", len(a), len(b))
+	}
+	stderr.Reset()
+	restore = redirect()
+	code = run([]string{"read", "--write", in, "-"}, &stdout, &stderr)
+	restore()
+	if code != 2 || !strings.Contains(stderr.String(), "is one of the capture files read") {
+		t.Errorf("--write over the file redirected into stdin: exit %d, %q", code, stderr.String())
+	}
+	if got, _ := os.ReadFile(in); !bytes.Equal(got, raw) {
+		t.Error("the file redirected into standard input was changed")
+	}
+}
+
+// TestCarverBoundsStayCheap: a SYN scan fills the table of connection
+// starts; once full, new connections are counted, not remembered, and
+// the table is walked only by the periodic sweep, never per packet.
+func TestCarverBoundsStayCheap(t *testing.T) {
+	c := newCarver(nil, false, 0, false)
+	c.trk = track.New(nopSink{}, track.Options{})
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := netip.MustParseAddrPort("192.0.2.1:21")
+	n := maxFirstSeen + 20000
+	for i := range n {
+		ts := t0.Add(time.Duration(i) * time.Microsecond) // all within one sweep period
+		cli := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000)
+		c.segment(cli, srv, uint64(i+1), ts, true, uint32(i), false, false)
+		c.endPacket(nil, gopacket.CaptureInfo{Timestamp: ts}, layers.LinkTypeEthernet)
+		c.tick(ts)
+	}
+	if len(c.seen) > maxFirstSeen {
+		t.Errorf("%d connection starts remembered, bound %d", len(c.seen), maxFirstSeen)
+	}
+	if c.limits.FirstSeenFull != n-maxFirstSeen {
+		t.Errorf("%d starts counted as not remembered, want %d", c.limits.FirstSeenFull, n-maxFirstSeen)
+	}
+	if c.sweeps > 1 {
+		t.Errorf("the tables were walked %d times in %v of packet time: a walk per packet once full", c.sweeps, time.Duration(n)*time.Microsecond)
+	}
+}
+
+type nopSink struct{}
+
+func (nopSink) SessionStart(*track.Session)            {}
+func (nopSink) Command(*track.Session, *track.Command) {}
+func (nopSink) Data(*track.Session, *track.DataConn)   {}
+func (nopSink) Event(*track.Session, *track.Event)     {}
+func (nopSink) SessionEnd(*track.Session)              {}

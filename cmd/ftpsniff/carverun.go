@@ -43,10 +43,13 @@ func (o *readOptions) validateCarve(files []string) error {
 	}
 	if fi, err := os.Stat(o.Write); err == nil {
 		for _, name := range files {
+			in, err := os.Stat(name)
 			if name == "-" {
-				continue
+				// Standard input may be a file redirected in: writing
+				// over it would destroy what is being read.
+				in, err = os.Stdin.Stat()
 			}
-			if in, err := os.Stat(name); err == nil && os.SameFile(fi, in) {
+			if err == nil && os.SameFile(fi, in) {
 				return usageErrorf("--write %s is one of the capture files read", o.Write)
 			}
 		}
@@ -54,7 +57,7 @@ func (o *readOptions) validateCarve(files []string) error {
 			return usageErrorf("--write %s is a directory", o.Write)
 		}
 	}
-	if o.OnlyFailed && anyStream(files) {
+	if o.OnlyFailed && readOnce(files) {
 		return usageErrorf("--write with --only-failed reads the capture twice (a session's outcome is known at its end): give files, not standard input or a pipe")
 	}
 	return nil
@@ -79,14 +82,16 @@ func startCarving(opts *readOptions, files []string) (*carving, error) {
 	if opts.Write == "" {
 		return nil, nil
 	}
-	onePass := anyStream(files)
+	onePass := readOnce(files)
 	cv := &carving{c: newCarver(opts.sel, opts.OnlyFailed, opts.minSev, onePass), inputs: files, opened: make([]bool, len(files))}
+	// Created now, so that a file that cannot be written is said before
+	// the analysis, not after it.
+	w, err := createCarveWriter(opts.Write, files)
+	if err != nil {
+		return nil, err
+	}
+	cv.w = w
 	if onePass {
-		w, err := createCarveWriter(opts.Write, files)
-		if err != nil {
-			return nil, err
-		}
-		cv.w = w
 		cv.c.emit = func(h heldPacket) {
 			if cv.werr == nil {
 				cv.werr = w.write(cv.cur, h.data, h.ci, h.link)
@@ -104,16 +109,23 @@ func (cv *carving) source(src capture.Source) *packetSource {
 	cv.c.file = file
 	cv.opened[file] = true
 	return &packetSource{Source: src, done: func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
-		if cv.w != nil {
+		if cv.c.onePass {
 			cv.w.seen(file, ci, link)
 		}
-		if cv.c.endPacket(data, ci, link) && cv.w != nil && cv.werr == nil {
+		if cv.c.endPacket(data, ci, link) && cv.c.onePass && cv.werr == nil {
 			cv.werr = cv.w.write(file, data, ci, link)
 		}
 	}}
 }
 
-// abandon removes the file a one-pass carving created when no input could
+// readOnce tells whether the inputs can be read only once: a pipe, or
+// standard input in any form (a file redirected in cannot be opened
+// again by name).
+func readOnce(files []string) bool {
+	return anyStream(files) || slices.Contains(files, "-")
+}
+
+// abandon removes the file a carving created when no input could
 // be read at all: an empty file would pass for a result.
 func (cv *carving) abandon() {
 	if cv.w != nil {
@@ -130,12 +142,7 @@ func (cv *carving) finish(opts *readOptions, notes io.Writer) error {
 		return cv.werr
 	}
 	sessions := 0
-	if cv.w == nil {
-		w, err := createCarveWriter(opts.Write, cv.inputs)
-		if err != nil {
-			return err
-		}
-		cv.w = w
+	if !cv.c.onePass {
 		if err := cv.secondPass(opts); err != nil {
 			cv.w.close()
 			return err
