@@ -1,6 +1,11 @@
 package decode
 
-import "time"
+import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
+	"time"
+)
 
 // connList is a list of control connections (lru.go).
 type connList = lruList[*controlConn]
@@ -22,35 +27,90 @@ type tombstone struct {
 	at  time.Time
 }
 
+// tombstones is the ring and an index to it. The index is keyed by a hash
+// of the connection key, not the key itself (8 bytes, not 64: its slots
+// are a fifth of the size); the ring slot's own key is compared, so a
+// hash shared by two keys makes neither a false match. When two
+// tombstones share a hash (a seeded 64-bit hash: by chance only, about
+// once in 10^15 connections), the newer takes the index and the older is
+// forgotten early, which costs at most a late packet taken for a new
+// connection.
 type tombstones struct {
-	ring  []tombstone
-	next  int
-	index map[ConnKey]int // key -> ring slot
+	ring   []tombstone
+	next   int
+	hasher connHasher
+	index  map[uint64]int32 // hash of a key -> its ring slot
 }
 
 func (t *tombstones) init(n int) {
 	t.ring = make([]tombstone, n)
-	t.index = make(map[ConnKey]int, n)
+	t.hasher = newConnHasher()
+	t.index = make(map[uint64]int32, n)
+}
+
+// hash is the index's key for k.
+func (t *tombstones) hash(k ConnKey) uint64 { return t.hasher.hash(k) }
+
+// connHasher hashes connection keys for the indexes that key a map by a
+// 64-bit hash instead of the 64-byte key: the four halves of the two
+// addresses (as 16 bytes each; a zone is not hashed) and the ports, each
+// pair multiplied with random seeds into 128 bits and folded, as wyhash
+// does. Equal keys hash equal; the indexes compare keys, since distinct
+// keys may hash equal too, and keep such a pair apart in an ordinary map,
+// so the hash's quality bears on memory only, never on what is found.
+type connHasher struct{ seed [6]uint64 }
+
+func newConnHasher() connHasher {
+	var h connHasher
+	for i := range h.seed {
+		h.seed[i] = rand.Uint64()
+	}
+	return h
+}
+
+func (h *connHasher) hash(k ConnKey) uint64 {
+	a, b := k.A.Addr().As16(), k.B.Addr().As16()
+	ports := uint64(k.A.Port())<<16 | uint64(k.B.Port())
+	return fold(binary.LittleEndian.Uint64(a[:8])^h.seed[0], binary.LittleEndian.Uint64(a[8:])^h.seed[1]) ^
+		fold(binary.LittleEndian.Uint64(b[:8])^h.seed[2], binary.LittleEndian.Uint64(b[8:])^h.seed[3]) ^
+		fold(ports^h.seed[4], h.seed[5])
+}
+
+// fold multiplies x and y into 128 bits and folds the halves together.
+func fold(x, y uint64) uint64 {
+	hi, lo := bits.Mul64(x, y)
+	return hi ^ lo
+}
+
+// slot returns the ring slot holding k, or -1.
+func (t *tombstones) slot(k ConnKey) (h uint64, i int) {
+	h = t.hash(k)
+	if j, ok := t.index[h]; ok && t.ring[j].key == k {
+		return h, int(j)
+	}
+	return h, -1
 }
 
 func (t *tombstones) add(k ConnKey, at time.Time) {
 	slot := &t.ring[t.next]
-	if i, ok := t.index[slot.key]; ok && i == t.next {
-		delete(t.index, slot.key)
+	if slot.key != (ConnKey{}) {
+		if h, i := t.slot(slot.key); i == t.next {
+			delete(t.index, h)
+		}
 	}
 	*slot = tombstone{key: k, at: at}
-	t.index[k] = t.next
+	t.index[t.hash(k)] = int32(t.next)
 	t.next = (t.next + 1) % len(t.ring)
 }
 
 // has tells whether k closed less than tombstoneTTL before now.
 func (t *tombstones) has(k ConnKey, now time.Time) bool {
-	i, ok := t.index[k]
-	if !ok {
+	h, i := t.slot(k)
+	if i < 0 {
 		return false
 	}
 	if now.Sub(t.ring[i].at) > tombstoneTTL {
-		delete(t.index, k)
+		delete(t.index, h)
 		return false
 	}
 	return true
@@ -58,14 +118,93 @@ func (t *tombstones) has(k ConnKey, now time.Time) bool {
 
 // touch renews k's time.
 func (t *tombstones) touch(k ConnKey, now time.Time) {
-	if i, ok := t.index[k]; ok {
+	if _, i := t.slot(k); i >= 0 {
 		t.ring[i].at = now
 	}
 }
 
 func (t *tombstones) drop(k ConnKey) {
-	if i, ok := t.index[k]; ok {
-		delete(t.index, k)
+	if h, i := t.slot(k); i >= 0 {
+		delete(t.index, h)
 		t.ring[i] = tombstone{}
 	}
+}
+
+// ConnIndex maps connection keys to values (open sessions, followed
+// connections) through a seeded 64-bit hash of the key instead of the
+// 64-byte key itself. A map keyed by ConnKey has 72-byte slots and never
+// shrinks: once thousands of connections are open and come and go it
+// costs about 250 bytes an entry, this one about 30. The value found is
+// checked against the key (isKey), so a hash two keys share makes no
+// false match; the second of two such values goes to an ordinary map that
+// stays empty but for that chance (one pair of keys in 2^64). The zero
+// value is not usable: make one with NewConnIndex. Not safe for
+// concurrent use.
+type ConnIndex[V comparable] struct {
+	isKey    func(V, ConnKey) bool
+	hasher   connHasher
+	byHash   map[uint64]V
+	collided map[ConnKey]V
+}
+
+// NewConnIndex returns an empty index of values; isKey tells whether a
+// value is the one of a key.
+func NewConnIndex[V comparable](isKey func(V, ConnKey) bool) *ConnIndex[V] {
+	return &ConnIndex[V]{isKey: isKey, hasher: newConnHasher(), byHash: make(map[uint64]V)}
+}
+
+// Get returns the value of k, or the zero V.
+func (x *ConnIndex[V]) Get(k ConnKey) V {
+	var zero V
+	if v, ok := x.byHash[x.hasher.hash(k)]; ok && x.isKey(v, k) {
+		return v
+	}
+	if len(x.collided) > 0 {
+		return x.collided[k]
+	}
+	return zero
+}
+
+// Put adds v under k, which has no value yet.
+func (x *ConnIndex[V]) Put(k ConnKey, v V) {
+	h := x.hasher.hash(k)
+	if _, taken := x.byHash[h]; !taken {
+		x.byHash[h] = v
+		return
+	}
+	if x.collided == nil {
+		x.collided = make(map[ConnKey]V)
+	}
+	x.collided[k] = v
+}
+
+// Delete removes k's value.
+func (x *ConnIndex[V]) Delete(k ConnKey) {
+	h := x.hasher.hash(k)
+	if v, ok := x.byHash[h]; ok && x.isKey(v, k) {
+		delete(x.byHash, h)
+		return
+	}
+	delete(x.collided, k)
+}
+
+// Len returns how many values the index holds.
+func (x *ConnIndex[V]) Len() int { return len(x.byHash) + len(x.collided) }
+
+// All returns the values, in no particular order.
+func (x *ConnIndex[V]) All() []V {
+	all := make([]V, 0, x.Len())
+	for _, v := range x.byHash {
+		all = append(all, v)
+	}
+	for _, v := range x.collided {
+		all = append(all, v)
+	}
+	return all
+}
+
+// Clear removes every value.
+func (x *ConnIndex[V]) Clear() {
+	clear(x.byHash)
+	x.collided = nil
 }

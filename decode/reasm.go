@@ -52,21 +52,38 @@ type heldSeg struct {
 	ts   time.Time
 }
 
-// halfStream is one direction of a reassembled connection.
+// halfStream is one direction of a reassembled connection. Every control
+// connection open has two, so the fields are ordered to leave no padding,
+// and the wait of held bytes is kept as a sequence number, not a time.
 type halfStream struct {
-	started bool   // next is known
-	next    uint32 // sequence number of the next byte to deliver
-	syn     bool   // the SYN of this direction was seen
-	isn     uint32 // its sequence number
-	finSeen bool   // a FIN was seen, at finSeq
-	finSeq  uint32
-	done    bool // the FIN was reached in order
+	next   uint32 // sequence number of the next byte to deliver
+	isn    uint32 // the sequence number of this direction's SYN
+	finSeq uint32 // where the FIN is, when finSeen
+	lostTo uint32 // see lostReported
+	// sinceSeq names the held segment whose arrival the oldest hole
+	// counts its wait from (since): the first one held, and after each
+	// drain the first one left.
+	sinceSeq uint32
+	started  bool // next is known
+	syn      bool // the SYN of this direction was seen
+	finSeen  bool // a FIN was seen, at finSeq
+	done     bool // the FIN was reached in order
 	// lostReported: an ACK proved the bytes from next to lostTo lost and
 	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
-	lostTo       uint32
 	held         []heldSeg // sorted by seq, all after next
-	heldSince    time.Time // arrival of the oldest held segment
+}
+
+// since is when the oldest hole began to wait: the arrival of the held
+// segment sinceSeq names (the first of that sequence number: a longer
+// copy of it is held after it). Only called while something is held.
+func (h *halfStream) since() time.Time {
+	for i := range h.held {
+		if h.held[i].seq == h.sinceSeq {
+			return h.held[i].ts
+		}
+	}
+	return h.held[0].ts
 }
 
 // reassembler orders both directions of one connection.
@@ -174,7 +191,7 @@ func (r *reassembler) hold(h *halfStream, s heldSeg) {
 		return
 	}
 	if len(h.held) == 0 {
-		h.heldSince = s.ts
+		h.sinceSeq = s.seq
 	}
 	h.held = append(h.held, heldSeg{})
 	copy(h.held[i+1:], h.held[i:])
@@ -204,7 +221,7 @@ func (r *reassembler) drain(d int, out orderedSink) {
 		clear(h.held[:n])
 		h.held = append(h.held[:0], h.held[n:]...)
 		if len(h.held) > 0 {
-			h.heldSince = h.held[0].ts
+			h.sinceSeq = h.held[0].seq
 		}
 	}
 	if len(h.held) == 0 {
@@ -271,7 +288,7 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 // expire gives up holes that waited longer than holeWait by now.
 func (r *reassembler) expire(now time.Time, num uint64, out orderedSink) {
 	for d := range r.half {
-		for h := &r.half[d]; len(h.held) > 0 && now.Sub(h.heldSince) > holeWait; {
+		for h := &r.half[d]; len(h.held) > 0 && now.Sub(h.since()) > holeWait; {
 			r.skip(d, num, now, out)
 		}
 	}

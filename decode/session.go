@@ -2,6 +2,7 @@ package decode
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -31,28 +32,40 @@ const (
 	dirServer = 1 // server to client
 )
 
-// sessionParser is the FTP half of one control connection.
+// sessionParser is the FTP half of one control connection. Every
+// connection followed has one, so what only some need is behind a
+// pointer (a candidate's probe), and a splitter's buffer is held only
+// while a line is being read (idleSplitters). With it a controlConn is
+// 760 bytes, which the allocator's 768-byte class holds with its 8-byte
+// header: 8 bytes more cost 128 a connection (the 896 class).
 type sessionParser struct {
 	client, server netip.AddrPort
-	state          parseState
 	maxLine        int
 	stats          *Stats
 	emitTo         func(*ControlEvent)
 
 	split   [2]ftp.LineSplitter
 	replies ftp.ReplyReader
-	lineFn  [2]func(ftp.Line)
 
 	started [2]bool // bytes were delivered in that direction
 	resync  [2]bool // the next bytes follow a gap
 	urgent  [2]bool // urgent data seen, not yet attached to a line
 	syn     [2]bool // the direction began with its SYN (set by the owner)
+	// parked: split[d] is at rest and holds no buffer; the buffer it had
+	// went back to idleSplitters.
+	parked [2]bool
+	state  parseState
 
-	authAsked   bool           // AUTH was sent: a 234 turns the rest to TLS
-	passSent    bool           // PASS was sent since the last USER
-	passNext    bool           // a 331/332 asked for the password: the next client line is it
-	serverProbe int            // candidate: server bytes before the client spoke
-	queue       []ControlEvent // candidate: events held back
+	authAsked bool // AUTH was sent: a 234 turns the rest to TLS
+	passSent  bool // PASS was sent since the last USER
+	passNext  bool // a 331/332 asked for the password: the next client line is it
+	// lineEnded and longLine describe the write being split: a line
+	// ended in it, and one longer than a fresh buffer (parkLineMax) went
+	// through the splitter since it was taken.
+	lineEnded bool
+	longLine  [2]bool
+
+	cand *candidateProbe // while a candidate: what it holds back
 
 	// the packet and time of the bytes being parsed
 	num uint64
@@ -60,11 +73,20 @@ type sessionParser struct {
 	ev  *ControlEvent // scratch, shared by every parser of a decoder
 }
 
+// candidateProbe is what a connection found by its greeting keeps until
+// its client's first line says whether it is FTP.
+type candidateProbe struct {
+	serverBytes int            // server bytes before the client spoke
+	queue       []ControlEvent // events held back
+}
+
 func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, scratch *ControlEvent, emit func(*ControlEvent)) {
 	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, ev: scratch, emitTo: emit}
 	p.split[0].MaxLine, p.split[1].MaxLine = maxLine, maxLine
-	p.lineFn[dirClient] = p.clientLine
-	p.lineFn[dirServer] = p.serverLine
+	p.parked = [2]bool{true, true}
+	if st == parseCandidate {
+		p.cand = &candidateProbe{}
+	}
 }
 
 // parsing tells whether bytes are still read as FTP text.
@@ -90,24 +112,101 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		p.resync[d] = false
 		if looksLikeLineStart(data, d == dirClient) {
 			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+			p.parked[d], p.longLine[d] = true, false
 		} else {
+			p.takeSplitter(d)
+			if p.split[d].Pending() > parkLineMax {
+				p.longLine[d] = true // its buffer grew
+			}
 			p.split[d].Resync()
 		}
 	}
 	if d == dirServer && p.state == parseCandidate {
-		p.serverProbe += len(data)
-		if p.serverProbe > candidateProbeBytes {
+		p.cand.serverBytes += len(data)
+		if p.cand.serverBytes > candidateProbeBytes {
 			p.reject()
 			p.release()
 			return
 		}
 	}
-	p.split[d].Write(data, p.lineFn[d])
+	p.takeSplitter(d)
+	p.lineEnded = false
+	if d == dirClient {
+		p.split[d].Write(data, p.clientLine)
+	} else {
+		p.split[d].Write(data, p.serverLine)
+	}
 	if !p.parsing() {
 		// Rejected or turned to TLS by a line just parsed: the buffers
 		// are released once the splitter is done with them.
 		p.release()
+		return
 	}
+	if p.lineEnded && endsLine(data) && p.split[d].Pending() == 0 {
+		p.parkSplitter(d)
+	}
+}
+
+// endsLine tells whether the last byte of data, a LF, ends a line
+// whatever came before it: not the option byte of a Telnet negotiation
+// (IAC WILL..DONT) nor the byte after an IAC. Taken with a line emitted by
+// the same write (no Resync skip was left) and nothing pending, the
+// splitter is at rest after it: no partial line, no Telnet state, no count
+// carried to the next line; the same as a fresh one.
+func endsLine(data []byte) bool {
+	n := len(data)
+	return n >= 2 && data[n-1] == '\n' && data[n-2] < 0xFB
+}
+
+// Line splitters between lines. A control connection spends nearly all
+// its life between lines, and a splitter's buffer (its first holds
+// parkLineMax bytes, per direction) is needed only while a line is being
+// read: a splitter at rest goes to idleSplitters, buffer and all, and the
+// next bytes of any connection take one from there. A splitter that read
+// a longer line grew its buffer and is left to the collector instead, so
+// the pool keeps only small buffers. sync.Pool, because decoders run on
+// several goroutines (live --workers) and the pool must take no lock;
+// holders keeps the empty boxes, so that neither handing back nor taking
+// allocates.
+var (
+	idleSplitters sync.Pool // *ftp.LineSplitter at rest, with a buffer
+	holders       = sync.Pool{New: func() any { return new(ftp.LineSplitter) }}
+)
+
+// parkLineMax is the capacity of a fresh splitter's buffer (decode/ftp's
+// initial line buffer): a splitter that saw a longer line may have grown.
+const parkLineMax = 128
+
+// parkSplitter hands direction d's splitter, at rest, to idleSplitters.
+func (p *sessionParser) parkSplitter(d int) {
+	if p.longLine[d] {
+		p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+		p.parked[d], p.longLine[d] = true, false
+		return
+	}
+	box := holders.Get().(*ftp.LineSplitter)
+	*box = p.split[d]
+	p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.parked[d] = true
+	idleSplitters.Put(box)
+}
+
+// takeSplitter gives direction d a splitter with a buffer again, when it
+// has none: one at rest from idleSplitters, or (none there) the fresh one
+// it has, which makes its own.
+func (p *sessionParser) takeSplitter(d int) {
+	if !p.parked[d] {
+		return
+	}
+	p.parked[d] = false
+	box, _ := idleSplitters.Get().(*ftp.LineSplitter)
+	if box == nil {
+		return
+	}
+	p.split[d] = *box
+	p.split[d].MaxLine = p.maxLine
+	*box = ftp.LineSplitter{}
+	holders.Put(box)
 }
 
 // gap reports n bytes of direction d missing from the capture.
@@ -141,7 +240,11 @@ func (p *sessionParser) lineEnd(d int, num uint64, ts time.Time) {
 		return
 	}
 	p.num, p.ts = num, ts
-	p.split[d].Flush(p.lineFn[d])
+	if d == dirClient {
+		p.split[d].Flush(p.clientLine)
+	} else {
+		p.split[d].Flush(p.serverLine)
+	}
 }
 
 // end flushes everything buffered: the connection is over.
@@ -150,8 +253,8 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 		return
 	}
 	p.num, p.ts = num, ts
-	p.split[dirClient].Flush(p.lineFn[dirClient])
-	p.split[dirServer].Flush(p.lineFn[dirServer])
+	p.split[dirClient].Flush(p.clientLine)
+	p.split[dirServer].Flush(p.serverLine)
 	if r := p.replies.Flush(); r != nil {
 		p.reply(r)
 	}
@@ -160,8 +263,9 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 // release drops the buffers: nothing more will be parsed.
 func (p *sessionParser) release() {
 	p.split = [2]ftp.LineSplitter{}
+	p.parked, p.longLine = [2]bool{true, true}, [2]bool{}
 	p.replies = ftp.ReplyReader{}
-	p.queue = nil
+	p.cand = nil
 }
 
 func (p *sessionParser) event(kind ControlKind) *ControlEvent {
@@ -177,8 +281,8 @@ func (p *sessionParser) emit(e *ControlEvent) {
 	case parseRejected:
 		return
 	case parseCandidate:
-		if len(p.queue) < maxQueued {
-			p.queue = append(p.queue, *e)
+		if len(p.cand.queue) < maxQueued {
+			p.cand.queue = append(p.cand.queue, *e)
 		}
 		return
 	}
@@ -186,6 +290,10 @@ func (p *sessionParser) emit(e *ControlEvent) {
 }
 
 func (p *sessionParser) clientLine(l ftp.Line) {
+	p.lineEnded = true
+	if len(l.Text) > parkLineMax {
+		p.longLine[dirClient] = true
+	}
 	if !p.parsing() {
 		return
 	}
@@ -255,6 +363,10 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 }
 
 func (p *sessionParser) serverLine(l ftp.Line) {
+	p.lineEnded = true
+	if len(l.Text) > parkLineMax {
+		p.longLine[dirServer] = true
+	}
 	if !p.parsing() {
 		return
 	}
@@ -302,8 +414,8 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 
 func (p *sessionParser) confirm() {
 	p.state = parseFTP
-	q := p.queue
-	p.queue = nil
+	q := p.cand.queue
+	p.cand = nil
 	for i := range q {
 		p.emitTo(&q[i])
 	}
@@ -311,7 +423,7 @@ func (p *sessionParser) confirm() {
 
 func (p *sessionParser) reject() {
 	p.state = parseRejected
-	p.queue = nil
+	p.cand = nil
 }
 
 // looksLikePass tells whether a client line is a PASS command however it

@@ -52,7 +52,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 	c.Data = dc
 	t.addToSession(sess, dc)
-	sess.lastAnn = dc
+	sess.memo().lastAnn = dc
 	// A pipelining client sends the transfer command before this reply
 	// arrives (PASV and LIST in one segment): link it now.
 	for _, p := range sess.pending {
@@ -94,8 +94,8 @@ func (t *Tracker) retract(sess *Session, dc *DataConn) {
 		sess.Data = slices.Delete(sess.Data, i, i+1)
 		sess.DataCount--
 	}
-	if sess.lastAnn == dc {
-		sess.lastAnn = nil
+	if sess.lastAnn() == dc {
+		sess.xfer.lastAnn = nil
 	}
 	if dc.Announce != nil {
 		dc.Announce.Data = nil
@@ -345,17 +345,18 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 // linkTransfer ties a transfer command to the newest armed announcement
 // no transfer has used yet.
 func (t *Tracker) linkTransfer(sess *Session, c *Command) {
-	dc := sess.lastAnn
+	dc := sess.lastAnn()
 	if dc == nil || dc.Command != nil {
 		return
 	}
+	m := sess.xfer
 	dc.Command = c
-	dc.Rest = sess.rest
-	if c.Verb == "RETR" && sess.sizes.path != "" && sess.sizes.path == joinPath(sess.Cwd, c.Arg) {
-		dc.ExpectedSize = sess.sizes.size
+	dc.Rest = m.rest
+	if c.Verb == "RETR" && m.sizePath != "" && m.sizePath == joinPath(sess.Cwd, c.Arg) {
+		dc.ExpectedSize = m.size
 	}
 	c.Transfer = append(c.Transfer, dc)
-	sess.lastAnn = nil
+	m.lastAnn = nil
 }
 
 // transferDone handles a transfer command's final reply: a data connection
@@ -473,7 +474,7 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 	sess.DataCount++
 	if t.opts.RecentOnly && len(sess.Data) >= recentKept {
-		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn })
+		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn() })
 		if len(sess.Data) > recentKept/2 {
 			n := len(sess.Data) - recentKept/2
 			kept := sess.Data[:0]

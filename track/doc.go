@@ -6,7 +6,9 @@
 // # What it owns
 //
 // The Tracker owns the sessions open now (one per control connection,
-// created at ControlOpen, ended at ControlClose), the announcements
+// created at ControlOpen, ended at ControlClose; indexed by a hash of
+// the connection key, decode.ConnIndex, and what only sessions that
+// transfer need allocated when they do), the announcements
 // waiting for a SYN (indexed by port) and the data connections under way
 // (indexed by 4-tuple). A data connection leaves both tables the moment
 // its outcome is final; a late segment of it matches nothing, and only a

@@ -92,6 +92,28 @@ type Reply struct {
 	// LinesDropped counts the lines of a multi-line reply beyond the
 	// reply's bound: counted, not kept.
 	LinesDropped int
+
+	// one backs Lines for a single-line reply, so that a kept reply does
+	// not keep the decoder's whole reply for its one line (appendReply).
+	one [1]string
+}
+
+// appendReply appends r to rs, the Lines of a single-line reply backed
+// by the Reply itself. When the append moves rs, the replies already
+// there are pointed at their new place too.
+func appendReply(rs []Reply, r Reply) []Reply {
+	from := len(rs)
+	if len(rs) == cap(rs) {
+		from = 0 // moved
+	}
+	rs = append(rs, r)
+	for i := from; i < len(rs); i++ {
+		if x := &rs[i]; len(x.Lines) == 1 {
+			x.one[0] = x.Lines[0]
+			x.Lines = x.one[:]
+		}
+	}
+	return rs
 }
 
 // CommandStatus tells how a command's pairing ended.
@@ -134,13 +156,13 @@ type Command struct {
 	Refused bool
 	// Unseen: the command is not in the capture (lost in a gap, or sent
 	// before it began); it stands for the one a 227/228/229 answered.
-	Unseen  bool
-	Telnet  ftp.TelnetFlags
-	Urgent  bool
-	Dropped int // bytes of an over-long line not kept
+	Unseen bool
+	Telnet ftp.TelnetFlags
+	Urgent bool
 	// Secret: the line is, or may be, a password (decode's verdict: a
 	// PASS or ACCT, or whatever line followed a 331/332).
-	Secret bool
+	Secret  bool
+	Dropped int // bytes of an over-long line not kept
 
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.
@@ -366,21 +388,39 @@ type Session struct {
 	EventsOmitted   int
 
 	pending  []*Command // awaiting a final reply, FIFO
-	sizes    sizeMemo
-	rest     int64
-	lastAnn  *DataConn // newest armed announcement not yet used by a transfer
-	ended    bool      // the control connection is over
-	reported bool      // SessionEnd was called (after its last data connection)
-	resync   bool      // after a gap: the code table may override FIFO
+	xfer     *xferMemo  // nil until the session announces, sizes or restarts
+	ended    bool       // the control connection is over
+	reported bool       // SessionEnd was called (after its last data connection)
+	resync   bool       // after a gap: the code table may override FIFO
 	lastSeen time.Time
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int
 }
 
-// sizeMemo remembers the last SIZE answer, to compare with a RETR of the
-// same file.
-type sizeMemo struct {
-	path string
-	size int64
+// xferMemo is what a session remembers for its next transfer. Many open
+// sessions never get that far (a login, a scan, a flood), so it is
+// allocated by the first announcement, SIZE or REST.
+type xferMemo struct {
+	lastAnn *DataConn // newest armed announcement not yet used by a transfer
+	rest    int64     // the accepted REST offset, -1 for none
+	// the last SIZE answer, to compare with a RETR of the same file
+	sizePath string
+	size     int64
+}
+
+// memo returns the session's xferMemo, allocating it.
+func (s *Session) memo() *xferMemo {
+	if s.xfer == nil {
+		s.xfer = &xferMemo{rest: -1}
+	}
+	return s.xfer
+}
+
+// lastAnn is the newest armed announcement no transfer has used yet.
+func (s *Session) lastAnn() *DataConn {
+	if s.xfer == nil {
+		return nil
+	}
+	return s.xfer.lastAnn
 }

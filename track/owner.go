@@ -13,7 +13,7 @@ import (
 // connection the tracker has already released: a caller that needs the
 // late packets of a connection keeps its own record of the answer.
 func (t *Tracker) Owner(a, b netip.AddrPort) *Session {
-	if s := t.sessions[decode.MakeConnKey(a, b)]; s != nil {
+	if s := t.sessions.Get(decode.MakeConnKey(a, b)); s != nil {
 		return s
 	}
 	if dc := t.lookupData(a, b); dc != nil {

@@ -65,7 +65,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	// The greeting answers the connection itself.
 	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
 		if len(sess.Greeting) < maxGreeting {
-			sess.Greeting = append(sess.Greeting, r)
+			sess.Greeting = appendReply(sess.Greeting, r)
 		} else {
 			t.limits.RepliesOmitted++
 		}
@@ -96,7 +96,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		return
 	}
 	if len(c.Replies) < maxReplies || !ftp.IsPreliminary(r.Code) {
-		c.Replies = append(c.Replies, r)
+		c.Replies = appendReply(c.Replies, r)
 	} else {
 		t.limits.RepliesOmitted++ // a hostile server's endless 1yz
 	}
@@ -292,12 +292,13 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 				}
 				n = n*10 + int64(ch-'0')
 			}
-			sess.rest = n
+			sess.memo().rest = n
 		}
 	case "SIZE":
 		if r.Code == 213 {
 			if n, found := ftp.ParseSize(213, r.Text); found {
-				sess.sizes = sizeMemo{path: joinPath(sess.Cwd, c.Arg), size: n}
+				m := sess.memo()
+				m.sizePath, m.size = joinPath(sess.Cwd, c.Arg), n
 			}
 		}
 	case "PASV", "EPSV", "LPSV":
@@ -329,8 +330,8 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	if ftp.IsTransfer(c.Verb) {
 		t.transferDone(sess, c, r)
 	}
-	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) {
-		sess.rest = -1
+	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) && sess.xfer != nil {
+		sess.xfer.rest = -1
 	}
 }
 

@@ -120,7 +120,7 @@ type Tracker struct {
 	sink    Sink
 	payload PayloadSink // the sink's, when it takes data payload (payload.go)
 
-	sessions map[decode.ConnKey]*Session
+	sessions *decode.ConnIndex[*Session] // the open sessions, by control connection
 	nextSess int
 
 	data map[decode.ConnKey]*DataConn // data connections seen (SYN matched)
@@ -158,7 +158,7 @@ func New(sink Sink, o Options) *Tracker {
 		opts:      o,
 		sink:      sink,
 		payload:   payloadSinkOf(sink),
-		sessions:  make(map[decode.ConnKey]*Session),
+		sessions:  decode.NewConnIndex(isSessionKey),
 		data:      make(map[decode.ConnKey]*DataConn),
 		byPort:    make(map[uint16][]*DataConn),
 		encrypted: make(map[[2]netip.Addr]*Session),
@@ -167,11 +167,16 @@ func New(sink Sink, o Options) *Tracker {
 	}
 }
 
+// isSessionKey tells whether k is the key of s's control connection.
+func isSessionKey(s *Session, k decode.ConnKey) bool {
+	return s.Client == k.A && s.Server == k.B || s.Client == k.B && s.Server == k.A
+}
+
 // Limits returns the bounds hit so far.
 func (t *Tracker) Limits() Limits { return t.limits }
 
 // Sessions returns how many sessions are open now.
-func (t *Tracker) OpenSessions() int { return len(t.sessions) }
+func (t *Tracker) OpenSessions() int { return t.sessions.Len() }
 
 // OpenExpectations returns how many announcements await a SYN.
 func (t *Tracker) OpenExpectations() int {
@@ -192,7 +197,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		// Under TLS no event says the session is still active; its
 		// segments do.
 		if len(t.encrypted) > 0 {
-			if sess := t.sessions[decode.MakeConnKey(s.Src, s.Dst)]; sess != nil && sess.Encrypted {
+			if sess := t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)); sess != nil && sess.Encrypted {
 				sess.lastSeen = s.TS
 			}
 		}
@@ -255,22 +260,22 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.last = e.TS
 	}
 	key := decode.MakeConnKey(e.Client, e.Server)
-	sess := t.sessions[key]
+	sess := t.sessions.Get(key)
 	if sess == nil {
 		if e.Kind == decode.ControlClose {
 			return
 		}
-		if len(t.sessions) >= t.opts.MaxSessions {
+		if t.sessions.Len() >= t.opts.MaxSessions {
 			t.limits.SessionsDropped++
 			return
 		}
 		t.nextSess++
-		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: "", rest: -1}
+		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: ""}
 		sess.Midstream = e.Midstream
 		sess.File = e.File
 		sess.ByContent = e.ByContent
 		sess.ImplicitTLS = e.ImplicitTLS
-		t.sessions[key] = sess
+		t.sessions.Put(key, sess)
 		t.sink.SessionStart(sess)
 		if e.Kind == decode.ControlOpen && e.Encrypts {
 			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: "implicit TLS"})
@@ -306,7 +311,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			sess.lastSeen = e.LastSeen
 		}
 		t.endSession(sess, closeReasons[e.Closed])
-		delete(t.sessions, key)
+		t.sessions.Delete(key)
 		t.unencrypt(sess)
 	}
 }
@@ -392,16 +397,13 @@ func (t *Tracker) Tick(now time.Time) {
 // the capture, after decode closed their control connections; what is
 // still pending becomes final.
 func (t *Tracker) Finish() {
-	open := make([]*Session, 0, len(t.sessions))
-	for _, sess := range t.sessions {
-		open = append(open, sess)
-	}
+	open := t.sessions.All()
 	// End them in the order they began, so output is deterministic.
 	slices.SortFunc(open, func(a, b *Session) int { return a.ID - b.ID })
 	for _, sess := range open {
 		t.endSession(sess, EndCaptureEnd)
 	}
-	clear(t.sessions)
+	t.sessions.Clear()
 	for _, dc := range t.open {
 		if !dc.Done {
 			if dc.End.IsZero() {

@@ -3,9 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ type textOutput struct {
 	firewallRange bool
 	inputErrs     []error
 	files         textFiles // extracted files (text_file.go)
+	items         []item    // scratch of transcript, reused
 
 	// Issue 10: reading less (summary.go).
 	view     textView
@@ -76,10 +78,33 @@ func (o *textOutput) printf(format string, a ...any) { fmt.Fprintf(o.w, format, 
 func (o *textOutput) Flush() error                   { return o.w.Flush() }
 
 // item is one line group of a transcript, in the order the tracker
-// received it.
+// received it: a greeting reply, a command, a data connection without an
+// announcement, or an event (the one of them that is set). A value, not a
+// closure: a transcript is written for every session of a capture.
 type item struct {
 	seq   uint64
-	write func()
+	reply *track.Reply
+	cmd   *track.Command
+	data  *track.DataConn
+	event *track.Event
+}
+
+// maxItemsKept bounds the item slice a textOutput keeps between
+// transcripts.
+const maxItemsKept = 1024
+
+// writeItem writes an item's lines.
+func (o *textOutput) writeItem(s *track.Session, it *item) {
+	switch {
+	case it.reply != nil:
+		o.reply(s, it.reply, nil)
+	case it.cmd != nil:
+		o.command(s, it.cmd)
+	case it.data != nil:
+		o.data(it.data, noStamp)
+	case it.event != nil:
+		o.event(s, it.event)
+	}
 }
 
 func (o *textOutput) SessionEnd(s *track.Session) {
@@ -125,7 +150,8 @@ func (o *textOutput) transcript(s *track.Session) {
 		p.head.Sprintf("session %d", s.ID),
 		addrString(s.Client), p.dim.Sprint("->"), addrString(s.Server),
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"))
-	var notes []string
+	var noteBuf [6]string
+	notes := noteBuf[:0]
 	if s.User != "" {
 		notes = append(notes, fmt.Sprintf("user %s, %s", safe(s.User), loginString(s.Login)))
 	} else {
@@ -148,46 +174,61 @@ func (o *textOutput) transcript(s *track.Session) {
 	}
 	o.printf("  %s\n", strings.Join(notes, "; "))
 
-	var items []item
-	add := func(seq uint64, f func()) {
-		items = append(items, item{seq: seq, write: f})
-	}
+	items := o.items[:0]
 	for i := range s.Greeting {
-		r := &s.Greeting[i]
-		add(r.Seq, func() { o.reply(s, r, nil) })
+		items = append(items, item{seq: s.Greeting[i].Seq, reply: &s.Greeting[i]})
 	}
-	shown := map[*track.DataConn]bool{}
 	for _, c := range s.Commands {
-		c := c
-		for _, d := range c.Transfer {
-			shown[d] = true
-		}
-		add(c.Seq, func() { o.command(s, c) })
+		items = append(items, item{seq: c.Seq, cmd: c})
 	}
 	for _, d := range s.Data {
 		if d.Announce == nil {
 			// Inferred: no announcement to show it under.
-			add(d.Seq, func() { o.data(d, noStamp) })
+			items = append(items, item{seq: d.Seq, data: d})
 		}
 	}
 	for i := range s.Events {
-		e := &s.Events[i]
-		add(e.Seq, func() { o.event(s, e) })
+		items = append(items, item{seq: s.Events[i].Seq, event: &s.Events[i]})
 	}
-	sort.Slice(items, func(i, j int) bool { return items[i].seq < items[j].seq })
-	for _, it := range items {
-		it.write()
+	// Every item has its own arrival number: the order is the same
+	// whatever the sort.
+	slices.SortFunc(items, func(a, b item) int { return cmp.Compare(a.seq, b.seq) })
+	for i := range items {
+		o.writeItem(s, &items[i])
+	}
+	// The next session's transcript reuses the slice, unless it grew
+	// large (a session of thousands of commands).
+	clear(items)
+	if cap(items) <= maxItemsKept {
+		o.items = items[:0]
+	} else {
+		o.items = nil
 	}
 	// Findings about the session as a whole, or about a command the
 	// transcript did not keep.
-	kept := make(map[*track.Command]bool, len(s.Commands))
-	for _, c := range s.Commands {
-		kept[c] = true
-	}
+	var kept map[*track.Command]bool // for a long transcript
 	for _, f := range o.findings[s] {
-		if f.Data == nil && !kept[f.Command] {
-			o.finding(f)
+		if f.Data != nil {
+			continue
 		}
+		if c := f.Command; c != nil {
+			if len(s.Commands) <= 32 {
+				if slices.Contains(s.Commands, c) {
+					continue
+				}
+			} else {
+				if kept == nil {
+					kept = make(map[*track.Command]bool, len(s.Commands))
+					for _, c := range s.Commands {
+						kept[c] = true
+					}
+				}
+				if kept[c] {
+					continue
+				}
+			}
+		}
+		o.finding(f)
 	}
 	if s.CommandsOmitted > 0 {
 		o.printf("  %s\n", p.warn.Sprintf("(%d more commands not kept: transcript limit)", s.CommandsOmitted))
