@@ -55,7 +55,10 @@
 //     a hole waits at most 5 s of packet time unless an ACK proves it lost
 //   - idle: a connection that carried no byte (or is not FTP) is forgotten
 //     after a minute, one that did is closed after an hour
-//   - tombstones: 4,096, each valid for 4 minutes after the last packet
+//   - tombstones: 4,096, each valid for 4 minutes after the last packet;
+//     indexed by a seeded hash of the key (ConnIndex), the key checked
+//   - line buffers: a connection between lines holds none (splitters at
+//     rest go back to a shared pool)
 //     that hit it
 //   - out-of-order bytes further than 1 MiB beyond the stream are dropped
 //     (Stats.FarAhead)
