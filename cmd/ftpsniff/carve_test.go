@@ -246,22 +246,7 @@ func itoa(n int) string {
 
 func countPackets(t *testing.T, name string) int {
 	t.Helper()
-	src, err := capture.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	n := 0
-	for {
-		_, _, _, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return n
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		n++
-	}
+	return len(packetBytes(t, name))
 }
 
 // TestWriteOnlyFailed: --only-failed writes the sessions the summary lists

@@ -337,16 +337,7 @@ func (r *liveWorkers) finish() error {
 	if err := p.out.Flush(); err != nil {
 		return err
 	}
-	if p.opts.failSet {
-		n := 0
-		for sev := p.opts.failOn; int(sev) < len(p.bySeverity); sev++ {
-			n += p.bySeverity[sev]
-		}
-		if n > 0 {
-			return findingsError{n: n, level: p.opts.failOn.String()}
-		}
-	}
-	return nil
+	return p.failOnError()
 }
 
 // writeError is the first --write error.

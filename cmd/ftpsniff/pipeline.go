@@ -101,14 +101,21 @@ func (p *pipeline) finish(inputErrs ...error) error {
 	if err := p.out.Flush(); err != nil {
 		return err
 	}
-	if p.opts.failSet {
-		n := 0
-		for sev := p.opts.failOn; int(sev) < len(p.bySeverity); sev++ {
-			n += p.bySeverity[sev]
-		}
-		if n > 0 {
-			return findingsError{n: n, level: p.opts.failOn.String()}
-		}
+	return p.failOnError()
+}
+
+// failOnError is the findingsError --fail-on asks for (exit code 1), when a
+// finding of the sessions shown is at or above its severity; nil otherwise.
+func (p *pipeline) failOnError() error {
+	if !p.opts.failSet {
+		return nil
+	}
+	n := 0
+	for sev := p.opts.failOn; int(sev) < len(p.bySeverity); sev++ {
+		n += p.bySeverity[sev]
+	}
+	if n > 0 {
+		return findingsError{n: n, level: p.opts.failOn.String()}
 	}
 	return nil
 }
