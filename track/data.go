@@ -297,6 +297,11 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			dc.Start = s.TS
 		}
 		dc.LastSYN = s.TS
+		if !dc.SynAckTS.IsZero() {
+			dc.synsAfterSynAck++
+		}
+	case dir == 0 && !s.Flags.Has(decode.FlagRST):
+		dc.openerAcked = true
 	case syn && dir == 1:
 		if dc.SynAckTS.IsZero() {
 			dc.SynAckTS = s.TS
@@ -395,6 +400,10 @@ func (t *Tracker) finishData(dc *DataConn) {
 	switch {
 	case dc.Bytes[0]+dc.Bytes[1] > 0:
 		dc.Outcome = OutcomeTransferred
+	case !dc.SynAckTS.IsZero() && dc.synsAfterSynAck > 0 && !dc.openerAcked:
+		// Answered, but the answer never arrived: the opener kept
+		// sending its SYN and never completed the handshake.
+		dc.Outcome, dc.SynAckLost = OutcomeUnanswered, true
 	case !dc.SynAckTS.IsZero():
 		dc.Outcome = OutcomeConnected
 	case dc.ICMP != nil:

@@ -276,14 +276,18 @@ type DataConn struct {
 	LastSYN        time.Time
 	SYNNum         uint64
 	SynAckTS       time.Time
-	RSTFromServer  bool // the RST came from the side that was connected to
-	RSTTS          time.Time
-	ICMP           *ICMPInfo
-	Bytes          [2]int64 // payload bytes: [0] client→server, [1] server→client
-	Start, End     time.Time
-	EndReason      EndReason
-	ExpectedSize   int64 // the size the server announced (150 text or SIZE); -1 when unknown
-	Rest           int64 // REST offset before the transfer
+	// SynAckLost: the SYN was answered by a SYN-ACK, yet the side that
+	// opened it sent its SYN again and never an ACK: the SYN-ACKs were
+	// lost on the way back. The outcome is then unanswered.
+	SynAckLost    bool
+	RSTFromServer bool // the RST came from the side that was connected to
+	RSTTS         time.Time
+	ICMP          *ICMPInfo
+	Bytes         [2]int64 // payload bytes: [0] client→server, [1] server→client
+	Start, End    time.Time
+	EndReason     EndReason
+	ExpectedSize  int64 // the size the server announced (150 text or SIZE); -1 when unknown
+	Rest          int64 // REST offset before the transfer
 	// CaptureEndedAfter: for an undetermined outcome, how long after the
 	// first SYN (or the announcement, without one) the capture ended.
 	CaptureEndedAfter time.Duration
@@ -299,6 +303,9 @@ type DataConn struct {
 	tlsSeen    bool
 
 	lastSeen time.Time // latest segment
+
+	synsAfterSynAck int  // SYNs from the opening side after a SYN-ACK
+	openerAcked     bool // a segment other than SYN or RST from the opening side
 
 	// sequence tracking, per direction
 	seqHi   [2]uint32

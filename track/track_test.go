@@ -3,6 +3,7 @@ package track
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,6 +218,24 @@ func TestOutcomes(t *testing.T) {
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
 			s.seg(dataCli, dataSrv, decode.FlagRST, 1001, 0)
 		}, OutcomeUnanswered, 1},
+		// Seen at the server: each SYN answered, the client re-sending
+		// its SYN and never ACKing: the SYN-ACKs were lost on the way
+		// back, not a connection made.
+		{"SYN-ACKs lost on the way back: unanswered, not connected", func(s *session) {
+			for i := 0; i < 4; i++ {
+				s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+				s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 7000, 0)
+				s.tick(time.Second)
+			}
+		}, OutcomeUnanswered, 4},
+		// A SYN re-sent while the SYN-ACK was still on its way, then the
+		// ACK: a connection made.
+		{"retransmitted SYN crossing the SYN-ACK, then ACK: connected", func(s *session) {
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 7000, 0)
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.seg(dataCli, dataSrv, decode.FlagACK, 1001, 0)
+		}, OutcomeConnected, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,6 +251,9 @@ func TestOutcomes(t *testing.T) {
 			d := s.rec.data[0]
 			if d.Outcome != tt.want || d.SYNs != tt.syns {
 				t.Errorf("outcome %v with %d SYNs, want %v with %d", d.Outcome, d.SYNs, tt.want, tt.syns)
+			}
+			if lost := strings.HasPrefix(tt.name, "SYN-ACKs lost"); d.SynAckLost != lost {
+				t.Errorf("SynAckLost %v, want %v", d.SynAckLost, lost)
 			}
 		})
 	}

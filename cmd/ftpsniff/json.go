@@ -270,6 +270,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	w.time("armed", d.Armed)
 	w.int("syns", int64(d.SYNs))
+	w.boolOmit("syn_ack_lost", d.SynAckLost)
 	w.timeOmit("first_syn", d.FirstSYN)
 	w.timeOmit("last_syn", d.LastSYN)
 	w.timeOmit("end", d.End)

@@ -50,6 +50,9 @@ func attemptEvidence(dc *track.DataConn) (string, []uint64) {
 		pk = append(pk, i.Num)
 	case track.OutcomeUnanswered:
 		s += ", no answer"
+		if dc.SynAckLost {
+			s += fmt.Sprintf(" reached %s: answered by SYN-ACK (first after %s), never ACKed", dc.Client.Addr(), dur(dc.SynAckTS.Sub(dc.FirstSYN)))
+		}
 	}
 	return s, pk
 }
@@ -126,6 +129,12 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Code = CodeDataUnanswered
 		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping them. %s",
 			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(vantage(s), dst, "server"))
+		if dc.SynAckLost {
+			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s were answered by SYN-ACKs from %s, but the client kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
+				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, dc.Client.Addr())
+			f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall. Nothing on the server needs to change: it answered.", dst, dc.Client.Addr(), port)
+			return f
+		}
 		if wrongAddr {
 			// Not a firewall's doing: the address does not lead to the
 			// server.
@@ -174,6 +183,10 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	case track.OutcomeUnanswered:
 		f.Message = fmt.Sprintf("In active mode (%s) the server's %s back to the client at %s%s got no answer: a firewall or NAT on the client's side drops them. %s",
 			dc.Via, plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(v, dst, "client"))
+		if dc.SynAckLost {
+			f.Message = fmt.Sprintf("In active mode (%s) the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
+				dc.Via, dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
+		}
 	case track.OutcomeRefused:
 		f.Message = fmt.Sprintf("In active mode (%s) the client answered the server's connection back to %s with RST: its firewall rejects it, or nothing listened on port %d.", dc.Via, dc.Server, dc.Server.Port())
 	case track.OutcomeUnreachable:

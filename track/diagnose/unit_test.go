@@ -468,3 +468,30 @@ func TestFindingBeforeForward(t *testing.T) {
 		t.Errorf("log %q, want %q", rec.log, wantLog)
 	}
 }
+
+// TestSynAckLostIsNotAFirewallOnTheWayIn: SYNs the server answered, whose
+// SYN-ACKs never reached the client, are said as such: the way back drops
+// them, and the server's range needs no change.
+func TestSynAckLostIsNotAFirewallOnTheWayIn(t *testing.T) {
+	s := sess("198.51.100.7:50000", "192.0.2.10:21")
+	dc := announce(s, 10, "PASV", ftp.ViaPASV, "192.0.2.10:40066", 227, "Entering Passive Mode (192,0,2,10,156,130).")
+	syn(dc, "198.51.100.7:50001", "192.0.2.10:40066", 12, 4, 7*time.Second)
+	dc.SynAckTS = dc.FirstSYN.Add(time.Millisecond)
+	dc.Outcome, dc.SynAckLost = track.OutcomeUnanswered, true
+	c, _ := feed(policy.Policy{}, s)
+	f := c.find(CodeDataUnanswered)
+	if f == nil {
+		t.Fatal("no data-unanswered finding")
+	}
+	for _, w := range []string{"answered by SYN-ACKs from 192.0.2.10", "dropped on the way back to 198.51.100.7"} {
+		if !strings.Contains(f.Message, w) {
+			t.Errorf("message lacks %q: %s", w, f.Message)
+		}
+	}
+	if strings.Contains(f.Message, "a firewall is dropping them") || strings.Contains(f.Advice, "pasv_min_port") {
+		t.Errorf("blames the way in or the server's range:\n%s\n%s", f.Message, f.Advice)
+	}
+	if !strings.Contains(f.Evidence, "never ACKed") {
+		t.Errorf("evidence does not show the SYN-ACKs: %s", f.Evidence)
+	}
+}
