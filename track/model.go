@@ -381,6 +381,9 @@ type Session struct {
 	Type           string
 	Encrypted      bool // AUTH TLS/SSL accepted: the rest is ciphertext
 	ImplicitTLS    bool // to an implicit-FTPS port: ciphertext from the first byte
+	// WasEncrypted: the control channel was TLS at some point (it stays
+	// set after CCC): a login not seen may have happened inside it.
+	WasEncrypted bool
 	Desync         bool // a gap made the pairing uncertain
 	EndReason      EndReason
 

@@ -222,7 +222,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 
 // encrypt marks a session's control channel as TLS from here on.
 func (t *Tracker) encrypt(sess *Session, ev Event) {
-	sess.Encrypted = true
+	sess.Encrypted, sess.WasEncrypted = true, true
 	t.encrypted[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = sess
 	t.encryptedClients[sess.Client.Addr()] = sess
 	t.event(sess, ev)

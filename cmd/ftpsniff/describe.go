@@ -79,14 +79,17 @@ func plural(n int) string {
 	return "s"
 }
 
-func loginString(l track.LoginState) string {
-	switch l {
+func loginString(s *track.Session) string {
+	switch s.Login {
 	case track.LoginOK:
 		return "logged in"
 	case track.LoginFailed:
 		return "login failed"
 	case track.LoginPending:
 		return "login not completed"
+	}
+	if s.WasEncrypted || s.ImplicitTLS {
+		return "login not visible (encrypted)"
 	}
 	return "no login"
 }

@@ -143,7 +143,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.str("user", s.User)
 	w.raw("user_raw", s.User)
 	w.bool("login", s.Login == track.LoginOK)
-	w.str("login_state", loginString(s.Login))
+	w.str("login_state", loginString(s))
 	w.time("start", s.Start)
 	w.time("end", s.End)
 	w.str("end_reason", s.EndReason.String())

@@ -124,7 +124,7 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 	delete(o.greeted, s)
 	delete(o.lines.findings, s)
 	o.totals.sessions++
-	who := loginString(s.Login)
+	who := loginString(s)
 	if s.User != "" {
 		who = fmt.Sprintf("user %s, %s", shown(s.User), who)
 	}

@@ -195,7 +195,7 @@ func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
 		return
 	}
 	l.perKey[k]++
-	who := loginString(s.Login)
+	who := loginString(s)
 	if s.User != "" {
 		who = "user " + safe(s.User) + ", " + who
 	}

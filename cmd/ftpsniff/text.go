@@ -153,9 +153,9 @@ func (o *textOutput) transcript(s *track.Session) {
 	var noteBuf [6]string
 	notes := noteBuf[:0]
 	if s.User != "" {
-		notes = append(notes, fmt.Sprintf("user %s, %s", safe(s.User), loginString(s.Login)))
+		notes = append(notes, fmt.Sprintf("user %s, %s", safe(s.User), loginString(s)))
 	} else {
-		notes = append(notes, loginString(s.Login))
+		notes = append(notes, loginString(s))
 	}
 	if s.Encrypted {
 		notes = append(notes, "control channel encrypted (AUTH accepted)")

@@ -182,6 +182,10 @@ func TestCCCCapturesParsedAfterTLS(t *testing.T) {
 				if s.Encrypted {
 					t.Error("the session is still reported encrypted after its control channel was clear again")
 				}
+				// The login happened inside TLS: not seen, not absent.
+				if s.LoginState != "login not visible (encrypted)" {
+					t.Errorf("login_state %q, want \"login not visible (encrypted)\"", s.LoginState)
+				}
 			}
 			sum := trustOfType(recs, "summary")
 			if len(sum) != 1 || sum[0].Decode.CleartextAgain != 1 {
