@@ -384,8 +384,8 @@ type Session struct {
 	// WasEncrypted: the control channel was TLS at some point (it stays
 	// set after CCC): a login not seen may have happened inside it.
 	WasEncrypted bool
-	Desync         bool // a gap made the pairing uncertain
-	EndReason      EndReason
+	Desync       bool // a gap made the pairing uncertain
+	EndReason    EndReason
 
 	Commands        []*Command // the transcript, bounded
 	CommandsOmitted int        // commands beyond the transcript bound
