@@ -456,11 +456,10 @@ func (c *carver) sessionEnd(s *track.Session) {
 }
 
 // carveHandler is the decoder's handler with the carver listening: it
-// notes each packet's connections and passes everything on. It keeps the
-// optional interfaces of what it wraps.
+// notes each packet's connections and passes everything on.
 type carveHandler struct {
-	next decode.Handler
-	c    *carver
+	handlerForward // the optional interfaces of what it wraps
+	c              *carver
 }
 
 func (h *carveHandler) Segment(s *decode.Segment) {
@@ -481,28 +480,6 @@ func (h *carveHandler) Tick(now time.Time) {
 }
 
 func (h *carveHandler) Finish() { h.next.Finish() }
-
-func (h *carveHandler) ExpectsData(src, dst netip.AddrPort) bool {
-	e, ok := h.next.(decode.DataExpecter)
-	return ok && e.ExpectsData(src, dst)
-}
-
-func (h *carveHandler) WantPayload(src, dst netip.AddrPort) bool {
-	p, ok := h.next.(decode.PayloadHandler)
-	return ok && p.WantPayload(src, dst)
-}
-
-func (h *carveHandler) DataBytes(src, dst netip.AddrPort, b []byte) {
-	if p, ok := h.next.(decode.PayloadHandler); ok {
-		p.DataBytes(src, dst, b)
-	}
-}
-
-func (h *carveHandler) DataGap(src, dst netip.AddrPort, n int64) {
-	if p, ok := h.next.(decode.PayloadHandler); ok {
-		p.DataGap(src, dst, n)
-	}
-}
 
 // carveSink tells the carver of sessions, data connections and ends, after
 // the diagnosis (whose findings come first) and before the output.

@@ -114,12 +114,12 @@ type helperConn struct {
 
 // helperLayer is the simulation between decoder, tracker and diagnoser.
 type helperLayer struct {
-	cfg   nfhelper.Config
-	next  decode.Handler // the tracker
-	sink  track.Sink     // the diagnoser
-	rep   diagnose.Reporter
-	ports []uint16
-	notes io.Writer
+	cfg            nfhelper.Config
+	handlerForward            // the tracker, and its optional interfaces
+	sink           track.Sink // the diagnoser
+	rep            diagnose.Reporter
+	ports          []uint16
+	notes          io.Writer
 
 	conns map[decode.ConnKey]*helperConn
 	// expect indexes the live expectations by destination, as the

@@ -61,7 +61,7 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 	h := wrap(p.trk)
 	if c != nil {
 		c.trk = p.trk
-		h = &carveHandler{next: h, c: c}
+		h = &carveHandler{handlerForward: handlerForward{h}, c: c}
 	}
 	p.dec = decode.New(h, o.decodeOptions())
 	if d, ok := out.(diagnosisOutput); ok && (len(o.pol.Ranges) > 0 || o.pol.Server != nil || o.pol.PublicAddress.IsValid()) {
