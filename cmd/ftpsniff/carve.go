@@ -42,7 +42,7 @@ const (
 	// maxCarveSpans the spans kept for the second pass.
 	maxCarveFlows = 1 << 16
 	maxFirstSeen  = 1 << 16
-	maxCarveSpans = 1 << 20
+	maxCarveSpans = 1 << 18 // about 80 bytes each: 21 MB at most
 	// In one pass, the handshake of a control connection goes by before
 	// its session opens (at its first line): up to maxHeldPerFlow
 	// payload-less packets of at most maxHeldBytes are kept for up to
