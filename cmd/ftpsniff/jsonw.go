@@ -20,6 +20,11 @@ import (
 type jsonWriter struct {
 	b     []byte
 	first bool
+
+	// The last second formatted ("2006-01-02T15:04:05", UTC): records
+	// come in packet-time order, so most timestamps share it.
+	sec     int64
+	secText []byte
 }
 
 func (w *jsonWriter) begin() {
@@ -105,8 +110,36 @@ func (w *jsonWriter) time(k string, t time.Time) {
 		return
 	}
 	w.b = append(w.b, '"')
-	w.b = t.UTC().AppendFormat(w.b, time.RFC3339Nano)
+	w.b = w.appendTime(w.b, t)
 	w.b = append(w.b, '"')
+}
+
+// appendTime appends t as time.RFC3339Nano in UTC, byte for byte, with the
+// seconds part formatted once per second.
+func (w *jsonWriter) appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		return t.AppendFormat(b, time.RFC3339Nano) // AppendFormat's own rules for odd years
+	}
+	if sec := t.Unix(); sec != w.sec || w.secText == nil {
+		w.sec = sec
+		w.secText = t.AppendFormat(w.secText[:0], "2006-01-02T15:04:05")
+	}
+	b = append(b, w.secText...)
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }
 
 // timeOmit writes a timestamp unless it is the zero time.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -66,4 +67,48 @@ func TestJSONFloatMatchesEncoder(t *testing.T) {
 			t.Errorf("%v: got %s, want %s", f, got, want)
 		}
 	}
+}
+
+// TestJSONTimeMatchesRFC3339Nano guards the per-second cache of the
+// timestamp writer: every time, in any order, is written exactly as
+// time.RFC3339Nano in UTC, including when the second repeats with other
+// nanoseconds, goes backwards, or the zone is not UTC.
+func TestJSONTimeMatchesRFC3339Nano(t *testing.T) {
+	base := time.Date(2026, 12, 2, 21, 57, 51, 0, time.UTC)
+	east := time.FixedZone("east", 5*3600+1800)
+	times := []time.Time{
+		base,
+		base.Add(123 * time.Millisecond),
+		base.Add(100 * time.Nanosecond),
+		base.Add(999999999),
+		base.Add(time.Second + 1),
+		base, // back to an earlier second
+		base.In(east),
+		base.Add(time.Second + 500*time.Microsecond).In(east),
+		time.Date(1970, 1, 1, 0, 0, 0, 1, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 10, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 5, time.UTC),
+		time.Unix(0, 0),
+	}
+	var w jsonWriter
+	for _, tm := range times {
+		got := string(w.appendTime(nil, tm))
+		want := tm.UTC().Format(time.RFC3339Nano)
+		if got != want {
+			t.Errorf("appendTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
+}
+
+func FuzzJSONTimeMatchesRFC3339Nano(f *testing.F) {
+	f.Add(int64(1764712671), int64(0), int64(1764712671), int64(123000000))
+	f.Fuzz(func(t *testing.T, s1, n1, s2, n2 int64) {
+		var w jsonWriter
+		for _, tm := range []time.Time{time.Unix(s1, n1), time.Unix(s2, n2), time.Unix(s1, n2)} {
+			if got, want := string(w.appendTime(nil, tm)), tm.UTC().Format(time.RFC3339Nano); got != want {
+				t.Fatalf("appendTime(%d.%09d) = %q, want %q", tm.Unix(), tm.Nanosecond(), got, want)
+			}
+		}
+	})
 }

@@ -76,13 +76,19 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 		return nil
 	}
 	port := dc.Announced.Port()
+	fw := d.p.Ranges
+	sc := d.p.Server
+	switch {
+	case len(fw) > 0 && fw.Contains(port):
+		return nil
+	case len(fw) == 0 && (sc == nil || len(sc.PassiveRange) == 0 || sc.PassiveRange.Contains(port)):
+		return nil
+	}
+	// Quoted only now: most announcements raise nothing.
 	ann, pk := announcement(dc)
 	fam := d.family(s)
 	worked := !dc.Outcome.Failed()
-	if fw := d.p.Ranges; len(fw) > 0 {
-		if fw.Contains(port) {
-			return nil
-		}
+	if len(fw) > 0 {
 		f := &Finding{Code: CodePortOutsideRange, Severity: SeverityError, TS: dc.Armed, Packets: pk,
 			Evidence: joinEvidence(ann, fmt.Sprintf("firewall range %s", fw), "outcome "+dc.Outcome.String())}
 		f.Message = fmt.Sprintf("The server announced passive port %d, outside the range %s the firewall is meant to allow.", port, fw)
@@ -91,7 +97,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			f.Message = fmt.Sprintf("The server announced passive port %d, outside the range %s the firewall is meant to allow; it got through here, so the firewall is more open than intended or not on this path.", port, fw)
 		}
 		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server).", fam.rangeSet(mainRange(fw)))
-		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
+		if sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
 			// The server's own range is known: opening it is the other
 			// way. A port it picked outside any known range is never
 			// offered: the next session picks another.
@@ -101,10 +107,6 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 		}
 		f.Advice += fam.note()
 		return f
-	}
-	sc := d.p.Server
-	if sc == nil || len(sc.PassiveRange) == 0 || sc.PassiveRange.Contains(port) {
-		return nil
 	}
 	return &Finding{Code: CodePortOutsideRange, Severity: SeverityWarning, TS: dc.Armed, Packets: pk,
 		Evidence: joinEvidence(ann, fmt.Sprintf("%s configures %s", sc.Path, sc.PassiveRange), "outcome "+dc.Outcome.String()),
@@ -129,12 +131,14 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		pub = netip.Addr{}
 	}
 	fam := d.family(s)
-	ann, pk := announcement(dc)
+	// The announcement is quoted only for a finding: most raise none.
+	quote := func() (string, []uint64) { return announcement(dc) }
 	cls := Classify(a)
 	worked := !dc.Outcome.Failed()
 	viaControl := dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == srv
 
 	translated := func(why string) *Finding {
+		ann, pk := quote()
 		ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
 		if dc.SYNs > 0 {
 			ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum))
@@ -146,6 +150,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	}
 	mismatch := func(sev Severity, msg string) *Finding {
 		suggest := suggestPublic(s, a, pub)
+		ann, pk := quote()
 		f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))}
 		if dc.SYNs > 0 {
 			f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
@@ -172,6 +177,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	reached := worked && dc.SYNs > 0 && dc.Match == track.MatchExact
 	if a == srv {
 		if rw, ok := d.rewriteOf(s.Server, a); ok && rw.To != a {
+			ann, pk := quote()
 			return rewrittenOnTheWay(fam, rw, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
 		}
 		if reached && local(a) && (!local(cli) || !sameNet(a, cli)) && !pub.IsValid() {

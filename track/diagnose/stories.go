@@ -108,8 +108,10 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 	}
 	silentDuring := dc.End.Sub(last)
 	final := c.Final()
-	ev := fmt.Sprintf("%q (packet %d); last control message at packet %d; data connection #%d %s carried %d bytes and closed normally after %s",
-		commandText(c), c.Num, lastNum, dc.ID, endpointText(dc), dc.TotalBytes(), dur(dc.Duration()))
+	ev := func() string { // only for a finding: most transfers raise none
+		return fmt.Sprintf("%q (packet %d); last control message at packet %d; data connection #%d %s carried %d bytes and closed normally after %s",
+			commandText(c), c.Num, lastNum, dc.ID, endpointText(dc), dc.TotalBytes(), dur(dc.Duration()))
+	}
 	switch {
 	case final == nil && (c.Status == track.StatusNoReply || c.Status == track.StatusInterrupted):
 		waited := s.End.Sub(dc.End)
@@ -118,7 +120,7 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 			return nil
 		}
 		f := &Finding{Code: CodeControlIdle, Severity: SeverityError, TS: dc.End, Data: nil, Packets: packets([]uint64{c.Num, lastNum, dc.SYNNum})}
-		f.Evidence = joinEvidence(ev, fmt.Sprintf("no final reply in the %s that followed; the session ended by %s", dur(waited), s.EndReason))
+		f.Evidence = joinEvidence(ev(), fmt.Sprintf("no final reply in the %s that followed; the session ended by %s", dur(waited), s.EndReason))
 		f.Message = fmt.Sprintf("The data moved and its connection closed normally, but the transfer's final reply (226) never arrived: the control connection carried no FTP command or reply for %s while the data flowed (then %s more waiting), and a NAT or firewall on the path that forgets idle connections sooner than that dropped it, so the 226 died there.", dur(silentDuring), dur(waited))
 		f.Advice = idleAdvice(silentDuring)
 		return f
@@ -128,7 +130,7 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 			return nil
 		}
 		f := &Finding{Code: CodeControlIdle, Severity: SeverityWarning, TS: final.TS, Packets: packets([]uint64{c.Num, lastNum, final.Num, dc.SYNNum})}
-		f.Evidence = joinEvidence(ev, fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
+		f.Evidence = joinEvidence(ev(), fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
 			replyText(final), final.Num, dur(gap), dur(s.End.Sub(final.TS)), s.EndReason))
 		f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never answered or closed: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).", dur(gap), final.Code)
 		f.Advice = idleAdvice(gap)
