@@ -220,6 +220,15 @@ func (d *Decoder) isTLSPort(p uint16) bool {
 	return d.tlsPorts[p/64]&(1<<(p%64)) != 0
 }
 
+// DecodeNumbered is Decode for a frame whose packet number the caller
+// gives: decoders that share one capture (live --workers) number its
+// packets as one sequence, not each its own. num must be above the number
+// of the frame before.
+func (d *Decoder) DecodeNumbered(num uint64, data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
+	d.num = num - 1
+	d.Decode(data, ci, link)
+}
+
 // Decode handles one captured frame. data may be reused by the caller once
 // Decode returns.
 func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {

@@ -547,8 +547,7 @@ func (t *Tracker) lookupData(src, dst netip.AddrPort) *DataConn {
 // reported, so retracted announcements leave no holes in the numbering.
 func (t *Tracker) numberData(dc *DataConn) {
 	if dc != nil && dc.ID == 0 {
-		t.nextData++
-		dc.ID = t.nextData
+		dc.ID = t.opts.NumberData()
 	}
 }
 

@@ -46,6 +46,13 @@ type Options struct {
 	// stream). Off, a session keeps its transcript for the text output
 	// until it ends.
 	RecentOnly bool
+	// NumberData, when set, gives each data connection its number: once,
+	// just before the first sink call that names it, and never changed
+	// after. Trackers that report into one output (live --workers) share
+	// one count this way, so that no two data connections there have the
+	// same number. It is called from the goroutine that feeds the
+	// tracker. nil: the tracker counts its own from 1 (countData).
+	NumberData func() int
 }
 
 // DefaultTranscriptBudget bounds the commands and events all open
@@ -154,7 +161,7 @@ type Tracker struct {
 // New returns a Tracker reporting to sink.
 func New(sink Sink, o Options) *Tracker {
 	o.defaults()
-	return &Tracker{
+	t := &Tracker{
 		opts:      o,
 		sink:      sink,
 		payload:   payloadSinkOf(sink),
@@ -165,11 +172,22 @@ func New(sink Sink, o Options) *Tracker {
 
 		encryptedClients: make(map[netip.Addr]*Session),
 	}
+	if t.opts.NumberData == nil {
+		t.opts.NumberData = t.countData
+	}
+	return t
 }
 
 // isSessionKey tells whether k is the key of s's control connection.
 func isSessionKey(s *Session, k decode.ConnKey) bool {
 	return s.Client == k.A && s.Server == k.B || s.Client == k.B && s.Server == k.A
+}
+
+// countData is NumberData when the options give none: the tracker's own
+// count of the data connections it numbered.
+func (t *Tracker) countData() int {
+	t.nextData++
+	return t.nextData
 }
 
 // Limits returns the bounds hit so far.

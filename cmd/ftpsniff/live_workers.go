@@ -32,6 +32,12 @@ import (
 // per record, not per packet: a command with its reply, a data connection's
 // outcome.
 //
+// Numbers: sessions, data connections and packets are numbered over all
+// workers (sharedAnalysis; liveWorkers.numbered), so that each number
+// names one in the output, as with one worker. A packet's number is its
+// place in the --write file; without one, the order in which the workers
+// took the packets, which interleaves their sockets.
+//
 // Clocks: each worker's decoder and tracker run on the packet times of its
 // own packets and on the wall clock when its sockets are idle, as with one
 // worker. Bounds: the decoder's and tracker's tables are per worker (N
@@ -47,12 +53,23 @@ type workerCapture interface {
 
 // sharedAnalysis is what every worker's tracker reports to, one call at a
 // time: the diagnoser and the output of one pipeline (whose own decoder
-// and tracker are not used), and the numbering of sessions.
+// and tracker are not used), and the numbering of sessions and of data
+// connections.
 type sharedAnalysis struct {
 	mu       sync.Mutex
 	p        *pipeline
 	sessions int // sessions numbered so far, over all workers
+	// dataConns: data connections numbered so far, over all workers. The
+	// trackers number them (track.Options.NumberData) before the sink
+	// call that first names them, outside the sink's lock: an atomic
+	// count needs none.
+	dataConns atomic.Int64
 }
+
+// numberData is every worker's tracker's track.Options.NumberData: one
+// count over all workers, so that no two data connections in the output
+// have the same number (each tracker would count its own from 1).
+func (a *sharedAnalysis) numberData() int { return int(a.dataConns.Add(1)) }
 
 // workerSink is one worker's tracker's sink.
 type workerSink struct{ a *sharedAnalysis }
@@ -142,8 +159,11 @@ type liveWorkers struct {
 	writeErr error         // the first --write error; under pwMu
 	stop     atomic.Bool   // a worker asked every worker to stop
 	counted  atomic.Uint64 // packets taken, with --count
-	outFile  *reopenFile   // --output; nil without
-	m        *metrics      // --metrics; nil without
+	// numbered: packets numbered so far over all workers, so that a
+	// packet number names one packet (with --write, the file's).
+	numbered atomic.Uint64
+	outFile  *reopenFile // --output; nil without
+	m        *metrics    // --metrics; nil without
 	st       *statusLine
 }
 
@@ -158,7 +178,7 @@ func newLiveWorkers(opts *liveOptions, src workerCapture, n int, out output) *li
 	for range n {
 		// RecentOnly: live's outputs write each record as it happens
 		// (newPipelineWith decides the same for them).
-		trk := track.New(workerSink{a}, track.Options{UnansweredWait: opts.UnansweredWait, RecentOnly: true})
+		trk := track.New(workerSink{a}, track.Options{UnansweredWait: opts.UnansweredWait, RecentOnly: true, NumberData: a.numberData})
 		r.workers = append(r.workers, &liveWorker{trk: trk, dec: decode.New(trk, o.decodeOptions())})
 	}
 	return r
@@ -226,16 +246,20 @@ func (r *liveWorkers) packet(w *liveWorker, data []byte, ci gopacket.CaptureInfo
 		}
 		last = k == r.opts.Count
 	}
+	var num uint64
 	if r.pw != nil {
 		r.pwMu.Lock()
+		num = r.numbered.Add(1) // under the lock: the packet's place in the file
 		if r.writeErr == nil {
 			if r.writeErr = r.pw.WritePacket(iface, data, ci); r.writeErr != nil {
 				r.stop.Store(true)
 			}
 		}
 		r.pwMu.Unlock()
+	} else {
+		num = r.numbered.Add(1)
 	}
-	w.dec.Decode(data, ci, link)
+	w.dec.DecodeNumbered(num, data, ci, link)
 	w.packets++
 	w.lastPacket = ci.Timestamp
 	if !ci.Timestamp.Before(w.nextSecond) {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,9 +221,11 @@ func runOneOn(t testing.TB, data []byte, opts *liveOptions) string {
 }
 
 // normalised turns JSON Lines into comparable strings: session numbers
-// become the session's endpoints and start, and what is numbered per
-// decoder or per tracker (packet numbers, data connection numbers, the
-// evidence and messages that quote them) is left out. It also checks that
+// become the session's endpoints and start, and what is numbered in the
+// order the workers happen to take packets (packet numbers;
+// TestLiveWorkersPacketNumbersNameWrittenPackets checks them) or report
+// (data connection numbers; TestLiveWorkersDataIDs checks them), with the
+// evidence and messages that quote them, is left out. It also checks that
 // every line is one whole JSON record and that session numbers are 1..K,
 // each once.
 func normalised(t *testing.T, out string) []string {
@@ -516,4 +519,275 @@ func TestLiveWorkersFlag(t *testing.T) {
 			t.Errorf("%q: exit %d, stderr %q: want 2 and one line", args, code, stderr.String())
 		}
 	}
+}
+
+// TestLiveWorkersDataIDs: with several workers, every data connection has
+// a number of its own over the whole output (JSON and text), numbered
+// 1..D, and what names one (the announcing command's "data", a finding's
+// "data") names that session's data connection with that endpoint.
+// Regression: each worker's tracker numbered its data connections from 1,
+// so two workers' data connections shared numbers, and a command or a
+// finding pointed at another session's data record.
+func TestLiveWorkersDataIDs(t *testing.T) {
+	sessions, err := generated(t, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Captures whose data connections both workers see, with findings
+	// that name data connections.
+	captures := map[string][]byte{"generated-80-sessions": sessions}
+	for _, name := range []string{"range-exhausted.pcap", "epsv-forms.pcap"} {
+		captures[name] = readTestFile(t, filepath.Join("../../pcaps/synthetic", name))
+	}
+	for name, data := range captures {
+		t.Run(name, func(t *testing.T) {
+			out, f := runWorkersOn(t, data, 2, workerOpts(t, "json"), nil)
+			if n := f.dataPerWorker(t, out); slices.Contains(n, 0) {
+				t.Fatalf("data connections per worker %v: the test needs some on each", n)
+			}
+			checkDataIDs(t, out)
+			text, _ := runWorkersOn(t, data, 2, workerOpts(t, "text"), nil)
+			checkTextDataIDs(t, text)
+		})
+	}
+}
+
+// dataPerWorker counts the data records of JSON Lines output per worker:
+// the worker of the packet at the first SYN's time, when only one worker
+// had a packet at that time.
+func (f *pcapWorkers) dataPerWorker(t *testing.T, out string) []int {
+	t.Helper()
+	n := make([]int, f.n)
+	for _, l := range strings.Split(out, "\n") {
+		var r struct {
+			Type     string `json:"type"`
+			FirstSYN string `json:"first_syn"`
+		}
+		if json.Unmarshal([]byte(l), &r) != nil || r.Type != "data" || r.FirstSYN == "" {
+			continue
+		}
+		ts, err := time.Parse(time.RFC3339Nano, r.FirstSYN)
+		if err != nil {
+			t.Fatalf("first_syn %q: %v", r.FirstSYN, err)
+		}
+		w := -1
+		for _, p := range f.pkts {
+			if p.ci.Timestamp.Equal(ts) {
+				if w >= 0 && w != p.worker {
+					w = -1
+					break
+				}
+				w = p.worker
+			}
+		}
+		if w >= 0 {
+			n[w]++
+		}
+	}
+	return n
+}
+
+// checkDataIDs checks the data connection numbers of JSON Lines output.
+func checkDataIDs(t *testing.T, out string) {
+	t.Helper()
+	type dataRec struct {
+		session   float64
+		announced string
+	}
+	byID := map[float64]dataRec{}
+	var refs []map[string]any // commands and findings that name a data connection
+	for i, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("line %d is not one JSON record (%v): %q", i+1, err, l)
+		}
+		switch r["type"] {
+		case "data":
+			id := r["id"].(float64)
+			if old, dup := byID[id]; dup {
+				t.Errorf("data connection number %v used twice: session %v (%s) and session %v (%s)",
+					id, old.session, old.announced, r["session"], r["announced"])
+			}
+			byID[id] = dataRec{session: r["session"].(float64), announced: r["announced"].(string)}
+		case "command", "finding":
+			if _, ok := r["data"]; ok {
+				refs = append(refs, r)
+			}
+		}
+	}
+	if len(byID) < 2 {
+		t.Fatalf("%d data records: the test needs data connections", len(byID))
+	}
+	for id := 1; id <= len(byID); id++ {
+		if _, ok := byID[float64(id)]; !ok {
+			t.Errorf("data connection numbers are not 1..%d: %d missing", len(byID), id)
+		}
+	}
+	commands := 0
+	for _, r := range refs {
+		d, ok := byID[r["data"].(float64)]
+		switch {
+		case !ok:
+			t.Errorf("%s names data connection %v, which has no data record: %v", r["type"], r["data"], r)
+		case d.session != r["session"].(float64):
+			t.Errorf("%s of session %v names data connection %v, which is session %v's: %v", r["type"], r["session"], r["data"], d.session, r)
+		case r["type"] == "command" && d.announced != r["endpoint"]:
+			t.Errorf("command announcing %v names data connection %v, announced as %s: %v", r["endpoint"], r["data"], d.announced, r)
+		}
+		if r["type"] == "command" {
+			commands++
+		}
+	}
+	if commands == 0 {
+		t.Errorf("no command names a data connection: the test checks nothing of them")
+	}
+}
+
+// checkTextDataIDs checks that no two "data #N" lines of the streaming
+// text have the same N.
+func checkTextDataIDs(t *testing.T, out string) {
+	t.Helper()
+	seen := map[string]string{} // number -> the session's prefix
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "[") {
+			continue
+		}
+		sess, rest, _ := strings.Cut(l, "]")
+		_, after, ok := strings.Cut(rest, " data #")
+		if !ok {
+			continue
+		}
+		num, _, _ := strings.Cut(after, " ")
+		if old, dup := seen[num]; dup {
+			t.Errorf("data #%s shown twice, in session %s] and in session %s]", num, old, sess)
+		}
+		seen[num] = sess
+	}
+	if len(seen) < 2 {
+		t.Errorf("%d data lines in the text: the test needs data connections", len(seen))
+	}
+}
+
+// TestLiveWorkersPacketNumbersNameWrittenPackets guards the numbering of
+// packets over all workers: with --write, the packet a command record
+// names is, in the file written, a packet of that session's control
+// connection, and no two workers give one number twice.
+func TestLiveWorkersPacketNumbersNameWrittenPackets(t *testing.T) {
+	data, err := generated(t, 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 2
+	opts := workerOpts(t, "json")
+	f := newPcapWorkers(t, data, n)
+	for w, c := range f.perWorker() {
+		if c == 0 {
+			t.Fatalf("worker %d has no packet: %v", w, f.perWorker())
+		}
+	}
+	path := filepath.Join(t.TempDir(), "written.pcapng")
+	file, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ifaces := make([]capture.Interface, n)
+	for w := range ifaces {
+		ifaces[w] = capture.Interface{Name: "test", Link: layers.LinkTypeEthernet, Kind: capture.FrameEthernet, Worker: w}
+	}
+	pw, err := capture.NewPcapngWriter(file, ifaces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	r := newLiveWorkers(opts, f, n, newLiveOutputFor(&opts.analysisOptions, &buf, io.Discard, nil))
+	r.pw = pw
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { f.delivered.Wait(); cancel() }()
+	if err := r.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The file's packets, by number, as address pairs.
+	src, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var pairs []string // pairs[k-1] is packet k's "a b", ordered
+	for {
+		d, _, link, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs = append(pairs, endpointsOf(gopacket.NewPacket(d, link, gopacket.NoCopy)))
+	}
+	if len(pairs) != len(f.pkts) {
+		t.Fatalf("the file holds %d packets, the capture %d", len(pairs), len(f.pkts))
+	}
+
+	var recs []map[string]any
+	control := map[float64]string{} // session -> its control connection's pair
+	for _, l := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("%v: %q", err, l)
+		}
+		recs = append(recs, rec)
+		if rec["type"] == "session" {
+			control[rec["id"].(float64)] = orderedPair(rec["client"].(string), rec["server"].(string))
+		}
+	}
+	checked := 0
+	for _, rec := range recs {
+		if rec["type"] != "command" {
+			continue
+		}
+		k, ok := rec["packet"].(float64)
+		if !ok || k < 1 || int(k) > len(pairs) {
+			t.Errorf("command record names packet %v of %d: %v", rec["packet"], len(pairs), rec)
+			continue
+		}
+		want := control[rec["session"].(float64)]
+		if got := pairs[int(k)-1]; got != want {
+			t.Errorf("command of session %v names packet %v, which in the file is %s, not its control connection %s", rec["session"], k, got, want)
+		}
+		checked++
+	}
+	if checked < 100 {
+		t.Errorf("only %d command records checked", checked)
+	}
+}
+
+// endpointsOf is a TCP packet's "addr:port addr:port", ordered.
+func endpointsOf(p gopacket.Packet) string {
+	nl, tl := p.NetworkLayer(), p.TransportLayer()
+	if nl == nil || tl == nil {
+		return ""
+	}
+	src := netip.AddrPortFrom(netipAddr(nl.NetworkFlow().Src().Raw()), binaryPort(tl.TransportFlow().Src().Raw()))
+	dst := netip.AddrPortFrom(netipAddr(nl.NetworkFlow().Dst().Raw()), binaryPort(tl.TransportFlow().Dst().Raw()))
+	return orderedPair(src.String(), dst.String())
+}
+
+func netipAddr(b []byte) netip.Addr {
+	a, _ := netip.AddrFromSlice(b)
+	return a.Unmap()
+}
+
+func binaryPort(b []byte) uint16 { return uint16(b[0])<<8 | uint16(b[1]) }
+
+func orderedPair(a, b string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return a + " " + b
 }

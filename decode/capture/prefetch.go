@@ -1,6 +1,8 @@
 package capture
 
 import (
+	"sync/atomic"
+
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
@@ -35,8 +37,11 @@ type prefetch struct {
 	full chan *prefetchBatch
 	free chan *prefetchBatch
 	stop chan struct{}
-	cur  *prefetchBatch
-	i    int
+	// stopped mirrors stop for the reader's per-packet check: a load
+	// instead of a select for every packet.
+	stopped atomic.Bool
+	cur     *prefetchBatch
+	i       int
 	// waiting runs in the caller's goroutine when Next is about to wait
 	// for the reader (nil: nothing to do).
 	waiting func()
@@ -121,14 +126,7 @@ func (p *prefetch) read() {
 }
 
 // stopping tells whether Close was called, without waiting.
-func (p *prefetch) stopping() bool {
-	select {
-	case <-p.stop:
-		return true
-	default:
-		return false
-	}
-}
+func (p *prefetch) stopping() bool { return p.stopped.Load() }
 
 // Next implements Source.
 func (p *prefetch) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
@@ -167,9 +165,7 @@ func (p *prefetch) Name() string { return p.src.Name() }
 
 // Close implements Source.
 func (p *prefetch) Close() error {
-	select {
-	case <-p.stop:
-	default:
+	if !p.stopped.Swap(true) {
 		close(p.stop)
 	}
 	// Wait for the reader to leave src before closing it.
