@@ -49,6 +49,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		Announce:     c,
 		ExpectedSize: -1,
 		Rest:         -1,
+		protected:    sess.dataProtected(),
 	}
 	c.Data = dc
 	t.addToSession(sess, dc)
@@ -239,6 +240,7 @@ func (t *Tracker) inferData(s *decode.Segment) {
 	dc := &DataConn{
 		Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
 		Client: s.Src, Server: s.Dst, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
+		protected: sess.dataProtected(),
 	}
 	t.addToSession(sess, dc)
 	t.addData(s, dc)
@@ -281,7 +283,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dir = 1
 	}
 	dc.lastSeen = s.TS
-	if dc.tls == nil && dc.Session.Encrypted && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 {
+	if dc.tls == nil && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 && (dc.protected || dc.Session.dataProtected()) {
 		dc.tls = &dataTLS{}
 	}
 	if dc.tls != nil {

@@ -296,8 +296,11 @@ type DataConn struct {
 	// the data connection's record carries it.
 	Done     bool
 	reported bool
-	atEnd    bool     // finished because the capture ended
-	tls      *dataTLS // the TLS hellos being read, for data connections of encrypted sessions
+	atEnd    bool // finished because the capture ended
+	// protected: the session's data connections were TLS (PROT P, or a
+	// PROT the capture could not read) when this one was armed.
+	protected bool
+	tls       *dataTLS // the TLS hellos being read, for data connections of protected sessions
 	// the verdict of those hellos, kept when the connection is final
 	tlsVerdict tlshello.Verdict
 	tlsSeen    bool
@@ -386,6 +389,9 @@ type Session struct {
 	WasEncrypted bool
 	Desync       bool // a gap made the pairing uncertain
 	EndReason    EndReason
+	// prot is the data protection level (PROT) last accepted where the
+	// capture could read it; see dataProtected.
+	prot protLevel
 
 	Commands        []*Command // the transcript, bounded
 	CommandsOmitted int        // commands beyond the transcript bound

@@ -45,7 +45,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if e.Encrypts && !sess.Encrypted {
 		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
 		// here the commands, and the endpoints, are ciphertext.
-		t.encrypt(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
+		t.encryptControl(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && c.Endpoint.Addr().Is4() != sess.Client.Addr().Unmap().Is4() {
 		t.event(sess, Event{Kind: EventEndpointFamily, TS: c.TS, Num: c.Num, FromClient: true,
@@ -238,7 +238,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	ok := r.Code >= 200 && r.Code < 300
 	if e.Encrypts && !sess.Encrypted {
 		// Decode saw the 234 accept an AUTH: ciphertext from here.
-		t.encrypt(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: r.Code, Text: strings.TrimSpace(c.Verb + " " + c.Arg)})
+		t.encryptControl(sess, Event{Kind: EventEncrypted, TS: r.TS, Num: r.Num, Code: r.Code, Text: strings.TrimSpace(c.Verb + " " + c.Arg)})
 	}
 	verb := c.Verb
 	if c.Secret && verb != "ACCT" {
@@ -277,6 +277,12 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			if p, found := quotedPath(r.Text); found {
 				sess.Cwd = p
 			}
+		}
+	case "PROT":
+		if ok {
+			// Read in clear text: before AUTH (servers refuse it there,
+			// RFC 4217 section 9) or after CCC.
+			sess.noteProt(c.Arg)
 		}
 	case "TYPE":
 		if ok {
@@ -333,6 +339,14 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) && sess.xfer != nil {
 		sess.xfer.rest = -1
 	}
+}
+
+// encryptControl marks the control channel as ciphertext from here: a
+// PROT read in clear text before no longer tells the data protection,
+// since the client may set another inside TLS.
+func (t *Tracker) encryptControl(sess *Session, ev Event) {
+	sess.prot = protUnseen
+	t.encrypt(sess, ev)
 }
 
 // joinPath applies a CWD argument to the working directory. An unknown

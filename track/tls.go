@@ -1,14 +1,17 @@
 package track
 
 import (
+	"strings"
+
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
 
-// dataTLS reads the TLS hellos at the start of a data connection of an
-// encrypted session, without decrypting: whether the handshake resumed
-// the control connection's session (vsftpd's require_ssl_reuse and
-// FileZilla Server refuse a data connection that does not). Only bytes
+// dataTLS reads the TLS hellos at the start of a data connection of a
+// session whose data may be protected (Session.dataProtected), without
+// decrypting: whether the handshake resumed the control connection's
+// session (vsftpd's require_ssl_reuse, ProFTPD and FileZilla Server
+// refuse a data connection that does not). Only bytes
 // that arrive in order are read; a hole ends the reading. It is released
 // with the data connection.
 type dataTLS struct {
@@ -48,7 +51,8 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 
 // TLSHandshake returns the verdict of the data connection's TLS handshake,
 // read from its hellos, and whether there was one to read (a data
-// connection of an encrypted session whose first bytes were TLS).
+// connection of a session whose data may be protected, whose first bytes
+// were TLS).
 func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
 	if d.tls == nil {
 		return d.tlsVerdict, d.tlsSeen
@@ -63,4 +67,45 @@ func (x *dataTLS) verdict() (tlshello.Verdict, bool) {
 		return tlshello.Verdict{}, false
 	}
 	return tlshello.Decide(&x.scan[0], &x.scan[1]), true
+}
+
+// protLevel is a session's data protection level (RFC 2228 PROT, RFC 4217
+// section 9) as far as the capture could read it.
+type protLevel uint8
+
+const (
+	// protUnseen: no PROT was accepted in clear text since the control
+	// channel last turned to TLS (or ever). A PROT inside TLS is
+	// ciphertext, so the level is then whatever the client set there.
+	protUnseen    protLevel = iota
+	protClear               // PROT C accepted in clear text: data in the clear
+	protProtected           // PROT P (or S, E) accepted in clear text
+)
+
+// dataProtected tells whether a data connection armed now may start with
+// a TLS handshake: while the control channel is TLS its PROT cannot be
+// read, so it may; after CCC (or TLS closed) the level set inside TLS
+// stays in force (RFC 4217 section 12.3: CCC clears the control channel
+// only), so a session that was ever encrypted may too, until a PROT read
+// in clear text says otherwise.
+func (s *Session) dataProtected() bool {
+	switch {
+	case s.Encrypted:
+		return true
+	case s.prot == protProtected:
+		return true
+	case s.prot == protClear:
+		return false
+	}
+	return s.WasEncrypted || s.ImplicitTLS
+}
+
+// noteProt records a PROT the server accepted (2yz) in clear text.
+func (s *Session) noteProt(arg string) {
+	switch strings.ToUpper(strings.TrimSpace(arg)) {
+	case "C":
+		s.prot = protClear
+	case "P", "S", "E":
+		s.prot = protProtected
+	}
 }

@@ -100,6 +100,29 @@ func u16s(vs ...uint16) []byte {
 // clientHello is an OpenSSL-like ClientHello: TLS 1.3 and 1.2 offered
 // (key share x25519), or TLS 1.2 only resuming sessionID.
 func (t *tlsConn) clientHello(sni string, sessionID []byte) []byte {
+	return t.clientHelloLast(sni, sessionID, nil)
+}
+
+// clientHelloPSK is the TLS 1.3 ClientHello of a client resuming on a data
+// connection the session of its control connection: one PSK identity, the
+// ticket the control connection's NewSessionTicket carried, in
+// pre_shared_key (RFC 8446 section 4.2.11: the last extension; the binder
+// as long as the suite's hash, 48 bytes for SHA-384).
+func (t *tlsConn) clientHelloPSK(sni string, sessionID []byte, ticketLen int) []byte {
+	return t.clientHelloLast(sni, sessionID, func() []byte {
+		id := append(u16s(uint16(ticketLen)), t.noise(ticketLen)...)
+		id = append(id, t.noise(4)...) // obfuscated_ticket_age
+		binder := append([]byte{48}, t.noise(48)...)
+		body := append(u16s(uint16(len(id))), id...)
+		body = append(body, u16s(uint16(len(binder)))...)
+		return tlsExt(0x0029, append(body, binder...))
+	})
+}
+
+// clientHelloLast builds clientHello with last() (when not nil) as its last
+// extension, built after the others so that the pseudo-random bytes of
+// the others do not change.
+func (t *tlsConn) clientHelloLast(sni string, sessionID []byte, last func() []byte) []byte {
 	b := append([]byte{0x03, 0x03}, t.noise(32)...)
 	b = append(b, byte(len(sessionID)))
 	b = append(b, sessionID...)
@@ -127,20 +150,35 @@ func (t *tlsConn) clientHello(sni string, sessionID []byte) []byte {
 	} else {
 		exts = append(exts, tlsExt(0xff01, []byte{0})) // renegotiation_info
 	}
+	if last != nil {
+		exts = append(exts, last())
+	}
 	return tlsRecord(tlsHandshake, 0x0301, handshakeMsg(1, tlsExtensions(b, exts...)))
 }
 
 // serverHello answers clientHello: TLS 1.3 with TLS_AES_256_GCM_SHA384,
 // or TLS 1.2 resuming sessionID with ECDHE-RSA-AES128-GCM-SHA256.
 func (t *tlsConn) serverHello(sessionID []byte) []byte {
+	return t.serverHelloPSK(sessionID, false)
+}
+
+// serverHelloPSK is serverHello, for TLS 1.3 accepting the client's first
+// PSK identity (pre_shared_key with selected_identity 0, psk_dhe_ke: a
+// key share still) when psk is set.
+func (t *tlsConn) serverHelloPSK(sessionID []byte, psk bool) []byte {
 	b := append([]byte{0x03, 0x03}, t.noise(32)...)
 	b = append(b, byte(len(sessionID)))
 	b = append(b, sessionID...)
 	if t.v13 {
 		b = append(b, 0x13, 0x02, 0)
-		b = tlsExtensions(b,
+		exts := [][]byte{
 			tlsExt(0x002b, []byte{3, 4}),
-			tlsExt(0x0033, append(u16s(0x001d, 32), t.noise(32)...)))
+			tlsExt(0x0033, append(u16s(0x001d, 32), t.noise(32)...)),
+		}
+		if psk {
+			exts = append(exts, tlsExt(0x0029, u16s(0)))
+		}
+		b = tlsExtensions(b, exts...)
 	} else {
 		b = append(b, 0xc0, 0x2f, 0)
 		b = tlsExtensions(b, tlsExt(0xff01, []byte{0}), tlsExt(0x0017, nil))
@@ -175,6 +213,18 @@ func (t *tlsConn) handshake13(sni string) {
 	t.flight(false, t.sealed(tlsHandshake, 249), t.sealed(tlsHandshake, 249)) // NewSessionTicket ×2
 }
 
+// resume13 is a TLS 1.3 handshake resuming the session of a ticket the
+// client holds (a PSK with a key share): no certificate, the server's
+// EncryptedExtensions and Finished only.
+func (t *tlsConn) resume13(sni string) {
+	sid := t.noise(32)
+	t.flight(true, t.clientHelloPSK(sni, sid, 192))
+	t.flight(false, t.serverHelloPSK(sid, true), changeCipherSpec(),
+		t.sealed(tlsHandshake, 6),  // EncryptedExtensions
+		t.sealed(tlsHandshake, 52)) // Finished
+	t.flight(true, changeCipherSpec(), t.sealed(tlsHandshake, 52))
+}
+
 // resume12 is a TLS 1.2 abbreviated handshake: the client offers a
 // session ID it holds, the server resumes it; no certificate.
 func (t *tlsConn) resume12(sni string) {
@@ -203,6 +253,9 @@ func (t *tlsConn) closeNotify(fromClient bool) {
 // its PASV. Everything after the close_notify alerts is plain FTP: the
 // PASV, the 227, the LIST and its replies; the listing itself still
 // travels in TLS (PROT P stays in force after CCC, RFC 4217 section 12.3).
+// ProFTPD requires a data connection to resume the control connection's
+// TLS session (mod_tls, unless TLSOptions NoSessionReuseRequired), so the
+// client resumes it with the ticket the control connection gave it.
 func ftpsCCC() *capture {
 	c := newCapture(formatPcap, ethernetLink())
 	k := c.newConn(0, ap("198.51.100.20:50600"), ap("203.0.113.10:21"))
@@ -227,7 +280,7 @@ func ftpsCCC() *capture {
 	k.cmd("LIST")
 	k.send(false, []byte("150 Opening ASCII mode data connection for file list\r\n"))
 	dt := newTLS(d, true)
-	dt.handshake13("ftp.example.net")
+	dt.resume13("ftp.example.net")
 	body := listing(lsDir("incoming"), lsFile("report.pdf", 48213), lsFile("notes.txt", 2500))
 	dt.flight(false, dt.sealed(tlsApplicationData, len(body)))
 	dt.closeNotify(false)
@@ -235,6 +288,7 @@ func ftpsCCC() *capture {
 	k.emit(k.ack(true))
 	k.reply("226 Transfer complete")
 	k.quit()
+
 	return c
 }
 

@@ -14,6 +14,21 @@ func nftRule(rs policy.Ranges) string {
 	return fmt.Sprintf("nft insert rule inet filter input tcp dport %s ct state new accept", nftPorts(rs))
 }
 
+// nftForwardRule accepts new connections to the ports rs that a router
+// forwards: to inside when the packets show the listener's address behind
+// it (after a DNAT the forward chain sees that address), else to any.
+func nftForwardRule(rs policy.Ranges, inside netip.Addr) string {
+	to := ""
+	if inside.IsValid() {
+		ipf := "ip"
+		if inside.Unmap().Is6() {
+			ipf = "ip6"
+		}
+		to = fmt.Sprintf("%s daddr %s ", ipf, inside.Unmap())
+	}
+	return fmt.Sprintf("nft insert rule inet filter forward %stcp dport %s ct state new accept", to, nftPorts(rs))
+}
+
 func nftPorts(rs policy.Ranges) string {
 	if len(rs) == 1 {
 		return rs[0].String()
@@ -23,6 +38,25 @@ func nftPorts(rs policy.Ranges) string {
 
 // iptablesRule is the same for iptables (ip6tables for an IPv6 server).
 func iptablesRule(rs policy.Ranges, v6 bool) string {
+	return iptablesChainRule("INPUT", "", rs, v6)
+}
+
+// iptablesForwardRule is nftForwardRule for iptables.
+func iptablesForwardRule(rs policy.Ranges, v6 bool, inside netip.Addr) string {
+	to := ""
+	if inside.IsValid() {
+		to = "-d " + inside.Unmap().String() + " "
+	}
+	return iptablesChainRule("FORWARD", to, rs, v6)
+}
+
+// forwardRules are the nftables and iptables rules of a router in front
+// of the listener, in prose.
+func forwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) string {
+	return fmt.Sprintf("%s (or %s)", nftForwardRule(rs, inside), iptablesForwardRule(rs, v6, inside))
+}
+
+func iptablesChainRule(chain, to string, rs policy.Ranges, v6 bool) string {
 	cmd := "iptables"
 	if v6 {
 		cmd = "ip6tables"
@@ -35,27 +69,194 @@ func iptablesRule(rs policy.Ranges, v6 bool) string {
 		}
 	}
 	if len(rs) == 1 {
-		return fmt.Sprintf("%s -I INPUT -p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, ports[0])
+		return fmt.Sprintf("%s -I %s %s-p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, ports[0])
 	}
-	return fmt.Sprintf("%s -I INPUT -p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, strings.Join(ports, ","))
+	return fmt.Sprintf("%s -I %s %s-p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, strings.Join(ports, ","))
 }
 
 // helperAdvice is how to attach the FTP conntrack helper: since Linux 4.7
-// loading nf_conntrack_ftp is not enough.
-func helperAdvice(controlPort uint16, outgoing bool) string {
+// loading nf_conntrack_ftp is not enough. outgoing: for the connection the
+// host opens itself (the raw table's OUTPUT, an output hook), else for
+// connections that arrive or pass (PREROUTING covers both). related names
+// the chain that must accept the RELATED data connections.
+func helperAdvice(controlPort uint16, outgoing bool, related string) string {
 	chain, hook := "PREROUTING", "prerouting"
 	if outgoing {
 		chain, hook = "OUTPUT", "output"
 	}
-	return fmt.Sprintf("attach the FTP conntrack helper explicitly (not automatic since Linux 4.7): iptables -t raw -A %s -p tcp --dport %d -j CT --helper ftp, or in nftables a %s-hook rule: tcp dport %d ct helper set \"ftp-std\" with ct helper ftp-std { type \"ftp\" protocol tcp; }, plus ct state related accept",
-		chain, controlPort, hook, controlPort)
+	if related != "" {
+		related = " " + related
+	}
+	return fmt.Sprintf("attach the FTP conntrack helper explicitly (not automatic since Linux 4.7): iptables -t raw -A %s -p tcp --dport %d -j CT --helper ftp, or in nftables a %s-hook rule: tcp dport %d ct helper set \"ftp-std\" with ct helper ftp-std { type \"ftp\" protocol tcp; }, plus ct state related accept%s",
+		chain, controlPort, hook, controlPort, related)
 }
 
-// pathOpenAdvice says how to open rs on a firewall in front of the server
-// (a Linux router or NAT box): in nftables/iptables whatever the server's
-// own system. Rules for the server's own host are family.openAdvice.
-func pathOpenAdvice(rs policy.Ranges, v6 bool) string {
-	return fmt.Sprintf("open %s on the server's firewall: %s (or %s); behind DNAT, forward the same range to the server", rs, nftRule(rs), iptablesRule(rs, v6))
+// pathOpenAdvice says how to open rs on the router or NAT box in front of
+// the server, which must also forward (DNAT) them to the server: in its
+// forward chain, nftables/iptables whatever the server's own system.
+// Rules for the server's own host are family.openAdvice.
+func pathOpenAdvice(rs policy.Ranges, v6 bool, inside netip.Addr) string {
+	to := "the server"
+	if inside.IsValid() {
+		to = inside.Unmap().String()
+	}
+	return fmt.Sprintf("forward (DNAT) %s to %s and accept them in the forward chain: %s", rs, to, forwardRules(rs, v6, inside))
+}
+
+// place is where, as far as a session's packets show, the firewall that
+// must let a data connection through sits: on the host that listens for it
+// (its input chain, or Windows Defender Firewall), on a router or NAT box
+// in front of that host (its forward chain, whatever the host's system), or
+// either. Never a guess: when the packets do not tell, both are named,
+// each with the case it is for.
+type place struct {
+	host, router bool
+	// nat: a NAT in front of the listener is proven (the router must also
+	// forward the ports to it); inside is the listener's address behind
+	// it, when the packets show it.
+	nat    bool
+	inside netip.Addr
+}
+
+var placeHost = place{host: true}
+
+// either is the place when the packets cannot tell.
+func (p place) either() place {
+	p.host, p.router = true, true
+	return p
+}
+
+// natBehind is what the packets prove about a NAT or router in front of
+// the server of s: a public client reaching a private server address (the
+// capture is behind it); an announced address of the server's own, private,
+// that is neither the address the client reaches nor on the client's
+// network; under TLS, a failed data connection to such an address (what the
+// hidden 227 named, hiddenPrivateAddress). dc narrows the look to one data
+// connection; nil looks at the session's.
+func natBehind(s *track.Session, dc *track.DataConn) place {
+	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	if !local(cli) && local(srv) {
+		return place{nat: true, inside: srv}
+	}
+	elsewhere := func(a netip.Addr) bool {
+		a = a.Unmap()
+		c := Classify(a)
+		return (c == ClassPrivate || c == ClassCGNAT) && a != srv && a.Is4() == srv.Is4() && !(local(cli) && sameNet(a, cli))
+	}
+	look := func(x *track.DataConn) (netip.Addr, bool) {
+		switch {
+		case !x.Passive:
+		case x.Via != 0 && x.Announced.IsValid() && elsewhere(x.Announced.Addr()):
+			return x.Announced.Addr().Unmap(), true
+		case x.Via == 0 && encryptedControl(s) && x.SYNs > 0 && elsewhere(x.Server.Addr()):
+			return x.Server.Addr().Unmap(), true
+		}
+		return netip.Addr{}, false
+	}
+	if dc != nil {
+		if a, ok := look(dc); ok {
+			return place{nat: true, inside: a}
+		}
+		return place{}
+	}
+	for _, x := range s.Data {
+		if a, ok := look(x); ok {
+			return place{nat: true, inside: a}
+		}
+	}
+	return place{}
+}
+
+// noRouterBetween: client and server share a network (the same /24 or
+// /64), so no router lies between the client and the address it reaches
+// the server at. (A NAT box on the client's network that forwards to
+// another shows itself when the server announces its own address,
+// natBehind.)
+func noRouterBetween(s *track.Session) bool {
+	return sameNet(s.Client.Addr(), s.Server.Addr())
+}
+
+// icmpPlace: an ICMP error from the destination itself is its own
+// firewall's reject; from any other address, a router's on the path.
+func icmpPlace(dc *track.DataConn) (place, bool) {
+	if dc == nil || dc.Outcome != track.OutcomeUnreachable || dc.ICMP == nil {
+		return place{}, false
+	}
+	if dc.ICMP.From.Unmap() == dc.Server.Addr().Unmap() {
+		return placeHost, true
+	}
+	return place{router: true}, true
+}
+
+// passivePlace is where the firewall between the client and the passive
+// data port of dc sits.
+func passivePlace(s *track.Session, dc *track.DataConn) place {
+	if p, ok := icmpPlace(dc); ok {
+		return p
+	}
+	if vantage(s) == VantageServer && dc.SYNs > 0 {
+		// Captured behind the NAT in front of the server: the SYNs got
+		// through it, so they die on the server or right before it.
+		return placeHost
+	}
+	p := natBehind(s, dc)
+	if !p.nat && noRouterBetween(s) {
+		return placeHost
+	}
+	return p.either()
+}
+
+// activePlace is where the firewall between the server and the client's
+// listening port (PORT/EPRT announced) sits: the client is the listener.
+func activePlace(s *track.Session, dc *track.DataConn, announced netip.Addr) place {
+	if p, ok := icmpPlace(dc); ok {
+		return p
+	}
+	cli := s.Client.Addr().Unmap()
+	v := vantage(s)
+	if v == VantageClient && dc != nil && dc.SYNs > 0 {
+		// Captured behind the NAT in front of the client: the server's
+		// SYNs got through it.
+		return placeHost
+	}
+	a := announced.Unmap()
+	if v == VantageClient || a.IsValid() && a != cli && a.Is4() == cli.Is4() && (Classify(a) == ClassPrivate || Classify(a) == ClassCGNAT) && !(local(cli) && sameNet(a, cli)) {
+		// A private client seen from a public server's side, or a PORT
+		// naming a private address the client is not seen at: a NAT in
+		// front of the client.
+		return place{nat: true}.either()
+	}
+	if noRouterBetween(s) {
+		return placeHost
+	}
+	return place{}.either()
+}
+
+// related is the chain that must accept the RELATED data connections a
+// helper expects, at p.
+func (p place) related() string {
+	switch {
+	case p.host && p.router:
+		return "in the input chain (in the forward chain on a router in front)"
+	case p.router:
+		return "in the forward chain"
+	}
+	return "in the input chain"
+}
+
+// openAt says how to open rs for new connections to the server at p.
+// host is the rule for the server's own host (family.hostRule).
+func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
+	fwd := forwardRules(rs, v6, p.inside)
+	switch {
+	case p.host && p.router && p.nat:
+		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s; and on the server's own firewall, if it has one: %s", fwd, host)
+	case p.host && p.router:
+		return fmt.Sprintf("%s on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain: %s", host, fwd)
+	case p.router:
+		return "on the router in front of the server, in its forward chain: " + fwd
+	}
+	return host
 }
 
 func isV6(a netip.AddrPort) bool { return a.Addr().Unmap().Is6() }
@@ -102,18 +303,20 @@ func anyPortBehaviour(k policy.ServerKind) string {
 // (no --pasv-range, no range in --server-config): a port the server picks
 // itself changes every session, so the fix is a fixed range, then a rule
 // for that range, never a rule for the ports one capture happened to see.
-func (d *Diagnoser) noRangeAdvice(fam family, v6 bool) string {
+// p is where the firewall to open it on sits (passivePlace).
+func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 	ex := policy.Ranges{exampleRange}
+	linux := fmt.Sprintf("%s (or %s)", nftRule(ex), iptablesRule(ex, v6))
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
-		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s (or %s)",
-			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), nftRule(ex), iptablesRule(ex, v6))
+		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
+			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
 	}
 	give := "give --server-config or --pasv-range"
 	if fam.known() && !configReadable(fam.kind) {
 		give = "give --pasv-range"
 	}
 	return fmt.Sprintf("The server's passive range is not known here (%s), and a port the server picks itself changes every session: set a fixed passive range (%s), restart the server, then open that range: %s",
-		give, fam.rangeExample(exampleRange), fam.hostRule(ex, v6, fmt.Sprintf("%s (or %s)", nftRule(ex), iptablesRule(ex, v6))))
+		give, fam.rangeExample(exampleRange), openAt(p, ex, v6, fam.hostRule(ex, v6, linux)))
 }
 
 // configReadable reports whether --server-config reads configurations of
@@ -128,13 +331,35 @@ func configReadable(k policy.ServerKind) bool {
 }
 
 // noRangeRules are the summary lines for the same case.
-func (d *Diagnoser) noRangeRules(fam family, v6 bool) []string {
+func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place) []string {
 	head := "# the server's passive range is not known, and a port it picks itself changes every session: set a fixed range, then open it, e.g.:"
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
 	}
 	ex := policy.Ranges{exampleRange}
-	return append(append([]string{head}, fam.rangeLines(exampleRange)...), fam.hostLines(ex, v6)...)
+	return append(append([]string{head}, fam.rangeLines(exampleRange)...), openLines(fam, p, ex, v6)...)
+}
+
+// openLines are the summary's change lines that open rs at p: the server
+// host's (family.hostLines) and the forward chain's of a router in front,
+// each under a comment saying which firewall it is for when both are
+// named.
+func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
+	host := fam.hostLines(rs, v6)
+	fwd := []string{nftForwardRule(rs, p.inside), iptablesForwardRule(rs, v6, p.inside)}
+	switch {
+	case p.host && p.router && p.nat:
+		l := append([]string{"# on the NAT router in front of the server (which must forward the range to it), the forward chain:"}, fwd...)
+		l = append(l, "# on the server's own firewall, if it has one:")
+		return append(l, host...)
+	case p.host && p.router:
+		l := append([]string{"# on the server's own firewall:"}, host...)
+		l = append(l, "# or, on a router or firewall in front of the server, its forward chain:")
+		return append(l, fwd...)
+	case p.router:
+		return append([]string{"# on the router in front of the server, the forward chain:"}, fwd...)
+	}
+	return host
 }
 
 // configSetsRange reports whether the given server configuration already
@@ -156,4 +381,23 @@ const tlsRangeAdvice = "the control channel is encrypted, so no FTP conntrack he
 func routerHelperAdvice(controlPort uint16) string {
 	return fmt.Sprintf("on the NAT router in front of the client (not on the client host), attach the FTP conntrack helper to the control connection so nf_nat_ftp rewrites the PORT/EPRT address: iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp, or in nftables a prerouting-hook rule tcp dport %d ct helper set \"ftp-std\" with ct helper ftp-std { type \"ftp\" protocol tcp; } (not possible under FTPS)",
 		controlPort, controlPort)
+}
+
+// activeLetIn says how to let the server's connection back in to an
+// active-mode client, at p: on the client host, the helper on the
+// connection it opens and the RELATED accept in its input chain; on a
+// router in front of it, the helper in prerouting and the accept in its
+// forward chain.
+func activeLetIn(p place, controlPort uint16) string {
+	host := helperAdvice(controlPort, true, "") + ", and accept it with nft insert rule inet filter input ct state related accept (iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)"
+	router := fmt.Sprintf("attach the FTP conntrack helper to the control connection there: iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp (or an nftables prerouting-hook rule tcp dport %d ct helper set \"ftp-std\"), and accept it with nft insert rule inet filter forward ct state related accept (iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)", controlPort, controlPort)
+	switch {
+	case p.host && p.router && p.nat:
+		return "let the connection in on the NAT router in front of the client (whose helper also rewrites the PORT/EPRT address): " + router + "; and on the client, if its own firewall filters: " + host
+	case p.host && p.router:
+		return "let the connection in on the client: " + host + "; or, if a router or firewall in front of the client drops it, on that router: " + router
+	case p.router:
+		return "let the connection in on the router in front of the client: " + router
+	}
+	return "let the connection in on the client: " + host
 }

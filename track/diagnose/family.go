@@ -134,6 +134,73 @@ type serverSettings struct {
 	// host is the system the family runs on, whose firewall rule opens
 	// ports on the server's own host (hostrule.go).
 	host hostOS
+	// The family's own settings for login security, in prose: requireTLS
+	// makes control and data connections TLS, anonTLS offers it,
+	// loginLimit limits failed logins, noLogin disables an account's FTP
+	// logins. Empty for the Unix families: their advice lists the settings
+	// of vsftpd, ProFTPD and Pure-FTPd (unixRequireTLS...), as it did
+	// before families were told apart.
+	requireTLS, anonTLS, loginLimit, noLogin string
+}
+
+// The Unix families' login security settings, named together: the advice
+// for vsftpd, ProFTPD, Pure-FTPd and a server whose family is not known.
+//
+//	vsftpd     vsftpd.conf(5): ssl_enable, force_local_logins_ssl,
+//	           force_local_data_ssl, max_login_fails, delay_failed_login.
+//	ProFTPD    mod_tls TLSEngine, TLSRequired; mod_auth MaxLoginAttempts;
+//	           mod_ban.
+//	Pure-FTPd  pure-ftpd.conf TLS 2 (-Y 2, --tls): clear-text logins refused;
+//	           no login limit of its own: PAM (-l pam) with pam_faillock.
+const (
+	unixRequireTLS = "vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; pure-ftpd: TLS 2"
+	unixAnonTLS    = "vsftpd: ssl_enable=YES"
+	unixLoginLimit = "vsftpd max_login_fails and delay_failed_login, ProFTPD MaxLoginAttempts and mod_ban, Pure-FTPd with PAM authentication (-l pam) and pam_faillock"
+	unixNoLogin    = "/etc/ftpusers"
+)
+
+// ownTLS and ownLoginLimit report whether advice on logins names the
+// family's own settings (and so says where the family came from, note).
+func (f family) ownTLS() bool {
+	s := settingsOf(f.kind)
+	return s != nil && s.requireTLS != ""
+}
+
+func (f family) ownLoginLimit() bool {
+	s := settingsOf(f.kind)
+	return s != nil && s.loginLimit != ""
+}
+
+// requireTLS is how to make the server require TLS, for a parenthesis.
+func (f family) requireTLS() string {
+	if s := settingsOf(f.kind); s != nil && s.requireTLS != "" {
+		return s.requireTLS
+	}
+	return unixRequireTLS
+}
+
+// anonTLS is how to offer TLS for private data beside anonymous FTP.
+func (f family) anonTLS() string {
+	if s := settingsOf(f.kind); s != nil && s.anonTLS != "" {
+		return s.anonTLS
+	}
+	return unixAnonTLS
+}
+
+// loginLimit is how the server itself limits failed logins.
+func (f family) loginLimit() string {
+	if s := settingsOf(f.kind); s != nil && s.loginLimit != "" {
+		return s.loginLimit
+	}
+	return unixLoginLimit
+}
+
+// noLogin is how to disable the FTP logins of an account.
+func (f family) noLogin() string {
+	if s := settingsOf(f.kind); s != nil && s.noLogin != "" {
+		return s.noLogin
+	}
+	return unixNoLogin
 }
 
 // settingsTable: where each name comes from.
@@ -155,6 +222,33 @@ type serverSettings struct {
 //	           ports) and FTPHandler.masquerade_address.
 //	wu-ftpd    ftpaccess(5): "passive ports <cidr> <min> <max>", "passive
 //	           address <externalip> <cidr>".
+//
+// Their login security settings (requireTLS, loginLimit...):
+//
+//	IIS        learn.microsoft.com, IIS configuration reference
+//	           sites/site/ftpServer/security/ssl: controlChannelPolicy and
+//	           dataChannelPolicy (SslAllow, SslRequire...), IIS Manager's
+//	           "FTP SSL Settings" page ("Require SSL connections"), their
+//	           appcmd form as IIS setup scripts write it (set config
+//	           -section:system.applicationHost/sites
+//	           /[name='SITE'].ftpServer.security.ssl.controlChannelPolicy:...);
+//	           system.ftpServer/security/authentication/denyByFailure
+//	           (IIS 8.0 and later, server level only: enabled, maxFailure,
+//	           entryExpiration), IIS Manager's "FTP Logon Attempt
+//	           Restrictions"; its appcmd form as the CIS IIS 10 benchmark
+//	           gives it; "FTP Authorization Rules"
+//	           (system.ftpServer/security/authorization).
+//	FileZilla  FileZilla Server 1.x administration interface
+//	Server     (src/gui/settingsdialog.cpp): the "Server listeners" page,
+//	           protocol "Require explicit FTP over TLS"; "Protocols
+//	           settings", tab "Autoban": "Ban IP address after: N failed
+//	           login attempts", "If they happen within", "The ban will
+//	           last"; "Rights management", "Users". 0.9.x: "FTP over TLS
+//	           settings" ("Disallow plain unencrypted FTP", "Force PROT P
+//	           to encrypt file transfers when using FTP over TLS") and
+//	           "Autoban" ("Enable automatic bans").
+//	pyftpdlib  pyftpdlib/handlers.py, TLS_FTPHandler.tls_control_required
+//	           and tls_data_required.
 //
 // The hosts: IIS is a Windows component. FileZilla Server ran on Windows
 // only up to 0.9 and is built for Linux too from 1.x, and its greeting
@@ -199,7 +293,11 @@ var settingsTable = [...]struct {
 			return "FTP Firewall Support (the FTP site in IIS Manager): External IP Address of Firewall " + a
 		},
 		rangeListed: "IIS FTP Firewall Support's Data Channel Port Range", addrListed: "IIS FTP Firewall Support's External IP Address of Firewall",
-		host: hostWindows,
+		host:       hostWindows,
+		requireTLS: `IIS: in IIS Manager, the FTP site's FTP SSL Settings: choose an SSL certificate and "Require SSL connections"; or appcmd set config -section:system.applicationHost/sites /[name='<site>'].ftpServer.security.ssl.controlChannelPolicy:"SslRequire" /commit:apphost, and the same for dataChannelPolicy`,
+		anonTLS:    `IIS: FTP SSL Settings, "Require SSL connections"`,
+		loginLimit: `IIS FTP Logon Attempt Restrictions, IIS 8 and later, server level: appcmd set config -section:system.ftpServer/security/authentication /denyByFailure.enabled:"True" /commit:apphost, with maxFailure and entryExpiration`,
+		noLogin:    "a Deny rule for them in the FTP site's FTP Authorization Rules",
 	}},
 	{policy.ServerFileZilla, serverSettings{
 		rangeName: "the passive mode's custom port range",
@@ -209,15 +307,21 @@ var settingsTable = [...]struct {
 		addrName:    "the passive mode's public host (\"Use the following host\")",
 		addrLine:    func(a string) string { return "Passive mode: Use the following host " + a },
 		rangeListed: "FileZilla Server's passive mode custom port range", addrListed: "FileZilla Server's passive mode \"Use the following host\"",
-		host: hostWindowsOrLinux,
+		host:       hostWindowsOrLinux,
+		requireTLS: `FileZilla Server: Server > Configure > Server listeners, protocol "Require explicit FTP over TLS"; 0.9.x: FTP over TLS settings, "Disallow plain unencrypted FTP" and "Force PROT P to encrypt file transfers when using FTP over TLS"`,
+		anonTLS:    `FileZilla Server: a listener with "Require explicit FTP over TLS"`,
+		loginLimit: `FileZilla Server's autoban: Server > Configure > Protocols settings > Autoban, "Ban IP address after" N failed login attempts; 0.9.x: Autoban, "Enable automatic bans"`,
+		noLogin:    `Rights management > Users, "User is enabled" unticked`,
 	}},
 	{policy.ServerPyftpdlib, serverSettings{
 		rangeName: "FTPHandler.passive_ports",
 		rangeLines: func(r policy.PortRange) []string {
 			return []string{fmt.Sprintf("FTPHandler.passive_ports = range(%d, %d)", r.Lo, int(r.Hi)+1)}
 		},
-		addrName: "FTPHandler.masquerade_address",
-		addrLine: func(a string) string { return fmt.Sprintf("FTPHandler.masquerade_address = %q", a) },
+		addrName:   "FTPHandler.masquerade_address",
+		addrLine:   func(a string) string { return fmt.Sprintf("FTPHandler.masquerade_address = %q", a) },
+		requireTLS: "pyftpdlib: serve with TLS_FTPHandler and set tls_control_required = True and tls_data_required = True",
+		anonTLS:    "pyftpdlib: TLS_FTPHandler",
 	}},
 	{policy.ServerWuFTPd, serverSettings{
 		rangeName: "passive ports (ftpaccess)",

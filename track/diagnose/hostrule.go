@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -38,6 +39,8 @@ func (f family) host() hostOS {
 //	PowerShell  learn.microsoft.com/powershell/module/netsecurity/new-netfirewallrule:
 //	            -DisplayName, -Direction Inbound, -Protocol TCP, -LocalPort
 //	            (a port, a range or a keyword, several as a list), -Action Allow.
+//	            A block rule from one address: action=block remoteip=<address>
+//	            (netsh), -Action Block -RemoteAddress <address> (PowerShell).
 //	precedence  learn.microsoft.com, Windows Firewall rules, "Rule precedence":
 //	            explicit block rules take precedence over any conflicting
 //	            allow rules, and there is no administrator-set rule order.
@@ -115,4 +118,27 @@ func (f family) helperFirewall() string {
 		return "a Linux firewall in front of the server"
 	}
 	return "the firewall"
+}
+
+// blockRule drops the connections of a client guessing passwords, on the
+// server's own host in the syntax of its system. A Windows Defender
+// Firewall block rule wins over any allow rule; an nftables drop has to
+// come before the accept for the control port, so it is inserted, not
+// appended (an appended drop after "tcp dport 21 accept" stops nothing).
+func (f family) blockRule(a netip.Addr) string {
+	a = a.Unmap()
+	ipf := "ip"
+	if a.Is6() {
+		ipf = "ip6"
+	}
+	nft := fmt.Sprintf("nft insert rule inet filter input %s saddr %s drop; on a router in front, the same rule in its forward chain", ipf, a)
+	ps := fmt.Sprintf(`New-NetFirewallRule -DisplayName "Block FTP logins from %s" -Direction Inbound -RemoteAddress %s -Action Block`, a, a)
+	netsh := fmt.Sprintf(`netsh advfirewall firewall add rule name="Block FTP logins from %s" dir=in action=block remoteip=%s`, a, a)
+	switch f.host() {
+	case hostWindows:
+		return "in Windows Defender Firewall: " + ps + ", or " + netsh
+	case hostWindowsOrLinux:
+		return "on Windows, " + ps + "; on Linux, " + nft
+	}
+	return "fail2ban's vsftpd/proftpd/pure-ftpd jails, or " + nft
 }

@@ -148,14 +148,16 @@ func TestWindowsServerGetsWindowsFirewallRule(t *testing.T) {
 
 	// Seen from the server's side, SYNs that never arrived were dropped in
 	// front of it: that rule is for the firewall or DNAT on the path, an
-	// nftables/iptables one even for an IIS server.
+	// nftables/iptables one even for an IIS server, in the forward chain
+	// (the connection passes the router) to the server's address behind
+	// it.
 	s := sess("203.0.113.7:50000", "10.1.1.10:21")
 	s.Greeting = []track.Reply{{Code: 220, Text: iis, TS: t0, Num: 4}}
 	dc := announce(s, 10, "EPSV", ftp.ViaEPSV, "10.1.1.10:40010", 229, "Entering Extended Passive Mode (|||40010|)")
 	dc.Outcome = track.OutcomeNotAttempted
 	c, _ := feed(fw, s)
 	f := c.find(CodeDataNotAttempted)
-	if f == nil || !strings.Contains(f.Advice, "on the firewall or DNAT in front of the server") || !strings.Contains(f.Advice, "nft insert rule inet filter input tcp dport 40000-40100") || strings.Contains(f.Advice, "netsh") {
+	if f == nil || !strings.Contains(f.Advice, "on the firewall or DNAT in front of the server") || !strings.Contains(f.Advice, "nft insert rule inet filter forward ip daddr 10.1.1.10 tcp dport 40000-40100") || strings.Contains(f.Advice, "netsh") {
 		dumpFindings(t, c)
 		t.Errorf("the rule for the firewall in front of an IIS server is not the Linux one")
 	}

@@ -160,7 +160,14 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, len(win), plural(len(users), "user", "users"), dur(span))
 	}
 	f.Message += " Later failures from this address are counted in the server summary, not reported again."
-	f.Advice = "Block or rate-limit the address (fail2ban's vsftpd/proftpd/pure-ftpd jails, or nft add rule inet filter input ip saddr ADDR drop); limit attempts on the server (vsftpd max_login_fails and delay_failed_login, ProFTPD MaxLoginAttempts and mod_ban, Pure-FTPd -Y with a PAM faillock); disable logins of accounts that need no FTP (/etc/ftpusers) and require TLS so passwords are not read on the way."
+	// In the words of the server's family and the syntax of its system:
+	// no fail2ban jail or nft rule for an IIS host.
+	fam := d.family(s)
+	f.Advice = fmt.Sprintf("Block or rate-limit the address (%s); limit attempts on the server (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
+		fam.blockRule(addr), fam.loginLimit(), fam.noLogin())
+	if fam.ownLoginLimit() {
+		f.Advice += fam.note()
+	}
 	return f
 }
 

@@ -85,6 +85,16 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	wrongAddr := nat != nil && nat.Code == CodeNATMismatch && dst.Unmap() != s.Server.Addr().Unmap()
 	enc := encryptedControl(s)
 	fam := d.family(s)
+	// Where the firewall to open sits, as far as the packets show: the
+	// server host's input chain, a router's forward chain in front, or
+	// both named when they cannot tell.
+	at := passivePlace(s, dc)
+	// The chain that accepts what a helper expects: a Windows host has
+	// none, so only a Linux firewall in front relies on a helper.
+	related := at.related()
+	if fam.host() == hostWindows {
+		related = "in its forward chain"
+	}
 	// named: the advice names the server family's settings, so it says
 	// where the family came from.
 	named := false
@@ -93,15 +103,25 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		case wrongAddr:
 			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
 		case len(rs) > 0 && rs.Contains(port):
-			a := fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule), fam.hostRule(rs, v6, nftRule(rs)))
+			var a string
+			switch {
+			case at.host && at.router:
+				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
+					port, rs, fam.hostCheck(rejectRule), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
+			case at.router:
+				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; iptables -S): %s.",
+					port, rs, rejectRule, forwardRules(rs, v6, at.inside))
+			default:
+				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule), fam.hostRule(rs, v6, nftRule(rs)))
+			}
 			// A rule in the syntax of the server's system: say which
 			// family it came from.
-			named = named || fam.host() != hostLinux
+			named = named || at.host && fam.host() != hostLinux
 			switch {
 			case enc:
 				a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
 			case d.p.Server == nil || len(d.p.Ranges) == 0:
-				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false) + "."
+				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false, related) + "."
 			}
 			return a
 		case len(rs) > 0 && len(d.p.Ranges) == 0:
@@ -118,11 +138,11 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s).", port, rs, keep)
 		}
 		named = true
-		a := d.noRangeAdvice(fam, v6) + "."
+		a := d.noRangeAdvice(fam, v6, at) + "."
 		if enc {
 			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 		}
-		return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false) + "."
+		return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related) + "."
 	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
@@ -201,8 +221,10 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	case encryptedControl(s):
 		f.Advice = "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
 	default:
-		f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, let the connection in on the client: " +
-			helperAdvice(s.Server.Port(), true) + ", and accept it with nft insert rule inet filter input ct state related accept (iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)."
+		// On the client host, or on a router in front of it: as far as
+		// the packets tell.
+		f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, " +
+			activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port()) + "."
 	}
 	return f
 }
@@ -239,7 +261,8 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			if d.family(s).kind == policy.ServerVsftpd {
 				from = "from port 20 when connect_from_port_20=YES"
 			}
-			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and let them in on the client (" + helperAdvice(s.Server.Port(), true) + ")."
+			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and " +
+				activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port()) + "."
 			return f
 		}
 		// The server never had to connect: no transfer, or it refused the
@@ -276,9 +299,12 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		if len(rs) == 0 {
 			rs = policy.Ranges{{Lo: dc.Announced.Port(), Hi: dc.Announced.Port()}}
 		}
-		// The SYNs never reached the server: the rule is for the
-		// firewall in front, whatever the server's own system.
-		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced)) + "."
+		// The SYNs never reached the server's side: the rule is for the
+		// router or DNAT in front, in its forward chain (the data
+		// connection is forwarded, not for the router itself), whatever
+		// the server's own system. Behind it the server is at the
+		// address this capture shows.
+		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr()) + "."
 	}
 	if final != nil { // 425: the server waited and nobody came
 		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))

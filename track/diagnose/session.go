@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -69,16 +70,22 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	} else {
 		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)
 	}
+	// The settings of the server's family: an IIS or FileZilla Server
+	// admin has no ssl_enable to set.
+	fam := d.family(s)
 	switch strings.ToLower(user) {
 	case "anonymous", "ftp":
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
-		f.Advice = "Nothing to do for public anonymous FTP; for private data use FTPS (vsftpd: ssl_enable=YES) or SFTP."
+		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
 	default:
 		// The user is named in the evidence: the message is the cause, the
 		// same for every session it is found in (the text output collapses
 		// repeated findings by it).
 		f.Message = "A user name and its password crossed the network in clear text: anyone on the path can read them."
-		f.Advice = "Require TLS (vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; pure-ftpd: TLS 2) or move to SFTP, and change the password that was exposed."
+		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP, and change the password that was exposed.", fam.requireTLS())
+	}
+	if fam.ownTLS() {
+		f.Advice += fam.note()
 	}
 	return f
 }
@@ -117,6 +124,12 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	case r.Code == 425 && (strings.Contains(text, "port or pasv") || strings.Contains(text, "pasv or port") || strings.Contains(text, "first")):
 		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", c.Verb)
 		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
+	case r.Code == 425 && dc != nil && refusedAfterHandshake(dc):
+		// The client's connection arrived and its TLS handshake was read
+		// (after CCC, or with the reply in clear): the server refused it
+		// itself, not a firewall. data-tls-not-resumed gives the fix.
+		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it and made a TLS handshake that did not resume the control connection's TLS session: servers that require resumption on data connections (ProFTPD and vsftpd by default, FileZilla Server) refuse such a connection.", c.Verb, replyText(r))
+		f.Advice = "See data-tls-not-resumed: a client that resumes the TLS session on data connections, or a server that accepts a full handshake."
 	case r.Code == 425:
 		mode := "the data connection"
 		// The timeouts by name only where the server is vsftpd.
@@ -145,6 +158,16 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
 	}
 	return f
+}
+
+// refusedAfterHandshake: dc connected and its TLS handshake, read from the
+// hellos, did not resume a session (tlsNotResumedVerdict's condition).
+func refusedAfterHandshake(dc *track.DataConn) bool {
+	if dc.SynAckTS.IsZero() || dc.SynAckLost {
+		return false
+	}
+	v, seen := dc.TLSHandshake()
+	return seen && (v.Resumption == tlshello.Full || v.Resumption == tlshello.Refused)
 }
 
 // aborted reports whether the client sent ABOR after c, before any other
@@ -226,14 +249,23 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	}
 	rs := d.fixRange()
 	fam := d.family(s)
+	// Every firewall on the way opens the range: the server's own, and
+	// the forward chain of a router or NAT in front, unless client and
+	// server share a network.
+	at := natBehind(s, nil)
+	if !at.nat && noRouterBetween(s) {
+		at = placeHost
+	} else {
+		at = at.either()
+	}
+	v6 := isV6(s.Server)
 	if len(rs) > 0 {
-		v6 := isV6(s.Server)
 		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
-			fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6)), fam.addrSetIn(publicOr(d.p.Public())))
+			openAt(at, rs, v6, fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6))), fam.addrSetIn(publicOr(d.p.Public())))
 	} else {
 		ex := policy.Ranges{exampleRange}
 		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. %s) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
-			fam.rangeNameIn(), fam.hostRule(ex, isV6(s.Server), nftRule(ex)), fam.addrName())
+			fam.rangeNameIn(), openAt(at, ex, v6, fam.hostRule(ex, v6, nftRule(ex))), fam.addrName())
 	}
 	f.Advice += fam.note()
 	return f

@@ -60,6 +60,45 @@ type serverAcc struct {
 	// kindMixed: two sessions named different ones.
 	kind      policy.ServerKind
 	kindMixed bool
+	// passiveAt and activeAt: where the firewalls of its passive and
+	// active data connections sit, over all of them (passivePlace,
+	// activePlace); tlsRefused, tlsUnresumed: data connections whose TLS
+	// handshake did not resume the control connection's session, refused
+	// by a reply the capture shows, or not (the reply was ciphertext).
+	passiveAt, activeAt      place
+	insideMixed              bool
+	tlsRefused, tlsUnresumed int
+}
+
+// at adds one data connection's place to the server's.
+func (a *serverAcc) at(p place, to *place) {
+	if !p.host && !p.router {
+		return
+	}
+	switch {
+	case !to.host && !to.router:
+		*to = p
+		return
+	case p.inside != to.inside:
+		a.insideMixed = true
+	}
+	to.host = to.host || p.host
+	to.router = to.router || p.router
+	to.nat = to.nat || p.nat
+}
+
+// placeOf is the place the server's rules are for: both, each named, when
+// no data connection told.
+func (a *serverAcc) placeOf(p place) place {
+	if !p.host && !p.router {
+		return p.either()
+	}
+	if a.insideMixed {
+		// Different addresses behind the NAT: a rule for one is not for
+		// the others.
+		p.inside = netip.Addr{}
+	}
+	return p
 }
 
 // MaxServers bounds the servers summarised one by one. Sessions of
@@ -139,6 +178,13 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
+	if dc.Session != nil {
+		if dc.Passive {
+			a.at(passivePlace(dc.Session, dc), &a.passiveAt)
+		} else {
+			a.at(activePlace(dc.Session, dc, dc.Announced.Addr()), &a.activeAt)
+		}
+	}
 	if dc.Passive {
 		p := dc.Announced.Port()
 		if dc.Match == track.MatchInferred {
@@ -207,6 +253,12 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.blind {
 			a.blind++
 		}
+	case CodeTLSNotResumed:
+		if c := dc.Command; c != nil && c.Final() != nil && c.Final().Code >= 400 {
+			a.tlsRefused++
+		} else {
+			a.tlsUnresumed++
+		}
 	case CodePortOutsideRange:
 		a.outside.add(dc.Announced.Port())
 	}
@@ -256,10 +308,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			unknownRange = true
 			return
 		}
-		openRules = append(openRules, fam.hostLines(rs, a.v6)...)
+		at := a.placeOf(a.passiveAt)
+		openRules = append(openRules, openLines(fam, at, rs, a.v6)...)
 		// A rule in the syntax of the server's system: say which family
 		// it came from.
-		named = named || fam.host() != hostLinux
+		named = named || at.host && fam.host() != hostLinux
 	}
 	addRangeLines := func() {
 		if len(d.p.Ranges) > 0 && !d.configSetsRange(policy.Ranges{mainRange(d.p.PassiveRanges())}) {
@@ -285,7 +338,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.bounce != nil:
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
 		if a.bounce.Severity == SeverityError {
-			sum.Verdict = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (vsftpd port_promiscuous=NO, ProFTPD AllowForeignAddress off)"
+			// The Unix servers' settings by name; a Windows server's in
+			// its own settings, which ftpsniff does not name.
+			how := "vsftpd port_promiscuous=NO, ProFTPD AllowForeignAddress off"
+			if fam.host() != hostLinux {
+				how = "in the server's own settings"
+			}
+			sum.Verdict = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (" + how + ")"
 		}
 	case a.findings[CodeServerConfigError] > 0:
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
@@ -322,9 +381,19 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			fmt.Sprintf("iptables (client's NAT router): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
 	case a.findings[CodeActiveBlocked] > 0:
 		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
-		rules = append(rules,
-			fmt.Sprintf("nft (client): tcp dport %d ct helper set \"ftp-std\" in an output-hook chain, and ct state related accept in input", a.addr.Port()),
-			fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+		at := a.placeOf(a.activeAt)
+		if at.host {
+			rules = append(rules,
+				fmt.Sprintf("nft (client): tcp dport %d ct helper set \"ftp-std\" in an output-hook chain, and ct state related accept in input", a.addr.Port()),
+				fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+		}
+		if at.router {
+			// A router in front of the client passes the connection:
+			// its forward chain, and the helper in prerouting.
+			rules = append(rules,
+				fmt.Sprintf("nft (router in front of the client): tcp dport %d ct helper set \"ftp-std\" in a prerouting-hook chain, and ct state related accept in forward", a.addr.Port()),
+				fmt.Sprintf("iptables (router in front of the client): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+		}
 	case a.outside.Count > 0 && len(d.p.Ranges) == 0:
 		// Outside the configuration's own range: it is set already.
 		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, d.p.PassiveRanges(), d.p.Server.Path)
@@ -365,6 +434,17 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	case a.findings[CodeNATMismatch] > 0:
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
+	case a.tlsRefused > 0:
+		// The reply is readable (after CCC): the refusal is seen, though
+		// the data connection itself was made.
+		sum.Verdict = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (it requires resumption); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"))
+	case a.encrypted > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
+		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %s only a TLS handshake that did not resume the control connection's session: if the server requires resumption, it refused them (see data-tls-not-resumed); no firewall helper can follow them, so the passive range must stay open statically",
+			fmt.Sprintf("%d of them carried", a.tlsUnresumed))
+		if len(fix) > 0 {
+			addOpen(fix)
+		}
+		addRangeLines()
 	case a.encrypted > 0 && failedPassive(a) == 0:
 		sum.Verdict = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
 		if len(fix) > 0 {
@@ -403,7 +483,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
-		openRules = append(openRules, d.noRangeRules(fam, a.v6)...)
+		openRules = append(openRules, d.noRangeRules(fam, a.v6, a.placeOf(a.passiveAt))...)
 		named = true
 	}
 	switch {

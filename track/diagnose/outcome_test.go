@@ -1,0 +1,177 @@
+package diagnose
+
+import (
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+const (
+	inputRule   = "inet filter input"
+	forwardRule = "inet filter forward"
+)
+
+// TestRouterInFrontGetsForwardChainRule guards where a rule goes: a data
+// connection through a router or NAT box is filtered in that router's
+// forward chain, not in its input chain (which is for connections to the
+// router itself) nor the server host's. The packets decide: a NAT between
+// client and server (a private address of the server's own announced
+// while the client reaches another, a public client at a private server),
+// an ICMP reject from an address other than the destination, client and
+// server on one network (no router between), the SYNs seen on the server's
+// side of its NAT. Where they cannot tell, both are named.
+func TestRouterInFrontGetsForwardChainRule(t *testing.T) {
+	// A passive data connection from client to the announced endpoint,
+	// ending as outcome; icmpFrom: the sender of the ICMP error.
+	passive := func(client, server, announced string, outcome track.Outcome, icmpFrom string) *track.Session {
+		s := sess(client, server)
+		dc := announce(s, 10, "PASV", ftp.ViaPASV, announced, 227, "Entering Passive Mode ("+ftp.FormatPORT(ap(announced))+").")
+		cp := ap(client)
+		syn(dc, netip.AddrPortFrom(cp.Addr(), cp.Port()+1).String(), netip.AddrPortFrom(ap(server).Addr(), ap(announced).Port()).String(), 12, 3, 2*time.Second)
+		dc.Match, dc.Outcome = track.MatchControlAddress, outcome
+		if dc.Server.Addr() == ap(announced).Addr() {
+			dc.Match = track.MatchExact
+		}
+		if icmpFrom != "" {
+			dc.ICMP = &track.ICMPInfo{From: netip.MustParseAddr(icmpFrom), Type: 3, Code: 13, TS: at(13), Num: 13}
+		}
+		return s
+	}
+	tests := []struct {
+		name        string
+		s           *track.Session
+		code        string
+		input, fwd  bool   // the advice has an input-chain / forward-chain rule
+		contains    string // and says this
+		summaryFwd  bool   // the server's change block has forward-chain lines
+		summaryHost bool   // and input-chain lines
+	}{
+		{"one network: the server's own firewall", passive("10.99.0.2:50000", "10.99.0.1:21", "10.99.0.1:40011", track.OutcomeUnanswered, ""),
+			CodeDataUnanswered, true, false, "", false, true},
+		{"NAT in front of the server: its internal address announced", passive("10.99.1.2:50000", "10.99.1.1:21", "10.99.2.2:40086", track.OutcomeUnanswered, ""),
+			CodeDataUnanswered, true, true, "on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: nft insert rule inet filter forward ip daddr 10.99.2.2", false, false},
+		{"ICMP reject from a router", passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnreachable, "192.0.2.254"),
+			CodeDataUnreachable, false, true, "on the router in front of the server, in its forward chain", true, false},
+		{"ICMP reject from the server itself", passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnreachable, "203.0.113.10"),
+			CodeDataUnreachable, true, false, "", false, true},
+		{"the packets cannot tell", passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnanswered, ""),
+			CodeDataUnanswered, true, true, "on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain", true, true},
+		{"SYNs seen behind the server's NAT", passive("198.51.100.20:50000", "10.0.0.5:21", "10.0.0.5:40104", track.OutcomeUnanswered, ""),
+			CodeDataUnanswered, true, false, "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, d := feed(policy.Policy{}, tt.s)
+			f := c.find(tt.code)
+			if f == nil {
+				dumpFindings(t, c)
+				t.Fatalf("no %s", tt.code)
+			}
+			if got := strings.Contains(f.Advice, inputRule); got != tt.input {
+				t.Errorf("input-chain rule %v, want %v:\n%s", got, tt.input, f.Advice)
+			}
+			if got := strings.Contains(f.Advice, forwardRule) && strings.Contains(f.Advice, "iptables -I FORWARD"); got != tt.fwd {
+				t.Errorf("forward-chain rules %v, want %v:\n%s", got, tt.fwd, f.Advice)
+			}
+			if tt.fwd && !strings.Contains(f.Advice, "ct state related accept in the") {
+				t.Errorf("the helper's RELATED accept names no chain:\n%s", f.Advice)
+			}
+			if !strings.Contains(f.Advice, tt.contains) {
+				t.Errorf("advice lacks %q:\n%s", tt.contains, f.Advice)
+			}
+			if tt.summaryFwd || tt.summaryHost {
+				rules := strings.Join(d.Summaries()[0].Rules, "\n")
+				if strings.Contains(rules, forwardRule) != tt.summaryFwd || strings.Contains(rules, inputRule) != tt.summaryHost {
+					t.Errorf("change block (forward %v, input %v wanted):\n%s", tt.summaryFwd, tt.summaryHost, rules)
+				}
+			}
+		})
+	}
+
+	// Inside the range meant to be open: what to check, on each firewall
+	// the packets leave possible, each with its chain.
+	fw := policy.Policy{Ranges: policy.Ranges{{Lo: 40000, Hi: 40200}}}
+	c, _ := feed(fw, passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnanswered, ""))
+	if f := c.find(CodeDataUnanswered); f == nil || !strings.Contains(f.Advice, "on the server, check that the accept rule is loaded") ||
+		!strings.Contains(f.Advice, "nft insert rule inet filter input tcp dport 40000-40200") ||
+		!strings.Contains(f.Advice, "accepts it in its forward chain: nft insert rule inet filter forward tcp dport 40000-40200") {
+		dumpFindings(t, c)
+		t.Error("a port inside the range, packets that cannot tell: not both checks, each with its chain")
+	}
+	c, _ = feed(fw, passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnreachable, "192.0.2.254"))
+	if f := c.find(CodeDataUnreachable); f == nil || strings.Contains(f.Advice, inputRule) || !strings.Contains(f.Advice, "a router on the path rejects it") {
+		dumpFindings(t, c)
+		t.Error("a port inside the range rejected by a router: not the router's forward chain alone")
+	}
+
+	// The recorded router that drops the data SYN, seen from the client:
+	// the 227 names the server's address behind the router.
+	rec, diag := run(t, filepath.Join("../../pcaps/real", "router-drop-data-syn-client.pcap"), policy.Policy{})
+	found := false
+	for _, f := range rec.findings {
+		if f.Code == CodeDataUnanswered {
+			found = true
+			if !strings.Contains(f.Advice, "nft insert rule inet filter forward ip daddr 10.99.2.2") || !strings.Contains(f.Advice, "iptables -I FORWARD -d 10.99.2.2") {
+				t.Errorf("router-drop-data-syn-client.pcap: no forward-chain rule for the router:\n%s", render(rec, diag))
+			}
+		}
+	}
+	if !found {
+		t.Errorf("router-drop-data-syn-client.pcap: no data-unanswered:\n%s", render(rec, diag))
+	}
+}
+
+// TestActiveClientBehindRouterGetsForwardChainRule: in active mode the
+// client listens; a helper and the RELATED accept on the client host
+// (OUTPUT, INPUT) do nothing for a router in front of it, which needs
+// them in PREROUTING and FORWARD. Where the packets cannot tell, both.
+func TestActiveClientBehindRouterGetsForwardChainRule(t *testing.T) {
+	active := func(client, server, port string, outcome track.Outcome, icmpFrom string) *Finding {
+		s := sess(client, server)
+		dc := announce(s, 10, "PORT", ftp.ViaPORT, port, 200, "PORT command successful.")
+		syn(dc, netip.AddrPortFrom(ap(server).Addr(), 20).String(), port, 14, 3, 2*time.Second)
+		dc.Match, dc.Outcome = track.MatchExact, outcome
+		if icmpFrom != "" {
+			dc.ICMP = &track.ICMPInfo{From: netip.MustParseAddr(icmpFrom), Type: 3, Code: 13, TS: at(15), Num: 15}
+		}
+		c, _ := feed(policy.Policy{}, s)
+		f := c.find(CodeActiveBlocked)
+		if f == nil {
+			dumpFindings(t, c)
+			t.Fatal("no active-blocked")
+		}
+		return f
+	}
+	const (
+		clientHost = "iptables -I INPUT -m conntrack --ctstate RELATED"
+		router     = "iptables -I FORWARD -m conntrack --ctstate RELATED"
+		prerouting = "iptables -t raw -A PREROUTING"
+	)
+	tests := []struct {
+		name         string
+		f            *Finding
+		host, router bool
+	}{
+		{"one network", active("10.99.0.2:50000", "10.99.0.1:21", "10.99.0.2:45000", track.OutcomeUnanswered, ""), true, false},
+		{"cannot tell", active("198.51.100.7:50000", "203.0.113.10:21", "198.51.100.7:45000", track.OutcomeUnanswered, ""), true, true},
+		{"ICMP from a router", active("198.51.100.7:50000", "203.0.113.10:21", "198.51.100.7:45000", track.OutcomeUnreachable, "198.51.100.1"), false, true},
+		{"SYNs seen behind the client's NAT", active("192.168.1.50:50000", "198.51.100.1:21", "192.168.1.50:45000", track.OutcomeUnanswered, ""), true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.f.Advice
+			if got := strings.Contains(a, clientHost); got != tt.host {
+				t.Errorf("client host's INPUT accept %v, want %v:\n%s", got, tt.host, a)
+			}
+			if got := strings.Contains(a, router) && strings.Contains(a, prerouting); got != tt.router {
+				t.Errorf("router's PREROUTING helper and FORWARD accept %v, want %v:\n%s", got, tt.router, a)
+			}
+		})
+	}
+}
