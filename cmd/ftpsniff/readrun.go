@@ -134,9 +134,10 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 	if err != nil {
 		return false, err
 	}
-	// Read (and gunzip) on one core while decoding on another. A pipe is
-	// analysed as it arrives: whenever the decoder has caught up with it,
-	// what it produced is flushed.
+	// A gzip file is inflated, and a pipe read, on one core while
+	// decoding runs on another (a plain file is read directly: cheaper).
+	// A pipe is analysed as it arrives: whenever the decoder has caught up
+	// with it, what it produced is flushed.
 	var waiting func()
 	if capture.Streaming(src) {
 		waiting = func() { _ = out.Flush() }

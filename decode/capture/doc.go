@@ -31,6 +31,18 @@
 // allocates nothing per packet (pcapgo itself allocates two bytes per pcapng
 // packet whose link type number is 256 or more, such as Linux SLL2).
 //
+// # Reading ahead, and its goroutines
+//
+// A plain pcap file (not compressed, not a pipe) is read by a goroutine of
+// its own in blocks of 256 KiB, four of them circulating: Next returns
+// each record in place in a block (pcapblock.go), so the caller makes no
+// read system call and copies nothing but a record that straddles two
+// blocks. Prefetch adds a reading goroutine where that pays (a gzip file:
+// inflating; a pipe: reads that wait on the writer), copying packets into
+// recycled blocks; a plain pcapng file is read in the caller's goroutine.
+// Close stops a reading goroutine and waits for it before closing the
+// file. The clock is the caller's: nothing here looks at packet times.
+//
 // # Errors
 //
 // Next returns io.EOF, unwrapped, at a clean end. Every other error is an

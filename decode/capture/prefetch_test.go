@@ -53,7 +53,7 @@ func readEvery(t *testing.T, path string, prefetched bool) readResult {
 		t.Fatal(err)
 	}
 	if prefetched {
-		src = Prefetch(src)
+		src = newPrefetch(src, nil) // plain files too, which Prefetch reads directly
 	}
 	defer src.Close()
 	var r readResult
@@ -71,6 +71,71 @@ func readEvery(t *testing.T, path string, prefetched bool) readResult {
 		}
 		r.pkts = append(r.pkts, append([]byte(nil), data...))
 		r.meta = append(r.meta, ci.Timestamp.String()+link.String())
+	}
+}
+
+// TestPrefetchOnlyWherePays: a goroutine reads ahead a gzip file and a
+// pipe, not a plain file, which the caller reads faster itself.
+func TestPrefetchOnlyWherePays(t *testing.T) {
+	plain := "../../pcaps/real/passive-lftp.pcap"
+	raw, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(raw)
+	zw.Close()
+	gz := filepath.Join(t.TempDir(), "x.pcap.gz")
+	if err := os.WriteFile(gz, z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { pw.Write(raw); pw.Close() }()
+	defer pr.Close()
+
+	open := func(path string) Source {
+		src, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	pipe, err := OpenReader("pipe", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		src   Source
+		ahead bool
+	}{
+		{"plain file", open(plain), false},
+		{"gzip file", open(gz), true},
+		{"pipe", pipe, true},
+	} {
+		p := Prefetch(c.src)
+		_, ahead := p.(*prefetch)
+		if ahead != c.ahead {
+			t.Errorf("%s: read ahead %v, want %v", c.name, ahead, c.ahead)
+		}
+		n := 0
+		for {
+			if _, _, _, err := p.Next(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					t.Errorf("%s: %v", c.name, err)
+				}
+				break
+			}
+			n++
+		}
+		if n == 0 {
+			t.Errorf("%s: no packet", c.name)
+		}
+		p.Close()
 	}
 }
 
@@ -103,7 +168,7 @@ func BenchmarkPrefetchNext(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		p := Prefetch(src)
+		p := newPrefetch(src, nil)
 		for {
 			if _, _, _, err := p.Next(); err != nil {
 				break

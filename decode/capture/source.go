@@ -103,6 +103,8 @@ func Streaming(src Source) bool {
 	switch s := src.(type) {
 	case *pcapSource:
 		return s.stream
+	case *blockPcap:
+		return s.stream
 	case *ngSource:
 		return s.stream
 	case *prefetch:
@@ -117,6 +119,8 @@ func Streaming(src Source) bool {
 func BytesRead(src Source) int64 {
 	switch s := src.(type) {
 	case *pcapSource:
+		return s.raw.n.Load()
+	case *blockPcap:
 		return s.raw.n.Load()
 	case *ngSource:
 		return s.raw.n.Load()
@@ -134,7 +138,12 @@ func displayName(name string) string {
 }
 
 func open(name string, r io.Reader, closer io.Closer, stream bool) (Source, error) {
-	in := &input{name: name, closer: closer, raw: &recorder{r: r}, stream: stream}
+	return openSized(name, r, closer, stream, pcapBlockSize)
+}
+
+// openSized is open, a plain pcap file read in blocks of blockSize.
+func openSized(name string, r io.Reader, closer io.Closer, stream bool, blockSize int) (Source, error) {
+	in := &input{name: name, closer: closer, raw: &recorder{r: r}, stream: stream, blockSize: blockSize}
 	br := bufio.NewReaderSize(in.raw, bufSize)
 
 	head, err := br.Peek(4)
@@ -205,6 +214,15 @@ func openPcap(in *input, br *bufio.Reader) (Source, error) {
 	}
 	if major, minor := order.Uint16(hdr[4:6]), order.Uint16(hdr[6:8]); major != 2 || minor != 4 {
 		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcap version %d.%d, want 2.4", major, minor), nil)
+	}
+	if in.gz == nil && !in.stream {
+		// A plain file: read in blocks by a goroutine, records taken in
+		// place (pcapblock.go).
+		head := [24]byte(hdr)
+		if _, err := br.Discard(24); err != nil {
+			return nil, in.openFailure(err)
+		}
+		return newBlockPcap(in, br, head[:], in.blockSize), nil
 	}
 	// br is a *bufio.Reader of at least 4096 bytes, so pcapgo reads from it
 	// directly instead of stacking a second buffer.
@@ -278,6 +296,10 @@ type input struct {
 	// the buffers packets are parsed from, innermost last.
 	stream bool
 	bufs   []*bufio.Reader
+
+	// blockSize: the blocks a plain pcap file is read in (pcapBlockSize;
+	// tests choose others to put record boundaries everywhere).
+	blockSize int
 }
 
 // wouldBlock tells, for a streaming input, that the next Next may have to

@@ -31,6 +31,8 @@ func StatsOf(s Source) Stats {
 	switch s := s.(type) {
 	case *pcapSource:
 		return s.stats
+	case *blockPcap:
+		return s.stats
 	case *ngSource:
 		return s.stats
 	case *prefetch:

@@ -1,0 +1,226 @@
+package capture
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// A plain pcap file (not compressed, not a pipe) is read by blockPcap: a
+// goroutine reads the file in large blocks, one or two ahead, and Next
+// returns each record's bytes where they lie in a block. The caller's
+// goroutine makes no read system call and copies nothing but the rare
+// record that straddles two blocks; the reading goroutine hands over a
+// block, not a packet, so the hand-over costs nothing per packet
+// (docs/performance.md, "Reading a plain pcap file").
+//
+// Records are taken as pcapgo.Reader takes them, error for error (the
+// differential tests and FuzzBlockPcapSameAsPcapgo hold it to that): the
+// same bound on a record's length (maxRecord, pcapgo's eager-read maximum
+// once the snap length is capped to it), the same checks in the same
+// order, the same timestamps (a microsecond field multiplied in 32 bits).
+const (
+	pcapBlockSize = 256 << 10
+	pcapBlocks    = 4 // one the caller reads from, three for the reader to fill
+)
+
+type pcapBlock struct {
+	b   []byte
+	err error // what ended reading after these bytes (io.EOF included)
+}
+
+type blockPcap struct {
+	*input
+	link    layers.LinkType
+	snaplen int    // the header's (0: unknown), for OverSnaplen
+	msgSnap uint32 // the snap length pcapgo's length error names
+	order   binary.ByteOrder
+	nanos   uint32 // nanoseconds per unit of the fraction field: 1 or 1000
+
+	full    chan pcapBlock
+	free    chan []byte
+	stop    chan struct{}
+	stopped atomic.Bool
+
+	cur     []byte // unread bytes of the current block
+	curBuf  []byte // the current block whole, to recycle (nil: none)
+	curErr  error  // what ends the input after cur
+	scratch []byte // a record or header that straddles blocks
+	head    [16]byte
+}
+
+// newBlockPcap reads records from r, positioned after the file header hdr.
+func newBlockPcap(in *input, r io.Reader, hdr []byte, blockSize int) *blockPcap {
+	s := &blockPcap{
+		input: in,
+		order: binary.LittleEndian,
+		nanos: 1000,
+		full:  make(chan pcapBlock, pcapBlocks),
+		free:  make(chan []byte, pcapBlocks),
+		stop:  make(chan struct{}),
+	}
+	if hdr[0] == 0xa1 {
+		s.order = binary.BigEndian
+	}
+	if m := [4]byte(hdr[:4]); m == magicPcapNanoLE || m == magicPcapNanoBE {
+		s.nanos = 1
+	}
+	snap := s.order.Uint32(hdr[16:20])
+	s.snaplen = int(snap)
+	s.msgSnap = min(snap, maxRecord)
+	s.link = layers.LinkType(s.order.Uint32(hdr[20:24]))
+	for range pcapBlocks {
+		s.free <- make([]byte, blockSize)
+	}
+	go s.read(r)
+	return s
+}
+
+// read fills free blocks from r until it ends or fails, or Close.
+func (s *blockPcap) read(r io.Reader) {
+	defer close(s.full)
+	for {
+		var b []byte
+		select {
+		case b = <-s.free:
+		case <-s.stop:
+			return
+		}
+		n, err := io.ReadFull(r, b)
+		if err == io.ErrUnexpectedEOF {
+			err = io.EOF // a short last block
+		}
+		select {
+		case s.full <- pcapBlock{b: b[:n], err: err}:
+		case <-s.stop:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// nextBlock makes the next block current and recycles the one before:
+// nothing in it is needed any more (Next invalidated the last packet, and
+// a record header is copied out before its data is taken), so the caller
+// holds one block and the reader always has the others to fill.
+func (s *blockPcap) nextBlock() bool {
+	if s.curErr != nil {
+		return false
+	}
+	if s.curBuf != nil {
+		s.free <- s.curBuf
+		s.curBuf = nil
+	}
+	blk, ok := <-s.full
+	if !ok {
+		s.curErr = io.EOF
+		return false
+	}
+	s.curBuf = blk.b[:cap(blk.b)]
+	s.cur, s.curErr = blk.b, blk.err
+	return true
+}
+
+// take returns the next n bytes, in place when one block holds them, else
+// gathered into scratch. Short of n bytes it returns what there was and
+// io.EOF (none) or io.ErrUnexpectedEOF (some), as io.ReadFull does, or
+// the error that stopped reading.
+func (s *blockPcap) take(n int) ([]byte, error) {
+	for len(s.cur) == 0 {
+		if !s.nextBlock() {
+			if n == 0 {
+				return nil, nil
+			}
+			return nil, s.endErr(io.EOF)
+		}
+	}
+	if len(s.cur) >= n {
+		b := s.cur[:n:n]
+		s.cur = s.cur[n:]
+		return b, nil
+	}
+	s.scratch = append(s.scratch[:0], s.cur...)
+	s.cur = nil
+	for len(s.scratch) < n {
+		if len(s.cur) == 0 && !s.nextBlock() {
+			return s.scratch, s.endErr(io.ErrUnexpectedEOF)
+		}
+		k := min(n-len(s.scratch), len(s.cur))
+		s.scratch = append(s.scratch, s.cur[:k]...)
+		s.cur = s.cur[k:]
+	}
+	return s.scratch, nil
+}
+
+// endErr is the error for an input that ended short: its own error if it
+// failed, else short (io.EOF or io.ErrUnexpectedEOF).
+func (s *blockPcap) endErr(short error) error {
+	if s.curErr != nil && s.curErr != io.EOF {
+		return s.curErr
+	}
+	return short
+}
+
+func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
+	if s.err != nil {
+		return nil, gopacket.CaptureInfo{}, 0, s.err
+	}
+	h, err := s.take(16)
+	if err != nil {
+		if err == io.EOF && s.raw.err == nil {
+			s.err = io.EOF
+			return nil, gopacket.CaptureInfo{}, 0, io.EOF
+		}
+		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
+	}
+	copy(s.head[:], h) // the data may come from another block, or scratch
+	var ci gopacket.CaptureInfo
+	ci.Timestamp = time.Unix(int64(s.order.Uint32(s.head[0:4])), int64(s.order.Uint32(s.head[4:8])*s.nanos)).UTC()
+	ci.CaptureLength = int(s.order.Uint32(s.head[8:12]))
+	ci.Length = int(s.order.Uint32(s.head[12:16]))
+	if ci.CaptureLength > maxRecord {
+		return nil, gopacket.CaptureInfo{}, 0, s.fail(fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, s.msgSnap))
+	}
+	if ci.CaptureLength > ci.Length {
+		return nil, gopacket.CaptureInfo{}, 0, s.fail(fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length))
+	}
+	data, err := s.take(ci.CaptureLength)
+	if err != nil {
+		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
+	}
+	if s.snaplen != 0 && ci.CaptureLength > s.snaplen {
+		s.stats.OverSnaplen++
+	}
+	s.packets++
+	return data, ci, s.link, nil
+}
+
+// fail stops the reading goroutine before classifying err: it reads the
+// recorders, which that goroutine writes.
+func (s *blockPcap) fail(err error) error {
+	s.halt()
+	return s.input.fail(err)
+}
+
+// halt stops the reading goroutine and waits for it to leave the file.
+func (s *blockPcap) halt() {
+	if !s.stopped.Swap(true) {
+		close(s.stop)
+	}
+	for range s.full {
+	}
+}
+
+// Close stops the reading goroutine, waiting for a read under way to
+// return, then closes the file.
+func (s *blockPcap) Close() error {
+	s.halt()
+	return s.input.Close()
+}
