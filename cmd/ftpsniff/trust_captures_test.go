@@ -326,3 +326,37 @@ func TestFragmentedTunnelsEndToEnd(t *testing.T) {
 		t.Errorf("%s, want 40 fragments rebuilt into 20 packets", briefs(sum))
 	}
 }
+
+// TestCCCRefusalQuotedNotGuessed guards data-tls-not-resumed after CCC
+// (ftps-ccc-refused.pcap: ftplib's full TLS handshake on the data
+// connection, ProFTPD's 425): the refusal is readable, so the finding
+// quotes it as an error and names ProFTPD's setting, instead of guessing
+// at a "522/425 inside the encrypted control channel" and leading with
+// vsftpd's; the server's verdict says the server refused it.
+func TestCCCRefusalQuotedNotGuessed(t *testing.T) {
+	recs := trustRecords(t, "ftps-ccc-refused.pcap")
+	data := trustOfType(recs, "data")
+	if len(data) != 1 || data[0].Command != "RETR" || data[0].FinalReply != 425 || data[0].Match != "exact" {
+		t.Fatalf("%s, want one data connection, matched exactly, of the RETR refused with 425", briefs(data))
+	}
+	var tls *trustRecord
+	for _, f := range trustOfType(recs, "finding") {
+		if f.findingCode() == "data-tls-not-resumed" {
+			tls = &f
+		}
+	}
+	if tls == nil {
+		t.Fatal("no data-tls-not-resumed")
+	}
+	if tls.Severity != "error" || !strings.Contains(tls.Message, `"425 Unable to build data connection: Operation not permitted"`) ||
+		strings.Contains(tls.Message, "inside the encrypted control channel") {
+		t.Errorf("%s data-tls-not-resumed: %s\nwant an error quoting the 425, not a guess at an encrypted reply", tls.Severity, tls.Message)
+	}
+	if !strings.Contains(tls.Advice, "NoSessionReuseRequired") || strings.Contains(tls.Advice, "require_ssl_reuse") {
+		t.Errorf("advice for a ProFTPD server: %s", tls.Advice)
+	}
+	srv := trustOfType(recs, "server")
+	if len(srv) != 1 || !strings.Contains(srv[0].Verdict, "the server refused 1 data connection") {
+		t.Errorf("%s, want the server's refusal in its verdict", briefs(srv))
+	}
+}

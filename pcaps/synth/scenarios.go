@@ -49,6 +49,7 @@ func scenarios() []scenario {
 		{"extract-type-a.pcap", built(extractTypeA)},
 		{"extract-active-stor.pcap", built(extractActiveStor)},
 		{"ftps-ccc.pcap", built(ftpsCCC)},
+		{"ftps-ccc-refused.pcap", built(ftpsCCCRefused)},
 		{"ftps-alert-clear.pcap", built(ftpsAlertClear)},
 		{"ftps-elsewhere.pcap", built(ftpsElsewhere)},
 		{"capture-ends-early.pcap", built(captureEndsEarly)},

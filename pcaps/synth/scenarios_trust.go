@@ -292,6 +292,47 @@ func ftpsCCC() *capture {
 	return c
 }
 
+// ftpsCCCRefused: the ftps-ccc server (ProFTPD) and a client that does
+// not resume the control connection's TLS session on its data connections
+// (Python ftplib's FTP_TLS). After CCC the RETR's data connection makes a
+// full TLS 1.3 handshake once the 150 has arrived (ftplib wraps the socket
+// then); mod_tls requires resumption (unless TLSOptions
+// NoSessionReuseRequired), so ProFTPD ends the data connection and
+// answers "425 Unable to build data connection: Operation not permitted",
+// which the cleared control channel shows.
+func ftpsCCCRefused() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("198.51.100.23:50630"), ap("203.0.113.10:21"))
+	k.greet("220 ProFTPD Server (Debian) [203.0.113.10]")
+	k.exchange("AUTH TLS", "234 AUTH TLS successful")
+	t := newTLS(k, true)
+	t.handshake13("ftp.example.net")
+	t.exchange("USER alice", "331 Password required for alice")
+	t.exchange("PASS alice-pw", "230 User alice logged in")
+	t.exchange("PBSZ 0", "200 PBSZ 0 successful")
+	t.exchange("PROT P", "200 Protection set to Private")
+	t.exchange("CCC", "200 Clearing control channel protection")
+	t.closeNotify(true)
+	t.closeNotify(false)
+	k.emit(k.ack(true))
+	c.wait(thinkTime)
+
+	k.exchange("TYPE I", "200 Type set to I")
+	k.exchange("PASV", pasvReply(ap("203.0.113.10:40076")))
+	d := c.newConn(0, ap("198.51.100.23:50631"), ap("203.0.113.10:40076"))
+	d.handshake()
+	k.cmd("RETR report.pdf")
+	k.send(false, []byte("150 Opening BINARY mode data connection for report.pdf (48213 bytes)\r\n"))
+	dt := newTLS(d, true)
+	dt.handshake13("ftp.example.net") // no ticket offered: a full handshake
+	dt.closeNotify(false)
+	d.close(false)
+	k.emit(k.ack(true))
+	k.reply("425 Unable to build data connection: Operation not permitted")
+	k.quit()
+	return c
+}
+
 // ftpsAlertClear: TLS 1.2 (a resumed session) whose close_notify alerts,
 // visible as alert records, end it; the CCC that asked for it is inside
 // TLS and unseen. PROT C was set inside TLS, so the RETR's data is

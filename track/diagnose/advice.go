@@ -94,7 +94,7 @@ func helperAdvice(controlPort uint16, outgoing bool, related string) string {
 // pathOpenAdvice says how to open rs on the router or NAT box in front of
 // the server, which must also forward (DNAT) them to the server: in its
 // forward chain, nftables/iptables whatever the server's own system.
-// Rules for the server's own host are family.openAdvice.
+// Rules for the server's own host are family.hostRule.
 func pathOpenAdvice(rs policy.Ranges, v6 bool, inside netip.Addr) string {
 	to := "the server"
 	if inside.IsValid() {

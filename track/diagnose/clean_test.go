@@ -38,13 +38,14 @@ var faultCaptures = map[string][]string{
 	"pasv-reject-icmp6.pcap":                   {CodeDataUnreachable},
 	"pasv-reject-rst.pcap":                     {CodeDataRefused},
 	// pcaps/synthetic
-	"bounce-scan.pcap":     {CodeFTPBounce},
-	"epsv-filtered.pcap":   {CodeDataUnanswered, CodeModeFallback},
-	"final-reply-250.pcap": {CodeUnusualFinalReply},
-	"iis-nat.pcap":         {CodeNATMismatch, CodeDataUnanswered},
-	"ftps-elsewhere.pcap":  {CodeControlEncrypted, CodeNATMismatch, CodeDataUnanswered},
-	"outcomes.pcap":        {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
-	"range-exhausted.pcap": {CodeDataUnanswered, CodeRangeExhausted},
+	"bounce-scan.pcap":      {CodeFTPBounce},
+	"epsv-filtered.pcap":    {CodeDataUnanswered, CodeModeFallback},
+	"final-reply-250.pcap":  {CodeUnusualFinalReply},
+	"iis-nat.pcap":          {CodeNATMismatch, CodeDataUnanswered},
+	"ftps-elsewhere.pcap":   {CodeControlEncrypted, CodeNATMismatch, CodeDataUnanswered},
+	"ftps-ccc-refused.pcap": {CodeTLSNotResumed, CodeServerDataError},
+	"outcomes.pcap":         {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
+	"range-exhausted.pcap":  {CodeDataUnanswered, CodeRangeExhausted},
 	// ../shared/corpus: Suricata's bounce and address-leak tests, Zeek's
 	// brute force, AUTH TLS and 500 unanswered PORTs to a third host (a
 	// bounce attempt, issue 8), Suricata's real-server capture with a 425.

@@ -102,8 +102,10 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			// way. A port it picked outside any known range is never
 			// offered: the next session picks another.
 			open := sc.PassiveRange
+			v6 := isV6(dc.Announced)
+			host := fam.hostRule(open, v6, fmt.Sprintf("%s (or %s)", nftRule(open), iptablesRule(open, v6)))
 			f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
-				fam.rangeSet(mainRange(fw)), open, fam.openAdvice(open, isV6(dc.Announced)))
+				fam.rangeSet(mainRange(fw)), open, outsideOpen(outsidePlace(s, dc), open, v6, host))
 		}
 		f.Advice += fam.note()
 		return f
@@ -114,6 +116,40 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 		Advice: fmt.Sprintf("Check that %s is the file the server reads and restart it after a change (%s); a second server or a container may answer on port %d instead.",
 			sc.Path, fam.rangeSetIn(mainRange(sc.PassiveRange)), s.Server.Port()),
 	}
+}
+
+// outsidePlace is where the firewall that is to open the server's own
+// range sits, for port-outside-range: a failed data connection places it
+// as any other (passivePlace); one that got through shows no firewall
+// dropping it, so only what the addresses prove narrows it.
+func outsidePlace(s *track.Session, dc *track.DataConn) place {
+	if dc.Outcome.Failed() {
+		return passivePlace(s, dc)
+	}
+	p := natBehind(s, dc)
+	if !p.nat && noRouterBetween(s) {
+		return placeHost
+	}
+	return p.either()
+}
+
+// outsideOpen says where and how to open rs, as a clause "open it ...":
+// at p as openAt says, and, where a router in front is named without a NAT
+// the packets prove, that a router which forwards (DNATs) ports to the
+// server must forward the range too: the packets do not rule it out.
+func outsideOpen(p place, rs policy.Ranges, v6 bool, host string) string {
+	a := openAt(p, rs, v6, host)
+	switch {
+	case !p.router:
+		return "open it on the server's firewall: " + a
+	case p.nat:
+		return "open it " + a // on the NAT router, which forwards the range
+	case p.host:
+		a = "open it: " + a
+	default:
+		a = "open it " + a
+	}
+	return a + fmt.Sprintf("; a router that forwards (DNATs) ports to the server must forward %s to it too", rs)
 }
 
 // natPassive compares the address in a 227/228 with the address the

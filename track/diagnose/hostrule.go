@@ -104,12 +104,6 @@ func (f family) hostCheck(reject string) string {
 	return "check that " + linux
 }
 
-// openAdvice says how to open rs on the server's firewall, in the syntax
-// of the server's host.
-func (f family) openAdvice(rs policy.Ranges, v6 bool) string {
-	return fmt.Sprintf("open %s on the server's firewall: %s; behind DNAT, forward the same range to the server", rs, f.hostRule(rs, v6, fmt.Sprintf("%s (or %s)", nftRule(rs), iptablesRule(rs, v6))))
-}
-
 // helperFirewall names the firewall that may rely on the FTP conntrack
 // helper: a Windows host has none, so for a server on Windows only a
 // Linux firewall in front of it.

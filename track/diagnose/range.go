@@ -145,7 +145,14 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 		f.Severity = SeverityError
 		f.Message += fmt.Sprintf(" That port is not open on the way: the data connection %s.", dc.Outcome)
 	}
-	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. Widen the range to at least %d ports (%s) and open it (%s), or run fewer transfers in parallel.",
-		k, k, perMin, need, fam.rangeSetIn(wider), fam.hostRule(policy.Ranges{wider}, isV6(dc.Server), nftRule(policy.Ranges{wider}))) + fam.note()
+	// Opened where the packets place the firewall (the server host's
+	// input chain, a router's forward chain in front, or both named),
+	// in the syntax of the server's system.
+	open := policy.Ranges{wider}
+	v6 := isV6(dc.Server)
+	at := passivePlace(s, dc)
+	host := fam.hostRule(open, v6, fmt.Sprintf("%s (or %s)", nftRule(open), iptablesRule(open, v6)))
+	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. Widen the range to at least %d ports (%s) and open it: %s. Or run fewer transfers in parallel.",
+		k, k, perMin, need, fam.rangeSetIn(wider), openAt(at, open, v6, host)) + fam.note()
 	return f
 }

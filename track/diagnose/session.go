@@ -128,7 +128,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// The client's connection arrived and its TLS handshake was read
 		// (after CCC, or with the reply in clear): the server refused it
 		// itself, not a firewall. data-tls-not-resumed gives the fix.
-		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it and made a TLS handshake that did not resume the control connection's TLS session: servers that require resumption on data connections (ProFTPD and vsftpd by default, FileZilla Server) refuse such a connection.", c.Verb, replyText(r))
+		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it and made a TLS handshake that did not resume the control connection's TLS session: a server that requires resumption on data connections (%s) refuses such a connection.", c.Verb, replyText(r), d.family(s).tlsReuseRequired())
 		f.Advice = "See data-tls-not-resumed: a client that resumes the TLS session on data connections, or a server that accepts a full handshake."
 	case r.Code == 425:
 		mode := "the data connection"

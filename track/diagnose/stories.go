@@ -81,7 +81,13 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 	} else {
 		f.Message = "The server refused the data connection because it came from another address than the control connection (this capture does not show the data connection's source: it is not on the server's side of the translation): a proxy, load balancer, Docker's userland proxy or a CGNAT translates the data connection's source."
 	}
-	f.Advice = "Keep the client's source address the same for both connections: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source), Docker: publish the ports without the userland proxy (\"userland-proxy\": false) or use host networking. Only if that is impossible: vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on, Pure-FTPd has no such check), which lets anyone who guesses the port take the transfer."
+	// The last resort in the words of the server's family: no
+	// pasv_promiscuous for an IIS host.
+	fam := d.family(s)
+	f.Advice = "Keep the client's source address the same for both connections: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source), Docker: publish the ports without the userland proxy (\"userland-proxy\": false) or use host networking. Only if that is impossible: " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer."
+	if fam.ownDataSettings() {
+		f.Advice += fam.note()
+	}
 	return f
 }
 
@@ -122,7 +128,7 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 		f := &Finding{Code: CodeControlIdle, Severity: SeverityError, TS: dc.End, Data: nil, Packets: packets([]uint64{c.Num, lastNum, dc.SYNNum})}
 		f.Evidence = joinEvidence(ev(), fmt.Sprintf("no final reply in the %s that followed; the session ended by %s", dur(waited), s.EndReason))
 		f.Message = fmt.Sprintf("The data moved and its connection closed normally, but the transfer's final reply (226) never arrived: the control connection carried no FTP command or reply for %s while the data flowed (then %s more waiting), and a NAT or firewall on the path that forgets idle connections sooner than that dropped it, so the 226 died there.", dur(silentDuring), dur(waited))
-		f.Advice = idleAdvice(silentDuring)
+		f.Advice = idleAdvice(silentDuring, d.family(s))
 		return f
 	case final != nil && final.Code/100 == 2 && !final.TS.Before(dc.End) && nothingAfter(s, c) && s.EndReason != track.EndFIN:
 		gap := final.TS.Sub(last)
@@ -133,7 +139,7 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 		f.Evidence = joinEvidence(ev(), fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
 			replyText(final), final.Num, dur(gap), dur(s.End.Sub(final.TS)), s.EndReason))
 		f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never answered or closed: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).", dur(gap), final.Code)
-		f.Advice = idleAdvice(gap)
+		f.Advice = idleAdvice(gap, d.family(s))
 		return f
 	}
 	return nil
@@ -147,8 +153,15 @@ const (
 	minReplyWait = 2 * time.Second
 )
 
-func idleAdvice(silent time.Duration) string {
-	return fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (lftp: set net:idle, FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, idle_session_timeout (vsftpd), TimeoutIdle/TimeoutNoTransfer (ProFTPD) or -I (Pure-FTPd) must exceed the longest transfer.", dur(silent))
+// idleAdvice: the client's keepalive, the middlebox's timeout (a Linux
+// NAT's sysctl: the NAT is the box in between, whatever the server's
+// system) and the server's own idle timeout, in its family's words.
+func idleAdvice(silent time.Duration, fam family) string {
+	a := fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (lftp: set net:idle, FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, %s must exceed the longest transfer.", dur(silent), fam.idleTimeout())
+	if fam.ownDataSettings() {
+		a += fam.note()
+	}
+	return a
 }
 
 // nothingAfter reports whether the client sent no command after c (the
@@ -327,7 +340,11 @@ func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ft
 		f.Message += " The server refused it."
 		f.Advice = "Nothing to change on the server."
 	} else {
-		f.Advice = "The server accepted it: refuse ports below 1024 in PORT/EPRT (vsftpd refuses them unless port_promiscuous=YES; ProFTPD: AllowForeignAddress off does not cover it, use <Limit PORT> rules or a firewall on outgoing connections to ports below 1024; Pure-FTPd refuses them by default)."
+		fam := d.family(s)
+		f.Advice = "The server accepted it: refuse ports below 1024 in PORT/EPRT (" + fam.refusePrivileged() + ")."
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
 	}
 	return f
 }
@@ -409,7 +426,11 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		}
 	}
 	if accepted > 0 {
-		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd refuses them unless started with -W; and find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		fam := d.family(s)
+		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: " + fam.refuseForeign() + "; and find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
 	} else {
 		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
 	}

@@ -437,7 +437,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.tlsRefused > 0:
 		// The reply is readable (after CCC): the refusal is seen, though
 		// the data connection itself was made.
-		sum.Verdict = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (it requires resumption); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"))
+		why := "it requires resumption"
+		if fam.kind == policy.ServerPyftpdlib {
+			// pyftpdlib makes no such check (familydata.go).
+			why = "pyftpdlib does not require resumption: the refusal has another cause"
+		}
+		sum.Verdict = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (%s); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"), why)
 	case a.encrypted > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
 		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %s only a TLS handshake that did not resume the control connection's session: if the server requires resumption, it refused them (see data-tls-not-resumed); no firewall helper can follow them, so the passive range must stay open statically",
 			fmt.Sprintf("%d of them carried", a.tlsUnresumed))

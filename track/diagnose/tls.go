@@ -6,6 +6,7 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // tlsHandshaker is what the tracker is to offer for a data connection of
@@ -37,7 +38,7 @@ func (d *Diagnoser) tlsNotResumed(s *track.Session, dc *track.DataConn) *Finding
 	if !seen {
 		return nil
 	}
-	return tlsNotResumedVerdict(s, dc, v)
+	return tlsNotResumedVerdict(s, dc, v, d.family(s))
 }
 
 // ftpsControl tells whether the control channel is FTPS: TLS by AUTH
@@ -56,22 +57,30 @@ func ftpsControl(st *sessState, s *track.Session) bool {
 	return false
 }
 
-func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdict) *Finding {
+func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdict, fam family) *Finding {
 	if v.Resumption != tlshello.Full && v.Resumption != tlshello.Refused {
 		return nil
 	}
 	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || dc.TotalBytes() > maxRefusedTLSBytes {
 		return nil
 	}
+	// refusal: the transfer's final reply, when it is readable (after CCC,
+	// or TLS closed) and refuses it.
+	var refusal *track.Reply
 	if c := dc.Command; c != nil {
-		if r := c.Final(); r != nil && r.Code >= 200 && r.Code < 300 {
+		r := c.Final()
+		if r != nil && r.Code >= 200 && r.Code < 300 {
 			return nil // the transfer worked: the server did not require resumption
+		}
+		if r != nil && r.Code >= 400 {
+			refusal = r
 		}
 	}
 	// Under TLS the command's reply is ciphertext: a small transfer that
 	// worked looks the same on the wire (a full handshake, a few KB, a
 	// close). So this is a warning worded as what follows if the server
-	// requires resumption, not an error.
+	// requires resumption, not an error. A readable refusal is the
+	// transfer's failure: an error, quoted.
 	f := &Finding{Code: CodeTLSNotResumed, Severity: SeverityWarning, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
 	offer := "the client offered no session to resume"
 	if v.Resumption == tlshello.Refused {
@@ -82,7 +91,44 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if v.ServerAlert != (tlshello.Alert{}) {
 		f.Evidence += fmt.Sprintf("; server alert %v", v.ServerAlert)
 	}
-	f.Message = "The data connection's TLS handshake did not resume the control connection's session, and the connection carried no more than a handshake and a few kilobytes before it closed: if the server requires resumption on data connections (vsftpd require_ssl_reuse=YES, the default; FileZilla Server), it refused this transfer (522/425, inside the encrypted control channel)."
-	f.Advice = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ssl:session-reuse; Python ftplib needs a subclass passing session=); or, on the server, vsftpd require_ssl_reuse=NO (ProFTPD: TLSOptions NoSessionReuseRequired; Pure-FTPd does not require it), which gives up the check that the data connection comes from the same client."
+	const head = "The data connection's TLS handshake did not resume the control connection's session"
+	text := ""
+	if refusal != nil {
+		text = strings.ToLower(refusal.Text)
+	}
+	switch {
+	case refusal == nil && dc.Command != nil:
+		// The command was readable (after CCC) but no final reply to it
+		// is in the capture: nothing to quote, nothing encrypted.
+		f.Message = fmt.Sprintf("%s, and the connection carried no more than a handshake and a few kilobytes before it closed: if the server requires resumption on data connections (%s), it refused this transfer; no final reply to %s is in the capture.",
+			head, fam.tlsReuseRequired(), dc.Command.Verb)
+	case refusal == nil:
+		f.Message = fmt.Sprintf("%s, and the connection carried no more than a handshake and a few kilobytes before it closed: if the server requires resumption on data connections (%s), it refused this transfer (%s, inside the encrypted control channel).",
+			head, fam.tlsReuseRequired(), fam.tlsReuseReply())
+	case strings.Contains(text, "reuse") || strings.Contains(text, "resum"):
+		// The reply names the reason: vsftpd's "522 SSL connection
+		// failed: session reuse required", FileZilla Server's "425 ...
+		// TLS session of data connection not resumed."
+		f.Severity = SeverityError
+		f.Message = fmt.Sprintf("%s, and the server refused the transfer with %q (packet %d): it requires data connections to resume that session.",
+			head, replyText(refusal), refusal.Num)
+	case fam.kind == policy.ServerPyftpdlib:
+		f.Severity = SeverityError
+		f.Message = fmt.Sprintf("%s, and the server refused the transfer with %q (packet %d); pyftpdlib does not require resumption, so the refusal has another cause.",
+			head, replyText(refusal), refusal.Num)
+	default:
+		// ProFTPD's refusal does not name the reason: "425 Unable to
+		// build data connection: Operation not permitted".
+		f.Severity = SeverityError
+		f.Message = fmt.Sprintf("%s, and the connection carried no more than a handshake before it closed; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
+			head, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
+	}
+	if refusal != nil {
+		f.Packets = packets([]uint64{dc.SYNNum, refusal.Num})
+	}
+	f.Advice = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ssl:session-reuse; Python ftplib needs a subclass passing session=). " + fam.tlsReuseServer()
+	if fam.ownTLSReuse() {
+		f.Advice += fam.note()
+	}
 	return f
 }

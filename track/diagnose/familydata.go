@@ -1,0 +1,190 @@
+package diagnose
+
+import (
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// The server families' settings that guard the data connection itself:
+// whether a PROT P data connection must resume the control connection's
+// TLS session, whether it must come from the control connection's address,
+// whether PORT/EPRT may name another host or a privileged port, and how
+// long the control connection may stay idle. Each is named only where its
+// source says so; a family whose setting ftpsniff could not verify gets
+// generic wording, never an invented name.
+//
+//	vsftpd     vsftpd.conf(5) and tunables.c: require_ssl_reuse (default
+//	           YES: "522 SSL connection failed: session reuse required"),
+//	           pasv_promiscuous, port_promiscuous, idle_session_timeout
+//	           (300 s).
+//	ProFTPD    mod_tls: TLSOptions NoSessionReuseRequired (reuse is required
+//	           by default; ProFTPD answers "425 Unable to build data
+//	           connection: Operation not permitted" and its TLSLog says
+//	           "client did not reuse SSL session, rejecting data
+//	           connection"); mod_core AllowForeignAddress (checked for PORT
+//	           and for the source of a passive data connection, inet.c:
+//	           "SECURITY VIOLATION: Passive connection from %s rejected").
+//	Pure-FTPd  src/tls.c: resumption is required only in a build with
+//	           ONLY_ACCEPT_REUSED_SSL_SESSIONS, 0 by default ("disabled by
+//	           default, because it looks like a lot of clients don't support
+//	           this properly yet"); such a build ends the session.
+//	FileZilla  0.9.x (interface/OptionsSslPage.cpp, Options.cpp): FTP over
+//	Server     TLS settings, "Require TLS session resumption on data
+//	           connection when using PROT P" (OPTION_TLS_REQUIRE_SESSION_
+//	           RESUMPTION, on by default; the reply is "450 TLS session of
+//	           data connection has not resumed or the session does not
+//	           match the control connection"); the data connection IP check
+//	           of its Security settings page (OPTION_CHECK_DATA_CONNECTION_IP:
+//	           exact by default, relaxed = the same /24 or /64, or none),
+//	           applied to PASV connections and to PORT ("421 Rejected
+//	           command, requested IP address does not match control
+//	           connection IP."); its connections and no-transfer timeouts
+//	           (OPTION_TIMEOUT, OPTION_NOTRANSFERTIMEOUT, 120 s).
+//	           1.x (src/filezilla/ftp/session.cpp, src/gui/settingsdialog.cpp):
+//	           a data connection that does not resume fails with "425
+//	           Unable to build data connection: TLS session of data
+//	           connection not resumed."; its administration interface (in
+//	           the source read) has no setting for it (the FTP and FTP over
+//	           TLS pages offer the minimum TLS version and the
+//	           certificate), nor for the data connection's source;
+//	           Protocols settings > Timeouts, "Activity timeout".
+//	IIS        learn.microsoft.com, IIS configuration reference
+//	           sites/site/ftpServer/security/dataChannelSecurity:
+//	           matchClientAddressForPort and matchClientAddressForPasv (both
+//	           true by default); sites/site/ftpServer/connections:
+//	           controlChannelTimeout (seconds). No IIS setting about TLS
+//	           session resumption on data connections was found.
+//	pyftpdlib  pyftpdlib/handlers.py: TLS_DTPHandler makes no resumption
+//	           check; FTPHandler.permit_foreign_addresses (False: "425
+//	           Rejected data connection from foreign address", and PORT to
+//	           another host refused), permit_privileged_ports (False),
+//	           timeout (300 s between commands).
+
+// ownDataSettings reports whether the advice below names settings of f's
+// own rather than the Unix families' list (and so says where the family
+// came from, note).
+func (f family) ownDataSettings() bool {
+	switch f.kind {
+	case policy.ServerIIS, policy.ServerFileZilla, policy.ServerPyftpdlib:
+		return true
+	}
+	return false
+}
+
+// ownTLSReuse reports whether the resumption advice names f's own
+// settings rather than the common families' list.
+func (f family) ownTLSReuse() bool {
+	return f.known() && f.kind != policy.ServerWuFTPd
+}
+
+// tlsReuseRequired names, for a message, which servers refuse a data
+// connection that does not resume the control connection's TLS session.
+func (f family) tlsReuseRequired() string {
+	switch f.kind {
+	case policy.ServerVsftpd:
+		return "vsftpd does, with require_ssl_reuse=YES, the default"
+	case policy.ServerProFTPD:
+		return "ProFTPD's mod_tls does, unless TLSOptions NoSessionReuseRequired"
+	case policy.ServerPureFTPd:
+		return "Pure-FTPd does only when built with ONLY_ACCEPT_REUSED_SSL_SESSIONS, off by default"
+	case policy.ServerFileZilla:
+		return "FileZilla Server does by default"
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib does not"
+	case policy.ServerIIS:
+		return "ftpsniff knows no IIS setting for it"
+	}
+	return "vsftpd with require_ssl_reuse=YES, the default; ProFTPD's mod_tls by default; FileZilla Server"
+}
+
+// tlsReuseReply is the reply with which f refuses such a connection, for
+// the encrypted case where it cannot be read.
+func (f family) tlsReuseReply() string {
+	switch f.kind {
+	case policy.ServerVsftpd:
+		return "522"
+	case policy.ServerProFTPD:
+		return "425"
+	case policy.ServerFileZilla:
+		return "425; 450 from 0.9.x"
+	}
+	return "522/425"
+}
+
+// tlsReuseServer is the server's side of the resumption advice, a
+// sentence: how to let the server accept a data connection that does not
+// resume the TLS session, and what that gives up; or, where no setting is
+// known, what follows.
+func (f family) tlsReuseServer() string {
+	const costs = ", which gives up the check that the data connection comes from the same client."
+	switch f.kind {
+	case policy.ServerVsftpd:
+		return "Or, on the server, set require_ssl_reuse=NO in vsftpd.conf and restart vsftpd" + costs
+	case policy.ServerProFTPD:
+		return "Or, on the server, add NoSessionReuseRequired to ProFTPD's TLSOptions and restart it" + costs
+	case policy.ServerPureFTPd:
+		return "Or run a Pure-FTPd built without ONLY_ACCEPT_REUSED_SSL_SESSIONS: the default build does not require resumption."
+	case policy.ServerFileZilla:
+		return `Or, on the server: in FileZilla Server 0.9.x, untick "Require TLS session resumption on data connection when using PROT P" (Settings, FTP over TLS settings)` + costs + " ftpsniff knows no such setting in FileZilla Server 1.x: there the client must resume."
+	case policy.ServerIIS:
+		return "ftpsniff knows no IIS setting for resumption on data connections: if IIS refuses these connections, the client must resume."
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib does not require resumption (its TLS_DTPHandler makes no such check): a refusal has another cause; read the server's reply and its log."
+	}
+	// Unknown (and wu-ftpd, which has no FTPS of its own): the common
+	// families' settings, named together.
+	return `Or, on the server, turn the requirement off: vsftpd require_ssl_reuse=NO (ProFTPD: TLSOptions NoSessionReuseRequired; FileZilla Server 0.9.x: untick "Require TLS session resumption on data connection when using PROT P"; Pure-FTPd does not require it by default)` + costs
+}
+
+// sourceCheckOff is the last resort of data-source-nat: let the data
+// connection come from another address than the control connection.
+func (f family) sourceCheckOff() string {
+	switch f.kind {
+	case policy.ServerIIS:
+		return `IIS: matchClientAddressForPasv="false" in the FTP site's dataChannelSecurity (system.applicationHost/sites/site/ftpServer/security/dataChannelSecurity, IIS Manager's Configuration Editor)`
+	case policy.ServerFileZilla:
+		return "FileZilla Server 0.9.x: the data connection IP check of its Security settings, relaxed (the same /24 or /64) or off; ftpsniff knows no such setting in FileZilla Server 1.x"
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib: FTPHandler.permit_foreign_addresses = True (which also lets PORT name another host)"
+	}
+	return "vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on, Pure-FTPd has no such check)"
+}
+
+// idleTimeout names the server's own idle timeout of the control
+// connection, which must exceed the longest transfer.
+func (f family) idleTimeout() string {
+	switch f.kind {
+	case policy.ServerIIS:
+		return "IIS's Control Channel Timeout (the FTP site's ftpServer/connections controlChannelTimeout, in seconds)"
+	case policy.ServerFileZilla:
+		return `FileZilla Server's "Activity timeout" (Protocols settings > Timeouts; 0.9.x: its connections and no-transfer timeouts)`
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib's FTPHandler.timeout (300 s by default)"
+	}
+	return "idle_session_timeout (vsftpd), TimeoutIdle/TimeoutNoTransfer (ProFTPD) or -I (Pure-FTPd)"
+}
+
+// refusePrivileged says how to make the server refuse PORT/EPRT naming a
+// port below 1024 of the client's own address.
+func (f family) refusePrivileged() string {
+	switch f.kind {
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib: FTPHandler.permit_privileged_ports = False, the default"
+	case policy.ServerIIS, policy.ServerFileZilla:
+		return "ftpsniff knows no " + f.kind.Product() + " setting for it: if the server has none, block its active-mode data connections to ports below 1024 on a firewall"
+	}
+	return "vsftpd refuses them unless port_promiscuous=YES; ProFTPD: AllowForeignAddress off does not cover it, use <Limit PORT> rules or a firewall on outgoing connections to ports below 1024; Pure-FTPd refuses them by default"
+}
+
+// refuseForeign says how to make the server refuse PORT/EPRT naming
+// another host (and a privileged port), the bounce.
+func (f family) refuseForeign() string {
+	switch f.kind {
+	case policy.ServerIIS:
+		return `IIS: matchClientAddressForPort="true" in the FTP site's dataChannelSecurity (the default)`
+	case policy.ServerFileZilla:
+		return "FileZilla Server 0.9.x: the data connection IP check of its Security settings, exact (the default); ftpsniff knows no such setting in FileZilla Server 1.x"
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib: FTPHandler.permit_foreign_addresses = False and permit_privileged_ports = False (the defaults)"
+	}
+	return "vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd refuses them unless started with -W"
+}

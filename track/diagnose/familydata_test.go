@@ -1,0 +1,376 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// greeted is s greeting as a server of another family does.
+func greeted(s *track.Session, greeting string) *track.Session {
+	s.Greeting = []track.Reply{{Code: 220, Text: greeting, TS: t0, Num: 4}}
+	return s
+}
+
+// TestDataAdviceFollowsServerFamily guards the advice of data-source-nat,
+// control-idle-timeout and ftp-bounce (a bounce the server served, a PORT
+// to the client's own privileged port it accepted) against naming vsftpd,
+// ProFTPD and Pure-FTPd settings for an IIS or FileZilla Server: their
+// admins get their own server's settings (IIS's dataChannelSecurity and
+// Control Channel Timeout, FileZilla Server's data connection IP check
+// and Activity timeout) or generic wording, pyftpdlib's its handler
+// attributes, and a Unix or unknown server the advice it always had.
+func TestDataAdviceFollowsServerFamily(t *testing.T) {
+	sourceNAT := func(g string) *track.Session {
+		s := greeted(sess("10.0.0.2:50000", "10.0.0.1:21"), g)
+		dc := announce(s, 10, "PASV", ftp.ViaPASV, "10.0.0.1:40036", 227, "Entering Passive Mode (10,0,0,1,156,100).")
+		syn(dc, "172.17.0.1:40001", "10.0.0.1:40036", 12, 1, 0)
+		dc.SynAckTS, dc.Match, dc.Outcome = at(13), track.MatchPortOnly, track.OutcomeConnected
+		x := cmd(s, 14, "RETR", "f", 425, "Security: Bad IP connecting.")
+		dc.Command, x.Transfer = x, []*track.DataConn{dc}
+		return s
+	}
+	bounce := func(g string) *track.Session {
+		s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
+		dc := announce(s, 10, "PORT", ftp.ViaPORT, "192.0.2.80:25", 200, "PORT command successful.")
+		dc.Outcome = track.OutcomeNotAttempted
+		return s
+	}
+	ownPort := func(g string) *track.Session {
+		s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
+		dc := announce(s, 10, "PORT", ftp.ViaPORT, "203.0.113.7:25", 200, "PORT command successful.")
+		dc.Outcome = track.OutcomeNotAttempted
+		return s
+	}
+	// A download whose data moved and closed while the control
+	// connection stayed silent, and whose 226 never arrived.
+	idle := func(g string) *track.Session {
+		s := greeted(sess("10.0.0.2:50000", "10.0.0.1:21"), g)
+		dc := announce(s, 10, "PASV", ftp.ViaPASV, "10.0.0.1:40036", 227, "Entering Passive Mode (10,0,0,1,156,100).")
+		syn(dc, "10.0.0.2:40001", "10.0.0.1:40036", 12, 1, 0)
+		dc.SynAckTS, dc.Match, dc.Outcome = at(13), track.MatchExact, track.OutcomeTransferred
+		dc.EndReason, dc.End = track.EndFIN, at(30000)
+		x := &track.Command{Index: len(s.Commands) + 1, TS: at(14), Num: 14, Verb: "RETR", Arg: "big.iso", Status: track.StatusNoReply,
+			Replies: []track.Reply{{Code: 150, Text: "Opening BINARY mode data connection.", TS: at(15), Num: 15}}}
+		s.Commands = append(s.Commands, x)
+		dc.Command, x.Transfer = x, []*track.DataConn{dc}
+		s.End, s.EndReason = at(40000), track.EndRST
+		return s
+	}
+	unix := []string{"vsftpd", "ProFTPD", "Pure-FTPd", "pasv_promiscuous", "port_promiscuous", "idle_session_timeout"}
+	tests := []struct {
+		name, greeting                          string
+		sourceNAT, idle, bounce, ownPort, never []string
+	}{
+		{"IIS", "Microsoft FTP Service",
+			[]string{`IIS: matchClientAddressForPasv="false"`, "dataChannelSecurity", "(IIS's settings, from its greeting.)"},
+			[]string{"IIS's Control Channel Timeout", "controlChannelTimeout"},
+			[]string{`IIS: matchClientAddressForPort="true"`},
+			[]string{"ftpsniff knows no IIS setting for it"},
+			unix},
+		{"FileZilla Server", "FileZilla Server 1.8.0",
+			[]string{"FileZilla Server 0.9.x: the data connection IP check", "no such setting in FileZilla Server 1.x"},
+			[]string{`FileZilla Server's "Activity timeout"`},
+			[]string{"FileZilla Server 0.9.x: the data connection IP check of its Security settings, exact"},
+			[]string{"ftpsniff knows no FileZilla Server setting for it"},
+			unix},
+		{"pyftpdlib", "pyftpdlib 1.5.9 ready.",
+			[]string{"FTPHandler.permit_foreign_addresses = True"},
+			[]string{"FTPHandler.timeout"},
+			[]string{"permit_foreign_addresses = False"},
+			[]string{"permit_privileged_ports = False"},
+			unix},
+		{"vsftpd", "(vsFTPd 3.0.3)",
+			[]string{"vsftpd pasv_promiscuous=YES", "ProFTPD AllowForeignAddress on"},
+			[]string{"idle_session_timeout (vsftpd)"},
+			[]string{"vsftpd port_promiscuous=NO"},
+			[]string{"port_promiscuous=YES", "<Limit PORT>"},
+			[]string{"IIS", "FileZilla Server", "from its greeting"}},
+		{"unknown", "FTP server ready.",
+			[]string{"vsftpd pasv_promiscuous=YES"},
+			[]string{"TimeoutIdle/TimeoutNoTransfer (ProFTPD)"},
+			[]string{"ProFTPD AllowForeignAddress off"},
+			[]string{"Pure-FTPd refuses them by default"},
+			[]string{"IIS", "FileZilla Server", "from its greeting"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, k := range []struct {
+				code  string
+				build func(string) *track.Session
+				want  []string
+			}{
+				{CodeDataSourceNAT, sourceNAT, tc.sourceNAT},
+				{CodeControlIdle, idle, tc.idle},
+				{CodeFTPBounce, bounce, tc.bounce},
+				{CodeFTPBounce, ownPort, tc.ownPort},
+			} {
+				c, _ := feed(policy.Policy{}, k.build(tc.greeting))
+				f := c.find(k.code)
+				if f == nil {
+					dumpFindings(t, c)
+					t.Fatalf("no %s", k.code)
+				}
+				for _, w := range k.want {
+					if !strings.Contains(f.Advice, w) {
+						t.Errorf("%s advice lacks %q:\n%s", k.code, w, f.Advice)
+					}
+				}
+				for _, n := range tc.never {
+					if strings.Contains(f.Advice, n) {
+						t.Errorf("%s advice for %s names %q:\n%s", k.code, tc.name, n, f.Advice)
+					}
+				}
+			}
+		})
+	}
+}
+
+// cccWire is a ProFTPD-like session that clears its control channel (CCC)
+// after PROT P, then makes a PASV data connection whose TLS handshake is
+// full (Python ftplib resumes nothing) and gets reply to its RETR.
+func cccWire(t *testing.T, greeting string, code int, text string) *wire {
+	w := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")
+	w.reply(220, greeting)
+	w.cmd("AUTH TLS")
+	w.reply(234, "AUTH TLS successful")
+	w.ctl(decode.ControlEvent{Kind: decode.ControlCleartext})
+	w.cmd("PASV")
+	w.reply(227, "Entering Passive Mode (203,0,113,10,156,145).")
+	w.cmd("RETR report.pdf")
+	w.reply(150, "Opening BINARY mode data connection for report.pdf (48213 bytes)")
+	ch, sh := tls12Full()
+	w.helloConn(ap("198.51.100.22:50621"), ap("203.0.113.10:40081"), ch, sh)
+	w.reply(code, text)
+	w.cmd("QUIT")
+	w.reply(221, "Goodbye.")
+	w.end()
+	return w
+}
+
+// TestTLSNotResumedQuotesAVisibleRefusal: after CCC the transfer's final
+// reply is readable, so data-tls-not-resumed quotes the refusal (an
+// error: the transfer failed) instead of guessing at a "522/425 inside
+// the encrypted control channel"; a reply that names the reason (vsftpd's
+// "session reuse required") is taken at its word.
+func TestTLSNotResumedQuotesAVisibleRefusal(t *testing.T) {
+	tests := []struct {
+		name, greeting, text string
+		code                 int
+		want                 []string
+	}{
+		{"ProFTPD", "ProFTPD Server (Debian) [203.0.113.10]", "Unable to build data connection: Operation not permitted", 425,
+			[]string{`refused the transfer with "425 Unable to build data connection: Operation not permitted" (packet `, "ProFTPD's mod_tls does, unless TLSOptions NoSessionReuseRequired"}},
+		{"vsftpd", "(vsFTPd 3.0.3)", "SSL connection failed: session reuse required", 522,
+			[]string{`refused the transfer with "522 SSL connection failed: session reuse required" (packet `, "it requires data connections to resume that session"}},
+		{"reply escaped", "ProFTPD Server", "Unable to build data connection:\x1b[31m no", 425,
+			[]string{`"425 Unable to build data connection:.[31m no"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := cccWire(t, tc.greeting, tc.code, tc.text)
+			f := w.c.find(CodeTLSNotResumed)
+			if f == nil {
+				dumpFindings(t, w.c)
+				t.Fatal("no data-tls-not-resumed")
+			}
+			if f.Severity != SeverityError {
+				t.Errorf("severity %s, want error for a refusal the capture shows", f.Severity)
+			}
+			if strings.Contains(f.Message, "inside the encrypted control channel") {
+				t.Errorf("message guesses at a reply it can read:\n%s", f.Message)
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(f.Message, s) {
+					t.Errorf("message lacks %q:\n%s", s, f.Message)
+				}
+			}
+			if strings.ContainsRune(f.Message, '\x1b') {
+				t.Errorf("message prints an escape from the wire: %q", f.Message)
+			}
+			if len(f.Packets) < 2 {
+				t.Errorf("packets %v: want the data SYN and the reply", f.Packets)
+			}
+		})
+	}
+}
+
+// TestTLSNotResumedAdviceFollowsFamily guards data-tls-not-resumed against
+// leading with vsftpd's require_ssl_reuse for every server: each family
+// gets its own setting (ProFTPD's TLSOptions NoSessionReuseRequired,
+// FileZilla Server 0.9's "Require TLS session resumption on data
+// connection when using PROT P"), or what is known where no setting is
+// (IIS, FileZilla Server 1.x), or that it does not require resumption
+// (pyftpdlib, a default Pure-FTPd); an unknown server gets the list.
+func TestTLSNotResumedAdviceFollowsFamily(t *testing.T) {
+	tests := []struct {
+		name, greeting string
+		want, never    []string
+	}{
+		{"ProFTPD", "ProFTPD 1.3.8 Server (Debian) [203.0.113.10]",
+			[]string{"add NoSessionReuseRequired to ProFTPD's TLSOptions", "(ProFTPD's settings, from its greeting.)", "ProFTPD's mod_tls does", "(425, inside"},
+			[]string{"require_ssl_reuse", "vsftpd", "FileZilla Server"}},
+		{"vsftpd", "(vsFTPd 3.0.3)",
+			[]string{"set require_ssl_reuse=NO in vsftpd.conf", "gives up the check", "(522, inside"},
+			[]string{"NoSessionReuseRequired", "FileZilla Server 0.9", "from its greeting"}},
+		{"FileZilla Server", "FileZilla Server 1.8.0",
+			[]string{`"Require TLS session resumption on data connection when using PROT P"`, "ftpsniff knows no such setting in FileZilla Server 1.x: there the client must resume", "FileZilla Server does by default"},
+			[]string{"require_ssl_reuse", "vsftpd", "ProFTPD"}},
+		{"IIS", "Microsoft FTP Service",
+			[]string{"ftpsniff knows no IIS setting", "the client must resume"},
+			[]string{"require_ssl_reuse", "vsftpd", "ProFTPD", "FileZilla Server", "gives up the check"}},
+		{"pyftpdlib", "pyftpdlib 1.5.9 ready.",
+			[]string{"pyftpdlib does not require resumption"},
+			[]string{"require_ssl_reuse", "vsftpd", "gives up the check"}},
+		{"Pure-FTPd", "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------",
+			[]string{"ONLY_ACCEPT_REUSED_SSL_SESSIONS"},
+			[]string{"require_ssl_reuse", "vsftpd"}},
+		{"unknown", "FTP server ready.",
+			[]string{"vsftpd require_ssl_reuse=NO", "TLSOptions NoSessionReuseRequired", "FileZilla Server 0.9.x"},
+			[]string{"from its greeting"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// The control channel stays TLS: the reply is ciphertext.
+			w := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")
+			w.reply(220, tc.greeting)
+			w.cmd("AUTH TLS")
+			w.reply(234, "AUTH TLS successful")
+			ch, sh := tls12Full()
+			w.helloConn(ap("198.51.100.22:50621"), ap("203.0.113.10:40081"), ch, sh)
+			w.end()
+			f := w.c.find(CodeTLSNotResumed)
+			if f == nil {
+				dumpFindings(t, w.c)
+				t.Fatal("no data-tls-not-resumed")
+			}
+			all := f.Message + " | " + f.Advice
+			for _, s := range tc.want {
+				if !strings.Contains(all, s) {
+					t.Errorf("lacks %q:\n%s", s, all)
+				}
+			}
+			for _, s := range tc.never {
+				if strings.Contains(all, s) {
+					t.Errorf("names %q for %s:\n%s", s, tc.name, all)
+				}
+			}
+		})
+	}
+}
+
+// TestRangeExhaustedRuleFollowsThePlace guards passive-range-exhausted's
+// rule for the wider range against an input-chain rule alone where the
+// packets cannot tell the server host's firewall from a router's in front
+// (range-exhausted.pcap: a public client and a public server on different
+// networks): both are named, the router's in its forward chain.
+func TestRangeExhaustedRuleFollowsThePlace(t *testing.T) {
+	rec, _ := run(t, "../../pcaps/synthetic/range-exhausted.pcap", policy.Policy{})
+	fs := findingsOf(rec, CodeRangeExhausted)
+	if len(fs) != 1 {
+		t.Fatalf("%d passive-range-exhausted findings", len(fs))
+	}
+	a := fs[0].Advice
+	for _, w := range []string{
+		"nft insert rule inet filter input tcp dport 40000-40129 ct state new accept",
+		"on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain",
+		"nft insert rule inet filter forward tcp dport 40000-40129 ct state new accept",
+		"iptables -I FORWARD -p tcp --dport 40000:40129",
+	} {
+		if !strings.Contains(a, w) {
+			t.Errorf("advice lacks %q:\n%s", w, a)
+		}
+	}
+}
+
+// TestPortOutsideRangeOpenFollowsThePlace guards port-outside-range's
+// "or open the server's own range" against one prose for every place:
+// client and server on one network get the server's input rule alone (no
+// DNAT to speak of); a NAT the packets prove in front of the server gets
+// the NAT router's forward rule naming the server behind it; where the
+// packets cannot tell, both rules, and that a router forwarding ports to
+// the server must forward the range too.
+func TestPortOutsideRangeOpenFollowsThePlace(t *testing.T) {
+	p := policy.Policy{Ranges: policy.Ranges{{Lo: 40000, Hi: 40100}},
+		Server: &policy.ServerConfig{Path: "/etc/vsftpd.conf", Kind: policy.ServerVsftpd, PassiveRange: policy.Ranges{{Lo: 50000, Hi: 50100}}}}
+	build := func(client, server string, outcome track.Outcome) *track.Session {
+		s := sess(client, server)
+		srv := ap(server).Addr().String()
+		dc := announce(s, 10, "EPSV", ftp.ViaEPSV, srv+":50067", 229, "Entering Extended Passive Mode (|||50067|)")
+		syn(dc, ap(client).Addr().String()+":40001", srv+":50067", 12, 3, 2*time.Second)
+		dc.Match, dc.Outcome = track.MatchExact, outcome
+		if outcome == track.OutcomeConnected {
+			dc.SYNs, dc.SynAckTS = 1, at(13)
+		}
+		return s
+	}
+	tests := []struct {
+		name        string
+		s           *track.Session
+		want, never []string
+	}{
+		{"one network", build("10.0.0.2:50000", "10.0.0.1:21", track.OutcomeUnanswered),
+			[]string{"open it on the server's firewall: nft insert rule inet filter input tcp dport 50000-50100"},
+			[]string{"forward", "DNAT"}},
+		{"NAT proven in front", build("198.51.100.7:50000", "10.0.0.5:21", track.OutcomeConnected),
+			[]string{"open it on the NAT router in front of the server", "nft insert rule inet filter forward ip daddr 10.0.0.5 tcp dport 50000-50100", "on the server's own firewall, if it has one"},
+			[]string{"behind DNAT, forward the same range"}},
+		{"cannot tell", build("198.51.100.7:50000", "203.0.113.10:21", track.OutcomeUnanswered),
+			[]string{"nft insert rule inet filter input tcp dport 50000-50100", "if the firewall is a router in front of the server, in its forward chain", "must forward 50000-50100 to it too"},
+			nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := feed(p, tc.s)
+			f := c.find(CodePortOutsideRange)
+			if f == nil {
+				dumpFindings(t, c)
+				t.Fatal("no port-outside-range")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(f.Advice, w) {
+					t.Errorf("advice lacks %q:\n%s", w, f.Advice)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(f.Advice, n) {
+					t.Errorf("advice names %q:\n%s", n, f.Advice)
+				}
+			}
+		})
+	}
+}
+
+// TestTLSNotResumedAfterCCCWithoutReplyIsNotCalledEncrypted: after CCC
+// the RETR is readable; a capture that ends before its final reply must
+// not be told that the reply is "inside the encrypted control channel".
+func TestTLSNotResumedAfterCCCWithoutReplyIsNotCalledEncrypted(t *testing.T) {
+	w := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")
+	w.reply(220, "ProFTPD Server (Debian) [203.0.113.10]")
+	w.cmd("AUTH TLS")
+	w.reply(234, "AUTH TLS successful")
+	w.ctl(decode.ControlEvent{Kind: decode.ControlCleartext})
+	w.cmd("PASV")
+	w.reply(227, "Entering Passive Mode (203,0,113,10,156,145).")
+	w.cmd("RETR report.pdf")
+	w.reply(150, "Opening BINARY mode data connection for report.pdf (48213 bytes)")
+	ch, sh := tls12Full()
+	w.helloConn(ap("198.51.100.22:50621"), ap("203.0.113.10:40081"), ch, sh)
+	w.end()
+	f := w.c.find(CodeTLSNotResumed)
+	if f == nil {
+		dumpFindings(t, w.c)
+		t.Fatal("no data-tls-not-resumed")
+	}
+	if strings.Contains(f.Message, "inside the encrypted control channel") || !strings.Contains(f.Message, "no final reply to RETR is in the capture") {
+		t.Errorf("message: %s", f.Message)
+	}
+	if f.Severity != SeverityWarning {
+		t.Errorf("severity %s, want warning: the refusal is not seen", f.Severity)
+	}
+}
