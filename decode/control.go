@@ -84,7 +84,7 @@ func (cs *controlConn) confirmed() bool {
 // nothing.
 type controlTable struct {
 	d          *Decoder
-	conns      map[ConnKey]*controlConn
+	conns      *ConnIndex[*controlConn]
 	silent     connList // no payload yet, or not FTP: short expiry
 	live       connList // carrying bytes: long expiry
 	holes      []*controlConn
@@ -98,7 +98,7 @@ type controlTable struct {
 }
 
 func newControlTable(d *Decoder) *controlTable {
-	t := &controlTable{d: d, conns: make(map[ConnKey]*controlConn)}
+	t := &controlTable{d: d, conns: NewConnIndex(func(cs *controlConn, k ConnKey) bool { return cs.key == k })}
 	t.maxConns = d.opts.MaxControlConns
 	if t.maxConns <= 0 {
 		t.maxConns = DefaultMaxControlConns
@@ -121,7 +121,7 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 	}
 	key := MakeConnKey(s.Src, s.Dst)
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
-	if cs := t.conns[key]; cs != nil {
+	if cs := t.conns.Get(key); cs != nil {
 		switch {
 		case newConn && cs.reusedBy(s):
 			// The 4-tuple's next connection: the old one is over, even if
@@ -195,7 +195,7 @@ func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseS
 	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, lastSeen: ts}
 	cs.asm.pool = &t.pool
 	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, &t.ev, cs.emit)
-	t.conns[key] = cs
+	t.conns.Put(key, cs)
 	t.enlist(cs, &t.silent)
 	return cs
 }
@@ -203,7 +203,7 @@ func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseS
 // makeRoom evicts one connection when the table is full: the one silent
 // longest, else the one idle longest, whose session ends "evicted".
 func (t *controlTable) makeRoom() {
-	if len(t.conns) < t.maxConns {
+	if t.conns.Len() < t.maxConns {
 		return
 	}
 	t.d.stats.ControlConnsFull++
@@ -251,8 +251,8 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		cs.parser.urgent[d] = true
 	}
 	cs.asm.segment(d, s.Seq, s.Ack, s.Flags, s.Payload, s.Num, s.TS, cs)
-	if t.conns[cs.key] != cs {
-		return // closed while its bytes were read (both FINs)
+	if cs.t == nil {
+		return // closed (removed) while its bytes were read (both FINs)
 	}
 	if cs.candidate && cs.parser.state != parseCandidate {
 		cs.candidate = false // confirmed or rejected
@@ -393,7 +393,7 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 // close ends a connection: what it still buffers is delivered (unless
 // it was reset), its close reported, and it leaves the table.
 func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts time.Time) {
-	if t.conns[cs.key] != cs {
+	if t.conns.Get(cs.key) != cs {
 		return
 	}
 	switch why {
@@ -430,10 +430,10 @@ func (t *controlTable) delist(cs *controlConn) {
 
 // remove takes a connection out of the table and frees its buffers.
 func (t *controlTable) remove(cs *controlConn) {
-	if t.conns[cs.key] != cs {
+	if t.conns.Get(cs.key) != cs {
 		return
 	}
-	delete(t.conns, cs.key)
+	t.conns.Delete(cs.key)
 	t.delist(cs)
 	if cs.byContent {
 		t.byContent--
@@ -453,11 +453,11 @@ func (t *controlTable) expire(now time.Time) {
 	num := t.d.num
 	kept := t.holes[:0]
 	for _, cs := range t.holes {
-		if t.conns[cs.key] != cs {
+		if t.conns.Get(cs.key) != cs {
 			continue
 		}
 		cs.asm.expire(now, num, cs)
-		if t.conns[cs.key] == cs && cs.asm.holding() {
+		if t.conns.Get(cs.key) == cs && cs.asm.holding() {
 			kept = append(kept, cs)
 		} else {
 			cs.holeListed = false
@@ -476,10 +476,7 @@ func (t *controlTable) expire(now time.Time) {
 // closeAll delivers everything buffered and closes every connection, in
 // the order they began.
 func (t *controlTable) closeAll(num uint64, ts time.Time) {
-	all := make([]*controlConn, 0, len(t.conns))
-	for _, cs := range t.conns {
-		all = append(all, cs)
-	}
+	all := t.conns.All()
 	slices.SortFunc(all, func(a, b *controlConn) int {
 		if c := a.firstTS.Compare(b.firstTS); c != 0 {
 			return c

@@ -125,11 +125,11 @@ func TestSynFloodStaysBounded(t *testing.T) {
 		src := netip.AddrPortFrom(convClient.Addr(), uint16(1024+i%60000))
 		v.ts = v.ts.Add(180 * time.Millisecond) // an hour in all
 		v.send(src, convServer, uint32(i), 0, FlagSYN, "")
-		if n := len(d.ctl.conns); n > 1000 {
+		if n := d.ctl.conns.Len(); n > 1000 {
 			t.Fatalf("%d connections held, bound 1000", n)
 		}
 	}
-	if n := len(d.ctl.conns); n > 400 {
+	if n := d.ctl.conns.Len(); n > 400 {
 		t.Errorf("%d connections still held; those older than a minute should be gone", n)
 	}
 	if convClientount(rec, ControlOpen) != 0 {

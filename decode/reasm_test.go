@@ -246,7 +246,7 @@ func TestRejectedCandidateForgottenSoon(t *testing.T) {
 	v.srv("220 mail ESMTP\r\n")
 	v.cli("EHLO x\r\n")
 	d.Tick(convT0.Add(5 * time.Minute))
-	if n := len(d.ctl.conns); n != 0 || d.ctl.byContent != 0 {
+	if n := d.ctl.conns.Len(); n != 0 || d.ctl.byContent != 0 {
 		t.Errorf("%d connections, byContent %d after 5 minutes", n, d.ctl.byContent)
 	}
 }
