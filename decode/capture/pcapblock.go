@@ -186,10 +186,10 @@ func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error
 	ci.CaptureLength = int(s.order.Uint32(s.head[8:12]))
 	ci.Length = int(s.order.Uint32(s.head[12:16]))
 	if ci.CaptureLength > maxRecord {
-		return nil, gopacket.CaptureInfo{}, 0, s.fail(fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, s.msgSnap))
+		return nil, gopacket.CaptureInfo{}, 0, s.corrupt(fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, s.msgSnap))
 	}
 	if ci.CaptureLength > ci.Length {
-		return nil, gopacket.CaptureInfo{}, 0, s.fail(fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length))
+		return nil, gopacket.CaptureInfo{}, 0, s.corrupt(fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length))
 	}
 	data, err := s.take(ci.CaptureLength)
 	if err != nil {
@@ -207,6 +207,17 @@ func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error
 func (s *blockPcap) fail(err error) error {
 	s.halt()
 	return s.input.fail(err)
+}
+
+// corrupt stops reading at a record the bytes already in hand prove
+// corrupt. Unlike fail it does not look for an I/O error first: one the
+// reading goroutine met further on, up to a few blocks ahead, is not why
+// this record is bad (pcapgo, reading no further than the record, reports
+// it as corrupt too).
+func (s *blockPcap) corrupt(err error) error {
+	s.halt()
+	s.err = readError(s.name, s.packets, ErrCorrupt, err.Error(), err)
+	return s.err
 }
 
 // halt stops the reading goroutine and waits for it to leave the file.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // readRecords reads every packet of src and the error that ended it, then
@@ -237,4 +238,35 @@ func FuzzBlockPcapSameAsPcapgo(f *testing.F) {
 			t.Fatalf("blocks of %d: %d packets, %q; pcapgo %d, %q", int(size%4096)+1, len(got), gotEnd, len(want), wantEnd)
 		}
 	})
+}
+
+// TestBlockPcapCorruptRecordBeforeReadError guards the classification of
+// a corrupt record: the reading goroutine runs blocks ahead, and an I/O
+// error it meets further on is not why the record is bad. pcapgo, which
+// reads no further than the record, calls it corrupt; so must this.
+func TestBlockPcapCorruptRecordBeforeReadError(t *testing.T) {
+	ok := record(1, 2, 4, 4, []byte{1, 2, 3, 4})
+	bad := record(1, 2, maxRecord+1, maxRecord+1, nil)
+	for _, size := range []int{100, 4096, pcapBlockSize} {
+		// Within the blocks the reader may fill ahead of the caller's.
+		data := pcapFile(65535, bytes.Join([][]byte{ok, bad, make([]byte, size)}, nil))
+		src, err := openSized("disk.pcap", &failingReader{data: data, err: errors.New("input/output error")}, nil, false, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Let the reader run ahead into the I/O error (it has read every
+		// byte) before the bad record is looked at.
+		if _, _, _, err := src.Next(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); BytesRead(src) < int64(len(data)) && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		_, _, _, err = src.Next()
+		src.Close()
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != ErrCorrupt || e.Packets != 1 {
+			t.Errorf("blocks of %d: %v, want a corrupt record after 1 packet", size, err)
+		}
+	}
 }
