@@ -400,6 +400,10 @@ func (t *Tracker) finishData(dc *DataConn) {
 		dc.tls = nil
 	}
 	switch {
+	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.TLSHandshakeOnly():
+		// Its payload was a TLS handshake and nothing else (a server that
+		// refused the connection after it, say): no file data moved.
+		dc.Outcome = OutcomeConnected
 	case dc.Bytes[0]+dc.Bytes[1] > 0:
 		dc.Outcome = OutcomeTransferred
 	case !dc.SynAckTS.IsZero() && dc.synsAfterSynAck > 0 && !dc.openerAcked:

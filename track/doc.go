@@ -31,7 +31,10 @@
 // connection on to a Sink that implements PayloadSink, with the data
 // connection it belongs to. The TLS hellos of an encrypted session's data
 // connections are read in order (at most two scanners of 16 KiB each per
-// live data connection) and only their verdict is kept once it is final.
+// live data connection), and their record headers up to the first
+// application data record; only the verdict is kept once it is final. A
+// data connection whose records were all handshake (decode/tlshello's
+// ContentHandshakeOnly) moved no file: its outcome is connected.
 //
 // # The clock
 //

@@ -14,9 +14,13 @@ type Outcome uint8
 const (
 	// OutcomePending: not decided yet (never seen in output).
 	OutcomePending Outcome = iota
-	// OutcomeTransferred: handshake done and payload moved.
+	// OutcomeTransferred: handshake done and payload moved (on a TLS data
+	// connection: records the TLS scanner could not explain as handshake,
+	// or records it could not follow).
 	OutcomeTransferred
-	// OutcomeConnected: handshake done, no payload.
+	// OutcomeConnected: handshake done, no data moved: no payload, or on a
+	// TLS data connection only the TLS handshake and alerts
+	// (DataConn.TLSHandshakeOnly; Bytes then counts those).
 	OutcomeConnected
 	// OutcomeUnanswered: SYNs with no answer.
 	OutcomeUnanswered

@@ -2,6 +2,7 @@ package track
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -164,5 +165,94 @@ func TestCCCCaptureDataHandshakeRead(t *testing.T) {
 	v, seen := rec.data[0].TLSHandshake()
 	if !seen || v.Resumption != tlshello.Resumed || v.Used != tlshello.ByPSK {
 		t.Errorf("the data connection's TLS handshake after CCC: seen %v, %v by %v; want read, resumed by PSK", seen, v.Resumption, v.Used)
+	}
+}
+
+// readCapture runs a capture through the real decoder and a tracker.
+func readCapture(t *testing.T, path string) *recorder {
+	t.Helper()
+	src, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	rec := &recorder{}
+	trk := New(rec, Options{})
+	dec := decode.New(trk, decode.Options{})
+	if err := dec.DecodeAll(src); err != nil {
+		t.Fatal(err)
+	}
+	dec.Finish()
+	trk.Finish()
+	return rec
+}
+
+// TestTLSHandshakeOnlyIsNotATransfer guards the outcome of a protected
+// data connection whose payload was its TLS handshake and nothing else
+// (the server closed it after the handshake and refused the transfer):
+// connected, not transferred, with its handshake bytes still counted.
+// Data connections that carried application data in TLS stay transferred.
+func TestTLSHandshakeOnlyIsNotATransfer(t *testing.T) {
+	tests := []struct {
+		path string
+		want []Outcome // per data connection, in order
+	}{
+		// ftplib's full TLS 1.3 handshake after CCC, ProFTPD's two
+		// tickets and close_notify, then its 425.
+		{"../pcaps/synthetic/ftps-ccc-refused.pcap", []Outcome{OutcomeConnected}},
+		// vsftpd require_ssl_reuse=YES: curl --no-sessionid in TLS 1.3
+		// and in TLS 1.2 (refused after the handshake), then a TLS 1.2
+		// resumption that gets the file.
+		{"../pcaps/real/ftps-reuse-required.pcap", []Outcome{OutcomeConnected, OutcomeConnected, OutcomeTransferred}},
+		{"../pcaps/real/ftps-explicit.pcap", []Outcome{OutcomeTransferred}},
+		{"../pcaps/real/helper-nat-ftps-client.pcap", []Outcome{OutcomeTransferred}},
+		{"../pcaps/real/helper-nat-ftps-server.pcap", []Outcome{OutcomeTransferred}},
+		// A resumed TLS 1.3 handshake and a listing in one record: one
+		// ticket-sized record, which the rule cannot tell from a ticket.
+		{"../pcaps/synthetic/ftps-ccc.pcap", []Outcome{OutcomeTransferred}},
+	}
+	for _, tc := range tests {
+		rec := readCapture(t, tc.path)
+		var got []Outcome
+		for _, d := range rec.data {
+			got = append(got, d.Outcome)
+			if d.Outcome == OutcomeConnected && (!d.TLSHandshakeOnly() || d.TotalBytes() == 0) {
+				t.Errorf("%s: data #%d connected with %d bytes, handshake only %v: want its handshake bytes counted", tc.path, d.ID, d.TotalBytes(), d.TLSHandshakeOnly())
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: outcomes %v, want %v", tc.path, got, tc.want)
+		}
+	}
+}
+
+// TestTLSRecordsLostStayTransferred: when the capture loses part of a
+// protected data connection, its records cannot be followed, so its
+// payload is not called a handshake: the outcome stays transferred.
+func TestTLSRecordsLostStayTransferred(t *testing.T) {
+	s := cccSession(t)
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f")
+	a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000")
+	s.segData(a, b, decode.FlagSYN, 1000, nil)
+	s.segData(b, a, decode.FlagSYN|decode.FlagACK, 5000, nil)
+	s.segData(a, b, decode.FlagACK, 1001, nil)
+	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001, fullServerHello)
+	// 4,000 bytes the capture missed, then the end of the server's side.
+	end := 5001 + uint32(len(fullServerHello)) + 4000
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH, end-100, make([]byte, 100))
+	s.segData(b, a, decode.FlagFIN|decode.FlagACK, end, nil)
+	s.segData(a, b, decode.FlagFIN|decode.FlagACK, 1001+uint32(len(fullClientHello)), nil)
+	s.reply(226, "Transfer complete")
+	s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	d := s.rec.data[0]
+	if d.Outcome != OutcomeTransferred || d.TLSHandshakeOnly() {
+		t.Errorf("outcome %v, handshake only %v; want transferred: the records after the hole were not read", d.Outcome, d.TLSHandshakeOnly())
 	}
 }

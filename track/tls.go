@@ -7,18 +7,21 @@ import (
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
 
-// dataTLS reads the TLS hellos at the start of a data connection of a
+// dataTLS reads the TLS records at the start of a data connection of a
 // session whose data may be protected (Session.dataProtected), without
 // decrypting: whether the handshake resumed the control connection's
 // session (vsftpd's require_ssl_reuse, ProFTPD and FileZilla Server
-// refuse a data connection that does not). Only bytes
-// that arrive in order are read; a hole ends the reading. It is released
-// with the data connection.
+// refuse a data connection that does not), and whether anything but the
+// handshake crossed (a refused connection carries its handshake and
+// nothing else, which is not a transfer). Only bytes that arrive in order
+// are read; a hole ends the reading and leaves the content unknown. The
+// record walk stops at the first application data record, so a transfer
+// costs its first records only. It is released with the data connection.
 type dataTLS struct {
-	scan  [2]tlshello.Scanner // per direction, from the side that opened it
-	next  [2]uint32           // the sequence number of the next byte to read
-	ready [2]bool             // next is known
-	stop  [2]bool             // out of order, or the scanner is done
+	conn  tlshello.Conn // both directions, in capture order; 0 is the side that opened it
+	next  [2]uint32     // the sequence number of the next byte to read
+	ready [2]bool       // next is known
+	stop  [2]bool       // out of order, or nothing more to learn
 }
 
 // feed passes one segment's payload on, in order only.
@@ -36,23 +39,25 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 	}
 	if !x.ready[dir] || seq != x.next[dir] || len(s.Payload) < s.PayloadLen {
 		// Picked up without the SYN, out of order, retransmitted or cut
-		// by the snap length: the hello cannot be read in order.
+		// by the snap length: the records cannot be read in order.
 		if !x.ready[dir] || int32(seq-x.next[dir]) > 0 || len(s.Payload) < s.PayloadLen {
+			x.conn.Lost(dir)
 			x.stop[dir] = true
 		}
 		return
 	}
 	x.next[dir] += uint32(len(s.Payload))
-	x.scan[dir].Feed(s.Payload)
-	if x.scan[dir].Done() {
+	x.conn.Feed(dir, s.Payload)
+	if !x.conn.Wants(dir) {
 		x.stop[dir] = true
 	}
 }
 
 // TLSHandshake returns the verdict of the data connection's TLS handshake,
-// read from its hellos, and whether there was one to read (a data
-// connection of a session whose data may be protected, whose first bytes
-// were TLS).
+// read from its hellos and record headers, and whether there was one to
+// read (a data connection of a session whose data may be protected, whose
+// first bytes were TLS). Verdict.Content says whether application data
+// crossed.
 func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
 	if d.tls == nil {
 		return d.tlsVerdict, d.tlsSeen
@@ -60,13 +65,22 @@ func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
 	return d.tls.verdict()
 }
 
-// verdict decides from what the scanners read, if they read a hello.
+// TLSHandshakeOnly reports whether the payload counted in Bytes was a TLS
+// handshake (and alerts) and nothing else: the records of both directions
+// were read in order and none carried application data
+// (tlshello.ContentHandshakeOnly). Such a connection moved no file data;
+// its outcome is connected, not transferred.
+func (d *DataConn) TLSHandshakeOnly() bool {
+	v, seen := d.TLSHandshake()
+	return seen && v.Content == tlshello.ContentHandshakeOnly
+}
+
+// verdict decides from what was read, if a hello was.
 func (x *dataTLS) verdict() (tlshello.Verdict, bool) {
-	if x.scan[0].ClientHello() == nil && x.scan[1].ClientHello() == nil &&
-		x.scan[0].ServerHello() == nil && x.scan[1].ServerHello() == nil {
+	if !x.conn.Hello() {
 		return tlshello.Verdict{}, false
 	}
-	return tlshello.Decide(&x.scan[0], &x.scan[1]), true
+	return x.conn.Verdict(), true
 }
 
 // protLevel is a session's data protection level (RFC 2228 PROT, RFC 4217

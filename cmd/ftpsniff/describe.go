@@ -24,22 +24,17 @@ func seconds(d time.Duration) string {
 // outcomeDetail says in words what the capture shows of a data connection.
 func outcomeDetail(d *track.DataConn) string {
 	switch d.Outcome {
-	case track.OutcomeTransferred:
-		s := fmt.Sprintf("%d bytes", d.TotalBytes())
-		if d.Bytes[0] > 0 && d.Bytes[1] > 0 {
-			// Both ways (a TLS handshake, say): say which is which.
-			toClient, toServer := d.Bytes[1], d.Bytes[0]
-			if !d.Passive {
-				toClient, toServer = toServer, toClient
-			}
-			s += fmt.Sprintf(" (%d to the client, %d to the server)", toClient, toServer)
+	case track.OutcomeConnected:
+		if d.TLSHandshakeOnly() {
+			return "TLS handshake only, no application data: " + byteSplit(d)
 		}
+		return "handshake done, no payload"
+	case track.OutcomeTransferred:
+		s := byteSplit(d)
 		if dur := d.Duration(); dur > 0 {
 			s += " in " + seconds(dur)
 		}
 		return s
-	case track.OutcomeConnected:
-		return "handshake done, no payload"
 	case track.OutcomeUnanswered:
 		if d.SYNs == 1 {
 			return "1 SYN, no answer"
@@ -121,4 +116,18 @@ func maskedLine(e *track.Event, show bool) string {
 		return mask + " (hidden: it may hold a password)"
 	}
 	return e.Text
+}
+
+// byteSplit is a data connection's byte count, and which way each part
+// went when both ways carried some (a TLS handshake, say).
+func byteSplit(d *track.DataConn) string {
+	s := fmt.Sprintf("%d bytes", d.TotalBytes())
+	if d.Bytes[0] > 0 && d.Bytes[1] > 0 {
+		toClient, toServer := d.Bytes[1], d.Bytes[0]
+		if !d.Passive {
+			toClient, toServer = toServer, toClient
+		}
+		s += fmt.Sprintf(" (%d to the client, %d to the server)", toClient, toServer)
+	}
+	return s
 }

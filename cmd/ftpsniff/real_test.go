@@ -71,8 +71,9 @@ func TestRealCaptureOutcomes(t *testing.T) {
 		{"active-client-firewall", "PORT:unanswered=0@RETR"},
 		{"ftps-explicit", "unknown:transferred/inferred"},
 		// The failure stories (docs/troubleshooting.md).
-		// require_ssl_reuse=YES: two full handshakes the server closes, one resumed transfer.
-		{"ftps-reuse-required", "unknown:transferred/inferred unknown:transferred/inferred unknown:transferred/inferred"},
+		// require_ssl_reuse=YES: two full handshakes the server closes (connected: TLS
+		// handshake only), one resumed transfer.
+		{"ftps-reuse-required", "unknown:connected/inferred unknown:connected/inferred unknown:transferred/inferred"},
 		// The data SYN arrives SNAT'ed from 10.99.0.3: matched by port only, 425 Bad IP.
 		{"data-source-nat", "PASV:connected/port-only=0@RETR"},
 		// 500 OOPS: invalid pasv_address to PASV: nothing announced.

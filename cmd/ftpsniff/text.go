@@ -541,7 +541,8 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
 		facts = append(facts, "ended by "+d.EndReason.String())
 	}
-	if d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
+	// Under TLS the bytes are records, not the file: no size to compare.
+	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
 		if got := d.TotalBytes(); got != d.ExpectedSize {
 			facts = append(facts, p.warn.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got))
 		}

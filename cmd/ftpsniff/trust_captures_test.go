@@ -360,3 +360,63 @@ func TestCCCRefusalQuotedNotGuessed(t *testing.T) {
 		t.Errorf("%s, want the server's refusal in its verdict", briefs(srv))
 	}
 }
+
+// TestRefusedTLSDataNotATransfer guards the outcome of a protected data
+// connection that carried its TLS handshake and nothing else, end to end
+// (ftps-ccc-refused.pcap: ftplib's full TLS 1.3 handshake, ProFTPD's two
+// session tickets and close_notify, then "425 ... Operation not
+// permitted"): connected, with the handshake's bytes still counted, not
+// "transferred" with "server announced 48213 bytes, 2322 moved"; the
+// finding says the connection carried no application data.
+func TestRefusedTLSDataNotATransfer(t *testing.T) {
+	recs := trustRecords(t, "ftps-ccc-refused.pcap")
+	data := trustOfType(recs, "data")
+	if len(data) != 1 || data[0].Outcome != "connected" || data[0].Bytes != 2322 || data[0].FinalReply != 425 {
+		t.Fatalf("%s, want one data connection connected, its 2322 handshake bytes counted, refused with 425", briefs(data))
+	}
+	for _, f := range trustOfType(recs, "finding") {
+		if f.findingCode() == "data-tls-not-resumed" && !strings.Contains(f.Message, "carried its TLS handshake and no application data") {
+			t.Errorf("data-tls-not-resumed: %s\nwant it to say the connection carried no application data", f.Message)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", filepath.Join("../../pcaps/synthetic", "ftps-ccc-refused.pcap")}, &stdout, &stderr); code != 0 {
+		t.Fatalf("read: exit %d: %s", code, stderr.String())
+	}
+	if text := stdout.String(); strings.Contains(text, "2322 moved") || strings.Contains(text, "data: 1 transferred") {
+		t.Errorf("the text still reports the handshake as a transfer:\n%s", text)
+	}
+}
+
+// TestExhaustedRangeAdviceAgrees guards data-unanswered's advice for the
+// port a server fell back to after using up its passive range, end to end
+// (range-exhausted.pcap, no range given): it gives the range
+// passive-range-exhausted inferred, widened, says it is inferred, and
+// never falls back to "the server's passive range is not known" with an
+// example range.
+func TestExhaustedRangeAdviceAgrees(t *testing.T) {
+	recs := trustRecords(t, "range-exhausted.pcap")
+	var unanswered, exhausted *trustRecord
+	for _, f := range trustOfType(recs, "finding") {
+		switch f.findingCode() {
+		case "data-unanswered":
+			unanswered = &f
+		case "passive-range-exhausted":
+			exhausted = &f
+		}
+	}
+	if unanswered == nil || exhausted == nil {
+		t.Fatalf("findings: data-unanswered %v, passive-range-exhausted %v", unanswered != nil, exhausted != nil)
+	}
+	for _, w := range []string{"PassivePorts 40000 40129", "40000-40003 is inferred from its announcements", "see passive-range-exhausted"} {
+		if !strings.Contains(unanswered.Advice, w) {
+			t.Errorf("data-unanswered advice lacks %q: %s", w, unanswered.Advice)
+		}
+	}
+	if strings.Contains(unanswered.Advice, "40000 40100") || strings.Contains(unanswered.Advice, "40000-40100") {
+		t.Errorf("data-unanswered still offers the example range: %s", unanswered.Advice)
+	}
+	if !strings.Contains(exhausted.Advice, "PassivePorts 40000 40129") {
+		t.Errorf("passive-range-exhausted advice: %s", exhausted.Advice)
+	}
+}

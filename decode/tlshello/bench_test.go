@@ -41,3 +41,27 @@ func benchFeed(b *testing.B, stream []byte, chunk int) {
 		b.Fatal("no hello parsed")
 	}
 }
+
+// BenchmarkConn reads both directions of a crypto/tls connection: the
+// handshake alone (the walk goes to the end), and a 1 MB download (the
+// walk stops at the first application data record).
+func BenchmarkConn(b *testing.B) {
+	ccfg, scfg := tlsConfigs(b, tls.VersionTLS13)
+	for _, tc := range []struct {
+		name string
+		down int
+	}{{"handshake-only", 0}, {"download-1MB", 1 << 20}} {
+		steps := runTransfer(b, ccfg, scfg, tc.down, 0)
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var c Conn
+			for b.Loop() {
+				c = Conn{}
+				feedConn(&c, steps, 0, 0)
+			}
+			if c.Verdict().Content == ContentUnknown {
+				b.Fatal("content unknown")
+			}
+		})
+	}
+}

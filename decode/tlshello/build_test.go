@@ -100,6 +100,7 @@ type serverOpts struct {
 	ticketExt bool
 	alpn      string
 	noExt     bool
+	suite     uint16 // cipher suite; TLS_AES_128_GCM_SHA256 (0x1301) when 0
 }
 
 func serverHello(o serverOpts) []byte {
@@ -116,7 +117,11 @@ func serverHello(o serverOpts) []byte {
 		}
 	}
 	b = append(b, vec8(o.sid)...)
-	b = append(b, 0x13, 0x01, 0) // cipher suite, compression
+	suite := o.suite
+	if suite == 0 {
+		suite = 0x1301
+	}
+	b = append(b, byte(suite>>8), byte(suite), 0) // cipher suite, compression
 	if !o.noExt {
 		var exts []byte
 		if o.version != 0 {

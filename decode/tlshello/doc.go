@@ -1,10 +1,12 @@
 // Package tlshello reads the first TLS handshake messages of a TCP stream,
 // without decrypting anything, and says whether the handshake resumed a
-// session. It exists for FTPS servers that refuse a data connection whose
-// TLS session is not resumed from the control connection (vsftpd
-// require_ssl_reuse=YES; FileZilla Server "TLS session of data connection
-// not resumed"): the data connection's hellos show whether the client
-// offered resumption and whether the server accepted it.
+// session and whether anything but the handshake crossed. It exists for
+// FTPS servers that refuse a data connection whose TLS session is not
+// resumed from the control connection (vsftpd require_ssl_reuse=YES;
+// FileZilla Server "TLS session of data connection not resumed"): the data
+// connection's hellos show whether the client offered resumption and
+// whether the server accepted it, and its records whether a file crossed
+// or only the handshake did.
 //
 // What it owns:
 //
@@ -26,6 +28,21 @@
 //   - Decide: combines both directions into a Verdict: Full, Resumed (by
 //     session ID, ticket or PSK), Refused (offered, not accepted) or Unknown
 //     (with the reason).
+//   - Conn: both directions of one connection in capture order: a Scanner
+//     each, and a walk of every record header (content type, length) that
+//     tells whether anything but the handshake crossed (Verdict.Content:
+//     handshake only, application data, or unknown). A data connection
+//     that a server closed after the handshake carried no file. TLS ≤1.2
+//     marks application data by content type; TLS 1.3 hides its handshake
+//     in the same content type, so the rule reads place and length against
+//     the negotiated suite (the client's flight ends at a Finished-sized
+//     record, the server's post-handshake records are tickets when two to
+//     four share a length, a last alert-sized record is close_notify); its
+//     limits are on Conn, and every doubt falls to "application data" or
+//     "unknown", except the few listed there.
+//
+// Clock: none. Order is all it uses: Conn relies on the caller feeding the
+// two directions in the order the capture shows them.
 //
 // It does not own TCP reassembly, deciding which connection is an FTPS data
 // connection, or printing: SNI and ALPN are peer-controlled bytes that the
@@ -45,6 +62,11 @@
 //     host_name keeps MaxServerName (255) bytes and the ALPN list MaxALPN
 //     (64) bytes of whole entries; longer ones set ServerNameTruncated or
 //     ALPNTruncated.
+//   - Conn walks at most 256 records per direction (a handshake is a
+//     dozen; ContentUnknown past that) and stops at the first application
+//     data record, so a transfer
+//     costs its first records; the walk copies nothing but a 5-byte header
+//     and allocates nothing.
 //   - Every loop advances through its input; none runs longer than the
 //     bytes given.
 //

@@ -104,3 +104,43 @@ func kind(err error) error {
 	}
 	return nil
 }
+
+// FuzzConn feeds two streams to a Conn, alternating pieces of frag bytes
+// from each (the order a capture shows), and checks that the verdict,
+// Content included, does not depend on how each piece is chunked, and that
+// the walk keeps its bound.
+func FuzzConn(f *testing.F) {
+	ch := records(recHandshake, clientHello(clientOpts{versions: []uint16{0x0304}}), 0)
+	sh := records(recHandshake, serverHello(serverOpts{version: 0x0304}), 0)
+	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(alert13)), cat(sh, ccsRecord(), prot(23), prot(900), prot(finished13), prot(250), prot(250), prot(alert13)), uint16(0), uint8(0))
+	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(1017)), cat(sh, ccsRecord(), prot(900), prot(finished13), prot(250)), uint16(300), uint8(3))
+	f.Add(records(recHandshake, clientHello(clientOpts{}), 0), cat(records(recHandshake, cat(serverHello(serverOpts{}), flight12()), 0), ccsRecord(), prot(4664)), uint16(64), uint8(1))
+	f.Fuzz(func(t *testing.T, a, b []byte, frag uint16, chunk uint8) {
+		n := int(frag)%2048 + 1
+		var steps []connStep
+		for len(a) > 0 || len(b) > 0 {
+			k := min(n, len(a))
+			steps = append(steps, fromClient(a[:k]))
+			a = a[k:]
+			k = min(n, len(b))
+			steps = append(steps, fromServer(b[:k]))
+			b = b[k:]
+		}
+		var whole, split Conn
+		feedConn(&whole, steps, 0, 0)
+		feedConn(&split, steps, int(chunk)%64+1, 0)
+		vw, vs := whole.Verdict(), split.Verdict()
+		vw.Reason, vs.Reason = nil, nil
+		if vw != vs {
+			t.Fatalf("verdict depends on chunking:\nwhole %+v\nsplit %+v", vw, vs)
+		}
+		for i := range whole.walk {
+			if whole.walk[i].records > maxWalkRecords {
+				t.Fatalf("walked %d records", whole.walk[i].records)
+			}
+		}
+		if vw.Content == ContentHandshakeOnly && !whole.Hello() {
+			t.Fatal("handshake only without a hello")
+		}
+	})
+}

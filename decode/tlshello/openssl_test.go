@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -73,10 +74,10 @@ func TestOpenSSLResumption(t *testing.T) {
 				if reused != (want == Resumed) {
 					t.Fatalf("s_client run %d: Reused %v; the scenario is wrong\n%s", i, reused, out)
 				}
-				client, server := proxy.next(t)
+				conn := proxy.next(t)
 				var c, s Scanner
-				feed(&c, client, 0)
-				feed(&s, server, 0)
+				feed(&c, conn.client, 0)
+				feed(&s, conn.server, 0)
 				v := Decide(&c, &s)
 				wantV := Verdict{Resumption: want, Version: tc.version}
 				if want == Resumed {
@@ -166,7 +167,14 @@ func startSServer(t *testing.T, ctx context.Context, bin, certFile, keyFile stri
 
 type recordingProxy struct {
 	addr  string
-	conns chan [2][]byte // bytes client->server, server->client, per connection
+	conns chan proxied
+}
+
+// proxied is one connection through the proxy: the bytes each way, and
+// both ways in the order the proxy read them (a capture point's order).
+type proxied struct {
+	client, server []byte
+	steps          []connStep
 }
 
 func startRecordingProxy(t *testing.T, upstream string) *recordingProxy {
@@ -175,7 +183,7 @@ func startRecordingProxy(t *testing.T, upstream string) *recordingProxy {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	p := &recordingProxy{addr: ln.Addr().String(), conns: make(chan [2][]byte, 2)}
+	p := &recordingProxy{addr: ln.Addr().String(), conns: make(chan proxied, 2)}
 	go func() {
 		for range 2 {
 			down, err := ln.Accept()
@@ -189,31 +197,47 @@ func startRecordingProxy(t *testing.T, upstream string) *recordingProxy {
 			}
 			var wg sync.WaitGroup
 			var c2s, s2c bytes.Buffer
-			pump := func(dst, src net.Conn, log *bytes.Buffer) {
+			log := &wireLog{}
+			pump := func(dst, src net.Conn, buf *bytes.Buffer, client bool) {
 				defer wg.Done()
-				io.Copy(io.MultiWriter(dst, log), src)
+				b := make([]byte, 32<<10)
+				for {
+					n, err := src.Read(b)
+					if n > 0 {
+						// Logged before it is passed on: the peer's answer
+						// comes after it in the log.
+						log.add(client, b[:n])
+						buf.Write(b[:n])
+						if _, werr := dst.Write(b[:n]); werr != nil {
+							break
+						}
+					}
+					if err != nil {
+						break
+					}
+				}
 				dst.(*net.TCPConn).CloseWrite()
 			}
 			wg.Add(2)
-			go pump(up, down, &c2s)
-			go pump(down, up, &s2c)
+			go pump(up, down, &c2s, true)
+			go pump(down, up, &s2c, false)
 			wg.Wait()
 			up.Close()
 			down.Close()
-			p.conns <- [2][]byte{c2s.Bytes(), s2c.Bytes()}
+			p.conns <- proxied{client: c2s.Bytes(), server: s2c.Bytes(), steps: log.steps}
 		}
 	}()
 	return p
 }
 
-func (p *recordingProxy) next(t *testing.T) (client, server []byte) {
+func (p *recordingProxy) next(t *testing.T) proxied {
 	select {
 	case c := <-p.conns:
-		return c[0], c[1]
+		return c
 	case <-time.After(20 * time.Second):
 		t.Fatal("proxied connection did not finish")
 	}
-	return nil, nil
+	return proxied{}
 }
 
 // slowEOF is a stdin that reaches EOF after a delay, or once waitFile
@@ -236,4 +260,113 @@ func (s *slowEOF) Read([]byte) (int, error) {
 	}
 	time.Sleep(50 * time.Millisecond) // let s_client finish writing it
 	return 0, io.EOF
+}
+
+// TestOpenSSLContent cross-checks Conn's content rule against OpenSSL,
+// the library of vsftpd, ProFTPD and Pure-FTPd: a TLS 1.3 server that
+// sends its two session tickets after the client's Finished. A connection
+// that carries only the handshake (s_client closing at once, as a client
+// whose data connection the server refuses) reads as handshake only; one
+// that carries a line reads as application data. Skipped without an
+// openssl binary, or with -short.
+func TestOpenSSLContent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts openssl processes")
+	}
+	bin, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed")
+	}
+	certFile, keyFile := writeTestCert(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"tls1.3", []string{"-tls1_3"}},
+		{"tls1.3 client certificate requested", []string{"-tls1_3", "-verify", "1"}},
+		{"tls1.2", []string{"-tls1_2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			serverArgs := tc.args
+			clientArgs := []string{"-tls1_3"}
+			if tc.name == "tls1.2" {
+				clientArgs = []string{"-tls1_2"}
+			}
+			serverAddr := startSServer(t, ctx, bin, certFile, keyFile, serverArgs)
+			proxy := startRecordingProxy(t, serverAddr)
+			for _, line := range []string{"", "STOR of one line\n"} {
+				args := append([]string{"s_client", "-connect", proxy.addr, "-servername", testServerName}, clientArgs...)
+				cmd := exec.CommandContext(ctx, bin, args...)
+				// The line, then EOF after a pause in which the tickets
+				// arrive: s_client then sends close_notify and closes.
+				cmd.Stdin = io.MultiReader(strings.NewReader(line), &slowEOF{d: 300 * time.Millisecond})
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("s_client: %v\n%s", err, out)
+				}
+				conn := proxy.next(t)
+				var c Conn
+				feedConn(&c, conn.steps, 0, 0)
+				v := c.Verdict()
+				want := ContentHandshakeOnly
+				switch {
+				case line != "":
+					want = ContentApplicationData
+				case tc.name != "tls1.2" && !equalTickets(conn.steps):
+					// OpenSSL's two tickets can differ by a cipher block
+					// (the session's encoding varies): the rule's limit
+					// reads that as data, never the other way round.
+					want = ContentApplicationData
+				}
+				if v.Resumption != Full || v.Content != want {
+					t.Errorf("line %q: %v handshake, content %v; want full, %v\nrecords: %s", line, v.Resumption, v.Content, want, recordShapes(conn.steps))
+				}
+			}
+		})
+	}
+}
+
+// equalTickets reports whether the server's protected records after the
+// client's first protected record, bar alert-sized ones (19 bytes under
+// every suite OpenSSL offers by default), are of one length: its tickets.
+func equalTickets(steps []connStep) bool {
+	clientProtected := false
+	var lens []int
+	for _, st := range steps {
+		for b := st.b; len(b) >= 5; {
+			n := int(b[3])<<8 | int(b[4])
+			if b[0] == recApplicationData {
+				if st.client {
+					clientProtected = true
+				} else if clientProtected && n != alert13 {
+					lens = append(lens, n)
+				}
+			}
+			b = b[min(len(b), 5+n):]
+		}
+	}
+	for _, n := range lens {
+		if n != lens[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// recordShapes lists each step's records as direction, type and length.
+func recordShapes(steps []connStep) string {
+	var out []string
+	for _, st := range steps {
+		who := "S"
+		if st.client {
+			who = "C"
+		}
+		for b := st.b; len(b) >= 5; {
+			n := int(b[3])<<8 | int(b[4])
+			out = append(out, who+strconv.Itoa(int(b[0]))+":"+strconv.Itoa(n))
+			b = b[min(len(b), 5+n):]
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -72,6 +72,9 @@ type Verdict struct {
 	// of the side that sent one.
 	ClientAlert Alert
 	ServerAlert Alert
+	// Content is what the records carried besides the handshake; only
+	// Conn.Verdict fills it (Decide sees the hellos, not the record walk).
+	Content Content
 	// Reason explains Unknown: the first Scanner error (ErrNotTLS,
 	// ErrSSLv2, ErrMalformed, ErrTooLarge, wrapped), else ErrIncomplete.
 	// It is nil for any other Resumption.

@@ -27,11 +27,16 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		// the server's tells what the hidden 227 said.
 		nat := d.hiddenPrivateAddress(s, dc)
 		add(nat)
-		add(d.outcome(s, dc, nat))
+		add(d.outcome(s, dc, nat, nil))
 		add(d.tlsNotResumed(s, dc))
 		return out
 	}
-	add(d.portRange(s, dc))
+	// Whether the server had used up its passive range comes first: the
+	// range findings and the outcome's advice follow it (a port outside
+	// an exhausted range is a fallback, not a misconfiguration, and the
+	// fix is a wider range, not the port).
+	ex := d.rangeExhaustion(s, dc)
+	add(d.portRange(s, dc, ex))
 	var nat *Finding
 	if dc.Passive {
 		nat = d.natPassive(s, dc)
@@ -59,9 +64,9 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		}
 		add(d.ownPrivilegedPort(s, dc.Announced, dc.Via, dc.Announce, false))
 	}
-	add(d.outcome(s, dc, nat))
+	add(d.outcome(s, dc, nat, ex))
 	add(d.tlsNotResumed(s, dc))
-	add(d.rangeExhausted(s, dc))
+	add(d.rangeExhausted(s, dc, ex))
 	add(d.modeFallback(s, dc))
 	return out
 }
@@ -70,8 +75,10 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 // the firewall's when given, else the server's configured one.
 func (d *Diagnoser) fixRange() policy.Ranges { return d.p.PassiveRanges() }
 
-// portRange checks an announced passive port against the policy.
-func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
+// portRange checks an announced passive port against the policy. ex: the
+// server had used up its range (rangeExhaustion), so it left it for a
+// fallback port, not for a configuration of its own.
+func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhaustion) *Finding {
 	if !dc.Passive {
 		return nil
 	}
@@ -97,6 +104,12 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 			f.Message = fmt.Sprintf("The server announced passive port %d, outside the range %s the firewall is meant to allow; it got through here, so the firewall is more open than intended or not on this path.", port, fw)
 		}
 		f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server).", fam.rangeSet(mainRange(fw)))
+		if ex != nil {
+			// It was inside until every port was in use: staying inside
+			// takes a wider range, in the server and the firewall.
+			f.Advice = "The server left the range only because all of its ports were in use (see passive-range-exhausted): keeping it inside takes a wider range, set in the server and opened in the firewall. " + ex.widenBrief(fam) + "." + fam.note()
+			return f
+		}
 		if sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
 			// The server's own range is known: opening it is the other
 			// way. A port it picked outside any known range is never
@@ -109,6 +122,15 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn) *Finding {
 		}
 		f.Advice += fam.note()
 		return f
+	}
+	if ex != nil {
+		// The configuration is the server's own: it left the range because
+		// every port was in use, not because it runs another one.
+		return &Finding{Code: CodePortOutsideRange, Severity: SeverityWarning, TS: dc.Armed, Packets: pk,
+			Evidence: joinEvidence(ann, fmt.Sprintf("%s configures %s", sc.Path, sc.PassiveRange), "outcome "+dc.Outcome.String()),
+			Message:  fmt.Sprintf("The server announced passive port %d, outside the range %s of the configuration given: every port of it was in use (see passive-range-exhausted), so the server fell back to one the kernel chose.", port, sc.PassiveRange),
+			Advice:   ex.widenBrief(fam) + "." + fam.note(),
+		}
 	}
 	return &Finding{Code: CodePortOutsideRange, Severity: SeverityWarning, TS: dc.Armed, Packets: pk,
 		Evidence: joinEvidence(ann, fmt.Sprintf("%s configures %s", sc.Path, sc.PassiveRange), "outcome "+dc.Outcome.String()),

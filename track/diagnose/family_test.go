@@ -136,7 +136,7 @@ func TestAdviceNamesTheServersOwnSettings(t *testing.T) {
 		want    []string // in some advice, verdict or rule
 	}{
 		{"ftps-elsewhere.pcap", []string{"MasqueradeAddress 203.0.113.20", "PassivePorts", "set MasqueradeAddress 203.0.113.20 (ProFTPD's settings, from its greeting)"}},
-		{"range-exhausted.pcap", []string{"PassivePorts 40000 40129", "PassivePorts 40000 40100", "(ProFTPD's settings, from its greeting.)"}},
+		{"range-exhausted.pcap", []string{"PassivePorts 40000 40129", "(ProFTPD's settings, from its greeting.)"}},
 	} {
 		t.Run(tc.capture, func(t *testing.T) {
 			rec, diag := run(t, filepath.Join(synthDir, tc.capture), policy.Policy{})

@@ -374,3 +374,60 @@ func TestTLSNotResumedAfterCCCWithoutReplyIsNotCalledEncrypted(t *testing.T) {
 		t.Errorf("severity %s, want warning: the refusal is not seen", f.Severity)
 	}
 }
+
+// TestExhaustedRangeFindingsAgree guards the findings of a data connection
+// to the port a server fell back to once its passive range was used up
+// (range-exhausted.pcap: ProFTPD hands out 40000-40003, then 47129, which
+// is dropped): data-unanswered and port-outside-range give the range
+// passive-range-exhausted inferred or was given, widened to what it
+// gives, never the example range of an unknown server, never a rule for
+// the fallback port, and never "the server does not run that
+// configuration". An inferred range is said to be inferred, and never
+// called the server's configured one.
+func TestExhaustedRangeFindingsAgree(t *testing.T) {
+	proftpd := &policy.ServerConfig{Path: "/etc/proftpd/proftpd.conf", Kind: policy.ServerProFTPD, PassiveRange: policy.Ranges{{Lo: 40000, Hi: 40003}}}
+	for _, tc := range []struct {
+		name  string
+		p     policy.Policy
+		codes []string // findings that must give the widened range
+	}{
+		{"no range given", policy.Policy{}, []string{CodeDataUnanswered}},
+		{"--pasv-range 40000-40003", policy.Policy{Ranges: policy.Ranges{{Lo: 40000, Hi: 40003}}}, []string{CodePortOutsideRange, CodeDataUnanswered}},
+		{"--server-config with PassivePorts 40000 40003", policy.Policy{Server: proftpd}, []string{CodePortOutsideRange, CodeDataUnanswered}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, _ := run(t, "../../pcaps/synthetic/range-exhausted.pcap", tc.p)
+			ex := findingsOf(rec, CodeRangeExhausted)
+			if len(ex) != 1 || !strings.Contains(ex[0].Advice, "PassivePorts 40000 40129") {
+				t.Fatalf("passive-range-exhausted: %v", ex)
+			}
+			inferred := len(tc.p.Ranges) == 0 && tc.p.Server == nil
+			if said := strings.Contains(ex[0].Message, "inferred from the announcements"); said != inferred {
+				t.Errorf("passive-range-exhausted says the range is inferred: %v, want %v: %s", said, inferred, ex[0].Message)
+			}
+			for _, code := range tc.codes {
+				fs := findingsOf(rec, code)
+				if len(fs) != 1 {
+					t.Fatalf("%d %s findings", len(fs), code)
+				}
+				text := fs[0].Message + " " + fs[0].Advice
+				for _, w := range []string{"PassivePorts 40000 40129", "passive-range-exhausted"} {
+					if !strings.Contains(text, w) {
+						t.Errorf("%s lacks %q: %s", code, w, text)
+					}
+				}
+				for _, bad := range []string{"40000-40100", "40000 40100", "dport 47129", "not known here (give --server-config or --pasv-range), and a port", "does not run that configuration", "keep the server inside it"} {
+					if strings.Contains(text, bad) {
+						t.Errorf("%s says %q: %s", code, bad, text)
+					}
+				}
+				if inferred && !strings.Contains(text, "40000-40003 is inferred from its announcements, not read from its configuration") {
+					t.Errorf("%s does not say the range is inferred: %s", code, text)
+				}
+				if strings.Contains(text, "configured range 40000-40003") || strings.Contains(text, "passive ports announced 40000-40003") {
+					t.Errorf("%s presents the announced ports as a configured range: %s", code, text)
+				}
+			}
+		})
+	}
+}

@@ -11,11 +11,12 @@ import (
 )
 
 // outcome explains how a data connection ended, when that is a failure.
-func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
+// ex: the server had used up its passive range (rangeExhaustion), or nil.
+func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) *Finding {
 	switch dc.Outcome {
 	case track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable:
 		if dc.Passive {
-			return d.passiveFailed(s, dc, nat)
+			return d.passiveFailed(s, dc, nat, ex)
 		}
 		return d.activeFailed(s, dc, nat)
 	case track.OutcomeNotAttempted:
@@ -75,7 +76,7 @@ func vantageSentence(v Vantage, dst netip.Addr, listener string) string {
 	return fmt.Sprintf("The SYNs passed the capture point and nothing came back: they are dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", dst, listener, dst)
 }
 
-func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
+func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) *Finding {
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	port := dc.Server.Port()
@@ -102,6 +103,24 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		switch {
 		case wrongAddr:
 			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
+		case ex != nil:
+			// The server had used up its range and fell back to a port
+			// the kernel chose: that port changes every time, so the fix
+			// is the range passive-range-exhausted gives, never the port.
+			named = true
+			a := fmt.Sprintf("Port %d is a fallback: the server had used up %s (see passive-range-exhausted) and let the kernel pick this one, which changes every time, so no rule for it helps. ", port, ex.block())
+			if ex.inferred {
+				give := "give --server-config or --pasv-range"
+				if fam.known() && !configReadable(fam.kind) {
+					give = "give --pasv-range"
+				}
+				a += fmt.Sprintf("The server's passive range is not known here (%s): %d-%d is inferred from its announcements, not read from its configuration. ", give, ex.lo, ex.hi)
+			}
+			a += ex.widenBrief(fam) + "."
+			if enc {
+				return a + " Only a static rule works here: " + tlsRangeAdvice + "."
+			}
+			return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related) + "."
 		case len(rs) > 0 && rs.Contains(port):
 			var a string
 			switch {

@@ -77,13 +77,33 @@ func (w *portWindow) push(u portUse, rs policy.Ranges) {
 	}
 }
 
-// rangeExhausted checks a passive announcement against the server's
+// exhaustion is what rangeExhaustion found: every port of the range a
+// server hands out announced within TIME_WAIT, then a port outside it.
+// The range is the one given (--pasv-range or --server-config) or, with
+// none, inferred from the announcements: a contiguous block of at least
+// minCycled ports, every one of them announced. An inferred range is what
+// the packets show the server using, not its configuration, and the
+// advice that uses it says so.
+type exhaustion struct {
+	lo, hi   uint16
+	k        int  // ports in the range
+	inferred bool // from the announcements: no range was given
+	span     time.Duration
+	n        int     // announcements in the window, this one included
+	perMin   float64 // announcements per minute over the window
+	need     int     // ports the rate calls for: twice it, for headroom
+	wider    policy.PortRange
+}
+
+// rangeExhaustion checks a passive announcement against the server's
 // recent ones: every port of its range announced within TIME_WAIT, then a
 // port outside it (ProFTPD falls back to a kernel-chosen port when its
 // PassivePorts are all in use). With the range known (--pasv-range or
 // --server-config) leaving it is enough; without, the ports must form a
-// contiguous block and the port outside must have failed.
-func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Finding {
+// contiguous block and the port outside must have failed. It records the
+// announcement in the server's window, so it runs once per data
+// connection, before the findings that use what it found.
+func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhaustion {
 	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() {
 		return nil
 	}
@@ -128,31 +148,66 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn) *Findin
 		}
 		k = len(w.count)
 	}
-	win := w.uses
-	span := t.Sub(win[0].ts)
-	n := len(win) + 1
-	perMin := float64(n) / max(span.Minutes(), 1.0/60)
-	need := int(perMin*timeWait.Minutes()*2) + 1 // twice the rate seen, for headroom
-	need = max(need, 2*k)
+	ex := &exhaustion{lo: lo, hi: hi, k: k, inferred: len(rs) == 0, span: t.Sub(w.uses[0].ts), n: len(w.uses) + 1}
+	ex.perMin = float64(ex.n) / max(ex.span.Minutes(), 1.0/60)
+	ex.need = max(int(ex.perMin*timeWait.Minutes()*2)+1, 2*k) // twice the rate seen, for headroom
+	ex.wider = policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+ex.need-1, 65535))}
+	return ex
+}
+
+// block names the exhausted range: "the 4 ports 40000-40003 it had been
+// handing out" when inferred (a block of announced ports, never called a
+// configured range), "its range 40000-40003" when given.
+func (ex *exhaustion) block() string {
+	if ex.inferred {
+		return fmt.Sprintf("the %d ports %d-%d it had been handing out", ex.k, ex.lo, ex.hi)
+	}
+	return fmt.Sprintf("all %d ports of its range %d-%d", ex.k, ex.lo, ex.hi)
+}
+
+// widenBrief is the fix for findings that point to passive-range-exhausted
+// for the rules: the setting only.
+func (ex *exhaustion) widenBrief(fam family) string {
+	return fmt.Sprintf("Widen the range to at least %d ports (%s) and open the widened range (the rules, where the packets place the firewall, are under passive-range-exhausted)", ex.need, fam.rangeSetIn(ex.wider))
+}
+
+// rangeExhausted is the passive-range-exhausted finding for what
+// rangeExhaustion found (nil: nothing).
+func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn, ex *exhaustion) *Finding {
+	if ex == nil {
+		return nil
+	}
+	p := dc.Announced.Port()
 	fam := d.family(s)
-	wider := policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+need-1, 65535))}
 	f := &Finding{Code: CodeRangeExhausted, Severity: SeverityWarning, TS: dc.Armed, Data: dc}
 	ann, pk := announcement(dc)
 	f.Packets = packets(pk, []uint64{dc.SYNNum})
-	f.Evidence = joinEvidence(ann, fmt.Sprintf("the %d ports %d-%d were all announced in the %s before it (%d announcements); outcome %s", k, lo, hi, dur(span), n-1, dc.Outcome))
-	f.Message = fmt.Sprintf("The server announced port %d, outside the %d ports %d-%d it had been handing out: all of them were announced in the last %s, so each was still in use or in TIME_WAIT (60 s on Linux) and the range was exhausted; the server fell back to a port the kernel chose (ProFTPD does so when all PassivePorts are in use).", p, k, lo, hi, dur(span))
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("the %d ports %d-%d were all announced in the %s before it (%d announcements); outcome %s", ex.k, ex.lo, ex.hi, dur(ex.span), ex.n-1, dc.Outcome))
+	f.Message = fmt.Sprintf("The server announced port %d, outside the %d ports %d-%d it had been handing out: all of them were announced in the last %s, so each was still in use or in TIME_WAIT (60 s on Linux) and the range was exhausted; the server fell back to a port the kernel chose (ProFTPD does so when all PassivePorts are in use).", p, ex.k, ex.lo, ex.hi, dur(ex.span))
+	if ex.inferred {
+		f.Message += fmt.Sprintf(" No passive range was given: %d-%d is inferred from the announcements, not read from the server's configuration.", ex.lo, ex.hi)
+	}
 	if dc.Outcome.Failed() {
 		f.Severity = SeverityError
 		f.Message += fmt.Sprintf(" That port is not open on the way: the data connection %s.", dc.Outcome)
 	}
-	// Opened where the packets place the firewall (the server host's
-	// input chain, a router's forward chain in front, or both named),
-	// in the syntax of the server's system.
-	open := policy.Ranges{wider}
+	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. %s. Or run fewer transfers in parallel.",
+		ex.k, ex.k, ex.perMin, d.widenAdvice(s, dc, fam, ex)) + fam.note()
+	return f
+}
+
+// widenAdvice is the fix for an exhausted range: widen it to what the
+// rate calls for and open that, where the packets place the firewall (the
+// server host's input chain, a router's forward chain in front, or both
+// named), in the syntax of the server's system. passive-range-exhausted
+// and the failed connection's own finding both give it.
+func (d *Diagnoser) widenAdvice(s *track.Session, dc *track.DataConn, fam family, ex *exhaustion) string {
+	open := policy.Ranges{ex.wider}
 	v6 := isV6(dc.Server)
+	if !dc.Server.IsValid() {
+		v6 = isV6(dc.Announced)
+	}
 	at := passivePlace(s, dc)
 	host := fam.hostRule(open, v6, fmt.Sprintf("%s (or %s)", nftRule(open), iptablesRule(open, v6)))
-	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. Widen the range to at least %d ports (%s) and open it: %s. Or run fewer transfers in parallel.",
-		k, k, perMin, need, fam.rangeSetIn(wider), openAt(at, open, v6, host)) + fam.note()
-	return f
+	return fmt.Sprintf("Widen the range to at least %d ports (%s) and open it: %s", ex.need, fam.rangeSetIn(ex.wider), openAt(at, open, v6, host))
 }

@@ -18,6 +18,8 @@ type tlsHandshaker interface {
 
 // maxRefusedTLSBytes: a data connection refused after its handshake
 // carries the hellos, the certificate and an alert, nothing like a file.
+// It bounds connections whose records could not be told apart
+// (tlshello.ContentUnknown, or TLS 1.3's undecided shapes).
 const maxRefusedTLSBytes = 16 << 10
 
 // tlsNotResumed recognises a data connection of an encrypted session whose
@@ -61,7 +63,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if v.Resumption != tlshello.Full && v.Resumption != tlshello.Refused {
 		return nil
 	}
-	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || dc.TotalBytes() > maxRefusedTLSBytes {
+	// handshakeOnly: the records of both directions were read and none
+	// carried application data (decode/tlshello's Conn): the connection
+	// carried its handshake and nothing else, whatever its size. Without
+	// that, a few kilobytes at most.
+	handshakeOnly := dc.TLSHandshakeOnly()
+	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || !handshakeOnly && dc.TotalBytes() > maxRefusedTLSBytes {
 		return nil
 	}
 	// refusal: the transfer's final reply, when it is readable (after CCC,
@@ -86,12 +93,20 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if v.Resumption == tlshello.Refused {
 		offer = fmt.Sprintf("the client offered %s and the server did not accept it", v.Offered)
 	}
-	f.Evidence = fmt.Sprintf("data connection #%d %s -> %s: %s handshake, full (%s); %d bytes, ended by %s after %s",
-		dc.ID, dc.Client, dc.Server, v.Version, offer, dc.TotalBytes(), dc.EndReason, dur(dc.Duration()))
+	carried := fmt.Sprintf("%d bytes", dc.TotalBytes())
+	if handshakeOnly {
+		carried = fmt.Sprintf("%d bytes, handshake only", dc.TotalBytes())
+	}
+	f.Evidence = fmt.Sprintf("data connection #%d %s -> %s: %s handshake, full (%s); %s, ended by %s after %s",
+		dc.ID, dc.Client, dc.Server, v.Version, offer, carried, dc.EndReason, dur(dc.Duration()))
 	if v.ServerAlert != (tlshello.Alert{}) {
 		f.Evidence += fmt.Sprintf("; server alert %v", v.ServerAlert)
 	}
 	const head = "The data connection's TLS handshake did not resume the control connection's session"
+	little := "no more than a handshake and a few kilobytes"
+	if handshakeOnly {
+		little = "its TLS handshake and no application data"
+	}
 	text := ""
 	if refusal != nil {
 		text = strings.ToLower(refusal.Text)
@@ -100,11 +115,11 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	case refusal == nil && dc.Command != nil:
 		// The command was readable (after CCC) but no final reply to it
 		// is in the capture: nothing to quote, nothing encrypted.
-		f.Message = fmt.Sprintf("%s, and the connection carried no more than a handshake and a few kilobytes before it closed: if the server requires resumption on data connections (%s), it refused this transfer; no final reply to %s is in the capture.",
-			head, fam.tlsReuseRequired(), dc.Command.Verb)
+		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed: if the server requires resumption on data connections (%s), it refused this transfer; no final reply to %s is in the capture.",
+			head, little, fam.tlsReuseRequired(), dc.Command.Verb)
 	case refusal == nil:
-		f.Message = fmt.Sprintf("%s, and the connection carried no more than a handshake and a few kilobytes before it closed: if the server requires resumption on data connections (%s), it refused this transfer (%s, inside the encrypted control channel).",
-			head, fam.tlsReuseRequired(), fam.tlsReuseReply())
+		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed: if the server requires resumption on data connections (%s), it refused this transfer (%s, inside the encrypted control channel).",
+			head, little, fam.tlsReuseRequired(), fam.tlsReuseReply())
 	case strings.Contains(text, "reuse") || strings.Contains(text, "resum"):
 		// The reply names the reason: vsftpd's "522 SSL connection
 		// failed: session reuse required", FileZilla Server's "425 ...
@@ -120,8 +135,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 		// ProFTPD's refusal does not name the reason: "425 Unable to
 		// build data connection: Operation not permitted".
 		f.Severity = SeverityError
-		f.Message = fmt.Sprintf("%s, and the connection carried no more than a handshake before it closed; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
-			head, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
+		carried := "no more than a handshake"
+		if handshakeOnly {
+			carried = little
+		}
+		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
+			head, carried, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
 	}
 	if refusal != nil {
 		f.Packets = packets([]uint64{dc.SYNNum, refusal.Num})
