@@ -10,6 +10,7 @@
 #   BENCH_SEED    mkcapture seed (default 1)
 #   BENCH_RUNS    timed runs of ftpsniff and bareloop; the median wall time counts (default 5)
 #   SKIP_TSHARK=1 do not time tshark (it takes minutes on 1 GB)
+#   CGO_ENABLED   how ftpsniff is built (default 0, the README's default build)
 #
 # Nothing is dropped from the page cache: every tool runs once untimed
 # first, so all timings are from a warm cache. Targets: ftpsniff wall time
@@ -38,7 +39,7 @@ if [[ ${SKIP_TSHARK:-0} == 1 ]] || ! command -v tshark >/dev/null; then
 fi
 
 echo "== build"
-(cd "$repo" && go build -o "$out/bin/ftpsniff" ./cmd/ftpsniff &&
+(cd "$repo" && CGO_ENABLED=${CGO_ENABLED:-0} go build -o "$out/bin/ftpsniff" ./cmd/ftpsniff && # the default build (README)
 	go build -o "$out/bin/bareloop" ./pcaps/bench/bareloop &&
 	go build -o "$out/bin/mkcapture" ./pcaps/bench/mkcapture)
 go version
