@@ -420,3 +420,59 @@ func TestExhaustedRangeAdviceAgrees(t *testing.T) {
 		t.Errorf("passive-range-exhausted advice: %s", exhausted.Advice)
 	}
 }
+
+// TestRefusalForAnotherCauseNotBlamedOnResumption guards
+// data-tls-not-resumed end to end (ftps-ccc-other-refusals.pcap: after
+// CCC, two STORs whose data connections make a full TLS handshake and
+// carry part of the file, then a readable "552 ... Disk quota exceeded"
+// from a ProFTPD and "451 ... No space left on device" from a server of
+// unknown family): the refusals are the transfers' own, so no
+// data-tls-not-resumed, no warning or error, and no verdict speaks of
+// resumption.
+func TestRefusalForAnotherCauseNotBlamedOnResumption(t *testing.T) {
+	recs := trustRecords(t, "ftps-ccc-other-refusals.pcap")
+	var got []string
+	for _, d := range trustOfType(recs, "data") {
+		got = append(got, fmt.Sprintf("%s %s %d", d.Command, d.Outcome, d.FinalReply))
+	}
+	if g, want := strings.Join(got, ", "), "STOR transferred 552, STOR transferred 451"; g != want {
+		t.Fatalf("data %q, want %q", g, want)
+	}
+	for _, f := range trustOfType(recs, "finding") {
+		if f.findingCode() == "data-tls-not-resumed" || f.Severity != "info" {
+			t.Errorf("%s %s: %s\nfix: %s", f.Severity, f.findingCode(), f.Message, f.Advice)
+		}
+	}
+	for _, s := range trustOfType(recs, "server") {
+		if strings.Contains(s.Verdict, "resum") {
+			t.Errorf("%s: blames resumption", s.brief())
+		}
+	}
+}
+
+// TestServerSideUnreachedPortGetsNoRuleOfItsOwn guards data-not-attempted
+// end to end (pasv-unreached-server-side.pcap: seen behind the NAT in
+// front of a vsftpd that announces its public address and a port of its
+// own choosing; no SYN arrives): the fix sets a fixed passive range and
+// forwards that range to the server on the NAT router, never the one port
+// this session was given.
+func TestServerSideUnreachedPortGetsNoRuleOfItsOwn(t *testing.T) {
+	recs := trustRecords(t, "pasv-unreached-server-side.pcap")
+	var f *trustRecord
+	for _, r := range trustOfType(recs, "finding") {
+		if r.findingCode() == "data-not-attempted" {
+			f = &r
+		}
+	}
+	if f == nil || f.Severity != "error" {
+		t.Fatalf("data-not-attempted: %v, want an error", f)
+	}
+	for _, w := range []string{"set a fixed passive range (pasv_min_port/pasv_max_port", "on the NAT router in front of the server", "ip daddr 10.0.0.5 tcp dport 40000-40100"} {
+		if !strings.Contains(f.Advice, w) {
+			t.Errorf("advice lacks %q: %s", w, f.Advice)
+		}
+	}
+	if strings.Contains(f.Advice, "47123") {
+		t.Errorf("advice opens the port this session was given: %s", f.Advice)
+	}
+}

@@ -56,6 +56,8 @@ func scenarios() []scenario {
 		{"login-reply-gap.pcap", built(loginReplyGap)},
 		{"tunnels-fragmented.pcapng", built(tunnelsFragmented)},
 		{"iis-nat.pcap", built(iisNAT)},
+		{"ftps-ccc-other-refusals.pcap", built(ftpsCCCOtherRefusals)},
+		{"pasv-unreached-server-side.pcap", built(pasvUnreachedServerSide)},
 	}
 }
 

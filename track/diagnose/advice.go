@@ -253,6 +253,8 @@ func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
 		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s; and on the server's own firewall, if it has one: %s", fwd, host)
 	case p.host && p.router:
 		return fmt.Sprintf("%s on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain: %s", host, fwd)
+	case p.router && p.nat:
+		return "on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: " + fwd
 	case p.router:
 		return "on the router in front of the server, in its forward chain: " + fwd
 	}
@@ -356,6 +358,8 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 		l := append([]string{"# on the server's own firewall:"}, host...)
 		l = append(l, "# or, on a router or firewall in front of the server, its forward chain:")
 		return append(l, fwd...)
+	case p.router && p.nat:
+		return append([]string{"# on the NAT router in front of the server (which must forward the range to it), the forward chain:"}, fwd...)
 	case p.router:
 		return append([]string{"# on the router in front of the server, the forward chain:"}, fwd...)
 	}

@@ -46,6 +46,8 @@ var faultCaptures = map[string][]string{
 	"ftps-ccc-refused.pcap": {CodeTLSNotResumed, CodeServerDataError},
 	"outcomes.pcap":         {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
 	"range-exhausted.pcap":  {CodeDataUnanswered, CodeRangeExhausted},
+	// A data connection that never reached the server behind its NAT.
+	"pasv-unreached-server-side.pcap": {CodeDataNotAttempted, CodeServerDataError},
 	// ../shared/corpus: Suricata's bounce and address-leak tests, Zeek's
 	// brute force, AUTH TLS and 500 unanswered PORTs to a third host (a
 	// bounce attempt, issue 8), Suricata's real-server capture with a 425.

@@ -248,7 +248,13 @@ func (f family) noLogin() string {
 //	           to encrypt file transfers when using FTP over TLS") and
 //	           "Autoban" ("Enable automatic bans").
 //	pyftpdlib  pyftpdlib/handlers.py, TLS_FTPHandler.tls_control_required
-//	           and tls_data_required.
+//	           and tls_data_required; FTPHandler.max_login_attempts ("the
+//	           maximum number of wrong authentications before disconnecting
+//	           the client (default 3)": per connection, no ban) and
+//	           auth_failed_timeout (seconds before each 530, 3 by default);
+//	           the authorizer holds the accounts (docs/api.rst:
+//	           DummyAuthorizer.remove_user(username), UnixAuthorizer's
+//	           rejected_users).
 //
 // The hosts: IIS is a Windows component. FileZilla Server ran on Windows
 // only up to 0.9 and is built for Linux too from 1.x, and its greeting
@@ -322,6 +328,8 @@ var settingsTable = [...]struct {
 		addrLine:   func(a string) string { return fmt.Sprintf("FTPHandler.masquerade_address = %q", a) },
 		requireTLS: "pyftpdlib: serve with TLS_FTPHandler and set tls_control_required = True and tls_data_required = True",
 		anonTLS:    "pyftpdlib: TLS_FTPHandler",
+		loginLimit: "pyftpdlib's FTPHandler.max_login_attempts (3 by default: the client is disconnected after that many failures on one connection, not banned) and FTPHandler.auth_failed_timeout (seconds before each 530, 3 by default)",
+		noLogin:    "pyftpdlib: remove them from its authorizer (DummyAuthorizer.remove_user), or list them in a UnixAuthorizer's rejected_users",
 	}},
 	{policy.ServerWuFTPd, serverSettings{
 		rangeName: "passive ports (ftpaccess)",

@@ -23,10 +23,22 @@ import (
 //	           connection"); mod_core AllowForeignAddress (checked for PORT
 //	           and for the source of a passive data connection, inet.c:
 //	           "SECURITY VIOLATION: Passive connection from %s rejected").
+//	           mod_core's core_port and core_eprt refuse a port below 1024
+//	           always, after and whatever the AllowForeignAddress check:
+//	           "Refused PORT %s (bounce attack)" in the log, "500 Illegal
+//	           PORT command" (EPRT: "500 Illegal EPRT command").
 //	Pure-FTPd  src/tls.c: resumption is required only in a build with
 //	           ONLY_ACCEPT_REUSED_SSL_SESSIONS, 0 by default ("disabled by
 //	           default, because it looks like a lot of clients don't support
 //	           this properly yet"); such a build ends the session.
+//	           src/ftpd.c: opendata() shuts a passive data connection from
+//	           another address than the control connection's and waits for
+//	           another, and doport() refuses PORT/EPRT to another host ("500"
+//	           MSG_NO_FXP), unless allowfxp: -w (--allowuserfxp,
+//	           pure-ftpd.conf AllowUserFXP) for authenticated users, -W
+//	           (--allowanonymousfxp, AllowAnonymousFXP) for everyone;
+//	           doport() refuses a port below 1024 always ("501"
+//	           MSG_BAD_PORT).
 //	FileZilla  0.9.x (interface/OptionsSslPage.cpp, Options.cpp): FTP over
 //	Server     TLS settings, "Require TLS session resumption on data
 //	           connection when using PROT P" (OPTION_TLS_REQUIRE_SESSION_
@@ -146,7 +158,7 @@ func (f family) sourceCheckOff() string {
 	case policy.ServerPyftpdlib:
 		return "pyftpdlib: FTPHandler.permit_foreign_addresses = True (which also lets PORT name another host)"
 	}
-	return "vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on, Pure-FTPd has no such check)"
+	return "vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on; Pure-FTPd AllowUserFXP yes, -w, for authenticated users, or AllowAnonymousFXP yes, -W, for everyone)"
 }
 
 // idleTimeout names the server's own idle timeout of the control
@@ -172,7 +184,10 @@ func (f family) refusePrivileged() string {
 	case policy.ServerIIS, policy.ServerFileZilla:
 		return "ftpsniff knows no " + f.kind.Product() + " setting for it: if the server has none, block its active-mode data connections to ports below 1024 on a firewall"
 	}
-	return "vsftpd refuses them unless port_promiscuous=YES; ProFTPD: AllowForeignAddress off does not cover it, use <Limit PORT> rules or a firewall on outgoing connections to ports below 1024; Pure-FTPd refuses them by default"
+	// ProFTPD and Pure-FTPd refuse them whatever their settings say: one
+	// that accepted such a PORT is not running their stock PORT handling,
+	// and only a firewall is left to say.
+	return "vsftpd refuses them unless port_promiscuous=YES; ProFTPD refuses them always, whatever AllowForeignAddress says, and so does Pure-FTPd, so a ProFTPD or Pure-FTPd that accepted one is not a stock build: block its active-mode data connections to ports below 1024 on a firewall"
 }
 
 // refuseForeign says how to make the server refuse PORT/EPRT naming
@@ -186,5 +201,5 @@ func (f family) refuseForeign() string {
 	case policy.ServerPyftpdlib:
 		return "pyftpdlib: FTPHandler.permit_foreign_addresses = False and permit_privileged_ports = False (the defaults)"
 	}
-	return "vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd refuses them unless started with -W"
+	return "vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd without AllowUserFXP (-w, for authenticated users) and AllowAnonymousFXP (-W, for everyone), the default"
 }

@@ -26,27 +26,7 @@ func greeted(s *track.Session, greeting string) *track.Session {
 // and Activity timeout) or generic wording, pyftpdlib's its handler
 // attributes, and a Unix or unknown server the advice it always had.
 func TestDataAdviceFollowsServerFamily(t *testing.T) {
-	sourceNAT := func(g string) *track.Session {
-		s := greeted(sess("10.0.0.2:50000", "10.0.0.1:21"), g)
-		dc := announce(s, 10, "PASV", ftp.ViaPASV, "10.0.0.1:40036", 227, "Entering Passive Mode (10,0,0,1,156,100).")
-		syn(dc, "172.17.0.1:40001", "10.0.0.1:40036", 12, 1, 0)
-		dc.SynAckTS, dc.Match, dc.Outcome = at(13), track.MatchPortOnly, track.OutcomeConnected
-		x := cmd(s, 14, "RETR", "f", 425, "Security: Bad IP connecting.")
-		dc.Command, x.Transfer = x, []*track.DataConn{dc}
-		return s
-	}
-	bounce := func(g string) *track.Session {
-		s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
-		dc := announce(s, 10, "PORT", ftp.ViaPORT, "192.0.2.80:25", 200, "PORT command successful.")
-		dc.Outcome = track.OutcomeNotAttempted
-		return s
-	}
-	ownPort := func(g string) *track.Session {
-		s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
-		dc := announce(s, 10, "PORT", ftp.ViaPORT, "203.0.113.7:25", 200, "PORT command successful.")
-		dc.Outcome = track.OutcomeNotAttempted
-		return s
-	}
+	sourceNAT, bounce, ownPort := sourceNATSession, bounceSession, ownPrivilegedPortSession
 	// A download whose data moved and closed while the control
 	// connection stayed silent, and whose 226 never arrived.
 	idle := func(g string) *track.Session {
@@ -89,13 +69,13 @@ func TestDataAdviceFollowsServerFamily(t *testing.T) {
 			[]string{"vsftpd pasv_promiscuous=YES", "ProFTPD AllowForeignAddress on"},
 			[]string{"idle_session_timeout (vsftpd)"},
 			[]string{"vsftpd port_promiscuous=NO"},
-			[]string{"port_promiscuous=YES", "<Limit PORT>"},
+			[]string{"port_promiscuous=YES", "ProFTPD refuses them always, whatever AllowForeignAddress says"},
 			[]string{"IIS", "FileZilla Server", "from its greeting"}},
 		{"unknown", "FTP server ready.",
 			[]string{"vsftpd pasv_promiscuous=YES"},
 			[]string{"TimeoutIdle/TimeoutNoTransfer (ProFTPD)"},
 			[]string{"ProFTPD AllowForeignAddress off"},
-			[]string{"Pure-FTPd refuses them by default"},
+			[]string{"and so does Pure-FTPd"},
 			[]string{"IIS", "FileZilla Server", "from its greeting"}},
 	}
 	for _, tc := range tests {
@@ -135,6 +115,12 @@ func TestDataAdviceFollowsServerFamily(t *testing.T) {
 // after PROT P, then makes a PASV data connection whose TLS handshake is
 // full (Python ftplib resumes nothing) and gets reply to its RETR.
 func cccWire(t *testing.T, greeting string, code int, text string) *wire {
+	return cccWireCarrying(t, greeting, nil, code, text)
+}
+
+// cccWireCarrying is cccWire whose data connection's client also sends
+// extra after its ClientHello.
+func cccWireCarrying(t *testing.T, greeting string, extra []byte, code int, text string) *wire {
 	w := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")
 	w.reply(220, greeting)
 	w.cmd("AUTH TLS")
@@ -145,7 +131,7 @@ func cccWire(t *testing.T, greeting string, code int, text string) *wire {
 	w.cmd("RETR report.pdf")
 	w.reply(150, "Opening BINARY mode data connection for report.pdf (48213 bytes)")
 	ch, sh := tls12Full()
-	w.helloConn(ap("198.51.100.22:50621"), ap("203.0.113.10:40081"), ch, sh)
+	w.helloConn(ap("198.51.100.22:50621"), ap("203.0.113.10:40081"), append(ch, extra...), sh)
 	w.reply(code, text)
 	w.cmd("QUIT")
 	w.reply(221, "Goodbye.")
@@ -426,6 +412,260 @@ func TestExhaustedRangeFindingsAgree(t *testing.T) {
 				}
 				if strings.Contains(text, "configured range 40000-40003") || strings.Contains(text, "passive ports announced 40000-40003") {
 					t.Errorf("%s presents the announced ports as a configured range: %s", code, text)
+				}
+			}
+		})
+	}
+}
+
+// TestTLSNotResumedIgnoresUnrelatedRefusal guards data-tls-not-resumed
+// against blaming resumption for any readable failure after a full TLS
+// handshake on the data connection: a quota (ProFTPD's 552, a server that
+// does not require resumption), a full disk (451, from a server whose
+// greeting names no family, and from Pure-FTPd), a broken transfer
+// (vsftpd's 426), a source address check (a 425 naming a foreign
+// address) are the transfer's own failures. No data-tls-not-resumed, and
+// the server's verdict says nothing of resumption.
+func TestTLSNotResumedIgnoresUnrelatedRefusal(t *testing.T) {
+	tests := []struct {
+		name, greeting, text string
+		code                 int
+	}{
+		{"ProFTPD quota", "ProFTPD Server (Debian) [203.0.113.10]", "Transfer aborted. Disk quota exceeded", 552},
+		{"unknown full disk", "FTP server ready", "Transfer aborted. No space left on device", 451},
+		{"Pure-FTPd full disk", "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------", "Transfer aborted. No space left on device", 451},
+		{"vsftpd broken transfer", "(vsFTPd 3.0.3)", "Failure writing network stream.", 426},
+		{"unknown source check", "FTP server ready", "Rejected data connection from foreign address 198.51.100.9:50621.", 425},
+		{"ProFTPD 450", "ProFTPD Server (Debian) [203.0.113.10]", "report.pdf: Permission denied", 450},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := cccWire(t, tc.greeting, tc.code, tc.text)
+			if f := w.c.find(CodeTLSNotResumed); f != nil {
+				t.Errorf("data-tls-not-resumed for %d %q:\n%s\nfix: %s", tc.code, tc.text, f.Message, f.Advice)
+			}
+			for _, sum := range w.d.Summaries() {
+				if strings.Contains(sum.Verdict, "resum") {
+					t.Errorf("verdict blames resumption for %d %q: %s", tc.code, tc.text, sum.Verdict)
+				}
+			}
+		})
+	}
+}
+
+// TestTLSNotResumedPyftpdlibReadableRefusal guards data-tls-not-resumed
+// for pyftpdlib, which never requires resumption (its TLS_DTPHandler makes
+// no such check): a readable refusal, whatever its code, is never blamed
+// on resumption, and its foreign-address 425 is data-source-nat's; only a
+// reply that itself says reuse is required (a handler subclass can add the
+// check) is taken at its word, and then neither the message nor the fix
+// says pyftpdlib does not require it.
+func TestTLSNotResumedPyftpdlibReadableRefusal(t *testing.T) {
+	const greeting = "pyftpdlib 1.5.9 ready."
+	for _, tc := range []struct {
+		text string
+		code int
+	}{
+		{"Rejected data connection from foreign address 198.51.100.9:50621.", 425},
+		{"Unable to build data connection: Operation not permitted", 425},
+		{"Error writing file: No space left on device.", 451},
+	} {
+		w := cccWire(t, greeting, tc.code, tc.text)
+		if f := w.c.find(CodeTLSNotResumed); f != nil {
+			t.Errorf("data-tls-not-resumed for pyftpdlib's %d %q:\n%s\nfix: %s", tc.code, tc.text, f.Message, f.Advice)
+		}
+		if f := w.c.find(CodeServerDataError); f != nil && strings.Contains(f.Message, "requires resumption") {
+			t.Errorf("server-data-error blames resumption for pyftpdlib's %d %q: %s", tc.code, tc.text, f.Message)
+		}
+		for _, sum := range w.d.Summaries() {
+			if strings.Contains(sum.Verdict, "resum") {
+				t.Errorf("verdict blames resumption for pyftpdlib's %d %q: %s", tc.code, tc.text, sum.Verdict)
+			}
+		}
+	}
+	if w := cccWire(t, greeting, 425, "Rejected data connection from foreign address 198.51.100.9:50621."); w.c.find(CodeDataSourceNAT) == nil {
+		dumpFindings(t, w.c)
+		t.Error("pyftpdlib's foreign-address 425 is not data-source-nat")
+	}
+	w := cccWire(t, greeting, 522, "SSL session reuse required.")
+	f := w.c.find(CodeTLSNotResumed)
+	if f == nil {
+		dumpFindings(t, w.c)
+		t.Fatal("no data-tls-not-resumed for a reply that says reuse is required")
+	}
+	if f.Severity != SeverityError || strings.Contains(f.Message+f.Advice, "does not require resumption") || !strings.Contains(f.Advice, "Use a client that resumes") {
+		t.Errorf("%s: %s\nfix: %s\nwant an error that takes the reply at its word, without contradicting it", f.Severity, f.Message, f.Advice)
+	}
+}
+
+// TestTLSNotResumedSaysHandshakeOnlyWhenRead guards data-tls-not-resumed
+// and the encrypted server's verdict against saying a data connection
+// carried "no more than a handshake" or "only a TLS handshake" when its
+// records were not all read as handshake (here the client sent an
+// application data record): they give its size instead.
+func TestTLSNotResumedSaysHandshakeOnlyWhenRead(t *testing.T) {
+	appData := []byte{23, 3, 3, 0, 40}
+	appData = append(appData, make([]byte, 40)...)
+	w := cccWireCarrying(t, "ProFTPD Server (Debian) [203.0.113.10]", appData, 425, "Unable to build data connection: Operation not permitted")
+	f := w.c.find(CodeTLSNotResumed)
+	if f == nil {
+		dumpFindings(t, w.c)
+		t.Fatal("no data-tls-not-resumed for ProFTPD's 425")
+	}
+	if strings.Contains(f.Message, "no more than a handshake") || strings.Contains(f.Message, "no application data") || !strings.Contains(f.Message, "bytes in all") {
+		t.Errorf("message: %s\nwant the connection's size, not a handshake it was not read to be", f.Message)
+	}
+
+	// The control channel stays TLS: the verdict counts the connection
+	// among those that did not resume, in the same words.
+	e := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")
+	e.reply(220, "(vsFTPd 3.0.3)")
+	e.cmd("AUTH TLS")
+	e.reply(234, "AUTH TLS successful")
+	ch, sh := tls12Full()
+	e.helloConn(ap("198.51.100.22:50621"), ap("203.0.113.10:40081"), append(ch, appData...), sh)
+	e.end()
+	if e.c.find(CodeTLSNotResumed) == nil {
+		dumpFindings(t, e.c)
+		t.Fatal("no data-tls-not-resumed under TLS")
+	}
+	sums := e.d.Summaries()
+	if len(sums) != 1 || strings.Contains(sums[0].Verdict, "only a TLS handshake") || !strings.Contains(sums[0].Verdict, "did not resume") {
+		t.Errorf("verdicts %+v\nwant the unresumed connection counted without calling it handshake only", sums)
+	}
+}
+
+// sourceNATSession: a server greeting g refuses a passive data connection
+// that came from another address than the control connection (vsftpd's
+// 425 "Security: Bad IP connecting.").
+func sourceNATSession(g string) *track.Session {
+	s := greeted(sess("10.0.0.2:50000", "10.0.0.1:21"), g)
+	dc := announce(s, 10, "PASV", ftp.ViaPASV, "10.0.0.1:40036", 227, "Entering Passive Mode (10,0,0,1,156,100).")
+	syn(dc, "172.17.0.1:40001", "10.0.0.1:40036", 12, 1, 0)
+	dc.SynAckTS, dc.Match, dc.Outcome = at(13), track.MatchPortOnly, track.OutcomeConnected
+	x := cmd(s, 14, "RETR", "f", 425, "Security: Bad IP connecting.")
+	dc.Command, x.Transfer = x, []*track.DataConn{dc}
+	return s
+}
+
+// bounceSession: a server greeting g accepts a PORT naming a third host.
+func bounceSession(g string) *track.Session {
+	s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
+	dc := announce(s, 10, "PORT", ftp.ViaPORT, "192.0.2.80:25", 200, "PORT command successful.")
+	dc.Outcome = track.OutcomeNotAttempted
+	return s
+}
+
+// ownPrivilegedPortSession: a server greeting g accepts a PORT naming
+// port 25 of the client's own address.
+func ownPrivilegedPortSession(g string) *track.Session {
+	s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
+	dc := announce(s, 10, "PORT", ftp.ViaPORT, "203.0.113.7:25", 200, "PORT command successful.")
+	dc.Outcome = track.OutcomeNotAttempted
+	return s
+}
+
+// bounceScanSession: a server greeting g accepts PORTs naming four ports
+// of a third host and connects out to each: a bounce port scan it served.
+func bounceScanSession(g string) *track.Session {
+	s := greeted(sess("203.0.113.7:50000", "198.51.100.1:21"), g)
+	for i, port := range []string{"22", "25", "80", "443"} {
+		dc := announce(s, uint64(10+10*i), "PORT", ftp.ViaPORT, "192.0.2.80:"+port, 200, "PORT command successful.")
+		syn(dc, "198.51.100.1:20", "192.0.2.80:"+port, uint64(12+10*i), 1, 0)
+		dc.Match, dc.Outcome = track.MatchExact, track.OutcomeRefused
+		dc.RSTTS = at(13 + 10*i)
+	}
+	return s
+}
+
+// TestServerSettingsStatedAsTheirSourcesSay guards the server settings
+// the data advice states against what the servers' sources do:
+// Pure-FTPd's opendata() drops a passive data connection from another
+// address unless AllowUserFXP (-w) or AllowAnonymousFXP (-W), so it has
+// such a check, and both options let PORT name another host; ProFTPD's
+// core_port/core_eprt refuse a port below 1024 always, whatever
+// AllowForeignAddress says, so no <Limit PORT> is needed and one that
+// accepted it is no stock ProFTPD.
+func TestServerSettingsStatedAsTheirSourcesSay(t *testing.T) {
+	pure := "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------"
+	for _, tc := range []struct {
+		name        string
+		code        string
+		s           *track.Session
+		want, never []string
+	}{
+		{"data-source-nat, Pure-FTPd", CodeDataSourceNAT, sourceNATSession(pure),
+			[]string{"Pure-FTPd AllowUserFXP yes, -w, for authenticated users, or AllowAnonymousFXP yes, -W, for everyone"},
+			[]string{"no such check"}},
+		{"data-source-nat, unknown", CodeDataSourceNAT, sourceNATSession("FTP server ready."),
+			[]string{"AllowUserFXP", "AllowAnonymousFXP"},
+			[]string{"no such check"}},
+		{"bounce accepted, Pure-FTPd", CodeFTPBounce, bounceSession(pure),
+			[]string{"Pure-FTPd without AllowUserFXP (-w, for authenticated users) and AllowAnonymousFXP (-W, for everyone)"},
+			[]string{"unless started with -W"}},
+		{"privileged port accepted, ProFTPD", CodeFTPBounce, ownPrivilegedPortSession("ProFTPD 1.3.8 Server (Debian)"),
+			[]string{"ProFTPD refuses them always, whatever AllowForeignAddress says", "not a stock build", "block its active-mode data connections to ports below 1024"},
+			[]string{"does not cover it", "<Limit PORT>", "refuses them by default"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := feed(policy.Policy{}, tc.s)
+			f := c.find(tc.code)
+			if f == nil {
+				dumpFindings(t, c)
+				t.Fatalf("no %s", tc.code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(f.Advice, w) {
+					t.Errorf("advice lacks %q:\n%s", w, f.Advice)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(f.Advice, n) {
+					t.Errorf("advice says %q:\n%s", n, f.Advice)
+				}
+			}
+		})
+	}
+}
+
+// TestBounceVerdictNamesTheFamilysSetting guards the server verdict of a
+// bounce scan the server served against naming vsftpd and ProFTPD
+// settings for every server, or none for IIS: it gives the family's own
+// (refuseForeign, as the ftp-bounce finding does). A later session's
+// bounce attempt that the server never answered (a warning) does not
+// replace the scan's verdict.
+func TestBounceVerdictNamesTheFamilysSetting(t *testing.T) {
+	for _, tc := range []struct {
+		name, greeting string
+		want, never    []string
+	}{
+		{"pyftpdlib", "pyftpdlib 1.5.9 ready.", []string{"permit_foreign_addresses = False", "(pyftpdlib's settings, from its greeting)"}, []string{"port_promiscuous", "AllowForeignAddress"}},
+		{"IIS", "Microsoft FTP Service", []string{`matchClientAddressForPort="true"`}, []string{"port_promiscuous", "in the server's own settings"}},
+		{"unknown", "FTP server ready.", []string{"vsftpd port_promiscuous=NO", "ProFTPD AllowForeignAddress off", "AllowUserFXP"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			later := greeted(sess("203.0.113.8:50010", "198.51.100.1:21"), tc.greeting)
+			later.ID = 2
+			later.Commands = append(later.Commands, &track.Command{Index: 1, TS: at(200), Num: 200, Verb: "PORT", Arg: "192,0,2,81,0,25",
+				Status: track.StatusNoReply, Endpoint: ap("192.0.2.81:25"), EndpointVia: ftp.ViaPORT})
+			c, d := feed(policy.Policy{}, bounceScanSession(tc.greeting), later)
+			if f := c.find(CodeFTPBounce); f == nil || f.Severity != SeverityError {
+				dumpFindings(t, c)
+				t.Fatal("no ftp-bounce error for a scan the server served")
+			}
+			sums := d.Summaries()
+			if len(sums) != 1 || !strings.Contains(sums[0].Verdict, "bounce port scan") {
+				t.Fatalf("verdicts %+v", sums)
+			}
+			v := sums[0].Verdict
+			for _, w := range tc.want {
+				if !strings.Contains(v, w) {
+					t.Errorf("verdict lacks %q: %s", w, v)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(v, n) {
+					t.Errorf("verdict says %q: %s", n, v)
 				}
 			}
 		})

@@ -134,5 +134,20 @@ func (f family) blockRule(a netip.Addr) string {
 	case hostWindowsOrLinux:
 		return "on Windows, " + ps + "; on Linux, " + nft
 	}
-	return "fail2ban's vsftpd/proftpd/pure-ftpd jails, or " + nft
+	// fail2ban's own jails (config/jail.conf: [vsftpd], [proftpd],
+	// [pure-ftpd], [wuftpd]) for the servers it ships a filter for;
+	// pyftpdlib has none, so only the rule.
+	switch f.kind {
+	case policy.ServerVsftpd:
+		return "fail2ban's vsftpd jail, or " + nft
+	case policy.ServerProFTPD:
+		return "fail2ban's proftpd jail, or " + nft
+	case policy.ServerPureFTPd:
+		return "fail2ban's pure-ftpd jail, or " + nft
+	case policy.ServerWuFTPd:
+		return "fail2ban's wuftpd jail, or " + nft
+	case policy.ServerUnknown:
+		return "fail2ban's vsftpd/proftpd/pure-ftpd jails, or " + nft
+	}
+	return nft
 }

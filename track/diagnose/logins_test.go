@@ -12,8 +12,10 @@ import (
 // and login-brute-force against naming Linux and vsftpd tools for a
 // Windows server: an IIS admin gets IIS's FTP SSL Settings, its FTP Logon
 // Attempt Restrictions and a Windows Defender Firewall block rule, a
-// FileZilla Server admin its own settings and both systems' rules, and a
-// Unix or unknown server the Linux advice it always had.
+// FileZilla Server admin its own settings and both systems' rules, a
+// pyftpdlib admin its handler's max_login_attempts and authorizer (never
+// another server's settings or fail2ban jails), and a Unix or unknown
+// server the Linux advice it always had.
 func TestLoginAdviceFollowsServerFamily(t *testing.T) {
 	const attacker = "198.51.100.66"
 	// A client that logs in once in clear text, then fails 5 times.
@@ -53,6 +55,14 @@ func TestLoginAdviceFollowsServerFamily(t *testing.T) {
 			[]string{"vsftpd: ssl_enable=YES, force_local_logins_ssl=YES"},
 			[]string{"fail2ban", "nft insert rule inet filter input ip saddr 198.51.100.66 drop", "vsftpd max_login_fails", "/etc/ftpusers"},
 			[]string{"netsh", "New-NetFirewallRule", "IIS", "FileZilla"}},
+		// pyftpdlib is a Python library: its own handler attributes and
+		// authorizer, no fail2ban jail (fail2ban ships no pyftpdlib
+		// filter), and no other server's settings.
+		{"pyftpdlib", "pyftpdlib 1.5.9 ready.",
+			[]string{"pyftpdlib: serve with TLS_FTPHandler"},
+			[]string{"FTPHandler.max_login_attempts (3 by default", "FTPHandler.auth_failed_timeout", "DummyAuthorizer.remove_user", "rejected_users",
+				"nft insert rule inet filter input ip saddr 198.51.100.66 drop", "(pyftpdlib's settings, from its greeting.)"},
+			[]string{"fail2ban", "vsftpd", "ProFTPD", "Pure-FTPd", "pure-ftpd", "/etc/ftpusers", "MaxLoginAttempts", "netsh"}},
 		{"unknown", "FTP server ready.",
 			[]string{"vsftpd: ssl_enable=YES", "ProFTPD: TLSEngine on"},
 			[]string{"fail2ban", "nft insert rule inet filter input ip saddr 198.51.100.66 drop"},
@@ -109,5 +119,30 @@ func TestBlockRuleIsInsertedForTheAddressFamily(t *testing.T) {
 	}
 	if got := f.blockRule(ap("[::ffff:198.51.100.66]:1").Addr()); !strings.Contains(got, "nft insert rule inet filter input ip saddr 198.51.100.66 drop") {
 		t.Errorf("IPv4-mapped block rule: %s", got)
+	}
+}
+
+// TestBlockRuleNamesTheFamilysJail guards login-brute-force's block rule
+// against naming fail2ban jails of servers other than the one attacked:
+// each Unix family its own jail (fail2ban's jail.conf: [vsftpd],
+// [proftpd], [pure-ftpd], [wuftpd]), an unknown server the common ones,
+// pyftpdlib none (fail2ban has no filter for it).
+func TestBlockRuleNamesTheFamilysJail(t *testing.T) {
+	a := ap("198.51.100.66:1").Addr()
+	for _, tc := range []struct {
+		kind        policy.ServerKind
+		want, never string
+	}{
+		{policy.ServerVsftpd, "fail2ban's vsftpd jail", "proftpd"},
+		{policy.ServerProFTPD, "fail2ban's proftpd jail", "vsftpd"},
+		{policy.ServerPureFTPd, "fail2ban's pure-ftpd jail", "vsftpd"},
+		{policy.ServerWuFTPd, "fail2ban's wuftpd jail", "vsftpd"},
+		{policy.ServerUnknown, "fail2ban's vsftpd/proftpd/pure-ftpd jails", "wuftpd"},
+		{policy.ServerPyftpdlib, "nft insert rule inet filter input ip saddr 198.51.100.66 drop", "fail2ban"},
+	} {
+		got := family{kind: tc.kind}.blockRule(a)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.never) {
+			t.Errorf("%s: %s\nwant %q, never %q", tc.kind.Product(), got, tc.want, tc.never)
+		}
 	}
 }

@@ -314,15 +314,21 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		// SYNs dropped before the server look like.
 		f.Severity = SeverityError
 		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", dc.Announced.Port())
-		rs := d.p.PassiveRanges()
-		if len(rs) == 0 {
-			rs = policy.Ranges{{Lo: dc.Announced.Port(), Hi: dc.Announced.Port()}}
-		}
 		// The SYNs never reached the server's side: the rule is for the
 		// router or DNAT in front, in its forward chain (the data
 		// connection is forwarded, not for the router itself), whatever
 		// the server's own system. Behind it the server is at the
 		// address this capture shows.
+		rs := d.p.PassiveRanges()
+		if len(rs) == 0 {
+			// A port the server picked itself changes every session: no
+			// rule for the one announced here, but a fixed range first,
+			// then that range opened on the router.
+			fam := d.family(s)
+			at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr()}
+			f.Advice = d.noRangeAdvice(fam, isV6(dc.Announced), at) + "." + fam.note()
+			return
+		}
 		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr()) + "."
 	}
 	if final != nil { // 425: the server waited and nobody came

@@ -3,6 +3,8 @@ package diagnose
 import (
 	"net/netip"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,5 +175,101 @@ func TestActiveClientBehindRouterGetsForwardChainRule(t *testing.T) {
 				t.Errorf("router's PREROUTING helper and FORWARD accept %v, want %v:\n%s", got, tt.router, a)
 			}
 		})
+	}
+}
+
+// TestNotAttemptedServerSideNoSinglePortRule guards data-not-attempted
+// seen from the server's side of a NAT (pasv-unreached-server-side.pcap:
+// vsftpd behind a router that forwards port 21 only, announcing its public
+// address and a port of its own choosing, and no SYN ever arriving)
+// against a rule for the one port the server happened to pick: with no
+// passive range known, it says to set a fixed range, then open and
+// forward that range on the NAT router to the server; with
+// --server-config naming no range, what vsftpd does then; with a range
+// given, that range forwarded to the server.
+func TestNotAttemptedServerSideNoSinglePortRule(t *testing.T) {
+	const capture = "../../pcaps/synthetic/pasv-unreached-server-side.pcap"
+	noRange := &policy.ServerConfig{Path: "/etc/vsftpd.conf", Kind: policy.ServerVsftpd}
+	for _, tc := range []struct {
+		name        string
+		p           policy.Policy
+		want, never []string
+	}{
+		{"no range known", policy.Policy{},
+			[]string{"set a fixed passive range (pasv_min_port/pasv_max_port", "on the NAT router in front of the server, which must forward (DNAT) the range to it",
+				"nft insert rule inet filter forward ip daddr 10.0.0.5 tcp dport 40000-40100 ct state new accept"},
+			[]string{"47123 to", "dport 47123", "--dport 47123"}},
+		{"configuration without a range", policy.Policy{Server: noRange},
+			[]string{"/etc/vsftpd.conf sets no passive range", "pasv_min_port=40000", "ip daddr 10.0.0.5 tcp dport 40000-40100"},
+			[]string{"dport 47123", "give --server-config"}},
+		{"range given", rangePolicy(t, "40000-40100"),
+			[]string{"forward (DNAT) 40000-40100 to 10.0.0.5", "ip daddr 10.0.0.5 tcp dport 40000-40100"},
+			[]string{"dport 47123"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, _ := run(t, capture, tc.p)
+			fs := findingsOf(rec, CodeDataNotAttempted)
+			if len(fs) != 1 || fs[0].Severity != SeverityError {
+				t.Fatalf("data-not-attempted: %v, want one error", fs)
+			}
+			a := fs[0].Advice
+			for _, w := range tc.want {
+				if !strings.Contains(a, w) {
+					t.Errorf("advice lacks %q:\n%s", w, a)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(a, n) {
+					t.Errorf("advice says %q:\n%s", n, a)
+				}
+			}
+		})
+	}
+}
+
+// singlePortRule finds a firewall rule for one port (nftables, iptables,
+// netsh, PowerShell), not a range or a list.
+var singlePortRule = regexp.MustCompile(`(?:dport |--dport |localport=|-LocalPort )(\d+)(?:[^-:,\d]|$)`)
+
+// TestNoRuleForAnObservedPassivePort guards every finding and server
+// summary, over every capture in pcaps/ read without a range or a
+// configuration, against a firewall rule for a passive port the server
+// announced: a port the server picked itself changes every session, so
+// advice sets a fixed range first and opens that.
+func TestNoRuleForAnObservedPassivePort(t *testing.T) {
+	var files []string
+	for _, pat := range []string{"../../pcaps/synthetic/*.pcap*", "../../pcaps/real/*.pcap*"} {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no captures")
+	}
+	for _, file := range files {
+		rec, diag := run(t, file, policy.Policy{})
+		seen := map[string]bool{}
+		for _, f := range rec.findings {
+			if dc := f.Data; dc != nil && dc.Passive {
+				seen[strconv.Itoa(int(dc.Announced.Port()))] = true
+				seen[strconv.Itoa(int(dc.Server.Port()))] = true
+			}
+		}
+		delete(seen, "0")
+		check := func(where, text string) {
+			for _, m := range singlePortRule.FindAllStringSubmatch(text, -1) {
+				if seen[m[1]] {
+					t.Errorf("%s: %s opens the observed passive port %s alone:\n%s", filepath.Base(file), where, m[1], text)
+				}
+			}
+		}
+		for _, f := range rec.findings {
+			check(f.Code, f.Advice)
+		}
+		for _, sum := range diag.Summaries() {
+			check("server "+sum.Server.String()+" rules", strings.Join(sum.Rules, "\n"))
+		}
 	}
 }

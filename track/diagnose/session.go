@@ -117,19 +117,26 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	f.Evidence, f.Packets = ev, packets(pk)
 	text := strings.ToLower(r.Text)
 	switch {
-	case r.Code == 425 && (strings.Contains(text, "bad ip") || strings.Contains(text, "address does not match") || strings.Contains(text, "not from the same")):
+	case r.Code == 425 && sourceRefusal(text):
 		return d.dataSourceTranslated(s, c, r, dc)
 	case r.Code == 425 && strings.Contains(text, "cannot assign requested address"):
 		return nil // server-config-error says it
 	case r.Code == 425 && (strings.Contains(text, "port or pasv") || strings.Contains(text, "pasv or port") || strings.Contains(text, "first")):
 		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", c.Verb)
 		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
-	case r.Code == 425 && dc != nil && refusedAfterHandshake(dc):
+	case r.Code == 425 && dc != nil && unresumedHandshake(dc) && resumptionRefusal(d.family(s), r):
 		// The client's connection arrived and its TLS handshake was read
 		// (after CCC, or with the reply in clear): the server refused it
 		// itself, not a firewall. data-tls-not-resumed gives the fix.
 		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it and made a TLS handshake that did not resume the control connection's TLS session: a server that requires resumption on data connections (%s) refuses such a connection.", c.Verb, replyText(r), d.family(s).tlsReuseRequired())
 		f.Advice = "See data-tls-not-resumed: a client that resumes the TLS session on data connections, or a server that accepts a full handshake."
+	case r.Code == 425 && dc != nil && connectedData(dc):
+		// The data connection reached the server, and the reply is not
+		// the refusal of a TLS session that was not resumed: nobody
+		// "failed to connect", and no firewall dropped it. The server
+		// refused it for the reason its reply gives.
+		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it: the server itself closed or refused that connection, for the reason its reply gives; no firewall dropped it.", c.Verb, replyText(r))
+		f.Advice = "Read the reply and the server's log for the cause; the network path of the data connection works."
 	case r.Code == 425:
 		mode := "the data connection"
 		// The timeouts by name only where the server is vsftpd.
@@ -160,14 +167,36 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	return f
 }
 
-// refusedAfterHandshake: dc connected and its TLS handshake, read from the
+// connectedData: dc's handshake completed, so the client's connection
+// reached the server.
+func connectedData(dc *track.DataConn) bool {
+	return !dc.SynAckTS.IsZero() && !dc.SynAckLost
+}
+
+// unresumedHandshake: dc connected and its TLS handshake, read from the
 // hellos, did not resume a session (tlsNotResumedVerdict's condition).
-func refusedAfterHandshake(dc *track.DataConn) bool {
-	if dc.SynAckTS.IsZero() || dc.SynAckLost {
+// Whether the server refused it for that is resumptionRefusal's question.
+func unresumedHandshake(dc *track.DataConn) bool {
+	if !connectedData(dc) {
 		return false
 	}
 	v, seen := dc.TLSHandshake()
 	return seen && (v.Resumption == tlshello.Full || v.Resumption == tlshello.Refused)
+}
+
+// sourceRefusal: a 425 text (lower case) that refuses a data connection
+// for coming from another address than the control connection: vsftpd's
+// "425 Security: Bad IP connecting." (pasv_promiscuous=NO), pyftpdlib's
+// "425 Rejected data connection from foreign address %s:%s."
+// (permit_foreign_addresses = False, pyftpdlib/handlers.py PassiveDTP),
+// and the wordings of other servers' same check.
+func sourceRefusal(text string) bool {
+	for _, w := range []string{"bad ip", "address does not match", "not from the same", "foreign address"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // aborted reports whether the client sent ABOR after c, before any other

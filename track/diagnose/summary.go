@@ -55,7 +55,7 @@ type serverAcc struct {
 	v6         bool
 	recent     portWindow // passive announcements of the last timeWait
 	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
-	bounce     *Finding   // the latest ftp-bounce of warning or error
+	bounce     *Finding   // the latest of the gravest ftp-bounce findings (warning or error)
 	// kind is the family its sessions' greetings name (noteGreeting);
 	// kindMixed: two sessions named different ones.
 	kind      policy.ServerKind
@@ -64,10 +64,15 @@ type serverAcc struct {
 	// active data connections sit, over all of them (passivePlace,
 	// activePlace); tlsRefused, tlsUnresumed: data connections whose TLS
 	// handshake did not resume the control connection's session, refused
-	// by a reply the capture shows, or not (the reply was ciphertext).
+	// by a reply the capture shows (tlsRefusedNamed: one that names
+	// resumption), or not (the reply was ciphertext, or not captured;
+	// tlsHandshakeOnly: of those, the ones that carried a handshake and
+	// nothing else).
 	passiveAt, activeAt      place
 	insideMixed              bool
 	tlsRefused, tlsUnresumed int
+	tlsRefusedNamed          int
+	tlsHandshakeOnly         int
 }
 
 // at adds one data connection's place to the server's.
@@ -223,7 +228,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			a.active[dc.Outcome]++
 		}
 	case CodeFTPBounce:
-		if f.Severity >= SeverityWarning {
+		// The gravest wins: a scan the server served stays the verdict
+		// when a later session's attempt was only refused or ignored.
+		if f.Severity >= SeverityWarning && (a.bounce == nil || f.Severity >= a.bounce.Severity) {
 			a.bounce = f
 		}
 	case CodeNATMismatch:
@@ -254,10 +261,24 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			a.blind++
 		}
 	case CodeTLSNotResumed:
-		if c := dc.Command; c != nil && c.Final() != nil && c.Final().Code >= 400 {
+		// Counted as refused only where the reply the capture shows is
+		// the refusal for not resuming (resumptionRefusal), the only
+		// readable reply this finding is raised with.
+		var final *track.Reply
+		if c := dc.Command; c != nil {
+			final = c.Final()
+		}
+		switch {
+		case final != nil && resumptionRefusal(d.family(f.Session), final):
 			a.tlsRefused++
-		} else {
+			if namesResumption(final) {
+				a.tlsRefusedNamed++
+			}
+		case final == nil:
 			a.tlsUnresumed++
+			if dc.TLSHandshakeOnly() {
+				a.tlsHandshakeOnly++
+			}
 		}
 	case CodePortOutsideRange:
 		a.outside.add(dc.Announced.Port())
@@ -338,13 +359,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.bounce != nil:
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
 		if a.bounce.Severity == SeverityError {
-			// The Unix servers' settings by name; a Windows server's in
-			// its own settings, which ftpsniff does not name.
-			how := "vsftpd port_promiscuous=NO, ProFTPD AllowForeignAddress off"
-			if fam.host() != hostLinux {
-				how = "in the server's own settings"
-			}
-			sum.Verdict = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (" + how + ")"
+			// The family's own setting, as the ftp-bounce finding gives
+			// it (familydata.go): IIS's matchClientAddressForPort,
+			// pyftpdlib's permit_foreign_addresses, the Unix servers'.
+			sum.Verdict = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (" + fam.refuseForeign() + ")"
+			named = named || fam.ownDataSettings()
 		}
 	case a.findings[CodeServerConfigError] > 0:
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
@@ -436,16 +455,23 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
 	case a.tlsRefused > 0:
 		// The reply is readable (after CCC): the refusal is seen, though
-		// the data connection itself was made.
-		why := "it requires resumption"
-		if fam.kind == policy.ServerPyftpdlib {
-			// pyftpdlib makes no such check (familydata.go).
-			why = "pyftpdlib does not require resumption: the refusal has another cause"
+		// the data connection itself was made. Only a reply that names
+		// resumption proves the requirement; the family's bare refusal
+		// (ProFTPD's 425) is what such a server answers.
+		why := "its reply says it requires resumption"
+		if a.tlsRefusedNamed < a.tlsRefused {
+			why = "its reply is what a server that requires resumption answers"
 		}
 		sum.Verdict = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (%s); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"), why)
 	case a.encrypted > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
-		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %s only a TLS handshake that did not resume the control connection's session: if the server requires resumption, it refused them (see data-tls-not-resumed); no firewall helper can follow them, so the passive range must stay open statically",
-			fmt.Sprintf("%d of them carried", a.tlsUnresumed))
+		// "only a TLS handshake" where every such connection's records
+		// were read as handshake and nothing else.
+		carried := fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried no more than %d KiB", a.tlsUnresumed, maxRefusedTLSBytes>>10)
+		if a.tlsHandshakeOnly == a.tlsUnresumed {
+			carried = fmt.Sprintf("%d of them carried only a TLS handshake that did not resume the control connection's session", a.tlsUnresumed)
+		}
+		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %s: if the server requires resumption, it refused them (see data-tls-not-resumed); no firewall helper can follow them, so the passive range must stay open statically",
+			carried)
 		if len(fix) > 0 {
 			addOpen(fix)
 		}

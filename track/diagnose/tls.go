@@ -59,6 +59,46 @@ func ftpsControl(st *sessState, s *track.Session) bool {
 	return false
 }
 
+// resumeClients is the client side of the resumption advice.
+const resumeClients = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ssl:session-reuse; Python ftplib needs a subclass passing session=)."
+
+// resumptionRefusal reports whether r, the readable final reply of a
+// transfer whose data connection made a full TLS handshake, refuses it for
+// not resuming the control connection's TLS session. Only a reply that
+// says so, or the reply the family gives for exactly that
+// (familydata.go): ProFTPD's mod_tls answers "425 Unable to build data
+// connection: Operation not permitted" (its TLSLog: "client did not reuse
+// SSL session, rejecting data connection"), vsftpd 522 (FTP_DATATLSBAD);
+// a server whose family is unknown may be ProFTPD, so its bare 425 counts
+// too, unless the text names a source address check. Stock pyftpdlib
+// never requires resumption (its TLS_DTPHandler makes no such check), so
+// no reply of its counts unless it says so: a handler subclass can add
+// the check (one seen in the wild answers "522 SSL session reuse
+// required."), and the greeting is only the admin's banner. Any other
+// 4xx/5xx (552 quota, 451 disk full) is the transfer's own failure.
+func resumptionRefusal(fam family, r *track.Reply) bool {
+	switch {
+	case r == nil || r.Code < 400:
+		return false
+	case namesResumption(r):
+		return true
+	case fam.kind == policy.ServerPyftpdlib:
+		return false
+	case r.Code == 425:
+		return (fam.kind == policy.ServerProFTPD || fam.kind == policy.ServerUnknown) && !sourceRefusal(strings.ToLower(r.Text))
+	case r.Code == 522:
+		return fam.kind == policy.ServerVsftpd
+	}
+	return false
+}
+
+// namesResumption: the reply text names session reuse or resumption
+// (vsftpd's "session reuse required", FileZilla Server's "not resumed").
+func namesResumption(r *track.Reply) bool {
+	t := strings.ToLower(r.Text)
+	return strings.Contains(t, "reuse") || strings.Contains(t, "resum")
+}
+
 func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdict, fam family) *Finding {
 	if v.Resumption != tlshello.Full && v.Resumption != tlshello.Refused {
 		return nil
@@ -72,14 +112,20 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 		return nil
 	}
 	// refusal: the transfer's final reply, when it is readable (after CCC,
-	// or TLS closed) and refuses it.
+	// or TLS closed) and refuses it for not resuming the session. A
+	// readable refusal for any other reason (a quota, a full disk, a
+	// source address check) is that reason's, not resumption's:
+	// server-data-error or the transcript tells it.
 	var refusal *track.Reply
 	if c := dc.Command; c != nil {
 		r := c.Final()
-		if r != nil && r.Code >= 200 && r.Code < 300 {
+		switch {
+		case r == nil:
+		case r.Code >= 200 && r.Code < 300:
 			return nil // the transfer worked: the server did not require resumption
-		}
-		if r != nil && r.Code >= 400 {
+		case r.Code >= 400 && !resumptionRefusal(fam, r):
+			return nil
+		case r.Code >= 400:
 			refusal = r
 		}
 	}
@@ -103,13 +149,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 		f.Evidence += fmt.Sprintf("; server alert %v", v.ServerAlert)
 	}
 	const head = "The data connection's TLS handshake did not resume the control connection's session"
-	little := "no more than a handshake and a few kilobytes"
+	// What the connection carried, in the words the records allow: "no
+	// more than a handshake" only where every record was read as one
+	// (TLSHandshakeOnly); else its size, which the evidence details.
+	little := fmt.Sprintf("%d bytes in all", dc.TotalBytes())
 	if handshakeOnly {
 		little = "its TLS handshake and no application data"
-	}
-	text := ""
-	if refusal != nil {
-		text = strings.ToLower(refusal.Text)
 	}
 	switch {
 	case refusal == nil && dc.Command != nil:
@@ -120,32 +165,41 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	case refusal == nil:
 		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed: if the server requires resumption on data connections (%s), it refused this transfer (%s, inside the encrypted control channel).",
 			head, little, fam.tlsReuseRequired(), fam.tlsReuseReply())
-	case strings.Contains(text, "reuse") || strings.Contains(text, "resum"):
+	case namesResumption(refusal):
 		// The reply names the reason: vsftpd's "522 SSL connection
 		// failed: session reuse required", FileZilla Server's "425 ...
 		// TLS session of data connection not resumed."
 		f.Severity = SeverityError
 		f.Message = fmt.Sprintf("%s, and the server refused the transfer with %q (packet %d): it requires data connections to resume that session.",
 			head, replyText(refusal), refusal.Num)
-	case fam.kind == policy.ServerPyftpdlib:
-		f.Severity = SeverityError
-		f.Message = fmt.Sprintf("%s, and the server refused the transfer with %q (packet %d); pyftpdlib does not require resumption, so the refusal has another cause.",
-			head, replyText(refusal), refusal.Num)
-	default:
-		// ProFTPD's refusal does not name the reason: "425 Unable to
-		// build data connection: Operation not permitted".
-		f.Severity = SeverityError
-		carried := "no more than a handshake"
-		if handshakeOnly {
-			carried = little
+		if fam.kind == policy.ServerPyftpdlib {
+			f.Message += " Stock pyftpdlib makes no such check: this server's handler adds one, or the server is not pyftpdlib."
 		}
+	default:
+		// The refusal does not name the reason, but it is the one the
+		// family gives for it (resumptionRefusal): ProFTPD's "425 Unable
+		// to build data connection: Operation not permitted", vsftpd's
+		// 522.
+		f.Severity = SeverityError
 		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
-			head, carried, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
+			head, little, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
 	}
 	if refusal != nil {
 		f.Packets = packets([]uint64{dc.SYNNum, refusal.Num})
 	}
-	f.Advice = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ssl:session-reuse; Python ftplib needs a subclass passing session=). " + fam.tlsReuseServer()
+	switch {
+	case fam.kind == policy.ServerPyftpdlib && refusal != nil:
+		// The reply said resumption is required, though stock pyftpdlib
+		// never requires it: the client must resume; the server-side
+		// switch is the handler's own code, which ftpsniff cannot name.
+		f.Advice = resumeClients + " On the server, the requirement is not a pyftpdlib setting: it is in the server's own handler code."
+	case fam.kind == policy.ServerPyftpdlib:
+		// The reply is unreadable, and pyftpdlib does not require
+		// resumption: no client change to ask for on a guess.
+		f.Advice = fam.tlsReuseServer()
+	default:
+		f.Advice = resumeClients + " " + fam.tlsReuseServer()
+	}
 	if fam.ownTLSReuse() {
 		f.Advice += fam.note()
 	}

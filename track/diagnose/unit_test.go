@@ -67,20 +67,22 @@ func (c *collect) find(code string) *Finding {
 	return nil
 }
 
-// feed sends a finished session through a Diagnoser: every command, every
-// data connection, then the end.
-func feed(p policy.Policy, s *track.Session) (*collect, *Diagnoser) {
+// feed sends finished sessions through one Diagnoser, one after the
+// other: every command, every data connection, then the end.
+func feed(p policy.Policy, ss ...*track.Session) (*collect, *Diagnoser) {
 	c := &collect{}
 	d := New(p, nil, c)
-	d.SessionStart(s)
-	for _, x := range s.Commands {
-		d.Command(s, x)
+	for _, s := range ss {
+		d.SessionStart(s)
+		for _, x := range s.Commands {
+			d.Command(s, x)
+		}
+		for _, dc := range s.Data {
+			dc.Done = true
+			d.Data(s, dc)
+		}
+		d.SessionEnd(s)
 	}
-	for _, dc := range s.Data {
-		dc.Done = true
-		d.Data(s, dc)
-	}
-	d.SessionEnd(s)
 	return c, d
 }
 
