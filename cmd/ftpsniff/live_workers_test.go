@@ -181,7 +181,14 @@ func runWorkersOn(t testing.TB, data []byte, n int, opts *liveOptions, wrap func
 	if wrap != nil {
 		out = wrap(out)
 	}
-	r := newLiveWorkers(opts, f, n, out)
+	runUntilDelivered(t, f, newLiveWorkers(opts, f, n, out))
+	return buf.String(), f
+}
+
+// runUntilDelivered runs r until f has handed every worker its packets,
+// then finishes it.
+func runUntilDelivered(t testing.TB, f *pcapWorkers, r *liveWorkers) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { f.delivered.Wait(); cancel() }()
 	if err := r.run(ctx); err != nil {
@@ -190,7 +197,6 @@ func runWorkersOn(t testing.TB, data []byte, n int, opts *liveOptions, wrap func
 	if err := r.finish(); err != nil {
 		t.Fatal(err)
 	}
-	return buf.String(), f
 }
 
 // runOneOn is `live` with one worker (newPipelineWith, as runLive does),
@@ -701,14 +707,7 @@ func TestLiveWorkersPacketNumbersNameWrittenPackets(t *testing.T) {
 	var buf bytes.Buffer
 	r := newLiveWorkers(opts, f, n, newLiveOutputFor(&opts.analysisOptions, &buf, io.Discard, nil))
 	r.pw = pw
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { f.delivered.Wait(); cancel() }()
-	if err := r.run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.finish(); err != nil {
-		t.Fatal(err)
-	}
+	runUntilDelivered(t, f, r)
 	if err := pw.Close(); err != nil {
 		t.Fatal(err)
 	}
