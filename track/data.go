@@ -372,6 +372,11 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 	for _, dc := range c.Transfer {
 		switch {
 		case dc.Done:
+			if dc.Outcome == OutcomeConnected && dc.Bytes[0]+dc.Bytes[1] > 0 && !dc.TLSHandshakeOnly() {
+				// A 2xx says the TLS records read as handshake only
+				// carried the file after all (TLSHandshakeOnly).
+				dc.Outcome = OutcomeTransferred
+			}
 			t.reportData(dc) // held for this reply
 		case dc.SynAckTS.IsZero():
 			if dc.SYNs > 0 && dc.End.IsZero() {

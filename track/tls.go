@@ -35,6 +35,11 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 		seq++
 	}
 	if len(s.Payload) == 0 {
+		if s.Flags&(decode.FlagFIN|decode.FlagRST) != 0 && x.ready[dir] && int32(seq-x.next[dir]) > 0 {
+			// The close comes after bytes the capture missed.
+			x.conn.Lost(dir)
+			x.stop[dir] = true
+		}
 		return
 	}
 	if !x.ready[dir] || seq != x.next[dir] || len(s.Payload) < s.PayloadLen {
@@ -70,9 +75,24 @@ func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
 // were read in order and none carried application data
 // (tlshello.ContentHandshakeOnly). Such a connection moved no file data;
 // its outcome is connected, not transferred.
+//
+// A transfer the server answered with a 2xx is not: in TLS 1.3 a few
+// records of one length after the handshake read as session tickets, and
+// a two-byte record as a close_notify, though they may be the file (a
+// server that sends its ticket in its first flight, as Go's does, then a
+// listing line by line); the server's word that the transfer completed
+// settles it.
 func (d *DataConn) TLSHandshakeOnly() bool {
 	v, seen := d.TLSHandshake()
-	return seen && v.Content == tlshello.ContentHandshakeOnly
+	if !seen || v.Content != tlshello.ContentHandshakeOnly {
+		return false
+	}
+	if c := d.Command; c != nil {
+		if r := c.Final(); r != nil && r.Code/100 == 2 {
+			return false
+		}
+	}
+	return true
 }
 
 // verdict decides from what was read, if a hello was.

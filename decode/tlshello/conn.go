@@ -151,10 +151,12 @@ type recordWalk struct {
 // as application data: tickets of unequal length (OpenSSL's two can
 // differ by a cipher block), a KeyUpdate. Read as handshake only, wrongly:
 // a two-byte file sent as the last record with no close_notify after it;
-// a server that sends no tickets and a small file in two to four records
-// of one length, or one ticket and a file in one record of exactly the
-// ticket's length; a server's 0.5-RTT data (sent before the client's
-// Finished).
+// a server that sends its ticket in its first flight (Go's crypto/tls) or
+// none, then a small file in two to four records of one length (a listing
+// written line by line), or one ticket and a file in one record of exactly
+// the ticket's length; a server's 0.5-RTT data (sent before the client's
+// Finished). The tracker settles these by the transfer's final reply
+// (track.DataConn.TLSHandshakeOnly): a 2xx means the file crossed.
 type Conn struct {
 	scan [2]Scanner
 	walk [2]recordWalk
@@ -218,6 +220,11 @@ func (c *Conn) content() Content {
 	}
 	if !c.Hello() || c.walk[0].unsure || c.walk[1].unsure {
 		return ContentUnknown
+	}
+	for dir := range c.walk {
+		if w := &c.walk[dir]; w.hdrN > 0 || w.skip > 0 {
+			return ContentUnknown // the last record did not arrive whole
+		}
 	}
 	sh := c.serverHello()
 	if sh == nil || sh.Version < VersionTLS13 {

@@ -1,0 +1,68 @@
+package track
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// tlsTransferWithHole drives a protected RETR whose data connection
+// carries the hellos, then a hole of 4,000 bytes the capture missed right
+// before the server's FIN, then the transfer's final reply.
+func tlsTransferWithHole(t *testing.T, code int, text string) *DataConn {
+	s := cccSession(t)
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f")
+	a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000")
+	s.segData(a, b, decode.FlagSYN, 1000, nil)
+	s.segData(b, a, decode.FlagSYN|decode.FlagACK, 5000, nil)
+	s.segData(a, b, decode.FlagACK, 1001, nil)
+	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001, fullServerHello)
+	end := 5001 + uint32(len(fullServerHello)) + 4000
+	s.segData(b, a, decode.FlagFIN|decode.FlagACK, end, nil)
+	s.segData(a, b, decode.FlagFIN|decode.FlagACK, 1001+uint32(len(fullClientHello)), nil)
+	s.reply(code, text)
+	s.end()
+	return s.rec.data[0]
+}
+
+// TestTLSHoleBeforeFINIsNotHandshakeOnly guards the hole the FIN reveals:
+// its sequence number shows bytes the capture never had, so what crossed
+// is unknown and the connection is not called handshake only, whatever
+// the reply.
+func TestTLSHoleBeforeFINIsNotHandshakeOnly(t *testing.T) {
+	d := tlsTransferWithHole(t, 451, "Transfer aborted. Local error in processing")
+	if d.Outcome != OutcomeTransferred || d.TLSHandshakeOnly() {
+		t.Errorf("outcome %v, handshake only %v; want transferred: 4000 bytes before the FIN were never read", d.Outcome, d.TLSHandshakeOnly())
+	}
+}
+
+// TestTLSTransferAnswered2xxIsNotHandshakeOnly guards the server's word:
+// records read as handshake only (TLS 1.3 tickets and close_notify have
+// the shapes of small file records) are the file when the transfer's
+// final reply is a 2xx.
+func TestTLSTransferAnswered2xxIsNotHandshakeOnly(t *testing.T) {
+	s := cccSession(t)
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f")
+	a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000")
+	s.segData(a, b, decode.FlagSYN, 1000, nil)
+	s.segData(b, a, decode.FlagSYN|decode.FlagACK, 5000, nil)
+	s.segData(a, b, decode.FlagACK, 1001, nil)
+	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001, fullServerHello)
+	s.segData(b, a, decode.FlagFIN|decode.FlagACK, 5001+uint32(len(fullServerHello)), nil)
+	s.segData(a, b, decode.FlagFIN|decode.FlagACK, 1001+uint32(len(fullClientHello)), nil)
+	s.reply(226, "Transfer complete")
+	s.end()
+	d := s.rec.data[0]
+	if d.Outcome != OutcomeTransferred || d.TLSHandshakeOnly() {
+		t.Errorf("outcome %v, handshake only %v; want transferred: the server said the transfer completed", d.Outcome, d.TLSHandshakeOnly())
+	}
+}
