@@ -437,6 +437,9 @@ func TestTLSNotResumedIgnoresUnrelatedRefusal(t *testing.T) {
 		{"vsftpd broken transfer", "(vsFTPd 3.0.3)", "Failure writing network stream.", 426},
 		{"unknown source check", "FTP server ready", "Rejected data connection from foreign address 198.51.100.9:50621.", 425},
 		{"ProFTPD 450", "ProFTPD Server (Debian) [203.0.113.10]", "report.pdf: Permission denied", 450},
+		// vsftpd names reuse when that is the reason; its bare 522 is
+		// another handshake failure (require_cert, say).
+		{"vsftpd other TLS failure", "(vsFTPd 3.0.3)", "SSL connection failed", 522},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

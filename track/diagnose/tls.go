@@ -68,7 +68,7 @@ const resumeClients = "Use a client that resumes the control connection's TLS se
 // says so, or the reply the family gives for exactly that
 // (familydata.go): ProFTPD's mod_tls answers "425 Unable to build data
 // connection: Operation not permitted" (its TLSLog: "client did not reuse
-// SSL session, rejecting data connection"), vsftpd 522 (FTP_DATATLSBAD);
+// SSL session, rejecting data connection"); vsftpd's 522 names it;
 // a server whose family is unknown may be ProFTPD, so its bare 425 counts
 // too, unless the text names a source address check. Stock pyftpdlib
 // never requires resumption (its TLS_DTPHandler makes no such check), so
@@ -86,9 +86,11 @@ func resumptionRefusal(fam family, r *track.Reply) bool {
 		return false
 	case r.Code == 425:
 		return (fam.kind == policy.ServerProFTPD || fam.kind == policy.ServerUnknown) && !sourceRefusal(strings.ToLower(r.Text))
-	case r.Code == 522:
-		return fam.kind == policy.ServerVsftpd
 	}
+	// vsftpd's 522 for a refused resumption names it ("522 SSL connection
+	// failed: session reuse required", ssl.c); its bare "522 SSL connection
+	// failed" is another handshake failure (a client certificate refused
+	// under require_cert, say), not this one.
 	return false
 }
 
@@ -178,8 +180,7 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	default:
 		// The refusal does not name the reason, but it is the one the
 		// family gives for it (resumptionRefusal): ProFTPD's "425 Unable
-		// to build data connection: Operation not permitted", vsftpd's
-		// 522.
+		// to build data connection: Operation not permitted".
 		f.Severity = SeverityError
 		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
 			head, little, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
