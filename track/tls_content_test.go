@@ -7,10 +7,12 @@ import (
 	"github.com/ftpsniff/ftpsniff/decode"
 )
 
-// tlsTransferWithHole drives a protected RETR whose data connection
-// carries the hellos, then a hole of 4,000 bytes the capture missed right
-// before the server's FIN, then the transfer's final reply.
-func tlsTransferWithHole(t *testing.T, code int, text string) *DataConn {
+// protectedRETR drives a RETR of a session whose data is protected: its
+// data connection carries the TLS hellos; then the capture misses lost
+// bytes of the server's side, of which the last tail arrive; the server's
+// FIN, the client's, and the transfer's final reply.
+func protectedRETR(t *testing.T, lost uint32, tail int, code int, text string) *DataConn {
+	t.Helper()
 	s := cccSession(t)
 	s.cmd("PASV", "")
 	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
@@ -22,11 +24,17 @@ func tlsTransferWithHole(t *testing.T, code int, text string) *DataConn {
 	s.segData(a, b, decode.FlagACK, 1001, nil)
 	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
 	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001, fullServerHello)
-	end := 5001 + uint32(len(fullServerHello)) + 4000
+	end := 5001 + uint32(len(fullServerHello)) + lost
+	if tail > 0 {
+		s.segData(b, a, decode.FlagACK|decode.FlagPSH, end-uint32(tail), make([]byte, tail))
+	}
 	s.segData(b, a, decode.FlagFIN|decode.FlagACK, end, nil)
 	s.segData(a, b, decode.FlagFIN|decode.FlagACK, 1001+uint32(len(fullClientHello)), nil)
 	s.reply(code, text)
 	s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
 	return s.rec.data[0]
 }
 
@@ -35,7 +43,7 @@ func tlsTransferWithHole(t *testing.T, code int, text string) *DataConn {
 // is unknown and the connection is not called handshake only, whatever
 // the reply.
 func TestTLSHoleBeforeFINIsNotHandshakeOnly(t *testing.T) {
-	d := tlsTransferWithHole(t, 451, "Transfer aborted. Local error in processing")
+	d := protectedRETR(t, 4000, 0, 451, "Transfer aborted. Local error in processing")
 	if d.Outcome != OutcomeTransferred || d.TLSHandshakeOnly() {
 		t.Errorf("outcome %v, handshake only %v; want transferred: 4000 bytes before the FIN were never read", d.Outcome, d.TLSHandshakeOnly())
 	}
@@ -46,22 +54,7 @@ func TestTLSHoleBeforeFINIsNotHandshakeOnly(t *testing.T) {
 // the shapes of small file records) are the file when the transfer's
 // final reply is a 2xx.
 func TestTLSTransferAnswered2xxIsNotHandshakeOnly(t *testing.T) {
-	s := cccSession(t)
-	s.cmd("PASV", "")
-	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
-	s.cmd("RETR", "f")
-	s.reply(150, "Opening BINARY mode data connection for f")
-	a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000")
-	s.segData(a, b, decode.FlagSYN, 1000, nil)
-	s.segData(b, a, decode.FlagSYN|decode.FlagACK, 5000, nil)
-	s.segData(a, b, decode.FlagACK, 1001, nil)
-	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
-	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001, fullServerHello)
-	s.segData(b, a, decode.FlagFIN|decode.FlagACK, 5001+uint32(len(fullServerHello)), nil)
-	s.segData(a, b, decode.FlagFIN|decode.FlagACK, 1001+uint32(len(fullClientHello)), nil)
-	s.reply(226, "Transfer complete")
-	s.end()
-	d := s.rec.data[0]
+	d := protectedRETR(t, 0, 0, 226, "Transfer complete")
 	if d.Outcome != OutcomeTransferred || d.TLSHandshakeOnly() {
 		t.Errorf("outcome %v, handshake only %v; want transferred: the server said the transfer completed", d.Outcome, d.TLSHandshakeOnly())
 	}
