@@ -22,26 +22,10 @@ import (
 // active transfer, and a passive transfer whose data port a firewall
 // drops, reported unanswered after --unanswered-wait, before exit.
 func TestLiveIntegration(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("live capture needs Linux (AF_PACKET) and network namespaces")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: network namespaces, vsftpd and packet sockets")
-	}
-	if testing.Short() {
-		t.Skip("about 20 s of real traffic; skipped with -short")
-	}
-	for _, tool := range []string{"ip", "nft", "vsftpd", "curl", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (apt-get install -y $(cat pcaps/record/APT_PACKAGES))", tool)
-		}
-	}
+	needLab(t, "about 20 s of real traffic; skipped with -short", "ip", "nft", "vsftpd", "curl", "bash")
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ftpsniff")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildFtpsniff(t, dir)
 	lab := startLab(t)
 
 	pcapng := filepath.Join(dir, "live.pcapng")
@@ -387,6 +371,36 @@ func waitDropped(t *testing.T, pid int, exited <-chan struct{}, stderr *strings.
 
 // startLab starts `netlab.sh serve direct` and returns its variables. The
 // lab is torn down when the test ends (its stdin closes).
+// needLab skips a test of real traffic where it cannot run: not Linux,
+// not root, -short (why says what it costs), or a tool missing.
+func needLab(t *testing.T, short string, tools ...string) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("live capture needs Linux (AF_PACKET) and network namespaces")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: network namespaces, vsftpd and packet sockets")
+	}
+	if testing.Short() {
+		t.Skip(short)
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed (apt-get install -y $(cat pcaps/record/APT_PACKAGES))", tool)
+		}
+	}
+}
+
+// buildFtpsniff builds the program into dir and returns its path.
+func buildFtpsniff(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "ftpsniff")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 func startLab(t *testing.T) map[string]string {
 	t.Helper()
 	root, err := filepath.Abs("../..")

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -28,25 +27,9 @@ import (
 // each worker's socket must have received packets; the --write file,
 // written from both sockets, must tell the same story when read back.
 func TestLiveWorkersIntegration(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("live capture needs Linux (AF_PACKET) and network namespaces")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: network namespaces, vsftpd and packet sockets")
-	}
-	if testing.Short() {
-		t.Skip("real traffic in namespaces; skipped with -short")
-	}
-	for _, tool := range []string{"ip", "vsftpd", "curl", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (apt-get install -y $(cat pcaps/record/APT_PACKAGES))", tool)
-		}
-	}
+	needLab(t, "real traffic in namespaces; skipped with -short", "ip", "vsftpd", "curl", "bash")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ftpsniff")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildFtpsniff(t, dir)
 	lab := startLab(t)
 	server := netip.MustParseAddr(lab["NETLAB_SERVER_IP4"])
 

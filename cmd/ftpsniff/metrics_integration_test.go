@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,26 +71,10 @@ func TestMonitoringRules(t *testing.T) {
 // firewall drops runs in the namespace lab, and asks Prometheus's HTTP API
 // for the unanswered-data counter and the alert.
 func TestLiveMetricsPrometheus(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("live capture needs Linux (AF_PACKET) and network namespaces")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: network namespaces, vsftpd and packet sockets")
-	}
-	if testing.Short() {
-		t.Skip("about 20 s of real traffic; skipped with -short")
-	}
-	for _, tool := range []string{"ip", "nft", "vsftpd", "curl", "bash", "prometheus"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (apt-get install -y $(cat pcaps/record/APT_PACKAGES))", tool)
-		}
-	}
+	needLab(t, "about 20 s of real traffic; skipped with -short", "ip", "nft", "vsftpd", "curl", "bash", "prometheus")
 	began := time.Now()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ftpsniff")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildFtpsniff(t, dir)
 	lab := startLab(t)
 	ns := lab["NETLAB_SERVER_NS"]
 	metricsAddr, promAddr := freeLocalAddr(t), freeLocalAddr(t)
