@@ -288,6 +288,12 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	}
 	if dc.tls != nil {
 		dc.tls.feed(dir, s)
+		if dc.tls.settled() {
+			// Nothing more can change the verdict: keep it, not the
+			// scanners, for the rest of a transfer that may last hours.
+			dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
+			dc.tls = nil
+		}
 	}
 	syn := s.Flags.Has(decode.FlagSYN)
 	switch {

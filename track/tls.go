@@ -58,6 +58,9 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 	}
 }
 
+// settled tells that neither direction has more to give the verdict.
+func (x *dataTLS) settled() bool { return x.stop[0] && x.stop[1] }
+
 // TLSHandshake returns the verdict of the data connection's TLS handshake,
 // read from its hellos and record headers, and whether there was one to
 // read (a data connection of a session whose data may be protected, whose

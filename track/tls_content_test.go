@@ -59,3 +59,35 @@ func TestTLSTransferAnswered2xxIsNotHandshakeOnly(t *testing.T) {
 		t.Errorf("outcome %v, handshake only %v; want transferred: the server said the transfer completed", d.Outcome, d.TLSHandshakeOnly())
 	}
 }
+
+// TestTLSReaderReleasedOnceSettled guards the state a protected data
+// connection keeps: once application data has crossed, nothing can change
+// its verdict, so the reader (two scanners and their buffers) goes then,
+// not when a transfer that may last hours ends.
+func TestTLSReaderReleasedOnceSettled(t *testing.T) {
+	s := cccSession(t)
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f")
+	a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000")
+	s.segData(a, b, decode.FlagSYN, 1000, nil)
+	s.segData(b, a, decode.FlagSYN|decode.FlagACK, 5000, nil)
+	s.segData(a, b, decode.FlagACK, 1001, nil)
+	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001, fullServerHello)
+	dc := s.trk.lookupData(b, a)
+	if dc == nil || dc.tls == nil {
+		t.Fatalf("no TLS reader on the data connection after the hellos: %+v", dc)
+	}
+	// A TLS 1.2 application data record each way settles the content.
+	appData := []byte{23, 3, 3, 0, 4, 1, 2, 3, 4}
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH, 5001+uint32(len(fullServerHello)), appData)
+	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001+uint32(len(fullClientHello)), appData)
+	if dc.tls != nil {
+		t.Errorf("the TLS reader is kept after application data crossed both ways")
+	}
+	if v, seen := dc.TLSHandshake(); !seen || v.Content.String() == "" {
+		t.Errorf("verdict lost when the reader went: %+v %v", v, seen)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -105,7 +106,9 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	}
 	user := s.User
 	if len(user) > maxLoginUser {
-		user = user[:maxLoginUser] // the wire's user names are not all worth keeping whole
+		// The wire's user names are not all worth keeping whole; a copy,
+		// so the cut does not keep the whole name alive.
+		user = strings.Clone(user[:maxLoginUser])
 	}
 	lc.total++
 	if len(lc.fails) >= maxLoginFails {
