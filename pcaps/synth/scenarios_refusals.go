@@ -37,18 +37,7 @@ func ftpsCCCOtherRefusals() *capture {
 func cccStorRefused(c *capture, client, server netip.AddrPort, pasv uint16, banner, refusal string) {
 	k := c.newConn(0, client, server)
 	k.greet(banner)
-	k.exchange("AUTH TLS", "234 AUTH TLS successful")
-	t := newTLS(k, true)
-	t.handshake13("ftp.example.net")
-	t.exchange("USER alice", "331 Password required for alice")
-	t.exchange("PASS alice-pw", "230 User alice logged in")
-	t.exchange("PBSZ 0", "200 PBSZ 0 successful")
-	t.exchange("PROT P", "200 Protection set to Private")
-	t.exchange("CCC", "200 Clearing control channel protection")
-	t.closeNotify(true)
-	t.closeNotify(false)
-	k.emit(k.ack(true))
-	c.wait(thinkTime)
+	cccLogin(c, k)
 
 	data := netip.AddrPortFrom(server.Addr(), pasv)
 	k.exchange("TYPE I", "200 Type set to I")
@@ -85,4 +74,22 @@ func pasvUnreachedServerSide() *capture {
 	k.reply("425 Failed to establish connection.")
 	k.quit()
 	return c
+}
+
+// cccLogin is alice's login on control connection k after its greeting:
+// AUTH TLS, a TLS 1.3 handshake, USER, PASS, PBSZ and PROT P inside it,
+// then CCC, both close_notify alerts and clear text from there on.
+func cccLogin(c *capture, k *conn) {
+	k.exchange("AUTH TLS", "234 AUTH TLS successful")
+	t := newTLS(k, true)
+	t.handshake13("ftp.example.net")
+	t.exchange("USER alice", "331 Password required for alice")
+	t.exchange("PASS alice-pw", "230 User alice logged in")
+	t.exchange("PBSZ 0", "200 PBSZ 0 successful")
+	t.exchange("PROT P", "200 Protection set to Private")
+	t.exchange("CCC", "200 Clearing control channel protection")
+	t.closeNotify(true)
+	t.closeNotify(false)
+	k.emit(k.ack(true))
+	c.wait(thinkTime)
 }
