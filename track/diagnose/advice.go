@@ -53,7 +53,18 @@ func iptablesForwardRule(rs policy.Ranges, v6 bool, inside netip.Addr) string {
 // forwardRules are the nftables and iptables rules of a router in front
 // of the listener, in prose.
 func forwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) string {
-	return fmt.Sprintf("%s (or %s)", nftForwardRule(rs, inside), iptablesForwardRule(rs, v6, inside))
+	return nftOrIptables(nftForwardRule(rs, inside), iptablesForwardRule(rs, v6, inside))
+}
+
+// linuxOpenRule is the nftables and iptables rule, in prose, that opens rs
+// on a Linux server's own host firewall.
+func linuxOpenRule(rs policy.Ranges, v6 bool) string {
+	return nftOrIptables(nftRule(rs), iptablesRule(rs, v6))
+}
+
+// nftOrIptables puts an nftables rule and its iptables twin in prose.
+func nftOrIptables(nft, iptables string) string {
+	return nft + " (or " + iptables + ")"
 }
 
 func iptablesChainRule(chain, to string, rs policy.Ranges, v6 bool) string {
@@ -308,17 +319,23 @@ func anyPortBehaviour(k policy.ServerKind) string {
 // p is where the firewall to open it on sits (passivePlace).
 func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 	ex := policy.Ranges{exampleRange}
-	linux := fmt.Sprintf("%s (or %s)", nftRule(ex), iptablesRule(ex, v6))
+	linux := linuxOpenRule(ex, v6)
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
 		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
 			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
 	}
-	give := "give --server-config or --pasv-range"
-	if fam.known() && !configReadable(fam.kind) {
-		give = "give --pasv-range"
-	}
 	return fmt.Sprintf("The server's passive range is not known here (%s), and a port the server picks itself changes every session: set a fixed passive range (%s), restart the server, then open that range: %s",
-		give, fam.rangeExample(exampleRange), openAt(p, ex, v6, fam.hostRule(ex, v6, linux)))
+		fam.giveRange(), fam.rangeExample(exampleRange), openAt(p, ex, v6, fam.hostRule(ex, v6, linux)))
+}
+
+// giveRange is what to give for the server's passive range to be known: a
+// family whose configuration --server-config cannot read is told to give
+// --pasv-range only.
+func (f family) giveRange() string {
+	if f.known() && !configReadable(f.kind) {
+		return "give --pasv-range"
+	}
+	return "give --server-config or --pasv-range"
 }
 
 // configReadable reports whether --server-config reads configurations of

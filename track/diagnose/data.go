@@ -116,7 +116,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 			// offered: the next session picks another.
 			open := sc.PassiveRange
 			v6 := isV6(dc.Announced)
-			host := fam.hostRule(open, v6, fmt.Sprintf("%s (or %s)", nftRule(open), iptablesRule(open, v6)))
+			host := fam.hostRule(open, v6, linuxOpenRule(open, v6))
 			f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
 				fam.rangeSet(mainRange(fw)), open, outsideOpen(outsidePlace(s, dc), open, v6, host))
 		}

@@ -96,7 +96,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	if c.Index == 1 {
 		// The greeting is complete once the client speaks: a summary
 		// made while the session is open knows its family.
-		d.server(s).noteGreeting(greetingKind(s))
+		d.server(s).greeting.add(greetingKind(s))
 	}
 	d.report(d.commandFindings(s, c))
 	if d.next != nil {
@@ -127,7 +127,7 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 
 // SessionEnd implements track.Sink.
 func (d *Diagnoser) SessionEnd(s *track.Session) {
-	d.server(s).noteGreeting(greetingKind(s))
+	d.server(s).greeting.add(greetingKind(s))
 	d.report(d.sessionFindings(s))
 	delete(d.sess, s)
 	if d.next != nil {

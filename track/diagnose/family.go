@@ -31,8 +31,8 @@ func (f family) briefly() family {
 // family is the family of the server s talks to: the configuration's when
 // one was given, else the one its greeting names.
 func (d *Diagnoser) family(s *track.Session) family {
-	if k := d.p.Kind(); k != policy.ServerUnknown {
-		return family{kind: k}
+	if f, ok := d.configFamily(); ok {
+		return f
 	}
 	if s == nil {
 		return family{}
@@ -49,46 +49,52 @@ func (d *Diagnoser) family(s *track.Session) family {
 	return family{kind: k, byGreeting: true}
 }
 
+// configFamily is the family the configuration names, which goes before
+// any greeting's; ok is false when it names none.
+func (d *Diagnoser) configFamily() (f family, ok bool) {
+	if k := d.p.Kind(); k != policy.ServerUnknown {
+		return family{kind: k}, true
+	}
+	return family{}, false
+}
+
+// kindVote merges the families several greetings name: one naming none
+// (custom, or not captured) does not contradict, the first named wins, and
+// two naming different families leave it unknown for good.
+type kindVote struct {
+	kind  policy.ServerKind
+	mixed bool // two greetings named different families
+}
+
+func (v *kindVote) add(k policy.ServerKind) {
+	switch {
+	case k == policy.ServerUnknown || k == v.kind:
+	case v.kind == policy.ServerUnknown && !v.mixed:
+		v.kind = k
+	default:
+		v.kind, v.mixed = policy.ServerUnknown, true
+	}
+}
+
 // greetingKind is the family the session's greeting names: every reply of
 // the greeting must agree (a 120 then a 220, or a multi-line 220).
 func greetingKind(s *track.Session) policy.ServerKind {
-	found := policy.ServerUnknown
+	var v kindVote
 	for i := range s.Greeting {
-		k := policy.KindFromGreeting(s.Greeting[i].Text)
-		switch {
-		case k == policy.ServerUnknown || k == found:
-		case found == policy.ServerUnknown:
-			found = k
-		default:
-			return policy.ServerUnknown
+		if v.add(policy.KindFromGreeting(s.Greeting[i].Text)); v.mixed {
+			break
 		}
 	}
-	return found
+	return v.kind
 }
 
 // serverFamily is the family a server's summary names settings for: the
 // configuration's, else the one its sessions' greetings agree on.
 func (d *Diagnoser) serverFamily(a *serverAcc) family {
-	if k := d.p.Kind(); k != policy.ServerUnknown {
-		return family{kind: k}
+	if f, ok := d.configFamily(); ok {
+		return f
 	}
-	if a.kindMixed {
-		return family{byGreeting: true}
-	}
-	return family{kind: a.kind, byGreeting: true}
-}
-
-// noteGreeting counts one session's greeting towards its server's family:
-// sessions naming different families leave it unknown; a session whose
-// greeting names none (custom, or not captured) does not contradict.
-func (a *serverAcc) noteGreeting(k policy.ServerKind) {
-	switch {
-	case k == policy.ServerUnknown || k == a.kind:
-	case a.kind == policy.ServerUnknown && !a.kindMixed:
-		a.kind = k
-	default:
-		a.kind, a.kindMixed = policy.ServerUnknown, true
-	}
+	return family{kind: a.greeting.kind, byGreeting: true}
 }
 
 // known reports whether advice can name this family's own settings.
@@ -141,6 +147,16 @@ type serverSettings struct {
 	// of vsftpd, ProFTPD and Pure-FTPd (unixRequireTLS...), as it did
 	// before families were told apart.
 	requireTLS, anonTLS, loginLimit, noLogin string
+	// The family's own settings that guard the data connection, in prose
+	// (familydata.go): tlsReuseRequired says whether it requires a PROT P
+	// data connection to resume the control connection's TLS session,
+	// tlsReuseReply is the reply it refuses one with, tlsReuseServer how to
+	// lift the requirement; sourceCheckOff, idleTimeout, refusePrivileged
+	// and refuseForeign are set together, for the families whose own
+	// settings the data advice names (ownDataSettings). Empty: the Unix
+	// families' wording (unixTLSReuseRequired...).
+	tlsReuseRequired, tlsReuseReply, tlsReuseServer              string
+	sourceCheckOff, idleTimeout, refusePrivileged, refuseForeign string
 }
 
 // The Unix families' login security settings, named together: the advice
@@ -274,6 +290,9 @@ var settingsTable = [...]struct {
 		addrName:    "pasv_address",
 		addrLine:    func(a string) string { return "pasv_address=" + a },
 		rangeListed: "vsftpd pasv_min_port/pasv_max_port", addrListed: "vsftpd pasv_address",
+		tlsReuseRequired: "vsftpd does, with require_ssl_reuse=YES, the default",
+		tlsReuseReply:    "522",
+		tlsReuseServer:   "Or, on the server, set require_ssl_reuse=NO in vsftpd.conf and restart vsftpd" + tlsReuseCosts,
 	}},
 	{policy.ServerProFTPD, serverSettings{
 		rangeName:   "PassivePorts",
@@ -281,6 +300,9 @@ var settingsTable = [...]struct {
 		addrName:    "MasqueradeAddress",
 		addrLine:    func(a string) string { return "MasqueradeAddress " + a },
 		rangeListed: "ProFTPD PassivePorts", addrListed: "ProFTPD MasqueradeAddress",
+		tlsReuseRequired: "ProFTPD's mod_tls does, unless TLSOptions NoSessionReuseRequired",
+		tlsReuseReply:    "425",
+		tlsReuseServer:   "Or, on the server, add NoSessionReuseRequired to ProFTPD's TLSOptions and restart it" + tlsReuseCosts,
 	}},
 	{policy.ServerPureFTPd, serverSettings{
 		rangeName:   "PassivePortRange",
@@ -288,6 +310,8 @@ var settingsTable = [...]struct {
 		addrName:    "ForcePassiveIP",
 		addrLine:    func(a string) string { return "ForcePassiveIP " + a },
 		rangeListed: "Pure-FTPd PassivePortRange", addrListed: "Pure-FTPd ForcePassiveIP",
+		tlsReuseRequired: "Pure-FTPd does only when built with ONLY_ACCEPT_REUSED_SSL_SESSIONS, off by default",
+		tlsReuseServer:   "Or run a Pure-FTPd built without ONLY_ACCEPT_REUSED_SSL_SESSIONS: the default build does not require resumption.",
 	}},
 	{policy.ServerIIS, serverSettings{
 		rangeName: "the Data Channel Port Range of FTP Firewall Support",
@@ -299,11 +323,17 @@ var settingsTable = [...]struct {
 			return "FTP Firewall Support (the FTP site in IIS Manager): External IP Address of Firewall " + a
 		},
 		rangeListed: "IIS FTP Firewall Support's Data Channel Port Range", addrListed: "IIS FTP Firewall Support's External IP Address of Firewall",
-		host:       hostWindows,
-		requireTLS: `IIS: in IIS Manager, the FTP site's FTP SSL Settings: choose an SSL certificate and "Require SSL connections"; or appcmd set config -section:system.applicationHost/sites /[name='<site>'].ftpServer.security.ssl.controlChannelPolicy:"SslRequire" /commit:apphost, and the same for dataChannelPolicy`,
-		anonTLS:    `IIS: FTP SSL Settings, "Require SSL connections"`,
-		loginLimit: `IIS FTP Logon Attempt Restrictions, IIS 8 and later, server level: appcmd set config -section:system.ftpServer/security/authentication /denyByFailure.enabled:"True" /commit:apphost, with maxFailure and entryExpiration`,
-		noLogin:    "a Deny rule for them in the FTP site's FTP Authorization Rules",
+		host:             hostWindows,
+		requireTLS:       `IIS: in IIS Manager, the FTP site's FTP SSL Settings: choose an SSL certificate and "Require SSL connections"; or appcmd set config -section:system.applicationHost/sites /[name='<site>'].ftpServer.security.ssl.controlChannelPolicy:"SslRequire" /commit:apphost, and the same for dataChannelPolicy`,
+		anonTLS:          `IIS: FTP SSL Settings, "Require SSL connections"`,
+		loginLimit:       `IIS FTP Logon Attempt Restrictions, IIS 8 and later, server level: appcmd set config -section:system.ftpServer/security/authentication /denyByFailure.enabled:"True" /commit:apphost, with maxFailure and entryExpiration`,
+		noLogin:          "a Deny rule for them in the FTP site's FTP Authorization Rules",
+		tlsReuseRequired: "ftpsniff knows no IIS setting for it",
+		tlsReuseServer:   "ftpsniff knows no IIS setting for resumption on data connections: if IIS refuses these connections, the client must resume.",
+		sourceCheckOff:   `IIS: matchClientAddressForPasv="false" in the FTP site's dataChannelSecurity (system.applicationHost/sites/site/ftpServer/security/dataChannelSecurity, IIS Manager's Configuration Editor)`,
+		idleTimeout:      "IIS's Control Channel Timeout (the FTP site's ftpServer/connections controlChannelTimeout, in seconds)",
+		refusePrivileged: "ftpsniff knows no IIS" + noPrivilegedSetting,
+		refuseForeign:    `IIS: matchClientAddressForPort="true" in the FTP site's dataChannelSecurity (the default)`,
 	}},
 	{policy.ServerFileZilla, serverSettings{
 		rangeName: "the passive mode's custom port range",
@@ -313,23 +343,36 @@ var settingsTable = [...]struct {
 		addrName:    "the passive mode's public host (\"Use the following host\")",
 		addrLine:    func(a string) string { return "Passive mode: Use the following host " + a },
 		rangeListed: "FileZilla Server's passive mode custom port range", addrListed: "FileZilla Server's passive mode \"Use the following host\"",
-		host:       hostWindowsOrLinux,
-		requireTLS: `FileZilla Server: Server > Configure > Server listeners, protocol "Require explicit FTP over TLS"; 0.9.x: FTP over TLS settings, "Disallow plain unencrypted FTP" and "Force PROT P to encrypt file transfers when using FTP over TLS"`,
-		anonTLS:    `FileZilla Server: a listener with "Require explicit FTP over TLS"`,
-		loginLimit: `FileZilla Server's autoban: Server > Configure > Protocols settings > Autoban, "Ban IP address after" N failed login attempts; 0.9.x: Autoban, "Enable automatic bans"`,
-		noLogin:    `Rights management > Users, "User is enabled" unticked`,
+		host:             hostWindowsOrLinux,
+		requireTLS:       `FileZilla Server: Server > Configure > Server listeners, protocol "Require explicit FTP over TLS"; 0.9.x: FTP over TLS settings, "Disallow plain unencrypted FTP" and "Force PROT P to encrypt file transfers when using FTP over TLS"`,
+		anonTLS:          `FileZilla Server: a listener with "Require explicit FTP over TLS"`,
+		loginLimit:       `FileZilla Server's autoban: Server > Configure > Protocols settings > Autoban, "Ban IP address after" N failed login attempts; 0.9.x: Autoban, "Enable automatic bans"`,
+		noLogin:          `Rights management > Users, "User is enabled" unticked`,
+		tlsReuseRequired: "FileZilla Server does by default",
+		tlsReuseReply:    "425; 450 from 0.9.x",
+		tlsReuseServer:   `Or, on the server: in FileZilla Server 0.9.x, untick "Require TLS session resumption on data connection when using PROT P" (Settings, FTP over TLS settings)` + tlsReuseCosts + " ftpsniff knows no such setting in FileZilla Server 1.x: there the client must resume.",
+		sourceCheckOff:   "FileZilla Server 0.9.x: the data connection IP check of its Security settings, relaxed (the same /24 or /64) or off; ftpsniff knows no such setting in FileZilla Server 1.x",
+		idleTimeout:      `FileZilla Server's "Activity timeout" (Protocols settings > Timeouts; 0.9.x: its connections and no-transfer timeouts)`,
+		refusePrivileged: "ftpsniff knows no FileZilla Server" + noPrivilegedSetting,
+		refuseForeign:    "FileZilla Server 0.9.x: the data connection IP check of its Security settings, exact (the default); ftpsniff knows no such setting in FileZilla Server 1.x",
 	}},
 	{policy.ServerPyftpdlib, serverSettings{
 		rangeName: "FTPHandler.passive_ports",
 		rangeLines: func(r policy.PortRange) []string {
 			return []string{fmt.Sprintf("FTPHandler.passive_ports = range(%d, %d)", r.Lo, int(r.Hi)+1)}
 		},
-		addrName:   "FTPHandler.masquerade_address",
-		addrLine:   func(a string) string { return fmt.Sprintf("FTPHandler.masquerade_address = %q", a) },
-		requireTLS: "pyftpdlib: serve with TLS_FTPHandler and set tls_control_required = True and tls_data_required = True",
-		anonTLS:    "pyftpdlib: TLS_FTPHandler",
-		loginLimit: "pyftpdlib's FTPHandler.max_login_attempts (3 by default: the client is disconnected after that many failures on one connection, not banned) and FTPHandler.auth_failed_timeout (seconds before each 530, 3 by default)",
-		noLogin:    "pyftpdlib: remove them from its authorizer (DummyAuthorizer.remove_user), or list them in a UnixAuthorizer's rejected_users",
+		addrName:         "FTPHandler.masquerade_address",
+		addrLine:         func(a string) string { return fmt.Sprintf("FTPHandler.masquerade_address = %q", a) },
+		requireTLS:       "pyftpdlib: serve with TLS_FTPHandler and set tls_control_required = True and tls_data_required = True",
+		anonTLS:          "pyftpdlib: TLS_FTPHandler",
+		loginLimit:       "pyftpdlib's FTPHandler.max_login_attempts (3 by default: the client is disconnected after that many failures on one connection, not banned) and FTPHandler.auth_failed_timeout (seconds before each 530, 3 by default)",
+		noLogin:          "pyftpdlib: remove them from its authorizer (DummyAuthorizer.remove_user), or list them in a UnixAuthorizer's rejected_users",
+		tlsReuseRequired: "pyftpdlib does not",
+		tlsReuseServer:   "pyftpdlib does not require resumption (its TLS_DTPHandler makes no such check): a refusal has another cause; read the server's reply and its log.",
+		sourceCheckOff:   "pyftpdlib: FTPHandler.permit_foreign_addresses = True (which also lets PORT name another host)",
+		idleTimeout:      "pyftpdlib's FTPHandler.timeout (300 s by default)",
+		refusePrivileged: "pyftpdlib: FTPHandler.permit_privileged_ports = False, the default",
+		refuseForeign:    "pyftpdlib: FTPHandler.permit_foreign_addresses = False and permit_privileged_ports = False (the defaults)",
 	}},
 	{policy.ServerWuFTPd, serverSettings{
 		rangeName: "passive ports (ftpaccess)",

@@ -267,3 +267,54 @@ func TestGreetingFamilyPerSessionAndServer(t *testing.T) {
 		})
 	}
 }
+
+// TestKindVoteMerges guards the one merge greetingKind and a server's
+// summary share: a greeting naming no family does not contradict, the
+// first named wins, and a conflict leaves the family unknown for good.
+func TestKindVoteMerges(t *testing.T) {
+	const (
+		u = policy.ServerUnknown
+		v = policy.ServerVsftpd
+		p = policy.ServerProFTPD
+	)
+	for _, tc := range []struct {
+		votes []policy.ServerKind
+		want  policy.ServerKind
+	}{
+		{nil, u},
+		{[]policy.ServerKind{u, u}, u},
+		{[]policy.ServerKind{u, v, u, v}, v},
+		{[]policy.ServerKind{v, p}, u},
+		{[]policy.ServerKind{v, p, v}, u},
+		{[]policy.ServerKind{v, p, u, p}, u},
+	} {
+		var k kindVote
+		for _, x := range tc.votes {
+			k.add(x)
+		}
+		if k.kind != tc.want {
+			t.Errorf("votes %v: %v, want %v", tc.votes, k.kind, tc.want)
+		}
+	}
+}
+
+// TestDataSettingsSetTogether guards ownDataSettings, which asks one of
+// the data connection settings for all four: a family names its own for
+// all of them or for none.
+func TestDataSettingsSetTogether(t *testing.T) {
+	for _, row := range settingsTable {
+		s := row.s
+		set := 0
+		for _, v := range []string{s.sourceCheckOff, s.idleTimeout, s.refusePrivileged, s.refuseForeign} {
+			if v != "" {
+				set++
+			}
+		}
+		if set != 0 && set != 4 {
+			t.Errorf("%s names %d of its 4 data connection settings", row.kind, set)
+		}
+		if (set == 4) != (family{kind: row.kind}).ownDataSettings() {
+			t.Errorf("%s: ownDataSettings %v with %d settings", row.kind, !(set == 4), set)
+		}
+	}
+}

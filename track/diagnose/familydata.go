@@ -1,9 +1,5 @@
 package diagnose
 
-import (
-	"github.com/ftpsniff/ftpsniff/track/policy"
-)
-
 // The server families' settings that guard the data connection itself:
 // whether a PROT P data connection must resume the control connection's
 // TLS session, whether it must come from the control connection's address,
@@ -71,55 +67,69 @@ import (
 //	           another host refused), permit_privileged_ports (False),
 //	           timeout (300 s between commands).
 
+// The Unix families' wording, named together: the advice for vsftpd,
+// ProFTPD, Pure-FTPd, wu-ftpd and a server whose family is not known,
+// where settingsTable gives the family none of its own.
+const (
+	unixTLSReuseRequired = "vsftpd with require_ssl_reuse=YES, the default; ProFTPD's mod_tls by default; FileZilla Server"
+	unixTLSReuseReply    = "522/425"
+	// Unknown (and wu-ftpd, which has no FTPS of its own): the common
+	// families' settings, named together.
+	unixTLSReuseServer = `Or, on the server, turn the requirement off: vsftpd require_ssl_reuse=NO (ProFTPD: TLSOptions NoSessionReuseRequired; FileZilla Server 0.9.x: untick "Require TLS session resumption on data connection when using PROT P"; Pure-FTPd does not require it by default)` + tlsReuseCosts
+	unixSourceCheckOff = "vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on; Pure-FTPd AllowUserFXP yes, -w, for authenticated users, or AllowAnonymousFXP yes, -W, for everyone)"
+	unixIdleTimeout    = "idle_session_timeout (vsftpd), TimeoutIdle/TimeoutNoTransfer (ProFTPD) or -I (Pure-FTPd)"
+	// ProFTPD and Pure-FTPd refuse them whatever their settings say: one
+	// that accepted such a PORT is not running their stock PORT handling,
+	// and only a firewall is left to say.
+	unixRefusePrivileged = "vsftpd refuses them unless port_promiscuous=YES; ProFTPD refuses them always, whatever AllowForeignAddress says, and so does Pure-FTPd, so a ProFTPD or Pure-FTPd that accepted one is not a stock build: block its active-mode data connections to ports below 1024 on a firewall"
+	unixRefuseForeign    = "vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd without AllowUserFXP (-w, for authenticated users) and AllowAnonymousFXP (-W, for everyone), the default"
+)
+
+// Pieces of the families' own wording (settingsTable).
+const (
+	// tlsReuseCosts ends the advice to lift the resumption requirement.
+	tlsReuseCosts = ", which gives up the check that the data connection comes from the same client."
+	// noPrivilegedSetting follows "ftpsniff knows no <product>" where a
+	// family has no setting that refuses privileged ports in PORT/EPRT.
+	noPrivilegedSetting = " setting for it: if the server has none, block its active-mode data connections to ports below 1024 on a firewall"
+)
+
+// ownOr is field of f's row of settingsTable, or unix where the row is
+// missing or leaves it empty.
+func (f family) ownOr(field func(*serverSettings) string, unix string) string {
+	if s := settingsOf(f.kind); s != nil {
+		if v := field(s); v != "" {
+			return v
+		}
+	}
+	return unix
+}
+
 // ownDataSettings reports whether the advice below names settings of f's
 // own rather than the Unix families' list (and so says where the family
 // came from, note).
 func (f family) ownDataSettings() bool {
-	switch f.kind {
-	case policy.ServerIIS, policy.ServerFileZilla, policy.ServerPyftpdlib:
-		return true
-	}
-	return false
+	s := settingsOf(f.kind)
+	return s != nil && s.sourceCheckOff != ""
 }
 
 // ownTLSReuse reports whether the resumption advice names f's own
 // settings rather than the common families' list.
 func (f family) ownTLSReuse() bool {
-	return f.known() && f.kind != policy.ServerWuFTPd
+	s := settingsOf(f.kind)
+	return s != nil && s.tlsReuseServer != ""
 }
 
 // tlsReuseRequired names, for a message, which servers refuse a data
 // connection that does not resume the control connection's TLS session.
 func (f family) tlsReuseRequired() string {
-	switch f.kind {
-	case policy.ServerVsftpd:
-		return "vsftpd does, with require_ssl_reuse=YES, the default"
-	case policy.ServerProFTPD:
-		return "ProFTPD's mod_tls does, unless TLSOptions NoSessionReuseRequired"
-	case policy.ServerPureFTPd:
-		return "Pure-FTPd does only when built with ONLY_ACCEPT_REUSED_SSL_SESSIONS, off by default"
-	case policy.ServerFileZilla:
-		return "FileZilla Server does by default"
-	case policy.ServerPyftpdlib:
-		return "pyftpdlib does not"
-	case policy.ServerIIS:
-		return "ftpsniff knows no IIS setting for it"
-	}
-	return "vsftpd with require_ssl_reuse=YES, the default; ProFTPD's mod_tls by default; FileZilla Server"
+	return f.ownOr(func(s *serverSettings) string { return s.tlsReuseRequired }, unixTLSReuseRequired)
 }
 
 // tlsReuseReply is the reply with which f refuses such a connection, for
 // the encrypted case where it cannot be read.
 func (f family) tlsReuseReply() string {
-	switch f.kind {
-	case policy.ServerVsftpd:
-		return "522"
-	case policy.ServerProFTPD:
-		return "425"
-	case policy.ServerFileZilla:
-		return "425; 450 from 0.9.x"
-	}
-	return "522/425"
+	return f.ownOr(func(s *serverSettings) string { return s.tlsReuseReply }, unixTLSReuseReply)
 }
 
 // tlsReuseServer is the server's side of the resumption advice, a
@@ -127,79 +137,29 @@ func (f family) tlsReuseReply() string {
 // resume the TLS session, and what that gives up; or, where no setting is
 // known, what follows.
 func (f family) tlsReuseServer() string {
-	const costs = ", which gives up the check that the data connection comes from the same client."
-	switch f.kind {
-	case policy.ServerVsftpd:
-		return "Or, on the server, set require_ssl_reuse=NO in vsftpd.conf and restart vsftpd" + costs
-	case policy.ServerProFTPD:
-		return "Or, on the server, add NoSessionReuseRequired to ProFTPD's TLSOptions and restart it" + costs
-	case policy.ServerPureFTPd:
-		return "Or run a Pure-FTPd built without ONLY_ACCEPT_REUSED_SSL_SESSIONS: the default build does not require resumption."
-	case policy.ServerFileZilla:
-		return `Or, on the server: in FileZilla Server 0.9.x, untick "Require TLS session resumption on data connection when using PROT P" (Settings, FTP over TLS settings)` + costs + " ftpsniff knows no such setting in FileZilla Server 1.x: there the client must resume."
-	case policy.ServerIIS:
-		return "ftpsniff knows no IIS setting for resumption on data connections: if IIS refuses these connections, the client must resume."
-	case policy.ServerPyftpdlib:
-		return "pyftpdlib does not require resumption (its TLS_DTPHandler makes no such check): a refusal has another cause; read the server's reply and its log."
-	}
-	// Unknown (and wu-ftpd, which has no FTPS of its own): the common
-	// families' settings, named together.
-	return `Or, on the server, turn the requirement off: vsftpd require_ssl_reuse=NO (ProFTPD: TLSOptions NoSessionReuseRequired; FileZilla Server 0.9.x: untick "Require TLS session resumption on data connection when using PROT P"; Pure-FTPd does not require it by default)` + costs
+	return f.ownOr(func(s *serverSettings) string { return s.tlsReuseServer }, unixTLSReuseServer)
 }
 
 // sourceCheckOff is the last resort of data-source-nat: let the data
 // connection come from another address than the control connection.
 func (f family) sourceCheckOff() string {
-	switch f.kind {
-	case policy.ServerIIS:
-		return `IIS: matchClientAddressForPasv="false" in the FTP site's dataChannelSecurity (system.applicationHost/sites/site/ftpServer/security/dataChannelSecurity, IIS Manager's Configuration Editor)`
-	case policy.ServerFileZilla:
-		return "FileZilla Server 0.9.x: the data connection IP check of its Security settings, relaxed (the same /24 or /64) or off; ftpsniff knows no such setting in FileZilla Server 1.x"
-	case policy.ServerPyftpdlib:
-		return "pyftpdlib: FTPHandler.permit_foreign_addresses = True (which also lets PORT name another host)"
-	}
-	return "vsftpd pasv_promiscuous=YES (ProFTPD AllowForeignAddress on; Pure-FTPd AllowUserFXP yes, -w, for authenticated users, or AllowAnonymousFXP yes, -W, for everyone)"
+	return f.ownOr(func(s *serverSettings) string { return s.sourceCheckOff }, unixSourceCheckOff)
 }
 
 // idleTimeout names the server's own idle timeout of the control
 // connection, which must exceed the longest transfer.
 func (f family) idleTimeout() string {
-	switch f.kind {
-	case policy.ServerIIS:
-		return "IIS's Control Channel Timeout (the FTP site's ftpServer/connections controlChannelTimeout, in seconds)"
-	case policy.ServerFileZilla:
-		return `FileZilla Server's "Activity timeout" (Protocols settings > Timeouts; 0.9.x: its connections and no-transfer timeouts)`
-	case policy.ServerPyftpdlib:
-		return "pyftpdlib's FTPHandler.timeout (300 s by default)"
-	}
-	return "idle_session_timeout (vsftpd), TimeoutIdle/TimeoutNoTransfer (ProFTPD) or -I (Pure-FTPd)"
+	return f.ownOr(func(s *serverSettings) string { return s.idleTimeout }, unixIdleTimeout)
 }
 
 // refusePrivileged says how to make the server refuse PORT/EPRT naming a
 // port below 1024 of the client's own address.
 func (f family) refusePrivileged() string {
-	switch f.kind {
-	case policy.ServerPyftpdlib:
-		return "pyftpdlib: FTPHandler.permit_privileged_ports = False, the default"
-	case policy.ServerIIS, policy.ServerFileZilla:
-		return "ftpsniff knows no " + f.kind.Product() + " setting for it: if the server has none, block its active-mode data connections to ports below 1024 on a firewall"
-	}
-	// ProFTPD and Pure-FTPd refuse them whatever their settings say: one
-	// that accepted such a PORT is not running their stock PORT handling,
-	// and only a firewall is left to say.
-	return "vsftpd refuses them unless port_promiscuous=YES; ProFTPD refuses them always, whatever AllowForeignAddress says, and so does Pure-FTPd, so a ProFTPD or Pure-FTPd that accepted one is not a stock build: block its active-mode data connections to ports below 1024 on a firewall"
+	return f.ownOr(func(s *serverSettings) string { return s.refusePrivileged }, unixRefusePrivileged)
 }
 
 // refuseForeign says how to make the server refuse PORT/EPRT naming
 // another host (and a privileged port), the bounce.
 func (f family) refuseForeign() string {
-	switch f.kind {
-	case policy.ServerIIS:
-		return `IIS: matchClientAddressForPort="true" in the FTP site's dataChannelSecurity (the default)`
-	case policy.ServerFileZilla:
-		return "FileZilla Server 0.9.x: the data connection IP check of its Security settings, exact (the default); ftpsniff knows no such setting in FileZilla Server 1.x"
-	case policy.ServerPyftpdlib:
-		return "pyftpdlib: FTPHandler.permit_foreign_addresses = False and permit_privileged_ports = False (the defaults)"
-	}
-	return "vsftpd port_promiscuous=NO (the default), ProFTPD AllowForeignAddress off (the default), Pure-FTPd without AllowUserFXP (-w, for authenticated users) and AllowAnonymousFXP (-W, for everyone), the default"
+	return f.ownOr(func(s *serverSettings) string { return s.refuseForeign }, unixRefuseForeign)
 }

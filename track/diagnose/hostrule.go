@@ -68,7 +68,7 @@ func (f family) hostRule(rs policy.Ranges, v6 bool, linux string) string {
 	case hostWindows:
 		return netshRule(rs)
 	case hostWindowsOrLinux:
-		return fmt.Sprintf("on Windows, %s; on Linux, %s (or %s)", netshRule(rs), nftRule(rs), iptablesRule(rs, v6))
+		return fmt.Sprintf("on Windows, %s; on Linux, %s", netshRule(rs), linuxOpenRule(rs, v6))
 	}
 	return linux
 }

@@ -110,11 +110,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			named = true
 			a := fmt.Sprintf("Port %d is a fallback: the server had used up %s (see passive-range-exhausted) and let the kernel pick this one, which changes every time, so no rule for it helps. ", port, ex.block())
 			if ex.inferred {
-				give := "give --server-config or --pasv-range"
-				if fam.known() && !configReadable(fam.kind) {
-					give = "give --pasv-range"
-				}
-				a += fmt.Sprintf("The server's passive range is not known here (%s): %d-%d is inferred from its announcements, not read from its configuration. ", give, ex.lo, ex.hi)
+				a += fmt.Sprintf("The server's passive range is not known here (%s): %d-%d is inferred from its announcements, not read from its configuration. ", fam.giveRange(), ex.lo, ex.hi)
 			}
 			a += ex.widenBrief(fam) + "."
 			if enc {

@@ -208,6 +208,6 @@ func (d *Diagnoser) widenAdvice(s *track.Session, dc *track.DataConn, fam family
 		v6 = isV6(dc.Announced)
 	}
 	at := passivePlace(s, dc)
-	host := fam.hostRule(open, v6, fmt.Sprintf("%s (or %s)", nftRule(open), iptablesRule(open, v6)))
+	host := fam.hostRule(open, v6, linuxOpenRule(open, v6))
 	return fmt.Sprintf("Widen the range to at least %d ports (%s) and open it: %s", ex.need, fam.rangeSetIn(ex.wider), openAt(at, open, v6, host))
 }

@@ -56,10 +56,9 @@ type serverAcc struct {
 	recent     portWindow // passive announcements of the last timeWait
 	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
 	bounce     *Finding   // the latest of the gravest ftp-bounce findings (warning or error)
-	// kind is the family its sessions' greetings name (noteGreeting);
-	// kindMixed: two sessions named different ones.
-	kind      policy.ServerKind
-	kindMixed bool
+	// greeting: the family its sessions' greetings name, merged over
+	// them (a session naming none does not contradict).
+	greeting kindVote
 	// passiveAt and activeAt: where the firewalls of its passive and
 	// active data connections sit, over all of them (passivePlace,
 	// activePlace); tlsRefused, tlsUnresumed: data connections whose TLS
