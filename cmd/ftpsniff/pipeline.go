@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/decode/relay"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -28,6 +29,9 @@ type pipeline struct {
 	carve *carver    // read --write (carve.go)
 	// carving: read --write's passes (carverun.go), nil without it.
 	carving *carving
+	// relay, when not nil, runs everything after the decoder on a
+	// goroutine of its own (read --workers 2); sync waits for it.
+	relay *relay.Relay
 }
 
 // diagnosisOutput is an output that also shows findings and the
@@ -39,12 +43,15 @@ type diagnosisOutput interface {
 }
 
 func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline {
-	return newCarvingPipeline(o, out, to, nil)
+	return newCarvingPipeline(o, out, to, nil, false)
 }
 
 // newCarvingPipeline is newPipelineWith with the carver c (nil for none)
-// told of every packet's connections and every session.
-func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *carver) *pipeline {
+// told of every packet's connections and every session. With relayed,
+// tracking, diagnosis and output run on a goroutine of their own, fed by
+// the decoder's (decode/relay); it is for neither carving nor extraction,
+// which the decoder asks the tracker about packet by packet.
+func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *carver, relayed bool) *pipeline {
 	p := &pipeline{out: out, opts: o, carve: c}
 	// Only the text transcript looks back at a session's history; JSON
 	// and the live stream write each record as it happens.
@@ -63,11 +70,25 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 		c.trk = p.trk
 		h = &carveHandler{handlerForward: handlerForward{h}, c: c}
 	}
+	if relayed && c == nil && !o.wantPayload() {
+		// The helper simulation parses control segments as the kernel does.
+		p.relay = relay.New(h, relay.Options{ControlPayload: o.Helper != ""})
+		h = p.relay
+	}
 	p.dec = decode.New(h, o.decodeOptions())
 	if d, ok := out.(diagnosisOutput); ok && (len(o.pol.Ranges) > 0 || o.pol.Server != nil || o.pol.PublicAddress.IsValid()) {
 		d.Policy(o.pol)
 	}
 	return p
+}
+
+// sync returns once everything the decoder produced has been tracked and
+// written: the output may then be flushed or changed from the caller's
+// goroutine.
+func (p *pipeline) sync() {
+	if p.relay != nil {
+		p.relay.Sync()
+	}
 }
 
 // Finding implements diagnose.Reporter: count, then show.
@@ -90,6 +111,9 @@ func (p *pipeline) Finding(f *diagnose.Finding) {
 // finding at or above it makes the error a findingsError (exit code 1).
 func (p *pipeline) finish(inputErrs ...error) error {
 	p.dec.Finish() // closes every control connection, then finishes the tracker
+	if p.relay != nil {
+		p.relay.Close() // Finish waited for the tracker; nothing is left to relay
+	}
 	p.finishExtract()
 	if d, ok := p.out.(diagnosisOutput); ok {
 		d.Servers(p.diag.Summaries())

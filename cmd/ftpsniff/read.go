@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"runtime"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -175,6 +176,9 @@ type readOptions struct {
 	vantageOptions  // --vantage (vantage.go)
 	carveOptions    // --write (carverun.go)
 	Files           []string
+	// Workers: 2 decodes on one goroutine and tracks, diagnoses and
+	// writes on another (decode/relay); 1 does all on one.
+	Workers int
 }
 
 func newReadCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -220,6 +224,9 @@ live's kernel filter does.`,
 				}
 				return runVantage(opts, stdout, stderr)
 			}
+			if opts.Workers < 1 || opts.Workers > 2 {
+				return usageErrorf("--workers must be 1 or 2 for read, not %d", opts.Workers)
+			}
 			if err := opts.validateView(); err != nil {
 				return err
 			}
@@ -230,10 +237,19 @@ live's kernel filter does.`,
 		},
 	}
 	opts.register(c)
+	c.Flags().IntVar(&opts.Workers, "workers", defaultReadWorkers(), "analyse on `N` cores: 2 decodes on one and tracks and writes on the other, 1 does all on one (output is the same)")
 	opts.registerView(c)
 	opts.registerVantage(c)
 	opts.registerCarve(c)
 	return c
+}
+
+// defaultReadWorkers is read's --workers: two where there are two cores.
+func defaultReadWorkers() int {
+	if runtime.GOMAXPROCS(0) > 1 {
+		return 2
+	}
+	return 1
 }
 
 type usageError struct{ msg string }

@@ -31,7 +31,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	if cv != nil {
 		c = cv.c
 	}
-	p := newCarvingPipeline(&opts.analysisOptions, out, track.Options{}, c)
+	p := newCarvingPipeline(&opts.analysisOptions, out, track.Options{}, c, opts.Workers > 1)
 	p.sel = opts.sel
 	p.carving = cv
 	prog := newProgress(stderr)
@@ -140,7 +140,10 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 	// with it, what it produced is flushed.
 	var waiting func()
 	if capture.Streaming(src) {
-		waiting = func() { _ = out.Flush() }
+		waiting = func() {
+			p.sync()
+			_ = out.Flush()
+		}
 	}
 	pre := capture.PrefetchWaiting(src, waiting)
 	in := pre
@@ -157,6 +160,7 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 		in = carved
 	}
 	err = p.dec.DecodeAll(in)
+	p.sync() // the output is the caller's again (the summary's notes)
 	if carved != nil {
 		carved.flush() // the last packet, before its buffer goes
 	}
