@@ -151,12 +151,14 @@ type Endpoint struct {
 // that decode does not take it for a new control connection.
 //
 // A handler answers yes only when a ControlEvent before the SYN announced
-// a data endpoint (Endpoint.Via set, EndpointErr nil) on dst's port, or
-// when dst's port is 1024 or above and a control connection before it
-// turned to TLS (Encrypts, ImplicitTLS) or sent PROT: the announcements of
-// an encrypted session cannot be read, so its data connections are
-// inferred from their peers. A handler on another goroutine (decode/relay)
-// relies on this to answer no without waiting for it.
+// a data endpoint (Endpoint.Via set, EndpointErr nil) on dst's port; when
+// it answered yes before for a SYN from dst's port (the other way on the
+// same 4-tuple: a simultaneous open); or when dst's port is 1024 or above
+// and a control connection before it turned to TLS (Encrypts, ImplicitTLS)
+// or sent PROT: the announcements of an encrypted session cannot be read,
+// so its data connections are inferred from their peers. A handler on
+// another goroutine (decode/relay) relies on this to answer no without
+// waiting for it.
 type DataExpecter interface {
 	ExpectsData(src, dst netip.AddrPort) bool
 }

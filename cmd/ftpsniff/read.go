@@ -212,6 +212,9 @@ live's kernel filter does.`,
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
+			if opts.Workers < 1 || opts.Workers > 2 {
+				return usageErrorf("--workers must be 1 or 2 for read, not %d", opts.Workers)
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -224,9 +227,6 @@ live's kernel filter does.`,
 				}
 				return runVantage(opts, stdout, stderr)
 			}
-			if opts.Workers < 1 || opts.Workers > 2 {
-				return usageErrorf("--workers must be 1 or 2 for read, not %d", opts.Workers)
-			}
 			if err := opts.validateView(); err != nil {
 				return err
 			}
@@ -237,7 +237,7 @@ live's kernel filter does.`,
 		},
 	}
 	opts.register(c)
-	c.Flags().IntVar(&opts.Workers, "workers", defaultReadWorkers(), "analyse on `N` cores: 2 decodes on one and tracks and writes on the other, 1 does all on one (output is the same)")
+	c.Flags().IntVar(&opts.Workers, "workers", defaultReadWorkers(), "analyse on `N` cores: 2 decodes on one and tracks and writes on the other, 1 does all on one (output is the same; --write, --extract and --vantage use one)")
 	opts.registerView(c)
 	opts.registerVantage(c)
 	opts.registerCarve(c)

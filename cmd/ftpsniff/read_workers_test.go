@@ -5,7 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/pcaps/bench"
 )
@@ -85,4 +88,37 @@ func TestReadWorkersSameOutputAcrossBatches(t *testing.T) {
 	// TLS first: every data payload after it is copied to the tracker.
 	readBothWays(t, "--json", tls, sessions, bulk)
 	readBothWays(t, "--json", "--session", "17", sessions)
+}
+
+// TestReadWorkersRefused: --workers out of range is a usage error, with
+// --vantage too (which reads on one goroutine whatever it says).
+func TestReadWorkersRefused(t *testing.T) {
+	f := "../../pcaps/real/pasv-drop.pcap"
+	for _, args := range [][]string{
+		{"read", "--workers", "0", f},
+		{"read", "--workers", "3", f},
+		{"read", "--workers", "99", "--vantage", "a=" + f, "--vantage", "b=" + f},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != exitError || !strings.Contains(errb.String(), "--workers") {
+			t.Errorf("%v: exit %d, stderr %q; want a usage error naming --workers", args, code, errb.String())
+		}
+	}
+}
+
+// TestReadWorkersNothingOpenedStopsTheRelay: when no input can be opened
+// the analysis goroutine is stopped all the same.
+func TestReadWorkersNothingOpenedStopsTheRelay(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for range 5 {
+		var out, errb bytes.Buffer
+		run([]string{"read", "--workers", "2", filepath.Join(t.TempDir(), "absent.pcap")}, &out, &errb)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines before, %d after five reads of a missing file", before, n)
+	}
 }

@@ -55,6 +55,9 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	if opened == 0 && len(inputErrs) > 0 {
+		if p.relay != nil {
+			p.relay.Close()
+		}
 		if cv != nil {
 			cv.abandon()
 		}

@@ -279,8 +279,9 @@ func (r *Relay) Finish() {
 // ExpectsData implements decode.DataExpecter. The handler's answer depends
 // on every call before this one, so asking it means waiting until it has
 // caught up. That wait is spared where decode.DataExpecter's contract says
-// the answer can only be no: no endpoint was announced on dst's port, and
-// the port is privileged or no control connection has turned to TLS.
+// the answer can only be no: no endpoint was announced on dst's port, no
+// SYN from it was expected before, and the port is privileged or no
+// control connection has turned to TLS.
 func (r *Relay) ExpectsData(src, dst netip.AddrPort) bool {
 	if r.expect == nil {
 		return false
@@ -293,5 +294,12 @@ func (r *Relay) ExpectsData(src, dst netip.AddrPort) bool {
 		return false
 	}
 	r.Sync()
-	return r.expect.ExpectsData(src, dst)
+	yes := r.expect.ExpectsData(src, dst)
+	if yes {
+		// A SYN the other way on this 4-tuple (a simultaneous open) may
+		// be expected too: it goes to src's port.
+		q := src.Port()
+		r.announced[q/64] |= 1 << (q % 64)
+	}
+	return yes
 }

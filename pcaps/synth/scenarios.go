@@ -40,6 +40,7 @@ func scenarios() []scenario {
 		{"epsv-forms.pcap", built(epsvForms)},
 		{"many-lines.pcap", built(manyLines)},
 		{"bounce-scan.pcap", built(bounceScan)},
+		{"simultaneous-open.pcap", built(simultaneousOpen)},
 		{"final-reply-250.pcap", built(finalReply250)},
 		{"epsv-filtered.pcap", built(epsvFiltered)},
 		{"range-exhausted.pcap", built(rangeExhausted)},

@@ -139,3 +139,31 @@ func rangeExhausted() *capture {
 	}
 	return c
 }
+
+// simultaneousOpen: an active-mode client listening on port 21 (PORT to
+// its own port 21); the server's data SYN from port 20 and the client's
+// own SYN the other way cross (a TCP simultaneous open), each side answers
+// with a SYN/ACK, then the listing. One session, one data connection,
+// transferred: the client's SYN belongs to it, not to a new control
+// connection to port 20 or 21.
+func simultaneousOpen() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("10.0.0.1:40000"), ap("10.0.0.2:21"))
+	k.greet("220 (vsFTPd 3.0.3)")
+	k.login("ftpuser", "secret")
+	k.exchange("PORT "+portArg(ap("10.0.0.1:21")), "200 PORT command successful. Consider using PASV.")
+	k.cmd("LIST")
+	d := c.newConn(0, ap("10.0.0.2:20"), ap("10.0.0.1:21"))
+	d.emit(d.syn())
+	// The client's SYN on the same 4-tuple, then both SYN/ACKs.
+	d.emit(seg{seq: d.srv.isn, syn: true, win: 64240, opts: synOptions()})
+	d.emit(d.synAck())
+	d.emit(seg{fromClient: true, seq: d.cli.isn, ackNo: d.srv.next, syn: true, ack: true, win: 65160, opts: synOptions()})
+	k.send(false, []byte(list150+"\r\n"))
+	d.bulk(true, []byte("-rw-r--r--    1 1000     1000         4640 Mar 01 12:00 report.txt\r\n"))
+	d.close(true)
+	k.emit(k.ack(true))
+	k.reply(list226)
+	k.quit()
+	return c
+}
