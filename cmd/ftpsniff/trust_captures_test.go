@@ -388,6 +388,26 @@ func TestRefusedTLSDataNotATransfer(t *testing.T) {
 	}
 }
 
+// TestTLSTransferNotComparedWithAnnouncedSize guards the text output of a
+// protected transfer whose 150 announced the file's size
+// (ftps-ccc-sized-retr.pcap): the bytes counted are TLS records, so they
+// differ from the size, and no "server announced ... moved" warning may
+// stand beside a whole transfer.
+func TestTLSTransferNotComparedWithAnnouncedSize(t *testing.T) {
+	recs := trustRecords(t, "ftps-ccc-sized-retr.pcap")
+	data := trustOfType(recs, "data")
+	if len(data) != 1 || data[0].Outcome != "transferred" || data[0].Bytes == 20000 || data[0].FinalReply != 226 {
+		t.Fatalf("%s, want one data connection transferred, its record bytes (not 20000) counted, 226", briefs(data))
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", filepath.Join("../../pcaps/synthetic", "ftps-ccc-sized-retr.pcap")}, &stdout, &stderr); code != 0 {
+		t.Fatalf("read: exit %d: %s", code, stderr.String())
+	}
+	if text := stdout.String(); strings.Contains(text, "server announced") {
+		t.Errorf("the text compares TLS record bytes with the file's size:\n%s", text)
+	}
+}
+
 // TestExhaustedRangeAdviceAgrees guards data-unanswered's advice for the
 // port a server fell back to after using up its passive range, end to end
 // (range-exhausted.pcap, no range given): it gives the range

@@ -51,6 +51,7 @@ func scenarios() []scenario {
 		{"extract-active-stor.pcap", built(extractActiveStor)},
 		{"ftps-ccc.pcap", built(ftpsCCC)},
 		{"ftps-ccc-refused.pcap", built(ftpsCCCRefused)},
+		{"ftps-ccc-sized-retr.pcap", built(ftpsCCCSizedRetr)},
 		{"ftps-alert-clear.pcap", built(ftpsAlertClear)},
 		{"ftps-elsewhere.pcap", built(ftpsElsewhere)},
 		{"capture-ends-early.pcap", built(captureEndsEarly)},

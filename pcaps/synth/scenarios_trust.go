@@ -596,3 +596,33 @@ func (c *capture) fragmentOuter(mtu int) {
 	}
 	c.recs = out
 }
+
+// ftpsCCCSizedRetr: the ftps-ccc server (ProFTPD), after CCC, PROT P
+// still in force: a RETR whose clear-text 150 announces the file's size
+// (20000 bytes), then the file in TLS 1.3 records on a resumed session
+// (16384 and 3616 bytes of plaintext: 20,865 bytes both ways with the
+// handshake and close_notify), and 226. The bytes counted are records,
+// not the file: it is a whole transfer, with no "server announced 20000
+// bytes, N moved" beside it.
+func ftpsCCCSizedRetr() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("198.51.100.24:50640"), ap("203.0.113.10:21"))
+	k.greet("220 ProFTPD Server (Debian) [203.0.113.10]")
+	cccLogin(c, k)
+
+	k.exchange("TYPE I", "200 Type set to I")
+	k.exchange("PASV", pasvReply(ap("203.0.113.10:40078")))
+	d := c.newConn(0, ap("198.51.100.24:50641"), ap("203.0.113.10:40078"))
+	d.handshake()
+	k.cmd("RETR report.pdf")
+	k.send(false, []byte("150 Opening BINARY mode data connection for report.pdf (20000 bytes)\r\n"))
+	dt := newTLS(d, true)
+	dt.resume13("ftp.example.net")
+	dt.flight(false, dt.sealed(tlsApplicationData, 16384), dt.sealed(tlsApplicationData, 20000-16384))
+	dt.closeNotify(false)
+	d.close(false)
+	k.emit(k.ack(true))
+	k.reply("226 Transfer complete")
+	k.quit()
+	return c
+}
