@@ -213,7 +213,7 @@ live's kernel filter does.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			if opts.Workers < 1 || opts.Workers > 2 {
-				return usageErrorf("--workers must be 1 or 2 for read, not %d", opts.Workers)
+				return usageErrorf("--workers must be 1 or 2 for read (2 decodes on one core and analyses on another), not %d", opts.Workers)
 			}
 			if err := opts.validate(); err != nil {
 				return err
