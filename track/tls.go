@@ -40,6 +40,12 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 			x.conn.Lost(dir)
 			x.stop[dir] = true
 		}
+		if s.Flags.Has(decode.FlagFIN) && x.ready[dir] && seq == x.next[dir] {
+			// A FIN takes a sequence number: an RST after it (ProFTPD
+			// resets a refused data connection after its FIN) comes
+			// next, not after a hole.
+			x.next[dir]++
+		}
 		return
 	}
 	if !x.ready[dir] || seq != x.next[dir] || len(s.Payload) < s.PayloadLen {

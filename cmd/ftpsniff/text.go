@@ -378,7 +378,11 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 func (o *textOutput) evidenceText(evidence string, packets []uint64) string {
 	ev := safe(evidence) // ftpsniff's own sentence
 	if len(packets) > 0 && !strings.Contains(evidence, "packet") {
-		ev += fmt.Sprintf(" (packets %s)", o.packetList(packets))
+		word := "packets"
+		if len(packets) == 1 {
+			word = "packet"
+		}
+		ev += fmt.Sprintf(" (%s %s)", word, o.packetList(packets))
 	}
 	if limit := 3 * (o.width - 28); !o.verbose && limit > 0 && columns(ev) > limit {
 		ev = shorten(ev, limit-len(" (-v shows all)")) + " (-v shows all)"

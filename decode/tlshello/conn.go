@@ -101,6 +101,9 @@ type recordWalk struct {
 	// TLS records, a bound reached, an unknown TLS 1.3 suite).
 	unsure bool
 	data   bool // an application data record
+	// certain: that record can be nothing else (TLS ≤1.2's content type
+	// 23, or a TLS 1.3 record after the handshake longer than any ticket)
+	certain bool
 
 	// TLS 1.3 protected records (content type 23), by what they can be.
 	flight    int  // before the client's Finished (client) or before the client's first protected record (server)
@@ -210,6 +213,11 @@ func (c *Conn) Hello() bool {
 func (c *Conn) Verdict() Verdict {
 	v := Decide(&c.scan[0], &c.scan[1])
 	v.Content = c.content()
+	for dir := range c.walk {
+		if c.walk[dir].certain && c.role(dir) == roleServer {
+			v.ServerData = true
+		}
+	}
 	return v
 }
 
@@ -316,7 +324,7 @@ func (c *Conn) record(dir int, typ uint8, length int) {
 	w := &c.walk[dir]
 	sh := c.serverHello()
 	if sh == nil || sh.Version < VersionTLS13 {
-		c.sawData(dir)
+		c.sawData(dir, sh != nil)
 		return
 	}
 	suite, ok := tls13Suite(sh.CipherSuite)
@@ -327,7 +335,7 @@ func (c *Conn) record(dir int, typ uint8, length int) {
 	if w.alert {
 		// An alert ends its direction: the alert-sized record before this
 		// one was two bytes of data.
-		c.sawData(dir)
+		c.sawData(dir, false)
 		return
 	}
 	role := c.role(dir)
@@ -342,7 +350,8 @@ func (c *Conn) record(dir int, typ uint8, length int) {
 	case roleClient:
 		switch {
 		case w.finished:
-			c.sawData(dir)
+			c.sawData(dir, false) // or a post-handshake message
+
 		case length == suite.finished():
 			w.finished = true
 		default:
@@ -361,16 +370,16 @@ func (c *Conn) record(dir int, typ uint8, length int) {
 			w.tickets++
 			w.ticketLen = length
 		default:
-			c.sawData(dir)
+			c.sawData(dir, w.peerDone && length > maxTicketRecord)
 		}
 	default:
-		c.sawData(dir)
+		c.sawData(dir, false)
 	}
 }
 
 // sawData settles the connection: application data crossed, so no walk
-// needs to go on.
-func (c *Conn) sawData(dir int) {
-	c.walk[dir].data = true
+// needs to go on. certain: the record can be nothing else.
+func (c *Conn) sawData(dir int, certain bool) {
+	c.walk[dir].data, c.walk[dir].certain = true, certain
 	c.walk[0].stopped, c.walk[1].stopped = true, true
 }

@@ -75,78 +75,80 @@ func TestConnContentHandBuilt(t *testing.T) {
 		name  string
 		steps []connStep
 		want  Content
+		// serverData: Verdict.ServerData, the server's data certain
+		serverData bool
 	}{
 		{"tls1.3 refused after a full handshake: two tickets, close_notify", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
 			fromServer(prot(250), prot(250)), fromServer(prot(alert13)), fromClient(prot(alert13)),
-		}, ContentHandshakeOnly},
+		}, ContentHandshakeOnly, false},
 		{"tls1.3 refused, the client answering a certificate request with an empty one", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(ccsRecord(), prot(25), prot(finished13)),
 			fromServer(prot(250), prot(250), prot(alert13)),
-		}, ContentHandshakeOnly},
+		}, ContentHandshakeOnly, false},
 		{"tls1.3 refused, the ticket sent with the server's flight (crypto/tls)", []connStep{
 			fromClient(ch), fromServer(sh13, flight, prot(210)), fromClient(clientFin), fromServer(prot(alert13)),
-		}, ContentHandshakeOnly},
+		}, ContentHandshakeOnly, false},
 		{"tls1.3 closed by the server before the client's Finished", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromServer(prot(alert13)),
-		}, ContentHandshakeOnly},
+		}, ContentHandshakeOnly, false},
 		{"tls1.3 small download after two tickets", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
 			fromServer(prot(250), prot(250), prot(117), prot(alert13)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 download after one ticket", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(250), prot(4657), prot(alert13)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, true},
 		{"tls1.3 download of one byte, no tickets", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(18), prot(alert13)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 two-byte record before close_notify", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
 			fromServer(prot(250), prot(250), prot(alert13), prot(alert13)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 a fifth ticket-sized record", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
 			fromServer(prot(250), prot(250), prot(250), prot(250), prot(250)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 upload right behind the client's Finished", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin, prot(1017)), fromServer(prot(250), prot(250)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 upload of one byte", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(250), prot(250)),
 			fromClient(prot(18), prot(alert13)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 early data", []connStep{
 			fromClient(chEarly, prot(117)), fromServer(sh13, flight), fromClient(clientFin),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.3 one ticket-sized record: a ticket or a small file", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(250), prot(alert13)),
-		}, ContentUnknown},
+		}, ContentUnknown, false},
 		{"tls1.3 client flight without a Finished-sized record", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(ccsRecord(), prot(70)), fromServer(prot(alert13)),
-		}, ContentUnknown},
+		}, ContentUnknown, false},
 		{"tls1.3 unknown cipher suite", []connStep{
 			fromClient(ch), fromServer(sh13Unknown, flight), fromClient(clientFin),
-		}, ContentUnknown},
+		}, ContentUnknown, false},
 		{"tls1.3 the server's side lost after its flight", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), {lost: true},
-		}, ContentUnknown},
+		}, ContentUnknown, false},
 		{"tls1.2 refused after a full handshake", []connStep{
 			fromClient(ch12), fromServer(sh12), fromClient(cke), fromServer(srvFin12), fromServer(alert12), fromClient(alert12),
-		}, ContentHandshakeOnly},
+		}, ContentHandshakeOnly, false},
 		{"tls1.2 download", []connStep{
 			fromClient(ch12), fromServer(sh12), fromClient(cke), fromServer(srvFin12, prot(4664), alert12),
-		}, ContentApplicationData},
+		}, ContentApplicationData, true},
 		{"tls1.2 upload of one byte", []connStep{
 			fromClient(ch12), fromServer(sh12), fromClient(cke), fromServer(srvFin12), fromClient(prot(25)),
-		}, ContentApplicationData},
+		}, ContentApplicationData, false},
 		{"tls1.2 the client's side lost", []connStep{
 			fromClient(ch12), fromServer(sh12), {client: true, lost: true}, fromServer(srvFin12),
-		}, ContentUnknown},
-		{"a ClientHello, no answer", []connStep{fromClient(ch)}, ContentHandshakeOnly},
-		{"clear text, not TLS", []connStep{fromServer([]byte("-rw-r--r-- 1 ftp ftp 4640 report.txt\r\n"))}, ContentUnknown},
+		}, ContentUnknown, false},
+		{"a ClientHello, no answer", []connStep{fromClient(ch)}, ContentHandshakeOnly, false},
+		{"clear text, not TLS", []connStep{fromServer([]byte("-rw-r--r-- 1 ftp ftp 4640 report.txt\r\n"))}, ContentUnknown, false},
 		{"TLS, then bytes that are not records", []connStep{
 			fromClient(ch12), fromServer(sh12), fromClient(cke), fromServer(srvFin12), fromServer([]byte("garbage after the handshake")),
-		}, ContentUnknown},
+		}, ContentUnknown, false},
 	}
 	for _, tc := range tests {
 		for _, clientDir := range []int{0, 1} {
@@ -154,8 +156,12 @@ func TestConnContentHandBuilt(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/client %d/chunk %d", tc.name, clientDir, n), func(t *testing.T) {
 					var c Conn
 					feedConn(&c, tc.steps, n, clientDir)
-					if got := c.Verdict().Content; got != tc.want {
-						t.Errorf("content %v, want %v", got, tc.want)
+					v := c.Verdict()
+					if v.Content != tc.want {
+						t.Errorf("content %v, want %v", v.Content, tc.want)
+					}
+					if v.ServerData != tc.serverData {
+						t.Errorf("server data %v, want %v", v.ServerData, tc.serverData)
 					}
 				})
 			}

@@ -75,6 +75,12 @@ type Verdict struct {
 	// Content is what the records carried besides the handshake; only
 	// Conn.Verdict fills it (Decide sees the hellos, not the record walk).
 	Content Content
+	// ServerData: the TLS server sent application data, in a record that
+	// can be nothing else (TLS ≤1.2's application_data; in TLS 1.3 a
+	// record after the handshake longer than any session ticket): it took
+	// the connection, so it did not refuse it. Only Conn.Verdict fills it,
+	// and only when the server's data came first (the walk ends there).
+	ServerData bool
 	// Reason explains Unknown: the first Scanner error (ErrNotTLS,
 	// ErrSSLv2, ErrMalformed, ErrTooLarge, wrapped), else ErrIncomplete.
 	// It is nil for any other Resumption.

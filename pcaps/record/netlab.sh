@@ -39,6 +39,7 @@ NETLAB_NAMESPACES=()
 NETLAB_DIR=''
 NETLAB_LAST_PID=''
 NETLAB_CLIENT_NS='' NETLAB_SERVER_NS='' NETLAB_ROUTER_NS='' NETLAB_VSFTPD_PID='' NETLAB_VSFTPD_LOG=''
+NETLAB_PROFTPD_PID='' NETLAB_PROFTPD_LOG='' NETLAB_PROFTPD_CMDLOG='' NETLAB_PUREFTPD_PID=''
 NETLAB_CLIENT_IF='' NETLAB_SERVER_IF=''
 NETLAB_CLIENT_IP4='' NETLAB_SERVER_IP4='' NETLAB_CLIENT_IP6='' NETLAB_SERVER_IP6='' NETLAB_PUBLIC_IP4=''
 
@@ -227,7 +228,7 @@ netlab_alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
-# netlab_orphans: vsftpd/tcpdump zombies adopted by PID 1 that started after
+# netlab_orphans: FTP server/tcpdump zombies adopted by PID 1 that started after
 # netlab_init (so, ours).
 netlab_orphans() {
 	local f
@@ -236,7 +237,7 @@ netlab_orphans() {
 	done | awk -v t0="${NETLAB_T0:-0}" '{
 		rest = substr($0, index($0, ") ") + 2); split(rest, a, " ")
 		comm = substr($0, index($0, "(") + 1, index($0, ") ") - index($0, "(") - 1)
-		if ((comm == "vsftpd" || comm == "tcpdump") && a[1] == "Z" && a[2] == 1 && a[20] + 0 >= t0) print $1
+		if ((comm == "vsftpd" || comm == "proftpd" || comm == "pure-ftpd" || comm == "tcpdump") && a[1] == "Z" && a[2] == 1 && a[20] + 0 >= t0) print $1
 	}'
 }
 
@@ -282,6 +283,170 @@ netlab_vsftpd() {
 		cat "$NETLAB_DIR/vsftpd-$ns.out" >&2
 		return 1
 	}
+}
+
+# --- ProFTPD and Pure-FTPd, from Debian's packages ------------------------
+#
+# Debian's vsftpd, proftpd-core and pure-ftpd all Provide and Conflict with
+# ftp-server, so apt installs only one of them. The lab keeps vsftpd
+# installed and runs the other two from their unpacked .deb files
+# (apt-get download + dpkg-deb -x, no maintainer scripts, no services),
+# cached under NETLAB_DEB_CACHE. An installed proftpd-core/pure-ftpd is
+# used as it is. Their shared libraries come from APT_PACKAGES.
+NETLAB_DEB_CACHE=${NETLAB_DEB_CACHE:-/var/cache/ftpsniff-netlab}
+
+# netlab_unpack PKG...: print a directory holding PKG...'s files as unpacked
+# from the candidate .debs (made once per set of versions; the unpacking
+# goes to a temp dir renamed into place, so parallel labs do not collide).
+netlab_unpack() {
+	local key='' p v dir tmp deb
+	for p in "$@"; do
+		v=$(apt-cache policy "$p" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
+		case $v in '' | '(none)') netlab_die "no Debian package $p (apt-get update?)"; return 1 ;; esac
+		key="$key${key:++}${p}_${v//:/%}"
+	done
+	dir=$NETLAB_DEB_CACHE/$key
+	if [ ! -f "$dir/.unpacked" ]; then
+		mkdir -p "$NETLAB_DEB_CACHE" || return 1
+		tmp=$(mktemp -d "$NETLAB_DEB_CACHE/.tmp.XXXXXX") || return 1
+		# apt-get download writes into the current directory; _apt cannot
+		# write into a root-only temp dir, so let it.
+		chmod 755 "$tmp"
+		mkdir "$tmp/debs" "$tmp/root" && chown _apt "$tmp/debs" 2>/dev/null
+		if ! (cd "$tmp/debs" && apt-get download -q "$@" >"$tmp/download.log" 2>&1); then
+			cat "$tmp/download.log" >&2
+			rm -rf "$tmp"
+			netlab_die "apt-get download $* failed"
+			return 1
+		fi
+		for deb in "$tmp"/debs/*.deb; do
+			dpkg-deb -x "$deb" "$tmp/root" || { rm -rf "$tmp"; return 1; }
+			dpkg-deb -f "$deb" Package Version | paste -sd' ' >>"$tmp/root/.unpacked"
+		done
+		if ! mv -T "$tmp/root" "$dir" 2>/dev/null; then
+			[ -f "$dir/.unpacked" ] || { rm -rf "$tmp"; netlab_die "cannot unpack into $dir"; return 1; }
+		fi
+		rm -rf "$tmp"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# netlab_installed PKG: true if dpkg has PKG installed.
+netlab_installed() {
+	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]
+}
+
+# netlab_ftp_user: the system user "ftp" that anonymous sessions run as
+# (ProFTPD's <Anonymous> User, Pure-FTPd's anonymous chroot is its home).
+# vsftpd's package creates it; made here, once, where it is missing.
+netlab_ftp_user() {
+	getent passwd ftp >/dev/null && return 0
+	getent group ftp >/dev/null || groupadd --system ftp || return 1
+	useradd --system --gid ftp --home-dir /srv/ftp --no-create-home \
+		--shell /usr/sbin/nologin --comment 'ftp daemon' ftp || return 1
+	mkdir -p /srv/ftp && chown root:ftp /srv/ftp && chmod 755 /srv/ftp
+}
+
+# netlab_ns_ip4 NS: the first global IPv4 address in NS.
+netlab_ns_ip4() {
+	ip -n "$1" -4 -o addr show scope global | awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+}
+
+# netlab_start_server NAME NS PORT CMD...: run CMD (a server in the
+# foreground) in NS as a background job, output to $NETLAB_DIR/NAME-NS.out;
+# record its PID (NETLAB_LAST_PID) and wait for PORT.
+netlab_start_server() {
+	local name=$1 ns=$2 port=$3
+	shift 3
+	ip netns exec "$ns" "$@" </dev/null >>"$NETLAB_DIR/$name-$ns.out" 2>&1 &
+	NETLAB_LAST_PID=$!
+	NETLAB_PIDS+=("$NETLAB_LAST_PID")
+	netlab_wait_port "$ns" "$port" || {
+		cat "$NETLAB_DIR/$name-$ns.out" >&2
+		return 1
+	}
+}
+
+# netlab_proftpd NS CONF [DIRECTIVE...]: start ProFTPD (proftpd -n, the
+# foreground) in NS with CONF, a proftpd.conf that may use
+# %{env:NETLAB_FTPROOT} (the anonymous tree), %{env:NETLAB_DIR} and
+# %{env:NETLAB_CONF} (CONF's directory, for Include). The
+# file ProFTPD reads is $NETLAB_DIR/proftpd-NS.conf: module path, pid,
+# scoreboard and log files, DefaultAddress (NS's first IPv4 address), then
+# "Include CONF", then each DIRECTIVE as a line (e.g. "MasqueradeAddress
+# 10.99.1.1", "TLSRSACertificateFile ..."). Waits for port 21. Sets
+# NETLAB_PROFTPD_PID (and NETLAB_LAST_PID), NETLAB_PROFTPD_LOG (SystemLog)
+# and NETLAB_PROFTPD_CMDLOG (ExtendedLog, every command and reply).
+netlab_proftpd() {
+	local ns=$1 conf=$2 root pkg gen addr
+	shift 2
+	root=$(netlab_ftproot) || return 1
+	if netlab_installed proftpd-core && { [ -e /usr/lib/proftpd/mod_tls.so ] || ! grep -q mod_tls "$conf"; }; then
+		pkg=''
+	else
+		pkg=$(netlab_unpack proftpd-core proftpd-mod-crypto) || return 1
+	fi
+	netlab_ftp_user || return 1
+	addr=$(netlab_ns_ip4 "$ns")
+	[ -n "$addr" ] || { netlab_die "no IPv4 address in $ns for ProFTPD's DefaultAddress"; return 1; }
+	gen=$NETLAB_DIR/proftpd-$ns.conf
+	NETLAB_PROFTPD_LOG=$NETLAB_DIR/proftpd-$ns.log
+	NETLAB_PROFTPD_CMDLOG=$NETLAB_DIR/proftpd-$ns.cmdlog
+	{
+		echo "# netlab_proftpd: run-time settings, then $conf, then the caller's directives"
+		echo "ModulePath $pkg/usr/lib/proftpd"
+		echo "PidFile $NETLAB_DIR/proftpd-$ns.pid"
+		echo "ScoreboardFile $NETLAB_DIR/proftpd-$ns.scoreboard"
+		echo "DelayTable $NETLAB_DIR/proftpd-$ns.delay"
+		echo "SystemLog $NETLAB_PROFTPD_LOG"
+		echo "TransferLog $NETLAB_DIR/proftpd-$ns.xferlog"
+		echo "LogFormat netlab \"%h %m %J -> %s %S\""
+		echo "ExtendedLog $NETLAB_PROFTPD_CMDLOG ALL netlab"
+		echo "DefaultAddress $addr"
+		echo "Include $conf"
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+	} >"$gen"
+	netlab_start_server proftpd "$ns" 21 \
+		env NETLAB_FTPROOT="$root" NETLAB_DIR="$NETLAB_DIR" NETLAB_CONF="$(cd "$(dirname "$conf")" && pwd)" \
+		"$pkg/usr/sbin/proftpd" -n -c "$gen" || return 1
+	NETLAB_PROFTPD_PID=$NETLAB_LAST_PID
+}
+
+# netlab_pureftpd NS [OPTION...]: start Pure-FTPd (no -B: the foreground)
+# in NS, anonymous only (-e), no DNS (-H), IPv4 (-4), passive ports
+# 40000-40100 (-p), pid file and transfer log (-O clf:) in $NETLAB_DIR,
+# then OPTION... (e.g. -P 10.99.1.1, -Y 2). Pure-FTPd's anonymous root is
+# the home directory of the user ftp: the server runs in a mount namespace
+# of its own where the lab's tree is bind-mounted there. With -Y, the
+# certificate is netlab_tls_cert's cert and key in one PEM file (-2).
+# Waits for port 21. Sets NETLAB_PUREFTPD_PID (and NETLAB_LAST_PID).
+netlab_pureftpd() {
+	local ns=$1 root bin home args tls=''
+	shift
+	root=$(netlab_ftproot) || return 1
+	if netlab_installed pure-ftpd; then
+		bin=/usr/sbin/pure-ftpd
+	else
+		bin=$(netlab_unpack pure-ftpd) || return 1
+		bin=$bin/usr/sbin/pure-ftpd
+	fi
+	netlab_ftp_user || return 1
+	home=$(getent passwd ftp | cut -d: -f6)
+	[ -d "$home" ] || { netlab_die "the ftp user's home $home is not a directory"; return 1; }
+	args=(-e -H -4 -p 40000:40100 -g "$NETLAB_DIR/pure-ftpd-$ns.pid"
+		-O "clf:$NETLAB_DIR/pure-ftpd-$ns.xferlog")
+	case " $* " in *" -Y "* | *" --tls"*) tls=1 ;; esac
+	if [ -n "$tls" ]; then
+		netlab_tls_cert || return 1
+		cat "$NETLAB_KEY" "$NETLAB_CERT" >"$NETLAB_DIR/tls/pure-ftpd.pem" &&
+			chmod 600 "$NETLAB_DIR/tls/pure-ftpd.pem" || return 1
+		args+=(-2 "$NETLAB_DIR/tls/pure-ftpd.pem")
+	fi
+	# The bind mount lives and dies with the server's private mount namespace.
+	netlab_start_server pure-ftpd "$ns" 21 unshare --mount --propagation private \
+		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$root" "$home" \
+		"$bin" "${args[@]}" "$@" || return 1
+	NETLAB_PUREFTPD_PID=$NETLAB_LAST_PID
 }
 
 # netlab_capture_start NS IF FILE: tcpdump on IF in NS writing FILE (pcap).

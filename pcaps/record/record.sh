@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# record.sh: record real FTP captures (vsftpd + curl/lftp/ftplib) inside
+# record.sh: record real FTP captures (vsftpd, ProFTPD, Pure-FTPd + curl/lftp/ftplib) inside
 # throw-away network namespaces. See pcaps/real/README.md for what each holds.
 #
 # usage: record.sh [-o DIR] [-l] [scenario...]
@@ -24,6 +24,8 @@ SCENARIOS=(
 	control-idle-nat
 	helper-nat helper-nat-ftps router-drop-data-syn
 	router-drop-data-synack helper-split-227 helper-split-port
+	proftpd-passive proftpd-pasv-drop proftpd-ftps-reuse proftpd-nat-no-masquerade
+	pureftpd-passive pureftpd-pasv-drop pureftpd-ftps pureftpd-nat-no-forced-ip
 )
 
 usage() {
@@ -66,7 +68,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "record.sh: must run as root: it creates network namespaces and runs vsftpd and tcpdump" >&2
 	exit 1
 fi
-for tool in ip nft vsftpd tcpdump curl lftp python3 openssl timeout ss conntrack; do
+for tool in ip nft vsftpd tcpdump curl lftp python3 openssl timeout ss conntrack unshare dpkg-deb apt-get; do
 	command -v "$tool" >/dev/null || {
 		echo "record.sh: missing $tool (see APT_PACKAGES)" >&2
 		exit 1
@@ -561,6 +563,96 @@ sc_helper_split_port() {
 		"${FTPLIB[@]}" --active --timeout 4 "$NETLAB_PUBLIC_IP4" retr:report.txt split-port:15 retr:report.txt
 	cap_stop
 	ct_dump helper-split-port
+}
+
+# --- ProFTPD and Pure-FTPd (Debian's packages, see netlab_proftpd) -------
+
+# server_start KIND: KIND is proftpd[:CONF] (default proftpd-anon.conf) or
+# pureftpd; starts it in the server namespace with the remaining arguments
+# (ProFTPD directives, Pure-FTPd options).
+server_start() {
+	local kind=$1
+	shift
+	case $kind in
+	proftpd) netlab_proftpd "$NETLAB_SERVER_NS" "$CONF/proftpd-anon.conf" "$@" ;;
+	proftpd:*) netlab_proftpd "$NETLAB_SERVER_NS" "$CONF/${kind#proftpd:}" "$@" ;;
+	pureftpd) netlab_pureftpd "$NETLAB_SERVER_NS" "$@" ;;
+	esac
+}
+
+# other_passive NAME KIND: anonymous curl download (EPSV) and an lftp ls
+# (PASV), both working.
+other_passive() {
+	netlab_lab_direct && server_start "$2" || return 1
+	cap client "$1" || return 1
+	run 0 "curl ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "lftp -e '$LFTP_SET; ls; bye' ftp://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; ls; bye" "ftp://$NETLAB_SERVER_IP4"
+	cap_stop
+}
+
+# other_pasv_drop NAME KIND: the server's firewall drops every new
+# connection but to port 21; curl times out on the data connection.
+other_pasv_drop() {
+	netlab_lab_direct && server_start "$2" || return 1
+	server_fw 'tcp dport != 21 ct state new drop' || return 1
+	cap client "$1" || return 1
+	run 28 "curl ftp://$NETLAB_SERVER_IP4/report.txt (server drops new connections but to 21)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# other_nat NAME KIND [ARG...]: the nat lab (DNAT 21 + 40000-40100, no
+# helper) with the server announcing its private address: ftplib (which
+# connects to the control connection's address, ignoring the 227's) works,
+# curl trusting the 227 (--no-ftp-skip-pasv-ip) times out. Both sides.
+other_nat() {
+	local name=$1 kind=$2
+	shift 2
+	netlab_lab_nat && server_start "$kind" "$@" || return 1
+	cap client "$name-client" && cap server "$name-server" || return 1
+	run 0 "ftpclient.py $NETLAB_PUBLIC_IP4 retr:report.txt (PASV; ftplib ignores the 227 address)" \
+		"${FTPLIB[@]}" "$NETLAB_PUBLIC_IP4" retr:report.txt
+	run 28 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+}
+
+sc_proftpd_passive() { other_passive proftpd-passive proftpd; }
+sc_pureftpd_passive() { other_passive pureftpd-passive pureftpd; }
+sc_proftpd_pasv_drop() { other_pasv_drop proftpd-pasv-drop proftpd; }
+sc_pureftpd_pasv_drop() { other_pasv_drop pureftpd-pasv-drop pureftpd; }
+sc_proftpd_nat_no_masquerade() { other_nat proftpd-nat-no-masquerade proftpd; }
+sc_pureftpd_nat_no_forced_ip() { other_nat pureftpd-nat-no-forced-ip pureftpd; }
+
+# ProFTPD mod_tls, TLSRequired on, default TLSOptions: the data connection
+# must resume the control connection's TLS session.
+sc_proftpd_ftps_reuse() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	server_start proftpd:proftpd-ftps.conf "TLSRSACertificateFile $NETLAB_CERT" \
+		"TLSRSACertificateKeyFile $NETLAB_KEY" || return 1
+	cap client proftpd-ftps-reuse || return 1
+	run 18 "curl --ssl-reqd -k --no-sessionid ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k --no-sessionid -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 18 "curl --tls-max 1.2 --ssl-reqd -k --no-sessionid ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --tls-max 1.2 --ssl-reqd -k --no-sessionid -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+	say "TLSLog: $(grep -i 'reuse\|resum' "$NETLAB_DIR/proftpd-tls.log" | head -3 | tr '\n' ' ')"
+}
+
+# Pure-FTPd -Y 2 (TLS required on control and data); Debian's build does
+# not require session resumption (ONLY_ACCEPT_REUSED_SSL_SESSIONS off).
+sc_pureftpd_ftps() {
+	netlab_lab_direct && server_start pureftpd -Y 2 || return 1
+	cap client pureftpd-ftps || return 1
+	run 0 "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "curl --ssl-reqd -k --no-sessionid ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k --no-sessionid -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
 }
 
 # --- main ----------------------------------------------------------------

@@ -15,7 +15,18 @@ import (
 // corpus is clean: no warning or error may fire on it.
 var faultCaptures = map[string][]string{
 	// pcaps/real
-	"active-client-firewall.pcap":              {CodeActiveBlocked, CodeServerDataError},
+	"active-client-firewall.pcap": {CodeActiveBlocked, CodeServerDataError},
+	// ProFTPD and Pure-FTPd (pcaps/real/README.md). pureftpd-ftps.pcap
+	// has no data-tls-not-resumed: Pure-FTPd takes unresumed data
+	// connections and sends the file on them.
+	"proftpd-ftps-reuse.pcap":                  {CodeControlEncrypted, CodeTLSNotResumed},
+	"proftpd-nat-no-masquerade-client.pcap":    {CodeNATMismatch, CodeDataUnanswered},
+	"proftpd-nat-no-masquerade-server.pcap":    {CodeNATMismatch, CodeDataNotAttempted},
+	"proftpd-pasv-drop.pcap":                   {CodeDataUnanswered, CodeDataNotAttempted},
+	"pureftpd-ftps.pcap":                       {CodeControlEncrypted},
+	"pureftpd-nat-no-forced-ip-client.pcap":    {CodeNATMismatch, CodeDataUnanswered},
+	"pureftpd-nat-no-forced-ip-server.pcap":    {CodeNATMismatch, CodeDataNotAttempted},
+	"pureftpd-pasv-drop.pcap":                  {CodeDataUnanswered, CodeDataNotAttempted},
 	"control-idle-nat-client.pcap":             {CodeControlIdle, CodeNATMismatch},
 	"control-idle-nat-server.pcap":             {CodeControlIdle},
 	"data-source-nat.pcap":                     {CodeDataSourceNAT},

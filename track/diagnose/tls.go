@@ -105,6 +105,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	if v.Resumption != tlshello.Full && v.Resumption != tlshello.Refused {
 		return nil
 	}
+	if v.ServerData {
+		// The server sent application data (a file, a listing) after the
+		// full handshake: it took the connection, so it does not require
+		// resumption (Pure-FTPd's default: pcaps/real/pureftpd-ftps.pcap).
+		return nil
+	}
 	// handshakeOnly: the records of both directions were read and none
 	// carried application data (decode/tlshello's Conn): the connection
 	// carried its handshake and nothing else, whatever its size. Without

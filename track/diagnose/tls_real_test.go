@@ -1,0 +1,49 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// TestTLSNotResumedNotWhenTheServerSentData guards the false alarm the
+// real Pure-FTPd raised (pcaps/real/pureftpd-ftps.pcap, -Y 2): it never
+// resumes a TLS session and does not require it, so every data connection
+// makes a full handshake, then carries the file in a record no ticket is
+// that long. A server that sent data took the connection: no
+// data-tls-not-resumed, and the verdict says the data connections worked.
+func TestTLSNotResumedNotWhenTheServerSentData(t *testing.T) {
+	rec, diag := run(t, "../../pcaps/real/pureftpd-ftps.pcap", policy.Policy{})
+	for _, f := range rec.findings {
+		if f.Code == CodeTLSNotResumed {
+			t.Errorf("data-tls-not-resumed on a transfer that carried the file: %s\n%s", f.Evidence, render(rec, diag))
+		}
+	}
+	sums := diag.Summaries()
+	if len(sums) != 1 || !strings.Contains(sums[0].Verdict, "data connections worked") {
+		t.Errorf("verdicts %+v, want the data connections to have worked", sums)
+	}
+}
+
+// TestProFTPDRefusesUnresumedData: the real ProFTPD (mod_tls, default
+// TLSOptions) ends both data connections that did not resume the session
+// with its FIN and then an RST (pcaps/real/proftpd-ftps-reuse.pcap):
+// each carried its handshake only, so each is connected, not transferred,
+// and each raises data-tls-not-resumed; the third, resumed, transferred.
+func TestProFTPDRefusesUnresumedData(t *testing.T) {
+	rec, diag := run(t, "../../pcaps/real/proftpd-ftps-reuse.pcap", policy.Policy{})
+	var unresumed []int
+	for _, f := range rec.findings {
+		if f.Code == CodeTLSNotResumed && f.Data != nil {
+			unresumed = append(unresumed, f.Data.ID)
+			if f.Data.Outcome != track.OutcomeConnected || !f.Data.TLSHandshakeOnly() {
+				t.Errorf("data #%d: %v, handshake only %v; want connected, handshake only", f.Data.ID, f.Data.Outcome, f.Data.TLSHandshakeOnly())
+			}
+		}
+	}
+	if len(unresumed) != 2 {
+		t.Errorf("data-tls-not-resumed on data connections %v, want two\n%s", unresumed, render(rec, diag))
+	}
+}
