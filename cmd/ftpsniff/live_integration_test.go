@@ -251,17 +251,36 @@ func isPassive(via string) bool { return via == "PASV" || via == "EPSV" }
 
 // record holds the fields the test looks at, of any record type.
 type record struct {
-	Type    string `json:"type"`
-	Code    string `json:"code"`
-	Via     string `json:"via"`
-	Outcome string `json:"outcome"`
-	Bytes   int64  `json:"bytes"`
-	SYNs    int    `json:"syns"`
+	Type    string    `json:"type"`
+	Code    codeField `json:"code"`
+	Via     string    `json:"via"`
+	Outcome string    `json:"outcome"`
+	Bytes   int64     `json:"bytes"`
+	SYNs    int       `json:"syns"`
 	// Packets is a count in the capture record and a list of packet
 	// numbers in finding records.
 	Packets  json.RawMessage `json:"packets"`
 	Received uint64          `json:"received"`
+	Advice   string          `json:"advice"`
 	raw      string
+}
+
+// codeField is a record's "code": a finding's name, or a reply code (an
+// event's), kept as its text.
+type codeField string
+
+func (c *codeField) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*c = codeField(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*c = codeField(n.String())
+	return nil
 }
 
 // recordReader collects JSON lines as the process writes them.
@@ -403,11 +422,22 @@ func buildFtpsniff(t *testing.T, dir string) string {
 
 func startLab(t *testing.T) map[string]string {
 	t.Helper()
+	return startLabServing(t, "pcaps/record/conf/anon.conf")
+}
+
+// startLabServing is startLab with the server netlab.sh serve picks for
+// server: a vsftpd or ProFTPD config (a path under the repository), or
+// "pure-ftpd", then its arguments.
+func startLabServing(t *testing.T, server string, args ...string) map[string]string {
+	t.Helper()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("bash", filepath.Join(root, "pcaps/record/netlab.sh"), "serve", "direct", filepath.Join(root, "pcaps/record/conf/anon.conf"))
+	if server != "pure-ftpd" {
+		server = filepath.Join(root, server)
+	}
+	cmd := exec.Command("bash", append([]string{filepath.Join(root, "pcaps/record/netlab.sh"), "serve", "direct", server}, args...)...)
 	cmd.Env = append(os.Environ(), "NETLAB_MAX_SECONDS=120")
 	in, err := cmd.StdinPipe()
 	if err != nil {

@@ -558,11 +558,18 @@ netlab_serve() {
 	nat) netlab_lab_nat ;;
 	*) netlab_die "unknown topology '$topo' (direct, nat)" ;;
 	esac || return 1
-	netlab_vsftpd "$NETLAB_SERVER_NS" "$conf" "$@" || return 1
+	# The server: Pure-FTPd for the word pure-ftpd (then its options),
+	# ProFTPD for a proftpd-*.conf, vsftpd for any other CONF.
+	case $conf in
+	pure-ftpd) netlab_pureftpd "$NETLAB_SERVER_NS" "$@" ;;
+	*/proftpd-*.conf | proftpd-*.conf) netlab_proftpd "$NETLAB_SERVER_NS" "$conf" "$@" ;;
+	*) netlab_vsftpd "$NETLAB_SERVER_NS" "$conf" "$@" ;;
+	esac || return 1
 	local v
 	for v in NETLAB_PREFIX NETLAB_DIR NETLAB_CLIENT_NS NETLAB_SERVER_NS NETLAB_ROUTER_NS \
 		NETLAB_CLIENT_IF NETLAB_SERVER_IF NETLAB_CLIENT_IP4 NETLAB_SERVER_IP4 \
-		NETLAB_CLIENT_IP6 NETLAB_SERVER_IP6 NETLAB_PUBLIC_IP4 NETLAB_VSFTPD_PID NETLAB_VSFTPD_LOG; do
+		NETLAB_CLIENT_IP6 NETLAB_SERVER_IP6 NETLAB_PUBLIC_IP4 NETLAB_VSFTPD_PID NETLAB_VSFTPD_LOG \
+		NETLAB_PROFTPD_PID NETLAB_PUREFTPD_PID; do
 		printf '%s=%q\n' "$v" "${!v-}"
 	done
 	echo READY
@@ -578,13 +585,13 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	serve)
 		shift
 		[ $# -ge 2 ] || {
-			echo "usage: $0 serve direct|nat CONF [vsftpd-option=value...]" >&2
+			echo "usage: $0 serve direct|nat CONF [vsftpd-option=value...] | proftpd-X.conf [directive...] | pure-ftpd [option...]" >&2
 			exit 2
 		}
 		netlab_serve "$@"
 		;;
 	*)
-		echo "usage: $0 serve direct|nat CONF [vsftpd-option=value...]  (or source it)" >&2
+		echo "usage: $0 serve direct|nat CONF [vsftpd-option=value...] | proftpd-X.conf [directive...] | pure-ftpd [option...]  (or source it)" >&2
 		exit 2
 		;;
 	esac
