@@ -48,12 +48,15 @@ const (
 	collapseSessions   = 8    // session numbers named per key
 )
 
-// collapseKey is what makes two findings "the same": the server, the code
-// and the cause, which the advice states (the message may carry a port or
-// a user name that differs from session to session).
+// collapseKey is what makes two findings "the same": the server, the code,
+// the severity and the cause, which the advice states (the message may
+// carry a port or a user name that differs from session to session). The
+// severity is part of it: a nat-mismatch that broke a transfer (error)
+// must not be counted under one a client worked around (warning).
 type collapseKey struct {
 	server netip.AddrPort
 	code   string
+	sev    diagnose.Severity
 	advice string
 }
 
@@ -90,7 +93,7 @@ func newCollapser() *collapser { return &collapser{byKey: map[collapseKey]*colla
 // f is the first occurrence (to print in full). A nil entry means f is
 // not collapsed (the table is full): print it in full.
 func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool) {
-	k := collapseKey{server: s.Server, code: f.Code, advice: f.Advice}
+	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: f.Advice}
 	e := c.byKey[k]
 	if e == nil {
 		if len(c.byKey) >= maxCollapseKeys {

@@ -487,12 +487,32 @@ func TestServerSideUnreachedPortGetsNoRuleOfItsOwn(t *testing.T) {
 	if f == nil || f.Severity != "error" {
 		t.Fatalf("data-not-attempted: %v, want an error", f)
 	}
-	for _, w := range []string{"set a fixed passive range (pasv_min_port/pasv_max_port", "on the NAT router in front of the server", "ip daddr 10.0.0.5 tcp dport 40000-40100"} {
+	for _, w := range []string{"if it has none, set one (pasv_min_port/pasv_max_port", "on the NAT router in front of the server", "ip daddr 10.0.0.5 tcp dport 40000-40100"} {
 		if !strings.Contains(f.Advice, w) {
 			t.Errorf("advice lacks %q: %s", w, f.Advice)
 		}
 	}
 	if strings.Contains(f.Advice, "47123") {
 		t.Errorf("advice opens the port this session was given: %s", f.Advice)
+	}
+}
+
+// TestCollapsedFindingsKeepTheirSeverity guards the summary's grouping of
+// repeated findings (pcaps/real/proftpd-nat-no-masquerade-client.pcap):
+// session 1's nat-mismatch is a warning (curl ignored the private 227
+// address and got the file), session 2's an error (curl trusted it and
+// failed), with the same advice. They must not be counted together under
+// the first one's severity.
+func TestCollapsedFindingsKeepTheirSeverity(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", "--summary", "../../pcaps/real/proftpd-nat-no-masquerade-client.pcap"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("read: exit %d: %s", code, stderr.String())
+	}
+	text := stdout.String()
+	if strings.Contains(text, "nat-mismatch in 2 sessions") {
+		t.Errorf("a warning and an error are counted as one finding in 2 sessions:\n%s", text)
+	}
+	if !strings.Contains(text, "--session 2  error nat-mismatch") {
+		t.Errorf("session 2's error nat-mismatch is not listed:\n%s", text)
 	}
 }

@@ -313,10 +313,12 @@ func anyPortBehaviour(k policy.ServerKind) string {
 }
 
 // noRangeAdvice is what to do when the server's passive range is not known
-// (no --pasv-range, no range in --server-config): a port the server picks
-// itself changes every session, so the fix is a fixed range, then a rule
-// for that range, never a rule for the ports one capture happened to see.
-// p is where the firewall to open it on sits (passivePlace).
+// (no --pasv-range, no range in --server-config): a rule for the server's
+// fixed range if it has one, else a fixed range first (a port the server
+// picks itself changes every session), never a rule for the ports one
+// capture happened to see. Only a configuration given that sets no range
+// says the server has none; without one, ftpsniff cannot tell, and says
+// so. p is where the firewall to open it on sits (passivePlace).
 func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 	ex := policy.Ranges{exampleRange}
 	linux := linuxOpenRule(ex, v6)
@@ -324,8 +326,14 @@ func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
 			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
 	}
-	return fmt.Sprintf("The server's passive range is not known here (%s), and a port the server picks itself changes every session: set a fixed passive range (%s), restart the server, then open that range: %s",
-		fam.giveRange(), fam.rangeExample(exampleRange), openAt(p, ex, v6, fam.hostRule(ex, v6, linux)))
+	return fmt.Sprintf("%s: if the server has a fixed passive range, open that range; if it has none, set one (%s) and restart the server, since a port it picks itself changes every session. To open a range, e.g. %s: %s",
+		rangeUnknown(fam), fam.rangeExample(exampleRange), exampleRange, openAt(p, ex, v6, fam.hostRule(ex, v6, linux)))
+}
+
+// rangeUnknown says that ftpsniff does not know the server's passive range
+// and what would tell it: not that the server has none.
+func rangeUnknown(fam family) string {
+	return fmt.Sprintf("The server's passive range is not known here (%s)", fam.giveRange())
 }
 
 // giveRange is what to give for the server's passive range to be known: a
@@ -351,7 +359,7 @@ func configReadable(k policy.ServerKind) bool {
 
 // noRangeRules are the summary lines for the same case.
 func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place) []string {
-	head := "# the server's passive range is not known, and a port it picks itself changes every session: set a fixed range, then open it, e.g.:"
+	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
 	}

@@ -134,6 +134,12 @@ type serverSettings struct {
 	rangeLines func(policy.PortRange) []string
 	addrName   string
 	addrLine   func(addr string) string
+	// rangeAlt and addrAlt are the same settings in the family's other
+	// spellings, for a family whose packaged daemon is configured by its
+	// command-line flags (Pure-FTPd): nil where the configuration file is
+	// the only one.
+	rangeAlt func(policy.PortRange) altForms
+	addrAlt  func(addr string) altForms
 	// rangeListed and addrListed name the settings in the list an unknown
 	// server's advice gives.
 	rangeListed, addrListed string
@@ -143,9 +149,10 @@ type serverSettings struct {
 	// The family's own settings for login security, in prose: requireTLS
 	// makes control and data connections TLS, anonTLS offers it,
 	// loginLimit limits failed logins, noLogin disables an account's FTP
-	// logins. Empty for the Unix families: their advice lists the settings
-	// of vsftpd, ProFTPD and Pure-FTPd (unixRequireTLS...), as it did
-	// before families were told apart.
+	// logins. Empty: the Unix families' list of the settings of vsftpd,
+	// ProFTPD and Pure-FTPd (unixRequireTLS...), as before families were
+	// told apart; ProFTPD and Pure-FTPd name their own TLS settings, and
+	// vsftpd its own anonTLS (an admin of one has no other's to set).
 	requireTLS, anonTLS, loginLimit, noLogin string
 	// The family's own settings that guard the data connection, in prose
 	// (familydata.go): tlsReuseRequired says whether it requires a PROT P
@@ -160,17 +167,28 @@ type serverSettings struct {
 }
 
 // The Unix families' login security settings, named together: the advice
-// for vsftpd, ProFTPD, Pure-FTPd and a server whose family is not known.
+// for a server whose family is not known, and (login limits, requireTLS)
+// for vsftpd.
 //
 //	vsftpd     vsftpd.conf(5): ssl_enable, force_local_logins_ssl,
 //	           force_local_data_ssl, max_login_fails, delay_failed_login.
-//	ProFTPD    mod_tls TLSEngine, TLSRequired; mod_auth MaxLoginAttempts;
-//	           mod_ban.
-//	Pure-FTPd  pure-ftpd.conf TLS 2 (-Y 2, --tls): clear-text logins refused;
-//	           no login limit of its own: PAM (-l pam) with pam_faillock.
+//	ProFTPD    mod_tls (proftpd.org/docs/contrib/mod_tls.html, the
+//	           doc/howto/TLS.html example): TLSEngine on, with
+//	           TLSRSACertificateFile and TLSRSACertificateKeyFile;
+//	           TLSRequired (off by default) on refuses clear-text sessions;
+//	           mod_auth MaxLoginAttempts; mod_ban.
+//	Pure-FTPd  README.TLS: -Y/--tls=1 accepts clear-text and TLS sessions,
+//	           2 refuses clear-text ones, 3 clear-text data connections too;
+//	           the certificate and key in /etc/ssl/private/pure-ftpd.pem
+//	           (the Debian 1.0.50 binary's built-in path, strings(1)); the
+//	           same in pure-ftpd.conf "TLS <n>" (the binary's own
+//	           config-file table: "TLS (<digits>)" -> --tls=$0), and in
+//	           Debian's pure-ftpd-wrapper, which reads one file per option
+//	           in /etc/pure-ftpd/conf ('TLS' => '-Y %d'). No login limit of
+//	           its own: PAM (-l pam) with pam_faillock.
 const (
-	unixRequireTLS = "vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; pure-ftpd: TLS 2"
-	unixAnonTLS    = "vsftpd: ssl_enable=YES"
+	unixRequireTLS = "vsftpd: ssl_enable=YES, force_local_logins_ssl=YES, force_local_data_ssl=YES; ProFTPD: TLSEngine on, TLSRequired on; Pure-FTPd: -Y 2 or pure-ftpd.conf TLS 2"
+	unixAnonTLS    = "vsftpd: ssl_enable=YES; ProFTPD: TLSEngine on; Pure-FTPd: -Y 1 or pure-ftpd.conf TLS 1"
 	unixLoginLimit = "vsftpd max_login_fails and delay_failed_login, ProFTPD MaxLoginAttempts and mod_ban, Pure-FTPd with PAM authentication (-l pam) and pam_faillock"
 	unixNoLogin    = "/etc/ftpusers"
 )
@@ -290,6 +308,7 @@ var settingsTable = [...]struct {
 		addrName:    "pasv_address",
 		addrLine:    func(a string) string { return "pasv_address=" + a },
 		rangeListed: "vsftpd pasv_min_port/pasv_max_port", addrListed: "vsftpd pasv_address",
+		anonTLS:          "vsftpd: ssl_enable=YES",
 		tlsReuseRequired: "vsftpd does, with require_ssl_reuse=YES, the default",
 		tlsReuseReply:    "522",
 		tlsReuseServer:   "Or, on the server, set require_ssl_reuse=NO in vsftpd.conf and restart vsftpd" + tlsReuseCosts,
@@ -300,16 +319,24 @@ var settingsTable = [...]struct {
 		addrName:    "MasqueradeAddress",
 		addrLine:    func(a string) string { return "MasqueradeAddress " + a },
 		rangeListed: "ProFTPD PassivePorts", addrListed: "ProFTPD MasqueradeAddress",
+		requireTLS:       "ProFTPD: mod_tls's TLSEngine on and TLSRequired on, with TLSRSACertificateFile and TLSRSACertificateKeyFile",
+		anonTLS:          "ProFTPD: mod_tls's TLSEngine on, with TLSRSACertificateFile and TLSRSACertificateKeyFile",
 		tlsReuseRequired: "ProFTPD's mod_tls does, unless TLSOptions NoSessionReuseRequired",
 		tlsReuseReply:    "425",
 		tlsReuseServer:   "Or, on the server, add NoSessionReuseRequired to ProFTPD's TLSOptions and restart it" + tlsReuseCosts,
 	}},
 	{policy.ServerPureFTPd, serverSettings{
-		rangeName:   "PassivePortRange",
-		rangeLines:  func(r policy.PortRange) []string { return []string{fmt.Sprintf("PassivePortRange %d %d", r.Lo, r.Hi)} },
-		addrName:    "ForcePassiveIP",
+		rangeName:  "PassivePortRange or -p",
+		rangeLines: func(r policy.PortRange) []string { return []string{fmt.Sprintf("PassivePortRange %d %d", r.Lo, r.Hi)} },
+		rangeAlt: func(r policy.PortRange) altForms {
+			return pureFTPdForms(fmt.Sprintf("-p %d:%d", r.Lo, r.Hi), "PassivePortRange", fmt.Sprintf("%d %d", r.Lo, r.Hi))
+		},
+		addrName:    "ForcePassiveIP or -P",
 		addrLine:    func(a string) string { return "ForcePassiveIP " + a },
-		rangeListed: "Pure-FTPd PassivePortRange", addrListed: "Pure-FTPd ForcePassiveIP",
+		addrAlt:     func(a string) altForms { return pureFTPdForms("-P "+a, "ForcePassiveIP", a) },
+		rangeListed: "Pure-FTPd PassivePortRange or -p", addrListed: "Pure-FTPd ForcePassiveIP or -P",
+		requireTLS:       pureFTPdTLS(2) + ", 3 to refuse clear-text data connections too; the certificate and key in /etc/ssl/private/pure-ftpd.pem",
+		anonTLS:          pureFTPdTLS(1) + "; the certificate and key in /etc/ssl/private/pure-ftpd.pem",
 		tlsReuseRequired: "Pure-FTPd does only when built with ONLY_ACCEPT_REUSED_SSL_SESSIONS, off by default",
 		tlsReuseServer:   "Or run a Pure-FTPd built without ONLY_ACCEPT_REUSED_SSL_SESSIONS: the default build does not require resumption.",
 	}},
@@ -384,6 +411,56 @@ var settingsTable = [...]struct {
 	}},
 }
 
+// altForms is a setting in the other spellings of a family configured on
+// the command line: the daemon's flag, and the file Debian's wrapper reads
+// it from (one file per option, holding its value).
+type altForms struct {
+	daemon, conf string // "pure-ftpd", its configuration file "pure-ftpd.conf"
+	flag         string // "-p 40000:40100"
+	file, value  string // "/etc/pure-ftpd/conf/PassivePortRange", "40000 40100"
+}
+
+// pureFTPdForms are Pure-FTPd's: pure-ftpd(8) -p first:last and -P
+// address (the Debian 1.0.50 binary's own config-file table maps
+// "PassivePortRange (<digits>) (<digits>)" to --passiveportrange=$0:$1 and
+// "ForcePassiveIP (<nospace>)" to --forcepassiveip=$0); Debian's
+// pure-ftpd-wrapper reads /etc/pure-ftpd/conf/<Option>, PassivePortRange
+// as two numbers separated by white space ('-p %d:%d', parse_number_2)
+// and ForcePassiveIP as a string ('-P %s').
+func pureFTPdForms(flag, option, value string) altForms {
+	return altForms{daemon: "pure-ftpd", conf: "pure-ftpd.conf", flag: flag, file: "/etc/pure-ftpd/conf/" + option, value: value}
+}
+
+// pureFTPdTLS is Pure-FTPd's TLS level n in its three spellings, for prose
+// that may stand in parentheses.
+func pureFTPdTLS(n int) string {
+	return fmt.Sprintf("Pure-FTPd: -Y %d or --tls=%d on its command line, TLS %d in pure-ftpd.conf, or echo %d > /etc/pure-ftpd/conf/TLS on Debian", n, n, n, n)
+}
+
+// prose is line (the configuration file's form) with the other forms, to
+// stand after "set" or in parentheses: it opens none of its own.
+func (a altForms) prose(line string) string {
+	return fmt.Sprintf("%s in %s, %s on %s's command line, or %s in Debian's %s", line, a.conf, a.flag, a.daemon, a.value, a.file)
+}
+
+// lines are the other forms as comment lines of a change block, after the
+// configuration file's line.
+func (a altForms) lines() []string {
+	return []string{
+		"# or on the command line: " + a.daemon + " " + a.flag,
+		"# or, with Debian's wrapper: echo " + shellWord(a.value) + " > " + a.file,
+	}
+}
+
+// shellWord is v quoted for a shell when it holds more than an address's
+// or a number's characters (a space, "<public address>").
+func shellWord(v string) string {
+	if v != "" && strings.Trim(v, "0123456789abcdefABCDEF.:") == "" {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
 // settingsOf is k's row of settingsTable, nil for a family not in it.
 func settingsOf(k policy.ServerKind) *serverSettings {
 	if k == policy.ServerUnknown {
@@ -443,10 +520,37 @@ func (f family) rangeNameIn() string {
 	return genericRange + ": " + genericRangeList
 }
 
+// ownRangeSet and ownAddrSet are a known family's setting in prose: the
+// configuration file's lines, with the other spellings where the family
+// has them (all of them, or the flag alone when brief).
+func (f family) ownRangeSet(s *serverSettings, r policy.PortRange) string {
+	line := strings.Join(s.rangeLines(r), " and ")
+	if s.rangeAlt == nil {
+		return line
+	}
+	alt := s.rangeAlt(r)
+	if f.brief {
+		return line + " or " + alt.flag
+	}
+	return alt.prose(line)
+}
+
+func (f family) ownAddrSet(s *serverSettings, a string) string {
+	line := s.addrLine(a)
+	if s.addrAlt == nil {
+		return line
+	}
+	alt := s.addrAlt(a)
+	if f.brief {
+		return line + " or " + alt.flag
+	}
+	return alt.prose(line)
+}
+
 // rangeSet is the passive range setting given r.
 func (f family) rangeSet(r policy.PortRange) string {
 	if s := settingsOf(f.kind); s != nil {
-		return strings.Join(s.rangeLines(r), " and ")
+		return f.ownRangeSet(s, r)
 	}
 	if f.brief {
 		return fmt.Sprintf("%s in %s", r, genericRange)
@@ -456,7 +560,7 @@ func (f family) rangeSet(r policy.PortRange) string {
 
 func (f family) rangeSetIn(r policy.PortRange) string {
 	if s := settingsOf(f.kind); s != nil {
-		return strings.Join(s.rangeLines(r), " and ")
+		return f.ownRangeSet(s, r)
 	}
 	if f.brief {
 		return fmt.Sprintf("%s in %s", r, genericRange)
@@ -474,11 +578,16 @@ func (f family) rangeExample(r policy.PortRange) string {
 	return fmt.Sprintf("%s: %s; e.g. %s", genericRange, genericRangeList, r)
 }
 
-// rangeLines are the lines to write for r in a summary's change block;
-// for an unknown server one comment line naming the setting.
+// rangeLines are the lines to write for r in a summary's change block,
+// with the family's other spellings as comment lines; for an unknown
+// server one comment line naming the setting.
 func (f family) rangeLines(r policy.PortRange) []string {
 	if s := settingsOf(f.kind); s != nil {
-		return s.rangeLines(r)
+		l := s.rangeLines(r)
+		if s.rangeAlt != nil {
+			l = append(l, s.rangeAlt(r).lines()...)
+		}
+		return l
 	}
 	return []string{fmt.Sprintf("# set %s to %s (%s)", genericRange, r, genericRangeList)}
 }
@@ -506,7 +615,7 @@ func (f family) addrNameIn() string {
 // addrSet is the announced-address setting given a.
 func (f family) addrSet(a string) string {
 	if s := settingsOf(f.kind); s != nil {
-		return s.addrLine(a)
+		return f.ownAddrSet(s, a)
 	}
 	if f.brief {
 		return fmt.Sprintf("%s in %s", a, genericAddr)
@@ -516,7 +625,7 @@ func (f family) addrSet(a string) string {
 
 func (f family) addrSetIn(a string) string {
 	if s := settingsOf(f.kind); s != nil {
-		return s.addrLine(a)
+		return f.ownAddrSet(s, a)
 	}
 	if f.brief {
 		return fmt.Sprintf("%s in %s", a, genericAddr)
@@ -524,10 +633,15 @@ func (f family) addrSetIn(a string) string {
 	return fmt.Sprintf("%s in %s: %s", a, genericAddr, genericAddrList)
 }
 
-// addrLine is the line to write for a in a summary's change block.
-func (f family) addrLine(a string) string {
+// addrLines are the lines to write for a in a summary's change block,
+// with the family's other spellings as comment lines.
+func (f family) addrLines(a string) []string {
 	if s := settingsOf(f.kind); s != nil {
-		return s.addrLine(a)
+		l := []string{s.addrLine(a)}
+		if s.addrAlt != nil {
+			l = append(l, s.addrAlt(a).lines()...)
+		}
+		return l
 	}
-	return fmt.Sprintf("# set %s to %s (%s)", genericAddr, a, genericAddrList)
+	return []string{fmt.Sprintf("# set %s to %s (%s)", genericAddr, a, genericAddrList)}
 }

@@ -23,21 +23,28 @@ func TestFamilySettings(t *testing.T) {
 	tests := []struct {
 		kind                policy.ServerKind
 		rangeLines          []string
-		addrLine            string
+		addrLines           []string
 		rangeName, addrName string
 	}{
-		{policy.ServerVsftpd, []string{"pasv_min_port=40000", "pasv_max_port=40100"}, "pasv_address=203.0.113.10", "pasv_min_port/pasv_max_port", "pasv_address"},
-		{policy.ServerProFTPD, []string{"PassivePorts 40000 40100"}, "MasqueradeAddress 203.0.113.10", "PassivePorts", "MasqueradeAddress"},
-		{policy.ServerPureFTPd, []string{"PassivePortRange 40000 40100"}, "ForcePassiveIP 203.0.113.10", "PassivePortRange", "ForcePassiveIP"},
+		{policy.ServerVsftpd, []string{"pasv_min_port=40000", "pasv_max_port=40100"}, []string{"pasv_address=203.0.113.10"}, "pasv_min_port/pasv_max_port", "pasv_address"},
+		{policy.ServerProFTPD, []string{"PassivePorts 40000 40100"}, []string{"MasqueradeAddress 203.0.113.10"}, "PassivePorts", "MasqueradeAddress"},
+		// The packaged daemon reads flags (Debian's wrapper makes them of
+		// /etc/pure-ftpd/conf), not pure-ftpd.conf: every spelling.
+		{policy.ServerPureFTPd,
+			[]string{"PassivePortRange 40000 40100", "# or on the command line: pure-ftpd -p 40000:40100",
+				"# or, with Debian's wrapper: echo '40000 40100' > /etc/pure-ftpd/conf/PassivePortRange"},
+			[]string{"ForcePassiveIP 203.0.113.10", "# or on the command line: pure-ftpd -P 203.0.113.10",
+				"# or, with Debian's wrapper: echo 203.0.113.10 > /etc/pure-ftpd/conf/ForcePassiveIP"},
+			"PassivePortRange or -p", "ForcePassiveIP or -P"},
 		{policy.ServerIIS, []string{"FTP Firewall Support (server level in IIS Manager): Data Channel Port Range 40000-40100"},
-			"FTP Firewall Support (the FTP site in IIS Manager): External IP Address of Firewall 203.0.113.10",
+			[]string{"FTP Firewall Support (the FTP site in IIS Manager): External IP Address of Firewall 203.0.113.10"},
 			"the Data Channel Port Range of FTP Firewall Support", "the External IP Address of Firewall in FTP Firewall Support"},
-		{policy.ServerFileZilla, []string{"Passive mode: Use custom port range 40000-40100"}, "Passive mode: Use the following host 203.0.113.10",
+		{policy.ServerFileZilla, []string{"Passive mode: Use custom port range 40000-40100"}, []string{"Passive mode: Use the following host 203.0.113.10"},
 			"the passive mode's custom port range", "the passive mode's public host (\"Use the following host\")"},
 		// range() excludes its end: 40101 makes 40100 the last port.
-		{policy.ServerPyftpdlib, []string{"FTPHandler.passive_ports = range(40000, 40101)"}, `FTPHandler.masquerade_address = "203.0.113.10"`,
+		{policy.ServerPyftpdlib, []string{"FTPHandler.passive_ports = range(40000, 40101)"}, []string{`FTPHandler.masquerade_address = "203.0.113.10"`},
 			"FTPHandler.passive_ports", "FTPHandler.masquerade_address"},
-		{policy.ServerWuFTPd, []string{"passive ports 0.0.0.0/0 40000 40100"}, "passive address 203.0.113.10 0.0.0.0/0",
+		{policy.ServerWuFTPd, []string{"passive ports 0.0.0.0/0 40000 40100"}, []string{"passive address 203.0.113.10 0.0.0.0/0"},
 			"passive ports (ftpaccess)", "passive address (ftpaccess)"},
 	}
 	for _, tt := range tests {
@@ -49,10 +56,13 @@ func TestFamilySettings(t *testing.T) {
 		if got := f.rangeLines(r); !slices.Equal(got, tt.rangeLines) {
 			t.Errorf("%s range lines %q, want %q", tt.kind, got, tt.rangeLines)
 		}
-		if got := f.addrLine(a); got != tt.addrLine {
-			t.Errorf("%s address line %q, want %q", tt.kind, got, tt.addrLine)
+		if got := f.addrLines(a); !slices.Equal(got, tt.addrLines) {
+			t.Errorf("%s address lines %q, want %q", tt.kind, got, tt.addrLines)
 		}
-		if got := f.rangeSet(r); got != strings.Join(tt.rangeLines, " and ") {
+		// In prose: the settings (the lines that are not comments),
+		// followed by the other spellings where the family has them.
+		settings := slices.DeleteFunc(slices.Clone(tt.rangeLines), func(l string) bool { return strings.HasPrefix(l, "#") })
+		if got := f.rangeSet(r); !strings.HasPrefix(got, strings.Join(settings, " and ")) || len(settings) == len(tt.rangeLines) && got != strings.Join(settings, " and ") {
 			t.Errorf("%s range in prose %q", tt.kind, got)
 		}
 		if f.rangeName() != tt.rangeName || f.addrName() != tt.addrName || f.briefly().addrName() != tt.addrName {
@@ -75,7 +85,7 @@ func TestFamilySettings(t *testing.T) {
 	if u.known() || u.note() != "" {
 		t.Errorf("unknown family: known %v, note %q", u.known(), u.note())
 	}
-	for _, s := range []string{u.rangeName(), u.rangeSet(r), u.rangeLines(r)[0], u.addrName(), u.addrSet(a), u.addrLine(a)} {
+	for _, s := range []string{u.rangeName(), u.rangeSet(r), u.rangeLines(r)[0], u.addrName(), u.addrSet(a), u.addrLines(a)[0]} {
 		if !strings.Contains(s, "the server's passive") {
 			t.Errorf("unknown family's setting not named generically: %q", s)
 		}
@@ -86,7 +96,7 @@ func TestFamilySettings(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"vsftpd pasv_address", "ProFTPD MasqueradeAddress", "Pure-FTPd ForcePassiveIP", "IIS FTP Firewall Support's External IP Address of Firewall", "FileZilla Server's passive mode"} {
-		if !strings.Contains(u.addrSet(a), name) || !strings.Contains(u.addrLine(a), name) {
+		if !strings.Contains(u.addrSet(a), name) || !strings.Contains(u.addrLines(a)[0], name) {
 			t.Errorf("unknown family's address setting lacks %q: %q", name, u.addrSet(a))
 		}
 	}

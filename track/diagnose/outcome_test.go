@@ -196,7 +196,7 @@ func TestNotAttemptedServerSideNoSinglePortRule(t *testing.T) {
 		want, never []string
 	}{
 		{"no range known", policy.Policy{},
-			[]string{"set a fixed passive range (pasv_min_port/pasv_max_port", "on the NAT router in front of the server, which must forward (DNAT) the range to it",
+			[]string{"if it has none, set one (pasv_min_port/pasv_max_port", "on the NAT router in front of the server, which must forward (DNAT) the range to it",
 				"nft insert rule inet filter forward ip daddr 10.0.0.5 tcp dport 40000-40100 ct state new accept"},
 			[]string{"47123 to", "dport 47123", "--dport 47123"}},
 		{"configuration without a range", policy.Policy{Server: noRange},

@@ -353,7 +353,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	switch {
 	case a.natAddr.IsValid() && a.natReached == 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
 		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, vfam.addrSet(a.natFix))
-		rules = append(rules, fam.addrLine(a.natFix))
+		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 	case a.bounce != nil:
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
@@ -444,11 +444,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
 		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, vfam.addrSet(a.natFix))
-		rules = append(rules, fam.addrLine(a.natFix))
+		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid():
 		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, vfam.addrSet(a.natFix))
-		rules = append(rules, fam.addrLine(a.natFix))
+		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 	case a.findings[CodeNATMismatch] > 0:
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
@@ -540,9 +540,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 // (a NAT helper may be rewriting it), the condition it depends on.
 func (a *serverAcc) natRules(fam family) []string {
 	if a.natReached > 0 {
-		return []string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:", fam.addrLine(a.natFix)}
+		return append([]string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:"}, fam.addrLines(a.natFix)...)
 	}
-	return []string{fam.addrLine(a.natFix)}
+	return fam.addrLines(a.natFix)
 }
 
 // failedPassive counts passive data connections that failed at a server.
@@ -571,7 +571,9 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 }
 
 // failedPortsVerdict names the failed ports and what to open: the known
-// range, or, when none is known, a fixed range to set first.
+// range; when the configuration given sets none, a fixed range to set
+// first; when no range is known at all, the server's own if it has one,
+// else a fixed range to set (ftpsniff cannot tell which).
 func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) string {
 	if rs := openRange(ps, a, d.p); rs != nil {
 		return fmt.Sprintf("%s; open %s", portsWord(ps), themWord(ps))
@@ -579,7 +581,10 @@ func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) s
 	if fw := d.p.Ranges; len(fw) > 0 && a.outside.Count > 0 {
 		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)
 	}
-	return fmt.Sprintf("%s, which the server picked itself (no fixed passive range known); set a fixed passive range (%s) and open that range", portsWord(ps), fam.rangeNameIn())
+	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
+		return fmt.Sprintf("%s, which the server picked itself: %s sets no passive range; set one (%s) and open it", portsWord(ps), sc.Path, fam.rangeNameIn())
+	}
+	return fmt.Sprintf("%s; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", portsWord(ps), strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())
 }
 
 func publicOr(a netip.Addr) string {
