@@ -340,6 +340,8 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if s.Flags.Has(decode.FlagRST) {
 		dc.RSTTS = s.TS
 		dc.RSTFromServer = dir == 1
+		other := dir ^ 1
+		dc.ReceiverAborted = dc.fin[dir] && !dc.fin[other] && dc.Bytes[other] > dc.Bytes[dir]
 		dc.End = s.TS
 		dc.EndReason = EndRST
 		t.finishData(dc)

@@ -2,6 +2,7 @@ package track
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -286,12 +287,16 @@ type DataConn struct {
 	SynAckLost    bool
 	RSTFromServer bool // the RST came from the side that was connected to
 	RSTTS         time.Time
-	ICMP          *ICMPInfo
-	Bytes         [2]int64 // payload bytes: [0] client→server, [1] server→client
-	Start, End    time.Time
-	EndReason     EndReason
-	ExpectedSize  int64 // the size the server announced (150 text or SIZE); -1 when unknown
-	Rest          int64 // REST offset before the transfer
+	// ReceiverAborted: the side the payload flowed to sent the first FIN
+	// and then reset what kept coming: it threw the transfer away (a
+	// server refusing an upload it will not store).
+	ReceiverAborted bool
+	ICMP            *ICMPInfo
+	Bytes           [2]int64 // payload bytes: [0] client→server, [1] server→client
+	Start, End      time.Time
+	EndReason       EndReason
+	ExpectedSize    int64 // the size the server announced (150 text or SIZE); -1 when unknown
+	Rest            int64 // REST offset before the transfer
 	// CaptureEndedAfter: for an undetermined outcome, how long after the
 	// first SYN (or the announcement, without one) the capture ended.
 	CaptureEndedAfter time.Duration
@@ -330,7 +335,29 @@ func (d *DataConn) ViaName() string {
 }
 
 // TotalBytes is the payload both directions carried.
+// TransferType is the representation type in force: the last TYPE the
+// server accepted, upper-cased without spaces ("I", "A", "AN", "L8"); "A"
+// when the session began in the capture and sent none (RFC 959's
+// default); "" when that is not known (picked up mid-stream).
+func (s *Session) TransferType() string {
+	switch {
+	case s.Type != "":
+		return strings.ReplaceAll(s.Type, " ", "")
+	case s.Midstream:
+		return ""
+	}
+	return "A"
+}
+
 func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
+
+// ServerAbortedUpload reports whether the receiver that aborted the
+// connection (ReceiverAborted) was the FTP server (the side connected to
+// in passive mode, the side that connected in active mode): it cut off
+// an upload while the client was still sending.
+func (d *DataConn) ServerAbortedUpload() bool {
+	return d.ReceiverAborted && d.RSTFromServer == d.Passive
+}
 
 // Duration is from the first SYN to the end.
 func (d *DataConn) Duration() time.Duration {

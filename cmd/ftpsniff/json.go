@@ -379,6 +379,7 @@ type jsonServer struct {
 	PortsLow     uint16         `json:"passive_port_low,omitempty"`
 	PortsHigh    uint16         `json:"passive_port_high,omitempty"`
 	PortsCount   int            `json:"passive_ports_announced"`
+	PortsSeen    int            `json:"passive_ports_inferred,omitempty"`
 	Range        string         `json:"allowed_range,omitempty"`
 	OutsideRange int            `json:"outside_range"`
 	Outcomes     map[string]int `json:"outcomes"`
@@ -391,7 +392,7 @@ type jsonServer struct {
 func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	for _, s := range ss {
 		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
-			PortsCount: s.PortsAnnounced.Count, OutsideRange: s.OutsideRange,
+			PortsCount: s.PortsAnnounced.Count, PortsSeen: s.PortsAnnounced.Inferred, OutsideRange: s.OutsideRange,
 			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules}
 		if s.PortsAnnounced.Count > 0 {
 			j.PortsLow, j.PortsHigh = s.PortsAnnounced.Min, s.PortsAnnounced.Max

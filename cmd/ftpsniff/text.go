@@ -362,6 +362,12 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 	col := o.severityColor(f.Severity)
 	head := col.Sprintf("!! %s %s:", f.Severity, f.Code)
 	if e := o.short[f]; e != nil {
+		if f.Session != nil && f.Session.ID == e.first {
+			// Again in the session shown in full above: the server block
+			// lists only what came back in other sessions.
+			o.printf("%s%s %s\n", pad, head, o.p.dim.Sprint("again, as above"))
+			return
+		}
 		o.printf("%s%s %s\n", pad, head, o.p.dim.Sprintf("as in session %d (counted under server %s below)", e.first, e.key.server))
 		return
 	}
@@ -370,6 +376,19 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 		o.para(pad+"   ", o.p.dim.Sprint("evidence:"), o.evidenceText(f.Evidence, f.Packets), pad+strings.Repeat(" ", 13))
 	}
 	o.adviceLines(pad+"   ", f.Advice)
+}
+
+// imageType reports whether s transfers in image (binary) type, TYPE I
+// or L 8, so that bytes on the wire are the file's.
+func imageType(s *track.Session) bool {
+	if s == nil {
+		return false
+	}
+	switch s.TransferType() {
+	case "I", "L8":
+		return true
+	}
+	return false
 }
 
 // evidenceText is a finding's evidence with its packet numbers. Without
@@ -461,8 +480,16 @@ func (o *textOutput) serverSummaries() {
 			continue
 		}
 		o.printf("%s %s: %d session%s", p.head.Sprint("server"), s.Server, s.Sessions, plural(s.Sessions))
-		if s.PortsAnnounced.Count > 0 {
-			o.printf("; passive ports announced %s", s.PortsAnnounced)
+		if ps := s.PortsAnnounced; ps.Count > 0 {
+			// An encrypted session's ports were seen, not announced.
+			label := "passive ports announced"
+			switch {
+			case ps.Inferred == ps.Count:
+				label = "passive ports seen (announced inside TLS)"
+			case ps.Inferred > 0:
+				label = "passive ports announced or seen"
+			}
+			o.printf("; %s %s", label, ps)
 		}
 		if len(s.Range) > 0 {
 			label := "allowed range"
@@ -545,8 +572,10 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
 		facts = append(facts, "ended by "+d.EndReason.String())
 	}
-	// Under TLS the bytes are records, not the file: no size to compare.
-	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
+	// Under TLS the bytes are records, not the file; in ASCII mode (TYPE
+	// A, or no TYPE: RFC 959's default) line ends change on the way: no
+	// size to compare in either.
+	if _, tls := d.TLSHandshake(); !tls && imageType(d.Session) && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
 		if got := d.TotalBytes(); got != d.ExpectedSize {
 			facts = append(facts, p.warn.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got))
 		}

@@ -516,3 +516,73 @@ func TestCollapsedFindingsKeepTheirSeverity(t *testing.T) {
 		t.Errorf("session 2's error nat-mismatch is not listed:\n%s", text)
 	}
 }
+
+// TestRefusedPortThen425 guards the 425 that follows a refused PORT or
+// EPRT (pcaps/real/proftpd-port-refused.pcap, pureftpd-port-refused.pcap:
+// the client sent RETR anyway): no data port was ever set, so the finding
+// says the refusal caused it, as info, and never sends the admin to a
+// firewall; repeats in the same session say "again, as above", not "as
+// in session 1" inside session 1.
+func TestRefusedPortThen425(t *testing.T) {
+	for _, name := range []string{"proftpd-port-refused.pcap", "pureftpd-port-refused.pcap"} {
+		var stdout, stderr bytes.Buffer
+		file := filepath.Join("../../pcaps/real", name)
+		if code := run([]string{"read", "--json", file}, &stdout, &stderr); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, stderr.String())
+		}
+		n := 0
+		for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+			if !strings.Contains(line, `"code":"server-data-error"`) {
+				continue
+			}
+			n++
+			if !strings.Contains(line, `"severity":"info"`) || !strings.Contains(line, "had refused the client") || strings.Contains(line, "firewall") {
+				t.Errorf("%s: %s", name, line)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no server-data-error for the 425s", name)
+		}
+		stdout.Reset()
+		run([]string{"read", "--color", "never", file}, &stdout, &stderr)
+		if text := stdout.String(); strings.Contains(text, "as in session 1 (") {
+			t.Errorf("%s: a single session's repeat says \"as in session 1\":\n%s", name, text)
+		}
+	}
+}
+
+// TestASCIITransferNotComparedWithAnnouncedSize guards the size check of
+// the text output (pcaps/real/proftpd-port-refused.pcap): its last RETR
+// ran in ASCII mode, never changed from RFC 959's default, so the 4640
+// bytes ProFTPD announced moved as 4720 with CR LF line ends. That is not
+// a short or long transfer.
+func TestASCIITransferNotComparedWithAnnouncedSize(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", "../../pcaps/real/proftpd-port-refused.pcap"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if text := stdout.String(); strings.Contains(text, "server announced") || !strings.Contains(text, "transferred: 4720 bytes") {
+		t.Errorf("ASCII transfer compared with the file's size, or not shown:\n%s", text)
+	}
+}
+
+// TestEncryptedSessionsPortsAreSeenNotAnnounced guards the server line of
+// captures whose control channel is TLS (pcaps/real/pureftpd-ftps.pcap):
+// the passive ports come from the data connections' peers, since the
+// announcements were ciphertext; the text says they were seen, and JSON
+// counts them in passive_ports_inferred.
+func TestEncryptedSessionsPortsAreSeenNotAnnounced(t *testing.T) {
+	file := "../../pcaps/real/pureftpd-ftps.pcap"
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--color", "never", "--summary", file}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if text := stdout.String(); !strings.Contains(text, "passive ports seen (announced inside TLS)") || strings.Contains(text, "passive ports announced") {
+		t.Errorf("server line:\n%s", text)
+	}
+	stdout.Reset()
+	run([]string{"read", "--json", file}, &stdout, &stderr)
+	if !strings.Contains(stdout.String(), `"passive_ports_announced":2,"passive_ports_inferred":2`) {
+		t.Errorf("server record:\n%s", stdout.String())
+	}
+}

@@ -26,6 +26,8 @@ SCENARIOS=(
 	router-drop-data-synack helper-split-227 helper-split-port
 	proftpd-passive proftpd-pasv-drop proftpd-ftps-reuse proftpd-nat-no-masquerade
 	pureftpd-passive pureftpd-pasv-drop pureftpd-ftps pureftpd-nat-no-forced-ip
+	proftpd-active proftpd-ftps-upload pureftpd-ftps-upload proftpd-ftps-lftp
+	proftpd-port-refused pureftpd-port-refused pureftpd-natmode vsftpd-ftps-ftplib
 )
 
 usage() {
@@ -652,6 +654,180 @@ sc_pureftpd_ftps() {
 		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
 	run 0 "curl --ssl-reqd -k --no-sessionid ftp://$NETLAB_SERVER_IP4/report.txt" \
 		"${CURL[@]}" --ssl-reqd -k --no-sessionid -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# --- more shapes of ProFTPD, Pure-FTPd and vsftpd -----------------------
+
+# RAWFTP: python3 -c "$RAWFTP" HOST CMD...: an anonymous ftplib
+# session that sends each CMD as written (sendcmd) and prints the reply, or
+# the error reply, and goes on; the word "retr" instead downloads
+# report.txt in active mode over the last PORT/EPRT accepted (a listener on
+# that port is opened first by "listen:PORT", so an accepted PORT can work).
+# Without a listener RETR is sent all the same. Exit 0 always
+# (the replies are the point); 2 on a connection error.
+RAWFTP='
+import ftplib, socket, sys
+host, cmds = sys.argv[1], sys.argv[2:]
+ftp = ftplib.FTP(timeout=4)
+ftp.set_debuglevel(1)
+try:
+    ftp.connect(host, 21)
+    ftp.login("anonymous", "anonymous@")
+    lsock = None
+    for c in cmds:
+        if c.startswith("listen:"):
+            lsock = socket.create_server(("", int(c[7:])))
+            continue
+        try:
+            if c == "retr":
+                ftp.putcmd("RETR report.txt")
+                r = ftp.getresp()
+                if r[0] != "1":
+                    raise ftplib.error_reply(r)
+                if lsock is None:
+                    print("no listener", ftp.getresp())
+                    continue
+                lsock.settimeout(4)
+                conn, _ = lsock.accept()
+                n = 0
+                while True:
+                    b = conn.recv(8192)
+                    if not b:
+                        break
+                    n += len(b)
+                conn.close()
+                print("got %d bytes" % n, ftp.voidresp())
+            else:
+                ftp.sendcmd(c)
+        except ftplib.all_errors as e:
+            print("%s -> %s" % (c, e))
+    ftp.quit()
+except (OSError, EOFError, ftplib.Error) as e:
+    print("connection error: %s" % e)
+    sys.exit(2)
+'
+
+# proftpd-active: active mode against ProFTPD: curl -P - (EPRT) and ftplib
+# --active (PORT), downloads and a listing that work.
+sc_proftpd_active() {
+	netlab_lab_direct && server_start proftpd || return 1
+	cap client proftpd-active || return 1
+	run 0 "curl -P - ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -P - -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "ftpclient.py --active $NETLAB_SERVER_IP4 retr:report.txt nlst" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP4" retr:report.txt nlst
+	cap_stop
+}
+
+# proftpd-ftps-upload: proftpd-ftps-upload.conf (TLSRequired on, default
+# TLSOptions, anonymous STOR into upload/): curl --no-sessionid uploads
+# over a data connection that does not resume the session (ProFTPD refuses
+# it), then plain curl (resumes: works).
+sc_proftpd_ftps_upload() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	server_start proftpd:proftpd-ftps-upload.conf "TLSRSACertificateFile $NETLAB_CERT" \
+		"TLSRSACertificateKeyFile $NETLAB_KEY" || return 1
+	head -c 20000 "$(netlab_ftproot)/data.bin" >"$NETLAB_DIR/up.bin" && chmod 644 "$NETLAB_DIR/up.bin" || return 1
+	cap client proftpd-ftps-upload || return 1
+	run 55 "curl --ssl-reqd -k --no-sessionid -T up.bin ftp://$NETLAB_SERVER_IP4/upload/" \
+		"${CURL[@]}" --ssl-reqd -k --no-sessionid -T "$NETLAB_DIR/up.bin" "ftp://$NETLAB_SERVER_IP4/upload/"
+	run 0 "curl --ssl-reqd -k -T up.bin ftp://$NETLAB_SERVER_IP4/upload/up2.bin" \
+		"${CURL[@]}" --ssl-reqd -k -T "$NETLAB_DIR/up.bin" "ftp://$NETLAB_SERVER_IP4/upload/up2.bin"
+	cap_stop
+	say "server files: $(cd "$NETLAB_DIR/ftproot/upload" && stat -c '%n %s' -- * 2>&1 | tr '\n' ' ')"
+	say "TLSLog: $(grep -i 'reuse\|resum' "$NETLAB_DIR/proftpd-tls.log" | head -3 | tr '\n' ' ')"
+}
+
+# pureftpd-ftps-upload: Pure-FTPd -Y 2 (anonymous uploads allowed: no -i)
+# and curl --no-sessionid -T: Pure-FTPd does not require resumption.
+sc_pureftpd_ftps_upload() {
+	netlab_lab_direct && server_start pureftpd -Y 2 || return 1
+	head -c 20000 "$(netlab_ftproot)/data.bin" >"$NETLAB_DIR/up.bin" && chmod 644 "$NETLAB_DIR/up.bin" || return 1
+	cap client pureftpd-ftps-upload || return 1
+	run 0 "curl --ssl-reqd -k --no-sessionid -T up.bin ftp://$NETLAB_SERVER_IP4/upload/" \
+		"${CURL[@]}" --ssl-reqd -k --no-sessionid -T "$NETLAB_DIR/up.bin" "ftp://$NETLAB_SERVER_IP4/upload/"
+	cap_stop
+	say "server files: $(cd "$NETLAB_DIR/ftproot/upload" && stat -c '%n %s' -- * 2>&1 | tr '\n' ' ')"
+}
+
+# proftpd-ftps-lftp: lftp (GnuTLS, ftp:ssl-copy-sid yes by default)
+# against proftpd-ftps.conf: ls and get.
+sc_proftpd_ftps_lftp() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	server_start proftpd:proftpd-ftps.conf "TLSRSACertificateFile $NETLAB_CERT" \
+		"TLSRSACertificateKeyFile $NETLAB_KEY" || return 1
+	cap client proftpd-ftps-lftp || return 1
+	local tls='set ftp:ssl-force true; set ftp:ssl-allow-anonymous true; set ssl:verify-certificate no'
+	run 0 "lftp -e '$LFTP_SET; $tls; ls; get report.txt -o ...; bye' ftp://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; $tls; ls; get report.txt -o $NETLAB_DIR/lftp-report.txt; bye" "ftp://$NETLAB_SERVER_IP4"
+	cap_stop
+	say "got: $(stat -c '%s bytes' "$NETLAB_DIR/lftp-report.txt" 2>&1)"
+	say "TLSLog: $(grep -i 'reuse\|resum' "$NETLAB_DIR/proftpd-tls.log" | head -3 | tr '\n' ' ')"
+}
+
+# port_refused NAME KIND: one anonymous session sends PORT/EPRT naming the
+# client's own port 25, then a third host (10.99.0.3, an address of the
+# client namespace), each followed by RETR, then a PORT to a listening
+# high port and a RETR that works.
+port_refused() {
+	netlab_lab_direct && server_start "$2" || return 1
+	netlab_addr "$NETLAB_CLIENT_NS" cli0 10.99.0.3/24 || return 1
+	cap client "$1" || return 1
+	run 0 "rawftp $NETLAB_SERVER_IP4 'PORT 10,99,0,2,0,25' retr 'EPRT |1|10.99.0.2|25|' 'PORT 10,99,0,3,195,80' retr 'EPRT |1|10.99.0.3|50000|' listen:50001 'PORT 10,99,0,2,195,81' retr" \
+		python3 -c "$RAWFTP" "$NETLAB_SERVER_IP4" 'PORT 10,99,0,2,0,25' retr 'EPRT |1|10.99.0.2|25|' \
+		'PORT 10,99,0,3,195,80' retr 'EPRT |1|10.99.0.3|50000|' listen:50001 'PORT 10,99,0,2,195,81' retr
+	cap_stop
+}
+
+sc_proftpd_port_refused() { port_refused proftpd-port-refused proftpd; }
+sc_pureftpd_port_refused() { port_refused pureftpd-port-refused pureftpd; }
+
+# pureftpd-natmode: Pure-FTPd -N (--natmode, "force active mode") answers
+# EPSV and PASV "500 Unknown command": curl in passive mode gives up, curl
+# -P - (EPRT) works.
+sc_pureftpd_natmode() {
+	netlab_lab_direct && server_start pureftpd -N || return 1
+	cap client pureftpd-natmode || return 1
+	run 13 "curl ftp://$NETLAB_SERVER_IP4/report.txt (passive)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "curl -P - ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -P - -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# vsftpd-ftps-ftplib: Python ftplib's FTP_TLS (prot_p) against vsftpd with
+# require_ssl_reuse=YES: ftplib wraps each data socket in a new TLS session
+# (no session= argument), so vsftpd refuses the data connection.
+sc_vsftpd_ftps_ftplib() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps-reuse.conf" \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client vsftpd-ftps-ftplib || return 1
+	run 1 "python3 ftplib FTP_TLS $NETLAB_SERVER_IP4: login, prot_p, RETR report.txt" \
+		python3 -c '
+import ftplib, io, ssl, sys
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ftp = ftplib.FTP_TLS(context=ctx, timeout=4)
+ftp.set_debuglevel(1)
+ftp.connect(sys.argv[1], 21)
+ftp.login("anonymous", "anonymous@")
+ftp.prot_p()
+rc = 0
+try:
+    sink = io.BytesIO()
+    print(ftp.retrbinary("RETR report.txt", sink.write), "got", sink.tell())
+except (ftplib.all_errors + (ssl.SSLError,)) as e:
+    print("retr failed:", repr(e))
+    rc = 1
+try:
+    ftp.quit()
+except (ftplib.all_errors + (ssl.SSLError,)) as e:
+    print("quit:", repr(e))
+sys.exit(rc)
+' "$NETLAB_SERVER_IP4"
 	cap_stop
 }
 

@@ -20,10 +20,15 @@ var faultCaptures = map[string][]string{
 	// has no data-tls-not-resumed: Pure-FTPd takes unresumed data
 	// connections and sends the file on them.
 	"proftpd-ftps-reuse.pcap":                  {CodeControlEncrypted, CodeTLSNotResumed},
+	"proftpd-ftps-upload.pcap":                 {CodeControlEncrypted, CodeTLSNotResumed},
+	"proftpd-ftps-lftp.pcap":                   {CodeControlEncrypted},
+	"pureftpd-ftps-upload.pcap":                {CodeControlEncrypted},
+	"vsftpd-ftps-ftplib.pcap":                  {CodeControlEncrypted, CodeTLSNotResumed},
 	"proftpd-nat-no-masquerade-client.pcap":    {CodeNATMismatch, CodeDataUnanswered},
 	"proftpd-nat-no-masquerade-server.pcap":    {CodeNATMismatch, CodeDataNotAttempted},
 	"proftpd-pasv-drop.pcap":                   {CodeDataUnanswered, CodeDataNotAttempted},
 	"pureftpd-ftps.pcap":                       {CodeControlEncrypted},
+	"pureftpd-natmode.pcap":                    {CodePassiveRefused},
 	"pureftpd-nat-no-forced-ip-client.pcap":    {CodeNATMismatch, CodeDataUnanswered},
 	"pureftpd-nat-no-forced-ip-server.pcap":    {CodeNATMismatch, CodeDataNotAttempted},
 	"pureftpd-pasv-drop.pcap":                  {CodeDataUnanswered, CodeDataNotAttempted},

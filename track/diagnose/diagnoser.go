@@ -39,11 +39,15 @@ type sessState struct {
 	// network reached as announced in this session (at most maxReached).
 	reached []netip.Addr
 
-	fallbackReported bool        // epsv-pasv-fallback said once per session
-	configReported   bool        // server-config-error said once per session
-	bounces          []bounceRec // PORTs naming another host, at most maxBounces
-	bouncesOmitted   int
-	bounceWhy        string // why the first one is a bounce
+	fallbackReported       bool        // epsv-pasv-fallback said once per session
+	passiveRefusedReported bool        // passive-refused said once per session
+	configReported         bool        // server-config-error said once per session
+	bounces                []bounceRec // PORTs naming another host, at most maxBounces
+	bouncesOmitted         int
+	bounceWhy              string // why the first one is a bounce
+	// lastAnnounce: the session's latest announcing command (PASV, EPSV,
+	// PORT, EPRT...), accepted or refused, for what follows it.
+	lastAnnounce *track.Command
 
 	// kind: the family the greeting names, kept once the greeting is over
 	// (kindKnown), so that each finding does not read it again.
@@ -92,6 +96,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++
+	}
+	if c.Refused || c.EndpointVia != 0 {
+		d.state(s).lastAnnounce = c
 	}
 	if c.Index == 1 {
 		// The greeting is complete once the client speaks: a summary

@@ -70,6 +70,7 @@ const (
 	CodeLoginAttack       = "login-brute-force"       // many failed logins from one client
 	CodeUnusualFinalReply = "unusual-final-reply"     // a transfer ended by a 2yz other than 226
 	CodeModeFallback      = "epsv-pasv-fallback"      // one passive form failed, the other worked
+	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -78,7 +79,7 @@ var Codes = []string{
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
-	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback,
+	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused,
 }
 
 // Finding is one diagnosis.

@@ -51,7 +51,11 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	if final != nil && final.Code >= 400 {
-		add(d.serverConfigError(s, c, final))
+		if cfg := d.serverConfigError(s, c, final); cfg != nil {
+			add(cfg) // the server's own error, not passive mode turned off
+		} else {
+			add(d.passiveRefused(s, c, final))
+		}
 	}
 	for i := range c.Replies {
 		if r := &c.Replies[i]; r.Code == 425 || r.Code == 426 {
@@ -137,6 +141,16 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// refused it for the reason its reply gives.
 		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it: the server itself closed or refused that connection, for the reason its reply gives; no firewall dropped it.", c.Verb, replyText(r))
 		f.Advice = "Read the reply and the server's log for the cause; the network path of the data connection works."
+	case r.Code == 425 && dc == nil && refusedAnnouncement(d.state(s).lastAnnounce) != nil:
+		// No data connection was set up because the server had refused
+		// the PORT/EPRT (or PASV/EPSV) before: the 425 follows from that
+		// refusal, which its own reply (and ftp-bounce) explains.
+		a := d.state(s).lastAnnounce
+		ar := refusedAnnouncement(a)
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server had refused the client's %s (%q, packet %d), so no data connection was set up; the client sent %s anyway, and this 425 follows from that refusal, not from the network.", a.Verb, replyText(ar), ar.Num, c.Verb)
+		f.Advice = "Nothing on the data path to change: see why the server refused the announcement (its reply; ftp-bounce when it named another host or a privileged port)."
+		f.Packets = packets([]uint64{ar.Num, c.Num, r.Num})
 	case r.Code == 425:
 		mode := "the data connection"
 		// The timeouts by name only where the server is vsftpd.
@@ -165,6 +179,18 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
 	}
 	return f
+}
+
+// refusedAnnouncement returns the final reply of a, the session's latest
+// announcing command, when the server refused it (4xx/5xx); else nil.
+func refusedAnnouncement(a *track.Command) *track.Reply {
+	if a == nil || !a.Refused {
+		return nil
+	}
+	if r := a.Final(); r != nil && r.Code >= 400 {
+		return r
+	}
+	return nil
 }
 
 // connectedData: dc's handshake completed, so the client's connection
@@ -298,4 +324,68 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	}
 	f.Advice += fam.note()
 	return f
+}
+
+// passiveRefused recognises a server with passive mode turned off: it
+// answers PASV (or LPSV) as a command it does not know or will not run
+// (500, 502, 504, 550), which no client can fall back from, unlike an
+// EPSV refused (epsv-pasv-fallback). Pure-FTPd started with -N/--natmode
+// answers "500 Unknown command" to EPSV and PASV alike
+// (pcaps/real/pureftpd-natmode.pcap); vsftpd with pasv_enable=NO answers
+// "550 Permission denied.". Once per session.
+func (d *Diagnoser) passiveRefused(s *track.Session, c *track.Command, r *track.Reply) *Finding {
+	st := d.state(s)
+	if st.passiveRefusedReported || c.Verb != "PASV" && c.Verb != "LPSV" {
+		return nil
+	}
+	if !refusesCommand(r) {
+		return nil // 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
+	}
+	st.passiveRefusedReported = true
+	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
+	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	also := ""
+	if e := refusedEPSV(s, c); e != nil {
+		if er := e.Final(); er != nil {
+			also = fmt.Sprintf(", as it refused EPSV (%q)", replyText(er))
+			f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d); ", commandText(e), e.Num, replyText(er), er.Num) + f.Evidence
+			f.Packets = packets([]uint64{e.Num, er.Num, c.Num, r.Num})
+		}
+	}
+	f.Message = fmt.Sprintf("The server refused passive mode: it answered %s with %q%s. Only active mode (PORT/EPRT) can work, and a client behind NAT or a firewall, which needs passive mode, cannot transfer anything.", c.Verb, replyText(r), also)
+	fam := d.family(s)
+	switch fam.kind {
+	case policy.ServerPureFTPd:
+		f.Advice = "Pure-FTPd refuses passive mode when started with -N (--natmode; NATmode yes in pure-ftpd.conf, /etc/pure-ftpd/conf/NATmode on Debian): remove it; behind NAT give it a passive range (-p) and its public address (-P) instead, and open that range."
+	case policy.ServerVsftpd:
+		f.Advice = "vsftpd refuses passive mode with pasv_enable=NO: set pasv_enable=YES, with pasv_min_port/pasv_max_port, and open that range."
+	default:
+		f.Advice = "Turn passive mode on in the server (vsftpd: pasv_enable=YES; Pure-FTPd: remove -N/--natmode; ProFTPD: remove a <Limit> that denies PASV/EPSV), give it a fixed passive range and open that range."
+	}
+	if fam.kind == policy.ServerPureFTPd || fam.kind == policy.ServerVsftpd {
+		f.Advice += fam.note()
+	}
+	return f
+}
+
+// refusesCommand tells a reply that refuses the command as such: not
+// known or not implemented (500, 502, 504), or not permitted (550), in the
+// words servers use for that, not a failure while running it.
+func refusesCommand(r *track.Reply) bool {
+	text := strings.ToLower(r.Text)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch r.Code {
+	case 500, 502, 504:
+		return has("unknown", "not understood", "not implemented", "unrecognized", "not recognized", "not supported", "disabled", "not allowed", "denied")
+	case 550:
+		return has("permission denied", "not allowed", "disabled", "denied")
+	}
+	return false
 }

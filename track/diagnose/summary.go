@@ -15,6 +15,9 @@ type PortStats struct {
 	Min, Max uint16
 	Count    int // announcements
 	Distinct int // different ports
+	// Inferred: of Count, the ports of data connections of encrypted
+	// sessions, whose announcements were ciphertext: seen, not read.
+	Inferred int
 }
 
 // ServerSummary is the diagnosis of one server (one control address and
@@ -66,12 +69,13 @@ type serverAcc struct {
 	// by a reply the capture shows (tlsRefusedNamed: one that names
 	// resumption), or not (the reply was ciphertext, or not captured;
 	// tlsHandshakeOnly: of those, the ones that carried a handshake and
-	// nothing else).
+	// nothing else; tlsCutOff: the uploads the server cut off).
 	passiveAt, activeAt      place
 	insideMixed              bool
 	tlsRefused, tlsUnresumed int
 	tlsRefusedNamed          int
 	tlsHandshakeOnly         int
+	tlsCutOff                int
 }
 
 // at adds one data connection's place to the server's.
@@ -198,6 +202,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			return
 		}
 		a.passive.add(p)
+		if dc.Match == track.MatchInferred {
+			a.passive.Inferred++
+		}
 		if a.ports == nil {
 			a.ports = new(portSet)
 		}
@@ -275,8 +282,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 		case final == nil:
 			a.tlsUnresumed++
-			if dc.TLSHandshakeOnly() {
+			switch {
+			case dc.TLSHandshakeOnly():
 				a.tlsHandshakeOnly++
+			case dc.ServerAbortedUpload():
+				a.tlsCutOff++
 			}
 		}
 	case CodePortOutsideRange:
@@ -466,8 +476,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// "only a TLS handshake" where every such connection's records
 		// were read as handshake and nothing else.
 		carried := fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried no more than %d KiB", a.tlsUnresumed, maxRefusedTLSBytes>>10)
-		if a.tlsHandshakeOnly == a.tlsUnresumed {
+		switch {
+		case a.tlsHandshakeOnly == a.tlsUnresumed:
 			carried = fmt.Sprintf("%d of them carried only a TLS handshake that did not resume the control connection's session", a.tlsUnresumed)
+		case a.tlsCutOff == a.tlsUnresumed:
+			carried = fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session, and the server cut the upload off", a.tlsUnresumed)
+		case a.tlsHandshakeOnly+a.tlsCutOff == a.tlsUnresumed:
+			carried = fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried only that handshake, or an upload the server cut off", a.tlsUnresumed)
 		}
 		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %s: if the server requires resumption, it refused them (see data-tls-not-resumed); no firewall helper can follow them, so the passive range must stay open statically",
 			carried)

@@ -60,7 +60,7 @@ func ftpsControl(st *sessState, s *track.Session) bool {
 }
 
 // resumeClients is the client side of the resumption advice.
-const resumeClients = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ssl:session-reuse; Python ftplib needs a subclass passing session=)."
+const resumeClients = "Use a client that resumes the control connection's TLS session on data connections (curl does unless --no-sessionid; FileZilla, lftp with ftp:ssl-copy-sid, its default; Python ftplib needs a subclass passing session=)."
 
 // resumptionRefusal reports whether r, the readable final reply of a
 // transfer whose data connection made a full TLS handshake, refuses it for
@@ -116,7 +116,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	// carried its handshake and nothing else, whatever its size. Without
 	// that, a few kilobytes at most.
 	handshakeOnly := dc.TLSHandshakeOnly()
-	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || !handshakeOnly && dc.TotalBytes() > maxRefusedTLSBytes {
+	// cutOff: the server ended the connection (its FIN, then a reset)
+	// while the client was still sending: ProFTPD refuses an upload that
+	// did not resume this way, after the client's first records crossed
+	// (pcaps/real/proftpd-ftps-upload.pcap), so its size says nothing.
+	cutOff := dc.ServerAbortedUpload()
+	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || !handshakeOnly && !cutOff && dc.TotalBytes() > maxRefusedTLSBytes {
 		return nil
 	}
 	// refusal: the transfer's final reply, when it is readable (after CCC,
@@ -160,18 +165,21 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	// What the connection carried, in the words the records allow: "no
 	// more than a handshake" only where every record was read as one
 	// (TLSHandshakeOnly); else its size, which the evidence details.
-	little := fmt.Sprintf("%d bytes in all", dc.TotalBytes())
-	if handshakeOnly {
-		little = "its TLS handshake and no application data"
+	little := fmt.Sprintf("%d bytes in all before it closed", dc.TotalBytes())
+	switch {
+	case handshakeOnly:
+		little = "its TLS handshake and no application data before it closed"
+	case cutOff:
+		little = fmt.Sprintf("%d bytes before the server cut the upload off (its FIN, then a reset, while the client was still sending)", dc.TotalBytes())
 	}
 	switch {
 	case refusal == nil && dc.Command != nil:
 		// The command was readable (after CCC) but no final reply to it
 		// is in the capture: nothing to quote, nothing encrypted.
-		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed: if the server requires resumption on data connections (%s), it refused this transfer; no final reply to %s is in the capture.",
+		f.Message = fmt.Sprintf("%s, and the connection carried %s: if the server requires resumption on data connections (%s), it refused this transfer; no final reply to %s is in the capture.",
 			head, little, fam.tlsReuseRequired(), dc.Command.Verb)
 	case refusal == nil:
-		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed: if the server requires resumption on data connections (%s), it refused this transfer (%s, inside the encrypted control channel).",
+		f.Message = fmt.Sprintf("%s, and the connection carried %s: if the server requires resumption on data connections (%s), it refused this transfer (%s, inside the encrypted control channel).",
 			head, little, fam.tlsReuseRequired(), fam.tlsReuseReply())
 	case namesResumption(refusal):
 		// The reply names the reason: vsftpd's "522 SSL connection
@@ -188,7 +196,7 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 		// family gives for it (resumptionRefusal): ProFTPD's "425 Unable
 		// to build data connection: Operation not permitted".
 		f.Severity = SeverityError
-		f.Message = fmt.Sprintf("%s, and the connection carried %s before it closed; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
+		f.Message = fmt.Sprintf("%s, and the connection carried %s; then the server refused the transfer with %q (packet %d): a server that requires resumption on data connections (%s) refuses such a connection.",
 			head, little, replyText(refusal), refusal.Num, fam.tlsReuseRequired())
 	}
 	if refusal != nil {

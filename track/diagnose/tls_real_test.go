@@ -47,3 +47,25 @@ func TestProFTPDRefusesUnresumedData(t *testing.T) {
 		t.Errorf("data-tls-not-resumed on data connections %v, want two\n%s", unresumed, render(rec, diag))
 	}
 }
+
+// TestProFTPDRefusedUploadIsReported guards a refusal an upload hides
+// (pcaps/real/proftpd-ftps-upload.pcap): curl --no-sessionid sends its
+// first records right after the handshake, so the connection carries 17 KB
+// before ProFTPD's alert, FIN and reset; nothing is stored. The server cut
+// the upload off: data-tls-not-resumed says so, whatever the size; the
+// resumed upload of session 2 raises nothing.
+func TestProFTPDRefusedUploadIsReported(t *testing.T) {
+	rec, diag := run(t, "../../pcaps/real/proftpd-ftps-upload.pcap", policy.Policy{})
+	var got []int
+	for _, f := range rec.findings {
+		if f.Code == CodeTLSNotResumed && f.Data != nil {
+			got = append(got, f.Data.ID)
+			if !f.Data.ServerAbortedUpload() || !strings.Contains(f.Message, "cut the upload off") {
+				t.Errorf("data #%d: %s", f.Data.ID, f.Message)
+			}
+		}
+	}
+	if len(got) != 1 || got[0] != 1 {
+		t.Errorf("data-tls-not-resumed on data connections %v, want data #1 only\n%s", got, render(rec, diag))
+	}
+}
