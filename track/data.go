@@ -367,6 +367,7 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 	m := sess.xfer
 	dc.Command = c
 	dc.Rest = m.rest
+	dc.Type = sess.TransferType()
 	if c.Verb == "RETR" && m.sizePath != "" && m.sizePath == joinPath(sess.Cwd, c.Arg) {
 		dc.ExpectedSize = m.size
 	}

@@ -296,7 +296,10 @@ type DataConn struct {
 	Start, End      time.Time
 	EndReason       EndReason
 	ExpectedSize    int64 // the size the server announced (150 text or SIZE); -1 when unknown
-	Rest            int64 // REST offset before the transfer
+	// Type: the session's TransferType when the transfer command was
+	// sent (a later TYPE A for a listing does not change it).
+	Type string
+	Rest int64 // REST offset before the transfer
 	// CaptureEndedAfter: for an undetermined outcome, how long after the
 	// first SYN (or the announcement, without one) the capture ended.
 	CaptureEndedAfter time.Duration
@@ -334,21 +337,16 @@ func (d *DataConn) ViaName() string {
 	return d.Via.String()
 }
 
-// TotalBytes is the payload both directions carried.
-// TransferType is the representation type in force: the last TYPE the
-// server accepted, upper-cased without spaces ("I", "A", "AN", "L8"); "A"
-// when the session began in the capture and sent none (RFC 959's
-// default); "" when that is not known (picked up mid-stream).
+// TransferType is the representation type the session's last accepted
+// TYPE set, upper-cased without spaces ("I", "A", "AN", "L8"), or "" when
+// no TYPE was seen: RFC 959's default is ASCII, but many servers send the
+// bytes unchanged then (vsftpd unless ascii_download_enable), and a
+// session picked up mid-stream may have sent one before.
 func (s *Session) TransferType() string {
-	switch {
-	case s.Type != "":
-		return strings.ReplaceAll(s.Type, " ", "")
-	case s.Midstream:
-		return ""
-	}
-	return "A"
+	return strings.ReplaceAll(s.Type, " ", "")
 }
 
+// TotalBytes is the payload both directions carried.
 func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
 
 // ServerAbortedUpload reports whether the receiver that aborted the

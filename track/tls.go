@@ -58,6 +58,9 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 		return
 	}
 	x.next[dir] += uint32(len(s.Payload))
+	if s.Flags.Has(decode.FlagFIN) {
+		x.next[dir]++ // the FIN on the last segment takes its number too
+	}
 	x.conn.Feed(dir, s.Payload)
 	if !x.conn.Wants(dir) {
 		x.stop[dir] = true

@@ -80,6 +80,34 @@ func TestTLSResetAfterFINIsHandshakeOnly(t *testing.T) {
 	}
 }
 
+// TestTLSResetAfterFINWithPayloadIsHandshakeOnly: the same, with the FIN
+// on the server's last segment (Linux sends it with the last queued
+// bytes when close() finds them unsent): that FIN takes a number too.
+func TestTLSResetAfterFINWithPayloadIsHandshakeOnly(t *testing.T) {
+	s := cccSession(t)
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f")
+	a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000")
+	s.segData(a, b, decode.FlagSYN, 1000, nil)
+	s.segData(b, a, decode.FlagSYN|decode.FlagACK, 5000, nil)
+	s.segData(a, b, decode.FlagACK, 1001, nil)
+	s.segData(a, b, decode.FlagACK|decode.FlagPSH, 1001, fullClientHello)
+	s.segData(b, a, decode.FlagACK|decode.FlagPSH|decode.FlagFIN, 5001, fullServerHello)
+	fin := 5001 + uint32(len(fullServerHello))
+	s.segData(a, b, decode.FlagACK, 1001+uint32(len(fullClientHello)), nil)
+	s.segData(b, a, decode.FlagRST|decode.FlagACK, fin+1, nil)
+	s.reply(425, "Unable to build data connection: Operation not permitted")
+	s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	if d := s.rec.data[0]; d.Outcome != OutcomeConnected || !d.TLSHandshakeOnly() {
+		t.Errorf("outcome %v, handshake only %v; want connected, handshake only: the RST came right after the FIN", d.Outcome, d.TLSHandshakeOnly())
+	}
+}
+
 // TestTLSTransferAnswered2xxIsNotHandshakeOnly guards the server's word:
 // records read as handshake only (TLS 1.3 tickets and close_notify have
 // the shapes of small file records) are the file when the transfer's

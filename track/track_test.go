@@ -910,3 +910,36 @@ func TestEncryptedSessionDataElsewhere(t *testing.T) {
 		t.Errorf("match %v server %v outcome %v", d.Match, d.Server, d.Outcome)
 	}
 }
+
+// TestDataConnKeepsTheTypeOfItsTransfer guards the type a transfer ran in:
+// clients switch to TYPE A for the listing after a binary RETR (lftp,
+// curl, ftplib), and the RETR's data connection, reported later, must
+// still say image type, so that a short download is still compared with
+// its announced size.
+func TestDataConnKeepsTheTypeOfItsTransfer(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("TYPE", "I")
+	s.reply(200, "Switching to Binary mode.")
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,15,128)")
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	dataSrv := netip.MustParseAddrPort("192.0.2.10:3968")
+	s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+	s.cmd("RETR", "report.txt")
+	s.reply(150, "Opening BINARY mode data connection for report.txt (12345 bytes).")
+	s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 5000, 0)
+	s.seg(dataSrv, dataCli, decode.FlagACK, 5001, 1000)
+	s.cmd("TYPE", "A")
+	s.seg(dataSrv, dataCli, decode.FlagFIN|decode.FlagACK, 6001, 0)
+	s.seg(dataCli, dataSrv, decode.FlagFIN|decode.FlagACK, 1001, 0)
+	s.reply(226, "Transfer complete.")
+	s.reply(200, "Switching to ASCII mode.")
+	s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	if d := s.rec.data[0]; d.Type != "I" {
+		t.Errorf("the RETR's data connection has type %q, want I", d.Type)
+	}
+}

@@ -93,11 +93,14 @@ type openFile struct {
 	w        *extract.Writer
 	toClient bool
 	ascii    bool // TYPE A in force when it began
-	zlib     bool // MODE Z in force when it began
-	givenUp  bool // decode gave the stream up: nothing more is written
-	dataDone bool // the data connection is reported; waiting for the command's final reply
-	dead     bool // not created (a bound, an error): its bytes are dropped
-	noCmd    bool // counted as NoCommand
+	// asciiDefault: no TYPE seen when it began (RFC 959's default is
+	// ASCII; many servers send the bytes unchanged)
+	asciiDefault bool
+	zlib         bool // MODE Z in force when it began
+	givenUp      bool // decode gave the stream up: nothing more is written
+	dataDone     bool // the data connection is reported; waiting for the command's final reply
+	dead         bool // not created (a bound, an error): its bytes are dropped
+	noCmd        bool // counted as NoCommand
 }
 
 // extractor sits between the tracker and the diagnoser: it takes the
@@ -200,7 +203,7 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	for _, r := range c.Replies {
 		t.Replies = append(t.Replies, r.Text)
 	}
-	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Session.TransferType(), "A"), zlib: x.modeZ[dc.Session]}
+	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Session.TransferType(), "A"), asciiDefault: dc.Session.TransferType() == "", zlib: x.modeZ[dc.Session]}
 	w, err := x.dir.Create(t)
 	if err != nil {
 		f.dead = true
@@ -256,7 +259,7 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	if f.dead || f.w == nil {
 		return
 	}
-	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, Compressed: f.zlib}
+	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, NoType: f.asciiDefault, Compressed: f.zlib}
 	c := dc.Command
 	if r := c.Final(); r != nil {
 		fin.Reply = r.Code

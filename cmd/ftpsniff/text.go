@@ -378,17 +378,11 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 	o.adviceLines(pad+"   ", f.Advice)
 }
 
-// imageType reports whether s transfers in image (binary) type, TYPE I
-// or L 8, so that bytes on the wire are the file's.
-func imageType(s *track.Session) bool {
-	if s == nil {
-		return false
-	}
-	switch s.TransferType() {
-	case "I", "L8":
-		return true
-	}
-	return false
+// imageType reports whether t (track.Session.TransferType) is image
+// (binary) type, TYPE I or L 8, in which the bytes on the wire are the
+// file's.
+func imageType(t string) bool {
+	return t == "I" || t == "L8"
 }
 
 // evidenceText is a finding's evidence with its packet numbers. Without
@@ -485,7 +479,7 @@ func (o *textOutput) serverSummaries() {
 			label := "passive ports announced"
 			switch {
 			case ps.Inferred == ps.Count:
-				label = "passive ports seen (announced inside TLS)"
+				label = "passive ports seen (their announcements encrypted)"
 			case ps.Inferred > 0:
 				label = "passive ports announced or seen"
 			}
@@ -572,11 +566,12 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
 		facts = append(facts, "ended by "+d.EndReason.String())
 	}
-	// Under TLS the bytes are records, not the file; in ASCII mode (TYPE
-	// A, or no TYPE: RFC 959's default) line ends change on the way: no
-	// size to compare in either.
-	if _, tls := d.TLSHandshake(); !tls && imageType(d.Session) && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
-		if got := d.TotalBytes(); got != d.ExpectedSize {
+	// Under TLS the bytes are records, not the file: no size to compare.
+	// Outside image type (TYPE A, or none sent: RFC 959's default is
+	// ASCII) LF may become CR LF on the way, so only fewer bytes than
+	// announced say the transfer was short.
+	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
+		if got := d.TotalBytes(); got < d.ExpectedSize || got > d.ExpectedSize && imageType(d.Type) {
 			facts = append(facts, p.warn.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got))
 		}
 	}

@@ -577,7 +577,7 @@ func TestEncryptedSessionsPortsAreSeenNotAnnounced(t *testing.T) {
 	if code := run([]string{"read", "--color", "never", "--summary", file}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if text := stdout.String(); !strings.Contains(text, "passive ports seen (announced inside TLS)") || strings.Contains(text, "passive ports announced") {
+	if text := stdout.String(); !strings.Contains(text, "passive ports seen (their announcements encrypted)") || strings.Contains(text, "passive ports announced") {
 		t.Errorf("server line:\n%s", text)
 	}
 	stdout.Reset()

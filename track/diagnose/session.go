@@ -341,6 +341,14 @@ func (d *Diagnoser) passiveRefused(s *track.Session, c *track.Command, r *track.
 	if !refusesCommand(r) {
 		return nil // 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
 	}
+	for _, x := range s.Commands {
+		if x.Index >= c.Index {
+			break
+		}
+		if f := x.Final(); x.Verb == "EPSV" && f != nil && f.Code == 229 {
+			return nil // passive mode works by EPSV: only PASV is turned off
+		}
+	}
 	st.passiveRefusedReported = true
 	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)

@@ -285,7 +285,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			switch {
 			case dc.TLSHandshakeOnly():
 				a.tlsHandshakeOnly++
-			case dc.ServerAbortedUpload():
+			case dc.ServerAbortedUpload() && !dc.TLSHandshakeOnly():
 				a.tlsCutOff++
 			}
 		}

@@ -22,6 +22,12 @@ type tlsHandshaker interface {
 // (tlshello.ContentUnknown, or TLS 1.3's undecided shapes).
 const maxRefusedTLSBytes = 16 << 10
 
+// maxCutOffTLSBytes bounds an upload refused after its handshake: the
+// client's first records cross before the refusal does (17 KB with curl
+// and ProFTPD, pcaps/real/proftpd-ftps-upload.pcap), a socket buffer's
+// worth at most, not a file.
+const maxCutOffTLSBytes = 64 << 10
+
 // tlsNotResumed recognises a data connection of an encrypted session whose
 // TLS handshake was full (the client offered no session ID, ticket or PSK
 // the server accepted) and that the server then closed having carried no
@@ -120,7 +126,13 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	// while the client was still sending: ProFTPD refuses an upload that
 	// did not resume this way, after the client's first records crossed
 	// (pcaps/real/proftpd-ftps-upload.pcap), so its size says nothing.
-	cutOff := dc.ServerAbortedUpload()
+	// Only soon after the handshake (ProFTPD's refusal comes before the
+	// client's first 16 KiB record has crossed whole), and only for a
+	// server that may require resumption: a full disk or a size limit
+	// cuts an upload off the same way, later, and Pure-FTPd or pyftpdlib
+	// (which never require it) cut one off only for such a cause.
+	cutOff := dc.ServerAbortedUpload() && dc.TotalBytes() <= maxCutOffTLSBytes &&
+		fam.kind != policy.ServerPureFTPd && fam.kind != policy.ServerPyftpdlib
 	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || !handshakeOnly && !cutOff && dc.TotalBytes() > maxRefusedTLSBytes {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -67,5 +68,34 @@ func TestProFTPDRefusedUploadIsReported(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != 1 {
 		t.Errorf("data-tls-not-resumed on data connections %v, want data #1 only\n%s", got, render(rec, diag))
+	}
+}
+
+// TestCutOffUploadOnlyWhereResumptionIsRequired guards the refused-upload
+// rule against causes that cut an upload off the same way (a full disk, a
+// size limit, an ABOR: the reply is ciphertext): it applies only soon
+// after the handshake, and never for a server family that does not
+// require resumption.
+func TestCutOffUploadOnlyWhereResumptionIsRequired(t *testing.T) {
+	v := tlshello.Verdict{Resumption: tlshello.Full, Version: tlshello.VersionTLS13}
+	s := &track.Session{}
+	for _, tc := range []struct {
+		name  string
+		kind  policy.ServerKind
+		bytes int64
+		want  bool
+	}{
+		{"ProFTPD, cut off after 17 KB", policy.ServerProFTPD, 17003, true},
+		{"a server of unknown family, 17 KB", policy.ServerUnknown, 17003, true},
+		{"ProFTPD, cut off after 200 KB: not right after the handshake", policy.ServerProFTPD, 200 << 10, false},
+		{"Pure-FTPd never requires resumption", policy.ServerPureFTPd, 17003, false},
+		{"pyftpdlib never requires resumption", policy.ServerPyftpdlib, 17003, false},
+	} {
+		dc := &track.DataConn{ID: 1, Passive: true, ReceiverAborted: true, RSTFromServer: true,
+			EndReason: track.EndRST, Bytes: [2]int64{tc.bytes, 1941}, Session: s}
+		f := tlsNotResumedVerdict(s, dc, v, family{kind: tc.kind})
+		if got := f != nil; got != tc.want {
+			t.Errorf("%s: finding %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

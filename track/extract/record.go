@@ -24,6 +24,11 @@ type Final struct {
 	// ASCII: TYPE A was in force, so line endings were converted on the
 	// wire and the file differs from the one on either host.
 	ASCII bool
+	// NoType: no TYPE was seen before the transfer. RFC 959's default is
+	// ASCII, which some servers honour (ProFTPD, Pure-FTPd) and others
+	// do not (vsftpd unless ascii_download_enable), so the line endings
+	// may differ from the file's.
+	NoType bool
 	// Compressed: MODE Z was in force; the file holds the deflate stream.
 	Compressed bool
 }
@@ -123,8 +128,11 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	if rest > 0 {
 		bad("REST offset " + itoa(rest) + ": a part of the file")
 	}
-	if fin.ASCII {
+	switch {
+	case fin.ASCII:
 		reasons = append(reasons, "TYPE A: line endings converted")
+	case fin.NoType:
+		reasons = append(reasons, "no TYPE seen: ASCII by default, line endings may differ")
 	}
 	if fin.Compressed {
 		bad("MODE Z: compressed")

@@ -44,6 +44,7 @@ func TestCompleteness(t *testing.T) {
 			[]string{"size mismatch: announced 200, got 10", "REST offset 100: a part of the file"}},
 		{"REST unknown", ten, Final{Announced: 10, Reply: 226, Rest: -1}, true, nil},
 		{"TYPE A is a note", ten, Final{Announced: 10, Reply: 226, ASCII: true}, true, []string{"TYPE A: line endings converted"}},
+		{"no TYPE is a note", ten, Final{Announced: 10, Reply: 226, NoType: true}, true, []string{"no TYPE seen: ASCII by default, line endings may differ"}},
 		{"TYPE A size differs", ten, Final{Announced: 9, Reply: 226, ASCII: true}, false,
 			[]string{"size mismatch: announced 9, got 10", "TYPE A: line endings converted"}},
 		{"MODE Z", ten, Final{Announced: 5000, Reply: 226, Compressed: true}, false, []string{"MODE Z: compressed"}},
