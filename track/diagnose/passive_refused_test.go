@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,5 +50,52 @@ func TestPassiveRefusedIsReported(t *testing.T) {
 	f := got[0]
 	if f.Severity != SeverityWarning || !strings.Contains(f.Message, "refused EPSV") || !strings.Contains(f.Advice, "--natmode") {
 		t.Errorf("%v %s\nfix: %s", f.Severity, f.Message, f.Advice)
+	}
+}
+
+// TestPassiveRefused: a PASV refused as a command is passive mode turned
+// off, once per session; not when EPSV worked in that session (only PASV
+// is off, and the client has what it needs), and not for vsftpd's fatal
+// "500 OOPS: ..." (server-config-error's).
+func TestPassiveRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		epsv  int // EPSV's reply first, 0 for none
+		reply string
+		want  bool
+	}{
+		{"vsftpd pasv_enable=NO", 0, "550 Permission denied.", true},
+		{"EPSV refused too", 500, "500 Unknown command", true},
+		{"EPSV worked: only PASV is off", 229, "502 Command not implemented.", false},
+		{"vsftpd's fatal error", 0, "500 OOPS: invalid pasv_address", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")
+			w.reply(220, "(vsFTPd 3.0.5)")
+			switch tc.epsv {
+			case 229:
+				w.cmd("EPSV")
+				w.reply(229, "Entering Extended Passive Mode (|||40001|)")
+			case 500:
+				w.cmd("EPSV")
+				w.reply(500, "Unknown command")
+			}
+			w.cmd("PASV")
+			code := 0
+			fmt.Sscanf(tc.reply, "%d", &code)
+			w.reply(code, tc.reply[4:])
+			w.cmd("PASV")
+			w.reply(code, tc.reply[4:])
+			w.end()
+			n := 0
+			for _, f := range w.c.fs {
+				if f.Code == CodePassiveRefused {
+					n++
+				}
+			}
+			if want := map[bool]int{true: 1, false: 0}[tc.want]; n != want {
+				t.Errorf("%d passive-refused findings, want %d", n, want)
+			}
+		})
 	}
 }
