@@ -48,29 +48,9 @@ func TestLiveServerFamilies(t *testing.T) {
 
 // liveBlockedDownload is TestLiveServerFamilies for one lab.
 func liveBlockedDownload(t *testing.T, bin string, lab map[string]string, note, setting string) {
-	cmd := exec.Command("ip", "netns", "exec", lab["NETLAB_SERVER_NS"], bin, "live", "--json",
+	live := startLive(t, bin, lab["NETLAB_SERVER_NS"], false, "--json",
 		"-i", lab["NETLAB_SERVER_IF"], "--duration", "40s", "--unanswered-wait", "3s")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	recs := newRecordReader(stdout, false)
-	go func() { recs.wg.Wait(); cmd.Wait(); close(exited) }()
-	waitDropped(t, cmd.Process.Pid, exited, &stderr)
+	recs := live.recs
 
 	url := "ftp://" + lab["NETLAB_SERVER_IP4"] + "/report.txt"
 	curl := func(args ...string) error {
@@ -111,9 +91,9 @@ func liveBlockedDownload(t *testing.T, bin string, lab map[string]string, note, 
 	if !strings.Contains(f.Advice, note) || !strings.Contains(f.Advice, setting) || strings.Contains(f.Advice, "pasv_min_port") {
 		t.Errorf("data-unanswered advice %q\nwant it to name %s and say %s, not vsftpd's settings", f.Advice, setting, note)
 	}
-	cmd.Process.Signal(os.Interrupt)
+	live.cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-exited:
+	case <-live.exited:
 	case <-time.After(10 * time.Second):
 		t.Fatal("ftpsniff did not exit after SIGINT")
 	}

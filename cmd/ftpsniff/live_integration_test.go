@@ -29,35 +29,10 @@ func TestLiveIntegration(t *testing.T) {
 	lab := startLab(t)
 
 	pcapng := filepath.Join(dir, "live.pcapng")
-	// Not exec.CommandContext: the test stops it with SIGINT, as a user would.
-	cmd := exec.Command("ip", "netns", "exec", lab["NETLAB_SERVER_NS"], bin, "live", "--json",
+	live := startLive(t, bin, lab["NETLAB_SERVER_NS"], false, "--json",
 		"-i", lab["NETLAB_SERVER_IF"], "--duration", "50s", "--unanswered-wait", "3s", "-w", pcapng,
 		"--pasv-range", "40000-40100")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{}) // closed once exitErr is set
-	var exitErr error
-	defer func() {
-		select {
-		case <-exited:
-		default:
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	recs := newRecordReader(stdout, false)
-	go func() { recs.wg.Wait(); exitErr = cmd.Wait(); close(exited) }()
-
-	// It is capturing once it has given up root: that happens after the
-	// sockets are open with their filters.
-	waitDropped(t, cmd.Process.Pid, exited, &stderr)
+	cmd, recs, exited := live.cmd, live.recs, live.exited
 
 	client := func(args ...string) error {
 		c := exec.Command("ip", append([]string{"netns", "exec", lab["NETLAB_CLIENT_NS"], "curl", "-sS", "-o", "/dev/null"}, args...)...)
@@ -128,7 +103,7 @@ func TestLiveIntegration(t *testing.T) {
 	}
 	select {
 	case <-exited:
-		t.Fatalf("ftpsniff exited early (%v): the unanswered record must come while it runs\n%s", exitErr, stderr.String())
+		t.Fatalf("ftpsniff exited early (%v): the unanswered record must come while it runs\n%s", live.err, live.stderr.String())
 	default:
 	}
 
@@ -138,8 +113,8 @@ func TestLiveIntegration(t *testing.T) {
 	capRec := recs.waitFor(t, 5*time.Second, "capture counters", func(r record) bool { return r.Type == "capture" })
 	select {
 	case <-exited:
-		if exitErr != nil {
-			t.Fatalf("ftpsniff live: %v\n%s", exitErr, stderr.String())
+		if live.err != nil {
+			t.Fatalf("ftpsniff live: %v\n%s", live.err, live.stderr.String())
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("ftpsniff did not exit after SIGINT")
@@ -181,29 +156,9 @@ func TestLiveIntegration(t *testing.T) {
 	// 6. Two interfaces (one reader goroutine each) and the streaming
 	// text output: an active transfer (the firewall drops only the
 	// passive range) shows up as lines while it runs.
-	text := exec.Command("ip", "netns", "exec", lab["NETLAB_SERVER_NS"], bin, "live", "--color", "never",
+	text := startLive(t, bin, lab["NETLAB_SERVER_NS"], true, "--color", "never",
 		"-i", "lo", "-i", lab["NETLAB_SERVER_IF"], "--duration", "20s")
-	tout, err := text.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text.Stderr = &stderr
-	if err := text.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := newRecordReader(tout, true)
-	textDone := make(chan struct{})
-	var textErr error
-	go func() { lines.wg.Wait(); textErr = text.Wait(); close(textDone) }()
-	defer func() {
-		select {
-		case <-textDone:
-		default:
-			text.Process.Kill()
-			<-textDone
-		}
-	}()
-	waitDropped(t, text.Process.Pid, textDone, &stderr)
+	lines, textDone := text.recs, text.exited
 	if err := client("--connect-timeout", "3", "-m", "10", "-P", "-", url); err != nil {
 		t.Fatal(err)
 	}
@@ -234,13 +189,13 @@ func TestLiveIntegration(t *testing.T) {
 			t.Errorf("no %s in the text output", what)
 		}
 	}
-	text.Process.Signal(os.Interrupt)
+	text.cmd.Process.Signal(os.Interrupt)
 	lines.waitFor(t, 5*time.Second, "summary", has("summary: 1 session, 1 data connection"))
 	lines.waitFor(t, 5*time.Second, "capture line", has("capture:", "received/dropped: lo ", lab["NETLAB_SERVER_IF"]+" "))
 	select {
 	case <-textDone:
-		if textErr != nil {
-			t.Fatalf("ftpsniff live (text): %v\n%s", textErr, stderr.String())
+		if text.err != nil {
+			t.Fatalf("ftpsniff live (text): %v\n%s", text.err, text.stderr.String())
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("ftpsniff (text) did not exit after SIGINT")
@@ -386,6 +341,47 @@ func waitDropped(t *testing.T, pid int, exited <-chan struct{}, stderr *strings.
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("ftpsniff live still runs as root after 5 s\n%s", stderr.String())
+}
+
+// liveProc is a running `ftpsniff live` in a lab namespace: its records
+// (JSON, or text lines), its standard error, and its exit.
+type liveProc struct {
+	cmd    *exec.Cmd
+	recs   *recordReader
+	stderr strings.Builder
+	exited chan struct{} // closed once err is set
+	err    error
+}
+
+// startLive runs `ftpsniff live ARGS...` in namespace ns and returns once
+// it captures: once it has given up root, which happens after its sockets
+// are open with their filters. It is killed when the test ends unless it
+// has exited. Not exec.CommandContext: tests stop it with SIGINT, as a
+// user would.
+func startLive(t *testing.T, bin, ns string, text bool, args ...string) *liveProc {
+	t.Helper()
+	p := &liveProc{exited: make(chan struct{})}
+	p.cmd = exec.Command("ip", append([]string{"netns", "exec", ns, bin, "live"}, args...)...)
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.recs = newRecordReader(stdout, text)
+	go func() { p.recs.wg.Wait(); p.err = p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+		default:
+			p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	waitDropped(t, p.cmd.Process.Pid, p.exited, &p.stderr)
+	return p
 }
 
 // startLab starts `netlab.sh serve direct` and returns its variables. The
