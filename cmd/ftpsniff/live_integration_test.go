@@ -401,7 +401,7 @@ func needLab(t *testing.T, short string, tools ...string) {
 	}
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (apt-get install -y $(cat pcaps/record/APT_PACKAGES))", tool)
+			t.Skipf("%s not installed (apt-get install -y $(grep -v '^#' pcaps/record/APT_PACKAGES))", tool)
 		}
 	}
 }

@@ -39,7 +39,7 @@ NETLAB_NAMESPACES=()
 NETLAB_DIR=''
 NETLAB_LAST_PID=''
 NETLAB_CLIENT_NS='' NETLAB_SERVER_NS='' NETLAB_ROUTER_NS='' NETLAB_VSFTPD_PID='' NETLAB_VSFTPD_LOG=''
-NETLAB_PROFTPD_PID='' NETLAB_PROFTPD_LOG='' NETLAB_PROFTPD_CMDLOG='' NETLAB_PUREFTPD_PID=''
+NETLAB_PROFTPD_PID='' NETLAB_PROFTPD_LOG='' NETLAB_PROFTPD_CMDLOG='' NETLAB_PUREFTPD_PID='' NETLAB_PYFTPDLIB_PID=''
 NETLAB_CLIENT_IF='' NETLAB_SERVER_IF=''
 NETLAB_CLIENT_IP4='' NETLAB_SERVER_IP4='' NETLAB_CLIENT_IP6='' NETLAB_SERVER_IP6='' NETLAB_PUBLIC_IP4=''
 
@@ -447,6 +447,41 @@ netlab_pureftpd() {
 		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$root" "$home" \
 		"$bin" "${args[@]}" "$@" || return 1
 	NETLAB_PUREFTPD_PID=$NETLAB_LAST_PID
+}
+
+# netlab_pyftpdlib NS [OPTION...]: start pyftpdlib (Debian's
+# python3-pyftpdlib, installed with apt: it conflicts with nothing) in NS
+# through pcaps/record/pyftpd.py: anonymous read-only on the lab's tree,
+# port 21, passive ports 40000-40100, every command and reply logged to
+# $NETLAB_DIR/pyftpdlib-NS.out, then OPTION... (pyftpd.py's:
+# --masquerade-address ADDR, --permit-foreign, --tls-control-required,
+# --tls-data-required; --tls alone means netlab_tls_cert's cert and key).
+# The interpreter is the first of /usr/bin/python3 and python3 that imports
+# pyftpdlib (a pyenv python3 on PATH does not see Debian's dist-packages).
+# Waits for port 21. Sets NETLAB_PYFTPDLIB_PID (and NETLAB_LAST_PID).
+netlab_pyftpdlib() {
+	local ns=$1 root py='' p args=() here
+	shift
+	root=$(netlab_ftproot) || return 1
+	for p in /usr/bin/python3 python3; do
+		if "$p" -c 'import pyftpdlib' 2>/dev/null; then
+			py=$p
+			break
+		fi
+	done
+	[ -n "$py" ] || { netlab_die "no python3 imports pyftpdlib (apt-get install python3-pyftpdlib)"; return 1; }
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	for p in "$@"; do
+		if [ "$p" = --tls ]; then
+			netlab_tls_cert || return 1
+			args+=(--tls "$NETLAB_CERT" "$NETLAB_KEY")
+		else
+			args+=("$p")
+		fi
+	done
+	netlab_start_server pyftpdlib "$ns" 21 "$py" "$here/pyftpd.py" --root "$root" \
+		--port 21 --passive-ports 40000-40100 "${args[@]}" || return 1
+	NETLAB_PYFTPDLIB_PID=$NETLAB_LAST_PID
 }
 
 # netlab_capture_start NS IF FILE: tcpdump on IF in NS writing FILE (pcap).
