@@ -82,7 +82,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		switch {
 		case lostInGap:
 			kind = EventReplyGap
-		case r.Code == 421 || r.Code == 221:
+		case r.Code == 421 || r.Code == 221 || r.Code == 425 || r.Code == 426:
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
 			kind = EventReplyUnseen
@@ -190,6 +190,21 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 		return nil, sess.resync
 	}
 	head := sess.pending[0]
+	if code == 221 && head.Verb != "QUIT" && head.Verb != "REIN" {
+		// A QUIT sent while an earlier command still waited (a client
+		// giving up on a transfer): the 221 answers it, and the commands
+		// before it will never get their replies.
+		for i, p := range sess.pending {
+			if p.Verb == "QUIT" {
+				for _, q := range sess.pending[:i] {
+					q.Status = StatusNoReply
+					t.reportCommand(sess, q)
+				}
+				sess.pending = sess.pending[i:]
+				return p, false
+			}
+		}
+	}
 	if code == 421 || code == 221 && head.Verb != "QUIT" && head.Verb != "REIN" {
 		// The server is closing: the pending commands are interrupted and
 		// the 421 is a session event, not their result.
@@ -202,6 +217,15 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 	}
 	if ftp.ValidReply(head.Verb, code) {
 		return head, false
+	}
+	if (code == 425 || code == 426) && ftp.IsKnownVerb(head.Verb) && !ftp.IsTransfer(head.Verb) && !isAnnounceVerb(head.Verb) {
+		// Only a transfer has a data connection to fail (and a PASV or
+		// PORT one to set up): a 425 while SIZE or TYPE waits is the
+		// server's own report, sent unasked (pyftpdlib's "425 Rejected
+		// data connection from foreign address" when it drops the data
+		// connection: pcaps/real/pyftpdlib-data-source-nat.pcap). Paired
+		// with the head, every reply after it would shift one place.
+		return nil, false
 	}
 	if sess.resync && ftp.IsKnownVerb(head.Verb) {
 		// (An unknown verb's replies are not in the table: FIFO rules.)
@@ -425,4 +449,14 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	sess.pending = nil
 	t.maybeReportEnd(sess)
+}
+
+// isAnnounceVerb reports whether v sets up a data connection: PASV, EPSV,
+// LPSV, PORT, EPRT, LPRT.
+func isAnnounceVerb(v string) bool {
+	switch v {
+	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT":
+		return true
+	}
+	return false
 }

@@ -943,3 +943,46 @@ func TestDataConnKeepsTheTypeOfItsTransfer(t *testing.T) {
 		t.Errorf("the RETR's data connection has type %q, want I", d.Type)
 	}
 }
+
+// TestUnaskedDataRefusalIsNotPaired guards reply pairing against a 425 no
+// command asked for: pyftpdlib reports a data connection it dropped for
+// its source the moment it drops it, while SIZE waits
+// (pcaps/real/pyftpdlib-data-source-nat.pcap). Only a transfer (or a PASV,
+// PORT...) can get a 425: paired with SIZE, every reply after it would
+// shift one place. And a QUIT sent while the RETR still waits gets the
+// 221; the RETR gets no reply.
+func TestUnaskedDataRefusalIsNotPaired(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("SIZE", "report.txt")
+	s.reply(213, "4640")
+	s.cmd("TYPE", "I")
+	s.reply(425, "Rejected data connection from foreign address 10.99.0.3:38606.")
+	s.reply(200, "Type set to: Binary.")
+	s.cmd("RETR", "report.txt")
+	s.reply(150, "File status okay. About to open data connection.")
+	s.cmd("QUIT", "")
+	s.reply(221, "Goodbye.")
+	s.end()
+	got := map[string]string{}
+	for _, c := range s.rec.commands {
+		st := c.Status.String()
+		if f := c.Final(); f != nil {
+			st = fmt.Sprint(f.Code)
+		}
+		got[c.Verb] = st
+	}
+	want := map[string]string{"USER": "331", "PASS": "230", "SIZE": "213", "TYPE": "200", "RETR": "no-reply", "QUIT": "221"}
+	for v, w := range want {
+		if got[v] != w {
+			t.Errorf("%s: %s, want %s (all: %v)", v, got[v], w, got)
+		}
+	}
+	unasked := false
+	for _, e := range s.rec.events {
+		unasked = unasked || e.Kind == EventUnsolicited && e.Code == 425
+	}
+	if !unasked {
+		t.Errorf("the 425 is not reported as unsolicited: %+v", s.rec.events)
+	}
+}

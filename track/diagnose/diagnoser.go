@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -126,6 +127,21 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		if st := d.state(s); st.cleartextNum == 0 {
 			st.cleartextNum = e.Num
 		}
+	}
+	if e.Kind == track.EventUnsolicited && e.Code == 425 && sourceRefusal(strings.ToLower(e.Text)) {
+		// The server's own report that it dropped a data connection for
+		// its source, sent unasked (pyftpdlib): data-source-nat, for the
+		// session's latest data connection that reached it.
+		var dc *track.DataConn
+		for i := len(s.Data) - 1; i >= 0; i-- {
+			if x := s.Data[i]; x.SYNs > 0 && x.Passive {
+				dc = x
+				break
+			}
+		}
+		f := d.dataSourceTranslated(s, nil, &track.Reply{Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}, dc)
+		f.Session = s
+		d.report([]*Finding{f})
 	}
 	if d.next != nil {
 		d.next.Event(s, e)

@@ -61,11 +61,17 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 
 // dataSourceTranslated explains vsftpd's "425 Security: Bad IP connecting"
 // (and the same refusal by other servers): the data connection came from
-// another address than the control connection.
+// another address than the control connection. r is the reply to c, or
+// sent unasked when c is nil (pyftpdlib); dc is the refused data
+// connection, nil when unknown.
 func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *track.Reply, dc *track.DataConn) *Finding {
 	f := &Finding{Code: CodeDataSourceNAT, Severity: SeverityError, TS: r.TS, Data: dc}
-	pk := []uint64{c.Num, r.Num}
-	ev := fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	pk := []uint64{r.Num}
+	ev := fmt.Sprintf("%q (packet %d), unasked", replyText(r), r.Num)
+	if c != nil {
+		pk = []uint64{c.Num, r.Num}
+		ev = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	}
 	ctl := s.Client.Addr()
 	from := ""
 	if dc != nil && dc.SYNs > 0 && dc.Passive {
