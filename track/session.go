@@ -71,7 +71,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 		return
 	}
-	c, lostInGap := t.pairReply(sess, r.Code)
+	c, lostInGap, unasked := t.pairReply(sess, r.Code)
 	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && (r.Code == 227 || r.Code == 228 || r.Code == 229) {
 		// The PASV is gone but its reply says all that matters: the
 		// endpoint is still announced, and a client will connect to it.
@@ -82,7 +82,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		switch {
 		case lostInGap:
 			kind = EventReplyGap
-		case r.Code == 421 || r.Code == 221 || r.Code == 425 || r.Code == 426:
+		case unasked || r.Code == 421 || r.Code == 221:
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
 			kind = EventReplyUnseen
@@ -184,10 +184,11 @@ func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 
 // pairReply finds the pending command a reply answers. FIFO is the rule;
 // after a gap, a reply that fits a newer command but not the head pops the
-// commands before it as having lost their reply.
-func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool) {
+// commands before it as having lost their reply. unasked: no command can
+// have asked for the reply (a 425/426 while no transfer waits).
+func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap, unasked bool) {
 	if len(sess.pending) == 0 {
-		return nil, sess.resync
+		return nil, sess.resync, false
 	}
 	head := sess.pending[0]
 	if code == 221 && head.Verb != "QUIT" && head.Verb != "REIN" {
@@ -201,7 +202,7 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 					t.reportCommand(sess, q)
 				}
 				sess.pending = sess.pending[i:]
-				return p, false
+				return p, false, false
 			}
 		}
 	}
@@ -213,19 +214,21 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 			t.reportCommand(sess, p)
 		}
 		sess.pending = sess.pending[:0]
-		return nil, false
+		return nil, false, false
 	}
 	if ftp.ValidReply(head.Verb, code) {
-		return head, false
+		return head, false, false
 	}
-	if (code == 425 || code == 426) && ftp.IsKnownVerb(head.Verb) && !ftp.IsTransfer(head.Verb) && !isAnnounceVerb(head.Verb) {
+	if (code == 425 || code == 426) && !sess.resync && ftp.IsKnownVerb(head.Verb) && !ftp.IsTransfer(head.Verb) && !isAnnounceVerb(head.Verb) {
 		// Only a transfer has a data connection to fail (and a PASV or
 		// PORT one to set up): a 425 while SIZE or TYPE waits is the
 		// server's own report, sent unasked (pyftpdlib's "425 Rejected
 		// data connection from foreign address" when it drops the data
 		// connection: pcaps/real/pyftpdlib-data-source-nat.pcap). Paired
 		// with the head, every reply after it would shift one place.
-		return nil, false
+		// (After a gap the head's reply may be lost: the resync below
+		// finds the transfer the 425 answers.)
+		return nil, false, true
 	}
 	if sess.resync && ftp.IsKnownVerb(head.Verb) {
 		// (An unknown verb's replies are not in the table: FIFO rules.)
@@ -237,13 +240,13 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap bool
 					t.reportCommand(sess, lost)
 				}
 				sess.pending = sess.pending[i:]
-				return sess.pending[0], false
+				return sess.pending[0], false, false
 			}
 		}
 		// Nothing pending fits: it answers a command the gap swallowed.
-		return nil, true
+		return nil, true, false
 	}
-	return head, false
+	return head, false, false
 }
 
 // preliminary handles a 1yz reply.

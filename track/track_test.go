@@ -986,3 +986,45 @@ func TestUnaskedDataRefusalIsNotPaired(t *testing.T) {
 		t.Errorf("the 425 is not reported as unsolicited: %+v", s.rec.events)
 	}
 }
+
+// TestTransferReplyAfterGapStillPairs: after a capture gap the head's
+// reply may be lost, so a 426 (or 425) that no command before the
+// transfer can get finds the transfer it answers, as any reply does
+// then; it is not taken for an unasked report.
+func TestTransferReplyAfterGapStillPairs(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("CWD", "pub")
+	s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 40})
+	s.cmd("RETR", "a")
+	s.reply(426, "Connection closed; transfer aborted.")
+	s.end()
+	for _, c := range s.rec.commands {
+		if c.Verb == "RETR" {
+			if f := c.Final(); f == nil || f.Code != 426 {
+				t.Errorf("RETR: %v %+v, want answered by the 426", c.Status, f)
+			}
+		}
+	}
+	for _, e := range s.rec.events {
+		if e.Kind == EventUnsolicited {
+			t.Errorf("the 426 was taken for an unasked reply")
+		}
+	}
+}
+
+// TestMidstreamTransferReplyIsUnseenCommands: a capture that begins
+// during a transfer sees its 426 with nothing pending: a reply to a
+// command before the capture, not an unasked one.
+func TestMidstreamTransferReplyIsUnseenCommands(t *testing.T) {
+	rec := &recorder{}
+	s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true})
+	s.reply(426, "Connection closed; transfer aborted.")
+	s.cmd("NOOP", "")
+	s.reply(200, "NOOP ok.")
+	s.end()
+	if len(rec.events) == 0 || rec.events[0].Kind != EventReplyUnseen {
+		t.Errorf("events %+v, want the 426 as a reply to an unseen command", rec.events)
+	}
+}
