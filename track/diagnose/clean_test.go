@@ -32,7 +32,7 @@ var faultCaptures = map[string][]string{
 	// pyftpdlib (pcaps/real/README.md).
 	"pyftpdlib-data-source-nat.pcap":           {CodeDataSourceNAT},
 	"pyftpdlib-data-source-nat-2.pcap":         {CodeDataSourceNAT},
-	"pyftpdlib-ftps.pcap":                      {CodeControlEncrypted},
+	"pyftpdlib-ftps.pcap":                      {CodeControlEncrypted, CodeTLSReset},
 	"pyftpdlib-nat-no-masquerade-client.pcap":  {CodeNATMismatch, CodeDataUnanswered},
 	"pyftpdlib-nat-no-masquerade-server.pcap":  {CodeNATMismatch, CodeDataNotAttempted},
 	"pureftpd-nat-no-forced-ip-client.pcap":    {CodeNATMismatch, CodeDataUnanswered},

@@ -29,6 +29,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		add(nat)
 		add(d.outcome(s, dc, nat, nil))
 		add(d.tlsNotResumed(s, dc))
+		add(d.tlsReset(s, dc))
 		return out
 	}
 	// Whether the server had used up its passive range comes first: the

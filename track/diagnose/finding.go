@@ -71,6 +71,7 @@ const (
 	CodeUnusualFinalReply = "unusual-final-reply"     // a transfer ended by a 2yz other than 226
 	CodeModeFallback      = "epsv-pasv-fallback"      // one passive form failed, the other worked
 	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
+	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -79,7 +80,7 @@ var Codes = []string{
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
-	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused,
+	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeTLSReset,
 }
 
 // Finding is one diagnosis.

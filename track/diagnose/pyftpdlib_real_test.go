@@ -1,8 +1,12 @@
 package diagnose
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -30,6 +34,79 @@ func TestUnaskedSourceRefusal(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%s: %d data-source-nat findings, want 1\n%s", name, n, render(rec, diag))
+		}
+	}
+}
+
+// TestTLSResetAtClientHello guards the failure curl meets on pyftpdlib's
+// FTPS (pcaps/real/pyftpdlib-ftps.pcap): each of its three data
+// connections carries its ClientHello and is reset by the server with no
+// ServerHello. Each is data-tls-reset, an error with pyftpdlib's advice,
+// and the server's verdict no longer says the data connections worked;
+// ftplib's data connection, which worked, raises nothing.
+func TestTLSResetAtClientHello(t *testing.T) {
+	rec, diag := run(t, "../../pcaps/real/pyftpdlib-ftps.pcap", policy.Policy{})
+	n := 0
+	for _, f := range rec.findings {
+		if f.Code != CodeTLSReset {
+			continue
+		}
+		n++
+		if f.Severity != SeverityError || f.Data == nil || f.Data.Outcome.String() != "connected" || !strings.Contains(f.Advice, "pyftpdlib") {
+			t.Errorf("%v %s\nfix: %s", f.Severity, f.Message, f.Advice)
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d data-tls-reset findings, want 3\n%s", n, render(rec, diag))
+	}
+	sums := diag.Summaries()
+	if len(sums) != 1 || strings.Contains(sums[0].Verdict, "worked") || !strings.Contains(sums[0].Verdict, "data-tls-reset") {
+		t.Errorf("verdicts %+v", sums)
+	}
+}
+
+// TestTLSResetNotWhenTheServerSpoke guards data-tls-reset against a
+// capture that lost the server's ServerHello (frames 35, 37 and 44 of
+// pcaps/real/pyftpdlib-ftps.pcap dropped: ftplib's download, which
+// worked, and which pyftpdlib also ends with a reset): the server sent
+// bytes, so its TLS did start, and only curl's three connections are
+// reported.
+func TestTLSResetNotWhenTheServerSpoke(t *testing.T) {
+	in, err := os.Open("../../pcaps/real/pyftpdlib-ftps.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	r, err := pcapgo.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "gap.pcap")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := pcapgo.NewWriter(out)
+	if err := w.WriteFileHeader(65535, r.LinkType()); err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; ; n++ {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		if n == 35 || n == 37 || n == 44 {
+			continue
+		}
+		if err := w.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out.Close()
+	rec, diag := run(t, path, policy.Policy{})
+	for _, f := range rec.findings {
+		if f.Code == CodeTLSReset && f.Data != nil && f.Data.ID == 1 {
+			t.Errorf("data #1, whose server sent %d bytes, is called reset at its ClientHello\n%s", f.Data.Bytes[1], render(rec, diag))
 		}
 	}
 }

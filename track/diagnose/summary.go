@@ -490,6 +490,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
+	case a.encrypted > 0 && failedPassive(a) == 0 && a.findings[CodeTLSReset] > 0:
+		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server reset %s at the client's TLS ClientHello (see data-tls-reset); no firewall helper can follow them, so the passive range must stay open statically",
+			plural(a.findings[CodeTLSReset], "data connection", "data connections"))
+		if len(fix) > 0 {
+			addOpen(fix)
+		}
+		addRangeLines()
 	case a.encrypted > 0 && failedPassive(a) == 0:
 		sum.Verdict = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
 		if len(fix) > 0 {

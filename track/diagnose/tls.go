@@ -232,3 +232,40 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	}
 	return f
 }
+
+// tlsReset recognises a data connection of an FTPS session that the
+// server reset at the client's TLS ClientHello, before sending any
+// ServerHello: the data channel's TLS never started, so nothing was
+// transferred on it, whatever the encrypted control channel then said.
+// pyftpdlib 1.5.7 does this to curl, which starts TLS on a data
+// connection before it sends the transfer command
+// (pcaps/real/pyftpdlib-ftps.pcap): the server's data channel drops a
+// connection that speaks first.
+func (d *Diagnoser) tlsReset(s *track.Session, dc *track.DataConn) *Finding {
+	h, ok := any(dc).(tlsHandshaker)
+	if !ok || !ftpsControl(d.state(s), s) {
+		return nil
+	}
+	v, seen := h.TLSHandshake()
+	// The FTP server is the side connected to in passive mode, the side
+	// that connected in active mode; the reset must be its own, and it
+	// must have sent no byte at all (a ServerHello the capture missed
+	// would count: that is another story).
+	server := 0
+	if dc.Passive {
+		server = 1
+	}
+	if !seen || v.Version != 0 || v.HelloRetry || v.Content == tlshello.ContentApplicationData || dc.Bytes[server] != 0 || dc.Outcome == track.OutcomeTransferred ||
+		dc.EndReason != track.EndRST || dc.RSTFromServer != dc.Passive || dc.SynAckTS.IsZero() {
+		return nil
+	}
+	f := &Finding{Code: CodeTLSReset, Severity: SeverityError, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
+	f.Evidence = fmt.Sprintf("data connection #%d %s -> %s (SYN at packet %d): the client's ClientHello (%d bytes), not a byte from the server, then its reset after %s",
+		dc.ID, dc.Client, dc.Server, dc.SYNNum, dc.TotalBytes(), dur(dc.Duration()))
+	f.Message = "The server reset the data connection when the client began TLS on it, before answering its ClientHello: the data channel's TLS never started, so this transfer moved nothing."
+	f.Advice = "Read the server's log for why it dropped the data connection (its TLS settings for data connections, its certificate, a limit)."
+	if d.family(s).kind == policy.ServerPyftpdlib {
+		f.Advice = "pyftpdlib (1.5.7 at least) drops a data connection on which the client speaks before sending the transfer command, and curl starts TLS on it at once: use a client that sends RETR/STOR/LIST first (Python ftplib, lftp, FileZilla), or a pyftpdlib whose data channel waits for the transfer command." + d.family(s).note()
+	}
+	return f
+}
