@@ -1,14 +1,10 @@
 package track_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/relay"
@@ -44,8 +40,6 @@ func (s *traceSink) Finding(f *diagnose.Finding) {
 // analyse runs in through decode, the tracker and the diagnosis, with the
 // tracker behind a relay or not, and returns the trace.
 func analyse(in []byte, relayed bool) string {
-	links := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2,
-		layers.LinkTypeNull, layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6}
 	sink := &traceSink{}
 	trk := track.New(diagnose.New(policy.Policy{}, sink, sink), track.Options{RecentOnly: true})
 	var h decode.Handler = trk
@@ -55,17 +49,7 @@ func analyse(in []byte, relayed bool) string {
 		h = r
 	}
 	d := decode.New(h, decode.Options{ControlPorts: []uint16{21, 990, 2121}})
-	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for len(in) >= 4 {
-		n := int(binary.BigEndian.Uint16(in))
-		link, step := links[int(in[2])%len(links)], in[3]
-		in = in[4:]
-		n = min(n, len(in))
-		frame := in[:n]
-		in = in[n:]
-		ts = ts.Add(time.Duration(step) * time.Duration(step) * 4 * time.Millisecond)
-		d.Decode(frame, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(frame), Length: len(frame)}, link)
-	}
+	decodeFrames(d, in)
 	d.Finish()
 	if r != nil {
 		r.Close()

@@ -146,19 +146,7 @@ func TestPROTBeforeAUTHForgottenUnderTLS(t *testing.T) {
 // connection's session with a PSK (as ProFTPD requires); read through the
 // real decoder, that handshake is read and judged resumed.
 func TestCCCCaptureDataHandshakeRead(t *testing.T) {
-	src, err := capture.Open("../pcaps/synthetic/ftps-ccc.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	rec := &recorder{}
-	trk := New(rec, Options{})
-	dec := decode.New(trk, decode.Options{})
-	if err := dec.DecodeAll(src); err != nil {
-		t.Fatal(err)
-	}
-	dec.Finish()
-	trk.Finish()
+	rec := readCapture(t, "../pcaps/synthetic/ftps-ccc.pcap")
 	if len(rec.data) != 1 {
 		t.Fatalf("%d data connections, want 1", len(rec.data))
 	}

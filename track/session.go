@@ -219,7 +219,7 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap, una
 	if ftp.ValidReply(head.Verb, code) {
 		return head, false, false
 	}
-	if (code == 425 || code == 426) && !sess.resync && ftp.IsKnownVerb(head.Verb) && !ftp.IsTransfer(head.Verb) && !isAnnounceVerb(head.Verb) {
+	if (code == 425 || code == 426) && !sess.resync && ftp.IsKnownVerb(head.Verb) && !ftp.IsTransfer(head.Verb) && !ftp.IsAnnounce(head.Verb) {
 		// Only a transfer has a data connection to fail (and a PASV or
 		// PORT one to set up): a 425 while SIZE or TYPE waits is the
 		// server's own report, sent unasked (pyftpdlib's "425 Rejected
@@ -452,14 +452,4 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	sess.pending = nil
 	t.maybeReportEnd(sess)
-}
-
-// isAnnounceVerb reports whether v sets up a data connection: PASV, EPSV,
-// LPSV, PORT, EPRT, LPRT.
-func isAnnounceVerb(v string) bool {
-	switch v {
-	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT":
-		return true
-	}
-	return false
 }

@@ -203,7 +203,7 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	for _, r := range c.Replies {
 		t.Replies = append(t.Replies, r.Text)
 	}
-	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Session.TransferType(), "A"), asciiDefault: dc.Session.TransferType() == "", zlib: x.modeZ[dc.Session]}
+	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
 	w, err := x.dir.Create(t)
 	if err != nil {
 		f.dead = true

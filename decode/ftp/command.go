@@ -175,6 +175,16 @@ func IsTransfer(verb string) bool {
 	return false
 }
 
+// IsAnnounce reports whether verb sets up a data connection: PASV EPSV
+// LPSV PORT EPRT LPRT.
+func IsAnnounce(verb string) bool {
+	switch verb {
+	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT":
+		return true
+	}
+	return false
+}
+
 // IsListing reports whether verb's data connection carries a directory
 // listing rather than a file: LIST NLST MLSD.
 func IsListing(verb string) bool {

@@ -105,6 +105,16 @@ func TestVerbSets(t *testing.T) {
 			t.Errorf("IsListing(%q) = %v", tt.verb, got)
 		}
 	}
+	for _, v := range []string{"PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT"} {
+		if !IsAnnounce(v) {
+			t.Errorf("IsAnnounce(%q) = false", v)
+		}
+	}
+	for _, v := range []string{"RETR", "SIZE", "TYPE", "pasv", ""} {
+		if IsAnnounce(v) {
+			t.Errorf("IsAnnounce(%q) = true", v)
+		}
+	}
 	if len(knownVerbs) != len(knownVerbList) {
 		t.Errorf("duplicate in knownVerbList: %d unique of %d", len(knownVerbs), len(knownVerbList))
 	}

@@ -35,18 +35,7 @@ func ftpsCCCOtherRefusals() *capture {
 // carries a full TLS handshake and 3000 bytes before the server closes it
 // and answers refusal.
 func cccStorRefused(c *capture, client, server netip.AddrPort, pasv uint16, banner, refusal string) {
-	k := c.newConn(0, client, server)
-	k.greet(banner)
-	cccLogin(c, k)
-
-	data := netip.AddrPortFrom(server.Addr(), pasv)
-	k.exchange("TYPE I", "200 Type set to I")
-	k.exchange("PASV", pasvReply(data))
-	d := c.newConn(0, netip.AddrPortFrom(client.Addr(), client.Port()+1), data)
-	d.handshake()
-	k.cmd("STOR report.pdf")
-	k.send(false, []byte("150 Opening BINARY mode data connection for report.pdf\r\n"))
-	dt := newTLS(d, true)
+	k, d, dt := cccTransfer(c, client, server, pasv, banner, "STOR report.pdf", "150 Opening BINARY mode data connection for report.pdf")
 	dt.handshake13("ftp.example.net") // no ticket offered: a full handshake
 	d.send(true, dt.sealed(tlsApplicationData, 3000))
 	dt.closeNotify(false)
@@ -74,6 +63,26 @@ func pasvUnreachedServerSide() *capture {
 	k.reply("425 Failed to establish connection.")
 	k.quit()
 	return c
+}
+
+// cccTransfer is a session up to a protected transfer's TLS: the greeting
+// banner, cccLogin, TYPE I and PASV (port pasv of the server), the data
+// connection from the control connection's next port, the transfer
+// command cmd and its clear-text 150 open; the caller writes the data
+// connection's TLS (dt) and the rest.
+func cccTransfer(c *capture, client, server netip.AddrPort, pasv uint16, banner, cmd, open string) (k, d *conn, dt *tlsConn) {
+	k = c.newConn(0, client, server)
+	k.greet(banner)
+	cccLogin(c, k)
+
+	data := netip.AddrPortFrom(server.Addr(), pasv)
+	k.exchange("TYPE I", "200 Type set to I")
+	k.exchange("PASV", pasvReply(data))
+	d = c.newConn(0, netip.AddrPortFrom(client.Addr(), client.Port()+1), data)
+	d.handshake()
+	k.cmd(cmd)
+	k.send(false, []byte(open+"\r\n"))
+	return k, d, newTLS(d, true)
 }
 
 // cccLogin is alice's login on control connection k after its greeting:

@@ -291,17 +291,8 @@ func ftpsCCC() *capture {
 // which the cleared control channel shows.
 func ftpsCCCRefused() *capture {
 	c := newCapture(formatPcap, ethernetLink())
-	k := c.newConn(0, ap("198.51.100.23:50630"), ap("203.0.113.10:21"))
-	k.greet("220 ProFTPD Server (Debian) [203.0.113.10]")
-	cccLogin(c, k)
-
-	k.exchange("TYPE I", "200 Type set to I")
-	k.exchange("PASV", pasvReply(ap("203.0.113.10:40076")))
-	d := c.newConn(0, ap("198.51.100.23:50631"), ap("203.0.113.10:40076"))
-	d.handshake()
-	k.cmd("RETR report.pdf")
-	k.send(false, []byte("150 Opening BINARY mode data connection for report.pdf (48213 bytes)\r\n"))
-	dt := newTLS(d, true)
+	k, d, dt := cccTransfer(c, ap("198.51.100.23:50630"), ap("203.0.113.10:21"), 40076, "220 ProFTPD Server (Debian) [203.0.113.10]",
+		"RETR report.pdf", "150 Opening BINARY mode data connection for report.pdf (48213 bytes)")
 	dt.handshake13("ftp.example.net") // no ticket offered: a full handshake
 	dt.closeNotify(false)
 	d.close(false)
@@ -606,17 +597,8 @@ func (c *capture) fragmentOuter(mtu int) {
 // bytes, N moved" beside it.
 func ftpsCCCSizedRetr() *capture {
 	c := newCapture(formatPcap, ethernetLink())
-	k := c.newConn(0, ap("198.51.100.24:50640"), ap("203.0.113.10:21"))
-	k.greet("220 ProFTPD Server (Debian) [203.0.113.10]")
-	cccLogin(c, k)
-
-	k.exchange("TYPE I", "200 Type set to I")
-	k.exchange("PASV", pasvReply(ap("203.0.113.10:40078")))
-	d := c.newConn(0, ap("198.51.100.24:50641"), ap("203.0.113.10:40078"))
-	d.handshake()
-	k.cmd("RETR report.pdf")
-	k.send(false, []byte("150 Opening BINARY mode data connection for report.pdf (20000 bytes)\r\n"))
-	dt := newTLS(d, true)
+	k, d, dt := cccTransfer(c, ap("198.51.100.24:50640"), ap("203.0.113.10:21"), 40078, "220 ProFTPD Server (Debian) [203.0.113.10]",
+		"RETR report.pdf", "150 Opening BINARY mode data connection for report.pdf (20000 bytes)")
 	dt.resume13("ftp.example.net")
 	dt.flight(false, dt.sealed(tlsApplicationData, 16384), dt.sealed(tlsApplicationData, 20000-16384))
 	dt.closeNotify(false)

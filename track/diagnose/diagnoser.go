@@ -46,9 +46,6 @@ type sessState struct {
 	bounces                []bounceRec // PORTs naming another host, at most maxBounces
 	bouncesOmitted         int
 	bounceWhy              string // why the first one is a bounce
-	// lastAnnounce: the session's latest announcing command (PASV, EPSV,
-	// PORT, EPRT...), accepted or refused, for what follows it.
-	lastAnnounce *track.Command
 
 	// kind: the family the greeting names, kept once the greeting is over
 	// (kindKnown), so that each finding does not read it again.
@@ -97,9 +94,6 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++
-	}
-	if c.Refused || c.EndpointVia != 0 {
-		d.state(s).lastAnnounce = c
 	}
 	if c.Index == 1 {
 		// The greeting is complete once the client speaks: a summary

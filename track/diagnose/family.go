@@ -196,45 +196,31 @@ const (
 // ownTLS and ownLoginLimit report whether advice on logins names the
 // family's own settings (and so says where the family came from, note).
 func (f family) ownTLS() bool {
-	s := settingsOf(f.kind)
-	return s != nil && s.requireTLS != ""
+	return f.ownOr(func(s *serverSettings) string { return s.requireTLS }, "") != ""
 }
 
 func (f family) ownLoginLimit() bool {
-	s := settingsOf(f.kind)
-	return s != nil && s.loginLimit != ""
+	return f.ownOr(func(s *serverSettings) string { return s.loginLimit }, "") != ""
 }
 
 // requireTLS is how to make the server require TLS, for a parenthesis.
 func (f family) requireTLS() string {
-	if s := settingsOf(f.kind); s != nil && s.requireTLS != "" {
-		return s.requireTLS
-	}
-	return unixRequireTLS
+	return f.ownOr(func(s *serverSettings) string { return s.requireTLS }, unixRequireTLS)
 }
 
 // anonTLS is how to offer TLS for private data beside anonymous FTP.
 func (f family) anonTLS() string {
-	if s := settingsOf(f.kind); s != nil && s.anonTLS != "" {
-		return s.anonTLS
-	}
-	return unixAnonTLS
+	return f.ownOr(func(s *serverSettings) string { return s.anonTLS }, unixAnonTLS)
 }
 
 // loginLimit is how the server itself limits failed logins.
 func (f family) loginLimit() string {
-	if s := settingsOf(f.kind); s != nil && s.loginLimit != "" {
-		return s.loginLimit
-	}
-	return unixLoginLimit
+	return f.ownOr(func(s *serverSettings) string { return s.loginLimit }, unixLoginLimit)
 }
 
 // noLogin is how to disable the FTP logins of an account.
 func (f family) noLogin() string {
-	if s := settingsOf(f.kind); s != nil && s.noLogin != "" {
-		return s.noLogin
-	}
-	return unixNoLogin
+	return f.ownOr(func(s *serverSettings) string { return s.noLogin }, unixNoLogin)
 }
 
 // settingsTable: where each name comes from.

@@ -381,15 +381,16 @@ func nextAnnounce(s *track.Session, c *track.Command) *track.Command {
 		return nil
 	}
 	for _, x := range s.Commands {
-		if x.Index > c.Index && isAnnounceVerb(x.Verb) {
+		if x.Index > c.Index && ftp.IsAnnounce(x.Verb) {
 			return x
 		}
 	}
 	return nil
 }
 
-// refusedEPSV is an EPSV before c that the server refused (4yz/5yz).
-func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
+// latestBefore is the latest of the session's commands before c that
+// match accepts, or nil.
+func latestBefore(s *track.Session, c *track.Command, match func(*track.Command) bool) *track.Command {
 	if c == nil {
 		return nil
 	}
@@ -398,23 +399,24 @@ func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
 		if x.Index >= c.Index {
 			break
 		}
-		if x.Verb == "EPSV" {
-			if r := x.Final(); r != nil && r.Code >= 400 {
-				found = x
-			} else {
-				found = nil
-			}
+		if match(x) {
+			found = x
 		}
 	}
 	return found
 }
 
-func isAnnounceVerb(v string) bool {
-	switch v {
-	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT":
-		return true
+// refusedEPSV is the latest EPSV before c, when the server refused it
+// (4yz/5yz).
+func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
+	x := latestBefore(s, c, func(x *track.Command) bool { return x.Verb == "EPSV" })
+	if x == nil {
+		return nil
 	}
-	return false
+	if r := x.Final(); r == nil || r.Code < 400 {
+		return nil
+	}
+	return x
 }
 
 // icmpName names an ICMP/ICMPv6 destination unreachable message.

@@ -141,11 +141,11 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// refused it for the reason its reply gives.
 		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it: the server itself closed or refused that connection, for the reason its reply gives; no firewall dropped it.", c.Verb, replyText(r))
 		f.Advice = "Read the reply and the server's log for the cause; the network path of the data connection works."
-	case r.Code == 425 && dc == nil && refusedAnnouncement(d.state(s).lastAnnounce) != nil:
+	case r.Code == 425 && dc == nil && refusedAnnouncement(lastAnnouncement(s, c)) != nil:
 		// No data connection was set up because the server had refused
 		// the PORT/EPRT (or PASV/EPSV) before: the 425 follows from that
 		// refusal, which its own reply (and ftp-bounce) explains.
-		a := d.state(s).lastAnnounce
+		a := lastAnnouncement(s, c)
 		ar := refusedAnnouncement(a)
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server had refused the client's %s (%q, packet %d), so no data connection was set up; the client sent %s anyway, and this 425 follows from that refusal, not from the network.", a.Verb, replyText(ar), ar.Num, c.Verb)
@@ -179,6 +179,12 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
 	}
 	return f
+}
+
+// lastAnnouncement is the session's latest announcing command (PASV,
+// EPSV, PORT, EPRT...) before c, accepted or refused.
+func lastAnnouncement(s *track.Session, c *track.Command) *track.Command {
+	return latestBefore(s, c, func(x *track.Command) bool { return ftp.IsAnnounce(x.Verb) })
 }
 
 // refusedAnnouncement returns the final reply of a, the session's latest
@@ -341,13 +347,11 @@ func (d *Diagnoser) passiveRefused(s *track.Session, c *track.Command, r *track.
 	if !refusesCommand(r) {
 		return nil // 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
 	}
-	for _, x := range s.Commands {
-		if x.Index >= c.Index {
-			break
-		}
-		if f := x.Final(); x.Verb == "EPSV" && f != nil && f.Code == 229 {
-			return nil // passive mode works by EPSV: only PASV is turned off
-		}
+	if latestBefore(s, c, func(x *track.Command) bool {
+		f := x.Final()
+		return x.Verb == "EPSV" && f != nil && f.Code == 229
+	}) != nil {
+		return nil // passive mode works by EPSV: only PASV is turned off
 	}
 	st.passiveRefusedReported = true
 	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
