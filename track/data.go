@@ -248,6 +248,14 @@ func (t *Tracker) inferData(s *decode.Segment) {
 	t.dataSegment(dc, s)
 }
 
+// synCopyWindow: a SYN with the sequence number of the one before, seen
+// sooner than this after it, is that SYN seen again, not a retry: TCP
+// first retransmits a SYN after its initial timeout, a second or more
+// (RFC 6298 2.1; Linux's TCP_TIMEOUT_INIT), while one capture taken on
+// several interfaces (tcpdump -i any on a router or a bridge) or a mirror
+// port fed by two links holds each packet twice within microseconds.
+const synCopyWindow = 50 * time.Millisecond
+
 // elsewhereWindow: how soon after its session's last control activity a
 // SYN to another address counts as that session's data connection.
 const elsewhereWindow = time.Minute
@@ -297,8 +305,12 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	}
 	syn := s.Flags.Has(decode.FlagSYN)
 	switch {
+	case syn && dir == 0 && dc.SYNs > 0 && s.Seq == dc.lastSYNSeq && s.TS.Sub(dc.LastSYN) < synCopyWindow:
+		// The same SYN again at once: a second sighting of it (a capture
+		// on several interfaces, a mirror port fed twice), not a retry.
 	case syn && dir == 0:
 		dc.SYNs++
+		dc.lastSYNSeq = s.Seq
 		if dc.FirstSYN.IsZero() {
 			dc.FirstSYN = s.TS
 			dc.SYNNum = s.Num

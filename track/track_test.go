@@ -233,9 +233,23 @@ func TestOutcomes(t *testing.T) {
 		{"retransmitted SYN crossing the SYN-ACK, then ACK: connected", func(s *session) {
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
 			s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 7000, 0)
+			s.tick(time.Second)
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
 			s.seg(dataCli, dataSrv, decode.FlagACK, 1001, 0)
 		}, OutcomeConnected, 2},
+		// Every packet seen twice, microseconds apart (tcpdump -i any on
+		// a bridge, a mirror port fed twice): 3 SYNs, not 6.
+		{"each SYN seen twice: the copies are not retries", func(s *session) {
+			for i := 0; i < 3; i++ {
+				s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+				s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+				s.tick(time.Second)
+			}
+		}, OutcomeUnanswered, 3},
+		{"a new SYN at once with another sequence number counts", func(s *session) {
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 5000, 0)
+		}, OutcomeUnanswered, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
