@@ -384,6 +384,8 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	// A connection found by its greeting starts with that greeting.
 	e.Midstream = !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
 	e.ByContent = cs.byContent
+	e.ClientSYN, e.ClientISN = cs.syn[dirClient], cs.isn[dirClient]
+	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
 	e.ImplicitTLS = cs.implicitTLS
 	e.Encrypts = cs.implicitTLS
 	e.File = d.input

@@ -105,6 +105,15 @@ type ControlEvent struct {
 	// File is the input the connection was first seen in (SetInput), when
 	// several are read as one capture.
 	File string
+	// Open: the client's initial sequence number, when its SYN was seen
+	// (ClientSYN). NAT keeps both sides' numbers, so one connection seen
+	// at two points of its path in one capture (tcpdump -i any on a NAT
+	// router) shows the same numbers under two address pairs.
+	ClientSYN bool
+	ClientISN uint32
+	// ServerISN: the server's, when its SYN-ACK was seen (ServerSYN).
+	ServerSYN bool
+	ServerISN uint32
 	// ImplicitTLS: a connection to an implicit FTPS port (990): TLS from
 	// the first byte, so nothing in it can be read.
 	ImplicitTLS bool

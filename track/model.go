@@ -319,8 +319,9 @@ type DataConn struct {
 
 	lastSeen time.Time // latest segment
 
-	synsAfterSynAck int  // SYNs from the opening side after a SYN-ACK
-	openerAcked     bool // a segment other than SYN or RST from the opening side
+	synsAfterSynAck int    // SYNs from the opening side after a SYN-ACK
+	lastSYNSeq      uint32 // the sequence number of the latest SYN counted
+	openerAcked     bool   // a segment other than SYN or RST from the opening side
 
 	// sequence tracking, per direction
 	seqHi   [2]uint32
@@ -418,6 +419,13 @@ type Session struct {
 	WasEncrypted bool
 	Desync       bool // a gap made the pairing uncertain
 	EndReason    EndReason
+	// SameConnection: this control connection was also seen under other
+	// addresses in the same capture, as another session (twin.go).
+	SameConnection Twin
+	clientISN      uint32 // its client SYN's sequence number, when indexed in byISN
+	isnIndexed     bool
+	serverISN      uint32 // the server's, when serverSYN
+	serverSYN      bool
 	// prot is the data protection level (PROT) last accepted where the
 	// capture could read it; see dataProtected.
 	prot protLevel

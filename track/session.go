@@ -422,6 +422,7 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 		return
 	}
 	sess.ended = true
+	t.unindexISN(sess)
 	sess.End = t.last
 	if !sess.lastSeen.IsZero() {
 		sess.End = sess.lastSeen

@@ -139,6 +139,10 @@ type Tracker struct {
 	// client that trusted a private 227 it read inside TLS connects to
 	// another address than the server's.
 	encryptedClients map[netip.Addr]*Session
+	// byISN indexes open sessions whose client SYN was seen and that
+	// have no twin yet, by that SYN's sequence number (twin.go). The
+	// sessions table owns them; an entry leaves when its session ends.
+	byISN map[uint32]*Session
 	// portRefs counts the data connections in data using each port;
 	// lastKey/lastDC cache the latest lookup.
 	portRefs [65536]uint32
@@ -171,6 +175,7 @@ func New(sink Sink, o Options) *Tracker {
 		encrypted: make(map[[2]netip.Addr]*Session),
 
 		encryptedClients: make(map[netip.Addr]*Session),
+		byISN:            make(map[uint32]*Session),
 	}
 	if t.opts.NumberData == nil {
 		t.opts.NumberData = t.countData
@@ -294,6 +299,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.ByContent = e.ByContent
 		sess.ImplicitTLS = e.ImplicitTLS
 		t.sessions.Put(key, sess)
+		t.pairSameConnection(sess, e)
 		t.sink.SessionStart(sess)
 		if e.Kind == decode.ControlOpen && e.Encrypts {
 			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: "implicit TLS"})

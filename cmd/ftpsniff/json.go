@@ -158,6 +158,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.strOmit("file", s.File)
 	w.raw("file_raw", s.File)
 	w.boolOmit("desync", s.Desync)
+	w.intOmit("same_connection_as", int64(s.SameConnection.ID))
 	w.int("commands", int64(s.CommandCount))
 	w.intOmit("commands_omitted", int64(s.CommandsOmitted))
 	w.int("data_connections", int64(s.DataCount))

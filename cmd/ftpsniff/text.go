@@ -26,8 +26,11 @@ type textOutput struct {
 	showPass bool
 
 	sessions int
-	outcomes [8]int
-	dataN    int
+	// sameConnection counts the sessions that are one connection seen
+	// twice, on either side of an address translation.
+	sameConnection int
+	outcomes       [8]int
+	dataN          int
 
 	findings map[*track.Session][]*diagnose.Finding
 	servers  []diagnose.ServerSummary
@@ -114,6 +117,9 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		return
 	}
 	o.sessions++
+	if s.SameConnection.ID != 0 {
+		o.sameConnection++
+	}
 	fs := o.findings[s]
 	if o.collapse != nil {
 		for _, f := range fs {
@@ -173,6 +179,10 @@ func (o *textOutput) transcript(s *track.Session) {
 		notes = append(notes, "capture gaps: some replies may be paired wrongly")
 	}
 	o.printf("  %s\n", strings.Join(notes, "; "))
+	if tw := s.SameConnection; tw.ID != 0 {
+		o.printf("  also session %d, %s -> %s: the same connection on the other side of a NAT\n",
+			tw.ID, addrString(tw.Client), addrString(tw.Server))
+	}
 
 	items := o.items[:0]
 	for i := range s.Greeting {
@@ -686,6 +696,12 @@ func (o *textOutput) Summary(t totals) {
 		if o.belowMin > 0 {
 			o.printf("    (%d below --min-severity %s not shown)\n", o.belowMin, o.minSev)
 		}
+	}
+	if o.sameConnection > 0 {
+		o.printf("  %s %d of these sessions are connections seen twice, under other addresses on each side\n"+
+			"        of an address translation: the capture was taken on the box that translates them (tcpdump -i any\n"+
+			"        on a NAT router); each session names its other copy, and counts above hold both copies\n",
+			p.head.Sprint("note:"), o.sameConnection)
 	}
 	if o.filtered > 0 {
 		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), o.filtered, plural(int(o.filtered)), o.filterDesc)

@@ -1,0 +1,66 @@
+package track
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// One capture can hold one connection twice: taken on a NAT router with
+// tcpdump -i any, it sees each packet arrive on one side and leave on the
+// other, under the addresses of each side. The two copies are two control
+// connections to decode, and two sessions here; the client's initial
+// sequence number, which NAT does not change, shows they are one. Each
+// session then names the other (Session.SameConnection), so an admin reads
+// the pair as one connection before and after the translation rather
+// than as two clients.
+
+// Twin is the other session of a connection seen twice; ID 0: none.
+type Twin struct {
+	ID             int
+	Client, Server netip.AddrPort
+}
+
+// sameConnectionWindow bounds how far apart the two sightings of one SYN
+// may be: the copies cross one box, microseconds to milliseconds apart;
+// two unrelated connections share a 32-bit initial sequence number, and
+// open within this window, about never.
+const sameConnectionWindow = 2 * time.Second
+
+// pairSameConnection pairs a new session with an open one whose client
+// SYN carried the same sequence number under other addresses, or indexes
+// it for a later copy.
+func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
+	if !e.ClientSYN {
+		return
+	}
+	if other := t.byISN[e.ClientISN]; other != nil {
+		d := sess.Start.Sub(other.Start)
+		// A NAT changes an address (a port alone: two connections of
+		// one client, from a stack that reuses its numbers), and keeps
+		// the server's number as well as the client's.
+		if d <= sameConnectionWindow && d >= -sameConnectionWindow &&
+			(other.Client.Addr() != sess.Client.Addr() || other.Server.Addr() != sess.Server.Addr()) &&
+			(!e.ServerSYN || !other.serverSYN || e.ServerISN == other.serverISN) {
+			other.SameConnection = Twin{ID: sess.ID, Client: sess.Client, Server: sess.Server}
+			sess.SameConnection = Twin{ID: other.ID, Client: other.Client, Server: other.Server}
+			t.unindexISN(other)
+			return
+		}
+		// An older connection that happened to draw the same number:
+		// the newer one is the likelier to meet its copy.
+		t.unindexISN(other)
+	}
+	sess.clientISN, sess.isnIndexed = e.ClientISN, true
+	sess.serverISN, sess.serverSYN = e.ServerISN, e.ServerSYN
+	t.byISN[e.ClientISN] = sess
+}
+
+// unindexISN takes a session out of byISN.
+func (t *Tracker) unindexISN(sess *Session) {
+	if sess.isnIndexed && t.byISN[sess.clientISN] == sess {
+		delete(t.byISN, sess.clientISN)
+	}
+	sess.isnIndexed = false
+}

@@ -1,0 +1,100 @@
+package track
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// TestSameConnectionSeenTwice: a capture on a NAT router (tcpdump -i any)
+// holds each control connection under the addresses of both sides; the
+// client SYN's sequence number, which NAT keeps, pairs the two sessions,
+// and only them.
+func TestSameConnectionSeenTwice(t *testing.T) {
+	pub := netip.MustParseAddrPort("203.0.113.1:21")
+	priv := netip.MustParseAddrPort("10.0.0.5:21")
+	client := netip.MustParseAddrPort("198.51.100.7:40000")
+	other := netip.MustParseAddrPort("198.51.100.8:40001")
+	type open struct {
+		after          time.Duration
+		client, server netip.AddrPort
+		syn            bool
+		isn            uint32
+		serverISN      uint32 // 0: SYN-ACK not seen
+	}
+	tests := []struct {
+		name  string
+		opens []open
+		want  []int // each session's SameConnection.ID, in order
+	}{
+		{"before and after NAT", []open{
+			{0, client, pub, true, 7, 9},
+			{50 * time.Microsecond, client, priv, true, 7, 9},
+		}, []int{2, 1}},
+		{"the servers' numbers differ", []open{
+			{0, client, pub, true, 7, 9},
+			{50 * time.Microsecond, client, priv, true, 7, 10},
+		}, []int{0, 0}},
+		// Two connections of one client to one server, from a stack that
+		// starts every connection at the same number (suricata-verify's
+		// ftp-bounce.pcap): no NAT changes only a port.
+		{"only the client port differs", []open{
+			{0, client, pub, true, 7, 0},
+			{6 * time.Millisecond, netip.AddrPortFrom(client.Addr(), 40999), pub, true, 7, 0},
+		}, []int{0, 0}},
+		{"masqueraded client port too", []open{
+			{0, client, pub, true, 7, 0},
+			{time.Millisecond, netip.AddrPortFrom(client.Addr(), 61000), priv, true, 7, 0},
+		}, []int{2, 1}},
+		{"another sequence number", []open{
+			{0, client, pub, true, 7, 0},
+			{time.Millisecond, client, priv, true, 8, 0},
+		}, []int{0, 0}},
+		{"the same number too far apart", []open{
+			{0, client, pub, true, 7, 0},
+			{3 * time.Second, other, priv, true, 7, 0},
+		}, []int{0, 0}},
+		{"no SYN seen", []open{
+			{0, client, pub, false, 0, 0},
+			{time.Millisecond, client, priv, false, 0, 0},
+		}, []int{0, 0}},
+		{"a third copy pairs with nothing", []open{
+			{0, client, pub, true, 7, 0},
+			{time.Millisecond, client, priv, true, 7, 0},
+			{time.Millisecond, other, priv, true, 7, 0},
+		}, []int{2, 1, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			trk := New(rec, Options{})
+			now := t0
+			for i, o := range tt.opens {
+				now = now.Add(o.after)
+				trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, Num: uint64(i + 1), TS: now,
+					Client: o.client, Server: o.server, ClientSYN: o.syn, ClientISN: o.isn,
+					ServerSYN: o.serverISN != 0, ServerISN: o.serverISN})
+			}
+			trk.Finish()
+			if len(rec.ended) != len(tt.want) {
+				t.Fatalf("%d sessions, want %d", len(rec.ended), len(tt.want))
+			}
+			for _, s := range rec.ended {
+				if got, want := s.SameConnection.ID, tt.want[s.ID-1]; got != want {
+					t.Errorf("session %d: same connection as %d, want %d", s.ID, got, want)
+				}
+				if tw := s.SameConnection; tw.ID != 0 {
+					o := tt.opens[tw.ID-1]
+					if tw.Client != o.client || tw.Server != o.server {
+						t.Errorf("session %d names %v -> %v, want %v -> %v", s.ID, tw.Client, tw.Server, o.client, o.server)
+					}
+				}
+			}
+			if len(trk.byISN) != 0 {
+				t.Errorf("%d sessions left in the sequence-number index after the end", len(trk.byISN))
+			}
+		})
+	}
+}
