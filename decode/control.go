@@ -236,12 +236,14 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	} else {
 		cs.list.moveToBack(cs)
 	}
-	if cs.phase == phaseHeaders && len(s.Payload) > 0 && looksLikeCleartext(s.Payload, d == dirClient) {
-		t.cleartextAgain(cs, s)
-	}
 	if cs.phase == phaseHeaders {
-		t.headersOnly(cs, d, s)
-		return
+		at := cs.asm.follow(d, s.Seq, len(s.Payload), s.Flags, s.Ack)
+		if at && len(s.Payload) > 0 && looksLikeCleartext(s.Payload, d == dirClient) {
+			t.cleartextAgain(cs, s)
+		} else {
+			t.headersOnly(cs, d, s, at)
+			return
+		}
 	}
 	rst := s.Flags.Has(FlagRST) && cs.asm.inWindow(d, s.Seq)
 	if s.Flags.Has(FlagRST) && !rst {
@@ -322,9 +324,14 @@ func looksLikeCleartext(b []byte, fromClient bool) bool {
 }
 
 // headersOnly follows a TLS connection from its headers: it ends on an
-// RST or on FINs from both sides. Nothing is reassembled.
-func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment) {
+// RST or on FINs from both sides, each where the stream stands (at, from
+// follow). Nothing is reassembled.
+func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) {
 	switch {
+	case s.Flags&(FlagRST|FlagFIN) != 0 && !at:
+		if s.Flags.Has(FlagRST) {
+			t.d.stats.RSTOutOfWindow++
+		}
 	case s.Flags.Has(FlagRST):
 		t.close(cs, CloseRST, s.Num, s.TS)
 	case s.Flags.Has(FlagFIN):

@@ -20,7 +20,11 @@
 // Whether a control connection ended by FIN or RST (in window only), was
 // reused, idled out or was evicted, and whether it turned to TLS (a 234
 // to AUTH, RFC 2228 protected commands, an implicit-FTPS port), is decided
-// here, once, and passed on as values in ControlEvent.
+// here, once, and passed on as values in ControlEvent. A connection read
+// from its headers (TLS) keeps no bytes, but its reassembler still follows
+// each direction's sequence numbers (headers.go): text that turns it back
+// to FTP, and an RST or FIN that ends it, count only where the stream
+// stands, so a segment forged with a guessed number changes nothing.
 //
 // Data connections are not reassembled unless asked: decode hands their
 // headers on (Segment, with the payload length from the IP header) and

@@ -72,6 +72,10 @@ type halfStream struct {
 	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
 	held         []heldSeg // sorted by seq, all after next
+	// ack is the latest acknowledgement this direction sent, taken only
+	// from a segment at the stream's position (follow), when acked.
+	ack   uint32
+	acked bool
 }
 
 // since is when the oldest hole began to wait: the arrival of the held
