@@ -493,7 +493,7 @@ netlab_capture_start() {
 	# --immediate-mode: without it TPACKET_V3 holds packets in a block until
 	# its timeout, and a prompt SIGINT loses them. -w - with the shell
 	# opening FILE keeps the file root's whatever user tcpdump drops to.
-	ip netns exec "$ns" tcpdump -i "$ifc" -n -U --immediate-mode -w - </dev/null >"$file" 2>"$log" &
+	ip netns exec "$ns" tcpdump -i "$ifc" -n -U --immediate-mode -B 16384 -w - </dev/null >"$file" 2>"$log" &
 	NETLAB_LAST_PID=$!
 	NETLAB_PIDS+=("$NETLAB_LAST_PID")
 	NETLAB_CAPTURE_PIDS+=("$NETLAB_LAST_PID")

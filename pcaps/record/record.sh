@@ -18,7 +18,7 @@ SCENARIOS=(
 	active-curl-eprt active-ftplib-port ipv6-epsv
 	missing-file upload-stor
 	pasv-drop pasv-reject-rst pasv-reject-icmp pasv-reject-icmp6 pasv-outside-range
-	nat-no-pasv-address-default nat-no-pasv-address-trusting nat-pasv-address
+	nat-no-pasv-address-default nat-no-pasv-address-trusting nat-pasv-address nat-router-any
 	active-client-firewall ftps-explicit
 	ftps-reuse-required data-source-nat pasv-address-invalid login-brute-force
 	control-idle-nat
@@ -30,6 +30,12 @@ SCENARIOS=(
 	proftpd-port-refused pureftpd-port-refused pureftpd-natmode vsftpd-ftps-ftplib
 	pyftpdlib-passive pyftpdlib-nat-no-masquerade pyftpdlib-data-source-nat pyftpdlib-ftps
 	vsftpd-wget
+	abort-vsftpd abort-proftpd abort-pureftpd resume-vsftpd resume-proftpd resume-pureftpd
+	filecmds-vsftpd filecmds-proftpd filecmds-pureftpd mirror-vsftpd mirror-proftpd mirror-pureftpd
+	implicit-ftps-vsftpd implicit-ftps-proftpd ftps-ccc-proftpd control-port-2121
+	ipv6-active-vsftpd ipv6-proftpd ipv6-pureftpd
+	client-tnftp client-inetutils client-ncftp client-busybox
+	ascii-vsftpd ascii-vsftpd-conv ascii-proftpd
 )
 
 usage() {
@@ -93,6 +99,7 @@ cap() {
 	client) ns=$NETLAB_CLIENT_NS ifc=$NETLAB_CLIENT_IF ;;
 	server) ns=$NETLAB_SERVER_NS ifc=$NETLAB_SERVER_IF ;;
 	router-in) ns=$NETLAB_ROUTER_NS ifc=priv0 ;;
+	router-any) ns=$NETLAB_ROUTER_NS ifc=any ;; # both sides at once, as tcpdump -i any on a router
 	esac
 	netlab_capture_start "$ns" "$ifc" "$OUT/$2.pcap" || return 1
 	CAPS+=("$NETLAB_LAST_PID")
@@ -291,6 +298,22 @@ sc_nat_no_pasv_address_default() {
 
 sc_nat_no_pasv_address_trusting() {
 	nat nat-no-pasv-address-trusting 28 anon.conf --no-ftp-skip-pasv-ip
+}
+
+# nat-router-any: the NAT lab captured on the router with tcpdump -i any:
+# every packet twice, under the public addresses on one side and the
+# private ones on the other. curl with PASV (ignoring the 227's address),
+# EPSV, then trusting the 227's private address, which the router drops.
+sc_nat_router_any() {
+	netlab_lab_nat && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+	cap router-any nat-router-any || return 1
+	run 0 "curl --disable-epsv ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	run 0 "curl ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	run 28 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
 }
 
 sc_nat_pasv_address() {
@@ -902,6 +925,462 @@ sc_vsftpd_wget() {
 		wget -nv -t 1 -T 3 --no-passive-ftp -O /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
 	cap_stop
 }
+
+# --- admin-day shapes: ABOR, REST, file commands, mirror, implicit FTPS, ----
+# --- other control ports, IPv6 active, other clients, ASCII mode -----------
+
+# FTPX: python3 -c "$FTPX" HOST [-P PORT] [-u USER PASS] OP...: a scripted
+# ftplib session (anonymous unless -u) that runs each OP and goes on after
+# an FTP error (exit 1 if any failed, 2 on a connection error):
+#   cmd:TEXT             send TEXT as written (sendcmd), print the reply
+#   active, passive      PORT/EPRT or PASV/EPSV for what follows
+#   sleep:S              wait S seconds (NOOP keep-alives between)
+#   retr:PATH[:REST]     TYPE I download, with REST REST first if given
+#   retra:PATH           TYPE A download (retrlines)
+#   stor:NAME:N, appe:NAME:N, stou:N   TYPE I uploads of N bytes
+#   stora:NAME:N         TYPE A upload of N bytes (storlines: CRLF lines)
+#   mlsd:PATH, list[:PATH], nlst[:PATH]   listings
+#   abort:PATH:N         RETR PATH, read N bytes, ABOR (ftplib.abort(): urgent
+#                        data) with the data connection open, drain it, read
+#                        the second reply when the first was 426
+#   aborttel:PATH:N      as abort, but ABOR the RFC 959 way (tnftp, inetutils):
+#                        Telnet IP, Synch (IAC as urgent data, DM), then ABOR
+#   close:PATH:N         RETR PATH, read N bytes, close the data connection
+#                        without ABOR, read the reply
+FTPX='
+import ftplib, io, socket, sys, time
+# ftpx HOST [-P PORT] [-u USER PASS] OP...: see record.sh.
+args = sys.argv[1:]
+host, port, user, pw = args.pop(0), 21, "anonymous", "anonymous@"
+if args and args[0] == "-P":
+    port = int(args[1]); args = args[2:]
+if args and args[0] == "-u":
+    user, pw = args[1], args[2]; args = args[3:]
+def payload(n, text=False):
+    line = b"uploaded by ftplib in the ftpsniff lab\n"
+    return (line * (n // len(line) + 1))[:n]
+ftp = ftplib.FTP(timeout=5)
+ftp.set_debuglevel(1)
+rc = 0
+def show(label, f, *a, **k):
+    global rc
+    try:
+        r = f(*a, **k)
+        print(label, "->", r if not isinstance(r, bytes) else len(r))
+        return r
+    except (ftplib.all_errors + (ValueError,)) as e:
+        print(label, "failed:", repr(e))
+        rc = 1
+try:
+    ftp.connect(host, port)
+    ftp.login(user, pw)
+    for op in args:
+        kind, _, arg = op.partition(":")
+        if kind == "cmd":
+            show(op, ftp.sendcmd, arg)
+        elif kind == "active":
+            ftp.set_pasv(False)
+        elif kind == "passive":
+            ftp.set_pasv(True)
+        elif kind == "sleep":
+            time.sleep(float(arg))
+        elif kind == "retr":        # retr:PATH[:REST]
+            path, _, rest = arg.partition(":")
+            sink = io.BytesIO()
+            show(op, ftp.retrbinary, "RETR " + path, sink.write, 8192, int(rest) if rest else None)
+            print("got %d bytes" % sink.tell())
+        elif kind == "retra":       # TYPE A download
+            lines = []
+            show(op, ftp.retrlines, "RETR " + arg, lines.append)
+            print("got %d lines" % len(lines))
+        elif kind in ("stor", "appe"):  # stor:NAME:BYTES (TYPE I)
+            name, _, n = arg.partition(":")
+            show(op, ftp.storbinary, "%s %s" % (kind.upper(), name), io.BytesIO(payload(int(n))))
+        elif kind == "stora":       # TYPE A upload (storlines sends CRLF)
+            name, _, n = arg.partition(":")
+            show(op, ftp.storlines, "STOR " + name, io.BytesIO(payload(int(n))))
+        elif kind == "stou":        # stou:BYTES
+            show(op, ftp.storbinary, "STOU", io.BytesIO(payload(int(arg))))
+        elif kind == "mlsd":
+            show(op, lambda p: list(ftp.mlsd(p)), arg)
+        elif kind == "list":
+            lines = []
+            show(op, ftp.retrlines, "LIST" + (" " + arg if arg else ""), lines.append)
+        elif kind == "nlst":
+            show(op, ftp.nlst, *([arg] if arg else []))
+        elif kind in ("abort", "aborttel", "close"):
+            # abort:PATH:BYTES: RETR PATH, read BYTES of it, then ABOR
+            # (ftplib sends it as urgent data, MSG_OOB) while the data
+            # connection is still open, read the rest of the replies and
+            # the data connection end. close:PATH:BYTES: read BYTES and
+            # close the data connection without ABOR (what a killed or
+            # satisfied download does), then read the reply of the server.
+            path, _, n = arg.partition(":")
+            ftp.voidcmd("TYPE I")
+            conn = ftp.transfercmd("RETR " + path)
+            got = 0
+            while got < int(n):
+                b = conn.recv(8192)
+                if not b:
+                    break
+                got += len(b)
+            print("read %d bytes, now %s" % (got, kind))
+            if kind in ("abort", "aborttel"):
+                try:
+                    if kind == "abort":
+                        r = ftp.abort()
+                    else:
+                        # RFC 959 4.1.3, as tnftp and inetutils-ftp do it:
+                        # Telnet IP, then Synch (IAC urgent, DM), then ABOR.
+                        ftp.sock.sendall(b"\xff\xf4\xff", socket.MSG_OOB)
+                        ftp.sock.sendall(b"\xf2ABOR\r\n")
+                        r = ftp.getmultiline()
+                    print("abort ->", r)
+                except ftplib.all_errors as e:
+                    print("abort ->", repr(e)); r = ""
+                conn.settimeout(3)
+                try:
+                    while conn.recv(65536):
+                        pass
+                except OSError as e:
+                    print("data:", repr(e))
+                conn.close()
+                if r[:3] == "426":
+                    try:
+                        print("then ->", ftp.getmultiline())
+                    except ftplib.all_errors as e:
+                        print("then ->", repr(e))
+            else:
+                conn.close()
+                try:
+                    print("reply ->", ftp.getmultiline())
+                except ftplib.all_errors as e:
+                    print("reply ->", repr(e))
+        else:
+            raise SystemExit("unknown op %r" % op)
+    show("QUIT", ftp.quit)
+except (OSError, EOFError, ftplib.Error) as e:
+    print("connection error: %s" % e)
+    sys.exit(2)
+sys.exit(rc)
+'
+
+# big_file: ftproot/big.bin, 4 MiB (data.bin's pattern), for transfers that
+# last long enough (under a server's rate limit) to be interrupted.
+big_file() {
+	local root
+	root=$(netlab_ftproot) || return 1
+	[ -f "$root/big.bin" ] && return 0
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 16384)' >"$root/big.bin" &&
+		chmod 644 "$root/big.bin"
+}
+
+# tree_dirs: ftproot/tree (two levels, 9 files of 1 to 60 KB) to mirror, and
+# the same shape as a local tree $NETLAB_DIR/localtree to mirror -R.
+tree_dirs() {
+	local root d i
+	root=$(netlab_ftproot) || return 1
+	for d in "$root/tree" "$NETLAB_DIR/localtree"; do
+		[ -d "$d" ] && continue
+		mkdir -p "$d/docs" "$d/img/small" || return 1
+		for i in 1 2 3; do
+			head -c $((i * 20000)) "$root/data.bin" >"$d/docs/file$i.bin"
+			head -c $((i * 1000 + 17)) "$root/report.txt" >"$d/img/pic$i.txt"
+			head -c $((i * 333)) "$root/data.bin" >"$d/img/small/s$i.bin"
+		done
+		chmod -R a+rX "$d"
+	done
+}
+
+# partial NAME BYTES: a local file $NETLAB_DIR/NAME holding the first BYTES
+# of data.bin (a download cut short, to be resumed).
+partial() {
+	head -c "$2" "$(netlab_ftproot)/data.bin" >"$NETLAB_DIR/$1" && chmod 666 "$NETLAB_DIR/$1"
+}
+
+# abort_on NAME KIND: interrupted downloads of big.bin (4 MiB) from a
+# server held to about 1 MB/s (KIND: vsftpd, proftpd, pureftpd): ftplib
+# ABOR mid-RETR, ftplib closing the data connection without ABOR, curl
+# stopping after a byte range (-r), curl killed by its time limit (-m 1),
+# curl refusing by --max-filesize after SIZE, lftp interrupted by SIGINT.
+abort_on() {
+	netlab_lab_direct && big_file || return 1
+	case $2 in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" anon_max_rate=1000000 ;;
+	proftpd) server_start proftpd "TransferRate RETR 1000" ;;
+	pureftpd) server_start pureftpd -t 1000 ;;
+	esac || return 1
+	cap client "$1" || return 1
+	# ftplib.abort() sends "ABOR\r\n" with MSG_OOB: its last byte is the
+	# urgent one, so a server that reads urgent data out of line sees
+	# "ABOR\r" and may wait for the line's end: exit 1 is a real outcome.
+	run '0|1' "ftpx $NETLAB_SERVER_IP4 abort:big.bin:200000 cmd:NOOP (ftplib abort() mid-RETR)" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" abort:big.bin:200000 cmd:NOOP
+	run '0|1' "ftpx $NETLAB_SERVER_IP4 aborttel:big.bin:200000 cmd:NOOP (IP, Synch, ABOR mid-RETR)" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" aborttel:big.bin:200000 cmd:NOOP
+	run 0 "ftpx $NETLAB_SERVER_IP4 close:big.bin:200000 cmd:NOOP (data connection closed, no ABOR)" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" close:big.bin:200000 cmd:NOOP
+	run 0 "curl -r 0-99999 ftp://$NETLAB_SERVER_IP4/big.bin" \
+		"${CURL[@]}" -r 0-99999 -o /dev/null "ftp://$NETLAB_SERVER_IP4/big.bin"
+	run 28 "curl -m 1 ftp://$NETLAB_SERVER_IP4/big.bin (killed by its time limit)" \
+		curl -sS --connect-timeout 3 -m 1 -o /dev/null "ftp://$NETLAB_SERVER_IP4/big.bin"
+	run 63 "curl --max-filesize 100000 ftp://$NETLAB_SERVER_IP4/big.bin" \
+		"${CURL[@]}" --max-filesize 100000 -o /dev/null "ftp://$NETLAB_SERVER_IP4/big.bin"
+	run '0|1|8|124|130' "timeout -s INT 1.5 lftp -e '$LFTP_SET; get big.bin -o ...; bye' (SIGINT mid-transfer)" \
+		timeout -s INT 1.5 lftp -e "$LFTP_SET; get big.bin -o $NETLAB_DIR/lftp-big.bin; bye" "ftp://$NETLAB_SERVER_IP4"
+	cap_stop
+}
+
+sc_abort_vsftpd() { abort_on abort-vsftpd vsftpd; }
+sc_abort_proftpd() { abort_on abort-proftpd proftpd; }
+sc_abort_pureftpd() { abort_on abort-pureftpd pureftpd; }
+
+# resume_on NAME KIND: resumed downloads of data.bin (131072 bytes): ftplib
+# REST 100000 + RETR, curl -C - over a local file of 50000 bytes, lftp get
+# -c over one of 70000; then a resumed upload: ftplib STOR 30000 bytes,
+# curl -C - -T of a 100000-byte file (SIZE, then APPE of the rest).
+resume_on() {
+	netlab_lab_direct || return 1
+	case $2 in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/write.conf" ;;
+	proftpd) server_start proftpd:proftpd-write.conf ;;
+	pureftpd) server_start pureftpd ;;
+	esac || return 1
+	partial curl-part.bin 50000 && partial lftp-part.bin 70000 && partial up100k.bin 100000 || return 1
+	cap client "$1" || return 1
+	run 0 "ftpx $NETLAB_SERVER_IP4 retr:data.bin:100000 (REST 100000, RETR)" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" retr:data.bin:100000
+	run 0 "curl -C - -o curl-part.bin (50000 bytes) ftp://$NETLAB_SERVER_IP4/data.bin" \
+		"${CURL[@]}" -C - -o "$NETLAB_DIR/curl-part.bin" "ftp://$NETLAB_SERVER_IP4/data.bin"
+	run 0 "lftp -e '$LFTP_SET; get -c data.bin -o lftp-part.bin (70000 bytes); bye'" \
+		lftp -e "$LFTP_SET; get -c data.bin -o $NETLAB_DIR/lftp-part.bin; bye" "ftp://$NETLAB_SERVER_IP4"
+	run '0|1' "ftpx $NETLAB_SERVER_IP4 stor:upload/res.bin:30000" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" stor:upload/res.bin:30000
+	run '0|25' "curl -C - -T up100k.bin ftp://$NETLAB_SERVER_IP4/upload/res.bin" \
+		"${CURL[@]}" -C - -T "$NETLAB_DIR/up100k.bin" "ftp://$NETLAB_SERVER_IP4/upload/res.bin"
+	cap_stop
+	say "local: curl-part.bin $(stat -c %s "$NETLAB_DIR/curl-part.bin") lftp-part.bin $(stat -c %s "$NETLAB_DIR/lftp-part.bin"); server upload/res.bin $(stat -c %s "$NETLAB_DIR/ftproot/upload/res.bin" 2>&1)"
+}
+
+sc_resume_vsftpd() { resume_on resume-vsftpd vsftpd; }
+sc_resume_proftpd() { resume_on resume-proftpd proftpd; }
+sc_resume_pureftpd() { resume_on resume-pureftpd pureftpd; }
+
+# filecmds_on NAME KIND: one ftplib session of file commands in upload/:
+# FEAT, OPTS UTF8 ON, HELP, SYST, STAT, NOOP keep-alives 1 s apart, MKD,
+# CWD, STOR, APPE, STOU, SIZE, MDTM, SITE CHMOD, RNFR/RNTO, MLSD, MLST,
+# NLST, DELE (one missing), RMD of a non-empty and an empty directory.
+filecmds_on() {
+	netlab_lab_direct || return 1
+	case $2 in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/write.conf" ;;
+	proftpd) server_start proftpd:proftpd-write.conf ;;
+	pureftpd) server_start pureftpd -M ;;
+	esac || return 1
+	cap client "$1" || return 1
+	run '0|1' "ftpx $NETLAB_SERVER_IP4 FEAT OPTS HELP SYST STAT NOOP MKD CWD STOR APPE STOU SIZE MDTM SITE RNFR RNTO MLSD MLST NLST DELE RMD" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" cmd:FEAT 'cmd:OPTS UTF8 ON' cmd:HELP cmd:SYST cmd:STAT \
+		cmd:NOOP sleep:1 cmd:NOOP sleep:1 cmd:NOOP 'cmd:MKD upload/d1' 'cmd:CWD upload/d1' \
+		stor:a.txt:3000 appe:a.txt:1000 stou:500 'cmd:SIZE a.txt' 'cmd:MDTM a.txt' \
+		'cmd:SITE CHMOD 600 a.txt' 'cmd:RNFR a.txt' 'cmd:RNTO b.txt' mlsd:. 'cmd:MLST b.txt' nlst \
+		'cmd:DELE b.txt' 'cmd:DELE nosuch.txt' 'cmd:MKD empty' 'cmd:RMD empty' cmd:CDUP 'cmd:RMD d1' cmd:PWD
+	cap_stop
+}
+
+sc_filecmds_vsftpd() { filecmds_on filecmds-vsftpd vsftpd; }
+sc_filecmds_proftpd() { filecmds_on filecmds-proftpd proftpd; }
+sc_filecmds_pureftpd() { filecmds_on filecmds-pureftpd pureftpd; }
+
+# mirror_on NAME KIND: lftp mirror --parallel=4 of tree/ (9 files, 3
+# directories; several control and data connections at once), then
+# mirror -R --parallel=4 of the same shape into upload/ (vsftpd and ProFTPD,
+# which allow it). ProFTPD and Pure-FTPd offer MLST in FEAT: lftp lists with MLSD.
+mirror_on() {
+	netlab_lab_direct && tree_dirs || return 1
+	case $2 in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/write.conf" ;;
+	proftpd) server_start proftpd:proftpd-write.conf ;;
+	pureftpd) server_start pureftpd -M ;;
+	esac || return 1
+	cap client "$1" || return 1
+	run 0 "lftp -e '$LFTP_SET; mirror --parallel=4 tree ...; bye' ftp://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; mirror --parallel=4 tree $NETLAB_DIR/mirror-down; bye" "ftp://$NETLAB_SERVER_IP4"
+	run '0|1' "lftp -e '$LFTP_SET; mirror -R --parallel=4 localtree upload/up; bye' ftp://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; mirror -R --parallel=4 $NETLAB_DIR/localtree upload/up; bye" "ftp://$NETLAB_SERVER_IP4"
+	cap_stop
+	say "downloaded: $(find "$NETLAB_DIR/mirror-down" -type f 2>/dev/null | wc -l) files; uploaded: $(find "$NETLAB_DIR/ftproot/upload/up" -type f 2>/dev/null | wc -l) files"
+}
+
+sc_mirror_vsftpd() { mirror_on mirror-vsftpd vsftpd; }
+sc_mirror_proftpd() { mirror_on mirror-proftpd proftpd; }
+sc_mirror_pureftpd() { mirror_on mirror-pureftpd pureftpd; }
+
+# implicit-ftps-vsftpd: vsftpd implicit_ssl=YES on port 990 (TLS from the
+# first byte, no AUTH): curl ftps:// download and listing, lftp ftps:// ls.
+sc_implicit_ftps_vsftpd() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps.conf" implicit_ssl=YES listen_port=990 \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client implicit-ftps-vsftpd || return 1
+	run 0 "curl -k ftps://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -k -o /dev/null "ftps://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "curl -k ftps://$NETLAB_SERVER_IP4/ (listing)" \
+		"${CURL[@]}" -k -o /dev/null "ftps://$NETLAB_SERVER_IP4/"
+	run 0 "lftp -e '$LFTP_SET; set ssl:verify-certificate no; ls; bye' ftps://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; set ssl:verify-certificate no; ls; bye" "ftps://$NETLAB_SERVER_IP4"
+	cap_stop
+}
+
+# implicit-ftps-proftpd: ProFTPD, plain FTP on 21 and a <VirtualHost> on 990
+# with TLSOptions UseImplicitSSL (conf/proftpd-implicit.conf); curl ftps://.
+sc_implicit_ftps_proftpd() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	server_start proftpd:proftpd-implicit.conf || return 1
+	netlab_wait_port "$NETLAB_SERVER_NS" 990 || return 1
+	cap client implicit-ftps-proftpd || return 1
+	run 0 "curl -k ftps://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -k -o /dev/null "ftps://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "curl -k ftps://$NETLAB_SERVER_IP4/ (listing)" \
+		"${CURL[@]}" -k -o /dev/null "ftps://$NETLAB_SERVER_IP4/"
+	cap_stop
+}
+
+# ftps-ccc-proftpd: explicit FTPS (TLSRequired off, conf/proftpd-ccc.conf);
+# lftp with ftp:ssl-use-ccc yes sends CCC after login and goes on in clear
+# text on the control connection, data still protected (PROT P).
+sc_ftps_ccc_proftpd() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	server_start proftpd:proftpd-ccc.conf "TLSRSACertificateFile $NETLAB_CERT" \
+		"TLSRSACertificateKeyFile $NETLAB_KEY" || return 1
+	cap client ftps-ccc-proftpd || return 1
+	local tls='set ftp:ssl-force true; set ftp:ssl-allow-anonymous true; set ssl:verify-certificate no; set ftp:ssl-use-ccc yes'
+	run '0|1' "lftp -e '$LFTP_SET; $tls; ls; get report.txt -o ...; bye' ftp://$NETLAB_SERVER_IP4" \
+		lftp -e "$LFTP_SET; $tls; ls; get report.txt -o $NETLAB_DIR/lftp-report.txt; bye" "ftp://$NETLAB_SERVER_IP4"
+	cap_stop
+	say "got: $(stat -c '%s bytes' "$NETLAB_DIR/lftp-report.txt" 2>&1)"
+}
+
+# control-port-2121: vsftpd listen_port=2121: curl passive (EPSV) download,
+# lftp ls (PASV), ftplib active (PORT) download.
+sc_control_port_2121() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" listen_port=2121 || return 1
+	cap client control-port-2121 || return 1
+	run 0 "curl ftp://$NETLAB_SERVER_IP4:2121/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4:2121/report.txt"
+	run 0 "lftp -e '$LFTP_SET; ls; bye' ftp://$NETLAB_SERVER_IP4:2121" \
+		lftp -e "$LFTP_SET; ls; bye" "ftp://$NETLAB_SERVER_IP4:2121"
+	run 0 "ftpclient.py --port 2121 --active $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --port 2121 --active "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+# ipv6_active_on NAME KIND: IPv6 sessions: curl -P CLIENT6 (EPRT |2|),
+# curl passive (EPSV), ftplib --active (EPRT), lftp active (EPRT) and
+# curl --disable-epsv (PASV on IPv6).
+ipv6_active_on() {
+	netlab_lab_direct || return 1
+	case $2 in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon-ipv6.conf" ;;
+	proftpd) server_start proftpd:proftpd-ipv6.conf ;;
+	pureftpd) pureftpd_dual "$NETLAB_SERVER_NS" ;;
+	esac || return 1
+	cap client "$1" || return 1
+	local u="ftp://[$NETLAB_SERVER_IP6]"
+	run 0 "curl -g -P $NETLAB_CLIENT_IP6 $u/report.txt (EPRT |2|)" \
+		"${CURL[@]}" -g -P "$NETLAB_CLIENT_IP6" -o /dev/null "$u/report.txt"
+	run 0 "curl -g $u/report.txt (EPSV)" \
+		"${CURL[@]}" -g -o /dev/null "$u/report.txt"
+	run 0 "ftpclient.py --active $NETLAB_SERVER_IP6 retr:report.txt nlst" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP6" retr:report.txt nlst
+	run 0 "lftp -e '$LFTP_SET; set ftp:passive-mode off; ls; bye' $u" \
+		lftp -e "$LFTP_SET; set ftp:passive-mode off; ls; bye" "$u"
+	run '0|7|13|28|30' "curl -g --disable-epsv $u/report.txt (PASV over IPv6)" \
+		"${CURL[@]}" -g --disable-epsv -o /dev/null "$u/report.txt"
+	cap_stop
+}
+
+# pureftpd_dual NS: Pure-FTPd as netlab_pureftpd starts it, but without -4,
+# so it listens on IPv6 too.
+pureftpd_dual() {
+	local ns=$1 root bin home
+	root=$(netlab_ftproot) || return 1
+	if netlab_installed pure-ftpd; then
+		bin=/usr/sbin/pure-ftpd
+	else
+		bin=$(netlab_unpack pure-ftpd) || return 1
+		bin=$bin/usr/sbin/pure-ftpd
+	fi
+	netlab_ftp_user || return 1
+	home=$(getent passwd ftp | cut -d: -f6)
+	netlab_start_server pure-ftpd "$ns" 21 unshare --mount --propagation private \
+		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$root" "$home" \
+		"$bin" -e -H -p 40000:40100 -g "$NETLAB_DIR/pure-ftpd-$ns.pid" || return 1
+	NETLAB_PUREFTPD_PID=$NETLAB_LAST_PID
+}
+
+sc_ipv6_active_vsftpd() { ipv6_active_on ipv6-active-vsftpd vsftpd; }
+sc_ipv6_proftpd() { ipv6_active_on ipv6-proftpd proftpd; }
+sc_ipv6_pureftpd() { ipv6_active_on ipv6-pureftpd pureftpd; }
+
+# client_session NAME SH: vsftpd write.conf and one client run by sh -c SH
+# in the client namespace, from $NETLAB_DIR/cl (its download folder).
+client_session() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/write.conf" || return 1
+	mkdir -p "$NETLAB_DIR/cl" && partial cl/up.bin 20000 || return 1
+	cap client "$1" || return 1
+	run '0|1' "$2" sh -c "cd $NETLAB_DIR/cl && $2"
+	cap_stop
+	say "client folder: $(cd "$NETLAB_DIR/cl" && stat -c '%n %s' -- * | tr '\n' ' ')"
+}
+
+# tnftp (Debian's "ftp"): an auto-fetch of one URL, then a scripted session
+# (-n, user, passive: EPSV; then passive off: EPRT) with get, put, ls, size.
+sc_client_tnftp() {
+	client_session client-tnftp "tnftp -V ftp://$NETLAB_SERVER_IP4/report.txt; printf 'user anonymous tnftp@\nbinary\nls\nget data.bin\nsize data.bin\nascii\nget report.txt r.txt\nbinary\ncd upload\nput up.bin\npassive off\nget up.bin up2.bin\nls\nquit\n' | tnftp -n -v $NETLAB_SERVER_IP4"
+}
+
+# inetutils-ftp (GNU): a scripted session, passive (-p: PASV) then active
+# (passive toggled off: PORT).
+sc_client_inetutils() {
+	client_session client-inetutils "printf 'user anonymous gnu@\nbinary\nls\nget data.bin\ncd upload\nput up.bin\npassive\nget up.bin up2.bin\nascii\nget ../report.txt r.txt\nquit\n' | inetutils-ftp -n -v -p $NETLAB_SERVER_IP4"
+}
+
+# ncftp: ncftpls (listing), ncftpget (download), ncftpput (upload), and
+# ncftpget -E (active PORT).
+sc_client_ncftp() {
+	client_session client-ncftp "ncftpls -l ftp://$NETLAB_SERVER_IP4/ ; ncftpget -V $NETLAB_SERVER_IP4 . /data.bin; ncftpput -V $NETLAB_SERVER_IP4 /upload up.bin; ncftpget -V -E $NETLAB_SERVER_IP4 . /report.txt"
+}
+
+# busybox ftpget/ftpput (PASV only).
+sc_client_busybox() {
+	client_session client-busybox "busybox ftpget -v -u anonymous -p bb@ $NETLAB_SERVER_IP4 data.bin data.bin; busybox ftpput -v -u anonymous -p bb@ $NETLAB_SERVER_IP4 upload/bb.bin up.bin; busybox ftpget -c -v -u anonymous -p bb@ $NETLAB_SERVER_IP4 up.bin upload/bb.bin"
+}
+
+# ascii_on NAME KIND: TYPE A and TYPE I transfers of several sizes (0 B to
+# 300 KB) both ways in one session: vsftpd write.conf (ascii_*_enable NO,
+# its default: "ASCII" data goes through unconverted), vsftpd with
+# ascii_upload_enable and ascii_download_enable, ProFTPD (converts).
+ascii_on() {
+	netlab_lab_direct || return 1
+	case $2 in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/write.conf" ;;
+	vsftpd-conv) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/write.conf" ascii_upload_enable=YES ascii_download_enable=YES ;;
+	proftpd) server_start proftpd:proftpd-write.conf ;;
+	esac || return 1
+	cap client "$1" || return 1
+	run '0|1' "ftpx $NETLAB_SERVER_IP4 retra:report.txt retr:report.txt stora/stor of 0..300000 bytes, retra/retr back, retra:data.bin" \
+		python3 -c "$FTPX" "$NETLAB_SERVER_IP4" retra:report.txt retr:report.txt \
+		stora:upload/a0.txt:0 stora:upload/a1.txt:100 stora:upload/a2.txt:50000 \
+		stor:upload/b1.bin:1 stor:upload/b2.bin:300000 stor:upload/b0.bin:0 \
+		retra:upload/a2.txt retr:upload/a2.txt retr:upload/b0.bin retra:upload/a0.txt retra:data.bin \
+		'cmd:SIZE upload/a2.txt' 'cmd:TYPE A' 'cmd:SIZE upload/a2.txt' 'cmd:TYPE I'
+	cap_stop
+	say "server: $(cd "$NETLAB_DIR/ftproot/upload" && stat -c '%n %s' -- * | tr '\n' ' ')"
+}
+
+sc_ascii_vsftpd() { ascii_on ascii-vsftpd vsftpd; }
+sc_ascii_vsftpd_conv() { ascii_on ascii-vsftpd-conv vsftpd-conv; }
+sc_ascii_proftpd() { ascii_on ascii-proftpd proftpd; }
 
 # --- main ----------------------------------------------------------------
 
