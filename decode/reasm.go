@@ -71,11 +71,12 @@ type halfStream struct {
 	// lostReported: an ACK proved the bytes from next to lostTo lost and
 	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
-	held         []heldSeg // sorted by seq, all after next
 	// ack is the latest acknowledgement this direction sent, taken only
-	// from a segment at the stream's position (follow), when acked.
-	ack   uint32
+	// from a segment at the stream's position (follow), when acked. (Here,
+	// before held, the two fit in what was padding.)
 	acked bool
+	ack   uint32
+	held  []heldSeg // sorted by seq, all after next
 }
 
 // since is when the oldest hole began to wait: the arrival of the held

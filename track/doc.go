@@ -14,10 +14,10 @@
 // its outcome is final; a late segment of it matches nothing, and only a
 // new SYN can start another. An ended session is handed to the Sink and
 // dropped; it stays reachable only while one of its data connections is
-// still moving data, whose end it reports after. Open sessions whose
-// client SYN was seen are also indexed by its sequence number, until a
-// copy of the same connection under other addresses pairs with them or
-// they end (Session.SameConnection: one capture taken on a NAT router
+// still moving data, whose end it reports after. Sessions whose client
+// SYN was seen are also indexed by its sequence number for two seconds
+// of packet time, until a copy of the same connection under other
+// addresses pairs with them or they end (Session.SameConnection: one capture taken on a NAT router
 // holds each connection twice).
 //
 // What a session keeps of its history depends on the output: for the text
@@ -49,7 +49,8 @@
 // # Bounds
 //
 //   - sessions at once: Options.MaxSessions (10,000; Limits.SessionsDropped);
-//     the sequence-number index holds at most one entry per open session
+//     the sequence-number index holds the sessions opened in the last two
+//     seconds of packet time, at most one entry per open session
 //   - data connections under way and announcements waiting, together:
 //     Options.MaxDataConns (100,000; Limits.DataDropped); per session
 //     MaxDataPerSession (4,096); 64 announcements per port

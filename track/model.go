@@ -421,7 +421,7 @@ type Session struct {
 	EndReason    EndReason
 	// SameConnection: this control connection was also seen under other
 	// addresses in the same capture, as another session (twin.go).
-	SameConnection Twin
+	SameConnection *Twin
 	clientISN      uint32 // its client SYN's sequence number, when indexed in byISN
 	isnIndexed     bool
 	serverISN      uint32 // the server's, when serverSYN

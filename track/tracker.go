@@ -139,10 +139,12 @@ type Tracker struct {
 	// client that trusted a private 227 it read inside TLS connects to
 	// another address than the server's.
 	encryptedClients map[netip.Addr]*Session
-	// byISN indexes open sessions whose client SYN was seen and that
-	// have no twin yet, by that SYN's sequence number (twin.go). The
-	// sessions table owns them; an entry leaves when its session ends.
-	byISN map[uint32]*Session
+	// byISN indexes open sessions whose client SYN was seen in the last
+	// two seconds and that have no twin yet, by that SYN's sequence
+	// number (twin.go). The sessions table owns them; an entry leaves when
+	// its session ends or ages out.
+	byISN    map[uint32]*Session
+	isnOrder []isnEntry // byISN's entries, oldest first, for expireISN
 	// portRefs counts the data connections in data using each port;
 	// lastKey/lastDC cache the latest lookup.
 	portRefs [65536]uint32

@@ -16,7 +16,7 @@ import (
 // the pair as one connection before and after the translation rather
 // than as two clients.
 
-// Twin is the other session of a connection seen twice; ID 0: none.
+// Twin is the other session of a connection seen twice.
 type Twin struct {
 	ID             int
 	Client, Server netip.AddrPort
@@ -40,11 +40,11 @@ func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
 		// A NAT changes an address (a port alone: two connections of
 		// one client, from a stack that reuses its numbers), and keeps
 		// the server's number as well as the client's.
-		if d <= sameConnectionWindow && d >= -sameConnectionWindow &&
+		if d <= sameConnectionWindow && d >= -sameConnectionWindow && other.SameConnection == nil &&
 			(other.Client.Addr() != sess.Client.Addr() || other.Server.Addr() != sess.Server.Addr()) &&
 			(!e.ServerSYN || !other.serverSYN || e.ServerISN == other.serverISN) {
-			other.SameConnection = Twin{ID: sess.ID, Client: sess.Client, Server: sess.Server}
-			sess.SameConnection = Twin{ID: other.ID, Client: other.Client, Server: other.Server}
+			other.SameConnection = &Twin{ID: sess.ID, Client: sess.Client, Server: sess.Server}
+			sess.SameConnection = &Twin{ID: other.ID, Client: other.Client, Server: other.Server}
 			t.unindexISN(other)
 			return
 		}
@@ -55,10 +55,39 @@ func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
 	sess.clientISN, sess.isnIndexed = e.ClientISN, true
 	sess.serverISN, sess.serverSYN = e.ServerISN, e.ServerSYN
 	t.byISN[e.ClientISN] = sess
+	t.isnOrder = append(t.isnOrder, isnEntry{isn: e.ClientISN, id: sess.ID, start: sess.Start})
+	t.expireISN(sess.Start)
+}
+
+// isnEntry is one session indexed in byISN, in the order indexed, by ID
+// (not by pointer: the queue keeps no ended session alive).
+type isnEntry struct {
+	isn   uint32
+	id    int
+	start time.Time
+}
+
+// expireISN takes out of byISN the sessions that started more than
+// sameConnectionWindow before now: no copy can pair with them any more.
+// So the index holds the sessions opened in the last two seconds of packet
+// time, not every open one.
+func (t *Tracker) expireISN(now time.Time) {
+	i := 0
+	for ; i < len(t.isnOrder) && now.Sub(t.isnOrder[i].start) > sameConnectionWindow; i++ {
+		en := t.isnOrder[i]
+		if s := t.byISN[en.isn]; s != nil && s.ID == en.id {
+			t.unindexISN(s)
+		}
+	}
+	if i > 0 {
+		t.isnOrder = append(t.isnOrder[:0], t.isnOrder[i:]...)
+	}
 }
 
 // unindexISN takes a session out of byISN.
 func (t *Tracker) unindexISN(sess *Session) {
+	// Its entry in isnOrder stays until it ages out: by ID, it matches
+	// nothing once the session left byISN.
 	if sess.isnIndexed && t.byISN[sess.clientISN] == sess {
 		delete(t.byISN, sess.clientISN)
 	}

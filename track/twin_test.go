@@ -82,10 +82,14 @@ func TestSameConnectionSeenTwice(t *testing.T) {
 				t.Fatalf("%d sessions, want %d", len(rec.ended), len(tt.want))
 			}
 			for _, s := range rec.ended {
-				if got, want := s.SameConnection.ID, tt.want[s.ID-1]; got != want {
+				got := 0
+				if s.SameConnection != nil {
+					got = s.SameConnection.ID
+				}
+				if want := tt.want[s.ID-1]; got != want {
 					t.Errorf("session %d: same connection as %d, want %d", s.ID, got, want)
 				}
-				if tw := s.SameConnection; tw.ID != 0 {
+				if tw := s.SameConnection; tw != nil {
 					o := tt.opens[tw.ID-1]
 					if tw.Client != o.client || tw.Server != o.server {
 						t.Errorf("session %d names %v -> %v, want %v -> %v", s.ID, tw.Client, tw.Server, o.client, o.server)
@@ -96,5 +100,28 @@ func TestSameConnectionSeenTwice(t *testing.T) {
 				t.Errorf("%d sessions left in the sequence-number index after the end", len(trk.byISN))
 			}
 		})
+	}
+}
+
+// TestSequenceIndexHoldsTwoSeconds: the index that pairs copies holds the
+// sessions opened in the last two seconds of packet time, not every open
+// one, so an open session costs it nothing once no copy can come.
+func TestSequenceIndexHoldsTwoSeconds(t *testing.T) {
+	trk := New(&recorder{}, Options{})
+	srv := netip.MustParseAddrPort("192.0.2.10:21")
+	for i := range 100 {
+		cli := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}), 40000)
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, Num: uint64(i + 1), TS: t0.Add(time.Duration(i) * 100 * time.Millisecond),
+			Client: cli, Server: srv, ClientSYN: true, ClientISN: uint32(1000 + i)})
+	}
+	if got := trk.OpenSessions(); got != 100 {
+		t.Fatalf("%d open sessions, want 100", got)
+	}
+	// Opened over 9.9 s: those of the last 2 s (21 of them) are indexed.
+	if got := len(trk.byISN); got > 21 {
+		t.Errorf("%d sessions indexed, want at most 21", got)
+	}
+	if got := len(trk.isnOrder); got > 21 {
+		t.Errorf("%d entries queued, want at most 21", got)
 	}
 }

@@ -158,7 +158,9 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.strOmit("file", s.File)
 	w.raw("file_raw", s.File)
 	w.boolOmit("desync", s.Desync)
-	w.intOmit("same_connection_as", int64(s.SameConnection.ID))
+	if tw := s.SameConnection; tw != nil {
+		w.int("same_connection_as", int64(tw.ID))
+	}
 	w.int("commands", int64(s.CommandCount))
 	w.intOmit("commands_omitted", int64(s.CommandsOmitted))
 	w.int("data_connections", int64(s.DataCount))

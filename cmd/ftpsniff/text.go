@@ -117,7 +117,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		return
 	}
 	o.sessions++
-	if s.SameConnection.ID != 0 {
+	if s.SameConnection != nil {
 		o.sameConnection++
 	}
 	fs := o.findings[s]
@@ -179,7 +179,7 @@ func (o *textOutput) transcript(s *track.Session) {
 		notes = append(notes, "capture gaps: some replies may be paired wrongly")
 	}
 	o.printf("  %s\n", strings.Join(notes, "; "))
-	if tw := s.SameConnection; tw.ID != 0 {
+	if tw := s.SameConnection; tw != nil {
 		o.printf("  also session %d, %s -> %s: the same connection on the other side of a NAT\n",
 			tw.ID, addrString(tw.Client), addrString(tw.Server))
 	}
