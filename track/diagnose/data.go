@@ -361,8 +361,9 @@ func suggestPublic(s *track.Session, a, pub netip.Addr) string {
 
 // natActive compares the address in PORT/EPRT/LPRT with the client's: a
 // private address from a client seen at another address is a NAT in front
-// of the client that does not rewrite PORT. A public third host is a
-// bounce, reported by bounce.
+// of the client that does not rewrite PORT. A host bounceTarget proves to
+// be another (a public third host, one of the server's network, ...) is a
+// bounce, reported by noteBounce.
 func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, dc *track.DataConn, c *track.Command) *Finding {
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
 	if addr == cli || addr.Is4() != cli.Is4() {
@@ -372,8 +373,11 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	if cls != ClassPrivate && cls != ClassCGNAT {
 		return nil
 	}
-	if local(cli) && sameNet(addr, cli) {
-		return nil // another host of the client's own network: a bounce, not NAT
+	if foreign, _, _ := bounceTarget(s, a, dc); foreign != "" {
+		// Another host (of the client's network or the server's, one
+		// that answered where the client's own network is out of reach,
+		// or one of several): a bounce, not NAT.
+		return nil
 	}
 	f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning}
 	var ann string

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -278,35 +279,154 @@ type bounceRec struct {
 	target netip.AddrPort
 	state  string // what became of it: "refused by the server", "never answered", or the data outcome
 	dc     *track.DataConn
+	// several: a private address that is another host only because the
+	// session's PORTs name several such hosts (bounceTarget).
+	several bool
 }
 
 // maxBounces bounds the bounce attempts kept per session; beyond it they
 // are counted only.
 const maxBounces = 4096
 
-// bounceReasons says why a named endpoint is not the client: another host
-// (a bounce), or a privileged port of the client itself (reported apart).
+// hostRule is which address rule makes a named host other than the client.
+type hostRule uint8
+
+const (
+	hostClient      hostRule = iota // the client's own address, or no rule says otherwise
+	hostOtherFamily                 // the other address family
+	hostUnroutable                  // public, loopback, unspecified or link-local
+	hostClientNet                   // another host of the client's network
+	hostServer                      // the server's own address
+	hostServerNet                   // a host of the server's network
+)
+
+// namedHost applies the address rules to a host a PORT names. A private
+// or CGNAT address no rule names may be the client's own behind a NAT
+// (natActive); bounceTarget adds what the rest of the session proves.
+func namedHost(s *track.Session, addr netip.Addr) hostRule {
+	addr, cli, srv := addr.Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	if addr == cli {
+		return hostClient
+	}
+	switch cls := Classify(addr); {
+	case addr.Is4() != cli.Is4():
+		return hostOtherFamily
+	case cls == ClassPublic, cls == ClassLoopback, cls == ClassUnspecified, cls == ClassLinkLocal:
+		return hostUnroutable
+	case local(cli) && sameNet(addr, cli):
+		return hostClientNet
+	case addr == srv:
+		return hostServer
+	case sameNet(addr, srv):
+		// A client behind a NAT announces an address of its own network;
+		// the client's control connection does not come from the server's
+		// (the case above), so this one is not the client's.
+		return hostServerNet
+	}
+	return hostClient
+}
+
+// bounceReasons says why a named endpoint is not the client, from the
+// addresses alone: another host (a bounce), or a privileged port of the
+// client itself (reported apart).
 func bounceReasons(s *track.Session, a netip.AddrPort) (foreign string, privileged bool) {
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
-	if addr != cli {
-		cls := Classify(addr)
-		switch {
-		case addr.Is4() != cli.Is4():
-			foreign = fmt.Sprintf("names %s, of the other address family than the client's %s", addr, cli)
-		case cls == ClassPublic, cls == ClassLoopback, cls == ClassUnspecified, cls == ClassLinkLocal:
-			foreign = fmt.Sprintf("names %s (%s), not the client's %s", addr, cls.Describe(addr), cli)
-		case local(cli) && sameNet(addr, cli):
-			foreign = fmt.Sprintf("names %s, another host on the client's network, not the client's %s", addr, cli)
-		}
+	switch namedHost(s, addr) {
+	case hostOtherFamily:
+		foreign = fmt.Sprintf("names %s, of the other address family than the client's %s", addr, cli)
+	case hostUnroutable:
+		foreign = fmt.Sprintf("names %s (%s), not the client's %s", addr, Classify(addr).Describe(addr), cli)
+	case hostClientNet:
+		foreign = fmt.Sprintf("names %s, another host on the client's network, not the client's %s", addr, cli)
+	case hostServer:
+		foreign = fmt.Sprintf("names %s, the server's own address, not the client's %s", addr, cli)
+	case hostServerNet:
+		foreign = fmt.Sprintf("names %s, a host in the server's own network %s, not the client's %s", addr, guessedNet(s.Server.Addr()), cli)
 	}
 	return foreign, a.Port() < 1024
+}
+
+// guessedNet is the network sameNet takes a to be on.
+func guessedNet(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
+	bits := 64
+	if a.Is4() {
+		bits = 24
+	}
+	p, _ := a.Prefix(bits)
+	return p
+}
+
+// natCandidate reports whether addr is what a client behind a NAT that
+// does not rewrite PORT announces: a private or CGNAT address of the
+// client's family, not the client's, that no address rule calls another
+// host.
+func natCandidate(s *track.Session, addr netip.Addr) bool {
+	addr = addr.Unmap()
+	if cls := Classify(addr); cls != ClassPrivate && cls != ClassCGNAT {
+		return false
+	}
+	return addr != s.Client.Addr().Unmap() && namedHost(s, addr) == hostClient
+}
+
+// maxHostLook bounds how many of a session's commands bounceTarget reads
+// for the other hosts its PORTs name: the cost of each look stays fixed.
+const maxHostLook = 256
+
+// otherCandidate is a natCandidate other than addr that a PORT/EPRT/LPRT
+// among the session's first maxHostLook kept commands names, if any.
+func otherCandidate(s *track.Session, addr netip.Addr) (netip.Addr, *track.Command) {
+	addr = addr.Unmap()
+	for i, c := range s.Commands {
+		if i >= maxHostLook {
+			break
+		}
+		if !activeEndpoint(c) {
+			continue
+		}
+		if t := c.Endpoint.Addr().Unmap(); t != addr && natCandidate(s, t) {
+			return t, c
+		}
+	}
+	return netip.Addr{}, nil
+}
+
+// activeEndpoint reports whether c is a PORT/EPRT/LPRT whose endpoint was
+// read.
+func activeEndpoint(c *track.Command) bool {
+	return c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil && c.Endpoint.IsValid()
+}
+
+// bounceTarget is bounceReasons with what the session and the data
+// connection prove about a natCandidate: it is another host, not the
+// client behind its NAT, when it answered the server's connection with a
+// SYN-ACK while the client comes from a public address (the client's own
+// network is out of the server's reach across the Internet: an RST proves
+// less, a firewall on the way may send it in the target's name), or when
+// the session's PORTs name several such hosts (a client behind a NAT has
+// one address). dc is the data connection armed for a, nil when none was;
+// several reports the second kind.
+func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (foreign string, privileged, several bool) {
+	foreign, privileged = bounceReasons(s, a)
+	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
+	if foreign != "" || !natCandidate(s, addr) {
+		return foreign, privileged, false
+	}
+	if dc != nil && !local(cli) && dc.Server.Addr().Unmap() == addr &&
+		(dc.Outcome == track.OutcomeConnected || dc.Outcome == track.OutcomeTransferred) {
+		return fmt.Sprintf("names %s, which answered the server's connection with a SYN-ACK, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so this is another host", addr, cli), privileged, false
+	}
+	if other, c := otherCandidate(s, addr); other.IsValid() {
+		return fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d): a client behind a NAT has one address, so these are other hosts, not the client's %s", addr, other, c.Num, cli), privileged, true
+	}
+	return "", privileged, false
 }
 
 // noteBounce records a PORT naming another host; the session's one
 // ftp-bounce finding is made at its end (bounceFinding). It reports whether
 // the endpoint is foreign, so the caller leaves its outcome to that finding.
 func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Command, dc *track.DataConn, state string) bool {
-	foreign, priv := bounceReasons(s, a)
+	foreign, priv, several := bounceTarget(s, a, dc)
 	if foreign == "" {
 		return false
 	}
@@ -321,15 +441,16 @@ func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Comm
 	if st.bounceWhy == "" {
 		st.bounceWhy = foreign
 	}
-	st.bounces = append(st.bounces, bounceRec{cmd: c, target: a, state: state, dc: dc})
+	st.bounces = append(st.bounces, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several})
 	return true
 }
 
 // ownPrivilegedPort is a PORT naming a port below 1024 of the client's own
-// address: not a bounce to another host, but what RFC 2577 asks servers to
-// refuse.
+// address (the one it is seen at, or the private one it announces from
+// behind a NAT, natActive): not a bounce to another host, but what RFC
+// 2577 asks servers to refuse.
 func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ftp.Via, c *track.Command, refused bool) *Finding {
-	foreign, priv := bounceReasons(s, a)
+	foreign, priv, _ := bounceTarget(s, a, nil)
 	if foreign != "" || !priv || c == nil {
 		return nil
 	}
@@ -341,7 +462,11 @@ func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ft
 		pk = append(pk, r.Num)
 	}
 	f.Evidence, f.Packets = ev, packets(pk)
-	f.Message = fmt.Sprintf("%s names privileged port %d of the client's own address %s: not a bounce to another host, but a port RFC 2577 asks servers to refuse (a client listening there runs as root, or is probing the server).", via, a.Port(), a.Addr())
+	whose := fmt.Sprintf("the client's own address %s", a.Addr())
+	if a.Addr().Unmap() != s.Client.Addr().Unmap() {
+		whose = fmt.Sprintf("%s, the address the client announces as its own from behind a NAT (see nat-mismatch)", a.Addr())
+	}
+	f.Message = fmt.Sprintf("%s names privileged port %d of %s: not a bounce to another host, but a port RFC 2577 asks servers to refuse (a client listening there runs as root, or is probing the server).", via, a.Port(), whose)
 	if refused {
 		f.Message += " The server refused it."
 		f.Advice = "Nothing to change on the server."
@@ -355,41 +480,99 @@ func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ft
 	return f
 }
 
+// withEarlierHosts is the session's bounces with the PORTs judged before
+// the second of several private hosts appeared (as a client behind a
+// NAT, then): once the session names several, none of them is the
+// client's own address, so they belong to the bounce too.
+func withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
+	if !slices.ContainsFunc(recs, func(b bounceRec) bool { return b.several }) {
+		return recs
+	}
+	seen := make(map[*track.Command]bool, len(recs))
+	for _, b := range recs {
+		seen[b.cmd] = true
+	}
+	var early []bounceRec
+	for i, c := range s.Commands {
+		if i >= maxHostLook {
+			break
+		}
+		if seen[c] || !activeEndpoint(c) || !natCandidate(s, c.Endpoint.Addr()) {
+			continue
+		}
+		b := bounceRec{cmd: c, target: c.Endpoint, dc: c.Data, several: true}
+		switch r := c.Final(); {
+		case c.Data != nil:
+			b.state = bounceState(c.Data)
+		case r == nil:
+			b.state = bounceNeverAnswered
+		default:
+			b.state = bounceRefused
+		}
+		early = append(early, b)
+	}
+	if len(early) == 0 {
+		return recs
+	}
+	out := append(early, recs...)
+	slices.SortStableFunc(out, func(x, y bounceRec) int { return cmp.Compare(x.cmd.Num, y.cmd.Num) })
+	return out
+}
+
 // bounceFinding is the session's one ftp-bounce finding: a single attempt,
 // or a port scan through the server, with what became of each.
 func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	if len(st.bounces) == 0 {
 		return nil
 	}
-	first := st.bounces[0]
+	recs := withEarlierHosts(s, st.bounces)
+	first := recs[0]
+	srv := s.Server.Addr().Unmap()
 	hosts := map[netip.Addr]bool{}
 	ports := map[netip.AddrPort]bool{}
+	portNums := map[uint16]bool{}
 	counts := map[string]int{}
 	var order []string
-	accepted := 0
+	accepted, answered := 0, 0
+	inServerNet := true // every target is in the server's own network, the client's control address is not
 	var pk []uint64
-	for _, b := range st.bounces {
-		hosts[b.target.Addr()] = true
+	for _, b := range recs {
+		h := b.target.Addr().Unmap()
+		hosts[h] = true
 		ports[b.target] = true
+		portNums[b.target.Port()] = true
+		rule := namedHost(s, h)
+		inServerNet = inServerNet && (rule == hostServerNet || rule == hostServer)
 		if counts[b.state] == 0 {
 			order = append(order, b.state)
 		}
 		counts[b.state]++
 		if b.dc != nil {
 			accepted++
+			if b.dc.Outcome == track.OutcomeConnected || b.dc.Outcome == track.OutcomeTransferred {
+				answered++
+			}
 		}
 	}
 	pk = append(pk, first.cmd.Num)
 	if r := first.cmd.Final(); r != nil {
 		pk = append(pk, r.Num)
 	}
-	n := len(st.bounces) + st.bouncesOmitted
+	n := len(recs) + st.bouncesOmitted
 	f := &Finding{Code: CodeFTPBounce, Severity: SeverityInfo, Session: s, Command: first.cmd, TS: first.cmd.TS, Packets: packets(pk)}
 	var states []string
 	for _, k := range order {
 		states = append(states, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	via := first.cmd.Verb
+	where := ""
+	if inServerNet {
+		where = fmt.Sprintf(" in the server's own network %s", guessedNet(srv))
+	}
+	// Private targets are what a client behind a NAT announces too: say
+	// what makes these another host's.
+	cls := Classify(first.target.Addr())
+	private := cls == ClassPrivate || cls == ClassCGNAT
 	if len(ports) >= bounceScanPorts {
 		hl := make([]netip.Addr, 0, len(hosts))
 		for h := range hosts {
@@ -400,15 +583,29 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		if len(hl) > 1 {
 			hostText = fmt.Sprintf("%d hosts (first %s)", len(hl), hl[0])
 		}
-		f.Evidence = joinEvidence(fmt.Sprintf("%d PORT/EPRT/LPRT commands naming %d ports of %s, first %q (packet %d)", n, len(ports), hostText, commandText(first.cmd), first.cmd.Num),
+		which := "that host"
+		if len(hl) > 1 {
+			which = "those hosts"
+		}
+		portText := fmt.Sprintf("%d ports", len(ports))
+		if len(hl) > 1 && len(portNums) == 1 {
+			portText = fmt.Sprintf("port %d", first.target.Port())
+		}
+		f.Evidence = joinEvidence(fmt.Sprintf("%d PORT/EPRT/LPRT commands naming %s of %s, first %q (packet %d)", n, portText, hostText, commandText(first.cmd), first.cmd.Num),
 			strings.Join(states, ", "))
-		f.Message = fmt.Sprintf("An FTP bounce port scan through this server (RFC 2577): the client, %s, asked the server to connect to %d ports of %s instead of to itself.", s.Client.Addr(), len(ports), hostText)
+		f.Message = fmt.Sprintf("An FTP bounce port scan through this server (RFC 2577): the client, %s, asked the server to connect to %s of %s%s instead of to itself.", s.Client.Addr(), portText, hostText, where)
+		switch {
+		case inServerNet:
+			f.Message += " A client behind a NAT announces an address of its own network, not of the server's: these are other hosts."
+		case private:
+			f.Message += fmt.Sprintf(" The addresses are private, but not the client's own behind a NAT: %s %s.", via, st.bounceWhy)
+		}
 		if st.bouncesOmitted > 0 {
 			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", st.bouncesOmitted, maxBounces)
 		}
 		if accepted > 0 {
 			f.Severity = SeverityError
-			f.Message += fmt.Sprintf(" The server accepted %d and connected out: the answers (RST = closed, no answer = filtered) tell the client which ports of that host are open. The failures of those connections are the scan, not a firewall fault.", accepted)
+			f.Message += fmt.Sprintf(" The server accepted %d and connected out: the answers (RST = closed, no answer = filtered) tell the client which ports of %s are open. The failures of those connections are the scan, not a firewall fault.", accepted, which)
 		} else {
 			f.Severity = SeverityWarning
 			f.Message += " The server refused or ignored every one."
@@ -420,6 +617,11 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		}
 		f.Evidence = joinEvidence(ev, strings.Join(states, ", "))
 		f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, st.bounceWhy)
+		if len(hosts) == 1 && answered == 0 && namedHost(s, first.target.Addr()) == hostServerNet {
+			// One private address of the server's network that nothing
+			// answered from: the one case a NAT cannot be ruled out.
+			f.Message += " (A client behind a NAT whose own network happens to use the server's addresses would look the same: a capture on the client's side tells.)"
+		}
 		switch {
 		case accepted > 0:
 			f.Severity = SeverityWarning
@@ -433,7 +635,7 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	}
 	if accepted > 0 {
 		fam := d.family(s)
-		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: " + fam.refuseForeign() + "; and find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: " + fam.refuseForeign() + "." + bounceAllowedBy(fam, s, recs) + " And find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
 		if fam.ownDataSettings() {
 			f.Advice += fam.note()
 		}
@@ -441,6 +643,42 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
 	}
 	return f
+}
+
+// bounceAllowedBy says, as sentences after the refuseForeign advice, which
+// setting let a Unix server accept a bounce its stock build refuses
+// (familydata.go gives the sources): vsftpd's one port_promiscuous lifts
+// both its checks; ProFTPD and Pure-FTPd refuse a port below 1024 always,
+// so one that accepted it is no stock build. Empty for the families with
+// settings of their own, which refuseForeign names.
+func bounceAllowedBy(fam family, s *track.Session, recs []bounceRec) string {
+	if fam.ownDataSettings() {
+		return ""
+	}
+	priv := 0
+	for _, b := range recs {
+		if b.dc != nil && b.target.Port() < 1024 {
+			priv = int(b.target.Port())
+			break
+		}
+	}
+	fixedLow := ""
+	if priv > 0 {
+		fixedLow = fmt.Sprintf(" It also accepted port %d, below 1024, which stock %s refuses whatever its settings say: this is not a stock build, so block its active-mode data connections to ports below 1024 on a firewall.", priv, fam.kind.Product())
+	}
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		return " Stock vsftpd refuses a PORT naming another address than the client's, or a port below 1024, so this one runs with port_promiscuous=YES: remove it from vsftpd.conf and restart vsftpd."
+	case policy.ServerProFTPD:
+		return " Stock ProFTPD refuses a PORT naming another host, so this one has AllowForeignAddress on: set it off and restart ProFTPD." + fixedLow
+	case policy.ServerPureFTPd:
+		opt := "AllowUserFXP (-w) or AllowAnonymousFXP (-W)"
+		if u := strings.ToLower(s.User); u == "anonymous" || u == "ftp" {
+			opt = "AllowAnonymousFXP (-W), which lets anonymous sessions do it"
+		}
+		return " Stock Pure-FTPd refuses a PORT naming another host, so this one runs with " + opt + ": remove it and restart Pure-FTPd." + fixedLow
+	}
+	return " A stock vsftpd, ProFTPD or Pure-FTPd refuses it, so a setting let this one accept it: vsftpd port_promiscuous=YES, ProFTPD AllowForeignAddress on, or Pure-FTPd AllowUserFXP (-w) or AllowAnonymousFXP (-W)."
 }
 
 const (
