@@ -71,7 +71,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 		return
 	}
-	c, lostInGap, unasked := t.pairReply(sess, r.Code)
+	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
 	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && (r.Code == 227 || r.Code == 228 || r.Code == 229) {
 		// The PASV is gone but its reply says all that matters: the
 		// endpoint is still announced, and a client will connect to it.
@@ -183,10 +183,12 @@ func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 }
 
 // pairReply finds the pending command a reply answers. FIFO is the rule;
-// after a gap, a reply that fits a newer command but not the head pops the
-// commands before it as having lost their reply. unasked: no command can
-// have asked for the reply (a 425/426 while no transfer waits).
-func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap, unasked bool) {
+// while a transfer runs, the commands sent during it are told apart from
+// it by code and text (duringTransfer); after a gap, a reply that fits a
+// newer command but not the head pops the commands before it as having
+// lost their reply. unasked: no command can have asked for the reply (a
+// 425/426 while no transfer waits).
+func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, lostInGap, unasked bool) {
 	if len(sess.pending) == 0 {
 		return nil, sess.resync, false
 	}
@@ -215,6 +217,11 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap, una
 		}
 		sess.pending = sess.pending[:0]
 		return nil, false, false
+	}
+	if !sess.resync {
+		if c := duringTransfer(sess.pending, code, text); c != nil {
+			return c, false, false
+		}
 	}
 	if ftp.ValidReply(head.Verb, code) {
 		return head, false, false
@@ -247,6 +254,90 @@ func (t *Tracker) pairReply(sess *Session, code int) (c *Command, lostInGap, una
 		return nil, true, false
 	}
 	return head, false, false
+}
+
+// duringTransfer finds the command behind a running transfer that a reply
+// answers, or nil for FIFO. A client may send commands while a transfer
+// runs (ABOR, NOOP, STAT): the server answers those at once, but the
+// transfer only when its data connection ends, and some never answer it
+// (a transfer ABOR cut short, or one Pure-FTPd 1.0.50 ends with a second
+// 150 after the client closed the data connection). So order alone
+// pairs wrong; RFC 959 section 4.1.3 lets ABOR get 426 then 226, or only
+// 226, and servers differ. Two kinds of evidence move a reply past the
+// transfer at the head:
+//
+//   - Its text names the abort: a 225 or 226 whose first line says
+//     "abor..." ("226 Abort successful", ProFTPD 1.3.8 after an RFC 959
+//     Telnet IP/DM ABOR, with no 426 before it) answers the ABOR behind
+//     the transfer, not the transfer. (A 426 fits no ABOR: it stays the
+//     transfer's.)
+//   - Its code cannot end a transfer that has started (had its 1yz): a
+//     code not among the transfer's (200 "Zzz..." to a NOOP), or one of
+//     the codes that refuse a command before it starts (500 "Unknown
+//     command", Pure-FTPd's answer to an ftplib ABOR sent with MSG_OOB,
+//     while the data keeps flowing). It answers the first command behind
+//     that accepts it.
+//
+// The transfer stays pending: its own final reply (226 when the data
+// ends) still comes, or none does. Only a started transfer is passed
+// over for a code: before its 1yz, a 500 or 530 is its own refusal.
+// Not after a gap (the caller's resync owns that case: there a reply
+// the head does not fit means the head's reply was lost).
+func duringTransfer(pending []*Command, code int, text string) *Command {
+	head := pending[0]
+	if len(pending) < 2 || !ftp.IsTransfer(head.Verb) {
+		return nil
+	}
+	if (code == 225 || code == 226) && namesAbort(text) {
+		for _, p := range pending[1:] {
+			if p.Verb == "ABOR" {
+				return p
+			}
+		}
+	}
+	if len(head.Replies) == 0 || ftp.ValidReply(head.Verb, code) && !refusesCommand(code) {
+		// Not started, or a code that may end it.
+		return nil
+	}
+	for _, p := range pending[1:] {
+		if ftp.ValidReply(p.Verb, code) {
+			return p
+		}
+	}
+	return nil
+}
+
+// refusesCommand reports whether code is one that turns a command down
+// before it runs (RFC 959 section 4.2: syntax error, not implemented,
+// not logged in), valid after any command but never after a transfer's
+// 1yz. (421 closes the session: pairReply handles it first.)
+func refusesCommand(code int) bool {
+	switch code {
+	case 500, 501, 502, 530:
+		return true
+	}
+	return false
+}
+
+// namesAbort reports whether the first line of a reply's text names the
+// abort or the command: "abor" in any case ("Abort successful", "Transfer
+// aborted", "ABOR command successful"). The first line is the status; the
+// lines after it in a multi-line reply are a server's banner or statistics.
+func namesAbort(text string) bool {
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	const word = "abor"
+	for i := 0; i+len(word) <= len(text); i++ {
+		j := 0
+		for j < len(word) && text[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
 
 // preliminary handles a 1yz reply.
