@@ -281,7 +281,8 @@ func elsewhereData(sess *Session, s *decode.Segment, now time.Time) bool {
 
 // dataSegment updates a data connection from one segment's header: the
 // handshake, the payload counted from sequence numbers (retransmissions
-// add nothing), and how it ended.
+// add nothing), and how it ended. An RST the side it is sent to would
+// drop (resetAccepted) changes nothing but the count of those.
 func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if dc.Done {
 		return
@@ -289,6 +290,14 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	dir := 0 // from the side that opened it
 	if s.Src != dc.Client {
 		dir = 1
+	}
+	if s.Flags.Has(decode.FlagRST) && !dc.resetAccepted(dir, s) {
+		// The side it is sent to drops it (a blind injection, or an RST
+		// for another incarnation of the 4-tuple): it ends nothing, and
+		// moves nothing.
+		dc.rstIgnored++
+		t.limits.DataRSTIgnored++
+		return
 	}
 	dc.lastSeen = s.TS
 	if dc.tls == nil && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 && (dc.protected || dc.Session.dataProtected()) {
@@ -330,10 +339,20 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if syn {
 		dc.seqHi[dir] = s.Seq + 1
 		dc.seqInit[dir] = true
+		dc.acked[dir] = dc.seqHi[dir]
 	} else if !dc.seqInit[dir] && !s.Flags.Has(decode.FlagRST) {
 		// Picked up without this side's SYN: count from here.
 		dc.seqHi[dir] = s.Seq
 		dc.seqInit[dir] = true
+		dc.acked[dir] = dc.seqHi[dir]
+	}
+	if other := dir ^ 1; s.Flags.Has(decode.FlagACK) && dc.seqInit[other] {
+		// Only forward, and never past what the other side was seen to
+		// send: an old or a forged acknowledgment cannot widen the
+		// flight resetAccepted allows for.
+		if a := s.Ack; int32(a-dc.acked[other]) > 0 && int32(a-dc.seqHi[other]) <= 0 {
+			dc.acked[other] = a
+		}
 	}
 	if n := s.PayloadLen; n > 0 && dc.seqInit[dir] {
 		end := s.Seq + uint32(n)
@@ -347,6 +366,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			}
 			dc.Bytes[dir] += add
 			dc.seqHi[dir] = end
+			if f := dc.seqHi[dir] - dc.acked[dir]; f > dc.flight[dir] {
+				dc.flight[dir] = f
+			}
 		}
 	}
 	if s.Flags.Has(decode.FlagRST) {
@@ -360,6 +382,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		return
 	}
 	if s.Flags.Has(decode.FlagFIN) {
+		if !dc.fin[dir] {
+			dc.FINTS[dir] = s.TS
+		}
 		dc.fin[dir] = true
 		if dc.fin[0] && dc.fin[1] {
 			dc.End = s.TS
@@ -367,6 +392,64 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			t.finishData(dc)
 		}
 	}
+}
+
+// Bounds of the distance from the receiver's next expected byte within
+// which an RST on a synchronized data connection is taken as real.
+const (
+	// rstWindowMin: the largest window a receiver advertises without
+	// window scaling (RFC 9293 3.1), which every stack offers from the
+	// start of a connection.
+	rstWindowMin = 1 << 16
+	// rstWindowMax: the largest window a receiver can advertise at all,
+	// 65535 scaled by 2^14 (RFC 7323 2.3).
+	rstWindowMax = 65535 << 14
+)
+
+// resetAccepted tells whether the side an RST is sent to would act on it,
+// judged from what the capture shows of the connection.
+//
+// Before the opener hears an answer to its SYN (SYN-SENT), only an RST
+// with an ACK of its SYN, the SYN's sequence number plus one, resets it;
+// one without ACK, or with any other, is dropped (RFC 9293 3.10.7.3). A
+// port that is closed, and a firewall's "reject with tcp-reset", answer
+// that way (Linux sets sequence number 0 and ACK = ISN+1).
+//
+// Once synchronized, an RST counts when its sequence number is near the
+// receiver's next expected byte: the highest byte seen from the sender,
+// plus one after its FIN (ProFTPD resets right after its own FIN, at the
+// FIN's sequence number plus one). A receiver that follows RFC 5961 3.2
+// (Linux since 3.6, Windows, the BSDs) takes only that exact number; an
+// older one anything in its window (RFC 9293 3.10.7.4). The capture may
+// have missed the last bytes the sender sent before its RST, or see bytes
+// the receiver never got, so the allowance either side is the receiver's
+// window as far as the capture bears it out: twice the largest flight the
+// sender had unacknowledged (its window can at most double from one
+// round trip to the next, RFC 5681 3.1, and never exceeds the receiver's),
+// at least the unscaled 64 KiB, at most the 1 GiB scaling allows (a
+// capture of one direction only shows no acknowledgment: the flight is
+// then every byte moved, which errs toward taking the RST). A blind
+// guess lands in it with odds of 2^17 in 2^32 on a connection that moved
+// little; every RST of a real stack lands at the next byte or the
+// acknowledgment it answers, well inside.
+func (dc *DataConn) resetAccepted(dir int, s *decode.Segment) bool {
+	if dir == 1 && !dc.seqInit[1] && !dc.openerAcked && dc.SYNs > 0 {
+		// The opener is in SYN-SENT: it heard nothing from the other side
+		// yet.
+		return s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1
+	}
+	if !dc.seqInit[dir] {
+		// Nothing seen from the sender to judge the number by (its SYN-ACK
+		// missed by the capture, or a connection picked up mid-stream).
+		return true
+	}
+	next := dc.seqHi[dir]
+	if dc.fin[dir] {
+		next++ // the FIN takes one sequence number
+	}
+	w := min(max(2*int64(dc.flight[dir]), rstWindowMin), rstWindowMax)
+	d := int64(int32(s.Seq - next))
+	return -w <= d && d <= w
 }
 
 // linkTransfer ties a transfer command to the newest armed announcement

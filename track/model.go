@@ -293,9 +293,13 @@ type DataConn struct {
 	ReceiverAborted bool
 	ICMP            *ICMPInfo
 	Bytes           [2]int64 // payload bytes: [0] client→server, [1] server→client
-	Start, End      time.Time
-	EndReason       EndReason
-	ExpectedSize    int64 // the size the server announced (150 text or SIZE); -1 when unknown
+	// FINTS: when each side sent its first FIN, indexed like Bytes; zero
+	// for a side that sent none. Set as the FIN arrives, since a 426 is
+	// judged before the connection finishes.
+	FINTS        [2]time.Time
+	Start, End   time.Time
+	EndReason    EndReason
+	ExpectedSize int64 // the size the server announced (150 text or SIZE); -1 when unknown
 	// Type: the session's TransferType when the transfer command was
 	// sent (a later TYPE A for a listing does not change it).
 	Type string
@@ -327,6 +331,15 @@ type DataConn struct {
 	seqHi   [2]uint32
 	seqInit [2]bool
 	fin     [2]bool
+	// acked: the highest byte of each direction the other side
+	// acknowledged, never past seqHi; flight: the most bytes of each
+	// direction seen unacknowledged at once, the least window the other
+	// side granted (resetAccepted's allowance).
+	acked  [2]uint32
+	flight [2]uint32
+	// rstIgnored: RSTs the side they were sent to would drop
+	// (resetAccepted), which ended nothing.
+	rstIgnored int
 }
 
 // ViaName names how the endpoint was announced: "PASV" … "LPRT", or

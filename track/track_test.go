@@ -206,7 +206,7 @@ func TestOutcomes(t *testing.T) {
 		}, OutcomeUnanswered, 4},
 		{"refused", func(s *session) {
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
-			s.seg(dataSrv, dataCli, decode.FlagRST|decode.FlagACK, 0, 0)
+			s.segAck(dataSrv, dataCli, decode.FlagRST|decode.FlagACK, 0, 1001, 0)
 		}, OutcomeRefused, 1},
 		{"unreachable", func(s *session) {
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)

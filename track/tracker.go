@@ -118,6 +118,10 @@ type Limits struct {
 	// ReplyLinesDropped counts the lines of multi-line replies beyond the
 	// reply bound (each reply record says how many of its own).
 	ReplyLinesDropped int `json:"reply_lines_dropped,omitempty"`
+	// DataRSTIgnored counts RSTs on data connections the receiver would
+	// drop (to a SYN, without ACK = ISN+1; later, outside the window):
+	// forged or stale, they end nothing.
+	DataRSTIgnored int `json:"data_rst_ignored,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements

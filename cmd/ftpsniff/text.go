@@ -163,7 +163,10 @@ func (o *textOutput) transcript(s *track.Session) {
 	} else {
 		notes = append(notes, loginString(s))
 	}
-	if s.Encrypted {
+	switch {
+	case s.Encrypted && s.ImplicitTLS:
+		notes = append(notes, "control channel encrypted (implicit FTPS)")
+	case s.Encrypted:
 		notes = append(notes, "control channel encrypted (AUTH accepted)")
 	}
 	if s.Midstream {
@@ -730,6 +733,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.SilentEvicted, "connections without payload forgotten to make room")
 	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
 	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
+	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
 	addw(uint64(lim.CommandsOmitted), "commands left out of transcripts")

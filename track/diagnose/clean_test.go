@@ -59,6 +59,14 @@ var faultCaptures = map[string][]string{
 	"pasv-reject-icmp.pcap":                    {CodeDataUnreachable},
 	"pasv-reject-icmp6.pcap":                   {CodeDataUnreachable},
 	"pasv-reject-rst.pcap":                     {CodeDataRefused},
+	// An admin's day (pcaps/real/README.md): FTPS whose endpoints are
+	// encrypted, and the NAT router captured with -i any, whose third curl
+	// trusts the private 227 (the router drops its SYNs; the private
+	// side's copy of the session sees none of them).
+	"ftps-ccc-proftpd.pcap":      {CodeControlEncrypted},
+	"implicit-ftps-vsftpd.pcap":  {CodeControlEncrypted},
+	"implicit-ftps-proftpd.pcap": {CodeControlEncrypted},
+	"nat-router-any.pcap":        {CodeNATMismatch, CodeDataNotAttempted, CodeDataUnanswered},
 	// pcaps/synthetic
 	"bounce-scan.pcap":      {CodeFTPBounce},
 	"epsv-filtered.pcap":    {CodeDataUnanswered, CodeModeFallback},

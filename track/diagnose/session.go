@@ -2,7 +2,9 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
@@ -103,7 +105,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		dc = c.Transfer[n-1]
 		f.Data = dc
 		if !dc.Passive && dc.Announced.IsValid() {
-			if foreign, _ := bounceReasons(s, dc.Announced); foreign != "" {
+			if foreign, _, _ := bounceTarget(s, dc.Announced, dc); foreign != "" {
 				return nil // the session's ftp-bounce accounts for it
 			}
 		}
@@ -120,6 +122,10 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	}
 	f.Evidence, f.Packets = ev, packets(pk)
 	text := strings.ToLower(r.Text)
+	var stop receiverStop
+	if r.Code == 426 && dc != nil {
+		stop = receiverStopped(dc, c, r)
+	}
 	switch {
 	case r.Code == 425 && sourceRefusal(text):
 		return d.dataSourceTranslated(s, c, r, dc)
@@ -174,11 +180,115 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Severity = SeverityInfo
 		f.Message = "The transfer was aborted by the client (ABOR): the 426 is the normal answer."
 		f.Advice = "Nothing to change."
+	case stop.ok:
+		// The side the data flowed to ended the connection itself, while
+		// the sender was still at it: a client that gave up a download
+		// (closed it, timed out, was interrupted), or a server that
+		// refused the rest of an upload. The sender's 426 follows from
+		// that; no firewall or NAT broke anything.
+		f.Severity = SeverityInfo
+		f.Evidence = joinEvidence(f.Evidence, stop.evidence(r))
+		if stop.download {
+			f.Message = "The client stopped the download itself: it closed or reset the data connection while the server was still sending, before the server's reply; the 426 is the normal answer."
+			f.Advice = "Nothing to change on the network or the server: the client gave the transfer up (its own time limit, an interrupt, or a reader that stops early); look at the client if the file should have arrived whole."
+		} else {
+			f.Message = "The server stopped the upload itself: it closed or reset the data connection while the client was still sending, before its reply; no firewall or NAT broke it."
+			f.Advice = "The network path of the data connection works: the server's reply and its log give why it refused the rest of the upload (a quota, a full disk, a size limit)."
+		}
 	default:
 		f.Message = "The data connection broke during the transfer: reset or closed before the end."
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
 	}
 	return f
+}
+
+// receiverStop is how the side a transfer's data flowed to ended its
+// data connection first (receiverStopped).
+type receiverStop struct {
+	ok       bool
+	download bool           // the receiver was the FTP client (RETR, LIST...); else the server (STOR...)
+	by       netip.AddrPort // the receiver's end of the data connection
+	at       time.Time      // its first closing segment
+	how      string         // what it sent: "its reset", "its FIN, then its reset"
+}
+
+// receiverStopped tells whether the side c's data flowed to, the client
+// for RETR and the listings, the server for STOR, STOU and APPE, ended dc
+// first while the sender was still sending: its reset, alone or after
+// its own FIN, came before r, the sender's 426. That is the receiver
+// giving the transfer up (ftplib closing the data connection, curl -m,
+// lftp interrupted; the same clients on Pure-FTPd, which answers them
+// with no 426, raise nothing), not a break on the path.
+//
+// A break keeps its warning: a reset from the sender's side (the sender
+// itself, or a middlebox speaking for it), an ICMP error, a reset that
+// came after the reply, or one before any data moved. The capture cannot
+// tell a middlebox that forges the receiver's reset from the receiver's
+// own; a firewall does so for a connection it timed out as idle, while
+// the receivers here reset a transfer in full flow. A receiver that
+// closed by FIN alone (lftp on ProFTPD) is not recognised: which side
+// sent the first FIN is not recorded on track.DataConn.
+//
+// dc.Bytes, RSTFromServer and ReceiverAborted index the sides by who
+// opened the connection: in active mode that is the FTP server.
+func receiverStopped(dc *track.DataConn, c *track.Command, r *track.Reply) receiverStop {
+	var none receiverStop
+	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
+	if !download && c.Verb != "STOR" && c.Verb != "STOU" && c.Verb != "APPE" {
+		return none
+	}
+	if dc.ICMP != nil || !connectedData(dc) {
+		return none
+	}
+	// recv indexes dc.Bytes: 0 the side that opened the connection, 1 the
+	// side it connected to.
+	recv := 1
+	if download == dc.Passive {
+		recv = 0
+	}
+	send := recv ^ 1
+	if dc.Bytes[send] == 0 {
+		return none // nothing sent yet to give up on
+	}
+	rstFrom := 0
+	if dc.RSTFromServer {
+		rstFrom = 1
+	}
+	st := receiverStop{download: download, by: dc.Client}
+	if recv == 1 {
+		st.by = dc.Server
+	}
+	rst := !dc.RSTTS.IsZero()
+	switch fin := dc.FINTS[recv]; {
+	case rst && rstFrom == send:
+		return none // the sender's side reset it
+	case !fin.IsZero() && rst:
+		st.at, st.how = fin, "its FIN, then its reset"
+	case !fin.IsZero():
+		st.at, st.how = fin, "its FIN"
+	case rst:
+		st.at, st.how = dc.RSTTS, "its reset"
+	default:
+		return none // the receiver has not closed
+	}
+	if st.at.After(r.TS) {
+		return none // the sender reported the failure first
+	}
+	if sf := dc.FINTS[send]; !sf.IsZero() && !sf.After(st.at) {
+		return none // the sender closed first: the receiver's close answers it
+	}
+	st.ok = true
+	return st
+}
+
+// evidence says how and when the receiver ended the data connection,
+// relative to r.
+func (st receiverStop) evidence(r *track.Reply) string {
+	who := "the client"
+	if !st.download {
+		who = "the server"
+	}
+	return fmt.Sprintf("ended first by %s %s, the receiving side: %s %s before the reply", who, st.by, st.how, dur(r.TS.Sub(st.at)))
 }
 
 // lastAnnouncement is the session's latest announcing command (PASV,
