@@ -70,6 +70,11 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 // settled tells that neither direction has more to give the verdict.
 func (x *dataTLS) settled() bool { return x.stop[0] && x.stop[1] }
 
+// MayBeProtected reports whether the data connection may carry TLS: its
+// session had PROT P accepted, or a PROT the capture could not read (it
+// was sent inside TLS, before a CCC), when the connection was announced.
+func (d *DataConn) MayBeProtected() bool { return d.protected }
+
 // TLSHandshake returns the verdict of the data connection's TLS handshake,
 // read from its hellos and record headers, and whether there was one to
 // read (a data connection of a session whose data may be protected, whose

@@ -75,6 +75,7 @@ type extractStats struct {
 	CreateFailed int64               `json:"create_failed,omitempty"` // files not created: a bound (counted in Files) or a file-system error
 	GivenUp      int64               `json:"given_up,omitempty"`      // files whose stream reassembly gave up (table full): the rest is missing
 	NoCommand    int64               `json:"no_command,omitempty"`    // data connections that carried bytes before any transfer command was linked to them
+	Encrypted    int64               `json:"encrypted,omitempty"`     // data connections whose payload was TLS (PROT P): ciphertext, not written
 	WriteErrors  int64               `json:"write_errors,omitempty"`  // files a write or close failed on
 	LastError    string              `json:"last_error,omitempty"`
 }
@@ -220,6 +221,12 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	return f
 }
 
+// tlsRecordStart tells whether b starts like a TLS record of TLS 1.0 to
+// 1.3: content type 20-23, version 3.1-3.4.
+func tlsRecordStart(b []byte) bool {
+	return len(b) >= 3 && b[0] >= 20 && b[0] <= 23 && b[1] == 3 && b[2] >= 1 && b[2] <= 4
+}
+
 // isLimit tells a bound (counted by the folder) from a file-system error.
 func isLimit(err error) bool {
 	return errors.Is(err, extract.ErrTooManyOpen) || errors.Is(err, extract.ErrTooManyFiles) ||
@@ -233,6 +240,15 @@ func (x *extractor) writeError(err error) {
 
 // DataPayload implements track.PayloadSink.
 func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
+	if x.files[dc] == nil && dc.MayBeProtected() && tlsRecordStart(b) {
+		if want, ok := x.wanted(dc); ok && want == toClient && !x.closed {
+			// PROT P after a CCC, or a PROT sent inside TLS: the
+			// file's bytes are ciphertext, not the file.
+			x.files[dc] = &openFile{dead: true, toClient: toClient}
+			x.st.Encrypted++
+			return
+		}
+	}
 	if f := x.file(dc, toClient); f != nil {
 		// A failed write is in the file's record ("write failed").
 		_, _ = f.w.Write(b)

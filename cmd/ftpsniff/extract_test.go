@@ -19,6 +19,12 @@ import (
 // fileRecords runs read --json --extract DIR on a capture and returns the
 // `file` records, the `data` records of transfer commands, and DIR.
 func fileRecords(t *testing.T, capFile string, extra ...string) (files []jsonFileRec, data []dataRecord, dir string) {
+	files, data, _, dir = fileRecordsStats(t, capFile, extra...)
+	return files, data, dir
+}
+
+// fileRecordsStats is fileRecords with the extraction record.
+func fileRecordsStats(t *testing.T, capFile string, extra ...string) (files []jsonFileRec, data []dataRecord, st extractStats, dir string) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "x")
 	var stdout, stderr bytes.Buffer
@@ -44,9 +50,13 @@ func fileRecords(t *testing.T, capFile string, extra ...string) (files []jsonFil
 			var r dataRecord
 			_ = json.Unmarshal(sc.Bytes(), &r)
 			data = append(data, r)
+		case "extraction":
+			if err := json.Unmarshal(sc.Bytes(), &st); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	return files, data, dir
+	return files, data, st, dir
 }
 
 type jsonFileRec struct {
@@ -77,6 +87,9 @@ func servedFiles() map[string][]byte {
 		"RETR data.bin":   data,
 		"STOR up.txt":     upload(20000),
 		"APPE up.txt":     upload(5000),
+		"STOR a.txt":      upload(3000), // record.sh's filecmds scenarios
+		"APPE a.txt":      upload(1000),
+		"STOU":            upload(500),
 		"STOR up.bin":     data, // record.sh: head -c 131072 data.bin
 	}
 }
@@ -94,8 +107,9 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 	compared := 0
 	for _, capFile := range caps {
 		t.Run(filepath.Base(capFile), func(t *testing.T) {
-			files, data, dir := fileRecords(t, capFile)
-			want := 0
+			files, data, st, dir := fileRecordsStats(t, capFile)
+			// Ciphertext is not a file (PROT P after CCC: ftps-ccc-proftpd).
+			want := -int(st.Encrypted)
 			for _, d := range data {
 				switch d.Command {
 				case "RETR", "STOR", "APPE", "STOU":
@@ -108,7 +122,11 @@ func TestExtractRealCapturesByteForByte(t *testing.T) {
 				t.Fatalf("%d files extracted, %d transfers moved bytes", len(files), want)
 			}
 			for _, f := range files {
-				orig, known := served[f.Command+" "+filepath.Base(f.Path)]
+				key := f.Command + " " + filepath.Base(f.Path)
+				if f.Command == "STOU" {
+					key = "STOU" // the server names the file
+				}
+				orig, known := served[key]
 				if !known {
 					t.Fatalf("no original known for %s %s", f.Command, f.Path)
 				}
