@@ -17,7 +17,7 @@ func goldenCaptures(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	for _, dir := range []string{"../../pcaps/synthetic", "../../pcaps/real"} {
-		for _, pat := range []string{"*.pcap", "*.pcapng"} {
+		for _, pat := range []string{"*.pcap", "*.pcapng", "*.pcap.gz"} {
 			m, err := filepath.Glob(filepath.Join(dir, pat))
 			if err != nil {
 				t.Fatal(err)
@@ -36,7 +36,8 @@ func goldenCaptures(t *testing.T) []string {
 func TestGolden(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	for _, capFile := range goldenCaptures(t) {
-		base := filepath.Base(filepath.Dir(capFile)) + "-" + strings.TrimSuffix(filepath.Base(capFile), filepath.Ext(capFile))
+		name := strings.TrimSuffix(filepath.Base(capFile), ".gz")
+		base := filepath.Base(filepath.Dir(capFile)) + "-" + strings.TrimSuffix(name, filepath.Ext(name))
 		for _, mode := range []struct {
 			ext  string
 			args []string
