@@ -132,8 +132,11 @@ type ControlEvent struct {
 	EndpointErr error
 
 	// Secret: the client line (command or junk) is, or may be, a
-	// password: a PASS or ACCT, a mangled PASS, or whatever line follows
-	// a 331/332. Outputs mask it.
+	// password: a PASS or ACCT, a mangled PASS, whatever non-empty line
+	// follows a 331/332, or the first line after a client-side gap that
+	// may be a PASS's tail (its verb ASS, SS or S; or, while no 230/232
+	// has come since the last USER, REIN or 331/332, any line but a known
+	// command other than PASS/ACCT). Outputs mask it.
 	Secret bool
 
 	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line

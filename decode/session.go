@@ -59,6 +59,12 @@ type sessionParser struct {
 	authAsked bool // AUTH was sent: a 234 turns the rest to TLS
 	passSent  bool // PASS was sent since the last USER
 	passNext  bool // a 331/332 asked for the password: the next client line is it
+	// loggedIn: a 230/232 ended the login and no USER, REIN or 331/332
+	// came since. Until then a gap may have hidden a PASS verb.
+	loggedIn bool
+	// gapLine: the next client line was picked up after a gap (or at a
+	// mid-stream start), its first bytes unseen (see gapSecret).
+	gapLine bool
 	// lineEnded and longLine describe the write being split: a line
 	// ended in it, and one longer than a fresh buffer (parkLineMax) went
 	// through the splitter since it was taken.
@@ -103,7 +109,12 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 	p.stats.ControlBytes += uint64(len(data))
 	if !p.started[d] {
 		p.started[d] = true
-		p.resync[d] = !p.syn[d]
+		// Picked up mid-stream, or a gap before the first bytes (the
+		// hole proven lost first).
+		p.resync[d] = p.resync[d] || !p.syn[d]
+		if d == dirClient {
+			p.gapLine = false // nothing left from before TLS (CCC)
+		}
 	}
 	if p.resync[d] {
 		// After a gap, or picked up mid-stream: a line cut by the missing
@@ -113,8 +124,18 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		if looksLikeLineStart(data, d == dirClient) {
 			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
 			p.parked[d], p.longLine[d] = true, false
+			if d == dirClient {
+				// What looks like a command word may be the tail of a
+				// line whose start the gap took: "ASS pw", or a bare "pw".
+				p.gapLine = true
+			}
 		} else {
 			p.takeSplitter(d)
+			if d == dirClient && p.passNext && p.split[d].Pending() > 0 {
+				// The password line had begun: it is dropped whole, up
+				// to its line end, so the line after it is not it.
+				p.passNext, p.passSent = false, true
+			}
 			if p.split[d].Pending() > parkLineMax {
 				p.longLine[d] = true // its buffer grew
 			}
@@ -304,14 +325,18 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	cmd, err := ftp.ParseCommand(l.Text)
 	// The line a client sends after a 331 is its password whatever it
 	// looks like (its first bytes may be lost in a gap), and a mangled
-	// PASS (a tab, a NUL before it) is one too.
-	secret := p.passNext || looksLikePass(l.Text)
-	p.passNext = false
-	switch {
-	case err == nil && cmd.Verb == "USER":
-		p.passSent = false
-	case err == nil && cmd.Verb == "PASS" || secret:
-		p.passSent = true
+	// PASS (a tab, a NUL before it) is one too; so may be the first line
+	// after a gap (gapSecret).
+	secret := p.passNext || looksLikePass(l.Text) || p.gapLine && p.gapSecret(cmd, err)
+	if err != ftp.ErrEmptyLine {
+		// An empty line holds no password: the marks wait for the next.
+		p.passNext, p.gapLine = false, false
+		switch {
+		case err == nil && (cmd.Verb == "USER" || cmd.Verb == "REIN"):
+			p.passSent, p.loggedIn = false, false
+		case err == nil && cmd.Verb == "PASS" || secret:
+			p.passSent = true
+		}
 	}
 	if p.state == parseCandidate {
 		if err != nil || (cmd.Verb != "USER" && cmd.Verb != "AUTH") {
@@ -404,6 +429,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		e.Encrypts = p.authAsked
 	case 331, 332:
 		p.passNext = !p.passSent
+		p.loggedIn = false
+	case 230, 232:
+		p.loggedIn = true
 	}
 	p.emit(e)
 	if e.Encrypts {
@@ -440,6 +468,24 @@ func looksLikePass(b []byte) bool {
 		return false
 	}
 	return len(b) == 4 || !isLetter(b[4])
+}
+
+// gapSecret tells whether a client line whose first bytes a gap may
+// have taken is, or may be, a password. A verb that is the tail of PASS
+// (ASS, SS, S) is one whenever it comes. While the login is not known to
+// be over, any line but a known command other than PASS and ACCT is one:
+// its start, and a USER and PASS before it, may be in the gap. A known
+// command is shown: masking it would hide a real command (and make it a
+// PASS to the tracker) for the sake of a password spelt like a verb.
+func (p *sessionParser) gapSecret(cmd ftp.Command, err error) bool {
+	switch cmd.Verb {
+	case "ASS", "SS", "S":
+		return true
+	}
+	if p.loggedIn {
+		return false
+	}
+	return err != nil || !ftp.IsKnownVerb(cmd.Verb) || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
