@@ -182,6 +182,17 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	}
 	best.Match = bestRule
 	best.Client, best.Server = s.Src, s.Dst
+	if tw := best.Session.SameConnection; tw != nil {
+		// The same announcement seen on the other side of a NAT waits
+		// too: if no copy of this SYN reaches it, the box in between
+		// stopped it (twin.go).
+		for _, dc := range cands {
+			if dc != best && !dc.Done && dc.SYNs == 0 && dc.Session.ID == tw.ID && dc.Announced == best.Announced {
+				dc.OtherSide = best
+				break
+			}
+		}
+	}
 	t.unwait(best)
 	t.addData(s, best)
 	t.dataSegment(best, s)

@@ -276,11 +276,17 @@ type DataConn struct {
 	Client, Server netip.AddrPort
 	Match          MatchRule
 	Outcome        Outcome
-	SYNs           int
-	FirstSYN       time.Time
-	LastSYN        time.Time
-	SYNNum         uint64
-	SynAckTS       time.Time
+	// OtherSide: in a capture holding its session twice (Session.
+	// SameConnection), the other copy's data connection to the same
+	// announced endpoint, which got a SYN while this one had none yet.
+	// With no SYN here at the end, the SYNs crossed one side of the NAT
+	// only.
+	OtherSide *DataConn
+	SYNs      int
+	FirstSYN  time.Time
+	LastSYN   time.Time
+	SYNNum    uint64
+	SynAckTS  time.Time
 	// SynAckLost: the SYN was answered by a SYN-ACK, yet the side that
 	// opened it sent its SYN again and never an ACK: the SYN-ACKs were
 	// lost on the way back. The outcome is then unanswered.

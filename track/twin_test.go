@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // TestSameConnectionSeenTwice: a capture on a NAT router (tcpdump -i any)
@@ -123,5 +124,60 @@ func TestSequenceIndexHoldsTwoSeconds(t *testing.T) {
 	}
 	if got := len(trk.isnOrder); got > 21 {
 		t.Errorf("%d entries queued, want at most 21", got)
+	}
+}
+
+// TestSYNsSeenOnOneSideOfTheNAT: both copies of a session wait on the same
+// announced endpoint; the client's SYNs match one copy and never reach
+// the other: that copy names the one that saw them (DataConn.OtherSide).
+func TestSYNsSeenOnOneSideOfTheNAT(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{})
+	client := netip.MustParseAddrPort("198.51.100.7:40000")
+	pub := netip.MustParseAddrPort("203.0.113.1:21")
+	priv := netip.MustParseAddrPort("10.0.0.5:21")
+	now, num := t0, uint64(0)
+	ctl := func(server netip.AddrPort, e decode.ControlEvent) {
+		num++
+		now = now.Add(time.Microsecond)
+		e.Num, e.TS, e.Client, e.Server = num, now, client, server
+		trk.Control(&e)
+	}
+	for _, srv := range []netip.AddrPort{priv, pub} {
+		ctl(srv, decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ClientISN: 7, ServerSYN: true, ServerISN: 9})
+	}
+	for _, srv := range []netip.AddrPort{priv, pub} {
+		ctl(srv, decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: "PASV"}})
+	}
+	text := "Entering Passive Mode (10,0,0,5,156,64)."
+	ap, form, _ := ftp.ParsePASV(text)
+	for _, srv := range []netip.AddrPort{priv, pub} {
+		ctl(srv, decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: 227, Text: text},
+			Endpoint: decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}})
+	}
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50000")
+	for range 3 {
+		num++
+		now = now.Add(time.Second)
+		trk.Segment(&decode.Segment{Num: num, TS: now, Src: dataCli, Dst: ap, Flags: decode.FlagSYN, Seq: 1000})
+	}
+	trk.Finish()
+	var seen, other *DataConn
+	for _, d := range rec.data {
+		switch {
+		case d.SYNs > 0:
+			seen = d
+		case d.Outcome == OutcomeNotAttempted:
+			other = d
+		}
+	}
+	if seen == nil || other == nil {
+		t.Fatalf("want one data connection with the SYNs and one without; got %d records", len(rec.data))
+	}
+	if other.OtherSide != seen {
+		t.Errorf("the copy without SYNs names %v, want the one that saw them", other.OtherSide)
+	}
+	if seen.SYNs != 3 {
+		t.Errorf("%d SYNs, want 3", seen.SYNs)
 	}
 }

@@ -20,9 +20,25 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 		}
 		return d.activeFailed(s, dc, nat)
 	case track.OutcomeNotAttempted:
+		if o := dc.OtherSide; o != nil && o.SYNs > 0 {
+			return otherSideOnly(dc, o)
+		}
 		return d.notAttempted(s, dc, nat)
 	}
 	return nil
+}
+
+// otherSideOnly: a capture taken on the NAT box holds the session twice
+// (track.Session.SameConnection); the client's SYNs to this endpoint were
+// seen on the other side and never on this one. The other copy's
+// findings tell why; this one only says where they stopped.
+func otherSideOnly(dc, o *track.DataConn) *Finding {
+	ann, apk := announcement(dc)
+	return &Finding{Code: CodeDataNotAttempted, Severity: SeverityInfo, TS: when(dc), Packets: packets(apk, []uint64{o.SYNNum}),
+		Message: fmt.Sprintf("No SYN to %s crossed to this side of the NAT, but the client's %s to it were seen on the other side (session %d, data #%d): the box in between did not pass them on.",
+			dc.Announced, plural(o.SYNs, "SYN", "SYNs"), o.Session.ID, o.ID),
+		Evidence: joinEvidence(ann, fmt.Sprintf("first SYN of session %d's copy at packet %d", o.Session.ID, o.SYNNum)),
+		Advice:   fmt.Sprintf("See session %d's findings: they say why the SYNs stopped and what to change.", o.Session.ID)}
 }
 
 // when is the moment a data connection's outcome became known.
