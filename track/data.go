@@ -70,6 +70,16 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		t.finishData(l[0])
 		l = t.byPort[port]
 	}
+	if tw := sess.SameConnection; tw != nil {
+		// The copy of this announcement on the other side of a NAT
+		// (twin.go): the same port, in the other copy of the session.
+		for _, o := range l {
+			if o.Session.ID == tw.ID && o.Twin == nil && !o.Done {
+				o.Twin, dc.Twin = dc, o
+				break
+			}
+		}
+	}
 	t.byPort[port] = append(l, dc)
 	t.addOpen(dc)
 }
@@ -182,17 +192,6 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	}
 	best.Match = bestRule
 	best.Client, best.Server = s.Src, s.Dst
-	if tw := best.Session.SameConnection; tw != nil {
-		// The same announcement seen on the other side of a NAT waits
-		// too: if no copy of this SYN reaches it, the box in between
-		// stopped it (twin.go).
-		for _, dc := range cands {
-			if dc != best && !dc.Done && dc.SYNs == 0 && dc.Session.ID == tw.ID && dc.Announced == best.Announced {
-				dc.OtherSide = best
-				break
-			}
-		}
-	}
 	t.unwait(best)
 	t.addData(s, best)
 	t.dataSegment(best, s)

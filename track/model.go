@@ -276,12 +276,11 @@ type DataConn struct {
 	Client, Server netip.AddrPort
 	Match          MatchRule
 	Outcome        Outcome
-	// OtherSide: in a capture holding its session twice (Session.
-	// SameConnection), the other copy's data connection to the same
-	// announced endpoint, which got a SYN while this one had none yet.
-	// With no SYN here at the end, the SYNs crossed one side of the NAT
-	// only.
-	OtherSide *DataConn
+	// Twin: in a capture holding its session twice (Session.
+	// SameConnection), the other copy's data connection for the same
+	// announcement (the same port), as seen on the other side of the NAT:
+	// what the 227 said there, and whether the SYNs reached that side.
+	Twin *DataConn
 	SYNs      int
 	FirstSYN  time.Time
 	LastSYN   time.Time

@@ -129,7 +129,7 @@ func TestSequenceIndexHoldsTwoSeconds(t *testing.T) {
 
 // TestSYNsSeenOnOneSideOfTheNAT: both copies of a session wait on the same
 // announced endpoint; the client's SYNs match one copy and never reach
-// the other: that copy names the one that saw them (DataConn.OtherSide).
+// the other: that copy names the one that saw them (DataConn.Twin).
 func TestSYNsSeenOnOneSideOfTheNAT(t *testing.T) {
 	rec := &recorder{}
 	trk := New(rec, Options{})
@@ -174,8 +174,8 @@ func TestSYNsSeenOnOneSideOfTheNAT(t *testing.T) {
 	if seen == nil || other == nil {
 		t.Fatalf("want one data connection with the SYNs and one without; got %d records", len(rec.data))
 	}
-	if other.OtherSide != seen {
-		t.Errorf("the copy without SYNs names %v, want the one that saw them", other.OtherSide)
+	if other.Twin != seen {
+		t.Errorf("the copy without SYNs names %v, want the one that saw them", other.Twin)
 	}
 	if seen.SYNs != 3 {
 		t.Errorf("%d SYNs, want 3", seen.SYNs)

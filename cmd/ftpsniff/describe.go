@@ -57,7 +57,7 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		return s
 	case track.OutcomeNotAttempted:
-		if o := d.OtherSide; o != nil && o.SYNs > 0 {
+		if o := d.Twin; o != nil && o.SYNs > 0 {
 			return fmt.Sprintf("no SYN to it on this side; the client's reached the other side only (session %d, data #%d)", o.Session.ID, o.ID)
 		}
 		return "no SYN to it"

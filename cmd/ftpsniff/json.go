@@ -273,7 +273,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	w.time("armed", d.Armed)
 	w.int("syns", int64(d.SYNs))
-	if o := d.OtherSide; o != nil && o.SYNs > 0 && d.SYNs == 0 {
+	if o := d.Twin; o != nil && o.SYNs > 0 && d.SYNs == 0 {
 		w.int("syns_on_other_side_session", int64(o.Session.ID))
 		w.int("syns_on_other_side_data", int64(o.ID))
 	}

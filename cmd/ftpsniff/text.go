@@ -701,9 +701,9 @@ func (o *textOutput) Summary(t totals) {
 		}
 	}
 	if o.sameConnection > 0 {
-		o.printf("  %s %d of these sessions are connections seen twice, under other addresses on each side\n"+
-			"        of an address translation: the capture was taken on the box that translates them (tcpdump -i any\n"+
-			"        on a NAT router); each session names its other copy, and counts above hold both copies\n",
+		o.printf("  %s %d of these sessions are connections seen twice, under the addresses of each side\n"+
+			"        of a NAT: the capture was taken on the box that translates them (tcpdump -i any on\n"+
+			"        a NAT router); each session names its other copy, and the counts hold both copies\n",
 			p.head.Sprint("note:"), o.sameConnection)
 	}
 	if o.filtered > 0 {

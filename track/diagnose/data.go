@@ -234,6 +234,20 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	// reached: the client's data connection arrived at exactly the
 	// announced address and port, and worked.
 	reached := worked && dc.SYNs > 0 && dc.Match == track.MatchExact
+	if o := dc.Twin; a == srv && o != nil && o.Session.Server.Addr().Unmap() != srv && o.Announced.Addr().IsValid() {
+		// The same 227 seen on the client's side of the NAT, in this
+		// capture (a NAT router, -i any): what the client received is
+		// known, and that copy's own finding speaks for it.
+		where := fmt.Sprintf("session %d, this connection on the client's side", o.Session.ID)
+		if ta := o.Announced.Addr().Unmap(); ta != a {
+			ann, pk := quote()
+			return rewrittenOnTheWay(fam, Rewrite{Server: s.Server, From: a, To: ta, Where: where}, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
+		}
+		f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, and the 227 crosses the NAT unchanged: session %d, this connection on the client's side, shows the client receiving %s.", a, cls.Describe(a), o.Session.ID, a))
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s saw the same 227", where))
+		f.Advice = fmt.Sprintf("See session %d's findings: what the unchanged address cost the client there, and what to change.", o.Session.ID)
+		return f
+	}
 	if a == srv {
 		if rw, ok := d.rewriteOf(s.Server, a); ok && rw.To != a {
 			ann, pk := quote()

@@ -20,7 +20,7 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 		}
 		return d.activeFailed(s, dc, nat)
 	case track.OutcomeNotAttempted:
-		if o := dc.OtherSide; o != nil && o.SYNs > 0 {
+		if o := dc.Twin; o != nil && o.SYNs > 0 {
 			return otherSideOnly(dc, o)
 		}
 		return d.notAttempted(s, dc, nat)
