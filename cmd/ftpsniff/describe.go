@@ -28,6 +28,16 @@ func outcomeDetail(d *track.DataConn) string {
 		if d.TLSHandshakeOnly() {
 			return "TLS handshake only, no application data: " + byteSplit(d)
 		}
+		if c := d.Command; c != nil && d.EndReason == track.EndFIN {
+			if r := c.Final(); r != nil && r.Code >= 200 && r.Code < 300 {
+				// An empty file or listing, or a resume at its end:
+				// nothing was lost.
+				if d.Rest > 0 {
+					return fmt.Sprintf("handshake done, no payload, closed by FIN; %s ended %d after REST %d: nothing left to send", safe(c.Verb), r.Code, d.Rest)
+				}
+				return fmt.Sprintf("handshake done, no payload, closed by FIN; %s ended %d: nothing to send", safe(c.Verb), r.Code)
+			}
+		}
 		return "handshake done, no payload"
 	case track.OutcomeTransferred:
 		s := byteSplit(d)
