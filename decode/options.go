@@ -4,7 +4,8 @@ package decode
 type Options struct {
 	// ControlPorts are the server ports whose connections are FTP control
 	// connections. Empty means just 21. Connections on other ports are
-	// recognised by content (a 220 greeting answered by USER or AUTH).
+	// recognised by content (a 220 greeting answered by an FTP command no
+	// mail or news protocol shares: candidateVerdict).
 	ControlPorts []uint16
 	// ImplicitTLSPorts are the server ports of implicit FTPS (TLS from the
 	// first byte). Empty means just 990. Their sessions are reported as

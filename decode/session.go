@@ -2,6 +2,7 @@ package decode
 
 import (
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +24,12 @@ const (
 	parseRejected                    // not FTP after all
 	parseTLS                         // TLS from here: nothing more is parsed
 )
+
+// maxCutBody bounds the lines after a server gap dropped as the rest of
+// a reply whose start was lost: the most a reply keeps
+// (ftp.DefaultMaxReplyLines). Past it, text that is no reply is reported
+// again.
+const maxCutBody = ftp.DefaultMaxReplyLines
 
 // maxQueued bounds the events a candidate holds back until it is confirmed.
 const maxQueued = 64
@@ -70,6 +77,17 @@ type sessionParser struct {
 	// through the splitter since it was taken.
 	lineEnded bool
 	longLine  [2]bool
+	// After a server gap, or a pickup mid-stream, the server's next lines
+	// may be the rest of a multi-line reply whose start is not there:
+	// cutBody counts how many more lines that are no reply may be dropped
+	// quietly as such (see serverLine), up to the next reply. cutCode is
+	// the code of the reply the gap cut, when the gap came after its first
+	// line: its closing "cutCode " line ends that reply, already reported,
+	// unless the client spoke since it opened (replyHeard: the client sent
+	// a line while it was open), when the line may answer that command.
+	replyHeard bool
+	cutCode    uint16
+	cutBody    uint16
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -80,11 +98,18 @@ type sessionParser struct {
 }
 
 // candidateProbe is what a connection found by its greeting keeps until
-// its client's first line says whether it is FTP.
+// a client line says whether it is FTP (candidateVerdict).
 type candidateProbe struct {
-	serverBytes int            // server bytes before the client spoke
+	serverBytes int            // server bytes while a candidate
+	undecided   int            // client lines that did not decide (candidateVerdict)
 	queue       []ControlEvent // events held back
 }
+
+// maxUndecided bounds the client lines a candidate waits through before
+// it gives up: a client that only sends lines FTP shares with mail and
+// news (NOOP, HELP...) is not known to be FTP. With their replies they
+// hold about 2*maxUndecided events, well under maxQueued.
+const maxUndecided = 8
 
 func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, scratch *ControlEvent, emit func(*ControlEvent)) {
 	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, ev: scratch, emitTo: emit}
@@ -121,6 +146,9 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		// bytes is dropped, up to the next line end, unless the data
 		// plainly starts a line.
 		p.resync[d] = false
+		if d == dirServer {
+			p.cutBody = maxCutBody
+		}
 		if looksLikeLineStart(data, d == dirClient) {
 			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
 			p.parked[d], p.longLine[d] = true, false
@@ -239,9 +267,20 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 	if d == dirServer {
 		// A multi-line reply the gap cuts is still a reply: its first line
 		// has its code ("230-" proves the login), flagged unterminated.
+		p.cutCode = 0
 		if r := p.replies.Flush(); r != nil {
+			// Its closing line may follow the gap (cutCode).
+			if !p.replyHeard {
+				p.cutCode = uint16(r.Code)
+			}
 			p.reply(r)
 		}
+	}
+	if d == dirClient {
+		// The lost bytes may hold a command: a reply after them may
+		// answer it, whatever its code.
+		p.replyHeard = p.replyHeard || p.replies.Open()
+		p.cutCode = 0
 	}
 	p.stats.ControlGaps++
 	p.stats.ControlGapBytes += uint64(n)
@@ -322,6 +361,10 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		p.stats.LinesTruncated++
 		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
+	if p.replies.Open() {
+		p.replyHeard = true
+	}
+	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
 	// The line a client sends after a 331 is its password whatever it
 	// looks like (its first bytes may be lost in a gap), and a mangled
@@ -339,11 +382,19 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		}
 	}
 	if p.state == parseCandidate {
-		if err != nil || (cmd.Verb != "USER" && cmd.Verb != "AUTH") {
+		switch candidateVerdict(cmd, err) {
+		case lineFTP:
+			p.confirm()
+		case lineNotFTP:
 			p.reject()
 			return
+		default:
+			p.cand.undecided++
+			if p.cand.undecided > maxUndecided {
+				p.reject()
+				return
+			}
 		}
-		p.confirm()
 	}
 	if r := p.replies.ClientSpoke(); r != nil {
 		p.reply(r)
@@ -399,7 +450,24 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 		p.stats.LinesTruncated++
 		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
+	if !p.replies.Open() {
+		p.replyHeard = false // the next reply opens here, or later
+	}
 	r, err := p.replies.Line(l.Text)
+	if err == ftp.ErrNotReply && p.cutBody > 0 {
+		// The middle of a reply whose start a gap took (FEAT's " EPSV",
+		// a STAT listing): not the server's junk.
+		p.cutBody--
+		return
+	}
+	p.cutBody = 0
+	if r != nil && p.cutCode != 0 && int(p.cutCode) == r.Code && !r.Multiline() && r.Anomaly&ftp.ReplyNoSpace == 0 {
+		// "211 End" closing the FEAT reply the gap cut, reported at the
+		// gap: it answers no other command.
+		p.cutCode = 0
+		return
+	}
+	p.cutCode = 0
 	if err != nil {
 		e := p.event(ControlJunk)
 		e.Line = string(l.Text)
@@ -507,4 +575,74 @@ func looksLikeLineStart(b []byte, fromClient bool) bool {
 		return false
 	}
 	return b[0] >= '1' && b[0] <= '6' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' && (b[3] == ' ' || b[3] == '-' || b[3] == '\r')
+}
+
+// lineVerdict is what a candidate's client line says of the connection.
+type lineVerdict uint8
+
+const (
+	lineUndecided lineVerdict = iota // FTP and another 220-greeting protocol share it: wait for the next line
+	lineFTP                          // an FTP command no other such protocol has
+	lineNotFTP                       // not an FTP command
+)
+
+// candidateVerdict tells whether a client line, sent on a connection
+// found by a 220 greeting on a port that is not a control port, proves the
+// connection FTP. What else greets with 220: SMTP (RFC 5321; its client
+// opens with EHLO or HELO, and has MAIL RCPT DATA RSET VRFY EXPN HELP NOOP
+// QUIT, STARTTLS, BDAT, ETRN...), LMTP (RFC 2033, LHLO) and ODMR (RFC
+// 2645: EHLO, then AUTH and ATRN); NNTP greets with 200 or 201, but its 220
+// answers ARTICLE (RFC 3977), so a capture picked up mid-stream can begin
+// with one. POP3 and IMAP greet with "+OK" and "* OK": never candidates,
+// so their USER, PASS, RETR, LIST... need not be feared.
+//
+//   - A known FTP verb (decode/ftp's table) none of those share confirms:
+//     USER, PASS, AUTH with an RFC 2228 mechanism, FEAT, OPTS, SYST, CLNT,
+//     HOST, LANG (what lftp, tnftp, ncftp and others send first), PASV...
+//   - Verbs FTP shares with them wait for the next line: HELP, NOOP, QUIT
+//     (SMTP and NNTP), STAT, LIST, MODE (NNTP: MODE READER), AUTH with
+//     another argument (SMTP's RFC 4954 AUTH names SASL mechanisms, PLAIN,
+//     LOGIN...) or none, and an empty line.
+//   - Anything else rejects: EHLO, HELO, LHLO, MAIL, ARTICLE, a verb FTP
+//     does not know, a malformed line.
+func candidateVerdict(cmd ftp.Command, err error) lineVerdict {
+	switch {
+	case err == ftp.ErrEmptyLine:
+		return lineUndecided
+	case err != nil || !ftp.IsKnownVerb(cmd.Verb):
+		return lineNotFTP
+	}
+	switch cmd.Verb {
+	case "HELP", "NOOP", "QUIT", "STAT", "LIST", "MODE":
+		return lineUndecided
+	case "AUTH":
+		if isFTPSecurityMechanism(cmd.Arg) {
+			return lineFTP
+		}
+		return lineUndecided
+	}
+	return lineFTP
+}
+
+// isFTPSecurityMechanism tells whether an AUTH argument names an FTP
+// security mechanism, in any case: GSSAPI and KERBEROS_V4 (RFC 2228),
+// TLS (RFC 4217) and the older names servers still take for it, SSL,
+// TLS-C and TLS-P. GSSAPI is a SASL mechanism too, but an SMTP client
+// sends AUTH only after EHLO (RFC 4954).
+func isFTPSecurityMechanism(arg string) bool {
+	for len(arg) > 0 && arg[0] == ' ' {
+		arg = arg[1:]
+	}
+	for i := 0; i < len(arg); i++ {
+		if arg[i] == ' ' {
+			arg = arg[:i]
+			break
+		}
+	}
+	for _, m := range [...]string{"TLS", "SSL", "TLS-C", "TLS-P", "GSSAPI", "KERBEROS_V4"} {
+		if strings.EqualFold(arg, m) {
+			return true
+		}
+	}
+	return false
 }
