@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
+	"net/netip"
 	"time"
 )
 
@@ -23,9 +24,19 @@ const (
 )
 
 type tombstone struct {
-	key ConnKey
-	at  time.Time
+	key    ConnKey
+	at     time.Time  // on the idle clock
+	resume resumeKind // closed as idle: its next bytes start it again
 }
+
+// resumeKind says how a connection closed as idle is picked up again when
+// its bytes come after all.
+type resumeKind uint8
+
+const (
+	resumeText resumeKind = iota + 1 // as FTP text, mid-stream
+	resumeTLS                        // as TLS, from its headers
+)
 
 // tombstones is the ring and an index to it. The index is keyed by a hash
 // of the connection key, not the key itself (8 bytes, not 64: its slots
@@ -91,7 +102,8 @@ func (t *tombstones) slot(k ConnKey) (h uint64, i int) {
 	return h, -1
 }
 
-func (t *tombstones) add(k ConnKey, at time.Time) {
+// add leaves a tombstone for k, closed at at; the caller may mark it.
+func (t *tombstones) add(k ConnKey, at time.Time) *tombstone {
 	slot := &t.ring[t.next]
 	if slot.key != (ConnKey{}) {
 		if h, i := t.slot(slot.key); i == t.next {
@@ -101,27 +113,25 @@ func (t *tombstones) add(k ConnKey, at time.Time) {
 	*slot = tombstone{key: k, at: at}
 	t.index[t.hash(k)] = int32(t.next)
 	t.next = (t.next + 1) % len(t.ring)
+	return slot
 }
 
-// has tells whether k closed less than tombstoneTTL before now.
-func (t *tombstones) has(k ConnKey, now time.Time) bool {
+// find returns k's tombstone if k closed (or its last late packet came)
+// less than tombstoneTTL before now, else nil. Setting its at renews it.
+func (t *tombstones) find(k ConnKey, now time.Time) *tombstone {
 	h, i := t.slot(k)
 	if i < 0 {
-		return false
+		return nil
 	}
 	if now.Sub(t.ring[i].at) > tombstoneTTL {
 		delete(t.index, h)
-		return false
+		return nil
 	}
-	return true
+	return &t.ring[i]
 }
 
-// touch renews k's time.
-func (t *tombstones) touch(k ConnKey, now time.Time) {
-	if _, i := t.slot(k); i >= 0 {
-		t.ring[i].at = now
-	}
-}
+// has tells whether k closed less than tombstoneTTL before now.
+func (t *tombstones) has(k ConnKey, now time.Time) bool { return t.find(k, now) != nil }
 
 func (t *tombstones) drop(k ConnKey) {
 	if h, i := t.slot(k); i >= 0 {
@@ -207,4 +217,122 @@ func (x *ConnIndex[V]) All() []V {
 func (x *ConnIndex[V]) Clear() {
 	clear(x.byHash)
 	x.collided = nil
+}
+
+// idleClock is packet time for idle expiry: it moves with the capture's
+// packets, but a forward step longer than maxClockStep (the capture's
+// clock set, files of different days read as one) moves it not at all,
+// so that nothing idles out on it, and a step back waits until packet
+// time is past the latest seen. It never goes back, so the lists ordered
+// by it stay in order.
+type idleClock struct {
+	start  time.Time // the idle clock's time at the first packet
+	now    time.Time // the idle clock's time now
+	latest time.Time // the latest packet time
+	set    bool
+}
+
+// advance moves the clock to packet time ts; it tells whether ts is a
+// forward step of more than maxClockStep, which is not counted.
+func (c *idleClock) advance(ts time.Time) (jumped bool) {
+	if !c.set {
+		c.start, c.now, c.latest, c.set = ts, ts, ts, true
+		return false
+	}
+	step := ts.Sub(c.latest)
+	if step <= 0 {
+		return false
+	}
+	c.latest = ts
+	if step > maxClockStep {
+		return true
+	}
+	c.now = c.now.Add(step)
+	return false
+}
+
+// since is how much idle-clock time passed since the first packet: what
+// control connections keep, in 8 bytes, of when they were last active.
+func (c *idleClock) since() time.Duration { return c.now.Sub(c.start) }
+
+// hostPairs records when any TCP segment that is not of a control
+// connection last passed between two hosts, for the pairs of hosts of
+// the control connections that carried bytes: a data connection of a
+// session runs between its client and server addresses (passive and
+// active alike; a NAT's announced address is not where the packets go),
+// and while one moves, the control connection's silence is a transfer,
+// not an idle connection. Decode cannot tell which session a data
+// connection belongs to, so data between two hosts keeps every control
+// connection between them from idling out. An entry lives while a
+// control connection of the pair does, so there are at most as many
+// entries as control connections. Keyed by a seeded hash of the pair,
+// not the pair (8 bytes, not 48): a hash two pairs share (by chance, one
+// pair in 2^64) makes one's data keep the other's connections from
+// idling out, nothing more. An entry is 8 bytes (hostPair), since every
+// open session has one.
+type hostPairs struct {
+	hasher connHasher
+	byHash map[uint64]hostPair
+}
+
+// hostPair is, in its high 32 bits, how many control connections run
+// between the two hosts, and in its low 32 bits, 1 + the whole seconds on
+// the idle clock (since) when a segment last passed between them (0:
+// none yet). A second's precision is plenty for limits of minutes, and
+// rounding down never keeps a connection longer; 32 bits of seconds are
+// 136 years of idle clock.
+type hostPair uint64
+
+const pairOne = hostPair(1) << 32
+
+func (e hostPair) at() (time.Duration, bool) {
+	sec := uint32(e)
+	return time.Duration(sec-1) * time.Second, sec != 0
+}
+
+func (p *hostPairs) init() {
+	p.hasher = newConnHasher()
+	p.byHash = make(map[uint64]hostPair)
+}
+
+func (p *hostPairs) hash(a, b netip.Addr) uint64 {
+	return p.hasher.hash(MakeConnKey(netip.AddrPortFrom(a, 0), netip.AddrPortFrom(b, 0)))
+}
+
+func (p *hostPairs) add(a, b netip.Addr) {
+	p.byHash[p.hash(a, b)] += pairOne
+}
+
+func (p *hostPairs) remove(a, b netip.Addr) {
+	h := p.hash(a, b)
+	e, ok := p.byHash[h]
+	if !ok {
+		return
+	}
+	if e -= pairOne; e < pairOne {
+		delete(p.byHash, h)
+		return
+	}
+	p.byHash[h] = e
+}
+
+// seen notes a segment between a and b at idle-clock time at: on every
+// segment that is not of a control connection, so no allocation and
+// nothing at all while no control connection carried bytes.
+func (p *hostPairs) seen(a, b netip.Addr, at time.Duration) {
+	if len(p.byHash) == 0 {
+		return
+	}
+	h := p.hash(a, b)
+	if e, ok := p.byHash[h]; ok {
+		// Written once a second at most: most segments only read.
+		if n := e&^0xffffffff | hostPair(uint32(at/time.Second)+1); n != e {
+			p.byHash[h] = n
+		}
+	}
+}
+
+// lastSeen returns when the last segment passed between a and b.
+func (p *hostPairs) lastSeen(a, b netip.Addr) (time.Duration, bool) {
+	return p.byHash[p.hash(a, b)].at()
 }

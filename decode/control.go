@@ -29,6 +29,11 @@ const (
 	// port 21, a handshake with no greeting) or was found not to be FTP
 	// is forgotten after this.
 	idleSilent = time.Minute
+	// maxClockStep: a forward step of packet time longer than this between
+	// two packets is the capture's clock being set (an NTP step, files of
+	// different days read as one), not time the connections sat idle
+	// (conntable.go: idleClock).
+	maxClockStep = 24 * time.Hour
 )
 
 // connPhase is where a control connection is in its life.
@@ -52,12 +57,18 @@ type controlConn struct {
 	implicitTLS    bool // to an implicit-FTPS port: TLS from the first byte
 	announced      bool // ControlOpen was emitted
 	syn            [2]bool
-	isn            [2]uint32
 	fin            [2]bool // FIN reached (in order, or seen when headers only)
+	holeListed     bool    // in t.holes
+	candidate      bool    // counted in t.candidates
+	paired         bool    // counted in t.pairs (it carried bytes)
+	resumedTLS     bool    // picked up again after an idle close while TLS
+	isn            [2]uint32
 	firstTS        time.Time
-	lastSeen       time.Time
-	holeListed     bool // in t.holes
-	candidate      bool // counted in t.candidates
+	lastSeen       time.Time // its own latest segment (ControlClose.LastSeen)
+	// activeAt is when, on the idle clock, the connection or (once it
+	// carried bytes) another connection between its two hosts was last
+	// seen: what expiry and eviction go by, and the order of its list.
+	activeAt time.Duration
 
 	asm    reassembler
 	parser sessionParser
@@ -88,6 +99,8 @@ type controlTable struct {
 	silent     connList // no payload yet, or not FTP: short expiry
 	live       connList // carrying bytes: long expiry
 	holes      []*controlConn
+	clock      idleClock
+	pairs      hostPairs // hosts of the connections in live: when data last moved between them
 	tombs      tombstones
 	pool       heldPool
 	ev         ControlEvent // the event being emitted: one at a time
@@ -108,12 +121,31 @@ func newControlTable(d *Decoder) *controlTable {
 		t.maxCand = DefaultMaxCandidates
 	}
 	t.tombs.init(tombstoneSlots)
+	t.pairs.init()
 	return t
+}
+
+// advance moves the idle clock to packet time ts.
+func (t *controlTable) advance(ts time.Time) {
+	if t.clock.advance(ts) {
+		t.d.stats.ClockJumps++
+	}
 }
 
 // lookup returns the control connection (or content-detection candidate)
 // the segment belongs to, creating it when the segment starts one, or nil.
+// A segment of any other connection between the two hosts of control
+// connections that carried bytes keeps them from idling out (pairs).
 func (t *controlTable) lookup(s *Segment) *controlConn {
+	t.advance(s.TS)
+	cs := t.find(s)
+	if cs == nil {
+		t.pairs.seen(s.Src.Addr(), s.Dst.Addr(), t.clock.since())
+	}
+	return cs
+}
+
+func (t *controlTable) find(s *Segment) *controlConn {
 	d := t.d
 	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
 	if !byPort && t.byContent == 0 && !startsGreeting(s.Payload) {
@@ -121,6 +153,7 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 	}
 	key := MakeConnKey(s.Src, s.Dst)
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
+	var resume resumeKind
 	if cs := t.conns.Get(key); cs != nil {
 		switch {
 		case newConn && cs.reusedBy(s):
@@ -135,12 +168,19 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 		default:
 			return cs
 		}
-	} else if t.tombs.has(key, s.TS) {
-		if !newConn {
+	} else if tomb := t.tombs.find(key, t.clock.now); tomb != nil {
+		switch {
+		case !newConn && tomb.resume != 0 && len(s.Payload) > 0 && byPort:
+			// Bytes of a control connection closed as idle: it was alive
+			// after all. It is picked up again, mid-stream, as if the
+			// capture started here, not swallowed as a late packet.
+			resume = tomb.resume
+			t.d.stats.IdleResumed++
+		case !newConn:
 			// A late packet (the last ACK) of a closed connection, or a
 			// data connection to a control port: keep it known as long as
 			// it goes on.
-			t.tombs.touch(key, s.TS)
+			tomb.at = t.clock.now
 			return nil
 		}
 		t.tombs.drop(key)
@@ -159,6 +199,12 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 		t.makeRoom()
 		cs := t.add(key, client, server, parseFTP, s.TS)
 		cs.implicitTLS = d.isTLSPort(server.Port())
+		if resume == resumeTLS && !cs.implicitTLS {
+			// It was TLS when it idled out: what follows is ciphertext,
+			// followed from its headers (segment) and never parsed.
+			cs.resumedTLS = true
+			cs.parser.state = parseTLS
+		}
 		return cs
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
 		if t.candidates >= t.maxCand {
@@ -192,7 +238,7 @@ func startsGreeting(p []byte) bool {
 }
 
 func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseState, ts time.Time) *controlConn {
-	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, lastSeen: ts}
+	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, lastSeen: ts, activeAt: t.clock.since()}
 	cs.asm.pool = &t.pool
 	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, &t.ev, cs.emit)
 	t.conns.Put(key, cs)
@@ -201,7 +247,9 @@ func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseS
 }
 
 // makeRoom evicts one connection when the table is full: the one silent
-// longest, else the one idle longest, whose session ends "evicted".
+// longest, else the one idle longest, whose session ends "evicted". One
+// whose hosts moved data since it was last placed is placed again first:
+// it is not idle.
 func (t *controlTable) makeRoom() {
 	if t.conns.Len() < t.maxConns {
 		return
@@ -212,27 +260,54 @@ func (t *controlTable) makeRoom() {
 		t.close(cs, CloseEvicted, t.d.num, t.d.last)
 		return
 	}
-	if cs := t.live.front(); cs != nil {
+	for cs := t.live.front(); cs != nil; cs = t.live.front() {
+		if t.busyHosts(cs) {
+			continue
+		}
 		t.d.stats.ControlEvicted++
 		t.close(cs, CloseEvicted, t.d.num, t.d.last)
+		return
 	}
+}
+
+// busyHosts tells whether another connection between cs's two hosts was
+// seen after cs was last active; if so cs takes that time and its place
+// in the live list by it. Each call that says yes moves cs's time
+// forward, to a time the pair reached after cs's last placing, so walks
+// that call it at their front end.
+func (t *controlTable) busyHosts(cs *controlConn) bool {
+	if !cs.paired || cs.list != &t.live {
+		return false
+	}
+	at, ok := t.pairs.lastSeen(cs.client.Addr(), cs.server.Addr())
+	if !ok || at <= cs.activeAt {
+		return false
+	}
+	cs.activeAt = at
+	t.live.moveBehind(cs, func(o *controlConn) bool { return o.activeAt <= at })
+	return true
 }
 
 // segment handles one segment of a control connection.
 func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	d := cs.dirIndex(s.Src)
 	cs.lastSeen = s.TS
+	cs.activeAt = t.clock.since()
 	if s.Flags.Has(FlagSYN) && !cs.syn[d] {
 		cs.syn[d], cs.isn[d] = true, s.Seq
 		cs.parser.syn[d] = true
 	}
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
-		if cs.implicitTLS {
+		if cs.implicitTLS || cs.resumedTLS {
 			cs.phase = phaseHeaders
 			cs.announce(s.Num, s.TS)
 		}
 		t.enlist(cs, &t.live)
+		if !cs.paired {
+			cs.paired = true
+			t.pairs.add(cs.client.Addr(), cs.server.Addr())
+		}
 	} else {
 		cs.list.moveToBack(cs)
 	}
@@ -394,7 +469,8 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e.ClientSYN, e.ClientISN = cs.syn[dirClient], cs.isn[dirClient]
 	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
 	e.ImplicitTLS = cs.implicitTLS
-	e.Encrypts = cs.implicitTLS
+	// Picked up again after an idle close while TLS: ciphertext too.
+	e.Encrypts = cs.implicitTLS || cs.resumedTLS
 	e.File = d.input
 	d.h.Control(e)
 }
@@ -418,7 +494,15 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 		t.d.h.Control(e)
 	}
 	if cs.phase != phaseSilent {
-		t.tombs.add(cs.key, ts)
+		tomb := t.tombs.add(cs.key, t.clock.now)
+		if why == CloseIdle && !cs.byContent && cs.confirmed() {
+			// Idle is a guess: its next bytes, if any come, start it
+			// again (lookup).
+			tomb.resume = resumeText
+			if cs.phase == phaseHeaders {
+				tomb.resume = resumeTLS
+			}
+		}
 	}
 	t.remove(cs)
 }
@@ -450,6 +534,10 @@ func (t *controlTable) remove(cs *controlConn) {
 	if cs.candidate {
 		t.candidates--
 	}
+	if cs.paired {
+		cs.paired = false
+		t.pairs.remove(cs.client.Addr(), cs.server.Addr())
+	}
 	cs.asm.release()
 	cs.parser.release()
 	cs.parser.emitTo = nil
@@ -457,9 +545,13 @@ func (t *controlTable) remove(cs *controlConn) {
 }
 
 // expire runs once per second of packet time: holes that waited too long
-// are skipped, and idle connections closed. It touches only what is due.
+// are skipped, and idle connections closed. It touches only what is due:
+// a connection due whose hosts moved data since is placed again by that
+// time (busyHosts), which makes it not due, so each is looked at once.
 func (t *controlTable) expire(now time.Time) {
 	num := t.d.num
+	t.advance(now)
+	idleNow := t.clock.since()
 	kept := t.holes[:0]
 	for _, cs := range t.holes {
 		if t.conns.Get(cs.key) != cs {
@@ -474,11 +566,13 @@ func (t *controlTable) expire(now time.Time) {
 	}
 	clear(t.holes[len(kept):])
 	t.holes = kept
-	for cs := t.silent.front(); cs != nil && now.Sub(cs.lastSeen) > idleSilent; cs = t.silent.front() {
+	for cs := t.silent.front(); cs != nil && idleNow-cs.activeAt > idleSilent; cs = t.silent.front() {
 		t.close(cs, CloseIdle, num, now)
 	}
-	for cs := t.live.front(); cs != nil && now.Sub(cs.lastSeen) > idleClose; cs = t.live.front() {
-		t.close(cs, CloseIdle, num, now)
+	for cs := t.live.front(); cs != nil && idleNow-cs.activeAt > idleClose; cs = t.live.front() {
+		if !t.busyHosts(cs) {
+			t.close(cs, CloseIdle, num, now)
+		}
 	}
 }
 

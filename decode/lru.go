@@ -59,3 +59,38 @@ func (l *lruList[P]) moveToBack(x P) {
 		l.pushBack(x)
 	}
 }
+
+// moveBehind moves x, which must be on l, to just behind the last entry
+// for which before holds (to the front if none does), looking from the
+// back: a list kept in order of a time stays in order when x's time moved
+// to one that may be older than the newest. It costs the entries passed.
+func (l *lruList[P]) moveBehind(x P, before func(P) bool) {
+	var zero P
+	l.remove(x)
+	at := l.tail
+	for at != zero && !before(at) {
+		at = at.lru().prev
+	}
+	if at == zero {
+		// to the front
+		lk := x.lru()
+		lk.prev, lk.next = zero, l.head
+		if l.head != zero {
+			l.head.lru().prev = x
+		} else {
+			l.tail = x
+		}
+		l.head = x
+		l.n++
+		return
+	}
+	lk := x.lru()
+	lk.prev, lk.next = at, at.lru().next
+	if lk.next != zero {
+		lk.next.lru().prev = x
+	} else {
+		l.tail = x
+	}
+	at.lru().next = x
+	l.n++
+}

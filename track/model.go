@@ -280,12 +280,12 @@ type DataConn struct {
 	// SameConnection), the other copy's data connection for the same
 	// announcement (the same port), as seen on the other side of the NAT:
 	// what the 227 said there, and whether the SYNs reached that side.
-	Twin *DataConn
-	SYNs      int
-	FirstSYN  time.Time
-	LastSYN   time.Time
-	SYNNum    uint64
-	SynAckTS  time.Time
+	Twin     *DataConn
+	SYNs     int
+	FirstSYN time.Time
+	LastSYN  time.Time
+	SYNNum   uint64
+	SynAckTS time.Time
 	// SynAckLost: the SYN was answered by a SYN-ACK, yet the side that
 	// opened it sent its SYN again and never an ACK: the SYN-ACKs were
 	// lost on the way back. The outcome is then unanswered.

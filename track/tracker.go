@@ -308,7 +308,11 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.pairSameConnection(sess, e)
 		t.sink.SessionStart(sess)
 		if e.Kind == decode.ControlOpen && e.Encrypts {
-			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: "implicit TLS"})
+			text := "implicit TLS"
+			if !e.ImplicitTLS {
+				text = "TLS (picked up again after an idle close)"
+			}
+			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: text})
 		}
 	}
 	sess.lastSeen = e.TS

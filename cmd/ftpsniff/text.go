@@ -733,6 +733,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.SilentEvicted, "connections without payload forgotten to make room")
 	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
 	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
+	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream)")
+	addw(st.ClockJumps, "forward steps of packet time over a day (the capture's clock set; not counted as idle time)")
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
