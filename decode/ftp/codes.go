@@ -97,6 +97,14 @@ var replyTable = map[string][]int{
 	"MFMT": {213, 550},
 	"MFCT": {213, 550},
 	"MFF":  {213, 550},
+	// Checksums and free space: a 213 or 250 with the value.
+	"HASH":    {213, 550, 556},
+	"XCRC":    {213, 250, 550},
+	"XMD5":    {213, 250, 550},
+	"XSHA1":   {213, 250, 550},
+	"XSHA256": {213, 250, 550},
+	"XSHA512": {213, 250, 550},
+	"AVBL":    {213, 550},
 }
 
 var (

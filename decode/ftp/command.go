@@ -146,6 +146,10 @@ var knownVerbList = [...]string{
 	"HOST",
 	// non-standard, common
 	"CLNT",
+	// draft-somers-ftp-mfxx (FileZilla after uploads); checksums
+	// (draft-bryan-ftp-hash, and the X* verbs of FileZilla Server,
+	// Serv-U and others); draft-peterson-streamlined-ftp-command-extensions
+	"MFMT", "MFCT", "MFF", "HASH", "XCRC", "XMD5", "XSHA1", "XSHA256", "XSHA512", "AVBL",
 }
 
 // knownVerbs maps each known verb to itself so ParseCommand can hand out

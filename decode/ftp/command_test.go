@@ -91,7 +91,9 @@ func TestVerbSets(t *testing.T) {
 		{"HOST", true, false, false},
 		{"XPWD", true, false, false},
 		{"ENC", true, false, false},
-		{"XSHA256", false, false, false},
+		{"XSHA256", true, false, false}, // checksum extensions are known
+		{"MFMT", true, false, false},
+		{"XFOO", false, false, false},
 		{"retr", false, false, false}, // callers pass Command.Verb, already upper case
 		{"", false, false, false},
 	} {
