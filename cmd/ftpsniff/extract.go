@@ -75,7 +75,7 @@ type extractStats struct {
 	CreateFailed int64               `json:"create_failed,omitempty"` // files not created: a bound (counted in Files) or a file-system error
 	GivenUp      int64               `json:"given_up,omitempty"`      // files whose stream reassembly gave up (table full): the rest is missing
 	NoCommand    int64               `json:"no_command,omitempty"`    // data connections that carried bytes before any transfer command was linked to them
-	Encrypted    int64               `json:"encrypted,omitempty"`     // data connections whose payload was TLS (PROT P): ciphertext, not written
+	Encrypted    int64               `json:"encrypted,omitempty"`     // data connections that began with the client's TLS ClientHello: ciphertext, not written
 	WriteErrors  int64               `json:"write_errors,omitempty"`  // files a write or close failed on
 	LastError    string              `json:"last_error,omitempty"`
 }
@@ -221,10 +221,10 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	return f
 }
 
-// tlsRecordStart tells whether b starts like a TLS record of TLS 1.0 to
-// 1.3: content type 20-23, version 3.1-3.4.
-func tlsRecordStart(b []byte) bool {
-	return len(b) >= 3 && b[0] >= 20 && b[0] <= 23 && b[1] == 3 && b[2] >= 1 && b[2] <= 4
+// tlsHandshakeStart tells whether b starts like a TLS handshake record
+// (a ClientHello's): content type 22, record version 3.1-3.4.
+func tlsHandshakeStart(b []byte) bool {
+	return len(b) >= 3 && b[0] == 22 && b[1] == 3 && b[2] >= 1 && b[2] <= 4
 }
 
 // isLimit tells a bound (counted by the folder) from a file-system error.
@@ -240,11 +240,13 @@ func (x *extractor) writeError(err error) {
 
 // DataPayload implements track.PayloadSink.
 func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
-	if x.files[dc] == nil && dc.MayBeProtected() && tlsRecordStart(b) {
-		if want, ok := x.wanted(dc); ok && want == toClient && !x.closed {
-			// PROT P after a CCC, or a PROT sent inside TLS: the
-			// file's bytes are ciphertext, not the file.
-			x.files[dc] = &openFile{dead: true, toClient: toClient}
+	if x.files[dc] == nil && !toClient && dc.MayBeProtected() && tlsHandshakeStart(b) {
+		// PROT P after a CCC, or a PROT sent inside TLS: on a protected
+		// data connection the FTP client is the TLS client (RFC 4217),
+		// so its ClientHello comes before any byte of the file, in
+		// either direction. The file's bytes would be ciphertext.
+		if want, ok := x.wanted(dc); ok && !x.closed {
+			x.files[dc] = &openFile{dead: true, toClient: want}
 			x.st.Encrypted++
 			return
 		}

@@ -80,7 +80,7 @@ func (o *textOutput) extractSummary() {
 	add(int64(st.Payload.Evicted), "data connections dropped from the reassembly table (full)")
 	add(int64(st.Payload.HeldOverflow), "data-stream holes given up early (out-of-order bytes past the buffer bound)")
 	add(st.NoCommand, "data connections that carried bytes before their transfer command was seen, not written")
-	add(st.Encrypted, "data connections encrypted (PROT P; TLS records), not written")
+	add(st.Encrypted, "data connections encrypted (a TLS ClientHello first), not written")
 	add(st.WriteErrors, "write errors (last: "+safe(st.LastError)+")")
 	if len(warn) > 0 {
 		o.printf("; %s", o.p.warn.Sprint(strings.Join(warn, ", ")))
