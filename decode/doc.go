@@ -76,7 +76,10 @@
 //     its client speaks, and it holds back at most 64 events
 //   - out-of-order bytes: 64 segments per direction, 4 MiB in all; past
 //     either, the oldest hole is given up as a gap (Stats.HeldOverflow);
-//     a hole waits at most 5 s of packet time unless an ACK proves it lost
+//     a hole waits at most 5 s of packet time unless an ACK proves it lost;
+//     when the receiver acknowledged the stream that went on in its place
+//     but never past the hole, the held bytes are dropped instead
+//     (Stats.Unacknowledged: forged or stale)
 //   - idle: a connection that carried no byte (or is not FTP) is forgotten
 //     after a minute, one that did is closed an hour after it or another
 //     connection between its two hosts was last seen (idle clock)
@@ -95,9 +98,8 @@
 //     indexed by a seeded hash of the key (ConnIndex), the key checked
 //   - line buffers: a connection between lines holds none (splitters at
 //     rest go back to a shared pool)
-//     that hit it
-//   - out-of-order bytes further than 1 MiB beyond the stream are dropped
-//     (Stats.FarAhead)
+//   - out-of-order bytes further than 1 MiB beyond where the receiver
+//     stands (the next byte, or its ACK) are dropped (Stats.FarAhead)
 //   - tunnel layers the parser decodes are bounded by the frame's length;
 //     MPLS and PPPoE peeled by hand, and packets rebuilt from IP
 //     fragments decoded again from their IP header (tunnels included):

@@ -38,7 +38,7 @@ func (r *reassembler) follow(d int, seq uint32, n int, flags TCPFlags, ack uint3
 		at = false
 	}
 	if at && flags.Has(FlagACK) {
-		h.ack, h.acked = ack, true
+		r.tookTo(d, ack)
 	}
 	return at
 }

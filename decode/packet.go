@@ -206,6 +206,7 @@ func (d *Decoder) Stats() Stats {
 	st := d.stats
 	st.HeldOverflow = d.ctl.pool.overflow
 	st.FarAhead = d.ctl.pool.farAhead
+	st.Unacknowledged = d.ctl.pool.unacked
 	return st
 }
 

@@ -36,17 +36,24 @@ const (
 	// holeWait is how long (packet time) out-of-order bytes wait for the
 	// bytes before them when no ACK tells that those are lost.
 	holeWait = 5 * time.Second
-	// maxAhead: bytes further than this beyond the next expected byte are
-	// no plausible part of the stream (no receive window is that large
-	// for a control connection); holding them would let one stale or
-	// forged segment make a skip jump over everything real after it.
+	// maxAhead: bytes further than this beyond where the receiver stands
+	// (the next expected byte, or the receiver's acknowledgment when that
+	// is further: the capture lost what lies between) are no plausible
+	// part of the stream (no receive window is that large for a control
+	// connection); holding them would let one stale or forged segment
+	// make a skip jump over everything real after it. The receiver's
+	// advertised window would bound it better; decode.Segment does not
+	// carry it yet.
 	maxAhead = 1 << 20
 )
 
 // heldSeg is a segment that arrived ahead of a hole: its own copy of the
 // bytes, with the packet that brought them.
 type heldSeg struct {
-	seq  uint32
+	seq uint32
+	// from is where the stream stood (next) when the segment came: bytes
+	// delivered past it came after it. (It fills what was padding.)
+	from uint32
 	data []byte
 	num  uint64
 	ts   time.Time
@@ -71,12 +78,19 @@ type halfStream struct {
 	// lostReported: an ACK proved the bytes from next to lostTo lost and
 	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
-	// ack is the latest acknowledgement this direction sent, taken only
-	// from a segment at the stream's position (follow), when acked. (Here,
-	// before held, the two fit in what was padding.)
+	// ack is the highest acknowledgement this direction sent, taken only
+	// from a segment at the stream's position (follow, segment), when
+	// acked: a segment past a hole, or a blind forgery, does not set it.
+	// (Here, before held, these three fit in what was padding.)
 	acked bool
-	ack   uint32
-	held  []heldSeg // sorted by seq, all after next
+	// ackAfter: the other direction's ack (its receiver's) was set from a
+	// segment that came after held[0] was held, short of it. Only then
+	// does an ack at or before next show the receiver went on without the
+	// held bytes (an ack seen before them tells nothing of them). Cleared
+	// whenever held[0] changes.
+	ackAfter bool
+	ack      uint32
+	held     []heldSeg // sorted by seq, all after next
 }
 
 // since is when the oldest hole began to wait: the arrival of the held
@@ -103,6 +117,9 @@ type heldPool struct {
 	bytes    int
 	overflow uint64 // holes given up early because a bound was hit
 	farAhead uint64 // segments dropped for lying too far beyond the stream
+	// unacked: held segments dropped because their receiver went on
+	// acknowledging the stream before them and never them.
+	unacked uint64
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at
@@ -111,10 +128,13 @@ type heldPool struct {
 // segment's own bytes (so a reply is not paired with a command lost
 // before it).
 func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byte, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
 	if fl.Has(FlagACK) {
 		r.acked(1-d, ack, num, ts, out)
+		if fl.Has(FlagSYN) || !h.started || int32(seq-h.next) <= 0 {
+			r.tookTo(d, ack)
+		}
 	}
-	h := &r.half[d]
 	dataSeq := seq
 	if fl.Has(FlagSYN) {
 		if !h.syn {
@@ -129,8 +149,13 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 		// Picked up mid-stream: start here.
 		h.started, h.next = true, dataSeq
 	}
-	if fl.Has(FlagFIN) && !h.finSeen {
-		h.finSeen, h.finSeq = true, dataSeq+uint32(len(payload))
+	if fin := dataSeq + uint32(len(payload)); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= maxAhead &&
+		(!h.finSeen || int32(fin-h.finSeq) < 0 && int32(fin-h.next) >= 0) {
+		// The earliest FIN not behind the stream is where it ends: no byte
+		// follows a real FIN, so one further on came with bytes that are
+		// not this stream's (forged, or another incarnation's). A FIN far
+		// ahead is dropped with its bytes.
+		h.finSeen, h.finSeq = true, fin
 	}
 	if len(payload) > 0 {
 		r.data(d, dataSeq, payload, num, ts, out)
@@ -151,7 +176,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 		p, seq = p[back:], h.next
 		rel = 0
 	}
-	if rel > maxAhead {
+	if int32(seq-r.standsAt(d)) > maxAhead {
 		r.pool.farAhead++
 		return
 	}
@@ -182,7 +207,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 			return
 		}
 	}
-	r.hold(h, heldSeg{seq: seq, data: append([]byte(nil), p...), num: num, ts: ts})
+	r.hold(h, heldSeg{seq: seq, from: h.next, data: append([]byte(nil), p...), num: num, ts: ts})
 }
 
 // hold inserts a segment in sequence order; a duplicate of a held start
@@ -197,6 +222,9 @@ func (r *reassembler) hold(h *halfStream, s heldSeg) {
 	}
 	if len(h.held) == 0 {
 		h.sinceSeq = s.seq
+	}
+	if i == 0 {
+		h.ackAfter = false // no acknowledgement came after this one yet
 	}
 	h.held = append(h.held, heldSeg{})
 	copy(h.held[i+1:], h.held[i:])
@@ -225,6 +253,7 @@ func (r *reassembler) drain(d int, out orderedSink) {
 	if n > 0 {
 		clear(h.held[:n])
 		h.held = append(h.held[:0], h.held[n:]...)
+		h.ackAfter = false // held[0] is another segment now
 		if len(h.held) > 0 {
 			h.sinceSeq = h.held[0].seq
 		}
@@ -290,23 +319,105 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 	}
 }
 
-// expire gives up holes that waited longer than holeWait by now.
+// expire gives up holes that waited longer than holeWait by now: skipped
+// to the bytes after them, unless the receiver shows it never took those
+// (then they are dropped).
 func (r *reassembler) expire(now time.Time, num uint64, out orderedSink) {
 	for d := range r.half {
 		for h := &r.half[d]; len(h.held) > 0 && now.Sub(h.since()) > holeWait; {
-			r.skip(d, num, now, out)
+			r.giveUp(d, num, now, out)
 		}
 	}
+}
+
+// giveUp ends the wait of the oldest hole of direction d. When the stream
+// went on in the hole's place (bytes came in order after the held ones
+// did) and the receiver acknowledged those, but not past next, the held
+// bytes are not part of the stream it took (forged, or of another
+// incarnation of the connection): skipping to them would put them in its
+// place and drop the real bytes that follow as repeats. They are dropped
+// and counted. Otherwise the hole is skipped as lost: no acknowledgement
+// since they came (a capture of one direction, or one that lost the
+// receiver's packets too), or a stream that stalled at the hole (the
+// bytes before the held ones never reached the receiver: a middlebox
+// dropped them; what follows is the sender's all the same).
+func (r *reassembler) giveUp(d int, num uint64, ts time.Time, out orderedSink) {
+	if r.notTaken(d) {
+		r.dropHeld(d, num, ts, out)
+		return
+	}
+	r.skip(d, num, ts, out)
+}
+
+// notTaken tells whether direction d's receiver went on without the held
+// bytes: its acknowledgement, from a segment that came after them, covers
+// bytes delivered after them too, and does not reach past next (or past
+// a FIN there).
+func (r *reassembler) notTaken(d int) bool {
+	h, rcv := &r.half[d], &r.half[1-d]
+	if len(h.held) == 0 || !h.ackAfter || !rcv.acked {
+		return false
+	}
+	to := h.next
+	if h.finSeen && h.finSeq == h.next {
+		to++
+	}
+	return int32(rcv.ack-h.held[0].from) > 0 && int32(rcv.ack-to) <= 0
+}
+
+// dropHeld drops every segment direction d holds (all lie beyond next,
+// where the receiver stands), counted. A FIN that came with or after them
+// goes with them.
+func (r *reassembler) dropHeld(d int, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	if h.finSeen && int32(h.finSeq-h.held[0].seq) > 0 {
+		h.finSeen = false
+	}
+	for _, s := range h.held {
+		r.pool.bytes -= len(s.data)
+	}
+	r.pool.unacked += uint64(len(h.held))
+	h.held, h.ackAfter = nil, false
+	r.maybeFinished(d, num, ts, out)
+}
+
+// tookTo records ack, sent by direction d from a segment at its stream's
+// position, as what d's peer's bytes reached: the highest such. When the
+// peer's bytes wait behind a hole and ack stops short of them, ackAfter
+// marks that the receiver acknowledged after they came.
+func (r *reassembler) tookTo(d int, ack uint32) {
+	h := &r.half[d]
+	if !h.acked || int32(ack-h.ack) > 0 {
+		h.ack, h.acked = ack, true
+	}
+	if o := &r.half[1-d]; len(o.held) > 0 && int32(h.ack-o.held[0].seq) < 0 {
+		o.ackAfter = true
+	}
+}
+
+// standsAt is where direction d's receiver stands as far as the capture
+// shows: the next byte to deliver, or further when an acknowledgement
+// proves the bytes up to it arrived (and the capture lost them).
+func (r *reassembler) standsAt(d int) uint32 {
+	h, at := &r.half[d], r.half[d].next
+	if h.lostReported && int32(h.lostTo-at) > 0 {
+		at = h.lostTo
+	}
+	if rcv := &r.half[1-d]; rcv.acked && int32(rcv.ack-at) > 0 {
+		at = rcv.ack
+	}
+	return at
 }
 
 // holding tells whether any bytes wait behind a hole.
 func (r *reassembler) holding() bool { return len(r.half[0].held)+len(r.half[1].held) > 0 }
 
-// flush delivers everything held, skipping every hole, at the end.
+// flush delivers everything held, skipping every hole, at the end
+// (except what the receiver shows it never took: giveUp).
 func (r *reassembler) flush(num uint64, ts time.Time, out orderedSink) {
 	for d := range r.half {
 		for len(r.half[d].held) > 0 {
-			r.skip(d, num, ts, out)
+			r.giveUp(d, num, ts, out)
 		}
 	}
 }
@@ -318,7 +429,7 @@ func (r *reassembler) release() {
 		for _, s := range h.held {
 			r.pool.bytes -= len(s.data)
 		}
-		h.held = nil
+		h.held, h.ackAfter = nil, false
 	}
 }
 
@@ -341,8 +452,9 @@ func (r *reassembler) inWindow(d int, seq uint32) bool {
 		return true // an abortive RST after the sender's own FIN
 	case len(h.held) > 0:
 		// Bytes wait behind a hole: an RST at or after them is where the
-		// sender stands.
-		return int32(seq-h.held[0].seq) >= 0 && int32(seq-h.next) <= maxAhead
+		// sender stands, unless the receiver went on without them (then
+		// they, and an RST after them, are not the sender's).
+		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= maxAhead && !r.notTaken(d)
 	}
 	return false
 }
