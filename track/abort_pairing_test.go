@@ -69,7 +69,22 @@ func TestRepliesDuringTransferPairByCodeAndText(t *testing.T) {
 				c("ABOR"), c("NOOP"), c("QUIT"),
 				r(226, "Abort successful"),
 			},
-			want: "RETR=no-reply ABOR=226 NOOP=no-reply QUIT=no-reply",
+			want: "RETR=aborted ABOR=226 NOOP=no-reply QUIT=no-reply",
+		},
+		// After the lone "226 Abort successful" the aborted RETR waits for
+		// nothing: the next transfer's 150 and 226 are its own.
+		{
+			name: "proftpd-lone-abort-226-then-next-transfer",
+			steps: []step{
+				c("RETR big.bin"),
+				r(150, "Opening BINARY mode data connection for big.bin (4194304 bytes)"),
+				c("ABOR"),
+				r(226, "Abort successful"),
+				c("RETR small.txt"),
+				r(150, "Opening BINARY mode data connection for small.txt (1448 bytes)"),
+				r(226, "Transfer complete"),
+			},
+			want: "RETR=aborted ABOR=226 RETR=226",
 		},
 		{
 			name: "proftpd-abor-426-then-226",

@@ -327,6 +327,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	case syn && dir == 0 && dc.SYNs > 0 && s.Seq == dc.lastSYNSeq && s.TS.Sub(dc.LastSYN) < synCopyWindow:
 		// The same SYN again at once: a second sighting of it (a capture
 		// on several interfaces, a mirror port fed twice), not a retry.
+		dc.synSeenTwice = true
 	case syn && dir == 0:
 		dc.SYNs++
 		dc.lastSYNSeq = s.Seq

@@ -130,9 +130,10 @@ const (
 	StatusNoReply                          // the session ended before a final reply
 	StatusReplyLost                        // a later reply fitted a newer command after a gap
 	StatusInterrupted                      // an unsolicited 421/221 ended the session
+	StatusAborted                          // a transfer whose ABOR got the reply that ended it ("226 Abort successful")
 )
 
-var statusNames = [...]string{"pending", "answered", "no-reply", "reply-lost", "interrupted"}
+var statusNames = [...]string{"pending", "answered", "no-reply", "reply-lost", "interrupted", "aborted"}
 
 func (s CommandStatus) String() string {
 	if int(s) < len(statusNames) {
@@ -330,6 +331,7 @@ type DataConn struct {
 
 	synsAfterSynAck int    // SYNs from the opening side after a SYN-ACK
 	lastSYNSeq      uint32 // the sequence number of the latest SYN counted
+	synSeenTwice    bool   // a SYN was seen again at once (synCopyWindow)
 	openerAcked     bool   // a segment other than SYN or RST from the opening side
 
 	// sequence tracking, per direction

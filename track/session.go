@@ -219,7 +219,14 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 		return nil, false, false
 	}
 	if !sess.resync {
-		if c := duringTransfer(sess.pending, code, text); c != nil {
+		if c, endsHead := duringTransfer(sess.pending, code, text); c != nil {
+			if endsHead {
+				// The abort's reply went to the ABOR: the transfer's own
+				// will not come, and the next transfer's must not fall to it.
+				head.Status = StatusAborted
+				t.reportCommand(sess, head)
+				sess.pending = sess.pending[1:]
+			}
 			return c, false, false
 		}
 	}
@@ -278,33 +285,34 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 //     while the data keeps flowing). It answers the first command behind
 //     that accepts it.
 //
-// The transfer stays pending: its own final reply (226 when the data
-// ends) still comes, or none does. Only a started transfer is passed
+// For a code, the transfer stays pending: its own final reply (226 when
+// the data ends) still comes, or none does. For the abort's 225/226
+// (endsHead) it does not: the ABOR's reply is the last word on it. Only a started transfer is passed
 // over for a code: before its 1yz, a 500 or 530 is its own refusal.
 // Not after a gap (the caller's resync owns that case: there a reply
 // the head does not fit means the head's reply was lost).
-func duringTransfer(pending []*Command, code int, text string) *Command {
+func duringTransfer(pending []*Command, code int, text string) (c *Command, endsHead bool) {
 	head := pending[0]
 	if len(pending) < 2 || !ftp.IsTransfer(head.Verb) {
-		return nil
+		return nil, false
 	}
 	if (code == 225 || code == 226) && namesAbort(text) {
 		for _, p := range pending[1:] {
 			if p.Verb == "ABOR" {
-				return p
+				return p, true
 			}
 		}
 	}
 	if len(head.Replies) == 0 || ftp.ValidReply(head.Verb, code) && !refusesCommand(code) {
 		// Not started, or a code that may end it.
-		return nil
+		return nil, false
 	}
 	for _, p := range pending[1:] {
 		if ftp.ValidReply(p.Verb, code) {
-			return p
+			return p, false
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // refusesCommand reports whether code is one that turns a command down

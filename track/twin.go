@@ -22,6 +22,11 @@ type Twin struct {
 	Client, Server netip.AddrPort
 }
 
+// SYNSeenTwice reports whether a SYN of the data connection was seen
+// twice at once under the same addresses: on both sides of a box that
+// routed it without translating it (or on two interfaces of one host).
+func (d *DataConn) SYNSeenTwice() bool { return d.synSeenTwice }
+
 // sameConnectionWindow bounds how far apart the two sightings of one SYN
 // may be: the copies cross one box, microseconds to milliseconds apart;
 // two unrelated connections share a 32-bit initial sequence number, and

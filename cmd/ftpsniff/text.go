@@ -338,6 +338,8 @@ func (o *textOutput) commandStatus(c *track.Command) {
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (reply lost in a capture gap)"))
 	case track.StatusInterrupted:
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (interrupted: the server closed the session)"))
+	case track.StatusAborted:
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (aborted: the ABOR's reply ended it; no final reply of its own)"))
 	}
 	if c.Uncertain {
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))
@@ -733,6 +735,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.SilentEvicted, "connections without payload forgotten to make room")
 	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
 	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
+	addw(st.FarAhead, "control segments over 1 MiB beyond what the receiver acknowledged, dropped")
+	addw(st.Unacknowledged, "control segments held ahead of a hole and dropped: the receiver acknowledged the stream in their place, never them (forged or stale)")
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream)")
 	addw(st.ClockJumps, "forward steps of packet time over a day (the capture's clock set; not counted as idle time)")
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")

@@ -21,11 +21,26 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 		return d.activeFailed(s, dc, nat)
 	case track.OutcomeNotAttempted:
 		if o := dc.Twin; o != nil && o.SYNs > 0 {
+			if o.SYNSeenTwice() {
+				return untranslatedTwin(dc, o)
+			}
 			return otherSideOnly(dc, o)
 		}
 		return d.notAttempted(s, dc, nat)
 	}
 	return nil
+}
+
+// untranslatedTwin: the data connection crossed the NAT box under the
+// same addresses on both sides (routed, not translated), so both
+// sightings of its SYN went to the other copy of the session.
+func untranslatedTwin(dc, o *track.DataConn) *Finding {
+	ann, apk := announcement(dc)
+	return &Finding{Code: CodeDataNotAttempted, Severity: SeverityInfo, TS: when(dc), Packets: packets(apk, []uint64{o.SYNNum}),
+		Message: fmt.Sprintf("The data connection to %s crossed the box this capture was taken on under the same addresses on both sides (routed, not translated): it is counted once, as session %d's data #%d (%s).",
+			dc.Announced, o.Session.ID, o.ID, o.Client),
+		Evidence: joinEvidence(ann, fmt.Sprintf("its SYN seen twice at once (packet %d and a copy)", o.SYNNum)),
+		Advice:   fmt.Sprintf("See session %d for its outcome.", o.Session.ID)}
 }
 
 // otherSideOnly: a capture taken on the NAT box holds the session twice
@@ -34,9 +49,17 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 // findings tell why; this one only says where they stopped.
 func otherSideOnly(dc, o *track.DataConn) *Finding {
 	ann, apk := announcement(dc)
+	who := "client" // passive: the client connects; active: the server does
+	if !dc.Passive {
+		who = "server"
+	}
+	were, them := "were", "them"
+	if o.SYNs == 1 {
+		were, them = "was", "it"
+	}
 	return &Finding{Code: CodeDataNotAttempted, Severity: SeverityInfo, TS: when(dc), Packets: packets(apk, []uint64{o.SYNNum}),
-		Message: fmt.Sprintf("No SYN to %s crossed to this side of the NAT, but the client's %s to it were seen on the other side (session %d, data #%d): the box in between did not pass them on.",
-			dc.Announced, plural(o.SYNs, "SYN", "SYNs"), o.Session.ID, o.ID),
+		Message: fmt.Sprintf("No SYN to %s crossed to this side of the NAT, but the %s's %s to it %s seen on the other side (session %d, data #%d): the box in between did not pass %s on.",
+			dc.Announced, who, plural(o.SYNs, "SYN", "SYNs"), were, o.Session.ID, o.ID, them),
 		Evidence: joinEvidence(ann, fmt.Sprintf("first SYN of session %d's copy at packet %d", o.Session.ID, o.SYNNum)),
 		Advice:   fmt.Sprintf("See session %d's findings: they say why the SYNs stopped and what to change.", o.Session.ID)}
 }

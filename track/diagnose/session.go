@@ -188,10 +188,18 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// that; no firewall or NAT broke anything.
 		f.Severity = SeverityInfo
 		f.Evidence = joinEvidence(f.Evidence, stop.evidence(r))
-		if stop.download {
+		// A bare RST in the receiver's name may be a device on the path
+		// (an IPS or DLP "reset both" action): only a capture on the
+		// receiver's own side, or its FIN before, shows it sent it.
+		onReceiverSide := stop.download && vantage(s) == VantageClient || !stop.download && vantage(s) == VantageServer
+		switch {
+		case stop.download && (onReceiverSide || stop.how != "its reset"):
 			f.Message = "The client stopped the download itself: it closed or reset the data connection while the server was still sending, before the server's reply; the 426 is the normal answer."
 			f.Advice = "Nothing to change on the network or the server: the client gave the transfer up (its own time limit, an interrupt, or a reader that stops early); look at the client if the file should have arrived whole."
-		} else {
+		case stop.download:
+			f.Message = "The client, or a device on the path in its name, reset the data connection while the server was still sending, before the server's reply; the 426 follows from it."
+			f.Advice = "If a user or the client's own time limit stopped it, nothing to change. If transfers break like this again and again, look for an IPS or DLP device on the path that resets flows: a capture on the client's side tells, since an RST the client did not send never leaves it."
+		default:
 			f.Message = "The server stopped the upload itself: it closed or reset the data connection while the client was still sending, before its reply; no firewall or NAT broke it."
 			f.Advice = "The network path of the data connection works: the server's reply and its log give why it refused the rest of the upload (a quota, a full disk, a size limit)."
 		}
