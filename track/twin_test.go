@@ -181,3 +181,56 @@ func TestSYNsSeenOnOneSideOfTheNAT(t *testing.T) {
 		t.Errorf("%d SYNs, want 3", seen.SYNs)
 	}
 }
+
+// TestSYNRoutedUntranslated: on the NAT box's capture, a data connection
+// the box routes without translating shows under the same addresses on
+// both sides: both sightings of its SYN go to one copy, which knows it
+// was seen twice, and the other copy names it.
+func TestSYNRoutedUntranslated(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{})
+	client := netip.MustParseAddrPort("198.51.100.7:40000")
+	pub := netip.MustParseAddrPort("203.0.113.1:21")
+	priv := netip.MustParseAddrPort("10.0.0.5:21")
+	now, num := t0, uint64(0)
+	ctl := func(server netip.AddrPort, e decode.ControlEvent) {
+		num++
+		now = now.Add(time.Microsecond)
+		e.Num, e.TS, e.Client, e.Server = num, now, client, server
+		trk.Control(&e)
+	}
+	for _, srv := range []netip.AddrPort{priv, pub} {
+		ctl(srv, decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ClientISN: 7, ServerSYN: true, ServerISN: 9})
+		ctl(srv, decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: "PASV"}})
+	}
+	text := "Entering Passive Mode (10,0,0,5,156,64)."
+	ap, form, _ := ftp.ParsePASV(text)
+	for _, srv := range []netip.AddrPort{priv, pub} {
+		ctl(srv, decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: 227, Text: text},
+			Endpoint: decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}})
+	}
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50000")
+	for range 2 { // the one SYN, seen arriving and leaving
+		num++
+		now = now.Add(50 * time.Microsecond)
+		trk.Segment(&decode.Segment{Num: num, TS: now, Src: dataCli, Dst: ap, Flags: decode.FlagSYN, Seq: 1000})
+	}
+	trk.Finish()
+	var seen, other *DataConn
+	for _, d := range rec.data {
+		if d.SYNs > 0 {
+			seen = d
+		} else {
+			other = d
+		}
+	}
+	if seen == nil || other == nil {
+		t.Fatalf("want one data connection with the SYN and one without; got %d records", len(rec.data))
+	}
+	if seen.SYNs != 1 || !seen.SYNSeenTwice() {
+		t.Errorf("%d SYNs, seen twice %v; want 1 SYN seen twice", seen.SYNs, seen.SYNSeenTwice())
+	}
+	if other.Twin != seen {
+		t.Error("the copy without the SYN does not name the one that got both sightings")
+	}
+}

@@ -235,3 +235,25 @@ func TestExtractFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSHandshakeStart: only the client's ClientHello, a handshake record
+// of TLS 1.0 to 1.3, marks a data connection's bytes as ciphertext; the
+// server's bytes, or other record types, never do (the extractor asks only
+// of the client's first bytes).
+func TestTLSHandshakeStart(t *testing.T) {
+	for _, tt := range []struct {
+		b    []byte
+		want bool
+	}{
+		{[]byte{22, 3, 1, 0, 200}, true},
+		{[]byte{22, 3, 3, 2, 0}, true},
+		{[]byte{23, 3, 3, 0, 20}, false}, // application data: not a first record
+		{[]byte{22, 3, 0, 0, 5}, false},  // SSL 3.0
+		{[]byte{22, 2}, false},
+		{[]byte("USER x"), false},
+	} {
+		if got := tlsHandshakeStart(tt.b); got != tt.want {
+			t.Errorf("tlsHandshakeStart(% x) = %v, want %v", tt.b, got, tt.want)
+		}
+	}
+}
