@@ -139,10 +139,19 @@ func (t *controlTable) advance(ts time.Time) {
 func (t *controlTable) lookup(s *Segment) *controlConn {
 	t.advance(s.TS)
 	cs := t.find(s)
-	if cs == nil {
+	if cs == nil && maybeData(s) {
 		t.pairs.seen(s.Src.Addr(), s.Dst.Addr(), t.clock.since())
 	}
 	return cs
+}
+
+// maybeData tells whether a segment may be an FTP data connection's: an
+// active one from port 20, or one between two unprivileged ports (as
+// --filter-ports keeps). An SSH or HTTP connection between the same two
+// hosts does not keep a dead control connection from idling out.
+func maybeData(s *Segment) bool {
+	sp, dp := s.Src.Port(), s.Dst.Port()
+	return sp == 20 || dp == 20 || sp >= 1024 && dp >= 1024
 }
 
 func (t *controlTable) find(s *Segment) *controlConn {

@@ -91,6 +91,7 @@ func TestDataKeepsControlAlive(t *testing.T) {
 	clientData := netip.MustParseAddrPort("192.0.2.1:50001")
 	serverActive := netip.MustParseAddrPort("192.0.2.10:20")
 	otherHost := netip.MustParseAddrPort("192.0.2.99:50001")
+	ssh := netip.MustParseAddrPort("192.0.2.10:22")
 	tests := []struct {
 		name         string
 		c, s         netip.AddrPort // the data connection (c opens it)
@@ -108,6 +109,10 @@ func TestDataKeepsControlAlive(t *testing.T) {
 			[]string{"226 Transfer complete.", "close capture-end"}, 0},
 		// The data of another client's host says nothing of this session.
 		{"data between other hosts", otherHost, dataPassive, true, 70 * time.Minute, 70*time.Minute + 10*time.Second,
+			[]string{"close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, time.Hour},
+		// SSH between the same two hosts is no FTP data connection: it
+		// does not keep a dead control connection open.
+		{"an SSH connection between the same hosts", clientData, ssh, true, 70 * time.Minute, 70*time.Minute + 10*time.Second,
 			[]string{"close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, time.Hour},
 		// Idle an hour after the data ended (at 30 min), not before.
 		{"data ended long before", clientData, dataPassive, true, 30 * time.Minute, 95 * time.Minute,

@@ -45,6 +45,11 @@ const (
 	// advertised window would bound it better; decode.Segment does not
 	// carry it yet.
 	maxAhead = 1 << 20
+	// maxWindowGuess: held bytes further than this beyond the next
+	// expected byte are past any receive window a control connection
+	// opens without window scaling (65,535 bytes): if the receiver then
+	// never acknowledges them, they were not its stream (forged or stale).
+	maxWindowGuess = 64 << 10
 )
 
 // heldSeg is a segment that arrived ahead of a hole: its own copy of the
@@ -355,7 +360,11 @@ func (r *reassembler) giveUp(d int, num uint64, ts time.Time, out orderedSink) {
 // a FIN there).
 func (r *reassembler) notTaken(d int) bool {
 	h, rcv := &r.half[d], &r.half[1-d]
-	if len(h.held) == 0 || !h.ackAfter || !rcv.acked {
+	if len(h.held) == 0 || !h.ackAfter || !rcv.acked || int32(h.held[0].seq-h.next) <= maxWindowGuess {
+		// Within a window of where the stream stands the bytes may be
+		// real ones the receiver has (SACKed) while the capture lost the
+		// ACK, or whose hole a slow retransmission fills late: skipped
+		// to, as a lost stretch, not dropped as forged.
 		return false
 	}
 	to := h.next
@@ -413,7 +422,7 @@ func (r *reassembler) standsAt(d int) uint32 {
 func (r *reassembler) holding() bool { return len(r.half[0].held)+len(r.half[1].held) > 0 }
 
 // flush delivers everything held, skipping every hole, at the end
-// (except what the receiver shows it never took: giveUp).
+// (except bytes beyond any window the receiver never took: giveUp).
 func (r *reassembler) flush(num uint64, ts time.Time, out orderedSink) {
 	for d := range r.half {
 		for len(r.half[d].held) > 0 {
