@@ -226,34 +226,39 @@ func (x *ConnIndex[V]) Clear() {
 // time is past the latest seen. It never goes back, so the lists ordered
 // by it stay in order.
 type idleClock struct {
-	start  time.Time // the idle clock's time at the first packet
-	now    time.Time // the idle clock's time now
-	latest time.Time // the latest packet time
-	set    bool
+	start   time.Time     // the first packet's time
+	elapsed time.Duration // idle-clock time since start
+	latest  int64         // the latest packet time, Unix nanoseconds
+	set     bool
 }
 
 // advance moves the clock to packet time ts; it tells whether ts is a
-// forward step of more than maxClockStep, which is not counted.
+// forward step of more than maxClockStep, which is not counted. It runs
+// for every TCP segment: integer nanoseconds, not time.Time arithmetic.
 func (c *idleClock) advance(ts time.Time) (jumped bool) {
+	n := ts.UnixNano()
 	if !c.set {
-		c.start, c.now, c.latest, c.set = ts, ts, ts, true
+		c.start, c.latest, c.set = ts, n, true
 		return false
 	}
-	step := ts.Sub(c.latest)
+	step := time.Duration(n - c.latest)
 	if step <= 0 {
 		return false
 	}
-	c.latest = ts
+	c.latest = n
 	if step > maxClockStep {
 		return true
 	}
-	c.now = c.now.Add(step)
+	c.elapsed += step
 	return false
 }
 
+// now is the idle clock's time.
+func (c *idleClock) now() time.Time { return c.start.Add(c.elapsed) }
+
 // since is how much idle-clock time passed since the first packet: what
 // control connections keep, in 8 bytes, of when they were last active.
-func (c *idleClock) since() time.Duration { return c.now.Sub(c.start) }
+func (c *idleClock) since() time.Duration { return c.elapsed }
 
 // hostPairs records when any TCP segment that is not of a control
 // connection last passed between two hosts, for the pairs of hosts of

@@ -177,7 +177,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		default:
 			return cs
 		}
-	} else if tomb := t.tombs.find(key, t.clock.now); tomb != nil {
+	} else if tomb := t.tombs.find(key, t.clock.now()); tomb != nil {
 		switch {
 		case !newConn && tomb.resume != 0 && len(s.Payload) > 0 && byPort:
 			// Bytes of a control connection closed as idle: it was alive
@@ -189,7 +189,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// A late packet (the last ACK) of a closed connection, or a
 			// data connection to a control port: keep it known as long as
 			// it goes on.
-			tomb.at = t.clock.now
+			tomb.at = t.clock.now()
 			return nil
 		}
 		t.tombs.drop(key)
@@ -503,7 +503,7 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 		t.d.h.Control(e)
 	}
 	if cs.phase != phaseSilent {
-		tomb := t.tombs.add(cs.key, t.clock.now)
+		tomb := t.tombs.add(cs.key, t.clock.now())
 		if why == CloseIdle && !cs.byContent && cs.confirmed() {
 			// Idle is a guess: its next bytes, if any come, start it
 			// again (lookup).
