@@ -127,110 +127,71 @@ func TestSequenceIndexHoldsTwoSeconds(t *testing.T) {
 	}
 }
 
-// TestSYNsSeenOnOneSideOfTheNAT: both copies of a session wait on the same
-// announced endpoint; the client's SYNs match one copy and never reach
-// the other: that copy names the one that saw them (DataConn.Twin).
-func TestSYNsSeenOnOneSideOfTheNAT(t *testing.T) {
-	rec := &recorder{}
-	trk := New(rec, Options{})
-	client := netip.MustParseAddrPort("198.51.100.7:40000")
-	pub := netip.MustParseAddrPort("203.0.113.1:21")
-	priv := netip.MustParseAddrPort("10.0.0.5:21")
-	now, num := t0, uint64(0)
-	ctl := func(server netip.AddrPort, e decode.ControlEvent) {
-		num++
-		now = now.Add(time.Microsecond)
-		e.Num, e.TS, e.Client, e.Server = num, now, client, server
-		trk.Control(&e)
+// TestSYNsOfBothCopies: both copies of a session (a NAT router's capture)
+// wait on the same announced endpoint. The client's SYNs match one copy;
+// the other names it (DataConn.Twin). Translated, the SYNs that never
+// reach the other side are counted there once each; routed untranslated,
+// the one SYN is seen twice at once, under the same addresses, and both
+// sightings go to one copy, which knows it (SYNSeenTwice).
+func TestSYNsOfBothCopies(t *testing.T) {
+	tests := []struct {
+		name      string
+		syns      int           // SYN sightings sent
+		gap       time.Duration // between them
+		wantSYNs  int
+		wantTwice bool
+	}{
+		{"seen on one side only: 3 SYNs a second apart", 3, time.Second, 3, false},
+		{"routed untranslated: one SYN seen arriving and leaving", 2, 50 * time.Microsecond, 1, true},
 	}
-	for _, srv := range []netip.AddrPort{priv, pub} {
-		ctl(srv, decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ClientISN: 7, ServerSYN: true, ServerISN: 9})
-	}
-	for _, srv := range []netip.AddrPort{priv, pub} {
-		ctl(srv, decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: "PASV"}})
-	}
-	text := "Entering Passive Mode (10,0,0,5,156,64)."
-	ap, form, _ := ftp.ParsePASV(text)
-	for _, srv := range []netip.AddrPort{priv, pub} {
-		ctl(srv, decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: 227, Text: text},
-			Endpoint: decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}})
-	}
-	dataCli := netip.MustParseAddrPort("198.51.100.7:50000")
-	for range 3 {
-		num++
-		now = now.Add(time.Second)
-		trk.Segment(&decode.Segment{Num: num, TS: now, Src: dataCli, Dst: ap, Flags: decode.FlagSYN, Seq: 1000})
-	}
-	trk.Finish()
-	var seen, other *DataConn
-	for _, d := range rec.data {
-		switch {
-		case d.SYNs > 0:
-			seen = d
-		case d.Outcome == OutcomeNotAttempted:
-			other = d
-		}
-	}
-	if seen == nil || other == nil {
-		t.Fatalf("want one data connection with the SYNs and one without; got %d records", len(rec.data))
-	}
-	if other.Twin != seen {
-		t.Errorf("the copy without SYNs names %v, want the one that saw them", other.Twin)
-	}
-	if seen.SYNs != 3 {
-		t.Errorf("%d SYNs, want 3", seen.SYNs)
-	}
-}
-
-// TestSYNRoutedUntranslated: on the NAT box's capture, a data connection
-// the box routes without translating shows under the same addresses on
-// both sides: both sightings of its SYN go to one copy, which knows it
-// was seen twice, and the other copy names it.
-func TestSYNRoutedUntranslated(t *testing.T) {
-	rec := &recorder{}
-	trk := New(rec, Options{})
-	client := netip.MustParseAddrPort("198.51.100.7:40000")
-	pub := netip.MustParseAddrPort("203.0.113.1:21")
-	priv := netip.MustParseAddrPort("10.0.0.5:21")
-	now, num := t0, uint64(0)
-	ctl := func(server netip.AddrPort, e decode.ControlEvent) {
-		num++
-		now = now.Add(time.Microsecond)
-		e.Num, e.TS, e.Client, e.Server = num, now, client, server
-		trk.Control(&e)
-	}
-	for _, srv := range []netip.AddrPort{priv, pub} {
-		ctl(srv, decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ClientISN: 7, ServerSYN: true, ServerISN: 9})
-		ctl(srv, decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: "PASV"}})
-	}
-	text := "Entering Passive Mode (10,0,0,5,156,64)."
-	ap, form, _ := ftp.ParsePASV(text)
-	for _, srv := range []netip.AddrPort{priv, pub} {
-		ctl(srv, decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: 227, Text: text},
-			Endpoint: decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}})
-	}
-	dataCli := netip.MustParseAddrPort("198.51.100.7:50000")
-	for range 2 { // the one SYN, seen arriving and leaving
-		num++
-		now = now.Add(50 * time.Microsecond)
-		trk.Segment(&decode.Segment{Num: num, TS: now, Src: dataCli, Dst: ap, Flags: decode.FlagSYN, Seq: 1000})
-	}
-	trk.Finish()
-	var seen, other *DataConn
-	for _, d := range rec.data {
-		if d.SYNs > 0 {
-			seen = d
-		} else {
-			other = d
-		}
-	}
-	if seen == nil || other == nil {
-		t.Fatalf("want one data connection with the SYN and one without; got %d records", len(rec.data))
-	}
-	if seen.SYNs != 1 || !seen.SYNSeenTwice() {
-		t.Errorf("%d SYNs, seen twice %v; want 1 SYN seen twice", seen.SYNs, seen.SYNSeenTwice())
-	}
-	if other.Twin != seen {
-		t.Error("the copy without the SYN does not name the one that got both sightings")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			trk := New(rec, Options{})
+			client := netip.MustParseAddrPort("198.51.100.7:40000")
+			pub := netip.MustParseAddrPort("203.0.113.1:21")
+			priv := netip.MustParseAddrPort("10.0.0.5:21")
+			now, num := t0, uint64(0)
+			ctl := func(server netip.AddrPort, e decode.ControlEvent) {
+				num++
+				now = now.Add(time.Microsecond)
+				e.Num, e.TS, e.Client, e.Server = num, now, client, server
+				trk.Control(&e)
+			}
+			text := "Entering Passive Mode (10,0,0,5,156,64)."
+			ap, form, _ := ftp.ParsePASV(text)
+			for _, srv := range []netip.AddrPort{priv, pub} {
+				ctl(srv, decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ClientISN: 7, ServerSYN: true, ServerISN: 9})
+				ctl(srv, decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: "PASV"}})
+			}
+			for _, srv := range []netip.AddrPort{priv, pub} {
+				ctl(srv, decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: 227, Text: text},
+					Endpoint: decode.Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}})
+			}
+			dataCli := netip.MustParseAddrPort("198.51.100.7:50000")
+			for range tt.syns {
+				num++
+				now = now.Add(tt.gap)
+				trk.Segment(&decode.Segment{Num: num, TS: now, Src: dataCli, Dst: ap, Flags: decode.FlagSYN, Seq: 1000})
+			}
+			trk.Finish()
+			var seen, other *DataConn
+			for _, d := range rec.data {
+				if d.SYNs > 0 {
+					seen = d
+				} else {
+					other = d
+				}
+			}
+			if seen == nil || other == nil {
+				t.Fatalf("want one data connection with the SYNs and one without; got %d records", len(rec.data))
+			}
+			if seen.SYNs != tt.wantSYNs || seen.SYNSeenTwice() != tt.wantTwice {
+				t.Errorf("%d SYNs, seen twice %v; want %d, %v", seen.SYNs, seen.SYNSeenTwice(), tt.wantSYNs, tt.wantTwice)
+			}
+			if other.Twin != seen {
+				t.Errorf("the copy without SYNs names %p, want %p (the one that got them)", other.Twin, seen)
+			}
+		})
 	}
 }
