@@ -146,12 +146,13 @@ func (t *controlTable) lookup(s *Segment) *controlConn {
 }
 
 // maybeData tells whether a segment may be an FTP data connection's: an
-// active one from port 20, or one between two unprivileged ports (as
-// --filter-ports keeps). An SSH or HTTP connection between the same two
-// hosts does not keep a dead control connection from idling out.
+// active one from port 20 (989 under implicit FTPS, IANA's ftps-data), or
+// one between two unprivileged ports (as --filter-ports keeps). An SSH or
+// HTTP connection between the same two hosts does not keep a dead control
+// connection from idling out.
 func maybeData(s *Segment) bool {
 	sp, dp := s.Src.Port(), s.Dst.Port()
-	return sp == 20 || dp == 20 || sp >= 1024 && dp >= 1024
+	return sp == 20 || dp == 20 || sp == 989 || dp == 989 || sp >= 1024 && dp >= 1024
 }
 
 func (t *controlTable) find(s *Segment) *controlConn {

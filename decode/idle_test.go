@@ -92,6 +92,7 @@ func TestDataKeepsControlAlive(t *testing.T) {
 	serverActive := netip.MustParseAddrPort("192.0.2.10:20")
 	otherHost := netip.MustParseAddrPort("192.0.2.99:50001")
 	ssh := netip.MustParseAddrPort("192.0.2.10:22")
+	ftpsData := netip.MustParseAddrPort("192.0.2.10:989")
 	tests := []struct {
 		name         string
 		c, s         netip.AddrPort // the data connection (c opens it)
@@ -110,6 +111,9 @@ func TestDataKeepsControlAlive(t *testing.T) {
 		// The data of another client's host says nothing of this session.
 		{"data between other hosts", otherHost, dataPassive, true, 70 * time.Minute, 70*time.Minute + 10*time.Second,
 			[]string{"close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, time.Hour},
+		// Implicit FTPS active data comes from port 989 (ftps-data).
+		{"active download from 989 for 70 min", ftpsData, clientData, false, 70 * time.Minute, 70*time.Minute + time.Second,
+			[]string{"226 Transfer complete.", "close capture-end"}, 0},
 		// SSH between the same two hosts is no FTP data connection: it
 		// does not keep a dead control connection open.
 		{"an SSH connection between the same hosts", clientData, ssh, true, 70 * time.Minute, 70*time.Minute + 10*time.Second,

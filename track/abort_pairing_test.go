@@ -71,6 +71,18 @@ func TestRepliesDuringTransferPairByCodeAndText(t *testing.T) {
 			},
 			want: "RETR=aborted ABOR=226 NOOP=no-reply QUIT=no-reply",
 		},
+		// An ABOR answered before the transfer's 150: the transfer had
+		// not started, so it still gets its own replies.
+		{
+			name: "abor-answered-before-150",
+			steps: []step{
+				c("RETR big.bin"), c("ABOR"),
+				r(226, "Abort successful"),
+				r(150, "Opening BINARY mode data connection for big.bin"),
+				r(226, "Transfer complete"),
+			},
+			want: "RETR=226 ABOR=226",
+		},
 		// After the lone "226 Abort successful" the aborted RETR waits for
 		// nothing: the next transfer's 150 and 226 are its own.
 		{

@@ -299,7 +299,9 @@ func duringTransfer(pending []*Command, code int, text string) (c *Command, ends
 	if (code == 225 || code == 226) && namesAbort(text) {
 		for _, p := range pending[1:] {
 			if p.Verb == "ABOR" {
-				return p, true
+				// A transfer that had its 1yz is over; one that had none
+				// may still get it (an ABOR answered before the 150).
+				return p, len(head.Replies) > 0
 			}
 		}
 	}

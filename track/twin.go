@@ -20,6 +20,10 @@ import (
 type Twin struct {
 	ID             int
 	Client, Server netip.AddrPort
+	// First: the other copy's SYN was seen first. The client opens the
+	// control connection, so that copy is the client's side of the box,
+	// and this one the server's.
+	First bool
 }
 
 // SYNSeenTwice reports whether a SYN of the data connection was seen
@@ -48,8 +52,9 @@ func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
 		if d <= sameConnectionWindow && d >= -sameConnectionWindow && other.SameConnection == nil &&
 			(other.Client.Addr() != sess.Client.Addr() || other.Server.Addr() != sess.Server.Addr()) &&
 			(!e.ServerSYN || !other.serverSYN || e.ServerISN == other.serverISN) {
-			other.SameConnection = &Twin{ID: sess.ID, Client: sess.Client, Server: sess.Server}
-			sess.SameConnection = &Twin{ID: other.ID, Client: other.Client, Server: other.Server}
+			otherFirst := !sess.Start.Before(other.Start)
+			other.SameConnection = &Twin{ID: sess.ID, Client: sess.Client, Server: sess.Server, First: !otherFirst}
+			sess.SameConnection = &Twin{ID: other.ID, Client: other.Client, Server: other.Server, First: otherFirst}
 			t.unindexISN(other)
 			return
 		}

@@ -193,12 +193,15 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	// The announcement is quoted only for a finding: most raise none.
 	quote := func() (string, []uint64) { return announcement(dc) }
 	cls := Classify(a)
-	if o := dc.Twin; a != srv && dc.SYNs == 0 && o != nil && o.SYNSeenTwice() && !o.Outcome.Failed() && o.Server.Addr().Unmap() == a {
+	if o := dc.Twin; a != srv && dc.SYNs == 0 && o != nil && o.SYNSeenTwice() && o.Done && !o.Outcome.Failed() && o.Server.Addr().Unmap() == a {
 		// On the NAT box's capture (-i any): the client went to the
 		// announced address itself, and the box routed it there
 		// untranslated (both sightings went to the other copy).
 		ann, pk := quote()
-		return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}),
+		if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
+			st.reached = append(st.reached, a)
+		}
+		return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}), reached: true,
 			Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server), fmt.Sprintf("session %d's data #%d: the client connected to %s, outcome %s", o.Session.ID, o.ID, o.Server, o.Outcome)),
 			Message:  fmt.Sprintf("The server announces %s, %s, not the %s clients reach it at; this client connected to %s itself and the box in between routed it there. It works from networks that route to %s; a client anywhere else that trusts the 227 fails.", a, cls.Describe(a), srv, a, a),
 			Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", fam.addrSet(suggestPublic(s, a, pub))) + fam.note()}
@@ -244,7 +247,8 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	// reached: the client's data connection arrived at exactly the
 	// announced address and port, and worked.
 	reached := worked && dc.SYNs > 0 && dc.Match == track.MatchExact
-	if o := dc.Twin; a == srv && o != nil && o.Session.Server.Addr().Unmap() != srv && o.Announced.Addr().IsValid() {
+	if o := dc.Twin; a == srv && o != nil && o.Session.Server.Addr().Unmap() != srv && o.Announced.Addr().IsValid() &&
+		s.SameConnection != nil && s.SameConnection.First {
 		// The same 227 seen on the client's side of the NAT, in this
 		// capture (a NAT router, -i any): what the client received is
 		// known, and that copy's own finding speaks for it.
