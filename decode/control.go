@@ -139,20 +139,20 @@ func (t *controlTable) advance(ts time.Time) {
 func (t *controlTable) lookup(s *Segment) *controlConn {
 	t.advance(s.TS)
 	cs := t.find(s)
-	if cs == nil && maybeData(s) {
+	if cs == nil && t.d.maybeData(s) {
 		t.pairs.seen(s.Src.Addr(), s.Dst.Addr(), t.clock.since())
 	}
 	return cs
 }
 
 // maybeData tells whether a segment may be an FTP data connection's: an
-// active one from port 20 (989 under implicit FTPS, IANA's ftps-data), or
-// one between two unprivileged ports (as --filter-ports keeps). An SSH or
-// HTTP connection between the same two hosts does not keep a dead control
-// connection from idling out.
-func maybeData(s *Segment) bool {
+// active one from a control port's L-1 (RFC 959 3.2: 20 for 21, 989 for
+// implicit FTPS's 990), or one between two unprivileged ports (as
+// --filter-ports keeps). An SSH or HTTP connection between the same two
+// hosts does not keep a dead control connection from idling out.
+func (d *Decoder) maybeData(s *Segment) bool {
 	sp, dp := s.Src.Port(), s.Dst.Port()
-	return sp == 20 || dp == 20 || sp == 989 || dp == 989 || sp >= 1024 && dp >= 1024
+	return sp >= 1024 && dp >= 1024 || d.isControlPort(sp+1) || d.isControlPort(dp+1)
 }
 
 func (t *controlTable) find(s *Segment) *controlConn {

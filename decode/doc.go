@@ -82,7 +82,9 @@
 //     (Stats.Unacknowledged: forged or stale)
 //   - idle: a connection that carried no byte (or is not FTP) is forgotten
 //     after a minute, one that did is closed an hour after it or another
-//     connection between its two hosts was last seen (idle clock)
+//     connection between its two hosts that may be FTP data (from a
+//     control port's L-1, or between two unprivileged ports) was last
+//     seen (idle clock)
 //   - host pairs: one entry (8 bytes and its map slot, keyed by a seeded
 //     hash of the two addresses) per pair of hosts of the control
 //     connections that carried bytes, so at most MaxControlConns. A

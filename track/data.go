@@ -386,18 +386,17 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.RSTTS = s.TS
 		dc.RSTFromServer = dir == 1
 		other := dir ^ 1
-		dc.ReceiverAborted = dc.fin[dir] && !dc.fin[other] && dc.Bytes[other] > dc.Bytes[dir]
+		dc.ReceiverAborted = dc.finSent(dir) && !dc.finSent(other) && dc.Bytes[other] > dc.Bytes[dir]
 		dc.End = s.TS
 		dc.EndReason = EndRST
 		t.finishData(dc)
 		return
 	}
 	if s.Flags.Has(decode.FlagFIN) {
-		if !dc.fin[dir] {
+		if !dc.finSent(dir) {
 			dc.FINTS[dir] = s.TS
 		}
-		dc.fin[dir] = true
-		if dc.fin[0] && dc.fin[1] {
+		if dc.finSent(0) && dc.finSent(1) {
 			dc.End = s.TS
 			dc.EndReason = EndFIN
 			t.finishData(dc)
@@ -455,7 +454,7 @@ func (dc *DataConn) resetAccepted(dir int, s *decode.Segment) bool {
 		return true
 	}
 	next := dc.seqHi[dir]
-	if dc.fin[dir] {
+	if dc.finSent(dir) {
 		next++ // the FIN takes one sequence number
 	}
 	w := min(max(2*int64(dc.flight[dir]), rstWindowMin), rstWindowMax)
@@ -583,7 +582,7 @@ func (t *Tracker) reportData(dc *DataConn) {
 // established tells whether a data connection is up and not closed: its
 // session's end waits for it.
 func established(dc *DataConn) bool {
-	return !dc.Done && !dc.SynAckTS.IsZero() && !(dc.fin[0] && dc.fin[1])
+	return !dc.Done && !dc.SynAckTS.IsZero() && !(dc.finSent(0) && dc.finSent(1))
 }
 
 // maybeReportEnd reports an ended session once none of its data

@@ -337,7 +337,6 @@ type DataConn struct {
 	// sequence tracking, per direction
 	seqHi   [2]uint32
 	seqInit [2]bool
-	fin     [2]bool
 	// acked: the highest byte of each direction the other side
 	// acknowledged, never past seqHi; flight: the most bytes of each
 	// direction seen unacknowledged at once, the least window the other
@@ -369,6 +368,23 @@ func (s *Session) TransferType() string {
 
 // TotalBytes is the payload both directions carried.
 func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
+
+// SYNSeenTwice reports whether a SYN of the data connection was seen
+// twice at once under the same addresses: on both sides of a box that
+// routed it without translating it (or on two interfaces of one host).
+func (d *DataConn) SYNSeenTwice() bool { return d.synSeenTwice }
+
+// finSent tells whether side dir (indexed like Bytes) sent its FIN.
+func (d *DataConn) finSent(dir int) bool { return !d.FINTS[dir].IsZero() }
+
+// Opener names, in FTP roles, the side that opens the data connection:
+// the client in passive mode, the server in active mode.
+func (d *DataConn) Opener() string {
+	if d.Passive {
+		return "client"
+	}
+	return "server"
+}
 
 // ServerAbortedUpload reports whether the receiver that aborted the
 // connection (ReceiverAborted) was the FTP server (the side connected to
@@ -442,10 +458,7 @@ type Session struct {
 	// SameConnection: this control connection was also seen under other
 	// addresses in the same capture, as another session (twin.go).
 	SameConnection *Twin
-	clientISN      uint32 // its client SYN's sequence number, when indexed in byISN
-	isnIndexed     bool
-	serverISN      uint32 // the server's, when serverSYN
-	serverSYN      bool
+	clientISN      uint32 // its client SYN's sequence number, its key in byISN while indexed
 	// prot is the data protection level (PROT) last accepted where the
 	// capture could read it; see dataProtected.
 	prot protLevel

@@ -147,7 +147,7 @@ type Tracker struct {
 	// two seconds and that have no twin yet, by that SYN's sequence
 	// number (twin.go). The sessions table owns them; an entry leaves when
 	// its session ends or ages out.
-	byISN    map[uint32]*Session
+	byISN    map[uint32]isnSlot
 	isnOrder []isnEntry // byISN's entries, oldest first, for expireISN
 	// portRefs counts the data connections in data using each port;
 	// lastKey/lastDC cache the latest lookup.
@@ -181,7 +181,7 @@ func New(sink Sink, o Options) *Tracker {
 		encrypted: make(map[[2]netip.Addr]*Session),
 
 		encryptedClients: make(map[netip.Addr]*Session),
-		byISN:            make(map[uint32]*Session),
+		byISN:            make(map[uint32]isnSlot),
 	}
 	if t.opts.NumberData == nil {
 		t.opts.NumberData = t.countData

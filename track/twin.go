@@ -26,11 +26,6 @@ type Twin struct {
 	First bool
 }
 
-// SYNSeenTwice reports whether a SYN of the data connection was seen
-// twice at once under the same addresses: on both sides of a box that
-// routed it without translating it (or on two interfaces of one host).
-func (d *DataConn) SYNSeenTwice() bool { return d.synSeenTwice }
-
 // sameConnectionWindow bounds how far apart the two sightings of one SYN
 // may be: the copies cross one box, microseconds to milliseconds apart;
 // two unrelated connections share a 32-bit initial sequence number, and
@@ -44,14 +39,15 @@ func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
 	if !e.ClientSYN {
 		return
 	}
-	if other := t.byISN[e.ClientISN]; other != nil {
+	if slot, ok := t.byISN[e.ClientISN]; ok {
+		other := slot.sess
 		d := sess.Start.Sub(other.Start)
 		// A NAT changes an address (a port alone: two connections of
 		// one client, from a stack that reuses its numbers), and keeps
 		// the server's number as well as the client's.
 		if d <= sameConnectionWindow && d >= -sameConnectionWindow && other.SameConnection == nil &&
 			(other.Client.Addr() != sess.Client.Addr() || other.Server.Addr() != sess.Server.Addr()) &&
-			(!e.ServerSYN || !other.serverSYN || e.ServerISN == other.serverISN) {
+			(!e.ServerSYN || !slot.serverSYN || e.ServerISN == slot.serverISN) {
 			otherFirst := !sess.Start.Before(other.Start)
 			other.SameConnection = &Twin{ID: sess.ID, Client: sess.Client, Server: sess.Server, First: !otherFirst}
 			sess.SameConnection = &Twin{ID: other.ID, Client: other.Client, Server: other.Server, First: otherFirst}
@@ -62,11 +58,19 @@ func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
 		// the newer one is the likelier to meet its copy.
 		t.unindexISN(other)
 	}
-	sess.clientISN, sess.isnIndexed = e.ClientISN, true
-	sess.serverISN, sess.serverSYN = e.ServerISN, e.ServerSYN
-	t.byISN[e.ClientISN] = sess
+	sess.clientISN = e.ClientISN
+	t.byISN[e.ClientISN] = isnSlot{sess: sess, serverISN: e.ServerISN, serverSYN: e.ServerSYN}
 	t.isnOrder = append(t.isnOrder, isnEntry{isn: e.ClientISN, id: sess.ID, start: sess.Start})
 	t.expireISN(sess.Start)
+}
+
+// isnSlot is an entry of byISN: a session whose copy may still come, and
+// its server's initial sequence number, which the copy must share. Kept
+// here, not on the session, since it matters for two seconds only.
+type isnSlot struct {
+	sess      *Session
+	serverISN uint32
+	serverSYN bool
 }
 
 // isnEntry is one session indexed in byISN, in the order indexed, by ID
@@ -85,8 +89,8 @@ func (t *Tracker) expireISN(now time.Time) {
 	i := 0
 	for ; i < len(t.isnOrder) && now.Sub(t.isnOrder[i].start) > sameConnectionWindow; i++ {
 		en := t.isnOrder[i]
-		if s := t.byISN[en.isn]; s != nil && s.ID == en.id {
-			t.unindexISN(s)
+		if slot, ok := t.byISN[en.isn]; ok && slot.sess.ID == en.id {
+			delete(t.byISN, en.isn)
 		}
 	}
 	if i > 0 {
@@ -98,8 +102,7 @@ func (t *Tracker) expireISN(now time.Time) {
 func (t *Tracker) unindexISN(sess *Session) {
 	// Its entry in isnOrder stays until it ages out: by ID, it matches
 	// nothing once the session left byISN.
-	if sess.isnIndexed && t.byISN[sess.clientISN] == sess {
+	if slot, ok := t.byISN[sess.clientISN]; ok && slot.sess == sess {
 		delete(t.byISN, sess.clientISN)
 	}
-	sess.isnIndexed = false
 }

@@ -71,11 +71,7 @@ func outcomeDetail(d *track.DataConn) string {
 			return fmt.Sprintf("no SYN of its own: the same connection, routed untranslated, is session %d's data #%d", o.Session.ID, o.ID)
 		}
 		if o := d.Twin; o != nil && o.SYNs > 0 {
-			who := "client" // passive: the client connects; active: the server does
-			if !d.Passive {
-				who = "server"
-			}
-			return fmt.Sprintf("no SYN to it on this side; the %s's reached the other side only (session %d, data #%d)", who, o.Session.ID, o.ID)
+			return fmt.Sprintf("no SYN to it on this side; the %s's reached the other side only (session %d, data #%d)", d.Opener(), o.Session.ID, o.ID)
 		}
 		return "no SYN to it"
 	case track.OutcomeUndetermined:

@@ -49,10 +49,7 @@ func untranslatedTwin(dc, o *track.DataConn) *Finding {
 // findings tell why; this one only says where they stopped.
 func otherSideOnly(dc, o *track.DataConn) *Finding {
 	ann, apk := announcement(dc)
-	who := "client" // passive: the client connects; active: the server does
-	if !dc.Passive {
-		who = "server"
-	}
+	who := dc.Opener()
 	were, them := "were", "them"
 	if o.SYNs == 1 {
 		were, them = "was", "it"

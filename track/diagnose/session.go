@@ -193,7 +193,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// receiver's own side, or its FIN before, shows it sent it.
 		onReceiverSide := stop.download && vantage(s) == VantageClient || !stop.download && vantage(s) == VantageServer
 		switch {
-		case stop.download && (onReceiverSide || stop.how != "its reset"):
+		case stop.download && (onReceiverSide || !stop.bareReset):
 			f.Message = "The client stopped the download itself: it closed or reset the data connection while the server was still sending, before the server's reply; the 426 is the normal answer."
 			f.Advice = "Nothing to change on the network or the server: the client gave the transfer up (its own time limit, an interrupt, or a reader that stops early); look at the client if the file should have arrived whole."
 		case stop.download:
@@ -218,6 +218,9 @@ type receiverStop struct {
 	by       netip.AddrPort // the receiver's end of the data connection
 	at       time.Time      // its first closing segment
 	how      string         // what it sent: "its reset", "its FIN, then its reset"
+	// bareReset: a reset alone, no FIN before it: on a capture away from
+	// the receiver's side, a device on the path may have sent it.
+	bareReset bool
 }
 
 // receiverStopped tells whether the side c's data flowed to, the client
@@ -275,7 +278,7 @@ func receiverStopped(dc *track.DataConn, c *track.Command, r *track.Reply) recei
 	case !fin.IsZero():
 		st.at, st.how = fin, "its FIN"
 	case rst:
-		st.at, st.how = dc.RSTTS, "its reset"
+		st.at, st.how, st.bareReset = dc.RSTTS, "its reset", true
 	default:
 		return none // the receiver has not closed
 	}
