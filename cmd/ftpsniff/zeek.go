@@ -33,7 +33,7 @@ import (
 // without its outcome.
 type zeekOutput struct {
 	w        *bufio.Writer
-	rec      *recordEncoder
+	line     jsonWriter
 	showPass bool
 	ids      idOptions
 	err      error
@@ -56,10 +56,12 @@ const maxZeekHeld = 64
 const hidden = "<hidden>"
 
 type zeekSession struct {
-	uid      string
-	cid      string
-	password string
-	held     []*zeekLine
+	uid string
+	cid string
+	// The session's addresses as written, formatted once.
+	origH, respH string
+	password     string
+	held         []*zeekLine
 	// Findings waiting for the line they belong to.
 	byData    map[*track.DataConn][]string
 	byCommand map[*track.Command][]string
@@ -119,34 +121,20 @@ type zeekFTP struct {
 type zeekTime time.Time
 
 func (t zeekTime) MarshalJSON() ([]byte, error) {
-	tt := time.Time(t)
-	us := tt.UnixMicro()
-	sec, frac := us/1e6, us%1e6
-	if frac < 0 {
-		sec, frac = sec-1, frac+1e6
-	}
-	b := strconv.AppendInt(nil, sec, 10)
-	b = append(b, '.')
-	f := strconv.FormatInt(frac, 10)
-	b = append(b, strings.Repeat("0", 6-len(f))...)
-	return append(b, f...), nil
+	return appendZeekTime(nil, time.Time(t)), nil
 }
 
 func newZeekOutput(w *bufio.Writer, showPass bool, ids idOptions) *zeekOutput {
 	// The observer is a field of its own here, not the native "observer".
-	return &zeekOutput{w: w, rec: newRecordEncoder(""), showPass: showPass, ids: ids, notes: os.Stderr,
+	return &zeekOutput{w: w, showPass: showPass, ids: ids, notes: os.Stderr,
 		sessions: map[*track.Session]*zeekSession{}, counts: zeekCounts{outcomes: map[string]int{}}}
 }
 
-func (o *zeekOutput) write(v any) {
+func (o *zeekOutput) write(r *zeekFTP) {
 	if o.err != nil {
 		return
 	}
-	line, err := o.rec.encode(v)
-	if err == nil {
-		_, err = o.w.Write(line)
-	}
-	o.err = err
+	_, o.err = o.w.Write(r.appendTo(&o.line))
 }
 
 func (o *zeekOutput) Flush() error {
@@ -161,6 +149,7 @@ func (o *zeekOutput) session(s *track.Session) *zeekSession {
 		return zs
 	}
 	zs := &zeekSession{uid: zeekUID(o.ids.Observer, s), cid: o.ids.communityID(s.Client, s.Server),
+		origH: s.Client.Addr().String(), respH: s.Server.Addr().String(),
 		byData: map[*track.DataConn][]string{}, byCommand: map[*track.Command][]string{}}
 	o.sessions[s] = zs
 	return zs
@@ -201,7 +190,7 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	}
 	l := &zeekLine{rec: zeekFTP{
 		TS: zeekTime(c.TS), UID: zs.uid,
-		OrigH: s.Client.Addr().String(), OrigP: s.Client.Port(), RespH: s.Server.Addr().String(), RespP: s.Server.Port(),
+		OrigH: zs.origH, OrigP: s.Client.Port(), RespH: zs.respH, RespP: s.Server.Port(),
 		User: s.User, Password: zs.password, Command: c.Verb, Arg: c.Arg,
 		Session: s.ID, Index: c.Index, Status: c.Status.String(), Uncertain: c.Uncertain, Unseen: c.Unseen,
 		CommunityID: zs.cid, Observer: o.ids.Observer,
