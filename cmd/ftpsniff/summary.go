@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -288,8 +289,11 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort, any bool) {
 		if e.clientsOver {
 			clients = fmt.Sprintf("more than %d clients", maxCollapseClients)
 		}
-		ids := make([]string, 0, len(e.sessions)+1)
-		for _, id := range e.sessions {
+		// The first sessions that raised it, in the order of their
+		// numbers, as the reader looks them up.
+		first := slices.Sorted(slices.Values(e.sessions))
+		ids := make([]string, 0, len(first)+1)
+		for _, id := range first {
 			ids = append(ids, fmt.Sprint(id))
 		}
 		if e.sessionsN > len(e.sessions) {
