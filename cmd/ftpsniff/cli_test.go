@@ -246,13 +246,13 @@ func TestSeveralFilesNameTheirs(t *testing.T) {
 // TestFailOnCountsSelectedSessions: with --session (or --server,
 // --client), --fail-on looks at the findings of the sessions shown only.
 func TestFailOnCountsSelectedSessions(t *testing.T) {
-	files := []string{"../../pcaps/real/pasv-drop.pcap", "../../pcaps/real/passive-curl.pcap"}
+	files := []string{"../../pcaps/real/passive-curl.pcap", "../../pcaps/real/pasv-drop.pcap"} // in time order
 	for _, tt := range []struct {
 		session string
 		code    int
 	}{
-		{"1", exitFindings}, // the dropped data connection: errors
-		{"2", exitOK},       // a clean transfer: info only
+		{"1", exitOK},       // a clean transfer: info only
+		{"2", exitFindings}, // the dropped data connection: errors
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"read", "--color", "never", "--session", tt.session, "--fail-on", "error"}, files...)

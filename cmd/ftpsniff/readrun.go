@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
@@ -16,7 +17,8 @@ import (
 // are still read. When none could be read there is no summary at all:
 // zeros would only hide the error.
 func runRead(opts *readOptions, stdout, stderr io.Writer) error {
-	files := dedupeInputs(opts.Files, stderr)
+	inputs := orderInputs(dedupeInputs(opts.Files, stderr), stderr)
+	files := inputNames(inputs)
 	out := newOutput(&opts.analysisOptions, stdout)
 	if t, ok := out.(*textOutput); ok {
 		configureText(t, opts, files, stdout, stderr)
@@ -37,7 +39,10 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	prog := newProgress(stderr)
 	var inputErrs []error
 	opened := 0
+	var prev string
+	var prevLast time.Time
 	for i, name := range files {
+		overlapNote(stderr, prev, prevLast, inputs[i])
 		if cv != nil {
 			cv.cur = i
 		}
@@ -48,6 +53,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		ok, err := readInput(name, p, opts, prog, out)
 		if ok {
 			opened++
+			prev, prevLast = name, p.dec.LastTime()
 		}
 		if err != nil {
 			// Keep going: what was decoded is reported, the error too.

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+)
+
+// timedInput is an input file and the time of its first packet.
+type timedInput struct {
+	name  string
+	first time.Time // zero: unknown (a pipe, an empty or unreadable file)
+}
+
+// orderInputs puts capture files in the order of their first packets. A
+// capture split by `tcpdump -C` or `-G` (day.pcap, day.pcap1, …
+// day.pcap10) comes from a shell glob in the order of the names, which is
+// not the order of time: read that way, sessions crossing a file boundary
+// split in two and their data connections look unanswered. Inputs whose
+// first packet is unknown keep their place relative to each other and go
+// first (an error is said as soon as possible); a pipe cannot be looked
+// into without reading it, so with one the order given stands. The reorder
+// is said once on stderr.
+func orderInputs(names []string, stderr io.Writer) []timedInput {
+	in := make([]timedInput, len(names))
+	for i, name := range names {
+		in[i].name = name
+	}
+	if len(names) < 2 || anyStream(names) {
+		return in
+	}
+	for i := range in {
+		in[i].first = firstPacketTime(in[i].name)
+	}
+	sorted := slices.IsSortedFunc(in, func(a, b timedInput) int { return a.first.Compare(b.first) })
+	if sorted {
+		return in
+	}
+	slices.SortStableFunc(in, func(a, b timedInput) int { return a.first.Compare(b.first) })
+	for i := range in {
+		if in[i].name != names[i] {
+			fmt.Fprintf(stderr, "ftpsniff: the %d files are read in the order of their first packets, not as given (%s before %s)\n",
+				len(in), displayInput(in[i].name), displayInput(names[i]))
+			break
+		}
+	}
+	return in
+}
+
+// firstPacketTime is the timestamp of a file's first packet, or the zero
+// time when it has none or cannot be read (the read proper says why).
+func firstPacketTime(name string) time.Time {
+	src, err := capture.Open(name)
+	if err != nil {
+		return time.Time{}
+	}
+	defer src.Close()
+	_, ci, _, err := src.Next()
+	if err != nil {
+		return time.Time{}
+	}
+	return ci.Timestamp
+}
+
+// overlapNote says, when a file starts before the one read before it
+// ended, that the two were not interleaved: two capture points or
+// overlapping rotations belong merged by time (mergecap) before they are
+// read, and the same file under two names is counted twice.
+func overlapNote(stderr io.Writer, prev string, prevLast time.Time, cur timedInput) {
+	if prev == "" || prevLast.IsZero() || cur.first.IsZero() || !cur.first.Before(prevLast) {
+		return
+	}
+	fmt.Fprintf(stderr, "ftpsniff: %s starts (%s) before %s ends (%s): read one after the other, not merged by time, its sessions may count twice or break in two; merge overlapping captures first (mergecap -w merged.pcap FILE...)\n",
+		displayInput(cur.name), cur.first.UTC().Format(time.RFC3339Nano), displayInput(prev), prevLast.UTC().Format(time.RFC3339Nano))
+}
+
+// inputNames are the names of inputs, in their order.
+func inputNames(in []timedInput) []string {
+	names := make([]string, len(in))
+	for i, t := range in {
+		names[i] = t.name
+	}
+	return names
+}
