@@ -380,26 +380,27 @@ func (o *jsonOutput) Policy(p policy.Policy) {
 }
 
 type jsonServer struct {
-	Type         string         `json:"type"`
-	Server       string         `json:"server"`
-	Sessions     int            `json:"sessions"`
-	PortsLow     uint16         `json:"passive_port_low,omitempty"`
-	PortsHigh    uint16         `json:"passive_port_high,omitempty"`
-	PortsCount   int            `json:"passive_ports_announced"`
-	PortsSeen    int            `json:"passive_ports_inferred,omitempty"`
-	Range        string         `json:"allowed_range,omitempty"`
-	OutsideRange int            `json:"outside_range"`
-	Outcomes     map[string]int `json:"outcomes"`
-	Findings     map[string]int `json:"findings"`
-	Verdict      string         `json:"verdict,omitempty"`
-	Rules        []string       `json:"rules,omitempty"`
+	Type          string         `json:"type"`
+	Server        string         `json:"server"`
+	Sessions      int            `json:"sessions"`
+	PortsLow      uint16         `json:"passive_port_low,omitempty"`
+	PortsHigh     uint16         `json:"passive_port_high,omitempty"`
+	PortsCount    int            `json:"passive_ports_announced"`
+	PortsDistinct int            `json:"passive_ports_distinct"`
+	PortsSeen     int            `json:"passive_ports_inferred,omitempty"`
+	Range         string         `json:"allowed_range,omitempty"`
+	OutsideRange  int            `json:"outside_range"`
+	Outcomes      map[string]int `json:"outcomes"`
+	Findings      map[string]int `json:"findings"`
+	Verdict       string         `json:"verdict,omitempty"`
+	Rules         []string       `json:"rules,omitempty"`
 }
 
 // Servers writes one record per server, before the summary.
 func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	for _, s := range ss {
 		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
-			PortsCount: s.PortsAnnounced.Count, PortsSeen: s.PortsAnnounced.Inferred, OutsideRange: s.OutsideRange,
+			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, OutsideRange: s.OutsideRange,
 			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules}
 		if s.PortsAnnounced.Count > 0 {
 			j.PortsLow, j.PortsHigh = s.PortsAnnounced.Min, s.PortsAnnounced.Max

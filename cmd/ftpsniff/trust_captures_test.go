@@ -582,7 +582,7 @@ func TestEncryptedSessionsPortsAreSeenNotAnnounced(t *testing.T) {
 	}
 	stdout.Reset()
 	run([]string{"read", "--json", file}, &stdout, &stderr)
-	if !strings.Contains(stdout.String(), `"passive_ports_announced":2,"passive_ports_inferred":2`) {
+	if !strings.Contains(stdout.String(), `"passive_ports_announced":2,"passive_ports_distinct":2,"passive_ports_inferred":2`) {
 		t.Errorf("server record:\n%s", stdout.String())
 	}
 }
