@@ -31,6 +31,13 @@ type portTarget struct {
 // each target, then QUIT. It returns the findings and the server's verdict.
 func portWire(t *testing.T, cli, srv, g string, targets []portTarget) (*collect, string) {
 	t.Helper()
+	return activeWire(t, ftp.ViaPORT, cli, srv, g, targets)
+}
+
+// activeWire is portWire with the targets announced by via (PORT or
+// EPRT).
+func activeWire(t *testing.T, via ftp.Via, cli, srv, g string, targets []portTarget) (*collect, string) {
+	t.Helper()
 	w := newWire(t, cli, srv)
 	w.reply(220, g)
 	w.cmd("USER anonymous")
@@ -42,13 +49,16 @@ func portWire(t *testing.T, cli, srv, g string, targets []portTarget) (*collect,
 		a := ap(tg.addr)
 		b := a.Addr().As4()
 		arg := fmt.Sprintf("%d,%d,%d,%d,%d,%d", b[0], b[1], b[2], b[3], a.Port()>>8, a.Port()&0xff)
-		w.ctl(decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: "PORT", Arg: arg},
-			Endpoint: decode.Endpoint{Via: ftp.ViaPORT, Addr: a}})
+		if via == ftp.ViaEPRT {
+			arg = fmt.Sprintf("|1|%s|%d|", a.Addr(), a.Port())
+		}
+		w.ctl(decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: via.String(), Arg: arg},
+			Endpoint: decode.Endpoint{Via: via, Addr: a}})
 		if tg.answer == answerRefuse {
-			w.reply(500, "Illegal PORT command.")
+			w.reply(500, "Illegal "+via.String()+" command.")
 			continue
 		}
-		w.reply(200, "PORT command successful. Consider using PASV.")
+		w.reply(200, via.String()+" command successful. Consider using PASV.")
 		w.cmd("NLST")
 		isn := uint32(1000 + 10000*i)
 		switch tg.answer {
@@ -149,9 +159,9 @@ func TestBounceIntoServersNetworkIsNotBlamedOnClientNAT(t *testing.T) {
 			portsOf("192.168.5.77", []uint16{21, 22, 23, 25, 80, 110, 139, 143, 443, 445, 3389}, map[uint16]bool{22: true, 25: true, 80: true}), SeverityError,
 			[]string{"11 ports of 192.168.5.77 in the server's own network 192.168.5.0/24", "8 answered by RST (port closed), 3 connected (port open)"},
 			"bounce port scan"},
-		{"public client, one PORT into the server's LAN, RST", "198.51.100.24:51250", "192.168.5.10:21",
+		{"public client, one PORT to a service port of a host in the server's LAN, RST", "198.51.100.24:51250", "192.168.5.10:21",
 			[]portTarget{{"192.168.5.77:3389", answerRST}}, SeverityWarning,
-			[]string{"a host in the server's own network 192.168.5.0/24, not the client's 198.51.100.24", "would look the same", "The server accepted it."},
+			[]string{"a host in the server's own network 192.168.5.0/24, not the client's 198.51.100.24", "the server is asked to connect to a host other than the client", "The server accepted it."},
 			"FTP bounce"},
 		{"public client, PORT naming the server's own private address, refused", "203.0.113.7:50000", "10.0.0.5:21",
 			[]portTarget{{"10.0.0.5:25", answerRefuse}}, SeverityInfo,

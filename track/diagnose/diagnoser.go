@@ -28,29 +28,36 @@ type Diagnoser struct {
 	rewrites []Rewrite // what other capture points showed of the 227s (KnowRewrite), at most MaxRewrites
 }
 
-// sessState is what the diagnoser remembers of an open session.
+// sessState is what the diagnoser remembers of an open session, one per
+// open session: its small fields share one word (the flags and the
+// family), so that the struct keeps its allocation size class.
 type sessState struct {
-	loginReported bool
-	authCmd       *track.Command // the AUTH that got 234
+	authCmd *track.Command // the AUTH that got 234
 	// cleartextNum: the packet after which the control channel carried
 	// FTP text again (CCC, or TLS closed by alerts); 0 when it did not.
 	cleartextNum uint64
-	translated   map[netip.Addr]bool // announced addresses already reported as nat-translated
+	// lastGap is the session's latest capture gap in either direction
+	// (its order among commands and replies, and the packet it was seen
+	// at): a USER answered by 230 with a gap between them may have had
+	// its PASS, or the PASS's 331, swallowed (cleartextLogin).
+	lastGap    struct{ seq, num uint64 }
+	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
 	// reached: the server's own private addresses a client from another
 	// network reached as announced in this session (at most maxReached).
 	reached []netip.Addr
 
-	fallbackReported       bool        // epsv-pasv-fallback said once per session
-	passiveRefusedReported bool        // passive-refused said once per session
-	configReported         bool        // server-config-error said once per session
-	bounces                []bounceRec // PORTs naming another host, at most maxBounces
-	bouncesOmitted         int
-	bounceWhy              string // why the first one is a bounce
-
+	loginReported          bool // cleartext-login said once per session
+	fallbackReported       bool // epsv-pasv-fallback said once per session
+	passiveRefusedReported bool // passive-refused said once per session
+	configReported         bool // server-config-error said once per session
 	// kind: the family the greeting names, kept once the greeting is over
 	// (kindKnown), so that each finding does not read it again.
 	kind      policy.ServerKind
 	kindKnown bool
+
+	bounces        []bounceRec // PORTs naming another host, at most maxBounces
+	bouncesOmitted int
+	bounceWhy      string // why the first one is a bounce
 }
 
 // New returns a Diagnoser checking against p. next and r may be nil.
@@ -117,6 +124,10 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 
 // Event implements track.Sink.
 func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
+	if e.Kind == track.EventGap {
+		st := d.state(s)
+		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
+	}
 	if e.Kind == track.EventCleartext {
 		if st := d.state(s); st.cleartextNum == 0 {
 			st.cleartextNum = e.Num

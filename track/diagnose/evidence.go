@@ -40,14 +40,33 @@ func replyText(r *track.Reply) string {
 	return fmt.Sprintf("%d %s", r.Code, clean(r.Text))
 }
 
+// commandText quotes a command for evidence, its password masked: a PASS
+// or ACCT keeps its verb, any other line decode took for a password (the
+// tail of a PASS whose first bytes a gap took, a bare line after a 331)
+// is hidden whole, since its verb may be part of the secret.
 func commandText(c *track.Command) string {
 	switch {
-	case c.Verb == "PASS":
-		return "PASS ****"
+	case c.Verb == "PASS" || c.Secret && c.Verb == "ACCT":
+		return c.Verb + " ****"
+	case c.Secret:
+		return hiddenLine
 	case c.Arg == "":
 		return c.Verb
 	}
 	return c.Verb + " " + clean(c.Arg)
+}
+
+// hiddenLine stands in evidence and messages for a client line that may
+// hold a password.
+const hiddenLine = "**** (a line that may hold a password)"
+
+// verbText names c's verb in a message: hidden for a line taken for a
+// password that is not a PASS or ACCT (see commandText).
+func verbText(c *track.Command) string {
+	if c.Secret && c.Verb != "PASS" && c.Verb != "ACCT" {
+		return hiddenLine
+	}
+	return c.Verb
 }
 
 // announcement quotes what armed a data connection: the 227/228/229 reply,

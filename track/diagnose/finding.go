@@ -100,6 +100,9 @@ type Finding struct {
 	// reached: a nat-mismatch seen from the server's side whose data
 	// connection arrived exactly as announced and worked.
 	reached bool
+	// unproven: an ftp-bounce whose target may be the client's own
+	// address behind a NAT (unprovenBounce): the server's verdict hedges.
+	unproven bool
 }
 
 // Reporter receives findings.

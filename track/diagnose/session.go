@@ -71,18 +71,38 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding {
 	user := s.User
 	f := &Finding{Code: CodeCleartextLogin, Severity: SeverityInfo, TS: c.TS, Packets: []uint64{c.Num}}
-	if c.Verb == "USER" {
-		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", clean(user), c.Num)
-	} else {
+	// hidden: a capture gap lies between the USER and its 230, so the
+	// capture cannot say the login needed no password.
+	hidden := false
+	switch {
+	case c.Verb != "USER":
 		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)
+	case gapBetween(d.state(s), c):
+		r := c.Final()
+		if p := passwordLineBefore(s, c, r); p != nil {
+			// The 230 was paired with the USER because the gap took the
+			// 331 between: the password line itself is in the capture.
+			f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d), then %q (packet %d) on an unencrypted control connection", clean(user), commandText(p), p.Num, replyText(r), r.Num)
+			f.Packets = packets([]uint64{c.Num, p.Num, r.Num})
+			break
+		}
+		hidden = true
+		gap := d.state(s).lastGap.num
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; a capture gap (packet %d) between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num, gap)
+		f.Packets = packets([]uint64{c.Num, gap, r.Num})
+	default:
+		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", clean(user), c.Num)
 	}
 	// The settings of the server's family: an IIS or FileZilla Server
 	// admin has no ssl_enable to set.
 	fam := d.family(s)
-	switch strings.ToLower(user) {
-	case "anonymous", "ftp":
+	switch u := strings.ToLower(user); {
+	case u == "anonymous" || u == "ftp":
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
+	case hidden:
+		f.Message = "A user name crossed the network in clear text and the login succeeded; a gap in the capture hides whether a password was sent (one sent on this connection crossed in clear text too)."
+		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP; if this login sent a password, change it.", fam.requireTLS())
 	default:
 		// The user is named in the evidence: the message is the cause, the
 		// same for every session it is found in (the text output collapses
@@ -94,6 +114,34 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// gapBetween reports whether a capture gap, in either direction, came
+// between c and its final reply. The diagnoser is told of c when that
+// reply arrives, so the session's latest gap is the one to look at.
+func gapBetween(st *sessState, c *track.Command) bool {
+	r := c.Final()
+	return r != nil && st.lastGap.seq > c.Seq && st.lastGap.seq < r.Seq
+}
+
+// maxPasswordLook bounds the commands passwordLineBefore reads back.
+const maxPasswordLook = 64
+
+// passwordLineBefore is a PASS the client sent after USER c and before
+// r, the 230 paired with c, when the transcript keeps it; else nil. A
+// line decode only took for a password after the gap (its verb not
+// PASS) is no proof that one was sent.
+func passwordLineBefore(s *track.Session, c *track.Command, r *track.Reply) *track.Command {
+	for i, n := len(s.Commands)-1, 0; i >= 0 && n < maxPasswordLook; i, n = i-1, n+1 {
+		x := s.Commands[i]
+		if x.Seq <= c.Seq {
+			break
+		}
+		if x.Seq < r.Seq && x.Verb == "PASS" {
+			return x
+		}
+	}
+	return nil
 }
 
 // serverDataError explains a 425/426 reply and links it to the data
@@ -132,7 +180,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	case r.Code == 425 && strings.Contains(text, "cannot assign requested address"):
 		return nil // server-config-error says it
 	case r.Code == 425 && (strings.Contains(text, "port or pasv") || strings.Contains(text, "pasv or port") || strings.Contains(text, "first")):
-		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", c.Verb)
+		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", verbText(c))
 		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
 	case r.Code == 425 && dc != nil && unresumedHandshake(dc) && resumptionRefusal(d.family(s), r):
 		// The client's connection arrived and its TLS handshake was read
@@ -154,7 +202,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		a := lastAnnouncement(s, c)
 		ar := refusedAnnouncement(a)
 		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("The server had refused the client's %s (%q, packet %d), so no data connection was set up; the client sent %s anyway, and this 425 follows from that refusal, not from the network.", a.Verb, replyText(ar), ar.Num, c.Verb)
+		f.Message = fmt.Sprintf("The server had refused the client's %s (%q, packet %d), so no data connection was set up; the client sent %s anyway, and this 425 follows from that refusal, not from the network.", a.Verb, replyText(ar), ar.Num, verbText(c))
 		f.Advice = "Nothing on the data path to change: see why the server refused the announcement (its reply; ftp-bounce when it named another host or a privileged port)."
 		f.Packets = packets([]uint64{ar.Num, c.Num, r.Num})
 	case r.Code == 425:

@@ -38,10 +38,10 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 	fam := d.family(s)
 	switch {
 	case oops && strings.Contains(text, "pasv_address"):
-		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session at %s (%q): no data connection was tried.", c.Verb, replyText(r))
+		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session at %s (%q): no data connection was tried.", verbText(c), replyText(r))
 		f.Advice = "Write pasv_address as a bare IPv4 address, without quotes or spaces (pasv_address=203.0.113.10), or set pasv_addr_resolve=YES when it names a host; then restart vsftpd. ProFTPD's equivalent is MasqueradeAddress, Pure-FTPd's ForcePassiveIP."
 	case oops:
-		f.Message = fmt.Sprintf("vsftpd stopped the session with a configuration or runtime error at %s (%q): the failure is on the server, before any network path is involved.", c.Verb, replyText(r))
+		f.Message = fmt.Sprintf("vsftpd stopped the session with a configuration or runtime error at %s (%q): the failure is on the server, before any network path is involved.", verbText(c), replyText(r))
 		f.Advice = "Fix the vsftpd.conf setting the message names (vsftpd prints OOPS for settings it cannot apply, e.g. a writable chroot root or a bad pasv_address) and restart vsftpd; its log (vsftpd_log_file, or the journal) has the same words."
 	default:
 		f.Message = fmt.Sprintf("The server could not bind its data socket to an address it announced or was told to use (%q): the address is not one of its host's own, so no data connection can be made.", replyText(r))
@@ -533,7 +533,7 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	portNums := map[uint16]bool{}
 	counts := map[string]int{}
 	var order []string
-	accepted, answered := 0, 0
+	accepted := 0
 	inServerNet := true // every target is in the server's own network, the client's control address is not
 	var pk []uint64
 	for _, b := range recs {
@@ -549,9 +549,6 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		counts[b.state]++
 		if b.dc != nil {
 			accepted++
-			if b.dc.Outcome == track.OutcomeConnected || b.dc.Outcome == track.OutcomeTransferred {
-				answered++
-			}
 		}
 	}
 	pk = append(pk, first.cmd.Num)
@@ -565,6 +562,8 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		states = append(states, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	via := first.cmd.Verb
+	unproven := unprovenBounce(s, recs)
+	f.unproven = unproven
 	where := ""
 	if inServerNet {
 		where = fmt.Sprintf(" in the server's own network %s", guessedNet(srv))
@@ -573,7 +572,7 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	// what makes these another host's.
 	cls := Classify(first.target.Addr())
 	private := cls == ClassPrivate || cls == ClassCGNAT
-	if len(ports) >= bounceScanPorts {
+	if len(ports) >= bounceScanPorts && !unproven {
 		hl := make([]netip.Addr, 0, len(hosts))
 		for h := range hosts {
 			hl = append(hl, h)
@@ -615,14 +614,29 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		if r := first.cmd.Final(); r != nil {
 			ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
 		}
+		if len(ports) >= bounceScanPorts {
+			ev = fmt.Sprintf("%d PORT/EPRT/LPRT commands naming %d ports of %s, first %s", n, len(ports), first.target.Addr(), ev)
+		}
 		f.Evidence = joinEvidence(ev, strings.Join(states, ", "))
-		f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, st.bounceWhy)
-		if len(hosts) == 1 && answered == 0 && namedHost(s, first.target.Addr()) == hostServerNet {
-			// One private address of the server's network that nothing
-			// answered from: the one case a NAT cannot be ruled out.
-			f.Message += " (A client behind a NAT whose own network happens to use the server's addresses would look the same: a capture on the client's side tells.)"
+		if unproven {
+			f.Message = fmt.Sprintf("%s %s: an FTP bounce (RFC 2577) if that is another host than the client, but nothing here proves it is: %s, and no other host is named. A client behind a NAT whose own network happens to use the server's addresses would look the same, and so would a client on the server's own network whose connection reaches the server through a NAT; a capture on the client's side tells.", via, st.bounceWhy, ordinaryPorts(portNums))
+		} else {
+			f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, st.bounceWhy)
+		}
+		if unproven && st.bouncesOmitted > 0 {
+			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", st.bouncesOmitted, maxBounces)
 		}
 		switch {
+		case unproven && accepted > 0:
+			f.Severity = SeverityWarning
+			if n == 1 {
+				f.Message += " The server accepted it."
+			} else {
+				f.Message += fmt.Sprintf(" The server accepted %d of them.", accepted)
+			}
+		case unproven && counts[bounceNeverAnswered] > 0:
+			f.Severity = SeverityWarning
+			f.Message += " The server never answered it."
 		case accepted > 0:
 			f.Severity = SeverityWarning
 			f.Message += " The server accepted it."
@@ -633,16 +647,105 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 			f.Message += " The server refused it."
 		}
 	}
-	if accepted > 0 {
+	switch {
+	case unproven && accepted > 0:
+		// Only what is proven: the server accepted a PORT naming an
+		// address other than the client's control address, which may be
+		// the client's own behind a NAT. Refusing those is the fix only
+		// for a bounce; for the client, passive mode is.
+		fam := d.family(s)
+		f.Advice = fmt.Sprintf("Find out whether %s is the client: its own address, or a capture on its side, tells. If it is, the client sits behind a NAT that does not rewrite PORT (its own, or the server's): passive mode (PASV/EPSV) does not announce its address. If it is not, this was a bounce: refuse PORT/EPRT naming another host (%s).", first.target.Addr(), fam.refuseForeign())
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
+	case unproven:
+		f.Advice = fmt.Sprintf("Nothing to change on the server if it keeps refusing them. Find out whether %s is the client (a capture on its side tells): if it is, passive mode (PASV/EPSV) does not announce its address; if it is not, find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address).", first.target.Addr())
+	case accepted > 0:
 		fam := d.family(s)
 		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: " + fam.refuseForeign() + "." + bounceAllowedBy(fam, s, recs) + " And find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
 		if fam.ownDataSettings() {
 			f.Advice += fam.note()
 		}
-	} else {
+	default:
 		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
 	}
 	return f
+}
+
+// unprovenBounce reports whether a session's bounce attempts (recs) rest
+// on the address rule alone that a private host of the server's own
+// network is not the client: one such host, named with ordinary client
+// ports only. A client behind a NAT that does not rewrite PORT announces
+// its own private address, and that address is in the server's network
+// when the client's network uses the same addresses (192.168.1.0/24 on
+// both sides) or when the client is on the server's network and reaches
+// it through a NAT (behind the same NAT, seen at the NAT's address). The
+// client's own listener may answer the server's connection then, so a
+// SYN-ACK proves nothing here (bounceTarget's SYN-ACK proof is for hosts
+// outside the server's reach), nor does an RST or silence. What does:
+// several hosts named (a client has one address), a service's port
+// (servicePort: not where a client listens for its data), or a host the
+// address rules place elsewhere.
+func unprovenBounce(s *track.Session, recs []bounceRec) bool {
+	var host netip.Addr
+	for _, b := range recs {
+		h := b.target.Addr().Unmap()
+		switch {
+		case !host.IsValid():
+			host = h
+		case h != host:
+			return false
+		}
+		if servicePort(b.target.Port()) {
+			return false
+		}
+	}
+	return host.IsValid() && namedHost(s, host) == hostServerNet
+}
+
+// servicePort reports whether port is where a service listens rather
+// than where a client opens its active-mode data port: a port below 1024
+// (IANA's system ports; a client needs root for them, RFC 2577 asks
+// servers to refuse them), or a registered port of a service that a
+// bounce through the server aims at inside its network. A client's data
+// port comes from its OS's ephemeral range (Linux 32768-60999; Windows
+// since Vista, BSD and macOS 49152-65535) or a range its user set; the
+// services below are all outside the ranges current systems use (Windows
+// XP's 1025-5000 held some of them).
+func servicePort(port uint16) bool {
+	if port < 1024 {
+		return true
+	}
+	switch port {
+	case 1080, // SOCKS
+		1433,       // Microsoft SQL Server
+		1521,       // Oracle
+		2049,       // NFS
+		2375, 2376, // Docker API
+		3306,       // MySQL
+		3389,       // RDP
+		5432,       // PostgreSQL
+		5900,       // VNC
+		5985, 5986, // WinRM
+		6379,       // Redis
+		8080, 8443, // HTTP alternates
+		9200,  // Elasticsearch
+		11211, // memcached
+		27017: // MongoDB
+		return true
+	}
+	return false
+}
+
+// ordinaryPorts says that the ports a session's PORTs named are client
+// ports, for an unproven bounce's message.
+func ordinaryPorts(ports map[uint16]bool) string {
+	if len(ports) == 1 {
+		for p := range ports {
+			return fmt.Sprintf("port %d is an ordinary client port, not a service's", p)
+		}
+	}
+	return fmt.Sprintf("the %d ports named are ordinary client ports, not services'", len(ports))
 }
 
 // bounceAllowedBy says, as sentences after the refuseForeign advice, which

@@ -58,7 +58,10 @@ type serverAcc struct {
 	v6         bool
 	recent     portWindow // passive announcements of the last timeWait
 	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
-	bounce     *Finding   // the latest of the gravest ftp-bounce findings (warning or error)
+	bounce     *Finding   // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
+	// bounceUnproven: the same among the ftp-bounce findings whose target
+	// may be the client's own address behind a NAT (unprovenBounce).
+	bounceUnproven *Finding
 	// greeting: the family its sessions' greetings name, merged over
 	// them (a session naming none does not contradict).
 	greeting kindVote
@@ -236,8 +239,12 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict
 		// when a later session's attempt was only refused or ignored.
-		if f.Severity >= SeverityWarning && (a.bounce == nil || f.Severity >= a.bounce.Severity) {
-			a.bounce = f
+		slot := &a.bounce
+		if f.unproven {
+			slot = &a.bounceUnproven
+		}
+		if f.Severity >= SeverityWarning && (*slot == nil || f.Severity >= (*slot).Severity) {
+			*slot = f
 		}
 	case CodeNATMismatch:
 		if dc == nil || !dc.Passive {
@@ -462,6 +469,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	case a.findings[CodeNATMismatch] > 0:
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
+	case a.bounceUnproven != nil:
+		// Below every proven fault: the capture cannot tell this bounce
+		// from a client behind a NAT, so the verdict says both.
+		c := a.bounceUnproven.Command
+		sum.Verdict = fmt.Sprintf("a client's %s named %s, a host in the server's own network: an FTP bounce (RFC 2577), or the client's own address behind a NAT that does not rewrite PORT (a client network that uses the server's addresses, or the server's own NAT); a capture on the client's side tells: see the ftp-bounce finding",
+			c.Verb, c.Endpoint.Addr().Unmap())
 	case a.tlsRefused > 0:
 		// The reply is readable (after CCC): the refusal is seen, though
 		// the data connection itself was made. Only a reply that names

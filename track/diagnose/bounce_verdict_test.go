@@ -1,0 +1,164 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+)
+
+// TestBounceVerdictFollowsTheProof guards the ftp-bounce finding and the
+// server's verdict against asserting a bounce the capture does not prove.
+// One private host of the server's own network, named with ordinary
+// client ports only, may be the client's own address behind a NAT (a
+// client network that uses the server's addresses, or a client behind
+// the server's own NAT, whose listener then answers): whatever answered,
+// the finding and the verdict say both readings, and the advice names no
+// setting that "let the bounce happen". A service's port (below 1024, or a
+// registered service's), several hosts, a SYN-ACK from a host outside the
+// server's reach while the client is public, or a public target prove
+// another host: the verdict asserts the bounce and the advice names the
+// setting.
+func TestBounceVerdictFollowsTheProof(t *testing.T) {
+	const (
+		srv       = "192.168.5.10:21"
+		publicCli = "198.51.100.24:51250"
+	)
+	const (
+		provenVerdict   = "a client used this server for an FTP bounce"
+		scanVerdict     = "a client ran an FTP bounce port scan through this server"
+		unprovenVerdict = "an FTP bounce (RFC 2577), or the client's own address behind a NAT that does not rewrite PORT"
+		settingAdvice   = "so this one runs with port_promiscuous=YES"
+	)
+	hedges := []string{"nothing here proves it is", "would look the same", "a capture on the client's side tells"}
+	for _, tc := range []struct {
+		name     string
+		via      ftp.Via
+		cli      string
+		targets  []portTarget
+		proven   bool
+		severity Severity
+		want     []string // in the finding's message, evidence and advice
+		verdict  string   // in the server's verdict ("" when no bounce verdict is expected)
+	}{
+		// Unproven: one host of the server's /24, ordinary client ports.
+		{"PORT, ephemeral port, unanswered", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerNone}}, false, SeverityWarning,
+			append([]string{"port 50000 is an ordinary client port", "The server accepted it.", "Find out whether 192.168.5.77 is the client", "passive mode"}, hedges...),
+			unprovenVerdict},
+		{"EPRT, ephemeral port, unanswered", ftp.ViaEPRT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerNone}}, false, SeverityWarning,
+			append([]string{"EPRT names 192.168.5.77, a host in the server's own network 192.168.5.0/24"}, hedges...),
+			"a client's EPRT named 192.168.5.77"},
+		{"PORT, ephemeral port, RST (a host there, port closed)", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerRST}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"PORT, ephemeral port, SYN-ACK (the client itself, behind the server's NAT)", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerSYNACK}}, false, SeverityWarning,
+			append([]string{"connected (port open)"}, hedges...), unprovenVerdict},
+		{"PORT from a private client elsewhere, ephemeral port, unanswered", ftp.ViaPORT, "10.1.1.50:51310",
+			[]portTarget{{"192.168.5.77:50000", answerNone}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"three PORTs, one host, ephemeral ports: transfers, not a scan", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerRST}, {"192.168.5.77:50001", answerRST}, {"192.168.5.77:50002", answerRST}}, false, SeverityWarning,
+			append([]string{"3 PORT/EPRT/LPRT commands naming 3 ports of 192.168.5.77", "the 3 ports named are ordinary client ports", "The server accepted 3 of them."}, hedges...),
+			unprovenVerdict},
+		{"PORT refused by the server", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerRefuse}}, false, SeverityInfo,
+			append([]string{"The server refused it.", "Nothing to change on the server"}, hedges...), ""},
+
+		// Proven: the port, the hosts, the answer or the address.
+		{"privileged port", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:445", answerNone}}, true, SeverityWarning,
+			[]string{"and privileged port 445", "the server is asked to connect to a host other than the client", settingAdvice}, provenVerdict},
+		{"registered service port", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:3306", answerNone}}, true, SeverityWarning,
+			[]string{"the server is asked to connect to a host other than the client", settingAdvice}, provenVerdict},
+		{"EPRT to a registered service port", ftp.ViaEPRT, publicCli,
+			[]portTarget{{"192.168.5.77:6379", answerRST}}, true, SeverityWarning,
+			[]string{"EPRT names 192.168.5.77", settingAdvice}, provenVerdict},
+		{"two hosts of the server's network, ephemeral ports", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerNone}, {"192.168.5.78:50001", answerNone}}, true, SeverityWarning,
+			[]string{"the server is asked to connect to a host other than the client", settingAdvice}, provenVerdict},
+		{"three hosts of the server's network: a scan", ftp.ViaPORT, publicCli,
+			hostsOf("192.168.5.77", 3, 50000, answerRST), true, SeverityError,
+			[]string{"An FTP bounce port scan through this server", settingAdvice}, scanVerdict},
+		{"SYN-ACK from a private host outside the server's network, public client", ftp.ViaPORT, "203.0.113.7:50000",
+			[]portTarget{{"10.20.0.5:50000", answerSYNACK}}, true, SeverityWarning,
+			[]string{"which answered the server's connection with a SYN-ACK", settingAdvice}, provenVerdict},
+		{"public target, ephemeral port", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.0.2.99:50000", answerNone}}, true, SeverityWarning,
+			[]string{"(a public address)", settingAdvice}, provenVerdict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, verdict := activeWire(t, tc.via, tc.cli, srv, vsftpdGreeting, tc.targets)
+			if n := codesOf(c)[CodeFTPBounce]; n != 1 {
+				dumpFindings(t, c)
+				t.Fatalf("%d ftp-bounce findings, want 1", n)
+			}
+			f := c.find(CodeFTPBounce)
+			if f.Severity != tc.severity {
+				t.Errorf("ftp-bounce severity %s, want %s: %s", f.Severity, tc.severity, f.Message)
+			}
+			if f.unproven == tc.proven {
+				t.Errorf("ftp-bounce unproven %v, want %v", f.unproven, !tc.proven)
+			}
+			all := f.Message + " | " + f.Evidence + " | " + f.Advice
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("ftp-bounce lacks %q:\n%s", w, all)
+				}
+			}
+			if !tc.proven {
+				// Nothing proven: no assertion, no setting blamed.
+				for _, n := range []string{"the server is asked to connect to a host other than the client", "still a bounce attempt", "port scan", settingAdvice, "Stock vsftpd"} {
+					if strings.Contains(all, n) {
+						t.Errorf("unproven ftp-bounce says %q:\n%s", n, all)
+					}
+				}
+				for _, n := range []string{provenVerdict, scanVerdict} {
+					if strings.Contains(verdict, n) {
+						t.Errorf("verdict asserts the bounce: %q", verdict)
+					}
+				}
+			} else {
+				for _, n := range hedges {
+					if strings.Contains(all, n) {
+						t.Errorf("proven ftp-bounce hedges with %q:\n%s", n, all)
+					}
+				}
+			}
+			if tc.verdict == "" {
+				if strings.Contains(verdict, "bounce") {
+					t.Errorf("verdict %q names a bounce the server refused", verdict)
+				}
+			} else if !strings.Contains(verdict, tc.verdict) {
+				t.Errorf("verdict %q, want it to contain %q", verdict, tc.verdict)
+			}
+		})
+	}
+}
+
+// TestServicePort guards the line between a service's port, which proves
+// a bounce target is not where a client listens, and a client's ordinary
+// data port: the OS ephemeral ranges (Linux 32768-60999, Windows, BSD and
+// macOS 49152-65535) hold no service port.
+func TestServicePort(t *testing.T) {
+	for _, tc := range []struct {
+		port uint16
+		want bool
+	}{
+		{0, true}, {21, true}, {25, true}, {445, true}, {1023, true},
+		{1024, false}, {1433, true}, {3306, true}, {3389, true}, {5000, false}, {6379, true}, {8080, true}, {27017, true},
+		{32768, false}, {50000, false}, {60999, false}, {65535, false},
+	} {
+		if got := servicePort(tc.port); got != tc.want {
+			t.Errorf("servicePort(%d) = %v, want %v", tc.port, got, tc.want)
+		}
+	}
+	for p := 32768; p <= 65535; p++ {
+		if servicePort(uint16(p)) {
+			t.Errorf("port %d, in an OS ephemeral range, taken for a service", p)
+		}
+	}
+}
