@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -100,4 +101,38 @@ func analysisOf(t *testing.T, records string) string {
 	}
 	slices.Sort(findings)
 	return summary + "; findings " + strings.Join(findings, ", ")
+}
+
+// TestVantagePointFilesReadInTimeOrder: a capture point's rotated files
+// given out of order are read in time order, as read's inputs are.
+func TestVantagePointFilesReadInTimeOrder(t *testing.T) {
+	client, server := viewRealDir+"router-drop-data-syn-client.pcap", viewRealDir+"router-drop-data-syn-server.pcap"
+	parts := splitCapture(t, client, t.TempDir(), 3)
+	slices.Reverse(parts)
+	args := []string{"read", "--json"}
+	for _, p := range parts {
+		args = append(args, "--vantage", "client="+p)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(append(args, "--vantage", "server="+server), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var whole bytes.Buffer
+	run([]string{"read", "--json", "--vantage", "client=" + client, "--vantage", "server=" + server}, &whole, io.Discard)
+	if got, want := vantageVerdicts(stdout.String()), vantageVerdicts(whole.String()); got != want || got == "" {
+		t.Errorf("parts out of order:\n got %s\nwant %s", got, want)
+	}
+}
+
+// vantageVerdicts are the records' data outcomes and findings, without
+// what names files or packets.
+func vantageVerdicts(records string) string {
+	var out []string
+	for _, l := range strings.Split(records, "\n") {
+		var r struct{ Type, Outcome, Code, Where string }
+		if json.Unmarshal([]byte(l), &r) == nil && (r.Type == "data" || r.Type == "finding" || r.Type == "path") {
+			out = append(out, r.Type+" "+r.Outcome+r.Code+r.Where)
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -42,7 +42,7 @@ const maxVantagePoints = 16
 const vantageKeepControlBytes = 32 << 20
 
 func (v *vantageOptions) registerVantage(c *cobra.Command) {
-	c.Flags().StringArrayVar(&v.Vantage, "vantage", nil, "NAME=FILE: a capture taken at the point NAME (repeatable; two or more points; a point's files in time order): merge them and say where each data connection was lost")
+	c.Flags().StringArrayVar(&v.Vantage, "vantage", nil, "NAME=FILE: a capture taken at the point NAME (repeatable; two or more points; a point's several files are read in the order of their first packets): merge them and say where each data connection was lost")
 }
 
 // parseVantage reads the --vantage values into points, in the order each
@@ -120,6 +120,7 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	var inputErrs []error
 	for _, pt := range opts.points {
 		c := vantage.NewCollector(pt.name, vantage.Options{KeepControlBytes: keep})
+		pt.files = inputNames(orderInputs(pt.files, stderr)) // a point's rotated files, in time order
 		c.Files = pt.files
 		dec := decode.New(c, opts.decodeOptions())
 		var files capture.Stats
