@@ -29,6 +29,11 @@ const (
 	// port 21, a handshake with no greeting) or was found not to be FTP
 	// is forgotten after this.
 	idleSilent = time.Minute
+	// ResumeWait is how long after its idle close a control connection's
+	// bytes may still pick it up again (ControlEvent.Resumed): the life of
+	// its tombstone, on the idle clock, which a late packet without bytes
+	// renews.
+	ResumeWait = tombstoneTTL
 	// maxClockStep: a forward step of packet time longer than this between
 	// two packets is the capture's clock being set (an NTP step, files of
 	// different days read as one), not time the connections sat idle
@@ -57,11 +62,11 @@ type controlConn struct {
 	implicitTLS    bool // to an implicit-FTPS port: TLS from the first byte
 	announced      bool // ControlOpen was emitted
 	syn            [2]bool
-	fin            [2]bool // FIN reached (in order, or seen when headers only)
-	holeListed     bool    // in t.holes
-	candidate      bool    // counted in t.candidates
-	paired         bool    // counted in t.pairs (it carried bytes)
-	resumedTLS     bool    // picked up again after an idle close while TLS
+	fin            [2]bool    // FIN reached (in order, or seen when headers only)
+	holeListed     bool       // in t.holes
+	candidate      bool       // counted in t.candidates
+	paired         bool       // counted in t.pairs (it carried bytes)
+	resumed        resumeKind // picked up again after an idle close (as TLS: resumeTLS); 0 if it began here
 	isn            [2]uint32
 	firstTS        time.Time
 	lastSeen       time.Time // its own latest segment (ControlClose.LastSeen)
@@ -94,14 +99,20 @@ func (cs *controlConn) confirmed() bool {
 // connections leave only a tombstone, so that their late packets start
 // nothing.
 type controlTable struct {
-	d          *Decoder
-	conns      *ConnIndex[*controlConn]
-	silent     connList // no payload yet, or not FTP: short expiry
-	live       connList // carrying bytes: long expiry
-	holes      []*controlConn
-	clock      idleClock
-	pairs      hostPairs // hosts of the connections in live: when data last moved between them
-	tombs      tombstones
+	d      *Decoder
+	conns  *ConnIndex[*controlConn]
+	silent connList // no payload yet, or not FTP: short expiry
+	live   connList // carrying bytes: long expiry
+	holes  []*controlConn
+	clock  idleClock
+	pairs  hostPairs // hosts of the connections in live: when data last moved between them
+	tombs  tombstones
+	// idleCloses: when each resumable tombstone's connection was closed
+	// as idle (tombstone_resume.go); resumedAt: that time for the
+	// connections picked up again that have not been announced yet, so
+	// that their ControlOpen says which close they continue.
+	idleCloses idleCloseTimes
+	resumedAt  map[*controlConn]time.Time
 	pool       heldPool
 	ev         ControlEvent // the event being emitted: one at a time
 	candidates int          // entries still being checked for FTP by content
@@ -164,6 +175,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	key := MakeConnKey(s.Src, s.Dst)
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
 	var resume resumeKind
+	var closedAt time.Time // when the connection resumed was closed as idle
 	if cs := t.conns.Get(key); cs != nil {
 		switch {
 		case newConn && cs.reusedBy(s):
@@ -185,6 +197,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// after all. It is picked up again, mid-stream, as if the
 			// capture started here, not swallowed as a late packet.
 			resume = tomb.resume
+			closedAt = t.idleCloses.get(&t.tombs, key)
 			t.d.stats.IdleResumed++
 		case !newConn:
 			// A late packet (the last ACK) of a closed connection, or a
@@ -209,11 +222,8 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		t.makeRoom()
 		cs := t.add(key, client, server, parseFTP, s.TS)
 		cs.implicitTLS = d.isTLSPort(server.Port())
-		if resume == resumeTLS && !cs.implicitTLS {
-			// It was TLS when it idled out: what follows is ciphertext,
-			// followed from its headers (segment) and never parsed.
-			cs.resumedTLS = true
-			cs.parser.state = parseTLS
+		if resume != 0 {
+			t.resumed(cs, resume, closedAt)
 		}
 		return cs
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
@@ -230,6 +240,55 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		return cs
 	}
 	return nil
+}
+
+// resumed marks a connection just added as the one closed as idle at
+// closedAt that its bytes pick up again: its ControlOpen will say so
+// (announce), and one that was TLS when it idled out is followed from its
+// headers.
+func (t *controlTable) resumed(cs *controlConn, how resumeKind, closedAt time.Time) {
+	cs.resumed = how
+	if how == resumeTLS && !cs.implicitTLS {
+		// It was TLS when it idled out: what follows is ciphertext,
+		// followed from its headers (segment) and never parsed.
+		cs.parser.state = parseTLS
+	}
+	if t.resumedAt == nil {
+		t.resumedAt = make(map[*controlConn]time.Time)
+	}
+	t.resumedAt[cs] = closedAt
+}
+
+// Resumption says which idle close a control connection picked up again
+// continues (ControlEvent.Resumed).
+type Resumption struct {
+	// Key is the connection's: the one closed as idle, whose Client and
+	// Server the ControlOpen names again.
+	Key ConnKey
+	// Closed is when decode closed it as idle: the TS of its ControlClose
+	// (Closed CloseIdle).
+	Closed time.Time
+}
+
+// Resumed tells whether a ControlOpen starts the stream of a control
+// connection decode closed as idle before (a ControlClose with CloseIdle)
+// and whose later bytes picked it up again mid-stream: the same
+// connection, silent for the idle limit, not a new one. It says which
+// close the stream continues. Decode writes it into the Open's Closed
+// (CloseIdle, the reason of that close) and LastSeen (the close's time),
+// which mean nothing else on an Open; this is the one reader of both
+// there.
+func (e *ControlEvent) Resumed() (Resumption, bool) {
+	if e.Kind != ControlOpen || e.Closed != CloseIdle {
+		return Resumption{}, false
+	}
+	return Resumption{Key: MakeConnKey(e.Client, e.Server), Closed: e.LastSeen}, true
+}
+
+// markResumed marks a ControlOpen as continuing the connection closed as
+// idle at closed (Resumed reads it back).
+func (e *ControlEvent) markResumed(closed time.Time) {
+	e.Closed, e.LastSeen = CloseIdle, closed
 }
 
 // reusedBy tells whether a SYN opens a new connection on this 4-tuple
@@ -309,7 +368,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	}
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
-		if cs.implicitTLS || cs.resumedTLS {
+		if cs.implicitTLS || cs.resumed == resumeTLS {
 			cs.phase = phaseHeaders
 			cs.announce(s.Num, s.TS)
 		}
@@ -469,7 +528,11 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	}
 	cs.announced = true
 	d := cs.t.d
-	d.stats.ControlConns++
+	if cs.resumed == 0 {
+		// One picked up again was counted when it opened (and in
+		// IdleResumed).
+		d.stats.ControlConns++
+	}
 	e := cs.parser.event(ControlOpen)
 	e.Num = num
 	e.TS = cs.firstTS // the session starts with its first segment
@@ -480,8 +543,12 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
 	e.ImplicitTLS = cs.implicitTLS
 	// Picked up again after an idle close while TLS: ciphertext too.
-	e.Encrypts = cs.implicitTLS || cs.resumedTLS
+	e.Encrypts = cs.implicitTLS || cs.resumed == resumeTLS
 	e.File = d.input
+	if cs.resumed != 0 {
+		e.markResumed(cs.t.resumedAt[cs])
+		delete(cs.t.resumedAt, cs)
+	}
 	d.h.Control(e)
 }
 
@@ -512,6 +579,13 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 			if cs.phase == phaseHeaders {
 				tomb.resume = resumeTLS
 			}
+			closed := ts
+			if at, ok := t.resumedAt[cs]; ok {
+				// Picked up again but idle once more before its first
+				// event: what was reported closed is the close before.
+				closed = at
+			}
+			t.idleCloses.set(&t.tombs, cs.key, closed)
 		}
 	}
 	t.remove(cs)
@@ -547,6 +621,9 @@ func (t *controlTable) remove(cs *controlConn) {
 	if cs.paired {
 		cs.paired = false
 		t.pairs.remove(cs.client.Addr(), cs.server.Addr())
+	}
+	if cs.resumed != 0 {
+		delete(t.resumedAt, cs) // if it closed before its first event
 	}
 	cs.asm.release()
 	cs.parser.release()

@@ -458,7 +458,14 @@ type Session struct {
 	// SameConnection: this control connection was also seen under other
 	// addresses in the same capture, as another session (twin.go).
 	SameConnection *Twin
-	clientISN      uint32 // its client SYN's sequence number, its key in byISN while indexed
+	// Resumed: this session continues an earlier one whose control
+	// connection decode closed as idle and whose later bytes picked it up
+	// again (decode.ControlEvent.Resumed). It is the same connection, and
+	// one session to an admin: outputs do not count it as a new one. Its
+	// User, Login, Cwd and Type start as the earlier session left them,
+	// when the tracker still knew it (Resumption.From).
+	Resumed   *Resumption
+	clientISN uint32 // its client SYN's sequence number, its key in byISN while indexed
 	// prot is the data protection level (PROT) last accepted where the
 	// capture could read it; see dataProtected.
 	prot protLevel
@@ -482,6 +489,17 @@ type Session struct {
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int
+}
+
+// Resumption links a session to the one it continues (Session.Resumed).
+type Resumption struct {
+	// From is the ID of the session continued; 0 when the tracker no
+	// longer knew it: more sessions closed as idle at once than it keeps
+	// (maxIdleEnded), or picked up again later than decode.ResumeWait of
+	// packet time after the close (a late packet renewed the tombstone).
+	From int
+	// Closed is when decode closed that session's connection as idle.
+	Closed time.Time
 }
 
 // xferMemo is what a session remembers for its next transfer. Many open

@@ -149,6 +149,15 @@ type Tracker struct {
 	// its session ends or ages out.
 	byISN    map[uint32]isnSlot
 	isnOrder []isnEntry // byISN's entries, oldest first, for expireISN
+	// idleEnded keeps, for each session whose control connection decode
+	// closed as idle less than decode.ResumeWait ago, what the session
+	// that continues it takes on should the connection's bytes pick it up
+	// again: a few fields, never the Session. idleOrder lists them oldest
+	// first from idleHead on, for expiry and the bound maxIdleEnded
+	// (keepIdleEnd, resumeSession). Both nil while none is kept.
+	idleEnded map[decode.ConnKey]idleEnd
+	idleOrder []idleEntry
+	idleHead  int
 	// portRefs counts the data connections in data using each port;
 	// lastKey/lastDC cache the latest lookup.
 	portRefs [65536]uint32
@@ -304,6 +313,10 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.File = e.File
 		sess.ByContent = e.ByContent
 		sess.ImplicitTLS = e.ImplicitTLS
+		if r, ok := e.Resumed(); ok {
+			// Before SessionStart: the sink counts sessions there.
+			t.resumeSession(sess, r)
+		}
 		t.sessions.Put(key, sess)
 		t.pairSameConnection(sess, e)
 		t.sink.SessionStart(sess)
@@ -344,6 +357,11 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
 		}
+		if e.Closed == decode.CloseIdle {
+			// Idle is decode's guess: the connection's bytes may yet pick
+			// it up again.
+			t.keepIdleEnd(key, sess, e.TS)
+		}
 		t.endSession(sess, closeReasons[e.Closed])
 		t.sessions.Delete(key)
 		t.unencrypt(sess)
@@ -379,8 +397,12 @@ func (t *Tracker) transcriptRoom() bool {
 }
 
 // tick runs once per second of packet time: announcements and SYN-only
-// connections that waited too long become final.
+// connections that waited too long become final, and sessions closed as
+// idle too long ago to be picked up again are forgotten.
 func (t *Tracker) tick(now time.Time) {
+	if len(t.idleOrder) > 0 {
+		t.expireIdleEnded(now)
+	}
 	kept := t.open[:0]
 	for _, dc := range t.open {
 		if dc.Done {
@@ -438,6 +460,7 @@ func (t *Tracker) Finish() {
 		t.endSession(sess, EndCaptureEnd)
 	}
 	t.sessions.Clear()
+	t.idleEnded, t.idleOrder, t.idleHead = nil, nil, 0
 	for _, dc := range t.open {
 		if !dc.Done {
 			if dc.End.IsZero() {
@@ -458,5 +481,105 @@ func (t *Tracker) Finish() {
 			}
 		}
 		t.maybeReportEnd(sess)
+	}
+}
+
+// A control connection silent for an hour, with no data between its
+// hosts, is closed by decode as idle and its session ends; if its bytes
+// come after all, decode picks it up again (decode.ControlEvent.Resumed)
+// and the tracker opens a session that continues the ended one
+// (Session.Resumed). What the ended session hands on is kept here, by
+// connection, for as long as decode may pick the connection up again.
+
+// maxIdleEnded bounds the sessions closed as idle the tracker keeps
+// something of at once; past it the oldest is forgotten, and a session
+// that continues it is one whose Resumption.From is 0.
+const maxIdleEnded = 1024
+
+// idleEnd is what a session closed as idle hands on to the session that
+// continues it: who logged in, and where the session stood.
+type idleEnd struct {
+	closed       time.Time // the idle close's packet time: which close
+	id           int
+	user         string
+	cwd, typ     string
+	login        LoginState
+	prot         protLevel
+	wasEncrypted bool
+}
+
+// idleEntry is one entry of idleOrder: a connection and the close its
+// idleEnded entry was for (that entry may be gone, or newer).
+type idleEntry struct {
+	key    decode.ConnKey
+	closed time.Time
+}
+
+// keepIdleEnd keeps what sess, whose control connection decode closed as
+// idle at closed, hands on should the connection be picked up again.
+func (t *Tracker) keepIdleEnd(key decode.ConnKey, sess *Session, closed time.Time) {
+	if len(t.idleOrder)-t.idleHead >= maxIdleEnded {
+		t.forgetIdleEnd(t.idleOrder[t.idleHead])
+		t.idleHead++
+	}
+	if t.idleEnded == nil {
+		t.idleEnded = make(map[decode.ConnKey]idleEnd)
+	}
+	t.idleEnded[key] = idleEnd{closed: closed, id: sess.ID, user: sess.User, cwd: sess.Cwd, typ: sess.Type,
+		login: sess.Login, prot: sess.prot, wasEncrypted: sess.WasEncrypted}
+	t.idleOrder = append(t.idleOrder, idleEntry{key: key, closed: closed})
+	t.compactIdleOrder()
+}
+
+// resumeSession makes sess, just opened, the continuation of the session
+// decode's Resumption names: linked to it, and logged in (or not) as it
+// was, so that the rest of the conversation is not read as a session
+// without a login.
+func (t *Tracker) resumeSession(sess *Session, r decode.Resumption) {
+	sess.Resumed = &Resumption{Closed: r.Closed}
+	prev, ok := t.idleEnded[r.Key]
+	if !ok || !prev.closed.Equal(r.Closed) {
+		return // forgotten, or kept for another close of the 4-tuple
+	}
+	// Picked up once: its entry in idleOrder matches nothing now.
+	delete(t.idleEnded, r.Key)
+	sess.Resumed.From = prev.id
+	sess.User, sess.Login, sess.Cwd, sess.Type = prev.user, prev.login, prev.cwd, prev.typ
+	sess.prot, sess.WasEncrypted = prev.prot, prev.wasEncrypted
+}
+
+// expireIdleEnded forgets the sessions closed as idle more than
+// decode.ResumeWait before now. Decode's wait runs on its idle clock,
+// which never runs ahead of packet time, so only a connection whose
+// tombstone a late packet renewed (or a clock step kept) is picked up
+// after its entry here is gone: its session is still a continuation,
+// with From 0.
+func (t *Tracker) expireIdleEnded(now time.Time) {
+	for t.idleHead < len(t.idleOrder) && now.Sub(t.idleOrder[t.idleHead].closed) > decode.ResumeWait {
+		t.forgetIdleEnd(t.idleOrder[t.idleHead])
+		t.idleHead++
+	}
+	t.compactIdleOrder()
+}
+
+// forgetIdleEnd drops the idleEnded entry en was queued for, unless the
+// connection was closed as idle again since.
+func (t *Tracker) forgetIdleEnd(en idleEntry) {
+	if prev, ok := t.idleEnded[en.key]; ok && prev.closed.Equal(en.closed) {
+		delete(t.idleEnded, en.key)
+	}
+}
+
+// compactIdleOrder moves idleOrder's live entries to its front once the
+// dropped ones before idleHead are half of it, and lets both go when
+// nothing is kept, so that what stays allocated follows what is kept.
+func (t *Tracker) compactIdleOrder() {
+	switch {
+	case t.idleHead == len(t.idleOrder) || len(t.idleEnded) == 0:
+		t.idleEnded, t.idleOrder, t.idleHead = nil, nil, 0
+	case t.idleHead > len(t.idleOrder)/2:
+		n := copy(t.idleOrder, t.idleOrder[t.idleHead:])
+		clear(t.idleOrder[n:])
+		t.idleOrder, t.idleHead = t.idleOrder[:n], 0
 	}
 }

@@ -102,6 +102,11 @@ func loginString(s *track.Session) string {
 	if s.WasEncrypted || s.ImplicitTLS {
 		return "login not visible (encrypted)"
 	}
+	if r := s.Resumed; r != nil && r.From == 0 {
+		// It continues a session the tracker no longer knew: its login,
+		// if any, came before the idle close.
+		return "login not visible (before the idle close)"
+	}
 	return "no login"
 }
 

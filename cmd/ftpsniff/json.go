@@ -134,7 +134,9 @@ func (o *jsonOutput) Flush() error {
 func (o *jsonOutput) SessionStart(*track.Session) {}
 
 func (o *jsonOutput) SessionEnd(s *track.Session) {
-	o.sessions++
+	if s.Resumed == nil { // a continuation is counted with the session it continues
+		o.sessions++
+	}
 	w := o.begin()
 	w.str("type", "session")
 	w.int("id", int64(s.ID))
@@ -153,7 +155,13 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		w.raw("greeting_raw", g)
 	}
 	w.boolOmit("encrypted", s.Encrypted)
-	w.boolOmit("midstream", s.Midstream)
+	w.boolOmit("midstream", s.Midstream && s.Resumed == nil) // a continuation says what it is below
+	if r := s.Resumed; r != nil {
+		if r.From != 0 {
+			w.int("resumed_from", int64(r.From))
+		}
+		w.time("idle_closed_at", r.Closed)
+	}
 	w.boolOmit("by_content", s.ByContent)
 	w.strOmit("file", s.File)
 	w.raw("file_raw", s.File)

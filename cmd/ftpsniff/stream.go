@@ -59,7 +59,10 @@ func (o *streamOutput) printf(s *track.Session, format string, a ...any) {
 
 func (o *streamOutput) SessionStart(s *track.Session) {
 	var notes []string
-	if s.Midstream {
+	switch {
+	case s.Resumed != nil:
+		notes = append(notes, resumedNote(s.Resumed))
+	case s.Midstream:
 		notes = append(notes, "picked up mid-stream")
 	}
 	if s.ByContent {
@@ -123,7 +126,9 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 	o.greeting(s)
 	delete(o.greeted, s)
 	delete(o.lines.findings, s)
-	o.totals.sessions++
+	if s.Resumed == nil { // a continuation is counted with the session it continues
+		o.totals.sessions++
+	}
 	who := loginString(s)
 	if s.User != "" {
 		who = fmt.Sprintf("user %s, %s", shown(s.User), who)

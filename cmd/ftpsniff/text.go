@@ -111,12 +111,19 @@ func (o *textOutput) writeItem(s *track.Session, it *item) {
 }
 
 func (o *textOutput) SessionEnd(s *track.Session) {
+	// A session that continues one closed as idle is the same connection:
+	// shown on its own, counted with the one it continues.
+	counted := s.Resumed == nil
 	if !o.sel.selects(s) {
-		o.hidden++
+		if counted {
+			o.hidden++
+		}
 		delete(o.findings, s)
 		return
 	}
-	o.sessions++
+	if counted {
+		o.sessions++
+	}
 	if s.SameConnection != nil {
 		o.sameConnection++
 	}
@@ -169,7 +176,10 @@ func (o *textOutput) transcript(s *track.Session) {
 	case s.Encrypted:
 		notes = append(notes, "control channel encrypted (AUTH accepted)")
 	}
-	if s.Midstream {
+	switch {
+	case s.Resumed != nil:
+		notes = append(notes, resumedNote(s.Resumed))
+	case s.Midstream:
 		notes = append(notes, "picked up mid-stream")
 	}
 	if s.ByContent {
@@ -250,6 +260,16 @@ func (o *textOutput) transcript(s *track.Session) {
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
 		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+}
+
+// resumedNote says which session a session picked up again after an
+// idle close continues.
+func resumedNote(r *track.Resumption) string {
+	at := r.Closed.UTC().Format("2006-01-02 15:04:05 UTC")
+	if r.From == 0 {
+		return "continues a session closed as idle at " + at + " (no longer known which)"
+	}
+	return fmt.Sprintf("continues session %d (closed as idle at %s)", r.From, at)
 }
 
 func outcomeCounts(counts []int, total int) string {
@@ -656,7 +676,14 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 	case track.EventReplyGap:
 		msg = fmt.Sprintf("--> %d %s  (reply to a command lost in a capture gap)", e.Code, safe(e.Text))
 	case track.EventReplyUnseen:
-		msg = fmt.Sprintf("--> %d %s  (reply to a command before the capture started)", e.Code, safe(e.Text))
+		before := "the capture started"
+		switch r := s.Resumed; {
+		case r != nil && r.From != 0:
+			before = fmt.Sprintf("the idle close, in session %d", r.From)
+		case r != nil:
+			before = "the idle close"
+		}
+		msg = fmt.Sprintf("--> %d %s  (reply to a command before %s)", e.Code, safe(e.Text), before)
 	case track.EventCommandLost:
 		return // shown on the command itself: "(reply lost in a capture gap)"
 	case track.EventEncrypted:
@@ -737,7 +764,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
 	addw(st.FarAhead, "control segments over 1 MiB beyond what the receiver acknowledged, dropped")
 	addw(st.Unacknowledged, "control segments held ahead of a hole and dropped: the receiver acknowledged the stream in their place, never them (forged or stale)")
-	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream)")
+	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
 	addw(st.ClockJumps, "forward steps of packet time over a day (the capture's clock set; not counted as idle time)")
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")

@@ -327,7 +327,9 @@ func (o *zeekOutput) Data(s *track.Session, d *track.DataConn) {
 }
 
 func (o *zeekOutput) SessionEnd(s *track.Session) {
-	o.counts.sessions++
+	if s.Resumed == nil { // a continuation is counted with the session it continues
+		o.counts.sessions++
+	}
 	if zs := o.sessions[s]; zs != nil {
 		o.release(zs, true)
 		delete(o.sessions, s)

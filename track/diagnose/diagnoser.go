@@ -86,9 +86,12 @@ func (d *Diagnoser) report(fs []*Finding) {
 // SessionStart implements track.Sink.
 func (d *Diagnoser) SessionStart(s *track.Session) {
 	d.state(s)
-	if a := d.server(s); a == d.overflow {
+	a := d.server(s)
+	switch {
+	case s.Resumed != nil: // the same connection: counted with the session it continues
+	case a == d.overflow:
 		d.omitted.Sessions++
-	} else {
+	default:
 		a.sessions++
 	}
 	if d.next != nil {
