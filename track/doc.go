@@ -18,7 +18,11 @@
 // SYN was seen are also indexed by its sequence number for two seconds
 // of packet time, until a copy of the same connection under other
 // addresses pairs with them or they end (Session.SameConnection: one capture taken on a NAT router
-// holds each connection twice).
+// holds each connection twice). Of a session decode closed as idle, a
+// small record (its number, login, directory, type, protection) waits
+// decode.ResumeWait of packet time for the connection's bytes to pick it
+// up again: the continuation takes it over (Session.Resumed) and is
+// counted with the session it continues.
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded
@@ -63,6 +67,9 @@
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
 //     together TranscriptBudget commands and events (10,000;
 //     Limits.TranscriptBudget), given back as each session is reported
+//   - sessions closed as idle a continuation can link to: 1,024, each for
+//     decode.ResumeWait (4 min of packet time); past the bound the
+//     continuation still says what it is, without the session's number
 //   - waits: an announcement with no SYN is final after
 //     ExpectationTimeout (5 min), SYNs with no answer after
 //     UnansweredWait (2 min), an established data connection idle for 10
