@@ -35,7 +35,7 @@ func (e *endedSink) resumed() (first, second *track.Session, ok bool) {
 // nothing between the two hosts, until decode closes it as idle at
 // closeAt (a Tick); then between (which may send late packets of it and
 // let time pass); then NOOP and QUIT, which pick it up again.
-func idleResumedScene(t *testing.T, between func(c *conv, closeAt time.Time)) (*endedSink, time.Time) {
+func idleResumedScene(t *testing.T, between func(c *conv, closeAt time.Time)) (*endedSink, time.Time, *track.Tracker) {
 	t.Helper()
 	sink := &endedSink{}
 	trk := track.New(diagnose.New(policy.Policy{}, sink, sink), track.Options{})
@@ -61,7 +61,7 @@ func idleResumedScene(t *testing.T, between func(c *conv, closeAt time.Time)) (*
 	c.server("221 Goodbye.\r\n")
 	c.close()
 	w.d.Finish()
-	return sink, closeAt
+	return sink, closeAt, trk
 }
 
 // TestResumedSessionContinuesIdleClosed: the session of a control
@@ -71,7 +71,7 @@ func idleResumedScene(t *testing.T, between func(c *conv, closeAt time.Time)) (*
 // of the conversation as a session without a login; only the login's
 // own session has the cleartext-login finding.
 func TestResumedSessionContinuesIdleClosed(t *testing.T) {
-	sink, closeAt := idleResumedScene(t, func(c *conv, closeAt time.Time) { c.w.now = closeAt.Add(time.Minute) })
+	sink, closeAt, trk := idleResumedScene(t, func(c *conv, closeAt time.Time) { c.w.now = closeAt.Add(time.Minute) })
 	first, second, ok := sink.resumed()
 	if !ok {
 		t.Fatalf("%d sessions ended, want 2 (the idle close, then the rest)", len(sink.ended))
@@ -85,6 +85,9 @@ func TestResumedSessionContinuesIdleClosed(t *testing.T) {
 	}
 	if r.From != first.ID || !r.Closed.Equal(closeAt) {
 		t.Errorf("continues session %d closed at %s; want %d at %s", r.From, r.Closed, first.ID, closeAt)
+	}
+	if n := trk.Limits().ResumedUnlinked; n != 0 {
+		t.Errorf("Limits.ResumedUnlinked = %d, want 0", n)
 	}
 	if second.User != "alice" || second.Login != track.LoginOK || second.Cwd != "/pub" || second.Type != "I" {
 		t.Errorf("second session: user %q, login %d, cwd %q, type %q; want alice, logged in, /pub, I",
@@ -114,7 +117,7 @@ func sessionID(s *track.Session) int {
 // continuation, of a session no longer known, and claims no login state
 // it cannot know.
 func TestResumedSessionTrackerForgot(t *testing.T) {
-	sink, closeAt := idleResumedScene(t, func(c *conv, closeAt time.Time) {
+	sink, closeAt, trk := idleResumedScene(t, func(c *conv, closeAt time.Time) {
 		c.w.now = closeAt.Add(decode.ResumeWait - time.Minute)
 		c.w.send(c.cli, c.srv, c.cseq, c.sseq, ack, "") // a keepalive-like ACK
 		c.w.now = closeAt.Add(decode.ResumeWait + 30*time.Second)
@@ -131,12 +134,15 @@ func TestResumedSessionTrackerForgot(t *testing.T) {
 	if second.User != "" || second.Login != track.LoginNone {
 		t.Errorf("second session: user %q, login %d; want none carried", second.User, second.Login)
 	}
+	if n := trk.Limits().ResumedUnlinked; n != 1 {
+		t.Errorf("Limits.ResumedUnlinked = %d, want 1", n)
+	}
 }
 
 // TestNewConnectionOnIdleClosedTupleIsNoContinuation: a new connection
 // (its SYN) on the 4-tuple of one closed as idle is a session of its own.
 func TestNewConnectionOnIdleClosedTupleIsNoContinuation(t *testing.T) {
-	sink, _ := idleResumedScene(t, func(c *conv, closeAt time.Time) {
+	sink, _, _ := idleResumedScene(t, func(c *conv, closeAt time.Time) {
 		c.w.now = closeAt.Add(time.Minute)
 		c.cseq, c.sseq = c.cseq+100000, c.sseq+100000
 		c.w.send(c.cli, c.srv, c.cseq, 0, syn, "")

@@ -122,6 +122,11 @@ type Limits struct {
 	// drop (to a SYN, without ACK = ISN+1; later, outside the window):
 	// forged or stale, they end nothing.
 	DataRSTIgnored int `json:"data_rst_ignored,omitempty"`
+	// ResumedUnlinked counts continuations of sessions closed as idle
+	// whose record was no longer kept (past maxIdleEnded, or picked up
+	// later than decode.ResumeWait): they say what they are, without the
+	// session they continue or its login.
+	ResumedUnlinked int `json:"resumed_unlinked,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
@@ -539,7 +544,8 @@ func (t *Tracker) resumeSession(sess *Session, r decode.Resumption) {
 	sess.Resumed = &Resumption{Closed: r.Closed}
 	prev, ok := t.idleEnded[r.Key]
 	if !ok || !prev.closed.Equal(r.Closed) {
-		return // forgotten, or kept for another close of the 4-tuple
+		t.limits.ResumedUnlinked++ // forgotten, or kept for another close of the 4-tuple
+		return
 	}
 	// Picked up once: its entry in idleOrder matches nothing now.
 	delete(t.idleEnded, r.Key)
