@@ -63,8 +63,11 @@ func (c AddrClass) Describe(a netip.Addr) string {
 func local(a netip.Addr) bool { return Classify(a) != ClassPublic }
 
 // sameNet is a guess at "the same network": the same /24 (IPv4) or /64
-// (IPv6). Private addresses in different networks mean a router, and
-// usually a NAT, between them.
+// (IPv6). Private addresses in different networks mean a router between
+// them, and a router is no proof of a NAT: a corporate LAN routes between
+// its private networks. So it only decides where the packets prove
+// nothing else (natPassive: a client that reached the announced address
+// is never a mismatch, whatever its network).
 func sameNet(a, b netip.Addr) bool {
 	a, b = a.Unmap(), b.Unmap()
 	if a.Is4() != b.Is4() {

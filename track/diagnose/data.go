@@ -235,6 +235,18 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		if worked && viaControl {
 			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
 		}
+		if !worked && viaControl && dc.SYNs > 0 {
+			// The client's SYNs went to the control address, not to
+			// the announced one: what stopped them is a firewall or
+			// the path, which the outcome's finding names. The
+			// address is a fault still, for the clients that trust it.
+			f.Severity = min(f.Severity, SeverityWarning)
+			f.Message += fmt.Sprintf(" This client ignored it and sent its data connection to the control address %s, so the address is not why that connection failed (%s: see the outcome's finding); a client that trusts the 227 cannot reach %s at all.", srv, dc.Outcome, a)
+		}
+		// Only a failure whose SYNs did not go to the control address
+		// (they went to the announced one, or none was seen) is the
+		// address's doing.
+		f.caused = f.Severity >= SeverityWarning && !worked && !(dc.SYNs > 0 && dc.Server.Addr().Unmap() == srv)
 		return f
 	}
 	sevFor := func() Severity {
@@ -244,9 +256,6 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return SeverityError
 	}
 
-	// reached: the client's data connection arrived at exactly the
-	// announced address and port, and worked.
-	reached := worked && dc.SYNs > 0 && dc.Match == track.MatchExact
 	if o := dc.Twin; a == srv && o != nil && o.Session.Server.Addr().Unmap() != srv && o.Announced.Addr().IsValid() &&
 		s.SameConnection != nil && s.SameConnection.First {
 		// The same 227 seen on the client's side of the NAT, in this
@@ -260,6 +269,12 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, and the 227 crosses the NAT unchanged: session %d, this connection on the client's side, shows the client receiving %s.", a, cls.Describe(a), o.Session.ID, a))
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s saw the same 227", where))
 		f.Advice = fmt.Sprintf("See session %d's findings: what the unchanged address cost the client there, and what to change.", o.Session.ID)
+		// The client's copy failed because of the address (its SYNs went
+		// to it, not to the control address): this copy's server is the
+		// same server, and its verdict the same fault.
+		// (The copy's outcome may still be open: its SYNs are what
+		// count.)
+		f.caused = !worked && o.SYNs > 0 && !gotThrough(o) && o.Server.Addr().Unmap() != o.Session.Server.Addr().Unmap()
 		return f
 	}
 	if a == srv {
@@ -267,25 +282,46 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			ann, pk := quote()
 			return rewrittenOnTheWay(fam, rw, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
 		}
-		if reached && local(a) && (!local(cli) || !sameNet(a, cli)) && !pub.IsValid() {
-			// From the server's side a NAT router's FTP helper is
-			// invisible: the 227 leaves as sent and the client's
+		// arrived: the client's data connection went to the announced
+		// address, which is the control address it reached: whatever
+		// became of it, the address led it to the server.
+		arrived := dc.SYNs > 0 && dc.Server.Addr().Unmap() == a
+		if arrived && local(cli) && !pub.IsValid() {
+			// A private client on another network reaching the server's
+			// own private address: a routed network (a corporate LAN)
+			// or a DNAT seen from inside look the same, and neither is
+			// a mismatch: the client went where it was told and got
+			// there. A failure is the firewall's (the outcome's finding).
+			return nil
+		}
+		if arrived && local(a) && !pub.IsValid() {
+			// A public client at the server's private address: a NAT in
+			// between is proven. From the server's side its FTP helper
+			// is invisible: the 227 leaves as sent and the client's
 			// answer arrives as announced whether the helper rewrote
 			// the 227 or the client ignored its address. The advice
 			// must hold in both cases: pasv_address would break the
 			// helper, so it is only the fix when nothing rewrites.
-			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, cls.Describe(a), cli))
+			msg := fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, cls.Describe(a), cli)
+			if !worked {
+				msg += fmt.Sprintf(" The address is not why this data connection failed (%s): it arrived; see the outcome's finding.", dc.Outcome)
+			}
+			f := mismatch(SeverityInfo, msg)
 			f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
 				fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
-			f.reached = true
-			if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
-				st.reached = append(st.reached, a)
+			if worked {
+				f.reached = true
+				if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
+					st.reached = append(st.reached, a)
+				}
 			}
 			return f
 		}
-		if slices.Contains(d.state(s).reached, a) {
-			// This client reached the address earlier in the session: it
-			// is not why this endpoint was not used.
+		if slices.Contains(d.state(s).reached, a) || !pub.IsValid() && local(a) && sentTo(s, dc, a) {
+			// This client reached the address earlier in the session, or
+			// sent other data connections' SYNs to it (they failed, and
+			// it gave up or fell back): the address is not why this
+			// endpoint was not used.
 			return nil
 		}
 		switch {
@@ -300,9 +336,11 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			// without such a router.
 			return mismatch(sevFor(), fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli))
 		case local(a) && local(cli) && !sameNet(a, cli):
-			// The client reached the very address announced: a routed
-			// private network (or IPv6 ULAs) looks the same as a NAT seen
-			// from inside, so only a failure makes it more than a note.
+			// No SYN of this client to the address was seen: a routed
+			// private network (or IPv6 ULAs) whose firewall drops them
+			// before the capture point looks the same as a NAT seen from
+			// inside whose client trusted the 227, so the message says
+			// "if".
 			sev := SeverityInfo
 			if !worked {
 				sev = SeverityError
@@ -335,6 +373,21 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 // maxReached bounds sessState.reached.
 const maxReached = 8
 
+// sentTo reports whether the session's client sent the SYNs of a data
+// connection other than dc to a: it uses that address for its data
+// connections, so a later endpoint at it that it never used is not the
+// address's fault. s.Data is bounded by the tracker (MaxDataPerSession),
+// and this is read only for an endpoint nobody connected to.
+func sentTo(s *track.Session, dc *track.DataConn, a netip.Addr) bool {
+	cli := s.Client.Addr().Unmap()
+	for _, x := range s.Data {
+		if x != dc && x.SYNs > 0 && x.Server.Addr().Unmap() == a && x.Client.Addr().Unmap() == cli {
+			return true
+		}
+	}
+	return false
+}
+
 // rewrittenOnTheWay is the finding for a 227 that another capture point
 // saw rewritten (KnowRewrite): the server announces its own address and a
 // box in between translates it, which is how a NAT router's FTP helper
@@ -365,7 +418,7 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 		return nil
 	}
 	pub := d.p.Public().Unmap()
-	return &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.FirstSYN, Packets: packets([]uint64{dc.SYNNum}),
+	return &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.FirstSYN, Packets: packets([]uint64{dc.SYNNum}), caused: true,
 		Evidence: joinEvidence(fmt.Sprintf("control connection %s -> %s (encrypted)", s.Client, s.Server),
 			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
 		Message: fmt.Sprintf("The client connected its data connection to %s, a private address, while it reaches the server at %s: the server, behind NAT, announces its internal address inside TLS, where no FTP helper or NAT ALG can rewrite it.", dc.Server, srv),

@@ -2,6 +2,13 @@
 // a data connection failed, what the firewall or NAT in the way does, and
 // what to change. It sits between the tracker and the output as a
 // track.Sink.
+//
+// Its clock is the packets' (the times the tracker reports). What it keeps
+// beyond an open session is bounded: MaxServers server summaries, each
+// with client lists of at most maxSummaryClients per direction
+// (minority.go); the login table of at most maxLoginClients client and
+// server pairs, and per server the maxOKClients busiest successful
+// addresses (logins.go); MaxRewrites known rewrites.
 package diagnose
 
 import (
@@ -100,6 +107,13 @@ type Finding struct {
 	// reached: a nat-mismatch seen from the server's side whose data
 	// connection arrived exactly as announced and worked.
 	reached bool
+	// caused: a passive nat-mismatch whose own data connection failed
+	// because of the address: the client's SYNs went to the announced
+	// address, which is not the control address it reached, or no SYN
+	// was seen at all. Only such a finding makes the server's verdict
+	// the announced address (a failure whose SYNs went to the control
+	// address is the firewall's or the path's).
+	caused bool
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool

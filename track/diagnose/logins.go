@@ -11,9 +11,13 @@ import (
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
-// Failed logins are counted per client address across sessions, so a
-// brute force or a password spray spread over many connections is one
-// finding per attacker, not one per session.
+// Logins are counted per client address and server across sessions, so
+// a brute force or a password spray spread over many connections is one
+// finding per attacker and server, not one per session; the server whose
+// logins failed is the one whose summary and block rule it belongs to.
+// Successful logins from the same address count too: many users behind
+// one address (an office NAT, a proxy) fail now and then among many
+// successes, and that is no guessing.
 const (
 	// loginWindow is how far back failures count together.
 	loginWindow = 10 * time.Minute
@@ -22,23 +26,43 @@ const (
 	bruteFailures = 5
 	// sprayUsers distinct users tried with one password make it a spray.
 	sprayUsers = 3
-	// maxLoginClients bounds the addresses followed; failures from
-	// addresses beyond it are counted in loginTable.omitted.
+	// focusFailures failed logins for one named user from one address
+	// within loginWindow are guessing even among successful logins of
+	// others behind the same address.
+	focusFailures = 2 * bruteFailures
+	// maxLoginClients bounds the (client address, server) pairs with
+	// failed logins followed; failures beyond it are counted in
+	// loginTable.omitted.
 	maxLoginClients = 4096
-	// maxLoginFails bounds the failures kept per address (oldest dropped:
+	// maxOKClients bounds the client addresses whose successful logins
+	// are counted per server before any of their logins failed
+	// (okSketch): the busiest ones stay. Successes at servers beyond
+	// MaxServers are counted in loginTable.okOmitted.
+	maxOKClients = 8
+	// maxLoginFails bounds the failures kept per pair (oldest dropped:
 	// only the window matters).
 	maxLoginFails = 256
 	// maxLoginUser bounds the bytes of a user name kept per failure.
 	maxLoginUser = 64
+	// okBucket: successful logins are counted per minute, in okBuckets
+	// slots: the window, rounded out to whole minutes.
+	okBucket  = time.Minute
+	okBuckets = int(loginWindow/okBucket) + 1
 )
 
-// forgetStale drops the addresses whose newest failure is older than the
+// loginKey is a client address and the server it logs in to.
+type loginKey struct {
+	client netip.Addr
+	server netip.AddrPort
+}
+
+// forgetStale drops the pairs with no login, failed or not, within the
 // window: a long capture of a public server sees many, and a full table
 // would report no new attacker.
 func (t *loginTable) forgetStale(now time.Time) {
-	for a, lc := range t.by {
-		if n := len(lc.fails); n == 0 || now.Sub(lc.fails[n-1].ts) > loginWindow {
-			delete(t.by, a)
+	for k, lc := range t.by {
+		if now.Sub(lc.last) > loginWindow {
+			delete(t.by, k)
 		}
 	}
 }
@@ -52,35 +76,157 @@ type loginFail struct {
 	user string
 	pass uint64
 	sess int
+	anon bool // an anonymous login (user anonymous or ftp)
+}
+
+// okCounts counts successful logins per minute over the window: slot
+// i counts the minute minute[i].
+type okCounts struct {
+	minute [okBuckets]int64
+	n      [okBuckets]uint32
+}
+
+func (o *okCounts) add(ts time.Time) {
+	m := ts.Unix() / int64(okBucket/time.Second)
+	i := int(((m % int64(okBuckets)) + int64(okBuckets)) % int64(okBuckets))
+	if o.minute[i] != m || o.n[i] == 0 {
+		o.minute[i], o.n[i] = m, 0
+	}
+	o.n[i]++
+}
+
+// within is the number of successful logins in the window that ends at
+// now, rounded out to whole minutes.
+func (o *okCounts) within(now time.Time) int {
+	m := now.Unix() / int64(okBucket/time.Second)
+	n := 0
+	for i := range o.minute {
+		if o.n[i] > 0 && o.minute[i] <= m && m-o.minute[i] < int64(okBuckets) {
+			n += int(o.n[i])
+		}
+	}
+	return n
+}
+
+// okSketch counts, at one server, the successful logins of the client
+// addresses with the most of them within the window, at most
+// maxOKClients: a pair is followed (loginClient) only from its first
+// failed login, so that a server's every successful client does not cost
+// a table entry, and the successes before that failure come from here. A
+// new address takes the slot of the one with the fewest successes within
+// the window: an address many users share keeps its slot.
+type okSketch struct {
+	slots [maxOKClients]struct {
+		client netip.Addr
+		oks    okCounts
+	}
+	used int
+}
+
+func (k *okSketch) add(cli netip.Addr, ts time.Time) {
+	for i := range k.used {
+		if k.slots[i].client == cli {
+			k.slots[i].oks.add(ts)
+			return
+		}
+	}
+	i := k.used
+	if i < maxOKClients {
+		k.used++
+	} else {
+		fewest := -1
+		for j := range k.slots {
+			if n := k.slots[j].oks.within(ts); fewest < 0 || n < fewest {
+				i, fewest = j, n
+			}
+		}
+	}
+	k.slots[i].client, k.slots[i].oks = cli, okCounts{}
+	k.slots[i].oks.add(ts)
+}
+
+// find returns cli's counts, or nil.
+func (k *okSketch) find(cli netip.Addr) *okCounts {
+	for i := range k.used {
+		if k.slots[i].client == cli {
+			return &k.slots[i].oks
+		}
+	}
+	return nil
 }
 
 type loginClient struct {
-	fails    []loginFail
-	total    int
-	first    time.Time
-	reported bool
+	fails []loginFail
+	total int
+	first time.Time // the first failure
+	last  time.Time // the latest login, failed or not
+	oks   okCounts
+	// reported: login-brute-force was raised (a warning); noted: the
+	// info for a shared address was.
+	reported, noted bool
 }
 
 type loginTable struct {
-	seed    maphash.Seed
-	by      map[netip.Addr]*loginClient
-	omitted int
+	seed      maphash.Seed
+	by        map[loginKey]*loginClient
+	okBy      map[netip.AddrPort]*okSketch // at most MaxServers
+	omitted   int                          // failed logins of pairs the bound kept out
+	okOmitted int                          // successful logins at servers the bound kept out
 }
 
 func newLoginTable() loginTable {
-	return loginTable{seed: maphash.MakeSeed(), by: map[netip.Addr]*loginClient{}}
+	return loginTable{seed: maphash.MakeSeed(), by: map[loginKey]*loginClient{}, okBy: map[netip.AddrPort]*okSketch{}}
 }
 
-// LoginAttack is what the diagnoser counted of one client's failed logins.
+// anonymousUser reports whether user is one of the names anonymous FTP
+// accepts.
+func anonymousUser(user string) bool {
+	u := strings.ToLower(user)
+	return u == "anonymous" || u == "ftp"
+}
+
+// loginSuccess counts a login the server accepted (230 or 232 to USER or
+// PASS) for its client address and server: in the pair's entry when one
+// of its logins failed before, and in the server's okSketch.
+func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
+	r := c.Final()
+	if r == nil || r.Code != 230 && r.Code != 232 || c.Verb != "PASS" && c.Verb != "USER" {
+		return
+	}
+	t := &d.logins
+	cli := s.Client.Addr().Unmap()
+	if lc := t.by[loginKey{client: cli, server: s.Server}]; lc != nil {
+		lc.oks.add(r.TS)
+		if r.TS.After(lc.last) {
+			lc.last = r.TS
+		}
+	}
+	k := t.okBy[s.Server]
+	if k == nil {
+		if len(t.okBy) >= MaxServers {
+			t.okOmitted++
+			return
+		}
+		k = &okSketch{}
+		t.okBy[s.Server] = k
+	}
+	k.add(cli, r.TS)
+}
+
+// LoginAttack is what the diagnoser counted of one client's failed logins
+// at one server.
 type LoginAttack struct {
 	Client   netip.Addr
+	Server   netip.AddrPort
 	Failures int
 	First    time.Time
 	Last     time.Time
 }
 
 // loginFailure records a refused USER or PASS and reports the client the
-// first time its failures within loginWindow reach bruteFailures.
+// first time its failures at this server within loginWindow are guessing
+// (guessing); the first time they are many but not guessing, an info
+// says why.
 func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	r := c.Final()
 	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" && c.Verb != "USER" {
@@ -88,7 +234,8 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	}
 	t := &d.logins
 	addr := s.Client.Addr().Unmap()
-	lc := t.by[addr]
+	k := loginKey{client: addr, server: s.Server}
+	lc := t.by[k]
 	if lc == nil {
 		if len(t.by) >= maxLoginClients {
 			t.forgetStale(r.TS)
@@ -97,8 +244,20 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 			t.omitted++
 			return nil
 		}
-		lc = &loginClient{first: c.TS}
-		t.by[addr] = lc
+		lc = &loginClient{}
+		if ok := t.okBy[s.Server]; ok != nil {
+			// Its successes so far, if it was among the busiest.
+			if o := ok.find(addr); o != nil {
+				lc.oks = *o
+			}
+		}
+		t.by[k] = lc
+	}
+	if len(lc.fails) == 0 && lc.total == 0 {
+		lc.first = c.TS
+	}
+	if r.TS.After(lc.last) {
+		lc.last = r.TS
 	}
 	var pass uint64
 	if c.Verb == "PASS" {
@@ -114,7 +273,7 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	if len(lc.fails) >= maxLoginFails {
 		lc.fails = slices.Delete(lc.fails, 0, 1)
 	}
-	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID})
+	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user)})
 	// The failures within the window that ends now (oldest first in
 	// fails): counted in place, gathered only when they make a finding.
 	n := 0
@@ -125,15 +284,23 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		return nil
 	}
 	win := lc.fails[len(lc.fails)-n:]
-	lc.reported = true
 	users := map[string]bool{}
 	sessions := map[int]bool{}
 	byPass := map[uint64]map[string]bool{}
+	perUser := map[string]int{}
+	anon := 0
 	var pk []uint64
 	for _, f := range win {
 		users[f.user] = true
 		sessions[f.sess] = true
 		pk = append(pk, f.num)
+		if f.anon {
+			// An anonymous login's password is an e-mail address, the
+			// same for every such user: no spray, no guessing of its own.
+			anon++
+			continue
+		}
+		perUser[f.user]++
 		if f.pass != 0 {
 			if byPass[f.pass] == nil {
 				byPass[f.pass] = map[string]bool{}
@@ -141,9 +308,27 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 			byPass[f.pass][f.user] = true
 		}
 	}
-	spray := 0
+	spray, focus := 0, 0
 	for _, us := range byPass {
 		spray = max(spray, len(us))
+	}
+	for _, c := range perUser {
+		focus = max(focus, c)
+	}
+	oks := lc.oks.within(r.TS)
+	// The failures that show guessing: the named ones, and the anonymous
+	// ones only where they outnumber the address's successful logins (a
+	// client that keeps failing anonymous logins and rarely gets in).
+	evidence := n - anon
+	if anon > oks {
+		evidence = n
+	}
+	// Guessing: enough failures, and not outnumbered by the successes
+	// of the same address; a spray (one password, many users) or many
+	// failures for one user are guessing even among successes.
+	guessing := evidence >= bruteFailures && (oks <= evidence || spray >= sprayUsers || focus >= focusFailures)
+	if !guessing && lc.noted {
+		return nil
 	}
 	names := make([]string, 0, len(users))
 	for u := range users {
@@ -157,15 +342,48 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets(pk[max(0, len(pk)-16):])}
 	f.Evidence = fmt.Sprintf("%d failed logins from %s in %s over %s (users %v), first at packet %d, latest %q (packet %d)",
 		len(win), addr, dur(span), plural(len(sessions), "session", "sessions"), names, win[0].num, replyText(r), r.Num)
-	if spray >= sprayUsers {
+	if anon > 0 {
+		f.Evidence += fmt.Sprintf("; %d of them anonymous", anon)
+	}
+	if oks > 0 {
+		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(oks, "successful login", "successful logins"))
+	}
+	fam := d.family(s)
+	if !guessing {
+		// Many failures, but most logins from this address succeed, or
+		// the failures are anonymous ones among successes: many users
+		// behind one address, some mistyping.
+		lc.noted = true
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("%d failed logins from %s within %s, but %s from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
+			len(win), addr, dur(span), plural(oks, "login", "logins"))
+		switch {
+		case anon == len(win):
+			f.Message += " All of the failures are anonymous logins, which guess no password."
+		case anon == 1:
+			f.Message += " One of the failures is an anonymous login, which guesses no password."
+		case anon > 1:
+			f.Message += fmt.Sprintf(" %d of the failures are anonymous logins, which guess no password.", anon)
+		}
+		f.Message += " Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, or one password is tried for many users."
+		f.Advice = "Nothing to block: blocking this address locks out the users behind it. If the failures are one user's, check that account; limits per session on the server (" + fam.loginLimit() + ") slow a guesser without blocking the address."
+		return f
+	}
+	lc.reported = true
+	switch {
+	case spray >= sprayUsers:
 		f.Message = fmt.Sprintf("Password spraying from %s: one password tried for %d different users, %d failed logins within %s.", addr, spray, len(win), dur(span))
-	} else {
+	case focus >= focusFailures && oks > evidence:
+		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for one user within %s.", addr, focus, dur(span))
+	default:
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, len(win), plural(len(users), "user", "users"), dur(span))
+	}
+	if oks > 0 {
+		f.Message += fmt.Sprintf(" %s from the same address succeeded in that time: if several users share it, blocking it locks them out too.", plural(oks, "login", "logins"))
 	}
 	f.Message += " Later failures from this address are counted in the server summary, not reported again."
 	// In the words of the server's family and the syntax of its system:
 	// no fail2ban jail or nft rule for an IIS host.
-	fam := d.family(s)
 	f.Advice = fmt.Sprintf("Block or rate-limit the address (%s); limit attempts on the server (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
 		fam.blockRule(addr), fam.loginLimit(), fam.noLogin())
 	if fam.ownLoginLimit() {
@@ -174,16 +392,22 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	return f
 }
 
-// LoginAttacks lists, per client address with at least bruteFailures
-// failed logins, the counts over the whole capture, ordered by address.
+// LoginAttacks lists, per client address and server where
+// login-brute-force was raised, the counts over the whole capture,
+// ordered by address and server.
 func (d *Diagnoser) LoginAttacks() []LoginAttack {
 	var out []LoginAttack
-	for a, lc := range d.logins.by {
+	for k, lc := range d.logins.by {
 		if !lc.reported {
 			continue
 		}
-		out = append(out, LoginAttack{Client: a, Failures: lc.total, First: lc.first, Last: lc.fails[len(lc.fails)-1].ts})
+		out = append(out, LoginAttack{Client: k.client, Server: k.server, Failures: lc.total, First: lc.first, Last: lc.fails[len(lc.fails)-1].ts})
 	}
-	slices.SortFunc(out, func(x, y LoginAttack) int { return x.Client.Compare(y.Client) })
+	slices.SortFunc(out, func(x, y LoginAttack) int {
+		if c := x.Client.Compare(y.Client); c != 0 {
+			return c
+		}
+		return x.Server.Compare(y.Server)
+	})
 	return out
 }

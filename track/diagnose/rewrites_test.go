@@ -60,16 +60,16 @@ func findingsOf(rec *recorder, code string) []*Finding {
 func TestServerSideNeverAsksPasvAddressOverAHelper(t *testing.T) {
 	helperServer := filepath.Join(realDir, "helper-nat-server.pcap")
 
+	// The client, 10.99.1.2, connected to the server's own address as
+	// announced: from this side a routed network and a NAT whose helper
+	// rewrites the 227 look the same, and neither is a mismatch, so
+	// nothing is asked (TestRoutedClientReachingControlAddressIsNotNAT).
 	rec, diag := runKnowing(t, helperServer)
-	ms := findingsOf(rec, CodeNATMismatch)
-	if len(ms) != 1 || ms[0].Severity != SeverityInfo || !strings.Contains(ms[0].Advice, "do not set pasv_address") ||
-		!strings.Contains(ms[0].Message, "arrived at exactly that address and port") {
+	if ms := findingsOf(rec, CodeNATMismatch); len(ms) != 0 {
 		t.Fatalf("nat-mismatch seen from the server's side:\n%s", render(rec, diag))
 	}
-	sums := diag.Summaries()
-	if len(sums) != 1 || len(sums[0].Rules) != 2 || !strings.HasPrefix(sums[0].Rules[0], "# only if clients receive the 227 unchanged") ||
-		!strings.Contains(sums[0].Verdict, "cannot be seen whether that NAT's FTP helper rewrites the 227") {
-		t.Fatalf("summary asks for pasv_address without its condition:\n%s", render(rec, diag))
+	if s := diag.Summaries(); len(s) != 1 || len(s[0].Rules) != 0 || s[0].Verdict != "the data connection worked" {
+		t.Fatalf("summary asks for a change over a working helper:\n%s", render(rec, diag))
 	}
 
 	rec, diag = runKnowing(t, helperServer, Rewrite{Server: netip.MustParseAddrPort("10.99.2.2:21"),
@@ -109,7 +109,7 @@ func TestReachedAddressIsNotWhyALaterEndpointFailed(t *testing.T) {
 	if na := findingsOf(rec, CodeDataNotAttempted); len(na) != 1 || strings.Contains(na[0].Message, "does not lead back") {
 		t.Errorf("data-not-attempted blames the address:\n%s", render(rec, diag))
 	}
-	if v := diag.Summaries()[0].Verdict; strings.Contains(v, "cannot reach") || !strings.Contains(v, "1 other announced data endpoint failed") {
+	if v := diag.Summaries()[0].Verdict; strings.Contains(v, "cannot reach") || strings.Contains(v, "pasv_address") || !strings.Contains(v, "1 of 2 announced data endpoints were never used") {
 		t.Errorf("verdict %q", v)
 	}
 }

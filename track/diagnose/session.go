@@ -64,6 +64,7 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 			add(d.serverDataError(s, c, r))
 		}
 	}
+	d.loginSuccess(s, c)
 	add(d.loginFailure(s, c))
 	return out
 }

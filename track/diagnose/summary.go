@@ -51,6 +51,30 @@ type serverAcc struct {
 	natFix     string                // what to announce instead
 	natByHand  bool                  // a client ignored natAddr and connected anyway
 	natReached int                   // nat-mismatch findings whose data connection arrived as announced and worked
+	// natCaused: nat-mismatch findings whose data connection failed
+	// because of the address (Finding.caused); natCausedAddr: natAddr is
+	// such a finding's. natSerious: nat-mismatch findings of warning or
+	// error (an info one never displaces another verdict). natLatent: a
+	// client ignored natAddr, connected to the control address and failed
+	// there for another reason (the firewall verdict then names the
+	// address too).
+	natCaused     int
+	natCausedAddr bool
+	natSerious    int
+	natLatent     bool
+	// reachedAs: the addresses passive data connections of clients on
+	// the same network arrived at exactly as announced and got through,
+	// with how many (at most maxReachedAs addresses; the server's own,
+	// usually one or two).
+	reachedAs [maxReachedAs]addrCount
+	// passiveClients, activeClients: per direction, which clients' data
+	// connections got through and which failed (bounded lists): a failure
+	// of some clients only is their path's, not the server's (minority.go).
+	passiveClients, activeClients directionStats
+	// loginWarn: login-brute-force warnings (an info one is a shared
+	// address, not guessing).
+	loginWarn int
+
 	encrypted  int
 	blind      int // endpoints the capture cannot see the data path of
 	unaccepted int // announcements refused or never answered
@@ -79,6 +103,41 @@ type serverAcc struct {
 	tlsRefusedNamed          int
 	tlsHandshakeOnly         int
 	tlsCutOff                int
+}
+
+// maxReachedAs bounds serverAcc.reachedAs.
+const maxReachedAs = 4
+
+// addrCount is an address and how often it was seen.
+type addrCount struct {
+	addr netip.Addr
+	n    int
+}
+
+// reached counts a data connection that arrived at a as announced and got
+// through; addresses beyond maxReachedAs are not counted.
+func (a *serverAcc) reached(addr netip.Addr) {
+	for i := range a.reachedAs {
+		switch r := &a.reachedAs[i]; {
+		case r.addr == addr:
+			r.n++
+			return
+		case !r.addr.IsValid():
+			r.addr, r.n = addr, 1
+			return
+		}
+	}
+}
+
+// reachedCount is how many data connections arrived at addr as
+// announced and got through.
+func (a *serverAcc) reachedCount(addr netip.Addr) int {
+	for _, r := range a.reachedAs {
+		if r.addr == addr {
+			return r.n
+		}
+	}
+	return 0
 }
 
 // at adds one data connection's place to the server's.
@@ -195,6 +254,20 @@ func (a *serverAcc) data(dc *track.DataConn) {
 		} else {
 			a.at(activePlace(dc.Session, dc, dc.Announced.Addr()), &a.activeAt)
 		}
+		if gotThrough(dc) {
+			cli := dc.Session.Client.Addr().Unmap()
+			if dc.Passive {
+				a.passiveClients.got(cli, dc.Server.Port())
+				if to := dc.Server.Addr().Unmap(); dc.Match == track.MatchExact && sameNet(to, cli) {
+					// A client of the address's own network: it routes
+					// there, where one from elsewhere may have been
+					// forwarded by a DNAT of another address.
+					a.reached(to)
+				}
+			} else {
+				a.activeClients.got(cli, 0)
+			}
+		}
 	}
 	if dc.Passive {
 		p := dc.Announced.Port()
@@ -232,9 +305,22 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			ps.Distinct++ // a bound: exact for one or two ports, which is what String needs
 		}
 		ps.add(p)
+		a.passiveClients.lost(f.Session.Client.Addr().Unmap(), p)
+		if i := dc.ICMP; f.Code == CodeDataUnreachable && i != nil {
+			if i.From.Unmap() == f.Session.Server.Addr().Unmap() {
+				a.passiveClients.icmpServer++
+			} else {
+				a.passiveClients.icmpOther++
+			}
+		}
 	case CodeActiveBlocked:
 		if dc != nil {
 			a.active[dc.Outcome]++
+		}
+		a.activeClients.lost(f.Session.Client.Addr().Unmap(), 0)
+	case CodeLoginAttack:
+		if f.Severity >= SeverityWarning {
+			a.loginWarn++
 		}
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict
@@ -253,7 +339,19 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.reached {
 			a.natReached++
 		}
-		if dc != nil && dc.Passive && !a.natAddr.IsValid() {
+		if f.Severity >= SeverityWarning {
+			a.natSerious++
+		}
+		if f.caused {
+			a.natCaused++
+		}
+		if dc != nil && dc.Passive && dc.Match == track.MatchControlAddress && dc.Outcome.Failed() && !f.caused && f.Severity >= SeverityWarning {
+			a.natLatent = true
+		}
+		if dc != nil && dc.Passive && (!a.natAddr.IsValid() || f.caused && !a.natCausedAddr) {
+			// The first mismatching address, or the first whose failure
+			// it caused: that one is the verdict's.
+			a.natCausedAddr = f.caused
 			a.natAddr = dc.Announced.Addr()
 			if dc.Via == 0 {
 				// Inferred under TLS: where the client went is what the
@@ -367,9 +465,42 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	for _, v := range a.outcomes {
 		total += v
 	}
+	// natNote: a client ignored the announced address and failed at the
+	// control address for another reason; the firewall verdict names
+	// that reason, and the address is still wrong for clients that trust
+	// it.
+	natNote := func() string {
+		if !a.natLatent || a.natCaused > 0 || a.natReached > 0 || !a.natAddr.IsValid() {
+			return ""
+		}
+		rules = append(rules, fam.addrLines(a.natFix)...)
+		named = true
+		return fmt.Sprintf("; besides, the server announces %s, which clients that trust the 227 cannot reach (the one here ignored it): set %s", a.natAddr, vfam.addrSet(a.natFix))
+	}
+	// reachedVerdict: clients from other networks reached the server's
+	// own private address as announced, seen from the server's side.
+	reachedVerdict := func() {
+		// A helper rewriting the 227 and a client ignoring it look the
+		// same here, and pasv_address is the fix only for the second.
+		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other networks, and their data connections arrived as announced: a NAT in between forwards them. From this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
+			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
+		if n := failedPassive(a); n > 0 {
+			sum.Verdict += "; " + plural(n, "other announced data endpoint", "other announced data endpoints") + " failed (see the findings)"
+		}
+		rules = append(rules, a.natRules(fam)...)
+		named = true
+	}
 	switch {
-	case a.natAddr.IsValid() && a.natReached == 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataUnreachable]+a.findings[CodeDataNotAttempted] > 0 && failedPassive(a) > 0:
+	case a.natCaused > 0 && a.natReached == 0:
+		// A data connection failed because of the announced address: the
+		// client's SYNs went to it, not to the control address, or no
+		// SYN was seen. Clients that did reach it as announced (on the
+		// server's own network) are counted, not contradicted.
 		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, vfam.addrSet(a.natFix))
+		if n := a.reachedCount(a.natAddr.Unmap()); n > 0 {
+			sum.Verdict = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it: set %s",
+				a.natAddr, plural(n, "data connection", "data connections"), plural(a.natCaused, "data connection", "data connections"), vfam.addrSet(a.natFix))
+		}
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 	case a.bounce != nil:
@@ -395,19 +526,23 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			rules = append(rules, a.natRules(fam)...)
 			named = true
 		}
+	case len(a.failPorts) > 0 && a.passiveClients.someClients(true):
+		// Other clients' passive data connections got through the same
+		// ports: not the server's range (minority.go).
+		sum.Verdict = a.passiveClientVerdict(a.failedHow()) + serverLines() + natNote()
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
-		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + serverLines()
+		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + serverLines() + natNote()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
-		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + serverLines()
+		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + serverLines() + natNote()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
-		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + serverLines()
+		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + serverLines() + natNote()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0 && a.activeNAT:
@@ -416,6 +551,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			fmt.Sprintf("iptables (client's NAT router): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
 	case a.findings[CodeActiveBlocked] > 0:
 		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
+		if a.activeClients.someClients(false) {
+			// Other clients' active data connections got out: the
+			// server's side lets them through (minority.go).
+			sum.Verdict = a.activeClientVerdict()
+		}
 		at := a.placeOf(a.activeAt)
 		if at.host {
 			rules = append(rules,
@@ -445,29 +585,24 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(sc.PassiveRange)
 		}
 		addRangeLines()
-	case a.findings[CodeLoginAttack] > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable]+a.findings[CodeNATMismatch] == 0:
+	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == 0 && a.natSerious == 0:
+		// An info nat-mismatch (a note) never displaces it; a shared
+		// address's login-brute-force info is no guessing.
 		sum.Verdict = "a client is guessing passwords (see login-brute-force); the data connections are not the problem"
-	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natReached > 0:
+	case a.natSerious > 0 && a.natAddr.IsValid() && a.natReached > 0:
 		// Seen from the server's side, clients from other networks
-		// reached the private address as announced: a helper rewriting
-		// the 227 and a client ignoring it look the same here, and
-		// pasv_address is the fix only for the second.
-		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other networks, and their data connections arrived as announced: a NAT in between forwards them. From this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
-			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
-		if n := failedPassive(a); n > 0 {
-			sum.Verdict += "; " + plural(n, "other announced data endpoint", "other announced data endpoints") + " failed (see the findings)"
-		}
-		rules = append(rules, a.natRules(fam)...)
-		named = true
-	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() && a.natByHand:
+		// reached the private address as announced, and another
+		// announcement of it was worse than a note.
+		reachedVerdict()
+	case a.natSerious > 0 && a.natAddr.IsValid() && a.natByHand:
 		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, vfam.addrSet(a.natFix))
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
-	case a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid():
+	case a.natSerious > 0 && a.natAddr.IsValid():
 		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, vfam.addrSet(a.natFix))
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
-	case a.findings[CodeNATMismatch] > 0:
+	case a.natSerious > 0 && !a.natAddr.IsValid():
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
 	case a.bounceUnproven != nil:
 		// Below every proven fault: the capture cannot tell this bounce
@@ -530,6 +665,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints, but the capture shows no connection to them: it does not see the data path (capture where both connections pass, without a port filter)", a.blind, total)
 	case a.findings[CodeDataNotAttempted] > 0:
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
+	case a.natReached > 0 && a.natAddr.IsValid():
+		// Only notes (info nat-mismatch): below every verdict a warning
+		// or an error makes.
+		reachedVerdict()
 	default:
 		worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
 		switch {
@@ -568,6 +707,27 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict += fam.verdictNote()
 	}
 	return sum
+}
+
+// failedHow says how the server's passive data connections failed:
+// "dropped", "refused with RST", "rejected with ICMP unreachable", or,
+// when they failed in more than one way, all of them.
+func (a *serverAcc) failedHow() string {
+	var ways []string
+	for _, w := range []struct{ code, how string }{
+		{CodeDataUnanswered, "dropped"}, {CodeDataRefused, "refused with RST"}, {CodeDataUnreachable, "rejected with ICMP unreachable"},
+	} {
+		if a.failPorts[w.code] != nil {
+			ways = append(ways, w.how)
+		}
+	}
+	switch len(ways) {
+	case 0, 1:
+		return strings.Join(ways, "")
+	case 2:
+		return ways[0] + " or " + ways[1]
+	}
+	return ways[0] + ", " + ways[1] + " or " + ways[2]
 }
 
 // natRules are the change lines for the announced address: the setting,
