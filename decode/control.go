@@ -279,16 +279,10 @@ type Resumption struct {
 // which mean nothing else on an Open; this is the one reader of both
 // there.
 func (e *ControlEvent) Resumed() (Resumption, bool) {
-	if e.Kind != ControlOpen || e.Closed != CloseIdle {
+	if e.Kind != ControlOpen || e.ResumesIdleClose.IsZero() {
 		return Resumption{}, false
 	}
-	return Resumption{Key: MakeConnKey(e.Client, e.Server), Closed: e.LastSeen}, true
-}
-
-// markResumed marks a ControlOpen as continuing the connection closed as
-// idle at closed (Resumed reads it back).
-func (e *ControlEvent) markResumed(closed time.Time) {
-	e.Closed, e.LastSeen = CloseIdle, closed
+	return Resumption{Key: MakeConnKey(e.Client, e.Server), Closed: e.ResumesIdleClose}, true
 }
 
 // reusedBy tells whether a SYN opens a new connection on this 4-tuple
@@ -546,7 +540,7 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e.Encrypts = cs.implicitTLS || cs.resumed == resumeTLS
 	e.File = d.input
 	if cs.resumed != 0 {
-		e.markResumed(cs.t.resumedAt[cs])
+		e.ResumesIdleClose = cs.t.resumedAt[cs]
 		delete(cs.t.resumedAt, cs)
 	}
 	d.h.Control(e)

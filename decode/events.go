@@ -31,6 +31,17 @@ type Segment struct {
 	Src, Dst netip.AddrPort
 	Seq, Ack uint32
 	Flags    TCPFlags
+	// Window is the window field as sent: the receive window the sender
+	// advertises past Ack, in units of 2^shift bytes, where shift is what
+	// the sender's SYN announced (WindowScale) when both SYNs of the
+	// connection carried the option, else 0; a SYN's own window is never
+	// scaled (RFC 7323 2.2).
+	Window uint16
+	// WindowScale is, on a SYN that carries the window scale option
+	// (HasWindowScale), the shift it announces, at most 14 (RFC 7323
+	// 2.3). Options are read on SYNs only.
+	WindowScale    uint8
+	HasWindowScale bool
 	// Payload is the segment's TCP payload. It aliases the capture buffer and
 	// is valid only during the Handler call.
 	Payload []byte
@@ -114,6 +125,10 @@ type ControlEvent struct {
 	// ServerISN: the server's, when its SYN-ACK was seen (ServerSYN).
 	ServerSYN bool
 	ServerISN uint32
+	// ResumesIdleClose: an Open of a connection decode had closed as idle
+	// (at this time, the TS of that ControlClose) whose later bytes picked
+	// it up again; zero for a connection that began here. Resumed reads it.
+	ResumesIdleClose time.Time
 	// ImplicitTLS: a connection to an implicit FTPS port (990): TLS from
 	// the first byte, so nothing in it can be read.
 	ImplicitTLS bool

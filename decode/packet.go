@@ -207,6 +207,7 @@ func (d *Decoder) Stats() Stats {
 	st.HeldOverflow = d.ctl.pool.overflow
 	st.FarAhead = d.ctl.pool.farAhead
 	st.Unacknowledged = d.ctl.pool.unacked
+	st.BeyondWindow = d.ctl.pool.beyondWindow
 	return st
 }
 
@@ -391,6 +392,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Dst = netip.AddrPortFrom(dst, h.dstPort)
 	s.Seq, s.Ack = h.seq, h.ack
 	s.Flags = h.flags
+	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
 	s.Payload = raw[h.off:]
 	s.PayloadLen = len(s.Payload)
 	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
@@ -403,38 +405,14 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 	d.h.Segment(s)
 	if cs != nil {
+		// The window the segment advertises bounds what its receiver
+		// could take of the other direction (tcpwindow.go); read before
+		// the segment's bytes are placed, as its ACK is.
+		cs.asm.advertised(cs.dirIndex(s.Src), s)
 		d.ctl.segment(cs, s)
 	} else {
 		d.pay.opened(s)
 	}
-}
-
-// tcpHeader is what ftpsniff needs of a TCP header.
-type tcpHeader struct {
-	srcPort, dstPort uint16
-	seq, ack         uint32
-	flags            TCPFlags
-	off              int // header length: where the payload starts
-}
-
-// parseTCP reads a TCP header (RFC 9293 section 3.1) without allocating.
-func parseTCP(b []byte) (h tcpHeader, ok bool) {
-	if len(b) < 20 {
-		return h, false
-	}
-	h.off = int(b[12]>>4) * 4
-	if h.off < 20 || h.off > len(b) {
-		return h, false
-	}
-	h.srcPort = binary.BigEndian.Uint16(b[0:2])
-	h.dstPort = binary.BigEndian.Uint16(b[2:4])
-	h.seq = binary.BigEndian.Uint32(b[4:8])
-	h.ack = binary.BigEndian.Uint32(b[8:12])
-	fl := b[13]
-	// The wire bits FIN SYN RST PSH ACK URG are the low six, in the order
-	// of the TCPFlags constants.
-	h.flags = TCPFlags(fl & 0x3f)
-	return h, true
 }
 
 // handleICMP reads the IP and TCP header an unreachable message quotes.

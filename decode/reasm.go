@@ -42,8 +42,8 @@ const (
 	// part of the stream (no receive window is that large for a control
 	// connection); holding them would let one stale or forged segment
 	// make a skip jump over everything real after it. The receiver's
-	// advertised window would bound it better; decode.Segment does not
-	// carry it yet.
+	// advertised window bounds it better where the capture shows it
+	// (tcpwindow.go).
 	maxAhead = 1 << 20
 	// maxWindowGuess: held bytes further than this beyond the next
 	// expected byte are past any receive window a control connection
@@ -67,34 +67,44 @@ type heldSeg struct {
 // halfStream is one direction of a reassembled connection. Every control
 // connection open has two, so the fields are ordered to leave no padding,
 // and the wait of held bytes is kept as a sequence number, not a time.
+// (A control connection is sized to its allocation class: TestMemoryPer-
+// OpenSession in track fails at the next one.)
 type halfStream struct {
 	next   uint32 // sequence number of the next byte to deliver
-	isn    uint32 // the sequence number of this direction's SYN
 	finSeq uint32 // where the FIN is, when finSeen
 	lostTo uint32 // see lostReported
 	// sinceSeq names the held segment whose arrival the oldest hole
 	// counts its wait from (since): the first one held, and after each
 	// drain the first one left.
 	sinceSeq uint32
-	started  bool // next is known
-	syn      bool // the SYN of this direction was seen
-	finSeen  bool // a FIN was seen, at finSeq
-	done     bool // the FIN was reached in order
-	// lostReported: an ACK proved the bytes from next to lostTo lost and
-	// the gap was reported then; the skip over them is not reported again.
-	lostReported bool
 	// ack is the highest acknowledgement this direction sent, taken only
 	// from a segment at the stream's position (follow, segment), when
 	// acked: a segment past a hole, or a blind forgery, does not set it.
-	// (Here, before held, these three fit in what was padding.)
-	acked bool
+	ack uint32
+	// The receive window this direction advertises, for the other
+	// direction's bytes (tcpwindow.go): win, the window field of its
+	// latest segment at its position, and winFrom, whether there was one
+	// and whether it was a SYN's (unscaled); scale, what its SYNs said
+	// about scaling; beyond, the other direction's bytes (in units of the
+	// window field) that came beyond the window since this direction was
+	// last heard.
+	win     uint16
+	beyond  uint16
+	scale   uint8
+	winFrom uint8
+	started bool // next is known
+	finSeen bool // a FIN was seen, at finSeq
+	done    bool // the FIN was reached in order
+	// lostReported: an ACK proved the bytes from next to lostTo lost and
+	// the gap was reported then; the skip over them is not reported again.
+	lostReported bool
+	acked        bool // ack is known
 	// ackAfter: the other direction's ack (its receiver's) was set from a
 	// segment that came after held[0] was held, short of it. Only then
 	// does an ack at or before next show the receiver went on without the
 	// held bytes (an ack seen before them tells nothing of them). Cleared
 	// whenever held[0] changes.
 	ackAfter bool
-	ack      uint32
 	held     []heldSeg // sorted by seq, all after next
 }
 
@@ -125,6 +135,9 @@ type heldPool struct {
 	// unacked: held segments dropped because their receiver went on
 	// acknowledging the stream before them and never them.
 	unacked uint64
+	// beyondWindow: held segments dropped for starting beyond the window
+	// their receiver advertised (tcpwindow.go).
+	beyondWindow uint64
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at
@@ -134,7 +147,14 @@ type heldPool struct {
 // before it).
 func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byte, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
-	if fl.Has(FlagACK) {
+	// Bytes past a hole beyond the receiver's window are held like any
+	// others, and judged when the hole is given up (giveUp); meanwhile
+	// the ACK that came with them is not taken (tcpwindow.go).
+	beyond := len(payload) > 0 && int32(seq-h.next) > 0 && !fl.Has(FlagSYN) && r.beyondWindow(d, seq)
+	if beyond {
+		r.noteBeyond(d, len(payload))
+	}
+	if fl.Has(FlagACK) && !beyond {
 		r.acked(1-d, ack, num, ts, out)
 		if fl.Has(FlagSYN) || !h.started || int32(seq-h.next) <= 0 {
 			r.tookTo(d, ack)
@@ -142,9 +162,6 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 	}
 	dataSeq := seq
 	if fl.Has(FlagSYN) {
-		if !h.syn {
-			h.syn, h.isn = true, seq
-		}
 		dataSeq = seq + 1
 		if !h.started {
 			h.started, h.next = true, dataSeq
@@ -346,12 +363,20 @@ func (r *reassembler) expire(now time.Time, num uint64, out orderedSink) {
 // receiver's packets too), or a stream that stalled at the hole (the
 // bytes before the held ones never reached the receiver: a middlebox
 // dropped them; what follows is the sender's all the same).
+//
+// Before both: held bytes that start beyond the window the receiver
+// advertised, which it never acknowledged either (that would have skipped
+// to them), could not have been taken; they are dropped whether the
+// stream went on or not (tcpwindow.go).
 func (r *reassembler) giveUp(d int, num uint64, ts time.Time, out orderedSink) {
-	if r.notTaken(d) {
-		r.dropHeld(d, num, ts, out)
-		return
+	switch {
+	case r.heldBeyondWindow(d):
+		r.dropHeld(d, num, ts, out, &r.pool.beyondWindow)
+	case r.notTaken(d):
+		r.dropHeld(d, num, ts, out, &r.pool.unacked)
+	default:
+		r.skip(d, num, ts, out)
 	}
-	r.skip(d, num, ts, out)
 }
 
 // notTaken tells whether direction d's receiver went on without the held
@@ -375,9 +400,9 @@ func (r *reassembler) notTaken(d int) bool {
 }
 
 // dropHeld drops every segment direction d holds (all lie beyond next,
-// where the receiver stands), counted. A FIN that came with or after them
-// goes with them.
-func (r *reassembler) dropHeld(d int, num uint64, ts time.Time, out orderedSink) {
+// where the receiver stands), counted in count. A FIN that came with or
+// after them goes with them.
+func (r *reassembler) dropHeld(d int, num uint64, ts time.Time, out orderedSink, count *uint64) {
 	h := &r.half[d]
 	if h.finSeen && int32(h.finSeq-h.held[0].seq) > 0 {
 		h.finSeen = false
@@ -385,7 +410,7 @@ func (r *reassembler) dropHeld(d int, num uint64, ts time.Time, out orderedSink)
 	for _, s := range h.held {
 		r.pool.bytes -= len(s.data)
 	}
-	r.pool.unacked += uint64(len(h.held))
+	*count += uint64(len(h.held))
 	h.held, h.ackAfter = nil, false
 	r.maybeFinished(d, num, ts, out)
 }
@@ -461,9 +486,10 @@ func (r *reassembler) inWindow(d int, seq uint32) bool {
 		return true // an abortive RST after the sender's own FIN
 	case len(h.held) > 0:
 		// Bytes wait behind a hole: an RST at or after them is where the
-		// sender stands, unless the receiver went on without them (then
-		// they, and an RST after them, are not the sender's).
-		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= maxAhead && !r.notTaken(d)
+		// sender stands, unless they lie beyond the receiver's window or
+		// the receiver went on without them (then they, and an RST after
+		// them, are not the sender's).
+		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= maxAhead && !r.heldBeyondWindow(d) && !r.notTaken(d)
 	}
 	return false
 }

@@ -35,6 +35,7 @@ type Stats struct {
 	RSTOutOfWindow   uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
 	FarAhead         uint64 `json:"segments_far_ahead,omitempty"`     // control segments more than 1 MiB beyond the stream, dropped
 	Unacknowledged   uint64 `json:"segments_unacked,omitempty"`       // held control segments dropped: the receiver acknowledged the stream that went on in their place, never them
+	BeyondWindow     uint64 `json:"segments_beyond_window,omitempty"` // held control segments that start beyond the window the receiver advertised and that it never acknowledged, dropped (forged or stale)
 	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 	IdleResumed      uint64 `json:"idle_resumed,omitempty"`           // control connections closed as idle whose later bytes picked them up again, mid-stream

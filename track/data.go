@@ -309,6 +309,22 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		t.limits.DataRSTIgnored++
 		return
 	}
+	switch dc.win.judge(dc, dir, s) {
+	case windowRefused:
+		// Its receiver could not have taken it on what the capture shows
+		// (dataWindow): it moves nothing until the receiver acknowledges
+		// it.
+		return
+	case windowNewRun:
+		t.limits.DataBeyondWindow++
+		return
+	case windowStale:
+		if dc.win.coveredBy(dir, s) {
+			t.limits.DataBeyondWindow-- // the sender's after all: counted with this segment
+		}
+	default:
+		dc.win.coveredBy(dir, s) // passed by the flow: they stay left out
+	}
 	dc.lastSeen = s.TS
 	if dc.tls == nil && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 && (dc.protected || dc.Session.dataProtected()) {
 		dc.tls = &dataTLS{}
@@ -357,6 +373,29 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.seqInit[dir] = true
 		dc.acked[dir] = dc.seqHi[dir]
 	}
+	finTaken := false
+	if dc.win.advertised(dc, dir, s) {
+		// The receiver acknowledged the bytes left out as beyond its
+		// window: it took them. They count now, the hole before them
+		// too, and their FIN once acknowledged.
+		o := dir ^ 1
+		w := &dc.win
+		if end := w.pendEnd[dir]; int32(end-dc.seqHi[o]) > 0 {
+			dc.Bytes[o] += int64(end - dc.seqHi[o])
+			dc.seqHi[o] = end
+			if f := end - dc.acked[o]; f > dc.flight[o] {
+				dc.flight[o] = f
+			}
+			t.limits.DataBeyondWindow--
+		}
+		if w.flags[dir]&pendFIN != 0 && int32(s.Ack-w.pendEnd[dir]) > 0 {
+			w.flags[dir] &^= pendFIN
+			if !dc.finSent(o) {
+				dc.FINTS[o] = s.TS
+				finTaken = true
+			}
+		}
+	}
 	if other := dir ^ 1; s.Flags.Has(decode.FlagACK) && dc.seqInit[other] {
 		// Only forward, and never past what the other side was seen to
 		// send: an old or a forged acknowledgment cannot widen the
@@ -392,8 +431,8 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		t.finishData(dc)
 		return
 	}
-	if s.Flags.Has(decode.FlagFIN) {
-		if !dc.finSent(dir) {
+	if s.Flags.Has(decode.FlagFIN) || finTaken {
+		if s.Flags.Has(decode.FlagFIN) && !dc.finSent(dir) {
 			dc.FINTS[dir] = s.TS
 		}
 		if dc.finSent(0) && dc.finSent(1) {
@@ -402,6 +441,189 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			t.finishData(dc)
 		}
 	}
+}
+
+// dataWindow bounds the bytes counted on a data connection by the window
+// each receiver advertised, as decode bounds a control stream (see
+// decode/tcpwindow.go for the reasoning). Bytes of a direction that start
+// past the highest byte seen of it (past a hole) and at or beyond the
+// right edge of the window its receiver advertised could not have been
+// taken on what the capture shows: they are left out, and counted only
+// once the receiver acknowledges them (the capture missed its window
+// update: a sampled or lossy capture). Without this, one segment forged
+// far ahead of the flow added everything up to it to the bytes
+// transferred (a hole counts as sent: the capture missed it).
+//
+// The edge is the highest acknowledgment of the direction's bytes (never
+// past what the capture saw of them) plus its receiver's latest window,
+// shifted by what the SYNs agreed (RFC 7323 2.2), or by 14, the most a
+// window can be scaled, when the capture did not show both; plus the
+// rounding of one unit. Segments that continue the flow (at or before its
+// highest byte) always count. A capture that loses the receiver's
+// segments leaves the edge behind the real one: once a window's worth of
+// bytes came beyond it with the receiver not heard, it is stale, and bytes
+// count again, the hole before them included.
+//
+// Indexed by the receiver (the side whose window it is). 20 bytes, in what
+// was padding: DataConn stays in its allocation class.
+type dataWindow struct {
+	// pendEnd: where the bytes left out as beyond the receiver's window
+	// end, while flags has pending.
+	pendEnd [2]uint32
+	win     [2]uint16 // the window field of the receiver's latest segment at its position
+	// beyond: the sender's bytes, in units of the window field, that came
+	// beyond the window since the receiver was last heard; staleWindow
+	// once a window's worth did.
+	beyond [2]uint16
+	// scale: what the receiver's SYNs said about scaling: scaleUnseen,
+	// scaleNone, scaleMixed (they disagreed), or scaleOffered plus the
+	// shift.
+	scale [2]uint8
+	flags [2]uint8 // winFrom bits, pending, pendFIN
+}
+
+// dataWindow.scale and dataWindow.flags.
+const (
+	scaleUnseen  = 0
+	scaleNone    = 1
+	scaleMixed   = 2
+	scaleOffered = 3
+
+	winFrom    = 3 // mask: where win came from
+	winSegment = 1
+	winSYN     = 2 // a SYN's window: never scaled
+	pending    = 4 // bytes up to pendEnd were left out
+	pendFIN    = 8 // and a FIN right after them
+)
+
+// maxWindowShift is the largest window scale shift (RFC 7323 2.3);
+// staleWindow marks dataWindow.beyond once the edge is stale.
+const (
+	maxWindowShift = 14
+	staleWindow    = 0xffff
+)
+
+// What judge makes of a segment.
+const (
+	windowTaken   = iota // within the window, or continuing the flow
+	windowRefused        // beyond it: left out, with those before it
+	windowNewRun         // beyond it, the first left out since the last taken
+	windowStale          // beyond it, but the edge is stale: taken
+)
+
+// shift is the scale of the window r last advertised: none on a SYN's,
+// else 0 when either SYN was seen without the option, r's own when both
+// carried it, the largest when the capture did not show them.
+func (w *dataWindow) shift(r int) uint8 {
+	a, b := w.scale[r], w.scale[r^1]
+	switch {
+	case w.flags[r]&winFrom == winSYN:
+		return 0
+	case a == scaleNone || b == scaleNone:
+		return 0
+	case a >= scaleOffered && b >= scaleOffered:
+		return a - scaleOffered
+	}
+	return maxWindowShift
+}
+
+// advertised takes what a segment from r tells of its receive window: on
+// a SYN, its scale option; with an ACK (an RST's window means nothing),
+// its window, from a segment at r's own position only (at or before the
+// highest byte seen from it), so that a blind forgery rarely moves it. It
+// reports whether the segment acknowledges the bytes left out as beyond
+// r's window (or the FIN after them), which are then taken: the caller
+// counts them.
+func (w *dataWindow) advertised(dc *DataConn, r int, s *decode.Segment) bool {
+	syn := s.Flags.Has(decode.FlagSYN)
+	if syn {
+		st := uint8(scaleNone)
+		if s.HasWindowScale {
+			st = scaleOffered + min(s.WindowScale, maxWindowShift)
+		}
+		switch w.scale[r] {
+		case scaleUnseen:
+			w.scale[r] = st
+		case st:
+		default:
+			w.scale[r] = scaleMixed
+		}
+	}
+	if !s.Flags.Has(decode.FlagACK) || s.Flags.Has(decode.FlagRST) || !dc.seqInit[r] || int32(s.Seq-dc.seqHi[r]) > 0 {
+		return false
+	}
+	switch {
+	case !syn:
+		w.win[r] = s.Window
+		w.flags[r] = w.flags[r]&^winFrom | winSegment
+	case w.flags[r]&winFrom != winSegment:
+		// (A SYN-ACK seen again later does not take the place of a
+		// scaled window.)
+		w.win[r] = s.Window
+		w.flags[r] = w.flags[r]&^winFrom | winSYN
+	}
+	w.beyond[r] = 0 // r is heard
+	if w.flags[r]&(pending|pendFIN) == 0 || int32(s.Ack-w.pendEnd[r]) < 0 {
+		return false
+	}
+	w.flags[r] &^= pending // (pendFIN waits for an ACK past the bytes)
+	return true
+}
+
+// judge decides whether a segment from dir is taken: one with bytes that
+// start past the highest byte seen of dir and at or beyond the edge of the
+// window its receiver advertised is not, unless the edge is stale. A
+// receiver may round its window down to the unit it can advertise, so up
+// to that unit less one past the edge counts as inside.
+func (w *dataWindow) judge(dc *DataConn, dir int, s *decode.Segment) int {
+	r := dir ^ 1
+	n := s.PayloadLen
+	if n <= 0 || s.Flags.Has(decode.FlagSYN) || !dc.seqInit[dir] || w.flags[r]&winFrom == 0 || int32(s.Seq-dc.seqHi[dir]) <= 0 {
+		return windowTaken
+	}
+	shift := w.shift(r)
+	if edge := dc.acked[dir] + (uint32(w.win[r])+1)<<shift - 1; int32(s.Seq-edge) < 0 {
+		return windowTaken
+	}
+	if w.beyond[r] == staleWindow {
+		return windowStale
+	}
+	units := (uint64(n) + 1<<shift - 1) >> shift
+	if uint64(w.beyond[r])+units >= uint64(w.win[r]) {
+		// A window's worth beyond the edge, the receiver not heard: the
+		// capture lost its segments. Stale until it is heard again.
+		w.beyond[r] = staleWindow
+		return windowStale
+	}
+	w.beyond[r] += uint16(units)
+	end := s.Seq + uint32(n)
+	verdict := windowRefused
+	if w.flags[r]&pending == 0 {
+		verdict = windowNewRun
+		w.pendEnd[r] = end
+	}
+	if int32(end-w.pendEnd[r]) >= 0 {
+		w.pendEnd[r] = end
+		w.flags[r] &^= pendFIN
+		if s.Flags.Has(decode.FlagFIN) {
+			w.flags[r] |= pendFIN
+		}
+	}
+	w.flags[r] |= pending
+	return verdict
+}
+
+// coveredBy ends what was left out as beyond the window when bytes taken
+// from dir reach past it (a FIN left out with them is no FIN, then), and
+// tells whether bytes were left out.
+func (w *dataWindow) coveredBy(dir int, s *decode.Segment) bool {
+	r := dir ^ 1
+	if s.PayloadLen <= 0 || w.flags[r]&(pending|pendFIN) == 0 || int32(s.Seq+uint32(s.PayloadLen)-w.pendEnd[r]) < 0 {
+		return false
+	}
+	left := w.flags[r]&pending != 0
+	w.flags[r] &^= pending | pendFIN
+	return left
 }
 
 // Bounds of the distance from the receiver's next expected byte within

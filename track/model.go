@@ -343,6 +343,9 @@ type DataConn struct {
 	// side granted (resetAccepted's allowance).
 	acked  [2]uint32
 	flight [2]uint32
+	// win: the receive window each side advertised (dataWindow, in
+	// data.go). Here it fills the padding before rstIgnored.
+	win dataWindow
 	// rstIgnored: RSTs the side they were sent to would drop
 	// (resetAccepted), which ended nothing.
 	rstIgnored int

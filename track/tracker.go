@@ -127,6 +127,11 @@ type Limits struct {
 	// later than decode.ResumeWait): they say what they are, without the
 	// session they continue or its login.
 	ResumedUnlinked int `json:"resumed_unlinked,omitempty"`
+	// DataBeyondWindow counts data segments (a run of them in sequence
+	// once) that started past a hole and beyond the window their receiver
+	// advertised, and that it never acknowledged: their bytes are not
+	// counted as transferred (forged or stale).
+	DataBeyondWindow int `json:"data_beyond_window,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
