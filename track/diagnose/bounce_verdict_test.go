@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,10 +60,30 @@ func TestBounceVerdictFollowsTheProof(t *testing.T) {
 		{"PORT from a private client elsewhere, ephemeral port, unanswered", ftp.ViaPORT, "10.1.1.50:51310",
 			[]portTarget{{"192.168.5.77:50000", answerNone}}, false, SeverityWarning,
 			hedges, unprovenVerdict},
-		{"three PORTs, one host, ephemeral ports: transfers, not a scan", ftp.ViaPORT, publicCli,
-			[]portTarget{{"192.168.5.77:50000", answerRST}, {"192.168.5.77:50001", answerRST}, {"192.168.5.77:50002", answerRST}}, false, SeverityWarning,
-			append([]string{"3 PORT/EPRT/LPRT commands naming 3 ports of 192.168.5.77", "the 3 ports named are ordinary client ports", "The server accepted 3 of them."}, hedges...),
+		// Three ports of one host, every one answered by RST: a
+		// client's own data ports would have been answered by its
+		// listener. A scan, whatever the ports (the sixth review's
+		// fault 5; this case was "transfers, not a scan").
+		{"three PORTs, one host, ephemeral ports, all answered by RST: a scan", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerRST}, {"192.168.5.77:50001", answerRST}, {"192.168.5.77:50002", answerRST}}, true, SeverityError,
+			[]string{"An FTP bounce port scan through this server", "3 ports of 192.168.5.77", settingAdvice}, scanVerdict},
+		// Three ports of one host that the host's listener answered:
+		// a client behind a NAT making transfers looks like this.
+		{"three PORTs, one host, ephemeral ports, all connected: transfers, not proven", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerSYNACK}, {"192.168.5.77:50001", answerSYNACK}, {"192.168.5.77:50002", answerSYNACK}}, false, SeverityWarning,
+			append([]string{"3 PORT/EPRT/LPRT commands naming 3 ports of 192.168.5.77", "the 3 ports named are ordinary client ports"}, hedges...),
 			unprovenVerdict},
+		// Ports below the ephemeral ranges, one host, answered by RST:
+		// services' ports, a scan.
+		{"ten service ports of one host", ftp.ViaPORT, publicCli,
+			func() []portTarget {
+				var ts []portTarget
+				for _, p := range []int{2379, 3000, 5000, 5601, 6443, 8000, 8081, 8888, 9000, 10250} {
+					ts = append(ts, portTarget{fmt.Sprintf("192.168.5.77:%d", p), answerRST})
+				}
+				return ts
+			}(), true, SeverityError,
+			[]string{"An FTP bounce port scan through this server", "10 ports of 192.168.5.77", settingAdvice}, scanVerdict},
 		{"PORT refused by the server", ftp.ViaPORT, publicCli,
 			[]portTarget{{"192.168.5.77:50000", answerRefuse}}, false, SeverityInfo,
 			append([]string{"The server refused it.", "Nothing to change on the server"}, hedges...), ""},
@@ -142,14 +163,17 @@ func TestBounceVerdictFollowsTheProof(t *testing.T) {
 // TestServicePort guards the line between a service's port, which proves
 // a bounce target is not where a client listens, and a client's ordinary
 // data port: the OS ephemeral ranges (Linux 32768-60999, Windows, BSD and
-// macOS 49152-65535) hold no service port.
+// macOS 49152-65535) hold no service port, and every port below them is
+// no ordinary client port (the sixth review's fault 5: 5000, 3000, 2379,
+// 10250 … were "ordinary client ports, not services'").
 func TestServicePort(t *testing.T) {
 	for _, tc := range []struct {
 		port uint16
 		want bool
 	}{
 		{0, true}, {21, true}, {25, true}, {445, true}, {1023, true},
-		{1024, false}, {1433, true}, {3306, true}, {3389, true}, {5000, false}, {6379, true}, {8080, true}, {27017, true},
+		{1024, true}, {1433, true}, {2379, true}, {3000, true}, {3306, true}, {3389, true}, {5000, true}, {6379, true},
+		{8080, true}, {10250, true}, {27017, true}, {32767, true},
 		{32768, false}, {50000, false}, {60999, false}, {65535, false},
 	} {
 		if got := servicePort(tc.port); got != tc.want {

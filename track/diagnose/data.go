@@ -289,10 +289,20 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		if arrived && local(cli) && !pub.IsValid() {
 			// A private client on another network reaching the server's
 			// own private address: a routed network (a corporate LAN)
-			// or a DNAT seen from inside look the same, and neither is
-			// a mismatch: the client went where it was told and got
-			// there. A failure is the firewall's (the outcome's finding).
-			return nil
+			// or a DNAT seen from inside look the same. A failure is
+			// the firewall's (the outcome's finding): nothing said
+			// here. A connection that worked exactly as announced gets
+			// a note that says both readings, since behind a DNAT the
+			// clients that trust the 227 fail; the note displaces no
+			// verdict (only a warning or an error does).
+			if !gotThrough(dc) || dc.Match != track.MatchExact || !local(a) || sameNet(a, cli) {
+				return nil
+			}
+			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's (then nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture on the server's side cannot tell which.", a, cls.Describe(a), cli))
+			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
+				cli, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
+			f.routedOrNAT = true
+			return f
 		}
 		if arrived && local(a) && !pub.IsValid() {
 			// A public client at the server's private address: a NAT in

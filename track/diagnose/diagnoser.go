@@ -36,10 +36,11 @@ type sessState struct {
 	// cleartextNum: the packet after which the control channel carried
 	// FTP text again (CCC, or TLS closed by alerts); 0 when it did not.
 	cleartextNum uint64
-	// lastGap is the session's latest capture gap in either direction
-	// (its order among commands and replies, and the packet it was seen
-	// at): a USER answered by 230 with a gap between them may have had
-	// its PASS, or the PASS's 331, swallowed (cleartextLogin).
+	// lastGap is the session's latest capture gap in the client's
+	// stream (its order among commands and replies, and the packet it
+	// was seen at): a USER answered by 230 with such a gap between them
+	// may have had its PASS swallowed (cleartextLogin). A gap in the
+	// server's stream hides no PASS: the client's is whole.
 	lastGap    struct{ seq, num uint64 }
 	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
 	// reached: the server's own private addresses a client from another
@@ -127,7 +128,7 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 
 // Event implements track.Sink.
 func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
-	if e.Kind == track.EventGap {
+	if e.Kind == track.EventGap && e.FromClient {
 		st := d.state(s)
 		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
 	}

@@ -114,6 +114,11 @@ type Finding struct {
 	// the announced address (a failure whose SYNs went to the control
 	// address is the firewall's or the path's).
 	caused bool
+	// routedOrNAT: an info nat-mismatch seen from the server's side whose
+	// private client from another network reached the server's private
+	// address as announced, and worked: a routed network or a DNAT,
+	// which the capture cannot tell apart.
+	routedOrNAT bool
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool

@@ -23,10 +23,10 @@ func (w *wire) gap(fromClient bool, n int) {
 }
 
 // TestCleartextLoginAfterGapDoesNotClaimNoPassword guards cleartext-login
-// against a false statement: when a capture gap, in either direction,
-// lies between a USER and the 230 the tracker pairs with it, the 331 and
-// the PASS may be in the gap, so the finding must not say the login was
-// accepted without a password. Where the PASS itself is in the capture
+// against a false statement: when a capture gap of the client's stream
+// lies between a USER and the 230 the tracker pairs with it, the PASS
+// may be in the gap, so the finding must not say the login was accepted
+// without a password (a gap of the server's stream alone hides none). Where the PASS itself is in the capture
 // (only the 331 was lost), the evidence names it. Without a gap between
 // them, a USER answered by 230 is a login without a password.
 func TestCleartextLoginAfterGapDoesNotClaimNoPassword(t *testing.T) {
@@ -63,6 +63,20 @@ func TestCleartextLoginAfterGapDoesNotClaimNoPassword(t *testing.T) {
 		{"no gap: the USER alone logged in", "anonymous", func(w *wire) {
 			w.reply(230, "Login successful.")
 		}, []string{"USER anonymous accepted without a password (packet 3)"}, []string{"gap"}},
+		// The sixth review's fault 6: a named user let in on its name
+		// alone was "a user name and its password crossed … change the
+		// password that was exposed"; no password crossed.
+		{"no gap: a named user logged in on its name alone", "bob", func(w *wire) {
+			w.reply(230, "Login successful.")
+		}, []string{"USER bob accepted without a password (packet 3)", "without asking for a password", "Give the account a password"},
+			[]string{"gap", "its password crossed", "password that was exposed"}},
+		// A gap in the server's stream only (part of a multi-line 230
+		// lost): the client's stream is whole, so no PASS was sent.
+		{"a gap in the server's stream only", "bob", func(w *wire) {
+			w.gap(false, 40)
+			w.reply(230, "Login successful.")
+		}, []string{"USER bob accepted without a password (packet 3)", "without asking for a password"},
+			[]string{"hides whether", "its password crossed"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWire(t, "198.51.100.22:50620", "203.0.113.10:21")

@@ -48,7 +48,72 @@ const (
 	// slots: the window, rounded out to whole minutes.
 	okBucket  = time.Minute
 	okBuckets = int(loginWindow/okBucket) + 1
+	// maxOKNames bounds the user names kept per address and server whose
+	// logins succeeded (nameSet): a failure of one of them looks like a
+	// mistype, a failure of any other name does not.
+	maxOKNames = 16
+	// strangerNames distinct user names that never logged in from an
+	// address, failing from it within loginWindow, are guessing even
+	// among that address's successful logins: credential stuffing from
+	// an office looks like that, users mistyping their own names does
+	// not.
+	strangerNames = 5
+	// maxCrossServers bounds the servers followed per client address for
+	// failures spread over servers (crossClient); more are counted.
+	maxCrossServers = 16
 )
+
+// nameSet is a bounded set of user names, kept as keyed hashes.
+type nameSet struct {
+	h       [maxOKNames]uint64
+	n       uint8
+	dropped uint32 // names the bound kept out
+}
+
+func (ns *nameSet) add(h uint64) {
+	if ns.has(h) {
+		return
+	}
+	if int(ns.n) >= maxOKNames {
+		ns.dropped++
+		return
+	}
+	ns.h[ns.n] = h
+	ns.n++
+}
+
+func (ns *nameSet) has(h uint64) bool {
+	for _, x := range ns.h[:ns.n] {
+		if x == h {
+			return true
+		}
+	}
+	return false
+}
+
+// crossClient is one client address's failed logins over servers: the
+// servers it failed at (bounded), so that a guesser spreading its tries
+// over several servers, below each one's threshold, adds up.
+type crossClient struct {
+	servers  [maxCrossServers]netip.AddrPort
+	n        uint8
+	omitted  int // servers the bound kept out
+	reported bool
+}
+
+func (cc *crossClient) add(srv netip.AddrPort) {
+	for _, x := range cc.servers[:cc.n] {
+		if x == srv {
+			return
+		}
+	}
+	if int(cc.n) >= maxCrossServers {
+		cc.omitted++
+		return
+	}
+	cc.servers[cc.n] = srv
+	cc.n++
+}
 
 // loginKey is a client address and the server it logs in to.
 type loginKey struct {
@@ -58,11 +123,24 @@ type loginKey struct {
 
 // forgetStale drops the pairs with no login, failed or not, within the
 // window: a long capture of a public server sees many, and a full table
-// would report no new attacker.
+// would report no new attacker. The addresses none of whose pairs are
+// left go from the cross-server table too.
 func (t *loginTable) forgetStale(now time.Time) {
 	for k, lc := range t.by {
 		if now.Sub(lc.last) > loginWindow {
 			delete(t.by, k)
+		}
+	}
+	for a, cc := range t.cross {
+		left := false
+		for _, srv := range cc.servers[:cc.n] {
+			if t.by[loginKey{client: a, server: srv}] != nil {
+				left = true
+				break
+			}
+		}
+		if !left {
+			delete(t.cross, a)
 		}
 	}
 }
@@ -119,14 +197,17 @@ type okSketch struct {
 	slots [maxOKClients]struct {
 		client netip.Addr
 		oks    okCounts
+		names  nameSet
 	}
 	used int
 }
 
-func (k *okSketch) add(cli netip.Addr, ts time.Time) {
+// add counts a successful login of user (its keyed hash) from cli.
+func (k *okSketch) add(cli netip.Addr, user uint64, ts time.Time) {
 	for i := range k.used {
 		if k.slots[i].client == cli {
 			k.slots[i].oks.add(ts)
+			k.slots[i].names.add(user)
 			return
 		}
 	}
@@ -141,18 +222,19 @@ func (k *okSketch) add(cli netip.Addr, ts time.Time) {
 			}
 		}
 	}
-	k.slots[i].client, k.slots[i].oks = cli, okCounts{}
+	k.slots[i].client, k.slots[i].oks, k.slots[i].names = cli, okCounts{}, nameSet{}
 	k.slots[i].oks.add(ts)
+	k.slots[i].names.add(user)
 }
 
-// find returns cli's counts, or nil.
-func (k *okSketch) find(cli netip.Addr) *okCounts {
+// find returns cli's counts and the names that logged in, or nil.
+func (k *okSketch) find(cli netip.Addr) (*okCounts, *nameSet) {
 	for i := range k.used {
 		if k.slots[i].client == cli {
-			return &k.slots[i].oks
+			return &k.slots[i].oks, &k.slots[i].names
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 type loginClient struct {
@@ -160,23 +242,32 @@ type loginClient struct {
 	total int
 	first time.Time // the first failure
 	last  time.Time // the latest login, failed or not
+	// oks: the successful logins of named (not anonymous) users; names:
+	// those users.
 	oks   okCounts
+	names nameSet
 	// reported: login-brute-force was raised (a warning); noted: the
 	// info for a shared address was.
 	reported, noted bool
 }
 
 type loginTable struct {
-	seed      maphash.Seed
-	by        map[loginKey]*loginClient
-	okBy      map[netip.AddrPort]*okSketch // at most MaxServers
-	omitted   int                          // failed logins of pairs the bound kept out
-	okOmitted int                          // successful logins at servers the bound kept out
+	seed maphash.Seed
+	by   map[loginKey]*loginClient
+	okBy map[netip.AddrPort]*okSketch // at most MaxServers
+	// cross: per client address of a pair in by, the servers its logins
+	// failed at (at most one entry per address of by).
+	cross     map[netip.Addr]*crossClient
+	omitted   int // failed logins of pairs the bound kept out
+	okOmitted int // successful logins at servers the bound kept out
 }
 
 func newLoginTable() loginTable {
-	return loginTable{seed: maphash.MakeSeed(), by: map[loginKey]*loginClient{}, okBy: map[netip.AddrPort]*okSketch{}}
+	return loginTable{seed: maphash.MakeSeed(), by: map[loginKey]*loginClient{}, okBy: map[netip.AddrPort]*okSketch{}, cross: map[netip.Addr]*crossClient{}}
 }
+
+// userHash is the keyed hash a user name is kept as.
+func (t *loginTable) userHash(user string) uint64 { return maphash.String(t.seed, user) }
 
 // anonymousUser reports whether user is one of the names anonymous FTP
 // accepts.
@@ -187,16 +278,20 @@ func anonymousUser(user string) bool {
 
 // loginSuccess counts a login the server accepted (230 or 232 to USER or
 // PASS) for its client address and server: in the pair's entry when one
-// of its logins failed before, and in the server's okSketch.
+// of its logins failed before, and in the server's okSketch. Anonymous
+// logins are not counted: anyone gets in that way, a guesser between
+// its guesses too, so they are no sign of several users.
 func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 	r := c.Final()
-	if r == nil || r.Code != 230 && r.Code != 232 || c.Verb != "PASS" && c.Verb != "USER" {
+	if r == nil || r.Code != 230 && r.Code != 232 || c.Verb != "PASS" && c.Verb != "USER" || anonymousUser(s.User) {
 		return
 	}
 	t := &d.logins
 	cli := s.Client.Addr().Unmap()
+	user := t.userHash(s.User)
 	if lc := t.by[loginKey{client: cli, server: s.Server}]; lc != nil {
 		lc.oks.add(r.TS)
+		lc.names.add(user)
 		if r.TS.After(lc.last) {
 			lc.last = r.TS
 		}
@@ -210,7 +305,7 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 		k = &okSketch{}
 		t.okBy[s.Server] = k
 	}
-	k.add(cli, r.TS)
+	k.add(cli, user, r.TS)
 }
 
 // LoginAttack is what the diagnoser counted of one client's failed logins
@@ -247,11 +342,17 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		lc = &loginClient{}
 		if ok := t.okBy[s.Server]; ok != nil {
 			// Its successes so far, if it was among the busiest.
-			if o := ok.find(addr); o != nil {
-				lc.oks = *o
+			if o, ns := ok.find(addr); o != nil {
+				lc.oks, lc.names = *o, *ns
 			}
 		}
 		t.by[k] = lc
+		cc := t.cross[addr]
+		if cc == nil {
+			cc = &crossClient{}
+			t.cross[addr] = cc
+		}
+		cc.add(s.Server)
 	}
 	if len(lc.fails) == 0 && lc.total == 0 {
 		lc.first = c.TS
@@ -280,14 +381,21 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	for i := len(lc.fails) - 1; i >= 0 && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
 		n++
 	}
-	if lc.reported || n < bruteFailures {
+	if lc.reported {
 		return nil
+	}
+	if n < bruteFailures {
+		return d.crossServerFailure(s, c, addr)
 	}
 	win := lc.fails[len(lc.fails)-n:]
 	users := map[string]bool{}
 	sessions := map[int]bool{}
 	byPass := map[uint64]map[string]bool{}
 	perUser := map[string]int{}
+	// strangers: failures of names that never logged in from this
+	// address at this server; only the others look like mistypes.
+	stranger := map[string]bool{}
+	strangers := 0
 	anon := 0
 	var pk []uint64
 	for _, f := range win {
@@ -301,6 +409,12 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 			continue
 		}
 		perUser[f.user]++
+		// A name the bound kept out may have logged in: with the set
+		// incomplete, no name is known to be a stranger.
+		if lc.names.dropped == 0 && !lc.names.has(t.userHash(f.user)) {
+			strangers++
+			stranger[f.user] = true
+		}
 		if f.pass != 0 {
 			if byPass[f.pass] == nil {
 				byPass[f.pass] = map[string]bool{}
@@ -324,9 +438,10 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		evidence = n
 	}
 	// Guessing: enough failures, and not outnumbered by the successes
-	// of the same address; a spray (one password, many users) or many
-	// failures for one user are guessing even among successes.
-	guessing := evidence >= bruteFailures && (oks <= evidence || spray >= sprayUsers || focus >= focusFailures)
+	// of the same address; a spray (one password, many users), many
+	// failures for one user, or failures for many names that never
+	// logged in from it are guessing even among successes.
+	guessing := evidence >= bruteFailures && (oks <= evidence || spray >= sprayUsers || focus >= focusFailures || len(stranger) >= strangerNames)
 	if !guessing && lc.noted {
 		return nil
 	}
@@ -355,8 +470,13 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		// behind one address, some mistyping.
 		lc.noted = true
 		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("%d failed logins from %s within %s, but %s from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
+		f.Message = fmt.Sprintf("%d failed logins from %s within %s, but %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
 			len(win), addr, dur(span), plural(oks, "login", "logins"))
+		if strangers > 0 {
+			// Said, not hidden: a name that never got in is no mistyped
+			// password of a known user.
+			f.Message += fmt.Sprintf(" %s for %s that never logged in from it.", plural(strangers, "failure is", "failures are"), plural(len(stranger), "user name", "user names"))
+		}
 		switch {
 		case anon == len(win):
 			f.Message += " All of the failures are anonymous logins, which guess no password."
@@ -365,7 +485,7 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		case anon > 1:
 			f.Message += fmt.Sprintf(" %d of the failures are anonymous logins, which guess no password.", anon)
 		}
-		f.Message += " Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, or one password is tried for many users."
+		f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
 		f.Advice = "Nothing to block: blocking this address locks out the users behind it. If the failures are one user's, check that account; limits per session on the server (" + fam.loginLimit() + ") slow a guesser without blocking the address."
 		return f
 	}
@@ -375,6 +495,8 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		f.Message = fmt.Sprintf("Password spraying from %s: one password tried for %d different users, %d failed logins within %s.", addr, spray, len(win), dur(span))
 	case focus >= focusFailures && oks > evidence:
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for one user within %s.", addr, focus, dur(span))
+	case len(stranger) >= strangerNames && oks > evidence:
+		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %d user names that never logged in from it, within %s.", addr, strangers, len(stranger), dur(span))
 	default:
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, len(win), plural(len(users), "user", "users"), dur(span))
 	}
@@ -410,4 +532,84 @@ func (d *Diagnoser) LoginAttacks() []LoginAttack {
 		return x.Server.Compare(y.Server)
 	})
 	return out
+}
+
+// crossServerFailure reports a client whose failed logins, fewer than
+// bruteFailures at each server, add up to that many over several servers
+// within loginWindow, while none of its logins succeeded at any of them:
+// a guesser spreading its tries over servers. The finding sits on the
+// server where the sum was reached and names the others. An address
+// with successes anywhere in the window is left to each server's own
+// count: an office NAT's users mistype at several servers.
+func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr netip.Addr) *Finding {
+	t := &d.logins
+	cc := t.cross[addr]
+	if cc == nil || cc.reported || cc.n < 2 {
+		return nil
+	}
+	r := c.Final()
+	total, at := 0, 0
+	var first time.Time
+	var others []string
+	var pk []uint64
+	for _, srv := range cc.servers[:cc.n] {
+		lc := t.by[loginKey{client: addr, server: srv}]
+		if lc == nil {
+			continue
+		}
+		if lc.oks.within(r.TS) > 0 {
+			return nil
+		}
+		n := 0
+		for i := len(lc.fails) - 1; i >= 0 && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
+			n++
+			if f := lc.fails[i]; first.IsZero() || f.ts.Before(first) {
+				first = f.ts
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		total += n
+		at++
+		if srv != s.Server {
+			others = append(others, fmt.Sprintf("%s (%d)", srv, n))
+		} else {
+			for _, f := range lc.fails[len(lc.fails)-n:] {
+				pk = append(pk, f.num)
+			}
+		}
+	}
+	if total < bruteFailures || at < 2 {
+		return nil
+	}
+	// No success at any server either, before its first failure there
+	// (the pairs count only those after).
+	for _, k := range t.okBy {
+		if o, _ := k.find(addr); o != nil && o.within(r.TS) > 0 {
+			return nil
+		}
+	}
+	cc.reported = true
+	lc := t.by[loginKey{client: addr, server: s.Server}]
+	lc.reported = true
+	here := len(pk)
+	slices.Sort(others)
+	more := ""
+	if cc.omitted > 0 {
+		more = fmt.Sprintf(", and %d more servers not listed", cc.omitted)
+	}
+	span := r.TS.Sub(first)
+	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets(pk[max(0, len(pk)-16):])}
+	f.Evidence = fmt.Sprintf("%d failed logins from %s at %d servers in %s, %d here, latest %q (packet %d); the others at %s%s; no login from it succeeded at any of them within the window",
+		total, addr, at, dur(span), here, replyText(r), r.Num, strings.Join(others, ", "), more)
+	f.Message = fmt.Sprintf("Password guessing from %s spread over %d servers: %d failed logins within %s, fewer at each server than would stand out there, and not one login succeeded. Later failures from this address are counted in the server summary, not reported again.",
+		addr, at, total, dur(span))
+	fam := d.family(s)
+	f.Advice = fmt.Sprintf("Block or rate-limit the address on every server it tried, or at the firewall in front of them (%s); limit attempts on the servers (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
+		fam.blockRule(addr), fam.loginLimit(), fam.noLogin())
+	if fam.ownLoginLimit() {
+		f.Advice += fam.note()
+	}
+	return f
 }

@@ -3,9 +3,12 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // A server's data connections that failed for some clients while other
@@ -58,6 +61,70 @@ func (m *clientMarks) add(a netip.Addr) *clientMark {
 	return &m.list[len(m.list)-1]
 }
 
+// maxWorkedPorts bounds the distinct ports a server summary keeps per
+// direction and kind of client (workedSide.ports); maxFailedPorts the
+// distinct failed ports (directionStats.failList). Beyond either, the
+// evidence for a failure of some clients only is incomplete, and the
+// server-wide verdict stands (the overflow is counted).
+const (
+	maxWorkedPorts = 512
+	maxFailedPorts = 64
+)
+
+// nearPorts: a failed passive port counts as among ports that worked
+// only with a port that worked, for a client of the same kind, at most
+// this far below it and at most this far above it. A firewall's hole
+// or a too-narrow range is a band of ports; a span wide enough to hide
+// one is no proof that the failed port is open.
+const nearPorts = 4
+
+// workedSide is what got through for one kind of client: those on the
+// server's own network, or those from elsewhere. A firewall that
+// accepts the server's own network and opens a narrower range to the
+// rest treats the two differently; the ports that worked for one kind
+// say nothing of what is open to the other.
+type workedSide struct {
+	ports       []uint16 // distinct ports that worked, sorted (passive)
+	dropped     int      // distinct ports the bound kept out
+	first, last time.Time
+	n           int
+}
+
+// add records a data connection that got through at ts on port (0:
+// active, no port kept).
+func (w *workedSide) add(port uint16, ts time.Time) {
+	if w.n == 0 || ts.Before(w.first) {
+		w.first = ts
+	}
+	if ts.After(w.last) {
+		w.last = ts
+	}
+	w.n++
+	if port == 0 {
+		return
+	}
+	i, found := slices.BinarySearch(w.ports, port)
+	switch {
+	case found:
+	case len(w.ports) >= maxWorkedPorts:
+		w.dropped++
+	default:
+		w.ports = slices.Insert(w.ports, i, port)
+	}
+}
+
+// near reports whether a port that worked lies at most nearPorts below p
+// (or at p), and one at most nearPorts above it (or at p).
+func (w *workedSide) near(p uint16) bool {
+	i, found := slices.BinarySearch(w.ports, p)
+	if found {
+		return true
+	}
+	below := i > 0 && int(p)-int(w.ports[i-1]) <= nearPorts
+	above := i < len(w.ports) && int(w.ports[i])-int(p) <= nearPorts
+	return below && above
+}
+
 // directionStats is what a server summary keeps of one direction's data
 // connections (passive or active), per client.
 type directionStats struct {
@@ -68,25 +135,73 @@ type directionStats struct {
 	// icmpServer, icmpOther: failures answered by an ICMP error from the
 	// server's own address, or from another host (a router).
 	icmpServer, icmpOther int
+	// worked: what got through, for clients from elsewhere [0] and for
+	// those on the server's own network [1].
+	worked [2]workedSide
+	// failKinds: bit 1<<k for each kind k of client that failed;
+	// failFirst, failLast: when the failures began and ended.
+	failKinds           uint8
+	failFirst, failLast time.Time
+	// failList: the distinct failed ports, sorted (passive);
+	// failDropped: those the bound kept out.
+	failList    []uint16
+	failDropped int
 }
 
-// got records a data connection of client cli that got through.
-func (ds *directionStats) got(cli netip.Addr, port uint16) {
+// kindOf is 1 for a client on the server's own network, else 0.
+func kindOf(srv, cli netip.Addr) int {
+	if sameNet(srv, cli) {
+		return 1
+	}
+	return 0
+}
+
+// connTime is when a data connection was tried: its first SYN, else
+// when its announcement was answered.
+func connTime(dc *track.DataConn) time.Time {
+	if dc == nil {
+		return time.Time{}
+	}
+	if !dc.FirstSYN.IsZero() {
+		return dc.FirstSYN
+	}
+	return dc.Armed
+}
+
+// got records a data connection of client cli (of kind k, kindOf) that
+// got through at ts.
+func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) {
 	ds.okConns++
 	if port != 0 {
 		ds.okPorts.add(port)
 	}
+	ds.worked[k].add(port, ts)
 	if f := ds.failed.find(cli); f != nil {
 		f.both = true
 	}
 	ds.ok.add(cli)
 }
 
-// lost records a failed data connection of client cli.
-func (ds *directionStats) lost(cli netip.Addr, port uint16) {
+// lost records a failed data connection of client cli (of kind k) at ts.
+func (ds *directionStats) lost(cli netip.Addr, k int, port uint16, ts time.Time) {
 	if port != 0 {
 		ds.failPorts.add(port)
+		i, found := slices.BinarySearch(ds.failList, port)
+		switch {
+		case found:
+		case len(ds.failList) >= maxFailedPorts:
+			ds.failDropped++
+		default:
+			ds.failList = slices.Insert(ds.failList, i, port)
+		}
 	}
+	if ds.failKinds == 0 || ts.Before(ds.failFirst) {
+		ds.failFirst = ts
+	}
+	if ts.After(ds.failLast) {
+		ds.failLast = ts
+	}
+	ds.failKinds |= 1 << k
 	if f := ds.failed.add(cli); f != nil && ds.ok.find(cli) != nil {
 		f.both = true
 	}
@@ -97,19 +212,12 @@ func gotThrough(dc *track.DataConn) bool {
 	return dc.SYNs > 0 && (dc.Outcome == track.OutcomeTransferred || dc.Outcome == track.OutcomeConnected)
 }
 
-// someClients reports whether the failures of this direction are some
-// clients' own: every failing client is named (none beyond the bound),
-// none of them got a data connection of this direction through, and
-// other clients' did. For passive ones (ports), the failed ports must also
-// lie within the span of the ports that got through: a failed port
-// outside it may be one the firewall does not open, which is the
-// server's range to fix, so the server-wide verdict stands. A span is not
-// proof that every port in it is open, but firewall ranges are spans, and
-// one that let ports on both sides of the failed one through for other
-// clients does not stop this one for its port. (A failing client whose
-// connections that got through came after the ok list was full is not
-// known to have got through: the bound trades that case for memory.)
-func (ds *directionStats) someClients(ports bool) bool {
+// onlySome reports whether only some clients met this direction's
+// failures: every failing client is named (none beyond the bound), none
+// of them got a data connection of this direction through, and other
+// clients' did. That alone does not make the failures those clients'
+// own (someClients); it is what the server-wide verdict's hedge says.
+func (ds *directionStats) onlySome() bool {
 	if len(ds.failed.list) == 0 || ds.failed.dropped > 0 || len(ds.ok.list) == 0 {
 		return false
 	}
@@ -118,15 +226,97 @@ func (ds *directionStats) someClients(ports bool) bool {
 			return false
 		}
 	}
-	if ports {
-		if ds.okPorts.Count == 0 || ds.failPorts.Count == 0 {
+	return true
+}
+
+// someClients reports whether the failures of this direction are some
+// clients' own, their path's rather than the server's (onlySome, and
+// more). Other clients getting through proves nothing about the failing
+// ones unless those others are treated alike: so the comparison is only
+// with clients of the same kind (on the server's own network, or from
+// elsewhere: a firewall often accepts the first and opens a narrower
+// range to the rest), all the failing clients must be of one kind, and
+// the failures must be interleaved with what worked:
+//   - in time: failures that all came after every success (or before
+//     every one) are a change on the server's side, a firewall that lost
+//     or gained its rule, not these clients' path;
+//   - in port (passive): every failed port must lie inside the range
+//     known to be allowed (allowed, when known), and have a port that
+//     worked for a client of the same kind within nearPorts on both
+//     sides, and no two failed ports may sit next to each other without
+//     a port that worked between them: failures of their own band are
+//     a hole or an edge of the range.
+//
+// (A failing client whose connections that got through came after the
+// ok list was full is not known to have got through: the bound trades
+// that case for memory.)
+func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) bool {
+	if !ds.onlySome() {
+		return false
+	}
+	k := 0
+	switch ds.failKinds {
+	case 1 << 0:
+	case 1 << 1:
+		k = 1
+	default:
+		return false // failing clients of both kinds: not comparable
+	}
+	w := &ds.worked[k]
+	if w.n == 0 {
+		return false
+	}
+	if !w.last.After(ds.failFirst) || !ds.failLast.After(w.first) {
+		return false // the failures form their own band in time
+	}
+	if !ports {
+		return true
+	}
+	if len(ds.failList) == 0 || ds.failDropped > 0 || w.dropped > 0 || len(w.ports) == 0 {
+		return false
+	}
+	for i, p := range ds.failList {
+		if len(allowed) > 0 && !allowed.Covers(policy.PortRange{Lo: p, Hi: p}) {
 			return false
 		}
-		if ds.failPorts.Min < ds.okPorts.Min || ds.failPorts.Max > ds.okPorts.Max {
+		if !w.near(p) {
 			return false
+		}
+		if i > 0 {
+			prev := ds.failList[i-1]
+			j, found := slices.BinarySearch(w.ports, prev+1)
+			if !found && (j >= len(w.ports) || w.ports[j] >= p) {
+				return false // no worked port between two failed ones
+			}
 		}
 	}
 	return true
+}
+
+// hedge is what the server-wide verdict adds when only some clients met
+// the failures (onlySome) but the capture does not show they are those
+// clients' own (someClients): why the others' success does not clear
+// the server, in the words that fit what was seen.
+func (ds *directionStats) hedge(kind string, ports bool) string {
+	if !ds.onlySome() {
+		return ""
+	}
+	who, _ := ds.failingNames()
+	lead := fmt.Sprintf(" (only %s met these failures, while %s", who, ds.othersWorked(kind, ports))
+	last := ds.worked[0].last
+	if ds.worked[1].last.After(last) {
+		last = ds.worked[1].last
+	}
+	switch k := ds.failKinds; {
+	case k == 1<<0 && ds.worked[0].n == 0:
+		return lead + ", all of them clients on the server's own network: a firewall that accepts its own network and opens fewer ports to the rest looks like this)"
+	case k == 1<<1 && ds.worked[1].n == 0:
+		return lead + ", none of them on the server's own network, as these are: a rule for the server's own network looks like this)"
+	case !ds.failFirst.Before(last):
+		// Every failure came after the last connection that worked.
+		return lead + ", all before the first failure: a firewall that lost its rule at that moment, on a reload or restart, looks like this)"
+	}
+	return lead + ": the rule that stops them may match their addresses or network as well as the ports)"
 }
 
 // failingNames is "client 10.99.6.8" or "clients 10.99.6.8 and

@@ -98,12 +98,21 @@ func TestRoutedClientReachingControlAddressIsNotNAT(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			// Since the sixth review (fault 4): a working connection
+			// of such a client gets an info that says both readings,
+			// routed or a DNAT (behind a DNAT, clients that trust the
+			// 227 fail), and a verdict that offers pasv_address only on
+			// that condition; never a warning, never the address
+			// outright.
 			rec, diag := runMixture(t, policy.Policy{}, tc.parts...)
 			for _, f := range findingsOf(rec, CodeNATMismatch) {
-				t.Errorf("%s nat-mismatch: %s", f.Severity, f.Message)
+				if f.Severity != SeverityInfo || !strings.Contains(f.Message, "routed to the server's") {
+					t.Errorf("%s nat-mismatch: %s", f.Severity, f.Message)
+				}
 			}
 			for _, s := range diag.Summaries() {
-				if w := namesAddrSetting(s); w != "" || strings.Contains(s.Verdict, "NAT") {
+				if w := namesAddrSetting(s); w != "" && (len(s.Rules) == 0 || !strings.HasPrefix(s.Rules[0], "# only if a NAT forwards these clients")) ||
+					strings.Contains(s.Verdict, "NAT") && !strings.Contains(s.Verdict, "routed to the server's") {
 					t.Errorf("%s: verdict %q, rules %q", s.Server, s.Verdict, s.Rules)
 				}
 			}
@@ -119,7 +128,9 @@ func TestRoutedClientReachingControlAddressIsNotNAT(t *testing.T) {
 // pasv_address"; the other clients' transfers through the same ports
 // prove the range open and the address reachable, so the verdict names
 // the client and the server's own firewall rule for it, and asks to set
-// nothing server-wide.
+// nothing server-wide. (Since the sixth review: the other clients are
+// all of the server's own network, so their success does not prove the
+// range open to this one; see below.)
 func TestRoutedClientAmongLocalOnes(t *testing.T) {
 	rec, diag := runMixture(t, policy.Policy{},
 		part{file: "passive-curl.pcap", rename: routed("10.99.0.4")},
@@ -133,16 +144,23 @@ func TestRoutedClientAmongLocalOnes(t *testing.T) {
 	if ms := findingsOf(rec, CodeNATMismatch); len(ms) != 0 {
 		t.Errorf("nat-mismatch: %s", ms[0].Message)
 	}
+	// The clients that got through are all on the server's own network,
+	// and this one is not: a firewall that accepts its own network and
+	// opens fewer ports to others looks the same, so their success does
+	// not clear the server's range (the sixth review's fault 1); the
+	// verdict is the rejection, hedged with the client's name, and
+	// never the address.
 	s := summaryOf(t, diag, "10.99.0.1:21")
-	for _, w := range []string{"passive data connections of client 10.99.6.8 are rejected with ICMP unreachable on ports 40012 and 40062",
+	for _, w := range []string{"passive data connections are rejected with ICMP unreachable on ports 40012 and 40062",
+		"(only client 10.99.6.8 met these failures, while ",
 		"of 6 other clients to this server worked through ports between 40001 and 40096",
-		"the rejections came from the server 10.99.0.1 itself", "10.99.6.8's address or network"} {
+		"all of them clients on the server's own network"} {
 		if !strings.Contains(s.Verdict, w) {
 			t.Errorf("verdict lacks %q:\n%s", w, s.Verdict)
 		}
 	}
-	if len(s.Rules) != 0 {
-		t.Errorf("server-wide rules for one client's failure: %q", s.Rules)
+	if w := namesAddrSetting(s); w != "" || strings.Contains(s.Verdict, "NAT") {
+		t.Errorf("verdict %q, rules %q", s.Verdict, s.Rules)
 	}
 }
 

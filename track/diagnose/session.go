@@ -75,23 +75,31 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	// hidden: a capture gap lies between the USER and its 230, so the
 	// capture cannot say the login needed no password.
 	hidden := false
+	// noPassword: the server accepted the USER itself, and the client
+	// stream shows no password sent.
+	noPassword := false
+	var pass *track.Command // a PASS between the USER and its 230
+	if r := c.Final(); c.Verb == "USER" && r != nil {
+		pass = passwordLineBefore(s, c, r)
+	}
 	switch {
 	case c.Verb != "USER":
 		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)
+	case pass != nil:
+		// The 230 was paired with the USER because a gap in the
+		// server's stream took the 331 between: the password line
+		// itself is in the capture.
+		r := c.Final()
+		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d), then %q (packet %d) on an unencrypted control connection", clean(user), commandText(pass), pass.Num, replyText(r), r.Num)
+		f.Packets = packets([]uint64{c.Num, pass.Num, r.Num})
 	case gapBetween(d.state(s), c):
 		r := c.Final()
-		if p := passwordLineBefore(s, c, r); p != nil {
-			// The 230 was paired with the USER because the gap took the
-			// 331 between: the password line itself is in the capture.
-			f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d), then %q (packet %d) on an unencrypted control connection", clean(user), commandText(p), p.Num, replyText(r), r.Num)
-			f.Packets = packets([]uint64{c.Num, p.Num, r.Num})
-			break
-		}
 		hidden = true
 		gap := d.state(s).lastGap.num
 		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; a capture gap (packet %d) between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num, gap)
 		f.Packets = packets([]uint64{c.Num, gap, r.Num})
 	default:
+		noPassword = true
 		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", clean(user), c.Num)
 	}
 	// The settings of the server's family: an IIS or FileZilla Server
@@ -104,6 +112,12 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	case hidden:
 		f.Message = "A user name crossed the network in clear text and the login succeeded; a gap in the capture hides whether a password was sent (one sent on this connection crossed in clear text too)."
 		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP; if this login sent a password, change it.", fam.requireTLS())
+	case noPassword:
+		// No password crossed: none was asked for. Said as it is; the
+		// severity stays info, as odd servers (and test captures)
+		// greet a user this way on purpose.
+		f.Message = "The server logged a named user in on the user name alone, without asking for a password: anyone who knows or reads the name (it crossed the network in clear text) can log in as that user."
+		f.Advice = fmt.Sprintf("Give the account a password, or disable its FTP login if it needs none (%s); then require TLS (%s) or move to SFTP so the password is not read on the way.", fam.noLogin(), fam.requireTLS())
 	default:
 		// The user is named in the evidence: the message is the cause, the
 		// same for every session it is found in (the text output collapses
@@ -117,8 +131,9 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	return f
 }
 
-// gapBetween reports whether a capture gap, in either direction, came
-// between c and its final reply. The diagnoser is told of c when that
+// gapBetween reports whether a capture gap of the client's stream came
+// between c and its final reply (only the client's bytes can hold a
+// PASS; Event keeps only those gaps). The diagnoser is told of c when that
 // reply arrives, so the session's latest gap is the one to look at.
 func gapBetween(st *sessState, c *track.Command) bool {
 	r := c.Final()

@@ -563,6 +563,14 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	}
 	via := first.cmd.Verb
 	unproven := unprovenBounce(s, recs)
+	if unproven && len(ports) >= bounceScanPorts && !allConnected(recs) {
+		// Several ports of the one host, and not every connection
+		// worked: a client's own data ports would have (it listens on
+		// each one it announces), and a client behind a NAT does not
+		// announce port after port that nothing answers. A scan,
+		// whatever the ports.
+		unproven = false
+	}
 	f.unproven = unproven
 	where := ""
 	if inServerNet {
@@ -704,37 +712,38 @@ func unprovenBounce(s *track.Session, recs []bounceRec) bool {
 }
 
 // servicePort reports whether port is where a service listens rather
-// than where a client opens its active-mode data port: a port below 1024
-// (IANA's system ports; a client needs root for them, RFC 2577 asks
-// servers to refuse them), or a registered port of a service that a
-// bounce through the server aims at inside its network. A client's data
-// port comes from its OS's ephemeral range (Linux 32768-60999; Windows
-// since Vista, BSD and macOS 49152-65535) or a range its user set; the
-// services below are all outside the ranges current systems use (Windows
-// XP's 1025-5000 held some of them).
+// than where a client opens its active-mode data port: any port below
+// the OS ephemeral ranges. A client's data port comes from its OS's
+// ephemeral range (Linux 32768-60999; Windows since Vista, BSD and macOS
+// 49152-65535); below it lie the system ports (a client needs root for
+// them, RFC 2577 asks servers to refuse them) and the ports of every
+// kind of service a bounce aims at inside a network, registered or not
+// (etcd's 2379, Kubernetes' 6443 and 10250, web apps on 3000, 5000,
+// 8000, 8888, 9000). A client whose user set a data port range below
+// 32768 is told as a bounce: the capture on its side tells which.
 func servicePort(port uint16) bool {
-	if port < 1024 {
-		return true
+	// Below the lowest OS ephemeral range, a port is no client's
+	// ordinary data port: services listen there (3000, 5000, 8000, 9000,
+	// 10250 … are as much services' as the registered ones), and a
+	// client data port there is one its user chose.
+	return port < ephemeralLow
+}
+
+// ephemeralLow is the lowest port of the OS ephemeral ranges: Linux's
+// 32768-60999; Windows since Vista, BSD and macOS use IANA's
+// 49152-65535.
+const ephemeralLow = 32768
+
+// allConnected reports whether every bounce attempt of recs had a data
+// connection the target answered, and got through: what a client's own
+// listener does.
+func allConnected(recs []bounceRec) bool {
+	for _, b := range recs {
+		if b.dc == nil || !gotThrough(b.dc) {
+			return false
+		}
 	}
-	switch port {
-	case 1080, // SOCKS
-		1433,       // Microsoft SQL Server
-		1521,       // Oracle
-		2049,       // NFS
-		2375, 2376, // Docker API
-		3306,       // MySQL
-		3389,       // RDP
-		5432,       // PostgreSQL
-		5900,       // VNC
-		5985, 5986, // WinRM
-		6379,       // Redis
-		8080, 8443, // HTTP alternates
-		9200,  // Elasticsearch
-		11211, // memcached
-		27017: // MongoDB
-		return true
-	}
-	return false
+	return len(recs) > 0
 }
 
 // ordinaryPorts says that the ports a session's PORTs named are client

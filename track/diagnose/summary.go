@@ -62,6 +62,10 @@ type serverAcc struct {
 	natCausedAddr bool
 	natSerious    int
 	natLatent     bool
+	// natRoutedOrNAT: info nat-mismatch findings of private clients from
+	// other networks that reached the private address as announced
+	// (Finding.routedOrNAT): a routed network or a DNAT.
+	natRoutedOrNAT int
 	// reachedAs: the addresses passive data connections of clients on
 	// the same network arrived at exactly as announced and got through,
 	// with how many (at most maxReachedAs addresses; the server's own,
@@ -256,8 +260,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 		}
 		if gotThrough(dc) {
 			cli := dc.Session.Client.Addr().Unmap()
+			k := kindOf(a.addr.Addr().Unmap(), cli)
 			if dc.Passive {
-				a.passiveClients.got(cli, dc.Server.Port())
+				a.passiveClients.got(cli, k, dc.Server.Port(), connTime(dc))
 				if to := dc.Server.Addr().Unmap(); dc.Match == track.MatchExact && sameNet(to, cli) {
 					// A client of the address's own network: it routes
 					// there, where one from elsewhere may have been
@@ -265,7 +270,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 					a.reached(to)
 				}
 			} else {
-				a.activeClients.got(cli, 0)
+				a.activeClients.got(cli, k, 0, connTime(dc))
 			}
 		}
 	}
@@ -305,7 +310,8 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			ps.Distinct++ // a bound: exact for one or two ports, which is what String needs
 		}
 		ps.add(p)
-		a.passiveClients.lost(f.Session.Client.Addr().Unmap(), p)
+		cli := f.Session.Client.Addr().Unmap()
+		a.passiveClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), p, connTime(dc))
 		if i := dc.ICMP; f.Code == CodeDataUnreachable && i != nil {
 			if i.From.Unmap() == f.Session.Server.Addr().Unmap() {
 				a.passiveClients.icmpServer++
@@ -317,7 +323,8 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if dc != nil {
 			a.active[dc.Outcome]++
 		}
-		a.activeClients.lost(f.Session.Client.Addr().Unmap(), 0)
+		cli := f.Session.Client.Addr().Unmap()
+		a.activeClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), 0, connTime(dc))
 	case CodeLoginAttack:
 		if f.Severity >= SeverityWarning {
 			a.loginWarn++
@@ -338,6 +345,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.reached {
 			a.natReached++
+		}
+		if f.routedOrNAT {
+			a.natRoutedOrNAT++
 		}
 		if f.Severity >= SeverityWarning {
 			a.natSerious++
@@ -526,23 +536,23 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			rules = append(rules, a.natRules(fam)...)
 			named = true
 		}
-	case len(a.failPorts) > 0 && a.passiveClients.someClients(true):
+	case len(a.failPorts) > 0 && a.passiveClients.someClients(true, d.p.PassiveRanges()):
 		// Other clients' passive data connections got through the same
 		// ports: not the server's range (minority.go).
 		sum.Verdict = a.passiveClientVerdict(a.failedHow()) + serverLines() + natNote()
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
-		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + serverLines() + natNote()
+		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
-		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + serverLines() + natNote()
+		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
-		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + serverLines() + natNote()
+		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		addOpen(openRange(ps, a, d.p))
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0 && a.activeNAT:
@@ -551,10 +561,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			fmt.Sprintf("iptables (client's NAT router): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
 	case a.findings[CodeActiveBlocked] > 0:
 		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
-		if a.activeClients.someClients(false) {
+		if a.activeClients.someClients(false, nil) {
 			// Other clients' active data connections got out: the
 			// server's side lets them through (minority.go).
 			sum.Verdict = a.activeClientVerdict()
+		} else {
+			sum.Verdict += a.activeClients.hedge("active", false)
 		}
 		at := a.placeOf(a.activeAt)
 		if at.host {
@@ -669,6 +681,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// Only notes (info nat-mismatch): below every verdict a warning
 		// or an error makes.
 		reachedVerdict()
+	case a.natRoutedOrNAT > 0 && a.natAddr.IsValid():
+		// Notes too, and weaker: the clients may be routed.
+		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other private networks, and their data connections arrived as announced: either those networks are routed to the server's (then nothing is wrong), or a NAT in between forwards them, and from this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
+			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
+		rules = append(rules, a.natRules(fam)...)
+		named = true
 	default:
 		worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
 		switch {
@@ -736,6 +754,9 @@ func (a *serverAcc) failedHow() string {
 func (a *serverAcc) natRules(fam family) []string {
 	if a.natReached > 0 {
 		return append([]string{"# only if clients receive the 227 unchanged (no FTP helper rewrites it); with a helper, change nothing:"}, fam.addrLines(a.natFix)...)
+	}
+	if a.natRoutedOrNAT > 0 && a.natSerious == 0 {
+		return append([]string{"# only if a NAT forwards these clients and they receive the 227 unchanged (no FTP helper rewrites it); routed, or with a helper, change nothing:"}, fam.addrLines(a.natFix)...)
 	}
 	return fam.addrLines(a.natFix)
 }

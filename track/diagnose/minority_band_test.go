@@ -1,0 +1,148 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// pasvTry is one passive data connection of a session of its own: its
+// client, the server port, whether it got through, and when (ms).
+type pasvTry struct {
+	client string
+	port   int
+	ok     bool
+	ms     int
+}
+
+// pasvDay feeds one session per try to server srv, in order.
+func pasvDay(p policy.Policy, srv string, tries []pasvTry) *Diagnoser {
+	var ss []*track.Session
+	host := ap(srv).Addr().String()
+	for i, tr := range tries {
+		s := sess(tr.client+":50000", srv)
+		s.ID = i + 1
+		num := uint64(tr.ms)
+		dc := announce(s, num, "PASV", ftp.ViaPASV, fmt.Sprintf("%s:%d", host, tr.port), 227, "Entering Passive Mode.")
+		if tr.ok {
+			syn(dc, tr.client+":40001", fmt.Sprintf("%s:%d", host, tr.port), num+2, 1, 0)
+			dc.Match, dc.Outcome = track.MatchExact, track.OutcomeTransferred
+		} else {
+			syn(dc, tr.client+":40001", fmt.Sprintf("%s:%d", host, tr.port), num+2, 3, 2*time.Second)
+			dc.Match, dc.Outcome = track.MatchExact, track.OutcomeUnanswered
+		}
+		ss = append(ss, s)
+	}
+	_, d := feed(p, ss...)
+	return d
+}
+
+// TestMinorityNeedsComparableInterleavedClients guards fault 1 of the
+// sixth review: "passive data connections of clients … are dropped …:
+// the server's passive ports are open to other clients" was said
+// whenever the failed ports lay inside the span of every client's
+// ports that worked. That span mixed clients the server's firewall
+// treats differently (its own network and the internet), hid a hole in
+// the firewall's range, ignored a failed port outside the range
+// --pasv-range gives, and ignored time (every failure after every
+// success: a firewall that lost its rule). The minority verdict now
+// needs clients of the same kind, a worked port within nearPorts on
+// both sides of each failed one, no failed band, failures among
+// successes in time, and no failed port outside a known range;
+// otherwise the server-wide verdict stands, with a hedge naming them.
+func TestMinorityNeedsComparableInterleavedClients(t *testing.T) {
+	const srv = "203.0.113.10:21"
+	const lan1, lan2, lan3, lan4 = "203.0.113.21", "203.0.113.22", "203.0.113.23", "203.0.113.24"
+	inet := func(i int) string { return fmt.Sprintf("198.51.100.%d", 20+i) }
+	// LAN clients work anywhere; internet clients only below 40050.
+	lanAndInternet := []pasvTry{
+		{lan1, 40012, true, 1000}, {inet(1), 40003, true, 2000}, {inet(2), 40055, false, 3000},
+		{lan2, 40060, true, 4000}, {inet(3), 40020, true, 5000}, {inet(4), 40072, false, 6000},
+		{lan3, 40085, true, 7000}, {inet(5), 40041, true, 8000}, {inet(6), 40090, false, 9000},
+		{lan4, 40095, true, 10000},
+	}
+	serverWide := "passive data connections are dropped between client and server on "
+	minority := "passive data connections of client"
+	tests := []struct {
+		name      string
+		p         policy.Policy
+		tries     []pasvTry
+		want      []string
+		never     []string
+		wantRules bool
+	}{
+		{"LAN and internet clients, range open to the LAN only", policy.Policy{}, lanAndInternet,
+			[]string{serverWide + "ports 3 different, lowest 40055, highest 40090", "(only clients 198.51.100.22, 198.51.100.24 and 198.51.100.26 met these failures"},
+			[]string{minority, "not at the server's range"}, true},
+		{"the same with the firewall's range given", rangePolicy(t, "40000-40049"), lanAndInternet,
+			[]string{serverWide, "outside the range 40000-40049 the firewall allows", "set pasv_min_port/pasv_max_port to 40000-40049"},
+			[]string{minority, "not at the server's range"}, true},
+		{"a hole in the firewall's range, worked ports on both sides", policy.Policy{}, []pasvTry{
+			{inet(1), 40003, true, 1000}, {inet(2), 40044, false, 2000}, {inet(3), 40020, true, 3000},
+			{inet(4), 40050, false, 4000}, {inet(5), 40065, true, 5000}, {inet(6), 40058, false, 6000},
+			{inet(7), 40080, true, 7000}, {inet(8), 40095, true, 8000}},
+			[]string{serverWide, "(only clients"}, []string{minority}, true},
+		{"every failure after every success: a firewall reload", policy.Policy{}, []pasvTry{
+			{inet(1), 40001, true, 1000}, {inet(2), 40030, true, 2000}, {inet(3), 40060, true, 3000}, {inet(4), 40099, true, 4000},
+			{inet(5), 40020, false, 5000}, {inet(6), 40031, false, 6000}, {inet(7), 40090, false, 7000}},
+			[]string{serverWide, "a firewall that lost its rule at that moment"}, []string{minority}, true},
+		{"internet client failing among LAN clients only", policy.Policy{}, []pasvTry{
+			{lan1, 40010, true, 1000}, {inet(1), 40012, false, 2000}, {lan2, 40014, true, 3000}},
+			[]string{serverWide + "port 40012", "all of them clients on the server's own network"}, []string{minority}, true},
+		{"two failed ports with no worked port between", policy.Policy{}, []pasvTry{
+			{inet(1), 40008, true, 1000}, {inet(2), 40010, false, 2000}, {inet(3), 40012, false, 3000}, {inet(4), 40014, true, 4000}},
+			[]string{serverWide}, []string{minority}, true},
+		// The one case the capture does show a client's own: others of
+		// its kind got through right next to its port, before and after.
+		{"one client among its kind, ports and times interleaved", policy.Policy{}, []pasvTry{
+			{inet(1), 40010, true, 1000}, {inet(2), 40013, true, 2000}, {inet(3), 40012, false, 3000},
+			{inet(4), 40015, true, 4000}, {inet(5), 40030, true, 5000}},
+			[]string{"passive data connections of client 198.51.100.23 are dropped on port 40012", "not at the server's range"},
+			[]string{serverWide}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := summaryOf(t, pasvDay(tc.p, srv, tc.tries), srv)
+			for _, w := range tc.want {
+				if !strings.Contains(s.Verdict, w) {
+					t.Errorf("verdict lacks %q:\n%s", w, s.Verdict)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(s.Verdict, n) {
+					t.Errorf("verdict has %q:\n%s", n, s.Verdict)
+				}
+			}
+			if got := len(s.Rules) > 0; got != tc.wantRules {
+				t.Errorf("rules %q, want rules: %v", s.Rules, tc.wantRules)
+			}
+		})
+	}
+}
+
+// TestWorkedPortsBounded: the ports kept per kind of client stop at
+// maxWorkedPorts (counted), and a failure among them then keeps the
+// server-wide verdict: the evidence for a client's own failure is not
+// complete.
+func TestWorkedPortsBounded(t *testing.T) {
+	var w workedSide
+	for i := range maxWorkedPorts + 10 {
+		w.add(uint16(1024+i), at(i))
+	}
+	if len(w.ports) != maxWorkedPorts || w.dropped != 10 || w.n != maxWorkedPorts+10 {
+		t.Errorf("ports %d, dropped %d, n %d", len(w.ports), w.dropped, w.n)
+	}
+	ds := directionStats{}
+	for i := range maxWorkedPorts + 1 {
+		ds.got(ap(fmt.Sprintf("198.51.100.%d:1", 1+i%200)).Addr(), 0, uint16(1024+2*i), at(2*i))
+	}
+	ds.lost(ap("198.18.0.1:1").Addr(), 0, 1025, at(5))
+	if ds.someClients(true, nil) {
+		t.Error("someClients with the worked ports' bound hit")
+	}
+}
