@@ -133,8 +133,7 @@ func codesOf(c *collect) map[string]int {
 const vsftpdGreeting = "(vsFTPd 3.0.3)"
 
 // TestBounceIntoServersNetworkIsNotBlamedOnClientNAT guards the bounce
-// into the server's own network (the adversarial review's
-// bounce-lan-hosts.pcap and bounce-internal-scan.pcap): PORTs naming
+// into the server's own network: PORTs naming
 // private hosts of the server's network, or the server itself, while the
 // client's control connection comes from elsewhere, are another host's,
 // not the client's own address behind a NAT. They make one ftp-bounce

@@ -2,10 +2,12 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // TestBounceVerdictFollowsTheProof guards the ftp-bounce finding and the
@@ -60,13 +62,53 @@ func TestBounceVerdictFollowsTheProof(t *testing.T) {
 		{"PORT from a private client elsewhere, ephemeral port, unanswered", ftp.ViaPORT, "10.1.1.50:51310",
 			[]portTarget{{"192.168.5.77:50000", answerNone}}, false, SeverityWarning,
 			hedges, unprovenVerdict},
-		// Three ports of one host, every one answered by RST: a
-		// client's own data ports would have been answered by its
-		// listener. A scan, whatever the ports (the sixth review's
-		// fault 5; this case was "transfers, not a scan").
-		{"three PORTs, one host, ephemeral ports, all answered by RST: a scan", ftp.ViaPORT, publicCli,
-			[]portTarget{{"192.168.5.77:50000", answerRST}, {"192.168.5.77:50001", answerRST}, {"192.168.5.77:50002", answerRST}}, true, SeverityError,
+		// Three rising ports of one host, every one answered by RST:
+		// a client behind a NAT that does not rewrite PORT retries
+		// active mode with port after port nothing of its own answers
+		// (this was called a scan).
+		{"three PORTs, one host, rising ephemeral ports, all answered by RST: a client retrying, not proven", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50000", answerRST}, {"192.168.5.77:50001", answerRST}, {"192.168.5.77:50002", answerRST}}, false, SeverityWarning,
+			append([]string{"the 3 ports named are ordinary client ports"}, hedges...), unprovenVerdict},
+		// FreeBSD (10000 up) and Windows XP (1025-5000) data ports are
+		// client ports too.
+		{"three PORTs, FreeBSD ports 14001-14003, unanswered: not proven", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:14001", answerNone}, {"192.168.5.77:14002", answerNone}, {"192.168.5.77:14003", answerNone}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"three PORTs, Windows XP ports 1031-1033, unanswered: not proven", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:1031", answerNone}, {"192.168.5.77:1032", answerNone}, {"192.168.5.77:1033", answerNone}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"one PORT, FreeBSD port 14001, connected: not proven", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:14001", answerSYNACK}}, false, SeverityWarning,
+			append([]string{"port 14001 is an ordinary client port"}, hedges...), unprovenVerdict},
+		// What a retrying client does not do: jump between ports, go
+		// back, or name ten of them.
+		{"three PORTs, one host, low ports jumping, RST: a scan", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:4100", answerRST}, {"192.168.5.77:1500", answerRST}, {"192.168.5.77:7000", answerRST}}, true, SeverityError,
 			[]string{"An FTP bounce port scan through this server", "3 ports of 192.168.5.77", settingAdvice}, scanVerdict},
+		{"ten rising ephemeral ports of one host, unanswered: a scan", ftp.ViaPORT, publicCli,
+			func() []portTarget {
+				var ts []portTarget
+				for p := 50000; p < 50010; p++ {
+					ts = append(ts, portTarget{fmt.Sprintf("192.168.5.77:%d", p), answerNone})
+				}
+				return ts
+			}(), true, SeverityError,
+			[]string{"An FTP bounce port scan through this server", "10 ports of 192.168.5.77", settingAdvice}, scanVerdict},
+		// Hairpin NAT on the server's LAN: the client is seen at its
+		// router's LAN address and announces its own (this was "another
+		// host on the client's network").
+		{"hairpin: client at the router's LAN address, PORT names a LAN host, connected", ftp.ViaPORT, "192.168.5.1:51250",
+			[]portTarget{{"192.168.5.77:50000", answerSYNACK}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"hairpin: three rising ports, connected", ftp.ViaPORT, "192.168.5.1:51250",
+			[]portTarget{{"192.168.5.77:50000", answerSYNACK}, {"192.168.5.77:50001", answerSYNACK}, {"192.168.5.77:50002", answerSYNACK}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"hairpin: three rising ports, unanswered", ftp.ViaPORT, "192.168.5.1:51250",
+			[]portTarget{{"192.168.5.77:50000", answerNone}, {"192.168.5.77:50001", answerNone}, {"192.168.5.77:50002", answerNone}}, false, SeverityWarning,
+			hedges, unprovenVerdict},
+		{"three refused PORTs, rising high ports: a client retrying", ftp.ViaPORT, publicCli,
+			[]portTarget{{"192.168.5.77:50101", answerRefuse}, {"192.168.5.77:50102", answerRefuse}, {"192.168.5.77:50103", answerRefuse}}, false, SeverityInfo,
+			append([]string{"The server refused it.", "passive mode"}, hedges...), ""},
 		// Three ports of one host that the host's listener answered:
 		// a client behind a NAT making transfers looks like this.
 		{"three PORTs, one host, ephemeral ports, all connected: transfers, not proven", ftp.ViaPORT, publicCli,
@@ -161,28 +203,82 @@ func TestBounceVerdictFollowsTheProof(t *testing.T) {
 }
 
 // TestServicePort guards the line between a service's port, which proves
-// a bounce target is not where a client listens, and a client's ordinary
-// data port: the OS ephemeral ranges (Linux 32768-60999, Windows, BSD and
-// macOS 49152-65535) hold no service port, and every port below them is
-// no ordinary client port (the sixth review's fault 5: 5000, 3000, 2379,
-// 10250 … were "ordinary client ports, not services'").
+// a bounce target is not where a client listens, and a possible client
+// data port: the OS ephemeral ranges reach down to 1024 (Windows XP/2003
+// 1025-5000, older Linux 1024-4999, FreeBSD 10000 up), so only the system
+// ports and well-known service ports above them are services' (every
+// port below 32768 was once a service's, and FreeBSD and Windows XP
+// clients were "bounces"; before that, 5000, 3000, 2379, 10250 … were
+// "ordinary client ports").
 func TestServicePort(t *testing.T) {
 	for _, tc := range []struct {
 		port uint16
 		want bool
 	}{
 		{0, true}, {21, true}, {25, true}, {445, true}, {1023, true},
-		{1024, true}, {1433, true}, {2379, true}, {3000, true}, {3306, true}, {3389, true}, {5000, true}, {6379, true},
-		{8080, true}, {10250, true}, {27017, true}, {32767, true},
+		{1433, true}, {2379, true}, {3000, true}, {3306, true}, {3389, true}, {5000, true}, {5432, true}, {6379, true},
+		{6443, true}, {8080, true}, {8443, true}, {9200, true}, {10250, true}, {27017, true},
+		{1024, false}, {1031, false}, {4999, false}, {14001, false}, {32767, false},
 		{32768, false}, {50000, false}, {60999, false}, {65535, false},
 	} {
 		if got := servicePort(tc.port); got != tc.want {
 			t.Errorf("servicePort(%d) = %v, want %v", tc.port, got, tc.want)
 		}
 	}
-	for p := 32768; p <= 65535; p++ {
-		if servicePort(uint16(p)) {
-			t.Errorf("port %d, in an OS ephemeral range, taken for a service", p)
+	for i := 1; i < len(wellKnownServices); i++ {
+		if wellKnownServices[i-1] >= wellKnownServices[i] {
+			t.Fatalf("wellKnownServices not sorted at %d: the binary search misses ports", wellKnownServices[i])
 		}
+	}
+}
+
+// TestScanSigns guards what makes a few PORTs to possible client ports
+// of one host a scan rather than a client behind a NAT retrying active
+// mode: many ports, ports out of a rising
+// sequence, or an accepted PORT followed by no transfer command.
+func TestScanSigns(t *testing.T) {
+	build := func(ports []uint16, next string) (*track.Session, []bounceRec) {
+		s := sess("198.51.100.20:50000", "192.168.1.10:21")
+		var recs []bounceRec
+		for i, p := range ports {
+			num := uint64(10 + 8*i)
+			c := cmd(s, num, "PORT", fmt.Sprintf("192,168,1,50,%d,%d", p>>8, p&0xff), 200, "PORT command successful.")
+			recs = append(recs, bounceRec{cmd: c, target: netip.AddrPortFrom(netip.MustParseAddr("192.168.1.50"), p)})
+			for j, verb := range strings.Fields(next) {
+				cmd(s, num+1+uint64(j), verb, "", 200, "OK.")
+			}
+		}
+		return s, recs
+	}
+	for _, tc := range []struct {
+		name  string
+		ports []uint16
+		next  string
+		want  bool
+	}{
+		{"rising ports, each followed by LIST", []uint16{50101, 50102, 50103}, "LIST", false},
+		{"rising ports, each followed by RETR", []uint16{14001, 14005, 14009}, "RETR", false},
+		// Linux and FreeBSD draw data ports at random from 10000 up.
+		{"random high ports, as Linux draws them", []uint16{50101, 38211, 57002}, "LIST", false},
+		{"random ports from 10000 up, as FreeBSD draws them", []uint16{14001, 61234, 10007}, "RETR", false},
+		{"Windows XP's sequential low ports", []uint16{1031, 1032, 1033}, "LIST", false},
+		{"low ports jumping back", []uint16{4100, 4101, 1500}, "LIST", true},
+		{"low ports jumping far", []uint16{1100, 1101, 7000}, "LIST", true},
+		{"a port repeated", []uint16{50101, 50101, 50102}, "LIST", true},
+		{"accepted PORTs followed by no transfer", []uint16{50101, 50102, 50103}, "NOOP", true},
+		{"accepted PORTs, TYPE and REST before the transfer", []uint16{50101, 50102, 50103}, "TYPE REST RETR", false},
+		{"accepted PORTs, TYPE and no transfer", []uint16{50101, 50102, 50103}, "TYPE", true},
+		{"ten rising ports", []uint16{50101, 50102, 50103, 50104, 50105, 50106, 50107, 50108, 50109, 50110}, "LIST", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, recs := build(tc.ports, tc.next)
+			n := map[uint16]bool{}
+			for _, p := range tc.ports {
+				n[p] = true
+			}
+			if got := scanSigns(s, recs, len(n)); got != tc.want {
+				t.Errorf("scanSigns = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -63,7 +63,7 @@ func TestCleartextLoginAfterGapDoesNotClaimNoPassword(t *testing.T) {
 		{"no gap: the USER alone logged in", "anonymous", func(w *wire) {
 			w.reply(230, "Login successful.")
 		}, []string{"USER anonymous accepted without a password (packet 3)"}, []string{"gap"}},
-		// The sixth review's fault 6: a named user let in on its name
+		// A named user let in on its name
 		// alone was "a user name and its password crossed … change the
 		// password that was exposed"; no password crossed.
 		{"no gap: a named user logged in on its name alone", "bob", func(w *wire) {

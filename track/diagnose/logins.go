@@ -50,45 +50,59 @@ const (
 	okBuckets = int(loginWindow/okBucket) + 1
 	// maxOKNames bounds the user names kept per address and server whose
 	// logins succeeded (nameSet): a failure of one of them looks like a
-	// mistype, a failure of any other name does not.
-	maxOKNames = 16
+	// mistype, a failure of any other name does not. An office's users
+	// are many: beyond the bound no name is judged a stranger.
+	maxOKNames = 256
 	// strangerNames distinct user names that never logged in from an
 	// address, failing from it within loginWindow, are guessing even
 	// among that address's successful logins: credential stuffing from
 	// an office looks like that, users mistyping their own names does
 	// not.
 	strangerNames = 5
+	// strangerGrace: a name is a stranger only once it failed twice, or
+	// this long after its failure it still has not logged in. A new user
+	// mistyping logs in seconds later.
+	strangerGrace = 2 * time.Minute
 	// maxCrossServers bounds the servers followed per client address for
 	// failures spread over servers (crossClient); more are counted.
 	maxCrossServers = 16
 )
 
-// nameSet is a bounded set of user names, kept as keyed hashes.
+// nameSet is a bounded set of user names, kept as keyed hashes; it
+// grows as names come, up to maxOKNames.
 type nameSet struct {
-	h       [maxOKNames]uint64
-	n       uint8
+	h       []uint64
 	dropped uint32 // names the bound kept out
+	logins  uint32 // logins added, repeats included
 }
 
 func (ns *nameSet) add(h uint64) {
+	ns.logins++
 	if ns.has(h) {
 		return
 	}
-	if int(ns.n) >= maxOKNames {
+	if len(ns.h) >= maxOKNames {
 		ns.dropped++
 		return
 	}
-	ns.h[ns.n] = h
-	ns.n++
+	ns.h = append(ns.h, h)
 }
 
 func (ns *nameSet) has(h uint64) bool {
-	for _, x := range ns.h[:ns.n] {
-		if x == h {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(ns.h, h)
+}
+
+// clone is a copy that shares no storage with ns.
+func (ns *nameSet) clone() nameSet {
+	return nameSet{h: slices.Clone(ns.h), dropped: ns.dropped, logins: ns.logins}
+}
+
+// judgesStrangers reports whether a name missing from ns is a stranger's:
+// every name that logged in is kept, and its users come back (on
+// average twice per name), so a population is known. Where most logins
+// are of names never seen before, one more new name proves nothing.
+func (ns *nameSet) judgesStrangers() bool {
+	return ns.dropped == 0 && int(ns.logins) >= 2*len(ns.h)
 }
 
 // crossClient is one client address's failed logins over servers: the
@@ -99,6 +113,7 @@ type crossClient struct {
 	n        uint8
 	omitted  int // servers the bound kept out
 	reported bool
+	noted    bool // the info for one stored credential retried was given
 }
 
 func (cc *crossClient) add(srv netip.AddrPort) {
@@ -343,7 +358,7 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		if ok := t.okBy[s.Server]; ok != nil {
 			// Its successes so far, if it was among the busiest.
 			if o, ns := ok.find(addr); o != nil {
-				lc.oks, lc.names = *o, *ns
+				lc.oks, lc.names = *o, ns.clone()
 			}
 		}
 		t.by[k] = lc
@@ -364,7 +379,7 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	if c.Verb == "PASS" {
 		pass = maphash.String(t.seed, c.Arg)
 	}
-	user := s.User
+	user := loginUser(s, c)
 	if len(user) > maxLoginUser {
 		// The wire's user names are not all worth keeping whole; a copy,
 		// so the cut does not keep the whole name alive.
@@ -397,7 +412,17 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	stranger := map[string]bool{}
 	strangers := 0
 	anon := 0
+	// unknown: names that never logged in, with when each first failed
+	// in the window; they are strangers once the grace has passed.
+	unknown := map[string]time.Time{}
 	var pk []uint64
+	// busy: more logins from the address succeeded in the window than
+	// failed. Users behind it who press Enter at the password prompt
+	// share the empty password; that is no spray among many successes.
+	oks := lc.oks.within(r.TS)
+	busy := oks > n
+	emptyPass := maphash.String(t.seed, "")
+	judge := lc.names.judgesStrangers()
 	for _, f := range win {
 		users[f.user] = true
 		sessions[f.sess] = true
@@ -411,15 +436,24 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		perUser[f.user]++
 		// A name the bound kept out may have logged in: with the set
 		// incomplete, no name is known to be a stranger.
-		if lc.names.dropped == 0 && !lc.names.has(t.userHash(f.user)) {
-			strangers++
-			stranger[f.user] = true
+		if judge && !lc.names.has(t.userHash(f.user)) {
+			if _, ok := unknown[f.user]; !ok {
+				unknown[f.user] = f.ts
+			}
 		}
-		if f.pass != 0 {
+		if f.pass != 0 && (f.pass != emptyPass || !busy) {
 			if byPass[f.pass] == nil {
 				byPass[f.pass] = map[string]bool{}
 			}
 			byPass[f.pass][f.user] = true
+		}
+	}
+	for u, first := range unknown {
+		// Failed twice, or still not logged in after the grace: a user
+		// who mistyped has logged in by then.
+		if perUser[u] >= 2 || r.TS.Sub(first) >= strangerGrace {
+			stranger[u] = true
+			strangers += perUser[u]
 		}
 	}
 	spray, focus := 0, 0
@@ -429,7 +463,6 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	for _, c := range perUser {
 		focus = max(focus, c)
 	}
-	oks := lc.oks.within(r.TS)
 	// The failures that show guessing: the named ones, and the anonymous
 	// ones only where they outnumber the address's successful logins (a
 	// client that keeps failing anonymous logins and rarely gets in).
@@ -442,6 +475,13 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	// failures for one user, or failures for many names that never
 	// logged in from it are guessing even among successes.
 	guessing := evidence >= bruteFailures && (oks <= evidence || spray >= sprayUsers || focus >= focusFailures || len(stranger) >= strangerNames)
+	// One user and one password every time: a guesser varies one or
+	// the other; a monitoring probe or a scheduled job whose stored
+	// password went stale repeats both.
+	oneCred := anon == 0 && oneCredential(win)
+	if oneCred {
+		guessing = false
+	}
 	if !guessing && lc.noted {
 		return nil
 	}
@@ -464,14 +504,42 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(oks, "successful login", "successful logins"))
 	}
 	fam := d.family(s)
+	if oneCred {
+		lc.noted = true
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("%d failed logins from %s within %s, every one for user %q with the same password: one stored credential retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords. Reported once; raised as login-brute-force (warning) if the user name or the password varies.",
+			len(win), addr, dur(span), clean(win[0].user))
+		f.Advice = fmt.Sprintf("Fix that client's password: find what on %s logs in as %q (a monitoring check, a backup or sync job) and give it the account's current password, or disable it. Nothing to block.", addr, clean(win[0].user))
+		return f
+	}
 	if !guessing {
 		// Many failures, but most logins from this address succeed, or
 		// the failures are anonymous ones among successes: many users
 		// behind one address, some mistyping.
 		lc.noted = true
 		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("%d failed logins from %s within %s, but %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
-			len(win), addr, dur(span), plural(oks, "login", "logins"))
+		switch {
+		case lc.names.dropped > 0:
+			// Which names never logged in cannot be told: stuffing
+			// among the successes would look like this too.
+			f.Message = fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). More than %d user names logged in from it, beyond what is kept, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
+				len(win), addr, dur(span), plural(oks, "login", "logins"), maxOKNames)
+		case !judge:
+			f.Message = fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). Most names that log in from it are new ones too, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
+				len(win), addr, dur(span), plural(oks, "login", "logins"))
+		case len(unknown) > len(stranger):
+			pending, verb := len(unknown)-len(stranger), "have"
+			if pending == 1 {
+				verb = "has"
+			}
+			// Names that failed once, moments ago, and have not logged
+			// in yet: a user's mistype or a stranger's, not told yet.
+			f.Message = fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype. %s failed within the last %d minutes and %s not logged in from it yet: a user who mistyped logs in soon; a name that still has not after %d minutes counts as a stranger.",
+				len(win), addr, dur(span), plural(oks, "login", "logins"), plural(pending, "user name", "user names"), int(strangerGrace/time.Minute), verb, int(strangerGrace/time.Minute))
+		default:
+			f.Message = fmt.Sprintf("%d failed logins from %s within %s, but %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
+				len(win), addr, dur(span), plural(oks, "login", "logins"))
+		}
 		if strangers > 0 {
 			// Said, not hidden: a name that never got in is no mistyped
 			// password of a known user.
@@ -514,6 +582,42 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	return f
 }
 
+// loginUser is the user name a refused USER or PASS tried: the USER's
+// argument, or the one of the USER just before the PASS (a session may
+// try several names), else the session's.
+func loginUser(s *track.Session, c *track.Command) string {
+	if c.Verb == "USER" {
+		return c.Arg
+	}
+	found := false
+	// From the end: a command is judged when it completes, so c is
+	// among the last; a few steps bound the look.
+	for i, n := len(s.Commands)-1, 0; i >= 0 && n < maxUserLook; i, n = i-1, n+1 {
+		x := s.Commands[i]
+		switch {
+		case x == c:
+			found = true
+		case found && x.Verb == "USER":
+			return x.Arg
+		}
+	}
+	return s.User
+}
+
+// maxUserLook bounds the commands loginUser looks back over.
+const maxUserLook = 64
+
+// oneCredential reports whether every failure of win is for one user
+// name with one password (its keyed hash; zero for a refused USER).
+func oneCredential(win []loginFail) bool {
+	for _, f := range win {
+		if f.user != win[0].user || f.pass != win[0].pass {
+			return false
+		}
+	}
+	return len(win) > 0
+}
+
 // LoginAttacks lists, per client address and server where
 // login-brute-force was raised, the counts over the whole capture,
 // ordered by address and server.
@@ -552,6 +656,10 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 	var first time.Time
 	var others []string
 	var pk []uint64
+	// one: the first failure seen in the window, and whether every
+	// other there repeats its user and password (oneCredential).
+	var one *loginFail
+	same := true
 	for _, srv := range cc.servers[:cc.n] {
 		lc := t.by[loginKey{client: addr, server: srv}]
 		if lc == nil {
@@ -563,8 +671,15 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 		n := 0
 		for i := len(lc.fails) - 1; i >= 0 && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
 			n++
-			if f := lc.fails[i]; first.IsZero() || f.ts.Before(first) {
+			f := &lc.fails[i]
+			if first.IsZero() || f.ts.Before(first) {
 				first = f.ts
+			}
+			switch {
+			case one == nil:
+				one = f
+			case f.user != one.user || f.pass != one.pass || f.anon:
+				same = false
 			}
 		}
 		if n == 0 {
@@ -590,9 +705,6 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 			return nil
 		}
 	}
-	cc.reported = true
-	lc := t.by[loginKey{client: addr, server: s.Server}]
-	lc.reported = true
 	here := len(pk)
 	slices.Sort(others)
 	more := ""
@@ -603,6 +715,24 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets(pk[max(0, len(pk)-16):])}
 	f.Evidence = fmt.Sprintf("%d failed logins from %s at %d servers in %s, %d here, latest %q (packet %d); the others at %s%s; no login from it succeeded at any of them within the window",
 		total, addr, at, dur(span), here, replyText(r), r.Num, strings.Join(others, ", "), more)
+	if same && one != nil && !one.anon {
+		// One user and one password at every server: a monitoring
+		// probe checking each of them with a stale password, not a
+		// guesser, which varies one or the other. Said once; a varying
+		// user or password later still raises the warning.
+		if cc.noted {
+			return nil
+		}
+		cc.noted = true
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("%d failed logins from %s at %d servers within %s, every one for user %q with the same password: one stored credential retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords. Raised as login-brute-force (warning) if the user name or the password varies.",
+			total, addr, at, dur(span), clean(one.user))
+		f.Advice = fmt.Sprintf("Fix that client's password: find what on %s logs in as %q to these servers (a monitoring check, a backup or sync job) and give it the current password, or disable it. Nothing to block.", addr, clean(one.user))
+		return f
+	}
+	cc.reported = true
+	lc := t.by[loginKey{client: addr, server: s.Server}]
+	lc.reported = true
 	f.Message = fmt.Sprintf("Password guessing from %s spread over %d servers: %d failed logins within %s, fewer at each server than would stand out there, and not one login succeeded. Later failures from this address are counted in the server summary, not reported again.",
 		addr, at, total, dur(span))
 	fam := d.family(s)

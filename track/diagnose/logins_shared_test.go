@@ -45,8 +45,7 @@ func loginSessions(evs []loginEvent) []*track.Session {
 	return ss
 }
 
-// TestSharedAddressLoginsAreNotGuessing guards fault 3 of the fourth
-// review: an office NAT (many users behind one address, 576 successful
+// TestSharedAddressLoginsAreNotGuessing: an office NAT (many users behind one address, 576 successful
 // logins and 24 failures in the day) was called password guessing, with
 // an nft rule to drop the address, because failures were counted per
 // address and never weighed against its successes; three of the five

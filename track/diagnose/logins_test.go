@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func TestLoginAdviceFollowsServerFamily(t *testing.T) {
 		for i := range 5 {
 			n := uint64(10 + 4*i)
 			cmd(s, n, "USER", "admin", 331, "Password required")
-			cmd(s, n+2, "PASS", "guess", 530, "User cannot log in.")
+			cmd(s, n+2, "PASS", fmt.Sprintf("guess%d", i), 530, "User cannot log in.")
 		}
 		s.User = "admin"
 		return s

@@ -88,6 +88,29 @@ type workedSide struct {
 	dropped     int      // distinct ports the bound kept out
 	first, last time.Time
 	n           int
+	// recent: when the latest connections that got through were tried
+	// (Unix nanoseconds), a ring of recentWorked; next: where the next
+	// goes. A failure judged later (an unanswered connection is known
+	// only after its retries) looks here for a success after an earlier
+	// failure and before it (directionStats.lost).
+	recent [recentWorked]int64
+	next   int
+}
+
+// recentWorked is how many times of connections that got through a
+// workedSide keeps; older ones were weighed as they came.
+const recentWorked = 64
+
+// anyBetween reports whether one of the recent connections that got
+// through was tried strictly after from and strictly before to.
+func (w *workedSide) anyBetween(from, to time.Time) bool {
+	lo, hi := from.UnixNano(), to.UnixNano()
+	for i := range min(w.n, recentWorked) {
+		if t := w.recent[i]; t > lo && t < hi {
+			return true
+		}
+	}
+	return false
 }
 
 // add records a data connection that got through at ts on port (0:
@@ -100,6 +123,8 @@ func (w *workedSide) add(port uint16, ts time.Time) {
 		w.last = ts
 	}
 	w.n++
+	w.recent[w.next] = ts.UnixNano()
+	w.next = (w.next + 1) % recentWorked
 	if port == 0 {
 		return
 	}
@@ -137,23 +162,42 @@ type directionStats struct {
 	icmpServer, icmpOther int
 	// worked: what got through, for clients from elsewhere [0] and for
 	// those on the server's own network [1].
-	worked [2]workedSide
+	worked [clientKinds]workedSide
 	// failKinds: bit 1<<k for each kind k of client that failed;
 	// failFirst, failLast: when the failures began and ended.
 	failKinds           uint8
 	failFirst, failLast time.Time
+	// between: for each kind, a connection of that kind got through
+	// strictly between the first failure and the last. The span only
+	// grows, so once true it stays; it is weighed as each success or
+	// failure comes (got, lost).
+	between [clientKinds]bool
 	// failList: the distinct failed ports, sorted (passive);
 	// failDropped: those the bound kept out.
 	failList    []uint16
 	failDropped int
 }
 
-// kindOf is 1 for a client on the server's own network, else 0.
+// The kinds of client a firewall commonly treats apart (kindOf): from
+// the Internet, on the server's own network, and from another private
+// or CGNAT network (a corporate site, a VPN) that a rule for 10.0.0.0/8
+// or the like accepts whole while the Internet gets a narrower range.
+const (
+	kindPublic = iota
+	kindServerNet
+	kindPrivate
+	clientKinds
+)
+
+// kindOf is the kind of client cli is for server srv.
 func kindOf(srv, cli netip.Addr) int {
-	if sameNet(srv, cli) {
-		return 1
+	switch {
+	case sameNet(srv, cli):
+		return kindServerNet
+	case local(cli):
+		return kindPrivate
 	}
-	return 0
+	return kindPublic
 }
 
 // connTime is when a data connection was tried: its first SYN, else
@@ -176,6 +220,9 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 		ds.okPorts.add(port)
 	}
 	ds.worked[k].add(port, ts)
+	if ds.failKinds != 0 && ts.After(ds.failFirst) && ts.Before(ds.failLast) {
+		ds.between[k] = true
+	}
 	if f := ds.failed.find(cli); f != nil {
 		f.both = true
 	}
@@ -202,6 +249,9 @@ func (ds *directionStats) lost(cli netip.Addr, k int, port uint16, ts time.Time)
 		ds.failLast = ts
 	}
 	ds.failKinds |= 1 << k
+	for i := range ds.worked {
+		ds.between[i] = ds.between[i] || ds.worked[i].anyBetween(ds.failFirst, ds.failLast)
+	}
 	if f := ds.failed.add(cli); f != nil && ds.ok.find(cli) != nil {
 		f.both = true
 	}
@@ -254,20 +304,32 @@ func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) bool {
 	if !ds.onlySome() {
 		return false
 	}
-	k := 0
-	switch ds.failKinds {
-	case 1 << 0:
-	case 1 << 1:
-		k = 1
-	default:
-		return false // failing clients of both kinds: not comparable
+	k := -1
+	for i := range clientKinds {
+		if ds.failKinds == 1<<i {
+			k = i
+		}
+	}
+	if k < 0 {
+		return false // failing clients of several kinds: not comparable
 	}
 	w := &ds.worked[k]
 	if w.n == 0 {
 		return false
 	}
-	if !w.last.After(ds.failFirst) || !ds.failLast.After(w.first) {
-		return false // the failures form their own band in time
+	if ds.failFirst.Equal(ds.failLast) {
+		// One failure (or failures at one moment): successes on both
+		// sides of it.
+		if !w.last.After(ds.failFirst) || !ds.failLast.After(w.first) {
+			return false
+		}
+	} else if !ds.between[k] {
+		// No success between the first failure and the last: the
+		// failures form their own band in time, a change on the
+		// server's side (a firewall that lost its rule for a while),
+		// not these clients' path. One failure alone is no band, but
+		// it proves nothing of the clients either.
+		return false
 	}
 	if !ports {
 		return true
@@ -303,18 +365,24 @@ func (ds *directionStats) hedge(kind string, ports bool) string {
 	}
 	who, _ := ds.failingNames()
 	lead := fmt.Sprintf(" (only %s met these failures, while %s", who, ds.othersWorked(kind, ports))
-	last := ds.worked[0].last
-	if ds.worked[1].last.After(last) {
-		last = ds.worked[1].last
+	var last time.Time
+	for i := range ds.worked {
+		if ds.worked[i].last.After(last) {
+			last = ds.worked[i].last
+		}
 	}
 	switch k := ds.failKinds; {
-	case k == 1<<0 && ds.worked[0].n == 0:
-		return lead + ", all of them clients on the server's own network: a firewall that accepts its own network and opens fewer ports to the rest looks like this)"
-	case k == 1<<1 && ds.worked[1].n == 0:
+	case k == 1<<kindPublic && ds.worked[kindPublic].n == 0:
+		return lead + ", all of them clients on the server's own network or another private network, while these come from the Internet: a firewall that accepts private networks and opens fewer ports to the Internet looks like this)"
+	case k == 1<<kindServerNet && ds.worked[kindServerNet].n == 0:
 		return lead + ", none of them on the server's own network, as these are: a rule for the server's own network looks like this)"
+	case k == 1<<kindPrivate && ds.worked[kindPrivate].n == 0:
+		return lead + ", none of them from another private network, as these are: a rule for private networks (a VPN, a corporate site) looks like this)"
 	case !ds.failFirst.Before(last):
 		// Every failure came after the last connection that worked.
 		return lead + ", all before the first failure: a firewall that lost its rule at that moment, on a reload or restart, looks like this)"
+	case ds.failFirst.Before(ds.failLast) && ds.between == [clientKinds]bool{}:
+		return lead + ", but none between the first failure and the last: a firewall that lost its rule for that while, on a reload or restart, looks like this)"
 	}
 	return lead + ": the rule that stops them may match their addresses or network as well as the ports)"
 }

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +43,7 @@ func pasvDay(p policy.Policy, srv string, tries []pasvTry) *Diagnoser {
 	return d
 }
 
-// TestMinorityNeedsComparableInterleavedClients guards fault 1 of the
-// sixth review: "passive data connections of clients … are dropped …:
+// TestMinorityNeedsComparableInterleavedClients: "passive data connections of clients … are dropped …:
 // the server's passive ports are open to other clients" was said
 // whenever the failed ports lay inside the span of every client's
 // ports that worked. That span mixed clients the server's firewall
@@ -97,6 +97,26 @@ func TestMinorityNeedsComparableInterleavedClients(t *testing.T) {
 		{"two failed ports with no worked port between", policy.Policy{}, []pasvTry{
 			{inet(1), 40008, true, 1000}, {inet(2), 40010, false, 2000}, {inet(3), 40012, false, 3000}, {inet(4), 40014, true, 4000}},
 			[]string{serverWide}, []string{minority}, true},
+		// Three failures in a row, each
+		// within a few ports of worked ones, with successes before and
+		// after but none between: a server-side outage (a firewall
+		// reload), not the three clients' path.
+		{"three failures in a row, successes only before and after: an outage", policy.Policy{}, []pasvTry{
+			{inet(1), 40010, true, 1000}, {inet(2), 40030, true, 2000}, {inet(3), 40050, true, 3000}, {inet(4), 40070, true, 4000},
+			{inet(5), 40027, true, 5000}, {inet(6), 40044, true, 6000}, {inet(7), 40066, true, 7000},
+			{inet(8), 40033, false, 8000}, {inet(9), 40047, false, 9000}, {inet(10), 40068, false, 10000},
+			{inet(11), 40031, true, 11000}, {inet(12), 40035, true, 12000}, {inet(13), 40049, true, 13000},
+			{inet(14), 40045, true, 14000}, {inet(15), 40069, true, 15000}, {inet(16), 40064, true, 16000}},
+			[]string{serverWide, "none between the first failure and the last"}, []string{minority}, true},
+		// A firewall that accepts the corporate 10.0.0.0/8 whole and
+		// opens 40000-40049 to the Internet: the corporate clients'
+		// successes above 40049 say nothing of the Internet's.
+		{"internet clients failing above the range corporate clients get through", policy.Policy{}, []pasvTry{
+			{"10.1.2.50", 40052, true, 1000}, {inet(1), 40003, true, 2000}, {"10.2.3.51", 40060, true, 3000},
+			{inet(2), 40055, false, 4000}, {"10.1.2.52", 40058, true, 5000}, {inet(3), 40020, true, 6000},
+			{"10.2.3.53", 40070, true, 7000}, {inet(4), 40072, false, 8000}, {"10.1.2.54", 40074, true, 9000},
+			{inet(5), 40041, true, 10000}, {"10.4.1.8", 40085, true, 10500}, {inet(6), 40088, false, 11000}, {"10.1.2.55", 40090, true, 12000}},
+			[]string{serverWide}, []string{minority}, true},
 		// The one case the capture does show a client's own: others of
 		// its kind got through right next to its port, before and after.
 		{"one client among its kind, ports and times interleaved", policy.Policy{}, []pasvTry{
@@ -144,5 +164,39 @@ func TestWorkedPortsBounded(t *testing.T) {
 	ds.lost(ap("198.18.0.1:1").Addr(), 0, 1025, at(5))
 	if ds.someClients(true, nil) {
 		t.Error("someClients with the worked ports' bound hit")
+	}
+}
+
+// TestSuccessBetweenFailures guards the interleaving the minority verdict
+// needs: a success strictly between the
+// first failure and the last, whether it is known before the failures
+// (an unanswered connection is judged only after its retries) or after
+// them; failures with successes only before and after are no client's
+// own.
+func TestSuccessBetweenFailures(t *testing.T) {
+	cli := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}) }
+	for _, tc := range []struct {
+		name  string
+		order []pasvTry // ok or failed, at ms, in the order they are told
+		want  bool
+	}{
+		{"success told between", []pasvTry{{"", 1, false, 8000}, {"", 2, true, 9000}, {"", 3, false, 10000}}, true},
+		{"success told before the failures", []pasvTry{{"", 2, true, 9000}, {"", 1, false, 8000}, {"", 3, false, 10000}}, true},
+		{"success told after the failures", []pasvTry{{"", 1, false, 8000}, {"", 3, false, 10000}, {"", 2, true, 9000}}, true},
+		{"successes only before and after", []pasvTry{{"", 2, true, 7000}, {"", 1, false, 8000}, {"", 3, false, 10000}, {"", 4, true, 11000}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ds directionStats
+			for i, e := range tc.order {
+				if e.ok {
+					ds.got(cli(10+i), kindPublic, 0, at(e.ms))
+				} else {
+					ds.lost(cli(10+i), kindPublic, 0, at(e.ms))
+				}
+			}
+			if ds.between[kindPublic] != tc.want {
+				t.Errorf("between = %v, want %v", ds.between[kindPublic], tc.want)
+			}
+		})
 	}
 }

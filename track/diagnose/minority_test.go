@@ -12,8 +12,7 @@ import (
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
-// TestMinorityFailureIsTheClientsPath guards fault 4 of the fourth
-// review: one client's failed data connections became a server-wide
+// TestMinorityFailureIsTheClientsPath: one client's failed data connections became a server-wide
 // verdict the capture contradicts. With --pasv-range 40000-40100 a busy
 // day (mix1) said "passive data connections are dropped … on port 40011;
 // open it" with nft rules for the range, while other clients' passive
@@ -43,8 +42,7 @@ func TestMinorityFailureIsTheClientsPath(t *testing.T) {
 		// network while it is not: a firewall that lost its rule, or
 		// that opens less to other networks, looks the same. The
 		// server-wide verdict and rules stand, with a hedge naming it
-		// (the sixth review's fault 1: this case was "the client's
-		// path").
+		// (this case was once "the client's path").
 		{"passive: one client among many, after them all", rng,
 			append(healthy[:4:4], part{file: "pasv-drop.pcap", after: 220 * time.Second, rename: routed("10.99.6.8")}),
 			[]string{"passive data connections are dropped between client and server on port 40011; open it",

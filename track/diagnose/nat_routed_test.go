@@ -29,8 +29,7 @@ func namesAddrSetting(s ServerSummary) string {
 	return ""
 }
 
-// TestRoutedClientFirewallFailureIsNotNAT guards fault 1 of the fourth
-// review: a client on another private network (10.99.6.8, a routed
+// TestRoutedClientFirewallFailureIsNotNAT: a client on another private network (10.99.6.8, a routed
 // corporate LAN) whose data connections a firewall stopped turned the
 // server's verdict into "set pasv_address" although the server announced
 // the very address the client reached (10.99.0.1) and the client's SYNs
@@ -73,7 +72,7 @@ func TestRoutedClientFirewallFailureIsNotNAT(t *testing.T) {
 	}
 }
 
-// TestRoutedClientReachingControlAddressIsNotNAT guards fault 2: a
+// TestRoutedClientReachingControlAddressIsNotNAT: a
 // client on another private network whose data connections reached the
 // announced address, which is the control address it connected to, got
 // info nat-mismatch and a verdict claiming "a NAT in between forwards
@@ -98,7 +97,7 @@ func TestRoutedClientReachingControlAddressIsNotNAT(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			// Since the sixth review (fault 4): a working connection
+			// A working connection
 			// of such a client gets an info that says both readings,
 			// routed or a DNAT (behind a DNAT, clients that trust the
 			// 227 fail), and a verdict that offers pasv_address only on
@@ -120,8 +119,7 @@ func TestRoutedClientReachingControlAddressIsNotNAT(t *testing.T) {
 	}
 }
 
-// TestRoutedClientAmongLocalOnes guards fault 1 in a busy day (the
-// reviewer's mix3): six clients of the server's /24 made passive
+// TestRoutedClientAmongLocalOnes: a busy day's mixture: six clients of the server's /24 made passive
 // transfers to 10.99.0.1 as announced, and one client on 10.99.6.8 got
 // ICMP administratively prohibited from 10.99.0.1 itself. The verdict was
 // "the server announces 10.99.0.1, an address clients cannot reach: set
@@ -147,14 +145,14 @@ func TestRoutedClientAmongLocalOnes(t *testing.T) {
 	// The clients that got through are all on the server's own network,
 	// and this one is not: a firewall that accepts its own network and
 	// opens fewer ports to others looks the same, so their success does
-	// not clear the server's range (the sixth review's fault 1); the
+	// not clear the server's range; the
 	// verdict is the rejection, hedged with the client's name, and
 	// never the address.
 	s := summaryOf(t, diag, "10.99.0.1:21")
 	for _, w := range []string{"passive data connections are rejected with ICMP unreachable on ports 40012 and 40062",
 		"(only client 10.99.6.8 met these failures, while ",
 		"of 6 other clients to this server worked through ports between 40001 and 40096",
-		"all of them clients on the server's own network"} {
+		"none of them from another private network, as these are"} {
 		if !strings.Contains(s.Verdict, w) {
 			t.Errorf("verdict lacks %q:\n%s", w, s.Verdict)
 		}
@@ -164,8 +162,8 @@ func TestRoutedClientAmongLocalOnes(t *testing.T) {
 	}
 }
 
-// TestFailureAtControlAddressIsTheFirewalls guards fault 1 on a committed
-// capture: router-drop-data-syn-client.pcap, where the server announces
+// TestFailureAtControlAddressIsTheFirewalls: a firewall failure at the
+// control address, on a committed capture: router-drop-data-syn-client.pcap, where the server announces
 // 10.99.2.2 but curl sent its SYNs to the control address 10.99.1.1,
 // where a router dropped them. The verdict was "set pasv_address" alone;
 // it is the drop, with the address named besides, and the nat-mismatch a
@@ -252,7 +250,7 @@ func TestNATVerdictNeedsTheAddressToCauseAFailure(t *testing.T) {
 	}
 }
 
-// TestInfoNeverDisplacesAWarningsVerdict guards fault 2's second half: in
+// TestInfoNeverDisplacesAWarningsVerdict: in
 // cut231 (a busy day cut at +231 s), a password spray (warning
 // login-brute-force) lost the verdict to one info nat-mismatch of a
 // routed client's healthy transfer. A note is below every warning.

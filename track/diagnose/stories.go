@@ -563,12 +563,12 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	}
 	via := first.cmd.Verb
 	unproven := unprovenBounce(s, recs)
-	if unproven && len(ports) >= bounceScanPorts && !allConnected(recs) {
-		// Several ports of the one host, and not every connection
-		// worked: a client's own data ports would have (it listens on
-		// each one it announces), and a client behind a NAT does not
-		// announce port after port that nothing answers. A scan,
-		// whatever the ports.
+	if unproven && len(ports) >= bounceScanPorts && !allConnected(recs) && scanSigns(s, recs, len(ports)) {
+		// Several possible client ports of the one host, and not every
+		// connection worked: a client behind a NAT that does not
+		// rewrite PORT retries active mode with port after port nothing
+		// answers, so the failures alone prove nothing. What a client
+		// does not do makes it a scan (scanSigns).
 		unproven = false
 	}
 	f.unproven = unproven
@@ -696,6 +696,10 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 // address rules place elsewhere.
 func unprovenBounce(s *track.Session, recs []bounceRec) bool {
 	var host netip.Addr
+	// Connections that all worked are what a client's own listener
+	// gives: a well-known port above 1024 proves nothing then, a system
+	// port still does.
+	worked := allConnected(recs)
 	for _, b := range recs {
 		h := b.target.Addr().Unmap()
 		switch {
@@ -704,35 +708,157 @@ func unprovenBounce(s *track.Session, recs []bounceRec) bool {
 		case h != host:
 			return false
 		}
-		if servicePort(b.target.Port()) {
+		if p := b.target.Port(); p < 1024 || (!worked && servicePort(p)) {
 			return false
 		}
 	}
-	return host.IsValid() && namedHost(s, host) == hostServerNet
+	if !host.IsValid() {
+		return false
+	}
+	switch namedHost(s, host) {
+	case hostServerNet:
+		return true
+	case hostClientNet:
+		// Client, target and server on one network: the client may be
+		// a host of the server's LAN seen at its router's address (a
+		// hairpin NAT), announcing its own address.
+		return sameNet(host, s.Server.Addr().Unmap())
+	}
+	return false
 }
+
+// scanSigns reports whether several bounce attempts to possible client
+// ports of one host (recs, naming nports distinct endpoints) show what a
+// client retrying active mode from behind a NAT does not do: many ports
+// (bounceManyPorts), ports out of the rising sequence its OS hands out
+// (clientPortSequence), or an accepted PORT the client follows with no
+// transfer command (a client announces a port to transfer through it).
+func scanSigns(s *track.Session, recs []bounceRec, nports int) bool {
+	if nports >= bounceManyPorts || !clientPortSequence(recs) {
+		return true
+	}
+	at := make(map[*track.Command]int, len(recs))
+	for _, b := range recs {
+		at[b.cmd] = -1
+	}
+	for i, c := range s.Commands {
+		if _, ok := at[c]; ok {
+			at[c] = i
+		}
+	}
+	for _, b := range recs {
+		i := at[b.cmd]
+		if i < 0 || b.cmd.Refused || b.cmd.Final() == nil {
+			continue // refused or unanswered: a client retries with another PORT
+		}
+		if !transferFollows(s.Commands[i+1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// transferFollows reports whether, among the commands after an accepted
+// PORT (next), a transfer command comes before the next announcement,
+// within transferLook commands; the session's end counts as one (the
+// capture may have stopped there).
+func transferFollows(next []*track.Command) bool {
+	for i, c := range next {
+		switch {
+		case i >= transferLook:
+			return false
+		case transferVerb(c.Verb):
+			return true
+		case c.EndpointVia != 0 || announceVerb(c.Verb):
+			return false // another PORT/PASV first: this one was not used
+		}
+	}
+	return true
+}
+
+// announceVerb reports whether verb announces a data endpoint.
+func announceVerb(verb string) bool {
+	switch strings.ToUpper(verb) {
+	case "PORT", "EPRT", "LPRT", "PASV", "EPSV", "LPSV":
+		return true
+	}
+	return false
+}
+
+// transferVerb reports whether verb opens a data connection.
+func transferVerb(verb string) bool {
+	switch strings.ToUpper(verb) {
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
+		return true
+	}
+	return false
+}
+
+// clientPortSequence reports whether the ports recs name, in order, are
+// what a client's OS hands out for its data ports one after another:
+// distinct ports, either rising by small steps (at most
+// maxClientPortStep: Windows, and the sequential low ranges of Windows
+// XP/2003 and older Linux, 1024-5000), or all from randomizedPortLow up,
+// where Linux (32768-60999) and FreeBSD (10000-65535) draw each port at
+// random. A scan of a few ports repeats one, or jumps about the low
+// ports.
+func clientPortSequence(recs []bounceRec) bool {
+	rising, random := true, true
+	for i, b := range recs {
+		cur := int(b.target.Port())
+		random = random && cur >= randomizedPortLow
+		for _, e := range recs[:i] {
+			if e.target.Port() == b.target.Port() {
+				return false
+			}
+		}
+		if i > 0 {
+			prev := int(recs[i-1].target.Port())
+			rising = rising && cur > prev && cur-prev <= maxClientPortStep
+		}
+	}
+	return rising || random
+}
+
+const (
+	// bounceManyPorts: this many distinct ports of one host are a scan
+	// even when they look like a client's: a client retrying active
+	// mode gives up long before.
+	bounceManyPorts = 10
+	// maxClientPortStep is the largest step between a client's
+	// consecutive data ports still read as its OS's sequence (other
+	// connections of the host take ports in between).
+	maxClientPortStep = 512
+	// randomizedPortLow is the lowest port of the ranges an OS draws
+	// data ports from at random (FreeBSD's 10000-65535; Linux's
+	// 32768-60999 lies inside).
+	randomizedPortLow = 10000
+	// transferLook bounds the commands after an accepted PORT searched
+	// for its transfer command (TYPE, REST, CWD may come between).
+	transferLook = 8
+)
 
 // servicePort reports whether port is where a service listens rather
-// than where a client opens its active-mode data port: any port below
-// the OS ephemeral ranges. A client's data port comes from its OS's
-// ephemeral range (Linux 32768-60999; Windows since Vista, BSD and macOS
-// 49152-65535); below it lie the system ports (a client needs root for
-// them, RFC 2577 asks servers to refuse them) and the ports of every
-// kind of service a bounce aims at inside a network, registered or not
-// (etcd's 2379, Kubernetes' 6443 and 10250, web apps on 3000, 5000,
-// 8000, 8888, 9000). A client whose user set a data port range below
-// 32768 is told as a bounce: the capture on its side tells which.
+// than where a client opens its active-mode data port: a system port
+// (below 1024: a client needs root for them, RFC 2577 asks servers to
+// refuse them) or a well-known service port above 1024 that scans aim at
+// inside a network (wellKnownServices). Every other port from 1024 up
+// may be a client's: the OS ephemeral ranges reach down to 1024 (Windows
+// XP/2003 1025-5000, older Linux 1024-4999, FreeBSD's 10000-65535 with
+// its default first port, Linux 32768-60999, IANA's 49152-65535).
 func servicePort(port uint16) bool {
-	// Below the lowest OS ephemeral range, a port is no client's
-	// ordinary data port: services listen there (3000, 5000, 8000, 9000,
-	// 10250 … are as much services' as the registered ones), and a
-	// client data port there is one its user chose.
-	return port < ephemeralLow
+	if port < 1024 {
+		return true
+	}
+	_, ok := slices.BinarySearch(wellKnownServices[:], port)
+	return ok
 }
 
-// ephemeralLow is the lowest port of the OS ephemeral ranges: Linux's
-// 32768-60999; Windows since Vista, BSD and macOS use IANA's
-// 49152-65535.
-const ephemeralLow = 32768
+// wellKnownServices are service ports above 1024 a bounce scan inside a
+// network aims at, sorted: etcd, web apps (3000, 5000, 8000, 8080, 8081,
+// 8443, 8888, 9000), MySQL, RDP, PostgreSQL, Kibana, Redis, Kubernetes
+// API and kubelet, VNC, Elasticsearch, MongoDB.
+var wellKnownServices = [...]uint16{1433, 1521, 2049, 2375, 2376, 2379, 3000, 3306, 3389, 5000, 5432, 5601, 5900, 6379, 6443, 8000, 8080, 8081, 8443, 8888, 9000, 9090, 9200, 10250, 11211, 27017}
 
 // allConnected reports whether every bounce attempt of recs had a data
 // connection the target answered, and got through: what a client's own
