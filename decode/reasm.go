@@ -152,7 +152,7 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 	// the ACK that came with them is not taken (tcpwindow.go).
 	beyond := len(payload) > 0 && int32(seq-h.next) > 0 && !fl.Has(FlagSYN) && r.beyondWindow(d, seq)
 	if beyond {
-		r.noteBeyond(d, len(payload))
+		r.noteBeyond(d, seq, len(payload))
 	}
 	if fl.Has(FlagACK) && !beyond {
 		r.acked(1-d, ack, num, ts, out)
@@ -216,9 +216,19 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 		return
 	}
 	if len(h.held) >= maxHeldSegs || r.pool.bytes+len(p) > maxHeldBytesTotal {
-		// Holding more would pass a bound: give up the oldest hole now.
+		if r.half[1-d].beyond != staleWindow && r.beyondWindow(d, seq) {
+			// Bytes beyond the receiver's window evict nothing: a spray of
+			// them would otherwise make the bound skip to a forgery held
+			// ahead of real bytes (tcpwindow.go). Dropped as the wait
+			// would drop them.
+			r.pool.beyondWindow++
+			return
+		}
+		// Holding more would pass a bound: give up the oldest hole now,
+		// as its wait would (giveUp: bytes beyond the window, or that
+		// the receiver went on without, are dropped, not skipped to).
 		r.pool.overflow++
-		r.skip(d, num, ts, out)
+		r.giveUp(d, num, ts, out)
 		if int32(seq-h.next) <= 0 {
 			r.data(d, seq, p, num, ts, out)
 			return

@@ -322,6 +322,62 @@ func TestControlBytesBeyondTheAdvertisedWindow(t *testing.T) {
 				v.rest()
 			},
 			want: []string{"Login successful.", "status line", "NOOP ok."}, gaps: 1, gapBytes: 1500, fin: true},
+		// 64 one-byte segments further ahead than a forged reply beyond
+		// the window filled the held bound, and the bound skipped to the
+		// forgery (a hole given up without the window's judgement): the
+		// segment beyond the window that finds the bound full is dropped
+		// now, and the held ones go at the wait.
+		{name: "a spray of 64 segments behind a forgery beyond 502 << 7: dropped, not skipped to at the held bound",
+			cwin: 502,
+			drive: func(v *wconv) {
+				v.handshake(7, 7, true)
+				v.login()
+				v.forge(100000, 0, FlagACK|FlagPSH, forgedText)
+				for i := range 64 {
+					v.forge(101000+uint32(i)*100, 0, FlagACK|FlagPSH, "Z")
+				}
+				v.rest()
+			},
+			want: realReplies, beyond: 65, fin: true},
+		// A real segment within the window past a lost stretch finds the
+		// bound full of held bytes beyond it: those are given up as the
+		// wait would (dropped), the real one is held and skipped to.
+		{name: "the held bound hit by a real segment within the window: the forgery dropped, the real reply kept",
+			cwin: 502,
+			drive: func(v *wconv) {
+				v.handshake(7, 7, true)
+				v.login()
+				v.cli("STAT /\r\n")
+				v.forge(100000, 0, FlagACK|FlagPSH, forgedText)
+				for i := range 63 {
+					v.forge(101000+uint32(i)*100, 0, FlagACK|FlagPSH, "Z")
+				}
+				v.lose(100)
+				v.srv("211 End of status\r\n")
+				v.wait(6 * time.Second)
+				v.rest()
+			},
+			want: []string{"Login successful.", "End of status", "NOOP ok."}, gaps: 1, gapBytes: 100, beyond: 64, fin: true},
+		// The injector's own bytes made the edge stale: 46 segments of
+		// 1,400 bytes beyond it (a window's worth) behind a forged reply,
+		// no byte of them adjoining it. Only a run that goes on from the
+		// held head tells the capture lost the receiver's updates.
+		{name: "a window's worth of forged bytes apart from a forged reply does not make the edge stale",
+			cwin: 502,
+			drive: func(v *wconv) {
+				v.handshake(7, 7, true)
+				v.login()
+				v.cli("STAT /\r\n")
+				v.forge(100000, 0, FlagACK|FlagPSH, forgedText)
+				for i := range 46 {
+					v.forge(101000+uint32(i)*1400, 0, FlagACK|FlagPSH, strings.Repeat("Z", 1400))
+				}
+				v.wait(6 * time.Second)
+				v.srv("211 End of status\r\n")
+				v.ack()
+				v.rest()
+			},
+			want: []string{"Login successful.", "End of status", "NOOP ok."}, beyond: 47, fin: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,8 +9,8 @@ package decode
 // right edge are never skipped to on the hole's wait: unless the
 // receiver's ACK reaches them (it took them, and the capture lost its
 // window update: acked skips to them), they are dropped when the hole is
-// given up, at its wait or at the end (giveUp, Stats.BeyondWindow), and
-// the ACK they came with is not taken. They were no part of the stream
+// given up, at its wait, at the held bound or at the end (giveUp,
+// Stats.BeyondWindow), and the ACK they came with is not taken. They were no part of the stream
 // the receiver took: a blind injection ahead of the stream, or bytes of
 // another incarnation of the connection. Without this, a forged segment
 // within 64 KiB of the stream was skipped to after the hole's wait, and
@@ -40,11 +40,16 @@ package decode
 // at most a window before it hears from its receiver again), so the edge
 // is stale and the hole is skipped as before, until the receiver is heard
 // again. A receiver that advertised no window at all, or a zero window,
-// therefore bounds nothing. The edge is the highest ACK plus the latest
-// window: the furthest edge advertised unless the receiver shrank its
-// window (RFC 9293 3.8.6.2.2 says it should not) or the capture
-// reordered its segments; held bytes are judged by the edge as it stands
-// when the hole is given up, after the receiver's later segments.
+// therefore bounds nothing. Those bytes must run on from the first byte
+// held, as a sender's stream does (noteBeyond): an injector's own filler,
+// scattered ahead of its forged reply, made the edge stale and the reply
+// was taken. A contiguous window's worth of forged bytes still does; a
+// capture that lost the receiver's segments looks no different. The edge
+// is the highest ACK plus the latest window: the furthest edge advertised
+// unless the receiver shrank its window (RFC 9293 3.8.6.2.2 says it
+// should not) or the capture reordered its segments; held bytes are
+// judged by the edge as it stands when the hole is given up, after the
+// receiver's later segments.
 
 // What the SYNs of one direction said about window scaling
 // (halfStream.scale): nothing yet, no option, options that disagreed
@@ -155,17 +160,29 @@ func (r *reassembler) beyondWindow(d int, seq uint32) bool {
 // beyond the edge with the receiver not heard: the edge is stale.
 const staleWindow = 0xffff
 
-// noteBeyond counts n bytes of direction d that came beyond its
-// receiver's window, in units of the window field, toward the allowance
-// that tells a stale edge: a window's worth of them (or more) with the
-// receiver not heard, and the capture lost its segments.
-func (r *reassembler) noteBeyond(d int, n int) {
+// noteBeyond counts the bytes [seq, seq+n) of direction d, which came
+// beyond its receiver's window, in units of the window field, toward the
+// allowance that tells a stale edge: a window's worth of them (or more)
+// with the receiver not heard, and the capture lost its segments.
+//
+// Only bytes that lengthen the run held without a gap from the first held
+// byte count (headRun): a sender whose receiver's updates the capture
+// lost sends its stream on, one run from where the capture lost it; bytes
+// scattered ahead are no stream. Counting every byte let an injector make
+// the edge stale by itself: a forged reply, then a window's worth of
+// filler further ahead, and the wait skipped to the reply.
+func (r *reassembler) noteBeyond(d int, seq uint32, n int) {
 	rcv := &r.half[1-d]
 	if rcv.beyond == staleWindow {
 		return
 	}
+	h := &r.half[d]
+	grew := int64(headRun(h.held, seq, n)) - int64(headRun(h.held, seq, 0))
+	if grew <= 0 {
+		return
+	}
 	shift := r.advertisedShift(1 - d)
-	units := (uint64(n) + 1<<shift - 1) >> shift
+	units := (uint64(grew) + 1<<shift - 1) >> shift
 	if uint64(rcv.beyond)+units >= uint64(rcv.win) {
 		rcv.beyond = staleWindow
 		return
@@ -179,4 +196,38 @@ func (r *reassembler) noteBeyond(d int, n int) {
 func (r *reassembler) heldBeyondWindow(d int) bool {
 	h := &r.half[d]
 	return len(h.held) > 0 && r.half[1-d].beyond != staleWindow && r.beyondWindow(d, h.held[0].seq)
+}
+
+// headRun is how many bytes run on without a gap from the first of held
+// (sorted by sequence number) with [seq, seq+n) among them; n 0 leaves
+// it out. Bounded by maxHeldSegs.
+func headRun(held []heldSeg, seq uint32, n int) uint32 {
+	var start, end uint32
+	begun, placed := false, n == 0
+	take := func(at uint32, k int) bool {
+		switch {
+		case !begun:
+			start, end, begun = at, at+uint32(k), true
+		case int32(at-end) > 0:
+			return false // a gap: the run ends
+		case int32(at+uint32(k)-end) > 0:
+			end = at + uint32(k)
+		}
+		return true
+	}
+	for i := range held {
+		if !placed && int32(seq-held[i].seq) <= 0 {
+			placed = true
+			if !take(seq, n) {
+				return end - start
+			}
+		}
+		if !take(held[i].seq, len(held[i].data)) {
+			return end - start
+		}
+	}
+	if !placed {
+		take(seq, n)
+	}
+	return end - start
 }

@@ -375,18 +375,40 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	}
 	finTaken := false
 	if dc.win.advertised(dc, dir, s) {
-		// The receiver acknowledged the bytes left out as beyond its
-		// window: it took them. They count now, the hole before them
-		// too, and their FIN once acknowledged.
+		// The receiver acknowledged bytes left out as beyond its window:
+		// it took them. They count now, the hole before them too, and
+		// their FIN once acknowledged. An ACK short of the run's end
+		// takes the run up to it (the rest stays left out): in a bulk
+		// flow the receiver's ACKs trail the sender by up to a window,
+		// and never reach the newest byte left out while the sender has
+		// more to send; without it, a capture that lost more than a
+		// window of a transfer counted nothing after the loss. The edge
+		// moves with the bytes taken (acked below), so the flow after
+		// them is within the window again.
 		o := dir ^ 1
 		w := &dc.win
-		if end := w.pendEnd[dir]; int32(end-dc.seqHi[o]) > 0 {
+		end := w.pendEnd[dir]
+		if w.flags[dir]&pending != 0 {
+			end = s.Ack // (short of pendEnd: advertised)
+		}
+		if int32(end-dc.seqHi[o]) > 0 {
 			dc.Bytes[o] += int64(end - dc.seqHi[o])
 			dc.seqHi[o] = end
 			if f := end - dc.acked[o]; f > dc.flight[o] {
 				dc.flight[o] = f
 			}
-			t.limits.DataBeyondWindow--
+			if int32(end-dc.acked[o]) > 0 {
+				dc.acked[o] = end
+			}
+			// The run counted beyond the window is the sender's after
+			// all: once, at the first of its bytes acknowledged.
+			if w.flags[dir]&pendPart == 0 {
+				t.limits.DataBeyondWindow--
+			}
+			w.flags[dir] |= pendPart
+			if w.flags[dir]&pending == 0 {
+				w.flags[dir] &^= pendPart
+			}
 		}
 		if w.flags[dir]&pendFIN != 0 && int32(s.Ack-w.pendEnd[dir]) > 0 {
 			w.flags[dir] &^= pendFIN
@@ -452,7 +474,12 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 // once the receiver acknowledges them (the capture missed its window
 // update: a sampled or lossy capture). Without this, one segment forged
 // far ahead of the flow added everything up to it to the bytes
-// transferred (a hole counts as sent: the capture missed it).
+// transferred (a hole counts as sent: the capture missed it). Every byte
+// the receiver acknowledges counts: an ACK short of the end of the bytes
+// left out takes them up to it, and the edge moves with it (a bulk flow's
+// ACKs trail its newest byte by up to a window, so a capture that lost
+// more than a window of it counted nothing after the loss until the
+// sender went idle).
 //
 // The edge is the highest acknowledgment of the direction's bytes (never
 // past what the capture saw of them) plus its receiver's latest window,
@@ -494,6 +521,9 @@ const (
 	winSYN     = 2 // a SYN's window: never scaled
 	pending    = 4 // bytes up to pendEnd were left out
 	pendFIN    = 8 // and a FIN right after them
+	// pendPart: the receiver acknowledged a first part of the bytes left
+	// out; Limits.DataBeyondWindow no longer counts them.
+	pendPart = 16
 )
 
 // maxWindowShift is the largest window scale shift (RFC 7323 2.3);
@@ -563,8 +593,15 @@ func (w *dataWindow) advertised(dc *DataConn, r int, s *decode.Segment) bool {
 		w.flags[r] = w.flags[r]&^winFrom | winSYN
 	}
 	w.beyond[r] = 0 // r is heard
-	if w.flags[r]&(pending|pendFIN) == 0 || int32(s.Ack-w.pendEnd[r]) < 0 {
+	if w.flags[r]&(pending|pendFIN) == 0 {
 		return false
+	}
+	if int32(s.Ack-w.pendEnd[r]) < 0 {
+		// Short of the run's end: it takes the bytes up to the ACK if
+		// the ACK is past every byte counted (a part of the run), and
+		// not the ACK of a FIN the sender sent after them (nothing real
+		// follows a FIN: a run beyond it is forged).
+		return w.flags[r]&pending != 0 && !dc.finSent(r^1) && int32(s.Ack-dc.seqHi[r^1]) > 0
 	}
 	w.flags[r] &^= pending // (pendFIN waits for an ACK past the bytes)
 	return true
@@ -601,6 +638,7 @@ func (w *dataWindow) judge(dc *DataConn, dir int, s *decode.Segment) int {
 	if w.flags[r]&pending == 0 {
 		verdict = windowNewRun
 		w.pendEnd[r] = end
+		w.flags[r] &^= pendPart
 	}
 	if int32(end-w.pendEnd[r]) >= 0 {
 		w.pendEnd[r] = end
@@ -615,14 +653,15 @@ func (w *dataWindow) judge(dc *DataConn, dir int, s *decode.Segment) int {
 
 // coveredBy ends what was left out as beyond the window when bytes taken
 // from dir reach past it (a FIN left out with them is no FIN, then), and
-// tells whether bytes were left out.
+// tells whether bytes were left out that Limits.DataBeyondWindow still
+// counts (none of them acknowledged: pendPart).
 func (w *dataWindow) coveredBy(dir int, s *decode.Segment) bool {
 	r := dir ^ 1
 	if s.PayloadLen <= 0 || w.flags[r]&(pending|pendFIN) == 0 || int32(s.Seq+uint32(s.PayloadLen)-w.pendEnd[r]) < 0 {
 		return false
 	}
-	left := w.flags[r]&pending != 0
-	w.flags[r] &^= pending | pendFIN
+	left := w.flags[r]&(pending|pendPart) == pending
+	w.flags[r] &^= pending | pendFIN | pendPart
 	return left
 }
 

@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -216,5 +217,69 @@ func TestDataBytesBeyondTheAdvertisedWindow(t *testing.T) {
 				t.Errorf("%d segments beyond the window, want %d", n, tt.beyond)
 			}
 		})
+	}
+}
+
+// TestDataBulkFlowPastALossLargerThanTheWindow guards the release of bytes
+// left out as beyond the window by an ACK short of their end: a bulk
+// download whose client window (502 << 7, about 64 KiB) keeps the server
+// window-limited, the client's ACKs trailing by 20 segments, and a capture
+// that lost 120 data segments (about 170 KB, more than the window) with or
+// without the ACKs in that stretch. Every segment after the loss starts
+// beyond the last edge the capture showed, and the receiver's ACKs never
+// reach the newest of them while the server has more to send: before the
+// fix, everything after the loss was left out (724,000 of 2,172,000 bytes
+// counted) unless the transfer ended with FINs.
+func TestDataBulkFlowPastALossLargerThanTheWindow(t *testing.T) {
+	const (
+		segs, mss, lag   = 1500, 1448, 20
+		lostFrom, lostTo = 500, 620
+	)
+	for _, end := range []string{"rst", "capture end", "fin"} {
+		for _, acksLost := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, ACKs lost %v", end, acksLost), func(t *testing.T) {
+				s := newSession(t)
+				s.login()
+				s.cmd("PASV", "")
+				s.reply(227, "Entering Passive Mode (192,0,2,10,156,64)")
+				s.cmd("RETR", "f")
+				c := &winConn{s: s, cli: netip.MustParseAddrPort("198.51.100.7:50001"), srv: netip.MustParseAddrPort("192.0.2.10:40000"), cwin: 502}
+				c.handshake(7, 7, true)
+				for i := range segs + lag {
+					kept := i < lostFrom || i >= lostTo
+					if i < segs {
+						if kept {
+							c.seg(false, decode.FlagACK, c.next(), 1001, 509, -1, mss)
+						}
+						c.sent += mss
+					}
+					if j := i - lag; j >= 0 && j%2 == 1 && (kept || !acksLost) {
+						if end == "capture end" && i >= segs {
+							break
+						}
+						c.seg(true, decode.FlagACK, 1001, 5001+uint32(j+1)*mss, c.cwin, -1, 0)
+					}
+					if end == "rst" && i == segs-1 {
+						c.seg(true, decode.FlagRST, 1001, 0, 0, -1, 0)
+						break
+					}
+				}
+				if end == "fin" {
+					c.close()
+					c.ack()
+				}
+				s.reply(226, "Transfer complete.")
+				s.end()
+				if len(s.rec.data) != 1 {
+					t.Fatalf("%d data records, want 1", len(s.rec.data))
+				}
+				if d := s.rec.data[0]; d.Bytes[1] != segs*mss {
+					t.Errorf("%d bytes, want %d", d.Bytes[1], segs*mss)
+				}
+				if n := s.trk.Limits().DataBeyondWindow; n != 0 {
+					t.Errorf("%d segments beyond the window, want 0", n)
+				}
+			})
+		}
 	}
 }
