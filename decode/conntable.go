@@ -230,6 +230,9 @@ type idleClock struct {
 	elapsed time.Duration // idle-clock time since start
 	latest  int64         // the latest packet time, Unix nanoseconds
 	set     bool
+	// nextInput: the next step starts another file of the capture; a
+	// long one there is the gap between the files, not a clock set.
+	nextInput bool
 }
 
 // advance moves the clock to packet time ts; it tells whether ts is a
@@ -242,12 +245,14 @@ func (c *idleClock) advance(ts time.Time) (jumped bool) {
 		return false
 	}
 	step := time.Duration(n - c.latest)
+	between := c.nextInput
+	c.nextInput = false
 	if step <= 0 {
 		return false
 	}
 	c.latest = n
 	if step > maxClockStep {
-		return true
+		return !between
 	}
 	c.elapsed += step
 	return false

@@ -47,8 +47,9 @@
 //
 // The control table's idle limits and tombstones run on an idle clock:
 // packet time, except that a forward step of more than a day between two
-// packets (the capture host's clock set, captures of different days read
-// as one) moves it not at all and is counted (Stats.ClockJumps), and it
+// packets moves it not at all: it is counted (Stats.ClockJumps) as the
+// capture host's clock set, unless it is where the next file of a capture
+// read as several begins (SetInput: the gap between the files), and it
 // never goes back (a step back waits until packet time passes the
 // latest). Ten years between two packets are not ten years of silence.
 // Events still carry packet time.

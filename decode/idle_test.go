@@ -244,20 +244,26 @@ func TestClockJump(t *testing.T) {
 		silence   time.Duration // then, before the control connection speaks
 		want      []string
 		wantJumps uint64
+		newFile   bool // the jump is where the next file read as one begins (SetInput)
 	}{
 		{"ten years", 10 * 365 * 24 * time.Hour, time.Minute,
-			[]string{"230 Login successful.", "226 Transfer complete.", "close capture-end"}, 1},
+			[]string{"230 Login successful.", "226 Transfer complete.", "close capture-end"}, 1, false},
 		{"two days then 61 minutes", 48 * time.Hour, 61 * time.Minute,
-			[]string{"230 Login successful.", "close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, 1},
+			[]string{"230 Login successful.", "close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, 1, false},
+		{"ten years at the start of the next file", 10 * 365 * 24 * time.Hour, time.Minute,
+			[]string{"230 Login successful.", "226 Transfer complete.", "close capture-end"}, 0, true},
 		{"two hours is real silence", 2 * time.Hour, time.Minute,
-			[]string{"230 Login successful.", "close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, 0},
+			[]string{"230 Login successful.", "close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, 0, false},
 		{"23 hours are real silence", 23 * time.Hour, time.Minute,
-			[]string{"230 Login successful.", "close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, 0},
+			[]string{"230 Login successful.", "close idle", "open midstream", "226 Transfer complete.", "close capture-end"}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := newIdleScene(t)
 			jumpAt := sc.ctl.ts.Add(tt.jump)
+			if tt.newFile {
+				sc.d.SetInput("next.pcap")
+			}
 			sc.conn(otherCli, other, jumpAt)
 			sc.tickTo(jumpAt.Add(tt.silence))
 			at(sc.ctl, jumpAt.Add(tt.silence))

@@ -199,6 +199,7 @@ func New(h Handler, o Options) *Decoder {
 func (d *Decoder) SetInput(name string) {
 	d.num = 0
 	d.input = name
+	d.ctl.clock.nextInput = d.ctl.clock.set // the first file starts the clock
 }
 
 // Stats returns the counters so far.

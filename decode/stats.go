@@ -39,5 +39,5 @@ type Stats struct {
 	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 	IdleResumed      uint64 `json:"idle_resumed,omitempty"`           // control connections closed as idle whose later bytes picked them up again, mid-stream
-	ClockJumps       uint64 `json:"clock_jumps,omitempty"`            // forward steps of packet time over a day: the capture's clock set, not idle time
+	ClockJumps       uint64 `json:"clock_jumps,omitempty"`            // forward steps of packet time over a day within a file: the capture's clock set, not idle time
 }
