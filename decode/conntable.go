@@ -27,6 +27,10 @@ type tombstone struct {
 	key    ConnKey
 	at     time.Time  // on the idle clock
 	resume resumeKind // closed as idle: its next bytes start it again
+	// closed: with resume, when it was closed as idle (packet time, the
+	// TS of its ControlClose), which a connection picked up again names
+	// (ControlEvent.ResumesIdleClose).
+	closed time.Time
 }
 
 // resumeKind says how a connection closed as idle is picked up again when
@@ -129,9 +133,6 @@ func (t *tombstones) find(k ConnKey, now time.Time) *tombstone {
 	}
 	return &t.ring[i]
 }
-
-// has tells whether k closed less than tombstoneTTL before now.
-func (t *tombstones) has(k ConnKey, now time.Time) bool { return t.find(k, now) != nil }
 
 func (t *tombstones) drop(k ConnKey) {
 	if h, i := t.slot(k); i >= 0 {

@@ -107,11 +107,9 @@ type controlTable struct {
 	clock  idleClock
 	pairs  hostPairs // hosts of the connections in live: when data last moved between them
 	tombs  tombstones
-	// idleCloses: when each resumable tombstone's connection was closed
-	// as idle (tombstone_resume.go); resumedAt: that time for the
-	// connections picked up again that have not been announced yet, so
+	// resumedAt: for the connections picked up again after an idle
+	// close that have not been announced yet, when that close was, so
 	// that their ControlOpen says which close they continue.
-	idleCloses idleCloseTimes
 	resumedAt  map[*controlConn]time.Time
 	pool       heldPool
 	ev         ControlEvent // the event being emitted: one at a time
@@ -197,7 +195,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// after all. It is picked up again, mid-stream, as if the
 			// capture started here, not swallowed as a late packet.
 			resume = tomb.resume
-			closedAt = t.idleCloses.get(&t.tombs, key)
+			closedAt = tomb.closed
 			t.d.stats.IdleResumed++
 		case !newConn:
 			// A late packet (the last ACK) of a closed connection, or a
@@ -274,10 +272,7 @@ type Resumption struct {
 // connection decode closed as idle before (a ControlClose with CloseIdle)
 // and whose later bytes picked it up again mid-stream: the same
 // connection, silent for the idle limit, not a new one. It says which
-// close the stream continues. Decode writes it into the Open's Closed
-// (CloseIdle, the reason of that close) and LastSeen (the close's time),
-// which mean nothing else on an Open; this is the one reader of both
-// there.
+// close the stream continues (ControlEvent.ResumesIdleClose).
 func (e *ControlEvent) Resumed() (Resumption, bool) {
 	if e.Kind != ControlOpen || e.ResumesIdleClose.IsZero() {
 		return Resumption{}, false
@@ -579,7 +574,7 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 				// event: what was reported closed is the close before.
 				closed = at
 			}
-			t.idleCloses.set(&t.tombs, cs.key, closed)
+			tomb.closed = closed
 		}
 	}
 	t.remove(cs)

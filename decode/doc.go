@@ -66,9 +66,8 @@
 // holds, pick it up again mid-stream, as a capture starting there would
 // (Stats.IdleResumed); packets without bytes stay late packets. Its
 // ControlOpen says which close it continues (ControlEvent.ResumesIdleClose,
-// read with Resumed): beside each tombstone of an idle close its time is
-// kept (tombstone_resume.go, 96 KiB once one exists); it is not counted
-// again in Stats.ControlConns.
+// read with Resumed): the tombstone of an idle close keeps its time; it
+// is not counted again in Stats.ControlConns.
 //
 // # Bounds
 //

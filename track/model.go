@@ -369,6 +369,11 @@ func (s *Session) TransferType() string {
 	return strings.ReplaceAll(s.Type, " ", "")
 }
 
+// Counted tells whether the session is one of the capture's sessions in
+// the counts: a continuation of one closed as idle (Resumed) is counted
+// with the session it continues.
+func (s *Session) Counted() bool { return s.Resumed == nil }
+
 // TotalBytes is the payload both directions carried.
 func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
 

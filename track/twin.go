@@ -45,7 +45,7 @@ func (t *Tracker) pairSameConnection(sess *Session, e *decode.ControlEvent) {
 		// A NAT changes an address (a port alone: two connections of
 		// one client, from a stack that reuses its numbers), and keeps
 		// the server's number as well as the client's.
-		if d <= sameConnectionWindow && d >= -sameConnectionWindow && other.SameConnection == nil &&
+		if d <= sameConnectionWindow && d >= -sameConnectionWindow &&
 			(other.Client.Addr() != sess.Client.Addr() || other.Server.Addr() != sess.Server.Addr()) &&
 			(!e.ServerSYN || !slot.serverSYN || e.ServerISN == slot.serverISN) {
 			otherFirst := !sess.Start.Before(other.Start)
@@ -84,10 +84,11 @@ type isnEntry struct {
 // expireISN takes out of byISN the sessions that started more than
 // sameConnectionWindow before now: no copy can pair with them any more.
 // So the index holds the sessions opened in the last two seconds of packet
-// time, not every open one.
+// time, not every open one; and the queue at most MaxSessions entries,
+// however dense (or frozen) packet time is.
 func (t *Tracker) expireISN(now time.Time) {
 	i := 0
-	for ; i < len(t.isnOrder) && now.Sub(t.isnOrder[i].start) > sameConnectionWindow; i++ {
+	for ; i < len(t.isnOrder) && (now.Sub(t.isnOrder[i].start) > sameConnectionWindow || len(t.isnOrder)-i > t.opts.MaxSessions); i++ {
 		en := t.isnOrder[i]
 		if slot, ok := t.byISN[en.isn]; ok && slot.sess.ID == en.id {
 			delete(t.byISN, en.isn)

@@ -35,10 +35,6 @@ func orderInputs(names []string, stderr io.Writer) []timedInput {
 	for i := range in {
 		in[i].first = firstPacketTime(in[i].name)
 	}
-	sorted := slices.IsSortedFunc(in, func(a, b timedInput) int { return a.first.Compare(b.first) })
-	if sorted {
-		return in
-	}
 	slices.SortStableFunc(in, func(a, b timedInput) int { return a.first.Compare(b.first) })
 	for i := range in {
 		if in[i].name != names[i] {

@@ -134,7 +134,7 @@ func (o *jsonOutput) Flush() error {
 func (o *jsonOutput) SessionStart(*track.Session) {}
 
 func (o *jsonOutput) SessionEnd(s *track.Session) {
-	if s.Resumed == nil { // a continuation is counted with the session it continues
+	if s.Counted() {
 		o.sessions++
 	}
 	w := o.begin()

@@ -171,6 +171,18 @@ func (w *jsonWriter) uints(k string, v []uint64) {
 	w.b = append(w.b, ']')
 }
 
+func (w *jsonWriter) strs(k string, v []string) {
+	w.key(k)
+	w.b = append(w.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, s)
+	}
+	w.b = append(w.b, ']')
+}
+
 // object opens a nested object field; close it with closeObject.
 func (w *jsonWriter) object(k string) {
 	w.key(k)

@@ -58,16 +58,7 @@ func (o *streamOutput) printf(s *track.Session, format string, a ...any) {
 }
 
 func (o *streamOutput) SessionStart(s *track.Session) {
-	var notes []string
-	switch {
-	case s.Resumed != nil:
-		notes = append(notes, resumedNote(s.Resumed))
-	case s.Midstream:
-		notes = append(notes, "picked up mid-stream")
-	}
-	if s.ByContent {
-		notes = append(notes, "recognised as FTP by content")
-	}
+	notes := appendStartNotes(nil, s)
 	extra := ""
 	if len(notes) > 0 {
 		extra = "  " + o.p.warn.Sprint(strings.Join(notes, "; "))
@@ -126,7 +117,7 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 	o.greeting(s)
 	delete(o.greeted, s)
 	delete(o.lines.findings, s)
-	if s.Resumed == nil { // a continuation is counted with the session it continues
+	if s.Counted() {
 		o.totals.sessions++
 	}
 	who := loginString(s)

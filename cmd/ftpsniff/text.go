@@ -113,7 +113,7 @@ func (o *textOutput) writeItem(s *track.Session, it *item) {
 func (o *textOutput) SessionEnd(s *track.Session) {
 	// A session that continues one closed as idle is the same connection:
 	// shown on its own, counted with the one it continues.
-	counted := s.Resumed == nil
+	counted := s.Counted()
 	if !o.sel.selects(s) {
 		if counted {
 			o.hidden++
@@ -176,15 +176,7 @@ func (o *textOutput) transcript(s *track.Session) {
 	case s.Encrypted:
 		notes = append(notes, "control channel encrypted (AUTH accepted)")
 	}
-	switch {
-	case s.Resumed != nil:
-		notes = append(notes, resumedNote(s.Resumed))
-	case s.Midstream:
-		notes = append(notes, "picked up mid-stream")
-	}
-	if s.ByContent {
-		notes = append(notes, "recognised as FTP by content")
-	}
+	notes = appendStartNotes(notes, s)
 	if s.File != "" {
 		notes = append(notes, "in "+safe(s.File)+" (packet numbers are that file's)")
 	}
@@ -260,6 +252,21 @@ func (o *textOutput) transcript(s *track.Session) {
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
 		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+}
+
+// appendStartNotes adds how the session's connection was found: picked
+// up again after an idle close, or mid-stream, and by its content.
+func appendStartNotes(notes []string, s *track.Session) []string {
+	switch {
+	case s.Resumed != nil:
+		notes = append(notes, resumedNote(s.Resumed))
+	case s.Midstream:
+		notes = append(notes, "picked up mid-stream")
+	}
+	if s.ByContent {
+		notes = append(notes, "recognised as FTP by content")
+	}
+	return notes
 }
 
 // resumedNote says which session a session picked up again after an
@@ -781,6 +788,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
 	addw(uint64(lim.EventsOmitted), "session events beyond the per-session bound")
 	addw(uint64(t.Diagnosis.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
+	addw(uint64(t.Diagnosis.LoginFailures), "failed logins of client addresses beyond the bound, not weighed for password guessing")
+	addw(uint64(t.Diagnosis.LoginSuccesses), "successful logins at servers beyond the bound, not weighed against failures")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
 	}

@@ -327,7 +327,7 @@ func (o *zeekOutput) Data(s *track.Session, d *track.DataConn) {
 }
 
 func (o *zeekOutput) SessionEnd(s *track.Session) {
-	if s.Resumed == nil { // a continuation is counted with the session it continues
+	if s.Counted() {
 		o.counts.sessions++
 	}
 	if zs := o.sessions[s]; zs != nil {

@@ -49,15 +49,7 @@ func (r *zeekFTP) appendTo(w *jsonWriter) []byte {
 	w.intOmit("ftpsniff.data", int64(r.Data))
 	w.strOmit("ftpsniff.outcome", r.Outcome)
 	if len(r.Findings) > 0 {
-		w.key("ftpsniff.findings")
-		w.b = append(w.b, '[')
-		for i, f := range r.Findings {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.b = appendJSONString(w.b, f)
-		}
-		w.b = append(w.b, ']')
+		w.strs("ftpsniff.findings", r.Findings)
 	}
 	w.boolOmit("ftpsniff.uncertain", r.Uncertain)
 	w.boolOmit("ftpsniff.unseen", r.Unseen)

@@ -70,16 +70,18 @@ func local(a netip.Addr) bool { return Classify(a) != ClassPublic }
 // is never a mismatch, whatever its network).
 func sameNet(a, b netip.Addr) bool {
 	a, b = a.Unmap(), b.Unmap()
-	if a.Is4() != b.Is4() {
-		return false
-	}
+	return a.Is4() == b.Is4() && guessedNet(a) == guessedNet(b)
+}
+
+// guessedNet is the network sameNet takes a to be on.
+func guessedNet(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
 	bits := 64
 	if a.Is4() {
 		bits = 24
 	}
-	pa, _ := a.Prefix(bits)
-	pb, _ := b.Prefix(bits)
-	return pa == pb
+	p, _ := a.Prefix(bits)
+	return p
 }
 
 // Vantage is where the capture was taken, as far as the addresses tell.

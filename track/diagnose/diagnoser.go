@@ -89,7 +89,7 @@ func (d *Diagnoser) SessionStart(s *track.Session) {
 	d.state(s)
 	a := d.server(s)
 	switch {
-	case s.Resumed != nil: // the same connection: counted with the session it continues
+	case !s.Counted():
 	case a == d.overflow:
 		d.omitted.Sessions++
 	default:

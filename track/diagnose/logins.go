@@ -386,8 +386,17 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 		user = strings.Clone(user[:maxLoginUser])
 	}
 	lc.total++
-	if len(lc.fails) >= maxLoginFails {
-		lc.fails = slices.Delete(lc.fails, 0, 1)
+	// Only the window is ever read: older failures go (the pair's total
+	// and first time stay), and the bound holds a burst within it.
+	old := 0
+	for old < len(lc.fails) && r.TS.Sub(lc.fails[old].ts) > loginWindow {
+		old++
+	}
+	if len(lc.fails)-old >= maxLoginFails {
+		old = len(lc.fails) - maxLoginFails + 1
+	}
+	if old > 0 {
+		lc.fails = append(lc.fails[:0], lc.fails[old:]...)
 	}
 	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user)})
 	// The failures within the window that ends now (oldest first in

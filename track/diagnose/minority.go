@@ -92,8 +92,9 @@ type workedSide struct {
 	// (Unix nanoseconds), a ring of recentWorked; next: where the next
 	// goes. A failure judged later (an unanswered connection is known
 	// only after its retries) looks here for a success after an earlier
-	// failure and before it (directionStats.lost).
-	recent [recentWorked]int64
+	// failure and before it (directionStats.lost). Allocated at the first
+	// one: most servers' summaries never weigh a minority.
+	recent []int64
 	next   int
 }
 
@@ -123,6 +124,9 @@ func (w *workedSide) add(port uint16, ts time.Time) {
 		w.last = ts
 	}
 	w.n++
+	if w.recent == nil {
+		w.recent = make([]int64, recentWorked)
+	}
 	w.recent[w.next] = ts.UnixNano()
 	w.next = (w.next + 1) % recentWorked
 	if port == 0 {

@@ -105,8 +105,8 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	// The settings of the server's family: an IIS or FileZilla Server
 	// admin has no ssl_enable to set.
 	fam := d.family(s)
-	switch u := strings.ToLower(user); {
-	case u == "anonymous" || u == "ftp":
+	switch {
+	case anonymousUser(user):
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
 	case hidden:

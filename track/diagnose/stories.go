@@ -346,17 +346,6 @@ func bounceReasons(s *track.Session, a netip.AddrPort) (foreign string, privileg
 	return foreign, a.Port() < 1024
 }
 
-// guessedNet is the network sameNet takes a to be on.
-func guessedNet(a netip.Addr) netip.Prefix {
-	a = a.Unmap()
-	bits := 64
-	if a.Is4() {
-		bits = 24
-	}
-	p, _ := a.Prefix(bits)
-	return p
-}
-
 // natCandidate reports whether addr is what a client behind a NAT that
 // does not rewrite PORT announces: a private or CGNAT address of the
 // client's family, not the client's, that no address rule calls another
@@ -911,7 +900,7 @@ func bounceAllowedBy(fam family, s *track.Session, recs []bounceRec) string {
 		return " Stock ProFTPD refuses a PORT naming another host, so this one has AllowForeignAddress on: set it off and restart ProFTPD." + fixedLow
 	case policy.ServerPureFTPd:
 		opt := "AllowUserFXP (-w) or AllowAnonymousFXP (-W)"
-		if u := strings.ToLower(s.User); u == "anonymous" || u == "ftp" {
+		if anonymousUser(s.User) {
 			opt = "AllowAnonymousFXP (-W), which lets anonymous sessions do it"
 		}
 		return " Stock Pure-FTPd refuses a PORT naming another host, so this one runs with " + opt + ": remove it and restart Pure-FTPd." + fixedLow

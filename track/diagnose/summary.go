@@ -38,6 +38,18 @@ type ServerSummary struct {
 }
 
 // serverAcc accumulates one server's summary.
+// bounceSeen is what a server's verdict needs of an ftp-bounce finding:
+// not the finding, which would keep its whole session alive until the
+// capture ends.
+type bounceSeen struct {
+	ok     bool
+	sev    Severity
+	verb   string
+	target netip.Addr
+}
+
+func (b bounceSeen) seen() bool { return b.ok }
+
 type serverAcc struct {
 	addr       netip.AddrPort
 	sessions   int
@@ -86,10 +98,10 @@ type serverAcc struct {
 	v6         bool
 	recent     portWindow // passive announcements of the last timeWait
 	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
-	bounce     *Finding   // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
+	bounce     bounceSeen // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
 	// bounceUnproven: the same among the ftp-bounce findings whose target
 	// may be the client's own address behind a NAT (unprovenBounce).
-	bounceUnproven *Finding
+	bounceUnproven bounceSeen
 	// greeting: the family its sessions' greetings name, merged over
 	// them (a session naming none does not contradict).
 	greeting kindVote
@@ -186,10 +198,20 @@ type Omitted struct {
 	// Sessions of servers beyond the first MaxServers: diagnosed and
 	// written, but in no server summary.
 	Sessions int `json:"sessions_not_summarised,omitempty"`
+	// LoginFailures: failed logins of (client, server) pairs beyond
+	// maxLoginClients, not weighed for guessing.
+	LoginFailures int `json:"login_failures_not_followed,omitempty"`
+	// LoginSuccesses: successful logins at servers beyond MaxServers,
+	// not weighed against failures.
+	LoginSuccesses int `json:"login_successes_not_weighed,omitempty"`
 }
 
-// Omitted returns what the server bound left out so far.
-func (d *Diagnoser) Omitted() Omitted { return d.omitted }
+// Omitted returns what the server and login bounds left out so far.
+func (d *Diagnoser) Omitted() Omitted {
+	o := d.omitted
+	o.LoginFailures, o.LoginSuccesses = d.logins.omitted, d.logins.okOmitted
+	return o
+}
 
 // server returns the summary a session counts in; past MaxServers, one
 // that is never reported.
@@ -336,8 +358,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.unproven {
 			slot = &a.bounceUnproven
 		}
-		if f.Severity >= SeverityWarning && (*slot == nil || f.Severity >= (*slot).Severity) {
-			*slot = f
+		if f.Severity >= SeverityWarning && (!slot.seen() || f.Severity >= slot.sev) {
+			*slot = bounceSeen{ok: true, sev: f.Severity}
+			if c := f.Command; c != nil {
+				slot.verb, slot.target = c.Verb, c.Endpoint.Addr()
+			}
 		}
 	case CodeNATMismatch:
 		if dc == nil || !dc.Passive {
@@ -513,9 +538,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
-	case a.bounce != nil:
+	case a.bounce.seen():
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
-		if a.bounce.Severity == SeverityError {
+		if a.bounce.sev == SeverityError {
 			// The family's own setting, as the ftp-bounce finding gives
 			// it (familydata.go): IIS's matchClientAddressForPort,
 			// pyftpdlib's permit_foreign_addresses, the Unix servers'.
@@ -616,12 +641,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	case a.natSerious > 0 && !a.natAddr.IsValid():
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
-	case a.bounceUnproven != nil:
+	case a.bounceUnproven.seen():
 		// Below every proven fault: the capture cannot tell this bounce
 		// from a client behind a NAT, so the verdict says both.
-		c := a.bounceUnproven.Command
+		b := a.bounceUnproven
 		sum.Verdict = fmt.Sprintf("a client's %s named %s, a host in the server's own network: an FTP bounce (RFC 2577), or the client's own address behind a NAT that does not rewrite PORT (a client network that uses the server's addresses, or the server's own NAT); a capture on the client's side tells: see the ftp-bounce finding",
-			c.Verb, c.Endpoint.Addr().Unmap())
+			b.verb, b.target.Unmap())
 	case a.tlsRefused > 0:
 		// The reply is readable (after CCC): the refusal is seen, though
 		// the data connection itself was made. Only a reply that names
