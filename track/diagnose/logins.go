@@ -142,7 +142,10 @@ type loginKey struct {
 // left go from the cross-server table too.
 func (t *loginTable) forgetStale(now time.Time) {
 	for k, lc := range t.by {
-		if now.Sub(lc.last) > loginWindow {
+		// A reported attacker stays (its finding says it is not
+		// reported again, and LoginAttacks lists it): few, and bounded
+		// by maxLoginClients with the rest.
+		if now.Sub(lc.last) > loginWindow && !lc.reported {
 			delete(t.by, k)
 		}
 	}
@@ -273,8 +276,9 @@ type loginTable struct {
 	// cross: per client address of a pair in by, the servers its logins
 	// failed at (at most one entry per address of by).
 	cross     map[netip.Addr]*crossClient
-	omitted   int // failed logins of pairs the bound kept out
-	okOmitted int // successful logins at servers the bound kept out
+	swept     time.Time // when forgetStale last ran on the clock
+	omitted   int       // failed logins of pairs the bound kept out
+	okOmitted int       // successful logins at servers the bound kept out
 }
 
 func newLoginTable() loginTable {
@@ -345,6 +349,13 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	t := &d.logins
 	addr := s.Client.Addr().Unmap()
 	k := loginKey{client: addr, server: s.Server}
+	if r.TS.Sub(t.swept) > loginWindow {
+		// Once a window of packet time: the table holds the pairs of the
+		// last window, not every pair that ever failed, so what it keeps
+		// follows what is live (a day's capture of a public server).
+		t.forgetStale(r.TS)
+		t.swept = r.TS
+	}
 	lc := t.by[k]
 	if lc == nil {
 		if len(t.by) >= maxLoginClients {

@@ -117,11 +117,12 @@ func TestLoginWeighingCountsOnlyEvidence(t *testing.T) {
 
 // TestCrossServerTableBounded: the servers followed per address stop at
 // maxCrossServers (counted), and forgetStale drops an address's entry
-// with its last pair.
+// with its last pair. The failures come 10 s apart, all within one
+// window: pairs older than the window are swept as the clock passes.
 func TestCrossServerTableBounded(t *testing.T) {
 	var evs []loginEvent
 	for s := range maxCrossServers + 3 {
-		evs = append(evs, loginEvent{"198.51.100.66:40000", fmt.Sprintf("192.0.3.%d:21", s+1), "root", "x", false, float64(s) * 1000})
+		evs = append(evs, loginEvent{"198.51.100.66:40000", fmt.Sprintf("192.0.3.%d:21", s+1), "root", "x", false, float64(s) * 10})
 	}
 	_, d := feed(policy.Policy{}, loginSessions(evs)...)
 	cc := d.logins.cross[ap("198.51.100.66:1").Addr()]
