@@ -360,6 +360,15 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		if cs.implicitTLS || cs.resumed == resumeTLS {
 			cs.phase = phaseHeaders
 			cs.announce(s.Num, s.TS)
+		} else if cs.resumed == 0 && !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer] {
+			// Picked up mid-stream at the capture's start: the session is
+			// there from its first bytes, before a whole line (the first
+			// may have begun before the capture), so that a data
+			// connection whose announcement came before the capture can be
+			// tied to it. One picked up again after an idle close waits
+			// for its first event, as a new connection does: an
+			// announcement an hour old is no longer waited on.
+			cs.announce(s.Num, s.TS)
 		}
 		t.enlist(cs, &t.live)
 		if !cs.paired {

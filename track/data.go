@@ -221,26 +221,35 @@ func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
 	return false
 }
 
-// inferData ties a SYN between the peers of an encrypted session to it: its
-// announcements are ciphertext, so peers and ports are all there is. Only
-// unprivileged ports count as data ports (and 20 for active mode), so the
-// peers' other services are not taken for FTP data.
+// inferData ties a SYN between the peers of a session whose announcements
+// cannot be read to it: an encrypted session's are ciphertext, and a
+// session picked up mid-stream may have made its last one before the
+// capture started. Peers and ports are all there is. Only unprivileged
+// ports count as data ports (and 20 for active mode), so the peers' other
+// services are not taken for FTP data.
 func (t *Tracker) inferData(s *decode.Segment) {
 	var sess *Session
 	passive := true
-	if x := t.encrypted[[2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}]; x != nil && s.Dst.Port() >= 1024 {
+	to, from := [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}, [2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}
+	activePorts := s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)
+	if x := t.encrypted[to]; x != nil && s.Dst.Port() >= 1024 {
 		sess = x
-	} else if x := t.encrypted[[2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}]; x != nil && (s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)) {
+	} else if x := t.encrypted[from]; x != nil && activePorts {
 		sess, passive = x, false
 	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.last) {
 		// A client of an encrypted session connecting to a private address
 		// on another network than its own, soon after the session spoke:
 		// the announcement it trusted (inside TLS) named that address.
 		sess = x
+	} else if x := t.unannounced[to]; x != nil && s.Dst.Port() >= 1024 && t.beforeCapture(x, s) {
+		sess = x
+	} else if x := t.unannounced[from]; x != nil && activePorts && t.beforeCapture(x, s) {
+		sess, passive = x, false
 	}
 	if sess == nil || sess.ended {
 		return
 	}
+	readable := !sess.Encrypted
 	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
 		sess.DataOmitted++
 		t.limits.DataDropped++
@@ -253,9 +262,41 @@ func (t *Tracker) inferData(s *decode.Segment) {
 		protected: sess.dataProtected(),
 	}
 	t.addToSession(sess, dc)
+	if readable {
+		// Its commands are readable: the transfer command waiting for a
+		// data connection, or the next one, is this connection's.
+		sess.memo().lastAnn = dc
+		for _, p := range sess.pending {
+			if ftp.IsTransfer(p.Verb) && len(p.Transfer) == 0 {
+				t.linkTransfer(sess, p)
+				break
+			}
+		}
+	}
 	t.addData(s, dc)
 	t.addOpen(dc)
 	t.dataSegment(dc, s)
+}
+
+// midstreamWindow: how long after a mid-stream session's start (the
+// capture's first packet of it) or its last control activity a SYN
+// between its peers may still answer an announcement made before the
+// capture started. Servers give up on a passive listener, or on
+// connecting back, within about a minute (vsftpd's accept_timeout and
+// connect_timeout, 60 s).
+const midstreamWindow = time.Minute
+
+// beforeCapture tells whether a SYN between the peers of a session picked
+// up mid-stream, with no announcement of its own yet, may be the data
+// connection of one made before the capture started: soon after the
+// session's start or its last control line. Past that the session leaves
+// the index.
+func (t *Tracker) beforeCapture(sess *Session, s *decode.Segment) bool {
+	if s.TS.Sub(sess.Start) <= midstreamWindow || s.TS.Sub(sess.lastSeen) <= midstreamWindow {
+		return true
+	}
+	t.announced(sess)
+	return false
 }
 
 // synCopyWindow: a SYN with the sequence number of the one before, seen

@@ -22,7 +22,13 @@
 // small record (its number, login, directory, type, protection) waits
 // decode.ResumeWait of packet time for the connection's bytes to pick it
 // up again: the continuation takes it over (Session.Resumed) and is
-// counted with the session it continues.
+// counted with the session it continues. Sessions whose announcements
+// cannot be read are indexed by their peers, so that a SYN between them
+// on data ports is taken for their data connection (MatchInferred): those
+// whose control channel is TLS while it is, and those picked up mid-stream
+// until their first announcement or a minute of packet time after they
+// last spoke (an announcement made before the capture started); at most
+// one entry per open session.
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded

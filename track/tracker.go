@@ -153,6 +153,13 @@ type Tracker struct {
 	// client that trusted a private 227 it read inside TLS connects to
 	// another address than the server's.
 	encryptedClients map[netip.Addr]*Session
+	// unannounced indexes the open sessions picked up mid-stream that have
+	// shown no announcement yet, by their (client, server) addresses: a
+	// data connection whose PORT or 227 came before the capture started
+	// can only be tied to them by peers and timing (midstreamData). An
+	// entry leaves at the session's first announcement, at its end, or
+	// once it is found past midstreamWindow.
+	unannounced map[[2]netip.Addr]*Session
 	// byISN indexes open sessions whose client SYN was seen in the last
 	// two seconds and that have no twin yet, by that SYN's sequence
 	// number (twin.go). The sessions table owns them; an entry leaves when
@@ -200,6 +207,7 @@ func New(sink Sink, o Options) *Tracker {
 		encrypted: make(map[[2]netip.Addr]*Session),
 
 		encryptedClients: make(map[netip.Addr]*Session),
+		unannounced:      make(map[[2]netip.Addr]*Session),
 		byISN:            make(map[uint32]isnSlot),
 	}
 	if t.opts.NumberData == nil {
@@ -251,7 +259,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		}
 		return
 	}
-	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0) || !s.Flags.Has(decode.FlagSYN)) {
+	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0 && len(t.unannounced) == 0) || !s.Flags.Has(decode.FlagSYN)) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
@@ -262,7 +270,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// it matches nothing, and only a SYN starts a new one (active mode
 	// from port 20 to a client port used again).
 	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
-		if !t.matchSYN(s) && len(t.encrypted) > 0 {
+		if !t.matchSYN(s) && (len(t.encrypted) > 0 || len(t.unannounced) > 0) {
 			t.inferData(s)
 		}
 	}
@@ -273,7 +281,18 @@ func (t *Tracker) encrypt(sess *Session, ev Event) {
 	sess.Encrypted, sess.WasEncrypted = true, true
 	t.encrypted[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = sess
 	t.encryptedClients[sess.Client.Addr()] = sess
+	t.announced(sess)
 	t.event(sess, ev)
+}
+
+// announced takes a session out of the unannounced index: it showed an
+// announcement (every data connection after it is matched by the ones it
+// shows), its control channel turned to TLS (the encrypted indexes infer
+// for it), or it ended.
+func (t *Tracker) announced(sess *Session) {
+	if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.unannounced[pair] == sess {
+		delete(t.unannounced, pair)
+	}
 }
 
 // unencrypt takes a session out of the encrypted indexes (it ended, or
@@ -328,6 +347,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.resumeSession(sess, r)
 		}
 		t.sessions.Put(key, sess)
+		if e.Midstream && !e.Encrypts {
+			t.unannounced[[2]netip.Addr{e.Client.Addr(), e.Server.Addr()}] = sess
+		}
 		t.pairSameConnection(sess, e)
 		t.sink.SessionStart(sess)
 		if e.Kind == decode.ControlOpen && e.Encrypts {
@@ -339,6 +361,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 	}
 	sess.lastSeen = e.TS
+	if e.Endpoint.Via != 0 && e.EndpointErr == nil && len(t.unannounced) > 0 {
+		t.announced(sess)
+	}
 	switch e.Kind {
 	case decode.ControlOpen:
 		// Open carries only what the session was created with.
@@ -375,6 +400,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.endSession(sess, closeReasons[e.Closed])
 		t.sessions.Delete(key)
 		t.unencrypt(sess)
+		t.announced(sess)
 	}
 }
 
@@ -470,6 +496,7 @@ func (t *Tracker) Finish() {
 		t.endSession(sess, EndCaptureEnd)
 	}
 	t.sessions.Clear()
+	clear(t.unannounced)
 	t.idleEnded, t.idleOrder, t.idleHead = nil, nil, 0
 	for _, dc := range t.open {
 		if !dc.Done {

@@ -396,6 +396,7 @@ type jsonServer struct {
 	PortsCount    int            `json:"passive_ports_announced"`
 	PortsDistinct int            `json:"passive_ports_distinct"`
 	PortsSeen     int            `json:"passive_ports_inferred,omitempty"`
+	PortsEarlier  int            `json:"passive_ports_before_capture,omitempty"`
 	Range         string         `json:"allowed_range,omitempty"`
 	OutsideRange  int            `json:"outside_range"`
 	Outcomes      map[string]int `json:"outcomes"`
@@ -408,7 +409,7 @@ type jsonServer struct {
 func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	for _, s := range ss {
 		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
-			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, OutsideRange: s.OutsideRange,
+			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, PortsEarlier: s.PortsAnnounced.BeforeCapture, OutsideRange: s.OutsideRange,
 			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules}
 		if s.PortsAnnounced.Count > 0 {
 			j.PortsLow, j.PortsHigh = s.PortsAnnounced.Min, s.PortsAnnounced.Max

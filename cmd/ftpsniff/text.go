@@ -197,8 +197,9 @@ func (o *textOutput) transcript(s *track.Session) {
 		items = append(items, item{seq: c.Seq, cmd: c})
 	}
 	for _, d := range s.Data {
-		if d.Announce == nil {
-			// Inferred: no announcement to show it under.
+		if d.Announce == nil && d.Command == nil {
+			// Inferred: no announcement or transfer command to show it
+			// under.
 			items = append(items, item{seq: d.Seq, data: d})
 		}
 	}
@@ -517,11 +518,16 @@ func (o *textOutput) serverSummaries() {
 		}
 		o.printf("%s %s: %d session%s", p.head.Sprint("server"), s.Server, s.Sessions, plural(s.Sessions))
 		if ps := s.PortsAnnounced; ps.Count > 0 {
-			// An encrypted session's ports were seen, not announced.
+			// An encrypted session's ports were seen, not announced, as
+			// were those announced before the capture started.
 			label := "passive ports announced"
 			switch {
-			case ps.Inferred == ps.Count:
+			case ps.Inferred == ps.Count && ps.BeforeCapture == 0:
 				label = "passive ports seen (their announcements encrypted)"
+			case ps.Inferred == ps.Count && ps.BeforeCapture == ps.Inferred:
+				label = "passive ports seen (announced before the capture started)"
+			case ps.Inferred == ps.Count:
+				label = "passive ports seen (their announcements encrypted or before the capture)"
 			case ps.Inferred > 0:
 				label = "passive ports announced or seen"
 			}
@@ -599,8 +605,10 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	var facts []string
 	if d.Client.IsValid() {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
-		if d.Match == track.MatchInferred {
+		if d.Match == track.MatchInferred && d.Session.WasEncrypted {
 			facts = append(facts, "inferred from the peers of the encrypted session")
+		} else if d.Match == track.MatchInferred {
+			facts = append(facts, "inferred from the peers: announced before the capture started")
 		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {
 			facts = append(facts, "matched by "+d.Match.String())
 		}

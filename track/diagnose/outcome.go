@@ -236,6 +236,15 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	return f
 }
 
+// inActiveMode opens an active-mode failure's message with the
+// announcement that set it up, when the capture shows one.
+func inActiveMode(dc *track.DataConn) string {
+	if dc.Via == 0 {
+		return "In active mode"
+	}
+	return "In active mode (" + dc.Via.String() + ")"
+}
+
 func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
@@ -252,16 +261,16 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	dst := dc.Server.Addr()
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
-		f.Message = fmt.Sprintf("In active mode (%s) the server's %s back to the client at %s%s got no answer: a firewall or NAT on the client's side drops them. %s",
-			dc.Via, plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(v, dst, "client"))
+		f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: a firewall or NAT on the client's side drops them. %s",
+			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(v, dst, "client"))
 		if dc.SynAckLost {
-			f.Message = fmt.Sprintf("In active mode (%s) the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
-				dc.Via, dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
+			f.Message = fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
+				inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
 		}
 	case track.OutcomeRefused:
-		f.Message = fmt.Sprintf("In active mode (%s) the client answered the server's connection back to %s with RST: its firewall rejects it, or nothing listened on port %d.", dc.Via, dc.Server, dc.Server.Port())
+		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, dc.Server.Port())
 	case track.OutcomeUnreachable:
-		f.Message = fmt.Sprintf("In active mode (%s) the server's connection back to %s was answered by %s from %s.", dc.Via, dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s))
+		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s))
 	}
 	switch {
 	case nat != nil && nat.Code == CodeNATMismatch:

@@ -15,9 +15,12 @@ type PortStats struct {
 	Min, Max uint16
 	Count    int // announcements
 	Distinct int // different ports
-	// Inferred: of Count, the ports of data connections of encrypted
-	// sessions, whose announcements were ciphertext: seen, not read.
-	Inferred int
+	// Inferred: of Count, the ports of data connections whose
+	// announcements could not be read (track.MatchInferred): seen, not
+	// read. BeforeCapture: of Inferred, those of sessions picked up
+	// mid-stream, announced before the capture started; the rest were
+	// ciphertext.
+	Inferred, BeforeCapture int
 }
 
 // ServerSummary is the diagnosis of one server (one control address and
@@ -307,6 +310,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 		a.passive.add(p)
 		if dc.Match == track.MatchInferred {
 			a.passive.Inferred++
+			if !dc.Session.WasEncrypted {
+				a.passive.BeforeCapture++
+			}
 		}
 		if a.ports == nil {
 			a.ports = new(portSet)

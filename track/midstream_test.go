@@ -1,0 +1,145 @@
+package track
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// newMidstreamSession starts a session the way decode reports one picked
+// up without its SYN: no greeting, no login seen.
+func newMidstreamSession(t *testing.T) *session {
+	rec := &recorder{}
+	s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true})
+	return s
+}
+
+// TestMidstreamDataAnnouncedBeforeTheCapture: a capture that starts after
+// a session's PORT (or 227) loses the announcement, not the data
+// connection: a SYN between the session's peers on data ports, soon after
+// the session was picked up and before it shows an announcement of its
+// own, is its data connection, tied to the transfer command waiting for
+// one. Without this an active-mode failure whose PORT preceded the capture
+// read "data: none".
+func TestMidstreamDataAnnouncedBeforeTheCapture(t *testing.T) {
+	serverData := netip.MustParseAddrPort("192.0.2.10:20")
+	clientPort := netip.MustParseAddrPort("198.51.100.7:41833")
+	for _, tc := range []struct {
+		name     string
+		run      func(s *session)
+		inferred bool
+		outcome  Outcome
+		linked   string // the verb of the command it is tied to, "" for none
+	}{
+		{
+			name: "active SYNs unanswered after the RETR",
+			run: func(s *session) {
+				s.cmd("RETR", "report.txt")
+				for range 3 {
+					s.seg(serverData, clientPort, decode.FlagSYN, 77, 0)
+					s.tick(time.Second)
+				}
+				s.reply(425, "Failed to establish connection.")
+			},
+			inferred: true, outcome: OutcomeUnanswered, linked: "RETR",
+		},
+		{
+			name: "passive connection before the transfer command",
+			run: func(s *session) {
+				s.handshakeTransfer(netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40007"), 3000)
+				s.cmd("RETR", "f")
+				s.reply(226, "Transfer complete.")
+			},
+			inferred: true, outcome: OutcomeTransferred, linked: "RETR",
+		},
+		{
+			name: "another service between the same hosts",
+			run: func(s *session) {
+				s.seg(netip.MustParseAddrPort("198.51.100.7:50002"), netip.MustParseAddrPort("192.0.2.10:22"), decode.FlagSYN, 1, 0)
+			},
+		},
+		{
+			name: "a SYN long after the session last spoke",
+			run: func(s *session) {
+				s.cmd("NOOP", "")
+				s.reply(200, "NOOP ok.")
+				s.tick(2 * midstreamWindow)
+				s.seg(serverData, clientPort, decode.FlagSYN, 77, 0)
+			},
+		},
+		{
+			name: "after an announcement of its own",
+			run: func(s *session) {
+				s.cmd("PASV", "")
+				s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+				// Not to the announced port: other traffic, not inferred.
+				s.seg(netip.MustParseAddrPort("198.51.100.7:50003"), netip.MustParseAddrPort("192.0.2.10:40001"), decode.FlagSYN, 1, 0)
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newMidstreamSession(t)
+			tc.run(s)
+			s.end()
+			var got []*DataConn
+			for _, d := range s.rec.data {
+				if d.Match == MatchInferred {
+					got = append(got, d)
+				}
+			}
+			if !tc.inferred {
+				if len(got) != 0 {
+					t.Fatalf("inferred %d data connections, want none: %+v", len(got), got[0])
+				}
+				if len(s.trk.unannounced) != 0 {
+					t.Errorf("the unannounced index keeps %d sessions after the capture's end", len(s.trk.unannounced))
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("inferred %d data connections, want 1", len(got))
+			}
+			d := got[0]
+			if d.Outcome != tc.outcome {
+				t.Errorf("outcome %v, want %v", d.Outcome, tc.outcome)
+			}
+			verb := ""
+			if d.Command != nil {
+				verb = d.Command.Verb
+			}
+			if verb != tc.linked {
+				t.Errorf("tied to %q, want %q", verb, tc.linked)
+			}
+		})
+	}
+}
+
+// TestMidstreamIndexFollowsTheSession: a session leaves the unannounced
+// index at its first announcement and at its end, so the index holds only
+// open sessions that may still need it.
+func TestMidstreamIndexFollowsTheSession(t *testing.T) {
+	s := newMidstreamSession(t)
+	if len(s.trk.unannounced) != 1 {
+		t.Fatalf("a mid-stream session is not indexed: %d", len(s.trk.unannounced))
+	}
+	s.cmd("PORT", "198,51,100,7,163,105")
+	if len(s.trk.unannounced) != 0 {
+		t.Errorf("still indexed after its PORT")
+	}
+	s.end()
+
+	s = newMidstreamSession(t)
+	s.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+	if len(s.trk.unannounced) != 0 {
+		t.Errorf("still indexed after its end")
+	}
+
+	// A session seen from its SYN never is.
+	s = newSession(t)
+	if len(s.trk.unannounced) != 0 {
+		t.Errorf("a session seen from its start is indexed")
+	}
+}
