@@ -227,7 +227,7 @@ func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
 // capture started. Peers and ports are all there is. Only unprivileged
 // ports count as data ports (and 20 for active mode), so the peers' other
 // services are not taken for FTP data.
-func (t *Tracker) inferData(s *decode.Segment) {
+func (t *Tracker) inferData(s *decode.Segment) bool {
 	var sess *Session
 	passive := true
 	to, from := [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}, [2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}
@@ -247,13 +247,13 @@ func (t *Tracker) inferData(s *decode.Segment) {
 		sess, passive = x, false
 	}
 	if sess == nil || sess.ended {
-		return
+		return false
 	}
 	readable := !sess.Encrypted
 	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
 		sess.DataOmitted++
 		t.limits.DataDropped++
-		return
+		return true
 	}
 	t.seq++
 	dc := &DataConn{
@@ -276,6 +276,7 @@ func (t *Tracker) inferData(s *decode.Segment) {
 	t.addData(s, dc)
 	t.addOpen(dc)
 	t.dataSegment(dc, s)
+	return true
 }
 
 // midstreamWindow: how long after a mid-stream session's start (the

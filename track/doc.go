@@ -28,7 +28,11 @@
 // whose control channel is TLS while it is, and those picked up mid-stream
 // until their first announcement or a minute of packet time after they
 // last spoke (an announcement made before the capture started); at most
-// one entry per open session.
+// one entry per open session. For those to claim, the handshake segments
+// of the capture's first three minutes that matched nothing are held
+// (header only, at most 256, the oldest replaced first and counted in
+// Limits.EarlyOverwritten): a client waiting on its data SYNs says nothing
+// on its control connection until it gives up.
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded

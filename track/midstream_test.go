@@ -143,3 +143,60 @@ func TestMidstreamIndexFollowsTheSession(t *testing.T) {
 		t.Errorf("a session seen from its start is indexed")
 	}
 }
+
+// TestMidstreamClaimsSYNsBeforeItsFirstByte: a capture started while a
+// passive transfer hangs holds the client's retried SYNs before any byte
+// of the control connection (the client speaks only once it gives up).
+// The session picked up then claims them: its data connection is
+// unanswered, not "data: none". Segments of other hosts are left, those
+// held past the capture's first earlyWindow are not held at all, and the
+// ring's bound is counted.
+func TestMidstreamClaimsSYNsBeforeItsFirstByte(t *testing.T) {
+	dataCli := netip.MustParseAddrPort("198.51.100.7:53194")
+	dataSrv := netip.MustParseAddrPort("192.0.2.10:40011")
+	other := netip.MustParseAddrPort("203.0.113.9:40999")
+	for _, tc := range []struct {
+		name    string
+		lead    time.Duration // packet time before the first SYN
+		others  int           // unrelated SYNs held before the session's
+		want    int           // data connections claimed
+		syns    int
+		evicted int
+	}{
+		{"retried SYNs before the first control byte", 0, 0, 1, 3, 0},
+		{"other hosts' SYNs are not claimed", 0, 5, 1, 3, 0},
+		{"SYNs past the capture's first minutes are not held", 2 * earlyWindow, 0, 0, 0, 0},
+		{"the held segments are bounded", 0, maxEarly + 44, 0, 0, 47},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			// The capture's first packet.
+			s.seg(netip.MustParseAddrPort("203.0.113.1:1"), netip.MustParseAddrPort("203.0.113.2:2"), decode.FlagACK, 1, 0)
+			s.tick(tc.lead)
+			for range 3 {
+				s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+				s.tick(time.Second)
+			}
+			for i := range tc.others {
+				s.seg(netip.AddrPortFrom(other.Addr(), uint16(1024+i)), netip.MustParseAddrPort("192.0.2.99:443"), decode.FlagSYN, 1, 0)
+			}
+			s.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true})
+			s.cmd("QUIT", "")
+			s.reply(221, "Goodbye.")
+			s.end()
+			if len(s.rec.data) != tc.want {
+				t.Fatalf("%d data connections, want %d", len(s.rec.data), tc.want)
+			}
+			if tc.want > 0 {
+				d := s.rec.data[0]
+				if d.Match != MatchInferred || d.Outcome != OutcomeUnanswered || d.SYNs != tc.syns || d.Client != dataCli {
+					t.Errorf("match %v outcome %v SYNs %d client %v; want inferred, unanswered, %d, %v", d.Match, d.Outcome, d.SYNs, d.Client, tc.syns, dataCli)
+				}
+			}
+			if got := s.trk.Limits().EarlyOverwritten; got != tc.evicted {
+				t.Errorf("EarlyOverwritten %d, want %d", got, tc.evicted)
+			}
+		})
+	}
+}

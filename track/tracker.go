@@ -127,6 +127,11 @@ type Limits struct {
 	// later than decode.ResumeWait): they say what they are, without the
 	// session they continue or its login.
 	ResumedUnlinked int `json:"resumed_unlinked,omitempty"`
+	// EarlyOverwritten counts handshake segments of the capture's first
+	// minutes, held for sessions picked up mid-stream to claim, that
+	// newer ones replaced (maxEarly): a data connection announced before
+	// the capture started may have lost its first SYNs with them.
+	EarlyOverwritten int `json:"early_segments_overwritten,omitempty"`
 	// DataBeyondWindow counts data segments (a run of them in sequence
 	// once) that started past a hole and beyond the window their receiver
 	// advertised, and that it never acknowledged: their bytes are not
@@ -160,6 +165,11 @@ type Tracker struct {
 	// entry leaves at the session's first announcement, at its end, or
 	// once it is found past midstreamWindow.
 	unannounced map[[2]netip.Addr]*Session
+	// start is the packet time of the capture's first segment; held, the
+	// handshake segments of its first earlyWindow that matched nothing,
+	// for sessions picked up mid-stream to claim (early.go); nil after.
+	start time.Time
+	held  *earlySegments
 	// byISN indexes open sessions whose client SYN was seen in the last
 	// two seconds and that have no twin yet, by that SYN's sequence
 	// number (twin.go). The sessions table owns them; an entry leaves when
@@ -248,6 +258,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if s.TS.After(t.last) {
 		t.last = s.TS
 	}
+	if t.start.IsZero() {
+		t.start = s.TS
+	}
 	if s.Control {
 		// Decode owns control connections: their end comes as ControlClose.
 		// Under TLS no event says the session is still active; its
@@ -259,7 +272,8 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		}
 		return
 	}
-	if len(t.data) == 0 && ((len(t.byPort) == 0 && len(t.encrypted) == 0 && len(t.unannounced) == 0) || !s.Flags.Has(decode.FlagSYN)) {
+	hold := s.Flags&(decode.FlagSYN|decode.FlagRST) != 0 && t.early(s)
+	if len(t.data) == 0 && !hold && ((len(t.byPort) == 0 && len(t.encrypted) == 0 && len(t.unannounced) == 0) || !s.Flags.Has(decode.FlagSYN)) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
@@ -270,9 +284,12 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// it matches nothing, and only a SYN starts a new one (active mode
 	// from port 20 to a client port used again).
 	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
-		if !t.matchSYN(s) && (len(t.encrypted) > 0 || len(t.unannounced) > 0) {
-			t.inferData(s)
+		if t.matchSYN(s) || (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
+			return
 		}
+	}
+	if hold {
+		t.holdEarly(s)
 	}
 }
 
@@ -349,6 +366,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.sessions.Put(key, sess)
 		if e.Midstream && !e.Encrypts {
 			t.unannounced[[2]netip.Addr{e.Client.Addr(), e.Server.Addr()}] = sess
+			defer t.adoptEarly(sess) // once the session is started
 		}
 		t.pairSameConnection(sess, e)
 		t.sink.SessionStart(sess)
@@ -438,6 +456,9 @@ func (t *Tracker) transcriptRoom() bool {
 func (t *Tracker) tick(now time.Time) {
 	if len(t.idleOrder) > 0 {
 		t.expireIdleEnded(now)
+	}
+	if t.held != nil && now.Sub(t.start) > earlyWindow {
+		t.held = nil // nothing more is held (early.go)
 	}
 	kept := t.open[:0]
 	for _, dc := range t.open {
