@@ -241,7 +241,8 @@ func (cv *carving) secondPass(opts *readOptions) error {
 		}
 		src, err := capture.Open(name)
 		if err != nil {
-			return fmt.Errorf("--write: reading %s again: %w", displayInput(name), err)
+			// main escapes the whole line: the name goes in as it is.
+			return fmt.Errorf("--write: reading %s again: %w", name, err)
 		}
 		var in capture.Source = capture.Prefetch(src)
 		if opts.filter != nil {

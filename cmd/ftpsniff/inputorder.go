@@ -20,10 +20,11 @@ type timedInput struct {
 // day.pcap10) comes from a shell glob in the order of the names, which is
 // not the order of time: read that way, sessions crossing a file boundary
 // split in two and their data connections look unanswered. Inputs whose
-// first packet is unknown keep their place relative to each other and go
-// first (an error is said as soon as possible); a pipe cannot be looked
-// into without reading it, so with one the order given stands. The reorder
-// is said once on stderr.
+// first packet is unknown (unreadable, empty) have no time to be ordered
+// by: they stay where they were given, and the files with a first packet
+// are ordered among the other places. A pipe cannot be looked into without
+// reading it, so with one the order given stands. The reorder is said once
+// on stderr, naming two files it moved (never one without a time).
 func orderInputs(names []string, stderr io.Writer) []timedInput {
 	in := make([]timedInput, len(names))
 	for i, name := range names {
@@ -32,14 +33,26 @@ func orderInputs(names []string, stderr io.Writer) []timedInput {
 	if len(names) < 2 || anyStream(names) {
 		return in
 	}
+	var places []int // of the inputs with a first packet
+	var timed []timedInput
 	for i := range in {
-		in[i].first = firstPacketTime(in[i].name)
+		if in[i].first = firstPacketTime(in[i].name); !in[i].first.IsZero() {
+			places = append(places, i)
+			timed = append(timed, in[i])
+		}
 	}
-	slices.SortStableFunc(in, func(a, b timedInput) int { return a.first.Compare(b.first) })
+	slices.SortStableFunc(timed, func(a, b timedInput) int { return a.first.Compare(b.first) })
+	for k, i := range places {
+		in[i] = timed[k]
+	}
 	for i := range in {
 		if in[i].name != names[i] {
-			fmt.Fprintf(stderr, "ftpsniff: the %d files are read in the order of their first packets, not as given (%s before %s)\n",
-				len(in), displayInput(in[i].name), displayInput(names[i]))
+			which := fmt.Sprintf("the %d files are", len(in))
+			if len(timed) < len(in) {
+				which = fmt.Sprintf("the %d files with packets are", len(timed))
+			}
+			fmt.Fprintf(stderr, "ftpsniff: %s read in the order of their first packets, not as given (%s before %s)\n",
+				which, displayInput(in[i].name), displayInput(names[i]))
 			break
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestRotatedFilesReadInTimeOrder: the files of a rotated capture given
@@ -135,4 +136,94 @@ func vantageVerdicts(records string) string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// TestUnreadableInputKeepsItsPlace guards the order of inputs around one
+// that cannot be opened: it has no first packet to be ordered by, so it
+// stays where it was given (not first, as its zero time would sort), the
+// readable files are ordered among the other places, and the note names
+// only files it ordered by time.
+func TestUnreadableInputKeepsItsPlace(t *testing.T) {
+	parts := splitCapture(t, viewRealDir+"mirror-vsftpd.pcap.gz", t.TempDir(), 3)
+	missing := filepath.Join(t.TempDir(), "nofile.pcap")
+	for _, tc := range []struct {
+		given, want []string
+		note        string // "" when the order given stands
+	}{
+		// In time order already, the missing one anywhere: no reorder.
+		{[]string{missing, parts[0], parts[1]}, []string{missing, parts[0], parts[1]}, ""},
+		{[]string{parts[0], parts[1], missing}, []string{parts[0], parts[1], missing}, ""},
+		// Out of order: the readable ones swap around the missing one.
+		{[]string{parts[2], missing, parts[0], parts[1]}, []string{parts[0], missing, parts[1], parts[2]},
+			fmt.Sprintf("the 3 files with packets are read in the order of their first packets, not as given (%s before %s)", parts[0], parts[2])},
+		{[]string{parts[1], parts[0], missing}, []string{parts[0], parts[1], missing},
+			fmt.Sprintf("the 2 files with packets are read in the order of their first packets, not as given (%s before %s)", parts[0], parts[1])},
+		// All readable: the note as it always was.
+		{[]string{parts[1], parts[0]}, []string{parts[0], parts[1]},
+			fmt.Sprintf("the 2 files are read in the order of their first packets, not as given (%s before %s)", parts[0], parts[1])},
+	} {
+		var stderr bytes.Buffer
+		got := inputNames(orderInputs(tc.given, &stderr))
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("given %q: read in the order %q, want %q", tc.given, got, tc.want)
+		}
+		switch {
+		case tc.note == "" && stderr.Len() != 0:
+			t.Errorf("given %q: stderr %q, want nothing", tc.given, stderr.String())
+		case tc.note != "" && !strings.Contains(stderr.String(), tc.note):
+			t.Errorf("given %q: stderr %q, want %q", tc.given, stderr.String(), tc.note)
+		}
+		if strings.Contains(stderr.String(), "nofile") {
+			t.Errorf("given %q: the note orders the unreadable file: %q", tc.given, stderr.String())
+		}
+	}
+}
+
+// TestInputNotesEscapeFileNames guards the stderr notes that name input
+// files (given more than once, read in another order, overlapping): a
+// file name holding a terminal escape or a bidi override is printed
+// escaped, not raw.
+func TestInputNotesEscapeFileNames(t *testing.T) {
+	dir := t.TempDir()
+	raw, err := os.ReadFile(viewRealDir + "pasv-drop.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := filepath.Join(dir, "a\x1b]0;owned\x07\u202e.pcap")
+	if err := os.WriteFile(hostile, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "plain.pcap")
+	if err := os.WriteFile(plain, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const hostileShown = `a\x1b]0;owned\a\u202e.pcap`
+	for _, tc := range []struct {
+		args []string
+		want string // on stderr
+	}{
+		{[]string{"read", hostile, hostile}, hostileShown + " is given more than once"},
+		{[]string{"read", plain, hostile}, hostileShown + " starts ("},
+		{[]string{"read", "--json", plain, "/nonexistent/\x1b[2J"}, `ftpsniff: /nonexistent/\x1b[2J: cannot open`},
+	} {
+		var stdout, stderr bytes.Buffer
+		run(tc.args, &stdout, &stderr)
+		assertNoTerminalControls(t, fmt.Sprint(tc.args), stderr.String())
+		if !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%q: stderr %q, want %q", tc.args, stderr.String(), tc.want)
+		}
+	}
+}
+
+// assertNoTerminalControls fails when s holds a byte a terminal acts on
+// (a C0 control other than newline, DEL), a C1 control or a format
+// character (bidi override, zero width), or invalid UTF-8.
+func assertNoTerminalControls(t *testing.T, what, s string) {
+	t.Helper()
+	for i, r := range s {
+		if r == utf8.RuneError || (r < 0x20 && r != '\n') || r == 0x7f || needsJSONEscape(r) {
+			t.Errorf("%s: raw %U at byte %d in %q", what, r, i, s)
+			return
+		}
+	}
 }

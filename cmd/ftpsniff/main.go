@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ftpsniff: %d finding%s at or above %s (--fail-on)\n", fe.n, plural(fe.n), fe.level)
 		return exitFindings
 	default:
-		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(err.Error())))
 		return exitError
 	}
 }

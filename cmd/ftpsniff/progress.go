@@ -109,7 +109,9 @@ func progressLine(name string, read, size int64, packets, sessions uint64, elaps
 	if name == "-" {
 		name = "stdin"
 	}
-	line := fmt.Sprintf("%s  %s", name, mib(read))
+	// A file name is anyone's bytes: one holding ESC]0;…BEL would retitle
+	// the terminal the line is drawn on.
+	line := fmt.Sprintf("%s  %s", safe(name), mib(read))
 	if size > 0 {
 		line += fmt.Sprintf(" of %s (%d%%)", mib(size), read*100/size)
 	}

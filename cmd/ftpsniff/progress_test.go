@@ -208,3 +208,20 @@ func head(s string) string {
 	}
 	return strconv.Quote(s)
 }
+
+// TestProgressLineEscapesName guards the progress line against a file
+// name that holds terminal escapes: drawn raw, ESC]0;…BEL would retitle
+// the terminal and ESC[2J clear it. The line holds no control byte and
+// shows the name escaped.
+func TestProgressLineEscapesName(t *testing.T) {
+	name := "day\x1b]0;owned\x07\x1b[2J\u202e\x9b.pcap"
+	got := progressLine(name, 1<<20, 2<<20, 1, 0, time.Second)
+	for i := 0; i < len(got); i++ {
+		if got[i] < 0x20 || got[i] == 0x7f {
+			t.Fatalf("progressLine(%q) = %q: control byte %#x at %d", name, got, got[i], i)
+		}
+	}
+	if want := `day\x1b]0;owned\a\x1b[2J\u202e\x9b.pcap  1.0 MiB of 2.0 MiB (50%)`; !strings.HasPrefix(got, want) {
+		t.Errorf("progressLine(%q) = %q, want it to start %q", name, got, want)
+	}
+}

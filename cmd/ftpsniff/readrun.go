@@ -68,7 +68,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 			cv.abandon()
 		}
 		for _, err := range inputErrs[:len(inputErrs)-1] {
-			fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(err.Error())))
 		}
 		return inputErrs[len(inputErrs)-1]
 	}
@@ -91,7 +91,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	// Every error once, in input order: main prints the last.
 	for _, err := range inputErrs[:len(inputErrs)-1] {
-		fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(err.Error())))
 	}
 	return inputErrs[len(inputErrs)-1]
 }
@@ -241,9 +241,13 @@ func inputErrNote(err error) string {
 	return " (nothing read from it)"
 }
 
+// displayInput is an input's name as printed on stderr: escaped (safe),
+// since a file name is anyone's bytes and may hold terminal escapes, and
+// "-" said as what it is. An error that wraps it is escaped again where
+// printed: wrap the name itself instead.
 func displayInput(name string) string {
 	if name == "-" {
 		return "standard input"
 	}
-	return name
+	return safe(name)
 }

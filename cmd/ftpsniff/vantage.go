@@ -5,7 +5,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -164,7 +163,9 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	w := bufio.NewWriter(stdout)
 	if opts.JSON {
-		writeVantageJSON(w, rep, cs)
+		if err := writeVantageJSON(w, opts.Observer, rep, cs); err != nil {
+			return err
+		}
 	} else {
 		writeVantageText(w, rep, cs)
 	}
@@ -173,7 +174,7 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	if len(inputErrs) > 0 {
 		for _, e := range inputErrs[:len(inputErrs)-1] {
-			fmt.Fprintf(stderr, "ftpsniff: %s\n", oneLine(e.Error()))
+			fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(e.Error())))
 		}
 		return inputErrs[len(inputErrs)-1]
 	}
@@ -247,7 +248,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 					pr("  announcement %d at %s: not seen\n", a.Index, safe(rep.Points[i]))
 					continue
 				}
-				pr("  announcement %d at %s: %s  = %s\n", a.Index, safe(rep.Points[i]), shown(an.Text), endpointText(an))
+				pr("  announcement %d at %s: %s  = %s\n", a.Index, safe(rep.Points[i]), announcementText(an), endpointText(an))
 				if same {
 					break
 				}
@@ -300,6 +301,16 @@ func pointNames(s string, names []string) string {
 	return s
 }
 
+// announcementText is an announcement's line for the text output, with
+// what the collector's bound left out said as shown says it.
+func announcementText(a *vantage.Announcement) string {
+	t := shown(a.Text)
+	if a.TextMore > 0 {
+		t += fmt.Sprintf("… (%d more bytes)", a.TextMore)
+	}
+	return t
+}
+
 func endpointText(a *vantage.Announcement) string {
 	if !a.Endpoint.Addr().IsValid() {
 		return fmt.Sprintf("port %d", a.Endpoint.Port())
@@ -347,11 +358,15 @@ type jsonConnView struct {
 }
 
 type jsonAnnView struct {
-	Point    string `json:"point"`
-	Text     string `json:"text"`
-	Endpoint string `json:"endpoint"`
-	TS       string `json:"ts"`
-	Packet   uint64 `json:"packet"`
+	Point   string `json:"point"`
+	Text    string `json:"text"`
+	TextRaw []byte `json:"text_raw,omitempty"`
+	// Truncated: the line was longer than the point keeps (Text is its
+	// start, cut at a character boundary).
+	Truncated bool   `json:"text_truncated,omitempty"`
+	Endpoint  string `json:"endpoint"`
+	TS        string `json:"ts"`
+	Packet    uint64 `json:"packet"`
 }
 
 type jsonVantageSession struct {
@@ -406,8 +421,28 @@ func tsString(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector) {
-	enc := json.NewEncoder(w)
+// vantageRecords writes the merged view's records as every JSON output
+// writes its records (recordEncoder): nothing from the wire raw, the
+// observer (--observer) last. The first error is kept and stops the rest.
+type vantageRecords struct {
+	w   io.Writer
+	rec *recordEncoder
+	err error
+}
+
+func (o *vantageRecords) write(v any) {
+	if o.err != nil {
+		return
+	}
+	line, err := o.rec.encode(v)
+	if err == nil {
+		_, err = o.w.Write(line)
+	}
+	o.err = err
+}
+
+func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*vantage.Collector) error {
+	enc := &vantageRecords{w: w, rec: newRecordEncoder(observer)}
 	for i, c := range cs {
 		j := jsonVantagePoint{Type: "vantage", Point: c.Name, Files: c.Files, Samples: rep.Offsets[i].Samples,
 			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], Limits: rep.Limits[i]}
@@ -415,7 +450,7 @@ func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			v := rep.Offsets[i].Offset.Seconds()
 			j.Offset = &v
 		}
-		_ = enc.Encode(j)
+		enc.write(j)
 	}
 	for _, s := range rep.Sessions {
 		js := jsonVantageSession{Type: "vantage_session", Session: s.ID}
@@ -437,12 +472,13 @@ func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			}{Index: a.Index, Rewritten: a.Rewritten, Untranslated: a.Untranslated, Verdict: pointNames(a.Verdict, rep.Points)}
 			for _, i := range s.Order {
 				if an := a.Views[i]; an != nil {
-					ja.Views = append(ja.Views, jsonAnnView{Point: rep.Points[i], Text: an.Text, Endpoint: endpointText(an), TS: tsString(an.TS), Packet: an.Num})
+					ja.Views = append(ja.Views, jsonAnnView{Point: rep.Points[i], Text: an.Text, TextRaw: rawOf(an.Text), Truncated: an.TextMore > 0,
+						Endpoint: endpointText(an), TS: tsString(an.TS), Packet: an.Num})
 				}
 			}
 			js.Announcements = append(js.Announcements, ja)
 		}
-		_ = enc.Encode(js)
+		enc.write(js)
 		if s.Helper != nil {
 			writeHelperCheckJSON(enc, rep, s)
 		}
@@ -472,9 +508,10 @@ func writeVantageJSON(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				}
 				jp.Points = append(jp.Points, dv)
 			}
-			_ = enc.Encode(jp)
+			enc.write(jp)
 		}
 	}
+	return enc.err
 }
 
 // writeHelperCheckText shows the simulated Linux helper of one session's
@@ -581,11 +618,13 @@ type jsonHelperStep struct {
 	Packet         uint64       `json:"packet"`
 	Copies         int          `json:"copies"`
 	Original       string       `json:"original"`
+	OriginalRaw    []byte       `json:"original_raw,omitempty"`
 	Expect         *jsonExpect  `json:"expect,omitempty"`
 	Rewrite        *jsonRewrite `json:"rewrite,omitempty"`
 	Forwarded      bool         `json:"forwarded"`
 	SeenPacket     uint64       `json:"seen_packet,omitempty"`
 	Seen           string       `json:"seen,omitempty"`
+	SeenRaw        []byte       `json:"seen_raw,omitempty"`
 	SeenEndpoint   string       `json:"seen_endpoint,omitempty"`
 	TextAgrees     bool         `json:"text_agrees"`
 	ShiftSimulated *int32       `json:"shift_simulated,omitempty"`
@@ -594,7 +633,7 @@ type jsonHelperStep struct {
 	Verdict        string       `json:"verdict"`
 }
 
-func writeHelperCheckJSON(enc *json.Encoder, rep *vantage.Report, s *vantage.Session) {
+func writeHelperCheckJSON(enc *vantageRecords, rep *vantage.Report, s *vantage.Session) {
 	hc := s.Helper
 	j := jsonHelperCheck{Type: "helper_check", Session: s.ID, Between: []string{rep.Points[hc.In], rep.Points[hc.Out]},
 		Client: addrString(hc.Conn.Client), Server: addrString(hc.Conn.Server), NATed: hc.NATed, Encrypted: hc.Encrypted,
@@ -605,11 +644,11 @@ func writeHelperCheckJSON(enc *json.Encoder, rep *vantage.Report, s *vantage.Ses
 	if hc.Conn.ServerAt.IsValid() {
 		j.ServerAt = addrString(hc.Conn.ServerAt)
 	}
-	_ = enc.Encode(j)
+	enc.write(j)
 	for k, st := range hc.Steps {
 		r := st.Result
 		js := jsonHelperStep{Type: "helper_step", Session: s.ID, Step: k + 1, Dir: r.Dir.String(), Kind: stepKind(st), Action: r.Action.String(),
-			From: rep.Points[st.From], To: rep.Points[st.To], Packet: st.Num, Copies: st.Copies, Original: st.Original,
+			From: rep.Points[st.From], To: rep.Points[st.To], Packet: st.Num, Copies: st.Copies, Original: st.Original, OriginalRaw: rawOf(st.Original),
 			Forwarded: st.Forwarded, TextAgrees: st.TextAgrees, Agrees: st.Agrees, Verdict: st.Verdict}
 		if r.Action == nfhelper.PartialDrop {
 			js.Partial = r.Partial.String()
@@ -630,7 +669,7 @@ func writeHelperCheckJSON(enc *json.Encoder, rep *vantage.Report, s *vantage.Ses
 			}
 		}
 		if st.Forwarded {
-			js.SeenPacket, js.Seen = st.OutNum, st.Seen
+			js.SeenPacket, js.Seen, js.SeenRaw = st.OutNum, st.Seen, rawOf(st.Seen)
 			if st.SeenEndpoint.IsValid() || st.SeenEndpoint.Port() != 0 {
 				js.SeenEndpoint = endpointText(&vantage.Announcement{Endpoint: st.SeenEndpoint})
 			}
@@ -643,6 +682,6 @@ func writeHelperCheckJSON(enc *json.Encoder, rep *vantage.Report, s *vantage.Ses
 				js.ShiftSeen = &seen
 			}
 		}
-		_ = enc.Encode(js)
+		enc.write(js)
 	}
 }

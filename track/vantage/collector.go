@@ -3,6 +3,7 @@ package vantage
 import (
 	"net/netip"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -45,7 +46,8 @@ const maxText = 160
 type Announcement struct {
 	Via      ftp.Via
 	Endpoint netip.AddrPort // as the text states it (EPSV: invalid address)
-	Text     string         // the line, bounded
+	Text     string         // the line, bounded: cut at maxText, at a character boundary
+	TextMore int            // bytes of the line past Text, not kept: 0 when Text is whole
 	TS       time.Time
 	Num      uint64
 }
@@ -295,10 +297,32 @@ func (c *Collector) Control(e *decode.ControlEvent) {
 			text = e.Reply.Lines[len(e.Reply.Lines)-1]
 		}
 	}
-	if len(text) > maxText {
-		text = text[:maxText]
+	text, more := cutText(text, maxText)
+	x.Announce = append(x.Announce, Announcement{Via: e.Endpoint.Via, Endpoint: e.Endpoint.Addr, Text: text, TextMore: more, TS: e.TS, Num: e.Num})
+}
+
+// cutText bounds s to n bytes without splitting a UTF-8 character: a
+// character the bound would cut in two is left out whole, so what is kept
+// reads as the line did (a split one shows as an invalid byte). It
+// returns what is kept and how many bytes were left out. Bytes that are
+// not UTF-8 to begin with are cut where the bound falls.
+func cutText(s string, n int) (string, int) {
+	if len(s) <= n {
+		return s, 0
 	}
-	x.Announce = append(x.Announce, Announcement{Via: e.Endpoint.Via, Endpoint: e.Endpoint.Addr, Text: text, TS: e.TS, Num: e.Num})
+	cut := n
+	// The last character start at or before the bound, at most
+	// utf8.UTFMax-1 bytes back: if its character does not end by the
+	// bound, cut before it.
+	for back := 1; back < utf8.UTFMax && cut-back >= 0; back++ {
+		if i := cut - back; utf8.RuneStart(s[i]) {
+			if !utf8.FullRuneInString(s[i:cut]) {
+				cut = i
+			}
+			break
+		}
+	}
+	return s[:cut], len(s) - cut
 }
 
 // Tick implements decode.Handler.

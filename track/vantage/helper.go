@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/track/nfhelper"
 )
@@ -311,10 +312,11 @@ func lineAt(p []byte, off int) string {
 	if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
 		line = line[:i]
 	}
-	if len(line) > maxLine {
-		line = line[:maxLine]
+	if len(line) > maxLine+utf8.UTFMax {
+		line = line[:maxLine+utf8.UTFMax] // enough for cutText to find a boundary
 	}
-	return string(line)
+	s, _ := cutText(string(line), maxLine) // never half a character
+	return s
 }
 
 // stepVerdict compares the simulation with what the point past the
