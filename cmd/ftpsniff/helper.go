@@ -75,6 +75,9 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 		return next, func(t *track.Tracker) decode.Handler { return t }
 	}
 	hl := newHelperLayer(p.opts.helperCfg, next, p, p.opts.controlPorts())
+	if p.diag != nil {
+		hl.addrSetting = p.diag.AddrSetting
+	}
 	if p.opts.cmd != nil {
 		hl.notes = p.opts.cmd.ErrOrStderr()
 	}
@@ -120,6 +123,10 @@ type helperLayer struct {
 	rep            diagnose.Reporter
 	ports          []uint16
 	notes          io.Writer
+	// addrSetting names the setting that makes a session's server
+	// announce its public address, in its family's words (the
+	// diagnoser's); nil: named generically.
+	addrSetting func(*track.Session) string
 
 	conns map[decode.ConnKey]*helperConn
 	// expect indexes the live expectations by destination, as the
@@ -376,6 +383,11 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		f.Code, f.Severity = CodeHelperDrop, diagnose.SeverityError
 		f.Message = fmt.Sprintf("a Linux router with the FTP helper would drop this segment (%s: %s), and every retransmission of it: the session would stall", r.KernelLog(), r.Partial)
 		f.Advice = "make the server send the announcement in one segment in the form the helper parses, or open the data ports without the helper"
+		if dir == nfhelper.ClientToServer {
+			// The client split its PORT/EPRT: the server has nothing to
+			// change.
+			f.Advice = "make the client send its PORT/EPRT in one segment in the form the helper parses, or use passive mode on the client"
+		}
 	case r.Action == nfhelper.Expected && r.Rewrite.Done:
 		f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
 		f.Message = fmt.Sprintf("the helper would rewrite this %s to %s (%+d bytes) and expect %s", r.Kind, r.Rewrite.Text(), r.Rewrite.Delta(), r.Expect)
@@ -391,10 +403,11 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
 			f.Message = fmt.Sprintf("a Linux router translating %s to %s with the FTP helper attached would rewrite this %s to %s and expect %s",
 				r.Sender, r.Announced.Addr(), r.Kind, n.hyp.Rewrite.Text(), n.hyp.Expect)
+			attach := h.attachHelper(s)
 			if dir == nfhelper.ServerToClient {
-				f.Advice = "attach the helper on the NAT router (nftables: ct helper set \"ftp\" on tcp dport 21), or set the server's public address (pasv_address)"
+				f.Advice = "attach the helper on the NAT router (" + attach + "), or set the server's public address (" + h.addrName(s) + ")"
 			} else {
-				f.Advice = "attach the helper on the NAT router in front of the client (nftables: ct helper set \"ftp\" on tcp dport 21), or use passive mode on the client"
+				f.Advice = "attach the helper on the NAT router in front of the client (" + attach + "), or use passive mode on the client"
 			}
 		}
 	case r.NMissed > 0:
@@ -406,6 +419,24 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		return
 	}
 	h.rep.Finding(f)
+}
+
+// attachHelper is how to attach the FTP helper on a Linux router to the
+// session's control connection, at the server's own port: the nftables
+// helper object with its chain (diagnose.NFTHelperTable), or the
+// iptables raw-table rule (ip6tables for IPv6).
+func (h *helperLayer) attachHelper(s *track.Session) string {
+	port := s.Server.Port()
+	return "nftables: " + diagnose.NFTHelperTable(port) + "; or " + diagnose.IptablesHelperRule(port, s.Server.Addr().Unmap().Is6())
+}
+
+// addrName is the setting that makes the server of s announce its public
+// address.
+func (h *helperLayer) addrName(s *track.Session) string {
+	if h.addrSetting == nil {
+		return "its passive address setting"
+	}
+	return h.addrSetting(s)
 }
 
 // Data implements track.Sink: the data connection against the helper's
@@ -473,7 +504,7 @@ func (h *helperLayer) Event(s *track.Session, e *track.Event) {
 		h.rep.Finding(&diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
 			Packets: []uint64{e.Num},
 			Message: "the helper cannot help: the control channel is encrypted, so no firewall or NAT helper can read or rewrite the announcements",
-			Advice:  "open the server's passive port range in the firewall and set the server's public address (pasv_address), or use clear-text control (CCC) where policy allows"})
+			Advice:  "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"})
 	}
 	h.sink.Event(s, e)
 }

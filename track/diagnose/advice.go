@@ -36,18 +36,29 @@ func nftPorts(rs policy.Ranges) string {
 	return "{ " + strings.ReplaceAll(rs.String(), ",", ", ") + " }"
 }
 
-// iptablesRule is the same for iptables (ip6tables for an IPv6 server).
+// iptablesRule is the same for iptables (ip6tables for an IPv6 server),
+// as prose: one rule, or several joined by "; " (iptablesRules).
 func iptablesRule(rs policy.Ranges, v6 bool) string {
-	return iptablesChainRule("INPUT", "", rs, v6)
+	return strings.Join(iptablesRules(rs, v6), "; ")
+}
+
+// iptablesRules are iptablesRule's rules, one a line.
+func iptablesRules(rs policy.Ranges, v6 bool) []string {
+	return iptablesChainRules("INPUT", "", rs, v6)
 }
 
 // iptablesForwardRule is nftForwardRule for iptables.
 func iptablesForwardRule(rs policy.Ranges, v6 bool, inside netip.Addr) string {
+	return strings.Join(iptablesForwardRules(rs, v6, inside), "; ")
+}
+
+// iptablesForwardRules are iptablesForwardRule's rules, one a line.
+func iptablesForwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) []string {
 	to := ""
 	if inside.IsValid() {
 		to = "-d " + inside.Unmap().String() + " "
 	}
-	return iptablesChainRule("FORWARD", to, rs, v6)
+	return iptablesChainRules("FORWARD", to, rs, v6)
 }
 
 // forwardRules are the nftables and iptables rules of a router in front
@@ -67,39 +78,131 @@ func nftOrIptables(nft, iptables string) string {
 	return nft + " (or " + iptables + ")"
 }
 
-func iptablesChainRule(chain, to string, rs policy.Ranges, v6 bool) string {
-	cmd := "iptables"
+// iptablesCmd is the command for a rule of an address family: iptables
+// never sees IPv6 packets, ip6tables does.
+func iptablesCmd(v6 bool) string {
 	if v6 {
-		cmd = "ip6tables"
+		return "ip6tables"
 	}
-	ports := make([]string, len(rs))
-	for i, r := range rs {
-		ports[i] = r.String()
-		if r.Lo != r.Hi {
-			ports[i] = fmt.Sprintf("%d:%d", r.Lo, r.Hi)
+	return "iptables"
+}
+
+// maxMultiportSlots is how many ports one iptables multiport match takes
+// (XT_MULTI_PORTS in linux/netfilter/xt_multiport.h), a range counting two.
+const maxMultiportSlots = 15
+
+// iptablesChainRules accept new connections to rs in chain: one rule per
+// run of ranges that fits a multiport match, a single port or range
+// without one.
+func iptablesChainRules(chain, to string, rs policy.Ranges, v6 bool) []string {
+	cmd := iptablesCmd(v6)
+	var out, ports []string
+	slots := 0
+	flush := func() {
+		switch len(ports) {
+		case 0:
+		case 1:
+			out = append(out, fmt.Sprintf("%s -I %s %s-p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, ports[0]))
+		default:
+			out = append(out, fmt.Sprintf("%s -I %s %s-p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, strings.Join(ports, ",")))
 		}
+		ports, slots = ports[:0], 0
 	}
-	if len(rs) == 1 {
-		return fmt.Sprintf("%s -I %s %s-p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, ports[0])
+	for _, r := range rs {
+		port, n := r.String(), 1
+		if r.Lo != r.Hi {
+			port, n = fmt.Sprintf("%d:%d", r.Lo, r.Hi), 2
+		}
+		if slots+n > maxMultiportSlots {
+			flush()
+		}
+		ports = append(ports, port)
+		slots += n
 	}
-	return fmt.Sprintf("%s -I %s %s-p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, strings.Join(ports, ","))
+	flush()
+	return out
+}
+
+// nftHelperTable is the nftables table, one command that loads as printed,
+// that attaches the FTP conntrack helper to connections to controlPort:
+// the helper object "ct helper set" refers to (without it the rule does
+// not load), and a chain at the prerouting hook (connections that arrive
+// or pass) or, outgoing, the output hook (connections the host opens
+// itself). Its priority is filter: nft(8) says a helper is assigned after
+// the conntrack lookup (priority -200), so not in a raw-priority chain.
+func nftHelperTable(controlPort uint16, outgoing bool) string {
+	chain, hook := "pre", "prerouting"
+	if outgoing {
+		chain, hook = "out", "output"
+	}
+	return fmt.Sprintf(`nft 'table inet ftphelper { ct helper ftp-std { type "ftp" protocol tcp; }; chain %s { type filter hook %s priority filter; policy accept; tcp dport %d ct helper set "ftp-std"; }; }'`,
+		chain, hook, controlPort)
+}
+
+// iptablesHelperRule is the same for iptables (ip6tables for IPv6): the
+// raw table's PREROUTING, or OUTPUT for the host's own connections.
+func iptablesHelperRule(controlPort uint16, outgoing, v6 bool) string {
+	chain := "PREROUTING"
+	if outgoing {
+		chain = "OUTPUT"
+	}
+	return fmt.Sprintf("%s -t raw -A %s -p tcp --dport %d -j CT --helper ftp", iptablesCmd(v6), chain, controlPort)
+}
+
+// nftRelatedRule and iptablesRelatedRule accept, in chain (input or
+// forward), the RELATED data connections the helper expects.
+func nftRelatedRule(chain string) string {
+	return "nft insert rule inet filter " + chain + " ct state related accept"
+}
+
+func iptablesRelatedRule(chain string, v6 bool) string {
+	return fmt.Sprintf("%s -I %s -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", iptablesCmd(v6), strings.ToUpper(chain))
+}
+
+// helperLines are a summary's change lines that attach the helper
+// (nftables, then iptables) and accept what it expects in chain.
+func helperLines(controlPort uint16, outgoing bool, chain string, v6 bool) []string {
+	return []string{
+		nftHelperTable(controlPort, outgoing), nftRelatedRule(chain),
+		iptablesHelperRule(controlPort, outgoing, v6), iptablesRelatedRule(chain, v6),
+	}
+}
+
+// NFTHelperTable is nftHelperTable for other packages' advice (the
+// --helper simulation's): the helper object and a prerouting chain of
+// priority filter that attaches it to connections to controlPort.
+func NFTHelperTable(controlPort uint16) string { return nftHelperTable(controlPort, false) }
+
+// IptablesHelperRule is iptablesHelperRule for a router's PREROUTING.
+func IptablesHelperRule(controlPort uint16, v6 bool) string {
+	return iptablesHelperRule(controlPort, false, v6)
+}
+
+// AddrSetting names the setting that makes the server of s announce its
+// public address, in its family's words with the family named
+// ("ProFTPD's MasqueradeAddress"), or, for a server not known, every
+// family's ("the server's passive address setting: vsftpd pasv_address,
+// ..."). The family is the configuration's, else its greeting's.
+func (d *Diagnoser) AddrSetting(s *track.Session) string {
+	fam := d.family(s)
+	if fam.known() {
+		return possessive(fam.kind.Product()) + " " + fam.addrName()
+	}
+	return fam.addrNameIn()
 }
 
 // helperAdvice is how to attach the FTP conntrack helper: since Linux 4.7
 // loading nf_conntrack_ftp is not enough. outgoing: for the connection the
 // host opens itself (the raw table's OUTPUT, an output hook), else for
 // connections that arrive or pass (PREROUTING covers both). related names
-// the chain that must accept the RELATED data connections.
-func helperAdvice(controlPort uint16, outgoing bool, related string) string {
-	chain, hook := "PREROUTING", "prerouting"
-	if outgoing {
-		chain, hook = "OUTPUT", "output"
-	}
+// the chain that must accept the RELATED data connections. v6: the
+// session is IPv6 (ip6tables).
+func helperAdvice(controlPort uint16, outgoing bool, related string, v6 bool) string {
 	if related != "" {
 		related = " " + related
 	}
-	return fmt.Sprintf("attach the FTP conntrack helper explicitly (not automatic since Linux 4.7): iptables -t raw -A %s -p tcp --dport %d -j CT --helper ftp, or in nftables a %s-hook rule: tcp dport %d ct helper set \"ftp-std\" with ct helper ftp-std { type \"ftp\" protocol tcp; }, plus ct state related accept%s",
-		chain, controlPort, hook, controlPort, related)
+	return fmt.Sprintf("attach the FTP conntrack helper explicitly (not automatic since Linux 4.7): %s, or in nftables: %s, plus ct state related accept%s",
+		iptablesHelperRule(controlPort, outgoing, v6), nftHelperTable(controlPort, outgoing), related)
 }
 
 // pathOpenAdvice says how to open rs on the router or NAT box in front of
@@ -373,7 +476,7 @@ func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place) []string {
 // named.
 func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 	host := fam.hostLines(rs, v6)
-	fwd := []string{nftForwardRule(rs, p.inside), iptablesForwardRule(rs, v6, p.inside)}
+	fwd := append([]string{nftForwardRule(rs, p.inside)}, iptablesForwardRules(rs, v6, p.inside)...)
 	switch {
 	case p.host && p.router && p.nat:
 		l := append([]string{"# on the NAT router in front of the server (which must forward the range to it), the forward chain:"}, fwd...)
@@ -407,19 +510,20 @@ const tlsRangeAdvice = "the control channel is encrypted, so no FTP conntrack he
 
 // routerHelperAdvice is where the helper goes for an active-mode client
 // behind a NAT router: on the router, which must rewrite the PORT.
-func routerHelperAdvice(controlPort uint16) string {
-	return fmt.Sprintf("on the NAT router in front of the client (not on the client host), attach the FTP conntrack helper to the control connection so nf_nat_ftp rewrites the PORT/EPRT address: iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp, or in nftables a prerouting-hook rule tcp dport %d ct helper set \"ftp-std\" with ct helper ftp-std { type \"ftp\" protocol tcp; } (not possible under FTPS)",
-		controlPort, controlPort)
+func routerHelperAdvice(controlPort uint16, v6 bool) string {
+	return fmt.Sprintf("on the NAT router in front of the client (not on the client host), attach the FTP conntrack helper to the control connection so nf_nat_ftp rewrites the PORT/EPRT address: %s, or in nftables: %s (not possible under FTPS)",
+		iptablesHelperRule(controlPort, false, v6), nftHelperTable(controlPort, false))
 }
 
 // activeLetIn says how to let the server's connection back in to an
 // active-mode client, at p: on the client host, the helper on the
 // connection it opens and the RELATED accept in its input chain; on a
 // router in front of it, the helper in prerouting and the accept in its
-// forward chain.
-func activeLetIn(p place, controlPort uint16) string {
-	host := helperAdvice(controlPort, true, "") + ", and accept it with nft insert rule inet filter input ct state related accept (iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)"
-	router := fmt.Sprintf("attach the FTP conntrack helper to the control connection there: iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp (or an nftables prerouting-hook rule tcp dport %d ct helper set \"ftp-std\"), and accept it with nft insert rule inet filter forward ct state related accept (iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT)", controlPort, controlPort)
+// forward chain. v6: the session is IPv6 (ip6tables).
+func activeLetIn(p place, controlPort uint16, v6 bool) string {
+	host := helperAdvice(controlPort, true, "", v6) + fmt.Sprintf(", and accept it with %s (%s)", nftRelatedRule("input"), iptablesRelatedRule("input", v6))
+	router := fmt.Sprintf("attach the FTP conntrack helper to the control connection there: %s (or in nftables: %s), and accept it with %s (%s)",
+		iptablesHelperRule(controlPort, false, v6), nftHelperTable(controlPort, false), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
 	switch {
 	case p.host && p.router && p.nat:
 		return "let the connection in on the NAT router in front of the client (whose helper also rewrites the PORT/EPRT address): " + router + "; and on the client, if its own firewall filters: " + host

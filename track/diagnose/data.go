@@ -108,7 +108,13 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 		if ex != nil {
 			// It was inside until every port was in use: staying inside
 			// takes a wider range, in the server and the firewall.
-			f.Advice = "The server left the range only because all of its ports were in use (see passive-range-exhausted): keeping it inside takes a wider range, set in the server and opened in the firewall. " + ex.widenBrief(fam) + "." + fam.note()
+			f.Advice = "The server left the range only because all of its ports were in use (see passive-range-exhausted): keeping it inside takes a wider range, set in the server and opened in the firewall. "
+			if ex.inferred {
+				// The firewall's range is not the server's: what it
+				// cycled through is what its announcements show.
+				f.Advice += fmt.Sprintf("The server's own range is not known here (give --server-config): %d-%d is inferred from its announcements, not read from its configuration. ", ex.lo, ex.hi)
+			}
+			f.Advice += ex.widenBrief(fam) + "." + fam.note()
 			return f
 		}
 		if sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
@@ -377,7 +383,15 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	case !local(a) && local(srv):
 		return translated("the public address the NAT translates to it")
 	}
-	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong %s).", a, srv, fam.addrNameIn()))
+	if !local(a) && dc.Match == track.MatchExact && dc.Server.Addr().Unmap() == a && gotThrough(dc) {
+		// A public address the client reached exactly as announced: the
+		// server's own other address, not a fault. Only clients that
+		// ignore the 227's address land elsewhere: at the control address.
+		f := mismatch(SeverityInfo, fmt.Sprintf("The server announces %s, a public address other than the control address %s, and this client reached it there: a multi-homed server, or one with a separate data address. Clients that ignore the address in the 227 (curl since 7.74 by default, Python's ftplib) connect to %s instead.", a, srv, srv))
+		f.Advice = fmt.Sprintf("Nothing to change for clients that use the announced address. For those that ignore it, the passive ports must answer at %s too; or make the server announce the control address: %s.", srv, fam.addrSet(srv.String())) + fam.note()
+		return f
+	}
+	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong address in %s).", a, srv, fam.addrNameIn()))
 }
 
 // maxReached bounds sessState.reached.
@@ -500,6 +514,6 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 		}
 		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server %s because the address is not the client's, and never tried to connect; active-mode transfers of this client cannot work.", addr, via, cls.Describe(addr), cli, via, reply)
 	}
-	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port()) + "."
+	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
 	return f
 }

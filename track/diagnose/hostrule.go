@@ -76,7 +76,7 @@ func (f family) hostRule(rs policy.Ranges, v6 bool, linux string) string {
 // hostLines are the summary's change lines that open rs on the server's
 // own host firewall.
 func (f family) hostLines(rs policy.Ranges, v6 bool) []string {
-	linux := []string{nftRule(rs), iptablesRule(rs, v6)}
+	linux := append([]string{nftRule(rs)}, iptablesRules(rs, v6)...)
 	windows := []string{netshRule(rs), powershellRule(rs)}
 	switch f.host() {
 	case hostWindows:
@@ -91,10 +91,11 @@ func (f family) hostLines(rs policy.Ranges, v6 bool) []string {
 
 // hostCheck says how to check that the server's own host firewall really
 // lets the ports through, where the range is meant to be open already;
-// reject is the Linux rule that would answer as the capture shows.
-func (f family) hostCheck(reject string) string {
+// reject is the Linux rule that would answer as the capture shows. v6:
+// the server is reached over IPv6, whose rules ip6tables lists.
+func (f family) hostCheck(reject string, v6 bool) string {
 	const windows = "no block rule covers the port: in Windows Defender Firewall a block rule wins over any allow rule (netsh advfirewall firewall show rule name=all)"
-	linux := fmt.Sprintf("the accept rule is loaded and comes before any %s (nft list ruleset; iptables -S)", reject)
+	linux := fmt.Sprintf("the accept rule is loaded and comes before any %s (nft list ruleset; %s -S)", reject, iptablesCmd(v6))
 	switch f.host() {
 	case hostWindows:
 		return "check that the allow rule is enabled and that " + windows

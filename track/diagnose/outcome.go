@@ -152,18 +152,18 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			if enc {
 				return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 			}
-			return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related) + "."
+			return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
 		case len(rs) > 0 && rs.Contains(port):
 			var a string
 			switch {
 			case at.host && at.router:
 				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
-					port, rs, fam.hostCheck(rejectRule), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
+					port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
 			case at.router:
-				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; iptables -S): %s.",
-					port, rs, rejectRule, forwardRules(rs, v6, at.inside))
+				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; %s -S): %s.",
+					port, rs, rejectRule, iptablesCmd(v6), forwardRules(rs, v6, at.inside))
 			default:
-				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule), fam.hostRule(rs, v6, nftRule(rs)))
+				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)))
 			}
 			// A rule in the syntax of the server's system: say which
 			// family it came from.
@@ -172,7 +172,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			case enc:
 				a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
 			case d.p.Server == nil || len(d.p.Ranges) == 0:
-				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false, related) + "."
+				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
 			}
 			return a
 		case len(rs) > 0 && len(d.p.Ranges) == 0:
@@ -193,7 +193,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		if enc {
 			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 		}
-		return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related) + "."
+		return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
 	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
@@ -216,7 +216,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	case track.OutcomeRefused:
 		f.Code = CodeDataRefused
 		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst)
-		f.Advice = rangeAdvice("reject with tcp reset (iptables -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
+		f.Advice = rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
 	case track.OutcomeUnreachable:
 		i := dc.ICMP
 		f.Code = CodeDataUnreachable
@@ -225,7 +225,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		case icmpProhibited(i):
 			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
 		case icmpPortUnreachable(i):
-			f.Advice = rangeAdvice("reject (iptables REJECT answers icmp-port-unreachable by default)") + " Port unreachable can also mean nothing listened on the port."
+			f.Advice = rangeAdvice(rejectDefault(v6)) + " Port unreachable can also mean nothing listened on the port."
 		default:
 			f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
 		}
@@ -234,6 +234,15 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// rejectDefault is the reject rule that answers port unreachable: REJECT's
+// default reply, ICMPv6's for ip6tables.
+func rejectDefault(v6 bool) string {
+	if v6 {
+		return "reject (ip6tables REJECT answers icmp6-port-unreachable by default)"
+	}
+	return "reject (iptables REJECT answers icmp-port-unreachable by default)"
 }
 
 // inActiveMode opens an active-mode failure's message with the
@@ -277,14 +286,14 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		// The session's own nat-mismatch shows a NAT in front of the
 		// client: a helper on the client host sees the private address
 		// and changes nothing on the router that must rewrite it.
-		f.Advice = "Use passive mode on the client (the usual fix). To keep active mode, " + routerHelperAdvice(s.Server.Port()) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
+		f.Advice = "Use passive mode on the client (the usual fix). To keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
 	case encryptedControl(s):
 		f.Advice = "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
 	default:
 		// On the client host, or on a router in front of it: as far as
 		// the packets tell.
 		f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, " +
-			activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port()) + "."
+			activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 	}
 	return f
 }
@@ -322,7 +331,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 				from = "from port 20 when connect_from_port_20=YES"
 			}
 			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and " +
-				activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port()) + "."
+				activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 			return f
 		}
 		// The server never had to connect: no transfer, or it refused the

@@ -16,9 +16,10 @@ const (
 	// maxRecentPorts bounds the passive announcements each server keeps
 	// for the exhaustion check (the oldest go first).
 	maxRecentPorts = 1024
-	// minCycled is the fewest ports of a range with no known bounds that
-	// must all have been handed out within timeWait before a port far
-	// outside them counts as the server leaving an exhausted range.
+	// minCycled is the fewest ports of a range that must all have been
+	// handed out within timeWait before a port outside them counts as the
+	// server leaving an exhausted range: two ports seen in turn are no
+	// cycled range, known or not.
 	minCycled = 4
 	// maxCycled bounds the block of ports looked for when the range is not
 	// known: finding its ends walks the ports in the window, and a block
@@ -98,22 +99,30 @@ type exhaustion struct {
 // rangeExhaustion checks a passive announcement against the server's
 // recent ones: every port of its range announced within TIME_WAIT, then a
 // port outside it (ProFTPD falls back to a kernel-chosen port when its
-// PassivePorts are all in use). With the range known (--pasv-range or
-// --server-config) leaving it is enough; without, the ports must form a
-// contiguous block and the port outside must have failed. It records the
-// announcement in the server's window, so it runs once per data
-// connection, before the findings that use what it found.
+// PassivePorts are all in use). The range is the server's own, from
+// --server-config; --pasv-range is the firewall's, which a server leaves
+// when it runs another range, not when it runs out. With the server's
+// range known, leaving it after at least minCycled of its ports is enough;
+// without, the ports must form a contiguous block and the port outside
+// must have failed. vsftpd never leaves its range (privops.c
+// vsf_privop_pasv_listen gives up after failed binds), so it is never
+// exhausted this way. It records the announcement in the server's window,
+// so it runs once per data connection, before the findings that use what
+// it found.
 func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhaustion {
 	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() {
 		return nil
 	}
 	a := d.server(s)
 	p, t := dc.Announced.Port(), dc.Armed
-	rs := d.p.PassiveRanges()
+	var rs policy.Ranges
+	if sc := d.p.Server; sc != nil {
+		rs = sc.PassiveRange
+	}
 	w := &a.recent
 	w.expire(t, rs)
 	defer w.push(portUse{ts: t, port: p}, rs)
-	if len(w.uses) == 0 {
+	if len(w.uses) == 0 || d.family(s).kind == policy.ServerVsftpd {
 		return nil
 	}
 	var lo, hi uint16
@@ -125,7 +134,7 @@ func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhau
 		for _, r := range rs {
 			k += int(r.Len())
 		}
-		if w.inRange < k {
+		if w.inRange < k || k < minCycled {
 			return nil
 		}
 		lo, hi = rs[0].Lo, rs[len(rs)-1].Hi
@@ -183,9 +192,9 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn, ex *exh
 	ann, pk := announcement(dc)
 	f.Packets = packets(pk, []uint64{dc.SYNNum})
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("the %d ports %d-%d were all announced in the %s before it (%d announcements); outcome %s", ex.k, ex.lo, ex.hi, dur(ex.span), ex.n-1, dc.Outcome))
-	f.Message = fmt.Sprintf("The server announced port %d, outside the %d ports %d-%d it had been handing out: all of them were announced in the last %s, so each was still in use or in TIME_WAIT (60 s on Linux) and the range was exhausted; the server fell back to a port the kernel chose (ProFTPD does so when all PassivePorts are in use).", p, ex.k, ex.lo, ex.hi, dur(ex.span))
+	f.Message = fmt.Sprintf("The server announced port %d, outside the %d ports %d-%d it had been handing out: all of them were announced in the last %s, so each was still in use or in TIME_WAIT (60 s on Linux) and the range was exhausted; %s", p, ex.k, ex.lo, ex.hi, dur(ex.span), fallbackWord(fam))
 	if ex.inferred {
-		f.Message += fmt.Sprintf(" No passive range was given: %d-%d is inferred from the announcements, not read from the server's configuration.", ex.lo, ex.hi)
+		f.Message += fmt.Sprintf(" The server's passive range was not given (--server-config): %d-%d is inferred from the announcements, not read from its configuration.", ex.lo, ex.hi)
 	}
 	if dc.Outcome.Failed() {
 		f.Severity = SeverityError
@@ -194,6 +203,17 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn, ex *exh
 	f.Advice = fmt.Sprintf("A range of %d ports allows about %d data connections per minute (each port stays in TIME_WAIT for 60 s); this server handled about %.0f per minute. %s. Or run fewer transfers in parallel.",
 		ex.k, ex.k, ex.perMin, d.widenAdvice(s, dc, fam, ex)) + fam.note()
 	return f
+}
+
+// fallbackWord says where the server went when its range was used up:
+// ProFTPD lets the kernel choose (a server not known may be ProFTPD);
+// another family is not said to do what ProFTPD does.
+func fallbackWord(fam family) string {
+	switch fam.kind {
+	case policy.ServerProFTPD, policy.ServerUnknown:
+		return "the server fell back to a port the kernel chose (ProFTPD does so when all PassivePorts are in use)."
+	}
+	return "the server fell back to a port outside it."
 }
 
 // widenAdvice is the fix for an exhausted range: widen it to what the

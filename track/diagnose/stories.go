@@ -164,7 +164,7 @@ const (
 // NAT's sysctl: the NAT is the box in between, whatever the server's
 // system) and the server's own idle timeout, in its family's words.
 func idleAdvice(silent time.Duration, fam family) string {
-	a := fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (lftp: set net:idle, FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, %s must exceed the longest transfer.", dur(silent), fam.idleTimeout())
+	a := fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, %s must exceed the longest transfer.", dur(silent), fam.idleTimeout())
 	if fam.ownDataSettings() {
 		a += fam.note()
 	}

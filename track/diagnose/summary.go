@@ -101,7 +101,10 @@ type serverAcc struct {
 	v6         bool
 	recent     portWindow // passive announcements of the last timeWait
 	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
-	bounce     bounceSeen // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
+	// activeEncrypted: active-blocked findings of sessions whose control
+	// channel is encrypted, where no helper can read the PORT.
+	activeEncrypted int
+	bounce          bounceSeen // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
 	// bounceUnproven: the same among the ftp-bounce findings whose target
 	// may be the client's own address behind a NAT (unprovenBounce).
 	bounceUnproven bounceSeen
@@ -351,6 +354,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if dc != nil {
 			a.active[dc.Outcome]++
 		}
+		if encryptedControl(f.Session) {
+			a.activeEncrypted++
+		}
 		cli := f.Session.Client.Addr().Unmap()
 		a.activeClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), 0, connTime(dc))
 	case CodeLoginAttack:
@@ -479,9 +485,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	var rules, openRules, rangeRules []string
 	unknownRange := false
+	// openHead: the comment the open rules of a failure inside the known
+	// range stand under; openOwn: the open rules are the server's own
+	// configured range (the alternative to moving the server into the
+	// firewall's).
+	openHead, openOwn := "", false
 	addOpen := func(rs policy.Ranges) {
 		if len(rs) == 0 {
-			unknownRange = true
+			// No range to open: unknown only when none is known at all.
+			// A known one the ports fall outside is the verdict's (the
+			// configuration's own, which the server does not run; or the
+			// firewall's, which the server must be kept inside).
+			if len(d.p.PassiveRanges()) == 0 {
+				unknownRange = true
+			} else if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && len(d.p.Ranges) == 0 {
+				rules = append(rules, fmt.Sprintf("# %s sets %s already: the server that answered does not run it (check which file it reads, and restart it)", sc.Path, sc.PassiveRange))
+			}
 			return
 		}
 		at := a.placeOf(a.passiveAt)
@@ -501,6 +520,26 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			return *ps, true
 		}
 		return PortStats{}, false
+	}
+	// openFailed opens the range the failed ports ps lie in; when the
+	// server also strays outside the firewall's range, the rules say that
+	// the failed ports were inside it.
+	openFailed := func(ps PortStats, how string) {
+		rs := openRange(ps, a, d.p)
+		switch {
+		case len(rs) == 0 || a.outside.Count == 0:
+		case len(d.p.Ranges) > 0 && d.p.Ranges.Covers(policy.PortRange{Lo: ps.Min, Hi: ps.Max}):
+			// The firewall's range: it must be open, whatever else.
+			were := "was"
+			if ps.Min != ps.Max {
+				were = "were"
+			}
+			openHead = fmt.Sprintf("# %s inside the allowed range %s %s %s: make sure it is open:", portsWord(ps), rs, were, how)
+		default:
+			// The server's own configured range, outside the firewall's.
+			openOwn = true
+		}
+		addOpen(rs)
 	}
 	total := 0
 	for _, v := range a.outcomes {
@@ -574,22 +613,24 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
 		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
-		addOpen(openRange(ps, a, d.p))
+		openFailed(ps, "dropped")
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
 		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
-		addOpen(openRange(ps, a, d.p))
+		openFailed(ps, "refused with RST")
 		addRangeLines()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
 		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
-		addOpen(openRange(ps, a, d.p))
+		openFailed(ps, "rejected with ICMP unreachable")
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0 && a.activeNAT:
 		sum.Verdict = "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router"
-		rules = append(rules, fmt.Sprintf("nft (client's NAT router): tcp dport %d ct helper set \"ftp-std\" in a prerouting-hook chain, with ct helper ftp-std { type \"ftp\" protocol tcp; }, and ct state related accept in forward", a.addr.Port()),
-			fmt.Sprintf("iptables (client's NAT router): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
+		if a.activeEncrypted == a.findings[CodeActiveBlocked] {
+			sum.Verdict = "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite; the control channel is encrypted, so no helper on that NAT router can rewrite the PORT: use passive mode"
+		}
+		rules = append(rules, a.activeHelperLines(place{}, true)...)
 	case a.findings[CodeActiveBlocked] > 0:
 		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
 		if a.activeClients.someClients(false, nil) {
@@ -600,18 +641,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict += a.activeClients.hedge("active", false)
 		}
 		at := a.placeOf(a.activeAt)
-		if at.host {
-			rules = append(rules,
-				fmt.Sprintf("nft (client): tcp dport %d ct helper set \"ftp-std\" in an output-hook chain, and ct state related accept in input", a.addr.Port()),
-				fmt.Sprintf("iptables (client): iptables -t raw -A OUTPUT -p tcp --dport %d -j CT --helper ftp; iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
-		}
-		if at.router {
-			// A router in front of the client passes the connection:
-			// its forward chain, and the helper in prerouting.
-			rules = append(rules,
-				fmt.Sprintf("nft (router in front of the client): tcp dport %d ct helper set \"ftp-std\" in a prerouting-hook chain, and ct state related accept in forward", a.addr.Port()),
-				fmt.Sprintf("iptables (router in front of the client): iptables -t raw -A PREROUTING -p tcp --dport %d -j CT --helper ftp; iptables -I FORWARD -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT", a.addr.Port()))
-		}
+		rules = append(rules, a.activeHelperLines(at, false)...)
 	case a.outside.Count > 0 && len(d.p.Ranges) == 0:
 		// Outside the configuration's own range: it is set already.
 		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, d.p.PassiveRanges(), d.p.Server.Path)
@@ -626,6 +656,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// really uses: known only from its configuration.
 		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && !sc.PassiveRange.Covers(mainRange(d.p.Ranges)) {
 			addOpen(sc.PassiveRange)
+			openOwn = true
 		}
 		addRangeLines()
 	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == 0 && a.natSerious == 0:
@@ -740,13 +771,21 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	}
 	switch {
-	case len(openRules) > 0 && len(rangeRules) > 0 && a.outside.Count > 0:
-		// The server hands out ports outside the allowed range: opening
-		// them and moving the server into the range are alternatives.
+	case len(openRules) > 0 && len(rangeRules) > 0 && a.outside.Count > 0 && openOwn:
+		// The server hands out ports of its own configured range outside
+		// the allowed one: opening that range and moving the server into
+		// the allowed one are alternatives.
 		rules = append(rules, "# either keep the server inside the allowed range:")
 		rules = append(rules, rangeRules...)
 		rules = append(rules, "# or open the server's own passive range:")
 		rules = append(rules, openRules...)
+	case len(openRules) > 0 && len(rangeRules) > 0 && openHead != "":
+		// A port inside the allowed range failed too: opening it is no
+		// alternative to moving the server, both are needed.
+		rules = append(rules, openHead)
+		rules = append(rules, openRules...)
+		rules = append(rules, "# and keep the server inside it:")
+		rules = append(rules, rangeRules...)
 	default:
 		rules = append(rules, openRules...)
 		rules = append(rules, rangeRules...)
@@ -756,6 +795,35 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict += fam.verdictNote()
 	}
 	return sum
+}
+
+// activeHelperLines are the change lines that let the server's active
+// data connections in to its clients: the FTP helper and the RELATED
+// accept on the client's NAT router (nat), else where at places the
+// firewall (the client host, a router in front of it, or both). Sessions
+// whose control channel is encrypted get a line saying no helper can read
+// their PORT instead.
+func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
+	var l []string
+	port := a.addr.Port()
+	if a.activeEncrypted < a.findings[CodeActiveBlocked] {
+		if nat {
+			l = append(l, "# on the client's NAT router (its helper also rewrites the PORT/EPRT address): attach the FTP helper, accept what it expects in forward:")
+			l = append(l, helperLines(port, false, "forward", a.v6)...)
+		}
+		if !nat && at.host {
+			l = append(l, "# on the client: attach the FTP helper to its control connection, accept what it expects in input:")
+			l = append(l, helperLines(port, true, "input", a.v6)...)
+		}
+		if !nat && at.router {
+			l = append(l, "# on a router in front of the client: attach the FTP helper, accept what it expects in forward:")
+			l = append(l, helperLines(port, false, "forward", a.v6)...)
+		}
+	}
+	if a.activeEncrypted > 0 {
+		l = append(l, "# encrypted control: no helper can see the PORT; use passive mode, or open the client's listening ports statically")
+	}
+	return l
 }
 
 // failedHow says how the server's passive data connections failed:
@@ -825,8 +893,12 @@ func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) s
 	if rs := openRange(ps, a, d.p); rs != nil {
 		return fmt.Sprintf("%s; open %s", portsWord(ps), themWord(ps))
 	}
-	if fw := d.p.Ranges; len(fw) > 0 && a.outside.Count > 0 {
+	if fw := d.p.Ranges; len(fw) > 0 {
 		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)
+	}
+	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && len(d.p.Ranges) == 0 {
+		// The configuration's own range: advice never sets what it sets.
+		return fmt.Sprintf("%s, outside the range %s that %s sets: the server that answered does not run that configuration (check which file it reads, and restart it)", portsWord(ps), sc.PassiveRange, sc.Path)
 	}
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
 		return fmt.Sprintf("%s, which the server picked itself: %s sets no passive range; set one (%s) and open it", portsWord(ps), sc.Path, fam.rangeNameIn())
