@@ -843,13 +843,16 @@ func (t *Tracker) finishData(dc *DataConn) {
 	default:
 		dc.Outcome = OutcomeNotAttempted
 	}
-	if dc.atEnd && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted) {
+	// A SYN sent again twice after SYN-ACKs is proof enough that they do
+	// not arrive, however soon the capture ended: it is no longer open.
+	proven := dc.SynAckLost && dc.synsAfterSynAck >= 2
+	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted) {
 		since := dc.FirstSYN
 		if dc.SYNs == 0 {
 			since = dc.Armed
 		}
 		if d := t.last.Sub(since); d < t.opts.EvidenceWait {
-			dc.Outcome, dc.CaptureEndedAfter = OutcomeUndetermined, d
+			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
 	if dc.End.IsZero() && dc.EndReason == EndOpen && dc.SYNs > 0 {

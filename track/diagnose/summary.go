@@ -61,6 +61,9 @@ type serverAcc struct {
 	outcomes   map[track.Outcome]int
 	findings   map[string]int
 	failPorts  map[string]*PortStats // passive failures per code
+	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
+	// the capture saw the server send and the client never take.
+	synAckLost int
 	active     map[track.Outcome]int // active failures
 	natAddr    netip.Addr            // first mismatching announced address
 	natFix     string                // what to announce instead
@@ -331,6 +334,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	dc := f.Data
 	switch f.Code {
 	case CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable:
+		if f.Code == CodeDataUnanswered && dc.SynAckLost {
+			a.synAckLost++
+		}
 		ps := a.failPorts[f.Code]
 		if ps == nil {
 			ps = &PortStats{}
@@ -610,6 +616,15 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// Other clients' passive data connections got through the same
 		// ports: not the server's range (minority.go).
 		sum.Verdict = a.passiveClientVerdict(a.failedHow()) + serverLines() + natNote()
+	case a.failPorts[CodeDataUnanswered] != nil && a.synAckLost == a.findings[CodeDataUnanswered] && a.failPorts[CodeDataRefused] == nil && a.failPorts[CodeDataUnreachable] == nil:
+		// Seen at the server: it answered every one, and the answers
+		// never reached the client. Its range is not the fault.
+		ps, _ := failed(CodeDataUnanswered)
+		ports := "port " + ps.String()
+		if ps.Min != ps.Max {
+			ports = "ports " + ps.String()
+		}
+		sum.Verdict = "passive data connections reach the server on " + ports + " and it answers them, but its SYN-ACKs never reach the client: a firewall or NAT on the way back drops them, or the way back bypasses the stateful firewall the SYNs crossed; nothing on the server needs to change (see data-unanswered)" + natNote()
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
 		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
