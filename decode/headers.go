@@ -28,6 +28,11 @@ func (r *reassembler) follow(d int, seq uint32, n int, flags TCPFlags, ack uint3
 		return true
 	case !h.started:
 		h.next, h.started = end, true
+	case n > 0 && int32(end-h.next) <= 0:
+		// Bytes the stream has passed: a retransmission, or the copy a
+		// mirror port or tcpdump -i any holds of every packet. The last
+		// clear text before TLS (the AUTH, the 234) comes again this way.
+		at = false
 	case int32(seq-h.next) <= 0 && int32(end-h.next) >= 0:
 		// It reaches the position: it continues the stream (or repeats
 		// its end).

@@ -78,3 +78,39 @@ func TestForgedSegmentsDoNotEndTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestCopiesOfTheLastClearTextStayInTheStream: a mirror port or tcpdump -i
+// any holds each packet twice, and TCP retransmits: a copy of the 234 (or
+// of the AUTH) that turned the connection to TLS holds only bytes the
+// stream has passed, so it is no text "where the stream stands" and does
+// not turn the session back to clear text.
+func TestCopiesOfTheLastClearTextStayInTheStream(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		copy func(v *conv, authSeq, okSeq uint32)
+	}{
+		{"the 234 again", func(v *conv, _, okSeq uint32) {
+			v.send(v.s, v.c, okSeq, v.cseq, FlagACK|FlagPSH, "234 Proceed with negotiation.\r\n")
+		}},
+		{"the AUTH again", func(v *conv, authSeq, _ uint32) {
+			v.send(v.c, v.s, authSeq, v.sseq, FlagACK|FlagPSH, "AUTH TLS\r\n")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, _, v := openConv(t)
+			v.srv("220 hi\r\n")
+			authSeq := v.cseq
+			v.cli("AUTH TLS\r\n")
+			okSeq := v.sseq
+			v.srv("234 Proceed with negotiation.\r\n")
+			tc.copy(v, authSeq, okSeq)
+			v.cli("\x16\x03\x01\x00\x05hello")
+			v.srv("\x16\x03\x03\x00\x05hello")
+			for _, e := range rec.control {
+				if e.Kind == ControlCleartext || e.Kind == ControlJunk {
+					t.Errorf("a copy of the last clear text made a %d event", e.Kind)
+				}
+			}
+		})
+	}
+}
