@@ -149,10 +149,20 @@ type ControlEvent struct {
 	// Secret: the client line (command or junk) is, or may be, a
 	// password: a PASS or ACCT, a mangled PASS, whatever non-empty line
 	// follows a 331/332, or the first line after a client-side gap that
-	// may be a PASS's tail (its verb ASS, SS or S; or, while no 230/232
-	// has come since the last USER, REIN or 331/332, any line but a known
-	// command other than PASS/ACCT). Outputs mask it.
+	// may be a PASS's or ACCT's tail (its verb ASS, SS, S, CCT, CT or T;
+	// or, while no 230/232 has come since the last USER, REIN, 331/332 or
+	// client-side gap, any line but a known command other than
+	// PASS/ACCT). Outputs mask it.
 	Secret bool
+	// SecretArg: a command whose argument holds a password though it is
+	// no login line (SITE PSWD old new, Serv-U's password change): outputs
+	// mask the words after its first. (Secret would make it a PASS.)
+	SecretArg bool
+	// SecretEcho: a reply that repeats, in any case, a line decode masked
+	// (Secret, SecretArg) since the last final reply: a server that echoes
+	// the line it did not understand ("500 HUNTER2: command not
+	// understood." after a bare password line). Outputs mask its text.
+	SecretEcho bool
 
 	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line
 	Urgent  bool            // the command's bytes arrived next to TCP urgent data

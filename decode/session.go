@@ -54,6 +54,10 @@ type sessionParser struct {
 	split   [2]ftp.LineSplitter
 	replies ftp.ReplyReader
 
+	// echoSum and echoLen fingerprint the last line masked as a
+	// password (see armEcho): a reply that repeats it is marked
+	// SecretEcho.
+	echoSum uint32
 	started [2]bool // bytes were delivered in that direction
 	resync  [2]bool // the next bytes follow a gap
 	urgent  [2]bool // urgent data seen, not yet attached to a line
@@ -64,30 +68,21 @@ type sessionParser struct {
 	state  parseState
 
 	authAsked bool // AUTH was sent: a 234 turns the rest to TLS
-	passSent  bool // PASS was sent since the last USER
 	passNext  bool // a 331/332 asked for the password: the next client line is it
-	// loggedIn: a 230/232 ended the login and no USER, REIN or 331/332
-	// came since. Until then a gap may have hidden a PASS verb.
-	loggedIn bool
-	// gapLine: the next client line was picked up after a gap (or at a
-	// mid-stream start), its first bytes unseen (see gapSecret).
-	gapLine bool
-	// lineEnded and longLine describe the write being split: a line
-	// ended in it, and one longer than a fresh buffer (parkLineMax) went
-	// through the splitter since it was taken.
-	lineEnded bool
-	longLine  [2]bool
+	// flags holds the parser's other marks, one bit each (parserFlag),
+	// so that the connection keeps within its allocation class.
+	flags   parserFlag
+	echoLen uint8 // bytes fingerprinted in echoSum; 0: nothing to look for
 	// After a server gap, or a pickup mid-stream, the server's next lines
 	// may be the rest of a multi-line reply whose start is not there:
 	// cutBody counts how many more lines that are no reply may be dropped
 	// quietly as such (see serverLine), up to the next reply. cutCode is
 	// the code of the reply the gap cut, when the gap came after its first
 	// line: its closing "cutCode " line ends that reply, already reported,
-	// unless the client spoke since it opened (replyHeard: the client sent
-	// a line while it was open), when the line may answer that command.
-	replyHeard bool
-	cutCode    uint16
-	cutBody    uint16
+	// unless the client spoke since it opened (flagReplyHeard), when the
+	// line may answer that command.
+	cutCode uint16
+	cutBody uint16
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -96,6 +91,47 @@ type sessionParser struct {
 	ts  time.Time
 	ev  *ControlEvent // scratch, shared by every parser of a decoder
 }
+
+// parserFlag is one of a session parser's marks (sessionParser.flags).
+type parserFlag uint8
+
+const (
+	flagPassSent parserFlag = 1 << iota // PASS was sent since the last USER
+	// flagLoggedIn: a 230/232 ended the login and no USER, REIN, 331/332
+	// or client gap came since. Until then a gap may have hidden a PASS
+	// verb (the lost bytes may hold a USER or REIN).
+	flagLoggedIn
+	// flagGapLine: the next client line was picked up after a gap (or at
+	// a mid-stream start), its first bytes unseen (see gapSecret).
+	flagGapLine
+	// flagLineEnded and flagLongLine (one bit per direction, shifted by
+	// it) describe the write being split: a line ended in it, and one
+	// longer than a fresh buffer (parkLineMax) went through the splitter
+	// since it was taken.
+	flagLineEnded
+	flagLongLine // client; flagLongLine<<dirServer for the server
+	_
+	// flagReplyHeard: the client sent a line (or a gap may have hidden
+	// one) while the open multi-line reply was open.
+	flagReplyHeard
+	// flagSpokeAfter: the client sent a line (or a gap may have hidden
+	// one) since the server's last line, while a multi-line reply was
+	// open: the server's next line tells whether its last line ended it
+	// (serverLine).
+	flagSpokeAfter
+)
+
+func (p *sessionParser) has(f parserFlag) bool { return p.flags&f != 0 }
+
+func (p *sessionParser) set(f parserFlag, on bool) {
+	if on {
+		p.flags |= f
+	} else {
+		p.flags &^= f
+	}
+}
+
+func longLine(d int) parserFlag { return flagLongLine << d }
 
 // candidateProbe is what a connection found by its greeting keeps until
 // a client line says whether it is FTP (candidateVerdict).
@@ -138,7 +174,7 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		// hole proven lost first).
 		p.resync[d] = p.resync[d] || !p.syn[d]
 		if d == dirClient {
-			p.gapLine = false // nothing left from before TLS (CCC)
+			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
 		}
 	}
 	if p.resync[d] {
@@ -151,21 +187,23 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		}
 		if looksLikeLineStart(data, d == dirClient) {
 			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
-			p.parked[d], p.longLine[d] = true, false
+			p.parked[d] = true
+			p.set(longLine(d), false)
 			if d == dirClient {
 				// What looks like a command word may be the tail of a
 				// line whose start the gap took: "ASS pw", or a bare "pw".
-				p.gapLine = true
+				p.set(flagGapLine, true)
 			}
 		} else {
 			p.takeSplitter(d)
 			if d == dirClient && p.passNext && p.split[d].Pending() > 0 {
 				// The password line had begun: it is dropped whole, up
 				// to its line end, so the line after it is not it.
-				p.passNext, p.passSent = false, true
+				p.passNext = false
+				p.set(flagPassSent, true)
 			}
 			if p.split[d].Pending() > parkLineMax {
-				p.longLine[d] = true // its buffer grew
+				p.set(longLine(d), true) // its buffer grew
 			}
 			p.split[d].Resync()
 		}
@@ -179,7 +217,7 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		}
 	}
 	p.takeSplitter(d)
-	p.lineEnded = false
+	p.set(flagLineEnded, false)
 	if d == dirClient {
 		p.split[d].Write(data, p.clientLine)
 	} else {
@@ -191,7 +229,7 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		p.release()
 		return
 	}
-	if p.lineEnded && endsLine(data) && p.split[d].Pending() == 0 {
+	if p.has(flagLineEnded) && endsLine(data) && p.split[d].Pending() == 0 {
 		p.parkSplitter(d)
 	}
 }
@@ -228,9 +266,10 @@ const parkLineMax = 128
 
 // parkSplitter hands direction d's splitter, at rest, to idleSplitters.
 func (p *sessionParser) parkSplitter(d int) {
-	if p.longLine[d] {
+	if p.has(longLine(d)) {
 		p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
-		p.parked[d], p.longLine[d] = true, false
+		p.parked[d] = true
+		p.set(longLine(d), false)
 		return
 	}
 	box := holders.Get().(*ftp.LineSplitter)
@@ -268,9 +307,12 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 		// A multi-line reply the gap cuts is still a reply: its first line
 		// has its code ("230-" proves the login), flagged unterminated.
 		p.cutCode = 0
+		// (A reply the client answered after a line that looked final is
+		// not closed there: the gap may hold its own closing line.)
+		p.set(flagSpokeAfter, false)
 		if r := p.replies.Flush(); r != nil {
 			// Its closing line may follow the gap (cutCode).
-			if !p.replyHeard {
+			if !p.has(flagReplyHeard) {
 				p.cutCode = uint16(r.Code)
 			}
 			p.reply(r)
@@ -278,8 +320,13 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 	}
 	if d == dirClient {
 		// The lost bytes may hold a command: a reply after them may
-		// answer it, whatever its code.
-		p.replyHeard = p.replyHeard || p.replies.Open()
+		// answer it, whatever its code. They may hold a USER or REIN
+		// too: the login is not known to be over any more, so the line
+		// after them may be a password whose PASS they took.
+		p.set(flagLoggedIn, false)
+		if p.replies.Open() {
+			p.set(flagReplyHeard|flagSpokeAfter, true)
+		}
 		p.cutCode = 0
 	}
 	p.stats.ControlGaps++
@@ -315,6 +362,7 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 	p.num, p.ts = num, ts
 	p.split[dirClient].Flush(p.clientLine)
 	p.split[dirServer].Flush(p.serverLine)
+	p.closeAnswered()
 	if r := p.replies.Flush(); r != nil {
 		p.reply(r)
 	}
@@ -323,7 +371,8 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 // release drops the buffers: nothing more will be parsed.
 func (p *sessionParser) release() {
 	p.split = [2]ftp.LineSplitter{}
-	p.parked, p.longLine = [2]bool{true, true}, [2]bool{}
+	p.parked = [2]bool{true, true}
+	p.set(longLine(dirClient)|longLine(dirServer), false)
 	p.replies = ftp.ReplyReader{}
 	p.cand = nil
 }
@@ -350,9 +399,9 @@ func (p *sessionParser) emit(e *ControlEvent) {
 }
 
 func (p *sessionParser) clientLine(l ftp.Line) {
-	p.lineEnded = true
+	p.set(flagLineEnded, true)
 	if len(l.Text) > parkLineMax {
-		p.longLine[dirClient] = true
+		p.set(longLine(dirClient), true)
 	}
 	if !p.parsing() {
 		return
@@ -362,7 +411,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
 	if p.replies.Open() {
-		p.replyHeard = true
+		p.set(flagReplyHeard|flagSpokeAfter, true)
 	}
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
@@ -370,15 +419,16 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// looks like (its first bytes may be lost in a gap), and a mangled
 	// PASS (a tab, a NUL before it) is one too; so may be the first line
 	// after a gap (gapSecret).
-	secret := p.passNext || looksLikePass(l.Text) || p.gapLine && p.gapSecret(cmd, err)
+	secret := p.passNext || looksLikePass(l.Text) || p.has(flagGapLine) && p.gapSecret(cmd, err)
 	if err != ftp.ErrEmptyLine {
 		// An empty line holds no password: the marks wait for the next.
-		p.passNext, p.gapLine = false, false
+		p.passNext = false
+		p.set(flagGapLine, false)
 		switch {
 		case err == nil && (cmd.Verb == "USER" || cmd.Verb == "REIN"):
-			p.passSent, p.loggedIn = false, false
+			p.set(flagPassSent|flagLoggedIn, false)
 		case err == nil && cmd.Verb == "PASS" || secret:
-			p.passSent = true
+			p.set(flagPassSent, true)
 		}
 	}
 	if p.state == parseCandidate {
@@ -396,8 +446,14 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			}
 		}
 	}
-	if r := p.replies.ClientSpoke(); r != nil {
-		p.reply(r)
+	if c := p.replies.OpenCode(); c == 220 || c == 120 {
+		// A greeting (or REIN's answer) the client answered: no client
+		// sends its first command before the greeting's last line, so a
+		// line of another code that looked final was that last line.
+		// (Other replies wait for the server's next line: serverLine.)
+		if r := p.replies.ClientSpoke(); r != nil {
+			p.reply(r)
+		}
 	}
 	if err != nil {
 		e := p.event(ControlJunk)
@@ -405,6 +461,9 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.Line = string(l.Text)
 		e.Dropped = l.Dropped
 		e.Secret = secret
+		if secret {
+			p.armEchoOf(l.Text, cmd, err)
+		}
 		p.emit(e)
 		return
 	}
@@ -419,6 +478,15 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	e.Urgent = p.urgent[dirClient]
 	e.Secret = secret || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 	p.urgent[dirClient] = false
+	switch {
+	case e.Secret:
+		p.armEchoOf(l.Text, cmd, err)
+	case cmd.Verb == "SITE":
+		if rest, ok := sitePassword(cmd.Arg); ok {
+			e.SecretArg = true
+			armEcho(p, rest)
+		}
+	}
 	switch cmd.Verb {
 	case "PORT":
 		ap, err := ftp.ParsePORT(cmd.Arg)
@@ -439,9 +507,9 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 }
 
 func (p *sessionParser) serverLine(l ftp.Line) {
-	p.lineEnded = true
+	p.set(flagLineEnded, true)
 	if len(l.Text) > parkLineMax {
-		p.longLine[dirServer] = true
+		p.set(longLine(dirServer), true)
 	}
 	if !p.parsing() {
 		return
@@ -451,8 +519,20 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
 	if !p.replies.Open() {
-		p.replyHeard = false // the next reply opens here, or later
+		p.set(flagReplyHeard, false) // the next reply opens here, or later
+	} else if p.has(flagSpokeAfter) && p.replies.EndedBefore(l.Text) {
+		// The client spoke after a line that looked like a final reply
+		// of another code, and this line starts another reply: the
+		// server had ended the open one there (it opened with one code
+		// and closed with another). Had the client only sent its next
+		// command early, this line would go on with the open reply or
+		// close it with its own code (RFC 959 4.2).
+		if r := p.replies.ClientSpoke(); r != nil {
+			p.reply(r)
+		}
+		p.set(flagReplyHeard, false)
 	}
+	p.set(flagSpokeAfter, false)
 	r, err := p.replies.Line(l.Text)
 	if err == ftp.ErrNotReply && p.cutBody > 0 {
 		// The middle of a reply whose start a gap took (FEAT's " EPSV",
@@ -483,6 +563,15 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 func (p *sessionParser) reply(r *ftp.Reply) {
 	e := p.event(ControlReply)
 	e.Reply = r
+	if p.echoLen > 0 {
+		// A server may repeat the line it did not understand (BSD ftpd's
+		// "500 HUNTER2: command not understood."), up to the final reply
+		// to it.
+		e.SecretEcho = echoIn(r.Text, p.echoSum, int(p.echoLen))
+		if !ftp.IsPreliminary(r.Code) {
+			p.echoLen = 0
+		}
+	}
 	switch r.Code {
 	case 227:
 		ap, form, err := ftp.ParsePASV(r.Text)
@@ -496,10 +585,10 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	case 234:
 		e.Encrypts = p.authAsked
 	case 331, 332:
-		p.passNext = !p.passSent
-		p.loggedIn = false
+		p.passNext = !p.has(flagPassSent)
+		p.set(flagLoggedIn, false)
 	case 230, 232:
-		p.loggedIn = true
+		p.set(flagLoggedIn, true)
 	}
 	p.emit(e)
 	if e.Encrypts {
@@ -540,23 +629,145 @@ func looksLikePass(b []byte) bool {
 
 // gapSecret tells whether a client line whose first bytes a gap may
 // have taken is, or may be, a password. A verb that is the tail of PASS
-// (ASS, SS, S) is one whenever it comes. While the login is not known to
+// (ASS, SS, S) or of ACCT (CCT, CT, T) is one whenever it comes: no
+// known verb is spelt so. While the login is not known to
 // be over, any line but a known command other than PASS and ACCT is one:
 // its start, and a USER and PASS before it, may be in the gap. A known
 // command is shown: masking it would hide a real command (and make it a
 // PASS to the tracker) for the sake of a password spelt like a verb.
 func (p *sessionParser) gapSecret(cmd ftp.Command, err error) bool {
 	switch cmd.Verb {
-	case "ASS", "SS", "S":
+	case "ASS", "SS", "S", "CCT", "CT", "T":
 		return true
 	}
-	if p.loggedIn {
+	if p.has(flagLoggedIn) {
 		return false
 	}
 	return err != nil || !ftp.IsKnownVerb(cmd.Verb) || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// closeAnswered closes, before the server's stream is flushed at its end,
+// an open reply whose last line looked final and that the client
+// answered: the server had ended it there (see serverLine).
+func (p *sessionParser) closeAnswered() {
+	if !p.has(flagSpokeAfter) {
+		return
+	}
+	p.set(flagSpokeAfter, false)
+	if r := p.replies.ClientSpoke(); r != nil {
+		p.reply(r)
+	}
+}
+
+// Echoes of a masked line. A server may repeat a line it did not
+// understand in its reply ("500 HUNTER2ECHO: command not understood.",
+// BSD ftpd, upper-cased; "500 PASS\tTABSECRET9: ..."), and the line may
+// be a password. The parser keeps a fingerprint of the last masked line's
+// secret (a polynomial hash of its bytes, ASCII letters folded to lower
+// case, and its length) rather than the bytes: it is compared with every
+// window of the replies up to the final one, without allocation, and it
+// costs 5 bytes of the connection instead of a buffer (see
+// sessionParser). Two texts of the same fingerprint that differ only mask
+// a reply that did not need it; a reply that holds the secret is always
+// found.
+const (
+	echoBase = 0x01000193 // odd: multiplication by it is a bijection mod 2^32
+	// minEcho: shorter secrets are not looked for: they would turn up
+	// in replies by chance.
+	minEcho = 3
+	// maxEcho: a longer secret is fingerprinted by its first maxEcho
+	// bytes; a reply that holds it holds them.
+	maxEcho = 255
+)
+
+func foldCase(c byte) uint32 {
+	if c >= 'A' && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return uint32(c)
+}
+
+// armEcho fingerprints secret, trimmed of spaces, for the replies up to
+// the next final one (reply); a secret under minEcho bytes arms nothing.
+func armEcho[T string | []byte](p *sessionParser, secret T) {
+	for len(secret) > 0 && (secret[0] == ' ' || secret[0] == '\t') {
+		secret = secret[1:]
+	}
+	for n := len(secret); n > 0 && (secret[n-1] == ' ' || secret[n-1] == '\t'); n = len(secret) {
+		secret = secret[:n-1]
+	}
+	if len(secret) < minEcho {
+		p.echoLen = 0
+		return
+	}
+	secret = secret[:min(len(secret), maxEcho)]
+	var h uint32
+	for i := 0; i < len(secret); i++ {
+		h = h*echoBase + foldCase(secret[i])
+	}
+	p.echoSum, p.echoLen = h, uint8(len(secret))
+}
+
+// echoIn tells whether text holds, in any case, the n bytes of
+// fingerprint sum (armEcho): a rolling hash over its windows of n bytes.
+func echoIn(text string, sum uint32, n int) bool {
+	if n == 0 || len(text) < n {
+		return false
+	}
+	pow := uint32(1) // echoBase^n: the weight of the byte leaving the window
+	for range n {
+		pow *= echoBase
+	}
+	var h uint32
+	for i := 0; i < len(text); i++ {
+		h = h*echoBase + foldCase(text[i])
+		if i >= n {
+			h -= pow * foldCase(text[i-n])
+		}
+		if i >= n-1 && h == sum {
+			return true
+		}
+	}
+	return false
+}
+
+// armEchoOf arms the echo check (armEcho) with the part of a masked
+// client line a server's echo would hold: a PASS's or ACCT's argument
+// (or their tails', after a gap), the rest of a mangled PASS after its
+// verb, else the whole line (a bare password after a 331, a line after a
+// gap).
+func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
+	if err == nil {
+		switch cmd.Verb {
+		case "PASS", "ACCT", "ASS", "SS", "S", "CCT", "CT", "T":
+			armEcho(p, cmd.Arg)
+			return
+		}
+	}
+	if looksLikePass(line) {
+		i := 0
+		for i < len(line) && i < 8 && !isLetter(line[i]) {
+			i++
+		}
+		line = line[i+4:]
+	}
+	armEcho(p, line)
+}
+
+// sitePassword tells whether a SITE argument changes a password (Serv-U's
+// SITE PSWD old new, any case): the words after PSWD are secrets.
+func sitePassword(arg string) (rest string, ok bool) {
+	for len(arg) > 0 && arg[0] == ' ' {
+		arg = arg[1:]
+	}
+	const word = "PSWD"
+	if len(arg) < len(word) || !strings.EqualFold(arg[:len(word)], word) || len(arg) > len(word) && arg[len(word)] != ' ' {
+		return "", false
+	}
+	return arg[len(word):], true
+}
 
 // looksLikeLineStart tells whether bytes picked up mid-stream begin a line:
 // a reply code from the server, a command word from the client.

@@ -97,6 +97,10 @@ type Reply struct {
 	// LinesDropped counts the lines of a multi-line reply beyond the
 	// reply's bound: counted, not kept.
 	LinesDropped int
+	// Secret: the reply repeats a client line taken for a password
+	// (decode's SecretEcho: "500 HUNTER2: command not understood."):
+	// outputs mask its text.
+	Secret bool
 
 	// one backs Lines for a single-line reply, so that a kept reply does
 	// not keep the decoder's whole reply for its one line (appendReply).
@@ -167,8 +171,12 @@ type Command struct {
 	Urgent bool
 	// Secret: the line is, or may be, a password (decode's verdict: a
 	// PASS or ACCT, or whatever line followed a 331/332).
-	Secret  bool
-	Dropped int // bytes of an over-long line not kept
+	Secret bool
+	// SecretArg: the argument holds a password though the line is no
+	// login (SITE PSWD old new): outputs mask all of it but its first
+	// word.
+	SecretArg bool
+	Dropped   int // bytes of an over-long line not kept
 
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.
@@ -439,7 +447,7 @@ type Event struct {
 	Text       string
 	Code       int
 	Bytes      int
-	Secret     bool // a junk line that may be a password: masked in output
+	Secret     bool // a junk line that may be a password, or a reply that repeats one: masked in output
 	Dropped    int  // a junk line's bytes beyond the line bound
 }
 
@@ -472,7 +480,12 @@ type Session struct {
 	// one session to an admin: outputs do not count it as a new one. Its
 	// User, Login, Cwd and Type start as the earlier session left them,
 	// when the tracker still knew it (Resumption.From).
-	Resumed   *Resumption
+	Resumed *Resumption
+	// reLogin: the server accepted a REIN since the last successful
+	// login, so a refused USER or PASS now ends a new attempt; until
+	// then a refusal (vsftpd's "530 Can't change to another user.")
+	// leaves the login standing.
+	reLogin   bool
 	clientISN uint32 // its client SYN's sequence number, its key in byISN while indexed
 	// prot is the data protection level (PROT) last accepted where the
 	// capture could read it; see dataProtected.

@@ -13,17 +13,18 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	sess.CommandCount++
 	t.seq++
 	c := &Command{
-		Seq:     t.seq,
-		Index:   sess.CommandCount,
-		TS:      e.TS,
-		Num:     e.Num,
-		Verb:    e.Command.Verb,
-		Arg:     e.Command.Arg,
-		Cwd:     sess.Cwd,
-		Telnet:  e.Telnet,
-		Secret:  e.Secret,
-		Urgent:  e.Urgent,
-		Dropped: e.Dropped,
+		Seq:       t.seq,
+		Index:     sess.CommandCount,
+		TS:        e.TS,
+		Num:       e.Num,
+		Verb:      e.Command.Verb,
+		Arg:       e.Command.Arg,
+		Cwd:       sess.Cwd,
+		Telnet:    e.Telnet,
+		Secret:    e.Secret,
+		SecretArg: e.SecretArg,
+		Urgent:    e.Urgent,
+		Dropped:   e.Dropped,
 	}
 	if e.Endpoint.Via != 0 {
 		c.EndpointVia = e.Endpoint.Via
@@ -39,7 +40,10 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		t.reportCommand(sess, old)
 	}
 	sess.pending = append(sess.pending, c)
-	if ftp.IsTransfer(c.Verb) {
+	if !c.Secret && ftp.IsTransfer(c.Verb) {
+		// (A line taken for a password is one even when it reads
+		// "RETR x": it names no file, and its data record and extracted
+		// file would show it.)
 		t.linkTransfer(sess, c)
 	}
 	if e.Encrypts && !sess.Encrypted {
@@ -60,7 +64,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 
 func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	t.seq++
-	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped}
+	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Secret: e.SecretEcho}
 	t.limits.ReplyLinesDropped += e.Reply.Dropped
 	// The greeting answers the connection itself.
 	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
@@ -87,7 +91,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		case sess.Midstream && sess.CommandCount == 0:
 			kind = EventReplyUnseen
 		}
-		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text})
+		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret})
 		if r.Code == 230 && sess.Login == LoginPending {
 			// The 230 proves the login, whatever became of the line it
 			// answers (mangled, lost in a gap).
@@ -372,25 +376,33 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	if c.Secret && verb != "ACCT" {
 		verb = "PASS" // the password line, however mangled
 	}
+	// A server refuses a USER or PASS sent while a login stands (vsftpd
+	// and busybox: "530 Can't change to another user."; "503 Already
+	// logged in."): the login stands, and so does its user. After a REIN
+	// or a USER it accepts, the next attempt is the session's login.
+	stands := sess.Login == LoginOK && !sess.reLogin
 	switch verb {
 	case "USER":
-		sess.User = c.Arg
 		switch {
 		case r.Code == 230:
-			sess.Login = LoginOK
+			sess.User, sess.Login, sess.reLogin = c.Arg, LoginOK, false
 		case r.Code == 331 || r.Code == 332:
-			sess.Login = LoginPending
-		default:
-			sess.Login = LoginFailed
+			sess.User, sess.Login = c.Arg, LoginPending
+		case !stands:
+			sess.User, sess.Login = c.Arg, LoginFailed
 		}
 	case "PASS", "ACCT":
 		switch {
 		case r.Code == 230 || r.Code == 202:
-			sess.Login = LoginOK
+			sess.Login, sess.reLogin = LoginOK, false
 		case r.Code == 332:
 			sess.Login = LoginPending
-		case r.Code >= 400:
+		case r.Code >= 400 && !stands:
 			sess.Login = LoginFailed
+		}
+	case "REIN":
+		if ok {
+			sess.reLogin = true
 		}
 	case "CWD", "XCWD":
 		if r.Code == 250 || r.Code == 200 {
@@ -456,12 +468,16 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		}
 	}
 	switch c.Verb {
-	case "PASV", "EPSV", "LPSV":
+	case "EPSV":
+		// EPSV ALL (RFC 2428 section 4) announces nothing: a 2yz accepts
+		// it (the client will use only EPSV from here).
+		c.Refused = r.Code != 229 && !(ok && strings.EqualFold(strings.TrimSpace(c.Arg), "ALL"))
+	case "PASV", "LPSV":
 		c.Refused = r.Code != 227 && r.Code != 228 && r.Code != 229
 	case "PORT", "EPRT", "LPRT":
 		c.Refused = r.Code != 200
 	}
-	if ftp.IsTransfer(c.Verb) {
+	if !c.Secret && ftp.IsTransfer(c.Verb) {
 		t.transferDone(sess, c, r)
 	}
 	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) && sess.xfer != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -113,13 +114,40 @@ func loginString(s *track.Session) string {
 // mask stands for a password in the output.
 const mask = "********"
 
-// maskedArg hides a password unless asked to show it.
+// maskedArg hides a password unless asked to show it: all of a
+// password line's argument, or all but the first word of an argument
+// that holds one (SITE PSWD old new).
 func maskedArg(c *track.Command, show bool) string {
-	if c.Secret && !show && c.Arg != "" {
+	switch {
+	case show || c.Arg == "":
+	case c.Secret:
 		return mask
+	case c.SecretArg:
+		return firstWord(c.Arg) + " " + mask
 	}
 	return c.Arg
 }
+
+// firstWord is s up to its first space, leading spaces skipped.
+func firstWord(s string) string {
+	s = strings.TrimLeft(s, " ")
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// maskedReply hides the text of a reply that repeats a line taken for a
+// password (track.Reply.Secret) unless asked to show it.
+func maskedReply(text string, secret, show bool) string {
+	if secret && !show {
+		return mask
+	}
+	return text
+}
+
+// echoNote follows a reply masked by maskedReply in the text output.
+const echoNote = " (hidden: it repeats a line that may hold a password)"
 
 // maskedVerb hides the verb of a line taken for a password that is not a
 // PASS or ACCT (a PASS whose first bytes a gap took, say): it may be part

@@ -202,7 +202,9 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	c := dc.Command
 	t := extract.Transfer{Session: dc.Session.ID, Data: dc.ID, Verb: c.Verb, Arg: c.Arg, Cwd: c.Cwd}
 	for _, r := range c.Replies {
-		t.Replies = append(t.Replies, r.Text)
+		if !r.Secret { // a reply that repeats a password names no file
+			t.Replies = append(t.Replies, r.Text)
+		}
 	}
 	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
 	w, err := x.dir.Create(t)

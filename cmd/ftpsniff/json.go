@@ -198,8 +198,10 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		r := &c.Replies[i]
 		w.element()
 		w.int("code", int64(r.Code))
-		w.str("text", r.Text)
-		w.raw("text_raw", r.Text)
+		text := maskedReply(r.Text, r.Secret, o.showPass)
+		w.str("text", text)
+		w.raw("text_raw", text)
+		w.boolOmit("masked", r.Secret && !o.showPass)
 		w.time("ts", r.TS)
 		if len(r.Lines) > 1 {
 			w.int("lines", int64(len(r.Lines)))
@@ -265,7 +267,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	var verb, arg, cwd string
 	final := 0
 	if c := d.Command; c != nil {
-		verb, arg, cwd = c.Verb, c.Arg, c.Cwd
+		verb, arg, cwd = maskedVerb(c, o.showPass), maskedArg(c, o.showPass), c.Cwd
 		if f := c.Final(); f != nil {
 			final = f.Code
 		}

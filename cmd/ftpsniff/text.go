@@ -650,6 +650,10 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 			extra = "  " + p.head.Sprintf("= %s", c.Data.Announced)
 		}
 	}
+	if r.Secret && !o.showPass {
+		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprintf("%d %s", r.Code, mask), p.dim.Sprint(echoNote))
+		return
+	}
 	for i, l := range r.Lines {
 		stamp := strings.Repeat(" ", 10)
 		if i == 0 {
@@ -669,6 +673,15 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 	}
 }
 
+// eventReply is the text of a reply event, masked when it repeats a line
+// taken for a password.
+func (o *textOutput) eventReply(e *track.Event) string {
+	if e.Secret && !o.showPass {
+		return mask + echoNote
+	}
+	return safe(e.Text)
+}
+
 func (o *textOutput) event(s *track.Session, e *track.Event) {
 	p := o.p
 	var msg string
@@ -685,11 +698,11 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 			msg += fmt.Sprintf("  [%d bytes over the line limit dropped]", e.Dropped)
 		}
 	case track.EventUnsolicited:
-		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, safe(e.Text))
+		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, o.eventReply(e))
 	case track.EventReplyNoCommand:
-		msg = fmt.Sprintf("--> %d %s  (reply without a command)", e.Code, safe(e.Text))
+		msg = fmt.Sprintf("--> %d %s  (reply without a command)", e.Code, o.eventReply(e))
 	case track.EventReplyGap:
-		msg = fmt.Sprintf("--> %d %s  (reply to a command lost in a capture gap)", e.Code, safe(e.Text))
+		msg = fmt.Sprintf("--> %d %s  (reply to a command lost in a capture gap)", e.Code, o.eventReply(e))
 	case track.EventReplyUnseen:
 		before := "the capture started"
 		switch r := s.Resumed; {
@@ -698,7 +711,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		case r != nil:
 			before = "the idle close"
 		}
-		msg = fmt.Sprintf("--> %d %s  (reply to a command before %s)", e.Code, safe(e.Text), before)
+		msg = fmt.Sprintf("--> %d %s  (reply to a command before %s)", e.Code, o.eventReply(e), before)
 	case track.EventCommandLost:
 		return // shown on the command itself: "(reply lost in a capture gap)"
 	case track.EventEncrypted:

@@ -208,6 +208,8 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 		if c.Arg != "" {
 			l.rec.Arg = hidden
 		}
+	} else if c.SecretArg && !o.showPass && c.Arg != "" {
+		l.rec.Arg = firstWord(c.Arg) + " " + hidden
 	} else if zeekFileCommands[c.Verb] && c.Arg != "" {
 		l.rec.Arg = zeekURL(s.Server.Addr(), c.Cwd, c.Arg)
 	}
@@ -217,6 +219,9 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	}
 	if r != nil {
 		code, msg := r.Code, r.Text
+		if r.Secret && !o.showPass {
+			msg = hidden
+		}
 		l.rec.ReplyCode, l.rec.ReplyMsg = &code, &msg
 		if c.Verb == "SIZE" && code == 213 {
 			if n, err := strconv.ParseUint(strings.TrimSpace(msg), 10, 64); err == nil {

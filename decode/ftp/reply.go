@@ -24,7 +24,7 @@ type ReplyAnomaly uint8
 const (
 	ReplyNoSpace           ReplyAnomaly = 1 << iota // code followed by neither SP nor "-" ("230_x"); Zeek gives up here
 	ReplyBareCode                                   // the line is just the code ("230")
-	ReplyClosedByOtherCode                          // multi-line reply ended by a different-code line before the client spoke
+	ReplyClosedByOtherCode                          // multi-line reply ended by a different-code line the client answered (ClientSpoke)
 	ReplyTooManyLines                               // lines beyond MaxLines/MaxBytes were counted, not kept
 	ReplyInvalidCode                                // code outside 100..599 and 631..633
 	ReplyUnindentedCode                             // a body line starts with another code and SP/"-" (RFC 959 asks servers to indent those)
@@ -173,12 +173,42 @@ func (r *ReplyReader) continued(line []byte) *Reply {
 	return nil
 }
 
-// ClientSpoke tells the reader the client sent a command. If a multi-line
-// reply is open and its last line looks like a final reply with another
-// code ("MMM " and at least 10 printable characters, Zeek's workaround for
-// servers that open with one code and close with another), the reply is
-// closed at that line, flagged ReplyClosedByOtherCode, and returned.
-// Otherwise it returns nil and the reply stays open.
+// OpenCode returns the code of the open multi-line reply, 0 when none is.
+func (r *ReplyReader) OpenCode() int {
+	if !r.open {
+		return 0
+	}
+	return r.code
+}
+
+// EndedBefore tells whether line, the server's next line after the client
+// spoke while a multi-line reply was open, shows that the server had
+// ended the reply at its last line: that line looked like a final reply
+// with another code (see ClientSpoke) and line starts a reply that does
+// not go on with this one (three digits of another code, then SP or "-").
+// A client that sends its next command before the reply is over (a
+// pipelining one, or a banner's slow last line) does not end it: the
+// server's next line then goes on with the reply, or closes it with its
+// own code (RFC 959 section 4.2), and a line like "200 GB of free space"
+// inside a "230-" reply stays text.
+func (r *ReplyReader) EndedBefore(line []byte) bool {
+	if !r.open || !r.hasCand {
+		return false
+	}
+	line = trimLineEnd(line)
+	code, ok := parseCode(line)
+	return ok && len(line) > 3 && (line[3] == ' ' || line[3] == '-') && code != r.code
+}
+
+// ClientSpoke closes the open multi-line reply at its last line when that
+// line looks like a final reply with another code ("MMM " and at least 10
+// printable characters, Zeek's workaround for servers that open with one
+// code and close with another), flagged ReplyClosedByOtherCode, and
+// returns it; otherwise it returns nil and the reply stays open. Call it
+// once the client has answered that line: a greeting's, since no client
+// speaks before the greeting is over, or another reply's once the
+// server's next line shows it over (EndedBefore), or the server's stream
+// ends (or a gap cuts it) after the client spoke.
 func (r *ReplyReader) ClientSpoke() *Reply {
 	if !r.open || !r.hasCand {
 		return nil

@@ -36,7 +36,12 @@ func clean(s string) string {
 	return b.String()
 }
 
+// replyText quotes a reply for evidence; one that repeats a line taken
+// for a password (track.Reply.Secret) is hidden.
 func replyText(r *track.Reply) string {
+	if r.Secret {
+		return fmt.Sprintf("%d ****", r.Code)
+	}
 	return fmt.Sprintf("%d %s", r.Code, clean(r.Text))
 }
 
@@ -52,6 +57,13 @@ func commandText(c *track.Command) string {
 		return hiddenLine
 	case c.Arg == "":
 		return c.Verb
+	case c.SecretArg:
+		// SITE PSWD old new: the words after the first are passwords.
+		w := strings.TrimLeft(c.Arg, " ")
+		if i := strings.IndexByte(w, ' '); i >= 0 {
+			w = w[:i]
+		}
+		return c.Verb + " " + clean(w) + " ****"
 	}
 	return c.Verb + " " + clean(c.Arg)
 }

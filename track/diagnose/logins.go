@@ -337,13 +337,20 @@ type LoginAttack struct {
 	Last     time.Time
 }
 
-// loginFailure records a refused USER or PASS and reports the client the
+// loginFailure records a refused USER or PASS (not one refused while a
+// login stands: the tracker's Login is still LoginOK) and reports the client the
 // first time its failures at this server within loginWindow are guessing
 // (guessing); the first time they are many but not guessing, an info
 // says why.
 func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	r := c.Final()
 	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" && c.Verb != "USER" {
+		return nil
+	}
+	if s.Login == track.LoginOK {
+		// Refused while a login stood (vsftpd's "530 Can't change to
+		// another user."): the tracker kept that login; nothing was
+		// guessed, the server would not even try the name.
 		return nil
 	}
 	t := &d.logins

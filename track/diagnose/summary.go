@@ -54,13 +54,13 @@ type bounceSeen struct {
 func (b bounceSeen) seen() bool { return b.ok }
 
 type serverAcc struct {
-	addr       netip.AddrPort
-	sessions   int
-	ports      *portSet // distinct passive ports, allocated at the first
-	passive    PortStats
-	outcomes   map[track.Outcome]int
-	findings   map[string]int
-	failPorts  map[string]*PortStats // passive failures per code
+	addr      netip.AddrPort
+	sessions  int
+	ports     *portSet // distinct passive ports, allocated at the first
+	passive   PortStats
+	outcomes  map[track.Outcome]int
+	findings  map[string]int
+	failPorts map[string]*PortStats // passive failures per code
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
