@@ -58,7 +58,8 @@ type controlConn struct {
 	key            ConnKey
 	client, server netip.AddrPort
 	phase          connPhase
-	byContent      bool // found by its greeting on another port
+	byContent      bool // found by its content on another port: its greeting, or its lines mid-stream
+	midstream      bool // found by its lines mid-stream, not a greeting (midstream.go): held back until decided (probing)
 	implicitTLS    bool // to an implicit-FTPS port: TLS from the first byte
 	announced      bool // ControlOpen was emitted
 	syn            [2]bool
@@ -89,9 +90,11 @@ func (cs *controlConn) dirIndex(src netip.AddrPort) int {
 	return dirServer
 }
 
-// confirmed tells whether the connection is known to be FTP control.
+// confirmed tells whether the connection is known to be FTP control. A
+// mid-stream candidate's parser reads FTP before it is decided (probing):
+// until then its segments are not taken from the data side.
 func (cs *controlConn) confirmed() bool {
-	return cs.parser.state == parseFTP || cs.parser.state == parseTLS
+	return cs.parser.state == parseFTP && !cs.probing() || cs.parser.state == parseTLS
 }
 
 // controlTable owns every control connection and content-detection
@@ -111,6 +114,7 @@ type controlTable struct {
 	// close that have not been announced yet, when that close was, so
 	// that their ControlOpen says which close they continue.
 	resumedAt  map[*controlConn]time.Time
+	probes     map[*controlConn]*midProbe // what undecided mid-stream candidates hold back (midstream.go); at most maxCand
 	pool       heldPool
 	ev         ControlEvent // the event being emitted: one at a time
 	candidates int          // entries still being checked for FTP by content
@@ -168,7 +172,9 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	d := t.d
 	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
 	if !byPort && t.byContent == 0 && !startsGreeting(s.Payload) {
-		return nil
+		if _, ok := startsMidstream(s.Payload); !ok {
+			return nil
+		}
 	}
 	key := MakeConnKey(s.Src, s.Dst)
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
@@ -236,6 +242,9 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		cs := t.add(key, s.Dst, s.Src, parseCandidate, s.TS)
 		cs.byContent, cs.candidate = true, true
 		return cs
+	case !byPort && !newConn && resume == 0:
+		// Lines of a session already under way (midstream.go).
+		return t.midstreamCandidate(key, s)
 	}
 	return nil
 }
@@ -387,18 +396,24 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 			return
 		}
 	}
+	if len(s.Payload) > 0 && cs.probing() {
+		cs.probeBytes(len(s.Payload)) // past its bound it is rejected, as below
+	}
 	rst := s.Flags.Has(FlagRST) && cs.asm.inWindow(d, s.Seq)
 	if s.Flags.Has(FlagRST) && !rst {
 		t.d.stats.RSTOutOfWindow++
 	}
-	if s.Flags.Has(FlagURG) {
+	if h := &cs.asm.half[d]; s.Flags.Has(FlagURG) && (!h.started || int32(s.Seq+uint32(len(s.Payload))-h.next) > 0) {
+		// Urgent data marks the line it brings; a copy of a segment the
+		// stream has passed (a retransmission, a mirror port's second
+		// copy) brings none, and must not mark the next command.
 		cs.parser.urgent[d] = true
 	}
 	cs.asm.segment(d, s.Seq, s.Ack, s.Flags, s.Payload, s.Num, s.TS, cs)
 	if cs.t == nil {
 		return // closed (removed) while its bytes were read (both FINs)
 	}
-	if cs.candidate && cs.parser.state != parseCandidate {
+	if cs.candidate && cs.parser.state != parseCandidate && !cs.probing() {
 		cs.candidate = false // confirmed or rejected
 		t.candidates--
 	}
@@ -511,6 +526,9 @@ func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 // emit is where the parser's events leave decode: the session is
 // announced (ControlOpen) before its first event.
 func (cs *controlConn) emit(e *ControlEvent) {
+	if cs.probing() && !cs.probeEvent(e) {
+		return // held back, or the candidate is not FTP
+	}
 	if !cs.announced {
 		ev := *e
 		cs.announce(e.Num, e.TS)
@@ -534,8 +552,9 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e := cs.parser.event(ControlOpen)
 	e.Num = num
 	e.TS = cs.firstTS // the session starts with its first segment
-	// A connection found by its greeting starts with that greeting.
-	e.Midstream = !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
+	// A connection found by its greeting starts with that greeting; one
+	// found by its lines mid-stream does not.
+	e.Midstream = cs.midstream || !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
 	e.ByContent = cs.byContent
 	e.ClientSYN, e.ClientISN = cs.syn[dirClient], cs.isn[dirClient]
 	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
@@ -622,6 +641,9 @@ func (t *controlTable) remove(cs *controlConn) {
 	}
 	if cs.resumed != 0 {
 		delete(t.resumedAt, cs) // if it closed before its first event
+	}
+	if cs.midstream {
+		delete(t.probes, cs) // if it closed undecided
 	}
 	cs.asm.release()
 	cs.parser.release()

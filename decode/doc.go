@@ -77,7 +77,10 @@
 //     SilentEvicted, ControlEvicted)
 //   - connections checked for FTP by content: Options.MaxCandidates (4,096)
 //     (Stats.CandidatesFull); a candidate's server may send 8 KiB before
-//     its client speaks, and it holds back at most 64 events
+//     its client speaks, and it holds back at most 64 events; a candidate
+//     picked up mid-stream (no greeting: the client's FTP commands and the
+//     server's numbered replies, midstream.go) holds back at most 64
+//     events and is given up after 16 KiB undecided
 //   - out-of-order bytes: 64 segments per direction, 4 MiB in all; past
 //     either, the oldest hole is given up as its wait would give it up
 //     (Stats.HeldOverflow), and a segment beyond the receiver's window

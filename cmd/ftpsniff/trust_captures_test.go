@@ -447,7 +447,8 @@ func TestExhaustedRangeAdviceAgrees(t *testing.T) {
 // carry part of the file, then a readable "552 ... Disk quota exceeded"
 // from a ProFTPD and "451 ... No space left on device" from a server of
 // unknown family): the refusals are the transfers' own, so no
-// data-tls-not-resumed, no warning or error, and no verdict speaks of
+// data-tls-not-resumed, no other warning or error than the two
+// transfer-aborted the 552 and the 451 are, and no verdict speaks of
 // resumption.
 func TestRefusalForAnotherCauseNotBlamedOnResumption(t *testing.T) {
 	recs := trustRecords(t, "ftps-ccc-other-refusals.pcap")
@@ -458,10 +459,18 @@ func TestRefusalForAnotherCauseNotBlamedOnResumption(t *testing.T) {
 	if g, want := strings.Join(got, ", "), "STOR transferred 552, STOR transferred 451"; g != want {
 		t.Fatalf("data %q, want %q", g, want)
 	}
+	aborted := 0
 	for _, f := range trustOfType(recs, "finding") {
+		if f.findingCode() == "transfer-aborted" && f.Severity == "warning" {
+			aborted++
+			continue
+		}
 		if f.findingCode() == "data-tls-not-resumed" || f.Severity != "info" {
 			t.Errorf("%s %s: %s\nfix: %s", f.Severity, f.findingCode(), f.Message, f.Advice)
 		}
+	}
+	if aborted != 2 {
+		t.Errorf("%d transfer-aborted warnings, want 2 (the 552 and the 451)", aborted)
 	}
 	for _, s := range trustOfType(recs, "server") {
 		if strings.Contains(s.Verdict, "resum") {

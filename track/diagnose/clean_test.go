@@ -78,8 +78,10 @@ var faultCaptures = map[string][]string{
 	"iis-nat.pcap":          {CodeNATMismatch, CodeDataUnanswered},
 	"ftps-elsewhere.pcap":   {CodeControlEncrypted, CodeNATMismatch, CodeDataUnanswered},
 	"ftps-ccc-refused.pcap": {CodeTLSNotResumed, CodeServerDataError},
-	"outcomes.pcap":         {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
-	"range-exhausted.pcap":  {CodeDataUnanswered, CodeRangeExhausted},
+	// A quota's 552 and a full disk's 451 on STOR after their 150.
+	"ftps-ccc-other-refusals.pcap": {CodeTransferAborted},
+	"outcomes.pcap":                {CodeDataNotAttempted, CodeDataRefused, CodeDataUnanswered, CodeDataUnreachable},
+	"range-exhausted.pcap":         {CodeDataUnanswered, CodeRangeExhausted},
 	// A data connection that never reached the server behind its NAT.
 	"pasv-unreached-server-side.pcap": {CodeDataNotAttempted, CodeServerDataError},
 	// ../shared/corpus: Suricata's bounce and address-leak tests, Zeek's

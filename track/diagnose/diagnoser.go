@@ -59,6 +59,10 @@ type sessState struct {
 	bounces        []bounceRec // PORTs naming another host, at most maxBounces
 	bouncesOmitted int
 	bounceWhy      string // why the first one is a bounce
+	// closing: the first unsolicited 421 or 221, kept for outputs that
+	// keep no events (JSON, live): it says why a transfer it interrupted
+	// ended (closingReply).
+	closing *track.Reply
 }
 
 // New returns a Diagnoser checking against p. next and r may be nil.
@@ -131,6 +135,11 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	if e.Kind == track.EventGap && e.FromClient {
 		st := d.state(s)
 		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
+	}
+	if e.Kind == track.EventUnsolicited && (e.Code == 421 || e.Code == 221) {
+		if st := d.state(s); st.closing == nil {
+			st.closing = &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+		}
 	}
 	if e.Kind == track.EventCleartext {
 		if st := d.state(s); st.cleartextNum == 0 {

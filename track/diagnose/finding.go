@@ -79,6 +79,8 @@ const (
 	CodeModeFallback      = "epsv-pasv-fallback"      // one passive form failed, the other worked
 	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
 	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
+	CodeTransferAborted   = "transfer-aborted"        // the server started a transfer (1yz), then failed it (4yz/5yz, or a 421)
+	CodeSessionRefused    = "session-refused"         // the server answered the connection with 421 (its connection limit)
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -88,6 +90,7 @@ var Codes = []string{
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeTLSReset,
+	CodeTransferAborted, CodeSessionRefused,
 }
 
 // Finding is one diagnosis.

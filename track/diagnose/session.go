@@ -55,6 +55,8 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	if final != nil && final.Code >= 400 {
 		if cfg := d.serverConfigError(s, c, final); cfg != nil {
 			add(cfg) // the server's own error, not passive mode turned off
+		} else if abortedTransfer(s, c, final) {
+			add(d.transferAborted(s, c, final, false))
 		} else {
 			add(d.passiveRefused(s, c, final))
 		}
@@ -447,6 +449,10 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		}
 	}
 	out = append(out, d.unusualFinalReplies(s)...)
+	out = append(out, d.interruptedFindings(s)...)
+	if f := d.sessionRefused(s); f != nil {
+		out = append(out, f)
+	}
 	if f := d.encryptedFinding(s, st); f != nil {
 		out = append(out, f)
 	}

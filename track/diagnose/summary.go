@@ -64,6 +64,8 @@ type serverAcc struct {
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
+	aborted    int                   // transfer-aborted warnings: transfers the server broke off
+	refused    int                   // session-refused findings: sessions turned away with 421
 	active     map[track.Outcome]int // active failures
 	natAddr    netip.Addr            // first mismatching announced address
 	natFix     string                // what to announce instead
@@ -369,6 +371,12 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Severity >= SeverityWarning {
 			a.loginWarn++
 		}
+	case CodeTransferAborted:
+		if f.Severity >= SeverityWarning {
+			a.aborted++
+		}
+	case CodeSessionRefused:
+		a.refused++
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict
 		// when a later session's attempt was only refused or ignored.
@@ -746,6 +754,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
+	case total == 0 && a.refused > 0 && a.refused >= a.sessions:
+		sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
 	case total == 0 && a.unaccepted > 0:
 		sum.Verdict = plural(a.unaccepted, "data endpoint announcement (PASV, EPSV, PORT, EPRT…) was", "data endpoint announcements (PASV, EPSV, PORT, EPRT…) were") + " refused or got no reply: no data connection was expected"
 	case total == 0:
@@ -773,6 +783,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 		case worked == 0:
 			sum.Verdict = "no data connection was made, and none was needed"
+		case a.aborted > 0 && worked == 1:
+			sum.Verdict = "the data connection was made, but the server broke its transfer off mid-way: see transfer-aborted"
+		case a.aborted > 0:
+			sum.Verdict = fmt.Sprintf("%d data connections were made, but the server broke %s off mid-way: see transfer-aborted", worked, plural(a.aborted, "transfer", "transfers"))
 		case worked == 1:
 			sum.Verdict = "the data connection worked"
 		default:

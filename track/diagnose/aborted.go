@@ -1,0 +1,458 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// A transfer the server started and then gave up. RFC 959 (5.4) lists,
+// after a transfer command's 1yz, 425 and 426 (server-data-error), and
+// 451, 452, 550, 551, 552 and 421 as its failures; a server may send any
+// 4yz/5yz. Once the 1yz came, the transfer had started: the failure is
+// not a refusal of the command (a 550 to RETR of a missing file comes
+// without one) but a transfer broken off, often after part of the file
+// had moved, which the data connection's outcome alone ("transferred")
+// hides.
+
+// started tells whether the server started c's transfer: a 1yz reply.
+func started(c *track.Command) bool {
+	for i := range c.Replies {
+		if ftp.IsPreliminary(c.Replies[i].Code) {
+			return true
+		}
+	}
+	return false
+}
+
+// preliminary is c's first 1yz reply, or nil.
+func preliminary(c *track.Command) *track.Reply {
+	for i := range c.Replies {
+		if ftp.IsPreliminary(c.Replies[i].Code) {
+			return &c.Replies[i]
+		}
+	}
+	return nil
+}
+
+// abortedTransfer tells whether c is a transfer the server started whose
+// final reply r is a failure transfer-aborted explains: not 425/426
+// (server-data-error), not after the client's own ABOR.
+func abortedTransfer(s *track.Session, c *track.Command, r *track.Reply) bool {
+	return r != nil && r.Code >= 400 && r.Code != 425 && r.Code != 426 &&
+		ftp.IsTransfer(c.Verb) && started(c) && !c.Uncertain && !aborted(s, c)
+}
+
+// transferMoved says how much of c's transfer moved on dc, for a
+// message: "21448 of 10485760 bytes", "all 4000 bytes", "10000 bytes";
+// "" when the capture shows no data connection for it. For a TLS data
+// connection the bytes are records, not the file.
+func transferMoved(c *track.Command, dc *track.DataConn) (moved string, sent int64) {
+	if dc == nil {
+		return "", -1
+	}
+	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
+	// dc.Bytes is indexed by who opened the connection: in passive mode
+	// the client, in active mode the server.
+	send := 0
+	if download == dc.Passive {
+		send = 1
+	}
+	sent = dc.Bytes[send]
+	if _, tls := dc.TLSHandshake(); tls {
+		return fmt.Sprintf("%d bytes of TLS records", sent), sent
+	}
+	switch m := dc.ExpectedSize; {
+	case m > 0 && dc.Rest <= 0 && sent < m:
+		return fmt.Sprintf("%d of %d bytes", sent, m), sent
+	case m > 0 && dc.Rest <= 0 && sent >= m:
+		return fmt.Sprintf("all %d bytes", m), sent
+	}
+	return fmt.Sprintf("%d bytes", sent), sent
+}
+
+// transferAborted explains a transfer the server started (a 1yz) and
+// then failed with r: its final reply (a 4yz/5yz other than 425/426), or,
+// with closing, the unsolicited 421 (or 221) that ended the session
+// while it ran (nil when the capture does not keep that reply: live
+// output keeps no events). The message is the same for every transfer
+// that failed alike (the text output collapses repeats by it): the bytes
+// and the reply's packets are in the evidence.
+func (d *Diagnoser) transferAborted(s *track.Session, c *track.Command, r *track.Reply, closing bool) *Finding {
+	var dc *track.DataConn
+	if n := len(c.Transfer); n > 0 {
+		dc = c.Transfer[n-1]
+	}
+	if dc != nil && dc.Outcome.Failed() {
+		return nil // no data connection was made: its own finding says why
+	}
+	f := &Finding{Code: CodeTransferAborted, Severity: SeverityWarning, TS: c.TS}
+	pre := preliminary(c)
+	pk := []uint64{c.Num, pre.Num}
+	ev := fmt.Sprintf("%q (packet %d): %d (packet %d)", commandText(c), c.Num, pre.Code, pre.Num)
+	if r != nil {
+		f.TS = r.TS
+		pk = append(pk, r.Num)
+		ev += fmt.Sprintf(", then %q (packet %d) %s later", replyText(r), r.Num, dur(r.TS.Sub(pre.TS)))
+	} else {
+		ev += ", then the server ended the session (an unsolicited 421 or 221)"
+	}
+	moved, sent := transferMoved(c, dc)
+	if dc != nil {
+		dev := fmt.Sprintf("data connection #%d %s: %s moved", dc.ID, endpointText(dc), moved)
+		if r != nil && closing && (dc.End.IsZero() || !dc.End.Before(r.TS)) {
+			dev += fmt.Sprintf(", still open at the %d", r.Code)
+		}
+		ev = joinEvidence(ev, dev)
+		pk = append(pk, dc.SYNNum)
+	} else {
+		ev = joinEvidence(ev, "no data connection for it in the capture")
+	}
+	f.Evidence, f.Packets = ev, packets(pk)
+	partway := ""
+	if dc != nil && dc.ExpectedSize > 0 && dc.Rest <= 0 && sent < dc.ExpectedSize {
+		partway = " partway"
+	}
+	what := "the transfer"
+	switch {
+	case c.Verb == "STOR" || c.Verb == "STOU" || c.Verb == "APPE":
+		what = "the upload"
+	case c.Verb == "RETR":
+		what = "the download"
+	case ftp.IsListing(c.Verb):
+		what = "the listing"
+	}
+	what += " (" + verbText(c) + ")"
+	if r == nil {
+		f.Message = fmt.Sprintf("The server ended the session while %s was running: the transfer did not complete.", what)
+		f.Advice = "The server's reply and log give why: a data timeout (the data flow stalled), a shutdown, or a session limit."
+		return f
+	}
+	text := strings.ToLower(r.Text)
+	if dc != nil && !closing {
+		if stop := receiverStopped(dc, c, r); stop.ok && stop.download {
+			// The client closed the download first (it gave up): the
+			// server's failure follows from that.
+			f.Severity = SeverityInfo
+			f.Evidence = joinEvidence(f.Evidence, stop.evidence(r))
+			f.Message = fmt.Sprintf("The client stopped %s itself: it closed or reset the data connection while the server was still sending, and the server's %d follows from it.", what, r.Code)
+			f.Advice = "Nothing to change on the network or the server: the client gave the transfer up (its own time limit, an interrupt); look at the client if the file should have arrived whole."
+			return f
+		}
+	}
+	switch {
+	case closing && r.Code == 421 && dataTimeoutText(text) && sent == 0:
+		f.Message = fmt.Sprintf("The server gave up %s on a data timeout (421): no data moved on its data connection for as long as the server waits (%s).", what, dataTimeoutName(d.family(s)))
+		f.Advice = "Nothing moved at all: a firewall or NAT on the data path that lets the connection through but not its data, or a receiver that never read. Look at the data connection's segments in the capture, then at the firewalls between client and server."
+	case closing && r.Code == 421 && dataTimeoutText(text):
+		f.Message = fmt.Sprintf("The server gave up %s%s on a data timeout (421): the data stopped moving, with the data connection still open, for as long as the server waits (%s).", what, partway, dataTimeoutName(d.family(s)))
+		f.Advice = "A data flow that stops mid-transfer with its connection open is, most often, a firewall or NAT on the data path that dropped the established connection (its state or conntrack timeout, e.g. nf_conntrack_tcp_timeout_established, or a table that was flushed), or an MTU black hole (full-size segments dropped and the ICMP \"fragmentation needed\" filtered): the sender then resends the same segment with no ACK. A receiver that stopped reading advertises a zero window instead. Look at the data connection's last segments in the capture to tell which, then at the firewalls and the MTU between client and server; the server's data timeout only sets how long it waits."
+	case closing:
+		f.Message = fmt.Sprintf("The server ended the session (%d) while %s was running: the transfer did not complete.", r.Code, what)
+		f.Advice = "The server ended it, not the network: its reply and its log give why (a shutdown or restart, a limit on the session's time, an idle timeout that counts a long transfer as idle, an administrator's kick)."
+	case r.Code == 452 || r.Code == 552 || storageText(text):
+		f.Message = fmt.Sprintf("The server aborted %s%s (%d): it ran out of storage or reached a quota or size limit.", what, partway, r.Code)
+		f.Advice = "Free space on the server's disk, or raise the account's quota or the server's file size limit; the network is not the cause."
+	case networkText(text):
+		// The server's own words blame the data connection ("451
+		// Failure reading network stream."): a break on the path.
+		f.Message = fmt.Sprintf("The server aborted %s%s (%d): it reports that its data connection failed.", what, partway, r.Code)
+		f.Advice = "Look for a firewall or NAT that times out or resets data connections during long transfers, or a peer that closed the data connection; the data connection's last segments in the capture show which side ended it."
+	case r.Code == 451:
+		f.Message = fmt.Sprintf("The server aborted %s%s (451): an error on its own side while it ran.", what, partway)
+		f.Advice = "Read the server's log at that time: a disk or file system error, a file changed or removed while it was sent, or a resource limit on the server; the network path of the data connection is not the cause."
+	case r.Code/100 == 5 || r.Code == 450:
+		f.Message = fmt.Sprintf("The server aborted %s%s (%d): the file became unavailable, or could not be read or written, while it was transferred.", what, partway, r.Code)
+		f.Advice = "Read the server's log at that time: a read or write error, permissions, or the file being changed or removed during the transfer; the network path of the data connection is not the cause."
+	default:
+		f.Message = fmt.Sprintf("The server aborted %s%s (%d) after it had started it.", what, partway, r.Code)
+		f.Advice = "The reply and the server's log give the reason; the data connection itself was made."
+	}
+	return f
+}
+
+// dataTimeoutText tells a 421 (lower case) sent because the data
+// connection stopped moving: vsftpd's "Data timeout. Reconnect. Sorry."
+// (data_connection_timeout), ProFTPD's "Data transfer stall timeout: N
+// seconds" (TimeoutStalled), and other servers' "no data"/"stalled"
+// wordings; not an idle or login timeout, nor ProFTPD's "No transfer
+// timeout" (TimeoutNoTransfer: no transfer was started at all).
+func dataTimeoutText(text string) bool {
+	if strings.Contains(text, "no transfer timeout") {
+		return false
+	}
+	timeout := strings.Contains(text, "timeout") || strings.Contains(text, "timed out") || strings.Contains(text, "time out")
+	return timeout && (strings.Contains(text, "data") || strings.Contains(text, "stall") || strings.Contains(text, "transfer"))
+}
+
+// dataTimeoutName names the server's data timeout setting, its family's
+// where known.
+func dataTimeoutName(fam family) string {
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		return "vsftpd's data_connection_timeout, 300 s by default"
+	case policy.ServerProFTPD:
+		return "ProFTPD's TimeoutStalled, 3600 s by default"
+	case policy.ServerPureFTPd:
+		return "Pure-FTPd's idle timeout, -I"
+	case policy.ServerIIS:
+		return "IIS's dataChannelTimeout, 30 s by default"
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib's DTPHandler.timeout, 300 s by default"
+	}
+	return "the server's data timeout: vsftpd data_connection_timeout, ProFTPD TimeoutStalled, IIS dataChannelTimeout"
+}
+
+// storageText: a failure reply (lower case) naming a full disk or a quota.
+func storageText(text string) bool {
+	for _, w := range []string{"quota", "no space", "disk full", "storage", "space left", "file too large", "too big"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// networkText: a failure reply (lower case) naming the data connection or
+// the network: vsftpd's "451 Failure reading network stream.", a "reset
+// by peer", a "broken pipe".
+func networkText(text string) bool {
+	for _, w := range []string{"network", "connection reset", "reset by peer", "broken pipe", "connection closed", "connection lost", "timed out"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// closingReply is the unsolicited 421 (or 221) that ended s after c, as
+// the diagnoser kept it (sessState.closing) or the session's events keep
+// it; nil when neither does.
+func (d *Diagnoser) closingReply(s *track.Session, c *track.Command) *track.Reply {
+	if st := d.sess[s]; st != nil && st.closing != nil && st.closing.Seq > c.Seq {
+		return st.closing
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		if e.Kind == track.EventUnsolicited && e.Seq > c.Seq && (e.Code == 421 || e.Code == 221) {
+			return &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+		}
+	}
+	return nil
+}
+
+// interruptedFindings is transfer-aborted for a transfer the server's
+// closing reply (an unsolicited 421 or 221) interrupted, said at the
+// session's end: the tracker reports the interrupted command before it
+// records the reply that interrupted it, as an event.
+func (d *Diagnoser) interruptedFindings(s *track.Session) []*Finding {
+	var out []*Finding
+	for _, c := range s.Commands {
+		if c.Status != track.StatusInterrupted || !ftp.IsTransfer(c.Verb) || !started(c) || c.Uncertain || aborted(s, c) {
+			continue
+		}
+		if f := d.transferAborted(s, c, d.closingReply(s, c), true); f != nil {
+			f.Session, f.Command = s, c
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sessionRefused is session-refused: the server answered the connection
+// with 421 (its connection limit, most often) before it answered any
+// command; nil otherwise. A 421 after a session's first answers, or one
+// picked up mid-stream, is not a refusal.
+func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
+	if s.Midstream || s.Resumed != nil {
+		return nil
+	}
+	var r *track.Reply
+	atConnect := false
+	if g := refusingGreeting(s); g != nil {
+		r, atConnect = g, true
+	} else if r = firstAnswerClosed(s); r == nil {
+		return nil
+	}
+	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, TS: r.TS, Packets: []uint64{r.Num}}
+	f.Evidence = fmt.Sprintf("%q (packet %d)", replyText(r), r.Num)
+	when := "at once, in its greeting"
+	if atConnect && len(s.Greeting) > 1 && !ftp.IsPreliminary(s.Greeting[0].Code) {
+		when = "right after its greeting"
+	}
+	if !atConnect {
+		when = "before it answered any command"
+		f.Evidence = fmt.Sprintf("%s, before any command was answered", f.Evidence)
+	}
+	text := strings.ToLower(r.Text)
+	limit := limitText(text)
+	if limit == limitNone {
+		f.Message = fmt.Sprintf("The server refused the session %s (421): no login or transfer was tried.", when)
+		f.Advice = "The reply says why: a server shutting down or not ready, an access rule or ban for the client's address, a requirement the client did not meet. The server's log at that time has the rest."
+		return f
+	}
+	scope := "its limit on connections"
+	if limit == limitPerAddress {
+		scope = "its limit on connections from one client address"
+	}
+	f.Message = fmt.Sprintf("The server refused the session %s (421): it had reached %s. No login or transfer was tried.", when, scope)
+	fam := d.family(s)
+	note := fam.note()
+	if k := wordingFamily(text); fam.kind == policy.ServerUnknown && k != policy.ServerUnknown {
+		// The 421 took the banner's place: its stock wording names the
+		// server.
+		fam = family{kind: k}
+		note = fmt.Sprintf(" (%s settings, from the reply's wording.)", possessive(k.Product()))
+	}
+	f.Advice = connectionLimitAdvice(fam, limit) + note
+	return f
+}
+
+// refusingGreeting is s's greeting when it is a 421, after nothing but
+// 1yz ("120 Service ready in nnn minutes"), or after a 220 when the 421
+// names a connection limit (a server that greets, then counts); nil
+// otherwise. A 220 and another 421 the server sent before the client
+// spoke are a session it accepted and then closed (an idle or login
+// timeout), both kept as the greeting.
+func refusingGreeting(s *track.Session) *track.Reply {
+	n := len(s.Greeting)
+	if n == 0 || s.Greeting[n-1].Code != 421 {
+		return nil
+	}
+	if limitText(strings.ToLower(s.Greeting[n-1].Text)) != limitNone {
+		return &s.Greeting[n-1]
+	}
+	for i := range s.Greeting[:n-1] {
+		if !ftp.IsPreliminary(s.Greeting[i].Code) {
+			return nil
+		}
+	}
+	return &s.Greeting[n-1]
+}
+
+// firstAnswerClosed is the unsolicited 421 that answered s's first
+// commands, before the server answered any (a client that spoke before
+// the greeting, or a 220 and then a 421 to USER for a per-user limit);
+// nil otherwise, and for a 421 that says it timed out (the server waited
+// for a client that never went on). The session's events must keep it:
+// live output keeps none, and a transcript cut short is not judged.
+func firstAnswerClosed(s *track.Session) *track.Reply {
+	if s.CommandsOmitted > 0 {
+		return nil
+	}
+	interrupted := false
+	for _, c := range s.Commands {
+		if len(c.Replies) > 0 {
+			return nil // a command was answered
+		}
+		interrupted = interrupted || c.Status == track.StatusInterrupted
+	}
+	if !interrupted {
+		return nil
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		if e.Kind != track.EventUnsolicited || e.Code != 421 {
+			continue
+		}
+		if t := strings.ToLower(e.Text); strings.Contains(t, "timeout") || strings.Contains(t, "timed out") {
+			return nil
+		}
+		return &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+	}
+	return nil
+}
+
+// connection limit kinds a 421 names (limitText).
+const (
+	limitNone       = iota
+	limitServer     // the server's (or the site's) total
+	limitPerAddress // per client address
+)
+
+// limitText tells whether a 421 (lower case) names a connection limit,
+// and which: "Too many connections (10) from this IP" (Pure-FTPd,
+// MaxClientsPerIP), "There are too many connections from your internet
+// address." (vsftpd, max_per_ip), "There are too many connected users,
+// please try later." (vsftpd, max_clients), "10 users (the maximum) are
+// already logged in, sorry" (Pure-FTPd, MaxClientsNumber), "Too many
+// users" (others).
+func limitText(text string) int {
+	has := func(ws ...string) bool {
+		for _, w := range ws {
+			if strings.Contains(text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("too many", "maximum", "limit", "already logged in", "already connected", "max ") {
+		return limitNone
+	}
+	if has("this ip", "your ip", "from your", "per ip", "per host", "your host", "your address", "internet address", "this address", "this host") {
+		return limitPerAddress
+	}
+	return limitServer
+}
+
+// wordingFamily is the family whose stock connection-limit wording a 421
+// (lower case) is, or ServerUnknown: Pure-FTPd's "Too many connections
+// (N) from this IP" and "N users (the maximum) are already logged in";
+// vsftpd's "There are too many connected users" and "too many
+// connections from your internet address".
+func wordingFamily(text string) policy.ServerKind {
+	switch {
+	case strings.Contains(text, "too many connections (") && strings.Contains(text, "from this ip"),
+		strings.Contains(text, "users (the maximum) are already logged in"):
+		return policy.ServerPureFTPd
+	case strings.Contains(text, "there are too many connected users"),
+		strings.Contains(text, "too many connections from your internet address"):
+		return policy.ServerVsftpd
+	}
+	return policy.ServerUnknown
+}
+
+// connectionLimitAdvice names the setting that limits connections, per
+// family (and per client address or in all, as the reply said).
+func connectionLimitAdvice(fam family, limit int) string {
+	perIP := limit == limitPerAddress
+	why := "Raise the limit if the server has room for more sessions, or find what holds sessions open (clients that never log out, parallel transfers, a script looping)"
+	if perIP {
+		why = "Clients behind one NAT share an address, and a client opening parallel transfers (FileZilla's \"Maximum simultaneous transfers\") uses several sessions: raise the per-address limit, or lower the client's simultaneous connections"
+	}
+	var set string
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		set = "vsftpd.conf max_clients (all clients)"
+		if perIP {
+			set = "vsftpd.conf max_per_ip (per client address)"
+		}
+	case policy.ServerProFTPD:
+		set = "ProFTPD MaxClients (all clients)"
+		if perIP {
+			set = "ProFTPD MaxClientsPerHost (per client address; MaxClientsPerUser per account)"
+		}
+	case policy.ServerPureFTPd:
+		set = "Pure-FTPd -c (--maxclientsnumber; MaxClientsNumber in pure-ftpd.conf)"
+		if perIP {
+			set = "Pure-FTPd -C (--maxclientsperip; MaxClientsPerIP in pure-ftpd.conf)"
+		}
+	case policy.ServerIIS:
+		set = "the FTP site's maxConnections (IIS Manager: the site's Advanced Settings, Connections, Max Connections)"
+	case policy.ServerFileZilla:
+		set = "FileZilla Server's \"Maximum number of connections\" (and its per-IP limit)"
+	case policy.ServerPyftpdlib:
+		set = "pyftpdlib's FTPServer.max_cons"
+		if perIP {
+			set = "pyftpdlib's FTPServer.max_cons_per_ip"
+		}
+	case policy.ServerWuFTPd:
+		set = "the \"limit\" line of the client's class in ftpaccess"
+	default:
+		set = "the server's connection limit: vsftpd max_clients/max_per_ip, ProFTPD MaxClients/MaxClientsPerHost, Pure-FTPd -c/-C, IIS maxConnections, FileZilla Server \"Maximum number of connections\""
+	}
+	return fmt.Sprintf("%s; the setting is %s.", why, set)
+}
