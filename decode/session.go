@@ -304,6 +304,13 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 	}
 	p.num, p.ts = num, ts
 	if d == dirServer {
+		if h := p.split[d].Head(4); startsReplyLine(h) {
+			// A reply line the gap cuts (a snap length shorter than the
+			// segment: tcpdump -s 96) still has its code: it answers
+			// its command, flagged unterminated, instead of vanishing
+			// and leaving the next reply to answer it.
+			p.split[d].Flush(p.serverLine)
+		}
 		// A multi-line reply the gap cuts is still a reply: its first line
 		// has its code ("230-" proves the login), flagged unterminated.
 		p.cutCode = 0
@@ -647,6 +654,12 @@ func (p *sessionParser) gapSecret(cmd ftp.Command, err error) bool {
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+
+// startsReplyLine tells whether b (a line's first four bytes) opens a
+// reply line: three digits, then a space or a dash.
+func startsReplyLine(b []byte) bool {
+	return len(b) == 4 && b[0] >= '1' && b[0] <= '5' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' && (b[3] == ' ' || b[3] == '-')
+}
 
 // closeAnswered closes, before the server's stream is flushed at its end,
 // an open reply whose last line looked final and that the client

@@ -200,3 +200,24 @@ func TestMidstreamClaimsSYNsBeforeItsFirstByte(t *testing.T) {
 		})
 	}
 }
+
+// TestMidstreamKeepsTheGreeting: a capture that begins between a
+// connection's SYNs and its banner picks the session up without its
+// handshake, but the 220 is still its greeting (it names the server, and
+// the advice follows it). A 220 after a command (REIN's) is a reply.
+func TestMidstreamKeepsTheGreeting(t *testing.T) {
+	s := newMidstreamSession(t)
+	s.reply(220, "(vsFTPd 3.0.3)")
+	s.login()
+	sess := s.end()
+	if len(sess.Greeting) != 1 || sess.Greeting[0].Text != "(vsFTPd 3.0.3)" {
+		t.Errorf("greeting %+v, want the 220", sess.Greeting)
+	}
+
+	s = newMidstreamSession(t)
+	s.cmd("REIN", "")
+	s.reply(220, "Service ready for new user.")
+	if sess := s.end(); len(sess.Greeting) != 0 {
+		t.Errorf("REIN's 220 taken for a greeting: %+v", sess.Greeting)
+	}
+}

@@ -66,8 +66,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	t.seq++
 	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Secret: e.SecretEcho}
 	t.limits.ReplyLinesDropped += e.Reply.Dropped
-	// The greeting answers the connection itself.
-	if len(sess.pending) == 0 && sess.CommandCount == 0 && !sess.Midstream {
+	// The greeting answers the connection itself. A session picked up
+	// without its handshake may still hold it: a 220 before any command
+	// or other greeting line (the capture began between the SYNs and the
+	// banner) names the server as well.
+	if len(sess.pending) == 0 && sess.CommandCount == 0 && (!sess.Midstream || r.Code == 220 && len(sess.Greeting) == 0) {
 		if len(sess.Greeting) < maxGreeting {
 			sess.Greeting = appendReply(sess.Greeting, r)
 		} else {

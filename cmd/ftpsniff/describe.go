@@ -19,7 +19,8 @@ func addrString(ap netip.AddrPort) string {
 }
 
 func seconds(d time.Duration) string {
-	return fmt.Sprintf("%.3fs", d.Seconds())
+	// A capture clock stepped back makes some spans negative: none.
+	return fmt.Sprintf("%.3fs", max(d, 0).Seconds())
 }
 
 // outcomeDetail says in words what the capture shows of a data connection.

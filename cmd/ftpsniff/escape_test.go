@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/netip"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -190,4 +191,15 @@ func FuzzInertJSON(f *testing.F) {
 			t.Fatalf("%q recovers as %q", s, got)
 		}
 	})
+}
+
+// TestSecondsNeverNegative: a span a stepped-back capture clock made
+// negative shows as none, never "-3.385s".
+func TestSecondsNeverNegative(t *testing.T) {
+	if got := seconds(-3385 * time.Millisecond); got != "0.000s" {
+		t.Errorf("seconds(-3.385s) = %q", got)
+	}
+	if got := seconds(1500 * time.Millisecond); got != "1.500s" {
+		t.Errorf("seconds(1.5s) = %q", got)
+	}
 }

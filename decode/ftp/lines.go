@@ -284,6 +284,10 @@ func (s *LineSplitter) Flush(emit func(Line)) {
 // Pending reports the number of line bytes buffered.
 func (s *LineSplitter) Pending() int { return len(s.buf) }
 
+// Head returns up to n of the buffered line's first bytes, without
+// copying: valid until the next call that changes the splitter.
+func (s *LineSplitter) Head(n int) []byte { return s.buf[:min(n, len(s.buf))] }
+
 func discard(Line) {}
 
 func satAdd(a, b int) int {

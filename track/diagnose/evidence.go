@@ -138,7 +138,9 @@ func transfer(dc *track.DataConn) (string, []uint64) {
 }
 
 // dur prints a duration rounded for people: 2.055s, 0.000s.
-func dur(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }
+// dur is a span between two packets; a capture clock stepped back (NTP,
+// timestamps of two NIC queues) makes some negative: they show as none.
+func dur(d time.Duration) string { return fmt.Sprintf("%.3fs", max(d, 0).Seconds()) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {
