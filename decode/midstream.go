@@ -26,6 +26,13 @@ import (
 // "+OK" between, it never has.
 const minExchanges = 2
 
+// maxSharedExchanges: a candidate whose client has had this many lines
+// answered, none with a command only FTP has (only STAT, NOOP, HELP,
+// QUIT...: verbs mail, news and a dozen text protocols share), is given
+// up: it would otherwise be parsed and held to its bounds for ever, and
+// such a session carries nothing the analysis speaks of.
+const maxSharedExchanges = 4
+
 // maxProbeBytes bounds the payload, both directions together, a
 // mid-stream candidate may carry before it is decided: past it, it is not
 // FTP (a bulk transfer, a mail body).
@@ -96,6 +103,9 @@ func (p *midProbe) take(e *ControlEvent) midVerdict {
 	}
 	if p.ftpVerb && p.exchanges >= minExchanges {
 		return midConfirm
+	}
+	if !p.ftpVerb && p.exchanges >= maxSharedExchanges {
+		return midReject
 	}
 	if len(p.queue) >= maxQueued {
 		return midReject // too many lines without a decision

@@ -85,6 +85,14 @@ func TestMidstreamContentDetection(t *testing.T) {
 		}, true, []string{"SIZE", "MDTM"}},
 		{"FTP client only, no reply yet", p2121, []gapStep{cli("CWD /pub\r\n"), cli("TYPE I\r\n")}, false, nil},
 		{"FTP, one exchange only", p2121, []gapStep{cli("CWD /pub\r\n"), srv("250 OK.\r\n")}, false, nil},
+		// Only verbs FTP shares with other text protocols, answered by
+		// numbers, again and again: given up, not parsed and held for
+		// ever, even if an FTP-only verb comes later.
+		{"shared verbs only, answered by numbers", p2121, []gapStep{
+			cli("STAT 1\r\n"), srv("223 ok\r\n"), cli("STAT 2\r\n"), srv("223 ok\r\n"),
+			cli("STAT 3\r\n"), srv("223 ok\r\n"), cli("STAT 4\r\n"), srv("223 ok\r\n"),
+			cli("CWD /pub\r\n"), srv("250 OK.\r\n"), cli("PWD\r\n"), srv("257 \"/pub\"\r\n"),
+		}, false, nil},
 
 		{"SMTP envelope", smtp, []gapStep{
 			cli("RCPT TO:<b@example.com>\r\n"), srv("250 2.1.5 Ok\r\n"),

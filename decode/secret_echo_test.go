@@ -112,6 +112,17 @@ func TestReplyEchoingPasswordIsSecret(t *testing.T) {
 		{"short secret not looked for", []gapStep{
 			srv("220 ready.\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS ab\r\n"), srv("530 ab ab ab\r\n"),
 		}, []bool{false, false, false}},
+		// A welcome that happens to hold a common password is no echo:
+		// only a refusal of a well-formed PASS is looked at.
+		{"anonymous welcome holds the password", []gapStep{
+			srv("220 ProFTPD\r\n"), cli("USER anonymous\r\n"), srv("331 Anonymous login ok\r\n"), cli("PASS anonymous\r\n"), srv("230 Anonymous access granted, restrictions apply\r\n"),
+		}, []bool{false, false, false}},
+		{"guest welcome holds the password", []gapStep{
+			srv("220 wu-ftpd\r\n"), cli("USER guest\r\n"), srv("331 Guest login ok, send your complete e-mail address as password.\r\n"), cli("PASS guest\r\n"), srv("230 Guest login ok, access restrictions apply.\r\n"),
+		}, []bool{false, false, false}},
+		{"refusal echoes a well-formed PASS", []gapStep{
+			srv("220 ready.\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS SecretAB3\r\n"), srv("530 Login incorrect for bob/SECRETAB3\r\n"),
+		}, []bool{false, false, true}},
 		{"no echo", []gapStep{
 			srv("220 ready.\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS s3cret\r\n"), srv("230 Login successful.\r\n"),
 			cli("SYST\r\n"), srv("215 UNIX Type: L8\r\n"),

@@ -574,7 +574,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// A server may repeat the line it did not understand (BSD ftpd's
 		// "500 HUNTER2: command not understood."), up to the final reply
 		// to it.
-		e.SecretEcho = echoIn(r.Text, p.echoSum, int(p.echoLen))
+		if p.echoLen&echoErrorsOnly == 0 || r.Code >= 400 {
+			e.SecretEcho = echoIn(r.Text, p.echoSum, int(p.echoLen&^echoErrorsOnly))
+		}
 		if !ftp.IsPreliminary(r.Code) {
 			p.echoLen = 0
 		}
@@ -692,7 +694,13 @@ const (
 	minEcho = 3
 	// maxEcho: a longer secret is fingerprinted by its first maxEcho
 	// bytes; a reply that holds it holds them.
-	maxEcho = 255
+	maxEcho = 127
+	// echoErrorsOnly, in echoLen's high bit: the secret was a well-formed
+	// PASS's or ACCT's argument, so only a refusal (4yz, 5yz: "530 Login
+	// incorrect for bob/s3cret") is looked at for it. A server's welcome
+	// is no echo: ProFTPD's "230 Anonymous access granted" to the password
+	// "anonymous", wu-ftpd's "230 Guest login ok" to "guest".
+	echoErrorsOnly = 0x80
 )
 
 func foldCase(c byte) uint32 {
@@ -754,7 +762,12 @@ func echoIn(text string, sum uint32, n int) bool {
 func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 	if err == nil {
 		switch cmd.Verb {
-		case "PASS", "ACCT", "ASS", "SS", "S", "CCT", "CT", "T":
+		case "PASS", "ACCT":
+			if armEcho(p, cmd.Arg); p.echoLen > 0 {
+				p.echoLen |= echoErrorsOnly
+			}
+			return
+		case "ASS", "SS", "S", "CCT", "CT", "T":
 			armEcho(p, cmd.Arg)
 			return
 		}

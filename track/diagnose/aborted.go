@@ -101,6 +101,14 @@ func (d *Diagnoser) transferAborted(s *track.Session, c *track.Command, r *track
 		ev += ", then the server ended the session (an unsolicited 421 or 221)"
 	}
 	moved, sent := transferMoved(c, dc)
+	if !closing && sent <= 0 && refusedAfterStart(r.Code) {
+		// Nothing moved: a server that sends its 150 before it looks at
+		// the file (IIS's "150 Opening…" then "550 The system cannot find
+		// the file", an empty NLST's 450, Pure-FTPd's 553 on a denied
+		// STOR) refused the command; it broke nothing off. The server's
+		// verdict speaks of data connections that carried nothing.
+		return nil
+	}
 	if dc != nil {
 		dev := fmt.Sprintf("data connection #%d %s: %s moved", dc.ID, endpointText(dc), moved)
 		if r != nil && closing && (dc.End.IsZero() || !dc.End.Before(r.TS)) {
@@ -132,6 +140,15 @@ func (d *Diagnoser) transferAborted(s *track.Session, c *track.Command, r *track
 		return f
 	}
 	text := strings.ToLower(r.Text)
+	if dc != nil && !closing && uploadResetByClient(dc, c, r) {
+		// The client reset its upload's data connection before the
+		// server's failure: the server reports what the client did.
+		f.Severity = SeverityInfo
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("a reset from the client's side of the data connection %s before the %d", dur(r.TS.Sub(dc.RSTTS)), r.Code))
+		f.Message = fmt.Sprintf("The data connection of %s was reset from the client's side while the client was sending, and the server's %d follows from it: the client gave the upload up, or a firewall or NAT reset the connection in its name.", what, r.Code)
+		f.Advice = "Look at the client's log first (its own time limit, an interrupt, a local read error); if it reports a reset it did not send, look for a firewall or NAT between client and server that resets long-running data connections. Nothing on the server needs to change."
+		return f
+	}
 	if dc != nil && !closing {
 		if stop := receiverStopped(dc, c, r); stop.ok && stop.download {
 			// The client closed the download first (it gave up): the
@@ -172,6 +189,28 @@ func (d *Diagnoser) transferAborted(s *track.Session, c *track.Command, r *track
 		f.Advice = "The reply and the server's log give the reason; the data connection itself was made."
 	}
 	return f
+}
+
+// refusedAfterStart: the failure codes a server sends after its 150 when
+// it refuses the command itself (no such file, no permission, an empty
+// listing), rather than breaking a transfer off.
+func refusedAfterStart(code int) bool {
+	switch code {
+	case 450, 501, 550, 553:
+		return true
+	}
+	return false
+}
+
+// uploadResetByClient tells whether c is an upload whose data connection
+// the client (its sender) reset before the final reply r.
+func uploadResetByClient(dc *track.DataConn, c *track.Command, r *track.Reply) bool {
+	if c.Verb != "STOR" && c.Verb != "STOU" && c.Verb != "APPE" || dc.RSTTS.IsZero() || dc.RSTTS.After(r.TS) {
+		return false
+	}
+	// RSTFromServer: from the side the connection was opened to, which
+	// is the FTP server in passive mode and the client in active mode.
+	return dc.RSTFromServer != dc.Passive
 }
 
 // dataTimeoutText tells a 421 (lower case) sent because the data
@@ -220,7 +259,7 @@ func storageText(text string) bool {
 // the network: vsftpd's "451 Failure reading network stream.", a "reset
 // by peer", a "broken pipe".
 func networkText(text string) bool {
-	for _, w := range []string{"network", "connection reset", "reset by peer", "broken pipe", "connection closed", "connection lost", "timed out"} {
+	for _, w := range []string{"network", "data connection", "connection reset", "reset by peer", "broken pipe", "connection closed", "connection lost", "timed out"} {
 		if strings.Contains(text, w) {
 			return true
 		}

@@ -103,9 +103,21 @@ func TestServerAbortedTransferIsWarned(t *testing.T) {
 			sc.w.reply(451, "Transfer aborted. No space left on device")
 		}, SeverityWarning, []string{"(451): it ran out of storage"}},
 		{"451 naming the network", vsftpd, "STOR", "Ok to send data.", 3, func(sc *abortScene) {
-			sc.reset(true)
 			sc.w.reply(451, "Failure reading network stream.")
 		}, SeverityWarning, []string{"reports that its data connection failed", "firewall or NAT"}},
+		{"an upload reset from the client's side first", generic, "STOR", "Ok to send data.", 2, func(sc *abortScene) {
+			sc.reset(true)
+			sc.w.reply(451, "Error during read from data connection")
+		}, SeverityInfo, []string{"reset from the client's side", "client's log", "Nothing on the server needs to change"}},
+		{"an empty listing's 450 after 150 broke nothing off", generic, "NLST", "Here comes the directory listing.", 0, func(sc *abortScene) {
+			sc.w.reply(450, "No files found")
+		}, SeverityWarning, nil},
+		{"IIS's 550 after its 150, nothing moved", generic, "RETR", "Opening BINARY mode data connection.", 0, func(sc *abortScene) {
+			sc.w.reply(550, "missing.bin: The system cannot find the file specified.")
+		}, SeverityWarning, nil},
+		{"a denied upload's 553 after 150, nothing moved", generic, "STOR", "Accepted data connection", 0, func(sc *abortScene) {
+			sc.w.reply(553, "Can't open that file: Permission denied")
+		}, SeverityWarning, nil},
 		{"421 data timeout, the data stalled (vsftpd)", vsftpd, "RETR", "Opening BINARY mode data connection for big.bin (10485760 bytes).", 15, func(sc *abortScene) {
 			sc.w.reply(421, "Data timeout. Reconnect. Sorry.")
 			sc.reset(true)
