@@ -30,7 +30,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now.
 	for _, old := range slices.Clone(sess.Data) {
-		if !old.Done && old.SynAckTS.IsZero() && old.RSTTS.IsZero() {
+		if !old.Done && !old.answered() && old.RSTTS.IsZero() {
 			if old.SYNs > 0 {
 				old.End = old.LastSYN
 			}
@@ -82,6 +82,9 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 	t.byPort[port] = append(l, dc)
 	t.addOpen(dc)
+	if t.syns != nil {
+		t.replaySYNs(dc)
+	}
 }
 
 // addOpen adds a data connection to those expiry walks. Finished ones
@@ -147,7 +150,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	var best *DataConn
 	bestRule, bestScore := MatchNone, 0
 	for _, dc := range cands {
-		if dc.Done || dc.SYNs > 0 {
+		if dc.Done || dc.matched() {
 			continue
 		}
 		sess := dc.Session
@@ -198,6 +201,107 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	return true
 }
 
+// pickUp ties a segment other than a bare SYN or an RST to the
+// announcement waiting on its port when the capture missed the SYN (lost
+// it, or wrote it before the reply that announced the port: the queues of
+// a multi-queue capture): a SYN-ACK, the opener's ACK, data, a FIN. Only
+// exactly the peers matchSYN takes first count: one end the announced (or
+// the control) address at the announced port, the other the address of
+// the session's peer that connects (its port is unknown). The
+// connection's outcome then comes from what the capture shows of it; its
+// SYN count stays 0 unless a SYN comes after.
+func (t *Tracker) pickUp(s *decode.Segment) bool {
+	for _, toListener := range [2]bool{true, false} {
+		connector, listener := s.Src, s.Dst
+		if !toListener {
+			connector, listener = s.Dst, s.Src
+		}
+		if !opensData(s, toListener) {
+			continue
+		}
+		cands := t.byPort[listener.Port()]
+		for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
+			dc := cands[i]
+			if dc.Done || dc.matched() {
+				continue
+			}
+			sess := dc.Session
+			c, l := sess.Client.Addr(), sess.Server.Addr()
+			if !dc.Passive {
+				c, l = l, c
+			}
+			if connector.Addr() != c || listener.Addr() != dc.Announced.Addr() && listener.Addr() != l {
+				continue
+			}
+			if endedBefore(sess, decode.MakeConnKey(connector, listener)) {
+				// A late segment of a connection to the same port that
+				// ended (a server that hands out its passive ports again).
+				return false
+			}
+			dc.Match = MatchExact
+			if listener.Addr() != dc.Announced.Addr() && dc.Announced.Addr() != sess.Server.Addr() {
+				dc.Match = MatchControlAddress
+			}
+			dc.Client, dc.Server = connector, listener
+			dc.Start = s.TS
+			if dc.protected || sess.dataProtected() {
+				dc.tls = pickedUpTLS(s, toListener)
+			}
+			t.unwait(dc)
+			t.addData(s, dc)
+			t.dataSegment(dc, s)
+			return true
+		}
+	}
+	return false
+}
+
+// pickedUpTLS starts the reading of the TLS hellos of a data connection
+// picked up without its SYN, where the segment tells where the opener's
+// bytes begin: the SYN-ACK acknowledges its SYN, and its handshake ACK
+// (TLS has the client speak first: nothing of the opener's came before)
+// starts at the byte after it. Picked up by anything else, the opener's
+// records are not read (their start is not known).
+func pickedUpTLS(s *decode.Segment, fromOpener bool) *dataTLS {
+	x := &dataTLS{}
+	switch {
+	case !fromOpener && s.Flags.Has(decode.FlagSYN):
+		x.next[0], x.ready[0] = s.Ack, true
+	case fromOpener && s.PayloadLen == 0 && s.Flags.Has(decode.FlagACK):
+		x.next[0], x.ready[0] = s.Seq, true
+	}
+	return x
+}
+
+// opensData tells whether a segment can begin what the capture shows of
+// a data connection whose SYN it missed: the SYN-ACK; from the opener,
+// its ACK of the handshake or its first bytes; from the side connected
+// to, its first bytes. A FIN, or a bare ACK from the side connected to,
+// is the end of a connection (the last ACK after the FINs), most likely
+// one to the same port that ended (a server that hands out its passive
+// ports again, to another session of the same client): it picks up
+// nothing.
+func opensData(s *decode.Segment, fromOpener bool) bool {
+	switch {
+	case s.Flags.Has(decode.FlagSYN):
+		return !fromOpener // (a SYN from the opener went through matchSYN)
+	case s.Flags.Has(decode.FlagFIN):
+		return false
+	}
+	return fromOpener || s.PayloadLen > 0
+}
+
+// endedBefore tells whether one of the latest data connections of a
+// session, finished, had the connection key k.
+func endedBefore(sess *Session, k decode.ConnKey) bool {
+	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
+		if dc := sess.Data[i]; dc.Done && dc.matched() && decode.MakeConnKey(dc.Client, dc.Server) == k {
+			return true
+		}
+	}
+	return false
+}
+
 // ExpectsData implements decode.DataExpecter: a SYN is an expected data
 // connection when an announcement waits on its destination port for it
 // (by the observed peers and the announced or control address, not the
@@ -207,7 +311,7 @@ func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
 		return true
 	}
 	for _, dc := range t.byPort[dst.Port()] {
-		if dc.Done || dc.SYNs > 0 {
+		if dc.Done || dc.matched() {
 			continue
 		}
 		connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
@@ -236,7 +340,7 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		sess = x
 	} else if x := t.encrypted[from]; x != nil && activePorts {
 		sess, passive = x, false
-	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.last) {
+	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.clock.since(x.lastSeen)) {
 		// A client of an encrypted session connecting to a private address
 		// on another network than its own, soon after the session spoke:
 		// the announcement it trusted (inside TLS) named that address.
@@ -316,11 +420,12 @@ const elsewhereWindow = time.Minute
 // an address other than its server is a passive data connection the
 // session announced inside TLS: to an unprivileged port of a private
 // address outside the client's own /24 (or /64), while the session is
-// active. The client's own LAN, and public addresses, are left alone: they
-// are the client's other traffic far more often.
-func elsewhereData(sess *Session, s *decode.Segment, now time.Time) bool {
+// active (quiet: the packet time since the session last spoke). The
+// client's own LAN, and public addresses, are left alone: they are the
+// client's other traffic far more often.
+func elsewhereData(sess *Session, s *decode.Segment, quiet time.Duration) bool {
 	dst, cli := s.Dst.Addr(), sess.Client.Addr()
-	if dst == sess.Server.Addr() || s.Dst.Port() < 1024 || !dst.IsPrivate() || now.Sub(sess.lastSeen) > elsewhereWindow {
+	if dst == sess.Server.Addr() || s.Dst.Port() < 1024 || !dst.IsPrivate() || quiet > elsewhereWindow {
 		return false
 	}
 	bits := 24
@@ -795,7 +900,7 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 				dc.Outcome = OutcomeTransferred
 			}
 			t.reportData(dc) // held for this reply
-		case dc.SynAckTS.IsZero():
+		case !dc.answered():
 			if dc.SYNs > 0 && dc.End.IsZero() {
 				dc.End = dc.LastSYN
 			}
@@ -809,7 +914,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if dc.Done {
 		return
 	}
-	if a := dc.Announce; !dc.Passive && dc.SYNs == 0 && a != nil && !accepted(a) {
+	if a := dc.Announce; !dc.Passive && !dc.matched() && a != nil && !accepted(a) {
 		// An active announcement the server never accepted, and nothing
 		// connected to it: not an expectation after all.
 		t.retract(dc.Session, dc)
@@ -832,7 +937,10 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// Answered, but the answer never arrived: the opener kept
 		// sending its SYN and never completed the handshake.
 		dc.Outcome, dc.SynAckLost = OutcomeUnanswered, true
-	case !dc.SynAckTS.IsZero():
+	case dc.answered():
+		// Connected, though the capture may miss its SYN-ACK (or its SYN):
+		// the side connected to sent on it, or the opener went past
+		// SYN-SENT. A capture's loss is not the network's.
 		dc.Outcome = OutcomeConnected
 	case dc.ICMP != nil:
 		dc.Outcome = OutcomeUnreachable
@@ -851,14 +959,16 @@ func (t *Tracker) finishData(dc *DataConn) {
 		if dc.SYNs == 0 {
 			since = dc.Armed
 		}
-		if d := t.last.Sub(since); d < t.opts.EvidenceWait {
+		if d := t.clock.since(since); d < t.opts.EvidenceWait {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
-	if dc.End.IsZero() && dc.EndReason == EndOpen && dc.SYNs > 0 {
-		dc.End = t.last
+	if dc.End.IsZero() && dc.EndReason == EndOpen && dc.matched() {
+		// The latest packet time since the clock last stepped back: the
+		// time the capture ended on, as this connection's times were.
+		dc.End = t.clock.now
 	}
-	if dc.SYNs == 0 {
+	if !dc.matched() {
 		t.unwait(dc)
 	} else {
 		// Final: out of the table now. A late segment of it matches
@@ -885,10 +995,36 @@ func (t *Tracker) reportData(dc *DataConn) {
 	t.maybeReportEnd(dc.Session)
 }
 
+// matched tells whether a data connection was seen: a segment of it
+// matched its announcement (its SYN, or a later one when the capture
+// missed the SYN: pickUp), or it was inferred from one. An announcement
+// not matched yet waits in the port index.
+func (dc *DataConn) matched() bool { return dc.Client.IsValid() }
+
+// Seen tells whether the capture shows the data connection itself: its
+// SYN, or, when it missed the SYN, a later segment between exactly its
+// peers (SYNs is 0 then), or an inferred connection's SYN. An
+// announcement nothing connected to is not seen.
+func (dc *DataConn) Seen() bool { return dc.matched() }
+
+// Answered tells whether the capture shows that the side connected to
+// answered the SYN (answered): the handshake completed, or a SYN-ACK came
+// back, even where the capture lost the SYN-ACK itself.
+func (dc *DataConn) Answered() bool { return dc.answered() }
+
+// answered tells whether the side connected to answered the SYN: the
+// capture shows its SYN-ACK, a segment from it other than an RST, or one
+// from the opener other than a SYN or an RST (it went past SYN-SENT, so a
+// SYN-ACK reached it). A capture that lost the SYN-ACK (a lossy mirror
+// port, one queue of a multi-queue capture) still shows the rest.
+func (dc *DataConn) answered() bool {
+	return !dc.SynAckTS.IsZero() || dc.openerAcked || dc.seqInit[1]
+}
+
 // established tells whether a data connection is up and not closed: its
 // session's end waits for it.
 func established(dc *DataConn) bool {
-	return !dc.Done && !dc.SynAckTS.IsZero() && !(dc.finSent(0) && dc.finSent(1))
+	return !dc.Done && dc.answered() && !(dc.finSent(0) && dc.finSent(1))
 }
 
 // maybeReportEnd reports an ended session once none of its data
@@ -985,7 +1121,7 @@ func (t *Tracker) numberData(dc *DataConn) {
 // reportCommand numbers the data connection a command armed, then reports
 // the command.
 func (t *Tracker) reportCommand(sess *Session, c *Command) {
-	if dc := c.Data; dc != nil && !(!dc.Passive && dc.SYNs == 0 && !accepted(c)) {
+	if dc := c.Data; dc != nil && !(!dc.Passive && !dc.matched() && !accepted(c)) {
 		// (An active announcement not accepted is retracted unless
 		// something connects: it gets a number only if it is reported.)
 		t.numberData(dc)

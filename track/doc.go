@@ -12,7 +12,15 @@
 // waiting for a SYN (indexed by port) and the data connections under way
 // (indexed by 4-tuple). A data connection leaves both tables the moment
 // its outcome is final; a late segment of it matches nothing, and only a
-// new SYN can start another. An ended session is handed to the Sink and
+// new SYN can start another, or, when the capture missed the SYN (lost
+// it, or a multi-queue capture wrote it before the reply announcing the
+// port), a later segment that opens one between exactly an announcement's
+// peers (its SYN-ACK, the opener's ACK, first bytes: pickUp). For that
+// reordering, the latest 16 SYNs to unprivileged ports that matched
+// nothing while sessions are open are held (header only) for an
+// announcement within a second of packet time (early.go). A data
+// connection whose SYN-ACK the capture lost is still answered when the
+// rest of its handshake or its bytes show it (DataConn.Answered). An ended session is handed to the Sink and
 // dropped; it stays reachable only while one of its data connections is
 // still moving data, whose end it reports after. Sessions whose client
 // SYN was seen are also indexed by its sequence number for two seconds
@@ -58,7 +66,13 @@
 //
 // The decoder's packet clock drives the tracker through Tick (once per
 // second of packet time) and Finish (the capture's end). Expiry walks only
-// the announcements and data connections still open.
+// the announcements and data connections still open. Its waits (and how
+// long a capture went on after a SYN or an announcement) are measured on
+// packetClock (tracker.go): packet time in segments, one per step back of
+// the capture's clock of more than a second (NTP setting it), so that a
+// step back neither ends a wait early nor makes a SYN sent just after it
+// look unanswered; at most 16 steps are kept, beyond which a step back is
+// taken as reordering. A forward step is time that passed.
 //
 // # Bounds
 //
@@ -77,6 +91,8 @@
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
 //     together TranscriptBudget commands and events (10,000;
 //     Limits.TranscriptBudget), given back as each session is reported
+//   - SYNs held for an announcement that comes just after them: 16, for
+//     1 s of packet time (Limits.SYNsHeldOverwritten)
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (4 min of packet time); past the bound the
 //     continuation still says what it is, without the session's number

@@ -87,3 +87,94 @@ func (t *Tracker) adoptEarly(sess *Session) {
 	}
 	h.n = kept
 }
+
+// A capture taken on several queues (a multi-queue NIC, RSS: each flow
+// on its own queue and CPU) writes packets of different flows out of
+// order: the data connection's SYN may come before the 227 or 229 that
+// announced its port, by microseconds, in file order or in time. So that
+// its announcement still finds it, the latest SYNs to unprivileged ports
+// that matched nothing while FTP sessions were open are held (header
+// only, the oldest replaced first), and an announcement replays those to
+// its port from its connecting peer (replaySYNs). A SYN held longer than
+// synHoldWindow of packet time is not replayed: by then the reply it
+// answers would have come. Nor is one whose SYN-ACK or RST came before
+// the announcement: its connection went on without it (a data connection
+// whose announcement the capture lost, to a port a server hands out
+// again), which the reordering of a few packets cannot explain.
+
+// synHoldWindow: how far apart in packet time a held SYN and the
+// announcement it answers may be.
+const synHoldWindow = time.Second
+
+// maxHeldSYNs bounds the held SYNs; one replaced while it could still be
+// replayed is counted in Limits.SYNsHeldOverwritten.
+const maxHeldSYNs = 16
+
+// heldSYNs is a ring of header-only copies of SYNs; next is where the
+// next one goes (the oldest once it is full). A slot whose SYN was
+// replayed has a zero Num.
+type heldSYNs struct {
+	segs [maxHeldSYNs]decode.Segment
+	next int
+	live int // slots with a SYN (a non-zero Num)
+}
+
+// answered drops the held SYNs a SYN-ACK or an RST answers.
+func (h *heldSYNs) answered(s *decode.Segment) {
+	for i := range h.segs {
+		if x := &h.segs[i]; x.Num != 0 && x.Src == s.Dst && x.Dst == s.Src {
+			x.Num = 0
+			h.live--
+		}
+	}
+}
+
+// holdSYN keeps a header-only copy of a SYN that matched nothing.
+func (t *Tracker) holdSYN(s *decode.Segment) {
+	if t.syns == nil {
+		t.syns = new(heldSYNs)
+	}
+	h := t.syns
+	if old := &h.segs[h.next]; old.Num == 0 {
+		h.live++
+	} else if s.TS.Sub(old.TS) <= synHoldWindow {
+		t.limits.SYNsHeldOverwritten++
+	}
+	c := *s
+	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
+	h.segs[h.next] = c
+	h.next = (h.next + 1) % maxHeldSYNs
+}
+
+// replaySYNs matches the SYNs held for an announcement just armed: to its
+// port, from the peer that connects, to the announced or the control
+// address, within synHoldWindow of it. Replayed SYNs leave the ring.
+func (t *Tracker) replaySYNs(dc *DataConn) {
+	h := t.syns
+	connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
+	if !dc.Passive {
+		connector, listener = listener, connector
+	}
+	for k := range maxHeldSYNs {
+		s := &h.segs[(h.next+k)%maxHeldSYNs] // oldest first
+		if s.Num == 0 || s.Dst.Port() != dc.Announced.Port() || s.Src.Addr() != connector ||
+			s.Dst.Addr() != dc.Announced.Addr() && s.Dst.Addr() != listener {
+			continue
+		}
+		if d := dc.Armed.Sub(s.TS); d > synHoldWindow || d < -synHoldWindow {
+			continue
+		}
+		c := *s
+		s.Num = 0
+		h.live--
+		if dc.matched() {
+			// A second SYN of it (sent again, or seen twice): now a
+			// segment of the connection.
+			if t.lookupData(c.Src, c.Dst) == dc {
+				t.dataSegment(dc, &c)
+			}
+			continue
+		}
+		t.matchSYN(&c)
+	}
+}

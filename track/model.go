@@ -415,7 +415,7 @@ func (d *DataConn) Duration() time.Duration {
 	if d.FirstSYN.IsZero() || d.End.IsZero() {
 		return 0
 	}
-	return d.End.Sub(d.FirstSYN)
+	return max(d.End.Sub(d.FirstSYN), 0) // a clock stepped back after the SYN
 }
 
 // EventKind names a session event that is not a paired command.

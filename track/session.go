@@ -464,7 +464,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	case "PORT", "EPRT", "LPRT":
 		// Armed at the command (some servers connect before they reply);
 		// a refusal before any SYN means it never was an expectation.
-		if dc := c.Data; dc != nil && r.Code != 200 && dc.SYNs == 0 {
+		if dc := c.Data; dc != nil && r.Code != 200 && !dc.Seen() {
 			t.retract(sess, dc)
 		} else if c.EndpointErr != nil {
 			t.event(sess, Event{Kind: EventEndpointMalformed, TS: c.TS, Num: c.Num, FromClient: true, Text: c.EndpointErr.Error()})

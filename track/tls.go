@@ -13,19 +13,32 @@ import (
 // session (vsftpd's require_ssl_reuse, ProFTPD and FileZilla Server
 // refuse a data connection that does not), and whether anything but the
 // handshake crossed (a refused connection carries its handshake and
-// nothing else, which is not a transfer). Only bytes that arrive in order
-// are read; a hole ends the reading and leaves the content unknown. The
-// record walk stops at the first application data record, so a transfer
-// costs its first records only. It is released with the data connection.
+// nothing else, which is not a transfer). Bytes are read in order. Bytes
+// the capture does not hold, the part of a segment the snap length cut or
+// a segment it missed, are skipped by sequence number when they lie
+// inside a record whose header was read (tlshello.Conn.Skip): the walk
+// needs headers only. Missing bytes that hold a header end the reading
+// and leave the content unknown. The record walk stops at the first
+// application data record, so a transfer costs its first records only.
+// It is released with the data connection.
 type dataTLS struct {
 	conn  tlshello.Conn // both directions, in capture order; 0 is the side that opened it
 	next  [2]uint32     // the sequence number of the next byte to read
 	ready [2]bool       // next is known
 	stop  [2]bool       // out of order, or nothing more to learn
+	// opened: a segment of the opener (direction 0) after its SYN was
+	// seen; the first one acknowledges the SYN-ACK (see learnPeer).
+	opened bool
+	// learned: direction 1's start was taken from the opener's
+	// acknowledgment, not from its SYN-ACK, which the capture missed.
+	learned bool
 }
 
 // feed passes one segment's payload on, in order only.
 func (x *dataTLS) feed(dir int, s *decode.Segment) {
+	if dir == 0 && !s.Flags.Has(decode.FlagSYN) {
+		x.learnPeer(s)
+	}
 	if x.stop[dir] {
 		return
 	}
@@ -34,13 +47,25 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 		x.next[dir], x.ready[dir] = seq+1, true
 		seq++
 	}
-	if len(s.Payload) == 0 {
-		if s.Flags&(decode.FlagFIN|decode.FlagRST) != 0 && x.ready[dir] && int32(seq-x.next[dir]) > 0 {
-			// The close comes after bytes the capture missed.
-			x.conn.Lost(dir)
-			x.stop[dir] = true
+	if !x.ready[dir] {
+		if s.PayloadLen > 0 {
+			// Picked up without its start: where the records begin is
+			// not known.
+			x.lose(dir)
 		}
-		if s.Flags.Has(decode.FlagFIN) && x.ready[dir] && seq == x.next[dir] {
+		return
+	}
+	if gap := int32(seq - x.next[dir]); gap > 0 && (s.PayloadLen > 0 || s.Flags&(decode.FlagFIN|decode.FlagRST) != 0) {
+		// Bytes the capture missed come before this segment (or before
+		// the close): passed over if no record header is among them.
+		if !x.conn.Skip(dir, int(gap)) {
+			x.lose(dir)
+			return
+		}
+		x.next[dir] = seq
+	}
+	if s.PayloadLen == 0 {
+		if s.Flags.Has(decode.FlagFIN) && seq == x.next[dir] {
 			// A FIN takes a sequence number: an RST after it (ProFTPD
 			// resets a refused data connection after its FIN) comes
 			// next, not after a hole.
@@ -48,23 +73,66 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 		}
 		return
 	}
-	if !x.ready[dir] || seq != x.next[dir] || len(s.Payload) < s.PayloadLen {
-		// Picked up without the SYN, out of order, retransmitted or cut
-		// by the snap length: the records cannot be read in order.
-		if !x.ready[dir] || int32(seq-x.next[dir]) > 0 || len(s.Payload) < s.PayloadLen {
-			x.conn.Lost(dir)
-			x.stop[dir] = true
+	payload, wire := s.Payload, s.PayloadLen
+	if seq != x.next[dir] {
+		// A retransmission: only what it carries past the bytes already
+		// read is new (a retransmission may repacketize).
+		done := int(x.next[dir] - seq)
+		if done >= wire {
+			return
 		}
-		return
+		payload, wire = payload[min(done, len(payload)):], wire-done
 	}
-	x.next[dir] += uint32(len(s.Payload))
+	x.next[dir] += uint32(wire)
 	if s.Flags.Has(decode.FlagFIN) {
 		x.next[dir]++ // the FIN on the last segment takes its number too
 	}
-	x.conn.Feed(dir, s.Payload)
+	x.conn.Feed(dir, payload)
+	if cut := wire - len(payload); cut > 0 && !x.conn.Skip(dir, cut) {
+		// The snap length cut a record header off: the records after
+		// it cannot be found.
+		x.lose(dir)
+		return
+	}
+	if dir == 1 && x.learned && !x.helloFirst() {
+		// Read from a start taken on trust, and not a hello there: the
+		// start was wrong (or the stream is not TLS), so nothing read
+		// from this side counts.
+		x.lose(dir)
+		return
+	}
 	if !x.conn.Wants(dir) {
 		x.stop[dir] = true
 	}
+}
+
+// learnPeer takes the start of direction 1 from the opener's first
+// segment after its SYN when the capture missed the SYN-ACK: that segment
+// (the handshake's ACK, or the ClientHello riding on it) acknowledges the
+// SYN-ACK and nothing else, since TLS has the client speak first and the
+// opener has sent nothing yet. A capture that also missed the handshake's
+// ACK may show an acknowledgment of later bytes instead; feed checks that
+// what is read there starts with a hello (helloFirst).
+func (x *dataTLS) learnPeer(s *decode.Segment) {
+	first := !x.opened
+	x.opened = true
+	if !first || x.ready[1] || x.stop[1] || !s.Flags.Has(decode.FlagACK) || !x.ready[0] || s.Seq != x.next[0] {
+		return
+	}
+	x.next[1], x.ready[1], x.learned = s.Ack, true, true
+}
+
+// helloFirst reports whether direction 1's scanner has not (yet) failed
+// to find a hello as the stream's first message.
+func (x *dataTLS) helloFirst() bool {
+	sc := x.conn.Scanner(1)
+	return sc.ClientHello() != nil || sc.ServerHello() != nil || sc.Err() == nil
+}
+
+// lose ends the reading of direction dir: its records cannot be followed.
+func (x *dataTLS) lose(dir int) {
+	x.conn.Lost(dir)
+	x.stop[dir] = true
 }
 
 // settled tells that neither direction has more to give the verdict.

@@ -132,6 +132,13 @@ type Limits struct {
 	// newer ones replaced (maxEarly): a data connection announced before
 	// the capture started may have lost its first SYNs with them.
 	EarlyOverwritten int `json:"early_segments_overwritten,omitempty"`
+	// SYNsHeldOverwritten counts SYNs that matched no announcement,
+	// held for one that may come just after them (maxHeldSYNs), that
+	// newer ones replaced while they could still have matched: a data
+	// connection whose SYN a multi-queue capture wrote before the reply
+	// announcing its port is then matched by its later segments, without
+	// its SYN.
+	SYNsHeldOverwritten int `json:"syns_held_overwritten,omitempty"`
 	// DataBeyondWindow counts data segments (a run of them in sequence
 	// once) that started past a hole and beyond the window their receiver
 	// advertised, and that it never acknowledged: their bytes are not
@@ -170,6 +177,10 @@ type Tracker struct {
 	// for sessions picked up mid-stream to claim (early.go); nil after.
 	start time.Time
 	held  *earlySegments
+	// syns holds the latest SYNs to unprivileged ports that matched
+	// nothing, for an announcement that comes just after them
+	// (early.go); nil until one is held.
+	syns *heldSYNs
 	// byISN indexes open sessions whose client SYN was seen in the last
 	// two seconds and that have no twin yet, by that SYN's sequence
 	// number (twin.go). The sessions table owns them; an entry leaves when
@@ -202,6 +213,9 @@ type Tracker struct {
 	transcript int
 	seq        uint64 // arrival order of commands, replies and events
 	last       time.Time
+	// clock measures the waits: packet time that a step back of the
+	// capture's clock does not stretch (packetClock).
+	clock packetClock
 }
 
 // New returns a Tracker reporting to sink.
@@ -258,6 +272,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if s.TS.After(t.last) {
 		t.last = s.TS
 	}
+	t.clock.advance(s.TS)
 	if t.start.IsZero() {
 		t.start = s.TS
 	}
@@ -273,7 +288,12 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	}
 	hold := s.Flags&(decode.FlagSYN|decode.FlagRST) != 0 && t.early(s)
-	if len(t.data) == 0 && !hold && ((len(t.byPort) == 0 && len(t.encrypted) == 0 && len(t.unannounced) == 0) || !s.Flags.Has(decode.FlagSYN)) {
+	syn := s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN
+	// Past here only with data connections under way, announcements
+	// waiting (a segment may pick one up), or a SYN while FTP sessions
+	// are open: most segments of other traffic stop here.
+	if len(t.data) == 0 && !hold && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0)) &&
+		!(t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) != 0) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
@@ -281,12 +301,20 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	}
 	// A finished data connection is forgotten at once: a late segment of
-	// it matches nothing, and only a SYN starts a new one (active mode
-	// from port 20 to a client port used again).
-	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
+	// it matches nothing (pickUp leaves it alone), and only a SYN starts
+	// a new one (active mode from port 20 to a client port used again).
+	switch {
+	case syn:
 		if t.matchSYN(s) || (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
 			return
 		}
+		if s.Dst.Port() >= 1024 && t.sessions.Len() > 0 {
+			t.holdSYN(s) // its announcement may come just after it (early.go)
+		}
+	case len(t.byPort) > 0 && !s.Flags.Has(decode.FlagRST) && t.pickUp(s):
+		return
+	case t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) != 0:
+		t.syns.answered(s)
 	}
 	if hold {
 		t.holdEarly(s)
@@ -326,7 +354,7 @@ func (t *Tracker) unencrypt(sess *Session) {
 // Unreachable implements decode.Handler.
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
-	if dc == nil || !dc.SynAckTS.IsZero() {
+	if dc == nil || dc.answered() {
 		return
 	}
 	if dc.ICMP == nil {
@@ -341,7 +369,10 @@ func (t *Tracker) Unreachable(u *decode.Unreachable) {
 // Control implements decode.Handler.
 func (t *Tracker) Control(e *decode.ControlEvent) {
 	if e.TS.After(t.last) {
+		// (Decode hands each packet to Segment first: only an event
+		// past every packet moves the clock here.)
 		t.last = e.TS
+		t.clock.advance(e.TS)
 	}
 	key := decode.MakeConnKey(e.Client, e.Server)
 	sess := t.sessions.Get(key)
@@ -452,12 +483,14 @@ func (t *Tracker) transcriptRoom() bool {
 
 // tick runs once per second of packet time: announcements and SYN-only
 // connections that waited too long become final, and sessions closed as
-// idle too long ago to be picked up again are forgotten.
-func (t *Tracker) tick(now time.Time) {
+// idle too long ago to be picked up again are forgotten. The waits are
+// measured on t.clock, which a step back of the capture's clock does not
+// stretch.
+func (t *Tracker) tick() {
 	if len(t.idleOrder) > 0 {
-		t.expireIdleEnded(now)
+		t.expireIdleEnded()
 	}
-	if t.held != nil && now.Sub(t.start) > earlyWindow {
+	if t.held != nil && t.last.Sub(t.start) > earlyWindow {
 		t.held = nil // nothing more is held (early.go)
 	}
 	kept := t.open[:0]
@@ -466,16 +499,16 @@ func (t *Tracker) tick(now time.Time) {
 			continue
 		}
 		switch {
-		case dc.SYNs == 0 && now.Sub(dc.Armed) > t.opts.ExpectationTimeout:
+		case !dc.matched() && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout:
 			t.finishData(dc)
 			continue
-		case dc.SYNs > 0 && dc.SynAckTS.IsZero() && dc.RSTTS.IsZero() && now.Sub(dc.LastSYN) > t.opts.UnansweredWait:
+		case dc.SYNs > 0 && !dc.answered() && dc.RSTTS.IsZero() && t.clock.since(dc.LastSYN) > t.opts.UnansweredWait:
 			if dc.ICMP == nil {
 				dc.End = dc.LastSYN
 			}
 			t.finishData(dc)
 			continue
-		case established(dc) && (now.Sub(dc.lastSeen) > dataIdle || dc.Session.ended && now.Sub(dc.lastSeen) > dataIdleAfterSession):
+		case established(dc) && (t.clock.since(dc.lastSeen) > dataIdle || dc.Session.ended && t.clock.since(dc.lastSeen) > dataIdleAfterSession):
 			dc.End, dc.EndReason = dc.lastSeen, EndIdle
 			t.finishData(dc)
 			continue
@@ -501,9 +534,13 @@ var closeReasons = [...]EndReason{
 // ran out by now become final.
 func (t *Tracker) Tick(now time.Time) {
 	if now.After(t.last) {
+		// Time passing with no packet (a quiet live capture). The
+		// decoder's clock is the latest packet time: behind it, now says
+		// nothing the packets did not.
 		t.last = now
+		t.clock.advance(now)
 	}
-	t.tick(t.last)
+	t.tick()
 }
 
 // Finish implements decode.Handler: it ends every session at the end of
@@ -608,13 +645,13 @@ func (t *Tracker) resumeSession(sess *Session, r decode.Resumption) {
 }
 
 // expireIdleEnded forgets the sessions closed as idle more than
-// decode.ResumeWait before now. Decode's wait runs on its idle clock,
+// decode.ResumeWait of packet time ago (packetClock). Decode's wait runs on its idle clock,
 // which never runs ahead of packet time, so only a connection whose
 // tombstone a late packet renewed (or a clock step kept) is picked up
 // after its entry here is gone: its session is still a continuation,
 // with From 0.
-func (t *Tracker) expireIdleEnded(now time.Time) {
-	for t.idleHead < len(t.idleOrder) && now.Sub(t.idleOrder[t.idleHead].closed) > decode.ResumeWait {
+func (t *Tracker) expireIdleEnded() {
+	for t.idleHead < len(t.idleOrder) && t.clock.since(t.idleOrder[t.idleHead].closed) > decode.ResumeWait {
 		t.forgetIdleEnd(t.idleOrder[t.idleHead])
 		t.idleHead++
 	}
@@ -641,4 +678,103 @@ func (t *Tracker) compactIdleOrder() {
 		clear(t.idleOrder[n:])
 		t.idleOrder, t.idleHead = t.idleOrder[:n], 0
 	}
+}
+
+// The tracker's waits are measured in packet time that a clock set back
+// (NTP stepping the capturing host's clock) does not turn into a false
+// failure. Packet times after such a step are earlier than those before
+// it: measured against the latest packet time seen, a SYN sent just after
+// the step looked as if it had waited for the step's length already
+// (unanswered, when the capture simply ended soon after it). The clock
+// below follows the capture's time in segments, one per step back: a wait
+// is measured from its start, in the segment its time falls in, to the
+// latest packet time, with the steps back since added; a time that falls
+// in more than one segment (the times a step back repeated) is taken in
+// the latest, which never makes a wait longer than it was.
+
+// stepBack: a packet this much earlier than the latest packet time is the
+// capture's clock set back, not reordering: the queues of a multi-queue
+// capture, the copies of a mirror port, the interfaces of one capture
+// disagree by microseconds to milliseconds. Less than this is taken as
+// reordering: the clock waits for packet time to pass the latest again.
+const stepBack = time.Second
+
+// maxClockSteps bounds the steps back the clock keeps; past it, a step
+// back is taken as reordering (the waits after it are measured against
+// the latest packet time, as without the clock).
+const maxClockSteps = 16
+
+// clockStep is where one step back started a segment of packet time.
+type clockStep struct {
+	start  time.Time     // the earliest packet time of the segment
+	before time.Time     // the latest packet time before the step
+	back   time.Duration // the steps back up to this one, summed
+}
+
+// packetClock is packet time as the waits measure it (see above).
+type packetClock struct {
+	now   time.Time   // the latest packet time of the current segment
+	steps []clockStep // the steps back, oldest first
+}
+
+// advance moves the clock to a packet's time.
+func (c *packetClock) advance(ts time.Time) {
+	if ts.After(c.now) {
+		if n := len(c.steps); n > 0 && ts.Sub(c.now) > stepBack {
+			if last := c.steps[n-1]; c.now.Sub(last.start) < stepBack && ts.After(last.before.Add(-stepBack)) {
+				// Back on the time before the step, moments after it: two
+				// clocks interleaved (hosts or queues whose clocks
+				// disagree), not a step. Their difference is not time
+				// that passed.
+				c.steps = c.steps[:n-1]
+				if ts.Before(last.before) {
+					ts = last.before
+				}
+			}
+		}
+		c.now = ts
+		return
+	}
+	d := c.now.Sub(ts)
+	n := len(c.steps)
+	switch {
+	case d > stepBack && n < maxClockSteps:
+		back := d
+		if n > 0 {
+			back += c.steps[n-1].back
+		}
+		c.steps = append(c.steps, clockStep{start: ts, before: c.now, back: back})
+		c.now = ts
+	case n > 0 && ts.Before(c.steps[n-1].start):
+		c.steps[n-1].start = ts // reordering inside the segment
+	}
+}
+
+// since is how much packet time passed from ts, a packet time seen
+// earlier, to now: never more than did, and never less than zero.
+func (c *packetClock) since(ts time.Time) time.Duration {
+	n := len(c.steps)
+	if n == 0 {
+		return max(c.now.Sub(ts), 0)
+	}
+	// The latest segment ts falls in: the first, before any step, ends
+	// where the first step back began.
+	k := n - 1
+	for ; k >= 0; k-- {
+		end := c.now
+		if k+1 < n {
+			end = c.steps[k+1].before
+		}
+		if !ts.Before(c.steps[k].start) && !ts.After(end) {
+			break
+		}
+	}
+	if k < 0 && ts.After(c.steps[0].before) {
+		return 0 // later than any packet time seen
+	}
+	passed := c.steps[n-1].back // the steps back since ts's segment began
+	if k >= 0 {
+		passed -= c.steps[k].back
+	}
+	return max(c.now.Sub(ts)+passed, 0)
 }

@@ -176,14 +176,46 @@ func (c *Conn) Feed(dir int, p []byte) {
 }
 
 // Lost tells c that the rest of direction dir cannot be given in order (a
-// capture hole, a segment cut by the snap length): its records cannot be
-// followed further, so the connection's content is unknown unless
-// application data was already seen.
+// stream picked up without its start, missing bytes that Skip refused):
+// its records cannot be followed further, so the connection's content is
+// unknown unless application data was already seen.
 func (c *Conn) Lost(dir int) {
 	w := &c.walk[dir&1]
 	if !w.stopped {
 		w.unsure, w.stopped = true, true
 	}
+}
+
+// Skip tells c that the next n bytes of direction dir crossed but the
+// capture does not hold them (a segment cut by the snap length, a segment
+// the capture missed between two it holds), so the walk can go on past
+// them without reading them. It reports whether it could: the skipped
+// bytes lie inside the body of a record whose header was read, so no
+// record header was missed. When they would reach into a record header
+// (or the rest of one partly read) the direction is lost, as after Lost,
+// and Skip reports false; it reports false too when the walk had already
+// stopped. The hello Scanner of dir, if not yet Done, stops where the
+// bytes went missing: a hello it had not finished is not read (ErrIncomplete).
+func (c *Conn) Skip(dir, n int) bool {
+	dir &= 1
+	w := &c.walk[dir]
+	if n <= 0 {
+		return !w.stopped
+	}
+	if s := &c.scan[dir]; !s.Done() {
+		s.done = true
+	}
+	if w.stopped {
+		return false
+	}
+	if w.hdrN > 0 || n > w.skip {
+		// A header, or the rest of one, is among the missing bytes:
+		// the records after it cannot be found.
+		w.unsure, w.stopped = true, true
+		return false
+	}
+	w.skip -= n
+	return true
 }
 
 // Wants reports whether more bytes of direction dir can change the

@@ -39,7 +39,12 @@
 //     record, the server's post-handshake records are tickets when two to
 //     four share a length, a last alert-sized record is close_notify); its
 //     limits are on Conn, and every doubt falls to "application data" or
-//     "unknown", except the few listed there.
+//     "unknown", except the few listed there. Conn.Skip passes over bytes
+//     the capture does not hold (cut by the snap length, a segment it
+//     missed) when they lie inside a record whose header was read: the
+//     walk needs the headers only, so it goes on; bytes missing where a
+//     header is leave the direction lost (unknown), and a hello that was
+//     not finished is not read.
 //
 // Clock: none. Order is all it uses: Conn relies on the caller feeding the
 // two directions in the order the capture shows them.

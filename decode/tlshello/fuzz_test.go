@@ -108,14 +108,16 @@ func kind(err error) error {
 // FuzzConn feeds two streams to a Conn, alternating pieces of frag bytes
 // from each (the order a capture shows), and checks that the verdict,
 // Content included, does not depend on how each piece is chunked, and that
-// the walk keeps its bound.
+// the walk keeps its bound. It feeds them again as a capture with a snap
+// length would (keep bytes of each piece, the rest skipped with Skip) and
+// checks that cutting never turns a connection into handshake only.
 func FuzzConn(f *testing.F) {
 	ch := records(recHandshake, clientHello(clientOpts{versions: []uint16{0x0304}}), 0)
 	sh := records(recHandshake, serverHello(serverOpts{version: 0x0304}), 0)
-	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(alert13)), cat(sh, ccsRecord(), prot(23), prot(900), prot(finished13), prot(250), prot(250), prot(alert13)), uint16(0), uint8(0))
-	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(1017)), cat(sh, ccsRecord(), prot(900), prot(finished13), prot(250)), uint16(300), uint8(3))
-	f.Add(records(recHandshake, clientHello(clientOpts{}), 0), cat(records(recHandshake, cat(serverHello(serverOpts{}), flight12()), 0), ccsRecord(), prot(4664)), uint16(64), uint8(1))
-	f.Fuzz(func(t *testing.T, a, b []byte, frag uint16, chunk uint8) {
+	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(alert13)), cat(sh, ccsRecord(), prot(23), prot(900), prot(finished13), prot(250), prot(250), prot(alert13)), uint16(0), uint8(0), uint16(0))
+	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(1017)), cat(sh, ccsRecord(), prot(900), prot(finished13), prot(250)), uint16(300), uint8(3), uint16(62))
+	f.Add(records(recHandshake, clientHello(clientOpts{}), 0), cat(records(recHandshake, cat(serverHello(serverOpts{}), flight12()), 0), ccsRecord(), prot(4664)), uint16(64), uint8(1), uint16(30))
+	f.Fuzz(func(t *testing.T, a, b []byte, frag uint16, chunk uint8, keep uint16) {
 		n := int(frag)%2048 + 1
 		var steps []connStep
 		for len(a) > 0 || len(b) > 0 {
@@ -141,6 +143,27 @@ func FuzzConn(f *testing.F) {
 		}
 		if vw.Content == ContentHandshakeOnly && !whole.Hello() {
 			t.Fatal("handshake only without a hello")
+		}
+
+		var snapped Conn
+		cut := int(keep)%(n+1) + 1 // bytes of each piece captured
+		for _, st := range steps {
+			dir := 1
+			if st.client {
+				dir = 0
+			}
+			k := min(cut, len(st.b))
+			snapped.Feed(dir, st.b[:k])
+			snapped.Skip(dir, len(st.b)-k)
+		}
+		vc := snapped.Verdict()
+		if vc.Content == ContentHandshakeOnly && vw.Content != ContentHandshakeOnly {
+			t.Fatalf("handshake only when cut to %d bytes a piece, %v whole", cut, vw.Content)
+		}
+		for i := range snapped.walk {
+			if w := &snapped.walk[i]; w.records > maxWalkRecords || w.skip < 0 {
+				t.Fatalf("cut walk: %d records, skip %d", w.records, w.skip)
+			}
 		}
 	})
 }

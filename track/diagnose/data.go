@@ -199,7 +199,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	// The announcement is quoted only for a finding: most raise none.
 	quote := func() (string, []uint64) { return announcement(dc) }
 	cls := Classify(a)
-	if o := dc.Twin; a != srv && dc.SYNs == 0 && o != nil && o.SYNSeenTwice() && o.Done && !o.Outcome.Failed() && o.Server.Addr().Unmap() == a {
+	if o := dc.Twin; a != srv && !dc.Seen() && o != nil && o.SYNSeenTwice() && o.Done && !o.Outcome.Failed() && o.Server.Addr().Unmap() == a {
 		// On the NAT box's capture (-i any): the client went to the
 		// announced address itself, and the box routed it there
 		// untranslated (both sightings went to the other copy).
@@ -218,7 +218,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	translated := func(why string) *Finding {
 		ann, pk := quote()
 		ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
-		if dc.SYNs > 0 {
+		if dc.Seen() {
 			ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum))
 			pk = append(pk, dc.SYNNum)
 		}
@@ -230,7 +230,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		suggest := suggestPublic(s, a, pub)
 		ann, pk := quote()
 		f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))}
-		if dc.SYNs > 0 {
+		if dc.Seen() {
 			f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
 			pk = append(pk, dc.SYNNum)
 		}
@@ -241,7 +241,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		if worked && viaControl {
 			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
 		}
-		if !worked && viaControl && dc.SYNs > 0 {
+		if !worked && viaControl && dc.Seen() {
 			// The client's SYNs went to the control address, not to
 			// the announced one: what stopped them is a firewall or
 			// the path, which the outcome's finding names. The
@@ -252,7 +252,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		// Only a failure whose SYNs did not go to the control address
 		// (they went to the announced one, or none was seen) is the
 		// address's doing.
-		f.caused = f.Severity >= SeverityWarning && !worked && !(dc.SYNs > 0 && dc.Server.Addr().Unmap() == srv)
+		f.caused = f.Severity >= SeverityWarning && !worked && !(dc.Seen() && dc.Server.Addr().Unmap() == srv)
 		return f
 	}
 	sevFor := func() Severity {
@@ -280,7 +280,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		// same server, and its verdict the same fault.
 		// (The copy's outcome may still be open: its SYNs are what
 		// count.)
-		f.caused = !worked && o.SYNs > 0 && !gotThrough(o) && o.Server.Addr().Unmap() != o.Session.Server.Addr().Unmap()
+		f.caused = !worked && o.Seen() && !gotThrough(o) && o.Server.Addr().Unmap() != o.Session.Server.Addr().Unmap()
 		return f
 	}
 	if a == srv {
@@ -291,7 +291,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		// arrived: the client's data connection went to the announced
 		// address, which is the control address it reached: whatever
 		// became of it, the address led it to the server.
-		arrived := dc.SYNs > 0 && dc.Server.Addr().Unmap() == a
+		arrived := dc.Seen() && dc.Server.Addr().Unmap() == a
 		if arrived && local(cli) && !pub.IsValid() {
 			// A private client on another network reaching the server's
 			// own private address: a routed network (a corporate LAN)
@@ -405,7 +405,7 @@ const maxReached = 8
 func sentTo(s *track.Session, dc *track.DataConn, a netip.Addr) bool {
 	cli := s.Client.Addr().Unmap()
 	for _, x := range s.Data {
-		if x != dc && x.SYNs > 0 && x.Server.Addr().Unmap() == a && x.Client.Addr().Unmap() == cli {
+		if x != dc && x.Seen() && x.Server.Addr().Unmap() == a && x.Client.Addr().Unmap() == cli {
 			return true
 		}
 	}
@@ -418,7 +418,7 @@ func sentTo(s *track.Session, dc *track.DataConn, a netip.Addr) bool {
 // works; setting the public address on the server would undo it.
 func rewrittenOnTheWay(fam family, rw Rewrite, ev string, dc *track.DataConn, pk []uint64) *Finding {
 	ev = joinEvidence(ev, fmt.Sprintf("capture point %q saw %s in its place", rw.Where, rw.To))
-	if dc.SYNs > 0 {
+	if dc.Seen() {
 		ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d), outcome %s", dc.Server, dc.SYNNum, dc.Outcome))
 		pk = append(pk, dc.SYNNum)
 	}
@@ -434,7 +434,7 @@ func rewrittenOnTheWay(fam family, rw Rewrite, ev string, dc *track.DataConn, pk
 // server, behind NAT, announces its internal address, and no helper can
 // rewrite a 227 inside TLS.
 func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *Finding {
-	if !dc.Outcome.Failed() || dc.SYNs == 0 || !encryptedControl(s) {
+	if !dc.Outcome.Failed() || !dc.Seen() || !encryptedControl(s) {
 		return nil
 	}
 	dst, srv := dc.Server.Addr().Unmap(), s.Server.Addr().Unmap()

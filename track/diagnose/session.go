@@ -389,7 +389,7 @@ func refusedAnnouncement(a *track.Command) *track.Reply {
 // connectedData: dc's handshake completed, so the client's connection
 // reached the server.
 func connectedData(dc *track.DataConn) bool {
-	return !dc.SynAckTS.IsZero() && !dc.SynAckLost
+	return dc.Answered() && !dc.SynAckLost
 }
 
 // unresumedHandshake: dc connected and its TLS handshake, read from the

@@ -256,7 +256,7 @@ func (d *Diagnoser) tlsReset(s *track.Session, dc *track.DataConn) *Finding {
 		server = 1
 	}
 	if !seen || v.Version != 0 || v.HelloRetry || v.Content == tlshello.ContentApplicationData || dc.Bytes[server] != 0 || dc.Outcome == track.OutcomeTransferred ||
-		dc.EndReason != track.EndRST || dc.RSTFromServer != dc.Passive || dc.SynAckTS.IsZero() {
+		dc.EndReason != track.EndRST || dc.RSTFromServer != dc.Passive || !dc.Answered() {
 		return nil
 	}
 	f := &Finding{Code: CodeTLSReset, Severity: SeverityError, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}

@@ -1,0 +1,39 @@
+package track
+
+import (
+	"testing"
+	"time"
+)
+
+// TestPacketClock: the waits' clock adds what passed in each segment of
+// packet time a step back started, takes reordering as reordering, and
+// two interleaved clocks as no time passing.
+func TestPacketClock(t *testing.T) {
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	for _, tc := range []struct {
+		name    string
+		packets []int // packet times, ms
+		from    int   // a packet time seen, ms
+		want    time.Duration
+	}{
+		{"no step", []int{0, 1000, 2000}, 500, 1500 * time.Millisecond},
+		{"reordered by 50 ms", []int{0, 1000, 950, 2000}, 950, 1050 * time.Millisecond},
+		{"after a step back", []int{0, 10000, 5000, 5500}, 5000, 500 * time.Millisecond},
+		{"before a step back", []int{0, 10000, 5000, 5500}, 9000, 1500 * time.Millisecond},
+		// 5000 was seen twice: the later is taken, the shorter wait.
+		{"a time both sides of the step", []int{0, 5000, 10000, 5000, 5500}, 5000, 500 * time.Millisecond},
+		{"two steps back", []int{0, 10000, 5000, 6000, 2000, 2500}, 5500, time.Second},
+		{"two clocks 3 s apart, interleaved", []int{0, 3000, 10, 3010, 20, 3020}, 0, 3020 * time.Millisecond},
+		{"from later than now", []int{0, 1000}, 2000, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c packetClock
+			for _, p := range tc.packets {
+				c.advance(ms(p))
+			}
+			if got := c.since(ms(tc.from)); got != tc.want {
+				t.Errorf("since %d ms: %v, want %v", tc.from, got, tc.want)
+			}
+		})
+	}
+}
