@@ -345,15 +345,21 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		// on another network than its own, soon after the session spoke:
 		// the announcement it trusted (inside TLS) named that address.
 		sess = x
-	} else if x := t.unannounced[to]; x != nil && s.Dst.Port() >= 1024 && t.beforeCapture(x, s) {
+	} else if x := t.unannounced[to]; x != nil && s.Dst.Port() >= 1024 && t.beforeCapture(x, s) && x.transferDue() {
 		sess = x
-	} else if x := t.unannounced[from]; x != nil && activePorts && t.beforeCapture(x, s) {
+	} else if x := t.unannounced[from]; x != nil && activePorts && t.beforeCapture(x, s) && x.transferDue() {
 		sess, passive = x, false
 	}
 	if sess == nil || sess.ended {
 		return false
 	}
-	readable := !sess.Encrypted
+	return t.addInferred(sess, s, passive, !sess.Encrypted)
+}
+
+// addInferred makes the SYN s the inferred data connection of sess
+// (passive: opened by its client). With link, it is tied to the transfer
+// command waiting for one, or the next one (its commands are readable).
+func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bool) bool {
 	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
 		sess.DataOmitted++
 		t.limits.DataDropped++
@@ -366,7 +372,7 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		protected: sess.dataProtected(),
 	}
 	t.addToSession(sess, dc)
-	if readable {
+	if link {
 		// Its commands are readable: the transfer command waiting for a
 		// data connection, or the next one, is this connection's.
 		sess.memo().lastAnn = dc
@@ -381,6 +387,21 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	t.addOpen(dc)
 	t.dataSegment(dc, s)
 	return true
+}
+
+// transferDue tells whether a session waits for a data connection it
+// announced where the capture cannot show it: a transfer command of its
+// (RETR, LIST, STOR…) waits for its final reply with none tied to it. Only
+// then is a SYN between its peers its data connection: the same two hosts
+// talk over other services too, and a session that only keeps its
+// connection alive (NOOP) waits for none.
+func (sess *Session) transferDue() bool {
+	for _, p := range sess.pending {
+		if ftp.IsTransfer(p.Verb) && !p.Secret && len(p.Transfer) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // midstreamWindow: how long after a mid-stream session's start (the

@@ -1,7 +1,6 @@
 package track
 
 import (
-	"net/netip"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -60,29 +59,40 @@ func (t *Tracker) holdEarly(s *decode.Segment) {
 }
 
 // adoptEarly replays, in capture order, the held segments between a
-// session's peers picked up mid-stream, as if they came now: the SYNs of
-// a data connection announced before the capture started become its
-// inferred data connection (inferData), with the answers held after them.
-// Replayed segments leave the ring.
-func (t *Tracker) adoptEarly(sess *Session) {
+// session's peers picked up mid-stream, from since on (all for a zero
+// since), as if they came now: the SYNs of a data connection announced
+// before the capture started become its inferred data connection, with
+// the answers held after them. It is called when the session shows a
+// transfer under way that no announcement in the capture explains (a
+// transfer command, or the reply of one sent before the capture): the
+// session that shows it claims them, not whichever of two sessions
+// between the same hosts spoke first. With link, they are tied to the
+// transfer command waiting. A segment of a connection that is a control
+// connection now (a session on another port, found by its content) is
+// not claimed. Replayed segments leave the ring.
+func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 	h := t.held
 	if h == nil || h.n == 0 {
 		return
 	}
-	a, b := sess.Client.Addr(), sess.Server.Addr()
-	between := func(x, y netip.Addr) bool { return x == a && y == b || x == b && y == a }
+	cli, srv := sess.Client.Addr(), sess.Server.Addr()
 	kept := 0 // compacted in place: a kept segment moves only to a slot already read
 	for i := range h.n {
 		s := h.segs[(h.head+i)%maxEarly]
-		if !between(s.Src.Addr(), s.Dst.Addr()) {
+		fromClient := s.Src.Addr() == cli && s.Dst.Addr() == srv
+		if !fromClient && !(s.Src.Addr() == srv && s.Dst.Addr() == cli) || s.TS.Before(since) || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
 			h.segs[(h.head+kept)%maxEarly] = s
 			kept++
 			continue
 		}
-		if dc := t.lookupData(s.Src, s.Dst); dc != nil {
-			t.dataSegment(dc, &s)
-		} else if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
-			t.inferData(&s)
+		switch {
+		case t.lookupData(s.Src, s.Dst) != nil:
+			t.dataSegment(t.lookupData(s.Src, s.Dst), &s)
+		case !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) || sess.ended:
+		case fromClient && s.Dst.Port() >= 1024:
+			t.addInferred(sess, &s, true, link)
+		case !fromClient && s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024):
+			t.addInferred(sess, &s, false, link)
 		}
 	}
 	h.n = kept
@@ -177,4 +187,19 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		}
 		t.matchSYN(&c)
 	}
+}
+
+// transferLead: how long before a transfer command a passive client's
+// connection to an announcement made before the capture may have been
+// opened (it connects, then sends the command).
+const transferLead = 5 * time.Second
+
+// transferReply tells whether a reply (to a command the capture did not
+// see) is a transfer's: its start, its end, or its failure.
+func transferReply(code int) bool {
+	switch code {
+	case 125, 150, 226, 250, 425, 426, 451:
+		return true
+	}
+	return false
 }

@@ -49,8 +49,15 @@ func TestMidstreamDataAnnouncedBeforeTheCapture(t *testing.T) {
 		{
 			name: "passive connection before the transfer command",
 			run: func(s *session) {
-				s.handshakeTransfer(netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40007"), 3000)
+				a, b := netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40007")
+				s.seg(a, b, decode.FlagSYN, 1000, 0)
+				s.seg(b, a, decode.FlagSYN|decode.FlagACK, 5000, 0)
+				s.seg(a, b, decode.FlagACK, 1001, 0)
 				s.cmd("RETR", "f")
+				s.reply(150, "Opening BINARY mode data connection.")
+				s.seg(b, a, decode.FlagACK, 5001, 3000)
+				s.seg(b, a, decode.FlagFIN|decode.FlagACK, 8001, 0)
+				s.seg(a, b, decode.FlagFIN|decode.FlagACK, 1001, 0)
 				s.reply(226, "Transfer complete.")
 			},
 			inferred: true, outcome: OutcomeTransferred, linked: "RETR",
@@ -144,29 +151,32 @@ func TestMidstreamIndexFollowsTheSession(t *testing.T) {
 	}
 }
 
-// TestMidstreamClaimsSYNsBeforeItsFirstByte: a capture started while a
-// passive transfer hangs holds the client's retried SYNs before any byte
-// of the control connection (the client speaks only once it gives up).
-// The session picked up then claims them: its data connection is
-// unanswered, not "data: none". Segments of other hosts are left, those
-// held past the capture's first earlyWindow are not held at all, and the
-// ring's bound is counted.
+// TestMidstreamClaimsSYNsBeforeItsFirstByte: a capture started while an
+// active-mode transfer hangs holds the server's retried SYNs before any
+// byte of the control connection (the server says nothing until it gives
+// up). The session picked up then claims them when it shows the transfer
+// (the 425 of a RETR sent before the capture): its data connection is
+// unanswered, not "data: none". A session that shows no transfer claims
+// nothing (the same two hosts talk over other services too); segments of
+// other hosts are left; nothing past the capture's first earlyWindow is
+// held; the ring's bound is counted.
 func TestMidstreamClaimsSYNsBeforeItsFirstByte(t *testing.T) {
-	dataCli := netip.MustParseAddrPort("198.51.100.7:53194")
-	dataSrv := netip.MustParseAddrPort("192.0.2.10:40011")
+	srvData := netip.MustParseAddrPort("192.0.2.10:20")
+	cliData := netip.MustParseAddrPort("198.51.100.7:41833")
 	other := netip.MustParseAddrPort("203.0.113.9:40999")
 	for _, tc := range []struct {
-		name    string
-		lead    time.Duration // packet time before the first SYN
-		others  int           // unrelated SYNs held before the session's
-		want    int           // data connections claimed
-		syns    int
-		evicted int
+		name     string
+		lead     time.Duration // packet time before the first SYN
+		others   int           // unrelated SYNs held before the session's
+		evidence bool          // the session's first line is the 425
+		want     int           // data connections claimed
+		evicted  int
 	}{
-		{"retried SYNs before the first control byte", 0, 0, 1, 3, 0},
-		{"other hosts' SYNs are not claimed", 0, 5, 1, 3, 0},
-		{"SYNs past the capture's first minutes are not held", 2 * earlyWindow, 0, 0, 0, 0},
-		{"the held segments are bounded", 0, maxEarly + 44, 0, 0, 47},
+		{"retried SYNs before the 425 of an unseen RETR", 0, 0, true, 1, 0},
+		{"other hosts' SYNs are not claimed", 0, 5, true, 1, 0},
+		{"a session that shows no transfer claims nothing", 0, 0, false, 0, 0},
+		{"SYNs past the capture's first minutes are not held", 2 * earlyWindow, 0, true, 0, 0},
+		{"the held segments are bounded", 0, maxEarly + 44, true, 0, 47},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
@@ -175,13 +185,16 @@ func TestMidstreamClaimsSYNsBeforeItsFirstByte(t *testing.T) {
 			s.seg(netip.MustParseAddrPort("203.0.113.1:1"), netip.MustParseAddrPort("203.0.113.2:2"), decode.FlagACK, 1, 0)
 			s.tick(tc.lead)
 			for range 3 {
-				s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+				s.seg(srvData, cliData, decode.FlagSYN, 1000, 0)
 				s.tick(time.Second)
 			}
 			for i := range tc.others {
 				s.seg(netip.AddrPortFrom(other.Addr(), uint16(1024+i)), netip.MustParseAddrPort("192.0.2.99:443"), decode.FlagSYN, 1, 0)
 			}
 			s.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true})
+			if tc.evidence {
+				s.reply(425, "Failed to establish connection.")
+			}
 			s.cmd("QUIT", "")
 			s.reply(221, "Goodbye.")
 			s.end()
@@ -190,12 +203,66 @@ func TestMidstreamClaimsSYNsBeforeItsFirstByte(t *testing.T) {
 			}
 			if tc.want > 0 {
 				d := s.rec.data[0]
-				if d.Match != MatchInferred || d.Outcome != OutcomeUnanswered || d.SYNs != tc.syns || d.Client != dataCli {
-					t.Errorf("match %v outcome %v SYNs %d client %v; want inferred, unanswered, %d, %v", d.Match, d.Outcome, d.SYNs, d.Client, tc.syns, dataCli)
+				if d.Match != MatchInferred || d.Outcome != OutcomeUnanswered || d.SYNs != 3 || d.Client != srvData || d.Passive {
+					t.Errorf("match %v outcome %v SYNs %d client %v passive %v; want inferred, unanswered, 3, %v, active", d.Match, d.Outcome, d.SYNs, d.Client, d.Passive, srvData)
 				}
 			}
 			if got := s.trk.Limits().EarlyOverwritten; got != tc.evicted {
 				t.Errorf("EarlyOverwritten %d, want %d", got, tc.evicted)
+			}
+		})
+	}
+}
+
+// TestMidstreamClaimsOnlyWithATransferDue guards the review's false
+// alarms: a session picked up mid-stream that only keeps its connection
+// alive (NOOP, PWD) does not take the same two hosts' other traffic (a
+// firewalled 8443, a closed 5432, a web request, another FTP session's
+// control connection) for data connections, and of two sessions between
+// the same hosts, the one that shows the transfer gets its data
+// connection, not the one that spoke first.
+func TestMidstreamClaimsOnlyWithATransferDue(t *testing.T) {
+	c1 := netip.MustParseAddrPort("198.51.100.7:50001")
+	for _, tc := range []struct {
+		name string
+		run  func(s *session)
+		want int
+	}{
+		{"SYNs to a blocked service during keepalives", func(s *session) {
+			for range 4 {
+				s.cmd("NOOP", "")
+				s.reply(200, "NOOP ok.")
+				s.seg(c1, netip.MustParseAddrPort("192.0.2.10:8443"), decode.FlagSYN, 1000, 0)
+				s.tick(time.Second)
+			}
+		}, 0},
+		{"a closed port's RST", func(s *session) {
+			s.cmd("PWD", "")
+			s.reply(257, `"/"`)
+			s.seg(c1, netip.MustParseAddrPort("192.0.2.10:5432"), decode.FlagSYN, 1000, 0)
+			s.segAck(netip.MustParseAddrPort("192.0.2.10:5432"), c1, decode.FlagRST|decode.FlagACK, 0, 1001, 0)
+		}, 0},
+		{"a transfer command after the SYN claims it", func(s *session) {
+			s.seg(c1, netip.MustParseAddrPort("192.0.2.10:40007"), decode.FlagSYN, 1000, 0)
+			s.tick(time.Second)
+			s.seg(c1, netip.MustParseAddrPort("192.0.2.10:40007"), decode.FlagSYN, 1000, 0)
+			s.cmd("RETR", "f")
+			s.tick(10 * time.Second)
+			s.reply(425, "Failed to establish connection.")
+		}, 1},
+		{"a SYN long before the transfer command is not claimed", func(s *session) {
+			s.seg(c1, netip.MustParseAddrPort("192.0.2.10:40007"), decode.FlagSYN, 1000, 0)
+			s.tick(transferLead + 5*time.Second)
+			s.cmd("RETR", "f")
+			s.reply(425, "Failed to establish connection.")
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newMidstreamSession(t)
+			tc.run(s)
+			s.end()
+			if len(s.rec.data) != tc.want {
+				t.Fatalf("%d data connections, want %d", len(s.rec.data), tc.want)
 			}
 		})
 	}

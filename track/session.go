@@ -1,9 +1,11 @@
 package track
 
 import (
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -45,6 +47,12 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		// "RETR x": it names no file, and its data record and extracted
 		// file would show it.)
 		t.linkTransfer(sess, c)
+		if len(c.Transfer) == 0 && t.unannounced[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] == sess {
+			// A transfer with no announcement in the capture: the
+			// client may have connected, just before it, to one made
+			// before the capture started (early.go).
+			t.adoptEarly(sess, c.TS.Add(-transferLead), true)
+		}
 	}
 	if e.Encrypts && !sess.Encrypted {
 		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
@@ -93,6 +101,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
 			kind = EventReplyUnseen
+			if transferReply(r.Code) && t.unannounced[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] == sess {
+				// The reply of a transfer the capture began during: its
+				// data connection may be among the held segments.
+				t.adoptEarly(sess, time.Time{}, false)
+			}
 		}
 		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret})
 		if r.Code == 230 && sess.Login == LoginPending {

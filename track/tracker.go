@@ -397,7 +397,6 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.sessions.Put(key, sess)
 		if e.Midstream && !e.Encrypts {
 			t.unannounced[[2]netip.Addr{e.Client.Addr(), e.Server.Addr()}] = sess
-			defer t.adoptEarly(sess) // once the session is started
 		}
 		t.pairSameConnection(sess, e)
 		t.sink.SessionStart(sess)
