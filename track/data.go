@@ -274,21 +274,15 @@ func pickedUpTLS(s *decode.Segment, fromOpener bool) *dataTLS {
 }
 
 // opensData tells whether a segment can begin what the capture shows of
-// a data connection whose SYN it missed: the SYN-ACK; from the opener,
-// its ACK of the handshake or its first bytes; from the side connected
-// to, its first bytes. A FIN, or a bare ACK from the side connected to,
-// is the end of a connection (the last ACK after the FINs), most likely
-// one to the same port that ended (a server that hands out its passive
-// ports again, to another session of the same client): it picks up
-// nothing.
+// a data connection whose SYN it missed: only the SYN-ACK, which answers
+// a SYN and so starts a connection. An ACK or bytes could as well be a
+// connection already running to the same port before the announcement (a
+// server that hands out its passive ports again, to another session of
+// the same client): taken for the new one, it hid that one's own SYNs and
+// their failure. A capture that lost both SYN and SYN-ACK of a data
+// connection does not show its start.
 func opensData(s *decode.Segment, fromOpener bool) bool {
-	switch {
-	case s.Flags.Has(decode.FlagSYN):
-		return !fromOpener // (a SYN from the opener went through matchSYN)
-	case s.Flags.Has(decode.FlagFIN):
-		return false
-	}
-	return fromOpener || s.PayloadLen > 0
+	return !fromOpener && s.Flags.Has(decode.FlagSYN) && s.Flags.Has(decode.FlagACK)
 }
 
 // endedBefore tells whether one of the latest data connections of a

@@ -37,3 +37,27 @@ func TestPacketClock(t *testing.T) {
 		})
 	}
 }
+
+// TestPacketClockAcrossOverlappingInputs: the second of two files read as
+// one that starts before the first ends (one file per interface) is no
+// step back whose packets pass time: a SYN at the first file's end waited
+// only what came after it, not the second file's span.
+func TestPacketClockAcrossOverlappingInputs(t *testing.T) {
+	s := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+	var c packetClock
+	for _, p := range []int{0, 300, 599} {
+		c.advance(s(p))
+	}
+	c.newInput()
+	for _, p := range []int{300, 330, 360} {
+		c.advance(s(p))
+	}
+	if got := c.since(s(599)); got != 0 {
+		t.Errorf("since the first file's end: %v, want 0", got)
+	}
+	// Once the second file passes the first's end, time runs again.
+	c.advance(s(605))
+	if got := c.since(s(599)); got != 6*time.Second {
+		t.Errorf("since the first file's end, after it: %v, want 6s", got)
+	}
+}

@@ -215,7 +215,8 @@ type Tracker struct {
 	last       time.Time
 	// clock measures the waits: packet time that a step back of the
 	// capture's clock does not stretch (packetClock).
-	clock packetClock
+	clock   packetClock
+	lastNum uint64 // the latest segment's packet number in its input
 }
 
 // New returns a Tracker reporting to sink.
@@ -272,6 +273,12 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if s.TS.After(t.last) {
 		t.last = s.TS
 	}
+	if s.Num < t.lastNum {
+		// Packet numbers start again: the next of several files read as
+		// one (decode numbers packets per input).
+		t.clock.newInput()
+	}
+	t.lastNum = s.Num
 	t.clock.advance(s.TS)
 	if t.start.IsZero() {
 		t.start = s.TS
@@ -714,10 +721,26 @@ type clockStep struct {
 type packetClock struct {
 	now   time.Time   // the latest packet time of the current segment
 	steps []clockStep // the steps back, oldest first
+	// joining: a new input began (newInput) and its packets have not yet
+	// passed now. A file that overlaps the one before it (two interfaces'
+	// captures given together) steps back at its start, but its packets
+	// ran beside the earlier file's, not after them: until they pass the
+	// earlier end, they are no time passing.
+	joining bool
 }
+
+// newInput tells the clock that the next packets come from another input
+// of the same capture.
+func (c *packetClock) newInput() { c.joining = true }
 
 // advance moves the clock to a packet's time.
 func (c *packetClock) advance(ts time.Time) {
+	if c.joining {
+		if !ts.After(c.now) {
+			return
+		}
+		c.joining = false
+	}
 	if ts.After(c.now) {
 		if n := len(c.steps); n > 0 && ts.Sub(c.now) > stepBack {
 			if last := c.steps[n-1]; c.now.Sub(last.start) < stepBack && ts.After(last.before.Add(-stepBack)) {
