@@ -377,6 +377,14 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 			// tied to it. One picked up again after an idle close waits
 			// for its first event, as a new connection does: an
 			// announcement an hour old is no longer waited on.
+			if startsTLSRecord(s.Payload) {
+				// Inside TLS already (FTPS after an AUTH before the
+				// capture): ciphertext, followed from its headers, and
+				// its data connections inferred as for any encrypted
+				// session.
+				cs.parser.state = parseTLS
+				cs.phase = phaseHeaders
+			}
 			cs.announce(s.Num, s.TS)
 		}
 		t.enlist(cs, &t.live)
@@ -480,6 +488,19 @@ func looksLikeCleartext(b []byte, fromClient bool) bool {
 	return true
 }
 
+// startsTLSRecord tells whether b begins with a TLS record header (RFC
+// 8446 5.1, and SSL 3.0 to TLS 1.2 alike): a known content type
+// (change_cipher_spec, alert, handshake, application_data), version 3.x,
+// and a length a record can have. FTP text never begins so: its bytes are
+// printable.
+func startsTLSRecord(b []byte) bool {
+	if len(b) < 5 || b[0] < 20 || b[0] > 23 || b[1] != 3 || b[2] > 4 {
+		return false
+	}
+	n := int(b[3])<<8 | int(b[4])
+	return n > 0 && n <= 1<<14+2048
+}
+
 // headersOnly follows a TLS connection from its headers: it ends on an
 // RST or on FINs from both sides, each where the stream stands (at, from
 // follow). Nothing is reassembled.
@@ -560,7 +581,7 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
 	e.ImplicitTLS = cs.implicitTLS
 	// Picked up again after an idle close while TLS: ciphertext too.
-	e.Encrypts = cs.implicitTLS || cs.resumed == resumeTLS
+	e.Encrypts = cs.implicitTLS || cs.resumed == resumeTLS || cs.phase == phaseHeaders
 	e.File = d.input
 	if cs.resumed != 0 {
 		e.ResumesIdleClose = cs.t.resumedAt[cs]

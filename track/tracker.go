@@ -409,8 +409,10 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.sink.SessionStart(sess)
 		if e.Kind == decode.ControlOpen && e.Encrypts {
 			text := "implicit TLS"
-			if !e.ImplicitTLS {
+			if _, resumed := e.Resumed(); resumed && !e.ImplicitTLS {
 				text = "TLS (picked up again after an idle close)"
+			} else if !e.ImplicitTLS {
+				text = "TLS (picked up mid-stream: encrypted before the capture started)"
 			}
 			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: text})
 		}

@@ -173,6 +173,8 @@ func (o *textOutput) transcript(s *track.Session) {
 	switch {
 	case s.Encrypted && s.ImplicitTLS:
 		notes = append(notes, "control channel encrypted (implicit FTPS)")
+	case s.Encrypted && s.Midstream && s.Resumed == nil && s.CommandCount == 0:
+		notes = append(notes, "control channel encrypted (TLS from before the capture)")
 	case s.Encrypted:
 		notes = append(notes, "control channel encrypted (AUTH accepted)")
 	}
