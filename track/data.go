@@ -7,6 +7,7 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
 
 // maxPerPort bounds the announcements waiting on one port number.
@@ -914,6 +915,13 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 				// carried the file after all (TLSHandshakeOnly).
 				dc.Outcome = OutcomeTransferred
 			}
+			if dc.Outcome == OutcomeTransferred && refusesData(r.Code) && dc.tlsUnreadSmall() {
+				// Records the capture could not read (a snap length that
+				// cut their headers, a lost segment), no more than a
+				// handshake's worth, and the transfer refused: nothing
+				// says a file moved.
+				dc.Outcome = OutcomeConnected
+			}
 			t.reportData(dc) // held for this reply
 		case !dc.answered():
 			if dc.SYNs > 0 && dc.End.IsZero() {
@@ -922,6 +930,35 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 			t.finishData(dc)
 		}
 	}
+}
+
+// maxUnreadHandshake bounds what a data connection whose TLS records
+// could not be read may carry and still be taken for a handshake only
+// when its transfer was refused: a full handshake with a certificate
+// chain, not a file.
+const maxUnreadHandshake = 64 << 10
+
+// tlsUnreadSmall tells whether dc may carry TLS, its records could not be
+// read to a conclusion, and it carried no more than a handshake's worth.
+func (dc *DataConn) tlsUnreadSmall() bool {
+	v, seen := dc.TLSHandshake()
+	if !dc.MayBeProtected() || seen && v.Content != tlshello.ContentUnknown {
+		return false
+	}
+	return dc.TotalBytes() <= maxUnreadHandshake
+}
+
+// refusesData: a transfer's final reply that says its data connection was
+// refused before any file moved: 425 (ProFTPD's "Unable to build data
+// connection" to an unresumed TLS session), 522 and 534 (TLS required or
+// refused, RFC 4217). A 426 or 451 breaks off a transfer that may have
+// started: unread records then stay a transfer.
+func refusesData(code int) bool {
+	switch code {
+	case 425, 522, 534:
+		return true
+	}
+	return false
 }
 
 // finishData decides the outcome and reports the data connection once.

@@ -198,3 +198,17 @@ func TestTLSMissedSynAckStartFromAck(t *testing.T) {
 		t.Errorf("start taken past the ServerHello: handshake only")
 	}
 }
+
+// TestTLSUnreadRefusedIsNoTransfer: records the snap length cut at their
+// headers cannot be read, but the transfer's readable refusal (522, after
+// CCC) and the few bytes it carried say no file moved: connected, not
+// transferred.
+func TestTLSUnreadRefusedIsNoTransfer(t *testing.T) {
+	segs := refusedTLS12()
+	merged := append(append(append([]byte(nil), snapServerHello...), snapCertificate...), snapHelloDone...)
+	segs = append(segs[:1], append([]tlsSeg{{fromServer: true, b: merged}}, segs[4:]...)...)
+	d := snapConn(t, segs, snap128Payload, false, 0)
+	if d.TLSHandshakeOnly() || d.Outcome != OutcomeConnected {
+		t.Errorf("records cut, transfer refused: outcome %v, handshake only %v; want connected, not handshake only", d.Outcome, d.TLSHandshakeOnly())
+	}
+}
