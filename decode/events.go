@@ -26,7 +26,11 @@ func (f TCPFlags) Has(x TCPFlags) bool { return f&x == x }
 // segment to the Handler this way, control or not, before any of its payload
 // is reassembled, so data-connection state never waits on reassembly.
 type Segment struct {
-	Num      uint64 // 1-based packet number in the capture (in the current input)
+	Num uint64 // 1-based packet number in the capture (in the current input)
+	// Input counts the inputs read (Decoder.SetInput): segments of the
+	// next file of several read as one have the next number; 0 when no
+	// input was named.
+	Input    uint32
 	TS       time.Time
 	Src, Dst netip.AddrPort
 	Seq, Ack uint32

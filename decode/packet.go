@@ -158,6 +158,7 @@ type Decoder struct {
 
 	num       uint64
 	input     string    // the file being read (SetInput)
+	inputs    uint32    // how many inputs SetInput named (Segment.Input)
 	last      time.Time // latest packet time
 	nextFlush time.Time
 }
@@ -198,6 +199,7 @@ func New(h Handler, o Options) *Decoder {
 // seen from now on are labelled with its name.
 func (d *Decoder) SetInput(name string) {
 	d.num = 0
+	d.inputs++
 	d.input = name
 	d.ctl.clock.nextInput = d.ctl.clock.set // the first file starts the clock
 }
@@ -387,7 +389,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 	d.stats.TCP++
 	s := &d.seg
-	s.Num = d.num
+	s.Num, s.Input = d.num, d.inputs
 	s.TS = ci.Timestamp
 	s.Src = netip.AddrPortFrom(src, h.srcPort)
 	s.Dst = netip.AddrPortFrom(dst, h.dstPort)

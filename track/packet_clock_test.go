@@ -1,8 +1,11 @@
 package track
 
 import (
+	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
 )
 
 // TestPacketClock: the waits' clock adds what passed in each segment of
@@ -59,5 +62,28 @@ func TestPacketClockAcrossOverlappingInputs(t *testing.T) {
 	c.advance(s(605))
 	if got := c.since(s(599)); got != 6*time.Second {
 		t.Errorf("since the first file's end, after it: %v, want 6s", got)
+	}
+}
+
+// TestSecondInputIsNoTimePassing guards the tracker's use of the clock:
+// a second file that overlaps the first (another interface's capture,
+// with non-TCP frames first, so its packet numbers need not restart
+// below the first file's) is told by its Input, and its packets do not
+// make a SYN at the first file's end wait past the evidence wait.
+func TestSecondInputIsNoTimePassing(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.tick(599 * time.Second)
+	s.seg(netip.MustParseAddrPort("198.51.100.7:50001"), netip.MustParseAddrPort("192.0.2.10:40000"), decode.FlagSYN, 1000, 0)
+	a, b := netip.MustParseAddrPort("203.0.113.5:22"), netip.MustParseAddrPort("203.0.113.6:50000")
+	for i := range 60 {
+		s.num++
+		s.trk.Segment(&decode.Segment{Num: s.num, Input: 1, TS: t0.Add(time.Duration(300+i) * time.Second), Src: a, Dst: b, Flags: decode.FlagACK, Seq: uint32(i)})
+	}
+	s.trk.Finish() // the capture ends, the session still open
+	if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeUndetermined {
+		t.Fatalf("%d data records (first %v), want one undetermined", len(s.rec.data), s.rec.data[0].Outcome)
 	}
 }

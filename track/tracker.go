@@ -215,8 +215,8 @@ type Tracker struct {
 	last       time.Time
 	// clock measures the waits: packet time that a step back of the
 	// capture's clock does not stretch (packetClock).
-	clock   packetClock
-	lastNum uint64 // the latest segment's packet number in its input
+	clock packetClock
+	input uint32 // the input the latest segment came from (decode.Segment.Input)
 }
 
 // New returns a Tracker reporting to sink.
@@ -273,12 +273,11 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if s.TS.After(t.last) {
 		t.last = s.TS
 	}
-	if s.Num < t.lastNum {
-		// Packet numbers start again: the next of several files read as
-		// one (decode numbers packets per input).
+	if s.Input != t.input {
+		// The next of several files read as one.
+		t.input = s.Input
 		t.clock.newInput()
 	}
-	t.lastNum = s.Num
 	t.clock.advance(s.TS)
 	if t.start.IsZero() {
 		t.start = s.TS
