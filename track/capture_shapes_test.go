@@ -223,6 +223,13 @@ func TestDataPickedUpWithoutItsSYN(t *testing.T) {
 		// (another session's, whose own 227 the capture lost; servers
 		// hand out their passive ports again): its SYN is not this
 		// announcement's, nor are its last segments.
+		// On a LAN a whole handshake fits in what two queues reorder.
+		{"SYN and SYN-ACK written just before the 227", func(s *session) {
+			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
+			s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 5000, 0)
+			s.reply(227, pasv)
+			transfer(s, false)
+		}, []Outcome{OutcomeTransferred}, 1},
 		{"a connection to the port before the 227", func(s *session) {
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)
 			s.seg(dataSrv, dataCli, decode.FlagSYN|decode.FlagACK, 5000, 0)

@@ -205,7 +205,8 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 // pickUp ties a segment other than a bare SYN or an RST to the
 // announcement waiting on its port when the capture missed the SYN (lost
 // it, or wrote it before the reply that announced the port: the queues of
-// a multi-queue capture): a SYN-ACK, the opener's ACK, data, a FIN. Only
+// a multi-queue capture): only a SYN-ACK, which starts a connection (see
+// opensData). Only
 // exactly the peers matchSYN takes first count: one end the announced (or
 // the control) address at the announced port, the other the address of
 // the session's peer that connects (its port is unknown). The

@@ -15,7 +15,7 @@
 // new SYN can start another, or, when the capture missed the SYN (lost
 // it, or a multi-queue capture wrote it before the reply announcing the
 // port), a later segment that opens one between exactly an announcement's
-// peers (its SYN-ACK, the opener's ACK, first bytes: pickUp). For that
+// peers (its SYN-ACK only: pickUp). For that
 // reordering, the latest 16 SYNs to unprivileged ports that matched
 // nothing while sessions are open are held (header only) for an
 // announcement within a second of packet time (early.go). A data

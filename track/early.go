@@ -116,6 +116,12 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 // announcement it answers may be.
 const synHoldWindow = time.Second
 
+// answerHoldWindow: how long before the announcement a held SYN's
+// SYN-ACK may have come and the handshake still be the announcement's,
+// written before it by a capture's queues (a LAN handshake takes tens of
+// microseconds; queues reorder by less than a millisecond or two).
+const answerHoldWindow = 2 * time.Millisecond
+
 // maxHeldSYNs bounds the held SYNs; one replaced while it could still be
 // replayed is counted in Limits.SYNsHeldOverwritten.
 const maxHeldSYNs = 16
@@ -125,16 +131,31 @@ const maxHeldSYNs = 16
 // replayed has a zero Num.
 type heldSYNs struct {
 	segs [maxHeldSYNs]decode.Segment
-	next int
-	live int // slots with a SYN (a non-zero Num)
+	// answers holds, beside a held SYN, the SYN-ACK that answered it
+	// (a zero Num when none came): on a LAN a whole handshake fits in
+	// the reordering that wrote it before its 227.
+	answers [maxHeldSYNs]decode.Segment
+	next    int
+	live    int // slots with a SYN (a non-zero Num)
 }
 
-// answered drops the held SYNs a SYN-ACK or an RST answers.
+// answered keeps the SYN-ACK that answers a held SYN beside it, and drops
+// a held SYN an RST answers.
 func (h *heldSYNs) answered(s *decode.Segment) {
 	for i := range h.segs {
-		if x := &h.segs[i]; x.Num != 0 && x.Src == s.Dst && x.Dst == s.Src {
+		x := &h.segs[i]
+		if x.Num == 0 || x.Src != s.Dst || x.Dst != s.Src {
+			continue
+		}
+		if s.Flags.Has(decode.FlagRST) {
 			x.Num = 0
 			h.live--
+			continue
+		}
+		if h.answers[i].Num == 0 {
+			a := *s
+			a.Payload, a.PayloadLen = nil, 0
+			h.answers[i] = a
 		}
 	}
 }
@@ -153,6 +174,7 @@ func (t *Tracker) holdSYN(s *decode.Segment) {
 	c := *s
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
 	h.segs[h.next] = c
+	h.answers[h.next] = decode.Segment{}
 	h.next = (h.next + 1) % maxHeldSYNs
 }
 
@@ -166,7 +188,8 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		connector, listener = listener, connector
 	}
 	for k := range maxHeldSYNs {
-		s := &h.segs[(h.next+k)%maxHeldSYNs] // oldest first
+		i := (h.next + k) % maxHeldSYNs // oldest first
+		s := &h.segs[i]
 		if s.Num == 0 || s.Dst.Port() != dc.Announced.Port() || s.Src.Addr() != connector ||
 			s.Dst.Addr() != dc.Announced.Addr() && s.Dst.Addr() != listener {
 			continue
@@ -174,8 +197,17 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		if d := dc.Armed.Sub(s.TS); d > synHoldWindow || d < -synHoldWindow {
 			continue
 		}
+		ans := h.answers[i]
+		if ans.Num != 0 && dc.Armed.Sub(ans.TS) > answerHoldWindow {
+			// Answered before the announcement by more than queues
+			// reorder: a connection that went on without it (one whose
+			// own announcement the capture lost, to a port handed out
+			// again).
+			continue
+		}
 		c := *s
 		s.Num = 0
+		h.answers[i] = decode.Segment{}
 		h.live--
 		if dc.matched() {
 			// A second SYN of it (sent again, or seen twice): now a
@@ -185,7 +217,10 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			}
 			continue
 		}
-		t.matchSYN(&c)
+		if t.matchSYN(&c) && ans.Num != 0 && t.lookupData(ans.Src, ans.Dst) == dc {
+			// Its SYN-ACK came before the announcement too.
+			t.dataSegment(dc, &ans)
+		}
 	}
 }
 

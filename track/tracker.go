@@ -136,8 +136,8 @@ type Limits struct {
 	// held for one that may come just after them (maxHeldSYNs), that
 	// newer ones replaced while they could still have matched: a data
 	// connection whose SYN a multi-queue capture wrote before the reply
-	// announcing its port is then matched by its later segments, without
-	// its SYN.
+	// announcing its port is then matched by its SYN-ACK, if that came
+	// after the reply, or not at all.
 	SYNsHeldOverwritten int `json:"syns_held_overwritten,omitempty"`
 	// DataBeyondWindow counts data segments (a run of them in sequence
 	// once) that started past a hole and beyond the window their receiver
