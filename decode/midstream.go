@@ -120,8 +120,8 @@ func (p *midProbe) take(e *ControlEvent) midVerdict {
 // the line end) or a server reply ("227 ", "150-"). It allocates nothing:
 // every packet of every connection on other ports is asked.
 func startsMidstream(p []byte) (fromClient, ok bool) {
-	if len(p) >= 4 && isDigit(p[0]) && isDigit(p[1]) && isDigit(p[2]) && (p[3] == ' ' || p[3] == '-') {
-		return false, p[0] >= '1' && p[0] <= '6'
+	if startsReplyCode(p) {
+		return false, true
 	}
 	var verb [4]byte
 	n := 0

@@ -304,7 +304,7 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 	}
 	p.num, p.ts = num, ts
 	if d == dirServer {
-		if h := p.split[d].Head(4); startsReplyLine(h) {
+		if startsReplyCode(p.split[d].Head(4)) {
 			// A reply line the gap cuts (a snap length shorter than the
 			// segment: tcpdump -s 96) still has its code: it answers
 			// its command, flagged unterminated, instead of vanishing
@@ -657,12 +657,6 @@ func (p *sessionParser) gapSecret(cmd ftp.Command, err error) bool {
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
-// startsReplyLine tells whether b (a line's first four bytes) opens a
-// reply line: three digits, then a space or a dash.
-func startsReplyLine(b []byte) bool {
-	return len(b) == 4 && b[0] >= '1' && b[0] <= '5' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' && (b[3] == ' ' || b[3] == '-')
-}
-
 // closeAnswered closes, before the server's stream is flushed at its end,
 // an open reply whose last line looked final and that the client
 // answered: the server had ended it there (see serverLine).
@@ -808,10 +802,14 @@ func looksLikeLineStart(b []byte, fromClient bool) bool {
 		}
 		return b[n] == ' ' || b[n] == '\r' || b[n] == '\n'
 	}
-	if len(b) < 4 {
-		return false
-	}
-	return b[0] >= '1' && b[0] <= '6' && b[1] >= '0' && b[1] <= '9' && b[2] >= '0' && b[2] <= '9' && (b[3] == ' ' || b[3] == '-' || b[3] == '\r')
+	return startsReplyCode(b)
+}
+
+// startsReplyCode tells whether b begins a reply line: a code of three
+// digits (1yz to 6yz, RFC 959 and RFC 2228's protected replies), then a
+// space, a dash (a multi-line reply) or the line end.
+func startsReplyCode(b []byte) bool {
+	return len(b) >= 4 && b[0] >= '1' && b[0] <= '6' && isDigit(b[1]) && isDigit(b[2]) && (b[3] == ' ' || b[3] == '-' || b[3] == '\r')
 }
 
 // lineVerdict is what a candidate's client line says of the connection.

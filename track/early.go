@@ -85,9 +85,9 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 			kept++
 			continue
 		}
-		switch {
-		case t.lookupData(s.Src, s.Dst) != nil:
-			t.dataSegment(t.lookupData(s.Src, s.Dst), &s)
+		switch dc := t.lookupData(s.Src, s.Dst); {
+		case dc != nil:
+			t.dataSegment(dc, &s)
 		case !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) || sess.ended:
 		case fromClient && s.Dst.Port() >= 1024:
 			t.addInferred(sess, &s, true, link)

@@ -1,7 +1,6 @@
 package track
 
 import (
-	"net/netip"
 	"path"
 	"slices"
 	"strings"
@@ -47,7 +46,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		// "RETR x": it names no file, and its data record and extracted
 		// file would show it.)
 		t.linkTransfer(sess, c)
-		if len(c.Transfer) == 0 && t.unannounced[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] == sess {
+		if len(c.Transfer) == 0 && t.unannouncedSession(sess) {
 			// A transfer with no announcement in the capture: the
 			// client may have connected, just before it, to one made
 			// before the capture started (early.go).
@@ -101,7 +100,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
 			kind = EventReplyUnseen
-			if transferReply(r.Code) && t.unannounced[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] == sess {
+			if transferReply(r.Code) && t.unannouncedSession(sess) {
 				// The reply of a transfer the capture began during: its
 				// data connection may be among the held segments.
 				t.adoptEarly(sess, time.Time{}, false)

@@ -336,13 +336,19 @@ func (t *Tracker) encrypt(sess *Session, ev Event) {
 	t.event(sess, ev)
 }
 
+// unannouncedSession tells whether sess is the one the unannounced index
+// holds for its peers (see Tracker.unannounced).
+func (t *Tracker) unannouncedSession(sess *Session) bool {
+	return t.unannounced[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] == sess
+}
+
 // announced takes a session out of the unannounced index: it showed an
 // announcement (every data connection after it is matched by the ones it
 // shows), its control channel turned to TLS (the encrypted indexes infer
 // for it), or it ended.
 func (t *Tracker) announced(sess *Session) {
-	if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.unannounced[pair] == sess {
-		delete(t.unannounced, pair)
+	if t.unannouncedSession(sess) {
+		delete(t.unannounced, [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()})
 	}
 }
 
