@@ -183,13 +183,24 @@ func TestDataPickedUpWithoutItsSYN(t *testing.T) {
 			s.reply(227, pasv)
 			transfer(s, true)
 		}, []Outcome{OutcomeTransferred}, 0},
-		// Without its SYN-ACK nothing shows that a connection began
-		// after the announcement: its ACKs and bytes could be a
-		// connection already running to the same port (a passive port
-		// handed out again), whose pickup hid the new one's failure.
+		// Without its SYN-ACK, only the server's 150 shows that a
+		// connection began after the announcement: before it, ACKs and
+		// bytes could be a connection already running to the same port
+		// (a passive port handed out again), whose pickup hid the new
+		// one's failure. After it, the segments between exactly its
+		// peers are the transfer's.
 		{"SYN and SYN-ACK lost", func(s *session) {
 			s.reply(227, pasv)
 			transfer(s, false)
+		}, []Outcome{OutcomeTransferred}, 0},
+		{"SYN and SYN-ACK lost, the transfer refused", func(s *session) {
+			s.reply(227, pasv)
+			s.cmd("RETR", "f")
+			s.seg(dataCli, dataSrv, decode.FlagACK, 1001, 0)
+			s.seg(dataSrv, dataCli, decode.FlagACK, 5001, 1000)
+			s.reply(425, "Failed to establish connection.")
+			s.seg(dataCli, dataSrv, decode.FlagACK, 1001, 0)
+			s.tick(5 * time.Second)
 		}, []Outcome{OutcomeNotAttempted}, 0},
 		{"SYN written 5 µs before the 227", func(s *session) {
 			s.seg(dataCli, dataSrv, decode.FlagSYN, 1000, 0)

@@ -218,13 +218,14 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 		if !toListener {
 			connector, listener = s.Dst, s.Src
 		}
-		if !opensData(s, toListener) {
+		synAck := opensData(s, toListener)
+		if !synAck && s.Flags.Has(decode.FlagSYN) {
 			continue
 		}
 		cands := t.byPort[listener.Port()]
 		for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
 			dc := cands[i]
-			if dc.Done || dc.matched() {
+			if dc.Done || dc.matched() || !synAck && !serverOpened(dc) {
 				continue
 			}
 			sess := dc.Session
@@ -285,6 +286,29 @@ func pickedUpTLS(s *decode.Segment, fromOpener bool) *dataTLS {
 // connection does not show its start.
 func opensData(s *decode.Segment, fromOpener bool) bool {
 	return !fromOpener && s.Flags.Has(decode.FlagSYN) && s.Flags.Has(decode.FlagACK)
+}
+
+// serverOpened tells whether the server said that the data connection
+// of dc is open: its transfer command, paired without a gap, has a
+// positive reply (150 or 125 "opening", or the transfer's 2xx). Then a
+// connection to the announced port is in use whatever the capture shows
+// of its start, and a segment of it between its peers, after that reply,
+// is that connection: the capture lost its SYN and SYN-ACK. Before that
+// reply, an ACK or bytes could belong to a connection still running to
+// the same port (see opensData); the SYNs of the new one come before the
+// server's reply (it answers once it accepted or connected), so a capture
+// that has them has matched them already.
+func serverOpened(dc *DataConn) bool {
+	c := dc.Command
+	if c == nil || c.Uncertain || c.Unseen {
+		return false
+	}
+	for _, r := range c.Replies {
+		if r.Code >= 100 && r.Code < 300 {
+			return true
+		}
+	}
+	return false
 }
 
 // endedBefore tells whether one of the latest data connections of a
