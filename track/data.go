@@ -523,6 +523,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			// Nothing more can change the verdict: keep it, not the
 			// scanners, for the rest of a transfer that may last hours.
 			dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
+			dc.tlsClientHello = dc.tls.clientHelloRead()
 			dc.tls = nil
 		}
 	}
@@ -1001,6 +1002,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if dc.tls != nil {
 		// The verdict is all that is kept: the scanners and their buffers go.
 		dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
+		dc.tlsClientHello = dc.tls.clientHelloRead()
 		dc.tls = nil
 	}
 	switch {

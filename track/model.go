@@ -332,8 +332,9 @@ type DataConn struct {
 	protected bool
 	tls       *dataTLS // the TLS hellos being read, for data connections of protected sessions
 	// the verdict of those hellos, kept when the connection is final
-	tlsVerdict tlshello.Verdict
-	tlsSeen    bool
+	tlsVerdict     tlshello.Verdict
+	tlsSeen        bool
+	tlsClientHello bool // the client's hello was read: the verdict's Offered is all it offered
 
 	lastSeen time.Time // latest segment
 

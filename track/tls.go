@@ -155,6 +155,17 @@ func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
 	return d.tls.verdict()
 }
 
+// TLSClientHelloRead reports whether the data connection's TLS
+// ClientHello was read. Without it, what the client offered to resume is
+// unknown (tlshello.Decide): a full handshake may as well have refused
+// an offer.
+func (d *DataConn) TLSClientHelloRead() bool {
+	if d.tls == nil {
+		return d.tlsClientHello
+	}
+	return d.tls.clientHelloRead()
+}
+
 // TLSHandshakeOnly reports whether the payload counted in Bytes was a TLS
 // handshake (and alerts) and nothing else: the records of both directions
 // were read in order and none carried application data
@@ -178,6 +189,12 @@ func (d *DataConn) TLSHandshakeOnly() bool {
 		}
 	}
 	return true
+}
+
+// clientHelloRead tells whether either direction's scanner read a
+// ClientHello.
+func (x *dataTLS) clientHelloRead() bool {
+	return x.conn.Scanner(0).ClientHello() != nil || x.conn.Scanner(1).ClientHello() != nil
 }
 
 // verdict decides from what was read, if a hello was.

@@ -1,12 +1,8 @@
 package diagnose
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -72,37 +68,7 @@ func TestTLSResetAtClientHello(t *testing.T) {
 // bytes, so its TLS did start, and only curl's three connections are
 // reported.
 func TestTLSResetNotWhenTheServerSpoke(t *testing.T) {
-	in, err := os.Open("../../pcaps/real/pyftpdlib-ftps.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	r, err := pcapgo.NewReader(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "gap.pcap")
-	out, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := pcapgo.NewWriter(out)
-	if err := w.WriteFileHeader(65535, r.LinkType()); err != nil {
-		t.Fatal(err)
-	}
-	for n := 1; ; n++ {
-		data, ci, err := r.ReadPacketData()
-		if err != nil {
-			break
-		}
-		if n == 35 || n == 37 || n == 44 {
-			continue
-		}
-		if err := w.WritePacket(ci, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	out.Close()
+	path := withoutFrames(t, "../../pcaps/real/pyftpdlib-ftps.pcap", 35, 37, 44)
 	rec, diag := run(t, path, policy.Policy{})
 	for _, f := range rec.findings {
 		if f.Code == CodeTLSReset && f.Data != nil && f.Data.ID == 1 {

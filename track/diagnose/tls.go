@@ -161,7 +161,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	// transfer's failure: an error, quoted.
 	f := &Finding{Code: CodeTLSNotResumed, Severity: SeverityWarning, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
 	offer := "the client offered no session to resume"
-	if v.Resumption == tlshello.Refused {
+	switch {
+	case !dc.TLSClientHelloRead():
+		// Its ClientHello is not in the capture: Full may as well
+		// have refused an offer.
+		offer = "the client's hello is not in the capture, so what it offered is unknown"
+	case v.Resumption == tlshello.Refused:
 		offer = fmt.Sprintf("the client offered %s and the server did not accept it", v.Offered)
 	}
 	carried := fmt.Sprintf("%d bytes", dc.TotalBytes())

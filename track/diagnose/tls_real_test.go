@@ -99,3 +99,36 @@ func TestCutOffUploadOnlyWhereResumptionIsRequired(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSNotResumedClientHelloNotCaptured guards data-tls-not-resumed's
+// evidence against saying what the capture cannot show: with the data
+// connections' ClientHellos lost (frames 32 and 85 of
+// pcaps/real/proftpd-ftps-reuse.pcap), the full handshake is still seen
+// in the server's hello, but what the client offered is unknown, not
+// "no session to resume".
+func TestTLSNotResumedClientHelloNotCaptured(t *testing.T) {
+	for _, tc := range []struct {
+		name, path string
+		want       string
+	}{
+		{"hellos captured", "../../pcaps/real/proftpd-ftps-reuse.pcap", "the client offered no session to resume"},
+		{"client hellos lost", withoutFrames(t, "../../pcaps/real/proftpd-ftps-reuse.pcap", 32, 85), "the client's hello is not in the capture, so what it offered is unknown"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, diag := run(t, tc.path, policy.Policy{})
+			n := 0
+			for _, f := range rec.findings {
+				if f.Code != CodeTLSNotResumed {
+					continue
+				}
+				n++
+				if !strings.Contains(f.Evidence, tc.want) {
+					t.Errorf("evidence %q lacks %q", f.Evidence, tc.want)
+				}
+			}
+			if n == 0 {
+				t.Errorf("no data-tls-not-resumed\n%s", render(rec, diag))
+			}
+		})
+	}
+}
