@@ -14,8 +14,11 @@ import (
 // maxEvidenceText bounds one quoted reply or command in evidence.
 const maxEvidenceText = 160
 
-// clean makes capture text safe for a one-line evidence field: control
-// characters and invalid UTF-8 become '.', and long text is cut.
+// clean makes capture text safe for a one-line evidence field: the line
+// breaks of a multi-line reply become spaces (its lines read as one
+// sentence, as "227-Entering Passive Mode" / "227 (10,99,2,2,156,66)"
+// do), other control characters and invalid UTF-8 become '.', and long
+// text is cut.
 func clean(s string) string {
 	var b strings.Builder
 	n := 0
@@ -26,7 +29,9 @@ func clean(s string) string {
 			b.WriteString("...")
 			break
 		}
-		if r == utf8.RuneError && size == 1 || !unicode.IsPrint(r) && r != ' ' {
+		if r == '\n' {
+			b.WriteByte(' ')
+		} else if r == utf8.RuneError && size == 1 || !unicode.IsPrint(r) && r != ' ' {
 			b.WriteByte('.')
 		} else {
 			b.WriteRune(r)
