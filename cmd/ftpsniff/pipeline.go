@@ -55,7 +55,7 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 	p := &pipeline{out: out, opts: o, carve: c}
 	// Only the text transcript looks back at a session's history; JSON
 	// and the live stream write each record as it happens.
-	if _, transcript := out.(*textOutput); !transcript {
+	if !keepsTranscript(out) {
 		to.RecentOnly = true
 	}
 	var next track.Sink = out

@@ -175,6 +175,7 @@ type readOptions struct {
 	readViewOptions // readflags.go
 	vantageOptions  // --vantage (vantage.go)
 	carveOptions    // --write (carverun.go)
+	reportOptions   // --report (report.go)
 	Files           []string
 	// Workers: 2 decodes on one goroutine and tracks, diagnoses and
 	// writes on another (decode/relay); 1 does all on one.
@@ -221,6 +222,9 @@ live's kernel filter does.`,
 			if err := opts.validate(); err != nil {
 				return err
 			}
+			if err := opts.validateReport(); err != nil {
+				return err
+			}
 			if len(opts.Vantage) > 0 && opts.Write != "" {
 				return usageErrorf("--write carves one capture point's files: not with --vantage")
 			}
@@ -244,6 +248,7 @@ live's kernel filter does.`,
 	opts.registerView(c)
 	opts.registerVantage(c)
 	opts.registerCarve(c)
+	opts.registerReport()
 	return c
 }
 

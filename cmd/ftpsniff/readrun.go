@@ -33,7 +33,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	if cv != nil {
 		c = cv.c
 	}
-	p := newCarvingPipeline(&opts.analysisOptions, out, track.Options{}, c, opts.Workers > 1)
+	p := newCarvingPipeline(&opts.analysisOptions, withReport(out, opts, files), track.Options{}, c, opts.Workers > 1)
 	p.sel = opts.sel
 	p.carving = cv
 	prog := newProgress(stderr)

@@ -1,0 +1,931 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/extract"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// The HTML report (read --report FILE, docs/report.md): one
+// self-contained page, inline CSS and SVG, no script, for an admin to
+// mail to whoever runs the firewall. It is an output beside the one on
+// standard output (reportTee): it sees the same calls, keeps each open
+// session's ladder while the session is open, renders a drawn session's
+// section to a temporary file when the session ends, and at the summary
+// writes the page: totals, servers, then the sections.
+//
+// Which sessions are drawn (at most --report-sessions, N): sessions that
+// failed or warned (a finding of warning or error, or a data connection
+// unanswered, refused or unreachable) come first, then the others, each group in capture order
+// (session number). Sessions are judged as they end: while fewer than N
+// are kept, each is kept; then a failed one displaces the most recently
+// kept session that did not fail, and is otherwise not drawn, and one that
+// did not fail is not drawn. So the failed sessions drawn are the first N
+// to end, and the others are those that ended before the kept failed ones
+// filled the page. Once N failed sessions are kept nothing else can be
+// drawn, and no ladder is recorded any more.
+//
+// Memory: the ladders of open sessions (at most maxLadderRows +
+// maxLadderExtra rows each, and reportRowsBudget rows all together), and
+// the kept sections' offsets; the sections themselves are on disk, at
+// most 2N of them (each displacement wastes one).
+
+// reportOptions are read's flags for the HTML report.
+type reportOptions struct {
+	Report         string
+	ReportSessions int
+}
+
+const (
+	defaultReportSessions = 200
+	maxReportSessions     = 100000
+	// reportRowsBudget bounds the rows all open sessions' ladders hold
+	// together; rows past it are counted in their ladder, not kept.
+	reportRowsBudget = 50000
+	// maxServerNotes bounds the findings kept for the server blocks: the
+	// first of each code per server.
+	maxServerNotes = 1000
+	// maxLooseNotes bounds findings about no session.
+	maxLooseNotes = 100
+)
+
+func (o *readOptions) registerReport() {
+	f := o.cmd.Flags()
+	f.StringVar(&o.Report, "report", "", "also write a self-contained HTML report to `FILE`: servers' verdicts and a ladder diagram per session (not with --vantage)")
+	f.IntVar(&o.ReportSessions, "report-sessions", defaultReportSessions, "with --report, the most sessions drawn, `N`: failed and warned ones first, then the others in capture order")
+}
+
+// validateReport checks the report's flags and that its folder takes a
+// file, so that a report that cannot be written is one clear error
+// before any packet is read.
+func (o *readOptions) validateReport() error {
+	if o.Report == "" {
+		if o.cmd != nil && o.cmd.Flags().Changed("report-sessions") {
+			return usageErrorf("--report-sessions needs --report FILE")
+		}
+		return nil
+	}
+	if len(o.Vantage) > 0 {
+		// Several capture points' sessions are the same sessions twice:
+		// their ladders would need lanes per point.
+		return usageErrorf("--report draws one capture point's sessions: not with --vantage")
+	}
+	if o.ReportSessions < 0 || o.ReportSessions > maxReportSessions {
+		return usageErrorf("--report-sessions must be between 0 and %d", maxReportSessions)
+	}
+	if fi, err := os.Stat(o.Report); err == nil && fi.IsDir() {
+		return usageErrorf("--report %s is a folder, not a file", o.Report)
+	}
+	f, err := os.CreateTemp(filepath.Dir(o.Report), ".ftpsniff-report-*")
+	if err != nil {
+		return usageErrorf("--report %s: %v", o.Report, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// withReport returns out with the report beside it when --report was
+// given, else out.
+func withReport(out output, o *readOptions, files []string) output {
+	if o.Report == "" {
+		return out
+	}
+	return &reportTee{output: out, rep: newReportOutput(o.Report, o.ReportSessions, o.ShowPasswords, o.sel, files)}
+}
+
+// keepsTranscript tells whether the output looks back at a session's
+// history (the text transcript) when the session ends, so the tracker
+// must keep it. The report keeps its own.
+func keepsTranscript(out output) bool {
+	if t, ok := out.(*reportTee); ok {
+		out = t.output
+	}
+	_, ok := out.(*textOutput)
+	return ok
+}
+
+// reportTee is the output on standard output with the report beside it:
+// every call goes to both, the output first.
+type reportTee struct {
+	output
+	rep *reportOutput
+}
+
+func (t *reportTee) SessionStart(s *track.Session) { t.output.SessionStart(s); t.rep.SessionStart(s) }
+func (t *reportTee) Command(s *track.Session, c *track.Command) {
+	t.output.Command(s, c)
+	t.rep.Command(s, c)
+}
+func (t *reportTee) Data(s *track.Session, d *track.DataConn) { t.output.Data(s, d); t.rep.Data(s, d) }
+func (t *reportTee) Event(s *track.Session, e *track.Event)   { t.output.Event(s, e); t.rep.Event(s, e) }
+func (t *reportTee) SessionEnd(s *track.Session)              { t.output.SessionEnd(s); t.rep.SessionEnd(s) }
+func (t *reportTee) Summary(tt totals)                        { t.output.Summary(tt); t.rep.Summary(tt) }
+
+// Flush flushes the output; the report is written by Summary, and its
+// error, if any, comes after the output's.
+func (t *reportTee) Flush() error {
+	if err := t.output.Flush(); err != nil {
+		return err
+	}
+	return t.rep.err
+}
+
+func (t *reportTee) Finding(f *diagnose.Finding) {
+	if d, ok := t.output.(diagnosisOutput); ok {
+		d.Finding(f)
+	}
+	t.rep.Finding(f)
+}
+
+func (t *reportTee) Policy(p policy.Policy) {
+	if d, ok := t.output.(diagnosisOutput); ok {
+		d.Policy(p)
+	}
+	t.rep.policy = p.Describe()
+}
+
+func (t *reportTee) Servers(s []diagnose.ServerSummary) {
+	if d, ok := t.output.(diagnosisOutput); ok {
+		d.Servers(s)
+	}
+	t.rep.servers = s
+}
+
+func (t *reportTee) InputErrors(errs []error) {
+	if e, ok := t.output.(interface{ InputErrors([]error) }); ok {
+		e.InputErrors(errs)
+	}
+	t.rep.inputErrs = errs
+}
+
+// File, ExtractSummary and forgetFiles pass --extract's records on to the
+// output that shows them.
+func (t *reportTee) File(s *track.Session, d *track.DataConn, r *extract.FileRecord) {
+	if f, ok := t.output.(fileOutput); ok {
+		f.File(s, d, r)
+	}
+}
+
+func (t *reportTee) ExtractSummary(st extractStats) {
+	if f, ok := t.output.(fileOutput); ok {
+		f.ExtractSummary(st)
+	}
+}
+
+func (t *reportTee) forgetFiles(s *track.Session) {
+	if f, ok := t.output.(sessionFilesDone); ok {
+		f.forgetFiles(s)
+	}
+}
+
+// keptSection is a drawn session's section in the temporary file.
+type keptSection struct {
+	id     int
+	bad    bool
+	off, n int64
+}
+
+// serverCode keys the first finding of a code at a server.
+type serverCode struct {
+	server netip.AddrPort
+	code   string
+}
+
+// reportOutput is the report: a track.Sink and diagnosisOutput that
+// writes the page at Summary.
+type reportOutput struct {
+	path     string
+	max      int
+	showPass bool
+	sel      *sessionSelector
+	files    []string
+
+	open map[*track.Session]*ladder
+	held int       // rows the open ladders hold together
+	free []*ladder // ended sessions' ladders, emptied for reuse
+
+	sessions, ended int
+	dataN           int
+	outcomes        [track.NumOutcomes]int
+	bySev           [3]int
+	first, last     time.Time
+
+	policy      string
+	servers     []diagnose.ServerSummary
+	serverNotes map[serverCode]lnote
+	loose       []lnote
+	looseOut    int
+	inputErrs   []error
+
+	kept      []keptSection // in the order kept
+	badKept   int
+	displaced int
+	tmp       *os.File // the sections, created at the first
+	tmpSize   int64
+	buf       bytes.Buffer
+	err       error
+}
+
+func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
+	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
+		open: map[*track.Session]*ladder{}, serverNotes: map[serverCode]lnote{}}
+}
+
+// recording tells whether a session starting now could still be drawn.
+func (r *reportOutput) recording() bool { return r.badKept < r.max }
+
+func (r *reportOutput) SessionStart(s *track.Session) {
+	if !r.sel.selects(s) {
+		return
+	}
+	if s.Counted() {
+		r.sessions++
+	}
+	if r.first.IsZero() || s.Start.Before(r.first) {
+		r.first = s.Start
+	}
+	if r.recording() {
+		r.open[s] = r.ladder()
+	}
+}
+
+// add keeps a row of l unless its bounds are reached; forced rows (those
+// of a failure) have a bound of their own.
+func (r *reportOutput) add(l *ladder, row lrow, forced bool) {
+	switch {
+	case r.held >= reportRowsBudget:
+	case len(l.rows)-l.extra < maxLadderRows:
+		l.rows = append(l.rows, row)
+		r.held++
+		return
+	case forced && l.extra < maxLadderExtra:
+		l.rows = append(l.rows, row)
+		l.extra++
+		r.held++
+		return
+	}
+	if l.omitted == 0 || row.seq < l.omitMark.seq && !row.timed {
+		l.omitMark = row
+	}
+	if row.ts.After(l.omitEnd) {
+		l.omitEnd = row.ts
+	}
+	l.omitted++
+}
+
+func (r *reportOutput) Command(s *track.Session, c *track.Command) {
+	l := r.open[s]
+	if l == nil {
+		return
+	}
+	if len(l.rows)-l.extra >= maxLadderRows && l.hasCommand(c.Seq) {
+		return // drawn already, with the failed data connection that used it
+	}
+	for _, row := range commandRows(c, r.showPass) {
+		r.add(l, row, false)
+	}
+}
+
+func (r *reportOutput) Event(s *track.Session, e *track.Event) {
+	l := r.open[s]
+	if l == nil {
+		return
+	}
+	if row, ok := eventRow(s, e, r.showPass); ok {
+		r.add(l, row, false)
+	}
+}
+
+func (r *reportOutput) Data(s *track.Session, d *track.DataConn) {
+	if !r.sel.selects(s) {
+		return
+	}
+	r.dataN++
+	r.outcomes[d.Outcome]++
+	l := r.open[s]
+	if l == nil {
+		return
+	}
+	if d.Outcome.Failed() && d.Outcome != track.OutcomeNotAttempted {
+		// Not attempted is no failure by itself (a refused STOR, a
+		// fallback): its finding, if any, says whether it is one.
+		l.failed++
+	}
+	// Its findings came before it (diagnose reports them first).
+	forced := d.Outcome.Failed() || l.hasNote(d.ID)
+	if forced && len(l.rows)-l.extra >= maxLadderRows {
+		// Its commands, if the bound left them out.
+		for _, c := range []*track.Command{d.Announce, d.Command} {
+			if c != nil && !l.hasCommand(c.Seq) {
+				for _, row := range commandRows(c, r.showPass) {
+					r.add(l, row, true)
+				}
+			}
+		}
+	}
+	for _, row := range dataRows(d) {
+		r.add(l, row, forced)
+	}
+	if len(l.data) >= maxLadderData {
+		l.dataOut++
+		return
+	}
+	ld := ldata{id: d.ID, via: d.ViaName(), outcome: d.Outcome, detail: outcomeDetail(d)}
+	if d.Announce != nil {
+		ld.announce = d.Announced.String()
+	}
+	if d.Client.IsValid() {
+		ld.conn = d.Client.String() + " → " + d.Server.String()
+	}
+	l.data = append(l.data, ld)
+}
+
+func (r *reportOutput) Finding(f *diagnose.Finding) {
+	if f.Session != nil && !r.sel.selects(f.Session) {
+		return
+	}
+	if int(f.Severity) < len(r.bySev) {
+		r.bySev[f.Severity]++
+	}
+	n := noteOf(f)
+	if f.Session == nil {
+		if len(r.loose) < maxLooseNotes {
+			r.loose = append(r.loose, n)
+		} else {
+			r.looseOut++
+		}
+		return
+	}
+	k := serverCode{f.Session.Server, f.Code}
+	if _, ok := r.serverNotes[k]; !ok && len(r.serverNotes) < maxServerNotes {
+		r.serverNotes[k] = n
+	}
+	l := r.open[f.Session]
+	if l == nil {
+		return
+	}
+	l.worst = max(l.worst, int(f.Severity))
+	if len(l.notes) < maxLadderNotes {
+		l.notes = append(l.notes, n)
+	} else {
+		l.notesOut++
+	}
+}
+
+func (r *reportOutput) SessionEnd(s *track.Session) {
+	if !r.sel.selects(s) {
+		return
+	}
+	r.ended++
+	if s.End.After(r.last) {
+		r.last = s.End
+	}
+	l := r.open[s]
+	if l == nil {
+		return
+	}
+	delete(r.open, s)
+	r.held -= len(l.rows)
+	defer r.release(l)
+	bad := l.bad()
+	drop := -1
+	if len(r.kept) >= r.max {
+		if !bad {
+			return
+		}
+		for i := len(r.kept) - 1; i >= 0; i-- {
+			if !r.kept[i].bad {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			return
+		}
+	}
+	for i := range s.Greeting {
+		l.rows = append(l.rows, replyRow(&s.Greeting[i], r.showPass))
+	}
+	r.buf.Reset()
+	writeSection(&r.buf, s, l)
+	off, err := r.keep(r.buf.Bytes())
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	if drop >= 0 {
+		r.kept = slices.Delete(r.kept, drop, drop+1)
+		r.displaced++
+	}
+	r.kept = append(r.kept, keptSection{id: s.ID, bad: bad, off: off, n: int64(r.buf.Len())})
+	if bad {
+		r.badKept++
+	}
+	if r.buf.Cap() > 1<<20 {
+		r.buf = bytes.Buffer{} // one huge section does not stay
+	}
+}
+
+// maxFreeLadders bounds the ladders kept for reuse: most sessions are
+// never drawn, and a ladder's rows are its cost.
+const maxFreeLadders = 64
+
+// ladder is an empty ladder, reused when one is free.
+func (r *reportOutput) ladder() *ladder {
+	if n := len(r.free); n > 0 {
+		l := r.free[n-1]
+		r.free = r.free[:n-1]
+		return l
+	}
+	return &ladder{worst: -1, rows: make([]lrow, 0, 32)}
+}
+
+// release empties a ended session's ladder for reuse, unless it grew
+// large.
+func (r *reportOutput) release(l *ladder) {
+	if len(r.free) >= maxFreeLadders || cap(l.rows) > 2*maxLadderRows || cap(l.data) > maxLadderData {
+		return
+	}
+	clear(l.rows)
+	clear(l.notes)
+	clear(l.data)
+	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], worst: -1}
+	r.free = append(r.free, l)
+}
+
+// keep appends a section to the temporary file, creating it.
+func (r *reportOutput) keep(b []byte) (int64, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.tmp == nil {
+		f, err := os.CreateTemp("", "ftpsniff-report-sections-*")
+		if err != nil {
+			return 0, err
+		}
+		// Gone from the folder at once where the system allows it (a
+		// killed run leaves nothing behind); elsewhere closeTmp removes it.
+		os.Remove(f.Name())
+		r.tmp = f
+	}
+	off := r.tmpSize
+	n, err := r.tmp.Write(b)
+	r.tmpSize += int64(n)
+	return off, err
+}
+
+func (r *reportOutput) fail(err error) {
+	if r.err == nil {
+		r.err = fmt.Errorf("report %s: %w", r.path, err)
+	}
+}
+
+// Summary writes the page: to a temporary file in the report's folder,
+// renamed over FILE once whole.
+func (r *reportOutput) Summary(t totals) {
+	defer r.closeTmp()
+	if r.err != nil {
+		return
+	}
+	f, err := os.CreateTemp(filepath.Dir(r.path), ".ftpsniff-report-*")
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = r.writePage(w, t)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), r.path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		r.fail(err)
+	}
+}
+
+func (r *reportOutput) closeTmp() {
+	if r.tmp != nil {
+		name := r.tmp.Name()
+		r.tmp.Close()
+		os.Remove(name) // where it could not be removed at once
+		r.tmp = nil
+	}
+}
+
+// Flush: the report is written whole by Summary.
+func (r *reportOutput) Flush() error { return r.err }
+
+// writePage writes the whole page.
+func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
+	title := "ftpsniff report"
+	if len(r.files) > 0 {
+		title += ": " + strings.Join(displayNames(r.files, 3), ", ")
+	}
+	fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n", esc(title), reportCSS)
+	fmt.Fprintf(w, "<header><h1>FTP traffic report</h1>\n<p class=\"sub\">written by ftpsniff from %s</p></header>\n", esc(strings.Join(displayNames(r.files, 20), ", ")))
+	r.writeTotals(w, t)
+	r.writeServers(w)
+	r.writeSessions(w)
+	if r.tmp != nil {
+		for _, k := range r.order() {
+			if _, err := io.Copy(w, io.NewSectionReader(r.tmp, k.off, k.n)); err != nil {
+				return err
+			}
+		}
+	}
+	io.WriteString(w, "</section>\n<footer>Every command, reply, user name and file name above is shown as the capture held it, with control and format characters written as escapes (\\x1b, \\u202e); passwords are masked unless ftpsniff was run with --show-passwords.</footer>\n</body>\n</html>\n")
+	return w.Flush()
+}
+
+// order is the kept sections in drawing order: failed and warned first,
+// then the others, each by session number.
+func (r *reportOutput) order() []keptSection {
+	ks := slices.Clone(r.kept)
+	slices.SortFunc(ks, func(a, b keptSection) int {
+		if a.bad != b.bad {
+			if a.bad {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	return ks
+}
+
+// displayNames are input names as the report shows them, at most n.
+func displayNames(files []string, n int) []string {
+	var out []string
+	for i, f := range files {
+		if i == n {
+			out = append(out, fmt.Sprintf("and %d more", len(files)-n))
+			break
+		}
+		out = append(out, displayInput(f))
+	}
+	return out
+}
+
+// outcomeMarks mark outcomes by a shape as well as a colour.
+func outcomeMark(o track.Outcome) (class, mark string) {
+	switch {
+	case o == track.OutcomeTransferred:
+		return "good", "✔"
+	case o == track.OutcomeNotAttempted:
+		return "warn", "▲"
+	case o.Failed():
+		return "bad", "✖"
+	case o == track.OutcomeUndetermined:
+		return "dim", "?"
+	}
+	return "dim", "○"
+}
+
+// writeTotals writes the capture's totals: what was read, what was found,
+// which bounds were hit.
+func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
+	io.WriteString(w, "<section id=\"totals\"><h2>Capture</h2>\n<table class=\"kv\">\n")
+	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
+	kv("files", esc(strings.Join(displayNames(r.files, 50), ", ")))
+	kv("packets", fmt.Sprintf("%d (%d TCP, %d ICMP errors)", t.Decode.Packets, t.Decode.TCP, t.Decode.ICMPErrors))
+	if !r.first.IsZero() {
+		span := max(r.last.Sub(r.first), 0)
+		kv("sessions' time", fmt.Sprintf("%s to %s (%s)", r.first.UTC().Format("2006-01-02 15:04:05.000 UTC"), r.last.UTC().Format("2006-01-02 15:04:05.000 UTC"), seconds(span)))
+	}
+	kv("sessions", fmt.Sprint(r.sessions))
+	var parts []string
+	for o := track.OutcomeTransferred; int(o) < track.NumOutcomes; o++ {
+		if n := r.outcomes[o]; n > 0 {
+			cls, mark := outcomeMark(o)
+			parts = append(parts, fmt.Sprintf(`<span class="%s">%s %d %s</span>`, cls, mark, n, o))
+		}
+	}
+	dv := fmt.Sprint(r.dataN)
+	if len(parts) > 0 {
+		dv += ": " + strings.Join(parts, ", ")
+	}
+	kv("data connections", dv)
+	kv("findings", fmt.Sprintf(`<span class="bad">✖ %d error%s</span>, <span class="warn">▲ %d warning%s</span>, <span class="dim">● %d info</span>`,
+		r.bySev[2], plural(r.bySev[2]), r.bySev[1], plural(r.bySev[1]), r.bySev[0]))
+	if lim := limitsHit(t); len(lim) > 0 {
+		kv("limits hit", "<span class=\"warn\">▲</span> "+esc(strings.Join(lim, ", "))+` <span class="dim">(named as in the JSON summary record)</span>`)
+	}
+	for _, err := range r.inputErrs {
+		kv("input error", `<span class="bad">✖</span> `+esc(safe(oneLine(err.Error()))+inputErrNote(err)))
+	}
+	io.WriteString(w, "</table>\n")
+	if r.policy != "" {
+		fmt.Fprintf(w, "<h3>Policy checked against</h3>\n<pre>%s</pre>\n", esc(safe(strings.TrimRight(r.policy, "\n"))))
+	}
+	io.WriteString(w, "</section>\n")
+}
+
+// volumeCounters are the decoder's counters that measure what was read,
+// not a bound or an oddity.
+var volumeCounters = map[string]bool{"packets": true, "bytes": true, "tcp": true, "icmp_errors": true, "not_ip": true,
+	"not_tcp": true, "decapsulated": true, "fragments": true, "defragmented": true, "control_conns": true,
+	"control_bytes": true, "control_gap_bytes": true, "candidates": true, "cleartext_again": true, "sections": true}
+
+// limitsHit lists the counters of bounds hit and oddities met, non-zero,
+// as "name N" under the JSON summary's names: the same totals the text
+// summary says in sentences.
+func limitsHit(t totals) []string {
+	var out []string
+	for _, v := range []any{t.Files, t.Decode, t.Limits, t.Diagnosis} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			continue
+		}
+		var m map[string]json.Number
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
+		if d.Decode(&m) != nil {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if !volumeCounters[k] && m[k] != "0" {
+				out = append(out, k+" "+string(m[k]))
+			}
+		}
+	}
+	return out
+}
+
+// writeServers writes a block per server: its verdict, the changes, and
+// the first finding of each code with its advice.
+func (r *reportOutput) writeServers(w *bufio.Writer) {
+	io.WriteString(w, "<section id=\"servers\"><h2>Servers</h2>\n")
+	shownAny := false
+	for _, s := range r.servers {
+		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
+			continue
+		}
+		if !r.sel.selectsServer(s.Server) {
+			continue
+		}
+		shownAny = true
+		var counts [track.NumOutcomes]int
+		total := 0
+		for oc, n := range s.Outcomes {
+			counts[oc] += n
+			total += n
+		}
+		cls := "ok"
+		for oc, n := range counts {
+			if n > 0 && track.Outcome(oc).Failed() {
+				cls = "fail"
+			}
+		}
+		fmt.Fprintf(w, "<article class=\"server %s\"><h3>server %s</h3>\n<p>%d session%s; data: %s", cls, esc(s.Server.String()), s.Sessions, plural(s.Sessions), esc(outcomeCounts(counts[:], total)))
+		if ps := s.PortsAnnounced; ps.Count > 0 {
+			fmt.Fprintf(w, "; passive ports %s", esc(ps.String()))
+		}
+		if len(s.Range) > 0 {
+			fmt.Fprintf(w, "; range %s", esc(s.Range.String()))
+			if s.OutsideRange > 0 {
+				fmt.Fprintf(w, ` <span class="bad">(✖ %d outside)</span>`, s.OutsideRange)
+			}
+		}
+		io.WriteString(w, "</p>\n")
+		if s.Verdict != "" {
+			fmt.Fprintf(w, "<p class=\"verdict\"><b>verdict:</b> %s</p>\n", esc(safe(s.Verdict)))
+		}
+		if len(s.Rules) > 0 {
+			io.WriteString(w, "<p><b>change:</b></p>\n<pre class=\"rules\">")
+			for _, rule := range s.Rules {
+				io.WriteString(w, esc(safe(rule))+"\n")
+			}
+			io.WriteString(w, "</pre>\n")
+		}
+		codes := slices.Sorted(maps.Keys(s.Findings))
+		if len(codes) > 0 {
+			io.WriteString(w, "<table class=\"findings\"><tr><th>finding</th><th>times</th><th>first seen: what, and what to change</th></tr>\n")
+			for _, code := range codes {
+				n, ok := r.serverNotes[serverCode{s.Server, code}]
+				fmt.Fprintf(w, "<tr><td class=\"code\">%s</td><td>%d</td><td>", esc(safe(code)), s.Findings[code])
+				if ok {
+					writeNoteHTML(w, &n)
+				}
+				io.WriteString(w, "</td></tr>\n")
+			}
+			io.WriteString(w, "</table>\n")
+		}
+		io.WriteString(w, "</article>\n")
+	}
+	if len(r.loose) > 0 {
+		shownAny = true
+		io.WriteString(w, "<article class=\"server\"><h3>findings about no one session</h3>\n")
+		for i := range r.loose {
+			writeNoteHTML(w, &r.loose[i])
+		}
+		if r.looseOut > 0 {
+			fmt.Fprintf(w, "<p class=\"dim\">… %d more</p>\n", r.looseOut)
+		}
+		io.WriteString(w, "</article>\n")
+	}
+	if !shownAny {
+		io.WriteString(w, "<p class=\"dim\">No server announced a data endpoint or had a finding.</p>\n")
+	}
+	io.WriteString(w, "</section>\n")
+}
+
+// writeNoteHTML writes a finding as HTML: severity (word and mark),
+// message, evidence, advice.
+func writeNoteHTML(w io.Writer, n *lnote) {
+	sev := min(int(n.sev), 2)
+	cls := [...]string{"dim", "warn", "bad"}[sev]
+	mark := [...]string{"●", "▲", "✖"}[sev]
+	fmt.Fprintf(w, `<div class="note"><span class="%s">%s %s</span> <b>%s</b>: %s`, cls, mark, severityWords[sev], esc(n.code), esc(n.msg))
+	if n.evidence != "" {
+		fmt.Fprintf(w, `<br><span class="dim">evidence: %s</span>`, esc(n.evidence))
+	}
+	if n.advice != "" {
+		fmt.Fprintf(w, "<pre class=\"fix\">%s</pre>", esc(n.advice))
+	}
+	io.WriteString(w, "</div>\n")
+}
+
+// writeSessions opens the sessions' part with the index of drawn sessions
+// and the legend; the sections follow, copied from the temporary file.
+func (r *reportOutput) writeSessions(w *bufio.Writer) {
+	io.WriteString(w, "<section id=\"sessions\"><h2>Sessions</h2>\n")
+	notDrawn := r.ended - len(r.kept)
+	fmt.Fprintf(w, "<p>%d session%s drawn", len(r.kept), plural(len(r.kept)))
+	if len(r.kept) > 0 {
+		io.WriteString(w, ", failed and warned first:")
+		for _, k := range r.order() {
+			cls := "ok"
+			if k.bad {
+				cls = "bad"
+			}
+			fmt.Fprintf(w, ` <a class="%s" href="#s%d">%d</a>`, cls, k.id, k.id)
+		}
+	}
+	io.WriteString(w, "</p>\n")
+	if notDrawn > 0 {
+		fmt.Fprintf(w, "<p class=\"more\">%d more session%s not drawn (--report-sessions %d: failed and warned sessions first, then the others in capture order).</p>\n", notDrawn, plural(notDrawn), r.max)
+	}
+	if len(r.kept) > 0 {
+		io.WriteString(w, legend)
+	}
+}
+
+// legend explains the ladders' marks.
+const legend = `<figure class="legend"><svg class="ladder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 58" width="1000" height="58" role="img" aria-label="legend">
+<line class="ac" x1="20" y1="16" x2="82" y2="16"/><polygon class="hc" points="90,16 82,12 82,20"/><text class="lg" x="100" y="20">command</text>
+<line class="ar" x1="250" y1="16" x2="312" y2="16"/><polygon class="hr" points="320,16 312,12 312,20"/><text class="lg" x="330" y="20">reply, packet</text>
+<line class="ap" x1="480" y1="16" x2="530" y2="16"/><polygon class="hp" points="542,16 530,9 530,23"/><text class="lg" x="552" y="20">payload</text>
+<line class="ab" x1="710" y1="16" x2="772" y2="16"/><polygon class="hb" points="780,16 772,12 772,20"/><text class="lg" x="790" y="20">refusal: RST, ICMP, 4yz/5yz</text>
+<line class="al" x1="20" y1="44" x2="82" y2="44"/><path class="x" d="M77 39 l10 10 m0 -10 l-10 10"/><text class="lg" x="100" y="48">sent, never answered</text>
+<path class="x" d="M245 39 l10 10 m0 -10 l-10 10"/><line class="an" x1="260" y1="44" x2="312" y2="44"/><polygon class="hn" points="320,44 312,40 312,48"/><text class="lg" x="330" y="48">expected, never sent</text>
+<line class="au" x1="480" y1="44" x2="530" y2="44"/><text class="q" x="540" y="49">?</text><text class="lg" x="552" y="48">capture ended first</text>
+<rect class="cut" x="734" y="40" width="12" height="8"/><path class="zz" d="M734 44 l4 -3 l4 6 l4 -3"/><line class="lane" x1="740" y1="30" x2="740" y2="40"/><line class="lane" x1="740" y1="48" x2="740" y2="58"/><text class="lg" x="790" y="48">quiet time left out</text>
+</svg></figure>
+`
+
+// writeSection writes one session's section: who, its data connections,
+// its ladder.
+func writeSection(w *bytes.Buffer, s *track.Session, l *ladder) {
+	cls, word := "good", "✔ OK"
+	switch {
+	case l.worst >= int(diagnose.SeverityError) || l.failed > 0:
+		cls, word = "bad", "✖ FAILED"
+	case l.worst >= int(diagnose.SeverityWarning):
+		cls, word = "warn", "▲ WARNING"
+	}
+	fmt.Fprintf(w, "<section class=\"session\" id=\"s%d\">\n<h3><span class=\"badge %s\">%s</span> session %d: %s → %s</h3>\n", s.ID, cls, word, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)))
+	io.WriteString(w, "<table class=\"kv\">\n")
+	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
+	kv("started", esc(s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC")))
+	login := loginString(s)
+	if s.User != "" {
+		login = "user " + shown(s.User) + ", " + login
+	}
+	kv("login", esc(login))
+	if len(s.Greeting) > 0 {
+		g := &s.Greeting[0]
+		text := fmt.Sprint(g.Code)
+		if len(g.Lines) > 0 {
+			text = shown(g.Lines[0])
+		}
+		kv("greeting", esc(text))
+	}
+	var notes []string
+	switch {
+	case s.Encrypted && s.ImplicitTLS:
+		notes = append(notes, "control channel encrypted (implicit FTPS)")
+	case s.Encrypted:
+		notes = append(notes, "control channel encrypted (AUTH accepted)")
+	}
+	notes = appendStartNotes(notes, s)
+	if s.File != "" {
+		notes = append(notes, "in "+safe(s.File))
+	}
+	if s.Desync {
+		notes = append(notes, "capture gaps: some replies may be paired wrongly")
+	}
+	if tw := s.SameConnection; tw != nil {
+		notes = append(notes, fmt.Sprintf("also session %d (%s → %s): the same connection on the other side of a NAT", tw.ID, addrString(tw.Client), addrString(tw.Server)))
+	}
+	if len(notes) > 0 {
+		kv("notes", esc(strings.Join(notes, "; ")))
+	}
+	kv("ended", esc(fmt.Sprintf("%s after %s; %d command%s", s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount))))
+	io.WriteString(w, "</table>\n")
+	if len(l.data) > 0 {
+		io.WriteString(w, "<table class=\"data\"><tr><th>data</th><th>via</th><th>announced</th><th>connection</th><th>outcome</th><th>what the capture shows</th></tr>\n")
+		for _, d := range l.data {
+			oc, mark := outcomeMark(d.outcome)
+			fmt.Fprintf(w, "<tr><td>#%d</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s %s</td><td>%s</td></tr>\n",
+				d.id, esc(d.via), esc(d.announce), esc(d.conn), oc, mark, d.outcome, esc(d.detail))
+		}
+		if l.dataOut > 0 {
+			fmt.Fprintf(w, "<tr><td colspan=\"6\" class=\"dim\">… %d more data connections</td></tr>\n", l.dataOut)
+		}
+		io.WriteString(w, "</table>\n")
+	}
+	if l.notesOut > 0 {
+		fmt.Fprintf(w, "<p class=\"dim\">%d more findings of this session not drawn (the ladder shows %d).</p>\n", l.notesOut, maxLadderNotes)
+	}
+	io.WriteString(w, "<div class=\"ladderbox\">\n")
+	l.writeSVG(w, s)
+	io.WriteString(w, "</div>\n</section>\n")
+}
+
+// reportCSS styles the page and the ladders. Colours are the Okabe-Ito
+// palette (told apart with any colour vision); every failure also has a
+// shape (X, triangle, dashes) and a word.
+const reportCSS = `
+:root{--bad:#D55E00;--warn:#B77A00;--good:#007A5A;--blue:#0072B2;--ink:#1b1b1b;--dim:#666;--rule:#ddd}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);max-width:1060px;margin:0 auto;padding:18px 24px 40px;background:#fff}
+h1{font-size:26px;margin:0 0 2px}h2{font-size:20px;margin:28px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--ink)}h3{font-size:16px;margin:18px 0 8px}
+.sub,.dim{color:var(--dim)}.bad{color:var(--bad);font-weight:600}.warn{color:var(--warn);font-weight:600}.good{color:var(--good)}
+pre,code,.code,td{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
+pre{font-size:12.5px;background:#f6f6f4;border:1px solid var(--rule);border-radius:4px;padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
+table{border-collapse:collapse;margin:6px 0 10px;font-size:13px}th,td{text-align:left;vertical-align:top;padding:3px 10px 3px 0}
+table.kv th{font-family:system-ui,sans-serif;font-weight:600;color:var(--dim);white-space:nowrap;padding-right:16px}
+table.data,table.findings{width:100%}table.data th,table.findings th{border-bottom:1px solid var(--ink);font-family:system-ui,sans-serif}
+table.data td,table.findings td{border-bottom:1px solid var(--rule);padding:4px 10px 4px 0}table.findings td{font-family:system-ui,sans-serif}
+.note{margin:2px 0}.note pre.fix{margin:4px 0 2px}
+article.server{border:1px solid var(--rule);border-left:6px solid var(--good);border-radius:4px;padding:2px 14px 8px;margin:10px 0}
+article.server.fail{border-left:6px dashed var(--bad)}article.server h3{margin-top:10px}
+p.verdict{background:#fff7ea;padding:6px 8px;border-radius:4px}
+section.session{border-top:1px solid var(--rule);margin-top:22px;padding-top:4px}
+.badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;border:1.5px solid currentColor;margin-right:6px;vertical-align:1px}
+.badge.bad{border-style:dashed}
+a{color:var(--blue)}a.bad{font-weight:700;color:var(--bad)}
+p.more{background:#f6f6f4;padding:6px 10px;border-radius:4px}
+.legend{margin:8px 0 0}
+svg.ladder{display:block;width:100%;height:auto;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
+.ladder text{fill:var(--ink)}.ladder .ts{fill:#777;font-size:11px;text-anchor:end}
+.ladder .lbl{text-anchor:middle;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
+.ladder .lane{stroke:#888;stroke-width:1.6}.ladder .dlane{stroke:#aaa;stroke-width:1.4;stroke-dasharray:3 4}
+.ladder .hd{fill:#eef3f8;stroke:#5b7a99}.ladder .hdd{fill:#f7f7f7;stroke:#aaa;stroke-dasharray:3 3}
+.ladder .h1{text-anchor:middle;font-family:system-ui,sans-serif;font-weight:700;font-size:12px}.ladder .h2{text-anchor:middle;font-size:11px;fill:#444}
+.ladder .ac{stroke:var(--blue);stroke-width:1.6}.ladder .hc{fill:var(--blue)}.ladder .lc{fill:var(--blue)}
+.ladder .ar{stroke:#333;stroke-width:1.4}.ladder .hr{fill:#333}
+.ladder .ab{stroke:var(--bad);stroke-width:2.2}.ladder .hb{fill:var(--bad)}.ladder .lb{fill:var(--bad);font-weight:700}
+.ladder .al{stroke:var(--bad);stroke-width:2.2;stroke-dasharray:8 5}.ladder .x{stroke:var(--bad);stroke-width:3.2;fill:none}
+.ladder .an{stroke:#888;stroke-width:1.6;stroke-dasharray:2 4}.ladder .hn{fill:#888}.ladder .ln{fill:#555;font-style:italic}
+.ladder .au{stroke:#888;stroke-width:1.6;stroke-dasharray:6 4}.ladder .q{fill:#555;font-weight:700;font-size:15px;text-anchor:middle}
+.ladder .ap{stroke:var(--good);stroke-width:5}.ladder .hp{fill:var(--good)}.ladder .lp{fill:var(--good);font-weight:700}
+.ladder .aq{stroke:#999;stroke-width:1.1}.ladder .hq{fill:#999}.ladder .lq{fill:#555}
+.ladder .as{stroke:#333;stroke-width:1.6}.ladder .hs{fill:#333}
+.ladder .tag{font-weight:700;fill:var(--ink)}.ladder .nt{fill:var(--dim);font-style:italic}
+.ladder .bar{fill:#fff3d6;stroke:var(--warn);stroke-dasharray:4 3}.ladder .bart{fill:#6b4a00}
+.ladder .omit{fill:#f0f0f0;stroke:#999;stroke-dasharray:4 3}.ladder .omitt{fill:#333}
+.ladder .cut{fill:#fff}.ladder .zz{stroke:#888;stroke-width:1.4;fill:none}.ladder .quiet{fill:#555;font-style:italic}
+.ladder .nb{fill:#fff;stroke-width:1.6}.ladder .nx .nb{stroke:var(--bad);fill:#fdf1ea;stroke-dasharray:7 3}.ladder .nw .nb{stroke:var(--warn);fill:#fff8e6}.ladder .ni .nb{stroke:#8aa;fill:#f4f8fb}
+.ladder .ic{stroke:none}.ladder .nx .ic{fill:var(--bad)}.ladder .nw .ic{fill:#E69F00}.ladder .ni .ic{fill:var(--blue)}
+.ladder .icx{stroke:#fff;stroke-width:2.4}.ladder .ict{fill:#fff;font-weight:700;text-anchor:middle;font-size:12px;font-family:system-ui,sans-serif}
+.ladder .nh{font-weight:700;font-family:system-ui,sans-serif;font-size:13px}.ladder .nx .nh{fill:var(--bad)}.ladder .nw .nh{fill:#8a5c00}
+.ladder .nm{fill:var(--ink)}.ladder .ne{fill:#555}.ladder .nf{fill:#0b4f2f}.ladder .nl{fill:#555;font-weight:700}
+.ladder .lg{font-family:system-ui,sans-serif;font-size:13px}
+footer{margin-top:30px;padding-top:8px;border-top:1px solid var(--rule);color:var(--dim);font-size:13px}
+@media print{body{max-width:none;padding:0;font-size:11pt}section.session{break-before:auto}h3{break-after:avoid}.ladderbox{break-inside:auto}article.server,table.data tr,.note{break-inside:avoid}a{color:inherit;text-decoration:none}}
+`

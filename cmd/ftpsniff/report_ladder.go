@@ -1,0 +1,861 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"html"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+)
+
+// A ladder is one session drawn as a sequence diagram: four lanes (the
+// client's data end, the client's control end, the server's control end,
+// the server's data end), time going down, an arrow per command, reply and
+// data-connection packet the capture saw or missed. The report records
+// each open session's ladder as the tracker reports it (reportOutput) and
+// renders it to SVG when the session ends: what it keeps are short,
+// escaped strings, never the tracker's objects.
+
+// Bounds of one ladder.
+const (
+	// maxLadderRows: arrows and bars of one session, in the order the
+	// tracker reports them; the rest are counted ("… N more …").
+	maxLadderRows = 150
+	// maxLadderExtra: rows beyond maxLadderRows still kept for a data
+	// connection that failed or has a finding (and its commands), so that
+	// a long session's failure is drawn.
+	maxLadderExtra = 60
+	// maxLadderNotes: findings drawn in one ladder; the rest are counted.
+	maxLadderNotes = 32
+	// maxLadderData: rows of a session's data-connection table.
+	maxLadderData = 64
+	// quietGap: rows further apart than this get a "… 21.3 s …" marker.
+	quietGap = 2 * time.Second
+)
+
+// lane is a vertical line of the ladder.
+type lane uint8
+
+const (
+	laneClientData lane = iota
+	laneClient
+	laneServer
+	laneServerData
+)
+
+// Geometry of the SVG, in its own units (it scales to the page).
+const (
+	svgWidth   = 1000
+	headHeight = 50
+	rowHeight  = 26
+	barHeight  = 24
+	gapHeight  = 22
+	noteLine   = 15
+	charWidth  = 7.25 // 12px monospace
+	noteLeft   = 76
+	noteChars  = 120 // characters of a note line: (svgWidth-noteLeft-40)/charWidth
+	noteIndent = 76  // where evidence and fix start, after their label
+)
+
+var laneX = [4]int{92, 242, 758, 908}
+
+// rowKind is what a row draws.
+type rowKind uint8
+
+const (
+	rowArrow   rowKind = iota // an arrow between two lanes
+	rowBar                    // a band across the control lanes: an event of no direction
+	rowOmitted                // "… N more … not drawn"
+	rowQuiet                  // "… 21.3 s …"
+)
+
+// arrowStyle tells how an arrow is drawn. Failure is told by shape as well
+// as colour: dashed and ending in an X, dotted with an X at its start.
+type arrowStyle uint8
+
+const (
+	styleCommand  arrowStyle = iota // a command, client to server
+	styleReply                      // a reply, server to client
+	styleBadReply                   // a 4yz or 5yz reply
+	styleLost                       // sent and never arrived: dashed, an X short of its target
+	styleNotSent                    // expected and never sent: dotted, an X at its start
+	styleRefusal                    // the answer that says no (RST, ICMP error)
+	stylePayload                    // bytes moved: thick
+	styleQuietPkt                   // SYN-ACK, FIN: thin
+	styleSYN                        // a SYN that was answered
+	styleUnknown                    // the capture ended first: dashed, a "?" short of its target
+)
+
+// lrow is one row of a ladder. Its strings are escaped for a terminal
+// already (safe) and are escaped for HTML as they are written.
+type lrow struct {
+	ts   time.Time
+	seq  uint64 // control rows: order among the session's commands, replies and events
+	kind rowKind
+	// timed: a data connection's packet, placed by its time among the
+	// control rows (its own order is order when times tie).
+	timed          bool
+	order          uint8
+	from, to       lane
+	fromMid, toMid bool // the arrow starts or ends on the path, between the lanes
+	style          arrowStyle
+	text           string // the label
+	title          string // the whole of it when text was cut (a tooltip)
+	tag            string // bold addendum: an announced endpoint
+	note           string // dim addendum: a command's status
+	dataID         int    // the data connection a row belongs to
+	cmdSeq         uint64 // the command a command or reply row belongs to
+	count          int    // rowOmitted: rows not drawn
+}
+
+// lnote is one finding, as the ladder draws it under the row it concerns.
+type lnote struct {
+	sev      diagnose.Severity
+	code     string
+	msg      string
+	evidence string
+	advice   string
+	dataID   int
+	cmdSeq   uint64
+}
+
+// ldata is one row of a session's data-connection table.
+type ldata struct {
+	id       int
+	via      string
+	announce string
+	conn     string
+	outcome  track.Outcome
+	detail   string
+}
+
+// ladder is what the report keeps of one open session.
+type ladder struct {
+	rows     []lrow
+	extra    int       // rows kept past maxLadderRows
+	omitted  int       // rows not kept
+	omitMark lrow      // where the first row not kept would have been
+	omitEnd  time.Time // the latest row not kept: quiet time is counted from it
+	notes    []lnote
+	notesOut int // findings not drawn
+	data     []ldata
+	dataOut  int // data connections not in the table
+	worst    int // highest severity of its findings, -1 for none
+	failed   int // data connections that failed: unanswered, refused, unreachable
+}
+
+// bad tells whether the session failed or warned: such sessions are drawn
+// first.
+func (l *ladder) bad() bool {
+	return l.worst >= int(diagnose.SeverityWarning) || l.failed > 0
+}
+
+// hasNote tells whether a finding concerns data connection id.
+func (l *ladder) hasNote(id int) bool {
+	for i := range l.notes {
+		if l.notes[i].dataID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// hasCommand tells whether the rows hold command seq already.
+func (l *ladder) hasCommand(seq uint64) bool {
+	for i := range l.rows {
+		if l.rows[i].cmdSeq == seq {
+			return true
+		}
+	}
+	return false
+}
+
+// cut shortens a label to n columns, keeping the whole as a tooltip.
+func cut(r *lrow, n int) {
+	if columns(r.text) > n {
+		if r.title == "" {
+			r.title = r.text
+		}
+		r.text = shorten(r.text, max(n, 8))
+	}
+}
+
+// commandRows are a command's arrow and its replies'.
+func commandRows(c *track.Command, showPass bool) []lrow {
+	line := shown(maskedVerb(c, showPass))
+	if c.Arg != "" || c.Verb == "PASS" {
+		line += " " + shown(maskedArg(c, showPass))
+	}
+	if c.Unseen {
+		line = "(" + safe(c.Verb) + " not in the capture)"
+	}
+	cr := lrow{ts: c.TS, seq: c.Seq, from: laneClient, to: laneServer, style: styleCommand, text: line, cmdSeq: c.Seq}
+	if c.EndpointVia != 0 && !c.EndpointVia.Passive() && !c.Unseen {
+		cr.tag = endpointTag(c)
+	}
+	var notes []string
+	if c.Refused {
+		notes = append(notes, "refused: no data connection expected")
+	}
+	switch c.Status {
+	case track.StatusNoReply, track.StatusPending:
+		notes = append(notes, "no reply seen")
+	case track.StatusReplyLost:
+		notes = append(notes, "reply lost in a capture gap")
+	case track.StatusInterrupted:
+		notes = append(notes, "interrupted: the server closed the session")
+	case track.StatusAborted:
+		notes = append(notes, "aborted")
+	}
+	if c.Uncertain {
+		notes = append(notes, "pairing uncertain")
+	}
+	if c.Dropped > 0 {
+		notes = append(notes, fmt.Sprintf("%d bytes over the line limit dropped", c.Dropped))
+	}
+	cr.note = strings.Join(notes, "; ")
+	rows := []lrow{cr}
+	for i := range c.Replies {
+		r := replyRow(&c.Replies[i], showPass)
+		r.cmdSeq = c.Seq
+		if i == len(c.Replies)-1 && c.EndpointVia.Passive() && r.text != "" && c.Replies[i].Code >= 227 && c.Replies[i].Code <= 229 {
+			r.tag = endpointTag(c)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// endpointTag names the endpoint an announcement armed, or why none.
+func endpointTag(c *track.Command) string {
+	switch {
+	case c.EndpointErr != nil:
+		return "[malformed: " + safe(c.EndpointErr.Error()) + "]"
+	case c.Data != nil:
+		return fmt.Sprintf("= %s (data #%d)", c.Data.Announced, c.Data.ID)
+	case c.Endpoint.IsValid():
+		return "= " + c.Endpoint.String()
+	}
+	return ""
+}
+
+// replyRow is a reply's arrow: its first line, the others in the tooltip.
+func replyRow(r *track.Reply, showPass bool) lrow {
+	row := lrow{ts: r.TS, seq: r.Seq, from: laneServer, to: laneClient, style: styleReply}
+	if r.Code >= 400 {
+		row.style = styleBadReply
+	}
+	switch {
+	case r.Secret && !showPass:
+		row.text = fmt.Sprintf("%d %s", r.Code, mask)
+		row.note = strings.TrimSpace(echoNote)
+	case len(r.Lines) == 0:
+		row.text = fmt.Sprint(r.Code)
+	default:
+		row.text = shown(r.Lines[0])
+		if n := len(r.Lines) - 1 + r.LinesDropped; n > 0 {
+			row.note = fmt.Sprintf("+%d line%s", n, plural(n))
+			lines := make([]string, 0, min(len(r.Lines), 12))
+			for i, l := range r.Lines {
+				if i == 12 {
+					lines = append(lines, "…")
+					break
+				}
+				lines = append(lines, shown(l))
+			}
+			row.title = strings.Join(lines, "\n")
+		}
+	}
+	return row
+}
+
+// eventRow is an event's row; ok is false for events drawn on their
+// command instead.
+func eventRow(s *track.Session, e *track.Event, showPass bool) (lrow, bool) {
+	row := lrow{ts: e.TS, seq: e.Seq, kind: rowBar}
+	reply := func(why string) {
+		row.kind, row.from, row.to, row.style = rowArrow, laneServer, laneClient, styleReply
+		if e.Code >= 400 {
+			row.style = styleBadReply
+		}
+		text := safe(e.Text)
+		if e.Secret && !showPass {
+			text = mask
+		}
+		row.text = fmt.Sprintf("%d %s", e.Code, text)
+		row.note = why
+	}
+	switch e.Kind {
+	case track.EventGap:
+		who := "server"
+		if e.FromClient {
+			who = "client"
+		}
+		row.text = fmt.Sprintf("capture gap: %d %s bytes missing", e.Bytes, who)
+	case track.EventJunk:
+		row.kind, row.style = rowArrow, styleBadReply
+		row.from, row.to = laneServer, laneClient
+		if e.FromClient {
+			row.from, row.to, row.style = laneClient, laneServer, styleCommand
+		}
+		row.text = "not FTP: " + shown(maskedLine(e, showPass))
+	case track.EventUnsolicited:
+		reply("unsolicited")
+	case track.EventReplyNoCommand:
+		reply("reply without a command")
+	case track.EventReplyGap:
+		reply("to a command lost in a capture gap")
+	case track.EventReplyUnseen:
+		why := "to a command before the capture started"
+		if s.Resumed != nil {
+			why = "to a command before the idle close"
+		}
+		reply(why)
+	case track.EventCommandLost, track.EventEndpointMalformed:
+		return row, false // said on the command
+	case track.EventEncrypted:
+		row.text = "control channel encrypted from here (" + safe(e.Text) + ")"
+	default:
+		row.text = string(e.Kind) + ": " + safe(e.Text)
+	}
+	return row, true
+}
+
+// dataRows are the packets of a data connection the capture saw, or the
+// one it did not: the SYNs (the first, and the last with their count), the
+// answer (SYN-ACK, RST, ICMP error) or its absence, the payload each way,
+// the FINs and a RST.
+func dataRows(d *track.DataConn) []lrow {
+	from, to := laneClientData, laneServerData // passive: the client connects
+	if !d.Passive {
+		from, to = to, from
+	}
+	var rows []lrow
+	add := func(ts time.Time, order uint8, a, b lane, st arrowStyle, text string) *lrow {
+		rows = append(rows, lrow{ts: ts, timed: true, order: order, from: a, to: b, style: st, text: text, dataID: d.ID, seq: d.Seq})
+		return &rows[len(rows)-1]
+	}
+	target := d.Announced.String()
+	if d.Server.IsValid() {
+		target = d.Server.String()
+	}
+	ends := "→ " + target
+	if d.Client.IsValid() {
+		ends = d.Client.String() + " → " + target
+	}
+	id := fmt.Sprintf("#%d ", d.ID)
+	switch {
+	case d.SYNs > 0:
+		st := styleSYN
+		switch {
+		case d.Outcome == track.OutcomeUnanswered && !d.SynAckLost, d.Outcome == track.OutcomeUnreachable:
+			st = styleLost
+		case d.Outcome == track.OutcomeUndetermined && d.SynAckTS.IsZero():
+			st = styleUnknown
+		}
+		r := add(d.FirstSYN, 0, from, to, st, id+"SYN "+ends)
+		r.toMid = st == styleLost || st == styleUnknown
+		if d.SYNs > 1 {
+			r := add(d.LastSYN, 1, from, to, st, fmt.Sprintf("%sSYN again: %d SYNs over %s", id, d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN))))
+			r.toMid = st == styleLost || st == styleUnknown
+		}
+		switch d.Outcome {
+		case track.OutcomeUnanswered:
+			if d.SynAckLost && !d.SynAckTS.IsZero() {
+				r := add(d.SynAckTS, 2, to, from, styleLost, id+"SYN-ACK, never taken: lost on the way back")
+				r.toMid = true
+			}
+		case track.OutcomeRefused:
+			r := add(d.RSTTS, 5, to, from, styleRefusal, id+"RST: refused")
+			if !d.RSTFromServer {
+				r.fromMid = true
+				r.text = id + "RST from the path, not from " + target
+			}
+		case track.OutcomeUnreachable:
+			if d.ICMP != nil {
+				r := add(d.ICMP.TS, 5, to, from, styleRefusal, id+outcomeDetailShort(d))
+				r.fromMid = true
+			}
+		case track.OutcomeUndetermined:
+			if d.SynAckTS.IsZero() {
+				add(d.FirstSYN, 2, from, to, styleUnknown, fmt.Sprintf("%sno answer yet: the capture ended %s after the SYN", id, seconds(d.CaptureEndedAfter))).toMid = true
+				break
+			}
+			fallthrough
+		default:
+			if !d.SynAckTS.IsZero() {
+				add(d.SynAckTS, 2, to, from, styleQuietPkt, id+"SYN-ACK")
+			}
+			addTail(d, from, to, id, add)
+		}
+	case d.Outcome == track.OutcomeNotAttempted:
+		add(d.Armed, 0, from, to, styleNotSent, id+"no SYN to "+d.Announced.String()+": not attempted")
+	case d.Outcome == track.OutcomeUndetermined:
+		add(d.Armed, 0, from, to, styleUnknown, fmt.Sprintf("%sno SYN yet: the capture ended %s after the announcement", id, seconds(d.CaptureEndedAfter))).toMid = true
+	default:
+		// Picked up after its handshake (mid-stream, or inferred).
+		ts := d.Start
+		if ts.IsZero() {
+			ts = d.Armed
+		}
+		add(ts, 0, from, to, styleQuietPkt, id+ends+" (handshake not in the capture)")
+		addTail(d, from, to, id, add)
+	}
+	return rows
+}
+
+// addTail adds what followed a data connection's handshake: the payload
+// each way, the FINs, a RST.
+func addTail(d *track.DataConn, from, to lane, id string, add func(time.Time, uint8, lane, lane, arrowStyle, string) *lrow) {
+	// The payload is drawn where it ended: before the first FIN, else
+	// at the connection's end.
+	at := d.End
+	for _, f := range d.FINTS {
+		if !f.IsZero() && (at.IsZero() || f.Before(at)) {
+			at = f
+		}
+	}
+	if at.IsZero() {
+		at = d.SynAckTS
+	}
+	what := "bytes"
+	if d.TLSHandshakeOnly() {
+		what = "bytes of TLS handshake only"
+	}
+	if d.Bytes[0] > 0 {
+		add(at, 3, from, to, stylePayload, fmt.Sprintf("%s%d %s", id, d.Bytes[0], what))
+	}
+	if d.Bytes[1] > 0 {
+		add(at, 3, to, from, stylePayload, fmt.Sprintf("%s%d %s", id, d.Bytes[1], what))
+	}
+	if d.TotalBytes() == 0 && (d.Outcome == track.OutcomeConnected || d.Outcome == track.OutcomeTransferred) {
+		add(at, 3, from, to, styleQuietPkt, id+"no payload")
+	}
+	if f := d.FINTS[0]; !f.IsZero() {
+		add(f, 4, from, to, styleQuietPkt, id+"FIN")
+	}
+	if f := d.FINTS[1]; !f.IsZero() {
+		add(f, 4, to, from, styleQuietPkt, id+"FIN")
+	}
+	if !d.RSTTS.IsZero() {
+		a, b := from, to
+		if d.RSTFromServer {
+			a, b = to, from
+		}
+		add(d.RSTTS, 5, a, b, styleRefusal, id+"RST")
+	}
+}
+
+// outcomeDetailShort is an unreachable data connection's ICMP error.
+func outcomeDetailShort(d *track.DataConn) string {
+	proto, t := "ICMP", 3
+	if d.ICMP.V6 {
+		proto, t = "ICMPv6", 1
+	}
+	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
+}
+
+// noteOf is a finding as a ladder note: the same sentences the text
+// output writes.
+func noteOf(f *diagnose.Finding) lnote {
+	n := lnote{sev: f.Severity, code: safe(f.Code), msg: safe(f.Message), advice: safe(f.Advice)}
+	if f.Evidence != "" || len(f.Packets) > 0 {
+		n.evidence = safe(f.Evidence)
+		if len(f.Packets) > 0 && !strings.Contains(f.Evidence, "packet") {
+			word := "packets"
+			if len(f.Packets) == 1 {
+				word = "packet"
+			}
+			n.evidence = strings.TrimSpace(n.evidence + fmt.Sprintf(" (%s %s)", word, packetList(f.Packets)))
+		}
+	}
+	if f.Data != nil {
+		n.dataID = f.Data.ID
+	} else if f.Command != nil {
+		n.cmdSeq = f.Command.Seq
+	}
+	return n
+}
+
+// ladderItem is a row, a note or a marker in drawing order, with its top.
+type ladderItem struct {
+	row  *lrow
+	note *lnote
+	y    int
+	h    int
+	// lines of a note, wrapped
+	lines []noteText
+}
+
+type noteText struct {
+	class string
+	label string // "evidence:", "fix:" on a block's first line
+	text  string
+}
+
+// order puts the rows in drawing order: the control rows in the order the
+// session saw them, the data connections' packets merged in by time.
+func (l *ladder) order() []*lrow {
+	var ctl, timed []*lrow
+	for i := range l.rows {
+		if l.rows[i].timed {
+			timed = append(timed, &l.rows[i])
+		} else {
+			ctl = append(ctl, &l.rows[i])
+		}
+	}
+	if l.omitted > 0 {
+		m := l.omitMark
+		m.kind, m.count = rowOmitted, l.omitted
+		if m.timed {
+			timed = append(timed, &m)
+		} else {
+			ctl = append(ctl, &m)
+		}
+	}
+	slices.SortStableFunc(ctl, func(a, b *lrow) int { return cmp.Compare(a.seq, b.seq) })
+	slices.SortStableFunc(timed, func(a, b *lrow) int {
+		if c := a.ts.Compare(b.ts); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.dataID, b.dataID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.order, b.order)
+	})
+	out := make([]*lrow, 0, len(ctl)+len(timed))
+	i, j := 0, 0
+	for i < len(ctl) || j < len(timed) {
+		if j < len(timed) && (i == len(ctl) || timed[j].ts.Before(ctl[i].ts)) {
+			out = append(out, timed[j])
+			j++
+		} else {
+			out = append(out, ctl[i])
+			i++
+		}
+	}
+	return out
+}
+
+// layout places rows, quiet-time markers and notes one under the other.
+func (l *ladder) layout() ([]ladderItem, int) {
+	rows := l.order()
+	lastData := map[int]int{}
+	lastCmd := map[uint64]int{}
+	for i, r := range rows {
+		if r.dataID > 0 {
+			lastData[r.dataID] = i
+		}
+		if r.cmdSeq > 0 {
+			lastCmd[r.cmdSeq] = i
+		}
+	}
+	after := make(map[int][]*lnote)
+	var tail []*lnote
+	for i := range l.notes {
+		n := &l.notes[i]
+		if k, ok := lastData[n.dataID]; ok && n.dataID > 0 {
+			after[k] = append(after[k], n)
+		} else if k, ok := lastCmd[n.cmdSeq]; ok && n.cmdSeq > 0 {
+			after[k] = append(after[k], n)
+		} else {
+			tail = append(tail, n)
+		}
+	}
+	var items []ladderItem
+	y := headHeight + 6
+	var prev time.Time
+	for i, r := range rows {
+		if !prev.IsZero() && !r.ts.IsZero() && r.ts.Sub(prev) >= quietGap {
+			items = append(items, ladderItem{row: &lrow{kind: rowQuiet, ts: r.ts, title: quietLabel(r.ts.Sub(prev))}, y: y, h: gapHeight})
+			y += gapHeight
+		}
+		if !r.ts.IsZero() && r.ts.After(prev) {
+			prev = r.ts
+		}
+		if r.kind == rowOmitted && l.omitEnd.After(prev) {
+			prev = l.omitEnd
+		}
+		h := rowHeight
+		if r.kind != rowArrow {
+			h = barHeight
+		}
+		items = append(items, ladderItem{row: r, y: y, h: h})
+		y += h
+		for _, n := range after[i] {
+			it := noteItem(n, y, "")
+			items = append(items, it)
+			y += it.h
+		}
+	}
+	for _, n := range tail {
+		about := ""
+		if n.dataID > 0 {
+			about = fmt.Sprintf("(about data #%d, not drawn above) ", n.dataID)
+		}
+		it := noteItem(n, y, about)
+		items = append(items, it)
+		y += it.h
+	}
+	return items, y + 10
+}
+
+// quietLabel is a quiet-time marker's text.
+func quietLabel(d time.Duration) string {
+	s := d.Seconds()
+	switch {
+	case s >= 3600:
+		return fmt.Sprintf("… %.1f h …", s/3600)
+	case s >= 120:
+		return fmt.Sprintf("… %.1f min …", s/60)
+	}
+	return fmt.Sprintf("… %.1f s …", s)
+}
+
+// noteItem wraps a note's sentences to the ladder's width.
+func noteItem(n *lnote, y int, about string) ladderItem {
+	var lines []noteText
+	for _, l := range wrap(about+n.msg, noteChars-4, "", "") {
+		lines = append(lines, noteText{"nm", "", l})
+	}
+	if n.evidence != "" {
+		for i, l := range wrap(n.evidence, noteChars-11, "", "") {
+			lead := "evidence:"
+			if i > 0 {
+				lead = ""
+			}
+			lines = append(lines, noteText{"ne", lead, l})
+		}
+	}
+	first := true
+	for _, para := range strings.Split(n.advice, "\n") {
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		for _, l := range wrap(para, noteChars-11, "", "") {
+			lead := ""
+			if first {
+				lead = "fix:"
+				first = false
+			}
+			lines = append(lines, noteText{"nf", lead, l})
+		}
+	}
+	h := 30 + noteLine*len(lines) + 8
+	return ladderItem{note: n, y: y, h: h, lines: lines}
+}
+
+// writeSVG draws the ladder. Every string from the wire was made safe
+// (escape.go) when recorded and is HTML-escaped here.
+func (l *ladder) writeSVG(w io.Writer, s *track.Session) {
+	items, height := l.layout()
+	clientHost, serverHost := s.Client.Addr().String(), s.Server.Addr().String()
+	fmt.Fprintf(w, `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="ladder diagram of session %d">`+"\n",
+		svgWidth, height, svgWidth, height, s.ID)
+	heads := [4][2]string{
+		{"client data", clientHost},
+		{"client", s.Client.String()},
+		{"server", s.Server.String()},
+		{"server data", serverHost},
+	}
+	for i, x := range laneX {
+		cls := "lane"
+		if i == 0 || i == 3 {
+			cls = "dlane"
+		}
+		fmt.Fprintf(w, `<line class="%s" x1="%d" y1="%d" x2="%d" y2="%d"/>`+"\n", cls, x, headHeight-4, x, height-6)
+		hc := "hd"
+		if i == 0 || i == 3 {
+			hc = "hdd"
+		}
+		fmt.Fprintf(w, `<rect class="%s" x="%d" y="4" width="136" height="38" rx="5"/>`, hc, x-68)
+		fmt.Fprintf(w, `<text class="h1" x="%d" y="20">%s</text><text class="h2" x="%d" y="35">%s</text>`+"\n",
+			x, heads[i][0], x, esc(shorten(heads[i][1], 18)))
+	}
+	for i := range items {
+		it := &items[i]
+		if it.note != nil {
+			writeNote(w, it)
+			continue
+		}
+		r := it.row
+		switch r.kind {
+		case rowArrow:
+			writeArrow(w, s, r, it.y)
+		case rowBar:
+			fmt.Fprintf(w, `<g><rect class="bar" x="%d" y="%d" width="%d" height="%d" rx="3"/>`, laneX[1]-20, it.y+3, laneX[2]-laneX[1]+40, it.h-6)
+			writeStamp(w, s, r.ts, it.y+16)
+			lr := *r
+			cut(&lr, int(float64(laneX[2]-laneX[1]+30)/charWidth))
+			fmt.Fprintf(w, `<text class="lbl bart" x="%d" y="%d">%s%s</text></g>`+"\n", (laneX[1]+laneX[2])/2, it.y+16, titleOf(lr.title), esc(lr.text))
+		case rowOmitted:
+			fmt.Fprintf(w, `<g><rect class="omit" x="%d" y="%d" width="%d" height="%d"/>`, 70, it.y+3, svgWidth-80, it.h-6)
+			fmt.Fprintf(w, `<text class="lbl omitt" x="%d" y="%d">… %d more commands, replies and packets not drawn (ladder bound: %d rows) …</text></g>`+"\n",
+				svgWidth/2, it.y+16, r.count, maxLadderRows)
+		case rowQuiet:
+			y := it.y + it.h/2
+			for _, x := range laneX {
+				fmt.Fprintf(w, `<rect class="cut" x="%d" y="%d" width="12" height="8"/><path class="zz" d="M%d %d l4 -3 l4 6 l4 -3"/>`, x-6, y-4, x-6, y)
+			}
+			fmt.Fprintf(w, "\n"+`<text class="lbl quiet" x="%d" y="%d">%s</text>`+"\n", (laneX[1]+laneX[2])/2, y+4, esc(r.title))
+		}
+	}
+	io.WriteString(w, "</svg>\n")
+}
+
+// writeStamp writes a row's time since the session began.
+func writeStamp(w io.Writer, s *track.Session, ts time.Time, y int) {
+	if ts.IsZero() {
+		return
+	}
+	fmt.Fprintf(w, `<text class="ts" x="62" y="%d">+%.3f</text>`, y, max(ts.Sub(s.Start), 0).Seconds())
+}
+
+// titleOf is a tooltip element, or nothing.
+func titleOf(t string) string {
+	if t == "" {
+		return ""
+	}
+	return "<title>" + esc(t) + "</title>"
+}
+
+// esc escapes text for HTML and SVG alike (both <, >, & and quotes).
+func esc(s string) string { return html.EscapeString(s) }
+
+// styleClasses are the CSS classes of an arrow's line, head and label.
+var styleClasses = [...][3]string{
+	styleCommand:  {"ac", "hc", "lc"},
+	styleReply:    {"ar", "hr", "lr"},
+	styleBadReply: {"ab", "hb", "lb"},
+	styleLost:     {"al", "hb", "lb"},
+	styleNotSent:  {"an", "hn", "ln"},
+	styleRefusal:  {"ab", "hb", "lb"},
+	stylePayload:  {"ap", "hp", "lp"},
+	styleQuietPkt: {"aq", "hq", "lq"},
+	styleSYN:      {"as", "hs", "ls"},
+	styleUnknown:  {"au", "hn", "ln"},
+}
+
+// writeArrow draws one arrow with its label and time.
+func writeArrow(w io.Writer, s *track.Session, r *lrow, top int) {
+	y := top + 18
+	x1, x2 := laneX[r.from], laneX[r.to]
+	mid := x1 + (x2-x1)*62/100
+	if r.fromMid {
+		x1 = mid
+	}
+	end := x2
+	if r.toMid {
+		end = mid
+	}
+	cls := styleClasses[r.style]
+	io.WriteString(w, "<g>")
+	writeStamp(w, s, r.ts, y+4)
+	dir := 1
+	if end < x1 {
+		dir = -1
+	}
+	head := 8
+	if r.style == stylePayload {
+		head = 12
+	}
+	switch {
+	case r.style == styleLost:
+		fmt.Fprintf(w, `<line class="%s" x1="%d" y1="%d" x2="%d" y2="%d"/>`, cls[0], x1, y, end, y)
+		fmt.Fprintf(w, `<path class="x" d="M%d %d l10 10 m0 -10 l-10 10"/>`, end-5, y-5)
+	case r.style == styleUnknown:
+		fmt.Fprintf(w, `<line class="%s" x1="%d" y1="%d" x2="%d" y2="%d"/>`, cls[0], x1, y, end, y)
+		fmt.Fprintf(w, `<text class="q" x="%d" y="%d">?</text>`, end+dir*8, y+5)
+	case r.style == styleNotSent:
+		fmt.Fprintf(w, `<line class="%s" x1="%d" y1="%d" x2="%d" y2="%d"/>`, cls[0], x1+dir*10, y, end-dir*head, y)
+		fmt.Fprintf(w, `<polygon class="%s" points="%d,%d %d,%d %d,%d"/>`, cls[1], end, y, end-dir*head, y-4, end-dir*head, y+4)
+		fmt.Fprintf(w, `<path class="x" d="M%d %d l10 10 m0 -10 l-10 10"/>`, x1-5, y-5)
+	default:
+		fmt.Fprintf(w, `<line class="%s" x1="%d" y1="%d" x2="%d" y2="%d"/>`, cls[0], x1, y, end-dir*head, y)
+		hw := 4
+		if r.style == stylePayload {
+			hw = 7
+		}
+		fmt.Fprintf(w, `<polygon class="%s" points="%d,%d %d,%d %d,%d"/>`, cls[1], end, y, end-dir*head, y-hw, end-dir*head, y+hw)
+		if r.fromMid {
+			fmt.Fprintf(w, `<circle class="hb" cx="%d" cy="%d" r="4"/>`, x1, y)
+		}
+	}
+	// The label, centred on the lanes it joins, cut to fit.
+	lo, hi := min(laneX[r.from], laneX[r.to]), max(laneX[r.from], laneX[r.to])
+	// A control arrow's label may reach over the control lanes (its halo
+	// keeps it legible): most replies fit whole.
+	room := int(float64(max(hi-lo, 640)-24) / charWidth)
+	lr := *r
+	extra := 0
+	if lr.tag != "" {
+		extra += 1 + columns(lr.tag)
+	}
+	if lr.note != "" {
+		extra += 3 + columns(lr.note)
+	}
+	if columns(lr.text)+extra > room {
+		if lr.title == "" {
+			lr.title = strings.TrimSpace(lr.text + " " + lr.tag + " " + lr.note)
+		}
+		if room-extra < 16 {
+			lr.note = shorten(lr.note, max(room-columns(lr.text)-columns(lr.tag)-4, 8))
+			extra = 0
+			if lr.tag != "" {
+				extra += 1 + columns(lr.tag)
+			}
+			if lr.note != "" {
+				extra += 3 + columns(lr.note)
+			}
+		}
+		lr.text = shorten(lr.text, max(room-extra, 12))
+	}
+	fmt.Fprintf(w, `<text class="lbl %s" x="%d" y="%d">%s%s`, cls[2], (lo+hi)/2, y-5, titleOf(lr.title), esc(lr.text))
+	if lr.tag != "" {
+		fmt.Fprintf(w, ` <tspan class="tag">%s</tspan>`, esc(lr.tag))
+	}
+	if lr.note != "" {
+		fmt.Fprintf(w, ` <tspan class="nt">(%s)</tspan>`, esc(lr.note))
+	}
+	io.WriteString(w, "</text></g>\n")
+}
+
+// severityWords name a note's severity; the icon's shape says it too.
+var severityWords = [...]string{"INFO", "WARNING", "ERROR"}
+
+// writeNote draws a finding's box: its severity as a word, a shape and a
+// colour; what is wrong, the evidence and the fix.
+func writeNote(w io.Writer, it *ladderItem) {
+	n := it.note
+	sev := min(int(n.sev), 2)
+	cls := [...]string{"ni", "nw", "nx"}[sev]
+	x, y := noteLeft, it.y+4
+	fmt.Fprintf(w, `<g class="%s"><rect class="nb" x="%d" y="%d" width="%d" height="%d" rx="4"/>`, cls, x, y, svgWidth-noteLeft-12, it.h-8)
+	ix, iy := x+14, y+14
+	switch sev {
+	case 2: // error: an X in a square
+		fmt.Fprintf(w, `<rect class="ic" x="%d" y="%d" width="14" height="14"/><path class="icx" d="M%d %d l8 8 m0 -8 l-8 8"/>`, ix-7, iy-7, ix-4, iy-4)
+	case 1: // warning: a triangle with "!"
+		fmt.Fprintf(w, `<polygon class="ic" points="%d,%d %d,%d %d,%d"/><text class="ict" x="%d" y="%d">!</text>`, ix, iy-8, ix+8, iy+7, ix-8, iy+7, ix, iy+5)
+	default: // info: a circle with "i"
+		fmt.Fprintf(w, `<circle class="ic" cx="%d" cy="%d" r="7"/><text class="ict" x="%d" y="%d">i</text>`, ix, iy, ix, iy+4)
+	}
+	fmt.Fprintf(w, `<text class="nh" x="%d" y="%d">%s %s</text>`+"\n", x+30, y+18, severityWords[sev], esc(n.code))
+	for i, l := range it.lines {
+		ly := y + 18 + noteLine*(i+1) + 2
+		tx := x + 30
+		if l.class != "nm" {
+			tx += noteIndent
+		}
+		if l.label != "" {
+			fmt.Fprintf(w, `<text class="nl" x="%d" y="%d">%s</text>`, x+30, ly, l.label)
+		}
+		fmt.Fprintf(w, `<text class="%s" x="%d" y="%d">%s</text>`+"\n", l.class, tx, ly, esc(l.text))
+	}
+	io.WriteString(w, "</g>\n")
+}
