@@ -5,8 +5,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,8 +77,45 @@ func (v *vantageOptions) parseVantage() error {
 	if len(v.points) < 2 {
 		return usageErrorf("--vantage needs two or more capture points (NAME=FILE with different names)")
 	}
+	return v.oneFileOnePoint()
+}
+
+// oneFileOnePoint refuses a capture given to two points: merged with
+// itself it would pair every connection with itself and place every loss
+// between two names for one place.
+func (v *vantageOptions) oneFileOnePoint() error {
+	type seen struct {
+		point string
+		file  string
+		info  os.FileInfo
+	}
+	var all []seen
+	for _, pt := range v.points {
+		for _, f := range pt.files {
+			if f == "-" {
+				continue
+			}
+			fi, err := os.Stat(f)
+			for _, o := range all {
+				same := o.file == f
+				if err == nil && o.info != nil {
+					same = os.SameFile(o.info, fi)
+				}
+				if same && o.point != pt.name {
+					return usageErrorf("--vantage %s and --vantage %s both name %s: one capture cannot be two points", o.point, pt.name, f)
+				}
+			}
+			if err != nil {
+				fi = nil
+			}
+			all = append(all, seen{pt.name, f, fi})
+		}
+	}
 	return nil
 }
+
+// errNoPackets: a point's capture held no TCP packet.
+var errNoPackets = errors.New("holds no TCP packets: nothing to compare at this point")
 
 // runVantage reads every point's files into a collector, merges them and
 // writes the report. With JSON, each point is also analysed on its own,
@@ -118,6 +157,7 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	var cs []*vantage.Collector
 	var inputErrs []error
 	for _, pt := range opts.points {
+		before := len(inputErrs)
 		c := vantage.NewCollector(pt.name, vantage.Options{KeepControlBytes: keep})
 		pt.files = inputNames(orderInputs(pt.files, stderr)) // a point's rotated files, in time order
 		c.Files = pt.files
@@ -132,6 +172,9 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 		dec.Finish()
+		if c.Span().Packets == 0 && len(inputErrs) == before {
+			inputErrs = append(inputErrs, fmt.Errorf("--vantage %s: %s %w", pt.name, strings.Join(pt.files, ", "), errNoPackets))
+		}
 		cs = append(cs, c)
 	}
 	rep, err := vantage.Merge(cs)
@@ -210,9 +253,9 @@ func rewritesSeenBy(rep *vantage.Report, i int) []diagnose.Rewrite {
 
 func offsetString(o vantage.Offset) string {
 	if o.Samples == 0 {
-		return "clock offset unknown (no paired handshake)"
+		return "clock offset unknown (no paired connection)"
 	}
-	s := fmt.Sprintf("clock offset %+.6f s (median of %d paired handshake%s)", o.Offset.Seconds(), o.Samples, plural(o.Samples))
+	s := fmt.Sprintf("clock offset %+.6f s (median of %d paired connection%s)", o.Offset.Seconds(), o.Samples, plural(o.Samples))
 	if o.OneWay {
 		s += ", one-way: includes the transit time"
 	}
@@ -232,6 +275,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 	pr("\n")
 	for _, s := range rep.Sessions {
 		pr("session %d\n", s.ID)
+		if s.PairedBy == "payload" {
+			pr("  paired by its commands and replies (the sequence numbers differ between the points, or a point missed the SYN)\n")
+		}
 		for _, i := range s.Order {
 			v := s.Views[i]
 			if v == nil {
@@ -254,7 +300,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				}
 			}
 			if a.Verdict != "" {
-				pr("     !! %s\n", safe(pointNames(a.Verdict, rep.Points)))
+				pr("     !! %s\n", safe(a.Verdict))
 			}
 		}
 		if s.Helper != nil {
@@ -275,6 +321,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				pr("    %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(d.Src), addrString(d.Dst), dataViewString(d))
 			}
 			pr("     -> %s: %s\n", p.Where, safe(p.Verdict))
+			for _, g := range p.Gaps {
+				pr("        (%s)\n", safe(g))
+			}
 			if p.Helper != nil {
 				pr("     helper: %s\n", safe(p.Helper.Verdict))
 			}
@@ -286,19 +335,14 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("%s: %d control connection%s not paired with another point (not seen there, or its SYN not captured)\n", safe(rep.Points[i]), n, plural(n))
 		}
 	}
+	if rep.PayloadSkipped > 0 {
+		pr("control connections left unpaired by their sequence numbers were too many to pair by their commands and replies (%d pair%s of points)\n", rep.PayloadSkipped, plural(rep.PayloadSkipped))
+	}
 	for i, l := range rep.Limits {
 		if l != (vantage.Limits{}) {
 			pr("%s: limits hit: %d control and %d data connections, %d announcements not kept\n", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped)
 		}
 	}
-}
-
-// pointNames turns the "#N" point references of a verdict into names.
-func pointNames(s string, names []string) string {
-	for i := len(names) - 1; i >= 0; i-- {
-		s = strings.ReplaceAll(s, fmt.Sprintf("#%d ", i), fmt.Sprintf("%q ", names[i]))
-	}
-	return s
 }
 
 // announcementText is an announcement's line for the text output, with
@@ -370,16 +414,22 @@ type jsonAnnView struct {
 }
 
 type jsonVantageSession struct {
-	Type          string         `json:"type"`
-	Session       int            `json:"session"`
-	Points        []jsonConnView `json:"points"`
-	Announcements []struct {
-		Index        int           `json:"index"`
-		Views        []jsonAnnView `json:"views"`
-		Rewritten    bool          `json:"rewritten"`
-		Untranslated bool          `json:"untranslated"`
-		Verdict      string        `json:"verdict,omitempty"`
-	} `json:"announcements"`
+	Type          string             `json:"type"`
+	Session       int                `json:"session"`
+	PairedBy      string             `json:"paired_by"`
+	Points        []jsonConnView     `json:"points"`
+	Announcements []jsonAnnouncement `json:"announcements"`
+}
+
+type jsonAnnouncement struct {
+	Index        int           `json:"index"`
+	Views        []jsonAnnView `json:"views"`
+	Rewritten    bool          `json:"rewritten"`
+	Untranslated bool          `json:"untranslated"`
+	// Missing: a point that saw the session did not see it (the verdict
+	// says whether it was lost or only not captured there).
+	Missing bool   `json:"missing"`
+	Verdict string `json:"verdict,omitempty"`
 }
 
 type jsonDataView struct {
@@ -405,6 +455,7 @@ type jsonPath struct {
 	After   string          `json:"lost_after,omitempty"`
 	Before  string          `json:"lost_before,omitempty"`
 	Verdict string          `json:"verdict"`
+	Gaps    []string        `json:"capture_gaps,omitempty"`
 	Helper  *jsonPathHelper `json:"helper,omitempty"`
 }
 
@@ -453,7 +504,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 		enc.write(j)
 	}
 	for _, s := range rep.Sessions {
-		js := jsonVantageSession{Type: "vantage_session", Session: s.ID}
+		js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy}
 		for _, i := range s.Order {
 			v := s.Views[i]
 			cv := jsonConnView{Point: rep.Points[i]}
@@ -463,13 +514,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 			js.Points = append(js.Points, cv)
 		}
 		for _, a := range s.Announcements {
-			ja := struct {
-				Index        int           `json:"index"`
-				Views        []jsonAnnView `json:"views"`
-				Rewritten    bool          `json:"rewritten"`
-				Untranslated bool          `json:"untranslated"`
-				Verdict      string        `json:"verdict,omitempty"`
-			}{Index: a.Index, Rewritten: a.Rewritten, Untranslated: a.Untranslated, Verdict: pointNames(a.Verdict, rep.Points)}
+			ja := jsonAnnouncement{Index: a.Index, Rewritten: a.Rewritten, Untranslated: a.Untranslated, Missing: a.Missing, Verdict: a.Verdict}
 			for _, i := range s.Order {
 				if an := a.Views[i]; an != nil {
 					ja.Views = append(ja.Views, jsonAnnView{Point: rep.Points[i], Text: an.Text, TextRaw: rawOf(an.Text), Truncated: an.TextMore > 0,
@@ -483,7 +528,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 			writeHelperCheckJSON(enc, rep, s)
 		}
 		for n, p := range s.Data {
-			jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict}
+			jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict, Gaps: p.Gaps}
 			if p.Passive {
 				jp.Mode = "passive"
 			}
@@ -518,7 +563,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 // router against what the points on either side of it saw.
 func writeHelperCheckText(w io.Writer, rep *vantage.Report, hc *vantage.HelperCheck) {
 	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	pr("  Linux FTP helper simulated between %s and %s: %s\n", safe(fmt.Sprintf("%q", rep.Points[hc.In])), safe(fmt.Sprintf("%q", rep.Points[hc.Out])), helperConnText(hc))
+	pr("  Linux FTP helper simulated between %s and %s: %s\n", safe(`"`+rep.Points[hc.In]+`"`), safe(`"`+rep.Points[hc.Out]+`"`), helperConnText(hc))
 	if hc.Incomplete != "" {
 		pr("    incomplete: %s\n", safe(hc.Incomplete))
 	}
@@ -530,13 +575,13 @@ func writeHelperCheckText(w io.Writer, rep *vantage.Report, hc *vantage.HelperCh
 		if st.Copies > 1 {
 			copies = fmt.Sprintf(", %d copies", st.Copies)
 		}
-		pr("    %s at %s (packet %d%s): %s\n", stepKind(st), safe(fmt.Sprintf("%q", rep.Points[st.From])), st.Num, copies, shown(st.Original))
+		pr("    %s at %s (packet %d%s): %s\n", stepKind(st), safe(`"`+rep.Points[st.From]+`"`), st.Num, copies, shown(st.Original))
 		if st.Forwarded {
 			ep := ""
 			if st.SeenEndpoint.IsValid() || st.SeenEndpoint.Port() != 0 {
 				ep = "  = " + endpointText(&vantage.Announcement{Endpoint: st.SeenEndpoint})
 			}
-			pr("      %s saw (packet %d): %s%s\n", safe(fmt.Sprintf("%q", rep.Points[st.To])), st.OutNum, shown(st.Seen), ep)
+			pr("      %s saw (packet %d): %s%s\n", safe(`"`+rep.Points[st.To]+`"`), st.OutNum, shown(st.Seen), ep)
 		}
 		pr("      -> %s\n", safe(st.Verdict))
 	}

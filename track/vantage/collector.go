@@ -2,6 +2,7 @@ package vantage
 
 import (
 	"net/netip"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -86,6 +87,23 @@ const segOverhead = 96
 // arenaChunk is the size of the blocks kept payloads are copied into.
 const arenaChunk = 64 << 10
 
+// Line is one command or reply of a control connection as one point saw
+// it, kept as a hash of its text: the lines and their order are what NAT
+// and ISN randomisation leave alone, so they pair a connection across
+// points when the sequence numbers cannot, and their times give the
+// clock offset.
+type Line struct {
+	Hash       uint64
+	TS         time.Time
+	FromClient bool
+	// Announce: a 227, 229, PORT or EPRT line (or one that failed to
+	// parse as one), whose text a helper may rewrite: it matches any line.
+	Announce bool
+}
+
+// maxLines bounds the lines kept per control connection.
+const maxLines = 64
+
 // Control is one control connection as one point saw it.
 type Control struct {
 	Client, Server netip.AddrPort
@@ -94,10 +112,22 @@ type Control struct {
 	ISN         [2]uint32
 	HaveISN     [2]bool
 	SYN, SYNACK time.Time
-	Start       time.Time
-	Announce    []Announcement
-	Encrypted   bool
-	annDropped  int
+	// SYNs and SYNACKs count the handshake's segments (retransmissions);
+	// a clock offset is taken only from a handshake of one each.
+	SYNs, SYNACKs int
+	Start         time.Time
+	// Last is the time of the connection's last packet at this point.
+	Last      time.Time
+	Announce  []Announcement
+	Encrypted bool
+	// Lines are its first maxLines commands and replies.
+	Lines []Line
+	// Cut counts segments with payload that the snap length cut, [0]
+	// from the client, [1] from the server: what they carried could not
+	// be read at this point.
+	Cut        [2]int
+	annDropped int
+	last       segSig
 	// Segs are its segments with payload, in capture order, when the
 	// Collector keeps them (Options.KeepControlBytes); SegsCut says some
 	// were not kept.
@@ -108,10 +138,15 @@ type Control struct {
 
 // Data is one data connection (a SYN) as one point saw it.
 type Data struct {
-	Src, Dst  netip.AddrPort // the SYN's
-	ISN       uint32
+	Src, Dst netip.AddrPort // the SYN's
+	ISN      uint32
+	// HaveISN: the SYN was seen. A connection whose SYN this point did
+	// not capture, but whose SYN-ACK it did, has a record too (SYNs 0):
+	// the SYN-ACK proves the SYN passed.
+	HaveISN   bool
 	SYNs      int
 	FirstSYN  time.Time
+	LastSYN   time.Time
 	SYNNum    uint64
 	SYNACK    time.Time
 	SYNACKISN uint32
@@ -125,6 +160,58 @@ type Data struct {
 	ICMPType   uint8
 	ICMPCode   uint8
 	Bytes      int64
+	// Last is the time of the connection's last packet at this point.
+	Last time.Time
+	last segSig
+}
+
+// Start is when this point first saw the connection: its first SYN, else
+// its SYN-ACK.
+func (d *Data) Start() time.Time {
+	if d.HaveISN {
+		return d.FirstSYN
+	}
+	return d.SYNACK
+}
+
+// segSig is what tells a copy of a segment from the next segment: a
+// capture that holds every frame twice (a mirror port fed by both
+// directions of a tap, a bridge captured on two interfaces) repeats it
+// right after the original, within microseconds to milliseconds, while
+// TCP resends no sooner than its minimum retransmission timeout (200 ms
+// on Linux, 1 s for a SYN). Two identical segments with another of the
+// connection in between are both real: a server's timer resending its
+// SYN-ACK and its answer to the client's resent SYN can be 0.1 ms apart.
+type segSig struct {
+	src        netip.AddrPort
+	seq, ack   uint32
+	flags      decode.TCPFlags
+	window     uint16
+	payloadLen int
+	ts         time.Time
+}
+
+// dupWindow is how close in time a copy of a segment must follow it to be
+// a duplicate frame rather than a retransmission.
+const dupWindow = 50 * time.Millisecond
+
+// duplicate says whether s repeats the connection's last segment (last)
+// within dupWindow, and records s as the last one otherwise.
+func duplicate(last *segSig, s *decode.Segment) bool {
+	sig := segSig{src: s.Src, seq: s.Seq, ack: s.Ack, flags: s.Flags, window: s.Window, payloadLen: s.PayloadLen, ts: s.TS}
+	if !last.ts.IsZero() && sig.src == last.src && sig.seq == last.seq && sig.ack == last.ack && sig.flags == last.flags &&
+		sig.window == last.window && sig.payloadLen == last.payloadLen && !s.TS.Before(last.ts) && s.TS.Sub(last.ts) <= dupWindow {
+		return true
+	}
+	*last = sig
+	return false
+}
+
+func dirIndex(fromClient bool) int {
+	if fromClient {
+		return 0
+	}
+	return 1
 }
 
 // Collector records one capture point. It implements decode.Handler.
@@ -141,7 +228,36 @@ type Collector struct {
 
 	kept  int // bytes charged against opts.KeepControlBytes
 	store segStore
+
+	span Span
 }
+
+// Span is what a point's capture covers: its first and last packet times
+// (TCP segments and ICMP errors) and how many it held. An event outside a
+// point's span was not captured there, which says nothing about the
+// network.
+type Span struct {
+	First, Last time.Time
+	Packets     int
+}
+
+// Covers says whether t lies within the span, slack inside either end.
+func (p Span) Covers(t time.Time, slack time.Duration) bool {
+	return p.Packets > 0 && !t.Before(p.First.Add(slack)) && !t.After(p.Last.Add(-slack))
+}
+
+func (c *Collector) seen(t time.Time) {
+	if c.span.Packets == 0 || t.Before(c.span.First) {
+		c.span.First = t
+	}
+	if t.After(c.span.Last) {
+		c.span.Last = t
+	}
+	c.span.Packets++
+}
+
+// Span returns what the point's capture covers.
+func (c *Collector) Span() Span { return c.span }
 
 // NewCollector returns a Collector for the point named name.
 func NewCollector(name string, o Options) *Collector {
@@ -156,6 +272,12 @@ func (c *Collector) ctl(key decode.ConnKey) *Control {
 	if x := c.control[key]; x != nil {
 		return x
 	}
+	return c.newCtl(key)
+}
+
+// newCtl starts a new record for key, replacing the one it had (a new
+// SYN on a 4-tuple used before is a new connection).
+func (c *Collector) newCtl(key decode.ConnKey) *Control {
 	if len(c.ctlList) >= c.opts.MaxConns {
 		c.limits.ControlDropped++
 		return nil
@@ -168,6 +290,7 @@ func (c *Collector) ctl(key decode.ConnKey) *Control {
 
 // Segment implements decode.Handler.
 func (c *Collector) Segment(s *decode.Segment) {
+	c.seen(s.TS)
 	syn, ack := s.Flags.Has(decode.FlagSYN), s.Flags.Has(decode.FlagACK)
 	key := decode.MakeConnKey(s.Src, s.Dst)
 	if s.Control {
@@ -175,15 +298,41 @@ func (c *Collector) Segment(s *decode.Segment) {
 		if x == nil {
 			return
 		}
+		if syn && !ack && x.HaveISN[0] && s.Seq != x.ISN[0] && s.Src == x.Client {
+			// The same 4-tuple with another ISN: a new connection (the
+			// client reused its port after the old one closed).
+			if x = c.newCtl(key); x == nil {
+				return
+			}
+		}
+		fromClient := !x.Client.IsValid() || s.Src == x.Client
+		if syn && !ack {
+			fromClient = true
+		} else if syn {
+			fromClient = false
+		}
+		if duplicate(&x.last, s) {
+			return
+		}
+		x.Last = s.TS
 		switch {
 		case syn && !ack && !x.HaveISN[0]:
 			x.ISN[0], x.HaveISN[0], x.SYN = s.Seq, true, s.TS
 			x.Client, x.Server = s.Src, s.Dst
-			if x.Start.IsZero() {
+			if x.Start.IsZero() || s.TS.Before(x.Start) {
 				x.Start = s.TS
 			}
+			x.SYNs++
+		case syn && !ack && s.Seq == x.ISN[0]:
+			x.SYNs++
 		case syn && ack && !x.HaveISN[1]:
 			x.ISN[1], x.HaveISN[1], x.SYNACK = s.Seq, true, s.TS
+			x.SYNACKs++
+		case syn && ack && s.Seq == x.ISN[1]:
+			x.SYNACKs++
+		}
+		if s.PayloadLen > len(s.Payload) {
+			x.Cut[dirIndex(fromClient)]++
 		}
 		if s.PayloadLen > 0 && c.opts.KeepControlBytes > 0 {
 			c.keep(x, s)
@@ -192,7 +341,7 @@ func (c *Collector) Segment(s *decode.Segment) {
 	}
 	d := c.data[key]
 	if syn && !ack {
-		if d != nil && d.ISN != s.Seq && d.Src == s.Src {
+		if d != nil && d.HaveISN && d.ISN != s.Seq && d.Src == s.Src {
 			d = nil // the 4-tuple used again: a new connection
 		}
 		if d == nil {
@@ -200,16 +349,38 @@ func (c *Collector) Segment(s *decode.Segment) {
 				c.limits.DataDropped++
 				return
 			}
-			d = &Data{Src: s.Src, Dst: s.Dst, ISN: s.Seq, FirstSYN: s.TS, SYNNum: s.Num}
+			d = &Data{Src: s.Src, Dst: s.Dst}
 			c.data[key] = d
 			c.dataList = append(c.dataList, d)
 		}
+		if duplicate(&d.last, s) {
+			return
+		}
+		if !d.HaveISN {
+			d.ISN, d.HaveISN, d.FirstSYN, d.SYNNum = s.Seq, true, s.TS, s.Num
+		}
 		d.SYNs++
+		d.LastSYN, d.Last = s.TS, s.TS
 		return
+	}
+	if d == nil && syn {
+		// A SYN-ACK whose SYN this point did not capture: the SYN passed
+		// (it was answered), so the connection is on record.
+		if len(c.dataList) >= c.opts.MaxConns {
+			c.limits.DataDropped++
+			return
+		}
+		d = &Data{Src: s.Dst, Dst: s.Src}
+		c.data[key] = d
+		c.dataList = append(c.dataList, d)
 	}
 	if d == nil {
 		return
 	}
+	if duplicate(&d.last, s) {
+		return
+	}
+	d.Last = s.TS
 	if syn && s.Src == d.Dst {
 		if d.SYNACKs == 0 {
 			d.SYNACK, d.SYNACKISN = s.TS, s.Seq
@@ -258,6 +429,7 @@ func (c *Collector) add(x *Control, fromClient bool, seq uint32, ts time.Time, n
 
 // Unreachable implements decode.Handler.
 func (c *Collector) Unreachable(u *decode.Unreachable) {
+	c.seen(u.TS)
 	d := c.data[decode.MakeConnKey(u.Src, u.Dst)]
 	if d == nil || !d.ICMP.IsZero() {
 		return
@@ -280,6 +452,7 @@ func (c *Collector) Control(e *decode.ControlEvent) {
 	if e.Encrypts {
 		x.Encrypted = true
 	}
+	c.line(x, e)
 	if e.Endpoint.Via == 0 || e.EndpointErr != nil {
 		return
 	}
@@ -299,6 +472,48 @@ func (c *Collector) Control(e *decode.ControlEvent) {
 	}
 	text, more := cutText(text, maxText)
 	x.Announce = append(x.Announce, Announcement{Via: e.Endpoint.Via, Endpoint: e.Endpoint.Addr, Text: text, TextMore: more, TS: e.TS, Num: e.Num})
+}
+
+// line keeps the hash of a command or reply. What a NAT helper may
+// rewrite (an announcement) is kept as a wildcard; a password is hashed
+// like any other argument and never kept.
+func (c *Collector) line(x *Control, e *decode.ControlEvent) {
+	if len(x.Lines) >= maxLines {
+		return
+	}
+	h := fnvOffset
+	l := Line{TS: e.TS, Announce: e.Endpoint.Via != 0 || e.EndpointErr != nil}
+	switch e.Kind {
+	case decode.ControlCommand:
+		l.FromClient = true
+		h = fnvAdd(fnvAdd(fnvAdd(h, e.Command.Verb), " "), e.Command.Arg)
+	case decode.ControlReply:
+		if e.Reply == nil {
+			return
+		}
+		h = fnvAdd(h, strconv.Itoa(e.Reply.Code))
+		for _, t := range e.Reply.Lines {
+			h = fnvAdd(fnvAdd(h, "\n"), t)
+		}
+	default:
+		return
+	}
+	l.Hash = h
+	x.Lines = append(x.Lines, l)
+}
+
+// FNV-1a, 64 bits, over strings without copying them.
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime  uint64 = 1099511628211
+)
+
+func fnvAdd(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
 
 // cutText bounds s to n bytes without splitting a UTF-8 character: a

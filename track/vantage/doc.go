@@ -5,21 +5,47 @@
 //
 // What it owns: one Collector per capture point, a decode.Handler that
 // keeps a compact record of every control connection (its initial
-// sequence numbers, the times of SYN and SYN-ACK, its announcements) and
-// every data connection (SYN, SYN-ACK, RST, ICMP, payload bytes); and
-// Merge, which pairs the records across points and judges them.
+// sequence numbers, the times of SYN and SYN-ACK, the hashes and times of
+// its first commands and replies, its announcements, how many segments
+// the snap length cut) and every data connection (SYN, SYN-ACK, RST,
+// ICMP, payload bytes; a connection whose SYN the point missed is
+// recorded from its SYN-ACK), and the span of the point's capture (first
+// and last packet); and Merge, which pairs the records across points and
+// judges them. A frame repeating the connection's previous segment within
+// 50 ms (a mirror port's copy) is counted once; a new SYN with another
+// ISN on a 4-tuple starts a new control connection.
 //
-// Pairing: connections are paired by their initial sequence numbers,
-// which NAT keeps (an FTP helper that rewrites a 227 moves the sequence
-// numbers after it, never the SYN's). Connections whose SYN no point saw
-// are not paired. Clock offsets between points come from paired SYN and
-// SYN-ACK times, NTP style: offset = ((tB(SYN)-tA(SYN)) - (tA(SYN-ACK)-tB(SYN-ACK)))/2,
-// the median over every pair; with no SYN-ACK the SYN alone gives an
-// estimate that includes the transit time (OneWay).
+// Pairing: control connections are paired by their initial sequence
+// numbers, which NAT keeps (an FTP helper that rewrites a 227 moves the
+// sequence numbers after it, never the SYN's): both numbers equal pair
+// whatever the clocks say. The ones left (a firewall that randomises
+// ISNs, a capture started after the SYN) are paired by their commands
+// and replies in order (announcements, which a helper may rewrite, match
+// any line), at least three agreeing, the clock offset most candidates
+// share deciding between sessions that carry the same lines; the session
+// says it was paired so. Clocks: each session's own offset per point is
+// the mean of the median time differences of what the client sent (SYN,
+// commands) and what the server sent (SYN-ACK, replies), NTP style, so
+// the transit time cancels; half their difference is the transit time
+// between the points, whose sign orders the points along the path from
+// that session's own packets (a drifting clock cannot reverse them). A
+// handshake counts only when each point saw one SYN and one SYN-ACK. A
+// point's reported offset is the median over sessions. Data connections
+// belong to the session whose announcement they answer at that point
+// (port, and address or the control connection's peer), pair by the
+// SYN's or the SYN-ACK's ISN, else (ISNs randomised) by answering the
+// same announcement.
 //
 // Announcements are paired across points by kind and port in order (then
 // by time, for a helper that had to change the port), so one lost on the
 // way is reported as seen on one side only without shifting the others.
+//
+// Judging: nothing is called lost unless the captures prove it. A point
+// that did not capture something a point further on (or the answer to
+// it) proves passed it, that was not capturing then (outside its span,
+// or less than a second before its capture ended), or could not read it
+// (cut by the snap length, encrypted), is said to be so (Path.Gaps,
+// NotCaptured, "not a loss") rather than blamed.
 //
 // CheckHelper runs the router between the outermost points as a Linux
 // router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each
@@ -30,13 +56,15 @@
 // each data SYN against the expectation.
 //
 // Bounds: a Collector keeps at most Options.MaxConns control and
-// Options.MaxConns data connections (default 100,000 each) and
+// Options.MaxConns data connections (default 100,000 each),
 // Options.MaxAnnouncements announcements per control connection (default
-// 64); with Options.KeepControlBytes it also copies control segments, at
+// 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per
 // Collector, into 64 KiB blocks; a connection whose segments no longer fit
 // keeps none after that and its check says it is incomplete. CheckHelper
 // keeps at most 64 steps per session. What does not fit is counted in
 // Limits. Time is packet time. Merge and CheckHelper allocate in
-// proportion to what the Collectors kept.
+// proportion to what the Collectors kept; payload pairing compares every
+// unpaired control connection of one point with every one of another
+// (64 lines each), which is quadratic in the unpaired connections.
 package vantage

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 var t0 = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
@@ -11,16 +13,19 @@ var t0 = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
 func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 
 // point builds a collector holding one control connection and one passive
-// data connection as seen there; skew is the point's clock offset and hop
-// its distance from the client in milliseconds.
+// data connection, answering a 227 that names it, as seen there; skew is
+// the point's clock offset and hop its distance from the client in
+// milliseconds. The point captured from the SYN to 10 s after.
 func point(name string, skew time.Duration, hop int, server string, data *Data) *Collector {
 	c := NewCollector(name, Options{})
 	at := func(ms int) time.Time { return t0.Add(skew + time.Duration(ms)*time.Millisecond) }
 	ctl := &Control{Client: ap("10.0.0.2:40000"), Server: ap(server + ":21"), ISN: [2]uint32{1000, 9000},
-		HaveISN: [2]bool{true, true}, SYN: at(hop), SYNACK: at(20 - hop), Start: at(hop)}
+		HaveISN: [2]bool{true, true}, SYN: at(hop), SYNACK: at(20 - hop), Start: at(hop), SYNs: 1, SYNACKs: 1, Last: at(10000)}
 	c.ctlList = append(c.ctlList, ctl)
+	c.span = Span{First: at(hop), Last: at(10000), Packets: 10}
 	if data != nil {
-		data.FirstSYN = at(100 + hop)
+		data.FirstSYN, data.LastSYN, data.HaveISN = at(100+hop), at(100+hop), true
+		ctl.Announce = append(ctl.Announce, Announcement{Via: ftp.ViaPASV, Endpoint: data.Dst, TS: at(50 + hop)})
 		c.dataList = append(c.dataList, data)
 	}
 	return c
