@@ -1,17 +1,20 @@
 package main
 
-// --helper linux: every control connection's segments go through a
-// simulation of Linux's nf_conntrack_ftp/nf_nat_ftp (track/nfhelper), and
-// every data connection is compared with the expectation the helper would
-// have created. The layer sits twice in the pipeline, one way each:
+// --helper linux: the segments of every connection to a port the helper
+// is attached to (--helper-ports, default 21 and the --control-port
+// ports), from its first packet, go through a simulation of Linux's
+// nf_conntrack_ftp/nf_nat_ftp (track/nfhelper), and every data connection
+// is compared with the expectation the helper would have created. The layer sits twice in the pipeline, one way each:
 // decoder -> helperLayer (decode.Handler) -> tracker, and tracker ->
 // helperLayer (track.Sink) -> diagnoser. Its findings go through the
 // pipeline's diagnose.Reporter, so text and JSON show them like any other.
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,14 +36,23 @@ const (
 	CodeHelperEncrypt  = "helper-encrypted"      // the helper cannot read the control channel
 	helperMaxConns     = 10000                   // control connections simulated at once
 	helperMaxDataNotes = 100000                  // data connections awaiting their verdict
+	// helperIdle: a connection to an attached port that decode never
+	// opened a session for is forgotten after this long without a
+	// segment, in packet time (swept at most once per helperIdle).
+	helperIdle = 5 * time.Minute
 )
 
 // helperOptions are the flags of the simulation.
 type helperOptions struct {
 	Helper      string // "" or "linux"
 	HelperLoose bool
+	// HelperPorts: the server ports the router's rules attach the helper
+	// to ("21,2121", ranges "2100-2199"); empty: 21 and the
+	// --control-port ports.
 	HelperPorts string
 	helperCfg   nfhelper.Config
+	// helperAttach is HelperPorts read; nil when not given.
+	helperAttach portSet
 	// knownRewrites: what other capture points saw of this capture's
 	// 227s (read --vantage --json), told to the diagnoser.
 	knownRewrites []diagnose.Rewrite
@@ -50,6 +62,7 @@ func (h *helperOptions) registerHelper(c *cobra.Command) {
 	f := c.Flags()
 	f.StringVar(&h.Helper, "helper", "", "simulate a firewall's FTP helper on every control connection: linux (nf_conntrack_ftp/nf_nat_ftp)")
 	f.BoolVar(&h.HelperLoose, "helper-loose", false, "with --helper linux: simulate nf_conntrack_ftp loose=1")
+	f.StringVar(&h.HelperPorts, "helper-ports", "", "with --helper linux: server `PORTS` the router's rules attach the helper to, e.g. 21,2121 or 2100-2199 (default 21 and the --control-port ports)")
 }
 
 func (h *helperOptions) validateHelper() error {
@@ -60,6 +73,16 @@ func (h *helperOptions) validateHelper() error {
 	}
 	if h.HelperLoose && h.Helper == "" {
 		return usageErrorf("--helper-loose needs --helper linux")
+	}
+	if h.HelperPorts != "" {
+		if h.Helper == "" {
+			return usageErrorf("--helper-ports needs --helper linux")
+		}
+		ps, err := parsePortSet(h.HelperPorts)
+		if err != nil {
+			return usageErrorf("--helper-ports %q: %v", h.HelperPorts, err)
+		}
+		h.helperAttach = ps
 	}
 	h.helperCfg = nfhelper.Config{Loose: h.HelperLoose}
 	return nil
@@ -74,7 +97,12 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 	if p.opts.Helper == "" {
 		return next, func(t *track.Tracker) decode.Handler { return t }
 	}
-	hl := newHelperLayer(p.opts.helperCfg, next, p, p.opts.controlPorts())
+	attach, said := p.opts.helperAttach, p.opts.helperAttach != nil
+	if !said {
+		attach = portSetOf(p.opts.controlPorts())
+	}
+	hl := newHelperLayer(p.opts.helperCfg, next, p, attach)
+	hl.attachSaid = said
 	if p.diag != nil {
 		hl.addrSetting = p.diag.AddrSetting
 	}
@@ -99,6 +127,9 @@ type annNote struct {
 	res  nfhelper.Result
 	num  uint64
 	text string // the announcement line as sent (bounded), for messages
+	// pickedUp: the simulation began mid-connection (PickUp), so the
+	// verdict assumes the helper saw the connection's earlier segments.
+	pickedUp bool
 	// hyp is the same segment under the NAT the announcement implies (the
 	// announcer behind a router at the announced address); hypNAT names
 	// the translation.
@@ -113,6 +144,20 @@ type helperConn struct {
 	last           [2]annNote
 	enc            bool
 	expKey         netip.AddrPort // its live expectation's key in helperLayer.expect
+	// pickedUp: the capture holds no handshake of the connection, so the
+	// simulation starts with NF_CT_FTP_SEQ_PICKUP (the kernel tracked it
+	// from its SYN; its line starts before the capture are unknown).
+	pickedUp bool
+	// synISN: the client's ISN when its SYN was seen (synSeen): a SYN
+	// with another is the 4-tuple's next connection.
+	synSeen bool
+	synISN  uint32
+	// known: decode opened a session for it (its ControlClose ends the
+	// simulation); else it ends at a RST, a FIN each way, or after
+	// helperIdle without a segment (a SYN nobody answered).
+	known    bool
+	fin      [2]bool
+	lastSeen time.Time
 }
 
 // helperLayer is the simulation between decoder, tracker and diagnoser.
@@ -121,8 +166,11 @@ type helperLayer struct {
 	handlerForward            // the tracker, and its optional interfaces
 	sink           track.Sink // the diagnoser
 	rep            diagnose.Reporter
-	ports          []uint16
-	notes          io.Writer
+	// attach: the server ports the helper is attached to; attachSaid: the
+	// user said them (--helper-ports), else they are the default.
+	attach     portSet
+	attachSaid bool
+	notes      io.Writer
 	// addrSetting names the setting that makes a session's server
 	// announce its public address, in its family's words (the
 	// diagnoser's); nil: named generically.
@@ -139,6 +187,7 @@ type helperLayer struct {
 	armed map[*track.DataConn]annNote
 
 	limits helperLimits
+	swept  time.Time // packet time of the last idle sweep
 }
 
 // helperLimits counts what the bounded tables left out.
@@ -147,71 +196,120 @@ type helperLimits struct {
 	DataSkipped  int // data verdicts not kept: table full
 }
 
-func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, ports []uint16) *helperLayer {
-	return &helperLayer{cfg: cfg, sink: sink, rep: rep, ports: ports,
+func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
+	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
 		conns: map[decode.ConnKey]*helperConn{}, expect: map[netip.AddrPort]*helperConn{},
 		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}}
 }
 
-func (h *helperLayer) isControlPort(p uint16) bool {
-	for _, c := range h.ports {
-		if c == p {
-			return true
-		}
-	}
-	return false
-}
-
-// conn finds or starts the simulation of a control connection segment's
-// connection. The roles come from the SYN, else from the control port;
-// ControlOpen corrects them.
+// conn finds or starts the simulation of a segment's connection: as the
+// kernel does, every connection to a port the helper is attached to,
+// from its first packet, whether or not decode knows it for FTP yet (a
+// session recognised by its content is confirmed only after its first
+// lines, which the helper has searched by then). The roles come from the
+// SYN, else from the attached port (ControlOpen corrects a guess). nil:
+// the helper is not on the connection.
 func (h *helperLayer) conn(s *decode.Segment) *helperConn {
 	key := decode.MakeConnKey(s.Src, s.Dst)
+	syn := s.Flags.Has(decode.FlagSYN)
 	if c := h.conns[key]; c != nil {
-		return c
+		if !(syn && !s.Flags.Has(decode.FlagACK) && c.synSeen && s.Seq != c.synISN) {
+			return c
+		}
+		h.drop(key, c) // the 4-tuple's next connection
 	}
-	client, server := s.Src, s.Dst
+	var c *helperConn
 	switch {
-	case s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK):
-	case s.Flags.Has(decode.FlagSYN):
-		client, server = s.Dst, s.Src
-	case h.isControlPort(s.Src.Port()) && !h.isControlPort(s.Dst.Port()):
-		client, server = s.Dst, s.Src
+	case syn && !s.Flags.Has(decode.FlagACK):
+		if !h.attach.has(s.Dst.Port()) {
+			return nil
+		}
+		if c = h.start(key, s.Src, s.Dst, false); c != nil {
+			c.synSeen, c.synISN = true, s.Seq
+		}
+	case syn:
+		// The SYN-ACK: the capture missed only the SYN, which carries no
+		// payload, so the helper's state is still known from the start.
+		if !h.attach.has(s.Src.Port()) {
+			return nil
+		}
+		c = h.start(key, s.Dst, s.Src, false)
+	case s.Flags.Has(decode.FlagRST):
+		return nil
+	default:
+		// No handshake in the capture: the kernel saw it, and attached
+		// the helper at the server's port.
+		toDst, toSrc := h.attach.has(s.Dst.Port()), h.attach.has(s.Src.Port())
+		switch {
+		case toDst:
+			c = h.start(key, s.Src, s.Dst, true)
+		case toSrc:
+			c = h.start(key, s.Dst, s.Src, true)
+		}
 	}
-	return h.start(key, client, server)
+	return c
 }
 
-func (h *helperLayer) start(key decode.ConnKey, client, server netip.AddrPort) *helperConn {
+func (h *helperLayer) start(key decode.ConnKey, client, server netip.AddrPort, pickUp bool) *helperConn {
 	if len(h.conns) >= helperMaxConns {
 		h.limits.ConnsSkipped++
 		return nil
 	}
-	sim, err := nfhelper.New(nfhelper.Conn{Client: client, Server: server}, h.cfg)
+	cfg := h.cfg
+	cfg.PickUp = pickUp
+	sim, err := nfhelper.New(nfhelper.Conn{Client: client, Server: server}, cfg)
 	if err != nil {
 		return nil // mixed families: nothing the helper could track
 	}
-	c := &helperConn{sim: sim, client: client, server: server}
+	c := &helperConn{sim: sim, client: client, server: server, pickedUp: pickUp}
 	h.conns[key] = c
 	return c
 }
 
 // Segment implements decode.Handler.
 func (h *helperLayer) Segment(s *decode.Segment) {
-	if s.Control {
-		if c := h.conn(s); c != nil {
-			h.feed(c, s)
-		}
-	} else if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) && len(h.expect) > 0 {
-		h.dataSYN(s)
+	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) && len(h.expect) > 0 && h.dataSYN(s) {
+		// A data connection the helper expected, whatever its port.
+		h.next.Segment(s)
+		return
+	}
+	if c := h.conn(s); c != nil {
+		c.lastSeen = s.TS
+		h.feed(c, s)
+		h.ended(c, s)
 	}
 	h.next.Segment(s)
 }
 
-func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
-	dir := nfhelper.ClientToServer
-	if s.Src != c.client {
-		dir = nfhelper.ServerToClient
+// ended drops the simulation of a connection decode does not follow as
+// FTP once it is over: a RST, or a FIN each way. (Decode's own close ends
+// the others, after the tracker has had their last announcement.)
+func (h *helperLayer) ended(c *helperConn, s *decode.Segment) {
+	if c.known {
+		return
 	}
+	switch {
+	case s.Flags.Has(decode.FlagRST):
+	case s.Flags.Has(decode.FlagFIN):
+		c.fin[h.dirOf(c, s)] = true
+		if !c.fin[0] || !c.fin[1] {
+			return
+		}
+	default:
+		return
+	}
+	h.drop(decode.MakeConnKey(s.Src, s.Dst), c)
+}
+
+func (h *helperLayer) dirOf(c *helperConn, s *decode.Segment) nfhelper.Dir {
+	if s.Src != c.client {
+		return nfhelper.ServerToClient
+	}
+	return nfhelper.ClientToServer
+}
+
+func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
+	dir := h.dirOf(c, s)
 	if len(s.Payload) < s.PayloadLen {
 		// Cut by the snap length: the helper saw bytes we do not have.
 		return
@@ -231,7 +329,7 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 	if r.Kind == nfhelper.KindNone && r.NMissed == 0 {
 		return
 	}
-	n := annNote{set: true, res: r, num: s.Num, text: firstLine(s.Payload, r)}
+	n := annNote{set: true, res: r, num: s.Num, text: firstLine(s.Payload, r), pickedUp: c.pickedUp}
 	if r.Action == nfhelper.NotRecorded {
 		n.hyp, n.hypSet = h.hypothesis(c, seg, r)
 	}
@@ -278,20 +376,23 @@ func firstLine(p []byte, r nfhelper.Result) string {
 	return string(line)
 }
 
-func (h *helperLayer) dataSYN(s *decode.Segment) {
+// dataSYN reports whether s opens a connection a live expectation
+// matched (and consumed).
+func (h *helperLayer) dataSYN(s *decode.Segment) bool {
 	c := h.expect[s.Dst]
 	if c == nil {
-		return
+		return false
 	}
 	if c.sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) != nfhelper.MatchOK {
-		return
+		return false
 	}
 	h.unindex(c)
 	if len(h.opened) >= helperMaxDataNotes {
 		h.limits.DataSkipped++
-		return
+		return true
 	}
 	h.opened[decode.MakeConnKey(s.Src, s.Dst)] = true
+	return true
 }
 
 // Unreachable implements decode.Handler.
@@ -301,9 +402,17 @@ func (h *helperLayer) Unreachable(u *decode.Unreachable) { h.next.Unreachable(u)
 func (h *helperLayer) Control(e *decode.ControlEvent) {
 	key := decode.MakeConnKey(e.Client, e.Server)
 	if e.Kind == decode.ControlOpen {
-		if c := h.conns[key]; c != nil && c.client != e.Client {
-			h.drop(key, c)
-			h.start(key, e.Client, e.Server)
+		if c := h.conns[key]; c != nil {
+			c.known = true
+			if c.client != e.Client && !c.synSeen {
+				// The roles were guessed from the ports: decode read
+				// them from the lines. (With the SYN seen, the SYN's
+				// direction is the kernel's, whatever the lines say.)
+				h.drop(key, c)
+				if c = h.start(key, e.Client, e.Server, c.pickedUp); c != nil {
+					c.known = true
+				}
+			}
 		}
 	}
 	h.next.Control(e)
@@ -329,7 +438,17 @@ func (h *helperLayer) unindex(c *helperConn) {
 }
 
 // Tick implements decode.Handler.
-func (h *helperLayer) Tick(now time.Time) { h.next.Tick(now) }
+func (h *helperLayer) Tick(now time.Time) {
+	if now.Sub(h.swept) >= helperIdle {
+		h.swept = now
+		for key, c := range h.conns {
+			if !c.known && now.Sub(c.lastSeen) >= helperIdle {
+				h.drop(key, c)
+			}
+		}
+	}
+	h.next.Tick(now)
+}
 
 // Finish implements decode.Handler.
 func (h *helperLayer) Finish() {
@@ -395,19 +514,35 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		return // the helper would open it: said with the data connection
 	case r.Action == nfhelper.NotRecorded:
 		f.Code, f.Severity = CodeHelperIgnored, diagnose.SeverityWarning
-		f.Message = fmt.Sprintf("the Linux helper would create no expectation: the %s announces %s, but the sender's address as the router sees it is %s (loose=0)", r.Kind, r.Announced.Addr(), r.Sender)
+		noExp := fmt.Sprintf("the Linux helper would create no expectation: the %s announces %s, but the sender's address as the router sees it is %s (loose=0), so the %s data connection would not be RELATED",
+			r.Kind, r.Announced.Addr(), r.Sender, announcedPeer(dir))
+		f.Message = noExp
 		if n.hypSet && r.Announced.Addr().IsPrivate() {
 			// A private address announced by a sender seen at another:
-			// a NAT in between, which the helper would translate. (A
-			// public address is a third host: a bounce, not a NAT.)
-			f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
-			f.Message = fmt.Sprintf("a Linux router translating %s to %s with the FTP helper attached would rewrite this %s to %s and expect %s",
-				r.Sender, r.Announced.Addr(), r.Kind, n.hyp.Rewrite.Text(), n.hyp.Expect)
+			// perhaps a NAT in between, which the helper would
+			// translate. (A public address is a third host: a bounce,
+			// not a NAT.)
+			router, translation := natGuess(dir, r)
+			rewrite := fmt.Sprintf("this %s to %s and expect %s", r.Kind, n.hyp.Rewrite.Text(), n.hyp.Expect)
 			attach := h.attachHelper(s)
-			if dir == nfhelper.ServerToClient {
-				f.Advice = "attach the helper on the NAT router (" + attach + "), or set the server's public address (" + h.addrName(s) + ")"
+			if natEvident(r) {
+				f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
+				f.Message = fmt.Sprintf("%s translating %s with the FTP helper attached would rewrite %s", router, translation, rewrite)
+				if dir == nfhelper.ServerToClient {
+					f.Advice = "attach the helper on the NAT router (" + attach + "), or set the server's public address (" + h.addrName(s) + ")"
+				} else {
+					f.Advice = "attach the helper on the NAT router in front of the client (" + attach + "), or use passive mode on the client"
+				}
 			} else {
-				f.Advice = "attach the helper on the NAT router in front of the client (" + attach + "), or use passive mode on the client"
+				// Both addresses on one private network: nothing in
+				// the capture shows a NAT, so the no-expectation
+				// verdict stands and the NAT is the alternative.
+				f.Message = fmt.Sprintf("%s. Only if %s translates %s would the FTP helper attached there rewrite %s", noExp, router, translation, rewrite)
+				if dir == nfhelper.ServerToClient {
+					f.Advice = "make the server announce " + r.Sender.String() + " (" + h.addrName(s) + "); or, if a NAT router forwards " + r.Sender.String() + " to the server, attach the helper there (" + attach + ")"
+				} else {
+					f.Advice = "make the client announce its own address " + r.Sender.String() + ", or use passive mode on the client; or, if a NAT router translates the client's address, attach the helper there (" + attach + ")"
+				}
 			}
 		}
 	case r.NMissed > 0:
@@ -418,7 +553,52 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	default:
 		return
 	}
+	if n.pickedUp {
+		f.Message += pickUpNote
+	}
 	h.rep.Finding(f)
+}
+
+// announcedPeer names who opens the data connection an announcement of
+// dir asks for.
+func announcedPeer(dir nfhelper.Dir) string {
+	if dir == nfhelper.ServerToClient {
+		return "client's"
+	}
+	return "server's"
+}
+
+// natGuess names the router and the translation it would make for the
+// announcement r of dir to be the sender's own address: for a 227/229, a
+// DNAT of the address the client connects to (r.Sender) to the server's
+// (r.Announced); for a PORT/EPRT, an SNAT of the client's own address
+// (r.Announced) to the one the server sees (r.Sender).
+func natGuess(dir nfhelper.Dir, r nfhelper.Result) (router, translation string) {
+	if dir == nfhelper.ServerToClient {
+		return "a Linux router in front of the server", fmt.Sprintf("connections for %s to the server at %s (DNAT)", r.Sender, r.Announced.Addr())
+	}
+	return "a Linux router in front of the client", fmt.Sprintf("the client's address %s to %s (SNAT or masquerade)", r.Announced.Addr(), r.Sender)
+}
+
+// natEvident reports whether the addresses alone show a NAT between the
+// announcer and the router: a private address announced by a sender seen
+// at a public one, or on another private network (another /24, /64 for
+// IPv6). Two addresses of one private network are more likely a host
+// naming another (a bounce, a misconfigured address) than a NAT.
+func natEvident(r nfhelper.Result) bool {
+	a, snd := r.Announced.Addr().Unmap(), r.Sender.Unmap()
+	if !a.IsPrivate() {
+		return false
+	}
+	if !snd.IsPrivate() {
+		return true
+	}
+	bits := 24
+	if a.Is6() {
+		bits = 64
+	}
+	pa, _ := a.Prefix(bits)
+	return !pa.Contains(snd)
 }
 
 // attachHelper is how to attach the FTP helper on a Linux router to the
@@ -461,6 +641,9 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	if opened {
 		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
 		f.Message = syn + " matches the expectation the Linux FTP helper would create: RELATED, let through"
+		if hasAnn && n.pickedUp {
+			f.Message += pickUpNote
+		}
 		return f
 	}
 	f.Code, f.Severity = CodeHelperBlocks, diagnose.SeverityWarning
@@ -470,8 +653,17 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	why := ""
 	r := n.res
 	switch {
+	case !hasAnn && !h.attach.has(s.Server.Port()):
+		why = h.notAttached(s.Server.Port())
+		f.Advice = fmt.Sprintf("if a rule of the router attaches the helper to port %d, say so with --helper-ports %s,%d; to attach it there: %s",
+			s.Server.Port(), h.attach, s.Server.Port(), h.attachHelper(s))
 	case s.Encrypted || s.ImplicitTLS:
 		why = "the control channel is encrypted: the helper cannot read the announcement"
+	case !hasAnn && s.Midstream:
+		// The capture starts mid-connection and holds no announcement
+		// for it: it came before the capture, where the helper saw it
+		// and this simulation did not. No verdict either way.
+		return nil
 	case !hasAnn:
 		why = "the helper found no announcement for it"
 	case r.Action == nfhelper.PartialDrop:
@@ -479,6 +671,9 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	case r.Action == nfhelper.NotRecorded && n.hypSet && nfhelper.Matches(n.hyp.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
 		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
 		f.Message = fmt.Sprintf("%s matches the expectation %s a Linux NAT router with the FTP helper would create after rewriting the %s: RELATED, let through", syn, n.hyp.Expect, r.Kind)
+		if n.pickedUp {
+			f.Message += pickUpNote
+		}
 		return f
 	case r.Action == nfhelper.NotRecorded:
 		why = fmt.Sprintf("the announcement named %s, not the sender's address %s, so no expectation was created (loose=0)", r.Announced.Addr(), r.Sender)
@@ -495,7 +690,23 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		why = "the helper did not act on the announcement"
 	}
 	f.Message = "a Linux router with the FTP helper would not open this data connection: " + syn + ": " + why
+	if hasAnn && n.pickedUp {
+		f.Message += pickUpNote
+	}
 	return f
+}
+
+// pickUpNote qualifies a verdict on a control connection whose
+// handshake the capture does not hold.
+const pickUpNote = " (the capture starts after the control connection's handshake: this assumes the helper tracked it from its start, as the kernel does)"
+
+// notAttached says that the helper is not on a control connection to
+// port.
+func (h *helperLayer) notAttached(port uint16) string {
+	if h.attachSaid {
+		return fmt.Sprintf("the helper is not attached to port %d (--helper-ports %s): nothing is expected unless a rule assigns it", port, h.attach)
+	}
+	return fmt.Sprintf("the helper is not attached to port %d by default (only to %s): nothing is expected unless a rule assigns it", port, h.attach)
 }
 
 // Event implements track.Sink.
@@ -524,5 +735,104 @@ func quoteWire(s string) string {
 		b.WriteRune(r)
 	}
 	b.WriteByte('"')
+	return b.String()
+}
+
+// The server ports the FTP helper is attached to (--helper-ports). The
+// kernel attaches nf_conntrack_ftp only where the administrator's rules
+// say (nft "ct helper set", iptables "CT --helper ftp", or the module's
+// ports= by automatic assignment, default 21); ftpsniff cannot see those
+// rules, so the user says them and the simulation follows.
+
+// maxHelperPortRanges bounds --helper-ports (an nft set may hold more; a
+// command line that names more is a mistake).
+const maxHelperPortRanges = 64
+
+// portRange is lo..hi, inclusive.
+type portRange struct{ lo, hi uint16 }
+
+// portSet is a short list of port ranges.
+type portSet []portRange
+
+var (
+	errPortSetEmpty = errors.New("no port given")
+	errPortSetLong  = errors.New("more than 64 ports or ranges")
+	errPortSetPort  = errors.New("not a TCP port (1-65535)")
+	errPortSetRange = errors.New("range ends below its start")
+)
+
+// parsePortSet reads "21,2121,2100-2199".
+func parsePortSet(s string) (portSet, error) {
+	var out portSet
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if len(out) == maxHelperPortRanges {
+			return nil, errPortSetLong
+		}
+		lo, hi, isRange := strings.Cut(f, "-")
+		a, err := parsePort(lo)
+		if err != nil {
+			return nil, err
+		}
+		b := a
+		if isRange {
+			if b, err = parsePort(hi); err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, errPortSetRange
+			}
+		}
+		out = append(out, portRange{a, b})
+	}
+	if len(out) == 0 {
+		return nil, errPortSetEmpty
+	}
+	return out, nil
+}
+
+func parsePort(s string) (uint16, error) {
+	v, err := strconv.ParseUint(strings.TrimSpace(s), 10, 16)
+	if err != nil || v == 0 {
+		return 0, errPortSetPort
+	}
+	return uint16(v), nil
+}
+
+// portSetOf is the set of the given single ports.
+func portSetOf(ports []uint16) portSet {
+	out := make(portSet, 0, len(ports))
+	for _, p := range ports {
+		out = append(out, portRange{p, p})
+	}
+	return out
+}
+
+// has reports whether p is in the set.
+func (ps portSet) has(p uint16) bool {
+	for _, r := range ps {
+		if r.lo <= p && p <= r.hi {
+			return true
+		}
+	}
+	return false
+}
+
+// String is the set as --helper-ports takes it.
+func (ps portSet) String() string {
+	var b strings.Builder
+	for i, r := range ps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(int(r.lo)))
+		if r.hi != r.lo {
+			b.WriteByte('-')
+			b.WriteString(strconv.Itoa(int(r.hi)))
+		}
+	}
 	return b.String()
 }

@@ -57,7 +57,7 @@ func TestHelperAdviceNamesTheFamilysSettingAndHelperObject(t *testing.T) {
 					continue
 				}
 				n++
-				for _, w := range []string{tc.setting, `ct helper ftp-std { type "ftp" protocol tcp; }`, `priority filter;`, `tcp dport 21 ct helper set "ftp-std"`, "-j CT --helper ftp"} {
+				for _, w := range []string{tc.setting, `ct helper ftp-std { type "ftp" protocol tcp; }`, `priority filter;`, `meta l4proto tcp ct original proto-dst 21 ct helper set "ftp-std"`, "-j CT --helper ftp"} {
 					if !strings.Contains(a, w) {
 						t.Errorf("advice lacks %q: %s", w, a)
 					}

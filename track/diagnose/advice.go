@@ -130,12 +130,19 @@ func iptablesChainRules(chain, to string, rs policy.Ranges, v6 bool) []string {
 // or pass) or, outgoing, the output hook (connections the host opens
 // itself). Its priority is filter: nft(8) says a helper is assigned after
 // the conntrack lookup (priority -200), so not in a raw-priority chain.
+// The port is the connection's original destination port (ct original
+// proto-dst), not the packet's: at priority filter a router's DNAT
+// (priority dstnat, -100) has already rewritten the packet, so "tcp dport
+// 21" misses a connection forwarded to another port (checked on Linux
+// 6.18: 10.99.1.1:21 DNATed to 10.99.2.2:2121 got no expectation with
+// tcp dport 21, one with ct original proto-dst 21). The iptables raw
+// table runs before NAT and needs no such care.
 func nftHelperTable(controlPort uint16, outgoing bool) string {
 	chain, hook := "pre", "prerouting"
 	if outgoing {
 		chain, hook = "out", "output"
 	}
-	return fmt.Sprintf(`nft 'table inet ftphelper { ct helper ftp-std { type "ftp" protocol tcp; }; chain %s { type filter hook %s priority filter; policy accept; tcp dport %d ct helper set "ftp-std"; }; }'`,
+	return fmt.Sprintf(`nft 'table inet ftphelper { ct helper ftp-std { type "ftp" protocol tcp; }; chain %s { type filter hook %s priority filter; policy accept; meta l4proto tcp ct original proto-dst %d ct helper set "ftp-std"; }; }'`,
 		chain, hook, controlPort)
 }
 
@@ -150,9 +157,17 @@ func iptablesHelperRule(controlPort uint16, outgoing, v6 bool) string {
 }
 
 // nftRelatedRule and iptablesRelatedRule accept, in chain (input or
-// forward), the RELATED data connections the helper expects.
+// forward), the RELATED data connections the helper expects. The nft form
+// is a table and base chain of its own, so it loads on any host (an
+// "insert rule inet filter ..." fails where that table does not exist).
+// But every base chain at a hook judges each packet, and an accept in one
+// does not stop a drop in another: the rule's comment, printed with the
+// command and kept in the ruleset, says that the host's own chain that
+// drops must accept them too. (A comment, not prose after the command, so
+// that a summary's rule line still pastes into a shell.)
 func nftRelatedRule(chain string) string {
-	return "nft insert rule inet filter " + chain + " ct state related accept"
+	return fmt.Sprintf(`nft 'table inet ftphelper { chain %s { type filter hook %s priority filter; policy accept; ct state related accept comment "an accept here does not override a drop in another %s chain: accept ct state related there too"; }; }'`,
+		chain, chain, chain)
 }
 
 func iptablesRelatedRule(chain string, v6 bool) string {

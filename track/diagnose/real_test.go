@@ -188,7 +188,7 @@ func TestSummaryVerdicts(t *testing.T) {
 			[]string{"pasv_address=10.99.1.1"}},
 		{"nat-no-pasv-address-trusting-client.pcap", confPolicy(t, "anon.conf"), []string{"announces 10.99.2.2, an address clients cannot reach", "pasv_address=10.99.1.1"},
 			[]string{"pasv_address=10.99.1.1"}},
-		{"active-client-firewall.pcap", policy.Policy{}, []string{"active data connections", "client"}, []string{"# on the client: attach the FTP helper", "nft 'table inet ftphelper { ct helper ftp-std { type \"ftp\" protocol tcp; }; chain out { type filter hook output priority filter;", "nft insert rule inet filter input ct state related accept", "iptables -t raw -A OUTPUT -p tcp --dport 21 -j CT --helper ftp", "iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT"}},
+		{"active-client-firewall.pcap", policy.Policy{}, []string{"active data connections", "client"}, []string{"# on the client: attach the FTP helper", "nft 'table inet ftphelper { ct helper ftp-std { type \"ftp\" protocol tcp; }; chain out { type filter hook output priority filter;", "nft 'table inet ftphelper { chain input { type filter hook input priority filter; policy accept; ct state related accept comment", "iptables -t raw -A OUTPUT -p tcp --dport 21 -j CT --helper ftp", "iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT"}},
 		{"ftps-explicit.pcap", confPolicy(t, "ftps.conf"), []string{"encrypted"},
 			[]string{"nft insert rule inet filter input tcp dport 40000-40100", "iptables -I INPUT -p tcp --dport 40000:40100"}},
 		{"passive-curl.pcap", policy.Policy{}, []string{"2 data connections worked"}, nil},

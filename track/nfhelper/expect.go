@@ -38,7 +38,13 @@ func (e Expectation) String() string {
 	if !e.Valid() {
 		return "no expectation"
 	}
-	s := "tcp " + e.Src.String() + ":any -> " + netip.AddrPortFrom(e.Dst, e.DstPort).String()
+	// An IPv6 source is bracketed like the AddrPorts around it:
+	// "[fd00:1::2]:any".
+	src := e.Src.String()
+	if e.Src.Is6() {
+		src = "[" + src + "]"
+	}
+	s := "tcp " + src + ":any -> " + netip.AddrPortFrom(e.Dst, e.DstPort).String()
 	if e.NATed {
 		s += " (nat to " + e.NATSrc.String() + " -> " + e.NATDst.String() + ")"
 	}
