@@ -60,7 +60,7 @@ type helperOptions struct {
 
 func (h *helperOptions) registerHelper(c *cobra.Command) {
 	f := c.Flags()
-	f.StringVar(&h.Helper, "helper", "", "simulate a firewall's FTP helper on every control connection: linux (nf_conntrack_ftp/nf_nat_ftp)")
+	f.StringVar(&h.Helper, "helper", "", "simulate a firewall's FTP helper on every control connection: `linux` (nf_conntrack_ftp/nf_nat_ftp)")
 	f.BoolVar(&h.HelperLoose, "helper-loose", false, "with --helper linux: simulate nf_conntrack_ftp loose=1")
 	f.StringVar(&h.HelperPorts, "helper-ports", "", "with --helper linux: server `PORTS` the router's rules attach the helper to, e.g. 21,2121 or 2100-2199 (default 21 and the --control-port ports)")
 }

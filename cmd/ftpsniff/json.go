@@ -28,6 +28,13 @@ type jsonOutput struct {
 	sessions int
 	outcomes map[string]int
 	dataN    int
+
+	// filtered counts packets the packet filters (--host, --net,
+	// --filter-ports, --bpf-raw) left out; filterDesc names those
+	// filters, empty when none was given. Set by the read run once the
+	// input is read, as for the text output.
+	filtered   uint64
+	filterDesc string
 }
 
 func newJSONOutput(w *bufio.Writer, showPass bool) *jsonOutput {
@@ -453,6 +460,19 @@ type jsonSummary struct {
 	Diagnosis *diagnose.Omitted `json:"diagnosis,omitempty"`
 	// Files: what the capture-file readers read past, only when not clean.
 	Files *capture.Stats `json:"capture_file,omitempty"`
+	// Filtered: what the packet filters left out, whenever one was given
+	// (0 packets too: the record then says the analysis saw only what
+	// they kept).
+	Filtered *jsonFiltered `json:"filtered,omitempty"`
+}
+
+// jsonFiltered is the summary's count of the packets read's packet
+// filters left out; By names the filters as the text summary's
+// "filter:" line does. The description comes from the command line, and
+// goes through the record encoder's escaping like every string.
+type jsonFiltered struct {
+	Packets uint64 `json:"packets"`
+	By      string `json:"by"`
 }
 
 func (o *jsonOutput) Summary(t totals) {
@@ -462,6 +482,9 @@ func (o *jsonOutput) Summary(t totals) {
 	}
 	if t.Files.Any() {
 		j.Files = &t.Files
+	}
+	if o.filterDesc != "" {
+		j.Filtered = &jsonFiltered{Packets: o.filtered, By: o.filterDesc}
 	}
 	o.write(j)
 }

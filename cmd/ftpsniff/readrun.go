@@ -72,8 +72,14 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		}
 		return inputErrs[len(inputErrs)-1]
 	}
-	if t, ok := out.(*textOutput); ok && opts.filter != nil {
-		t.filtered, t.filterDesc = opts.filter.dropped, opts.filter.desc
+	if opts.filter != nil {
+		// What the packet filters left out, for the summary.
+		switch o := out.(type) {
+		case *textOutput:
+			o.filtered, o.filterDesc = opts.filter.dropped, opts.filter.desc
+		case *jsonOutput:
+			o.filtered, o.filterDesc = opts.filter.dropped, opts.filter.desc
+		}
 	}
 	ferr := p.finish(inputErrs...)
 	if cv != nil {

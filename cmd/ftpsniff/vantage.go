@@ -43,7 +43,7 @@ const maxVantagePoints = 16
 const vantageKeepControlBytes = 32 << 20
 
 func (v *vantageOptions) registerVantage(c *cobra.Command) {
-	c.Flags().StringArrayVar(&v.Vantage, "vantage", nil, "NAME=FILE: a capture taken at the point NAME (repeatable; two or more points; a point's several files are read in the order of their first packets): merge them and say where each data connection was lost")
+	c.Flags().StringArrayVar(&v.Vantage, "vantage", nil, "a capture `NAME=FILE` taken at the point NAME (repeatable; two to 16 points; a point's several files are read in the order of their first packets): merge them and say where each data connection was lost")
 }
 
 // parseVantage reads the --vantage values into points, in the order each
