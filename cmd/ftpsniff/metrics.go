@@ -56,12 +56,6 @@ type metrics struct {
 	snap    *snapshotCollector
 }
 
-// labelled lists the vectors with a "server" label: a server that loses
-// its label has its series deleted from each.
-func (m *metrics) labelled() []*prometheus.CounterVec {
-	return []*prometheus.CounterVec{m.sessionsStarted, m.sessionsEnded, m.logins, m.data, m.dataBytes, m.findings}
-}
-
 func newMetrics(maxServers int) *metrics { return newMetricsFor(maxServers, 1) }
 
 // newMetricsFor is newMetrics for a capture with the given number of
@@ -81,11 +75,15 @@ func newMetricsFor(maxServers, workers int) *metrics {
 	m.data = counter("data_connections_total", "Data connections with a final outcome, by the announcement (PASV, EPSV, LPSV, PORT, EPRT, LPRT, unknown) and the outcome.", "server", "via", "outcome")
 	m.dataBytes = counter("data_bytes_total", "Payload bytes of finished data connections, by direction (upload: to the FTP server; download: to the client).", "server", "direction")
 	m.findings = counter("findings_total", "Diagnosis findings, by code and severity (docs/troubleshooting.md).", "server", "code", "severity")
-	m.servers = newServerLabels(maxServers, func(label string) {
-		for _, v := range m.labelled() {
-			v.DeletePartialMatch(prometheus.Labels{"server": label})
-		}
-	})
+	m.servers = newServerLabels(maxServers, nil) // a retired label's series stay
+	// The start time lets an alert tell a counter that is new within its
+	// window from one Prometheus has not seen before (docs/monitoring.md):
+	// every event of a process started within the window is within it.
+	// process_start_time_seconds says the same but needs /proc/self,
+	// which may not be readable once privileges are dropped.
+	start := prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "ftpsniff", Name: "start_time_seconds", Help: "When ftpsniff started counting, seconds since the epoch."})
+	start.Set(float64(time.Now().UnixNano()) / 1e9)
+	m.reg.MustRegister(start)
 	m.snap = newSnapshotCollector(workers > 1)
 	m.reg.MustRegister(m.snap)
 	m.reg.MustRegister(collectors.NewGoCollector())
@@ -280,25 +278,36 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // serverLabels decides which servers have a "server" label of their own:
-// at most n, the ones with the most traffic (payload bytes of data
-// connections plus one per connection), the rest "other", so a scan of
-// many addresses cannot create many series.
+// at most n at a time, the ones with the most traffic, the rest "other",
+// so a scan of many addresses cannot create many series.
+//
+// Traffic is what a scan does not make: one per login the server accepted
+// and, per data connection, one plus its payload bytes (so servers whose
+// data connections all fail still count). A session that brings only a
+// greeting (a SYN, a 220, a RST) weighs nothing: it takes a free label if
+// there is one, but never competes for one that is taken.
 //
 // Traffic is counted for at most maxTrackedServers addresses with the
 // Space-Saving algorithm (Metwally, Agrawal, El Abbadi 2005): a new address
-// takes the place of the least-counted unlabelled one and starts from its
-// count, so a heavy server is never pushed out by many light ones, and an
-// address's count is over-estimated by at most that of the one it replaced.
+// with traffic takes the place of the least-counted unlabelled one and
+// starts from its count, so a heavy server is never pushed out by many
+// light ones. Addresses without traffic are not counted at all.
 //
-// A labelled server keeps its label (its series keep counting) until an
-// address outside has more than twice its traffic, checked at most every
-// rebalanceEvery; then it loses it (its series are deleted, later counts
-// go to "other") and the other gets it (new series from zero). Every
-// series therefore only grows while it exists.
+// A labelled server keeps its label until an address outside has more than
+// twice its traffic, checked at most every rebalanceEvery, before the
+// label of the event that triggers the check is returned. Then it is
+// retired: its series stay as they are (a counter never vanishes or goes
+// back, and the sum over the series stays the total), its later events
+// count under "other", and the other address gets a label of its own. At
+// most n labels are retired at a time (a retired server that wins its
+// label back stops being retired); once n are, the labels stay where they
+// are. So at most 2n+1 label values ever exist: n counting, n retired,
+// "other".
 type serverLabels struct {
 	n        int
 	tracked  map[netip.Addr]*serverCount
 	labelled int
+	retired  map[string]bool // labels whose series no longer count
 	next     time.Time
 	demote   func(label string)
 	now      func() time.Time
@@ -316,8 +325,9 @@ const (
 	otherServers      = "other"
 )
 
+// newServerLabels: demote, when not nil, is told of every label retired.
 func newServerLabels(n int, demote func(string)) *serverLabels {
-	return &serverLabels{n: n, tracked: map[netip.Addr]*serverCount{}, demote: demote, now: time.Now}
+	return &serverLabels{n: n, tracked: map[netip.Addr]*serverCount{}, retired: map[string]bool{}, demote: demote, now: time.Now}
 }
 
 // label counts weight more traffic for the server and returns its label.
@@ -327,26 +337,31 @@ func (l *serverLabels) label(a netip.Addr, weight uint64) string {
 	}
 	a = a.Unmap()
 	sc := l.tracked[a]
-	if sc == nil {
+	if sc == nil && (weight > 0 || l.labelled < l.n) {
 		sc = &serverCount{addr: a}
 		if len(l.tracked) >= maxTrackedServers {
-			if min := l.leastUnlabelled(); min != nil {
-				delete(l.tracked, min.addr)
-				sc.traffic = min.traffic
+			min := l.leastUnlabelled()
+			if min == nil {
+				return otherServers // every tracked address is labelled (n above the table)
 			}
+			delete(l.tracked, min.addr)
+			sc.traffic = min.traffic
 		}
 		l.tracked[a] = sc
 	}
-	sc.traffic += weight
-	if sc.label == "" && l.labelled < l.n {
-		sc.label = a.String()
-		l.labelled++
+	if sc != nil {
+		sc.traffic += weight
+		if sc.label == "" && l.labelled < l.n {
+			sc.label = a.String()
+			l.labelled++
+			delete(l.retired, sc.label)
+		}
 	}
 	if now := l.now(); !now.Before(l.next) {
 		l.next = now.Add(rebalanceEvery)
 		l.rebalance()
 	}
-	if sc.label != "" {
+	if sc != nil && sc.label != "" {
 		return sc.label
 	}
 	return otherServers
@@ -363,24 +378,30 @@ func (l *serverLabels) leastUnlabelled() *serverCount {
 }
 
 // rebalance swaps labels while an unlabelled server has more than twice
-// the traffic of the least labelled one.
+// the traffic of the least labelled one and fewer than n are retired.
 func (l *serverLabels) rebalance() {
 	var in, out []*serverCount
 	for _, sc := range l.tracked {
 		if sc.label != "" {
 			in = append(in, sc)
-		} else {
+		} else if sc.traffic > 0 {
 			out = append(out, sc)
 		}
 	}
 	sort.Slice(in, func(i, j int) bool { return in[i].traffic < in[j].traffic })
 	sort.Slice(out, func(i, j int) bool { return out[i].traffic > out[j].traffic })
 	for i := 0; i < len(in) && i < len(out) && out[i].traffic > 2*in[i].traffic; i++ {
+		name := out[i].addr.String()
+		if !l.retired[name] && len(l.retired) >= l.n {
+			return // the retired labels are spent: labels stay
+		}
+		delete(l.retired, name) // its series count again
+		l.retired[in[i].label] = true
 		if l.demote != nil {
 			l.demote(in[i].label)
 		}
 		in[i].label = ""
-		out[i].label = out[i].addr.String()
+		out[i].label = name
 	}
 }
 
@@ -407,7 +428,9 @@ func (o *metricsOutput) server(s *track.Session, weight uint64) string {
 }
 
 func (o *metricsOutput) SessionStart(s *track.Session) {
-	o.m.sessionsStarted.WithLabelValues(o.server(s, 1)).Inc()
+	// A session start weighs nothing: a scan's SYN, 220 and RST must not
+	// compete with servers that are used (serverLabels).
+	o.m.sessionsStarted.WithLabelValues(o.server(s, 0)).Inc()
 	o.out.SessionStart(s)
 }
 
@@ -424,7 +447,7 @@ func (o *metricsOutput) Command(s *track.Session, c *track.Command) {
 	if f := c.Final(); f != nil && (verb == "USER" || verb == "PASS" || verb == "ACCT") {
 		switch {
 		case f.Code == 230 || f.Code == 202:
-			o.m.logins.WithLabelValues(o.server(s, 0), "ok").Inc()
+			o.m.logins.WithLabelValues(o.server(s, 1), "ok").Inc()
 		case f.Code >= 400:
 			o.m.logins.WithLabelValues(o.server(s, 0), "failed").Inc()
 		}

@@ -170,7 +170,8 @@ func TestZeekPasswordHidden(t *testing.T) {
 
 // TestZeekHeldUntilOutcome: the PASV line waits for its data connection's
 // outcome; the RETR after it waits behind it, and both come out, in order,
-// once the data record is in.
+// with the data record's outcome (a session's lines are written when it
+// ends, so that findings the diagnosis makes later still find their line).
 func TestZeekHeldUntilOutcome(t *testing.T) {
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)

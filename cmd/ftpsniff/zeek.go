@@ -26,11 +26,18 @@ import (
 // IDs, the observer) is in added fields prefixed "ftpsniff.". docs/json.md
 // documents the mapping.
 //
-// Zeek writes a line when a command's reply is in; ftpsniff holds the line
-// of a command that set up or used a data connection until that
-// connection's outcome is known, so the line can say it. Held lines are
-// bounded per session (maxZeekHeld); past the bound the oldest is written
-// without its outcome.
+// Zeek writes a line when a command's reply is in. ftpsniff holds a
+// session's lines until the session ends, because the diagnosis may add a
+// finding to a line later: a 425/426 reply names the data connection of an
+// earlier line (server-data-error), and the session's end judges its PORTs
+// (ftp-bounce) and its control channel (control-encrypted). Every finding
+// goes on a line: its command's, its data connection's announcing or
+// transfer line, else the session's last line (a line of its own, with no
+// command, when the session has none). Held lines are bounded per session
+// (maxZeekHeld) and in all (maxZeekHeldTotal); past a bound the oldest are
+// written early, and a finding that arrives after its line was written
+// goes on the session's last line and is counted in the summary's "zeek"
+// object (findings_after_line).
 type zeekOutput struct {
 	w        *bufio.Writer
 	line     jsonWriter
@@ -42,15 +49,46 @@ type zeekOutput struct {
 	notes    io.Writer
 	sessions map[*track.Session]*zeekSession
 	counts   zeekCounts
+	held     int // lines held over all sessions
 }
 
 type zeekCounts struct {
 	sessions, data int
 	outcomes       map[string]int
+	notes          zeekNotes
 }
 
-// maxZeekHeld bounds the lines one session holds back for an outcome.
-const maxZeekHeld = 64
+// zeekNotes counts the findings that did not go on the line they concern;
+// the summary on standard error carries them (as "zeek"), so that none is
+// lost without a trace.
+type zeekNotes struct {
+	// FindingsAfterLine: findings that arrived after their line was
+	// written (a session past maxZeekHeld lines); they went on the
+	// session's last line instead.
+	FindingsAfterLine int `json:"findings_after_line,omitempty"`
+	// FindingsOverBound: findings beyond maxZeekFindings of one session,
+	// counted, not written.
+	FindingsOverBound int `json:"findings_over_bound,omitempty"`
+	// FindingsWithoutSession: findings about no session, or about a
+	// session whose lines were all written; ftp.log has no line for them.
+	FindingsWithoutSession int `json:"findings_without_session,omitempty"`
+}
+
+// zeekSummary is the summary record of --json, plus zeekNotes.
+type zeekSummary struct {
+	jsonSummary
+	Zeek *zeekNotes `json:"zeek,omitempty"`
+}
+
+const (
+	// maxZeekHeld bounds the lines one session holds back until its end.
+	maxZeekHeld = 64
+	// maxZeekHeldTotal bounds the lines held over all sessions: past it,
+	// a session that adds a line writes all but its last.
+	maxZeekHeldTotal = 1 << 16
+	// maxZeekFindings bounds the findings one session keeps for its lines.
+	maxZeekFindings = 1024
+)
 
 // hidden stands for a password, as Zeek writes it.
 const hidden = "<hidden>"
@@ -61,18 +99,32 @@ type zeekSession struct {
 	// The session's addresses as written, formatted once.
 	origH, respH string
 	password     string
-	held         []*zeekLine
-	// Findings waiting for the line they belong to.
-	byData    map[*track.DataConn][]string
-	byCommand map[*track.Command][]string
-	loose     []string
+	// cwd is the working directory as Zeek keeps it: the tracker's when
+	// it knows it, else relative to "." (Zeek's default), followed
+	// through CWD and CDUP (zeekJoin).
+	cwd  string
+	held []*zeekLine
+	// writtenThrough is the index of the last line written before the
+	// session ended (0: none).
+	writtenThrough int
+	// pending: findings waiting for the line they belong to, in arrival
+	// order (at most maxZeekFindings).
+	pending []zeekFinding
 }
 
-// zeekLine is one ftp.log line, and what it waits for.
+// zeekFinding is a finding's code and what it is about.
+type zeekFinding struct {
+	code string
+	cmd  *track.Command
+	data *track.DataConn
+}
+
+// zeekLine is one ftp.log line, and what it is about.
 type zeekLine struct {
-	rec      zeekFTP
-	announce *track.DataConn // the data connection the command armed
-	transfer *track.DataConn // the data connection the command used
+	rec       zeekFTP
+	cmd       *track.Command
+	announce  *track.DataConn   // the data connection the command armed
+	transfers []*track.DataConn // the data connections the command used
 }
 
 // zeekFTP is FTP::Info as Zeek logs it, then ftpsniff's fields.
@@ -149,8 +201,7 @@ func (o *zeekOutput) session(s *track.Session) *zeekSession {
 		return zs
 	}
 	zs := &zeekSession{uid: zeekUID(o.ids.Observer, s), cid: o.ids.communityID(s.Client, s.Server),
-		origH: s.Client.Addr().String(), respH: s.Server.Addr().String(),
-		byData: map[*track.DataConn][]string{}, byCommand: map[*track.Command][]string{}}
+		origH: s.Client.Addr().String(), respH: s.Server.Addr().String()}
 	o.sessions[s] = zs
 	return zs
 }
@@ -188,7 +239,7 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 			zs.password = hidden
 		}
 	}
-	l := &zeekLine{rec: zeekFTP{
+	l := &zeekLine{cmd: c, rec: zeekFTP{
 		TS: zeekTime(c.TS), UID: zs.uid,
 		OrigH: zs.origH, OrigP: s.Client.Port(), RespH: zs.respH, RespP: s.Server.Port(),
 		User: s.User, Password: zs.password, Command: c.Verb, Arg: c.Arg,
@@ -201,6 +252,9 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	if l.rec.User == "" {
 		l.rec.User = "<unknown>" // FTP::Info's default
 	}
+	if c.Cwd != "" {
+		zs.cwd = c.Cwd // the tracker knows it
+	}
 	if secret {
 		if c.Verb != "PASS" && c.Verb != "ACCT" {
 			l.rec.Command = hidden
@@ -211,14 +265,14 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	} else if c.SecretArg && !o.showPass && c.Arg != "" {
 		l.rec.Arg = firstWord(c.Arg) + " " + hidden
 	} else if zeekFileCommands[c.Verb] && c.Arg != "" {
-		l.rec.Arg = zeekURL(s.Server.Addr(), c.Cwd, c.Arg)
+		l.rec.Arg = zeekURL(s.Server.Addr(), zs.cwd, c.Arg)
 	}
 	r := c.Final()
 	if r == nil && len(c.Replies) > 0 {
 		r = &c.Replies[len(c.Replies)-1]
 	}
 	if r != nil {
-		code, msg := r.Code, r.Text
+		code, msg := r.Code, zeekReplyMsg(r.Text)
 		if r.Secret && !o.showPass {
 			msg = hidden
 		}
@@ -228,12 +282,12 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 				l.rec.FileSize = &n
 			}
 		}
+		if !c.Secret {
+			zs.cwd = zeekCwdAfter(zs.cwd, c.Verb, c.Arg, code)
+		}
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.Refused && c.Data != nil { // Zeek fills data_channel once the announcement was accepted
-		ep := c.Endpoint
-		if c.Data != nil {
-			ep = c.Data.Announced
-		}
+		ep := c.Data.Announced
 		passive := c.EndpointVia.Passive()
 		orig := s.Server.Addr() // active: the server connects
 		if passive {
@@ -245,44 +299,118 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 		}
 		l.announce = c.Data
 	}
-	if n := len(c.Transfer); n > 0 {
-		l.transfer = c.Transfer[n-1]
-	}
-	l.rec.Findings = append(l.rec.Findings, zs.byCommand[c]...)
-	delete(zs.byCommand, c)
-	l.rec.Findings = append(l.rec.Findings, zs.loose...)
-	zs.loose = nil
-	if d := l.announce; d != nil && d.Done {
-		l.rec.Findings = append(l.rec.Findings, zs.byData[d]...)
-		delete(zs.byData, d)
-	}
+	l.transfers = c.Transfer
 	zs.held = append(zs.held, l)
-	o.release(zs, false)
+	o.held++
+	switch {
+	case len(zs.held) > maxZeekHeld:
+		o.writeOldest(zs, len(zs.held)-maxZeekHeld)
+	case o.held > maxZeekHeldTotal:
+		o.writeOldest(zs, len(zs.held)-1)
+	}
 }
 
-// release writes the held lines from the oldest on, up to the first that
-// still waits for an outcome; all of them when the session is over, and
-// the oldest ones past the bound.
-func (o *zeekOutput) release(zs *zeekSession, all bool) {
-	for len(zs.held) > 0 {
+// zeekReplyMsg is reply_msg as Zeek logs it: Zeek sets it at every line
+// of a reply, so a multi-line reply leaves its last line's text (the code
+// already taken off by the tracker).
+func zeekReplyMsg(text string) string {
+	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+		return text[i+1:]
+	}
+	return text
+}
+
+// zeekCwdAfter follows the working directory as Zeek does
+// (directory_cmds in base/protocols/ftp/main.zeek): a CWD answered 250
+// joins its argument, a CDUP answered 200 or 250 goes up. A PWD's 257 is
+// the tracker's to read (the next command's Cwd).
+func zeekCwdAfter(cwd, verb, arg string, code int) string {
+	switch {
+	case verb == "CWD" && code == 250 && arg != "":
+		return zeekJoin(cwd, arg)
+	case verb == "CDUP" && (code == 200 || code == 250):
+		return zeekJoin(cwd, "..")
+	}
+	return cwd
+}
+
+// zeekJoin joins a path to a working directory as Zeek's
+// build_path_compressed does: an absolute path stands alone; a directory
+// not known ("" or ".") is ".", so a relative one stays relative ("./di").
+func zeekJoin(cwd, arg string) string {
+	switch {
+	case strings.HasPrefix(arg, "/"):
+		return path.Clean(arg)
+	case strings.HasPrefix(cwd, "/"):
+		return path.Clean(cwd + "/" + arg)
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(cwd, "."), "/")
+	p := path.Join(rel, arg)
+	if p == "." {
+		return "."
+	}
+	return "./" + p
+}
+
+// writeOldest writes the session's n oldest held lines before its end.
+func (o *zeekOutput) writeOldest(zs *zeekSession, n int) {
+	for i := 0; i < n && len(zs.held) > 0; i++ {
 		l := zs.held[0]
-		if !all && len(zs.held) <= maxZeekHeld && (waits(l.announce) || waits(l.transfer)) {
-			return
-		}
 		zs.held[0] = nil
 		zs.held = zs.held[1:]
+		o.held--
+		o.attach(zs, l)
+		zs.writtenThrough = l.rec.Index
 		o.finishLine(l)
 	}
-	zs.held = nil
 }
 
-func waits(d *track.DataConn) bool { return d != nil && !d.Done }
+// attach moves to l the pending findings about its command, the data
+// connection it announced, or one it used.
+func (o *zeekOutput) attach(zs *zeekSession, l *zeekLine) {
+	kept := zs.pending[:0]
+	for _, f := range zs.pending {
+		if l.about(f) {
+			l.rec.Findings = append(l.rec.Findings, f.code)
+		} else {
+			kept = append(kept, f)
+		}
+	}
+	clear(zs.pending[len(kept):])
+	zs.pending = kept
+}
+
+func (l *zeekLine) about(f zeekFinding) bool {
+	if f.data != nil {
+		if l.announce == f.data {
+			return true
+		}
+		for _, d := range l.transfers {
+			if d == f.data {
+				return true
+			}
+		}
+		return false
+	}
+	return f.cmd != nil && f.cmd == l.cmd
+}
+
+// lineWritten tells whether the line f belongs on was written before the
+// session ended: its command's, or its data connection's announcing or
+// transfer command's.
+func (zs *zeekSession) lineWritten(f zeekFinding) bool {
+	written := func(c *track.Command) bool { return c != nil && c.Index <= zs.writtenThrough }
+	if f.data != nil {
+		return written(f.data.Announce) || written(f.data.Command)
+	}
+	return written(f.cmd)
+}
 
 // finishLine adds what the data connection showed, then writes the line.
 func (o *zeekOutput) finishLine(l *zeekLine) {
 	d := l.announce
-	if d == nil {
-		d = l.transfer
+	if d == nil && len(l.transfers) > 0 {
+		d = l.transfers[len(l.transfers)-1]
 	}
 	if d != nil {
 		l.rec.Data = d.ID
@@ -306,71 +434,100 @@ func (o *zeekOutput) finishLine(l *zeekLine) {
 func (o *zeekOutput) Data(s *track.Session, d *track.DataConn) {
 	o.counts.data++
 	o.counts.outcomes[d.Outcome.String()]++
-	zs := o.session(s)
-	found := zs.byData[d]
-	delete(zs.byData, d)
-	// The findings go on the line of the command that announced it, or
-	// else on the transfer command's.
-	attached := false
-	for _, want := range []func(*zeekLine) bool{
-		func(l *zeekLine) bool { return l.announce == d },
-		func(l *zeekLine) bool { return l.transfer == d },
-	} {
-		for _, l := range zs.held {
-			if !attached && want(l) {
-				l.rec.Findings = append(l.rec.Findings, found...)
-				attached = true
-			}
-		}
-	}
-	if !attached && len(found) > 0 && d.Announce != nil {
-		// The announcing command's line is not in yet (an active
-		// connection over before its 200): keep them for it.
-		zs.byData[d] = found
-	}
-	o.release(zs, false)
+	o.session(s)
 }
 
+// SessionEnd writes the session's lines: every finding is in by now (the
+// diagnosis reports the session's before it passes the end on). Findings
+// whose line is not held go on the last line; a session without a line
+// gets one of its own when it has findings.
 func (o *zeekOutput) SessionEnd(s *track.Session) {
 	if s.Counted() {
 		o.counts.sessions++
 	}
-	if zs := o.sessions[s]; zs != nil {
-		o.release(zs, true)
-		delete(o.sessions, s)
-	}
-}
-
-// Finding keeps the finding's code for the line it concerns.
-func (o *zeekOutput) Finding(f *diagnose.Finding) {
-	if f.Session == nil {
+	zs := o.sessions[s]
+	if zs == nil {
 		return
 	}
-	zs := o.session(f.Session)
-	switch {
-	case f.Data != nil:
-		zs.byData[f.Data] = append(zs.byData[f.Data], f.Code)
-	case f.Command != nil:
-		zs.byCommand[f.Command] = append(zs.byCommand[f.Command], f.Code)
-	default:
-		if len(zs.loose) < maxZeekHeld {
-			zs.loose = append(zs.loose, f.Code)
-		}
+	delete(o.sessions, s)
+	for _, l := range zs.held {
+		o.attach(zs, l)
 	}
+	if len(zs.pending) > 0 && len(zs.held) == 0 {
+		zs.held = append(zs.held, o.sessionLine(s, zs))
+		o.held++
+	}
+	if len(zs.pending) > 0 {
+		last := zs.held[len(zs.held)-1]
+		for _, f := range zs.pending {
+			if zs.lineWritten(f) {
+				o.counts.notes.FindingsAfterLine++
+			}
+			last.rec.Findings = append(last.rec.Findings, f.code)
+		}
+		zs.pending = nil
+	}
+	for i, l := range zs.held {
+		zs.held[i] = nil
+		o.held--
+		o.finishLine(l)
+	}
+	zs.held = nil
+}
+
+// sessionLine is the line of a session that has no command line (its
+// control channel encrypted from the start, or no command at all), for
+// its findings: no command, ftpsniff.index 0, ftpsniff.status "session".
+func (o *zeekOutput) sessionLine(s *track.Session, zs *zeekSession) *zeekLine {
+	l := &zeekLine{rec: zeekFTP{
+		TS: zeekTime(s.Start), UID: zs.uid,
+		OrigH: zs.origH, OrigP: s.Client.Port(), RespH: zs.respH, RespP: s.Server.Port(),
+		User: s.User, Password: zs.password, Session: s.ID, Status: "session",
+		CommunityID: zs.cid, Observer: o.ids.Observer,
+	}}
+	if l.rec.User == "" {
+		l.rec.User = "<unknown>"
+	}
+	return l
+}
+
+// Finding keeps the finding's code for the line it concerns, written at
+// the session's end.
+func (o *zeekOutput) Finding(f *diagnose.Finding) {
+	zs := o.sessions[f.Session]
+	if f.Session == nil || zs == nil {
+		// No session, or one already over: the diagnosis reports a
+		// session's findings before its end, so this is not expected.
+		o.counts.notes.FindingsWithoutSession++
+		return
+	}
+	if len(zs.pending) >= maxZeekFindings {
+		o.counts.notes.FindingsOverBound++
+		return
+	}
+	zf := zeekFinding{code: f.Code, data: f.Data}
+	if f.Data == nil {
+		zf.cmd = f.Command
+	}
+	zs.pending = append(zs.pending, zf)
 }
 
 func (o *zeekOutput) Policy(policy.Policy)             {}
 func (o *zeekOutput) Servers([]diagnose.ServerSummary) {}
 
-// Summary writes the summary record of --json, with every limit hit, to
-// standard error: ftp.log has no place for it.
+// Summary writes the summary record of --json, with every limit hit and
+// what ftp.log could not place (zeekNotes), to standard error: ftp.log has
+// no place for it.
 func (o *zeekOutput) Summary(t totals) {
-	j := jsonSummary{Type: "summary", Sessions: o.counts.sessions, Data: o.counts.data, Outcomes: o.counts.outcomes, Decode: t.Decode, Limits: t.Limits}
+	j := zeekSummary{jsonSummary: jsonSummary{Type: "summary", Sessions: o.counts.sessions, Data: o.counts.data, Outcomes: o.counts.outcomes, Decode: t.Decode, Limits: t.Limits}}
 	if t.Diagnosis != (diagnose.Omitted{}) {
 		j.Diagnosis = &t.Diagnosis
 	}
 	if t.Files.Any() {
 		j.Files = &t.Files
+	}
+	if o.counts.notes != (zeekNotes{}) {
+		j.Zeek = &o.counts.notes
 	}
 	line, err := newRecordEncoder(o.ids.Observer).encode(j)
 	if err == nil && o.notes != nil {
@@ -386,18 +543,10 @@ var zeekFileCommands = map[string]bool{
 }
 
 // zeekURL is the argument of a file command as Zeek logs it:
-// ftp://SERVER/PATH, the path joined to the working directory ("." when
-// unknown, as Zeek's default).
+// ftp://SERVER/PATH, the path joined to the working directory (zeekJoin:
+// relative to "." while it is not known, as Zeek's default).
 func zeekURL(server netip.Addr, cwd, arg string) string {
-	var p string
-	switch {
-	case strings.HasPrefix(arg, "/"):
-		p = path.Clean(arg)
-	case cwd == "":
-		p = "./" + arg
-	default:
-		p = path.Clean(cwd + "/" + arg)
-	}
+	p := zeekJoin(cwd, arg)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
