@@ -30,8 +30,10 @@
 // headers on (Segment, with the payload length from the IP header) and
 // keeps nothing of them. With Options.DataPayload and a handler that
 // implements PayloadHandler (file extraction), a payload table follows the
-// connections the handler wants from their SYN (payload.go: at most 4,096,
-// least recently seen given up and counted, 4 MiB held) and delivers their
+// connections the handler wants from their SYN, else their SYN-ACK, else
+// their first bytes (payload.go: at most 4,096, least recently seen given
+// up and counted, out-of-order bytes 8 MiB per direction and 64 MiB in
+// all) and delivers their
 // bytes and gaps in order. A handler that implements DataExpecter tells
 // decode which SYNs to a control port are expected data connections.
 //

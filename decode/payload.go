@@ -11,18 +11,26 @@ import (
 // Otherwise decode keeps nothing of those connections, as before.
 //
 // The payload table follows only the connections the handler wants
-// (WantPayload, asked after the Handler saw the SYN), from their SYN, at most Options.MaxPayloadConns at once, least recently
-// seen first: a new one that finds it full evicts the oldest, whose
-// stream is reported given up (DataGap with a negative length) and
-// counted (PayloadStats.Evicted). Out-of-order bytes are held by the same
-// reassembler as control streams, against a pool of their own (64
-// segments per direction, 4 MiB in all; past either the oldest hole is
-// given up as a gap, PayloadStats.HeldOverflow). A connection leaves the
-// table when both FINs are reached, at an RST, when idle for
-// payloadIdle, and at Finish; each time, everything held is delivered
-// first and the bytes its FIN or its peer's ACK prove lost are reported
-// as a gap, so the handler has the whole stream before the tracker sees
-// the segment that ends it.
+// (WantPayload, asked after the Handler saw the segment): from their SYN;
+// from their SYN-ACK when the capture lacks the SYN (both ISNs are in
+// it); from their first bytes when it lacks both (after a GapStartUnknown
+// notice). At most Options.MaxPayloadConns at once, least recently seen
+// first: a new one that finds it full evicts the oldest, whose stream is
+// reported given up (GapGivenUp) and counted (PayloadStats.Evicted).
+// Before data flows, a SYN or SYN-ACK with another ISN replaces the first
+// until the peer's ACK settles it (payloadConn.isn). Out-of-order bytes
+// are held by the same reassembler as control streams, against bounds of
+// their own, by bytes rather than segments (payloadHeldDir per direction,
+// payloadHeldTotal in all; past either the oldest hole is given up as a
+// gap, PayloadStats.HeldOverflow). The last payloadRecent bytes of each
+// direction are kept after delivery, so a later copy of them (a
+// retransmission, an overlap) is compared; a difference is reported as a
+// conflict notice (GapConflictBack) and counted. A connection leaves the
+// table when both FINs are reached, at an RST, when idle for payloadIdle,
+// and at Finish; each time, everything held is delivered first and the
+// bytes its FIN or its peer's ACK prove lost are reported as a gap, so
+// the handler has the whole stream before the tracker sees the segment
+// that ends it.
 
 // PayloadHandler is an optional interface of a Handler: the ordered
 // payload of the connections it wants. Calls come from the decoder's
@@ -30,17 +38,43 @@ import (
 // Handler.Segment is called with it.
 type PayloadHandler interface {
 	// WantPayload tells whether the payload of the connection src opens
-	// to dst should be reassembled. It is asked once per SYN the table
-	// does not follow, after Handler.Segment saw that SYN.
+	// to dst should be reassembled. It is asked for a SYN, a SYN-ACK or a
+	// segment with payload of a connection the table does not follow,
+	// after Handler.Segment saw it (for bytes without a handshake, src
+	// is their sender, which may not be the opener).
 	WantPayload(src, dst netip.AddrPort) bool
 	// DataBytes delivers in-order payload sent from src to dst; b is valid
 	// only during the call.
 	DataBytes(src, dst netip.AddrPort, b []byte)
 	// DataGap reports n bytes sent from src to dst that the capture does
-	// not hold. A negative n means an unknown number: the connection's
-	// reassembly was given up (the table was full), so no later byte of
-	// it is delivered in place.
+	// not hold. A negative n is no length but a notice (one number so the
+	// tracker passes it on unchanged): GapGivenUp, GapStartUnknown, or a
+	// conflict (GapConflictBack).
 	DataGap(src, dst netip.AddrPort, n int64)
+}
+
+// Notices DataGap gives as a negative n.
+const (
+	// GapGivenUp: the connection's reassembly was given up (the table was
+	// full), so no later byte of it is delivered in place.
+	GapGivenUp = -1
+	// GapStartUnknown, before the first byte: the capture holds neither
+	// the connection's SYN nor its SYN-ACK, so where the stream began is
+	// unknown; bytes are delivered from the first one seen.
+	GapStartUnknown = -2
+	// gapConflict - back: the capture holds two different versions of
+	// the bytes that start back bytes before the next one to be
+	// delivered (GapConflictBack).
+	gapConflict = -3
+)
+
+// GapConflictBack reads a DataGap notice of conflicting copies: back is
+// how far before the next byte of the stream the differing bytes start.
+func GapConflictBack(n int64) (back int64, ok bool) {
+	if n > gapConflict {
+		return 0, false
+	}
+	return gapConflict - n, true
 }
 
 // DefaultMaxPayloadConns bounds the connections whose payload is
@@ -61,7 +95,49 @@ type PayloadStats struct {
 	Evicted      uint64 `json:"evicted"`       // connections given up: table full (MaxPayloadConns)
 	Idle         uint64 `json:"idle"`          // connections that left the table idle
 	HeldOverflow uint64 `json:"held_overflow"` // holes given up early: out-of-order bytes past the buffer bound
+	// FromSynAck: connections followed from their SYN-ACK, the capture
+	// lacking the SYN (both ISNs are known from it).
+	FromSynAck uint64 `json:"from_syn_ack"`
+	// StartUnknown: connections followed from their first bytes, the
+	// capture lacking both SYN and SYN-ACK: their files start at an
+	// unknown offset.
+	StartUnknown uint64 `json:"start_unknown"`
+	// Conflicts: places where the capture held two different versions of
+	// the same bytes (a retransmission or overlap that differed).
+	Conflicts uint64 `json:"conflicts"`
+	// Unchecked: copies of delivered bytes that could not be compared,
+	// the bytes no longer in hand (past payloadRecent, or the recent-bytes
+	// budget was spent).
+	Unchecked uint64 `json:"unchecked_copies"`
 }
+
+// Bounds of payload reassembly. A data connection's out-of-order bytes
+// are bounded by bytes, a receive window's worth per direction, not by a
+// segment count (a GSO super-segment is one segment of 64 KiB; a lost
+// segment on a long fat path is followed by hundreds before its
+// retransmission). The total bounds them over all connections.
+const (
+	// payloadHeldDir: bytes one direction holds behind a hole (a
+	// scaled receive window: Linux's default tcp_rmem maximum is 6 MiB).
+	payloadHeldDir = 8 << 20
+	// payloadHeldTotal: bytes all followed connections hold together.
+	payloadHeldTotal = 64 << 20
+	// payloadHeldSegs bounds the segments one direction holds, against
+	// a flood of tiny ones (inserting one is linear in those held).
+	payloadHeldSegs = 8192
+	// payloadAhead: bytes further than this beyond where the receiver
+	// stands are no plausible part of the stream (larger than any window
+	// within payloadHeldDir).
+	payloadAhead = 16 << 20
+	// payloadRecent: bytes of each direction kept after delivery, so a
+	// later copy (a retransmission, an overlap) is compared with them. A
+	// window's worth: spurious retransmissions come from what was in
+	// flight (a loopback lab's reached 74 KiB behind).
+	payloadRecent = 256 << 10
+	// payloadRecentTotal bounds those over all followed connections;
+	// past it a connection keeps none (its copies are counted unchecked).
+	payloadRecentTotal = 32 << 20
+)
 
 // payloadConn is one followed connection: its reassembler, its two ends
 // (ends[0] sent the first segment seen) and its place in the LRU list.
@@ -69,6 +145,8 @@ type payloadConn struct {
 	key        ConnKey
 	ends       [2]netip.AddrPort
 	r          reassembler
+	recent     [2]recentBytes
+	isnSt      [2]isnState
 	ackHi      [2]uint32 // highest ACK each direction sent
 	ackSeen    [2]bool
 	lastSeen   time.Time
@@ -88,7 +166,27 @@ type payloadTable struct {
 	pool  heldPool
 	st    PayloadStats
 	holes []*payloadConn // connections holding bytes behind a hole
+	// recentBytes: the bytes all recent buffers hold (payloadRecentTotal).
+	recentBytes int
+	// synAcks remembers the last payloadSynAcks SYN-ACKs of connections
+	// not wanted when they came (the tracker may learn of a data
+	// connection only after its handshake: capture queues that wrote the
+	// handshake before the 227), so one wanted at its first bytes still
+	// starts at a known place. synAckKeys is the ring that bounds it.
+	synAcks    map[ConnKey]synAckSeen
+	synAckKeys []ConnKey
+	synAckNext int
 }
+
+// synAckSeen is a remembered SYN-ACK: from the responder, its sequence
+// number and acknowledgement.
+type synAckSeen struct {
+	from     netip.AddrPort
+	seq, ack uint32
+}
+
+// payloadSynAcks bounds the SYN-ACKs remembered (about 64 bytes each).
+const payloadSynAcks = 4096
 
 // newPayloadTable returns the table, or nil when payload is not asked for
 // or the handler cannot take it.
@@ -101,7 +199,9 @@ func newPayloadTable(h Handler, o Options) *payloadTable {
 	if n <= 0 {
 		n = DefaultMaxPayloadConns
 	}
-	return &payloadTable{h: ph, max: n, conns: make(map[ConnKey]*payloadConn)}
+	t := &payloadTable{h: ph, max: n, conns: make(map[ConnKey]*payloadConn)}
+	t.pool = heldPool{payload: true, segs: payloadHeldSegs, total: payloadHeldTotal, dirBytes: payloadHeldDir, ahead: payloadAhead}
+	return t
 }
 
 // PayloadStats returns the payload counters (zero when payload is not
@@ -126,19 +226,105 @@ func (t *payloadTable) segment(s *Segment) {
 	}
 }
 
-// opened starts following a connection at its SYN, after the Handler saw
-// it (so the tracker knows it by then), when the handler wants it. A
-// connection is followed from its SYN only: its first byte's place is
-// known, so bytes lost at its start are a gap, not a shorter file.
+// opened starts following a connection the table does not follow, after
+// the Handler saw the segment (so the tracker knows it by then), when the
+// handler wants it:
+//
+//   - at its SYN: its first byte's place is known, so bytes lost at its
+//     start are a gap, not a shorter file;
+//   - at its SYN-ACK when the capture lacks the SYN: the SYN-ACK's
+//     sequence number is the responder's ISN and its acknowledgement the
+//     opener's ISN + 1, so both streams' places are known as well;
+//   - at its first bytes when the capture lacks both: delivered from the
+//     first byte seen, after a GapStartUnknown notice for each direction
+//     (the offset in the file is unknown), never silently dropped.
 func (t *payloadTable) opened(s *Segment) {
-	if t == nil || !s.Flags.Has(FlagSYN) || s.Flags.Has(FlagACK) || s.Flags.Has(FlagRST) {
+	if t == nil || s.Flags.Has(FlagRST) {
 		return
+	}
+	syn, ack := s.Flags.Has(FlagSYN), s.Flags.Has(FlagACK)
+	if !syn && len(s.Payload) == 0 && s.PayloadLen == 0 {
+		return // a bare ACK or FIN starts nothing: no byte's place to anchor
 	}
 	key := MakeConnKey(s.Src, s.Dst)
-	if t.conns[key] != nil || !t.h.WantPayload(s.Src, s.Dst) {
+	if t.conns[key] != nil {
 		return
 	}
-	t.feed(t.add(key, s), s)
+	switch {
+	case syn && !ack:
+		if !t.h.WantPayload(s.Src, s.Dst) {
+			return
+		}
+		t.feed(t.add(key, s), s)
+	case syn:
+		// The SYN-ACK: s.Dst opened the connection.
+		if !t.h.WantPayload(s.Dst, s.Src) {
+			t.rememberSynAck(key, s)
+			return
+		}
+		t.st.FromSynAck++
+		t.feed(t.add(key, s), s) // the SYN-ACK starts both directions (payloadConn.isn)
+	default:
+		if !t.h.WantPayload(s.Src, s.Dst) {
+			return
+		}
+		if m, ok := t.synAcks[key]; ok {
+			delete(t.synAcks, key)
+			if t.fromRemembered(key, m, s) {
+				return
+			}
+		}
+		t.st.StartUnknown++
+		pc := t.add(key, s)
+		t.h.DataGap(s.Src, s.Dst, GapStartUnknown)
+		t.h.DataGap(s.Dst, s.Src, GapStartUnknown)
+		t.feed(pc, s)
+	}
+}
+
+// rememberSynAck keeps the SYN-ACK s of a connection not wanted (yet).
+func (t *payloadTable) rememberSynAck(key ConnKey, s *Segment) {
+	if t.synAcks == nil {
+		t.synAcks = make(map[ConnKey]synAckSeen)
+		t.synAckKeys = make([]ConnKey, payloadSynAcks)
+	}
+	if _, ok := t.synAcks[key]; !ok {
+		// A new key takes the oldest slot; a repeated SYN-ACK keeps its
+		// slot and takes its word (the later ISN).
+		if old := t.synAckKeys[t.synAckNext]; old != (ConnKey{}) {
+			delete(t.synAcks, old)
+		}
+		t.synAckKeys[t.synAckNext] = key
+		t.synAckNext = (t.synAckNext + 1) % payloadSynAcks
+	}
+	t.synAcks[key] = synAckSeen{from: s.Src, seq: s.Seq, ack: s.Ack}
+}
+
+// fromRemembered starts following key from its remembered SYN-ACK m at
+// segment s, its first wanted one, when s lies where that handshake's
+// streams could be (else the SYN-ACK was another incarnation's): false
+// when it does not.
+func (t *payloadTable) fromRemembered(key ConnKey, m synAckSeen, s *Segment) bool {
+	start := m.ack // s from the opener
+	if s.Src == m.from {
+		start = m.seq + 1
+	}
+	if rel := int32(s.Seq - start); rel < 0 || rel > payloadAhead {
+		return false
+	}
+	t.st.FromSynAck++
+	pc := t.add(key, s)
+	dr := 0 // the responder's direction
+	if m.from != pc.ends[0] {
+		dr = 1
+	}
+	r, o := &pc.r.half[dr], &pc.r.half[1-dr]
+	r.started, r.next = true, m.seq+1
+	o.started, o.next = true, m.ack
+	pc.isnSt[dr].synOnly = true
+	pc.isnSt[1-dr] = isnState{synOnly: true, acked: true}
+	t.feed(pc, s)
+	return true
 }
 
 // feed hands one segment to a followed connection's reassembler, and
@@ -153,6 +339,7 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 	if s.Flags.Has(FlagACK) && (!pc.ackSeen[d] || int32(s.Ack-pc.ackHi[d]) > 0) {
 		pc.ackHi[d], pc.ackSeen[d] = s.Ack, true
 	}
+	pc.isn(d, s)
 	// The payload as captured: a snap length that cut it leaves a hole
 	// that the next segment's skip, or the end, reports.
 	pc.r.segment(d, s.Seq, s.Ack, s.Flags, s.Payload, s.Num, s.TS, pc)
@@ -211,17 +398,27 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 			end = h.next
 		}
 		n := int32(end - h.next)
-		if !h.finSeen && n == 1 {
-			n = 0 // the ACK of a FIN the capture lacks
+		if !h.finSeen && n > 0 && (n == 1 || pc.r.half[1-d].finSeen) {
+			// The receiver's acknowledgement covers the sender's FIN,
+			// which the capture lacks: one sequence number, no byte. An
+			// acknowledgement one past the stream is only that. Further
+			// ahead, it is when the receiver closed its side too: the
+			// receiving side of a transfer closes after its end of file,
+			// the sender's FIN (a receiver that gives up resets).
+			n--
 		}
 		if n > 0 {
 			pc.gap(d, int(n), 0, pc.lastSeen)
 		}
 		if givenUp {
-			t.h.DataGap(pc.ends[d], pc.ends[1-d], -1)
+			t.h.DataGap(pc.ends[d], pc.ends[1-d], GapGivenUp)
 		}
 	}
 	pc.r.release()
+	for d := range pc.recent {
+		t.recentBytes -= cap(pc.recent[d].buf)
+		pc.recent[d] = recentBytes{}
+	}
 	delete(t.conns, pc.key)
 	t.lru.remove(pc)
 }
@@ -268,6 +465,7 @@ func (t *payloadTable) closeAll() {
 
 func (pc *payloadConn) bytes(d int, b []byte, _ uint64, _ time.Time) {
 	pc.t.st.Bytes += uint64(len(b))
+	pc.keepRecent(d, b)
 	pc.t.h.DataBytes(pc.ends[d], pc.ends[1-d], b)
 }
 
@@ -286,3 +484,164 @@ func (pc *payloadConn) finished(int, uint64, time.Time) {}
 // never at an ACK, so a late segment can never land after its gap was
 // already counted (the file's offsets would shift).
 func (pc *payloadConn) early(int) bool { return false }
+
+// recentBytes is the last bytes delivered in one direction, up to
+// payloadRecent: a ring once full. end is the sequence number after the
+// last one; n how many are valid (a gap empties it).
+type recentBytes struct {
+	buf []byte
+	end uint32
+	n   int
+	w   int // where the next byte goes, once buf is full
+}
+
+// keepRecent appends b, just delivered (so it ends at next), to the
+// recent bytes of direction d.
+func (pc *payloadConn) keepRecent(d int, b []byte) {
+	rb, t := &pc.recent[d], pc.t
+	end := pc.r.half[d].next
+	if rb.n > 0 && rb.end != end-uint32(len(b)) {
+		rb.n, rb.w = 0, 0 // not contiguous (a gap came between)
+		if len(rb.buf) < cap(rb.buf) {
+			rb.buf = rb.buf[:0]
+		}
+	}
+	rb.end = end
+	if len(b) > payloadRecent {
+		b = b[len(b)-payloadRecent:]
+	}
+	if len(rb.buf) < payloadRecent {
+		// Growing: a small file never takes a whole ring.
+		grow := min(len(b), payloadRecent-len(rb.buf))
+		if c := cap(rb.buf); len(rb.buf)+grow > c {
+			want := min(max(2*c, len(rb.buf)+grow, 4<<10), payloadRecent)
+			if t.recentBytes+want-c > payloadRecentTotal {
+				rb.n = 0 // over the budget: this direction keeps none
+				return
+			}
+			nb := make([]byte, len(rb.buf), want)
+			copy(nb, rb.buf)
+			t.recentBytes += want - c
+			rb.buf = nb
+		}
+		rb.buf = append(rb.buf, b[:grow]...)
+		rb.n += grow
+		b = b[grow:]
+		if len(b) == 0 {
+			return
+		}
+	}
+	// Full: a ring; w is the oldest byte's index.
+	rb.n = min(rb.n+len(b), len(rb.buf))
+	for len(b) > 0 {
+		k := copy(rb.buf[rb.w:], b)
+		b = b[k:]
+		rb.w = (rb.w + k) % len(rb.buf)
+	}
+}
+
+// at returns the recent byte at seq, if it is still kept.
+func (rb *recentBytes) at(seq uint32) (byte, bool) {
+	back := int(rb.end - seq) // 1 for the last byte
+	if back <= 0 || back > rb.n {
+		return 0, false
+	}
+	if len(rb.buf) < payloadRecent {
+		return rb.buf[len(rb.buf)-back], true
+	}
+	i := rb.w - back
+	if i < 0 {
+		i += len(rb.buf)
+	}
+	return rb.buf[i], true
+}
+
+// again compares a later copy of delivered bytes with the ones kept.
+func (pc *payloadConn) again(d int, seq uint32, p []byte) {
+	rb := &pc.recent[d]
+	checked := false
+	for i := range p {
+		c, ok := rb.at(seq + uint32(i))
+		if !ok {
+			continue
+		}
+		checked = true
+		if c != p[i] {
+			pc.differs(d, seq+uint32(i))
+			return
+		}
+	}
+	if !checked {
+		pc.t.st.Unchecked++
+	}
+}
+
+// differs reports, as a DataGap notice, that the capture held two
+// versions of the bytes of direction d from seq on (delivered already).
+func (pc *payloadConn) differs(d int, seq uint32) {
+	pc.t.st.Conflicts++
+	back := int64(pc.r.half[d].next - seq)
+	pc.t.h.DataGap(pc.ends[d], pc.ends[1-d], gapConflict-back)
+}
+
+// isnState is what one direction's start is known by, before data flows.
+type isnState struct {
+	// synOnly: the stream's next byte is its SYN's sequence number + 1
+	// and nothing (no byte, no FIN) came after that SYN.
+	synOnly bool
+	// acked: the peer acknowledged an ISN of it, which settles it.
+	acked bool
+}
+
+// isn handles what segment s of direction d says of the initial sequence
+// numbers before data flows; called before the reassembler takes s.
+//
+//   - A SYN or SYN-ACK with another ISN, while nothing followed the first
+//     one in its direction and the peer has not acknowledged one, replaces
+//     it: a server that answers a SYN again with a new ISN (SYN cookies,
+//     a listen queue that overflowed, a port reused) is taken at its
+//     latest word until the opener's ACK settles which one it took.
+//   - A SYN-ACK's acknowledgement is the opener's ISN + 1: it starts (or
+//     corrects) the opener's stream even when the capture lacks the SYN.
+//   - The opener's first acknowledgement settles the responder's ISN; one
+//     behind it, or further ahead than bytes could be in flight unseen
+//     (payloadAhead), names another ISN (the SYN-ACK that carried it is
+//     not in the capture) and replaces it.
+//
+// Without this, the distance between two ISNs became a hole of millions
+// of bytes at the file's start, or every byte was taken for a
+// retransmission. Control streams are left as they are (this is payload
+// reassembly's only).
+func (pc *payloadConn) isn(d int, s *Segment) {
+	h, o := &pc.r.half[d], &pc.r.half[1-d]
+	st, ot := &pc.isnSt[d], &pc.isnSt[1-d]
+	syn := s.Flags.Has(FlagSYN)
+	if syn {
+		switch dataSeq := s.Seq + 1; {
+		case !h.started:
+			st.synOnly = true // the reassembler starts it at dataSeq
+		case st.synOnly && !st.acked && dataSeq != h.next && len(h.held) == 0:
+			h.next = dataSeq
+		}
+	}
+	if s.Flags.Has(FlagACK) {
+		switch {
+		case syn:
+			if !o.started {
+				o.started, o.next = true, s.Ack
+				ot.synOnly = true
+			} else if ot.synOnly && !ot.acked && o.next != s.Ack && len(o.held) == 0 {
+				o.next = s.Ack
+			}
+			ot.acked = true
+		case ot.synOnly && !ot.acked && len(o.held) == 0:
+			if ahead := int32(s.Ack - o.next); ahead < 0 || ahead > payloadAhead {
+				o.next = s.Ack
+			}
+			ot.acked = true
+		}
+	}
+	if s.PayloadLen > 0 || s.Flags.Has(FlagFIN) {
+		st.synOnly = false
+	}
+}

@@ -16,9 +16,10 @@ type payloadRecorder struct {
 	recorder
 	streams map[string]*strings.Builder
 	asked   int
+	refuse  bool // WantPayload says no
 }
 
-func (p *payloadRecorder) WantPayload(src, dst netip.AddrPort) bool { p.asked++; return true }
+func (p *payloadRecorder) WantPayload(src, dst netip.AddrPort) bool { p.asked++; return !p.refuse }
 
 func (p *payloadRecorder) stream(src, dst netip.AddrPort) *strings.Builder {
 	k := src.String() + ">" + dst.String()
@@ -30,7 +31,15 @@ func (p *payloadRecorder) stream(src, dst netip.AddrPort) *strings.Builder {
 
 func (p *payloadRecorder) DataBytes(src, dst netip.AddrPort, b []byte) { p.stream(src, dst).Write(b) }
 func (p *payloadRecorder) DataGap(src, dst netip.AddrPort, n int64) {
-	if n < 0 {
+	if back, ok := GapConflictBack(n); ok {
+		p.stream(src, dst).WriteString("[differs " + itoa(int(back)) + " back]")
+		return
+	}
+	switch n {
+	case GapStartUnknown:
+		p.stream(src, dst).WriteString("[start unknown]")
+		return
+	case GapGivenUp:
 		p.stream(src, dst).WriteString("[given up]")
 		return
 	}

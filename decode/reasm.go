@@ -62,6 +62,11 @@ type heldSeg struct {
 	data []byte
 	num  uint64
 	ts   time.Time
+	// diffAt: where a later copy of these bytes differed from them (the
+	// first differing byte's sequence number), when diff; reported when
+	// they are delivered (payload reassembly only: compareHeld).
+	diffAt uint32
+	diff   bool
 }
 
 // halfStream is one direction of a reassembled connection. Every control
@@ -129,6 +134,14 @@ type reassembler struct {
 // heldPool accounts for the bytes all reassemblers hold, against one
 // bound, and counts what that bound and the per-direction one cost.
 type heldPool struct {
+	// The bounds: zero means a control connection's (maxHeldSegs,
+	// maxHeldBytesTotal, maxAhead, none per direction); payload
+	// reassembly sets its own (payload.go).
+	segs, total, dirBytes, ahead int
+	// payload: the pool of data connections' payload reassembly, which
+	// also compares copies of the same bytes (compareHeld, again).
+	// Control streams do not.
+	payload  bool
 	bytes    int
 	overflow uint64 // holes given up early because a bound was hit
 	farAhead uint64 // segments dropped for lying too far beyond the stream
@@ -192,13 +205,16 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 	if rel < 0 {
 		// (negated as an int: -rel overflows when rel is -2^31)
 		back := -int(rel)
+		if r.pool.payload {
+			r.again(d, seq, p[:min(back, len(p))], out)
+		}
 		if back >= len(p) {
 			return // all of it delivered before: a retransmission
 		}
 		p, seq = p[back:], h.next
 		rel = 0
 	}
-	if int32(seq-r.standsAt(d)) > maxAhead {
+	if int32(seq-r.standsAt(d)) > int32(r.pool.aheadBound()) {
 		r.pool.farAhead++
 		return
 	}
@@ -215,7 +231,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 		r.drain(d, out)
 		return
 	}
-	if len(h.held) >= maxHeldSegs || r.pool.bytes+len(p) > maxHeldBytesTotal {
+	if r.pool.full(h, len(p)) {
 		if r.half[1-d].beyond != staleWindow && r.beyondWindow(d, seq) {
 			// Bytes beyond the receiver's window evict nothing: a spray of
 			// them would otherwise make the bound skip to a forgery held
@@ -233,13 +249,42 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 			r.data(d, seq, p, num, ts, out)
 			return
 		}
-		if r.pool.bytes+len(p) > maxHeldBytesTotal {
+		if r.pool.full(h, len(p)) {
 			// Still no room: these bytes are lost to the analysis too; the
 			// next skip reports them.
 			return
 		}
 	}
 	r.hold(h, heldSeg{seq: seq, from: h.next, data: append([]byte(nil), p...), num: num, ts: ts})
+}
+
+// full tells whether holding n more bytes in h would pass a bound.
+func (p *heldPool) full(h *halfStream, n int) bool {
+	if p.segs == 0 {
+		return len(h.held) >= maxHeldSegs || p.bytes+n > maxHeldBytesTotal
+	}
+	if len(h.held) >= p.segs || p.bytes+n > p.total {
+		return true
+	}
+	if p.bytes+n <= p.dirBytes {
+		return false // one direction holds no more than all together
+	}
+	// Only past dirBytes in all: summed rather than kept per direction,
+	// which would grow every control connection's halfStream.
+	held := n
+	for i := range h.held {
+		held += len(h.held[i].data)
+	}
+	return held > p.dirBytes
+}
+
+// aheadBound is how far beyond where the receiver stands bytes are still
+// plausibly the stream's (maxAhead for control connections).
+func (p *heldPool) aheadBound() int {
+	if p.ahead == 0 {
+		return maxAhead
+	}
+	return p.ahead
 }
 
 // hold inserts a segment in sequence order; a duplicate of a held start
@@ -250,6 +295,12 @@ func (r *reassembler) hold(h *halfStream, s heldSeg) {
 		i--
 	}
 	if i > 0 && h.held[i-1].seq == s.seq && len(h.held[i-1].data) >= len(s.data) {
+		if r.pool.payload {
+			// Dropped as a duplicate: compared now, as the only time
+			// both copies are in hand. (A copy that is held is compared
+			// when drain trims what an earlier one delivered: again.)
+			r.compareHeld(&h.held[i-1], &s)
+		}
 		return
 	}
 	if len(h.held) == 0 {
@@ -276,10 +327,17 @@ func (r *reassembler) drain(d int, out orderedSink) {
 		}
 		n++
 		r.pool.bytes -= len(s.data)
-		if back := -int(rel); back < len(s.data) {
+		back := -int(rel)
+		if r.pool.payload && back > 0 {
+			r.again(d, s.seq, s.data[:min(back, len(s.data))], out)
+		}
+		if back < len(s.data) {
 			b := s.data[back:]
 			h.next += uint32(len(b))
 			out.bytes(d, b, s.num, s.ts)
+		}
+		if s.diff {
+			r.differs(d, s.diffAt, out)
 		}
 	}
 	if n > 0 {
@@ -502,4 +560,57 @@ func (r *reassembler) inWindow(d int, seq uint32) bool {
 		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= maxAhead && !r.heldBeyondWindow(d) && !r.notTaken(d)
 	}
 	return false
+}
+
+// copySink is the optional side of an orderedSink that payload reassembly
+// tells about copies of bytes it already took (the control table's sink
+// has none).
+type copySink interface {
+	// again offers a later copy p of bytes of direction d, starting at
+	// seq, that were delivered already (they lie before next).
+	again(d int, seq uint32, p []byte)
+	// differs reports that two copies the capture held of bytes of
+	// direction d differ from seq on; those bytes were delivered already.
+	differs(d int, seq uint32)
+}
+
+func (r *reassembler) again(d int, seq uint32, p []byte, out orderedSink) {
+	if cs, ok := out.(copySink); ok && len(p) > 0 {
+		cs.again(d, seq, p)
+	}
+}
+
+func (r *reassembler) differs(d int, seq uint32, out orderedSink) {
+	if cs, ok := out.(copySink); ok {
+		cs.differs(d, seq)
+	}
+}
+
+// compareHeld compares s, a duplicate of the held segment x (the same
+// start, no longer) about to be dropped. Where they differ, the capture
+// holds two versions of the same bytes: x, which came first, is kept (a
+// Linux receiver keeps the first copy of bytes it has already queued),
+// and the difference is marked on it, reported when it is delivered
+// (drain).
+func (r *reassembler) compareHeld(x, s *heldSeg) {
+	if k := firstDiff(x.data[:len(s.data)], s.data); k >= 0 {
+		at := x.seq + uint32(k)
+		if !x.diff || int32(at-x.diffAt) < 0 {
+			x.diffAt, x.diff = at, true
+		}
+	}
+}
+
+// firstDiff is the index of the first byte where a and b (of one length)
+// differ, or -1.
+func firstDiff(a, b []byte) int {
+	if string(a) == string(b) { // compared without a copy
+		return -1
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
 }

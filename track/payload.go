@@ -9,7 +9,8 @@ import (
 // PayloadSink is an optional interface of a Sink: the contents of the
 // data connections, for extraction. With one, the Tracker implements
 // decode.PayloadHandler: it asks decode to reassemble the connections it
-// followed from a SYN, and hands their ordered bytes on with the data
+// followed (from a SYN, a SYN-ACK or their first bytes), and hands their
+// ordered bytes on with the data
 // connection they belong to. The Sink decides what to keep.
 //
 // Calls come before the Data call of the connection: for the segment
@@ -22,8 +23,10 @@ type PayloadSink interface {
 	// FTP client sent (STOR, APPE, STOU). b is valid only during the call.
 	DataPayload(dc *DataConn, toClient bool, b []byte)
 	// DataPayloadGap reports n bytes of dc in that direction the capture
-	// lacks. A negative n means an unknown number: decode gave the
-	// connection up (its table was full), and no later byte of it comes.
+	// lacks. A negative n is a notice, not a length (decode.GapGivenUp:
+	// the connection was given up and no later byte of it comes;
+	// decode.GapStartUnknown; a conflict, decode.GapConflictBack), passed
+	// on unchanged.
 	DataPayloadGap(dc *DataConn, toClient bool, n int64)
 }
 

@@ -24,11 +24,11 @@ type extractOptions struct {
 }
 
 func (o *extractOptions) registerExtract(f *pflag.FlagSet) {
-	f.StringVar(&o.ExtractDir, "extract", "", "write the files the data connections carried (RETR, STOR, STOU, APPE) into this folder, with a JSON `file` record each")
+	f.StringVar(&o.ExtractDir, "extract", "", "write the files the data connections carried (RETR, STOR, STOU, APPE) into the folder `DIR`, with a JSON file record each")
 	f.BoolVar(&o.ExtractListings, "extract-listings", false, "with --extract, also write directory listings (LIST, NLST, MLSD)")
-	f.IntVar(&o.ExtractMaxOpen, "extract-max-open", extract.DefaultMaxOpen, "with --extract, files written at once; a transfer beyond it is counted, not written")
-	f.Int64Var(&o.ExtractMaxFile, "extract-max-file", extract.DefaultMaxFileBytes, "with --extract, bytes of one file; the rest is counted, not written")
-	f.Int64Var(&o.ExtractMaxTotal, "extract-max-total", extract.DefaultMaxTotalBytes, "with --extract, bytes of all files together; past it files are cut and counted")
+	f.IntVar(&o.ExtractMaxOpen, "extract-max-open", extract.DefaultMaxOpen, "with --extract, `N` files written at once; a transfer beyond it is counted, not written")
+	f.Int64Var(&o.ExtractMaxFile, "extract-max-file", extract.DefaultMaxFileBytes, "with --extract, `BYTES` of one file; the rest is counted, not written")
+	f.Int64Var(&o.ExtractMaxTotal, "extract-max-total", extract.DefaultMaxTotalBytes, "with --extract, `BYTES` of all files together; past it files are cut and counted")
 }
 
 // validateExtract checks the limits and opens the folder, so a folder
@@ -74,10 +74,18 @@ type extractStats struct {
 	Payload      decode.PayloadStats `json:"reassembly"`
 	CreateFailed int64               `json:"create_failed,omitempty"` // files not created: a bound (counted in Files) or a file-system error
 	GivenUp      int64               `json:"given_up,omitempty"`      // files whose stream reassembly gave up (table full): the rest is missing
-	NoCommand    int64               `json:"no_command,omitempty"`    // data connections that carried bytes before any transfer command was linked to them
-	Encrypted    int64               `json:"encrypted,omitempty"`     // data connections that began with the client's TLS ClientHello: ciphertext, not written
-	WriteErrors  int64               `json:"write_errors,omitempty"`  // files a write or close failed on
-	LastError    string              `json:"last_error,omitempty"`
+	// NotReassembled: transfers whose data connection carried bytes in
+	// the file's direction that reassembly never delivered (it was not
+	// followed: the table was full when it began, or the tracker knew it
+	// only after those bytes went by). No file; the bytes are in the
+	// data record.
+	NotReassembled int64 `json:"not_reassembled,omitempty"`
+	// NotReassembledBytes: the payload bytes those transfers carried.
+	NotReassembledBytes int64  `json:"not_reassembled_bytes,omitempty"`
+	NoCommand           int64  `json:"no_command,omitempty"`   // data connections that carried bytes before any transfer command was linked to them
+	Encrypted           int64  `json:"encrypted,omitempty"`    // data connections that began with the client's TLS ClientHello: ciphertext, not written
+	WriteErrors         int64  `json:"write_errors,omitempty"` // files a write or close failed on
+	LastError           string `json:"last_error,omitempty"`
 }
 
 // extractLimits are the folder's bounds, as the JSON record names them.
@@ -102,6 +110,13 @@ type openFile struct {
 	dataDone     bool // the data connection is reported; waiting for the command's final reply
 	dead         bool // not created (a bound, an error): its bytes are dropped
 	noCmd        bool // counted as NoCommand
+	// lateReply: a final reply the tracker took for no command's (a 421
+	// closing the session during the transfer), 0 when none.
+	lateReply int
+	// empty: the data connection ended with no byte the file's way; the
+	// (empty) file is created at close when the transfer's final reply
+	// is 2xx: an empty file was transferred. Otherwise there was none.
+	empty bool
 }
 
 // extractor sits between the tracker and the diagnoser: it takes the
@@ -181,7 +196,7 @@ func (x *extractor) wanted(dc *track.DataConn) (toClient, ok bool) {
 // creating it at the first; nil when those bytes make no file.
 func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	if f := x.files[dc]; f != nil {
-		if f.dead || f.givenUp || f.toClient != toClient {
+		if f.dead || f.givenUp || f.empty || f.toClient != toClient {
 			return nil
 		}
 		return f
@@ -199,6 +214,17 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	if !ok || want != toClient {
 		return nil
 	}
+	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
+	x.files[dc] = f
+	if !x.create(dc, f) {
+		return nil
+	}
+	return f
+}
+
+// create creates f's file in the folder; false when it could not be (a
+// bound, counted by the folder, or an error): f is then dead.
+func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 	c := dc.Command
 	t := extract.Transfer{Session: dc.Session.ID, Data: dc.ID, Verb: c.Verb, Arg: c.Arg, Cwd: c.Cwd}
 	for _, r := range c.Replies {
@@ -206,7 +232,6 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 			t.Replies = append(t.Replies, r.Text)
 		}
 	}
-	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
 	w, err := x.dir.Create(t)
 	if err != nil {
 		f.dead = true
@@ -214,13 +239,10 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 		if !isLimit(err) {
 			x.writeError(err)
 		}
+		return false
 	}
 	f.w = w
-	x.files[dc] = f
-	if f.dead {
-		return nil
-	}
-	return f
+	return true
 }
 
 // tlsHandshakeStart tells whether b starts like a TLS handshake record
@@ -265,9 +287,20 @@ func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
 	if f == nil {
 		return
 	}
-	if n < 0 {
+	if back, ok := decode.GapConflictBack(n); ok {
+		f.w.Conflict(max(f.w.Offset()-back, 0))
+		return
+	}
+	switch n {
+	case decode.GapStartUnknown:
+		f.w.StartUnknown()
+		return
+	case decode.GapGivenUp:
 		f.givenUp = true
 		x.st.GivenUp++
+		return
+	}
+	if n < 0 {
 		return
 	}
 	_ = f.w.Gap(f.w.Offset(), n)
@@ -276,6 +309,12 @@ func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
 // close ends a file with what the tracker knows, and shows its record.
 func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	delete(x.files, dc)
+	if f.empty {
+		r := dc.Command.Final()
+		if r == nil || r.Code < 200 || r.Code > 299 || !x.create(dc, f) {
+			return // no file was transferred (or it is counted: create)
+		}
+	}
 	if f.dead || f.w == nil {
 		return
 	}
@@ -283,6 +322,8 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	c := dc.Command
 	if r := c.Final(); r != nil {
 		fin.Reply = r.Code
+	} else if f.lateReply != 0 {
+		fin.Reply = f.lateReply
 	}
 	s := dc.Session
 	for _, later := range s.Commands {
@@ -290,7 +331,19 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 			fin.Aborted = true
 		}
 	}
-	fin.CaptureEnded = dc.EndReason == track.EndCaptureEnd || fin.Reply == 0 && s.EndReason == track.EndCaptureEnd
+	capEnd := s.EndReason == track.EndCaptureEnd
+	switch {
+	case fin.Reply == 0 && capEnd, dc.EndReason == track.EndCaptureEnd && capEnd:
+		fin.CaptureEnded = true
+	case (dc.EndReason == track.EndCaptureEnd || dc.EndReason == track.EndOpen) && dc.FINTS[1-senderIndex(dc, f.toClient)].IsZero():
+		// The session went on (or ended) after the data connection's last
+		// packet in the capture, which never showed how it ended: the
+		// capture did not end there, the sender's FIN was lost. (When the
+		// receiver closed its side, it had read the end of the file, and
+		// its acknowledgement told decode where that was: the missing
+		// bytes are a gap at the end, not an unknown.)
+		fin.NoDataEnd = true
+	}
 	rec, err := f.w.Close(fin)
 	if err != nil && !errors.Is(err, extract.ErrClosed) {
 		x.writeError(err)
@@ -322,6 +375,43 @@ func (x *extractor) closeWhere(match func(*track.DataConn) bool) {
 	}
 }
 
+// noFileYet handles a final data connection of a transfer that made no
+// file: with no byte in the file's direction it carried an empty file
+// (written, so the record says so); with bytes that reassembly never
+// delivered, the transfer is counted as not reassembled, never silent.
+func (x *extractor) noFileYet(dc *track.DataConn) {
+	toClient, ok := x.wanted(dc)
+	if !ok || x.closed {
+		return
+	}
+	i := senderIndex(dc, toClient)
+	switch {
+	case dc.Bytes[i] > 0:
+		x.st.NotReassembled++
+		x.st.NotReassembledBytes += dc.Bytes[i]
+	case dc.Outcome == track.OutcomeConnected || dc.Outcome == track.OutcomeTransferred:
+		if dc.Bytes[1-i] == 0 || !dc.MayBeProtected() {
+			// Connected, and nothing came the file's way: an empty file,
+			// if the reply says one was transferred (close). (On a
+			// protected connection bytes the other way may be a TLS
+			// handshake whose file never came: not an empty file.)
+			x.files[dc] = &openFile{toClient: toClient, empty: true, ascii: strings.HasPrefix(dc.Type, "A"),
+				asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
+		}
+	}
+}
+
+// senderIndex is the index in dc.Bytes and dc.FINTS of the side that
+// sends the file's bytes: those are indexed by the side that opened the
+// connection, the FTP client in passive mode, the FTP server in active
+// mode.
+func senderIndex(dc *track.DataConn, toClient bool) int {
+	if toClient == dc.Passive {
+		return 1
+	}
+	return 0
+}
+
 // done tells whether a file's data connection and command are both final.
 func done(dc *track.DataConn, f *openFile) bool {
 	return f.dataDone && (dc.Command == nil || dc.Command.Status != track.StatusPending)
@@ -351,6 +441,9 @@ func (x *extractor) Command(s *track.Session, c *track.Command) {
 
 func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
 	x.next.Data(s, dc)
+	if x.files[dc] == nil {
+		x.noFileYet(dc)
+	}
 	if f := x.files[dc]; f != nil {
 		f.dataDone = true
 		if done(dc, f) {
@@ -359,7 +452,19 @@ func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
 	}
 }
 
-func (x *extractor) Event(s *track.Session, e *track.Event) { x.next.Event(s, e) }
+func (x *extractor) Event(s *track.Session, e *track.Event) {
+	x.next.Event(s, e)
+	if e.Kind == track.EventUnsolicited && e.Code >= 400 {
+		// A 421 (or another error) the server sent on its own while a
+		// transfer waited for its reply ends that transfer: it is the
+		// final reply its file gets.
+		for dc, f := range x.files {
+			if dc.Session == s && dc.Command != nil && dc.Command.Final() == nil && f.lateReply == 0 {
+				f.lateReply = e.Code
+			}
+		}
+	}
+}
 
 func (x *extractor) SessionEnd(s *track.Session) {
 	// Files still waiting for a final reply that will not come now.

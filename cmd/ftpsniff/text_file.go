@@ -80,6 +80,9 @@ func (o *textOutput) extractSummary() {
 	add(int64(st.Payload.Evicted), "data connections dropped from the reassembly table (full)")
 	add(int64(st.Payload.HeldOverflow), "data-stream holes given up early (out-of-order bytes past the buffer bound)")
 	add(st.NoCommand, "data connections that carried bytes before their transfer command was seen, not written")
+	add(st.NotReassembled, "transfers whose bytes were not reassembled, not written")
+	add(int64(st.Payload.StartUnknown), "data connections without SYN or SYN-ACK: files start at an unknown offset")
+	add(int64(st.Payload.Conflicts), "places where the capture held two different versions of the same bytes")
 	add(st.Encrypted, "data connections encrypted (a TLS ClientHello first), not written")
 	add(st.WriteErrors, "write errors (last: "+safe(st.LastError)+")")
 	if len(warn) > 0 {

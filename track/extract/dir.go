@@ -34,10 +34,15 @@ const fileMode = 0o600
 
 // Limits bounds what a Dir writes. A zero field takes its default.
 type Limits struct {
-	MaxOpen       int   // writers open at once (DefaultMaxOpen)
-	MaxFiles      int   // files created in all (DefaultMaxFiles)
-	MaxFileBytes  int64 // size of one file, holes included (DefaultMaxFileBytes)
-	MaxTotalBytes int64 // sizes of all files together (DefaultMaxTotalBytes)
+	MaxOpen      int   // writers open at once (DefaultMaxOpen)
+	MaxFiles     int   // files created in all (DefaultMaxFiles)
+	MaxFileBytes int64 // size of one file, holes included (DefaultMaxFileBytes)
+	// MaxTotalBytes bounds the bytes written to all files together
+	// (DefaultMaxTotalBytes): the disk they take. Holes are sparse (Seek,
+	// no block written), so they count toward MaxFileBytes (the file's
+	// size) but not here: a connection whose gaps claim gigabytes cannot
+	// fill the folder's budget and get real files refused.
+	MaxTotalBytes int64
 }
 
 // withDefaults fills zero fields.
@@ -63,7 +68,8 @@ func (l Limits) withDefaults() (Limits, error) {
 // Stats counts what a Dir wrote and what its limits cost, for the summary.
 type Stats struct {
 	Files        int64 `json:"files"`         // files created
-	Bytes        int64 `json:"bytes"`         // their sizes together, holes included
+	Bytes        int64 `json:"bytes"`         // bytes written to them together (holes not included)
+	HoleBytes    int64 `json:"hole_bytes"`    // bytes of their holes (sparse: the gaps the capture lacked)
 	Open         int   `json:"open"`          // writers open now
 	Collisions   int64 `json:"collisions"`    // names already taken: a counter suffix was tried
 	RefusedOpen  int64 `json:"refused_open"`  // files not created: MaxOpen writers were open
@@ -220,12 +226,18 @@ const (
 
 // reserve grants up to n bytes of a file now pos bytes long, against the
 // per-file and the folder limit, and says which limit refused the rest.
-func (d *Dir) reserve(pos, n int64) (int64, limitCut) {
+func (d *Dir) reserve(pos, n int64, hole bool) (int64, limitCut) {
 	why := cutNone
 	if room := d.lim.MaxFileBytes - pos; n > room {
 		n, why = max(room, 0), cutFile
 	}
 	d.mu.Lock()
+	if hole {
+		// A hole takes no disk (sparse): only the file's size bounds it.
+		d.st.HoleBytes += n
+		d.mu.Unlock()
+		return n, why
+	}
 	if room := d.lim.MaxTotalBytes - d.total; n > room {
 		n, why = max(room, 0), cutFull
 	}

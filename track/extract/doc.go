@@ -53,10 +53,11 @@
 //   - Limits.MaxFileBytes (default 1 GiB): one file's size, holes
 //     included; the file is cut there, Truncated and "cut at the per-file
 //     limit" in its record (CutFile, CutFileBytes).
-//   - Limits.MaxTotalBytes (default 10 GiB): all files' sizes together;
-//     the file that reaches it is cut ("cut at the folder limit"; CutFull,
-//     CutFullBytes), and Create fails with ErrFolderFull afterwards
-//     (RefusedFull).
+//   - Limits.MaxTotalBytes (default 10 GiB): the bytes written to all
+//     files together; the file that reaches it is cut ("cut at the folder
+//     limit"; CutFull, CutFullBytes), and Create fails with ErrFolderFull
+//     afterwards (RefusedFull). Holes are sparse and take no disk: they
+//     count toward MaxFileBytes, not here (Stats.HoleBytes counts them).
 //   - 100 names tried per file (RefusedName); MaxBaseBytes of base name.
 //   - Memory: a 64 KiB write buffer per open writer (4 MiB at the default
 //     MaxOpen), 512 bytes for sniffing, and the first 16 gaps of a file
@@ -65,7 +66,9 @@
 // # Gaps and hashes
 //
 // Gap(offset, length) leaves a hole (Seek, a sparse region reading as
-// zeros) so later bytes keep their offsets; the hashes (SHA-256, SHA-1,
+// zeros) so later bytes keep their offsets; Conflict(offset) records that
+// the capture held two different versions of the bytes there, and
+// StartUnknown that the stream's start was not in the capture; the hashes (SHA-256, SHA-1,
 // MD5) and the MIME sniff (net/http.DetectContentType on the first 512
 // bytes) take the hole as zeros, so they always describe the file on
 // disk. Write allocates nothing.
@@ -73,15 +76,26 @@
 // # Completeness
 //
 // FileRecord.Complete is set only when the final reply was 2xx, there was
-// no gap, no cut and no write error, the size matches the announced one
-// (when one was announced), and the transfer was not aborted, not cut by
-// the capture's end, not REST-restarted and not MODE Z. Reasons lists
+// no gap, no cut, no conflict and no write error, the start was in the
+// capture, the size matches the announced one (when one was announced),
+// the data connection's end was seen (or the announced size was met),
+// and the transfer was not aborted, not cut by the capture's end, not
+// REST-restarted, not MODE Z and not an APPE (which holds only the
+// appended bytes, never the whole remote file). Reasons lists
 // each failed condition ("gap at offset N for M bytes", "size mismatch:
 // announced A, got B", "final reply 426", "no final reply", "aborted",
 // "capture ended", "REST offset K: a part of the file", "MODE Z:
 // compressed", "cut at the per-file limit", "cut at the folder limit",
-// "write failed: …") and the note "TYPE A: line endings converted", which
-// alone does not make a file incomplete. The size compared is the stream
-// length (bytes written, cut or missing); after REST it may also equal
-// the announced size minus the offset.
+// "write failed: …", "start not in the capture; offset unknown", "the
+// capture holds two different versions of bytes at offset N", "the data
+// connection's end is not in the capture: bytes after offset N may be
+// missing", "appended to the remote file; only the appended bytes") and
+// the note "TYPE A: line endings converted", which alone does not make a
+// file incomplete. The size compared is the stream length (bytes
+// written, cut or missing); after REST it may also equal the announced
+// size minus the offset. Under TYPE A the announced size is the file on
+// the server's disk while the wire carries CR LF line ends: a wire size
+// larger by no more than one byte per line feed written is explained by
+// that, and noted ("TYPE A: wire bytes, line ends converted; size
+// differs from the announced disk size") rather than a mismatch.
 package extract

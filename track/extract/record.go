@@ -31,6 +31,9 @@ type Final struct {
 	NoType bool
 	// Compressed: MODE Z was in force; the file holds the deflate stream.
 	Compressed bool
+	// NoDataEnd: the data connection's end (its FIN) is not in the
+	// capture, though the capture went on: the file may be longer.
+	NoDataEnd bool
 }
 
 // FileRecord describes one extracted file.
@@ -106,11 +109,27 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	if more := w.gaps - len(w.gapNotes); more > 0 {
 		bad(strconv.Itoa(more) + " more gaps for " + itoa(w.unlisted) + " bytes")
 	}
+	if w.startUnknown {
+		bad("start not in the capture; offset unknown")
+	}
+	if w.conflicts > 0 {
+		bad("the capture holds two different versions of bytes at offset " + itoa(w.conflictAt))
+		if w.conflicts > 1 {
+			bad(strconv.Itoa(w.conflicts-1) + " more places with two different versions")
+		}
+	}
 	rest := max(fin.Rest, 0)
+	asciiSize := false // the size differs only by what TYPE A adds
+	sizeBad := false   // the size differs from the announced one
 	switch {
 	case fin.Compressed:
-		// The announced size is the file's, not the deflate stream's.
+		sizeBad = true // the announced size is the file's, not the deflate stream's
 	case fin.Announced >= 0 && w.stream != fin.Announced && (rest == 0 || w.stream != fin.Announced-rest):
+		sizeBad = true
+		if fin.ASCII && w.missing == 0 && w.cut == cutNone && typeAExplains(fin.Announced-rest, w.stream, w.lf) {
+			asciiSize = true
+			break
+		}
 		bad("size mismatch: announced " + itoa(fin.Announced) + ", got " + itoa(w.stream))
 	}
 	switch {
@@ -125,10 +144,15 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	if fin.CaptureEnded {
 		bad("capture ended")
 	}
+	if fin.NoDataEnd && !(fin.Announced >= 0 && !sizeBad) {
+		bad("the data connection's end is not in the capture: bytes after offset " + itoa(w.stream) + " may be missing")
+	}
 	if rest > 0 {
 		bad("REST offset " + itoa(rest) + ": a part of the file")
 	}
 	switch {
+	case asciiSize:
+		reasons = append(reasons, "TYPE A: wire bytes, line ends converted; size differs from the announced disk size")
 	case fin.ASCII:
 		reasons = append(reasons, "TYPE A: line endings converted")
 	case fin.NoType:
@@ -136,6 +160,11 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	}
 	if fin.Compressed {
 		bad("MODE Z: compressed")
+	}
+	if w.t.Verb == "APPE" {
+		// The server appended these bytes to a file the capture never
+		// showed: never the whole remote file.
+		bad("appended to the remote file; only the appended bytes")
 	}
 	switch w.cut {
 	case cutFile:
@@ -147,4 +176,15 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 		bad("write failed: " + w.err.Error())
 	}
 	return reasons, complete
+}
+
+// typeAExplains tells whether a TYPE A transfer of stream bytes, with lf
+// line feeds among them, can be the announced disk size: the announced
+// size is the file on the server's disk, and on the wire every line ends
+// in CR LF (RFC 959 3.1.1.1). A server that stores LF alone (Unix) adds
+// one CR per line on the way, so the wire is longer by at most one byte
+// per line feed; one that stores CR LF (Windows) sends the same size.
+func typeAExplains(announced, stream, lf int64) bool {
+	extra := stream - announced
+	return extra > 0 && extra <= lf
 }

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"hash"
@@ -18,6 +19,9 @@ const sniffLen = 512
 // maxGapNotes bounds the gaps a record lists one by one; the rest are
 // summed up in one reason.
 const maxGapNotes = 16
+
+// newline is what Write counts for TYPE A.
+var newline = []byte{'\n'}
 
 // zeroBuf feeds the hashes the bytes of a hole; never written to.
 var zeroBuf [32 << 10]byte
@@ -47,8 +51,14 @@ type Writer struct {
 	cut      limitCut // the limit that cut the file, if one did
 	cutBytes int64    // received bytes not written because of it
 	holeEnd  bool     // the file ends in a hole: Close sets its size
-	err      error    // sticky write error
-	closed   bool
+	lf       int64    // line feeds written: what TYPE A conversion may add
+	// conflicts counts the places the capture held two different copies
+	// of the same bytes; conflictAt is the first one's offset.
+	conflicts    int
+	conflictAt   int64
+	startUnknown bool  // the stream's first byte was not in the capture: offsets are relative
+	err          error // sticky write error
+	closed       bool
 }
 
 // Name is the file's name relative to the folder.
@@ -76,10 +86,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 		w.d.countCut(w.cut, n, false)
 		return len(p), nil
 	}
-	ok, why := w.d.reserve(w.size, n)
+	ok, why := w.d.reserve(w.size, n, false)
 	if ok > 0 {
 		q := p[:ok]
 		w.hashAndSniff(q)
+		w.lf += int64(bytes.Count(q, newline))
 		if _, err := w.buf.Write(q); err != nil {
 			return 0, w.fail(err)
 		}
@@ -123,7 +134,7 @@ func (w *Writer) Gap(offset, length int64) error {
 	if w.cut != cutNone {
 		return nil
 	}
-	ok, why := w.d.reserve(w.size, length)
+	ok, why := w.d.reserve(w.size, length, true)
 	if ok > 0 {
 		if err := w.buf.Flush(); err != nil {
 			return w.fail(err)
@@ -145,6 +156,22 @@ func (w *Writer) Gap(offset, length int64) error {
 	}
 	return nil
 }
+
+// Conflict records that the capture held two different versions of the
+// bytes at offset (a retransmission or overlap whose content differs from
+// the copy written): the file is then not complete, whichever copy the
+// receiver took.
+func (w *Writer) Conflict(offset int64) {
+	if w.conflicts == 0 {
+		w.conflictAt = offset
+	}
+	w.conflicts++
+}
+
+// StartUnknown records that the stream's start was not in the capture
+// (neither the SYN nor the SYN-ACK): the file begins with the first byte
+// seen, at an unknown offset of the remote file.
+func (w *Writer) StartUnknown() { w.startUnknown = true }
 
 // hashAndSniff feeds q, the file's next bytes, to the hashes and the
 // content sniffer.
