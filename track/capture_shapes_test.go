@@ -420,3 +420,39 @@ func TestPickUpNeverTakesARunningFlow(t *testing.T) {
 		t.Errorf("outcome %v from %v with %d SYNs; want unanswered from %v with 4", d.Outcome, d.Client, d.SYNs, fresh)
 	}
 }
+
+// TestPickUpGivenBackOnA425 guards pickUp on the server's word: a server
+// that sends its 150 before the client connects (IIS) makes a connection
+// of the same client still running to the same passive port look like the
+// transfer's; when the server then answers 425, it never opened the data
+// connection, so the flow is given back and the announcement reads
+// not-attempted, not "transferred" with the other connection's bytes.
+func TestPickUpGivenBackOnA425(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	old, port := netip.MustParseAddrPort("198.51.100.7:45000"), netip.MustParseAddrPort("192.0.2.10:40000")
+	seq := uint32(7000)
+	running := func() {
+		s.seg(port, old, decode.FlagACK, seq, 1400)
+		seq += 1400
+		s.seg(old, port, decode.FlagACK, 1001, 0)
+	}
+	running()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection.")
+	for range 5 {
+		running()
+		s.tick(2 * time.Second)
+	}
+	s.reply(425, "Can't open data connection.")
+	running()
+	s.end()
+	if len(s.rec.data) != 1 {
+		t.Fatalf("%d data records, want 1", len(s.rec.data))
+	}
+	if d := s.rec.data[0]; d.Outcome != OutcomeNotAttempted || d.TotalBytes() != 0 {
+		t.Errorf("outcome %v with %d bytes from %v; want not-attempted with none", d.Outcome, d.TotalBytes(), d.Client)
+	}
+}

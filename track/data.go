@@ -245,6 +245,10 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 			if listener.Addr() != dc.Announced.Addr() && dc.Announced.Addr() != sess.Server.Addr() {
 				dc.Match = MatchControlAddress
 			}
+			if !synAck {
+				saved := *dc
+				dc.beforePickUp = &saved
+			}
 			dc.Client, dc.Server = connector, listener
 			dc.Start = s.TS
 			if dc.protected || sess.dataProtected() {
@@ -934,6 +938,9 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 // that never got going is final now.
 func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 	for _, dc := range c.Transfer {
+		if r.Code == 425 {
+			t.givePickUpBack(dc)
+		}
 		switch {
 		case dc.Done:
 			if dc.Outcome == OutcomeConnected && dc.Bytes[0]+dc.Bytes[1] > 0 && !dc.TLSHandshakeOnly() {
@@ -956,6 +963,24 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 			t.finishData(dc)
 		}
 	}
+}
+
+// givePickUpBack undoes pickUp's taking of a flow on the server's word
+// (serverOpened) when the transfer's final reply is a 425: the server
+// could not open the data connection, so the flow between its peers was
+// another one, still running to the same port (a server that sends its
+// 150 before the client connects, as IIS does, and a connection of the
+// client's to that port from before). The announcement is then as if
+// nothing had matched it; a connection reported already stays.
+func (t *Tracker) givePickUpBack(dc *DataConn) {
+	before := dc.beforePickUp
+	if before == nil || dc.reported || dc.SYNs > 0 {
+		return
+	}
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	*dc = *before
 }
 
 // maxUnreadHandshake bounds what a data connection whose TLS records

@@ -338,6 +338,12 @@ type DataConn struct {
 
 	lastSeen time.Time // latest segment
 
+	// beforePickUp: the connection as it was before pickUp took a flow
+	// for it on the server's word alone (no SYN or SYN-ACK seen), so
+	// that a 425 (the server could not open it after all) gives the flow
+	// back; nil otherwise.
+	beforePickUp *DataConn
+
 	synsAfterSynAck int    // SYNs from the opening side after a SYN-ACK
 	lastSYNSeq      uint32 // the sequence number of the latest SYN counted
 	synSeenTwice    bool   // a SYN was seen again at once (synCopyWindow)
