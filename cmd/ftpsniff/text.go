@@ -766,7 +766,7 @@ func (o *textOutput) Summary(t totals) {
 			p.head.Sprint("note:"), o.sameConnection)
 	}
 	if o.filtered > 0 {
-		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), o.filtered, plural(int(o.filtered)), o.filterDesc)
+		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), o.filtered, plural(int(o.filtered)), safe(o.filterDesc))
 	}
 	var warn []string
 	addw := func(n uint64, what string) {
