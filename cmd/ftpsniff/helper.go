@@ -653,12 +653,14 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	why := ""
 	r := n.res
 	switch {
+	case s.Encrypted || s.ImplicitTLS:
+		// Before the attachment: attached or not (implicit FTPS is on
+		// 990, where it seldom is), the helper could not read it.
+		why = "the control channel is encrypted: the helper cannot read the announcement"
 	case !hasAnn && !h.attach.has(s.Server.Port()):
 		why = h.notAttached(s.Server.Port())
 		f.Advice = fmt.Sprintf("if a rule of the router attaches the helper to port %d, say so with --helper-ports %s,%d; to attach it there: %s",
 			s.Server.Port(), h.attach, s.Server.Port(), h.attachHelper(s))
-	case s.Encrypted || s.ImplicitTLS:
-		why = "the control channel is encrypted: the helper cannot read the announcement"
 	case !hasAnn && s.Midstream:
 		// The capture starts mid-connection and holds no announcement
 		// for it: it came before the capture, where the helper saw it

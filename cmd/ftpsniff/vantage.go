@@ -335,6 +335,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("%s: %d control connection%s not paired with another point (not seen there, or its SYN not captured)\n", safe(rep.Points[i]), n, plural(n))
 		}
 	}
+	if rep.Ambiguous > 0 {
+		pr("%d control connection%s left unpaired: another point holds two or more with the same commands and replies, and nothing (the server's ISN, the announced ports, the addresses, the clocks) tells them apart\n", rep.Ambiguous, plural(rep.Ambiguous))
+	}
 	if rep.PayloadSkipped > 0 {
 		pr("control connections left unpaired by their sequence numbers were too many to pair by their commands and replies (%d pair%s of points)\n", rep.PayloadSkipped, plural(rep.PayloadSkipped))
 	}

@@ -99,6 +99,10 @@ type Line struct {
 	// Announce: a 227, 229, PORT or EPRT line (or one that failed to
 	// parse as one), whose text a helper may rewrite: it matches any line.
 	Announce bool
+	// Port is the port an announcement names (0 when it did not parse):
+	// NAT seldom changes it, so it tells apart identical sessions
+	// (pairByPayload).
+	Port uint16
 }
 
 // maxLines bounds the lines kept per control connection.
@@ -483,6 +487,9 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 	}
 	h := fnvOffset
 	l := Line{TS: e.TS, Announce: e.Endpoint.Via != 0 || e.EndpointErr != nil}
+	if e.Endpoint.Via != 0 {
+		l.Port = e.Endpoint.Addr.Port()
+	}
 	switch e.Kind {
 	case decode.ControlCommand:
 		l.FromClient = true

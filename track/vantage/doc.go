@@ -21,9 +21,16 @@
 // whatever the clocks say. The ones left (a firewall that randomises
 // ISNs, a capture started after the SYN) are paired by their commands
 // and replies in order (announcements, which a helper may rewrite, match
-// any line), at least three agreeing, the clock offset most candidates
-// share deciding between sessions that carry the same lines; the session
-// says it was paired so. Clocks: each session's own offset per point is
+// any line), at least three agreeing and at least half the shorter
+// view's lines (timing alone never pairs). Between sessions that carry
+// the same lines the evidence decides, most telling first: the server's
+// ISN equal at both points (a firewall that randomises the client's
+// leaves it), the ports the announcements name (NAT seldom changes
+// them), the endpoints, then the clock offset most candidates share
+// (100 ms apart or less is no difference). A view pairs only with a
+// candidate better than every other of either view; when two are equally
+// good it stays unpaired (Report.Ambiguous) rather than guessed. The
+// session says it was paired so. Clocks: each session's own offset per point is
 // the mean of the median time differences of what the client sent (SYN,
 // commands) and what the server sent (SYN-ACK, replies), NTP style, so
 // the transit time cancels; half their difference is the transit time
@@ -45,7 +52,9 @@
 // it) proves passed it, that was not capturing then (outside its span,
 // or less than a second before its capture ended), or could not read it
 // (cut by the snap length, encrypted), is said to be so (Path.Gaps,
-// NotCaptured, "not a loss") rather than blamed.
+// NotCaptured, "not a loss") rather than blamed. A SYN retransmitted is
+// judged by all its tries: a point capturing at the first or the last
+// SYN that saw none is a loss, though its capture began after the first.
 //
 // CheckHelper runs the router between the outermost points as a Linux
 // router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each

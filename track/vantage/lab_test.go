@@ -3,6 +3,7 @@ package vantage
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"testing"
 	"time"
 
@@ -26,6 +27,11 @@ type lab struct {
 	natAt int
 	// helper: the router rewrites 227s for the client's side.
 	helper bool
+	// lag is added to each hop of what the client sends on the control
+	// connection (a queue on the forward path); step, when set, is the
+	// time between its lines instead of 5 ms, so that no reply passes a
+	// point before its command.
+	lag, step time.Duration
 }
 
 // tap is one capture point.
@@ -41,6 +47,16 @@ type tap struct {
 	dup         bool                // every frame twice (a mirror port)
 	miss        func(f *frame) bool // frames the capture missed
 	num         uint64
+	// hold keeps the frames until merge, which hands them to the
+	// decoder in time order: for labs sharing taps (concurrent sessions,
+	// each with its own clock, forked).
+	hold    bool
+	pending []pending
+}
+
+type pending struct {
+	f  frame
+	at time.Time
 }
 
 // frame is one TCP segment on its way.
@@ -84,7 +100,15 @@ func (l *lab) send(f frame, reach int) {
 		if !f.fromClient {
 			i = n - 1 - k
 		}
-		at := l.now.Add(time.Duration(k) * hopDelay)
+		hop := hopDelay
+		if f.fromClient && f.sport == 21 {
+			hop += l.lag
+		}
+		at := l.now.Add(time.Duration(k) * hop)
+		if tp := l.taps[i]; tp.hold {
+			tp.pending = append(tp.pending, pending{f, at})
+			continue
+		}
 		l.deliver(i, f, at)
 	}
 }
@@ -181,14 +205,7 @@ type ctl struct {
 // control opens a control connection from cport with the given ISNs,
 // logs in and leaves it ready for PASV.
 func (l *lab) control(cport uint16, cisn, sisn uint32) *ctl {
-	c := &ctl{l: l, cport: cport, cseq: cisn, sseq: sisn}
-	l.send(frame{fromClient: true, cport: cport, sport: 21, seq: cisn, syn: true}, -1)
-	l.tick(3 * time.Millisecond)
-	l.send(frame{cport: cport, sport: 21, seq: sisn, ack: cisn + 1, syn: true, ackf: true}, -1)
-	l.tick(3 * time.Millisecond)
-	c.cseq, c.sseq = cisn+1, sisn+1
-	l.send(frame{fromClient: true, cport: cport, sport: 21, seq: c.cseq, ack: c.sseq, ackf: true}, -1)
-	l.tick(3 * time.Millisecond)
+	c := l.open(cport, cisn, sisn)
 	c.reply("220 lab FTP server ready")
 	c.command("USER anonymous")
 	c.reply("331 Please specify the password.")
@@ -201,16 +218,48 @@ func (l *lab) control(cport uint16, cisn, sisn uint32) *ctl {
 	return c
 }
 
+// open makes the control connection's handshake, no line yet.
+func (l *lab) open(cport uint16, cisn, sisn uint32) *ctl {
+	c := &ctl{l: l, cport: cport, cseq: cisn, sseq: sisn}
+	l.send(frame{fromClient: true, cport: cport, sport: 21, seq: cisn, syn: true}, -1)
+	l.tick(3 * time.Millisecond)
+	l.send(frame{cport: cport, sport: 21, seq: sisn, ack: cisn + 1, syn: true, ackf: true}, -1)
+	l.tick(3 * time.Millisecond)
+	c.cseq, c.sseq = cisn+1, sisn+1
+	l.send(frame{fromClient: true, cport: cport, sport: 21, seq: c.cseq, ack: c.sseq, ackf: true}, -1)
+	l.tick(3 * time.Millisecond)
+	return c
+}
+
+func (l *lab) lineStep() time.Duration {
+	if l.step > 0 {
+		return l.step
+	}
+	return 5 * time.Millisecond
+}
+
+// fork is a lab on the same taps with its own clock, d later and its own
+// lag: a second client running at the same time. The taps hold their
+// frames until merge puts them in time order.
+func (l *lab) fork(d, lag time.Duration) *lab {
+	for _, tp := range l.taps {
+		tp.hold = true
+	}
+	f := *l
+	f.now, f.lag = l.now.Add(d), lag
+	return &f
+}
+
 func (c *ctl) command(line string) {
 	c.l.send(frame{fromClient: true, cport: c.cport, sport: 21, seq: c.cseq, ack: c.sseq, ackf: true, payload: line + "\r\n"}, -1)
 	c.cseq += uint32(len(line) + 2)
-	c.l.tick(5 * time.Millisecond)
+	c.l.tick(c.l.lineStep())
 }
 
 func (c *ctl) reply(line string) {
 	c.l.send(frame{cport: c.cport, sport: 21, seq: c.sseq, ack: c.cseq, ackf: true, payload: line + "\r\n"}, -1)
 	c.sseq += uint32(len(line) + 2)
-	c.l.tick(5 * time.Millisecond)
+	c.l.tick(c.l.lineStep())
 }
 
 // pasv announces port.
@@ -266,7 +315,12 @@ func (c *ctl) quit() {
 func (l *lab) merge() *Report {
 	l.t.Helper()
 	var cs []*Collector
-	for _, tp := range l.taps {
+	for i, tp := range l.taps {
+		sort.SliceStable(tp.pending, func(a, b int) bool { return tp.pending[a].at.Before(tp.pending[b].at) })
+		for _, p := range tp.pending {
+			l.deliver(i, p.f, p.at)
+		}
+		tp.pending = nil
 		tp.dec.Finish()
 		cs = append(cs, tp.c)
 	}

@@ -42,6 +42,11 @@ type Report struct {
 	// PayloadSkipped counts the pairs of points whose unpaired control
 	// connections were too many to compare by payload (maxPayloadPairs).
 	PayloadSkipped int
+	// Ambiguous counts, per pair of points, control connections left
+	// unpaired because two or more connections at the other point matched
+	// them equally well (the same lines, nothing else telling them
+	// apart): unpaired rather than guessed.
+	Ambiguous int
 }
 
 // maxPayloadPairs bounds the comparisons of payload pairing between two
@@ -288,33 +293,28 @@ func align(a, b []Line) (shift, matched int, ok bool) {
 // pairByPayload pairs the control connections the sequence numbers did
 // not: a firewall that randomises ISNs (Cisco ASA by default, pf's
 // modulate state), or a capture that started after the SYN. Two views
-// pair when their lines line up (align). Sessions of one server carry the
-// same lines, so the clocks decide among candidates: the right pairs all
-// show one clock offset, the wrong ones offsets a session apart; the
-// offset most candidates agree on (within payloadWindow) wins, and each
-// view pairs with the candidate nearest it.
+// are candidates only when their lines line up (align) over most of the
+// shorter one (linesAgree); timing alone never makes one. Sessions of one
+// server carry the same lines, so candidates are ranked by what else
+// tells them apart (evidence: the server's ISN, which a firewall
+// randomising the client's leaves alone; the ports the announcements
+// name, which NAT seldom changes; the endpoints), then by the clock
+// offset most candidates agree on. A view pairs only with a candidate
+// that is better than every other one of either side; where two are
+// equally good it stays unpaired (Ambiguous) rather than guessed.
 func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 	n := len(cs)
 	for j := 1; j < n; j++ {
 		for i := 0; i < j; i++ {
-			type cand struct {
-				s  *Session // the session x belongs to, or nil
-				x  *Control // at point i
-				y  *Control // at point j
-				dt time.Duration
+			type group struct {
+				s *Session // the session x belongs to, or nil
+				x *Control // at point i
 			}
-			var cands []cand
-			var anchors []time.Duration // sessions paired by ISN: their offset
-			var groups []struct {
-				s *Session
-				x *Control
-			}
+			var anchors []time.Duration // sessions paired already: their offset
+			var groups []group
 			for _, s := range r.Sessions {
 				if s.Views[i] != nil && s.Views[j] == nil {
-					groups = append(groups, struct {
-						s *Session
-						x *Control
-					}{s, s.Views[i]})
+					groups = append(groups, group{s, s.Views[i]})
 				}
 				if s.Views[i] != nil && s.Views[j] != nil {
 					if dt, ok := lineOffset(s.Views[i], s.Views[j]); ok {
@@ -324,10 +324,7 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 			}
 			for _, x := range cs[i].ctlList {
 				if !used[x] {
-					groups = append(groups, struct {
-						s *Session
-						x *Control
-					}{nil, x})
+					groups = append(groups, group{nil, x})
 				}
 			}
 			var ys []*Control
@@ -340,41 +337,47 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 				r.PayloadSkipped++
 				continue
 			}
+			var cands []*payloadCand
 			for _, y := range ys {
 				for _, g := range groups {
-					if dt, ok := lineOffset(g.x, y); ok {
-						cands = append(cands, cand{g.s, g.x, y, dt})
+					shift, matched, ok := align(g.x.Lines, y.Lines)
+					if !ok || !linesAgree(g.x.Lines, y.Lines, matched) {
+						continue
 					}
+					dt, ok := offsetOf(timingAligned(g.x, y, shift, true))
+					if !ok {
+						continue
+					}
+					cands = append(cands, &payloadCand{s: g.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, shift)})
 				}
 			}
 			if len(cands) == 0 {
 				continue
 			}
 			// The offset most candidates (and sessions already paired)
-			// agree on.
-			all := append([]time.Duration(nil), anchors...)
+			// agree on; those the server's ISN confirms, when there are
+			// any, since the others may be sessions apart.
+			all := slices.Clone(anchors)
 			for _, c := range cands {
-				all = append(all, c.dt)
-			}
-			slices.Sort(all)
-			centre, most := all[0], 0
-			for a, lo := range all {
-				k := a
-				for k < len(all) && all[k]-lo <= payloadWindow {
-					k++
-				}
-				if k-a > most {
-					most, centre = k-a, lo+(all[k-1]-lo)/2
+				if c.ev.isn == isnSame {
+					all = append(all, c.dt)
 				}
 			}
-			slices.SortStableFunc(cands, func(a, b cand) int { return cmpDur(absDur(a.dt-centre), absDur(b.dt-centre)) })
-			taken := map[*Control]bool{}
-			for _, c := range cands {
-				if absDur(c.dt-centre) > payloadWindow || taken[c.x] || taken[c.y] || used[c.y] {
-					continue
+			if len(all) == len(anchors) {
+				for _, c := range cands {
+					all = append(all, c.dt)
 				}
-				taken[c.x], taken[c.y] = true, true
-				used[c.y], used[c.x] = true, true
+			}
+			centre := densest(all)
+			var live []*payloadCand
+			for _, c := range cands {
+				c.dist = absDur(c.dt - centre)
+				if c.dist <= payloadWindow {
+					live = append(live, c)
+				}
+			}
+			for _, c := range r.matchPayload(live) {
+				used[c.x], used[c.y] = true, true
 				if c.s != nil {
 					c.s.Views[j] = c.y
 					c.s.PairedBy = "payload"
@@ -388,6 +391,195 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 	}
 	// Sessions in the order they started at their first point.
 	slices.SortStableFunc(r.Sessions, func(a, b *Session) int { return a.firstStart().Compare(b.firstStart()) })
+}
+
+// payloadCand is a candidate pair of views for pairByPayload.
+type payloadCand struct {
+	s    *Session // the session x belongs to, or nil
+	x, y *Control
+	dt   time.Duration // y's clock minus x's by their lines
+	dist time.Duration // from the offset most candidates agree on
+	ev   evidence
+}
+
+// evidence is what tells two candidate pairings of identical lines apart,
+// most telling first.
+type evidence struct {
+	// isn: the server's ISN at both points (isnSame, isnDiffer) or not
+	// seen at one (isnUnknown).
+	isn int
+	// ports: announcements naming the same port at both points less
+	// those naming different ones.
+	ports int
+	// ends: the client's and the server's address and port, how many are
+	// the same at both points (no NAT in between).
+	ends int
+}
+
+const (
+	isnDiffer = iota
+	isnUnknown
+	isnSame
+)
+
+func evidenceOf(x, y *Control, shift int) evidence {
+	var e evidence
+	e.isn = isnUnknown
+	if x.HaveISN[1] && y.HaveISN[1] {
+		e.isn = isnDiffer
+		if x.ISN[1] == y.ISN[1] {
+			e.isn = isnSame
+		}
+	}
+	for k, b := range y.Lines {
+		i := k + shift
+		if i < 0 || i >= len(x.Lines) {
+			continue
+		}
+		if a := x.Lines[i]; a.Announce && b.Announce && a.Port != 0 && b.Port != 0 {
+			if a.Port == b.Port {
+				e.ports++
+			} else {
+				e.ports--
+			}
+		}
+	}
+	if x.Client == y.Client {
+		e.ends++
+	}
+	if x.Server == y.Server {
+		e.ends++
+	}
+	return e
+}
+
+// timingTie is how close two candidates' clock offsets must lie for the
+// clocks not to tell them apart: sessions started that close together
+// differ by less than a path's asymmetry and its queues.
+const timingTie = 100 * time.Millisecond
+
+// better compares two candidates: positive when a is better, negative
+// when b is, zero when nothing tells them apart.
+func better(a, b *payloadCand) int {
+	switch {
+	case a.ev.isn != b.ev.isn:
+		return a.ev.isn - b.ev.isn
+	case a.ev.ports != b.ev.ports:
+		return a.ev.ports - b.ev.ports
+	case a.ev.ends != b.ev.ends:
+		return a.ev.ends - b.ev.ends
+	case b.dist-a.dist > timingTie:
+		return 1
+	case a.dist-b.dist > timingTie:
+		return -1
+	}
+	return 0
+}
+
+// cmpRank orders candidates as better does, the clocks without a
+// tolerance: the best by cmpRank is the only one better may prefer to
+// all others.
+func cmpRank(a, b *payloadCand) int {
+	if a.ev != b.ev {
+		return better(a, b)
+	}
+	return cmpDur(b.dist, a.dist)
+}
+
+// matchPayload picks the pairs among the candidates: a candidate better
+// than every other of its two views, then again among what is left, until
+// none is. The views still with candidates are counted in r.Ambiguous.
+func (r *Report) matchPayload(cands []*payloadCand) []*payloadCand {
+	var out []*payloadCand
+	taken := map[*Control]bool{}
+	for {
+		byView := map[*Control][]*payloadCand{}
+		var live []*payloadCand
+		for _, c := range cands {
+			if !taken[c.x] && !taken[c.y] {
+				live = append(live, c)
+				byView[c.x] = append(byView[c.x], c)
+				byView[c.y] = append(byView[c.y], c)
+			}
+		}
+		cands = live
+		// Each view's best candidate, when it is better than all its
+		// others; a pair is picked when it is both views' best.
+		best := map[*Control]*payloadCand{}
+		for v, list := range byView {
+			top := list[0]
+			for _, o := range list[1:] {
+				if cmpRank(o, top) > 0 {
+					top = o
+				}
+			}
+			unique := true
+			for _, o := range list {
+				if o != top && better(top, o) <= 0 {
+					unique = false
+					break
+				}
+			}
+			if unique {
+				best[v] = top
+			}
+		}
+		var picked []*payloadCand
+		for _, c := range cands {
+			if best[c.x] == c && best[c.y] == c {
+				picked = append(picked, c)
+			}
+		}
+		if len(picked) == 0 {
+			break
+		}
+		for _, c := range picked {
+			taken[c.x], taken[c.y] = true, true
+			out = append(out, c)
+		}
+	}
+	seen := map[*Control]bool{}
+	for _, c := range cands {
+		if !seen[c.x] {
+			seen[c.x] = true
+			r.Ambiguous++
+		}
+	}
+	return out
+}
+
+// linesAgree: the lines two views share (matched, announcements aside)
+// are at least half of the shorter view's, so that a few common lines
+// (a greeting, QUIT and its reply) cannot pair two sessions that share
+// nothing else.
+func linesAgree(a, b []Line, matched int) bool {
+	count := func(v []Line) int {
+		n := 0
+		for _, l := range v {
+			if !l.Announce {
+				n++
+			}
+		}
+		return n
+	}
+	return matched >= minLines && 2*matched >= min(count(a), count(b))
+}
+
+// densest is the middle of the payloadWindow that holds the most of v.
+func densest(v []time.Duration) time.Duration {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	centre, most, k := v[0], 0, 0
+	for a, lo := range v {
+		// v[a:k] lies within the window from lo; k only moves on.
+		for k < len(v) && v[k]-lo <= payloadWindow {
+			k++
+		}
+		if k-a > most {
+			most, centre = k-a, lo+(v[k-1]-lo)/2
+		}
+	}
+	return centre
 }
 
 // payloadWindow is how far apart the clock offsets of payload-paired
@@ -407,7 +599,10 @@ func (s *Session) firstStart() time.Time {
 // lineOffset is y's clock minus x's as their aligned lines show it, the
 // mean of the median of each direction (so the transit time cancels).
 func lineOffset(x, y *Control) (time.Duration, bool) {
-	fwd, back := timing(x, y)
+	return offsetOf(timing(x, y))
+}
+
+func offsetOf(fwd, back []time.Duration) (time.Duration, bool) {
 	switch {
 	case len(fwd) > 0 && len(back) > 0:
 		return (median(fwd) + median(back)) / 2, true
@@ -425,13 +620,22 @@ func lineOffset(x, y *Control) (time.Duration, bool) {
 // when each point saw one SYN and one SYN-ACK (a retransmission could
 // pair two different segments).
 func timing(x, y *Control) (fwd, back []time.Duration) {
+	shift, _, ok := align(x.Lines, y.Lines)
+	return timingAligned(x, y, shift, ok)
+}
+
+// timingAligned is timing with the lines' alignment known (aligned says
+// whether they line up at all).
+func timingAligned(x, y *Control, shift int, aligned bool) (fwd, back []time.Duration) {
 	if x.HaveISN[0] && y.HaveISN[0] && x.ISN[0] == y.ISN[0] && x.SYNs <= 1 && y.SYNs <= 1 {
 		fwd = append(fwd, y.SYN.Sub(x.SYN))
 	}
-	if x.HaveISN[1] && y.HaveISN[1] && x.SYNACKs <= 1 && y.SYNACKs <= 1 {
+	// The SYN-ACK only when it is the same segment: its ISN equal (a
+	// firewall randomising the client's ISN leaves the server's).
+	if x.HaveISN[1] && y.HaveISN[1] && x.ISN[1] == y.ISN[1] && x.SYNACKs <= 1 && y.SYNACKs <= 1 {
 		back = append(back, y.SYNACK.Sub(x.SYNACK))
 	}
-	if shift, _, ok := align(x.Lines, y.Lines); ok {
+	if aligned {
 		for k := range y.Lines {
 			if i := k + shift; i >= 0 && i < len(x.Lines) {
 				d := y.Lines[k].TS.Sub(x.Lines[i].TS)
@@ -1175,7 +1379,22 @@ func (r *Report) judge(s *Session, p *Path) {
 	if !answered {
 		if lastK < len(order)-1 {
 			next := order[lastK+1]
-			if !capturing(next, t0) {
+			// A point capturing while any of the SYNs passed, and that
+			// saw none of them, proves a loss: the first may predate its
+			// capture while the retransmissions fall inside it.
+			tLast := t0
+			for k := firstK; k <= lastK; k++ {
+				if v := views[order[k]]; v != nil && !v.LastSYN.IsZero() {
+					if c := s.corrected(order[k], v.LastSYN); c.After(tLast) {
+						tLast = c
+					}
+				}
+			}
+			switch {
+			case capturing(next, t0):
+			case capturing(next, tLast):
+				p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at the last", r.name(next), spanNote(next, t0)))
+			default:
 				p.Where = NotCaptured
 				p.Verdict = fmt.Sprintf("the SYN passed %s; %s was not capturing then (%s): nothing is known past %s", r.name(order[lastK]), r.name(next), spanNote(next, t0), r.name(order[lastK]))
 				return
