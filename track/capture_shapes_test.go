@@ -385,6 +385,19 @@ func TestDataNotIdleAfterClockSetBack(t *testing.T) {
 	}
 }
 
+// runningDownload returns a step of a download from 192.0.2.10:40000 to
+// 198.51.100.7:45000 that runs from before the capture: 1,400 bytes and
+// their ACK each time it is called.
+func runningDownload(s *session) func() {
+	old, port := netip.MustParseAddrPort("198.51.100.7:45000"), netip.MustParseAddrPort("192.0.2.10:40000")
+	seq := uint32(7000)
+	return func() {
+		s.seg(port, old, decode.FlagACK, seq, 1400)
+		seq += 1400
+		s.seg(old, port, decode.FlagACK, 1001, 0)
+	}
+}
+
 // TestPickUpNeverTakesARunningFlow: a connection already running to a
 // passive port before it was announced again (a narrow range, a server
 // that reuses its port) is not the new announcement's data connection:
@@ -393,19 +406,13 @@ func TestDataNotIdleAfterClockSetBack(t *testing.T) {
 func TestPickUpNeverTakesARunningFlow(t *testing.T) {
 	s := newSession(t)
 	s.login()
-	old, port := netip.MustParseAddrPort("198.51.100.7:45000"), netip.MustParseAddrPort("192.0.2.10:40000")
-	seq := uint32(7000)
-	running := func() {
-		s.seg(port, old, decode.FlagACK, seq, 1400)
-		seq += 1400
-		s.seg(old, port, decode.FlagACK, 1001, 0)
-	}
+	running := runningDownload(s)
 	running()
 	s.cmd("PASV", "")
 	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
 	running()
 	running()
-	fresh := netip.MustParseAddrPort("198.51.100.7:45010")
+	fresh, port := netip.MustParseAddrPort("198.51.100.7:45010"), netip.MustParseAddrPort("192.0.2.10:40000")
 	for range 4 {
 		s.seg(fresh, port, decode.FlagSYN, 1000, 0)
 		s.tick(2 * time.Second)
@@ -430,13 +437,7 @@ func TestPickUpNeverTakesARunningFlow(t *testing.T) {
 func TestPickUpGivenBackOnA425(t *testing.T) {
 	s := newSession(t)
 	s.login()
-	old, port := netip.MustParseAddrPort("198.51.100.7:45000"), netip.MustParseAddrPort("192.0.2.10:40000")
-	seq := uint32(7000)
-	running := func() {
-		s.seg(port, old, decode.FlagACK, seq, 1400)
-		seq += 1400
-		s.seg(old, port, decode.FlagACK, 1001, 0)
-	}
+	running := runningDownload(s)
 	running()
 	s.cmd("PASV", "")
 	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
