@@ -123,6 +123,10 @@ func TestReplyEchoingPasswordIsSecret(t *testing.T) {
 		{"refusal echoes a well-formed PASS", []gapStep{
 			srv("220 ready.\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS SecretAB3\r\n"), srv("530 Login incorrect for bob/SECRETAB3\r\n"),
 		}, []bool{false, false, true}},
+		{"superfluous ACCT echoed", []gapStep{
+			srv("220 ready.\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS s3cret\r\n"), srv("230 Login successful.\r\n"),
+			cli("ACCT S3cretACCT2\r\n"), srv("202 ACCT not needed S3cretACCT2\r\n"),
+		}, []bool{false, false, false, true}},
 		{"no echo", []gapStep{
 			srv("220 ready.\r\n"), cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS s3cret\r\n"), srv("230 Login successful.\r\n"),
 			cli("SYST\r\n"), srv("215 UNIX Type: L8\r\n"),

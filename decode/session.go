@@ -756,10 +756,16 @@ func echoIn(text string, sum uint32, n int) bool {
 func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 	if err == nil {
 		switch cmd.Verb {
-		case "PASS", "ACCT":
+		case "PASS":
 			if armEcho(p, cmd.Arg); p.echoLen > 0 {
 				p.echoLen |= echoErrorsOnly
 			}
+			return
+		case "ACCT":
+			// An account is no common word a welcome holds by chance
+			// (as "anonymous" is for PASS): every reply up to the final
+			// one is looked at ("202 ACCT not needed <account>").
+			armEcho(p, cmd.Arg)
 			return
 		case "ASS", "SS", "S", "CCT", "CT", "T":
 			armEcho(p, cmd.Arg)
