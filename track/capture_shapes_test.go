@@ -457,3 +457,51 @@ func TestPickUpGivenBackOnA425(t *testing.T) {
 		t.Errorf("outcome %v with %d bytes from %v; want not-attempted with none", d.Outcome, d.TotalBytes(), d.Client)
 	}
 }
+
+// TestAnswerWrittenBeforeItsSYN: a capture's queues may write the reset
+// or ICMP error that refuses a data SYN before the SYN itself (on a LAN
+// the answer follows by microseconds): held for a moment, it still
+// answers the SYN, which reads refused or unreachable, not unanswered
+// with a firewall rule to change.
+func TestAnswerWrittenBeforeItsSYN(t *testing.T) {
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	dataSrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	for _, tc := range []struct {
+		name   string
+		answer func(s *session, at time.Time)
+		want   Outcome
+	}{
+		{"reset", func(s *session, at time.Time) {
+			s.num++
+			s.trk.Segment(&decode.Segment{Num: s.num, TS: at, Src: dataSrv, Dst: dataCli, Flags: decode.FlagRST | decode.FlagACK, Ack: 1001})
+		}, OutcomeRefused},
+		{"ICMP error", func(s *session, at time.Time) {
+			s.num++
+			s.trk.Unreachable(&decode.Unreachable{Num: s.num, TS: at, From: netip.MustParseAddr("192.0.2.1"), Type: 3, Code: 13, Src: dataCli, Dst: dataSrv, Seq: 1000})
+		}, OutcomeUnreachable},
+		{"reset to another SYN", func(s *session, at time.Time) {
+			s.num++
+			s.trk.Segment(&decode.Segment{Num: s.num, TS: at, Src: dataSrv, Dst: dataCli, Flags: decode.FlagRST | decode.FlagACK, Ack: 7001})
+		}, OutcomeUnanswered},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64)")
+			s.tick(time.Millisecond)
+			syn := s.now
+			tc.answer(s, syn.Add(40*time.Microsecond))
+			s.num++
+			s.trk.Segment(&decode.Segment{Num: s.num, TS: syn, Src: dataCli, Dst: dataSrv, Flags: decode.FlagSYN, Seq: 1000})
+			s.tick(15 * time.Second)
+			s.end()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records, want 1", len(s.rec.data))
+			}
+			if d := s.rec.data[0]; d.Outcome != tc.want {
+				t.Errorf("outcome %v, want %v", d.Outcome, tc.want)
+			}
+		})
+	}
+}

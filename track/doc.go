@@ -93,6 +93,9 @@
 //     Limits.TranscriptBudget), given back as each session is reported
 //   - SYNs held for an announcement that comes just after them: 16, for
 //     1 s of packet time (Limits.SYNsHeldOverwritten)
+//   - RSTs and ICMP errors held for a data SYN written just after them:
+//     8 of each, for 2 ms of packet time (Limits.ResetsHeldOverwritten,
+//     Limits.UnreachablesHeldOverwritten)
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (4 min of packet time); past the bound the
 //     continuation still says what it is, without the session's number

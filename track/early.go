@@ -238,3 +238,120 @@ func transferReply(code int) bool {
 	}
 	return false
 }
+
+// maxHeldResets bounds the resets held for a SYN written after them.
+const maxHeldResets = 8
+
+// heldResets is a ring of header-only copies of RSTs that matched
+// nothing while announcements waited: a capture's queues may write the
+// reset that refuses a data SYN before the SYN itself (on a LAN the
+// answer follows the SYN by microseconds). A slot replayed or expired
+// has a zero Num.
+type heldResets struct {
+	segs [maxHeldResets]decode.Segment
+	next int
+	live int
+}
+
+// holdReset keeps a header-only copy of an RST that matched nothing.
+func (t *Tracker) holdReset(s *decode.Segment) {
+	if t.resets == nil {
+		t.resets = new(heldResets)
+	}
+	h := t.resets
+	if old := &h.segs[h.next]; old.Num == 0 {
+		h.live++
+	} else if s.TS.Sub(old.TS) <= answerHoldWindow {
+		t.limits.ResetsHeldOverwritten++
+	}
+	c := *s
+	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
+	h.segs[h.next] = c
+	h.next = (h.next + 1) % maxHeldResets
+}
+
+// replayReset feeds the data connection a SYN just matched the reset
+// held for it: from the SYN's destination back to its source,
+// acknowledging exactly that SYN (its sequence number plus one), within
+// answerHoldWindow of it either way.
+func (t *Tracker) replayReset(syn *decode.Segment) {
+	dc := t.lookupData(syn.Src, syn.Dst)
+	if dc == nil {
+		return
+	}
+	h := t.resets
+	for i := range h.segs {
+		r := &h.segs[i]
+		if r.Num == 0 {
+			continue
+		}
+		if d := syn.TS.Sub(r.TS); d > answerHoldWindow || d < -answerHoldWindow {
+			if d > answerHoldWindow {
+				r.Num = 0 // too old to answer any SYN to come
+				h.live--
+			}
+			continue
+		}
+		if r.Src != syn.Dst || r.Dst != syn.Src || r.Ack != syn.Seq+1 {
+			continue
+		}
+		c := *r
+		r.Num = 0
+		h.live--
+		t.dataSegment(dc, &c)
+		return
+	}
+}
+
+// heldUnreachables is a ring of ICMP errors that quoted a segment of no
+// known connection while announcements waited: like a reset, the error
+// a router or the destination sends back for a data SYN may be written
+// before the SYN by a capture's queues.
+type heldUnreachables struct {
+	msgs [maxHeldResets]decode.Unreachable
+	next int
+	live int
+}
+
+// holdUnreachable keeps a copy of an ICMP error that matched nothing.
+func (t *Tracker) holdUnreachable(u *decode.Unreachable) {
+	if t.unreach == nil {
+		t.unreach = new(heldUnreachables)
+	}
+	h := t.unreach
+	if old := &h.msgs[h.next]; old.Num == 0 {
+		h.live++
+	} else if u.TS.Sub(old.TS) <= answerHoldWindow {
+		t.limits.UnreachablesHeldOverwritten++
+	}
+	h.msgs[h.next] = *u
+	h.next = (h.next + 1) % maxHeldResets
+}
+
+// replayUnreachable hands the data connection a SYN just matched the ICMP
+// error held for it: one quoting exactly that SYN (its endpoints and
+// sequence number), within answerHoldWindow of it either way.
+func (t *Tracker) replayUnreachable(syn *decode.Segment) {
+	h := t.unreach
+	for i := range h.msgs {
+		u := &h.msgs[i]
+		if u.Num == 0 {
+			continue
+		}
+		if d := syn.TS.Sub(u.TS); d > answerHoldWindow || d < -answerHoldWindow {
+			if d > answerHoldWindow {
+				u.Num = 0 // too old to answer any SYN to come
+				h.live--
+			}
+			continue
+		}
+		if u.Src != syn.Src || u.Dst != syn.Dst || u.Seq != syn.Seq {
+			continue
+		}
+		c := *u
+		u.Num = 0
+		h.live--
+		t.Unreachable(&c)
+		return
+	}
+}

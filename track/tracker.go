@@ -139,6 +139,15 @@ type Limits struct {
 	// announcing its port is then matched by its SYN-ACK, if that came
 	// after the reply, or not at all.
 	SYNsHeldOverwritten int `json:"syns_held_overwritten,omitempty"`
+	// ResetsHeldOverwritten counts RSTs that matched nothing while
+	// announcements waited, held for a SYN written after them
+	// (maxHeldResets), that newer ones replaced within answerHoldWindow:
+	// the data SYN they refused then reads unanswered.
+	ResetsHeldOverwritten int `json:"resets_held_overwritten,omitempty"`
+	// UnreachablesHeldOverwritten counts the same for ICMP errors
+	// (maxHeldResets of them held): the data SYN they quote then reads
+	// unanswered.
+	UnreachablesHeldOverwritten int `json:"unreachables_held_overwritten,omitempty"`
 	// DataBeyondWindow counts data segments (a run of them in sequence
 	// once) that started past a hole and beyond the window their receiver
 	// advertised, and that it never acknowledged: their bytes are not
@@ -181,6 +190,13 @@ type Tracker struct {
 	// nothing, for an announcement that comes just after them
 	// (early.go); nil until one is held.
 	syns *heldSYNs
+	// resets holds the latest RSTs that matched nothing while
+	// announcements waited, for the SYN they answer if a capture's
+	// queues wrote it after them (early.go); nil until one is held.
+	resets *heldResets
+	// unreach holds, likewise, the latest ICMP errors quoting a segment
+	// of no known connection while announcements waited (early.go).
+	unreach *heldUnreachables
 	// byISN indexes open sessions whose client SYN was seen in the last
 	// two seconds and that have no twin yet, by that SYN's sequence
 	// number (twin.go). The sessions table owns them; an entry leaves when
@@ -311,7 +327,16 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// a new one (active mode from port 20 to a client port used again).
 	switch {
 	case syn:
-		if t.matchSYN(s) || (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
+		if t.matchSYN(s) {
+			if t.resets != nil && t.resets.live > 0 {
+				t.replayReset(s)
+			}
+			if t.unreach != nil && t.unreach.live > 0 {
+				t.replayUnreachable(s)
+			}
+			return
+		}
+		if (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
 			return
 		}
 		if s.Dst.Port() >= 1024 && t.sessions.Len() > 0 {
@@ -321,6 +346,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	case t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) != 0:
 		t.syns.answered(s)
+	}
+	if len(t.byPort) > 0 && s.Flags.Has(decode.FlagRST) && s.Flags.Has(decode.FlagACK) {
+		t.holdReset(s) // the SYN it refuses may come just after it (early.go)
 	}
 	if hold {
 		t.holdEarly(s)
@@ -366,6 +394,9 @@ func (t *Tracker) unencrypt(sess *Session) {
 // Unreachable implements decode.Handler.
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
+	if dc == nil && len(t.byPort) > 0 {
+		t.holdUnreachable(u) // the SYN it quotes may come just after it (early.go)
+	}
 	if dc == nil || dc.answered() {
 		return
 	}

@@ -801,6 +801,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(uint64(lim.DataBeyondWindow), "data segments beyond the window the receiver advertised, never acknowledged: not counted as transferred (forged or stale)")
 	addw(uint64(lim.SYNsHeldOverwritten), "SYNs held for an announcement written just after them (two NIC queues) replaced by newer ones before it came")
+	addw(uint64(lim.ResetsHeldOverwritten), "RSTs held for a data SYN written just after them (two NIC queues) replaced by newer ones before it came")
+	addw(uint64(lim.UnreachablesHeldOverwritten), "ICMP errors held for a data SYN written just after them (two NIC queues) replaced by newer ones before it came")
 	addw(uint64(lim.EarlyOverwritten), "handshake segments of the capture's first minutes replaced by newer ones before a session picked up mid-stream could claim them (a data connection announced before the capture may have lost its first SYNs)")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
