@@ -41,7 +41,9 @@ import (
 // drawn, and no ladder is recorded any more.
 //
 // Memory: the ladders of open sessions (at most maxLadderRows +
-// maxLadderExtra rows each, and reportRowsBudget rows all together), and
+// maxLadderExtra rows each, and reportRowsBudget rows all together; the
+// runs of rows left out, one per place, at most one more than the rows
+// kept, and the last recentOmitted rows left out), and
 // the kept sections' offsets; the sections themselves are on disk, at
 // most 2N of them (each displacement wastes one).
 
@@ -88,16 +90,118 @@ func (o *readOptions) validateReport() error {
 	if o.ReportSessions < 0 || o.ReportSessions > maxReportSessions {
 		return usageErrorf("--report-sessions must be between 0 and %d", maxReportSessions)
 	}
-	if fi, err := os.Stat(o.Report); err == nil && fi.IsDir() {
+	if o.Report == "-" {
+		return usageErrorf("--report needs a file name: standard output carries the analysis")
+	}
+	if err := o.reportClashes(); err != nil {
+		return err
+	}
+	fi, err := os.Stat(o.Report)
+	if err == nil && fi.IsDir() {
 		return usageErrorf("--report %s is a folder, not a file", o.Report)
 	}
-	f, err := os.CreateTemp(filepath.Dir(o.Report), ".ftpsniff-report-*")
+	if err == nil && !fi.Mode().IsRegular() {
+		// A pipe or device is written in place (reportTarget); opening
+		// a pipe here would wait for its reader.
+		return nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(reportTarget(o.Report)), ".ftpsniff-report-*")
 	if err != nil {
 		return usageErrorf("--report %s: %v", o.Report, err)
 	}
 	f.Close()
 	os.Remove(f.Name())
 	return nil
+}
+
+// reportClashes refuses a report that would be written over what the
+// run reads or writes: an input capture (also through a link, as
+// dedupeInputs tells them apart), standard output, --write's file, or a
+// file inside --extract's folder.
+func (o *readOptions) reportClashes() error {
+	rep, err := os.Stat(o.Report)
+	if err == nil {
+		for _, name := range o.Files {
+			in, err := os.Stat(name)
+			if name == "-" {
+				// Standard input may be a file redirected in.
+				in, err = os.Stdin.Stat()
+			}
+			if err == nil && os.SameFile(rep, in) {
+				return usageErrorf("--report %s is the input %s: the report would overwrite it", o.Report, displayInput(name))
+			}
+		}
+		if out, err := os.Stdout.Stat(); err == nil && os.SameFile(rep, out) {
+			return usageErrorf("--report %s is standard output, which carries the analysis", o.Report)
+		}
+		if o.Write != "" {
+			if w, err := os.Stat(o.Write); err == nil && os.SameFile(rep, w) {
+				return usageErrorf("--report %s is --write's file", o.Report)
+			}
+		}
+	}
+	if o.Write != "" && samePath(o.Report, o.Write) {
+		return usageErrorf("--report %s is --write's file", o.Report)
+	}
+	if o.ExtractDir != "" && inFolder(reportTarget(o.Report), o.ExtractDir) {
+		return usageErrorf("--report %s is inside --extract's folder %s", o.Report, o.ExtractDir)
+	}
+	return nil
+}
+
+// samePath tells whether two names, neither of which need exist yet,
+// are the same path.
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
+}
+
+// inFolder tells whether the file named path would be inside the folder
+// dir, at any depth: each folder above path is compared with dir as a
+// file (os.SameFile), so links to dir count.
+func inFolder(path, dir string) bool {
+	d, err := os.Stat(dir)
+	if err != nil {
+		return false
+	}
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	for i := 0; i < 256; i++ { // bounded: a path has fewer parts
+		parent := filepath.Dir(p)
+		if parent == p {
+			return false
+		}
+		p = parent
+		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportTarget is the file the report replaces: FILE, or what FILE links
+// to, so that a link stays a link and points at the new report.
+// A link to nothing yet is followed too: the report is made where it
+// points.
+func reportTarget(path string) string {
+	for i := 0; i < 40; i++ { // the kernel's own bound on links followed
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return path
 }
 
 // withReport returns out with the report beside it when --report was
@@ -280,13 +384,7 @@ func (r *reportOutput) add(l *ladder, row lrow, forced bool) {
 		r.held++
 		return
 	}
-	if l.omitted == 0 || row.seq < l.omitMark.seq && !row.timed {
-		l.omitMark = row
-	}
-	if row.ts.After(l.omitEnd) {
-		l.omitEnd = row.ts
-	}
-	l.omitted++
+	l.omit(row)
 }
 
 func (r *reportOutput) Command(s *track.Session, c *track.Command) {
@@ -333,7 +431,9 @@ func (r *reportOutput) Data(s *track.Session, d *track.DataConn) {
 		// Its commands, if the bound left them out.
 		for _, c := range []*track.Command{d.Announce, d.Command} {
 			if c != nil && !l.hasCommand(c.Seq) {
-				for _, row := range commandRows(c, r.showPass) {
+				rows := commandRows(c, r.showPass)
+				l.unomit(c.Seq, len(rows))
+				for _, row := range rows {
 					r.add(l, row, true)
 				}
 			}
@@ -465,7 +565,8 @@ func (r *reportOutput) release(l *ladder) {
 	clear(l.rows)
 	clear(l.notes)
 	clear(l.data)
-	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], worst: -1}
+	clear(l.gaps)
+	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], gaps: l.gaps[:0], worst: -1}
 	r.free = append(r.free, l)
 }
 
@@ -497,13 +598,20 @@ func (r *reportOutput) fail(err error) {
 }
 
 // Summary writes the page: to a temporary file in the report's folder,
-// renamed over FILE once whole.
+// renamed over FILE (or what FILE links to) once whole. A FILE that is
+// there and not a regular file (a pipe, a device) is written in place:
+// renaming over it would replace it.
 func (r *reportOutput) Summary(t totals) {
 	defer r.closeTmp()
 	if r.err != nil {
 		return
 	}
-	f, err := os.CreateTemp(filepath.Dir(r.path), ".ftpsniff-report-*")
+	if fi, err := os.Stat(r.path); err == nil && !fi.Mode().IsRegular() {
+		r.writeInPlace(t)
+		return
+	}
+	target := reportTarget(r.path)
+	f, err := os.CreateTemp(filepath.Dir(target), ".ftpsniff-report-*")
 	if err != nil {
 		r.fail(err)
 		return
@@ -520,10 +628,31 @@ func (r *reportOutput) Summary(t totals) {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), r.path)
+		err = os.Rename(f.Name(), target)
 	}
 	if err != nil {
 		os.Remove(f.Name())
+		r.fail(err)
+	}
+}
+
+// writeInPlace writes the page into FILE as it is, for a FILE that is
+// not a regular file.
+func (r *reportOutput) writeInPlace(t totals) {
+	f, err := os.OpenFile(r.path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		r.fail(err)
+		return
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = r.writePage(w, t)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		r.fail(err)
 	}
 }
@@ -888,6 +1017,7 @@ h1{font-size:26px;margin:0 0 2px}h2{font-size:20px;margin:28px 0 10px;padding-bo
 pre,code,.code,td{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
 pre{font-size:12.5px;background:#f6f6f4;border:1px solid var(--rule);border-radius:4px;padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
 table{border-collapse:collapse;margin:6px 0 10px;font-size:13px}th,td{text-align:left;vertical-align:top;padding:3px 10px 3px 0}
+td,p,li,h1,h2,h3,.note{overflow-wrap:anywhere}
 table.kv th{font-family:system-ui,sans-serif;font-weight:600;color:var(--dim);white-space:nowrap;padding-right:16px}
 table.data,table.findings{width:100%}table.data th,table.findings th{border-bottom:1px solid var(--ink);font-family:system-ui,sans-serif}
 table.data td,table.findings td{border-bottom:1px solid var(--rule);padding:4px 10px 4px 0}table.findings td{font-family:system-ui,sans-serif}

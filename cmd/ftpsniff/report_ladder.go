@@ -104,13 +104,126 @@ type lrow struct {
 	from, to       lane
 	fromMid, toMid bool // the arrow starts or ends on the path, between the lanes
 	style          arrowStyle
-	text           string // the label
-	title          string // the whole of it when text was cut (a tooltip)
-	tag            string // bold addendum: an announced endpoint
-	note           string // dim addendum: a command's status
-	dataID         int    // the data connection a row belongs to
-	cmdSeq         uint64 // the command a command or reply row belongs to
-	count          int    // rowOmitted: rows not drawn
+	text           string    // the label
+	title          string    // the whole of it when text was cut (a tooltip)
+	tag            string    // bold addendum: an announced endpoint
+	note           string    // dim addendum: a command's status
+	dataID         int       // the data connection a row belongs to
+	cmdSeq         uint64    // the command a command or reply row belongs to
+	count          int       // rowOmitted: rows not drawn
+	omitEnd        time.Time // rowOmitted: the latest of them
+}
+
+// lgap is a run of rows not kept: rows that arrived one after the other
+// with no kept row between them. Each is drawn as its own marker, so the
+// ladder shows every place where rows are missing. There are at most as
+// many as kept rows, plus one.
+type lgap struct {
+	mark  lrow      // the first row not kept: where the marker is drawn
+	count int       // rows not kept in the run
+	end   time.Time // the latest of them: quiet time is counted from it
+	at    int       // len(rows) when the run began; a kept row ends it
+	// lo, hi: the sequence numbers of its control rows (lo > hi: none).
+	lo, hi uint64
+}
+
+// note counts row into the gap.
+func (g *lgap) note(row lrow) {
+	g.count++
+	if row.ts.After(g.end) {
+		g.end = row.ts
+	}
+	if !row.timed {
+		if g.lo > g.hi {
+			g.lo, g.hi = row.seq, row.seq
+		}
+		g.lo, g.hi = min(g.lo, row.seq), max(g.hi, row.seq)
+	}
+}
+
+// recentOmitted bounds the rows not kept remembered one by one: enough
+// for a command, its replies and what came before its data connection
+// ended.
+const recentOmitted = 16
+
+// omittedRow is one of the recent rows not kept.
+type omittedRow struct {
+	row lrow
+	gap int // index in gaps
+}
+
+// omit counts a row not kept in the current gap, or begins a gap after
+// the last kept row.
+func (l *ladder) omit(row lrow) {
+	if n := len(l.gaps); n == 0 || l.gaps[n-1].at != len(l.rows) {
+		l.gaps = append(l.gaps, lgap{mark: row, at: len(l.rows), lo: 1})
+	}
+	l.gaps[len(l.gaps)-1].note(row)
+	l.omitted++
+	if l.nRecent == recentOmitted {
+		copy(l.recent[:], l.recent[1:])
+		l.nRecent--
+	}
+	l.recent[l.nRecent] = omittedRow{row: row, gap: len(l.gaps) - 1}
+	l.nRecent++
+}
+
+// unomit takes command seq's rows out of the gap that counted them, as
+// they are about to be kept after all: the gap is split where they were,
+// the rows after them becoming a gap of their own. A command no longer
+// among the recent rows is only uncounted.
+func (l *ladder) unomit(seq uint64, rows int) {
+	first := -1
+	for i := 0; i < l.nRecent; i++ {
+		if !l.recent[i].row.timed && l.recent[i].row.cmdSeq == seq {
+			first = i
+			break
+		}
+	}
+	if first < 0 || l.recent[first].gap != len(l.gaps)-1 {
+		// Long gone, or never left out: uncount it from the gap whose
+		// control rows span its sequence number, the marker staying
+		// where it is.
+		for i := len(l.gaps) - 1; i >= 0; i-- {
+			if g := &l.gaps[i]; g.count > rows && g.lo <= seq && seq <= g.hi {
+				g.count -= rows
+				l.omitted -= rows
+				return
+			}
+		}
+		return
+	}
+	gi := len(l.gaps) - 1
+	var after []omittedRow
+	mine := 0
+	for i := first; i < l.nRecent; i++ {
+		if !l.recent[i].row.timed && l.recent[i].row.cmdSeq == seq {
+			mine++
+		} else {
+			after = append(after, l.recent[i])
+		}
+	}
+	g := &l.gaps[gi]
+	g.count -= mine + len(after)
+	l.omitted -= mine
+	n := copy(l.recent[first:], after)
+	l.nRecent = first + n
+	if g.count == 0 {
+		l.gaps = l.gaps[:gi] // the command began it
+	}
+	if len(after) == 0 {
+		return
+	}
+	// The rows after the command: a gap of their own, which the kept
+	// rows that now follow end.
+	ng := lgap{mark: after[0].row, at: -1, lo: 1}
+	for _, o := range after {
+		ng.note(o.row)
+	}
+	l.gaps = append(l.gaps, ng)
+	for i := first; i < l.nRecent; i++ {
+		l.recent[i].gap = len(l.gaps) - 1
+	}
 }
 
 // lnote is one finding, as the ladder draws it under the row it concerns.
@@ -136,11 +249,14 @@ type ldata struct {
 
 // ladder is what the report keeps of one open session.
 type ladder struct {
-	rows     []lrow
-	extra    int       // rows kept past maxLadderRows
-	omitted  int       // rows not kept
-	omitMark lrow      // where the first row not kept would have been
-	omitEnd  time.Time // the latest row not kept: quiet time is counted from it
+	rows    []lrow
+	extra   int    // rows kept past maxLadderRows
+	omitted int    // rows not kept, all together
+	gaps    []lgap // each run of rows not kept between kept ones
+	// recent are the last rows not kept, so that a command drawn after
+	// all (the failed data connection's) splits its gap where it was.
+	recent   [recentOmitted]omittedRow
+	nRecent  int
 	notes    []lnote
 	notesOut int // findings not drawn
 	data     []ldata
@@ -352,8 +468,11 @@ func dataRows(d *track.DataConn) []lrow {
 	switch {
 	case d.SYNs > 0:
 		st := styleSYN
+		// An ICMP error from the host the SYN went to (its own
+		// firewall) means the SYN got there: drawn like a RST from it.
+		icmpFromTarget := d.Outcome == track.OutcomeUnreachable && d.ICMP != nil && icmpFromListener(d)
 		switch {
-		case d.Outcome == track.OutcomeUnanswered && !d.SynAckLost, d.Outcome == track.OutcomeUnreachable:
+		case d.Outcome == track.OutcomeUnanswered && !d.SynAckLost, d.Outcome == track.OutcomeUnreachable && !icmpFromTarget:
 			st = styleLost
 		case d.Outcome == track.OutcomeUndetermined && d.SynAckTS.IsZero():
 			st = styleUnknown
@@ -379,7 +498,7 @@ func dataRows(d *track.DataConn) []lrow {
 		case track.OutcomeUnreachable:
 			if d.ICMP != nil {
 				r := add(d.ICMP.TS, 5, to, from, styleRefusal, id+outcomeDetailShort(d))
-				r.fromMid = true
+				r.fromMid = !icmpFromTarget
 			}
 		case track.OutcomeUndetermined:
 			if d.SynAckTS.IsZero() {
@@ -451,6 +570,17 @@ func addTail(d *track.DataConn, from, to lane, id string, add func(time.Time, ui
 	}
 }
 
+// icmpFromListener tells whether an unreachable data connection's ICMP
+// error came from the host its SYN was sent to (the listener), not from
+// a box on the path.
+func icmpFromListener(d *track.DataConn) bool {
+	dst := d.Server.Addr()
+	if !dst.IsValid() {
+		dst = d.Announced.Addr()
+	}
+	return dst.IsValid() && d.ICMP.From.Unmap() == dst.Unmap()
+}
+
 // outcomeDetailShort is an unreachable data connection's ICMP error.
 func outcomeDetailShort(d *track.DataConn) string {
 	proto, t := "ICMP", 3
@@ -496,6 +626,38 @@ type noteText struct {
 	class string
 	label string // "evidence:", "fix:" on a block's first line
 	text  string
+	title string // the whole block, on its last line when the block was cut
+}
+
+// maxNoteBlockLines bounds the lines of one block of a note (message,
+// evidence, one paragraph of advice): a 60,000-character banner quoted
+// in evidence is cut there, whole in the tooltip.
+const maxNoteBlockLines = 12
+
+// boxLines wraps s to width columns for a note's box: a word longer than
+// the box is broken (it would run past the diagram's edge), and past
+// maxNoteBlockLines the last line ends in an ellipsis and carries the
+// whole of s as its tooltip.
+func boxLines(s string, width int) (lines []string, title string) {
+	for _, l := range wrap(s, width, "", "") {
+		for columns(l) > width {
+			if len(lines) >= maxNoteBlockLines {
+				break
+			}
+			r := []rune(l)
+			lines = append(lines, string(r[:width]))
+			l = string(r[width:])
+		}
+		if len(lines) >= maxNoteBlockLines {
+			lines[len(lines)-1] = shorten(lines[len(lines)-1]+" …", width)
+			if !strings.HasSuffix(lines[len(lines)-1], "…") {
+				lines[len(lines)-1] += "…"
+			}
+			return lines, s
+		}
+		lines = append(lines, l)
+	}
+	return lines, ""
 }
 
 // order puts the rows in drawing order: the control rows in the order the
@@ -509,13 +671,14 @@ func (l *ladder) order() []*lrow {
 			ctl = append(ctl, &l.rows[i])
 		}
 	}
-	if l.omitted > 0 {
-		m := l.omitMark
-		m.kind, m.count = rowOmitted, l.omitted
+	for i := range l.gaps {
+		m := new(lrow)
+		*m = l.gaps[i].mark
+		m.kind, m.count, m.omitEnd = rowOmitted, l.gaps[i].count, l.gaps[i].end
 		if m.timed {
-			timed = append(timed, &m)
+			timed = append(timed, m)
 		} else {
-			ctl = append(ctl, &m)
+			ctl = append(ctl, m)
 		}
 	}
 	slices.SortStableFunc(ctl, func(a, b *lrow) int { return cmp.Compare(a.seq, b.seq) })
@@ -578,8 +741,8 @@ func (l *ladder) layout() ([]ladderItem, int) {
 		if !r.ts.IsZero() && r.ts.After(prev) {
 			prev = r.ts
 		}
-		if r.kind == rowOmitted && l.omitEnd.After(prev) {
-			prev = l.omitEnd
+		if r.kind == rowOmitted && r.omitEnd.After(prev) {
+			prev = r.omitEnd
 		}
 		h := rowHeight
 		if r.kind != rowArrow {
@@ -620,31 +783,30 @@ func quietLabel(d time.Duration) string {
 // noteItem wraps a note's sentences to the ladder's width.
 func noteItem(n *lnote, y int, about string) ladderItem {
 	var lines []noteText
-	for _, l := range wrap(about+n.msg, noteChars-4, "", "") {
-		lines = append(lines, noteText{"nm", "", l})
-	}
-	if n.evidence != "" {
-		for i, l := range wrap(n.evidence, noteChars-11, "", "") {
-			lead := "evidence:"
-			if i > 0 {
-				lead = ""
+	block := func(class, lead, text string, width int) {
+		ls, title := boxLines(text, width)
+		for i, l := range ls {
+			nt := noteText{class: class, text: l}
+			if i == 0 {
+				nt.label = lead
 			}
-			lines = append(lines, noteText{"ne", lead, l})
+			if i == len(ls)-1 {
+				nt.title = title
+			}
+			lines = append(lines, nt)
 		}
 	}
-	first := true
+	block("nm", "", about+n.msg, noteChars-4)
+	if n.evidence != "" {
+		block("ne", "evidence:", n.evidence, noteChars-11)
+	}
+	lead := "fix:"
 	for _, para := range strings.Split(n.advice, "\n") {
 		if strings.TrimSpace(para) == "" {
 			continue
 		}
-		for _, l := range wrap(para, noteChars-11, "", "") {
-			lead := ""
-			if first {
-				lead = "fix:"
-				first = false
-			}
-			lines = append(lines, noteText{"nf", lead, l})
-		}
+		block("nf", lead, para, noteChars-11)
+		lead = ""
 	}
 	h := 30 + noteLine*len(lines) + 8
 	return ladderItem{note: n, y: y, h: h, lines: lines}
@@ -855,7 +1017,7 @@ func writeNote(w io.Writer, it *ladderItem) {
 		if l.label != "" {
 			fmt.Fprintf(w, `<text class="nl" x="%d" y="%d">%s</text>`, x+30, ly, l.label)
 		}
-		fmt.Fprintf(w, `<text class="%s" x="%d" y="%d">%s</text>`+"\n", l.class, tx, ly, esc(l.text))
+		fmt.Fprintf(w, `<text class="%s" x="%d" y="%d">%s%s</text>`+"\n", l.class, tx, ly, titleOf(l.title), esc(l.text))
 	}
 	io.WriteString(w, "</g>\n")
 }
