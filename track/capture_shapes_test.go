@@ -453,8 +453,8 @@ func TestPickUpGivenBackOnA425(t *testing.T) {
 	if len(s.rec.data) != 1 {
 		t.Fatalf("%d data records, want 1", len(s.rec.data))
 	}
-	if d := s.rec.data[0]; d.Outcome != OutcomeNotAttempted || d.TotalBytes() != 0 {
-		t.Errorf("outcome %v with %d bytes from %v; want not-attempted with none", d.Outcome, d.TotalBytes(), d.Client)
+	if d := s.rec.data[0]; d.Outcome != OutcomeNotAttempted || d.TotalBytes() != 0 || d.Match != MatchNone || d.Client.IsValid() {
+		t.Errorf("outcome %v with %d bytes from %v, match %v; want not-attempted with none, unmatched", d.Outcome, d.TotalBytes(), d.Client, d.Match)
 	}
 }
 

@@ -241,13 +241,13 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 				// ended (a server that hands out its passive ports again).
 				return false
 			}
-			dc.Match = MatchExact
-			if listener.Addr() != dc.Announced.Addr() && dc.Announced.Addr() != sess.Server.Addr() {
-				dc.Match = MatchControlAddress
-			}
 			if !synAck {
 				saved := *dc
 				dc.beforePickUp = &saved
+			}
+			dc.Match = MatchExact
+			if listener.Addr() != dc.Announced.Addr() && dc.Announced.Addr() != sess.Server.Addr() {
+				dc.Match = MatchControlAddress
 			}
 			dc.Client, dc.Server = connector, listener
 			dc.Start = s.TS

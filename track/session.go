@@ -508,22 +508,32 @@ func (t *Tracker) encryptControl(sess *Session, ev Event) {
 	t.encrypt(sess, ev)
 }
 
+// maxCwd bounds the working directory a session keeps (Linux's
+// PATH_MAX): each command records it, so a client that descends without
+// end (CWD after CWD of long names) would otherwise make every later
+// record, and the work of building it, grow with all the names before.
+const maxCwd = 4096
+
 // joinPath applies a CWD argument to the working directory. An unknown
-// working directory stays unknown for relative arguments.
+// working directory stays unknown for relative arguments, and one longer
+// than maxCwd becomes unknown.
 func joinPath(cwd, arg string) string {
 	if arg == "" {
 		return cwd
 	}
-	if strings.HasPrefix(arg, "/") {
-		return path.Clean(arg)
+	var p string
+	switch {
+	case strings.HasPrefix(arg, "/"):
+		p = path.Clean(arg)
+	case cwd == "":
+		return ""
+	default:
+		p = path.Join(cwd, arg)
 	}
-	if cwd == "" {
-		if arg == ".." {
-			return ""
-		}
+	if len(p) > maxCwd {
 		return ""
 	}
-	return path.Join(cwd, arg)
+	return p
 }
 
 // quotedPath reads the path of a 257 reply: the first double-quoted string,

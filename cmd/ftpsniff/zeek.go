@@ -325,14 +325,24 @@ func zeekReplyMsg(text string) string {
 // joins its argument, a CDUP answered 200 or 250 goes up. A PWD's 257 is
 // the tracker's to read (the next command's Cwd).
 func zeekCwdAfter(cwd, verb, arg string, code int) string {
+	next := cwd
 	switch {
 	case verb == "CWD" && code == 250 && arg != "":
-		return zeekJoin(cwd, arg)
+		next = zeekJoin(cwd, arg)
 	case verb == "CDUP" && (code == 200 || code == 250):
-		return zeekJoin(cwd, "..")
+		next = zeekJoin(cwd, "..")
 	}
-	return cwd
+	if len(next) > zeekMaxCwd {
+		// Every held line keeps its URL: a client descending without
+		// end would make each longer than all the names before it.
+		return "."
+	}
+	return next
 }
+
+// zeekMaxCwd bounds the working directory the writer follows (Linux's
+// PATH_MAX, as the tracker's); past it the directory is unknown, ".".
+const zeekMaxCwd = 4096
 
 // zeekJoin joins a path to a working directory as Zeek's
 // build_path_compressed does: an absolute path stands alone; a directory
