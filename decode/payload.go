@@ -149,6 +149,7 @@ type payloadConn struct {
 	isnSt      [2]isnState
 	ackHi      [2]uint32 // highest ACK each direction sent
 	ackSeen    [2]bool
+	reset      [2]bool // the direction ended the connection with an RST
 	lastSeen   time.Time
 	holeListed bool // in t.holes
 	links      lruLinks[*payloadConn]
@@ -354,6 +355,7 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 		}
 	}
 	if s.Flags.Has(FlagRST) || h[0].finSeen && h[1].finSeen {
+		pc.reset[d] = s.Flags.Has(FlagRST)
 		t.remove(pc, false)
 		return
 	}
@@ -398,13 +400,16 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 			end = h.next
 		}
 		n := int32(end - h.next)
-		if !h.finSeen && n > 0 && (n == 1 || pc.r.half[1-d].finSeen) {
+		if !h.finSeen && n > 0 && !pc.reset[d] && (n == 1 || pc.r.half[1-d].finSeen) {
 			// The receiver's acknowledgement covers the sender's FIN,
 			// which the capture lacks: one sequence number, no byte. An
 			// acknowledgement one past the stream is only that. Further
 			// ahead, it is when the receiver closed its side too: the
 			// receiving side of a transfer closes after its end of file,
-			// the sender's FIN (a receiver that gives up resets).
+			// the sender's FIN (often on the last segment, lost with it;
+			// a receiver that gives up resets). Not when the sender ended
+			// the connection with a reset: an abortive close sends no FIN,
+			// so what the acknowledgement covers is bytes, every one.
 			n--
 		}
 		if n > 0 {
@@ -591,6 +596,36 @@ type isnState struct {
 	synOnly bool
 	// acked: the peer acknowledged an ISN of it, which settles it.
 	acked bool
+	// others: where the stream would start by the ISNs that a later one
+	// replaced (latest first, n of them), kept until an acknowledgement or
+	// the first bytes settle which one the connection took.
+	others [isnOthers]uint32
+	n      uint8
+}
+
+// isnOthers bounds the replaced ISNs kept per direction.
+const isnOthers = 4
+
+// replace moves the stream's start from *next to to, keeping the one it
+// leaves as a candidate.
+func (st *isnState) replace(next *uint32, to uint32) {
+	if *next == to {
+		return
+	}
+	copy(st.others[1:], st.others[:isnOthers-1])
+	st.others[0] = *next
+	st.n = min(st.n+1, isnOthers)
+	*next = to
+}
+
+// other tells whether seq is where the stream starts by a replaced ISN.
+func (st *isnState) other(seq uint32) bool {
+	for _, o := range st.others[:st.n] {
+		if o == seq {
+			return true
+		}
+	}
+	return false
 }
 
 // isn handles what segment s of direction d says of the initial sequence
@@ -600,7 +635,10 @@ type isnState struct {
 //     one in its direction and the peer has not acknowledged one, replaces
 //     it: a server that answers a SYN again with a new ISN (SYN cookies,
 //     a listen queue that overflowed, a port reused) is taken at its
-//     latest word until the opener's ACK settles which one it took.
+//     latest word until the opener's ACK settles which one it took. The
+//     replaced ones are kept (isnState.others): an ACK of exactly one of
+//     them + 1, or first bytes exactly where one puts the stream (no ACK
+//     before them), names it the connection's.
 //   - A SYN-ACK's acknowledgement is the opener's ISN + 1: it starts (or
 //     corrects) the opener's stream even when the capture lacks the SYN.
 //   - The opener's first acknowledgement settles the responder's ISN; one
@@ -621,7 +659,7 @@ func (pc *payloadConn) isn(d int, s *Segment) {
 		case !h.started:
 			st.synOnly = true // the reassembler starts it at dataSeq
 		case st.synOnly && !st.acked && dataSeq != h.next && len(h.held) == 0:
-			h.next = dataSeq
+			st.replace(&h.next, dataSeq)
 		}
 	}
 	if s.Flags.Has(FlagACK) {
@@ -631,15 +669,24 @@ func (pc *payloadConn) isn(d int, s *Segment) {
 				o.started, o.next = true, s.Ack
 				ot.synOnly = true
 			} else if ot.synOnly && !ot.acked && o.next != s.Ack && len(o.held) == 0 {
-				o.next = s.Ack
+				ot.replace(&o.next, s.Ack)
 			}
 			ot.acked = true
 		case ot.synOnly && !ot.acked && len(o.held) == 0:
-			if ahead := int32(s.Ack - o.next); ahead < 0 || ahead > payloadAhead {
+			// An acknowledgement of exactly a replaced ISN + 1 names it:
+			// the connection took the earlier SYN-ACK (a retransmitted
+			// or duplicated answer with another ISN came after it).
+			if ahead := int32(s.Ack - o.next); ot.other(s.Ack) || ahead < 0 || ahead > payloadAhead {
 				o.next = s.Ack
 			}
 			ot.acked = true
 		}
+	}
+	if !syn && s.PayloadLen > 0 && st.synOnly && !st.acked && s.Seq != h.next && len(h.held) == 0 && st.other(s.Seq) {
+		// The first bytes, before any acknowledgement settled the ISN,
+		// start exactly where a replaced one puts the stream: that one
+		// was the connection's.
+		h.next = s.Seq
 	}
 	if s.PayloadLen > 0 || s.Flags.Has(FlagFIN) {
 		st.synOnly = false

@@ -205,7 +205,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 	if rel < 0 {
 		// (negated as an int: -rel overflows when rel is -2^31)
 		back := -int(rel)
-		if r.pool.payload {
+		if r.pool.payload && !keepaliveProbe(back, len(p)) {
 			r.again(d, seq, p[:min(back, len(p))], out)
 		}
 		if back >= len(p) {
@@ -257,6 +257,13 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 	}
 	r.hold(h, heldSeg{seq: seq, from: h.next, data: append([]byte(nil), p...), num: num, ts: ts})
 }
+
+// keepaliveProbe tells whether a segment of n bytes that starts back
+// bytes before the next one is a keepalive probe: one byte at the
+// sequence number before the next (RFC 1122 4.2.3.6; Windows and the
+// BSDs send one such garbage byte, often 0x00). Its byte is no copy of
+// the stream's last one, so it is not compared with it.
+func keepaliveProbe(back, n int) bool { return back == 1 && n == 1 }
 
 // full tells whether holding n more bytes in h would pass a bound.
 func (p *heldPool) full(h *halfStream, n int) bool {

@@ -37,11 +37,10 @@ type Limits struct {
 	MaxOpen      int   // writers open at once (DefaultMaxOpen)
 	MaxFiles     int   // files created in all (DefaultMaxFiles)
 	MaxFileBytes int64 // size of one file, holes included (DefaultMaxFileBytes)
-	// MaxTotalBytes bounds the bytes written to all files together
-	// (DefaultMaxTotalBytes): the disk they take. Holes are sparse (Seek,
-	// no block written), so they count toward MaxFileBytes (the file's
-	// size) but not here: a connection whose gaps claim gigabytes cannot
-	// fill the folder's budget and get real files refused.
+	// MaxTotalBytes bounds the size of all files together, holes
+	// included (DefaultMaxTotalBytes). Holes are sparse (Seek, no block
+	// written) but are hashed as zeros and read back as such, so they
+	// count like written bytes (Stats.HoleBytes says how many).
 	MaxTotalBytes int64
 }
 
@@ -232,17 +231,19 @@ func (d *Dir) reserve(pos, n int64, hole bool) (int64, limitCut) {
 		n, why = max(room, 0), cutFile
 	}
 	d.mu.Lock()
-	if hole {
-		// A hole takes no disk (sparse): only the file's size bounds it.
-		d.st.HoleBytes += n
-		d.mu.Unlock()
-		return n, why
-	}
+	// A hole takes no disk (sparse) but counts here all the same: every
+	// byte of it is hashed (as zeros) and reads back from the file, so
+	// without this bound a few segments far apart would cost minutes of
+	// hashing and gigabytes of apparent size per file.
 	if room := d.lim.MaxTotalBytes - d.total; n > room {
 		n, why = max(room, 0), cutFull
 	}
 	d.total += n
-	d.st.Bytes += n
+	if hole {
+		d.st.HoleBytes += n
+	} else {
+		d.st.Bytes += n
+	}
 	d.mu.Unlock()
 	return n, why
 }

@@ -53,11 +53,13 @@
 //   - Limits.MaxFileBytes (default 1 GiB): one file's size, holes
 //     included; the file is cut there, Truncated and "cut at the per-file
 //     limit" in its record (CutFile, CutFileBytes).
-//   - Limits.MaxTotalBytes (default 10 GiB): the bytes written to all
-//     files together; the file that reaches it is cut ("cut at the folder
-//     limit"; CutFull, CutFullBytes), and Create fails with ErrFolderFull
-//     afterwards (RefusedFull). Holes are sparse and take no disk: they
-//     count toward MaxFileBytes, not here (Stats.HoleBytes counts them).
+//   - Limits.MaxTotalBytes (default 10 GiB): the size of all files
+//     together, holes included; the file that reaches it is cut ("cut at
+//     the folder limit"; CutFull, CutFullBytes), and Create fails with
+//     ErrFolderFull afterwards (RefusedFull). Holes are sparse and take
+//     no disk, but each of their bytes is hashed (as zeros, about 3 s a
+//     GiB), so they count here like written ones (Stats.HoleBytes says
+//     how many).
 //   - 100 names tried per file (RefusedName); MaxBaseBytes of base name.
 //   - Memory: a 64 KiB write buffer per open writer (4 MiB at the default
 //     MaxOpen), 512 bytes for sniffing, and the first 16 gaps of a file

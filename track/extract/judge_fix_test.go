@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -53,29 +54,37 @@ func TestTypeASizeExplainedByLineEnds(t *testing.T) {
 	}
 }
 
-// TestHoleTakesNoFolderBudget guards the folder limit against holes: a
-// hole is sparse, so it counts toward the file's size bound but not the
-// folder's. Before, a few files with phantom holes of gigabytes filled
-// the 10 GiB folder and real files were refused.
-func TestHoleTakesNoFolderBudget(t *testing.T) {
-	d, _ := openDir(t, Limits{MaxTotalBytes: 1000, MaxFileBytes: 1 << 30})
-	for i := range 3 {
-		w, err := d.Create(Transfer{Session: 1, Data: i + 1, Verb: "RETR", Arg: "holey"})
-		if err != nil {
-			t.Fatalf("file %d refused: %v", i+1, err)
-		}
-		w.Gap(0, 1<<20)
-		w.Write([]byte("tail"))
-		rec, err := w.Close(Final{Announced: -1, Reply: 226})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rec.Bytes != 1<<20+4 || rec.Truncated {
-			t.Errorf("file %d: %d bytes, truncated %v", i+1, rec.Bytes, rec.Truncated)
-		}
+// TestHoleCountsAgainstFolderBudget guards the folder limit against
+// holes: a hole takes no disk, but each of its bytes is hashed and reads
+// back from the file, so it counts toward the folder's bound like written
+// bytes (and Stats.HoleBytes counts it). Before, holes were bounded by
+// the file's size only: 16 transfers of a few bytes 15 MiB apart took
+// 45 s of hashing and 17 GB of apparent size against a 10 GiB folder.
+func TestHoleCountsAgainstFolderBudget(t *testing.T) {
+	d, _ := openDir(t, Limits{MaxTotalBytes: 1<<20 + 100, MaxFileBytes: 1 << 30})
+	w, err := d.Create(Transfer{Session: 1, Data: 1, Verb: "RETR", Arg: "holey"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if st := d.Stats(); st.Bytes != 12 || st.HoleBytes != 3<<20 || st.RefusedFull != 0 || st.CutFull != 0 {
-		t.Errorf("stats %+v: want 12 bytes written, 3 MiB of holes, nothing refused or cut", st)
+	w.Gap(0, 1<<20)
+	w.Write([]byte("tail"))
+	if rec, _ := w.Close(Final{Announced: -1, Reply: 226}); rec.Bytes != 1<<20+4 || rec.Truncated {
+		t.Errorf("file 1: %d bytes, truncated %v; want %d, not truncated", rec.Bytes, rec.Truncated, 1<<20+4)
+	}
+	w, err = d.Create(Transfer{Session: 1, Data: 2, Verb: "RETR", Arg: "holey"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Gap(0, 1<<20) // 96 bytes of room left: cut there
+	w.Write([]byte("tail"))
+	if rec, _ := w.Close(Final{Announced: -1, Reply: 226}); rec.Bytes != 96 || !rec.Truncated {
+		t.Errorf("file 2: %d bytes, truncated %v; want 96, truncated", rec.Bytes, rec.Truncated)
+	}
+	if _, err := d.Create(Transfer{Session: 1, Data: 3, Verb: "RETR", Arg: "holey"}); !errors.Is(err, ErrFolderFull) {
+		t.Errorf("file 3: %v, want ErrFolderFull", err)
+	}
+	if st := d.Stats(); st.Bytes != 4 || st.HoleBytes != 1<<20+96 || st.CutFull != 1 || st.RefusedFull != 1 {
+		t.Errorf("stats %+v: want 4 bytes written, 1 MiB + 96 of holes, one file cut, one refused", st)
 	}
 }
 
