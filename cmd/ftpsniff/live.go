@@ -220,7 +220,8 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 
 	st := newStatusLine(stderr)
-	var out output = newLiveOutputFor(&opts.analysisOptions, stdout, stderr, st.clear)
+	lines := newLiveOutputFor(&opts.analysisOptions, stdout, stderr, st.clear)
+	var out output = lines
 	if m != nil {
 		out = &metricsOutput{out: out, m: m}
 	}
@@ -228,7 +229,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	var p *pipeline
 	if live.Workers() > 1 {
 		r = newLiveWorkers(opts, live, live.Workers(), out)
-		r.pw, r.outFile, r.m, r.st = pw, outFile, m, st
+		r.pw, r.outFile, r.m, r.st, r.lines = pw, outFile, m, st, lines
 	} else {
 		p = newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
 	}
@@ -266,6 +267,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			return
 		}
 		nextSecond = now.Add(time.Second)
+		lines.tick(now)
 		if pw != nil && writeErr == nil {
 			writeErr = pw.Flush()
 		}
@@ -483,6 +485,7 @@ func newLiveOutputFor(o *analysisOptions, w, stderr io.Writer, before func()) *f
 	case o.Format == "zeek":
 		z := newZeekOutput(bw, o.ShowPasswords, o.ids())
 		z.notes = stderr
+		z.holdFor, z.holdMax = zeekLiveHold, zeekLiveHoldMax
 		return &flushEach{out: z, buffered: bw.Buffered, before: before}
 	case o.JSON:
 		return &flushEach{out: newJSONOutput(bw, o.ShowPasswords).withIDs(o.ids()), buffered: bw.Buffered, before: before}

@@ -165,6 +165,9 @@ type liveWorkers struct {
 	outFile  *reopenFile // --output; nil without
 	m        *metrics    // --metrics; nil without
 	st       *statusLine
+	// lines is the output under the metrics wrapper, ticked once a
+	// second at the workers' packet clock (flushEach.tick).
+	lines *flushEach
 }
 
 // newLiveWorkers builds n workers around out, the output every worker
@@ -285,6 +288,15 @@ func (r *liveWorkers) second() {
 	a := r.shared
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if r.lines != nil {
+		var last time.Time
+		for _, w := range r.workers {
+			if p := w.published().LastPacket; p.After(last) {
+				last = p
+			}
+		}
+		r.lines.tick(last)
+	}
 	if r.outFile != nil {
 		// Between records: no record is being written while a.mu is held.
 		r.outFile.reopenIfAsked()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
@@ -170,6 +171,16 @@ func (f *flushEach) flush() {
 	}
 	if err := f.out.Flush(); err != nil && f.err == nil {
 		f.err = err
+	}
+}
+
+// tick passes the packet clock to an output that holds lines back for a
+// while (the zeek writer in live: zeekOutput.release) and flushes what it
+// wrote.
+func (f *flushEach) tick(now time.Time) {
+	if z, ok := f.out.(*zeekOutput); ok {
+		z.release(now)
+		f.flush()
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha1"
 	"encoding/binary"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,8 @@ import (
 // (maxZeekHeld) and in all (maxZeekHeldTotal); past a bound the oldest are
 // written early, and a finding that arrives after its line was written
 // goes on the session's last line and is counted in the summary's "zeek"
-// object (findings_after_line).
+// object (findings_after_line). In live a line waits a bounded time
+// instead (zeekLiveHold, release).
 type zeekOutput struct {
 	w        *bufio.Writer
 	line     jsonWriter
@@ -50,6 +53,10 @@ type zeekOutput struct {
 	sessions map[*track.Session]*zeekSession
 	counts   zeekCounts
 	held     int // lines held over all sessions
+	// holdFor and holdMax: in live, how long a line waits for the
+	// findings about it (release); 0 holds it until its session ends.
+	holdFor, holdMax time.Duration
+	due              []zeekDue // release's scratch
 }
 
 type zeekCounts struct {
@@ -88,6 +95,16 @@ const (
 	maxZeekHeldTotal = 1 << 16
 	// maxZeekFindings bounds the findings one session keeps for its lines.
 	maxZeekFindings = 1024
+
+	// In live, a session's lines do not wait for its end, which may be
+	// hours away (an interactive client, keepalives): a line is written
+	// once it has waited zeekLiveHold of packet time and the data
+	// connection it announced or used is decided, or once it has waited
+	// zeekLiveHoldMax whatever, so that a log shipper tailing the output
+	// sees it within a minute or so. A finding that arrives later goes on
+	// the session's last line (findings_after_line), as past maxZeekHeld.
+	zeekLiveHold    = 30 * time.Second
+	zeekLiveHoldMax = 5 * time.Minute
 )
 
 // hidden stands for a password, as Zeek writes it.
@@ -122,6 +139,7 @@ type zeekFinding struct {
 // zeekLine is one ftp.log line, and what it is about.
 type zeekLine struct {
 	rec       zeekFTP
+	at        time.Time // packet time of the line (its ts)
 	cmd       *track.Command
 	announce  *track.DataConn   // the data connection the command armed
 	transfers []*track.DataConn // the data connections the command used
@@ -249,6 +267,7 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	if c.TS.IsZero() && len(c.Replies) > 0 {
 		l.rec.TS = zeekTime(c.Replies[0].TS)
 	}
+	l.at = time.Time(l.rec.TS)
 	if l.rec.User == "" {
 		l.rec.User = "<unknown>" // FTP::Info's default
 	}
@@ -373,6 +392,64 @@ func (o *zeekOutput) writeOldest(zs *zeekSession, n int) {
 		zs.writtenThrough = l.rec.Index
 		o.finishLine(l)
 	}
+}
+
+// zeekDue is a session with lines to write early (release).
+type zeekDue struct {
+	zs *zeekSession
+	n  int       // its oldest n held lines
+	at time.Time // the first one's time
+	id int       // the session's ID, for a stable order
+}
+
+// release writes, in live (holdFor > 0), each session's oldest held lines
+// that have waited long enough at packet time now (zeekLiveHold), the
+// sessions in the order of their oldest line.
+func (o *zeekOutput) release(now time.Time) {
+	if o.holdFor <= 0 || o.held == 0 {
+		return
+	}
+	due := o.due[:0]
+	for s, zs := range o.sessions {
+		n := 0
+		for _, l := range zs.held {
+			if !o.lineDue(l, now) {
+				break // a session's lines go out in order
+			}
+			n++
+		}
+		if n > 0 {
+			due = append(due, zeekDue{zs: zs, n: n, at: zs.held[0].at, id: s.ID})
+		}
+	}
+	slices.SortFunc(due, func(a, b zeekDue) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	for _, d := range due {
+		o.writeOldest(d.zs, d.n)
+	}
+	clear(due)
+	o.due = due[:0]
+}
+
+// lineDue tells whether a held line has waited long enough: holdMax, or
+// holdFor once the data connection it announced or used is decided.
+func (o *zeekOutput) lineDue(l *zeekLine, now time.Time) bool {
+	waited := now.Sub(l.at)
+	switch {
+	case waited >= o.holdMax:
+		return true
+	case waited < o.holdFor:
+		return false
+	}
+	d := l.announce
+	if d == nil && len(l.transfers) > 0 {
+		d = l.transfers[len(l.transfers)-1]
+	}
+	return d == nil || d.Done
 }
 
 // attach moves to l the pending findings about its command, the data

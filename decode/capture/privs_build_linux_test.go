@@ -189,9 +189,19 @@ func runDropped(t *testing.T, bin string, cred *syscall.Credential, dropped func
 	}
 
 	// It starts with the privileges it was given, and drops them once its
-	// socket is open.
+	// socket is open. Until it holds a packet socket the process may not
+	// even be ftpsniff yet: between fork and exec the child has already
+	// taken cred's uid and lost root's capabilities, which would pass for
+	// a drop, and a greeting sent then would come before the capture.
 	pid := cmd.Process.Pid
 	deadline := time.Now().Add(10 * time.Second)
+	for !holdsPacketSocket(pid) {
+		exitedEarly()
+		if time.Now().After(deadline) {
+			fail("after 10 s ftpsniff has no packet socket open")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for {
 		n, held, err := privilegedThreads(pid, dropped)
 		if err == nil && held == "" {
@@ -296,6 +306,34 @@ func privilegedThreads(pid int, dropped func(threadStatus) string) (int, string,
 		}
 	}
 	return len(tasks), "", nil
+}
+
+// holdsPacketSocket tells whether process pid has an AF_PACKET socket
+// open: one of its descriptors is a socket whose inode /proc/net/packet
+// lists.
+func holdsPacketSocket(pid int) bool {
+	b, err := os.ReadFile("/proc/net/packet")
+	if err != nil {
+		return false
+	}
+	inodes := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 0 {
+			inodes[f[len(f)-1]] = true
+		}
+	}
+	fdDir := fmt.Sprintf("/proc/%d/fd", pid)
+	fds, err := os.ReadDir(fdDir)
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		link, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
+		if inode, ok := strings.CutPrefix(link, "socket:["); err == nil && ok && inodes[strings.TrimSuffix(inode, "]")] {
+			return true
+		}
+	}
+	return false
 }
 
 // lockedBuffer is a bytes.Buffer one goroutine writes while another reads.
