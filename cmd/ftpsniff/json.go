@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"strings"
 
@@ -441,12 +442,23 @@ func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 func (o *jsonOutput) InputErrors(errs []error) {
 	for _, err := range errs {
 		msg := oneLine(err.Error())
-		o.write(struct {
-			Type       string `json:"type"`
-			Message    string `json:"message"`
-			MessageRaw []byte `json:"message_raw,omitempty"`
-		}{"error", msg, rawOf(msg)})
+		rec := jsonInputError{Type: "error", Message: msg, MessageRaw: rawOf(msg)}
+		// A pipeline joins on the file without parsing the message.
+		if ce, ok := errors.AsType[*capture.Error](err); ok {
+			rec.File, rec.FileRaw, rec.Packets = ce.File, rawOf(ce.File), &ce.Packets
+		}
+		o.write(rec)
 	}
+}
+
+// jsonInputError is the error record of an input not read to its end.
+type jsonInputError struct {
+	Type       string `json:"type"`
+	Message    string `json:"message"`
+	MessageRaw []byte `json:"message_raw,omitempty"`
+	File       string `json:"file,omitempty"`
+	FileRaw    []byte `json:"file_raw,omitempty"`
+	Packets    *int   `json:"packets,omitempty"` // complete packets read before the failure
 }
 
 type jsonSummary struct {
