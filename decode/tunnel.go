@@ -24,11 +24,53 @@ func peel(ls *layerSet) (inner []byte, next int) {
 	default:
 		return nil, -1
 	}
+	return peelEtherType(typ, payload)
+}
+
+// peelEtherType returns the IP packet in payload, of EtherType typ, for
+// the types the parser does not follow itself.
+func peelEtherType(typ layers.EthernetType, payload []byte) ([]byte, int) {
 	switch typ {
 	case layers.EthernetTypeMPLSUnicast, layers.EthernetTypeMPLSMulticast:
 		return peelMPLS(payload)
 	case layers.EthernetTypePPPoESession:
 		return peelPPPoE(payload)
+	case tpid9100, tpid9200, tpid9300:
+		return peelVLANTags(payload)
+	}
+	return nil, -1
+}
+
+// The service tags of QinQ before 802.1ad gave it 0x88a8, still sent by
+// switches configured for them (Cisco's and Juniper's "dot1q-tunnel
+// ethertype 0x9100", for one). gopacket follows 0x8100 and 0x88a8 only.
+const (
+	tpid9100 layers.EthernetType = 0x9100
+	tpid9200 layers.EthernetType = 0x9200
+	tpid9300 layers.EthernetType = 0x9300
+)
+
+// maxVLANTags bounds the tags peelVLANTags skips in one frame.
+const maxVLANTags = 8
+
+// peelVLANTags skips VLAN tags (4 bytes each: TCI, then the next
+// EtherType), of any TPID gopacket does not know, up to maxVLANTags.
+func peelVLANTags(b []byte) ([]byte, int) {
+	for range maxVLANTags {
+		if len(b) < 4 {
+			return nil, -1
+		}
+		typ := layers.EthernetType(binary.BigEndian.Uint16(b[2:4]))
+		b = b[4:]
+		switch typ {
+		case layers.EthernetTypeIPv4:
+			return b, firstIPv4
+		case layers.EthernetTypeIPv6:
+			return b, firstIPv6
+		case layers.EthernetTypeDot1Q, layers.EthernetTypeQinQ, tpid9100, tpid9200, tpid9300:
+			continue
+		}
+		return peelEtherType(typ, b)
 	}
 	return nil, -1
 }

@@ -781,6 +781,11 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.Truncated, "frames cut by the snap length")
 	addw(st.Malformed, "malformed frames")
 	addw(st.UnknownLink, "frames of an unsupported link type")
+	if st.NotIP*2 > st.Packets {
+		// ARP and LLDP are a few frames of a capture; most of one with
+		// no IP is a link or tunnel header ftpsniff does not know.
+		addw(st.NotIP, "frames with no IP layer ftpsniff could find, more than half the capture: an encapsulation it does not follow?")
+	}
 	addw(st.ControlGaps, "gaps in control streams")
 	if st.LinesTruncated > 0 {
 		warn = append(warn, fmt.Sprintf("%d over-long control lines cut (%d bytes dropped)", st.LinesTruncated, st.LineBytesDropped))
