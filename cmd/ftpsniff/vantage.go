@@ -394,6 +394,9 @@ type jsonVantagePoint struct {
 	OneWay   bool           `json:"offset_one_way,omitempty"`
 	Unpaired int            `json:"unpaired_control"`
 	Limits   vantage.Limits `json:"limits"`
+	// Over all pairs of points, on the first point's record only.
+	Ambiguous      int `json:"ambiguous_control,omitempty"`
+	PayloadSkipped int `json:"payload_pairs_skipped,omitempty"`
 }
 
 type jsonConnView struct {
@@ -503,6 +506,9 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 		if i == 0 || rep.Offsets[i].Samples > 0 {
 			v := rep.Offsets[i].Offset.Seconds()
 			j.Offset = &v
+		}
+		if i == 0 {
+			j.Ambiguous, j.PayloadSkipped = rep.Ambiguous, rep.PayloadSkipped
 		}
 		enc.write(j)
 	}
