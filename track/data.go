@@ -86,6 +86,9 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	if t.syns != nil {
 		t.replaySYNs(dc)
 	}
+	if t.resets != nil && t.resets.live > 0 && !dc.matched() {
+		t.refusalsBefore(dc)
+	}
 }
 
 // addOpen adds a data connection to those expiry walks. Finished ones
@@ -104,6 +107,7 @@ func (t *Tracker) addOpen(dc *DataConn) {
 // anything connected to it: it was never an expectation.
 func (t *Tracker) retract(sess *Session, dc *DataConn) {
 	t.unwait(dc)
+	t.forgetRefusal(dc)
 	dc.Done = true // never reported; tick drops it from t.open
 	if i := slices.Index(sess.Data, dc); i >= 0 {
 		sess.Data = slices.Delete(sess.Data, i, i+1)
@@ -199,7 +203,150 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	t.unwait(best)
 	t.addData(s, best)
 	t.dataSegment(best, s)
+	t.refusalAnswers(best, s)
 	return true
+}
+
+// refusedBy finds the announcement waiting on the port an RST comes from
+// (only that one, when only is not nil) whose connection it refused,
+// when the capture lost the SYN: an RST with the ACK flag (one that
+// answers a SYN acknowledges it: RFC 9293 3.10.7.1; a firewall's reject
+// with tcp-reset does the same), from the announced (or the control)
+// address at the announced port, to the address of the session's peer
+// that connects, from at most answerHoldWindow before the announcement
+// on (a capture's queues may write it before the reply), on a 4-tuple
+// no connection of the session's had. The peers are those pickUp takes,
+// and no looser: nothing but the RST says a connection was tried. An RST
+// without ACK answers a segment that had one, from a side past SYN-SENT:
+// it refuses no SYN, and the opener would drop it (resetAccepted).
+func (t *Tracker) refusedBy(s *decode.Segment, only *DataConn) *DataConn {
+	if !s.Flags.Has(decode.FlagRST) || !s.Flags.Has(decode.FlagACK) || s.Flags.Has(decode.FlagSYN) || s.Seq != 0 {
+		// A reset that answers a SYN has sequence number 0 (RFC 9293
+		// 3.10.7.1: the SYN had no ACK to take one from), from every stack
+		// and every firewall's reject; another is the abort of a
+		// connection the capture did not see on a reused port.
+		return nil
+	}
+	connector, listener := s.Dst, s.Src
+	cands := t.byPort[listener.Port()]
+	for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
+		dc := cands[i]
+		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(s.TS) > answerHoldWindow {
+			continue
+		}
+		sess := dc.Session
+		c, l := sess.Client.Addr(), sess.Server.Addr()
+		if !dc.Passive {
+			c, l = l, c
+		}
+		if connector.Addr() != c || listener.Addr() != dc.Announced.Addr() && listener.Addr() != l {
+			continue
+		}
+		if endedBefore(sess, decode.MakeConnKey(connector, listener)) {
+			// A late RST of a connection to the same port that ended.
+			return nil
+		}
+		return dc
+	}
+	return nil
+}
+
+// unreachableFor finds the announcement waiting (only that one, when only
+// is not nil) whose connection an ICMP error was sent for, when the
+// capture lost the SYN it quotes: a segment from the address of the
+// session's peer that connects, to the announced (or the control) address
+// at the announced port, on a 4-tuple no connection of the session's had,
+// from at most answerHoldWindow before the announcement on. The first
+// segment the connecting side sends on a 4-tuple is its SYN, and nothing
+// else of the connection came: the quoted segment was the SYN. Not
+// "fragmentation needed" (ICMP type 3 code 4): that quotes a segment too
+// large for a link, never a SYN.
+func (t *Tracker) unreachableFor(u *decode.Unreachable, only *DataConn) *DataConn {
+	if !u.V6 && u.Code == 4 {
+		return nil
+	}
+	connector, listener := u.Src, u.Dst
+	cands := t.byPort[listener.Port()]
+	for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
+		dc := cands[i]
+		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(u.TS) > answerHoldWindow {
+			continue
+		}
+		sess := dc.Session
+		c, l := sess.Client.Addr(), sess.Server.Addr()
+		if !dc.Passive {
+			c, l = l, c
+		}
+		if connector.Addr() != c || listener.Addr() != dc.Announced.Addr() && listener.Addr() != l {
+			continue
+		}
+		if endedBefore(sess, decode.MakeConnKey(connector, listener)) {
+			return nil
+		}
+		return dc
+	}
+	return nil
+}
+
+// refusalMatch is the match rule of a connection known only by a segment
+// from its listening end, as pickUp gives it.
+func refusalMatch(dc *DataConn, listener netip.AddrPort) MatchRule {
+	if listener.Addr() != dc.Announced.Addr() && dc.Announced.Addr() != dc.Session.Server.Addr() {
+		return MatchControlAddress
+	}
+	return MatchExact
+}
+
+// refusalAnswers feeds a data connection a SYN just matched the answer
+// kept for its announcement (noteRefusal, holdUnreachable) when that
+// answer is this SYN's: an RST that acknowledges its sequence number plus
+// one, within answerHoldWindow either way (the capture's queues wrote the
+// reset first), or an ICMP error that quotes it (this SYN, or an earlier
+// sending of it with the same sequence number that the capture lost). Any
+// other answer kept answered an earlier SYN the capture lost, and the
+// connection's outcome comes from what follows now.
+func (t *Tracker) refusalAnswers(dc *DataConn, syn *decode.Segment) {
+	var rst *decode.Segment
+	var icmp *decode.Unreachable
+	if h := t.resets; h != nil && h.refusals != nil {
+		if r, ok := h.refusals[dc]; ok {
+			rst = &r
+		}
+	}
+	if h := t.unreach; h != nil && h.refusals != nil {
+		if u, ok := h.refusals[dc]; ok {
+			icmp = &u
+		}
+	}
+	if rst == nil && icmp == nil {
+		return
+	}
+	t.forgetRefusal(dc)
+	if r := rst; r != nil && r.Src == syn.Dst && r.Dst == syn.Src && r.Ack == syn.Seq+1 {
+		if d := syn.TS.Sub(r.TS); -answerHoldWindow <= d && d <= answerHoldWindow {
+			h := t.resets
+			for i := range h.segs { // replayReset has nothing left to feed
+				if x := &h.segs[i]; x.Num == r.Num && x.Num != 0 {
+					x.Num = 0
+					h.live--
+				}
+			}
+			if t.lookupData(syn.Src, syn.Dst) == dc {
+				t.dataSegment(dc, r)
+			}
+			return
+		}
+	}
+	if u := icmp; u != nil && u.Src == syn.Src && u.Dst == syn.Dst && u.Seq == syn.Seq {
+		h := t.unreach
+		for i := range h.msgs { // replayUnreachable has nothing left to hand
+			if x := &h.msgs[i]; x.Num == u.Num && x.Num != 0 {
+				x.Num = 0
+				h.live--
+			}
+		}
+		t.Unreachable(u)
+	}
 }
 
 // pickUp ties a segment other than a bare SYN or an RST to the
@@ -1016,6 +1163,13 @@ func refusesData(code int) bool {
 func (t *Tracker) finishData(dc *DataConn) {
 	if dc.Done {
 		return
+	}
+	if !dc.matched() {
+		// An RST from its endpoint, or an ICMP error, answered a SYN the
+		// capture lost.
+		t.takeRefusal(dc)
+	} else {
+		t.forgetRefusal(dc)
 	}
 	if a := dc.Announce; !dc.Passive && !dc.matched() && a != nil && !accepted(a) {
 		// An active announcement the server never accepted, and nothing

@@ -139,15 +139,16 @@ type heldSYNs struct {
 	live    int // slots with a SYN (a non-zero Num)
 }
 
-// answered keeps the SYN-ACK that answers a held SYN beside it, and drops
-// a held SYN an RST answers.
+// answered keeps the SYN-ACK, or the RST acknowledging it, that answers a
+// held SYN beside it (the first answer), and drops a held SYN another RST
+// answers.
 func (h *heldSYNs) answered(s *decode.Segment) {
 	for i := range h.segs {
 		x := &h.segs[i]
 		if x.Num == 0 || x.Src != s.Dst || x.Dst != s.Src {
 			continue
 		}
-		if s.Flags.Has(decode.FlagRST) {
+		if s.Flags.Has(decode.FlagRST) && !(s.Flags.Has(decode.FlagACK) && s.Ack == x.Seq+1) {
 			x.Num = 0
 			h.live--
 			continue
@@ -218,7 +219,8 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			continue
 		}
 		if t.matchSYN(&c) && ans.Num != 0 && t.lookupData(ans.Src, ans.Dst) == dc {
-			// Its SYN-ACK came before the announcement too.
+			// Its SYN-ACK (or the RST that refused it) came before the
+			// announcement too.
 			t.dataSegment(dc, &ans)
 		}
 	}
@@ -251,7 +253,18 @@ type heldResets struct {
 	segs [maxHeldResets]decode.Segment
 	next int
 	live int
+	// refusals holds, for an announcement still waiting, the first RST
+	// from its endpoint to the peer that connects to it (refusedBy): the
+	// answer to a SYN the capture lost. It decides the announcement's
+	// outcome if nothing else of its connection comes (takeRefusal).
+	// Only announcements that wait have one: finishData and retract
+	// remove it.
+	refusals map[*DataConn]decode.Segment
 }
+
+// maxRefusals bounds the refusals kept; past it, those of announcements
+// already final are swept, and a new one is left out while it is full.
+const maxRefusals = 256
 
 // holdReset keeps a header-only copy of an RST that matched nothing.
 func (t *Tracker) holdReset(s *decode.Segment) {
@@ -268,6 +281,108 @@ func (t *Tracker) holdReset(s *decode.Segment) {
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
 	h.segs[h.next] = c
 	h.next = (h.next + 1) % maxHeldResets
+	if dc := t.refusedBy(&c, nil); dc != nil {
+		t.noteRefusal(dc, &c)
+	}
+}
+
+// noteRefusal keeps r as the RST that refused the waiting announcement
+// dc's connection.
+func (t *Tracker) noteRefusal(dc *DataConn, r *decode.Segment) {
+	t.resets.refusals = keepRefusal(t.resets.refusals, dc, *r)
+}
+
+// keepRefusal keeps x for dc in m (made if nil), unless one is kept
+// already (the first answers the first SYN) or m is full (maxRefusals,
+// after those of announcements already final are swept).
+func keepRefusal[V any](m map[*DataConn]V, dc *DataConn, x V) map[*DataConn]V {
+	if m == nil {
+		m = make(map[*DataConn]V)
+	}
+	if _, ok := m[dc]; ok {
+		return m
+	}
+	if len(m) >= maxRefusals {
+		for o := range m {
+			if o.Done || o.matched() {
+				delete(m, o)
+			}
+		}
+		if len(m) >= maxRefusals {
+			return m
+		}
+	}
+	m[dc] = x
+	return m
+}
+
+// refusalsBefore notes, for an announcement just armed, an RST held from
+// just before it (within answerHoldWindow: written before the reply that
+// announced the port by a capture's queues) that refuses its connection.
+func (t *Tracker) refusalsBefore(dc *DataConn) {
+	h := t.resets
+	for i := range h.segs {
+		r := &h.segs[i]
+		if r.Num == 0 || dc.Armed.Sub(r.TS) > answerHoldWindow {
+			continue
+		}
+		if t.refusedBy(r, dc) == dc {
+			t.noteRefusal(dc, r)
+			return
+		}
+	}
+}
+
+// forgetRefusal drops what noteRefusal and holdUnreachable kept for dc.
+func (t *Tracker) forgetRefusal(dc *DataConn) {
+	if t.resets != nil && t.resets.refusals != nil {
+		delete(t.resets.refusals, dc)
+	}
+	if t.unreach != nil && t.unreach.refusals != nil {
+		delete(t.unreach.refusals, dc)
+	}
+}
+
+// takeRefusal makes the answer kept for an announcement nothing else of
+// whose connection came the end of that connection, its SYN lost by the
+// capture (SYNs stays 0): refused by the RST kept, or unreachable by the
+// ICMP error kept. It reports whether there was one.
+func (t *Tracker) takeRefusal(dc *DataConn) bool {
+	var rst *decode.Segment
+	var icmp *decode.Unreachable
+	if h := t.resets; h != nil && h.refusals != nil {
+		if r, ok := h.refusals[dc]; ok {
+			rst = &r
+		}
+	}
+	if h := t.unreach; h != nil && h.refusals != nil {
+		if u, ok := h.refusals[dc]; ok {
+			icmp = &u
+		}
+	}
+	t.forgetRefusal(dc)
+	if rst != nil && icmp != nil && icmp.TS.Before(rst.TS) {
+		rst = nil // the first answer to come is the SYN's
+	}
+	switch {
+	case dc.matched():
+		return false
+	case rst != nil && !endedBefore(dc.Session, decode.MakeConnKey(rst.Src, rst.Dst)):
+		t.unwait(dc)
+		dc.Match = refusalMatch(dc, rst.Src)
+		dc.Client, dc.Server = rst.Dst, rst.Src
+		dc.Start, dc.End, dc.EndReason = rst.TS, rst.TS, EndRST
+		dc.RSTTS, dc.RSTFromServer = rst.TS, true
+		return true
+	case icmp != nil && !endedBefore(dc.Session, decode.MakeConnKey(icmp.Src, icmp.Dst)):
+		t.unwait(dc)
+		dc.Match = refusalMatch(dc, icmp.Dst)
+		dc.Client, dc.Server = icmp.Src, icmp.Dst
+		dc.Start, dc.End = icmp.TS, icmp.TS
+		dc.ICMP = &ICMPInfo{From: icmp.From, V6: icmp.V6, Type: icmp.Type, Code: icmp.Code, TS: icmp.TS, Num: icmp.Num}
+		return true
+	}
+	return false
 }
 
 // replayReset feeds the data connection a SYN just matched the reset
@@ -311,6 +426,11 @@ type heldUnreachables struct {
 	msgs [maxHeldResets]decode.Unreachable
 	next int
 	live int
+	// refusals holds, for an announcement still waiting, the first ICMP
+	// error quoting a segment from the peer that connects to its
+	// endpoint (unreachableFor): sent for a SYN the capture lost. Kept
+	// and taken as heldResets.refusals.
+	refusals map[*DataConn]decode.Unreachable
 }
 
 // holdUnreachable keeps a copy of an ICMP error that matched nothing.
@@ -326,6 +446,9 @@ func (t *Tracker) holdUnreachable(u *decode.Unreachable) {
 	}
 	h.msgs[h.next] = *u
 	h.next = (h.next + 1) % maxHeldResets
+	if dc := t.unreachableFor(u, nil); dc != nil {
+		h.refusals = keepRefusal(h.refusals, dc, *u)
+	}
 }
 
 // replayUnreachable hands the data connection a SYN just matched the ICMP

@@ -53,6 +53,13 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		return fmt.Sprintf("%d SYNs over %s, no answer", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
 	case track.OutcomeRefused:
+		if d.SYNs == 0 {
+			listener := d.Server // FTP roles: the client listens in active mode
+			if !d.Passive {
+				listener = d.Client
+			}
+			return fmt.Sprintf("RST+ACK from %s answered a SYN the capture lost", listener)
+		}
 		return fmt.Sprintf("SYN answered by RST after %s", seconds(d.RSTTS.Sub(d.FirstSYN)))
 	case track.OutcomeUnreachable:
 		t := 3

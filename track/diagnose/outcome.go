@@ -76,6 +76,17 @@ func when(dc *track.DataConn) time.Time {
 
 // attemptEvidence describes the SYNs and what answered them.
 func attemptEvidence(dc *track.DataConn) (string, []uint64) {
+	if dc.SYNs == 0 {
+		// Known by its answer alone (track: takeRefusal).
+		switch dc.Outcome {
+		case track.OutcomeRefused:
+			return fmt.Sprintf("RST+ACK from %s to %s %s after the announcement; its SYN not in the capture", dc.Server, dc.Client, dur(dc.RSTTS.Sub(dc.Armed))), nil
+		case track.OutcomeUnreachable:
+			i := dc.ICMP
+			return fmt.Sprintf("%s from %s (packet %d) quoting a SYN from %s to %s, %s after the announcement; the SYN not in the capture",
+				icmpName(i), i.From, i.Num, dc.Client, dc.Server, dur(i.TS.Sub(dc.Armed))), []uint64{i.Num}
+		}
+	}
 	pk := []uint64{dc.SYNNum}
 	s := fmt.Sprintf("%s from %s to %s%s (first at packet %d)", plural(dc.SYNs, "SYN", "SYNs"), dc.Client, dc.Server, synSpan(dc), dc.SYNNum)
 	switch dc.Outcome {
@@ -215,12 +226,12 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Advice = rangeAdvice("drop")
 	case track.OutcomeRefused:
 		f.Code = CodeDataRefused
-		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst)
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
 		f.Advice = rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
 	case track.OutcomeUnreachable:
 		i := dc.ICMP
 		f.Code = CodeDataUnreachable
-		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s.", dc.Server, icmpName(i), icmpSender(i.From, dst, s))
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s%s.", dc.Server, icmpName(i), icmpSender(i.From, dst, s), synLost(dc))
 		switch {
 		case icmpProhibited(i):
 			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
@@ -277,9 +288,9 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 				inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
 		}
 	case track.OutcomeRefused:
-		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, dc.Server.Port())
+		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
 	case track.OutcomeUnreachable:
-		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s))
+		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s), synLost(dc))
 	}
 	switch {
 	case nat != nil && nat.Code == CodeNATMismatch:
@@ -511,6 +522,18 @@ func icmpSender(from, dst netip.Addr, s *track.Session) string {
 }
 
 // synSpan is " over 2.055s" for retransmitted SYNs, nothing for one.
+// synLost notes, for a failure known by its answer alone, that the
+// capture lost the SYN it answered.
+func synLost(dc *track.DataConn) string {
+	switch {
+	case dc.SYNs > 0:
+		return ""
+	case dc.Outcome == track.OutcomeUnreachable:
+		return " (the capture lost the SYN; the ICMP error quotes it)"
+	}
+	return " (the capture lost the SYN; the RST that acknowledges it shows it was sent)"
+}
+
 func synSpan(dc *track.DataConn) string {
 	if dc.SYNs < 2 {
 		return ""
