@@ -220,6 +220,14 @@ func (x *ConnIndex[V]) Clear() {
 	x.collided = nil
 }
 
+// MaxClockStep is the longest forward step of packet time between two
+// packets that is time passing: a longer one is the capture's clock
+// being set (an NTP step, files of different days read as one), which
+// the idle clock below does not count, nor do the tracker's waits
+// (track: packetClock), so that the two agree on what an idle
+// connection is.
+const MaxClockStep = maxClockStep
+
 // idleClock is packet time for idle expiry: it moves with the capture's
 // packets, but a forward step longer than maxClockStep (the capture's
 // clock set, files of different days read as one) moves it not at all,

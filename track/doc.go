@@ -71,8 +71,13 @@
 // packetClock (tracker.go): packet time in segments, one per step back of
 // the capture's clock of more than a second (NTP setting it), so that a
 // step back neither ends a wait early nor makes a SYN sent just after it
-// look unanswered; at most 16 steps are kept, beyond which a step back is
-// taken as reordering. A forward step is time that passed.
+// look unanswered, and one per forward step of more than
+// decode.MaxClockStep (a day: the clock set forward, files of different
+// days read as one), which, as on decode's idle clock, is no time passing:
+// a wait measured across it leaves it out, so no announcement, SYN or
+// data connection runs out on it. At most 16 steps are kept, beyond which
+// a step back is taken as reordering and a forward step as time that
+// passed. A forward step up to a day is time that passed.
 //
 // # Bounds
 //

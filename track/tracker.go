@@ -725,16 +725,22 @@ func (t *Tracker) compactIdleOrder() {
 }
 
 // The tracker's waits are measured in packet time that a clock set back
-// (NTP stepping the capturing host's clock) does not turn into a false
-// failure. Packet times after such a step are earlier than those before
-// it: measured against the latest packet time seen, a SYN sent just after
-// the step looked as if it had waited for the step's length already
-// (unanswered, when the capture simply ended soon after it). The clock
-// below follows the capture's time in segments, one per step back: a wait
-// is measured from its start, in the segment its time falls in, to the
-// latest packet time, with the steps back since added; a time that falls
-// in more than one segment (the times a step back repeated) is taken in
-// the latest, which never makes a wait longer than it was.
+// or forward (NTP stepping the capturing host's clock) does not turn into
+// a false failure. Packet times after a step back are earlier than those
+// before it: measured against the latest packet time seen, a SYN sent just
+// after the step looked as if it had waited for the step's length already
+// (unanswered, when the capture simply ended soon after it). Packet times
+// after a forward step longer than decode.MaxClockStep are later by the
+// step than the time that passed: an announcement or a data connection
+// open across it ran out at the step, though its SYN and its bytes came
+// right after. Decode's idle clock does not count such a step; neither do
+// the waits. The clock below follows the capture's time in segments, one
+// per step: a wait is measured from its start, in the segment its time
+// falls in, to the latest packet time, with the steps back since added and
+// the forward steps since taken away; a time that falls in more than one
+// segment (the times a step back repeated) is taken in the latest, which
+// never makes a wait longer than it was, and a time inside a forward step
+// (seen by no packet but a joining input's) is taken as the step's end.
 
 // stepBack: a packet this much earlier than the latest packet time is the
 // capture's clock set back, not reordering: the queues of a multi-queue
@@ -743,22 +749,27 @@ func (t *Tracker) compactIdleOrder() {
 // reordering: the clock waits for packet time to pass the latest again.
 const stepBack = time.Second
 
-// maxClockSteps bounds the steps back the clock keeps; past it, a step
-// back is taken as reordering (the waits after it are measured against
-// the latest packet time, as without the clock).
+// maxClockSteps bounds the steps the clock keeps; past it, a step back is
+// taken as reordering (the waits after it are measured against the latest
+// packet time, as without the clock), and a forward step as time passed.
 const maxClockSteps = 16
 
-// clockStep is where one step back started a segment of packet time.
+// clockStep is where one step started a segment of packet time.
 type clockStep struct {
-	start  time.Time     // the earliest packet time of the segment
-	before time.Time     // the latest packet time before the step
-	back   time.Duration // the steps back up to this one, summed
+	start  time.Time // the earliest packet time of the segment
+	before time.Time // the latest packet time before the step
+	// back: the steps back up to this one, summed, less the forward steps
+	// not counted (start after before) up to it.
+	back time.Duration
 }
+
+// forward tells whether the step is a forward one not counted.
+func (s *clockStep) forward() bool { return s.start.After(s.before) }
 
 // packetClock is packet time as the waits measure it (see above).
 type packetClock struct {
 	now   time.Time   // the latest packet time of the current segment
-	steps []clockStep // the steps back, oldest first
+	steps []clockStep // the steps, oldest first
 	// joining: a new input began (newInput) and its packets have not yet
 	// passed now. A file that overlaps the one before it (two interfaces'
 	// captures given together) steps back at its start, but its packets
@@ -779,24 +790,36 @@ func (c *packetClock) advance(ts time.Time) {
 		}
 		c.joining = false
 	}
+	n := len(c.steps)
 	if ts.After(c.now) {
-		if n := len(c.steps); n > 0 && ts.Sub(c.now) > stepBack {
-			if last := c.steps[n-1]; c.now.Sub(last.start) < stepBack && ts.After(last.before.Add(-stepBack)) {
+		from := c.now
+		if n > 0 && ts.Sub(c.now) > stepBack {
+			if last := c.steps[n-1]; !last.forward() && c.now.Sub(last.start) < stepBack && ts.After(last.before.Add(-stepBack)) {
 				// Back on the time before the step, moments after it: two
 				// clocks interleaved (hosts or queues whose clocks
 				// disagree), not a step. Their difference is not time
 				// that passed.
 				c.steps = c.steps[:n-1]
+				n--
 				if ts.Before(last.before) {
 					ts = last.before
 				}
+				from = last.before
 			}
+		}
+		if d := ts.Sub(from); d > decode.MaxClockStep && n < maxClockSteps && !from.IsZero() {
+			// The capture's clock set forward: no time passed. (From
+			// the zero time, before any packet, is the first packet.)
+			back := -d
+			if n > 0 {
+				back += c.steps[n-1].back
+			}
+			c.steps = append(c.steps, clockStep{start: ts, before: from, back: back})
 		}
 		c.now = ts
 		return
 	}
 	d := c.now.Sub(ts)
-	n := len(c.steps)
 	switch {
 	case d > stepBack && n < maxClockSteps:
 		back := d
@@ -817,24 +840,40 @@ func (c *packetClock) since(ts time.Time) time.Duration {
 	if n == 0 {
 		return max(c.now.Sub(ts), 0)
 	}
-	// The latest segment ts falls in: the first, before any step, ends
-	// where the first step back began.
-	k := n - 1
-	for ; k >= 0; k-- {
+	k := c.segment(ts)
+	if k < 0 && ts.After(c.steps[0].before) {
+		// In no segment: inside a forward step, it is the step's end;
+		// otherwise later than any packet time seen.
+		for k = n - 1; k >= 0; k-- {
+			if s := &c.steps[k]; s.forward() && ts.After(s.before) && ts.Before(s.start) {
+				break
+			}
+		}
+		if k < 0 {
+			return 0
+		}
+		ts = c.steps[k].start
+	}
+	passed := c.steps[n-1].back // the steps since ts's segment began
+	if k >= 0 {
+		passed -= c.steps[k].back
+	}
+	return max(c.now.Sub(ts)+passed, 0)
+}
+
+// segment is the latest segment ts falls in: k for the one steps[k]
+// began, -1 for the first, before any step, which ends where the first
+// step began (and so is where a time in none falls).
+func (c *packetClock) segment(ts time.Time) int {
+	n := len(c.steps)
+	for k := n - 1; k >= 0; k-- {
 		end := c.now
 		if k+1 < n {
 			end = c.steps[k+1].before
 		}
 		if !ts.Before(c.steps[k].start) && !ts.After(end) {
-			break
+			return k
 		}
 	}
-	if k < 0 && ts.After(c.steps[0].before) {
-		return 0 // later than any packet time seen
-	}
-	passed := c.steps[n-1].back // the steps back since ts's segment began
-	if k >= 0 {
-		passed -= c.steps[k].back
-	}
-	return max(c.now.Sub(ts)+passed, 0)
+	return -1
 }
