@@ -68,9 +68,19 @@ type controlConn struct {
 	candidate      bool       // counted in t.candidates
 	paired         bool       // counted in t.pairs (it carried bytes)
 	resumed        resumeKind // picked up again after an idle close (as TLS: resumeTLS); 0 if it began here
-	isn            [2]uint32
-	firstTS        time.Time
-	lastSeen       time.Time // its own latest segment (ControlClose.LastSeen)
+	// isnAltN: how many starts of the server's stream a SYN-ACK with
+	// another ISN replaced before the stream settled (isnAlt, latest
+	// first; otherISN).
+	isnAltN uint8
+	// isn: each direction's SYN's sequence number, when syn; the server's
+	// is the one its stream starts by (otherISN).
+	isn     [2]uint32
+	isnAlt  [isnAlts]uint32
+	firstTS time.Time
+	// lastSeen: its own latest segment (ControlClose.LastSeen), as the
+	// time after firstTS: a time.Time would take the connection past its
+	// allocation class (TestMemoryPerOpenSession in track).
+	lastSeen time.Duration
 	// activeAt is when, on the idle clock, the connection or (once it
 	// carried bytes) another connection between its two hosts was last
 	// seen: what expiry and eviction go by, and the order of its list.
@@ -305,7 +315,7 @@ func startsGreeting(p []byte) bool {
 }
 
 func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseState, ts time.Time) *controlConn {
-	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, lastSeen: ts, activeAt: t.clock.since()}
+	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, activeAt: t.clock.since()}
 	cs.asm.pool = &t.pool
 	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, &t.ev, cs.emit)
 	t.conns.Put(key, cs)
@@ -358,12 +368,18 @@ func (t *controlTable) busyHosts(cs *controlConn) bool {
 // segment handles one segment of a control connection.
 func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	d := cs.dirIndex(s.Src)
-	cs.lastSeen = s.TS
-	cs.activeAt = t.clock.since()
-	if s.Flags.Has(FlagSYN) && !cs.syn[d] {
-		cs.syn[d], cs.isn[d] = true, s.Seq
-		cs.parser.syn[d] = true
+	if !cs.otherISN(d, s) {
+		t.d.stats.SynAcksDropped++
+		return // a SYN-ACK of another incarnation, or forged
 	}
+	// The window the segment advertises bounds what its receiver could
+	// take of the other direction (tcpwindow.go); read before the
+	// segment's bytes are placed, as its ACK is, and only from a segment
+	// of the connection's own incarnation (a dropped SYN-ACK's scale
+	// option would loosen the bound).
+	cs.asm.advertised(d, s)
+	cs.lastSeen = s.TS.Sub(cs.firstTS)
+	cs.activeAt = t.clock.since()
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
 		if cs.implicitTLS || cs.resumed == resumeTLS {
@@ -448,6 +464,110 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		cs.holeListed = true
 		t.holes = append(t.holes, cs)
 	}
+}
+
+// isnAlts bounds the replaced starts a control connection keeps
+// (controlConn.isnAlt).
+const isnAlts = 4
+
+// otherISN handles what segment s of direction d says of where a stream
+// starts, before the reassembler takes it, and records the SYNs. It
+// tells whether s is the connection's at all.
+//
+// The reassembler starts a direction at its first SYN. But a server may
+// answer one SYN twice with different ISNs (a SYN cookie, then a real
+// one; a half-open connection restarted; a middlebox answering first),
+// and the client goes on with either. So, while nothing followed the
+// server's SYN-ACK (no byte, no FIN) and the client acknowledged none, a
+// SYN-ACK with another ISN starts the server's stream again at its own,
+// and the start it replaces is kept (isnAlt). Then:
+//   - the client's first acknowledgement names the start it took:
+//     exactly a replaced one; or, from a segment at the client's
+//     position, one behind the start, or more than maxAhead beyond it
+//     (the SYN-ACK it took is not in the capture: no stretch of a control
+//     stream lost before the client's first ACK is that long);
+//   - the server's first bytes exactly at a replaced start, before any
+//     acknowledgement, name it.
+//
+// Once the client acknowledged, or bytes or a FIN came, the start is
+// settled (isnOpen): a SYN-ACK with another ISN after that is another
+// incarnation's or forged, and is dropped whole, its ACK as well (a
+// forged one acknowledging far ahead reported the client's next bytes
+// lost). So is a SYN-ACK that acknowledges no SYN of the client's the
+// capture holds (one that answers an earlier SYN the client sent again
+// with a new ISN, which began this connection: reusedBy). Without this
+// the reassembler kept the first SYN-ACK's start: the distance to the
+// one the client took became a gap of millions of bytes, or, behind it,
+// every reply was taken for a retransmission and dropped. (Payload
+// reassembly does the same for data connections: payloadConn.isn.)
+//
+// Only the server's stream moves: the client's SYN with another ISN is a
+// new connection (reusedBy).
+func (cs *controlConn) otherISN(d int, s *Segment) bool {
+	if s.Flags.Has(FlagSYN) {
+		if d == dirServer && cs.syn[dirClient] && s.Flags.Has(FlagACK) &&
+			(int32(s.Ack-cs.isn[dirClient]-1) < 0 || int32(s.Ack-cs.asm.half[dirClient].next) > 0) {
+			// It acknowledges no SYN of the client's the capture holds
+			// (or more than a SYN carried: TCP Fast Open).
+			return false
+		}
+		switch {
+		case !cs.syn[d]:
+			cs.syn[d], cs.isn[d] = true, s.Seq
+			cs.parser.syn[d] = true
+			return true
+		case d != dirServer || s.Seq == cs.isn[d]:
+			return true // a retransmission
+		case !cs.isnOpen():
+			return false
+		}
+		copy(cs.isnAlt[1:], cs.isnAlt[:isnAlts-1])
+		cs.isnAlt[0] = cs.asm.half[d].next
+		cs.isnAltN = min(cs.isnAltN+1, isnAlts)
+		cs.startAt(s.Seq + 1)
+		return true
+	}
+	switch {
+	case d == dirClient && s.Flags&(FlagACK|FlagRST) == FlagACK && cs.isnOpen():
+		h := &cs.asm.half[d]
+		switch ahead := int32(s.Ack - cs.asm.half[dirServer].next); {
+		case ahead == 0:
+		case cs.isAlt(s.Ack):
+			cs.startAt(s.Ack)
+		case (ahead < 0 || ahead > maxAhead) && (!h.started || int32(s.Seq-h.next) <= 0):
+			cs.startAt(s.Ack)
+		}
+	case d == dirServer && len(s.Payload) > 0 && cs.isnAltN > 0 && s.Seq != cs.asm.half[d].next && cs.isAlt(s.Seq) && cs.isnOpen():
+		cs.startAt(s.Seq)
+	}
+	return true
+}
+
+// isnOpen tells whether the server's start may still move (otherISN): it
+// began at its SYN-ACK, nothing came after that, and the client
+// acknowledged none of it.
+func (cs *controlConn) isnOpen() bool {
+	h := &cs.asm.half[dirServer]
+	return cs.syn[dirServer] && h.started && h.next == cs.isn[dirServer]+1 && len(h.held) == 0 && !h.finSeen &&
+		!cs.asm.half[dirClient].acked
+}
+
+// isAlt tells whether seq is where a replaced SYN-ACK starts the server's
+// stream.
+func (cs *controlConn) isAlt(seq uint32) bool {
+	for _, a := range cs.isnAlt[:cs.isnAltN] {
+		if a == seq {
+			return true
+		}
+	}
+	return false
+}
+
+// startAt starts the server's stream at next, as its SYN-ACK at next-1
+// does: the ISN ControlOpen reports is the one the connection took.
+func (cs *controlConn) startAt(next uint32) {
+	cs.asm.half[dirServer].next = next
+	cs.isn[dirServer] = next - 1
 }
 
 // cleartextAgain turns a connection followed from its headers (TLS) back
@@ -605,7 +725,7 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 		e := cs.parser.event(ControlClose)
 		e.Num, e.TS = num, ts
 		e.Closed = why
-		e.LastSeen = cs.lastSeen
+		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		t.d.h.Control(e)
 	}
 	if cs.phase != phaseSilent {

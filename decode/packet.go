@@ -408,10 +408,6 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 	d.h.Segment(s)
 	if cs != nil {
-		// The window the segment advertises bounds what its receiver
-		// could take of the other direction (tcpwindow.go); read before
-		// the segment's bytes are placed, as its ACK is.
-		cs.asm.advertised(cs.dirIndex(s.Src), s)
 		d.ctl.segment(cs, s)
 	} else {
 		d.pay.opened(s)

@@ -33,6 +33,7 @@ type Stats struct {
 	SilentEvicted    uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
 	HeldOverflow     uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
 	RSTOutOfWindow   uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
+	SynAcksDropped   uint64 `json:"syn_acks_dropped,omitempty"`       // SYN-ACKs on control connections of another incarnation or forged (another ISN once the start was settled, or acking no captured SYN): ignored
 	FarAhead         uint64 `json:"segments_far_ahead,omitempty"`     // control segments more than 1 MiB beyond the stream, dropped
 	Unacknowledged   uint64 `json:"segments_unacked,omitempty"`       // held control segments dropped: the receiver acknowledged the stream that went on in their place, never them
 	BeyondWindow     uint64 `json:"segments_beyond_window,omitempty"` // held control segments that start beyond the window the receiver advertised and that it never acknowledged, dropped (forged or stale)

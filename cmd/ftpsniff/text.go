@@ -797,6 +797,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.SilentEvicted, "connections without payload forgotten to make room")
 	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
 	addw(st.RSTOutOfWindow, "out-of-window RSTs on control connections, ignored")
+	addw(st.SynAcksDropped, "SYN-ACKs on control connections of another incarnation or forged (another ISN once the start was settled), ignored")
 	addw(st.FarAhead, "control segments over 1 MiB beyond what the receiver acknowledged, dropped")
 	addw(st.Unacknowledged, "control segments held ahead of a hole and dropped: the receiver acknowledged the stream in their place, never them (forged or stale)")
 	addw(st.BeyondWindow, "held control segments beyond the window the receiver advertised, never acknowledged: dropped (forged or stale)")
