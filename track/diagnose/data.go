@@ -505,6 +505,12 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	f.Packets = packets(pk)
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client))
 	f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s, so the server's connection back cannot arrive.", addr, via, cls.Describe(addr), cli, via)
+	if dc != nil && dc.Server.Addr().Unmap() == addr && gotThrough(dc) {
+		// It did arrive: the announced address is routed from the
+		// server's side, whatever the client's control connection crosses.
+		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server's connection to %s arrived anyway (data connection #%d was answered): that address is routed from the server's side, so active mode works on this path, but not from a server that cannot route to it.", addr, via, cls.Describe(addr), cli, via, addr, dc.ID)
+		f.Severity = SeverityInfo
+	}
 	if dc == nil && c != nil {
 		// Refused: the server never tried to connect, so nothing about
 		// the way back is proven; the refusal is.

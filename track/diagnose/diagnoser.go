@@ -50,11 +50,18 @@ type sessState struct {
 	loginReported          bool // cleartext-login said once per session
 	fallbackReported       bool // epsv-pasv-fallback said once per session
 	passiveRefusedReported bool // passive-refused said once per session
-	configReported         bool // server-config-error said once per session
+	// passiveWorked: the server accepted a passive announcement (227,
+	// 228, 229) in this session, so passive mode is on.
+	passiveWorked  bool
+	configReported bool // server-config-error said once per session
 	// kind: the family the greeting names, kept once the greeting is over
 	// (kindKnown), so that each finding does not read it again.
 	kind      policy.ServerKind
 	kindKnown bool
+
+	// pasvRefusal: the session's first PASV/LPSV refused as a command,
+	// judged at its end (pendingPassiveRefused).
+	pasvRefusal *track.Command
 
 	bounces        []bounceRec // PORTs naming another host, at most maxBounces
 	bouncesOmitted int
@@ -124,7 +131,13 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 // Data implements track.Sink.
 func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	d.server(s).data(dc)
-	d.report(d.dataFindings(s, dc))
+	fs := d.dataFindings(s, dc)
+	if f := d.foreignSource(s, dc); f != nil {
+		// Not the outcome's doing: the connection got through, to
+		// whoever took it.
+		fs = append(fs, f)
+	}
+	d.report(fs)
 	if d.next != nil {
 		d.next.Data(s, dc)
 	}

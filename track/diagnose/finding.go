@@ -71,6 +71,7 @@ const (
 	// The failure stories (issue 9).
 	CodeServerConfigError = "server-config-error"     // the server reports its own configuration error
 	CodeDataSourceNAT     = "data-source-nat"         // the data connection's source differs from the control's
+	CodeDataForeignSource = "data-foreign-source"     // a passive data connection the server served came from another address than its client
 	CodeControlIdle       = "control-idle-timeout"    // the final reply lost after a silent control connection
 	CodeTLSNotResumed     = "data-tls-not-resumed"    // a full TLS handshake on a data connection, then closed
 	CodeRangeExhausted    = "passive-range-exhausted" // every port of the range in use, then a port outside it
@@ -88,7 +89,7 @@ var Codes = []string{
 	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted,
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
-	CodeServerConfigError, CodeDataSourceNAT, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
+	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeTLSReset,
 	CodeTransferAborted, CodeSessionRefused,
 }

@@ -58,7 +58,7 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		} else if abortedTransfer(s, c, final) {
 			add(d.transferAborted(s, c, final, false))
 		} else {
-			add(d.passiveRefused(s, c, final))
+			d.notePassiveRefusal(s, c, final)
 		}
 	}
 	for i := range c.Replies {
@@ -66,6 +66,7 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 			add(d.serverDataError(s, c, r))
 		}
 	}
+	d.notePassiveWorked(s, c)
 	d.loginSuccess(s, c)
 	add(d.loginFailure(s, c))
 	return out
@@ -442,6 +443,9 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	if f := d.bounceFinding(s, st); f != nil {
 		out = append(out, f)
 	}
+	if f := d.pendingPassiveRefused(s, st); f != nil {
+		out = append(out, f)
+	}
 	for _, c := range s.Commands {
 		if f := d.controlIdleLost(s, c); f != nil {
 			f.Session, f.Command = s, c
@@ -523,29 +527,69 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	return f
 }
 
-// passiveRefused recognises a server with passive mode turned off: it
+// notePassiveRefusal recognises a server with passive mode turned off: it
 // answers PASV (or LPSV) as a command it does not know or will not run
 // (500, 502, 504, 550), which no client can fall back from, unlike an
 // EPSV refused (epsv-pasv-fallback). Pure-FTPd started with -N/--natmode
 // answers "500 Unknown command" to EPSV and PASV alike
 // (pcaps/real/pureftpd-natmode.pcap); vsftpd with pasv_enable=NO answers
 // "550 Permission denied.". Once per session.
-func (d *Diagnoser) passiveRefused(s *track.Session, c *track.Command, r *track.Reply) *Finding {
+//
+// Passive mode is off only if no passive form works in the session: a
+// PASV refused before or after an EPSV the server accepts (229) is PASV
+// alone turned off, or not implemented (502), and a PASV after the
+// client's own accepted EPSV ALL is one RFC 2428 (section 4) makes the
+// server refuse. So the refusal is kept (st.pasvRefusal) and judged at
+// the session's end (pendingPassiveRefused), when the session has shown
+// whether passive mode works.
+func (d *Diagnoser) notePassiveRefusal(s *track.Session, c *track.Command, r *track.Reply) {
 	st := d.state(s)
-	if st.passiveRefusedReported || c.Verb != "PASV" && c.Verb != "LPSV" {
+	switch {
+	case st.passiveRefusedReported || st.pasvRefusal != nil || c.Verb != "PASV" && c.Verb != "LPSV":
+	case !refusesCommand(r):
+		// 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
+	case st.passiveWorked:
+		// passive mode works (by EPSV): only PASV is turned off
+	case epsvAllBefore(s, c) != nil:
+		// the client's own EPSV ALL: the server must refuse PASV
+	default:
+		st.pasvRefusal = c
+	}
+}
+
+// epsvAllBefore is the client's EPSV ALL before c that the server
+// accepted (2yz), if any: after it RFC 2428 makes the server refuse every
+// other data connection setup command (PASV, PORT, ...).
+func epsvAllBefore(s *track.Session, c *track.Command) *track.Command {
+	return latestBefore(s, c, func(x *track.Command) bool {
+		f := x.Final()
+		return x.Verb == "EPSV" && strings.EqualFold(strings.TrimSpace(x.Arg), "ALL") && f != nil && f.Code/100 == 2
+	})
+}
+
+// notePassiveWorked records that the server accepted a passive
+// announcement (227, 228, 229) in the session: passive mode is on, so a
+// refused PASV is not passive mode turned off.
+func (d *Diagnoser) notePassiveWorked(s *track.Session, c *track.Command) {
+	if f := c.Final(); f != nil && (f.Code == 227 || f.Code == 228 || f.Code == 229) {
+		d.state(s).passiveWorked = true
+	}
+}
+
+// pendingPassiveRefused is passive-refused for the session's refused PASV
+// (notePassiveRefusal kept it), at the session's end: only when no passive
+// announcement was accepted in the whole session.
+func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Finding {
+	c := st.pasvRefusal
+	if c == nil || st.passiveWorked || st.passiveRefusedReported {
 		return nil
 	}
-	if !refusesCommand(r) {
-		return nil // 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
-	}
-	if latestBefore(s, c, func(x *track.Command) bool {
-		f := x.Final()
-		return x.Verb == "EPSV" && f != nil && f.Code == 229
-	}) != nil {
-		return nil // passive mode works by EPSV: only PASV is turned off
+	r := c.Final()
+	if r == nil {
+		return nil
 	}
 	st.passiveRefusedReported = true
-	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
+	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
 	also := ""
 	if e := refusedEPSV(s, c); e != nil {

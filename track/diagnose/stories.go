@@ -282,6 +282,12 @@ type bounceRec struct {
 	// several: a private address that is another host only because the
 	// session's PORTs name several such hosts (bounceTarget).
 	several bool
+	// answered: a private address named by a client seen at a private
+	// address, another host because a service's port of it answered the
+	// server's connection (answeredService): the one host it may still
+	// be is the client itself, routed to beside the NAT its control
+	// connection comes through.
+	answered bool
 }
 
 // maxBounces bounds the bounce attempts kept per session; beyond it they
@@ -408,7 +414,47 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (forei
 	if other, c := otherCandidate(s, addr); other.IsValid() {
 		return fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d): a client behind a NAT has one address, so these are other hosts, not the client's %s", addr, other, c.Num, cli), privileged, true
 	}
+	if x := answeredService(s, addr, dc); x != nil {
+		which := fmt.Sprintf("data connection #%d", x.ID)
+		if n := x.TotalBytes(); n > 0 {
+			which += fmt.Sprintf(", which carried %d bytes", n)
+		}
+		return fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with a SYN-ACK (%s): the connection arrived, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
+			addr, cli, addr, x.Server.Port(), which, x.Server.Port()), privileged, false
+	}
 	return "", privileged, false
+}
+
+// answeredService is the data connection that proves a natCandidate
+// (addr) named by a client seen at a private address to be another host:
+// the server's connection to a service's port of addr (servicePort) that
+// addr answered with a SYN-ACK. dc is the data connection being judged,
+// nil when none was armed; the session's earlier ones to addr count too
+// (a scan finds one open port among closed ones). The connection arrived,
+// so the address is no client's hidden behind a NAT the server cannot
+// cross (nat-mismatch's "cannot arrive" would contradict the capture);
+// and no client listens for its data on a service's port. A client from
+// a public address is bounceTarget's other rule; an ordinary port that
+// answered is what a routed lab's client gives (nat-mismatch keeps it).
+func answeredService(s *track.Session, addr netip.Addr, dc *track.DataConn) *track.DataConn {
+	if !local(s.Client.Addr().Unmap()) {
+		return nil
+	}
+	proves := func(x *track.DataConn) bool {
+		return x != nil && !x.Passive && x.Server.Addr().Unmap() == addr && gotThrough(x) && servicePort(x.Server.Port())
+	}
+	if proves(dc) {
+		return dc
+	}
+	for i, x := range s.Data {
+		if i >= maxHostLook {
+			break
+		}
+		if proves(x) {
+			return x
+		}
+	}
+	return nil
 }
 
 // noteBounce records a PORT naming another host; the session's one
@@ -419,7 +465,9 @@ func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Comm
 	if foreign == "" {
 		return false
 	}
-	if priv {
+	answered := !several && answeredService(s, a.Addr().Unmap(), dc) != nil && namedHost(s, a.Addr()) == hostClient
+	if priv && !answered {
+		// (an answered service's port is named already)
 		foreign += fmt.Sprintf(" and privileged port %d", a.Port())
 	}
 	st := d.state(s)
@@ -430,7 +478,7 @@ func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Comm
 	if st.bounceWhy == "" {
 		st.bounceWhy = foreign
 	}
-	st.bounces = append(st.bounces, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several})
+	st.bounces = append(st.bounces, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several, answered: answered})
 	return true
 }
 
@@ -615,9 +663,14 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 			ev = fmt.Sprintf("%d PORT/EPRT/LPRT commands naming %d ports of %s, first %s", n, len(ports), first.target.Addr(), ev)
 		}
 		f.Evidence = joinEvidence(ev, strings.Join(states, ", "))
-		if unproven {
+		switch {
+		case unproven:
 			f.Message = fmt.Sprintf("%s %s: an FTP bounce (RFC 2577) if that is another host than the client, but nothing here proves it is: %s, and no other host is named. A client behind a NAT whose own network happens to use the server's addresses would look the same, and so would a client on the server's own network whose connection reaches the server through a NAT; a capture on the client's side tells.", via, st.bounceWhy, ordinaryPorts(portNums))
-		} else {
+		case first.answered && len(hosts) == 1:
+			// The client's address is private too: the one host the
+			// target may still be is the client itself, routed to.
+			f.Message = fmt.Sprintf("%s %s. So the server is asked to connect to a host other than the client (FTP bounce, RFC 2577), unless %s is the client's own address, routed to beside the NAT its control connection comes through, with a service of its own listening there.", via, st.bounceWhy, first.target.Addr())
+		default:
 			f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, st.bounceWhy)
 		}
 		if unproven && st.bouncesOmitted > 0 {

@@ -774,6 +774,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
 		rules = append(rules, a.natRules(fam)...)
 		named = true
+	case a.findings[CodeDataForeignSource] > 0:
+		sum.Verdict = plural(a.findings[CodeDataForeignSource], "passive data connection", "passive data connections") +
+			" came from another address than its session's client and the server served it: passive port theft, or a NAT pool that does not keep the client's address; see data-foreign-source"
 	default:
 		worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
 		switch {

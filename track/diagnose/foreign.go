@@ -1,0 +1,85 @@
+package diagnose
+
+import (
+	"fmt"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// foreignSource finds a passive data connection that got through from
+// another address than the session's control client: the tracker matched
+// it by the announced port only (track.MatchPortOnly), its client is not
+// the control connection's, and the server answered it and let it run.
+// Either another host took the transfer (passive port theft: it connected
+// to the announced port first, and a stock server refuses it:
+// vsftpd pasv_promiscuous=NO, ProFTPD AllowForeignAddress off), or the
+// client's own connections leave a NAT pool from different addresses (a
+// CGNAT or load balancer without "paired" pooling), which the capture
+// cannot tell apart. A server that refused it is data-source-nat's.
+func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding {
+	if dc == nil || !dc.Passive || dc.Match != track.MatchPortOnly || !gotThrough(dc) {
+		return nil
+	}
+	peer, cli := dc.Client.Addr().Unmap(), s.Client.Addr().Unmap()
+	if !peer.IsValid() || peer == cli {
+		return nil // the server's side of the match differed: a NAT in front of the server
+	}
+	if !servedForeign(dc) {
+		return nil
+	}
+	f := &Finding{Code: CodeDataForeignSource, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.FirstSYN}
+	if f.TS.IsZero() {
+		f.TS = dc.Start
+	}
+	ann, pk := announcement(dc)
+	pk = append(pk, dc.SYNNum)
+	what := fmt.Sprintf("Data connection #%d", dc.ID)
+	if c := dc.Command; c != nil {
+		what = fmt.Sprintf("The data connection of %s", commandText(c))
+		pk = append(pk, c.Num)
+	}
+	moved, where := "", "the data connection was another address's than the client's"
+	switch {
+	case dc.Bytes[1] > 0 && dc.Bytes[0] > 0:
+		moved, where = fmt.Sprintf(" and exchanged %d bytes with it", dc.TotalBytes()), "the data went to and came from another address than the client's"
+	case dc.Bytes[1] > 0:
+		moved, where = fmt.Sprintf(" and sent it %d bytes", dc.Bytes[1]), "the data went to another address than the client's"
+	case dc.Bytes[0] > 0:
+		moved, where = fmt.Sprintf(" and took %d bytes from it", dc.Bytes[0]), "the data came from another address than the client's"
+	}
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client),
+		fmt.Sprintf("data connection #%d from %s (packet %d), %s, port-only match", dc.ID, dc.Client, dc.SYNNum, dc.Outcome))
+	f.Packets = packets(pk)
+	f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s: %s. Either another host connected to the announced port first and took the transfer (passive port theft), or the client's connections leave a NAT pool from different addresses (a CGNAT or load balancer that does not keep one address per client).",
+		what, peer, cli, moved, where)
+	fam := d.family(s)
+	f.Advice = "Make the server accept a passive data connection only from the control connection's address, which stock servers do: undo " + fam.sourceCheckOff() + ". If " + peer.String() + " belongs to the client, keep its source address the same for both connections instead: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source)."
+	if fam.ownDataSettings() {
+		f.Advice += fam.note()
+	}
+	return f
+}
+
+// servedForeign reports whether the server used dc for its transfer:
+// data moved on it, or its transfer command ended in success. vsftpd and
+// pyftpdlib complete the handshake of a connection from another address
+// and only then refuse it ("425 Security: Bad IP connecting."):
+// data-source-nat's, not a transfer served to another address.
+func servedForeign(dc *track.DataConn) bool {
+	c := dc.Command
+	if c != nil {
+		for _, r := range c.Replies {
+			if r.Code == 425 || r.Code == 426 {
+				return false
+			}
+		}
+	}
+	if dc.Outcome == track.OutcomeTransferred {
+		return true
+	}
+	if c == nil {
+		return false
+	}
+	f := c.Final()
+	return f != nil && f.Code/100 == 2
+}
