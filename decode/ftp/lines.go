@@ -50,8 +50,9 @@ type Line struct {
 	// sequences removed, IAC IAC turned into 0xFF and CR NUL into CR.
 	// It aliases the splitter's buffer: valid only during the callback.
 	Text []byte
-	// Dropped counts bytes beyond MaxLine that were discarded; the line
-	// was truncated but still ends where the peer ended it.
+	// Dropped counts the bytes of a line longer than MaxLine that were
+	// discarded: from its middle, as the line keeps its first bytes and
+	// its last (lineTail); it still ends where the peer ended it.
 	Dropped int
 	// Telnet holds the Telnet commands seen since the previous line.
 	Telnet TelnetFlags
@@ -85,12 +86,27 @@ type LineSplitter struct {
 
 	buf     []byte
 	dropped int
-	flags   TelnetFlags
 	skipped int
+	flags   TelnetFlags
 	state   uint8
 	cr      bool // a CR was seen and its meaning depends on the next byte
 	skip    bool // Resync: discard up to and including the next LF
+	// ring: once buf is full, its last lineTail(max) bytes hold the
+	// line's latest bytes as a ring; ring is where the next byte goes
+	// (the oldest of them), and end puts them back in order. Below
+	// maxLineTail, so a byte.
+	ring uint8
 }
+
+// maxLineTail bounds the end of an over-long line that is kept.
+const maxLineTail = 256
+
+// lineTail is how many of an over-long line's last bytes are kept, of
+// the max it may keep in all. The end of a line matters: a 227's address
+// closes it, and a server (or an attacker hiding a data channel from a
+// monitor) that pads the line would otherwise hide the endpoint, which
+// the client and a firewall's FTP helper still read.
+func lineTail(max int) int { return min(maxLineTail, max/4) }
 
 func (s *LineSplitter) max() int {
 	if s.MaxLine > 0 {
@@ -226,9 +242,10 @@ func (s *LineSplitter) data(c byte, emit func(Line)) {
 func (s *LineSplitter) putByte(c byte) {
 	if len(s.buf) < s.max() {
 		s.buf = append(s.buf, c)
-	} else {
-		s.dropped = satAdd(s.dropped, 1)
+		return
 	}
+	one := [1]byte{c}
+	s.toTail(one[:])
 }
 
 func (s *LineSplitter) appendData(b []byte) {
@@ -237,13 +254,50 @@ func (s *LineSplitter) appendData(b []byte) {
 		room = 0 // MaxLine was lowered between calls
 	}
 	if len(b) > room {
-		s.dropped = satAdd(s.dropped, len(b)-room)
-		b = b[:room]
+		s.buf = append(s.buf, b[:room]...)
+		s.toTail(b[room:])
+		return
 	}
 	s.buf = append(s.buf, b...)
 }
 
+// toTail takes b, the bytes of a full line beyond its bound: they enter
+// the ring of the line's last bytes, and as many of the oldest there are
+// dropped from the line's middle.
+func (s *LineSplitter) toTail(b []byte) {
+	s.dropped = satAdd(s.dropped, len(b))
+	k := lineTail(s.max())
+	if k == 0 || len(s.buf) != s.max() {
+		return // no tail kept, or MaxLine was lowered between calls
+	}
+	tail := s.buf[len(s.buf)-k:]
+	if len(b) >= k {
+		copy(tail, b[len(b)-k:])
+		s.ring = 0
+		return
+	}
+	n := copy(tail[s.ring:], b)
+	copy(tail, b[n:])
+	s.ring = uint8((int(s.ring) + len(b)) % k)
+}
+
+// tailInOrder puts the ring of an over-long line's last bytes back in
+// order.
+func (s *LineSplitter) tailInOrder() {
+	if s.ring == 0 {
+		return
+	}
+	k := lineTail(s.max())
+	tail := s.buf[len(s.buf)-k:]
+	var tmp [maxLineTail]byte
+	n := copy(tmp[:], tail[s.ring:])
+	copy(tmp[n:], tail[:s.ring])
+	copy(tail, tmp[:k])
+	s.ring = 0
+}
+
 func (s *LineSplitter) end(emit func(Line), bareLF, unterminated bool) {
+	s.tailInOrder()
 	emit(Line{
 		Text:         s.buf,
 		Dropped:      s.dropped,
@@ -263,7 +317,7 @@ func (s *LineSplitter) end(emit func(Line), bareLF, unterminated bool) {
 func (s *LineSplitter) Resync() {
 	s.skipped = satAdd(s.skipped, satAdd(len(s.buf), s.dropped))
 	s.buf = s.buf[:0]
-	s.dropped, s.flags = 0, 0
+	s.dropped, s.flags, s.ring = 0, 0, 0
 	s.state, s.cr = stData, false
 	s.skip = true
 }

@@ -79,8 +79,11 @@ var lineTests = []struct {
 		[]gotLine{{Text: "150 ok"}, {Text: "227 Entering Passive Mode (192,0,2,10,156,66)"}}},
 	{"line spans segments", 0, []string{"227 Entering Pas", "sive Mode (192,0,2,", "10,156,66)\r", "\n"},
 		[]gotLine{{Text: "227 Entering Passive Mode (192,0,2,10,156,66)"}}},
-	{"truncated", 8, []string{"0123456789ABC\r\nok\r\n"}, []gotLine{{Text: "01234567", Dropped: 5}, {Text: "ok"}}},
-	{"truncated across writes", 4, []string{"ab", "cdef", "gh\r\n"}, []gotLine{{Text: "abcd", Dropped: 4}}},
+	{"truncated: head and tail kept", 8, []string{"0123456789ABC\r\nok\r\n"}, []gotLine{{Text: "012345BC", Dropped: 5}, {Text: "ok"}}},
+	{"truncated across writes", 4, []string{"ab", "cdef", "gh\r\n"}, []gotLine{{Text: "abch", Dropped: 4}}},
+	{"truncated, the tail's ring wrapped", 8, []string{"012345", "6", "7", "8", "9", "A\r\n"}, []gotLine{{Text: "0123459A", Dropped: 3}}},
+	{"truncated, a middle byte from the Telnet path", 8, []string{"012345\xff\xff6789\r\n"}, []gotLine{{Text: "01234589", Dropped: 3}}},
+	{"truncated, the last byte from the Telnet path", 8, []string{"01234567\xff\xff\r\n"}, []gotLine{{Text: "0123457\xff", Dropped: 1}}},
 	{"flush unterminated", 0, []string{"QUIT"}, []gotLine{{Text: "QUIT", Unterminated: true}}},
 	{"flush drops trailing CR", 0, []string{"QUIT\r"}, []gotLine{{Text: "QUIT", Unterminated: true}}},
 	{"flush keeps telnet-only", 0, []string{"\xff\xf4"}, []gotLine{{Telnet: TelnetIP, Unterminated: true}}},
@@ -251,7 +254,12 @@ func FuzzLineSplitter(f *testing.F) {
 				t.Fatalf("%d lines, Split gives %d", len(one), len(parts))
 			}
 			for i, p := range parts {
-				if want := p[:min(len(p), limit)]; one[i].Text != want || one[i].Dropped != len(p)-len(want) {
+				want := p
+				if len(p) > limit {
+					k := lineTail(limit)
+					want = p[:limit-k] + p[len(p)-k:] // head and tail kept, the middle dropped
+				}
+				if one[i].Text != want || one[i].Dropped != len(p)-len(want) {
 					t.Fatalf("line %d = %q (dropped %d), want %q", i, one[i].Text, one[i].Dropped, want)
 				}
 			}
