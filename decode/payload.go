@@ -354,7 +354,7 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 			pc.r.drain(d, pc)
 		}
 	}
-	if s.Flags.Has(FlagRST) || h[0].finSeen && h[1].finSeen {
+	if s.Flags.Has(FlagRST) && pc.resetEnds(d, s) || h[0].finSeen && h[1].finSeen {
 		pc.reset[d] = s.Flags.Has(FlagRST)
 		t.remove(pc, false)
 		return
@@ -363,6 +363,25 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 		pc.holeListed = true
 		t.holes = append(t.holes, pc)
 	}
+}
+
+// resetEnds tells whether an RST from direction d ends the connection:
+// at the next byte d's stream expects (after its FIN, the FIN's sequence
+// number plus one) or at the other side's latest ACK of d's bytes, as the
+// tracker's resetVerdict decides. Elsewhere in the window the receiver
+// drops it (RFC 5961: a blind reset gets a challenge ACK), and the
+// connection is followed on to its FINs, its idle end or Finish; the
+// tracker drops the bytes of a connection it ended.
+func (pc *payloadConn) resetEnds(d int, s *Segment) bool {
+	h := &pc.r.half[d]
+	if !h.started {
+		return true
+	}
+	next := h.next
+	if h.finSeen {
+		next = h.finSeq + 1
+	}
+	return s.Seq == next || pc.ackSeen[1-d] && s.Seq == pc.ackHi[1-d]
 }
 
 // add starts following a connection, evicting the least recently seen

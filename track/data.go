@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"time"
@@ -37,6 +38,11 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 			}
 			t.finishData(old)
 		}
+		if awaitsBetterSYN(old) {
+			// A port-only match held for a better SYN (finishData): no
+			// transfer command will use it now.
+			t.reportData(old)
+		}
 	}
 	t.seq++
 	dc := &DataConn{
@@ -66,9 +72,15 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	port := ann.Port()
 	l := t.byPort[port]
 	if len(l) >= maxPerPort {
-		// Evict the oldest waiting on this port.
+		// Evict the oldest waiting on this port (a provisional port-only
+		// match waits there too, finished or not).
 		t.limits.ExpectationsEvicted++
-		t.finishData(l[0])
+		old := l[0]
+		t.unwait(old)
+		t.finishData(old)
+		if awaitsBetterSYN(old) {
+			t.reportData(old)
+		}
 		l = t.byPort[port]
 	}
 	if tw := sess.SameConnection; tw != nil {
@@ -146,7 +158,11 @@ func (t *Tracker) unwait(dc *DataConn) {
 
 // matchSYN links a connection attempt to an announcement: by the observed
 // peers of the control session and the announced port first, so a NAT'd or
-// multi-homed announcement still matches, and by the port alone last.
+// multi-homed announcement still matches, and by the port alone last. A
+// match by the port alone is provisional: a later SYN from the session's
+// peer that connects, to the announced or the control address, takes the
+// announcement over while the first carried nothing (provisional,
+// supersede).
 func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	cands := t.byPort[s.Dst.Port()]
 	if len(cands) == 0 {
@@ -155,7 +171,10 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	var best *DataConn
 	bestRule, bestScore := MatchNone, 0
 	for _, dc := range cands {
-		if dc.Done || dc.matched() {
+		// A port-only match still open to a better one (provisional)
+		// competes only against the scores that beat every port-only one.
+		taken := dc.matched()
+		if taken && !dc.provisional() || !taken && dc.Done {
 			continue
 		}
 		sess := dc.Session
@@ -184,6 +203,9 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 				continue
 			}
 		}
+		if taken && score < 3 {
+			continue
+		}
 		// On a tie the newest announcement wins: a server has one
 		// listener per port, the latest one.
 		if best == nil || score >= bestScore {
@@ -198,13 +220,105 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	if bestRule == MatchControlAddress && best.Announced.Addr() == best.Session.Server.Addr() {
 		bestRule = MatchExact
 	}
+	if best.matched() {
+		t.supersede(best, s)
+	}
 	best.Match = bestRule
 	best.Client, best.Server = s.Src, s.Dst
-	t.unwait(best)
+	if bestRule != MatchPortOnly {
+		// A port-only match stays in the port index while a better SYN
+		// may still take the announcement over (provisional).
+		t.unwait(best)
+	}
 	t.addData(s, best)
 	t.dataSegment(best, s)
 	t.refusalAnswers(best, s)
 	return true
+}
+
+// EventDataStray: a connection to an announced port from another host
+// than the session's peer, taken for the data connection by the port
+// alone until the peer's own SYN came (matchSYN, supersede). Its text
+// says who it was and what became of it.
+const EventDataStray EventKind = "data-stray"
+
+// provisional tells whether dc, matched by a SYN on the announced port
+// alone (MatchPortOnly: from another address than the session's peer, or
+// to another than the announced one), may still be taken over by a SYN
+// that matches it better (from the peer that connects, to the announced
+// or the control address): its connection carried no byte, it is not
+// reported yet, and the server did not take it for the transfer (a 1xx or
+// 2xx reply to the transfer command after its handshake completed). Any
+// host can send a SYN to an announced port once the 227 or the PORT
+// crossed the network: a scan, a flood, a guess. Taken for good, the
+// first one hid the transfer that came after it and read as the data
+// connection's failure. A NAT on the connector's side gives the real
+// connection another source address: then no better SYN ever comes, and
+// the port-only match stands.
+func (dc *DataConn) provisional() bool {
+	if dc.Match != MatchPortOnly || dc.SYNs == 0 || dc.reported || dc.TotalBytes() > 0 {
+		return false
+	}
+	c := dc.Command
+	if c == nil || !dc.openerAcked || dc.SynAckTS.IsZero() {
+		return true
+	}
+	for _, r := range c.Replies {
+		if r.Code >= 100 && r.Code < 300 && !r.TS.Before(dc.SynAckTS) {
+			return false
+		}
+	}
+	return true
+}
+
+// awaitsBetterSYN tells whether dc is a port-only match finished and held for a
+// better SYN (finishData): no transfer command of its own waits for it.
+func awaitsBetterSYN(dc *DataConn) bool {
+	return dc.Done && !dc.reported && dc.Command == nil && dc.Match == MatchPortOnly
+}
+
+// supersede gives back the provisional port-only match of dc before the
+// better SYN s takes it (matchSYN): the stray connection is told as an
+// event of the session (EventDataStray), its 4-tuple leaves the table
+// (its later segments are nobody's), and dc is the announcement again,
+// waiting, with what its transfer command set on it.
+func (t *Tracker) supersede(dc *DataConn, s *decode.Segment) {
+	t.event(dc.Session, Event{Kind: EventDataStray, TS: s.TS, Num: dc.SYNNum, Text: strayText(dc, s)})
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	*dc = DataConn{
+		ID: dc.ID, Seq: dc.Seq, Session: dc.Session, Via: dc.Via, Passive: dc.Passive,
+		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
+		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
+		protected: dc.protected,
+	}
+	if !slices.Contains(t.open, dc) {
+		t.addOpen(dc) // (a finished one may have left it)
+	}
+}
+
+// strayText describes a port-only match superseded by the SYN s.
+func strayText(dc *DataConn, s *decode.Segment) string {
+	syns := fmt.Sprintf("%d SYNs", dc.SYNs)
+	if dc.SYNs == 1 {
+		syns = "1 SYN"
+	}
+	var what string
+	switch {
+	case dc.answered() && dc.openerAcked:
+		what = "handshake done, no data"
+	case dc.answered():
+		what = "answered by SYN-ACK, handshake not completed"
+	case !dc.RSTTS.IsZero() && dc.RSTFromServer:
+		what = "refused by RST"
+	case dc.ICMP != nil:
+		what = "ICMP unreachable"
+	default:
+		what = "no answer"
+	}
+	return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): not the data connection, which %s opened to %s (packet %d)",
+		dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
 }
 
 // refusedBy finds the announcement waiting on the port an RST comes from
@@ -218,7 +332,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 // no connection of the session's had. The peers are those pickUp takes,
 // and no looser: nothing but the RST says a connection was tried. An RST
 // without ACK answers a segment that had one, from a side past SYN-SENT:
-// it refuses no SYN, and the opener would drop it (resetAccepted).
+// it refuses no SYN, and the opener would drop it (resetVerdict).
 func (t *Tracker) refusedBy(s *decode.Segment, only *DataConn) *DataConn {
 	if !s.Flags.Has(decode.FlagRST) || !s.Flags.Has(decode.FlagACK) || s.Flags.Has(decode.FlagSYN) || s.Seq != 0 {
 		// A reset that answers a SYN has sequence number 0 (RFC 9293
@@ -482,7 +596,7 @@ func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
 		return true
 	}
 	for _, dc := range t.byPort[dst.Port()] {
-		if dc.Done || dc.matched() {
+		if taken := dc.matched(); taken && !dc.provisional() || !taken && dc.Done {
 			continue
 		}
 		connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
@@ -631,7 +745,8 @@ func elsewhereData(sess *Session, s *decode.Segment, quiet time.Duration) bool {
 // dataSegment updates a data connection from one segment's header: the
 // handshake, the payload counted from sequence numbers (retransmissions
 // add nothing), and how it ended. An RST the side it is sent to would
-// drop (resetAccepted) changes nothing but the count of those.
+// drop (resetVerdict) changes nothing but the count of those; one it may
+// drop waits for what follows (heldReset).
 func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if dc.Done {
 		return
@@ -640,14 +755,37 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if s.Src != dc.Client {
 		dir = 1
 	}
-	if s.Flags.Has(decode.FlagRST) && !dc.resetAccepted(dir, s) {
-		// The side it is sent to drops it (a blind injection, or an RST
-		// for another incarnation of the 4-tuple): it ends nothing, and
-		// moves nothing.
-		dc.rstIgnored++
-		t.limits.DataRSTIgnored++
-		return
+	if s.Flags.Has(decode.FlagRST) {
+		switch dc.resetVerdict(dir, s) {
+		case resetDropped:
+			// The side it is sent to drops it (a blind injection, or an
+			// RST for another incarnation of the 4-tuple): it ends
+			// nothing, and moves nothing.
+			dc.rstIgnored++
+			t.limits.DataRSTIgnored++
+			return
+		case resetHeld:
+			// In the window but not at the next byte: the receiver
+			// answers it with a challenge ACK if it follows RFC 5961
+			// 3.2, and it ends the connection only if nothing of the
+			// receiver's follows (heldReset).
+			if dc.win.rst == nil {
+				// Past the sender's next byte and the RST's own number:
+				// an acknowledgment that was on its way when the RST came
+				// (of bytes the capture lost before it) reaches neither.
+				edge := dc.seqHi[dir]
+				if dc.finSent(dir) {
+					edge++
+				}
+				if int32(s.Seq-edge) > 0 {
+					edge = s.Seq
+				}
+				dc.win.rst = &heldReset{ts: s.TS, num: s.Num, dir: uint8(dir), ackEdge: edge}
+			}
+			return
+		}
 	}
+	moved := dc.TotalBytes() > 0
 	switch dc.win.judge(dc, dir, s) {
 	case windowRefused:
 		// Its receiver could not have taken it on what the capture shows
@@ -663,6 +801,12 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		}
 	default:
 		dc.win.coveredBy(dir, s) // passed by the flow: they stay left out
+	}
+	if h := dc.win.rst; h != nil && dir != int(h.dir) && h.outlivedBy(dc, dir, s) {
+		// The side the held RST was sent to went on: it dropped it.
+		dc.win.rst = nil
+		dc.rstIgnored++
+		t.limits.DataRSTIgnored++
 	}
 	dc.lastSeen = s.TS
 	if dc.tls == nil && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 && (dc.protected || dc.Session.dataProtected()) {
@@ -761,7 +905,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if other := dir ^ 1; s.Flags.Has(decode.FlagACK) && dc.seqInit[other] {
 		// Only forward, and never past what the other side was seen to
 		// send: an old or a forged acknowledgment cannot widen the
-		// flight resetAccepted allows for.
+		// flight resetVerdict allows for.
 		if a := s.Ack; int32(a-dc.acked[other]) > 0 && int32(a-dc.seqHi[other]) <= 0 {
 			dc.acked[other] = a
 		}
@@ -783,13 +927,11 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			}
 		}
 	}
+	if !moved && dc.Match == MatchPortOnly && dc.TotalBytes() > 0 {
+		t.unwait(dc) // bytes moved: no longer provisional
+	}
 	if s.Flags.Has(decode.FlagRST) {
-		dc.RSTTS = s.TS
-		dc.RSTFromServer = dir == 1
-		other := dir ^ 1
-		dc.ReceiverAborted = dc.finSent(dir) && !dc.finSent(other) && dc.Bytes[other] > dc.Bytes[dir]
-		dc.End = s.TS
-		dc.EndReason = EndRST
+		dc.endByReset(dir, s.TS)
 		t.finishData(dc)
 		return
 	}
@@ -831,8 +973,8 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 // bytes came beyond it with the receiver not heard, it is stale, and bytes
 // count again, the hole before them included.
 //
-// Indexed by the receiver (the side whose window it is). 20 bytes, in what
-// was padding: DataConn stays in its allocation class.
+// Indexed by the receiver (the side whose window it is). 32 bytes with the
+// held RST's pointer: DataConn (664 bytes) stays in its allocation class (704).
 type dataWindow struct {
 	// pendEnd: where the bytes left out as beyond the receiver's window
 	// end, while flags has pending.
@@ -847,6 +989,10 @@ type dataWindow struct {
 	// shift.
 	scale [2]uint8
 	flags [2]uint8 // winFrom bits, pending, pendFIN
+	// rst: an RST in the window but not exact, waiting for its verdict
+	// (heldReset); nil when none. Kept here, the one struct of
+	// DataConn's this file has, behind a pointer: it is rare.
+	rst *heldReset
 }
 
 // dataWindow.scale and dataWindow.flags.
@@ -1017,7 +1163,14 @@ const (
 	rstWindowMax = 65535 << 14
 )
 
-// resetAccepted tells whether the side an RST is sent to would act on it,
+// What the side an RST is sent to makes of it (resetVerdict).
+const (
+	resetTaken   = iota // it ends the connection
+	resetHeld           // in the window, not exact: it depends on what follows (heldReset)
+	resetDropped        // dropped: it ends nothing
+)
+
+// resetVerdict tells what the side an RST is sent to does with it,
 // judged from what the capture shows of the connection.
 //
 // Before the opener hears an answer to its SYN (SYN-SENT), only an RST
@@ -1026,41 +1179,97 @@ const (
 // port that is closed, and a firewall's "reject with tcp-reset", answer
 // that way (Linux sets sequence number 0 and ACK = ISN+1).
 //
-// Once synchronized, an RST counts when its sequence number is near the
-// receiver's next expected byte: the highest byte seen from the sender,
-// plus one after its FIN (ProFTPD resets right after its own FIN, at the
-// FIN's sequence number plus one). A receiver that follows RFC 5961 3.2
-// (Linux since 3.6, Windows, the BSDs) takes only that exact number; an
-// older one anything in its window (RFC 9293 3.10.7.4). The capture may
-// have missed the last bytes the sender sent before its RST, or see bytes
-// the receiver never got, so the allowance either side is the receiver's
-// window as far as the capture bears it out: twice the largest flight the
-// sender had unacknowledged (its window can at most double from one
-// round trip to the next, RFC 5681 3.1, and never exceeds the receiver's),
-// at least the unscaled 64 KiB, at most the 1 GiB scaling allows (a
-// capture of one direction only shows no acknowledgment: the flight is
-// then every byte moved, which errs toward taking the RST). A blind
-// guess lands in it with odds of 2^17 in 2^32 on a connection that moved
-// little; every RST of a real stack lands at the next byte or the
-// acknowledgment it answers, well inside.
-func (dc *DataConn) resetAccepted(dir int, s *decode.Segment) bool {
+// Once synchronized, a receiver that follows RFC 5961 3.2 (Linux since
+// 3.6, Windows, the BSDs) takes an RST only at exactly its next expected
+// byte, and answers one elsewhere in its window with a challenge ACK; an
+// older one takes anything in its window (RFC 9293 3.10.7.4). An RST at
+// the highest byte seen from the sender (plus one after its FIN: ProFTPD
+// resets right after its own FIN, at the FIN's sequence number plus one),
+// or at the receiver's latest acknowledgment of the sender's bytes (the
+// next byte it expected when the capture last heard it), is taken. One
+// elsewhere in the window is held: the capture may have missed the last
+// bytes the sender sent before it, or see bytes the receiver never got,
+// and then it is the sender's own; or it is a blind injection the
+// receiver drops. What follows tells (heldReset). The window is as far
+// as the capture bears it out: twice the largest flight the sender had
+// unacknowledged (its window can at most double from one round trip to
+// the next, RFC 5681 3.1, and never exceeds the receiver's), at least
+// the unscaled 64 KiB, at most the 1 GiB scaling allows (a capture of one
+// direction only shows no acknowledgment: the flight is then every byte
+// moved). Outside it, an RST is dropped.
+func (dc *DataConn) resetVerdict(dir int, s *decode.Segment) int {
 	if dir == 1 && !dc.seqInit[1] && !dc.openerAcked && dc.SYNs > 0 {
 		// The opener is in SYN-SENT: it heard nothing from the other side
 		// yet.
-		return s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1
+		if s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1 {
+			return resetTaken
+		}
+		return resetDropped
 	}
 	if !dc.seqInit[dir] {
 		// Nothing seen from the sender to judge the number by (its SYN-ACK
 		// missed by the capture, or a connection picked up mid-stream).
-		return true
+		return resetTaken
 	}
 	next := dc.seqHi[dir]
 	if dc.finSent(dir) {
 		next++ // the FIN takes one sequence number
 	}
+	if s.Seq == next || s.Seq == dc.acked[dir] {
+		return resetTaken
+	}
 	w := min(max(2*int64(dc.flight[dir]), rstWindowMin), rstWindowMax)
-	d := int64(int32(s.Seq - next))
-	return -w <= d && d <= w
+	if d := int64(int32(s.Seq - next)); -w <= d && d <= w {
+		return resetHeld
+	}
+	return resetDropped
+}
+
+// endByReset ends dc by an RST from dir at ts.
+func (dc *DataConn) endByReset(dir int, ts time.Time) {
+	dc.RSTTS = ts
+	dc.RSTFromServer = dir == 1
+	other := dir ^ 1
+	dc.ReceiverAborted = dc.finSent(dir) && !dc.finSent(other) && dc.Bytes[other] > dc.Bytes[dir]
+	dc.End = ts
+	dc.EndReason = EndRST
+}
+
+// heldReset is an RST within the receiver's window but not at its next
+// expected byte (resetHeld), its verdict waiting on what follows: a
+// receiver that follows RFC 5961 3.2 (Linux since 3.6, Windows, the
+// BSDs) answers it with a challenge ACK and goes on, and one that took it
+// sends nothing more on the connection (a segment to it is answered by an
+// RST). Bytes or a FIN from the receiver after it, or an acknowledgment
+// of bytes the sender sent after it, say it was dropped; if nothing of the
+// sort comes before the connection is final, it ended the connection
+// (finishData): a capture that lost the sender's last segments makes the
+// sender's own exact RST look inexact.
+type heldReset struct {
+	ts  time.Time
+	num uint64
+	// ackEdge: the later of the sender's next sequence number, as seen
+	// when the RST came, and the RST's own: an acknowledgment past it
+	// is of bytes sent after the RST.
+	ackEdge uint32
+	dir     uint8 // its sender
+}
+
+// outlivedBy tells whether s, a segment from the receiver of the held
+// RST (dir), shows the receiver still had the connection: bytes past
+// the highest it sent, a FIN, or an acknowledgment of bytes the sender
+// sent after the RST (ackEdge).
+func (h *heldReset) outlivedBy(dc *DataConn, dir int, s *decode.Segment) bool {
+	if s.Flags.Has(decode.FlagRST) {
+		return false
+	}
+	if s.Flags.Has(decode.FlagFIN) && !dc.finSent(dir) {
+		return true
+	}
+	if n := s.PayloadLen; n > 0 && (!dc.seqInit[dir] || int32(s.Seq+uint32(n)-dc.seqHi[dir]) > 0) {
+		return true
+	}
+	return s.Flags.Has(decode.FlagACK) && int32(s.Ack-h.ackEdge) > 0
 }
 
 // linkTransfer ties a transfer command to the newest armed announcement
@@ -1164,6 +1373,12 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if dc.Done {
 		return
 	}
+	if h := dc.win.rst; h != nil {
+		// Nothing of the receiver's came after the RST held: it ended
+		// the connection.
+		dc.win.rst = nil
+		dc.endByReset(int(h.dir), h.ts)
+	}
 	if !dc.matched() {
 		// An RST from its endpoint, or an ICMP error, answered a SYN the
 		// capture lost.
@@ -1239,6 +1454,13 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// data connection's close) comes later: report it with it.
 		return
 	}
+	if dc.Command == nil && dc.provisional() && !dc.Session.ended {
+		// A port-only match that carried nothing: a better SYN may still
+		// take the announcement over (matchSYN). Reported with its
+		// transfer's final reply, at the session's next announcement or
+		// at its end.
+		return
+	}
 	t.reportData(dc)
 }
 
@@ -1248,6 +1470,9 @@ func (t *Tracker) reportData(dc *DataConn) {
 		return
 	}
 	dc.reported = true
+	if dc.Match == MatchPortOnly {
+		t.unwait(dc) // no longer provisional
+	}
 	dc.Session.DataOutcomes[dc.Outcome]++
 	t.sink.Data(dc.Session, dc)
 	t.maybeReportEnd(dc.Session)

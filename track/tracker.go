@@ -119,8 +119,9 @@ type Limits struct {
 	// reply bound (each reply record says how many of its own).
 	ReplyLinesDropped int `json:"reply_lines_dropped,omitempty"`
 	// DataRSTIgnored counts RSTs on data connections the receiver would
-	// drop (to a SYN, without ACK = ISN+1; later, outside the window):
-	// forged or stale, they end nothing.
+	// drop (to a SYN, without ACK = ISN+1; later, outside the window, or
+	// in it but not at the next byte and outlived by the receiver, as RFC
+	// 5961 has it): forged or stale, they end nothing.
 	DataRSTIgnored int `json:"data_rst_ignored,omitempty"`
 	// ResumedUnlinked counts continuations of sessions closed as idle
 	// whose record was no longer kept (past maxIdleEnded, or picked up
