@@ -784,6 +784,10 @@ type packetClock struct {
 func (c *packetClock) newInput() { c.joining = true }
 
 // advance moves the clock to a packet's time.
+// maxClockStepSeconds: decode.MaxClockStep in whole seconds, for a quick
+// test before the exact one.
+const maxClockStepSeconds = int64(decode.MaxClockStep / time.Second)
+
 func (c *packetClock) advance(ts time.Time) {
 	if c.joining {
 		if !ts.After(c.now) {
@@ -807,6 +811,11 @@ func (c *packetClock) advance(ts time.Time) {
 				}
 				from = last.before
 			}
+		}
+		// Whole seconds first: a Sub on every packet shows in a profile.
+		if ts.Unix()-from.Unix() < maxClockStepSeconds {
+			c.now = ts
+			return
 		}
 		if d := ts.Sub(from); d > decode.MaxClockStep && n < maxClockSteps && !from.IsZero() {
 			// The capture's clock set forward: no time passed. (From
