@@ -335,6 +335,9 @@ type DataConn struct {
 	tlsVerdict     tlshello.Verdict
 	tlsSeen        bool
 	tlsClientHello bool // the client's hello was read: the verdict's Offered is all it offered
+	// captureHole: the capture missed bytes of the connection that its
+	// TLS record walk met (CaptureHole).
+	captureHole bool
 
 	lastSeen time.Time // latest segment
 
@@ -391,6 +394,15 @@ func (s *Session) Counted() bool { return s.Resumed == nil }
 
 // TotalBytes is the payload both directions carried.
 func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
+
+// CaptureHole reports whether the capture missed bytes of the data
+// connection where its TLS records were read (a protected session's),
+// after the hello of their direction: a hole between segments it holds,
+// one only a FIN's sequence number reveals, or the part of a segment the
+// snap length cut. What such a connection carried is not known, so its
+// size says nothing of a refusal. (Set by the record walk, track/tls.go,
+// and kept when the walk is released, track/data.go.)
+func (d *DataConn) CaptureHole() bool { return d.captureHole }
 
 // SYNSeenTwice reports whether a SYN of the data connection was seen
 // twice at once under the same addresses: on both sides of a box that

@@ -83,6 +83,12 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		} else {
 			t.limits.RepliesOmitted++
 		}
+		if r.Code == 230 {
+			// No greeting is a 230: it answers a USER or PASS a gap
+			// took (a snap length that cut the client's lines), and it
+			// proves the login.
+			sess.Login = LoginOK
+		}
 		return
 	}
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
@@ -107,10 +113,12 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			}
 		}
 		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret})
-		if r.Code == 230 && sess.Login == LoginPending {
+		if r.Code == 230 {
 			// The 230 proves the login, whatever became of the line it
-			// answers (mangled, lost in a gap).
-			sess.Login = LoginOK
+			// answers (mangled, lost in a gap), and whatever a line
+			// before it drew: a USER paired with a cut greeting, a
+			// refused attempt before the one the gap took.
+			sess.Login, sess.reLogin = LoginOK, false
 		}
 		return
 	}
@@ -369,6 +377,10 @@ func namesAbort(text string) bool {
 	return false
 }
 
+// loginRefusal: a reply code that refuses a login whatever line drew
+// it (530 Not logged in, 430 Invalid username or password).
+func loginRefusal(code int) bool { return code == 530 || code == 430 }
+
 // preliminary handles a 1yz reply.
 func (t *Tracker) preliminary(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
 	if r.Code == 150 || r.Code == 125 {
@@ -403,8 +415,13 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			sess.User, sess.Login, sess.reLogin = c.Arg, LoginOK, false
 		case r.Code == 331 || r.Code == 332:
 			sess.User, sess.Login = c.Arg, LoginPending
-		case !stands:
+		case !stands && r.Code >= 400:
 			sess.User, sess.Login = c.Arg, LoginFailed
+		case !stands:
+			// A reply no USER draws (a 220 paired with it when the snap
+			// length cut the greeting's line end): the user is named,
+			// the verdict is not known.
+			sess.User, sess.Login = c.Arg, LoginPending
 		}
 	case "PASS", "ACCT":
 		switch {
@@ -412,7 +429,11 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			sess.Login, sess.reLogin = LoginOK, false
 		case r.Code == 332:
 			sess.Login = LoginPending
-		case r.Code >= 400 && !stands:
+		case r.Code >= 400 && !stands && (c.Verb == verb || loginRefusal(r.Code)):
+			// A line only taken for a password (mangled, or after a gap
+			// that may hold the USER and PASS and more commands) fails
+			// the login only by a reply that refuses one: the 425 it
+			// drew answers the LIST at its end.
 			sess.Login = LoginFailed
 		}
 	case "REIN":

@@ -356,12 +356,18 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			// private network (or IPv6 ULAs) whose firewall drops them
 			// before the capture point looks the same as a NAT seen from
 			// inside whose client trusted the 227, so the message says
-			// "if".
+			// "if", and a failure is at most a warning: the address is
+			// the one the client reached the control connection at, and
+			// nothing on the wire shows a NAT (a capture that started
+			// late or lost packets shows a client that gave up the same
+			// way).
 			sev := SeverityInfo
 			if !worked {
-				sev = SeverityError
+				sev = SeverityWarning
 			}
-			return mismatch(sev, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
+			f := mismatch(sev, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
+			f.caused = false // "if": no failure is proven the address's (unprovenNAT)
+			return f
 		}
 		return nil
 	}
@@ -410,6 +416,23 @@ func sentTo(s *track.Session, dc *track.DataConn, a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// unprovenNAT: f is a passive nat-mismatch of a client on another
+// private network that the capture never saw connect: the announced
+// address is the control address the client reached, and nothing on the
+// wire shows a NAT between them (natPassive words it "if a NAT sits
+// between them"). It is a warning of its own, and no verdict says the
+// address cannot be reached: the data connection's own finding speaks.
+func unprovenNAT(f *Finding, dc *track.DataConn) bool {
+	if f.Code != CodeNATMismatch || f.Severity != SeverityWarning || f.caused || dc == nil || !dc.Passive || dc.Seen() || dc.Twin != nil || f.Session == nil {
+		// (A copy of the session on the other side of a NAT proves
+		// what the address cost: its own finding, caused, says so.)
+		return false
+	}
+	srv, cli := f.Session.Server.Addr().Unmap(), f.Session.Client.Addr().Unmap()
+	a := dc.Announced.Addr().Unmap()
+	return a == srv && local(a) && local(cli) && !sameNet(a, cli)
 }
 
 // rewrittenOnTheWay is the finding for a 227 that another capture point

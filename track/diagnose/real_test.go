@@ -74,7 +74,7 @@ func TestRealCaptures(t *testing.T) {
 		{"nat-no-pasv-address-default-server.pcap", "anon.conf", anon, []string{login, "nat-mismatch:info"}},
 		// curl --no-ftp-skip-pasv-ip went to the private address.
 		{"nat-no-pasv-address-trusting-client.pcap", "anon.conf", anon, []string{login, "nat-mismatch:error", "data-unanswered:error"}},
-		{"nat-no-pasv-address-trusting-server.pcap", "anon.conf", anon, []string{login, "nat-mismatch:error", "data-not-attempted:warning"}},
+		{"nat-no-pasv-address-trusting-server.pcap", "anon.conf", anon, []string{login, "nat-mismatch:warning", "data-not-attempted:warning"}}, // from this side alone "if a NAT sits between them": hedged
 		{"nat-pasv-address-client.pcap", "nat-pasv-address.conf", confPolicy(t, "nat-pasv-address.conf"), []string{login}},
 		{"nat-pasv-address-server.pcap", "nat-pasv-address.conf", confPolicy(t, "nat-pasv-address.conf"), []string{login, "nat-translated:info"}},
 		{"nat-pasv-address-server.pcap", "none", policy.Policy{}, []string{login, "nat-translated:info"}},

@@ -28,6 +28,9 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	final := c.Final()
+	if announcementLost(s, st, c) {
+		d.server(s).cutAnnounce++
+	}
 	switch {
 	case c.Verb == "AUTH" && final != nil && final.Code == 234:
 		st.authCmd = c
@@ -240,7 +243,13 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		}
 		f.Message = fmt.Sprintf("The server could not establish %s.", mode)
 		f.Advice = "See the data connection's own finding for where it was blocked."
-		if dc == nil {
+		switch {
+		case dc == nil && (announcementCut(s, lastAnnouncement(s, c)) || announcementLost(s, d.state(s), c)):
+			// The PORT or the 227 was there, and the capture lost it:
+			// nothing tells where the connection was to go, or that a
+			// firewall had any part in it.
+			f.Advice = "The capture does not hold this transfer's data endpoint announcement whole (a PORT/EPRT or PASV/EPSV reply cut short, or lost in a capture gap: a snap length shorter than the packets, most often), so it cannot tell where the data connection was to go or what stopped it; capture again with whole packets (tcpdump -s 0) before changing a firewall."
+		case dc == nil:
 			f.Advice = "The capture shows no announcement for this transfer; look at the firewall between client and server for the data ports."
 		}
 	case aborted(s, c):
@@ -375,6 +384,85 @@ func lastAnnouncement(s *track.Session, c *track.Command) *track.Command {
 	return latestBefore(s, c, func(x *track.Command) bool { return ftp.IsAnnounce(x.Verb) })
 }
 
+// announcementCut: c announced a data endpoint whose address the capture
+// could not read because it cut the reply short: the 227/228/229 ends in
+// a packet where a gap of the server's stream begins (a snap length
+// shorter than the packet, tcpdump -s 96, keeps "227 Entering Passive
+// Mode (10,"), or it was flushed unterminated. A server's own malformed
+// reply, whole, is not cut. The gap is reported after the reply, so a
+// command's own findings come too early for it: sessionFindings counts.
+func announcementCut(s *track.Session, c *track.Command) bool {
+	r := cutCandidate(c)
+	if r == nil {
+		return false
+	}
+	if r.Anomaly&ftp.ReplyUnterminated != 0 {
+		return true
+	}
+	for i := range s.Events {
+		if e := &s.Events[i]; e.Kind == track.EventGap && !e.FromClient && e.Num == r.Num {
+			return true
+		}
+	}
+	return false
+}
+
+// cutCandidate is c's final reply when c is a passive announcement whose
+// endpoint could not be read: announcementCut's question is whether the
+// capture cut it.
+func cutCandidate(c *track.Command) *track.Reply {
+	if c == nil || c.EndpointVia == 0 || c.EndpointErr == nil || !c.EndpointVia.Passive() {
+		return nil
+	}
+	return c.Final()
+}
+
+// countCutAnnouncements adds to the server's count the session's
+// announcements the capture cut short (announcementCut), once the
+// session's gaps are all known, and counts the session among those whose
+// server stream has gaps (serverAcc.gapped): a 227 may be in them.
+func (d *Diagnoser) countCutAnnouncements(s *track.Session) {
+	if !s.Desync {
+		return // no gap, nothing cut
+	}
+	var gaps map[uint64]bool
+	for i := range s.Events {
+		if e := &s.Events[i]; e.Kind == track.EventGap && !e.FromClient {
+			if gaps == nil {
+				gaps = map[uint64]bool{}
+			}
+			gaps[e.Num] = true
+		}
+	}
+	if gaps == nil {
+		// Only the client's stream has gaps: a 227 or 229 would be in
+		// the server's, and a PORT lost in a gap is announcementLost's.
+		return
+	}
+	a := d.server(s)
+	a.gapped++
+	n := 0
+	for _, c := range s.Commands {
+		if r := cutCandidate(c); r != nil && (r.Anomaly&ftp.ReplyUnterminated != 0 || gaps[r.Num]) {
+			n++
+		}
+	}
+	a.cutAnnounce += n
+}
+
+// announcementLost: c asks for a transfer with no announcement the
+// tracker could link, and a capture gap in the client's stream lies
+// between it and the session's command before it: the PORT/EPRT (or
+// PASV) it relied on may be in that gap (a snap length cuts the
+// client's lines, and the decoder loses a line the gap cut).
+func announcementLost(s *track.Session, st *sessState, c *track.Command) bool {
+	if c == nil || !ftp.IsTransfer(c.Verb) || len(c.Transfer) > 0 || st.lastGap.num == 0 || st.lastGap.seq > c.Seq {
+		return false
+	}
+	prev := latestBefore(s, c, func(*track.Command) bool { return true })
+	return prev == nil || st.lastGap.seq > prev.Seq
+}
+
 // refusedAnnouncement returns the final reply of a, the session's latest
 // announcing command, when the server refused it (4xx/5xx); else nil.
 func refusedAnnouncement(a *track.Command) *track.Reply {
@@ -440,6 +528,7 @@ func aborted(s *track.Session, c *track.Command) bool {
 func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	st := d.state(s)
 	var out []*Finding
+	d.countCutAnnouncements(s)
 	if f := d.bounceFinding(s, st); f != nil {
 		out = append(out, f)
 	}

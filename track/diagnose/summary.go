@@ -86,6 +86,13 @@ type serverAcc struct {
 	// other networks that reached the private address as announced
 	// (Finding.routedOrNAT): a routed network or a DNAT.
 	natRoutedOrNAT int
+	// natIf: nat-mismatch warnings of clients from other private
+	// networks that never connected (unprovenNAT): the address is a
+	// fault only if a NAT sits between; natIfAddr the first such
+	// address, natIfFix what to announce instead.
+	natIf     int
+	natIfAddr netip.Addr
+	natIfFix  string
 	// reachedAs: the addresses passive data connections of clients on
 	// the same network arrived at exactly as announced and got through,
 	// with how many (at most maxReachedAs addresses; the server's own,
@@ -102,10 +109,17 @@ type serverAcc struct {
 	encrypted  int
 	blind      int // endpoints the capture cannot see the data path of
 	unaccepted int // announcements refused or never answered
-	outside    PortStats
-	v6         bool
-	recent     portWindow // passive announcements of the last timeWait
-	activeNAT  bool       // an active-mode client announced an address a NAT did not rewrite
+	// cutAnnounce: announcements whose address the capture cut short,
+	// and transfers whose announcement a capture gap may hold
+	// (announcementCut, announcementLost).
+	cutAnnounce int
+	// gapped: sessions whose control connection the capture did not
+	// hold whole (capture gaps): an announcement may be in a gap.
+	gapped    int
+	outside   PortStats
+	v6        bool
+	recent    portWindow // passive announcements of the last timeWait
+	activeNAT bool       // an active-mode client announced an address a NAT did not rewrite
 	// activeEncrypted: active-blocked findings of sessions whose control
 	// channel is encrypted, where no helper can read the PORT.
 	activeEncrypted int
@@ -393,6 +407,15 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeNATMismatch:
 		if dc == nil || !dc.Passive {
 			a.activeNAT = true
+		}
+		if unprovenNAT(f, dc) {
+			// "If a NAT sits between them": no proven fault, so none of
+			// the verdicts that state one; its own says the condition.
+			if a.natIf++; !a.natIfAddr.IsValid() {
+				a.natIfAddr = dc.Announced.Addr()
+				a.natIfFix = suggestPublic(f.Session, a.natIfAddr.Unmap(), d.p.Public().Unmap())
+			}
+			break
 		}
 		if f.reached {
 			a.natReached++
@@ -756,12 +779,26 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		addRangeLines()
 	case total == 0 && a.refused > 0 && a.refused >= a.sessions:
 		sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
+	case total == 0 && a.cutAnnounce > 0:
+		// Not "none announced": the capture lost what they said.
+		sum.Verdict = fmt.Sprintf("the data endpoint announcements (PASV, EPSV, PORT, EPRT…) are not whole in the capture: %s cut short or lost in a capture gap (a snap length shorter than the packets, most often), so where data connections were to go, and whether any was made, cannot be told; capture again with whole packets (tcpdump -s 0, or -s 262144)",
+			plural(a.cutAnnounce, "was", "were"))
 	case total == 0 && a.unaccepted > 0:
 		sum.Verdict = plural(a.unaccepted, "data endpoint announcement (PASV, EPSV, PORT, EPRT…) was", "data endpoint announcements (PASV, EPSV, PORT, EPRT…) were") + " refused or got no reply: no data connection was expected"
+	case total == 0 && a.gapped > 0:
+		// No announcement in what the capture holds, and gaps in the
+		// control connections that may hold them.
+		sum.Verdict = fmt.Sprintf("no data endpoint announcement is in the capture, but it lost bytes of the server's replies in %s (capture gaps, or frames cut by the snap length), where announcements may have been; capture again with whole packets (tcpdump -s 0) to tell",
+			plural(a.gapped, "session", "sessions"))
 	case total == 0:
 		sum.Verdict = "no data connections were announced"
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
 		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints, but the capture shows no connection to them: it does not see the data path (capture where both connections pass, without a port filter)", a.blind, total)
+	case a.natIf > 0 && a.natIfAddr.IsValid():
+		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients on other networks, and no connection to the endpoints it announced was seen: if a NAT sits between them, %s is an address clients cannot reach: set %s; if those networks are routed to the server's, the address is right and data-not-attempted says what became of the connection",
+			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
+		rules = append(rules, fam.addrLines(a.natIfFix)...)
+		named = true
 	case a.findings[CodeDataNotAttempted] > 0:
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	case a.natReached > 0 && a.natAddr.IsValid():
@@ -923,7 +960,13 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 // else a fixed range to set (ftpsniff cannot tell which).
 func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) string {
 	if rs := openRange(ps, a, d.p); rs != nil {
-		return fmt.Sprintf("%s; open %s", portsWord(ps), themWord(ps))
+		// The range, not the port: read alone, "open it" opened one
+		// port, and the next transfer gets another.
+		whose := "the passive range"
+		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && slices.Equal(rs, sc.PassiveRange) {
+			whose = "the server's passive range"
+		}
+		return fmt.Sprintf("%s; open %s with the rest of %s %s", portsWord(ps), themWord(ps), whose, rs)
 	}
 	if fw := d.p.Ranges; len(fw) > 0 {
 		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)

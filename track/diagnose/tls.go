@@ -154,6 +154,14 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 			refusal = r
 		}
 	}
+	if refusal == nil && dc.Outcome == track.OutcomeTransferred && dc.CaptureHole() {
+		// The capture lost bytes of it (a hole, a snap length) and no
+		// readable reply refuses it: a capture hole keeps it
+		// transferred, and its size is not what it carried (bytes only
+		// a FIN's sequence number reveals are not counted), so nothing
+		// says the server refused it.
+		return nil
+	}
 	// Under TLS the command's reply is ciphertext: a small transfer that
 	// worked looks the same on the wire (a full handshake, a few KB, a
 	// close). So this is a warning worded as what follows if the server
