@@ -29,6 +29,11 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: "data connection table full"})
 		return
 	}
+	if sess.Midstream && t.held != nil {
+		// SYNs the capture held from before it, of a data connection
+		// announced before the capture began (early.go): finished below.
+		t.adoptUnanswered(sess, netip.AddrPortFrom(ann.Addr(), ann.Port()), ts)
+	}
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now.
 	for _, old := range slices.Clone(sess.Data) {
@@ -819,14 +824,17 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			// scanners, for the rest of a transfer that may last hours.
 			dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
 			dc.tlsClientHello = dc.tls.clientHelloRead()
+			dc.captureHole = dc.captureHole || dc.tls.hole
 			dc.tls = nil
 		}
 	}
 	syn := s.Flags.Has(decode.FlagSYN)
 	switch {
-	case syn && dir == 0 && dc.SYNs > 0 && s.Seq == dc.lastSYNSeq && s.TS.Sub(dc.LastSYN) < synCopyWindow:
+	case syn && dir == 0 && dc.SYNs > 0 && s.Seq == dc.lastSYNSeq && -synCopyWindow < s.TS.Sub(dc.LastSYN) && s.TS.Sub(dc.LastSYN) < synCopyWindow:
 		// The same SYN again at once: a second sighting of it (a capture
 		// on several interfaces, a mirror port fed twice), not a retry.
+		// Either way in time: a retry seconds before the SYN it repeats
+		// is one whose capture clock stepped back, still a retry.
 		dc.synSeenTwice = true
 	case syn && dir == 0:
 		dc.SYNs++
@@ -845,6 +853,8 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	case syn && dir == 1:
 		if dc.SynAckTS.IsZero() {
 			dc.SynAckTS = s.TS
+		} else {
+			dc.countSynAck(s)
 		}
 	}
 	if syn {
@@ -973,8 +983,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 // bytes came beyond it with the receiver not heard, it is stale, and bytes
 // count again, the hole before them included.
 //
-// Indexed by the receiver (the side whose window it is). 32 bytes with the
-// held RST's pointer: DataConn (664 bytes) stays in its allocation class (704).
+// Indexed by the receiver (the side whose window it is). 40 bytes with the
+// held RST's pointer and two notes of the handshake (synAckAgain,
+// movedOn): DataConn (672 bytes) stays in its allocation class (704).
 type dataWindow struct {
 	// pendEnd: where the bytes left out as beyond the receiver's window
 	// end, while flags has pending.
@@ -989,10 +1000,20 @@ type dataWindow struct {
 	// shift.
 	scale [2]uint8
 	flags [2]uint8 // winFrom bits, pending, pendFIN
+	// synAckAgain: SYN-ACKs from the side connected to, with the
+	// sequence number of its first, sent again (not a copy seen at
+	// once: synCopyWindow) while the opener had acknowledged nothing
+	// (countSynAck). Kept here, in the padding before rst: one more
+	// field of DataConn's would not fit its allocation class.
+	synAckAgain uint8
 	// rst: an RST in the window but not exact, waiting for its verdict
 	// (heldReset); nil when none. Kept here, the one struct of
 	// DataConn's this file has, behind a pointer: it is rare.
 	rst *heldReset
+	// movedOn: the outcome is undetermined because the opener moved on
+	// this long after its only SYN (never 0: movedOnAt takes what came
+	// after it), sooner than TCP resends one (synRetryMin); 0 otherwise.
+	movedOn time.Duration
 }
 
 // dataWindow.scale and dataWindow.flags.
@@ -1397,6 +1418,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// The verdict is all that is kept: the scanners and their buffers go.
 		dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
 		dc.tlsClientHello = dc.tls.clientHelloRead()
+		dc.captureHole = dc.captureHole || dc.tls.hole
 		dc.tls = nil
 	}
 	switch {
@@ -1406,9 +1428,14 @@ func (t *Tracker) finishData(dc *DataConn) {
 		dc.Outcome = OutcomeConnected
 	case dc.Bytes[0]+dc.Bytes[1] > 0:
 		dc.Outcome = OutcomeTransferred
-	case !dc.SynAckTS.IsZero() && dc.synsAfterSynAck > 0 && !dc.openerAcked:
+	case !dc.SynAckTS.IsZero() && (dc.synsAfterSynAck > 0 || dc.win.synAckAgain > 0) && !dc.openerAcked:
 		// Answered, but the answer never arrived: the opener kept
-		// sending its SYN and never completed the handshake.
+		// sending its SYN, or the side connected to kept sending its
+		// SYN-ACK (no ACK came back to it), and the opener never
+		// completed the handshake. A SYN-ACK that reaches the opener is
+		// acknowledged, each time it comes: one the capture shows sent
+		// again and never acknowledged did not reach it (a capture that
+		// lost the SYN's retries still shows the SYN-ACK's).
 		dc.Outcome, dc.SynAckLost = OutcomeUnanswered, true
 	case dc.answered():
 		// Connected, though the capture may miss its SYN-ACK (or its SYN):
@@ -1424,9 +1451,24 @@ func (t *Tracker) finishData(dc *DataConn) {
 	default:
 		dc.Outcome = OutcomeNotAttempted
 	}
-	// A SYN sent again twice after SYN-ACKs is proof enough that they do
-	// not arrive, however soon the capture ended: it is no longer open.
-	proven := dc.SynAckLost && dc.synsAfterSynAck >= 2
+	// A SYN sent again twice after SYN-ACKs (or a SYN-ACK sent again
+	// twice, never acknowledged) is proof enough that they do not
+	// arrive, however soon the capture ended: it is no longer open.
+	proven := dc.SynAckLost && (dc.synsAfterSynAck >= 2 || dc.win.synAckAgain >= 2)
+	if dc.Outcome == OutcomeUnanswered && !dc.SynAckLost && dc.SYNs == 1 && dc.Passive && dc.Announce != nil && dc.LastSYN.Sub(dc.Armed) < synRetryMin {
+		// One SYN and nothing back, but the client moved on sooner than
+		// its TCP could have sent the SYN again: its connect had failed
+		// already, by an answer (an RST, an ICMP error) the capture did
+		// not record. Not proven unanswered. The SYN is the client's
+		// first only if it came sooner than a retry after the
+		// announcement: one seen later may be a retry whose SYNs before
+		// it the capture lost, and the client may have waited seconds.
+		if at, ok := movedOnAt(dc); ok {
+			if d := at.Sub(dc.LastSYN); d < synRetryMin {
+				dc.Outcome, dc.win.movedOn = OutcomeUndetermined, d
+			}
+		}
+	}
 	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted) {
 		since := dc.FirstSYN
 		if dc.SYNs == 0 {
@@ -1462,6 +1504,78 @@ func (t *Tracker) finishData(dc *DataConn) {
 		return
 	}
 	t.reportData(dc)
+}
+
+// synRetryMin: the least time after which a TCP that heard nothing sends
+// its SYN again: its initial retransmission timeout, 1 s (RFC 6298 2.1;
+// Linux's TCP_TIMEOUT_INIT, Windows since 8 and Server 2012, macOS and
+// the BSDs; older Windows waits 3 s). A connect still waiting blocks the
+// client that long at least: one that moved on sooner had its answer.
+const synRetryMin = time.Second
+
+// movedOnAt tells when the client of a passive data connection whose
+// only SYN got no answer in the capture first moved on after it: a new
+// announcing command (PASV, EPSV, LPSV, PORT, EPRT, LPRT), an ABOR, a
+// QUIT or a REIN still waiting for its reply, or the end of its control
+// connection by FIN or RST. A transfer command, or a TYPE or a SIZE (a
+// client that connects without blocking, as curl does, sends them
+// while its SYN waits), is not moving on. Only commands both the full
+// transcript and the recent one (RecentOnly) keep count, so the text
+// and the JSON outputs agree.
+func movedOnAt(dc *DataConn) (time.Time, bool) {
+	sess := dc.Session
+	var at time.Time
+	take := func(ts time.Time) {
+		if ts.After(dc.LastSYN) && (at.IsZero() || ts.Before(at)) {
+			at = ts
+		}
+	}
+	for i := len(sess.Commands) - 1; i >= 0; i-- {
+		c := sess.Commands[i]
+		if c.Data == dc {
+			break // its own announcement: nothing before it moves on
+		}
+		if !c.Unseen && c != dc.Command && (ftp.IsAnnounce(c.Verb) || c.Verb == "ABOR") {
+			take(c.TS)
+		}
+	}
+	for _, c := range sess.pending {
+		if c.Unseen || c == dc.Command || c.Data == dc {
+			continue
+		}
+		switch {
+		case ftp.IsAnnounce(c.Verb), c.Verb == "ABOR", c.Verb == "QUIT", c.Verb == "REIN":
+			take(c.TS)
+		}
+	}
+	if sess.ended && (sess.EndReason == EndFIN || sess.EndReason == EndRST) {
+		take(sess.End)
+	}
+	return at, !at.IsZero()
+}
+
+// GaveUp tells whether the outcome is undetermined because the client
+// moved on after its only SYN sooner than TCP resends one (synRetryMin),
+// and how soon: the SYN was answered, by an RST or an ICMP error the
+// capture did not record (a capture filter of "tcp" leaves ICMP out), or
+// the client's connect failed on its own host. Nothing says a firewall
+// dropped it.
+func (dc *DataConn) GaveUp() (time.Duration, bool) {
+	return dc.win.movedOn, dc.win.movedOn > 0
+}
+
+// countSynAck counts a SYN-ACK s from the side connected to, after the
+// first, when it is that one sent again: the same sequence number,
+// nothing acknowledged by the opener yet, and not a copy of the first
+// seen at once (synCopyWindow, either way: a clock stepped back).
+func (dc *DataConn) countSynAck(s *decode.Segment) {
+	if dc.openerAcked || !dc.seqInit[1] || s.Seq+1 != dc.seqHi[1] || dc.win.synAckAgain == 255 {
+		return
+	}
+	if d := s.TS.Sub(dc.SynAckTS); -synCopyWindow < d && d < synCopyWindow {
+		return
+	}
+	dc.win.synAckAgain++
 }
 
 // reportData tells the sink a finished data connection's outcome, once.

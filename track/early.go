@@ -1,6 +1,8 @@
 package track
 
 import (
+	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -94,6 +96,118 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 		case !fromClient && s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024):
 			t.addInferred(sess, &s, false, link)
 		}
+	}
+	h.n = kept
+}
+
+// adoptUnanswered makes, at the first announcement the capture shows of
+// a session picked up mid-stream (about to be armed), the held connection
+// attempts between its peers that nothing answered the session's
+// inferred data connections: SYNs from its client to its server, to an
+// unprivileged port other than the one announced (ann, armed at armed),
+// sent before it, with no segment from the server on their 4-tuple held
+// (no SYN-ACK), and sent again, or followed by silence for as long as
+// TCP waits to send it again (synRetryMin), or refused by an RST held
+// after it (the whole story of a refusal: the SYN and its answer). A client that waited
+// on the SYNs of a data
+// connection announced before the capture (an EPSV whose SYNs a firewall
+// drops) says nothing on its control connection until it gives up and
+// asks again (a PASV): the capture shows the SYNs and the new request,
+// and without this only the new request's endpoint, never used, and no
+// failure. A connection that was answered is not taken: only its
+// handshake is held, not what it carried, so it would read as connected
+// with nothing moved. The new announcement says the session moved on:
+// arm finishes them next.
+func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.Time) {
+	h := t.held
+	if h == nil || h.n == 0 || !sess.Midstream || sess.ended || sess.Encrypted {
+		return
+	}
+	for _, x := range sess.Data {
+		if x.Via != 0 {
+			return // not the first announcement the capture shows
+		}
+	}
+	cli, srv := sess.Client.Addr(), sess.Server.Addr()
+	// The 4-tuples the server answered in what is held (a SYN-ACK), and
+	// those it reset.
+	var answered, reset []decode.ConnKey
+	for i := range h.n {
+		s := &h.segs[(h.head+i)%maxEarly]
+		if s.Src.Addr() == srv && s.Dst.Addr() == cli {
+			if s.Flags.Has(decode.FlagRST) {
+				reset = append(reset, decode.MakeConnKey(s.Src, s.Dst))
+			} else {
+				answered = append(answered, decode.MakeConnKey(s.Src, s.Dst))
+			}
+		}
+	}
+	take := func(s *decode.Segment) bool {
+		key := decode.MakeConnKey(s.Src, s.Dst)
+		return s.Src.Addr() == cli && s.Dst.Addr() == srv && s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN &&
+			s.Dst.Port() >= 1024 && s.Dst.Port() != ann.Port() && s.TS.Before(armed) &&
+			!slices.Contains(answered, key) && t.sessions.Get(key) == nil
+	}
+	// Of each 4-tuple: its SYNs sent again (not a copy seen at once), and
+	// its latest SYN. One SYN the client moved on from (this announcement)
+	// sooner than TCP sends it again tells nothing: answered by an ICMP
+	// error or an RST the capture lost or did not keep (the tracker keeps
+	// no ICMP error while nothing is announced), or a retry whose SYNs
+	// before it came before the capture, and a connect timeout of the
+	// client's that ran out with it. It is left alone.
+	type attempt struct {
+		retried bool
+		last    time.Time
+		seq     uint32
+	}
+	var tries map[decode.ConnKey]*attempt
+	for i := range h.n {
+		s := &h.segs[(h.head+i)%maxEarly]
+		if !take(s) {
+			continue
+		}
+		if tries == nil {
+			tries = make(map[decode.ConnKey]*attempt)
+		}
+		key := decode.MakeConnKey(s.Src, s.Dst)
+		a := tries[key]
+		switch {
+		case a == nil:
+			tries[key] = &attempt{last: s.TS, seq: s.Seq}
+			continue
+		case s.Seq != a.seq || s.TS.Sub(a.last) >= synCopyWindow || a.last.Sub(s.TS) >= synCopyWindow:
+			a.retried = true
+		}
+		a.last = s.TS
+	}
+	if len(tries) == 0 {
+		return
+	}
+	kept := 0 // compacted in place, as adoptEarly
+	for i := range h.n {
+		s := h.segs[(h.head+i)%maxEarly]
+		key := decode.MakeConnKey(s.Src, s.Dst)
+		ok := take(&s)
+		if ok {
+			a := tries[key]
+			ok = a.retried || armed.Sub(a.last) >= synRetryMin || slices.Contains(reset, key)
+		}
+		if !ok {
+			if x := t.lookupData(s.Src, s.Dst); x != nil && x.Session == sess && s.Src.Addr() == srv && s.TS.Before(armed) {
+				// The reset of a SYN taken: the connection was refused
+				// (dataSegment judges whether it answers the SYN).
+				t.dataSegment(x, &s)
+				continue
+			}
+			h.segs[(h.head+kept)%maxEarly] = s
+			kept++
+			continue
+		}
+		if x := t.lookupData(s.Src, s.Dst); x != nil {
+			t.dataSegment(x, &s) // its SYN again
+			continue
+		}
+		t.addInferred(sess, &s, true, false)
 	}
 	h.n = kept
 }

@@ -402,7 +402,7 @@ func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
 // snap length cut. What such a connection carried is not known, so its
 // size says nothing of a refusal. (Set by the record walk, track/tls.go,
 // and kept when the walk is released, track/data.go.)
-func (d *DataConn) CaptureHole() bool { return d.captureHole }
+func (d *DataConn) CaptureHole() bool { return d.captureHole || d.tls != nil && d.tls.hole }
 
 // SYNSeenTwice reports whether a SYN of the data connection was seen
 // twice at once under the same addresses: on both sides of a box that

@@ -32,6 +32,10 @@ type dataTLS struct {
 	// learned: direction 1's start was taken from the opener's
 	// acknowledgment, not from its SYN-ACK, which the capture missed.
 	learned bool
+	// hole: the capture missed bytes the walk met after the hello of
+	// their direction, where application data may have been
+	// (DataConn.CaptureHole).
+	hole bool
 }
 
 // feed passes one segment's payload on, in order only.
@@ -58,6 +62,7 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 	if gap := int32(seq - x.next[dir]); gap > 0 && (s.PayloadLen > 0 || s.Flags&(decode.FlagFIN|decode.FlagRST) != 0) {
 		// Bytes the capture missed come before this segment (or before
 		// the close): passed over if no record header is among them.
+		x.missed(dir)
 		if !x.conn.Skip(dir, int(gap)) {
 			x.lose(dir)
 			return
@@ -88,6 +93,9 @@ func (x *dataTLS) feed(dir int, s *decode.Segment) {
 		x.next[dir]++ // the FIN on the last segment takes its number too
 	}
 	x.conn.Feed(dir, payload)
+	if cut := wire - len(payload); cut > 0 {
+		x.missed(dir)
+	}
 	if cut := wire - len(payload); cut > 0 && !x.conn.Skip(dir, cut) {
 		// The snap length cut a record header off: the records after
 		// it cannot be found.
@@ -127,6 +135,15 @@ func (x *dataTLS) learnPeer(s *decode.Segment) {
 func (x *dataTLS) helloFirst() bool {
 	sc := x.conn.Scanner(1)
 	return sc.ClientHello() != nil || sc.ServerHello() != nil || sc.Err() == nil
+}
+
+// missed notes bytes of direction dir the capture does not hold: a hole
+// once that direction's hello was read (bytes lost before it, a hello
+// the capture missed, hold no application data).
+func (x *dataTLS) missed(dir int) {
+	if sc := x.conn.Scanner(dir); sc.ClientHello() != nil || sc.ServerHello() != nil {
+		x.hole = true
+	}
 }
 
 // lose ends the reading of direction dir: its records cannot be followed.

@@ -23,6 +23,15 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%.3fs", max(d, 0).Seconds())
 }
 
+// briefly is a short span in milliseconds below a second ("0.095ms"),
+// where seconds would round it to nothing.
+func briefly(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.3fms", float64(max(d, 0).Microseconds())/1000)
+	}
+	return seconds(d)
+}
+
 // outcomeDetail says in words what the capture shows of a data connection.
 func outcomeDetail(d *track.DataConn) string {
 	switch d.Outcome {
@@ -84,6 +93,9 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		return "no SYN to it"
 	case track.OutcomeUndetermined:
+		if after, ok := d.GaveUp(); ok {
+			return fmt.Sprintf("no answer in the capture, but the client gave up %s after its only SYN, sooner than TCP resends one: an RST or ICMP error the capture did not record", briefly(after))
+		}
 		if d.SYNs > 0 {
 			return fmt.Sprintf("the capture ended %s after the SYN, before an answer could be expected", seconds(d.CaptureEndedAfter))
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
@@ -307,7 +308,11 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	w.intOmit("final_reply", int64(final))
 	if d.Outcome == track.OutcomeUndetermined {
-		w.msOmit("capture_ended_after_ms", d.CaptureEndedAfter)
+		if after, ok := d.GaveUp(); ok {
+			w.msOmit("gave_up_after_ms", max(after, time.Microsecond))
+		} else {
+			w.msOmit("capture_ended_after_ms", d.CaptureEndedAfter)
+		}
 	}
 	if i := d.ICMP; i != nil {
 		w.object("icmp")

@@ -501,6 +501,10 @@ func dataRows(d *track.DataConn) []lrow {
 				r.fromMid = !icmpFromTarget
 			}
 		case track.OutcomeUndetermined:
+			if after, ok := d.GaveUp(); ok && d.SynAckTS.IsZero() {
+				add(d.FirstSYN, 2, from, to, styleUnknown, fmt.Sprintf("%sno answer in the capture: the client gave up %s later", id, briefly(after))).toMid = true
+				break
+			}
 			if d.SynAckTS.IsZero() {
 				add(d.FirstSYN, 2, from, to, styleUnknown, fmt.Sprintf("%sno answer yet: the capture ended %s after the SYN", id, seconds(d.CaptureEndedAfter))).toMid = true
 				break

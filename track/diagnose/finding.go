@@ -60,13 +60,18 @@ const (
 	CodeDataRefused      = "data-refused"
 	CodeDataUnreachable  = "data-unreachable"
 	CodeDataNotAttempted = "data-not-attempted"
-	CodeNATMismatch      = "nat-mismatch"
-	CodeNATTranslated    = "nat-translated" // correct setup seen from behind the NAT (info)
-	CodeActiveBlocked    = "active-blocked"
-	CodeControlEncrypted = "control-encrypted"
-	CodeFTPBounce        = "ftp-bounce"
-	CodeServerDataError  = "server-data-error"
-	CodeCleartextLogin   = "cleartext-login"
+	// CodeDataAnswerMissing: a data connection's only SYN got no answer
+	// in the capture, but its client moved on sooner than TCP sends a
+	// SYN again (track.DataConn.GaveUp): it was answered, by an RST or an
+	// ICMP error the capture did not record. Not a drop.
+	CodeDataAnswerMissing = "data-answer-missing"
+	CodeNATMismatch       = "nat-mismatch"
+	CodeNATTranslated     = "nat-translated" // correct setup seen from behind the NAT (info)
+	CodeActiveBlocked     = "active-blocked"
+	CodeControlEncrypted  = "control-encrypted"
+	CodeFTPBounce         = "ftp-bounce"
+	CodeServerDataError   = "server-data-error"
+	CodeCleartextLogin    = "cleartext-login"
 
 	// The failure stories (issue 9).
 	CodeServerConfigError = "server-config-error"     // the server reports its own configuration error
@@ -86,7 +91,7 @@ const (
 
 // Codes lists every code, in the order the troubleshooting page documents them.
 var Codes = []string{
-	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted,
+	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted, CodeDataAnswerMissing,
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,

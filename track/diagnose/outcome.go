@@ -19,6 +19,10 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 			return d.passiveFailed(s, dc, nat, ex)
 		}
 		return d.activeFailed(s, dc, nat)
+	case track.OutcomeUndetermined:
+		if d, ok := dc.GaveUp(); ok {
+			return answerMissing(dc, d)
+		}
 	case track.OutcomeNotAttempted:
 		if o := dc.Twin; o != nil && o.SYNs > 0 {
 			if o.SYNSeenTwice() {
@@ -29,6 +33,33 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 		return d.notAttempted(s, dc, nat)
 	}
 	return nil
+}
+
+// answerMissing tells of a passive data connection whose only SYN the
+// client gave up at once, d after it (track.DataConn.GaveUp): a connect
+// that got no answer blocks until TCP sends the SYN again, a second or
+// more later, so one the client gave up sooner had failed already. A
+// capture filter that keeps only TCP ("tcp", "port 21 or portrange
+// ...") leaves out the ICMP error; a lossy one, the RST.
+func answerMissing(dc *track.DataConn, d time.Duration) *Finding {
+	ann, apk := announcement(dc)
+	xfer, xpk := transfer(dc)
+	att := fmt.Sprintf("1 SYN from %s to %s (packet %d), no answer in the capture; the client moved on %s after it (a new request, or the end of the session)",
+		dc.Client, dc.Server, dc.SYNNum, soon(d))
+	return &Finding{Code: CodeDataAnswerMissing, Severity: SeverityWarning, TS: when(dc), Packets: packets(apk, []uint64{dc.SYNNum}, xpk),
+		Message: fmt.Sprintf("The SYN to the passive data endpoint %s got no answer in the capture, but the client gave up on it %s later, sooner than TCP sends a SYN again (1s): its connect had failed already. It was most likely refused, by an RST (nothing listening, or a firewall rejecting with tcp-reset) or an ICMP error (a firewall rejecting, no route) that this capture did not record; a capture filter that keeps only TCP leaves ICMP out. Nothing here shows a firewall dropping it.",
+			dc.Server, soon(d)),
+		Evidence: joinEvidence(ann, att, xfer),
+		Advice:   "Capture again without a filter that leaves ICMP out (tcpdump -i IFACE host " + dc.Server.Addr().String() + "), on the client's side if possible, to see what answered; the client's own error (connection refused, no route to host) tells it too."}
+}
+
+// soon writes a delay under a second to the microsecond when it is under
+// a millisecond ("0.095ms"), where dur's milliseconds would say 0.
+func soon(d time.Duration) string {
+	if d < time.Millisecond {
+		return fmt.Sprintf("%.3fms", max(d, 0).Seconds()*1000)
+	}
+	return dur(d)
 }
 
 // untranslatedTwin: the data connection crossed the NAT box under the
@@ -214,6 +245,12 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		if dc.SynAckLost {
 			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s were answered by SYN-ACKs from %s, but the client kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
 				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, dc.Client.Addr())
+			if dc.SYNs == 1 {
+				// Known by the SYN-ACKs sent again (the capture shows no
+				// SYN resent): the client never acknowledged them.
+				f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by a SYN-ACK from %s, which it sent again and the client never acknowledged: the client never completed the handshake, and the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
+					dc.Server, dst, dc.Client.Addr())
+			}
 			f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall. Nothing on the server needs to change: it answered.", dst, dc.Client.Addr(), port)
 			return f
 		}
@@ -240,6 +277,12 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		default:
 			f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
 		}
+	}
+	if dc.Via == 0 && !s.WasEncrypted && !s.ImplicitTLS && s.Midstream {
+		// Inferred in a session picked up mid-stream (track:
+		// adoptUnanswered, adoptEarly, inferData): its announcement came
+		// before the capture.
+		f.Message += fmt.Sprintf(" The announcement of port %d is not in the capture, which began after it: the connection is taken for this session's by its peers and time alone.", port)
 	}
 	if named {
 		f.Advice += fam.note()
@@ -286,6 +329,10 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		if dc.SynAckLost {
 			f.Message = fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
 				inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
+			if dc.SYNs == 1 {
+				f.Message = fmt.Sprintf("%s the client at %s answered the server's SYN with a SYN-ACK, sent it again, and the server never acknowledged it: the server never completed the handshake, and the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
+					inActiveMode(dc), dc.Server)
+			}
 		}
 	case track.OutcomeRefused:
 		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
@@ -535,7 +582,8 @@ func synLost(dc *track.DataConn) string {
 }
 
 func synSpan(dc *track.DataConn) string {
-	if dc.SYNs < 2 {
+	if dc.SYNs < 2 || dc.LastSYN.Before(dc.FirstSYN) {
+		// (A clock stepped back between them: the span is unknown.)
 		return ""
 	}
 	return " over " + dur(dc.LastSYN.Sub(dc.FirstSYN))

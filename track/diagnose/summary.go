@@ -819,6 +819,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		switch {
 		case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
 			sum.Verdict = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
+		case worked == 0 && a.findings[CodeDataAnswerMissing] > 0 && a.findings[CodeDataAnswerMissing] == a.outcomes[track.OutcomeUndetermined]:
+			sum.Verdict = fmt.Sprintf("the client gave up on %s at once, sooner than TCP resends a SYN, with no answer in the capture: most likely refused by an RST or ICMP error the capture did not record; capture again without a filter that leaves ICMP out",
+				plural(a.findings[CodeDataAnswerMissing], "data connection", "data connections"))
 		case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
 			sum.Verdict = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 		case worked == 0:
