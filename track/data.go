@@ -1235,6 +1235,10 @@ func (dc *DataConn) resetVerdict(dir int, s *decode.Segment) int {
 	next := dc.seqHi[dir]
 	if dc.finSent(dir) {
 		next++ // the FIN takes one sequence number
+	} else if s.Seq == next+1 {
+		// Just past a FIN the capture lost: a sender that closed and then
+		// reset (an aborted download's client), as exact as next itself.
+		return resetTaken
 	}
 	if s.Seq == next || s.Seq == dc.acked[dir] {
 		return resetTaken

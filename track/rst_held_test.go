@@ -11,7 +11,7 @@ import (
 // the receiver's window but not at its next expected byte. A receiver that
 // follows RFC 5961 3.2 answers it with a challenge ACK and goes on; one
 // blind injection (next+1000 right after the handshake, next+500 or
-// next+1 mid-transfer) ended the data connection, which then read
+// next+2 mid-transfer) ended the data connection, which then read
 // "connected, no payload" or "2000 bytes … ended by rst" while 5000 bytes
 // moved and the connection closed by FIN. An RST at the next byte, or at
 // the receiver's latest acknowledgment, ends the connection at once; an
@@ -45,24 +45,24 @@ func TestInexactResetWaitsForWhatFollows(t *testing.T) {
 			c.send(3000, true)
 			c.close()
 		}, OutcomeTransferred, EndFIN, 5000, 1},
-		{"RST at next+1 mid-transfer, challenge ACK, the rest, FIN", func(c *rstConn) {
+		{"RST at next+2 mid-transfer, challenge ACK, the rest, FIN", func(c *rstConn) {
 			c.handshake()
 			c.send(2000, true)
-			c.srvRST(ackRST, 1)
+			c.srvRST(ackRST, 2)
 			challenge(c)
 			c.send(3000, true)
 			c.close()
 		}, OutcomeTransferred, EndFIN, 5000, 1},
-		{"RST at next+1 mid-transfer, the client acknowledges bytes sent after it", func(c *rstConn) {
+		{"RST at next+2 mid-transfer, the client acknowledges bytes sent after it", func(c *rstConn) {
 			c.handshake()
 			c.send(2000, true)
-			c.srvRST(ackRST, 1)
+			c.srvRST(ackRST, 2)
 			c.send(3000, true)
 		}, OutcomeTransferred, EndCaptureEnd, 5000, 1},
-		{"RST at next+1 mid-transfer, the client's own FIN after it", func(c *rstConn) {
+		{"RST at next+2 mid-transfer, the client's own FIN after it", func(c *rstConn) {
 			c.handshake()
 			c.send(2000, true)
-			c.srvRST(ackRST, 1)
+			c.srvRST(ackRST, 2)
 			c.s.segAck(c.cli, c.srv, decode.FlagFIN|decode.FlagACK, rstCliISN+1, c.next(), 0)
 		}, OutcomeTransferred, EndCaptureEnd, 2000, 1},
 		{"RST to the server at the client's next+700 on an upload, the server goes on acknowledging", func(c *rstConn) {
@@ -77,6 +77,12 @@ func TestInexactResetWaitsForWhatFollows(t *testing.T) {
 		}, OutcomeTransferred, EndFIN, 0, 1},
 
 		// It ends the connection.
+		{"the client's RST just past a FIN the capture lost, the server's bytes in flight: ends at once", func(c *rstConn) {
+			c.handshake()
+			c.send(2000, true)
+			c.s.segAck(c.cli, c.srv, decode.FlagRST|decode.FlagACK, rstCliISN+2, c.next(), 0) // its FIN at rstCliISN+1 not captured
+			c.send(1000, false)
+		}, OutcomeTransferred, EndRST, 2000, 0},
 		{"RST at the next byte mid-transfer, then nothing: ends at once", func(c *rstConn) {
 			c.handshake()
 			c.send(2000, true)
