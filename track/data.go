@@ -208,7 +208,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 				continue
 			}
 		}
-		if taken && score < 3 {
+		if taken && score < 3 && (score < 2 || dc.openerAcked) {
+			// Only the peer's own SYN takes a port-only match over; or
+			// another to the announced address, from a NAT'd client like
+			// the first, when the first never completed its handshake (a
+			// scanner's SYN, a spoofed one the server answers in vain).
 			continue
 		}
 		// On a tie the newest announcement wins: a server has one

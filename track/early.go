@@ -145,7 +145,7 @@ func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.
 	take := func(s *decode.Segment) bool {
 		key := decode.MakeConnKey(s.Src, s.Dst)
 		return s.Src.Addr() == cli && s.Dst.Addr() == srv && s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN &&
-			s.Dst.Port() >= 1024 && s.Dst.Port() != ann.Port() && s.TS.Before(armed) &&
+			s.Dst.Port() >= 1024 && s.Dst.Port() != ann.Port() && nearPort(s.Dst.Port(), ann.Port()) && s.TS.Before(armed) &&
 			!slices.Contains(answered, key) && t.sessions.Get(key) == nil
 	}
 	// Of each 4-tuple: its SYNs sent again (not a copy seen at once), and
@@ -210,6 +210,19 @@ func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.
 		t.addInferred(sess, &s, true, false)
 	}
 	h.n = kept
+}
+
+// adoptNear bounds how far from the first announced port a SYN held from
+// the capture's start may go to be taken for an earlier announcement of
+// the session's: a server hands out its passive ports from one range
+// (vsftpd pasv_min_port..pasv_max_port, ProFTPD PassivePorts), while the
+// client's SYNs to another service of the same host (a database, a web
+// console) go anywhere. A server that picks from all ports (no range
+// set) loses these; nothing ties its ports to FTP.
+const adoptNear = 4096
+
+func nearPort(p, announced uint16) bool {
+	return max(p, announced)-min(p, announced) <= adoptNear
 }
 
 // A capture taken on several queues (a multi-queue NIC, RSS: each flow

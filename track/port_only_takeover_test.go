@@ -105,6 +105,25 @@ func TestPortOnlyMatchTakenOverByBetterSYN(t *testing.T) {
 			s.reply(226, "Transfer complete.")
 		}, OutcomeTransferred, MatchExact, dcli, dsrv, 2000, false},
 
+		{"PASV through a NAT on the client's side: a spoofed SYN answered in vain first, then the client's transfer", func(s *session) {
+			passive(s)
+			s.segAck(stray, dsrv, decode.FlagSYN, 777, 0, 0)
+			s.segAck(dsrv, stray, decode.FlagSYN|decode.FlagACK, 9000, 778, 0) // never acknowledged
+			s.cmd("RETR", "f")
+			transfer(s, nat, dsrv)
+			s.segAck(dsrv, stray, decode.FlagSYN|decode.FlagACK, 9000, 778, 0) // sent again
+			s.reply(226, "Transfer complete.")
+		}, OutcomeTransferred, MatchPortOnly, nat, dsrv, 2000, true},
+		{"PASV through a NAT on the client's side: a scanner's SYN, SYN-ACK and its RST first, then the client's transfer", func(s *session) {
+			passive(s)
+			s.segAck(stray, dsrv, decode.FlagSYN, 777, 0, 0)
+			s.segAck(dsrv, stray, decode.FlagSYN|decode.FlagACK, 9000, 778, 0)
+			s.segAck(stray, dsrv, decode.FlagRST, 778, 0, 0)
+			s.cmd("RETR", "f")
+			transfer(s, nat, dsrv)
+			s.reply(226, "Transfer complete.")
+		}, OutcomeTransferred, MatchPortOnly, nat, dsrv, 2000, true},
+
 		// The port-only match stands.
 		{"PASV through a NAT on the client's side: the only connection is port-only", func(s *session) {
 			passive(s)

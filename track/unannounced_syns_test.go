@@ -20,8 +20,9 @@ import (
 // announcement names, one the server answered with a SYN-ACK (only its
 // handshake is held), a single SYN the client moved on from sooner than
 // TCP resends one (answered by what the capture lost, or a late retry:
-// nothing to tell), a SYN to another host, and any in a session seen
-// from its start.
+// nothing to tell), a SYN to another host, SYNs to another service of the
+// server's far from the ports it announces (a database, a web console),
+// and any in a session seen from its start.
 func TestHeldSYNsOfAnAnnouncementBeforeTheCapture(t *testing.T) {
 	a := netip.MustParseAddrPort("198.51.100.7:53194")
 	b := netip.MustParseAddrPort("192.0.2.10:40011")
@@ -47,6 +48,19 @@ func TestHeldSYNsOfAnAnnouncementBeforeTheCapture(t *testing.T) {
 			s.segAck(a, b, decode.FlagSYN, isn, 0, 0)
 			s.segAck(b, a, ackRST, 0, isn+1, 0)
 		}, OutcomeRefused, 1},
+		{"one SYN to another service of the server (3306) refused by RST", true, func(s *session) {
+			c := netip.MustParseAddrPort("192.0.2.10:3306")
+			s.segAck(a, c, decode.FlagSYN, isn, 0, 0)
+			s.segAck(c, a, ackRST, 0, isn+1, 0)
+			s.tick(2 * time.Second)
+		}, 0, 0},
+		{"three SYNs to another service of the server (8443), far from the passive ports", true, func(s *session) {
+			c := netip.MustParseAddrPort("192.0.2.10:8443")
+			for range 3 {
+				s.segAck(a, c, decode.FlagSYN, isn, 0, 0)
+				s.tick(time.Second)
+			}
+		}, 0, 0},
 		{"one SYN, the client moves on at once", true, func(s *session) {
 			s.segAck(a, b, decode.FlagSYN, isn, 0, 0)
 		}, 0, 0},

@@ -227,7 +227,9 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 		if x == dc {
 			break
 		}
-		if x.Passive && (x.Via == ftp.ViaEPSV) != epsv && x.Outcome.Failed() && x.Outcome != track.OutcomeNotAttempted {
+		// An inferred connection (Via 0: its announcement not seen) was
+		// of no known form.
+		if x.Passive && x.Via != 0 && (x.Via == ftp.ViaEPSV) != epsv && x.Outcome.Failed() && x.Outcome != track.OutcomeNotAttempted {
 			failed = x
 		}
 	}
