@@ -575,7 +575,8 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// "500 HUNTER2: command not understood."), up to the final reply
 		// to it.
 		if p.echoLen&echoErrorsOnly == 0 || r.Code >= 400 {
-			e.SecretEcho = echoIn(r.Text, p.echoSum, int(p.echoLen&^echoErrorsOnly))
+			n := int(p.echoLen &^ echoErrorsOnly)
+			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r)
 		}
 		if !ftp.IsPreliminary(r.Code) {
 			p.echoLen = 0
@@ -695,6 +696,11 @@ const (
 	// is no echo: ProFTPD's "230 Anonymous access granted" to the password
 	// "anonymous", wu-ftpd's "230 Guest login ok" to "guest".
 	echoErrorsOnly = 0x80
+	// echoAny, as echoLen: a masked line cut by the line bound whose
+	// secret's own first bytes are too few to fingerprint (the line
+	// keeps its head and tail, not the bytes a reply would repeat in
+	// one run): every reply up to the final one is taken for an echo.
+	echoAny = 1
 )
 
 func foldCase(c byte) uint32 {
@@ -754,6 +760,19 @@ func echoIn(text string, sum uint32, n int) bool {
 // verb, else the whole line (a bare password after a 331, a line after a
 // gap).
 func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
+	if glue, cut := ftp.CutLine(line, p.maxLine); cut {
+		// The line keeps its first and last bytes (the splitter's
+		// bound): only what precedes the glue is the secret's own run of
+		// bytes, which an echo would hold.
+		tail := len(line) - glue
+		line = line[:glue]
+		cmd.Arg = cmd.Arg[:max(len(cmd.Arg)-tail, 0)]
+		defer func() {
+			if p.echoLen&^echoErrorsOnly == 0 {
+				p.echoLen = echoAny
+			}
+		}()
+	}
 	if err == nil {
 		switch cmd.Verb {
 		case "PASS":
@@ -780,6 +799,23 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 		line = line[i+4:]
 	}
 	armEcho(p, line)
+}
+
+// replyCut tells whether a line of r was cut by the line bound: its head
+// and tail are glued, so a secret it repeats across the glue is in no
+// run of bytes echoIn would find. Such a reply, while a secret is looked
+// for, is taken for an echo.
+func (p *sessionParser) replyCut(r *ftp.Reply) bool {
+	bound := p.maxLine
+	if bound <= 0 {
+		bound = ftp.DefaultMaxLine
+	}
+	for _, l := range r.Lines {
+		if len(l) >= bound {
+			return true
+		}
+	}
+	return false
 }
 
 // sitePassword tells whether a SITE argument changes a password (Serv-U's

@@ -108,6 +108,20 @@ const maxLineTail = 256
 // the client and a firewall's FTP helper still read.
 func lineTail(max int) int { return min(maxLineTail, max/4) }
 
+// CutLine tells, of a line a splitter of bound max emitted, whether it
+// may have been cut (it fills the bound), and where its kept tail
+// begins: the bytes before glue are the line's own first bytes, those
+// from glue on its last, with the middle dropped between them.
+func CutLine(text []byte, max int) (glue int, cut bool) {
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	if len(text) < max {
+		return len(text), false
+	}
+	return len(text) - lineTail(max), true
+}
+
 func (s *LineSplitter) max() int {
 	if s.MaxLine > 0 {
 		return s.MaxLine
