@@ -118,6 +118,9 @@ type liveWorker struct {
 	packets    uint64
 	lastPacket time.Time
 	nextSecond time.Time
+	// idleAt: the time of the latest idle tick, which moves the packet
+	// clock on while no packet comes (dec.Tick).
+	idleAt time.Time
 
 	mu  sync.Mutex
 	pub workerSnapshot
@@ -129,13 +132,17 @@ type workerSnapshot struct {
 	Limits           track.Limits
 	Packets          uint64
 	LastPacket       time.Time
+	Clock            time.Time // the packet clock: LastPacket, or a later idle tick
 	OpenSessions     int
 	OpenExpectations int
 }
 
 func (w *liveWorker) publish() {
 	s := workerSnapshot{Decode: w.dec.Stats(), Limits: w.trk.Limits(), Packets: w.packets, LastPacket: w.lastPacket,
-		OpenSessions: w.trk.OpenSessions(), OpenExpectations: w.trk.OpenExpectations()}
+		Clock: w.lastPacket, OpenSessions: w.trk.OpenSessions(), OpenExpectations: w.trk.OpenExpectations()}
+	if w.idleAt.After(s.Clock) {
+		s.Clock = w.idleAt
+	}
 	w.mu.Lock()
 	w.pub = s
 	w.mu.Unlock()
@@ -220,6 +227,7 @@ func (r *liveWorkers) run(ctx context.Context) error {
 				return r.packet(w, data, ci, link, iface)
 			}, func(now time.Time) {
 				w.dec.Tick(now) // the packet clock: decode expires, then track
+				w.idleAt = now
 				w.publish()
 			})
 			// A worker ends when asked to or when its socket failed;
@@ -289,13 +297,15 @@ func (r *liveWorkers) second() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if r.lines != nil {
-		var last time.Time
+		// The workers' packet clock, idle ticks included (as one worker's
+		// live loop ticks its output when no packet comes).
+		var now time.Time
 		for _, w := range r.workers {
-			if p := w.published().LastPacket; p.After(last) {
-				last = p
+			if c := w.published().Clock; c.After(now) {
+				now = c
 			}
 		}
-		r.lines.tick(last)
+		r.lines.tick(now)
 	}
 	if r.outFile != nil {
 		// Between records: no record is being written while a.mu is held.

@@ -57,6 +57,7 @@ type zeekOutput struct {
 	// findings about it (release); 0 holds it until its session ends.
 	holdFor, holdMax time.Duration
 	due              []zeekDue // release's scratch
+	releasing        bool      // release is writing: no DataConn is read
 }
 
 type zeekCounts struct {
@@ -143,6 +144,13 @@ type zeekLine struct {
 	cmd       *track.Command
 	announce  *track.DataConn   // the data connection the command armed
 	transfers []*track.DataConn // the data connections the command used
+	// data is the one whose outcome the line carries: announce, else the
+	// last of transfers. decided: what the line needs of it was copied
+	// (noteData) when it was reported, under the lock the sink's calls
+	// hold with live --workers: release, on the ticker's goroutine, reads
+	// no field of it.
+	data    *track.DataConn
+	decided bool
 }
 
 // zeekFTP is FTP::Info as Zeek logs it, then ftpsniff's fields.
@@ -319,6 +327,16 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 		l.announce = c.Data
 	}
 	l.transfers = c.Transfer
+	l.data = l.announce
+	if l.data == nil && len(l.transfers) > 0 {
+		l.data = l.transfers[len(l.transfers)-1]
+	}
+	if l.data != nil {
+		l.rec.Data = l.data.ID
+		if l.data.Done {
+			o.noteData(l, l.data) // reported before its transfer's final reply
+		}
+	}
 	zs.held = append(zs.held, l)
 	o.held++
 	switch {
@@ -428,9 +446,11 @@ func (o *zeekOutput) release(now time.Time) {
 		}
 		return cmp.Compare(a.id, b.id)
 	})
+	o.releasing = true
 	for _, d := range due {
 		o.writeOldest(d.zs, d.n)
 	}
+	o.releasing = false
 	clear(due)
 	o.due = due[:0]
 }
@@ -445,11 +465,7 @@ func (o *zeekOutput) lineDue(l *zeekLine, now time.Time) bool {
 	case waited < o.holdFor:
 		return false
 	}
-	d := l.announce
-	if d == nil && len(l.transfers) > 0 {
-		d = l.transfers[len(l.transfers)-1]
-	}
-	return d == nil || d.Done
+	return l.data == nil || l.decided
 }
 
 // attach moves to l the pending findings about its command, the data
@@ -493,22 +509,27 @@ func (zs *zeekSession) lineWritten(f zeekFinding) bool {
 	return written(f.cmd)
 }
 
-// finishLine adds what the data connection showed, then writes the line.
-func (o *zeekOutput) finishLine(l *zeekLine) {
-	d := l.announce
-	if d == nil && len(l.transfers) > 0 {
-		d = l.transfers[len(l.transfers)-1]
+// noteData copies to l what its data connection d showed. Called where d
+// may be read: in the sink's calls (Command, Data, SessionEnd), never on
+// release's goroutine.
+func (o *zeekOutput) noteData(l *zeekLine, d *track.DataConn) {
+	l.rec.Data = d.ID
+	if d.Done {
+		l.rec.Outcome = d.Outcome.String()
+		l.rec.DataCID = o.ids.communityID(d.Client, d.Server)
+		l.decided = true
 	}
-	if d != nil {
-		l.rec.Data = d.ID
-		if d.Done {
-			l.rec.Outcome = d.Outcome.String()
-			l.rec.DataCID = o.ids.communityID(d.Client, d.Server)
-		}
-		if l.rec.Command == "RETR" && l.rec.FileSize == nil && d.ExpectedSize >= 0 {
-			n := uint64(d.ExpectedSize)
-			l.rec.FileSize = &n
-		}
+	if l.rec.Command == "RETR" && l.rec.FileSize == nil && d.ExpectedSize >= 0 {
+		n := uint64(d.ExpectedSize)
+		l.rec.FileSize = &n
+	}
+}
+
+// finishLine adds what the data connection showed, then writes the line.
+// From release (o.releasing) only what noteData copied is there.
+func (o *zeekOutput) finishLine(l *zeekLine) {
+	if l.data != nil && !l.decided && !o.releasing {
+		o.noteData(l, l.data)
 	}
 	r := &l.rec
 	r.UserRaw, r.PasswordRaw, r.CommandRaw, r.ArgRaw = rawOf(r.User), rawOf(r.Password), rawOf(r.Command), rawOf(r.Arg)
@@ -521,7 +542,12 @@ func (o *zeekOutput) finishLine(l *zeekLine) {
 func (o *zeekOutput) Data(s *track.Session, d *track.DataConn) {
 	o.counts.data++
 	o.counts.outcomes[d.Outcome.String()]++
-	o.session(s)
+	zs := o.session(s)
+	for _, l := range zs.held {
+		if l.data == d {
+			o.noteData(l, d)
+		}
+	}
 }
 
 // SessionEnd writes the session's lines: every finding is in by now (the

@@ -53,6 +53,7 @@ func TestZeekLiveLinesDoNotWaitForSessionEnd(t *testing.T) {
 		t.Fatalf("after %v: want the USER line only (PASV's data connection is not decided), got %v", zeekLiveHold, got)
 	}
 	pending.Done, pending.Outcome = true, track.OutcomeUnanswered
+	o.Data(s, pending) // the tracker reports it once decided
 	o.release(t0.Add(zeekLiveHold + 3*time.Second))
 	got = lines()
 	if len(got) != 2 || got[1]["command"] != "PASV" || got[1]["ftpsniff.outcome"] != "unanswered" {
