@@ -534,7 +534,11 @@ func (cs *controlConn) otherISN(d int, s *Segment) bool {
 		case ahead == 0:
 		case cs.isAlt(s.Ack):
 			cs.startAt(s.Ack)
-		case (ahead < 0 || ahead > maxAhead) && (!h.started || int32(s.Seq-h.next) <= 0):
+		case (ahead < 0 || ahead > maxAhead) && (!h.started || s.Seq == h.next):
+			// The SYN-ACK the client took is not in the capture. Only an
+			// ACK at the client's own next byte says so: a blind or stale
+			// one (any sequence number behind it would do otherwise)
+			// would make every reply vanish behind a false start.
 			cs.startAt(s.Ack)
 		}
 	case d == dirServer && len(s.Payload) > 0 && cs.isnAltN > 0 && s.Seq != cs.asm.half[d].next && cs.isAlt(s.Seq) && cs.isnOpen():
