@@ -446,7 +446,7 @@ func (t *Tracker) refusalAnswers(dc *DataConn, syn *decode.Segment) {
 	}
 	t.forgetRefusal(dc)
 	if r := rst; r != nil && r.Src == syn.Dst && r.Dst == syn.Src && r.Ack == syn.Seq+1 {
-		if d := syn.TS.Sub(r.TS); -answerHoldWindow <= d && d <= answerHoldWindow {
+		if d := syn.TS.Sub(r.TS); -answerAfterSYN <= d && d <= answerHoldWindow {
 			h := t.resets
 			for i := range h.segs { // replayReset has nothing left to feed
 				if x := &h.segs[i]; x.Num == r.Num && x.Num != 0 {

@@ -249,6 +249,13 @@ const synHoldWindow = time.Second
 // microseconds; queues reorder by less than a millisecond or two).
 const answerHoldWindow = 2 * time.Millisecond
 
+// answerAfterSYN: how much later than a SYN, in packet time, a held answer
+// that acknowledges exactly that SYN (an RST at its ISN+1, an ICMP error
+// quoting it) may be stamped and still be its answer: a round trip. The
+// capture's queues wrote the answer first, but its own time is after the
+// SYN's, as an answer's is.
+const answerAfterSYN = 3 * time.Second
+
 // maxHeldSYNs bounds the held SYNs; one replaced while it could still be
 // replayed is counted in Limits.SYNsHeldOverwritten.
 const maxHeldSYNs = 16
@@ -527,7 +534,7 @@ func (t *Tracker) replayReset(syn *decode.Segment) {
 		if r.Num == 0 {
 			continue
 		}
-		if d := syn.TS.Sub(r.TS); d > answerHoldWindow || d < -answerHoldWindow {
+		if d := syn.TS.Sub(r.TS); d > answerHoldWindow || d < -answerAfterSYN {
 			if d > answerHoldWindow {
 				r.Num = 0 // too old to answer any SYN to come
 				h.live--
@@ -588,7 +595,7 @@ func (t *Tracker) replayUnreachable(syn *decode.Segment) {
 		if u.Num == 0 {
 			continue
 		}
-		if d := syn.TS.Sub(u.TS); d > answerHoldWindow || d < -answerHoldWindow {
+		if d := syn.TS.Sub(u.TS); d > answerHoldWindow || d < -answerAfterSYN {
 			if d > answerHoldWindow {
 				u.Num = 0 // too old to answer any SYN to come
 				h.live--

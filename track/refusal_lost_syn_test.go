@@ -65,6 +65,14 @@ func TestRefusalOfALostSYN(t *testing.T) {
 			s.segAck(dsrv, dcli, ackRST, 0, isn+1, 0)
 			s.segAck(dcli, dsrv, decode.FlagSYN, isn, 0, 0)
 		}, OutcomeRefused, 1, dcli, dsrv},
+		{"PASV, RST+ACK written before the SYN, stamped a 20 ms round trip after it", func(s *session) {
+			passive(s)
+			t0 := s.now
+			s.tick(20 * time.Millisecond)
+			s.segAck(dsrv, dcli, ackRST, 0, isn+1, 0)
+			s.now = t0 // the queues wrote the SYN second
+			s.segAck(dcli, dsrv, decode.FlagSYN, isn, 0, 0)
+		}, OutcomeRefused, 1, dcli, dsrv},
 		{"PASV, bare RST: it answers no SYN", func(s *session) {
 			passive(s)
 			s.segAck(dsrv, dcli, decode.FlagRST, 0, 0, 0)
