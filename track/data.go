@@ -350,28 +350,7 @@ func (t *Tracker) refusedBy(s *decode.Segment, only *DataConn) *DataConn {
 		// connection the capture did not see on a reused port.
 		return nil
 	}
-	connector, listener := s.Dst, s.Src
-	cands := t.byPort[listener.Port()]
-	for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
-		dc := cands[i]
-		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(s.TS) > answerHoldWindow {
-			continue
-		}
-		sess := dc.Session
-		c, l := sess.Client.Addr(), sess.Server.Addr()
-		if !dc.Passive {
-			c, l = l, c
-		}
-		if connector.Addr() != c || listener.Addr() != dc.Announced.Addr() && listener.Addr() != l {
-			continue
-		}
-		if endedBefore(sess, decode.MakeConnKey(connector, listener)) {
-			// A late RST of a connection to the same port that ended.
-			return nil
-		}
-		return dc
-	}
-	return nil
+	return t.answeredAnnouncement(s.Dst, s.Src, s.TS, only)
 }
 
 // unreachableFor finds the announcement waiting (only that one, when only
@@ -388,11 +367,20 @@ func (t *Tracker) unreachableFor(u *decode.Unreachable, only *DataConn) *DataCon
 	if !u.V6 && u.Code == 4 {
 		return nil
 	}
-	connector, listener := u.Src, u.Dst
+	return t.answeredAnnouncement(u.Src, u.Dst, u.TS, only)
+}
+
+// answeredAnnouncement finds the announcement waiting (only that one,
+// when only is not nil) that an answer at ts to a lost SYN from connector
+// to listener concerns: listener at the announced port, on the announced
+// (or the control) address, connector the session's peer that connects,
+// from at most answerHoldWindow before the announcement on; none when a
+// connection of the session's on that 4-tuple ended (a late answer to it).
+func (t *Tracker) answeredAnnouncement(connector, listener netip.AddrPort, ts time.Time, only *DataConn) *DataConn {
 	cands := t.byPort[listener.Port()]
 	for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
 		dc := cands[i]
-		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(u.TS) > answerHoldWindow {
+		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(ts) > answerHoldWindow {
 			continue
 		}
 		sess := dc.Session
