@@ -220,16 +220,8 @@ func (x *ConnIndex[V]) Clear() {
 	x.collided = nil
 }
 
-// MaxClockStep is the longest forward step of packet time between two
-// packets that is time passing: a longer one is the capture's clock
-// being set (an NTP step, files of different days read as one), which
-// the idle clock below does not count, nor do the tracker's waits
-// (track: packetClock), so that the two agree on what an idle
-// connection is.
-const MaxClockStep = maxClockStep
-
 // idleClock is packet time for idle expiry: it moves with the capture's
-// packets, but a forward step longer than maxClockStep (the capture's
+// packets, but a forward step longer than MaxClockStep (the capture's
 // clock set, files of different days read as one) moves it not at all,
 // so that nothing idles out on it, and a step back waits until packet
 // time is past the latest seen. It never goes back, so the lists ordered
@@ -245,7 +237,7 @@ type idleClock struct {
 }
 
 // advance moves the clock to packet time ts; it tells whether ts is a
-// forward step of more than maxClockStep, which is not counted. It runs
+// forward step of more than MaxClockStep, which is not counted. It runs
 // for every TCP segment: integer nanoseconds, not time.Time arithmetic.
 func (c *idleClock) advance(ts time.Time) (jumped bool) {
 	n := ts.UnixNano()
@@ -260,7 +252,7 @@ func (c *idleClock) advance(ts time.Time) (jumped bool) {
 		return false
 	}
 	c.latest = n
-	if step > maxClockStep {
+	if step > MaxClockStep {
 		return !between
 	}
 	c.elapsed += step

@@ -34,11 +34,12 @@ const (
 	// its tombstone, on the idle clock, which a late packet without bytes
 	// renews.
 	ResumeWait = tombstoneTTL
-	// maxClockStep: a forward step of packet time longer than this between
+	// MaxClockStep: a forward step of packet time longer than this between
 	// two packets is the capture's clock being set (an NTP step, files of
 	// different days read as one), not time the connections sat idle
-	// (conntable.go: idleClock).
-	maxClockStep = 24 * time.Hour
+	// (conntable.go: idleClock), nor time the tracker's waits count
+	// (track: packetClock), so that the two agree on what idle is.
+	MaxClockStep = 24 * time.Hour
 )
 
 // connPhase is where a control connection is in its life.

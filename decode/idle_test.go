@@ -299,10 +299,10 @@ func TestIdleClockBackwards(t *testing.T) {
 	if got := c.since(); got != 2*time.Minute {
 		t.Errorf("after the step forward: %s, want 2m", got)
 	}
-	if !c.advance(convT0.Add(2*time.Minute + maxClockStep + time.Second)) {
-		t.Error("a step over maxClockStep not reported")
+	if !c.advance(convT0.Add(2*time.Minute + MaxClockStep + time.Second)) {
+		t.Error("a step over MaxClockStep not reported")
 	}
-	c.advance(convT0.Add(3*time.Minute + maxClockStep + time.Second))
+	c.advance(convT0.Add(3*time.Minute + MaxClockStep + time.Second))
 	if got := c.since(); got != 3*time.Minute {
 		t.Errorf("after the jump and a minute: %s, want 3m", got)
 	}

@@ -403,14 +403,12 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 	cs := d.ctl.lookup(s)
 	s.Control = cs != nil && cs.confirmed()
-	if !s.Control {
-		d.pay.segment(s)
-	}
+	followed := !s.Control && d.pay.segment(s)
 	d.h.Segment(s)
 	if cs != nil {
 		d.ctl.segment(cs, s)
-	} else {
-		d.pay.opened(s)
+	} else if !followed {
+		d.pay.opened(s) // one lookup for a followed connection, not two
 	}
 }
 

@@ -218,13 +218,15 @@ func (d *Decoder) PayloadStats() PayloadStats {
 
 // segment takes one segment of a connection that is not a control one,
 // before the Handler sees it: only connections followed already.
-func (t *payloadTable) segment(s *Segment) {
+func (t *payloadTable) segment(s *Segment) (followed bool) {
 	if t == nil || len(t.conns) == 0 {
-		return
+		return false
 	}
 	if pc := t.conns[MakeConnKey(s.Src, s.Dst)]; pc != nil {
 		t.feed(pc, s)
+		return true
 	}
+	return false
 }
 
 // opened starts following a connection the table does not follow, after

@@ -383,15 +383,10 @@ func (t *Tracker) answeredAnnouncement(connector, listener netip.AddrPort, ts ti
 		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(ts) > answerHoldWindow {
 			continue
 		}
-		sess := dc.Session
-		c, l := sess.Client.Addr(), sess.Server.Addr()
-		if !dc.Passive {
-			c, l = l, c
-		}
-		if connector.Addr() != c || listener.Addr() != dc.Announced.Addr() && listener.Addr() != l {
+		if !dc.connectsAs(connector, listener) {
 			continue
 		}
-		if endedBefore(sess, decode.MakeConnKey(connector, listener)) {
+		if endedBefore(dc.Session, decode.MakeConnKey(connector, listener)) {
 			return nil
 		}
 		return dc
@@ -417,22 +412,10 @@ func refusalMatch(dc *DataConn, listener netip.AddrPort) MatchRule {
 // other answer kept answered an earlier SYN the capture lost, and the
 // connection's outcome comes from what follows now.
 func (t *Tracker) refusalAnswers(dc *DataConn, syn *decode.Segment) {
-	var rst *decode.Segment
-	var icmp *decode.Unreachable
-	if h := t.resets; h != nil && h.refusals != nil {
-		if r, ok := h.refusals[dc]; ok {
-			rst = &r
-		}
-	}
-	if h := t.unreach; h != nil && h.refusals != nil {
-		if u, ok := h.refusals[dc]; ok {
-			icmp = &u
-		}
-	}
+	rst, icmp := t.keptRefusal(dc)
 	if rst == nil && icmp == nil {
 		return
 	}
-	t.forgetRefusal(dc)
 	if r := rst; r != nil && r.Src == syn.Dst && r.Dst == syn.Src && r.Ack == syn.Seq+1 {
 		if d := syn.TS.Sub(r.TS); -answerAfterSYN <= d && d <= answerHoldWindow {
 			h := t.resets
@@ -458,6 +441,19 @@ func (t *Tracker) refusalAnswers(dc *DataConn, syn *decode.Segment) {
 		}
 		t.Unreachable(u)
 	}
+}
+
+// connectsAs tells whether connector and listener are dc's peers as
+// matchSYN takes them first, where nothing but the listener's side of the
+// connection was seen (pickUp, answeredAnnouncement): the connector the
+// address of the session's peer that connects, the listener the announced
+// (or the control) address.
+func (dc *DataConn) connectsAs(connector, listener netip.AddrPort) bool {
+	c, l := dc.Session.Client.Addr(), dc.Session.Server.Addr()
+	if !dc.Passive {
+		c, l = l, c
+	}
+	return connector.Addr() == c && (listener.Addr() == dc.Announced.Addr() || listener.Addr() == l)
 }
 
 // pickUp ties a segment other than a bare SYN or an RST to the
@@ -486,14 +482,10 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 			if dc.Done || dc.matched() || !synAck && !serverOpened(dc) {
 				continue
 			}
-			sess := dc.Session
-			c, l := sess.Client.Addr(), sess.Server.Addr()
-			if !dc.Passive {
-				c, l = l, c
-			}
-			if connector.Addr() != c || listener.Addr() != dc.Announced.Addr() && listener.Addr() != l {
+			if !dc.connectsAs(connector, listener) {
 				continue
 			}
+			sess := dc.Session
 			if endedBefore(sess, decode.MakeConnKey(connector, listener)) {
 				// A late segment of a connection to the same port that
 				// ended (a server that hands out its passive ports again).
@@ -777,7 +769,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 				if int32(s.Seq-edge) > 0 {
 					edge = s.Seq
 				}
-				dc.win.rst = &heldReset{ts: s.TS, num: s.Num, dir: uint8(dir), ackEdge: edge}
+				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge}
 			}
 			return
 		}
@@ -1263,8 +1255,7 @@ func (dc *DataConn) endByReset(dir int, ts time.Time) {
 // (finishData): a capture that lost the sender's last segments makes the
 // sender's own exact RST look inexact.
 type heldReset struct {
-	ts  time.Time
-	num uint64
+	ts time.Time
 	// ackEdge: the later of the sender's next sequence number, as seen
 	// when the RST came, and the RST's own: an acknowledgment past it
 	// is of bytes sent after the RST.
@@ -1580,6 +1571,7 @@ func (t *Tracker) reportData(dc *DataConn) {
 		return
 	}
 	dc.reported = true
+	dc.beforePickUp = nil // a reported connection is given back no more (givePickUpBack)
 	if dc.Match == MatchPortOnly {
 		t.unwait(dc) // no longer provisional
 	}

@@ -467,6 +467,23 @@ func (t *Tracker) refusalsBefore(dc *DataConn) {
 	}
 }
 
+// keptRefusal takes (and forgets) the answers kept for dc's announcement:
+// an RST, an ICMP error, either nil.
+func (t *Tracker) keptRefusal(dc *DataConn) (rst *decode.Segment, icmp *decode.Unreachable) {
+	if h := t.resets; h != nil && h.refusals != nil {
+		if r, ok := h.refusals[dc]; ok {
+			rst = &r
+		}
+	}
+	if h := t.unreach; h != nil && h.refusals != nil {
+		if u, ok := h.refusals[dc]; ok {
+			icmp = &u
+		}
+	}
+	t.forgetRefusal(dc)
+	return rst, icmp
+}
+
 // forgetRefusal drops what noteRefusal and holdUnreachable kept for dc.
 func (t *Tracker) forgetRefusal(dc *DataConn) {
 	if t.resets != nil && t.resets.refusals != nil {
@@ -482,19 +499,7 @@ func (t *Tracker) forgetRefusal(dc *DataConn) {
 // capture (SYNs stays 0): refused by the RST kept, or unreachable by the
 // ICMP error kept. It reports whether there was one.
 func (t *Tracker) takeRefusal(dc *DataConn) bool {
-	var rst *decode.Segment
-	var icmp *decode.Unreachable
-	if h := t.resets; h != nil && h.refusals != nil {
-		if r, ok := h.refusals[dc]; ok {
-			rst = &r
-		}
-	}
-	if h := t.unreach; h != nil && h.refusals != nil {
-		if u, ok := h.refusals[dc]; ok {
-			icmp = &u
-		}
-	}
-	t.forgetRefusal(dc)
+	rst, icmp := t.keptRefusal(dc)
 	if rst != nil && icmp != nil && icmp.TS.Before(rst.TS) {
 		rst = nil // the first answer to come is the SYN's
 	}

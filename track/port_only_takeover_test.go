@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 )
@@ -201,4 +202,31 @@ func TestPortOnlyMatchTakenOverByBetterSYN(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHeldPortOnlyMatchReleasedAfterTheWait: a finished port-only match
+// held for a better SYN (a stray's, refused) leaves the port index and is
+// reported once the announcement's wait is over, not at the session's
+// next announcement or end, which may be hours away: it kept the port
+// index non-empty, so every later packet took the slow path.
+func TestHeldPortOnlyMatchReleasedAfterTheWait(t *testing.T) {
+	stray := netip.MustParseAddrPort("203.0.113.9:1024")
+	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.segAck(stray, dsrv, decode.FlagSYN, 777, 0, 0)
+	s.segAck(dsrv, stray, ackRST, 0, 778, 0)
+	for range 120 { // an hour, ticked every 30 s
+		s.tick(30 * time.Second)
+		s.trk.Tick(s.now)
+	}
+	if n := s.trk.OpenExpectations(); n != 0 {
+		t.Errorf("%d expectations open an hour later, want 0", n)
+	}
+	if len(s.rec.data) != 1 {
+		t.Errorf("%d data records an hour later, want the stray's match reported", len(s.rec.data))
+	}
+	s.end()
 }

@@ -540,22 +540,27 @@ func (t *Tracker) tick() {
 	}
 	kept := t.open[:0]
 	for _, dc := range t.open {
-		if dc.Done {
-			continue
-		}
 		switch {
+		case awaitsBetterSYN(dc):
+			// A port-only match held for a better SYN (finishData): it
+			// stays in the port index, and its record held back, only
+			// for as long as the announcement would have waited.
+			if t.clock.since(dc.Armed) > t.opts.ExpectationTimeout {
+				t.reportData(dc)
+			}
+		case dc.Done:
 		case !dc.matched() && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout:
 			t.finishData(dc)
-			continue
 		case dc.SYNs > 0 && !dc.answered() && dc.RSTTS.IsZero() && t.clock.since(dc.LastSYN) > t.opts.UnansweredWait:
 			if dc.ICMP == nil {
 				dc.End = dc.LastSYN
 			}
 			t.finishData(dc)
-			continue
 		case established(dc) && (t.clock.since(dc.lastSeen) > dataIdle || dc.Session.ended && t.clock.since(dc.lastSeen) > dataIdleAfterSession):
 			dc.End, dc.EndReason = dc.lastSeen, EndIdle
 			t.finishData(dc)
+		}
+		if dc.Done && !awaitsBetterSYN(dc) {
 			continue
 		}
 		kept = append(kept, dc)

@@ -71,15 +71,7 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		return fmt.Sprintf("SYN answered by RST after %s", seconds(d.RSTTS.Sub(d.FirstSYN)))
 	case track.OutcomeUnreachable:
-		t := 3
-		if d.ICMP.V6 {
-			t = 1
-		}
-		proto := "ICMP"
-		if d.ICMP.V6 {
-			proto = "ICMPv6"
-		}
-		s := fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
+		s := icmpText(d)
 		if d.SYNs > 1 {
 			s += fmt.Sprintf(", %d SYNs over %s", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
 		}
@@ -199,4 +191,13 @@ func byteSplit(d *track.DataConn) string {
 		s += fmt.Sprintf(" (%d to the client, %d to the server)", toClient, toServer)
 	}
 	return s
+}
+
+// icmpText is an unreachable data connection's ICMP error.
+func icmpText(d *track.DataConn) string {
+	proto, t := "ICMP", 3
+	if d.ICMP.V6 {
+		proto, t = "ICMPv6", 1
+	}
+	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
 }

@@ -723,7 +723,16 @@ func (h *helperLayer) Event(s *track.Session, e *track.Event) {
 }
 
 // SessionEnd implements track.Sink.
-func (h *helperLayer) SessionEnd(s *track.Session) { h.sink.SessionEnd(s) }
+func (h *helperLayer) SessionEnd(s *track.Session) {
+	// Every announcement is reported (Data) or retracted before its
+	// session ends; should one not be, its note goes with the session.
+	for d := range h.armed {
+		if d.Session == s {
+			delete(h.armed, d)
+		}
+	}
+	h.sink.SessionEnd(s)
+}
 
 // quoteWire shows wire text for a message: escaped, in quotes.
 func quoteWire(s string) string {

@@ -339,7 +339,7 @@ type reportOutput struct {
 
 	kept      []keptSection // in the order kept
 	badKept   int
-	displaced int
+	displaced int      // sections replaced by a failed session's (the bound): TestReportBound
 	tmp       *os.File // the sections, created at the first
 	tmpSize   int64
 	buf       bytes.Buffer
@@ -536,6 +536,15 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 	r.kept = append(r.kept, keptSection{id: s.ID, bad: bad, off: off, n: int64(r.buf.Len())})
 	if bad {
 		r.badKept++
+		if !r.recording() {
+			// No section can be drawn any more: the ladders still open
+			// go now, not each at its session's end.
+			for os, ol := range r.open {
+				r.held -= len(ol.rows)
+				delete(r.open, os)
+				r.release(ol)
+			}
+		}
 	}
 	if r.buf.Cap() > 1<<20 {
 		r.buf = bytes.Buffer{} // one huge section does not stay
@@ -616,11 +625,7 @@ func (r *reportOutput) Summary(t totals) {
 		r.fail(err)
 		return
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	err = r.writePage(w, t)
-	if err == nil {
-		err = w.Flush()
-	}
+	err = r.writePageTo(f, t)
 	if err == nil {
 		err = f.Chmod(0o644)
 	}
@@ -644,17 +649,19 @@ func (r *reportOutput) writeInPlace(t totals) {
 		r.fail(err)
 		return
 	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	err = r.writePage(w, t)
-	if err == nil {
-		err = w.Flush()
-	}
+	err = r.writePageTo(f, t)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		r.fail(err)
 	}
+}
+
+// writePageTo writes the page to f through a buffer (writePage flushes
+// it).
+func (r *reportOutput) writePageTo(f *os.File, t totals) error {
+	return r.writePage(bufio.NewWriterSize(f, 64<<10), t)
 }
 
 func (r *reportOutput) closeTmp() {
@@ -679,9 +686,10 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 	fmt.Fprintf(w, "<header><h1>FTP traffic report</h1>\n<p class=\"sub\">written by ftpsniff from %s</p></header>\n", esc(strings.Join(displayNames(r.files, 20), ", ")))
 	r.writeTotals(w, t)
 	r.writeServers(w)
-	r.writeSessions(w)
+	order := r.order()
+	r.writeSessions(w, order)
 	if r.tmp != nil {
-		for _, k := range r.order() {
+		for _, k := range order {
 			if _, err := io.Copy(w, io.NewSectionReader(r.tmp, k.off, k.n)); err != nil {
 				return err
 			}
@@ -889,7 +897,7 @@ func writeNoteHTML(w io.Writer, n *lnote) {
 	sev := min(int(n.sev), 2)
 	cls := [...]string{"dim", "warn", "bad"}[sev]
 	mark := [...]string{"●", "▲", "✖"}[sev]
-	fmt.Fprintf(w, `<div class="note"><span class="%s">%s %s</span> <b>%s</b>: %s`, cls, mark, severityWords[sev], esc(n.code), esc(n.msg))
+	fmt.Fprintf(w, `<div class="note"><span class="%s">%s %s</span> <b>%s</b>: %s`, cls, mark, strings.ToUpper(diagnose.Severity(sev).String()), esc(n.code), esc(n.msg))
 	if n.evidence != "" {
 		fmt.Fprintf(w, `<br><span class="dim">evidence: %s</span>`, esc(n.evidence))
 	}
@@ -901,13 +909,13 @@ func writeNoteHTML(w io.Writer, n *lnote) {
 
 // writeSessions opens the sessions' part with the index of drawn sessions
 // and the legend; the sections follow, copied from the temporary file.
-func (r *reportOutput) writeSessions(w *bufio.Writer) {
+func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 	io.WriteString(w, "<section id=\"sessions\"><h2>Sessions</h2>\n")
 	notDrawn := r.ended - len(r.kept)
 	fmt.Fprintf(w, "<p>%d session%s drawn", len(r.kept), plural(len(r.kept)))
 	if len(r.kept) > 0 {
 		io.WriteString(w, ", failed and warned first:")
-		for _, k := range r.order() {
+		for _, k := range order {
 			cls := "ok"
 			if k.bad {
 				cls = "bad"

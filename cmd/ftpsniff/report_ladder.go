@@ -159,7 +159,6 @@ func (l *ladder) omit(row lrow) {
 		l.gaps = append(l.gaps, lgap{mark: row, at: len(l.rows), lo: 1})
 	}
 	l.gaps[len(l.gaps)-1].note(row)
-	l.omitted++
 	if l.nRecent == recentOmitted {
 		copy(l.recent[:], l.recent[1:])
 		l.nRecent--
@@ -187,7 +186,6 @@ func (l *ladder) unomit(seq uint64, rows int) {
 		for i := len(l.gaps) - 1; i >= 0; i-- {
 			if g := &l.gaps[i]; g.count > rows && g.lo <= seq && seq <= g.hi {
 				g.count -= rows
-				l.omitted -= rows
 				return
 			}
 		}
@@ -205,7 +203,6 @@ func (l *ladder) unomit(seq uint64, rows int) {
 	}
 	g := &l.gaps[gi]
 	g.count -= mine + len(after)
-	l.omitted -= mine
 	n := copy(l.recent[first:], after)
 	l.nRecent = first + n
 	if g.count == 0 {
@@ -249,10 +246,9 @@ type ldata struct {
 
 // ladder is what the report keeps of one open session.
 type ladder struct {
-	rows    []lrow
-	extra   int    // rows kept past maxLadderRows
-	omitted int    // rows not kept, all together
-	gaps    []lgap // each run of rows not kept between kept ones
+	rows  []lrow
+	extra int    // rows kept past maxLadderRows
+	gaps  []lgap // each run of rows not kept between kept ones
 	// recent are the last rows not kept, so that a command drawn after
 	// all (the failed data connection's) splits its gap where it was.
 	recent   [recentOmitted]omittedRow
@@ -497,7 +493,7 @@ func dataRows(d *track.DataConn) []lrow {
 			}
 		case track.OutcomeUnreachable:
 			if d.ICMP != nil {
-				r := add(d.ICMP.TS, 5, to, from, styleRefusal, id+outcomeDetailShort(d))
+				r := add(d.ICMP.TS, 5, to, from, styleRefusal, id+icmpText(d))
 				r.fromMid = !icmpFromTarget
 			}
 		case track.OutcomeUndetermined:
@@ -583,15 +579,6 @@ func icmpFromListener(d *track.DataConn) bool {
 		dst = d.Announced.Addr()
 	}
 	return dst.IsValid() && d.ICMP.From.Unmap() == dst.Unmap()
-}
-
-// outcomeDetailShort is an unreachable data connection's ICMP error.
-func outcomeDetailShort(d *track.DataConn) string {
-	proto, t := "ICMP", 3
-	if d.ICMP.V6 {
-		proto, t = "ICMPv6", 1
-	}
-	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
 }
 
 // noteOf is a finding as a ladder note: the same sentences the text
@@ -991,9 +978,6 @@ func writeArrow(w io.Writer, s *track.Session, r *lrow, top int) {
 	io.WriteString(w, "</text></g>\n")
 }
 
-// severityWords name a note's severity; the icon's shape says it too.
-var severityWords = [...]string{"INFO", "WARNING", "ERROR"}
-
 // writeNote draws a finding's box: its severity as a word, a shape and a
 // colour; what is wrong, the evidence and the fix.
 func writeNote(w io.Writer, it *ladderItem) {
@@ -1011,7 +995,7 @@ func writeNote(w io.Writer, it *ladderItem) {
 	default: // info: a circle with "i"
 		fmt.Fprintf(w, `<circle class="ic" cx="%d" cy="%d" r="7"/><text class="ict" x="%d" y="%d">i</text>`, ix, iy, ix, iy+4)
 	}
-	fmt.Fprintf(w, `<text class="nh" x="%d" y="%d">%s %s</text>`+"\n", x+30, y+18, severityWords[sev], esc(n.code))
+	fmt.Fprintf(w, `<text class="nh" x="%d" y="%d">%s %s</text>`+"\n", x+30, y+18, strings.ToUpper(diagnose.Severity(sev).String()), esc(n.code))
 	for i, l := range it.lines {
 		ly := y + 18 + noteLine*(i+1) + 2
 		tx := x + 30

@@ -57,7 +57,6 @@ type zeekOutput struct {
 	// findings about it (release); 0 holds it until its session ends.
 	holdFor, holdMax time.Duration
 	due              []zeekDue // release's scratch
-	releasing        bool      // release is writing: no DataConn is read
 }
 
 type zeekCounts struct {
@@ -140,7 +139,6 @@ type zeekFinding struct {
 // zeekLine is one ftp.log line, and what it is about.
 type zeekLine struct {
 	rec       zeekFTP
-	at        time.Time // packet time of the line (its ts)
 	cmd       *track.Command
 	announce  *track.DataConn   // the data connection the command armed
 	transfers []*track.DataConn // the data connections the command used
@@ -275,7 +273,6 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	if c.TS.IsZero() && len(c.Replies) > 0 {
 		l.rec.TS = zeekTime(c.Replies[0].TS)
 	}
-	l.at = time.Time(l.rec.TS)
 	if l.rec.User == "" {
 		l.rec.User = "<unknown>" // FTP::Info's default
 	}
@@ -341,9 +338,9 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	o.held++
 	switch {
 	case len(zs.held) > maxZeekHeld:
-		o.writeOldest(zs, len(zs.held)-maxZeekHeld)
+		o.writeOldest(zs, len(zs.held)-maxZeekHeld, true)
 	case o.held > maxZeekHeldTotal:
-		o.writeOldest(zs, len(zs.held)-1)
+		o.writeOldest(zs, len(zs.held)-1, true)
 	}
 }
 
@@ -399,8 +396,10 @@ func zeekJoin(cwd, arg string) string {
 	return "./" + p
 }
 
-// writeOldest writes the session's n oldest held lines before its end.
-func (o *zeekOutput) writeOldest(zs *zeekSession, n int) {
+// writeOldest writes the session's n oldest held lines before its end;
+// mayRead: in a call of the sink's, where their data connections may be
+// read (finishLine).
+func (o *zeekOutput) writeOldest(zs *zeekSession, n int, mayRead bool) {
 	for i := 0; i < n && len(zs.held) > 0; i++ {
 		l := zs.held[0]
 		zs.held[0] = nil
@@ -408,16 +407,18 @@ func (o *zeekOutput) writeOldest(zs *zeekSession, n int) {
 		o.held--
 		o.attach(zs, l)
 		zs.writtenThrough = l.rec.Index
-		o.finishLine(l)
+		o.finishLine(l, mayRead)
 	}
 }
+
+// at is the line's packet time (its ts).
+func (l *zeekLine) at() time.Time { return time.Time(l.rec.TS) }
 
 // zeekDue is a session with lines to write early (release).
 type zeekDue struct {
 	zs *zeekSession
-	n  int       // its oldest n held lines
-	at time.Time // the first one's time
-	id int       // the session's ID, for a stable order
+	n  int // its oldest n held lines
+	id int // the session's ID, for a stable order
 }
 
 // release writes, in live (holdFor > 0), each session's oldest held lines
@@ -437,20 +438,18 @@ func (o *zeekOutput) release(now time.Time) {
 			n++
 		}
 		if n > 0 {
-			due = append(due, zeekDue{zs: zs, n: n, at: zs.held[0].at, id: s.ID})
+			due = append(due, zeekDue{zs: zs, n: n, id: s.ID})
 		}
 	}
 	slices.SortFunc(due, func(a, b zeekDue) int {
-		if c := a.at.Compare(b.at); c != 0 {
+		if c := a.zs.held[0].at().Compare(b.zs.held[0].at()); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.id, b.id)
 	})
-	o.releasing = true
 	for _, d := range due {
-		o.writeOldest(d.zs, d.n)
+		o.writeOldest(d.zs, d.n, false) // the ticker's goroutine: no DataConn is read
 	}
-	o.releasing = false
 	clear(due)
 	o.due = due[:0]
 }
@@ -458,7 +457,7 @@ func (o *zeekOutput) release(now time.Time) {
 // lineDue tells whether a held line has waited long enough: holdMax, or
 // holdFor once the data connection it announced or used is decided.
 func (o *zeekOutput) lineDue(l *zeekLine, now time.Time) bool {
-	waited := now.Sub(l.at)
+	waited := now.Sub(l.at())
 	switch {
 	case waited >= o.holdMax:
 		return true
@@ -526,9 +525,9 @@ func (o *zeekOutput) noteData(l *zeekLine, d *track.DataConn) {
 }
 
 // finishLine adds what the data connection showed, then writes the line.
-// From release (o.releasing) only what noteData copied is there.
-func (o *zeekOutput) finishLine(l *zeekLine) {
-	if l.data != nil && !l.decided && !o.releasing {
+// Without mayRead (release) only what noteData copied is there.
+func (o *zeekOutput) finishLine(l *zeekLine, mayRead bool) {
+	if l.data != nil && !l.decided && mayRead {
 		o.noteData(l, l.data)
 	}
 	r := &l.rec
@@ -583,7 +582,7 @@ func (o *zeekOutput) SessionEnd(s *track.Session) {
 	for i, l := range zs.held {
 		zs.held[i] = nil
 		o.held--
-		o.finishLine(l)
+		o.finishLine(l, true)
 	}
 	zs.held = nil
 }

@@ -349,13 +349,9 @@ func (c *Collector) Segment(s *decode.Segment) {
 			d = nil // the 4-tuple used again: a new connection
 		}
 		if d == nil {
-			if len(c.dataList) >= c.opts.MaxConns {
-				c.limits.DataDropped++
+			if d = c.addData(key, s.Src, s.Dst); d == nil {
 				return
 			}
-			d = &Data{Src: s.Src, Dst: s.Dst}
-			c.data[key] = d
-			c.dataList = append(c.dataList, d)
 		}
 		if duplicate(&d.last, s) {
 			return
@@ -370,13 +366,7 @@ func (c *Collector) Segment(s *decode.Segment) {
 	if d == nil && syn {
 		// A SYN-ACK whose SYN this point did not capture: the SYN passed
 		// (it was answered), so the connection is on record.
-		if len(c.dataList) >= c.opts.MaxConns {
-			c.limits.DataDropped++
-			return
-		}
-		d = &Data{Src: s.Dst, Dst: s.Src}
-		c.data[key] = d
-		c.dataList = append(c.dataList, d)
+		d = c.addData(key, s.Dst, s.Src)
 	}
 	if d == nil {
 		return
@@ -552,3 +542,16 @@ func (c *Collector) Tick(time.Time) {}
 
 // Finish implements decode.Handler.
 func (c *Collector) Finish() {}
+
+// addData records a data connection from src to dst under key, or counts
+// it dropped (nil) when the point holds MaxConns already.
+func (c *Collector) addData(key decode.ConnKey, src, dst netip.AddrPort) *Data {
+	if len(c.dataList) >= c.opts.MaxConns {
+		c.limits.DataDropped++
+		return nil
+	}
+	d := &Data{Src: src, Dst: dst}
+	c.data[key] = d
+	c.dataList = append(c.dataList, d)
+	return d
+}

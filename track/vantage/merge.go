@@ -1,6 +1,7 @@
 package vantage
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -483,7 +484,7 @@ func cmpRank(a, b *payloadCand) int {
 	if a.ev != b.ev {
 		return better(a, b)
 	}
-	return cmpDur(b.dist, a.dist)
+	return cmp.Compare(b.dist, a.dist)
 }
 
 // matchPayload picks the pairs among the candidates: a candidate better
@@ -806,7 +807,7 @@ func (r *Report) order(s *Session) []int {
 			return -1
 		}
 		if topo {
-			return cmpDur(s.pos[a], s.pos[b])
+			return cmp.Compare(s.pos[a], s.pos[b])
 		}
 		ta, tb := va.SYN, vb.SYN
 		if ta.IsZero() || tb.IsZero() {
@@ -815,16 +816,6 @@ func (r *Report) order(s *Session) []int {
 		return s.corrected(a, ta).Compare(s.corrected(b, tb))
 	})
 	return idx
-}
-
-func cmpDur(a, b time.Duration) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // pairWindow is how far apart, on one clock, two points may see the same
