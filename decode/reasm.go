@@ -184,12 +184,14 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 		// Picked up mid-stream: start here.
 		h.started, h.next = true, dataSeq
 	}
-	if fin := dataSeq + uint32(len(payload)); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= maxAhead &&
+	if fin := dataSeq + uint32(len(payload)); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= int32(r.pool.aheadBound()) &&
 		(!h.finSeen || int32(fin-h.finSeq) < 0 && int32(fin-h.next) >= 0) {
 		// The earliest FIN not behind the stream is where it ends: no byte
 		// follows a real FIN, so one further on came with bytes that are
-		// not this stream's (forged, or another incarnation's). A FIN far
-		// ahead is dropped with its bytes.
+		// not this stream's (forged, or another incarnation's). A FIN
+		// further ahead than the stream's bytes may lie (aheadBound: a
+		// data connection's reach, not a control connection's) is dropped
+		// with its bytes.
 		h.finSeen, h.finSeq = true, fin
 	}
 	if len(payload) > 0 {
@@ -564,7 +566,7 @@ func (r *reassembler) inWindow(d int, seq uint32) bool {
 		// sender stands, unless they lie beyond the receiver's window or
 		// the receiver went on without them (then they, and an RST after
 		// them, are not the sender's).
-		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= maxAhead && !r.heldBeyondWindow(d) && !r.notTaken(d)
+		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= int32(r.pool.aheadBound()) && !r.heldBeyondWindow(d) && !r.notTaken(d)
 	}
 	return false
 }
