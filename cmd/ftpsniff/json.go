@@ -149,8 +149,8 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w := o.begin()
 	w.str("type", "session")
 	w.int("id", int64(s.ID))
-	w.str("client", addrString(s.Client))
-	w.str("server", addrString(s.Server))
+	w.addr("client", s.Client)
+	w.addr("server", s.Server)
 	w.str("user", s.User)
 	w.raw("user_raw", s.User)
 	w.bool("login", s.Login == track.LoginOK)
@@ -232,9 +232,9 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 			w.strOmit("endpoint_error", e)
 			w.raw("endpoint_error_raw", e)
 		case c.Data != nil:
-			w.strOmit("endpoint", addrString(c.Data.Announced))
+			w.addrOmit("endpoint", c.Data.Announced)
 		default:
-			w.strOmit("endpoint", addrString(c.Endpoint))
+			w.addrOmit("endpoint", c.Endpoint)
 		}
 	}
 	if c.Data != nil {
@@ -254,7 +254,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	o.dataN++
 	o.outcomes[d.Outcome.String()]++
-	client, server := addrString(d.Client), addrString(d.Server)
+	client, server := d.Client, d.Server
 	toServer, toClient := d.Bytes[0], d.Bytes[1]
 	if !d.Passive && d.Client.IsValid() {
 		// Active mode: the server opened it; client/server stay the FTP roles.
@@ -266,9 +266,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.int("session", int64(s.ID))
 	w.int("id", int64(d.ID))
 	w.str("via", d.ViaName())
-	w.str("announced", addrString(d.Announced))
-	w.str("client", client)
-	w.str("server", server)
+	w.addr("announced", d.Announced)
+	w.addr("client", client)
+	w.addr("server", server)
 	w.str("outcome", d.Outcome.String())
 	w.int("bytes", d.TotalBytes())
 	w.int("bytes_to_server", toServer)

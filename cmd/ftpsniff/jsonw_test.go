@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -111,4 +112,25 @@ func FuzzJSONTimeMatchesRFC3339Nano(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestJSONAddrMatchesAddrString: an address written in place is byte for
+// byte the quoted addrString the records wrote before, for IPv4, IPv6,
+// an IPv4-mapped IPv6 address, a zone and the zero value.
+func TestJSONAddrMatchesAddrString(t *testing.T) {
+	for _, ap := range []netip.AddrPort{
+		{},
+		netip.MustParseAddrPort("192.0.2.10:21"),
+		netip.MustParseAddrPort("[2001:db8::1]:40000"),
+		netip.MustParseAddrPort("[::ffff:192.0.2.1]:20"),
+		netip.AddrPortFrom(netip.MustParseAddr("fe80::1").WithZone("eth\"0\n"), 21),
+	} {
+		var w jsonWriter
+		w.begin()
+		w.addr("a", ap)
+		want := `{"a":` + string(appendJSONString(nil, addrString(ap)))
+		if got := string(w.b); got != want {
+			t.Errorf("%v: %s, want %s", ap, got, want)
+		}
+	}
 }
