@@ -973,12 +973,7 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder) {
 		kv("greeting", esc(text))
 	}
 	var notes []string
-	switch {
-	case s.Encrypted && s.ImplicitTLS:
-		notes = append(notes, "control channel encrypted (implicit FTPS)")
-	case s.Encrypted:
-		notes = append(notes, "control channel encrypted (AUTH accepted)")
-	}
+	notes = appendEncryptedNote(notes, s)
 	notes = appendStartNotes(notes, s)
 	if s.File != "" {
 		notes = append(notes, "in "+safe(s.File))

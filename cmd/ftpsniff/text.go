@@ -170,14 +170,7 @@ func (o *textOutput) transcript(s *track.Session) {
 	} else {
 		notes = append(notes, loginString(s))
 	}
-	switch {
-	case s.Encrypted && s.ImplicitTLS:
-		notes = append(notes, "control channel encrypted (implicit FTPS)")
-	case s.Encrypted && s.Midstream && s.Resumed == nil && s.CommandCount == 0:
-		notes = append(notes, "control channel encrypted (TLS from before the capture)")
-	case s.Encrypted:
-		notes = append(notes, "control channel encrypted (AUTH accepted)")
-	}
+	notes = appendEncryptedNote(notes, s)
 	notes = appendStartNotes(notes, s)
 	if s.File != "" {
 		notes = append(notes, "in "+safe(s.File)+" (packet numbers are that file's)")
@@ -255,6 +248,20 @@ func (o *textOutput) transcript(s *track.Session) {
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
 		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+}
+
+// appendEncryptedNote adds how the control channel came to be encrypted,
+// for the transcript and the report alike.
+func appendEncryptedNote(notes []string, s *track.Session) []string {
+	switch {
+	case s.Encrypted && s.ImplicitTLS:
+		return append(notes, "control channel encrypted (implicit FTPS)")
+	case s.Encrypted && s.Midstream && s.Resumed == nil && s.CommandCount == 0:
+		return append(notes, "control channel encrypted (TLS from before the capture)")
+	case s.Encrypted:
+		return append(notes, "control channel encrypted (AUTH accepted)")
+	}
+	return notes
 }
 
 // appendStartNotes adds how the session's connection was found: picked
