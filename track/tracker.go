@@ -203,7 +203,8 @@ type Tracker struct {
 	// number (twin.go). The sessions table owns them; an entry leaves when
 	// its session ends or ages out.
 	byISN    map[uint32]isnSlot
-	isnOrder []isnEntry // byISN's entries, oldest first, for expireISN
+	isnOrder []isnEntry // byISN's entries, oldest first from isnHead, for expireISN
+	isnHead  int
 	// idleEnded keeps, for each session whose control connection decode
 	// closed as idle less than decode.ResumeWait ago, what the session
 	// that continues it takes on should the connection's bytes pick it up

@@ -85,17 +85,24 @@ type isnEntry struct {
 // sameConnectionWindow before now: no copy can pair with them any more.
 // So the index holds the sessions opened in the last two seconds of packet
 // time, not every open one; and the queue at most MaxSessions entries,
-// however dense (or frozen) packet time is.
+// however dense (or frozen) packet time is. The queue's head moves; its
+// entries are moved down only once the head passed half of them, so each
+// entry is moved a bounded number of times however many sessions open in
+// two seconds (a copy of the whole window per session was quadratic).
 func (t *Tracker) expireISN(now time.Time) {
-	i := 0
-	for ; i < len(t.isnOrder) && (now.Sub(t.isnOrder[i].start) > sameConnectionWindow || len(t.isnOrder)-i > t.opts.MaxSessions); i++ {
-		en := t.isnOrder[i]
-		if slot, ok := t.byISN[en.isn]; ok && slot.sess.ID == en.id {
-			delete(t.byISN, en.isn)
+	q, i := t.isnOrder, t.isnHead
+	for ; i < len(q) && (now.Sub(q[i].start) > sameConnectionWindow || len(q)-i > t.opts.MaxSessions); i++ {
+		if slot, ok := t.byISN[q[i].isn]; ok && slot.sess.ID == q[i].id {
+			delete(t.byISN, q[i].isn)
 		}
 	}
-	if i > 0 {
-		t.isnOrder = append(t.isnOrder[:0], t.isnOrder[i:]...)
+	switch {
+	case i == len(q):
+		t.isnOrder, t.isnHead = q[:0], 0
+	case i > len(q)/2:
+		t.isnOrder, t.isnHead = q[:copy(q, q[i:])], 0
+	default:
+		t.isnHead = i
 	}
 }
 
