@@ -23,10 +23,8 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		// RFC 2428: the data goes to the address of the control connection.
 		ann = netip.AddrPortFrom(sess.Server.Addr(), ann.Port())
 	}
-	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
-		sess.DataOmitted++
-		t.limits.DataDropped++
-		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: "data connection table full"})
+	if why := t.noDataRoom(sess); why != "" {
+		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: why})
 		return
 	}
 	if sess.Midstream && t.held != nil {
@@ -36,7 +34,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now.
-	for _, old := range slices.Clone(sess.Data) {
+	for _, old := range unreported(sess.Data) {
 		if !old.Done && !old.answered() && old.RSTTS.IsZero() {
 			if old.SYNs > 0 {
 				old.End = old.LastSYN
@@ -108,13 +106,56 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 }
 
+// unreported copies out of data those not finished or not reported yet:
+// what a new announcement may finish. (A text transcript's session keeps
+// up to MaxDataPerSession reported ones: not copied per announcement.)
+func unreported(data []*DataConn) []*DataConn {
+	var out []*DataConn
+	for _, dc := range data {
+		if !dc.Done || !dc.reported {
+			out = append(out, dc)
+		}
+	}
+	return out
+}
+
+// noDataRoom tells why one more data connection of sess cannot be
+// followed ("" when it can), and counts the bound it hit. The table's
+// bound is on connections not finished (finished ones waiting for the
+// next tick to leave t.open make room at once); the session's on those
+// it keeps (a text transcript keeps every one of its session's; with
+// RecentOnly the session keeps the live and latest ones only).
+func (t *Tracker) noDataRoom(sess *Session) string {
+	if len(t.open) >= t.opts.MaxDataConns && t.doneInOpen > 0 {
+		t.compactOpen()
+	}
+	switch {
+	case len(sess.Data) >= t.opts.MaxDataPerSession:
+		sess.DataOmitted++
+		t.limits.DataSessionFull++
+		return fmt.Sprintf("data connections of this session past its %d: not followed", t.opts.MaxDataPerSession)
+	case len(t.open) >= t.opts.MaxDataConns:
+		sess.DataOmitted++
+		t.limits.DataDropped++
+		return "data connection table full"
+	}
+	return ""
+}
+
+// compactOpen takes finished data connections out of t.open, but for
+// port-only matches held for a better SYN, which tick releases.
+func (t *Tracker) compactOpen() {
+	t.open = slices.DeleteFunc(t.open, func(x *DataConn) bool { return x.Done && !awaitsBetterSYN(x) })
+	t.doneInOpen = 0
+}
+
 // addOpen adds a data connection to those expiry walks. Finished ones
 // leave t.open at the next tick; a burst of announcements inside one
 // second of packet time (a million 227s in a pipelined session) compacts
 // it here too, so it holds what is open, not what passed.
 func (t *Tracker) addOpen(dc *DataConn) {
 	if len(t.open) >= t.openCompactAt {
-		t.open = slices.DeleteFunc(t.open, func(x *DataConn) bool { return x.Done })
+		t.compactOpen()
 		t.openCompactAt = max(2*len(t.open), 64)
 	}
 	t.open = append(t.open, dc)
@@ -126,6 +167,7 @@ func (t *Tracker) retract(sess *Session, dc *DataConn) {
 	t.unwait(dc)
 	t.forgetRefusal(dc)
 	dc.Done = true // never reported; tick drops it from t.open
+	t.doneInOpen++
 	if i := slices.Index(sess.Data, dc); i >= 0 {
 		sess.Data = slices.Delete(sess.Data, i, i+1)
 		sess.DataCount--
@@ -634,9 +676,7 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 // (passive: opened by its client). With link, it is tied to the transfer
 // command waiting for one, or the next one (its commands are readable).
 func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bool) bool {
-	if len(sess.Data) >= t.opts.MaxDataPerSession || len(t.data)+len(t.open) >= t.opts.MaxDataConns {
-		sess.DataOmitted++
-		t.limits.DataDropped++
+	if t.noDataRoom(sess) != "" {
 		return true
 	}
 	t.seq++
@@ -1401,6 +1441,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 		return
 	}
 	dc.Done = true
+	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {
 		// The verdict is all that is kept: the scanners and their buffers go.
 		dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()

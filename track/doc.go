@@ -84,10 +84,12 @@
 //   - sessions at once: Options.MaxSessions (10,000; Limits.SessionsDropped);
 //     the sequence-number index holds the sessions opened in the last two
 //     seconds of packet time, at most one entry per open session
-//   - data connections under way and announcements waiting, together:
-//     Options.MaxDataConns (100,000; Limits.DataDropped); per session
-//     MaxDataPerSession (4,096); 64 announcements per port
-//     (Limits.ExpectationsEvicted)
+//   - data connections under way and announcements waiting, together
+//     (not yet finished: finished ones make room at once):
+//     Options.MaxDataConns (100,000; Limits.DataDropped); per session,
+//     those it keeps (all, for a transcript; with RecentOnly the live and
+//     latest): MaxDataPerSession (4,096; Limits.DataSessionFull); 64
+//     announcements per port (Limits.ExpectationsEvicted)
 //   - commands awaiting a reply per session: MaxPending (64;
 //     Limits.PendingOverflow)
 //   - transcript per session: MaxTranscript commands (10,000;

@@ -516,7 +516,7 @@ type Session struct {
 	Data            []*DataConn      // with RecentOnly, only the live and latest ones
 	DataCount       int              // data connections of the session
 	DataOutcomes    [NumOutcomes]int // reported data connections, by outcome
-	DataOmitted     int
+	DataOmitted     int              // data connections not followed: a bound was hit
 	Events          []Event
 	EventsOmitted   int
 

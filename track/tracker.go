@@ -63,6 +63,11 @@ const DefaultTranscriptBudget = 10000
 // sessions open at once hold the whole transcript budget.
 const recentMin = 4
 
+// DefaultMaxDataPerSession is how many data connections one session keeps
+// (with RecentOnly, not yet reported; else all of them, for its
+// transcript), unless Options say otherwise.
+const DefaultMaxDataPerSession = 4096
+
 // recentKept is how many commands and finished data connections a
 // session keeps with RecentOnly.
 const recentKept = 32
@@ -76,7 +81,7 @@ func (o *Options) defaults() {
 	def(&o.MaxSessions, 10000)
 	def(&o.MaxTranscript, 10000)
 	def(&o.MaxPending, 64)
-	def(&o.MaxDataPerSession, 4096)
+	def(&o.MaxDataPerSession, DefaultMaxDataPerSession)
 	def(&o.MaxDataConns, 100000)
 	def(&o.MaxEventsPerSess, 1000)
 	def(&o.TranscriptBudget, DefaultTranscriptBudget)
@@ -104,10 +109,13 @@ const (
 
 // Limits counts every bound the tracker hit.
 type Limits struct {
-	SessionsDropped     int `json:"sessions_dropped"` // control connections not followed: session table full
-	CommandsOmitted     int `json:"commands_omitted"` // commands not kept in transcripts
-	PendingOverflow     int `json:"pending_overflow"` // commands given up as unanswered: pending queue full
-	DataDropped         int `json:"data_dropped"`     // data connections not followed: table full
+	SessionsDropped int `json:"sessions_dropped"` // control connections not followed: session table full
+	CommandsOmitted int `json:"commands_omitted"` // commands not kept in transcripts
+	PendingOverflow int `json:"pending_overflow"` // commands given up as unanswered: pending queue full
+	DataDropped     int `json:"data_dropped"`     // data connections not followed: table full
+	// DataSessionFull counts data connections not followed because their
+	// session kept MaxDataPerSession already (text output keeps them all).
+	DataSessionFull     int `json:"data_session_full,omitempty"`
 	ExpectationsEvicted int `json:"expectations_evicted"`
 	EventsOmitted       int `json:"events_omitted"`
 	RepliesOmitted      int `json:"replies_omitted"` // greeting lines or 1yz replies beyond their bound
@@ -224,7 +232,10 @@ type Tracker struct {
 	// openCompactAt: the length of open at which finished entries are
 	// dropped before the next append.
 	openCompactAt int
-	nextData      int
+	// doneInOpen counts data connections finished since open was last
+	// compacted: when the table looks full, whether compacting may help.
+	doneInOpen int
+	nextData   int
 
 	limits Limits
 	// transcript counts the entries the open sessions' transcripts hold.
@@ -568,6 +579,7 @@ func (t *Tracker) tick() {
 	}
 	clear(t.open[len(kept):])
 	t.open = kept
+	t.doneInOpen = 0
 }
 
 // closeReasons maps decode's reason for a closed control connection to

@@ -823,6 +823,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.TranscriptBudget), fmt.Sprintf("of the commands and events left out, by the bound on all open transcripts together (%d)", track.DefaultTranscriptBudget))
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
+	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d already (the text output keeps all of a session's; --json follows them on)", track.DefaultMaxDataPerSession))
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
 	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
