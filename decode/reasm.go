@@ -157,7 +157,8 @@ type heldPool struct {
 // first: when it acknowledges bytes of the other direction the capture
 // lacks, they are lost, not late, and the gap is reported before this
 // segment's own bytes (so a reply is not paired with a command lost
-// before it).
+// before it). Only the ACK of a segment that lies where its sender
+// plausibly stands is looked at (ackPlausible).
 func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byte, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
 	// Bytes past a hole beyond the receiver's window are held like any
@@ -167,37 +168,80 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 	if beyond {
 		r.noteBeyond(d, seq, len(payload))
 	}
-	if fl.Has(FlagACK) && !beyond {
+	dataSeq := seq
+	if fl.Has(FlagSYN) {
+		dataSeq = seq + 1
+	}
+	if fl.Has(FlagACK) && !beyond && r.ackPlausible(d, dataSeq, ack) {
 		r.acked(1-d, ack, num, ts, out)
 		if fl.Has(FlagSYN) || !h.started || int32(seq-h.next) <= 0 {
 			r.tookTo(d, ack)
 		}
 	}
-	dataSeq := seq
-	if fl.Has(FlagSYN) {
-		dataSeq = seq + 1
-		if !h.started {
-			h.started, h.next = true, dataSeq
-		}
-	}
 	if !h.started {
-		// Picked up mid-stream: start here.
+		// Picked up mid-stream (or at its SYN): start here.
 		h.started, h.next = true, dataSeq
 	}
 	if fin := dataSeq + uint32(len(payload)); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= int32(r.pool.aheadBound()) &&
-		(!h.finSeen || int32(fin-h.finSeq) < 0 && int32(fin-h.next) >= 0) {
+		int32(fin-h.next) >= 0 && (!h.finSeen || int32(fin-h.finSeq) < 0) {
 		// The earliest FIN not behind the stream is where it ends: no byte
 		// follows a real FIN, so one further on came with bytes that are
 		// not this stream's (forged, or another incarnation's). A FIN
-		// further ahead than the stream's bytes may lie (aheadBound: a
-		// data connection's reach, not a control connection's) is dropped
-		// with its bytes.
+		// behind the bytes the stream delivered is no FIN of it either
+		// (the first one too: taken, it made the real FIN after it
+		// ignored). A FIN further ahead than the stream's bytes may lie
+		// (aheadBound: a data connection's reach, not a control
+		// connection's) is dropped with its bytes.
 		h.finSeen, h.finSeq = true, fin
 	}
 	if len(payload) > 0 {
 		r.data(d, dataSeq, payload, num, ts, out)
 	}
 	r.maybeFinished(d, num, ts, out)
+}
+
+// ackPlausible tells whether the ACK a segment of direction d carries,
+// its bytes (or their place) at seq, may be taken: as proof that bytes of
+// the other direction the capture lacks were lost (acked), and as where
+// that direction's receiver stands (tookTo). As a receiver accepts a
+// segment (RFC 9293 3.10.7.4, RFC 5961 5), its sequence number must be
+// where its sender plausibly stands. Exactly at d's next byte it is the
+// sender's, and any acknowledgement it carries is taken: the capture may
+// have lost more of the other direction than the reach (a blind forger
+// must guess the sequence number to 32 bits, as for an RST, inWindow).
+// Otherwise the segment must lie no further behind d's next byte, nor
+// further ahead of where d's receiver stands, than the reach (aheadBound:
+// no window of the connection's kind is larger; d's first segment, picked
+// up mid-stream, is not judged), and its ACK no further ahead than the
+// reach of the other direction's bytes as far as the capture shows them
+// (where its receiver stands, the bytes held, the FIN). Without this, one segment forged with random numbers
+// (a blind injector, or a stray of another incarnation) acknowledged far
+// ahead: hundreds of millions of bytes were reported missing, and the
+// session was said to have capture gaps.
+func (r *reassembler) ackPlausible(d int, seq, ack uint32) bool {
+	h, o := &r.half[d], &r.half[1-d]
+	reach := int32(r.pool.aheadBound())
+	if h.started {
+		if seq == h.next {
+			return true
+		}
+		if int32(seq-h.next) < -reach || int32(seq-r.standsAt(d)) > reach {
+			return false
+		}
+	}
+	if !o.started {
+		return true
+	}
+	seen := r.standsAt(1 - d)
+	if n := len(o.held); n > 0 {
+		if end := o.held[n-1].seq + uint32(len(o.held[n-1].data)); int32(end-seen) > 0 {
+			seen = end
+		}
+	}
+	if o.finSeen && int32(o.finSeq+1-seen) > 0 {
+		seen = o.finSeq + 1 // (the FIN takes a sequence number)
+	}
+	return int32(ack-seen) <= reach
 }
 
 // data places one segment's payload.

@@ -120,8 +120,11 @@ func (r *reassembler) advertised(d int, s *Segment) {
 		return
 	}
 	h := &r.half[d]
-	if h.started && int32(s.Seq-h.next) > 0 {
-		return // past a hole in d's own stream, or a blind forgery
+	if h.started && int32(s.Seq-h.next) > 0 || !r.ackPlausible(d, s.Seq, s.Ack) {
+		// Past a hole in d's own stream, or a blind forgery (one far
+		// behind, or acknowledging far ahead: segment does not take its
+		// ACK either).
+		return
 	}
 	h.win, h.winFrom, h.beyond = s.Window, winSegment, 0 // (d is heard)
 }
