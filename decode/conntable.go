@@ -15,22 +15,41 @@ func (cs *controlConn) lru() *lruLinks[*controlConn] { return &cs.links }
 
 // Tombstones: what a closed control connection leaves behind, so that its
 // late packets (a retransmitted FIN, the last ACK, an RST answering
-// them) start no new session. A tombstone is a key and a time, in a ring
-// of fixed size: the oldest is overwritten first, and one older than
-// tombstoneTTL no longer counts.
+// them, the bytes of a session evicted while still alive) start no new
+// session. A tombstone is a key and a time, in a ring: the oldest is
+// overwritten first, and one older than its TTL (tombstoneTTL; an
+// evicted session's, idleClose) no longer counts. The ring starts at
+// tombstoneSlots and doubles, up to tombstonesPerConn slots for each
+// connection the table may hold, when the slot to overwrite still holds
+// a tombstone within its TTL; at that bound such a tombstone is
+// overwritten and counted (Stats.TombstonesForgotten): its late packets
+// may start a session of their own.
 const (
-	tombstoneSlots = 4096
-	tombstoneTTL   = 4 * time.Minute // twice the usual maximum segment lifetime
+	tombstoneSlots    = 4096
+	tombstonesPerConn = 4
+	tombstoneTTL      = 4 * time.Minute // twice the usual maximum segment lifetime
 )
 
 type tombstone struct {
 	key    ConnKey
 	at     time.Time  // on the idle clock
 	resume resumeKind // closed as idle: its next bytes start it again
+	// evicted: a session closed to make room (CloseEvicted), alive when
+	// it was: its next packet may come as late as an idle connection's,
+	// so the tombstone holds for idleClose, not tombstoneTTL.
+	evicted bool
 	// closed: with resume, when it was closed as idle (packet time, the
 	// TS of its ControlClose), which a connection picked up again names
 	// (ControlEvent.ResumesIdleClose).
 	closed time.Time
+}
+
+// ttl is how long after its time the tombstone holds.
+func (tb *tombstone) ttl() time.Duration {
+	if tb.evicted {
+		return idleClose
+	}
+	return tombstoneTTL
 }
 
 // resumeKind says how a connection closed as idle is picked up again when
@@ -53,14 +72,27 @@ const (
 type tombstones struct {
 	ring   []tombstone
 	next   int
+	max    int // slots the ring may grow to
 	hasher connHasher
 	index  map[uint64]int32 // hash of a key -> its ring slot
+	// forgotten counts tombstones overwritten within their TTL, the ring
+	// at its bound (nil: not counted).
+	forgotten *uint64
 }
 
+// init makes an empty ring of n slots (at least one).
 func (t *tombstones) init(n int) {
 	t.ring = make([]tombstone, n)
+	t.max = max(n, 1)
 	t.hasher = newConnHasher()
 	t.index = make(map[uint64]int32, n)
+}
+
+// bound lets the ring grow to limit slots, and counts in forgotten (if
+// not nil) the tombstones overwritten within their TTL once it is there.
+func (t *tombstones) bound(limit int, forgotten *uint64) {
+	t.max = max(t.max, limit)
+	t.forgotten = forgotten
 }
 
 // hash is the index's key for k.
@@ -106,11 +138,26 @@ func (t *tombstones) slot(k ConnKey) (h uint64, i int) {
 	return h, -1
 }
 
-// add leaves a tombstone for k, closed at at; the caller may mark it.
+// add leaves a tombstone for k, closed at at (on the idle clock: now);
+// the caller may mark it.
 func (t *tombstones) add(k ConnKey, at time.Time) *tombstone {
+	if len(t.ring) == 0 {
+		t.grow()
+	}
 	slot := &t.ring[t.next]
 	if slot.key != (ConnKey{}) {
 		if h, i := t.slot(slot.key); i == t.next {
+			if at.Sub(slot.at) <= slot.ttl() {
+				// Still within its TTL: the ring is too small for the
+				// connections closing.
+				if len(t.ring) < t.max {
+					t.grow()
+					return t.add(k, at)
+				}
+				if t.forgotten != nil {
+					*t.forgotten++
+				}
+			}
 			delete(t.index, h)
 		}
 	}
@@ -120,14 +167,35 @@ func (t *tombstones) add(k ConnKey, at time.Time) *tombstone {
 	return slot
 }
 
+// grow doubles the ring (up to max), oldest first, and points next at
+// the first new slot: what is there stays, in the order it came.
+func (t *tombstones) grow() {
+	old := t.ring
+	n := min(max(2*len(old), 64), t.max)
+	ring := make([]tombstone, n)
+	copy(ring, old[t.next:])
+	copy(ring[len(old)-t.next:], old[:t.next])
+	for j := range old {
+		k := ring[j].key
+		if k == (ConnKey{}) {
+			continue
+		}
+		h := t.hash(k)
+		if i, ok := t.index[h]; ok && int(i) == (t.next+j)%len(old) {
+			t.index[h] = int32(j)
+		}
+	}
+	t.ring, t.next = ring, len(old)
+}
+
 // find returns k's tombstone if k closed (or its last late packet came)
-// less than tombstoneTTL before now, else nil. Setting its at renews it.
+// less than its TTL before now, else nil. Setting its at renews it.
 func (t *tombstones) find(k ConnKey, now time.Time) *tombstone {
 	h, i := t.slot(k)
 	if i < 0 {
 		return nil
 	}
-	if now.Sub(t.ring[i].at) > tombstoneTTL {
+	if now.Sub(t.ring[i].at) > t.ring[i].ttl() {
 		delete(t.index, h)
 		return nil
 	}

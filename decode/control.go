@@ -121,6 +121,10 @@ type controlTable struct {
 	clock  idleClock
 	pairs  hostPairs // hosts of the connections in live: when data last moved between them
 	tombs  tombstones
+	// refused: connections not checked for FTP by content because the
+	// candidates were at their bound, so that each is counted once
+	// (Stats.CandidatesFull), however many of its segments ask.
+	refused tombstones
 	// resumedAt: for the connections picked up again after an idle
 	// close that have not been announced yet, when that close was, so
 	// that their ControlOpen says which close they continue.
@@ -145,6 +149,9 @@ func newControlTable(d *Decoder) *controlTable {
 		t.maxCand = DefaultMaxCandidates
 	}
 	t.tombs.init(tombstoneSlots)
+	t.tombs.bound(tombstonesPerConn*t.maxConns, &d.stats.TombstonesForgotten)
+	t.refused.init(0) // allocated when a connection is first refused
+	t.refused.bound(tombstonesPerConn*t.maxCand, nil)
 	t.pairs.init()
 	return t
 }
@@ -227,7 +234,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	case byPort && newConn && d.expect != nil && d.expect.ExpectsData(s.Src, s.Dst):
 		// A data connection to a control port: the rest of it must not be
 		// picked up as a control connection either.
-		t.tombs.add(key, s.TS)
+		t.tombs.add(key, t.clock.now())
 		return nil
 	case byPort:
 		server, client := s.Dst, s.Src
@@ -243,7 +250,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		return cs
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
 		if t.candidates >= t.maxCand {
-			d.stats.CandidatesFull++
+			t.refuse(key)
 			return nil
 		}
 		t.makeRoom()
@@ -258,6 +265,20 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		return t.midstreamCandidate(key, s)
 	}
 	return nil
+}
+
+// refuse counts a connection not checked for FTP by content, the
+// candidates at their bound, once: its key is kept (refused, on the idle
+// clock like a tombstone, renewed by each segment refused) so that its
+// next segments that look like FTP too are not counted again.
+func (t *controlTable) refuse(key ConnKey) {
+	now := t.clock.now()
+	if tomb := t.refused.find(key, now); tomb != nil {
+		tomb.at = now
+		return
+	}
+	t.refused.add(key, now)
+	t.d.stats.CandidatesFull++
 }
 
 // resumed marks a connection just added as the one closed as idle at
@@ -733,8 +754,14 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		t.d.h.Control(e)
 	}
-	if cs.phase != phaseSilent {
+	if cs.phase != phaseSilent && why != CloseCaptureEnd {
+		// (At the capture's end no packet follows: a tombstone would
+		// only push out others, and count them forgotten.)
 		tomb := t.tombs.add(cs.key, t.clock.now())
+		// An evicted session was alive (idle for less than idleClose):
+		// its next packets may come as late as that, and are its own,
+		// not a session of their own that would evict another in turn.
+		tomb.evicted = why == CloseEvicted
 		if why == CloseIdle && !cs.byContent && cs.confirmed() {
 			// Idle is a guess: its next bytes, if any come, start it
 			// again (lookup).

@@ -77,8 +77,13 @@
 //     (10,000); when full, the one silent longest is forgotten, else the one
 //     idle longest is closed as "evicted" (Stats.ControlConnsFull,
 //     SilentEvicted, ControlEvicted)
-//   - connections checked for FTP by content: Options.MaxCandidates (4,096)
-//     (Stats.CandidatesFull); a candidate's server may send 8 KiB before
+//   - connections checked for FTP by content: Options.MaxCandidates (4,096);
+//     a connection refused while they are at the bound is counted once
+//     (Stats.CandidatesFull, connections, not segments): its key is kept,
+//     as a tombstone is, for 4 minutes after its last refused segment, in
+//     a ring of its own allocated as refusals come and bounded at 4 per
+//     candidate (16,384 by default, 120 bytes each and an index entry:
+//     about 2.5 MB); past that ring one may be counted twice; a candidate's server may send 8 KiB before
 //     its client speaks, and it holds back at most 64 events; a candidate
 //     picked up mid-stream (no greeting: the client's FTP commands and the
 //     server's numbered replies, midstream.go) holds back at most 64
@@ -127,8 +132,18 @@
 //     (expiry, eviction), which then moves it to its place in the list by
 //     the pair's time (walking from the back, past the entries seen
 //     since) or closes it; each is looked at once per walk
-//   - tombstones: 4,096, each valid for 4 minutes after the last packet;
-//     indexed by a seeded hash of the key (ConnIndex), the key checked
+//   - tombstones: a ring of 4,096 that doubles while the slot it would
+//     overwrite still holds, up to 4 per control connection the table may
+//     hold (Options.MaxControlConns; 40,000 by default, 120 bytes each
+//     and an index entry: about 6 MB at most), each valid for 4 minutes
+//     after the last packet (an evicted session's for an hour: it was
+//     alive, and its next packet may come as late as an idle one's; its
+//     packets are its own, not a session that would evict another in
+//     turn); indexed by a seeded hash of the key (ConnIndex), the key
+//     checked. 40,000 slots hold 166 closes a second for 4 minutes; past
+//     the bound a tombstone still valid is overwritten and counted
+//     (Stats.TombstonesForgotten): that connection's late bytes may start
+//     a session of their own. A close at the capture's end leaves none.
 //   - line buffers: a connection between lines holds none (splitters at
 //     rest go back to a shared pool)
 //   - out-of-order bytes further than 1 MiB beyond where the receiver

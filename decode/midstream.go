@@ -151,7 +151,7 @@ func (t *controlTable) midstreamCandidate(key ConnKey, s *Segment) *controlConn 
 		return nil
 	}
 	if t.candidates >= t.maxCand {
-		d.stats.CandidatesFull++
+		t.refuse(key)
 		return nil
 	}
 	client, server := s.Dst, s.Src

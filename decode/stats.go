@@ -24,7 +24,7 @@ type Stats struct {
 	ControlGapBytes  uint64 `json:"control_gap_bytes"`  // bytes those gaps covered (when known)
 	LinesTruncated   uint64 `json:"lines_truncated"`    // over-long lines cut at the line bound
 	Candidates       uint64 `json:"candidates"`         // non-standard-port connections checked for FTP by content
-	CandidatesFull   uint64 `json:"candidates_full"`    // candidates not checked because the table was full
+	CandidatesFull   uint64 `json:"candidates_full"`    // connections not checked for FTP by content because the candidates were at their bound, each counted once
 	ControlConnsFull uint64 `json:"control_conns_full"` // new control connections that found the table full (each evicted one)
 
 	// Counters added with the bounded connection table; absent from JSON
@@ -41,4 +41,8 @@ type Stats struct {
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 	IdleResumed      uint64 `json:"idle_resumed,omitempty"`           // control connections closed as idle whose later bytes picked them up again, mid-stream
 	ClockJumps       uint64 `json:"clock_jumps,omitempty"`            // forward steps of packet time over a day within a file: the capture's clock set, not idle time
+	// TombstonesForgotten: closed control connections whose tombstone
+	// was overwritten within its TTL, the ring at its bound: their late
+	// packets may start sessions of their own.
+	TombstonesForgotten uint64 `json:"tombstones_forgotten,omitempty"`
 }
