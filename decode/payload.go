@@ -14,9 +14,15 @@ import (
 // (WantPayload, asked after the Handler saw the segment): from their SYN;
 // from their SYN-ACK when the capture lacks the SYN (both ISNs are in
 // it); from their first bytes when it lacks both (after a GapStartUnknown
-// notice). At most Options.MaxPayloadConns at once, least recently seen
-// first: a new one that finds it full evicts the oldest, whose stream is
-// reported given up (GapGivenUp) and counted (PayloadStats.Evicted).
+// notice). At most Options.MaxPayloadConns at once: a new one that finds
+// it full evicts the least recently seen only when that one has been
+// silent for payloadEvictQuiet (its stream is reported given up,
+// GapGivenUp, and counted, PayloadStats.Evicted); otherwise the newcomer
+// is refused (PayloadStats.Refused), so a crowd of new connections never
+// cuts the ones delivering bytes. A connection given up or refused is
+// remembered (payloadLostKeys of them): it is counted once, and its later
+// bytes do not bring it back mid-stream (only a SYN or SYN-ACK, a known
+// start, does).
 // Before data flows, a SYN or SYN-ACK with another ISN replaces the first
 // until the peer's ACK settles it (payloadConn.isn). Out-of-order bytes
 // are held by the same reassembler as control streams, against bounds of
@@ -81,6 +87,18 @@ func GapConflictBack(n int64) (back int64, ok bool) {
 // reassembled at once when Options.MaxPayloadConns is 0.
 const DefaultMaxPayloadConns = 4096
 
+// payloadEvictQuiet: when the table is full, the least recently seen
+// connection is given up for a newcomer only when silent this long
+// (packet time; longer than TCP's largest retransmission backoff, 120 s
+// on Linux); a connection heard from more recently is still delivering,
+// and the newcomer is refused instead.
+const payloadEvictQuiet = 150 * time.Second
+
+// payloadLostKeys bounds the connections remembered as given up or
+// refused (about 100 bytes each); past it the oldest is forgotten, and
+// may be counted again.
+const payloadLostKeys = 16384
+
 // payloadIdle: a followed connection silent this long (packet time)
 // leaves the table. It is longer than the tracker's idle limit for a data
 // connection (10 min), which reports the connection first.
@@ -88,11 +106,14 @@ const payloadIdle = 11 * time.Minute
 
 // PayloadStats counts what payload reassembly did and every bound it hit.
 type PayloadStats struct {
-	Conns        uint64 `json:"conns"`         // connections followed
-	Bytes        uint64 `json:"bytes"`         // bytes delivered in order
-	Gaps         uint64 `json:"gaps"`          // gaps reported
-	GapBytes     uint64 `json:"gap_bytes"`     // bytes those gaps covered
-	Evicted      uint64 `json:"evicted"`       // connections given up: table full (MaxPayloadConns)
+	Conns    uint64 `json:"conns"`     // connections followed
+	Bytes    uint64 `json:"bytes"`     // bytes delivered in order
+	Gaps     uint64 `json:"gaps"`      // gaps reported
+	GapBytes uint64 `json:"gap_bytes"` // bytes those gaps covered
+	Evicted  uint64 `json:"evicted"`   // connections given up for a newcomer: table full (MaxPayloadConns), silent for payloadEvictQuiet
+	// Refused: connections wanted but not followed, the table full of
+	// connections still sending (each counted once).
+	Refused      uint64 `json:"refused"`
 	Idle         uint64 `json:"idle"`          // connections that left the table idle
 	HeldOverflow uint64 `json:"held_overflow"` // holes given up early: out-of-order bytes past the buffer bound
 	// FromSynAck: connections followed from their SYN-ACK, the capture
@@ -177,6 +198,17 @@ type payloadTable struct {
 	synAcks    map[ConnKey]synAckSeen
 	synAckKeys []ConnKey
 	synAckNext int
+	// lost remembers the connections given up (evicted) or refused, by
+	// their slot in the ring lostKeys (payloadLostKeys).
+	lost     map[ConnKey]lostConn
+	lostKeys []ConnKey
+	lostNext int
+}
+
+// lostConn is a remembered connection the table gave up or refused.
+type lostConn struct {
+	slot    int  // its index in lostKeys
+	refused bool // refused (never followed), not given up
 }
 
 // synAckSeen is a remembered SYN-ACK: from the responder, its sequence
@@ -253,9 +285,14 @@ func (t *payloadTable) opened(s *Segment) {
 	if t.conns[key] != nil {
 		return
 	}
+	if _, ok := t.lost[key]; ok && !syn {
+		// Given up or refused: its bytes from here on would start a
+		// stream in its middle (and count it again).
+		return
+	}
 	switch {
 	case syn && !ack:
-		if !t.h.WantPayload(s.Src, s.Dst) {
+		if !t.h.WantPayload(s.Src, s.Dst) || !t.room(key, s) {
 			return
 		}
 		t.feed(t.add(key, s), s)
@@ -265,10 +302,13 @@ func (t *payloadTable) opened(s *Segment) {
 			t.rememberSynAck(key, s)
 			return
 		}
+		if !t.room(key, s) {
+			return
+		}
 		t.st.FromSynAck++
 		t.feed(t.add(key, s), s) // the SYN-ACK starts both directions (payloadConn.isn)
 	default:
-		if !t.h.WantPayload(s.Src, s.Dst) {
+		if !t.h.WantPayload(s.Src, s.Dst) || !t.room(key, s) {
 			return
 		}
 		if m, ok := t.synAcks[key]; ok {
@@ -386,12 +426,58 @@ func (pc *payloadConn) resetEnds(d int, s *Segment) bool {
 	return s.Seq == next || pc.ackSeen[1-d] && s.Seq == pc.ackHi[1-d]
 }
 
-// add starts following a connection, evicting the least recently seen
-// one when the table is full.
-func (t *payloadTable) add(key ConnKey, s *Segment) *payloadConn {
-	if len(t.conns) >= t.max && t.lru.front() != nil {
+// room tells whether the table can follow key, wanted at segment s.
+// When full, it gives up the least recently seen connection if that one
+// has been silent for payloadEvictQuiet; otherwise the newcomer is
+// refused, counted once (remembered in lost).
+func (t *payloadTable) room(key ConnKey, s *Segment) bool {
+	if len(t.conns) < t.max {
+		return true
+	}
+	if f := t.lru.front(); f != nil && s.TS.Sub(f.lastSeen) > payloadEvictQuiet {
 		t.st.Evicted++
-		t.remove(t.lru.front(), true)
+		t.lose(f.key, false)
+		t.remove(f, true)
+		return true
+	}
+	if _, ok := t.lost[key]; !ok {
+		t.st.Refused++
+		t.lose(key, true)
+	}
+	return false
+}
+
+// lose remembers key as given up or refused (payloadLostKeys at most).
+func (t *payloadTable) lose(key ConnKey, refused bool) {
+	if t.lost == nil {
+		t.lost = make(map[ConnKey]lostConn)
+		t.lostKeys = make([]ConnKey, payloadLostKeys)
+	}
+	if m, ok := t.lost[key]; ok {
+		m.refused = refused
+		t.lost[key] = m
+		return
+	}
+	i := t.lostNext
+	if old := t.lostKeys[i]; old != (ConnKey{}) {
+		if m, ok := t.lost[old]; ok && m.slot == i {
+			delete(t.lost, old)
+		}
+	}
+	t.lostKeys[i] = key
+	t.lostNext = (i + 1) % payloadLostKeys
+	t.lost[key] = lostConn{slot: i, refused: refused}
+}
+
+// add starts following a connection; the table has room (room).
+// A connection refused before and followed now (from its SYN or
+// SYN-ACK) is no longer counted refused.
+func (t *payloadTable) add(key ConnKey, s *Segment) *payloadConn {
+	if m, ok := t.lost[key]; ok {
+		if m.refused {
+			t.st.Refused--
+		}
+		delete(t.lost, key)
 	}
 	pc := &payloadConn{key: key, ends: [2]netip.AddrPort{s.Src, s.Dst}, t: t}
 	pc.r.pool = &t.pool

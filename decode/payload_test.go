@@ -113,8 +113,9 @@ func TestPayloadOffWithoutOption(t *testing.T) {
 	}
 }
 
-// TestPayloadTableBounded: past MaxPayloadConns the connection seen
-// least recently is given up (reported with a negative gap) and counted.
+// TestPayloadTableBounded: past MaxPayloadConns a newcomer is refused
+// (counted once) while the connections followed are still sending; they
+// are delivered whole.
 func TestPayloadTableBounded(t *testing.T) {
 	h := &payloadRecorder{streams: map[string]*strings.Builder{}}
 	d := New(h, Options{DataPayload: true, MaxPayloadConns: 2})
@@ -127,14 +128,14 @@ func TestPayloadTableBounded(t *testing.T) {
 		convs = append(convs, v)
 	}
 	d.Finish()
-	if st := d.PayloadStats(); st.Evicted != 1 || st.Conns != 3 {
-		t.Errorf("stats = %+v, want 3 followed, 1 evicted", st)
+	if st := d.PayloadStats(); st.Refused != 1 || st.Evicted != 0 || st.Conns != 2 {
+		t.Errorf("stats = %+v, want 2 followed, 1 refused", st)
 	}
-	if got := h.stream(dataSrv, convs[0].c).String(); got != "x[given up]" {
-		t.Errorf("evicted stream = %q", got)
+	if got := h.stream(dataSrv, convs[0].c).String(); got != "x" {
+		t.Errorf("oldest stream = %q", got)
 	}
-	if got := h.stream(dataSrv, convs[2].c).String(); got != "x" {
-		t.Errorf("newest stream = %q", got)
+	if got := h.stream(dataSrv, convs[2].c).String(); got != "" {
+		t.Errorf("refused stream = %q", got)
 	}
 }
 

@@ -30,6 +30,18 @@ type PayloadSink interface {
 	DataPayloadGap(dc *DataConn, toClient bool, n int64)
 }
 
+// PayloadChooser is an optional interface of a PayloadSink: it chooses
+// which data connections decode reassembles, so the bounded reassembly
+// table holds only connections whose bytes will be used (a transfer the
+// sink refused would otherwise take the place of one it writes).
+type PayloadChooser interface {
+	// ChoosePayload is asked for a live data connection decode does not
+	// follow (at its SYN, SYN-ACK, or bytes without either; again for
+	// later segments while the answer is no): false leaves its bytes
+	// undelivered.
+	ChoosePayload(dc *DataConn) bool
+}
+
 // payloadSinkOf returns the sink's PayloadSink side, or nil.
 func payloadSinkOf(s Sink) PayloadSink {
 	p, _ := s.(PayloadSink)
@@ -37,13 +49,20 @@ func payloadSinkOf(s Sink) PayloadSink {
 }
 
 // WantPayload implements decode.PayloadHandler: a connection the tracker
-// follows as a data connection, when the sink takes payload.
+// follows as a data connection, when the sink takes payload (and, when it
+// is a PayloadChooser, chooses it).
 func (t *Tracker) WantPayload(src, dst netip.AddrPort) bool {
 	if t.payload == nil {
 		return false
 	}
 	dc := t.lookupData(src, dst)
-	return dc != nil && !dc.Done
+	if dc == nil || dc.Done {
+		return false
+	}
+	if c, ok := t.payload.(PayloadChooser); ok {
+		return c.ChoosePayload(dc)
+	}
+	return true
 }
 
 // DataBytes implements decode.PayloadHandler.

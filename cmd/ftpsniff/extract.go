@@ -117,6 +117,13 @@ type openFile struct {
 	// (empty) file is created at close when the transfer's final reply
 	// is 2xx: an empty file was transferred. Otherwise there was none.
 	empty bool
+	// reserved: chosen for reassembly (ChoosePayload), no file yet; it
+	// holds an open slot until its first bytes create the file.
+	reserved bool
+	// refused: not chosen, every open slot taken when decode asked; its
+	// bytes never come (dead is set too).
+	refused bool
+	slot    bool // holds one of the extractor's MaxOpen slots
 }
 
 // extractor sits between the tracker and the diagnoser: it takes the
@@ -130,9 +137,22 @@ type extractor struct {
 	out      fileOutput // nil when the output shows no files
 	flush    func()     // after each record, for live
 	files    map[*track.DataConn]*openFile
-	modeZ    map[*track.Session]bool
-	st       extractStats
-	closed   bool
+	// bySession indexes files by session, so a session's end or event
+	// looks at its own files only, not at every one open.
+	bySession map[*track.Session]map[*track.DataConn]*openFile
+	modeZ     map[*track.Session]bool
+	st        extractStats
+	closed    bool
+	// slots: files open or reserved (openFile.slot), at most maxOpen: a
+	// transfer decode asks about when none is free is refused, so the
+	// reassembly table holds only transfers that are written.
+	slots   int
+	maxOpen int
+	// refusedOpen: transfers refused for want of a slot that carried
+	// bytes, added to the folder's RefusedOpen.
+	refusedOpen int64
+	// visited counts the files session-scoped loops looked at (tests).
+	visited int
 }
 
 // withExtract puts an extractor in front of the tracker's sink when
@@ -142,8 +162,7 @@ func (p *pipeline) withExtract(next track.Sink) track.Sink {
 	if o.extractDir == nil {
 		return next
 	}
-	x := &extractor{next: next, dir: o.extractDir, listings: o.ExtractListings,
-		files: map[*track.DataConn]*openFile{}, modeZ: map[*track.Session]bool{}}
+	x := newExtractor(next, o.extractDir, o.ExtractListings)
 	out := track.Sink(p.out)
 	if fe, ok := out.(*flushEach); ok {
 		out, x.flush = fe.out, fe.flush
@@ -153,6 +172,77 @@ func (p *pipeline) withExtract(next track.Sink) track.Sink {
 	return x
 }
 
+// newExtractor returns an extractor writing into dir, passing calls on
+// to next.
+func newExtractor(next track.Sink, dir *extract.Dir, listings bool) *extractor {
+	return &extractor{next: next, dir: dir, listings: listings, maxOpen: dir.Limits().MaxOpen,
+		files: map[*track.DataConn]*openFile{}, bySession: map[*track.Session]map[*track.DataConn]*openFile{},
+		modeZ: map[*track.Session]bool{}}
+}
+
+// put makes f the entry of dc, in both indexes, moving the slot count
+// from the entry it replaces.
+func (x *extractor) put(dc *track.DataConn, f *openFile) {
+	if old := x.files[dc]; old != nil && old.slot {
+		x.slots--
+	}
+	if f.slot {
+		x.slots++
+	}
+	x.files[dc] = f
+	m := x.bySession[dc.Session]
+	if m == nil {
+		m = map[*track.DataConn]*openFile{}
+		x.bySession[dc.Session] = m
+	}
+	m[dc] = f
+}
+
+// del forgets dc's entry and frees its slot.
+func (x *extractor) del(dc *track.DataConn) {
+	f := x.files[dc]
+	if f == nil {
+		return
+	}
+	if f.slot {
+		x.slots--
+	}
+	delete(x.files, dc)
+	if m := x.bySession[dc.Session]; m != nil {
+		delete(m, dc)
+		if len(m) == 0 {
+			delete(x.bySession, dc.Session)
+		}
+	}
+}
+
+// ChoosePayload implements track.PayloadChooser: decode reassembles a
+// data connection only when its bytes can make a file. A transfer is
+// chosen while an open slot (--extract-max-open) is free, and holds it
+// until its file closes, so the first transfers are written whole; one
+// asked about when every slot is taken is refused for good (its start
+// is gone by the time a slot frees) and counted as refused_open when it
+// carried the file's bytes.
+func (x *extractor) ChoosePayload(dc *track.DataConn) bool {
+	if x.closed {
+		return false
+	}
+	if f := x.files[dc]; f != nil {
+		return !f.dead && !f.givenUp && !f.empty
+	}
+	if dc.Command != nil {
+		if _, ok := x.wanted(dc); !ok {
+			return false // no file (a listing without --extract-listings)
+		}
+	}
+	if x.slots >= x.maxOpen {
+		x.put(dc, &openFile{dead: true, refused: true})
+		return false
+	}
+	x.put(dc, &openFile{reserved: true, slot: true})
+	return true
+}
+
 // finishExtract closes what is left and hands the counters to the output,
 // before its summary.
 func (p *pipeline) finishExtract() {
@@ -160,13 +250,14 @@ func (p *pipeline) finishExtract() {
 	if x == nil || x.closed {
 		return
 	}
-	x.closeWhere(func(*track.DataConn) bool { return true })
+	x.closeAll()
 	x.closed = true
 	if err := x.dir.Close(); err != nil {
 		x.writeError(err)
 	}
 	x.st.Dir = x.dir.Path()
 	x.st.Files = x.dir.Stats()
+	x.st.Files.RefusedOpen += x.refusedOpen
 	l := x.dir.Limits()
 	x.st.Limits = extractLimits{MaxOpen: l.MaxOpen, MaxFiles: l.MaxFiles, MaxFileBytes: l.MaxFileBytes, MaxTotalBytes: l.MaxTotalBytes}
 	x.st.Payload = p.dec.PayloadStats()
@@ -195,27 +286,35 @@ func (x *extractor) wanted(dc *track.DataConn) (toClient, ok bool) {
 // file returns the open file of dc for bytes in direction toClient,
 // creating it at the first; nil when those bytes make no file.
 func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
-	if f := x.files[dc]; f != nil {
-		if f.dead || f.givenUp || f.empty || f.toClient != toClient {
+	r := x.files[dc]
+	if r != nil && !r.reserved {
+		if r.dead || r.givenUp || r.empty || r.toClient != toClient {
 			return nil
 		}
-		return f
+		return r
 	}
+	// None yet, or a reservation (ChoosePayload).
 	if x.closed {
 		return nil
 	}
 	if dc.Command == nil {
 		// Bytes before the transfer command was seen: counted once.
-		x.files[dc] = &openFile{dead: true, noCmd: true, toClient: toClient}
+		x.put(dc, &openFile{dead: true, noCmd: true, toClient: toClient})
 		x.st.NoCommand++
 		return nil
 	}
 	want, ok := x.wanted(dc)
-	if !ok || want != toClient {
+	if !ok {
+		if r != nil {
+			x.put(dc, &openFile{dead: true}) // no file: the slot is free again
+		}
 		return nil
 	}
-	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
-	x.files[dc] = f
+	if want != toClient {
+		return nil
+	}
+	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session], slot: true}
+	x.put(dc, f)
 	if !x.create(dc, f) {
 		return nil
 	}
@@ -235,6 +334,10 @@ func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 	w, err := x.dir.Create(t)
 	if err != nil {
 		f.dead = true
+		if f.slot {
+			f.slot = false
+			x.slots--
+		}
 		x.st.CreateFailed++
 		if !isLimit(err) {
 			x.writeError(err)
@@ -264,13 +367,13 @@ func (x *extractor) writeError(err error) {
 
 // DataPayload implements track.PayloadSink.
 func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
-	if x.files[dc] == nil && !toClient && dc.MayBeProtected() && tlsHandshakeStart(b) {
+	if r := x.files[dc]; (r == nil || r.reserved) && !toClient && dc.MayBeProtected() && tlsHandshakeStart(b) {
 		// PROT P after a CCC, or a PROT sent inside TLS: on a protected
 		// data connection the FTP client is the TLS client (RFC 4217),
 		// so its ClientHello comes before any byte of the file, in
 		// either direction. The file's bytes would be ciphertext.
 		if want, ok := x.wanted(dc); ok && !x.closed {
-			x.files[dc] = &openFile{dead: true, toClient: want}
+			x.put(dc, &openFile{dead: true, toClient: want})
 			x.st.Encrypted++
 			return
 		}
@@ -308,7 +411,11 @@ func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
 
 // close ends a file with what the tracker knows, and shows its record.
 func (x *extractor) close(dc *track.DataConn, f *openFile) {
-	delete(x.files, dc)
+	x.del(dc)
+	if f.refused {
+		x.countRefused(dc)
+		return
+	}
 	if f.empty {
 		r := dc.Command.Final()
 		if r == nil || r.Code < 200 || r.Code > 299 || !x.create(dc, f) {
@@ -360,19 +467,43 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	}
 }
 
-// closeWhere closes the files whose data connection matches, in data
-// connection order, so the records come out the same on every run.
-func (x *extractor) closeWhere(match func(*track.DataConn) bool) {
-	var dcs []*track.DataConn
-	for dc := range x.files {
-		if match(dc) {
-			dcs = append(dcs, dc)
-		}
+// closeAll closes every file left, in data connection order, so the
+// records come out the same on every run.
+func (x *extractor) closeAll() {
+	x.closeSorted(x.files)
+}
+
+// closeSession closes the files of session s left open (waiting for a
+// final reply that will not come now): only those, looked up by session.
+func (x *extractor) closeSession(s *track.Session) {
+	x.closeSorted(x.bySession[s])
+}
+
+func (x *extractor) closeSorted(files map[*track.DataConn]*openFile) {
+	if len(files) == 0 {
+		return
+	}
+	x.visited += len(files)
+	dcs := make([]*track.DataConn, 0, len(files))
+	for dc := range files {
+		dcs = append(dcs, dc)
 	}
 	slices.SortFunc(dcs, func(a, b *track.DataConn) int { return a.ID - b.ID })
 	for _, dc := range dcs {
 		x.close(dc, x.files[dc])
 	}
+}
+
+// countRefused counts a transfer refused for want of an open slot, when
+// it carried bytes the file's way, and tells whether it did (one that
+// carried none lost nothing: its empty file is written as for any).
+func (x *extractor) countRefused(dc *track.DataConn) bool {
+	toClient, ok := x.wanted(dc)
+	if !ok || x.closed || dc.Bytes[senderIndex(dc, toClient)] == 0 {
+		return false
+	}
+	x.refusedOpen++
+	return true
 }
 
 // noFileYet handles a final data connection of a transfer that made no
@@ -395,8 +526,8 @@ func (x *extractor) noFileYet(dc *track.DataConn) {
 			// if the reply says one was transferred (close). (On a
 			// protected connection bytes the other way may be a TLS
 			// handshake whose file never came: not an empty file.)
-			x.files[dc] = &openFile{toClient: toClient, empty: true, ascii: strings.HasPrefix(dc.Type, "A"),
-				asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]}
+			x.put(dc, &openFile{toClient: toClient, empty: true, ascii: strings.HasPrefix(dc.Type, "A"),
+				asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]})
 		}
 	}
 }
@@ -441,8 +572,18 @@ func (x *extractor) Command(s *track.Session, c *track.Command) {
 
 func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
 	x.next.Data(s, dc)
-	if x.files[dc] == nil {
+	switch f := x.files[dc]; {
+	case f == nil:
 		x.noFileYet(dc)
+	case f.reserved:
+		// Chosen, and no byte made its file: free the slot now.
+		x.del(dc)
+		x.noFileYet(dc)
+	case f.refused:
+		x.del(dc)
+		if !x.countRefused(dc) {
+			x.noFileYet(dc) // an empty file takes no slot while open
+		}
 	}
 	if f := x.files[dc]; f != nil {
 		f.dataDone = true
@@ -458,8 +599,10 @@ func (x *extractor) Event(s *track.Session, e *track.Event) {
 		// A 421 (or another error) the server sent on its own while a
 		// transfer waited for its reply ends that transfer: it is the
 		// final reply its file gets.
-		for dc, f := range x.files {
-			if dc.Session == s && dc.Command != nil && dc.Command.Final() == nil && f.lateReply == 0 {
+		m := x.bySession[s]
+		x.visited += len(m)
+		for dc, f := range m {
+			if dc.Command != nil && dc.Command.Final() == nil && f.lateReply == 0 {
 				f.lateReply = e.Code
 			}
 		}
@@ -468,7 +611,7 @@ func (x *extractor) Event(s *track.Session, e *track.Event) {
 
 func (x *extractor) SessionEnd(s *track.Session) {
 	// Files still waiting for a final reply that will not come now.
-	x.closeWhere(func(dc *track.DataConn) bool { return dc.Session == s })
+	x.closeSession(s)
 	delete(x.modeZ, s)
 	x.next.SessionEnd(s)
 	if fo, ok := x.out.(sessionFilesDone); ok {
