@@ -218,8 +218,13 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	translated := func(why string) *Finding {
 		ann, pk := quote()
 		ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
-		if dc.Seen() {
+		switch {
+		case dc.Seen() && gotThrough(dc):
 			ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum))
+			pk = append(pk, dc.SYNNum)
+		case dc.Seen():
+			// SYNs only, or refused: nothing shows it arrived.
+			ev = joinEvidence(ev, fmt.Sprintf("data connection to %s (packet %d), %s", dc.Server, dc.SYNNum, dc.Outcome))
 			pk = append(pk, dc.SYNNum)
 		}
 		return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk), Evidence: ev,
@@ -304,9 +309,16 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			if !gotThrough(dc) || dc.Match != track.MatchExact || !local(a) || sameNet(a, cli) {
 				return nil
 			}
-			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's (then nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture on the server's side cannot tell which.", a, cls.Describe(a), cli))
-			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
-				cli, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
+			if farFromServer(dc) {
+				// The handshake shows the capture a round trip away
+				// from the server, where the client is: the control
+				// address is the one the client dialed, and the 227
+				// names it. Nothing to say.
+				return nil
+			}
+			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, cls.Describe(a), cli, a))
+			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
+				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
 			f.routedOrNAT = true
 			return f
 		}
@@ -372,6 +384,13 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return nil
 	}
 	// The announced address is not the one the client reached.
+	if f, ok := d.natPassiveLAN(s, dc, a, fam, quote); ok {
+		// A public address to a client on the server's own network:
+		// right for outside clients, and only the router's NAT
+		// loopback brings this one back.
+		return f
+	}
+	exact := dc.Match == track.MatchExact && dc.Server.Addr().Unmap() == a && gotThrough(dc)
 	switch {
 	case pub.IsValid() && a == pub:
 		return translated("its public address (as configured)")
@@ -385,19 +404,34 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		if sameNet(a, cli) && !sameNet(a, srv) {
 			return translated(fmt.Sprintf("the address on the client's network (%s) that is translated to it", a))
 		}
+		if exact {
+			// Reached exactly as announced, and it worked: the address
+			// leads to the server from the client's network, whatever
+			// the control connection crossed.
+			return otherAddress(s, dc, a, srv, cls, fam, mismatch)
+		}
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
 	case !local(a) && local(srv):
 		return translated("the public address the NAT translates to it")
 	}
-	if !local(a) && dc.Match == track.MatchExact && dc.Server.Addr().Unmap() == a && gotThrough(dc) {
+	if !local(a) && exact {
 		// A public address the client reached exactly as announced: the
 		// server's own other address, not a fault. Only clients that
 		// ignore the 227's address land elsewhere: at the control address.
-		f := mismatch(SeverityInfo, fmt.Sprintf("The server announces %s, a public address other than the control address %s, and this client reached it there: a multi-homed server, or one with a separate data address. Clients that ignore the address in the 227 (curl since 7.74 by default, Python's ftplib) connect to %s instead.", a, srv, srv))
-		f.Advice = fmt.Sprintf("Nothing to change for clients that use the announced address. For those that ignore it, the passive ports must answer at %s too; or make the server announce the control address: %s.", srv, fam.addrSet(srv.String())) + fam.note()
-		return f
+		return otherAddress(s, dc, a, srv, cls, fam, mismatch)
 	}
 	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong address in %s).", a, srv, fam.addrNameIn()))
+}
+
+// otherAddress is the note for an announced address other than the
+// control address that the client reached exactly as announced, and that
+// worked: the server's own other address (multi-homed, or a separate data
+// address), not a fault. Only clients that ignore the 227's address land
+// elsewhere: at the control address.
+func otherAddress(s *track.Session, dc *track.DataConn, a, srv netip.Addr, cls AddrClass, fam family, mismatch func(Severity, string) *Finding) *Finding {
+	f := mismatch(SeverityInfo, fmt.Sprintf("The server announces %s, %s other than the control address %s, and this client reached it there: a multi-homed server, or one with a separate data address. Clients that ignore the address in the 227 (curl since 7.74 by default, Python's ftplib) connect to %s instead.", a, cls.Describe(a), srv, srv))
+	f.Advice = fmt.Sprintf("Nothing to change for clients that use the announced address. For those that ignore it, the passive ports must answer at %s too; or make the server announce the control address: %s.", srv, fam.addrSet(srv.String())) + fam.note()
+	return f
 }
 
 // maxReached bounds sessState.reached.

@@ -128,6 +128,10 @@ type Finding struct {
 	// address as announced, and worked: a routed network or a DNAT,
 	// which the capture cannot tell apart.
 	routedOrNAT bool
+	// hairpin: a nat-mismatch of a client on the server's own network
+	// sent to the server's public address (natPassiveLAN): the router's
+	// NAT loopback is the fix, not the announced address or a firewall.
+	hairpin bool
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool

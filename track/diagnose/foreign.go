@@ -27,6 +27,12 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	if !servedForeign(dc) {
 		return nil
 	}
+	if hairpinSource(s, dc) {
+		// A client on the server's own network sent to the public
+		// address, brought back by the router's NAT loopback as the
+		// router's address: natPassiveLAN's note, not a theft.
+		return nil
+	}
 	f := &Finding{Code: CodeDataForeignSource, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.FirstSYN}
 	if f.TS.IsZero() {
 		f.TS = dc.Start

@@ -179,6 +179,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	named := false
 	rangeAdvice := func(rejectRule string) string {
 		switch {
+		case wrongAddr && nat.hairpin:
+			return "No firewall rule helps: from the server's own network the public address leads back to the server only through the router's NAT loopback. See nat-mismatch: turn on NAT loopback on the router, give the clients on the server's network its private address, or use EPSV."
 		case wrongAddr:
 			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
 		case ex != nil:
@@ -259,6 +261,10 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			// server.
 			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client used the announced address %s rather than the control address %s, and it does not lead to the server (see nat-mismatch).",
 				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
+			if nat.hairpin {
+				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s, and the router does not loop it back to the server (no NAT loopback: see nat-mismatch).",
+					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
+			}
 		}
 		f.Advice = rangeAdvice("drop")
 	case track.OutcomeRefused:
@@ -411,6 +417,10 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	if natHint {
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; this capture cannot see those SYNs.", dc.Announced)
 		f.Advice = "Fix the announced address (see nat-mismatch)."
+		if nat.hairpin {
+			f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and came back only if the router loops it back (NAT loopback); this capture cannot see those SYNs.", dc.Announced)
+			f.Advice = "No firewall rule helps: see nat-mismatch (NAT loopback on the router, the private address for the clients on the server's network, or EPSV)."
+		}
 		if final != nil {
 			f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))
 		}

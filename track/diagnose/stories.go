@@ -83,6 +83,17 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 		}
 	}
 	f.Evidence, f.Packets = ev, packets(pk)
+	fam := d.family(s)
+	if from != "" && hairpinSource(s, dc) {
+		// Client, server and the data connection's source on one
+		// network, and the 227 named the public address: the router's
+		// NAT loopback masqueraded the data connection as its own.
+		f.hairpin = true
+		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s, both on the server's own network: the 227 sent the client to the public address %s, and the router's NAT loopback (hairpin NAT) brought it back masqueraded as the router's own address, so the server refused it as a possible hijack.", from, ctl, dc.Announced.Addr())
+		f.Advice = "Give the clients on the server's own network its private address, so their data connections stay inside: " + lanAddrAdvice(fam, s.Server.Addr().Unmap()) + "; or have those clients use EPSV, which carries no address (their data connections then go to the control address directly). Only as a last resort: " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer."
+		f.Advice += fam.note()
+		return f
+	}
 	if from != "" {
 		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s: something between them translates the source of the data connection only (Docker's userland proxy, a load balancer, a CGNAT or proxy with several addresses), and the server refused it as a possible hijack.", from, ctl)
 	} else {
@@ -90,7 +101,6 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 	}
 	// The last resort in the words of the server's family: no
 	// pasv_promiscuous for an IIS host.
-	fam := d.family(s)
 	f.Advice = "Keep the client's source address the same for both connections: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source), Docker: publish the ports without the userland proxy (\"userland-proxy\": false) or use host networking. Only if that is impossible: " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer."
 	if fam.ownDataSettings() {
 		f.Advice += fam.note()

@@ -86,6 +86,11 @@ type serverAcc struct {
 	// other networks that reached the private address as announced
 	// (Finding.routedOrNAT): a routed network or a DNAT.
 	natRoutedOrNAT int
+	// natHairpin: nat-mismatch findings of clients on the server's own
+	// network sent to its public address (Finding.hairpin); natHairpinCaused
+	// those whose data connection failed there; hairpin: data-source-nat
+	// findings of the router's NAT loopback masquerading such a client.
+	natHairpin, natHairpinCaused, hairpin int
 	// natIf: nat-mismatch warnings of clients from other private
 	// networks that never connected (unprovenNAT): the address is a
 	// fault only if a NAT sits between; natIfAddr the first such
@@ -391,6 +396,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 	case CodeSessionRefused:
 		a.refused++
+	case CodeDataSourceNAT:
+		if f.hairpin {
+			a.hairpin++
+		}
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict
 		// when a later session's attempt was only refused or ignored.
@@ -414,6 +423,15 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			if a.natIf++; !a.natIfAddr.IsValid() {
 				a.natIfAddr = dc.Announced.Addr()
 				a.natIfFix = suggestPublic(f.Session, a.natIfAddr.Unmap(), d.p.Public().Unmap())
+			}
+			break
+		}
+		if f.hairpin {
+			// The address is right for outside clients: the router's
+			// NAT loopback is the fix, never another address.
+			a.natHairpin++
+			if f.caused {
+				a.natHairpinCaused++
 			}
 			break
 		}
@@ -608,6 +626,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	}
 	switch {
+	case a.natHairpinCaused > 0 && a.natCaused == 0:
+		// Clients on the server's own network sent to its public address,
+		// which the router does not loop back: no address to set and no
+		// port to open.
+		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and the router does not loop connections to it back to the server (no NAT loopback, hairpin NAT): %s failed because of it; turn on NAT loopback on the router, or give those clients the private address %s (or EPSV); no firewall rule helps",
+			plural(a.natHairpinCaused, "data connection", "data connections"), a.addr.Addr())
 	case a.natCaused > 0 && a.natReached == 0:
 		// A data connection failed because of the announced address: the
 		// client's SYNs went to it, not to the control address, or no
@@ -631,6 +655,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 	case a.findings[CodeServerConfigError] > 0:
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
+	case a.findings[CodeDataSourceNAT] > 0 && a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT]:
+		sum.Verdict = "the server refuses the data connections of clients on its own network: it announces its public address, and the router's NAT loopback brings them back from the router's address; give those clients the private address (or EPSV); see data-source-nat"
 	case a.findings[CodeDataSourceNAT] > 0:
 		sum.Verdict = "the server refuses data connections that come from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
 	case a.findings[CodeRangeExhausted] > 0:
@@ -807,7 +833,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		reachedVerdict()
 	case a.natRoutedOrNAT > 0 && a.natAddr.IsValid():
 		// Notes too, and weaker: the clients may be routed.
-		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other private networks, and their data connections arrived as announced: either those networks are routed to the server's (then nothing is wrong), or a NAT in between forwards them, and from this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
+		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other private networks, and their data connections arrived as announced: either those networks are routed to the server's or the clients dialed that address themselves (then nothing is wrong), or a NAT in between forwards them, and from this capture it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
 			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
 		rules = append(rules, a.natRules(fam)...)
 		named = true
