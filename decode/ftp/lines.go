@@ -58,7 +58,9 @@ type Line struct {
 	Telnet TelnetFlags
 	// Unterminated is set when Flush emitted the line without a line end.
 	Unterminated bool
-	// BareLF is set when the line ended in LF without CR.
+	// BareLF is set when the line ended in LF without CR, a line that
+	// ends in LF CR included: its CR comes after the LF and is dropped
+	// at the next line's start (see Write).
 	BareLF bool
 	// Skipped counts bytes discarded by Resync before this line began:
 	// the abandoned partial line plus the bytes up to the next LF.
@@ -130,9 +132,11 @@ func (s *LineSplitter) max() int {
 }
 
 // Write consumes p and calls emit for every line it completes. Lines end in
-// CR LF or a bare LF. Telnet state carries across calls, so an IAC sequence
-// may be split between segments. emit must not retain Line.Text and must
-// not call methods of s.
+// CR LF or a bare LF; a CR that opens a line, followed by neither LF nor
+// NUL, is dropped, so LF CR line ends work too (the line is emitted at its
+// LF, BareLF set; the CR may come in the next write). Telnet state carries
+// across calls, so an IAC sequence may be split between segments. emit
+// must not retain Line.Text and must not call methods of s.
 func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 	if s.buf == nil {
 		// Most FTP lines are short; the buffer grows (to MaxLine at most)
@@ -228,7 +232,8 @@ func (s *LineSplitter) step(c byte, emit func(Line)) {
 }
 
 // data handles one NVT data byte: CR LF and bare LF end the line, CR NUL is
-// a CR, and a CR before anything else is kept as data.
+// a CR, and a CR before anything else is kept as data, unless it opens the
+// line: that one is a stray CR, dropped (see strayCR).
 func (s *LineSplitter) data(c byte, emit func(Line)) {
 	if s.cr {
 		s.cr = false
@@ -240,7 +245,9 @@ func (s *LineSplitter) data(c byte, emit func(Line)) {
 			s.putByte('\r')
 			return
 		default:
-			s.putByte('\r')
+			if !s.strayCR() {
+				s.putByte('\r')
+			}
 		}
 	}
 	switch c {
@@ -251,6 +258,22 @@ func (s *LineSplitter) data(c byte, emit func(Line)) {
 	default:
 		s.putByte(c)
 	}
+}
+
+// strayCR tells whether the pending CR, followed by neither LF nor NUL,
+// opens its line: no byte of the line was kept before it. Such a CR is
+// the second half of the previous line's end, from a peer that ends its
+// lines in LF CR ("220 ok\n\r331 ...\n\r", some embedded servers):
+// taken as data, it would make every later line "\r331 ...", which no
+// reply or command parser reads. The previous line was emitted at its LF
+// (with BareLF) without waiting for the CR, and the CR is decided when
+// the next byte comes. The rule holds at every line start, whatever
+// ended the line before (and at the stream's start): a splitter at rest
+// between lines is the same as a fresh one (the session parser swaps it
+// for one), and a line that begins with a CR not part of a CR LF or a
+// CR NUL breaks RFC 854's NVT rule anyway. A CR inside a line is kept.
+func (s *LineSplitter) strayCR() bool {
+	return len(s.buf) == 0 && s.dropped == 0
 }
 
 func (s *LineSplitter) putByte(c byte) {

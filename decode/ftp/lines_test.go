@@ -3,6 +3,7 @@ package ftp
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -206,6 +207,9 @@ func FuzzLineSplitter(f *testing.F) {
 	for _, tt := range lineTests {
 		f.Add(strings.Join(tt.in, ""), uint8(tt.maxLine), uint8(3))
 	}
+	for _, tt := range lfcrTests {
+		f.Add(tt.in, uint8(tt.maxLine), uint8(1))
+	}
 	f.Fuzz(func(t *testing.T, in string, maxLine, chunk uint8) {
 		ml := int(maxLine)
 		one := splitChunks(ml, in)
@@ -262,6 +266,19 @@ func FuzzLineSplitter(f *testing.F) {
 				if one[i].Text != want || one[i].Dropped != len(p)-len(want) {
 					t.Fatalf("line %d = %q (dropped %d), want %q", i, one[i].Text, one[i].Dropped, want)
 				}
+			}
+		}
+		// LF CR line ends read as LF ones: the same lines, but an empty
+		// line after the first, whose LF CR is also a CR LF.
+		if !strings.ContainsAny(in, "\r\x00") && strings.IndexByte(in, 0xff) < 0 {
+			want := slices.Clone(one)
+			for i := 1; i < len(want); i++ {
+				if want[i].Text == "" && !want[i].Unterminated {
+					want[i].BareLF = false
+				}
+			}
+			if got := splitBytes(ml, lfcr(in)); !reflect.DeepEqual(got, want) {
+				t.Fatalf("LF CR ends %#v, want %#v", got, want)
 			}
 		}
 	})
