@@ -213,7 +213,7 @@ func (t *Tracker) unwait(dc *DataConn) {
 func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	cands := t.byPort[s.Dst.Port()]
 	if len(cands) == 0 {
-		return false
+		return t.defaultPortData(s)
 	}
 	var best *DataConn
 	bestRule, bestScore := MatchNone, 0
@@ -669,20 +669,20 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	if sess == nil || sess.ended {
 		return false
 	}
-	return t.addInferred(sess, s, passive, !sess.Encrypted)
+	return t.addInferred(sess, s, passive, !sess.Encrypted, MatchInferred)
 }
 
 // addInferred makes the SYN s the inferred data connection of sess
 // (passive: opened by its client). With link, it is tied to the transfer
 // command waiting for one, or the next one (its commands are readable).
-func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bool) bool {
+func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bool, match MatchRule) bool {
 	if t.noDataRoom(sess) != "" {
 		return true
 	}
 	t.seq++
 	dc := &DataConn{
 		Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
-		Client: s.Src, Server: s.Dst, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
+		Client: s.Src, Server: s.Dst, Match: match, ExpectedSize: -1, Rest: -1,
 		protected: sess.dataProtected(),
 	}
 	t.addToSession(sess, dc)
@@ -701,6 +701,39 @@ func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bo
 	t.addOpen(dc)
 	t.dataSegment(dc, s)
 	return true
+}
+
+// defaultPortData ties the SYN s to a session that announced no data
+// port, as the RFC 959 default one (sections 3.2 and 5.2): from the
+// server's control address at its control port minus one (L-1: 20) to the
+// client's control address and port (U), while a transfer command of the
+// session waits for a data connection (a BSD ftp with "sendport off", an
+// old client that never sends PORT). Only in a session followed from its
+// start, whose control channel is readable, that never had an announcement
+// accepted (a PORT or PASV holds until REIN or another one): there nothing
+// else can be this 4-tuple's owner (its data connections so far were
+// default-port ones too). Its record has no announcement (via unknown) and
+// is matched as MatchDefaultPort.
+func (t *Tracker) defaultPortData(s *decode.Segment) bool {
+	if s.Src.Port() == 0 || s.Src.Port() == 65535 || s.Dst.Port() < 1024 {
+		return false
+	}
+	ctl := netip.AddrPortFrom(s.Src.Addr(), s.Src.Port()+1)
+	sess := t.sessions.Get(decode.MakeConnKey(s.Dst, ctl))
+	if sess == nil || sess.Client != s.Dst || sess.Server != ctl || sess.ended || sess.Midstream ||
+		sess.Encrypted || sess.WasEncrypted || sess.lastAnn() != nil {
+		return false
+	}
+	waiting := false
+	for _, p := range sess.pending {
+		if ftp.IsAnnounce(p.Verb) {
+			return false
+		}
+		if ftp.IsTransfer(p.Verb) && !p.Secret && len(p.Transfer) == 0 {
+			waiting = true
+		}
+	}
+	return waiting && t.addInferred(sess, s, false, true, MatchDefaultPort)
 }
 
 // transferDue tells whether a session waits for a data connection it
@@ -1321,13 +1354,30 @@ func (h *heldReset) outlivedBy(dc *DataConn, dir int, s *decode.Segment) bool {
 }
 
 // linkTransfer ties a transfer command to the newest armed announcement
-// no transfer has used yet.
+// no transfer has used yet, or to one a refused transfer left unused
+// (reoffer): that one leaves the refused command.
 func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 	dc := sess.lastAnn()
-	if dc == nil || dc.Command != nil {
+	if dc == nil {
 		return
 	}
 	m := sess.xfer
+	if old := dc.Command; old != nil {
+		// Offered again after its transfer command's refusal (reoffer):
+		// the next transfer command's, while it is still unused.
+		if old == c || !unused(dc) {
+			m.lastAnn = nil
+			return
+		}
+		var kept []*DataConn
+		for _, x := range old.Transfer {
+			if x != dc {
+				kept = append(kept, x) // (a new slice: the old one was reported)
+			}
+		}
+		old.Transfer = kept
+		dc.ExpectedSize = -1
+	}
 	dc.Command = c
 	dc.Rest = m.rest
 	dc.Type = sess.TransferType()
@@ -1339,8 +1389,13 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 }
 
 // transferDone handles a transfer command's final reply: a data connection
-// that never got going is final now.
+// that never got going is final now, unless the server refused the
+// command before it used its data connection (reoffer).
 func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
+	if dc := refusedBeforeUse(sess, c, r); dc != nil {
+		t.reoffer(sess, c, dc)
+		return
+	}
 	for _, dc := range c.Transfer {
 		if r.Code == 425 {
 			t.givePickUpBack(dc)
@@ -1366,6 +1421,95 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 			}
 			t.finishData(dc)
 		}
+	}
+}
+
+// refusedBeforeUse finds the data connection of a transfer command c that
+// the server refused, by its final reply r, before it used it: a 4yz or
+// 5yz with no 1yz before it (550 "Access is denied", 450, 530), and the
+// announcement's connection not made yet, or made and still open with no
+// byte on it. Such a refusal leaves the server's passive listener (or the
+// PORT address) set: IIS and vsftpd keep it, and the next transfer
+// command uses it ("125 Data connection already open"). Not a 425, 426,
+// 522 or 534: those are about the data connection itself. Not after a
+// capture gap (a 1yz may be lost in it), nor when the client announced
+// again already (a pipelined PASV or PORT after c).
+func refusedBeforeUse(sess *Session, c *Command, r *Reply) *DataConn {
+	if r.Code < 400 || r.Code == 425 || r.Code == 426 || refusesData(r.Code) || c.Uncertain || sess.resync {
+		return nil
+	}
+	if len(c.Transfer) != 1 || sess.lastAnn() != nil {
+		return nil
+	}
+	for _, x := range c.Replies {
+		if ftp.IsPreliminary(x.Code) {
+			return nil
+		}
+	}
+	dc := c.Transfer[0]
+	if dc.Command != c || !unused(dc) || dc.Announce != nil && !accepted(dc.Announce) {
+		return nil
+	}
+	for _, p := range sess.pending {
+		if p.Index > c.Index && ftp.IsAnnounce(p.Verb) {
+			return nil
+		}
+	}
+	return dc
+}
+
+// unused tells whether a data connection may still serve a transfer: not
+// finished, no SYN yet or a handshake answered, nothing carried, neither
+// side closed it, no RST or ICMP error.
+func unused(dc *DataConn) bool {
+	if dc.Done || dc.reported || dc.TotalBytes() > 0 || dc.finSent(0) || dc.finSent(1) || !dc.RSTTS.IsZero() || dc.ICMP != nil {
+		return false
+	}
+	return !dc.matched() || dc.answered()
+}
+
+// refusedUnused tells whether nothing connected to dc and its transfer
+// command was refused (a 4yz or 5yz), so none was needed: a capture that
+// ended soon after leaves nothing to tell. (Its offer to a next transfer
+// command, reoffer, kept it from being final at the refusal.)
+func refusedUnused(dc *DataConn) bool {
+	if dc.SYNs > 0 || dc.Command == nil {
+		return false
+	}
+	f := dc.Command.Final()
+	return f != nil && f.Code >= 400
+}
+
+// reoffer makes the data connection a refused transfer command left
+// unused (refusedBeforeUse) the next transfer command's: one already sent
+// (a pipelining client) takes it now, a later one when it is sent
+// (linkTransfer). Until then it stays the refused command's, and stays
+// so when the session announces again instead (a server that drops its
+// listener on the refusal: ProFTPD), or the client aborts.
+func (t *Tracker) reoffer(sess *Session, c *Command, dc *DataConn) {
+	sess.memo().lastAnn = dc
+	for _, p := range sess.pending {
+		if p.Index > c.Index && ftp.IsTransfer(p.Verb) && !p.Secret && len(p.Transfer) == 0 {
+			t.linkTransfer(sess, p)
+			break
+		}
+	}
+}
+
+// withdrawOffer ends the offer of a data connection a refused transfer
+// left unused (reoffer) when the client moves on otherwise (ABOR, REIN):
+// it is the refused command's, and final now if nothing connected.
+func (t *Tracker) withdrawOffer(sess *Session) {
+	dc := sess.lastAnn()
+	if dc == nil || dc.Command == nil {
+		return
+	}
+	sess.xfer.lastAnn = nil
+	if !dc.answered() {
+		if dc.SYNs > 0 && dc.End.IsZero() {
+			dc.End = dc.LastSYN
+		}
+		t.finishData(dc)
 	}
 }
 
@@ -1497,7 +1641,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 			}
 		}
 	}
-	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted) {
+	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted && !refusedUnused(dc)) {
 		since := dc.FirstSYN
 		if dc.SYNs == 0 {
 			since = dc.Armed

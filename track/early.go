@@ -92,9 +92,9 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 			t.dataSegment(dc, &s)
 		case !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) || sess.ended:
 		case fromClient && s.Dst.Port() >= 1024:
-			t.addInferred(sess, &s, true, link)
+			t.addInferred(sess, &s, true, link, MatchInferred)
 		case !fromClient && s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024):
-			t.addInferred(sess, &s, false, link)
+			t.addInferred(sess, &s, false, link, MatchInferred)
 		}
 	}
 	h.n = kept
@@ -207,7 +207,7 @@ func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.
 			t.dataSegment(x, &s) // its SYN again
 			continue
 		}
-		t.addInferred(sess, &s, true, false)
+		t.addInferred(sess, &s, true, false, MatchInferred)
 	}
 	h.n = kept
 }

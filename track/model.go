@@ -222,9 +222,10 @@ const (
 	MatchControlAddress           // the control connection's address, not the announced one
 	MatchPortOnly                 // only the port matched (NAT or a third address)
 	MatchInferred                 // no announcement visible (encrypted control); peers and timing
+	MatchDefaultPort              // none made: RFC 959's default data port (server L-1 to the client's control port)
 )
 
-var matchNames = [...]string{"", "exact", "control-address", "port-only", "inferred"}
+var matchNames = [...]string{"", "exact", "control-address", "port-only", "inferred", "default-port"}
 
 func (m MatchRule) String() string { return matchNames[m] }
 

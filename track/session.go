@@ -41,6 +41,11 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		t.reportCommand(sess, old)
 	}
 	sess.pending = append(sess.pending, c)
+	if !c.Secret && (c.Verb == "ABOR" || c.Verb == "REIN") {
+		// The client moves on: a data connection a refused transfer left
+		// unused is offered no more (reoffer).
+		t.withdrawOffer(sess)
+	}
 	if !c.Secret && ftp.IsTransfer(c.Verb) {
 		// (A line taken for a password is one even when it reads
 		// "RETR x": it names no file, and its data record and extracted

@@ -543,9 +543,16 @@ func (o *zeekOutput) Data(s *track.Session, d *track.DataConn) {
 	o.counts.outcomes[d.Outcome.String()]++
 	zs := o.session(s)
 	for _, l := range zs.held {
-		if l.data == d {
-			o.noteData(l, d)
+		if l.data != d {
+			continue
 		}
+		if l.announce != d && d.Command != l.cmd {
+			// A transfer command refused before using it gave it on
+			// (track's reoffer): the line that took it first has none.
+			l.data, l.rec.Data = nil, 0
+			continue
+		}
+		o.noteData(l, d)
 	}
 }
 
