@@ -703,17 +703,16 @@ func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bo
 	return true
 }
 
-// defaultPortData ties the SYN s to a session that announced no data
-// port, as the RFC 959 default one (sections 3.2 and 5.2): from the
+// defaultPortData ties the SYN s to a session with no data port announced
+// and waiting, as the RFC 959 default one (sections 3.2 and 5.2): from the
 // server's control address at its control port minus one (L-1: 20) to the
 // client's control address and port (U), while a transfer command of the
 // session waits for a data connection (a BSD ftp with "sendport off", an
 // old client that never sends PORT). Only in a session followed from its
-// start, whose control channel is readable, that never had an announcement
-// accepted (a PORT or PASV holds until REIN or another one): there nothing
-// else can be this 4-tuple's owner (its data connections so far were
-// default-port ones too). Its record has no announcement (via unknown) and
-// is matched as MatchDefaultPort.
+// start, whose control channel is readable, with no announcement waiting
+// (a PORT holds until REIN or another one; a PASV until it is used): there
+// nothing else can be this 4-tuple's owner. Its record has no
+// announcement (via unknown) and is matched as MatchDefaultPort.
 func (t *Tracker) defaultPortData(s *decode.Segment) bool {
 	if s.Src.Port() == 0 || s.Src.Port() == 65535 || s.Dst.Port() < 1024 {
 		return false

@@ -222,7 +222,7 @@ const (
 	MatchControlAddress           // the control connection's address, not the announced one
 	MatchPortOnly                 // only the port matched (NAT or a third address)
 	MatchInferred                 // no announcement visible (encrypted control); peers and timing
-	MatchDefaultPort              // none made: RFC 959's default data port (server L-1 to the client's control port)
+	MatchDefaultPort              // none waiting: RFC 959's default data port (server L-1 to the client's control port)
 )
 
 var matchNames = [...]string{"", "exact", "control-address", "port-only", "inferred", "default-port"}

@@ -617,7 +617,7 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 		if d.Match == track.MatchInferred && d.Session.WasEncrypted {
 			facts = append(facts, "inferred from the peers of the encrypted session")
 		} else if d.Match == track.MatchDefaultPort {
-			facts = append(facts, "RFC 959 default data port (no PORT or PASV in the session)")
+			facts = append(facts, "RFC 959 default data port (no PORT or PASV waiting)")
 		} else if d.Match == track.MatchInferred {
 			facts = append(facts, "inferred from the peers: announced before the capture started")
 		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {
