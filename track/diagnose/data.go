@@ -309,13 +309,14 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			if !gotThrough(dc) || dc.Match != track.MatchExact || !local(a) || sameNet(a, cli) {
 				return nil
 			}
-			if farFromServer(dc) {
-				// The handshake shows the capture a round trip away
-				// from the server, where the client is: the control
-				// address is the one the client dialed, and the 227
-				// names it. Nothing to say.
-				return nil
-			}
+			// The handshake alone does not tell the capture's side: a
+			// SYN-ACK late after its SYN is a path's round trip where
+			// the client is, or a slow server (load, SYN cookies, a VM)
+			// beside it. Only the ACK's delay after the SYN-ACK (at
+			// once where the client is, a round trip beside the server)
+			// would tell them apart, and the tracker keeps no time for
+			// it. The note, the one warning that clients trusting the
+			// 227 fail behind a DNAT, says every reading instead.
 			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, cls.Describe(a), cli, a))
 			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
 				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()

@@ -130,7 +130,10 @@ type Finding struct {
 	routedOrNAT bool
 	// hairpin: a nat-mismatch of a client on the server's own network
 	// sent to the server's public address (natPassiveLAN): the router's
-	// NAT loopback is the fix, not the announced address or a firewall.
+	// NAT loopback is the likeliest fix, not the announced address; or a
+	// data-source-nat or data-foreign-source whose source is another host
+	// of that network (hairpinSource): the router's masquerade, or a
+	// theft.
 	hairpin bool
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.

@@ -27,12 +27,6 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	if !servedForeign(dc) {
 		return nil
 	}
-	if hairpinSource(s, dc) {
-		// A client on the server's own network sent to the public
-		// address, brought back by the router's NAT loopback as the
-		// router's address: natPassiveLAN's note, not a theft.
-		return nil
-	}
 	f := &Finding{Code: CodeDataForeignSource, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.FirstSYN}
 	if f.TS.IsZero() {
 		f.TS = dc.Start
@@ -59,6 +53,17 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s: %s. Either another host connected to the announced port first and took the transfer (passive port theft), or the client's connections leave a NAT pool from different addresses (a CGNAT or load balancer that does not keep one address per client).",
 		what, peer, cli, moved, where)
 	fam := d.family(s)
+	if hairpinSource(s, dc) {
+		// Client, server and the source on one private network, and
+		// the 227 named the public address: the router's NAT loopback
+		// masquerading the client is the likelier reading, but nothing
+		// on the wire shows that the source is the router.
+		f.hairpin = true
+		f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s: %s. All three are on the server's own network, and the 227 sent the client to the public address %s: either the router's NAT loopback (hairpin NAT) masqueraded the client's connection as the router's LAN address (is %s the router?), or another host connected to the announced port first and took the transfer (passive port theft).",
+			what, peer, cli, moved, where, dc.Announced.Addr(), peer)
+		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, give the clients on the server's own network the private address, so their data connections stay inside and the server can refuse data connections from other addresses again: ", peer) + lanAddrAdvice(fam, s.Server.Addr().Unmap()) + "; or have those clients use EPSV, which carries no address. If it is not, another host took the transfer: make the server accept a passive data connection only from the control connection's address, which stock servers do: undo " + fam.sourceCheckOff() + "." + fam.note()
+		return f
+	}
 	f.Advice = "Make the server accept a passive data connection only from the control connection's address, which stock servers do: undo " + fam.sourceCheckOff() + ". If " + peer.String() + " belongs to the client, keep its source address the same for both connections instead: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source)."
 	if fam.ownDataSettings() {
 		f.Advice += fam.note()

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
-	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -18,8 +17,16 @@ import (
 // router and come back: only a router that loops connections to its
 // public address back inside (NAT loopback, hairpin NAT) gets it there,
 // and one that does so usually masquerades them as its own LAN address,
-// so the server sees the data connection come from the router. No
-// firewall rule on the server changes either.
+// so the server sees the data connection come from the router.
+//
+// What the capture cannot tell, the findings say as readings, not facts:
+// a data connection from another host of the server's network may be the
+// router's masquerade or another host taking the transfer (the capture
+// does not say which address is the router's); SYNs to the public address
+// unanswered may be a router without loopback, one that loops back without
+// masquerading (the server answers the client directly from its private
+// address and the client resets that answer), or a passive range the
+// router does not forward or the server's firewall drops.
 
 // lanPublic reports whether dc is a passive announcement of a public
 // address, not the control address, to a client on the server's own
@@ -35,8 +42,9 @@ func lanPublic(s *track.Session, dc *track.DataConn) bool {
 
 // hairpinSource reports whether dc, announced as lanPublic, reached the
 // server at its own address from another host of its network than the
-// client: the router, whose NAT loopback masquerades the client's data
-// connection as its own LAN address.
+// client: the router, if its NAT loopback masqueraded the client's data
+// connection as its own LAN address, or another host that connected to
+// the announced port (the capture does not show which is the router).
 func hairpinSource(s *track.Session, dc *track.DataConn) bool {
 	if !lanPublic(s, dc) || !dc.Seen() {
 		return false
@@ -64,10 +72,19 @@ func lanAddrAdvice(fam family, srv netip.Addr) string {
 }
 
 // hairpinAdvice is the fix for a LAN client sent to the server's public
-// address by its 227.
+// address by its 227 whose data connection did not come back: NAT
+// loopback first, with the two causes that look the same from the
+// client's side.
 func hairpinAdvice(fam family, srv netip.Addr) string {
-	return "Opening ports on a firewall changes nothing here. Turn on NAT loopback (hairpin NAT, \"NAT reflection\") on the router for the control port and the passive range; or give the clients on the server's own network its private address: " +
+	return "On the router: turn on NAT loopback (hairpin NAT, \"NAT reflection\") for the control port and the passive range, masquerading the connections it loops back (pfSense: \"Enable automatic outbound NAT for Reflection\"; MikroTik: a srcnat rule with the LAN as src-address, dst-address=" + srv.String() + " and action=masquerade), and check that it forwards the whole passive range to the server and that the server's firewall accepts it; a capture on the client that shows a SYN-ACK from " + srv.String() + " answered by the client's RST is a loopback without masquerade. Or give the clients on the server's own network its private address: " +
 		lanAddrAdvice(fam, srv) + "; or have those clients use EPSV, which carries no address. Outside clients need the public address: keep it for them."
+}
+
+// hairpinCauses is what a LAN client's data connection to the public
+// address failing looks like from here: the missing loopback is the
+// likeliest, and two others look the same.
+func hairpinCauses(srv netip.Addr) string {
+	return fmt.Sprintf("If outside clients work, the likeliest cause is that the router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT): the classic \"works from outside, fails inside\". Two others look the same from here: a loopback without masquerade (the router forwards the connection to the server, which answers the client directly from %s, and the client rejects that answer: pfSense NAT reflection without automatic outbound NAT, MikroTik without a srcnat masquerade for LAN to LAN), or a passive range the router does not forward or the server's firewall drops.", srv)
 }
 
 // natPassiveLAN is natPassive's finding for a lanPublic announcement; ok
@@ -84,13 +101,14 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 	case hairpinSource(s, dc):
 		if !servedForeign(dc) {
 			// The server refused it (vsftpd's "425 Security: Bad IP
-			// connecting."): data-source-nat names the hairpin.
+			// connecting."): data-source-nat says both readings.
 			return nil, true
 		}
+		peer := dc.Client.Addr()
 		ev = joinEvidence(ev, fmt.Sprintf("data connection #%d from %s to %s (packet %d), %s", dc.ID, dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
 		f := &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev}
-		f.Message = fmt.Sprintf("%s: its data connection went out to the router and came back through the router's NAT loopback (hairpin NAT), which masquerades it: it arrived from %s, not from %s. It works because the server accepted a data connection from another address than the control connection's.", head, dc.Client.Addr(), cli)
-		f.Advice = "Nothing needs to change for it to work. The clients on the server's own network depend on the router's loopback and on the server accepting their data connections from the router's address; to spare them the detour, give them the private address: " + lanAddrAdvice(fam, srv) + "." + fam.note()
+		f.Message = fmt.Sprintf("%s, and the data connection arrived from %s, another host of that network, not from %s, and was served. If %s is the router, its NAT loopback (hairpin NAT) brought the client's connection to the public address back masqueraded as the router's LAN address, and it worked because the server accepted a data connection from another address than the control connection's; if it is not, another host took the transfer (see data-foreign-source). This capture does not show which address is the router's.", head, peer, cli, peer)
+		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, the clients on the server's own network depend on its loopback and on the server accepting their data connections from the router's address, which also lets any host that guesses the port take a transfer: give them the private address instead: ", peer) + lanAddrAdvice(fam, srv) + "; or have them use EPSV, which carries no address. If it is not, see data-foreign-source." + fam.note()
 		return f, true
 	case dc.Seen() && dc.Server.Addr().Unmap() == a && gotThrough(dc):
 		ev = joinEvidence(ev, fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
@@ -99,34 +117,18 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		f.Advice = "Nothing to change. The clients on the server's own network depend on the router's NAT loopback; giving them the private address spares them the detour: " + lanAddrAdvice(fam, srv) + "." + fam.note()
 		return f, true
 	case dc.Seen() && dc.Server.Addr().Unmap() == a && dc.Outcome.Failed():
+		// The failure is on the wire (SYNs unanswered, refused or
+		// unreachable); its cause is not: the readings, likeliest first.
 		ev = joinEvidence(ev, fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev, caused: true, hairpin: true}
-		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s went to the router and did not come back (%s). The router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT): the classic \"works from outside, fails inside\".", head, dc.Server, dc.Outcome)
+		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed (%s). %s", head, dc.Server, dc.Outcome, hairpinCauses(srv))
 		f.Advice = hairpinAdvice(fam, srv) + fam.note()
 		return f, true
 	case !dc.Seen() && dc.Outcome.Failed():
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning, TS: dc.Armed, Packets: packets(pk), Evidence: ev, hairpin: true}
-		f.Message = fmt.Sprintf("%s: right for clients outside, but this client must go out to the router and come back, and no data connection of it was seen. If the router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT), they never arrive: the classic \"works from outside, fails inside\".", head)
+		f.Message = fmt.Sprintf("%s: right for clients outside, but this client must go out to the router and come back, and no data connection of it was seen. They never arrive if the router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT: the classic \"works from outside, fails inside\"), loops them back without masquerading them, or does not forward the passive range.", head)
 		f.Advice = hairpinAdvice(fam, srv) + fam.note()
 		return f, true
 	}
 	return nil, true
 }
-
-// farFromServer reports whether dc's handshake shows the capture point a
-// round trip away from the server: its SYN-ACK came at least
-// serverTurnaround after the SYN it answered. A capture on the server, or
-// beside it behind its DNAT, sees the SYN-ACK leave at once; one taken
-// where the client is sees the path's round trip. Not seen from the
-// server's side, the address the client connected to is the one it
-// dialed: no DNAT rewrote it before the capture.
-func farFromServer(dc *track.DataConn) bool {
-	if dc == nil || dc.SYNs != 1 || dc.SynAckTS.IsZero() || dc.LastSYN.IsZero() {
-		return false
-	}
-	return dc.SynAckTS.Sub(dc.LastSYN) >= serverTurnaround
-}
-
-// serverTurnaround: a SYN-ACK later than this after the SYN crossed a
-// path, not just the server's own stack.
-const serverTurnaround = 5 * time.Millisecond

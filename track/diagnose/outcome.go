@@ -180,7 +180,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	rangeAdvice := func(rejectRule string) string {
 		switch {
 		case wrongAddr && nat.hairpin:
-			return "No firewall rule helps: from the server's own network the public address leads back to the server only through the router's NAT loopback. See nat-mismatch: turn on NAT loopback on the router, give the clients on the server's network its private address, or use EPSV."
+			return "Most likely the router's doing, not a firewall's: from the server's own network the public address leads back to the server only through the router's NAT loopback. See nat-mismatch: turn on NAT loopback on the router (masquerading what it loops back), give the clients on the server's network its private address, or use EPSV. If the router does loop it back, check that it forwards the whole passive range to the server and that the server's firewall accepts it."
 		case wrongAddr:
 			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
 		case ex != nil:
@@ -262,7 +262,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client used the announced address %s rather than the control address %s, and it does not lead to the server (see nat-mismatch).",
 				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
 			if nat.hairpin {
-				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s, and the router does not loop it back to the server (no NAT loopback: see nat-mismatch).",
+				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s. Most likely the router does not loop it back to the server (no NAT loopback); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here (see nat-mismatch).",
 					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
 			}
 		}
@@ -418,8 +418,8 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; this capture cannot see those SYNs.", dc.Announced)
 		f.Advice = "Fix the announced address (see nat-mismatch)."
 		if nat.hairpin {
-			f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and came back only if the router loops it back (NAT loopback); this capture cannot see those SYNs.", dc.Announced)
-			f.Advice = "No firewall rule helps: see nat-mismatch (NAT loopback on the router, the private address for the clients on the server's network, or EPSV)."
+			f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
+			f.Advice = "See nat-mismatch: NAT loopback on the router (masquerading what it loops back, and forwarding the whole passive range), the private address for the clients on the server's network, or EPSV."
 		}
 		if final != nil {
 			f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))

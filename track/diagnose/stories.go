@@ -87,10 +87,11 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 	if from != "" && hairpinSource(s, dc) {
 		// Client, server and the data connection's source on one
 		// network, and the 227 named the public address: the router's
-		// NAT loopback masqueraded the data connection as its own.
+		// NAT loopback masquerading the client is the likelier reading,
+		// but nothing on the wire shows that the source is the router.
 		f.hairpin = true
-		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s, both on the server's own network: the 227 sent the client to the public address %s, and the router's NAT loopback (hairpin NAT) brought it back masqueraded as the router's own address, so the server refused it as a possible hijack.", from, ctl, dc.Announced.Addr())
-		f.Advice = "Give the clients on the server's own network its private address, so their data connections stay inside: " + lanAddrAdvice(fam, s.Server.Addr().Unmap()) + "; or have those clients use EPSV, which carries no address (their data connections then go to the control address directly). Only as a last resort: " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer."
+		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s, both on the server's own network, and the 227 had sent the client to the public address %s: either the router's NAT loopback (hairpin NAT) brought the client's connection back masqueraded as the router's LAN address (is %s the router?), or another host connected to the announced port. The server refused it as a possible hijack.", from, ctl, dc.Announced.Addr(), from)
+		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, give the clients on the server's own network its private address, so their data connections stay inside: ", from) + lanAddrAdvice(fam, s.Server.Addr().Unmap()) + "; or have those clients use EPSV, which carries no address (their data connections then go to the control address directly); only as a last resort, " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer. If it is not, the server was right to refuse it."
 		f.Advice += fam.note()
 		return f
 	}

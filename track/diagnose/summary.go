@@ -91,6 +91,10 @@ type serverAcc struct {
 	// those whose data connection failed there; hairpin: data-source-nat
 	// findings of the router's NAT loopback masquerading such a client.
 	natHairpin, natHairpinCaused, hairpin int
+	// hairpinForeign: data-foreign-source findings whose source is
+	// another host of the server's own network, the client sent to the
+	// public address (the router's loopback, or a theft).
+	hairpinForeign int
 	// natIf: nat-mismatch warnings of clients from other private
 	// networks that never connected (unprovenNAT): the address is a
 	// fault only if a NAT sits between; natIfAddr the first such
@@ -400,6 +404,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.hairpin {
 			a.hairpin++
 		}
+	case CodeDataForeignSource:
+		if f.hairpin {
+			a.hairpinForeign++
+		}
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict
 		// when a later session's attempt was only refused or ignored.
@@ -627,11 +635,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	switch {
 	case a.natHairpinCaused > 0 && a.natCaused == 0:
-		// Clients on the server's own network sent to its public address,
-		// which the router does not loop back: no address to set and no
-		// port to open.
-		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and the router does not loop connections to it back to the server (no NAT loopback, hairpin NAT): %s failed because of it; turn on NAT loopback on the router, or give those clients the private address %s (or EPSV); no firewall rule helps",
-			plural(a.natHairpinCaused, "data connection", "data connections"), a.addr.Addr())
+		// Clients on the server's own network sent to its public
+		// address, and their data connections failed there: no address
+		// to set. The router's missing loopback is the likeliest cause,
+		// not the only one the wire allows.
+		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and %s to it failed: most likely the router does not loop connections to its public address back to the server (no NAT loopback, hairpin NAT); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here; turn on NAT loopback (with masquerade) on the router, or give those clients the private address %s (or EPSV)",
+			plural(a.natHairpinCaused, "of their data connections", "of their data connections"), a.addr.Addr())
 	case a.natCaused > 0 && a.natReached == 0:
 		// A data connection failed because of the announced address: the
 		// client's SYNs went to it, not to the control address, or no
@@ -656,7 +665,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.findings[CodeServerConfigError] > 0:
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
 	case a.findings[CodeDataSourceNAT] > 0 && a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT]:
-		sum.Verdict = "the server refuses the data connections of clients on its own network: it announces its public address, and the router's NAT loopback brings them back from the router's address; give those clients the private address (or EPSV); see data-source-nat"
+		sum.Verdict = "the server refuses data connections that reach it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
 	case a.findings[CodeDataSourceNAT] > 0:
 		sum.Verdict = "the server refuses data connections that come from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
 	case a.findings[CodeRangeExhausted] > 0:
@@ -837,6 +846,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
 		rules = append(rules, a.natRules(fam)...)
 		named = true
+	case a.findings[CodeDataForeignSource] > 0 && a.hairpinForeign == a.findings[CodeDataForeignSource]:
+		sum.Verdict = plural(a.hairpinForeign, "passive data connection", "passive data connections") +
+			" came from another host of the server's own network than its session's client, sent to the public address, and the server served it: the router's NAT loopback masquerading the client, or passive port theft; see data-foreign-source"
 	case a.findings[CodeDataForeignSource] > 0:
 		sum.Verdict = plural(a.findings[CodeDataForeignSource], "passive data connection", "passive data connections") +
 			" came from another address than its session's client and the server served it: passive port theft, or a NAT pool that does not keep the client's address; see data-foreign-source"
