@@ -249,3 +249,25 @@ func TestCleartextLoginAfterGapFromPackets(t *testing.T) {
 		})
 	}
 }
+
+// TestCleartextLoginMidstreamNamesNoEmptyUser: a session picked up after
+// its USER shows its PASS and 230 only; the evidence must not quote an
+// empty user name ("USER , then ..."), and says the USER came before the
+// capture.
+func TestCleartextLoginMidstreamNamesNoEmptyUser(t *testing.T) {
+	w := &wire{t: t, c: &collect{}, cli: ap("10.0.0.2:50000"), srv: ap("10.0.0.1:21"), now: t0}
+	w.d = New(policy.Policy{}, nil, w.c)
+	w.trk = track.New(w.d, track.Options{})
+	w.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true})
+	w.cmd("PASS secret99")
+	w.reply(230, "Login successful.")
+	w.end()
+	f := w.c.find(CodeCleartextLogin)
+	if f == nil {
+		dumpFindings(t, w.c)
+		t.Fatal("no cleartext-login finding")
+	}
+	if strings.Contains(f.Evidence, "USER ,") || !strings.Contains(f.Evidence, "its USER was before the capture") {
+		t.Errorf("evidence %q", f.Evidence)
+	}
+}

@@ -89,6 +89,9 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		pass = passwordLineBefore(s, c, r)
 	}
 	switch {
+	case c.Verb != "USER" && user == "":
+		// Picked up mid-stream after its USER: no name to quote.
+		f.Evidence = fmt.Sprintf("%q (packet %d) on an unencrypted control connection (its USER was before the capture)", commandText(c), c.Num)
 	case c.Verb != "USER":
 		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)
 	case pass != nil:
