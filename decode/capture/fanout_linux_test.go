@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -149,14 +150,33 @@ func TestLiveFanoutKernel(t *testing.T) {
 				}()
 			}
 			inject(t, frames)
-			// Ends as soon as all came; a loaded machine reads them late.
+			// Ends as soon as all came; a loaded machine reads them late,
+			// and a socket's ring may overflow with other tests' loopback
+			// traffic (which worker a frame goes to is what is tested, not
+			// that the kernel never drops): the missing ones are sent
+			// again each second.
 			deadline := time.Now().Add(10 * time.Second)
+			resend := time.Now().Add(time.Second)
+			sent := map[string]int{} // sends of each frame beyond the first
 			for time.Now().Before(deadline) {
 				mu.Lock()
 				n := len(got)
+				var missing [][]byte
+				if n < len(want) && time.Now().After(resend) {
+					for _, fr := range frames {
+						if k := string(ipPart(fr, layers.LinkTypeEthernet)); got[k] == nil {
+							missing = append(missing, fr)
+							sent[k]++
+						}
+					}
+				}
 				mu.Unlock()
 				if n == len(want) {
 					break
+				}
+				if len(missing) > 0 {
+					inject(t, missing)
+					resend = time.Now().Add(time.Second)
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -170,7 +190,7 @@ func TestLiveFanoutKernel(t *testing.T) {
 				switch {
 				case len(g) == 0:
 					t.Errorf("frame %x: not delivered (want worker %d)", k[:20], w)
-				case len(g) > 1 || g[0] != w:
+				case len(g) > 1+sent[k] || slices.ContainsFunc(g, func(x int) bool { return x != w }):
 					t.Errorf("frame %x: delivered to workers %v, want once to %d", k[:20], g, w)
 				default:
 					per[w]++
