@@ -38,6 +38,10 @@ type tombstone struct {
 	// it was: its next packet may come as late as an idle connection's,
 	// so the tombstone holds for idleClose, not tombstoneTTL.
 	evicted bool
+	// lateDropped: with evicted, bytes of the session came while the
+	// table was full and were dropped (Stats.EvictedLateDropped, counted
+	// once a session).
+	lateDropped bool
 	// closed: with resume, when it was closed as idle (packet time, the
 	// TS of its ControlClose), which a connection picked up again names
 	// (ControlEvent.ResumesIdleClose).

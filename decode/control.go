@@ -221,10 +221,24 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			resume = tomb.resume
 			closedAt = tomb.closed
 			t.d.stats.IdleResumed++
+		case !newConn && tomb.evicted && len(s.Payload) > 0 && t.roomForEvicted():
+			// Bytes of a session evicted while alive, the table with room
+			// again (or a connection that never carried a byte to give up
+			// for it): picked up again mid-stream, as a session of its own
+			// (track ties only an idle close to what continues it), that
+			// cuts no other session short.
+			t.d.stats.EvictedPickedUp++
 		case !newConn:
 			// A late packet (the last ACK) of a closed connection, or a
 			// data connection to a control port: keep it known as long as
-			// it goes on.
+			// it goes on. The bytes of a session evicted while alive, the
+			// table still full of live sessions, are dropped (picked up,
+			// each would evict another in turn), and counted, once a
+			// session.
+			if tomb.evicted && len(s.Payload) > 0 && !tomb.lateDropped {
+				tomb.lateDropped = true
+				t.d.stats.EvictedLateDropped++
+			}
 			tomb.at = t.clock.now()
 			return nil
 		}
@@ -343,6 +357,14 @@ func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseS
 	t.conns.Put(key, cs)
 	t.enlist(cs, &t.silent)
 	return cs
+}
+
+// roomForEvicted tells whether an evicted session's later bytes may be
+// picked up again: the table has room, or a connection that never
+// carried a byte (or was found not to be FTP) to give up for them
+// (makeRoom): no session is cut short for them.
+func (t *controlTable) roomForEvicted() bool {
+	return t.conns.Len() < t.maxConns || t.silent.front() != nil
 }
 
 // makeRoom evicts one connection when the table is full: the one silent
@@ -649,20 +671,38 @@ func startsTLSRecord(b []byte) bool {
 
 // headersOnly follows a TLS connection from its headers: it ends on an
 // RST or on FINs from both sides, each where the stream stands (at, from
-// follow). Nothing is reassembled.
+// follow), or past bytes the capture lost and acknowledged exactly by the
+// receiver. Nothing is reassembled.
 func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) {
+	if o := &cs.asm.half[1-d]; at && s.Flags.Has(FlagACK) && o.finSeen && !cs.fin[1-d] && s.Ack == o.finSeq+1 {
+		// The other direction's FIN, sent past bytes the capture lost
+		// (below), acknowledged exactly: it was its end.
+		o.next = s.Ack
+		cs.fin[1-d] = true
+	}
 	switch {
+	case s.Flags.Has(FlagFIN) && !s.Flags.Has(FlagRST) && !at:
+		// Past bytes the capture lost, before an ACK showed they arrived
+		// (follow): its place is kept, the earliest, and it counts once
+		// the receiver acknowledges exactly it (above). Before, it was
+		// ignored, and the session never closed by its FINs.
+		h := &cs.asm.half[d]
+		end := s.Seq + uint32(len(s.Payload))
+		if int32(end-h.next) > 0 && int32(end-cs.asm.standsAt(d)) <= int32(cs.asm.pool.aheadBound()) && (!h.finSeen || int32(end-h.finSeq) < 0) {
+			h.finSeen, h.finSeq = true, end
+		}
 	case s.Flags&(FlagRST|FlagFIN) != 0 && !at:
 		if s.Flags.Has(FlagRST) {
 			t.d.stats.RSTOutOfWindow++
 		}
 	case s.Flags.Has(FlagRST):
 		t.close(cs, CloseRST, s.Num, s.TS)
+		return
 	case s.Flags.Has(FlagFIN):
 		cs.fin[d] = true
-		if cs.fin[1-d] {
-			t.close(cs, CloseFIN, s.Num, s.TS)
-		}
+	}
+	if cs.fin[d] && cs.fin[1-d] {
+		t.close(cs, CloseFIN, s.Num, s.TS)
 	}
 }
 

@@ -31,9 +31,10 @@
 // keeps nothing of them. With Options.DataPayload and a handler that
 // implements PayloadHandler (file extraction), a payload table follows the
 // connections the handler wants from their SYN, else their SYN-ACK, else
-// their first bytes (payload.go: at most 4,096, least recently seen given
-// up and counted, out-of-order bytes 8 MiB per direction and 64 MiB in
-// all) and delivers their
+// their first bytes (payload.go: at most 4,096; when full, the least
+// recently seen is given up and counted if it has been silent for 150 s,
+// else the newcomer is refused and counted; out-of-order bytes 8 MiB per
+// direction and 64 MiB in all) and delivers their
 // bytes and gaps in order. A handler that implements DataExpecter tells
 // decode which SYNs to a control port are expected data connections.
 //
@@ -137,10 +138,12 @@
 //     hold (Options.MaxControlConns; 40,000 by default, 120 bytes each
 //     and an index entry: about 6 MB at most), each valid for 4 minutes
 //     after the last packet (an evicted session's for an hour: it was
-//     alive, and its next packet may come as late as an idle one's; its
-//     packets are its own, not a session that would evict another in
-//     turn); indexed by a seeded hash of the key (ConnIndex), the key
-//     checked. 40,000 slots hold 166 closes a second for 4 minutes; past
+//     alive, and its next packet may come as late as an idle one's: its
+//     bytes are dropped while the table is full of live sessions, not a
+//     session that would evict another in turn, counted once a session
+//     (Stats.EvictedLateDropped), and picked up mid-stream once there is
+//     room (Stats.EvictedPickedUp)); indexed by a seeded hash of the key
+//     (ConnIndex), the key checked. 40,000 slots hold 166 closes a second for 4 minutes; past
 //     the bound a tombstone still valid is overwritten and counted
 //     (Stats.TombstonesForgotten): that connection's late bytes may start
 //     a session of their own. A close at the capture's end leaves none.

@@ -62,7 +62,8 @@ type PayloadHandler interface {
 // Notices DataGap gives as a negative n.
 const (
 	// GapGivenUp: the connection's reassembly was given up (the table was
-	// full), so no later byte of it is delivered in place.
+	// full and it had been silent for payloadEvictQuiet), so no later
+	// byte of it is delivered in place.
 	GapGivenUp = -1
 	// GapStartUnknown, before the first byte: the capture holds neither
 	// the connection's SYN nor its SYN-ACK, so where the stream began is
@@ -272,7 +273,12 @@ func (t *payloadTable) segment(s *Segment) (followed bool) {
 //     opener's ISN + 1, so both streams' places are known as well;
 //   - at its first bytes when the capture lacks both: delivered from the
 //     first byte seen, after a GapStartUnknown notice for each direction
-//     (the offset in the file is unknown), never silently dropped.
+//     (the offset in the file is unknown).
+//
+// One the table has no room for (room) is refused, or one it gave up is
+// not taken again: each counted once (PayloadStats.Refused, Evicted) and
+// remembered (lost), its later bytes starting nothing; none is dropped
+// uncounted.
 func (t *payloadTable) opened(s *Segment) {
 	if t == nil || s.Flags.Has(FlagRST) {
 		return

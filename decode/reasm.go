@@ -82,10 +82,16 @@ type halfStream struct {
 	// counts its wait from (since): the first one held, and after each
 	// drain the first one left.
 	sinceSeq uint32
-	// ack is the highest acknowledgement this direction sent, taken only
-	// from a segment at the stream's position (follow, segment), when
-	// acked: a segment past a hole, or a blind forgery, does not set it.
+	// ack is the highest acknowledgement this direction sent, when acked,
+	// taken only from a segment at the stream's position (follow,
+	// segment) and, in segment, only when ackPlausible takes it (as it
+	// does before acked): a segment past a hole, or a blind forgery, does
+	// not set it.
 	ack uint32
+	// farEnd: where the latest segment of this direction dropped as too
+	// far ahead (data) ended, when farSeen. The capture saw bytes there:
+	// an ACK up to it is plausible (ackPlausible), whatever the reach.
+	farEnd uint32
 	// The receive window this direction advertises, for the other
 	// direction's bytes (tcpwindow.go): win, the window field of its
 	// latest segment at its position, and winFrom, whether there was one
@@ -104,6 +110,7 @@ type halfStream struct {
 	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
 	acked        bool // ack is known
+	farSeen      bool // farEnd is known
 	// ackAfter: the other direction's ack (its receiver's) was set from a
 	// segment that came after held[0] was held, short of it. Only then
 	// does an ack at or before next show the receiver went on without the
@@ -241,7 +248,11 @@ func (r *reassembler) ackPlausible(d int, seq, ack uint32) bool {
 	if o.finSeen && int32(o.finSeq+1-seen) > 0 {
 		seen = o.finSeq + 1 // (the FIN takes a sequence number)
 	}
-	return int32(ack-seen) <= reach
+	// Or no further than the latest of the other direction's segments
+	// dropped as too far ahead: when both directions lost bytes and one
+	// lost more than the reach, the other's ACKs come from segments past
+	// its own hole, and nothing else would ever move the far one on.
+	return int32(ack-seen) <= reach || o.farSeen && int32(ack-o.farEnd) <= 0
 }
 
 // data places one segment's payload.
@@ -262,6 +273,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 	}
 	if int32(seq-r.standsAt(d)) > int32(r.pool.aheadBound()) {
 		r.pool.farAhead++
+		h.farEnd, h.farSeen = seq+uint32(len(p)), true
 		return
 	}
 	if rel > 0 && h.lostReported && int32(seq-h.lostTo) <= 0 {
@@ -439,9 +451,14 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 	if !h.started || h.done {
 		return
 	}
-	ahead := int32(ack - h.next)
-	if ahead <= 0 || ahead == 1 && h.finSeen && h.finSeq == h.next {
-		return // nothing missing, or only the FIN's sequence number
+	atFin := h.finSeen && int32(ack-h.finSeq) >= 0
+	if atFin {
+		// The FIN's own sequence number is no byte lost: an ACK past it
+		// proves the bytes up to the FIN, no further.
+		ack = h.finSeq
+	}
+	if int32(ack-h.next) <= 0 {
+		return // nothing missing
 	}
 	if len(h.held) > 0 {
 		// Everything before ack reached the peer: each hole below it is
@@ -449,17 +466,25 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 		for len(h.held) > 0 && int32(ack-h.held[0].seq) >= 0 && int32(ack-h.next) > 0 {
 			r.skip(d, num, ts, out)
 		}
-		return
+		if len(h.held) > 0 || int32(ack-h.next) <= 0 {
+			return
+		}
 	}
 	switch {
-	case !h.lostReported && out.early(d):
+	case !h.lostReported && (out.early(d) || atFin && !r.pool.payload):
+		// Reported now; or, where the skip over them would report them
+		// when later bytes came (a control connection not announced
+		// yet), now all the same when they are all the bytes before the
+		// FIN: none come after it. (Payload reassembly reports them when
+		// the connection ends: payloadTable.remove.)
 		h.lostReported, h.lostTo = true, ack
-		out.gap(d, int(ahead), num, ts)
+		out.gap(d, int(ack-h.next), num, ts)
 	case h.lostReported && int32(ack-h.lostTo) > 0:
 		// A later ACK proves more lost: report the extra.
 		out.gap(d, int(ack-h.lostTo), num, ts)
 		h.lostTo = ack
 	}
+	r.maybeFinished(d, num, ts, out)
 }
 
 // expire gives up holes that waited longer than holeWait by now: skipped
@@ -590,6 +615,12 @@ func (r *reassembler) release() {
 
 func (r *reassembler) maybeFinished(d int, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
+	if h.finSeen && !h.done && len(h.held) == 0 && h.lostReported && int32(h.lostTo-h.finSeq) >= 0 {
+		// The bytes before the FIN were proven lost and reported
+		// (acked): the stream reached its FIN. (An ACK of the FIN seen
+		// before it proved its sequence number lost too.)
+		h.next, h.lostReported = h.finSeq, false
+	}
 	if h.finSeen && !h.done && h.next == h.finSeq && len(h.held) == 0 {
 		h.done = true
 		out.finished(d, num, ts)

@@ -40,7 +40,15 @@ type Stats struct {
 	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 	IdleResumed      uint64 `json:"idle_resumed,omitempty"`           // control connections closed as idle whose later bytes picked them up again, mid-stream
-	ClockJumps       uint64 `json:"clock_jumps,omitempty"`            // forward steps of packet time over a day within a file: the capture's clock set, not idle time
+	// EvictedPickedUp: sessions evicted (ControlEvicted) whose later
+	// bytes came when the table had room again: picked up mid-stream, as
+	// a session of their own.
+	EvictedPickedUp uint64 `json:"evicted_picked_up,omitempty"`
+	// EvictedLateDropped: sessions evicted whose later bytes came while
+	// the table was still full of live sessions: dropped (their commands
+	// and replies are reported nowhere), each session counted once.
+	EvictedLateDropped uint64 `json:"evicted_late_dropped,omitempty"`
+	ClockJumps         uint64 `json:"clock_jumps,omitempty"` // forward steps of packet time over a day within a file: the capture's clock set, not idle time
 	// TombstonesForgotten: closed control connections whose tombstone
 	// was overwritten within its TTL, the ring at its bound: their late
 	// packets may start sessions of their own.

@@ -167,7 +167,7 @@ type snapshotCollector struct {
 var decodeLimits = map[string]bool{
 	"lines_truncated": true, "candidates_full": true, "control_conns_full": true, "fragments_full": true,
 	"sessions_evicted": true, "silent_conns_evicted": true, "control_holes_given_up": true,
-	"tombstones_forgotten": true,
+	"tombstones_forgotten": true, "evicted_late_dropped": true,
 }
 
 // newSnapshotCollector: perWorker labels the kernel's counters with the

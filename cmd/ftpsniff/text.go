@@ -811,6 +811,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.Unacknowledged, "control segments held ahead of a hole and dropped: the receiver acknowledged the stream in their place, never them (forged or stale)")
 	addw(st.BeyondWindow, "held control segments beyond the window the receiver advertised, never acknowledged: dropped (forged or stale)")
 	addw(st.TombstonesForgotten, "closed control connections forgotten early (the ring that remembers them was full): their late bytes may have started extra sessions")
+	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
+	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
 	addw(st.ClockJumps, fmt.Sprintf("forward step%s of packet time over a day (the capture's clock set; not counted as idle time)", plural(int(st.ClockJumps))))
 	addw(uint64(lim.ResumedUnlinked), "continuations of sessions closed as idle no longer linked to them (their record past its bound or wait)")
