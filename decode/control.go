@@ -223,8 +223,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			t.d.stats.IdleResumed++
 		case !newConn && tomb.evicted && len(s.Payload) > 0 && t.roomForEvicted():
 			// Bytes of a session evicted while alive, the table with room
-			// again (or a connection that never carried a byte to give up
-			// for it): picked up again mid-stream, as a session of its own
+			// again: picked up again mid-stream, as a session of its own
 			// (track ties only an idle close to what continues it), that
 			// cuts no other session short.
 			t.d.stats.EvictedPickedUp++
@@ -360,11 +359,11 @@ func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseS
 }
 
 // roomForEvicted tells whether an evicted session's later bytes may be
-// picked up again: the table has room, or a connection that never
-// carried a byte (or was found not to be FTP) to give up for them
-// (makeRoom): no session is cut short for them.
+// picked up again: only when the table has room. A connection that never
+// carried a byte is usually a session in its handshake: given up for
+// them, it would come back with its banner and evict a live one.
 func (t *controlTable) roomForEvicted() bool {
-	return t.conns.Len() < t.maxConns || t.silent.front() != nil
+	return t.conns.Len() < t.maxConns
 }
 
 // makeRoom evicts one connection when the table is full: the one silent

@@ -91,6 +91,9 @@ type halfStream struct {
 	// farEnd: where the latest segment of this direction dropped as too
 	// far ahead (data) ended, when farSeen. The capture saw bytes there:
 	// an ACK up to it is plausible (ackPlausible), whatever the reach.
+	// Only a segment whose own ACK lies within reach of where the other
+	// direction stands sets it: else a blind forger would choose it, and
+	// with it how large a gap its guessed ACK proves.
 	farEnd uint32
 	// The receive window this direction advertises, for the other
 	// direction's bytes (tcpwindow.go): win, the window field of its
@@ -202,9 +205,22 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 		h.finSeen, h.finSeq = true, fin
 	}
 	if len(payload) > 0 {
-		r.data(d, dataSeq, payload, num, ts, out)
+		r.data(d, dataSeq, payload, r.ackNear(d, ack, fl), num, ts, out)
 	}
 	r.maybeFinished(d, num, ts, out)
+}
+
+// ackNear tells whether a segment of direction d acknowledges a place
+// within reach of where the other direction's stream stands, or of its
+// far end: where its sender plausibly is, not a number a forger chose.
+func (r *reassembler) ackNear(d int, ack uint32, fl TCPFlags) bool {
+	o := &r.half[1-d]
+	if !fl.Has(FlagACK) || !o.started {
+		return false
+	}
+	reach := int32(r.pool.aheadBound())
+	off := int32(ack - r.standsAt(1-d))
+	return off >= -reach && off <= reach
 }
 
 // ackPlausible tells whether the ACK a segment of direction d carries,
@@ -252,11 +268,14 @@ func (r *reassembler) ackPlausible(d int, seq, ack uint32) bool {
 	// dropped as too far ahead: when both directions lost bytes and one
 	// lost more than the reach, the other's ACKs come from segments past
 	// its own hole, and nothing else would ever move the far one on.
-	return int32(ack-seen) <= reach || o.farSeen && int32(ack-o.farEnd) <= 0
+	// (Only while that end lies ahead of what was seen: a stream past it
+	// by 2 GiB would otherwise wrap it ahead again.)
+	return int32(ack-seen) <= reach || o.farSeen && int32(o.farEnd-seen) > 0 && int32(ack-o.farEnd) <= 0
 }
 
-// data places one segment's payload.
-func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time, out orderedSink) {
+// data places one segment's payload; ackNear: its ACK is near where the
+// other direction stands (a far-ahead drop then sets farEnd).
+func (r *reassembler) data(d int, seq uint32, p []byte, ackNear bool, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
 	rel := int32(seq - h.next)
 	if rel < 0 {
@@ -273,7 +292,9 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 	}
 	if int32(seq-r.standsAt(d)) > int32(r.pool.aheadBound()) {
 		r.pool.farAhead++
-		h.farEnd, h.farSeen = seq+uint32(len(p)), true
+		if ackNear {
+			h.farEnd, h.farSeen = seq+uint32(len(p)), true
+		}
 		return
 	}
 	if rel > 0 && h.lostReported && int32(seq-h.lostTo) <= 0 {
@@ -304,7 +325,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, num uint64, ts time.Time
 		r.pool.overflow++
 		r.giveUp(d, num, ts, out)
 		if int32(seq-h.next) <= 0 {
-			r.data(d, seq, p, num, ts, out)
+			r.data(d, seq, p, ackNear, num, ts, out)
 			return
 		}
 		if r.pool.full(h, len(p)) {
