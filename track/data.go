@@ -2,6 +2,7 @@ package track
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -282,9 +283,90 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		t.unwait(best)
 	}
 	t.addData(s, best)
+	t.watchReflection(best)
 	t.dataSegment(best, s)
 	t.refusalAnswers(best, s)
 	return true
+}
+
+// watchReflection indexes a passive data connection whose SYN went
+// exactly to an announced address other than the session's control
+// address (the public address a server behind NAT announces) under the
+// 4-tuple of that SYN with the control address in its place too: a
+// router that loops the client's connection back to the server without
+// masquerading it has the server answer the client from there, on that
+// 4-tuple (Reflection). The alias costs nothing per segment: the data
+// table that lookupData reads holds it, and it leaves with the
+// connection (dropData). Only an unused 4-tuple is taken.
+func (t *Tracker) watchReflection(dc *DataConn) {
+	ctl := dc.Session.Server.Addr()
+	if !dc.Passive || dc.Match != MatchExact || dc.reflectAlias || dc.Server.Addr() == ctl || dc.Server.Addr() != dc.Announced.Addr() {
+		return
+	}
+	key := reflectKey(dc)
+	if _, taken := t.data[key]; taken {
+		return
+	}
+	t.data[key] = dc
+	t.portRefs[key.A.Port()]++
+	t.portRefs[key.B.Port()]++
+	dc.reflectAlias = true
+}
+
+// reflectKey is the 4-tuple watchReflection indexes dc under.
+func reflectKey(dc *DataConn) decode.ConnKey {
+	return decode.MakeConnKey(dc.Client, netip.AddrPortFrom(dc.Session.Server.Addr(), dc.Server.Port()))
+}
+
+// reflection takes a segment of dc's reflection 4-tuple (watchReflection):
+// a SYN-ACK from the control address at the
+// announced port to the client's endpoint that acknowledges dc's latest
+// SYN (ACK = its ISN+1), while nothing answered it on its own 4-tuple,
+// or the client's RST refusing one (its sequence number that ACK). Any
+// other segment there is another connection's: the alias leaves the
+// table, and a SYN is matched as Segment would have (a client that
+// dialed the control address from the same port).
+func (t *Tracker) reflection(dc *DataConn, s *decode.Segment) {
+	ctl := netip.AddrPortFrom(dc.Session.Server.Addr(), dc.Server.Port())
+	r := dc.Reflected
+	switch {
+	case s.Src == ctl && s.Dst == dc.Client && s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN|decode.FlagACK &&
+		dc.SYNs > 0 && s.Ack == dc.lastSYNSeq+1 && dc.SynAckTS.IsZero():
+		if r == nil {
+			r = &Reflection{From: s.Src, First: s.TS, Num: s.Num}
+			dc.Reflected = r
+		}
+		r.SynAcks++
+		r.ack = s.Ack
+	case r != nil && s.Src == dc.Client && s.Dst == ctl && s.Flags.Has(decode.FlagRST) && !s.Flags.Has(decode.FlagSYN) && s.Seq == r.ack:
+		r.Resets++
+	case r != nil && s.Src == ctl && s.Flags.Has(decode.FlagSYN) && s.Flags.Has(decode.FlagACK):
+		// The same SYN-ACK again, or one for a SYN before: the
+		// reflection still.
+	default:
+		t.unwatchReflection(dc)
+		if s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN {
+			t.matchSYN(s)
+		}
+	}
+}
+
+// unwatchReflection takes dc's reflection 4-tuple out of the table.
+func (t *Tracker) unwatchReflection(dc *DataConn) {
+	if !dc.reflectAlias {
+		return
+	}
+	dc.reflectAlias = false
+	key := reflectKey(dc)
+	if t.data[key] != dc {
+		return
+	}
+	delete(t.data, key)
+	t.portRefs[key.A.Port()]--
+	t.portRefs[key.B.Port()]--
+	if t.lastKey == key {
+		t.lastDC = nil
+	}
 }
 
 // EventDataStray: a connection to an announced port from another host
@@ -812,6 +894,10 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if dc.Done {
 		return
 	}
+	if dc.reflectAlias && s.Src != dc.Server && s.Dst != dc.Server {
+		t.reflection(dc, s)
+		return
+	}
 	dir := 0 // from the side that opened it
 	if s.Src != dc.Client {
 		dir = 1
@@ -901,10 +987,13 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			dc.Start = s.TS
 		}
 		dc.LastSYN = s.TS
-		if !dc.SynAckTS.IsZero() {
+		if !dc.SynAckTS.IsZero() && dc.synsAfterSynAck < math.MaxInt32 {
 			dc.synsAfterSynAck++
 		}
 	case dir == 0 && !s.Flags.Has(decode.FlagRST):
+		if !dc.openerAcked && !dc.SynAckTS.IsZero() && s.Flags.Has(decode.FlagACK) {
+			dc.AckTS = s.TS
+		}
 		dc.openerAcked = true
 	case syn && dir == 1:
 		if dc.SynAckTS.IsZero() {
@@ -1850,8 +1939,17 @@ func (t *Tracker) addData(s *decode.Segment, dc *DataConn) {
 }
 
 func (t *Tracker) dropData(key decode.ConnKey) {
-	if _, ok := t.data[key]; !ok {
+	dc, ok := t.data[key]
+	if !ok {
 		return
+	}
+	if dc.reflectAlias {
+		if key == reflectKey(dc) {
+			// Its reflection 4-tuple, taken by another connection.
+			t.unwatchReflection(dc)
+			return
+		}
+		t.unwatchReflection(dc)
 	}
 	delete(t.data, key)
 	t.portRefs[key.A.Port()]--

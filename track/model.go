@@ -296,6 +296,15 @@ type DataConn struct {
 	LastSYN  time.Time
 	SYNNum   uint64
 	SynAckTS time.Time
+	// AckTS: when the opener's first segment after the SYN-ACK came (the
+	// handshake's ACK); zero without one. A capture beside the opener
+	// sees it at once after the SYN-ACK, one beside the listener a round
+	// trip later: with SynAckTS and FirstSYN it tells the capture's side.
+	AckTS time.Time
+	// Reflected: what the capture shows of this passive connection's SYN
+	// answered from elsewhere than the address it went to (see
+	// Reflection); nil when nothing was.
+	Reflected *Reflection
 	// SynAckLost: the SYN was answered by a SYN-ACK, yet the side that
 	// opened it sent its SYN again and never an ACK: the SYN-ACKs were
 	// lost on the way back. The outcome is then unanswered.
@@ -348,10 +357,15 @@ type DataConn struct {
 	// back; nil otherwise.
 	beforePickUp *DataConn
 
-	synsAfterSynAck int    // SYNs from the opening side after a SYN-ACK
+	synsAfterSynAck int32  // SYNs from the opening side after a SYN-ACK (saturates)
 	lastSYNSeq      uint32 // the sequence number of the latest SYN counted
 	synSeenTwice    bool   // a SYN was seen again at once (synCopyWindow)
 	openerAcked     bool   // a segment other than SYN or RST from the opening side
+	// reflectAlias: the 4-tuple of this connection's SYN with the
+	// session's control address in place of the announced one indexes
+	// it too, for a SYN-ACK a hairpin NAT's loopback without masquerade
+	// draws from there (watchReflection).
+	reflectAlias bool
 
 	// sequence tracking, per direction
 	seqHi   [2]uint32
@@ -368,6 +382,26 @@ type DataConn struct {
 	// rstIgnored: RSTs the side they were sent to would drop
 	// (resetAccepted), which ended nothing.
 	rstIgnored int
+}
+
+// Reflection is the answer to a passive data connection's SYN, sent to
+// an announced address other than the session's control address, that
+// came from the control address at the announced port, to the client's
+// very endpoint, acknowledging that SYN (ACK = its ISN+1): a SYN-ACK on
+// another 4-tuple than the SYN's, which the client's TCP does not take
+// for its connection (it resets it, RFC 9293 3.10.7.1). A router that
+// loops the client's connection to its public address back to the
+// server without masquerading it (hairpin NAT without source NAT) makes
+// it: the server answers the client directly, from its own address.
+type Reflection struct {
+	From    netip.AddrPort // the SYN-ACKs' source
+	SynAcks int            // how many came
+	First   time.Time      // the first one
+	Num     uint64         // the first one's packet number
+	// Resets: the client's RSTs to them (sequence number their ACK):
+	// it refused them.
+	Resets int
+	ack    uint32 // the latest SYN-ACK's ACK: the RST refusing it has it as its sequence number
 }
 
 // ViaName names how the endpoint was announced: "PASV" … "LPRT", or

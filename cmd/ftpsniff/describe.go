@@ -57,10 +57,16 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		return s
 	case track.OutcomeUnanswered:
-		if d.SYNs == 1 {
-			return "1 SYN, no answer"
+		syns := "1 SYN"
+		if d.SYNs != 1 {
+			syns = fmt.Sprintf("%d SYNs over %s", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
 		}
-		return fmt.Sprintf("%d SYNs over %s, no answer", d.SYNs, seconds(d.LastSYN.Sub(d.FirstSYN)))
+		if r := d.Reflected; r != nil {
+			// A hairpin without masquerade: the server answered from
+			// its own address, which the client did not call.
+			return fmt.Sprintf("%s, answered from %s instead (%d SYN-ACKs, %d reset by the client)", syns, r.From, r.SynAcks, r.Resets)
+		}
+		return syns + ", no answer"
 	case track.OutcomeRefused:
 		if d.SYNs == 0 {
 			listener := d.Server // FTP roles: the client listens in active mode

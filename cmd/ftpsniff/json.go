@@ -297,6 +297,14 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		w.int("syns_on_other_side_data", int64(o.ID))
 	}
 	w.boolOmit("syn_ack_lost", d.SynAckLost)
+	if r := d.Reflected; r != nil {
+		w.object("reflected")
+		w.addr("from", r.From)
+		w.int("syn_acks", int64(r.SynAcks))
+		w.int("resets", int64(r.Resets))
+		w.time("first", r.First)
+		w.closeObject()
+	}
 	w.timeOmit("first_syn", d.FirstSYN)
 	w.timeOmit("last_syn", d.LastSYN)
 	w.timeOmit("end", d.End)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -309,14 +310,16 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			if !gotThrough(dc) || dc.Match != track.MatchExact || !local(a) || sameNet(a, cli) {
 				return nil
 			}
-			// The handshake alone does not tell the capture's side: a
-			// SYN-ACK late after its SYN is a path's round trip where
-			// the client is, or a slow server (load, SYN cookies, a VM)
-			// beside it. Only the ACK's delay after the SYN-ACK (at
-			// once where the client is, a round trip beside the server)
-			// would tell them apart, and the tracker keeps no time for
-			// it. The note, the one warning that clients trusting the
-			// 227 fail behind a DNAT, says every reading instead.
+			if atOpener(dc) {
+				// The handshake shows the capture where the client is:
+				// the control address is the one it dialed, and the 227
+				// names it. Nothing to say.
+				return nil
+			}
+			// Otherwise the handshake does not tell the capture's side
+			// (a slow server beside it, or a path too short to time):
+			// the note, the one warning that clients trusting the 227
+			// fail behind a DNAT, says every reading.
 			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, cls.Describe(a), cli, a))
 			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
 				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
@@ -580,4 +583,23 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	}
 	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
 	return f
+}
+
+// atOpener reports whether dc's handshake shows the capture beside the
+// side that opened it. There the SYN-ACK comes a round trip (and the
+// listener's own delay) after the SYN, and the ACK at once after the
+// SYN-ACK; beside the listener the SYN-ACK comes after the listener's
+// delay alone, and the ACK a round trip later. A slow listener (load,
+// SYN cookies, a VM) makes SYN to SYN-ACK long on both sides, but
+// beside it keeps SYN-ACK to ACK a whole round trip: only a SYN-ACK
+// at least 5 ms after its SYN and at least four times as long after it
+// as the ACK after the SYN-ACK reads as the opener's side. A SYN sent
+// again after the SYN-ACK, or a handshake without its ACK, tells
+// nothing.
+func atOpener(dc *track.DataConn) bool {
+	if dc.SYNs == 0 || dc.SynAckTS.IsZero() || dc.AckTS.IsZero() || dc.SynAckLost || dc.LastSYN.After(dc.SynAckTS) {
+		return false
+	}
+	synAck, ack := dc.SynAckTS.Sub(dc.LastSYN), dc.AckTS.Sub(dc.SynAckTS)
+	return ack >= 0 && synAck >= 5*time.Millisecond && synAck >= 4*ack
 }

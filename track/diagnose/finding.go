@@ -135,6 +135,10 @@ type Finding struct {
 	// of that network (hairpinSource): the router's masquerade, or a
 	// theft.
 	hairpin bool
+	// unmasqueraded: a hairpin nat-mismatch whose capture shows the
+	// server's answer from its private address reset by the client (a
+	// loopback without masquerade, track.Reflection).
+	unmasqueraded bool
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool

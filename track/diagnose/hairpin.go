@@ -26,7 +26,10 @@ import (
 // unanswered may be a router without loopback, one that loops back without
 // masquerading (the server answers the client directly from its private
 // address and the client resets that answer), or a passive range the
-// router does not forward or the server's firewall drops.
+// router does not forward or the server's firewall drops. Where the
+// capture holds that answer (track.Reflection: a SYN-ACK from the
+// server's address at the announced port to the client's port,
+// acknowledging its SYN), the loopback without masquerade is the fact.
 
 // lanPublic reports whether dc is a passive announcement of a public
 // address, not the control address, to a client on the server's own
@@ -116,6 +119,16 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		f.Message = fmt.Sprintf("%s, and the client's data connection to %s was answered: the router loops connections to its public address back to the server (NAT loopback, hairpin NAT). This works.", head, dc.Server)
 		f.Advice = "Nothing to change. The clients on the server's own network depend on the router's NAT loopback; giving them the private address spares them the detour: " + lanAddrAdvice(fam, srv) + "." + fam.note()
 		return f, true
+	case reflected(s, dc):
+		// The server's answer from its private address is on the wire,
+		// and the client's reset of it: the router does loop the
+		// connection back, without masquerading it.
+		r := dc.Reflected
+		ev = joinEvidence(ev, fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome), reflectionEvidence(dc))
+		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum, r.Num}), Evidence: ev, caused: true, hairpin: true, unmasqueraded: true}
+		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed, and the capture shows why: a loopback without masquerade. The router loops the client's connection to its public address back to the server without masquerading it, so the server answers the client directly from %s (%s), and the client, which expects an answer from %s, %s.", head, dc.Server, r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), a, refusedAnswer(r))
+		f.Advice = unmasqAdvice(fam, cli, srv) + fam.note()
+		return f, true
 	case dc.Seen() && dc.Server.Addr().Unmap() == a && dc.Outcome.Failed():
 		// The failure is on the wire (SYNs unanswered, refused or
 		// unreachable); its cause is not: the readings, likeliest first.
@@ -131,4 +144,47 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		return f, true
 	}
 	return nil, true
+}
+
+// reflected reports whether dc, announced as lanPublic, failed and its
+// SYN was answered from the server's own address at the announced port
+// (track.Reflection): the router looped it back without masquerade.
+func reflected(s *track.Session, dc *track.DataConn) bool {
+	return lanPublic(s, dc) && dc.Reflected != nil && dc.Seen() && dc.Outcome.Failed() &&
+		dc.Server.Addr().Unmap() == dc.Announced.Addr().Unmap() && dc.Reflected.From.Addr().Unmap() == s.Server.Addr().Unmap()
+}
+
+// reflectionEvidence says what the capture shows of dc's reflection.
+func reflectionEvidence(dc *track.DataConn) string {
+	r := dc.Reflected
+	e := fmt.Sprintf("%s from %s to %s acknowledging its SYN (first at packet %d)", plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), r.From, dc.Client, r.Num)
+	switch {
+	case r.Resets == 1:
+		e += ", reset by the client"
+	case r.Resets > 1:
+		e += fmt.Sprintf(", reset by the client %d times", r.Resets)
+	}
+	return e
+}
+
+// refusedAnswer says what the client did with the reflected SYN-ACKs.
+func refusedAnswer(r *track.Reflection) string {
+	them := "them"
+	if r.SynAcks == 1 {
+		them = "it"
+	}
+	if r.Resets > 0 {
+		return fmt.Sprintf("rejected %s (%s)", them, plural(r.Resets, "RST", "RSTs"))
+	}
+	return fmt.Sprintf("did not take %s (no ACK followed; its RST is not in the capture)", them)
+}
+
+// unmasqAdvice is the fix for a LAN client whose connection the router
+// loops back to the server without masquerade: masquerade what it loops
+// back, and only that, or keep those clients off the loopback.
+func unmasqAdvice(fam family, cli, srv netip.Addr) string {
+	lan := guessedNet(cli)
+	adv := fmt.Sprintf("On the router: masquerade (source-NAT) the connections it loops back from the LAN to the server, and only those, so the server answers through the router: pfSense: NAT reflection with \"Enable automatic outbound NAT for Reflection\" (System > Advanced > Firewall & NAT); MikroTik: /ip firewall nat add chain=srcnat src-address=%s dst-address=%s action=masquerade (before other srcnat rules); iptables: iptables -t nat -A POSTROUTING -s %s -d %s -j MASQUERADE; nft: ip saddr %s ip daddr %s masquerade in the nat postrouting chain (%s stands for the LAN; put the real one). ", lan, srv, lan, srv, lan, srv, lan)
+	adv += "The server then sees the data connection come from the router's LAN address while the control connection comes from the client: a server that checks the data connection's source against the control connection's (vsftpd's default pasv_promiscuous=NO answers \"425 Security: Bad IP connecting.\") refuses it. "
+	return adv + "Better for those clients: give them the private address: " + lanAddrAdvice(fam, srv) + "; or have them use EPSV, which carries no address. Outside clients need the public address: keep it for them."
 }

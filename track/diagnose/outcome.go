@@ -128,7 +128,17 @@ func attemptEvidence(dc *track.DataConn) (string, []uint64) {
 		s += fmt.Sprintf(", answered by %s from %s after %s (packet %d)", icmpName(i), i.From, dur(i.TS.Sub(dc.FirstSYN)), i.Num)
 		pk = append(pk, i.Num)
 	case track.OutcomeUnanswered:
-		s += ", no answer"
+		if r := dc.Reflected; r != nil {
+			// Answered on another 4-tuple, from the control address: the
+			// client's TCP took none of it (track.Reflection).
+			s += fmt.Sprintf(", none answered on their own connection; %s from %s (first at packet %d)", plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), r.From, r.Num)
+			if r.Resets > 0 {
+				s += fmt.Sprintf(", reset by the client (%s)", plural(r.Resets, "RST", "RSTs"))
+			}
+			pk = append(pk, r.Num)
+		} else {
+			s += ", no answer"
+		}
 		if dc.SynAckLost {
 			s += fmt.Sprintf(" reached %s: answered by SYN-ACK (first after %s), never ACKed", dc.Client.Addr(), dur(dc.SynAckTS.Sub(dc.FirstSYN)))
 		}
@@ -179,6 +189,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	named := false
 	rangeAdvice := func(rejectRule string) string {
 		switch {
+		case wrongAddr && nat.unmasqueraded:
+			return "Not a firewall's doing: the router loops the connection back to the server without masquerading it, and the client rejects the server's direct answer. See nat-mismatch: masquerade what the router loops back (only that), or give the clients on the server's network its private address, or use EPSV."
 		case wrongAddr && nat.hairpin:
 			return "Most likely the router's doing, not a firewall's: from the server's own network the public address leads back to the server only through the router's NAT loopback. See nat-mismatch: turn on NAT loopback on the router (masquerading what it loops back), give the clients on the server's network its private address, or use EPSV. If the router does loop it back, check that it forwards the whole passive range to the server and that the server's firewall accepts it."
 		case wrongAddr:
@@ -261,7 +273,11 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			// server.
 			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client used the announced address %s rather than the control address %s, and it does not lead to the server (see nat-mismatch).",
 				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
-			if nat.hairpin {
+			switch r := dc.Reflected; {
+			case nat.unmasqueraded:
+				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s %s answered from the server's private address %s instead (%s), and the client %s: the client, on the server's own network, used the announced public address %s rather than the control address %s, and the router looped its connection back to the server without masquerading it (see nat-mismatch).",
+					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), map[bool]string{true: "was", false: "were"}[dc.SYNs == 1], r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), refusedAnswer(r), dst, s.Server.Addr())
+			case nat.hairpin:
 				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s. Most likely the router does not loop it back to the server (no NAT loopback); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here (see nat-mismatch).",
 					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
 			}

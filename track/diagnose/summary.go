@@ -91,6 +91,9 @@ type serverAcc struct {
 	// those whose data connection failed there; hairpin: data-source-nat
 	// findings of the router's NAT loopback masquerading such a client.
 	natHairpin, natHairpinCaused, hairpin int
+	// natUnmasq: those of natHairpinCaused whose capture shows the
+	// router's loopback without masquerade (Finding.unmasqueraded).
+	natUnmasq int
 	// hairpinForeign: data-foreign-source findings whose source is
 	// another host of the server's own network, the client sent to the
 	// public address (the router's loopback, or a theft).
@@ -441,6 +444,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			if f.caused {
 				a.natHairpinCaused++
 			}
+			if f.unmasqueraded {
+				a.natUnmasq++
+			}
 			break
 		}
 		if f.reached {
@@ -634,6 +640,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 	}
 	switch {
+	case a.natUnmasq > 0 && a.natUnmasq == a.natHairpinCaused && a.natCaused == 0:
+		// The wire shows the cause: the server's answers from its private
+		// address, reset by the clients.
+		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and the router loops their connections to it back to the server without masquerading them (loopback without masquerade): the server answers from %s directly and the clients reject that answer, so %s failed; masquerade the connections the router loops back (only those), or give those clients the private address %s (or EPSV)",
+			a.addr.Addr(), plural(a.natUnmasq, "of their data connections", "of their data connections"), a.addr.Addr())
 	case a.natHairpinCaused > 0 && a.natCaused == 0:
 		// Clients on the server's own network sent to its public
 		// address, and their data connections failed there: no address
