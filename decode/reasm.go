@@ -211,8 +211,8 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 }
 
 // ackNear tells whether a segment of direction d acknowledges a place
-// within reach of where the other direction's stream stands, or of its
-// far end: where its sender plausibly is, not a number a forger chose.
+// within reach of where the other direction's stream stands: where its
+// sender plausibly is, not a number a forger chose.
 func (r *reassembler) ackNear(d int, ack uint32, fl TCPFlags) bool {
 	o := &r.half[1-d]
 	if !fl.Has(FlagACK) || !o.started {

@@ -324,8 +324,9 @@ func reflectKey(dc *DataConn) decode.ConnKey {
 // SYN (ACK = its ISN+1), while nothing answered it on its own 4-tuple,
 // or the client's RST refusing one (its sequence number that ACK). Any
 // other segment there is another connection's: the alias leaves the
-// table, and a SYN is matched as Segment would have (a client that
-// dialed the control address from the same port).
+// table, and the segment is taken as if it had never been there (a
+// client that dialed the control address from the same port: its SYN
+// held for an announcement still to come, matched, or picked up).
 func (t *Tracker) reflection(dc *DataConn, s *decode.Segment) {
 	ctl := netip.AddrPortFrom(dc.Session.Server.Addr(), dc.Server.Port())
 	r := dc.Reflected
@@ -345,9 +346,7 @@ func (t *Tracker) reflection(dc *DataConn, s *decode.Segment) {
 		// reflection still.
 	default:
 		t.unwatchReflection(dc)
-		if s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN {
-			t.matchSYN(s)
-		}
+		t.Segment(s) // as if the alias had never been: held, picked up, matched
 	}
 }
 

@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -132,3 +133,47 @@ func TestDataConnSizeClass(t *testing.T) {
 		t.Errorf("DataConn is %d bytes, past the 704-byte size class", n)
 	}
 }
+
+// TestReflectionAliasSYNTakenAsAnySYN: a SYN on a reflection alias's
+// 4-tuple (the client dialing the server's control address directly, from
+// the port its reflected connection used) that comes just before its own
+// announcement in the capture is held for it like any other SYN. Before,
+// leaving the alias it was only matched against the announcements already
+// waiting, and dropped: the EPSV connection was picked up mid-stream with
+// 0 SYNs. The control run uses another client port.
+func TestReflectionAliasSYNTakenAsAnySYN(t *testing.T) {
+	public := netip.MustParseAddrPort("203.0.113.7:40000")
+	ctl := netip.AddrPortFrom(srv.Addr(), 40000)
+	for _, firstPort := range []uint16{50001, 50002} {
+		t.Run(fmt.Sprintf("first connection from port %d", firstPort), func(t *testing.T) {
+			dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+			first := netip.AddrPortFrom(dataCli.Addr(), firstPort)
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (203,0,113,7,156,64)")
+			s.segAck(first, public, decode.FlagSYN, 7000, 0, 0)
+			s.segAck(ctl, first, decode.FlagSYN|decode.FlagACK, 9000, 7001, 0)
+			s.segAck(first, ctl, decode.FlagRST, 7001, 0, 0)
+			s.cmd("EPSV", "")
+			// the direct SYN before the 229 in the capture
+			s.segAck(dataCli, ctl, decode.FlagSYN, 1000, 0, 0)
+			s.reply(229, "Entering Extended Passive Mode (|||40000|)")
+			s.segAck(ctl, dataCli, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
+			s.segAck(dataCli, ctl, decode.FlagACK, 1001, 5001, 0)
+			s.cmd("LIST", "")
+			s.reply(150, "Here comes the directory listing.")
+			s.segAck(ctl, dataCli, decode.FlagACK, 5001, 1001, 100)
+			s.segAck(ctl, dataCli, decode.FlagFIN|decode.FlagACK, 5101, 1001, 0)
+			s.segAck(dataCli, ctl, decode.FlagFIN|decode.FlagACK, 1001, 5102, 0)
+			s.reply(226, "Directory send OK.")
+			s.tick(time.Minute)
+			s.end()
+			if d := s.rec.data[len(s.rec.data)-1]; d.ViaName() != "EPSV" || d.SYNs != 1 {
+				t.Errorf("EPSV connection: %s, %d SYNs; want its SYN held and counted", d.ViaName(), d.SYNs)
+			}
+		})
+	}
+}
+
+// The alias leaves the table on every end.

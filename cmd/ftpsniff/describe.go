@@ -64,7 +64,7 @@ func outcomeDetail(d *track.DataConn) string {
 		if r := d.Reflected; r != nil {
 			// A hairpin without masquerade: the server answered from
 			// its own address, which the client did not call.
-			return fmt.Sprintf("%s, answered from %s instead (%d SYN-ACKs, %d reset by the client)", syns, r.From, r.SynAcks, r.Resets)
+			return fmt.Sprintf("%s, answered from %s instead (%d SYN-ACK%s, %d reset by the client)", syns, r.From, r.SynAcks, plural(r.SynAcks), r.Resets)
 		}
 		return syns + ", no answer"
 	case track.OutcomeRefused:
