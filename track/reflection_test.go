@@ -177,3 +177,34 @@ func TestReflectionAliasSYNTakenAsAnySYN(t *testing.T) {
 }
 
 // The alias leaves the table on every end.
+
+// payloadRecorder is a recorder that takes payload: WantPayload asks it.
+type payloadRecorder struct{ recorder }
+
+func (*payloadRecorder) DataPayload(*DataConn, bool, []byte)   {}
+func (*payloadRecorder) DataPayloadGap(*DataConn, bool, int64) {}
+
+// TestReflectionAliasWantsNoPayload: decode asks whether to reassemble a
+// connection when it sees its SYN-ACK; the reflected SYN-ACK's 4-tuple is
+// the alias, not the data connection, so with --extract its bytes (none
+// are the transfer's) are not followed. Before, the payload table took
+// that 4-tuple on and counted it.
+func TestReflectionAliasWantsNoPayload(t *testing.T) {
+	dataCli := netip.MustParseAddrPort("198.51.100.7:50001")
+	public := netip.MustParseAddrPort("203.0.113.7:40000")
+	ctl := netip.AddrPortFrom(srv.Addr(), 40000)
+	rec := &payloadRecorder{}
+	s := &session{t: t, trk: New(rec, Options{}), rec: &rec.recorder, now: t0}
+	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
+	s.reply(220, "(vsFTPd 3.0.3)")
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (203,0,113,7,156,64)")
+	s.segAck(dataCli, public, decode.FlagSYN, 7000, 0, 0)
+	if !s.trk.WantPayload(dataCli, public) {
+		t.Errorf("the data connection's own 4-tuple is not wanted")
+	}
+	if s.trk.WantPayload(ctl, dataCli) {
+		t.Errorf("the reflection alias's 4-tuple is wanted")
+	}
+}
