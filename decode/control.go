@@ -595,8 +595,10 @@ func (cs *controlConn) otherISN(d int, s *Segment) bool {
 // acknowledged none of it.
 func (cs *controlConn) isnOpen() bool {
 	h := &cs.asm.half[dirServer]
-	return cs.syn[dirServer] && h.started && h.next == cs.isn[dirServer]+1 && len(h.held) == 0 && !h.finSeen &&
-		!cs.asm.half[dirClient].acked
+	// (acked first: once the client acknowledged the server's bytes it
+	// stays so, and the rest is not looked at on every later ACK.)
+	return !cs.asm.half[dirClient].acked && cs.syn[dirServer] && h.started && h.next == cs.isn[dirServer]+1 &&
+		len(h.held) == 0 && !h.finSeen
 }
 
 // isAlt tells whether seq is where a replaced SYN-ACK starts the server's

@@ -195,21 +195,11 @@ type payloadTable struct {
 	// not wanted when they came (the tracker may learn of a data
 	// connection only after its handshake: capture queues that wrote the
 	// handshake before the 227), so one wanted at its first bytes still
-	// starts at a known place. synAckKeys is the ring that bounds it.
-	synAcks    map[ConnKey]synAckSeen
-	synAckKeys []ConnKey
-	synAckNext int
-	// lost remembers the connections given up (evicted) or refused, by
-	// their slot in the ring lostKeys (payloadLostKeys).
-	lost     map[ConnKey]lostConn
-	lostKeys []ConnKey
-	lostNext int
-}
-
-// lostConn is a remembered connection the table gave up or refused.
-type lostConn struct {
-	slot    int  // its index in lostKeys
-	refused bool // refused (never followed), not given up
+	// starts at a known place.
+	synAcks keyRing[synAckSeen]
+	// lost remembers the connections given up (evicted) or refused
+	// (payloadLostKeys at most): true for refused (never followed).
+	lost keyRing[bool]
 }
 
 // synAckSeen is a remembered SYN-ACK: from the responder, its sequence
@@ -291,7 +281,7 @@ func (t *payloadTable) opened(s *Segment) {
 	if t.conns[key] != nil {
 		return
 	}
-	if _, ok := t.lost[key]; ok && !syn {
+	if _, ok := t.lost.get(key); ok && !syn {
 		// Given up or refused: its bytes from here on would start a
 		// stream in its middle (and count it again).
 		return
@@ -317,8 +307,8 @@ func (t *payloadTable) opened(s *Segment) {
 		if !t.h.WantPayload(s.Src, s.Dst) || !t.room(key, s) {
 			return
 		}
-		if m, ok := t.synAcks[key]; ok {
-			delete(t.synAcks, key)
+		if m, ok := t.synAcks.get(key); ok {
+			t.synAcks.del(key)
 			if t.fromRemembered(key, m, s) {
 				return
 			}
@@ -331,22 +321,10 @@ func (t *payloadTable) opened(s *Segment) {
 	}
 }
 
-// rememberSynAck keeps the SYN-ACK s of a connection not wanted (yet).
+// rememberSynAck keeps the SYN-ACK s of a connection not wanted (yet); a
+// repeated SYN-ACK takes the word of the first (the later ISN).
 func (t *payloadTable) rememberSynAck(key ConnKey, s *Segment) {
-	if t.synAcks == nil {
-		t.synAcks = make(map[ConnKey]synAckSeen)
-		t.synAckKeys = make([]ConnKey, payloadSynAcks)
-	}
-	if _, ok := t.synAcks[key]; !ok {
-		// A new key takes the oldest slot; a repeated SYN-ACK keeps its
-		// slot and takes its word (the later ISN).
-		if old := t.synAckKeys[t.synAckNext]; old != (ConnKey{}) {
-			delete(t.synAcks, old)
-		}
-		t.synAckKeys[t.synAckNext] = key
-		t.synAckNext = (t.synAckNext + 1) % payloadSynAcks
-	}
-	t.synAcks[key] = synAckSeen{from: s.Src, seq: s.Seq, ack: s.Ack}
+	t.synAcks.put(key, synAckSeen{from: s.Src, seq: s.Seq, ack: s.Ack}, payloadSynAcks)
 }
 
 // fromRemembered starts following key from its remembered SYN-ACK m at
@@ -442,48 +420,26 @@ func (t *payloadTable) room(key ConnKey, s *Segment) bool {
 	}
 	if f := t.lru.front(); f != nil && s.TS.Sub(f.lastSeen) > payloadEvictQuiet {
 		t.st.Evicted++
-		t.lose(f.key, false)
+		t.lost.put(f.key, false, payloadLostKeys)
 		t.remove(f, true)
 		return true
 	}
-	if _, ok := t.lost[key]; !ok {
+	if _, ok := t.lost.get(key); !ok {
 		t.st.Refused++
-		t.lose(key, true)
+		t.lost.put(key, true, payloadLostKeys)
 	}
 	return false
-}
-
-// lose remembers key as given up or refused (payloadLostKeys at most).
-func (t *payloadTable) lose(key ConnKey, refused bool) {
-	if t.lost == nil {
-		t.lost = make(map[ConnKey]lostConn)
-		t.lostKeys = make([]ConnKey, payloadLostKeys)
-	}
-	if m, ok := t.lost[key]; ok {
-		m.refused = refused
-		t.lost[key] = m
-		return
-	}
-	i := t.lostNext
-	if old := t.lostKeys[i]; old != (ConnKey{}) {
-		if m, ok := t.lost[old]; ok && m.slot == i {
-			delete(t.lost, old)
-		}
-	}
-	t.lostKeys[i] = key
-	t.lostNext = (i + 1) % payloadLostKeys
-	t.lost[key] = lostConn{slot: i, refused: refused}
 }
 
 // add starts following a connection; the table has room (room).
 // A connection refused before and followed now (from its SYN or
 // SYN-ACK) is no longer counted refused.
 func (t *payloadTable) add(key ConnKey, s *Segment) *payloadConn {
-	if m, ok := t.lost[key]; ok {
-		if m.refused {
+	if refused, ok := t.lost.get(key); ok {
+		if refused {
 			t.st.Refused--
 		}
-		delete(t.lost, key)
+		t.lost.del(key)
 	}
 	pc := &payloadConn{key: key, ends: [2]netip.AddrPort{s.Src, s.Dst}, t: t}
 	pc.r.pool = &t.pool

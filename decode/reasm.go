@@ -205,7 +205,7 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 		h.finSeen, h.finSeq = true, fin
 	}
 	if len(payload) > 0 {
-		r.data(d, dataSeq, payload, r.ackNear(d, ack, fl), num, ts, out)
+		r.data(d, dataSeq, payload, ack, fl, num, ts, out)
 	}
 	r.maybeFinished(d, num, ts, out)
 }
@@ -273,9 +273,9 @@ func (r *reassembler) ackPlausible(d int, seq, ack uint32) bool {
 	return int32(ack-seen) <= reach || o.farSeen && int32(o.farEnd-seen) > 0 && int32(ack-o.farEnd) <= 0
 }
 
-// data places one segment's payload; ackNear: its ACK is near where the
-// other direction stands (a far-ahead drop then sets farEnd).
-func (r *reassembler) data(d int, seq uint32, p []byte, ackNear bool, num uint64, ts time.Time, out orderedSink) {
+// data places one segment's payload; its ACK and flags decide only
+// whether a far-ahead drop sets farEnd (ackNear).
+func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
 	rel := int32(seq - h.next)
 	if rel < 0 {
@@ -292,7 +292,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ackNear bool, num uint64
 	}
 	if int32(seq-r.standsAt(d)) > int32(r.pool.aheadBound()) {
 		r.pool.farAhead++
-		if ackNear {
+		if r.ackNear(d, ack, fl) {
 			h.farEnd, h.farSeen = seq+uint32(len(p)), true
 		}
 		return
@@ -325,7 +325,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ackNear bool, num uint64
 		r.pool.overflow++
 		r.giveUp(d, num, ts, out)
 		if int32(seq-h.next) <= 0 {
-			r.data(d, seq, p, ackNear, num, ts, out)
+			r.data(d, seq, p, ack, fl, num, ts, out)
 			return
 		}
 		if r.pool.full(h, len(p)) {

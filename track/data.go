@@ -31,7 +31,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	if sess.Midstream && t.held != nil {
 		// SYNs the capture held from before it, of a data connection
 		// announced before the capture began (early.go): finished below.
-		t.adoptUnanswered(sess, netip.AddrPortFrom(ann.Addr(), ann.Port()), ts)
+		t.adoptUnanswered(sess, ann, ts)
 	}
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now.
@@ -289,6 +289,21 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	return true
 }
 
+// releaseTLS keeps the TLS scanners' verdict and lets the scanners and
+// their buffers go.
+func (dc *DataConn) releaseTLS() {
+	dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
+	dc.tlsClientHello = dc.tls.clientHelloRead()
+	dc.captureHole = dc.captureHole || dc.tls.hole
+	dc.tls = nil
+}
+
+// viaAlias tells whether a segment between src and dst is on dc's
+// reflection alias (watchReflection), not on its own 4-tuple.
+func (dc *DataConn) viaAlias(src, dst netip.AddrPort) bool {
+	return dc.reflectAlias && src != dc.Server && dst != dc.Server
+}
+
 // watchReflection indexes a passive data connection whose SYN went
 // exactly to an announced address other than the session's control
 // address (the public address a server behind NAT announces) under the
@@ -322,12 +337,12 @@ func reflectKey(dc *DataConn) decode.ConnKey {
 // a SYN-ACK from the control address at the
 // announced port to the client's endpoint that acknowledges dc's latest
 // SYN (ACK = its ISN+1), while nothing answered it on its own 4-tuple,
-// or the client's RST refusing one (its sequence number that ACK). Any
-// other segment there is another connection's: the alias leaves the
-// table, and the segment is taken as if it had never been there (a
-// client that dialed the control address from the same port: its SYN
-// held for an announcement still to come, matched, or picked up).
-func (t *Tracker) reflection(dc *DataConn, s *decode.Segment) {
+// or the client's RST refusing one (its sequence number that ACK): true.
+// Any other segment there is another connection's: the alias leaves the
+// table, false, and Segment takes the segment as if it had never been
+// there (a client that dialed the control address from the same port: its
+// SYN held for an announcement still to come, matched, or picked up).
+func (t *Tracker) reflection(dc *DataConn, s *decode.Segment) bool {
 	ctl := netip.AddrPortFrom(dc.Session.Server.Addr(), dc.Server.Port())
 	r := dc.Reflected
 	switch {
@@ -339,15 +354,17 @@ func (t *Tracker) reflection(dc *DataConn, s *decode.Segment) {
 		}
 		r.SynAcks++
 		r.ack = s.Ack
+		return true
 	case r != nil && s.Src == dc.Client && s.Dst == ctl && s.Flags.Has(decode.FlagRST) && !s.Flags.Has(decode.FlagSYN) && s.Seq == r.ack:
 		r.Resets++
+		return true
 	case r != nil && s.Src == ctl && s.Flags.Has(decode.FlagSYN) && s.Flags.Has(decode.FlagACK):
 		// The same SYN-ACK again, or one for a SYN before: the
 		// reflection still.
-	default:
-		t.unwatchReflection(dc)
-		t.Segment(s) // as if the alias had never been: held, picked up, matched
+		return true
 	}
+	t.unwatchReflection(dc)
+	return false
 }
 
 // unwatchReflection takes dc's reflection 4-tuple out of the table.
@@ -419,13 +436,14 @@ func (t *Tracker) supersede(dc *DataConn, s *decode.Segment) {
 	if t.lookupData(dc.Client, dc.Server) == dc {
 		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 	}
+	wasDone := dc.Done // (an unfinished one never left t.open)
 	*dc = DataConn{
 		ID: dc.ID, Seq: dc.Seq, Session: dc.Session, Via: dc.Via, Passive: dc.Passive,
 		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
 		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
 		protected: dc.protected,
 	}
-	if !slices.Contains(t.open, dc) {
+	if wasDone && !slices.Contains(t.open, dc) {
 		t.addOpen(dc) // (a finished one may have left it)
 	}
 }
@@ -893,7 +911,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if dc.Done {
 		return
 	}
-	if dc.reflectAlias && s.Src != dc.Server && s.Dst != dc.Server {
+	if dc.viaAlias(s.Src, s.Dst) {
+		// (Segment takes a segment the reflection does not as any
+		// other; a replay of held segments only lets the alias go.)
 		t.reflection(dc, s)
 		return
 	}
@@ -963,10 +983,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		if dc.tls.settled() {
 			// Nothing more can change the verdict: keep it, not the
 			// scanners, for the rest of a transfer that may last hours.
-			dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
-			dc.tlsClientHello = dc.tls.clientHelloRead()
-			dc.captureHole = dc.captureHole || dc.tls.hole
-			dc.tls = nil
+			dc.releaseTLS()
 		}
 	}
 	syn := s.Flags.Has(decode.FlagSYN)
@@ -1674,11 +1691,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	dc.Done = true
 	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {
-		// The verdict is all that is kept: the scanners and their buffers go.
-		dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
-		dc.tlsClientHello = dc.tls.clientHelloRead()
-		dc.captureHole = dc.captureHole || dc.tls.hole
-		dc.tls = nil
+		dc.releaseTLS()
 	}
 	switch {
 	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.TLSHandshakeOnly():

@@ -518,7 +518,7 @@ func (t *Tracker) takeRefusal(dc *DataConn) bool {
 		dc.Match = refusalMatch(dc, icmp.Dst)
 		dc.Client, dc.Server = icmp.Src, icmp.Dst
 		dc.Start, dc.End = icmp.TS, icmp.TS
-		dc.ICMP = &ICMPInfo{From: icmp.From, V6: icmp.V6, Type: icmp.Type, Code: icmp.Code, TS: icmp.TS, Num: icmp.Num}
+		dc.ICMP = icmpInfo(icmp)
 		return true
 	}
 	return false

@@ -56,7 +56,7 @@ func (t *Tracker) WantPayload(src, dst netip.AddrPort) bool {
 		return false
 	}
 	dc := t.lookupData(src, dst)
-	if dc == nil || dc.Done || dc.reflectAlias && src != dc.Server && dst != dc.Server {
+	if dc == nil || dc.Done || dc.viaAlias(src, dst) {
 		// (Its reflection alias's 4-tuple carries no bytes of it:
 		// watchReflection.)
 		return false

@@ -332,8 +332,14 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
-		t.dataSegment(dc, s)
-		return
+		if !dc.viaAlias(s.Src, s.Dst) {
+			t.dataSegment(dc, s)
+			return
+		}
+		if t.reflection(dc, s) {
+			return
+		}
+		// Not the reflection: the alias left; taken as any segment below.
 	}
 	// A finished data connection is forgotten at once: a late segment of
 	// it matches nothing (pickUp leaves it alone), and only a SYN starts
@@ -414,7 +420,7 @@ func (t *Tracker) Unreachable(u *decode.Unreachable) {
 		return
 	}
 	if dc.ICMP == nil {
-		dc.ICMP = &ICMPInfo{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code, TS: u.TS, Num: u.Num}
+		dc.ICMP = icmpInfo(u)
 	}
 	dc.End = u.TS
 	// Not final yet: a client may try again (Linux does for ICMPv6
@@ -904,4 +910,9 @@ func (c *packetClock) segment(ts time.Time) int {
 		}
 	}
 	return -1
+}
+
+// icmpInfo is what a data connection keeps of the ICMP error u.
+func icmpInfo(u *decode.Unreachable) *ICMPInfo {
+	return &ICMPInfo{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code, TS: u.TS, Num: u.Num}
 }

@@ -201,9 +201,9 @@ func byteSplit(d *track.DataConn) string {
 
 // icmpText is an unreachable data connection's ICMP error.
 func icmpText(d *track.DataConn) string {
-	proto, t := "ICMP", 3
+	proto := "ICMP"
 	if d.ICMP.V6 {
-		proto, t = "ICMPv6", 1
+		proto = "ICMPv6"
 	}
-	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, t, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
+	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, d.ICMP.Type, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
 }

@@ -154,6 +154,14 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// wasWere is the verb for n things.
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
 // joinEvidence joins non-empty parts with "; ".
 func joinEvidence(parts ...string) string {
 	var out []string

@@ -74,13 +74,20 @@ func lanAddrAdvice(fam family, srv netip.Addr) string {
 	return fmt.Sprintf("a second listener for LAN clients (another address or port) that does not set %s, so it announces %s", fam.briefly().addrName(), srv)
 }
 
+// lanOrEPSV is the way around the loopback for the clients on the server's
+// own network (who names them in the sentence): the private address, or
+// EPSV.
+func lanOrEPSV(fam family, srv netip.Addr, who string) string {
+	return lanAddrAdvice(fam, srv) + "; or have " + who + " use EPSV, which carries no address"
+}
+
 // hairpinAdvice is the fix for a LAN client sent to the server's public
 // address by its 227 whose data connection did not come back: NAT
 // loopback first, with the two causes that look the same from the
 // client's side.
 func hairpinAdvice(fam family, srv netip.Addr) string {
 	return "On the router: turn on NAT loopback (hairpin NAT, \"NAT reflection\") for the control port and the passive range, masquerading the connections it loops back (pfSense: \"Enable automatic outbound NAT for Reflection\"; MikroTik: a srcnat rule with the LAN as src-address, dst-address=" + srv.String() + " and action=masquerade), and check that it forwards the whole passive range to the server and that the server's firewall accepts it; a capture on the client that shows a SYN-ACK from " + srv.String() + " answered by the client's RST is a loopback without masquerade. Or give the clients on the server's own network its private address: " +
-		lanAddrAdvice(fam, srv) + "; or have those clients use EPSV, which carries no address. Outside clients need the public address: keep it for them."
+		lanOrEPSV(fam, srv, "those clients") + ". Outside clients need the public address: keep it for them."
 }
 
 // hairpinCauses is what a LAN client's data connection to the public
@@ -100,6 +107,8 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 	ann, pk := quote()
 	ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
 	head := fmt.Sprintf("The server, at %s, announces the public address %s to client %s on its own network", srv, a, cli)
+	toPublic := dc.Seen() && dc.Server.Addr().Unmap() == a // the client's connection, to the address announced
+	dcEvidence := fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)
 	switch {
 	case hairpinSource(s, dc):
 		if !servedForeign(dc) {
@@ -111,28 +120,28 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		ev = joinEvidence(ev, fmt.Sprintf("data connection #%d from %s to %s (packet %d), %s", dc.ID, dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
 		f := &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev}
 		f.Message = fmt.Sprintf("%s, and the data connection arrived from %s, another host of that network, not from %s, and was served. If %s is the router, its NAT loopback (hairpin NAT) brought the client's connection to the public address back masqueraded as the router's LAN address, and it worked because the server accepted a data connection from another address than the control connection's; if it is not, another host took the transfer (see data-foreign-source). This capture does not show which address is the router's.", head, peer, cli, peer)
-		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, the clients on the server's own network depend on its loopback and on the server accepting their data connections from the router's address, which also lets any host that guesses the port take a transfer: give them the private address instead: ", peer) + lanAddrAdvice(fam, srv) + "; or have them use EPSV, which carries no address. If it is not, see data-foreign-source." + fam.note()
+		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, the clients on the server's own network depend on its loopback and on the server accepting their data connections from the router's address, which also lets any host that guesses the port take a transfer: give them the private address instead: ", peer) + lanOrEPSV(fam, srv, "them") + ". If it is not, see data-foreign-source." + fam.note()
 		return f, true
-	case dc.Seen() && dc.Server.Addr().Unmap() == a && gotThrough(dc):
-		ev = joinEvidence(ev, fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
+	case toPublic && gotThrough(dc):
+		ev = joinEvidence(ev, dcEvidence)
 		f := &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev}
 		f.Message = fmt.Sprintf("%s, and the client's data connection to %s was answered: the router loops connections to its public address back to the server (NAT loopback, hairpin NAT). This works.", head, dc.Server)
 		f.Advice = "Nothing to change. The clients on the server's own network depend on the router's NAT loopback; giving them the private address spares them the detour: " + lanAddrAdvice(fam, srv) + "." + fam.note()
 		return f, true
-	case reflected(s, dc):
+	case toPublic && dc.Outcome.Failed() && dc.Reflected != nil && dc.Reflected.From.Addr().Unmap() == srv:
 		// The server's answer from its private address is on the wire,
 		// and the client's reset of it: the router does loop the
 		// connection back, without masquerading it.
 		r := dc.Reflected
-		ev = joinEvidence(ev, fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome), reflectionEvidence(dc))
+		ev = joinEvidence(ev, dcEvidence, reflectionEvidence(dc))
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum, r.Num}), Evidence: ev, caused: true, hairpin: true, unmasqueraded: true}
 		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed, and the capture shows why: a loopback without masquerade. The router loops the client's connection to its public address back to the server without masquerading it, so the server answers the client directly from %s (%s), and the client, which expects an answer from %s, %s.", head, dc.Server, r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), a, refusedAnswer(r))
 		f.Advice = unmasqAdvice(fam, cli, srv) + fam.note()
 		return f, true
-	case dc.Seen() && dc.Server.Addr().Unmap() == a && dc.Outcome.Failed():
+	case toPublic && dc.Outcome.Failed():
 		// The failure is on the wire (SYNs unanswered, refused or
 		// unreachable); its cause is not: the readings, likeliest first.
-		ev = joinEvidence(ev, fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
+		ev = joinEvidence(ev, dcEvidence)
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev, caused: true, hairpin: true}
 		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed (%s). %s", head, dc.Server, dc.Outcome, hairpinCauses(srv))
 		f.Advice = hairpinAdvice(fam, srv) + fam.note()
@@ -144,14 +153,6 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		return f, true
 	}
 	return nil, true
-}
-
-// reflected reports whether dc, announced as lanPublic, failed and its
-// SYN was answered from the server's own address at the announced port
-// (track.Reflection): the router looped it back without masquerade.
-func reflected(s *track.Session, dc *track.DataConn) bool {
-	return lanPublic(s, dc) && dc.Reflected != nil && dc.Seen() && dc.Outcome.Failed() &&
-		dc.Server.Addr().Unmap() == dc.Announced.Addr().Unmap() && dc.Reflected.From.Addr().Unmap() == s.Server.Addr().Unmap()
 }
 
 // reflectionEvidence says what the capture shows of dc's reflection.
@@ -186,5 +187,5 @@ func unmasqAdvice(fam family, cli, srv netip.Addr) string {
 	lan := guessedNet(cli)
 	adv := fmt.Sprintf("On the router: masquerade (source-NAT) the connections it loops back from the LAN to the server, and only those, so the server answers through the router: pfSense: NAT reflection with \"Enable automatic outbound NAT for Reflection\" (System > Advanced > Firewall & NAT); MikroTik: /ip firewall nat add chain=srcnat src-address=%s dst-address=%s action=masquerade (before other srcnat rules); iptables: iptables -t nat -A POSTROUTING -s %s -d %s -j MASQUERADE; nft: ip saddr %s ip daddr %s masquerade in the nat postrouting chain (%s stands for the LAN; put the real one). ", lan, srv, lan, srv, lan, srv, lan)
 	adv += "The server then sees the data connection come from the router's LAN address while the control connection comes from the client: a server that checks the data connection's source against the control connection's (vsftpd's default pasv_promiscuous=NO answers \"425 Security: Bad IP connecting.\") refuses it. "
-	return adv + "Better for those clients: give them the private address: " + lanAddrAdvice(fam, srv) + "; or have them use EPSV, which carries no address. Outside clients need the public address: keep it for them."
+	return adv + "Better for those clients: give them the private address: " + lanOrEPSV(fam, srv, "them") + ". Outside clients need the public address: keep it for them."
 }

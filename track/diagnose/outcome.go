@@ -276,7 +276,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			switch r := dc.Reflected; {
 			case nat.unmasqueraded:
 				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s %s answered from the server's private address %s instead (%s), and the client %s: the client, on the server's own network, used the announced public address %s rather than the control address %s, and the router looped its connection back to the server without masquerading it (see nat-mismatch).",
-					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), map[bool]string{true: "was", false: "were"}[dc.SYNs == 1], r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), refusedAnswer(r), dst, s.Server.Addr())
+					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), wasWere(dc.SYNs), r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), refusedAnswer(r), dst, s.Server.Addr())
 			case nat.hairpin:
 				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s. Most likely the router does not loop it back to the server (no NAT loopback); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here (see nat-mismatch).",
 					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
@@ -594,7 +594,6 @@ func icmpSender(from, dst netip.Addr, s *track.Session) string {
 	return fmt.Sprintf("%s, a router or firewall on the path", from)
 }
 
-// synSpan is " over 2.055s" for retransmitted SYNs, nothing for one.
 // synLost notes, for a failure known by its answer alone, that the
 // capture lost the SYN it answered.
 func synLost(dc *track.DataConn) string {
@@ -607,6 +606,7 @@ func synLost(dc *track.DataConn) string {
 	return " (the capture lost the SYN; the RST that acknowledges it shows it was sent)"
 }
 
+// synSpan is " over 2.055s" for retransmitted SYNs, nothing for one.
 func synSpan(dc *track.DataConn) string {
 	if dc.SYNs < 2 || dc.LastSYN.Before(dc.FirstSYN) {
 		// (A clock stepped back between them: the span is unknown.)

@@ -91,7 +91,7 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 		// but nothing on the wire shows that the source is the router.
 		f.hairpin = true
 		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s, both on the server's own network, and the 227 had sent the client to the public address %s: either the router's NAT loopback (hairpin NAT) brought the client's connection back masqueraded as the router's LAN address (is %s the router?), or another host connected to the announced port. The server refused it as a possible hijack.", from, ctl, dc.Announced.Addr(), from)
-		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, give the clients on the server's own network its private address, so their data connections stay inside: ", from) + lanAddrAdvice(fam, s.Server.Addr().Unmap()) + "; or have those clients use EPSV, which carries no address (their data connections then go to the control address directly); only as a last resort, " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer. If it is not, the server was right to refuse it."
+		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, give the clients on the server's own network its private address, so their data connections stay inside: ", from) + lanOrEPSV(fam, s.Server.Addr().Unmap(), "those clients") + " (their data connections then go to the control address directly); only as a last resort, " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer. If it is not, the server was right to refuse it."
 		f.Advice += fam.note()
 		return f
 	}
