@@ -70,6 +70,70 @@ func TestJSONFloatMatchesEncoder(t *testing.T) {
 	}
 }
 
+// TestPlainWordExact guards the word-at-a-time test of the JSON string
+// writer: it is true exactly when all 8 bytes are printable ASCII other
+// than '"' and '\\', for every byte value at every position and for
+// neighbours that borrow or carry (0x00, 0x7f, 0x80, 0xff).
+func TestPlainWordExact(t *testing.T) {
+	plain := func(w []byte) bool {
+		for _, c := range w {
+			if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	for _, fill := range []byte{'a', ' ', '~', 0x00, 0x1f, 0x7f, 0x80, 0xff} {
+		for pos := range 8 {
+			for b := range 256 {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(b)
+				if got, want := plainWord(string(w)), plain(w); got != want {
+					t.Fatalf("plainWord(% x) = %v, want %v", w, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzPlainWordExact(f *testing.F) {
+	f.Add([]byte("abc\x7fdefg"))
+	f.Fuzz(func(t *testing.T, w []byte) {
+		if len(w) < 8 {
+			return
+		}
+		w = w[:8]
+		want := true
+		for _, c := range w {
+			want = want && c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'
+		}
+		if got := plainWord(string(w)); got != want {
+			t.Fatalf("plainWord(% x) = %v, want %v", w, got, want)
+		}
+	})
+}
+
+// TestJSONMillisMatchesFloat guards the integer path of latencies in
+// milliseconds: its text is the float writer's for float64(us)/1000, with
+// and without fraction digits, trailing zeros trimmed, around 1e15 µs
+// where it hands over to the float writer.
+func TestJSONMillisMatchesFloat(t *testing.T) {
+	for _, us := range []int64{0, 1, 10, 100, 999, 1000, 1001, 1010, 1100, 4751, 57339, 123456789, 1e15 - 1, 1e15, 1e15 + 7, math.MaxInt64, -1} {
+		if got, want := appendMillis(nil, us), appendJSONFloat(nil, float64(us)/1000); !bytes.Equal(got, want) {
+			t.Errorf("appendMillis(%d) = %s, want %s", us, got, want)
+		}
+	}
+}
+
+func FuzzJSONMillisMatchesFloat(f *testing.F) {
+	f.Add(int64(57339))
+	f.Fuzz(func(t *testing.T, us int64) {
+		if got, want := appendMillis(nil, us), appendJSONFloat(nil, float64(us)/1000); !bytes.Equal(got, want) {
+			t.Fatalf("appendMillis(%d) = %s, want %s", us, got, want)
+		}
+	})
+}
+
 // TestJSONTimeMatchesRFC3339Nano guards the per-second cache of the
 // timestamp writer: every time, in any order, is written exactly as
 // time.RFC3339Nano in UTC, including when the second repeats with other
