@@ -65,7 +65,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && c.Endpoint.Addr().Is4() != sess.Client.Addr().Unmap().Is4() {
 		t.event(sess, Event{Kind: EventEndpointFamily, TS: c.TS, Num: c.Num, FromClient: true,
-			Text: c.Verb + " names " + c.Endpoint.Addr().String() + " over a control connection of the other family (a Linux conntrack helper drops it)"})
+			Text: c.Verb + " names " + c.Endpoint.Addr().String() + " over a control connection of the other family" + helperOnFamily(c.EndpointVia)})
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.EndpointVia.Passive() {
 		// Active mode: the server may connect before its 200 arrives
@@ -621,4 +621,19 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	sess.pending = nil
 	t.maybeReportEnd(sess)
+}
+
+// helperOnFamily is what Linux's nf_conntrack_ftp does with an endpoint of
+// the other family, by the form that announced it: an EPRT is a partial
+// match it drops (try_eprt refuses the family); a PORT or 227 parses, but
+// its address is not the connection's, so no expectation is recorded
+// (a mixed address with loose=1); LPRT and 228 it does not parse.
+func helperOnFamily(v ftp.Via) string {
+	switch v {
+	case ftp.ViaEPRT:
+		return " (a Linux conntrack helper drops it)"
+	case ftp.ViaPORT, ftp.ViaPASV:
+		return " (a Linux conntrack helper records no expectation for it)"
+	}
+	return ""
 }
