@@ -1,8 +1,9 @@
 package main
 
 // --helper linux: the segments of every connection to a port the helper
-// is attached to (--helper-ports, default 21 and the --control-port
-// ports), from its first packet, go through a simulation of Linux's
+// is attached to (--helper-ports, default 21: --control-port only says
+// where to decode FTP, not where a router attaches the helper), from its
+// first packet, go through a simulation of Linux's
 // nf_conntrack_ftp/nf_nat_ftp (track/nfhelper), and every data connection
 // is compared with the expectation the helper would have created. The layer sits twice in the pipeline, one way each:
 // decoder -> helperLayer (decode.Handler) -> tracker, and tracker ->
@@ -10,6 +11,7 @@ package main
 // pipeline's diagnose.Reporter, so text and JSON show them like any other.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -47,8 +49,7 @@ type helperOptions struct {
 	Helper      string // "" or "linux"
 	HelperLoose bool
 	// HelperPorts: the server ports the router's rules attach the helper
-	// to ("21,2121", ranges "2100-2199"); empty: 21 and the
-	// --control-port ports.
+	// to ("21,2121", ranges "2100-2199"); empty: 21.
 	HelperPorts string
 	helperCfg   nfhelper.Config
 	// helperAttach is HelperPorts read; nil when not given.
@@ -62,7 +63,7 @@ func (h *helperOptions) registerHelper(c *cobra.Command) {
 	f := c.Flags()
 	f.StringVar(&h.Helper, "helper", "", "simulate a firewall's FTP helper on every control connection: `linux` (nf_conntrack_ftp/nf_nat_ftp)")
 	f.BoolVar(&h.HelperLoose, "helper-loose", false, "with --helper linux: simulate nf_conntrack_ftp loose=1")
-	f.StringVar(&h.HelperPorts, "helper-ports", "", "with --helper linux: server `PORTS` the router's rules attach the helper to, e.g. 21,2121 or 2100-2199 (default 21 and the --control-port ports)")
+	f.StringVar(&h.HelperPorts, "helper-ports", "", "with --helper linux: server `PORTS` the router's rules (nft ct helper set, iptables CT --helper ftp) attach the helper to, e.g. 21,2121 or 2100-2199 (default 21; --control-port does not attach it)")
 }
 
 func (h *helperOptions) validateHelper() error {
@@ -99,7 +100,9 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 	}
 	attach, said := p.opts.helperAttach, p.opts.helperAttach != nil
 	if !said {
-		attach = portSetOf(p.opts.controlPorts())
+		// --control-port says where to decode FTP, not where a router's
+		// rules attach the helper: the simulation assumes port 21.
+		attach = portSetOf([]uint16{nfhelper.DefaultPort})
 	}
 	hl := newHelperLayer(p.opts.helperCfg, next, p, attach)
 	hl.attachSaid = said
@@ -110,14 +113,6 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 		hl.notes = p.opts.cmd.ErrOrStderr()
 	}
 	return hl, func(t *track.Tracker) decode.Handler { hl.next = t; return hl }
-}
-
-func (o *analysisOptions) controlPorts() []uint16 {
-	ports := []uint16{21}
-	for _, p := range o.ControlPorts {
-		ports = append(ports, uint16(p))
-	}
-	return ports
 }
 
 // annNote is what the helper did with the latest announcement of one
@@ -135,6 +130,15 @@ type annNote struct {
 	// the translation.
 	hyp    nfhelper.Result
 	hypSet bool
+	// natVerdict: announcement() took the NAT of hyp as the verdict (the
+	// addresses show it, on the side of the capture that can see it):
+	// the data connection is judged against hyp.Expect then, and only
+	// then.
+	natVerdict bool
+	// cut: the packet number of a segment the capture cut at the snap
+	// length that this verdict depends on (the simulation assumed it
+	// ended a line); 0: none.
+	cut uint64
 }
 
 // helperConn is one control connection's simulation.
@@ -143,7 +147,21 @@ type helperConn struct {
 	client, server netip.AddrPort
 	last           [2]annNote
 	enc            bool
-	expKey         netip.AddrPort // its live expectation's key in helperLayer.expect
+	expKey         expKey // its live expectation's key in helperLayer.expect
+	// cutNum, cutNext: per direction, the last segment the capture cut at
+	// the snap length and the sequence number after its unseen end, until
+	// the next segment of that direction (whose searching depends on the
+	// unseen bytes) has been fed.
+	cutNum  [2]uint64
+	cutNext [2]uint32
+	// sess: the tracker's session of the connection, from its first
+	// announcement (nil before).
+	sess *track.Session
+	// spent: its latest expectation that is no more (used by a data
+	// connection, or replaced by a later announcement), indexed in
+	// helperLayer.spent: a SYN to it that the tracker links to no
+	// announcement still gets the helper's verdict.
+	spent spentExp
 	// pickedUp: the capture holds no handshake of the connection, so the
 	// simulation starts with NF_CT_FTP_SEQ_PICKUP (the kernel tracked it
 	// from its SYN; its line starts before the capture are unknown).
@@ -177,9 +195,12 @@ type helperLayer struct {
 	addrSetting func(*track.Session) string
 
 	conns map[decode.ConnKey]*helperConn
-	// expect indexes the live expectations by destination, as the
-	// kernel's hash does (source port free).
-	expect map[netip.AddrPort]*helperConn
+	// expect indexes the live expectations by source address and
+	// destination, as the kernel's tuple does (source port free).
+	expect map[expKey]*helperConn
+	// spent indexes the control connections' spent expectations the same
+	// way (one per control connection).
+	spent map[expKey]*helperConn
 	// opened: data connections whose SYN matched a live expectation.
 	opened map[decode.ConnKey]bool
 	// armed: what the helper did with the announcement of a data
@@ -190,6 +211,26 @@ type helperLayer struct {
 	swept  time.Time // packet time of the last idle sweep
 }
 
+// spentExp is an expectation the helper no longer holds, and why.
+type spentExp struct {
+	key  expKey
+	exp  nfhelper.Expectation
+	why  string
+	last decode.ConnKey // the last connection judged against it (a SYN's retransmissions are judged once)
+}
+
+// expKey is an expectation's tuple without the source port (the
+// kernel's mask leaves it free): two clients told the same server port
+// get two expectations.
+type expKey struct {
+	src netip.Addr
+	dst netip.AddrPort
+}
+
+func expKeyOf(src netip.Addr, dst netip.AddrPort) expKey {
+	return expKey{src.Unmap(), netip.AddrPortFrom(dst.Addr().Unmap(), dst.Port())}
+}
+
 // helperLimits counts what the bounded tables left out.
 type helperLimits struct {
 	ConnsSkipped int // control connections not simulated: table full
@@ -198,7 +239,7 @@ type helperLimits struct {
 
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
 	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
-		conns: map[decode.ConnKey]*helperConn{}, expect: map[netip.AddrPort]*helperConn{},
+		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey]*helperConn{}, spent: map[expKey]*helperConn{},
 		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}}
 }
 
@@ -268,10 +309,21 @@ func (h *helperLayer) start(key decode.ConnKey, client, server netip.AddrPort, p
 
 // Segment implements decode.Handler.
 func (h *helperLayer) Segment(s *decode.Segment) {
-	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) && len(h.expect) > 0 && h.dataSYN(s) {
-		// A data connection the helper expected, whatever its port.
-		h.next.Segment(s)
-		return
+	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
+		if len(h.expect) > 0 && h.dataSYN(s) {
+			// A data connection the helper expected, whatever its port.
+			h.next.Segment(s)
+			return
+		}
+		if f := h.lateSYN(s); f != nil {
+			h.next.Segment(s)
+			if !h.linked(s) {
+				// The tracker links it to no announcement, so Data
+				// will not judge it: judged here.
+				h.rep.Finding(f)
+			}
+			return
+		}
 	}
 	if c := h.conn(s); c != nil {
 		c.lastSeen = s.TS
@@ -310,12 +362,32 @@ func (h *helperLayer) dirOf(c *helperConn, s *decode.Segment) nfhelper.Dir {
 
 func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 	dir := h.dirOf(c, s)
-	if len(s.Payload) < s.PayloadLen {
-		// Cut by the snap length: the helper saw bytes we do not have.
-		return
+	seg := nfhelper.Segment{Dir: dir, Seq: s.Seq, Payload: s.Payload, Time: s.TS, Cut: s.PayloadLen - len(s.Payload)}
+	// cut: the packet this segment's verdict depends on, because the
+	// capture cut it at the snap length: this one (its start is seen,
+	// its end is not), or the one just before it in its direction (the
+	// helper searches this one only if that one ended a line, which the
+	// simulation assumed).
+	var cut uint64
+	if c.cutNum[dir] != 0 && len(s.Payload) > 0 {
+		if s.Seq == c.cutNext[dir] {
+			cut = c.cutNum[dir]
+		}
+		c.cutNum[dir] = 0
 	}
-	seg := nfhelper.Segment{Dir: dir, Seq: s.Seq, Payload: s.Payload, Time: s.TS}
+	old, hadOld := c.sim.Expectation(s.TS)
+	oldKey := c.expKey
 	r := c.sim.Feed(seg)
+	if r.Evicted && hadOld {
+		h.setSpent(c, spentExp{key: oldKey, exp: old,
+			why: fmt.Sprintf("its expectation %s was replaced by the one for the later %s (packet %d): the helper keeps one expectation per control connection", old, r.Kind, s.Num)})
+	}
+	if r.Cut {
+		c.cutNum[dir], c.cutNext[dir] = s.Num, s.Seq+uint32(s.PayloadLen)
+		if !wholeFirstLine(s.Payload) {
+			cut = s.Num
+		}
+	}
 	if r.TLS {
 		c.enc = true
 	}
@@ -323,13 +395,13 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 		// One expectation per control connection: the new one replaces
 		// the old in the index too.
 		h.unindex(c)
-		c.expKey = netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort)
+		c.expKey = expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort))
 		h.expect[c.expKey] = c
 	}
 	if r.Kind == nfhelper.KindNone && r.NMissed == 0 {
 		return
 	}
-	n := annNote{set: true, res: r, num: s.Num, text: firstLine(s.Payload, r), pickedUp: c.pickedUp}
+	n := annNote{set: true, res: r, num: s.Num, text: firstLine(s.Payload, r), pickedUp: c.pickedUp, cut: cut}
 	if r.Action == nfhelper.NotRecorded {
 		n.hyp, n.hypSet = h.hypothesis(c, seg, r)
 	}
@@ -357,6 +429,13 @@ func (h *helperLayer) hypothesis(c *helperConn, seg nfhelper.Segment, r nfhelper
 	return hr, hr.Action == nfhelper.Expected && hr.Rewrite.Done
 }
 
+// wholeFirstLine reports whether p holds its first line to its newline:
+// the helper's parsers stop within it, so what was cut after it does not
+// change their result.
+func wholeFirstLine(p []byte) bool {
+	return bytes.IndexByte(p, '\n') >= 0
+}
+
 // firstLine is the announcement line the result is about, bounded.
 func firstLine(p []byte, r nfhelper.Result) string {
 	off := 0
@@ -379,20 +458,95 @@ func firstLine(p []byte, r nfhelper.Result) string {
 // dataSYN reports whether s opens a connection a live expectation
 // matched (and consumed).
 func (h *helperLayer) dataSYN(s *decode.Segment) bool {
-	c := h.expect[s.Dst]
+	c := h.expect[expKeyOf(s.Src.Addr(), s.Dst)]
 	if c == nil {
 		return false
 	}
+	e, _ := c.sim.Expectation(time.Time{})
 	if c.sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) != nfhelper.MatchOK {
 		return false
 	}
+	key := c.expKey
 	h.unindex(c)
+	h.setSpent(c, spentExp{key: key, exp: e, last: decode.MakeConnKey(s.Src, s.Dst),
+		why: fmt.Sprintf("its expectation %s was used by the data connection from %s (packet %d): an expectation lets one connection through", e, s.Src, s.Num)})
 	if len(h.opened) >= helperMaxDataNotes {
 		h.limits.DataSkipped++
 		return true
 	}
 	h.opened[decode.MakeConnKey(s.Src, s.Dst)] = true
 	return true
+}
+
+// lateSYN is the verdict on a data SYN to an endpoint whose expectation
+// the helper no longer holds or holds expired (the kernel lets nothing
+// through for it): used by an earlier data connection (an expectation
+// opens one), replaced by a later announcement of its control connection
+// (max_expected = 1), or past its 300 s timeout. nil: no such endpoint.
+func (h *helperLayer) lateSYN(s *decode.Segment) *diagnose.Finding {
+	if h.attach.has(s.Dst.Port()) {
+		return nil // a control connection, as the helper takes it
+	}
+	key := expKeyOf(s.Src.Addr(), s.Dst)
+	ck := decode.MakeConnKey(s.Src, s.Dst)
+	var c *helperConn
+	var why string
+	if lc := h.expect[key]; lc != nil {
+		e, _ := lc.sim.Expectation(time.Time{})
+		if nfhelper.Match(e, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) != nfhelper.MismatchExpired {
+			return nil
+		}
+		c = lc
+		why = fmt.Sprintf("its expectation %s expired %s after the announcement (nf_conntrack_ftp's timeout is %s)", e, s.TS.Sub(e.Created).Round(time.Second), nfhelper.ExpectTimeout)
+		if c.spent.last == ck {
+			return nil
+		}
+		// (the expired expectation is judged once per connection too)
+		h.setSpent(c, spentExp{key: key, exp: e, why: why})
+	} else if sc := h.spent[key]; sc != nil {
+		if sc.spent.last == ck {
+			return nil
+		}
+		c, why = sc, sc.spent.why
+	} else {
+		return nil
+	}
+	c.spent.last = ck
+	if c.sess == nil {
+		return nil
+	}
+	f := &diagnose.Finding{Code: CodeHelperBlocks, Severity: diagnose.SeverityWarning, Session: c.sess, TS: s.TS, Packets: []uint64{s.Num},
+		Message: fmt.Sprintf("a Linux router with the FTP helper would not open this data connection: the data SYN %s -> %s: %s", s.Src, s.Dst, why)}
+	if c.pickedUp {
+		f.Message += pickUpNote
+	}
+	return f
+}
+
+// setSpent makes sp c's spent expectation, in the index too.
+func (h *helperLayer) setSpent(c *helperConn, sp spentExp) {
+	h.unspend(c)
+	c.spent = sp
+	h.spent[sp.key] = c
+}
+
+// unspend removes c's spent expectation from the index.
+func (h *helperLayer) unspend(c *helperConn) {
+	if c.spent.key.dst.IsValid() && h.spent[c.spent.key] == c {
+		delete(h.spent, c.spent.key)
+	}
+	c.spent = spentExp{}
+}
+
+// linked reports whether the tracker took the connection of s for one of
+// its sessions (a data connection it matched to an announcement, which
+// Data will judge). Without the means to ask, it says yes: no verdict
+// twice.
+func (h *helperLayer) linked(s *decode.Segment) bool {
+	o, ok := h.next.(interface {
+		Owner(a, b netip.AddrPort) *track.Session
+	})
+	return !ok || o.Owner(s.Src, s.Dst) != nil
 }
 
 // Unreachable implements decode.Handler.
@@ -426,15 +580,16 @@ func (h *helperLayer) Control(e *decode.ControlEvent) {
 func (h *helperLayer) drop(key decode.ConnKey, c *helperConn) {
 	delete(h.conns, key)
 	h.unindex(c)
+	h.unspend(c)
 }
 
 // unindex removes c's expectation from the index (another connection may
 // have taken the key since).
 func (h *helperLayer) unindex(c *helperConn) {
-	if c.expKey.IsValid() && h.expect[c.expKey] == c {
+	if c.expKey.dst.IsValid() && h.expect[c.expKey] == c {
 		delete(h.expect, c.expKey)
 	}
-	c.expKey = netip.AddrPort{}
+	c.expKey = expKey{}
 }
 
 // Tick implements decode.Handler.
@@ -476,6 +631,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	if hc == nil {
 		return
 	}
+	hc.sess = s
 	dir := nfhelper.ClientToServer
 	if c.EndpointVia.Passive() {
 		dir = nfhelper.ServerToClient
@@ -485,6 +641,13 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	if !n.set || c.Refused {
 		return // (a refused announcement expects nothing, helper or not)
 	}
+	r := n.res
+	// guess: the NAT hypothesis is worth saying (a private address, on
+	// the side of the capture where the sender is seen translated);
+	// natEvident: the addresses show that NAT, so it is the verdict, for
+	// the data connection too.
+	guess := n.hypSet && r.Action == nfhelper.NotRecorded && r.Announced.Addr().IsPrivate() && !h.seenUntranslated(s, dir, r)
+	n.natVerdict = guess && natEvident(r)
 	if c.Data != nil {
 		if len(h.armed) < helperMaxDataNotes {
 			h.armed[c.Data] = n
@@ -496,7 +659,6 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	if len(c.Replies) > 0 && dir == nfhelper.ServerToClient {
 		f.TS = c.Replies[len(c.Replies)-1].TS
 	}
-	r := n.res
 	switch {
 	case r.Action == nfhelper.PartialDrop:
 		f.Code, f.Severity = CodeHelperDrop, diagnose.SeverityError
@@ -517,7 +679,16 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		noExp := fmt.Sprintf("the Linux helper would create no expectation: the %s announces %s, but the sender's address as the router sees it is %s (loose=0), so the %s data connection would not be RELATED",
 			r.Kind, r.Announced.Addr(), r.Sender, announcedPeer(dir))
 		f.Message = noExp
-		if n.hypSet && r.Announced.Addr().IsPrivate() {
+		if dir == nfhelper.ServerToClient && h.seenUntranslated(s, dir, r) {
+			// The capture sees the server at its own address: the 227
+			// names the address the clients reach it at through a NAT
+			// (its passive address setting), which the helper of the
+			// router in front of it does not trust (loose=0).
+			f.Message += fmt.Sprintf(". This capture is on the server's side: %s is the server's own address, and %s the address clients reach it at (its passive address setting), which the helper of a NAT router in front of it does not take for the server's", r.Sender, r.Announced.Addr())
+			f.Advice = fmt.Sprintf("nothing to change if the router forwards the passive port range to the server and accepts it without the helper; to have the helper open it instead, make the server announce its own address %s (%s unset) and attach the helper on the NAT router (%s), whose nf_nat_ftp rewrites the 227 (not under FTPS)",
+				r.Sender, h.addrName(s), h.attachHelper(s))
+		}
+		if guess {
 			// A private address announced by a sender seen at another:
 			// perhaps a NAT in between, which the helper would
 			// translate. (A public address is a third host: a bounce,
@@ -525,7 +696,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			router, translation := natGuess(dir, r)
 			rewrite := fmt.Sprintf("this %s to %s and expect %s", r.Kind, n.hyp.Rewrite.Text(), n.hyp.Expect)
 			attach := h.attachHelper(s)
-			if natEvident(r) {
+			if n.natVerdict {
 				f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
 				f.Message = fmt.Sprintf("%s translating %s with the FTP helper attached would rewrite %s", router, translation, rewrite)
 				if dir == nfhelper.ServerToClient {
@@ -549,14 +720,67 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		m := r.Missed[0]
 		f.Code, f.Severity = CodeHelperIgnored, diagnose.SeverityWarning
 		f.Message = fmt.Sprintf("the Linux helper would not see this %s: %s", m.Kind, m.Why)
-		f.Advice = "the helper reads only the first line of a segment that starts after a newline; a server or client that sends the announcement with other text in one segment defeats it"
+		switch {
+		case m.Why == nfhelper.MissUnsupported && dir == nfhelper.ServerToClient:
+			f.Advice = "the Linux helper has no parser for the 228 reply (LPSV, RFC 1639): have the client use PASV or EPSV, or open the server's passive port range without the helper"
+		case m.Why == nfhelper.MissUnsupported:
+			f.Advice = "the Linux helper has no parser for LPRT (RFC 1639): have the client use PORT or EPRT (or passive mode), or open the data ports without the helper"
+		default:
+			f.Advice = "the helper reads only the first line of a segment that starts after a newline; a server or client that sends the announcement with other text in one segment defeats it"
+		}
 	default:
 		return
 	}
 	if n.pickedUp {
 		f.Message += pickUpNote
 	}
+	if n.cut != 0 {
+		f.Message += cutNote(n.cut)
+	}
 	h.rep.Finding(f)
+}
+
+// seenUntranslated reports whether the capture shows the announcer at
+// its own address, on its side of any NAT between the two hosts: then the
+// announcer is not behind a NAT at the announced address as the capture
+// sees it, and the NAT hypothesis does not apply. For a 227, the server's
+// side, as the diagnoser places it: a server at a non-public address
+// talking to a public client, or a private server announcing a private
+// address on the client's network (/24, /64) and not its own (the
+// address the client reaches through a DNAT). For a PORT, the client's
+// side: a non-public client talking to a public server.
+func (h *helperLayer) seenUntranslated(s *track.Session, dir nfhelper.Dir, r nfhelper.Result) bool {
+	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	local := func(a netip.Addr) bool { return diagnose.Classify(a) != diagnose.ClassPublic }
+	if dir == nfhelper.ClientToServer {
+		return local(cli) && !local(srv)
+	}
+	if !local(cli) && local(srv) {
+		return true
+	}
+	a := r.Announced.Addr().Unmap()
+	return local(a) && local(cli) && local(srv) && sameGuessedNet(a, cli) && !sameGuessedNet(a, srv)
+}
+
+// sameGuessedNet is the diagnoser's guess at one network: the same /24,
+// or /64 for IPv6.
+func sameGuessedNet(a, b netip.Addr) bool {
+	a, b = a.Unmap(), b.Unmap()
+	if a.Is4() != b.Is4() {
+		return false
+	}
+	bits := 64
+	if a.Is4() {
+		bits = 24
+	}
+	pa, _ := a.Prefix(bits)
+	return pa.Contains(b)
+}
+
+// cutNote qualifies a verdict that depends on a segment the capture cut
+// at the snap length.
+func cutNote(num uint64) string {
+	return fmt.Sprintf(" (this assumes packet %d, which the capture cut at the snap length, ended a line: if it did not, the helper does not search the announcement's segment, and the capture cannot tell)", num)
 }
 
 // announcedPeer names who opens the data connection an announcement of
@@ -644,6 +868,9 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		if hasAnn && n.pickedUp {
 			f.Message += pickUpNote
 		}
+		if hasAnn && n.cut != 0 {
+			f.Message += cutNote(n.cut)
+		}
 		return f
 	}
 	f.Code, f.Severity = CodeHelperBlocks, diagnose.SeverityWarning
@@ -670,11 +897,14 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		why = "the helper found no announcement for it"
 	case r.Action == nfhelper.PartialDrop:
 		why = "the helper would have dropped the announcement (" + r.Partial.String() + ")"
-	case r.Action == nfhelper.NotRecorded && n.hypSet && nfhelper.Matches(n.hyp.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
+	case r.Action == nfhelper.NotRecorded && n.natVerdict && nfhelper.Matches(n.hyp.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
 		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
 		f.Message = fmt.Sprintf("%s matches the expectation %s a Linux NAT router with the FTP helper would create after rewriting the %s: RELATED, let through", syn, n.hyp.Expect, r.Kind)
 		if n.pickedUp {
 			f.Message += pickUpNote
+		}
+		if n.cut != 0 {
+			f.Message += cutNote(n.cut)
 		}
 		return f
 	case r.Action == nfhelper.NotRecorded:
@@ -695,6 +925,9 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	if hasAnn && n.pickedUp {
 		f.Message += pickUpNote
 	}
+	if hasAnn && n.cut != 0 {
+		f.Message += cutNote(n.cut)
+	}
 	return f
 }
 
@@ -708,7 +941,7 @@ func (h *helperLayer) notAttached(port uint16) string {
 	if h.attachSaid {
 		return fmt.Sprintf("the helper is not attached to port %d (--helper-ports %s): nothing is expected unless a rule assigns it", port, h.attach)
 	}
-	return fmt.Sprintf("the helper is not attached to port %d by default (only to %s): nothing is expected unless a rule assigns it", port, h.attach)
+	return fmt.Sprintf("the simulation assumes the router's rules attach the helper to port %s only (--helper-ports, default 21), so nothing is expected for port %d; a Linux router attaches it to no port without such a rule (nft ct helper set, iptables CT --helper ftp): automatic assignment by port is off by default since Linux 4.7 and gone since 6.0", h.attach, port)
 }
 
 // Event implements track.Sink.
@@ -716,7 +949,7 @@ func (h *helperLayer) Event(s *track.Session, e *track.Event) {
 	if e.Kind == track.EventEncrypted {
 		h.rep.Finding(&diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
 			Packets: []uint64{e.Num},
-			Message: "the helper cannot help: the control channel is encrypted, so no firewall or NAT helper can read or rewrite the announcements",
+			Message: "the helper cannot help while the control channel is encrypted: no firewall or NAT helper can read or rewrite the announcements sent under TLS (after a CCC the helper reads the clear-text lines again, from the segment after one that ends in a newline)",
 			Advice:  "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"})
 	}
 	h.sink.Event(s, e)

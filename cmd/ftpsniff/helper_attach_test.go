@@ -29,6 +29,9 @@ type helperSession struct {
 	handshake        bool
 	exchange         [][2]string
 	dataFrom, dataTo netip.AddrPort
+	// snap, if not 0, is the capture's snap length: longer packets are
+	// cut to it.
+	snap int
 }
 
 // writeHelperCapture writes s as an Ethernet pcap at path.
@@ -40,7 +43,11 @@ func writeHelperCapture(t *testing.T, path string, s helperSession) {
 	}
 	defer f.Close()
 	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
+	snap := 65535
+	if s.snap > 0 {
+		snap = s.snap
+	}
+	if err := w.WriteFileHeader(uint32(snap), layers.LinkTypeEthernet); err != nil {
 		t.Fatal(err)
 	}
 	ts := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
@@ -58,7 +65,9 @@ func writeHelperCapture(t *testing.T, path string, s helperSession) {
 			t.Fatal(err)
 		}
 		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
+		n := len(b)
+		b = b[:min(n, snap)]
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: n}, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -158,7 +167,10 @@ func TestHelperNotAttachedSaidPlainly(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "the helper is not attached to port 2121 by default (only to 21): nothing is expected unless a rule assigns it"},
+		{nil, "the simulation assumes the router's rules attach the helper to port 21 only (--helper-ports, default 21), so nothing is expected for port 2121; a Linux router attaches it to no port without such a rule"},
+		// --control-port says where to decode FTP, not where a router
+		// attaches the helper.
+		{[]string{"--control-port", "2121"}, "the simulation assumes the router's rules attach the helper to port 21 only"},
 		{[]string{"--helper-ports", "21"}, "the helper is not attached to port 2121 (--helper-ports 21)"},
 	} {
 		fs := helperCodeFindings(t, path, tc.args...)

@@ -40,6 +40,11 @@ type Result struct {
 	// TLS: the segment begins like a TLS record; the control channel is
 	// encrypted and the helper cannot read it.
 	TLS bool
+	// Cut: the segment was fed with Segment.Cut > 0. Its end was not
+	// seen, so Feed assumed that it ended a line; a result that depends
+	// on the unseen bytes (a number running to the end of Payload) is
+	// the model's guess too.
+	Cut bool
 	// Missed lists announcement lines in this segment that the helper did
 	// not act on; MissedDropped counts the ones beyond MaxMissed.
 	Missed        [MaxMissed]Missed
@@ -228,14 +233,21 @@ func (s *Simulator) Feed(seg Segment) Result {
 	p := seg.Payload
 	r := Result{Dir: dir, Seq: seg.Seq, Len: len(p)}
 	s.stats.Segments++
+	cut := max(seg.Cut, 0)
+	r.Cut = cut > 0
 	if len(p) == 0 {
+		if cut > 0 {
+			// All of it unseen: assume it ended a line.
+			s.updateNL(dir, seg.Seq+uint32(cut))
+		}
 		r.Action = NoPayload
 		r.SeqShift = s.adj[dir].seqOffset(seg.Seq)
 		return r
 	}
 	r.TLS = looksTLS(p)
-	endsNL := p[len(p)-1] == '\n'
-	next := seg.Seq + uint32(len(p))
+	// A cut segment is assumed to end a line: the unseen bytes decide.
+	endsNL := cut > 0 || p[len(p)-1] == '\n'
+	next := seg.Seq + uint32(len(p)) + uint32(cut)
 
 	searched := true
 	if !s.findNL(dir, seg.Seq) {

@@ -304,6 +304,11 @@ type Segment struct {
 	Seq     uint32 // TCP sequence number as received (before any seqadj)
 	Payload []byte
 	Time    time.Time // starts the expectation timer; zero means no timer
+	// Cut is how many payload bytes after Payload the capture did not
+	// keep (a snap length): the router saw them, the caller did not.
+	// Whether the segment ended a line is then unknown: Feed assumes it
+	// did (the next segment is searched) and sets Result.Cut.
+	Cut int
 }
 
 // DataSYN is the first packet of a data connection as the router receives
