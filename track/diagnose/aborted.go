@@ -43,7 +43,7 @@ func preliminary(c *track.Command) *track.Reply {
 // (server-data-error), not after the client's own ABOR.
 func abortedTransfer(s *track.Session, c *track.Command, r *track.Reply) bool {
 	return r != nil && r.Code >= 400 && r.Code != 425 && r.Code != 426 &&
-		ftp.IsTransfer(c.Verb) && started(c) && !c.Uncertain && !aborted(s, c)
+		!c.Secret && ftp.IsTransfer(c.Verb) && started(c) && !c.Uncertain && !aborted(s, c)
 }
 
 // transferMoved says how much of c's transfer moved on dc, for a
@@ -290,7 +290,7 @@ func (d *Diagnoser) closingReply(s *track.Session, c *track.Command) *track.Repl
 func (d *Diagnoser) interruptedFindings(s *track.Session) []*Finding {
 	var out []*Finding
 	for _, c := range s.Commands {
-		if c.Status != track.StatusInterrupted || !ftp.IsTransfer(c.Verb) || !started(c) || c.Uncertain || aborted(s, c) {
+		if c.Status != track.StatusInterrupted || c.Secret || !ftp.IsTransfer(c.Verb) || !started(c) || c.Uncertain || aborted(s, c) {
 			continue
 		}
 		if f := d.transferAborted(s, c, d.closingReply(s, c), true); f != nil {

@@ -41,7 +41,14 @@ type sessState struct {
 	// was seen at): a USER answered by 230 with such a gap between them
 	// may have had its PASS swallowed (cleartextLogin). A gap in the
 	// server's stream hides no PASS: the client's is whole.
-	lastGap    struct{ seq, num uint64 }
+	lastGap struct{ seq, num uint64 }
+	// secretLine is the packet of the latest client line decode hid as
+	// one that may hold a password and could not read as a command
+	// (EventJunk, Secret: PASS<TAB>..., a NUL in it), since the session's
+	// latest USER; 0 when none. A 230 that answers no command after it
+	// is the login it made (cleartextLoginLost). The events themselves are
+	// not kept by every output (RecentOnly).
+	secretLine uint64
 	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
 	// reached: the server's own private addresses a client from another
 	// network reached as announced in this session (at most maxReached).
@@ -121,6 +128,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		// The greeting is complete once the client speaks: a summary
 		// made while the session is open knows its family.
 		d.server(s).greeting.add(greetingKind(s))
+		if f := d.greetingLogin(s); f != nil {
+			d.report([]*Finding{f})
+		}
 	}
 	d.report(d.commandFindings(s, c))
 	if d.next != nil {
@@ -148,6 +158,26 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	if e.Kind == track.EventGap && e.FromClient {
 		st := d.state(s)
 		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
+	}
+	if e.Kind == track.EventJunk && e.FromClient && e.Secret {
+		d.state(s).secretLine = e.Num
+	}
+	if e.Code == 230 && (e.Kind == track.EventReplyGap || e.Kind == track.EventReplyNoCommand) {
+		// A login's success answering no command the capture holds: the
+		// session logged in on an unencrypted control connection, though
+		// no PASS reached the tracker (a gap of the client's stream took
+		// it, or decode could not read it as a command). Only after a
+		// USER in clear, or such a gap.
+		st := d.state(s)
+		u := userBefore(s, e.Seq)
+		gap := uint64(0)
+		if gapTookLoginLine(st, u, e.Seq) {
+			gap = st.lastGap.num
+		}
+		if r := (track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num, Secret: e.Secret}); !st.loginReported && !s.Encrypted && (gap != 0 || u != nil || s.User != "") {
+			st.loginReported = true
+			d.report([]*Finding{d.cleartextLoginLost(s, &r, gap, st.secretLine)})
+		}
 	}
 	if e.Kind == track.EventUnsolicited && (e.Code == 421 || e.Code == 221) {
 		if st := d.state(s); st.closing == nil {
@@ -182,6 +212,9 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 // SessionEnd implements track.Sink.
 func (d *Diagnoser) SessionEnd(s *track.Session) {
 	d.server(s).greeting.add(greetingKind(s))
+	if f := d.greetingLogin(s); f != nil {
+		d.report([]*Finding{f})
+	}
 	d.report(d.sessionFindings(s))
 	delete(d.sess, s)
 	if d.next != nil {

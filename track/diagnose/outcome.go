@@ -519,7 +519,7 @@ func nextAnnounce(s *track.Session, c *track.Command) *track.Command {
 		return nil
 	}
 	for _, x := range s.Commands {
-		if x.Index > c.Index && ftp.IsAnnounce(x.Verb) {
+		if x.Index > c.Index && !x.Secret && ftp.IsAnnounce(x.Verb) {
 			return x
 		}
 	}

@@ -31,11 +31,34 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	if announcementLost(s, st, c) {
 		d.server(s).cutAnnounce++
 	}
+	if c.Verb == "USER" && !c.Secret {
+		st.secretLine = 0 // a new login: its password line comes after
+	}
 	switch {
 	case c.Verb == "AUTH" && final != nil && final.Code == 234:
 		st.authCmd = c
 	case c.Verb == "PASS" || c.Verb == "USER" && final != nil && final.Code == 230:
 		if !st.loginReported && !s.Encrypted {
+			st.loginReported = true
+			add(d.cleartextLogin(s, c))
+		}
+	case final != nil && final.Code == 230 && !st.loginReported && !s.Encrypted:
+		// The login succeeded on a line that is neither the USER nor a
+		// PASS: a line decode took for a password (the tail of one a gap
+		// cut, or a bare line after the 331), a command the tracker stands
+		// in for (Unseen), or one a gap paired wrongly.
+		u := userBefore(s, c.Seq)
+		switch {
+		case gapTookLoginLine(st, u, c.Seq) || c.Unseen:
+			st.loginReported = true
+			gap := uint64(0)
+			if gapTookLoginLine(st, u, c.Seq) {
+				gap = st.lastGap.num
+			}
+			add(d.cleartextLoginLost(s, final, gap, 0))
+		case c.Secret:
+			// The client's stream is whole: the line is what the server
+			// took for the password.
 			st.loginReported = true
 			add(d.cleartextLogin(s, c))
 		}
@@ -138,6 +161,126 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// cleartextLoginLost is cleartext-login for a login whose success, r (a
+// 230), answers no command the capture holds: a gap of the client's
+// stream (at packet gap; 0 when none is known) took the PASS line, or the
+// USER's too, and r answers the lost line or the tail decode read of it;
+// or the password line was no command decode could read (PASS<TAB>..., a
+// NUL in it: a junk line it hid, at packet junk; 0 when none). The login
+// crossed an unencrypted control connection; the finding claims a password
+// crossed only where the line that may hold it is in the capture.
+func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, junk uint64) *Finding {
+	u := userBefore(s, r.Seq)
+	if gap != 0 {
+		junk = 0 // the gap may have taken more of it
+	}
+	f := &Finding{Code: CodeCleartextLogin, Severity: SeverityInfo, TS: r.TS, Session: s}
+	ok := fmt.Sprintf("the login succeeded (%q, packet %d) on an unencrypted control connection", replyText(r), r.Num)
+	hides := "no line it answers is in the capture, so whether a password was sent cannot be told"
+	switch {
+	case gap != 0:
+		hides = fmt.Sprintf("a capture gap (packet %d) between them hides whether a password was sent", gap)
+	case junk != 0:
+		ok = fmt.Sprintf("%s (packet %d, not read as a command), then %s", hiddenLine, junk, ok)
+		hides = ""
+	}
+	var userNum uint64
+	switch {
+	case u != nil:
+		userNum = u.Num
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then %s", clean(s.User), u.Num, ok)
+	case s.User != "":
+		// Its USER is no longer in the transcript (RecentOnly).
+		f.Evidence = fmt.Sprintf("USER %s, then %s", clean(s.User), ok)
+	case gap != 0:
+		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
+		hides = fmt.Sprintf("a capture gap (packet %d) before it hides the user name and whether a password was sent", gap)
+	case junk != 0:
+		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
+	default:
+		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
+		hides = "no line it answers is in the capture, so neither the user name nor whether a password was sent can be told"
+	}
+	if hides != "" {
+		f.Evidence += "; " + hides
+	}
+	f.Packets = packets([]uint64{userNum, gap, junk, r.Num})
+	fam := d.family(s)
+	switch {
+	case anonymousUser(s.User):
+		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
+		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
+	case junk != 0:
+		f.Message = "A user name and its password crossed the network in clear text: anyone on the path can read them."
+		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP, and change the password that was exposed.", fam.requireTLS())
+	case gap != 0:
+		f.Message = "A user name crossed the network in clear text and the login succeeded; a gap in the capture hides whether a password was sent (one sent on this connection crossed in clear text too)."
+		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP; if this login sent a password, change it.", fam.requireTLS())
+	default:
+		f.Message = "A user name crossed the network in clear text and the login succeeded; the capture does not show whether a password was sent (one sent on this connection crossed in clear text too)."
+		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP; if this login sent a password, change it.", fam.requireTLS())
+	}
+	if fam.ownTLS() {
+		f.Advice += fam.note()
+	}
+	return f
+}
+
+// greetingLogin is cleartext-login for a 230 the tracker kept among the
+// greeting lines: no command was in the capture yet, since gaps of the
+// client's stream took the USER and PASS lines (a snap length that cut
+// them). Asked once the greeting is over (the first command, or the
+// session's end); only where such a gap came before the 230.
+func (d *Diagnoser) greetingLogin(s *track.Session) *Finding {
+	st := d.state(s)
+	if st.loginReported || s.Encrypted || s.ImplicitTLS {
+		return nil
+	}
+	for i := range s.Greeting {
+		r := &s.Greeting[i]
+		if r.Code != 230 {
+			continue
+		}
+		gap := uint64(0)
+		if gapTookLoginLine(st, nil, r.Seq) {
+			gap = st.lastGap.num
+		} else {
+			// The latest gap came after the 230: an earlier one, kept
+			// among the session's events, may have taken the lines.
+			for j := range s.Events {
+				if e := &s.Events[j]; e.Kind == track.EventGap && e.FromClient && e.Seq < r.Seq {
+					gap = e.Num
+				}
+			}
+		}
+		if gap == 0 {
+			return nil
+		}
+		st.loginReported = true
+		return d.cleartextLoginLost(s, r, gap, 0)
+	}
+	return nil
+}
+
+// userBefore is the session's latest USER sent before seq, among the
+// last maxPasswordLook commands of the transcript; nil when none is.
+func userBefore(s *track.Session, seq uint64) *track.Command {
+	for i, n := len(s.Commands)-1, 0; i >= 0 && n < maxPasswordLook; i, n = i-1, n+1 {
+		if x := s.Commands[i]; x.Seq < seq && x.Verb == "USER" && !x.Secret {
+			return x
+		}
+	}
+	return nil
+}
+
+// gapTookLoginLine: the session's latest gap of the client's stream lies
+// before seq and after u, the USER of the login (anywhere before seq when
+// no USER is in the capture): the PASS line may be in it.
+func gapTookLoginLine(st *sessState, u *track.Command, seq uint64) bool {
+	g := st.lastGap
+	return g.num != 0 && g.seq < seq && (u == nil || g.seq > u.Seq)
 }
 
 // gapBetween reports whether a capture gap of the client's stream came
@@ -384,7 +527,7 @@ func (st receiverStop) evidence(r *track.Reply) string {
 // lastAnnouncement is the session's latest announcing command (PASV,
 // EPSV, PORT, EPRT...) before c, accepted or refused.
 func lastAnnouncement(s *track.Session, c *track.Command) *track.Command {
-	return latestBefore(s, c, func(x *track.Command) bool { return ftp.IsAnnounce(x.Verb) })
+	return latestBefore(s, c, func(x *track.Command) bool { return !x.Secret && ftp.IsAnnounce(x.Verb) })
 }
 
 // announcementCut: c announced a data endpoint whose address the capture
@@ -457,9 +600,10 @@ func (d *Diagnoser) countCutAnnouncements(s *track.Session) {
 // tracker could link, and a capture gap in the client's stream lies
 // between it and the session's command before it: the PORT/EPRT (or
 // PASV) it relied on may be in that gap (a snap length cuts the
-// client's lines, and the decoder loses a line the gap cut).
+// client's lines, and the decoder loses a line the gap cut). A line taken
+// for a password is no transfer, whatever its tail reads ("list ...").
 func announcementLost(s *track.Session, st *sessState, c *track.Command) bool {
-	if c == nil || !ftp.IsTransfer(c.Verb) || len(c.Transfer) > 0 || st.lastGap.num == 0 || st.lastGap.seq > c.Seq {
+	if c == nil || c.Secret || !ftp.IsTransfer(c.Verb) || len(c.Transfer) > 0 || st.lastGap.num == 0 || st.lastGap.seq > c.Seq {
 		return false
 	}
 	prev := latestBefore(s, c, func(*track.Command) bool { return true })
@@ -518,6 +662,8 @@ func aborted(s *track.Session, c *track.Command) bool {
 			continue
 		}
 		switch {
+		case x.Secret:
+			// a line taken for a password, whatever it reads
 		case x.Verb == "ABOR":
 			return true
 		case ftp.IsTransfer(x.Verb):
@@ -568,8 +714,9 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			inferred++
 		}
 	}
+	var r *track.Reply
 	if c := st.authCmd; c != nil {
-		r := c.Final()
+		r = c.Final()
 		f.Command = c // where the channel turned encrypted
 		f.TS = r.TS
 		f.Packets = packets([]uint64{c.Num, r.Num})
@@ -586,12 +733,28 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		// after that is visible, to this capture and to helpers alike.
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("FTP text again after packet %d", st.cleartextNum))
 		f.Message = fmt.Sprintf("The control channel was encrypted from packet %d (AUTH accepted) until packet %d, where it carried FTP text again (CCC, or TLS closed): announcements after that are visible to this capture and to firewall helpers, those before it are not.", f.Packets[len(f.Packets)-1], st.cleartextNum)
+		noTLS := noRoomForTLS(r.Num, st.cleartextNum)
+		if noTLS {
+			// FTP text right after the 234: no handshake crossed, so
+			// nothing was ever encrypted (a client that asked for TLS
+			// and went on in clear, or the server's 234 unheeded).
+			c := st.authCmd
+			f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num),
+				fmt.Sprintf("FTP text at packet %d, too few packets after the 234 for a TLS handshake", st.cleartextNum))
+			f.Message = fmt.Sprintf("The server accepted AUTH (packet %d), but the control connection went on in clear text from packet %d, with no TLS handshake between: its commands, its replies and the announcements are readable, to this capture and to firewall helpers alike.", r.Num, st.cleartextNum)
+		}
 		f.Packets = packets(f.Packets, []uint64{st.cleartextNum})
 		if inferred == 0 {
 			// Every data connection had a visible announcement: nothing
 			// was hidden from a helper.
 			f.Severity = SeverityInfo
 			f.Advice = "Nothing to change for the firewall: the data connections were announced in clear text. While the channel is encrypted a helper sees no announcement; a server that always returns to clear text before PASV/PORT is served by the FTP helper."
+			if noTLS {
+				f.Advice = fmt.Sprintf("Nothing to change for the firewall: every announcement crossed in clear text. No TLS handshake followed the 234, so the commands (a login too, see cleartext-login) crossed in clear text: look at the client's TLS settings, and make the server require TLS (%s).", d.family(s).requireTLS())
+				if fam := d.family(s); fam.ownTLS() {
+					f.Advice += fam.note()
+				}
+			}
 			return f
 		}
 	}
@@ -617,6 +780,17 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	}
 	f.Advice += fam.note()
 	return f
+}
+
+// noRoomForTLS: the control connection carried FTP text again at packet
+// clear, too soon after the 234 at packet accepted for a TLS handshake
+// to have crossed between: one needs at least three segments of this
+// connection (the ClientHello, the server's flight, the client's
+// Finished), and CCC or a TLS close more. Packets of other connections
+// in between only make the count larger, so it never calls a real TLS
+// session unmade. (Decode could tell exactly: see the report.)
+func noRoomForTLS(accepted, clear uint64) bool {
+	return clear > accepted && clear-accepted-1 < 3
 }
 
 // notePassiveRefusal recognises a server with passive mode turned off: it

@@ -811,6 +811,15 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
+	case a.encrypted > 0 && total == 0:
+		// No data connection in the capture: none made, or none the
+		// capture holds (a filter on the control port). Nothing worked
+		// or failed that it can show.
+		sum.Verdict = "the control channel is encrypted and no data connection was seen: its announcements are hidden, so whether any was made, and where, cannot be told from this capture (capture without a port filter to see them); no firewall helper can follow them, so the passive range must stay open statically"
+		if len(fix) > 0 {
+			addOpen(fix)
+		}
+		addRangeLines()
 	case a.encrypted > 0 && failedPassive(a) == 0:
 		sum.Verdict = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
 		if len(fix) > 0 {
