@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
@@ -425,6 +426,14 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	cs.activeAt = t.clock.since()
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
+		if cs.implicitTLS && !startsTLSRecord(s.Payload) && looksLikeLineStart(s.Payload, d == dirClient) {
+			// An implicit-FTPS port, yet its first bytes are FTP text (a
+			// "220 FTP ready", a "USER bob"), not a TLS record: a plain
+			// FTP server on port 990. Read as such, its login is in clear.
+			// Anything else (a record, or bytes in the middle of one, the
+			// capture begun mid-stream) is TLS, as the port says.
+			cs.implicitTLS = false
+		}
 		if cs.implicitTLS || cs.resumed == resumeTLS {
 			cs.phase = phaseHeaders
 			cs.announce(s.Num, s.TS)
@@ -436,11 +445,12 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 			// tied to it. One picked up again after an idle close waits
 			// for its first event, as a new connection does: an
 			// announcement an hour old is no longer waited on.
-			if startsTLSRecord(s.Payload) {
+			if startsTLSRecord(s.Payload) || looksLikeCiphertext(s.Payload) {
 				// Inside TLS already (FTPS after an AUTH before the
 				// capture): ciphertext, followed from its headers, and
 				// its data connections inferred as for any encrypted
-				// session.
+				// session. The first bytes may be a record's, or the
+				// middle of one.
 				cs.parser.state = parseTLS
 				cs.phase = phaseHeaders
 			}
@@ -630,7 +640,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p := &cs.parser
 	p.state = parseFTP
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
-	p.authAsked, p.passNext = false, false
+	p.authAsked, p.passNext, p.gapHeldEnd = false, false, false
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.replies = ftp.ReplyReader{}
@@ -656,6 +666,42 @@ func looksLikeCleartext(b []byte, fromClient bool) bool {
 	}
 	return true
 }
+
+// looksLikeCiphertext tells whether the first bytes of a control
+// connection picked up mid-stream are the middle of a TLS record rather
+// than FTP text: enough of them (minCipherBytes) and, among them, control
+// bytes (C0 but tab, CR and LF; DEL) and bytes that are no UTF-8 both at
+// least one in sixteen, as random bytes are (about one in nine, and
+// nearly every other byte of them starts no valid UTF-8 sequence). FTP
+// text has none of them but a Telnet command's few bytes (IAC IP IAC DM
+// before an ABOR) and UTF-8 path names. Should a later segment be text
+// after all, it turns the connection back (looksLikeCleartext).
+func looksLikeCiphertext(b []byte) bool {
+	if len(b) < minCipherBytes {
+		return false
+	}
+	ctl, bad := 0, 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
+				ctl++
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			bad++
+			n = 1
+		}
+		i += n
+	}
+	return ctl*16 >= len(b) && bad*16 >= len(b)
+}
+
+// minCipherBytes: fewer bytes tell too little of what they are.
+const minCipherBytes = 64
 
 // startsTLSRecord tells whether b begins with a TLS record header (RFC
 // 8446 5.1, and SSL 3.0 to TLS 1.2 alike): a known content type

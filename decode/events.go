@@ -89,6 +89,11 @@ const (
 	// ControlCleartext: after TLS, the control connection carries FTP
 	// text again (CCC, or TLS closed by alerts and plain FTP after it).
 	ControlCleartext
+	// ControlEncrypted: the control connection turned to TLS though the
+	// reply that accepted it is not in the capture (an AUTH's 234 lost in
+	// a capture gap, then a TLS record where the next line would start).
+	// Encrypts is set; nothing after it is parsed.
+	ControlEncrypted
 )
 
 // CloseReason says why a control connection ended.

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"sync"
@@ -69,6 +70,10 @@ type sessionParser struct {
 
 	authAsked bool // AUTH was sent: a 234 turns the rest to TLS
 	passNext  bool // a 331/332 asked for the password: the next client line is it
+	// gapHeldEnd: the client gaps since its last bytes were long enough
+	// to hold the rest of a password line, its line end included
+	// (passLost). (It fits in the struct's padding: no size change.)
+	gapHeldEnd bool
 	// flags holds the parser's other marks, one bit each (parserFlag),
 	// so that the connection keeps within its allocation class.
 	flags   parserFlag
@@ -177,6 +182,21 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
 		}
 	}
+	if p.authAsked && p.state == parseFTP && (p.resync[d] || p.split[d].Pending() == 0) && startsTLSRecord(data) {
+		// After an AUTH, a TLS record where a line starts: TLS began
+		// though no 234 to the AUTH was seen (lost in a capture gap: the
+		// client's ClientHello follows its AUTH). No FTP line starts so
+		// (its bytes are printable), so what follows is ciphertext, not
+		// lines of junk. (Without the AUTH, or on a candidate, a record
+		// is not taken for TLS: SMTP's STARTTLS is followed by one too.)
+		p.state = parseTLS
+		p.release()
+		e := p.event(ControlEncrypted)
+		e.FromClient = d == dirClient
+		e.Encrypts = true
+		p.emit(e)
+		return
+	}
 	if p.resync[d] {
 		// After a gap, or picked up mid-stream: a line cut by the missing
 		// bytes is dropped, up to the next line end, unless the data
@@ -185,27 +205,40 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 		if d == dirServer {
 			p.cutBody = maxCutBody
 		}
-		if looksLikeLineStart(data, d == dirClient) {
-			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
-			p.parked[d] = true
-			p.set(longLine(d), false)
+		switch {
+		case d == dirClient && p.passNext:
+			// A password was due (a 331 or 332 asked for it, and no line
+			// came since): the line the bytes after the gap end is it,
+			// or its tail, the gap having taken its start ("PASS ", or
+			// "PASS Hun"), whether or not the password line had begun
+			// before the gap. It is masked, not dropped: a reply that
+			// repeats it ("530 Login incorrect for bob/Hunter2") is found
+			// (armEchoOf), and the mark is spent on it, so that the
+			// commands after it are themselves. Unless the gap held the
+			// whole rest of the password line (passLost): then the line
+			// is the next command.
+			if p.passLost(data) {
+				p.passNext = false
+				p.set(flagPassSent, true)
+			}
+			p.freshSplitter(d)
+			p.set(flagGapLine, true)
+		case looksLikeLineStart(data, d == dirClient):
+			p.freshSplitter(d)
 			if d == dirClient {
 				// What looks like a command word may be the tail of a
 				// line whose start the gap took: "ASS pw", or a bare "pw".
 				p.set(flagGapLine, true)
 			}
-		} else {
+		default:
 			p.takeSplitter(d)
-			if d == dirClient && p.passNext && p.split[d].Pending() > 0 {
-				// The password line had begun: it is dropped whole, up
-				// to its line end, so the line after it is not it.
-				p.passNext = false
-				p.set(flagPassSent, true)
-			}
 			if p.split[d].Pending() > parkLineMax {
 				p.set(longLine(d), true) // its buffer grew
 			}
 			p.split[d].Resync()
+		}
+		if d == dirClient {
+			p.gapHeldEnd = false
 		}
 	}
 	if d == dirServer && p.state == parseCandidate {
@@ -232,6 +265,46 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 	if p.has(flagLineEnded) && endsLine(data) && p.split[d].Pending() == 0 {
 		p.parkSplitter(d)
 	}
+}
+
+// freshSplitter gives direction d a splitter at rest, what the old one
+// held dropped.
+func (p *sessionParser) freshSplitter(d int) {
+	p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.parked[d] = true
+	p.set(longLine(d), false)
+}
+
+// passLost tells whether the client gap that came while a password was
+// due (passNext) held the whole rest of the password line, so that data,
+// the first bytes after it, begin the client's next command rather than
+// the password's tail. The wire tells it by two marks, both needed:
+//   - the gap was long enough (gapHeldEnd): at least "PASS\r\n", the
+//     shortest line that spends the mark, when nothing of the line was
+//     seen before it; a line end, CR LF, when the line had begun;
+//   - data begins a command line written as clients write them: a known
+//     verb, in upper case, other than PASS and ACCT (which are the
+//     password line whatever else).
+//
+// Either alone is ambiguous: a short gap ("PASS ") leaves the password
+// whole, and it may read "STAT x"; a password's tail after a longer one
+// may be a verb ("Mypass" + "port"), though rarely one in upper case
+// that ends a segment's first word. Then the line is masked: hiding one
+// command costs less than showing a password. (A server reply between
+// the gap and data says it too: reply spends the mark at once.)
+func (p *sessionParser) passLost(data []byte) bool {
+	if !p.gapHeldEnd || !looksLikeLineStart(data, true) {
+		return false
+	}
+	n := 0
+	for n < len(data) && data[n] >= 'A' && data[n] <= 'Z' {
+		n++
+	}
+	if n < 3 || n >= len(data) || data[n] != ' ' && data[n] != '\r' && data[n] != '\n' {
+		return false
+	}
+	verb := string(data[:n])
+	return ftp.IsKnownVerb(verb) && verb != "PASS" && verb != "ACCT"
 }
 
 // endsLine tells whether the last byte of data, a LF, ends a line
@@ -331,6 +404,12 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 		// too: the login is not known to be over any more, so the line
 		// after them may be a password whose PASS they took.
 		p.set(flagLoggedIn, false)
+		// Could they hold the rest of a password line (passLost)?
+		need := len("PASS\r\n")
+		if p.split[d].Pending() > 0 {
+			need = len("\r\n")
+		}
+		p.gapHeldEnd = p.gapHeldEnd || n >= need
 		if p.replies.Open() {
 			p.set(flagReplyHeard|flagSpokeAfter, true)
 		}
@@ -468,8 +547,14 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.Line = string(l.Text)
 		e.Dropped = l.Dropped
 		e.Secret = secret
-		if secret {
+		switch {
+		case secret:
 			p.armEchoOf(l.Text, cmd, err)
+		case junkSitePassword(l.Text):
+			// (A junk line is no command: hidden whole, it is taken for
+			// no PASS.)
+			e.Secret = true
+			armSiteEcho(p, l.Text)
 		}
 		p.emit(e)
 		return
@@ -489,9 +574,10 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	case e.Secret:
 		p.armEchoOf(l.Text, cmd, err)
 	case cmd.Verb == "SITE":
-		if rest, ok := sitePassword(cmd.Arg); ok {
+		if word, rest, ok := sitePassword(cmd.Arg); ok {
 			e.SecretArg = true
-			armEcho(p, rest)
+			e.Command.Arg = sitePasswordArg(cmd.Arg, word, rest)
+			armSiteEcho(p, rest)
 		}
 	}
 	switch cmd.Verb {
@@ -568,6 +654,18 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 }
 
 func (p *sessionParser) reply(r *ftp.Reply) {
+	// A password was due and the client's bytes since are lost in a gap,
+	// none seen after it: a final reply (not the 331 or 332 itself)
+	// answers the password line, so the gap held its end, and the
+	// client's next line is its next command.
+	lostPass := p.passNext && p.resync[dirClient] && !ftp.IsPreliminary(r.Code) && r.Code != 331 && r.Code != 332
+	if lostPass && p.split[dirClient].Pending() > 0 {
+		// What was seen of the line before the gap, its head, is the
+		// password: delivered now, masked, it arms the echo check, and
+		// it is not delivered later as a line of its own. (Before the
+		// reply's event: the scratch event is shared.)
+		p.split[dirClient].Flush(p.clientLine)
+	}
 	e := p.event(ControlReply)
 	e.Reply = r
 	if p.echoLen > 0 {
@@ -594,8 +692,23 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
 	case 234:
 		e.Encrypts = p.authAsked
+	}
+	if lostPass {
+		// A refusal may repeat the password the gap took ("530 Login
+		// incorrect for bob/Hunter2"): it is hidden, since no
+		// fingerprint of what the gap took could be kept.
+		p.passNext = false
+		p.set(flagPassSent, true)
+		if r.Code >= 400 {
+			e.SecretEcho = true
+		}
+	}
+	switch r.Code {
 	case 331, 332:
 		p.passNext = !p.has(flagPassSent)
+		// Only the client's bytes lost after it may hold the password
+		// line's end (passLost).
+		p.gapHeldEnd = false
 		p.set(flagLoggedIn, false)
 	case 230, 232:
 		p.set(flagLoggedIn, true)
@@ -801,6 +914,26 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 	armEcho(p, line)
 }
 
+// armSiteEcho arms the echo check for the secrets of a SITE command that
+// carries passwords: its last word, the new password or the only one
+// (GPASS pw, CHPASS user pw), which an echo of the whole holds too; the
+// whole when that word is too short to look for.
+func armSiteEcho[T string | []byte](p *sessionParser, rest T) {
+	end := len(rest)
+	for end > 0 && (rest[end-1] == ' ' || rest[end-1] == '\t') {
+		end--
+	}
+	i := end
+	for i > 0 && rest[i-1] != ' ' && rest[i-1] != '\t' {
+		i--
+	}
+	if end-i >= minEcho {
+		armEcho(p, rest[i:end])
+		return
+	}
+	armEcho(p, rest)
+}
+
 // replyCut tells whether a line of r was cut by the line bound: its head
 // and tail are glued, so a secret it repeats across the glue is in no
 // run of bytes echoIn would find. Such a reply, while a secret is looked
@@ -818,17 +951,50 @@ func (p *sessionParser) replyCut(r *ftp.Reply) bool {
 	return false
 }
 
-// sitePassword tells whether a SITE argument changes a password (Serv-U's
-// SITE PSWD old new, any case): the words after PSWD are secrets.
-func sitePassword(arg string) (rest string, ok bool) {
-	for len(arg) > 0 && arg[0] == ' ' {
-		arg = arg[1:]
+// sitePassword tells whether a SITE argument carries a password, in any
+// case, its words split by spaces or tabs: Serv-U's SITE PSWD old new,
+// wu-ftpd's SITE GPASS pw (after SITE GROUP name), and the SITE PASSWD,
+// CHPASS user pw and other sub-commands whose name holds PASS that
+// servers and their add-ons take. word is the sub-command, rest what
+// follows it (the secrets, from the separator on).
+func sitePassword(arg string) (word, rest string, ok bool) {
+	arg = strings.TrimLeft(arg, " \t")
+	i := strings.IndexAny(arg, " \t")
+	if i < 0 {
+		i = len(arg)
 	}
-	const word = "PSWD"
-	if len(arg) < len(word) || !strings.EqualFold(arg[:len(word)], word) || len(arg) > len(word) && arg[len(word)] != ' ' {
-		return "", false
+	word, rest = arg[:i], arg[i:]
+	up := strings.ToUpper(word)
+	if up != "PSWD" && !strings.Contains(up, "PASS") {
+		return "", "", false
 	}
-	return arg[len(word):], true
+	return word, rest, true
+}
+
+// sitePasswordArg is a SITE argument that carries a password (sitePassword)
+// written as "word secrets": its sub-command, one space, then the rest,
+// its leading blanks dropped. Outputs mask all of an argument but its first word, up to
+// the first space: a tab after the sub-command ("PSWD\told new") would
+// otherwise keep the old password in that word. It is arg itself when it
+// is so already.
+func sitePasswordArg(arg, word, rest string) string {
+	if rest == "" || strings.HasPrefix(arg, word) && rest[0] == ' ' {
+		return arg
+	}
+	return word + " " + strings.TrimLeft(rest, " \t")
+}
+
+// junkSitePassword tells whether a line that is no command (its verb
+// malformed) is a SITE command carrying a password all the same:
+// "SITE\tPSWD old new", the verb cut from its argument by a tab, which
+// a server may still take.
+func junkSitePassword(line []byte) bool {
+	s := bytes.TrimLeft(line, " \t")
+	if len(s) < 5 || !bytes.EqualFold(s[:4], []byte("SITE")) || s[4] != ' ' && s[4] != '\t' {
+		return false
+	}
+	_, _, ok := sitePassword(string(s[5:]))
+	return ok
 }
 
 // looksLikeLineStart tells whether bytes picked up mid-stream begin a line:

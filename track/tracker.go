@@ -500,6 +500,10 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.unencrypt(sess)
 			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
 		}
+	case decode.ControlEncrypted:
+		if !sess.Encrypted {
+			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, its reply lost in a capture gap"})
+		}
 	case decode.ControlClose:
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen

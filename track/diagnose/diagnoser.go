@@ -28,6 +28,14 @@ type Diagnoser struct {
 	rewrites []Rewrite // what other capture points showed of the 227s (KnowRewrite), at most MaxRewrites
 }
 
+// bounceSet is what a session's FTP bounce attempts leave for its
+// ftp-bounce finding.
+type bounceSet struct {
+	recs    []bounceRec // at most maxBounces
+	omitted int
+	why     string // why the first one is a bounce
+}
+
 // sessState is what the diagnoser remembers of an open session, one per
 // open session: its small fields share one word (the flags and the
 // family), so that the struct keeps its allocation size class.
@@ -49,7 +57,13 @@ type sessState struct {
 	// is the login it made (cleartextLoginLost). The events themselves are
 	// not kept by every output (RecentOnly).
 	secretLine uint64
-	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
+	// encryptedAt: the packet where the control channel turned to TLS
+	// with no AUTH's 234 in the capture (lost in a gap: decode saw a
+	// TLS record after the AUTH), and encryptedWhy the tracker's words
+	// for it; 0 and "" when it did not.
+	encryptedAt  uint64
+	encryptedWhy string
+	translated   map[netip.Addr]bool // announced addresses already reported as nat-translated
 	// reached: the server's own private addresses a client from another
 	// network reached as announced in this session (at most maxReached).
 	reached []netip.Addr
@@ -70,9 +84,9 @@ type sessState struct {
 	// judged at its end (pendingPassiveRefused).
 	pasvRefusal *track.Command
 
-	bounces        []bounceRec // PORTs naming another host, at most maxBounces
-	bouncesOmitted int
-	bounceWhy      string // why the first one is a bounce
+	// bounce: the session's PORTs naming another host (ftp-bounce), nil
+	// until one does: few sessions have one, every open one keeps this.
+	bounce *bounceSet
 	// closing: the first unsolicited 421 or 221, kept for outputs that
 	// keep no events (JSON, live): it says why a transfer it interrupted
 	// ended (closingReply).
@@ -182,6 +196,11 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	if e.Kind == track.EventUnsolicited && (e.Code == 421 || e.Code == 221) {
 		if st := d.state(s); st.closing == nil {
 			st.closing = &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+		}
+	}
+	if e.Kind == track.EventEncrypted && !s.ImplicitTLS {
+		if st := d.state(s); st.authCmd == nil && st.encryptedAt == 0 {
+			st.encryptedAt, st.encryptedWhy = e.Num, e.Text
 		}
 	}
 	if e.Kind == track.EventCleartext {

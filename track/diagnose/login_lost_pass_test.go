@@ -274,3 +274,30 @@ func TestCleartextLoginLostLineSameWithRecentOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestEncryptedWhenTheAuthReplyWasLost guards control-encrypted for a
+// session whose 234 a capture gap took: decode sees the client's TLS
+// record after its AUTH and the channel turns encrypted, so the
+// announcements are hidden as after a 234 in the capture.
+func TestEncryptedWhenTheAuthReplyWasLost(t *testing.T) {
+	c := &collect{}
+	f := &frames{now: t0, cli: ap("198.51.100.22:50620"), srv: ap("203.0.113.10:21")}
+	f.d = decode.New(track.New(New(policy.Policy{}, nil, c), track.Options{}), decode.Options{})
+	f.open()
+	f.server("220 (vsFTPd 3.0.3)\r\n", false)
+	f.client("AUTH TLS\r\n", false)
+	f.server("234 Proceed with negotiation.\r\n", true)
+	f.client("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03", false)
+	f.server("\x16\x03\x03\x00\x05\x02\x00\x00\x01\x03", false)
+	f.client("\x17\x03\x03\x00\x04abcd", false)
+	f.close()
+	f.d.Finish()
+	fd := c.find(CodeControlEncrypted)
+	if fd == nil {
+		dumpFindings(t, c)
+		t.Fatal("no control-encrypted finding")
+	}
+	if !strings.Contains(fd.Evidence, "reply lost in a capture gap") {
+		t.Errorf("control-encrypted evidence: %s", fd.Evidence)
+	}
+}

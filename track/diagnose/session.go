@@ -704,7 +704,7 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 // encryptedFinding is control-encrypted, for a session whose control
 // channel turned to TLS.
 func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
-	if st.authCmd == nil && !s.ImplicitTLS {
+	if st.authCmd == nil && !s.ImplicitTLS && st.encryptedAt == 0 {
 		return nil
 	}
 	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
@@ -722,6 +722,14 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		f.Packets = packets([]uint64{c.Num, r.Num})
 		f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
 		f.Message = "The control channel is encrypted (AUTH accepted): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+	} else if !s.ImplicitTLS {
+		// TLS with no 234 in the capture (decode saw a record after the
+		// AUTH, its reply lost in a gap): where it turned, as the
+		// tracker said it.
+		f.TS = s.Start
+		f.Packets = []uint64{st.encryptedAt}
+		f.Evidence = fmt.Sprintf("control channel encrypted from packet %d (%s)", st.encryptedAt, st.encryptedWhy)
+		f.Message = "The control channel is encrypted: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
 	} else {
 		f.TS = s.Start
 		f.Evidence = fmt.Sprintf("control connection to port %d (implicit FTPS) %s -> %s", s.Server.Port(), s.Client, s.Server)
@@ -788,7 +796,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 // connection (the ClientHello, the server's flight, the client's
 // Finished), and CCC or a TLS close more. Packets of other connections
 // in between only make the count larger, so it never calls a real TLS
-// session unmade. (Decode could tell exactly: see the report.)
+// session unmade.
 func noRoomForTLS(accepted, clear uint64) bool {
 	return clear > accepted && clear-accepted-1 < 3
 }

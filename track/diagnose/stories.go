@@ -484,14 +484,15 @@ func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Comm
 		foreign += fmt.Sprintf(" and privileged port %d", a.Port())
 	}
 	st := d.state(s)
-	if len(st.bounces) >= maxBounces {
-		st.bouncesOmitted++
+	if st.bounce == nil {
+		st.bounce = &bounceSet{why: foreign}
+	}
+	b := st.bounce
+	if len(b.recs) >= maxBounces {
+		b.omitted++
 		return true
 	}
-	if st.bounceWhy == "" {
-		st.bounceWhy = foreign
-	}
-	st.bounces = append(st.bounces, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several, answered: answered})
+	b.recs = append(b.recs, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several, answered: answered})
 	return true
 }
 
@@ -572,10 +573,11 @@ func withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
 // bounceFinding is the session's one ftp-bounce finding: a single attempt,
 // or a port scan through the server, with what became of each.
 func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
-	if len(st.bounces) == 0 {
+	if st.bounce == nil || len(st.bounce.recs) == 0 {
 		return nil
 	}
-	recs := withEarlierHosts(s, st.bounces)
+	b := st.bounce
+	recs := withEarlierHosts(s, b.recs)
 	first := recs[0]
 	srv := s.Server.Addr().Unmap()
 	hosts := map[netip.Addr]bool{}
@@ -605,7 +607,7 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	if r := first.cmd.Final(); r != nil {
 		pk = append(pk, r.Num)
 	}
-	n := len(recs) + st.bouncesOmitted
+	n := len(recs) + b.omitted
 	f := &Finding{Code: CodeFTPBounce, Severity: SeverityInfo, Session: s, Command: first.cmd, TS: first.cmd.TS, Packets: packets(pk)}
 	var states []string
 	for _, k := range order {
@@ -655,10 +657,10 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		case inServerNet:
 			f.Message += " A client behind a NAT announces an address of its own network, not of the server's: these are other hosts."
 		case private:
-			f.Message += fmt.Sprintf(" The addresses are private, but not the client's own behind a NAT: %s %s.", via, st.bounceWhy)
+			f.Message += fmt.Sprintf(" The addresses are private, but not the client's own behind a NAT: %s %s.", via, b.why)
 		}
-		if st.bouncesOmitted > 0 {
-			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", st.bouncesOmitted, maxBounces)
+		if b.omitted > 0 {
+			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", b.omitted, maxBounces)
 		}
 		if accepted > 0 {
 			f.Severity = SeverityError
@@ -678,16 +680,16 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		f.Evidence = joinEvidence(ev, strings.Join(states, ", "))
 		switch {
 		case unproven:
-			f.Message = fmt.Sprintf("%s %s: an FTP bounce (RFC 2577) if that is another host than the client, but nothing here proves it is: %s, and no other host is named. A client behind a NAT whose own network happens to use the server's addresses would look the same, and so would a client on the server's own network whose connection reaches the server through a NAT; a capture on the client's side tells.", via, st.bounceWhy, ordinaryPorts(portNums))
+			f.Message = fmt.Sprintf("%s %s: an FTP bounce (RFC 2577) if that is another host than the client, but nothing here proves it is: %s, and no other host is named. A client behind a NAT whose own network happens to use the server's addresses would look the same, and so would a client on the server's own network whose connection reaches the server through a NAT; a capture on the client's side tells.", via, b.why, ordinaryPorts(portNums))
 		case first.answered && len(hosts) == 1:
 			// The client's address is private too: the one host the
 			// target may still be is the client itself, routed to.
-			f.Message = fmt.Sprintf("%s %s. So the server is asked to connect to a host other than the client (FTP bounce, RFC 2577), unless %s is the client's own address, routed to beside the NAT its control connection comes through, with a service of its own listening there.", via, st.bounceWhy, first.target.Addr())
+			f.Message = fmt.Sprintf("%s %s. So the server is asked to connect to a host other than the client (FTP bounce, RFC 2577), unless %s is the client's own address, routed to beside the NAT its control connection comes through, with a service of its own listening there.", via, b.why, first.target.Addr())
 		default:
-			f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, st.bounceWhy)
+			f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, b.why)
 		}
-		if unproven && st.bouncesOmitted > 0 {
-			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", st.bouncesOmitted, maxBounces)
+		if unproven && b.omitted > 0 {
+			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", b.omitted, maxBounces)
 		}
 		switch {
 		case unproven && accepted > 0:
