@@ -147,6 +147,8 @@ type Decoder struct {
 	controlPorts [65536 / 64]uint64
 	tlsPorts     [65536 / 64]uint64
 
+	link linkCounts // link and tunnel counters beyond Stats
+
 	ctl *controlTable
 	pay *payloadTable // data-connection payload, only when asked (nil otherwise)
 
@@ -211,6 +213,7 @@ func (d *Decoder) Stats() Stats {
 	st.FarAhead = d.ctl.pool.farAhead
 	st.Unacknowledged = d.ctl.pool.unacked
 	st.BeyondWindow = d.ctl.pool.beyondWindow
+	st.IPBeyondFrame, st.TCPOptionsCut, st.TunnelsNotFollowed = d.link.ipBeyondFrame, d.link.optionsCut, d.link.tunnelsNotFollowed
 	return st
 }
 
@@ -245,8 +248,20 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	}
 	first := firstLayer(link, data)
 	if first < 0 {
-		d.stats.UnknownLink++
-		return
+		inner, next, known := stripLink(link, data)
+		if !known {
+			d.stats.UnknownLink++
+			d.link.unknownLink(link)
+			return
+		}
+		if next < 0 {
+			// A point-to-point link's frame of another protocol
+			// (LCP, IPCP, CDP, keepalives).
+			d.stats.NotIP++
+			d.maybeFlush()
+			return
+		}
+		data, first = inner, next
 	}
 	d.decodeWith(d.ls, first, data, ci, 0)
 	d.maybeFlush()
@@ -269,7 +284,15 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	p := ls.parsers[first]
 	err := p.DecodeLayers(data, &ls.decoded)
 	if p.Truncated {
-		d.stats.Truncated++
+		// A layer's length (IP's total length, mostly) says more than
+		// the frame holds: the snap length's doing only if the capture
+		// cut the frame; a record that holds all of it is a frame
+		// truncated or corrupted before it was captured.
+		if frameWhole(ci) {
+			d.link.ipBeyondFrame++
+		} else {
+			d.stats.Truncated++
+		}
 	}
 	if inner, next := peel(ls); next >= 0 && depth < maxEncapsulation {
 		d.stats.Decapsulated++
@@ -340,6 +363,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 	if !haveIP4 && !haveIP6 {
 		d.stats.NotIP++
+		d.countNotFollowed(ls, proto)
 		return
 	}
 	if fragment {
@@ -376,16 +400,32 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 		}
 	default:
 		d.stats.NotTCP++
+		d.countNotFollowed(ls, proto)
+	}
+}
+
+// countNotFollowed counts a packet of a tunnel not followed, if it is one
+// (Stats.TunnelsNotFollowed).
+func (d *Decoder) countNotFollowed(ls *layerSet, proto layers.IPProtocol) {
+	if k := notFollowed(ls, proto); k != noTunnel {
+		d.link.tunnelsNotFollowed++
+		d.link.tunnels |= 1 << k
 	}
 }
 
 // handleTCP reads a TCP header by hand and hands the segment on: to the
 // Handler, then, for a control connection, to the control table.
 func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.Addr, ci gopacket.CaptureInfo) {
-	h, ok := parseTCP(raw)
-	if !ok {
+	// A header cut by the snap length is read without its options: the
+	// fixed 20 bytes name the segment. A data offset past the IP
+	// packet's own length is malformed whatever the capture kept.
+	h, ok := parseTCPCut(raw, !frameWhole(ci))
+	if !ok || h.optsCut && (wire < 0 || h.off > wire) {
 		d.stats.Malformed++
 		return
+	}
+	if h.optsCut {
+		d.link.optionsCut++
 	}
 	d.stats.TCP++
 	s := &d.seg
@@ -396,7 +436,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Seq, s.Ack = h.seq, h.ack
 	s.Flags = h.flags
 	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
-	s.Payload = raw[h.off:]
+	s.Payload = raw[min(h.off, len(raw)):]
 	s.PayloadLen = len(s.Payload)
 	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
 		s.PayloadLen = n // the snap length cut the payload

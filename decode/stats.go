@@ -53,4 +53,18 @@ type Stats struct {
 	// was overwritten within its TTL, the ring at its bound: their late
 	// packets may start sessions of their own.
 	TombstonesForgotten uint64 `json:"tombstones_forgotten,omitempty"`
+	// IPBeyondFrame: frames whose IP header (or another layer's length)
+	// says more bytes than the frame holds while the capture record holds
+	// all of the frame (captured length = original length): truncated or
+	// corrupted before the capture saw it, not cut by the snap length
+	// (those are Truncated). The bytes missing count as lost.
+	IPBeyondFrame uint64 `json:"ip_beyond_frame,omitempty"`
+	// TCPOptionsCut: TCP segments whose options the snap length cut,
+	// read from their fixed header (a SYN's window scale taken as
+	// unknown: the largest); counted among Truncated's frames too.
+	TCPOptionsCut uint64 `json:"tcp_options_cut,omitempty"`
+	// TunnelsNotFollowed: IP packets of a tunnel or encapsulation
+	// ftpsniff does not follow (Decoder.LinkStats names their kinds);
+	// counted among NotTCP or NotIP too.
+	TunnelsNotFollowed uint64 `json:"tunnels_not_followed,omitempty"`
 }

@@ -14,11 +14,18 @@ type tcpHeader struct {
 	wscale    uint8
 	hasWScale bool
 	off       int // header length: where the payload starts
+	// optsCut: the snap length cut the options (parseTCP's cut): off
+	// lies beyond the captured bytes, and no payload byte was captured.
+	optsCut bool
 }
 
 // maxWindowShift is the largest window scale shift a TCP uses; a larger
 // one is taken as this (RFC 7323 2.3).
 const maxWindowShift = 14
+
+// minTCPCut is the least of a TCP header parseTCPCut reads from a
+// segment the snap length cut: through the flags.
+const minTCPCut = 14
 
 // TCP option kinds parseTCP reads (RFC 9293 3.1, RFC 7323 2.2).
 const (
@@ -27,14 +34,37 @@ const (
 	tcpOptWindowScale = 3
 )
 
-// parseTCP reads a TCP header (RFC 9293 section 3.1) without allocating.
-func parseTCP(b []byte) (h tcpHeader, ok bool) {
-	if len(b) < 20 {
+// parseTCP reads a whole TCP header (RFC 9293 section 3.1) without
+// allocating: parseTCPCut of a segment the capture did not cut.
+func parseTCP(b []byte) (h tcpHeader, ok bool) { return parseTCPCut(b, false) }
+
+// parseTCPCut reads a TCP header without allocating. cut tells that the
+// capture cut the segment short (the snap length): then options past the captured bytes are no fault of the segment, and
+// a header whose fixed 20 bytes are whole is read without them (optsCut;
+// off is still where the payload starts on the wire, beyond b). Options
+// unknown, a SYN's window scale is taken as the largest a SYN can
+// announce (hasWScale with maxWindowShift): scaling is in effect only if
+// the other SYN offered it too, and the window edge is then put where the
+// largest reading of the field puts it, as for a SYN the capture did not
+// show (tcpwindow.go): the real window is never taken for smaller than it
+// is. A cut that leaves the ports, numbers and flags (14 bytes: tcpdump's
+// old default snap length of 68 on IPv6 keeps no more) but not the
+// window field gives the window as unknown the same way: the largest the
+// field holds, so that it bounds nothing. Without cut, a header not whole
+// is malformed.
+func parseTCPCut(b []byte, cut bool) (h tcpHeader, ok bool) {
+	if len(b) < 20 && (!cut || len(b) < minTCPCut) {
 		return h, false
 	}
 	h.off = int(b[12]>>4) * 4
-	if h.off < 20 || h.off > len(b) {
+	if h.off < 20 {
 		return h, false
+	}
+	if h.off > len(b) {
+		if !cut {
+			return h, false
+		}
+		h.optsCut = true
 	}
 	h.srcPort = binary.BigEndian.Uint16(b[0:2])
 	h.dstPort = binary.BigEndian.Uint16(b[2:4])
@@ -44,8 +74,15 @@ func parseTCP(b []byte) (h tcpHeader, ok bool) {
 	// The wire bits FIN SYN RST PSH ACK URG are the low six, in the order
 	// of the TCPFlags constants.
 	h.flags = TCPFlags(fl & 0x3f)
-	h.window = binary.BigEndian.Uint16(b[14:16])
-	if h.flags.Has(FlagSYN) && h.off > 20 {
+	h.window = 0xffff
+	if len(b) >= 16 {
+		h.window = binary.BigEndian.Uint16(b[14:16])
+	}
+	switch {
+	case !h.flags.Has(FlagSYN):
+	case h.optsCut:
+		h.wscale, h.hasWScale = maxWindowShift, true
+	case h.off > 20:
 		h.wscale, h.hasWScale = windowScaleOption(b[20:h.off])
 	}
 	return h, true

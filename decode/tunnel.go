@@ -3,28 +3,148 @@ package decode
 import (
 	"encoding/binary"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
-// peel looks at where the parser stopped: at an Ethernet or 802.1Q
+// peel looks at where the parser stopped: at an Ethernet, 802.1Q or GRE
 // header carrying MPLS or a PPPoE session, which gopacket decodes only
-// with its slow packet API. It returns the IP packet inside and the
-// parser to read it with, or next < 0.
+// with its slow packet API, or at a UDP tunnel it has no decoding layer
+// for (GTP-U, VXLAN on Linux's port). It returns the packet inside and
+// the parser to read it with, or next < 0.
 func peel(ls *layerSet) (inner []byte, next int) {
-	if len(ls.decoded) == 0 {
+	n := len(ls.decoded)
+	if n == 0 {
 		return nil, -1
 	}
 	var typ layers.EthernetType
 	var payload []byte
-	switch ls.decoded[len(ls.decoded)-1] {
+	switch ls.decoded[n-1] {
 	case layers.LayerTypeEthernet:
 		typ, payload = ls.eth.EthernetType, ls.eth.Payload
 	case layers.LayerTypeDot1Q:
 		typ, payload = ls.dot1q.Type, ls.dot1q.Payload
+	case layers.LayerTypeGRE:
+		typ, payload = ls.gre.Protocol, ls.gre.Payload
+	case gopacket.LayerTypePayload:
+		if n < 2 || ls.decoded[n-2] != layers.LayerTypeUDP {
+			return nil, -1
+		}
+		return peelUDP(ls)
+	case layers.LayerTypeUDP:
+		return peelUDP(ls)
+	case layers.LayerTypeIPv4:
+		// MPLS in IP (RFC 4023), which the parser does not follow.
+		if ls.ip4.Protocol != layers.IPProtocolMPLSInIP || lastIPFragment(ls) {
+			return nil, -1
+		}
+		return peelMPLS(ls.ip4.Payload)
+	case layers.LayerTypeIPv6:
+		if ls.ip6.NextHeader != layers.IPProtocolMPLSInIP {
+			return nil, -1
+		}
+		return peelMPLS(ls.ip6.Payload)
 	default:
 		return nil, -1
 	}
 	return peelEtherType(typ, payload)
+}
+
+// UDP ports of the tunnels peelUDP follows (gopacket decodes VXLAN on
+// IANA's 4789 and GENEVE on 6081 itself).
+const (
+	portGTPU       = 2152 // 3GPP TS 29.281
+	portVXLANLinux = 8472 // Linux's default VXLAN port, from before IANA's
+)
+
+// peelUDP follows the UDP tunnels gopacket has no decoding layer for:
+// GTP-U (its layer allocates for extension headers and rejects a packet
+// the snap length cut) and VXLAN on Linux's port 8472. Not when the
+// datagram is an IP fragment: the defragmenter has it whole.
+func peelUDP(ls *layerSet) ([]byte, int) {
+	u := &ls.udp
+	switch {
+	case u.DstPort == portVXLANLinux:
+		if lastIPFragment(ls) {
+			return nil, -1
+		}
+		return peelVXLAN(u.Payload)
+	case u.DstPort == portGTPU || u.SrcPort == portGTPU:
+		if lastIPFragment(ls) {
+			return nil, -1
+		}
+		b, next, _ := peelGTPU(u.Payload)
+		return b, next
+	}
+	return nil, -1
+}
+
+// lastIPFragment tells whether the innermost IP header decoded is a
+// fragment's.
+func lastIPFragment(ls *layerSet) bool {
+	for i := len(ls.decoded) - 1; i >= 0; i-- {
+		switch ls.decoded[i] {
+		case layers.LayerTypeIPv4:
+			return ls.ip4.Flags&layers.IPv4MoreFragments != 0 || ls.ip4.FragOffset != 0
+		case layers.LayerTypeIPv6Fragment:
+			return ls.ip6frag.FragmentOffset != 0 || ls.ip6frag.MoreFragments
+		case layers.LayerTypeIPv6:
+			return false
+		}
+	}
+	return false
+}
+
+// peelVXLAN skips a VXLAN header (RFC 7348: 8 bytes, the I flag set) in
+// front of an Ethernet frame.
+func peelVXLAN(b []byte) ([]byte, int) {
+	if len(b) < 8+14 || b[0]&0x08 == 0 {
+		return nil, -1
+	}
+	return b[8:], firstEthernet
+}
+
+// GTP-U message type of a T-PDU, user data (3GPP TS 29.281 6.1).
+const gtpTPDU = 255
+
+// peelGTPU skips a GTPv1-U header (3GPP TS 29.281 5.1): 8 bytes, 4 more
+// when any of the E, S and PN flags is set, then the extension headers
+// the E flag announces, each a multiple of 4 bytes whose last byte is the
+// type of the next (0: none). The T-PDU is the rest, up to the length
+// the header gives (less when the snap length cut it). tpdu tells a
+// T-PDU whose payload is not IP (next < 0): a tunnel not followed.
+func peelGTPU(b []byte) (inner []byte, next int, tpdu bool) {
+	if len(b) < 8 || b[0]>>5 != 1 || b[0]&0x10 == 0 || b[1] != gtpTPDU {
+		return nil, -1, false
+	}
+	end := 8 + int(binary.BigEndian.Uint16(b[2:4]))
+	off := 8
+	if b[0]&0x07 != 0 {
+		off = 12
+		if len(b) < off {
+			return nil, -1, true
+		}
+		if b[0]&0x04 != 0 {
+			// Bounded: each extension header takes 4 bytes or more.
+			for nextType := b[11]; nextType != 0; nextType = b[off-1] {
+				if off >= len(b) || b[off] == 0 {
+					return nil, -1, true
+				}
+				off += int(b[off]) * 4
+				if off > len(b) {
+					return nil, -1, true
+				}
+			}
+		}
+	}
+	if end < off {
+		return nil, -1, true
+	}
+	if end < len(b) {
+		b = b[:end]
+	}
+	inner, next = ipByVersion(b[off:])
+	return inner, next, true
 }
 
 // peelEtherType returns the IP packet in payload, of EtherType typ, for
@@ -77,12 +197,18 @@ func peelVLANTags(b []byte) ([]byte, int) {
 
 // peelMPLS skips an MPLS label stack (RFC 3032: 4 bytes a label, the last
 // with the bottom-of-stack bit) and guesses IPv4 or IPv6 from the first
-// nibble after it, as routers do; an Ethernet pseudowire is not followed.
+// nibble after it, as routers do. A first nibble of 0 is a pseudowire's
+// control word (RFC 4385): an Ethernet pseudowire's (RFC 4448) frame
+// follows it. An Ethernet pseudowire without control word is not
+// followed (its first nibble is a MAC address's).
 func peelMPLS(b []byte) ([]byte, int) {
 	for len(b) >= 4 {
 		bottom := b[2]&1 != 0
 		b = b[4:]
 		if bottom {
+			if len(b) >= 4+14 && b[0]>>4 == 0 {
+				return b[4:], firstEthernet
+			}
 			return ipByVersion(b)
 		}
 	}
@@ -126,4 +252,107 @@ func ipByVersion(b []byte) ([]byte, int) {
 		return b, firstIPv6
 	}
 	return nil, -1
+}
+
+// tunnelKinds names the tunnels ftpsniff meets and does not follow, by
+// tunnelKind (LinkStats.Tunnels).
+var tunnelKinds = [...]string{
+	"L2TP",
+	"IPsec ESP (encrypted)",
+	"Teredo",
+	"GUE",
+	"VXLAN-GPE",
+	"GTP-U carrying no IP",
+	"GRE carrying a protocol not followed (PPTP's PPP, ...)",
+	"EtherIP",
+	"MPLS with no IP found under its labels",
+	"IPsec AH",
+}
+
+// tunnelKind indexes tunnelKinds; noTunnel is none.
+type tunnelKind int
+
+const (
+	tunL2TP tunnelKind = iota
+	tunESP
+	tunTeredo
+	tunGUE
+	tunVXLANGPE
+	tunGTPNoIP
+	tunGRE
+	tunEtherIP
+	tunMPLS
+	tunAH
+	noTunnel tunnelKind = -1
+)
+
+// IP protocol numbers of tunnels not followed.
+const (
+	ipProtoEtherIP layers.IPProtocol = 97
+	ipProtoL2TPv3  layers.IPProtocol = 115
+)
+
+// notFollowed tells the tunnel a packet the parser read no TCP or ICMP
+// from belongs to, or noTunnel. Off the TCP path: only for what is
+// counted as not TCP or not IP.
+func notFollowed(ls *layerSet, proto layers.IPProtocol) tunnelKind {
+	n := len(ls.decoded)
+	if n == 0 {
+		return noTunnel
+	}
+	last := ls.decoded[n-1]
+	if last == gopacket.LayerTypePayload && n >= 2 {
+		last = ls.decoded[n-2]
+	}
+	switch last {
+	case layers.LayerTypeUDP:
+		u := &ls.udp
+		port := func(p layers.UDPPort) bool { return u.DstPort == p || u.SrcPort == p }
+		switch {
+		case port(1701):
+			return tunL2TP
+		case port(4500):
+			// RFC 3948: a non-ESP marker (4 zero bytes) is IKE's.
+			if len(u.Payload) >= 4 && binary.BigEndian.Uint32(u.Payload) != 0 {
+				return tunESP
+			}
+		case port(3544):
+			return tunTeredo
+		case port(6080):
+			return tunGUE
+		case port(4790):
+			return tunVXLANGPE
+		case port(portGTPU):
+			if _, next, tpdu := peelGTPU(u.Payload); tpdu && next < 0 {
+				return tunGTPNoIP
+			}
+		}
+		return noTunnel
+	case layers.LayerTypeGRE:
+		return tunGRE
+	case layers.LayerTypeEthernet:
+		if ls.eth.EthernetType == layers.EthernetTypeMPLSUnicast || ls.eth.EthernetType == layers.EthernetTypeMPLSMulticast {
+			return tunMPLS
+		}
+		return noTunnel
+	case layers.LayerTypeDot1Q:
+		if ls.dot1q.Type == layers.EthernetTypeMPLSUnicast || ls.dot1q.Type == layers.EthernetTypeMPLSMulticast {
+			return tunMPLS
+		}
+		return noTunnel
+	case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
+		switch proto {
+		case layers.IPProtocolESP:
+			return tunESP
+		case layers.IPProtocolAH:
+			return tunAH
+		case ipProtoEtherIP:
+			return tunEtherIP
+		case ipProtoL2TPv3:
+			return tunL2TP
+		case layers.IPProtocolMPLSInIP:
+			return tunMPLS // (with no IP under the labels: peel follows the rest)
+		}
+	}
+	return noTunnel
 }

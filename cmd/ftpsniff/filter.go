@@ -8,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"golang.org/x/net/bpf"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 )
 
@@ -97,7 +98,12 @@ func (f *packetFilter) keep(data []byte, link layers.LinkType) int {
 	default:
 		off, ok := ipOffset(link)
 		if !ok {
-			return len(data)
+			if off, ok = decode.PointToPointIPOffset(link, data); !ok {
+				return len(data)
+			}
+			if off < 0 {
+				return 0 // no IP in it: nothing a host or port filter keeps
+			}
 		}
 		if len(data) < off {
 			return 0

@@ -480,7 +480,10 @@ type jsonSummary struct {
 	Data     int            `json:"data_connections"`
 	Outcomes map[string]int `json:"outcomes"`
 	Decode   decode.Stats   `json:"decode"`
-	Limits   track.Limits   `json:"limits"`
+	// Links names what Decode counts of link types and tunnels; absent
+	// when there is nothing to name.
+	Links  *decode.LinkStats `json:"links,omitempty"`
+	Limits track.Limits      `json:"limits"`
 	// Diagnosis: what the per-server bound left out, only when it was hit.
 	Diagnosis *diagnose.Omitted `json:"diagnosis,omitempty"`
 	// Files: what the capture-file readers read past, only when not clean.
@@ -504,6 +507,9 @@ func (o *jsonOutput) Summary(t totals) {
 	j := jsonSummary{Type: "summary", Sessions: o.sessions, Data: o.dataN, Outcomes: o.outcomes, Decode: t.Decode, Limits: t.Limits}
 	if t.Diagnosis != (diagnose.Omitted{}) {
 		j.Diagnosis = &t.Diagnosis
+	}
+	if !t.Links.Empty() {
+		j.Links = &t.Links
 	}
 	if t.Files.Any() {
 		j.Files = &t.Files

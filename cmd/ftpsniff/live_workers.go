@@ -377,6 +377,7 @@ func (r *liveWorkers) finish() error {
 	t := totals{Diagnosis: p.diag.Omitted()}
 	for _, w := range r.workers {
 		addCounters(&t.Decode, w.dec.Stats())
+		t.Links = t.Links.Merge(w.dec.LinkStats())
 		addCounters(&t.Limits, w.trk.Limits())
 	}
 	p.out.Summary(t)

@@ -26,6 +26,7 @@ type output interface {
 type totals struct {
 	Files     capture.Stats // what the file readers read past (read only)
 	Decode    decode.Stats
+	Links     decode.LinkStats // names the tunnels and link types Decode counts
 	Limits    track.Limits
 	Diagnosis diagnose.Omitted
 }

@@ -121,7 +121,7 @@ func (p *pipeline) finish(inputErrs ...error) error {
 	if e, ok := p.out.(interface{ InputErrors([]error) }); ok && len(inputErrs) > 0 {
 		e.InputErrors(inputErrs)
 	}
-	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted()})
+	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Links: p.dec.LinkStats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted()})
 	if err := p.out.Flush(); err != nil {
 		return err
 	}

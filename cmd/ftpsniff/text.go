@@ -789,7 +789,16 @@ func (o *textOutput) Summary(t totals) {
 	addw(t.Files.OverLength, "pcapng packets longer than their original length")
 	addw(st.Truncated, "frames cut by the snap length")
 	addw(st.Malformed, "malformed frames")
-	addw(st.UnknownLink, "frames of an unsupported link type")
+	named := uint64(0)
+	for _, u := range t.Links.UnknownLinks {
+		warn = append(warn, u.String())
+		named += u.Frames
+	}
+	addw(st.UnknownLink-min(named, st.UnknownLink), "frames of other link types ftpsniff does not decode")
+	addw(st.IPBeyondFrame, "frames whose IP length runs past a frame the capture holds whole (truncated or corrupt before the capture, not the snap length)")
+	if st.TunnelsNotFollowed > 0 {
+		warn = append(warn, fmt.Sprintf("%d tunnelled packets of a kind ftpsniff does not follow (%s)", st.TunnelsNotFollowed, strings.Join(t.Links.Tunnels, ", ")))
+	}
 	if st.NotIP*2 > st.Packets {
 		// ARP and LLDP are a few frames of a capture; most of one with
 		// no IP is a link or tunnel header ftpsniff does not know.

@@ -642,6 +642,9 @@ func (o *zeekOutput) Summary(t totals) {
 	if t.Diagnosis != (diagnose.Omitted{}) {
 		j.Diagnosis = &t.Diagnosis
 	}
+	if !t.Links.Empty() {
+		j.Links = &t.Links
+	}
 	if t.Files.Any() {
 		j.Files = &t.Files
 	}
