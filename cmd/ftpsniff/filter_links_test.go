@@ -77,3 +77,21 @@ func TestSummaryNamesWhatDecodeCannotFollow(t *testing.T) {
 		}
 	}
 }
+
+// TestSummaryReportsTheCaptureOwnDrops guards the notes on what the
+// capture file's own statistics say was dropped (pcapng interface
+// statistics), which explain gaps ftpsniff reports.
+func TestSummaryReportsTheCaptureOwnDrops(t *testing.T) {
+	var out bytes.Buffer
+	bw := bufio.NewWriter(&out)
+	o := newTextOutput(bw, newPalette(false), false)
+	o.Summary(totals{Files: capture.Stats{InterfaceDropped: 5, OSDropped: 2, OverLength: 1}})
+	if err := o.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"5 packets dropped by the interface", "2 packets dropped by the operating system", "1 packets longer than their original length, read as they are"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -10,15 +10,24 @@
 // Open and OpenReader look at the first bytes, never at the file name:
 //
 //   - pcap, magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
-//     either byte order, version 2.4;
+//     either byte order, versions 2.0 to 2.4 (the length fields of files
+//     before 2.4 read as libpcap reads them), and Kuznetzov's modified
+//     pcap (a1b2cd34: 24-byte record headers);
 //   - pcapng, magic 0a0d0d0a, in either byte order, version 1.0, with any
 //     number of sections and interfaces;
 //   - either of them gzip-compressed (magic 1f 8b), including multi-member
 //     gzip files.
 //
 // The input is never seeked, so standard input and pipes work. Anything
-// else fails with ErrNotCapture, naming the first bytes; Kuznetzov's
-// modified pcap (a1b2cd34) and other versions fail with ErrUnsupported.
+// else fails with ErrNotCapture, naming the first bytes; other versions,
+// and a file compressed twice, fail with ErrUnsupported.
+//
+// Classic pcap records are taken apart by this package (pcap.go, shared
+// by both pcap readers); pcapng is read by pcapgo.NgReader behind
+// ngFrame, which checks its framing and rewrites what pcapgo gets wrong:
+// an interface whose timestamp resolution pcapgo converts inexactly
+// (2^-10 and finer) or refuses (2^-64 and finer, 10^-20 and finer) is
+// passed on as nanoseconds, each of its timestamps converted exactly.
 //
 // # Packets and their lifetime
 //
@@ -67,10 +76,11 @@
 //
 //   - pcap records are bounded by libpcap's largest snap length (256 KiB)
 //     whatever the header's snap length says (0 and 2^32-1 included);
-//     longer records stop reading as ErrCorrupt, as do records whose
-//     captured length exceeds their original length (pcapgo's check).
-//     Records longer than the header's snap length but within the bound
-//     are read, as tcpdump does, and counted (Stats.OverSnaplen).
+//     longer records stop reading as ErrCorrupt. Records longer than the
+//     header's snap length but within the bound are read, as tcpdump
+//     does, and counted (Stats.OverSnaplen); so are records whose
+//     captured length exceeds their original length, as Wireshark reads
+//     them (Stats.OverLength).
 //   - pcapng block framing is checked before pcapgo sees it (ngframe.go):
 //     a block length below its type's minimum, not a multiple of 4, or
 //     above 16 MiB, a captured length beyond its block or above 256 KiB,
@@ -86,5 +96,10 @@
 //     the decompressed size, and time is linear in it.
 //
 // Limits hit without stopping, and oddities read past, are counted in
-// Stats (StatsOf); a limit that stops reading is the error.
+// Stats (StatsOf); a limit that stops reading is the error. So are the
+// drops the capture's own pcapng statistics blocks record.
+//
+// A gzip file whose last member is followed by bytes other than zeros
+// ends with an ErrCorrupt "trailing bytes after the compressed capture
+// (all N packets read)" when they follow a whole record or block.
 package capture

@@ -102,6 +102,9 @@ func FuzzPcapngBlocks(f *testing.F) {
 	f.Add(cat(ngBlock(le, blockNRB, []byte{1, 0, 6, 0, 10, 0, 0, 1, 'a', 0, 0, 0, 0, 0, 0, 0}), ngBlock(le, blockDSB, make([]byte, 8))), uint8(1))
 	f.Add(cat(ngIDBNamed(le, layers.LinkTypeEthernet, 9), ngBlock(le, blockISB, make([]byte, 12)), ngBlock(le, blockSPB, le.AppendUint32(nil, 4))), uint8(7))
 	f.Add(cat(ngSHB(be), ngIDB(be, layers.LinkTypeRaw, 0), ngEPB(be, pkt{data: payload(3, 7)})), uint8(2))
+	f.Add(cat(ngIDBRes(le, 0x80|20), ngEPBTicks(le, 1, 1<<40, payload(4, 9)),
+		ngISB(le, 1, 7, cat(ngOpt(le, optIfdrop, le.AppendUint64(nil, 5)), ngOpt(le, optOsdrop, le.AppendUint64(nil, 2))))), uint8(1))
+	f.Add(cat(ngIDBRes(le, 0x80|70), ngIDBRes(le, 30), ngEPBTicks(le, 2, 1<<62, payload(5, 9))), uint8(2))
 	head := cat(ngSHB(le), ngIDB(le, layers.LinkTypeEthernet, 0))
 	f.Fuzz(func(t *testing.T, blocks []byte, chunk uint8) {
 		var r io.Reader = bytes.NewReader(cat(head, blocks))

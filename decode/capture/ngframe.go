@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
+	"math/bits"
 )
 
 // ngFrame sits between the input and pcapgo.NgReader and follows the pcapng
@@ -23,6 +25,11 @@ import (
 // interface descriptions beyond the per-section bound, and the packets and
 // statistics of those interfaces. What is skipped for a bound is counted
 // in Stats.
+//
+// ngFrame also reads a few options as they pass: if_tsresol, to pass on
+// as nanoseconds an interface whose resolution pcapgo converts wrongly,
+// rewriting the timestamps of its packets and statistics (fixTime); and
+// the drop counts of statistics blocks, for Stats.
 type ngFrame struct {
 	r     io.Reader
 	stats *Stats
@@ -54,6 +61,27 @@ type ngFrame struct {
 	optHdr                          [4]byte
 	optHave                         int
 	valLeft                         uint32
+
+	// typ is the current block's type as the file has it (the header may
+	// be rewritten to blockSkipped); isbIf the interface its statistics
+	// are of, when it is a kept interface's statistics block.
+	typ   uint32
+	isbIf uint32
+	// want is the code of an option whose value is collected into val as
+	// it passes (0: none): if_tsresol, isb_ifdrop, isb_osdrop.
+	want uint16
+	val  [8]byte
+	valN int
+	// iface holds, per kept interface of the section, its timestamp
+	// resolution as the file gives it and the drop counters of its last
+	// statistics block.
+	iface []ngIface
+}
+
+// ngIface is what ngFrame keeps of an interface: see tsresol and drops.
+type ngIface struct {
+	res            uint8
+	ifdrop, osdrop uint64
 }
 
 // maxBlock bounds one pcapng block. Packets stay far below it (libpcap's
@@ -78,6 +106,13 @@ const maxPacketOptions = 64 << 10
 // them (Stats.PacketsIgnored): without their link type those packets
 // cannot be decoded, so stopping at the first would only lose the
 // packets of the interfaces that were kept.
+// Option codes ngFrame reads (pcapng draft, sections 4.2 and 4.6).
+const (
+	optTsresol = 9 // if_tsresol
+	optIfdrop  = 5 // isb_ifdrop
+	optOsdrop  = 7 // isb_osdrop
+)
+
 const (
 	maxInterfaces     = 4096
 	maxInterfaceBytes = 1 << 20
@@ -132,6 +167,12 @@ func (f *ngFrame) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// atBoundary tells whether the stream stopped between two blocks: every
+// block before was passed on whole.
+func (f *ngFrame) atBoundary() bool {
+	return f.left == 0 && f.hn == 0 && f.rerr == nil && f.err == nil
+}
+
 // passHeader copies what is left of the header to p.
 func (f *ngFrame) passHeader(p []byte) int {
 	n := copy(p, f.hdr[f.hsent:f.hn])
@@ -170,11 +211,12 @@ func (f *ngFrame) readHeader() error {
 	f.blockLen = f.u32(4)
 	f.left = f.blockLen - uint32(f.hn)
 	f.pos = uint32(f.hn)
+	f.typ = f.u32(0)
 	if f.skip {
 		f.put32(0, blockSkipped)
 	}
 	f.optStart, f.optEnd = f.options()
-	f.optHave, f.valLeft = 0, 0
+	f.optHave, f.valLeft, f.want = 0, 0, 0
 	return nil
 }
 
@@ -212,6 +254,9 @@ func (f *ngFrame) scanBody(b []byte) int {
 		m := len(b) - i
 		if uint64(m) > uint64(stop) {
 			m = int(stop)
+		}
+		if f.want != 0 && f.valLeft > 0 && f.pos >= f.optStart && f.pos < f.optEnd {
+			f.collect(b[i : i+m])
 		}
 		i += m
 		f.left -= uint32(m)
@@ -268,6 +313,7 @@ func (f *ngFrame) check() (more int, err error) {
 			return 0, fmt.Errorf("section header byte-order magic % x", f.hdr[8:12])
 		}
 		f.ifs, f.kept, f.ifBytes, f.snap0 = 0, 0, 0, 0
+		f.iface = f.iface[:0]
 		f.stats.Sections++
 	} else if f.start == 0 {
 		return 0, fmt.Errorf("file starts with block type %#x, not a section header", typ)
@@ -312,6 +358,7 @@ func (f *ngFrame) check() (more int, err error) {
 				f.snap0 = f.u32(12)
 			}
 			f.kept++
+			f.iface = append(f.iface, ngIface{res: 6}) // microseconds unless told
 			f.ifBytes += length
 		} else {
 			f.skip = true
@@ -339,6 +386,7 @@ func (f *ngFrame) check() (more int, err error) {
 			f.skip = true
 			f.stats.PacketsIgnored++
 		}
+		f.fixTime(id)
 	case blockSPB:
 		if f.hn < 12 {
 			return 12, nil
@@ -359,10 +407,12 @@ func (f *ngFrame) check() (more int, err error) {
 			f.stats.PacketsIgnored++
 		}
 	case blockISB:
-		if f.hn < 12 {
-			return 12, nil
+		if f.hn < 20 {
+			return 20, nil
 		}
-		f.skip = f.ignoredInterface(f.u32(8))
+		f.isbIf = f.u32(8)
+		f.skip = f.ignoredInterface(f.isbIf)
+		f.fixTime(f.isbIf)
 	case blockDSB:
 		if f.hn < 16 {
 			return 16, nil
@@ -418,5 +468,123 @@ func (f *ngFrame) option() error {
 		return fmt.Errorf("option %d of %d bytes runs past the end of its block", code, n)
 	}
 	f.valLeft = v
+	f.want, f.valN = 0, 0
+	switch {
+	case f.typ == blockIDB && !f.skip && code == optTsresol && n >= 1:
+		f.want = code
+	case f.typ == blockISB && f.isbIf < f.kept && (code == optIfdrop || code == optOsdrop) && n >= 8:
+		f.want = code
+	}
 	return nil
+}
+
+// collect takes the bytes b of the value of option f.want as they pass.
+// An if_tsresol that pcapgo would get wrong is rewritten to nanoseconds
+// here (see fixTime).
+func (f *ngFrame) collect(b []byte) {
+	if f.want == optTsresol {
+		if f.valN == 0 && len(b) > 0 {
+			f.iface[f.ifs-1].res = b[0]
+			if inexact(b[0]) {
+				b[0] = 9
+			}
+			f.valN, f.want = 1, 0
+		}
+		return
+	}
+	f.valN += copy(f.val[f.valN:], b)
+	if f.valN < 8 {
+		return
+	}
+	var v uint64
+	if f.big {
+		v = binary.BigEndian.Uint64(f.val[:])
+	} else {
+		v = binary.LittleEndian.Uint64(f.val[:])
+	}
+	f.drops(f.want, v)
+	f.want = 0
+}
+
+// drops records a statistics block's count of packets dropped. The
+// counts of an interface are totals since its capture started, so the
+// file's total is the sum of each interface's last one: it moves by the
+// difference from the interface's previous count. A count beyond 2^53
+// is no packet count (and would wrap the sum): it is left out.
+func (f *ngFrame) drops(code uint16, v uint64) {
+	if v >= 1<<53 {
+		return
+	}
+	in := &f.iface[f.isbIf]
+	switch code {
+	case optIfdrop:
+		f.stats.InterfaceDropped += v - in.ifdrop
+		in.ifdrop = v
+	case optOsdrop:
+		f.stats.OSDropped += v - in.osdrop
+		in.osdrop = v
+	}
+}
+
+// inexact tells whether pcapgo converts timestamps of resolution res
+// (an if_tsresol value) wrongly or not at all: it takes 2^-e as 1e9/2^e
+// nanoseconds (or 2^e/1e9 ticks a nanosecond) in integers, exact only up
+// to 2^-9, refuses 2^-64 and finer, and overflows its tick count beyond
+// 10^-19.
+func inexact(res uint8) bool {
+	e := res & 0x7f
+	if res&0x80 != 0 {
+		return e >= 10
+	}
+	return e >= 20
+}
+
+// fixTime rewrites the timestamp of the packet or statistics block in
+// the header to nanoseconds when its interface's resolution is one pcapgo
+// gets wrong (the if_tsresol passed on was rewritten to 10^-9): tshark
+// shows 2^-20 ticks of .050000190 s; pcapgo, counting 953 ns a tick
+// instead of 953.67, .049964837.
+func (f *ngFrame) fixTime(id uint32) {
+	if id >= f.kept || int(id) >= len(f.iface) || f.skip || !inexact(f.iface[id].res) {
+		return
+	}
+	ns := toNanos(uint64(f.u32(12))<<32|uint64(f.u32(16)), f.iface[id].res)
+	f.put32(12, uint32(ns>>32))
+	f.put32(16, uint32(ns))
+}
+
+// toNanos converts ticks of resolution res (an if_tsresol value) to
+// nanoseconds, rounded down; a time past 2^64 ns (the year 2554) becomes
+// the largest.
+func toNanos(ticks uint64, res uint8) uint64 {
+	e := uint(res & 0x7f)
+	if res&0x80 != 0 { // 2^-e
+		hi, lo := bits.Mul64(ticks, 1e9)
+		if e >= 64 {
+			return hi >> (e - 64)
+		}
+		if hi>>e != 0 {
+			return math.MaxUint64
+		}
+		return hi<<(64-e) | lo>>e
+	}
+	if e <= 9 { // 10^-e
+		hi, lo := bits.Mul64(ticks, pow10(9-e))
+		if hi != 0 {
+			return math.MaxUint64
+		}
+		return lo
+	}
+	if e-9 > 19 {
+		return 0 // 10^(e-9) > 2^64 > ticks
+	}
+	return ticks / pow10(e-9)
+}
+
+func pow10(n uint) uint64 {
+	p := uint64(1)
+	for range n {
+		p *= 10
+	}
+	return p
 }

@@ -1,41 +1,164 @@
 package capture
 
 import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
 	"io"
+	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// pcapSource reads classic pcap: one link type for the whole file.
+// pcapFormat is what a classic pcap file header says about its records,
+// and how both readers (pcapSource for pipes and compressed files,
+// blockPcap for plain files) take a record header apart.
+type pcapFormat struct {
+	order binary.ByteOrder
+	nanos uint32 // nanoseconds per unit of the fraction field: 1 or 1000
+	link  layers.LinkType
+	// snaplen is the header's; 0 (some writers' "unknown") counts no
+	// record as longer. msgSnap is the snap length a length error names.
+	snaplen int
+	msgSnap uint32
+	// recLen is the record header's length: 16, or 24 in Kuznetzov's
+	// modified format (ifindex, protocol, packet type and a pad byte
+	// follow the usual 16, and are not needed here).
+	recLen int
+	// swap tells how libpcap reads the two length fields of files older
+	// than version 2.4 (sf-pcap.c, lengths_swapped): before 2.3 they are
+	// always in the other order, in 2.3 when the capture length exceeds
+	// the original length.
+	swap uint8
+}
+
+const (
+	swapNever = iota
+	swapAlways
+	swapMaybe
+)
+
+// parsePcapHeader reads the 24-byte file header; it returns the detail
+// of ErrUnsupported for a version libpcap does not read either.
+func parsePcapHeader(hdr []byte) (f pcapFormat, unsupported string) {
+	f.order = binary.LittleEndian
+	if hdr[0] == 0xa1 {
+		f.order = binary.BigEndian
+	}
+	f.nanos = 1000
+	f.recLen = 16
+	switch [4]byte(hdr[:4]) {
+	case magicPcapNanoLE, magicPcapNanoBE:
+		f.nanos = 1
+	case magicModLE, magicModBE:
+		f.recLen = 24
+	}
+	major, minor := f.order.Uint16(hdr[4:6]), f.order.Uint16(hdr[6:8])
+	switch {
+	case major != 2 || minor > 4:
+		return f, fmt.Sprintf("pcap version %d.%d, want 2.4 (convert with editcap -F pcap)", major, minor)
+	case minor < 3:
+		f.swap = swapAlways
+	case minor == 3:
+		f.swap = swapMaybe
+	}
+	snap := f.order.Uint32(hdr[16:20])
+	f.snaplen = int(snap)
+	f.msgSnap = min(snap, maxRecord)
+	f.link = layers.LinkType(f.order.Uint32(hdr[20:24]))
+	return f, ""
+}
+
+// record takes apart the record header h (recLen bytes). A capture length
+// beyond maxRecord (libpcap's MAXIMUM_SNAPLEN) is corrupt: its bytes are
+// not read. One beyond the original length is read on (tally counts it),
+// as Wireshark reads it: the record's bytes are there, and the decoder
+// bounds a packet by its own headers, so losing the rest of the file to
+// one bad length field helps nobody.
+func (f *pcapFormat) record(h []byte) (gopacket.CaptureInfo, error) {
+	var ci gopacket.CaptureInfo
+	ci.Timestamp = time.Unix(int64(f.order.Uint32(h[0:4])), int64(f.order.Uint32(h[4:8])*f.nanos)).UTC()
+	ci.CaptureLength = int(f.order.Uint32(h[8:12]))
+	ci.Length = int(f.order.Uint32(h[12:16]))
+	if f.swap == swapAlways || f.swap == swapMaybe && ci.CaptureLength > ci.Length {
+		ci.CaptureLength, ci.Length = ci.Length, ci.CaptureLength
+	}
+	if ci.CaptureLength > maxRecord {
+		return ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, f.msgSnap)
+	}
+	return ci, nil
+}
+
+// tally counts the oddities of a record read whole.
+func (f *pcapFormat) tally(ci gopacket.CaptureInfo, stats *Stats) {
+	if ci.CaptureLength > ci.Length {
+		stats.OverLength++
+	}
+	if f.snaplen != 0 && ci.CaptureLength > f.snaplen {
+		stats.OverSnaplen++
+	}
+}
+
+// pcapSource reads classic pcap from a pipe or a compressed stream: one
+// link type for the whole file. A record is returned where it lies in the
+// buffer when the buffer can hold it, else copied to buf.
 type pcapSource struct {
 	*input
-	r    *pcapgo.Reader
-	link layers.LinkType
-	// snaplen is the header's; 0 (some writers' "unknown") counts no
-	// record as longer.
-	snaplen int
+	pcapFormat
+	br   *bufio.Reader
+	head [24]byte
+	buf  []byte
 }
 
 func (s *pcapSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
 	if s.err != nil {
 		return nil, gopacket.CaptureInfo{}, 0, s.err
 	}
-	data, ci, err := s.r.ZeroCopyReadPacketData()
-	if err != nil {
-		// pcapgo returns a bare io.EOF both when the file ends between
-		// records and when it ends right after a record header; only a
-		// header that was read (a non-zero capture length) tells them apart.
-		if err == io.EOF && ci.CaptureLength == 0 && s.raw.err == nil && (s.gz == nil || s.gz.err == nil) {
+	h, err := s.br.Peek(s.recLen)
+	if len(h) < s.recLen {
+		if len(h) == 0 && err == io.EOF && s.raw.err == nil && (s.gz == nil || s.gz.err == nil) {
 			s.err = io.EOF
 			return nil, gopacket.CaptureInfo{}, 0, io.EOF
 		}
-		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
+		if len(h) == 0 && s.endTrailing() != nil {
+			return nil, gopacket.CaptureInfo{}, 0, s.err
+		}
+		return nil, gopacket.CaptureInfo{}, 0, s.fail(shortRead(err))
 	}
-	if s.snaplen != 0 && ci.CaptureLength > s.snaplen {
-		s.stats.OverSnaplen++
+	copy(s.head[:], h)
+	s.br.Discard(s.recLen)
+	ci, err := s.record(s.head[:s.recLen])
+	if err != nil {
+		s.err = readError(s.name, s.packets, ErrCorrupt, err.Error(), err)
+		return nil, gopacket.CaptureInfo{}, 0, s.err
 	}
+	var data []byte
+	if n := ci.CaptureLength; n <= s.br.Size() {
+		data, err = s.br.Peek(n)
+		if len(data) < n {
+			return nil, gopacket.CaptureInfo{}, 0, s.fail(shortRead(err))
+		}
+		s.br.Discard(n)
+	} else {
+		if cap(s.buf) < n {
+			s.buf = make([]byte, n)
+		}
+		data = s.buf[:n]
+		if _, err := io.ReadFull(s.br, data); err != nil {
+			return nil, gopacket.CaptureInfo{}, 0, s.fail(shortRead(err))
+		}
+	}
+	s.tally(ci, &s.stats)
 	s.packets++
 	return data, ci, s.link, nil
+}
+
+// shortRead is the error for a record the input ended inside: the reader's
+// own error, or io.ErrUnexpectedEOF for a clean end.
+func shortRead(err error) error {
+	if err == nil || err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }

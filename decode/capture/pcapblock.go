@@ -1,11 +1,8 @@
 package capture
 
 import (
-	"encoding/binary"
-	"fmt"
 	"io"
 	"sync/atomic"
-	"time"
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
@@ -19,11 +16,9 @@ import (
 // block, not a packet, so the hand-over costs nothing per packet
 // (docs/performance.md, "Reading a plain pcap file").
 //
-// Records are taken as pcapgo.Reader takes them, error for error (the
-// differential tests and FuzzBlockPcapSameAsPcapgo hold it to that): the
-// same bound on a record's length (maxRecord, pcapgo's eager-read maximum
-// once the snap length is capped to it), the same checks in the same
-// order, the same timestamps (a microsecond field multiplied in 32 bits).
+// Records are taken apart as pcapSource takes them, by pcapFormat.record,
+// and end the same way, error for error (TestBlockPcapSameAsStream and
+// FuzzBlockPcapSameAsStream hold it to that).
 const (
 	pcapBlockSize = 256 << 10
 	pcapBlocks    = 4 // one the caller reads from, three for the reader to fill
@@ -36,11 +31,7 @@ type pcapBlock struct {
 
 type blockPcap struct {
 	*input
-	link    layers.LinkType
-	snaplen int    // the header's (0: unknown), for OverSnaplen
-	msgSnap uint32 // the snap length pcapgo's length error names
-	order   binary.ByteOrder
-	nanos   uint32 // nanoseconds per unit of the fraction field: 1 or 1000
+	pcapFormat
 
 	full    chan pcapBlock
 	free    chan []byte
@@ -51,29 +42,19 @@ type blockPcap struct {
 	curBuf  []byte // the current block whole, to recycle (nil: none)
 	curErr  error  // what ends the input after cur
 	scratch []byte // a record or header that straddles blocks
-	head    [16]byte
+	head    [24]byte
 }
 
-// newBlockPcap reads records from r, positioned after the file header hdr.
-func newBlockPcap(in *input, r io.Reader, hdr []byte, blockSize int) *blockPcap {
+// newBlockPcap reads records from r, positioned after the file header,
+// in the format f.
+func newBlockPcap(in *input, r io.Reader, f pcapFormat, blockSize int) *blockPcap {
 	s := &blockPcap{
-		input: in,
-		order: binary.LittleEndian,
-		nanos: 1000,
-		full:  make(chan pcapBlock, pcapBlocks),
-		free:  make(chan []byte, pcapBlocks),
-		stop:  make(chan struct{}),
+		input:      in,
+		pcapFormat: f,
+		full:       make(chan pcapBlock, pcapBlocks),
+		free:       make(chan []byte, pcapBlocks),
+		stop:       make(chan struct{}),
 	}
-	if hdr[0] == 0xa1 {
-		s.order = binary.BigEndian
-	}
-	if m := [4]byte(hdr[:4]); m == magicPcapNanoLE || m == magicPcapNanoBE {
-		s.nanos = 1
-	}
-	snap := s.order.Uint32(hdr[16:20])
-	s.snaplen = int(snap)
-	s.msgSnap = min(snap, maxRecord)
-	s.link = layers.LinkType(s.order.Uint32(hdr[20:24]))
 	for range pcapBlocks {
 		s.free <- make([]byte, blockSize)
 	}
@@ -172,7 +153,7 @@ func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error
 	if s.err != nil {
 		return nil, gopacket.CaptureInfo{}, 0, s.err
 	}
-	h, err := s.take(16)
+	h, err := s.take(s.recLen)
 	if err != nil {
 		if err == io.EOF && s.raw.err == nil {
 			s.err = io.EOF
@@ -181,23 +162,15 @@ func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error
 		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
 	}
 	copy(s.head[:], h) // the data may come from another block, or scratch
-	var ci gopacket.CaptureInfo
-	ci.Timestamp = time.Unix(int64(s.order.Uint32(s.head[0:4])), int64(s.order.Uint32(s.head[4:8])*s.nanos)).UTC()
-	ci.CaptureLength = int(s.order.Uint32(s.head[8:12]))
-	ci.Length = int(s.order.Uint32(s.head[12:16]))
-	if ci.CaptureLength > maxRecord {
-		return nil, gopacket.CaptureInfo{}, 0, s.corrupt(fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, s.msgSnap))
-	}
-	if ci.CaptureLength > ci.Length {
-		return nil, gopacket.CaptureInfo{}, 0, s.corrupt(fmt.Errorf("capture length exceeds original packet length: %d > %d", ci.CaptureLength, ci.Length))
+	ci, err := s.record(s.head[:s.recLen])
+	if err != nil {
+		return nil, gopacket.CaptureInfo{}, 0, s.corrupt(err)
 	}
 	data, err := s.take(ci.CaptureLength)
 	if err != nil {
 		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
 	}
-	if s.snaplen != 0 && ci.CaptureLength > s.snaplen {
-		s.stats.OverSnaplen++
-	}
+	s.tally(ci, &s.stats)
 	s.packets++
 	return data, ci, s.link, nil
 }
@@ -212,8 +185,8 @@ func (s *blockPcap) fail(err error) error {
 // corrupt stops reading at a record the bytes already in hand prove
 // corrupt. Unlike fail it does not look for an I/O error first: one the
 // reading goroutine met further on, up to a few blocks ahead, is not why
-// this record is bad (pcapgo, reading no further than the record, reports
-// it as corrupt too).
+// this record is bad (the stream reader, reading no further than the
+// record, reports it as corrupt too).
 func (s *blockPcap) corrupt(err error) error {
 	s.halt()
 	s.err = readError(s.name, s.packets, ErrCorrupt, err.Error(), err)

@@ -5,10 +5,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // readRecords reads every packet of src and the error that ended it, then
@@ -28,15 +31,15 @@ func readRecords(t testing.TB, src Source) (pkts []string, end string) {
 	}
 }
 
-// viaPcapgo opens data as a pipe would be: read by pcapgo.Reader.
-func viaPcapgo(t testing.TB, name string, data []byte) Source {
+// viaStream opens data as a pipe would be: read by pcapSource.
+func viaStream(t testing.TB, name string, data []byte) Source {
 	t.Helper()
 	src, err := OpenReader(name, bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
 	if _, ok := src.(*pcapSource); !ok {
-		t.Fatalf("%s: opened as %T, not through pcapgo", name, src)
+		t.Fatalf("%s: opened as %T, not as a stream", name, src)
 	}
 	return src
 }
@@ -58,9 +61,12 @@ func viaBlocks(t testing.TB, name string, data []byte, size int) Source {
 // record boundaries and far apart.
 var blockSizes = []int{1, 7, 16, 17, 100, 1500, 4096, pcapBlockSize}
 
-// TestBlockPcapSameAsPcapgo: every pcap in pcaps/, read in blocks of every
-// size, gives exactly the packets, times, lengths and ending pcapgo gives.
-func TestBlockPcapSameAsPcapgo(t *testing.T) {
+// TestBlockPcapSameAsStream: every pcap in pcaps/, read in blocks of every
+// size, gives exactly the packets, times, lengths and ending the stream
+// reader gives; and, where pcapgo.Reader reads the file to its end, what
+// pcapgo gives (the readers part from it only where it stops: a capture
+// length beyond the original length, other versions, the modified format).
+func TestBlockPcapSameAsStream(t *testing.T) {
 	var files []string
 	for _, dir := range []string{"../../pcaps/synthetic", "../../pcaps/real", "../../pcaps/hostile"} {
 		m, _ := filepath.Glob(filepath.Join(dir, "*.pcap"))
@@ -86,17 +92,20 @@ func TestBlockPcapSameAsPcapgo(t *testing.T) {
 		} else {
 			src.Close()
 		}
-		want, wantEnd := readRecords(t, viaPcapgo(t, f, data))
+		want, wantEnd := readRecords(t, viaStream(t, f, data))
+		if gp, gpEnd, ok := readPcapgo(data); ok && (gpEnd != wantEnd || fmt.Sprint(gp) != fmt.Sprint(want)) {
+			t.Errorf("%s: %d packets, %q; pcapgo %d, %q", f, len(want), wantEnd, len(gp), gpEnd)
+		}
 		for _, size := range blockSizes {
 			if size < 100 && len(data) > 1<<20 {
 				continue // a byte at a time through a big file proves nothing more
 			}
 			got, gotEnd := readRecords(t, viaBlocks(t, f, data, size))
 			if gotEnd != wantEnd {
-				t.Errorf("%s, blocks of %d: ends %q, pcapgo %q", f, size, gotEnd, wantEnd)
+				t.Errorf("%s, blocks of %d: ends %q, stream %q", f, size, gotEnd, wantEnd)
 			}
 			if len(got) != len(want) {
-				t.Errorf("%s, blocks of %d: %d packets, pcapgo %d", f, size, len(got), len(want))
+				t.Errorf("%s, blocks of %d: %d packets, stream %d", f, size, len(got), len(want))
 				continue
 			}
 			for i := range got {
@@ -135,7 +144,7 @@ func record(sec, frac, capLen, origLen uint32, data []byte) []byte {
 }
 
 // TestBlockPcapEndings: the ways a pcap file ends or breaks, each ending
-// as pcapgo's reading ends it (the same error, after the same packets).
+// as the stream reader ends it (the same error, after the same packets).
 func TestBlockPcapEndings(t *testing.T) {
 	ok := record(1, 2, 4, 4, []byte{1, 2, 3, 4})
 	cat := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
@@ -155,7 +164,7 @@ func TestBlockPcapEndings(t *testing.T) {
 		"microseconds past a sec": pcapFile(65535, record(1, 2500000, 0, 0, nil)),
 	}
 	for name, data := range cases {
-		want, wantEnd := readRecords(t, viaPcapgo(t, name, data))
+		want, wantEnd := readRecords(t, viaStream(t, name, data))
 		for _, size := range blockSizes {
 			got, gotEnd := readRecords(t, viaBlocks(t, name, data, size))
 			if gotEnd != wantEnd || fmt.Sprint(got) != fmt.Sprint(want) {
@@ -223,21 +232,48 @@ func TestBlockPcapCloseEarly(t *testing.T) {
 	}
 }
 
-// FuzzBlockPcapSameAsPcapgo: any bytes after a pcap header, read in blocks
-// of any size, give what pcapgo gives.
-func FuzzBlockPcapSameAsPcapgo(f *testing.F) {
+// FuzzBlockPcapSameAsStream: any bytes after a pcap header, read in blocks
+// of any size, give what the stream reader gives, and what pcapgo gives
+// when it reads them to the end.
+func FuzzBlockPcapSameAsStream(f *testing.F) {
 	ok := record(1, 2, 4, 4, []byte{1, 2, 3, 4})
 	f.Add(uint32(65535), uint16(7), bytes.Repeat(ok, 3))
 	f.Add(uint32(2), uint16(16), ok)
 	f.Add(uint32(0), uint16(1), ok[:11])
 	f.Fuzz(func(t *testing.T, snap uint32, size uint16, body []byte) {
 		data := pcapFile(snap, body)
-		want, wantEnd := readRecords(t, viaPcapgo(t, "f.pcap", data))
+		want, wantEnd := readRecords(t, viaStream(t, "f.pcap", data))
 		got, gotEnd := readRecords(t, viaBlocks(t, "f.pcap", data, int(size%4096)+1))
 		if gotEnd != wantEnd || fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("blocks of %d: %d packets, %q; pcapgo %d, %q", int(size%4096)+1, len(got), gotEnd, len(want), wantEnd)
+			t.Fatalf("blocks of %d: %d packets, %q; stream %d, %q", int(size%4096)+1, len(got), gotEnd, len(want), wantEnd)
+		}
+		if gp, gpEnd, ok := readPcapgo(data); ok && (gpEnd != wantEnd || fmt.Sprint(gp) != fmt.Sprint(want)) {
+			t.Fatalf("%d packets, %q; pcapgo %d, %q", len(want), wantEnd, len(gp), gpEnd)
 		}
 	})
+}
+
+// readPcapgo reads data with pcapgo.Reader, as readRecords would, when it
+// reads to a clean end; ok is false when pcapgo stops with an error (or
+// with io.EOF after a record header: a record cut short).
+func readPcapgo(data []byte) (pkts []string, end string, ok bool) {
+	r, err := pcapgo.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, "", false
+	}
+	if r.Snaplen() > maxRecord {
+		r.SetSnaplen(maxRecord) // as ftpsniff bounds records
+	}
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err == io.EOF && ci.CaptureLength == 0 {
+			return pkts, "EOF", true
+		}
+		if err != nil {
+			return nil, "", false
+		}
+		pkts = append(pkts, fmt.Sprintf("%s %d/%d %v %x", ci.Timestamp.Format("2006-01-02T15:04:05.999999999"), ci.CaptureLength, ci.Length, r.LinkType(), data))
+	}
 }
 
 // TestBlockPcapCorruptRecordBeforeReadError guards the classification of

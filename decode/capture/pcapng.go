@@ -32,6 +32,9 @@ func (s *ngSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 			s.err = io.EOF
 			return nil, gopacket.CaptureInfo{}, 0, io.EOF
 		}
+		if s.frame.atBoundary() && s.endTrailing() != nil {
+			return nil, gopacket.CaptureInfo{}, 0, s.err
+		}
 		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
 	}
 	// With WantMixedLinkType pcapgo puts the link type of the packet's

@@ -174,13 +174,14 @@ func openSized(name string, r io.Reader, closer io.Closer, stream bool, blockSiz
 		return nil, in.shortHeader(head)
 	}
 	switch m := [4]byte(head); m {
-	case magicPcapLE, magicPcapBE, magicPcapNanoLE, magicPcapNanoBE:
+	case magicPcapLE, magicPcapBE, magicPcapNanoLE, magicPcapNanoBE, magicModLE, magicModBE:
 		return openPcap(in, br)
 	case magicPcapng:
 		return openPcapng(in, br)
-	case magicModLE, magicModBE:
-		return nil, openError(name, ErrUnsupported, "modified pcap format (magic a1b2cd34)", nil)
 	default:
+		if in.gz != nil && [2]byte(head[:2]) == magicGzip {
+			return nil, openError(name, ErrUnsupported, "compressed twice (gunzip it once)", nil)
+		}
 		detail := fmt.Sprintf("starts with % x", head)
 		if in.gz != nil {
 			detail = "gzip-compressed data " + detail
@@ -208,37 +209,19 @@ func openPcap(in *input, br *bufio.Reader) (Source, error) {
 	if err != nil {
 		return nil, in.openFailure(err)
 	}
-	order := binary.ByteOrder(binary.LittleEndian)
-	if hdr[0] == 0xa1 {
-		order = binary.BigEndian
+	f, unsupported := parsePcapHeader(hdr)
+	if unsupported != "" {
+		return nil, openError(in.name, ErrUnsupported, unsupported, nil)
 	}
-	if major, minor := order.Uint16(hdr[4:6]), order.Uint16(hdr[6:8]); major != 2 || minor != 4 {
-		return nil, openError(in.name, ErrUnsupported, fmt.Sprintf("pcap version %d.%d, want 2.4", major, minor), nil)
+	if _, err := br.Discard(24); err != nil {
+		return nil, in.openFailure(err)
 	}
 	if in.gz == nil && !in.stream {
 		// A plain file: read in blocks by a goroutine, records taken in
 		// place (pcapblock.go).
-		head := [24]byte(hdr)
-		if _, err := br.Discard(24); err != nil {
-			return nil, in.openFailure(err)
-		}
-		return newBlockPcap(in, br, head[:], in.blockSize), nil
+		return newBlockPcap(in, br, f, in.blockSize), nil
 	}
-	// br is a *bufio.Reader of at least 4096 bytes, so pcapgo reads from it
-	// directly instead of stacking a second buffer.
-	r, err := pcapgo.NewReader(br)
-	if err != nil {
-		return nil, in.openFailure(err)
-	}
-	// pcapgo accepts any record up to the file's snap length, reading it
-	// into memory as it arrives. A garbage or hostile header can declare a
-	// 4 GiB snap length; bound records by libpcap's MAXIMUM_SNAPLEN instead,
-	// so a bad length is refused before its bytes are read.
-	snaplen := r.Snaplen()
-	if snaplen > maxRecord {
-		r.SetSnaplen(maxRecord)
-	}
-	return &pcapSource{input: in, r: r, link: r.LinkType(), snaplen: int(snaplen)}, nil
+	return &pcapSource{input: in, pcapFormat: f, br: br}, nil
 }
 
 // maxRecord is libpcap's MAXIMUM_SNAPLEN: no capture tool writes a longer
@@ -348,6 +331,9 @@ func (in *input) classify(err error) (kind error, detail string, cause error) {
 		if in.gz.err == io.ErrUnexpectedEOF {
 			return ErrTruncated, "gzip stream ends early", in.gz.err
 		}
+		if in.gz.err == errGzipTrailing {
+			return ErrTruncated, "the compressed capture ends early, and bytes that are not gzip follow it", in.gz.err
+		}
 		return ErrCorrupt, in.gz.err.Error(), in.gz.err
 	}
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
@@ -378,6 +364,18 @@ func (in *input) gzipOpenFailure(err error) error {
 	return openError(in.name, ErrCorrupt, err.Error(), err)
 }
 
+// endTrailing is the error for an input that ended at a record or block
+// boundary, every packet read, when what followed the last gzip member
+// was not gzip; nil for any other end.
+func (in *input) endTrailing() error {
+	if in.raw.err != nil || in.gz == nil || in.gz.err != errGzipTrailing {
+		return nil
+	}
+	in.err = &Error{File: in.name, Packets: in.packets, Kind: ErrCorrupt, Cause: errGzipTrailing,
+		what: fmt.Sprintf("trailing bytes after the compressed capture (all %d %s read)", in.packets, plural(in.packets, "packet"))}
+	return in.err
+}
+
 // fail records why Next stopped and returns the sticky error.
 func (in *input) fail(err error) error {
 	kind, detail, cause := in.classify(err)
@@ -404,7 +402,11 @@ func (r *recorder) Read(p []byte) (int, error) {
 
 // gzipMembers reads every member of a gzip file, as gzip(1) does, and,
 // like it, takes zero padding after the last member (some tools write it)
-// for the end; other trailing data is an error, as gzip.ErrHeader.
+// for the end; other trailing data is errGzipTrailing.
+// errGzipTrailing: bytes other than zeros or another gzip member follow
+// the last gzip member. It wraps gzip.ErrHeader, what gzip(1) calls them.
+var errGzipTrailing = fmt.Errorf("trailing bytes after the last gzip member: %w", gzip.ErrHeader)
+
 type gzipMembers struct {
 	br *bufio.Reader
 	zr *gzip.Reader
@@ -423,7 +425,7 @@ func (g *gzipMembers) Read(p []byte) (int, error) {
 					return n, io.EOF // nothing, or only zeros, after the last member
 				}
 				if c != 0 {
-					return n, gzip.ErrHeader
+					return n, errGzipTrailing
 				}
 			}
 		}

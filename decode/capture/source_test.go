@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -146,17 +147,18 @@ func TestOpenErrors(t *testing.T) {
 		{"two bytes of text", []byte("hi"), ErrNotCapture, "x.pcap: not a pcap or pcapng file (starts with 68 69)"},
 		{"three bytes of pcap magic", pcapHdr[:3], ErrTruncated, "x.pcap: truncated file header (only 3 bytes)"},
 		{"pcap header cut", pcapHdr[:10], ErrTruncated, "x.pcap: truncated file header (pcap header is 24 bytes, got 10)"},
-		{"pcap version 2.3", withVersion(pcapHdr, 4, 2, 3), ErrUnsupported, "x.pcap: unsupported capture format (pcap version 2.3, want 2.4)"},
-		{"modified pcap", cat([]byte{0x34, 0xcd, 0xb2, 0xa1}, pcapHdr[4:]), ErrUnsupported, "x.pcap: unsupported capture format (modified pcap format (magic a1b2cd34))"},
+		{"pcap version 2.5", withVersion(pcapHdr, 4, 2, 5), ErrUnsupported, "x.pcap: unsupported capture format (pcap version 2.5, want 2.4 (convert with editcap -F pcap))"},
+		{"pcap version 1.0", withVersion(pcapHdr, 4, 1, 0), ErrUnsupported, "x.pcap: unsupported capture format (pcap version 1.0, want 2.4 (convert with editcap -F pcap))"},
 		{"pcapng cut in section header", ng[:14], ErrTruncated, "x.pcap: truncated file header (pcapng section header cut after 14 bytes)"},
 		{"pcapng version 1.2", withVersion(ng, 12, 1, 2), ErrUnsupported, "x.pcap: unsupported capture format (pcapng version 1.2, want 1.0)"},
 		{"pcapng byte-order magic", badBOM, ErrCorrupt, "x.pcap: corrupt file header (pcapng byte-order magic 57 58 59 5a)"},
 		{"gzip empty", gz(t, nil), ErrEmpty, "x.pcap: empty file (gzip-compressed)"},
 		{"gzip of text", gz(t, []byte("hello world")), ErrNotCapture, "x.pcap: not a pcap or pcapng file (gzip-compressed data starts with 68 65 6c 6c)"},
-		{"gzip of gzip", gz(t, gz(t, pcapHdr)), ErrNotCapture, "x.pcap: not a pcap or pcapng file (gzip-compressed data starts with 1f 8b 08 00)"},
+		{"gzip of gzip", gz(t, gz(t, pcapHdr)), ErrUnsupported, "x.pcap: unsupported capture format (compressed twice (gunzip it once))"},
 		{"gzip header cut", []byte{0x1f, 0x8b, 0x08}, ErrTruncated, "x.pcap: truncated file header (gzip header cut short)"},
 		{"gzip header flags", badGzip, ErrCorrupt, "x.pcap: corrupt file header (gzip: invalid header)"},
 		{"gzip cut in pcap header", gz(t, pcapHdr)[:20], ErrTruncated, "x.pcap: truncated file header (gzip stream ends early)"},
+		{"gzip of a cut pcap header, then junk", cat(gz(t, pcapHdr[:10]), []byte("junk")), ErrTruncated, "x.pcap: truncated file header (the compressed capture ends early, and bytes that are not gzip follow it)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,8 +217,6 @@ func TestNextErrors(t *testing.T) {
 			"x.pcap: truncated packet record after 2 packets", io.ErrUnexpectedEOF},
 		{"pcap cut after one packet", bytes.NewReader(pc[:24+16+60+3]), 1, ErrTruncated,
 			"x.pcap: truncated packet record after 1 packet", nil},
-		{"pcap caplen above len", bytes.NewReader(withU32(pc, lastRec+12, 10)), 2, ErrCorrupt,
-			"x.pcap: corrupt packet record after 2 packets (capture length exceeds original packet length: 97 > 10)", nil},
 		{"pcap caplen above max snaplen", bytes.NewReader(withU32(withU32(pc, lastRec+8, 1<<20), lastRec+12, 1<<20)), 2, ErrCorrupt,
 			"x.pcap: corrupt packet record after 2 packets (capture length exceeds snap length: 1048576 > 65535)", nil},
 		// interface blocks are read with the first packet, not by Open
@@ -245,7 +245,13 @@ func TestNextErrors(t *testing.T) {
 		{"gzip checksum", bytes.NewReader(badCRC), 3, ErrCorrupt,
 			"x.pcap: corrupt packet record after 3 packets (gzip: invalid checksum)", nil},
 		{"gzip trailing garbage", bytes.NewReader(cat(gz(t, pc), []byte("garbage!garbage!"))), 3, ErrCorrupt,
-			"x.pcap: corrupt packet record after 3 packets (gzip: invalid header)", nil},
+			"x.pcap: trailing bytes after the compressed capture (all 3 packets read)", gzip.ErrHeader},
+		{"gzip trailing garbage pcapng", bytes.NewReader(cat(gz(t, ng), []byte("garbage!garbage!"))), 3, ErrCorrupt,
+			"x.pcap: trailing bytes after the compressed capture (all 3 packets read)", gzip.ErrHeader},
+		{"gzip trailing garbage after a cut record", bytes.NewReader(cat(gz(t, pc[:len(pc)-5]), []byte("garbage!garbage!"))), 2, ErrTruncated,
+			"x.pcap: truncated packet record after 2 packets (the compressed capture ends early, and bytes that are not gzip follow it)", gzip.ErrHeader},
+		{"gzip trailing garbage after a cut block", bytes.NewReader(cat(gz(t, ng[:len(ng)-5]), []byte("garbage!garbage!"))), 2, ErrTruncated,
+			"x.pcap: truncated packet record after 2 packets (the compressed capture ends early, and bytes that are not gzip follow it)", gzip.ErrHeader},
 		{"read error", io.MultiReader(bytes.NewReader(pc[:lastRec+20]), iotest.ErrReader(errDisk)), 2, ErrRead,
 			"x.pcap: read failed after 2 packets (disk on fire)", errDisk},
 		{"read error pcapng", io.MultiReader(bytes.NewReader(ng[:lastBlk+3]), iotest.ErrReader(errDisk)), 2, ErrRead,

@@ -17,10 +17,17 @@ type Stats struct {
 	// OverSnaplen counts pcap records longer than the file's snap length,
 	// read anyway (as tcpdump and Wireshark do) up to the 256 KiB bound.
 	OverSnaplen uint64 `json:"over_snaplen"`
-	// OverLength counts pcapng packets whose captured length exceeds
-	// their original length; they are passed on as they are. (In pcap the
-	// same record stops reading as corrupt.)
+	// OverLength counts packets (pcap records or pcapng packets) whose
+	// captured length exceeds their original length; they are passed on
+	// as they are, as Wireshark reads them.
 	OverLength uint64 `json:"over_length"`
+	// InterfaceDropped and OSDropped are the packets the capture's own
+	// statistics (pcapng interface statistics blocks: isb_ifdrop,
+	// isb_osdrop) say the interface and the operating system dropped:
+	// per interface its last block's count, summed over interfaces,
+	// sections and files. They explain gaps in what was captured.
+	InterfaceDropped uint64 `json:"interface_dropped,omitempty"`
+	OSDropped        uint64 `json:"os_dropped,omitempty"`
 }
 
 // StatsOf returns the counters of a source from Open or OpenReader, also
@@ -48,10 +55,12 @@ func (s *Stats) Add(o Stats) {
 	s.PacketsIgnored += o.PacketsIgnored
 	s.OverSnaplen += o.OverSnaplen
 	s.OverLength += o.OverLength
+	s.InterfaceDropped += o.InterfaceDropped
+	s.OSDropped += o.OSDropped
 }
 
 // Any tells whether a counter is not zero other than Sections, so that
 // output can leave a clean file's line out.
 func (s Stats) Any() bool {
-	return s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength != 0
+	return s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength|s.InterfaceDropped|s.OSDropped != 0
 }
