@@ -156,10 +156,13 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	var cs []*vantage.Collector
 	var inputErrs []error
-	for _, pt := range opts.points {
+	for k := range opts.points {
+		pt := &opts.points[k]
 		before := len(inputErrs)
 		c := vantage.NewCollector(pt.name, vantage.Options{KeepControlBytes: keep})
-		pt.files = inputNames(orderInputs(pt.files, stderr)) // a point's rotated files, in time order
+		// A point's rotated files, in time order; a file given twice is
+		// read once.
+		pt.files = inputNames(orderInputs(dedupeInputs(pt.files, stderr), stderr))
 		c.Files = pt.files
 		dec := decode.New(c, opts.decodeOptions())
 		var files capture.Stats
@@ -234,7 +237,7 @@ func rewritesSeenBy(rep *vantage.Report, i int) []diagnose.Rewrite {
 	var out []diagnose.Rewrite
 	for _, s := range rep.Sessions {
 		ref := s.Order[0]
-		if s.Views[i] == nil || ref == i {
+		if s.Views[i] == nil || ref == i || !s.OrderKnown {
 			continue
 		}
 		for _, a := range s.Announcements {
@@ -277,6 +280,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 		pr("session %d\n", s.ID)
 		if s.PairedBy == "payload" {
 			pr("  paired by its commands and replies (the sequence numbers differ between the points, or a point missed the SYN)\n")
+		}
+		if t := orderText(s); t != "" {
+			pr("  %s\n", t)
 		}
 		for _, i := range s.Order {
 			v := s.Views[i]
@@ -321,6 +327,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				pr("    %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(d.Src), addrString(d.Dst), dataViewString(d))
 			}
 			pr("     -> %s: %s\n", p.Where, safe(p.Verdict))
+			if len(p.Ambiguous) > 0 {
+				pr("        (%s)\n", ambiguousText(p))
+			}
 			for _, g := range p.Gaps {
 				pr("        (%s)\n", safe(g))
 			}
@@ -333,7 +342,14 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 	for i, n := range rep.Unpaired {
 		if n > 0 {
 			pr("%s: %d control connection%s not paired with another point (not seen there, or its SYN not captured)\n", safe(rep.Points[i]), n, plural(n))
+			if w := unpairedCapturing(rep, i); w > 0 {
+				pr("  %d of them while every other point was capturing: not seen there (lost or blocked in between, or on another path), or not recognised there\n", w)
+			}
 		}
+	}
+	for _, pair := range rep.Identical {
+		pr("%s and %s hold the same packets at the same times: one capture given twice (under two names, or a copy)? Their order along the path is unknown and no loss is placed between them\n",
+			safe(`"`+rep.Points[pair[0]]+`"`), safe(`"`+rep.Points[pair[1]]+`"`))
 	}
 	if rep.Ambiguous > 0 {
 		pr("%d control connection%s left unpaired: another point holds two or more with the same commands and replies, and nothing (the server's ISN, the announced ports, the addresses, the clocks) tells them apart\n", rep.Ambiguous, plural(rep.Ambiguous))
@@ -346,6 +362,41 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("%s: limits hit: %d control and %d data connections, %d announcements not kept\n", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped)
 		}
 	}
+}
+
+// unpairedCapturing is rep.UnpairedCapturing[i], 0 when not counted.
+func unpairedCapturing(rep *vantage.Report, i int) int {
+	if i < len(rep.UnpairedCapturing) {
+		return rep.UnpairedCapturing[i]
+	}
+	return 0
+}
+
+// orderText says how the session's points were ordered along its path
+// when the clocks did not: by what, or that the order is unknown.
+func orderText(s *vantage.Session) string {
+	switch {
+	case !s.OrderKnown:
+		return "the points' order along the path is unknown: their clocks cannot tell it (the transit between them is below the timestamps' resolution) and no packet does; no loss is placed between them"
+	case s.OrderedBy == "addresses":
+		return "points ordered by their addresses (the private side of the NAT): the clocks cannot tell the order"
+	case s.OrderedBy == "data":
+		return "points ordered by where the data connections' SYN-ACKs and retransmitted SYNs were seen: the clocks cannot tell the order"
+	}
+	return ""
+}
+
+// ambiguousText names the other sessions a data connection may belong to.
+func ambiguousText(p *vantage.Path) string {
+	ids := make([]string, len(p.Ambiguous))
+	for k, id := range p.Ambiguous {
+		ids[k] = fmt.Sprint(id)
+	}
+	list := ids[0]
+	if n := len(ids); n > 1 {
+		list = strings.Join(ids[:n-1], ", ") + " and " + ids[n-1]
+	}
+	return "ambiguous: it answers an announcement of session" + plural(len(ids)) + " " + list + " as well; which session's it is is not known"
 }
 
 // announcementText is an announcement's line for the text output, with
@@ -386,14 +437,20 @@ func dataViewString(d *vantage.Data) string {
 
 // JSON records of the merged view.
 type jsonVantagePoint struct {
-	Type     string         `json:"type"`
-	Point    string         `json:"point"`
-	Files    []string       `json:"files"`
-	Offset   *float64       `json:"clock_offset_s,omitempty"`
-	Samples  int            `json:"offset_samples"`
-	OneWay   bool           `json:"offset_one_way,omitempty"`
-	Unpaired int            `json:"unpaired_control"`
-	Limits   vantage.Limits `json:"limits"`
+	Type     string   `json:"type"`
+	Point    string   `json:"point"`
+	Files    []string `json:"files"`
+	Offset   *float64 `json:"clock_offset_s,omitempty"`
+	Samples  int      `json:"offset_samples"`
+	OneWay   bool     `json:"offset_one_way,omitempty"`
+	Unpaired int      `json:"unpaired_control"`
+	// UnpairedCapturing: of Unpaired, those every other point was
+	// capturing throughout.
+	UnpairedCapturing int `json:"unpaired_control_while_capturing,omitempty"`
+	// IdenticalTo: points whose capture holds the same packets at the
+	// same times as this one's.
+	IdenticalTo []string       `json:"identical_to,omitempty"`
+	Limits      vantage.Limits `json:"limits"`
 	// Over all pairs of points, on the first point's record only.
 	Ambiguous      int `json:"ambiguous_control,omitempty"`
 	PayloadSkipped int `json:"payload_pairs_skipped,omitempty"`
@@ -423,6 +480,8 @@ type jsonVantageSession struct {
 	Type          string             `json:"type"`
 	Session       int                `json:"session"`
 	PairedBy      string             `json:"paired_by"`
+	OrderUnknown  bool               `json:"order_unknown,omitempty"`
+	OrderedBy     string             `json:"ordered_by,omitempty"`
 	Points        []jsonConnView     `json:"points"`
 	Announcements []jsonAnnouncement `json:"announcements"`
 }
@@ -452,17 +511,19 @@ type jsonDataView struct {
 }
 
 type jsonPath struct {
-	Type    string          `json:"type"`
-	Session int             `json:"session"`
-	Data    int             `json:"data"`
-	Mode    string          `json:"mode"`
-	Points  []jsonDataView  `json:"points"`
-	Where   string          `json:"where"`
-	After   string          `json:"lost_after,omitempty"`
-	Before  string          `json:"lost_before,omitempty"`
-	Verdict string          `json:"verdict"`
-	Gaps    []string        `json:"capture_gaps,omitempty"`
-	Helper  *jsonPathHelper `json:"helper,omitempty"`
+	Type    string         `json:"type"`
+	Session int            `json:"session"`
+	Data    int            `json:"data"`
+	Mode    string         `json:"mode"`
+	Points  []jsonDataView `json:"points"`
+	Where   string         `json:"where"`
+	After   string         `json:"lost_after,omitempty"`
+	Before  string         `json:"lost_before,omitempty"`
+	Verdict string         `json:"verdict"`
+	Gaps    []string       `json:"capture_gaps,omitempty"`
+	// Ambiguous: other sessions whose announcements it answers as well.
+	Ambiguous []int           `json:"ambiguous_sessions,omitempty"`
+	Helper    *jsonPathHelper `json:"helper,omitempty"`
 }
 
 type jsonPathHelper struct {
@@ -502,7 +563,14 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 	enc := &vantageRecords{w: w, rec: newRecordEncoder(observer)}
 	for i, c := range cs {
 		j := jsonVantagePoint{Type: "vantage", Point: c.Name, Files: c.Files, Samples: rep.Offsets[i].Samples,
-			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], Limits: rep.Limits[i]}
+			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], UnpairedCapturing: unpairedCapturing(rep, i), Limits: rep.Limits[i]}
+		for _, pair := range rep.Identical {
+			if pair[0] == i {
+				j.IdenticalTo = append(j.IdenticalTo, rep.Points[pair[1]])
+			} else if pair[1] == i {
+				j.IdenticalTo = append(j.IdenticalTo, rep.Points[pair[0]])
+			}
+		}
 		if i == 0 || rep.Offsets[i].Samples > 0 {
 			v := rep.Offsets[i].Offset.Seconds()
 			j.Offset = &v
@@ -513,7 +581,10 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 		enc.write(j)
 	}
 	for _, s := range rep.Sessions {
-		js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy}
+		js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy, OrderUnknown: !s.OrderKnown}
+		if s.OrderedBy == "addresses" || s.OrderedBy == "data" {
+			js.OrderedBy = s.OrderedBy
+		}
 		for _, i := range s.Order {
 			v := s.Views[i]
 			cv := jsonConnView{Point: rep.Points[i]}
@@ -537,7 +608,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 			writeHelperCheckJSON(enc, rep, s)
 		}
 		for n, p := range s.Data {
-			jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict, Gaps: p.Gaps}
+			jp := jsonPath{Type: "path", Session: s.ID, Data: n + 1, Mode: "active", Where: p.Where.String(), Verdict: p.Verdict, Gaps: p.Gaps, Ambiguous: p.Ambiguous}
 			if p.Passive {
 				jp.Mode = "passive"
 			}

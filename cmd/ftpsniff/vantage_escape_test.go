@@ -27,8 +27,17 @@ const vantageHostileText = "\x1b[31mRED\x1b]0;owned\x07|\u009bC1|\x9bRAW|rlo\u20
 // connection whose 227s carry hostile text (one of them, a valid UTF-8
 // line longer than the collector keeps, with a two-byte character across
 // its bound) and whose PORT the client sends; the data connections are
-// answered. Both points of the test see the same packets.
+// answered.
 func vantageHostileCapture(t *testing.T, path string, long227 string) {
+	t.Helper()
+	vantageHostileCaptureAt(t, path, long227, 0)
+}
+
+// vantageHostileCaptureAt is vantageHostileCapture at a point hop further
+// from the client: what the client sends passes it hop later, what the
+// server sends hop earlier (two points of one path never see every packet
+// at the same instant; the same capture twice orders nothing).
+func vantageHostileCaptureAt(t *testing.T, path string, long227 string, hop time.Duration) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -54,7 +63,11 @@ func vantageHostileCapture(t *testing.T, path string, long227 string) {
 			t.Fatal(err)
 		}
 		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
+		at := ts.Add(-hop)
+		if src.Addr() == netip.MustParseAddr("192.0.2.1") {
+			at = ts.Add(hop)
+		}
+		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: at, CaptureLength: len(b), Length: len(b)}, b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -103,7 +116,7 @@ func TestVantageJSONEscaped(t *testing.T) {
 	long += strings.Repeat("x", 159-len(long)) + "é and more words past the bound"
 	a, b := filepath.Join(dir, "a.pcap"), filepath.Join(dir, "b.pcap")
 	vantageHostileCapture(t, a, long)
-	vantageHostileCapture(t, b, long)
+	vantageHostileCaptureAt(t, b, long, time.Millisecond)
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"read", "--json", "--observer", "tap-1", "--helper", "linux", "--vantage", "a=" + a, "--vantage", "b=" + b}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())

@@ -234,6 +234,10 @@ type Collector struct {
 	store segStore
 
 	span Span
+	// res is the coarsest power of ten (in nanoseconds, at most a
+	// second) that divides every packet time: the capture's timestamp
+	// resolution as far as its packets show it (0 before the first).
+	res time.Duration
 }
 
 // Span is what a point's capture covers: its first and last packet times
@@ -258,7 +262,18 @@ func (c *Collector) seen(t time.Time) {
 		c.span.Last = t
 	}
 	c.span.Packets++
+	if c.res == 0 {
+		c.res = time.Second
+	}
+	for c.res > 1 && t.UnixNano()%int64(c.res) != 0 {
+		c.res /= 10
+	}
 }
+
+// Resolution is the point's timestamp resolution as its packets show it:
+// the coarsest power of ten of nanoseconds (at most a second) dividing
+// every packet time; 0 when it captured nothing.
+func (c *Collector) Resolution() time.Duration { return c.res }
 
 // Span returns what the point's capture covers.
 func (c *Collector) Span() Span { return c.span }

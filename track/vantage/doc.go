@@ -37,11 +37,26 @@
 // between the points, whose sign orders the points along the path from
 // that session's own packets (a drifting clock cannot reverse them). A
 // handshake counts only when each point saw one SYN and one SYN-ACK. A
+// transit smaller than twice the timestamps' resolution (the coarsest
+// power of ten dividing every packet time at the point) is a tie, never
+// an order: then the packets order the points, when all they say agrees
+// (the point that saw a NAT's private address is on its side; the point
+// that saw two or more SYN-ACKs is nearer their sender than one that saw
+// the SYN without them; the point that saw two or more SYNs is nearer
+// their sender than one capturing then that saw none), else the order is
+// unknown (Session.OrderKnown) and no loss is placed between the points
+// (OrderUnknown). Two points holding the same packets at the same times
+// (one capture given twice) are listed in Report.Identical. A
 // point's reported offset is the median over sessions. Data connections
 // belong to the session whose announcement they answer at that point
-// (port, and address or the control connection's peer), pair by the
-// SYN's or the SYN-ACK's ISN, else (ISNs randomised) by answering the
-// same announcement.
+// (port, and address or the control connection's peer; one its point
+// missed, as another point saw it), the session's control connection
+// still open, one not answered yet first; when two sessions' fit alike
+// the connection is said to be ambiguous (Path.Ambiguous). They pair by
+// the SYN's or the SYN-ACK's ISN, else (ISNs randomised) by answering
+// the same announcement unless their sources contradict it (the box
+// keeps the sender's address, or address and port, on the control
+// connection), and are numbered in the order of the announcements.
 //
 // Announcements are paired across points by kind and port in order (then
 // by time, for a helper that had to change the port), so one lost on the

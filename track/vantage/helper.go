@@ -2,6 +2,7 @@ package vantage
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -112,6 +113,9 @@ func CheckHelper(r *Report, cfg nfhelper.Config) {
 }
 
 func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
+	if !s.OrderKnown {
+		return // which side of the router each point is, is unknown
+	}
 	in, out := -1, -1
 	for _, i := range s.Order {
 		if s.Views[i] == nil {
@@ -137,6 +141,9 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 	sim, err := nfhelper.New(hc.Conn, cfg)
 	if err != nil {
 		hc.Incomplete = err.Error()
+		if errors.Is(err, nfhelper.ErrNAT) {
+			hc.Incomplete = "the router translates between IPv4 and IPv6 (NAT64): Linux netfilter does no NAT64 and its FTP helper tracks each family's connection alone, so no helper expects or rewrites across it"
+		}
 		return
 	}
 	hc.NATed = sim.NATed()

@@ -188,3 +188,23 @@ func itoa(p uint16) string {
 	}
 	return string(b)
 }
+
+// TestHelperAcrossNAT64SaysWhy guards the helper check of a session a
+// router translated between IPv4 and IPv6: the simulation cannot take a
+// NAT of the other family, and the check says why no helper acts there
+// instead of the simulator's internal error.
+func TestHelperAcrossNAT64SaysWhy(t *testing.T) {
+	s := &Session{
+		Views: []*Control{
+			{Client: ap("[2001:db8::7]:40000"), Server: ap("[64:ff9b::c000:20a]:21")},
+			{Client: ap("192.0.2.99:40000"), Server: ap("192.0.2.10:21")},
+		},
+		Order:      []int{0, 1},
+		OrderKnown: true,
+	}
+	r := &Report{Sessions: []*Session{s}}
+	CheckHelper(r, nfhelper.Config{})
+	if s.Helper == nil || !strings.Contains(s.Helper.Incomplete, "NAT64") || strings.Contains(s.Helper.Incomplete, "nfhelper:") {
+		t.Fatalf("helper check: %+v", s.Helper)
+	}
+}

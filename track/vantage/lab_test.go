@@ -3,6 +3,7 @@ package vantage
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -32,6 +33,14 @@ type lab struct {
 	// time between its lines instead of 5 ms, so that no reply passes a
 	// point before its command.
 	lag, step time.Duration
+	// noTransit: every tap sees a frame at the same instant (a transit
+	// below the timestamps' resolution).
+	noTransit bool
+	// public, when valid, is the address taps before natAt see the server
+	// at instead of labPublic.
+	public netip.Addr
+	// reversed gives the taps to Merge from the server's side on.
+	reversed bool
 }
 
 // tap is one capture point.
@@ -104,6 +113,9 @@ func (l *lab) send(f frame, reach int) {
 		if f.fromClient && f.sport == 21 {
 			hop += l.lag
 		}
+		if l.noTransit {
+			hop = 0
+		}
 		at := l.now.Add(time.Duration(k) * hop)
 		if tp := l.taps[i]; tp.hold {
 			tp.pending = append(tp.pending, pending{f, at})
@@ -122,6 +134,9 @@ func (l *lab) deliver(i int, f frame, at time.Time) {
 	payload := f.payload
 	if i < l.natAt {
 		server = labPublic
+		if l.public.IsValid() {
+			server = l.public
+		}
 		if l.helper && len(payload) > 4 && payload[:4] == "227 " {
 			payload = replaceAll(payload, "10,1,0,2", "10,9,0,1")
 		}
@@ -323,6 +338,9 @@ func (l *lab) merge() *Report {
 		tp.pending = nil
 		tp.dec.Finish()
 		cs = append(cs, tp.c)
+	}
+	if l.reversed {
+		slices.Reverse(cs)
 	}
 	r, err := Merge(cs)
 	if err != nil {

@@ -36,6 +36,9 @@ type Report struct {
 	// Spans: what each point's capture covers, on its own clock.
 	Spans    []Span
 	annIndex map[annKey][]annRef
+	// missIndex: the announcements a point that saw the session did not
+	// capture, by point and the port another point saw them name.
+	missIndex map[annKey][]annMiss
 	// unreadable: per point, the sessions whose announcements it could
 	// not read (encrypted, cut by the snap length).
 	unreadable [][]*Session
@@ -48,6 +51,18 @@ type Report struct {
 	// them equally well (the same lines, nothing else telling them
 	// apart): unpaired rather than guessed.
 	Ambiguous int
+	// UnpairedCapturing counts, per point, the control connections of
+	// Unpaired that every other point was capturing throughout: not seen
+	// there (lost or blocked in between, or another path), or not
+	// recognised.
+	UnpairedCapturing []int
+	// Identical lists pairs of points whose captures hold the same
+	// packets at the same times (the same capture given twice under two
+	// names, or a copy): nothing orders them.
+	Identical [][2]int
+
+	// res is each point's timestamp resolution (Collector.Resolution).
+	res []time.Duration
 }
 
 // maxPayloadPairs bounds the comparisons of payload pairing between two
@@ -70,6 +85,16 @@ type Session struct {
 	// sequence numbers) or "payload" (the commands and replies, when a
 	// firewall randomised the numbers or a capture missed the SYN).
 	PairedBy string
+	// OrderKnown: the points that saw the session are ordered along the
+	// path (by OrderedBy); when not, Order lists them as given and no
+	// verdict places a loss between them.
+	OrderKnown bool
+	// OrderedBy says what ordered the points: "timing" (the session's own
+	// packets' transit times), "clocks" (the points' clock offsets),
+	// "addresses" (which side of a NAT saw the private address), "data"
+	// (which point saw the SYN-ACKs or the retransmitted SYNs of its data
+	// connections), "" (a single point, or unknown).
+	OrderedBy string
 
 	// The session's own clock offsets per point (on the reference clock)
 	// and each point's place along the path (sessionTiming).
@@ -78,6 +103,13 @@ type Session struct {
 	localOK []bool
 	pos     []time.Duration
 	posOK   []bool
+	// posSure: pos is larger than what the timestamps' resolution could
+	// make of a tie.
+	posSure []bool
+	// votes[a][b]: packets that put a nearer the client than b (addresses
+	// and data connections).
+	votes    [][]int
+	addrVote [][]int
 }
 
 // AnnouncementPath is one announcement as each point saw it.
@@ -113,9 +145,13 @@ const (
 	// capture had not started or had ended): nothing is said of the
 	// network past the last point that saw it.
 	NotCaptured
+	// OrderUnknown: the points saw it differently but their order along
+	// the path is unknown (neither their clocks nor the packets order
+	// them), so where it was lost is not said.
+	OrderUnknown
 )
 
-var whereNames = [...]string{"delivered", "syn-lost", "no-answer", "syn-ack-lost", "rst-in-between", "rst-from-receiver", "icmp-in-between", "not-seen", "not-captured"}
+var whereNames = [...]string{"delivered", "syn-lost", "no-answer", "syn-ack-lost", "rst-in-between", "rst-from-receiver", "icmp-in-between", "not-seen", "not-captured", "order-unknown"}
 
 func (w Where) String() string {
 	if int(w) < len(whereNames) {
@@ -145,6 +181,10 @@ type Path struct {
 	// (CheckHelper); nil until then or when no point saw it where the
 	// router receives it.
 	Helper *PathHelper
+	// Ambiguous lists the IDs of other sessions whose announcements the
+	// connection answers as well as its own's at some point: which one
+	// it belongs to is not known.
+	Ambiguous []int
 }
 
 // Merge pairs the points' records. names and cs are in the order given.
@@ -153,28 +193,35 @@ func Merge(cs []*Collector) (*Report, error) {
 		return nil, ErrPoints
 	}
 	n := len(cs)
-	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), Limits: make([]Limits, n), Spans: make([]Span, n)}
+	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Limits: make([]Limits, n),
+		Spans: make([]Span, n), res: make([]time.Duration, n)}
 	for i, c := range cs {
 		r.Points = append(r.Points, c.Name)
 		r.Limits[i] = c.limits
 		r.Spans[i] = c.span
+		r.res[i] = c.res
 	}
 	used := map[*Control]bool{}
 	r.pairByISN(cs, used)
 	r.pairByPayload(cs, used)
-	for i, c := range cs {
-		for _, x := range c.ctlList {
-			if !used[x] {
-				r.Unpaired[i]++
-			}
-		}
-	}
 	for k, s := range r.Sessions {
 		s.ID = k + 1
 	}
 	r.sessionTiming()
+	for i, c := range cs {
+		for _, x := range c.ctlList {
+			if !used[x] {
+				r.Unpaired[i]++
+				if r.othersCapturing(i, x) {
+					r.UnpairedCapturing[i]++
+				}
+			}
+		}
+	}
+	r.identical(cs)
 	for _, s := range r.Sessions {
-		s.Order = r.order(s)
+		r.addressVotes(s)
+		r.orderSession(s)
 		r.announcements(s)
 	}
 	r.attach(cs)
@@ -673,6 +720,7 @@ func (r *Report) sessionTiming() {
 		s.localOK = make([]bool, n)
 		s.pos = make([]time.Duration, n)
 		s.posOK = make([]bool, n)
+		s.posSure = make([]bool, n)
 		s.pivot = -1
 		for i, v := range s.Views {
 			if v == nil {
@@ -680,7 +728,7 @@ func (r *Report) sessionTiming() {
 			}
 			if s.pivot < 0 {
 				s.pivot = i
-				s.localOK[i], s.posOK[i] = true, true
+				s.localOK[i], s.posOK[i], s.posSure[i] = true, true, true
 				continue
 			}
 			fwd, back := timing(s.Views[s.pivot], v)
@@ -689,6 +737,10 @@ func (r *Report) sessionTiming() {
 				mf, mb := median(fwd), median(back)
 				s.offsets[i], s.localOK[i] = (mf+mb)/2, true
 				s.pos[i], s.posOK[i] = mf-mb, true
+				// Each time is off by less than its resolution, so each
+				// difference by less than the coarser one, mf-mb by
+				// less than twice that: a smaller one may be a tie.
+				s.posSure[i] = absDur(mf-mb) >= 2*max(r.tick(s.pivot), r.tick(i))
 			case len(fwd) > 0:
 				s.offsets[i], s.localOK[i] = median(fwd), true
 			case len(back) > 0:
@@ -780,42 +832,318 @@ func (r *Report) corrected(point int, t time.Time) time.Time { return t.Add(-r.O
 // offsets.
 func (s *Session) corrected(point int, t time.Time) time.Time { return t.Add(-s.offsets[point]) }
 
-// order lists the session's points from the client's side to the
-// server's: by the session's own packets when every point that saw it
-// measured its place (sessionTiming), else by when its SYN (or first
-// line) passed them on one clock. Points that did not see it go last, in
-// the order given.
-func (r *Report) order(s *Session) []int {
-	idx := make([]int, 0, len(s.Views))
-	for i := range s.Views {
-		idx = append(idx, i)
+// tick is point i's timestamp resolution (at least a nanosecond).
+func (r *Report) tick(i int) time.Duration {
+	if i < 0 || i >= len(r.res) || r.res[i] <= 0 {
+		return 1
 	}
-	topo := true
+	return r.res[i]
+}
+
+// orderSession lists the session's points from the client's side to the
+// server's (Order), from what places each pair of points that saw it:
+// the session's own transit times when they exceed what the timestamps'
+// resolution could make of a tie (sessionTiming); else, for a session
+// without its own two-way timing, its SYN (or first line) on the points'
+// clocks; else the packets (votes: which point saw the private address
+// of a NAT, which saw its data connections' SYN-ACKs or retransmitted
+// SYNs), when they all agree. When a pair is left unordered, or the
+// evidence contradicts itself, the order is unknown (OrderKnown false):
+// the points are listed as given and no verdict places a loss between
+// them. Points that did not see it go last, in the order given.
+func (r *Report) orderSession(s *Session) {
+	n := len(s.Views)
+	var seen []int
 	for i, v := range s.Views {
-		if v != nil && !s.posOK[i] {
-			topo = false
+		if v != nil {
+			seen = append(seen, i)
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		va, vb := s.Views[a], s.Views[b]
+	// before[a][b]: a is nearer the client than b.
+	before := make([][]bool, n)
+	for i := range before {
+		before[i] = make([]bool, n)
+	}
+	by := map[string]bool{}
+	for x, a := range seen {
+		for _, b := range seen[x+1:] {
+			rel, how := r.placed(s, a, b)
+			switch {
+			case rel > 0:
+				before[a][b] = true
+			case rel < 0:
+				before[b][a] = true
+			}
+			if rel != 0 {
+				by[how] = true
+			}
+		}
+	}
+	// What follows from what is known (a before b before c).
+	for _, k := range seen {
+		for _, a := range seen {
+			for _, b := range seen {
+				if before[a][k] && before[k][b] {
+					before[a][b] = true
+				}
+			}
+		}
+	}
+	known := true
+	for x, a := range seen {
+		for _, b := range seen[x+1:] {
+			if before[a][b] == before[b][a] { // neither, or both: unknown or contradicted
+				known = false
+			}
+		}
+	}
+	idx := make([]int, 0, n)
+	idx = append(idx, seen...)
+	if known {
+		rank := func(a int) int {
+			k := 0
+			for _, b := range seen {
+				if before[b][a] {
+					k++
+				}
+			}
+			return k
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(rank(a), rank(b)) })
+	}
+	for i, v := range s.Views {
+		if v == nil {
+			idx = append(idx, i)
+		}
+	}
+	s.Order, s.OrderKnown, s.OrderedBy = idx, known, ""
+	if known && len(seen) > 1 {
+		for _, how := range []string{"timing", "clocks", "addresses", "data"} {
+			if by[how] {
+				s.OrderedBy = how
+				break
+			}
+		}
+	}
+}
+
+// placed says which of two points that saw s is nearer the client: 1 for
+// a, -1 for b, 0 when nothing tells; and what told.
+func (r *Report) placed(s *Session, a, b int) (int, string) {
+	sign := func(d time.Duration) int {
 		switch {
-		case va == nil && vb == nil:
-			return 0
-		case va == nil:
-			return 1
-		case vb == nil:
+		case d < 0:
+			return 1 // a's place is smaller: nearer the client
+		case d > 0:
 			return -1
 		}
-		if topo {
-			return cmp.Compare(s.pos[a], s.pos[b])
+		return 0
+	}
+	// The session's own transit times: relative to its pivot, or between
+	// the two directly (each time off by less than its resolution, the
+	// difference of the two directions' by less than twice the coarser).
+	if (a == s.pivot || b == s.pivot) && s.posSure[a] && s.posSure[b] {
+		if d := s.pos[a] - s.pos[b]; d != 0 {
+			return sign(d), "timing"
 		}
+	}
+	if a != s.pivot && b != s.pivot && s.posOK[a] && s.posOK[b] {
+		// Each pos is off by less than twice the resolution.
+		if d := s.pos[a] - s.pos[b]; d != 0 && absDur(d) >= 4*max(r.tick(a), r.tick(b), r.tick(s.pivot)) {
+			return sign(d), "timing"
+		}
+		if fwd, back := timing(s.Views[a], s.Views[b]); len(fwd) > 0 && len(back) > 0 {
+			// b's time minus a's: positive both ways' sum when b is
+			// further from the client.
+			if d := median(fwd) - median(back); d != 0 && absDur(d) >= 2*max(r.tick(a), r.tick(b)) {
+				return sign(-d), "timing"
+			}
+		}
+	}
+	// No two-way timing of its own at either: its SYN on the points'
+	// clocks, when those were measured both ways on other sessions.
+	if !(s.posOK[a] && s.posOK[b]) && r.twoWay(a) && r.twoWay(b) {
+		va, vb := s.Views[a], s.Views[b]
 		ta, tb := va.SYN, vb.SYN
 		if ta.IsZero() || tb.IsZero() {
 			ta, tb = va.Start, vb.Start
 		}
-		return s.corrected(a, ta).Compare(s.corrected(b, tb))
-	})
-	return idx
+		d := ta.Add(-r.Offsets[a].Offset).Sub(tb.Add(-r.Offsets[b].Offset))
+		if absDur(d) >= 2*max(r.tick(a), r.tick(b)) && d != 0 {
+			return sign(d), "clocks"
+		}
+	}
+	// The packets: every vote the same way.
+	addr := s.addrVote[a][b] - s.addrVote[b][a]
+	forA, forB := s.addrVote[a][b], s.addrVote[b][a]
+	if s.votes != nil {
+		forA += s.votes[a][b]
+		forB += s.votes[b][a]
+	}
+	switch {
+	case forA > 0 && forB == 0:
+		if addr > 0 {
+			return 1, "addresses"
+		}
+		return 1, "data"
+	case forB > 0 && forA == 0:
+		if addr < 0 {
+			return -1, "addresses"
+		}
+		return -1, "data"
+	}
+	return 0, ""
+}
+
+// twoWay: point i's clock offset was measured both ways (or it is the
+// reference).
+func (r *Report) twoWay(i int) bool {
+	return i == 0 || r.Offsets[i].Samples > 0 && !r.Offsets[i].OneWay
+}
+
+// addressVotes records what the control connection's addresses say of
+// the order of the points that saw it: a NAT between two points shows
+// the private address on its private side, so of two points that saw the
+// client at different addresses, one private and one not, the private
+// one is nearer the client; of two that saw the server so, the private
+// one is nearer the server.
+func (r *Report) addressVotes(s *Session) {
+	n := len(s.Views)
+	s.addrVote = make([][]int, n)
+	for i := range s.addrVote {
+		s.addrVote[i] = make([]int, n)
+	}
+	for a, va := range s.Views {
+		for b, vb := range s.Views {
+			if a == b || va == nil || vb == nil {
+				continue
+			}
+			ca, cb := va.Client.Addr(), vb.Client.Addr()
+			if ca != cb && privateAddr(ca) && cb.IsValid() && !privateAddr(cb) {
+				s.addrVote[a][b]++
+			}
+			sa, sb := va.Server.Addr(), vb.Server.Addr()
+			if sa != sb && privateAddr(sb) && sa.IsValid() && !privateAddr(sa) {
+				s.addrVote[a][b]++
+			}
+		}
+	}
+}
+
+func privateAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsPrivate() || a.Is4() && a.As4()[0] == 100 && a.As4()[1]&0xc0 == 64 // RFC 6598 shared space
+}
+
+// dataVotes records what the session's data connections say of the
+// order of the points, for orderSession: a point that saw the SYN-ACKs
+// (two or more, so that one frame a capture missed cannot make it) while
+// another saw the SYN and none of them is nearer the SYN's receiver; a
+// point that saw two or more SYNs of a connection that another point,
+// capturing then, never saw is nearer its sender.
+func (r *Report) dataVotes(s *Session) {
+	n := len(s.Views)
+	s.votes = make([][]int, n)
+	for i := range s.votes {
+		s.votes[i] = make([]int, n)
+	}
+	// vote that x is nearer the SYN's sender than y.
+	vote := func(p *Path, x, y int) {
+		if p.Passive {
+			s.votes[x][y]++ // the client sent it
+		} else {
+			s.votes[y][x]++
+		}
+	}
+	for _, p := range s.Data {
+		t0 := r.startRef(s, p.Views)
+		for x, vx := range p.Views {
+			for y, vy := range p.Views {
+				if x == y || vx == nil || s.Views[y] == nil {
+					continue
+				}
+				switch {
+				case vy == nil:
+					if vx.SYNs >= 2 && vx.SYNACKs == 0 && vx.Bytes == 0 && r.capturingRef(s, y, t0) {
+						vote(p, x, y)
+					}
+				case vx.SYNACKs >= 2 && vy.SYNs > 0 && vy.SYNACKs == 0 && vy.Bytes == 0:
+					vote(p, y, x)
+				}
+			}
+		}
+	}
+}
+
+// capturingRef: point i was capturing at t (on the reference clock) and
+// went on for coverAfter.
+func (r *Report) capturingRef(s *Session, i int, t time.Time) bool {
+	v := r.Spans[i]
+	at := t.Add(s.offsets[i])
+	return v.Packets > 0 && !at.Before(v.First) && !at.Add(coverAfter).After(v.Last)
+}
+
+// othersCapturing: every point other than i was capturing throughout x's
+// life (on i's clock, through the points' offsets).
+func (r *Report) othersCapturing(i int, x *Control) bool {
+	if x.Start.IsZero() || len(r.Points) < 2 {
+		return false
+	}
+	end := x.Last
+	if end.Before(x.Start) {
+		end = x.Start
+	}
+	for j := range r.Points {
+		if j == i {
+			continue
+		}
+		if r.Offsets[j].Samples == 0 && j != 0 || r.Offsets[i].Samples == 0 && i != 0 {
+			return false // the clocks are not known
+		}
+		shift := r.Offsets[j].Offset - r.Offsets[i].Offset
+		if !r.Spans[j].Covers(x.Start.Add(shift), 0) || !r.Spans[j].Covers(end.Add(shift), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// identical finds pairs of points whose captures hold the same packets at
+// the same times: the same span, every control and data connection the
+// same at both (addresses, sequence numbers, times). Two points of a
+// path cannot see every packet at the same instant with the same
+// addresses; it is one capture given twice.
+func (r *Report) identical(cs []*Collector) {
+	for i := range cs {
+		for j := i + 1; j < len(cs); j++ {
+			a, b := cs[i], cs[j]
+			if a.span != b.span || a.span.Packets == 0 || len(a.ctlList) != len(b.ctlList) || len(a.dataList) != len(b.dataList) {
+				continue
+			}
+			same := true
+			for k, x := range a.ctlList {
+				y := b.ctlList[k]
+				if x.Client != y.Client || x.Server != y.Server || x.ISN != y.ISN || x.HaveISN != y.HaveISN || !x.SYN.Equal(y.SYN) ||
+					!x.SYNACK.Equal(y.SYNACK) || !x.Start.Equal(y.Start) || !x.Last.Equal(y.Last) || len(x.Lines) != len(y.Lines) {
+					same = false
+					break
+				}
+			}
+			for k, x := range a.dataList {
+				if !same {
+					break
+				}
+				y := b.dataList[k]
+				if x.Src != y.Src || x.Dst != y.Dst || x.ISN != y.ISN || x.SYNs != y.SYNs || x.SYNACKs != y.SYNACKs ||
+					!x.Start().Equal(y.Start()) || !x.Last.Equal(y.Last) || x.Bytes != y.Bytes {
+					same = false
+				}
+			}
+			if same {
+				r.Identical = append(r.Identical, [2]int{i, j})
+			}
+		}
+	}
 }
 
 // pairWindow is how far apart, on one clock, two points may see the same
@@ -949,7 +1277,7 @@ func (r *Report) judgeAnnouncements(s *Session) {
 			case at.Before(v.Start) || at.After(v.Last) || !r.Spans[i].Covers(at, 0):
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s was not capturing the connection then", r.name(i)))
-			case k < lastSeen || e.answered:
+			case s.OrderKnown && k < lastSeen || e.answered:
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
 			case v.Cut[dirIndex(fromClient)] > 0:
@@ -974,6 +1302,10 @@ func (r *Report) judgeAnnouncements(s *Session) {
 		a.Missing = len(lost) > 0 || len(unseen) > 0
 		switch {
 		case len(lost) > 0:
+			if !s.OrderKnown {
+				a.Verdict = fmt.Sprintf("seen at %s only; the points' order along the path is unknown: lost between them, or not captured at %s", r.names(s.Order, func(i int) bool { return e.views[i] != nil }), r.names(lost, nil))
+				break
+			}
 			a.Verdict = fmt.Sprintf("seen at %s only: it never reached %s (lost or dropped in between)", r.names(s.Order, func(i int) bool { return e.views[i] != nil }), r.names(lost, nil))
 		case len(unseen) > 0:
 			a.Verdict = "not seen at " + r.names(unseen, nil) + ", not a loss: " + strings.Join(why, "; ")
@@ -1037,18 +1369,20 @@ type owner struct {
 	s       *Session
 	ann     int // index into s.Announcements, -1 when matched otherwise
 	passive bool
+	// alt: other sessions whose announcements it answers as well.
+	alt []*Session
 }
+
+// allows: the connection may belong to session x at this point.
+func (o owner) allows(x *Session) bool { return o.s == x || slices.Contains(o.alt, x) }
 
 // attach gives each data connection to the session it belongs to, pairs
 // its views across points and judges where it was lost. At each point a
-// connection belongs to the session whose announcement it answers there:
-// a 227 or 229 names its destination (or only its port: the control
-// connection's server address, which clients that ignore the 227's
-// address dial too), a PORT or EPRT the same; the latest such
-// announcement before its SYN. Only where a point could not read the
-// announcements (encrypted, cut by the snap length) does the control
-// connection's client or server address decide. What matches no session
-// (another connection of the same hosts) is left out.
+// connection belongs to the session whose announcement it answers there
+// (ownerAt). What matches no session (another connection of the same
+// hosts) is left out. Views pair across points by the SYN's ISN or the
+// SYN-ACK's, then (a box randomised them) by answering the same
+// announcement, unless their addresses contradict it.
 func (r *Report) attach(cs []*Collector) {
 	n := len(cs)
 	r.indexAnnouncements()
@@ -1058,10 +1392,16 @@ func (r *Report) attach(cs []*Collector) {
 	for i, c := range cs {
 		owners[i] = map[*Data]owner{}
 		byISN[i], bySYNACK[i] = map[uint32][]*Data{}, map[uint32][]*Data{}
-		for _, d := range c.dataList {
-			o, ok := r.ownerAt(i, d)
+		taken := map[annRef]int{} // 1: answered; 2: answered by a connection whose owner is in doubt
+		list := slices.Clone(c.dataList)
+		slices.SortStableFunc(list, func(a, b *Data) int { return a.Start().Compare(b.Start()) })
+		for _, d := range list {
+			o, ok := r.ownerAt(i, d, taken)
 			if !ok {
 				continue
+			}
+			if o.ann >= 0 {
+				taken[annRef{o.s, o.ann}] = 1 + min(len(o.alt), 1)
 			}
 			owners[i][d] = o
 			if d.HaveISN {
@@ -1073,8 +1413,9 @@ func (r *Report) attach(cs []*Collector) {
 		}
 	}
 	// Pair the views: by the SYN's ISN or the SYN-ACK's (NAT keeps both),
-	// within one session; then, for a firewall that randomises them,
-	// views that answer the same announcement, nearest in time.
+	// within one session (one either point allows); then, for a firewall
+	// that randomises them, views that answer the same announcement,
+	// nearest in time.
 	var paths [][]*Data
 	pathOwner := map[int]owner{}
 	dused := map[*Data]bool{}
@@ -1096,9 +1437,22 @@ func (r *Report) attach(cs []*Collector) {
 					cands = append(cands, bySYNACK[j][d.SYNACKISN]...)
 				}
 				for _, e := range cands {
-					if dused[e] || owners[j][e].s != o.s || !sameConn(d, e) {
+					oe := owners[j][e]
+					if dused[e] || !sameConn(d, e) {
 						continue
 					}
+					switch {
+					case oe.s == o.s:
+					case o.allows(oe.s) && oe.allows(o.s):
+					case oe.allows(o.s):
+						// The other point's view allows this one's
+						// owner: one connection, owned so.
+					case o.allows(oe.s):
+						o.s, o.ann, o.passive = oe.s, oe.ann, oe.passive
+					default:
+						continue
+					}
+					o.alt = mergeAlt(o, oe)
 					views[j] = e
 					dused[e] = true
 					break
@@ -1110,24 +1464,33 @@ func (r *Report) attach(cs []*Collector) {
 	}
 	// Paths with a view at one point only that answer the same
 	// announcement as a path missing that point's view: one connection
-	// whose numbers a box changed.
+	// whose numbers a box changed, unless the addresses say otherwise.
 	type annOf struct {
 		s   *Session
 		ann int
 	}
 	groups := map[annOf][]int{}
+	var gorder []annOf
 	for k := range paths {
 		if o := pathOwner[k]; o.ann >= 0 {
-			groups[annOf{o.s, o.ann}] = append(groups[annOf{o.s, o.ann}], k)
+			g := annOf{o.s, o.ann}
+			if groups[g] == nil {
+				gorder = append(gorder, g)
+			}
+			groups[g] = append(groups[g], k)
 		}
 	}
-	for g, ks := range groups {
+	for _, g := range gorder {
+		ks := groups[g]
 		for x, a := range ks {
 			for _, b := range ks[x+1:] {
-				if !anyView(paths[b]) || !disjoint(paths[a], paths[b]) {
+				if !anyView(paths[b]) || !anyView(paths[a]) || !disjoint(paths[a], paths[b]) {
 					continue
 				}
 				if absDur(r.startRef(g.s, paths[a]).Sub(r.startRef(g.s, paths[b]))) > 10*time.Second {
+					continue
+				}
+				if contradicts(g.s, pathOwner[a].passive, paths[a], paths[b]) {
 					continue
 				}
 				for k, v := range paths[b] {
@@ -1135,10 +1498,12 @@ func (r *Report) attach(cs []*Collector) {
 						paths[a][k] = v
 					}
 				}
+				pathOwner[a] = owner{s: g.s, ann: g.ann, passive: pathOwner[a].passive, alt: mergeAlt(pathOwner[a], pathOwner[b])}
 				paths[b] = make([]*Data, n)
 			}
 		}
 	}
+	r.pairTwins(paths, pathOwner)
 	for k, views := range paths {
 		if !anyView(views) {
 			continue
@@ -1146,20 +1511,183 @@ func (r *Report) attach(cs []*Collector) {
 		o := pathOwner[k]
 		s := o.s
 		p := &Path{Views: views, Passive: o.passive, After: -1, Before: -1}
+		for _, x := range o.alt {
+			if x != s && !slices.Contains(p.Ambiguous, x.ID) {
+				p.Ambiguous = append(p.Ambiguous, x.ID)
+			}
+		}
+		slices.Sort(p.Ambiguous)
 		if o.ann >= 0 {
 			p.Announcement = s.Announcements[o.ann].Index
-			e := s.Announcements[o.ann].entry
 			// The receiver of the announcement made the connection: it
-			// arrived.
-			e.answered = true
+			// arrived (unless which session's it is is in doubt).
+			if len(p.Ambiguous) == 0 {
+				s.Announcements[o.ann].entry.answered = true
+			}
 		}
-		p.Order = slices.Clone(s.Order)
-		if !p.Passive {
-			slices.Reverse(p.Order)
-		}
-		r.judge(s, p)
 		s.Data = append(s.Data, p)
 	}
+	for _, s := range r.Sessions {
+		r.sortData(s)
+		if s.OrderedBy != "timing" && s.OrderedBy != "clocks" {
+			// The data connections may order what the timing could not.
+			r.dataVotes(s)
+			r.orderSession(s)
+		}
+		for _, p := range s.Data {
+			p.Order = slices.Clone(s.Order)
+			if !p.Passive {
+				slices.Reverse(p.Order)
+			}
+			r.judge(s, p)
+		}
+	}
+}
+
+// pairTwins pairs what is left of the single-point views whose owners
+// are in doubt (each owner allows the other's session): one connection
+// when its source is the same at both points and the session shows the
+// box between them keeps the sender's address and port (the control
+// connection's peer on that side the same at both), within 10 s.
+func (r *Report) pairTwins(paths [][]*Data, pathOwner map[int]owner) {
+	type key struct {
+		src netip.AddrPort
+	}
+	bySrc := map[key][]int{}
+	for k, views := range paths {
+		o := pathOwner[k]
+		if len(o.alt) == 0 {
+			continue
+		}
+		one := -1
+		for i, v := range views {
+			if v != nil {
+				if one >= 0 {
+					one = -2
+					break
+				}
+				one = i
+			}
+		}
+		if one < 0 {
+			continue
+		}
+		bySrc[key{views[one].Src}] = append(bySrc[key{views[one].Src}], k)
+	}
+	keeps := func(s *Session, passive bool, i, j int) bool {
+		ci, cj := s.Views[i], s.Views[j]
+		if ci == nil || cj == nil {
+			return false
+		}
+		if passive {
+			return ci.Client == cj.Client
+		}
+		return ci.Server.Addr() == cj.Server.Addr()
+	}
+	for _, ks := range bySrc {
+		for x, a := range ks {
+			for _, b := range ks[x+1:] {
+				if !anyView(paths[a]) || !anyView(paths[b]) || !disjoint(paths[a], paths[b]) {
+					continue
+				}
+				oa, ob := pathOwner[a], pathOwner[b]
+				if oa.passive != ob.passive || !oa.allows(ob.s) && !ob.allows(oa.s) {
+					continue
+				}
+				ok := true
+				for i, v := range paths[a] {
+					for j, w := range paths[b] {
+						if v != nil && w != nil && !(keeps(oa.s, oa.passive, i, j) && keeps(ob.s, ob.passive, i, j)) {
+							ok = false
+						}
+					}
+				}
+				if !ok || absDur(r.startRef(oa.s, paths[a]).Sub(r.startRef(oa.s, paths[b]))) > 10*time.Second {
+					continue
+				}
+				for k, v := range paths[b] {
+					if v != nil {
+						paths[a][k] = v
+					}
+				}
+				oa.alt = mergeAlt(oa, ob)
+				pathOwner[a] = oa
+				paths[b] = make([]*Data, len(paths[b]))
+			}
+		}
+	}
+}
+
+// mergeAlt is the union of two owners' alternatives and owners, less the
+// first's owner.
+func mergeAlt(a, b owner) []*Session {
+	var out []*Session
+	for _, x := range append(append(slices.Clone(a.alt), b.alt...), b.s) {
+		if x != a.s && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// contradicts: two single-point views of data connections cannot be one
+// connection, by what the session's control connection shows the box
+// between their points does: where it kept the data sender's address
+// (the control connection's peer on that side is the same at both
+// points) the connections' sources must agree, and their ports too where
+// it kept the control connection's port.
+func contradicts(s *Session, passive bool, a, b []*Data) bool {
+	for i, x := range a {
+		if x == nil {
+			continue
+		}
+		for j, y := range b {
+			if y == nil || i == j || s.Views[i] == nil || s.Views[j] == nil {
+				continue
+			}
+			ci, cj := s.Views[i].Client, s.Views[j].Client // the passive sender's side
+			if !passive {
+				ci, cj = s.Views[i].Server, s.Views[j].Server
+			}
+			if ci.Addr() == cj.Addr() && x.Src.Addr() != y.Src.Addr() {
+				return true
+			}
+			if passive && ci == cj && x.Src != y.Src {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sortData numbers the session's data connections in the order of the
+// announcements they answer (the session's own order, whichever point is
+// named first), then of when they started; one that answers none goes
+// after the announcement last made before it.
+func (r *Report) sortData(s *Session) {
+	type key struct {
+		ann int
+		at  time.Time
+	}
+	keys := map[*Path]key{}
+	for _, p := range s.Data {
+		k := key{ann: p.Announcement, at: r.startRef(s, p.Views)}
+		if k.ann == 0 {
+			for _, a := range s.Announcements {
+				if a.entry != nil && !a.entry.at.After(k.at) {
+					k.ann = a.Index
+				}
+			}
+		}
+		keys[p] = k
+	}
+	slices.SortStableFunc(s.Data, func(a, b *Path) int {
+		ka, kb := keys[a], keys[b]
+		if c := cmp.Compare(ka.ann, kb.ann); c != 0 {
+			return c
+		}
+		return ka.at.Compare(kb.at)
+	})
 }
 
 func anyView(v []*Data) bool {
@@ -1210,26 +1738,89 @@ func (r *Report) startRef(s *Session, views []*Data) time.Time {
 	return t
 }
 
-// ownerAt finds the session a data connection seen at point i answers.
-func (r *Report) ownerAt(i int, d *Data) (owner, bool) {
-	var best owner
-	var bestAt time.Time
-	found := false
+// ownerAt finds the session a data connection seen at point i answers:
+// an announcement this point saw before its SYN that names its
+// destination (answers), of a session whose control connection was still
+// open, that the session's next announcement had not replaced; one not
+// answered yet by an earlier connection (taken) before one that was, one
+// whose control connection's peer is the connection's source before one
+// whose is not. Of those left the latest owns it; other sessions among
+// them are alternatives (owner.alt: which one's it is is ambiguous).
+// Where the point missed the announcement (a capture gap), the same
+// announcement as another point saw it: its port, and this point's
+// control connection's peers. Where a point could not read the
+// announcements (encrypted, cut by the snap length), the control
+// connection's client or server address decides.
+func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 	start := d.Start()
+	type cand struct {
+		ref     annRef
+		at      time.Time
+		passive bool
+		rank    int
+		doubt   bool // answered already by a connection whose owner is in doubt
+	}
+	var cands []cand
 	for _, ref := range r.annIndex[annKey{i, d.Dst.Port()}] {
 		s, k := ref.s, ref.ann
 		c, an := s.Views[i], s.Announcements[k].Views[i]
 		if an.TS.After(start) || !answers(c, an, d) {
 			continue
 		}
-		if !found || an.TS.After(bestAt) {
-			best, bestAt, found = owner{s: s, ann: k, passive: an.Via.Passive()}, an.TS, true
+		replaced := false
+		for _, o := range s.Announcements {
+			if w := o.Views[i]; w != nil && w != an && w.TS.After(an.TS) && !w.TS.After(start) && w.Via.Passive() == an.Via.Passive() {
+				replaced = true
+				break
+			}
+		}
+		if replaced {
+			continue
+		}
+		cands = append(cands, cand{ref, an.TS, an.Via.Passive(), rankOf(c, d, an.Via.Passive(), taken[ref] > 0, start), taken[ref] == 2})
+	}
+	if len(cands) == 0 {
+		// The point missed the announcement: as another point saw it.
+		for _, m := range r.missIndex[annKey{i, d.Dst.Port()}] {
+			s, k, j := m.s, m.ann, m.j
+			c, an := s.Views[i], s.Announcements[k].Views[m.j]
+			if c.Start.After(start) {
+				continue
+			}
+			passive := an.Via.Passive()
+			if passive && (d.Dst.Addr() != c.Server.Addr() || d.Src.Addr() != c.Client.Addr()) ||
+				!passive && (d.Dst.Addr() != c.Client.Addr() || d.Src.Addr() != c.Server.Addr()) {
+				continue
+			}
+			at := s.corrected(j, an.TS).Add(s.offsets[i]) // on point i's clock
+			if at.After(start.Add(coverAfter)) {
+				continue
+			}
+			ref := m.annRef
+			cands = append(cands, cand{ref, at, passive, rankOf(c, d, passive, taken[ref] > 0, start), taken[ref] == 2})
 		}
 	}
-	if found {
-		return best, true
+	if len(cands) > 0 {
+		top := slices.MaxFunc(cands, func(a, b cand) int {
+			if c := cmp.Compare(a.rank, b.rank); c != 0 {
+				return c
+			}
+			return a.at.Compare(b.at)
+		})
+		o := owner{s: top.ref.s, ann: top.ref.ann, passive: top.passive}
+		for _, c := range cands {
+			// As good, or only worse for being answered by a
+			// connection whose own owner is in doubt.
+			if (c.rank == top.rank || c.doubt && c.rank+2 == top.rank) && c.ref.s != o.s && !slices.Contains(o.alt, c.ref.s) {
+				o.alt = append(o.alt, c.ref.s)
+			}
+		}
+		return o, true
 	}
 	// Where the announcements could not be read: by address.
+	var best owner
+	var bestAt time.Time
+	found := false
 	for _, s := range r.unreadable[i] {
 		c := s.Views[i]
 		if c.Start.After(start) {
@@ -1244,6 +1835,24 @@ func (r *Report) ownerAt(i int, d *Data) (owner, bool) {
 		}
 	}
 	return best, found
+}
+
+// rankOf ranks an announcement d may answer at the point where c was
+// seen: its control connection still open at d's start (4) before one
+// closed then, not answered yet (2) before answered, and the control
+// connection's peer as the source (1) before another.
+func rankOf(c *Control, d *Data, passive, taken bool, start time.Time) int {
+	k := 0
+	if !c.Last.Before(start) {
+		k += 4
+	}
+	if !taken {
+		k += 2
+	}
+	if passive && d.Src.Addr() == c.Client.Addr() || !passive && d.Src.Addr() == c.Server.Addr() {
+		k++
+	}
+	return k
 }
 
 // annKey finds the announcements one point saw naming one port.
@@ -1261,6 +1870,7 @@ type annRef struct {
 // port, for ownerAt.
 func (r *Report) indexAnnouncements() {
 	r.annIndex = map[annKey][]annRef{}
+	r.missIndex = map[annKey][]annMiss{}
 	r.unreadable = make([][]*Session, len(r.Points))
 	for _, s := range r.Sessions {
 		for i, c := range s.Views {
@@ -1275,8 +1885,30 @@ func (r *Report) indexAnnouncements() {
 					r.annIndex[key] = append(r.annIndex[key], annRef{s, k})
 				}
 			}
+			// Where a point that saw the session missed it: as the
+			// first other point that saw it (each port once).
+			for i, an := range a.Views {
+				if an != nil || s.Views[i] == nil {
+					continue
+				}
+				var ports []uint16
+				for j, w := range a.Views {
+					if w == nil || j == i || slices.Contains(ports, w.Endpoint.Port()) {
+						continue
+					}
+					ports = append(ports, w.Endpoint.Port())
+					key := annKey{i, w.Endpoint.Port()}
+					r.missIndex[key] = append(r.missIndex[key], annMiss{annRef{s, k}, j})
+				}
+			}
 		}
 	}
+}
+
+// annMiss is an announcement a point missed, as point j saw it.
+type annMiss struct {
+	annRef
+	j int
 }
 
 // answers says whether d, seen at the point where c and an were seen,
@@ -1316,6 +1948,9 @@ func (r *Report) judge(s *Session, p *Path) {
 	}
 	if lastK < 0 {
 		p.Where, p.Verdict = NotSeen, "no point saw its SYN"
+		return
+	}
+	if !s.OrderKnown && r.judgeUnordered(s, p) {
 		return
 	}
 	// When the SYN first passed a point, on the reference clock.
@@ -1445,6 +2080,59 @@ func (r *Report) judge(s *Session, p *Path) {
 		return
 	}
 	p.Where, p.Verdict = Delivered, "the handshake passed every point that captured it"
+}
+
+// judgeUnordered judges a connection of a session whose points' order is
+// unknown: the same at every point that saw the session is said as it
+// is; anything else is OrderUnknown, what each point saw, no loss placed.
+// It returns false when the common judgment applies (the points saw it
+// alike and the SYN was answered).
+func (r *Report) judgeUnordered(s *Session, p *Path) bool {
+	var parts []string
+	alike, answered, silent := true, true, true
+	var first *Data
+	for _, i := range p.Order {
+		if s.Views[i] == nil {
+			continue
+		}
+		v := p.Views[i]
+		if v == nil {
+			alike = false
+			parts = append(parts, r.name(i)+" did not see it")
+			continue
+		}
+		got := v.SYNACKs > 0 || v.Bytes > 0
+		answered = answered && got
+		silent = silent && !got && v.RST.IsZero() && v.ICMP.IsZero()
+		if first == nil {
+			first = v
+		} else if (first.SYNACKs > 0 || first.Bytes > 0) != got || first.RST.IsZero() != v.RST.IsZero() || first.ICMP.IsZero() != v.ICMP.IsZero() {
+			alike = false
+		}
+		desc := fmt.Sprintf("%d SYN%s", v.SYNs, plural(v.SYNs))
+		if v.SYNACKs > 0 {
+			desc += fmt.Sprintf(", %d SYN-ACK%s", v.SYNACKs, plural(v.SYNACKs))
+		} else {
+			desc += ", no SYN-ACK"
+		}
+		if !v.RST.IsZero() {
+			desc += ", a RST from " + v.RSTFrom.String()
+		}
+		if !v.ICMP.IsZero() {
+			desc += ", an ICMP error from " + v.ICMPFrom.String()
+		}
+		parts = append(parts, r.name(i)+" saw "+desc)
+	}
+	switch {
+	case alike && answered:
+		return false
+	case alike && silent:
+		p.Where, p.Verdict = NoAnswer, "the SYN reached every point (their order along the path is unknown); no answer came back"
+		return true
+	}
+	p.Where = OrderUnknown
+	p.Verdict = "the points' order along the path is unknown (their clocks cannot tell it and no packet does), so where it was lost is not said: " + strings.Join(parts, "; ")
+	return true
 }
 
 // inBetween looks, at the points from the sender's side up to upTo, for
