@@ -16,6 +16,7 @@ import (
 // blockPcap for plain files) take a record header apart.
 type pcapFormat struct {
 	order binary.ByteOrder
+	big   bool   // order is big-endian (record reads it without the interface call)
 	nanos uint32 // nanoseconds per unit of the fraction field: 1 or 1000
 	link  layers.LinkType
 	// snaplen is the header's; 0 (some writers' "unknown") counts no
@@ -44,7 +45,7 @@ const (
 func parsePcapHeader(hdr []byte) (f pcapFormat, unsupported string) {
 	f.order = binary.LittleEndian
 	if hdr[0] == 0xa1 {
-		f.order = binary.BigEndian
+		f.order, f.big = binary.BigEndian, true
 	}
 	f.nanos = 1000
 	f.recLen = 16
@@ -78,9 +79,9 @@ func parsePcapHeader(hdr []byte) (f pcapFormat, unsupported string) {
 // one bad length field helps nobody.
 func (f *pcapFormat) record(h []byte) (gopacket.CaptureInfo, error) {
 	var ci gopacket.CaptureInfo
-	ci.Timestamp = time.Unix(int64(f.order.Uint32(h[0:4])), int64(f.order.Uint32(h[4:8])*f.nanos)).UTC()
-	ci.CaptureLength = int(f.order.Uint32(h[8:12]))
-	ci.Length = int(f.order.Uint32(h[12:16]))
+	ci.Timestamp = time.Unix(int64(f.u32(h[0:4])), int64(f.u32(h[4:8])*f.nanos)).UTC()
+	ci.CaptureLength = int(f.u32(h[8:12]))
+	ci.Length = int(f.u32(h[12:16]))
 	if f.swap == swapAlways || f.swap == swapMaybe && ci.CaptureLength > ci.Length {
 		ci.CaptureLength, ci.Length = ci.Length, ci.CaptureLength
 	}
@@ -88,6 +89,15 @@ func (f *pcapFormat) record(h []byte) (gopacket.CaptureInfo, error) {
 		return ci, fmt.Errorf("capture length exceeds snap length: %d > %d", ci.CaptureLength, f.msgSnap)
 	}
 	return ci, nil
+}
+
+// u32 reads a field of the file's byte order, inlined (a call through
+// order was a tenth of the reader's time per packet).
+func (f *pcapFormat) u32(b []byte) uint32 {
+	if f.big {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
 }
 
 // tally counts the oddities of a record read whole.
