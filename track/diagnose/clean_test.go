@@ -93,6 +93,10 @@ var faultCaptures = map[string][]string{
 	"ftp-retr-bypass-realserver.pcap": {CodeServerDataError},
 	"bruteforce.pcap":                 {CodeLoginAttack},
 	"ftp-auth-tls.pcap":               {CodeControlEncrypted},
+	// GridFTP with GSI: after ADAT, every command is an RFC 2228 ENC, so
+	// its PASV and 227 are hidden from helpers as under TLS.
+	"globus-url-copy.pcap":              {CodeControlEncrypted},
+	"globus-url-copy-bad-encoding.pcap": {CodeControlEncrypted},
 	"ftp-many-port-expected.pcap.gz":  {CodeFTPBounce},
 }
 
