@@ -74,6 +74,10 @@ type controlConn struct {
 	// another ISN replaced before the stream settled (isnAlt, latest
 	// first; otherISN).
 	isnAltN uint8
+	// crEnd: the latest bytes delivered in that direction ended with a
+	// CR, the line end begun, so that a gap after them cuts no line's
+	// text (sessionParser.gap). (In what was padding.)
+	crEnd [2]bool
 	// isn: each direction's SYN's sequence number, when syn; the server's
 	// is the one its stream starts by (otherISN).
 	isn     [2]uint32
@@ -465,7 +469,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		cs.list.moveToBack(cs)
 	}
 	if cs.phase == phaseHeaders {
-		at := cs.asm.follow(d, s.Seq, len(s.Payload), s.Flags, s.Ack)
+		// (Its length on the wire: a record the snap length cut still
+		// moves the stream to where the next segment starts.)
+		at := cs.asm.follow(d, s.Seq, max(s.PayloadLen, len(s.Payload)), s.Flags, s.Ack)
 		if at && len(s.Payload) > 0 && looksLikeCleartext(s.Payload, d == dirClient) {
 			t.cleartextAgain(cs, s)
 		} else {
@@ -486,7 +492,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		// copy) brings none, and must not mark the next command.
 		cs.parser.urgent[d] = true
 	}
-	cs.asm.segment(d, s.Seq, s.Ack, s.Flags, s.Payload, s.Num, s.TS, cs)
+	// A payload the snap length cut is a gap at this segment, after the
+	// bytes captured (segmentCut): the line it cut ends here.
+	cs.asm.segmentCut(d, s.Seq, s.Ack, s.Flags, s.Payload, s.PayloadLen, s.Num, s.TS, cs)
 	if cs.t == nil {
 		return // closed (removed) while its bytes were read (both FINs)
 	}
@@ -635,7 +643,7 @@ func (cs *controlConn) startAt(next uint32) {
 // mid-stream pickup.
 func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	cs.phase = phaseText
-	cs.fin = [2]bool{}
+	cs.fin, cs.crEnd = [2]bool{}, [2]bool{}
 	cs.asm = reassembler{pool: &t.pool}
 	p := &cs.parser
 	p.state = parseFTP
@@ -756,11 +764,14 @@ func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) 
 // bytes, gap, finished and early implement orderedSink for the
 // connection's reassembler.
 func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
+	if len(b) > 0 {
+		cs.crEnd[d] = b[len(b)-1] == '\r'
+	}
 	cs.parser.bytes(d, b, num, ts)
 }
 
 func (cs *controlConn) gap(d int, n int, num uint64, ts time.Time) {
-	cs.parser.gap(d, n, num, ts)
+	cs.parser.gapAfter(d, n, cs.crEnd[d], num, ts)
 }
 
 // early: an ACK that proves bytes lost is reported at once only once the

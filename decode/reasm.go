@@ -170,7 +170,24 @@ type heldPool struct {
 // before it). Only the ACK of a segment that lies where its sender
 // plausibly stands is looked at (ackPlausible).
 func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byte, num uint64, ts time.Time, out orderedSink) {
+	r.segmentCut(d, seq, ack, fl, payload, len(payload), num, ts, out)
+}
+
+// segmentCut is segment for a segment that carried wire bytes on the wire
+// of which the capture holds only payload, the first ones (a snap length
+// shorter than the packet cut the rest: wire > len(payload)). What it
+// lacks is a gap at this segment itself: when its bytes are delivered in
+// order, the gap of the rest is reported right after them, stamped with
+// this segment, and the stream goes on after it, so that a line the snap
+// length cut ends there, cut, as a gap ends any line, and the next
+// segment (at seq + wire) follows on with no second gap. Before, the
+// stream stood at the captured end and the next segment of the direction
+// reported the hole: a reply cut at 0.09 s was completed with the gap at
+// the next server segment, 30 s later, after the data connections it
+// announced. Its FIN, if any, is after the bytes the wire carried.
+func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []byte, wire int, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
+	wire = max(wire, len(payload))
 	// Bytes past a hole beyond the receiver's window are held like any
 	// others, and judged when the hole is given up (giveUp); meanwhile
 	// the ACK that came with them is not taken (tcpwindow.go).
@@ -192,7 +209,7 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 		// Picked up mid-stream (or at its SYN): start here.
 		h.started, h.next = true, dataSeq
 	}
-	if fin := dataSeq + uint32(len(payload)); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= int32(r.pool.aheadBound()) &&
+	if fin := dataSeq + uint32(wire); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= int32(r.pool.aheadBound()) &&
 		int32(fin-h.next) >= 0 && (!h.finSeen || int32(fin-h.finSeq) < 0) {
 		// The earliest FIN not behind the stream is where it ends: no byte
 		// follows a real FIN, so one further on came with bytes that are
@@ -207,7 +224,44 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 	if len(payload) > 0 {
 		r.data(d, dataSeq, payload, ack, fl, num, ts, out)
 	}
+	if wire > len(payload) {
+		r.cutTail(d, dataSeq+uint32(len(payload)), wire-len(payload), num, ts, out)
+	}
 	r.maybeFinished(d, num, ts, out)
+}
+
+// cutTail reports the n bytes of direction d from seq on that the snap
+// length cut from a segment (segmentCut) as a gap, when the stream stands
+// among them: the bytes captured before them were delivered in order (or
+// the segment's whole payload was cut where the stream stood). The stream
+// goes on after them; held bytes they reach are delivered as far as they
+// follow on. A segment held behind a hole, a copy of bytes delivered
+// already, or one dropped, reports nothing here: the skip over the hole
+// reports its tail when it comes to it.
+func (r *reassembler) cutTail(d int, seq uint32, n int, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	end := seq + uint32(n)
+	if !h.started || int32(h.next-seq) < 0 || int32(end-h.next) <= 0 {
+		return
+	}
+	lost := int(end - h.next)
+	h.next = end
+	if h.lostReported {
+		// An ACK proved bytes lost beyond the captured ones and reported
+		// them: only what lies past that is new.
+		if beyond := int32(end - h.lostTo); beyond > 0 {
+			lost = int(beyond)
+		} else {
+			lost = 0
+		}
+		if int32(h.lostTo-end) <= 0 {
+			h.lostReported = false
+		}
+	}
+	if lost > 0 {
+		out.gap(d, lost, num, ts)
+	}
+	r.drain(d, out)
 }
 
 // ackNear tells whether a segment of direction d acknowledges a place

@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"errors"
 	"net/netip"
 	"strings"
 	"sync"
@@ -218,6 +219,15 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 			// whole rest of the password line (passLost): then the line
 			// is the next command.
 			if p.passLost(data) {
+				if p.split[d].Pending() > 0 {
+					// What was seen of the password line before the gap,
+					// its head (a snap length cut "PASS sec"), is the
+					// password: delivered now, masked (passNext still
+					// set), as reply does when the reply comes first;
+					// else it vanished and its reply answered the next
+					// command.
+					p.split[d].Flush(p.clientLine)
+				}
 				p.passNext = false
 				p.set(flagPassSent, true)
 			}
@@ -372,10 +382,20 @@ func (p *sessionParser) takeSplitter(d int) {
 
 // gap reports n bytes of direction d missing from the capture.
 func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
+	p.gapAfter(d, n, false, num, ts)
+}
+
+// gapAfter is gap, crEnd telling that the bytes before the gap ended with
+// a CR, the line end begun.
+func (p *sessionParser) gapAfter(d int, n int, crEnd bool, num uint64, ts time.Time) {
 	if !p.parsing() {
 		return
 	}
 	p.num, p.ts = num, ts
+	// While the line the gap cuts is delivered, resync[d] tells reply and
+	// clientLine that the gap cut it inside its text (endpointCut): not
+	// after its CR, which the splitter holds as the line end begun.
+	p.resync[d] = p.split[d].Pending() > 0 && !crEnd
 	if d == dirServer {
 		if startsReplyCode(p.split[d].Head(4)) {
 			// A reply line the gap cuts (a snap length shorter than the
@@ -410,6 +430,14 @@ func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
+		if !p.passNext && startsActiveAnnounce(p.split[d].Head(5)) {
+			// A PORT, EPRT or LPRT the gap cuts (tcpdump -s 72) is still
+			// the command its reply answers: delivered now, its endpoint
+			// taken only if whole (endpointCut), instead of dropped with
+			// the line, its reply said to answer a command the gap took
+			// and its transfer's data connection left unannounced.
+			p.split[d].Flush(p.clientLine)
+		}
 		if p.replies.Open() {
 			p.set(flagReplyHeard|flagSpokeAfter, true)
 		}
@@ -583,13 +611,13 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	switch cmd.Verb {
 	case "PORT":
 		ap, err := ftp.ParsePORT(cmd.Arg)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, p.endpointCut(dirClient, l.Text, 255, err)
 	case "EPRT":
 		ap, _, err := ftp.ParseEPRT(cmd.Arg)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, p.endpointCut(dirClient, l.Text, 65535, err)
 	case "LPRT":
 		ap, err := ftp.ParseLPRT(cmd.Arg)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, p.endpointCut(dirClient, l.Text, 255, err)
 	case "ENC", "MIC", "CONF":
 		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
 		// here the commands, and the endpoints in them, are ciphertext,
@@ -683,13 +711,17 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	switch r.Code {
 	case 227:
 		ap, form, err := ftp.ParsePASV(r.Text)
+		if form != ftp.FormParenthesized {
+			// (In parentheses, the closing ")" was captured: whole.)
+			err = p.replyEndpointCut(r, 255, err)
+		}
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
 	case 228:
 		ap, err := ftp.ParseLPSV(r.Text)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, p.replyEndpointCut(r, 255, err)
 	case 229:
 		addr, port, err := ftp.ParseEPSV(r.Text)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, p.replyEndpointCut(r, 65535, err)
 	case 234:
 		e.Encrypts = p.authAsked
 	}
@@ -1086,6 +1118,71 @@ func isFTPSecurityMechanism(arg string) bool {
 		if strings.EqualFold(arg, m) {
 			return true
 		}
+	}
+	return false
+}
+
+// ErrEndpointCut is a data endpoint announcement (a 227, 228 or 229
+// reply; a PORT, EPRT or LPRT command) whose line the capture cut inside
+// its last number: a capture gap, or a snap length shorter than the
+// packet, ended it with a digit, no closing ")" or delimiter after it,
+// and the number could go on. "(10,0,0,1,195,8" reads as port 49928
+// where the server may have said 50000 (or any of 49930-49939): the
+// endpoint is not taken, as one that does not parse is not.
+var ErrEndpointCut = errors.New("cut short by the capture inside its last number")
+
+// endpointCut is the error of an announcement in line, of direction d,
+// that parsed with err (its fields at most max): ErrEndpointCut when it
+// parsed though a cut ended it (a gap is being reported in d, that cut
+// the line: resync) in the middle of a number that could go on. A line
+// whose closing ")" or delimiter was captured is whole, whatever the cut
+// took after it; so is a last number that one more digit would take past
+// max ("195,80": 800 and up is no byte).
+func (p *sessionParser) endpointCut(d int, line []byte, max int, err error) error {
+	if err != nil || !p.resync[d] || !lastNumberOpen(string(line), max) {
+		return err
+	}
+	return ErrEndpointCut
+}
+
+// replyEndpointCut is endpointCut for the announcement in reply r: its
+// last line, where a gap ends it.
+func (p *sessionParser) replyEndpointCut(r *ftp.Reply, max int, err error) error {
+	if err != nil || len(r.Lines) == 0 || !p.resync[dirServer] || !lastNumberOpen(r.Lines[len(r.Lines)-1], max) {
+		return err
+	}
+	return ErrEndpointCut
+}
+
+// lastNumberOpen tells whether line ends in a number that another digit
+// would keep within max: a cut there may have taken its last digits.
+func lastNumberOpen(line string, max int) bool {
+	i := len(line)
+	for i > 0 && line[i-1] >= '0' && line[i-1] <= '9' {
+		i--
+	}
+	if i == len(line) {
+		return false // no digit at the end: a ")" or delimiter closed it
+	}
+	n := 0
+	for _, c := range line[i:] {
+		n = n*10 + int(c-'0')
+		if n > max {
+			return false // (not a field: whatever it is, not cut)
+		}
+	}
+	return n*10 <= max
+}
+
+// startsActiveAnnounce tells whether a client line begins with PORT,
+// EPRT or LPRT and a space, in any case.
+func startsActiveAnnounce(b []byte) bool {
+	if len(b) < 5 || b[4] != ' ' {
+		return false
+	}
+	switch strings.ToUpper(string(b[:4])) {
+	case "PORT", "EPRT", "LPRT":
+		return true
 	}
 	return false
 }

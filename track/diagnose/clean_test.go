@@ -97,7 +97,7 @@ var faultCaptures = map[string][]string{
 	// its PASV and 227 are hidden from helpers as under TLS.
 	"globus-url-copy.pcap":              {CodeControlEncrypted},
 	"globus-url-copy-bad-encoding.pcap": {CodeControlEncrypted},
-	"ftp-many-port-expected.pcap.gz":  {CodeFTPBounce},
+	"ftp-many-port-expected.pcap.gz":    {CodeFTPBounce},
 }
 
 // TestCleanCapturesRaiseNoAlarm runs every capture in pcaps/real,

@@ -1,11 +1,13 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 
@@ -537,12 +539,19 @@ func lastAnnouncement(s *track.Session, c *track.Command) *track.Command {
 // Mode (10,"), or it was flushed unterminated. A server's own malformed
 // reply, whole, is not cut. The gap is reported after the reply, so a
 // command's own findings come too early for it: sessionFindings counts.
+//
+// A PORT, EPRT or LPRT, or a reply, that decode found cut inside its last
+// number (decode.ErrEndpointCut: it would have parsed, to a port the
+// client or server never named) is cut whatever else the session holds.
 func announcementCut(s *track.Session, c *track.Command) bool {
+	if activeCut(c) {
+		return true
+	}
 	r := cutCandidate(c)
 	if r == nil {
 		return false
 	}
-	if r.Anomaly&ftp.ReplyUnterminated != 0 {
+	if r.Anomaly&ftp.ReplyUnterminated != 0 || errors.Is(c.EndpointErr, decode.ErrEndpointCut) {
 		return true
 	}
 	for i := range s.Events {
@@ -563,6 +572,13 @@ func cutCandidate(c *track.Command) *track.Reply {
 	return c.Final()
 }
 
+// activeCut: c is a PORT, EPRT or LPRT whose line the capture cut inside
+// its last number (decode.ErrEndpointCut): the command is there, its
+// endpoint not whole.
+func activeCut(c *track.Command) bool {
+	return c != nil && c.EndpointVia != 0 && !c.EndpointVia.Passive() && errors.Is(c.EndpointErr, decode.ErrEndpointCut)
+}
+
 // countCutAnnouncements adds to the server's count the session's
 // announcements the capture cut short (announcementCut), once the
 // session's gaps are all known, and counts the session among those whose
@@ -570,6 +586,13 @@ func cutCandidate(c *track.Command) *track.Reply {
 func (d *Diagnoser) countCutAnnouncements(s *track.Session) {
 	if !s.Desync {
 		return // no gap, nothing cut
+	}
+	a := d.server(s)
+	for _, c := range s.Commands {
+		// (Not counted by announcementLost: the announcement is there.)
+		if activeCut(c) {
+			a.cutAnnounce++
+		}
 	}
 	var gaps map[uint64]bool
 	for i := range s.Events {
@@ -585,11 +608,10 @@ func (d *Diagnoser) countCutAnnouncements(s *track.Session) {
 		// the server's, and a PORT lost in a gap is announcementLost's.
 		return
 	}
-	a := d.server(s)
 	a.gapped++
 	n := 0
 	for _, c := range s.Commands {
-		if r := cutCandidate(c); r != nil && (r.Anomaly&ftp.ReplyUnterminated != 0 || gaps[r.Num]) {
+		if r := cutCandidate(c); r != nil && (r.Anomaly&ftp.ReplyUnterminated != 0 || gaps[r.Num] || errors.Is(c.EndpointErr, decode.ErrEndpointCut)) {
 			n++
 		}
 	}
@@ -607,6 +629,11 @@ func announcementLost(s *track.Session, st *sessState, c *track.Command) bool {
 		return false
 	}
 	prev := latestBefore(s, c, func(*track.Command) bool { return true })
+	if activeCut(prev) {
+		// The gap after it is the cut of that PORT or EPRT: the
+		// announcement is there, cut (announcementCut), not lost.
+		return false
+	}
 	return prev == nil || st.lastGap.seq > prev.Seq
 }
 
@@ -730,6 +757,11 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		f.Packets = []uint64{st.encryptedAt}
 		f.Evidence = fmt.Sprintf("control channel encrypted from packet %d (%s)", st.encryptedAt, st.encryptedWhy)
 		f.Message = "The control channel is encrypted: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+		if strings.HasPrefix(st.encryptedWhy, "RFC 2228") {
+			// GSSAPI (GridFTP's GSI): ENC and CONF are ciphertext, MIC is
+			// integrity-protected base64; either way no helper reads it.
+			f.Message = "The control channel is protected (RFC 2228 commands, GSSAPI as GridFTP uses): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+		}
 	} else {
 		f.TS = s.Start
 		f.Evidence = fmt.Sprintf("control connection to port %d (implicit FTPS) %s -> %s", s.Server.Port(), s.Client, s.Server)
