@@ -309,6 +309,8 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 		if !c.Secret {
 			zs.cwd = zeekCwdAfter(zs.cwd, c.Verb, c.Arg, code)
 		}
+	} else if !c.Secret {
+		zs.cwd = zeekCwdAfter(zs.cwd, c.Verb, c.Arg, 0)
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.Refused && c.Data != nil { // Zeek fills data_channel once the announcement was accepted
 		ep := c.Data.Announced
@@ -357,10 +359,15 @@ func zeekReplyMsg(text string) string {
 // zeekCwdAfter follows the working directory as Zeek does
 // (directory_cmds in base/protocols/ftp/main.zeek): a CWD answered 250
 // joins its argument, a CDUP answered 200 or 250 goes up. A PWD's 257 is
-// the tracker's to read (the next command's Cwd).
+// the tracker's to read (the next command's Cwd). A CWD or CDUP whose
+// reply the capture lacks (code 0: lost in a gap, or none came) leaves the
+// directory unknown ("."): Zeek keeps the old one, and every later URL of
+// the session names a directory the client is not in.
 func zeekCwdAfter(cwd, verb, arg string, code int) string {
 	next := cwd
 	switch {
+	case code == 0 && (verb == "CWD" || verb == "CDUP"):
+		next = "."
 	case verb == "CWD" && code == 250 && arg != "":
 		next = zeekJoin(cwd, arg)
 	case verb == "CDUP" && (code == 200 || code == 250):
