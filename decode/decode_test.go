@@ -279,7 +279,11 @@ func BenchmarkDecodeDataSegment(b *testing.B) {
 func FuzzDecode(f *testing.F) {
 	f.Add(buildFrame(f, 50000, 21, []byte("227 Entering Passive Mode (192,0,2,10,156,64)\r\n")), uint8(0))
 	f.Add(buildFrame(f, 21, 50000, []byte("USER x\r\n")), uint8(0))
-	links := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2, layers.LinkTypeNull, layers.LinkTypeRaw, layers.LinkTypeIPv6}
+	links := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2, layers.LinkTypeNull, layers.LinkTypeRaw, layers.LinkTypeIPv6,
+		linkTypePPP, linkTypePPPSerial, linkTypePPPEther, linkTypeCiscoHDLC, linkTypePPPWithDir, linkTypeCHDLCWithDr}
+	for _, s := range fuzzLinkSeeds(f, links) {
+		f.Add(s.frame, s.link)
+	}
 	f.Fuzz(func(t *testing.T, frame []byte, link uint8) {
 		d := New(&recorder{}, Options{})
 		l := links[int(link)%len(links)]

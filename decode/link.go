@@ -269,8 +269,15 @@ func PointToPointIPOffset(link layers.LinkType, data []byte) (off int, ok bool) 
 	if !known {
 		return 0, false
 	}
-	if next != firstIPv4 && next != firstIPv6 || len(inner) > len(data) {
+	if next != firstIPv4 && next != firstIPv6 {
 		return -1, true
 	}
-	return len(data) - len(inner), true
+	// inner is data resliced from the front (the headers skipped) and
+	// maybe at the end too (PPPoE's length leaves a trailer, an FCS,
+	// out): the capacities tell the offset, the lengths do not.
+	off = cap(data) - cap(inner)
+	if off < 0 || off > len(data) {
+		return -1, true
+	}
+	return off, true
 }

@@ -196,23 +196,132 @@ func peelVLANTags(b []byte) ([]byte, int) {
 }
 
 // peelMPLS skips an MPLS label stack (RFC 3032: 4 bytes a label, the last
-// with the bottom-of-stack bit) and guesses IPv4 or IPv6 from the first
-// nibble after it, as routers do. A first nibble of 0 is a pseudowire's
-// control word (RFC 4385): an Ethernet pseudowire's (RFC 4448) frame
-// follows it. An Ethernet pseudowire without control word is not
-// followed (its first nibble is a MAC address's).
+// with the bottom-of-stack bit) and reads what follows it (peelAfterLabels).
 func peelMPLS(b []byte) ([]byte, int) {
 	for len(b) >= 4 {
 		bottom := b[2]&1 != 0
 		b = b[4:]
 		if bottom {
-			if len(b) >= 4+14 && b[0]>>4 == 0 {
-				return b[4:], firstEthernet
-			}
-			return ipByVersion(b)
+			return peelAfterLabels(b)
 		}
 	}
 	return nil, -1
+}
+
+// peelAfterLabels reads what follows an MPLS label stack: IPv4 or IPv6,
+// guessed from the first nibble as routers do, or an Ethernet
+// pseudowire's frame (RFC 4448), with or without the control word (RFC
+// 4385: 4 bytes, a first nibble of 0) the RFC makes optional. A frame
+// without it starts with a destination MAC address, whose first nibble is
+// anything: 0 too (00:50:56, 00:0c:29), 4 or 6. The Ethernet readings are
+// taken when they find an EtherType and the IP header it announces
+// (plausibleEthernet); an IPv4 header whose checksum holds is IPv4. No
+// reading plausible, the packet is not followed (unless the first nibble
+// says IP: the parser finds it malformed or cut).
+func peelAfterLabels(b []byte) ([]byte, int) {
+	if len(b) == 0 {
+		return nil, -1
+	}
+	switch b[0] >> 4 {
+	case 4:
+		if plausibleIPv4(b) && ipv4HeaderSumOK(b) || !plausibleEthernet(b) {
+			return b, firstIPv4
+		}
+		return b, firstEthernet
+	case 6:
+		if plausibleEthernet(b) {
+			return b, firstEthernet
+		}
+		return b, firstIPv6
+	case 0:
+		// A control word, or a MAC address. Both readings plausible
+		// (unlikely: an EtherType and an IP header found twice), the
+		// control word's reserved bits (RFC 4448 4.6: zero) decide.
+		cw := len(b) >= 4 && plausibleEthernet(b[4:])
+		if cw && (b[0] == 0 && b[1] == 0 || !plausibleEthernet(b)) {
+			return b[4:], firstEthernet
+		}
+	}
+	if plausibleEthernet(b) {
+		return b, firstEthernet
+	}
+	return nil, -1
+}
+
+// plausibleEthernet tells whether b reads as an Ethernet frame carrying
+// IP: an EtherType of IPv4 or IPv6 with a header of that version (behind
+// VLAN tags of any TPID, up to maxVLANTags), or of MPLS with a label stack
+// that ends (within maxEncapsulation labels) before an IP header or a
+// control word's first nibble.
+func plausibleEthernet(b []byte) bool {
+	if len(b) < 14 {
+		return false
+	}
+	typ := layers.EthernetType(binary.BigEndian.Uint16(b[12:14]))
+	b = b[14:]
+	for range maxVLANTags + 1 {
+		switch typ {
+		case layers.EthernetTypeIPv4:
+			return plausibleIPv4(b)
+		case layers.EthernetTypeIPv6:
+			return plausibleIPv6(b)
+		case layers.EthernetTypeMPLSUnicast, layers.EthernetTypeMPLSMulticast:
+			for range maxEncapsulation {
+				if len(b) < 5 {
+					return false
+				}
+				bottom := b[2]&1 != 0
+				b = b[4:]
+				if bottom {
+					v := b[0] >> 4
+					return v == 4 || v == 6 || v == 0
+				}
+			}
+			return false
+		case layers.EthernetTypeDot1Q, layers.EthernetTypeQinQ, tpid9100, tpid9200, tpid9300:
+			if len(b) < 4 {
+				return false
+			}
+			typ = layers.EthernetType(binary.BigEndian.Uint16(b[2:4]))
+			b = b[4:]
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// plausibleIPv4 tells whether b starts with an IPv4 header: version 4, a
+// header length of 20 bytes or more, a total length that holds it.
+func plausibleIPv4(b []byte) bool {
+	if len(b) < 20 || b[0]>>4 != 4 {
+		return false
+	}
+	hl := int(b[0]&0x0f) * 4
+	return hl >= 20 && int(binary.BigEndian.Uint16(b[2:4])) >= hl
+}
+
+// ipv4HeaderSumOK tells whether the checksum of the IPv4 header b starts
+// with holds (RFC 791: the header's 16-bit words sum to all ones).
+func ipv4HeaderSumOK(b []byte) bool {
+	hl := int(b[0]&0x0f) * 4
+	if hl < 20 || len(b) < hl {
+		return false
+	}
+	var sum uint32
+	for i := 0; i < hl; i += 2 {
+		sum += uint32(b[i])<<8 | uint32(b[i+1])
+	}
+	for sum > 0xffff {
+		sum = sum&0xffff + sum>>16
+	}
+	return sum == 0xffff
+}
+
+// plausibleIPv6 tells whether b starts with an IPv6 header: version 6, 40
+// bytes.
+func plausibleIPv6(b []byte) bool {
+	return len(b) >= 40 && b[0]>>4 == 6
 }
 
 // PPP protocol numbers (RFC 1332, RFC 5072).
