@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"math/bits"
 	"net/netip"
 	"slices"
 	"time"
@@ -440,6 +441,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		}
 		if cs.implicitTLS || cs.resumed == resumeTLS {
 			cs.phase = phaseHeaders
+			cs.parser.tlsReset()
 			cs.announce(s.Num, s.TS)
 		} else if cs.resumed == 0 && !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer] {
 			// Picked up mid-stream at the capture's start: the session is
@@ -457,6 +459,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 				// middle of one.
 				cs.parser.state = parseTLS
 				cs.phase = phaseHeaders
+				cs.parser.tlsReset()
 			}
 			cs.announce(s.Num, s.TS)
 		}
@@ -475,6 +478,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		if at && len(s.Payload) > 0 && looksLikeCleartext(s.Payload, d == dirClient) {
 			t.cleartextAgain(cs, s)
 		} else {
+			if at {
+				cs.parser.tlsSent(d, max(s.PayloadLen, len(s.Payload)))
+			}
 			t.headersOnly(cs, d, s, at)
 			return
 		}
@@ -513,6 +519,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		// ciphertext.
 		cs.phase = phaseHeaders
 		cs.asm.release()
+		cs.parser.tlsReset()
 	case cs.parser.state == parseRejected && s.Flags&(FlagFIN|FlagRST) != 0:
 		t.remove(cs)
 		return
@@ -642,20 +649,24 @@ func (cs *controlConn) startAt(next uint32) {
 // plain FTP follows. Reassembly starts again from this segment, as a
 // mid-stream pickup.
 func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
+	sent := cs.parser.tlsCounts()
 	cs.phase = phaseText
 	cs.fin, cs.crEnd = [2]bool{}, [2]bool{}
 	cs.asm = reassembler{pool: &t.pool}
 	p := &cs.parser
 	p.state = parseFTP
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
-	p.authAsked, p.passNext, p.gapHeldEnd = false, false, false
+	p.auth, p.passNext, p.gapHeldEnd = authNone, false, false
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.replies = ftp.ReplyReader{}
 	p.num, p.ts = s.Num, s.TS
+	p.tlsReset()
 	t.d.stats.CleartextAgain++
 	if cs.announced {
-		t.d.h.Control(p.event(ControlCleartext))
+		e := p.event(ControlCleartext)
+		e.TLSBytes = sent
+		t.d.h.Control(e)
 	}
 }
 
@@ -678,22 +689,40 @@ func looksLikeCleartext(b []byte, fromClient bool) bool {
 // looksLikeCiphertext tells whether the first bytes of a control
 // connection picked up mid-stream are the middle of a TLS record rather
 // than FTP text: enough of them (minCipherBytes) and, among them, control
-// bytes (C0 but tab, CR and LF; DEL) and bytes that are no UTF-8 both at
+// bytes (C0 but tab, CR, LF and ESC; DEL) and bytes that are no UTF-8 both at
 // least one in sixteen, as random bytes are (about one in nine, and
-// nearly every other byte of them starts no valid UTF-8 sequence). FTP
+// nearly every other byte of them starts no valid UTF-8 sequence), the
+// control bytes of at least minCipherCtl distinct values (random bytes
+// hit most of the 29: a stretch of 64 holds about 7 distinct ones). FTP
 // text has none of them but a Telnet command's few bytes (IAC IP IAC DM
-// before an ABOR) and UTF-8 path names. Should a later segment be text
-// after all, it turns the connection back (looksLikeCleartext).
+// before an ABOR), UTF-8 path names, and in a welcome banner ANSI colour
+// sequences (ESC [ 1;34m: ESC is their only control byte) and CP437
+// box-drawing bytes (glftpd's "230-" banners), which are no UTF-8: so ESC
+// is not counted, and bytes that begin with a line start (a reply code
+// from the server, a verb from the client) and end a line are text
+// whatever they hold (either way: a line start is so rare in random
+// bytes that the direction need not be told). Should a later segment be text after all, it turns
+// the connection back (looksLikeCleartext).
 func looksLikeCiphertext(b []byte) bool {
 	if len(b) < minCipherBytes {
 		return false
 	}
+	if b[len(b)-1] == '\n' && (looksLikeLineStart(b, false) || looksLikeLineStart(b, true)) {
+		return false
+	}
+	var seen uint32 // the C0 values seen, one bit each (DEL as ESC's bit, never otherwise set)
 	ctl, bad := 0, 0
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < 0x80 {
-			if c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
+			switch {
+			case c == '\t' || c == '\r' || c == '\n' || c == 0x1b:
+			case c < 0x20:
 				ctl++
+				seen |= 1 << c
+			case c == 0x7f:
+				ctl++
+				seen |= 1 << 0x1b
 			}
 			i++
 			continue
@@ -705,8 +734,12 @@ func looksLikeCiphertext(b []byte) bool {
 		}
 		i += n
 	}
-	return ctl*16 >= len(b) && bad*16 >= len(b)
+	return ctl*16 >= len(b) && bad*16 >= len(b) && bits.OnesCount32(seen) >= minCipherCtl
 }
+
+// minCipherCtl: the distinct control byte values (looksLikeCiphertext)
+// that tell ciphertext from text that uses one or two.
+const minCipherCtl = 3
 
 // minCipherBytes: fewer bytes tell too little of what they are.
 const minCipherBytes = 64
@@ -767,7 +800,11 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 	if len(b) > 0 {
 		cs.crEnd[d] = b[len(b)-1] == '\r'
 	}
-	cs.parser.bytes(d, b, num, ts)
+	// The client's bytes acknowledge server bytes not delivered yet
+	// (a reply the capture holds after them, or lost): see
+	// authClientTLS.
+	owed := d == dirClient && cs.asm.half[dirClient].acked && int32(cs.asm.half[dirClient].ack-cs.asm.half[dirServer].next) > 0
+	cs.parser.bytesOwed(d, b, owed, num, ts)
 }
 
 func (cs *controlConn) gap(d int, n int, num uint64, ts time.Time) {
@@ -776,8 +813,14 @@ func (cs *controlConn) gap(d int, n int, num uint64, ts time.Time) {
 
 // early: an ACK that proves bytes lost is reported at once only once the
 // session is under way; before that the skip over the hole reports it.
-func (cs *controlConn) early(int) bool {
-	return cs.announced && cs.parser.state == parseFTP
+//
+// Server bytes that an ACK proves lost while an AUTH awaits its reply are
+// not reported at once: the client's ClientHello may acknowledge a 234 the
+// capture holds after it (authClientTLS), which the report would call
+// lost. Later bytes report them (skip), or the 234 fills the hole.
+func (cs *controlConn) early(d int) bool {
+	return cs.announced && cs.parser.state == parseFTP &&
+		!(d == dirServer && (cs.parser.auth == authSent || cs.parser.auth == authClientTLS))
 }
 
 func (cs *controlConn) finished(d int, num uint64, ts time.Time) {

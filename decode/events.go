@@ -178,6 +178,14 @@ type ControlEvent struct {
 	Dropped int             // bytes of an over-long line that were discarded
 	Line    string          // ControlJunk: the line
 	Closed  CloseReason     // ControlClose: why the connection ended
+	// TLSBytes is, on ControlCleartext, the bytes the client ([0]) and
+	// the server ([1]) sent while the connection was followed as TLS,
+	// up to this FTP text (each counted up to 65535, more reading as
+	// 65535): none from either side after a 234 is a client that asked
+	// for TLS and went on in clear; the client's alone (its ClientHello)
+	// a server, or a proxy between, that accepted AUTH but never began
+	// TLS.
+	TLSBytes [2]uint64
 	// LastSeen is, on ControlClose, the time of the connection's last
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time

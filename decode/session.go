@@ -69,8 +69,8 @@ type sessionParser struct {
 	parked [2]bool
 	state  parseState
 
-	authAsked bool // AUTH was sent: a 234 turns the rest to TLS
-	passNext  bool // a 331/332 asked for the password: the next client line is it
+	auth     authStage // AUTH was sent: a 234 turns the rest to TLS
+	passNext bool      // a 331/332 asked for the password: the next client line is it
 	// gapHeldEnd: the client gaps since its last bytes were long enough
 	// to hold the rest of a password line, its line end included
 	// (passLost). (It fits in the struct's padding: no size change.)
@@ -86,7 +86,9 @@ type sessionParser struct {
 	// the code of the reply the gap cut, when the gap came after its first
 	// line: its closing "cutCode " line ends that reply, already reported,
 	// unless the client spoke since it opened (flagReplyHeard), when the
-	// line may answer that command.
+	// line may answer that command. While the connection is followed
+	// from its headers (TLS), no line is read, and the two count the
+	// bytes each side sent instead (tlsSent).
 	cutCode uint16
 	cutBody uint16
 
@@ -97,6 +99,26 @@ type sessionParser struct {
 	ts  time.Time
 	ev  *ControlEvent // scratch, shared by every parser of a decoder
 }
+
+// authStage is where a session stands with AUTH (sessionParser.auth).
+type authStage uint8
+
+const (
+	authNone authStage = iota // no AUTH sent
+	// authSent: AUTH sent, no final reply to it yet: its 234 may still
+	// come, even after the client's ClientHello (authClientTLS).
+	authSent
+	// authAnswered: AUTH sent, and a final reply other than 234 came
+	// after it. A 234 or a TLS record still turns the rest to TLS.
+	authAnswered
+	// authClientTLS: after an AUTH not yet answered, the client sent a
+	// TLS record (its ClientHello) while acknowledging server bytes the
+	// capture had not shown yet: the 234, captured after the ClientHello
+	// (tcpdump -i any, a SPAN port: the two directions reach the capture
+	// by different paths). The client's bytes are ciphertext from here;
+	// the server's next reply is awaited as the AUTH's.
+	authClientTLS
+)
 
 // parserFlag is one of a session parser's marks (sessionParser.flags).
 type parserFlag uint8
@@ -126,6 +148,26 @@ const (
 	// (serverLine).
 	flagSpokeAfter
 )
+
+// tlsSent counts n bytes of direction d sent while the connection is
+// followed from its headers (TLS): in cutCode (client) and cutBody
+// (server), which only text uses, so that the connection does not grow.
+// Each stops at 65535. tlsReset starts the counts where the headers-only
+// phase starts; tlsCounts reads them, for the ControlCleartext that ends
+// it.
+func (p *sessionParser) tlsSent(d, n int) {
+	c := &p.cutCode
+	if d == dirServer {
+		c = &p.cutBody
+	}
+	*c = uint16(min(int(*c)+n, 0xffff))
+}
+
+func (p *sessionParser) tlsReset() { p.cutCode, p.cutBody = 0, 0 }
+
+func (p *sessionParser) tlsCounts() [2]uint64 {
+	return [2]uint64{uint64(p.cutCode), uint64(p.cutBody)}
+}
 
 func (p *sessionParser) has(f parserFlag) bool { return p.flags&f != 0 }
 
@@ -169,6 +211,13 @@ func (p *sessionParser) parsing() bool {
 
 // bytes parses in-order bytes of direction d.
 func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
+	p.bytesOwed(d, data, false, num, ts)
+}
+
+// bytesOwed is bytes, replyOwed telling that the receiver of data has
+// acknowledged bytes of the other direction the parser has not seen yet
+// (they come later in the capture, or are lost).
+func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64, ts time.Time) {
 	if !p.parsing() {
 		return
 	}
@@ -183,7 +232,20 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
 		}
 	}
-	if p.authAsked && p.state == parseFTP && (p.resync[d] || p.split[d].Pending() == 0) && startsTLSRecord(data) {
+	if d == dirClient && p.auth == authClientTLS {
+		return // ciphertext (authClientTLS): the server's reply is awaited
+	}
+	if p.auth != authNone && p.state == parseFTP && (p.resync[d] || p.split[d].Pending() == 0) && startsTLSRecord(data) {
+		if d == dirClient && p.auth == authSent && replyOwed {
+			// The client's ClientHello acknowledges server bytes not
+			// shown yet: the 234 to its AUTH, which the capture holds
+			// after it (authClientTLS). Wait for it.
+			p.auth = authClientTLS
+			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+			p.parked[d] = true
+			p.set(longLine(d), false)
+			return
+		}
 		// After an AUTH, a TLS record where a line starts: TLS began
 		// though no 234 to the AUTH was seen (lost in a capture gap: the
 		// client's ClientHello follows its AUTH). No FTP line starts so
@@ -480,6 +542,11 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 	if r := p.replies.Flush(); r != nil {
 		p.reply(r)
 	}
+	if p.state == parseFTP && p.auth == authClientTLS {
+		// The AUTH's reply never came: the client's TLS began all the
+		// same.
+		p.clientTLSAfterAuth()
+	}
 }
 
 // release drops the buffers: nothing more will be parsed.
@@ -534,6 +601,14 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// PASS (a tab, a NUL before it) is one too; so may be the first line
 	// after a gap (gapSecret).
 	secret := p.passNext || looksLikePass(l.Text) || p.has(flagGapLine) && p.gapSecret(cmd, err)
+	if err == nil && p.echoLen&echoToken != 0 {
+		switch cmd.Verb {
+		case "USER", "PASS", "ACCT", "REIN":
+			// The next login: the last password is no longer looked
+			// for (echoToken).
+			p.echoLen = 0
+		}
+	}
 	if err != ftp.ErrEmptyLine {
 		// An empty line holds no password: the marks wait for the next.
 		p.passNext = false
@@ -582,13 +657,15 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			// (A junk line is no command: hidden whole, it is taken for
 			// no PASS.)
 			e.Secret = true
-			armSiteEcho(p, l.Text)
+			s := bytes.TrimLeft(l.Text, " \t")
+			word, rest, _ := sitePassword(string(s[5:]))
+			armSitePassEcho(p, word, rest)
 		}
 		p.emit(e)
 		return
 	}
 	if cmd.Verb == "AUTH" {
-		p.authAsked = true
+		p.auth = authSent
 	}
 	e := p.event(ControlCommand)
 	e.FromClient = true
@@ -605,7 +682,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		if word, rest, ok := sitePassword(cmd.Arg); ok {
 			e.SecretArg = true
 			e.Command.Arg = sitePasswordArg(cmd.Arg, word, rest)
-			armSiteEcho(p, rest)
+			armSitePassEcho(p, word, rest)
 		}
 	}
 	switch cmd.Verb {
@@ -700,11 +777,21 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// A server may repeat the line it did not understand (BSD ftpd's
 		// "500 HUNTER2: command not understood."), up to the final reply
 		// to it.
-		if p.echoLen&echoErrorsOnly == 0 || r.Code >= 400 {
-			n := int(p.echoLen &^ echoErrorsOnly)
+		n := int(p.echoLen & echoLenMask)
+		switch {
+		case p.echoLen&echoToken != 0:
+			// Up to the PASS's final reply (echoErrorsOnly still set with
+			// it), a refusal is looked at as for echoErrorsOnly too.
+			e.SecretEcho = echoTokenIn(r.Text, p.echoSum, n) ||
+				p.echoLen&echoErrorsOnly != 0 && r.Code >= 400 && (echoIn(r.Text, p.echoSum, n) || p.replyCut(r))
+		case p.echoLen&echoErrorsOnly == 0 || r.Code >= 400:
 			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r)
 		}
-		if !ftp.IsPreliminary(r.Code) {
+		switch {
+		case ftp.IsPreliminary(r.Code):
+		case p.echoLen&echoToken != 0:
+			p.echoLen &^= echoErrorsOnly // past the PASS's final reply
+		default:
 			p.echoLen = 0
 		}
 	}
@@ -723,7 +810,14 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		addr, port, err := ftp.ParseEPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, p.replyEndpointCut(r, 65535, err)
 	case 234:
-		e.Encrypts = p.authAsked
+		e.Encrypts = p.auth != authNone
+	}
+	// The client's TLS began before the capture showed its AUTH's reply
+	// (authClientTLS), and this final reply is no 234: the client's
+	// bytes are ciphertext all the same.
+	clientTLS := p.auth == authClientTLS && !e.Encrypts && !ftp.IsPreliminary(r.Code)
+	if p.auth == authSent && !ftp.IsPreliminary(r.Code) && !e.Encrypts {
+		p.auth = authAnswered
 	}
 	if lostPass {
 		// A refusal may repeat the password the gap took ("530 Login
@@ -750,6 +844,19 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// TLS from the next byte: counted from headers, never parsed.
 		p.state = parseTLS
 	}
+	if clientTLS {
+		p.clientTLSAfterAuth()
+	}
+}
+
+// clientTLSAfterAuth ends the wait of authClientTLS: the client's TLS
+// began though no 234 came: TLS from here, as when the reply was lost.
+func (p *sessionParser) clientTLSAfterAuth() {
+	p.state = parseTLS
+	e := p.event(ControlEncrypted)
+	e.FromClient = true
+	e.Encrypts = true
+	p.emit(e)
 }
 
 func (p *sessionParser) confirm() {
@@ -834,13 +941,35 @@ const (
 	minEcho = 3
 	// maxEcho: a longer secret is fingerprinted by its first maxEcho
 	// bytes; a reply that holds it holds them.
-	maxEcho = 127
+	maxEcho = 63
+	// echoLenMask: the bits of echoLen that hold the length.
+	echoLenMask = 0x3f
 	// echoErrorsOnly, in echoLen's high bit: the secret was a well-formed
-	// PASS's or ACCT's argument, so only a refusal (4yz, 5yz: "530 Login
-	// incorrect for bob/s3cret") is looked at for it. A server's welcome
-	// is no echo: ProFTPD's "230 Anonymous access granted" to the password
-	// "anonymous", wu-ftpd's "230 Guest login ok" to "guest".
+	// PASS's argument that an anonymous login sends (passAnonymous), or
+	// one too short to be told from a word (under minTokenEcho bytes), so
+	// only a refusal (4yz, 5yz: "530 Login incorrect for bob/s3cret") is
+	// looked at for it. A server's welcome is no echo: ProFTPD's "230
+	// Anonymous access granted" to the password "anonymous", wu-ftpd's
+	// "230 Guest login ok" to "guest".
 	echoErrorsOnly = 0x80
+	// echoToken, in echoLen: the secret was a well-formed PASS's argument
+	// of at least minTokenEcho bytes and no anonymous convention (with
+	// echoErrorsOnly up to the PASS's final reply, whose refusal is
+	// looked at as echoErrorsOnly says, for any run of the secret). Every
+	// reply up to the client's next login command (USER, PASS, ACCT,
+	// REIN), whatever its code, is masked when it holds the secret as a
+	// whole token (no letter or digit on either side): a server that
+	// echoes the command it took ("230 Response PASS s3cretPW", a
+	// debugging or honeypot server) shows it in a welcome. The token
+	// bound keeps a password that is a common word's part from masking
+	// replies that only hold the word; one equal to a word the reply
+	// holds ("test" for the user test: "230 User test logged in") masks
+	// that reply, which is right: the reply shows the password. The
+	// anonymous conventions are left to echoErrorsOnly, since their
+	// welcome names them.
+	echoToken = 0x40
+	// minTokenEcho: a shorter password is looked for in refusals only.
+	minTokenEcho = 4
 	// echoAny, as echoLen: a masked line cut by the line bound whose
 	// secret's own first bytes are too few to fingerprint (the line
 	// keeps its head and tail, not the bytes a reply would repeat in
@@ -875,6 +1004,46 @@ func armEcho[T string | []byte](p *sessionParser, secret T) {
 	}
 	p.echoSum, p.echoLen = h, uint8(len(secret))
 }
+
+// passAnonymous tells whether a password is one an anonymous login sends
+// by convention (RFC 1635): anonymous, anon, guest, ftp, in any case, or
+// an e-mail address: a string ending in '@' ("IEUser@", "mozilla@"), or
+// one with a dot after its '@' ("user@example.com"). Its echo in a
+// welcome ("230 Anonymous access granted") is no leak.
+func passAnonymous(pw string) bool {
+	for _, w := range [...]string{"anonymous", "anon", "guest", "ftp"} {
+		if strings.EqualFold(pw, w) {
+			return true
+		}
+	}
+	i := strings.LastIndexByte(pw, '@')
+	return i >= 0 && (i == len(pw)-1 || strings.Contains(pw[i+1:], "."))
+}
+
+// echoTokenIn is echoIn for a whole token: the n bytes of the
+// fingerprint with no letter or digit just before or after them.
+func echoTokenIn(text string, sum uint32, n int) bool {
+	if n == 0 || len(text) < n {
+		return false
+	}
+	pow := uint32(1)
+	for range n {
+		pow *= echoBase
+	}
+	var h uint32
+	for i := 0; i < len(text); i++ {
+		h = h*echoBase + foldCase(text[i])
+		if i >= n {
+			h -= pow * foldCase(text[i-n])
+		}
+		if i >= n-1 && h == sum && (i < n || !isAlnum(text[i-n])) && (i+1 == len(text) || !isAlnum(text[i+1])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAlnum(c byte) bool { return isLetter(c) || c >= '0' && c <= '9' }
 
 // echoIn tells whether text holds, in any case, the n bytes of
 // fingerprint sum (armEcho): a rolling hash over its windows of n bytes.
@@ -913,7 +1082,7 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 		line = line[:glue]
 		cmd.Arg = cmd.Arg[:max(len(cmd.Arg)-tail, 0)]
 		defer func() {
-			if p.echoLen&^echoErrorsOnly == 0 {
+			if p.echoLen&echoLenMask == 0 {
 				p.echoLen = echoAny
 			}
 		}()
@@ -921,7 +1090,14 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 	if err == nil {
 		switch cmd.Verb {
 		case "PASS":
-			if armEcho(p, cmd.Arg); p.echoLen > 0 {
+			switch armEcho(p, cmd.Arg); {
+			case p.echoLen == 0:
+			case int(p.echoLen) >= minTokenEcho && int(p.echoLen) < maxEcho && !passAnonymous(strings.Trim(cmd.Arg, " \t")):
+				// (A secret longer than the fingerprint has no token
+				// end in its first maxEcho bytes: refusals only, as
+				// before, and no common word that long.)
+				p.echoLen |= echoToken | echoErrorsOnly
+			default:
 				p.echoLen |= echoErrorsOnly
 			}
 			return
@@ -944,26 +1120,6 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 		line = line[i+4:]
 	}
 	armEcho(p, line)
-}
-
-// armSiteEcho arms the echo check for the secrets of a SITE command that
-// carries passwords: its last word, the new password or the only one
-// (GPASS pw, CHPASS user pw), which an echo of the whole holds too; the
-// whole when that word is too short to look for.
-func armSiteEcho[T string | []byte](p *sessionParser, rest T) {
-	end := len(rest)
-	for end > 0 && (rest[end-1] == ' ' || rest[end-1] == '\t') {
-		end--
-	}
-	i := end
-	for i > 0 && rest[i-1] != ' ' && rest[i-1] != '\t' {
-		i--
-	}
-	if end-i >= minEcho {
-		armEcho(p, rest[i:end])
-		return
-	}
-	armEcho(p, rest)
 }
 
 // replyCut tells whether a line of r was cut by the line bound: its head
@@ -997,10 +1153,41 @@ func sitePassword(arg string) (word, rest string, ok bool) {
 	}
 	word, rest = arg[:i], arg[i:]
 	up := strings.ToUpper(word)
-	if up != "PSWD" && !strings.Contains(up, "PASS") {
+	if up != "PSWD" && up != "ADDUSER" && up != "GADDUSER" && !strings.Contains(up, "PASS") {
 		return "", "", false
 	}
 	return word, rest, true
+}
+
+// siteSecretWord is the word of a SITE password command's rest
+// (sitePassword) that holds the password its echo would repeat: glftpd's
+// ADDUSER user pass [ident@ip...] its second, GADDUSER group user pass
+// [ident@ip...] its third; the others' last (GPASS pw, CHPASS user pw,
+// PSWD old new). Empty when the command has no such word.
+func siteSecretWord(word, rest string) string {
+	f := strings.Fields(rest)
+	at := len(f) - 1
+	switch strings.ToUpper(word) {
+	case "ADDUSER":
+		at = 1
+	case "GADDUSER":
+		at = 2
+	}
+	if at < 0 || at >= len(f) {
+		return ""
+	}
+	return f[at]
+}
+
+// armSitePassEcho arms the echo check for a SITE command that carries a
+// password (sitePassword): its password word (siteSecretWord), or the
+// whole rest when that word is too short to look for.
+func armSitePassEcho(p *sessionParser, word, rest string) {
+	if w := siteSecretWord(word, rest); len(w) >= minEcho {
+		armEcho(p, w)
+		return
+	}
+	armEcho(p, rest)
 }
 
 // sitePasswordArg is a SITE argument that carries a password (sitePassword)

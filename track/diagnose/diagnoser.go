@@ -57,13 +57,15 @@ type sessState struct {
 	// is the login it made (cleartextLoginLost). The events themselves are
 	// not kept by every output (RecentOnly).
 	secretLine uint64
-	// encryptedAt: the packet where the control channel turned to TLS
-	// with no AUTH's 234 in the capture (lost in a gap: decode saw a
-	// TLS record after the AUTH), and encryptedWhy the tracker's words
-	// for it; 0 and "" when it did not.
-	encryptedAt  uint64
-	encryptedWhy string
-	translated   map[netip.Addr]bool // announced addresses already reported as nat-translated
+	// encrypted: the tracker's event where the control channel turned
+	// to TLS with no AUTH's 234 in the capture (lost in a gap: decode saw
+	// a TLS record after the AUTH; RFC 2228 protected commands; picked
+	// up mid-stream inside TLS): its packet, time and words; nil when it
+	// did not. A copy, made only for the few sessions that have one (a
+	// packet number, a time and the words kept here would take every
+	// session's state past its allocation class).
+	encrypted  *track.Event
+	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
 	// reached: the server's own private addresses a client from another
 	// network reached as announced in this session (at most maxReached).
 	reached []netip.Addr
@@ -75,6 +77,9 @@ type sessState struct {
 	// 228, 229) in this session, so passive mode is on.
 	passiveWorked  bool
 	configReported bool // server-config-error said once per session
+	// tlsSent: who sent TLS bytes between the 234 and the FTP text at
+	// cleartextNum, as the tracker's EventCleartext tells (tlsSentBy).
+	tlsSent tlsSenders
 	// kind: the family the greeting names, kept once the greeting is over
 	// (kindKnown), so that each finding does not read it again.
 	kind      policy.ServerKind
@@ -199,13 +204,15 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		}
 	}
 	if e.Kind == track.EventEncrypted && !s.ImplicitTLS {
-		if st := d.state(s); st.authCmd == nil && st.encryptedAt == 0 {
-			st.encryptedAt, st.encryptedWhy = e.Num, e.Text
+		if st := d.state(s); st.authCmd == nil && st.encrypted == nil {
+			ev := *e
+			st.encrypted = &ev
 		}
 	}
 	if e.Kind == track.EventCleartext {
 		if st := d.state(s); st.cleartextNum == 0 {
 			st.cleartextNum = e.Num
+			st.tlsSent = tlsSentBy(e)
 		}
 	}
 	if e.Kind == track.EventUnsolicited && e.Code == 425 && sourceRefusal(strings.ToLower(e.Text)) {

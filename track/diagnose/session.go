@@ -130,7 +130,7 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		r := c.Final()
 		hidden = true
 		gap := d.state(s).lastGap.num
-		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; a capture gap (packet %d) between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num, gap)
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; %s between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num, gapAt(gap, r.Num))
 		f.Packets = packets([]uint64{c.Num, gap, r.Num})
 	default:
 		noPassword = true
@@ -140,7 +140,7 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	// admin has no ssl_enable to set.
 	fam := d.family(s)
 	switch {
-	case anonymousUser(user):
+	case anonymousUser(user) || c.Final() != nil && anonymousWelcome(c.Final().Text):
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
 	case hidden:
@@ -183,7 +183,7 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 	hides := "no line it answers is in the capture, so whether a password was sent cannot be told"
 	switch {
 	case gap != 0:
-		hides = fmt.Sprintf("a capture gap (packet %d) between them hides whether a password was sent", gap)
+		hides = fmt.Sprintf("%s between them hides whether a password was sent", gapAt(gap, r.Num))
 	case junk != 0:
 		ok = fmt.Sprintf("%s (packet %d, not read as a command), then %s", hiddenLine, junk, ok)
 		hides = ""
@@ -198,7 +198,7 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 		f.Evidence = fmt.Sprintf("USER %s, then %s", clean(s.User), ok)
 	case gap != 0:
 		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
-		hides = fmt.Sprintf("a capture gap (packet %d) before it hides the user name and whether a password was sent", gap)
+		hides = fmt.Sprintf("%s before it hides the user name and whether a password was sent", gapAt(gap, r.Num))
 	case junk != 0:
 		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
 	default:
@@ -211,7 +211,9 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 	f.Packets = packets([]uint64{userNum, gap, junk, r.Num})
 	fam := d.family(s)
 	switch {
-	case anonymousUser(s.User):
+	case anonymousUser(s.User) || anonymousWelcome(r.Text):
+		// (The welcome says so when the gap took the USER: ProFTPD's
+		// "230 Anonymous access granted, restrictions apply".)
 		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
 	case junk != 0:
@@ -228,6 +230,31 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// anonymousWelcome tells whether a login's success reply says the login
+// is anonymous, in any case: ProFTPD's "230 Anonymous access granted,
+// restrictions apply", Pure-FTPd's "230 Anonymous user logged in",
+// wu-ftpd's "230 Guest login ok, access restrictions apply.".
+func anonymousWelcome(text string) bool {
+	t := strings.ToLower(text)
+	for _, w := range [...]string{"anonymous access", "anonymous login", "anonymous user", "guest access", "guest login"} {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// gapAt names a capture gap of the client's stream seen at packet gap, in
+// evidence about the reply at packet reply: by its packet, unless that is
+// the reply's own (the gap was found when the reply's packet acknowledged
+// the lost bytes).
+func gapAt(gap, reply uint64) string {
+	if gap == reply {
+		return "a capture gap"
+	}
+	return fmt.Sprintf("a capture gap (packet %d)", gap)
 }
 
 // greetingLogin is cleartext-login for a 230 the tracker kept among the
@@ -731,7 +758,7 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 // encryptedFinding is control-encrypted, for a session whose control
 // channel turned to TLS.
 func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
-	if st.authCmd == nil && !s.ImplicitTLS && st.encryptedAt == 0 {
+	if st.authCmd == nil && !s.ImplicitTLS && st.encrypted == nil {
 		return nil
 	}
 	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
@@ -742,6 +769,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		}
 	}
 	var r *track.Reply
+	gss := false // RFC 2228 protected commands: GSSAPI, as GridFTP uses
 	if c := st.authCmd; c != nil {
 		r = c.Final()
 		f.Command = c // where the channel turned encrypted
@@ -753,11 +781,12 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		// TLS with no 234 in the capture (decode saw a record after the
 		// AUTH, its reply lost in a gap): where it turned, as the
 		// tracker said it.
-		f.TS = s.Start
-		f.Packets = []uint64{st.encryptedAt}
-		f.Evidence = fmt.Sprintf("control channel encrypted from packet %d (%s)", st.encryptedAt, st.encryptedWhy)
+		ev := st.encrypted
+		f.TS = ev.TS // (where it turned, the packet it names)
+		f.Packets = []uint64{ev.Num}
+		f.Evidence = fmt.Sprintf("control channel encrypted from packet %d (%s)", ev.Num, ev.Text)
 		f.Message = "The control channel is encrypted: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
-		if strings.HasPrefix(st.encryptedWhy, "RFC 2228") {
+		if gss = strings.HasPrefix(ev.Text, "RFC 2228"); gss {
 			// GSSAPI (GridFTP's GSI): ENC and CONF are ciphertext, MIC is
 			// integrity-protected base64; either way no helper reads it.
 			f.Message = "The control channel is protected (RFC 2228 commands, GSSAPI as GridFTP uses): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
@@ -773,15 +802,32 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		// after that is visible, to this capture and to helpers alike.
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("FTP text again after packet %d", st.cleartextNum))
 		f.Message = fmt.Sprintf("The control channel was encrypted from packet %d (AUTH accepted) until packet %d, where it carried FTP text again (CCC, or TLS closed): announcements after that are visible to this capture and to firewall helpers, those before it are not.", f.Packets[len(f.Packets)-1], st.cleartextNum)
-		noTLS := noRoomForTLS(r.Num, st.cleartextNum)
-		if noTLS {
+		// What crossed between the 234 and the FTP text: decode's byte
+		// counts when the tracker passed them (tlsSent), else the
+		// packets between (noRoomForTLS).
+		noTLS := st.tlsSent == tlsSentUnknown && noRoomForTLS(r.Num, st.cleartextNum)
+		serverNoTLS := st.tlsSent == tlsSentClient
+		c := st.authCmd
+		authEvidence := fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+		login := ""
+		if loginAfter(s, st.cleartextNum) {
+			login = " (a login too, see cleartext-login)"
+		}
+		switch {
+		case noTLS:
 			// FTP text right after the 234: no handshake crossed, so
 			// nothing was ever encrypted (a client that asked for TLS
 			// and went on in clear, or the server's 234 unheeded).
-			c := st.authCmd
-			f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num),
+			f.Evidence = joinEvidence(authEvidence,
 				fmt.Sprintf("FTP text at packet %d, too few packets after the 234 for a TLS handshake", st.cleartextNum))
 			f.Message = fmt.Sprintf("The server accepted AUTH (packet %d), but the control connection went on in clear text from packet %d, with no TLS handshake between: its commands, its replies and the announcements are readable, to this capture and to firewall helpers alike.", r.Num, st.cleartextNum)
+		case serverNoTLS:
+			// The client began TLS (its ClientHello), the server
+			// answered in clear text: it, or a proxy or FTP ALG that
+			// answered the AUTH for it, never started TLS.
+			f.Evidence = joinEvidence(authEvidence,
+				fmt.Sprintf("TLS bytes from the client after the 234 (its ClientHello), none from the server, then FTP text at packet %d", st.cleartextNum))
+			f.Message = fmt.Sprintf("The server accepted AUTH (packet %d) and the client began its TLS handshake, but no TLS byte came back and FTP text followed at packet %d: the server, or a proxy or FTP ALG between that answered the AUTH, never started TLS. What follows is readable, to this capture and to firewall helpers alike.", r.Num, st.cleartextNum)
 		}
 		f.Packets = packets(f.Packets, []uint64{st.cleartextNum})
 		if inferred == 0 {
@@ -789,9 +835,15 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			// was hidden from a helper.
 			f.Severity = SeverityInfo
 			f.Advice = "Nothing to change for the firewall: the data connections were announced in clear text. While the channel is encrypted a helper sees no announcement; a server that always returns to clear text before PASV/PORT is served by the FTP helper."
-			if noTLS {
-				f.Advice = fmt.Sprintf("Nothing to change for the firewall: every announcement crossed in clear text. No TLS handshake followed the 234, so the commands (a login too, see cleartext-login) crossed in clear text: look at the client's TLS settings, and make the server require TLS (%s).", d.family(s).requireTLS())
-				if fam := d.family(s); fam.ownTLS() {
+			switch fam := d.family(s); {
+			case noTLS:
+				f.Advice = fmt.Sprintf("Nothing to change for the firewall: every announcement crossed in clear text. No TLS handshake followed the 234, so the commands%s crossed in clear text: look at the client's TLS settings, and make the server require TLS (%s).", login, fam.requireTLS())
+				if fam.ownTLS() {
+					f.Advice += fam.note()
+				}
+			case serverNoTLS:
+				f.Advice = fmt.Sprintf("Nothing to change for the firewall: every announcement crossed in clear text. The client sent its TLS ClientHello after the 234 but the server sent no TLS byte back, so TLS never started%s: look at the server's TLS configuration (a certificate and key it can read, its TLS module loaded; its TLS settings: %s), and at any FTP proxy or ALG between client and server that answers or rewrites AUTH.", clearAfter(login), fam.requireTLS())
+				if fam.ownTLS() {
 					f.Advice += fam.note()
 				}
 			}
@@ -810,6 +862,21 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		at = at.either()
 	}
 	v6 := isV6(s.Server)
+	if gss {
+		// GSSAPI is GridFTP's (Globus): none of the FTP servers whose
+		// settings the families name speaks it. Its data ports are
+		// bounded by GLOBUS_TCP_PORT_RANGE (gridftp.conf port_range),
+		// its active connections' source ports by
+		// GLOBUS_TCP_SOURCE_RANGE, and the address it announces behind
+		// NAT by data_interface.
+		ex, eg := rs, ""
+		if len(ex) == 0 {
+			ex, eg = policy.Ranges{exampleRange}, "e.g. "
+		}
+		f.Advice = fmt.Sprintf("Give the GridFTP server a fixed data port range (%sGLOBUS_TCP_PORT_RANGE=%d,%d in its environment, or port_range %d,%d in gridftp.conf; GLOBUS_TCP_SOURCE_RANGE bounds the source ports of its active connections), open it statically (%s%s) and, behind NAT, set its data_interface (-data-interface) to the public address; no FTP helper can read GSSAPI-protected commands.",
+			eg, ex[0].Lo, ex[0].Hi, ex[0].Lo, ex[0].Hi, eg, openAt(at, ex, v6, nftRule(ex)))
+		return f
+	}
 	if len(rs) > 0 {
 		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
 			openAt(at, rs, v6, fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6))), fam.addrSetIn(publicOr(d.p.Public())))
@@ -820,6 +887,59 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	}
 	f.Advice += fam.note()
 	return f
+}
+
+// tlsSenders says who sent TLS bytes while the control connection was
+// followed as TLS after a 234, before it carried FTP text again: decode
+// counts them (decode.ControlEvent.TLSBytes), and the tracker passes them
+// on its EventCleartext, the client's as Bytes and the server's as Code.
+type tlsSenders uint8
+
+const (
+	// tlsSentUnknown: no count (none from either side reads the same):
+	// the packets between decide (noRoomForTLS).
+	tlsSentUnknown tlsSenders = iota
+	// tlsSentClient: the client's bytes alone, its ClientHello: the
+	// server answered in clear text, never starting TLS.
+	tlsSentClient
+	tlsSentServer // the server's alone
+	tlsSentBoth   // both: a TLS session, then CCC or TLS closed
+)
+
+// tlsSentBy reads tlsSenders from an EventCleartext.
+func tlsSentBy(e *track.Event) tlsSenders {
+	switch {
+	case e.Bytes > 0 && e.Code > 0:
+		return tlsSentBoth
+	case e.Bytes > 0:
+		return tlsSentClient
+	case e.Code > 0:
+		return tlsSentServer
+	}
+	return tlsSentUnknown
+}
+
+// loginAfter tells whether the session sent a login command (USER, PASS,
+// ACCT) after packet num: one that crossed in clear text once the channel
+// was clear again.
+func loginAfter(s *track.Session, num uint64) bool {
+	for i := len(s.Commands) - 1; i >= 0 && s.Commands[i].Num > num; i-- {
+		switch s.Commands[i].Verb {
+		case "USER", "PASS", "ACCT":
+			return true
+		}
+	}
+	return false
+}
+
+// clearAfter words what crossed in clear text after TLS failed to start:
+// the commands, a login among them when one came (login, from
+// loginAfter's words).
+func clearAfter(login string) string {
+	if login == "" {
+		return ""
+	}
+	return "; the commands after it" + login + " crossed in clear text"
 }
 
 // noRoomForTLS: the control connection carried FTP text again at packet
