@@ -181,8 +181,19 @@ type Command struct {
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.
 	Endpoint    netip.AddrPort
-	EndpointVia ftp.Via
 	EndpointErr error
+	EndpointVia ftp.Via
+
+	// Junk: a client line decode did not read as a command (a verb too
+	// long or too short: its junk event shows it), held in the pending
+	// queue all the same, since the server answers it (500) and the
+	// replies after it must not shift. Verb and Arg are the line's
+	// words as ftp.ParseCommand split them.
+	Junk bool
+	// repeat: the line is the one the command before it, sent in the
+	// same packet, had its final reply to (skipped).
+	repeat bool
+
 	// Data is the expected data connection the endpoint armed (nil when
 	// refused or malformed).
 	Data *DataConn
@@ -498,11 +509,16 @@ type Event struct {
 	TS         time.Time
 	Num        uint64
 	FromClient bool
-	Text       string
-	Code       int
-	Bytes      int
-	Secret     bool // a junk line that may be a password, or a reply that repeats one: masked in output
-	Dropped    int  // a junk line's bytes beyond the line bound
+	// TLSSent: on EventCleartext, the TLS bytes the client and the
+	// server (in that order) sent while the channel was TLS, each up to
+	// 65,535 (decode.ControlEvent.TLSBytes): none from either side is a
+	// 234 no handshake followed.
+	TLSSent [2]uint16
+	Text    string
+	Code    int
+	Bytes   int
+	Secret  bool // a junk line that may be a password, or a reply that repeats one: masked in output
+	Dropped int  // a junk line's bytes beyond the line bound
 }
 
 // Session is one FTP control connection.
@@ -560,6 +576,13 @@ type Session struct {
 	ended    bool       // the control connection is over
 	reported bool       // SessionEnd was called (after its last data connection)
 	resync   bool       // after a gap: the code table may override FIFO
+	// replied: the server sent a reply that was not its greeting. Until
+	// then, in a session seen from its start, a 120 or 220 is the
+	// greeting whatever commands wait (greets).
+	replied bool
+	// quit: a 221 answered the QUIT. The session is over: no data
+	// connection it announced can start after (endSession).
+	quit     bool
 	lastSeen time.Time
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.

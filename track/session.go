@@ -20,6 +20,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		Num:       e.Num,
 		Verb:      e.Command.Verb,
 		Arg:       e.Command.Arg,
+		Junk:      e.Kind == decode.ControlJunk,
 		Cwd:       sess.Cwd,
 		Telnet:    e.Telnet,
 		Secret:    e.Secret,
@@ -78,11 +79,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	t.seq++
 	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Secret: e.SecretEcho}
 	t.limits.ReplyLinesDropped += e.Reply.Dropped
-	// The greeting answers the connection itself. A session picked up
-	// without its handshake may still hold it: a 220 before any command
-	// or other greeting line (the capture began between the SYNs and the
-	// banner) names the server as well.
-	if len(sess.pending) == 0 && sess.CommandCount == 0 && (!sess.Midstream || r.Code == 220 && len(sess.Greeting) == 0) {
+	if greets(sess, r.Code) {
 		if len(sess.Greeting) < maxGreeting {
 			sess.Greeting = appendReply(sess.Greeting, r)
 		} else {
@@ -96,6 +93,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 		return
 	}
+	sess.replied = true
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
 	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && (r.Code == 227 || r.Code == 228 || r.Code == 229) {
 		// The PASV is gone but its reply says all that matters: the
@@ -144,12 +142,52 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 	}
 	c.Status = StatusAnswered
+	for _, p := range sess.pending {
+		// The same line again in the same packet: if the server skips
+		// it, the reply after it can tell (skipped).
+		if p.Num != c.Num || p.Verb != c.Verb || p.Arg != c.Arg {
+			break
+		}
+		p.repeat = true
+	}
 	if len(sess.pending) == 0 {
 		// Every command answered: in step again after a gap.
 		sess.resync = false
 	}
 	t.apply(sess, c, &r, e)
 	t.reportCommand(sess, c)
+}
+
+// greets tells whether a reply is (part of) the session's greeting.
+// The greeting answers the connection itself (RFC 959 section 5.4: 120,
+// 220 or 421 to the connection establishment):
+//
+//   - Any reply before any command is. A session picked up without its
+//     handshake may still hold it: a 220 before any command or other
+//     greeting line (the capture began between the SYNs and the banner)
+//     names the server as well.
+//   - In a session seen from its start (not mid-stream, nor picked up
+//     again after an idle close) with no gap so far, the server's first
+//     reply, if a 120 or 220, is the greeting whatever commands wait: a
+//     client may speak before the greeting arrives (a pipelined login, a
+//     server slow to greet: zeek's fake-server-delays-all.pcap), and its
+//     commands' replies come after the greeting. So is a 220 after a 120
+//     greeting ("120 Service ready in nnn minutes", then 220). A 421
+//     there is left to pairReply, which closes the waiting commands as
+//     interrupted and notes the 421 (session-refused reads it so). A
+//     session picked up mid-stream keeps FIFO once a command was seen:
+//     its 220 may answer a REIN.
+func greets(sess *Session, code int) bool {
+	if len(sess.pending) == 0 && sess.CommandCount == 0 && (!sess.Midstream || code == 220 && len(sess.Greeting) == 0) {
+		return true
+	}
+	if sess.replied || sess.Midstream || sess.Resumed != nil || sess.Desync {
+		return false
+	}
+	if n := len(sess.Greeting); n > 0 {
+		return code == 220 && sess.Greeting[n-1].Code == 120
+	}
+	return code == 120 || code == 220
 }
 
 // Bounds on what one command or greeting keeps: a server can send any
@@ -276,6 +314,9 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 		// finds the transfer the 425 answers.)
 		return nil, false, true
 	}
+	if c := t.skipped(sess, code); c != nil {
+		return c, false, false
+	}
 	if sess.resync && ftp.IsKnownVerb(head.Verb) {
 		// (An unknown verb's replies are not in the table: FIFO rules.)
 		for i := 1; i < len(sess.pending); i++ {
@@ -293,6 +334,46 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 		return nil, true, false
 	}
 	return head, false, false
+}
+
+// skipped finds, without a gap, the command a reply answers when the
+// server skipped the ones before it: it read a packet of several lines,
+// answered the first and dropped the rest (suricata-verify's
+// bug-8489-03.pcap: "PWD\r\nPWD\r\nPWD\r\n" in one packet drew one 257,
+// and the 250 after it answers the CWD sent next). Paired FIFO, the 250
+// went to the second PWD and every reply after it shifted one place, a
+// failure filed under the wrong command. The rule asks for proof that the
+// commands passed over got no reply, so that a server that answers every
+// line with a code the table lacks is still paired FIFO:
+//
+//   - the reply fits none of them (ftp.ValidReply), and fits a later
+//     pending command, which takes it;
+//   - each of them repeats the line (verb and argument) of the command
+//     that got the latest final reply, and came in the same packet: that
+//     line had its answer already, and the server answered no more of
+//     the packet;
+//   - none has had a reply, or is a password line.
+//
+// The commands passed over end with no reply. nil: FIFO (or the resync
+// after a gap) decides.
+func (t *Tracker) skipped(sess *Session, code int) *Command {
+	if sess.resync {
+		return nil
+	}
+	for i, p := range sess.pending {
+		if i > 0 && ftp.ValidReply(p.Verb, code) {
+			for _, q := range sess.pending[:i] {
+				q.Status = StatusNoReply
+				t.reportCommand(sess, q)
+			}
+			sess.pending = sess.pending[i:]
+			return p
+		}
+		if !p.repeat || len(p.Replies) > 0 || p.Secret || p.Junk || p.Unseen || !ftp.IsKnownVerb(p.Verb) || ftp.ValidReply(p.Verb, code) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // duringTransfer finds the command behind a running transfer that a reply
@@ -444,6 +525,10 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	case "REIN":
 		if ok {
 			sess.reLogin = true
+		}
+	case "QUIT":
+		if r.Code == 221 {
+			sess.quit = true
 		}
 	case "CWD", "XCWD":
 		if r.Code == 250 || r.Code == 200 {
@@ -603,7 +688,12 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	// session's end is reported after it.
 	for _, dc := range slices.Clone(sess.Data) {
 		if !dc.Done && !established(dc) {
-			dc.atEnd = reason == EndCaptureEnd
+			// An announcement nothing connected to before the 221 that
+			// answered the QUIT is not undetermined for the capture's
+			// end: the session was over, and no connection comes after
+			// it (suricata-verify's ftp-bounce.pcap: PORT, 200, QUIT,
+			// 221 and no FIN). A SYN already sent may still be answered.
+			dc.atEnd = reason == EndCaptureEnd && !(sess.quit && dc.SYNs == 0)
 			t.finishData(dc)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // Sink receives what the tracker concludes, as soon as it is final. Calls
@@ -491,14 +492,16 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
 	case decode.ControlJunk:
-		if !sess.Encrypted {
+		// A client line the server will answer is a command (Junk), not
+		// an event of its own: shown once, with its reply.
+		if !sess.Encrypted && !(e.FromClient && !e.Secret && t.junkCommand(sess, e)) {
 			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret, Dropped: e.Dropped})
 		}
 	case decode.ControlCleartext:
 		if sess.Encrypted {
 			sess.Encrypted = false
 			t.unencrypt(sess)
-			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
+			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, TLSSent: tlsSent(e.TLSBytes), Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
 		}
 	case decode.ControlEncrypted:
 		if !sess.Encrypted {
@@ -518,6 +521,26 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.unencrypt(sess)
 		t.announced(sess)
 	}
+}
+
+// junkCommand queues (and reports whether it queued) a client's junk line the server will answer as a
+// command (Command.Junk): a line whose verb is too long or too short
+// ("TYPEEEEEEEEEEEEEEEEEEEE I") draws its 500 like any command, and a cut
+// one counts once; not queued, its reply went to the next command and
+// every reply after it shifted one place. Lines that may be a password
+// (Secret) stay out, as before: the 230 after one answers the login.
+// Neither are empty lines (servers ignore some) nor lines whose first
+// word holds bytes no command has (binary noise: it need not draw a reply
+// per line).
+func (t *Tracker) junkCommand(sess *Session, e *decode.ControlEvent) bool {
+	cmd, err := ftp.ParseCommand([]byte(e.Line))
+	if err != ftp.ErrBadVerb || cmd.Anomaly&ftp.CmdVerbNonPrintable != 0 {
+		return false
+	}
+	ce := *e
+	ce.Command = cmd
+	t.command(sess, &ce)
+	return true
 }
 
 func (t *Tracker) event(sess *Session, ev Event) {
@@ -919,4 +942,9 @@ func (c *packetClock) segment(ts time.Time) int {
 // icmpInfo is what a data connection keeps of the ICMP error u.
 func icmpInfo(u *decode.Unreachable) *ICMPInfo {
 	return &ICMPInfo{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code, TS: u.TS, Num: u.Num}
+}
+
+// tlsSent is decode's TLS byte counts as Event.TLSSent keeps them.
+func tlsSent(b [2]uint64) [2]uint16 {
+	return [2]uint16{uint16(min(b[0], 65535)), uint16(min(b[1], 65535))}
 }

@@ -242,6 +242,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	}
 	w.boolOmit("uncertain", c.Uncertain)
 	w.boolOmit("unseen", c.Unseen)
+	w.boolOmit("junk", c.Junk)
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))
 	if c.Telnet != 0 {

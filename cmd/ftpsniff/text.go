@@ -353,6 +353,9 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	if c.Telnet != 0 {
 		extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
 	}
+	if c.Junk {
+		extra += "  " + p.warn.Sprint("[not an FTP command]")
+	}
 	if c.Unseen {
 		line = "(" + c.Verb + " not in the capture)"
 		extra = ""

@@ -892,7 +892,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 // tlsSenders says who sent TLS bytes while the control connection was
 // followed as TLS after a 234, before it carried FTP text again: decode
 // counts them (decode.ControlEvent.TLSBytes), and the tracker passes them
-// on its EventCleartext, the client's as Bytes and the server's as Code.
+// on its EventCleartext (Event.TLSSent: the client's, then the server's).
 type tlsSenders uint8
 
 const (
@@ -909,11 +909,11 @@ const (
 // tlsSentBy reads tlsSenders from an EventCleartext.
 func tlsSentBy(e *track.Event) tlsSenders {
 	switch {
-	case e.Bytes > 0 && e.Code > 0:
+	case e.TLSSent[0] > 0 && e.TLSSent[1] > 0:
 		return tlsSentBoth
-	case e.Bytes > 0:
+	case e.TLSSent[0] > 0:
 		return tlsSentClient
-	case e.Code > 0:
+	case e.TLSSent[1] > 0:
 		return tlsSentServer
 	}
 	return tlsSentUnknown

@@ -20,7 +20,7 @@ func authThenClear(t *testing.T, client, server int, after ...[2]string) *Findin
 	d.SessionStart(s)
 	auth := cmd(s, 5, "AUTH", "TLS", 234, "AUTH TLS successful")
 	d.Command(s, auth)
-	d.Event(s, &track.Event{Kind: track.EventCleartext, TS: at(8), Num: 8, Bytes: client, Code: server})
+	d.Event(s, &track.Event{Kind: track.EventCleartext, TS: at(8), Num: 8, TLSSent: [2]uint16{uint16(client), uint16(server)}})
 	for i, a := range after {
 		d.Command(s, cmd(s, uint64(9+2*i), a[0], a[1], 500, "Invalid command"))
 	}
