@@ -146,8 +146,19 @@ type helperConn struct {
 	sim            *nfhelper.Simulator
 	client, server netip.AddrPort
 	last           [2]annNote
-	enc            bool
-	expKey         expKey // its live expectation's key in helperLayer.expect
+	// enc: the simulation saw a segment that begins like a TLS record
+	// (nfhelper.Result.TLS), first in packet encNum; encPending: the
+	// tracker's encryption event (a 234 to AUTH) no TLS record has
+	// followed yet, whose helper-encrypted waits for one.
+	enc        bool
+	encNum     uint64
+	encPending *pendingEncryption
+	// next: per direction, the sequence number after the furthest
+	// payload fed (nextOK: one was), so that a hole the capture left
+	// after a 234 (where a TLS handshake may be) is seen.
+	next   [2]uint32
+	nextOK [2]bool
+	expKey expKey // its live expectation's key in helperLayer.expect
 	// cutNum, cutNext: per direction, the last segment the capture cut at
 	// the snap length and the sequence number after its unseen end, until
 	// the next segment of that direction (whose searching depends on the
@@ -388,8 +399,30 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 			cut = s.Num
 		}
 	}
+	if s.PayloadLen > 0 {
+		if p := c.encPending; p != nil && c.nextOK[dir] && int32(s.Seq-c.next[dir]) > 0 {
+			// Bytes after the 234 the capture does not hold: the TLS it
+			// announced may be there, which the kernel saw. The
+			// tracker's word stands.
+			c.encPending = nil
+			f := h.tlsEncrypted(p.sess, &p.ev, 0)
+			f.Evidence = fmt.Sprintf("bytes missing from the capture before packet %d, where the TLS handshake may be", s.Num)
+			f.Packets = append(f.Packets, s.Num)
+			h.rep.Finding(f)
+		}
+		if end := s.Seq + uint32(s.PayloadLen); !c.nextOK[dir] || int32(end-c.next[dir]) > 0 {
+			c.next[dir], c.nextOK[dir] = end, true
+		}
+	}
 	if r.TLS {
-		c.enc = true
+		if !c.enc {
+			c.enc, c.encNum = true, s.Num
+		}
+		if p := c.encPending; p != nil {
+			// The TLS the 234 announced crossed: now the helper is blind.
+			c.encPending = nil
+			h.rep.Finding(h.tlsEncrypted(p.sess, &p.ev, s.Num))
+		}
 	}
 	if r.Action == nfhelper.Expected {
 		// One expectation per control connection: the new one replaces
@@ -947,12 +980,79 @@ func (h *helperLayer) notAttached(port uint16) string {
 // Event implements track.Sink.
 func (h *helperLayer) Event(s *track.Session, e *track.Event) {
 	if e.Kind == track.EventEncrypted {
-		h.rep.Finding(&diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
-			Packets: []uint64{e.Num},
-			Message: "the helper cannot help while the control channel is encrypted: no firewall or NAT helper can read or rewrite the announcements sent under TLS (after a CCC the helper reads the clear-text lines again, from the segment after one that ends in a newline)",
-			Advice:  "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"})
+		h.encrypted(s, e)
 	}
 	h.sink.Event(s, e)
+}
+
+// pendingEncryption is a tracker's encryption event whose TLS the
+// simulation has not seen yet.
+type pendingEncryption struct {
+	sess *track.Session
+	ev   track.Event
+}
+
+// rfc2228Prefix begins the text of the tracker's encryption event for
+// RFC 2228 protected commands: "RFC 2228 protected commands (ENC)".
+const rfc2228Prefix = "RFC 2228 protected commands ("
+
+// encrypted raises helper-encrypted for the tracker's encryption event e
+// from what the simulation sees, not from the event alone: RFC 2228
+// protected commands (ENC, MIC, CONF) are on the wire at once, so at
+// once; TLS only when a TLS record crosses the control connection (at
+// once if one did already: implicit FTPS), since a client that goes on in
+// clear after the 234 leaves every announcement readable to the helper.
+// A connection the simulation does not follow keeps the tracker's word.
+func (h *helperLayer) encrypted(s *track.Session, e *track.Event) {
+	if verb, ok := strings.CutPrefix(e.Text, rfc2228Prefix); ok {
+		h.rep.Finding(h.protectedCommands(s, e, strings.TrimSuffix(verb, ")")))
+		return
+	}
+	c := h.conns[decode.MakeConnKey(s.Client, s.Server)]
+	switch {
+	case c == nil:
+		h.rep.Finding(h.tlsEncrypted(s, e, 0))
+	case c.enc:
+		h.rep.Finding(h.tlsEncrypted(s, e, c.encNum))
+	default:
+		c.encPending = &pendingEncryption{sess: s, ev: *e}
+	}
+}
+
+// tlsEncrypted is helper-encrypted for a control channel under TLS: e is
+// the tracker's event (the 234, an implicit-FTPS connection), tlsNum the
+// packet of the first TLS record the simulation saw (0: none followed).
+func (h *helperLayer) tlsEncrypted(s *track.Session, e *track.Event, tlsNum uint64) *diagnose.Finding {
+	f := &diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
+		Packets: []uint64{e.Num},
+		Message: "the helper cannot help while the control channel is encrypted: no firewall or NAT helper can read or rewrite the announcements sent under TLS (after a CCC the helper reads the clear-text lines again, from the segment after one that ends in a newline)",
+		Advice:  "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"}
+	if tlsNum != 0 {
+		f.Evidence = fmt.Sprintf("a TLS record on the control connection at packet %d", tlsNum)
+		if tlsNum != e.Num {
+			f.Packets = append(f.Packets, tlsNum)
+		}
+	}
+	return f
+}
+
+// protectedCommands is helper-encrypted for RFC 2228 protected commands
+// (GSSAPI, as GridFTP uses): verb is the first protected command's (ENC,
+// MIC or CONF). ENC and CONF carry the lines encrypted; MIC carries them
+// in clear but base64-encoded under an integrity check: readable to
+// anyone who decodes them, not to a helper, which matches the
+// announcements at a line's start (and could not rewrite a line under
+// its integrity check).
+func (h *helperLayer) protectedCommands(s *track.Session, e *track.Event, verb string) *diagnose.Finding {
+	how := "encrypted inside ENC or CONF commands and their 632 or 633 replies"
+	if strings.EqualFold(verb, "MIC") {
+		how = "inside MIC commands and their 631 replies: integrity-protected and base64-encoded, not encrypted (anyone who decodes them reads them), but the helper matches PORT, EPRT, 227 and 229 at a line's start only, and could not rewrite a line under its integrity check"
+	}
+	return &diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
+		Packets:  []uint64{e.Num},
+		Evidence: fmt.Sprintf("%s from packet %d", e.Text, e.Num),
+		Message:  fmt.Sprintf("the helper cannot help while the control commands are RFC 2228 protected (%s): no firewall or NAT helper can read or rewrite the announcements, which travel %s", verb, how),
+		Advice:   "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or leave the control commands unprotected where policy allows"}
 }
 
 // SessionEnd implements track.Sink.

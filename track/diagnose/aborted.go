@@ -303,11 +303,15 @@ func (d *Diagnoser) interruptedFindings(s *track.Session) []*Finding {
 
 // sessionRefused is session-refused: the server answered the connection
 // with 421 (its connection limit, most often) before it answered any
-// command; nil otherwise. A 421 after a session's first answers, or one
-// picked up mid-stream, is not a refusal.
+// command, or closed it without a greeting (closedWithoutGreeting); nil
+// otherwise. A 421 after a session's first answers, or one picked up
+// mid-stream, is not a refusal.
 func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 	if s.Midstream || s.Resumed != nil {
 		return nil
+	}
+	if c := closedWithoutGreeting(s); c != nil {
+		return d.sessionRefusedSilently(s, c)
 	}
 	var r *track.Reply
 	atConnect := false
@@ -347,6 +351,58 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		note = fmt.Sprintf(" (%s settings, from the reply's wording.)", possessive(k.Product()))
 	}
 	f.Advice = connectionLimitAdvice(fam, limit) + note
+	return f
+}
+
+// closedWithoutGreeting is the client's first command of a session the
+// server ended without sending a byte: the connection's handshake is in
+// the capture (not picked up mid-stream), no greeting, no reply and
+// nothing else came from the server, and the connection ended by FIN
+// both ways or a reset, not by the capture's end or an idle close (where
+// the greeting may still have come). A server, or something in front of
+// it, that accepts the TCP connection and closes it at once is refusing
+// the client before FTP starts: the client's QUIT then draws an RST.
+// One command only: a client that went on to a second one without a
+// reply read replies this capture does not hold (a capture of one
+// direction). Decode announces a session only once a side speaks, so a
+// client that said nothing either leaves no session. nil otherwise.
+func closedWithoutGreeting(s *track.Session) *track.Command {
+	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.WasEncrypted || len(s.Greeting) > 0 ||
+		s.CommandsOmitted > 0 || len(s.Commands) != 1 || len(s.Commands[0].Replies) > 0 || s.EventsOmitted > 0 {
+		return nil
+	}
+	if s.EndReason != track.EndFIN && s.EndReason != track.EndRST {
+		return nil
+	}
+	for i := range s.Events {
+		switch e := &s.Events[i]; e.Kind {
+		case track.EventGap, track.EventJunk:
+			if !e.FromClient {
+				return nil // bytes of the server's, lost or unreadable
+			}
+		case track.EventUnsolicited, track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventEncrypted:
+			return nil
+		}
+	}
+	return s.Commands[0]
+}
+
+// sessionRefusedSilently is session-refused for a session the server
+// closed without a greeting (closedWithoutGreeting): no 421 says why, so
+// the advice names the layers that close a connection without a word.
+func (d *Diagnoser) sessionRefusedSilently(s *track.Session, c *track.Command) *Finding {
+	end := "FIN both ways"
+	if s.EndReason == track.EndRST {
+		end = "a reset"
+	}
+	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, Command: c, TS: c.TS, Packets: []uint64{c.Num}, silent: true}
+	f.Evidence = fmt.Sprintf("no greeting; %q (packet %d) got no reply; the connection ended by %s %s after it opened, with no byte from the server", commandText(c), c.Num, end, dur(s.End.Sub(s.Start)))
+	f.Message = fmt.Sprintf("The server refused the session without a word: it accepted the TCP connection, sent no greeting (220) and no reply, and the connection ended by %s. No login or transfer was tried.", end)
+	f.Advice = "A connection closed before the greeting is refused below FTP, or by a limit that does not say so: " +
+		"tcp_wrappers (/etc/hosts.deny and /etc/hosts.allow, for a server started by inetd/xinetd through tcpd, or built with libwrap); " +
+		"a connection limit (xinetd's instances and per_source, or the server's own: vsftpd max_clients/max_per_ip, ProFTPD MaxClients/MaxClientsPerHost, Pure-FTPd -c/-C; those send a reply naming the limit before they close, so a silent close points at the layer in front); " +
+		"a proxy, load balancer or IPS in front of the server that closes the connection (its backend down, or the client's address blocked). " +
+		"The server's or the system's log (tcpd, xinetd) at that time names the refusal."
 	return f
 }
 

@@ -84,13 +84,18 @@ var faultCaptures = map[string][]string{
 	"range-exhausted.pcap":         {CodeDataUnanswered, CodeRangeExhausted},
 	// A data connection that never reached the server behind its NAT.
 	"pasv-unreached-server-side.pcap": {CodeDataNotAttempted, CodeServerDataError},
-	// ../shared/corpus: Suricata's bounce and address-leak tests, Zeek's
-	// brute force, AUTH TLS and 500 unanswered PORTs to a third host (a
-	// bounce attempt, issue 8), Suricata's real-server capture with a 425.
-	"ftp-active-dynamic_port-02.pcap": {CodeFTPBounce},
+	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
+	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
+	// issue 8), Suricata's real-server capture with a 425, and its server
+	// that closes right after the handshake with no banner (the client's
+	// QUIT draws an RST). Not here: Suricata's address-leak capture, whose
+	// PORTs name another address but whose server connects back to the
+	// client's own (an info ftp-bounce), and its EPRT naming an IPv6
+	// address over IPv4, which a dual-stack client may do for its own
+	// address (an info ftp-bounce).
 	"ftp-bounce.pcap":                 {CodeFTPBounce},
-	"ftp-ippair-leak-5204.pcap":       {CodeFTPBounce},
 	"ftp-retr-bypass-realserver.pcap": {CodeServerDataError},
+	"ftp-quit.pcap":                   {CodeSessionRefused},
 	"bruteforce.pcap":                 {CodeLoginAttack},
 	"ftp-auth-tls.pcap":               {CodeControlEncrypted},
 	// GridFTP with GSI: after ADAT, every command is an RFC 2228 ENC, so

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -66,11 +67,79 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		}
 		add(d.ownPrivilegedPort(s, dc.Announced, dc.Via, dc.Announce, false))
 	}
-	add(d.outcome(s, dc, nat, ex))
+	add(d.notBlind(s, dc, d.outcome(s, dc, nat, ex)))
 	add(d.tlsNotResumed(s, dc))
 	add(d.rangeExhausted(s, dc, ex))
 	add(d.modeFallback(s, dc))
 	return out
+}
+
+// notBlind is f, the data connection's outcome finding, reworded when it
+// is a data-not-attempted that blames the capture's vantage for a
+// transfer the server reported (the capture cannot see the data path)
+// while the capture does hold data connections of this session or of
+// this server (dataPathSeen): it sees that path, so what else keeps
+// those connections out of it is said instead.
+func (d *Diagnoser) notBlind(s *track.Session, dc *track.DataConn, f *Finding) *Finding {
+	if f == nil || f.Code != CodeDataNotAttempted || !blindText(f.Message) {
+		return f
+	}
+	seen, n := d.dataPathSeen(s, dc)
+	if seen == nil && n == 0 {
+		return f
+	}
+	what := "a transfer through"
+	to := "to it"
+	if !dc.Passive {
+		what, to = "an active-mode transfer to", "from it"
+	}
+	held := fmt.Sprintf("%d data connections of this server's other sessions", n)
+	if n == 1 {
+		held = "a data connection of another session of this server"
+	}
+	if seen != nil {
+		held = fmt.Sprintf("data connection #%d of this session (%s -> %s, %s", seen.ID, seen.Client, seen.Server, seen.Outcome)
+		if b := seen.TotalBytes(); b > 0 {
+			held += fmt.Sprintf(", %d bytes", b)
+		}
+		held += ")"
+	}
+	f.Message = fmt.Sprintf("The server reported %s %s, but the capture shows no connection %s, though it does hold %s: the capture sees this server's data connections, or some of them. The ones it lacks were lost to it: packets the capture dropped (its drop counts tell), a capture cut or filtered afterwards to keep some connections only, or data connections that take another path than the one captured (ECMP routing or link aggregation spreads connections by their ports, and a capture on one link sees only those that hash to it).",
+		what, dc.Announced, to, held)
+	f.Advice = "Check the capture's drop counts (tcpdump's \"packets dropped by kernel\", capinfos, a pcapng's interface statistics) and whether the file was filtered after the capture; to see every data connection, capture on the server itself (tcpdump -i any host CLIENT), where every path ends, and compare with the server's transfer log (vsftpd xferlog, ProFTPD TransferLog)."
+	return f
+}
+
+// blindText reports whether a data-not-attempted message blames the
+// capture's vantage (notAttempted's "cannot see the data path").
+func blindText(msg string) bool {
+	return strings.Contains(msg, "The capture cannot see the data path")
+}
+
+// dataPathSeen is what shows the capture holding data connections of s's
+// server other than dc: the first of s's own it holds, or else
+// the count of such connections in the server's earlier sessions (its
+// summary's outcomes, which count dc's session's only once reported).
+func (d *Diagnoser) dataPathSeen(s *track.Session, dc *track.DataConn) (*track.DataConn, int) {
+	for i, x := range s.Data {
+		if i >= maxHostLook {
+			break
+		}
+		if x != dc && x.Seen() {
+			return x, 0
+		}
+	}
+	a := d.server(s)
+	if a == nil || a == d.overflow {
+		return nil, 0 // the overflow counts many servers
+	}
+	n := 0
+	for _, o := range []track.Outcome{track.OutcomeTransferred, track.OutcomeConnected, track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable} {
+		n += a.outcomes[o]
+	}
+	// The session's own reported connections are in the counts too:
+	// none of them was seen (the loop above), so the rest are others'.
+	return nil, n
 }
 
 // fixRange is the range the server should hand out and the firewall open:

@@ -86,7 +86,7 @@ const (
 	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
 	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
 	CodeTransferAborted   = "transfer-aborted"        // the server started a transfer (1yz), then failed it (4yz/5yz, or a 421)
-	CodeSessionRefused    = "session-refused"         // the server answered the connection with 421 (its connection limit)
+	CodeSessionRefused    = "session-refused"         // the server answered the connection with 421 (its connection limit), or closed it without a greeting
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -139,6 +139,10 @@ type Finding struct {
 	// server's answer from its private address reset by the client (a
 	// loopback without masquerade, track.Reflection).
 	unmasqueraded bool
+	// silent: a session-refused whose server closed the connection
+	// without a greeting or any reply (closedWithoutGreeting), not with
+	// a 421: the server's verdict must not say 421.
+	silent bool
 	// unproven: an ftp-bounce whose target may be the client's own
 	// address behind a NAT (unprovenBounce): the server's verdict hedges.
 	unproven bool

@@ -301,6 +301,14 @@ type bounceRec struct {
 	// be is the client itself, routed to beside the NAT its control
 	// connection comes through.
 	answered bool
+	// toClient: the server connected to the client's own control
+	// address, not to the one named (toClientAddr): no other host was
+	// contacted.
+	toClient bool
+	// otherFamily: the one rule that makes the target another host is
+	// its address family (dualStackOwn): a dual-stack client may name its
+	// own address of the other family.
+	otherFamily bool
 }
 
 // maxBounces bounds the bounce attempts kept per session; beyond it they
@@ -492,8 +500,44 @@ func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Comm
 		b.omitted++
 		return true
 	}
-	b.recs = append(b.recs, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several, answered: answered})
-	return true
+	tc := toClientAddr(s, dc)
+	b.recs = append(b.recs, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several, answered: answered,
+		toClient: tc, otherFamily: dualStackOwn(s, a.Addr())})
+	// A connection that went to the client's own address is an ordinary
+	// data connection: its outcome is judged as one.
+	return !tc
+}
+
+// toClientAddr reports whether dc, armed for a PORT/EPRT/LPRT naming an
+// address other than the client's, went to the client's own control
+// address instead: the server ignored the named address and connected
+// back to the control connection's peer, as some servers do (and as a
+// capture whose addresses were rewritten shows), so no other host was
+// contacted.
+func toClientAddr(s *track.Session, dc *track.DataConn) bool {
+	if dc == nil || dc.Passive || !dc.Seen() {
+		return false
+	}
+	cli := s.Client.Addr().Unmap()
+	return dc.Server.Addr().Unmap() == cli && dc.Announced.Addr().Unmap() != cli
+}
+
+// dualStackOwn reports whether addr, named by a PORT/EPRT/LPRT, is
+// another host than the client only by its address family: a routable
+// unicast address (public, private or CGNAT) of the other family than
+// the control connection's. RFC 2428's EPRT exists so that a dual-stack
+// client may name its own address of the other family; the capture holds
+// nothing that tells whether it did.
+func dualStackOwn(s *track.Session, addr netip.Addr) bool {
+	addr = addr.Unmap()
+	if namedHost(s, addr) != hostOtherFamily {
+		return false
+	}
+	switch Classify(addr) {
+	case ClassPublic, ClassPrivate, ClassCGNAT:
+		return true
+	}
+	return false
 }
 
 // ownPrivilegedPort is a PORT naming a port below 1024 of the client's own
@@ -551,7 +595,7 @@ func withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
 		if seen[c] || !activeEndpoint(c) || !natCandidate(s, c.Endpoint.Addr()) {
 			continue
 		}
-		b := bounceRec{cmd: c, target: c.Endpoint, dc: c.Data, several: true}
+		b := bounceRec{cmd: c, target: c.Endpoint, dc: c.Data, several: true, toClient: toClientAddr(s, c.Data)}
 		switch r := c.Final(); {
 		case c.Data != nil:
 			b.state = bounceState(c.Data)
@@ -585,7 +629,8 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	portNums := map[uint16]bool{}
 	counts := map[string]int{}
 	var order []string
-	accepted := 0
+	accepted := 0       // PORTs the server accepted, its connection not to the client's own address
+	redirected := 0     // PORTs whose connection went to the client's own address (toClientAddr)
 	inServerNet := true // every target is in the server's own network, the client's control address is not
 	var pk []uint64
 	for _, b := range recs {
@@ -599,7 +644,10 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 			order = append(order, b.state)
 		}
 		counts[b.state]++
-		if b.dc != nil {
+		switch {
+		case b.toClient:
+			redirected++
+		case b.dc != nil:
 			accepted++
 		}
 	}
@@ -614,6 +662,12 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		states = append(states, fmt.Sprintf("%d %s", counts[k], k))
 	}
 	via := first.cmd.Verb
+	if redirected == len(recs) {
+		return d.bounceToClient(s, f, recs, states, n)
+	}
+	if otherFamilyOnly(s, recs, len(ports)) {
+		return d.bounceOtherFamily(s, f, recs, states, accepted)
+	}
 	unproven := unprovenBounce(s, recs)
 	if unproven && len(ports) >= bounceScanPorts && !allConnected(recs) && scanSigns(s, recs, len(ports)) {
 		// Several possible client ports of the one host, and not every
@@ -708,9 +762,14 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		case counts[bounceNeverAnswered] > 0:
 			f.Severity = SeverityWarning
 			f.Message += " The server never answered it: still a bounce attempt."
+		case redirected > 0:
+			// Said below: the server connected to the client.
 		default:
 			f.Message += " The server refused it."
 		}
+	}
+	if redirected > 0 {
+		f.Message += fmt.Sprintf(" For %d of them the server connected to the client's own address %s instead of the one named: no other host was contacted through those.", redirected, s.Client.Addr())
 	}
 	switch {
 	case unproven && accepted > 0:
@@ -734,6 +793,124 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	default:
 		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
 	}
+	return f
+}
+
+// bounceToClient is the ftp-bounce finding of a session whose every PORT
+// naming another address (recs) the server answered by connecting to the
+// client's own control address (toClientAddr): it did not connect where
+// the PORT said, so no other host was contacted. Only the announcement
+// is odd: info. f is the finding bounceFinding began; states the
+// attempts' states, n their count.
+func (d *Diagnoser) bounceToClient(s *track.Session, f *Finding, recs []bounceRec, states []string, n int) *Finding {
+	first := recs[0]
+	cli := s.Client.Addr()
+	f.Severity = SeverityInfo
+	ev := fmt.Sprintf("%q (packet %d)", commandText(first.cmd), first.cmd.Num)
+	pk := []uint64{first.cmd.Num}
+	if r := first.cmd.Final(); r != nil {
+		ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
+		pk = append(pk, r.Num)
+	}
+	dc := first.dc
+	ev = joinEvidence(ev, fmt.Sprintf("data #%d: %s -> %s (packet %d), %s match", dc.ID, dc.Client, dc.Server, dc.SYNNum, dc.Match))
+	pk = append(pk, dc.SYNNum)
+	if n > 1 {
+		ev = joinEvidence(ev, strings.Join(states, ", "))
+	}
+	f.Evidence, f.Packets = ev, packets(pk)
+	hosts := map[netip.Addr]bool{}
+	for _, b := range recs {
+		hosts[b.target.Addr().Unmap()] = true
+	}
+	named := first.target.Addr().String()
+	if len(hosts) > 1 {
+		named = fmt.Sprintf("%d other addresses (first %s)", len(hosts), first.target.Addr())
+	}
+	verb := first.cmd.Verb
+	if n == 1 {
+		f.Message = fmt.Sprintf("%s names %s, not the client's %s, but the server did not connect there: it connected to the client's own address %s, the control connection's peer (some servers connect there whatever %s says).", verb, named, cli, cli, verb)
+	} else {
+		f.Message = fmt.Sprintf("%d %s commands name %s, not the client's %s, but the server connected to none of them: each time it connected to the client's own address %s, the control connection's peer (some servers connect there whatever %s says).", n, verb, named, cli, cli, verb)
+	}
+	f.Message += " No other host was contacted: this was no FTP bounce."
+	f.Advice = fmt.Sprintf("Nothing to change on the server. Find out why the client announces %s: a client with several addresses, a NAT or proxy in front of it that does not rewrite PORT, or a capture whose addresses were rewritten. A server that trusts the PORT would connect there.", first.target.Addr())
+	return f
+}
+
+// otherFamilyOnly reports whether a session's bounce attempts (recs,
+// naming nports distinct endpoints) are other hosts only by their address
+// family (dualStackOwn): one address, named with ordinary client ports
+// only (no service's port, servicePort), and no scan (scanSigns) when
+// several ports are named.
+func otherFamilyOnly(s *track.Session, recs []bounceRec, nports int) bool {
+	var host netip.Addr
+	for _, b := range recs {
+		h := b.target.Addr().Unmap()
+		switch {
+		case !b.otherFamily, servicePort(b.target.Port()):
+			return false
+		case !host.IsValid():
+			host = h
+		case h != host:
+			return false
+		}
+	}
+	if !host.IsValid() {
+		return false
+	}
+	return nports < bounceScanPorts || !scanSigns(s, recs, nports)
+}
+
+// bounceOtherFamily is the ftp-bounce finding of a session whose PORTs
+// name one address of the other family than the control connection's
+// (otherFamilyOnly): an FTP bounce if that is another host, but RFC 2428
+// made EPRT so that a dual-stack client can name its own address of the
+// other family, and nothing in the capture tells which. Info, whatever
+// the server did with it: even a connection that worked does not show
+// whose address it reached.
+func (d *Diagnoser) bounceOtherFamily(s *track.Session, f *Finding, recs []bounceRec, states []string, accepted int) *Finding {
+	first := recs[0]
+	target, cli := first.target.Addr().Unmap(), s.Client.Addr().Unmap()
+	famName := func(a netip.Addr) string {
+		if a.Is4() {
+			return "IPv4"
+		}
+		return "IPv6"
+	}
+	f.Severity = SeverityInfo
+	ev := fmt.Sprintf("%q (packet %d)", commandText(first.cmd), first.cmd.Num)
+	if r := first.cmd.Final(); r != nil {
+		ev += fmt.Sprintf(" -> %q (packet %d)", replyText(r), r.Num)
+	}
+	f.Evidence = joinEvidence(ev, strings.Join(states, ", "))
+	f.Message = fmt.Sprintf("%s names %s, an %s address, over an %s control connection from %s: an FTP bounce (RFC 2577) if that is another host than the client, but nothing here proves it is: a dual-stack client may name its own address of the other family (RFC 2428's EPRT exists for it).",
+		first.cmd.Verb, target, famName(target), famName(cli), cli)
+	connected := 0
+	for _, b := range recs {
+		if b.dc != nil && gotThrough(b.dc) {
+			connected++
+		}
+	}
+	switch {
+	case connected > 0:
+		f.Message += " The server connected to it and was answered: that shows the address is in use, not whose it is."
+	case accepted > 0:
+		f.Message += " The server accepted it."
+	case slices.ContainsFunc(recs, func(b bounceRec) bool { return b.state == bounceNeverAnswered }):
+		f.Message += " The server never answered it."
+	default:
+		f.Message += " The server refused it."
+	}
+	fam := d.family(s)
+	if accepted > 0 {
+		f.Advice = fmt.Sprintf("Find out whether %s is one of the client's own addresses (its interface list, or a capture on its side, tells). If it is, nothing is wrong. If it is not, this was a bounce: refuse PORT/EPRT naming another host (%s).", target, fam.refuseForeign())
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
+		return f
+	}
+	f.Advice = fmt.Sprintf("Nothing to change on the server if it keeps refusing them. Find out whether %s is one of the client's own addresses: if it is, the client uses EPRT across families, which this server does not take, and passive mode (EPSV) avoids it.", target)
 	return f
 }
 
@@ -986,6 +1163,9 @@ const (
 
 // bounceState names a bounce's data connection outcome as a scan reads it.
 func bounceState(dc *track.DataConn) string {
+	if dc.Session != nil && toClientAddr(dc.Session, dc) {
+		return fmt.Sprintf("sent to the client's own address instead (%s)", dc.Outcome)
+	}
 	switch dc.Outcome {
 	case track.OutcomeTransferred, track.OutcomeConnected:
 		return "connected (port open)"

@@ -64,13 +64,16 @@ type serverAcc struct {
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
-	aborted    int                   // transfer-aborted warnings: transfers the server broke off
-	refused    int                   // session-refused findings: sessions turned away with 421
-	active     map[track.Outcome]int // active failures
-	natAddr    netip.Addr            // first mismatching announced address
-	natFix     string                // what to announce instead
-	natByHand  bool                  // a client ignored natAddr and connected anyway
-	natReached int                   // nat-mismatch findings whose data connection arrived as announced and worked
+	aborted    int // transfer-aborted warnings: transfers the server broke off
+	refused    int // session-refused findings: sessions turned away with 421, or closed before any greeting
+	// refusedSilent: of refused, the sessions the server closed before
+	// any greeting, without a word.
+	refusedSilent int
+	active        map[track.Outcome]int // active failures
+	natAddr       netip.Addr            // first mismatching announced address
+	natFix        string                // what to announce instead
+	natByHand     bool                  // a client ignored natAddr and connected anyway
+	natReached    int                   // nat-mismatch findings whose data connection arrived as announced and worked
 	// natCaused: nat-mismatch findings whose data connection failed
 	// because of the address (Finding.caused); natCausedAddr: natAddr is
 	// such a finding's. natSerious: nat-mismatch findings of warning or
@@ -403,6 +406,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 	case CodeSessionRefused:
 		a.refused++
+		if f.silent {
+			a.refusedSilent++
+		}
 	case CodeDataSourceNAT:
 		if f.hairpin {
 			a.hairpin++
@@ -833,7 +839,14 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		addRangeLines()
 	case total == 0 && a.refused > 0 && a.refused >= a.sessions:
-		sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
+		switch {
+		case a.refusedSilent == a.refused:
+			sum.Verdict = "every session was closed by the server before its greeting, without a word (see session-refused: tcp_wrappers or hosts.deny, a connection limit that sends no 421, or a proxy or IPS in front): no login or data connection was tried"
+		case a.refusedSilent > 0:
+			sum.Verdict = "every session was refused before any command, with 421 or closed without a greeting (see session-refused): no login or data connection was tried"
+		default:
+			sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
+		}
 	case total == 0 && a.cutAnnounce > 0:
 		// Not "none announced": the capture lost what they said.
 		sum.Verdict = fmt.Sprintf("the data endpoint announcements (PASV, EPSV, PORT, EPRT…) are not whole in the capture: %s cut short or lost in a capture gap (a snap length shorter than the packets, most often), so where data connections were to go, and whether any was made, cannot be told; capture again with whole packets (tcpdump -s 0, or -s 262144)",
@@ -847,8 +860,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			plural(a.gapped, "session", "sessions"))
 	case total == 0:
 		sum.Verdict = "no data connections were announced"
-	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
+	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted] && seenData(a) == 0:
 		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints, but the capture shows no connection to them: it does not see the data path (capture where both connections pass, without a port filter)", a.blind, total)
+	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
+		// It holds others: the capture does see data connections.
+		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints that the capture does not hold, though it holds others: see data-not-attempted (capture drops, or a path these took that the capture point does not see)", a.blind, total)
 	case a.natIf > 0 && a.natIfAddr.IsValid():
 		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients on other networks, and no connection to the endpoints it announced was seen: if a NAT sits between them, %s is an address clients cannot reach: set %s; if those networks are routed to the server's, the address is right and data-not-attempted says what became of the connection",
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
@@ -1073,4 +1089,11 @@ func themWord(ps PortStats) string {
 		return "it"
 	}
 	return "them"
+}
+
+// seenData counts the server's data connections the capture holds a
+// packet of: transferred, connected, unanswered, refused or unreachable.
+func seenData(a *serverAcc) int {
+	return a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected] +
+		a.outcomes[track.OutcomeUnanswered] + a.outcomes[track.OutcomeRefused] + a.outcomes[track.OutcomeUnreachable]
 }
