@@ -1022,32 +1022,17 @@ func passAnonymous(pw string) bool {
 
 // echoTokenIn is echoIn for a whole token: the n bytes of the
 // fingerprint with no letter or digit just before or after them.
-func echoTokenIn(text string, sum uint32, n int) bool {
-	if n == 0 || len(text) < n {
-		return false
-	}
-	pow := uint32(1)
-	for range n {
-		pow *= echoBase
-	}
-	var h uint32
-	for i := 0; i < len(text); i++ {
-		h = h*echoBase + foldCase(text[i])
-		if i >= n {
-			h -= pow * foldCase(text[i-n])
-		}
-		if i >= n-1 && h == sum && (i < n || !isAlnum(text[i-n])) && (i+1 == len(text) || !isAlnum(text[i+1])) {
-			return true
-		}
-	}
-	return false
-}
+func echoTokenIn(text string, sum uint32, n int) bool { return echoFind(text, sum, n, true) }
 
 func isAlnum(c byte) bool { return isLetter(c) || c >= '0' && c <= '9' }
 
 // echoIn tells whether text holds, in any case, the n bytes of
-// fingerprint sum (armEcho): a rolling hash over its windows of n bytes.
-func echoIn(text string, sum uint32, n int) bool {
+// fingerprint sum (armEcho).
+func echoIn(text string, sum uint32, n int) bool { return echoFind(text, sum, n, false) }
+
+// echoFind is echoIn and echoTokenIn (whole): a rolling hash over the
+// windows of n bytes of text.
+func echoFind(text string, sum uint32, n int, whole bool) bool {
 	if n == 0 || len(text) < n {
 		return false
 	}
@@ -1061,7 +1046,7 @@ func echoIn(text string, sum uint32, n int) bool {
 		if i >= n {
 			h -= pow * foldCase(text[i-n])
 		}
-		if i >= n-1 && h == sum {
+		if i >= n-1 && h == sum && (!whole || (i < n || !isAlnum(text[i-n])) && (i+1 == len(text) || !isAlnum(text[i+1]))) {
 			return true
 		}
 	}

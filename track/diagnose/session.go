@@ -141,8 +141,7 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	fam := d.family(s)
 	switch {
 	case anonymousUser(user) || c.Final() != nil && anonymousWelcome(c.Final().Text):
-		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
-		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
+		f.Message, f.Advice = msgAnonymousLogin, fam.anonymousAdvice()
 	case hidden:
 		f.Message = "A user name crossed the network in clear text and the login succeeded; a gap in the capture hides whether a password was sent (one sent on this connection crossed in clear text too)."
 		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP; if this login sent a password, change it.", fam.requireTLS())
@@ -156,13 +155,27 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		// The user is named in the evidence: the message is the cause, the
 		// same for every session it is found in (the text output collapses
 		// repeated findings by it).
-		f.Message = "A user name and its password crossed the network in clear text: anyone on the path can read them."
-		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP, and change the password that was exposed.", fam.requireTLS())
+		f.Message, f.Advice = msgPasswordCrossed, fam.passwordAdvice()
 	}
 	if fam.ownTLS() {
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// The two cleartext-login causes every way of finding them words alike
+// (the text output groups repeated findings by message).
+const (
+	msgAnonymousLogin  = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
+	msgPasswordCrossed = "A user name and its password crossed the network in clear text: anyone on the path can read them."
+)
+
+func (fam family) anonymousAdvice() string {
+	return fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
+}
+
+func (fam family) passwordAdvice() string {
+	return fmt.Sprintf("Require TLS (%s) or move to SFTP, and change the password that was exposed.", fam.requireTLS())
 }
 
 // cleartextLoginLost is cleartext-login for a login whose success, r (a
@@ -214,11 +227,9 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 	case anonymousUser(s.User) || anonymousWelcome(r.Text):
 		// (The welcome says so when the gap took the USER: ProFTPD's
 		// "230 Anonymous access granted, restrictions apply".)
-		f.Message = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
-		f.Advice = fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
+		f.Message, f.Advice = msgAnonymousLogin, fam.anonymousAdvice()
 	case junk != 0:
-		f.Message = "A user name and its password crossed the network in clear text: anyone on the path can read them."
-		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP, and change the password that was exposed.", fam.requireTLS())
+		f.Message, f.Advice = msgPasswordCrossed, fam.passwordAdvice()
 	case gap != 0:
 		f.Message = "A user name crossed the network in clear text and the login succeeded; a gap in the capture hides whether a password was sent (one sent on this connection crossed in clear text too)."
 		f.Advice = fmt.Sprintf("Require TLS (%s) or move to SFTP; if this login sent a password, change it.", fam.requireTLS())
