@@ -279,6 +279,27 @@ func TestJunkLineTakesItsPlace(t *testing.T) {
 		})
 	}
 
+	// Text that is no FTP sent to the port (a log, a banner): one junk
+	// line waits for its reply at a time, the others stay events, not a
+	// command each that no reply comes to; its verb is kept as sent.
+	var flood []string
+	for range 50 {
+		flood = append(flood, "J SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13")
+	}
+	s, _ := runPairing(t, pairingScript{false, append(append([]string(nil), login...), flood...)})
+	junk := 0
+	for _, c := range s.rec.commands {
+		if c.Junk {
+			junk++
+			if c.Verb != "SSH-2.0-OpenSSH_9.6p1" {
+				t.Errorf("junk verb %q, want it as sent", c.Verb)
+			}
+		}
+	}
+	if junk != 1 {
+		t.Errorf("%d junk commands from 50 unanswered lines, want 1", junk)
+	}
+
 	// A junk line that may be a password: the 230 answers the login, as
 	// before (it is no command of its own).
 	s, sess := runPairing(t, pairingScript{false, []string{"220 ready", "C USER bob", "331 Password required", "S PASS\thunter2", "230 ok", "C PWD", "257 \"/\""}})

@@ -3,6 +3,7 @@ package track
 import (
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -523,19 +524,30 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 	}
 }
 
-// junkCommand queues (and reports whether it queued) a client's junk line the server will answer as a
-// command (Command.Junk): a line whose verb is too long or too short
-// ("TYPEEEEEEEEEEEEEEEEEEEE I") draws its 500 like any command, and a cut
-// one counts once; not queued, its reply went to the next command and
-// every reply after it shifted one place. Lines that may be a password
-// (Secret) stay out, as before: the 230 after one answers the login.
-// Neither are empty lines (servers ignore some) nor lines whose first
-// word holds bytes no command has (binary noise: it need not draw a reply
-// per line).
+// junkCommand queues (and reports whether it queued) a client's junk
+// line the server will answer as a command (Command.Junk): a line whose
+// verb is too long or too short ("TYPEEEEEEEEEEEEEEEEEEEE I") draws its
+// 500 like any command, and a cut one counts once; not queued, its reply
+// went to the next command and every reply after it shifted one place.
+// Lines that may be a password (Secret) stay out, as before: the 230
+// after one answers the login. Neither are empty lines (servers ignore
+// some), lines whose first word holds bytes no command has (binary
+// noise), nor a junk line while another waits unanswered: text that is
+// no FTP (a log or a banner sent to port 21) would make each of its
+// lines a command no reply comes to. Verb and Arg are the line's words
+// as sent (ParseCommand upper-cases the verb).
 func (t *Tracker) junkCommand(sess *Session, e *decode.ControlEvent) bool {
 	cmd, err := ftp.ParseCommand([]byte(e.Line))
 	if err != ftp.ErrBadVerb || cmd.Anomaly&ftp.CmdVerbNonPrintable != 0 {
 		return false
+	}
+	for _, p := range sess.pending {
+		if p.Junk && len(p.Replies) == 0 {
+			return false
+		}
+	}
+	if v, _, _ := strings.Cut(e.Line, " "); strings.EqualFold(v, cmd.Verb) {
+		cmd.Verb = v
 	}
 	ce := *e
 	ce.Command = cmd

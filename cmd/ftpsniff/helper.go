@@ -418,8 +418,10 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 		if !c.enc {
 			c.enc, c.encNum = true, s.Num
 		}
-		if p := c.encPending; p != nil {
+		if p := c.encPending; p != nil && dir == nfhelper.ServerToClient {
 			// The TLS the 234 announced crossed: now the helper is blind.
+			// (The server's record: a ClientHello the server answered in
+			// clear text started no TLS, and the helper reads on.)
 			c.encPending = nil
 			h.rep.Finding(h.tlsEncrypted(p.sess, &p.ev, s.Num))
 		}

@@ -31,6 +31,9 @@ func TestHelperEncryptedFromWhatTheSimulationSaw(t *testing.T) {
 	}{
 		{"auth then clear", append(append([][2]string{{"AUTH TLS", "234 AUTH TLS successful"}}, login...), pasv), false, nil, nil},
 		{"auth then tls", [][2]string{{"AUTH TLS", "234 AUTH TLS successful"}, {tlsClient, tlsServer}}, true, []string{"under TLS"}, nil},
+		// The client's ClientHello alone, the server answering in clear
+		// text: no TLS started, the helper reads on.
+		{"clienthello answered in clear", append([][2]string{{"AUTH TLS", "234 AUTH TLS successful"}, {tlsClient, "500 Invalid command"}}, pasv), false, nil, nil},
 		{"gssapi enc", append(append([][2]string{}, gss...), [2]string{"ENC YEQGCSqGSIb3EgECAgIBAAD", "632 YEQGCSqGSIb3EgECAgIBAAD"}), true,
 			[]string{"RFC 2228 protected (ENC)", "encrypted inside ENC or CONF commands"}, []string{"TLS"}},
 		{"gssapi mic", append(append([][2]string{}, gss...), [2]string{"MIC YEQGCSqGSIb3EgECAgIBAAD", "631 YEQGCSqGSIb3EgECAgIBAAD"}), true,
