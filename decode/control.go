@@ -512,7 +512,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
-		t.close(cs, CloseRST, s.Num, s.TS)
+		t.closeBy(cs, CloseRST, d, s.Num, s.TS)
 		return
 	case cs.parser.state == parseTLS:
 		// TLS from here: follow it from headers; what it holds is
@@ -784,7 +784,7 @@ func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) 
 			t.d.stats.RSTOutOfWindow++
 		}
 	case s.Flags.Has(FlagRST):
-		t.close(cs, CloseRST, s.Num, s.TS)
+		t.closeBy(cs, CloseRST, d, s.Num, s.TS)
 		return
 	case s.Flags.Has(FlagFIN):
 		cs.fin[d] = true
@@ -827,7 +827,7 @@ func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 	cs.parser.lineEnd(d, num, ts)
 	cs.fin[d] = true
 	if cs.fin[1-d] {
-		cs.t.close(cs, CloseFIN, num, ts)
+		cs.t.closeBy(cs, CloseFIN, 1-d, num, ts) // the other side's FIN came first
 	}
 }
 
@@ -880,6 +880,12 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 // close ends a connection: what it still buffers is delivered (unless
 // it was reset), its close reported, and it leaves the table.
 func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts time.Time) {
+	t.closeBy(cs, why, -1, num, ts)
+}
+
+// closeBy is close by direction by's first FIN or its RST (-1: neither,
+// or not known).
+func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uint64, ts time.Time) {
 	if t.conns.Get(cs.key) != cs {
 		return
 	}
@@ -892,6 +898,7 @@ func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts ti
 		e := cs.parser.event(ControlClose)
 		e.Num, e.TS = num, ts
 		e.Closed = why
+		e.ClientClosed = by == dirClient
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		t.d.h.Control(e)
 	}

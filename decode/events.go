@@ -178,6 +178,10 @@ type ControlEvent struct {
 	Dropped int             // bytes of an over-long line that were discarded
 	Line    string          // ControlJunk: the line
 	Closed  CloseReason     // ControlClose: why the connection ended
+	// ClientClosed, on ControlClose by CloseFIN or CloseRST: the client
+	// sent the first FIN in order, or the RST (false: the server did, or
+	// it is not known).
+	ClientClosed bool
 	// TLSBytes is, on ControlCleartext, the bytes the client ([0]) and
 	// the server ([1]) sent while the connection was followed as TLS,
 	// up to this FTP text (each counted up to 65535, more reading as

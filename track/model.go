@@ -541,6 +541,10 @@ type Session struct {
 	WasEncrypted bool
 	Desync       bool // a gap made the pairing uncertain
 	EndReason    EndReason
+	// ClientClosed: the session ended by the client's first FIN or its
+	// RST (decode.ControlEvent.ClientClosed); false when the server's,
+	// or not known.
+	ClientClosed bool
 	// SameConnection: this control connection was also seen under other
 	// addresses in the same capture, as another session (twin.go).
 	SameConnection *Twin

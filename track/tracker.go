@@ -517,6 +517,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			// it up again.
 			t.keepIdleEnd(key, sess, e.TS)
 		}
+		sess.ClientClosed = e.ClientClosed
 		t.endSession(sess, closeReasons[e.Closed])
 		t.sessions.Delete(key)
 		t.unencrypt(sess)

@@ -371,7 +371,9 @@ func closedWithoutGreeting(s *track.Session) *track.Command {
 		s.CommandsOmitted > 0 || len(s.Commands) != 1 || len(s.Commands[0].Replies) > 0 || s.EventsOmitted > 0 {
 		return nil
 	}
-	if s.EndReason != track.EndFIN && s.EndReason != track.EndRST {
+	if s.EndReason != track.EndFIN && s.EndReason != track.EndRST || s.ClientClosed {
+		// (A client that closed first gave up on a slow greeting, or
+		// never waited for one: a health check that sends a line.)
 		return nil
 	}
 	for i := range s.Events {

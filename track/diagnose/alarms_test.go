@@ -162,16 +162,21 @@ func TestSessionRefusedWithoutGreeting(t *testing.T) {
 		commands  []string
 		closed    decode.CloseReason
 		want      bool
+		byClient  bool // the client's FIN came first, or its RST
 	}{
-		{"reset", false, false, []string{"QUIT"}, decode.CloseRST, true},
-		{"fin", false, false, []string{"USER anonymous"}, decode.CloseFIN, true},
-		{"capture ended", false, false, []string{"QUIT"}, decode.CloseCaptureEnd, false},
-		{"idle", false, false, []string{"QUIT"}, decode.CloseIdle, false},
-		{"midstream", true, false, []string{"QUIT"}, decode.CloseRST, false},
-		{"greeted", false, true, []string{"QUIT"}, decode.CloseRST, false},
+		{"reset", false, false, []string{"QUIT"}, decode.CloseRST, true, false},
+		{"fin", false, false, []string{"USER anonymous"}, decode.CloseFIN, true, false},
+		{"capture ended", false, false, []string{"QUIT"}, decode.CloseCaptureEnd, false, false},
+		{"idle", false, false, []string{"QUIT"}, decode.CloseIdle, false, false},
+		{"midstream", true, false, []string{"QUIT"}, decode.CloseRST, false, false},
+		{"greeted", false, true, []string{"QUIT"}, decode.CloseRST, false, false},
 		// A client that went on without replies read replies this capture
 		// does not hold (one direction captured).
-		{"two commands", false, false, []string{"USER bob", "PASS x"}, decode.CloseRST, false},
+		{"two commands", false, false, []string{"USER bob", "PASS x"}, decode.CloseRST, false, false},
+		// The client gave up on a slow greeting (or never waited: a
+		// health check): no refusal of the server's.
+		{"client's fin first", false, false, []string{"USER bob"}, decode.CloseFIN, false, true},
+		{"client's reset", false, false, []string{"USER bob"}, decode.CloseRST, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := &wire{t: t, c: &collect{}, cli: ap("10.127.0.202:58121"), srv: ap("41.225.70.195:21"), now: t0}
@@ -184,7 +189,7 @@ func TestSessionRefusedWithoutGreeting(t *testing.T) {
 			for _, c := range tc.commands {
 				w.cmd(c)
 			}
-			w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: tc.closed})
+			w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: tc.closed, ClientClosed: tc.byClient})
 			w.trk.Finish()
 			f := w.c.find(CodeSessionRefused)
 			if !tc.want {
