@@ -731,7 +731,7 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 		p.set(flagReplyHeard, false)
 	}
 	p.set(flagSpokeAfter, false)
-	r, err := p.replies.Line(l.Text)
+	r, err := p.replies.LineOf(l)
 	if err == ftp.ErrNotReply && p.cutBody > 0 {
 		// The middle of a reply whose start a gap took (FEAT's " EPSV",
 		// a STAT listing): not the server's junk.

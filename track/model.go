@@ -87,19 +87,23 @@ func (e EndReason) String() string {
 
 // Reply is one server reply, possibly multi-line.
 type Reply struct {
-	Seq     uint64 // order of arrival among the session's commands, replies and events
-	Code    int
-	Text    string
-	Lines   []string
-	TS      time.Time
-	Num     uint64
-	Anomaly ftp.ReplyAnomaly
+	Seq   uint64 // order of arrival among the session's commands, replies and events
+	Code  int
+	Text  string
+	Lines []string
+	TS    time.Time
+	Num   uint64
 	// LinesDropped counts the lines of a multi-line reply beyond the
 	// reply's bound: counted, not kept.
 	LinesDropped int
+	// Dropped counts the bytes cut from the middle of the reply's
+	// over-long lines (the line bound, decode.Options.MaxLine): Text and
+	// Lines miss them (ftp.Reply.LineBytesDropped).
+	Dropped int
+	Anomaly ftp.ReplyAnomaly
 	// Secret: the reply repeats a client line taken for a password
 	// (decode's SecretEcho: "500 HUNTER2: command not understood."):
-	// outputs mask its text.
+	// outputs mask its text. (Next to Anomaly: a Reply stays 128 bytes.)
 	Secret bool
 
 	// one backs Lines for a single-line reply, so that a kept reply does
@@ -518,7 +522,7 @@ type Event struct {
 	Code    int
 	Bytes   int
 	Secret  bool // a junk line that may be a password, or a reply that repeats one: masked in output
-	Dropped int  // a junk line's bytes beyond the line bound
+	Dropped int  // a junk line's bytes beyond the line bound, or a reply's (Reply.Dropped)
 }
 
 // Session is one FTP control connection.

@@ -77,7 +77,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 
 func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	t.seq++
-	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Secret: e.SecretEcho}
+	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Dropped: e.Reply.LineBytesDropped, Secret: e.SecretEcho}
 	t.limits.ReplyLinesDropped += e.Reply.Dropped
 	if greets(sess, r.Code) {
 		if len(sess.Greeting) < maxGreeting {
@@ -115,7 +115,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 				t.adoptEarly(sess, time.Time{}, false)
 			}
 		}
-		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret})
+		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret, Dropped: r.Dropped})
 		if r.Code == 230 {
 			// The 230 proves the login, whatever became of the line it
 			// answers (mangled, lost in a gap), and whatever a line

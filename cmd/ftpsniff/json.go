@@ -216,6 +216,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 			w.int("lines", int64(len(r.Lines)))
 		}
 		w.intOmit("lines_dropped", int64(r.LinesDropped))
+		w.intOmit("dropped_bytes", int64(r.Dropped))
 		if r.Anomaly != 0 {
 			w.str("anomaly", r.Anomaly.String())
 		}

@@ -337,7 +337,7 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	p := o.p
 	line := shown(maskedVerb(c, o.showPass))
 	if c.Arg != "" || c.Verb == "PASS" {
-		line += " " + shown(maskedArg(c, o.showPass))
+		line += " " + shownKept(maskedArg(c, o.showPass), c.Dropped)
 	}
 	extra := ""
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
@@ -668,6 +668,9 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprintf("%d %s", r.Code, mask), p.dim.Sprint(echoNote))
 		return
 	}
+	if r.Dropped > 0 {
+		extra += "  " + p.warn.Sprintf("[%d bytes over the line limit dropped]", r.Dropped)
+	}
 	for i, l := range r.Lines {
 		stamp := strings.Repeat(" ", 10)
 		if i == 0 {
@@ -677,7 +680,7 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 		if i == len(r.Lines)-1 {
 			e = extra
 		}
-		o.printf("%s %s %s%s\n", stamp, p.server.Sprint("-->"), col.Sprint(shown(l)), e)
+		o.printf("%s %s %s%s\n", stamp, p.server.Sprint("-->"), col.Sprint(shownKept(l, r.Dropped)), e)
 	}
 	if len(r.Lines) == 0 {
 		o.printf("%s %s %s%s\n", o.stamp(s, r.TS), p.server.Sprint("-->"), col.Sprint(r.Code), extra)
@@ -693,7 +696,23 @@ func (o *textOutput) eventReply(e *track.Event) string {
 	if e.Secret && !o.showPass {
 		return mask + echoNote
 	}
+	if e.Dropped > 0 {
+		return safe(e.Text) + fmt.Sprintf("  [%d bytes over the line limit dropped]", e.Dropped)
+	}
 	return safe(e.Text)
+}
+
+// shownKept is shown for the text of a line the line bound cut (dropped
+// bytes over it, 0 when none): what shown leaves out of it is then said
+// to be the rest of what was kept, the dropped bytes being noted apart
+// ("[N bytes over the line limit dropped]"), so that "(3856 more bytes)"
+// does not read as all the line held past what is shown.
+func shownKept(s string, dropped int) string {
+	t := shown(s)
+	if dropped > 0 && len(s) > maxShown && strings.HasSuffix(t, " more bytes)") {
+		t = t[:len(t)-1] + " kept)"
+	}
+	return t
 }
 
 func (o *textOutput) event(s *track.Session, e *track.Event) {
@@ -707,7 +726,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		}
 		msg = fmt.Sprintf("!! capture gap: %d %s bytes missing", e.Bytes, who)
 	case track.EventJunk:
-		msg = fmt.Sprintf("!! not FTP: %s", shown(maskedLine(e, o.showPass)))
+		msg = fmt.Sprintf("!! not FTP: %s", shownKept(maskedLine(e, o.showPass), e.Dropped))
 		if e.Dropped > 0 {
 			msg += fmt.Sprintf("  [%d bytes over the line limit dropped]", e.Dropped)
 		}

@@ -50,7 +50,11 @@ type Reply struct {
 	// the terminator's "DDD " prefix are removed, as net/textproto does.
 	Text    string
 	Dropped int // lines not kept in Lines and Text
-	Anomaly ReplyAnomaly
+	// LineBytesDropped counts the bytes cut from the middle of the
+	// reply's over-long lines (Line.Dropped of each line, kept or not,
+	// summed, saturating), as fed by LineOf: the kept text misses them.
+	LineBytesDropped int
+	Anomaly          ReplyAnomaly
 
 	one [1]string // backing store of Lines for single-line replies
 }
@@ -66,18 +70,21 @@ type ReplyReader struct {
 	MaxLines int // 0 means DefaultMaxReplyLines
 	MaxBytes int // 0 means DefaultMaxReplyBytes; bytes of kept lines
 
+	// The small fields share a word: a ReplyReader is part of every
+	// session's parser (decode's TestMemoryPerOpenSession bounds it).
 	open    bool
-	code    int
 	anomaly ReplyAnomaly
+	hasCand bool
+	code    int
 	lines   []string
 	bytes   int
 	dropped int
+	cut     int // bytes over the line bound cut from the reply's lines (LineOf)
 	// cand is the last line received if it looks like a final reply with
-	// another code (see ClientSpoke); candIdx is its index in lines, or -1
-	// when it was over the bounds and not kept.
+	// another code (see ClientSpoke, hasCand); candIdx is its index in
+	// lines, or -1 when it was over the bounds and not kept.
 	cand    string
 	candIdx int
-	hasCand bool
 }
 
 func (r *ReplyReader) maxLines() int {
@@ -106,8 +113,21 @@ func (r *ReplyReader) Reset() {
 // is also removed). It returns the reply this line completes, nil while a
 // multi-line reply is still open, or ErrNotReply for text outside a reply.
 func (r *ReplyReader) Line(line []byte) (*Reply, error) {
+	return r.line(line, 0)
+}
+
+// LineOf is Line for a line as LineSplitter emits it: the bytes cut from
+// an over-long line (l.Dropped) are counted in the reply it belongs to
+// (Reply.LineBytesDropped), so that a cut reply says so. A line that is
+// no reply (ErrNotReply) leaves the count as it was.
+func (r *ReplyReader) LineOf(l Line) (*Reply, error) {
+	return r.line(l.Text, l.Dropped)
+}
+
+func (r *ReplyReader) line(line []byte, cut int) (*Reply, error) {
 	line = trimLineEnd(line)
 	if r.open {
+		r.cut = satAdd(r.cut, cut)
 		return r.continued(line), nil
 	}
 	code, ok := parseCode(line)
@@ -126,12 +146,12 @@ func (r *ReplyReader) Line(line []byte) (*Reply, error) {
 		lines := make([]string, 1, 8) // FEAT, HELP and banners run to a few lines
 		lines[0] = s
 		*r = ReplyReader{MaxLines: r.MaxLines, MaxBytes: r.MaxBytes,
-			open: true, code: code, anomaly: an, lines: lines, bytes: len(s)}
+			open: true, code: code, anomaly: an, lines: lines, bytes: len(s), cut: cut}
 		return nil, nil
 	case line[3] != ' ':
 		an |= ReplyNoSpace
 	}
-	rep := &Reply{Code: code, OpenCode: code, Anomaly: an}
+	rep := &Reply{Code: code, OpenCode: code, Anomaly: an, LineBytesDropped: cut}
 	s := string(line)
 	rep.one[0] = s
 	rep.Lines = rep.one[:]
@@ -266,7 +286,7 @@ func (r *ReplyReader) build(code int, an ReplyAnomaly) *Reply {
 	} else {
 		an &^= ReplyTooManyLines // the only dropped line became the terminator
 	}
-	rep := &Reply{Code: code, OpenCode: r.code, Lines: r.lines, Dropped: r.dropped, Anomaly: an}
+	rep := &Reply{Code: code, OpenCode: r.code, Lines: r.lines, Dropped: r.dropped, LineBytesDropped: r.cut, Anomaly: an}
 	var b strings.Builder
 	b.Grow(r.bytes + len(r.lines[len(r.lines)-1]))
 	last := len(r.lines) - 1
