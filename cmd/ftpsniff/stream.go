@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,6 +108,9 @@ func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
 		}
 		o.lines.data(d, o.lines.stamp(s, ts))
 	})
+	// Its findings are printed with it; those left for the session's end
+	// came after their data connection's line (a held data-not-attempted).
+	o.lines.findings[s] = slices.DeleteFunc(o.lines.findings[s], func(f *diagnose.Finding) bool { return f.Data == d })
 }
 
 func (o *streamOutput) Event(s *track.Session, e *track.Event) {
@@ -117,6 +121,11 @@ func (o *streamOutput) Event(s *track.Session, e *track.Event) {
 func (o *streamOutput) SessionEnd(s *track.Session) {
 	o.greeting(s)
 	delete(o.greeted, s)
+	for _, f := range o.lines.findings[s] {
+		// Reported after its data connection's line (diagnose holds a
+		// data-not-attempted that blames the vantage: holdBlind).
+		o.emit(s, func() { o.lines.finding(f) })
+	}
 	delete(o.lines.findings, s)
 	if s.Counted() {
 		o.totals.sessions++

@@ -79,12 +79,28 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 // transfer the server reported (the capture cannot see the data path)
 // while the capture does hold data connections of this session or of
 // this server (dataPathSeen): it sees that path, so what else keeps
-// those connections out of it is said instead.
+// those connections out of it is said instead. One it leaves blaming the
+// vantage, the diagnoser holds to the session's end (holdBlind): a data
+// connection seen later says the same.
 func (d *Diagnoser) notBlind(s *track.Session, dc *track.DataConn, f *Finding) *Finding {
-	if f == nil || f.Code != CodeDataNotAttempted || !blindText(f.Message) {
+	if !stillBlind(f) {
 		return f
 	}
 	seen, n := d.dataPathSeen(s, dc)
+	return seenReworded(f, dc, seen, n)
+}
+
+// stillBlind reports whether f is a data-not-attempted that blames the
+// capture's vantage.
+func stillBlind(f *Finding) bool {
+	return f != nil && f.Code == CodeDataNotAttempted && blindText(f.Message)
+}
+
+// seenReworded is notBlind's wording of f, dc's blind data-not-attempted,
+// given what shows the capture seeing the data path (dataPathSeen): seen,
+// a data connection of dc's session the capture holds, or else n, those
+// of the server's other sessions. With neither, f is left as it is.
+func seenReworded(f *Finding, dc *track.DataConn, seen *track.DataConn, n int) *Finding {
 	if seen == nil && n == 0 {
 		return f
 	}
@@ -108,6 +124,62 @@ func (d *Diagnoser) notBlind(s *track.Session, dc *track.DataConn, f *Finding) *
 		what, dc.Announced, to, held)
 	f.Advice = "Check the capture's drop counts (tcpdump's \"packets dropped by kernel\", capinfos, a pcapng's interface statistics) and whether the file was filtered after the capture; to see every data connection, capture on the server itself (tcpdump -i any host CLIENT), where every path ends, and compare with the server's transfer log (vsftpd xferlog, ProFTPD TransferLog)."
 	return f
+}
+
+// maxHeld bounds sessMore.held: the blind findings of one session held
+// for a data connection seen later.
+const maxHeld = 16
+
+// holdBlind is fs, dc's findings, to report now. A data connection the
+// capture saw first releases the session's held findings reworded with
+// it (they come first: they concern earlier connections). The blind
+// data-not-attempted findings still among fs (notBlind found no seen data
+// connection of the session or of the server) are held instead, up to
+// maxHeld per session: a data connection of the session seen later (a
+// capture cut short at its start, or one that lost some connections)
+// proves the capture on the data path after all, and the vantage is not
+// to blame. Held findings go out when that connection comes, or at the
+// session's end (releaseHeld): so, in every output, later than the data
+// connection's own record, just before the session's end record for one
+// that never sees such a connection. Past maxHeld they go out at once as
+// they are.
+func (d *Diagnoser) holdBlind(s *track.Session, dc *track.DataConn, fs []*Finding) []*Finding {
+	st := d.state(s)
+	if dc.Seen() && st.more != nil && len(st.more.held) > 0 {
+		out := make([]*Finding, 0, len(st.more.held)+len(fs))
+		for _, f := range st.more.held {
+			out = append(out, seenReworded(f, f.Data, dc, 0))
+		}
+		clear(st.more.held)
+		st.more.held = st.more.held[:0]
+		fs = append(out, fs...)
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if !stillBlind(f) || st.more != nil && len(st.more.held) >= maxHeld {
+			kept = append(kept, f)
+			continue
+		}
+		m := st.moreState()
+		m.held = append(m.held, f)
+	}
+	return kept
+}
+
+// releaseHeld returns s's held findings at its end (holdBlind), each
+// judged again: a data connection of the server's other sessions the
+// capture saw since rewords it as notBlind does; else it goes as it was.
+func (d *Diagnoser) releaseHeld(s *track.Session) []*Finding {
+	st := d.sess[s]
+	if st == nil || st.more == nil || len(st.more.held) == 0 {
+		return nil
+	}
+	out := st.more.held
+	st.more.held = nil
+	for i, f := range out {
+		out[i] = d.notBlind(s, f.Data, f)
+	}
+	return out
 }
 
 // blindText reports whether a data-not-attempted message blames the
@@ -274,9 +346,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		// announced address itself, and the box routed it there
 		// untranslated (both sightings went to the other copy).
 		ann, pk := quote()
-		if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
-			st.reached = append(st.reached, a)
-		}
+		d.noteReached(s, a)
 		return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}), reached: true,
 			Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server), fmt.Sprintf("session %d's data #%d: the client connected to %s, outcome %s", o.Session.ID, o.ID, o.Server, o.Outcome)),
 			Message:  fmt.Sprintf("The server announces %s, %s, not the %s clients reach it at; this client connected to %s itself and the box in between routed it there. It works from networks that route to %s; a client anywhere else that trusts the 227 fails.", a, cls.Describe(a), srv, a, a),
@@ -412,13 +482,11 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 				fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
 			if worked {
 				f.reached = true
-				if st := d.state(s); len(st.reached) < maxReached && !slices.Contains(st.reached, a) {
-					st.reached = append(st.reached, a)
-				}
+				d.noteReached(s, a)
 			}
 			return f
 		}
-		if slices.Contains(d.state(s).reached, a) || !pub.IsValid() && local(a) && sentTo(s, dc, a) {
+		if d.wasReached(s, a) || !pub.IsValid() && local(a) && sentTo(s, dc, a) {
 			// This client reached the address earlier in the session, or
 			// sent other data connections' SYNs to it (they failed, and
 			// it gave up or fell back): the address is not why this
@@ -507,8 +575,25 @@ func otherAddress(s *track.Session, dc *track.DataConn, a, srv netip.Addr, cls A
 	return f
 }
 
-// maxReached bounds sessState.reached.
+// maxReached bounds sessMore.reached.
 const maxReached = 8
+
+// noteReached records that s's client reached a, one of the server's own
+// private addresses, as announced (sessMore.reached).
+func (d *Diagnoser) noteReached(s *track.Session, a netip.Addr) {
+	st := d.state(s)
+	if st.more != nil && (len(st.more.reached) >= maxReached || slices.Contains(st.more.reached, a)) {
+		return
+	}
+	m := st.moreState()
+	m.reached = append(m.reached, a)
+}
+
+// wasReached reports whether noteReached recorded a for s.
+func (d *Diagnoser) wasReached(s *track.Session, a netip.Addr) bool {
+	st := d.state(s)
+	return st.more != nil && slices.Contains(st.more.reached, a)
+}
 
 // sentTo reports whether the session's client sent the SYNs of a data
 // connection other than dc to a: it uses that address for its data

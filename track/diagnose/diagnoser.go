@@ -36,6 +36,28 @@ type bounceSet struct {
 	why     string // why the first one is a bounce
 }
 
+// sessMore is the part of a session's state that few sessions need.
+type sessMore struct {
+	// reached: the server's own private addresses a client from another
+	// network reached as announced in this session (at most maxReached).
+	reached []netip.Addr
+	// held: data-not-attempted findings that blame the capture's vantage
+	// ("cannot see the data path") while the session had shown no data
+	// connection the capture saw, at most maxHeld, in the order made
+	// (holdBlind); the rest go out at once as they were. A seen data
+	// connection of the session, or the session's end, releases them
+	// (releaseHeld).
+	held []*Finding
+}
+
+// moreState returns st's sessMore, made on first use.
+func (st *sessState) moreState() *sessMore {
+	if st.more == nil {
+		st.more = &sessMore{}
+	}
+	return st.more
+}
+
 // sessState is what the diagnoser remembers of an open session, one per
 // open session: its small fields share one word (the flags and the
 // family), so that the struct keeps its allocation size class.
@@ -66,9 +88,10 @@ type sessState struct {
 	// session's state past its allocation class).
 	encrypted  *track.Event
 	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
-	// reached: the server's own private addresses a client from another
-	// network reached as announced in this session (at most maxReached).
-	reached []netip.Addr
+	// more: what only some sessions need (reached addresses, held
+	// findings), nil until one does: behind a pointer so that the struct
+	// keeps its allocation size class.
+	more *sessMore
 
 	loginReported          bool // cleartext-login said once per session
 	fallbackReported       bool // epsv-pasv-fallback said once per session
@@ -166,7 +189,7 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 		// whoever took it.
 		fs = append(fs, f)
 	}
-	d.report(fs)
+	d.report(d.holdBlind(s, dc, fs))
 	if d.next != nil {
 		d.next.Data(s, dc)
 	}
@@ -237,6 +260,9 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 
 // SessionEnd implements track.Sink.
 func (d *Diagnoser) SessionEnd(s *track.Session) {
+	// Every way a session ends (its close, eviction, the capture's end)
+	// comes here: the held findings go out before the session's own.
+	d.report(d.releaseHeld(s))
 	d.server(s).greeting.add(greetingKind(s))
 	if f := d.greetingLogin(s); f != nil {
 		d.report([]*Finding{f})

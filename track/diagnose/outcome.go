@@ -393,6 +393,10 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			}
 		}
 	}
+	// The vantage is blamed only while the capture holds no data
+	// connection of the session or its server (notBlind); the diagnoser
+	// holds such a finding to the session's first seen data connection or
+	// its end and words it again then (holdBlind, releaseHeld).
 	blind := "The capture cannot see the data path: it was taken where only the control connection passes (another interface or route), or with a filter that keeps only port 21."
 	blindAdvice := "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), to diagnose data connections."
 	if !dc.Passive {
