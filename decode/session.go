@@ -787,12 +787,8 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		case p.echoLen&echoErrorsOnly == 0 || r.Code >= 400:
 			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r)
 		}
-		switch {
-		case ftp.IsPreliminary(r.Code):
-		case p.echoLen&echoToken != 0:
-			p.echoLen &^= echoErrorsOnly // past the PASS's final reply
-		default:
-			p.echoLen = 0
+		if !ftp.IsPreliminary(r.Code) {
+			p.echoLen = 0 // the final reply to the line: its echo, if any, is past
 		}
 	}
 	switch r.Code {
@@ -955,18 +951,20 @@ const (
 	// echoToken, in echoLen: the secret was a well-formed PASS's argument
 	// of at least minTokenEcho bytes and no anonymous convention (with
 	// echoErrorsOnly up to the PASS's final reply, whose refusal is
-	// looked at as echoErrorsOnly says, for any run of the secret). Every
-	// reply up to the client's next login command (USER, PASS, ACCT,
-	// REIN), whatever its code, is masked when it holds the secret as a
-	// whole token (no letter or digit on either side): a server that
-	// echoes the command it took ("230 Response PASS s3cretPW", a
-	// debugging or honeypot server) shows it in a welcome. The token
-	// bound keeps a password that is a common word's part from masking
-	// replies that only hold the word; one equal to a word the reply
-	// holds ("test" for the user test: "230 User test logged in") masks
-	// that reply, which is right: the reply shows the password. The
-	// anonymous conventions are left to echoErrorsOnly, since their
-	// welcome names them.
+	// looked at as echoErrorsOnly says, for any run of the secret). The
+	// PASS's replies up to its final one, whatever their code, are masked
+	// when they hold the secret as a whole token (no letter or digit on
+	// either side): a server that echoes the command it took ("230
+	// Response PASS s3cretPW", a debugging or honeypot server) shows it in
+	// its welcome. Not the replies after it: a password that is a common
+	// word or number ("data", "1234", the user name) would hide the 425s
+	// and 550s of the whole session, which echo what the client typed in
+	// clear, not the password. The token bound keeps a password that is a
+	// common word's part from masking a welcome that only holds the word;
+	// one equal to a word the welcome holds ("test" for the user test:
+	// "230 User test logged in") masks it, which is right: it shows the
+	// password. The anonymous conventions are left to echoErrorsOnly,
+	// since their welcome names them.
 	echoToken = 0x40
 	// minTokenEcho: a shorter password is looked for in refusals only.
 	minTokenEcho = 4

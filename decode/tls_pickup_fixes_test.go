@@ -212,8 +212,9 @@ func TestSiteAddUserPasswordMasked(t *testing.T) {
 
 // TestPasswordEchoedInWelcome: a password a server echoes in a 2xx reply
 // ("230 Response PASS s3cretPW", rev-anchors pass-echo-normal-order.pcap)
-// is masked, in any reply up to the next login command, as a whole
-// token; an anonymous login's conventional password named in its
+// is masked in the PASS's replies up to its final one, as a whole token,
+// not in the session's later replies (a password that is a common word
+// would hide their reasons); an anonymous login's conventional password named in its
 // welcome is not ("230 Anonymous access granted" to "anonymous"), nor a
 // password that is only part of a word.
 func TestPasswordEchoedInWelcome(t *testing.T) {
@@ -222,7 +223,11 @@ func TestPasswordEchoedInWelcome(t *testing.T) {
 		pass  string
 		lines []string // replies after the PASS: "!" first when an echo
 	}{
-		{"echoed in 230", "s3cretPW", []string{"!230 Response PASS s3cretPW", "!215 UNIX s3cretpw", "200 ok"}},
+		{"echoed in 230", "s3cretPW", []string{"!230 Response PASS s3cretPW", "215 UNIX s3cretpw", "200 ok"}},
+		// A password that is a common word: the PASS's own welcome is
+		// looked at, the session's later replies are not (a 425 naming
+		// "data" is no echo of the password "data").
+		{"a common word", "data", []string{"230 Login successful.", "425 Can't open data connection.", "550 data: No such file"}},
 		{"anonymous", "anonymous", []string{"230 Anonymous access granted, restrictions apply", "215 UNIX anonymous"}},
 		{"guest", "guest", []string{"230 Guest login ok, access restrictions apply."}},
 		{"e-mail", "mozilla@example.com", []string{"230 Welcome mozilla@example.com"}},

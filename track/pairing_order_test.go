@@ -252,6 +252,9 @@ func TestJunkLineTakesItsPlace(t *testing.T) {
 		{"binary noise is not queued", []string{
 			"J \x16\x03\x01\x02\x00\x01", "C PASV", "227 Entering Passive Mode (192,0,2,10,156,70)."},
 			"PASV<-227", false},
+		{"a junk line the server ignores", []string{
+			"J XY", "C PASV", "227 Entering Passive Mode (192,0,2,10,156,70)."},
+			"XY! PASV<-227", false},
 		{"an empty line is not queued", []string{
 			"J ", "C PASV", "227 Entering Passive Mode (192,0,2,10,156,70)."},
 			"PASV<-227", false},

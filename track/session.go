@@ -300,6 +300,15 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 			return c, false, false
 		}
 	}
+	for head.Junk && code < 400 && len(sess.pending) > 1 && ftp.IsKnownVerb(sess.pending[1].Verb) && ftp.ValidReply(sess.pending[1].Verb, code) {
+		// A junk line the server ignored (one it answers gets a 500): a
+		// reply that is no refusal and fits the command after it is that
+		// command's ("X", then PASV: the 227 is the PASV's).
+		head.Status = StatusNoReply
+		t.reportCommand(sess, head)
+		sess.pending = sess.pending[1:]
+		head = sess.pending[0]
+	}
 	if ftp.ValidReply(head.Verb, code) {
 		return head, false, false
 	}
