@@ -203,8 +203,11 @@ const (
 func (t *Tracker) keepCommand(sess *Session, c *Command) {
 	switch {
 	case t.opts.RecentOnly:
-		if !lookedBackAt(c.Verb) {
-			return // written when final; nothing looks back at it
+		if !lookedBackAt(c.Verb) && !(sess.CommandCount == 1 && len(sess.Greeting) == 0 && !sess.replied) {
+			// Written when final; nothing looks back at it. (But a first
+			// command before any word of the server's: a session the
+			// server closes unanswered is judged by it, session-refused.)
+			return
 		}
 		keep := recentKept
 		if t.transcript >= t.opts.TranscriptBudget {

@@ -310,7 +310,7 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 	if s.Midstream || s.Resumed != nil {
 		return nil
 	}
-	if c := closedWithoutGreeting(s); c != nil {
+	if c := closedWithoutGreeting(s, d.state(s)); c != nil {
 		return d.sessionRefusedSilently(s, c)
 	}
 	var r *track.Reply
@@ -366,25 +366,15 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 // reply read replies this capture does not hold (a capture of one
 // direction). Decode announces a session only once a side speaks, so a
 // client that said nothing either leaves no session. nil otherwise.
-func closedWithoutGreeting(s *track.Session) *track.Command {
+func closedWithoutGreeting(s *track.Session, st *sessState) *track.Command {
 	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.WasEncrypted || len(s.Greeting) > 0 ||
-		s.CommandsOmitted > 0 || len(s.Commands) != 1 || len(s.Commands[0].Replies) > 0 || s.EventsOmitted > 0 {
+		s.CommandCount != 1 || len(s.Commands) != 1 || len(s.Commands[0].Replies) > 0 || st.serverSpoke {
 		return nil
 	}
 	if s.EndReason != track.EndFIN && s.EndReason != track.EndRST || s.ClientClosed {
 		// (A client that closed first gave up on a slow greeting, or
 		// never waited for one: a health check that sends a line.)
 		return nil
-	}
-	for i := range s.Events {
-		switch e := &s.Events[i]; e.Kind {
-		case track.EventGap, track.EventJunk:
-			if !e.FromClient {
-				return nil // bytes of the server's, lost or unreadable
-			}
-		case track.EventUnsolicited, track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventEncrypted:
-			return nil
-		}
 	}
 	return s.Commands[0]
 }

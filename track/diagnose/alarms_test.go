@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -178,41 +179,45 @@ func TestSessionRefusedWithoutGreeting(t *testing.T) {
 		{"client's fin first", false, false, []string{"USER bob"}, decode.CloseFIN, false, true},
 		{"client's reset", false, false, []string{"USER bob"}, decode.CloseRST, false, true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := &wire{t: t, c: &collect{}, cli: ap("10.127.0.202:58121"), srv: ap("41.225.70.195:21"), now: t0}
-			w.d = New(policy.Policy{}, nil, w.c)
-			w.trk = track.New(w.d, track.Options{})
-			w.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: tc.midstream, ClientSYN: !tc.midstream})
-			if tc.greeting {
-				w.reply(220, "ready")
-			}
-			for _, c := range tc.commands {
-				w.cmd(c)
-			}
-			w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: tc.closed, ClientClosed: tc.byClient})
-			w.trk.Finish()
-			f := w.c.find(CodeSessionRefused)
-			if !tc.want {
-				if f != nil {
-					t.Fatalf("session-refused: %s", f.Message)
+		// JSON's tracker (RecentOnly) keeps neither events nor a QUIT: the
+		// finding must not depend on them.
+		for _, recent := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/RecentOnly=%v", tc.name, recent), func(t *testing.T) {
+				w := &wire{t: t, c: &collect{}, cli: ap("10.127.0.202:58121"), srv: ap("41.225.70.195:21"), now: t0}
+				w.d = New(policy.Policy{}, nil, w.c)
+				w.trk = track.New(w.d, track.Options{RecentOnly: recent})
+				w.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: tc.midstream, ClientSYN: !tc.midstream})
+				if tc.greeting {
+					w.reply(220, "ready")
 				}
-				return
-			}
-			if f == nil {
-				t.Fatal("no session-refused finding")
-			}
-			if f.Severity != SeverityWarning || !f.silent {
-				t.Errorf("severity %s silent %v, want a warning marked silent", f.Severity, f.silent)
-			}
-			if strings.Contains(f.Message, "421") || !strings.Contains(f.Message, "sent no greeting") {
-				t.Errorf("message %q: want the close without a greeting, no 421", f.Message)
-			}
-			for _, want := range []string{"tcp_wrappers", "hosts.deny", "max_clients/max_per_ip", "proxy", "IPS"} {
-				if !strings.Contains(f.Advice, want) {
-					t.Errorf("advice %q lacks %q", f.Advice, want)
+				for _, c := range tc.commands {
+					w.cmd(c)
 				}
-			}
-		})
+				w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: tc.closed, ClientClosed: tc.byClient})
+				w.trk.Finish()
+				f := w.c.find(CodeSessionRefused)
+				if !tc.want {
+					if f != nil {
+						t.Fatalf("session-refused: %s", f.Message)
+					}
+					return
+				}
+				if f == nil {
+					t.Fatal("no session-refused finding")
+				}
+				if f.Severity != SeverityWarning || !f.silent {
+					t.Errorf("severity %s silent %v, want a warning marked silent", f.Severity, f.silent)
+				}
+				if strings.Contains(f.Message, "421") || !strings.Contains(f.Message, "sent no greeting") {
+					t.Errorf("message %q: want the close without a greeting, no 421", f.Message)
+				}
+				for _, want := range []string{"tcp_wrappers", "hosts.deny", "max_clients/max_per_ip", "proxy", "IPS"} {
+					if !strings.Contains(f.Advice, want) {
+						t.Errorf("advice %q lacks %q", f.Advice, want)
+					}
+				}
+			})
+		}
 	}
 }
 

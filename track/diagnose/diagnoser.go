@@ -107,6 +107,12 @@ type sessState struct {
 	// (kindKnown), so that each finding does not read it again.
 	kind      policy.ServerKind
 	kindKnown bool
+	// serverSpoke: the server's stream showed something besides replies
+	// to commands (a gap or junk of its own, an unsolicited reply, a
+	// reply no command waited for, TLS): closedWithoutGreeting's "no
+	// byte from the server", which the events, not kept by every output
+	// (RecentOnly), would otherwise tell.
+	serverSpoke bool
 
 	// pasvRefusal: the session's first PASV/LPSV refused as a command,
 	// judged at its end (pendingPassiveRefused).
@@ -200,6 +206,14 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	if e.Kind == track.EventGap && e.FromClient {
 		st := d.state(s)
 		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
+	}
+	switch e.Kind {
+	case track.EventGap, track.EventJunk:
+		if !e.FromClient {
+			d.state(s).serverSpoke = true
+		}
+	case track.EventUnsolicited, track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventEncrypted:
+		d.state(s).serverSpoke = true
 	}
 	if e.Kind == track.EventJunk && e.FromClient && e.Secret {
 		d.state(s).secretLine = e.Num
