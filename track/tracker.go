@@ -43,7 +43,8 @@ type Options struct {
 	// (Linux resends an unanswered SYN after 1 s, then 2 s later).
 	EvidenceWait time.Duration
 	// RecentOnly keeps, of a session's history, only what the diagnosis
-	// looks back at (the latest commands and data connections), for
+	// looks back at (the latest commands and data connections, and its
+	// events: gaps, replies no command took, which the findings weigh), for
 	// outputs that write each record as it happens (JSON, the live
 	// stream). Off, a session keeps its transcript for the text output
 	// until it ends.
@@ -559,11 +560,13 @@ func (t *Tracker) junkCommand(sess *Session, e *decode.ControlEvent) bool {
 func (t *Tracker) event(sess *Session, ev Event) {
 	t.seq++
 	ev.Seq = t.seq
-	if t.opts.RecentOnly {
-		// Written as it happens; nothing looks back at events.
-	} else if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {
-		sess.EventsOmitted++
-		t.limits.EventsOmitted++
+	if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {
+		if !t.opts.RecentOnly {
+			// (With RecentOnly the output wrote it: only the diagnosis
+			// looks back, and misses it, as it misses commands not kept.)
+			sess.EventsOmitted++
+			t.limits.EventsOmitted++
+		}
 	} else {
 		sess.Events = append(sess.Events, ev)
 		sess.transcript++

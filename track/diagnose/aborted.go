@@ -317,7 +317,7 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 	atConnect := false
 	if g := refusingGreeting(s); g != nil {
 		r, atConnect = g, true
-	} else if r = firstAnswerClosed(s); r == nil {
+	} else if r = firstAnswerClosed(s, d.state(s)); r == nil {
 		return nil
 	}
 	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, TS: r.TS, Packets: []uint64{r.Num}}
@@ -426,19 +426,9 @@ func refusingGreeting(s *track.Session) *track.Reply {
 // nil otherwise, and for a 421 that says it timed out (the server waited
 // for a client that never went on). The session's events must keep it:
 // live output keeps none, and a transcript cut short is not judged.
-func firstAnswerClosed(s *track.Session) *track.Reply {
-	if s.CommandsOmitted > 0 {
-		return nil
-	}
-	interrupted := false
-	for _, c := range s.Commands {
-		if len(c.Replies) > 0 {
-			return nil // a command was answered
-		}
-		interrupted = interrupted || c.Status == track.StatusInterrupted
-	}
-	if !interrupted {
-		return nil
+func firstAnswerClosed(s *track.Session, st *sessState) *track.Reply {
+	if st.answered || !st.interrupted {
+		return nil // a command was answered, or none ended by the 421
 	}
 	for i := range s.Events {
 		e := &s.Events[i]

@@ -113,6 +113,10 @@ type sessState struct {
 	// byte from the server", which the events, not kept by every output
 	// (RecentOnly), would otherwise tell.
 	serverSpoke bool
+	// answered: a command of the session got a reply; interrupted: one
+	// was ended by an unsolicited 421/221 (firstAnswerClosed). Noted as
+	// the commands are reported: JSON's tracker keeps few of them.
+	answered, interrupted bool
 
 	// pasvRefusal: the session's first PASV/LPSV refused as a command,
 	// judged at its end (pendingPassiveRefused).
@@ -168,6 +172,11 @@ func (d *Diagnoser) SessionStart(s *track.Session) {
 
 // Command implements track.Sink.
 func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
+	if len(c.Replies) > 0 || c.Status == track.StatusInterrupted {
+		st := d.state(s)
+		st.answered = st.answered || len(c.Replies) > 0
+		st.interrupted = st.interrupted || c.Status == track.StatusInterrupted
+	}
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++

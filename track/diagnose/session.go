@@ -132,6 +132,15 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		gap := d.state(s).lastGap.num
 		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; %s between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num, gapAt(gap, r.Num))
 		f.Packets = packets([]uint64{c.Num, gap, r.Num})
+	case c.Uncertain && s.CommandCount > c.Index:
+		// A gap (the server's: its 331 lost) came between the USER and
+		// the 230, and the client sent more after the USER: a PASS may
+		// have answered the 331, and JSON's tracker keeps no PASS to look
+		// for. (Nothing sent after it: no password was.)
+		r := c.Final()
+		hidden = true
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; a capture gap between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num)
+		f.Packets = packets([]uint64{c.Num, r.Num})
 	default:
 		noPassword = true
 		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", clean(user), c.Num)
