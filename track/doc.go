@@ -48,9 +48,9 @@
 // Options.RecentOnly, for outputs that write each record as it happens
 // (JSON, the live stream), it keeps only the latest few announcing and
 // transfer commands and data connections the diagnosis looks back at (4
-// each once the open sessions together hold the budget), and its events
-// as the transcript does (bounded the same way; the findings that weigh
-// a capture gap or a 421 read them, and found less in JSON than in text).
+// each once the open sessions together hold the budget), and of its
+// events only the kinds the diagnosis weighs (capture gaps, replies no
+// command took, an unsolicited 421), bounded as the transcript's.
 //
 // The end of a control connection, and whether it is encrypted, come from
 // decode as values; track reads control segments only to know an

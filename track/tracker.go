@@ -43,8 +43,8 @@ type Options struct {
 	// (Linux resends an unanswered SYN after 1 s, then 2 s later).
 	EvidenceWait time.Duration
 	// RecentOnly keeps, of a session's history, only what the diagnosis
-	// looks back at (the latest commands and data connections, and its
-	// events: gaps, replies no command took, which the findings weigh), for
+	// looks back at (the latest commands and data connections, and the
+	// events it weighs: lookedBackAtEvent), for
 	// outputs that write each record as it happens (JSON, the live
 	// stream). Off, a session keeps its transcript for the text output
 	// until it ends.
@@ -560,7 +560,9 @@ func (t *Tracker) junkCommand(sess *Session, e *decode.ControlEvent) bool {
 func (t *Tracker) event(sess *Session, ev Event) {
 	t.seq++
 	ev.Seq = t.seq
-	if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {
+	if t.opts.RecentOnly && !lookedBackAtEvent(ev.Kind) {
+		// Written as it happens; the diagnosis does not look back at it.
+	} else if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {
 		if !t.opts.RecentOnly {
 			// (With RecentOnly the output wrote it: only the diagnosis
 			// looks back, and misses it, as it misses commands not kept.)
@@ -963,4 +965,17 @@ func icmpInfo(u *decode.Unreachable) *ICMPInfo {
 // tlsSent is decode's TLS byte counts as Event.TLSSent keeps them.
 func tlsSent(b [2]uint64) [2]uint16 {
 	return [2]uint16{uint16(min(b[0], 65535)), uint16(min(b[1], 65535))}
+}
+
+// lookedBackAtEvent tells the event kinds a session keeps with
+// RecentOnly: those the diagnosis weighs at a later command or at the
+// session's end (a capture gap where a line or a reply was lost, a reply
+// no command took, a 421 that closed the session). Without them JSON's
+// findings and verdicts differed from the text output's.
+func lookedBackAtEvent(k EventKind) bool {
+	switch k {
+	case EventGap, EventUnsolicited, EventReplyNoCommand, EventReplyGap, EventReplyUnseen:
+		return true
+	}
+	return false
 }

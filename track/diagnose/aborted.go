@@ -430,17 +430,16 @@ func firstAnswerClosed(s *track.Session, st *sessState) *track.Reply {
 	if st.answered || !st.interrupted {
 		return nil // a command was answered, or none ended by the 421
 	}
-	for i := range s.Events {
-		e := &s.Events[i]
-		if e.Kind != track.EventUnsolicited || e.Code != 421 {
-			continue
-		}
-		if t := strings.ToLower(e.Text); strings.Contains(t, "timeout") || strings.Contains(t, "timed out") {
-			return nil
-		}
-		return &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+	// The first unsolicited 421 or 221, noted as it came (JSON's tracker
+	// keeps no events).
+	r := st.closing
+	if r == nil || r.Code != 421 {
+		return nil
 	}
-	return nil
+	if t := strings.ToLower(r.Text); strings.Contains(t, "timeout") || strings.Contains(t, "timed out") {
+		return nil
+	}
+	return r
 }
 
 // connection limit kinds a 421 names (limitText).

@@ -12,12 +12,13 @@ import (
 )
 
 // TestFindingsSameWithRecentOnly guards the diagnosis against the output
-// it runs under: JSON's tracker (RecentOnly) keeps few commands, and kept
+// it runs under: JSON's tracker (RecentOnly) keeps few commands and kept
 // no events, so rules that looked back at them found less in JSON than in
 // text: a 421 after the first command (session-refused), a 227 cut by a
-// gap before a 425 (its advice), a 230 paired with the USER after a gap
-// took the 331 (the login called password-less). Each scenario must give
-// the same finding codes, severities and verdicts either way.
+// gap before a 425 (its advice and the verdict), a 230 paired with the
+// USER after a gap took the 331 (the login called password-less). Each
+// scenario must give the same finding codes, severities and verdicts
+// either way.
 func TestFindingsSameWithRecentOnly(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
