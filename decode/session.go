@@ -241,9 +241,7 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 			// shown yet: the 234 to its AUTH, which the capture holds
 			// after it (authClientTLS). Wait for it.
 			p.auth = authClientTLS
-			p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
-			p.parked[d] = true
-			p.set(longLine(d), false)
+			p.freshSplitter(d)
 			return
 		}
 		// After an AUTH, a TLS record where a line starts: TLS began
@@ -252,12 +250,8 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 		// (its bytes are printable), so what follows is ciphertext, not
 		// lines of junk. (Without the AUTH, or on a candidate, a record
 		// is not taken for TLS: SMTP's STARTTLS is followed by one too.)
-		p.state = parseTLS
 		p.release()
-		e := p.event(ControlEncrypted)
-		e.FromClient = d == dirClient
-		e.Encrypts = true
-		p.emit(e)
+		p.turnedTLS(d == dirClient)
 		return
 	}
 	if p.resync[d] {
@@ -412,9 +406,7 @@ const parkLineMax = 128
 // parkSplitter hands direction d's splitter, at rest, to idleSplitters.
 func (p *sessionParser) parkSplitter(d int) {
 	if p.has(longLine(d)) {
-		p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
-		p.parked[d] = true
-		p.set(longLine(d), false)
+		p.freshSplitter(d)
 		return
 	}
 	box := holders.Get().(*ftp.LineSplitter)
@@ -545,7 +537,7 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 	if p.state == parseFTP && p.auth == authClientTLS {
 		// The AUTH's reply never came: the client's TLS began all the
 		// same.
-		p.clientTLSAfterAuth()
+		p.turnedTLS(true)
 	}
 }
 
@@ -841,16 +833,18 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		p.state = parseTLS
 	}
 	if clientTLS {
-		p.clientTLSAfterAuth()
+		p.turnedTLS(true)
 	}
 }
 
-// clientTLSAfterAuth ends the wait of authClientTLS: the client's TLS
-// began though no 234 came: TLS from here, as when the reply was lost.
-func (p *sessionParser) clientTLSAfterAuth() {
+// turnedTLS makes the connection TLS from here though no 234 to its AUTH
+// is in the capture (ControlEncrypted): lost in a gap, or the wait of
+// authClientTLS ended without it. fromClient: the client's TLS record
+// showed it.
+func (p *sessionParser) turnedTLS(fromClient bool) {
 	p.state = parseTLS
 	e := p.event(ControlEncrypted)
-	e.FromClient = true
+	e.FromClient = fromClient
 	e.Encrypts = true
 	p.emit(e)
 }

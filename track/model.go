@@ -518,11 +518,14 @@ type Event struct {
 	// 65,535 (decode.ControlEvent.TLSBytes): none from either side is a
 	// 234 no handshake followed.
 	TLSSent [2]uint16
-	Text    string
-	Code    int
-	Bytes   int
-	Secret  bool // a junk line that may be a password, or a reply that repeats one: masked in output
-	Dropped int  // a junk line's bytes beyond the line bound, or a reply's (Reply.Dropped)
+	// Protected: on EventEncrypted by RFC 2228 protected commands, the
+	// command that began them (ENC, MIC or CONF); "" for TLS.
+	Protected string
+	Text      string
+	Code      int
+	Bytes     int
+	Secret    bool // a junk line that may be a password, or a reply that repeats one: masked in output
+	Dropped   int  // a junk line's bytes beyond the line bound, or a reply's (Reply.Dropped)
 }
 
 // Session is one FTP control connection.

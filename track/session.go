@@ -62,7 +62,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if e.Encrypts && !sess.Encrypted {
 		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
 		// here the commands, and the endpoints, are ciphertext.
-		t.encryptControl(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
+		t.encryptControl(sess, Event{Kind: EventEncrypted, TS: c.TS, Num: c.Num, Protected: c.Verb, Text: "RFC 2228 protected commands (" + c.Verb + ")"})
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && c.Endpoint.Addr().Is4() != sess.Client.Addr().Unmap().Is4() {
 		t.event(sess, Event{Kind: EventEndpointFamily, TS: c.TS, Num: c.Num, FromClient: true,

@@ -766,12 +766,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	default:
 		return
 	}
-	if n.pickedUp {
-		f.Message += pickUpNote
-	}
-	if n.cut != 0 {
-		f.Message += cutNote(n.cut)
-	}
+	f.Message += n.notes()
 	h.rep.Finding(f)
 }
 
@@ -900,11 +895,8 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	if opened {
 		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
 		f.Message = syn + " matches the expectation the Linux FTP helper would create: RELATED, let through"
-		if hasAnn && n.pickedUp {
-			f.Message += pickUpNote
-		}
-		if hasAnn && n.cut != 0 {
-			f.Message += cutNote(n.cut)
+		if hasAnn {
+			f.Message += n.notes()
 		}
 		return f
 	}
@@ -935,12 +927,7 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	case r.Action == nfhelper.NotRecorded && n.natVerdict && nfhelper.Matches(n.hyp.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
 		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
 		f.Message = fmt.Sprintf("%s matches the expectation %s a Linux NAT router with the FTP helper would create after rewriting the %s: RELATED, let through", syn, n.hyp.Expect, r.Kind)
-		if n.pickedUp {
-			f.Message += pickUpNote
-		}
-		if n.cut != 0 {
-			f.Message += cutNote(n.cut)
-		}
+		f.Message += n.notes()
 		return f
 	case r.Action == nfhelper.NotRecorded:
 		why = fmt.Sprintf("the announcement named %s, not the sender's address %s, so no expectation was created (loose=0)", r.Announced.Addr(), r.Sender)
@@ -957,13 +944,24 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		why = "the helper did not act on the announcement"
 	}
 	f.Message = "a Linux router with the FTP helper would not open this data connection: " + syn + ": " + why
-	if hasAnn && n.pickedUp {
-		f.Message += pickUpNote
-	}
-	if hasAnn && n.cut != 0 {
-		f.Message += cutNote(n.cut)
+	if hasAnn {
+		f.Message += n.notes()
 	}
 	return f
+}
+
+// notes qualifies a verdict that rests on announcement n: picked up
+// after the control connection's handshake (pickUpNote), or cut by the
+// snap length (cutNote).
+func (n annNote) notes() string {
+	var s string
+	if n.pickedUp {
+		s += pickUpNote
+	}
+	if n.cut != 0 {
+		s += cutNote(n.cut)
+	}
+	return s
 }
 
 // pickUpNote qualifies a verdict on a control connection whose
@@ -994,10 +992,6 @@ type pendingEncryption struct {
 	ev   track.Event
 }
 
-// rfc2228Prefix begins the text of the tracker's encryption event for
-// RFC 2228 protected commands: "RFC 2228 protected commands (ENC)".
-const rfc2228Prefix = "RFC 2228 protected commands ("
-
 // encrypted raises helper-encrypted for the tracker's encryption event e
 // from what the simulation sees, not from the event alone: RFC 2228
 // protected commands (ENC, MIC, CONF) are on the wire at once, so at
@@ -1006,8 +1000,8 @@ const rfc2228Prefix = "RFC 2228 protected commands ("
 // clear after the 234 leaves every announcement readable to the helper.
 // A connection the simulation does not follow keeps the tracker's word.
 func (h *helperLayer) encrypted(s *track.Session, e *track.Event) {
-	if verb, ok := strings.CutPrefix(e.Text, rfc2228Prefix); ok {
-		h.rep.Finding(h.protectedCommands(s, e, strings.TrimSuffix(verb, ")")))
+	if e.Protected != "" {
+		h.rep.Finding(h.protectedCommands(s, e, e.Protected))
 		return
 	}
 	c := h.conns[decode.MakeConnKey(s.Client, s.Server)]

@@ -348,7 +348,7 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 		}
 	}
 	if c.Dropped > 0 {
-		extra += "  " + p.warn.Sprintf("[%d bytes over the line limit dropped]", c.Dropped)
+		extra += "  " + p.warn.Sprint(droppedNote(c.Dropped))
 	}
 	if c.Telnet != 0 {
 		extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
@@ -669,7 +669,7 @@ func (o *textOutput) reply(s *track.Session, r *track.Reply, c *track.Command) {
 		return
 	}
 	if r.Dropped > 0 {
-		extra += "  " + p.warn.Sprintf("[%d bytes over the line limit dropped]", r.Dropped)
+		extra += "  " + p.warn.Sprint(droppedNote(r.Dropped))
 	}
 	for i, l := range r.Lines {
 		stamp := strings.Repeat(" ", 10)
@@ -697,7 +697,7 @@ func (o *textOutput) eventReply(e *track.Event) string {
 		return mask + echoNote
 	}
 	if e.Dropped > 0 {
-		return safe(e.Text) + fmt.Sprintf("  [%d bytes over the line limit dropped]", e.Dropped)
+		return safe(e.Text) + "  " + droppedNote(e.Dropped)
 	}
 	return safe(e.Text)
 }
@@ -728,7 +728,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 	case track.EventJunk:
 		msg = fmt.Sprintf("!! not FTP: %s", shownKept(maskedLine(e, o.showPass), e.Dropped))
 		if e.Dropped > 0 {
-			msg += fmt.Sprintf("  [%d bytes over the line limit dropped]", e.Dropped)
+			msg += "  " + droppedNote(e.Dropped)
 		}
 	case track.EventUnsolicited:
 		msg = fmt.Sprintf("--> %d %s  (unsolicited)", e.Code, o.eventReply(e))
@@ -877,3 +877,7 @@ func (o *textOutput) Summary(t totals) {
 		o.printf("  %s %s%s\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())), inputErrNote(err))
 	}
 }
+
+// droppedNote is what a command, reply or line says of the bytes the
+// line bound dropped from it.
+func droppedNote(n int) string { return fmt.Sprintf("[%d bytes over the line limit dropped]", n) }

@@ -212,20 +212,20 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 
 // Event implements track.Sink.
 func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
+	st := d.state(s) // one map lookup for every note below
 	if e.Kind == track.EventGap && e.FromClient {
-		st := d.state(s)
 		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
 	}
 	switch e.Kind {
 	case track.EventGap, track.EventJunk:
 		if !e.FromClient {
-			d.state(s).serverSpoke = true
+			st.serverSpoke = true
 		}
 	case track.EventUnsolicited, track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventEncrypted:
-		d.state(s).serverSpoke = true
+		st.serverSpoke = true
 	}
 	if e.Kind == track.EventJunk && e.FromClient && e.Secret {
-		d.state(s).secretLine = e.Num
+		st.secretLine = e.Num
 	}
 	if e.Code == 230 && (e.Kind == track.EventReplyGap || e.Kind == track.EventReplyNoCommand) {
 		// A login's success answering no command the capture holds: the
@@ -233,7 +233,6 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		// no PASS reached the tracker (a gap of the client's stream took
 		// it, or decode could not read it as a command). Only after a
 		// USER in clear, or such a gap.
-		st := d.state(s)
 		u := userBefore(s, e.Seq)
 		gap := uint64(0)
 		if gapTookLoginLine(st, u, e.Seq) {
@@ -245,18 +244,18 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		}
 	}
 	if e.Kind == track.EventUnsolicited && (e.Code == 421 || e.Code == 221) {
-		if st := d.state(s); st.closing == nil {
+		if st.closing == nil {
 			st.closing = &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
 		}
 	}
 	if e.Kind == track.EventEncrypted && !s.ImplicitTLS {
-		if st := d.state(s); st.authCmd == nil && st.encrypted == nil {
+		if st.authCmd == nil && st.encrypted == nil {
 			ev := *e
 			st.encrypted = &ev
 		}
 	}
 	if e.Kind == track.EventCleartext {
-		if st := d.state(s); st.cleartextNum == 0 {
+		if st.cleartextNum == 0 {
 			st.cleartextNum = e.Num
 			st.tlsSent = tlsSentBy(e)
 		}

@@ -806,7 +806,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		f.Packets = []uint64{ev.Num}
 		f.Evidence = fmt.Sprintf("control channel encrypted from packet %d (%s)", ev.Num, ev.Text)
 		f.Message = "The control channel is encrypted: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
-		if gss = strings.HasPrefix(ev.Text, "RFC 2228"); gss {
+		if gss = ev.Protected != ""; gss {
 			// GSSAPI (GridFTP's GSI): ENC and CONF are ciphertext, MIC is
 			// integrity-protected base64; either way no helper reads it.
 			f.Message = "The control channel is protected (RFC 2228 commands, GSSAPI as GridFTP uses): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."

@@ -102,7 +102,7 @@ func TestGSSAPIAdviceIsGridFTPs(t *testing.T) {
 	c := &collect{}
 	d := New(policy.Policy{}, nil, c)
 	d.SessionStart(s)
-	ev := &track.Event{Kind: track.EventEncrypted, TS: at(9), Num: 9, Text: "RFC 2228 protected commands (ENC)"}
+	ev := &track.Event{Kind: track.EventEncrypted, TS: at(9), Num: 9, Protected: "ENC", Text: "RFC 2228 protected commands (ENC)"}
 	d.Event(s, ev)
 	d.SessionEnd(s)
 	f := c.find(CodeControlEncrypted)

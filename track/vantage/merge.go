@@ -1956,11 +1956,7 @@ func (r *Report) judge(s *Session, p *Path) {
 	// When the SYN first passed a point, on the reference clock.
 	t0 := r.startRef(s, views)
 	local := func(i int, t time.Time) time.Time { return t.Add(s.offsets[i]) }
-	capturing := func(i int, t time.Time) bool {
-		v := r.Spans[i]
-		at := local(i, t)
-		return v.Packets > 0 && !at.Before(v.First) && !at.Add(coverAfter).After(v.Last)
-	}
+	capturing := func(i int, t time.Time) bool { return r.capturingRef(s, i, t) }
 	spanNote := func(i int, t time.Time) string {
 		v := r.Spans[i]
 		at := local(i, t)
