@@ -781,7 +781,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 // side: a non-public client talking to a public server.
 func (h *helperLayer) seenUntranslated(s *track.Session, dir nfhelper.Dir, r nfhelper.Result) bool {
 	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
-	local := func(a netip.Addr) bool { return diagnose.Classify(a) != diagnose.ClassPublic }
+	local := diagnose.Local
 	if dir == nfhelper.ClientToServer {
 		return local(cli) && !local(srv)
 	}
@@ -789,22 +789,7 @@ func (h *helperLayer) seenUntranslated(s *track.Session, dir nfhelper.Dir, r nfh
 		return true
 	}
 	a := r.Announced.Addr().Unmap()
-	return local(a) && local(cli) && local(srv) && sameGuessedNet(a, cli) && !sameGuessedNet(a, srv)
-}
-
-// sameGuessedNet is the diagnoser's guess at one network: the same /24,
-// or /64 for IPv6.
-func sameGuessedNet(a, b netip.Addr) bool {
-	a, b = a.Unmap(), b.Unmap()
-	if a.Is4() != b.Is4() {
-		return false
-	}
-	bits := 64
-	if a.Is4() {
-		bits = 24
-	}
-	pa, _ := a.Prefix(bits)
-	return pa.Contains(b)
+	return local(a) && local(cli) && local(srv) && diagnose.SameNet(a, cli) && !diagnose.SameNet(a, srv)
 }
 
 // cutNote qualifies a verdict that depends on a segment the capture cut
@@ -847,12 +832,7 @@ func natEvident(r nfhelper.Result) bool {
 	if !snd.IsPrivate() {
 		return true
 	}
-	bits := 24
-	if a.Is6() {
-		bits = 64
-	}
-	pa, _ := a.Prefix(bits)
-	return !pa.Contains(snd)
+	return !diagnose.SameNet(a, snd)
 }
 
 // attachHelper is how to attach the FTP helper on a Linux router to the

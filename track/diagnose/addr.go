@@ -59,21 +59,21 @@ func (c AddrClass) Describe(a netip.Addr) string {
 	return "a public address"
 }
 
-// local reports whether a is not reachable across the Internet.
-func local(a netip.Addr) bool { return Classify(a) != ClassPublic }
+// Local reports whether a is not reachable across the Internet.
+func Local(a netip.Addr) bool { return Classify(a) != ClassPublic }
 
-// sameNet is a guess at "the same network": the same /24 (IPv4) or /64
+// SameNet is a guess at "the same network": the same /24 (IPv4) or /64
 // (IPv6). Private addresses in different networks mean a router between
 // them, and a router is no proof of a NAT: a corporate LAN routes between
 // its private networks. So it only decides where the packets prove
 // nothing else (natPassive: a client that reached the announced address
 // is never a mismatch, whatever its network).
-func sameNet(a, b netip.Addr) bool {
+func SameNet(a, b netip.Addr) bool {
 	a, b = a.Unmap(), b.Unmap()
 	return a.Is4() == b.Is4() && guessedNet(a) == guessedNet(b)
 }
 
-// guessedNet is the network sameNet takes a to be on.
+// guessedNet is the network SameNet takes a to be on.
 func guessedNet(a netip.Addr) netip.Prefix {
 	a = a.Unmap()
 	bits := 64
@@ -108,9 +108,9 @@ func (v Vantage) String() string {
 func vantage(s *track.Session) Vantage {
 	c, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
 	switch {
-	case local(c) && !local(srv):
+	case Local(c) && !Local(srv):
 		return VantageClient
-	case !local(c) && local(srv):
+	case !Local(c) && Local(srv):
 		return VantageServer
 	}
 	return VantageUnknown

@@ -264,13 +264,13 @@ func (p place) either() place {
 // connection; nil looks at the session's.
 func natBehind(s *track.Session, dc *track.DataConn) place {
 	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
-	if !local(cli) && local(srv) {
+	if !Local(cli) && Local(srv) {
 		return place{nat: true, inside: srv}
 	}
 	elsewhere := func(a netip.Addr) bool {
 		a = a.Unmap()
 		c := Classify(a)
-		return (c == ClassPrivate || c == ClassCGNAT) && a != srv && a.Is4() == srv.Is4() && !(local(cli) && sameNet(a, cli))
+		return (c == ClassPrivate || c == ClassCGNAT) && a != srv && a.Is4() == srv.Is4() && !(Local(cli) && SameNet(a, cli))
 	}
 	look := func(x *track.DataConn) (netip.Addr, bool) {
 		switch {
@@ -302,7 +302,7 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 // another shows itself when the server announces its own address,
 // natBehind.)
 func noRouterBetween(s *track.Session) bool {
-	return sameNet(s.Client.Addr(), s.Server.Addr())
+	return SameNet(s.Client.Addr(), s.Server.Addr())
 }
 
 // icmpPlace: an ICMP error from the destination itself is its own
@@ -349,7 +349,7 @@ func activePlace(s *track.Session, dc *track.DataConn, announced netip.Addr) pla
 		return placeHost
 	}
 	a := announced.Unmap()
-	if v == VantageClient || a.IsValid() && a != cli && a.Is4() == cli.Is4() && (Classify(a) == ClassPrivate || Classify(a) == ClassCGNAT) && !(local(cli) && sameNet(a, cli)) {
+	if v == VantageClient || a.IsValid() && a != cli && a.Is4() == cli.Is4() && (Classify(a) == ClassPrivate || Classify(a) == ClassCGNAT) && !(Local(cli) && SameNet(a, cli)) {
 		// A private client seen from a public server's side, or a PORT
 		// naming a private address the client is not seen at: a NAT in
 		// front of the client.

@@ -332,7 +332,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 	a := dc.Announced.Addr().Unmap()
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
 	pub := d.p.Public().Unmap()
-	if pub.IsValid() && !local(srv) && srv != pub {
+	if pub.IsValid() && !Local(srv) && srv != pub {
 		// A server reached at a public address other than the configured
 		// one is another server: the public address is not its.
 		pub = netip.Addr{}
@@ -437,7 +437,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		// address, which is the control address it reached: whatever
 		// became of it, the address led it to the server.
 		arrived := dc.Seen() && dc.Server.Addr().Unmap() == a
-		if arrived && local(cli) && !pub.IsValid() {
+		if arrived && Local(cli) && !pub.IsValid() {
 			// A private client on another network reaching the server's
 			// own private address: a routed network (a corporate LAN)
 			// or a DNAT seen from inside look the same. A failure is
@@ -446,7 +446,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			// a note that says both readings, since behind a DNAT the
 			// clients that trust the 227 fail; the note displaces no
 			// verdict (only a warning or an error does).
-			if !gotThrough(dc) || dc.Match != track.MatchExact || !local(a) || sameNet(a, cli) {
+			if !gotThrough(dc) || dc.Match != track.MatchExact || !Local(a) || SameNet(a, cli) {
 				return nil
 			}
 			if atOpener(dc) {
@@ -465,7 +465,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			f.routedOrNAT = true
 			return f
 		}
-		if arrived && local(a) && !pub.IsValid() {
+		if arrived && Local(a) && !pub.IsValid() {
 			// A public client at the server's private address: a NAT in
 			// between is proven. From the server's side its FTP helper
 			// is invisible: the 227 leaves as sent and the client's
@@ -486,7 +486,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			}
 			return f
 		}
-		if d.wasReached(s, a) || !pub.IsValid() && local(a) && sentTo(s, dc, a) {
+		if d.wasReached(s, a) || !pub.IsValid() && Local(a) && sentTo(s, dc, a) {
 			// This client reached the address earlier in the session, or
 			// sent other data connections' SYNs to it (they failed, and
 			// it gave up or fell back): the address is not why this
@@ -494,17 +494,17 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			return nil
 		}
 		switch {
-		case pub.IsValid() && a != pub && !(local(a) && local(cli) && sameNet(a, cli)):
+		case pub.IsValid() && a != pub && !(Local(a) && Local(cli) && SameNet(a, cli)):
 			return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), the address it has on this side of the NAT, but clients must be told %s: the same fault seen from the server's side.", a, cls.Describe(a), pub))
 		case pub.IsValid():
 			return nil
-		case local(a) && !local(cli):
+		case Local(a) && !Local(cli):
 			// Seen from the server's side of its NAT, the capture cannot
 			// tell whether a router with the FTP helper rewrites the 227 on
 			// its way out: say what the packets show, and what follows
 			// without such a router.
 			return mismatch(sevFor(), fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli))
-		case local(a) && local(cli) && !sameNet(a, cli):
+		case Local(a) && Local(cli) && !SameNet(a, cli):
 			// No SYN of this client to the address was seen: a routed
 			// private network (or IPv6 ULAs) whose firewall drops them
 			// before the capture point looks the same as a NAT seen from
@@ -539,10 +539,10 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return mismatch(SeverityError, fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
 	case pub.IsValid():
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), not the public address %s clients should be told; it is seen at %s.", a, cls.Describe(a), pub, srv))
-	case local(a) && !local(srv):
+	case Local(a) && !Local(srv):
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: a server behind NAT without its public address configured.", a, cls.Describe(a), srv))
-	case local(a) && local(srv):
-		if sameNet(a, cli) && !sameNet(a, srv) {
+	case Local(a) && Local(srv):
+		if SameNet(a, cli) && !SameNet(a, srv) {
 			return translated(fmt.Sprintf("the address on the client's network (%s) that is translated to it", a))
 		}
 		if exact {
@@ -552,10 +552,10 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			return otherAddress(s, dc, a, srv, cls, fam, mismatch)
 		}
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
-	case !local(a) && local(srv):
+	case !Local(a) && Local(srv):
 		return translated("the public address the NAT translates to it")
 	}
-	if !local(a) && exact {
+	if !Local(a) && exact {
 		// A public address the client reached exactly as announced: the
 		// server's own other address, not a fault. Only clients that
 		// ignore the 227's address land elsewhere: at the control address.
@@ -624,7 +624,7 @@ func unprovenNAT(f *Finding, dc *track.DataConn) bool {
 	}
 	srv, cli := f.Session.Server.Addr().Unmap(), f.Session.Client.Addr().Unmap()
 	a := dc.Announced.Addr().Unmap()
-	return a == srv && local(a) && local(cli) && !sameNet(a, cli)
+	return a == srv && Local(a) && Local(cli) && !SameNet(a, cli)
 }
 
 // rewrittenOnTheWay is the finding for a 227 that another capture point
@@ -653,7 +653,7 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 		return nil
 	}
 	dst, srv := dc.Server.Addr().Unmap(), s.Server.Addr().Unmap()
-	if dst == srv || dc.Client.Addr().Unmap() != s.Client.Addr().Unmap() || !local(dst) || local(srv) {
+	if dst == srv || dc.Client.Addr().Unmap() != s.Client.Addr().Unmap() || !Local(dst) || Local(srv) {
 		return nil
 	}
 	pub := d.p.Public().Unmap()
@@ -673,7 +673,7 @@ func suggestPublic(s *track.Session, a, pub netip.Addr) string {
 	switch {
 	case pub.IsValid():
 		return pub.String()
-	case srv != a && (!local(srv) || vantage(s) != VantageServer):
+	case srv != a && (!Local(srv) || vantage(s) != VantageServer):
 		return srv.String()
 	}
 	return "<public address>"

@@ -9,7 +9,7 @@ import (
 )
 
 // The LAN client of a server behind NAT: client and server on one private
-// network (sameNet), and the server announcing a public address, the one
+// network (SameNet), and the server announcing a public address, the one
 // its NAT forwards to it (vsftpd pasv_address, ProFTPD MasqueradeAddress,
 // Pure-FTPd ForcePassiveIP, IIS's External IP Address of Firewall,
 // FileZilla Server's "Use the following IP"). That is right for outside
@@ -40,7 +40,7 @@ func lanPublic(s *track.Session, dc *track.DataConn) bool {
 	}
 	a := dc.Announced.Addr().Unmap()
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
-	return !local(a) && a != srv && local(srv) && local(cli) && sameNet(cli, srv)
+	return !Local(a) && a != srv && Local(srv) && Local(cli) && SameNet(cli, srv)
 }
 
 // hairpinSource reports whether dc, announced as lanPublic, reached the
@@ -54,7 +54,7 @@ func hairpinSource(s *track.Session, dc *track.DataConn) bool {
 	}
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
 	peer := dc.Client.Addr().Unmap()
-	return dc.Server.Addr().Unmap() == srv && peer.IsValid() && peer != cli && local(peer) && sameNet(peer, srv)
+	return dc.Server.Addr().Unmap() == srv && peer.IsValid() && peer != cli && Local(peer) && SameNet(peer, srv)
 }
 
 // lanAddrAdvice is how to give the clients on the server's own network the

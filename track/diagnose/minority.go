@@ -196,9 +196,9 @@ const (
 // kindOf is the kind of client cli is for server srv.
 func kindOf(srv, cli netip.Addr) int {
 	switch {
-	case sameNet(srv, cli):
+	case SameNet(srv, cli):
 		return kindServerNet
-	case local(cli):
+	case Local(cli):
 		return kindPrivate
 	}
 	return kindPublic

@@ -340,11 +340,11 @@ func namedHost(s *track.Session, addr netip.Addr) hostRule {
 		return hostOtherFamily
 	case cls == ClassPublic, cls == ClassLoopback, cls == ClassUnspecified, cls == ClassLinkLocal:
 		return hostUnroutable
-	case local(cli) && sameNet(addr, cli):
+	case Local(cli) && SameNet(addr, cli):
 		return hostClientNet
 	case addr == srv:
 		return hostServer
-	case sameNet(addr, srv):
+	case SameNet(addr, srv):
 		// A client behind a NAT announces an address of its own network;
 		// the client's control connection does not come from the server's
 		// (the case above), so this one is not the client's.
@@ -428,7 +428,7 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (forei
 	if foreign != "" || !natCandidate(s, addr) {
 		return foreign, privileged, false
 	}
-	if dc != nil && !local(cli) && dc.Server.Addr().Unmap() == addr &&
+	if dc != nil && !Local(cli) && dc.Server.Addr().Unmap() == addr &&
 		(dc.Outcome == track.OutcomeConnected || dc.Outcome == track.OutcomeTransferred) {
 		return fmt.Sprintf("names %s, which answered the server's connection with a SYN-ACK, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so this is another host", addr, cli), privileged, false
 	}
@@ -458,7 +458,7 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (forei
 // a public address is bounceTarget's other rule; an ordinary port that
 // answered is what a routed lab's client gives (nat-mismatch keeps it).
 func answeredService(s *track.Session, addr netip.Addr, dc *track.DataConn) *track.DataConn {
-	if !local(s.Client.Addr().Unmap()) {
+	if !Local(s.Client.Addr().Unmap()) {
 		return nil
 	}
 	proves := func(x *track.DataConn) bool {
@@ -956,7 +956,7 @@ func unprovenBounce(s *track.Session, recs []bounceRec) bool {
 		// Client, target and server on one network: the client may be
 		// a host of the server's LAN seen at its router's address (a
 		// hairpin NAT), announcing its own address.
-		return sameNet(host, s.Server.Addr().Unmap())
+		return SameNet(host, s.Server.Addr().Unmap())
 	}
 	return false
 }

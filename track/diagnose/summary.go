@@ -325,7 +325,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			k := kindOf(a.addr.Addr().Unmap(), cli)
 			if dc.Passive {
 				a.passiveClients.got(cli, k, dc.Server.Port(), connTime(dc))
-				if to := dc.Server.Addr().Unmap(); dc.Match == track.MatchExact && sameNet(to, cli) {
+				if to := dc.Server.Addr().Unmap(); dc.Match == track.MatchExact && SameNet(to, cli) {
 					// A client of the address's own network: it routes
 					// there, where one from elsewhere may have been
 					// forwarded by a DNAT of another address.
