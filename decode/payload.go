@@ -367,19 +367,11 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 		pc.ackHi[d], pc.ackSeen[d] = s.Ack, true
 	}
 	pc.isn(d, s)
-	// The payload as captured: a snap length that cut it leaves a hole
-	// that the next segment's skip, or the end, reports.
-	pc.r.segment(d, s.Seq, s.Ack, s.Flags, s.Payload, s.Num, s.TS, pc)
+	// The payload as captured: what a snap length cut from it is a gap
+	// at this segment when it was delivered in order (segmentCut, as for
+	// control connections), else the skip over the hole reports it.
+	pc.r.segmentCut(d, s.Seq, s.Ack, s.Flags, s.Payload, s.PayloadLen, s.Num, s.TS, pc)
 	h := &pc.r.half
-	if cut := s.PayloadLen - len(s.Payload); cut > 0 && !s.Flags.Has(FlagSYN) {
-		// The snap length cut this segment: when it was delivered in
-		// order, what it lacks is a gap now.
-		if hd := &h[d]; hd.next == s.Seq+uint32(len(s.Payload)) {
-			hd.next += uint32(cut)
-			pc.gap(d, cut, s.Num, s.TS)
-			pc.r.drain(d, pc)
-		}
-	}
 	if s.Flags.Has(FlagRST) && pc.resetEnds(d, s) || h[0].finSeen && h[1].finSeen {
 		pc.reset[d] = s.Flags.Has(FlagRST)
 		t.remove(pc, false)
