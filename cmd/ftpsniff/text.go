@@ -186,7 +186,7 @@ func (o *textOutput) transcript(s *track.Session) {
 
 	items := o.items[:0]
 	for i := range s.Greeting {
-		items = append(items, item{seq: s.Greeting[i].Seq, reply: &s.Greeting[i]})
+		items = append(items, item{seq: greetingPlace(s, &s.Greeting[i]), reply: &s.Greeting[i]})
 	}
 	for _, c := range s.Commands {
 		items = append(items, item{seq: c.Seq, cmd: c})
@@ -201,9 +201,24 @@ func (o *textOutput) transcript(s *track.Session) {
 	for i := range s.Events {
 		items = append(items, item{seq: s.Events[i].Seq, event: &s.Events[i]})
 	}
-	// Every item has its own arrival number: the order is the same
-	// whatever the sort.
-	slices.SortFunc(items, func(a, b item) int { return cmp.Compare(a.seq, b.seq) })
+	// Every item has its own arrival number but a greeting placed before
+	// a command (greetingPlace): the order is the same whatever the sort.
+	slices.SortFunc(items, func(a, b item) int {
+		if c := cmp.Compare(a.seq, b.seq); c != 0 {
+			return c
+		}
+		// Only greeting lines share a command's place: they go first,
+		// in their own order.
+		switch {
+		case a.reply != nil && b.reply != nil:
+			return cmp.Compare(a.reply.Seq, b.reply.Seq)
+		case a.reply != nil:
+			return -1
+		case b.reply != nil:
+			return 1
+		}
+		return 0
+	})
 	for i := range items {
 		o.writeItem(s, &items[i])
 	}
@@ -248,6 +263,23 @@ func (o *textOutput) transcript(s *track.Session) {
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
 		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+}
+
+// greetingPlace is where the transcript shows a greeting line: at its
+// arrival, unless commands the client sent before it arrived were answered
+// after it (a client that did not wait for the greeting). Their replies are
+// shown under them, so the greeting goes before the first of them, as it
+// came before their replies on the wire.
+func greetingPlace(s *track.Session, g *track.Reply) uint64 {
+	for _, c := range s.Commands {
+		if c.Seq > g.Seq {
+			break
+		}
+		if len(c.Replies) > 0 && c.Replies[0].Seq > g.Seq {
+			return c.Seq
+		}
+	}
+	return g.Seq
 }
 
 // appendEncryptedNote adds how the control channel came to be encrypted,
