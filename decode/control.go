@@ -790,7 +790,7 @@ func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) 
 		cs.fin[d] = true
 	}
 	if cs.fin[d] && cs.fin[1-d] {
-		t.close(cs, CloseFIN, s.Num, s.TS)
+		t.closeBy(cs, CloseFIN, 1-d, s.Num, s.TS) // the other side's FIN came first
 	}
 }
 
