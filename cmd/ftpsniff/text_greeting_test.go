@@ -3,66 +3,23 @@ package main
 import (
 	"bytes"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // greetingCapture writes one control connection whose lines (c: client,
 // s: server) follow the handshake in the order given.
 func greetingCapture(t *testing.T, lines ...string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "greeting.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	cli := netip.MustParseAddrPort("192.0.2.1:50001")
-	srv := netip.MustParseAddrPort("192.0.2.10:21")
-	ts := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	cseq, sseq := uint32(1000), uint32(5000)
-	send := func(src, dst netip.AddrPort, seq, ack uint32, syn, ackf bool, p string) {
-		ts = ts.Add(20 * time.Millisecond)
-		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
-			SYN: syn, ACK: ackf, PSH: p != "", Window: 65535}
-		if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-			t.Fatal(err)
-		}
-		buf := gopacket.NewSerializeBuffer()
-		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(p)); err != nil {
-			t.Fatal(err)
-		}
-		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	send(cli, srv, cseq, 0, true, false, "")
-	cseq++
-	send(srv, cli, sseq, cseq, true, true, "")
-	sseq++
-	send(cli, srv, cseq, sseq, false, true, "")
+	c, path := newWireCap(t)
+	k := wireConn{c: c, a: netip.MustParseAddrPort("192.0.2.1:50001"), b: netip.MustParseAddrPort("192.0.2.10:21"), aseq: 1000, bseq: 5000}
+	k.handshake()
 	for _, l := range lines {
-		p := l[2:] + "\r\n"
+		p := []byte(l[2:] + "\r\n")
 		if l[0] == 'c' {
-			send(cli, srv, cseq, sseq, false, true, p)
-			cseq += uint32(len(p))
+			k.fromA(p)
 		} else {
-			send(srv, cli, sseq, cseq, false, true, p)
-			sseq += uint32(len(p))
+			k.fromB(p)
 		}
 	}
 	return path
