@@ -47,18 +47,24 @@ func (r *recorder) commands() []string {
 
 func decodeFile(t *testing.T, path string, o Options) (*recorder, Stats) {
 	t.Helper()
+	rec := &recorder{}
+	return rec, decodeFileTo(t, path, o, rec)
+}
+
+// decodeFileTo decodes the capture at path to h.
+func decodeFileTo(t *testing.T, path string, o Options, h Handler) Stats {
+	t.Helper()
 	src, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	rec := &recorder{}
-	d := New(rec, o)
+	d := New(h, o)
 	if err := d.DecodeAll(src); err != nil {
 		t.Fatal(err)
 	}
 	d.Finish()
-	return rec, d.Stats()
+	return d.Stats()
 }
 
 // TestLinkTypes: every supported link type yields the same conversation.

@@ -156,7 +156,9 @@
 //     fragments decoded again from their IP header (tunnels included):
 //     at most 8 re-decodings of one frame, beyond that Stats.Malformed
 //   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)
-//   - IP fragments held: 4,096 (Stats.FragmentsFull)
+//   - IP fragments held: 4,096 (Stats.FragmentsFull); a segment rebuilt
+//     from fragments names the packets of the first 64 of them
+//     (Segment.Fragments)
 //
 // Expiry and eviction walk lists kept in least-recently-seen order and stop
 // at the first entry not due, so their cost follows what they remove, not

@@ -55,6 +55,20 @@ type Segment struct {
 	// Control is set when the segment belongs to a connection decode treats
 	// as an FTP control connection (by port, or by content once confirmed).
 	Control bool
+	// Fragments, for a segment of an IP datagram rebuilt from fragments,
+	// are the packet numbers of its other fragments (Num is the one that
+	// completed it), in arrival order, the first maxFragmentNums of them;
+	// nil otherwise. Valid only during the Handler call.
+	Fragments []uint64
+}
+
+// FragmentHandler is an optional Handler interface: FragmentHeld says that
+// the frame numbered num is an IP fragment the decoder keeps until its
+// datagram is complete. A writer of chosen packets (read --write) keeps a
+// copy, to write it before the packet that completes the datagram if that
+// one is chosen (Segment.Fragments names it then).
+type FragmentHandler interface {
+	FragmentHeld(num uint64)
 }
 
 // Unreachable is an ICMP or ICMPv6 destination-unreachable message that

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -22,8 +23,13 @@ const (
 	linkTypeRawOpenBSD layers.LinkType = 14
 )
 
-// maxFragments bounds the IP fragments held for reassembly.
-const maxFragments = 4096
+// maxFragments bounds the IP fragments held for reassembly, and
+// maxFragmentNums the packet numbers of one datagram's fragments that a
+// Segment lists (Segment.Fragments).
+const (
+	maxFragments    = 4096
+	maxFragmentNums = 64
+)
 
 // parser indexes: one DecodingLayerParser per first layer, all sharing the
 // same layer values.
@@ -157,6 +163,10 @@ type Decoder struct {
 
 	frags     map[fragKey]fragEntry // fragments the defragmenters hold, per datagram
 	fragsHeld int                   // their sum
+	fragH     FragmentHandler       // h's, if it has one
+	// fragNums: while a rebuilt datagram is decoded, the packet numbers
+	// of its other fragments (Segment.Fragments).
+	fragNums []uint64
 
 	num       uint64
 	input     string    // the file being read (SetInput)
@@ -177,6 +187,7 @@ func New(h Handler, o Options) *Decoder {
 		frags:   make(map[fragKey]fragEntry),
 	}
 	d.expect, _ = h.(DataExpecter)
+	d.fragH, _ = h.(FragmentHandler)
 	ports := o.ControlPorts
 	if len(ports) == 0 {
 		ports = []uint16{21}
@@ -438,6 +449,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
 	s.Payload = raw[min(h.off, len(raw)):]
 	s.PayloadLen = len(s.Payload)
+	s.Fragments = d.fragNums
 	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
 		s.PayloadLen = n // the snap length cut the payload
 	}
@@ -509,11 +521,24 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 		e.first = ci.Timestamp
 	}
 	e.n++
+	if len(e.nums) < maxFragmentNums {
+		e.nums = append(e.nums, d.num)
+	}
 	d.frags[key] = e
 	d.fragsHeld++
-	done := func() {
+	// done forgets the datagram; complete, it leaves the numbers of its
+	// other fragments in d.fragNums for the rebuilt packet's segment.
+	done := func(complete bool) {
+		if complete {
+			d.fragNums = slices.DeleteFunc(d.frags[key].nums, func(n uint64) bool { return n == d.num })
+		}
 		d.fragsHeld -= d.frags[key].n
 		delete(d.frags, key)
+	}
+	held := func() {
+		if d.fragH != nil {
+			d.fragH.FragmentHeld(d.num)
+		}
 	}
 	var pkt []byte
 	next := firstIPv4
@@ -521,22 +546,25 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 		out, err := d.defrag4.DefragIPv4WithTimestamp(&fs.ip4, ci.Timestamp)
 		if err != nil {
 			d.stats.FragmentsLost++
-			done()
+			done(false)
 			return
 		}
 		if out == nil {
+			held()
 			return
 		}
-		done()
+		done(true)
 		pkt = rebuiltIPv4(out)
 	} else {
 		out := d.defrag6.DefragIPv6(&fs.ip6, &fs.ip6frag)
 		if out == nil {
+			held()
 			return
 		}
-		done()
+		done(true)
 		pkt, next = rebuiltIPv6(out), firstIPv6
 	}
+	defer func() { d.fragNums = nil }()
 	d.stats.Defragmented++
 	if pkt == nil || depth >= maxEncapsulation {
 		// Larger than an IP header can say, or fragments nested in
@@ -599,10 +627,12 @@ type fragKey struct {
 	v6       bool
 }
 
-// fragEntry counts the fragments held for one datagram.
+// fragEntry counts the fragments held for one datagram, and the packet
+// numbers of the first maxFragmentNums.
 type fragEntry struct {
 	n     int
 	first time.Time
+	nums  []uint64
 }
 
 // maybeFlush runs the time-driven housekeeping once per second of packet

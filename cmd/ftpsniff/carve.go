@@ -102,6 +102,9 @@ type carveLimits struct {
 	// seen before it was recognised as the session's; they had already
 	// gone by.
 	EarlyPackets int
+	// FragmentsNotWritten: IP fragments of written datagrams whose copy
+	// the bounds of fragmentHold had pushed out.
+	FragmentsNotWritten int
 }
 
 // carver attributes packets to sessions during the analysis. In one pass
@@ -129,6 +132,15 @@ type carver struct {
 	pkt  [maxPacketFlows]packetFlow
 	npkt int
 	cur  heldPacket
+	// the current packet's fragments: whether the decoder holds it as
+	// one (and its number), and the numbers its segments name
+	// (packetFlow.frags points in here)
+	fragHeld    bool
+	fragHeldNum uint64
+	fragNums    []uint64
+	// frags: in one pass, copies of fragments not yet written
+	// (carvefrag.go)
+	frags fragmentHold
 	// held: in one pass, handshake packets of control connections not
 	// yet attributed; emit writes them once their session is chosen.
 	held map[decode.ConnKey][]heldPacket
@@ -145,6 +157,9 @@ type packetFlow struct {
 	seq      uint32 // the segment's sequence number (a SYN's ISN)
 	ctl      bool   // a segment of a connection decode takes for FTP control
 	hold     bool   // a control connection's packet without payload
+	// frags: the packets whose fragments, with this one, made the
+	// datagram the segment came in (decode.Segment.Fragments)
+	frags []uint64
 }
 
 // heldPacket is a packet kept (copied) or the current one.
@@ -170,9 +185,14 @@ func (c *carver) chosen(cs *carveSession) bool {
 }
 
 // segment notes a connection the current packet carries.
-func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn bool, seq uint32, ctl, hold bool) {
+func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn bool, seq uint32, ctl, hold bool, frags []uint64) {
 	if c.npkt < len(c.pkt) {
 		c.pkt[c.npkt] = packetFlow{src: src, dst: dst, num: num, ts: ts, syn: syn, seq: seq, ctl: ctl, hold: hold}
+		if len(frags) > 0 {
+			at := len(c.fragNums)
+			c.fragNums = append(c.fragNums, frags...)
+			c.pkt[c.npkt].frags = c.fragNums[at:]
+		}
 		c.npkt++
 	}
 }
@@ -181,13 +201,24 @@ func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn 
 // tracker has seen the whole packet, and tells whether to write it.
 func (c *carver) endPacket(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) bool {
 	c.cur = heldPacket{data: data, ci: ci, link: link}
-	write := false
-	for i := range c.npkt {
-		if c.attribute(&c.pkt[i]) {
-			write = true
+	if c.fragHeld {
+		c.fragHeld = false
+		if c.onePass {
+			c.frags.add(c.fragHeldNum, c.cur)
 		}
 	}
+	write := false
+	for i := range c.npkt {
+		p := &c.pkt[i]
+		w := c.attribute(p)
+		if c.onePass && len(p.frags) > 0 {
+			// The datagram's other fragments go out just before it.
+			c.frags.take(p.frags, w, c.emit)
+		}
+		write = write || w
+	}
 	c.npkt = 0
+	c.fragNums = c.fragNums[:0]
 	return write
 }
 
@@ -363,6 +394,7 @@ func (c *carver) tick(now time.Time) {
 
 func (c *carver) sweep(now time.Time) {
 	c.sweeps++
+	c.frags.expire(now)
 	for k, f := range c.flows {
 		if now.Sub(f.last) > carveLinger {
 			delete(c.flows, k)
@@ -463,12 +495,18 @@ type carveHandler struct {
 }
 
 func (h *carveHandler) Segment(s *decode.Segment) {
-	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Seq, s.Control, s.Control && s.PayloadLen == 0)
+	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Seq, s.Control, s.Control && s.PayloadLen == 0, s.Fragments)
 	h.next.Segment(s)
 }
 
+// FragmentHeld implements decode.FragmentHandler: the current packet is
+// a fragment, to keep until its datagram shows its session.
+func (h *carveHandler) FragmentHeld(num uint64) {
+	h.c.fragHeld, h.c.fragHeldNum = true, num
+}
+
 func (h *carveHandler) Unreachable(u *decode.Unreachable) {
-	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, false)
+	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, false, nil)
 	h.next.Unreachable(u)
 }
 

@@ -173,6 +173,9 @@ func (l carveLimits) note() string {
 	if l.SpansDropped > 0 {
 		s += fmt.Sprintf("; %d connections of chosen sessions not written (%d at most)", l.SpansDropped, maxCarveSpans)
 	}
+	if l.FragmentsNotWritten > 0 {
+		s += fmt.Sprintf("; %d IP fragments of written packets missing (%d fragments or %d MB held at once)", l.FragmentsNotWritten, maxHeldFragments, maxHeldFragmentBytes>>20)
+	}
 	return s
 }
 
@@ -250,12 +253,24 @@ func (cv *carving) secondPass(opts *readOptions) error {
 		}
 		m.file = i
 		var werr error
+		emit := func(h heldPacket) {
+			if werr == nil {
+				werr = cv.w.write(i, h.data, h.ci, h.link)
+			}
+		}
 		ps := &packetSource{Source: in, done: func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
 			cv.w.seen(i, ci, link)
+			if m.fragHeld {
+				m.frags.add(m.fragHeldNum, heldPacket{data: data, ci: ci, link: link})
+			}
+			// A datagram's other fragments go out just before it.
+			m.frags.take(m.dropFrags, false, emit)
+			m.frags.take(m.writeFrags, true, emit)
 			if m.match && werr == nil {
 				werr = cv.w.write(i, data, ci, link)
 			}
-			m.match = false
+			m.match, m.fragHeld = false, false
+			m.writeFrags, m.dropFrags = m.writeFrags[:0], m.dropFrags[:0]
 		}}
 		// An error here was reported by the first pass, which read
 		// as far: what is before it is written.
@@ -267,6 +282,7 @@ func (cv *carving) secondPass(opts *readOptions) error {
 		}
 	}
 	dec.Finish()
+	cv.c.limits.FragmentsNotWritten += m.frags.lost
 	return nil
 }
 
@@ -292,18 +308,33 @@ func (cv *carving) firstInterface(opts *readOptions) error {
 }
 
 // spanMatcher is the second pass's decode.Handler: it tells whether the
-// packet being decoded carries a connection of a kept span.
+// packet being decoded carries a connection of a kept span, and keeps
+// copies of fragments until their datagram shows whether it does
+// (carvefrag.go).
 type spanMatcher struct {
 	idx   spanIndex
 	file  int
 	match bool
+	// the current packet's fragments: held as one (its number), and the
+	// fragments its segments name, to write with it or to drop
+	fragHeld              bool
+	fragHeldNum           uint64
+	writeFrags, dropFrags []uint64
+	frags                 fragmentHold
 }
 
 func (m *spanMatcher) Segment(s *decode.Segment) {
-	if !m.match && m.idx.holds(m.file, decode.MakeConnKey(s.Src, s.Dst), s.Num) {
-		m.match = true
+	in := m.idx.holds(m.file, decode.MakeConnKey(s.Src, s.Dst), s.Num)
+	m.match = m.match || in
+	if in {
+		m.writeFrags = append(m.writeFrags, s.Fragments...)
+	} else {
+		m.dropFrags = append(m.dropFrags, s.Fragments...)
 	}
 }
+
+// FragmentHeld implements decode.FragmentHandler.
+func (m *spanMatcher) FragmentHeld(num uint64) { m.fragHeld, m.fragHeldNum = true, num }
 
 func (m *spanMatcher) Unreachable(u *decode.Unreachable) {
 	if !m.match && m.idx.holds(m.file, decode.MakeConnKey(u.Src, u.Dst), u.Num) {
@@ -312,5 +343,5 @@ func (m *spanMatcher) Unreachable(u *decode.Unreachable) {
 }
 
 func (m *spanMatcher) Control(*decode.ControlEvent) {}
-func (m *spanMatcher) Tick(time.Time)               {}
+func (m *spanMatcher) Tick(now time.Time)           { m.frags.expire(now) }
 func (m *spanMatcher) Finish()                      {}
