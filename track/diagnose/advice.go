@@ -423,11 +423,14 @@ var exampleRange = policy.PortRange{Lo: 40000, Hi: 40100}
 func anyPortBehaviour(k policy.ServerKind) string {
 	switch k {
 	case policy.ServerProFTPD:
-		return "without PassivePorts ProFTPD lets the kernel pick any ephemeral port"
+		return "without PassivePorts ProFTPD lets the kernel pick any ephemeral port (net.ipv4.ip_local_port_range)"
 	case policy.ServerPureFTPd:
-		return "without a PassivePortRange (-p) Pure-FTPd lets the kernel pick any ephemeral port"
+		return "without a PassivePortRange (-p) Pure-FTPd picks a random port from 1024-65534 itself"
 	}
-	return "without pasv_min_port/pasv_max_port vsftpd lets the kernel pick any ephemeral port"
+	// privops.c vsf_privop_pasv_listen: a random port from 1024-65535
+	// when neither pasv_min_port nor pasv_max_port is in effect (Pure-FTPd's
+	// dopasv: from firstport-lastport, 1024-65534 by default).
+	return "without pasv_min_port/pasv_max_port in effect vsftpd picks a random port from 1024-65535 itself"
 }
 
 // noRangeAdvice is what to do when the server's passive range is not known
@@ -441,7 +444,7 @@ func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 	ex := policy.Ranges{exampleRange}
 	linux := linuxOpenRule(ex, v6)
 	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
-		return fmt.Sprintf("%s sets no passive range, and %s (net.ipv4.ip_local_port_range), a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
+		return fmt.Sprintf("%s sets no passive range, and %s, a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
 			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
 	}
 	return fmt.Sprintf("%s: if the server has a fixed passive range, open that range; if it has none, set one (%s) and restart the server, since a port it picks itself changes every session. To open a range, e.g. %s: %s",

@@ -104,9 +104,9 @@ type exhaustion struct {
 // when it runs another range, not when it runs out. With the server's
 // range known, leaving it after at least minCycled of its ports is enough;
 // without, the ports must form a contiguous block and the port outside
-// must have failed. vsftpd never leaves its range (privops.c
-// vsf_privop_pasv_listen gives up after failed binds), so it is never
-// exhausted this way. It records the announcement in the server's window,
+// must have failed. A family that never leaves its range
+// (leavesFullRange) is never exhausted this way: a port outside the range
+// given is then another configuration's (port-outside-range). It records the announcement in the server's window,
 // so it runs once per data connection, before the findings that use what
 // it found.
 func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhaustion {
@@ -122,7 +122,7 @@ func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhau
 	w := &a.recent
 	w.expire(t, rs)
 	defer w.push(portUse{ts: t, port: p}, rs)
-	if len(w.uses) == 0 || d.family(s).kind == policy.ServerVsftpd {
+	if len(w.uses) == 0 || !leavesFullRange(d.family(s).kind) {
 		return nil
 	}
 	var lo, hi uint16
@@ -162,6 +162,23 @@ func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhau
 	ex.need = max(int(ex.perMin*timeWait.Minutes()*2)+1, 2*k) // twice the rate seen, for headroom
 	ex.wider = policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+ex.need-1, 65535))}
 	return ex
+}
+
+// leavesFullRange reports whether a server of family k may hand out a
+// port outside its passive range when every port of it is in use: ProFTPD
+// (PassivePorts: "defaulting to INPORT_ANY", a port the kernel chooses)
+// and pyftpdlib (handlers.py PassiveDTP: "A random kernel-assigned port
+// will be used") do; vsftpd (privops.c vsf_privop_pasv_listen: a few
+// random binds inside the range, then the session ends) and Pure-FTPd
+// (ftpd.c dopasv: every port of firstport-lastport tried, then "425"
+// MSG_PORTS_BUSY) never do. A family not known, or whose code ftpsniff
+// has not read, may.
+func leavesFullRange(k policy.ServerKind) bool {
+	switch k {
+	case policy.ServerVsftpd, policy.ServerPureFTPd:
+		return false
+	}
+	return true
 }
 
 // block names the exhausted range: "the 4 ports 40000-40003 it had been
@@ -212,6 +229,8 @@ func fallbackWord(fam family) string {
 	switch fam.kind {
 	case policy.ServerProFTPD, policy.ServerUnknown:
 		return "the server fell back to a port the kernel chose (ProFTPD does so when all PassivePorts are in use)."
+	case policy.ServerPyftpdlib:
+		return "the server fell back to a port the kernel chose (pyftpdlib does so when all its passive_ports are in use)."
 	}
 	return "the server fell back to a port outside it."
 }

@@ -138,7 +138,7 @@ func TestRangeExhaustionNeedsTheServersOwnCycledRange(t *testing.T) {
 		kernel   bool // says the kernel chose the port (ProFTPD's way)
 	}{
 		{"ProFTPD, its 4 ports cycled", cfg(policy.ServerProFTPD, 40000, 40003), "ProFTPD Server (Debian)", four, true, true},
-		{"Pure-FTPd, its 4 ports cycled", cfg(policy.ServerPureFTPd, 40000, 40003), "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------", four, true, false},
+		{"Pure-FTPd never leaves its range", cfg(policy.ServerPureFTPd, 40000, 40003), "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------", four, false, false},
 		{"vsftpd never leaves its range", cfg(policy.ServerVsftpd, 40000, 40003), "(vsFTPd 3.0.5)", four, false, false},
 		{"vsftpd by greeting, range inferred", policy.Policy{}, "(vsFTPd 3.0.5)", four, false, false},
 		{"a known range of 2 ports is not cycled", cfg(policy.ServerProFTPD, 40000, 40001), "ProFTPD Server (Debian)", four[:2], false, false},

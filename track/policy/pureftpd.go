@@ -42,7 +42,7 @@ func ParsePureFTPd(name string, data []byte) (*ServerConfig, error) {
 		if j := strings.IndexAny(l, " \t"); j >= 0 {
 			key, val = l[:j], l[j+1:]
 		}
-		if err := pureSet(c, name, i+1, key, strings.TrimSpace(val)); err != nil {
+		if err := pureSet(c, name, i+1, fmt.Sprintf("line %d", i+1), key, strings.TrimSpace(val)); err != nil {
 			return nil, err
 		}
 	}
@@ -60,11 +60,12 @@ func parsePureFTPdSingle(name, key string, data []byte) (*ServerConfig, error) {
 }
 
 // pureSingle applies one Debian-style file: its first non-empty line is
-// the value.
+// the value. Its setting is listed under the file's path, since a
+// directory's files each have their own line 1.
 func pureSingle(c *ServerConfig, name, key string, data []byte) error {
 	for i, raw := range lines(data) {
 		if l := strings.TrimSpace(raw); l != "" && l[0] != '#' {
-			return pureSet(c, name, i+1, key, l)
+			return pureSet(c, name, i+1, fmt.Sprintf("%s line %d", name, i+1), key, l)
 		}
 	}
 	return lineErr(name, 0, "empty: the file should hold the %s value", key)
@@ -98,8 +99,10 @@ func loadPureFTPdDir(dir string) (*ServerConfig, error) {
 	return c, nil
 }
 
-func pureSet(c *ServerConfig, name string, n int, key, val string) error {
-	setting := fmt.Sprintf("line %d: %s %s", n, key, val)
+// pureSet applies key's value val from line n of the file name; where
+// is how Settings names the place ("line 3").
+func pureSet(c *ServerConfig, name string, n int, where, key, val string) error {
+	setting := fmt.Sprintf("%s: %s %s", where, key, val)
 	switch strings.ToLower(key) {
 	case "passiveportrange":
 		f := strings.Fields(val)
@@ -152,6 +155,6 @@ func pureSet(c *ServerConfig, name string, n int, key, val string) error {
 
 func pureFinish(c *ServerConfig) {
 	if len(c.PassiveRange) == 0 {
-		c.Notes = append(c.Notes, "no PassivePortRange: pure-ftpd hands out any unprivileged port, which no firewall range can follow")
+		c.Notes = append(c.Notes, "no PassivePortRange: pure-ftpd hands out any port from 1024-65534 (a random one it picks itself, not the kernel's ephemeral range), which no firewall range can follow")
 	}
 }

@@ -2,8 +2,8 @@ package policy
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -22,21 +22,50 @@ func vsftpdKey(k string) bool {
 	return true
 }
 
-// vsftpd's own limits for the passive range (privops.c): ports below 1024
-// are never used, and a pasv_max_port below the minimum is ignored.
+// vsftpd's own limits for the passive range (privops.c
+// vsf_privop_pasv_listen): pasv_min_port counts only when above 1024 and
+// at most 65535, pasv_max_port only when at least the minimum in use and
+// below 65535; without them vsftpd picks a random port from 1024-65535
+// itself (not the kernel's ephemeral range).
 const (
 	vsftpdMinPort = 1024
 	vsftpdMaxPort = 65535
 )
 
-// ParseVsftpd parses a vsftpd.conf. Lines are key=value with nothing around
-// the '='; '#' starts a comment line. Absent keys take vsftpd's defaults:
+// vsftpdStrings are vsftpd's string settings (parseconf.c
+// parseconf_str_array): only these may have an empty value, or no '=' at
+// all, which unsets them; any other setting without a value stops vsftpd
+// with "missing value in config file for".
+var vsftpdStrings = map[string]bool{
+	"secure_chroot_dir": true, "ftp_username": true, "chown_username": true, "xferlog_file": true,
+	"vsftpd_log_file": true, "message_file": true, "nopriv_user": true, "ftpd_banner": true,
+	"banned_email_file": true, "chroot_list_file": true, "pam_service_name": true, "guest_username": true,
+	"userlist_file": true, "anon_root": true, "local_root": true, "banner_file": true, "pasv_address": true,
+	"listen_address": true, "user_config_dir": true, "listen_address6": true, "cmds_allowed": true,
+	"hide_file": true, "deny_file": true, "user_sub_token": true, "email_password_file": true,
+	"rsa_cert_file": true, "dsa_cert_file": true, "dh_param_file": true, "ecdh_param_file": true,
+	"ssl_ciphers": true, "rsa_private_key_file": true, "dsa_private_key_file": true, "ca_certs_file": true,
+	"cmds_denied": true, "ssl_sni_hostname": true,
+}
+
+// cSpace is what C's isspace accepts: vsftpd skips it before a setting's
+// name, and atoi and inet_aton treat it as the end of a number.
+const cSpace = " \t\n\v\f\r"
+
+func isCSpace(c byte) bool { return strings.IndexByte(cSpace, c) >= 0 }
+
+// ParseVsftpd parses a vsftpd.conf as vsftpd's parseconf.c does: lines
+// split at '\n' only (a '\r' stays in the value), a line that is empty,
+// all blank or starts with '#' skipped, blanks before the name skipped,
+// the name up to the first '=' compared exactly, the value the whole rest
+// of the line (no inline comments). Absent keys take vsftpd's defaults:
 // passive and active mode on, any passive port, the address of the
-// interface the client reached, port 21, active data from an ephemeral port.
+// interface the client reached, port 21, active data from an ephemeral
+// port.
 func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 	c := &ServerConfig{Kind: ServerVsftpd, Path: name, PassiveEnabled: true, ActiveEnabled: true, ControlPort: 21, ActiveSourceKnown: true}
 	var (
-		minPort, maxPort  int
+		minPort, maxPort  uint32
 		minLine, maxLine  int
 		addr              string
 		addrLine          int
@@ -45,14 +74,23 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		dataPort          = 20
 		listen, listenIP6 bool
 	)
-	for i, raw := range lines(data) {
+	for i, raw := range strings.Split(string(data), "\n") {
 		n := i + 1
-		if strings.TrimSpace(raw) == "" || raw[0] == '#' {
+		if raw == "" || raw[0] == '#' || strings.TrimLeft(raw, cSpace) == "" {
 			continue
 		}
-		key, val, ok := strings.Cut(raw, "=")
-		if !ok {
-			return nil, lineErr(name, n, "%q has no '=': vsftpd settings are key=value", trunc(raw))
+		key, val, _ := strings.Cut(strings.TrimLeft(raw, cSpace), "=")
+		if vsftpdStrings[key] {
+			if key == "pasv_address" {
+				addr, addrLine = val, n
+				if val != "" {
+					c.Settings = append(c.Settings, fmt.Sprintf("line %d: %s=%s", n, key, val))
+				}
+			}
+			continue
+		}
+		if val == "" {
+			return nil, lineErr(name, n, "%q has no value: vsftpd refuses to start (\"missing value in config file for: %s\"); settings are key=value", trunc(raw), trunc(key))
 		}
 		if !vsftpdKey(key) {
 			return nil, lineErr(name, n, "%q is not a vsftpd setting name (lower case, no spaces around '='): vsftpd would refuse to start", trunc(key))
@@ -79,7 +117,7 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 			maxPort, err = vsftpdUint(val)
 			maxLine = n
 		case "listen_port":
-			var p int
+			var p uint32
 			if p, err = vsftpdUint(val); err == nil {
 				if p == 0 {
 					err = fmt.Errorf("port 0")
@@ -87,9 +125,9 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 				c.ControlPort = uint16(p)
 			}
 		case "ftp_data_port":
-			dataPort, err = vsftpdUint(val)
-		case "pasv_address":
-			addr, addrLine = strings.TrimSpace(val), n // inet_aton stops at a blank
+			var p uint32
+			p, err = vsftpdUint(val)
+			dataPort = int(p)
 		default:
 			setting = ""
 		}
@@ -106,42 +144,154 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 	if fromPort20 {
 		c.ActiveSourcePort = uint16(dataPort)
 	}
-	// The range rule of vsftpd's privops.c.
-	lo, hi := vsftpdMinPort, vsftpdMaxPort
-	if minPort > lo && minPort <= hi {
-		lo = minPort
-	}
-	if maxPort >= lo && maxPort < hi {
-		hi = maxPort
-	}
-	switch {
-	case minPort == 0 && maxPort == 0:
-		c.Notes = append(c.Notes, "no pasv_min_port/pasv_max_port: vsftpd hands out any port from 1024-65535, which no firewall range can follow")
-	case maxPort != 0 && maxPort < lo:
-		c.Notes = append(c.Notes, fmt.Sprintf("pasv_max_port=%d (line %d) is below pasv_min_port=%d (line %d): vsftpd ignores it and uses %d-%d", maxPort, maxLine, minPort, minLine, lo, hi))
-	case minPort != 0 && minPort < vsftpdMinPort:
-		c.Notes = append(c.Notes, fmt.Sprintf("pasv_min_port=%d (line %d) is below 1024: vsftpd starts at 1024", minPort, minLine))
-	}
-	if minPort != 0 || maxPort != 0 {
-		c.PassiveRange = Ranges{{uint16(lo), uint16(hi)}}
-	}
+	c.PassiveRange = vsftpdRange(c, minPort, maxPort, minLine, maxLine)
 	if addr != "" {
-		if resolve {
-			if a, err := netip.ParseAddr(addr); err == nil {
-				c.PublicAddress = a
-			} else {
-				c.PublicName = addr
-				c.Notes = append(c.Notes, fmt.Sprintf("pasv_address=%s is resolved by vsftpd at start-up; ftpsniff does not resolve it", addr))
-			}
-		} else {
-			a, err := netip.ParseAddr(addr)
-			if err != nil || !a.Is4() {
-				return nil, lineErr(name, addrLine, "pasv_address=%s is not an IPv4 address: vsftpd answers PASV with \"500 OOPS: invalid pasv_address\" (set pasv_addr_resolve=YES for a host name)", trunc(addr))
-			}
-			c.PublicAddress = a
+		if err := vsftpdAddress(c, name, addr, addrLine, resolve); err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// vsftpdRange is the passive range vsftpd uses (privops.c
+// vsf_privop_pasv_listen), nil when it uses neither setting and so hands
+// out any port from 1024-65535, and notes on what it ignores (only while
+// passive mode is on: with pasv_enable=NO no port is handed out).
+func vsftpdRange(c *ServerConfig, minPort, maxPort uint32, minLine, maxLine int) Ranges {
+	lo, hi := uint32(vsftpdMinPort), uint32(vsftpdMaxPort)
+	minUsed := minPort > lo && minPort <= hi
+	if minUsed {
+		lo = minPort
+	}
+	maxUsed := maxPort >= lo && maxPort < hi
+	if maxUsed {
+		hi = maxPort
+	}
+	note := func(format string, args ...any) {
+		if c.PassiveEnabled {
+			c.Notes = append(c.Notes, fmt.Sprintf(format, args...))
+		}
+	}
+	minSet := minLine != 0 && minPort != 0
+	maxSet := maxLine != 0 && maxPort != 0
+	const any = "vsftpd hands out any port from 1024-65535 (a random one it picks itself, not the kernel's ephemeral range), which no firewall range can follow"
+	// Why a value set is ignored ("" when it is not, or changes nothing).
+	minWhy := ""
+	if minSet && !minUsed && minPort != vsftpdMinPort {
+		minWhy = fmt.Sprintf("pasv_min_port=%d (line %d) is below 1024: vsftpd ignores it (it uses pasv_min_port only above 1024)", minPort, minLine)
+	}
+	maxWhy := ""
+	if maxSet && !maxUsed && maxPort != vsftpdMaxPort {
+		switch {
+		case minUsed:
+			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below pasv_min_port=%d (line %d): vsftpd ignores it", maxPort, maxLine, minPort, minLine)
+		default:
+			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below 1024, where vsftpd's range starts: vsftpd ignores it", maxPort, maxLine)
+		}
+	}
+	if !minUsed && !maxUsed {
+		switch {
+		case minWhy != "" && maxWhy != "":
+			note("%s, and %s; with neither in effect %s", minWhy, maxWhy, any)
+		case minWhy != "" || maxWhy != "":
+			note("%s%s; with no pasv_min_port/pasv_max_port in effect %s", minWhy, maxWhy, any)
+		default:
+			note("no pasv_min_port/pasv_max_port: %s", any)
+		}
+		return nil
+	}
+	if minWhy != "" {
+		note("%s and starts at 1024: it uses %d-%d", minWhy, lo, hi)
+	}
+	if maxWhy != "" {
+		note("%s and uses %d-%d", maxWhy, lo, hi)
+	}
+	return Ranges{{uint16(lo), uint16(hi)}}
+}
+
+// vsftpdAddress reads pasv_address as vsftpd does: inet_aton at each PASV
+// (postlogin.c: a value it refuses ends the session with "500 OOPS:
+// invalid pasv_address"), or, with pasv_addr_resolve=YES, a host name
+// resolved at start-up.
+func vsftpdAddress(c *ServerConfig, name, addr string, line int, resolve bool) error {
+	a, end, ok := inetAton(addr)
+	if resolve {
+		switch {
+		case ok && end == len(addr):
+			c.PublicAddress = a
+		default:
+			if p, err := netip.ParseAddr(addr); err == nil {
+				c.PublicAddress = p
+				return nil
+			}
+			c.PublicName = addr
+			c.Notes = append(c.Notes, fmt.Sprintf("pasv_address=%s is resolved by vsftpd at start-up; ftpsniff does not resolve it", addr))
+		}
+		return nil
+	}
+	if !ok {
+		return lineErr(name, line, "pasv_address=%s is not an IPv4 address: vsftpd answers PASV with \"500 OOPS: invalid pasv_address\" (set pasv_addr_resolve=YES for a host name)", trunc(addr))
+	}
+	c.PublicAddress = a
+	switch {
+	case end < len(addr):
+		c.Notes = append(c.Notes, fmt.Sprintf("pasv_address=%s (line %d): vsftpd has no inline comments, but inet_aton stops at the blank, so it announces %s", trunc(addr), line, a))
+	case addr != a.String():
+		c.Notes = append(c.Notes, fmt.Sprintf("pasv_address=%s (line %d) is read by inet_aton as %s, which vsftpd announces", trunc(addr), line, a))
+	}
+	return nil
+}
+
+// inetAton reads an IPv4 address as glibc's inet_aton: one to four parts
+// separated by '.', each decimal, octal (leading 0) or hex (0x), the last
+// filling the bytes left (a, a.b, a.b.c, a.b.c.d); the address may be
+// followed by a blank and anything. end is where the address ends.
+func inetAton(s string) (a netip.Addr, end int, ok bool) {
+	var parts []uint64
+	i := 0
+	for {
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return a, 0, false
+		}
+		base, digits := uint64(10), "0123456789"
+		if s[i] == '0' {
+			base, digits = 8, "01234567"
+			if i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X') && i+2 < len(s) && strings.IndexByte("0123456789abcdefABCDEF", s[i+2]) >= 0 {
+				base, digits = 16, "0123456789abcdefABCDEF"
+				i += 2
+			}
+		}
+		var v uint64
+		for ; i < len(s) && strings.IndexByte(digits, s[i]) >= 0; i++ {
+			d := strings.IndexByte("0123456789abcdef", strings.ToLower(s[i : i+1])[0])
+			v = v*base + uint64(d)
+			if v > 0xffffffff {
+				return a, 0, false
+			}
+		}
+		parts = append(parts, v)
+		if i < len(s) && s[i] == '.' {
+			if len(parts) > 3 || v > 0xff {
+				return a, 0, false
+			}
+			i++
+			continue
+		}
+		break
+	}
+	if i < len(s) && !isCSpace(s[i]) {
+		return a, 0, false
+	}
+	last := parts[len(parts)-1]
+	if last > [4]uint64{0xffffffff, 0xffffff, 0xffff, 0xff}[len(parts)-1] {
+		return a, 0, false
+	}
+	var w uint32
+	for k, p := range parts[:len(parts)-1] {
+		w |= uint32(p) << (24 - 8*k)
+	}
+	w |= uint32(last)
+	return netip.AddrFrom4([4]byte{byte(w >> 24), byte(w >> 16), byte(w >> 8), byte(w)}), i, true
 }
 
 // vsftpdBool accepts what vsftpd's parseconf.c accepts, in any case.
@@ -152,33 +302,71 @@ func vsftpdBool(v string) (bool, error) {
 	case "NO", "FALSE", "0":
 		return false, nil
 	}
+	if strings.HasSuffix(v, "\r") {
+		return false, fmt.Errorf("not YES or NO: the line ends in a carriage return (DOS line ends), which vsftpd keeps in the value (vsftpd refuses to start: bad bool value)")
+	}
 	return false, fmt.Errorf("not YES or NO (vsftpd refuses to start: bad bool value)")
 }
 
 // vsftpdUint reads a number as vsftpd's parseconf.c does: octal when it
-// begins with 0 (for umask settings), else atoi (leading blanks skipped,
-// the digits taken). Trailing blanks are fine, as for vsftpd; other
-// trailing text, or no digits at all, is an error here, since vsftpd
-// silently reads what atoi makes of it and may turn a range off.
-func vsftpdUint(v string) (int, error) {
-	s := strings.TrimSpace(v)
-	base := 10
-	if strings.HasPrefix(s, "0") && len(s) > 1 {
-		base = 8
+// begins with 0 (str_octal_to_uint: the digits 0-7 up to the first other
+// character), else atoi (leading blanks and a sign skipped, the digits
+// taken, the result stored in an unsigned int). Trailing blanks are fine,
+// as for vsftpd; other trailing text, or no digits at all, is an error
+// here, since vsftpd silently reads what atoi makes of it and may turn a
+// range off; so is a value above 65535.
+func vsftpdUint(v string) (uint32, error) {
+	n, end, digits := cNumber(v)
+	if !digits || strings.TrimLeft(v[end:], cSpace) != "" {
+		return 0, fmt.Errorf("not a number (vsftpd has no inline comments and would read it as %d)", n)
 	}
-	end := 0
-	for end < len(s) && s[end] >= '0' && s[end] < '0'+byte(min(base, 10)) {
-		end++
+	if n > 65535 {
+		if strings.Contains(v[:end], "-") {
+			return 0, fmt.Errorf("a negative number (vsftpd would read it as %d)", n)
+		}
+		return 0, fmt.Errorf("above 65535 (vsftpd would read it as %d)", n)
 	}
-	if end == 0 || end < len(s) {
-		n, _ := strconv.ParseUint(s[:end], base, 32)
-		return 0, fmt.Errorf("not a number (vsftpd would read it as %d)", n)
+	return n, nil
+}
+
+// cNumber is what vsftpd makes of a number setting's value, where the
+// number ends, and whether it had digits.
+func cNumber(v string) (n uint32, end int, digits bool) {
+	i := 0
+	if v != "" && v[0] == '0' {
+		for ; i < len(v) && v[i] >= '0' && v[i] <= '7'; i++ {
+			n = n<<3 + uint32(v[i]-'0')
+		}
+		return n, i, true
 	}
-	n, err := strconv.ParseUint(s, base, 32)
-	if err != nil || n > 65535 {
-		return 0, fmt.Errorf("above 65535")
+	for i < len(v) && isCSpace(v[i]) {
+		i++
 	}
-	return int(n), nil
+	neg := false
+	if i < len(v) && (v[i] == '+' || v[i] == '-') {
+		neg = v[i] == '-'
+		i++
+	}
+	start := i
+	var x int64 // strtol's long, saturating; atoi keeps its low 32 bits
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+		d := int64(v[i] - '0')
+		if x > (math.MaxInt64-d)/10 {
+			x = math.MaxInt64
+		} else if x != math.MaxInt64 {
+			x = x*10 + d
+		}
+	}
+	if i == start {
+		return 0, 0, false
+	}
+	if neg {
+		x = -x
+		if x == -math.MaxInt64 {
+			x = math.MinInt64
+		}
+	}
+	return uint32(x), i, true
 }
 
 func trunc(s string) string {
