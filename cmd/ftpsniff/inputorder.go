@@ -74,16 +74,96 @@ func firstPacketTime(name string) time.Time {
 	return ci.Timestamp
 }
 
+// inputOverlap is an input that starts before the one read before it
+// ended: read one after the other, not merged by time, so the sessions
+// in both are counted twice (the same capture under two names, or a copy
+// of part of it) or broken in two (two capture points, overlapping
+// rotations). The summaries say so (JSON's input_overlaps, the report's
+// header, the text summary), not only stderr: every count after it may
+// be doubled.
+type inputOverlap struct {
+	File, Previous string    // names as given; Previous was read just before File
+	Starts         time.Time // File's first packet
+	PreviousEnds   time.Time // Previous's last packet
+}
+
+// Overlap is how long the two files overlap: from File's first packet to
+// Previous's last.
+func (ov inputOverlap) Overlap() time.Duration { return ov.PreviousEnds.Sub(ov.Starts) }
+
+// Sentence says the overlap in one line (names escaped, as displayInput
+// does), for the text summary and the report.
+func (ov inputOverlap) Sentence() string {
+	return fmt.Sprintf("%s starts %s before %s ends (%s before %s): read one after the other, not merged by time, so its sessions may be counted twice or broken in two; merge overlapping captures first (mergecap -w merged.pcap FILE...)",
+		displayInput(ov.File), overlapSpan(ov.Overlap()), displayInput(ov.Previous),
+		ov.Starts.UTC().Format(time.RFC3339Nano), ov.PreviousEnds.UTC().Format(time.RFC3339Nano))
+}
+
+// overlapSpan is an overlap's length, rounded for reading.
+func overlapSpan(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	}
+	return d.String()
+}
+
+// maxInputOverlaps bounds the overlaps an output keeps (one per input
+// at most, but inputs are many with a glob); the rest are counted.
+const maxInputOverlaps = 100
+
+// overlapList is what an output keeps of the overlaps: the first
+// maxInputOverlaps, and how many more.
+type overlapList struct {
+	list []inputOverlap
+	more int
+}
+
+func (l *overlapList) add(ov inputOverlap) {
+	if len(l.list) < maxInputOverlaps {
+		l.list = append(l.list, ov)
+	} else {
+		l.more++
+	}
+}
+
+// overlapOutput is an output that shows the inputs' overlaps in its
+// summary.
+type overlapOutput interface {
+	InputOverlap(ov inputOverlap)
+}
+
+// tellOverlap gives ov to out and to the outputs it wraps (the report
+// beside it, the record filter's output), each that shows it.
+func tellOverlap(out output, ov inputOverlap) {
+	switch o := out.(type) {
+	case *recordFilter:
+		tellOverlap(o.out, ov)
+		return
+	case *reportTee:
+		tellOverlap(o.output, ov)
+		o.rep.InputOverlap(ov)
+		return
+	}
+	if o, ok := out.(overlapOutput); ok {
+		o.InputOverlap(ov)
+	}
+}
+
 // overlapNote says, when a file starts before the one read before it
 // ended, that the two were not interleaved: two capture points or
 // overlapping rotations belong merged by time (mergecap) before they are
-// read, and the same file under two names is counted twice.
-func overlapNote(stderr io.Writer, prev string, prevLast time.Time, cur timedInput) {
+// read, and the same file under two names is counted twice. It says so
+// on stderr, and returns the overlap for the summaries (tellOverlap).
+func overlapNote(stderr io.Writer, prev string, prevLast time.Time, cur timedInput) (inputOverlap, bool) {
 	if prev == "" || prevLast.IsZero() || cur.first.IsZero() || !cur.first.Before(prevLast) {
-		return
+		return inputOverlap{}, false
 	}
 	fmt.Fprintf(stderr, "ftpsniff: %s starts (%s) before %s ends (%s): read one after the other, not merged by time, its sessions may count twice or break in two; merge overlapping captures first (mergecap -w merged.pcap FILE...)\n",
 		displayInput(cur.name), cur.first.UTC().Format(time.RFC3339Nano), displayInput(prev), prevLast.UTC().Format(time.RFC3339Nano))
+	return inputOverlap{File: cur.name, Previous: prev, Starts: cur.first, PreviousEnds: prevLast}, true
 }
 
 // inputNames are the names of inputs, in their order.

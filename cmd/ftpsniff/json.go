@@ -37,7 +37,14 @@ type jsonOutput struct {
 	// input is read, as for the text output.
 	filtered   uint64
 	filterDesc string
+
+	// overlaps: inputs read one after the other that overlap in time
+	// (tellOverlap), for the summary's input_overlaps.
+	overlaps overlapList
 }
+
+// InputOverlap keeps an overlap of the inputs for the summary record.
+func (o *jsonOutput) InputOverlap(ov inputOverlap) { o.overlaps.add(ov) }
 
 func newJSONOutput(w *bufio.Writer, showPass bool) *jsonOutput {
 	return &jsonOutput{w: w, rec: newRecordEncoder(""), showPass: showPass, outcomes: map[string]int{}}
@@ -494,6 +501,26 @@ type jsonSummary struct {
 	// (0 packets too: the record then says the analysis saw only what
 	// they kept).
 	Filtered *jsonFiltered `json:"filtered,omitempty"`
+	// InputOverlaps: inputs that start before the input read before them
+	// ended (read one after the other, not merged by time: the counts
+	// above may hold their sessions twice). Absent when none overlap.
+	InputOverlaps []jsonOverlap `json:"input_overlaps,omitempty"`
+	// InputOverlapsMore counts the overlaps past the first
+	// maxInputOverlaps; absent when 0.
+	InputOverlapsMore int `json:"input_overlaps_more,omitempty"`
+}
+
+// jsonOverlap is one overlap of the inputs: File starts (its first
+// packet) before Previous, read just before it, ends (its last packet),
+// by OverlapMS milliseconds.
+type jsonOverlap struct {
+	File         string    `json:"file"`
+	FileRaw      []byte    `json:"file_raw,omitempty"`
+	Starts       time.Time `json:"starts"`
+	Previous     string    `json:"previous"`
+	PreviousRaw  []byte    `json:"previous_raw,omitempty"`
+	PreviousEnds time.Time `json:"previous_ends"`
+	OverlapMS    float64   `json:"overlap_ms"`
 }
 
 // jsonFiltered is the summary's count of the packets read's packet
@@ -519,5 +546,11 @@ func (o *jsonOutput) Summary(t totals) {
 	if o.filterDesc != "" {
 		j.Filtered = &jsonFiltered{Packets: o.filtered, By: o.filterDesc}
 	}
+	for _, ov := range o.overlaps.list {
+		j.InputOverlaps = append(j.InputOverlaps, jsonOverlap{File: ov.File, FileRaw: rawOf(ov.File), Starts: ov.Starts.UTC(),
+			Previous: ov.Previous, PreviousRaw: rawOf(ov.Previous), PreviousEnds: ov.PreviousEnds.UTC(),
+			OverlapMS: float64(ov.Overlap().Microseconds()) / 1000})
+	}
+	j.InputOverlapsMore = o.overlaps.more
 	o.write(j)
 }

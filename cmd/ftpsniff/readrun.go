@@ -42,7 +42,9 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	var prev string
 	var prevLast time.Time
 	for i, name := range files {
-		overlapNote(stderr, prev, prevLast, inputs[i])
+		if ov, ok := overlapNote(stderr, prev, prevLast, inputs[i]); ok {
+			tellOverlap(p.out, ov)
+		}
 		if cv != nil {
 			cv.cur = i
 		}
@@ -109,9 +111,11 @@ func configureText(t *textOutput, opts *readOptions, files []string, stdout, std
 	t.minSev = opts.minSev
 	t.notes = stderr
 	t.sel = opts.sel
-	if !opts.Verbose {
-		t.collapse = newCollapser()
-	}
+	// Repeated findings are counted per server for the summary. Without
+	// -v a transcript also shows a repeat in one line; with -v every
+	// finding is written in full where it happened, and the summary view
+	// (which writes no transcript) still explains each one.
+	t.collapse = newCollapser()
 	switch {
 	case opts.Summary:
 		t.view = viewSummary
@@ -125,6 +129,8 @@ func configureText(t *textOutput, opts *readOptions, files []string, stdout, std
 		t.autoMax = max(outputRows(stdout), 24)
 		t.startHolding()
 	}
+	// -v: the summary view (no transcript) shows every occurrence.
+	t.collapse.every = opts.Verbose && t.view != viewFull
 }
 
 // readFile feeds one capture to the decoder and adds what the file reader

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,8 +29,9 @@ import (
 // writes the page: totals, servers, then the sections.
 //
 // Which sessions are drawn (at most --report-sessions, N): sessions that
-// failed or warned (a finding of warning or error, or a data connection
-// unanswered, refused or unreachable) come first, then the others, each group in capture order
+// failed or warned (a finding of warning or error, a data connection
+// unanswered, refused or unreachable, or a failed login: the text
+// summary's sessionFailed) come first, then the others, each group in capture order
 // (session number). Sessions are judged as they end: while fewer than N
 // are kept, each is kept; then a failed one displaces the most recently
 // kept session that did not fail, and is otherwise not drawn, and one that
@@ -305,10 +305,15 @@ type keptSection struct {
 	off, n int64
 }
 
-// serverCode keys the first finding of a code at a server.
-type serverCode struct {
-	server netip.AddrPort
-	code   string
+// serverNote is a row of a server's findings table: findings the text
+// summary collapses into one (collapseKey: the server, the code, the
+// severity and the advice), the first of them, and how many there were.
+// Keyed by code alone, an anonymous login's "nothing to do" would stand
+// for real users' passwords sent in the clear.
+type serverNote struct {
+	note  lnote
+	count int
+	order int // first seen, for a stable order
 }
 
 // reportOutput is the report: a track.Sink and diagnosisOutput that
@@ -332,10 +337,11 @@ type reportOutput struct {
 
 	policy      string
 	servers     []diagnose.ServerSummary
-	serverNotes map[serverCode]lnote
+	serverNotes map[collapseKey]*serverNote
 	loose       []lnote
 	looseOut    int
 	inputErrs   []error
+	overlaps    overlapList // inputs read one after the other that overlap in time
 
 	kept      []keptSection // in the order kept
 	badKept   int
@@ -348,7 +354,7 @@ type reportOutput struct {
 
 func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
 	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
-		open: map[*track.Session]*ladder{}, serverNotes: map[serverCode]lnote{}}
+		open: map[*track.Session]*ladder{}, serverNotes: map[collapseKey]*serverNote{}}
 }
 
 // recording tells whether a session starting now could still be drawn.
@@ -472,9 +478,11 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 		}
 		return
 	}
-	k := serverCode{f.Session.Server, f.Code}
-	if _, ok := r.serverNotes[k]; !ok && len(r.serverNotes) < maxServerNotes {
-		r.serverNotes[k] = n
+	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: f.Advice}
+	if sn := r.serverNotes[k]; sn != nil {
+		sn.count++
+	} else if len(r.serverNotes) < maxServerNotes {
+		r.serverNotes[k] = &serverNote{note: n, count: 1, order: len(r.serverNotes)}
 	}
 	l := r.open[f.Session]
 	if l == nil {
@@ -503,6 +511,7 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 	delete(r.open, s)
 	r.held -= len(l.rows)
 	defer r.release(l)
+	l.loginFailed = s.Login == track.LoginFailed
 	bad := l.bad()
 	drop := -1
 	if len(r.kept) >= r.max {
@@ -683,7 +692,9 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 		title += ": " + strings.Join(displayNames(r.files, 3), ", ")
 	}
 	fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>%s</title>\n<style>%s</style>\n</head>\n<body>\n", esc(title), reportCSS)
-	fmt.Fprintf(w, "<header><h1>FTP traffic report</h1>\n<p class=\"sub\">written by ftpsniff from %s</p></header>\n", esc(strings.Join(displayNames(r.files, 20), ", ")))
+	fmt.Fprintf(w, "<header><h1>FTP traffic report</h1>\n<p class=\"sub\">written by ftpsniff from %s</p>", esc(strings.Join(displayNames(r.files, 20), ", ")))
+	r.writeOverlaps(w)
+	io.WriteString(w, "</header>\n")
 	r.writeTotals(w, t)
 	r.writeServers(w)
 	order := r.order()
@@ -697,6 +708,25 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 	}
 	io.WriteString(w, "</section>\n<footer>Every command, reply, user name and file name above is shown as the capture held it, with control and format characters written as escapes (\\x1b, \\u202e); passwords are masked unless ftpsniff was run with --show-passwords.</footer>\n</body>\n</html>\n")
 	return w.Flush()
+}
+
+// InputOverlap keeps an overlap of the inputs for the page's header.
+func (r *reportOutput) InputOverlap(ov inputOverlap) { r.overlaps.add(ov) }
+
+// writeOverlaps says, at the top of the page, which inputs overlap in
+// time and by how much: every count below may hold their sessions twice.
+func (r *reportOutput) writeOverlaps(w *bufio.Writer) {
+	if len(r.overlaps.list) == 0 {
+		return
+	}
+	io.WriteString(w, "\n<div class=\"overlap\"><p><span class=\"warn\">▲ inputs overlap in time:</span> the counts below may hold the same sessions twice, or sessions broken in two.</p>\n<ul>\n")
+	for _, ov := range r.overlaps.list {
+		fmt.Fprintf(w, "<li>%s</li>\n", esc(ov.Sentence()))
+	}
+	if r.overlaps.more > 0 {
+		fmt.Fprintf(w, "<li class=\"dim\">… %d more</li>\n", r.overlaps.more)
+	}
+	io.WriteString(w, "</ul></div>")
 }
 
 // order is the kept sections in drawing order: failed and warned first,
@@ -859,14 +889,14 @@ func (r *reportOutput) writeServers(w *bufio.Writer) {
 			}
 			io.WriteString(w, "</pre>\n")
 		}
-		codes := slices.Sorted(maps.Keys(s.Findings))
-		if len(codes) > 0 {
+		if rows := r.serverRows(s); len(rows) > 0 {
 			io.WriteString(w, "<table class=\"findings\"><tr><th>finding</th><th>times</th><th>first seen: what, and what to change</th></tr>\n")
-			for _, code := range codes {
-				n, ok := r.serverNotes[serverCode{s.Server, code}]
-				fmt.Fprintf(w, "<tr><td class=\"code\">%s</td><td>%d</td><td>", esc(safe(code)), s.Findings[code])
-				if ok {
-					writeNoteHTML(w, &n)
+			for _, row := range rows {
+				fmt.Fprintf(w, "<tr><td class=\"code\">%s</td><td>%d</td><td>", esc(safe(row.code)), row.count)
+				if row.note != nil {
+					writeNoteHTML(w, row.note)
+				} else {
+					io.WriteString(w, `<span class="dim">not told apart: more than `+fmt.Sprint(maxServerNotes)+` kinds of finding</span>`)
 				}
 				io.WriteString(w, "</td></tr>\n")
 			}
@@ -889,6 +919,40 @@ func (r *reportOutput) writeServers(w *bufio.Writer) {
 		io.WriteString(w, "<p class=\"dim\">No server announced a data endpoint or had a finding.</p>\n")
 	}
 	io.WriteString(w, "</section>\n")
+}
+
+// findingRow is a row of a server's findings table; note nil for the
+// findings of a code past the bound (maxServerNotes), counted together.
+type findingRow struct {
+	code  string
+	count int
+	note  *lnote
+	order int
+}
+
+// serverRows are the rows of server s's findings table: the findings as
+// the text summary collapses them, errors first, then warnings, then
+// info, each the most frequent first. The counts add up to the server's
+// (s.Findings): what the bound left out is one row per code, last.
+func (r *reportOutput) serverRows(s diagnose.ServerSummary) []findingRow {
+	var rows []findingRow
+	told := map[string]int{}
+	for k, sn := range r.serverNotes {
+		if k.server != s.Server {
+			continue
+		}
+		rows = append(rows, findingRow{code: k.code, count: sn.count, note: &sn.note, order: sn.order})
+		told[k.code] += sn.count
+	}
+	slices.SortFunc(rows, func(a, b findingRow) int {
+		return cmp.Or(cmp.Compare(b.note.sev, a.note.sev), cmp.Compare(b.count, a.count), cmp.Compare(a.code, b.code), cmp.Compare(a.order, b.order))
+	})
+	for _, code := range slices.Sorted(maps.Keys(s.Findings)) {
+		if n := s.Findings[code] - told[code]; n > 0 {
+			rows = append(rows, findingRow{code: code, count: n})
+		}
+	}
+	return rows
 }
 
 // writeNoteHTML writes a finding as HTML: severity (word and mark),
@@ -950,7 +1014,7 @@ const legend = `<figure class="legend"><svg class="ladder" xmlns="http://www.w3.
 func writeSection(w *bytes.Buffer, s *track.Session, l *ladder) {
 	cls, word := "good", "✔ OK"
 	switch {
-	case l.worst >= int(diagnose.SeverityError) || l.failed > 0:
+	case l.worst >= int(diagnose.SeverityError) || l.failed > 0 || l.loginFailed:
 		cls, word = "bad", "✖ FAILED"
 	case l.worst >= int(diagnose.SeverityWarning):
 		cls, word = "warn", "▲ WARNING"
@@ -1028,6 +1092,7 @@ table.data td,table.findings td{border-bottom:1px solid var(--rule);padding:4px 
 article.server{border:1px solid var(--rule);border-left:6px solid var(--good);border-radius:4px;padding:2px 14px 8px;margin:10px 0}
 article.server.fail{border-left:6px dashed var(--bad)}article.server h3{margin-top:10px}
 p.verdict{background:#fff7ea;padding:6px 8px;border-radius:4px}
+div.overlap{background:#fff7ea;border-left:6px solid var(--warn);padding:2px 12px;margin:10px 0}
 section.session{border-top:1px solid var(--rule);margin-top:22px;padding-top:4px}
 .badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;border:1.5px solid currentColor;margin-right:6px;vertical-align:1px}
 .badge.bad{border-style:dashed}

@@ -259,12 +259,17 @@ type ladder struct {
 	dataOut  int // data connections not in the table
 	worst    int // highest severity of its findings, -1 for none
 	failed   int // data connections that failed: unanswered, refused, unreachable
+	// loginFailed: the session's login failed (set at its end). The text
+	// summary lists such a session as failed (sessionFailed), so the
+	// report does too.
+	loginFailed bool
 }
 
 // bad tells whether the session failed or warned: such sessions are drawn
-// first.
+// first. The rule is the text summary's (sessionFailed): a finding of
+// warning or error, a failed data connection, or a failed login.
 func (l *ladder) bad() bool {
-	return l.worst >= int(diagnose.SeverityWarning) || l.failed > 0
+	return l.worst >= int(diagnose.SeverityWarning) || l.failed > 0 || l.loginFailed
 }
 
 // hasNote tells whether a finding concerns data connection id.

@@ -77,7 +77,22 @@ type collapsed struct {
 	clients     map[netip.Addr]struct{}
 	clientsOver bool
 	shown       bool // printed under its server
+	// With -v, the occurrences after the first of a warning or an error,
+	// each in full (bounded: moreOver counts those past the bound).
+	more     []occurrence
+	moreOver int
 }
+
+// occurrence is one finding a collapsed entry counts, kept whole for -v.
+type occurrence struct {
+	session  int
+	message  string
+	evidence string
+	packets  []uint64
+}
+
+// maxOccurrences bounds the occurrences -v keeps per collapsed finding.
+const maxOccurrences = 32
 
 // collapser counts repeated findings per server. Only the first occurrence
 // of each is printed in full in a transcript; the server block ends with
@@ -86,6 +101,9 @@ type collapser struct {
 	byKey map[collapseKey]*collapsed
 	order []*collapsed
 	full  int // findings not collapsed: the table was full
+	// every: keep each occurrence of a warning or an error (-v), for the
+	// summary view, which has no transcript to show them in.
+	every bool
 }
 
 func newCollapser() *collapser { return &collapser{byKey: map[collapseKey]*collapsed{}} }
@@ -107,6 +125,13 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 		c.order = append(c.order, e)
 	}
 	e.count++
+	if c.every && e.count > 1 && f.Severity >= diagnose.SeverityWarning {
+		if len(e.more) < maxOccurrences {
+			e.more = append(e.more, occurrence{session: s.ID, message: f.Message, evidence: f.Evidence, packets: f.Packets})
+		} else {
+			e.moreOver++
+		}
+	}
 	if e.count == 1 || e.lastSession != s.ID {
 		e.sessionsN++
 		e.lastSession = s.ID
@@ -126,8 +151,23 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 // raised a warning, and under it its failed data connections.
 type listed struct {
 	server netip.AddrPort
+	rank   int // reasonRank of its reason: errors are listed first
+	id     int // its session number, the order within a rank
 	line   string
 	data   []string
+}
+
+// reasonRank orders the summary list: sessions with an error, then with a
+// warning, then those that failed without a finding at or above warning
+// (a failed login, a failed data connection).
+func reasonRank(reason string) int {
+	switch {
+	case strings.HasPrefix(reason, diagnose.SeverityError.String()+" "):
+		return 0
+	case strings.HasPrefix(reason, diagnose.SeverityWarning.String()+" "):
+		return 1
+	}
+	return 2
 }
 
 // reasonKey groups the listed sessions, so that a thousand sessions that
@@ -221,7 +261,7 @@ func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
 		line += strings.Join(codes, ", ") + ": "
 	}
 	line += fmt.Sprintf("%s -> %s, %s", addrString(s.Client), addrString(s.Server), who)
-	it := listed{server: s.Server, line: line}
+	it := listed{server: s.Server, rank: reasonRank(reason), id: s.ID, line: line}
 	for _, d := range s.Data {
 		var dcodes []string
 		for _, f := range fs {
@@ -260,53 +300,246 @@ func (o *textOutput) writeFailedList() {
 		}
 		return shorten(s, o.width-indent)
 	}
+	// Errors first, then warnings, then the rest; each in session order.
+	// (Which sessions a reason lists is decided as they end: its first.)
+	slices.SortStableFunc(l.items, func(a, b listed) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		return a.id - b.id
+	})
 	for _, it := range l.items {
 		o.printf("  %s\n", cut(it.line, 2))
 		for _, d := range it.data {
 			o.printf("      %s\n", cut(d, 6))
 		}
 	}
-	for _, k := range l.keys {
-		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of %s with %s (--server %s shows them)",
-			l.omitted[k], plural(l.omitted[k]), k.server, k.reason, k.server))
+	keys := slices.Clone(l.keys)
+	slices.SortStableFunc(keys, func(a, b reasonKey) int {
+		if c := reasonRank(a.reason) - reasonRank(b.reason); c != 0 {
+			return c
+		}
+		if c := a.server.Compare(b.server); c != 0 {
+			return c
+		}
+		return strings.Compare(a.reason, b.reason)
+	})
+	for _, k := range keys {
+		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of %s with %s (%s)",
+			l.omitted[k], plural(l.omitted[k]), k.server, k.reason, o.moreHint(k)))
 	}
 	o.printf("\n")
 }
 
-// writeCollapsed prints, under a server's block, the findings that came
-// back in more than one session.
-func (o *textOutput) writeCollapsed(server netip.AddrPort, any bool) {
+// moreHint is the command that shows the sessions a reason of the summary
+// list left out: -v lists up to listedPerReasonVerbose of each reason (with
+// --server, those of that server only); past that, --json writes them all.
+func (o *textOutput) moreHint(k reasonKey) string {
+	l := &o.failed
+	server := ""
+	if o.sel == nil || !o.sel.serverSet {
+		server = " --server " + k.server.String()
+	}
+	if !o.verbose && l.perKey[k]+l.omitted[k] <= listedPerReasonVerbose && len(l.items)+l.omitted[k] <= maxListed {
+		if server == "" {
+			return "-v lists them"
+		}
+		return "--summary -v" + server + " lists them"
+	}
+	return "--json" + server + " writes every session"
+}
+
+// collapsedShown tells whether the server blocks write e. The summary
+// view writes no transcript, so every warning and error is explained
+// there, even one of a single session (info, as after transcripts, when it
+// came back in more than one session). After transcripts, only those that
+// came back in more than one session (without -v: the transcripts showed
+// the repeats in one line), and with -v none (every one was written in
+// full).
+func (o *textOutput) collapsedShown(e *collapsed) bool {
+	if o.view == viewSummary {
+		return e.sev >= diagnose.SeverityWarning || e.sessionsN >= 2
+	}
+	return !o.verbose && e.sessionsN >= 2
+}
+
+// collapsedOf is what a server block writes of the repeated findings: those
+// of the server, not shown yet, errors first, then warnings, then info,
+// each in the order first seen.
+func (o *textOutput) collapsedOf(server netip.AddrPort) []*collapsed {
 	if o.collapse == nil {
+		return nil
+	}
+	var es []*collapsed
+	for _, e := range o.collapse.order {
+		if !e.shown && e.key.server == server && o.collapsedShown(e) {
+			es = append(es, e)
+		}
+	}
+	slices.SortStableFunc(es, func(a, b *collapsed) int { return int(b.sev) - int(a.sev) })
+	return es
+}
+
+// serverRank orders the server blocks: servers with errors first, then
+// with warnings, then the others (each group in the diagnosis's order).
+func (o *textOutput) serverRank(server netip.AddrPort) int {
+	worst := -1
+	if o.collapse != nil {
+		for _, e := range o.collapse.order {
+			if e.key.server == server && e.sev >= diagnose.SeverityWarning && int(e.sev) > worst {
+				worst = int(e.sev)
+			}
+		}
+	}
+	return -worst
+}
+
+// writeCollapsed prints, under a server's block, its findings: in the
+// summary view all of them, after transcripts those that came back in
+// more than one session.
+func (o *textOutput) writeCollapsed(server netip.AddrPort) {
+	fixOf := map[string]string{} // a fix written in this block: its code
+	for _, e := range o.collapsedOf(server) {
+		e.shown = true
+		same := fixOf[e.key.advice]
+		if same == "" {
+			fixOf[e.key.advice] = e.code()
+		}
+		o.writeCollapsedEntry(e, nil, same)
+	}
+}
+
+// writeCollapsedEntry writes one collapsed finding: what it is, where,
+// the first occurrence's message and evidence, and the fix. merged, when
+// set, are the same finding at other servers, written as one (info that
+// every server raises alike).
+func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, sameFix string) {
+	p := o.p
+	all := append([]*collapsed{e}, merged...)
+	sessionsN, count := 0, 0
+	var sessions []int
+	clients := map[netip.Addr]struct{}{}
+	over := false
+	for _, x := range all {
+		sessionsN += x.sessionsN
+		count += x.count
+		sessions = append(sessions, x.sessions...)
+		for c := range x.clients {
+			clients[c] = struct{}{}
+		}
+		over = over || x.clientsOver
+	}
+	// The first sessions that raised it, in the order of their numbers,
+	// as the reader looks them up.
+	slices.Sort(sessions)
+	if len(sessions) > collapseSessions {
+		sessions = sessions[:collapseSessions]
+	}
+	ids := make([]string, 0, len(sessions)+1)
+	for _, id := range sessions {
+		ids = append(ids, fmt.Sprint(id))
+	}
+	if sessionsN > len(sessions) {
+		ids = append(ids, "…")
+	}
+	where := ""
+	if len(merged) > 0 {
+		where = fmt.Sprintf(" at %d servers,", len(all))
+	}
+	var head string
+	if sessionsN == 1 {
+		head = fmt.Sprintf("%s %s%s in session %s", e.sev, e.code(), where, ids[0])
+		if count > 1 {
+			head += fmt.Sprintf(", %d times", count)
+		}
+		head += ":"
+	} else {
+		who := fmt.Sprintf("%d client%s", len(clients), plural(len(clients)))
+		if over {
+			who = fmt.Sprintf("more than %d clients", len(clients))
+		}
+		head = fmt.Sprintf("%s %s%s in %d sessions from %s (sessions %s):", e.sev, e.code(), where, sessionsN, who, strings.Join(ids, ", "))
+	}
+	o.printf("  %s\n", o.severityColor(e.sev).Sprint(head))
+	if len(merged) > 0 {
+		servers := make([]netip.AddrPort, 0, len(all))
+		for _, x := range all {
+			servers = append(servers, x.key.server)
+		}
+		slices.SortFunc(servers, netip.AddrPort.Compare)
+		names := make([]string, 0, len(all))
+		for _, a := range servers {
+			names = append(names, a.String())
+		}
+		o.para("    ", p.dim.Sprint("servers:"), strings.Join(names, ", "), "    "+strings.Repeat(" ", 9))
+	}
+	o.para("    ", "", safe(e.message), "    ")
+	if e.evidence != "" {
+		o.para("    ", p.dim.Sprint("first evidence:"), o.evidenceText(e.evidence, e.packets), "    "+strings.Repeat(" ", 16))
+	}
+	// -v: every other occurrence in full (its message when it differs).
+	for _, x := range e.more {
+		text := ""
+		if x.message != e.message {
+			text = safe(x.message)
+		}
+		if x.evidence != "" {
+			if text != "" {
+				text += " "
+			}
+			text += "Evidence: " + o.evidenceText(x.evidence, x.packets)
+		}
+		if text == "" {
+			text = "the same"
+		}
+		o.para("    ", p.dim.Sprintf("also in session %d:", x.session), text, "      ")
+	}
+	if e.moreOver > 0 {
+		o.printf("    %s\n", p.dim.Sprintf("… %d more occurrence%s (--json lists every finding)", e.moreOver, plural(e.moreOver)))
+	}
+	if sameFix != "" && sameFix != e.code() && !o.verbose {
+		// The same long fix a few lines up: said once.
+		o.printf("    %s %s\n", p.head.Sprint("fix:     "), "as for "+sameFix+" above")
 		return
 	}
-	p := o.p
+	o.adviceLines("    ", e.key.advice)
+}
+
+// mergeInfo takes out of the server blocks the info findings that more
+// than one of the servers shown raised alike (same code and fix): each is
+// written once, after the server blocks, naming the servers. An info
+// finding repeated at every server of a busy capture (a clear-text login)
+// would otherwise fill most of the summary. It returns the groups, each
+// led by the one first seen, in that order.
+func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
+	if o.collapse == nil {
+		return nil
+	}
+	type infoKey struct {
+		code, advice string
+	}
+	byKey := map[infoKey][]*collapsed{}
+	var keys []infoKey
 	for _, e := range o.collapse.order {
-		if e.shown || e.sessionsN < 2 || (!any && e.key.server != server) {
+		if e.shown || e.sev != diagnose.SeverityInfo || !o.collapsedShown(e) || !shown(e.key.server) {
 			continue
 		}
-		e.shown = true
-		clients := fmt.Sprintf("%d client%s", len(e.clients), plural(len(e.clients)))
-		if e.clientsOver {
-			clients = fmt.Sprintf("more than %d clients", maxCollapseClients)
+		k := infoKey{e.key.code, e.key.advice}
+		if byKey[k] == nil {
+			keys = append(keys, k)
 		}
-		// The first sessions that raised it, in the order of their
-		// numbers, as the reader looks them up.
-		first := slices.Sorted(slices.Values(e.sessions))
-		ids := make([]string, 0, len(first)+1)
-		for _, id := range first {
-			ids = append(ids, fmt.Sprint(id))
-		}
-		if e.sessionsN > len(e.sessions) {
-			ids = append(ids, "…")
-		}
-		head := fmt.Sprintf("%s %s in %d sessions from %s (sessions %s):", e.sev, e.code(), e.sessionsN, clients, strings.Join(ids, ", "))
-		o.printf("  %s\n", o.severityColor(e.sev).Sprint(head))
-		o.para("    ", "", safe(e.message), "    ")
-		if e.evidence != "" {
-			o.para("    ", p.dim.Sprint("first evidence:"), o.evidenceText(e.evidence, e.packets), "    "+strings.Repeat(" ", 16))
-		}
-		o.adviceLines("    ", e.key.advice)
+		byKey[k] = append(byKey[k], e)
 	}
+	var groups [][]*collapsed
+	for _, k := range keys {
+		if g := byKey[k]; len(g) > 1 {
+			for _, e := range g {
+				e.shown = true
+			}
+			groups = append(groups, g)
+		}
+	}
+	return groups
 }
 
 func (e *collapsed) code() string { return e.key.code }

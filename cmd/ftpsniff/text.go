@@ -21,6 +21,7 @@ import (
 // summary. Sessions are kept only while open, so memory follows the live
 // sessions, not the capture's length.
 type textOutput struct {
+	overlaps overlapList // inputs that overlap in time (tellOverlap)
 	w        *bufio.Writer
 	p        *palette
 	showPass bool
@@ -58,6 +59,8 @@ type textOutput struct {
 	failed   failedList
 	sel      *sessionSelector
 	hidden   int // sessions the selection left out
+	selected int // sessions the selection kept, continuations too
+	lastID   int // the highest session number seen
 	// filtered counts packets the packet filters left out; filterDesc
 	// names the filters.
 	filtered   uint64
@@ -114,6 +117,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	// A session that continues one closed as idle is the same connection:
 	// shown on its own, counted with the one it continues.
 	counted := s.Counted()
+	o.lastID = max(o.lastID, s.ID)
 	if !o.sel.selects(s) {
 		if counted {
 			o.hidden++
@@ -121,6 +125,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		delete(o.findings, s)
 		return
 	}
+	o.selected++
 	if counted {
 		o.sessions++
 	}
@@ -130,7 +135,9 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	fs := o.findings[s]
 	if o.collapse != nil {
 		for _, f := range fs {
-			if e, first := o.collapse.add(s, f); !first {
+			// With -v every finding is written in full in its transcript;
+			// the summary view still needs them counted.
+			if e, first := o.collapse.add(s, f); !first && !o.verbose {
 				if o.short == nil {
 					o.short = map[*diagnose.Finding]*collapsed{}
 				}
@@ -257,13 +264,16 @@ func (o *textOutput) transcript(s *track.Session) {
 		o.finding(f)
 	}
 	if s.CommandsOmitted > 0 {
-		o.printf("  %s\n", p.warn.Sprintf("(%d more commands not kept: transcript limit)", s.CommandsOmitted))
+		o.printf("  %s\n", p.warn.Sprintf("(%d more command%s not kept: transcript limit)", s.CommandsOmitted, plural(s.CommandsOmitted)))
 	}
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
 		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
 }
+
+// InputOverlap keeps an overlap of the inputs for the summary (tellOverlap).
+func (o *textOutput) InputOverlap(ov inputOverlap) { o.overlaps.add(ov) }
 
 // greetingPlace is where the transcript shows a greeting line: at its
 // arrival, unless commands the client sent before it arrived were answered
@@ -420,6 +430,11 @@ func (o *textOutput) commandStatus(c *track.Command) {
 
 // Finding keeps a finding for its session's transcript.
 func (o *textOutput) Finding(f *diagnose.Finding) {
+	// The footer counts the findings of the sessions shown (--session,
+	// --server, --client), as --json, --report and --fail-on do.
+	if f.Session != nil && !o.sel.selects(f.Session) {
+		return
+	}
 	if int(f.Severity) < len(o.bySev) {
 		o.bySev[f.Severity]++
 	}
@@ -535,7 +550,9 @@ func (o *textOutput) Policy(p policy.Policy) {
 	var b strings.Builder
 	b.WriteString(o.p.head.Sprint("policy:") + "\n")
 	for _, line := range strings.Split(strings.TrimRight(p.Describe(), "\n"), "\n") {
-		b.WriteString("  " + line + "\n")
+		// The configuration's values are anyone's bytes (a pasv_address
+		// or an Include path may hold terminal escapes).
+		b.WriteString("  " + safe(line) + "\n")
 	}
 	b.WriteString("\n")
 	o.policy = b.String()
@@ -553,7 +570,15 @@ func (o *textOutput) Servers(s []diagnose.ServerSummary) { o.servers = s }
 
 func (o *textOutput) serverSummaries() {
 	p := o.p
-	for _, s := range o.servers {
+	// Info every server raised alike goes after the blocks, once.
+	merged := o.mergeInfo(o.sel.selectsServer)
+	// Servers with errors first, then with warnings (stable: the
+	// diagnosis's order within each).
+	servers := slices.Clone(o.servers)
+	slices.SortStableFunc(servers, func(a, b diagnose.ServerSummary) int {
+		return cmp.Compare(o.serverRank(a.Server), o.serverRank(b.Server))
+	})
+	for _, s := range servers {
 		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
 			continue
 		}
@@ -604,18 +629,33 @@ func (o *textOutput) serverSummaries() {
 				o.printf("    %s\n", r) // a rule to copy: never wrapped
 			}
 		}
-		o.writeCollapsed(s.Server, false)
+		o.writeCollapsed(s.Server)
 		o.printf("\n")
 	}
-	// Repeated findings of servers without a block of their own.
+	// Findings of servers without a block of their own.
 	if o.collapse != nil {
 		for _, e := range o.collapse.order {
-			if !e.shown && e.sessionsN > 1 && o.sel.selectsServer(e.key.server) {
+			if !e.shown && o.collapsedShown(e) && o.sel.selectsServer(e.key.server) {
 				o.printf("%s %s\n", p.head.Sprint("server"), e.key.server)
-				o.writeCollapsed(e.key.server, false)
+				o.writeCollapsed(e.key.server)
 				o.printf("\n")
 			}
 		}
+	}
+	if o.view == viewSummary && o.collapse != nil && o.collapse.full > 0 {
+		// No transcript shows them either.
+		o.printf("%s\n\n", p.warn.Sprintf("%d finding%s of kinds past the first %d not summarised (--json lists every finding)",
+			o.collapse.full, plural(o.collapse.full), maxCollapseKeys))
+	}
+	if len(merged) > 0 {
+		o.printf("%s\n", p.head.Sprint("info found at more than one server:"))
+		for _, g := range merged {
+			o.writeCollapsedEntry(g[0], g[1:], "")
+		}
+		if o.minSev < diagnose.SeverityWarning {
+			o.printf("  %s\n", p.dim.Sprint("(--min-severity warning leaves the info findings out)"))
+		}
+		o.printf("\n")
 	}
 }
 
@@ -828,6 +868,12 @@ func (o *textOutput) Summary(t totals) {
 			"        a NAT router); each session names its other copy, and the counts hold both copies\n",
 			p.head.Sprint("note:"), o.sameConnection)
 	}
+	for _, ov := range o.overlaps.list {
+		o.para("  ", p.warn.Sprint("inputs overlap:"), ov.Sentence(), "    ")
+	}
+	if o.overlaps.more > 0 {
+		o.printf("  %s\n", p.dim.Sprintf("… %d more overlapping inputs", o.overlaps.more))
+	}
 	if o.filtered > 0 {
 		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), o.filtered, plural(int(o.filtered)), safe(o.filterDesc))
 	}
@@ -889,15 +935,19 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.EarlyOverwritten), "handshake segments of the capture's first minutes replaced by newer ones before a session picked up mid-stream could claim them (a data connection announced before the capture may have lost its first SYNs)")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
-	addw(uint64(lim.CommandsOmitted), "commands left out of transcripts")
-	addw(uint64(lim.TranscriptBudget), fmt.Sprintf("of the commands and events left out, by the bound on all open transcripts together (%d)", track.DefaultTranscriptBudget))
+	if o.view != viewSummary {
+		// The summary view prints no transcript: nothing left out of one
+		// to tell.
+		if n := transcriptNote(lim.CommandsOmitted, lim.EventsOmitted, lim.TranscriptBudget); n != "" {
+			warn = append(warn, n)
+		}
+	}
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
 	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d already (the text output keeps all of a session's; --json follows them on)", track.DefaultMaxDataPerSession))
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
 	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
-	addw(uint64(lim.EventsOmitted), "session events beyond the per-session bound")
 	addw(uint64(t.Diagnosis.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
 	addw(uint64(t.Diagnosis.LoginFailures), "failed logins of client addresses beyond the bound, not weighed for password guessing")
 	addw(uint64(t.Diagnosis.LoginSuccesses), "successful logins at servers beyond the bound, not weighed against failures")
@@ -908,6 +958,48 @@ func (o *textOutput) Summary(t totals) {
 	for _, err := range o.inputErrs {
 		o.printf("  %s %s%s\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())), inputErrNote(err))
 	}
+	o.noSuchSession()
+}
+
+// noSuchSession says on standard error that --session named a number the
+// capture does not have: "0 sessions shown" alone reads like a session
+// that had nothing in it.
+func (o *textOutput) noSuchSession() {
+	if o.sel == nil || o.sel.session <= 0 || o.selected > 0 || o.notes == nil || o.sel.session <= o.lastID {
+		return
+	}
+	if o.lastID == 0 {
+		fmt.Fprintf(o.notes, "ftpsniff: no session %d (the capture holds no FTP session)\n", o.sel.session)
+		return
+	}
+	fmt.Fprintf(o.notes, "ftpsniff: no session %d (the capture's sessions are numbered 1 to %d)\n", o.sel.session, o.lastID)
+}
+
+// transcriptNote says what the transcripts' bounds left out: commands
+// and events, by the bound on all open transcripts together (budget of
+// them) or by the per-session ones. Only the transcripts lack them.
+func transcriptNote(commands, events, budget int) string {
+	if commands+events == 0 {
+		return ""
+	}
+	var what []string
+	if commands > 0 {
+		what = append(what, fmt.Sprintf("%d command%s", commands, plural(commands)))
+	}
+	if events > 0 {
+		what = append(what, fmt.Sprintf("%d session event%s", events, plural(events)))
+	}
+	all := fmt.Sprintf("the bound of %d commands and events on all open transcripts together", track.DefaultTranscriptBudget)
+	var why string
+	switch {
+	case budget >= commands+events:
+		why = "by " + all
+	case budget > 0:
+		why = fmt.Sprintf("(%d by %s, the rest by the per-session bounds)", budget, all)
+	default:
+		why = "by the per-session bounds"
+	}
+	return fmt.Sprintf("%s left out of transcripts %s; the counts above and --json hold them all", strings.Join(what, " and "), why)
 }
 
 // droppedNote is what a command, reply or line says of the bytes the
