@@ -153,6 +153,8 @@ type snapshotCollector struct {
 	perWorker   bool               // kernel counters labelled by worker too
 	decodeDescs []*prometheus.Desc // per decode.Stats field
 	limitHits   *prometheus.Desc
+	rstIgnored  *prometheus.Desc
+	beyondWin   *prometheus.Desc
 	received    *prometheus.Desc
 	dropped     *prometheus.Desc
 	freezes     *prometheus.Desc
@@ -170,6 +172,13 @@ var decodeLimits = map[string]bool{
 	"tombstones_forgotten": true, "evicted_late_dropped": true,
 }
 
+// trackNotBounds are the track.Limits fields that count what the wire did,
+// not a bound of ftpsniff's: RSTs and data a receiver would drop. They
+// have metrics of their own, not ftpsniff_limit_hits_total (an alert on a
+// bound would fire on one stray RST), and data_beyond_window is a gauge: a
+// run later acknowledged is taken back.
+var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true}
+
 // newSnapshotCollector: perWorker labels the kernel's counters with the
 // socket's worker too (live --workers), since each interface then has a
 // socket per worker.
@@ -181,6 +190,8 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 	c := &snapshotCollector{
 		perWorker:  perWorker,
 		limitHits:  prometheus.NewDesc("ftpsniff_limit_hits_total", "Times a bound of ftpsniff's tables was hit, by stage (decode, track, diagnose) and limit (the name in the JSON summary).", []string{"stage", "limit"}, nil),
+		rstIgnored: prometheus.NewDesc("ftpsniff_data_rsts_ignored_total", "RSTs on data connections their receiver would drop (forged or stale): they ended nothing.", nil, nil),
+		beyondWin:  prometheus.NewDesc("ftpsniff_data_beyond_window", "Runs of data segments past a hole and beyond the window their receiver advertised, not acknowledged so far: set aside as forged or stale (a gauge: a run acknowledged later is taken back).", nil, nil),
 		received:   prometheus.NewDesc("ftpsniff_capture_received_packets_total", "Packets the kernel filter accepted on the socket, including the dropped ones (libpcap's ps_recv).", socket, nil),
 		dropped:    prometheus.NewDesc("ftpsniff_capture_dropped_packets_total", "Accepted packets the socket's ring had no room for (kernel drops).", socket, nil),
 		freezes:    prometheus.NewDesc("ftpsniff_capture_queue_freezes_total", "Times the socket's ring was full.", socket, nil),
@@ -235,7 +246,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp} {
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp} {
 		ch <- d
 	}
 }
@@ -256,9 +267,14 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for stage, v := range map[string]reflect.Value{"track": reflect.ValueOf(s.Limits), "diagnose": reflect.ValueOf(s.Omitted)} {
 		for _, f := range jsonFields(v.Type()) {
+			if stage == "track" && trackNotBounds[f.name] {
+				continue
+			}
 			ch <- prometheus.MustNewConstMetric(c.limitHits, prometheus.CounterValue, fieldValue(v.Field(f.index)), stage, f.name)
 		}
 	}
+	ch <- prometheus.MustNewConstMetric(c.rstIgnored, prometheus.CounterValue, float64(s.Limits.DataRSTIgnored))
+	ch <- prometheus.MustNewConstMetric(c.beyondWin, prometheus.GaugeValue, float64(s.Limits.DataBeyondWindow))
 	for _, k := range s.Kernel {
 		labels := []string{k.Name}
 		if c.perWorker {

@@ -112,6 +112,24 @@ tests:
               summary: "FTP data connections unanswered on 10.0.0.1"
               description: "Clients' SYNs to announced data ports got no answer in the last 5 minutes. Run ` + "`ftpsniff read`" + ` on a capture or see the data-unanswered findings in the JSON records for the rule to add."
 
+  # No packet yet (timestamp 0): silent only once ftpsniff has run 10
+  # minutes, not from its first scrape.
+  - name: capture silent from the start
+    interval: 1m
+    input_series:
+      - series: 'up{job="ftpsniff",instance="gw1:9121"}'
+        values: '1x30'
+      - series: 'ftpsniff_start_time_seconds{job="ftpsniff",instance="gw1:9121"}'
+        values: '0x30'
+      - series: 'ftpsniff_capture_last_packet_timestamp_seconds{job="ftpsniff",instance="gw1:9121"}'
+        values: '0x30'
+    alert_rule_test:
+      - {eval_time: 8m, alertname: FTPSniffCaptureSilent, exp_alerts: []}
+      - eval_time: 16m
+        alertname: FTPSniffCaptureSilent
+        exp_alerts:
+          - exp_labels: {severity: warning, instance: "gw1:9121", job: "ftpsniff"}
+
   # An existing series that grows: increase() fires.
   - name: counter that grows
     interval: 15s

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// TestLimitHitsAreBoundsOnly: ftpsniff_limit_hits_total (whose alert says
+// a bound of ftpsniff's tables was hit) holds the bounds only; RSTs and
+// data a receiver would drop have metrics of their own, and the count of
+// data beyond the window, which goes down when a later ACK takes a run
+// back, is a gauge, not a counter that goes back.
+func TestLimitHitsAreBoundsOnly(t *testing.T) {
+	c := newSnapshotCollector(false)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	c.update(snapshot{Limits: track.Limits{SessionsDropped: 2, DataRSTIgnored: 3, DataBeyondWindow: 1}})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*dto.MetricFamily{}
+	for _, mf := range mfs {
+		byName[mf.GetName()] = mf
+	}
+	limits := map[string]float64{}
+	for _, m := range byName["ftpsniff_limit_hits_total"].GetMetric() {
+		var stage, limit string
+		for _, l := range m.GetLabel() {
+			switch l.GetName() {
+			case "stage":
+				stage = l.GetValue()
+			case "limit":
+				limit = l.GetValue()
+			}
+		}
+		limits[stage+"/"+limit] = m.GetCounter().GetValue()
+	}
+	if limits["track/sessions_dropped"] != 2 {
+		t.Errorf("track/sessions_dropped = %v, want 2", limits["track/sessions_dropped"])
+	}
+	for _, not := range []string{"track/data_rst_ignored", "track/data_beyond_window"} {
+		if _, ok := limits[not]; ok {
+			t.Errorf("%s is exported as a limit hit", not)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		typ  dto.MetricType
+		want float64
+	}{
+		{"ftpsniff_data_rsts_ignored_total", dto.MetricType_COUNTER, 3},
+		{"ftpsniff_data_beyond_window", dto.MetricType_GAUGE, 1},
+	} {
+		mf := byName[tc.name]
+		if mf == nil || len(mf.GetMetric()) != 1 {
+			t.Errorf("%s missing", tc.name)
+			continue
+		}
+		m := mf.GetMetric()[0]
+		got := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		if mf.GetType() != tc.typ || got != tc.want {
+			t.Errorf("%s: %v %v, want %v %v", tc.name, mf.GetType(), got, tc.typ, tc.want)
+		}
+	}
+}
