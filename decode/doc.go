@@ -1,6 +1,7 @@
 // Package decode turns captured frames into what ftpsniff reasons about:
-// the header of every TCP segment, every ICMP/ICMPv6 destination
-// unreachable that quotes one, and the events of FTP control connections
+// the header of every TCP segment, every ICMP/ICMPv6 error that quotes one
+// (destination unreachable, packet too big, time exceeded, parameter
+// problem: Unreachable), and the events of FTP control connections
 // (commands, replies, endpoints, gaps, open and close).
 //
 // # What it owns
@@ -156,11 +157,14 @@
 //     fragments decoded again from their IP header (tunnels included):
 //     at most 8 re-decodings of one frame, beyond that Stats.Malformed
 //   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)
-//   - IP fragments held: 4,096 (Stats.FragmentsFull); a segment rebuilt
+//   - IP fragments held: 4,096 (Stats.FragmentsFull), each datagram for
+//     a minute of packet time (IPv6 from its first fragment, IPv4 from
+//     its latest; Stats.FragmentsLost); a segment rebuilt
 //     from fragments names the packets of the first 64 of them
 //     (Segment.Fragments)
 //
 // Expiry and eviction walk lists kept in least-recently-seen order and stop
 // at the first entry not due, so their cost follows what they remove, not
-// what the table holds.
+// what the table holds. (IP fragments, bounded at 4,096, are walked whole,
+// once per second of packet time while any is held.)
 package decode

@@ -71,17 +71,28 @@ type FragmentHandler interface {
 	FragmentHeld(num uint64)
 }
 
-// Unreachable is an ICMP or ICMPv6 destination-unreachable message that
-// quotes a TCP segment.
+// Unreachable is an ICMP or ICMPv6 error that quotes a TCP segment: every
+// kind a TCP stack acts on, not only destination unreachable. For IPv4
+// (V6 false) ICMP types 3 (destination unreachable, code 4 fragmentation
+// needed among them), 11 (time exceeded) and 12 (parameter problem); for
+// IPv6 (V6 true) ICMPv6 types 1 (destination unreachable), 2 (packet too
+// big), 3 (time exceeded) and 4 (parameter problem). Handlers tell them
+// apart by V6, Type and Code, or by EndsConnect (the kinds that end a
+// connection attempt, as Linux's TCP does) and PacketTooBig (the kinds
+// that lower the path MTU, and the MTU).
 type Unreachable struct {
 	Num      uint64
 	TS       time.Time
 	From     netip.Addr // who sent the ICMP message
-	V6       bool
+	V6       bool       // ICMPv6: Type and Code are ICMPv6's
 	Type     uint8
 	Code     uint8
 	Src, Dst netip.AddrPort // the quoted segment's endpoints
 	Seq      uint32         // the quoted segment's sequence number
+	// MTU is, on a packet too big (IPv6 type 2) or a fragmentation
+	// needed (IPv4 type 3 code 4), the MTU the message gives (0 from an
+	// IPv4 router older than RFC 1191); 0 on other kinds.
+	MTU uint32
 }
 
 // ControlKind says what a ControlEvent carries.

@@ -5,6 +5,62 @@ import (
 	"net/netip"
 )
 
+// ICMP error types decode hands on as Unreachable when they quote TCP.
+const (
+	icmp4Unreachable    = 3  // destination unreachable (RFC 792)
+	icmp4TimeExceeded   = 11 // time exceeded (RFC 792)
+	icmp4ParamProblem   = 12 // parameter problem (RFC 792)
+	icmp6Unreachable    = 1  // destination unreachable (RFC 4443)
+	icmp6PacketTooBig   = 2  // packet too big (RFC 4443)
+	icmp6TimeExceeded   = 3  // time exceeded (RFC 4443)
+	icmp6ParamProblem   = 4  // parameter problem (RFC 4443)
+	icmp4FragNeeded     = 4  // destination unreachable's code: fragmentation needed and DF set
+	icmp4MaxUnreachCode = 15 // Linux's NR_ICMP_UNREACH: codes above it are ignored
+)
+
+// icmpError tells whether an ICMP (v6: ICMPv6) message of type typ is an
+// error a TCP stack acts on, which decode passes on when it quotes TCP:
+// destination unreachable, time exceeded and parameter problem for both
+// families, packet too big for IPv6 (IPv4's is unreachable code 4).
+// Source quench and redirects are not: Linux's tcp_v4_err ignores the one
+// and only reroutes on the other.
+func icmpError(v6 bool, typ uint8) bool {
+	if v6 {
+		return typ == icmp6Unreachable || typ == icmp6PacketTooBig || typ == icmp6TimeExceeded || typ == icmp6ParamProblem
+	}
+	return typ == icmp4Unreachable || typ == icmp4TimeExceeded || typ == icmp4ParamProblem
+}
+
+// EndsConnect tells whether the message ends a connection attempt whose
+// SYN it quotes, as Linux does (tcp_v4_err, tcp_v6_err on SYN_SENT): every
+// ICMP error decode passes on but IPv4's fragmentation needed and
+// unreachable codes above 15 (ignored), and IPv6's packet too big (both
+// only lower the path MTU). Time exceeded ends it with EHOSTUNREACH,
+// parameter problem with EPROTO.
+func (u *Unreachable) EndsConnect() bool {
+	if u.V6 {
+		return u.Type == icmp6Unreachable || u.Type == icmp6TimeExceeded || u.Type == icmp6ParamProblem
+	}
+	switch u.Type {
+	case icmp4Unreachable:
+		return u.Code <= icmp4MaxUnreachCode && u.Code != icmp4FragNeeded
+	case icmp4TimeExceeded, icmp4ParamProblem:
+		return true
+	}
+	return false
+}
+
+// PacketTooBig tells whether the message says the quoted segment was too
+// large for a link on its path (IPv4's destination unreachable code 4,
+// fragmentation needed and DF set; IPv6's packet too big), and the MTU it
+// gives: 0 when an IPv4 router older than RFC 1191 left it out.
+func (u *Unreachable) PacketTooBig() (mtu int, ok bool) {
+	if u.V6 && u.Type == icmp6PacketTooBig || !u.V6 && u.Type == icmp4Unreachable && u.Code == icmp4FragNeeded {
+		return int(u.MTU), true
+	}
+	return 0, false
+}
+
 // parseQuotedTCP reads the endpoints and sequence number of the TCP segment
 // an ICMP or ICMPv6 error quotes: the original IP header and at least the
 // first 8 bytes of its payload (RFC 792, RFC 4443).

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/ip4defrag"
-	"github.com/gopacket/gopacket/ip6defrag"
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftpsniff/ftpsniff/decode/capture"
@@ -30,6 +29,11 @@ const (
 	maxFragments    = 4096
 	maxFragmentNums = 64
 )
+
+// fragmentTimeout: a datagram not complete within this much packet time
+// is given up, its fragments lost (RFC 8200 4.5 gives IPv6 60 seconds
+// from the first fragment; Linux gives IPv4 30).
+const fragmentTimeout = time.Minute
 
 // parser indexes: one DecodingLayerParser per first layer, all sharing the
 // same layer values.
@@ -148,7 +152,7 @@ type Decoder struct {
 	frag *layerSet // re-decodes copies of fragmented packets
 
 	defrag4 *ip4defrag.IPv4Defragmenter
-	defrag6 *ip6defrag.IPv6Defragmenter
+	reasm6  *reasm6
 
 	controlPorts [65536 / 64]uint64
 	tlsPorts     [65536 / 64]uint64
@@ -161,7 +165,7 @@ type Decoder struct {
 	seg Segment
 	un  Unreachable
 
-	frags     map[fragKey]fragEntry // fragments the defragmenters hold, per datagram
+	frags     map[fragKey]fragEntry // fragments the reassemblers hold, per datagram
 	fragsHeld int                   // their sum
 	fragH     FragmentHandler       // h's, if it has one
 	// fragNums: while a rebuilt datagram is decoded, the packet numbers
@@ -183,7 +187,7 @@ func New(h Handler, o Options) *Decoder {
 		ls:      newLayerSet(),
 		frag:    newLayerSet(),
 		defrag4: ip4defrag.NewIPv4Defragmenter(),
-		defrag6: ip6defrag.NewIPv6Defragmenter(),
+		reasm6:  newReasm6(),
 		frags:   make(map[fragKey]fragEntry),
 	}
 	d.expect, _ = h.(DataExpecter)
@@ -393,19 +397,31 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	case haveTCP:
 		d.handleTCP(ls, transport, wire, src, dst, ci)
 	case haveICMP4:
-		if ls.icmp4.TypeCode.Type() == layers.ICMPv4TypeDestinationUnreachable {
-			d.handleICMP(src, false, ls.icmp4.TypeCode.Type(), ls.icmp4.TypeCode.Code(), ls.icmp4.Payload, ci)
+		typ, code := ls.icmp4.TypeCode.Type(), ls.icmp4.TypeCode.Code()
+		if icmpError(false, typ) {
+			var mtu uint32
+			if typ == layers.ICMPv4TypeDestinationUnreachable && code == layers.ICMPv4CodeFragmentationNeeded {
+				mtu = uint32(ls.icmp4.Seq) // the next-hop MTU (RFC 1191)
+			}
+			d.handleICMP(src, false, typ, code, mtu, ls.icmp4.Payload, ci)
 		} else {
 			d.stats.NotTCP++
 		}
 	case haveICMP6:
-		if ls.icmp6.TypeCode.Type() == layers.ICMPv6TypeDestinationUnreachable {
-			// The ICMPv6 layer's payload starts with 4 unused bytes.
+		typ, code := ls.icmp6.TypeCode.Type(), ls.icmp6.TypeCode.Code()
+		if icmpError(true, typ) {
+			// The ICMPv6 layer's payload starts with the message's
+			// 4 bytes after the checksum: the MTU of a Packet Too
+			// Big, a Parameter Problem's pointer, else unused.
 			pl := ls.icmp6.Payload
+			var mtu uint32
 			if len(pl) >= 4 {
+				if typ == layers.ICMPv6TypePacketTooBig {
+					mtu = binary.BigEndian.Uint32(pl)
+				}
 				pl = pl[4:]
 			}
-			d.handleICMP(src, true, ls.icmp6.TypeCode.Type(), ls.icmp6.TypeCode.Code(), pl, ci)
+			d.handleICMP(src, true, typ, code, mtu, pl, ci)
 		} else {
 			d.stats.NotTCP++
 		}
@@ -464,8 +480,8 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 }
 
-// handleICMP reads the IP and TCP header an unreachable message quotes.
-func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted []byte, ci gopacket.CaptureInfo) {
+// handleICMP reads the IP and TCP header an ICMP error quotes.
+func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, mtu uint32, quoted []byte, ci gopacket.CaptureInfo) {
 	u := &d.un
 	var ok bool
 	u.Src, u.Dst, u.Seq, ok = parseQuotedTCP(quoted)
@@ -479,10 +495,11 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted [
 	u.From = from
 	u.V6 = v6
 	u.Type, u.Code = typ, code
+	u.MTU = mtu
 	d.h.Unreachable(u)
 }
 
-// defragment copies a fragment (the defragmenters keep what they are given,
+// defragment copies a fragment (the reassemblers keep what they are given,
 // and data belongs to the caller) and, when it completes a packet, decodes
 // the rebuilt packet as if it had arrived whole: a tunnel whose outer
 // header was fragmented yields its inner TCP like an unfragmented one.
@@ -490,10 +507,15 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, quoted [
 // is the last IP header the parser reaches (the outer one when the outer
 // header is the fragment, the inner one when the tunnel carries a
 // fragment).
+//
+// IPv4 fragments go to gopacket's ip4defrag, given the packet time; IPv6
+// fragments to decode's own reassembly (reasm6, below), which ages on
+// packet time too: gopacket's ip6defrag stamps fragments with the wall
+// clock, so a file read fast never aged them.
 func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool, depth int) {
 	d.stats.Fragments++
 	buf := append([]byte(nil), data...)
-	fs := newLayerSet(first) // fresh layers: the defragmenters hold on to them
+	fs := newLayerSet(first) // fresh layers: the reassemblers hold on to them
 	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)
 	key := fragKey{v6: !v4}
 	if v4 {
@@ -505,33 +527,45 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 		key.dst, _ = netip.AddrFromSlice(fs.ip6.DstIP)
 		key.id = fs.ip6frag.Identification
 	}
-	// The defragmenters bound nothing but age. Count what they hold, per
+	// A datagram older than the timeout when its next fragment comes
+	// is over, though no packet in between ran the expiry: that
+	// fragment starts a new one (a forged tail long before the real
+	// fragments completes nothing).
+	if e, ok := d.frags[key]; ok && ci.Timestamp.Sub(e.since(key)) > fragmentTimeout {
+		d.expireFragments(ci.Timestamp)
+	}
+	// The reassemblers bound nothing. Count what they hold, per
 	// datagram; past maxFragments, empty them: a fragment flood costs the
 	// datagrams in progress, not unbounded memory.
 	if d.fragsHeld >= maxFragments {
-		n := d.defrag4.DiscardOlderThan(ci.Timestamp.Add(time.Hour))
-		n += d.defrag6.DiscardOlderThan(time.Now().Add(time.Hour))
-		d.stats.FragmentsLost += uint64(n)
+		d.stats.FragmentsLost += uint64(d.fragsHeld)
 		d.stats.FragmentsFull++
-		clear(d.frags)
-		d.fragsHeld = 0
+		d.dropAllFragments()
 	}
-	e := d.frags[key]
-	if e.n == 0 {
-		e.first = ci.Timestamp
-	}
-	e.n++
-	if len(e.nums) < maxFragmentNums {
-		e.nums = append(e.nums, d.num)
-	}
-	d.frags[key] = e
-	d.fragsHeld++
-	// done forgets the datagram; complete, it leaves the numbers of its
-	// other fragments in d.fragNums for the rebuilt packet's segment.
-	done := func(complete bool) {
-		if complete {
-			d.fragNums = slices.DeleteFunc(d.frags[key].nums, func(n uint64) bool { return n == d.num })
+	// take counts the fragment among its datagram's.
+	take := func() {
+		e := d.frags[key]
+		if e.n == 0 {
+			e.first = ci.Timestamp
 		}
+		e.last = ci.Timestamp
+		e.n++
+		if len(e.nums) < maxFragmentNums {
+			e.nums = append(e.nums, d.num)
+		}
+		d.frags[key] = e
+		d.fragsHeld++
+	}
+	// drop forgets the datagram, its fragments lost.
+	drop := func() {
+		d.stats.FragmentsLost += uint64(d.frags[key].n)
+		d.fragsHeld -= d.frags[key].n
+		delete(d.frags, key)
+	}
+	// done forgets the datagram, complete: it leaves the numbers of its
+	// other fragments in d.fragNums for the rebuilt packet's segment.
+	done := func() {
+		d.fragNums = slices.DeleteFunc(d.frags[key].nums, func(n uint64) bool { return n == d.num })
 		d.fragsHeld -= d.frags[key].n
 		delete(d.frags, key)
 	}
@@ -543,26 +577,45 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 	var pkt []byte
 	next := firstIPv4
 	if v4 {
+		take()
 		out, err := d.defrag4.DefragIPv4WithTimestamp(&fs.ip4, ci.Timestamp)
 		if err != nil {
-			d.stats.FragmentsLost++
-			done(false)
+			// ip4defrag dropped the datagram's fragments with it.
+			drop()
 			return
 		}
 		if out == nil {
 			held()
 			return
 		}
-		done(true)
+		done()
 		pkt = rebuiltIPv4(out)
 	} else {
-		out := d.defrag6.DefragIPv6(&fs.ip6, &fs.ip6frag)
-		if out == nil {
+		if fs.parsers[first].Truncated {
+			// Cut by the snap length (or short on the wire): its
+			// bytes are not all there, and held they would take
+			// the place of the real fragment's.
+			d.stats.FragmentsLost++
+			return
+		}
+		var v fragVerdict
+		v, pkt = d.reasm6.add(key, &fs.ip6, &fs.ip6frag, ci.Timestamp)
+		switch v {
+		case fragRejected:
+			d.stats.FragmentsLost++
+			return
+		case fragDropped:
+			take()
+			drop()
+			return
+		case fragHeld, fragDuplicate:
+			take()
 			held()
 			return
 		}
-		done(true)
-		pkt, next = rebuiltIPv6(out), firstIPv6
+		take()
+		done()
+		next = firstIPv6
 	}
 	defer func() { d.fragNums = nil }()
 	d.stats.Defragmented++
@@ -575,6 +628,32 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 	// d.frag is free: whoever decoded into it before returns as soon as
 	// this call does.
 	d.decodeWith(d.frag, next, pkt, ci, depth+1)
+}
+
+// expireFragments gives up the datagrams not complete within
+// fragmentTimeout of packet time before now: an IPv6 datagram that long
+// after its first fragment (RFC 8200 4.5), an IPv4 one that long after its
+// latest (ip4defrag's rule). Their fragments count as lost.
+func (d *Decoder) expireFragments(now time.Time) {
+	cut := now.Add(-fragmentTimeout)
+	d.defrag4.DiscardOlderThan(cut)
+	d.reasm6.expire(cut)
+	for k, e := range d.frags {
+		if k.v6 && !d.reasm6.holds(k) || !k.v6 && e.last.Before(cut) {
+			d.stats.FragmentsLost += uint64(e.n)
+			d.fragsHeld -= e.n
+			delete(d.frags, k)
+		}
+	}
+}
+
+// dropAllFragments empties the reassemblers and their counts (the caller
+// counts what they held).
+func (d *Decoder) dropAllFragments() {
+	d.defrag4 = ip4defrag.NewIPv4Defragmenter()
+	d.reasm6 = newReasm6()
+	clear(d.frags)
+	d.fragsHeld = 0
 }
 
 // rebuiltIPv4 serializes a reassembled IPv4 packet for the parser: a
@@ -598,26 +677,6 @@ func rebuiltIPv4(ip *layers.IPv4) []byte {
 	return append(b, ip.Payload...)
 }
 
-// rebuiltIPv6 serializes a reassembled IPv6 packet for the parser: the
-// fixed header, whose Next Header is the first fragment's, then the
-// payload. nil when it cannot be one packet.
-func rebuiltIPv6(ip *layers.IPv6) []byte {
-	src, dst := ip.SrcIP.To16(), ip.DstIP.To16()
-	if src == nil || dst == nil || len(ip.Payload) > 0xffff {
-		return nil
-	}
-	b := make([]byte, 40, 40+len(ip.Payload))
-	b[0] = 0x60 | ip.TrafficClass>>4
-	b[1] = ip.TrafficClass<<4 | byte(ip.FlowLabel>>16&0x0f)
-	binary.BigEndian.PutUint16(b[2:], uint16(ip.FlowLabel))
-	binary.BigEndian.PutUint16(b[4:], uint16(len(ip.Payload)))
-	b[6] = byte(ip.NextHeader)
-	b[7] = ip.HopLimit
-	copy(b[8:24], src)
-	copy(b[24:40], dst)
-	return append(b, ip.Payload...)
-}
-
 // fragKey names a datagram being reassembled (RFC 791 / RFC 8200: addresses
 // and identification; the protocol is left out, which only merges the
 // count of two datagrams that differ in nothing else).
@@ -630,9 +689,18 @@ type fragKey struct {
 // fragEntry counts the fragments held for one datagram, and the packet
 // numbers of the first maxFragmentNums.
 type fragEntry struct {
-	n     int
-	first time.Time
-	nums  []uint64
+	n           int
+	first, last time.Time // packet times of its first and latest fragments
+	nums        []uint64
+}
+
+// since is the time a datagram's age counts from: for IPv6 its first
+// fragment (RFC 8200 4.5), for IPv4 its latest (ip4defrag's rule).
+func (e fragEntry) since(k fragKey) time.Time {
+	if k.v6 {
+		return e.first
+	}
+	return e.last
 }
 
 // maybeFlush runs the time-driven housekeeping once per second of packet
@@ -645,19 +713,9 @@ func (d *Decoder) maybeFlush() {
 	d.nextFlush = d.last.Add(time.Second)
 	d.ctl.expire(d.last)
 	d.pay.expire(d.last)
-	// ip6defrag ages fragments on wall-clock time; ip4defrag on the time
-	// it was given. Anything older than a minute will not complete.
-	if n := d.defrag4.DiscardOlderThan(d.last.Add(-time.Minute)); n > 0 {
-		d.stats.FragmentsLost += uint64(n)
-	}
-	if n := d.defrag6.DiscardOlderThan(time.Now().Add(-time.Minute)); n > 0 {
-		d.stats.FragmentsLost += uint64(n)
-	}
-	for k, e := range d.frags {
-		if d.last.Sub(e.first) > time.Minute {
-			d.fragsHeld -= e.n
-			delete(d.frags, k)
-		}
+	// Datagrams older than a minute of packet time will not complete.
+	if d.fragsHeld > 0 {
+		d.expireFragments(d.last)
 	}
 	d.h.Tick(d.last)
 }
@@ -680,6 +738,9 @@ func (d *Decoder) Tick(now time.Time) {
 // control connection gets its ControlClose event, then the Handler its
 // Finish.
 func (d *Decoder) Finish() {
+	// Fragments of datagrams still incomplete never made a packet.
+	d.stats.FragmentsLost += uint64(d.fragsHeld)
+	d.dropAllFragments()
 	d.ctl.closeAll(d.num, d.last)
 	d.pay.closeAll()
 	d.h.Finish()
@@ -697,5 +758,168 @@ func (d *Decoder) DecodeAll(src capture.Source) error {
 			return err
 		}
 		d.Decode(data, ci, link)
+	}
+}
+
+// reasm6 reassembles IPv6 datagrams from their fragments as RFC 8200 4.5
+// has a receiver do, with Linux's choices where the RFC leaves one: the
+// fragments of one datagram share source, destination and Identification;
+// offsets count 8-byte units; every fragment but the last (M flag clear)
+// holds a multiple of 8 bytes; the last fixes the datagram's length; a
+// fragment that overlaps bytes held without repeating them drops the whole
+// datagram (RFC 5722), a repeat is ignored. Aging (expire) is on packet
+// time, the caller's; the caller bounds how many fragments it holds.
+type reasm6 struct {
+	m map[fragKey]*datagram6
+}
+
+func newReasm6() *reasm6 { return &reasm6{m: make(map[fragKey]*datagram6)} }
+
+// piece6 is the bytes [start, end) of a datagram's payload (after the
+// Fragment header) one fragment carries.
+type piece6 struct {
+	start, end int
+	data       []byte
+}
+
+// datagram6 is one IPv6 datagram under reassembly.
+type datagram6 struct {
+	pieces []piece6 // in offset order, never overlapping
+	end    int      // the highest byte seen; the length once last is set
+	have   int      // bytes held
+	last   bool     // the last fragment (M clear) has come
+	first  time.Time
+	// From the offset-0 fragment: the rebuilt packet's header fields
+	// and the Next Header of its Fragment header.
+	tc   uint8
+	flow uint32
+	hop  uint8
+	next layers.IPProtocol
+}
+
+// fragVerdict says what reasm6.add did with a fragment.
+type fragVerdict uint8
+
+const (
+	fragHeld      fragVerdict = iota // kept, the datagram not complete
+	fragDuplicate                    // repeats bytes held: ignored
+	fragComplete                     // completed the datagram
+	fragRejected                     // invalid alone: dropped, the datagram kept
+	fragDropped                      // contradicts the datagram: both dropped
+)
+
+// holds tells whether datagram k is under reassembly.
+func (r *reasm6) holds(k fragKey) bool { return r.m[k] != nil }
+
+// add files one fragment (ip its IPv6 header, fh its Fragment header,
+// whose payload is the fragment's data, kept) of datagram k, seen at ts.
+// With fragComplete it returns the rebuilt packet: a 40-byte IPv6 header
+// whose Next Header is the first fragment's Fragment header's, and the
+// payload (the per-fragment headers before the Fragment header are left
+// out: nothing reads them).
+func (r *reasm6) add(k fragKey, ip *layers.IPv6, fh *layers.IPv6Fragment, ts time.Time) (fragVerdict, []byte) {
+	data := fh.Payload
+	start := int(fh.FragmentOffset) * 8
+	end := start + len(data)
+	more := fh.MoreFragments
+	// Past 65,535 bytes, or a fragment not last that is not whole 8-byte
+	// units: Linux sends a Parameter Problem and drops it alone.
+	if end > 0xffff || more && len(data)%8 != 0 {
+		return fragRejected, nil
+	}
+	g := r.m[k]
+	if g == nil {
+		g = &datagram6{first: ts}
+		r.m[k] = g
+	}
+	drop := func() (fragVerdict, []byte) {
+		delete(r.m, k)
+		return fragDropped, nil
+	}
+	switch {
+	case !more:
+		// The last fragment: nothing held may reach beyond it, and
+		// two last fragments must agree.
+		if end < g.end || g.last && end != g.end {
+			return drop()
+		}
+		g.last, g.end = true, end
+	case end > g.end:
+		if g.last {
+			return drop() // beyond the last fragment
+		}
+		g.end = end
+	}
+	if start == end {
+		return drop()
+	}
+	// The pieces [i, j) share bytes with this one.
+	i, _ := slices.BinarySearchFunc(g.pieces, start, func(p piece6, s int) int {
+		if p.end > s {
+			return 1
+		}
+		return -1
+	})
+	j := i
+	for j < len(g.pieces) && g.pieces[j].start < end {
+		j++
+	}
+	if i < j {
+		if covered(g.pieces[i:j], start, end) {
+			return fragDuplicate, nil
+		}
+		return drop() // RFC 5722
+	}
+	if start == 0 {
+		g.tc, g.flow, g.hop, g.next = ip.TrafficClass, ip.FlowLabel, ip.HopLimit, fh.NextHeader
+	}
+	g.pieces = slices.Insert(g.pieces, i, piece6{start: start, end: end, data: data})
+	g.have += end - start
+	if !g.last || g.have != g.end {
+		return fragHeld, nil
+	}
+	// Complete: the pieces tile [0, end), so the offset-0 one is held.
+	delete(r.m, k)
+	return fragComplete, g.build(k)
+}
+
+// covered tells whether the pieces, all touching [start, end), hold every
+// byte of it.
+func covered(ps []piece6, start, end int) bool {
+	if ps[0].start > start || ps[len(ps)-1].end < end {
+		return false
+	}
+	for i := 0; i < len(ps)-1; i++ {
+		if ps[i].end != ps[i+1].start {
+			return false
+		}
+	}
+	return true
+}
+
+// build serializes the complete datagram for the parser.
+func (g *datagram6) build(k fragKey) []byte {
+	b := make([]byte, 40, 40+g.end)
+	b[0] = 0x60 | g.tc>>4
+	b[1] = g.tc<<4 | byte(g.flow>>16&0x0f)
+	binary.BigEndian.PutUint16(b[2:], uint16(g.flow))
+	binary.BigEndian.PutUint16(b[4:], uint16(g.end))
+	b[6] = byte(g.next)
+	b[7] = g.hop
+	src, dst := k.src.As16(), k.dst.As16()
+	copy(b[8:24], src[:])
+	copy(b[24:40], dst[:])
+	for _, p := range g.pieces {
+		b = append(b, p.data...)
+	}
+	return b
+}
+
+// expire drops the datagrams whose first fragment came before cut.
+func (r *reasm6) expire(cut time.Time) {
+	for k, g := range r.m {
+		if g.first.Before(cut) {
+			delete(r.m, k)
+		}
 	}
 }

@@ -6,7 +6,7 @@ type Stats struct {
 	Packets       uint64 `json:"packets"`                // packets handed to Decode
 	Bytes         uint64 `json:"bytes"`                  // their captured bytes
 	TCP           uint64 `json:"tcp"`                    // TCP segments (after defragmentation)
-	ICMPErrors    uint64 `json:"icmp_errors"`            // ICMP/ICMPv6 unreachables quoting TCP
+	ICMPErrors    uint64 `json:"icmp_errors"`            // ICMP/ICMPv6 errors quoting TCP (unreachable, packet too big, time exceeded, parameter problem)
 	NotIP         uint64 `json:"not_ip"`                 // frames with no IPv4/IPv6 layer (ARP, LLDP, …)
 	NotTCP        uint64 `json:"not_tcp"`                // IP packets that are neither TCP nor ICMP errors
 	Malformed     uint64 `json:"malformed"`              // frames a layer decoder rejected
@@ -15,7 +15,7 @@ type Stats struct {
 	UnknownLink   uint64 `json:"unknown_link"`           // frames of a link type ftpsniff does not decode
 	Fragments     uint64 `json:"fragments"`              // IP fragments seen
 	Defragmented  uint64 `json:"defragmented"`           // packets rebuilt from fragments
-	FragmentsLost uint64 `json:"fragments_lost"`         // fragments dropped as invalid or expired
+	FragmentsLost uint64 `json:"fragments_lost"`         // fragments that never made a packet: dropped as invalid or with their datagram (overlap, expiry, the bound, the capture's end)
 	FragmentsFull uint64 `json:"fragments_full"`         // times the fragment bound emptied the reassembly tables
 
 	ControlConns     uint64 `json:"control_conns"`      // control connections opened

@@ -259,11 +259,37 @@ func parsePort(s string) (uint16, error) {
 	return uint16(v), nil
 }
 
-// parseAddrText parses an EPRT/EPSV address field. Zones are refused: they
-// have no meaning on the wire and would never match an observed address.
-func parseAddrText(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" {
+// maxZone bounds the zone of a link-local address in an EPRT/EPSV address
+// field (interface names are at most 15 bytes on Linux; Windows and the
+// BSDs also use interface numbers).
+const maxZone = 64
+
+// parseAddrText parses an EPRT/EPSV address field. In an EPRT (zoneOK),
+// a link-local IPv6 address may carry a zone ("fe80::2%eth0": getnameinfo
+// with NI_NUMERICHOST appends the scope, and clients send what it gave): the
+// zone names an interface of the sender's and has no meaning on the wire,
+// so the address is returned without it, to match the addresses packets
+// carry; the zone's text stays in the command's line, shown as outputs
+// show a line. A zone on any other address or in a 229 reply (whose
+// address field RFC 2428 leaves empty), an empty one, or one longer than
+// maxZone or with a byte outside ASCII 33..126, is refused.
+func parseAddrText(s string, zoneOK bool) (netip.Addr, error) {
+	text, zone, zoned := strings.Cut(s, "%")
+	if zoned {
+		if !zoneOK {
+			return netip.Addr{}, ErrSyntax
+		}
+		if zone == "" || len(zone) > maxZone {
+			return netip.Addr{}, ErrSyntax
+		}
+		for i := 0; i < len(zone); i++ {
+			if zone[i] < 33 || zone[i] > 126 || zone[i] == '%' {
+				return netip.Addr{}, ErrSyntax
+			}
+		}
+	}
+	a, err := netip.ParseAddr(text)
+	if err != nil || zoned && (!a.Is6() || a.Is4In6() || !a.IsLinkLocalUnicast()) {
 		return netip.Addr{}, ErrSyntax
 	}
 	return a, nil
@@ -343,7 +369,7 @@ func parseEPSVGroup(s string) (netip.Addr, uint16, error) {
 	}
 	var addr netip.Addr
 	if f[1] != "" {
-		if addr, err = parseAddrText(f[1]); err != nil {
+		if addr, err = parseAddrText(f[1], false); err != nil {
 			return netip.Addr{}, 0, err
 		}
 		if af != 0 && !familyMatches(af, addr) {
@@ -380,7 +406,7 @@ func ParseEPRT(arg string) (ap netip.AddrPort, af int, err error) {
 		}
 		af = min(af*10+int(f[0][i]-'0'), maxNum)
 	}
-	addr, err := parseAddrText(f[1])
+	addr, err := parseAddrText(f[1], true)
 	if err != nil {
 		return netip.AddrPort{}, af, err
 	}

@@ -215,7 +215,7 @@ var eprtTests = []struct {
 	{"|1|192.0.2.10|65536|", netip.AddrPort{}, 1, ErrNumberRange},
 	{"|1|192.0.2.10|x|", netip.AddrPort{}, 1, ErrSyntax},
 	{"|1|192.0.2.300|5282|", netip.AddrPort{}, 1, ErrSyntax},
-	{"|2|fe80::1%eth0|5282|", netip.AddrPort{}, 2, ErrSyntax},
+	{"|2|fe80::1%eth0|5282|", ap4("[fe80::1]:5282"), 2, nil},
 	{"|||5282|", netip.AddrPort{}, 0, ErrSyntax},
 	{"|1||5282|", netip.AddrPort{}, 0, ErrSyntax},
 	{"|1|192.0.2.10||", netip.AddrPort{}, 0, ErrSyntax},
