@@ -503,9 +503,11 @@ func (t *Tracker) refusedBy(s *decode.Segment, only *DataConn) *DataConn {
 // segment the connecting side sends on a 4-tuple is its SYN, and nothing
 // else of the connection came: the quoted segment was the SYN. Not
 // "fragmentation needed" (ICMP type 3 code 4): that quotes a segment too
-// large for a link, never a SYN.
+// large for a link, never a SYN; nor ICMPv6 Packet Too Big.
 func (t *Tracker) unreachableFor(u *decode.Unreachable, only *DataConn) *DataConn {
-	if !u.V6 && u.Code == 4 {
+	if i := (ICMPInfo{V6: u.V6, Type: u.Type, Code: u.Code}); !i.EndsConnect() {
+		// Fragmentation needed, Packet Too Big (an unknown code): it ends
+		// no connect (Tracker.icmpError).
 		return nil
 	}
 	return t.answeredAnnouncement(u.Src, u.Dst, u.TS, only)
@@ -1081,6 +1083,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			dc.acked[other] = a
 		}
 	}
+	if dc.ICMPErrors != nil {
+		dc.ackedTooBig(s)
+	}
 	if n := s.PayloadLen; n > 0 && dc.seqInit[dir] {
 		end := s.Seq + uint32(n)
 		if d := int32(end - dc.seqHi[dir]); d > 0 {
@@ -1506,9 +1511,10 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 		}
 		switch {
 		case dc.Done:
-			if dc.Outcome == OutcomeConnected && dc.Bytes[0]+dc.Bytes[1] > 0 && !dc.TLSHandshakeOnly() {
+			if dc.Outcome == OutcomeConnected && dc.Bytes[0]+dc.Bytes[1] > 0 && !dc.TLSHandshakeOnly() && !dc.nothingDelivered() {
 				// A 2xx says the TLS records read as handshake only
-				// carried the file after all (TLSHandshakeOnly).
+				// carried the file after all (TLSHandshakeOnly). Not the
+				// bytes a path MTU black hole kept from the receiver.
 				dc.Outcome = OutcomeTransferred
 			}
 			if dc.Outcome == OutcomeTransferred && refusesData(r.Code) && dc.tlsUnreadSmall() {
@@ -1697,6 +1703,13 @@ func (t *Tracker) finishData(dc *DataConn) {
 	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.TLSHandshakeOnly():
 		// Its payload was a TLS handshake and nothing else (a server that
 		// refused the connection after it, say): no file data moved.
+		dc.Outcome = OutcomeConnected
+	case dc.nothingDelivered():
+		// A path MTU black hole before the first byte: the sender's
+		// segments were too large for a router on the way, which dropped
+		// them and said so (PathMTU), and the receiver acknowledged none.
+		// The bytes the capture shows never arrived: connected, and no
+		// data moved.
 		dc.Outcome = OutcomeConnected
 	case dc.Bytes[0]+dc.Bytes[1] > 0:
 		dc.Outcome = OutcomeTransferred

@@ -27,7 +27,10 @@ const (
 	OutcomeUnanswered
 	// OutcomeRefused: the SYN was answered by RST.
 	OutcomeRefused
-	// OutcomeUnreachable: the SYN was answered by ICMP/ICMPv6 destination unreachable.
+	// OutcomeUnreachable: the SYN was answered by an ICMP/ICMPv6 error
+	// that ends a connect (ICMPInfo.EndsConnect): destination unreachable
+	// (but fragmentation needed), time exceeded or parameter problem.
+	// DataConn.ICMP says which.
 	OutcomeUnreachable
 	// OutcomeNotAttempted: no SYN to the endpoint before the session moved on or ended.
 	OutcomeNotAttempted
@@ -244,18 +247,82 @@ var matchNames = [...]string{"", "exact", "control-address", "port-only", "infer
 
 func (m MatchRule) String() string { return matchNames[m] }
 
-// ICMPInfo is the ICMP error that answered a data SYN.
+// ICMPInfo is one ICMP or ICMPv6 error about a data connection: in
+// DataConn.ICMP, the one that ended its connect (EndsConnect).
 type ICMPInfo struct {
-	From netip.Addr
+	From netip.Addr // who sent it: a router on the path, or the destination
 	V6   bool
+	// Type and Code as on the wire: ICMP destination unreachable (3),
+	// time exceeded (11), parameter problem (12); ICMPv6 destination
+	// unreachable (1), Packet Too Big (2), time exceeded (3), parameter
+	// problem (4).
 	Type uint8
 	Code uint8
 	TS   time.Time
 	Num  uint64
 }
 
+// ICMP and ICMPv6 error types (RFC 792, RFC 4443).
+const (
+	icmp4Unreachable  = 3
+	icmp4TimeExceeded = 11
+	icmp4ParamProblem = 12
+	icmp4FragNeeded   = 4 // destination unreachable's code: fragmentation needed and DF set
+	icmp6Unreachable  = 1
+	icmp6TooBig       = 2
+	icmp6TimeExceeded = 3
+	icmp6ParamProblem = 4
+)
+
+// IsUnreachable: destination unreachable (ICMP type 3, ICMPv6 type 1),
+// fragmentation needed (type 3 code 4) included. Type 0, left unset (a
+// record made when destination unreachable was the only kind), reads as
+// destination unreachable.
+func (i *ICMPInfo) IsUnreachable() bool {
+	return i.Type == 0 || !i.V6 && i.Type == icmp4Unreachable || i.V6 && i.Type == icmp6Unreachable
+}
+
+// IsTooBig: ICMP fragmentation needed (type 3 code 4) or ICMPv6 Packet
+// Too Big (type 2): a router that could not forward the segment, too
+// large for its next link, whole (RFC 1191, RFC 8201).
+func (i *ICMPInfo) IsTooBig() bool {
+	return !i.V6 && i.IsUnreachable() && i.Code == icmp4FragNeeded || i.V6 && i.Type == icmp6TooBig
+}
+
+// IsTimeExceeded: ICMP type 11, ICMPv6 type 3 (a TTL or hop limit run
+// out on the way: a routing loop, or a path longer than the sender's
+// TTL).
+func (i *ICMPInfo) IsTimeExceeded() bool {
+	return !i.V6 && i.Type == icmp4TimeExceeded || i.V6 && i.Type == icmp6TimeExceeded
+}
+
+// IsParameterProblem: ICMP type 12, ICMPv6 type 4 (a host or router
+// that could not parse the packet's headers).
+func (i *ICMPInfo) IsParameterProblem() bool {
+	return !i.V6 && i.Type == icmp4ParamProblem || i.V6 && i.Type == icmp6ParamProblem
+}
+
+// EndsConnect tells whether the error, quoting a SYN of a connect in
+// progress, ends it: every destination unreachable but fragmentation
+// needed (whose codes an ICMP type 3 defines, 0 to 15), time exceeded,
+// parameter problem. Linux's tcp_v4_err and tcp_v6_err end a socket in
+// SYN-SENT on each of these (sk_err, tcp_done), and only take a path MTU
+// from fragmentation needed and Packet Too Big (never an end: RFC 1122
+// 4.2.3.9, RFC 8201).
+func (i *ICMPInfo) EndsConnect() bool {
+	switch {
+	case i.IsTooBig():
+		return false
+	case !i.V6 && i.IsUnreachable():
+		return int(i.Code) < len(icmp4Codes)
+	}
+	return i.IsUnreachable() || i.IsTimeExceeded() || i.IsParameterProblem()
+}
+
 // Names of destination-unreachable codes: ICMP type 3 (RFC 792, RFC 1812)
-// and ICMPv6 type 1 (RFC 4443).
+// and ICMPv6 type 1 (RFC 4443); of time-exceeded and parameter-problem
+// codes: ICMP types 11 and 12 (RFC 792, RFC 1108), ICMPv6 types 3 and 4
+// (RFC 4443, RFC 7112).
 var (
 	icmp4Codes = [...]string{"net unreachable", "host unreachable", "protocol unreachable", "port unreachable",
 		"fragmentation needed", "source route failed", "destination network unknown", "destination host unknown",
@@ -265,18 +332,154 @@ var (
 	icmp6Codes = [...]string{"no route to destination", "communication administratively prohibited",
 		"beyond scope of source address", "address unreachable", "port unreachable",
 		"source address failed ingress/egress policy", "reject route to destination"}
+	icmp4TimeCodes  = [...]string{"time to live exceeded in transit", "fragment reassembly time exceeded"}
+	icmp6TimeCodes  = [...]string{"hop limit exceeded in transit", "fragment reassembly time exceeded"}
+	icmp4ParamCodes = [...]string{"pointer indicates the error", "missing a required option", "bad length"}
+	icmp6ParamCodes = [...]string{"erroneous header field encountered", "unrecognized Next Header type encountered",
+		"unrecognized IPv6 option encountered", "IPv6 First Fragment has incomplete IPv6 Header Chain"}
 )
 
-// CodeName names the unreachable code for an admin.
+// TypeName names the error's type for an admin: "destination
+// unreachable", "packet too big", "time exceeded", "parameter problem".
+func (i *ICMPInfo) TypeName() string {
+	switch {
+	case i.V6 && i.Type == icmp6TooBig:
+		return "packet too big"
+	case i.IsUnreachable():
+		return "destination unreachable"
+	case i.IsTimeExceeded():
+		return "time exceeded"
+	case i.IsParameterProblem():
+		return "parameter problem"
+	}
+	return "unknown type"
+}
+
+// CodeName names the error's code, within its type, for an admin.
 func (i *ICMPInfo) CodeName() string {
-	names := icmp4Codes[:]
-	if i.V6 {
+	var names []string
+	switch {
+	case i.V6 && i.Type == icmp6TooBig:
+		return "packet too big"
+	case i.IsUnreachable() && i.V6:
 		names = icmp6Codes[:]
+	case i.IsUnreachable():
+		names = icmp4Codes[:]
+	case i.IsTimeExceeded() && i.V6:
+		names = icmp6TimeCodes[:]
+	case i.IsTimeExceeded():
+		names = icmp4TimeCodes[:]
+	case i.IsParameterProblem() && i.V6:
+		names = icmp6ParamCodes[:]
+	case i.IsParameterProblem():
+		names = icmp4ParamCodes[:]
 	}
 	if int(i.Code) < len(names) {
 		return names[i.Code]
 	}
 	return "unknown code"
+}
+
+// ICMPErrors is what the capture shows of the ICMP errors quoting a data
+// connection's segments, besides the one that ended its connect
+// (DataConn.ICMP): the ones its ends drop or that end nothing (Ignored),
+// and the path MTU errors about its data (TooBig). Kept behind a pointer:
+// few connections draw one, and DataConn keeps its allocation class.
+type ICMPErrors struct {
+	// Ignored counts the errors that changed nothing: IgnoredWhy says why
+	// the first of them (IgnoredFirst) did not.
+	Ignored      int
+	IgnoredFirst ICMPInfo
+	IgnoredWhy   ICMPIgnoredReason
+	// TooBig: the fragmentation-needed and Packet-Too-Big errors about
+	// segments of its data within what their sender had sent and not had
+	// acknowledged; its Errors is 0 when none came.
+	TooBig PathMTU
+}
+
+// ICMPIgnoredReason says why an ICMP error about a data connection
+// changed nothing.
+type ICMPIgnoredReason uint8
+
+const (
+	ICMPIgnoredNone ICMPIgnoredReason = iota
+	// ICMPNotOpener: before the handshake, the quoted segment's source is
+	// the end connected to, which had sent nothing (the quote's direction
+	// reversed): the opener looks its socket up by the quoted source as
+	// its own end, and finds none.
+	ICMPNotOpener
+	// ICMPOutOfWindow: the quoted sequence number is outside what its
+	// sender had sent and not had acknowledged (before the handshake: not
+	// the SYN's). Linux drops it (LINUX_MIB_OUTOFWINDOWICMPS), as RFC 5927
+	// 4.1 advises.
+	ICMPOutOfWindow
+	// ICMPTooBigSYN: fragmentation needed or Packet Too Big about a SYN:
+	// it lowers the path MTU, and ends no connect.
+	ICMPTooBigSYN
+	// ICMPConnected: another error than Packet Too Big, about a connection
+	// past its handshake: TCP takes it as a soft error and carries on
+	// (RFC 1122 4.2.3.9).
+	ICMPConnected
+	// ICMPNotSent: past the handshake, about a segment of a side the
+	// capture never saw send (a connection picked up from its other
+	// side's segments), or on the 4-tuple of a reflection alias, which
+	// neither end of the connection used: nothing to check it against.
+	ICMPNotSent
+	// ICMPUnknownCode: a destination unreachable with a code ICMP does not
+	// define (past 15), which Linux drops.
+	ICMPUnknownCode
+)
+
+var icmpIgnoredNames = [...]string{"", "not-opener", "out-of-window", "too-big-syn", "connected", "not-sent", "unknown-code"}
+
+func (r ICMPIgnoredReason) String() string {
+	if int(r) < len(icmpIgnoredNames) {
+		return icmpIgnoredNames[r]
+	}
+	return "unknown"
+}
+
+// PathMTU is what the capture shows of the path MTU errors about a data
+// connection's segments (ICMP type 3 code 4, ICMPv6 type 2): a router
+// that dropped them, too large for its next link, and told their sender.
+type PathMTU struct {
+	Errors int            // how many came
+	MTU    uint32         // the smallest MTU they gave; 0 when none gave one (a pre-RFC 1191 router)
+	From   netip.Addr     // the router that sent the first with that MTU
+	Sender netip.AddrPort // the end whose segments were too large
+	First  time.Time      // the first error
+	Num    uint64         // its packet number
+	// Repeated counts errors quoting a segment an earlier one quoted,
+	// from the same router with an MTU no lower: the sender sent it again
+	// as large after it was told.
+	Repeated int
+	// Acked: the receiver acknowledged data past a quoted segment after
+	// its error: the sender got it through (smaller).
+	Acked bool
+
+	// pending: a quoted segment's start (pendSeq) the receiver has not
+	// acknowledged past since its error.
+	pending bool
+	pendSeq uint32
+	// recent: the latest quoted segments (sequence number, the MTU
+	// given, the router), for Repeated.
+	recent [4]quotedTooBig
+	next   uint8
+}
+
+type quotedTooBig struct {
+	seq  uint32
+	mtu  uint32
+	from netip.Addr
+}
+
+// BlackHole tells a path MTU black hole: the sender kept sending a
+// segment again as large after a router's error about it, and the
+// receiver never acknowledged past it: the errors do not reach the
+// sender's TCP (a firewall on its host drops them, or it ignores them),
+// and the transfer cannot go on.
+func (p *PathMTU) BlackHole() bool {
+	return p != nil && p.Repeated > 0 && p.pending
 }
 
 // DataConn is one expected data connection: the announcement that armed
@@ -330,8 +533,17 @@ type DataConn struct {
 	// and then reset what kept coming: it threw the transfer away (a
 	// server refusing an upload it will not store).
 	ReceiverAborted bool
-	ICMP            *ICMPInfo
-	Bytes           [2]int64 // payload bytes: [0] client→server, [1] server→client
+	// ICMP: the ICMP/ICMPv6 error that ended the connect (EndsConnect):
+	// one that quoted the opener's SYN (its source the opener, its
+	// sequence number the SYN's) before any answer; nil when none did.
+	// The outcome is then unreachable, whatever its type (destination
+	// unreachable, time exceeded, parameter problem: ICMP.Type says).
+	ICMP *ICMPInfo
+	// ICMPErrors: the other ICMP errors about the connection (those that
+	// changed nothing, the path MTU errors about its data); nil when
+	// none came.
+	ICMPErrors *ICMPErrors
+	Bytes      [2]int64 // payload bytes: [0] client→server, [1] server→client
 	// FINTS: when each side sent its first FIN, indexed like Bytes; zero
 	// for a side that sent none. Set as the FIN arrives, since a 426 is
 	// judged before the connection finishes.
@@ -636,4 +848,13 @@ func (s *Session) lastAnn() *DataConn {
 		return nil
 	}
 	return s.xfer.lastAnn
+}
+
+// TooBig is the path MTU errors about the connection's data; nil when
+// none came.
+func (dc *DataConn) TooBig() *PathMTU {
+	if e := dc.ICMPErrors; e != nil && e.TooBig.Errors > 0 {
+		return &e.TooBig
+	}
+	return nil
 }

@@ -413,22 +413,24 @@ func (t *Tracker) unencrypt(sess *Session) {
 	}
 }
 
-// Unreachable implements decode.Handler.
+// Unreachable implements decode.Handler. An ICMP error is about a data
+// connection when it quotes a segment the connection's sender could have
+// sent, as the sender's TCP checks it (Linux's tcp_v4_err, tcp_v6_err):
+// the quoted source is the sender's own end, and the quoted sequence
+// number is within what it sent and had not seen acknowledged (before the
+// handshake, the opener's SYN). Only such an error quoting the SYN, and
+// of a kind that ends a connect (ICMPInfo.EndsConnect), makes the
+// connection unreachable; a path MTU error about its data is kept for the
+// path MTU finding (PathMTU); every other is counted (ICMPErrors.Ignored).
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
 	if dc == nil && len(t.byPort) > 0 {
 		t.holdUnreachable(u) // the SYN it quotes may come just after it (early.go)
 	}
-	if dc == nil || dc.answered() {
+	if dc == nil || dc.Done {
 		return
 	}
-	if dc.ICMP == nil {
-		dc.ICMP = icmpInfo(u)
-	}
-	dc.End = u.TS
-	// Not final yet: a client may try again (Linux does for ICMPv6
-	// admin-prohibited), and its SYNs count. It is final when the session
-	// moves on, or after the unanswered wait, like unanswered SYNs.
+	t.icmpError(dc, u)
 }
 
 // Control implements decode.Handler.

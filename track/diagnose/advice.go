@@ -443,7 +443,7 @@ func anyPortBehaviour(k policy.ServerKind) string {
 func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 	ex := policy.Ranges{exampleRange}
 	linux := linuxOpenRule(ex, v6)
-	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
+	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
 		return fmt.Sprintf("%s sets no passive range, and %s, a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
 			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
 	}
@@ -481,7 +481,7 @@ func configReadable(k policy.ServerKind) bool {
 // noRangeRules are the summary lines for the same case.
 func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place) []string {
 	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
-	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
+	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
 	}
 	ex := policy.Ranges{exampleRange}
@@ -512,10 +512,10 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 	return host
 }
 
-// configSetsRange reports whether the given server configuration already
-// sets rs: advice must never tell the admin to set what it sets.
-func (d *Diagnoser) configSetsRange(rs policy.Ranges) bool {
-	sc := d.p.Server
+// configSetsRange reports whether sc, the part of the server configuration
+// given that configures the server (Diagnoser.pol), already sets rs: advice
+// must never tell the admin to set what it sets.
+func configSetsRange(sc *policy.ServerConfig, rs policy.Ranges) bool {
 	return sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.String() == rs.String()
 }
 

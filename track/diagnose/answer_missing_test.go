@@ -40,7 +40,7 @@ func TestAnswerMissingFinding(t *testing.T) {
 		{"one SYN, then 2 s of silence", func(w *wire) {
 			w.seg(dcli, dsrv, decode.FlagSYN, 7777, nil)
 			w.now = w.now.Add(2 * time.Second)
-		}, CodeDataUnanswered, SeverityError, []string{"a firewall is dropping them"}, nil, []string{CodeDataAnswerMissing}},
+		}, CodeDataUnanswered, SeverityError, []string{"a firewall is dropping it"}, nil, []string{CodeDataAnswerMissing}},
 		{"one SYN, its SYN-ACK sent again, never acknowledged", func(w *wire) {
 			w.seg(dcli, dsrv, decode.FlagSYN, 7777, nil)
 			w.seg(dsrv, dcli, decode.FlagSYN|decode.FlagACK, 9000, nil)

@@ -75,7 +75,7 @@ func TestAnyPortBehaviourIsTheServersOwn(t *testing.T) {
 			t.Errorf("%s: %q, want %q (kernel named: %v)", tc.k, got, tc.want, tc.kernelSaid)
 		}
 		d := New(policy.Policy{Server: &policy.ServerConfig{Path: "server.conf", Kind: tc.k, ControlPort: 21, PassiveEnabled: true}}, nil, &collect{})
-		a := d.noRangeAdvice(family{kind: tc.k}, false, place{})
+		a := d.noRangeAdvice(family{kind: tc.k, cfg: d.p.Server}, false, place{})
 		if strings.Contains(a, "ip_local_port_range") != tc.kernelSaid {
 			t.Errorf("%s: no-range advice names the kernel's range: %s", tc.k, a)
 		}

@@ -214,10 +214,6 @@ func (d *Diagnoser) dataPathSeen(s *track.Session, dc *track.DataConn) (*track.D
 	return nil, n
 }
 
-// fixRange is the range the server should hand out and the firewall open:
-// the firewall's when given, else the server's configured one.
-func (d *Diagnoser) fixRange() policy.Ranges { return d.p.PassiveRanges() }
-
 // portRange checks an announced passive port against the policy. ex: the
 // server had used up its range (rangeExhaustion), so it left it for a
 // fallback port, not for a configuration of its own.
@@ -226,8 +222,9 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 		return nil
 	}
 	port := dc.Announced.Port()
-	fw := d.p.Ranges
-	sc := d.p.Server
+	pol := d.polOf(s)
+	fw := pol.Ranges
+	sc := pol.Server
 	switch {
 	case len(fw) > 0 && fw.Contains(port):
 		return nil
@@ -330,14 +327,58 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return nil // EPSV carries no address: nothing to translate
 	}
 	a := dc.Announced.Addr().Unmap()
+	pol := d.polOf(s)
+	pub := pol.Public().Unmap()
+	var other netip.Addr // --public-address of the other IP version
+	if pub.IsValid() && pub.Is4() != a.Is4() {
+		// A 227 carries an IPv4 address only (and vsftpd refuses an
+		// IPv6 pasv_address): an IPv6 public address is no advice for
+		// it, nor an IPv4 one for an IPv6 228.
+		other, pub = pub, netip.Addr{}
+	}
+	// cfgPub: the address the configuration applied to this server sets
+	// (no --public-address given). When the server announces another,
+	// it does not run that configuration: the announcement is judged as
+	// without one, and the advice names the configuration's address
+	// (which family.addrSet says is set already).
+	var cfgPub netip.Addr
+	if !pol.PublicAddress.IsValid() && pol.Server != nil && pub.IsValid() && a != pub {
+		cfgPub, pub = pub, netip.Addr{}
+	}
+	fam := d.family(s)
+	f := d.natPassiveFor(s, dc, a, pub, cfgPub, fam)
+	if f == nil {
+		return nil
+	}
+	if cfgPub.IsValid() && !strings.Contains(f.Advice, "does not run that configuration") {
+		f.Message += fmt.Sprintf(" %s sets %s, though: the server that answered does not run that configuration.", pol.Server.Path, family{kind: fam.kind}.briefly().addrSet(cfgPub.String()))
+		f.Advice += fmt.Sprintf(" Before changing %s, check that it is the file the server reads (and restart the server after a change).", pol.Server.Path)
+	}
+	if other.IsValid() && f.Code == CodeNATMismatch {
+		v := "IPv6"
+		if a.Is4() {
+			v = "IPv4"
+		}
+		f.Advice += fmt.Sprintf(" (--public-address %s is not advice for this announcement: the reply to %s carries an %s address, which %s is not; EPSV sends no address at all.)", other, dc.Via, v, other)
+	}
+	return f
+}
+
+// natPassiveFor is natPassive judging the announced address a against pub,
+// the public address clients should be told (invalid: not known); cfgPub,
+// when valid, is the one the configuration sets, which the server does not
+// announce: advice names it still.
+func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, cfgPub netip.Addr, fam family) *Finding {
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
-	pub := d.p.Public().Unmap()
 	if pub.IsValid() && !Local(srv) && srv != pub {
 		// A server reached at a public address other than the configured
 		// one is another server: the public address is not its.
 		pub = netip.Addr{}
 	}
-	fam := d.family(s)
+	sugPub := pub
+	if cfgPub.IsValid() {
+		sugPub = cfgPub
+	}
 	// The announcement is quoted only for a finding: most raise none.
 	quote := func() (string, []uint64) { return announcement(dc) }
 	cls := Classify(a)
@@ -350,7 +391,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}), reached: true,
 			Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server), fmt.Sprintf("session %d's data #%d: the client connected to %s, outcome %s", o.Session.ID, o.ID, o.Server, o.Outcome)),
 			Message:  fmt.Sprintf("The server announces %s, %s, not the %s clients reach it at; this client connected to %s itself and the box in between routed it there. It works from networks that route to %s; a client anywhere else that trusts the 227 fails.", a, cls.Describe(a), srv, a, a),
-			Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", fam.addrSet(suggestPublic(s, a, pub))) + fam.note()}
+			Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", fam.addrSet(suggestPublic(s, a, sugPub))) + fam.note()}
 	}
 	worked := !dc.Outcome.Failed()
 	viaControl := dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == srv
@@ -372,7 +413,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
 	}
 	mismatch := func(sev Severity, msg string) *Finding {
-		suggest := suggestPublic(s, a, pub)
+		suggest := suggestPublic(s, a, sugPub)
 		ann, pk := quote()
 		f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))}
 		if dc.Seen() {
@@ -383,6 +424,12 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 		f.Message = msg
 		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS). Using EPSV avoids the address altogether.",
 			fam.addrSet(suggest)) + fam.note()
+		if fam.setsAddr(suggest) {
+			// The configuration given sets that address: the server
+			// announcing another does not run it.
+			f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead). Or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS). Using EPSV avoids the address altogether.",
+				fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port()) + fam.note()
+		}
 		if worked && viaControl {
 			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
 		}
@@ -461,7 +508,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			// fail behind a DNAT, says every reading.
 			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, cls.Describe(a), cli, a))
 			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
-				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
+				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, sugPub))) + fam.note()
 			f.routedOrNAT = true
 			return f
 		}
@@ -479,7 +526,7 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 			}
 			f := mismatch(SeverityInfo, msg)
 			f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
-				fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, pub))) + fam.note()
+				fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, sugPub))) + fam.note()
 			if worked {
 				f.reached = true
 				d.noteReached(s, a)
@@ -656,7 +703,7 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 	if dst == srv || dc.Client.Addr().Unmap() != s.Client.Addr().Unmap() || !Local(dst) || Local(srv) {
 		return nil
 	}
-	pub := d.p.Public().Unmap()
+	pub := d.polOf(s).Public().Unmap()
 	return &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.FirstSYN, Packets: packets([]uint64{dc.SYNNum}), caused: true,
 		Evidence: joinEvidence(fmt.Sprintf("control connection %s -> %s (encrypted)", s.Client, s.Server),
 			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
@@ -671,7 +718,9 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 func suggestPublic(s *track.Session, a, pub netip.Addr) string {
 	srv := s.Server.Addr().Unmap()
 	switch {
-	case pub.IsValid():
+	case pub.IsValid() && pub.Is4() == a.Is4():
+		// Only an address of the announcement's version can replace it:
+		// a 227 carries IPv4 only.
 		return pub.String()
 	case srv != a && (!Local(srv) || vantage(s) != VantageServer):
 		return srv.String()

@@ -204,6 +204,9 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 		// whoever took it.
 		fs = append(fs, f)
 	}
+	if f := pmtuBlackHole(s, dc); f != nil {
+		fs = append(fs, f)
+	}
 	d.report(d.holdBlind(s, dc, fs))
 	if d.next != nil {
 		d.next.Data(s, dc)

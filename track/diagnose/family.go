@@ -20,6 +20,11 @@ type family struct {
 	// list, which the same text gives elsewhere (an earlier mention, or
 	// the summary's change block).
 	brief bool
+	// cfg is the part of the configuration given that configures this
+	// server (policy.ServerConfig.For), nil when none was given or none
+	// does; skipped then says why the one given was not applied to it.
+	cfg     *policy.ServerConfig
+	skipped string
 }
 
 // briefly is f naming an unknown server's settings without the list.
@@ -29,31 +34,80 @@ func (f family) briefly() family {
 }
 
 // family is the family of the server s talks to: the configuration's when
-// one was given, else the one its greeting names.
+// one was given and configures that server, else the one its greeting
+// names.
 func (d *Diagnoser) family(s *track.Session) family {
-	if f, ok := d.configFamily(); ok {
-		return f
-	}
 	if s == nil {
+		if f, ok := d.configFamily(); ok {
+			return f
+		}
 		return family{}
 	}
+	p, why := d.pol(s)
+	if p.Server != nil {
+		return family{kind: p.Server.Kind, cfg: p.Server}
+	}
+	return family{kind: d.greetKind(s), byGreeting: true, skipped: skippedNote(d.p.Server, why)}
+}
+
+// greetKind is the family s's greeting names, kept once the greeting is
+// over (the client has spoken).
+func (d *Diagnoser) greetKind(s *track.Session) policy.ServerKind {
 	st := d.sess[s]
 	if st != nil && st.kindKnown {
-		return family{kind: st.kind, byGreeting: true}
+		return st.kind
 	}
 	k := greetingKind(s)
 	if st != nil && s.CommandCount > 0 {
-		// The greeting is over once the client has spoken.
 		st.kind, st.kindKnown = k, true
 	}
-	return family{kind: k, byGreeting: true}
+	return k
+}
+
+// pol is the policy for the server s reached: the configuration given
+// narrowed to the part that configures that server (its Server nil when
+// no part does: another port or address, or a greeting naming another
+// family), and then why.
+func (d *Diagnoser) pol(s *track.Session) (policy.Policy, string) {
+	if d.p.Server == nil || s == nil {
+		return d.p, ""
+	}
+	return d.p.For(s.Server, d.greetKind(s))
+}
+
+// polOf is pol without the reason, for advice that needs the policy only.
+func (d *Diagnoser) polOf(s *track.Session) policy.Policy {
+	p, _ := d.pol(s)
+	return p
+}
+
+// serverPol is pol for a server's summary: its address and the family its
+// sessions' greetings agree on.
+func (d *Diagnoser) serverPol(a *serverAcc) (policy.Policy, string) {
+	if d.p.Server == nil {
+		return d.p, ""
+	}
+	return d.p.For(a.addr, a.greeting.kind)
+}
+
+// skippedNote says that the configuration sc was not applied to a server,
+// and why; empty when none was given.
+func skippedNote(sc *policy.ServerConfig, why string) string {
+	if sc == nil || why == "" {
+		return ""
+	}
+	name := sc.Path
+	if name == "" {
+		name = "the server configuration given"
+	}
+	return fmt.Sprintf("%s is not applied to this server: %s", name, why)
 }
 
 // configFamily is the family the configuration names, which goes before
 // any greeting's; ok is false when it names none.
 func (d *Diagnoser) configFamily() (f family, ok bool) {
 	if k := d.p.Kind(); k != policy.ServerUnknown {
-		return family{kind: k}, true
+		return family{kind: k, cfg: d.p.Server}, true
 	}
 	return family{}, false
 }
@@ -89,12 +143,14 @@ func greetingKind(s *track.Session) policy.ServerKind {
 }
 
 // serverFamily is the family a server's summary names settings for: the
-// configuration's, else the one its sessions' greetings agree on.
+// configuration's when it configures that server, else the one its
+// sessions' greetings agree on.
 func (d *Diagnoser) serverFamily(a *serverAcc) family {
-	if f, ok := d.configFamily(); ok {
-		return f
+	p, why := d.serverPol(a)
+	if p.Server != nil {
+		return family{kind: p.Server.Kind, cfg: p.Server}
 	}
-	return family{kind: a.greeting.kind, byGreeting: true}
+	return family{kind: a.greeting.kind, byGreeting: true, skipped: skippedNote(d.p.Server, why)}
 }
 
 // known reports whether advice can name this family's own settings.
@@ -104,12 +160,23 @@ func (f family) known() bool { return settingsOf(f.kind) != nil }
 // configuration says which server it is, or for vsftpd (the advice every
 // capture got before families were told apart), and nothing for an unknown
 // family, whose advice names every family's setting; else where the family
-// came from, so that an admin whose banner misleads knows why.
+// came from, so that an admin whose banner misleads knows why. A server
+// the configuration given does not configure is told so, and why.
 func (f family) note() string {
-	if !f.byGreeting || f.kind == policy.ServerVsftpd || !f.known() {
+	var n string
+	if f.byGreeting && f.kind != policy.ServerVsftpd && f.known() {
+		n = possessive(f.kind.Product()) + " settings, from its greeting"
+	}
+	if f.skipped != "" {
+		if n != "" {
+			n += "; "
+		}
+		n += f.skipped
+	}
+	if n == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (%s settings, from its greeting.)", possessive(f.kind.Product()))
+	return " (" + n + ".)"
 }
 
 // verdictNote is note for a summary's one-line verdict.
@@ -140,6 +207,10 @@ type serverSettings struct {
 	// the only one.
 	rangeAlt func(policy.PortRange) altForms
 	addrAlt  func(addr string) altForms
+	// rangeNote, when set, says what the family's line for r gives
+	// besides r (ProFTPD: a one-port range takes two ports); "" when
+	// nothing.
+	rangeNote func(policy.PortRange) string
 	// rangeListed and addrListed name the settings in the list an unknown
 	// server's advice gives.
 	rangeListed, addrListed string
@@ -300,8 +371,22 @@ var settingsTable = [...]struct {
 		tlsReuseServer:   "Or, on the server, set require_ssl_reuse=NO in vsftpd.conf and restart vsftpd" + tlsReuseCosts,
 	}},
 	{policy.ServerProFTPD, serverSettings{
-		rangeName:   "PassivePorts",
-		rangeLines:  func(r policy.PortRange) []string { return []string{fmt.Sprintf("PassivePorts %d %d", r.Lo, r.Hi)} },
+		rangeName: "PassivePorts",
+		rangeLines: func(r policy.PortRange) []string {
+			r = proftpdRange(r)
+			return []string{fmt.Sprintf("PassivePorts %d %d", r.Lo, r.Hi)}
+		},
+		rangeNote: func(r policy.PortRange) string {
+			if r.Lo != r.Hi {
+				return ""
+			}
+			w := proftpdRange(r)
+			extra := w.Hi
+			if extra == r.Lo {
+				extra = w.Lo
+			}
+			return fmt.Sprintf("ProFTPD refuses a one-port PassivePorts (\"min port must be less than max port\") and does not start: open port %d too", extra)
+		},
 		addrName:    "MasqueradeAddress",
 		addrLine:    func(a string) string { return "MasqueradeAddress " + a },
 		rangeListed: "ProFTPD PassivePorts", addrListed: "ProFTPD MasqueradeAddress",
@@ -438,6 +523,20 @@ func (a altForms) lines() []string {
 	}
 }
 
+// proftpdRange is r as ProFTPD's PassivePorts can give it: mod_core.c's
+// set_passiveports refuses a maximum not above the minimum, so a one-port
+// range takes the next port too (the one below at 65535).
+func proftpdRange(r policy.PortRange) policy.PortRange {
+	if r.Lo == r.Hi {
+		if r.Hi < 65535 {
+			r.Hi++
+		} else {
+			r.Lo--
+		}
+	}
+	return r
+}
+
 // shellWord is v quoted for a shell when it holds more than an address's
 // or a number's characters (a space, "<public address>").
 func shellWord(v string) string {
@@ -511,6 +610,11 @@ func (f family) rangeNameIn() string {
 // has them (all of them, or the flag alone when brief).
 func (f family) ownRangeSet(s *serverSettings, r policy.PortRange) string {
 	line := strings.Join(s.rangeLines(r), " and ")
+	if s.rangeNote != nil {
+		if n := s.rangeNote(r); n != "" {
+			line += " (" + n + ")"
+		}
+	}
 	if s.rangeAlt == nil {
 		return line
 	}
@@ -570,6 +674,11 @@ func (f family) rangeExample(r policy.PortRange) string {
 func (f family) rangeLines(r policy.PortRange) []string {
 	if s := settingsOf(f.kind); s != nil {
 		l := s.rangeLines(r)
+		if s.rangeNote != nil {
+			if n := s.rangeNote(r); n != "" {
+				l = append(l, "# "+n)
+			}
+		}
 		if s.rangeAlt != nil {
 			l = append(l, s.rangeAlt(r).lines()...)
 		}
@@ -598,9 +707,39 @@ func (f family) addrNameIn() string {
 	return genericAddr + ": " + genericAddrList
 }
 
+// setsAddr reports whether the configuration applied to the server sets
+// the address it announces to a already (an address, or a host name it
+// resolves).
+func (f family) setsAddr(a string) bool {
+	c := f.cfg
+	return c != nil && a != "" && (c.PublicAddress.IsValid() && c.PublicAddress.String() == a || c.PublicName != "" && c.PublicName == a)
+}
+
+// alreadySet follows a setting the configuration given sets already: a
+// server that announces another address does not run it.
+func (f family) alreadySet() string {
+	return fmt.Sprintf("%s sets it already: a server that announces another address does not run that configuration; check that it is the file the server reads, and restart the server", f.cfg.Path)
+}
+
+// byName is, when the configuration applied to the server sets the
+// announced address by a host name, what advice to announce a adds: the
+// name must resolve to a where the server starts.
+func (f family) byName(a string) string {
+	if f.cfg == nil || f.cfg.PublicName == "" || f.cfg.PublicName == a {
+		return ""
+	}
+	return fmt.Sprintf("%s names %s instead, resolved when the server starts: make that name resolve there to %s and restart the server, or set the address itself; a server that announces another address than the name's does not run that configuration", f.cfg.Path, f.cfg.PublicName, a)
+}
+
 // addrSet is the announced-address setting given a.
 func (f family) addrSet(a string) string {
 	if s := settingsOf(f.kind); s != nil {
+		if f.setsAddr(a) {
+			return s.addrLine(a) + " (" + f.alreadySet() + ")"
+		}
+		if n := f.byName(a); n != "" {
+			return s.addrLine(a) + " (" + n + ")"
+		}
 		return f.ownAddrSet(s, a)
 	}
 	if f.brief {
@@ -611,6 +750,12 @@ func (f family) addrSet(a string) string {
 
 func (f family) addrSetIn(a string) string {
 	if s := settingsOf(f.kind); s != nil {
+		if f.setsAddr(a) {
+			return s.addrLine(a) + ", which " + f.alreadySet()
+		}
+		if n := f.byName(a); n != "" {
+			return s.addrLine(a) + "; " + n
+		}
 		return f.ownAddrSet(s, a)
 	}
 	if f.brief {
@@ -620,10 +765,17 @@ func (f family) addrSetIn(a string) string {
 }
 
 // addrLines are the lines to write for a in a summary's change block,
-// with the family's other spellings as comment lines.
+// with the family's other spellings as comment lines; a comment when the
+// configuration given sets a already.
 func (f family) addrLines(a string) []string {
 	if s := settingsOf(f.kind); s != nil {
+		if f.setsAddr(a) {
+			return []string{fmt.Sprintf("# %s sets %s already: a server that announces another address does not run that configuration; check that it is the file the server reads, and restart the server", f.cfg.Path, s.addrLine(a))}
+		}
 		l := []string{s.addrLine(a)}
+		if n := f.byName(a); n != "" {
+			l = append(l, "# "+n)
+		}
 		if s.addrAlt != nil {
 			l = append(l, s.addrAlt(a).lines()...)
 		}

@@ -1,5 +1,7 @@
 package diagnose
 
+import "fmt"
+
 // The server families' settings that guard the data connection itself:
 // whether a PROT P data connection must resume the control connection's
 // TLS session, whether it must come from the control connection's address,
@@ -123,7 +125,20 @@ func (f family) ownTLSReuse() bool {
 // tlsReuseRequired names, for a message, which servers refuse a data
 // connection that does not resume the control connection's TLS session.
 func (f family) tlsReuseRequired() string {
-	return f.ownOr(func(s *serverSettings) string { return s.tlsReuseRequired }, unixTLSReuseRequired)
+	t := f.ownOr(func(s *serverSettings) string { return s.tlsReuseRequired }, unixTLSReuseRequired)
+	if c := f.cfg; c != nil && c.TLSReuseOff {
+		t += fmt.Sprintf("; %s turns the requirement off%s, so a server that requires it does not run that configuration", c.Path, lineOf(c.TLSReuseLine))
+	}
+	return t
+}
+
+// lineOf is a setting's line ("line 4: require_ssl_reuse=NO") as a
+// parenthesis, "" when not known.
+func lineOf(l string) string {
+	if l == "" {
+		return ""
+	}
+	return " (" + l + ")"
 }
 
 // tlsReuseReply is the reply with which f refuses such a connection, for
@@ -137,13 +152,22 @@ func (f family) tlsReuseReply() string {
 // resume the TLS session, and what that gives up; or, where no setting is
 // known, what follows.
 func (f family) tlsReuseServer() string {
+	if c := f.cfg; c != nil && c.TLSReuseOff {
+		// The configuration given lifts it already: a server that
+		// refused the connection for it does not run that file.
+		return fmt.Sprintf("On the server, %s turns the requirement off already%s: the server that answered, refusing such a connection, does not run that configuration; check that it is the file the server reads, and restart the server.", c.Path, lineOf(c.TLSReuseLine))
+	}
 	return f.ownOr(func(s *serverSettings) string { return s.tlsReuseServer }, unixTLSReuseServer)
 }
 
 // sourceCheckOff is the last resort of data-source-nat: let the data
 // connection come from another address than the control connection.
 func (f family) sourceCheckOff() string {
-	return f.ownOr(func(s *serverSettings) string { return s.sourceCheckOff }, unixSourceCheckOff)
+	t := f.ownOr(func(s *serverSettings) string { return s.sourceCheckOff }, unixSourceCheckOff)
+	if c := f.cfg; c != nil && c.SourceCheckOff {
+		t += fmt.Sprintf(" (%s sets it already%s: a server that refuses a data connection from another address does not run that configuration; check that it is the file the server reads, and restart the server)", c.Path, lineOf(c.SourceCheckLine))
+	}
+	return t
 }
 
 // idleTimeout names the server's own idle timeout of the control

@@ -87,6 +87,11 @@ const (
 	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
 	CodeTransferAborted   = "transfer-aborted"        // the server started a transfer (1yz), then failed it (4yz/5yz, or a 421)
 	CodeSessionRefused    = "session-refused"         // the server answered the connection with 421 (its connection limit), or closed it without a greeting
+	// CodePMTUBlackHole: a data connection's sender kept sending a
+	// segment as large after a router's ICMP fragmentation needed or
+	// ICMPv6 Packet Too Big about it, and the receiver acknowledged
+	// nothing past it (pmtu.go).
+	CodePMTUBlackHole = "pmtu-blackhole"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -96,7 +101,7 @@ var Codes = []string{
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeTLSReset,
-	CodeTransferAborted, CodeSessionRefused,
+	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole,
 }
 
 // Finding is one diagnosis.

@@ -460,3 +460,158 @@ func (a *serverAcc) activeClientVerdict() string {
 	return fmt.Sprintf("active data connections from the server back to %s are blocked, while %s: the server lets them out, so look at the path to %s (%s own firewall, or a NAT or router in front of it); use passive mode there, or let them in on %s side",
 		who, ds.othersWorked("active", false), addrs, its, that)
 }
+
+// The mirror of a failure of some clients only: a server whose active
+// data connections fail for clients that take active data connections
+// from other servers of the same capture. Those clients' own firewalls
+// let such connections in, so the block is on this server's side or its
+// path (activeServerVerdict). The clients that got one through, with
+// which servers, are kept across every server of the capture
+// (activePeers); each server keeps its failing clients (failingSet).
+
+// maxActivePeers bounds the clients activePeers keeps; maxFailingClients
+// the failing clients of one server's failingSet. Beyond them, clients
+// are counted, not named.
+const (
+	maxActivePeers    = 1 << 16
+	maxFailingClients = 1024
+)
+
+// activePeer is which servers an active data connection to one client
+// got through from: the first two different ones.
+type activePeer struct{ first, second netip.AddrPort }
+
+// activePeers is, across the servers of a capture, the clients an active
+// data connection got through to, and from which servers. One table is
+// shared by every serverAcc of a Diagnoser (Diagnoser.server).
+type activePeers struct {
+	m       map[netip.Addr]activePeer
+	dropped int // connections of clients the bound kept out
+}
+
+// got records an active data connection from srv that got through to cli.
+func (p *activePeers) got(cli netip.Addr, srv netip.AddrPort) {
+	if p.m == nil {
+		p.m = map[netip.Addr]activePeer{}
+	}
+	e, ok := p.m[cli]
+	switch {
+	case ok && e.first != srv && !e.second.IsValid():
+		e.second = srv
+		p.m[cli] = e
+	case ok:
+	case len(p.m) >= maxActivePeers:
+		p.dropped++
+	default:
+		p.m[cli] = activePeer{first: srv}
+	}
+}
+
+// elsewhere is a server other than srv whose active data connection got
+// through to cli, if the capture shows one.
+func (p *activePeers) elsewhere(cli netip.Addr, srv netip.AddrPort) (netip.AddrPort, bool) {
+	if p == nil {
+		return netip.AddrPort{}, false
+	}
+	e, ok := p.m[cli]
+	switch {
+	case !ok:
+	case e.first != srv:
+		return e.first, true
+	case e.second.IsValid():
+		return e.second, true
+	}
+	return netip.AddrPort{}, false
+}
+
+// failingSet is a server's clients whose active data connections failed,
+// bounded by maxFailingClients.
+type failingSet struct {
+	m       map[netip.Addr]struct{}
+	dropped int // failures of clients the bound kept out
+}
+
+func (f *failingSet) add(cli netip.Addr) {
+	if _, ok := f.m[cli]; ok {
+		return
+	}
+	if len(f.m) >= maxFailingClients {
+		f.dropped++
+		return
+	}
+	if f.m == nil {
+		f.m = map[netip.Addr]struct{}{}
+	}
+	f.m[cli] = struct{}{}
+}
+
+// activeElsewhere counts the server's failing active-mode clients (at
+// least: more when the bound kept some out) and those of them that got an
+// active data connection through from another server of the capture.
+func (a *serverAcc) activeElsewhere() (elsewhere, failing int) {
+	for cli := range a.activeFailing.m {
+		if _, ok := a.peers.elsewhere(cli, a.addr); ok {
+			elsewhere++
+		}
+	}
+	return elsewhere, len(a.activeFailing.m)
+}
+
+// activeServerVerdict is the verdict for active-mode failures of clients
+// that take active data connections from other servers: this server's
+// side or its path blocks them, not theirs. elsewhere, failing: as
+// activeElsewhere counts them.
+func (a *serverAcc) activeServerVerdict(elsewhere, failing int) string {
+	conns := 0
+	for _, n := range a.active {
+		conns += n
+	}
+	clients := plural(failing, "client", "clients")
+	if a.activeFailing.dropped > 0 {
+		clients = "at least " + clients
+	}
+	those := "those clients"
+	if failing == 1 {
+		those = "that client"
+	}
+	took := fmt.Sprintf("%d of %s", elsewhere, those)
+	switch {
+	case elsewhere == failing && failing == 1:
+		took = "that client"
+	case elsewhere == failing && a.activeFailing.dropped == 0:
+		took = "all of " + those
+	}
+	v := fmt.Sprintf("active data connections from the server back to its clients are blocked (%s failed, for %s), while %s got active data connections through from other servers in this capture: their own firewalls let such connections in, so the block is on this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT; let them out there (see the change lines), or use passive mode",
+		plural(conns, "active data connection", "active data connections"), clients, took, a.activeSource())
+	if p := a.addr.Port(); p != 21 {
+		v += fmt.Sprintf("; unless those clients' firewalls attach the FTP helper to port 21 only: this server listens on port %d, so attach it to port %d there", p, p)
+	}
+	if a.votes.side() == VantageServer && a.activeFrom20+a.activeFromOther > 0 {
+		v += " (the capture is on the server's side, as the handshake timing of its data connections shows: the SYNs passed it, so they are dropped after it; if it was taken on the server itself, the server's own output firewall let them out)"
+	}
+	return v
+}
+
+// activeSource is " from port 20" when every failed active data
+// connection the capture shows came from port 20.
+func (a *serverAcc) activeSource() string {
+	if a.activeFrom20 > 0 && a.activeFromOther == 0 {
+		return " (an egress rule for source port 20)"
+	}
+	return ""
+}
+
+// activeEgressLines are the change lines that let the server's active
+// data connections out on the firewall or router in front of it: the FTP
+// helper on the control connections it forwards and the RELATED accept
+// in its forward chain; from port 20, a static accept as well.
+func (a *serverAcc) activeEgressLines() []string {
+	l := []string{"# on the firewall or router in front of the server: attach the FTP helper to the control connections it forwards, accept the active data connections it expects in forward:"}
+	l = append(l, helperLines(a.addr.Port(), false, "forward", a.v6)...)
+	if a.activeSource() != "" {
+		srv := a.addr.Addr().Unmap()
+		l = append(l, "# or accept the server's connections from port 20 statically:",
+			fmt.Sprintf("%s -I FORWARD -s %s -p tcp --sport 20 -j ACCEPT", iptablesCmd(a.v6), srv))
+	}
+	return l
+}

@@ -77,7 +77,7 @@ func TestMinorityNeedsComparableInterleavedClients(t *testing.T) {
 		wantRules bool
 	}{
 		{"LAN and internet clients, range open to the LAN only", policy.Policy{}, lanAndInternet,
-			[]string{serverWide + "ports 3 different, lowest 40055, highest 40090", "(only clients 198.51.100.22, 198.51.100.24 and 198.51.100.26 met these failures"},
+			[]string{serverWide + "ports between 40055 and 40090", "(only clients 198.51.100.22, 198.51.100.24 and 198.51.100.26 met these failures"},
 			[]string{minority, "not at the server's range"}, true},
 		{"the same with the firewall's range given", rangePolicy(t, "40000-40049"), lanAndInternet,
 			[]string{serverWide, "outside the range 40000-40049 the firewall allows", "set pasv_min_port/pasv_max_port to 40000-40049"},

@@ -154,14 +154,28 @@ func (d *Diagnoser) failedEvidence(dc *track.DataConn) (string, []uint64) {
 }
 
 // vantageSentence says what the capture point tells about where SYNs die.
-func vantageSentence(v Vantage, dst netip.Addr, listener string) string {
+// v is the connecting side (VantageClient) or the listener's
+// (VantageServer); why says what told it (vantageWhy.because).
+func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener string) string {
+	the, they := "the SYNs", "they are"
+	if syns == 1 {
+		the, they = "the SYN", "it is"
+	}
 	switch v {
 	case VantageClient:
-		return fmt.Sprintf("The capture is on the connecting side: the SYNs left and nothing came back, so they are dropped between this capture point and %s, by a firewall on the path or on the %s.", dst, listener)
+		return fmt.Sprintf("The capture is on the connecting side%s: %s left and nothing came back, so %s dropped between this capture point and %s, by a firewall on the path or on the %s.", why, the, they, dst, listener)
 	case VantageServer:
-		return fmt.Sprintf("The capture is on the %s's side: the SYNs arrived here and nothing answered, so they are dropped on the %s host itself (its input firewall) or right before it.", listener, listener)
+		return fmt.Sprintf("The capture is on the %s's side%s: %s arrived here and nothing answered, so %s dropped on the %s host itself (its input firewall) or right before it.", listener, why, the, they, listener)
 	}
-	return fmt.Sprintf("The SYNs passed the capture point and nothing came back: they are dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", dst, listener, dst)
+	return fmt.Sprintf("%s passed the capture point and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), they, dst, listener, dst)
+}
+
+// upper capitalises s's first letter (ASCII).
+func upper(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) *Finding {
@@ -169,7 +183,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	port := dc.Server.Port()
 	dst := dc.Server.Addr()
-	rs := d.fixRange()
+	pol := d.polOf(s)
+	rs := pol.PassiveRanges()
 	v6 := isV6(dc.Server)
 	wrongAddr := nat != nil && nat.Code == CodeNATMismatch && dst.Unmap() != s.Server.Addr().Unmap()
 	enc := encryptedControl(s)
@@ -227,18 +242,18 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			switch {
 			case enc:
 				a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
-			case d.p.Server == nil || len(d.p.Ranges) == 0:
+			case pol.Server == nil || len(pol.Ranges) == 0:
 				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
 			}
 			return a
-		case len(rs) > 0 && len(d.p.Ranges) == 0:
+		case len(rs) > 0 && len(pol.Ranges) == 0:
 			// The range is the configuration's own: it is set already.
 			// Never a rule for the one port it picked: the next session
 			// picks another.
-			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server).", port, rs, d.p.Server.Path)
+			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server).", port, rs, pol.Server.Path)
 		case len(rs) > 0:
 			keep := fam.rangeSetIn(mainRange(rs))
-			if d.configSetsRange(policy.Ranges{mainRange(rs)}) {
+			if configSetsRange(pol.Server, policy.Ranges{mainRange(rs)}) {
 				return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", port, rs)
 			}
 			named = true
@@ -254,8 +269,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
 		f.Code = CodeDataUnanswered
-		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping them. %s",
-			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(vantage(s), dst, "server"))
+		v, why := d.vantage(s)
+		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping %s. %s",
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(s), dc.SYNs, dst, "server"))
 		if dc.SynAckLost {
 			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s were answered by SYN-ACKs from %s, but the client kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
 				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, dc.Client.Addr())
@@ -290,8 +306,20 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	case track.OutcomeUnreachable:
 		i := dc.ICMP
 		f.Code = CodeDataUnreachable
-		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s%s.", dc.Server, icmpName(i), icmpSender(i.From, dst, s), synLost(dc))
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s%s%s.", dc.Server, icmpName(i), icmpSender(i, dst, s), synLost(dc), icmpMeaning(i))
 		switch {
+		case icmpPathAdvice(i, dc.Server) != "":
+			f.Advice = icmpPathAdvice(i, dc.Server)
+		case icmpSelfReject(i, dst):
+			// The address answered: it is reachable, and its own
+			// firewall rejects the port.
+			f.Message += fmt.Sprintf(" %s answered for itself, so it is reachable: its own firewall rejects the port (%s).", dst, rejectWith(i))
+			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), dst))
+		case icmpKindOf(i, dst, s.Server.Addr()) == icmpFirewall && !icmpProhibited(i) && !icmpPortUnreachable(i):
+			// A router's net or host unreachable about the address the
+			// control connection reaches: a reject rule on that router.
+			f.Message += fmt.Sprintf(" The control connection reaches %s, so the address is reachable: %s most likely rejects the port with a firewall rule (%s), unless the server went down.", dst, i.From, rejectWith(i))
+			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), i.From))
 		case icmpProhibited(i):
 			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
 		case icmpPortUnreachable(i):
@@ -336,7 +364,8 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	// vantageSentence speaks of the connecting side and the listener's:
 	// in active mode the server connects and the client listens, so the
 	// capture's side swaps roles.
-	v := vantage(s)
+	side, why := d.vantage(s)
+	v := side
 	switch v {
 	case VantageClient:
 		v = VantageServer
@@ -344,10 +373,31 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		v = VantageClient
 	}
 	dst := dc.Server.Addr()
+	// other: another server of the capture got an active data connection
+	// through to this client, so the client lets them in (minority.go).
+	other, elsewhere := d.server(s).peers.elsewhere(s.Client.Addr().Unmap(), s.Server)
+	// Unless the handshakes time the capture at the client, where the
+	// SYNs arrived: then a rule there matches this server.
+	elsewhere = elsewhere && dc.SYNs > 0 && !(side == VantageClient && why != whyAddress)
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
-		f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: a firewall or NAT on the client's side drops them. %s",
-			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), vantageSentence(v, dst, "client"))
+		where := "a firewall or NAT on the client's side drops " + themOrIt(dc.SYNs)
+		if side == VantageServer {
+			// Seen leaving the server's side: anywhere on the way.
+			where = "a firewall or NAT between here and the client drops " + themOrIt(dc.SYNs)
+		}
+		f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: %s. %s",
+			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
+		if elsewhere {
+			// The capture point, unless only the addresses guess it at
+			// the client (the timing would have ruled this out).
+			at := ""
+			if side != VantageClient {
+				at = " " + vantageSentence(v, why.because(s), dc.SYNs, dst, "client")
+			}
+			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): it lets such connections in, so the block is on this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT.%s",
+				inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), other, fromPort20(dc), at)
+		}
 		if dc.SynAckLost {
 			f.Message = fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
 				inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
@@ -359,9 +409,23 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	case track.OutcomeRefused:
 		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
 	case track.OutcomeUnreachable:
-		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP.From, dst, s), synLost(dc))
+		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP, dst, s), synLost(dc), icmpMeaning(dc.ICMP))
 	}
 	switch {
+	case dc.Outcome == track.OutcomeUnreachable && icmpPathAdvice(dc.ICMP, dc.Server) != "":
+		f.Advice = icmpPathAdvice(dc.ICMP, dc.Server) + " Or use passive mode on the client."
+	case elsewhere && dc.Outcome == track.OutcomeUnanswered:
+		// The other server is named in the message only: findings with
+		// the same advice are grouped.
+		f.Advice = fmt.Sprintf("Nothing to change on the client: other servers' active data connections get through to it. On the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
+			helperAdvice(s.Server.Port(), false, "", isV6(s.Server)), nftRelatedRule("forward"), iptablesRelatedRule("forward", isV6(s.Server)))
+		if dc.Client.Port() == 20 {
+			f.Advice += fmt.Sprintf(", or statically: %s -I FORWARD -s %s -p tcp --sport 20 -j ACCEPT", iptablesCmd(isV6(s.Server)), dc.Client.Addr().Unmap())
+		}
+		f.Advice += "; if this capture was taken on the server itself, its own output firewall let them out already. Or use passive mode."
+		if p := s.Server.Port(); p != 21 {
+			f.Advice += fmt.Sprintf(" If the client's firewall attaches the FTP helper to port 21 only, attach it to port %d as well: this server listens there.", p)
+		}
 	case nat != nil && nat.Code == CodeNATMismatch:
 		// The session's own nat-mismatch shows a NAT in front of the
 		// client: a helper on the client host sees the private address
@@ -446,7 +510,8 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 		return f
 	}
-	serverSide := vantage(s) == VantageServer
+	v, _ := d.vantage(s)
+	serverSide := v == VantageServer
 	edge := func() {
 		// Seen from the server's network, a client that gave up is what
 		// SYNs dropped before the server look like.
@@ -457,7 +522,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		// connection is forwarded, not for the router itself), whatever
 		// the server's own system. Behind it the server is at the
 		// address this capture shows.
-		rs := d.p.PassiveRanges()
+		rs := d.polOf(s).PassiveRanges()
 		if len(rs) == 0 {
 			// A port the server picked itself changes every session: no
 			// rule for the one announced here, but a fixed range first,
@@ -561,16 +626,20 @@ func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
 	return x
 }
 
-// icmpName names an ICMP/ICMPv6 destination unreachable message.
+// icmpName names an ICMP/ICMPv6 error: destination unreachable, time
+// exceeded, parameter problem.
 func icmpName(i *track.ICMPInfo) string {
 	proto := "ICMP"
 	if i.V6 {
 		proto = "ICMPv6"
 	}
-	return fmt.Sprintf("%s destination unreachable (type %d code %d, %s)", proto, i.Type, i.Code, i.CodeName())
+	return fmt.Sprintf("%s %s (type %d code %d, %s)", proto, i.TypeName(), i.Type, i.Code, i.CodeName())
 }
 
 func icmpProhibited(i *track.ICMPInfo) bool {
+	if !i.IsUnreachable() {
+		return false
+	}
 	if i.V6 {
 		return i.Code == 1 || i.Code == 5 || i.Code == 6
 	}
@@ -578,17 +647,113 @@ func icmpProhibited(i *track.ICMPInfo) bool {
 }
 
 func icmpPortUnreachable(i *track.ICMPInfo) bool {
+	if !i.IsUnreachable() {
+		return false
+	}
 	if i.V6 {
 		return i.Code == 4
 	}
 	return i.Code == 3
 }
 
+// icmpSelfReject reports whether i is a net, host or address unreachable
+// (or another unreachable code a firewall can send) that the destination
+// sent about itself: the address answered, so it is reachable, and no
+// route of its own makes a host refuse a SYN to its own address this way;
+// its firewall does (iptables REJECT --reject-with icmp-host-unreachable,
+// ip6tables --reject-with icmp6-addr-unreachable or no-route).
+func icmpSelfReject(i *track.ICMPInfo, dst netip.Addr) bool {
+	return i.IsUnreachable() && !i.IsTooBig() && !icmpProhibited(i) && !icmpPortUnreachable(i) && i.From.Unmap() == dst.Unmap()
+}
+
+// icmpKind is what an ICMP error that ended a connect means for the fix.
+type icmpKind uint8
+
+const (
+	icmpFirewall icmpKind = iota // a firewall rejects the port
+	icmpRoute                    // the address cannot be reached
+	icmpLoop                     // time exceeded
+	icmpParam                    // parameter problem
+)
+
+// icmpKindOf tells what i, about a connection to dst, means. A net or
+// host unreachable from the destination itself (icmpSelfReject), or from
+// a router about the very address the control connection reaches, is a
+// firewall's reject: the address is reachable.
+func icmpKindOf(i *track.ICMPInfo, dst, control netip.Addr) icmpKind {
+	switch {
+	case i.IsTimeExceeded():
+		return icmpLoop
+	case i.IsParameterProblem():
+		return icmpParam
+	case icmpProhibited(i) || icmpPortUnreachable(i) || icmpSelfReject(i, dst):
+		return icmpFirewall
+	case i.IsUnreachable() && !i.IsTooBig() && dst.Unmap() == control.Unmap():
+		return icmpFirewall
+	}
+	return icmpRoute
+}
+
+// rejectWith is the reject rule that answers what i says: iptables'
+// --reject-with name, when there is one.
+func rejectWith(i *track.ICMPInfo) string {
+	switch {
+	case i.V6 && i.Code == 0:
+		return "ip6tables REJECT --reject-with icmp6-no-route"
+	case i.V6 && i.Code == 3:
+		return "ip6tables REJECT --reject-with icmp6-addr-unreachable"
+	case !i.V6 && i.Code == 0:
+		return "iptables REJECT --reject-with icmp-net-unreachable"
+	case !i.V6 && i.Code == 1:
+		return "iptables REJECT --reject-with icmp-host-unreachable"
+	case !i.V6 && i.Code == 2:
+		return "iptables REJECT --reject-with icmp-proto-unreachable"
+	}
+	return "a reject rule"
+}
+
+// icmpMeaning is what an ICMP error that is no firewall's reject says,
+// for the message: time exceeded, parameter problem; "" for the others.
+func icmpMeaning(i *track.ICMPInfo) string {
+	hop := "TTL"
+	if i.V6 {
+		hop = "hop limit"
+	}
+	switch {
+	case i.IsTimeExceeded() && i.Code == 1:
+		return ": the sender could not reassemble the fragments of the packet in time (fragments lost on the way), not a firewall's reject"
+	case i.IsTimeExceeded():
+		return fmt.Sprintf(": a router reports the %s ran out on the way, a routing loop (or a path longer than the sender's %s), not a firewall's reject", hop, hop)
+	case i.IsParameterProblem():
+		return ": a parameter problem, a malformed header or an option a router or middlebox rejects, not a firewall's reject of the port"
+	}
+	return ""
+}
+
+// icmpPathAdvice is the advice for an ICMP error that is no firewall's
+// reject (icmpMeaning), from from about a connection to dst; "" for the
+// others.
+func icmpPathAdvice(i *track.ICMPInfo, dst netip.AddrPort) string {
+	switch {
+	case i.IsTimeExceeded() && i.Code == 1:
+		return fmt.Sprintf("Look for what drops fragments between the two hosts (a firewall that drops non-first fragments, a lossy link) near %s, which reported it; no rule for the port helps.", i.From)
+	case i.IsTimeExceeded():
+		return fmt.Sprintf("Fix the routing toward %s: %s reports the packets loop (traceroute -T -p %d %s from the connecting host shows where); no firewall rule helps.", dst.Addr(), i.From, dst.Port(), dst.Addr())
+	case i.IsParameterProblem():
+		return fmt.Sprintf("Look at what %s rejects in the SYN: a malformed header, or an IP or TCP option that a router or middlebox on the path refuses (a broken MSS clamp, IP options); compare the SYN's headers with those of a connection that works. No rule for the port helps.", i.From)
+	}
+	return ""
+}
+
 // icmpSender says who sent an ICMP error: the destination itself, or a
 // router or firewall in between.
-func icmpSender(from, dst netip.Addr, s *track.Session) string {
+func icmpSender(i *track.ICMPInfo, dst netip.Addr, s *track.Session) string {
+	from := i.From
 	switch from.Unmap() {
 	case dst.Unmap():
+		if !i.IsUnreachable() {
+			return fmt.Sprintf("%s, the destination host itself", from)
+		}
 		return fmt.Sprintf("%s, the destination host itself (its own firewall)", from)
 	case s.Server.Addr().Unmap():
 		return fmt.Sprintf("%s, the server's control address", from)
@@ -608,6 +773,23 @@ func synLost(dc *track.DataConn) string {
 		return " (the capture lost the SYN; the ICMP error quotes it)"
 	}
 	return " (the capture lost the SYN; the RST that acknowledges it shows it was sent)"
+}
+
+// themOrIt is "it" for one SYN, "them" for more.
+func themOrIt(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// fromPort20 names the egress rule for an active data connection from
+// port 20.
+func fromPort20(dc *track.DataConn) string {
+	if dc.Client.Port() == 20 {
+		return " (an egress rule for source port 20)"
+	}
+	return ""
 }
 
 // synSpan is " over 2.055s" for retransmitted SYNs, nothing for one.

@@ -116,7 +116,7 @@ func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhau
 	a := d.server(s)
 	p, t := dc.Announced.Port(), dc.Armed
 	var rs policy.Ranges
-	if sc := d.p.Server; sc != nil {
+	if sc := d.polOf(s).Server; sc != nil {
 		rs = sc.PassiveRange
 	}
 	w := &a.recent

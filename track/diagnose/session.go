@@ -870,7 +870,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			return f
 		}
 	}
-	rs := d.fixRange()
+	rs := d.polOf(s).PassiveRanges()
 	fam := d.family(s)
 	// Every firewall on the way opens the range: the server's own, and
 	// the forward chain of a router or NAT in front, unless client and
@@ -899,7 +899,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	}
 	if len(rs) > 0 {
 		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
-			openAt(at, rs, v6, fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6))), fam.addrSetIn(publicOr(d.p.Public())))
+			openAt(at, rs, v6, fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6))), fam.addrSetIn(publicOr(d.polOf(s).Public())))
 	} else {
 		ex := policy.Ranges{exampleRange}
 		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. %s) and, behind NAT, set %s; the FTP conntrack helper cannot help.",

@@ -159,6 +159,22 @@ type serverAcc struct {
 	tlsRefusedNamed          int
 	tlsHandshakeOnly         int
 	tlsCutOff                int
+	// votes: what the handshake timing of its data connections tells of
+	// the capture point (handshakeSide), read by Diagnoser.vantage.
+	votes vantageVotes
+	// peers: the clients active data connections got through to, across
+	// every server of the capture (shared by every serverAcc of a
+	// Diagnoser); activeFailing: this server's clients whose active data
+	// connections failed; activeFrom20, activeFromOther: of those failures
+	// with a SYN, the ones from port 20 and from another port.
+	peers *activePeers
+	// icmpKinds: the passive data-unreachable findings by what their
+	// ICMP error means (icmpKindOf), so that the verdict says what the
+	// findings say: a firewall's reject, an unreachable address, a
+	// routing loop, a parameter problem.
+	icmpKinds                     [4]int
+	activeFailing                 failingSet
+	activeFrom20, activeFromOther int
 }
 
 // maxReachedAs bounds serverAcc.reachedAs.
@@ -261,13 +277,27 @@ func (d *Diagnoser) server(s *track.Session) *serverAcc {
 		if len(d.servers) >= MaxServers {
 			if d.overflow == nil {
 				d.overflow = newServerAcc(netip.AddrPort{})
+				d.overflow.peers = d.activePeers()
 			}
 			return d.overflow
 		}
 		a = newServerAcc(s.Server)
+		a.peers = d.activePeers()
 		d.servers[s.Server] = a
 	}
 	return a
+}
+
+// activePeers is the table of active-mode clients every serverAcc of d
+// shares: any one's (there is none before the first).
+func (d *Diagnoser) activePeers() *activePeers {
+	for _, a := range d.servers {
+		return a.peers
+	}
+	if d.overflow != nil {
+		return d.overflow.peers
+	}
+	return &activePeers{}
 }
 
 func newServerAcc(addr netip.AddrPort) *serverAcc {
@@ -314,6 +344,7 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
+	a.votes.add(dc)
 	if dc.Session != nil {
 		if dc.Passive {
 			a.at(passivePlace(dc.Session, dc), &a.passiveAt)
@@ -333,6 +364,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 				}
 			} else {
 				a.activeClients.got(cli, k, 0, connTime(dc))
+				a.peers.got(cli, a.addr)
 			}
 		}
 	}
@@ -381,6 +413,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		cli := f.Session.Client.Addr().Unmap()
 		a.passiveClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), p, connTime(dc))
 		if i := dc.ICMP; f.Code == CodeDataUnreachable && i != nil {
+			a.icmpKinds[icmpKindOf(i, dc.Server.Addr(), f.Session.Server.Addr())]++
 			if i.From.Unmap() == f.Session.Server.Addr().Unmap() {
 				a.passiveClients.icmpServer++
 			} else {
@@ -396,6 +429,14 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		cli := f.Session.Client.Addr().Unmap()
 		a.activeClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), 0, connTime(dc))
+		a.activeFailing.add(cli)
+		if dc != nil && dc.SYNs > 0 {
+			if dc.Client.Port() == 20 {
+				a.activeFrom20++
+			} else {
+				a.activeFromOther++
+			}
+		}
 	case CodeLoginAttack:
 		if f.Severity >= SeverityWarning {
 			a.loginWarn++
@@ -439,7 +480,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			// the verdicts that state one; its own says the condition.
 			if a.natIf++; !a.natIfAddr.IsValid() {
 				a.natIfAddr = dc.Announced.Addr()
-				a.natIfFix = suggestPublic(f.Session, a.natIfAddr.Unmap(), d.p.Public().Unmap())
+				a.natIfFix = suggestPublic(f.Session, a.natIfAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			}
 			break
 		}
@@ -480,7 +521,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 				// hidden 227 said (see hiddenPrivateAddress).
 				a.natAddr = dc.Server.Addr()
 			}
-			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.p.Public().Unmap())
+			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
 		}
 	case CodeControlEncrypted:
@@ -533,7 +574,8 @@ func (d *Diagnoser) Summaries() []ServerSummary {
 }
 
 func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
-	sum := ServerSummary{Server: a.addr, Sessions: a.sessions, PortsAnnounced: a.passive, Range: d.p.PassiveRanges(),
+	pol, _ := d.serverPol(a)
+	sum := ServerSummary{Server: a.addr, Sessions: a.sessions, PortsAnnounced: a.passive, Range: pol.PassiveRanges(),
 		OutsideRange: a.outside.Count, Outcomes: map[track.Outcome]int{}, Findings: map[string]int{}}
 	for k, v := range a.outcomes {
 		sum.Outcomes[k] = v
@@ -550,13 +592,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	// verdict says where the family came from.
 	named := false
 	// The range to fix things with: the policy's, else what was announced.
-	fix := d.p.PassiveRanges()
+	fix := pol.PassiveRanges()
 	serverLines := func() string {
-		if len(d.p.Ranges) == 0 || a.outside.Count == 0 || d.configSetsRange(policy.Ranges{mainRange(d.p.Ranges)}) {
+		if len(pol.Ranges) == 0 || a.outside.Count == 0 || configSetsRange(pol.Server, policy.Ranges{mainRange(pol.Ranges)}) {
 			return ""
 		}
 		named = true
-		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", vfam.rangeName(), mainRange(d.p.PassiveRanges()))
+		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", vfam.rangeName(), mainRange(pol.PassiveRanges()))
 	}
 	var rules, openRules, rangeRules []string
 	unknownRange := false
@@ -571,9 +613,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			// A known one the ports fall outside is the verdict's (the
 			// configuration's own, which the server does not run; or the
 			// firewall's, which the server must be kept inside).
-			if len(d.p.PassiveRanges()) == 0 {
+			if len(pol.PassiveRanges()) == 0 {
 				unknownRange = true
-			} else if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && len(d.p.Ranges) == 0 {
+			} else if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && len(pol.Ranges) == 0 {
 				rules = append(rules, fmt.Sprintf("# %s sets %s already: the server that answered does not run it (check which file it reads, and restart it)", sc.Path, sc.PassiveRange))
 			}
 			return
@@ -585,8 +627,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = named || at.host && fam.host() != hostLinux
 	}
 	addRangeLines := func() {
-		if len(d.p.Ranges) > 0 && !d.configSetsRange(policy.Ranges{mainRange(d.p.PassiveRanges())}) {
-			rangeRules = append(rangeRules, fam.rangeLines(mainRange(d.p.PassiveRanges()))...)
+		if len(pol.Ranges) > 0 && !configSetsRange(pol.Server, policy.Ranges{mainRange(pol.PassiveRanges())}) {
+			rangeRules = append(rangeRules, fam.rangeLines(mainRange(pol.PassiveRanges()))...)
 			named = true
 		}
 	}
@@ -600,10 +642,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	// server also strays outside the firewall's range, the rules say that
 	// the failed ports were inside it.
 	openFailed := func(ps PortStats, how string) {
-		rs := openRange(ps, a, d.p)
+		rs := openRange(ps, a, pol)
 		switch {
 		case len(rs) == 0 || a.outside.Count == 0:
-		case len(d.p.Ranges) > 0 && d.p.Ranges.Covers(policy.PortRange{Lo: ps.Min, Hi: ps.Max}):
+		case len(pol.Ranges) > 0 && pol.Ranges.Covers(policy.PortRange{Lo: ps.Min, Hi: ps.Max}):
 			// The firewall's range: it must be open, whatever else.
 			were := "was"
 			if ps.Min != ps.Max {
@@ -695,7 +737,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			rules = append(rules, a.natRules(fam)...)
 			named = true
 		}
-	case len(a.failPorts) > 0 && a.passiveClients.someClients(true, d.p.PassiveRanges()):
+	case len(a.failPorts) > 0 && a.passiveClients.someClients(true, pol.PassiveRanges()):
 		// Other clients' passive data connections got through the same
 		// ports: not the server's range (minority.go).
 		sum.Verdict = a.passiveClientVerdict(a.failedHow()) + serverLines() + natNote()
@@ -703,11 +745,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// Seen at the server: it answered every one, and the answers
 		// never reached the client. Its range is not the fault.
 		ps, _ := failed(CodeDataUnanswered)
-		ports := "port " + ps.String()
-		if ps.Min != ps.Max {
-			ports = "ports " + ps.String()
-		}
-		sum.Verdict = "passive data connections reach the server on " + ports + " and it answers them, but its SYN-ACKs never reach the client: a firewall or NAT on the way back drops them, or the way back bypasses the stateful firewall the SYNs crossed; nothing on the server needs to change (see data-unanswered)" + natNote()
+		sum.Verdict = "passive data connections reach the server on " + portsWord(ps) + " and it answers them, but its SYN-ACKs never reach the client: a firewall or NAT on the way back drops them, or the way back bypasses the stateful firewall the SYNs crossed; nothing on the server needs to change (see data-unanswered)" + natNote()
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
 		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
@@ -718,6 +756,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		openFailed(ps, "refused with RST")
 		addRangeLines()
+	case a.failPorts[CodeDataUnreachable] != nil && a.icmpKinds[icmpFirewall] == 0:
+		// No firewall's reject among the ICMP errors: opening ports
+		// changes nothing (see data-unreachable).
+		sum.Verdict = a.icmpPathVerdict() + natNote()
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
 		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
@@ -730,21 +772,37 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		rules = append(rules, a.activeHelperLines(place{}, true)...)
 	case a.findings[CodeActiveBlocked] > 0:
-		sum.Verdict = "active data connections from the server back to the client are blocked (see the active-blocked findings for where: the client's side, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on the client"
-		if a.activeClients.someClients(false, nil) {
+		elsewhere, failing := a.activeElsewhere()
+		switch {
+		case a.activeClients.someClients(false, nil):
 			// Other clients' active data connections got out: the
 			// server's side lets them through (minority.go).
 			sum.Verdict = a.activeClientVerdict()
-		} else {
+			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
+		case elsewhere > 0 && a.votes.side() != VantageClient:
+			// The mirror: these clients take active data connections
+			// from other servers, so their side lets them in.
+			sum.Verdict = a.activeServerVerdict(elsewhere, failing)
+			rules = append(rules, a.activeEgressLines()...)
+		default:
+			// One client, or many: the words for as many as failed.
+			who, whose, them := "the client", "the client's side", "the client"
+			if failing > 1 || a.activeFailing.dropped > 0 {
+				who, whose, them = plural(failing, "client", "clients"), "the clients' side", "the clients"
+				if a.activeFailing.dropped > 0 {
+					who = "at least " + who
+				}
+			}
+			sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on %s",
+				who, whose, them)
 			sum.Verdict += a.activeClients.hedge("active", false)
+			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
 		}
-		at := a.placeOf(a.activeAt)
-		rules = append(rules, a.activeHelperLines(at, false)...)
-	case a.outside.Count > 0 && len(d.p.Ranges) == 0:
+	case a.outside.Count > 0 && len(pol.Ranges) == 0:
 		// Outside the configuration's own range: it is set already.
-		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, d.p.PassiveRanges(), d.p.Server.Path)
+		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, pol.PassiveRanges(), pol.Server.Path)
 	case a.outside.Count > 0:
-		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s", a.outside, d.p.PassiveRanges())
+		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s", a.outside, pol.PassiveRanges())
 		if sl := serverLines(); sl != "" {
 			sum.Verdict += sl
 		} else {
@@ -752,7 +810,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		// The alternative to moving the server is opening the range it
 		// really uses: known only from its configuration.
-		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && !sc.PassiveRange.Covers(mainRange(d.p.Ranges)) {
+		if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && !sc.PassiveRange.Covers(mainRange(pol.Ranges)) {
 			addOpen(sc.PassiveRange)
 			openOwn = true
 		}
@@ -972,6 +1030,23 @@ func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
 	return l
 }
 
+// icmpPathVerdict is the verdict for passive data connections ended by
+// ICMP errors none of which is a firewall's reject (icmpKinds).
+func (a *serverAcc) icmpPathVerdict() string {
+	k := a.icmpKinds
+	n := k[icmpRoute] + k[icmpLoop] + k[icmpParam]
+	conns := plural(n, "passive data connection", "passive data connections")
+	switch n {
+	case k[icmpLoop]:
+		return conns + " got ICMP time exceeded from a router: the packets loop on the way to the server (a routing loop), or the path is longer than the clients' TTL; fix the routing toward the server (see data-unreachable); no firewall rule helps"
+	case k[icmpParam]:
+		return conns + " got ICMP parameter problem: a malformed header or an option a router or middlebox on the path rejects, not a firewall rule of the port (see data-unreachable)"
+	case k[icmpRoute]:
+		return conns + " got ICMP net or host unreachable from a router on the path: the address the server announces cannot be reached from the clients (routing, or an address only valid inside the server's network: see data-unreachable and nat-mismatch); make the server announce an address they can reach"
+	}
+	return conns + " got ICMP errors from routers on the path that no firewall's reject sends (net or host unreachable, time exceeded, parameter problem): the way to the server is broken, not its ports; see the data-unreachable findings"
+}
+
 // failedHow says how the server's passive data connections failed:
 // "dropped", "refused with RST", "rejected with ICMP unreachable", or,
 // when they failed in more than one way, all of them.
@@ -1036,23 +1111,24 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 // first; when no range is known at all, the server's own if it has one,
 // else a fixed range to set (ftpsniff cannot tell which).
 func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) string {
-	if rs := openRange(ps, a, d.p); rs != nil {
+	pol, _ := d.serverPol(a)
+	if rs := openRange(ps, a, pol); rs != nil {
 		// The range, not the port: read alone, "open it" opened one
 		// port, and the next transfer gets another.
 		whose := "the passive range"
-		if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && slices.Equal(rs, sc.PassiveRange) {
+		if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && slices.Equal(rs, sc.PassiveRange) {
 			whose = "the server's passive range"
 		}
 		return fmt.Sprintf("%s; open %s with the rest of %s %s", portsWord(ps), themWord(ps), whose, rs)
 	}
-	if fw := d.p.Ranges; len(fw) > 0 {
+	if fw := pol.Ranges; len(fw) > 0 {
 		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)
 	}
-	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) > 0 && len(d.p.Ranges) == 0 {
+	if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && len(pol.Ranges) == 0 {
 		// The configuration's own range: advice never sets what it sets.
 		return fmt.Sprintf("%s, outside the range %s that %s sets: the server that answered does not run that configuration (check which file it reads, and restart it)", portsWord(ps), sc.PassiveRange, sc.Path)
 	}
-	if sc := d.p.Server; sc != nil && len(sc.PassiveRange) == 0 {
+	if sc := pol.Server; sc != nil && len(sc.PassiveRange) == 0 {
 		return fmt.Sprintf("%s, which the server picked itself: %s sets no passive range; set one (%s) and open it", portsWord(ps), sc.Path, fam.rangeNameIn())
 	}
 	return fmt.Sprintf("%s; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", portsWord(ps), strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())
@@ -1078,8 +1154,13 @@ func dedupe(l []string) []string {
 // portsWord is "port 40011", "ports 40011 and 40035" or "ports between
 // 40011 and 40035": seen ports, never written as a range.
 func portsWord(ps PortStats) string {
-	if ps.Min == ps.Max {
+	switch {
+	case ps.Min == ps.Max:
 		return "port " + ps.String()
+	case ps.Distinct > 2:
+		// Not String's "1935 different, lowest ...", which reads badly
+		// after "ports"; and a failure list's Distinct is a bound.
+		return fmt.Sprintf("ports between %d and %d", ps.Min, ps.Max)
 	}
 	return "ports " + ps.String()
 }

@@ -255,6 +255,7 @@ func TestFindings(t *testing.T) {
 		}, nil},
 		{"nat-mismatch: server side, public client, ProFTPD advice", policy.Policy{Server: &policy.ServerConfig{Kind: policy.ServerProFTPD}}, func() *track.Session {
 			s := sess("203.0.113.7:50000", "10.1.1.10:21")
+			s.Greeting = nil // none seen: the configuration's family decides (a vsftpd greeting would not take a ProFTPD one)
 			dc := announce(s, 10, "PASV", ftp.ViaPASV, "10.1.1.10:40036", 227, "Entering Passive Mode (10,1,1,10,156,100).")
 			dc.Outcome = track.OutcomeNotAttempted
 			return s

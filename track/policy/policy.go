@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -60,8 +62,38 @@ type ServerConfig struct {
 	// instead when the setting names a host.
 	PublicAddress netip.Addr
 	PublicName    string
-	// ControlPort is where the server listens (listen_port, Port, Bind).
+	// ControlPort is where the server listens (listen_port, Port, Bind);
+	// 0 when not known (any port). Off: it does not listen at all
+	// (ProFTPD Port 0).
 	ControlPort uint16
+	Off         bool
+	// BindAddrs are the addresses the server listens on (vsftpd
+	// listen_address, Pure-FTPd Bind's address, a ProFTPD <VirtualHost>'s
+	// addresses); empty: every address. BindNames are the host names
+	// among them, not resolved.
+	BindAddrs []netip.Addr
+	BindNames []string
+	// Hosts are the servers the file configures besides this one, each
+	// with its own settings (ProFTPD <VirtualHost>s, which inherit only
+	// <Global>'s). HostLine is, for one of them, the line of its
+	// <VirtualHost> tag; 0 for the main server.
+	Hosts    []*ServerConfig
+	HostLine int
+	// DefaultServer: a ProFTPD <VirtualHost> with DefaultServer on, which
+	// serves the connections to its port no other host's address takes.
+	DefaultServer bool
+	// TLSReuseOff: the server does not require a PROT P data connection
+	// to resume the control connection's TLS session (vsftpd
+	// require_ssl_reuse=NO, ProFTPD TLSOptions NoSessionReuseRequired).
+	// TLSReuseLine is the setting's line ("line 4: require_ssl_reuse=NO").
+	TLSReuseOff  bool
+	TLSReuseLine string
+	// SourceCheckOff: the server takes a passive data connection from any
+	// address, not only the control connection's (vsftpd
+	// pasv_promiscuous=YES, ProFTPD AllowForeignAddress on).
+	// SourceCheckLine is the setting's line.
+	SourceCheckOff  bool
+	SourceCheckLine string
 	// ActiveEnabled is false when PORT/EPRT are refused (port_enable=NO).
 	ActiveEnabled bool
 	// ActiveSourcePort is the source port of active data connections; 0
@@ -86,7 +118,98 @@ type Policy struct {
 	// PublicAddress is the address clients should be told (--public-address).
 	PublicAddress netip.Addr
 	// Server is the server's own configuration (--server-config), or nil.
+	// For a server it does not describe, For leaves it nil.
 	Server *ServerConfig
+}
+
+// For is the part of c that configures the server a client reached at
+// srv, whose greeting names the family greeting (ServerUnknown: none, or
+// not seen): c itself, one of its Hosts (ProFTPD serves a connection with
+// the <VirtualHost> bound to the address and port it reached, else with
+// the main server on that port, else with the DefaultServer host), or nil
+// when c configures no server there; why then says, for a note, why not.
+func (c *ServerConfig) For(srv netip.AddrPort, greeting ServerKind) (sc *ServerConfig, why string) {
+	if c == nil {
+		return nil, ""
+	}
+	if greeting != ServerUnknown && greeting != c.Kind {
+		return nil, fmt.Sprintf("its greeting names %s, not %s", greeting.Product(), c.Kind.Product())
+	}
+	port, addr := srv.Port(), srv.Addr().Unmap()
+	for _, h := range c.Hosts {
+		if h.listens(port) && h.binds(addr) && len(h.BindAddrs) > 0 {
+			return h, ""
+		}
+	}
+	if c.listens(port) && c.binds(addr) {
+		return c, ""
+	}
+	for _, h := range c.Hosts {
+		if h.DefaultServer && h.listens(port) {
+			return h, ""
+		}
+	}
+	var ports []string
+	bound := false
+	for _, x := range append([]*ServerConfig{c}, c.Hosts...) {
+		if x.Off {
+			continue
+		}
+		if x.ControlPort == port {
+			bound = true
+		}
+		if p := strconv.Itoa(int(x.ControlPort)); !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
+	switch {
+	case bound:
+		return nil, fmt.Sprintf("it is reached at %s, and the servers the file configures on port %d listen on %s only", addr, port, c.boundList(port))
+	case len(ports) == 0:
+		return nil, "the file configures no server that listens (Port 0)"
+	}
+	return nil, fmt.Sprintf("it listens on port %d, not %s", port, strings.Join(ports, " or "))
+}
+
+// listens reports whether the server listens on port (any, when its
+// port is not known).
+func (c *ServerConfig) listens(port uint16) bool {
+	return !c.Off && (c.ControlPort == 0 || c.ControlPort == port)
+}
+
+// binds reports whether the server listens on a (every address when it
+// names none; a host name may be any).
+func (c *ServerConfig) binds(a netip.Addr) bool {
+	if len(c.BindAddrs) == 0 && len(c.BindNames) == 0 {
+		return true
+	}
+	return slices.Contains(c.BindAddrs, a)
+}
+
+// boundList names the addresses the servers of c on port bind.
+func (c *ServerConfig) boundList(port uint16) string {
+	var l []string
+	for _, x := range append([]*ServerConfig{c}, c.Hosts...) {
+		if !x.listens(port) {
+			continue
+		}
+		for _, a := range x.BindAddrs {
+			l = append(l, a.String())
+		}
+		l = append(l, x.BindNames...)
+	}
+	return strings.Join(l, ", ")
+}
+
+// For is p for the server a client reached at srv whose greeting names
+// greeting: its Server is the part of the configuration that describes
+// that server (ServerConfig.For), nil when none does; why says why not.
+func (p Policy) For(srv netip.AddrPort, greeting ServerKind) (q Policy, why string) {
+	q = p
+	if p.Server != nil {
+		q.Server, why = p.Server.For(srv, greeting)
+	}
+	return q, why
 }
 
 // AddRanges adds --pasv-range values (repeatable).
@@ -148,34 +271,16 @@ func (p Policy) Describe() string {
 		for _, l := range s.Settings {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}
-		passive := "any port"
-		if len(s.PassiveRange) > 0 {
-			passive = "ports " + s.PassiveRange.String()
+		s.describe(&b, "  => ")
+		for _, h := range s.Hosts {
+			fmt.Fprintf(&b, "  <VirtualHost %s> of line %d, a server of its own:\n", h.bindWords(), h.HostLine)
+			for _, l := range h.Settings {
+				fmt.Fprintf(&b, "    %s\n", l)
+			}
+			h.describe(&b, "    => ")
 		}
-		if !s.PassiveEnabled {
-			passive = "disabled"
-		}
-		fmt.Fprintf(&b, "  => control port %d; passive: %s", s.ControlPort, passive)
-		switch {
-		case s.PublicAddress.IsValid():
-			fmt.Fprintf(&b, ", announces %s", s.PublicAddress)
-		case s.PublicName != "":
-			fmt.Fprintf(&b, ", announces the address of %s (not resolved)", s.PublicName)
-		default:
-			b.WriteString(", announces the address of the interface the client reached")
-		}
-		if !s.ActiveEnabled {
-			b.WriteString("; active mode disabled")
-		} else if !s.ActiveSourceKnown {
-			b.WriteString("; active data source port not set here")
-		} else if s.ActiveSourcePort != 0 {
-			fmt.Fprintf(&b, "; active data from port %d", s.ActiveSourcePort)
-		} else {
-			b.WriteString("; active data from an ephemeral port")
-		}
-		b.WriteByte('\n')
-		for _, n := range s.Notes {
-			fmt.Fprintf(&b, "  note: %s\n", n)
+		if len(s.Hosts) > 0 {
+			b.WriteString("  note: a session is judged with the settings of the server above that serves the address and port it reached; one no server above serves, or whose greeting names another family, without them\n")
 		}
 		if len(p.Ranges) > 0 && len(s.PassiveRange) > 0 {
 			for _, r := range s.PassiveRange {
@@ -193,4 +298,47 @@ func (p Policy) Describe() string {
 		return "no policy: findings come from the capture alone\n"
 	}
 	return b.String()
+}
+
+// bindWords are the addresses and names of a <VirtualHost> tag.
+func (c *ServerConfig) bindWords() string {
+	var l []string
+	for _, a := range c.BindAddrs {
+		l = append(l, a.String())
+	}
+	return strings.Join(append(l, c.BindNames...), " ")
+}
+
+// describe writes c's one-line verdict (after lead) and its notes.
+func (c *ServerConfig) describe(b *strings.Builder, lead string) {
+	indent := strings.Repeat(" ", len(lead)-len(strings.TrimLeft(lead, " ")))
+	passive := "any port"
+	if len(c.PassiveRange) > 0 {
+		passive = "ports " + c.PassiveRange.String()
+	}
+	if !c.PassiveEnabled {
+		passive = "disabled"
+	}
+	fmt.Fprintf(b, "%scontrol port %d; passive: %s", lead, c.ControlPort, passive)
+	switch {
+	case c.PublicAddress.IsValid():
+		fmt.Fprintf(b, ", announces %s", c.PublicAddress)
+	case c.PublicName != "":
+		fmt.Fprintf(b, ", announces the address of %s (not resolved)", c.PublicName)
+	default:
+		b.WriteString(", announces the address of the interface the client reached")
+	}
+	if !c.ActiveEnabled {
+		b.WriteString("; active mode disabled")
+	} else if !c.ActiveSourceKnown {
+		b.WriteString("; active data source port not set here")
+	} else if c.ActiveSourcePort != 0 {
+		fmt.Fprintf(b, "; active data from port %d", c.ActiveSourcePort)
+	} else {
+		b.WriteString("; active data from an ephemeral port")
+	}
+	b.WriteByte('\n')
+	for _, n := range c.Notes {
+		fmt.Fprintf(b, "%snote: %s\n", indent, n)
+	}
 }

@@ -3,21 +3,36 @@ package policy
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
 
 // ParseProFTPD parses a proftpd.conf: "Directive args" lines, directives
 // in any case, '#' comments, a trailing '\' continuing a line, and
-// <Section ...> ... </Section> blocks. Settings inside a <VirtualHost> apply
-// to that host only: they are listed as notes, not used. Defaults: port 21,
-// any passive port, the address of the interface the client reached,
-// active data from the control port minus one (20).
+// <Section ...> ... </Section> blocks. The file configures the main server
+// and each <VirtualHost> as servers of their own (Hosts): a virtual host
+// takes its own settings and <Global>'s, not the main server's. Defaults:
+// port 21, any passive port, the address of the interface the client
+// reached, active data from the control port minus one (20).
 func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 	included := false
-	c := &ServerConfig{Kind: ServerProFTPD, Path: name, PassiveEnabled: true, ActiveEnabled: true, ControlPort: 21}
+	newServer := func() *ServerConfig {
+		return &ServerConfig{Kind: ServerProFTPD, Path: name, PassiveEnabled: true, ActiveEnabled: true, ControlPort: 21}
+	}
+	c := newServer()
+	// The settings in file order, each with the server it is for: main
+	// (-1), <Global> (-2: the main server and every virtual host), or a
+	// virtual host (its index in c.Hosts).
+	type item struct {
+		scope   int
+		setting string
+		apply   func(*ServerConfig)
+	}
+	var items []item
 	var sections []string // open <Section> names, lower case
 	var sectionLines []int
+	vhost := -1 // the open <VirtualHost>'s index in c.Hosts
 	ls := lines(data)
 	for i := 0; i < len(ls); i++ {
 		n := i + 1
@@ -39,6 +54,9 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 				if len(sections) == 0 || sections[len(sections)-1] != closing {
 					return nil, lineErr(name, n, "</%s> closes no open <%s> section", closing, closing)
 				}
+				if closing == "virtualhost" {
+					vhost = -1
+				}
 				sections = sections[:len(sections)-1]
 				sectionLines = sectionLines[:len(sectionLines)-1]
 				continue
@@ -47,19 +65,42 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 			if len(f) == 0 {
 				return nil, lineErr(name, n, "empty section tag")
 			}
-			sections = append(sections, strings.ToLower(f[0]))
+			sec := strings.ToLower(f[0])
+			if sec == "virtualhost" {
+				if vhost >= 0 {
+					return nil, lineErr(name, n, "<VirtualHost> inside another <VirtualHost>: ProFTPD refuses it")
+				}
+				if len(f) < 2 {
+					return nil, lineErr(name, n, "<VirtualHost> needs an address or host name")
+				}
+				h := newServer()
+				h.HostLine = n
+				for _, w := range f[1:] {
+					w = strings.Trim(w, `"`)
+					if a, err := netip.ParseAddr(strings.Trim(w, "[]")); err == nil {
+						h.BindAddrs = append(h.BindAddrs, a.Unmap())
+					} else {
+						h.BindNames = append(h.BindNames, w)
+						h.Notes = append(h.Notes, fmt.Sprintf("<VirtualHost %s>: a host name; ftpsniff does not resolve it, so no session is judged with this host's settings", w))
+					}
+				}
+				c.Hosts = append(c.Hosts, h)
+				vhost = len(c.Hosts) - 1
+				c.Notes = append(c.Notes, fmt.Sprintf("line %d: <VirtualHost %s> is a server of its own: its settings apply to that host only, and it takes <Global>'s, not the main server's", n, h.bindWords()))
+			}
+			sections = append(sections, sec)
 			sectionLines = append(sectionLines, n)
 			continue
 		}
 		f := strings.Fields(l)
 		dir, args := strings.ToLower(f[0]), f[1:]
-		vhost := ""
-		for j, s := range sections {
-			if s == "virtualhost" {
-				vhost = fmt.Sprintf(" (inside the <VirtualHost> of line %d: that host only)", sectionLines[j])
-			}
+		scope := -1
+		if vhost >= 0 {
+			scope = vhost
+		} else if slices.Contains(sections, "global") {
+			scope = -2
 		}
-		var apply func()
+		var apply func(*ServerConfig)
 		switch dir {
 		case "passiveports":
 			if len(args) != 2 {
@@ -73,17 +114,22 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 			if lo > hi {
 				return nil, lineErr(name, n, "PassivePorts %d %d: the minimum is above the maximum", lo, hi)
 			}
-			apply = func() { c.PassiveRange = Ranges{{lo, hi}} }
+			if lo == hi {
+				// mod_core.c set_passiveports: "min port must be less
+				// than max port".
+				return nil, lineErr(name, n, "PassivePorts %d %d: ProFTPD refuses a one-port range (\"min port must be less than max port\") and does not start; give at least two ports", lo, hi)
+			}
+			apply = func(c *ServerConfig) { c.PassiveRange = Ranges{{lo, hi}} }
 		case "masqueradeaddress":
 			if len(args) != 1 {
 				return nil, lineErr(name, n, "MasqueradeAddress needs one address or host name")
 			}
 			a, err := netip.ParseAddr(args[0])
-			apply = func() {
+			apply = func(c *ServerConfig) {
 				if err == nil {
-					c.PublicAddress = a
+					c.PublicAddress, c.PublicName = a, ""
 				} else {
-					c.PublicName = args[0]
+					c.PublicAddress, c.PublicName = netip.Addr{}, args[0]
 					c.Notes = append(c.Notes, fmt.Sprintf("MasqueradeAddress %s is a host or interface name; ftpsniff does not resolve it", args[0]))
 				}
 			}
@@ -95,10 +141,35 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 			if err != nil {
 				return nil, lineErr(name, n, "Port %s: not a port number", trunc(args[0]))
 			}
-			apply = func() {
-				c.ControlPort = uint16(p)
+			apply = func(c *ServerConfig) {
+				c.ControlPort, c.Off = uint16(p), p == 0
 				if p == 0 {
 					c.Notes = append(c.Notes, fmt.Sprintf("Port 0 (line %d): this server does not listen", n))
+				}
+			}
+		case "defaultserver":
+			on := len(args) == 1 && strings.EqualFold(args[0], "on")
+			apply = func(c *ServerConfig) { c.DefaultServer = on }
+		case "tlsoptions":
+			// mod_tls: TLSOptions takes a list; NoSessionReuseRequired
+			// lifts the resumption requirement on data connections.
+			off := slices.ContainsFunc(args, func(a string) bool { return strings.EqualFold(a, "NoSessionReuseRequired") })
+			apply = func(c *ServerConfig) {
+				c.TLSReuseOff = off
+				c.TLSReuseLine = ""
+				if off {
+					c.TLSReuseLine = fmt.Sprintf("line %d: %s", n, l)
+				}
+			}
+		case "allowforeignaddress":
+			// mod_core: "on" takes a passive data connection from any
+			// address (1.3.6 also takes a <Class> name: some addresses).
+			on := len(args) == 1 && strings.EqualFold(args[0], "on")
+			apply = func(c *ServerConfig) {
+				c.SourceCheckOff = on
+				c.SourceCheckLine = ""
+				if on {
+					c.SourceCheckLine = fmt.Sprintf("line %d: %s", n, l)
 				}
 			}
 		case "include":
@@ -110,25 +181,28 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 		default:
 			continue
 		}
-		setting := fmt.Sprintf("line %d: %s", n, l)
-		if vhost != "" {
-			c.Notes = append(c.Notes, setting+vhost)
-			continue
-		}
-		apply()
-		c.Settings = append(c.Settings, setting)
+		items = append(items, item{scope: scope, setting: fmt.Sprintf("line %d: %s", n, l), apply: apply})
 	}
 	if len(sections) > 0 {
 		return nil, lineErr(name, sectionLines[len(sectionLines)-1], "<%s> is never closed", sections[len(sections)-1])
 	}
-	if c.ControlPort > 0 {
-		c.ActiveSourcePort, c.ActiveSourceKnown = c.ControlPort-1, true
-	}
-	if len(c.PassiveRange) == 0 {
-		if included {
-			c.Notes = append(c.Notes, "no PassivePorts in this file (an included file may set it); without one, ProFTPD hands out any unprivileged port")
-		} else {
-			c.Notes = append(c.Notes, "no PassivePorts: ProFTPD hands out any unprivileged port, which no firewall range can follow")
+	servers := append([]*ServerConfig{c}, c.Hosts...)
+	for k, sc := range servers {
+		for _, it := range items {
+			if it.scope == -2 || it.scope == k-1 {
+				it.apply(sc)
+				sc.Settings = append(sc.Settings, it.setting)
+			}
+		}
+		if sc.ControlPort > 0 {
+			sc.ActiveSourcePort, sc.ActiveSourceKnown = sc.ControlPort-1, true
+		}
+		if len(sc.PassiveRange) == 0 {
+			if included {
+				sc.Notes = append(sc.Notes, "no PassivePorts in this file (an included file may set it); without one, ProFTPD hands out any unprivileged port")
+			} else {
+				sc.Notes = append(sc.Notes, "no PassivePorts: ProFTPD hands out any unprivileged port, which no firewall range can follow")
+			}
 		}
 	}
 	return c, nil

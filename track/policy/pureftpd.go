@@ -142,8 +142,11 @@ func pureSet(c *ServerConfig, name string, n int, where, key, val string) error 
 			c.ControlPort = uint16(p)
 		}
 		if host != "" {
-			if _, err := netip.ParseAddr(host); err != nil {
+			if a, err := netip.ParseAddr(host); err != nil {
 				c.Notes = append(c.Notes, fmt.Sprintf("Bind address %s is a host name; ftpsniff does not resolve it", host))
+				c.BindAddrs, c.BindNames = nil, []string{host}
+			} else {
+				c.BindAddrs, c.BindNames = []netip.Addr{a.Unmap()}, nil
 			}
 		}
 	default:

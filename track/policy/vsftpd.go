@@ -81,6 +81,13 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		}
 		key, val, _ := strings.Cut(strings.TrimLeft(raw, cSpace), "=")
 		if vsftpdStrings[key] {
+			if key == "listen_address" || key == "listen_address6" {
+				// The address the server listens on (listen=YES or
+				// listen_ipv6=YES): it serves no other.
+				if a, err := netip.ParseAddr(strings.TrimRight(val, cSpace)); err == nil {
+					c.BindAddrs = append(c.BindAddrs, a.Unmap())
+				}
+			}
 			if key == "pasv_address" {
 				addr, addrLine = val, n
 				if val != "" {
@@ -123,6 +130,22 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 					err = fmt.Errorf("port 0")
 				}
 				c.ControlPort = uint16(p)
+			}
+		case "require_ssl_reuse":
+			var on bool
+			if on, err = vsftpdBool(val); err == nil {
+				c.TLSReuseOff, c.TLSReuseLine = !on, ""
+				if !on {
+					c.TLSReuseLine = setting
+				}
+			}
+		case "pasv_promiscuous":
+			var on bool
+			if on, err = vsftpdBool(val); err == nil {
+				c.SourceCheckOff, c.SourceCheckLine = on, ""
+				if on {
+					c.SourceCheckLine = setting
+				}
 			}
 		case "ftp_data_port":
 			var p uint32

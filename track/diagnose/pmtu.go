@@ -1,0 +1,81 @@
+package diagnose
+
+import (
+	"fmt"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// pmtuBlackHole finds a path MTU black hole on a data connection
+// (track.PathMTU.BlackHole): a router on the path could not forward the
+// sender's segments, too large for its next link, dropped them and said
+// so with ICMP "fragmentation needed" (type 3 code 4) or ICMPv6 "Packet
+// Too Big" (type 2), and the sender kept sending the same segment as
+// large, while the receiver acknowledged nothing past it. The sender's
+// TCP never took the error: a firewall between the capture and the
+// sender (its own host's, most often) drops it, or the sender ignores it.
+// The transfer stalls until one side gives up. A sender that honoured
+// the error (sent the data again smaller, and it got through) raises
+// nothing.
+func pmtuBlackHole(s *track.Session, dc *track.DataConn) *Finding {
+	if dc == nil {
+		return nil
+	}
+	p := dc.TooBig()
+	if !p.BlackHole() {
+		return nil
+	}
+	f := &Finding{Code: CodePMTUBlackHole, Severity: SeverityError, Session: s, Data: dc, TS: p.First}
+	ann, pk := announcement(dc)
+	pk = append(pk, dc.SYNNum, p.Num)
+	what := fmt.Sprintf("data connection #%d", dc.ID)
+	if c := dc.Command; c != nil {
+		what = fmt.Sprintf("the data connection of %s", commandText(c))
+		pk = append(pk, c.Num)
+	}
+	// Who sent the too large segments, in FTP roles: the server is the
+	// side connected to in passive mode, the opener in active mode.
+	sender, receiver := "the server", "the client"
+	if (p.Sender == dc.Server) != dc.Passive {
+		sender, receiver = "the client", "the server"
+	}
+	kind, mtu, mss := "ICMP type 3 code 4 (fragmentation needed)", "no MTU given", ""
+	allow := "iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT (nft: icmp type destination-unreachable icmp code frag-needed accept)"
+	hdr := uint32(40) // IPv4 and TCP headers without options
+	if p.Sender.Addr().Is6() {
+		kind = "ICMPv6 type 2 (Packet Too Big)"
+		allow = "ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT (nft: icmpv6 type packet-too-big accept)"
+		hdr = 60
+	}
+	if p.MTU > 0 {
+		mtu = fmt.Sprintf("MTU %d", p.MTU)
+		if p.MTU > hdr {
+			mss = fmt.Sprintf(" (an MSS of at most %d)", p.MTU-hdr)
+		}
+	}
+	errs := "1 error"
+	if p.Errors != 1 {
+		errs = fmt.Sprintf("%d errors", p.Errors)
+	}
+	errsOf := fmt.Sprintf("%d %s error", p.Errors, kind)
+	if p.Errors != 1 {
+		errsOf += "s"
+	}
+	again := "once"
+	if p.Repeated != 1 {
+		again = fmt.Sprintf("%d times", p.Repeated)
+	}
+	got := "nothing past the first segment the errors quoted"
+	if dc.Outcome == track.OutcomeConnected {
+		got = "none of the data"
+	}
+	f.Evidence = joinEvidence(ann,
+		fmt.Sprintf("data connection #%d from %s to %s: %s, %s, from %s to %s (first at packet %d); the same segment sent again as large %s after them; %s acknowledged %s",
+			dc.ID, dc.Client, dc.Server, errsOf, mtu, p.From, p.Sender.Addr(), p.Num, again, receiver, got))
+	f.Packets = packets(pk)
+	f.Message = fmt.Sprintf("A path MTU black hole on %s: the router %s could not forward %s's segments, too large for its next link (%s), and answered with %s (%s); yet %s kept sending the same segment as large, and %s acknowledged %s. The capture shows the errors on their way to %s (%s), so they are lost after this point, on %s's side: a firewall there (most often on its own host) drops them, or its TCP ignores them. The transfer cannot go on.",
+		what, p.From, sender, mtu, kind, errs, sender, receiver, got, sender, p.Sender.Addr(), sender)
+	f.Advice = fmt.Sprintf("Let the path MTU errors reach %s (%s): never filter them (RFC 4890 4.3.1 for ICMPv6 Packet Too Big; RFC 2923 for IPv4's fragmentation needed), e.g. on its host %s, and on every firewall between it and %s. Or clamp the TCP MSS on the router %s so that no segment exceeds its link%s: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu (nft: tcp flags syn tcp option maxseg size set rt mtu). On a Linux sender, net.ipv4.tcp_mtu_probing=1 finds a size that passes without the errors (RFC 4821).",
+		sender, p.Sender.Addr(), allow, p.From, p.From, mss)
+	return f
+}

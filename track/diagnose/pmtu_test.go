@@ -1,0 +1,155 @@
+package diagnose
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// pmtuDriver feeds a tracker, whose sink is a Diagnoser, one passive
+// session's control events, data segments and ICMP errors.
+type pmtuDriver struct {
+	trk      *track.Tracker
+	now      time.Time
+	num      uint64
+	cli, srv netip.AddrPort
+}
+
+func (p *pmtuDriver) next() {
+	p.num++
+	p.now = p.now.Add(time.Millisecond)
+}
+
+func (p *pmtuDriver) ctl(e decode.ControlEvent) {
+	p.next()
+	e.Num, e.TS, e.Client, e.Server = p.num, p.now, p.cli, p.srv
+	p.trk.Control(&e)
+}
+
+func (p *pmtuDriver) cmd(verb, arg string) {
+	p.ctl(decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Command: ftp.Command{Verb: verb, Arg: arg}})
+}
+
+func (p *pmtuDriver) reply(code int, text string) {
+	e := decode.ControlEvent{Kind: decode.ControlReply, Reply: &ftp.Reply{Code: code, Text: text}}
+	if code == 229 {
+		a, port, err := ftp.ParseEPSV(text)
+		e.Endpoint, e.EndpointErr = decode.Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(a, port)}, err
+	}
+	p.ctl(e)
+}
+
+func (p *pmtuDriver) seg(src, dst netip.AddrPort, flags decode.TCPFlags, seq, ack uint32, n int) {
+	p.next()
+	s := decode.Segment{Num: p.num, TS: p.now, Src: src, Dst: dst, Flags: flags, Seq: seq, Ack: ack, Payload: make([]byte, n), PayloadLen: n}
+	p.trk.Segment(&s)
+}
+
+func (p *pmtuDriver) icmp(from netip.Addr, v6 bool, typ, code uint8, src, dst netip.AddrPort, seq, mtu uint32) {
+	p.next()
+	u := decode.Unreachable{Num: p.num, TS: p.now, From: from, V6: v6, Type: typ, Code: code, Src: src, Dst: dst, Seq: seq, MTU: mtu}
+	p.trk.Unreachable(&u)
+}
+
+// TestPMTUBlackHoleFinding guards the pmtu-blackhole finding: a download
+// whose server sends the same 1440-byte segment again and again, each
+// copy drawing a router's ICMP fragmentation needed (ICMPv6 Packet Too
+// Big) that the capture shows on its way to the server, while the client
+// acknowledges nothing, is an error naming the router, the MTU, and the
+// fix (let the errors reach the server; clamp the MSS on the router). A
+// server that honours the error (sends the data again smaller, which is
+// acknowledged) raises nothing. Before, the errors were dropped and the
+// transfer read as "transferred: 1440 bytes", the data connection worked.
+func TestPMTUBlackHoleFinding(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		v6        bool
+		honoured  bool
+		want      bool
+		contains  []string
+		mtu       uint32
+		cli, srv  string
+		router    string
+		typ, code uint8
+	}{
+		{"IPv4 black hole", false, false, true, []string{"10.1.0.1", "MTU 1400", "ICMP type 3 code 4", "server", "--clamp-mss-to-pmtu", "maxseg size set rt mtu", "fragmentation-needed", "1360"},
+			1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4},
+		{"IPv6 black hole", true, false, true, []string{"2001:db8:1::1", "MTU 1280", "ICMPv6 type 2", "RFC 4890", "packet-too-big", "1220"},
+			1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0},
+		{"IPv4 honoured", false, true, false, nil, 1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4},
+		{"IPv6 honoured", true, true, false, nil, 1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &collect{}
+			d := New(policy.Policy{}, nil, c)
+			p := &pmtuDriver{trk: track.New(d, track.Options{}), now: t0, cli: ap(tc.cli), srv: ap(tc.srv)}
+			dcli := netip.AddrPortFrom(p.cli.Addr(), 51000)
+			dsrv := netip.AddrPortFrom(p.srv.Addr(), 40001)
+			router := netip.MustParseAddr(tc.router)
+			const cisn, sisn = 777000, 888000
+			p.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
+			p.reply(220, "(vsFTPd 3.0.5)")
+			p.cmd("USER", "ftp")
+			p.reply(331, "Please specify the password.")
+			p.cmd("PASS", "x@y")
+			p.reply(230, "Login successful.")
+			p.cmd("EPSV", "")
+			p.reply(229, "Entering Extended Passive Mode (|||40001|)")
+			p.seg(dcli, dsrv, decode.FlagSYN, cisn, 0, 0)
+			p.seg(dsrv, dcli, decode.FlagSYN|decode.FlagACK, sisn, cisn+1, 0)
+			p.seg(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1, 0)
+			p.cmd("RETR", "big.bin")
+			p.reply(150, "Opening BINARY mode data connection for big.bin (2000 bytes).")
+			if tc.honoured {
+				p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
+				p.icmp(router, tc.v6, tc.typ, tc.code, dsrv, dcli, sisn+1, tc.mtu)
+				p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1200)
+				p.seg(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1201, 0)
+				p.seg(dsrv, dcli, decode.FlagACK, sisn+1201, cisn+1, 800)
+				p.seg(dcli, dsrv, decode.FlagACK, cisn+1, sisn+2001, 0)
+				p.seg(dsrv, dcli, decode.FlagFIN|decode.FlagACK, sisn+2001, cisn+1, 0)
+				p.seg(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+1, sisn+2002, 0)
+				p.reply(226, "Transfer complete.")
+			} else {
+				for i := 0; i < 6; i++ {
+					p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
+					p.icmp(router, tc.v6, tc.typ, tc.code, dsrv, dcli, sisn+1, tc.mtu)
+					p.now = p.now.Add(time.Duration(200<<i) * time.Millisecond)
+				}
+				p.cmd("ABOR", "")
+				p.seg(dcli, dsrv, decode.FlagRST|decode.FlagACK, cisn+1, sisn+1, 0)
+				p.reply(426, "Failure writing network stream.")
+				p.reply(226, "Abort successful")
+			}
+			p.cmd("QUIT", "")
+			p.reply(221, "Goodbye.")
+			p.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+			p.trk.Finish()
+			f := c.find(CodePMTUBlackHole)
+			if !tc.want {
+				if f != nil {
+					t.Fatalf("pmtu-blackhole for a server that honoured the error: %s", f.Message)
+				}
+				return
+			}
+			if f == nil {
+				t.Fatalf("no pmtu-blackhole; findings: %v", codesOf(c))
+			}
+			if f.Severity != SeverityError || f.Data == nil || f.Data.Outcome != track.OutcomeConnected {
+				t.Errorf("severity %v, data %v", f.Severity, f.Data)
+			}
+			all := f.Message + "\n" + f.Evidence + "\n" + f.Advice
+			for _, w := range tc.contains {
+				if !strings.Contains(all, w) {
+					t.Errorf("%q missing from\n%s", w, all)
+				}
+			}
+		})
+	}
+}
