@@ -49,6 +49,10 @@ func outcomeDetail(d *track.DataConn) string {
 				return fmt.Sprintf("handshake done, no payload, closed by FIN; %s ended %d: nothing to send", safe(c.Verb), r.Code)
 			}
 		}
+		if p := d.TooBig(); p != nil && p.BlackHole() {
+			return fmt.Sprintf("handshake done; the %d bytes %s sent never arrived: too large for the path (%d ICMP errors from %s, MTU %d; see pmtu-blackhole)",
+				d.TotalBytes(), p.Sender.Addr(), p.Errors, p.From, p.MTU)
+		}
 		return "handshake done, no payload"
 	case track.OutcomeTransferred:
 		s := byteSplit(d)

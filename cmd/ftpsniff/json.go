@@ -336,8 +336,30 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		w.str("from", i.From.String())
 		w.int("type", int64(i.Type))
 		w.int("code", int64(i.Code))
+		w.str("type_name", i.TypeName())
 		w.str("name", i.CodeName())
 		w.time("ts", i.TS)
+		w.closeObject()
+	}
+	if e := d.ICMPErrors; e != nil && e.Ignored > 0 {
+		w.object("icmp_ignored")
+		w.int("count", int64(e.Ignored))
+		w.str("why", e.IgnoredWhy.String())
+		w.str("from", e.IgnoredFirst.From.String())
+		w.int("type", int64(e.IgnoredFirst.Type))
+		w.int("code", int64(e.IgnoredFirst.Code))
+		w.time("ts", e.IgnoredFirst.TS)
+		w.closeObject()
+	}
+	if p := d.TooBig(); p != nil {
+		w.object("path_mtu")
+		w.int("errors", int64(p.Errors))
+		w.int("mtu", int64(p.MTU))
+		w.str("from", p.From.String())
+		w.addr("sender", p.Sender)
+		w.time("first", p.First)
+		w.int("repeated", int64(p.Repeated))
+		w.boolOmit("black_hole", p.BlackHole())
 		w.closeObject()
 	}
 	w.strOmit("community_id", o.ids.communityID(d.Client, d.Server))

@@ -923,6 +923,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
 		// It holds others: the capture does see data connections.
 		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints that the capture does not hold, though it holds others: see data-not-attempted (capture drops, or a path these took that the capture point does not see)", a.blind, total)
+	case a.findings[CodePMTUBlackHole] > 0:
+		sum.Verdict = fmt.Sprintf("a path MTU black hole stopped %s (see pmtu-blackhole): a router answered the sender's too-large segments with ICMP fragmentation needed / Packet Too Big, and the sender went on sending them as large; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on that router",
+			plural(a.findings[CodePMTUBlackHole], "data connection", "data connections"))
 	case a.natIf > 0 && a.natIfAddr.IsValid():
 		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients on other networks, and no connection to the endpoints it announced was seen: if a NAT sits between them, %s is an address clients cannot reach: set %s; if those networks are routed to the server's, the address is right and data-not-attempted says what became of the connection",
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
