@@ -1932,7 +1932,7 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 // output has them already.
 func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 	sess.DataCount++
-	if t.opts.RecentOnly && len(sess.Data) >= recentKept {
+	if sess.recentOnly && len(sess.Data) >= recentKept {
 		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn() })
 		if len(sess.Data) > recentKept/2 {
 			n := len(sess.Data) - recentKept/2

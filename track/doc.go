@@ -99,7 +99,10 @@
 //     Limits.EventsOmitted), 16 greeting lines and 64 preliminary replies
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
 //     together TranscriptBudget commands and events (10,000;
-//     Limits.TranscriptBudget), given back as each session is reported
+//     Limits.TranscriptBudget), given back as each session is reported;
+//     only the sessions whose transcript is wanted (Options.Transcript:
+//     the text output's --session, --server, --client) draw on it, the
+//     others keep what RecentOnly keeps
 //   - SYNs held for an announcement that comes just after them: 16, for
 //     1 s of packet time (Limits.SYNsHeldOverwritten)
 //   - RSTs and ICMP errors held for a data SYN written just after them:

@@ -805,8 +805,11 @@ type Session struct {
 	replied bool
 	// quit: a 221 answered the QUIT. The session is over: no data
 	// connection it announced can start after (endSession).
-	quit     bool
-	lastSeen time.Time
+	quit bool
+	// recentOnly: the session keeps what Options.RecentOnly keeps
+	// (RecentOnly, or no transcript wanted: Options.Transcript).
+	recentOnly bool
+	lastSeen   time.Time
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int

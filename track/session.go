@@ -202,7 +202,7 @@ const (
 // others already).
 func (t *Tracker) keepCommand(sess *Session, c *Command) {
 	switch {
-	case t.opts.RecentOnly:
+	case sess.recentOnly:
 		if !lookedBackAt(c.Verb) && !(sess.CommandCount == 1 && len(sess.Greeting) == 0 && !sess.replied) {
 			// Written when final; nothing looks back at it. (But a first
 			// command before any word of the server's: a session the

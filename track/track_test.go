@@ -1043,3 +1043,37 @@ func TestMidstreamTransferReplyIsUnseenCommands(t *testing.T) {
 		t.Errorf("events %+v, want the 426 as a reply to an unseen command", rec.events)
 	}
 }
+
+// TestTranscriptOnlyForSessionsShown: with Options.Transcript, a session
+// whose transcript is not wanted (text output showing other sessions)
+// keeps what RecentOnly keeps and leaves the budget on all open
+// transcripts to the one shown, which keeps every command however many
+// sessions are open beside it.
+func TestTranscriptOnlyForSessionsShown(t *testing.T) {
+	rec := &recorder{}
+	trk := New(rec, Options{TranscriptBudget: 100, Transcript: func(s *Session) bool { return s.ID == 4 }})
+	client := func(i int) netip.AddrPort { return netip.AddrPortFrom(cli.Addr(), uint16(40000+i)) }
+	for i := range 10 {
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlOpen, TS: t0, Client: client(i), Server: srv})
+	}
+	for range 50 {
+		for i := range 10 {
+			trk.Control(&decode.ControlEvent{Kind: decode.ControlCommand, TS: t0, Client: client(i), Server: srv, Command: ftp.Command{Verb: "NOOP"}})
+			trk.Control(&decode.ControlEvent{Kind: decode.ControlReply, TS: t0, Client: client(i), Server: srv, Reply: &ftp.Reply{Code: 200}})
+		}
+	}
+	for i := range 10 {
+		trk.Control(&decode.ControlEvent{Kind: decode.ControlClose, TS: t0, Client: client(i), Server: srv})
+	}
+	if lim := trk.Limits(); lim.TranscriptBudget != 0 || lim.CommandsOmitted != 0 {
+		t.Errorf("budget omitted %d, commands omitted %d; want none", lim.TranscriptBudget, lim.CommandsOmitted)
+	}
+	for _, s := range rec.ended {
+		switch {
+		case s.ID == 4 && len(s.Commands) != 50:
+			t.Errorf("the session shown kept %d of its 50 commands", len(s.Commands))
+		case s.ID != 4 && len(s.Commands) > recentKept:
+			t.Errorf("session %d, not shown, kept %d commands", s.ID, len(s.Commands))
+		}
+	}
+}

@@ -49,6 +49,12 @@ type Options struct {
 	// stream). Off, a session keeps its transcript for the text output
 	// until it ends.
 	RecentOnly bool
+	// Transcript, with RecentOnly off, tells at a session's start whether
+	// its transcript is wanted (text output with --session, --server or
+	// --client shows only some sessions): one it is not wanted for keeps
+	// what RecentOnly keeps, and leaves the budget
+	// (TranscriptBudget) to those shown. nil: every session's is wanted.
+	Transcript func(*Session) bool
 	// NumberData, when set, gives each data connection its number: once,
 	// just before the first sink call that names it, and never changed
 	// after. Trackers that report into one output (live --workers) share
@@ -453,6 +459,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 		t.nextSess++
 		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: ""}
+		sess.recentOnly = t.opts.RecentOnly || t.opts.Transcript != nil && !t.opts.Transcript(sess)
 		sess.Midstream = e.Midstream
 		sess.File = e.File
 		sess.ByContent = e.ByContent
@@ -562,10 +569,10 @@ func (t *Tracker) junkCommand(sess *Session, e *decode.ControlEvent) bool {
 func (t *Tracker) event(sess *Session, ev Event) {
 	t.seq++
 	ev.Seq = t.seq
-	if t.opts.RecentOnly && !lookedBackAtEvent(ev.Kind) {
+	if sess.recentOnly && !lookedBackAtEvent(ev.Kind) {
 		// Written as it happens; the diagnosis does not look back at it.
 	} else if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {
-		if !t.opts.RecentOnly {
+		if !sess.recentOnly {
 			// (With RecentOnly the output wrote it: only the diagnosis
 			// looks back, and misses it, as it misses commands not kept.)
 			sess.EventsOmitted++

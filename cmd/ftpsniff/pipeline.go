@@ -57,6 +57,10 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 	// and the live stream write each record as it happens.
 	if !keepsTranscript(out) {
 		to.RecentOnly = true
+	} else if t := textOf(out); t != nil && t.sel != nil {
+		// Only the sessions shown need their transcript: the others
+		// leave the budget on all open transcripts to them.
+		to.Transcript = t.sel.selects
 	}
 	var next track.Sink = out
 	if c != nil {

@@ -217,11 +217,17 @@ func withReport(out output, o *readOptions, files []string) output {
 // history (the text transcript) when the session ends, so the tracker
 // must keep it. The report keeps its own.
 func keepsTranscript(out output) bool {
+	return textOf(out) != nil
+}
+
+// textOf is the text output out is or writes to beside the report; nil
+// for another.
+func textOf(out output) *textOutput {
 	if t, ok := out.(*reportTee); ok {
 		out = t.output
 	}
-	_, ok := out.(*textOutput)
-	return ok
+	t, _ := out.(*textOutput)
+	return t
 }
 
 // reportTee is the output on standard output with the report beside it:

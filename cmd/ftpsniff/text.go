@@ -226,7 +226,17 @@ func (o *textOutput) transcript(s *track.Session) {
 		}
 		return 0
 	})
+	// Commands the transcript bound left out are said where they were
+	// (a gap in the commands' numbers), not only at the end.
+	last, placed := 0, 0
 	for i := range items {
+		if c := items[i].cmd; c != nil {
+			if n := min(c.Index-last-1, s.CommandsOmitted-placed); n > 0 {
+				o.printf("  %s\n", p.warn.Sprintf("(%d command%s not kept here: transcript limit)", n, plural(n)))
+				placed += n
+			}
+			last = max(last, c.Index)
+		}
 		o.writeItem(s, &items[i])
 	}
 	// The next session's transcript reuses the slice, unless it grew
@@ -263,8 +273,8 @@ func (o *textOutput) transcript(s *track.Session) {
 		}
 		o.finding(f)
 	}
-	if s.CommandsOmitted > 0 {
-		o.printf("  %s\n", p.warn.Sprintf("(%d more command%s not kept: transcript limit)", s.CommandsOmitted, plural(s.CommandsOmitted)))
+	if n := s.CommandsOmitted - placed; n > 0 {
+		o.printf("  %s\n", p.warn.Sprintf("(%d more command%s not kept: transcript limit)", n, plural(n)))
 	}
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
