@@ -568,11 +568,16 @@ func (o *jsonOutput) Summary(t totals) {
 	if o.filterDesc != "" {
 		j.Filtered = &jsonFiltered{Packets: o.filtered, By: o.filterDesc}
 	}
-	for _, ov := range o.overlaps.list {
+	j.setOverlaps(&o.overlaps)
+	o.write(j)
+}
+
+// setOverlaps fills the summary's input_overlaps.
+func (j *jsonSummary) setOverlaps(l *overlapList) {
+	for _, ov := range l.list {
 		j.InputOverlaps = append(j.InputOverlaps, jsonOverlap{File: ov.File, FileRaw: rawOf(ov.File), Starts: ov.Starts.UTC(),
 			Previous: ov.Previous, PreviousRaw: rawOf(ov.Previous), PreviousEnds: ov.PreviousEnds.UTC(),
 			OverlapMS: float64(ov.Overlap().Microseconds()) / 1000})
 	}
-	j.InputOverlapsMore = o.overlaps.more
-	o.write(j)
+	j.InputOverlapsMore = l.more
 }

@@ -84,6 +84,9 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	ferr := p.finish(inputErrs...)
+	if r, ok := out.(*recordFilter); ok {
+		noSuchSession(stderr, r.sel, r.selected, r.lastID)
+	}
 	if cv != nil {
 		// After the analysis's output: a failure to write is said once,
 		// as the error; findings (--fail-on) are said by the exit code.

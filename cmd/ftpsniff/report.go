@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -484,7 +485,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 		}
 		return
 	}
-	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: f.Advice}
+	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
 	if sn := r.serverNotes[k]; sn != nil {
 		sn.count++
 	} else if len(r.serverNotes) < maxServerNotes {
@@ -854,7 +855,17 @@ func limitsHit(t totals) []string {
 func (r *reportOutput) writeServers(w *bufio.Writer) {
 	io.WriteString(w, "<section id=\"servers\"><h2>Servers</h2>\n")
 	shownAny := false
-	for _, s := range r.servers {
+	// Servers with errors first, then with warnings, as the text summary
+	// orders them.
+	worst := map[netip.AddrPort]int{}
+	for k := range r.serverNotes {
+		if k.sev >= diagnose.SeverityWarning {
+			worst[k.server] = max(worst[k.server], int(k.sev))
+		}
+	}
+	servers := slices.Clone(r.servers)
+	slices.SortStableFunc(servers, func(a, b diagnose.ServerSummary) int { return worst[b.Server] - worst[a.Server] })
+	for _, s := range servers {
 		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
 			continue
 		}

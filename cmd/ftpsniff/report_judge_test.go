@@ -91,7 +91,7 @@ func TestReportServerFindingsPastBound(t *testing.T) {
 	r.SessionStart(s)
 	n := maxServerNotes + 5
 	for i := range n {
-		r.Finding(&diagnose.Finding{Code: "x", Severity: diagnose.SeverityInfo, Session: s, Advice: fmt.Sprint("advice ", i)})
+		r.Finding(&diagnose.Finding{Code: "x", Severity: diagnose.SeverityInfo, Session: s, Advice: fmt.Sprintf("advice v%d", i)})
 	}
 	r.SessionEnd(s)
 	rows := r.serverRows(diagnose.ServerSummary{Server: srv, Findings: map[string]int{"x": n}})

@@ -51,9 +51,11 @@ const (
 
 // collapseKey is what makes two findings "the same": the server, the code,
 // the severity and the cause, which the advice states (the message may
-// carry a port or a user name that differs from session to session). The
-// severity is part of it: a nat-mismatch that broke a transfer (error)
-// must not be counted under one a client worked around (warning).
+// carry a port or a user name that differs from session to session), its
+// shape: a lone number in it (a port, a data connection's number) is not
+// part of the cause (adviceShape). The severity is part of it: a
+// nat-mismatch that broke a transfer (error) must not be counted under one
+// a client worked around (warning).
 type collapseKey struct {
 	server netip.AddrPort
 	code   string
@@ -65,6 +67,7 @@ type collapseKey struct {
 // how often it came back.
 type collapsed struct {
 	key         collapseKey
+	advice      string // the first occurrence's, as written
 	sev         diagnose.Severity
 	message     string
 	evidence    string
@@ -112,14 +115,14 @@ func newCollapser() *collapser { return &collapser{byKey: map[collapseKey]*colla
 // f is the first occurrence (to print in full). A nil entry means f is
 // not collapsed (the table is full): print it in full.
 func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool) {
-	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: f.Advice}
+	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
 	e := c.byKey[k]
 	if e == nil {
 		if len(c.byKey) >= maxCollapseKeys {
 			c.full++
 			return nil, true
 		}
-		e = &collapsed{key: k, sev: f.Severity, message: f.Message, evidence: f.Evidence, packets: f.Packets,
+		e = &collapsed{key: k, advice: f.Advice, sev: f.Severity, message: f.Message, evidence: f.Evidence, packets: f.Packets,
 			first: s.ID, clients: map[netip.Addr]struct{}{}}
 		c.byKey[k] = e
 		c.order = append(c.order, e)
@@ -338,15 +341,23 @@ func (o *textOutput) moreHint(k reasonKey) string {
 	l := &o.failed
 	server := ""
 	if o.sel == nil || !o.sel.serverSet {
-		server = " --server " + k.server.String()
+		server = " --server " + shellWord(k.server.String())
 	}
+	// "The same command": the policy flags (--pasv-range, --server-config)
+	// decide which findings there are, so they must stay.
 	if !o.verbose && l.perKey[k]+l.omitted[k] <= listedPerReasonVerbose && len(l.items)+l.omitted[k] <= maxListed {
-		if server == "" {
-			return "-v lists them"
-		}
-		return "--summary -v" + server + " lists them"
+		return "the same command with -v" + server + " lists them"
 	}
-	return "--json" + server + " writes every session"
+	return "the same command with --json" + server + " writes every session"
+}
+
+// shellWord quotes w for a POSIX shell when it holds a character the
+// shell would expand ([ ] of an IPv6 address: a glob).
+func shellWord(w string) string {
+	if strings.ContainsAny(w, "[]*?{}$`\\\"' ;&|<>()") {
+		return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return w
 }
 
 // collapsedShown tells whether the server blocks write e. The summary
@@ -401,9 +412,9 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort) {
 	fixOf := map[string]string{} // a fix written in this block: its code
 	for _, e := range o.collapsedOf(server) {
 		e.shown = true
-		same := fixOf[e.key.advice]
+		same := fixOf[e.advice]
 		if same == "" {
-			fixOf[e.key.advice] = e.code()
+			fixOf[e.advice] = fmt.Sprintf("%s in session %d", e.code(), e.first)
 		}
 		o.writeCollapsedEntry(e, nil, same)
 	}
@@ -497,12 +508,45 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	if e.moreOver > 0 {
 		o.printf("    %s\n", p.dim.Sprintf("… %d more occurrence%s (--json lists every finding)", e.moreOver, plural(e.moreOver)))
 	}
-	if sameFix != "" && sameFix != e.code() && !o.verbose {
+	if sameFix != "" && !strings.HasPrefix(sameFix, e.code()+" in session ") && !o.verbose {
 		// The same long fix a few lines up: said once.
 		o.printf("    %s %s\n", p.head.Sprint("fix:     "), "as for "+sameFix+" above")
 		return
 	}
-	o.adviceLines("    ", e.key.advice)
+	o.adviceLines("    ", e.advice)
+}
+
+// adviceShape is advice with each lone number (a port, a data
+// connection's number: digits not joined by '.', ':', '-' or '/' to
+// more, as addresses and ranges are) made '#': the cause the advice
+// states, whichever port or connection it names. A session's number stays:
+// "see session 6's findings" points at another place than session 2's.
+func adviceShape(advice string) string {
+	joined := func(c byte) bool { return c == '.' || c == ':' || c == '-' || c == '/' || isWordByte(c) }
+	var b strings.Builder
+	for i := 0; i < len(advice); {
+		c := advice[i]
+		if c < '0' || c > '9' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		j := i
+		for j < len(advice) && advice[j] >= '0' && advice[j] <= '9' {
+			j++
+		}
+		if strings.HasSuffix(advice[:i], "session ") || (i > 0 && joined(advice[i-1])) || (j < len(advice) && joined(advice[j]) && !(advice[j] == '.' && (j+1 == len(advice) || advice[j+1] == ' '))) {
+			b.WriteString(advice[i:j])
+		} else {
+			b.WriteByte('#')
+		}
+		i = j
+	}
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
 // mergeInfo takes out of the server blocks the info findings that more
@@ -672,10 +716,15 @@ type recordFilter struct {
 	out    output
 	minSev diagnose.Severity
 	sel    *sessionSelector
+	// lastID and selected: the highest session number seen and the
+	// sessions selected, for a --session past the last (noSuchSession).
+	lastID, selected int
 }
 
 func (r *recordFilter) SessionStart(s *track.Session) {
+	r.lastID = max(r.lastID, s.ID)
 	if r.sel.selects(s) {
+		r.selected++
 		r.out.SessionStart(s)
 	}
 }

@@ -198,10 +198,18 @@ func (o *textOutput) transcript(s *track.Session) {
 	for _, c := range s.Commands {
 		items = append(items, item{seq: c.Seq, cmd: c})
 	}
+	var keptCmd map[*track.Command]bool // with commands left out: those kept
+	if s.CommandsOmitted > 0 {
+		keptCmd = make(map[*track.Command]bool, len(s.Commands))
+		for _, c := range s.Commands {
+			keptCmd[c] = true
+		}
+	}
 	for _, d := range s.Data {
-		if d.Announce == nil && d.Command == nil {
+		unshown := keptCmd != nil && (d.Announce == nil || !keptCmd[d.Announce]) && (d.Command == nil || !keptCmd[d.Command])
+		if d.Announce == nil && d.Command == nil || unshown {
 			// Inferred: no announcement or transfer command to show it
-			// under.
+			// under; or the transcript bound left both out.
 			items = append(items, item{seq: d.Seq, data: d})
 		}
 	}
@@ -975,14 +983,23 @@ func (o *textOutput) Summary(t totals) {
 // capture does not have: "0 sessions shown" alone reads like a session
 // that had nothing in it.
 func (o *textOutput) noSuchSession() {
-	if o.sel == nil || o.sel.session <= 0 || o.selected > 0 || o.notes == nil || o.sel.session <= o.lastID {
+	if o.notes != nil {
+		noSuchSession(o.notes, o.sel, o.selected, o.lastID)
+	}
+}
+
+// noSuchSession says on w that --session named a number past lastID, the
+// highest session number of the capture, when nothing was selected; for
+// every output alike.
+func noSuchSession(w io.Writer, sel *sessionSelector, selected, lastID int) {
+	if sel == nil || sel.session <= 0 || selected > 0 || sel.session <= lastID {
 		return
 	}
-	if o.lastID == 0 {
-		fmt.Fprintf(o.notes, "ftpsniff: no session %d (the capture holds no FTP session)\n", o.sel.session)
+	if lastID == 0 {
+		fmt.Fprintf(w, "ftpsniff: no session %d (the capture holds no FTP session)\n", sel.session)
 		return
 	}
-	fmt.Fprintf(o.notes, "ftpsniff: no session %d (the capture's sessions are numbered 1 to %d)\n", o.sel.session, o.lastID)
+	fmt.Fprintf(w, "ftpsniff: no session %d (the capture's sessions are numbered 1 to %d)\n", sel.session, lastID)
 }
 
 // transcriptNote says what the transcripts' bounds left out: commands

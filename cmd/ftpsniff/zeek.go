@@ -50,6 +50,7 @@ type zeekOutput struct {
 	// notes receives what ftp.log has no place for: the summary record
 	// with every limit hit (standard error).
 	notes    io.Writer
+	overlaps overlapList // inputs that overlap in time (tellOverlap)
 	sessions map[*track.Session]*zeekSession
 	counts   zeekCounts
 	held     int // lines held over all sessions
@@ -638,7 +639,10 @@ func (o *zeekOutput) Finding(f *diagnose.Finding) {
 	zs.pending = append(zs.pending, zf)
 }
 
-func (o *zeekOutput) Policy(policy.Policy)             {}
+func (o *zeekOutput) Policy(policy.Policy) {}
+
+// InputOverlap keeps an overlap of the inputs for the summary record.
+func (o *zeekOutput) InputOverlap(ov inputOverlap)     { o.overlaps.add(ov) }
 func (o *zeekOutput) Servers([]diagnose.ServerSummary) {}
 
 // Summary writes the summary record of --json, with every limit hit and
@@ -658,6 +662,7 @@ func (o *zeekOutput) Summary(t totals) {
 	if o.counts.notes != (zeekNotes{}) {
 		j.Zeek = &o.counts.notes
 	}
+	j.setOverlaps(&o.overlaps)
 	line, err := newRecordEncoder(o.ids.Observer).encode(j)
 	if err == nil && o.notes != nil {
 		o.notes.Write(line)
