@@ -204,7 +204,7 @@ func (c *carver) endPacket(data []byte, ci gopacket.CaptureInfo, link layers.Lin
 	if c.fragHeld {
 		c.fragHeld = false
 		if c.onePass {
-			c.frags.add(c.fragHeldNum, c.cur)
+			c.frags.add(c.file, c.fragHeldNum, c.cur)
 		}
 	}
 	write := false
@@ -213,7 +213,7 @@ func (c *carver) endPacket(data []byte, ci gopacket.CaptureInfo, link layers.Lin
 		w := c.attribute(p)
 		if c.onePass && len(p.frags) > 0 {
 			// The datagram's other fragments go out just before it.
-			c.frags.take(p.frags, w, c.emit)
+			c.frags.take(c.file, p.frags, w, c.emit)
 		}
 		write = write || w
 	}

@@ -80,23 +80,23 @@ func TestFragmentHoldBounded(t *testing.T) {
 	}
 	var h fragmentHold
 	for i := range maxHeldFragments + 10 {
-		h.add(uint64(i+1), pkt(100, t0))
+		h.add(0, uint64(i+1), pkt(100, t0))
 	}
 	if len(h.list) != maxHeldFragments || h.bytes != maxHeldFragments*100 {
 		t.Fatalf("%d copies of %d bytes held, want %d", len(h.list), h.bytes, maxHeldFragments)
 	}
 	var emitted []uint64
 	emit := func(p heldPacket) { emitted = append(emitted, uint64(len(p.data))) }
-	h.take([]uint64{1, 11, 12}, true, emit) // 1 was pushed out
+	h.take(0, []uint64{1, 11, 12}, true, emit) // 1 was pushed out
 	if h.lost != 1 || len(emitted) != 2 {
 		t.Errorf("lost %d, emitted %d; want 1 and 2", h.lost, len(emitted))
 	}
-	h.take([]uint64{13}, false, emit) // a datagram not written: dropped, not lost
+	h.take(0, []uint64{13}, false, emit) // a datagram not written: dropped, not lost
 	if h.lost != 1 || len(emitted) != 2 || len(h.list) != maxHeldFragments-3 {
 		t.Errorf("dropping: lost %d, emitted %d, held %d", h.lost, len(emitted), len(h.list))
 	}
-	h.add(5000, pkt(maxHeldFragmentBytes/2, t0.Add(2*heldFragmentAge)))
-	h.add(5001, pkt(maxHeldFragmentBytes/2+1, t0.Add(2*heldFragmentAge)))
+	h.add(0, 5000, pkt(maxHeldFragmentBytes/2, t0.Add(2*heldFragmentAge)))
+	h.add(0, 5001, pkt(maxHeldFragmentBytes/2+1, t0.Add(2*heldFragmentAge)))
 	if h.bytes > maxHeldFragmentBytes {
 		t.Errorf("%d bytes held, bound %d", h.bytes, maxHeldFragmentBytes)
 	}
@@ -104,10 +104,26 @@ func TestFragmentHoldBounded(t *testing.T) {
 		t.Errorf("past the byte bound %d copies held, want only the newest", len(h.list))
 	}
 	var aging fragmentHold
-	aging.add(1, pkt(10, t0))
-	aging.add(2, pkt(10, t0.Add(heldFragmentAge)))
+	aging.add(0, 1, pkt(10, t0))
+	aging.add(0, 2, pkt(10, t0.Add(heldFragmentAge)))
 	aging.expire(t0.Add(heldFragmentAge + time.Second))
 	if len(aging.list) != 1 || aging.list[0].num != 2 || aging.bytes != 10 {
 		t.Errorf("after expiry %d copies (%d bytes) held, want the younger only", len(aging.list), aging.bytes)
+	}
+}
+
+// TestFragmentHoldKeyedByInput: packet numbers start again in each input,
+// so a fragment is taken only from the input its datagram completed in: a
+// held fragment of another file with the same number (another host's
+// bytes, in a review: a password) is not written, and the datagram's own,
+// missing, is counted lost.
+func TestFragmentHoldKeyedByInput(t *testing.T) {
+	var h fragmentHold
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h.add(0, 16, heldPacket{data: []byte("PASS foreign"), ci: gopacket.CaptureInfo{Timestamp: t0}})
+	var emitted [][]byte
+	h.take(1, []uint64{16}, true, func(p heldPacket) { emitted = append(emitted, p.data) })
+	if len(emitted) != 0 || h.lost != 1 || len(h.list) != 1 {
+		t.Errorf("emitted %q, lost %d, held %d; want nothing, 1, 1", emitted, h.lost, len(h.list))
 	}
 }

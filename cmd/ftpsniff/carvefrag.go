@@ -24,10 +24,13 @@ const (
 	heldFragmentAge      = time.Minute
 )
 
-// heldFragment is the copy of one fragment, numbered num in its input.
+// heldFragment is the copy of one fragment, numbered num in the input
+// numbered file (packet numbers start again in each input: a number alone
+// would take another file's fragment, another host's bytes).
 type heldFragment struct {
-	num uint64
-	pkt heldPacket
+	file int
+	num  uint64
+	pkt  heldPacket
 }
 
 // fragmentHold keeps copies of the fragments of datagrams not yet
@@ -40,9 +43,9 @@ type fragmentHold struct {
 	lost int
 }
 
-// add keeps a copy of fragment num, pushing out the oldest past the
-// bounds.
-func (h *fragmentHold) add(num uint64, p heldPacket) {
+// add keeps a copy of fragment num of input file, pushing out the oldest
+// past the bounds.
+func (h *fragmentHold) add(file int, num uint64, p heldPacket) {
 	if len(p.data) > maxHeldFragmentBytes {
 		return
 	}
@@ -51,18 +54,19 @@ func (h *fragmentHold) add(num uint64, p heldPacket) {
 		h.list = slices.Delete(h.list, 0, 1)
 	}
 	p.data = bytes.Clone(p.data)
-	h.list = append(h.list, heldFragment{num: num, pkt: p})
+	h.list = append(h.list, heldFragment{file: file, num: num, pkt: p})
 	h.bytes += len(p.data)
 }
 
-// take removes the copies of the fragments nums (a completed datagram's)
-// and, when write is set, hands each to emit in packet order; one no
-// longer held counts as lost.
-func (h *fragmentHold) take(nums []uint64, write bool, emit func(heldPacket)) {
+// take removes the copies of the fragments nums of input file (a
+// completed datagram's) and, when write is set, hands each to emit in
+// packet order; one no longer held (or held from another input: a
+// datagram whose fragments span two files) counts as lost.
+func (h *fragmentHold) take(file int, nums []uint64, write bool, emit func(heldPacket)) {
 	kept := h.list[:0]
 	found := 0
 	for _, f := range h.list {
-		if !slices.Contains(nums, f.num) {
+		if f.file != file || !slices.Contains(nums, f.num) {
 			kept = append(kept, f)
 			continue
 		}

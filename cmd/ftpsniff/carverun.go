@@ -150,6 +150,7 @@ func (cv *carving) finish(opts *readOptions, notes io.Writer) error {
 		sessions = len(cv.c.kept)
 	} else {
 		sessions = cv.c.chosenSessions
+		cv.c.limits.FragmentsNotWritten += cv.c.frags.lost
 	}
 	if err := cv.w.close(); err != nil {
 		return err
@@ -261,11 +262,11 @@ func (cv *carving) secondPass(opts *readOptions) error {
 		ps := &packetSource{Source: in, done: func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {
 			cv.w.seen(i, ci, link)
 			if m.fragHeld {
-				m.frags.add(m.fragHeldNum, heldPacket{data: data, ci: ci, link: link})
+				m.frags.add(i, m.fragHeldNum, heldPacket{data: data, ci: ci, link: link})
 			}
 			// A datagram's other fragments go out just before it.
-			m.frags.take(m.dropFrags, false, emit)
-			m.frags.take(m.writeFrags, true, emit)
+			m.frags.take(i, m.dropFrags, false, emit)
+			m.frags.take(i, m.writeFrags, true, emit)
 			if m.match && werr == nil {
 				werr = cv.w.write(i, data, ci, link)
 			}
