@@ -73,7 +73,11 @@ func TestVsftpdLinesAsVsftpdReadsThem(t *testing.T) {
 		{"part too big", "pasv_address=1.2.3.256\n", "", "", "", "v.conf:1: pasv_address=1.2.3.256 is not an IPv4 address"},
 		{"bad octal", "pasv_address=1.2.3.08\n", "", "", "", "v.conf:1: pasv_address=1.2.3.08 is not an IPv4 address"},
 		{"five parts", "pasv_address=1.2.3.4.5\n", "", "", "", "v.conf:1: "},
-		{"comment after a number", "pasv_min_port=40000 # x\n", "", "", "", "v.conf:1: pasv_min_port=40000 # x: not a number (vsftpd has no inline comments and would read it as 40000)"},
+		// vsftpd runs with 40000 (atoi stops at the blank; rev18
+		// rev2-track 10): accepted, with a note, never refused.
+		{"comment after a number", "pasv_min_port=40000 # x\npasv_max_port=40100\t\n", "40000-40100", "", `pasv_min_port=40000 # x (line 1): vsftpd has no inline comments, but it reads the number only up to the blank, so it runs with pasv_min_port=40000; the rest of the line ("# x") is ignored`, ""},
+		{"comment after an octal number", "listen_port=02121 # x\npasv_min_port=40000\tlow end\n", "40000-65535", "", "so it runs with listen_port=1105", ""},
+		{"letters right after a number", "pasv_min_port=40000x\n", "", "", "", "v.conf:1: pasv_min_port=40000x: not a number (vsftpd has no inline comments and would read it as 40000)"},
 		{"negative", "pasv_min_port=-1\n", "", "", "", "v.conf:1: pasv_min_port=-1: a negative number (vsftpd would read it as 4294967295)"},
 		{"leading blank is decimal", "pasv_min_port= 040000\n", "40000-65535", "", "", ""},
 		{"DOS line ends", "listen=YES\r\n", "", "", "", "v.conf:1: listen=YES\r: not YES or NO: the line ends in a carriage return"},

@@ -127,7 +127,9 @@ type Policy struct {
 // not seen): c itself, one of its Hosts (ProFTPD serves a connection with
 // the <VirtualHost> bound to the address and port it reached, else with
 // the main server on that port, else with the DefaultServer host), or nil
-// when c configures no server there; why then says, for a note, why not.
+// when c configures no server there, or when a <VirtualHost> named by a
+// host name (not resolved) on that port may be the one bound to the
+// address; why then says, for a note, why not.
 func (c *ServerConfig) For(srv netip.AddrPort, greeting ServerKind) (sc *ServerConfig, why string) {
 	if c == nil {
 		return nil, ""
@@ -141,13 +143,32 @@ func (c *ServerConfig) For(srv netip.AddrPort, greeting ServerKind) (sc *ServerC
 			return h, ""
 		}
 	}
+	var fallback *ServerConfig
 	if c.listens(port) && c.binds(addr) {
-		return c, ""
-	}
-	for _, h := range c.Hosts {
-		if h.DefaultServer && h.listens(port) {
-			return h, ""
+		fallback = c
+	} else {
+		for _, h := range c.Hosts {
+			if h.DefaultServer && h.listens(port) {
+				fallback = h
+				break
+			}
 		}
+	}
+	if fallback != nil {
+		// A <VirtualHost> named by a host name on this port may be the
+		// one bound to addr: which server serves the session is not
+		// known, and judging it with the fallback's settings as if it
+		// were would raise false alarms when it is the named host.
+		for _, h := range c.Hosts {
+			if h != fallback && len(h.BindNames) > 0 && h.listens(port) {
+				other := "the main server does"
+				if fallback != c {
+					other = fmt.Sprintf("the DefaultServer <VirtualHost %s> of line %d does", fallback.bindWords(), fallback.HostLine)
+				}
+				return nil, fmt.Sprintf("the <VirtualHost %s> of line %d on port %d is named by a host name ftpsniff does not resolve: if it is %s, that host serves this session, else %s, and ftpsniff cannot tell which", h.bindWords(), h.HostLine, port, addr, other)
+			}
+		}
+		return fallback, ""
 	}
 	var ports []string
 	bound := false
@@ -280,7 +301,7 @@ func (p Policy) Describe() string {
 			h.describe(&b, "    => ")
 		}
 		if len(s.Hosts) > 0 {
-			b.WriteString("  note: a session is judged with the settings of the server above that serves the address and port it reached; one no server above serves, or whose greeting names another family, without them\n")
+			b.WriteString("  note: a session is judged with the settings of the server above that serves the address and port it reached; one no server above serves, one a <VirtualHost> named by a host name may serve, or one whose greeting names another family, without them\n")
 		}
 		if len(p.Ranges) > 0 && len(s.PassiveRange) > 0 {
 			for _, r := range s.PassiveRange {

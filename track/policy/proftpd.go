@@ -15,6 +15,21 @@ import (
 // takes its own settings and <Global>'s, not the main server's. Defaults:
 // port 21, any passive port, the address of the interface the client
 // reached, active data from the control port minus one (20).
+//
+// Precedence is ProFTPD's: a directive stored as a configuration record
+// (PassivePorts, MasqueradeAddress, AllowForeignAddress) is looked up with
+// find_config, which returns the first record of the server's set; the set
+// holds the server's own records in file order (configdb.c
+// pr_config_add_set: xaset_insert_end), and dirtree.c fixup_globals appends
+// the copies of <Global>'s after them (copy_global_to_all), the main
+// server's <Global> blocks before a virtual host's. So the first one of a
+// server's own wins, and <Global>'s counts only where the server sets none,
+// whatever the order in the file. TLSOptions are OR'd over every record
+// (mod_tls walks them all with find_config_next). Port is assigned to the
+// server as read (set_serverport): the last one wins, and it is refused in
+// <Global>, as DefaultServer is (CHECK_CONF CONF_ROOT|CONF_VIRTUAL); a
+// second "DefaultServer on" is refused too ("DefaultServer has already been
+// set").
 func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 	included := false
 	newServer := func() *ServerConfig {
@@ -23,16 +38,21 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 	c := newServer()
 	// The settings in file order, each with the server it is for: main
 	// (-1), <Global> (-2: the main server and every virtual host), or a
-	// virtual host (its index in c.Hosts).
+	// virtual host (its index in c.Hosts). owner is, for a <Global> one,
+	// the server whose context holds the block (0: main, k+1: c.Hosts[k]):
+	// ProFTPD copies the main server's <Global> blocks first.
 	type item struct {
-		scope   int
-		setting string
-		apply   func(*ServerConfig)
+		scope, owner, line int
+		key, name          string // the directive, lower case and as written
+		setting            string
+		apply              func(*ServerConfig)
 	}
 	var items []item
 	var sections []string // open <Section> names, lower case
 	var sectionLines []int
-	vhost := -1 // the open <VirtualHost>'s index in c.Hosts
+	vhost := -1          // the open <VirtualHost>'s index in c.Hosts
+	defaultServerOn := 0 // the line of the first "DefaultServer on"
+	var ctxErr error     // a directive in a context ProFTPD refuses it in
 	ls := lines(data)
 	for i := 0; i < len(ls); i++ {
 		n := i + 1
@@ -66,7 +86,13 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 				return nil, lineErr(name, n, "empty section tag")
 			}
 			sec := strings.ToLower(f[0])
+			if sec == "global" && slices.Contains(sections, "global") {
+				return nil, lineErr(name, n, "<Global> inside another <Global>: ProFTPD refuses it (<Global> belongs in the server config or a <VirtualHost>) and does not start")
+			}
 			if sec == "virtualhost" {
+				if slices.Contains(sections, "global") {
+					return nil, lineErr(name, n, "<VirtualHost> inside <Global>: ProFTPD refuses it (<VirtualHost> belongs in the server config only) and does not start")
+				}
 				if vhost >= 0 {
 					return nil, lineErr(name, n, "<VirtualHost> inside another <VirtualHost>: ProFTPD refuses it")
 				}
@@ -81,7 +107,6 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 						h.BindAddrs = append(h.BindAddrs, a.Unmap())
 					} else {
 						h.BindNames = append(h.BindNames, w)
-						h.Notes = append(h.Notes, fmt.Sprintf("<VirtualHost %s>: a host name; ftpsniff does not resolve it, so no session is judged with this host's settings", w))
 					}
 				}
 				c.Hosts = append(c.Hosts, h)
@@ -94,11 +119,15 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 		}
 		f := strings.Fields(l)
 		dir, args := strings.ToLower(f[0]), f[1:]
+		// A <Global> block inside a <VirtualHost> is still copied to
+		// every server (fixup_globals looks in each server's context).
+		inGlobal := slices.Contains(sections, "global")
 		scope := -1
-		if vhost >= 0 {
-			scope = vhost
-		} else if slices.Contains(sections, "global") {
+		switch {
+		case inGlobal:
 			scope = -2
+		case vhost >= 0:
+			scope = vhost
 		}
 		var apply func(*ServerConfig)
 		switch dir {
@@ -134,6 +163,15 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 				}
 			}
 		case "port":
+			if inGlobal {
+				// mod_core.c set_serverport: CHECK_CONF(cmd, CONF_ROOT|CONF_VIRTUAL).
+				// Said once the file is read: an unclosed section
+				// is the first thing to fix.
+				if ctxErr == nil {
+					ctxErr = lineErr(name, n, "Port inside <Global>: ProFTPD refuses it (\"Port\" belongs in the server config or a <VirtualHost>) and does not start; set Port in each server")
+				}
+				continue
+			}
 			if len(args) != 1 {
 				return nil, lineErr(name, n, "Port needs one port number")
 			}
@@ -148,23 +186,36 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 				}
 			}
 		case "defaultserver":
-			on := len(args) == 1 && strings.EqualFold(args[0], "on")
-			apply = func(c *ServerConfig) { c.DefaultServer = on }
+			if inGlobal {
+				// mod_core.c set_defaultserver: CHECK_CONF(cmd, CONF_ROOT|CONF_VIRTUAL).
+				if ctxErr == nil {
+					ctxErr = lineErr(name, n, "DefaultServer inside <Global>: ProFTPD refuses it (\"DefaultServer\" belongs in the server config or a <VirtualHost>) and does not start")
+				}
+				continue
+			}
+			if len(args) != 1 || !proftpdOn(args[0]) {
+				// "off" stores nothing (set_defaultserver returns).
+				continue
+			}
+			if defaultServerOn != 0 {
+				return nil, lineErr(name, n, "DefaultServer on: already set on line %d; ProFTPD refuses a second one (\"DefaultServer has already been set\") and does not start", defaultServerOn)
+			}
+			defaultServerOn = n
+			apply = func(c *ServerConfig) { c.DefaultServer = true }
 		case "tlsoptions":
 			// mod_tls: TLSOptions takes a list; NoSessionReuseRequired
 			// lifts the resumption requirement on data connections.
 			off := slices.ContainsFunc(args, func(a string) bool { return strings.EqualFold(a, "NoSessionReuseRequired") })
 			apply = func(c *ServerConfig) {
-				c.TLSReuseOff = off
-				c.TLSReuseLine = ""
-				if off {
-					c.TLSReuseLine = fmt.Sprintf("line %d: %s", n, l)
+				// mod_tls ORs the options of every TLSOptions.
+				if off && !c.TLSReuseOff {
+					c.TLSReuseOff, c.TLSReuseLine = true, fmt.Sprintf("line %d: %s", n, l)
 				}
 			}
 		case "allowforeignaddress":
 			// mod_core: "on" takes a passive data connection from any
 			// address (1.3.6 also takes a <Class> name: some addresses).
-			on := len(args) == 1 && strings.EqualFold(args[0], "on")
+			on := len(args) == 1 && proftpdOn(args[0])
 			apply = func(c *ServerConfig) {
 				c.SourceCheckOff = on
 				c.SourceCheckLine = ""
@@ -181,21 +232,65 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 		default:
 			continue
 		}
-		items = append(items, item{scope: scope, setting: fmt.Sprintf("line %d: %s", n, l), apply: apply})
+		items = append(items, item{scope: scope, owner: vhost + 1, line: n, key: dir, name: f[0], setting: fmt.Sprintf("line %d: %s", n, l), apply: apply})
 	}
 	if len(sections) > 0 {
 		return nil, lineErr(name, sectionLines[len(sectionLines)-1], "<%s> is never closed", sections[len(sections)-1])
 	}
+	if ctxErr != nil {
+		return nil, ctxErr
+	}
+	var global []item
+	for _, it := range items {
+		if it.scope == -2 {
+			global = append(global, it)
+		}
+	}
+	slices.SortStableFunc(global, func(a, b item) int { return a.owner - b.owner })
 	servers := append([]*ServerConfig{c}, c.Hosts...)
 	for k, sc := range servers {
+		// The server's set as ProFTPD builds it: its own records in
+		// file order, then the copies of <Global>'s.
+		var set []item
+		lastPort := 0
 		for _, it := range items {
-			if it.scope == -2 || it.scope == k-1 {
-				it.apply(sc)
-				sc.Settings = append(sc.Settings, it.setting)
+			if it.scope == k-1 {
+				set = append(set, it)
+				if it.key == "port" {
+					lastPort = it.line
+				}
 			}
+		}
+		set = append(set, global...)
+		used := map[string]item{}
+		var applied []item
+		for _, it := range set {
+			switch it.key {
+			case "port":
+				if it.line != lastPort {
+					sc.Notes = append(sc.Notes, fmt.Sprintf("line %d: %s is not used: the last Port of a server counts (line %d)", it.line, strings.TrimPrefix(it.setting, fmt.Sprintf("line %d: ", it.line)), lastPort))
+					continue
+				}
+			case "tlsoptions":
+			default:
+				if u, ok := used[it.key]; ok {
+					sc.Notes = append(sc.Notes, proftpdShadowed(it.line, it.scope, it.setting, u.line, u.scope, it.name))
+					continue
+				}
+				used[it.key] = it
+			}
+			it.apply(sc)
+			applied = append(applied, it)
+		}
+		slices.SortStableFunc(applied, func(a, b item) int { return a.line - b.line })
+		for _, it := range applied {
+			sc.Settings = append(sc.Settings, it.setting)
 		}
 		if sc.ControlPort > 0 {
 			sc.ActiveSourcePort, sc.ActiveSourceKnown = sc.ControlPort-1, true
+		}
+		if len(sc.BindNames) > 0 && !sc.Off {
+			sc.Notes = append(sc.Notes, fmt.Sprintf("<VirtualHost %s>: named by a host name ftpsniff does not resolve: no session is judged with this host's settings, and a session on port %d that no <VirtualHost> address takes is judged with no server's settings from this file, since this host may be the one bound to the address it reached", sc.bindWords(), sc.ControlPort))
 		}
 		if len(sc.PassiveRange) == 0 {
 			if included {
@@ -215,4 +310,27 @@ func proftpdPort(s string) (uint16, error) {
 		return 0, fmt.Errorf("bad port")
 	}
 	return uint16(p), nil
+}
+
+// proftpdOn reads a ProFTPD boolean as on (get_boolean: on, yes, true, 1).
+func proftpdOn(s string) bool {
+	switch strings.ToLower(s) {
+	case "on", "yes", "true", "1":
+		return true
+	}
+	return false
+}
+
+// proftpdShadowed says why the setting of line, in scope (-2: <Global>),
+// is not used: the same directive of line first, in scope firstScope,
+// comes before it in the server's set and find_config returns the first.
+func proftpdShadowed(line, scope int, setting string, first, firstScope int, name string) string {
+	what := strings.TrimPrefix(setting, fmt.Sprintf("line %d: ", line))
+	switch {
+	case scope == -2 && firstScope != -2:
+		return fmt.Sprintf("line %d: %s (in <Global>) is not used by this server: its own %s (line %d) wins, since ProFTPD puts <Global>'s settings after a server's own and uses the first", line, what, name, first)
+	case scope == -2:
+		return fmt.Sprintf("line %d: %s (in <Global>) is not used: the <Global> %s of line %d comes first, and ProFTPD uses the first", line, what, name, first)
+	}
+	return fmt.Sprintf("line %d: %s is not used: this server's %s of line %d comes first, and ProFTPD uses the first", line, what, name, first)
 }

@@ -21,6 +21,11 @@ func TestConfigForTheServerReached(t *testing.T) {
 		port0   = "Port 0\n<VirtualHost 10.99.0.1>\n  Port 21\n  PassivePorts 50000 50100\n</VirtualHost>\n"
 		dflt    = "Port 0\n<VirtualHost 192.0.2.7>\n  DefaultServer on\n  PassivePorts 50000 50100\n</VirtualHost>\n"
 		vsftpd2 = "listen_port=2121\npasv_min_port=40000\npasv_max_port=40100\n"
+		// rev18 rev2-track 5b: a <VirtualHost> named by a host name.
+		namevh      = "DefaultServer on\nPort 21\nPassivePorts 50000 50100\n<VirtualHost ftp.example.com>\n  PassivePorts 40000 40100\n</VirtualHost>\n"
+		namevh2121  = "Port 21\nPassivePorts 50000 50100\n<VirtualHost ftp.example.com>\n  Port 2121\n  PassivePorts 40000 40100\n</VirtualHost>\n"
+		addrAndName = "PassivePorts 50000 50100\n<VirtualHost 10.99.0.1>\n  PassivePorts 41000 41100\n</VirtualHost>\n<VirtualHost ftp.example.com>\n  PassivePorts 40000 40100\n</VirtualHost>\n"
+		dfltAndName = "Port 0\n<VirtualHost 192.0.2.7>\n  DefaultServer on\n  PassivePorts 50000 50100\n</VirtualHost>\n<VirtualHost ftp.example.com>\n  PassivePorts 40000 40100\n</VirtualHost>\n"
 	)
 	for _, tc := range []struct {
 		name, file, conf string
@@ -41,6 +46,11 @@ func TestConfigForTheServerReached(t *testing.T) {
 		{"vsftpd on its port", "vsftpd.conf", vsftpd2, "10.99.0.1:2121", ServerVsftpd, "40000-40100", "", false, ""},
 		{"vsftpd, another port", "vsftpd.conf", vsftpd2, "10.99.0.1:21", ServerUnknown, "", "", false, "it listens on port 21, not 2121"},
 		{"vsftpd, a ProFTPD greeting", "vsftpd.conf", vsftpd2, "10.99.1.1:2121", ServerProFTPD, "", "", false, "its greeting names ProFTPD, not vsftpd"},
+		{"named vhost on the port: main or it", "proftpd.conf", namevh, "10.99.0.1:21", ServerUnknown, "", "", false, "the <VirtualHost ftp.example.com> of line 4 on port 21 is named by a host name ftpsniff does not resolve: if it is 10.99.0.1, that host serves this session, else the main server does, and ftpsniff cannot tell which"},
+		{"named vhost on another port", "proftpd.conf", namevh2121, "10.99.0.1:21", ServerUnknown, "50000-50100", "", false, ""},
+		{"named vhost on its port, main elsewhere", "proftpd.conf", namevh2121, "10.99.0.1:2121", ServerUnknown, "", "", false, "listen on ftp.example.com only"},
+		{"vhost by address before a named one", "proftpd.conf", addrAndName, "10.99.0.1:21", ServerUnknown, "41000-41100", "", false, ""},
+		{"named vhost or the DefaultServer", "proftpd.conf", dfltAndName, "10.99.0.1:21", ServerUnknown, "", "", false, "else the DefaultServer <VirtualHost 192.0.2.7> of line 2 does"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := ParseServerConfig(tc.file, []byte(tc.conf))
@@ -97,5 +107,79 @@ func TestProFTPDSettingsRead(t *testing.T) {
 		if !strings.Contains(d, s) {
 			t.Errorf("Describe lacks %q:\n%s", s, d)
 		}
+	}
+}
+
+// TestProFTPDPrecedenceAsProFTPD guards ProFTPD's precedence (rev18
+// rev2-track 5a, 5c): find_config returns the first record of a server's
+// set, which holds its own records in file order and then the copies of
+// <Global>'s (dirtree.c copy_global_to_all, xaset_insert_end), so a
+// server's own setting wins over <Global>'s in any order, and the first of
+// a repeated one wins; TLSOptions are OR'd; Port is the last one; Port and
+// DefaultServer in <Global>, a second DefaultServer on and a <VirtualHost>
+// in <Global> stop ProFTPD, so they are errors naming the line.
+func TestProFTPDPrecedenceAsProFTPD(t *testing.T) {
+	for _, tc := range []struct {
+		name, conf string
+		host       int // 0: the main server, k: c.Hosts[k-1]
+		rng        string
+		public     string
+		sourceOff  bool
+		tlsOff     bool
+		port       uint16
+		dflt       bool
+		note       string
+		err        string
+	}{
+		{name: "own before <Global>", conf: "ServerName \"main\"\nDefaultServer on\nPort 21\nPassivePorts 40000 40100\n<Global>\n  PassivePorts 50000 50100\n</Global>\n",
+			rng: "40000-40100", port: 21, dflt: true, note: "line 6: PassivePorts 50000 50100 (in <Global>) is not used by this server: its own PassivePorts (line 4) wins"},
+		{name: "own after <Global>", conf: "<Global>\n  PassivePorts 50000 50100\n</Global>\nPassivePorts 40000 40100\n", rng: "40000-40100", port: 21},
+		{name: "<Global> where the server sets none", conf: "PassivePorts 40000 40100\n<Global>\n  PassivePorts 50000 50100\n</Global>\n<VirtualHost 10.0.0.1>\n</VirtualHost>\n", host: 1, rng: "50000-50100", port: 21},
+		{name: "vhost's own before a later <Global>", conf: "<VirtualHost 10.0.0.1>\n  PassivePorts 40000 40100\n</VirtualHost>\n<Global>\n  PassivePorts 50000 50100\n</Global>\n", host: 1, rng: "40000-40100", port: 21},
+		{name: "repeated in one server: the first", conf: "PassivePorts 40000 40100\nPassivePorts 50000 50100\n", rng: "40000-40100", port: 21,
+			note: "line 2: PassivePorts 50000 50100 is not used: this server's PassivePorts of line 1 comes first, and ProFTPD uses the first"},
+		{name: "<Global> inside a vhost is for every server", conf: "<VirtualHost 10.0.0.1>\n  <Global>\n    PassivePorts 50000 50100\n  </Global>\n</VirtualHost>\n", rng: "50000-50100", port: 21},
+		{name: "the main server's <Global> is copied first", conf: "<VirtualHost 10.0.0.1>\n  <Global>\n    PassivePorts 50000 50100\n  </Global>\n</VirtualHost>\n<Global>\n  PassivePorts 40000 40100\n</Global>\n", host: 1, rng: "40000-40100", port: 21,
+			note: "line 3: PassivePorts 50000 50100 (in <Global>) is not used: the <Global> PassivePorts of line 7 comes first"},
+		{name: "MasqueradeAddress own wins", conf: "MasqueradeAddress 192.0.2.1\n<Global>\n  MasqueradeAddress 192.0.2.9\n</Global>\n", public: "192.0.2.1", port: 21},
+		{name: "AllowForeignAddress off own wins", conf: "AllowForeignAddress off\n<Global>\n  AllowForeignAddress on\n</Global>\n", port: 21},
+		{name: "TLSOptions are OR'd", conf: "TLSOptions NoSessionReuseRequired\nTLSOptions EnableDiags\n", tlsOff: true, port: 21},
+		{name: "the last Port", conf: "Port 21\nPort 2121\n", port: 2121, note: "line 1: Port 21 is not used: the last Port of a server counts (line 2)"},
+		{name: "DefaultServer off stores nothing", conf: "DefaultServer on\nDefaultServer off\n", port: 21, dflt: true},
+		{name: "Port in <Global>", conf: "ServerName \"main\"\nDefaultServer on\nPassivePorts 40000 40100\n<Global>\n  Port 2121\n</Global>\n",
+			err: "p.conf:5: Port inside <Global>: ProFTPD refuses it"},
+		{name: "Port in a vhost's <Global>", conf: "<VirtualHost 10.0.0.1>\n<Global>\nPort 2121\n</Global>\n</VirtualHost>\n", err: "p.conf:3: Port inside <Global>"},
+		{name: "DefaultServer in <Global>", conf: "<Global>\n  DefaultServer on\n</Global>\n", err: "p.conf:2: DefaultServer inside <Global>: ProFTPD refuses it"},
+		{name: "two DefaultServer on", conf: "DefaultServer on\n<VirtualHost 10.0.0.1>\n  DefaultServer on\n</VirtualHost>\n", err: "p.conf:3: DefaultServer on: already set on line 1"},
+		{name: "vhost in <Global>", conf: "<Global>\n<VirtualHost 10.0.0.1>\n</VirtualHost>\n</Global>\n", err: "p.conf:2: <VirtualHost> inside <Global>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseProFTPD("p.conf", []byte(tc.conf))
+			if tc.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tc.err) {
+					t.Fatalf("err %v, want prefix %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := c
+			if tc.host > 0 {
+				sc = c.Hosts[tc.host-1]
+			}
+			if got := sc.PassiveRange.String(); got != tc.rng {
+				t.Errorf("range %q, want %q", got, tc.rng)
+			}
+			if got := sc.PublicAddress; tc.public == "" && got.IsValid() || tc.public != "" && got.String() != tc.public {
+				t.Errorf("public %v, want %q", got, tc.public)
+			}
+			if sc.SourceCheckOff != tc.sourceOff || sc.TLSReuseOff != tc.tlsOff || sc.ControlPort != tc.port || sc.DefaultServer != tc.dflt {
+				t.Errorf("source check off %v, TLS reuse off %v, port %d, default %v; want %v %v %d %v", sc.SourceCheckOff, sc.TLSReuseOff, sc.ControlPort, sc.DefaultServer, tc.sourceOff, tc.tlsOff, tc.port, tc.dflt)
+			}
+			if notes := strings.Join(sc.Notes, "\n"); !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q lack %q", notes, tc.note)
+			}
+		})
 	}
 }

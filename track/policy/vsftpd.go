@@ -104,6 +104,7 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		}
 		setting := fmt.Sprintf("line %d: %s=%s", n, key, val)
 		var err error
+		ignored := "" // text after a number that vsftpd ignores
 		switch key {
 		case "pasv_enable":
 			c.PassiveEnabled, err = vsftpdBool(val)
@@ -118,14 +119,14 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		case "listen_ipv6":
 			listenIP6, err = vsftpdBool(val)
 		case "pasv_min_port":
-			minPort, err = vsftpdUint(val)
+			minPort, ignored, err = vsftpdUint(val)
 			minLine = n
 		case "pasv_max_port":
-			maxPort, err = vsftpdUint(val)
+			maxPort, ignored, err = vsftpdUint(val)
 			maxLine = n
 		case "listen_port":
 			var p uint32
-			if p, err = vsftpdUint(val); err == nil {
+			if p, ignored, err = vsftpdUint(val); err == nil {
 				if p == 0 {
 					err = fmt.Errorf("port 0")
 				}
@@ -149,13 +150,17 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 			}
 		case "ftp_data_port":
 			var p uint32
-			p, err = vsftpdUint(val)
+			p, ignored, err = vsftpdUint(val)
 			dataPort = int(p)
 		default:
 			setting = ""
 		}
 		if err != nil {
 			return nil, lineErr(name, n, "%s=%s: %v", key, trunc(val), err)
+		}
+		if ignored != "" {
+			num, _, _ := cNumber(val)
+			c.Notes = append(c.Notes, fmt.Sprintf("%s=%s (line %d): vsftpd has no inline comments, but it reads the number only up to the blank, so it runs with %s=%d; the rest of the line (%q) is ignored", key, trunc(val), n, key, num, trunc(ignored)))
 		}
 		if setting != "" {
 			c.Settings = append(c.Settings, setting)
@@ -335,21 +340,25 @@ func vsftpdBool(v string) (bool, error) {
 // begins with 0 (str_octal_to_uint: the digits 0-7 up to the first other
 // character), else atoi (leading blanks and a sign skipped, the digits
 // taken, the result stored in an unsigned int). Trailing blanks are fine,
-// as for vsftpd; other trailing text, or no digits at all, is an error
-// here, since vsftpd silently reads what atoi makes of it and may turn a
-// range off; so is a value above 65535.
-func vsftpdUint(v string) (uint32, error) {
+// as for vsftpd, and so is text after a blank ("40000 # range": vsftpd has
+// no inline comments, but the number ends at the blank and vsftpd runs with
+// it): ignored is that text, for a note. Text right after the digits
+// ("4o000"), or no digits at all, is an error here, since vsftpd silently
+// reads what atoi makes of it and may turn a range off; so is a value
+// above 65535.
+func vsftpdUint(v string) (n uint32, ignored string, err error) {
 	n, end, digits := cNumber(v)
-	if !digits || strings.TrimLeft(v[end:], cSpace) != "" {
-		return 0, fmt.Errorf("not a number (vsftpd has no inline comments and would read it as %d)", n)
+	rest := v[end:]
+	if !digits || rest != "" && !isCSpace(rest[0]) {
+		return 0, "", fmt.Errorf("not a number (vsftpd has no inline comments and would read it as %d)", n)
 	}
 	if n > 65535 {
 		if strings.Contains(v[:end], "-") {
-			return 0, fmt.Errorf("a negative number (vsftpd would read it as %d)", n)
+			return 0, "", fmt.Errorf("a negative number (vsftpd would read it as %d)", n)
 		}
-		return 0, fmt.Errorf("above 65535 (vsftpd would read it as %d)", n)
+		return 0, "", fmt.Errorf("above 65535 (vsftpd would read it as %d)", n)
 	}
-	return n, nil
+	return n, strings.Trim(rest, cSpace), nil
 }
 
 // cNumber is what vsftpd makes of a number setting's value, where the
