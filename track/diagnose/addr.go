@@ -99,9 +99,10 @@ func (v Vantage) String() string {
 }
 
 // vantage guesses the capture point of a session from the packets alone:
-// the timing of the session's own data handshakes when the capture holds
-// one that tells (handshakeVantage), else its addresses (addrVantage).
-// The Diagnoser's vantage weighs the server's other data connections
+// the timing of the session's own data handshakes when they decide
+// (vantageVotes.side: more than one, and a clear majority), else its
+// addresses (addrVantage).
+// The Diagnoser's vantage weighs the capture's other data connections
 // too, before the addresses.
 func vantage(s *track.Session) Vantage {
 	v, _ := sessionVantage(s)
@@ -112,10 +113,12 @@ func vantage(s *track.Session) Vantage {
 type vantageWhy uint8
 
 const (
-	whyNothing vantageWhy = iota
-	whySession            // the handshakes of the session's own data connections
-	whyServer             // the handshakes of other data connections with the same server
-	whyAddress            // the addresses alone (addrVantage)
+	whyNothing      vantageWhy = iota
+	whySession                 // the handshakes of the session's own data connections
+	whyCapture                 // the handshakes of the capture's data connections
+	whyAddress                 // the addresses alone (addrVantage)
+	whyAddressTimed            // the addresses, and the few handshakes that lean the same way
+	whyConflict                // the addresses and the few handshakes lean different ways
 )
 
 // sessionVantage is vantage and what decided it.
@@ -145,7 +148,11 @@ func sessionVantage(s *track.Session) (Vantage, vantageWhy) {
 // network, a lab, a VPN): then a capture at the server shows the same
 // addresses, and only the handshake timing tells (handshakeSide).
 func addrVantage(s *track.Session) Vantage {
-	c, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	return addrVantageOf(s.Client.Addr().Unmap(), s.Server.Addr().Unmap())
+}
+
+// addrVantageOf is addrVantage of client address c and server address srv.
+func addrVantageOf(c, srv netip.Addr) Vantage {
 	switch {
 	case Local(c) && !Local(srv):
 		return VantageClient
@@ -192,74 +199,138 @@ func handshakeSide(dc *track.DataConn) hsSide {
 	return hsUnknown
 }
 
-// handshakeVantage is the capture's side dc's handshake tells, in FTP
-// roles: in passive mode the client opens, in active mode the server.
-func handshakeVantage(dc *track.DataConn) Vantage {
+// handshakeVote is the capture's side dc's handshake tells, in FTP
+// roles (in passive mode the client opens, in active mode the server),
+// and the weight of its vote: 2 for a clear reading (the long leg at
+// least 16 times the short one and at least 2 ms), 1 for one that only
+// just passes handshakeSide's bounds (a loaded listener's 6 ms SYN-ACK
+// against a LAN's 1 ms ACK reads as the opener's side and is wrong: such
+// a vote alone decides nothing).
+func handshakeVote(dc *track.DataConn) (Vantage, int) {
 	h := handshakeSide(dc)
 	if h == hsUnknown {
-		return VantageUnknown
+		return VantageUnknown, 0
+	}
+	synAck, ack := dc.SynAckTS.Sub(dc.LastSYN), dc.AckTS.Sub(dc.SynAckTS)
+	long, short := synAck, ack
+	if h == hsListener {
+		long, short = ack, synAck
+	}
+	w := 1
+	if long >= 2*time.Millisecond && long >= 16*short {
+		w = 2
 	}
 	if (h == hsOpener) == dc.Passive {
-		return VantageClient
+		return VantageClient, w
 	}
-	return VantageServer
+	return VantageServer, w
 }
 
 // vantageVotes counts the handshakes read as taken on the client's side
-// and on the server's.
-type vantageVotes struct{ client, server int }
+// and on the server's, and their weights (handshakeVote).
+type vantageVotes struct{ client, server, wClient, wServer int }
 
 func (v *vantageVotes) add(dc *track.DataConn) {
-	switch handshakeVantage(dc) {
+	switch s, w := handshakeVote(dc); s {
 	case VantageClient:
 		v.client++
+		v.wClient += w
 	case VantageServer:
 		v.server++
+		v.wServer += w
 	}
 }
 
-// side is the side at least three quarters of the handshakes tell, or
-// unknown.
+// The numbers a side needs: at least minVotes handshakes read for it
+// (one handshake is one host's timing, and a loaded host misreads), and
+// a clear majority, at least majorityOf times the weight of the other
+// side's (4: four in five of the weight).
+const (
+	minVotes   = 2
+	majorityOf = 4
+)
+
+// side is the side the handshakes tell (minVotes, majorityOf), or unknown.
 func (v vantageVotes) side() Vantage {
-	n := v.client + v.server
 	switch {
-	case n == 0:
-	case 4*v.client >= 3*n:
+	case v.client >= minVotes && v.wClient >= majorityOf*v.wServer:
 		return VantageClient
-	case 4*v.server >= 3*n:
+	case v.server >= minVotes && v.wServer >= majorityOf*v.wClient:
 		return VantageServer
 	}
 	return VantageUnknown
 }
 
-// vantage is the capture point of s, and what decided it: the session's
-// own data handshakes, else those of the other data connections of its
-// server seen so far, else the addresses.
+// lean is the side the handshakes lean to, however few: the side with
+// more weight, unknown on a tie or none.
+func (v vantageVotes) lean() Vantage {
+	switch {
+	case v.wClient > v.wServer:
+		return VantageClient
+	case v.wServer > v.wClient:
+		return VantageServer
+	}
+	return VantageUnknown
+}
+
+// captureVantage reads the capture point of a session between client
+// addresses cli and server srv: the session's own handshakes (own) when
+// they decide (side), else those of every data connection of the
+// capture (all: the capture point is a property of the capture, not of
+// a server), else the addresses (addrVantage), unless the handshakes,
+// too few to decide, lean the other way: then nothing is decided
+// (whyConflict), and the words say what each side would mean.
+func captureVantage(cli, srv netip.Addr, own, all vantageVotes) (Vantage, vantageWhy) {
+	if v := own.side(); v != VantageUnknown {
+		return v, whySession
+	}
+	if v := all.side(); v != VantageUnknown {
+		return v, whyCapture
+	}
+	a := addrVantageOf(cli, srv)
+	l := all.lean()
+	switch {
+	case a != VantageUnknown && l != VantageUnknown && l != a:
+		return VantageUnknown, whyConflict
+	case a != VantageUnknown && l == a:
+		return a, whyAddressTimed
+	case a != VantageUnknown:
+		return a, whyAddress
+	}
+	return VantageUnknown, whyNothing
+}
+
+// vantage is the capture point of s, and what decided it
+// (captureVantage): the session's own data handshakes, else those of
+// every data connection of the capture seen so far, else the addresses.
 func (d *Diagnoser) vantage(s *track.Session) (Vantage, vantageWhy) {
-	v, why := sessionVantage(s)
-	if why == whySession {
-		return v, why
+	var own vantageVotes
+	for _, dc := range s.Data {
+		own.add(dc)
 	}
-	if a := d.server(s); a != d.overflow {
-		if sv := a.votes.side(); sv != VantageUnknown {
-			return sv, whyServer
-		}
+	var all vantageVotes
+	if c := d.server(s).shared; c != nil {
+		all = c.votes
 	}
-	return v, why
+	return captureVantage(s.Client.Addr().Unmap(), s.Server.Addr().Unmap(), own, all)
 }
 
 // because says what decided v, for a sentence about the capture point.
 func (w vantageWhy) because(s *track.Session) string {
+	c := "a private client and a public server"
+	if Local(s.Server.Addr()) {
+		c = "a public client and a private server"
+	}
 	switch w {
-	case whySession, whyServer:
+	case whySession, whyCapture:
 		// One wording for both: the findings of one cause group by it.
-		return " (the handshake timing of data connections with this server shows it)"
+		return " (the handshake timing of data connections in this capture shows it)"
+	case whyAddressTimed:
+		return " (a guess from the addresses, " + c + ", which the timing of the few data handshakes in the capture agrees with)"
 	case whyAddress:
-		c := "a private client and a public server"
-		if Local(s.Server.Addr()) {
-			c = "a public client and a private server"
-		}
 		return " (a guess from the addresses, " + c + ": no data handshake in the capture times it)"
+	case whyConflict:
+		return " (on which side is not known: the addresses, " + c + ", and the timing of the few data handshakes in the capture disagree)"
 	}
 	return ""
 }

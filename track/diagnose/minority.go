@@ -477,51 +477,94 @@ const (
 	maxFailingClients = 1024
 )
 
+// captureShared is what every serverAcc of a Diagnoser shares: the
+// capture's, not one server's.
+type captureShared struct {
+	// votes: what the handshake timing of every data connection of the
+	// capture tells of the capture point (Diagnoser.vantage).
+	votes vantageVotes
+	peers activePeers
+}
+
 // activePeer is which servers an active data connection to one client
-// got through from: the first two different ones.
-type activePeer struct{ first, second netip.AddrPort }
+// got through from (ok) and failed from (fail): the first two different
+// ones of each.
+type activePeer struct{ ok, fail [2]netip.AddrPort }
+
+// add adds srv to l's first two different servers.
+func addPeer(l *[2]netip.AddrPort, srv netip.AddrPort) {
+	switch {
+	case !l[0].IsValid():
+		l[0] = srv
+	case l[0] != srv && !l[1].IsValid():
+		l[1] = srv
+	}
+}
+
+// other is a server of l other than srv.
+func otherPeer(l [2]netip.AddrPort, srv netip.AddrPort) (netip.AddrPort, bool) {
+	for _, x := range l {
+		if x.IsValid() && x != srv {
+			return x, true
+		}
+	}
+	return netip.AddrPort{}, false
+}
 
 // activePeers is, across the servers of a capture, the clients an active
-// data connection got through to, and from which servers. One table is
-// shared by every serverAcc of a Diagnoser (Diagnoser.server).
+// data connection got through to or failed for, and from which servers.
+// One table is shared by every serverAcc of a Diagnoser (captureShared).
+// It is keyed by the client's address: clients behind one NAT or CGNAT
+// address are one entry, which is why an address whose active data
+// connections from other servers both got through and failed tells
+// nothing (elsewhere).
 type activePeers struct {
 	m       map[netip.Addr]activePeer
 	dropped int // connections of clients the bound kept out
 }
 
-// got records an active data connection from srv that got through to cli.
-func (p *activePeers) got(cli netip.Addr, srv netip.AddrPort) {
+// note records an active data connection from srv to cli that got
+// through (ok) or failed.
+func (p *activePeers) note(cli netip.Addr, srv netip.AddrPort, ok bool) {
 	if p.m == nil {
 		p.m = map[netip.Addr]activePeer{}
 	}
-	e, ok := p.m[cli]
-	switch {
-	case ok && e.first != srv && !e.second.IsValid():
-		e.second = srv
-		p.m[cli] = e
-	case ok:
-	case len(p.m) >= maxActivePeers:
+	e, found := p.m[cli]
+	if !found && len(p.m) >= maxActivePeers {
 		p.dropped++
-	default:
-		p.m[cli] = activePeer{first: srv}
+		return
 	}
+	if ok {
+		addPeer(&e.ok, srv)
+	} else {
+		addPeer(&e.fail, srv)
+	}
+	p.m[cli] = e
 }
 
+// got records an active data connection from srv that got through to cli.
+func (p *activePeers) got(cli netip.Addr, srv netip.AddrPort) { p.note(cli, srv, true) }
+
+// failed records an active data connection from srv to cli that failed.
+func (p *activePeers) failed(cli netip.Addr, srv netip.AddrPort) { p.note(cli, srv, false) }
+
 // elsewhere is a server other than srv whose active data connection got
-// through to cli, if the capture shows one.
+// through to cli, if the capture shows one so far.
 func (p *activePeers) elsewhere(cli netip.Addr, srv netip.AddrPort) (netip.AddrPort, bool) {
 	if p == nil {
 		return netip.AddrPort{}, false
 	}
-	e, ok := p.m[cli]
-	switch {
-	case !ok:
-	case e.first != srv:
-		return e.first, true
-	case e.second.IsValid():
-		return e.second, true
-	}
-	return netip.AddrPort{}, false
+	return otherPeer(p.m[cli].ok, srv)
+}
+
+// triedElsewhere says what the capture shows of cli's active data
+// connections from servers other than srv: whether one got through
+// (ok), and whether one failed (failed).
+func (p *activePeers) triedElsewhere(cli netip.Addr, srv netip.AddrPort) (ok, failed bool) {
+	e := p.m[cli]
+	_, ok = otherPeer(e.ok, srv)
+	_, failed = otherPeer(e.fail, srv)
+	return ok, failed
 }
 
 // failingSet is a server's clients whose active data connections failed,
@@ -546,22 +589,91 @@ func (f *failingSet) add(cli netip.Addr) {
 }
 
 // activeElsewhere counts the server's failing active-mode clients (at
-// least: more when the bound kept some out) and those of them that got an
-// active data connection through from another server of the capture.
-func (a *serverAcc) activeElsewhere() (elsewhere, failing int) {
+// least: more when the bound kept some out), those of them that made an
+// active data connection with another server of the capture (tried),
+// and of those the ones whose active data connections from other servers
+// all got through (elsewhere). A client address whose active data
+// connections from other servers both got through and failed tells
+// nothing of its own side (a rule for some servers only, or many hosts
+// behind one NAT address): it counts as tried, not as elsewhere.
+func (a *serverAcc) activeElsewhere() (elsewhere, tried, failing int) {
 	for cli := range a.activeFailing.m {
-		if _, ok := a.peers.elsewhere(cli, a.addr); ok {
+		ok, failed := a.shared.peers.triedElsewhere(cli, a.addr)
+		if ok || failed {
+			tried++
+		}
+		if ok && !failed {
 			elsewhere++
 		}
 	}
-	return elsewhere, len(a.activeFailing.m)
+	return elsewhere, tried, len(a.activeFailing.m)
+}
+
+// activeServerSide reports whether the server's failing active data
+// connections are put on its side (activeServerVerdict): the evidence
+// must be strong, since the rules it gives are for the server's side
+// only. More than one failing client (minElsewhere) got active data
+// connections through from other servers and failed with none; they are
+// a clear majority of the failing clients that the capture shows with
+// another server at all (at least three in four: a client that failed
+// elsewhere too points to its own side), and at least one in five of all
+// the failing clients (the others tried no other server and tell
+// nothing either way; a handful among hundreds is no evidence for the
+// rest). And the capture point is not shown at the clients (atClient):
+// SYNs that reached the client's side and went unanswered are dropped
+// there, whatever other servers got through.
+func activeServerSide(elsewhere, tried, failing int, atClient bool) bool {
+	const minElsewhere = 2
+	return !atClient && elsewhere >= minElsewhere && 4*elsewhere >= 3*tried && 5*elsewhere >= failing
+}
+
+// activeAtClient reports whether the capture point is shown at the
+// server's failing active-mode clients, as the summary reads it at the
+// capture's end: the handshake timing of the capture's data connections
+// when it decides (vantageVotes.side), else the addresses of most of the
+// failing clients, unless the few handshakes lean the other way
+// (captureVantage).
+func (a *serverAcc) activeAtClient() bool {
+	votes := a.shared.votes
+	if v := votes.side(); v != VantageUnknown {
+		return v == VantageClient
+	}
+	if votes.lean() == VantageServer {
+		return false
+	}
+	srv, n := a.addr.Addr().Unmap(), 0
+	for cli := range a.activeFailing.m {
+		if addrVantageOf(cli, srv) == VantageClient {
+			n++
+		}
+	}
+	return n > 0 && 2*n > len(a.activeFailing.m)
+}
+
+// activeElsewhereHedge is what the verdict of active-mode failures put on
+// the clients' side says of the failing clients that got active data
+// connections through from other servers: too few to put the block on
+// the server's side (activeServerSide), or, with the capture at the
+// clients, a rule of theirs that lets in some servers only.
+func (a *serverAcc) activeElsewhereHedge(elsewhere, failing int, atClient bool) string {
+	if elsewhere == 0 {
+		return ""
+	}
+	who := fmt.Sprintf("%d of those clients", elsewhere)
+	if failing == 1 {
+		who = "that client"
+	}
+	if atClient {
+		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but the capture point is at the clients' side, where these SYNs arrived unanswered: their firewalls let in only some servers' connections, by address or source port)", who)
+	}
+	return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, which points to this server's side, its outgoing firewall or the router in front of it; too few clients show it to put the block there, so look at both)", who)
 }
 
 // activeServerVerdict is the verdict for active-mode failures of clients
 // that take active data connections from other servers: this server's
 // side or its path blocks them, not theirs. elsewhere, failing: as
 // activeElsewhere counts them.
-func (a *serverAcc) activeServerVerdict(elsewhere, failing int) string {
+func (a *serverAcc) activeServerVerdict(elsewhere, tried, failing int) string {
 	conns := 0
 	for _, n := range a.active {
 		conns += n
@@ -581,13 +693,37 @@ func (a *serverAcc) activeServerVerdict(elsewhere, failing int) string {
 	case elsewhere == failing && a.activeFailing.dropped == 0:
 		took = "all of " + those
 	}
-	v := fmt.Sprintf("active data connections from the server back to its clients are blocked (%s failed, for %s), while %s got active data connections through from other servers in this capture: their own firewalls let such connections in, so the block is on this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT; let them out there (see the change lines), or use passive mode",
-		plural(conns, "active data connection", "active data connections"), clients, took, a.activeSource())
+	// What the others showed: the words say how many the conclusion
+	// rests on.
+	var rest []string
+	if n := tried - elsewhere; n > 0 {
+		rest = append(rest, fmt.Sprintf("%d failed with other servers too", n))
+	}
+	if n := failing - tried; n > 0 {
+		rest = append(rest, fmt.Sprintf("%d made no active data connection with another server", n))
+	}
+	var notes []string
+	if len(rest) > 0 {
+		notes = append(notes, "of the others, "+strings.Join(rest, ", and "))
+	}
+	if a.activeAlone > 0 {
+		// The findings made before the capture showed it, or for the
+		// clients seen with no other server: this verdict overrules
+		// them.
+		notes = append(notes, fmt.Sprintf("%s, made for clients not seen with another server at the time, read alone and name the client's side: this verdict weighs them all",
+			plural(a.activeAlone, "active-blocked finding", "active-blocked findings")))
+	}
+	others := ""
+	if len(notes) > 0 {
+		others = " (" + strings.Join(notes, "; ") + ")"
+	}
+	v := fmt.Sprintf("active data connections from the server back to its clients are blocked (%s failed, for %s), while %s got active data connections through from other servers in this capture%s: their own firewalls let such connections in, so the block is on this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT; let them out there (see the change lines), or use passive mode",
+		plural(conns, "active data connection", "active data connections"), clients, took, others, a.activeSource())
 	if p := a.addr.Port(); p != 21 {
 		v += fmt.Sprintf("; unless those clients' firewalls attach the FTP helper to port 21 only: this server listens on port %d, so attach it to port %d there", p, p)
 	}
-	if a.votes.side() == VantageServer && a.activeFrom20+a.activeFromOther > 0 {
-		v += " (the capture is on the server's side, as the handshake timing of its data connections shows: the SYNs passed it, so they are dropped after it; if it was taken on the server itself, the server's own output firewall let them out)"
+	if a.shared.votes.side() == VantageServer && a.activeFrom20+a.activeFromOther > 0 {
+		v += " (the capture is on the server's side, as the handshake timing of the capture's data connections shows: the SYNs passed it, so they are dropped after it; if it was taken on the server itself, the server's own output firewall let them out)"
 	}
 	return v
 }

@@ -167,7 +167,7 @@ func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener s
 	case VantageServer:
 		return fmt.Sprintf("The capture is on the %s's side%s: %s arrived here and nothing answered, so %s dropped on the %s host itself (its input firewall) or right before it.", listener, why, the, they, listener)
 	}
-	return fmt.Sprintf("%s passed the capture point and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), they, dst, listener, dst)
+	return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), why, they, dst, listener, dst)
 }
 
 // upper capitalises s's first letter (ASCII).
@@ -313,8 +313,11 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		case icmpSelfReject(i, dst):
 			// The address answered: it is reachable, and its own
 			// firewall rejects the port.
-			f.Message += fmt.Sprintf(" %s answered for itself, so it is reachable: its own firewall rejects the port (%s).", dst, rejectWith(i))
-			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), dst))
+			// Or a router that owns the address and forwards the port
+			// (port forwarding, DNAT): it answers host unreachable when
+			// the host behind it does not answer (ARP fails, it is down).
+			f.Message += fmt.Sprintf(" %s answered for itself, so the address is reachable: its own firewall rejects the port (%s), or, if %s is a router that forwards the port to a host behind it (port forwarding, DNAT), that host is down or unreachable from the router.", dst, rejectWith(i), dst)
+			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), dst)) + fmt.Sprintf(" If %s forwards the port to a host behind it, check first that the host is up and answers the router (ip neigh on the router shows it FAILED when it does not).", dst)
 		case icmpKindOf(i, dst, s.Server.Addr()) == icmpFirewall && !icmpProhibited(i) && !icmpPortUnreachable(i):
 			// A router's net or host unreachable about the address the
 			// control connection reaches: a reject rule on that router.
@@ -374,11 +377,21 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	}
 	dst := dc.Server.Addr()
 	// other: another server of the capture got an active data connection
-	// through to this client, so the client lets them in (minority.go).
-	other, elsewhere := d.server(s).peers.elsewhere(s.Client.Addr().Unmap(), s.Server)
-	// Unless the handshakes time the capture at the client, where the
-	// SYNs arrived: then a rule there matches this server.
-	elsewhere = elsewhere && dc.SYNs > 0 && !(side == VantageClient && why != whyAddress)
+	// through to this client so far (minority.go): a fact no later packet
+	// takes back. What it means is the server's verdict's to say, made at
+	// the capture's end from every failing client (activeServerSide): the
+	// finding names it and what it would mean, and concludes nothing the
+	// verdict may not. With the capture point at the client, where the
+	// SYNs arrived unanswered, the client's side drops them all the same:
+	// its firewall lets in some servers' connections only.
+	other, elsewhere := d.server(s).shared.peers.elsewhere(s.Client.Addr().Unmap(), s.Server)
+	elsewhere = elsewhere && dc.SYNs > 0
+	atClient := elsewhere && side == VantageClient
+	elsewhere = elsewhere && side != VantageClient
+	if dc.Outcome == track.OutcomeUnanswered && dc.SYNs > 0 && !elsewhere && side != VantageClient {
+		// Read alone: the server's verdict says so when it overrules it.
+		d.server(s).activeAlone++
+	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
 		where := "a firewall or NAT on the client's side drops " + themOrIt(dc.SYNs)
@@ -388,15 +401,12 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		}
 		f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: %s. %s",
 			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
+		if atClient {
+			f.Message += fmt.Sprintf(" This client got an active data connection through from another server of this capture (%s): its firewall lets in some servers' connections only (a rule for their address or source port).", other)
+		}
 		if elsewhere {
-			// The capture point, unless only the addresses guess it at
-			// the client (the timing would have ruled this out).
-			at := ""
-			if side != VantageClient {
-				at = " " + vantageSentence(v, why.because(s), dc.SYNs, dst, "client")
-			}
-			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): it lets such connections in, so the block is on this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT.%s",
-				inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), other, fromPort20(dc), at)
+			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s). That points to this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT; unless the client's firewall lets in some servers' connections only (a rule for their address or source port). The server's verdict weighs every failing client. %s",
+				inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), other, fromPort20(dc), vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
 		}
 		if dc.SynAckLost {
 			f.Message = fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
@@ -416,16 +426,18 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		f.Advice = icmpPathAdvice(dc.ICMP, dc.Server) + " Or use passive mode on the client."
 	case elsewhere && dc.Outcome == track.OutcomeUnanswered:
 		// The other server is named in the message only: findings with
-		// the same advice are grouped.
-		f.Advice = fmt.Sprintf("Nothing to change on the client: other servers' active data connections get through to it. On the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
+		// the same advice are grouped. Both sides' fixes, the server's
+		// first: the verdict says which the capture supports.
+		f.Advice = fmt.Sprintf("Use passive mode on the client; or, to keep active mode, see the server's verdict. When it puts the block on the server's side, change nothing on the client: on the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
 			helperAdvice(s.Server.Port(), false, "", isV6(s.Server)), nftRelatedRule("forward"), iptablesRelatedRule("forward", isV6(s.Server)))
 		if dc.Client.Port() == 20 {
 			f.Advice += fmt.Sprintf(", or statically: %s -I FORWARD -s %s -p tcp --sport 20 -j ACCEPT", iptablesCmd(isV6(s.Server)), dc.Client.Addr().Unmap())
 		}
-		f.Advice += "; if this capture was taken on the server itself, its own output firewall let them out already. Or use passive mode."
+		f.Advice += "; if this capture was taken on the server itself, its own output firewall let them out already."
 		if p := s.Server.Port(); p != 21 {
 			f.Advice += fmt.Sprintf(" If the client's firewall attaches the FTP helper to port 21 only, attach it to port %d as well: this server listens there.", p)
 		}
+		f.Advice += " When it puts the block on the client's side, " + activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 	case nat != nil && nat.Code == CodeNATMismatch:
 		// The session's own nat-mismatch shows a NAT in front of the
 		// client: a helper on the client host sees the private address
@@ -753,6 +765,11 @@ func icmpSender(i *track.ICMPInfo, dst netip.Addr, s *track.Session) string {
 	case dst.Unmap():
 		if !i.IsUnreachable() {
 			return fmt.Sprintf("%s, the destination host itself", from)
+		}
+		if icmpSelfReject(i, dst) {
+			// A host's own firewall, or a router owning the address that
+			// forwards the port to a host that does not answer.
+			return fmt.Sprintf("%s, the destination address itself (its own firewall, or a router that owns the address and forwards the port)", from)
 		}
 		return fmt.Sprintf("%s, the destination host itself (its own firewall)", from)
 	case s.Server.Addr().Unmap():

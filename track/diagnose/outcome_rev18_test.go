@@ -69,10 +69,10 @@ func TestVantageFromHandshakeTimingBeforeAddresses(t *testing.T) {
 		not         []string
 	}{
 		{"own handshake at the server", true, 30 * time.Microsecond, 1100 * time.Microsecond,
-			[]string{"The capture is on the connecting side (the handshake timing of data connections with this server shows it)", "between here and the client"},
+			[]string{"The capture is on the connecting side (the handshake timing of data connections in this capture shows it)", "between here and the client"},
 			[]string{"client's side: the SYN arrived", "a guess from the addresses"}},
 		{"another session's handshake at the server", false, 30 * time.Microsecond, 1100 * time.Microsecond,
-			[]string{"The capture is on the connecting side (the handshake timing of data connections with this server shows it)"},
+			[]string{"The capture is on the connecting side (the handshake timing of data connections in this capture shows it)"},
 			[]string{"client's side: the SYN arrived"}},
 		{"no handshake that tells: the addresses, said to be a guess", true, 30 * time.Microsecond, 90 * time.Microsecond,
 			[]string{"The capture is on the client's side (a guess from the addresses, a private client and a public server"},
@@ -88,10 +88,13 @@ func TestVantageFromHandshakeTimingBeforeAddresses(t *testing.T) {
 				host = other
 				ss = append(ss, other)
 			}
-			p := announce(host, 8, "PASV", ftp.ViaPASV, "192.0.2.24:40001", 227, "Entering Passive Mode (192,0,2,24,156,65).")
-			syn(p, host.Client.Addr().String()+":50001", "192.0.2.24:40001", 9, 1, 0)
-			handshake(p, tc.synAck, tc.ack)
-			p.Match, p.Outcome = track.MatchExact, track.OutcomeTransferred
+			// Two timed handshakes: one alone decides nothing (minVotes).
+			for i, port := range []string{"40001", "40002"} {
+				p := announce(host, uint64(8+i*4), "PASV", ftp.ViaPASV, "192.0.2.24:"+port, 227, "Entering Passive Mode (192,0,2,24,156,65).")
+				syn(p, fmt.Sprintf("%s:%d", host.Client.Addr(), 50001+i), "192.0.2.24:"+port, uint64(9+i*4), 1, 0)
+				handshake(p, tc.synAck, tc.ack)
+				p.Match, p.Outcome = track.MatchExact, track.OutcomeTransferred
+			}
 			dc := announce(s, 20, "EPRT", ftp.ViaEPRT, "10.20.12.163:44912", 200, "EPRT command successful.")
 			syn(dc, "192.0.2.24:20", "10.20.12.163:44912", 24, 1, 0)
 			dc.Match, dc.Outcome = track.MatchExact, track.OutcomeUnanswered
@@ -126,7 +129,9 @@ func activeSession(id int, cli, srv string, port uint16, ms int, ok bool) *track
 	dc.Match, dc.Outcome = track.MatchExact, track.OutcomeUnanswered
 	if ok {
 		dc.Outcome = track.OutcomeTransferred
-		handshake(dc, 30*time.Microsecond, 1100*time.Microsecond)
+		// Timed at the servers' side (beside the opener): the SYN-ACK
+		// a round trip after the SYN, the ACK at once.
+		handshake(dc, 20*time.Millisecond, 40*time.Microsecond)
 	}
 	return s
 }
@@ -200,8 +205,9 @@ func TestActiveBlockedForClientsThatTakeActiveFromOtherServers(t *testing.T) {
 			if f == nil {
 				t.Fatal("no active-blocked for 10.20.1.1")
 			}
+			// Neutral: the verdict, made at the end, concludes.
 			says := strings.Contains(f.Message, "got an active data connection through from another server of this capture (192.0.2.21:21)") &&
-				strings.Contains(f.Advice, "Nothing to change on the client")
+				strings.Contains(f.Advice, "see the server's verdict. When it puts the block on the server's side, change nothing on the client")
 			if says != tc.elsewhere {
 				t.Errorf("advice names the other server: %v, want %v:\n%s", says, tc.elsewhere, f.Advice)
 			}

@@ -159,15 +159,13 @@ type serverAcc struct {
 	tlsRefusedNamed          int
 	tlsHandshakeOnly         int
 	tlsCutOff                int
-	// votes: what the handshake timing of its data connections tells of
-	// the capture point (handshakeSide), read by Diagnoser.vantage.
-	votes vantageVotes
-	// peers: the clients active data connections got through to, across
-	// every server of the capture (shared by every serverAcc of a
-	// Diagnoser); activeFailing: this server's clients whose active data
+	// shared: what every serverAcc of a Diagnoser shares, the capture's:
+	// the handshake timing of every data connection (the capture point,
+	// Diagnoser.vantage) and the clients active data connections got
+	// through to or failed for, and from which servers; activeFailing: this server's clients whose active data
 	// connections failed; activeFrom20, activeFromOther: of those failures
 	// with a SYN, the ones from port 20 and from another port.
-	peers *activePeers
+	shared *captureShared
 	// icmpKinds: the passive data-unreachable findings by what their
 	// ICMP error means (icmpKindOf), so that the verdict says what the
 	// findings say: a firewall's reject, an unreachable address, a
@@ -175,6 +173,11 @@ type serverAcc struct {
 	icmpKinds                     [4]int
 	activeFailing                 failingSet
 	activeFrom20, activeFromOther int
+	// activeAlone: the active-blocked findings of unanswered SYNs made
+	// for clients not seen (yet) taking active data connections from
+	// another server: each read alone, they name the client's side, which
+	// the server's verdict, made at the end, may overrule.
+	activeAlone int
 }
 
 // maxReachedAs bounds serverAcc.reachedAs.
@@ -277,27 +280,27 @@ func (d *Diagnoser) server(s *track.Session) *serverAcc {
 		if len(d.servers) >= MaxServers {
 			if d.overflow == nil {
 				d.overflow = newServerAcc(netip.AddrPort{})
-				d.overflow.peers = d.activePeers()
+				d.overflow.shared = d.shared()
 			}
 			return d.overflow
 		}
 		a = newServerAcc(s.Server)
-		a.peers = d.activePeers()
+		a.shared = d.shared()
 		d.servers[s.Server] = a
 	}
 	return a
 }
 
-// activePeers is the table of active-mode clients every serverAcc of d
-// shares: any one's (there is none before the first).
-func (d *Diagnoser) activePeers() *activePeers {
+// shared is what every serverAcc of d shares: any one's (there is none
+// before the first).
+func (d *Diagnoser) shared() *captureShared {
 	for _, a := range d.servers {
-		return a.peers
+		return a.shared
 	}
 	if d.overflow != nil {
-		return d.overflow.peers
+		return d.overflow.shared
 	}
-	return &activePeers{}
+	return &captureShared{}
 }
 
 func newServerAcc(addr netip.AddrPort) *serverAcc {
@@ -344,7 +347,7 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
-	a.votes.add(dc)
+	a.shared.votes.add(dc)
 	if dc.Session != nil {
 		if dc.Passive {
 			a.at(passivePlace(dc.Session, dc), &a.passiveAt)
@@ -364,7 +367,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 				}
 			} else {
 				a.activeClients.got(cli, k, 0, connTime(dc))
-				a.peers.got(cli, a.addr)
+				a.shared.peers.got(cli, a.addr)
 			}
 		}
 	}
@@ -430,6 +433,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		cli := f.Session.Client.Addr().Unmap()
 		a.activeClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), 0, connTime(dc))
 		a.activeFailing.add(cli)
+		a.shared.peers.failed(cli, a.addr)
 		if dc != nil && dc.SYNs > 0 {
 			if dc.Client.Port() == 20 {
 				a.activeFrom20++
@@ -772,17 +776,18 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		rules = append(rules, a.activeHelperLines(place{}, true)...)
 	case a.findings[CodeActiveBlocked] > 0:
-		elsewhere, failing := a.activeElsewhere()
+		elsewhere, tried, failing := a.activeElsewhere()
+		atClient := a.activeAtClient()
 		switch {
 		case a.activeClients.someClients(false, nil):
 			// Other clients' active data connections got out: the
 			// server's side lets them through (minority.go).
 			sum.Verdict = a.activeClientVerdict()
 			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
-		case elsewhere > 0 && a.votes.side() != VantageClient:
+		case activeServerSide(elsewhere, tried, failing, atClient):
 			// The mirror: these clients take active data connections
 			// from other servers, so their side lets them in.
-			sum.Verdict = a.activeServerVerdict(elsewhere, failing)
+			sum.Verdict = a.activeServerVerdict(elsewhere, tried, failing)
 			rules = append(rules, a.activeEgressLines()...)
 		default:
 			// One client, or many: the words for as many as failed.
@@ -795,7 +800,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			}
 			sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on %s",
 				who, whose, them)
-			sum.Verdict += a.activeClients.hedge("active", false)
+			sum.Verdict += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
 			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
 		}
 	case a.outside.Count > 0 && len(pol.Ranges) == 0:
