@@ -1021,9 +1021,14 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		}
 	}
 	if syn {
-		dc.seqHi[dir] = s.Seq + 1
+		// A SYN sent again with the same number, short of the data an
+		// earlier one carried (TCP Fast Open's retry drops it; snd_nxt
+		// stays past it): the data was sent all the same.
+		if !dc.seqInit[dir] || s.Seq+1 != dc.acked[dir] || int32(dc.seqHi[dir]-dc.acked[dir]) <= 0 {
+			dc.seqHi[dir] = s.Seq + 1
+		}
 		dc.seqInit[dir] = true
-		dc.acked[dir] = dc.seqHi[dir]
+		dc.acked[dir] = s.Seq + 1
 	} else if !dc.seqInit[dir] && !s.Flags.Has(decode.FlagRST) {
 		// Picked up without this side's SYN: count from here.
 		dc.seqHi[dir] = s.Seq
@@ -1084,10 +1089,15 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		}
 	}
 	if dc.ICMPErrors != nil {
-		dc.ackedTooBig(s)
+		dc.tooBigSegment(s)
 	}
 	if n := s.PayloadLen; n > 0 && dc.seqInit[dir] {
 		end := s.Seq + uint32(n)
+		if syn {
+			// Data on a SYN (TCP Fast Open) follows the SYN's own
+			// sequence number.
+			end++
+		}
 		if d := int32(end - dc.seqHi[dir]); d > 0 {
 			// Count only bytes past the highest seen; a segment wholly
 			// before it is a retransmission.
@@ -1711,7 +1721,8 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// The bytes the capture shows never arrived: connected, and no
 		// data moved.
 		dc.Outcome = OutcomeConnected
-	case dc.Bytes[0]+dc.Bytes[1] > 0:
+	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.answered():
+		// (Data on an unanswered SYN, TCP Fast Open's, moved nothing.)
 		dc.Outcome = OutcomeTransferred
 	case !dc.SynAckTS.IsZero() && (dc.synsAfterSynAck > 0 || dc.win.synAckAgain > 0) && !dc.openerAcked:
 		// Answered, but the answer never arrived: the opener kept

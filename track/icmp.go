@@ -58,6 +58,16 @@ func (t *Tracker) icmpError(dc *DataConn, u *decode.Unreachable) {
 	switch {
 	case !dc.seqInit[dir]:
 		dc.ignoreICMP(info, ICMPNotSent)
+	case dir == 1 && synRecv(dc):
+		// About the listener's segment while it waits for the opener's
+		// ACK: Linux's tcp_req_err takes only the SYN-ACK's own sequence
+		// number (snt_isn), and drops the pending connection on a hard
+		// error; the opener sees its SYN-ACK lost, as the SYNs show.
+		if u.Seq+1 == dc.seqHi[1] {
+			dc.ignoreICMP(info, ICMPSynAck)
+		} else {
+			dc.ignoreICMP(info, ICMPOutOfWindow)
+		}
 	case !sentUnacked(dc, dir, u.Seq):
 		dc.ignoreICMP(info, ICMPOutOfWindow)
 	case info.IsTooBig():
@@ -67,12 +77,23 @@ func (t *Tracker) icmpError(dc *DataConn, u *decode.Unreachable) {
 	}
 }
 
-// synQuoted tells whether seq is the opener's SYN's (snd_una in SYN-SENT)
-// or the byte after it (snd_nxt): the window Linux takes an error in
-// before the handshake.
+// synQuoted tells whether seq is within the opener's SYN's sequence
+// space, from the SYN's own number (snd_una in SYN-SENT) to the byte after
+// the SYN and the data it carried (snd_nxt; TCP Fast Open): the window
+// Linux takes an error in before the handshake.
 func synQuoted(dc *DataConn, seq uint32) bool {
 	isn := dc.seqHi[0] - 1
-	return seq == isn || seq == isn+1
+	if dc.SYNs > 0 {
+		isn = dc.lastSYNSeq
+	}
+	return int32(seq-isn) >= 0 && int32(dc.seqHi[0]-seq) >= 0
+}
+
+// synRecv tells a connection whose listener sent its SYN-ACK and nothing
+// past it, and whose opener was not seen to acknowledge it: the listener
+// holds it as a request (SYN-RECV).
+func synRecv(dc *DataConn) bool {
+	return !dc.SynAckTS.IsZero() && !dc.openerAcked && dc.seqHi[1] == dc.acked[1]
 }
 
 // sentUnacked tells whether seq is between the highest acknowledgment the
@@ -100,9 +121,19 @@ func (dc *DataConn) icmpErrors() *ICMPErrors {
 }
 
 // tooBig notes a path MTU error about a segment dir sent at seq, within
-// what it had sent and not had acknowledged.
+// what it had sent and not had acknowledged. A copy of the latest (the
+// same quote, router and MTU within synCopyWindow, nothing from the
+// sender between: the one packet seen twice) counts once. Whether the
+// sender kept sending as large its own segments after the error tell
+// (tooBigSegment); when no error gave an MTU, the same router quoting a
+// resend of the same segment again does.
 func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 	p := &dc.icmpErrors().TooBig
+	if p.Errors > 0 && !p.senderSince && seq == p.last.seq && mtu == p.last.mtu && info.From == p.last.from {
+		if d := info.TS.Sub(p.last.ts); -synCopyWindow < d && d < synCopyWindow {
+			return
+		}
+	}
 	if p.Errors == 0 {
 		p.Sender = dc.Client
 		if dir == 1 {
@@ -110,35 +141,70 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 		}
 		p.First, p.Num = info.TS, info.Num
 		p.MTU, p.From = mtu, info.From
-	} else if mtu < p.MTU {
-		p.MTU, p.From = mtu, info.From
-	}
-	p.Errors++
-	for _, q := range p.recent {
-		if q.from.IsValid() && q.seq == seq && q.from == info.From && mtu >= q.mtu {
-			// The same segment again from the same router, as large as
-			// before: its sender did not lower its segment size.
+		p.sentBy = dc.seqHi[dir]
+	} else {
+		if mtu > 0 && (p.MTU == 0 || mtu < p.MTU) {
+			p.MTU, p.From = mtu, info.From
+		}
+		if p.MTU == 0 && p.resent && seq == p.last.seq && info.From == p.last.from {
 			p.Repeated++
-			break
+		}
+		if int32(dc.seqHi[dir]-p.sentBy) > 0 {
+			p.sentBy = dc.seqHi[dir]
 		}
 	}
-	p.recent[p.next] = quotedTooBig{seq: seq, mtu: mtu, from: info.From}
-	p.next = (p.next + 1) % uint8(len(p.recent))
+	p.Errors++
+	p.last = quotedTooBig{seq: seq, mtu: mtu, from: info.From, ts: info.TS}
+	p.senderSince, p.resent = false, false
 	if !p.pending || int32(seq-p.pendSeq) < 0 {
 		p.pending, p.pendSeq = true, seq
 	}
 }
 
-// ackedTooBig notes an acknowledgment from the receiver of the segments a
-// path MTU error quoted: past the oldest one, the sender got through.
-func (dc *DataConn) ackedTooBig(s *decode.Segment) {
+// tooBigSegment notes a segment of a connection with path MTU errors
+// about its data. From the receiver, an acknowledgment past the oldest
+// quoted segment: the sender got through. From the sender, data at or
+// past that segment and before what it had sent by the latest error (a
+// resend: new data may have left before the error reached it), larger
+// than the MTU given leaves room for: it kept sending as large.
+func (dc *DataConn) tooBigSegment(s *decode.Segment) {
 	p := &dc.ICMPErrors.TooBig
-	if !p.pending || !s.Flags.Has(decode.FlagACK) || s.Src == p.Sender {
+	if p.Errors == 0 {
 		return
 	}
-	if int32(s.Ack-p.pendSeq) > 0 {
-		p.pending, p.Acked = false, true
+	if s.Src != p.Sender {
+		if p.pending && s.Flags.Has(decode.FlagACK) && int32(s.Ack-p.pendSeq) > 0 {
+			p.pending, p.Acked = false, true
+		}
+		return
 	}
+	p.senderSince = true
+	n := s.PayloadLen
+	if n <= 0 || !p.pending || int32(s.Seq-p.pendSeq) < 0 || int32(s.Seq-p.sentBy) >= 0 {
+		return
+	}
+	switch {
+	case p.MTU == 0:
+		// No size to hold it to: the router's next error quoting it
+		// tells (tooBig).
+		if s.Seq == p.last.seq {
+			p.resent = true
+		}
+	case n > p.Room():
+		p.Repeated++
+	}
+}
+
+// Room is the most payload a segment of the sender fits in the smallest
+// MTU given, less the IPv4 (IPv6) and TCP headers without options; an MTU
+// below the least a sender lowers its path MTU to (Linux's min_pmtu 552
+// and Windows' 576 for IPv4, RFC 8201's 1280 for IPv6) is taken as that.
+func (p *PathMTU) Room() int {
+	least, hdr := uint32(576), uint32(40)
+	if p.Sender.Addr().Is6() && !p.Sender.Addr().Is4In6() {
+		least, hdr = 1280, 60
+	}
+	return int(max(p.MTU, least) - hdr)
 }
 
 // nothingDelivered tells a connection whose path MTU black hole

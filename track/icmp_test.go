@@ -155,6 +155,39 @@ func TestPathMTUBlackHole(t *testing.T) {
 		s.segAck(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+1, sisn+2+2000, 0)
 		s.reply(226, "Transfer complete.")
 	}
+	// dupHonoured: three 1448-byte segments, one fragmentation needed
+	// (Packet Too Big) about the first seen copies times, the data sent
+	// again as 1348-byte segments; acked: the client acknowledges it all.
+	dupHonoured := func(s *session, v6 bool, copies int, acked bool) {
+		for i := uint32(0); i < 3; i++ {
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+i*1448, cisn+1, 1448)
+		}
+		for i := 0; i < copies; i++ {
+			ptb(s, v6, "10.1.0.1", sisn+1, 1400)
+		}
+		for i := uint32(0); i < 3; i++ {
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+i*1348, cisn+1, 1348)
+		}
+		s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+3*1348, cisn+1, 300)
+		if acked {
+			s.segAck(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1+4344, 0)
+			s.segAck(dsrv, dcli, decode.FlagFIN|decode.FlagACK, sisn+1+4344, cisn+1, 0)
+			s.segAck(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+1, sisn+2+4344, 0)
+			s.reply(226, "Transfer complete.")
+		}
+	}
+	// blackHoleCopies: the size-byte segment at seq sent n times, each
+	// drawing an error with mtu from the router, seen copies times.
+	blackHoleCopies := func(s *session, seq uint32, size int, mtu uint32, n, copies int) {
+		for i := 0; i < n; i++ {
+			s.segAck(dsrv, dcli, decode.FlagACK, seq, cisn+1, size)
+			for j := 0; j < copies; j++ {
+				ptb(s, false, "10.1.0.1", seq, mtu)
+			}
+			s.tick(time.Duration(200<<i) * time.Millisecond)
+		}
+		s.segAck(dcli, dsrv, decode.FlagRST|decode.FlagACK, cisn+1, seq, 0)
+	}
 	type wantMTU struct {
 		errors, repeated int
 		mtu              uint32
@@ -197,6 +230,51 @@ func TestPathMTUBlackHole(t *testing.T) {
 			s.segAck(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+1, sisn+1442, 0)
 			s.reply(226, "Transfer complete.")
 		}, OutcomeTransferred, nil, ICMPOutOfWindow},
+		{"one error seen twice, resent smaller, the capture cut before the ACK", func(s *session) {
+			// A capture on a router with -i any (or a doubled mirror
+			// port) holds the one error twice; the server honoured it.
+			dupHonoured(s, false, 2, false)
+		}, OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
+		{"ICMPv6: one error seen twice, resent smaller, the capture cut before the ACK", func(s *session) {
+			dupHonoured(s, true, 2, false)
+		}, OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
+		{"one error seen twice, resent smaller and acknowledged", func(s *session) { dupHonoured(s, false, 2, true) },
+			OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
+		{"black hole, each error seen twice", func(s *session) { blackHoleCopies(s, sisn+1, 1440, 1400, 5, 2) },
+			OutcomeConnected, &wantMTU{5, 4, 1400, true}, 0},
+		{"the router's errors again, no resend in the capture", func(s *session) {
+			// The errors alone (200 ms apart: not copies) say nothing of
+			// what the sender did after them.
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
+			for i := 0; i < 3; i++ {
+				ptb(s, false, "10.1.0.1", sisn+1, 1400)
+				s.tick(200 * time.Millisecond)
+			}
+			s.segAck(dcli, dsrv, decode.FlagRST|decode.FlagACK, cisn+1, sisn+1, 0)
+		}, OutcomeTransferred, &wantMTU{3, 0, 1400, false}, 0},
+		{"new data as large after the error only: sent before it arrived", func(s *session) {
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
+			ptb(s, false, "10.1.0.1", sisn+1, 1400)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1441, cisn+1, 1440)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1360)
+		}, OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
+		{"no MTU given: the same segment resent and quoted again", func(s *session) { blackHoleCopies(s, sisn+1, 1440, 0, 3, 1) },
+			OutcomeConnected, &wantMTU{3, 2, 0, true}, 0},
+		{"no MTU given: one error seen twice, then resent", func(s *session) {
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
+			ptb(s, false, "10.1.0.1", sisn+1, 0)
+			ptb(s, false, "10.1.0.1", sisn+1, 0)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 536)
+		}, OutcomeTransferred, &wantMTU{1, 0, 0, false}, 0},
+		{"an MTU below IPv4's least: resent at 536 bytes", func(s *session) { blackHoleCopies(s, sisn+1, 536, 500, 3, 1) },
+			OutcomeTransferred, &wantMTU{3, 0, 500, false}, 0},
+		{"a later error without an MTU keeps the smallest given", func(s *session) {
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
+			ptb(s, false, "10.1.0.1", sisn+1, 1400)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1360)
+			ptb(s, false, "10.2.0.1", sisn+1, 0)
+			s.segAck(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1361, 0)
+		}, OutcomeTransferred, &wantMTU{2, 0, 1400, false}, 0},
 		{"host unreachable about data: a soft error", func(s *session) {
 			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1000)
 			s.icmpErr("10.1.0.1", false, 3, 1, dsrv, dcli, sisn+1, 0)
@@ -249,6 +327,113 @@ func TestPathMTUBlackHole(t *testing.T) {
 			if tc.ignored != 0 {
 				if e := d.ICMPErrors; e == nil || e.Ignored != 1 || e.IgnoredWhy != tc.ignored {
 					t.Errorf("ignored errors %+v, want 1 (%v)", e, tc.ignored)
+				}
+			}
+		})
+	}
+}
+
+// TestICMPAboutTheHandshakesSequenceSpace guards the sequence numbers an
+// ICMP error about a data connection's handshake is taken at. A SYN's
+// sequence space counts the SYN itself: one carrying data (TCP Fast Open)
+// has snd_nxt at its ISN+1+len, and Linux takes an error quoting anything
+// from its ISN to that (tcp_v4_err's between(seq, snd_una, snd_nxt));
+// its data counts in full once answered, and moved nothing when not.
+// Before, the window ended at ISN+len, so an error quoting the SYN's own
+// number was out-of-window, and the unanswered SYN's data read as a
+// transfer. An error about the listener's SYN-ACK before the opener's ACK
+// is the listener's (tcp_req_err takes seq == snt_isn only): its own
+// reason, synack; before, out-of-window (and one quoting snt_isn+1 was a
+// soft error of a connection, taken).
+func TestICMPAboutTheHandshakesSequenceSpace(t *testing.T) {
+	dcli := netip.MustParseAddrPort("198.51.100.7:50001")
+	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	const cisn, sisn = 7777, 9000
+	tfo := func(quote uint32) func(s *session) {
+		return func(s *session) {
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 10)
+			s.icmpErr("10.1.0.1", false, 3, 13, dcli, dsrv, quote, 0)
+		}
+	}
+	synAck := func(quote uint32, acked bool) func(s *session) {
+		return func(s *session) {
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 0)
+			s.segAck(dsrv, dcli, decode.FlagSYN|decode.FlagACK, sisn, cisn+1, 0)
+			if acked {
+				s.segAck(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1, 0)
+			}
+			s.icmpErr("10.1.0.1", false, 3, 1, dsrv, dcli, quote, 0)
+		}
+	}
+	tests := []struct {
+		name  string
+		run   func(s *session)
+		want  Outcome // OutcomeUndetermined: any
+		icmp  bool    // the error ended the connect
+		why   ICMPIgnoredReason
+		bytes int64 // the opener's
+	}{
+		{"Fast Open SYN: quoting its ISN", tfo(cisn), OutcomeUnreachable, true, 0, 10},
+		{"Fast Open SYN: quoting a byte of its data", tfo(cisn + 5), OutcomeUnreachable, true, 0, 10},
+		{"Fast Open SYN: quoting snd_nxt (ISN+1+len)", tfo(cisn + 11), OutcomeUnreachable, true, 0, 10},
+		{"Fast Open SYN: quoting past snd_nxt", tfo(cisn + 12), OutcomeUndetermined, false, ICMPOutOfWindow, 10},
+		{"Fast Open SYN answered: its data counts in full", func(s *session) {
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 10)
+			s.segAck(dsrv, dcli, decode.FlagSYN|decode.FlagACK, sisn, cisn+11, 0)
+			s.segAck(dcli, dsrv, decode.FlagACK, cisn+11, sisn+1, 0)
+			s.segAck(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+11, sisn+1, 0)
+			s.segAck(dsrv, dcli, decode.FlagFIN|decode.FlagACK, sisn+1, cisn+12, 0)
+			s.segAck(dcli, dsrv, decode.FlagACK, cisn+12, sisn+2, 0)
+		}, OutcomeTransferred, false, 0, 10},
+		{"Fast Open SYN sent again without its data, answered: the data counts once", func(s *session) {
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 10)
+			s.tick(time.Second)
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 0)
+			s.segAck(dsrv, dcli, decode.FlagSYN|decode.FlagACK, sisn, cisn+1, 0)
+			s.segAck(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1, 10)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+11, 0)
+			s.segAck(dcli, dsrv, decode.FlagFIN|decode.FlagACK, cisn+11, sisn+1, 0)
+			s.segAck(dsrv, dcli, decode.FlagFIN|decode.FlagACK, sisn+1, cisn+12, 0)
+			s.segAck(dcli, dsrv, decode.FlagACK, cisn+12, sisn+2, 0)
+		}, OutcomeTransferred, false, 0, 10},
+		{"Fast Open SYN sent again without its data: an error quoting snd_nxt", func(s *session) {
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 10)
+			s.tick(time.Second)
+			s.segAck(dcli, dsrv, decode.FlagSYN, cisn, 0, 0)
+			s.icmpErr("10.1.0.1", false, 3, 13, dcli, dsrv, cisn+11, 0)
+		}, OutcomeUnreachable, true, 0, 10},
+		{"the SYN-ACK's own number, not acknowledged", synAck(sisn, false), OutcomeUndetermined, false, ICMPSynAck, 0},
+		{"the byte after the SYN-ACK, not acknowledged", synAck(sisn+1, false), OutcomeUndetermined, false, ICMPOutOfWindow, 0},
+		{"the SYN-ACK's number once acknowledged", synAck(sisn, true), OutcomeConnected, false, ICMPOutOfWindow, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("EPSV", "")
+			s.reply(229, "Entering Extended Passive Mode (|||40000|)")
+			s.cmd("STOR", "f")
+			tc.run(s)
+			s.tick(8 * time.Second)
+			s.cmd("QUIT", "")
+			s.reply(221, "Goodbye.")
+			s.end()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records, want 1", len(s.rec.data))
+			}
+			d := s.rec.data[0]
+			if tc.want != OutcomeUndetermined && d.Outcome != tc.want {
+				t.Errorf("outcome %v, want %v", d.Outcome, tc.want)
+			}
+			if d.Bytes[0] != tc.bytes {
+				t.Errorf("opener's bytes %d, want %d", d.Bytes[0], tc.bytes)
+			}
+			if (d.ICMP != nil) != tc.icmp {
+				t.Errorf("ICMP %+v, want ending the connect %v", d.ICMP, tc.icmp)
+			}
+			if tc.why != 0 {
+				if e := d.ICMPErrors; e == nil || e.Ignored != 1 || e.IgnoredWhy != tc.why {
+					t.Errorf("ignored errors %+v, want 1 (%v)", e, tc.why)
 				}
 			}
 		})

@@ -428,9 +428,15 @@ const (
 	// ICMPUnknownCode: a destination unreachable with a code ICMP does not
 	// define (past 15), which Linux drops.
 	ICMPUnknownCode
+	// ICMPSynAck: about the listener's SYN-ACK (its sequence number the
+	// SYN-ACK's, the opener's ACK of it not seen): the listener's TCP
+	// takes it for its pending connection (Linux's tcp_req_err, seq ==
+	// snt_isn) and drops that on a hard error, but the opener's connect is
+	// the SYN-ACK's loss, which the SYNs already show.
+	ICMPSynAck
 )
 
-var icmpIgnoredNames = [...]string{"", "not-opener", "out-of-window", "too-big-syn", "connected", "not-sent", "unknown-code"}
+var icmpIgnoredNames = [...]string{"", "not-opener", "out-of-window", "too-big-syn", "connected", "not-sent", "unknown-code", "synack"}
 
 func (r ICMPIgnoredReason) String() string {
 	if int(r) < len(icmpIgnoredNames) {
@@ -443,41 +449,56 @@ func (r ICMPIgnoredReason) String() string {
 // connection's segments (ICMP type 3 code 4, ICMPv6 type 2): a router
 // that dropped them, too large for its next link, and told their sender.
 type PathMTU struct {
-	Errors int            // how many came
+	// Errors: how many came; a copy of one seen again at once (the same
+	// quote, router and MTU within synCopyWindow, nothing from its sender
+	// between: a capture on several interfaces, a mirror port fed twice)
+	// counts once.
+	Errors int
 	MTU    uint32         // the smallest MTU they gave; 0 when none gave one (a pre-RFC 1191 router)
 	From   netip.Addr     // the router that sent the first with that MTU
 	Sender netip.AddrPort // the end whose segments were too large
 	First  time.Time      // the first error
 	Num    uint64         // its packet number
-	// Repeated counts errors quoting a segment an earlier one quoted,
-	// from the same router with an MTU no lower: the sender sent it again
-	// as large after it was told.
+	// Repeated counts the sender's segments after an error that show it
+	// kept sending as large: data at or past the oldest quoted segment
+	// not acknowledged, within what it had sent by the error (a resend,
+	// not new data that may have left before the error reached it), with
+	// more payload than the smallest MTU given leaves room for (less the
+	// IP and TCP headers; an MTU below the least a sender lowers its path
+	// MTU to, 576 for IPv4, 1280 for IPv6, taken as that). When no error
+	// gave an MTU, a resend the same router then quoted again.
 	Repeated int
 	// Acked: the receiver acknowledged data past a quoted segment after
 	// its error: the sender got it through (smaller).
 	Acked bool
 
 	// pending: a quoted segment's start (pendSeq) the receiver has not
-	// acknowledged past since its error.
+	// acknowledged past since its error; sentBy: the sender's next byte
+	// when the latest error came (a resend is before it).
 	pending bool
 	pendSeq uint32
-	// recent: the latest quoted segments (sequence number, the MTU
-	// given, the router), for Repeated.
-	recent [4]quotedTooBig
-	next   uint8
+	sentBy  uint32
+	// last: the latest error counted (its quote, MTU, router, time), for
+	// its copies; senderSince: a segment of the sender came after it;
+	// resent: a resend of the sender came after it (for an error without
+	// an MTU, quoting it again).
+	last        quotedTooBig
+	senderSince bool
+	resent      bool
 }
 
 type quotedTooBig struct {
 	seq  uint32
 	mtu  uint32
 	from netip.Addr
+	ts   time.Time
 }
 
-// BlackHole tells a path MTU black hole: the sender kept sending a
-// segment again as large after a router's error about it, and the
-// receiver never acknowledged past it: the errors do not reach the
-// sender's TCP (a firewall on its host drops them, or it ignores them),
-// and the transfer cannot go on.
+// BlackHole tells a path MTU black hole: the sender kept sending as large
+// after a router's error about its segment (Repeated), and the receiver
+// never acknowledged past it: the errors do not reach the sender's TCP (a
+// firewall on its host drops them, or it ignores them), and the transfer
+// cannot go on.
 func (p *PathMTU) BlackHole() bool {
 	return p != nil && p.Repeated > 0 && p.pending
 }

@@ -12,7 +12,9 @@ import (
 // so with ICMP "fragmentation needed" (type 3 code 4) or ICMPv6 "Packet
 // Too Big" (type 2), and the sender kept sending the same segment as
 // large, while the receiver acknowledged nothing past it. The sender's
-// TCP never took the error: a firewall between the capture and the
+// TCP never took the error (the capture shows the sender's own
+// segments after it, still too large: not the router's errors alone, nor
+// a copy of one seen twice): a firewall between the capture and the
 // sender (its own host's, most often) drops it, or the sender ignores it.
 // The transfer stalls until one side gives up. A sender that honoured
 // the error (sent the data again smaller, and it got through) raises
@@ -65,13 +67,21 @@ func pmtuBlackHole(s *track.Session, dc *track.DataConn) *Finding {
 	if p.Repeated != 1 {
 		again = fmt.Sprintf("%d times", p.Repeated)
 	}
+	// What shows the sender kept sending as large (track.PathMTU.Repeated):
+	// its segments after the errors, of data it had sent, too large for
+	// the MTU given; with no MTU given, the router quoting such a segment
+	// again.
+	resent := fmt.Sprintf("its data sent again in segments of more than %d bytes (what the MTU leaves room for) %s after them", p.Room(), again)
+	if p.MTU == 0 {
+		resent = fmt.Sprintf("the same segment sent again and quoted again by the router %s", again)
+	}
 	got := "nothing past the first segment the errors quoted"
 	if dc.Outcome == track.OutcomeConnected {
 		got = "none of the data"
 	}
 	f.Evidence = joinEvidence(ann,
-		fmt.Sprintf("data connection #%d from %s to %s: %s, %s, from %s to %s (first at packet %d); the same segment sent again as large %s after them; %s acknowledged %s",
-			dc.ID, dc.Client, dc.Server, errsOf, mtu, p.From, p.Sender.Addr(), p.Num, again, receiver, got))
+		fmt.Sprintf("data connection #%d from %s to %s: %s, %s, from %s to %s (first at packet %d); %s; %s acknowledged %s",
+			dc.ID, dc.Client, dc.Server, errsOf, mtu, p.From, p.Sender.Addr(), p.Num, resent, receiver, got))
 	f.Packets = packets(pk)
 	f.Message = fmt.Sprintf("A path MTU black hole on %s: the router %s could not forward %s's segments, too large for its next link (%s), and answered with %s (%s); yet %s kept sending the same segment as large, and %s acknowledged %s. The capture shows the errors on their way to %s (%s), so they are lost after this point, on %s's side: a firewall there (most often on its own host) drops them, or its TCP ignores them. The transfer cannot go on.",
 		what, p.From, sender, mtu, kind, errs, sender, receiver, got, sender, p.Sender.Addr(), sender)

@@ -66,6 +66,11 @@ func (p *pmtuDriver) icmp(from netip.Addr, v6 bool, typ, code uint8, src, dst ne
 // server that honours the error (sends the data again smaller, which is
 // acknowledged) raises nothing. Before, the errors were dropped and the
 // transfer read as "transferred: 1440 bytes", the data connection worked.
+// Nor does one error the capture holds twice (a capture with -i any on a
+// router, a mirror port fed twice) about a segment the server then sent
+// again smaller, the capture cut before the client's ACK: before, the
+// copy read as the segment sent again as large, a black hole, and the
+// transfer as connected.
 func TestPMTUBlackHoleFinding(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -77,13 +82,19 @@ func TestPMTUBlackHoleFinding(t *testing.T) {
 		cli, srv  string
 		router    string
 		typ, code uint8
+		copies    int  // of each error (0: 1)
+		cut       bool // honoured: the capture ends before the client's ACK
 	}{
-		{"IPv4 black hole", false, false, true, []string{"10.1.0.1", "MTU 1400", "ICMP type 3 code 4", "server", "--clamp-mss-to-pmtu", "maxseg size set rt mtu", "fragmentation-needed", "1360"},
-			1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4},
-		{"IPv6 black hole", true, false, true, []string{"2001:db8:1::1", "MTU 1280", "ICMPv6 type 2", "RFC 4890", "packet-too-big", "1220"},
-			1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0},
-		{"IPv4 honoured", false, true, false, nil, 1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4},
-		{"IPv6 honoured", true, true, false, nil, 1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0},
+		{"IPv4 black hole", false, false, true, []string{"10.1.0.1", "MTU 1400", "ICMP type 3 code 4", "server", "--clamp-mss-to-pmtu", "maxseg size set rt mtu", "fragmentation-needed", "1360", "segments of more than 1360 bytes"},
+			1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4, 0, false},
+		{"IPv6 black hole", true, false, true, []string{"2001:db8:1::1", "MTU 1280", "ICMPv6 type 2", "RFC 4890", "packet-too-big", "1220", "segments of more than 1220 bytes"},
+			1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0, 0, false},
+		{"IPv4 honoured", false, true, false, nil, 1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4, 0, false},
+		{"IPv6 honoured", true, true, false, nil, 1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0, 0, false},
+		{"IPv4 honoured, the error seen twice, cut before the ACK", false, true, false, nil, 1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4, 2, true},
+		{"IPv6 honoured, the error seen twice, cut before the ACK", true, true, false, nil, 1280, "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0, 2, true},
+		{"IPv4 black hole, each error seen twice", false, false, true, []string{"10.1.0.1", "MTU 1400", "6 errors", "5 times"},
+			1400, "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", 3, 4, 2, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &collect{}
@@ -108,8 +119,27 @@ func TestPMTUBlackHoleFinding(t *testing.T) {
 			p.reply(150, "Opening BINARY mode data connection for big.bin (2000 bytes).")
 			if tc.honoured {
 				p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
-				p.icmp(router, tc.v6, tc.typ, tc.code, dsrv, dcli, sisn+1, tc.mtu)
+				for range max(tc.copies, 1) {
+					p.icmp(router, tc.v6, tc.typ, tc.code, dsrv, dcli, sisn+1, tc.mtu)
+				}
 				p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1200)
+				if tc.cut {
+					p.seg(dsrv, dcli, decode.FlagACK, sisn+1201, cisn+1, 800)
+					p.trk.Finish()
+					if f := c.find(CodePMTUBlackHole); f != nil {
+						t.Fatalf("pmtu-blackhole for a server that honoured the error: %s", f.Message)
+					}
+					var d *track.DataConn
+					for _, f := range c.fs {
+						if f.Session != nil && len(f.Session.Data) == 1 {
+							d = f.Session.Data[0]
+						}
+					}
+					if d == nil || d.Outcome != track.OutcomeTransferred {
+						t.Fatalf("data connection %+v, want transferred; findings: %v", d, codesOf(c))
+					}
+					return
+				}
 				p.seg(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1201, 0)
 				p.seg(dsrv, dcli, decode.FlagACK, sisn+1201, cisn+1, 800)
 				p.seg(dcli, dsrv, decode.FlagACK, cisn+1, sisn+2001, 0)
@@ -119,7 +149,9 @@ func TestPMTUBlackHoleFinding(t *testing.T) {
 			} else {
 				for i := 0; i < 6; i++ {
 					p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1440)
-					p.icmp(router, tc.v6, tc.typ, tc.code, dsrv, dcli, sisn+1, tc.mtu)
+					for range max(tc.copies, 1) {
+						p.icmp(router, tc.v6, tc.typ, tc.code, dsrv, dcli, sisn+1, tc.mtu)
+					}
 					p.now = p.now.Add(time.Duration(200<<i) * time.Millisecond)
 				}
 				p.cmd("ABOR", "")
