@@ -44,8 +44,8 @@
 // Time is packet time, never the wall clock, so a file is analysed the
 // same way on any machine. Once per second of packet time (and when a
 // quiet live capture calls Tick), the decoder expires what is due (holes
-// that waited holeWait, connections idle past their limit, fragments older
-// than a minute) and then calls Handler.Tick, which drives the tracker's
+// that waited holeWait, connections idle past their limit, IP datagrams
+// not rebuilt in time) and then calls Handler.Tick, which drives the tracker's
 // expiry too: there is one clock. Finish closes every control connection
 // (ControlClose, reason capture-end) and then calls Handler.Finish.
 //
@@ -157,14 +157,23 @@
 //     fragments decoded again from their IP header (tunnels included):
 //     at most 8 re-decodings of one frame, beyond that Stats.Malformed
 //   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)
-//   - IP fragments held: 4,096 (Stats.FragmentsFull), each datagram for
-//     a minute of packet time (IPv6 from its first fragment, IPv4 from
-//     its latest; Stats.FragmentsLost); a segment rebuilt
-//     from fragments names the packets of the first 64 of them
-//     (Segment.Fragments)
+//   - IP fragments held: 4,096 fragments and 32 MiB of their data (only a
+//     fragment's data is copied, as its IP header states it: never its
+//     headers or the frame's padding); past either, the reassembly is
+//     emptied (Stats.FragmentsFull, its fragments Stats.FragmentsLost).
+//     Each datagram waits for its fragments Linux's default time from
+//     its first fragment, however later ones spread: 30 seconds of packet
+//     time for IPv4 (net.ipv4.ipfrag_time), 60 for IPv6
+//     (net.ipv6.ip6frag_time, RFC 8200 4.5); then its fragments are lost
+//     (Stats.FragmentsLost). Fragments belong to one datagram when
+//     addresses and identification match, and for IPv4 the protocol too
+//     (RFC 791 2.3). A segment or ICMP error rebuilt from fragments names
+//     the packets of the first 64 of its other fragments
+//     (Segment.Fragments, Unreachable.Fragments) and counts the rest
+//     (FragmentsUnlisted)
 //
 // Expiry and eviction walk lists kept in least-recently-seen order and stop
 // at the first entry not due, so their cost follows what they remove, not
-// what the table holds. (IP fragments, bounded at 4,096, are walked whole,
-// once per second of packet time while any is held.)
+// what the table holds. (IP datagrams, bounded at 4,096 fragments, are
+// walked whole, once per second of packet time while any is held.)
 package decode

@@ -57,9 +57,13 @@ type Segment struct {
 	Control bool
 	// Fragments, for a segment of an IP datagram rebuilt from fragments,
 	// are the packet numbers of its other fragments (Num is the one that
-	// completed it), in arrival order, the first maxFragmentNums of them;
-	// nil otherwise. Valid only during the Handler call.
+	// completed it), in arrival order, the first 64 of them (the
+	// fragments the datagram was rebuilt from, repeats ignored); nil
+	// otherwise. Valid only during the Handler call.
 	Fragments []uint64
+	// FragmentsUnlisted counts the datagram's other fragments beyond
+	// the 64 Fragments lists (0 when it lists them all).
+	FragmentsUnlisted int
 }
 
 // FragmentHandler is an optional Handler interface: FragmentHeld says that
@@ -76,7 +80,9 @@ type FragmentHandler interface {
 // (V6 false) ICMP types 3 (destination unreachable, code 4 fragmentation
 // needed among them), 11 (time exceeded) and 12 (parameter problem); for
 // IPv6 (V6 true) ICMPv6 types 1 (destination unreachable), 2 (packet too
-// big), 3 (time exceeded) and 4 (parameter problem). Handlers tell them
+// big), 3 (time exceeded), 4 (parameter problem) and every other error
+// type (5 to 127: RFC 4443 2.4(d) passes an unknown error to the upper
+// layer, and Linux's TCP takes it as EPROTO, ending a connect). Handlers tell them
 // apart by V6, Type and Code, or by EndsConnect (the kinds that end a
 // connection attempt, as Linux's TCP does) and PacketTooBig (the kinds
 // that lower the path MTU, and the MTU).
@@ -93,6 +99,12 @@ type Unreachable struct {
 	// needed (IPv4 type 3 code 4), the MTU the message gives (0 from an
 	// IPv4 router older than RFC 1191); 0 on other kinds.
 	MTU uint32
+	// Fragments and FragmentsUnlisted, for an ICMP message rebuilt
+	// from IP fragments, are as Segment's: the packet numbers of its
+	// other fragments (the first 64), and how many more there are.
+	// Valid only during the Handler call.
+	Fragments         []uint64
+	FragmentsUnlisted int
 }
 
 // ControlKind says what a ControlEvent carries.

@@ -172,8 +172,8 @@ func TestIPv6FragmentFloodBounded(t *testing.T) {
 	for id := range n {
 		f := rawFragment(p, uint32(id), 0, ipPayload(p)[:80], true)
 		d.Decode(f, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(f), Length: len(f)}, layers.LinkTypeRaw)
-		if len(d.reasm6.m) > maxFragments || d.fragsHeld > maxFragments {
-			t.Fatalf("after %d fragments: %d datagrams held, %d fragments counted; bound %d", id+1, len(d.reasm6.m), d.fragsHeld, maxFragments)
+		if len(d.frags) > maxFragments || d.fragsHeld > maxFragments {
+			t.Fatalf("after %d fragments: %d datagrams held, %d fragments counted; bound %d", id+1, len(d.frags), d.fragsHeld, maxFragments)
 		}
 	}
 	st := d.Stats()
@@ -181,7 +181,105 @@ func TestIPv6FragmentFloodBounded(t *testing.T) {
 		t.Errorf("bound hit %d times, %d lost; want 2, %d", st.FragmentsFull, st.FragmentsLost, 2*maxFragments)
 	}
 	d.Finish()
-	if st := d.Stats(); st.FragmentsLost != uint64(n) || len(d.reasm6.m) != 0 {
-		t.Errorf("after Finish %d lost, want %d; %d datagrams held", st.FragmentsLost, n, len(d.reasm6.m))
+	if st := d.Stats(); st.FragmentsLost != uint64(n) || len(d.frags) != 0 {
+		t.Errorf("after Finish %d lost, want %d; %d datagrams held", st.FragmentsLost, n, len(d.frags))
+	}
+}
+
+// TestFragmentsAgeFromFirst: a datagram gets Linux's time from its first
+// fragment (net.ipv4.ipfrag_time 30 s, net.ipv6.ip6frag_time 60 s; the
+// timer is armed once), however its later fragments spread: IPv4
+// fragments 20 s apart completed a datagram 40 s old.
+func TestFragmentsAgeFromFirst(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	v4 := [2]netip.AddrPort{netip.MustParseAddrPort("192.0.2.10:21"), netip.MustParseAddrPort("10.1.0.2:50000")}
+	v6 := [2]netip.AddrPort{netip.MustParseAddrPort("[2001:db8:2::10]:21"), netip.MustParseAddrPort("[2001:db8:1::2]:50000")}
+	s := time.Second
+	for _, tc := range []struct {
+		name    string
+		addrs   [2]netip.AddrPort
+		at      [3]time.Duration
+		rebuilt uint64
+		lost    uint64
+	}{
+		{"v4 within 30 s", v4, [3]time.Duration{0, 10 * s, 29 * s}, 1, 0},
+		{"v4 20 s apart, 40 s from the first", v4, [3]time.Duration{0, 20 * s, 40 * s}, 0, 3},
+		{"v4 last 31 s after the first", v4, [3]time.Duration{0, 0, 31 * s}, 0, 3},
+		{"v6 within 60 s", v6, [3]time.Duration{0, 30 * s, 59 * s}, 1, 0},
+		{"v6 40 s apart, 80 s from the first", v6, [3]time.Duration{0, 40 * s, 80 * s}, 0, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pkt := innerTCP(t, tc.addrs[0], tc.addrs[1], 48)
+			pl := ipPayload(pkt)
+			frames := [][]byte{
+				rawFragment(pkt, 7, 0, pl[:24], true),
+				rawFragment(pkt, 7, 24, pl[24:48], true),
+				rawFragment(pkt, 7, 48, pl[48:], false),
+			}
+			d := New(&recorder{}, Options{})
+			for i, f := range frames {
+				d.Decode(f, gopacket.CaptureInfo{Timestamp: t0.Add(tc.at[i]), CaptureLength: len(f), Length: len(f)}, layers.LinkTypeRaw)
+			}
+			d.Finish()
+			if st := d.Stats(); st.Defragmented != tc.rebuilt || st.FragmentsLost != tc.lost {
+				t.Errorf("rebuilt %d, lost %d; want %d, %d", st.Defragmented, st.FragmentsLost, tc.rebuilt, tc.lost)
+			}
+		})
+	}
+}
+
+// TestFragmentBytesBounded: the fragments held are bounded in bytes too
+// (4,000 first fragments of 64,992 bytes held 305 MB under the count
+// bound), and a fragment costs its data, not its frame: 8-byte fragments
+// in frames padded to 64 KiB held the frames (1 GB for 4,000 of them
+// padded to 256 KiB).
+func TestFragmentBytesBounded(t *testing.T) {
+	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, fam := range []struct {
+		name     string
+		src, dst netip.AddrPort
+	}{
+		{"v4", netip.MustParseAddrPort("198.51.100.7:1234"), netip.MustParseAddrPort("192.0.2.10:80")},
+		{"v6", netip.MustParseAddrPort("[2001:db8:3::7]:1234"), netip.MustParseAddrPort("[2001:db8:1::2]:80")},
+	} {
+		for _, tc := range []struct {
+			name   string
+			n      int // fragments, each its own datagram
+			data   int // bytes of data in each
+			pad    int // frame padded to this length
+			full   uint64
+			maxCap int // bytes a held fragment may take
+		}{
+			{"big fragments", 1000, 60000, 0, 1, 60000},
+			{"padded frames", 200, 8, 1 << 16, 0, 64},
+		} {
+			t.Run(fam.name+"/"+tc.name, func(t *testing.T) {
+				d := New(&recorder{}, Options{})
+				p := innerTCP(t, fam.src, fam.dst, tc.data)
+				for i := range tc.n {
+					q := p
+					if fam.src.Addr().Is4() {
+						q = setIPv4(p, uint16(i), layers.IPProtocolTCP)
+					}
+					f := rawFragment(q, uint32(i), 0, ipPayload(q)[:tc.data], true)
+					if len(f) < tc.pad {
+						f = append(f, make([]byte, tc.pad-len(f))...)
+					}
+					d.Decode(f, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(f), Length: len(f)}, layers.LinkTypeRaw)
+					checkHeld(t, d, i+1)
+					for _, g := range d.frags {
+						for _, pc := range g.pieces {
+							if cap(pc.data) > tc.maxCap {
+								t.Fatalf("a fragment of %d bytes holds %d", len(pc.data), cap(pc.data))
+							}
+						}
+					}
+				}
+				d.Finish()
+				if st := d.Stats(); st.FragmentsFull != tc.full || st.FragmentsLost != uint64(tc.n) {
+					t.Errorf("bound hit %d times, %d lost; want %d, %d", st.FragmentsFull, st.FragmentsLost, tc.full, tc.n)
+				}
+			})
+		}
 	}
 }

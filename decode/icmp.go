@@ -7,26 +7,31 @@ import (
 
 // ICMP error types decode hands on as Unreachable when they quote TCP.
 const (
-	icmp4Unreachable    = 3  // destination unreachable (RFC 792)
-	icmp4TimeExceeded   = 11 // time exceeded (RFC 792)
-	icmp4ParamProblem   = 12 // parameter problem (RFC 792)
-	icmp6Unreachable    = 1  // destination unreachable (RFC 4443)
-	icmp6PacketTooBig   = 2  // packet too big (RFC 4443)
-	icmp6TimeExceeded   = 3  // time exceeded (RFC 4443)
-	icmp6ParamProblem   = 4  // parameter problem (RFC 4443)
-	icmp4FragNeeded     = 4  // destination unreachable's code: fragmentation needed and DF set
-	icmp4MaxUnreachCode = 15 // Linux's NR_ICMP_UNREACH: codes above it are ignored
+	icmp4Unreachable    = 3   // destination unreachable (RFC 792)
+	icmp4TimeExceeded   = 11  // time exceeded (RFC 792)
+	icmp4ParamProblem   = 12  // parameter problem (RFC 792)
+	icmp6Unreachable    = 1   // destination unreachable (RFC 4443)
+	icmp6PacketTooBig   = 2   // packet too big (RFC 4443)
+	icmp6TimeExceeded   = 3   // time exceeded (RFC 4443)
+	icmp6ParamProblem   = 4   // parameter problem (RFC 4443)
+	icmp4FragNeeded     = 4   // destination unreachable's code: fragmentation needed and DF set
+	icmp4MaxUnreachCode = 15  // Linux's NR_ICMP_UNREACH: codes above it are ignored
+	icmp6Informational  = 128 // ICMPv6 types from here on are informational (RFC 4443 2.1)
 )
 
 // icmpError tells whether an ICMP (v6: ICMPv6) message of type typ is an
 // error a TCP stack acts on, which decode passes on when it quotes TCP:
 // destination unreachable, time exceeded and parameter problem for both
-// families, packet too big for IPv6 (IPv4's is unreachable code 4).
-// Source quench and redirects are not: Linux's tcp_v4_err ignores the one
-// and only reroutes on the other.
+// families, packet too big for IPv6 (IPv4's is unreachable code 4), and
+// every other ICMPv6 error type (up to 127: RFC 4443 2.4(d) has an
+// unknown error passed to the upper layer; Linux's icmpv6_rcv does, for
+// every type without the informational bit). Type 0, reserved, is left
+// out: the tracker reads a type 0 as destination unreachable. Source
+// quench and redirects are not: Linux's tcp_v4_err ignores the one and
+// only reroutes on the other.
 func icmpError(v6 bool, typ uint8) bool {
 	if v6 {
-		return typ == icmp6Unreachable || typ == icmp6PacketTooBig || typ == icmp6TimeExceeded || typ == icmp6ParamProblem
+		return typ != 0 && typ < icmp6Informational
 	}
 	return typ == icmp4Unreachable || typ == icmp4TimeExceeded || typ == icmp4ParamProblem
 }
@@ -36,10 +41,11 @@ func icmpError(v6 bool, typ uint8) bool {
 // ICMP error decode passes on but IPv4's fragmentation needed and
 // unreachable codes above 15 (ignored), and IPv6's packet too big (both
 // only lower the path MTU). Time exceeded ends it with EHOSTUNREACH,
-// parameter problem with EPROTO.
+// parameter problem and an unknown ICMPv6 error type (icmpv6_err_convert's
+// default) with EPROTO.
 func (u *Unreachable) EndsConnect() bool {
 	if u.V6 {
-		return u.Type == icmp6Unreachable || u.Type == icmp6TimeExceeded || u.Type == icmp6ParamProblem
+		return icmpError(true, u.Type) && u.Type != icmp6PacketTooBig
 	}
 	switch u.Type {
 	case icmp4Unreachable:

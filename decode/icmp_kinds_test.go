@@ -3,6 +3,7 @@ package decode
 import (
 	"encoding/binary"
 	"net/netip"
+	"reflect"
 	"testing"
 	"time"
 
@@ -89,6 +90,12 @@ func TestICMPErrorsQuotingTCPReachHandler(t *testing.T) {
 		{"v6 packet too big", v6, 2, 0, 1280, true, false, true, 1280},
 		{"v6 time exceeded", v6, 3, 0, 0, true, true, false, 0},
 		{"v6 parameter problem", v6, 4, 1, 40, true, true, false, 0},
+		// RFC 4443 2.4(d): an unknown error type goes to the upper
+		// layer; Linux's tcp_v6_err ends a connect with EPROTO.
+		{"v6 unknown error type 5", v6, 5, 0, 0, true, true, false, 0},
+		{"v6 unknown error type 100", v6, 100, 7, 0, true, true, false, 0},
+		{"v6 unknown error type 127", v6, 127, 0, 0, true, true, false, 0},
+		{"v6 type 0 (reserved)", v6, 0, 0, 0, false, false, false, 0},
 		{"v6 echo request", v6, 128, 0, 0, false, false, false, 0},
 		{"v6 redirect", v6, 137, 0, 0, false, false, false, 0},
 	} {
@@ -113,7 +120,10 @@ func TestICMPErrorsQuotingTCPReachHandler(t *testing.T) {
 			u := rec.unreach[0]
 			want := Unreachable{Num: 1, TS: ts, From: router, V6: tc.addrs == v6, Type: tc.typ, Code: tc.code,
 				Src: src, Dst: dst, Seq: 777000, MTU: tc.mtu}
-			if u != want {
+			if u.Fragments != nil || u.FragmentsUnlisted != 0 {
+				t.Errorf("unfragmented message names fragments %v (+%d)", u.Fragments, u.FragmentsUnlisted)
+			}
+			if !reflect.DeepEqual(u, want) {
 				t.Errorf("got %+v\nwant %+v", u, want)
 			}
 			if u.EndsConnect() != tc.ends {

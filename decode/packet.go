@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/ip4defrag"
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/ftpsniff/ftpsniff/decode/capture"
@@ -22,18 +21,27 @@ const (
 	linkTypeRawOpenBSD layers.LinkType = 14
 )
 
-// maxFragments bounds the IP fragments held for reassembly, and
-// maxFragmentNums the packet numbers of one datagram's fragments that a
-// Segment lists (Segment.Fragments).
+// maxFragments and maxFragmentBytes bound the IP fragments held for
+// reassembly: their number, and the bytes of their data (only a
+// fragment's data is kept, never its headers or the frame's padding).
+// MaxFragmentNums bounds the packet numbers of one datagram's fragments
+// that a Segment lists (Segment.Fragments).
 const (
-	maxFragments    = 4096
-	maxFragmentNums = 64
+	maxFragments     = 4096
+	maxFragmentBytes = 32 << 20
+	MaxFragmentNums  = 64
 )
 
-// fragmentTimeout: a datagram not complete within this much packet time
-// is given up, its fragments lost (RFC 8200 4.5 gives IPv6 60 seconds
-// from the first fragment; Linux gives IPv4 30).
-const fragmentTimeout = time.Minute
+// fragmentTimeout4 and fragmentTimeout6: a datagram not complete within
+// this much packet time of its first fragment is given up, its fragments
+// lost. Linux's defaults: net.ipv4.ipfrag_time and net.ipv6.ip6frag_time
+// (RFC 8200 4.5's 60 seconds); the timer is armed once, when the first
+// fragment creates the queue (inet_frag_create), and later fragments do
+// not push it back.
+const (
+	fragmentTimeout4 = 30 * time.Second
+	fragmentTimeout6 = 60 * time.Second
+)
 
 // parser indexes: one DecodingLayerParser per first layer, all sharing the
 // same layer values.
@@ -149,10 +157,7 @@ type Decoder struct {
 	stats  Stats
 
 	ls   *layerSet // hot path
-	frag *layerSet // re-decodes copies of fragmented packets
-
-	defrag4 *ip4defrag.IPv4Defragmenter
-	reasm6  *reasm6
+	frag *layerSet // decodes packets rebuilt from fragments
 
 	controlPorts [65536 / 64]uint64
 	tlsPorts     [65536 / 64]uint64
@@ -165,12 +170,15 @@ type Decoder struct {
 	seg Segment
 	un  Unreachable
 
-	frags     map[fragKey]fragEntry // fragments the reassemblers hold, per datagram
-	fragsHeld int                   // their sum
+	frags     map[fragKey]*datagram // IP datagrams being reassembled
+	fragsHeld int                   // the fragments they hold
+	fragBytes int                   // those fragments' data bytes
 	fragH     FragmentHandler       // h's, if it has one
-	// fragNums: while a rebuilt datagram is decoded, the packet numbers
-	// of its other fragments (Segment.Fragments).
-	fragNums []uint64
+	// fragNums, fragUnlisted: while a rebuilt datagram is decoded, the
+	// packet numbers of its other fragments, and how many more there are
+	// (Segment.Fragments, FragmentsUnlisted).
+	fragNums     []uint64
+	fragUnlisted int
 
 	num       uint64
 	input     string    // the file being read (SetInput)
@@ -182,13 +190,11 @@ type Decoder struct {
 // New returns a Decoder that reports to h.
 func New(h Handler, o Options) *Decoder {
 	d := &Decoder{
-		h:       h,
-		opts:    o,
-		ls:      newLayerSet(),
-		frag:    newLayerSet(),
-		defrag4: ip4defrag.NewIPv4Defragmenter(),
-		reasm6:  newReasm6(),
-		frags:   make(map[fragKey]fragEntry),
+		h:     h,
+		opts:  o,
+		ls:    newLayerSet(),
+		frag:  newLayerSet(),
+		frags: make(map[fragKey]*datagram),
 	}
 	d.expect, _ = h.(DataExpecter)
 	d.fragH, _ = h.(FragmentHandler)
@@ -382,7 +388,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 		return
 	}
 	if fragment {
-		d.defragment(first, data, ci, !innerV6, depth)
+		d.defragment(ls, p.Truncated, ci, !innerV6, depth)
 		return
 	}
 	var src, dst netip.Addr
@@ -465,7 +471,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
 	s.Payload = raw[min(h.off, len(raw)):]
 	s.PayloadLen = len(s.Payload)
-	s.Fragments = d.fragNums
+	s.Fragments, s.FragmentsUnlisted = d.fragNums, d.fragUnlisted
 	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
 		s.PayloadLen = n // the snap length cut the payload
 	}
@@ -496,128 +502,45 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, mtu uint
 	u.V6 = v6
 	u.Type, u.Code = typ, code
 	u.MTU = mtu
+	u.Fragments, u.FragmentsUnlisted = d.fragNums, d.fragUnlisted
 	d.h.Unreachable(u)
 }
 
-// defragment copies a fragment (the reassemblers keep what they are given,
-// and data belongs to the caller) and, when it completes a packet, decodes
-// the rebuilt packet as if it had arrived whole: a tunnel whose outer
-// header was fragmented yields its inner TCP like an unfragmented one.
-// first and data are what decodeWith was given, so the fragment's header
-// is the last IP header the parser reaches (the outer one when the outer
-// header is the fragment, the inner one when the tunnel carries a
-// fragment).
+// defragment files a fragment (the innermost IP header ls decoded, cut
+// when the snap length cut its frame) with decode's own reassembly and,
+// when it completes a datagram, decodes the rebuilt packet as if it had
+// arrived whole: a tunnel whose outer header was fragmented yields its
+// inner TCP like an unfragmented one. The parser stops at a fragmented
+// IP header, so the innermost one ls holds is the fragment's (the outer
+// one when the outer header is the fragment, the inner one when the
+// tunnel carries a fragment).
 //
-// IPv4 fragments go to gopacket's ip4defrag, given the packet time; IPv6
-// fragments to decode's own reassembly (reasm6, below), which ages on
-// packet time too: gopacket's ip6defrag stamps fragments with the wall
-// clock, so a file read fast never aged them.
-func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4 bool, depth int) {
+// Both families are reassembled here, on packet time (gopacket's
+// reassemblers age on the wall clock, or from a datagram's latest
+// fragment, and hold the whole frame of each fragment): only the
+// fragment's data is copied, what decode counts is what it holds.
+func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4 bool, depth int) {
 	d.stats.Fragments++
-	buf := append([]byte(nil), data...)
-	fs := newLayerSet(first) // fresh layers: the reassemblers hold on to them
-	_ = fs.parsers[first].DecodeLayers(buf, &fs.decoded)
-	key := fragKey{v6: !v4}
+	var f fragment
 	if v4 {
-		key.src, _ = netip.AddrFromSlice(fs.ip4.SrcIP)
-		key.dst, _ = netip.AddrFromSlice(fs.ip4.DstIP)
-		key.id = uint32(fs.ip4.Id)
+		f = readFragment4(&ls.ip4)
 	} else {
-		key.src, _ = netip.AddrFromSlice(fs.ip6.SrcIP)
-		key.dst, _ = netip.AddrFromSlice(fs.ip6.DstIP)
-		key.id = fs.ip6frag.Identification
+		f = readFragment6(&ls.ip6, &ls.ip6frag, cut)
 	}
-	// A datagram older than the timeout when its next fragment comes
-	// is over, though no packet in between ran the expiry: that
-	// fragment starts a new one (a forged tail long before the real
-	// fragments completes nothing).
-	if e, ok := d.frags[key]; ok && ci.Timestamp.Sub(e.since(key)) > fragmentTimeout {
-		d.expireFragments(ci.Timestamp)
-	}
-	// The reassemblers bound nothing. Count what they hold, per
-	// datagram; past maxFragments, empty them: a fragment flood costs the
-	// datagrams in progress, not unbounded memory.
-	if d.fragsHeld >= maxFragments {
-		d.stats.FragmentsLost += uint64(d.fragsHeld)
-		d.stats.FragmentsFull++
-		d.dropAllFragments()
-	}
-	// take counts the fragment among its datagram's.
-	take := func() {
-		e := d.frags[key]
-		if e.n == 0 {
-			e.first = ci.Timestamp
-		}
-		e.last = ci.Timestamp
-		e.n++
-		if len(e.nums) < maxFragmentNums {
-			e.nums = append(e.nums, d.num)
-		}
-		d.frags[key] = e
-		d.fragsHeld++
-	}
-	// drop forgets the datagram, its fragments lost.
-	drop := func() {
-		d.stats.FragmentsLost += uint64(d.frags[key].n)
-		d.fragsHeld -= d.frags[key].n
-		delete(d.frags, key)
-	}
-	// done forgets the datagram, complete: it leaves the numbers of its
-	// other fragments in d.fragNums for the rebuilt packet's segment.
-	done := func() {
-		d.fragNums = slices.DeleteFunc(d.frags[key].nums, func(n uint64) bool { return n == d.num })
-		d.fragsHeld -= d.frags[key].n
-		delete(d.frags, key)
-	}
-	held := func() {
+	v, pkt := d.addFragment(&f, ci.Timestamp)
+	switch v {
+	case fragRejected, fragDropped:
+		d.stats.FragmentsLost++
+		return
+	case fragDuplicate:
+		return
+	case fragHeld:
 		if d.fragH != nil {
 			d.fragH.FragmentHeld(d.num)
 		}
+		return
 	}
-	var pkt []byte
-	next := firstIPv4
-	if v4 {
-		take()
-		out, err := d.defrag4.DefragIPv4WithTimestamp(&fs.ip4, ci.Timestamp)
-		if err != nil {
-			// ip4defrag dropped the datagram's fragments with it.
-			drop()
-			return
-		}
-		if out == nil {
-			held()
-			return
-		}
-		done()
-		pkt = rebuiltIPv4(out)
-	} else {
-		if fs.parsers[first].Truncated {
-			// Cut by the snap length (or short on the wire): its
-			// bytes are not all there, and held they would take
-			// the place of the real fragment's.
-			d.stats.FragmentsLost++
-			return
-		}
-		var v fragVerdict
-		v, pkt = d.reasm6.add(key, &fs.ip6, &fs.ip6frag, ci.Timestamp)
-		switch v {
-		case fragRejected:
-			d.stats.FragmentsLost++
-			return
-		case fragDropped:
-			take()
-			drop()
-			return
-		case fragHeld, fragDuplicate:
-			take()
-			held()
-			return
-		}
-		take()
-		done()
-		next = firstIPv6
-	}
-	defer func() { d.fragNums = nil }()
+	defer func() { d.fragNums, d.fragUnlisted = nil, 0 }()
 	d.stats.Defragmented++
 	if pkt == nil || depth >= maxEncapsulation {
 		// Larger than an IP header can say, or fragments nested in
@@ -625,82 +548,81 @@ func (d *Decoder) defragment(first int, data []byte, ci gopacket.CaptureInfo, v4
 		d.stats.Malformed++
 		return
 	}
+	next := firstIPv4
+	if !v4 {
+		next = firstIPv6
+	}
 	// d.frag is free: whoever decoded into it before returns as soon as
 	// this call does.
 	d.decodeWith(d.frag, next, pkt, ci, depth+1)
 }
 
-// expireFragments gives up the datagrams not complete within
-// fragmentTimeout of packet time before now: an IPv6 datagram that long
-// after its first fragment (RFC 8200 4.5), an IPv4 one that long after its
-// latest (ip4defrag's rule). Their fragments count as lost.
-func (d *Decoder) expireFragments(now time.Time) {
-	cut := now.Add(-fragmentTimeout)
-	d.defrag4.DiscardOlderThan(cut)
-	d.reasm6.expire(cut)
-	for k, e := range d.frags {
-		if k.v6 && !d.reasm6.holds(k) || !k.v6 && e.last.Before(cut) {
-			d.stats.FragmentsLost += uint64(e.n)
-			d.fragsHeld -= e.n
-			delete(d.frags, k)
+// fragment is one IP fragment as the reassembly reads it.
+type fragment struct {
+	key   fragKey
+	start int    // the offset of its data in the datagram's payload
+	data  []byte // its data, the stated length only (aliases the frame)
+	more  bool   // more fragments follow (IPv4's MF, IPv6's M)
+	// bad: invalid by its own header (cut short, too small, beyond
+	// 65,535 bytes). Linux drops an IPv4 datagram with such a fragment
+	// (ip_frag_queue's discard_qp), an IPv6 fragment alone (with a
+	// Parameter Problem).
+	bad bool
+	// The rebuilt packet's header fields, kept from the offset-0
+	// fragment (IPv6: its Fragment header's Next Header).
+	tos, ttl uint8
+	flow     uint32
+	next     layers.IPProtocol
+}
+
+// readFragment4 reads an IPv4 fragment. A fragment that is not the last
+// counts only its whole 8-byte units (Linux: end &= ~7; RFC 791 has all
+// but the last fragment hold a multiple of 8 bytes).
+func readFragment4(ip *layers.IPv4) fragment {
+	f := fragment{
+		start: int(ip.FragOffset) * 8,
+		more:  ip.Flags&layers.IPv4MoreFragments != 0,
+		tos:   ip.TOS, ttl: ip.TTL, next: ip.Protocol,
+	}
+	f.key.src, _ = netip.AddrFromSlice(ip.SrcIP)
+	f.key.dst, _ = netip.AddrFromSlice(ip.DstIP)
+	f.key.id, f.key.proto = uint32(ip.Id), ip.Protocol
+	size := int(ip.Length) - int(ip.IHL)*4 // the data's stated length
+	switch {
+	case size < 0 || len(ip.Payload) < size:
+		f.bad = true // cut by the snap length, or short on the wire
+	case f.more && size < 8:
+		f.bad = true
+	case f.start+int(ip.Length) > 0xffff:
+		f.bad = true
+	}
+	if !f.bad {
+		if f.more {
+			size &^= 7
 		}
+		f.data = ip.Payload[:size]
 	}
+	return f
 }
 
-// dropAllFragments empties the reassemblers and their counts (the caller
-// counts what they held).
-func (d *Decoder) dropAllFragments() {
-	d.defrag4 = ip4defrag.NewIPv4Defragmenter()
-	d.reasm6 = newReasm6()
-	clear(d.frags)
-	d.fragsHeld = 0
-}
-
-// rebuiltIPv4 serializes a reassembled IPv4 packet for the parser: a
-// 20-byte header (the options belong to the first fragment and nothing
-// reads them) and the payload. nil when it cannot be one packet.
-func rebuiltIPv4(ip *layers.IPv4) []byte {
-	src, dst := ip.SrcIP.To4(), ip.DstIP.To4()
-	n := 20 + len(ip.Payload)
-	if src == nil || dst == nil || n > 0xffff {
-		return nil
+// readFragment6 reads an IPv6 fragment (ip its header, fh its Fragment
+// header, whose payload is the fragment's data); cut when the frame was
+// cut short: its bytes are not all there, and held they would take the
+// place of the real fragment's.
+func readFragment6(ip *layers.IPv6, fh *layers.IPv6Fragment, cut bool) fragment {
+	f := fragment{
+		start: int(fh.FragmentOffset) * 8,
+		data:  fh.Payload,
+		more:  fh.MoreFragments,
+		tos:   ip.TrafficClass, ttl: ip.HopLimit, flow: ip.FlowLabel, next: fh.NextHeader,
 	}
-	b := make([]byte, 20, n)
-	b[0] = 0x45
-	b[1] = ip.TOS
-	binary.BigEndian.PutUint16(b[2:], uint16(n))
-	binary.BigEndian.PutUint16(b[4:], ip.Id)
-	b[8] = ip.TTL
-	b[9] = byte(ip.Protocol)
-	copy(b[12:16], src)
-	copy(b[16:20], dst)
-	return append(b, ip.Payload...)
-}
-
-// fragKey names a datagram being reassembled (RFC 791 / RFC 8200: addresses
-// and identification; the protocol is left out, which only merges the
-// count of two datagrams that differ in nothing else).
-type fragKey struct {
-	src, dst netip.Addr
-	id       uint32
-	v6       bool
-}
-
-// fragEntry counts the fragments held for one datagram, and the packet
-// numbers of the first maxFragmentNums.
-type fragEntry struct {
-	n           int
-	first, last time.Time // packet times of its first and latest fragments
-	nums        []uint64
-}
-
-// since is the time a datagram's age counts from: for IPv6 its first
-// fragment (RFC 8200 4.5), for IPv4 its latest (ip4defrag's rule).
-func (e fragEntry) since(k fragKey) time.Time {
-	if k.v6 {
-		return e.first
-	}
-	return e.last
+	f.key.src, _ = netip.AddrFromSlice(ip.SrcIP)
+	f.key.dst, _ = netip.AddrFromSlice(ip.DstIP)
+	f.key.id, f.key.v6 = fh.Identification, true
+	// Past 65,535 bytes, or a fragment not last that is not whole 8-byte
+	// units: Linux sends a Parameter Problem and drops it alone.
+	f.bad = cut || f.start+len(f.data) > 0xffff || f.more && len(f.data)%8 != 0
+	return f
 }
 
 // maybeFlush runs the time-driven housekeeping once per second of packet
@@ -713,7 +635,7 @@ func (d *Decoder) maybeFlush() {
 	d.nextFlush = d.last.Add(time.Second)
 	d.ctl.expire(d.last)
 	d.pay.expire(d.last)
-	// Datagrams older than a minute of packet time will not complete.
+	// Datagrams past their timeout will not complete.
 	if d.fragsHeld > 0 {
 		d.expireFragments(d.last)
 	}
@@ -761,43 +683,53 @@ func (d *Decoder) DecodeAll(src capture.Source) error {
 	}
 }
 
-// reasm6 reassembles IPv6 datagrams from their fragments as RFC 8200 4.5
-// has a receiver do, with Linux's choices where the RFC leaves one: the
-// fragments of one datagram share source, destination and Identification;
-// offsets count 8-byte units; every fragment but the last (M flag clear)
-// holds a multiple of 8 bytes; the last fixes the datagram's length; a
-// fragment that overlaps bytes held without repeating them drops the whole
-// datagram (RFC 5722), a repeat is ignored. Aging (expire) is on packet
-// time, the caller's; the caller bounds how many fragments it holds.
-type reasm6 struct {
-	m map[fragKey]*datagram6
+// fragKey names a datagram being reassembled: its addresses and
+// identification, and for IPv4 its protocol too (RFC 791 2.3; Linux's
+// ip4_frag key). IPv6's has no protocol (RFC 8200 4.5; Linux's
+// frag_v6_compare_key): proto is 0 there.
+type fragKey struct {
+	src, dst netip.Addr
+	id       uint32
+	proto    layers.IPProtocol
+	v6       bool
 }
 
-func newReasm6() *reasm6 { return &reasm6{m: make(map[fragKey]*datagram6)} }
+// timeout is how long the datagram waits for its fragments, from its
+// first one.
+func (k fragKey) timeout() time.Duration {
+	if k.v6 {
+		return fragmentTimeout6
+	}
+	return fragmentTimeout4
+}
 
-// piece6 is the bytes [start, end) of a datagram's payload (after the
-// Fragment header) one fragment carries.
-type piece6 struct {
+// piece is the bytes [start, end) of a datagram's payload one fragment
+// carries: a copy of its data alone.
+type piece struct {
 	start, end int
 	data       []byte
 }
 
-// datagram6 is one IPv6 datagram under reassembly.
-type datagram6 struct {
-	pieces []piece6 // in offset order, never overlapping
-	end    int      // the highest byte seen; the length once last is set
-	have   int      // bytes held
-	last   bool     // the last fragment (M clear) has come
+// datagram is one IP datagram under reassembly, as RFC 791 and RFC 8200
+// 4.5 have a receiver do, with Linux's choices where they leave one:
+// offsets count 8-byte units; the last fragment (MF/M clear) fixes the
+// datagram's length; a fragment that overlaps bytes held without
+// repeating them drops the whole datagram (RFC 5722; Linux does the same
+// for IPv4), a repeat is ignored.
+type datagram struct {
+	pieces []piece // in offset order, never overlapping
+	end    int     // the highest byte seen; the length once last is set
+	have   int     // bytes held
+	last   bool    // the last fragment has come
 	first  time.Time
-	// From the offset-0 fragment: the rebuilt packet's header fields
-	// and the Next Header of its Fragment header.
-	tc   uint8
-	flow uint32
-	hop  uint8
-	next layers.IPProtocol
+	nums   []uint64 // packet numbers of the first MaxFragmentNums pieces
+	// From the offset-0 fragment: the rebuilt packet's header fields.
+	tos, ttl uint8
+	flow     uint32
+	next     layers.IPProtocol
 }
 
-// fragVerdict says what reasm6.add did with a fragment.
+// fragVerdict says what addFragment did with a fragment.
 type fragVerdict uint8
 
 const (
@@ -805,39 +737,51 @@ const (
 	fragDuplicate                    // repeats bytes held: ignored
 	fragComplete                     // completed the datagram
 	fragRejected                     // invalid alone: dropped, the datagram kept
-	fragDropped                      // contradicts the datagram: both dropped
+	fragDropped                      // dropped with its datagram
 )
 
-// holds tells whether datagram k is under reassembly.
-func (r *reasm6) holds(k fragKey) bool { return r.m[k] != nil }
-
-// add files one fragment (ip its IPv6 header, fh its Fragment header,
-// whose payload is the fragment's data, kept) of datagram k, seen at ts.
-// With fragComplete it returns the rebuilt packet: a 40-byte IPv6 header
-// whose Next Header is the first fragment's Fragment header's, and the
-// payload (the per-fragment headers before the Fragment header are left
-// out: nothing reads them).
-func (r *reasm6) add(k fragKey, ip *layers.IPv6, fh *layers.IPv6Fragment, ts time.Time) (fragVerdict, []byte) {
-	data := fh.Payload
-	start := int(fh.FragmentOffset) * 8
-	end := start + len(data)
-	more := fh.MoreFragments
-	// Past 65,535 bytes, or a fragment not last that is not whole 8-byte
-	// units: Linux sends a Parameter Problem and drops it alone.
-	if end > 0xffff || more && len(data)%8 != 0 {
+// addFragment files fragment f, seen at ts and numbered d.num. With
+// fragComplete it returns the rebuilt packet (nil when it cannot be one),
+// and leaves the packet numbers of the datagram's other fragments in
+// d.fragNums and d.fragUnlisted. The fragments counted held (d.fragsHeld,
+// d.fragBytes) are exactly the pieces of the datagrams in d.frags.
+func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
+	k := f.key
+	g := d.frags[k]
+	// A datagram older than its timeout when its next fragment comes is
+	// over, though no packet in between ran the expiry: that fragment
+	// starts a new one (a forged tail long before the real fragments
+	// completes nothing).
+	if g != nil && ts.Sub(g.first) > k.timeout() {
+		d.loseDatagram(k, g)
+		g = nil
+	}
+	if f.bad {
+		if g != nil && !k.v6 {
+			d.loseDatagram(k, g)
+			return fragDropped, nil
+		}
 		return fragRejected, nil
 	}
-	g := r.m[k]
+	// Past the bounds, empty the reassembly: a fragment flood costs the
+	// datagrams in progress, not unbounded memory.
+	if d.fragsHeld >= maxFragments || d.fragBytes+len(f.data) > maxFragmentBytes {
+		d.stats.FragmentsLost += uint64(d.fragsHeld)
+		d.stats.FragmentsFull++
+		d.dropAllFragments()
+		g = nil
+	}
 	if g == nil {
-		g = &datagram6{first: ts}
-		r.m[k] = g
+		g = &datagram{first: ts}
+		d.frags[k] = g
 	}
 	drop := func() (fragVerdict, []byte) {
-		delete(r.m, k)
+		d.loseDatagram(k, g)
 		return fragDropped, nil
 	}
+	start, end := f.start, f.start+len(f.data)
 	switch {
-	case !more:
+	case !f.more:
 		// The last fragment: nothing held may reach beyond it, and
 		// two last fragments must agree.
 		if end < g.end || g.last && end != g.end {
@@ -854,7 +798,7 @@ func (r *reasm6) add(k fragKey, ip *layers.IPv6, fh *layers.IPv6Fragment, ts tim
 		return drop()
 	}
 	// The pieces [i, j) share bytes with this one.
-	i, _ := slices.BinarySearchFunc(g.pieces, start, func(p piece6, s int) int {
+	i, _ := slices.BinarySearchFunc(g.pieces, start, func(p piece, s int) int {
 		if p.end > s {
 			return 1
 		}
@@ -871,21 +815,40 @@ func (r *reasm6) add(k fragKey, ip *layers.IPv6, fh *layers.IPv6Fragment, ts tim
 		return drop() // RFC 5722
 	}
 	if start == 0 {
-		g.tc, g.flow, g.hop, g.next = ip.TrafficClass, ip.FlowLabel, ip.HopLimit, fh.NextHeader
+		g.tos, g.ttl, g.flow, g.next = f.tos, f.ttl, f.flow, f.next
 	}
-	g.pieces = slices.Insert(g.pieces, i, piece6{start: start, end: end, data: data})
+	data := make([]byte, len(f.data)) // bytes.Clone rounds the capacity up
+	copy(data, f.data)
+	g.pieces = slices.Insert(g.pieces, i, piece{start: start, end: end, data: data})
 	g.have += end - start
+	d.fragsHeld++
+	d.fragBytes += end - start
+	if len(g.nums) < MaxFragmentNums {
+		g.nums = append(g.nums, d.num)
+	}
 	if !g.last || g.have != g.end {
 		return fragHeld, nil
 	}
 	// Complete: the pieces tile [0, end), so the offset-0 one is held.
-	delete(r.m, k)
+	delete(d.frags, k)
+	d.fragsHeld -= len(g.pieces)
+	d.fragBytes -= g.have
+	d.fragNums = slices.DeleteFunc(g.nums, func(n uint64) bool { return n == d.num })
+	d.fragUnlisted = len(g.pieces) - 1 - len(d.fragNums)
 	return fragComplete, g.build(k)
+}
+
+// loseDatagram forgets datagram k, its fragments lost.
+func (d *Decoder) loseDatagram(k fragKey, g *datagram) {
+	d.stats.FragmentsLost += uint64(len(g.pieces))
+	d.fragsHeld -= len(g.pieces)
+	d.fragBytes -= g.have
+	delete(d.frags, k)
 }
 
 // covered tells whether the pieces, all touching [start, end), hold every
 // byte of it.
-func covered(ps []piece6, start, end int) bool {
+func covered(ps []piece, start, end int) bool {
 	if ps[0].start > start || ps[len(ps)-1].end < end {
 		return false
 	}
@@ -897,15 +860,40 @@ func covered(ps []piece6, start, end int) bool {
 	return true
 }
 
-// build serializes the complete datagram for the parser.
-func (g *datagram6) build(k fragKey) []byte {
+// build serializes the complete datagram for the parser: a 20-byte IPv4
+// header (the options belong to the first fragment and nothing reads
+// them) or a 40-byte IPv6 header whose Next Header is the first
+// fragment's Fragment header's (the per-fragment headers before it are
+// left out: nothing reads them), and the payload. nil when it cannot be
+// one packet.
+func (g *datagram) build(k fragKey) []byte {
+	if !k.v6 {
+		n := 20 + g.end
+		if n > 0xffff {
+			return nil
+		}
+		b := make([]byte, 20, n)
+		b[0] = 0x45
+		b[1] = g.tos
+		binary.BigEndian.PutUint16(b[2:], uint16(n))
+		binary.BigEndian.PutUint16(b[4:], uint16(k.id))
+		b[8] = g.ttl
+		b[9] = byte(k.proto)
+		src, dst := k.src.As4(), k.dst.As4()
+		copy(b[12:16], src[:])
+		copy(b[16:20], dst[:])
+		for _, p := range g.pieces {
+			b = append(b, p.data...)
+		}
+		return b
+	}
 	b := make([]byte, 40, 40+g.end)
-	b[0] = 0x60 | g.tc>>4
-	b[1] = g.tc<<4 | byte(g.flow>>16&0x0f)
+	b[0] = 0x60 | g.tos>>4
+	b[1] = g.tos<<4 | byte(g.flow>>16&0x0f)
 	binary.BigEndian.PutUint16(b[2:], uint16(g.flow))
 	binary.BigEndian.PutUint16(b[4:], uint16(g.end))
 	b[6] = byte(g.next)
-	b[7] = g.hop
+	b[7] = g.ttl
 	src, dst := k.src.As16(), k.dst.As16()
 	copy(b[8:24], src[:])
 	copy(b[24:40], dst[:])
@@ -915,11 +903,20 @@ func (g *datagram6) build(k fragKey) []byte {
 	return b
 }
 
-// expire drops the datagrams whose first fragment came before cut.
-func (r *reasm6) expire(cut time.Time) {
-	for k, g := range r.m {
-		if g.first.Before(cut) {
-			delete(r.m, k)
+// expireFragments gives up the datagrams not complete within their
+// timeout (fragmentTimeout4, fragmentTimeout6) of packet time from their
+// first fragment at now. Their fragments count as lost.
+func (d *Decoder) expireFragments(now time.Time) {
+	for k, g := range d.frags {
+		if now.Sub(g.first) > k.timeout() {
+			d.loseDatagram(k, g)
 		}
 	}
+}
+
+// dropAllFragments empties the reassembly and its counts (the caller
+// counts what it held).
+func (d *Decoder) dropAllFragments() {
+	clear(d.frags)
+	d.fragsHeld, d.fragBytes = 0, 0
 }

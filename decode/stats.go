@@ -6,7 +6,7 @@ type Stats struct {
 	Packets       uint64 `json:"packets"`                // packets handed to Decode
 	Bytes         uint64 `json:"bytes"`                  // their captured bytes
 	TCP           uint64 `json:"tcp"`                    // TCP segments (after defragmentation)
-	ICMPErrors    uint64 `json:"icmp_errors"`            // ICMP/ICMPv6 errors quoting TCP (unreachable, packet too big, time exceeded, parameter problem)
+	ICMPErrors    uint64 `json:"icmp_errors"`            // ICMP/ICMPv6 errors quoting TCP (unreachable, packet too big, time exceeded, parameter problem, other ICMPv6 error types)
 	NotIP         uint64 `json:"not_ip"`                 // frames with no IPv4/IPv6 layer (ARP, LLDP, …)
 	NotTCP        uint64 `json:"not_tcp"`                // IP packets that are neither TCP nor ICMP errors
 	Malformed     uint64 `json:"malformed"`              // frames a layer decoder rejected
@@ -15,8 +15,8 @@ type Stats struct {
 	UnknownLink   uint64 `json:"unknown_link"`           // frames of a link type ftpsniff does not decode
 	Fragments     uint64 `json:"fragments"`              // IP fragments seen
 	Defragmented  uint64 `json:"defragmented"`           // packets rebuilt from fragments
-	FragmentsLost uint64 `json:"fragments_lost"`         // fragments that never made a packet: dropped as invalid or with their datagram (overlap, expiry, the bound, the capture's end)
-	FragmentsFull uint64 `json:"fragments_full"`         // times the fragment bound emptied the reassembly tables
+	FragmentsLost uint64 `json:"fragments_lost"`         // fragments that never made a packet: dropped as invalid or with their datagram (overlap, expiry, the bound, the capture's end); a repeat of bytes held is ignored, neither held nor lost
+	FragmentsFull uint64 `json:"fragments_full"`         // times the fragment bounds (4,096 fragments, 32 MiB of their data) emptied the reassembly
 
 	ControlConns     uint64 `json:"control_conns"`      // control connections opened
 	ControlBytes     uint64 `json:"control_bytes"`      // control-stream bytes reassembled

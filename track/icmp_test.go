@@ -439,3 +439,19 @@ func TestICMPAboutTheHandshakesSequenceSpace(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownICMPv6ErrorEndsConnect: an ICMPv6 error of a type RFC 4443
+// does not define (5-127) goes to the upper layer (RFC 4443 2.4(d)), and
+// Linux's tcp_v6_err ends a connect on it; informational types and
+// Packet Too Big do not.
+func TestUnknownICMPv6ErrorEndsConnect(t *testing.T) {
+	for _, tc := range []struct {
+		typ  uint8
+		ends bool
+	}{{1, true}, {2, false}, {3, true}, {4, true}, {5, true}, {100, true}, {127, true}, {128, false}, {135, false}} {
+		i := ICMPInfo{V6: true, Type: tc.typ}
+		if got := i.EndsConnect(); got != tc.ends {
+			t.Errorf("ICMPv6 type %d: ends a connect %v, want %v", tc.typ, got, tc.ends)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -315,8 +316,18 @@ func (i *ICMPInfo) EndsConnect() bool {
 		return false
 	case !i.V6 && i.IsUnreachable():
 		return int(i.Code) < len(icmp4Codes)
+	case i.unknownV6Error():
+		// RFC 4443 2.4(d): an error of an unknown type goes to the upper
+		// layer; Linux's tcp_v6_err ends a connect on it (EPROTO).
+		return true
 	}
 	return i.IsUnreachable() || i.IsTimeExceeded() || i.IsParameterProblem()
+}
+
+// unknownV6Error is an ICMPv6 error message (type below 128) of a type
+// RFC 4443 does not define.
+func (i *ICMPInfo) unknownV6Error() bool {
+	return i.V6 && i.Type > 4 && i.Type < 128
 }
 
 // Names of destination-unreachable codes: ICMP type 3 (RFC 792, RFC 1812)
@@ -351,6 +362,8 @@ func (i *ICMPInfo) TypeName() string {
 		return "time exceeded"
 	case i.IsParameterProblem():
 		return "parameter problem"
+	case i.unknownV6Error():
+		return fmt.Sprintf("unknown error type %d", i.Type)
 	}
 	return "unknown type"
 }

@@ -105,6 +105,9 @@ type carveLimits struct {
 	// FragmentsNotWritten: IP fragments of written datagrams whose copy
 	// the bounds of fragmentHold had pushed out.
 	FragmentsNotWritten int
+	// FragmentsUnlisted: IP fragments of written datagrams beyond those
+	// decode names per datagram (decode.Segment.FragmentsUnlisted).
+	FragmentsUnlisted int
 }
 
 // carver attributes packets to sessions during the analysis. In one pass
@@ -158,8 +161,10 @@ type packetFlow struct {
 	ctl      bool   // a segment of a connection decode takes for FTP control
 	hold     bool   // a control connection's packet without payload
 	// frags: the packets whose fragments, with this one, made the
-	// datagram the segment came in (decode.Segment.Fragments)
-	frags []uint64
+	// datagram the segment came in (decode.Segment.Fragments), and
+	// unlisted, how many more there were (decode lists 64)
+	frags    []uint64
+	unlisted int
 }
 
 // heldPacket is a packet kept (copied) or the current one.
@@ -185,9 +190,9 @@ func (c *carver) chosen(cs *carveSession) bool {
 }
 
 // segment notes a connection the current packet carries.
-func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn bool, seq uint32, ctl, hold bool, frags []uint64) {
+func (c *carver) segment(src, dst netip.AddrPort, num uint64, ts time.Time, syn bool, seq uint32, ctl, hold bool, frags []uint64, unlisted int) {
 	if c.npkt < len(c.pkt) {
-		c.pkt[c.npkt] = packetFlow{src: src, dst: dst, num: num, ts: ts, syn: syn, seq: seq, ctl: ctl, hold: hold}
+		c.pkt[c.npkt] = packetFlow{src: src, dst: dst, num: num, ts: ts, syn: syn, seq: seq, ctl: ctl, hold: hold, unlisted: unlisted}
 		if len(frags) > 0 {
 			at := len(c.fragNums)
 			c.fragNums = append(c.fragNums, frags...)
@@ -214,6 +219,9 @@ func (c *carver) endPacket(data []byte, ci gopacket.CaptureInfo, link layers.Lin
 		if c.onePass && len(p.frags) > 0 {
 			// The datagram's other fragments go out just before it.
 			c.frags.take(c.file, p.frags, w, c.emit)
+		}
+		if w && c.onePass {
+			c.limits.FragmentsUnlisted += p.unlisted
 		}
 		write = write || w
 	}
@@ -495,7 +503,7 @@ type carveHandler struct {
 }
 
 func (h *carveHandler) Segment(s *decode.Segment) {
-	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Seq, s.Control, s.Control && s.PayloadLen == 0, s.Fragments)
+	h.c.segment(s.Src, s.Dst, s.Num, s.TS, s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK), s.Seq, s.Control, s.Control && s.PayloadLen == 0, s.Fragments, s.FragmentsUnlisted)
 	h.next.Segment(s)
 }
 
@@ -506,7 +514,7 @@ func (h *carveHandler) FragmentHeld(num uint64) {
 }
 
 func (h *carveHandler) Unreachable(u *decode.Unreachable) {
-	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, false, nil)
+	h.c.segment(u.Src, u.Dst, u.Num, u.TS, false, 0, false, false, u.Fragments, u.FragmentsUnlisted)
 	h.next.Unreachable(u)
 }
 

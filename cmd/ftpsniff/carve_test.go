@@ -543,7 +543,7 @@ func TestCarverBoundsStayCheap(t *testing.T) {
 	for i := range n {
 		ts := t0.Add(time.Duration(i) * time.Microsecond) // all within one sweep period
 		cli := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000)
-		c.segment(cli, srv, uint64(i+1), ts, true, uint32(i), false, false, nil)
+		c.segment(cli, srv, uint64(i+1), ts, true, uint32(i), false, false, nil, 0)
 		c.endPacket(nil, gopacket.CaptureInfo{Timestamp: ts}, layers.LinkTypeEthernet)
 		c.tick(ts)
 	}

@@ -174,6 +174,9 @@ func (l carveLimits) note() string {
 	if l.SpansDropped > 0 {
 		s += fmt.Sprintf("; %d connections of chosen sessions not written (%d at most)", l.SpansDropped, maxCarveSpans)
 	}
+	if l.FragmentsUnlisted > 0 {
+		s += fmt.Sprintf("; %d IP fragments of written packets missing (their datagrams had more than %d fragments: only those are named)", l.FragmentsUnlisted, decode.MaxFragmentNums)
+	}
 	if l.FragmentsNotWritten > 0 {
 		s += fmt.Sprintf("; %d IP fragments of written packets missing (%d fragments or %d MB held at once)", l.FragmentsNotWritten, maxHeldFragments, maxHeldFragmentBytes>>20)
 	}
@@ -284,6 +287,7 @@ func (cv *carving) secondPass(opts *readOptions) error {
 	}
 	dec.Finish()
 	cv.c.limits.FragmentsNotWritten += m.frags.lost
+	cv.c.limits.FragmentsUnlisted += m.unlisted
 	return nil
 }
 
@@ -322,15 +326,23 @@ type spanMatcher struct {
 	fragHeldNum           uint64
 	writeFrags, dropFrags []uint64
 	frags                 fragmentHold
+	unlisted              int // fragments of written datagrams decode did not list
 }
 
 func (m *spanMatcher) Segment(s *decode.Segment) {
-	in := m.idx.holds(m.file, decode.MakeConnKey(s.Src, s.Dst), s.Num)
+	m.matchFragments(m.idx.holds(m.file, decode.MakeConnKey(s.Src, s.Dst), s.Num), s.Fragments, s.FragmentsUnlisted)
+}
+
+// matchFragments notes whether the current packet carries a kept span's
+// connection (in), and the other fragments of its datagram, to write or
+// to drop.
+func (m *spanMatcher) matchFragments(in bool, frags []uint64, unlisted int) {
 	m.match = m.match || in
 	if in {
-		m.writeFrags = append(m.writeFrags, s.Fragments...)
+		m.writeFrags = append(m.writeFrags, frags...)
+		m.unlisted += unlisted
 	} else {
-		m.dropFrags = append(m.dropFrags, s.Fragments...)
+		m.dropFrags = append(m.dropFrags, frags...)
 	}
 }
 
@@ -338,9 +350,7 @@ func (m *spanMatcher) Segment(s *decode.Segment) {
 func (m *spanMatcher) FragmentHeld(num uint64) { m.fragHeld, m.fragHeldNum = true, num }
 
 func (m *spanMatcher) Unreachable(u *decode.Unreachable) {
-	if !m.match && m.idx.holds(m.file, decode.MakeConnKey(u.Src, u.Dst), u.Num) {
-		m.match = true
-	}
+	m.matchFragments(m.idx.holds(m.file, decode.MakeConnKey(u.Src, u.Dst), u.Num), u.Fragments, u.FragmentsUnlisted)
 }
 
 func (m *spanMatcher) Control(*decode.ControlEvent) {}
