@@ -406,7 +406,7 @@ type captureRecord struct {
 // writeCaptureSummary adds the kernel's counters after the summary: a
 // "capture" record in JSON, a line in text.
 func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration) error {
-	rec := captureRecord{Type: "capture", Packets: n, Seconds: d.Round(time.Millisecond).Seconds(), Interfaces: []captureIface{}}
+	rec := captureRecord{Type: "capture", Packets: n, Seconds: float64(d.Round(time.Millisecond).Milliseconds()) / 1000, Interfaces: []captureIface{}}
 	workers := false // several per interface: each socket names its worker
 	for _, s := range ks {
 		workers = workers || s.Worker > 0

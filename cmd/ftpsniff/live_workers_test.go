@@ -790,3 +790,16 @@ func orderedPair(a, b string) string {
 	}
 	return a + " " + b
 }
+
+// TestCaptureRecordSecondsInMilliseconds: the capture record's seconds
+// is the duration to the millisecond as a short decimal (3.587), not a
+// float sum's tail (3.5869999999999997).
+func TestCaptureRecordSecondsInMilliseconds(t *testing.T) {
+	var j bytes.Buffer
+	if err := writeCaptureSummary(&j, true, "", nil, nil, 1, 3587*time.Millisecond+200*time.Microsecond); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(j.String(), `"seconds":3.587,`) {
+		t.Errorf("capture record: %s", j.String())
+	}
+}

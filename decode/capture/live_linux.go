@@ -323,7 +323,7 @@ func (l *Live) runOne(ctx context.Context, s int, pkt PacketFunc, idle IdleFunc)
 				}
 				continue
 			}
-			return fmt.Errorf("%s: %w", l.ifaces[s].Name, err)
+			return ifaceReadError(l.ifaces[s].Name, err)
 		}
 		if pkt(data, ci, link, s) {
 			return nil
@@ -431,7 +431,7 @@ func (l *Live) reader(ctx context.Context, i int, free <-chan *batch, full chan<
 				}
 				continue
 			}
-			return fmt.Errorf("%s: %w", l.ifaces[i].Name, err)
+			return ifaceReadError(l.ifaces[i].Name, err)
 		}
 		if cur != nil && (len(cur.buf)+len(data) > cap(cur.buf) || len(cur.pkts) == cap(cur.pkts)) {
 			if !send() {
@@ -457,4 +457,19 @@ func (l *Live) reader(ctx context.Context, i int, free <-chan *batch, full chan<
 			return nil
 		}
 	}
+}
+
+// ifaceReadError names why reading interface name failed: a poll error
+// (afpacket.ErrPoll, the kernel's POLLERR) is most often the interface
+// going down or away, which "packet poll failed" does not say.
+func ifaceReadError(name string, err error) error {
+	if errors.Is(err, afpacket.ErrPoll) {
+		switch ifc, ierr := net.InterfaceByName(name); {
+		case ierr != nil:
+			return fmt.Errorf("%s: the interface went away (%w)", name, err)
+		case ifc.Flags&net.FlagUp == 0:
+			return fmt.Errorf("%s: the interface went down (%w)", name, err)
+		}
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }

@@ -8,11 +8,13 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/afpacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -242,5 +244,17 @@ func TestLiveOpenErrors(t *testing.T) {
 	}
 	if _, err := OpenLive(LiveConfig{Interfaces: []string{"lo"}, BufferBytes: 4096}); err == nil {
 		t.Error("tiny buffer: no error")
+	}
+}
+
+// TestIfaceReadErrorSaysTheInterfaceWentAway: a poll error on an
+// interface that no longer exists says so (it said "packet poll failed").
+func TestIfaceReadErrorSaysTheInterfaceWentAway(t *testing.T) {
+	err := ifaceReadError("ftpsniff-none0", afpacket.ErrPoll)
+	if !strings.Contains(err.Error(), "ftpsniff-none0: the interface went away") || !errors.Is(err, afpacket.ErrPoll) {
+		t.Errorf("got %v", err)
+	}
+	if err := ifaceReadError("lo", afpacket.ErrPoll); strings.Contains(err.Error(), "went") {
+		t.Errorf("loopback is up, got %v", err)
 	}
 }
