@@ -57,20 +57,23 @@ type Segment struct {
 	Control bool
 	// Fragments, for a segment of an IP datagram rebuilt from fragments,
 	// are the packet numbers of its other fragments (Num is the one that
-	// completed it), in arrival order, the first 64 of them (the
-	// fragments the datagram was rebuilt from, repeats ignored); nil
-	// otherwise. Valid only during the Handler call.
+	// completed it), in arrival order, the first MaxFragmentNums of them
+	// (exact repeats too), those of the current input only (numbers start
+	// again in each input); nil otherwise. Valid only during the Handler
+	// call.
 	Fragments []uint64
-	// FragmentsUnlisted counts the datagram's other fragments beyond
-	// the 64 Fragments lists (0 when it lists them all).
+	// FragmentsUnlisted counts the datagram's other fragments Fragments
+	// does not list: beyond MaxFragmentNums, or in an earlier input (0
+	// when it lists them all).
 	FragmentsUnlisted int
 }
 
 // FragmentHandler is an optional Handler interface: FragmentHeld says that
-// the frame numbered num is an IP fragment the decoder keeps until its
-// datagram is complete. A writer of chosen packets (read --write) keeps a
-// copy, to write it before the packet that completes the datagram if that
-// one is chosen (Segment.Fragments names it then).
+// the frame numbered num is an IP fragment of a datagram not yet complete
+// (one the decoder keeps, or an exact repeat of bytes it keeps). A writer
+// of chosen packets (read --write) keeps a copy, to write it before the
+// packet that completes the datagram if that one is chosen
+// (Segment.Fragments names it then, if it came in the same input).
 type FragmentHandler interface {
 	FragmentHeld(num uint64)
 }

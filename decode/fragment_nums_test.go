@@ -18,14 +18,18 @@ import (
 // rebuilt datagram, the frames it names (Segment.Fragments).
 type fragRecorder struct {
 	recorder
-	held    []uint64
-	rebuilt map[uint64][]uint64 // completing frame -> the other fragments
+	held      []uint64
+	rebuilt   map[uint64][]uint64 // completing frame -> the other fragments
+	onSegment func(*Segment)      // if set, called with every segment
 }
 
 func (r *fragRecorder) FragmentHeld(num uint64) { r.held = append(r.held, num) }
 
 func (r *fragRecorder) Segment(s *Segment) {
 	r.recorder.Segment(s)
+	if r.onSegment != nil {
+		r.onSegment(s)
+	}
 	if s.Fragments != nil {
 		r.rebuilt[s.Num] = slices.Clone(s.Fragments)
 	}
@@ -234,6 +238,60 @@ func TestRebuiltNamesItsFragments(t *testing.T) {
 			}
 			if !slices.Equal(listed, want) || len(rec.unlisted) != 1 || rec.unlisted[0] != tc.unlisted {
 				t.Errorf("names fragments %v, %v not listed; want %v, %d", listed, rec.unlisted, want, tc.unlisted)
+			}
+		})
+	}
+}
+
+// TestFragmentNumbersPerInput: a datagram's fragments are named by their
+// packet numbers in the input the datagram completed in: one that came in
+// an earlier input (numbers start again at each SetInput) is not listed,
+// but counted (FragmentsUnlisted), so a writer never takes another
+// packet of the same number; an exact repeat is listed and said held, so
+// the writer writes what the wire carried.
+func TestFragmentNumbersPerInput(t *testing.T) {
+	src, dst := netip.MustParseAddrPort("192.0.2.10:40000"), netip.MustParseAddrPort("198.51.100.2:50000")
+	pkt := innerTCP(t, src, dst, 1000)
+	binary.BigEndian.PutUint16(pkt[4:], 0x77) // identification
+	frags := ipFragments(t, pkt, 0, 504)
+	other := innerTCP(t, netip.MustParseAddrPort("203.0.113.7:40000"), dst, 10)
+	for _, tc := range []struct {
+		name      string
+		frames    [][]byte // one per packet; nil: SetInput (the next file)
+		listed    []uint64
+		unlisted  int
+		heldCount int
+	}{
+		{"one input", [][]byte{frags[0], frags[1]}, []uint64{1}, 0, 1},
+		// Packet 1 of the second file is another host's: never named.
+		{"first fragment in the file before", [][]byte{frags[0], nil, other, frags[1]}, nil, 1, 1},
+		{"an exact repeat", [][]byte{frags[0], frags[0], frags[1]}, []uint64{1, 2}, 0, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &fragRecorder{rebuilt: map[uint64][]uint64{}}
+			d := New(rec, Options{})
+			ci := gopacket.CaptureInfo{Timestamp: time.Unix(1767225600, 0)}
+			unlisted := -1
+			rec.onSegment = func(s *Segment) {
+				if s.Fragments != nil || s.FragmentsUnlisted > 0 {
+					unlisted = s.FragmentsUnlisted
+				}
+			}
+			for _, f := range tc.frames {
+				if f == nil {
+					d.SetInput("next.pcap")
+					continue
+				}
+				e := ethernetFrame(f)
+				ci.CaptureLength, ci.Length = len(e), len(e)
+				d.Decode(e, ci, layers.LinkTypeEthernet)
+			}
+			var listed []uint64
+			for _, l := range rec.rebuilt {
+				listed = l
+			}
+			if !slices.Equal(listed, tc.listed) || unlisted != tc.unlisted || len(rec.held) != tc.heldCount {
+				t.Errorf("listed %v, unlisted %d, held %v; want %v, %d, %d held", listed, unlisted, rec.held, tc.listed, tc.unlisted, tc.heldCount)
 			}
 		})
 	}

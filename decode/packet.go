@@ -532,9 +532,7 @@ func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4
 	case fragRejected, fragDropped:
 		d.stats.FragmentsLost++
 		return
-	case fragDuplicate:
-		return
-	case fragHeld:
+	case fragDuplicate, fragHeld:
 		if d.fragH != nil {
 			d.fragH.FragmentHeld(d.num)
 		}
@@ -722,11 +720,22 @@ type datagram struct {
 	have   int     // bytes held
 	last   bool    // the last fragment has come
 	first  time.Time
-	nums   []uint64 // packet numbers of the first MaxFragmentNums pieces
+	// nums: the packets of its first MaxFragmentNums fragments (repeats
+	// too: a writer of chosen packets writes what the wire carried),
+	// with the input each came in (numbers start again in each input);
+	// dups counts the repeats.
+	nums []fragNum
+	dups int
 	// From the offset-0 fragment: the rebuilt packet's header fields.
 	tos, ttl uint8
 	flow     uint32
 	next     layers.IPProtocol
+}
+
+// fragNum is a fragment's packet number in its input (SetInput's count).
+type fragNum struct {
+	input uint32
+	num   uint64
 }
 
 // fragVerdict says what addFragment did with a fragment.
@@ -810,6 +819,10 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 	}
 	if i < j {
 		if covered(g.pieces[i:j], start, end) {
+			g.dups++
+			if len(g.nums) < MaxFragmentNums {
+				g.nums = append(g.nums, fragNum{d.inputs, d.num})
+			}
 			return fragDuplicate, nil
 		}
 		return drop() // RFC 5722
@@ -824,7 +837,7 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 	d.fragsHeld++
 	d.fragBytes += end - start
 	if len(g.nums) < MaxFragmentNums {
-		g.nums = append(g.nums, d.num)
+		g.nums = append(g.nums, fragNum{d.inputs, d.num})
 	}
 	if !g.last || g.have != g.end {
 		return fragHeld, nil
@@ -833,8 +846,15 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 	delete(d.frags, k)
 	d.fragsHeld -= len(g.pieces)
 	d.fragBytes -= g.have
-	d.fragNums = slices.DeleteFunc(g.nums, func(n uint64) bool { return n == d.num })
-	d.fragUnlisted = len(g.pieces) - 1 - len(d.fragNums)
+	// Only this input's numbers are listed: one of an earlier file would
+	// name another packet of this one.
+	d.fragNums = nil
+	for _, n := range g.nums {
+		if n.input == d.inputs && n.num != d.num {
+			d.fragNums = append(d.fragNums, n.num)
+		}
+	}
+	d.fragUnlisted = len(g.pieces) + g.dups - 1 - len(d.fragNums)
 	return fragComplete, g.build(k)
 }
 

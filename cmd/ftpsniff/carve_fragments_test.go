@@ -224,7 +224,7 @@ func TestWriteKeepsICMPFragmentsAndSaysUnlisted(t *testing.T) {
 	if want != "unreachable" || got != want {
 		t.Errorf("data outcome: capture %q, carved file %q; want unreachable in both", want, got)
 	}
-	if n := frags - 1 - decode.MaxFragmentNums; !strings.Contains(stderr.String(), fmt.Sprintf("; %d IP fragments of written packets missing (their datagrams had more than %d fragments", n, decode.MaxFragmentNums)) {
+	if n := frags - 1 - decode.MaxFragmentNums; !strings.Contains(stderr.String(), fmt.Sprintf("; %d IP fragments of written packets missing (beyond the %d named per datagram", n, decode.MaxFragmentNums)) {
 		t.Errorf("closing line does not count the unlisted fragments: %q", stderr.String())
 	}
 }

@@ -175,7 +175,7 @@ func (l carveLimits) note() string {
 		s += fmt.Sprintf("; %d connections of chosen sessions not written (%d at most)", l.SpansDropped, maxCarveSpans)
 	}
 	if l.FragmentsUnlisted > 0 {
-		s += fmt.Sprintf("; %d IP fragments of written packets missing (their datagrams had more than %d fragments: only those are named)", l.FragmentsUnlisted, decode.MaxFragmentNums)
+		s += fmt.Sprintf("; %d IP fragments of written packets missing (beyond the %d named per datagram, or in the file before the one the datagram completed in)", l.FragmentsUnlisted, decode.MaxFragmentNums)
 	}
 	if l.FragmentsNotWritten > 0 {
 		s += fmt.Sprintf("; %d IP fragments of written packets missing (%d fragments or %d MB held at once)", l.FragmentsNotWritten, maxHeldFragments, maxHeldFragmentBytes>>20)

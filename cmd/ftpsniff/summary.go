@@ -516,13 +516,23 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	o.adviceLines("    ", e.advice)
 }
 
-// adviceShape is advice with each lone number (a port, a data
-// connection's number: digits not joined by '.', ':', '-' or '/' to
-// more, as addresses and ranges are) made '#': the cause the advice
-// states, whichever port or connection it names. A session's number stays:
-// "see session 6's findings" points at another place than session 2's.
+// adviceShape is advice with the numbers that name one occurrence made
+// '#': a port named as such ("port 45011", "Port 45011") and a data
+// connection's number ("#3"). Every other number (a range to open, a
+// count of ports to widen to, a setting's value, an MTU, an address, a
+// session pointed at) is part of the cause: two fixes that differ in one
+// are two fixes.
 func adviceShape(advice string) string {
-	joined := func(c byte) bool { return c == '.' || c == ':' || c == '-' || c == '/' || isWordByte(c) }
+	occurrence := func(before string) bool {
+		if strings.HasSuffix(before, "#") {
+			return true
+		}
+		if !strings.HasSuffix(before, "port ") && !strings.HasSuffix(before, "Port ") {
+			return false
+		}
+		// A rule's port (dport, sport, --dport) is what to open.
+		return !strings.HasSuffix(before, "dport ") && !strings.HasSuffix(before, "sport ")
+	}
 	var b strings.Builder
 	for i := 0; i < len(advice); {
 		c := advice[i]
@@ -535,18 +545,15 @@ func adviceShape(advice string) string {
 		for j < len(advice) && advice[j] >= '0' && advice[j] <= '9' {
 			j++
 		}
-		if strings.HasSuffix(advice[:i], "session ") || (i > 0 && joined(advice[i-1])) || (j < len(advice) && joined(advice[j]) && !(advice[j] == '.' && (j+1 == len(advice) || advice[j+1] == ' '))) {
-			b.WriteString(advice[i:j])
-		} else {
+		joined := j < len(advice) && (advice[j] == '-' || advice[j] == ':' || advice[j] == '.' && j+1 < len(advice) && advice[j+1] >= '0' && advice[j+1] <= '9')
+		if occurrence(advice[:i]) && !joined {
 			b.WriteByte('#')
+		} else {
+			b.WriteString(advice[i:j])
 		}
 		i = j
 	}
 	return b.String()
-}
-
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
 // mergeInfo takes out of the server blocks the info findings that more

@@ -27,7 +27,11 @@ func TestAdviceShapeGroupsByCause(t *testing.T) {
 		{"nft insert rule inet filter input ip saddr 10.0.0.5 drop", "nft insert rule inet filter input ip saddr 10.0.0.6 drop", false},
 		{"set pasv_address=192.0.2.1", "set pasv_address=192.0.2.9", false},
 		{"use [2001:db8::1]:21", "use [2001:db8::2]:21", false},
-		{"after 3 SYNs.", "after 4 SYNs.", true},
+		{"after 3 SYNs.", "after 4 SYNs.", false},
+		{"Widen the range to at least 44 ports (PassivePorts 40000 40043)", "Widen the range to at least 130 ports (PassivePorts 40000 40129)", false},
+		{"pasv_min_port=40000 and pasv_max_port=40100", "pasv_min_port=50000 and pasv_max_port=50100", false},
+		{"tcp dport 40011 accept", "tcp dport 40012 accept", false},
+		{"(an MSS of at most 1360)", "(an MSS of at most 1220)", false},
 		{"See session 6's findings.", "See session 2's findings.", false},
 	} {
 		if got := adviceShape(tc.a) == adviceShape(tc.b); got != tc.same {
