@@ -125,8 +125,9 @@ func (dc *DataConn) icmpErrors() *ICMPErrors {
 // same quote, router and MTU within synCopyWindow, nothing from the
 // sender between: the one packet seen twice) counts once. Whether the
 // sender kept sending as large its own segments after the error tell
-// (tooBigSegment); when no error gave an MTU, the same router quoting a
-// resend of the same segment again does.
+// (tooBigSegment); when no error gave an MTU, or the capture's sizes are
+// not the wire's (PathMTU.Offload), the same router quoting again data
+// the sender resent after its error does.
 func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 	p := &dc.icmpErrors().TooBig
 	if p.Errors > 0 && !p.senderSince && seq == p.last.seq && mtu == p.last.mtu && info.From == p.last.from {
@@ -146,8 +147,8 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 		if mtu > 0 && (p.MTU == 0 || mtu < p.MTU) {
 			p.MTU, p.From = mtu, info.From
 		}
-		if p.MTU == 0 && p.resent && seq == p.last.seq && info.From == p.last.from {
-			p.Repeated++
+		if p.resent && (seq == p.last.seq && info.From == p.last.from || p.pending && seq == p.pendSeq && info.From == p.pendFrom) {
+			p.byRouter++
 		}
 		if int32(dc.seqHi[dir]-p.sentBy) > 0 {
 			p.sentBy = dc.seqHi[dir]
@@ -157,8 +158,9 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 	p.last = quotedTooBig{seq: seq, mtu: mtu, from: info.From, ts: info.TS}
 	p.senderSince, p.resent = false, false
 	if !p.pending || int32(seq-p.pendSeq) < 0 {
-		p.pending, p.pendSeq = true, seq
+		p.pending, p.pendSeq, p.pendFrom = true, seq, info.From
 	}
+	p.setRepeated()
 }
 
 // tooBigSegment notes a segment of a connection with path MTU errors
@@ -166,7 +168,10 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 // quoted segment: the sender got through. From the sender, data at or
 // past that segment and before what it had sent by the latest error (a
 // resend: new data may have left before the error reached it), larger
-// than the MTU given leaves room for: it kept sending as large.
+// than the MTU given leaves room for: it kept sending as large; data
+// holding a quoted byte: a resend the router may quote again (tooBig);
+// more payload than a standard link carries: the capture's sizes are not
+// the wire's (PathMTU.Offload).
 func (dc *DataConn) tooBigSegment(s *decode.Segment) {
 	p := &dc.ICMPErrors.TooBig
 	if p.Errors == 0 {
@@ -180,19 +185,44 @@ func (dc *DataConn) tooBigSegment(s *decode.Segment) {
 	}
 	p.senderSince = true
 	n := s.PayloadLen
-	if n <= 0 || !p.pending || int32(s.Seq-p.pendSeq) < 0 || int32(s.Seq-p.sentBy) >= 0 {
+	if n <= 0 {
 		return
 	}
-	switch {
-	case p.MTU == 0:
-		// No size to hold it to: the router's next error quoting it
-		// tells (tooBig).
-		if s.Seq == p.last.seq {
-			p.resent = true
-		}
-	case n > p.Room():
-		p.Repeated++
+	if n > p.standardRoom() && !p.Offload {
+		p.Offload = true
+		p.setRepeated()
 	}
+	if !p.pending {
+		return
+	}
+	holds := func(seq uint32) bool { return int32(seq-s.Seq) >= 0 && int32(seq-s.Seq) < int32(n) }
+	if holds(p.last.seq) || holds(p.pendSeq) {
+		p.resent = true
+	}
+	if p.MTU > 0 && n > p.Room() && int32(s.Seq-p.pendSeq) >= 0 && int32(s.Seq-p.sentBy) < 0 {
+		p.bySize++
+		p.setRepeated()
+	}
+}
+
+// setRepeated sets Repeated from the evidence that holds: the sender's
+// segment sizes against the MTU given, or, with no MTU given or sizes
+// that are not the wire's (Offload), the router's errors about resends.
+func (p *PathMTU) setRepeated() {
+	p.Repeated = p.bySize
+	if p.MTU == 0 || p.Offload {
+		p.Repeated = p.byRouter
+	}
+}
+
+// standardRoom is the most payload a segment of the sender fits in a
+// 1500-byte MTU (Ethernet's), less the IPv4 (IPv6) and TCP headers
+// without options: more is offload or jumbo frames (PathMTU.Offload).
+func (p *PathMTU) standardRoom() int {
+	if p.Sender.Addr().Is6() && !p.Sender.Addr().Is4In6() {
+		return 1500 - 60
+	}
+	return 1500 - 40
 }
 
 // Room is the most payload a segment of the sender fits in the smallest

@@ -188,6 +188,31 @@ func TestPathMTUBlackHole(t *testing.T) {
 		}
 		s.segAck(dcli, dsrv, decode.FlagRST|decode.FlagACK, cisn+1, seq, 0)
 	}
+	// offloaded: a capture on a server with segmentation offload (TSO):
+	// three 2896-byte super-segments (two 1448-byte segments each on the
+	// wire), an error quoting the first on-wire segment; honoured: the
+	// data sent again in GSO chunks of two 1348-byte segments (2696 in the
+	// capture), the capture cut before the client's ACK; else the first
+	// super-segment sent again as is n times, each drawing an error.
+	offloaded := func(s *session, v6 bool, honoured bool, n int) {
+		for i := uint32(0); i < 3; i++ {
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+i*2896, cisn+1, 2896)
+		}
+		ptb(s, v6, "10.1.0.1", sisn+1, 1400)
+		if honoured {
+			for i := uint32(0); i < 3; i++ {
+				s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+i*2696, cisn+1, 2696)
+			}
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+3*2696, cisn+1, 600)
+			return
+		}
+		for i := 0; i < n; i++ {
+			s.tick(time.Duration(200<<i) * time.Millisecond)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 2896)
+			ptb(s, v6, "10.1.0.1", sisn+1, 1400)
+		}
+		s.segAck(dcli, dsrv, decode.FlagRST|decode.FlagACK, cisn+1, sisn+1, 0)
+	}
 	type wantMTU struct {
 		errors, repeated int
 		mtu              uint32
@@ -274,6 +299,22 @@ func TestPathMTUBlackHole(t *testing.T) {
 			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1360)
 			ptb(s, false, "10.2.0.1", sisn+1, 0)
 			s.segAck(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1361, 0)
+		}, OutcomeTransferred, &wantMTU{2, 0, 1400, false}, 0},
+		{"offload: super-segments, one error, resent in GSO chunks, the capture cut before the ACK", func(s *session) {
+			// The capture's sizes are not the wire's: the 2696-byte
+			// resend is two 1348-byte segments, within the MTU.
+			offloaded(s, false, true, 0)
+		}, OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
+		{"ICMPv6 offload: super-segments, one error, resent in GSO chunks, the capture cut before the ACK", func(s *session) {
+			offloaded(s, true, true, 0)
+		}, OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
+		{"offload: the super-segment resent, quoted again each time", func(s *session) { offloaded(s, false, false, 4) },
+			OutcomeConnected, &wantMTU{5, 4, 1400, true}, 0},
+		{"ICMPv6 offload: the super-segment resent, quoted again each time", func(s *session) { offloaded(s, true, false, 4) },
+			OutcomeConnected, &wantMTU{5, 4, 1400, true}, 0},
+		{"offload: a late error about other data in flight, after the resend", func(s *session) {
+			offloaded(s, false, true, 0)
+			ptb(s, false, "10.1.0.1", sisn+1+2896, 1400)
 		}, OutcomeTransferred, &wantMTU{2, 0, 1400, false}, 0},
 		{"host unreachable about data: a soft error", func(s *session) {
 			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1000)

@@ -479,25 +479,42 @@ type PathMTU struct {
 	// more payload than the smallest MTU given leaves room for (less the
 	// IP and TCP headers; an MTU below the least a sender lowers its path
 	// MTU to, 576 for IPv4, 1280 for IPv6, taken as that). When no error
-	// gave an MTU, a resend the same router then quoted again.
+	// gave an MTU, or when sizes cannot be trusted (Offload), a resend of
+	// quoted data the same router then quoted again.
 	Repeated int
 	// Acked: the receiver acknowledged data past a quoted segment after
 	// its error: the sender got it through (smaller).
 	Acked bool
+	// Offload: a segment of the sender's in the capture, from the first
+	// error on, had more payload than a 1500-byte MTU leaves room for
+	// (1460 bytes for IPv4, 1440 for IPv6): segmentation offload (TSO/GSO
+	// on a capture at the sender, GRO on one at a router or the
+	// receiver) or jumbo frames, so the capture's sizes are not the
+	// wire's (an honoured error's resend, two 1348-byte segments, is
+	// captured as one of 2696): only the router quoting the resent data
+	// again shows the sender kept sending as large.
+	Offload bool
 
 	// pending: a quoted segment's start (pendSeq) the receiver has not
 	// acknowledged past since its error; sentBy: the sender's next byte
 	// when the latest error came (a resend is before it).
-	pending bool
-	pendSeq uint32
-	sentBy  uint32
+	// pendFrom: the router whose error quoted pendSeq.
+	pending  bool
+	pendSeq  uint32
+	pendFrom netip.Addr
+	sentBy   uint32
 	// last: the latest error counted (its quote, MTU, router, time), for
 	// its copies; senderSince: a segment of the sender came after it;
-	// resent: a resend of the sender came after it (for an error without
-	// an MTU, quoting it again).
+	// resent: a segment of the sender holding the byte the latest error
+	// or the oldest pending one quoted came after it (for the router
+	// quoting it again).
 	last        quotedTooBig
 	senderSince bool
 	resent      bool
+	// bySize: the sender's resends larger than the MTU given leaves room
+	// for; byRouter: errors quoting again data resent after an earlier
+	// error from the same router. Repeated is one of them (setRepeated).
+	bySize, byRouter int
 }
 
 type quotedTooBig struct {

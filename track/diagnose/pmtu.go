@@ -14,7 +14,10 @@ import (
 // large, while the receiver acknowledged nothing past it. The sender's
 // TCP never took the error (the capture shows the sender's own
 // segments after it, still too large: not the router's errors alone, nor
-// a copy of one seen twice): a firewall between the capture and the
+// a copy of one seen twice; when the capture's segments are larger than
+// any standard link carries, offload or jumbo frames, their sizes say
+// nothing of the wire's, and the router quoting the resent data again
+// shows it): a firewall between the capture and the
 // sender (its own host's, most often) drops it, or the sender ignores it.
 // The transfer stalls until one side gives up. A sender that honoured
 // the error (sent the data again smaller, and it got through) raises
@@ -69,11 +72,15 @@ func pmtuBlackHole(s *track.Session, dc *track.DataConn) *Finding {
 	}
 	// What shows the sender kept sending as large (track.PathMTU.Repeated):
 	// its segments after the errors, of data it had sent, too large for
-	// the MTU given; with no MTU given, the router quoting such a segment
-	// again.
+	// the MTU given; with no MTU given, or segments larger than a
+	// 1500-byte link carries (offload, jumbo frames: the capture's sizes
+	// are not the wire's), the router quoting its resent data again.
 	resent := fmt.Sprintf("its data sent again in segments of more than %d bytes (what the MTU leaves room for) %s after them", p.Room(), again)
-	if p.MTU == 0 {
+	switch {
+	case p.MTU == 0:
 		resent = fmt.Sprintf("the same segment sent again and quoted again by the router %s", again)
+	case p.Offload:
+		resent = fmt.Sprintf("its segments in the capture are larger than a 1500-byte link carries (segmentation offload or jumbo frames: their sizes are not the wire's); its data sent again and quoted again by the router %s", again)
 	}
 	got := "nothing past the first segment the errors quoted"
 	if dc.Outcome == track.OutcomeConnected {

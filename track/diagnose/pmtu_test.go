@@ -185,3 +185,106 @@ func TestPMTUBlackHoleFinding(t *testing.T) {
 		})
 	}
 }
+
+// TestPMTUBlackHoleOffloadedSegments guards the pmtu-blackhole finding on
+// a capture whose segments are larger than any 1500-byte link carries
+// (taken on a server with segmentation offload, TSO/GSO): their sizes
+// are not the wire's. A server that honours a Packet Too Big (MTU 1400)
+// and sends its data again in GSO chunks of two 1348-byte segments,
+// captured as 2696-byte segments, the capture cut before the client's
+// ACK, raises nothing: before, the 2696 bytes read as more than the MTU
+// leaves room for, the server as sending as large, a black hole, and the
+// transfer as connected. A server that ignores the errors still raises
+// it, on the router's evidence: it quotes the resent data again each
+// time.
+func TestPMTUBlackHoleOffloadedSegments(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		v6       bool
+		honoured bool
+		contains []string
+	}{
+		{"IPv4 honoured, resent in GSO chunks, cut before the ACK", false, true, nil},
+		{"IPv6 honoured, resent in GSO chunks, cut before the ACK", true, true, nil},
+		{"IPv4 ignored: the super-segment resent, quoted again", false, false, []string{"10.1.0.1", "MTU 1400", "5 errors", "larger than a 1500-byte link carries", "quoted again by the router 4 times"}},
+		{"IPv6 ignored: the super-segment resent, quoted again", true, false, []string{"2001:db8:1::1", "MTU 1400", "5 errors", "larger than a 1500-byte link carries", "quoted again by the router 4 times"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cli, srv, router, typ, code := "10.1.0.2:50000", "192.0.2.10:21", "10.1.0.1", uint8(3), uint8(4)
+			if tc.v6 {
+				cli, srv, router, typ, code = "[2001:db8:1::2]:50000", "[2001:db8:2::10]:21", "2001:db8:1::1", 2, 0
+			}
+			c := &collect{}
+			d := New(policy.Policy{}, nil, c)
+			p := &pmtuDriver{trk: track.New(d, track.Options{}), now: t0, cli: ap(cli), srv: ap(srv)}
+			dcli := netip.AddrPortFrom(p.cli.Addr(), 51000)
+			dsrv := netip.AddrPortFrom(p.srv.Addr(), 40001)
+			from := netip.MustParseAddr(router)
+			const cisn, sisn = 777000, 888000
+			p.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
+			p.reply(220, "(vsFTPd 3.0.5)")
+			p.cmd("USER", "ftp")
+			p.reply(331, "Please specify the password.")
+			p.cmd("PASS", "x@y")
+			p.reply(230, "Login successful.")
+			p.cmd("EPSV", "")
+			p.reply(229, "Entering Extended Passive Mode (|||40001|)")
+			p.cmd("RETR", "big.bin")
+			p.seg(dcli, dsrv, decode.FlagSYN, cisn, 0, 0)
+			p.seg(dsrv, dcli, decode.FlagSYN|decode.FlagACK, sisn, cisn+1, 0)
+			p.seg(dcli, dsrv, decode.FlagACK, cisn+1, sisn+1, 0)
+			p.reply(150, "Opening BINARY mode data connection for big.bin (8688 bytes).")
+			for i := uint32(0); i < 3; i++ {
+				p.seg(dsrv, dcli, decode.FlagACK, sisn+1+i*2896, cisn+1, 2896)
+			}
+			// The router quotes the first on-wire segment.
+			p.icmp(from, tc.v6, typ, code, dsrv, dcli, sisn+1, 1400)
+			if tc.honoured {
+				for i := uint32(0); i < 3; i++ {
+					p.seg(dsrv, dcli, decode.FlagACK, sisn+1+i*2696, cisn+1, 2696)
+				}
+				p.seg(dsrv, dcli, decode.FlagACK, sisn+1+3*2696, cisn+1, 600)
+				p.trk.Finish()
+				if f := c.find(CodePMTUBlackHole); f != nil {
+					t.Fatalf("pmtu-blackhole for a server that honoured the error: %s", f.Message)
+				}
+				var d *track.DataConn
+				for _, f := range c.fs {
+					if f.Session != nil && len(f.Session.Data) == 1 {
+						d = f.Session.Data[0]
+					}
+				}
+				if d == nil || d.Outcome != track.OutcomeTransferred {
+					t.Fatalf("data connection %+v, want transferred; findings: %v", d, codesOf(c))
+				}
+				return
+			}
+			for i := 0; i < 4; i++ {
+				p.now = p.now.Add(time.Duration(200<<i) * time.Millisecond)
+				p.seg(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 2896)
+				p.icmp(from, tc.v6, typ, code, dsrv, dcli, sisn+1, 1400)
+			}
+			p.cmd("ABOR", "")
+			p.seg(dcli, dsrv, decode.FlagRST|decode.FlagACK, cisn+1, sisn+1, 0)
+			p.reply(426, "Failure writing network stream.")
+			p.reply(226, "Abort successful")
+			p.cmd("QUIT", "")
+			p.reply(221, "Goodbye.")
+			p.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+			p.trk.Finish()
+			f := c.find(CodePMTUBlackHole)
+			if f == nil {
+				t.Fatalf("no pmtu-blackhole; findings: %v", codesOf(c))
+			}
+			if f.Severity != SeverityError || f.Data == nil || f.Data.Outcome != track.OutcomeConnected {
+				t.Errorf("severity %v, data %v", f.Severity, f.Data)
+			}
+			all := f.Message + "\n" + f.Evidence + "\n" + f.Advice
+			for _, w := range tc.contains {
+				if !strings.Contains(all, w) {
+					t.Errorf("%q missing from\n%s", w, all)
+				}
+			}
+		})
+	}
+}
