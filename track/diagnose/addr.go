@@ -227,17 +227,30 @@ func handshakeVote(dc *track.DataConn) (Vantage, int) {
 }
 
 // vantageVotes counts the handshakes read as taken on the client's side
-// and on the server's, and their weights (handshakeVote).
-type vantageVotes struct{ client, server, wClient, wServer int }
+// and on the server's, their weights (handshakeVote), and the clear ones
+// (weight 2) of each.
+type vantageVotes struct{ client, server, wClient, wServer, cClient, cServer int }
 
 func (v *vantageVotes) add(dc *track.DataConn) {
-	switch s, w := handshakeVote(dc); s {
+	s, w := handshakeVote(dc)
+	v.addVote(s, w)
+}
+
+// addVote adds one handshake's vote for side s of weight w.
+func (v *vantageVotes) addVote(s Vantage, w int) {
+	switch s {
 	case VantageClient:
 		v.client++
 		v.wClient += w
+		if w >= 2 {
+			v.cClient++
+		}
 	case VantageServer:
 		v.server++
 		v.wServer += w
+		if w >= 2 {
+			v.cServer++
+		}
 	}
 }
 
@@ -261,6 +274,23 @@ func (v vantageVotes) side() Vantage {
 	return VantageUnknown
 }
 
+// ownSide is the side a session's own handshakes tell: side, or one
+// clear handshake (weight 2) that none of the others contradicts. A
+// session's own data connections are timed between its own two hosts,
+// where nothing else of the capture may be.
+func (v vantageVotes) ownSide() Vantage {
+	if s := v.side(); s != VantageUnknown {
+		return s
+	}
+	switch {
+	case v.cClient > 0 && v.server == 0:
+		return VantageClient
+	case v.cServer > 0 && v.client == 0:
+		return VantageServer
+	}
+	return VantageUnknown
+}
+
 // lean is the side the handshakes lean to, however few: the side with
 // more weight, unknown on a tie or none.
 func (v vantageVotes) lean() Vantage {
@@ -273,22 +303,148 @@ func (v vantageVotes) lean() Vantage {
 	return VantageUnknown
 }
 
+// The capture point is no property of a whole capture: a capture on a
+// gateway's inside is beside its LAN's clients and servers alike, and
+// far from every host outside. Each timed data handshake says the capture
+// is near one host (the one it is timed beside) and far from the other:
+// prefixVotes keeps those votes by the hosts' networks (guessedNet: /24,
+// /64; a single host when both ends share a network), and a session is
+// judged by the votes about its own client's and server's networks only
+// (about), never by what other hosts' handshakes say.
+
+// voteTally is a count of handshakes and their weight.
+type voteTally struct{ n, w, clear int }
+
+func (t *voteTally) add(w int) {
+	t.n++
+	t.w += w
+	if w >= 2 {
+		t.clear++
+	}
+}
+
+func (t voteTally) plus(o voteTally) voteTally {
+	return voteTally{t.n + o.n, t.w + o.w, t.clear + o.clear}
+}
+
+func (t voteTally) minus(o voteTally) voteTally {
+	return voteTally{t.n - o.n, t.w - o.w, t.clear - o.clear}
+}
+
+// maxVoteNets bounds the networks (and pairs of them) prefixVotes keeps;
+// beyond it, a handshake of new networks is counted, not kept.
+const maxVoteNets = 1 << 16
+
+// prefixVotes is, across a capture, the handshakes that time the capture
+// near a network (near) and far from one (far), and of those the pairs
+// (near, far) they were between (pair: so that one handshake between a
+// session's own two networks counts once, not once for each end).
+type prefixVotes struct {
+	near, far map[netip.Prefix]voteTally
+	pair      map[[2]netip.Prefix]voteTally
+	dropped   int
+}
+
+// voteNets are the networks the votes about hosts a and b are kept under:
+// their guessedNet, or each host alone when both share one.
+func voteNets(a, b netip.Addr) (netip.Prefix, netip.Prefix) {
+	a, b = a.Unmap(), b.Unmap()
+	na, nb := guessedNet(a), guessedNet(b)
+	if na == nb {
+		na, nb = netip.PrefixFrom(a, a.BitLen()), netip.PrefixFrom(b, b.BitLen())
+	}
+	return na, nb
+}
+
+// add records what dc's handshake tells (handshakeVote), in the roles of
+// its session's hosts (the control connection's addresses, those the
+// session is judged by).
+func (p *prefixVotes) add(dc *track.DataConn) {
+	side, w := handshakeVote(dc)
+	if side == VantageUnknown {
+		return
+	}
+	var cli, srv netip.Addr
+	switch {
+	case dc.Session != nil:
+		cli, srv = dc.Session.Client.Addr(), dc.Session.Server.Addr()
+	case dc.Passive:
+		cli, srv = dc.Client.Addr(), dc.Server.Addr()
+	default:
+		cli, srv = dc.Server.Addr(), dc.Client.Addr()
+	}
+	if cli.Unmap() == srv.Unmap() {
+		return
+	}
+	nc, ns := voteNets(cli, srv)
+	near, far := nc, ns
+	if side == VantageServer {
+		near, far = ns, nc
+	}
+	if p.near == nil {
+		p.near, p.far, p.pair = map[netip.Prefix]voteTally{}, map[netip.Prefix]voteTally{}, map[[2]netip.Prefix]voteTally{}
+	}
+	k := [2]netip.Prefix{near, far}
+	_, okN := p.near[near]
+	_, okF := p.far[far]
+	_, okP := p.pair[k]
+	if (!okN && len(p.near) >= maxVoteNets) || (!okF && len(p.far) >= maxVoteNets) || (!okP && len(p.pair) >= maxVoteNets) {
+		p.dropped++
+		return
+	}
+	t := p.near[near]
+	t.add(w)
+	p.near[near] = t
+	t = p.far[far]
+	t.add(w)
+	p.far[far] = t
+	t = p.pair[k]
+	t.add(w)
+	p.pair[k] = t
+}
+
+// about is what the votes say of the capture point between client cli
+// and server srv: near, the handshakes timed beside the client's network
+// (for the client's side) or the server's (for the server's); all, those
+// and the handshakes timed far from the other's network (a handshake
+// between the two networks counts once). Being far from a network is the
+// weaker word (a capture beside a LAN's clients is far from the
+// Internet's servers, and from an in-house server of the same /24 as
+// one of them): it never decides alone (captureVantage).
+func (p *prefixVotes) about(cli, srv netip.Addr) (near, all vantageVotes) {
+	if p == nil || p.near == nil || cli.Unmap() == srv.Unmap() {
+		return near, all
+	}
+	nc, ns := voteNets(cli, srv)
+	c, s := p.near[nc], p.near[ns]
+	near = vantageVotes{client: c.n, server: s.n, wClient: c.w, wServer: s.w, cClient: c.clear, cServer: s.clear}
+	c = c.plus(p.far[ns]).minus(p.pair[[2]netip.Prefix{nc, ns}])
+	s = s.plus(p.far[nc]).minus(p.pair[[2]netip.Prefix{ns, nc}])
+	all = vantageVotes{client: c.n, server: s.n, wClient: c.w, wServer: s.w, cClient: c.clear, cServer: s.clear}
+	return near, all
+}
+
 // captureVantage reads the capture point of a session between client
 // addresses cli and server srv: the session's own handshakes (own) when
-// they decide (side), else those of every data connection of the
-// capture (all: the capture point is a property of the capture, not of
-// a server), else the addresses (addrVantage), unless the handshakes,
-// too few to decide, lean the other way: then nothing is decided
-// (whyConflict), and the words say what each side would mean.
-func captureVantage(cli, srv netip.Addr, own, all vantageVotes) (Vantage, vantageWhy) {
-	if v := own.side(); v != VantageUnknown {
+// they decide (ownSide), else the votes about its own client's and
+// server's networks (about: two handshakes timed beside the network of
+// the side they tell, near, and a 4:1 weight of all the votes about the
+// two networks, all), else
+// the addresses (addrVantage), unless the handshakes, too few to decide,
+// lean the other way: then nothing is decided (whyConflict), and the
+// words say what each side would mean.
+func captureVantage(cli, srv netip.Addr, own, near, about vantageVotes) (Vantage, vantageWhy) {
+	if v := own.ownSide(); v != VantageUnknown {
 		return v, whySession
 	}
-	if v := all.side(); v != VantageUnknown {
+	if v := about.side(); v != VantageUnknown && near.side() == v {
 		return v, whyCapture
 	}
 	a := addrVantageOf(cli, srv)
-	l := all.lean()
+	l := about.lean()
+	if l == VantageUnknown {
+		l = own.lean()
+	}
 	switch {
 	case a != VantageUnknown && l != VantageUnknown && l != a:
 		return VantageUnknown, whyConflict
@@ -301,18 +457,20 @@ func captureVantage(cli, srv netip.Addr, own, all vantageVotes) (Vantage, vantag
 }
 
 // vantage is the capture point of s, and what decided it
-// (captureVantage): the session's own data handshakes, else those of
-// every data connection of the capture seen so far, else the addresses.
+// (captureVantage): the session's own data handshakes, else the capture's
+// handshakes about its client's and server's networks seen so far, else
+// the addresses.
 func (d *Diagnoser) vantage(s *track.Session) (Vantage, vantageWhy) {
 	var own vantageVotes
 	for _, dc := range s.Data {
 		own.add(dc)
 	}
-	var all vantageVotes
+	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	var near, about vantageVotes
 	if c := d.server(s).shared; c != nil {
-		all = c.votes
+		near, about = c.votes.about(cli, srv)
 	}
-	return captureVantage(s.Client.Addr().Unmap(), s.Server.Addr().Unmap(), own, all)
+	return captureVantage(cli, srv, own, near, about)
 }
 
 // because says what decided v, for a sentence about the capture point.

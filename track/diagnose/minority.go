@@ -481,8 +481,9 @@ const (
 // capture's, not one server's.
 type captureShared struct {
 	// votes: what the handshake timing of every data connection of the
-	// capture tells of the capture point (Diagnoser.vantage).
-	votes vantageVotes
+	// capture tells of the capture point, by the hosts' networks
+	// (prefixVotes, Diagnoser.vantage).
+	votes prefixVotes
 	peers activePeers
 }
 
@@ -591,18 +592,19 @@ func (f *failingSet) add(cli netip.Addr) {
 // activeElsewhere counts the server's failing active-mode clients (at
 // least: more when the bound kept some out), those of them that made an
 // active data connection with another server of the capture (tried),
-// and of those the ones whose active data connections from other servers
-// all got through (elsewhere). A client address whose active data
-// connections from other servers both got through and failed tells
-// nothing of its own side (a rule for some servers only, or many hosts
-// behind one NAT address): it counts as tried, not as elsewhere.
+// and of those the ones that got one through from another server
+// (elsewhere), whatever other servers they failed with too: their own
+// side lets some servers' connections in (clients that fail with every
+// server behind one egress firewall and get through from the others are
+// the very shape of a server-side block), and activeServerSide weighs
+// the ones that got none through.
 func (a *serverAcc) activeElsewhere() (elsewhere, tried, failing int) {
 	for cli := range a.activeFailing.m {
 		ok, failed := a.shared.peers.triedElsewhere(cli, a.addr)
 		if ok || failed {
 			tried++
 		}
-		if ok && !failed {
+		if ok {
 			elsewhere++
 		}
 	}
@@ -629,25 +631,32 @@ func activeServerSide(elsewhere, tried, failing int, atClient bool) bool {
 
 // activeAtClient reports whether the capture point is shown at the
 // server's failing active-mode clients, as the summary reads it at the
-// capture's end: the handshake timing of the capture's data connections
-// when it decides (vantageVotes.side), else the addresses of most of the
-// failing clients, unless the few handshakes lean the other way
-// (captureVantage).
+// capture's end: each failing client's session as captureVantage reads
+// it from the votes about that client's network and the server's (never
+// other hosts'), else its addresses; most of the failing clients must be
+// read at the client's side.
 func (a *serverAcc) activeAtClient() bool {
-	votes := a.shared.votes
-	if v := votes.side(); v != VantageUnknown {
-		return v == VantageClient
-	}
-	if votes.lean() == VantageServer {
-		return false
-	}
-	srv, n := a.addr.Addr().Unmap(), 0
+	n, _ := a.activeSides()
+	return n > 0 && 2*n > len(a.activeFailing.m)
+}
+
+// activeSides counts the failing active-mode clients whose capture point
+// captureVantage reads at the client's side (atClient), and those the
+// handshake timing about their networks and the server's puts at the
+// server's side (timedAtServer).
+func (a *serverAcc) activeSides() (atClient, timedAtServer int) {
+	srv := a.addr.Addr().Unmap()
 	for cli := range a.activeFailing.m {
-		if addrVantageOf(cli, srv) == VantageClient {
-			n++
+		near, all := a.shared.votes.about(cli, srv)
+		v, why := captureVantage(cli, srv, vantageVotes{}, near, all)
+		switch {
+		case v == VantageClient:
+			atClient++
+		case v == VantageServer && why == whyCapture:
+			timedAtServer++
 		}
 	}
-	return n > 0 && 2*n > len(a.activeFailing.m)
+	return atClient, timedAtServer
 }
 
 // activeElsewhereHedge is what the verdict of active-mode failures put on
@@ -666,7 +675,7 @@ func (a *serverAcc) activeElsewhereHedge(elsewhere, failing int, atClient bool) 
 	if atClient {
 		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but the capture point is at the clients' side, where these SYNs arrived unanswered: their firewalls let in only some servers' connections, by address or source port)", who)
 	}
-	return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, which points to this server's side, its outgoing firewall or the router in front of it; too few clients show it to put the block there, so look at both)", who)
+	return fmt.Sprintf(" (%s got active data connections through from other servers of this capture: either this server's side blocks them (its outgoing firewall or the router in front of it) or those clients' firewalls let in some servers only; too few clients show it to put the block on the server's side, so look at both)", who)
 }
 
 // activeServerVerdict is the verdict for active-mode failures of clients
@@ -697,7 +706,7 @@ func (a *serverAcc) activeServerVerdict(elsewhere, tried, failing int) string {
 	// rests on.
 	var rest []string
 	if n := tried - elsewhere; n > 0 {
-		rest = append(rest, fmt.Sprintf("%d failed with other servers too", n))
+		rest = append(rest, fmt.Sprintf("%d failed with other servers too and got none through", n))
 	}
 	if n := failing - tried; n > 0 {
 		rest = append(rest, fmt.Sprintf("%d made no active data connection with another server", n))
@@ -722,7 +731,7 @@ func (a *serverAcc) activeServerVerdict(elsewhere, tried, failing int) string {
 	if p := a.addr.Port(); p != 21 {
 		v += fmt.Sprintf("; unless those clients' firewalls attach the FTP helper to port 21 only: this server listens on port %d, so attach it to port %d there", p, p)
 	}
-	if a.shared.votes.side() == VantageServer && a.activeFrom20+a.activeFromOther > 0 {
+	if _, n := a.activeSides(); 2*n > len(a.activeFailing.m) && a.activeFrom20+a.activeFromOther > 0 {
 		v += " (the capture is on the server's side, as the handshake timing of the capture's data connections shows: the SYNs passed it, so they are dropped after it; if it was taken on the server itself, the server's own output firewall let them out)"
 	}
 	return v

@@ -405,7 +405,7 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 			f.Message += fmt.Sprintf(" This client got an active data connection through from another server of this capture (%s): its firewall lets in some servers' connections only (a rule for their address or source port).", other)
 		}
 		if elsewhere {
-			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s). That points to this server's side or its path: a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT; unless the client's firewall lets in some servers' connections only (a rule for their address or source port). The server's verdict weighs every failing client. %s",
+			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): either this server's side blocks them (a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT) or the client's firewall lets in some servers' connections only (a rule for their address or source port); the server's verdict weighs every failing client. %s",
 				inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), other, fromPort20(dc), vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
 		}
 		if dc.SynAckLost {

@@ -160,8 +160,9 @@ type serverAcc struct {
 	tlsHandshakeOnly         int
 	tlsCutOff                int
 	// shared: what every serverAcc of a Diagnoser shares, the capture's:
-	// the handshake timing of every data connection (the capture point,
-	// Diagnoser.vantage) and the clients active data connections got
+	// the handshake timing of every data connection, by the networks of
+	// its hosts (prefixVotes: what the capture point is near and far
+	// from, Diagnoser.vantage) and the clients active data connections got
 	// through to or failed for, and from which servers; activeFailing: this server's clients whose active data
 	// connections failed; activeFrom20, activeFromOther: of those failures
 	// with a SYN, the ones from port 20 and from another port.
