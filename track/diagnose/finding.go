@@ -8,7 +8,10 @@
 // with client lists of at most maxSummaryClients per direction
 // (minority.go); the login table of at most maxLoginClients client and
 // server pairs, and per server the maxOKClients busiest successful
-// addresses (logins.go); MaxRewrites known rewrites.
+// addresses (logins.go); MaxRewrites known rewrites; the capture point's
+// timing votes for at most maxVoteNets networks (addr.go) and the active
+// data connections of at most maxActivePeers clients (minority.go), the
+// handshakes or clients past them counted, not kept.
 package diagnose
 
 import (
