@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -114,6 +115,14 @@ func configureText(t *textOutput, opts *readOptions, files []string, stdout, std
 	t.minSev = opts.minSev
 	t.notes = stderr
 	t.sel = opts.sel
+	// The summary's hints say "the same command with …": a command that
+	// writes a file would overwrite it when run again.
+	if opts.Write != "" {
+		t.rerunDrop = "--write"
+	}
+	if opts.Report != "" {
+		t.rerunDrop = strings.TrimPrefix(t.rerunDrop+" and --report", " and ")
+	}
 	// Repeated findings are counted per server for the summary. Without
 	// -v a transcript also shows a repeat in one line; with -v every
 	// finding is written in full where it happened, and the summary view

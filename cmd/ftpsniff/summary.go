@@ -345,10 +345,14 @@ func (o *textOutput) moreHint(k reasonKey) string {
 	}
 	// "The same command": the policy flags (--pasv-range, --server-config)
 	// decide which findings there are, so they must stay.
-	if !o.verbose && l.perKey[k]+l.omitted[k] <= listedPerReasonVerbose && len(l.items)+l.omitted[k] <= maxListed {
-		return "the same command with -v" + server + " lists them"
+	without := ""
+	if o.rerunDrop != "" {
+		without = " and without " + o.rerunDrop
 	}
-	return "the same command with --json" + server + " writes every session"
+	if !o.verbose && l.perKey[k]+l.omitted[k] <= listedPerReasonVerbose && len(l.items)+l.omitted[k] <= maxListed {
+		return "the same command with -v" + server + without + " lists them"
+	}
+	return "the same command with --json" + server + without + " writes every session"
 }
 
 // shellWord quotes w for a POSIX shell when it holds a character the

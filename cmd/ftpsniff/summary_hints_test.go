@@ -137,3 +137,15 @@ func lastLines(s string, n int) string {
 	l := strings.Split(s, "\n")
 	return strings.Join(l[max(0, len(l)-n):], "\n")
 }
+
+// TestMoreHintLeavesOutFilesWritten: a command that writes --write or
+// --report files would overwrite them when run again as the hint says:
+// the hint names them to leave out.
+func TestMoreHintLeavesOutFilesWritten(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	run([]string{"read", "--summary", "--color", "never", "--write", filepath.Join(dir, "w.pcapng"), "--report", filepath.Join(dir, "r.html"), viewRealDir + "login-brute-force.pcap"}, &out, &errb)
+	if !strings.Contains(out.String(), " and without --write and --report lists them)") {
+		t.Errorf("hint does not leave out the files written:\n%s", out.String())
+	}
+}

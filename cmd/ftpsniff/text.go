@@ -22,9 +22,12 @@ import (
 // sessions, not the capture's length.
 type textOutput struct {
 	overlaps overlapList // inputs that overlap in time (tellOverlap)
-	w        *bufio.Writer
-	p        *palette
-	showPass bool
+	// rerunDrop: the flags a hint's "the same command" must leave out
+	// (--write, --report: files it would overwrite)
+	rerunDrop string
+	w         *bufio.Writer
+	p         *palette
+	showPass  bool
 
 	sessions int
 	// sameConnection counts the sessions that are one connection seen
