@@ -1092,6 +1092,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.tooBigSegment(s)
 	}
 	if n := s.PayloadLen; n > 0 && dc.seqInit[dir] {
+		if overLink(s.Src.Addr(), n) {
+			dc.win.flags[dir] |= bigSeg
+		}
 		end := s.Seq + uint32(n)
 		if syn {
 			// Data on a SYN (TCP Fast Open) follows the SYN's own
@@ -1207,6 +1210,10 @@ const (
 	// pendPart: the receiver acknowledged a first part of the bytes left
 	// out; Limits.DataBeyondWindow no longer counts them.
 	pendPart = 16
+	// bigSeg: the direction sent a segment larger than a 1500-byte link
+	// carries (overLink): segmentation offload or jumbo frames, whose
+	// sizes in the capture are not the wire's (PathMTU.Offload).
+	bigSeg = 32
 )
 
 // maxWindowShift is the largest window scale shift (RFC 7323 2.3);

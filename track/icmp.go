@@ -1,6 +1,10 @@
 package track
 
-import "github.com/ftpsniff/ftpsniff/decode"
+import (
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
 
 // icmpError takes an ICMP error quoting a segment of dc's 4-tuple (either
 // way) as the end whose segment it quotes would: Linux's tcp_v4_err and
@@ -143,6 +147,9 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 		p.First, p.Num = info.TS, info.Num
 		p.MTU, p.From = mtu, info.From
 		p.sentBy = dc.seqHi[dir]
+		// Segments larger than a link carries before the error: their
+		// sizes are not the wire's from the start.
+		p.Offload = dc.win.flags[dir]&bigSeg != 0
 	} else {
 		if mtu > 0 && (p.MTU == 0 || mtu < p.MTU) {
 			p.MTU, p.From = mtu, info.From
@@ -218,12 +225,19 @@ func (p *PathMTU) setRepeated() {
 // standardRoom is the most payload a segment of the sender fits in a
 // 1500-byte MTU (Ethernet's), less the IPv4 (IPv6) and TCP headers
 // without options: more is offload or jumbo frames (PathMTU.Offload).
-func (p *PathMTU) standardRoom() int {
-	if p.Sender.Addr().Is6() && !p.Sender.Addr().Is4In6() {
+func (p *PathMTU) standardRoom() int { return linkRoom(p.Sender.Addr()) }
+
+// linkRoom is the most TCP payload a 1500-byte link carries from a (IPv4
+// and TCP headers of 40 bytes, IPv6's of 60), and overLink tells a
+// segment of n bytes larger than that.
+func linkRoom(a netip.Addr) int {
+	if a.Is6() && !a.Is4In6() {
 		return 1500 - 60
 	}
 	return 1500 - 40
 }
+
+func overLink(a netip.Addr, n int) bool { return n > linkRoom(a) }
 
 // Room is the most payload a segment of the sender fits in the smallest
 // MTU given, less the IPv4 (IPv6) and TCP headers without options; an MTU

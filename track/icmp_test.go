@@ -316,6 +316,15 @@ func TestPathMTUBlackHole(t *testing.T) {
 			offloaded(s, false, true, 0)
 			ptb(s, false, "10.1.0.1", sisn+1+2896, 1400)
 		}, OutcomeTransferred, &wantMTU{2, 0, 1400, false}, 0},
+		{"offload before the error: a GRO-merged resend between the MTU's room and a link's, the capture cut before the ACK", func(s *session) {
+			// A 2896-byte segment before the error already shows the
+			// capture's sizes are not the wire's: the 1448-byte resend
+			// (two merged segments of 724) is no black hole.
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 2896)
+			ptb(s, false, "10.1.0.1", sisn+1, 1400)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1448)
+			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1+1448, cisn+1, 1448)
+		}, OutcomeTransferred, &wantMTU{1, 0, 1400, false}, 0},
 		{"host unreachable about data: a soft error", func(s *session) {
 			s.segAck(dsrv, dcli, decode.FlagACK, sisn+1, cisn+1, 1000)
 			s.icmpErr("10.1.0.1", false, 3, 1, dsrv, dcli, sisn+1, 0)
