@@ -101,6 +101,13 @@ func TestActiveBlockedServerSideNeedsStrongEvidence(t *testing.T) {
 			[]string{"the block is on this server's side", "points to this server's side"},
 			nil, []string{"-s 198.51.100.10 -p tcp --sport 20"},
 			nil, []string{"points to this server's side"}},
+		{"clients behind shared NAT addresses: the other server both got through to and failed for each address (cgnat-shared)",
+			[]conn{ok("100.64.1.5", s2, timedAtServer), fail("100.64.1.5", s2), ok("100.64.2.7", s2, timedAtServer), fail("100.64.2.7", s2),
+				fail("100.64.1.5", s1), fail("100.64.2.7", s1)},
+			nil,
+			[]string{"the block is on this server's side"},
+			nil, []string{"-s 198.51.100.10 -p tcp --sport 20"},
+			nil, []string{"points to this server's side"}},
 		{"act24's shape: the clients that tried another server got through, the capture timed at the servers",
 			[]conn{ok("203.0.113.1", s2, timedAtServer), ok("203.0.113.2", s2, timedAtServer), ok("203.0.113.3", s3, timedAtServer),
 				fail("203.0.113.1", s1), fail("203.0.113.2", s1), fail("203.0.113.3", s1), fail("203.0.113.4", s1), fail("203.0.113.5", s1), fail("203.0.113.6", s1)},
@@ -226,5 +233,29 @@ func TestUnreachableFromTheDestinationMayBeAForwardingRouter(t *testing.T) {
 				t.Errorf("advice lacks the forwarded host:\n%s", f.Advice)
 			}
 		})
+	}
+}
+
+// A capture on the NAT box itself (tcpdump -i any) shows a failing
+// server's SYNs on the far side of the NAT too (DataConn.Twin): the box
+// let them out, so however many of its clients got active connections
+// through from other servers, the block is beyond it and no rule for the
+// server's side is given (rev4-final's gw-any-cli).
+func TestActiveBlockedBeyondTheNATBoxIsNotTheServers(t *testing.T) {
+	const s1, s2 = "198.51.100.10:21", "198.51.100.20:21"
+	var ss []*track.Session
+	for i, cli := range []string{"203.0.113.1", "203.0.113.2"} {
+		ss = append(ss, activeConnSession(2*i+1, cli, s2, 20, true, timedAtServer))
+		f := activeConnSession(2*i+2, cli, s1, 20, false, [2]time.Duration{})
+		f.Data[0].Twin = &track.DataConn{SYNs: 3}
+		ss = append(ss, f)
+	}
+	_, d := feed(policy.Policy{}, ss...)
+	sum := serverSummary(t, d, s1)
+	if strings.Contains(sum.Verdict, "the block is on this server's side") || !strings.Contains(sum.Verdict, "seen leaving the NAT box") {
+		t.Errorf("verdict:\n%s", sum.Verdict)
+	}
+	if rules := strings.Join(sum.Rules, "\n"); strings.Contains(rules, "-s 198.51.100.10 -p tcp --sport 20") {
+		t.Errorf("rules for the server's side:\n%s", rules)
 	}
 }

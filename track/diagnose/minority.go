@@ -502,7 +502,7 @@ func addPeer(l *[2]netip.AddrPort, srv netip.AddrPort) {
 	}
 }
 
-// other is a server of l other than srv.
+// otherPeer is a server of l other than srv.
 func otherPeer(l [2]netip.AddrPort, srv netip.AddrPort) (netip.AddrPort, bool) {
 	for _, x := range l {
 		if x.IsValid() && x != srv {
@@ -516,9 +516,9 @@ func otherPeer(l [2]netip.AddrPort, srv netip.AddrPort) (netip.AddrPort, bool) {
 // data connection got through to or failed for, and from which servers.
 // One table is shared by every serverAcc of a Diagnoser (captureShared).
 // It is keyed by the client's address: clients behind one NAT or CGNAT
-// address are one entry, which is why an address whose active data
-// connections from other servers both got through and failed tells
-// nothing (elsewhere).
+// address are one entry, which is why a server whose active data
+// connections both got through to and failed for an address tells
+// nothing of that address's side (cleanPeer).
 type activePeers struct {
 	m       map[netip.Addr]activePeer
 	dropped int // connections of clients the bound kept out
@@ -555,7 +555,7 @@ func (p *activePeers) elsewhere(cli netip.Addr, srv netip.AddrPort) (netip.AddrP
 	if p == nil {
 		return netip.AddrPort{}, false
 	}
-	return otherPeer(p.m[cli].ok, srv)
+	return cleanPeer(p.m[cli], srv)
 }
 
 // triedElsewhere says what the capture shows of cli's active data
@@ -563,9 +563,22 @@ func (p *activePeers) elsewhere(cli netip.Addr, srv netip.AddrPort) (netip.AddrP
 // (ok), and whether one failed (failed).
 func (p *activePeers) triedElsewhere(cli netip.Addr, srv netip.AddrPort) (ok, failed bool) {
 	e := p.m[cli]
-	_, ok = otherPeer(e.ok, srv)
+	_, ok = cleanPeer(e, srv)
 	_, failed = otherPeer(e.fail, srv)
 	return ok, failed
+}
+
+// cleanPeer is a server other than srv whose active data connections got
+// through to cli and never failed for it: one that did both reaches
+// several hosts behind one address (a NAT, a CGNAT pool), or one host
+// whose rule lets some connections in, and tells nothing of cli's side.
+func cleanPeer(e activePeer, srv netip.AddrPort) (netip.AddrPort, bool) {
+	for _, x := range e.ok {
+		if x.IsValid() && x != srv && x != e.fail[0] && x != e.fail[1] {
+			return x, true
+		}
+	}
+	return netip.AddrPort{}, false
 }
 
 // failingSet is a server's clients whose active data connections failed,
@@ -615,7 +628,8 @@ func (a *serverAcc) activeElsewhere() (elsewhere, tried, failing int) {
 // connections are put on its side (activeServerVerdict): the evidence
 // must be strong, since the rules it gives are for the server's side
 // only. More than one failing client (minElsewhere) got active data
-// connections through from other servers and failed with none; they are
+// connections through from another server that never failed for it
+// (cleanPeer), whatever other servers failed for it; they are
 // a clear majority of the failing clients that the capture shows with
 // another server at all (at least three in four: a client that failed
 // elsewhere too points to its own side), and at least one in five of all
@@ -671,6 +685,9 @@ func (a *serverAcc) activeElsewhereHedge(elsewhere, failing int, atClient bool) 
 	who := fmt.Sprintf("%d of those clients", elsewhere)
 	if failing == 1 {
 		who = "that client"
+	}
+	if a.activeBeyondNAT > 0 {
+		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but these SYNs are seen leaving the NAT box this capture was taken on: the block is beyond it, on the clients' side or their path)", who)
 	}
 	if atClient {
 		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but the capture point is at the clients' side, where these SYNs arrived unanswered: their firewalls let in only some servers' connections, by address or source port)", who)

@@ -174,6 +174,11 @@ type serverAcc struct {
 	icmpKinds                     [4]int
 	activeFailing                 failingSet
 	activeFrom20, activeFromOther int
+	// activeBeyondNAT: failing active data connections whose SYNs the
+	// capture also shows on the far side of a NAT (DataConn.Twin: a
+	// capture on the box that translates them): the box let them out,
+	// so the block is beyond it, not on the server's side.
+	activeBeyondNAT int
 	// activeAlone: the active-blocked findings of unanswered SYNs made
 	// for clients not seen (yet) taking active data connections from
 	// another server: each read alone, they name the client's side, which
@@ -435,6 +440,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		a.activeClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), 0, connTime(dc))
 		a.activeFailing.add(cli)
 		a.shared.peers.failed(cli, a.addr)
+		if dc != nil && dc.Twin != nil && dc.Twin.SYNs > 0 {
+			a.activeBeyondNAT++
+		}
 		if dc != nil && dc.SYNs > 0 {
 			if dc.Client.Port() == 20 {
 				a.activeFrom20++
@@ -778,7 +786,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, a.activeHelperLines(place{}, true)...)
 	case a.findings[CodeActiveBlocked] > 0:
 		elsewhere, tried, failing := a.activeElsewhere()
-		atClient := a.activeAtClient()
+		// SYNs seen leaving a NAT box the capture was taken on went
+		// beyond the server's side: no rule for it.
+		atClient := a.activeAtClient() || a.activeBeyondNAT > 0
 		switch {
 		case a.activeClients.someClients(false, nil):
 			// Other clients' active data connections got out: the
