@@ -511,8 +511,8 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	}
 	natHint := nat != nil && nat.Code == CodeNATMismatch
 	if natHint {
-		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; this capture cannot see those SYNs.", dc.Announced)
-		f.Advice = "Fix the announced address (see nat-mismatch)."
+		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
+		f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let port %d through the router or DNAT in front of the server (its forward chain).", dc.Announced.Port())
 		if nat.hairpin {
 			f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
 			f.Advice = "See nat-mismatch: NAT loopback on the router (masquerading what it loops back, and forwarding the whole passive range), the private address for the clients on the server's network, or EPSV."

@@ -943,7 +943,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = fmt.Sprintf("a path MTU black hole stopped %s (see pmtu-blackhole): a router answered the sender's too-large segments with ICMP fragmentation needed / Packet Too Big, and the sender went on sending them as large; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on that router",
 			plural(a.findings[CodePMTUBlackHole], "data connection", "data connections"))
 	case a.natIf > 0 && a.natIfAddr.IsValid():
-		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients on other networks, and no connection to the endpoints it announced was seen: if a NAT sits between them, %s is an address clients cannot reach: set %s; if those networks are routed to the server's, the address is right and data-not-attempted says what became of the connection",
+		none := "no connection to the endpoints it announced was seen"
+		if used := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]; used > 0 {
+			// Some arrived as announced: a client that ignores the
+			// address, or one routed to the server's network.
+			none = fmt.Sprintf("%s, but not to every endpoint it announced", plural(used, "data connection arrived as announced", "data connections arrived as announced"))
+		}
+		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients on other networks, and "+none+": if a NAT sits between them, %s is an address clients cannot reach: set %s; if those networks are routed to the server's, the address is right and data-not-attempted says what became of the connection",
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
 		rules = append(rules, fam.addrLines(a.natIfFix)...)
 		named = true
