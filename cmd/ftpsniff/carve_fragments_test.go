@@ -41,17 +41,7 @@ func TestWriteKeepsIPFragments(t *testing.T) {
 				args := []string{"read", "--json", "--session", formatID(id), "--write", out, name}
 				if pipe {
 					args[len(args)-1] = "-"
-					rd, w, err := os.Pipe()
-					if err != nil {
-						t.Fatal(err)
-					}
-					go func() {
-						w.Write(raw)
-						w.Close()
-					}()
-					saved := os.Stdin
-					os.Stdin = rd
-					defer func() { os.Stdin = saved; rd.Close() }()
+					pipeStdin(t, raw)
 				}
 				var stdout, stderr bytes.Buffer
 				if code := run(args, &stdout, &stderr); code != 0 {

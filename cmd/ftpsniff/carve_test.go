@@ -307,6 +307,21 @@ func TestWriteFromStandardInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pipeStdin(t, raw)
+	stderr.Reset()
+	if code := run([]string{"read", "--json", "--session", "2", "--write", fromPipe, "-"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("from a pipe: exit %d: %s", code, stderr.String())
+	}
+	a, b := packetBytes(t, fromFile), packetBytes(t, fromPipe)
+	if len(a) == 0 || !reflect.DeepEqual(a, b) {
+		t.Errorf("from the file %d packets, from the pipe %d; they differ", len(a), len(b))
+	}
+}
+
+// pipeStdin makes raw the test's standard input, through a pipe (read
+// once, as a stream), until the test ends.
+func pipeStdin(t *testing.T, raw []byte) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -317,15 +332,7 @@ func TestWriteFromStandardInput(t *testing.T) {
 	}()
 	saved := os.Stdin
 	os.Stdin = r
-	defer func() { os.Stdin = saved; r.Close() }()
-	stderr.Reset()
-	if code := run([]string{"read", "--json", "--session", "2", "--write", fromPipe, "-"}, &stdout, &stderr); code != 0 {
-		t.Fatalf("from a pipe: exit %d: %s", code, stderr.String())
-	}
-	a, b := packetBytes(t, fromFile), packetBytes(t, fromPipe)
-	if len(a) == 0 || !reflect.DeepEqual(a, b) {
-		t.Errorf("from the file %d packets, from the pipe %d; they differ", len(a), len(b))
-	}
+	t.Cleanup(func() { os.Stdin = saved; r.Close() })
 }
 
 func packetBytes(t *testing.T, name string) [][]byte {

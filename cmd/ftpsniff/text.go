@@ -201,15 +201,9 @@ func (o *textOutput) transcript(s *track.Session) {
 	for _, c := range s.Commands {
 		items = append(items, item{seq: c.Seq, cmd: c})
 	}
-	var keptCmd map[*track.Command]bool // with commands left out: those kept
-	if s.CommandsOmitted > 0 {
-		keptCmd = make(map[*track.Command]bool, len(s.Commands))
-		for _, c := range s.Commands {
-			keptCmd[c] = true
-		}
-	}
+	kept := commandSet{cmds: s.Commands}
 	for _, d := range s.Data {
-		unshown := keptCmd != nil && (d.Announce == nil || !keptCmd[d.Announce]) && (d.Command == nil || !keptCmd[d.Command])
+		unshown := s.CommandsOmitted > 0 && (d.Announce == nil || !kept.has(d.Announce)) && (d.Command == nil || !kept.has(d.Command))
 		if d.Announce == nil && d.Command == nil || unshown {
 			// Inferred: no announcement or transfer command to show it
 			// under; or the transcript bound left both out.
@@ -260,27 +254,9 @@ func (o *textOutput) transcript(s *track.Session) {
 	}
 	// Findings about the session as a whole, or about a command the
 	// transcript did not keep.
-	var kept map[*track.Command]bool // for a long transcript
 	for _, f := range o.findings[s] {
-		if f.Data != nil {
+		if f.Data != nil || f.Command != nil && kept.has(f.Command) {
 			continue
-		}
-		if c := f.Command; c != nil {
-			if len(s.Commands) <= 32 {
-				if slices.Contains(s.Commands, c) {
-					continue
-				}
-			} else {
-				if kept == nil {
-					kept = make(map[*track.Command]bool, len(s.Commands))
-					for _, c := range s.Commands {
-						kept[c] = true
-					}
-				}
-				if kept[c] {
-					continue
-				}
-			}
 		}
 		o.finding(f)
 	}
@@ -295,6 +271,26 @@ func (o *textOutput) transcript(s *track.Session) {
 
 // InputOverlap keeps an overlap of the inputs for the summary (tellOverlap).
 func (o *textOutput) InputOverlap(ov inputOverlap) { o.overlaps.add(ov) }
+
+// commandSet tells whether a command is among a transcript's kept ones:
+// a scan of a short list, a map built once for a long one.
+type commandSet struct {
+	cmds []*track.Command
+	m    map[*track.Command]bool
+}
+
+func (k *commandSet) has(c *track.Command) bool {
+	if len(k.cmds) <= 32 {
+		return slices.Contains(k.cmds, c)
+	}
+	if k.m == nil {
+		k.m = make(map[*track.Command]bool, len(k.cmds))
+		for _, x := range k.cmds {
+			k.m[x] = true
+		}
+	}
+	return k.m[c]
+}
 
 // greetingPlace is where the transcript shows a greeting line: at its
 // arrival, unless commands the client sent before it arrived were answered
@@ -972,6 +968,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(t.Diagnosis.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
 	addw(uint64(t.Diagnosis.LoginFailures), "failed logins of client addresses beyond the bound, not weighed for password guessing")
 	addw(uint64(t.Diagnosis.LoginSuccesses), "successful logins at servers beyond the bound, not weighed against failures")
+	addw(uint64(t.Diagnosis.TimingVotesForgotten), "pairs of networks whose handshake timing (where the capture was taken) the bound forgot, oldest first")
+	addw(uint64(t.Diagnosis.ActiveClientsForgotten), "client addresses whose active data connections from other servers the bound forgot, oldest first")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
 	}

@@ -331,18 +331,24 @@ func (t voteTally) minus(o voteTally) voteTally {
 	return voteTally{t.n - o.n, t.w - o.w, t.clear - o.clear}
 }
 
-// maxVoteNets bounds the networks (and pairs of them) prefixVotes keeps;
-// beyond it, a handshake of new networks is counted, not kept.
-const maxVoteNets = 1 << 16
+// maxVoteNets bounds the pairs of networks prefixVotes keeps (so near and
+// far, their sums, hold at most as many networks): past it the pair first
+// seen longest ago goes, its votes taken out of near and far, and is
+// counted (Omitted.TimingVotesForgotten). A capture point is judged by
+// the networks of the sessions at hand; a pair first seen hours before
+// weighs least.
+const maxVoteNets = 4096
 
 // prefixVotes is, across a capture, the handshakes that time the capture
-// near a network (near) and far from one (far), and of those the pairs
-// (near, far) they were between (pair: so that one handshake between a
-// session's own two networks counts once, not once for each end).
+// near a network (near) and far from one (far), and the pairs (near,
+// far) they were between (pair: so that one handshake between a
+// session's own two networks counts once, not once for each end). near
+// and far are sums of pair, kept for lookup.
 type prefixVotes struct {
 	near, far map[netip.Prefix]voteTally
 	pair      map[[2]netip.Prefix]voteTally
-	dropped   int
+	order     fifo[[2]netip.Prefix] // pair's keys, first seen first
+	forgotten int
 }
 
 // voteNets are the networks the votes about hosts a and b are kept under:
@@ -385,12 +391,10 @@ func (p *prefixVotes) add(dc *track.DataConn) {
 		p.near, p.far, p.pair = map[netip.Prefix]voteTally{}, map[netip.Prefix]voteTally{}, map[[2]netip.Prefix]voteTally{}
 	}
 	k := [2]netip.Prefix{near, far}
-	_, okN := p.near[near]
-	_, okF := p.far[far]
-	_, okP := p.pair[k]
-	if (!okN && len(p.near) >= maxVoteNets) || (!okF && len(p.far) >= maxVoteNets) || (!okP && len(p.pair) >= maxVoteNets) {
-		p.dropped++
-		return
+	if _, ok := p.pair[k]; !ok {
+		if old, full := p.order.push(k, maxVoteNets); full {
+			p.forget(old)
+		}
 	}
 	t := p.near[near]
 	t.add(w)
@@ -401,6 +405,20 @@ func (p *prefixVotes) add(dc *track.DataConn) {
 	t = p.pair[k]
 	t.add(w)
 	p.pair[k] = t
+}
+
+// forget takes pair k (the one first seen longest ago) out of the votes.
+func (p *prefixVotes) forget(k [2]netip.Prefix) {
+	t := p.pair[k]
+	delete(p.pair, k)
+	for i, m := range []map[netip.Prefix]voteTally{p.near, p.far} {
+		if left := m[k[i]].minus(t); left.n > 0 {
+			m[k[i]] = left
+		} else {
+			delete(m, k[i])
+		}
+	}
+	p.forgotten++
 }
 
 // about is what the votes say of the capture point between client cli

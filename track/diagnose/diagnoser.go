@@ -24,6 +24,9 @@ type Diagnoser struct {
 	omitted  Omitted
 
 	logins loginTable // failed logins per client address, across sessions
+	// capture: what the whole capture tells, shared by every serverAcc
+	// (the capture point's timing votes, the clients' active peers).
+	capture *captureShared
 
 	rewrites []Rewrite // what other capture points showed of the 227s (KnowRewrite), at most MaxRewrites
 }
@@ -133,7 +136,7 @@ type sessState struct {
 
 // New returns a Diagnoser checking against p. next and r may be nil.
 func New(p policy.Policy, next track.Sink, r Reporter) *Diagnoser {
-	return &Diagnoser{p: p, next: next, r: r, sess: make(map[*track.Session]*sessState), servers: make(map[netip.AddrPort]*serverAcc), logins: newLoginTable()}
+	return &Diagnoser{p: p, next: next, r: r, sess: make(map[*track.Session]*sessState), servers: make(map[netip.AddrPort]*serverAcc), logins: newLoginTable(), capture: &captureShared{}}
 }
 
 func (d *Diagnoser) state(s *track.Session) *sessState {

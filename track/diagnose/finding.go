@@ -9,9 +9,10 @@
 // (minority.go); the login table of at most maxLoginClients client and
 // server pairs, and per server the maxOKClients busiest successful
 // addresses (logins.go); MaxRewrites known rewrites; the capture point's
-// timing votes for at most maxVoteNets networks (addr.go) and the active
-// data connections of at most maxActivePeers clients (minority.go), the
-// handshakes or clients past them counted, not kept.
+// timing votes for at most maxVoteNets pairs of networks (addr.go) and
+// the active data connections of at most maxActivePeers clients
+// (minority.go), each forgetting the one first seen longest ago, counted
+// (Omitted). One Diagnoser owns these two (captureShared).
 package diagnose
 
 import (

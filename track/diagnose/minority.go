@@ -469,11 +469,12 @@ func (a *serverAcc) activeClientVerdict() string {
 // which servers, are kept across every server of the capture
 // (activePeers); each server keeps its failing clients (failingSet).
 
-// maxActivePeers bounds the clients activePeers keeps; maxFailingClients
-// the failing clients of one server's failingSet. Beyond them, clients
-// are counted, not named.
+// maxActivePeers bounds the clients activePeers keeps (past it the one
+// first seen longest ago goes, counted: Omitted.ActiveClientsForgotten);
+// maxFailingClients the failing clients of one server's failingSet
+// (beyond it, counted, not named).
 const (
-	maxActivePeers    = 1 << 16
+	maxActivePeers    = 8192
 	maxFailingClients = 1024
 )
 
@@ -520,8 +521,9 @@ func otherPeer(l [2]netip.AddrPort, srv netip.AddrPort) (netip.AddrPort, bool) {
 // connections both got through to and failed for an address tells
 // nothing of that address's side (cleanPeer).
 type activePeers struct {
-	m       map[netip.Addr]activePeer
-	dropped int // connections of clients the bound kept out
+	m         map[netip.Addr]activePeer
+	order     fifo[netip.Addr] // m's keys, first seen first
+	forgotten int              // clients the bound pushed out
 }
 
 // note records an active data connection from srv to cli that got
@@ -531,9 +533,11 @@ func (p *activePeers) note(cli netip.Addr, srv netip.AddrPort, ok bool) {
 		p.m = map[netip.Addr]activePeer{}
 	}
 	e, found := p.m[cli]
-	if !found && len(p.m) >= maxActivePeers {
-		p.dropped++
-		return
+	if !found {
+		if old, full := p.order.push(cli, maxActivePeers); full {
+			delete(p.m, old)
+			p.forgotten++
+		}
 	}
 	if ok {
 		addPeer(&e.ok, srv)

@@ -269,12 +269,19 @@ type Omitted struct {
 	// LoginSuccesses: successful logins at servers beyond MaxServers,
 	// not weighed against failures.
 	LoginSuccesses int `json:"login_successes_not_weighed,omitempty"`
+	// TimingVotesForgotten: pairs of networks whose handshake timing
+	// votes (the capture point) the oldest-first bound pushed out.
+	TimingVotesForgotten int `json:"timing_votes_forgotten,omitempty"`
+	// ActiveClientsForgotten: client addresses whose active data
+	// connections from other servers the bound pushed out.
+	ActiveClientsForgotten int `json:"active_clients_forgotten,omitempty"`
 }
 
 // Omitted returns what the server and login bounds left out so far.
 func (d *Diagnoser) Omitted() Omitted {
 	o := d.omitted
 	o.LoginFailures, o.LoginSuccesses = d.logins.omitted, d.logins.okOmitted
+	o.TimingVotesForgotten, o.ActiveClientsForgotten = d.capture.votes.forgotten, d.capture.peers.forgotten
 	return o
 }
 
@@ -286,27 +293,15 @@ func (d *Diagnoser) server(s *track.Session) *serverAcc {
 		if len(d.servers) >= MaxServers {
 			if d.overflow == nil {
 				d.overflow = newServerAcc(netip.AddrPort{})
-				d.overflow.shared = d.shared()
+				d.overflow.shared = d.capture
 			}
 			return d.overflow
 		}
 		a = newServerAcc(s.Server)
-		a.shared = d.shared()
+		a.shared = d.capture
 		d.servers[s.Server] = a
 	}
 	return a
-}
-
-// shared is what every serverAcc of d shares: any one's (there is none
-// before the first).
-func (d *Diagnoser) shared() *captureShared {
-	for _, a := range d.servers {
-		return a.shared
-	}
-	if d.overflow != nil {
-		return d.overflow.shared
-	}
-	return &captureShared{}
 }
 
 func newServerAcc(addr netip.AddrPort) *serverAcc {
