@@ -673,10 +673,17 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 // looksLikeCleartext tells whether a segment of a TLS connection is FTP
 // text instead: a TLS record starts with a content type byte (20-23), an
 // FTP line with a letter (a command) or a digit (a reply), and the segment
-// is printable text ending a line.
+// is printable text ending a line. A server's reply ending in CRLF may
+// hold bytes that are not: it echoes what it did not understand (after
+// CCC, ProFTPD reads the client's TLS close_notify as a command and
+// answers "500 \x17\x03\x03 not understood"). Ciphertext takes that shape
+// about once in 10^11 segments (a code, its separator and CRLF).
 func looksLikeCleartext(b []byte, fromClient bool) bool {
 	if len(b) < 4 || b[len(b)-1] != '\n' || !looksLikeLineStart(b, fromClient) {
 		return false
+	}
+	if !fromClient && len(b) >= 6 && b[len(b)-2] == '\r' && (b[3] == ' ' || b[3] == '-') {
+		return true
 	}
 	for _, c := range b {
 		if (c < 0x20 || c > 0x7e) && c != '\r' && c != '\n' && c != '\t' {

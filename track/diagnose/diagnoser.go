@@ -51,6 +51,10 @@ type sessMore struct {
 	// connection of the session, or the session's end, releases them
 	// (releaseHeld).
 	held []*Finding
+	// tlsEcho: the server's first refusal after the channel turned to
+	// clear text whose words echo a TLS record header (echoesTLSRecord):
+	// it read TLS bytes of the client's as a command. nil when none.
+	tlsEcho *track.Reply
 }
 
 // moreState returns st's sessMore, made on first use.
@@ -264,6 +268,12 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		if st.cleartextNum == 0 {
 			st.cleartextNum = e.Num
 			st.tlsSent = tlsSentBy(e)
+		}
+	}
+	if st.cleartextNum != 0 && e.Code >= 500 && e.Code < 600 && (st.more == nil || st.more.tlsEcho == nil) && echoesTLSRecord(e.Text) {
+		switch e.Kind {
+		case track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventUnsolicited:
+			st.moreState().tlsEcho = &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
 		}
 	}
 	if e.Kind == track.EventUnsolicited && e.Code == 425 && sourceRefusal(strings.ToLower(e.Text)) {

@@ -850,6 +850,10 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			f.Message = fmt.Sprintf("The server accepted AUTH (packet %d) and the client began its TLS handshake, but no TLS byte came back and FTP text followed at packet %d: the server, or a proxy or FTP ALG between that answered the AUTH, never started TLS. What follows is readable, to this capture and to firewall helpers alike.", r.Num, st.cleartextNum)
 		}
 		f.Packets = packets(f.Packets, []uint64{st.cleartextNum})
+		if echo := st.tlsEchoed(); echo != nil && inferred == 0 {
+			cccBroken(f, s, r.Num, echo)
+			return f
+		}
 		if inferred == 0 {
 			// Every data connection had a visible announcement: nothing
 			// was hidden from a helper.

@@ -121,7 +121,13 @@ type serverAcc struct {
 	// address, not guessing).
 	loginWarn int
 
-	encrypted  int
+	encrypted int
+	// hidden: data connections whose announcement the capture could not
+	// read (MatchInferred: made while the control channel was encrypted).
+	// The encrypted verdicts speak of these; a server whose data
+	// connections were all announced in clear (after CCC) gets the
+	// verdict of what they show.
+	hidden     int
 	blind      int // endpoints the capture cannot see the data path of
 	unaccepted int // announcements refused or never answered
 	// cutAnnounce: announcements whose address the capture cut short,
@@ -348,6 +354,9 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
+	if dc.Match == track.MatchInferred {
+		a.hidden++
+	}
 	a.shared.votes.add(dc)
 	if dc.Session != nil {
 		if dc.Passive {
@@ -861,7 +870,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			why = "its reply is what a server that requires resumption answers"
 		}
 		sum.Verdict = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (%s); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"), why)
-	case a.encrypted > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
+	case a.encrypted > 0 && a.hidden > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
 		// "only a TLS handshake" where every such connection's records
 		// were read as handshake and nothing else.
 		carried := fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried no more than %d KiB", a.tlsUnresumed, maxRefusedTLSBytes>>10)
@@ -879,7 +888,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
-	case a.encrypted > 0 && failedPassive(a) == 0 && a.findings[CodeTLSReset] > 0:
+	case a.encrypted > 0 && a.hidden > 0 && failedPassive(a) == 0 && a.findings[CodeTLSReset] > 0:
 		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server reset %s at the client's TLS ClientHello (see data-tls-reset); no firewall helper can follow them, so the passive range must stay open statically",
 			plural(a.findings[CodeTLSReset], "data connection", "data connections"))
 		if len(fix) > 0 {
@@ -895,13 +904,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
-	case a.encrypted > 0 && failedPassive(a) == 0:
+	case a.encrypted > 0 && a.hidden > 0 && failedPassive(a) == 0:
 		sum.Verdict = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
 		if len(fix) > 0 {
 			addOpen(fix)
 		}
 		addRangeLines()
-	case a.encrypted > 0:
+	case a.encrypted > 0 && a.hidden > 0:
 		sum.Verdict = "the control channel is encrypted: no firewall helper can see the data ports; open the passive range statically"
 		if len(fix) > 0 {
 			addOpen(fix)
