@@ -147,10 +147,13 @@ type Data struct {
 	// HaveISN: the SYN was seen. A connection whose SYN this point did
 	// not capture, but whose SYN-ACK it did, has a record too (SYNs 0):
 	// the SYN-ACK proves the SYN passed.
-	HaveISN   bool
-	SYNs      int
-	FirstSYN  time.Time
-	LastSYN   time.Time
+	HaveISN  bool
+	SYNs     int
+	FirstSYN time.Time
+	LastSYN  time.Time
+	// SYNTimes: when each SYN (a retransmission too) passed, the first
+	// maxSYNTimes of them; LastSYN is the last in any case.
+	SYNTimes  []time.Time
 	SYNNum    uint64
 	SYNACK    time.Time
 	SYNACKISN uint32
@@ -194,6 +197,10 @@ type segSig struct {
 	payloadLen int
 	ts         time.Time
 }
+
+// maxSYNTimes bounds Data.SYNTimes: Linux sends at most 7 SYNs by
+// default (tcp_syn_retries 6), other systems fewer.
+const maxSYNTimes = 8
 
 // dupWindow is how close in time a copy of a segment must follow it to be
 // a duplicate frame rather than a retransmission.
@@ -376,6 +383,9 @@ func (c *Collector) Segment(s *decode.Segment) {
 		}
 		d.SYNs++
 		d.LastSYN, d.Last = s.TS, s.TS
+		if len(d.SYNTimes) < maxSYNTimes {
+			d.SYNTimes = append(d.SYNTimes, s.TS)
+		}
 		return
 	}
 	if d == nil && syn {

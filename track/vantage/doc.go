@@ -68,8 +68,12 @@
 // or less than a second before its capture ended), or could not read it
 // (cut by the snap length, encrypted), is said to be so (Path.Gaps,
 // NotCaptured, "not a loss") rather than blamed. A SYN retransmitted is
-// judged by all its tries: a point capturing at the first or the last
-// SYN that saw none is a loss, though its capture began after the first.
+// judged by all its tries: a point capturing at any of them (and for a
+// second after) that saw none is a loss, though its capture began after
+// the first or ended less than a second after the last; at the point
+// nearest the receiver, a capture that went on for a second after the
+// first SYN there and holds no answer is the receiver's silence
+// (NoAnswer), however soon after the last the client gave up.
 //
 // CheckHelper runs the router between the outermost points as a Linux
 // router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each
@@ -80,7 +84,8 @@
 // each data SYN against the expectation.
 //
 // Bounds: a Collector keeps at most Options.MaxConns control and
-// Options.MaxConns data connections (default 100,000 each),
+// Options.MaxConns data connections (default 100,000 each; the times of
+// at most 8 SYNs each),
 // Options.MaxAnnouncements announcements per control connection (default
 // 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per

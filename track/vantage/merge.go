@@ -2001,21 +2001,15 @@ func (r *Report) judge(s *Session, p *Path) {
 	if !answered {
 		if lastK < len(order)-1 {
 			next := order[lastK+1]
-			// A point capturing while any of the SYNs passed, and that
-			// saw none of them, proves a loss: the first may predate its
-			// capture while the retransmissions fall inside it.
-			tLast := t0
-			for k := firstK; k <= lastK; k++ {
-				if v := views[order[k]]; v != nil && !v.LastSYN.IsZero() {
-					if c := s.corrected(order[k], v.LastSYN); c.After(tLast) {
-						tLast = c
-					}
-				}
-			}
+			// A point capturing while any of the SYNs passed (and for
+			// coverAfter after it), and that saw none of them, proves a
+			// loss: the first may predate its capture while a
+			// retransmission falls inside it, the last come too near
+			// its end.
 			switch {
 			case capturing(next, t0):
-			case capturing(next, tLast):
-				p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at the last", r.name(next), spanNote(next, t0)))
+			case r.anySYNCovered(s, p, firstK, lastK, next):
+				p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at a later one", r.name(next), spanNote(next, t0)))
 			default:
 				p.Where = NotCaptured
 				p.Verdict = fmt.Sprintf("the SYN passed %s; %s was not capturing then (%s): nothing is known past %s", r.name(order[lastK]), r.name(next), spanNote(next, t0), r.name(order[lastK]))
@@ -2033,7 +2027,12 @@ func (r *Report) judge(s *Session, p *Path) {
 		if r.inBetween(p, firstK, lastK) {
 			return
 		}
-		if !capturing(order[lastK], s.corrected(order[lastK], recv.LastSYN)) {
+		// An answer to any SYN that reached the point would have been
+		// seen there: its first (it passed inside the capture) decides,
+		// the capture having gone on for coverAfter after it. Not the
+		// last: a client gives up less than coverAfter after its last
+		// retransmission.
+		if !capturing(order[lastK], s.corrected(order[lastK], recv.Start())) {
 			p.Where = NotCaptured
 			p.Verdict = fmt.Sprintf("the SYN reached %s, the point nearest the receiver; its capture ended before an answer could be seen", r.name(order[lastK]))
 			return
@@ -2076,6 +2075,24 @@ func (r *Report) judge(s *Session, p *Path) {
 		return
 	}
 	p.Where, p.Verdict = Delivered, "the handshake passed every point that captured it"
+}
+
+// anySYNCovered: point next was capturing, for coverAfter after it, when
+// one of the SYNs seen at the points order[from..upTo] passed (on the
+// reference clock): the first maxSYNTimes of each point's, and its last.
+func (r *Report) anySYNCovered(s *Session, p *Path, from, upTo, next int) bool {
+	for k := from; k <= upTo; k++ {
+		i := p.Order[k]
+		v := p.Views[i]
+		if v == nil {
+			continue
+		}
+		covered := func(t time.Time) bool { return !t.IsZero() && r.capturingRef(s, next, s.corrected(i, t)) }
+		if slices.ContainsFunc(v.SYNTimes, covered) || covered(v.LastSYN) {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeUnordered judges a connection of a session whose points' order is
