@@ -504,6 +504,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	if cs.t == nil {
 		return // closed (removed) while its bytes were read (both FINs)
 	}
+	if cs.asm.stall != nil {
+		t.stallNews(cs, s)
+	}
 	if cs.candidate && cs.parser.state != parseCandidate && !cs.probing() {
 		cs.candidate = false // confirmed or rejected
 		t.candidates--
@@ -635,6 +638,28 @@ func (cs *controlConn) isAlt(seq uint32) bool {
 		}
 	}
 	return false
+}
+
+// stallNews reports, after segment s, bytes of either direction of cs
+// sent again and again unacknowledged, or acknowledged at last (stall.go).
+func (t *controlTable) stallNews(cs *controlConn, s *Segment) {
+	for d := range 2 {
+		stalled, cleared, since, resent := cs.asm.stallNews(d)
+		if !stalled && !cleared {
+			continue
+		}
+		if stalled {
+			t.d.stats.ControlStalls++
+		}
+		p := &cs.parser
+		p.num, p.ts = s.Num, s.TS
+		e := p.event(ControlStalled)
+		e.FromClient = d == dirClient
+		e.StallCleared = cleared
+		e.StallSince = since
+		e.StallResent = resent
+		p.emit(e)
+	}
 }
 
 // startAt starts the server's stream at next, as its SYN-ACK at next-1

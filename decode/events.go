@@ -134,6 +134,12 @@ const (
 	// a capture gap, then a TLS record where the next line would start).
 	// Encrypts is set; nothing after it is parsed.
 	ControlEncrypted
+	// ControlStalled: bytes of one direction (FromClient) were sent
+	// again and again (StallResent copies since StallSince) and their
+	// receiver acknowledged none of them: something on the path drops
+	// that segment (stall.go). With StallCleared, bytes reported so were
+	// acknowledged at last.
+	ControlStalled
 )
 
 // CloseReason says why a control connection ended.
@@ -230,6 +236,12 @@ type ControlEvent struct {
 	// a server, or a proxy between, that accepted AUTH but never began
 	// TLS.
 	TLSBytes [2]uint64
+	// StallResent, StallSince, StallCleared: on ControlStalled, the
+	// copies of the unacknowledged bytes sent again, when the first copy
+	// was, and whether they were acknowledged at last.
+	StallResent  int
+	StallSince   time.Time
+	StallCleared bool
 	// LastSeen is, on ControlClose, the time of the connection's last
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time

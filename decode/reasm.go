@@ -139,6 +139,9 @@ func (h *halfStream) since() time.Time {
 type reassembler struct {
 	half [2]halfStream
 	pool *heldPool
+	// stall: bytes sent again without an acknowledgment (stall.go); nil
+	// until a control stream has some.
+	stall *stallWatch
 }
 
 // heldPool accounts for the bytes all reassemblers hold, against one
@@ -339,6 +342,9 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 			r.again(d, seq, p[:min(back, len(p))], out)
 		}
 		if back >= len(p) {
+			if !r.pool.payload {
+				r.resent(d, seq, ts)
+			}
 			return // all of it delivered before: a retransmission
 		}
 		p, seq = p[back:], h.next

@@ -38,6 +38,7 @@ type Stats struct {
 	Unacknowledged   uint64 `json:"segments_unacked,omitempty"`       // held control segments dropped: the receiver acknowledged the stream that went on in their place, never them
 	BeyondWindow     uint64 `json:"segments_beyond_window,omitempty"` // held control segments that start beyond the window the receiver advertised and that it never acknowledged, dropped (forged or stale)
 	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
+	ControlStalls    uint64 `json:"control_stalls,omitempty"`         // control segments sent again and again, never acknowledged (stall.go)
 	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
 	IdleResumed      uint64 `json:"idle_resumed,omitempty"`           // control connections closed as idle whose later bytes picked them up again, mid-stream
 	// EvictedPickedUp: sessions evicted (ControlEvicted) whose later

@@ -766,6 +766,14 @@ const (
 	EventEndpointFamily    EventKind = "endpoint-family" // the endpoint's address family differs from the control connection's
 	EventLimit             EventKind = "limit"           // a table bound was hit
 	EventCleartext         EventKind = "cleartext"       // after TLS, the control channel is readable again
+	// EventUndelivered: one side sent the same control bytes again and
+	// again and the other acknowledged none (decode.ControlStalled):
+	// something on the path drops that segment. Since is the first copy
+	// sent again, Bytes the copies.
+	EventUndelivered EventKind = "undelivered"
+	// EventDeliveredLate: bytes an EventUndelivered reported were
+	// acknowledged at last.
+	EventDeliveredLate EventKind = "delivered-late"
 )
 
 // Event is something that happened in a session outside the command/reply
@@ -789,6 +797,9 @@ type Event struct {
 	Bytes     int
 	Secret    bool // a junk line that may be a password, or a reply that repeats one: masked in output
 	Dropped   int  // a junk line's bytes beyond the line bound, or a reply's (Reply.Dropped)
+	// Since: on EventUndelivered and EventDeliveredLate, when the first
+	// copy of the unacknowledged bytes was sent again.
+	Since time.Time
 }
 
 // Session is one FTP control connection.

@@ -514,6 +514,8 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.unencrypt(sess)
 			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, TLSSent: tlsSent(e.TLSBytes), Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
 		}
+	case decode.ControlStalled:
+		t.stalled(sess, e)
 	case decode.ControlEncrypted:
 		if !sess.Encrypted {
 			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, its reply lost in a capture gap"})

@@ -55,6 +55,10 @@ type sessMore struct {
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.
 	tlsEcho *track.Reply
+	// undelivered: the session's first EventUndelivered (a copy), and
+	// late the EventDeliveredLate that followed it, if any; reported at
+	// the session's end (undeliveredFinding).
+	undelivered, late *track.Event
 }
 
 // moreState returns st's sessMore, made on first use.
@@ -270,6 +274,14 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 			st.tlsSent = tlsSentBy(e)
 		}
 	}
+	switch {
+	case e.Kind == track.EventUndelivered && (st.more == nil || st.more.undelivered == nil):
+		ev := *e
+		st.moreState().undelivered = &ev
+	case e.Kind == track.EventDeliveredLate && st.more != nil && st.more.undelivered != nil && st.more.late == nil && st.more.undelivered.FromClient == e.FromClient:
+		ev := *e
+		st.more.late = &ev
+	}
 	if st.cleartextNum != 0 && e.Code >= 500 && e.Code < 600 && (st.more == nil || st.more.tlsEcho == nil) && echoesTLSRecord(e.Text) {
 		switch e.Kind {
 		case track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventUnsolicited:
@@ -306,6 +318,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 		d.report([]*Finding{f})
 	}
 	d.report(d.sessionFindings(s))
+	if f := d.undeliveredFinding(s); f != nil {
+		d.report([]*Finding{f})
+	}
 	delete(d.sess, s)
 	if d.next != nil {
 		d.next.SessionEnd(s)

@@ -96,6 +96,11 @@ const (
 	// ICMPv6 Packet Too Big about it, and the receiver acknowledged
 	// nothing past it (pmtu.go).
 	CodePMTUBlackHole = "pmtu-blackhole"
+	// CodeControlUndelivered: a control segment sent again and again
+	// and never acknowledged, though the bytes before it were: something
+	// on the path drops it for what it holds (an FTP helper that cannot
+	// parse a split PORT/227, an IPS). undelivered.go.
+	CodeControlUndelivered = "control-undelivered"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -105,7 +110,7 @@ var Codes = []string{
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeTLSReset,
-	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole,
+	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
 }
 
 // Finding is one diagnosis.

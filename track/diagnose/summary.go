@@ -127,9 +127,12 @@ type serverAcc struct {
 	// The encrypted verdicts speak of these; a server whose data
 	// connections were all announced in clear (after CCC) gets the
 	// verdict of what they show.
-	hidden     int
-	blind      int // endpoints the capture cannot see the data path of
-	unaccepted int // announcements refused or never answered
+	hidden int
+	// undelivered: control-undelivered errors, control segments that
+	// never got through.
+	undelivered int
+	blind       int // endpoints the capture cannot see the data path of
+	unaccepted  int // announcements refused or never answered
 	// cutAnnounce: announcements whose address the capture cut short,
 	// and transfers whose announcement a capture gap may hold
 	// (announcementCut, announcementLost).
@@ -541,6 +544,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
 		}
+	case CodeControlUndelivered:
+		if f.Severity >= SeverityError {
+			a.undelivered++
+		}
 	case CodeControlEncrypted:
 		// Info: the channel was readable again for every announcement
 		// (CCC), so helpers could follow the data connections.
@@ -835,6 +842,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			openOwn = true
 		}
 		addRangeLines()
+	case a.undelivered > 0:
+		sum.Verdict = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): a firewall between drops them for what they hold; a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed",
+			plural(a.undelivered, "control segment", "control segments"))
 	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == 0 && a.natSerious == 0:
 		// An info nat-mismatch (a note) never displaces it; a shared
 		// address's login-brute-force info is no guessing.
