@@ -84,14 +84,19 @@
 //   - pcapng block framing is checked before pcapgo sees it (ngframe.go):
 //     a block length below its type's minimum, not a multiple of 4, or
 //     above 16 MiB, a captured length beyond its block or above 256 KiB,
-//     more than 64 KiB of options on a packet, or an option running past
-//     its block stops reading as ErrCorrupt naming the block's offset.
-//   - pcapng interface tables are bounded per section (4096 interfaces,
-//     1 MiB of interface blocks): later interfaces, and the packets and
-//     statistics naming them, are skipped and counted
-//     (Stats.InterfacesIgnored, Stats.PacketsIgnored). Name resolution and
-//     decryption secrets blocks, which pcapgo would keep without bound and
-//     ftpsniff does not use, are skipped unread; so are unknown blocks.
+//     or an option running past its block stops reading as ErrCorrupt
+//     naming the block's offset.
+//   - pcapng options are read past, not kept: pcapgo would keep their
+//     strings (interface names and comments, a packet's comments), and
+//     ftpsniff uses none but an interface's if_tsresol and if_tsoffset,
+//     so a block with megabytes of options (legal: many 64 KiB comments)
+//     costs no more than one without, and its packets are read.
+//   - pcapng interface tables are bounded per section (4096 interfaces):
+//     later interfaces, and the packets and statistics naming them, are
+//     skipped and counted (Stats.InterfacesIgnored,
+//     Stats.PacketsIgnored). Name resolution and decryption secrets
+//     blocks, which pcapgo would keep without bound and ftpsniff does not
+//     use, are skipped unread; so are unknown blocks.
 //   - gzip input is decompressed as a stream: memory does not grow with
 //     the decompressed size, and time is linear in it.
 //

@@ -26,6 +26,16 @@ import (
 // statistics of those interfaces. What is skipped for a bound is counted
 // in Stats.
 //
+// pcapgo keeps the strings of options too: per interface its name,
+// comment, description, filter and OS, per statistics block its comment,
+// per packet every comment, hash and verdict, up to 64 KiB each. ftpsniff
+// reads none of them, so each option header is read whole too and every
+// option but an interface's if_tsresol and if_tsoffset is passed on under
+// a code pcapgo reads past (optDropped): an interface or packet with
+// megabytes of options is kept, and costs pcapgo no more than one without
+// (review: a 13 MB interface description of 64 KB comments, legal, was
+// ignored for the interface byte bound with every packet on it).
+//
 // ngFrame also reads a few options as they pass: if_tsresol, to pass on
 // as nanoseconds an interface whose resolution pcapgo converts wrongly,
 // rewriting the timestamps of its packets and statistics (fixTime); and
@@ -45,21 +55,21 @@ type ngFrame struct {
 	skip  bool   // the current block is passed on as blockSkipped
 	big   bool   // byte order of the current section
 
-	// Interfaces of the current section: described, kept (the first ones,
-	// within maxInterfaces and maxInterfaceBytes) and the bytes of the
-	// kept ones' blocks.
+	// Interfaces of the current section: described and kept (the first
+	// ones, within maxInterfaces).
 	ifs, kept uint32
-	ifBytes   uint32
 	snap0     uint32 // snap length of interface 0, which bounds simple packets
 
 	// Options of the current block: pcapgo trusts their lengths too, and
 	// one running past its block makes it read the next blocks as option
 	// data. pos is the block offset of the next byte; options lie in
-	// [optStart, optEnd), optHdr collects an option header, valLeft is
-	// what is left of an option's value.
+	// [optStart, optEnd), valLeft is what is left of an option's value.
+	// An option header is read whole into optHdr (optN bytes, optSent of
+	// them passed on) before any of it is passed on, so that its code can
+	// be rewritten.
 	pos, optStart, optEnd, blockLen uint32
 	optHdr                          [4]byte
-	optHave                         int
+	optN, optSent                   int
 	valLeft                         uint32
 
 	// typ is the current block's type as the file has it (the header may
@@ -89,34 +99,30 @@ type ngIface struct {
 // large capture can grow to megabytes.
 const maxBlock = 16 << 20
 
-// maxPacketOptions bounds the options of one packet block: pcapgo collects
-// comments, hashes and verdicts of a packet in lists, allocated afresh per
-// packet. Capture tools write a few dozen bytes of them; one option's value
-// is at most 65535 bytes.
-const maxPacketOptions = 64 << 10
+// Option codes ngFrame reads or keeps (pcapng draft, sections 4.2 and
+// 4.6).
+const (
+	optTsresol  = 9  // if_tsresol
+	optTsoffset = 14 // if_tsoffset
+	optIfdrop   = 5  // isb_ifdrop
+	optOsdrop   = 7  // isb_osdrop
+	// optDropped replaces the code of an option pcapgo must not keep: a
+	// code no block type defines (the draft leaves 0x8000 and above to
+	// local use), which pcapgo reads into its one reused buffer and drops.
+	optDropped = 0x8054
+)
 
-// maxInterfaces and maxInterfaceBytes bound the interface table pcapgo
-// keeps per section: 232 bytes an interface, plus the name, description,
-// filter and OS strings of its options. A capture host describes a few
-// interfaces, a router a few hundred; the bounds keep the table, with
-// the copies its growth leaves for the collector, near 2 MiB whatever
-// the file says (16384 interfaces took 23 MB of ftpsniff's resident
-// memory). Interfaces described beyond them are counted in
+// maxInterfaces bounds the interface table pcapgo keeps per section: 232
+// bytes an interface, its option strings dropped (optDropped). A capture
+// host describes a few interfaces, a router a few hundred; the bound keeps
+// the table, with the copies its growth leaves for the collector, near
+// 2 MiB whatever the file says (16384 interfaces took 23 MB of ftpsniff's
+// resident memory). Interfaces described beyond it are counted in
 // Stats.InterfacesIgnored and skipped, and so are the packets that name
 // them (Stats.PacketsIgnored): without their link type those packets
 // cannot be decoded, so stopping at the first would only lose the
 // packets of the interfaces that were kept.
-// Option codes ngFrame reads (pcapng draft, sections 4.2 and 4.6).
-const (
-	optTsresol = 9 // if_tsresol
-	optIfdrop  = 5 // isb_ifdrop
-	optOsdrop  = 7 // isb_osdrop
-)
-
-const (
-	maxInterfaces     = 4096
-	maxInterfaceBytes = 1 << 20
-)
+const maxInterfaces = 4096
 
 // Block types (pcapng draft, section 11.1).
 const (
@@ -140,6 +146,9 @@ func (f *ngFrame) Read(p []byte) (int, error) {
 	if f.hsent < f.hn {
 		return f.passHeader(p), nil
 	}
+	if f.optSent < f.optN {
+		return f.passOption(p), nil
+	}
 	if f.rerr != nil {
 		return 0, f.rerr
 	}
@@ -159,18 +168,78 @@ func (f *ngFrame) Read(p []byte) (int, error) {
 		}
 		return f.passHeader(p), nil
 	}
-	n, err := f.r.Read(p[:min(uint64(len(p)), uint64(f.left))])
-	f.off += int64(n)
-	if k := f.scanBody(p[:n]); f.err != nil {
-		return k, nil // the framing error comes with the next call
+	if f.atOption() {
+		if err := f.readOption(); err != nil {
+			if f.optN == 0 {
+				return 0, err
+			}
+			f.rerr = err // pass on the option header's start, then the error
+		}
+		if f.err != nil {
+			f.optN = 0 // the bad option header is not passed on
+			return 0, f.err
+		}
+		return f.passOption(p), nil
 	}
+	n, err := f.r.Read(p[:min(uint64(len(p)), uint64(f.free()))])
+	f.off += int64(n)
+	f.scanBody(p[:n])
 	return n, err
 }
 
 // atBoundary tells whether the stream stopped between two blocks: every
 // block before was passed on whole.
 func (f *ngFrame) atBoundary() bool {
-	return f.left == 0 && f.hn == 0 && f.rerr == nil && f.err == nil
+	return f.left == 0 && f.hn == 0 && f.optN == 0 && f.rerr == nil && f.err == nil
+}
+
+// passOption copies what is left of the option header to p.
+func (f *ngFrame) passOption(p []byte) int {
+	n := copy(p, f.optHdr[f.optSent:f.optN])
+	f.optSent += n
+	if f.optSent == f.optN {
+		f.optN, f.optSent = 0, 0
+	}
+	return n
+}
+
+// atOption tells whether the next bytes of the block are an option header.
+// Fewer than 4 bytes left in the option area are passed on as they are.
+func (f *ngFrame) atOption() bool {
+	return f.valLeft == 0 && f.pos >= f.optStart && f.pos < f.optEnd && f.optEnd-f.pos >= 4
+}
+
+// free tells how many bytes of the block may be passed on as they are
+// read: up to the next option header, or the end of the option value
+// being read (whose bytes scanBody may collect), or of the block.
+func (f *ngFrame) free() uint32 {
+	switch {
+	case f.pos < f.optStart:
+		return min(f.left, f.optStart-f.pos)
+	case f.valLeft > 0:
+		return min(f.left, f.valLeft)
+	}
+	return f.left
+}
+
+// readOption reads the option header at the current position and checks
+// it (option). A read error is returned (with f.optN bytes read); a
+// framing error is left in f.err.
+func (f *ngFrame) readOption() error {
+	for f.optN < 4 {
+		n, err := f.r.Read(f.optHdr[f.optN:4])
+		f.optN += n
+		f.off += int64(n)
+		if err != nil && f.optN < 4 {
+			return err
+		}
+	}
+	f.pos += 4
+	f.left -= 4
+	if err := f.option(); err != nil {
+		f.err = fmt.Errorf("pcapng block at offset %d: %w", f.start, err)
+	}
+	return nil
 }
 
 // passHeader copies what is left of the header to p.
@@ -216,56 +285,23 @@ func (f *ngFrame) readHeader() error {
 		f.put32(0, blockSkipped)
 	}
 	f.optStart, f.optEnd = f.options()
-	f.optHave, f.valLeft, f.want = 0, 0, 0
+	f.optN, f.optSent, f.valLeft, f.want = 0, 0, 0, 0
 	return nil
 }
 
-// scanBody follows the option framing through b, which lies inside the
-// current block, and returns how many of its bytes may be passed on: all
-// of them, or those before the point a bad option header was found.
-func (f *ngFrame) scanBody(b []byte) int {
-	i := 0
-	for i < len(b) {
-		// Skip freely up to the next option header.
-		stop := f.left
-		if f.pos < f.optStart {
-			stop = min(stop, f.optStart-f.pos)
-		} else if f.pos < f.optEnd && (f.valLeft > 0 || f.optEnd-f.pos >= 4) {
-			if f.valLeft > 0 {
-				stop = min(stop, f.valLeft)
-			} else {
-				// An option header, possibly split between reads.
-				c := copy(f.optHdr[f.optHave:], b[i:])
-				f.optHave += c
-				i += c
-				f.pos += uint32(c)
-				f.left -= uint32(c)
-				if f.optHave < 4 {
-					continue
-				}
-				f.optHave = 0
-				if err := f.option(); err != nil {
-					f.err = fmt.Errorf("pcapng block at offset %d: %w", f.start, err)
-					return max(i-1, 0)
-				}
-				continue
-			}
+// scanBody follows b, bytes of the current block read as free allowed:
+// they lie before the options, inside one option's value, or past the
+// options. It collects the value of an option ngFrame reads.
+func (f *ngFrame) scanBody(b []byte) {
+	m := uint32(len(b))
+	if f.valLeft > 0 {
+		if f.want != 0 {
+			f.collect(b)
 		}
-		m := len(b) - i
-		if uint64(m) > uint64(stop) {
-			m = int(stop)
-		}
-		if f.want != 0 && f.valLeft > 0 && f.pos >= f.optStart && f.pos < f.optEnd {
-			f.collect(b[i : i+m])
-		}
-		i += m
-		f.left -= uint32(m)
-		f.pos += uint32(m)
-		if f.valLeft > 0 && f.pos > f.optStart {
-			f.valLeft -= uint32(m)
-		}
+		f.valLeft -= m
 	}
-	return i
+	f.left -= m
+	f.pos += m
 }
 
 func (f *ngFrame) u32(at int) uint32 {
@@ -312,7 +348,7 @@ func (f *ngFrame) check() (more int, err error) {
 		default:
 			return 0, fmt.Errorf("section header byte-order magic % x", f.hdr[8:12])
 		}
-		f.ifs, f.kept, f.ifBytes, f.snap0 = 0, 0, 0, 0
+		f.ifs, f.kept, f.snap0 = 0, 0, 0
 		f.iface = f.iface[:0]
 		f.stats.Sections++
 	} else if f.start == 0 {
@@ -353,13 +389,13 @@ func (f *ngFrame) check() (more int, err error) {
 		f.ifs++
 		// Once one interface is ignored, all later ones of the section
 		// are too: packets name interfaces by position.
-		if f.kept == f.ifs-1 && f.kept < maxInterfaces && f.ifBytes+length <= maxInterfaceBytes {
+		// Its options do not count: pcapgo keeps none but two numbers.
+		if f.kept == f.ifs-1 && f.kept < maxInterfaces {
 			if f.kept == 0 {
 				f.snap0 = f.u32(12)
 			}
 			f.kept++
 			f.iface = append(f.iface, ngIface{res: 6}) // microseconds unless told
-			f.ifBytes += length
 		} else {
 			f.skip = true
 			f.stats.InterfacesIgnored++
@@ -374,9 +410,6 @@ func (f *ngFrame) check() (more int, err error) {
 		}
 		if caplen > maxRecord {
 			return 0, fmt.Errorf("captured length %d, above the %d-byte limit", caplen, maxRecord)
-		}
-		if opts := length - 32 - (caplen+3)&^3; opts > maxPacketOptions {
-			return 0, fmt.Errorf("%d bytes of packet options, above the %d-byte limit", opts, maxPacketOptions)
 		}
 		id := f.u32(8)
 		if typ == blockPB {
@@ -451,7 +484,9 @@ func (f *ngFrame) options() (start, end uint32) {
 }
 
 // option checks the option header in optHdr: its value must end inside
-// the option area. The end-of-options code closes the area.
+// the option area. The end-of-options code closes the area. The code of
+// every other option but an interface's if_tsresol and if_tsoffset is
+// rewritten to optDropped.
 func (f *ngFrame) option() error {
 	var code, n uint16
 	if f.big {
@@ -469,6 +504,13 @@ func (f *ngFrame) option() error {
 	}
 	f.valLeft = v
 	f.want, f.valN = 0, 0
+	if f.typ != blockIDB || code != optTsresol && code != optTsoffset {
+		if f.big {
+			binary.BigEndian.PutUint16(f.optHdr[0:], optDropped)
+		} else {
+			binary.LittleEndian.PutUint16(f.optHdr[0:], optDropped)
+		}
+	}
 	switch {
 	case f.typ == blockIDB && !f.skip && code == optTsresol && n >= 1:
 		f.want = code

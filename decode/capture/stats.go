@@ -9,7 +9,7 @@ type Stats struct {
 	// repeats them is read on: each starts a new interface table.
 	Sections uint64 `json:"sections"`
 	// InterfacesIgnored counts pcapng interface descriptions beyond
-	// maxInterfaces (4,096) or maxInterfaceBytes (1 MiB) in one section.
+	// maxInterfaces (4,096) in one section.
 	InterfacesIgnored uint64 `json:"interfaces_ignored"`
 	// PacketsIgnored counts packets skipped because they name one of the
 	// ignored interfaces.
