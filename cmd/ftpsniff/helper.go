@@ -1002,7 +1002,7 @@ func (h *helperLayer) tlsEncrypted(s *track.Session, e *track.Event, tlsNum uint
 	f := &diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
 		Packets: []uint64{e.Num},
 		Message: "the helper cannot help while the control channel is encrypted: no firewall or NAT helper can read or rewrite the announcements sent under TLS (after a CCC the helper reads the clear-text lines again, from the segment after one that ends in a newline)",
-		Advice:  "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"}
+		Advice:  "open the server's passive port range in the firewall and, behind NAT, set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"}
 	if tlsNum != 0 {
 		f.Evidence = fmt.Sprintf("a TLS record on the control connection at packet %d", tlsNum)
 		if tlsNum != e.Num {
@@ -1028,7 +1028,7 @@ func (h *helperLayer) protectedCommands(s *track.Session, e *track.Event, verb s
 		Packets:  []uint64{e.Num},
 		Evidence: fmt.Sprintf("%s from packet %d", e.Text, e.Num),
 		Message:  fmt.Sprintf("the helper cannot help while the control commands are RFC 2228 protected (%s): no firewall or NAT helper can read or rewrite the announcements, which travel %s", verb, how),
-		Advice:   "open the server's passive port range in the firewall and set the server's public address (" + h.addrName(s) + "), or leave the control commands unprotected where policy allows"}
+		Advice:   "open the server's passive port range in the firewall and, behind NAT, set the server's public address (" + h.addrName(s) + "), or leave the control commands unprotected where policy allows"}
 }
 
 // SessionEnd implements track.Sink.

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -351,7 +352,96 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		note = fmt.Sprintf(" (%s settings, from the reply's wording.)", possessive(k.Product()))
 	}
 	f.Advice = connectionLimitAdvice(fam, limit) + note
+	if fam.kind == policy.ServerPureFTPd && limit == limitServer {
+		if n := pureUsersMax(text); n > 0 {
+			f.Advice = d.pureRangeLimitAdvice(s, fam, n) + note
+		} else {
+			f.Advice = connectionLimitAdvice(fam, limit) + " " + pureRangeCap + note
+		}
+	}
 	return f
+}
+
+// pureRangeCap is Pure-FTPd's own cap on its clients (ftpd.c main: with
+// -p first:last, maxusers = min(-c, (last-first+1)/2), "so we don't run
+// out of ports"): a small passive range lowers the limit whatever -c says.
+const pureRangeCap = "Pure-FTPd also lowers that limit to half its passive range when the range is small (-p first:last, PassivePortRange in pure-ftpd.conf: (last-first+1)/2 clients, so a 2-port range allows 1): there, raising -c changes nothing; widen the passive range (and open it in the firewall)."
+
+// pureUsersMax is N of Pure-FTPd's "N users (the maximum) are already
+// logged in" (lower case), 0 when text is not that reply.
+func pureUsersMax(text string) int {
+	i := strings.Index(text, " users (the maximum)")
+	if i <= 0 {
+		return 0
+	}
+	j := i
+	for j > 0 && text[j-1] >= '0' && text[j-1] <= '9' {
+		j--
+	}
+	if j == i || i-j > 6 {
+		return 0
+	}
+	n, err := strconv.Atoi(text[j:i])
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// aboutHalf: a limit of n is Pure-FTPd's cap for a passive range of size
+// ports ((size)/2, give or take a port of a firewall range that is not
+// exactly the server's).
+func aboutHalf(n, size int) bool {
+	return size >= 2 && 2*n >= size-1 && 2*n <= size+1
+}
+
+// pureRangeLimitAdvice is session-refused's advice for Pure-FTPd's "n
+// users (the maximum)": its limit is -c, or half its passive range when
+// that is smaller (pureRangeCap). A passive range known here (the
+// server's configuration, else the firewall's --pasv-range, else the span
+// of the ports the server announced so far) of about 2n ports is named as
+// the cause; the server's own configured range much wider clears it.
+func (d *Diagnoser) pureRangeLimitAdvice(s *track.Session, fam family, n int) string {
+	why := "find what holds sessions open (clients that never log out, parallel transfers, a script looping)"
+	var rng policy.PortRange
+	from, own := "", false
+	switch {
+	case fam.cfg != nil && len(fam.cfg.PassiveRange) > 0:
+		rng, from, own = mainRange(fam.cfg.PassiveRange), "from "+fam.cfg.Path, true
+	case len(d.p.Ranges) > 0:
+		// The firewall's range: the server's -p is likely the same, not
+		// known to be.
+		rng, from = mainRange(d.p.Ranges), "the firewall's, from --pasv-range, if the server's -p is the same"
+	}
+	widen := func(r policy.PortRange) string {
+		hi := int(r.Lo) + 2*max(100, 2*n) - 1
+		if hi > 65535 {
+			return "widen the passive range (-p first:last, PassivePortRange in pure-ftpd.conf) to twice the clients it should take, and open it in the firewall"
+		}
+		return fmt.Sprintf("widen the passive range to twice the clients it should take, e.g. -p %d:%d (PassivePortRange %d %d in pure-ftpd.conf) for %d clients, and open it in the firewall", r.Lo, hi, r.Lo, hi, (hi-int(r.Lo)+1)/2)
+	}
+	if rng.Hi != 0 {
+		size := rng.Len()
+		switch {
+		case aboutHalf(n, size):
+			return fmt.Sprintf("The limit of %d is half the passive range %s (%d ports; %s): Pure-FTPd lowers its client limit (-c, MaxClientsNumber) to (last-first+1)/2 of its passive range when that is smaller, so raising -c changes nothing. %s; or %s.",
+				n, rng, size, from, upper(widen(rng)), why)
+		case own && size/2 > n+1:
+			return fmt.Sprintf("Raise the limit if the server has room for more sessions, or %s; the setting is Pure-FTPd -c (--maxclientsnumber; MaxClientsNumber in pure-ftpd.conf): the passive range %s (%d ports; %s) would allow %d, so it is not what limits here.",
+				why, rng, size, from, size/2)
+		}
+		return connectionLimitAdvice(fam, limitServer) + " " + pureRangeCap
+	}
+	// No range given: the ports the server announced so far, when they
+	// span about 2n ports, are the likely range.
+	if a := d.server(s); a.passive.Distinct >= 2 {
+		span := policy.PortRange{Lo: a.passive.Min, Hi: a.passive.Max}
+		if aboutHalf(n, span.Len()) {
+			return fmt.Sprintf("The limit of %d is half the span of the passive ports the server announced (%s, %d ports): if that is its whole passive range (-p, PassivePortRange), Pure-FTPd lowers its client limit (-c, MaxClientsNumber) to (last-first+1)/2 of it, so raising -c changes nothing: %s; or %s.",
+				n, span, span.Len(), widen(span), why)
+		}
+	}
+	return connectionLimitAdvice(fam, limitServer) + " " + pureRangeCap
 }
 
 // closedWithoutGreeting is the client's first command of a session the

@@ -412,8 +412,16 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 			Message: fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, %s; this is the correct setup.", srv, a, why),
 			Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
 	}
+	// oneLAN: the client, the control address and the announced address
+	// share one network (SameNet): no NAT between them rewrites the 227,
+	// and the advice names none.
+	oneLAN := false
 	mismatch := func(sev Severity, msg string) *Finding {
 		suggest := suggestPublic(s, a, sugPub)
+		helper := "; or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS)."
+		if oneLAN {
+			helper = fmt.Sprintf(": the client reaches the server on its own network (%s), where no NAT rewrites the 227.", guessedNet(cli))
+		}
 		ann, pk := quote()
 		f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))}
 		if dc.Seen() {
@@ -422,13 +430,13 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 		}
 		f.Packets = packets(pk)
 		f.Message = msg
-		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS). Using EPSV avoids the address altogether.",
-			fam.addrSet(suggest)) + fam.note()
+		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server)%s Using EPSV avoids the address altogether.",
+			fam.addrSet(suggest), helper) + fam.note()
 		if fam.setsAddr(suggest) {
 			// The configuration given sets that address: the server
 			// announcing another does not run it.
-			f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead). Or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS). Using EPSV avoids the address altogether.",
-				fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port()) + fam.note()
+			f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead)%s Using EPSV avoids the address altogether.",
+				fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper) + fam.note()
 		}
 		if worked && viaControl {
 			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
@@ -598,6 +606,14 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 			// the control connection crossed.
 			return otherAddress(s, dc, a, srv, cls, fam, mismatch)
 		}
+		if SameNet(a, cli) {
+			// (Not translated: the control address shares that
+			// network too.) An address of the client's own network
+			// that is not the server's: a client that trusts the 227
+			// goes to another host there, or to none.
+			oneLAN = SameNet(cli, srv)
+			return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: %s is another address of the client's own network (the same %s as %s), not the control connection's, so a client that trusts the 227 goes to whichever host there has it, or to none.", a, cls.Describe(a), srv, a, netBits(cli), cli))
+		}
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
 	case !Local(a) && Local(srv):
 		return translated("the public address the NAT translates to it")
@@ -609,6 +625,15 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 		return otherAddress(s, dc, a, srv, cls, fam, mismatch)
 	}
 	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong address in %s).", a, srv, fam.addrNameIn()))
+}
+
+// netBits names the network SameNet takes a to be on: "/24" (IPv4) or
+// "/64" (IPv6).
+func netBits(a netip.Addr) string {
+	if a.Unmap().Is4() {
+		return "/24"
+	}
+	return "/64"
 }
 
 // otherAddress is the note for an announced address other than the

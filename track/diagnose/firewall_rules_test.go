@@ -323,7 +323,7 @@ func TestEmittedNftRulesLoad(t *testing.T) {
 	}
 	nft := rootWith(t, "nft")
 	file := filepath.Join(t.TempDir(), "rules.nft")
-	base := "table inet filter {\n chain input { type filter hook input priority 0; policy accept; }\n chain forward { type filter hook forward priority 0; policy accept; }\n}\n"
+	base := "table inet filter {\n chain input { type filter hook input priority 0; policy accept; }\n chain forward { type filter hook forward priority 0; policy accept; }\n chain output { type filter hook output priority 0; policy accept; }\n}\n"
 	if err := os.WriteFile(file, []byte(base+strings.Join(cmds, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

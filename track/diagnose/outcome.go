@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -136,11 +137,13 @@ func attemptEvidence(dc *track.DataConn) (string, []uint64) {
 				s += fmt.Sprintf(", reset by the client (%s)", plural(r.Resets, "RST", "RSTs"))
 			}
 			pk = append(pk, r.Num)
+		} else if dc.SynAckLost {
+			// Answered: whether the SYN-ACKs reached the client's host
+			// (and its own firewall dropped them) the capture cannot
+			// tell, only that its TCP never took one.
+			s += fmt.Sprintf(", answered by SYN-ACK (first after %s), never ACKed by %s", dur(dc.SynAckTS.Sub(dc.FirstSYN)), dc.Client.Addr())
 		} else {
 			s += ", no answer"
-		}
-		if dc.SynAckLost {
-			s += fmt.Sprintf(" reached %s: answered by SYN-ACK (first after %s), never ACKed", dc.Client.Addr(), dur(dc.SynAckTS.Sub(dc.FirstSYN)))
 		}
 	}
 	return s, pk
@@ -168,6 +171,19 @@ func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener s
 		return fmt.Sprintf("The capture is on the %s's side%s: %s arrived here and nothing answered, so %s dropped on the %s host itself (its input firewall) or right before it.", listener, why, the, they, listener)
 	}
 	return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), why, they, dst, listener, dst)
+}
+
+// establishedRule accepts, in chain, the packets of connections the host
+// already has (their replies): nftables, then iptables.
+func establishedRule(chain string, v6 bool) string {
+	return fmt.Sprintf("nft insert rule inet filter %s ct state established,related accept, or %s -I %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT", chain, iptablesCmd(v6), strings.ToUpper(chain))
+}
+
+// serverOutputCheck is the other chain of the server host to look at when
+// no SYN-ACK is seen: its output chain dropping the SYN-ACK looks the same
+// on the wire as its input chain dropping the SYN.
+func serverOutputCheck(v6 bool) string {
+	return "If the server's input chain accepts them already, check its output chain: one that drops the SYN-ACKs looks the same on the wire (" + establishedRule("output", v6) + ")."
 }
 
 // upper capitalises s's first letter (ASCII).
@@ -202,6 +218,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	// named: the advice names the server family's settings, so it says
 	// where the family came from.
 	named := false
+	// inputNamed: the advice names a rule for the server host's own
+	// (Linux) input chain.
+	inputNamed := false
 	rangeAdvice := func(rejectRule string) string {
 		switch {
 		case wrongAddr && nat.unmasqueraded:
@@ -226,11 +245,13 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
 		case len(rs) > 0 && rs.Contains(port):
 			var a string
+			inputNamed = at.host && fam.host() != hostWindows
 			switch {
 			case at.host && at.router:
 				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
 					port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
 			case at.router:
+				inputNamed = false
 				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; %s -S): %s.",
 					port, rs, rejectRule, iptablesCmd(v6), forwardRules(rs, v6, at.inside))
 			default:
@@ -260,6 +281,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s).", port, rs, keep)
 		}
 		named = true
+		inputNamed = at.host && fam.host() != hostWindows
 		a := d.noRangeAdvice(fam, v6, at) + "."
 		if enc {
 			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
@@ -282,6 +304,15 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 					dc.Server, dst, dc.Client.Addr())
 			}
 			f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall. Nothing on the server needs to change: it answered.", dst, dc.Client.Addr(), port)
+			if v != VantageServer {
+				// The capture may be on the client host itself, which
+				// records its incoming packets before its own firewall
+				// drops them.
+				cli := dc.Client.Addr().Unmap()
+				f.Message = strings.TrimSuffix(f.Message, ").") + fmt.Sprintf("; or, if this capture was taken on %s itself, its own input firewall, which drops them after the capture saw them).", cli)
+				f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall; if this capture was taken on %s itself, its own input chain must accept the answers to its connections (%s). Nothing on the server needs to change: it answered.",
+					dst, cli, port, cli, establishedRule("input", isV6(dc.Client)))
+			}
 			return f
 		}
 		if wrongAddr {
@@ -299,6 +330,12 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			}
 		}
 		f.Advice = rangeAdvice("drop")
+		if inputNamed && dc.Reflected == nil {
+			// No SYN-ACK in the capture: the server's output chain
+			// dropping it looks the same (a capture on the server sees
+			// outgoing packets after its firewall).
+			f.Advice += " " + serverOutputCheck(v6)
+		}
 	case track.OutcomeRefused:
 		f.Code = CodeDataRefused
 		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
@@ -326,7 +363,11 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		case icmpProhibited(i):
 			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
 		case icmpPortUnreachable(i):
-			f.Advice = rangeAdvice(rejectDefault(v6)) + " Port unreachable can also mean nothing listened on the port."
+			// Not a closed port: a TCP port nothing listens on answers
+			// RST (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset), never
+			// ICMP port unreachable, which only a reject rule sends
+			// for TCP (iptables REJECT's default).
+			f.Advice = rangeAdvice(rejectDefault(v6)) + " Port unreachable to a TCP SYN comes from a reject rule, not from a closed port (a closed TCP port answers RST)."
 		default:
 			f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
 		}
@@ -513,6 +554,12 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	if natHint {
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
 		f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let port %d through the router or DNAT in front of the server (its forward chain).", dc.Announced.Port())
+		if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
+			// The announced address is on the client's own network, as
+			// the server is: no router or DNAT between them to blame.
+			f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went to %s, another address of its own network, where the server is not (when no host has that address, the client's ARP gets no answer and not even a SYN leaves it); a client that ignored it would have connected to the control connection's address %s, and its SYNs would most likely have passed this capture point, as the control connection's do.", dc.Announced, a, srv)
+			f.Advice = "Fix the announced address (see nat-mismatch): the client and the server share a network, so no router or DNAT between them is involved."
+		}
 		if nat.hairpin {
 			f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
 			f.Advice = "See nat-mismatch: NAT loopback on the router (masquerading what it loops back, and forwarding the whole passive range), the private address for the clients on the server's network, or EPSV."
