@@ -347,6 +347,11 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			}
 		}
 	}
+	for i, n := range rep.Twins {
+		if n > 0 {
+			pr("%s: %d control connection%s held twice, on both sides of a NAT (a capture on every interface, tcpdump -i any): the paired copy stands for both\n", safe(rep.Points[i]), n, plural(n))
+		}
+	}
 	for _, pair := range rep.Identical {
 		pr("%s and %s hold the same packets at the same times: one capture given twice (under two names, or a copy)? Their order along the path is unknown and no loss is placed between them\n",
 			safe(`"`+rep.Points[pair[0]]+`"`), safe(`"`+rep.Points[pair[1]]+`"`))
@@ -368,6 +373,14 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 func unpairedCapturing(rep *vantage.Report, i int) int {
 	if i < len(rep.UnpairedCapturing) {
 		return rep.UnpairedCapturing[i]
+	}
+	return 0
+}
+
+// twins is rep.Twins[i], 0 when not counted.
+func twins(rep *vantage.Report, i int) int {
+	if i < len(rep.Twins) {
+		return rep.Twins[i]
 	}
 	return 0
 }
@@ -447,6 +460,9 @@ type jsonVantagePoint struct {
 	// UnpairedCapturing: of Unpaired, those every other point was
 	// capturing throughout.
 	UnpairedCapturing int `json:"unpaired_control_while_capturing,omitempty"`
+	// TwinControl: control connections this point holds twice, the same
+	// handshake under other addresses (both sides of a NAT).
+	TwinControl int `json:"twin_control,omitempty"`
 	// IdenticalTo: points whose capture holds the same packets at the
 	// same times as this one's.
 	IdenticalTo []string       `json:"identical_to,omitempty"`
@@ -563,7 +579,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 	enc := &vantageRecords{w: w, rec: newRecordEncoder(observer)}
 	for i, c := range cs {
 		j := jsonVantagePoint{Type: "vantage", Point: c.Name, Files: c.Files, Samples: rep.Offsets[i].Samples,
-			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], UnpairedCapturing: unpairedCapturing(rep, i), Limits: rep.Limits[i]}
+			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], UnpairedCapturing: unpairedCapturing(rep, i), TwinControl: twins(rep, i), Limits: rep.Limits[i]}
 		for _, pair := range rep.Identical {
 			if pair[0] == i {
 				j.IdenticalTo = append(j.IdenticalTo, rep.Points[pair[1]])

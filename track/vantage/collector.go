@@ -103,6 +103,8 @@ type Line struct {
 	// NAT seldom changes it, so it tells apart identical sessions
 	// (pairByPayload).
 	Port uint16
+	// Code is a reply's code (0 for a command).
+	Code int
 }
 
 // maxLines bounds the lines kept per control connection.
@@ -513,6 +515,7 @@ func (c *Collector) line(x *Control, e *decode.ControlEvent) {
 		if e.Reply == nil {
 			return
 		}
+		l.Code = e.Reply.Code
 		h = fnvAdd(h, strconv.Itoa(e.Reply.Code))
 		for _, t := range e.Reply.Lines {
 			h = fnvAdd(fnvAdd(h, "\n"), t)

@@ -73,7 +73,19 @@
 // the first or ended less than a second after the last; at the point
 // nearest the receiver, a capture that went on for a second after the
 // first SYN there and holds no answer is the receiver's silence
-// (NoAnswer), however soon after the last the client gave up.
+// (NoAnswer), however soon after the last the client gave up. A point is
+// never said to have been passed by what it did not capture while it was
+// capturing the receiver's traffic: a SYN-ACK seen on the sender's side
+// while the next point toward the receiver, capturing, saw nothing of the
+// connection and holds the receiver's other data connections or the
+// server's 425 after it, came from a box in between (a SYN proxy, a
+// proxy): with no payload either, the SYN was lost between the points
+// (LostSYN). A reset seen on the sender's side of a point, capturing,
+// that the SYN never reached came from a box in between (RSTInBetween),
+// whatever address it bears (a reject rule answers in the receiver's
+// name). A point that holds a paired control connection twice, the same
+// handshake under other addresses (both sides of a NAT: tcpdump -i any on
+// the router), counts the second copy in Report.Twins, not as unpaired.
 //
 // CheckHelper runs the router between the outermost points as a Linux
 // router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each
@@ -81,7 +93,13 @@
 // interleaved with the data SYNs on the reference clock, then compares the
 // model's output with the far point's: the rewritten bytes, the sequence
 // offset of the next segment, whether a dropped segment ever arrived, and
-// each data SYN against the expectation.
+// each data SYN against the expectation. A rewrite that matches the model
+// but for a higher port is nf_nat_exp_find_port moving it (another
+// expectation held the tuple): it agrees (HelperStep.MovedPort), the data
+// SYNs are judged against the moved port and later offsets counted with
+// its text's length. A hole in a sender's sequence numbers at its point
+// (bytes the capture missed, which the router saw) is fed like a
+// snap-length cut: assumed to end a line, never taken to blind the helper.
 //
 // Bounds: a Collector keeps at most Options.MaxConns control and
 // Options.MaxConns data connections (default 100,000 each; the times of

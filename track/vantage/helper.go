@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -77,6 +78,11 @@ type HelperStep struct {
 	ShiftSim, ShiftSeen int32
 	ShiftKnown          bool
 	HaveNext            bool // a later segment of the direction exists at From
+	// MovedPort: To saw the simulated rewrite but for the port, a higher
+	// one: nf_nat_exp_find_port found the announced port's tuple held by
+	// another expectation (-EBUSY) and registered this one there (0 when
+	// not).
+	MovedPort uint16
 
 	Agrees  bool
 	Verdict string
@@ -184,10 +190,56 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 	}
 	var fedSegs [2][]fed
 	stepAt := map[[2]uint64]int{} // (dir, seq) of the latest step -> index
+	// moved: the live expectation nf_nat_ftp registered at another port
+	// than the simulation's (HelperStep.MovedPort); extra, per
+	// direction, the bytes its text differs in length from the
+	// simulated one, added to every later segment's offset after seq.
+	var moved struct {
+		created time.Time
+		port    uint16
+		used    bool
+		valid   bool
+	}
+	type extraAdj struct {
+		seq   uint32
+		bytes int32
+		set   bool
+	}
+	var extra [2]extraAdj
+	// next: per direction, the sequence number after the bytes fed so far
+	// (from the handshake when seen): a segment beyond it follows bytes
+	// the sender's side point did not capture.
+	var next [2]struct {
+		seq uint32
+		set bool
+	}
+	// The client's bytes as In saw them, the server's as Out did.
+	for side, v := range [2]*Control{cv, sv} {
+		if v.HaveISN[side] {
+			next[side].seq, next[side].set = v.ISN[side]+1, true
+		}
+	}
 	for _, ev := range evs {
 		if ev.path != nil {
 			exp, _ := sim.Expectation(ev.at)
-			m := sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: ev.data.Src, Dst: ev.data.Dst, Time: ev.at})
+			syn := nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: ev.data.Src, Dst: ev.data.Dst, Time: ev.at}
+			if moved.valid && exp.Valid() && exp.Created.Equal(moved.created) {
+				// The router's expectation is at the moved port; the
+				// simulation's (at the announced one) is left alone.
+				exp.DstPort = moved.port
+				m := nfhelper.MismatchNoExpectation
+				if !moved.used {
+					if m = nfhelper.Match(exp, syn); m == nfhelper.MatchOK {
+						moved.used = true
+					}
+				}
+				if moved.used && m != nfhelper.MatchOK {
+					exp = nfhelper.Expectation{}
+				}
+				ev.path.Helper = &PathHelper{Expect: exp, Match: m, Verdict: pathVerdict(ev.path, exp, m)}
+				continue
+			}
+			m := sim.DataSYN(syn)
 			ev.path.Helper = &PathHelper{Expect: exp, Match: m, Verdict: pathVerdict(ev.path, exp, m)}
 			continue
 		}
@@ -197,7 +249,49 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 			}
 			break
 		}
+		// A hole in the sender's bytes before this segment, as the point
+		// on the sender's side captured them: the router saw what the
+		// capture missed. Like a snap-length cut, whether it ended a line
+		// is unknown; the helper is assumed to have read one there, never
+		// to have been blind for want of it.
+		if nx := &next[ev.dir&1]; !nx.set {
+			nx.seq, nx.set = ev.seg.Seq, true
+		} else if seqAfter(ev.seg.Seq, nx.seq) {
+			gap := ev.seg.Seq - nx.seq
+			sim.Feed(nfhelper.Segment{Dir: ev.dir, Seq: nx.seq, Cut: int(gap), Time: ev.at})
+			if hc.Incomplete == "" {
+				pt, who := in, "client"
+				if ev.dir == nfhelper.ServerToClient {
+					pt, who = out, "server"
+				}
+				hc.Incomplete = fmt.Sprintf("%q did not capture %d byte%s the %s sent before packet %d: the helper is assumed to have read them as ending a line",
+					r.Points[pt], gap, plural(int(gap)), who, ev.seg.Num)
+			}
+		}
+		if end := ev.seg.Seq + uint32(len(ev.payload)); seqAfter(end, next[ev.dir&1].seq) {
+			next[ev.dir&1].seq = end
+		}
 		res := sim.Feed(nfhelper.Segment{Dir: ev.dir, Seq: ev.seg.Seq, Payload: ev.payload, Time: ev.at})
+		if x := extra[ev.dir&1]; x.set && seqAfter(ev.seg.Seq, x.seq) {
+			res.SeqShift += x.bytes
+		}
+		var movedTo uint16
+		if res.Action == nfhelper.Expected && res.Rewrite.Done {
+			moved.valid = false
+			outView, fromClient := sv, true
+			if ev.dir == nfhelper.ServerToClient {
+				outView, fromClient = cv, false
+			}
+			if port, n, ok := movedPort(&res, ev.payload, outView, fromClient, ev.seg.Seq+uint32(res.SeqShift)); ok {
+				movedTo = port
+				moved.created, moved.port, moved.used, moved.valid = res.Expect.Created, port, false, true
+				if d := int32(n) - int32(res.Rewrite.NewLen); d != 0 {
+					x := &extra[ev.dir&1]
+					x.bytes += d
+					x.seq, x.set = ev.seg.Seq, true
+				}
+			}
+		}
 		fedSegs[ev.dir] = append(fedSegs[ev.dir], fed{ev.seg.Seq, ev.payload, res.SeqShift})
 		if res.TLS {
 			hc.Encrypted = true
@@ -220,7 +314,7 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 		}
 		stepAt[key] = len(hc.Steps)
 		hc.Steps = append(hc.Steps, HelperStep{Dir: ev.dir, From: from, To: to, Seq: ev.seg.Seq, Num: ev.seg.Num, TS: ev.seg.Time(),
-			Copies: 1, Original: lineAt(ev.payload, stepOff(res)), Result: res, orig: ev.payload, fedIdx: len(fedSegs[ev.dir]) - 1})
+			Copies: 1, Original: lineAt(ev.payload, stepOff(res)), Result: res, MovedPort: movedTo, orig: ev.payload, fedIdx: len(fedSegs[ev.dir]) - 1})
 	}
 
 	for k := range hc.Steps {
@@ -274,6 +368,90 @@ func observe(st *HelperStep, outView *Control, fromClient bool) {
 		}
 		return
 	}
+}
+
+// movedPort: the segment of view from the sender at seq holds the
+// rewrite res simulates for payload but for the port, which is higher
+// than the announced one (nf_nat_exp_find_port tries ports from it up to
+// 65535 when another expectation holds its tuple: docs/linux-ftp-helper.md
+// N3). It returns that port and the length of the text written.
+func movedPort(res *nfhelper.Result, payload []byte, view *Control, fromClient bool, seq uint32) (uint16, int, bool) {
+	if res.MatchOff+res.MatchLen > len(payload) {
+		return 0, 0, false
+	}
+	head, tail := payload[:res.MatchOff], payload[res.MatchOff+res.MatchLen:]
+	text := res.Rewrite.Text()
+	// base: the text before the port; the port ends at sep.
+	var base string
+	switch res.Kind {
+	case nfhelper.KindPORT, nfhelper.KindPASV:
+		i := strings.LastIndexByte(text, ',')
+		if i < 0 {
+			return 0, 0, false
+		}
+		j := strings.LastIndexByte(text[:i], ',')
+		if j < 0 {
+			return 0, 0, false
+		}
+		base = text[:j+1]
+	case nfhelper.KindEPRT, nfhelper.KindEPSV:
+		if len(text) < 2 || text[len(text)-1] != '|' {
+			return 0, 0, false
+		}
+		base = text[:strings.LastIndexByte(text[:len(text)-1], '|')+1]
+	default:
+		return 0, 0, false
+	}
+	for k := range view.Segs {
+		o := &view.Segs[k]
+		if o.FromClient != fromClient || o.Seq != seq {
+			continue
+		}
+		p := view.Payload(o)
+		if !bytes.HasPrefix(p, head) || !bytes.HasPrefix(p[len(head):], []byte(base)) {
+			continue
+		}
+		rest := p[len(head)+len(base):]
+		var port, n int
+		switch res.Kind {
+		case nfhelper.KindPORT, nfhelper.KindPASV:
+			hi, a := decimal(rest, 255)
+			if a == 0 || a >= len(rest) || rest[a] != ',' {
+				continue
+			}
+			lo, b := decimal(rest[a+1:], 255)
+			if b == 0 {
+				continue
+			}
+			port, n = hi<<8|lo, a+1+b
+		default:
+			v, a := decimal(rest, 65535)
+			if a == 0 || a >= len(rest) || rest[a] != '|' {
+				continue
+			}
+			port, n = v, a+1
+		}
+		if port <= int(res.Rewrite.Port) || !bytes.Equal(rest[n:], tail) {
+			continue
+		}
+		return uint16(port), len(base) + n, true
+	}
+	return 0, 0, false
+}
+
+// decimal reads a number as the kernel prints it (%u: no sign, no
+// leading zero) up to max; it returns the value and the digits read (0
+// when none or out of bounds).
+func decimal(p []byte, max int) (int, int) {
+	v, n := 0, 0
+	for n < len(p) && p[n] >= '0' && p[n] <= '9' && n < 6 {
+		v = v*10 + int(p[n]-'0')
+		n++
+	}
+	if n == 0 || n > 1 && p[0] == '0' || v > max {
+		return 0, 0
+	}
+	return v, n
 }
 
 // stepOff is where the line the step is about starts in its segment.
@@ -364,6 +542,8 @@ func stepVerdict(st *HelperStep, from, to string) (bool, string) {
 		switch {
 		case !st.Forwarded:
 			return false, fmt.Sprintf("cannot compare: %s, but %s never saw it", what, to)
+		case st.MovedPort != 0:
+			return shift(true, fmt.Sprintf("agrees: %s, and %s saw that but for the port, %d: nf_nat_ftp moved the port (another expectation held the tuple, so nf_nat_exp_find_port took a higher free port); the data connection is expected at %d", what, to, st.MovedPort, st.MovedPort))
 		case !st.TextAgrees:
 			return false, fmt.Sprintf("disagrees: %s, but %s saw %q: this router does not act like Linux's FTP helper here (none attached, or another kind)", what, to, st.Seen)
 		}

@@ -56,6 +56,12 @@ type Report struct {
 	// there (lost or blocked in between, or another path), or not
 	// recognised.
 	UnpairedCapturing []int
+	// Twins counts, per point, control connections left unpaired that
+	// are the second copy of a paired one at the same point: the same
+	// handshake (both initial sequence numbers) under other addresses,
+	// a point that captured both sides of a NAT (tcpdump -i any on the
+	// router). The paired copy stands for both; not in Unpaired.
+	Twins []int
 	// Identical lists pairs of points whose captures hold the same
 	// packets at the same times (the same capture given twice under two
 	// names, or a copy): nothing orders them.
@@ -193,7 +199,7 @@ func Merge(cs []*Collector) (*Report, error) {
 		return nil, ErrPoints
 	}
 	n := len(cs)
-	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Limits: make([]Limits, n),
+	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Twins: make([]int, n), Limits: make([]Limits, n),
 		Spans: make([]Span, n), res: make([]time.Duration, n)}
 	for i, c := range cs {
 		r.Points = append(r.Points, c.Name)
@@ -210,6 +216,10 @@ func Merge(cs []*Collector) (*Report, error) {
 	r.sessionTiming()
 	for i, c := range cs {
 		for _, x := range c.ctlList {
+			if !used[x] && twinAt(c.ctlList, x, used) {
+				r.Twins[i]++
+				continue
+			}
 			if !used[x] {
 				r.Unpaired[i]++
 				if r.othersCapturing(i, x) {
@@ -1081,6 +1091,28 @@ func (r *Report) capturingRef(s *Session, i int, t time.Time) bool {
 	v := r.Spans[i]
 	at := t.Add(s.offsets[i])
 	return v.Packets > 0 && !at.Before(v.First) && !at.Add(coverAfter).After(v.Last)
+}
+
+// twinAt: x, unpaired, is the same connection as a paired one of the same
+// point seen under other addresses (the other side of a NAT at a point
+// capturing on every interface): both initial sequence numbers equal,
+// within a minute.
+func twinAt(list []*Control, x *Control, used map[*Control]bool) bool {
+	if !x.HaveISN[0] || !x.HaveISN[1] {
+		return false
+	}
+	for _, y := range list {
+		if y == x || !used[y] || !y.HaveISN[0] || !y.HaveISN[1] || y.ISN != x.ISN {
+			continue
+		}
+		if y.Client == x.Client && y.Server == x.Server {
+			continue // the same tuple reused: another connection
+		}
+		if absDur(y.Start.Sub(x.Start)) <= time.Minute {
+			return true
+		}
+	}
+	return false
 }
 
 // othersCapturing: every point other than i was capturing throughout x's
@@ -1979,6 +2011,25 @@ func (r *Report) judge(s *Session, p *Path) {
 			}
 		}
 	}
+	// An answer seen, yet the next point toward the receiver, capturing
+	// then and holding the receiver's other data connections (its
+	// capture keeps them) or the server's 425 after the SYN (it never got
+	// the connection), saw nothing of this one: the answer came from a
+	// box in between (a SYN proxy, a proxy), not from the receiver.
+	// When no payload came either, the connection never reached past it.
+	proxied, proxyNext, proxyWhy := false, -1, ""
+	if answered && lastK < len(order)-1 {
+		if next := order[lastK+1]; capturing(next, t0) {
+			var why []string
+			if r.holdsReceiverData(p, next) {
+				why = append(why, "it holds the receiver's other data connections")
+			}
+			if p.Passive && failedAfter(s.Views[next], local(next, t0)) {
+				why = append(why, "the server's reply there is 425, it never got the connection")
+			}
+			proxied, proxyNext, proxyWhy = len(why) > 0, next, strings.Join(why, "; ")
+		}
+	}
 	// Points before the furthest sighting that lack part of it: frames
 	// missing there, not lost.
 	furthest := lastK
@@ -1991,6 +2042,8 @@ func (r *Report) judge(s *Session, p *Path) {
 		switch {
 		case v == nil && !capturing(i, t0):
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing then: %s", r.name(i), spanNote(i, t0)))
+		case v == nil && proxied && k > lastK:
+			p.Gaps = append(p.Gaps, fmt.Sprintf("%s was capturing and saw nothing of it (%s): the answer came from a box before it (a SYN proxy, a proxy), not the receiver", r.name(i), proxyWhy))
 		case v == nil && (k > firstK || answered):
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
 		case v != nil && v.SYNs == 0:
@@ -1998,6 +2051,13 @@ func (r *Report) judge(s *Session, p *Path) {
 		}
 	}
 	recv := views[order[lastK]]
+	if proxied && !anyBytes(views) {
+		sa := views[order[saK]]
+		p.Where, p.After, p.Before = LostSYN, order[lastK], proxyNext
+		p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s: lost in between; the %d SYN-ACK%s seen at %s came from a box in between (a SYN proxy, a proxy) answering for %s, not from the receiver",
+			r.name(order[lastK]), r.name(proxyNext), sa.SYNACKs, plural(sa.SYNACKs), r.name(order[saK]), recv.Dst)
+		return
+	}
 	if !answered {
 		if lastK < len(order)-1 {
 			next := order[lastK+1]
@@ -2017,6 +2077,21 @@ func (r *Report) judge(s *Session, p *Path) {
 			}
 			p.Where, p.After, p.Before = LostSYN, order[lastK], next
 			p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s: dropped in between", r.name(order[lastK]), r.name(next))
+			// A reset seen on the sender's side of a point the SYN never
+			// reached came from a box before that point, whatever
+			// address it bears (a reject rule forges the receiver's).
+			for k := firstK; k <= lastK; k++ {
+				if v := views[order[k]]; v != nil && !v.RST.IsZero() && v.RSTFrom != v.Src.Addr() {
+					from := fmt.Sprintf("a reset from %s", v.RSTFrom)
+					if v.RSTFromDst {
+						from = fmt.Sprintf("a reset in the receiver's name (from %s)", v.RSTFrom)
+					}
+					p.Where = RSTInBetween
+					p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and %s reached %s: refused in between, by a box that answers with a TCP reset (a reject rule)",
+						r.name(order[lastK]), r.name(next), from, r.name(order[k]))
+					return
+				}
+			}
 			r.inBetween(p, firstK, lastK)
 			return
 		}
@@ -2075,6 +2150,61 @@ func (r *Report) judge(s *Session, p *Path) {
 		return
 	}
 	p.Where, p.Verdict = Delivered, "the handshake passed every point that captured it"
+}
+
+// failedAfter: the server's first reply after t (on x's clock) that ends
+// or fails a transfer, as x saw it, is a 425 (it could not open the data
+// connection).
+func failedAfter(x *Control, t time.Time) bool {
+	if x == nil {
+		return false
+	}
+	for _, l := range x.Lines {
+		if l.FromClient || l.TS.Before(t) {
+			continue
+		}
+		switch l.Code {
+		case 425:
+			return true
+		case 226, 250, 426, 451:
+			return false
+		}
+	}
+	return false
+}
+
+// anyBytes: some point saw payload on the connection.
+func anyBytes(views []*Data) bool {
+	return slices.ContainsFunc(views, func(v *Data) bool { return v != nil && v.Bytes > 0 })
+}
+
+// holdsReceiverData: point i holds another data connection, in p's
+// direction, to the address p's receiver has there (the session's server
+// for a passive one, its client for an active one), as i saw the
+// control connection: i's capture keeps the receiver's data connections.
+func (r *Report) holdsReceiverData(p *Path, i int) bool {
+	var own *Session
+	for _, s := range r.Sessions {
+		if slices.Contains(s.Data, p) {
+			own = s
+			break
+		}
+	}
+	if own == nil || own.Views[i] == nil {
+		return false
+	}
+	recv := own.Views[i].Server.Addr()
+	if !p.Passive {
+		recv = own.Views[i].Client.Addr()
+	}
+	for _, s := range r.Sessions {
+		for _, q := range s.Data {
+			if q != p && q.Passive == p.Passive && q.Views[i] != nil && q.Views[i].Dst.Addr() == recv {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // anySYNCovered: point next was capturing, for coverAfter after it, when
