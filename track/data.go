@@ -273,7 +273,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		bestRule = MatchExact
 	}
 	if best.matched() {
-		t.supersede(best, s)
+		t.supersede(best, s, bestRule)
 	}
 	best.Match = bestRule
 	best.Client, best.Server = s.Src, s.Dst
@@ -431,8 +431,8 @@ func awaitsBetterSYN(dc *DataConn) bool {
 // event of the session (EventDataStray), its 4-tuple leaves the table
 // (its later segments are nobody's), and dc is the announcement again,
 // waiting, with what its transfer command set on it.
-func (t *Tracker) supersede(dc *DataConn, s *decode.Segment) {
-	t.event(dc.Session, Event{Kind: EventDataStray, TS: s.TS, Num: dc.SYNNum, Text: strayText(dc, s)})
+func (t *Tracker) supersede(dc *DataConn, s *decode.Segment, rule MatchRule) {
+	t.event(dc.Session, Event{Kind: EventDataStray, TS: s.TS, Num: dc.SYNNum, Text: strayText(dc, s, rule)})
 	if t.lookupData(dc.Client, dc.Server) == dc {
 		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 	}
@@ -448,8 +448,11 @@ func (t *Tracker) supersede(dc *DataConn, s *decode.Segment) {
 	}
 }
 
-// strayText describes a port-only match superseded by the SYN s.
-func strayText(dc *DataConn, s *decode.Segment) string {
+// strayText describes a port-only match superseded by the SYN s, which
+// matched by rule. Only a SYN from the session's peer (a rule better than
+// the port alone) is the data connection's; one from another stranger (a
+// SYN flood's next source) took the announcement over as provisionally.
+func strayText(dc *DataConn, s *decode.Segment, rule MatchRule) string {
 	syns := fmt.Sprintf("%d SYNs", dc.SYNs)
 	if dc.SYNs == 1 {
 		syns = "1 SYN"
@@ -466,6 +469,10 @@ func strayText(dc *DataConn, s *decode.Segment) string {
 		what = "ICMP unreachable"
 	default:
 		what = "no answer"
+	}
+	if rule == MatchPortOnly {
+		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for a later SYN from %s to %s (packet %d), matched by the announced port alone too",
+			dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
 	}
 	return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): not the data connection, which %s opened to %s (packet %d)",
 		dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
@@ -951,6 +958,18 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge}
 			}
 			return
+		case resetRefusal:
+			// It answers the opener's SYN, as a closed port and a
+			// firewall's reject do: an opener that takes it is closed,
+			// and sends nothing more on the connection. Its SYN sent
+			// again with the same sequence number, or its ACK, says it
+			// did not (a forged RST, or one its stack found corrupt):
+			// the connection is what followed. Else it refused the
+			// connection when it is final (finishData).
+			if h := dc.win.rst; h == nil {
+				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), synSent: true}
+			}
+			return
 		}
 	}
 	moved := dc.TotalBytes() > 0
@@ -997,6 +1016,13 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		// is one whose capture clock stepped back, still a retry.
 		dc.synSeenTwice = true
 	case syn && dir == 0:
+		if dc.SYNs > 0 && dc.SynAckTS.IsZero() && !dc.openerAcked && dc.seqInit[1] {
+			// The opener sends its SYN again: it is in SYN-SENT still,
+			// and dropped what came from the other side without a SYN
+			// since (RFC 9293 3.10.7.3): a forged segment, or one of
+			// another incarnation of the 4-tuple, not the connection's.
+			dc.forgetAnswer()
+		}
 		dc.SYNs++
 		dc.lastSYNSeq = s.Seq
 		if dc.FirstSYN.IsZero() {
@@ -1372,6 +1398,7 @@ const (
 	resetTaken   = iota // it ends the connection
 	resetHeld           // in the window, not exact: it depends on what follows (heldReset)
 	resetDropped        // dropped: it ends nothing
+	resetRefusal        // it answers the opener's SYN: it refuses, unless the opener goes on (heldReset.synSent)
 )
 
 // resetVerdict tells what the side an RST is sent to does with it,
@@ -1406,7 +1433,7 @@ func (dc *DataConn) resetVerdict(dir int, s *decode.Segment) int {
 		// The opener is in SYN-SENT: it heard nothing from the other side
 		// yet.
 		if s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1 {
-			return resetTaken
+			return resetRefusal
 		}
 		return resetDropped
 	}
@@ -1431,6 +1458,20 @@ func (dc *DataConn) resetVerdict(dir int, s *decode.Segment) int {
 		return resetHeld
 	}
 	return resetDropped
+}
+
+// forgetAnswer undoes what the side connected to sent while the opener
+// was in SYN-SENT, which the opener did not take: segments without a SYN
+// it dropped (RFC 9293 3.10.7.3), or anything after an RST that closed
+// it (heldReset.synSent).
+func (dc *DataConn) forgetAnswer() {
+	dc.SynAckTS = time.Time{}
+	dc.Bytes[1] = 0
+	dc.FINTS[1] = time.Time{}
+	dc.seqInit[1] = false
+	dc.seqHi[1], dc.acked[1], dc.flight[1] = 0, 0, 0
+	dc.win.synAckAgain = 0
+	dc.synsAfterSynAck = 0
 }
 
 // endByReset ends dc by an RST from dir at ts.
@@ -1460,6 +1501,9 @@ type heldReset struct {
 	// is of bytes sent after the RST.
 	ackEdge uint32
 	dir     uint8 // its sender
+	// synSent: it answered the opener's SYN (resetRefusal), in
+	// SYN-SENT.
+	synSent bool
 }
 
 // outlivedBy tells whether s, a segment from the receiver of the held
@@ -1469,6 +1513,18 @@ type heldReset struct {
 func (h *heldReset) outlivedBy(dc *DataConn, dir int, s *decode.Segment) bool {
 	if s.Flags.Has(decode.FlagRST) {
 		return false
+	}
+	if h.synSent {
+		// An opener that took it is closed: it sends its SYN again only
+		// from a new connection, with a new sequence number (RFC 9293
+		// 3.4.1), and answers anything with an RST. The same SYN sent
+		// again (not a copy of it seen at once), or an ACK (it went past
+		// SYN-SENT), is the opener still in the connection.
+		if s.Flags.Has(decode.FlagSYN) {
+			d := s.TS.Sub(dc.LastSYN)
+			return s.Seq == dc.lastSYNSeq && (d <= -synCopyWindow || synCopyWindow <= d)
+		}
+		return s.Flags.Has(decode.FlagACK)
 	}
 	if s.Flags.Has(decode.FlagFIN) && !dc.finSent(dir) {
 		return true
@@ -1696,6 +1752,11 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// Nothing of the receiver's came after the RST held: it ended
 		// the connection.
 		dc.win.rst = nil
+		if h.synSent {
+			// In SYN-SENT: the opener, closed by it, took nothing the
+			// side connected to sent after it.
+			dc.forgetAnswer()
+		}
 		dc.endByReset(int(h.dir), h.ts)
 	}
 	if !dc.matched() {
