@@ -66,7 +66,71 @@ const (
 	// maxCrossServers bounds the servers followed per client address for
 	// failures spread over servers (crossClient); more are counted.
 	maxCrossServers = 16
+	// spreadFailures failed logins for one named user at one server
+	// within loginWindow, each from an address below bruteFailures
+	// there, with spreadPasswords different passwords, are guessing
+	// spread over addresses (spreadUser).
+	spreadFailures  = 4 * bruteFailures
+	spreadPasswords = sprayUsers
+	// maxSpreadUsers bounds the user names followed per server for it:
+	// the ones with the most failures within the window stay.
+	maxSpreadUsers = 8
 )
+
+// spreadUser is one user name's failed logins at one server from
+// addresses each below bruteFailures there: a guesser spreading its
+// tries over many addresses (a botnet) stays below every address's
+// count, and even beyond maxLoginClients, but not below its target's.
+type spreadUser struct {
+	user  uint64 // keyed hash of the name
+	fails okCounts
+	oks   okCounts                // its successful logins since it was followed
+	pass  [spreadPasswords]uint64 // different passwords seen, up to spreadPasswords
+	npass int
+	// reported: the warning was raised; noted: the info for one
+	// password every time was.
+	reported, noted bool
+}
+
+// spreadSketch follows, at one server, the user names with the most
+// failed logins within the window, at most maxSpreadUsers.
+type spreadSketch struct {
+	slots [maxSpreadUsers]spreadUser
+	used  int
+}
+
+// add counts a failure for user with password pass (keyed hashes) and
+// returns its slot.
+func (k *spreadSketch) add(user, pass uint64, ts time.Time) *spreadUser {
+	var u *spreadUser
+	for i := range k.used {
+		if k.slots[i].user == user {
+			u = &k.slots[i]
+			break
+		}
+	}
+	if u == nil {
+		i := k.used
+		if i < maxSpreadUsers {
+			k.used++
+		} else {
+			fewest := -1
+			for j := range k.slots {
+				if n := k.slots[j].fails.within(ts); fewest < 0 || n < fewest {
+					i, fewest = j, n
+				}
+			}
+		}
+		k.slots[i] = spreadUser{user: user}
+		u = &k.slots[i]
+	}
+	u.fails.add(ts)
+	if pass != 0 && u.npass < spreadPasswords && !slices.Contains(u.pass[:u.npass], pass) {
+		u.pass[u.npass] = pass
+		u.npass++
+	}
+	return u
+}
 
 // nameSet is a bounded set of user names, kept as keyed hashes; it
 // grows as names come, up to maxOKNames.
@@ -140,27 +204,103 @@ type loginKey struct {
 // window: a long capture of a public server sees many, and a full table
 // would report no new attacker. The addresses none of whose pairs are
 // left go from the cross-server table too.
+//
+// The pairs are found by age (loginAges), not by a scan of the table: a
+// table full of live pairs, with a new failing address in every packet,
+// costs no more than one look at the oldest. A pair's latest login only
+// moves forward, so its record in ages is never younger than it: a
+// record found due whose pair logged in since goes back with the pair's
+// latest time, a reported pair's record goes (it stays in the table),
+// and the rest are the stale pairs, every one of them.
 func (t *loginTable) forgetStale(now time.Time) {
-	for k, lc := range t.by {
-		// A reported attacker stays (its finding says it is not
-		// reported again, and LoginAttacks lists it): few, and bounded
-		// by maxLoginClients with the rest.
-		if now.Sub(lc.last) > loginWindow && !lc.reported {
-			delete(t.by, k)
+	for len(t.ages) > 0 {
+		t.sweepVisits++
+		r := t.ages[0]
+		if now.Sub(r.last) <= loginWindow {
+			// The oldest is within the window: so is every other.
+			return
+		}
+		t.ages.pop()
+		lc := t.by[r.key]
+		switch {
+		case lc == nil:
+		case lc.reported:
+			// A reported attacker stays (its finding says it is not
+			// reported again, and LoginAttacks lists it): few, and
+			// bounded by maxLoginClients with the rest.
+		case lc.last.After(r.last):
+			// A login since the record: due again at its latest. (One
+			// still due is popped again at once, and then dropped.)
+			t.ages.push(loginAge{last: lc.last, key: r.key})
+		default:
+			delete(t.by, r.key)
+			t.forgetCross(r.key.client)
 		}
 	}
-	for a, cc := range t.cross {
-		left := false
-		for _, srv := range cc.servers[:cc.n] {
-			if t.by[loginKey{client: a, server: srv}] != nil {
-				left = true
-				break
-			}
-		}
-		if !left {
-			delete(t.cross, a)
+}
+
+// forgetCross drops a's cross-server entry once none of the pairs it
+// lists is left: only the addresses whose pairs forgetStale dropped can
+// lose their last one.
+func (t *loginTable) forgetCross(a netip.Addr) {
+	cc := t.cross[a]
+	if cc == nil {
+		return
+	}
+	for _, srv := range cc.servers[:cc.n] {
+		if t.by[loginKey{client: a, server: srv}] != nil {
+			return
 		}
 	}
+	delete(t.cross, a)
+}
+
+// loginAge is a pair of the login table and its latest login, as it
+// was when the record was made: never later than the pair's own.
+type loginAge struct {
+	last time.Time
+	key  loginKey
+}
+
+// loginAges is a min-heap of loginAge by last: one record per pair of
+// the table not reported (so bounded with it), the oldest at [0].
+type loginAges []loginAge
+
+func (h *loginAges) push(a loginAge) {
+	*h = append(*h, a)
+	x := *h
+	for i := len(x) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !x[i].last.Before(x[p].last) {
+			break
+		}
+		x[i], x[p] = x[p], x[i]
+		i = p
+	}
+}
+
+func (h *loginAges) pop() loginAge {
+	x := *h
+	top := x[0]
+	n := len(x) - 1
+	x[0] = x[n]
+	x = x[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && x[l].last.Before(x[m].last) {
+			m = l
+		}
+		if r := l + 1; r < n && x[r].last.Before(x[m].last) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		x[i], x[m] = x[m], x[i]
+		i = m
+	}
+	*h = x
+	return top
 }
 
 // loginFail is one refused login. The password is kept only as a keyed
@@ -273,16 +413,23 @@ type loginTable struct {
 	seed maphash.Seed
 	by   map[loginKey]*loginClient
 	okBy map[netip.AddrPort]*okSketch // at most MaxServers
+	// spread: per server, its most failing user names (at most
+	// MaxServers servers).
+	spread map[netip.AddrPort]*spreadSketch
 	// cross: per client address of a pair in by, the servers its logins
 	// failed at (at most one entry per address of by).
-	cross     map[netip.Addr]*crossClient
-	swept     time.Time // when forgetStale last ran on the clock
-	omitted   int       // failed logins of pairs the bound kept out
-	okOmitted int       // successful logins at servers the bound kept out
+	cross map[netip.Addr]*crossClient
+	// ages: the pairs of by by their latest login, oldest first, for
+	// forgetStale.
+	ages        loginAges
+	sweepVisits int       // records forgetStale looked at: its work
+	swept       time.Time // when forgetStale last ran on the clock
+	omitted     int       // failed logins of pairs the bound kept out
+	okOmitted   int       // successful logins at servers the bound kept out
 }
 
 func newLoginTable() loginTable {
-	return loginTable{seed: maphash.MakeSeed(), by: map[loginKey]*loginClient{}, okBy: map[netip.AddrPort]*okSketch{}, cross: map[netip.Addr]*crossClient{}}
+	return loginTable{seed: maphash.MakeSeed(), by: map[loginKey]*loginClient{}, okBy: map[netip.AddrPort]*okSketch{}, spread: map[netip.AddrPort]*spreadSketch{}, cross: map[netip.Addr]*crossClient{}}
 }
 
 // userHash is the keyed hash a user name is kept as.
@@ -315,6 +462,13 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 			lc.last = r.TS
 		}
 	}
+	if sp := t.spread[s.Server]; sp != nil {
+		for i := range sp.used {
+			if sp.slots[i].user == user {
+				sp.slots[i].oks.add(r.TS)
+			}
+		}
+	}
 	k := t.okBy[s.Server]
 	if k == nil {
 		if len(t.okBy) >= MaxServers {
@@ -343,6 +497,98 @@ type LoginAttack struct {
 // (guessing); the first time they are many but not guessing, an info
 // says why.
 func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
+	f := d.loginFailureAddr(s, c)
+	if f != nil && f.Severity >= SeverityWarning {
+		return f
+	}
+	if g := d.spreadFailure(s, c); g != nil {
+		return g
+	}
+	return f
+}
+
+// spreadFailure counts a refused login for its user name at its server
+// when its address is below bruteFailures there (or beyond the table's
+// bound), and reports the first time such failures for one named user
+// within loginWindow are spreadFailures with several passwords: one
+// account guessed from many addresses, each too quiet to stand out.
+func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
+	r := c.Final()
+	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" && c.Verb != "USER" || s.Login == track.LoginOK {
+		return nil
+	}
+	user := loginUser(s, c)
+	if user == "" || anonymousUser(user) {
+		return nil
+	}
+	t := &d.logins
+	addr := s.Client.Addr().Unmap()
+	if lc := t.by[loginKey{client: addr, server: s.Server}]; lc != nil {
+		if lc.reported {
+			return nil
+		}
+		n := 0
+		for i := len(lc.fails) - 1; i >= 0 && n < bruteFailures && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
+			n++
+		}
+		if n >= bruteFailures {
+			return nil // that address's own count weighs it
+		}
+	}
+	k := t.spread[s.Server]
+	if k == nil {
+		if len(t.spread) >= MaxServers {
+			return nil
+		}
+		k = &spreadSketch{}
+		t.spread[s.Server] = k
+	}
+	var pass uint64
+	if c.Verb == "PASS" {
+		pass = maphash.String(t.seed, c.Arg)
+	}
+	u := k.add(t.userHash(user), pass, r.TS)
+	n := u.fails.within(r.TS)
+	if u.reported || n < spreadFailures || 2*u.oks.within(r.TS) >= n {
+		// Not guessing where the name's own logins succeed for half
+		// its failures or more: a popular account's users mistyping.
+		return nil
+	}
+	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
+	fam := d.family(s)
+	if u.npass == 1 && !u.noted {
+		// One password every time: many clients holding one stored
+		// credential that went stale (a fleet's job), or a replay; a
+		// guesser varies the password.
+		u.noted = true
+		f.Severity = SeverityInfo
+		f.Evidence = fmt.Sprintf("%d failed logins for user %q within the last %d minutes, each from an address with fewer than %d failures here, every one with the same password; the latest from %s, %q (packet %d)",
+			n, clean(user), int(loginWindow/time.Minute)+1, bruteFailures, addr, replyText(r), r.Num)
+		f.Message = fmt.Sprintf("%d failed logins for user %q within %d minutes from many addresses, every one with the same password: one stored credential retried by many clients (a fleet's scheduled job whose password changed), or a login replayed from many addresses; not a guess of the password. Reported once; raised as login-brute-force (warning) if the password varies.",
+			n, clean(user), int(loginWindow/time.Minute)+1)
+		f.Advice = fmt.Sprintf("Find what logs in as %q from these addresses and give it the account's current password, or disable it; if no such clients are yours, disable the account's FTP login (%s) and limit attempts on the server (%s).",
+			clean(user), fam.noLogin(), fam.loginLimit())
+		return f
+	}
+	if u.npass < spreadPasswords {
+		return nil
+	}
+	u.reported = true
+	f.Evidence = fmt.Sprintf("%d failed logins for user %q within the last %d minutes, each from an address with fewer than %d failures here, with at least %d different passwords; the latest from %s, %q (packet %d)",
+		n, clean(user), int(loginWindow/time.Minute)+1, bruteFailures, spreadPasswords, addr, replyText(r), r.Num)
+	f.Message = fmt.Sprintf("Password guessing against user %q spread over many addresses: %d failed logins for it within %d minutes, with different passwords, each address failing fewer than %d times (below what stands out per address). Reported once for this user.",
+		clean(user), n, int(loginWindow/time.Minute)+1, bruteFailures)
+	f.Advice = fmt.Sprintf("Blocking one address does not stop it: protect the account. Check that %q has a strong password (change it if it may have been guessed), disable its FTP login if it needs none (%s), limit attempts on the server (%s) and require TLS so passwords are not read on the way.",
+		clean(user), fam.noLogin(), fam.loginLimit())
+	if fam.ownLoginLimit() {
+		f.Advice += fam.note()
+	}
+	return f
+}
+
+// loginFailureAddr is loginFailure's count per client address and
+// server.
+func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Finding {
 	r := c.Final()
 	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" && c.Verb != "USER" {
 		return nil
@@ -380,6 +626,7 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 			}
 		}
 		t.by[k] = lc
+		t.ages.push(loginAge{last: r.TS, key: k})
 		cc := t.cross[addr]
 		if cc == nil {
 			cc = &crossClient{}
