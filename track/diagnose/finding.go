@@ -88,6 +88,7 @@ const (
 	CodeUnusualFinalReply = "unusual-final-reply"     // a transfer ended by a 2yz other than 226
 	CodeModeFallback      = "epsv-pasv-fallback"      // one passive form failed, the other worked
 	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
+	CodeActiveRefused     = "active-refused"          // the server refused PORT/EPRT naming the client's own address: active mode off, or the address (a NAT in front of the client)
 	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
 	CodeTransferAborted   = "transfer-aborted"        // the server started a transfer (1yz), then failed it (4yz/5yz, or a 421)
 	CodeSessionRefused    = "session-refused"         // the server answered the connection with 421 (its connection limit), or closed it without a greeting
@@ -109,7 +110,7 @@ var Codes = []string{
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
-	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeTLSReset,
+	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
 }
 

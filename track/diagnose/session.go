@@ -95,6 +95,12 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	d.notePassiveWorked(s, c)
+	if (c.Verb == "USER" || c.Verb == "PASS") && final != nil && final.Code == 530 {
+		// The words of the server's login refusal, for its verdict.
+		if a := d.server(s); a.loginRefusal == "" {
+			a.loginRefusal = replyText(final)
+		}
+	}
 	d.loginSuccess(s, c)
 	add(d.loginFailure(s, c))
 	return out
@@ -149,6 +155,10 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	// admin has no ssl_enable to set.
 	fam := d.family(s)
 	switch {
+	case (anonymousUser(user) || c.Final() != nil && anonymousWelcome(c.Final().Text)) && loginRefused(c):
+		// The server refused it: no login happened, only the attempt
+		// crossed.
+		f.Message, f.Advice = msgAnonymousAttempt, fam.anonymousAdvice()
 	case anonymousUser(user) || c.Final() != nil && anonymousWelcome(c.Final().Text):
 		f.Message, f.Advice = msgAnonymousLogin, fam.anonymousAdvice()
 	case hidden:
@@ -177,7 +187,18 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 const (
 	msgAnonymousLogin  = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 	msgPasswordCrossed = "A user name and its password crossed the network in clear text: anyone on the path can read them."
+	// msgAnonymousAttempt: an anonymous login the server refused (vsftpd
+	// anonymous_enable=NO: "530 Login incorrect."): the credentials
+	// crossed, no login happened.
+	msgAnonymousAttempt = "An anonymous login attempt crossed the network in clear text, and the server refused it (the password is usually an e-mail address, but every command and file name is readable)."
 )
+
+// loginRefused tells whether c, the login line cleartext-login is about,
+// got a refusal (4yz/5yz) for its final reply: no login happened.
+func loginRefused(c *track.Command) bool {
+	r := c.Final()
+	return r != nil && r.Code >= 400
+}
 
 func (fam family) anonymousAdvice() string {
 	return fmt.Sprintf("Nothing to do for public anonymous FTP; for private data use FTPS (%s) or SFTP.", fam.anonTLS())
@@ -757,6 +778,18 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	}
 	if f := d.pendingPassiveRefused(s, st); f != nil {
 		out = append(out, f)
+	}
+	if f := d.pendingActiveRefused(s, st); f != nil {
+		out = append(out, f)
+	}
+	if s.Login == track.LoginFailed && s.Counted() {
+		// The session's login was refused and never succeeded: the
+		// server's verdict says so when no session got further.
+		a := d.server(s)
+		a.loginRefused++
+		if anonymousUser(s.User) {
+			a.loginRefusedAnon++
+		}
 	}
 	for _, c := range s.Commands {
 		if f := d.controlIdleLost(s, c); f != nil {

@@ -193,6 +193,20 @@ type serverAcc struct {
 	// another server: each read alone, they name the client's side, which
 	// the server's verdict, made at the end, may overrule.
 	activeAlone int
+	// activeRefused: active-refused findings of warning or error, sessions
+	// whose PORT/EPRT naming the client's own address the server refused
+	// and that did not fall back to passive mode; activeRefusedAddr: of
+	// those, the ones refused for the address (a NAT in front of the
+	// client); activeRefusedNone: of those, the errors (the session made
+	// no data connection); activeRefusal: the first one's reply.
+	activeRefused, activeRefusedAddr, activeRefusedNone int
+	activeRefusal                                       string
+	// loginRefused: counted sessions whose login the server refused and
+	// that never logged in (track.LoginFailed); loginRefusedAnon: of
+	// those, anonymous ones; loginRefusal: the words of the first 530 to
+	// a USER or PASS.
+	loginRefused, loginRefusedAnon int
+	loginRefusal                   string
 }
 
 // maxReachedAs bounds serverAcc.reachedAs.
@@ -464,6 +478,21 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeTransferAborted:
 		if f.Severity >= SeverityWarning {
 			a.aborted++
+		}
+	case CodeActiveRefused:
+		if f.Severity >= SeverityWarning {
+			a.activeRefused++
+			if f.Severity == SeverityError {
+				a.activeRefusedNone++
+			}
+			if c := f.Command; c != nil {
+				if activeRefusalOf(c.Final()) == activeAddrRefused {
+					a.activeRefusedAddr++
+				}
+				if r := c.Final(); r != nil && a.activeRefusal == "" {
+					a.activeRefusal = replyText(r)
+				}
+			}
 		}
 	case CodeSessionRefused:
 		a.refused++
@@ -935,6 +964,16 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		default:
 			sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
 		}
+	case total == 0 && a.loginRefused > 0 && a.loginRefused+a.refused >= a.sessions:
+		// Every session that got as far as a login was refused it: no
+		// announcement, no transfer was possible.
+		sum.Verdict = a.loginRefusedVerdict(vfam)
+		named = named || a.loginRefusedAnon > 0 && fam.known()
+	case total == 0 && a.activeRefusedNone > 0:
+		// Not "no data connection was expected": the server refused
+		// the PORT/EPRT that would have set one up.
+		sum.Verdict = a.activeRefusedVerdict(vfam)
+		named = named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
 	case total == 0 && a.cutAnnounce > 0:
 		// Not "none announced": the capture lost what they said.
 		sum.Verdict = fmt.Sprintf("the data endpoint announcements (PASV, EPSV, PORT, EPRT…) are not whole in the capture: %s cut short or lost in a capture gap (a snap length shorter than the packets, most often), so where data connections were to go, and whether any was made, cannot be told; capture again with whole packets (tcpdump -s 0, or -s 262144)",
@@ -995,16 +1034,28 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 				plural(a.findings[CodeDataAnswerMissing], "data connection", "data connections"))
 		case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
 			sum.Verdict = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
+		case worked == 0 && a.activeRefusedNone > 0:
+			// Not "none was needed": the server refused the PORT/EPRT.
+			sum.Verdict = a.activeRefusedVerdict(vfam)
+			named = named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
 		case worked == 0:
 			sum.Verdict = "no data connection was made, and none was needed"
 		case a.aborted > 0 && worked == 1:
 			sum.Verdict = "the data connection was made, but the server broke its transfer off mid-way: see transfer-aborted"
 		case a.aborted > 0:
 			sum.Verdict = fmt.Sprintf("%d data connections were made, but the server broke %s off mid-way: see transfer-aborted", worked, plural(a.aborted, "transfer", "transfers"))
+		case a.refused > 0 && 2*a.refused >= a.sessions:
+			// Most sessions never got a data connection: they were
+			// turned away at connect. "Worked" alone would hide them.
+			sum.Verdict = fmt.Sprintf("%d of %d sessions %s (see session-refused); %s", a.refused, a.sessions, a.refusedHow(),
+				plural(worked, "data connection was made and worked", "data connections were made and worked"))
 		case worked == 1:
 			sum.Verdict = "the data connection worked"
 		default:
 			sum.Verdict = fmt.Sprintf("%d data connections worked", worked)
+		}
+		if a.activeRefused > 0 && worked > 0 {
+			sum.Verdict += fmt.Sprintf("; but the server refused PORT/EPRT in %s (see active-refused)", plural(a.activeRefused, "session", "sessions"))
 		}
 	}
 	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
@@ -1216,4 +1267,73 @@ func themWord(ps PortStats) string {
 func seenData(a *serverAcc) int {
 	return a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected] +
 		a.outcomes[track.OutcomeUnanswered] + a.outcomes[track.OutcomeRefused] + a.outcomes[track.OutcomeUnreachable]
+}
+
+// refusedHow words how the server turned its refused sessions away
+// (session-refused): with 421, closed before a greeting, or both.
+func (a *serverAcc) refusedHow() string {
+	were := wasWere(a.refused)
+	switch {
+	case a.refusedSilent == a.refused:
+		return were + " closed by the server before its greeting"
+	case a.refusedSilent > 0:
+		return were + " refused at connect, with 421 or closed before a greeting"
+	}
+	return were + " refused with 421 at connect"
+}
+
+// loginRefusedVerdict is the verdict of a server that refused every
+// login it was offered (loginRefused), in as many sessions, the others
+// refused at connect: nothing could be tried. Anonymous logins get the
+// setting that allows them, if that was meant.
+func (a *serverAcc) loginRefusedVerdict(fam family) string {
+	reply := ""
+	if a.loginRefusal != "" {
+		reply = fmt.Sprintf(" (%q)", a.loginRefusal)
+	}
+	v := fmt.Sprintf("every login was refused%s, in %s: no announcement or transfer was tried", reply, plural(a.loginRefused, "session", "sessions"))
+	if a.refused > 0 {
+		v = fmt.Sprintf("%s refused at connect (see session-refused), and every other login was refused%s, in %s: no announcement or transfer was tried",
+			plural(a.refused, "session was", "sessions were"), reply, plural(a.loginRefused, "session", "sessions"))
+	}
+	switch {
+	case a.loginRefusedAnon == a.loginRefused:
+		v += fmt.Sprintf("; the logins were anonymous: if anonymous FTP is meant to work, allow it (%s)", anonymousOn(fam))
+	case a.loginRefusedAnon > 0:
+		v += fmt.Sprintf("; %d of them anonymous: if anonymous FTP is meant to work, allow it (%s); else check the user names and passwords", a.loginRefusedAnon, anonymousOn(fam))
+	default:
+		v += "; check the user names and passwords, and the server's log for why it refused them"
+	}
+	return v
+}
+
+// activeRefusedVerdict is the verdict of a server that refused the
+// PORT/EPRT of sessions that then made no data connection (active-refused
+// errors): active mode turned off, or the clients' addresses refused
+// (a NAT in front of them).
+func (a *serverAcc) activeRefusedVerdict(fam family) string {
+	reply := ""
+	if a.activeRefusal != "" {
+		reply = fmt.Sprintf(" (%q)", a.activeRefusal)
+	}
+	n := plural(a.activeRefused, "session", "sessions")
+	switch {
+	case a.activeRefusedAddr == a.activeRefused:
+		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients that does not rewrite PORT/EPRT (see active-refused); use passive mode on the clients, or attach the FTP helper on the clients' NAT router", reply, n)
+	case a.activeRefusedAddr == 0:
+		return fmt.Sprintf("the server refused active mode: it refused PORT/EPRT%s in %s, and no data connection was made (see active-refused); %s, or use passive mode on the clients", reply, n, activeOnBrief(fam))
+	}
+	return fmt.Sprintf("the server refused PORT/EPRT%s in %s, and no data connection was made: active mode turned off, or clients behind a NAT that does not rewrite PORT/EPRT (see active-refused); use passive mode on the clients", reply, n)
+}
+
+// activeOnBrief is the family's setting that turns active mode on, for a
+// verdict.
+func activeOnBrief(fam family) string {
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		return "set port_enable=YES"
+	case policy.ServerProFTPD:
+		return "remove the <Limit PORT EPRT> that denies them"
+	}
+	return "turn active mode on in the server (vsftpd port_enable=YES; ProFTPD: remove a <Limit PORT EPRT> that denies them)"
 }

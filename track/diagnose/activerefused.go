@@ -1,0 +1,224 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// activeRefusal is why a server refused a PORT, EPRT or LPRT naming the
+// client's own address (activeRefusalOf).
+type activeRefusal uint8
+
+const (
+	activeNotRefused activeRefusal = iota // accepted, or refused for another reason (421, 530, 500 OOPS...)
+	// activeModeOff: the server refuses the command as such: vsftpd
+	// port_enable=NO ("550 Permission denied."), ProFTPD's <Limit PORT
+	// EPRT> DenyAll ("501 PORT: Operation not permitted"), a server that
+	// does not implement it (500/502 unknown, not implemented).
+	activeModeOff
+	// activeAddrRefused: the server refuses the address named: vsftpd's
+	// "500 Illegal PORT command." (port_promiscuous=NO), ProFTPD's "500
+	// Illegal PORT command" (AllowForeignAddress off), Pure-FTPd's "500 I
+	// won't open a connection to 10.0.0.2 (only to 192.0.2.7)", "501 ...
+	// foreign address": it sees the control connection come from another
+	// address than the one the PORT names.
+	activeAddrRefused
+)
+
+// activeRefusalOf reads a reply to a PORT, EPRT or LPRT: whether it
+// refuses active mode, or the address named, in the words servers use.
+func activeRefusalOf(r *track.Reply) activeRefusal {
+	if r == nil || r.Code < 500 || r.Code > 559 {
+		return activeNotRefused
+	}
+	text := strings.ToLower(r.Text)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(text, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case strings.HasPrefix(text, "oops"):
+		// vsftpd's own fatal error: server-config-error's.
+		return activeNotRefused
+	case has("illegal port", "illegal eprt", "illegal lprt", "foreign address", "won't open a connection", "will not open a connection", "address does not match", "not the same address"):
+		return activeAddrRefused
+	case refusesCommand(r):
+		return activeModeOff
+	case r.Code == 501 && has("operation not permitted", "permission denied", "disabled", "not allowed"):
+		// ProFTPD answers a command its <Limit> denies with 501 and
+		// strerror(EPERM), as it does PASV (mod_core).
+		return activeModeOff
+	case r.Code == 550 && has("operation not permitted"):
+		return activeModeOff
+	}
+	return activeNotRefused
+}
+
+// maxActiveRefusedQuoted bounds the refused commands active-refused quotes.
+const maxActiveRefusedQuoted = 3
+
+// pendingActiveRefused is active-refused, at the session's end: the
+// server refused the client's PORT/EPRT/LPRT naming its own address (as
+// the capture sees it) and a port of 1024 or above, as a command it will
+// not run (active mode turned off) or for the address (a NAT in front of
+// the client the server sees through). A PORT naming another address is
+// nat-mismatch's or ftp-bounce's, a privileged port ftp-bounce's. Not
+// raised when the server accepted any active announcement in the session,
+// nor after the client's own accepted EPSV ALL. Info when passive mode
+// worked in the session (the client fell back to it), error when the
+// session made no data connection, else a warning.
+func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Finding {
+	var refused []*track.Command
+	kind := activeNotRefused
+	cli := s.Client.Addr().Unmap()
+	for _, c := range s.Commands {
+		if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil {
+			continue
+		}
+		r := c.Final()
+		if r == nil {
+			continue
+		}
+		if r.Code/100 == 2 {
+			return nil // active mode works in this session
+		}
+		if c.Data != nil || c.Endpoint.Addr().Unmap() != cli || c.Endpoint.Port() < 1024 {
+			continue
+		}
+		k := activeRefusalOf(r)
+		if k == activeNotRefused || epsvAllBefore(s, c) != nil {
+			continue
+		}
+		if kind == activeNotRefused {
+			kind = k
+		}
+		refused = append(refused, c)
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	c, r := refused[0], refused[0].Final()
+	f := &Finding{Code: CodeActiveRefused, Severity: SeverityWarning, Session: s, Command: c, TS: r.TS}
+	worked := s.DataOutcomes[track.OutcomeTransferred] + s.DataOutcomes[track.OutcomeConnected]
+	switch {
+	case st.passiveWorked:
+		f.Severity = SeverityInfo
+	case worked == 0:
+		f.Severity = SeverityError
+	}
+	var ev []string
+	var pk []uint64
+	for i, x := range refused {
+		if i == maxActiveRefusedQuoted {
+			ev = append(ev, fmt.Sprintf("%d more refused", len(refused)-i))
+			break
+		}
+		xr := x.Final()
+		ev = append(ev, fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(x), x.Num, replyText(xr), xr.Num))
+		pk = append(pk, x.Num, xr.Num)
+	}
+	f.Packets = packets(pk)
+	f.Evidence = joinEvidence(ev...)
+	verbs := activeVerbs(refused)
+	after := "the session made no data connection"
+	switch {
+	case st.passiveWorked:
+		after = "the client then used passive mode, which worked"
+	case worked > 0:
+		after = "the session's other data connections were not active ones"
+	}
+	f.Evidence = joinEvidence(f.Evidence, after)
+	fam := d.family(s)
+	addr := c.Endpoint.Addr().Unmap()
+	switch kind {
+	case activeAddrRefused:
+		where := "a NAT in front of the client (masquerade) that does not rewrite " + verbs
+		if cls := Classify(addr); cls != ClassPrivate && cls != ClassCGNAT {
+			where = "a NAT or proxy between client and server that does not rewrite " + verbs
+		}
+		f.Message = fmt.Sprintf("The server refused the address the client named in %s (%q): %s is the client's own address as this capture sees it, so the server sees the control connection come from another one, through %s. Active-mode transfers of this client cannot work.", c.Verb, replyText(r), addr, where)
+		if st.passiveWorked {
+			f.Message = fmt.Sprintf("The server refused the address the client named in %s (%q): the server sees the control connection come from another address than %s, through %s. The client then used passive mode, which worked.", c.Verb, replyText(r), addr, where)
+		}
+		f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
+	default:
+		f.Message = fmt.Sprintf("The server refused active mode (it answered %s with %q): no data connection can be set up by PORT/EPRT, and this session made none.", verbs, replyText(r))
+		switch {
+		case st.passiveWorked:
+			f.Message = fmt.Sprintf("The server refused active mode (it answered %s with %q); the client then used passive mode, which worked.", verbs, replyText(r))
+		case worked > 0:
+			f.Message = fmt.Sprintf("The server refused active mode (it answered %s with %q): no data connection can be set up by PORT/EPRT.", verbs, replyText(r))
+		}
+		f.Advice = activeOnAdvice(fam, d.polOf(s).Server)
+	}
+	return f
+}
+
+// activeVerbs names the verbs of the refused commands, in order, once
+// each: "PORT", "EPRT and PORT".
+func activeVerbs(cs []*track.Command) string {
+	var vs []string
+	for _, c := range cs {
+		v := strings.ToUpper(c.Verb)
+		if !containsString(vs, v) {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) <= 1 {
+		return strings.Join(vs, "")
+	}
+	return strings.Join(vs[:len(vs)-1], ", ") + " and " + vs[len(vs)-1]
+}
+
+func containsString(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// activeOnAdvice is how to turn active mode on in the server's family, or
+// use passive mode; sc is the configuration given, if any.
+func activeOnAdvice(fam family, sc *policy.ServerConfig) string {
+	passive := "or use passive mode on the client (PASV/EPSV: curl without -P/--ftp-port, ftplib's default set_pasv(True), lftp set ftp:passive-mode on)"
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		a := "vsftpd refuses PORT and EPRT with port_enable=NO: set port_enable=YES in vsftpd.conf and restart vsftpd"
+		if sc != nil && sc.Kind == policy.ServerVsftpd && !sc.ActiveEnabled && sc.Path != "" {
+			a = fmt.Sprintf("vsftpd refuses PORT and EPRT with port_enable=NO, as %s sets: set port_enable=YES there and restart vsftpd", sc.Path)
+		}
+		return a + ", " + passive + "." + fam.note()
+	case policy.ServerProFTPD:
+		return "ProFTPD refuses PORT and EPRT that a <Limit PORT EPRT> (or <Limit DATA>) section denies: remove that DenyAll and reload ProFTPD, " + passive + "." + fam.note()
+	case policy.ServerPureFTPd:
+		return "Pure-FTPd has no setting that turns active mode off (it refuses it after the client's own EPSV ALL): look for a proxy or filter in front of it that refuses PORT, " + passive + "." + fam.note()
+	}
+	return "Turn active mode on in the server (vsftpd: port_enable=YES; ProFTPD: remove a <Limit PORT EPRT> that denies them), " + passive + "."
+}
+
+// anonymousOn is how the server's family allows anonymous logins, for a
+// verdict whose anonymous logins were all refused.
+func anonymousOn(fam family) string {
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		return "vsftpd anonymous_enable=YES"
+	case policy.ServerProFTPD:
+		return "ProFTPD: an <Anonymous ~ftp> section with User ftp and UserAlias anonymous ftp"
+	case policy.ServerPureFTPd:
+		return "Pure-FTPd: without -E (--noanonymous; NoAnonymous no in pure-ftpd.conf), and an ftp system user"
+	case policy.ServerPyftpdlib:
+		return "pyftpdlib: authorizer.add_anonymous(dir)"
+	case policy.ServerIIS:
+		return "IIS: FTP Authentication, Anonymous Authentication enabled"
+	}
+	return "vsftpd anonymous_enable=YES; ProFTPD an <Anonymous> section; Pure-FTPd without -E/--noanonymous"
+}
