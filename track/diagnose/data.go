@@ -808,6 +808,12 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 			reply = fmt.Sprintf("refused it (%q)", replyText(r))
 		}
 		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server %s because the address is not the client's, and never tried to connect; active-mode transfers of this client cannot work.", addr, via, cls.Describe(addr), cli, via, reply)
+		if activeRefusalOf(c.Final()) == activeModeOff {
+			// The server refuses the command itself (vsftpd
+			// port_enable=NO): the address is not why, though it would
+			// fail too.
+			f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server %s: it refuses active mode itself (as vsftpd with port_enable=NO does), and with it on, the server's connection back to %s would not arrive either.", addr, via, cls.Describe(addr), cli, via, reply, addr)
+		}
 	}
 	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
 	return f

@@ -128,6 +128,9 @@ type Finding struct {
 	Advice   string          // what to change, concrete (config line / firewall rule)
 
 	blind bool // data-not-attempted because the capture cannot see the data path
+	// spread: a login-brute-force warning about one account guessed from
+	// many addresses, none standing out alone (logins.go spreadFailure).
+	spread bool
 	// reached: a nat-mismatch seen from the server's side whose data
 	// connection arrived exactly as announced and worked.
 	reached bool

@@ -574,6 +574,7 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 		return nil
 	}
 	u.reported = true
+	f.spread = true
 	f.Evidence = fmt.Sprintf("%d failed logins for user %q within the last %d minutes, each from an address with fewer than %d failures here, with at least %d different passwords; the latest from %s, %q (packet %d)",
 		n, clean(user), int(loginWindow/time.Minute)+1, bruteFailures, spreadPasswords, addr, replyText(r), r.Num)
 	f.Message = fmt.Sprintf("Password guessing against user %q spread over many addresses: %d failed logins for it within %d minutes, with different passwords, each address failing fewer than %d times (below what stands out per address). Reported once for this user.",

@@ -58,7 +58,7 @@ func TestSpreadGuessingOfOneAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, _ := feed(policy.Policy{}, loginSessions(tt.evs)...)
+			c, d := feed(policy.Policy{}, loginSessions(tt.evs)...)
 			var spread []*Finding
 			for _, f := range c.fs {
 				if f.Code == CodeLoginAttack && strings.Contains(f.Message, "many addresses") {
@@ -77,6 +77,11 @@ func TestSpreadGuessingOfOneAccount(t *testing.T) {
 			}
 			if f := spread[0]; f.Severity != tt.severity || !strings.Contains(f.Message, tt.contains) {
 				t.Errorf("severity %v, message %q; want %v and %q", f.Severity, f.Message, tt.severity, tt.contains)
+			}
+			// The server's verdict names the account, not "a client":
+			// blocking one address stops nothing.
+			if v := serverSummary(t, d, srv).Verdict; tt.severity == SeverityWarning && !strings.Contains(v, "an account is being guessed from many addresses") {
+				t.Errorf("verdict %q", v)
 			}
 		})
 	}

@@ -120,6 +120,9 @@ type serverAcc struct {
 	// loginWarn: login-brute-force warnings (an info one is a shared
 	// address, not guessing).
 	loginWarn int
+	// loginSpread: of loginWarn, the warnings about one account guessed
+	// from many addresses (Finding.spread).
+	loginSpread int
 
 	encrypted int
 	// hidden: data connections whose announcement the capture could not
@@ -472,6 +475,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 		}
 	case CodeLoginAttack:
+		if f.Severity >= SeverityWarning && f.spread {
+			a.loginSpread++
+		}
 		if f.Severity >= SeverityWarning {
 			a.loginWarn++
 		}
@@ -878,6 +884,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// An info nat-mismatch (a note) never displaces it; a shared
 		// address's login-brute-force info is no guessing.
 		sum.Verdict = "a client is guessing passwords (see login-brute-force); the data connections are not the problem"
+		if a.loginSpread == a.loginWarn {
+			sum.Verdict = "an account is being guessed from many addresses, none failing often enough to stand out alone (see login-brute-force): blocking an address does not stop it, protect the account; the data connections are not the problem"
+		}
 	case a.natSerious > 0 && a.natAddr.IsValid() && a.natReached > 0:
 		// Seen from the server's side, clients from other networks
 		// reached the private address as announced, and another

@@ -331,6 +331,14 @@ func TestFindings(t *testing.T) {
 			c.Endpoint, c.EndpointVia = ap("10.0.0.5:40000"), ftp.ViaEPRT
 			return s
 		}, []want{{CodeNATMismatch, SeverityError, 0, []string{"EPRT", "does not rewrite"}}}, []string{CodeFTPBounce}},
+		// A private PORT the server refused as a command (vsftpd
+		// port_enable=NO): the mode is off, not the address refused.
+		{"nat-mismatch: private PORT refused with active mode off", policy.Policy{}, func() *track.Session {
+			s := sess("203.0.113.7:50000", "198.51.100.1:21")
+			c := cmd(s, 10, "PORT", "10,0,0,5,156,64", 550, "Permission denied.")
+			c.Endpoint, c.EndpointVia = ap("10.0.0.5:40000"), ftp.ViaPORT
+			return s
+		}, []want{{CodeNATMismatch, SeverityError, 0, []string{"it refuses active mode itself", "would not arrive either"}}}, []string{CodeFTPBounce}},
 		{"control-encrypted after AUTH TLS", fw, func() *track.Session {
 			s := sess("10.0.0.2:50000", "10.0.0.1:21")
 			cmd(s, 5, "AUTH", "TLS", 234, "Proceed with negotiation.")
