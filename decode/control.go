@@ -134,9 +134,19 @@ type controlTable struct {
 	// resumedAt: for the connections picked up again after an idle
 	// close that have not been announced yet, when that close was, so
 	// that their ControlOpen says which close they continue.
-	resumedAt  map[*controlConn]time.Time
-	probes     map[*controlConn]*midProbe // what undecided mid-stream candidates hold back (midstream.go); at most maxCand
-	pool       heldPool
+	resumedAt map[*controlConn]time.Time
+	probes    map[*controlConn]*midProbe // what undecided mid-stream candidates hold back (midstream.go); at most maxCand
+	pool      heldPool
+
+	// holds: connections with an RST or a SYN held (hold.go), few.
+	holds map[*controlConn]*connHold
+	// recent: the latest control bytes delivered, to tell a later copy
+	// that differs (conflict.go); allocated with the first.
+	recent *recentCtl
+	// ignore: the segment find returned the connection for is its
+	// connection's but ends or changes nothing (a SYN held): handleTCP
+	// hands it to the Handler as the connection's, not to segment.
+	ignore     bool
 	ev         ControlEvent // the event being emitted: one at a time
 	candidates int          // entries still being checked for FTP by content
 	byContent  int          // entries not on a control port: candidates, confirmed and rejected
@@ -204,12 +214,44 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
 	var resume resumeKind
 	var closedAt time.Time // when the connection resumed was closed as idle
+	if cs := t.conns.Get(key); cs != nil && t.holds != nil {
+		if h := t.holds[cs]; h != nil && h.rst && (newConn || s.TS.Sub(h.ts) >= rstHold) {
+			// Its RST held (hold.go), and a SYN follows, or nothing went
+			// on in time: it was the end. What follows finds its
+			// tombstone.
+			t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
+		}
+	}
 	if cs := t.conns.Get(key); cs != nil {
 		switch {
+		case newConn && cs.reusedBy(s) && t.forged(cs, s):
+			return cs // not its sender's: dropped (handleTCP)
+		case newConn && cs.reusedBy(s) && cs.established():
+			// A SYN with another ISN on a connection that carries bytes
+			// and was not closed: a new connection only once a SYN-ACK
+			// answers it (below). Till then the old one goes on: a
+			// forged or stale SYN does not end it (RFC 5961 4: the
+			// receiver answers it with a challenge ACK).
+			t.d.stats.SynMidSession++
+			t.hold(cs).syn, t.hold(cs).synSeq = true, s.Seq
+			t.ignore = true
+			return cs
 		case newConn && cs.reusedBy(s):
 			// The 4-tuple's next connection: the old one is over, even if
 			// the capture missed its end.
 			t.close(cs, CloseReused, s.Num, s.TS)
+		case t.answersSyn(cs, s):
+			// A SYN-ACK that answers the SYN held (above), or the client
+			// going on from that SYN (the SYN-ACK out of the capture's
+			// sight): the 4-tuple's next connection after all.
+			isn := t.holds[cs].synSeq
+			t.close(cs, CloseReused, s.Num, s.TS)
+			t.tombs.drop(key)
+			ncs := t.newByPort(key, s, 0, time.Time{})
+			ncs.syn[dirClient], ncs.isn[dirClient] = true, isn
+			ncs.parser.syn[dirClient] = true
+			ncs.asm.half[dirClient].next, ncs.asm.half[dirClient].started = isn+1, true
+			return ncs
 		case cs.parser.state == parseRejected:
 			if s.Flags&(FlagFIN|FlagRST) != 0 {
 				t.remove(cs)
@@ -256,17 +298,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		t.tombs.add(key, t.clock.now())
 		return nil
 	case byPort:
-		server, client := s.Dst, s.Src
-		if !d.isControlPort(s.Dst.Port()) {
-			server, client = s.Src, s.Dst
-		}
-		t.makeRoom()
-		cs := t.add(key, client, server, parseFTP, s.TS)
-		cs.implicitTLS = d.isTLSPort(server.Port())
-		if resume != 0 {
-			t.resumed(cs, resume, closedAt)
-		}
-		return cs
+		return t.newByPort(key, s, resume, closedAt)
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
 		if t.candidates >= t.maxCand {
 			t.refuse(key)
@@ -284,6 +316,21 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		return t.midstreamCandidate(key, s)
 	}
 	return nil
+}
+
+// newByPort adds a connection on a control port that segment s starts.
+func (t *controlTable) newByPort(key ConnKey, s *Segment, resume resumeKind, closedAt time.Time) *controlConn {
+	server, client := s.Dst, s.Src
+	if !t.d.isControlPort(s.Dst.Port()) {
+		server, client = s.Src, s.Dst
+	}
+	t.makeRoom()
+	cs := t.add(key, client, server, parseFTP, s.TS)
+	cs.implicitTLS = t.d.isTLSPort(server.Port())
+	if resume != 0 {
+		t.resumed(cs, resume, closedAt)
+	}
+	return cs
 }
 
 // refuse counts a connection not checked for FTP by content, the
@@ -488,6 +535,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	if len(s.Payload) > 0 && cs.probing() {
 		cs.probeBytes(len(s.Payload)) // past its bound it is rejected, as below
 	}
+	if t.holds != nil {
+		t.goesOn(cs, d, s)
+	}
 	rst := s.Flags.Has(FlagRST) && cs.asm.inWindow(d, s.Seq)
 	if s.Flags.Has(FlagRST) && !rst {
 		t.d.stats.RSTOutOfWindow++
@@ -512,6 +562,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		t.candidates--
 	}
 	switch {
+	case rst && t.holdRST(cs, d, s):
+		// Held: the connection's bytes going on in sequence would show
+		// no endpoint took it (hold.go).
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
@@ -676,7 +729,9 @@ func (cs *controlConn) startAt(next uint32) {
 func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	sent := cs.parser.tlsCounts()
 	cs.phase = phaseText
-	cs.fin, cs.crEnd = [2]bool{}, [2]bool{}
+	// (A FIN reached in TLS stays: that side sent its last byte, and an
+	// RST after it is no RST to hold, hold.go.)
+	cs.crEnd = [2]bool{}
 	cs.asm = reassembler{pool: &t.pool}
 	p := &cs.parser
 	p.state = parseFTP
@@ -831,6 +886,13 @@ func (t *controlTable) headersOnly(cs *controlConn, d int, s *Segment, at bool) 
 func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 	if len(b) > 0 {
 		cs.crEnd[d] = b[len(b)-1] == '\r'
+		if cs.parser.state == parseFTP {
+			t := cs.t
+			if t.recent == nil {
+				t.recent = new(recentCtl)
+			}
+			t.recent.keep(cs, d, cs.asm.half[d].next, b, num)
+		}
 	}
 	// The client's bytes acknowledge server bytes not delivered yet
 	// (a reply the capture holds after them, or lost): see
@@ -921,6 +983,10 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	if t.conns.Get(cs.key) != cs {
 		return
 	}
+	if h := t.holds[cs]; h != nil && h.rst {
+		// An RST held and never shown not taken: it was the end.
+		why, by, num, ts = CloseRST, h.by, h.num, h.ts
+	}
 	switch why {
 	case CloseIdle, CloseCaptureEnd, CloseEvicted:
 		cs.asm.flush(num, ts, cs)
@@ -998,6 +1064,12 @@ func (t *controlTable) remove(cs *controlConn) {
 	if cs.midstream {
 		delete(t.probes, cs) // if it closed undecided
 	}
+	if t.holds != nil {
+		delete(t.holds, cs)
+	}
+	if t.recent != nil {
+		t.recent.forget(cs)
+	}
 	cs.asm.release()
 	cs.parser.release()
 	cs.parser.emitTo = nil
@@ -1026,6 +1098,9 @@ func (t *controlTable) expire(now time.Time) {
 	}
 	clear(t.holes[len(kept):])
 	t.holes = kept
+	if len(t.holds) > 0 {
+		t.expireHolds(now)
+	}
 	for cs := t.silent.front(); cs != nil && idleNow-cs.activeAt > idleSilent; cs = t.silent.front() {
 		t.close(cs, CloseIdle, num, now)
 	}

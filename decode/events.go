@@ -140,6 +140,13 @@ const (
 	// that segment (stall.go). With StallCleared, bytes reported so were
 	// acknowledged at last.
 	ControlStalled
+	// ControlConflict: a later copy of bytes of one direction
+	// (FromClient) already delivered differs from them: the capture
+	// holds two versions of that stretch of the stream (one forged, or
+	// corrupted), and the first one was taken (decode/conflict.go). Num
+	// is the later copy's packet, ConflictWith the first one's (0 when
+	// not known).
+	ControlConflict
 )
 
 // CloseReason says why a control connection ended.
@@ -246,6 +253,10 @@ type ControlEvent struct {
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time
 	Gap      int // ControlGap: bytes missing (0 when unknown)
+	// ConflictWith, on ControlConflict: the packet whose copy of the
+	// bytes was taken (0 when not known); Gap is then how many bytes of
+	// the later copy, from the first that differs, were not taken.
+	ConflictWith uint64
 }
 
 // Endpoint is a data endpoint as the wire text states it.

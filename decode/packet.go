@@ -168,6 +168,7 @@ type Decoder struct {
 	pay *payloadTable // data-connection payload, only when asked (nil otherwise)
 
 	seg Segment
+	sum sumState // the segment's checksums, judged when a control connection asks (checksum.go)
 	un  Unreachable
 
 	frags     map[fragKey]*datagram // IP datagrams being reassembled
@@ -180,11 +181,20 @@ type Decoder struct {
 	fragNums     []uint64
 	fragUnlisted int
 
-	num       uint64
-	input     string    // the file being read (SetInput)
-	inputs    uint32    // how many inputs SetInput named (Segment.Input)
-	last      time.Time // latest packet time
-	nextFlush time.Time
+	num    uint64
+	input  string    // the file being read (SetInput)
+	inputs uint32    // how many inputs SetInput named (Segment.Input)
+	last   time.Time // latest packet time (a forward step over clockOutlierStep once confirmed: observe)
+	// jumpAt: a packet's time a forward step over clockOutlierStep took,
+	// when jumpHeld: confirmed by the next packet's (observe).
+	jumpAt   time.Time
+	jumpHeld bool
+	// clockSaved: the control table's idle clock before the held step,
+	// put back if the step proves to be one packet's (observe).
+	clockSaved idleClock
+	// inputStart: the next packet is the first of an input (SetInput).
+	inputStart bool
+	nextFlush  time.Time
 }
 
 // New returns a Decoder that reports to h.
@@ -225,6 +235,7 @@ func (d *Decoder) SetInput(name string) {
 	d.inputs++
 	d.input = name
 	d.ctl.clock.nextInput = d.ctl.clock.set // the first file starts the clock
+	d.inputStart = true                     // its first packet's step is the gap between the files (observe)
 }
 
 // Stats returns the counters so far.
@@ -264,8 +275,10 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	d.num++
 	d.stats.Packets++
 	d.stats.Bytes += uint64(len(data))
-	if ci.Timestamp.After(d.last) {
-		d.last = ci.Timestamp
+	if d.observe(ci.Timestamp) {
+		// A forward step confirmed: what was due by it is done first, as
+		// it was after the packet that made the step.
+		d.maybeFlush()
 	}
 	first := firstLayer(link, data)
 	if first < 0 {
@@ -475,12 +488,22 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
 		s.PayloadLen = n // the snap length cut the payload
 	}
+	d.sum = sumState{raw: raw, wire: wire, ls: ls, cut: !frameWhole(ci)} // judged only when asked (checksum.go)
+	d.ctl.ignore = false
 	cs := d.ctl.lookup(s)
+	forged := cs != nil && d.ctl.forged(cs, s)
+	if forged {
+		// Not its sender's: counted, and kept from the control stream.
+		d.stats.ControlBadChecksum++
+	}
+	forged = forged || d.ctl.ignore
 	s.Control = cs != nil && cs.confirmed()
 	followed := !s.Control && d.pay.segment(s)
 	d.h.Segment(s)
 	if cs != nil {
-		d.ctl.segment(cs, s)
+		if !forged {
+			d.ctl.segment(cs, s)
+		}
 	} else if !followed {
 		d.pay.opened(s) // one lookup for a followed connection, not two
 	}
@@ -621,6 +644,64 @@ func readFragment6(ip *layers.IPv6, fh *layers.IPv6Fragment, cut bool) fragment 
 	// units: Linux sends a Parameter Problem and drops it alone.
 	f.bad = cut || f.start+len(f.data) > 0xffff || f.more && len(f.data)%8 != 0
 	return f
+}
+
+// Clock outliers. One packet whose time is far ahead of the packets
+// around it (a timestamp corrupted, a packet of another clock merged in)
+// must not move the decoder's clocks there: every control connection
+// would idle out at once, waits run out, and the packets after it, back
+// at the real time, would be behind the clock for hours. So a forward
+// step of packet time over clockOutlierStep is taken only once the next
+// packet confirms it, its time no more than clockConfirmSlack before the
+// step's: until then last (what expiry and the Handler's Tick go by)
+// stays where it was. A next packet further back shows it was one
+// packet's time, not the capture's: the step is dropped
+// (Stats.ClockOutliers) and the control table's idle clock, which the
+// held packet moved, is put back. A step at the first packet of an input
+// (SetInput) is the gap between files, taken at once.
+const (
+	clockOutlierStep  = 30 * time.Second
+	clockConfirmSlack = time.Second
+)
+
+// observe takes packet time ts into the decoder's clock; it tells whether
+// it confirmed a step held (last moved by it).
+func (d *Decoder) observe(ts time.Time) (confirmed bool) {
+	if !d.jumpHeld && !d.inputStart {
+		// (The common case, short.)
+		if ts.After(d.last) {
+			if ts.Sub(d.last) > clockOutlierStep && !d.last.IsZero() {
+				d.jumpAt, d.jumpHeld = ts, true
+				d.clockSaved = d.ctl.clock
+				return false
+			}
+			d.last = ts
+		}
+		return false
+	}
+	if d.jumpHeld {
+		d.jumpHeld = false
+		if ts.Before(d.jumpAt.Add(-clockConfirmSlack)) {
+			d.stats.ClockOutliers++
+			d.ctl.clock = d.clockSaved
+		} else {
+			confirmed = true
+			if d.jumpAt.After(d.last) {
+				d.last = d.jumpAt
+			}
+		}
+	}
+	first := d.inputStart
+	d.inputStart = false
+	if !first && !d.last.IsZero() && ts.Sub(d.last) > clockOutlierStep {
+		d.jumpAt, d.jumpHeld = ts, true
+		d.clockSaved = d.ctl.clock
+		return confirmed
+	}
+	if ts.After(d.last) {
+		d.last = ts
+	}
+	return confirmed
 }
 
 // maybeFlush runs the time-driven housekeeping once per second of packet

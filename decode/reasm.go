@@ -120,7 +120,11 @@ type halfStream struct {
 	// held bytes (an ack seen before them tells nothing of them). Cleared
 	// whenever held[0] changes.
 	ackAfter bool
-	held     []heldSeg // sorted by seq, all after next
+	// sumOK: a whole segment of this direction of a control connection
+	// had right checksums: a later one with a wrong checksum is not its
+	// sender's (checksum.go). (In what was padding.)
+	sumOK bool
+	held  []heldSeg // sorted by seq, all after next
 }
 
 // since is when the oldest hole began to wait: the arrival of the held
@@ -338,7 +342,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 	if rel < 0 {
 		// (negated as an int: -rel overflows when rel is -2^31)
 		back := -int(rel)
-		if r.pool.payload && !keepaliveProbe(back, len(p)) {
+		if !keepaliveProbe(back, len(p)) {
 			r.again(d, seq, p[:min(back, len(p))], out)
 		}
 		if back >= len(p) {
@@ -441,7 +445,7 @@ func (r *reassembler) hold(h *halfStream, s heldSeg) {
 		i--
 	}
 	if i > 0 && h.held[i-1].seq == s.seq && len(h.held[i-1].data) >= len(s.data) {
-		if r.pool.payload {
+		{
 			// Dropped as a duplicate: compared now, as the only time
 			// both copies are in hand. (A copy that is held is compared
 			// when drain trims what an earlier one delivered: again.)
@@ -474,7 +478,7 @@ func (r *reassembler) drain(d int, out orderedSink) {
 		n++
 		r.pool.bytes -= len(s.data)
 		back := -int(rel)
-		if r.pool.payload && back > 0 {
+		if back > 0 {
 			r.again(d, s.seq, s.data[:min(back, len(s.data))], out)
 		}
 		if back < len(s.data) {

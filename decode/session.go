@@ -509,6 +509,29 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd bool, num uint64, ts time.T
 	}
 }
 
+// conflict handles two versions of bytes of direction d from sequence
+// number at on, the first one taken (conflict.go): reported, and, like a
+// gap, the line after them is not trusted as what it seems. In the
+// client's direction the bytes taken may have hidden a PASS (a forged
+// "NOOP\r\n" over "PASS Hunt"): the line after them may be its tail,
+// masked as the first line after a gap is (gapSecret, passLost).
+func (p *sessionParser) conflict(d int, at uint32, first uint64, n int) {
+	if !p.parsing() {
+		return
+	}
+	if d == dirClient {
+		p.set(flagLoggedIn, false)
+		p.gapHeldEnd = p.gapHeldEnd || n >= len("\r\n")
+		p.cutCode = 0
+	}
+	e := p.event(ControlConflict)
+	e.FromClient = d == dirClient
+	e.Gap = n
+	e.ConflictWith = first
+	p.emit(e)
+	p.resync[d] = true
+}
+
 // lineEnd delivers a last line without its line end (the direction ended).
 func (p *sessionParser) lineEnd(d int, num uint64, ts time.Time) {
 	if !p.parsing() {

@@ -68,4 +68,23 @@ type Stats struct {
 	// ftpsniff does not follow (Decoder.LinkStats names their kinds);
 	// counted among NotTCP or NotIP too.
 	TunnelsNotFollowed uint64 `json:"tunnels_not_followed,omitempty"`
+	// ControlBadChecksum: control segments dropped for a wrong TCP or
+	// IPv4 header checksum, their direction's other segments right
+	// (checksum.go): not their sender's (forged, or corrupted).
+	ControlBadChecksum uint64 `json:"control_bad_checksum,omitempty"`
+	// ControlConflicts: copies of control bytes already delivered that
+	// differ from them (ControlConflict): two versions of one stretch of
+	// a control stream, the first one taken.
+	ControlConflicts uint64 `json:"control_conflicts,omitempty"`
+	// RSTNotTaken: in-window RSTs on control connections after which the
+	// connection's bytes went on in sequence: no endpoint took them.
+	RSTNotTaken uint64 `json:"rst_not_taken,omitempty"`
+	// SynMidSession: SYNs with another ISN on an established control
+	// connection that no SYN-ACK answered: no new connection (RFC 5961
+	// 4), ignored.
+	SynMidSession uint64 `json:"syn_mid_session,omitempty"`
+	// ClockOutliers: packets whose time stepped more than 30 s ahead of
+	// the packets before them while the next packet came back before it:
+	// one packet's time, which the decoder's clocks did not take.
+	ClockOutliers uint64 `json:"clock_outliers,omitempty"`
 }

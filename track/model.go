@@ -774,6 +774,10 @@ const (
 	// EventDeliveredLate: bytes an EventUndelivered reported were
 	// acknowledged at last.
 	EventDeliveredLate EventKind = "delivered-late"
+	// EventConflict: the capture holds two versions of a stretch of one
+	// side's bytes (decode.ControlConflict); the first was taken, and
+	// what follows may be a forger's. Num is the later copy's packet.
+	EventConflict EventKind = "conflict"
 )
 
 // Event is something that happened in a session outside the command/reply

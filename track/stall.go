@@ -55,3 +55,16 @@ func StalledLine(sess *Session, fromClient bool, since time.Time) (*Command, *Re
 	}
 	return nil, nil
 }
+
+// conflictText says what decode's ControlConflict found.
+func conflictText(e *decode.ControlEvent) string {
+	who := "server"
+	if e.FromClient {
+		who = "client"
+	}
+	first := "an earlier copy"
+	if e.ConflictWith != 0 {
+		first = fmt.Sprintf("packet %d", e.ConflictWith)
+	}
+	return fmt.Sprintf("the capture holds two versions of the %s's bytes: packet %d differs from %s, which was taken (one is forged or corrupted): what the session shows from here may be the forger's", who, e.Num, first)
+}

@@ -516,6 +516,14 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 	case decode.ControlStalled:
 		t.stalled(sess, e)
+	case decode.ControlConflict:
+		// As after a gap: the pairing from here may be wrong.
+		sess.Desync = true
+		sess.resync = true
+		for _, c := range sess.pending {
+			c.Uncertain = true
+		}
+		t.event(sess, Event{Kind: EventConflict, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: conflictText(e)})
 	case decode.ControlEncrypted:
 		if !sess.Encrypted {
 			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, its reply lost in a capture gap"})

@@ -1,0 +1,143 @@
+package decode
+
+import (
+	"slices"
+	"time"
+)
+
+// RSTs and SYNs held on established control connections.
+//
+// A single RST at the exact sequence number ends a connection for its
+// receiver (RFC 5961 3.2), but the capture may hold one the receiver
+// never got: forged and dropped on its way (TTL 1), or sent where the
+// capture sees it and the endpoint does not. An endpoint that took an RST
+// sends nothing more on the connection; so the RST is held (rstHold, in
+// packet time) and, if bytes go on in sequence after it (the RST's
+// sender's, or its receiver's a round trip later: rstInFlight), it was
+// not taken: counted (Stats.RSTNotTaken) and the connection
+// kept. Otherwise the connection closes as reset when the hold ends (or
+// anything else ends it first), reported at the RST (its packet and time).
+//
+// A SYN with another ISN on an established connection is not the 4-tuple's
+// next connection until a SYN-ACK answers it (RFC 5961 4: the receiver of
+// a SYN on a synchronized connection answers with a challenge ACK, not a
+// SYN-ACK): till then the connection goes on (Stats.SynMidSession).
+
+// rstHold is how long, in packet time, an RST on a control connection is
+// held before the connection closes by it.
+const rstHold = 2 * time.Second
+
+// rstInFlight: bytes of the RST's receiver that come sooner than this
+// after it may have been sent before the RST reached it (a round trip);
+// only later ones, or the RST's sender's own, show it was not taken.
+const rstInFlight = time.Second
+
+// connHold is what is held for one connection.
+type connHold struct {
+	rst    bool // an RST is held
+	by     int  // its direction
+	num    uint64
+	ts     time.Time
+	syn    bool   // a SYN with another ISN is held
+	synSeq uint32 // its sequence number
+}
+
+// hold returns cs's holds, made when it had none.
+func (t *controlTable) hold(cs *controlConn) *connHold {
+	if t.holds == nil {
+		t.holds = make(map[*controlConn]*connHold)
+	}
+	h := t.holds[cs]
+	if h == nil {
+		h = &connHold{}
+		t.holds[cs] = h
+	}
+	return h
+}
+
+// established tells whether cs carries FTP text both ends are past the
+// handshake of and neither closed: one an RST or SYN is held on.
+func (cs *controlConn) established() bool {
+	return cs.phase == phaseText && cs.parser.state == parseFTP && !cs.probing() &&
+		!cs.fin[0] && !cs.fin[1] && !cs.asm.half[0].finSeen && !cs.asm.half[1].finSeen
+}
+
+// holdRST holds the RST s of direction d (in the window) on cs, when cs
+// is established; it tells whether it did. One held already stays.
+func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment) bool {
+	if !cs.established() {
+		return false
+	}
+	h := t.hold(cs)
+	if !h.rst {
+		h.rst, h.by, h.num, h.ts = true, d, s.Num, s.TS
+	}
+	return true
+}
+
+// goesOn releases cs's held RST when segment s of direction d carries
+// bytes (or a FIN) in sequence: an endpoint went on after it.
+func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
+	h := t.holds[cs]
+	if h == nil || !h.rst || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
+		return
+	}
+	n := uint32(max(s.PayloadLen, len(s.Payload)))
+	if s.Flags.Has(FlagFIN) {
+		n++
+	}
+	hs := &cs.asm.half[d]
+	if n == 0 || !hs.started || int32(s.Seq-hs.next) > 0 || int32(s.Seq+n-hs.next) <= 0 {
+		return // nothing, not at the stream's position, or all of it delivered before
+	}
+	if d != h.by && s.TS.Sub(h.ts) < rstInFlight {
+		// The RST's receiver sent these before the RST reached it (a
+		// reply crossing the client's reset): they prove nothing.
+		return
+	}
+	t.d.stats.RSTNotTaken++
+	h.rst = false
+	if !h.syn {
+		delete(t.holds, cs)
+	}
+}
+
+// answersSyn tells whether s shows the SYN held on cs opened a
+// connection: the server's SYN-ACK acknowledging exactly it, or the
+// client's ACK from the byte after it (the SYN-ACK the capture missed: a
+// capture of one direction).
+func (t *controlTable) answersSyn(cs *controlConn, s *Segment) bool {
+	h := t.holds[cs]
+	if h == nil || !h.syn || !s.Flags.Has(FlagACK) || s.Flags.Has(FlagRST) {
+		return false
+	}
+	if s.Src == cs.server {
+		return s.Flags.Has(FlagSYN) && s.Ack == h.synSeq+1
+	}
+	return !s.Flags.Has(FlagSYN) && s.Seq == h.synSeq+1 && s.Seq != cs.asm.half[dirClient].next
+}
+
+// expireHolds closes the connections whose RST was held for rstHold, in
+// the order of their RSTs.
+func (t *controlTable) expireHolds(now time.Time) {
+	var due []*controlConn
+	for cs, h := range t.holds {
+		if h.rst && now.Sub(h.ts) >= rstHold {
+			due = append(due, cs)
+		}
+	}
+	slices.SortFunc(due, func(a, b *controlConn) int {
+		x, y := t.holds[a].num, t.holds[b].num
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	})
+	for _, cs := range due {
+		h := t.holds[cs]
+		t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
+	}
+}
