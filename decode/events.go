@@ -226,7 +226,7 @@ type ControlEvent struct {
 	// understood." after a bare password line). Outputs mask its text.
 	SecretEcho bool
 
-	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line
+	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line (a client's junk line's too)
 	Urgent  bool            // the command's bytes arrived next to TCP urgent data
 	Dropped int             // bytes of an over-long line that were discarded
 	Line    string          // ControlJunk: the line

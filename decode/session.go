@@ -664,6 +664,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.FromClient = true
 		e.Line = string(l.Text)
 		e.Dropped = l.Dropped
+		e.Telnet = l.Telnet
 		e.Secret = secret
 		switch {
 		case secret:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // stalled records decode's ControlStalled: one side's control bytes sent
@@ -67,4 +68,14 @@ func conflictText(e *decode.ControlEvent) string {
 		first = fmt.Sprintf("packet %d", e.ConflictWith)
 	}
 	return fmt.Sprintf("the capture holds two versions of the %s's bytes: packet %d differs from %s, which was taken (one is forged or corrupted): what the session shows from here may be the forger's", who, e.Num, first)
+}
+
+// telnetOnly is the text of a client junk line that held Telnet commands
+// and nothing else: IAC IP and IAC DM begin an ABOR (RFC 959 4.1.3) the
+// client did not finish (it closed, or the capture ended).
+func telnetOnly(f ftp.TelnetFlags) string {
+	if f&(ftp.TelnetIP|ftp.TelnetDM) != 0 {
+		return fmt.Sprintf("(Telnet %s only, no command: the start of an ABOR the client did not finish)", f)
+	}
+	return fmt.Sprintf("(Telnet %s only, no command)", f)
 }

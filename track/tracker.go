@@ -506,7 +506,11 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		// A client line the server will answer is a command (Junk), not
 		// an event of its own: shown once, with its reply.
 		if !sess.Encrypted && !(e.FromClient && !e.Secret && t.junkCommand(sess, e)) {
-			t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret, Dropped: e.Dropped})
+			ev := Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret, Dropped: e.Dropped}
+			if e.Line == "" && e.Telnet != 0 {
+				ev.Text = telnetOnly(e.Telnet)
+			}
+			t.event(sess, ev)
 		}
 	case decode.ControlCleartext:
 		if sess.Encrypted {
