@@ -54,6 +54,9 @@ type helperOptions struct {
 	helperCfg   nfhelper.Config
 	// helperAttach is HelperPorts read; nil when not given.
 	helperAttach portSet
+	// helperPortsGiven reports whether --helper-ports was given, even as
+	// "" (nil: not registered).
+	helperPortsGiven func() bool
 	// knownRewrites: what other capture points saw of this capture's
 	// 227s (read --vantage --json), told to the diagnoser.
 	knownRewrites []diagnose.Rewrite
@@ -64,6 +67,7 @@ func (h *helperOptions) registerHelper(c *cobra.Command) {
 	f.StringVar(&h.Helper, "helper", "", "simulate a firewall's FTP helper on every control connection: `linux` (nf_conntrack_ftp/nf_nat_ftp)")
 	f.BoolVar(&h.HelperLoose, "helper-loose", false, "with --helper linux: simulate nf_conntrack_ftp loose=1")
 	f.StringVar(&h.HelperPorts, "helper-ports", "", "with --helper linux: server `PORTS` the router's rules (nft ct helper set, iptables CT --helper ftp) attach the helper to, e.g. 21,2121 or 2100-2199 (default 21; --control-port does not attach it)")
+	h.helperPortsGiven = func() bool { return f.Changed("helper-ports") }
 }
 
 func (h *helperOptions) validateHelper() error {
@@ -75,7 +79,9 @@ func (h *helperOptions) validateHelper() error {
 	if h.HelperLoose && h.Helper == "" {
 		return usageErrorf("--helper-loose needs --helper linux")
 	}
-	if h.HelperPorts != "" {
+	// Given empty (--helper-ports "", a variable that expanded to
+	// nothing): refused, not taken for the default.
+	if h.HelperPorts != "" || (h.helperPortsGiven != nil && h.helperPortsGiven()) {
 		if h.Helper == "" {
 			return usageErrorf("--helper-ports needs --helper linux")
 		}
@@ -139,6 +145,11 @@ type annNote struct {
 	// length that this verdict depends on (the simulation assumed it
 	// ended a line); 0: none.
 	cut uint64
+	// lost, lostLen: the announcement's segment (packet lost) came after
+	// lostLen bytes of its sender that the capture does not hold, which
+	// the simulation assumed ended a line; lostLen 0: none.
+	lost    uint64
+	lostLen uint32
 }
 
 // helperConn is one control connection's simulation.
@@ -187,6 +198,42 @@ type helperConn struct {
 	known    bool
 	fin      [2]bool
 	lastSeen time.Time
+	// hasTwin: a capture on several interfaces (-i any) holds the
+	// connection twice, the second copy (twinKey) with the server at
+	// its address after a DNAT (serverAt): one conntrack on the router,
+	// so one simulation, NATed, fed the copy the router received of
+	// each segment (received).
+	hasTwin  bool
+	twinKey  decode.ConnKey
+	serverAt netip.AddrPort
+	// twinNote: per direction, the latest announcement's note, which
+	// the first of the two copies' sessions took (twinSess), kept for
+	// the other: its data connections are judged by it too.
+	twinNote [2]annNote
+	twinSess [2]*track.Session
+	// drop: per direction, the latest segment the helper would drop
+	// whose line is not known yet to be an announcement: its verdict
+	// goes with the announcement the tracker raises, else (the line
+	// turned out to be another, "22" + "0 ok") helper-drop is raised
+	// here (followDrop).
+	drop [2]pendingDrop
+	// dropSaid: per direction, the sequence number of the last pending
+	// drop resolved (said here, or left to its announcement): its
+	// retransmissions are the same drop.
+	dropSaid   [2]uint32
+	dropSaidOK [2]bool
+}
+
+// pendingDrop is a segment the helper would drop (a prefix of its
+// pattern at a line start), until the first bytes of its line tell
+// whether the tracker will raise an announcement for it.
+type pendingDrop struct {
+	set  bool
+	seq  uint32 // the dropped segment's (its retransmissions share it)
+	next uint32 // the sequence number after the bytes in head
+	head [4]byte
+	n    int
+	note annNote
 }
 
 // helperLayer is the simulation between decoder, tracker and diagnoser.
@@ -207,8 +254,12 @@ type helperLayer struct {
 
 	conns map[decode.ConnKey]*helperConn
 	// expect indexes the live expectations by source address and
-	// destination, as the kernel's tuple does (source port free).
-	expect map[expKey]*helperConn
+	// destination, as the kernel's tuple does (source port free), in the
+	// order they were created. Each control connection has its own: two
+	// sessions of one client told the same server port hold one each (a
+	// NAT router in front of the server moved the second's port outside,
+	// rule N3, and translates both to this tuple).
+	expect map[expKey][]*helperConn
 	// spent indexes the control connections' spent expectations the same
 	// way (one per control connection).
 	spent map[expKey]*helperConn
@@ -220,6 +271,20 @@ type helperLayer struct {
 
 	limits helperLimits
 	swept  time.Time // packet time of the last idle sweep
+	// bySYN indexes the connections whose SYN was seen by the client's
+	// endpoint and ISN, where a twin's SYN finds them.
+	bySYN map[synID]*helperConn
+	// openedSYN: the data SYNs that matched an expectation, by client
+	// endpoint and ISN: the copy of the same SYN on the router's other
+	// side (-i any, translated) is the same data connection.
+	openedSYN map[synID]bool
+}
+
+// synID is a SYN's client endpoint and ISN: a connection's twin copy
+// shares them.
+type synID struct {
+	client netip.AddrPort
+	isn    uint32
 }
 
 // spentExp is an expectation the helper no longer holds, and why.
@@ -250,8 +315,8 @@ type helperLimits struct {
 
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
 	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
-		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey]*helperConn{}, spent: map[expKey]*helperConn{},
-		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}}
+		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey][]*helperConn{}, spent: map[expKey]*helperConn{},
+		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]bool{}}
 }
 
 // conn finds or starts the simulation of a segment's connection: as the
@@ -276,8 +341,12 @@ func (h *helperLayer) conn(s *decode.Segment) *helperConn {
 		if !h.attach.has(s.Dst.Port()) {
 			return nil
 		}
+		if t := h.bySYN[synID{s.Src, s.Seq}]; t != nil && h.twin(t, key, s.Dst) {
+			return t
+		}
 		if c = h.start(key, s.Src, s.Dst, false); c != nil {
 			c.synSeen, c.synISN = true, s.Seq
+			h.bySYN[synID{s.Src, s.Seq}] = c
 		}
 	case syn:
 		// The SYN-ACK: the capture missed only the SYN, which carries no
@@ -302,6 +371,39 @@ func (h *helperLayer) conn(s *decode.Segment) *helperConn {
 	return c
 }
 
+// twin makes the connection whose SYN went to server under key the
+// second copy of t (the same client endpoint and ISN: -i any on a router
+// that DNATs t's server to server), and t's simulation the router's
+// one conntrack, NATed. It reports whether it did: not for a third copy,
+// nor once t carried payload.
+func (h *helperLayer) twin(t *helperConn, key decode.ConnKey, server netip.AddrPort) bool {
+	if t.hasTwin || server == t.server || t.nextOK[0] || t.nextOK[1] || server.Addr().Unmap().Is4() != t.server.Addr().Unmap().Is4() {
+		return false
+	}
+	cfg := h.cfg
+	cfg.PickUp = t.pickedUp
+	sim, err := nfhelper.New(nfhelper.Conn{Client: t.client, Server: t.server, ServerAt: server}, cfg)
+	if err != nil {
+		return false
+	}
+	t.sim, t.hasTwin, t.twinKey, t.serverAt = sim, true, key, server
+	h.conns[key] = t
+	return true
+}
+
+// received reports whether s is the copy of its segment the router
+// received (a twin's other copy is the one it sent on): from the client
+// to the server's original address, from the server at its own.
+func (h *helperLayer) received(c *helperConn, s *decode.Segment) bool {
+	if !c.hasTwin {
+		return true
+	}
+	if s.Src == c.client {
+		return s.Dst == c.server
+	}
+	return s.Src == c.serverAt
+}
+
 func (h *helperLayer) start(key decode.ConnKey, client, server netip.AddrPort, pickUp bool) *helperConn {
 	if len(h.conns) >= helperMaxConns {
 		h.limits.ConnsSkipped++
@@ -321,7 +423,7 @@ func (h *helperLayer) start(key decode.ConnKey, client, server netip.AddrPort, p
 // Segment implements decode.Handler.
 func (h *helperLayer) Segment(s *decode.Segment) {
 	if s.Flags.Has(decode.FlagSYN) && !s.Flags.Has(decode.FlagACK) {
-		if len(h.expect) > 0 && h.dataSYN(s) {
+		if (len(h.expect) > 0 && h.dataSYN(s)) || (len(h.openedSYN) > 0 && h.twinSYN(s)) {
 			// A data connection the helper expected, whatever its port.
 			h.next.Segment(s)
 			return
@@ -338,7 +440,9 @@ func (h *helperLayer) Segment(s *decode.Segment) {
 	}
 	if c := h.conn(s); c != nil {
 		c.lastSeen = s.TS
-		h.feed(c, s)
+		if h.received(c, s) {
+			h.feed(c, s)
+		}
 		h.ended(c, s)
 	}
 	h.next.Segment(s)
@@ -375,16 +479,26 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 	dir := h.dirOf(c, s)
 	seg := nfhelper.Segment{Dir: dir, Seq: s.Seq, Payload: s.Payload, Time: s.TS, Cut: s.PayloadLen - len(s.Payload)}
 	// cut: the packet this segment's verdict depends on, because the
-	// capture cut it at the snap length: this one (its start is seen,
-	// its end is not), or the one just before it in its direction (the
-	// helper searches this one only if that one ended a line, which the
-	// simulation assumed).
+	// capture cut it at the snap length: the one just before it in its
+	// direction (the helper searches this one only if that one ended a
+	// line, which the simulation assumed). (A verdict on the cut segment
+	// itself does not depend on its unseen end unless the parser ran
+	// into it: the simulation says CutUnknown then.)
 	var cut uint64
 	if c.cutNum[dir] != 0 && len(s.Payload) > 0 {
 		if s.Seq == c.cutNext[dir] {
 			cut = c.cutNum[dir]
 		}
 		c.cutNum[dir] = 0
+	}
+	// lost: bytes of the sender the capture does not hold just before
+	// this segment (a hole in its sequence numbers). The router saw
+	// them: like a snap-length cut, they are assumed to end a line, and
+	// the verdict on this segment says that it depends on them.
+	var lost uint32
+	if c.nextOK[dir] && s.PayloadLen > 0 && int32(s.Seq-c.next[dir]) > 0 {
+		lost = s.Seq - c.next[dir]
+		c.sim.Feed(nfhelper.Segment{Dir: dir, Seq: c.next[dir], Time: s.TS, Cut: int(lost)})
 	}
 	old, hadOld := c.sim.Expectation(s.TS)
 	oldKey := c.expKey
@@ -395,9 +509,6 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 	}
 	if r.Cut {
 		c.cutNum[dir], c.cutNext[dir] = s.Num, s.Seq+uint32(s.PayloadLen)
-		if !wholeFirstLine(s.Payload) {
-			cut = s.Num
-		}
 	}
 	if s.PayloadLen > 0 {
 		if p := c.encPending; p != nil && c.nextOK[dir] && int32(s.Seq-c.next[dir]) > 0 {
@@ -431,16 +542,85 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 		// the old in the index too.
 		h.unindex(c)
 		c.expKey = expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort))
-		h.expect[c.expKey] = c
+		h.expect[c.expKey] = append(h.expect[c.expKey], c)
 	}
+	h.followDrop(c, dir, s)
 	if r.Kind == nfhelper.KindNone && r.NMissed == 0 {
 		return
 	}
 	n := annNote{set: true, res: r, num: s.Num, text: firstLine(s.Payload, r), pickedUp: c.pickedUp, cut: cut}
+	if lost > 0 {
+		n.lost, n.lostLen = s.Num, lost
+	}
 	if r.Action == nfhelper.NotRecorded {
 		n.hyp, n.hypSet = h.hypothesis(c, seg, r)
 	}
 	c.last[dir] = n
+	if r.Action == nfhelper.PartialDrop {
+		if d := &c.drop[dir]; (!d.set || d.seq != s.Seq) && !(c.dropSaidOK[dir] && c.dropSaid[dir] == s.Seq) {
+			*d = pendingDrop{set: true, seq: s.Seq, note: n}
+			d.n = copy(d.head[:], s.Payload)
+			d.next = s.Seq + uint32(d.n)
+		}
+	}
+}
+
+// followDrop follows the line of a dropped segment of dir with segment
+// s: once its first four bytes, or its newline, are known, a
+// line that is no announcement (the tracker will raise none, and so no
+// helper-drop) gets its helper-drop here.
+func (h *helperLayer) followDrop(c *helperConn, dir nfhelper.Dir, s *decode.Segment) {
+	d := &c.drop[dir]
+	if !d.set || len(s.Payload) == 0 || s.Seq == d.seq {
+		return
+	}
+	if s.Seq == d.next {
+		for _, b := range s.Payload {
+			if d.n == len(d.head) || bytes.IndexByte(d.head[:d.n], '\n') >= 0 {
+				break
+			}
+			d.head[d.n] = b
+			d.n++
+		}
+		d.next = s.Seq + uint32(len(s.Payload))
+		if d.n < len(d.head) && bytes.IndexByte(d.head[:d.n], '\n') < 0 {
+			return // still too short to tell
+		}
+	}
+	h.resolveDrop(c, dir)
+}
+
+// resolveDrop raises helper-drop for c's pending drop of dir unless its
+// line is an announcement, whose command's finding says it.
+func (h *helperLayer) resolveDrop(c *helperConn, dir nfhelper.Dir) {
+	d := c.drop[dir]
+	c.drop[dir] = pendingDrop{}
+	if !d.set {
+		return
+	}
+	c.dropSaid[dir], c.dropSaidOK[dir] = d.seq, true
+	if nfhelper.LineKind(d.head[:d.n], dir) != nfhelper.KindNone {
+		return
+	}
+	if c.last[dir].set && c.last[dir].res.Action == nfhelper.PartialDrop && c.last[dir].res.Seq == d.seq {
+		c.last[dir] = annNote{}
+	}
+	if c.sess == nil {
+		return
+	}
+	n, r := d.note, d.note.res
+	f := &diagnose.Finding{Code: CodeHelperDrop, Severity: diagnose.SeverityError, Session: c.sess, TS: c.lastSeen, Packets: []uint64{n.num},
+		Evidence: "helper saw: " + quoteWire(n.text)}
+	what := "reply"
+	f.Advice = "make the server send each reply's first line in one segment, or open the data ports without the helper"
+	if dir == nfhelper.ClientToServer {
+		what = "command"
+		f.Advice = "make the client send each command in one segment, or use passive mode on the client and open the data ports without the helper"
+	}
+	f.Message = fmt.Sprintf("a Linux router with the FTP helper would drop this segment (%s: %s), and every retransmission of it that holds the same bytes: the session would stall. It starts a %s that is no announcement, but its bytes %s are all the segment holds and a prefix of the helper's pattern `%s'",
+		r.KernelLog(), r.Partial, what, quoteWire(n.text), r.Kind.Pattern())
+	f.Message += n.notes()
+	h.rep.Finding(f)
 }
 
 // hypothesis runs the segment through a helper that sees the announcer
@@ -462,13 +642,6 @@ func (h *helperLayer) hypothesis(c *helperConn, seg nfhelper.Segment, r nfhelper
 	}
 	hr := sim.Feed(seg)
 	return hr, hr.Action == nfhelper.Expected && hr.Rewrite.Done
-}
-
-// wholeFirstLine reports whether p holds its first line to its newline:
-// the helper's parsers stop within it, so what was cut after it does not
-// change their result.
-func wholeFirstLine(p []byte) bool {
-	return bytes.IndexByte(p, '\n') >= 0
 }
 
 // firstLine is the announcement line the result is about, bounded.
@@ -493,12 +666,17 @@ func firstLine(p []byte, r nfhelper.Result) string {
 // dataSYN reports whether s opens a connection a live expectation
 // matched (and consumed).
 func (h *helperLayer) dataSYN(s *decode.Segment) bool {
-	c := h.expect[expKeyOf(s.Src.Addr(), s.Dst)]
-	if c == nil {
-		return false
+	var c *helperConn
+	var e nfhelper.Expectation
+	for _, lc := range h.expect[expKeyOf(s.Src.Addr(), s.Dst)] {
+		// The oldest live one first (one SYN consumes one).
+		le, _ := lc.sim.Expectation(time.Time{})
+		if lc.sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) == nfhelper.MatchOK {
+			c, e = lc, le
+			break
+		}
 	}
-	e, _ := c.sim.Expectation(time.Time{})
-	if c.sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) != nfhelper.MatchOK {
+	if c == nil {
 		return false
 	}
 	key := c.expKey
@@ -510,6 +688,25 @@ func (h *helperLayer) dataSYN(s *decode.Segment) bool {
 		return true
 	}
 	h.opened[decode.MakeConnKey(s.Src, s.Dst)] = true
+	if len(h.openedSYN) >= helperMaxDataNotes {
+		clear(h.openedSYN) // (bounded: the copies come together)
+	}
+	h.openedSYN[synID{s.Src, s.Seq}] = true
+	return true
+}
+
+// twinSYN reports whether s is the other copy of a data SYN that matched
+// an expectation (the same client endpoint and ISN to another
+// destination: the router's translation of it), and takes its
+// connection as opened too.
+func (h *helperLayer) twinSYN(s *decode.Segment) bool {
+	if !h.openedSYN[synID{s.Src, s.Seq}] {
+		return false
+	}
+	key := decode.MakeConnKey(s.Src, s.Dst)
+	if !h.opened[key] && len(h.opened) < helperMaxDataNotes {
+		h.opened[key] = true
+	}
 	return true
 }
 
@@ -526,11 +723,7 @@ func (h *helperLayer) lateSYN(s *decode.Segment) *diagnose.Finding {
 	ck := decode.MakeConnKey(s.Src, s.Dst)
 	var c *helperConn
 	var why string
-	if lc := h.expect[key]; lc != nil {
-		e, _ := lc.sim.Expectation(time.Time{})
-		if nfhelper.Match(e, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) != nfhelper.MismatchExpired {
-			return nil
-		}
+	if lc, e := h.expired(key, s); lc != nil {
 		c = lc
 		why = fmt.Sprintf("its expectation %s expired %s after the announcement (nf_conntrack_ftp's timeout is %s)", e, s.TS.Sub(e.Created).Round(time.Second), nfhelper.ExpectTimeout)
 		if c.spent.last == ck {
@@ -556,6 +749,18 @@ func (h *helperLayer) lateSYN(s *decode.Segment) *diagnose.Finding {
 		f.Message += pickUpNote
 	}
 	return f
+}
+
+// expired returns the first control connection holding an expectation
+// for key that s matches but for its timer (dataSYN found no live one).
+func (h *helperLayer) expired(key expKey, s *decode.Segment) (*helperConn, nfhelper.Expectation) {
+	for _, lc := range h.expect[key] {
+		e, _ := lc.sim.Expectation(time.Time{})
+		if nfhelper.Match(e, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) == nfhelper.MismatchExpired {
+			return lc, e
+		}
+	}
+	return nil, nfhelper.Expectation{}
 }
 
 // setSpent makes sp c's spent expectation, in the index too.
@@ -604,6 +809,13 @@ func (h *helperLayer) Control(e *decode.ControlEvent) {
 			}
 		}
 	}
+	if e.Kind == decode.ControlClose {
+		if c := h.conns[key]; c != nil {
+			// A dropped segment whose line never went on.
+			h.resolveDrop(c, nfhelper.ClientToServer)
+			h.resolveDrop(c, nfhelper.ServerToClient)
+		}
+	}
 	h.next.Control(e)
 	if e.Kind == decode.ControlClose {
 		if c := h.conns[key]; c != nil {
@@ -614,6 +826,17 @@ func (h *helperLayer) Control(e *decode.ControlEvent) {
 
 func (h *helperLayer) drop(key decode.ConnKey, c *helperConn) {
 	delete(h.conns, key)
+	if c.hasTwin {
+		// Both copies are one conntrack.
+		for _, k := range []decode.ConnKey{decode.MakeConnKey(c.client, c.server), c.twinKey} {
+			if h.conns[k] == c {
+				delete(h.conns, k)
+			}
+		}
+	}
+	if id := (synID{c.client, c.synISN}); c.synSeen && h.bySYN[id] == c {
+		delete(h.bySYN, id)
+	}
 	h.unindex(c)
 	h.unspend(c)
 }
@@ -621,8 +844,19 @@ func (h *helperLayer) drop(key decode.ConnKey, c *helperConn) {
 // unindex removes c's expectation from the index (another connection may
 // have taken the key since).
 func (h *helperLayer) unindex(c *helperConn) {
-	if c.expKey.dst.IsValid() && h.expect[c.expKey] == c {
-		delete(h.expect, c.expKey)
+	if c.expKey.dst.IsValid() {
+		l := h.expect[c.expKey]
+		for i, lc := range l {
+			if lc == c {
+				l = append(l[:i:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(h.expect, c.expKey)
+		} else {
+			h.expect[c.expKey] = l
+		}
 	}
 	c.expKey = expKey{}
 }
@@ -650,7 +884,12 @@ func (h *helperLayer) Finish() {
 }
 
 // SessionStart implements track.Sink.
-func (h *helperLayer) SessionStart(s *track.Session) { h.sink.SessionStart(s) }
+func (h *helperLayer) SessionStart(s *track.Session) {
+	if c := h.conns[decode.MakeConnKey(s.Client, s.Server)]; c != nil && c.sess == nil {
+		c.sess = s
+	}
+	h.sink.SessionStart(s)
+}
 
 // Command implements track.Sink: the announcement's simulation becomes
 // findings about the command, and is kept for its data connection.
@@ -673,6 +912,23 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	}
 	n := hc.last[dir]
 	hc.last[dir] = annNote{}
+	// second: the twin copy's session, whose announcement the other
+	// copy's session took first: its data is judged by the same note,
+	// and the announcement's finding is not said twice.
+	second := false
+	if hc.hasTwin {
+		switch {
+		case n.set:
+			hc.twinNote[dir], hc.twinSess[dir] = n, s
+		case hc.twinNote[dir].set && hc.twinSess[dir] != s:
+			n, second = hc.twinNote[dir], true
+			hc.twinNote[dir], hc.twinSess[dir] = annNote{}, nil
+		}
+	}
+	if d := &hc.drop[dir]; d.set && n.set && n.res.Seq == d.seq {
+		*d = pendingDrop{} // its verdict goes with the command
+		hc.dropSaid[dir], hc.dropSaidOK[dir] = n.res.Seq, true
+	}
 	if !n.set || c.Refused {
 		return // (a refused announcement expects nothing, helper or not)
 	}
@@ -690,11 +946,19 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			h.limits.DataSkipped++
 		}
 	}
+	if second {
+		return
+	}
 	f := &diagnose.Finding{Session: s, Command: c, TS: c.TS, Packets: []uint64{n.num}, Evidence: "helper saw: " + quoteWire(n.text)}
 	if len(c.Replies) > 0 && dir == nfhelper.ServerToClient {
 		f.TS = c.Replies[len(c.Replies)-1].TS
 	}
 	switch {
+	case r.Action == nfhelper.CutUnknown:
+		// The capture cut the announcement (its numbers run into the
+		// snap length): what the router saw decides, not what the
+		// capture holds. No verdict.
+		return
 	case r.Action == nfhelper.PartialDrop:
 		f.Code, f.Severity = CodeHelperDrop, diagnose.SeverityError
 		f.Message = fmt.Sprintf("a Linux router with the FTP helper would drop this segment (%s: %s), and every retransmission of it: the session would stall", r.KernelLog(), r.Partial)
@@ -902,15 +1166,25 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		return nil
 	case !hasAnn:
 		why = "the helper found no announcement for it"
+	case r.Action == nfhelper.CutUnknown:
+		// The capture cut the announcement where the helper's parser
+		// was still reading: the router saw the rest, which decides.
+		// No verdict either way.
+		return nil
 	case r.Action == nfhelper.PartialDrop:
 		why = "the helper would have dropped the announcement (" + r.Partial.String() + ")"
-	case r.Action == nfhelper.NotRecorded && n.natVerdict && nfhelper.Matches(n.hyp.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
-		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
-		f.Message = fmt.Sprintf("%s matches the expectation %s a Linux NAT router with the FTP helper would create after rewriting the %s: RELATED, let through", syn, n.hyp.Expect, r.Kind)
-		f.Message += n.notes()
-		return f
+	case r.Action == nfhelper.NotRecorded && n.natVerdict:
+		// The verdict on the announcement is the NAT router's rewrite
+		// (helper-rewrite): the data connection is judged against the
+		// expectation that router would create, never against the
+		// no-expectation of the untranslated view.
+		return h.natDataFinding(f, syn, d, r, n.hyp.Expect, n.hyp.Rewrite.Text(), n.notes())
 	case r.Action == nfhelper.NotRecorded:
 		why = fmt.Sprintf("the announcement named %s, not the sender's address %s, so no expectation was created (loose=0)", r.Announced.Addr(), r.Sender)
+	case r.Action == nfhelper.Expected && r.Rewrite.Done && !nfhelper.Matches(r.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
+		// A NATed simulation (the two copies of -i any): the peer
+		// follows the rewritten announcement.
+		return h.natDataFinding(f, syn, d, r, r.Expect, r.Rewrite.Text(), n.notes())
 	case r.Action == nfhelper.Expected:
 		m := nfhelper.Match(r.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN})
 		if m == nfhelper.MatchOK {
@@ -930,6 +1204,32 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	return f
 }
 
+// natDataFinding judges data connection d against the expectation of
+// the NAT router that announcement n's verdict took (n.natVerdict): its
+// peer follows the announcement it receives, so a SYN to the endpoint
+// as announced here is one the rewritten announcement would have sent
+// to the rewritten endpoint, which the expectation holds.
+func (h *helperLayer) natDataFinding(f *diagnose.Finding, syn string, d *track.DataConn, r nfhelper.Result, exp nfhelper.Expectation, text, notes string) *diagnose.Finding {
+	rewritten := netip.AddrPortFrom(exp.Dst, exp.DstPort)
+	dst, followed := d.Server, false
+	if d.Server.Addr().Unmap() == r.Announced.Addr().Unmap() && d.Server.Port() == r.Announced.Port() && d.Server != rewritten {
+		dst, followed = rewritten, true
+	}
+	m := nfhelper.Match(exp, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: dst, Time: d.FirstSYN})
+	if m == nfhelper.MatchOK {
+		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
+		f.Message = fmt.Sprintf("%s matches the expectation %s a Linux NAT router with the FTP helper would create after rewriting the %s: RELATED, let through", syn, exp, r.Kind)
+		if followed {
+			f.Message = fmt.Sprintf("%s went to the endpoint the %s names; a Linux NAT router with the FTP helper would rewrite that %s to %s, so the %s would connect to %s instead, which the expectation %s lets through: RELATED",
+				syn, r.Kind, r.Kind, text, strings.TrimSuffix(announcedPeer(r.Dir), "'s"), rewritten, exp)
+		}
+		f.Message += notes
+		return f
+	}
+	f.Message = fmt.Sprintf("a Linux router with the FTP helper would not open this data connection: %s: it does not match the expectation %s that a NAT router with the FTP helper would create after rewriting the %s: %s", syn, exp, r.Kind, m) + notes
+	return f
+}
+
 // notes qualifies a verdict that rests on announcement n: picked up
 // after the control connection's handshake (pickUpNote), or cut by the
 // snap length (cutNote).
@@ -941,7 +1241,16 @@ func (n annNote) notes() string {
 	if n.cut != 0 {
 		s += cutNote(n.cut)
 	}
+	if n.lostLen != 0 {
+		s += lostNote(n.lost, n.lostLen)
+	}
 	return s
+}
+
+// lostNote qualifies a verdict on the segment of packet num, which
+// came after n bytes of its sender that the capture lost.
+func lostNote(num uint64, n uint32) string {
+	return fmt.Sprintf(" (this assumes the %d byte%s the capture lost just before packet %d, which the router saw, ended a line: if they did not, the helper does not search the announcement's segment, and the capture cannot tell)", n, plural(int(n)), num)
 }
 
 // pickUpNote qualifies a verdict on a control connection whose

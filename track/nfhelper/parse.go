@@ -1,5 +1,7 @@
 package nfhelper
 
+import "bytes"
+
 // This file models the parsers of net/netfilter/nf_conntrack_ftp.c:
 // the search[][] table, find_pattern, try_number, try_rfc959, try_rfc1123,
 // get_port, try_eprt and try_epsv_response. Each function keeps the
@@ -14,6 +16,10 @@ type manip struct {
 	family Family
 	u3     [16]byte
 	port   uint16
+	// eod: a parser failed because it ran out of bytes (not on a byte it
+	// read): with more bytes after the segment's end the result could
+	// differ. Only meaningful when findPattern returns -1.
+	eod bool
 }
 
 type pattern struct {
@@ -73,8 +79,9 @@ func equalFold(data []byte, pat string) bool {
 
 // tryNumber is try_number: array_size numbers separated by sep, ended by
 // term (or by any character when term is 0) once the last number has
-// started. It returns the length consumed, or 0.
-func tryNumber(data []byte, array []uint32, sep, term byte, k Kernel) int {
+// started. It returns the length consumed, or 0; eod tells that it failed
+// because the data ended before the numbers did.
+func tryNumber(data []byte, array []uint32, sep, term byte, k Kernel) (int, bool) {
 	for j := range array {
 		array[j] = 0
 	}
@@ -85,26 +92,28 @@ func tryNumber(data []byte, array []uint32, sep, term byte, k Kernel) int {
 		case isDigit(c):
 			array[i] = array[i]*10 + uint32(c-'0')
 			if k == KernelRangeChecked && array[i] > 255 {
-				return 0
+				return 0, false
 			}
 		case c == sep:
 			i++
 		default:
 			if (c == term || term == 0) && i == len(array)-1 {
-				return n
+				return n, false
 			}
-			return 0
+			return 0, false
 		}
 	}
-	return 0
+	// Out of bytes (eod), or a separator too many (not).
+	return 0, i < len(array)
 }
 
 // tryRFC959 is try_rfc959: "h1,h2,h3,h4,p1,p2". The values are shifted
 // and ORed without masking, exactly like the kernel.
 func tryRFC959(data []byte, cmd *manip, term byte, _ *int, k Kernel) int {
 	var a [6]uint32
-	n := tryNumber(data, a[:], ',', term, k)
+	n, eod := tryNumber(data, a[:], ',', term, k)
 	if n == 0 {
+		cmd.eod = eod
 		return 0
 	}
 	ip := a[0]<<24 | a[1]<<16 | a[2]<<8 | a[3]
@@ -121,6 +130,7 @@ func tryRFC1123(data []byte, cmd *manip, _ byte, off *int, k Kernel) int {
 		i++
 	}
 	if i == len(data) {
+		cmd.eod = true
 		return 0
 	}
 	*off += i
@@ -153,6 +163,7 @@ func getPort(data []byte, start int, delim byte, cmd *manip, k Kernel) int {
 			return 0
 		}
 	}
+	cmd.eod = true
 	return 0
 }
 
@@ -164,6 +175,7 @@ func validDelim(c byte) bool { return !isDigit(c) && c >= 33 && c <= 126 }
 // digit must match the connection's family.
 func tryEPRT(data []byte, cmd *manip, _ byte, _ *int, k Kernel) int {
 	if len(data) <= 3 {
+		cmd.eod = true
 		return 0
 	}
 	delim := data[0]
@@ -176,7 +188,9 @@ func tryEPRT(data []byte, cmd *manip, _ byte, _ *int, k Kernel) int {
 	var length int
 	if data[1] == '1' {
 		var a [4]uint32
-		length = tryNumber(data[3:], a[:], '.', delim, k)
+		var eod bool
+		length, eod = tryNumber(data[3:], a[:], '.', delim, k)
+		cmd.eod = eod
 		if length != 0 {
 			ip := a[0]<<24 | a[1]<<16 | a[2]<<8 | a[3]
 			cmd.u3[0], cmd.u3[1], cmd.u3[2], cmd.u3[3] = byte(ip>>24), byte(ip>>16), byte(ip>>8), byte(ip)
@@ -190,6 +204,10 @@ func tryEPRT(data []byte, cmd *manip, _ byte, _ *int, k Kernel) int {
 		if ok {
 			cmd.u3 = addr
 			length = end
+		} else {
+			// The end of the segment ends the address too (P8): a
+			// failure with no delimiter in sight may be the cut.
+			cmd.eod = bytes.IndexByte(src, delim) < 0
 		}
 	}
 	if length == 0 {
@@ -203,6 +221,7 @@ func tryEPRT(data []byte, cmd *manip, _ byte, _ *int, k Kernel) int {
 // the delimiter again.
 func tryEPSVResponse(data []byte, cmd *manip, _ byte, _ *int, k Kernel) int {
 	if len(data) <= 3 {
+		cmd.eod = true
 		return 0
 	}
 	delim := data[0]
@@ -218,6 +237,7 @@ func findPattern(data []byte, p *pattern, cmd *manip, k Kernel) (found int, why 
 	plen := len(p.text)
 	if len(data) <= plen {
 		if equalFold(data, p.text[:len(data)]) {
+			cmd.eod = true
 			return -1, PartialShort, 0, 0
 		}
 		return 0, PartialNone, 0, 0
@@ -225,10 +245,12 @@ func findPattern(data []byte, p *pattern, cmd *manip, k Kernel) (found int, why 
 	if !equalFold(data[:plen], p.text) {
 		return 0, PartialNone, 0, 0
 	}
+	cmd.eod = false
 	i := plen
 	if p.skip != 0 {
 		for ; data[i] != p.skip; i++ {
 			if i == len(data)-1 {
+				cmd.eod = true
 				return -1, PartialNoSkip, 0, 0
 			}
 		}

@@ -93,6 +93,7 @@ type Stats struct {
 	Segments      uint64
 	Searched      uint64 // find_pattern ran
 	Drops         uint64 // PartialDrop
+	CutUnknown    uint64 // CutUnknown: a cut segment's verdict unknown
 	Expectations  uint64 // Expected
 	NotRecorded   uint64
 	Rewrites      uint64
@@ -285,6 +286,16 @@ func (s *Simulator) Feed(seg Segment) Result {
 			break
 		}
 	}
+	if found == -1 && cut > 0 && cmd.eod {
+		// The parser ran out of the bytes the capture holds, not out of
+		// the segment: the unseen rest decides, which the router saw.
+		r.Action = CutUnknown
+		r.Kind = pat.kind
+		r.MatchOff, r.MatchLen = 0, 0
+		s.stats.CutUnknown++
+		s.finish(&r, dir, endsNL, next)
+		return r
+	}
 	switch found {
 	case -1:
 		// NF_DROP before out_update_nl: the line starts stay as they were,
@@ -430,6 +441,11 @@ var unsupported = [2]struct {
 	ClientToServer: {"LPRT", KindLPRT},
 	ServerToClient: {"228 ", KindLPSV},
 }
+
+// LineKind reports which announcement of dir, if any, begins at line (the
+// helper's patterns, or the RFC 1639 forms it has no parser for), as an
+// FTP parser reads the line.
+func LineKind(line []byte, dir Dir) Kind { return lineKind(line, dir&1) }
 
 // lineKind reports which announcement, if any, begins at line.
 func lineKind(line []byte, dir Dir) Kind {

@@ -95,9 +95,15 @@ const (
 	// Expected: an expectation was created (and, on a NATed connection with
 	// nf_nat_ftp, the text was rewritten).
 	Expected
+	// CutUnknown: the segment begins with (a prefix of) a pattern and the
+	// parser ran into the end of what was fed, but the segment went on
+	// (Segment.Cut > 0): the router saw the rest, which decides between a
+	// match and a drop. Nothing is expected; the segment is assumed to
+	// end a line, like any cut segment.
+	CutUnknown
 )
 
-var actionNames = [...]string{"no-payload", "not-at-line-start", "no-pattern", "partial-drop", "not-recorded", "expected"}
+var actionNames = [...]string{"no-payload", "not-at-line-start", "no-pattern", "partial-drop", "not-recorded", "expected", "cut-unknown"}
 
 func (a Action) String() string {
 	if int(a) < len(actionNames) {
