@@ -1,6 +1,7 @@
 package track
 
 import (
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
@@ -66,7 +67,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && c.Endpoint.Addr().Is4() != sess.Client.Addr().Unmap().Is4() {
 		t.event(sess, Event{Kind: EventEndpointFamily, TS: c.TS, Num: c.Num, FromClient: true,
-			Text: c.Verb + " names " + c.Endpoint.Addr().String() + " over a control connection of the other family" + helperOnFamily(c.EndpointVia)})
+			Text: c.Verb + " names " + c.Endpoint.Addr().String() + " over a control connection of the other family" + helperOnFamily(c.EndpointVia, c.Endpoint.Addr(), sess.Client.Addr())})
 	}
 	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.EndpointVia.Passive() {
 		// Active mode: the server may connect before its 200 arrives
@@ -730,11 +731,20 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 // match it drops (try_eprt refuses the family); a PORT or 227 parses, but
 // its address is not the connection's, so no expectation is recorded
 // (a mixed address with loose=1); LPRT and 228 it does not parse.
-func helperOnFamily(v ftp.Via) string {
+func helperOnFamily(v ftp.Via, named, sender netip.Addr) string {
 	switch v {
 	case ftp.ViaEPRT:
 		return " (a Linux conntrack helper drops it)"
 	case ftp.ViaPORT, ftp.ViaPASV:
+		// nf_conntrack_ftp starts from the sender's own address and
+		// try_rfc959 writes the four numbers over its first four bytes:
+		// over IPv6 the result is the sender's address, and an
+		// expectation recorded, when those are its first 32 bits.
+		if s := sender.Unmap(); named.Is4() && s.Is6() {
+			if b, n := s.As16(), named.As4(); [4]byte(b[:4]) == n {
+				return " (a Linux conntrack helper writes the four numbers over the first 32 bits of the sender's address, which they equal, and records an expectation for it)"
+			}
+		}
 		return " (a Linux conntrack helper records no expectation for it)"
 	}
 	return ""
