@@ -431,21 +431,101 @@ func awaitsBetterSYN(dc *DataConn) bool {
 // event of the session (EventDataStray), its 4-tuple leaves the table
 // (its later segments are nobody's), and dc is the announcement again,
 // waiting, with what its transfer command set on it.
+//
+// A stray connection whose handshake completed was accepted by the
+// server's listener: a server that lets any address connect (its source
+// check off) may send it the transfer and refuse the better SYN, whose
+// port it no longer listens on (passive port theft, RFC 2577). It is
+// followed on: a copy of it, already reported (nobody reports it), keeps
+// its 4-tuple and its place in t.open, and dc.Thief points at it, so that
+// finishData can tell what it carried.
 func (t *Tracker) supersede(dc *DataConn, s *decode.Segment, rule MatchRule) {
 	t.event(dc.Session, Event{Kind: EventDataStray, TS: s.TS, Num: dc.SYNNum, Text: strayText(dc, s, rule)})
+	var thief *DataConn
+	if dc.openerAcked && dc.answered() {
+		thief = new(DataConn)
+		*thief = *dc
+		thief.Command, thief.reported, thief.Thief = nil, true, nil
+	}
+	key := decode.MakeConnKey(dc.Client, dc.Server)
 	if t.lookupData(dc.Client, dc.Server) == dc {
-		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+		if thief != nil && !thief.Done {
+			t.data[key] = thief // (the same 4-tuple: portRefs unchanged)
+			t.lastKey, t.lastDC = key, thief
+		} else {
+			t.dropData(key)
+		}
 	}
 	wasDone := dc.Done // (an unfinished one never left t.open)
 	*dc = DataConn{
 		ID: dc.ID, Seq: dc.Seq, Session: dc.Session, Via: dc.Via, Passive: dc.Passive,
 		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
 		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
-		protected: dc.protected,
+		protected: dc.protected, Thief: thief,
 	}
 	if wasDone && !slices.Contains(t.open, dc) {
 		t.addOpen(dc) // (a finished one may have left it)
 	}
+	if thief != nil && !thief.Done {
+		t.addOpen(thief) // its idle expiry and the capture's end finish it
+	}
+}
+
+// takeTheft makes dc's record the connection of its Thief when the
+// server refused dc's own SYN with RST after that connection took the
+// announced port: the thief's connection carried bytes or completed its
+// handshake, and the session's client, connecting afterwards, was
+// refused. The record then tells that connection (its peers, its bytes,
+// its end; Match port-only), Thief stays set, and a data-stray event
+// tells the client's refused SYN. Else Thief is let go.
+func (t *Tracker) takeTheft(dc *DataConn) {
+	th := dc.Thief
+	if th == nil {
+		return
+	}
+	if !dc.matched() || dc.answered() || dc.RSTTS.IsZero() || !dc.RSTFromServer || dc.ICMP != nil || th.TotalBytes() == 0 && !th.answered() {
+		dc.Thief = nil
+		return
+	}
+	t.event(dc.Session, Event{Kind: EventDataStray, TS: dc.FirstSYN, Num: dc.SYNNum, Text: theftText(dc, th)})
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	own := *dc
+	*dc = *th
+	dc.ID, dc.Seq, dc.Session, dc.Via, dc.Passive = own.ID, own.Seq, own.Session, own.Via, own.Passive
+	dc.Announced, dc.Armed, dc.ArmedNum, dc.Announce = own.Announced, own.Armed, own.ArmedNum, own.Announce
+	dc.Command, dc.Twin, dc.ExpectedSize, dc.Type, dc.Rest = own.Command, own.Twin, own.ExpectedSize, own.Type, own.Rest
+	dc.protected, dc.atEnd = own.protected, own.atEnd
+	dc.Done, dc.reported, dc.Thief = false, false, th
+	dc.beforePickUp = nil
+	if e := th.ICMPErrors; e != nil && !th.Done {
+		c := *e // (the copy goes on counting in its own)
+		dc.ICMPErrors = &c
+	}
+	if th.Done {
+		dc.Outcome = OutcomeNotAttempted // decided again by finishData
+	}
+}
+
+// theftText describes the client's own SYN the server refused after
+// another host's connection took the announced port (takeTheft).
+func theftText(dc, th *DataConn) string {
+	syns := fmt.Sprintf("%d SYNs", dc.SYNs)
+	if dc.SYNs == 1 {
+		syns = "1 SYN"
+	}
+	got := "no data"
+	switch {
+	case th.Bytes[1] > 0 && th.Bytes[0] > 0:
+		got = fmt.Sprintf("%d bytes sent to it, %d taken from it", th.Bytes[1], th.Bytes[0])
+	case th.Bytes[1] > 0:
+		got = fmt.Sprintf("%d bytes sent to it", th.Bytes[1])
+	case th.Bytes[0] > 0:
+		got = fmt.Sprintf("%d bytes taken from it", th.Bytes[0])
+	}
+	return fmt.Sprintf("connection from %s to %s, the session's client's own (%s, refused by RST, first SYN at packet %d): the server had given the announced port to %s, which connected first (first SYN at packet %d) and took the transfer (%s): passive port theft; the data connection's record tells that connection",
+		dc.Client, dc.Server, syns, dc.SYNNum, th.Client, th.SYNNum, got)
 }
 
 // strayText describes a port-only match superseded by the SYN s, which
@@ -460,7 +540,9 @@ func strayText(dc *DataConn, s *decode.Segment, rule MatchRule) string {
 	var what string
 	switch {
 	case dc.answered() && dc.openerAcked:
-		what = "handshake done, no data"
+		// Followed on (Thief): if the server refuses the better SYN, a
+		// second event tells what it got (takeTheft).
+		what = "handshake done, no data yet"
 	case dc.answered():
 		what = "answered by SYN-ACK, handshake not completed"
 	case !dc.RSTTS.IsZero() && dc.RSTFromServer:
@@ -472,6 +554,12 @@ func strayText(dc *DataConn, s *decode.Segment, rule MatchRule) string {
 	}
 	if rule == MatchPortOnly {
 		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for a later SYN from %s to %s (packet %d), matched by the announced port alone too",
+			dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
+	}
+	if dc.answered() && dc.openerAcked {
+		// The server's listener took it: whether it took the transfer
+		// too is told at the end (takeTheft).
+		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for the SYN %s sent to %s (packet %d), and followed on its own",
 			dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
 	}
 	return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): not the data connection, which %s opened to %s (packet %d)",
@@ -958,6 +1046,23 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge}
 			}
 			return
+		case resetTaken:
+			if dc.win.rst == nil && dc.seqInit[dir] && dc.answered() && dc.awaitsFinalReply() {
+				// Exact: it ends the connection, unless its sender goes
+				// on after it (heldReset.exact). Its record waits for
+				// the transfer command's final reply anyway, which
+				// settles it (transferDone, reportCommand), as does the
+				// session's end: held, it changes no record's order.
+				edge := dc.seqHi[dir]
+				if dc.finSent(dir) {
+					edge++
+				}
+				if int32(s.Seq-edge) > 0 {
+					edge = s.Seq
+				}
+				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge, exact: true, bytes: dc.Bytes, fins: dc.FINTS}
+				return
+			}
 		case resetRefusal:
 			// It answers the opener's SYN, as a closed port and a
 			// firewall's reject do: an opener that takes it is closed,
@@ -971,6 +1076,21 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			}
 			return
 		}
+	}
+	if h := dc.win.rst; h != nil && h.exact && s.Flags.Has(decode.FlagSYN) {
+		// A SYN on the 4-tuple after the RST held: a new connection
+		// (the RST stood), as when an exact RST ended this one at once.
+		t.finishData(dc)
+		return
+	}
+	if h := dc.win.rst; h != nil && h.exact && h.sentPast(dc, dir, s) {
+		// Its sender went on after it: it was not the sender's (a
+		// forged RST, or one the receiver found corrupt and dropped).
+		// (What came meanwhile counted; had the RST stood, its counts
+		// would be put back: takeHeldReset.)
+		dc.win.rst = nil
+		dc.rstIgnored++
+		t.limits.DataRSTIgnored++
 	}
 	moved := dc.TotalBytes() > 0
 	switch dc.win.judge(dc, dir, s) {
@@ -989,7 +1109,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	default:
 		dc.win.coveredBy(dir, s) // passed by the flow: they stay left out
 	}
-	if h := dc.win.rst; h != nil && dir != int(h.dir) && h.outlivedBy(dc, dir, s) {
+	if h := dc.win.rst; h != nil && !h.exact && dir != int(h.dir) && h.outlivedBy(dc, dir, s) {
 		// The side the held RST was sent to went on: it dropped it.
 		dc.win.rst = nil
 		dc.rstIgnored++
@@ -1188,9 +1308,10 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 // bytes came beyond it with the receiver not heard, it is stale, and bytes
 // count again, the hole before them included.
 //
-// Indexed by the receiver (the side whose window it is). 40 bytes with the
-// held RST's pointer and two notes of the handshake (synAckAgain,
-// movedOn): DataConn (672 bytes) stays in its allocation class (704).
+// Indexed by the receiver (the side whose window it is). 32 bytes with the
+// held RST's pointer and two notes of the handshake (the SYN-ACKs sent
+// again, in flags; movedOn): DataConn, with its Thief, stays in its
+// allocation class (704 bytes).
 type dataWindow struct {
 	// pendEnd: where the bytes left out as beyond the receiver's window
 	// end, while flags has pending.
@@ -1200,26 +1321,49 @@ type dataWindow struct {
 	// beyond the window since the receiver was last heard; staleWindow
 	// once a window's worth did.
 	beyond [2]uint16
+	// movedOn: the outcome is undetermined because the opener moved on
+	// this long after its only SYN, in nanoseconds (never 0: movedOnAt
+	// takes what came after it), sooner than TCP resends one
+	// (synRetryMin, 1 s: it fits 32 bits); 0 otherwise.
+	movedOn uint32
 	// scale: what the receiver's SYNs said about scaling: scaleUnseen,
 	// scaleNone, scaleMixed (they disagreed), or scaleOffered plus the
 	// shift.
 	scale [2]uint8
-	flags [2]uint8 // winFrom bits, pending, pendFIN
-	// synAckAgain: SYN-ACKs from the side connected to, with the
-	// sequence number of its first, sent again (not a copy seen at
-	// once: synCopyWindow) while the opener had acknowledged nothing
-	// (countSynAck). Kept here, in the padding before rst: one more
-	// field of DataConn's would not fit its allocation class.
-	synAckAgain uint8
+	// flags: winFrom bits, pending, pendFIN, pendPart, bigSeg; and in
+	// flags[0]'s top two bits, synAckAgain.
+	flags [2]uint8
 	// rst: an RST in the window but not exact, waiting for its verdict
 	// (heldReset); nil when none. Kept here, the one struct of
 	// DataConn's this file has, behind a pointer: it is rare.
 	rst *heldReset
-	// movedOn: the outcome is undetermined because the opener moved on
-	// this long after its only SYN (never 0: movedOnAt takes what came
-	// after it), sooner than TCP resends one (synRetryMin); 0 otherwise.
-	movedOn time.Duration
 }
+
+// synAckAgain: SYN-ACKs from the side connected to, with the sequence
+// number of its first, sent again (not a copy seen at once:
+// synCopyWindow) while the opener had acknowledged nothing
+// (countSynAck), up to synAckAgainMax: only none, one and two or more
+// tell anything. Kept in flags[0]'s top bits: one more byte of
+// dataWindow's would take DataConn past its allocation class.
+func (w *dataWindow) synAckAgain() uint8 { return w.flags[0] >> synAckShift }
+
+// addSynAckAgain counts one more SYN-ACK sent again, up to
+// synAckAgainMax.
+func (w *dataWindow) addSynAckAgain() {
+	if n := w.synAckAgain(); n < synAckAgainMax {
+		w.flags[0] = w.flags[0]&^(synAckAgainMax<<synAckShift) | (n+1)<<synAckShift
+	}
+}
+
+// clearSynAckAgain forgets the SYN-ACKs counted as sent again.
+func (w *dataWindow) clearSynAckAgain() { w.flags[0] &^= synAckAgainMax << synAckShift }
+
+// synAckShift and synAckAgainMax place synAckAgain in flags[0], above
+// bigSeg.
+const (
+	synAckShift    = 6
+	synAckAgainMax = 3
+)
 
 // dataWindow.scale and dataWindow.flags.
 const (
@@ -1470,7 +1614,7 @@ func (dc *DataConn) forgetAnswer() {
 	dc.FINTS[1] = time.Time{}
 	dc.seqInit[1] = false
 	dc.seqHi[1], dc.acked[1], dc.flight[1] = 0, 0, 0
-	dc.win.synAckAgain = 0
+	dc.win.clearSynAckAgain()
 	dc.synsAfterSynAck = 0
 }
 
@@ -1504,7 +1648,65 @@ type heldReset struct {
 	// synSent: it answered the opener's SYN (resetRefusal), in
 	// SYN-SENT.
 	synSent bool
+	// exact: at the sender's next byte (resetTaken), held while the
+	// transfer command waits for its final reply (awaitsFinalReply): a
+	// sender that reset the connection has no connection left to send
+	// on, so new bytes or a FIN from it after the RST, or an
+	// acknowledgment of bytes it sent after it, say the RST was not its
+	// own (forged, or dropped for a bad checksum). The receiver's own
+	// bytes and FIN say nothing: they may have crossed the RST.
+	exact bool
+	// bytes and fins: dc.Bytes and dc.FINTS when the exact RST came,
+	// put back if it stands (takeHeldReset): what crossed it, or came
+	// after it, was not taken.
+	bytes [2]int64
+	fins  [2]time.Time
 }
+
+// takeHeldReset ends dc by the RST held for it, which nothing outlived.
+func (dc *DataConn) takeHeldReset() {
+	h := dc.win.rst
+	if h == nil {
+		return
+	}
+	dc.win.rst = nil
+	if h.synSent {
+		// In SYN-SENT: the opener, closed by it, took nothing the side
+		// connected to sent after it.
+		dc.forgetAnswer()
+	}
+	if h.exact {
+		dc.Bytes, dc.FINTS = h.bytes, h.fins
+	}
+	dc.endByReset(int(h.dir), h.ts)
+}
+
+// sentPast tells whether s shows the sender of the exact RST held went
+// on after it (heldReset.exact): new bytes in sequence or a FIN from it,
+// or an acknowledgment from the receiver past ackEdge.
+func (h *heldReset) sentPast(dc *DataConn, dir int, s *decode.Segment) bool {
+	if s.Flags.Has(decode.FlagRST) {
+		return false
+	}
+	if dir != int(h.dir) {
+		return s.Flags.Has(decode.FlagACK) && int32(s.Ack-h.ackEdge) > 0
+	}
+	if s.Flags.Has(decode.FlagFIN) && !dc.finSent(dir) {
+		return true
+	}
+	n := uint32(s.PayloadLen)
+	return n > 0 && int32(s.Seq-dc.seqHi[dir]) <= 0 && int32(s.Seq+n-dc.seqHi[dir]) > 0
+}
+
+// awaitsFinalReply tells whether dc's record waits for its transfer
+// command's final reply (finishData): an exact RST may be held till then.
+func (dc *DataConn) awaitsFinalReply() bool {
+	c := dc.Command
+	return c != nil && c.Status == StatusPending && !dc.Session.ended
+}
+
+// heldExact tells whether an exact RST is held for dc (heldReset.exact).
+func (dc *DataConn) heldExact() bool { return dc.win.rst != nil && dc.win.rst.exact }
 
 // outlivedBy tells whether s, a segment from the receiver of the held
 // RST (dir), shows the receiver still had the connection: bytes past
@@ -1574,6 +1776,13 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 // that never got going is final now, unless the server refused the
 // command before it used its data connection (reoffer).
 func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
+	for _, dc := range c.Transfer {
+		if !dc.Done && dc.heldExact() {
+			// Its exact RST stood till the final reply: it ended the
+			// connection, final as if at the RST (reported below).
+			t.finalData(dc)
+		}
+	}
 	if dc := refusedBeforeUse(sess, c, r); dc != nil {
 		t.reoffer(sess, c, dc)
 		return
@@ -1745,19 +1954,39 @@ func refusesData(code int) bool {
 
 // finishData decides the outcome and reports the data connection once.
 func (t *Tracker) finishData(dc *DataConn) {
-	if dc.Done {
+	if !t.finalData(dc) {
 		return
 	}
-	if h := dc.win.rst; h != nil {
-		// Nothing of the receiver's came after the RST held: it ended
-		// the connection.
-		dc.win.rst = nil
-		if h.synSent {
-			// In SYN-SENT: the opener, closed by it, took nothing the
-			// side connected to sent after it.
-			dc.forgetAnswer()
-		}
-		dc.endByReset(int(h.dir), h.ts)
+	if c := dc.Command; c != nil && c.Status == StatusPending && !dc.Session.ended {
+		// Its transfer command's final reply (the 226 that follows the
+		// data connection's close) comes later: report it with it.
+		return
+	}
+	if dc.Command == nil && dc.provisional() && !dc.Session.ended {
+		// A port-only match that carried nothing: a better SYN may still
+		// take the announcement over (matchSYN). Reported with its
+		// transfer's final reply, at the session's next announcement or
+		// at its end.
+		return
+	}
+	t.reportData(dc)
+}
+
+// finalData decides the outcome of dc, final now (Done), and reports
+// whether it did: not for one final already, nor for an active
+// announcement it retracts.
+func (t *Tracker) finalData(dc *DataConn) bool {
+	if dc.Done {
+		return false
+	}
+	// Nothing of the receiver's came after the RST held: it ended the
+	// connection.
+	dc.takeHeldReset()
+	if dc.Thief != nil {
+		t.takeTheft(dc)
+		// The thief's connection's own RST held (its copy goes on
+		// judging it): as of now, it ended it.
+		dc.takeHeldReset()
 	}
 	if !dc.matched() {
 		// An RST from its endpoint, or an ICMP error, answered a SYN the
@@ -1770,7 +1999,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// An active announcement the server never accepted, and nothing
 		// connected to it: not an expectation after all.
 		t.retract(dc.Session, dc)
-		return
+		return false
 	}
 	dc.Done = true
 	t.doneInOpen++ // (a hint: compactOpen finds which)
@@ -1792,7 +2021,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.answered():
 		// (Data on an unanswered SYN, TCP Fast Open's, moved nothing.)
 		dc.Outcome = OutcomeTransferred
-	case !dc.SynAckTS.IsZero() && (dc.synsAfterSynAck > 0 || dc.win.synAckAgain > 0) && !dc.openerAcked:
+	case !dc.SynAckTS.IsZero() && (dc.synsAfterSynAck > 0 || dc.win.synAckAgain() > 0) && !dc.openerAcked:
 		// Answered, but the answer never arrived: the opener kept
 		// sending its SYN, or the side connected to kept sending its
 		// SYN-ACK (no ACK came back to it), and the opener never
@@ -1818,7 +2047,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	// A SYN sent again twice after SYN-ACKs (or a SYN-ACK sent again
 	// twice, never acknowledged) is proof enough that they do not
 	// arrive, however soon the capture ended: it is no longer open.
-	proven := dc.SynAckLost && (dc.synsAfterSynAck >= 2 || dc.win.synAckAgain >= 2)
+	proven := dc.SynAckLost && (dc.synsAfterSynAck >= 2 || dc.win.synAckAgain() >= 2)
 	if dc.Outcome == OutcomeUnanswered && !dc.SynAckLost && dc.SYNs == 1 && dc.Passive && dc.Announce != nil && dc.LastSYN.Sub(dc.Armed) < synRetryMin {
 		// One SYN and nothing back, but the client moved on sooner than
 		// its TCP could have sent the SYN again: its connect had failed
@@ -1829,7 +2058,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// it the capture lost, and the client may have waited seconds.
 		if at, ok := movedOnAt(dc); ok {
 			if d := at.Sub(dc.LastSYN); d < synRetryMin {
-				dc.Outcome, dc.win.movedOn = OutcomeUndetermined, d
+				dc.Outcome, dc.win.movedOn = OutcomeUndetermined, uint32(d) // (d < synRetryMin)
 			}
 		}
 	}
@@ -1849,25 +2078,17 @@ func (t *Tracker) finishData(dc *DataConn) {
 	}
 	if !dc.matched() {
 		t.unwait(dc)
-	} else {
+	} else if dc.Thief == nil {
 		// Final: out of the table now. A late segment of it matches
 		// nothing, and the session (or the output) is its only owner.
+		// (A record takeTheft made leaves its 4-tuple to the thief's
+		// copy, which follows it to its end.)
 		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 	}
-	t.numberData(dc)
-	if c := dc.Command; c != nil && c.Status == StatusPending && !dc.Session.ended {
-		// Its transfer command's final reply (the 226 that follows the
-		// data connection's close) comes later: report it with it.
-		return
+	if !dc.reported {
+		t.numberData(dc) // (a thief's copy has the record's number)
 	}
-	if dc.Command == nil && dc.provisional() && !dc.Session.ended {
-		// A port-only match that carried nothing: a better SYN may still
-		// take the announcement over (matchSYN). Reported with its
-		// transfer's final reply, at the session's next announcement or
-		// at its end.
-		return
-	}
-	t.reportData(dc)
+	return true
 }
 
 // synRetryMin: the least time after which a TCP that heard nothing sends
@@ -1925,7 +2146,7 @@ func movedOnAt(dc *DataConn) (time.Time, bool) {
 // the client's connect failed on its own host. Nothing says a firewall
 // dropped it.
 func (dc *DataConn) GaveUp() (time.Duration, bool) {
-	return dc.win.movedOn, dc.win.movedOn > 0
+	return time.Duration(dc.win.movedOn), dc.win.movedOn > 0
 }
 
 // countSynAck counts a SYN-ACK s from the side connected to, after the
@@ -1933,13 +2154,13 @@ func (dc *DataConn) GaveUp() (time.Duration, bool) {
 // nothing acknowledged by the opener yet, and not a copy of the first
 // seen at once (synCopyWindow, either way: a clock stepped back).
 func (dc *DataConn) countSynAck(s *decode.Segment) {
-	if dc.openerAcked || !dc.seqInit[1] || s.Seq+1 != dc.seqHi[1] || dc.win.synAckAgain == 255 {
+	if dc.openerAcked || !dc.seqInit[1] || s.Seq+1 != dc.seqHi[1] {
 		return
 	}
 	if d := s.TS.Sub(dc.SynAckTS); -synCopyWindow < d && d < synCopyWindow {
 		return
 	}
-	dc.win.synAckAgain++
+	dc.win.addSynAckAgain()
 }
 
 // reportData tells the sink a finished data connection's outcome, once.
@@ -1986,7 +2207,7 @@ func (dc *DataConn) answered() bool {
 // established tells whether a data connection is up and not closed: its
 // session's end waits for it.
 func established(dc *DataConn) bool {
-	return !dc.Done && dc.answered() && !(dc.finSent(0) && dc.finSent(1))
+	return !dc.Done && dc.answered() && !(dc.finSent(0) && dc.finSent(1)) && !dc.heldExact()
 }
 
 // maybeReportEnd reports an ended session once none of its data
@@ -2102,6 +2323,9 @@ func (t *Tracker) reportCommand(sess *Session, c *Command) {
 	// the pending queue's bound): never after SessionEnd, never lost.
 	if c.Status != StatusPending {
 		for _, dc := range c.Transfer {
+			if !dc.Done && dc.heldExact() {
+				t.finishData(dc) // the RST stood: it ended the connection
+			}
 			if dc.Done {
 				t.reportData(dc)
 			}

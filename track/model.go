@@ -660,6 +660,17 @@ type DataConn struct {
 	// rstIgnored: RSTs the side they were sent to would drop
 	// (resetAccepted), which ended nothing.
 	rstIgnored int
+	// Thief: passive port theft (RFC 2577). A connection from another
+	// host, matched by the announced port alone, completed its handshake
+	// before the session's client's own SYN took the announcement over
+	// (supersede); it is followed on its own 4-tuple (its bytes, FIN,
+	// RST), and Thief is that connection. When the server then refused
+	// the client's own SYN with RST, and the thief's connection carried
+	// bytes or completed its handshake, the record tells the thief's
+	// connection (its peers, bytes and end, Match port-only; a
+	// data-stray event tells the client's refused SYN) and Thief stays
+	// set: the server gave the transfer to another host. nil otherwise.
+	Thief *DataConn
 }
 
 // Reflection is the answer to a passive data connection's SYN, sent to

@@ -24,7 +24,9 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	if !peer.IsValid() || peer == cli {
 		return nil // the server's side of the match differed: a NAT in front of the server
 	}
-	if !servedForeign(dc) {
+	if !servedForeign(dc) && (dc.Thief == nil || dc.TotalBytes() == 0) {
+		// (Bytes that went to a thief were taken, whatever the server
+		// told the client after.)
 		return nil
 	}
 	f := &Finding{Code: CodeDataForeignSource, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.FirstSYN}
@@ -53,6 +55,30 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s: %s. Either another host connected to the announced port first and took the transfer (passive port theft), or the client's connections leave a NAT pool from different addresses (a CGNAT or load balancer that does not keep one address per client).",
 		what, peer, cli, moved, where)
 	fam := d.family(s)
+	if th := dc.Thief; th != nil {
+		// The client's own SYN came after it and the server refused it
+		// with RST (track: takeTheft): the other host is not the
+		// client's, and it took the transfer for certain.
+		f.Severity = SeverityError
+		got := "completed its handshake"
+		switch {
+		case dc.Bytes[1] > 0 && dc.Bytes[0] > 0:
+			got = fmt.Sprintf("exchanged %d bytes with it (%d to it, %d from it)", dc.TotalBytes(), dc.Bytes[1], dc.Bytes[0])
+		case dc.Bytes[1] > 0:
+			got = fmt.Sprintf("sent it the transfer, %d bytes", dc.Bytes[1])
+		case dc.Bytes[0] > 0:
+			got = fmt.Sprintf("took the transfer from it, %d bytes", dc.Bytes[0])
+		}
+		f.Message = fmt.Sprintf("Passive port theft (RFC 2577): another host, %s, connected to the announced port %s before the session's client %s did (packet %d), and the server accepted it and %s, then refused the client's own SYN with RST (see the data-stray event). Not a firewall problem: the port was open, and another host took it first.",
+			dc.Client, dc.Server, cli, dc.SYNNum, got)
+		f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client),
+			fmt.Sprintf("data connection #%d from %s (packet %d), %s, port-only match; the client's own SYN from %s to %s came after it, answered by RST", dc.ID, dc.Client, dc.SYNNum, dc.Outcome, cli, dc.Server))
+		f.Advice = "Make the server accept a passive data connection only from the control connection's address, as stock servers do (vsftpd pasv_promiscuous=NO and ProFTPD AllowForeignAddress off are the defaults): undo " + fam.sourceCheckOff() + ". No firewall rule is needed for the client. Treat what was sent to " + peer.String() + " as disclosed, and find out who it is."
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
+		return f
+	}
 	if hairpinSource(s, dc) {
 		// Client, server and the source on one private network, and
 		// the 227 named the public address: the router's NAT loopback

@@ -84,6 +84,21 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 	}
 	f.Evidence, f.Packets = ev, packets(pk)
 	fam := d.family(s)
+	if from != "" && dc.Thief != nil {
+		// The client's own SYN came from its control address after the
+		// other host's connection, and was refused (track: takeTheft):
+		// that host is not the client's NAT.
+		f.Message = fmt.Sprintf("Another host, %s, connected to the announced port %s before the client %s (a passive port hijack attempt, RFC 2577, or a scanner); the server refused it as a possible hijack, rightly, and refused the client's own data connection too, since it had given the port away.", dc.Client, dc.Server, ctl)
+		f.Advice = "Keep the server's source check (vsftpd pasv_promiscuous=NO, ProFTPD AllowForeignAddress off: the defaults): it stopped the hijack. Retry the transfer; if it happens again, find out who " + from + " is and block it, and protect the data connection with TLS (PROT P)."
+		return f
+	}
+	if from != "" && Classify(ctl) == ClassPrivate && Classify(dc.Client.Addr()) == ClassPublic {
+		// Control from a private address, data from a public one: not a
+		// NAT that translates the client's data connections only.
+		f.Message = fmt.Sprintf("The data connection reached the server from %s, a public address, while the control connection came from the private address %s: most likely another host connected to the announced port first (a passive port hijack attempt, RFC 2577, or a scanner), and the server refused it as a possible hijack.", from, ctl)
+		f.Advice = "Keep the server's source check on (vsftpd pasv_promiscuous=NO, ProFTPD AllowForeignAddress off: the defaults): do not turn it off. If " + from + " is the client's own after all, keep one source address for both of its connections (one SNAT address per client)."
+		return f
+	}
 	if from != "" && hairpinSource(s, dc) {
 		// Client, server and the data connection's source on one
 		// network, and the 227 named the public address: the router's
