@@ -203,7 +203,10 @@ type serverAcc struct {
 	// client); activeRefusedNone: of those, the errors (the session made
 	// no data connection); activeRefusal: the first one's reply.
 	activeRefused, activeRefusedAddr, activeRefusedNone int
-	activeRefusal                                       string
+	// passiveRefused: passive-refused warnings, sessions whose server
+	// refused every passive form.
+	passiveRefused int
+	activeRefusal  string
 	// loginRefused: counted sessions whose login the server refused and
 	// that never logged in (track.LoginFailed); loginRefusedAnon: of
 	// those, anonymous ones; loginRefusal: the words of the first 530 to
@@ -484,6 +487,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeTransferAborted:
 		if f.Severity >= SeverityWarning {
 			a.aborted++
+		}
+	case CodePassiveRefused:
+		if f.Severity >= SeverityWarning {
+			a.passiveRefused++
 		}
 	case CodeActiveRefused:
 		if f.Severity >= SeverityWarning {
@@ -1065,6 +1072,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		if a.activeRefused > 0 && worked > 0 {
 			sum.Verdict += fmt.Sprintf("; but the server refused PORT/EPRT in %s (see active-refused)", plural(a.activeRefused, "session", "sessions"))
+		}
+		if a.passiveRefused > 0 && worked > 0 {
+			// Only active mode works: clients that need passive mode
+			// (behind NAT or a firewall) transfer nothing.
+			sum.Verdict += fmt.Sprintf("; but the server refused passive mode in %s (see passive-refused): clients that need it cannot transfer", plural(a.passiveRefused, "session", "sessions"))
 		}
 	}
 	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
