@@ -554,6 +554,17 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	if cs.t == nil {
 		return // closed (removed) while its bytes were read (both FINs)
 	}
+	if s.Flags.Has(FlagACK) {
+		// What this segment says of the other direction's bytes: its
+		// sender is alive, and may hold bytes beyond those it lacks.
+		o := 1 - d
+		if cs.asm.stall != nil {
+			cs.asm.receiverHeard(o, s.TS)
+		}
+		if h := &cs.asm.half[o]; h.started && int32(s.Ack-h.next) < 0 && sackBeyond(t.d.sum.raw, s.Ack) {
+			cs.asm.noteSACK(o, s.Ack)
+		}
+	}
 	if cs.asm.stall != nil {
 		t.stallNews(cs, s)
 	}

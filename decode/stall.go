@@ -11,7 +11,8 @@ import "time"
 // again while the receiver's acknowledgment stays below them. The
 // reassembler counts such copies (resent); the control table reports a
 // direction whose bytes were sent stallResends times more, unacknowledged,
-// as a ControlStalled event, and a later acknowledgment of them as a
+// while their receiver was alive (it spoke after the first copy, or
+// acknowledged later bytes selectively), as a ControlStalled event, and a later acknowledgment of them as a
 // ControlStalled with StallCleared.
 
 // stallResends: copies of the same unacknowledged bytes that make a
@@ -30,6 +31,16 @@ type stallDir struct {
 	said   bool      // reported (ControlStalled)
 	from   time.Time // the first copy
 	last   time.Time // the latest copy counted
+	// alive: the receiver showed it is there and lacks these bytes: it
+	// sent a segment after the first copy, or acknowledged selectively
+	// (SACK) bytes beyond them. A receiver that went away (a client
+	// closed or crashed) is sent the same bytes again and again too;
+	// only a live one's silence about them is a drop.
+	alive bool
+	// sacked, sackAt: the receiver's latest SACK of bytes beyond its
+	// acknowledgment sackAt (noteSACK), kept for copies to come.
+	sacked bool
+	sackAt uint32
 }
 
 // stallSpacing: copies closer together than this count once. A
@@ -49,6 +60,11 @@ func (r *reassembler) resent(d int, seq uint32, ts time.Time) {
 		// capture: nothing to judge.
 		return
 	}
+	if rcv.winFrom != 0 && rcv.win == 0 {
+		// The receiver's window is closed: these are window probes
+		// (RFC 9293 3.8.6.1), sent again until it opens.
+		return
+	}
 	if r.stall == nil {
 		r.stall = new(stallWatch)
 	}
@@ -57,7 +73,9 @@ func (r *reassembler) resent(d int, seq uint32, ts time.Time) {
 		if s.said && int32(seq-s.seq) > 0 {
 			return // later bytes: the reported ones still wait
 		}
-		*s = stallDir{seq: seq, from: ts}
+		sacked, at := s.sacked, s.sackAt
+		*s = stallDir{seq: seq, from: ts, sacked: sacked, sackAt: at}
+		s.alive = sacked && at == seq
 	} else if ts.Sub(s.last) < stallSpacing {
 		return // the same copy seen twice
 	}
@@ -85,9 +103,71 @@ func (r *reassembler) stallNews(d int) (stalled, cleared bool, since time.Time, 
 		*s = stallDir{}
 		return false, cleared, since, resent
 	}
-	if !s.said && s.resent >= stallResends {
+	if !s.said && s.resent >= stallResends && s.alive {
 		s.said = true
 		return true, false, s.from, int(s.resent)
 	}
 	return false, false, time.Time{}, 0
+}
+
+// noteSACK records that the receiver of direction d's bytes acknowledged
+// up to ack and selectively beyond it: it holds later bytes, not the
+// ones at ack. Made only while the receiver lags (rare).
+func (r *reassembler) noteSACK(d int, ack uint32) {
+	if r.stall == nil {
+		r.stall = new(stallWatch)
+	}
+	s := &r.stall[d]
+	s.sacked, s.sackAt = true, ack
+	if s.resent > 0 && s.seq == ack {
+		s.alive = true
+	}
+}
+
+// receiverHeard records a segment of the receiver of direction d's bytes
+// at ts: after the first copy, it is alive and still lacks them.
+func (r *reassembler) receiverHeard(d int, ts time.Time) {
+	if s := &r.stall[d]; s.resent > 0 && ts.After(s.from) {
+		s.alive = true
+	}
+}
+
+// sackBeyond tells whether the TCP header at the start of seg (options
+// included) holds a SACK block (RFC 2018, option 5) that starts beyond
+// ack: the receiver holds bytes past the ones it lacks.
+func sackBeyond(seg []byte, ack uint32) bool {
+	if len(seg) < 20 {
+		return false
+	}
+	off := int(seg[12]>>4) * 4
+	if off <= 20 || off > len(seg) {
+		return false
+	}
+	opts := seg[20:off]
+	for i := 0; i < len(opts); {
+		switch opts[i] {
+		case tcpOptEnd:
+			return false
+		case tcpOptNop:
+			i++
+			continue
+		}
+		if i+1 >= len(opts) {
+			return false
+		}
+		n := int(opts[i+1])
+		if n < 2 || i+n > len(opts) {
+			return false
+		}
+		if opts[i] == tcpOptSACK {
+			for b := i + 2; b+8 <= i+n; b += 8 {
+				left := uint32(opts[b])<<24 | uint32(opts[b+1])<<16 | uint32(opts[b+2])<<8 | uint32(opts[b+3])
+				if int32(left-ack) > 0 {
+					return true
+				}
+			}
+		}
+		i += n
+	}
+	return false
 }

@@ -32,6 +32,7 @@ const (
 	tcpOptEnd         = 0
 	tcpOptNop         = 1
 	tcpOptWindowScale = 3
+	tcpOptSACK        = 5 // RFC 2018's blocks (stall.go)
 )
 
 // parseTCP reads a whole TCP header (RFC 9293 section 3.1) without

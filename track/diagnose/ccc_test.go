@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
@@ -63,5 +64,27 @@ func TestEchoesTLSRecord(t *testing.T) {
 		if got := echoesTLSRecord(tc.text); got != tc.want {
 			t.Errorf("echoesTLSRecord(%q) = %v, want %v", tc.text, got, tc.want)
 		}
+	}
+}
+
+// TestCCCRuleNeedsTLSFromBoth guards the CCC reading against a server that
+// never began TLS: the client's ClientHello came back echoed in a clear 500
+// ("500 \x16\x03\x01 not understood"). That is serverNoTLS (look at the
+// server's TLS configuration), not client and server leaving TLS at
+// different points, which needs TLS bytes from both.
+func TestCCCRuleNeedsTLSFromBoth(t *testing.T) {
+	s := sess("10.0.0.2:50000", "10.0.0.1:21")
+	cmd(s, 5, "AUTH", "TLS", 234, "Proceed with negotiation.")
+	d := New(policy.Policy{}, nil, &collect{})
+	d.SessionStart(s)
+	for _, x := range s.Commands {
+		d.Command(s, x)
+	}
+	d.Event(s, &track.Event{Kind: track.EventCleartext, Num: 9, TLSSent: [2]uint16{517, 0}})
+	d.Event(s, &track.Event{Kind: track.EventReplyNoCommand, Num: 9, Code: 500, Text: "\x16\x03\x01 not understood"})
+	st := d.state(s)
+	f := d.encryptedFinding(s, st)
+	if f == nil || strings.Contains(f.Message, "disagree on where TLS ends") || !strings.Contains(f.Message, "never started TLS") {
+		t.Fatalf("finding %+v", f)
 	}
 }

@@ -55,10 +55,10 @@ type sessMore struct {
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.
 	tlsEcho *track.Reply
-	// undelivered: the session's first EventUndelivered (a copy), and
-	// late the EventDeliveredLate that followed it, if any; reported at
-	// the session's end (undeliveredFinding).
-	undelivered, late *track.Event
+	// undelivered: the session's EventUndelivered (a copy) that no
+	// EventDeliveredLate followed yet; reported at the session's end
+	// (undeliveredFinding).
+	undelivered *track.Event
 }
 
 // moreState returns st's sessMore, made on first use.
@@ -278,9 +278,10 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	case e.Kind == track.EventUndelivered && (st.more == nil || st.more.undelivered == nil):
 		ev := *e
 		st.moreState().undelivered = &ev
-	case e.Kind == track.EventDeliveredLate && st.more != nil && st.more.undelivered != nil && st.more.late == nil && st.more.undelivered.FromClient == e.FromClient:
-		ev := *e
-		st.more.late = &ev
+	case e.Kind == track.EventDeliveredLate && st.more != nil && st.more.undelivered != nil && st.more.undelivered.FromClient == e.FromClient:
+		// Acknowledged at last: TCP recovered. A later stall of the
+		// session may be one that never does.
+		st.more.undelivered = nil
 	}
 	if st.cleartextNum != 0 && e.Code >= 500 && e.Code < 600 && (st.more == nil || st.more.tlsEcho == nil) && echoesTLSRecord(e.Text) {
 		switch e.Kind {

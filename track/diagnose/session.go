@@ -883,7 +883,11 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			f.Message = fmt.Sprintf("The server accepted AUTH (packet %d) and the client began its TLS handshake, but no TLS byte came back and FTP text followed at packet %d: the server, or a proxy or FTP ALG between that answered the AUTH, never started TLS. What follows is readable, to this capture and to firewall helpers alike.", r.Num, st.cleartextNum)
 		}
 		f.Packets = packets(f.Packets, []uint64{st.cleartextNum})
-		if echo := st.tlsEchoed(); echo != nil && inferred == 0 {
+		if echo := st.tlsEchoed(); echo != nil && inferred == 0 && st.tlsSent == tlsSentBoth {
+			// Both sides spoke TLS, then the server refused TLS bytes in
+			// clear text: they left TLS at different points. (A server
+			// that never began TLS and echoes the ClientHello is
+			// serverNoTLS above.)
 			cccBroken(f, s, r.Num, echo)
 			return f
 		}

@@ -23,13 +23,10 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 	if st == nil || st.more == nil || st.more.undelivered == nil {
 		return nil
 	}
+	// (Bytes acknowledged at last cleared it: TCP recovered, a congested
+	// link or a helper that took the coalesced copy; the transcript's
+	// delivered-late event says how long it took.)
 	u := st.more.undelivered
-	if st.more.late != nil {
-		// Acknowledged at last: TCP recovered (a congested link, or a
-		// helper that took the coalesced copy); the transcript's
-		// delivered-late event says how long it took.
-		return nil
-	}
 	from, to := "server", "client"
 	if u.FromClient {
 		from, to = "client", "server"

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
@@ -60,5 +61,37 @@ func TestUndeliveredControlSegmentIsSaid(t *testing.T) {
 				t.Errorf("verdict: %s", sum.Verdict)
 			}
 		})
+	}
+}
+
+// TestUndeliveredAfterALateOne guards a session whose server first sent a
+// 150 again and again until the client acknowledged it (a slow link), then
+// a 227 that never got through: the second is the error. Only the first
+// stall was kept, and its late acknowledgment cleared the finding.
+func TestUndeliveredAfterALateOne(t *testing.T) {
+	s := sess("10.0.0.2:50000", "10.0.0.1:21")
+	cmd(s, 5, "RETR", "a", 150, "Opening data connection.")
+	cmd(s, 20, "PASV", "", 227, "Entering Passive Mode (10,0,0,1,156,64).")
+	c := &collect{}
+	d := New(policy.Policy{}, nil, c)
+	d.SessionStart(s)
+	for _, x := range s.Commands {
+		d.Command(s, x)
+	}
+	d.Event(s, &track.Event{Kind: track.EventUndelivered, Num: 10, TS: at(10), Since: at(7), Bytes: 3})
+	d.Event(s, &track.Event{Kind: track.EventDeliveredLate, Num: 15, TS: at(15), Since: at(7), Bytes: 4})
+	d.Event(s, &track.Event{Kind: track.EventUndelivered, Num: 30, TS: at(30), Since: at(23), Bytes: 3})
+	d.SessionEnd(s)
+	n := 0
+	for _, f := range c.fs {
+		if f.Code == CodeControlUndelivered {
+			n++
+			if !strings.Contains(f.Message, "227 reply") {
+				t.Errorf("message %q, want the 227", f.Message)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d control-undelivered findings, want 1", n)
 	}
 }
