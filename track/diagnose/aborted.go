@@ -362,6 +362,83 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 	return f
 }
 
+// loginLimitRefused is session-refused for a session whose login the
+// server refused with words that name a connection limit
+// (loginLimitOf): ProFTPD's mod_auth answers the USER or PASS past
+// MaxClients with "530 Sorry, the maximum number of allowed clients (10)
+// are already connected." and closes the connection. Not a wrong
+// password: the limit, as a 421 at connect would be. l is the session's
+// latest refused login line (takeLogin); nil otherwise.
+func (d *Diagnoser) loginLimitRefused(s *track.Session, l *loginRefusalSeen) *Finding {
+	limit := loginLimitOf(s, l)
+	if limit == limitNone {
+		return nil
+	}
+	d.server(s).refusedLogin++
+	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, TS: l.ts, Packets: packets([]uint64{l.num, l.replyNum})}
+	for _, c := range s.Commands {
+		if c.Num == l.num && strings.EqualFold(c.Verb, l.verb) {
+			f.Command = c // the transcript keeps it: the finding goes under it
+		}
+	}
+	reply := fmt.Sprintf("%d %s", l.code, l.text)
+	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", l.line, l.num, reply, l.replyNum)
+	scope := "its limit on connections"
+	switch limit {
+	case limitPerAddress:
+		scope = "its limit on connections from one client address"
+	case limitPerUser:
+		scope = "its limit on sessions of this account"
+	}
+	f.Message = fmt.Sprintf("The server refused the login (it answered %s with %d) because it had reached %s: the reply says so, it is not a wrong user name or password. No transfer was tried.", l.verb, l.code, scope)
+	fam := d.family(s)
+	note := fam.note()
+	if limit == limitPerUser {
+		set := "the server's per-account session limit (ProFTPD MaxClientsPerUser, or MaxHostsPerUser for the hosts one account may log in from)"
+		if fam.kind == policy.ServerProFTPD {
+			set = "ProFTPD MaxClientsPerUser (MaxHostsPerUser for the hosts one account may log in from)"
+		}
+		f.Advice = fmt.Sprintf("The account already holds as many sessions as the server allows it: raise that limit, or find what holds them open (clients that never log out, parallel transfers); the setting is %s.%s", set, note)
+		return f
+	}
+	f.Advice = connectionLimitAdvice(fam, limit) + note
+	return f
+}
+
+// loginLimitOf is the connection limit the refusal l of s's latest login
+// line names (loginLimitText), when s never logged in; limitNone
+// otherwise.
+func loginLimitOf(s *track.Session, l *loginRefusalSeen) int {
+	if l == nil || s.Login != track.LoginFailed {
+		return limitNone
+	}
+	return loginLimitText(strings.ToLower(l.text))
+}
+
+// loginLimitText is the connection limit a reply to a login line (lower
+// case) names, limitNone when it names none: ProFTPD's mod_auth
+// (MaxClients, MaxClientsPerHost, MaxClientsPerUser, MaxHostsPerUser)
+// refuses with 530 "Sorry, the maximum number of allowed clients (%m) are
+// already connected.", "... clients (%m) from your host ...", "...
+// clients (%m) for this user ...", "... hosts (%m) for this user ...".
+// Stricter than limitText: the words must also speak of connections,
+// clients, users, hosts or sessions, so that a refused password ("Login
+// incorrect", "maximum login attempts exceeded") is not taken for it.
+func loginLimitText(text string) int {
+	limit := limitText(text)
+	if limit == limitNone || strings.Contains(text, "attempt") || strings.Contains(text, "password") {
+		return limitNone
+	}
+	if !strings.Contains(text, "connect") && !strings.Contains(text, "client") && !strings.Contains(text, "users") &&
+		!strings.Contains(text, "hosts") && !strings.Contains(text, "sessions") && !strings.Contains(text, "logged in") {
+		return limitNone
+	}
+	if strings.Contains(text, "for this user") || strings.Contains(text, "this account") || strings.Contains(text, "per user") {
+		return limitPerUser
+	}
+	return limit
+}
+
 // pureRangeCap is Pure-FTPd's own cap on its clients (ftpd.c main: with
 // -p first:last, maxusers = min(-c, (last-first+1)/2), "so we don't run
 // out of ports"): a small passive range lowers the limit whatever -c says.
@@ -537,6 +614,7 @@ const (
 	limitNone       = iota
 	limitServer     // the server's (or the site's) total
 	limitPerAddress // per client address
+	limitPerUser    // per account (only loginLimitText tells it)
 )
 
 // limitText tells whether a 421 (lower case) names a connection limit,

@@ -137,6 +137,16 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	f.Evidence = joinEvidence(f.Evidence, after)
 	fam := d.family(s)
 	addr := c.Endpoint.Addr().Unmap()
+	if a := d.server(s); kind == activeModeOff && a.activeAccepted || kind == activeAddrRefused && a.activeAcceptedBy(cli) {
+		// The server accepted a PORT/EPRT in another session (from this
+		// client address, for a refused address): active mode is on, and
+		// this refusal is this session's or its user's.
+		if f.Severity == SeverityError {
+			f.Severity = SeverityWarning
+		}
+		d.activeRefusedHere(f, s, c, r, kind, verbs, st.passiveWorked, worked > 0)
+		return f
+	}
 	switch kind {
 	case activeAddrRefused:
 		where := "a NAT in front of the client (masquerade) that does not rewrite " + verbs
@@ -159,6 +169,36 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		f.Advice = activeOnAdvice(fam, d.polOf(s).Server)
 	}
 	return f
+}
+
+// activeRefusedHere words active-refused for a session whose PORT/EPRT
+// the server refused though it accepted one in another session of the
+// capture (from the same client address, for a refused address): not
+// active mode turned off, nor a NAT in front of the client, but this
+// session's or this user's: a per-user configuration (vsftpd's
+// user_config_dir file with port_enable=NO, cmds_denied or cmds_allowed
+// leaving PORT out; ProFTPD's <Limit PORT EPRT> for a user or group).
+func (d *Diagnoser) activeRefusedHere(f *Finding, s *track.Session, c *track.Command, r *track.Reply, kind activeRefusal, verbs string, passiveWorked, worked bool) {
+	after := "this session made no data connection"
+	switch {
+	case passiveWorked:
+		after = "the client then used passive mode, which worked"
+	case worked:
+		after = "the session's other data connections were not active ones"
+	}
+	user := "this user"
+	if s.User != "" {
+		user = fmt.Sprintf("user %q", s.User)
+	}
+	if kind == activeAddrRefused {
+		f.Message = fmt.Sprintf("The server refused the address the client named in %s (%q) in this session, though it accepted PORT/EPRT from the same client address %s in another session of this capture: not a NAT in front of the client (that would refuse every session's), but something of this session or %s; %s.",
+			c.Verb, replyText(r), s.Client.Addr().Unmap(), user, after)
+		f.Advice = "Compare this session's " + verbs + " with the accepted ones (the address and port it names), and look for a per-user setting that refuses it (vsftpd: a user_config_dir file with port_promiscuous or port_enable=NO, cmds_denied); passive mode on the client avoids it."
+		return
+	}
+	f.Message = fmt.Sprintf("The server refused %s for %s in this session (it answered %s with %q), though it accepted PORT/EPRT in another session of this capture: active mode is on in the server, refused for this user or session only; %s.",
+		verbs, user, verbs, replyText(r), after)
+	f.Advice = "Look for a per-user setting that refuses active mode for this account: vsftpd's user_config_dir file for the user with port_enable=NO, or cmds_denied (or cmds_allowed leaving PORT/EPRT out); ProFTPD a <Limit PORT EPRT> section denying this user or group. Or use passive mode on the client (PASV/EPSV)." + d.family(s).note()
 }
 
 // activeVerbs names the verbs of the refused commands, in order, once

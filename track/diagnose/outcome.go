@@ -179,10 +179,16 @@ func establishedRule(chain string, v6 bool) string {
 	return fmt.Sprintf("nft insert rule inet filter %s ct state established,related accept, or %s -I %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT", chain, iptablesCmd(v6), strings.ToUpper(chain))
 }
 
-// serverOutputCheck is the other chain of the server host to look at when
-// no SYN-ACK is seen: its output chain dropping the SYN-ACK looks the same
-// on the wire as its input chain dropping the SYN.
-func serverOutputCheck(v6 bool) string {
+// serverOutputCheck is the other chain to look at when no SYN-ACK is
+// seen: the server host's output chain dropping the SYN-ACK looks the
+// same on the wire as its input chain dropping the SYN. Where the capture
+// point is not known to be the server host (at names a router too), a
+// router's forward chain dropping the SYN-ACKs on their way back looks
+// the same as well, and is named with it.
+func serverOutputCheck(v6 bool, at place) string {
+	if at.router {
+		return "If the server's input chain accepts them already, check its output chain and the forward chain of any router or firewall on the path back to the client: one that drops the SYN-ACKs looks the same on the wire (on the server: " + establishedRule("output", v6) + "; on a router: " + establishedRule("forward", v6) + ")."
+	}
 	return "If the server's input chain accepts them already, check its output chain: one that drops the SYN-ACKs looks the same on the wire (" + establishedRule("output", v6) + ")."
 }
 
@@ -334,7 +340,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 			// No SYN-ACK in the capture: the server's output chain
 			// dropping it looks the same (a capture on the server sees
 			// outgoing packets after its firewall).
-			f.Advice += " " + serverOutputCheck(v6)
+			f.Advice += " " + serverOutputCheck(v6, at)
 		}
 	case track.OutcomeRefused:
 		f.Code = CodeDataRefused

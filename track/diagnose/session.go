@@ -95,14 +95,28 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	d.notePassiveWorked(s, c)
-	if (c.Verb == "USER" || c.Verb == "PASS") && final != nil && final.Code == 530 {
-		// The words of the server's login refusal, for its verdict.
+	if final != nil && final.Code/100 == 2 && !c.Secret && c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil {
+		// The server accepted a PORT/EPRT: active mode is on for this
+		// client address (pendingActiveRefused, settleActive).
+		d.server(s).noteActiveAccepted(s.Client.Addr().Unmap())
+	}
+	if (c.Verb == "USER" || c.Verb == "PASS") && final != nil && (final.Code == 530 || final.Code >= 400 && tlsRequiredText(final.Text)) &&
+		loginLimitText(strings.ToLower(final.Text)) == limitNone {
+		// The words of the server's login refusal, for its verdict (not
+		// a connection limit's: session-refused's).
 		if a := d.server(s); a.loginRefusal == "" {
 			a.loginRefusal = replyText(final)
 		}
 	}
+	if final != nil && (c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT") {
+		d.server(s).noteLoginReply(s, c, final)
+	}
 	d.loginSuccess(s, c)
-	add(d.loginFailure(s, c))
+	if final == nil || loginLimitText(strings.ToLower(final.Text)) == limitNone && !tlsRequiredText(final.Text) {
+		// A login refused for the connection limit or for clear text
+		// judged no password: not a failure to weigh for guessing.
+		add(d.loginFailure(s, c))
+	}
 	return out
 }
 
@@ -782,13 +796,18 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	if f := d.pendingActiveRefused(s, st); f != nil {
 		out = append(out, f)
 	}
-	if s.Login == track.LoginFailed && s.Counted() {
+	login := d.server(s).takeLogin(s) // the latest refused login line
+	if s.Login == track.LoginFailed && s.Counted() && loginLimitOf(s, login) == limitNone {
 		// The session's login was refused and never succeeded: the
-		// server's verdict says so when no session got further.
+		// server's verdict says so when no session got further. A
+		// refusal that names a connection limit is session-refused's.
 		a := d.server(s)
 		a.loginRefused++
 		if anonymousUser(s.User) {
 			a.loginRefusedAnon++
+		}
+		if login != nil && tlsRequiredText(login.text) {
+			a.loginRefusedTLS++
 		}
 	}
 	for _, c := range s.Commands {
@@ -800,6 +819,8 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	out = append(out, d.unusualFinalReplies(s)...)
 	out = append(out, d.interruptedFindings(s)...)
 	if f := d.sessionRefused(s); f != nil {
+		out = append(out, f)
+	} else if f := d.loginLimitRefused(s, login); f != nil {
 		out = append(out, f)
 	}
 	if f := d.encryptedFinding(s, st); f != nil {
@@ -1120,6 +1141,23 @@ func refusesCommand(r *track.Reply) bool {
 		return has("unknown", "not understood", "not implemented", "unrecognized", "not recognized", "not supported", "disabled", "not allowed", "denied")
 	case 550:
 		return has("permission denied", "not allowed", "disabled", "denied")
+	}
+	return false
+}
+
+// tlsRequiredText tells whether a reply refusing a login says the server
+// takes logins over TLS only: vsftpd's force_local_logins_ssl=YES "530
+// Non-anonymous sessions must use encryption." and force_anon_logins_ssl
+// "530 Anonymous sessions must use encryption." (prelogin.c); ProFTPD
+// mod_tls's TLSRequired "550 SSL/TLS required on the control channel";
+// FileZilla Server's "530 This server does not allow plain FTP. You have
+// to use FTP over TLS."; IIS's SSL policy "534 Policy requires SSL.".
+func tlsRequiredText(text string) bool {
+	t := strings.ToLower(text)
+	for _, w := range []string{"must use encryption", "ssl/tls required", "tls required", "ssl required", "requires ssl", "requires tls", "use ftp over tls", "does not allow plain ftp", "must use ssl", "must use tls"} {
+		if strings.Contains(t, w) {
+			return true
+		}
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -200,9 +201,27 @@ type serverAcc struct {
 	// whose PORT/EPRT naming the client's own address the server refused
 	// and that did not fall back to passive mode; activeRefusedAddr: of
 	// those, the ones refused for the address (a NAT in front of the
-	// client); activeRefusedNone: of those, the errors (the session made
-	// no data connection); activeRefusal: the first one's reply.
-	activeRefused, activeRefusedAddr, activeRefusedNone int
+	// client); activeRefusedNone: of those, the ones whose session made
+	// no data connection; activeRefusal: the first one's reply. Set by
+	// settleActive at the summary from activeOff and activeAddrBy, leaving
+	// out the refusals the capture as a whole contradicts (activePerUser:
+	// the server accepted a PORT/EPRT elsewhere).
+	activeRefused, activeRefusedAddr, activeRefusedNone, activePerUser int
+	// activeOff, activeOffNone: the refusals of active mode as such
+	// (activeModeOff), and of those the sessions with no data connection;
+	// activeAddrBy: the refusals of the address (activeAddrRefused), by
+	// client address (at most maxActiveClients; activeAddrMore the rest);
+	// activeRefusalOff, activeRefusalAddr: the first reply of each kind.
+	activeOff, activeOffNone            int
+	activeAddrBy                        [maxActiveClients]activeRefusedFrom
+	activeAddrMore                      activeRefusedFrom
+	activeRefusalOff, activeRefusalAddr string
+	// activeAccepted: the server accepted a PORT/EPRT (2yz) in some
+	// session; activeAcceptedFrom: from which client addresses (at most
+	// maxActiveClients; activeAcceptedMore: more than that).
+	activeAccepted     bool
+	activeAcceptedFrom [maxActiveClients]netip.Addr
+	activeAcceptedMore bool
 	// passiveRefused: passive-refused warnings, sessions whose server
 	// refused every passive form.
 	passiveRefused int
@@ -213,6 +232,207 @@ type serverAcc struct {
 	// a USER or PASS.
 	loginRefused, loginRefusedAnon int
 	loginRefusal                   string
+	// loginRefusedTLS: of loginRefused, the sessions whose refusal said
+	// the server takes logins over TLS only (tlsRequiredText).
+	loginRefusedTLS int
+	// refusedLogin: of refused, the sessions refused at login with words
+	// that name a connection limit (loginLimitRefused: ProFTPD's 530
+	// past MaxClients). refusedFrom: the client addresses of the refused
+	// sessions (at most maxRefusedClients; refusedFromMore: more).
+	refusedLogin    int
+	refusedFrom     [maxRefusedClients]netip.Addr
+	refusedFromMore bool
+	// loginSeen: the latest refused login line of each live session
+	// that has one, for its end (sessionFindings): outputs that keep no
+	// transcript (RecentOnly) keep no USER or PASS to look back at. An
+	// entry leaves at the session's end (takeLogin), so the map holds at
+	// most the live sessions.
+	loginSeen map[*track.Session]*loginRefusalSeen
+}
+
+// loginRefusalSeen is a refused login line, as kept for the session's
+// end: its verb, its text (commandText: a password masked), its packet,
+// the reply's code, words, packet and time.
+type loginRefusalSeen struct {
+	verb, line string
+	num        uint64
+	code       int
+	text       string
+	replyNum   uint64
+	ts         time.Time
+}
+
+// noteLoginReply keeps s's latest login line c if final refused it, and
+// forgets an earlier one if not.
+func (a *serverAcc) noteLoginReply(s *track.Session, c *track.Command, final *track.Reply) {
+	if final.Code < 400 {
+		delete(a.loginSeen, s)
+		return
+	}
+	if a.loginSeen == nil {
+		a.loginSeen = map[*track.Session]*loginRefusalSeen{}
+	}
+	a.loginSeen[s] = &loginRefusalSeen{verb: strings.ToUpper(c.Verb), line: commandText(c), num: c.Num,
+		code: final.Code, text: final.Text, replyNum: final.Num, ts: final.TS}
+}
+
+// takeLogin returns s's latest refused login line, if its latest was
+// refused, and forgets it.
+func (a *serverAcc) takeLogin(s *track.Session) *loginRefusalSeen {
+	l := a.loginSeen[s]
+	delete(a.loginSeen, s)
+	return l
+}
+
+// maxActiveClients bounds the client addresses a server's active-mode
+// acceptances and address refusals are kept for; maxRefusedClients the
+// client addresses of its refused sessions named in the verdict.
+const (
+	maxActiveClients  = 16
+	maxRefusedClients = 3
+)
+
+// activeRefusedFrom counts the active-refused findings of one client
+// address: n, and of those none, the sessions with no data connection.
+type activeRefusedFrom struct {
+	addr    netip.Addr
+	n, none int
+}
+
+// noteActiveAccepted records a PORT/EPRT the server accepted from cli.
+func (a *serverAcc) noteActiveAccepted(cli netip.Addr) {
+	a.activeAccepted = true
+	for i := range a.activeAcceptedFrom {
+		switch x := &a.activeAcceptedFrom[i]; {
+		case *x == cli:
+			return
+		case !x.IsValid():
+			*x = cli
+			return
+		}
+	}
+	a.activeAcceptedMore = true
+}
+
+// activeAcceptedBy tells whether the server accepted a PORT/EPRT from cli
+// in some session (as far as the bounded list tells).
+func (a *serverAcc) activeAcceptedBy(cli netip.Addr) bool {
+	return slices.Contains(a.activeAcceptedFrom[:], cli)
+}
+
+// settleActive sets activeRefused, activeRefusedAddr, activeRefusedNone,
+// activeRefusal and activePerUser from what the capture as a whole
+// shows: a refusal of active mode as such does not count when the server
+// accepted a PORT/EPRT in any session, a refusal of the address not when
+// it accepted one from the same client address (a per-user or
+// per-session refusal: vsftpd user_config_dir port_enable, cmds_denied).
+func (a *serverAcc) settleActive() {
+	a.activeRefused, a.activeRefusedAddr, a.activeRefusedNone, a.activePerUser = 0, 0, 0, 0
+	a.activeRefusal = ""
+	if a.activeAccepted {
+		a.activePerUser += a.activeOff
+	} else if a.activeOff > 0 {
+		a.activeRefused, a.activeRefusedNone = a.activeOff, a.activeOffNone
+		a.activeRefusal = a.activeRefusalOff
+	}
+	addr := 0
+	for _, x := range append(a.activeAddrBy[:], a.activeAddrMore) {
+		if x.n == 0 {
+			continue
+		}
+		if x.addr.IsValid() && a.activeAcceptedBy(x.addr) {
+			a.activePerUser += x.n
+			continue
+		}
+		addr += x.n
+		a.activeRefusedNone += x.none
+	}
+	if addr > 0 {
+		a.activeRefused += addr
+		a.activeRefusedAddr = addr
+		if a.activeRefusal == "" {
+			a.activeRefusal = a.activeRefusalAddr
+		}
+	}
+}
+
+// countActiveRefused adds an active-refused finding of warning or error
+// to the server's counts (settleActive weighs them at the end).
+func (a *serverAcc) countActiveRefused(f *Finding) {
+	c := f.Command
+	if c == nil {
+		return
+	}
+	r := c.Final()
+	s := f.Session
+	none := s.DataOutcomes[track.OutcomeTransferred]+s.DataOutcomes[track.OutcomeConnected] == 0
+	one := func(x *activeRefusedFrom) {
+		x.n++
+		if none {
+			x.none++
+		}
+	}
+	if activeRefusalOf(r) != activeAddrRefused {
+		a.activeOff++
+		if none {
+			a.activeOffNone++
+		}
+		if r != nil && a.activeRefusalOff == "" {
+			a.activeRefusalOff = replyText(r)
+		}
+		return
+	}
+	if r != nil && a.activeRefusalAddr == "" {
+		a.activeRefusalAddr = replyText(r)
+	}
+	cli := s.Client.Addr().Unmap()
+	for i := range a.activeAddrBy {
+		switch x := &a.activeAddrBy[i]; {
+		case x.addr == cli:
+			one(x)
+			return
+		case !x.addr.IsValid():
+			x.addr = cli
+			one(x)
+			return
+		}
+	}
+	one(&a.activeAddrMore)
+}
+
+// noteRefusedClient records the client address of a refused session.
+func (a *serverAcc) noteRefusedClient(cli netip.Addr) {
+	for i := range a.refusedFrom {
+		switch x := &a.refusedFrom[i]; {
+		case *x == cli:
+			return
+		case !x.IsValid():
+			*x = cli
+			return
+		}
+	}
+	a.refusedFromMore = true
+}
+
+// refusedFromWords is " from 1 client (198.19.0.9)" when the refused
+// sessions came from at most maxRefusedClients client addresses, at
+// least two per address, "" otherwise: a single client looping, or a few, is what to
+// look at, not the server's limit alone.
+func (a *serverAcc) refusedFromWords() string {
+	if a.refusedFromMore {
+		return ""
+	}
+	var l []string
+	for _, x := range a.refusedFrom {
+		if x.IsValid() {
+			l = append(l, x.String())
+		}
+	}
+	if len(l) == 0 || a.refused < 2*len(l) {
+		// One session per client says nothing of where they come from.
+		return ""
+	}
+	return fmt.Sprintf(" from %s (%s)", plural(len(l), "client", "clients"), strings.Join(l, ", "))
 }
 
 // maxReachedAs bounds serverAcc.reachedAs.
@@ -494,24 +714,14 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 	case CodeActiveRefused:
 		if f.Severity >= SeverityWarning {
-			a.activeRefused++
-			if f.Severity == SeverityError {
-				a.activeRefusedNone++
-			}
-			if c := f.Command; c != nil {
-				if activeRefusalOf(c.Final()) == activeAddrRefused {
-					a.activeRefusedAddr++
-				}
-				if r := c.Final(); r != nil && a.activeRefusal == "" {
-					a.activeRefusal = replyText(r)
-				}
-			}
+			a.countActiveRefused(f)
 		}
 	case CodeSessionRefused:
 		a.refused++
 		if f.silent {
 			a.refusedSilent++
 		}
+		a.noteRefusedClient(f.Session.Client.Addr().Unmap())
 	case CodeDataSourceNAT:
 		if f.hairpin {
 			a.hairpin++
@@ -649,6 +859,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	for k, v := range a.findings {
 		sum.Findings[k] = v
 	}
+	a.settleActive()
 	fam := d.serverFamily(a)
 	// vfam names settings in the verdict: an unknown server's list of the
 	// families' names is in the change block, which every verdict naming a
@@ -977,8 +1188,17 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = "every session was closed by the server before its greeting, without a word (see session-refused: tcp_wrappers or hosts.deny, a connection limit that sends no 421, or a proxy or IPS in front): no login or data connection was tried"
 		case a.refusedSilent > 0:
 			sum.Verdict = "every session was refused before any command, with 421 or closed without a greeting (see session-refused): no login or data connection was tried"
+		case a.refusedLogin == a.refused:
+			sum.Verdict = "every session was refused at login with a reply that names the server's connection limit (see session-refused: not a wrong password; raise the limit, e.g. ProFTPD MaxClients, or find what holds sessions open): no transfer was tried"
+		case a.refusedLogin > 0:
+			sum.Verdict = "every session was refused for the server's connection limit, with 421 before any command or at login (see session-refused): no transfer was tried"
 		default:
 			sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
+		}
+		if w := a.refusedFromWords(); w != "" {
+			if i := strings.LastIndex(sum.Verdict, ": no "); i > 0 {
+				sum.Verdict = sum.Verdict[:i] + ", all" + w + sum.Verdict[i:]
+			}
 		}
 	case total == 0 && a.loginRefused > 0 && a.loginRefused+a.refused >= a.sessions:
 		// Every session that got as far as a login was refused it: no
@@ -1054,6 +1274,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			// Not "none was needed": the server refused the PORT/EPRT.
 			sum.Verdict = a.activeRefusedVerdict(vfam)
 			named = named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
+		case worked == 0 && a.activePerUser > 0:
+			// A refused PORT/EPRT was a data connection wanted.
+			sum.Verdict = "no data connection was made"
 		case worked == 0:
 			sum.Verdict = "no data connection was made, and none was needed"
 		case a.aborted > 0 && worked == 1:
@@ -1063,7 +1286,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		case a.refused > 0 && 2*a.refused >= a.sessions:
 			// Most sessions never got a data connection: they were
 			// turned away at connect. "Worked" alone would hide them.
-			sum.Verdict = fmt.Sprintf("%d of %d sessions %s (see session-refused); %s", a.refused, a.sessions, a.refusedHow(),
+			from := a.refusedFromWords()
+			if from != "" {
+				from = ", all" + from
+			}
+			sum.Verdict = fmt.Sprintf("%d of %d sessions %s (see session-refused)%s; %s", a.refused, a.sessions, a.refusedHow(), from,
 				plural(worked, "data connection was made and worked", "data connections were made and worked"))
 		case worked == 1:
 			sum.Verdict = "the data connection worked"
@@ -1072,6 +1299,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		if a.activeRefused > 0 && worked > 0 {
 			sum.Verdict += fmt.Sprintf("; but the server refused PORT/EPRT in %s (see active-refused)", plural(a.activeRefused, "session", "sessions"))
+		}
+		if a.activePerUser > 0 {
+			sum.Verdict += fmt.Sprintf("; the server refused PORT/EPRT in %s but accepted it in others: active mode is on, refused for some users or sessions only (see active-refused: per-user settings such as vsftpd's user_config_dir port_enable=NO or cmds_denied)", plural(a.activePerUser, "session", "sessions"))
 		}
 		if a.passiveRefused > 0 && worked > 0 {
 			// Only active mode works: clients that need passive mode
@@ -1297,8 +1527,10 @@ func (a *serverAcc) refusedHow() string {
 	switch {
 	case a.refusedSilent == a.refused:
 		return were + " closed by the server before its greeting"
-	case a.refusedSilent > 0:
-		return were + " refused at connect, with 421 or closed before a greeting"
+	case a.refusedLogin == a.refused:
+		return were + " refused at login for the server's connection limit"
+	case a.refusedSilent > 0 || a.refusedLogin > 0:
+		return were + " refused at connect or at login, with 421, a login refusal naming the connection limit, or closed before a greeting"
 	}
 	return were + " refused with 421 at connect"
 }
@@ -1318,6 +1550,13 @@ func (a *serverAcc) loginRefusedVerdict(fam family) string {
 			plural(a.refused, "session was", "sessions were"), reply, plural(a.loginRefused, "session", "sessions"))
 	}
 	switch {
+	case a.loginRefusedTLS == a.loginRefused:
+		return v + "; the server takes logins over TLS only: use FTPS in the client (explicit AUTH TLS: curl --ssl-reqd, lftp set ftp:ssl-force true, FileZilla \"Require explicit FTP over TLS\"), or, if clear-text logins are meant to work, change the server's setting (" + tlsRequiredSetting(fam) + ")"
+	case a.loginRefusedTLS > 0:
+		v += fmt.Sprintf("; %d of them because the server takes logins over TLS only (use FTPS in those clients, or change %s)", a.loginRefusedTLS, tlsRequiredSetting(fam))
+	}
+	switch {
+	case a.loginRefusedTLS == a.loginRefused:
 	case a.loginRefusedAnon == a.loginRefused:
 		v += fmt.Sprintf("; the logins were anonymous: if anonymous FTP is meant to work, allow it (%s)", anonymousOn(fam))
 	case a.loginRefusedAnon > 0:
@@ -1326,6 +1565,24 @@ func (a *serverAcc) loginRefusedVerdict(fam family) string {
 		v += "; check the user names and passwords, and the server's log for why it refused them"
 	}
 	return v
+}
+
+// tlsRequiredSetting is the family's setting that makes a server refuse
+// logins outside TLS, for a verdict.
+func tlsRequiredSetting(fam family) string {
+	switch fam.kind {
+	case policy.ServerVsftpd:
+		return "vsftpd force_local_logins_ssl, force_anon_logins_ssl"
+	case policy.ServerProFTPD:
+		return "ProFTPD TLSRequired"
+	case policy.ServerPureFTPd:
+		return "Pure-FTPd -Y (--tls; TLS in pure-ftpd.conf) level 2 or 3"
+	case policy.ServerFileZilla:
+		return "FileZilla Server's \"Disallow plain unencrypted FTP\" / \"Force explicit FTP over TLS\""
+	case policy.ServerIIS:
+		return "IIS FTP SSL Settings: Require SSL connections"
+	}
+	return "vsftpd force_local_logins_ssl; ProFTPD TLSRequired; Pure-FTPd -Y 2; IIS Require SSL connections"
 }
 
 // activeRefusedVerdict is the verdict of a server that refused the
