@@ -3,6 +3,8 @@ package decode
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
+	"time"
 )
 
 // Checksums of control segments. A segment whose TCP checksum (or IPv4
@@ -11,17 +13,52 @@ import (
 // the segment"; RFC 791 3.2). Taken, a forged copy of bytes the real
 // sender sends later ("230 Login successful" over the real "530 Login
 // incorrect.", a "NOOP\r\n" over the start of "PASS secret") is what the
-// session is reported to say, and a forged RST or FIN ends it. But a
-// capture host's checksum offload leaves its OWN outgoing segments with
-// checksums the NIC fills in later: wrong in the capture, all of them. So
-// a direction's segment with a wrong checksum is dropped only once that
-// direction has shown a segment with right ones (halfStream.sumOK): then
-// the capture host is not its sender, or its sender computes checksums.
+// session is reported to say, and a forged RST or FIN ends it.
+//
+// But real segments are captured with wrong checksums too:
+//   - A capture host's transmit checksum offload leaves its OWN outgoing
+//     segments with the checksum the NIC fills in later: Linux puts the
+//     folded pseudo-header sum there (CHECKSUM_PARTIAL), and GRO writes
+//     the same into the segments it coalesces (tcp4_gro_complete:
+//     ~tcp_v4_check(len, saddr, daddr, 0)). A TCP checksum equal to that
+//     sum, or its complement, is offload (sumOffload): taken as right.
+//   - A direction whose segments are all wrong (a NIC that fills in
+//     something else): a wrong one is judged only once its direction has
+//     shown a right one (halfStream.sumOK).
+//   - A segment corrupted on the capture path, not on the receiver's:
+//     the receiver acknowledges it.
+//
+// So a wrong segment (data or FIN) in a direction with right ones is
+// not dropped at once but kept aside (badSeg; one per direction, at most
+// maxBadHeld in all, maxBadBytes of them): a right copy of its sequence
+// range coming next shows it was not the sender's (dropped, counted in
+// Stats.ControlBadChecksum); the receiver's ACK passing its end, the
+// sender's next segment from its end on, or badWait of packet time with
+// neither delivers it as if it had been right. A wrong RST on an
+// established connection is judged by the hold rule (hold.go), as any
+// RST is: bytes going on after it show no endpoint took it; a wrong SYN,
+// or RST before that, is dropped.
 // Only whole segments are judged: one the snap length cut, or a datagram
 // rebuilt from fragments (whose IP header decode made), cannot be.
 //
 // Checksums are verified only for segments of control connections and
 // candidates (checkSum, lazily, once a segment): the data path never pays.
+
+// Bounds of the wrong-checksum segments kept aside (badSeg).
+const (
+	maxBadHeld  = 16          // segments, over all connections
+	maxBadBytes = 64 << 10    // their bytes, over all connections
+	badWait     = time.Second // packet time after which one is delivered
+)
+
+// badSeg is a segment with a wrong checksum kept aside.
+type badSeg struct {
+	cs  *controlConn
+	dir int
+	end uint32 // the sequence number after its bytes (and FIN)
+	seg Segment
+	raw []byte // its TCP header and payload (a copy); seg.Payload points in it
+}
 
 // sumVerdict is what a segment's checksums say.
 type sumVerdict uint8
@@ -31,6 +68,7 @@ const (
 	sumRight                      // both checksums right (IPv6: TCP's)
 	sumWrong                      // one of them wrong
 	sumUnjudged                   // not whole: the snap length cut it
+	sumOffload                    // TCP's holds the pseudo-header sum only: the sender's NIC fills it in (offload, GRO)
 )
 
 // sumState is what the decoder keeps of the segment being handled to
@@ -59,6 +97,9 @@ func (d *Decoder) segmentSum() sumVerdict {
 		st.verdict = sumWrong
 	case tcpSum(src, dst, st.raw[:st.wire]) != 0xffff:
 		st.verdict = sumWrong
+		if offloadSum(src, dst, st.raw[:st.wire]) {
+			st.verdict = sumOffload
+		}
 	default:
 		st.verdict = sumRight
 	}
@@ -80,6 +121,29 @@ func tcpSum(src, dst netip.Addr, seg []byte) uint16 {
 	}
 	s += 6 + uint32(len(seg)) // protocol and TCP length
 	return onesSum(s, seg)
+}
+
+// offloadSum tells whether TCP segment seg's checksum field holds the sum
+// of its pseudo-header alone, folded, or that sum's complement: what
+// Linux leaves for the NIC to finish (transmit offload, GRO).
+func offloadSum(src, dst netip.Addr, seg []byte) bool {
+	if len(seg) < 18 {
+		return false
+	}
+	var s uint32
+	if src.Is4() && dst.Is4() {
+		a, b := src.As4(), dst.As4()
+		s = sum16(s, a[:])
+		s = sum16(s, b[:])
+	} else {
+		a, b := src.As16(), dst.As16()
+		s = sum16(s, a[:])
+		s = sum16(s, b[:])
+	}
+	s += 6 + uint32(len(seg))
+	p := onesSum(s, nil)
+	c := binary.BigEndian.Uint16(seg[16:])
+	return c == p || c == ^p
 }
 
 // onesSum folds the 16-bit ones' complement sum of b onto s.
@@ -111,8 +175,8 @@ func sum16(s uint32, b []byte) uint32 {
 }
 
 // forged tells whether segment s (the one being handled) of control
-// connection cs is not its sender's by its checksums (see above), and
-// records a direction whose checksums are right.
+// connection cs has a wrong checksum in a direction whose checksums were
+// right (see above), and records a direction whose checksums are right.
 func (t *controlTable) forged(cs *controlConn, s *Segment) bool {
 	d := cs.dirIndex(s.Src)
 	switch t.d.segmentSum() {
@@ -122,4 +186,131 @@ func (t *controlTable) forged(cs *controlConn, s *Segment) bool {
 		return cs.asm.half[d].sumOK
 	}
 	return false
+}
+
+// badSegment tells whether segment s of cs is not to be taken now: a
+// wrong checksum (forged) that is dropped (counted) or kept aside. A
+// wrong RST on an established connection is taken: the hold rule judges
+// it (holdRST).
+func (t *controlTable) badSegment(cs *controlConn, s *Segment) bool {
+	if !t.forged(cs, s) {
+		return false
+	}
+	switch {
+	case s.Flags.Has(FlagRST) && cs.established():
+		return false
+	case s.Flags&(FlagSYN|FlagRST) != 0 || !t.keepBad(cs, cs.dirIndex(s.Src), s):
+		t.d.stats.ControlBadChecksum++
+	}
+	return true
+}
+
+// keepBad keeps segment s of direction d of cs aside, if it carries
+// anything the stream has not had and there is room: one per direction.
+func (t *controlTable) keepBad(cs *controlConn, d int, s *Segment) bool {
+	n := uint32(len(s.Payload))
+	if s.Flags.Has(FlagFIN) {
+		n++
+	}
+	raw := t.d.sum.raw[:t.d.sum.wire]
+	h := &cs.asm.half[d]
+	if n == 0 || h.started && int32(s.Seq+n-h.next) <= 0 || len(raw) < len(s.Payload) ||
+		len(t.bad) >= maxBadHeld || t.badBytes+len(raw) > maxBadBytes {
+		return false // nothing new (a bare ACK, a copy of bytes taken), or no room
+	}
+	for i := range t.bad {
+		if t.bad[i].cs == cs && t.bad[i].dir == d {
+			return false // one kept already
+		}
+	}
+	b := badSeg{cs: cs, dir: d, end: s.Seq + n, seg: *s, raw: append([]byte(nil), raw...)}
+	b.seg.Payload = b.raw[len(raw)-len(s.Payload):]
+	b.seg.Fragments = nil
+	t.bad = append(t.bad, b)
+	t.badBytes += len(b.raw)
+	return true
+}
+
+// badBefore, before right segment s of cs is taken, settles what it says
+// of the segments of cs kept aside: a copy of one's bytes drops it; one
+// from its end on (its sender's), or an ACK past its end (its
+// receiver's), delivers it first.
+func (t *controlTable) badBefore(cs *controlConn, s *Segment) {
+	d := cs.dirIndex(s.Src)
+	n := uint32(len(s.Payload))
+	if s.Flags.Has(FlagFIN) {
+		n++
+	}
+	for i := 0; i < len(t.bad); {
+		b := &t.bad[i]
+		if b.cs != cs || s.Flags.Has(FlagSYN) {
+			i++
+			continue
+		}
+		deliver := false
+		switch {
+		case b.dir == d && n > 0 && int32(s.Seq-b.end) < 0 && int32(s.Seq+n-b.seg.Seq) > 0:
+			// A right copy of its bytes: it was not the sender's.
+		case b.dir == d && int32(s.Seq-b.end) >= 0:
+			deliver = true
+		case b.dir != d && s.Flags.Has(FlagACK) && int32(s.Ack-b.end) >= 0:
+			deliver = true
+		default:
+			i++
+			continue
+		}
+		x := t.takeBad(i)
+		if deliver {
+			t.deliverBad(&x)
+		} else {
+			t.d.stats.ControlBadChecksum++
+		}
+	}
+}
+
+// takeBad removes the i-th segment kept aside and returns it.
+func (t *controlTable) takeBad(i int) badSeg {
+	b := t.bad[i]
+	t.bad = slices.Delete(t.bad, i, i+1)
+	t.badBytes -= len(b.raw)
+	return b
+}
+
+// releaseBad delivers the segments kept aside since badWait before now
+// (all of them when all is set: the capture's end).
+func (t *controlTable) releaseBad(now time.Time, all bool) {
+	for i := 0; i < len(t.bad); {
+		if !all && now.Sub(t.bad[i].seg.TS) < badWait {
+			i++
+			continue
+		}
+		b := t.takeBad(i)
+		t.deliverBad(&b)
+	}
+}
+
+// dropBad forgets the segments of cs kept aside (cs removed): never
+// delivered, they count as dropped.
+func (t *controlTable) dropBad(cs *controlConn) {
+	for i := 0; i < len(t.bad); {
+		if t.bad[i].cs != cs {
+			i++
+			continue
+		}
+		t.takeBad(i)
+		t.d.stats.ControlBadChecksum++
+	}
+}
+
+// deliverBad hands segment b kept aside to its connection, as if its
+// checksum had been right.
+func (t *controlTable) deliverBad(b *badSeg) {
+	cs := b.cs
+	if cs.t == nil || t.conns.Get(cs.key) != cs {
+		return
+	}
+	saved := t.d.sum
+	t.d.sum = sumState{raw: b.raw, wire: len(b.raw), verdict: sumRight}
+	t.segment(cs, &b.seg)
+	t.d.sum = saved
 }

@@ -140,6 +140,16 @@ type controlTable struct {
 
 	// holds: connections with an RST or a SYN held (hold.go), few.
 	holds map[*controlConn]*connHold
+	// bad: segments with a wrong checksum kept aside (checksum.go),
+	// badBytes their bytes; at most maxBadHeld, maxBadBytes.
+	bad      []badSeg
+	badBytes int
+	// stepConn, stepPair: what the packet of a forward step held as a
+	// possible clock outlier (packet.go observe) touched, stamped with
+	// the clock before it; stamped again by stepConfirmed.
+	stepConn    *controlConn
+	stepPair    [2]netip.Addr
+	stepPairSet bool
 	// recent: the latest control bytes delivered, to tell a later copy
 	// that differs (conflict.go); allocated with the first.
 	recent *recentCtl
@@ -185,11 +195,50 @@ func (t *controlTable) advance(ts time.Time) {
 // connections that carried bytes keeps them from idling out (pairs).
 func (t *controlTable) lookup(s *Segment) *controlConn {
 	t.advance(s.TS)
+	if len(t.bad) > 0 {
+		t.releaseBad(t.d.last, false) // (the decoder's clock: not an outlier's)
+	}
 	cs := t.find(s)
 	if cs == nil && t.d.maybeData(s) {
-		t.pairs.seen(s.Src.Addr(), s.Dst.Addr(), t.clock.since())
+		t.pairs.seen(s.Src.Addr(), s.Dst.Addr(), t.stampNow())
+		if t.d.jumpHeld {
+			t.stepPair, t.stepPairSet = [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}, true
+		}
 	}
 	return cs
+}
+
+// stampNow is the idle-clock time a segment stamps its connection with:
+// while the segment's packet is a forward step held as a possible clock
+// outlier (packet.go observe), the clock before it, so that an outlier
+// leaves no connection looking active hours ahead (in the live list, it
+// would keep every connection behind it from idling out); stepConfirmed
+// stamps again once the step is confirmed.
+func (t *controlTable) stampNow() time.Duration {
+	if t.d.jumpHeld {
+		return t.d.clockSaved.since()
+	}
+	return t.clock.since()
+}
+
+// stepConfirmed stamps what the packet of a held forward step touched
+// (stampNow) with the step's time at, now that the next packet confirmed
+// it.
+func (t *controlTable) stepConfirmed(at time.Time) {
+	if t.stepPairSet {
+		t.pairs.seen(t.stepPair[0], t.stepPair[1], t.clock.since())
+	}
+	if cs := t.stepConn; cs != nil && cs.t != nil && t.conns.Get(cs.key) == cs && cs.list != nil {
+		cs.lastSeen = at.Sub(cs.firstTS)
+		cs.activeAt = t.clock.since()
+		cs.list.moveToBack(cs)
+	}
+	t.stepDone()
+}
+
+// stepDone forgets what a held step's packet touched.
+func (t *controlTable) stepDone() {
+	t.stepConn, t.stepPairSet = nil, false
 }
 
 // maybeData tells whether a segment may be an FTP data connection's: an
@@ -403,7 +452,7 @@ func startsGreeting(p []byte) bool {
 }
 
 func (t *controlTable) add(key ConnKey, client, server netip.AddrPort, st parseState, ts time.Time) *controlConn {
-	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, activeAt: t.clock.since()}
+	cs := &controlConn{t: t, key: key, client: client, server: server, firstTS: ts, activeAt: t.stampNow()}
 	cs.asm.pool = &t.pool
 	cs.parser.init(client, server, st, t.d.opts.MaxLine, &t.d.stats, &t.ev, cs.emit)
 	t.conns.Put(key, cs)
@@ -474,8 +523,15 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	// of the connection's own incarnation (a dropped SYN-ACK's scale
 	// option would loosen the bound).
 	cs.asm.advertised(d, s)
-	cs.lastSeen = s.TS.Sub(cs.firstTS)
-	cs.activeAt = t.clock.since()
+	ts := s.TS
+	if t.d.jumpHeld {
+		// A possible clock outlier: stamped with the decoder's clock
+		// (stampNow), again by stepConfirmed if the step holds.
+		ts = t.d.last
+		t.stepConn = cs
+	}
+	cs.lastSeen = ts.Sub(cs.firstTS)
+	cs.activeAt = t.stampNow()
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
 		if cs.implicitTLS && !startsTLSRecord(s.Payload) && looksLikeLineStart(s.Payload, d == dirClient) {
@@ -576,6 +632,10 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	case rst && t.holdRST(cs, d, s):
 		// Held: the connection's bytes going on in sequence would show
 		// no endpoint took it (hold.go).
+	case rst && t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK:
+		// Its checksum wrong among its sender's right ones, and no hold
+		// to judge it by (checksum.go): dropped.
+		t.d.stats.ControlBadChecksum++
 	case rst:
 		// An RST outside the window is dropped by the receiver (RFC 5961)
 		// and ends nothing.
@@ -1078,6 +1138,9 @@ func (t *controlTable) remove(cs *controlConn) {
 	if t.holds != nil {
 		delete(t.holds, cs)
 	}
+	if len(t.bad) > 0 {
+		t.dropBad(cs)
+	}
 	if t.recent != nil {
 		t.recent.forget(cs)
 	}
@@ -1093,6 +1156,9 @@ func (t *controlTable) remove(cs *controlConn) {
 // time (busyHosts), which makes it not due, so each is looked at once.
 func (t *controlTable) expire(now time.Time) {
 	num := t.d.num
+	if len(t.bad) > 0 {
+		t.releaseBad(now, false)
+	}
 	t.advance(now)
 	idleNow := t.clock.since()
 	kept := t.holes[:0]
@@ -1125,6 +1191,7 @@ func (t *controlTable) expire(now time.Time) {
 // closeAll delivers everything buffered and closes every connection, in
 // the order they began.
 func (t *controlTable) closeAll(num uint64, ts time.Time) {
+	t.releaseBad(ts, true) // nothing contradicted them
 	all := t.conns.All()
 	slices.SortFunc(all, func(a, b *controlConn) int {
 		if c := a.firstTS.Compare(b.firstTS); c != 0 {

@@ -17,6 +17,9 @@ import (
 // not taken: counted (Stats.RSTNotTaken) and the connection
 // kept. Otherwise the connection closes as reset when the hold ends (or
 // anything else ends it first), reported at the RST (its packet and time).
+// An RST with a wrong checksum (checksum.go) is judged the same way: one
+// the bytes after it show not taken is counted as
+// Stats.ControlBadChecksum instead.
 //
 // A SYN with another ISN on an established connection is not the 4-tuple's
 // next connection until a SYN-ACK answers it (RFC 5961 4: the receiver of
@@ -38,6 +41,7 @@ type connHold struct {
 	by     int  // its direction
 	num    uint64
 	ts     time.Time
+	bad    bool   // the RST's checksum is wrong (checksum.go)
 	syn    bool   // a SYN with another ISN is held
 	synSeq uint32 // its sequence number
 }
@@ -71,6 +75,7 @@ func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment) bool {
 	h := t.hold(cs)
 	if !h.rst {
 		h.rst, h.by, h.num, h.ts = true, d, s.Num, s.TS
+		h.bad = t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK
 	}
 	return true
 }
@@ -95,7 +100,11 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 		// reply crossing the client's reset): they prove nothing.
 		return
 	}
-	t.d.stats.RSTNotTaken++
+	if h.bad {
+		t.d.stats.ControlBadChecksum++ // not taken, its checksum wrong: dropped
+	} else {
+		t.d.stats.RSTNotTaken++
+	}
 	h.rst = false
 	if !h.syn {
 		delete(t.holds, cs)

@@ -276,8 +276,10 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	d.stats.Packets++
 	d.stats.Bytes += uint64(len(data))
 	if d.observe(ci.Timestamp) {
-		// A forward step confirmed: what was due by it is done first, as
-		// it was after the packet that made the step.
+		// A forward step confirmed: what its packet touched is stamped
+		// with its time (it was not), and what was due by it is done
+		// first, as it was after the packet that made the step.
+		d.ctl.stepConfirmed(d.last)
 		d.maybeFlush()
 	}
 	first := firstLayer(link, data)
@@ -491,17 +493,18 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	d.sum = sumState{raw: raw, wire: wire, ls: ls, cut: !frameWhole(ci)} // judged only when asked (checksum.go)
 	d.ctl.ignore = false
 	cs := d.ctl.lookup(s)
-	forged := cs != nil && d.ctl.forged(cs, s)
-	if forged {
-		// Not its sender's: counted, and kept from the control stream.
-		d.stats.ControlBadChecksum++
-	}
+	// A wrong checksum: dropped (counted) or kept aside (checksum.go),
+	// kept from the control stream for now.
+	forged := cs != nil && d.ctl.badSegment(cs, s)
 	forged = forged || d.ctl.ignore
 	s.Control = cs != nil && cs.confirmed()
 	followed := !s.Control && d.pay.segment(s)
 	d.h.Segment(s)
 	if cs != nil {
-		if !forged {
+		if !forged && len(d.ctl.bad) > 0 && d.sum.verdict != sumWrong {
+			d.ctl.badBefore(cs, s) // what it says of those kept aside
+		}
+		if !forged && cs.t != nil {
 			d.ctl.segment(cs, s)
 		}
 	} else if !followed {
@@ -657,8 +660,11 @@ func readFragment6(ip *layers.IPv6, fh *layers.IPv6Fragment, cut bool) fragment 
 // stays where it was. A next packet further back shows it was one
 // packet's time, not the capture's: the step is dropped
 // (Stats.ClockOutliers) and the control table's idle clock, which the
-// held packet moved, is put back. A step at the first packet of an input
-// (SetInput) is the gap between files, taken at once.
+// held packet moved, is put back. The held packet stamps the control
+// connection it belongs to, and the hosts' pair, with the clock before
+// it (controlTable.stampNow), and again with its own once confirmed. A
+// step at the first packet of an input (SetInput) is the gap between
+// files, taken at once.
 const (
 	clockOutlierStep  = 30 * time.Second
 	clockConfirmSlack = time.Second
@@ -684,6 +690,7 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 		if ts.Before(d.jumpAt.Add(-clockConfirmSlack)) {
 			d.stats.ClockOutliers++
 			d.ctl.clock = d.clockSaved
+			d.ctl.stepDone()
 		} else {
 			confirmed = true
 			if d.jumpAt.After(d.last) {

@@ -70,7 +70,8 @@ type Stats struct {
 	TunnelsNotFollowed uint64 `json:"tunnels_not_followed,omitempty"`
 	// ControlBadChecksum: control segments dropped for a wrong TCP or
 	// IPv4 header checksum, their direction's other segments right
-	// (checksum.go): not their sender's (forged, or corrupted).
+	// (checksum.go): a right copy of their bytes followed, or, for an
+	// RST, bytes went on after it (forged, or corrupted).
 	ControlBadChecksum uint64 `json:"control_bad_checksum,omitempty"`
 	// ControlConflicts: copies of control bytes already delivered that
 	// differ from them (ControlConflict): two versions of one stretch of
