@@ -156,22 +156,33 @@ func onesSum(s uint32, b []byte) uint16 {
 }
 
 // sum16 adds b, as big-endian 16-bit words (an odd last byte padded with
-// zero), to s, folding as it goes so that it never overflows.
+// zero), to s, folding at the end. The ones' complement sum does not
+// depend on how the words are grouped, so b is added 32 bits at a time
+// into 64 bits (carries pile up in the high half: 2^32 words of b before
+// it could overflow), four words a round; the result is folded to at
+// most 17 bits, as callers expect.
 func sum16(s uint32, b []byte) uint32 {
-	for len(b) >= 8 {
-		s += uint32(binary.BigEndian.Uint16(b)) + uint32(binary.BigEndian.Uint16(b[2:])) +
-			uint32(binary.BigEndian.Uint16(b[4:])) + uint32(binary.BigEndian.Uint16(b[6:]))
-		s = s&0xffff + s>>16
-		b = b[8:]
+	acc := uint64(s)
+	for len(b) >= 16 {
+		acc += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:])) +
+			uint64(binary.BigEndian.Uint32(b[8:])) + uint64(binary.BigEndian.Uint32(b[12:]))
+		b = b[16:]
 	}
-	for len(b) >= 2 {
-		s += uint32(binary.BigEndian.Uint16(b))
+	for len(b) >= 4 {
+		acc += uint64(binary.BigEndian.Uint32(b))
+		b = b[4:]
+	}
+	if len(b) >= 2 {
+		acc += uint64(binary.BigEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		s += uint32(b[0]) << 8
+		acc += uint64(b[0]) << 8
 	}
-	return s&0xffff + s>>16
+	acc = acc&0xffffffff + acc>>32
+	acc = acc&0xffffffff + acc>>32
+	v := uint32(acc&0xffff + acc>>16)
+	return v&0xffff + v>>16
 }
 
 // forged tells whether segment s (the one being handled) of control
