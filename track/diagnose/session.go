@@ -112,9 +112,12 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		d.server(s).noteLoginReply(s, c, final)
 	}
 	d.loginSuccess(s, c)
-	if final == nil || loginLimitText(strings.ToLower(final.Text)) == limitNone && !tlsRequiredText(final.Text) {
+	login := c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT"
+	if !login || final == nil || final.Code < 400 || loginLimitText(strings.ToLower(final.Text)) == limitNone && !tlsRequiredText(final.Text) {
 		// A login refused for the connection limit or for clear text
-		// judged no password: not a failure to weigh for guessing.
+		// judged no password: not a failure to weigh for guessing. (The
+		// words are read only for a refused login: every command passes
+		// here.)
 		add(d.loginFailure(s, c))
 	}
 	return out
