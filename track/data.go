@@ -1717,16 +1717,14 @@ func (h *heldReset) outlivedBy(dc *DataConn, dir int, s *decode.Segment) bool {
 		return false
 	}
 	if h.synSent {
-		// An opener that took it is closed: it sends its SYN again only
-		// from a new connection, with a new sequence number (RFC 9293
-		// 3.4.1), and answers anything with an RST. The same SYN sent
-		// again (not a copy of it seen at once), or an ACK (it went past
-		// SYN-SENT), is the opener still in the connection.
-		if s.Flags.Has(decode.FlagSYN) {
-			d := s.TS.Sub(dc.LastSYN)
-			return s.Seq == dc.lastSYNSeq && (d <= -synCopyWindow || synCopyWindow <= d)
-		}
-		return s.Flags.Has(decode.FlagACK)
+		// An opener that took it is closed (RFC 9293 3.10.7.3): an ACK
+		// from it (it went past SYN-SENT) is the opener still in the
+		// connection.
+		// Windows, though, sends the refused SYN again (twice, 500 ms
+		// apart) before it gives a refused connect up: the same SYN
+		// again proves nothing until the handshake goes on (the
+		// opener's ACK); another RST answers it as it did the first.
+		return !s.Flags.Has(decode.FlagSYN) && s.Flags.Has(decode.FlagACK)
 	}
 	if s.Flags.Has(decode.FlagFIN) && !dc.finSent(dir) {
 		return true

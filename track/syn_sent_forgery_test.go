@@ -60,6 +60,18 @@ func TestSynSentForgeryNotTaken(t *testing.T) {
 			c.synAck()
 			c.send(500, false)
 		}, OutcomeRefused, EndRST, 0, 0},
+		// Windows sends a refused SYN twice more, 500 ms apart, before
+		// it gives the connect up; each draws an RST: refused, and none
+		// of the RSTs was ignored.
+		{"RST answering the SYN, the same SYN again twice, each refused (Windows): refused", func(c *rstConn) {
+			c.syn()
+			c.s.segAck(c.srv, c.cli, ackRST, 0, rstCliISN+1, 0)
+			for range 2 {
+				c.s.tick(500 * time.Millisecond)
+				c.syn()
+				c.s.segAck(c.srv, c.cli, ackRST, 0, rstCliISN+1, 0)
+			}
+		}, OutcomeRefused, EndRST, 0, 0},
 		{"RST answering a retried SYN, the SYN sent no more: refused", func(c *rstConn) {
 			c.syn()
 			c.s.tick(time.Second)
