@@ -32,12 +32,13 @@ import (
 // not dropped at once but kept aside (badSeg; one per direction, at most
 // maxBadHeld in all, maxBadBytes of them): a right copy of its sequence
 // range coming next shows it was not the sender's (dropped, counted in
-// Stats.ControlBadChecksum); the receiver's ACK passing its end, the
-// sender's next segment from its end on, or badWait of packet time with
-// neither delivers it as if it had been right. A wrong RST on an
-// established connection is judged by the hold rule (hold.go), as any
-// RST is: bytes going on after it show no endpoint took it; a wrong SYN,
-// or RST before that, is dropped.
+// Stats.ControlBadChecksum), and so does an ACK of its receiver, heard
+// badAckWait or more after it, that acknowledges none of it (a real
+// segment lost on the way is sent again, right); the receiver's ACK
+// passing its end, the sender's next segment from its end on, or badWait
+// of packet time with neither delivers it as if it had been right. A
+// wrong SYN or RST is dropped: its receiver drops it, and a control
+// connection idles for minutes, longer than any hold.
 // Only whole segments are judged: one the snap length cut, or a datagram
 // rebuilt from fragments (whose IP header decode made), cannot be.
 //
@@ -46,9 +47,19 @@ import (
 
 // Bounds of the wrong-checksum segments kept aside (badSeg).
 const (
-	maxBadHeld  = 16          // segments, over all connections
-	maxBadBytes = 64 << 10    // their bytes, over all connections
-	badWait     = time.Second // packet time after which one is delivered
+	maxBadHeld  = 16       // segments, over all connections
+	maxBadBytes = 64 << 10 // their bytes, over all connections
+	// badWait: packet time after which one is delivered with no word
+	// from either side (a capture of one direction). Longer than a
+	// server's delay before it refuses a login (vsftpd's
+	// delay_failed_login: 1 s), whose right copy must find the forged
+	// one still aside; a receiver's ACK or its sender going on settles
+	// it sooner.
+	badWait = 10 * time.Second
+	// badAckWait: an ACK of its receiver this long after a segment kept
+	// aside, acknowledging none of it, shows the receiver dropped it (one
+	// sooner may have been sent before it arrived).
+	badAckWait = 500 * time.Millisecond
 )
 
 // badSeg is a segment with a wrong checksum kept aside.
@@ -207,10 +218,11 @@ func (t *controlTable) badSegment(cs *controlConn, s *Segment) bool {
 	if !t.forged(cs, s) {
 		return false
 	}
-	switch {
-	case s.Flags.Has(FlagRST) && cs.established():
-		return false
-	case s.Flags&(FlagSYN|FlagRST) != 0 || !t.keepBad(cs, cs.dirIndex(s.Src), s):
+	// A wrong SYN or RST is dropped: the receiver drops it (RFC 9293
+	// 3.10.7), and a control connection idles for minutes, longer than
+	// any hold. (An offloaded one's checksum is the pseudo-header sum:
+	// right, above.)
+	if s.Flags&(FlagSYN|FlagRST) != 0 || !t.keepBad(cs, cs.dirIndex(s.Src), s) {
 		t.d.stats.ControlBadChecksum++
 	}
 	return true
@@ -266,6 +278,11 @@ func (t *controlTable) badBefore(cs *controlConn, s *Segment) {
 			deliver = true
 		case b.dir != d && s.Flags.Has(FlagACK) && int32(s.Ack-b.end) >= 0:
 			deliver = true
+		case b.dir != d && s.Flags.Has(FlagACK) && int32(s.Ack-b.seg.Seq) <= 0 && s.TS.Sub(b.seg.TS) >= badAckWait:
+			// Its receiver, heard well after it came, has none of its
+			// bytes: it dropped it. A real segment lost on the way is
+			// sent again, right this time.
+
 		default:
 			i++
 			continue

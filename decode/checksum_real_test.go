@@ -179,9 +179,8 @@ func TestBadChecksumSegmentTaken(t *testing.T) {
 			v.srv("250 ok\r\n")
 			v.srv("257 \"/pub\"\r\n")
 		}},
-		{"a second passes", func(v *conv) {
-			v.sumSend(1500*time.Millisecond, v.s, v.c, v.sseq, v.cseq-10, FlagACK, "", nil)
-			v.ts = v.ts.Add(time.Second)
+		{"the wait passes with no word from either side", func(v *conv) {
+			v.ts = v.ts.Add(badWait + time.Second)
 			d := v.d
 			d.Tick(v.ts)
 			v.srv("250 ok\r\n")
@@ -212,21 +211,60 @@ func TestBadChecksumSegmentTaken(t *testing.T) {
 	}
 }
 
-// TestBadChecksumRSTHeld: an RST with a wrong checksum (not offload) on
-// an established connection, after which nothing goes on, ends it as
-// reset: the hold rule judges it, not the checksum.
-func TestBadChecksumRSTHeld(t *testing.T) {
+// TestBadChecksumRSTNotTaken: an RST with a wrong checksum (not offload)
+// on an established connection is dropped, as its receiver drops it: a
+// control connection idles for minutes, longer than any hold, and its
+// later commands must not vanish. A forged RST with a wrong checksum had
+// ended the session at 0.14 s and hidden NOOP and QUIT 5 s later.
+func TestBadChecksumRSTNotTaken(t *testing.T) {
 	rec, d, v := openConv(t)
 	v.srv("220 hi\r\n")
 	v.cli("USER alice\r\n")
 	v.srv("230 ok\r\n")
-	v.sumSend(10*time.Millisecond, v.s, v.c, v.sseq, v.cseq, FlagRST|FlagACK, "", corrupt)
-	v.ts = v.ts.Add(3 * time.Second)
+	v.sumSend(10*time.Millisecond, v.c, v.s, v.cseq, v.sseq, FlagRST|FlagACK, "", corrupt)
+	v.ts = v.ts.Add(5 * time.Second)
 	d.Tick(v.ts)
+	v.cli("NOOP\r\n")
+	v.srv("200 ok\r\n")
 	d.Finish()
-	if e, ok := lastClose(rec); !ok || e.Closed != CloseRST {
+	if got := strings.Join(rec.commands(), " "); got != "USER NOOP" {
 		dumpEvents(t, rec)
-		t.Errorf("closed %v, want rst", e.Closed)
+		t.Errorf("commands %q, want USER NOOP", got)
+	}
+	if e, ok := lastClose(rec); !ok || e.Closed != CloseCaptureEnd {
+		t.Errorf("closed %v, want capture-end", e.Closed)
+	}
+	if st := d.Stats(); st.ControlBadChecksum != 1 {
+		t.Errorf("ControlBadChecksum %d, want 1", st.ControlBadChecksum)
+	}
+}
+
+// TestBadChecksumDroppedWhenReceiverHasNone: a segment kept aside whose
+// receiver, heard well after it came, acknowledges none of it was dropped
+// by that receiver (a forged 230 with a wrong checksum before a server's
+// delayed 530: it read "logged in").
+func TestBadChecksumDroppedWhenReceiverHasNone(t *testing.T) {
+	rec, d, v := openConv(t)
+	v.srv("220 hi\r\n")
+	v.cli("USER alice\r\n")
+	v.srv("331 pw\r\n")
+	v.cli("PASS x\r\n")
+	v.sumSend(10*time.Millisecond, v.s, v.c, v.sseq, v.cseq, FlagACK|FlagPSH, "230 Login successful.\r\n", corrupt)
+	v.sumSend(1200*time.Millisecond, v.c, v.s, v.cseq, v.sseq, FlagACK, "", nil) // the client has none of it
+	v.srv("530 Login incorrect.\r\n")
+	d.Finish()
+	var codes []string
+	for _, e := range rec.control {
+		if e.Kind == ControlReply {
+			codes = append(codes, itoa(e.Reply.Code))
+		}
+	}
+	if got := strings.Join(codes, " "); got != "220 331 530" {
+		dumpEvents(t, rec)
+		t.Errorf("replies %q, want 220 331 530", got)
+	}
+	if st := d.Stats(); st.ControlBadChecksum != 1 {
+		t.Errorf("ControlBadChecksum %d, want 1", st.ControlBadChecksum)
 	}
 }
 

@@ -942,7 +942,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
 	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
-	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted)")
+	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
 	addw(st.ControlConflicts, "later copies of control bytes that differ from the copy taken: two versions of a stretch of a control stream (forged or corrupted)")
 	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")
 	addw(st.SynMidSession, "SYNs with another start on established control connections that nothing answered, ignored")
