@@ -305,3 +305,14 @@ func TestLimitAndTLSRefusalsAreNoGuessing(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginVerdictSaysHowSessionsWereRefused guards the verdict of a server
+// whose sessions were refused at login for its connection limit beside
+// logins refused otherwise: it said "refused at connect" for 530s to PASS.
+func TestLoginVerdictSaysHowSessionsWereRefused(t *testing.T) {
+	a := &serverAcc{refused: 3, refusedLogin: 3, loginRefused: 3, loginRefusal: "530 Login incorrect."}
+	v := a.loginRefusedVerdict(family{})
+	if !strings.Contains(v, "3 sessions were refused at login for the server's connection limit") || strings.Contains(v, "at connect") {
+		t.Errorf("verdict %q", v)
+	}
+}

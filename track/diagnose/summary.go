@@ -1546,8 +1546,14 @@ func (a *serverAcc) loginRefusedVerdict(fam family) string {
 	}
 	v := fmt.Sprintf("every login was refused%s, in %s: no announcement or transfer was tried", reply, plural(a.loginRefused, "session", "sessions"))
 	if a.refused > 0 {
-		v = fmt.Sprintf("%s refused at connect (see session-refused), and every other login was refused%s, in %s: no announcement or transfer was tried",
-			plural(a.refused, "session was", "sessions were"), reply, plural(a.loginRefused, "session", "sessions"))
+		// (refusedHow: at connect, before a greeting, or at login for
+		// the connection limit.)
+		sessions := "sessions"
+		if a.refused == 1 {
+			sessions = "session"
+		}
+		v = fmt.Sprintf("%d %s %s (see session-refused), and every other login was refused%s, in %s: no announcement or transfer was tried",
+			a.refused, sessions, a.refusedHow(), reply, plural(a.loginRefused, "session", "sessions"))
 	}
 	switch {
 	case a.loginRefusedTLS == a.loginRefused:
