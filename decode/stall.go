@@ -1,6 +1,9 @@
 package decode
 
-import "time"
+import (
+	"encoding/binary"
+	"time"
+)
 
 // A control segment its receiver never gets is sent again and again: a
 // firewall on the path drops it for what it holds. The Linux FTP helper
@@ -143,31 +146,11 @@ func sackBeyond(seg []byte, ack uint32) bool {
 	if off <= 20 || off > len(seg) {
 		return false
 	}
-	opts := seg[20:off]
-	for i := 0; i < len(opts); {
-		switch opts[i] {
-		case tcpOptEnd:
-			return false
-		case tcpOptNop:
-			i++
-			continue
+	blocks, ok := tcpOption(seg[20:off], tcpOptSACK, -1)
+	for b := 0; ok && b+8 <= len(blocks); b += 8 {
+		if left := binary.BigEndian.Uint32(blocks[b:]); int32(left-ack) > 0 {
+			return true
 		}
-		if i+1 >= len(opts) {
-			return false
-		}
-		n := int(opts[i+1])
-		if n < 2 || i+n > len(opts) {
-			return false
-		}
-		if opts[i] == tcpOptSACK {
-			for b := i + 2; b+8 <= i+n; b += 8 {
-				left := uint32(opts[b])<<24 | uint32(opts[b+1])<<16 | uint32(opts[b+2])<<8 | uint32(opts[b+3])
-				if int32(left-ack) > 0 {
-					return true
-				}
-			}
-		}
-		i += n
 	}
 	return false
 }

@@ -89,31 +89,41 @@ func parseTCPCut(b []byte, cut bool) (h tcpHeader, ok bool) {
 	return h, true
 }
 
-// windowScaleOption finds the window scale option among a SYN's options.
-// Malformed options (a length below 2 or past the header) end the reading:
-// what follows cannot be trusted to be an option, and a header the
-// receiver would not parse announces no scaling.
-func windowScaleOption(opts []byte) (shift uint8, ok bool) {
+// tcpOption finds the first option of kind among a TCP header's options
+// whose data (after kind and length) is size bytes (any size when size is
+// negative), and returns that data. Malformed options (a
+// length below 2 or past the header) end the reading: what follows cannot
+// be trusted to be an option, and the receiver would not parse it either.
+func tcpOption(opts []byte, kind byte, size int) (data []byte, ok bool) {
 	for i := 0; i < len(opts); {
-		kind := opts[i]
-		switch kind {
+		switch opts[i] {
 		case tcpOptEnd:
-			return 0, false
+			return nil, false
 		case tcpOptNop:
 			i++
 			continue
 		}
 		if i+1 >= len(opts) {
-			return 0, false
+			return nil, false
 		}
 		n := int(opts[i+1])
 		if n < 2 || i+n > len(opts) {
-			return 0, false
+			return nil, false
 		}
-		if kind == tcpOptWindowScale && n == 3 {
-			return min(opts[i+2], maxWindowShift), true
+		if opts[i] == kind && (size < 0 || n-2 == size) {
+			return opts[i+2 : i+n], true
 		}
-		i += n // (a scale option of another length is ignored, as Linux does)
+		i += n
 	}
-	return 0, false
+	return nil, false
+}
+
+// windowScaleOption finds the window scale option among a SYN's options
+// (tcpOption). One of another length than 3 is skipped, as Linux does.
+func windowScaleOption(opts []byte) (shift uint8, ok bool) {
+	d, ok := tcpOption(opts, tcpOptWindowScale, 1)
+	if !ok {
+		return 0, false
+	}
+	return min(d[0], maxWindowShift), true
 }

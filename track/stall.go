@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
-	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // stalled records decode's ControlStalled: one side's control bytes sent
@@ -55,27 +54,4 @@ func StalledLine(sess *Session, fromClient bool, since time.Time) (*Command, *Re
 		}
 	}
 	return nil, nil
-}
-
-// conflictText says what decode's ControlConflict found.
-func conflictText(e *decode.ControlEvent) string {
-	who := "server"
-	if e.FromClient {
-		who = "client"
-	}
-	first := "an earlier copy"
-	if e.ConflictWith != 0 {
-		first = fmt.Sprintf("packet %d", e.ConflictWith)
-	}
-	return fmt.Sprintf("the capture holds two versions of the %s's bytes: packet %d differs from %s, which was taken (one is forged or corrupted): what the session shows from here may be the forger's", who, e.Num, first)
-}
-
-// telnetOnly is the text of a client junk line that held Telnet commands
-// and nothing else: IAC IP and IAC DM begin an ABOR (RFC 959 4.1.3) the
-// client did not finish (it closed, or the capture ended).
-func telnetOnly(f ftp.TelnetFlags) string {
-	if f&(ftp.TelnetIP|ftp.TelnetDM) != 0 {
-		return fmt.Sprintf("(Telnet %s only, no command: the start of an ABOR the client did not finish)", f)
-	}
-	return fmt.Sprintf("(Telnet %s only, no command)", f)
 }
