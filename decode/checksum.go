@@ -120,6 +120,12 @@ func (d *Decoder) segmentSum() sumVerdict {
 // tcpSum is the ones' complement sum of the TCP pseudo-header and
 // segment (0xffff when the checksum in it is right).
 func tcpSum(src, dst netip.Addr, seg []byte) uint16 {
+	return onesSum(pseudoSum(src, dst, len(seg)), seg)
+}
+
+// pseudoSum is the sum of the TCP pseudo-header (RFC 9293 3.1, RFC 8200
+// 8.1) of a segment of n bytes from src to dst, unfolded.
+func pseudoSum(src, dst netip.Addr, n int) uint32 {
 	var s uint32
 	if src.Is4() && dst.Is4() {
 		a, b := src.As4(), dst.As4()
@@ -130,8 +136,7 @@ func tcpSum(src, dst netip.Addr, seg []byte) uint16 {
 		s = sum16(s, a[:])
 		s = sum16(s, b[:])
 	}
-	s += 6 + uint32(len(seg)) // protocol and TCP length
-	return onesSum(s, seg)
+	return s + 6 + uint32(n) // protocol and TCP length
 }
 
 // offloadSum tells whether TCP segment seg's checksum field holds the sum
@@ -141,18 +146,7 @@ func offloadSum(src, dst netip.Addr, seg []byte) bool {
 	if len(seg) < 18 {
 		return false
 	}
-	var s uint32
-	if src.Is4() && dst.Is4() {
-		a, b := src.As4(), dst.As4()
-		s = sum16(s, a[:])
-		s = sum16(s, b[:])
-	} else {
-		a, b := src.As16(), dst.As16()
-		s = sum16(s, a[:])
-		s = sum16(s, b[:])
-	}
-	s += 6 + uint32(len(seg))
-	p := onesSum(s, nil)
+	p := onesSum(pseudoSum(src, dst, len(seg)), nil)
 	c := binary.BigEndian.Uint16(seg[16:])
 	return c == p || c == ^p
 }

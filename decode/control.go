@@ -195,8 +195,10 @@ func (t *controlTable) advance(ts time.Time) {
 // connections that carried bytes keeps them from idling out (pairs).
 func (t *controlTable) lookup(s *Segment) *controlConn {
 	t.advance(s.TS)
-	if len(t.bad) > 0 {
-		t.releaseBad(t.d.last, false) // (the decoder's clock: not an outlier's)
+	if len(t.bad) > 0 && t.d.last.Sub(t.bad[0].seg.TS) >= badWait {
+		// (t.bad is in arrival order: its first is due first. The
+		// decoder's clock: not an outlier's.)
+		t.releaseBad(t.d.last, false)
 	}
 	cs := t.find(s)
 	if cs == nil && t.d.maybeData(s) {
@@ -263,15 +265,17 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	newConn := s.Flags.Has(FlagSYN) && !s.Flags.Has(FlagACK)
 	var resume resumeKind
 	var closedAt time.Time // when the connection resumed was closed as idle
-	if cs := t.conns.Get(key); cs != nil && t.holds != nil {
+	cs := t.conns.Get(key)
+	if cs != nil && len(t.holds) > 0 {
 		if h := t.holds[cs]; h != nil && h.rst && (newConn || s.TS.Sub(h.ts) >= rstHold) {
 			// Its RST held (hold.go), and a SYN follows, or nothing went
 			// on in time: it was the end. What follows finds its
 			// tombstone.
 			t.closeBy(cs, CloseRST, h.by, h.num, h.ts)
+			cs = t.conns.Get(key) // (gone: closeBy removed it)
 		}
 	}
-	if cs := t.conns.Get(key); cs != nil {
+	if cs != nil {
 		switch {
 		case newConn && cs.reusedBy(s) && t.forged(cs, s):
 			return cs // not its sender's: dropped (handleTCP)

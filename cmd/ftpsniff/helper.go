@@ -275,10 +275,17 @@ type helperLayer struct {
 	// endpoint and ISN, where a twin's SYN finds them.
 	bySYN map[synID]*helperConn
 	// openedSYN: the data SYNs that matched an expectation, by client
-	// endpoint and ISN: the copy of the same SYN on the router's other
-	// side (-i any, translated) is the same data connection.
-	openedSYN map[synID]bool
+	// endpoint and ISN, with when: the copy of the same SYN on the
+	// router's other side (-i any, translated) is the same data
+	// connection. The copies come together: the idle sweep makes the map
+	// again from the entries of the last twinWait (a map does not shrink).
+	openedSYN map[synID]time.Time
 }
+
+// twinWait: a data SYN's copy on the router's other side comes within
+// this of it (at once, in one capture); kept longer, openedSYN grew with
+// every data connection of the capture.
+const twinWait = time.Minute
 
 // synID is a SYN's client endpoint and ISN: a connection's twin copy
 // shares them.
@@ -316,7 +323,7 @@ type helperLimits struct {
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
 	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
 		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey][]*helperConn{}, spent: map[expKey]*helperConn{},
-		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]bool{}}
+		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
 }
 
 // conn finds or starts the simulation of a segment's connection: as the
@@ -689,9 +696,9 @@ func (h *helperLayer) dataSYN(s *decode.Segment) bool {
 	}
 	h.opened[decode.MakeConnKey(s.Src, s.Dst)] = true
 	if len(h.openedSYN) >= helperMaxDataNotes {
-		clear(h.openedSYN) // (bounded: the copies come together)
+		h.openedSYN = map[synID]time.Time{} // (bounded: the copies come together)
 	}
-	h.openedSYN[synID{s.Src, s.Seq}] = true
+	h.openedSYN[synID{s.Src, s.Seq}] = s.TS
 	return true
 }
 
@@ -700,7 +707,7 @@ func (h *helperLayer) dataSYN(s *decode.Segment) bool {
 // destination: the router's translation of it), and takes its
 // connection as opened too.
 func (h *helperLayer) twinSYN(s *decode.Segment) bool {
-	if !h.openedSYN[synID{s.Src, s.Seq}] {
+	if _, ok := h.openedSYN[synID{s.Src, s.Seq}]; !ok {
 		return false
 	}
 	key := decode.MakeConnKey(s.Src, s.Dst)
@@ -870,8 +877,21 @@ func (h *helperLayer) Tick(now time.Time) {
 				h.drop(key, c)
 			}
 		}
+		h.forgetTwins(now)
 	}
 	h.next.Tick(now)
+}
+
+// forgetTwins keeps of openedSYN the SYNs of the last twinWait, in a new
+// map: a map does not shrink.
+func (h *helperLayer) forgetTwins(now time.Time) {
+	kept := map[synID]time.Time{}
+	for id, at := range h.openedSYN {
+		if now.Sub(at) < twinWait {
+			kept[id] = at
+		}
+	}
+	h.openedSYN = kept
 }
 
 // Finish implements decode.Handler.

@@ -426,14 +426,11 @@ func loginLimitOf(s *track.Session, l *loginRefusalSeen) int {
 // incorrect", "maximum login attempts exceeded") is not taken for it.
 func loginLimitText(text string) int {
 	limit := limitText(text)
-	if limit == limitNone || strings.Contains(text, "attempt") || strings.Contains(text, "password") {
+	if limit == limitNone || containsAny(text, "attempt", "password") ||
+		!containsAny(text, "connect", "client", "users", "hosts", "sessions", "logged in") {
 		return limitNone
 	}
-	if !strings.Contains(text, "connect") && !strings.Contains(text, "client") && !strings.Contains(text, "users") &&
-		!strings.Contains(text, "hosts") && !strings.Contains(text, "sessions") && !strings.Contains(text, "logged in") {
-		return limitNone
-	}
-	if strings.Contains(text, "for this user") || strings.Contains(text, "this account") || strings.Contains(text, "per user") {
+	if containsAny(text, "for this user", "this account", "per user") {
 		return limitPerUser
 	}
 	return limit
@@ -625,18 +622,10 @@ const (
 // already logged in, sorry" (Pure-FTPd, MaxClientsNumber), "Too many
 // users" (others).
 func limitText(text string) int {
-	has := func(ws ...string) bool {
-		for _, w := range ws {
-			if strings.Contains(text, w) {
-				return true
-			}
-		}
-		return false
-	}
-	if !has("too many", "maximum", "limit", "already logged in", "already connected", "max ") {
+	if !containsAny(text, "too many", "maximum", "limit", "already logged in", "already connected", "max ") {
 		return limitNone
 	}
-	if has("this ip", "your ip", "from your", "per ip", "per host", "your host", "your address", "internet address", "this address", "this host") {
+	if containsAny(text, "this ip", "your ip", "from your", "per ip", "per host", "your host", "your address", "internet address", "this address", "this host") {
 		return limitPerAddress
 	}
 	return limitServer

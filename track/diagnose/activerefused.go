@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -35,27 +36,19 @@ func activeRefusalOf(r *track.Reply) activeRefusal {
 		return activeNotRefused
 	}
 	text := strings.ToLower(r.Text)
-	has := func(words ...string) bool {
-		for _, w := range words {
-			if strings.Contains(text, w) {
-				return true
-			}
-		}
-		return false
-	}
 	switch {
 	case strings.HasPrefix(text, "oops"):
 		// vsftpd's own fatal error: server-config-error's.
 		return activeNotRefused
-	case has("illegal port", "illegal eprt", "illegal lprt", "foreign address", "won't open a connection", "will not open a connection", "address does not match", "not the same address"):
+	case containsAny(text, "illegal port", "illegal eprt", "illegal lprt", "foreign address", "won't open a connection", "will not open a connection", "address does not match", "not the same address"):
 		return activeAddrRefused
 	case refusesCommand(r):
 		return activeModeOff
-	case r.Code == 501 && has("operation not permitted", "permission denied", "disabled", "not allowed"):
+	case r.Code == 501 && containsAny(text, "operation not permitted", "permission denied", "disabled", "not allowed"):
 		// ProFTPD answers a command its <Limit> denies with 501 and
 		// strerror(EPERM), as it does PASV (mod_core).
 		return activeModeOff
-	case r.Code == 550 && has("operation not permitted"):
+	case r.Code == 550 && containsAny(text, "operation not permitted"):
 		return activeModeOff
 	}
 	return activeNotRefused
@@ -207,7 +200,7 @@ func activeVerbs(cs []*track.Command) string {
 	var vs []string
 	for _, c := range cs {
 		v := strings.ToUpper(c.Verb)
-		if !containsString(vs, v) {
+		if !slices.Contains(vs, v) {
 			vs = append(vs, v)
 		}
 	}
@@ -215,15 +208,6 @@ func activeVerbs(cs []*track.Command) string {
 		return strings.Join(vs, "")
 	}
 	return strings.Join(vs[:len(vs)-1], ", ") + " and " + vs[len(vs)-1]
-}
-
-func containsString(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // activeOnAdvice is how to turn active mode on in the server's family, or

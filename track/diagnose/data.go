@@ -629,12 +629,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 
 // netBits names the network SameNet takes a to be on: "/24" (IPv4) or
 // "/64" (IPv6).
-func netBits(a netip.Addr) string {
-	if a.Unmap().Is4() {
-		return "/24"
-	}
-	return "/64"
-}
+func netBits(a netip.Addr) string { return fmt.Sprintf("/%d", guessedNet(a).Bits()) }
 
 // otherAddress is the note for an announced address other than the
 // control address that the client reached exactly as announced, and that

@@ -155,6 +155,16 @@ func plural(n int, one, many string) string {
 }
 
 // wasWere is the verb for n things.
+// containsAny tells whether text holds any of words.
+func containsAny(text string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func wasWere(n int) string {
 	if n == 1 {
 		return "was"

@@ -1131,19 +1131,11 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 // words servers use for that, not a failure while running it.
 func refusesCommand(r *track.Reply) bool {
 	text := strings.ToLower(r.Text)
-	has := func(words ...string) bool {
-		for _, w := range words {
-			if strings.Contains(text, w) {
-				return true
-			}
-		}
-		return false
-	}
 	switch r.Code {
 	case 500, 502, 504:
-		return has("unknown", "not understood", "not implemented", "unrecognized", "not recognized", "not supported", "disabled", "not allowed", "denied")
+		return containsAny(text, "unknown", "not understood", "not implemented", "unrecognized", "not recognized", "not supported", "disabled", "not allowed", "denied")
 	case 550:
-		return has("permission denied", "not allowed", "disabled", "denied")
+		return containsAny(text, "permission denied", "not allowed", "disabled", "denied")
 	}
 	return false
 }
@@ -1156,11 +1148,5 @@ func refusesCommand(r *track.Reply) bool {
 // FileZilla Server's "530 This server does not allow plain FTP. You have
 // to use FTP over TLS."; IIS's SSL policy "534 Policy requires SSL.".
 func tlsRequiredText(text string) bool {
-	t := strings.ToLower(text)
-	for _, w := range []string{"must use encryption", "ssl/tls required", "tls required", "ssl required", "requires ssl", "requires tls", "use ftp over tls", "does not allow plain ftp", "must use ssl", "must use tls"} {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
+	return containsAny(strings.ToLower(text), "must use encryption", "ssl/tls required", "tls required", "ssl required", "requires ssl", "requires tls", "use ftp over tls", "does not allow plain ftp", "must use ssl", "must use tls")
 }

@@ -218,10 +218,9 @@ type serverAcc struct {
 	activeRefusalOff, activeRefusalAddr string
 	// activeAccepted: the server accepted a PORT/EPRT (2yz) in some
 	// session; activeAcceptedFrom: from which client addresses (at most
-	// maxActiveClients; activeAcceptedMore: more than that).
+	// maxActiveClients, the first ones).
 	activeAccepted     bool
 	activeAcceptedFrom [maxActiveClients]netip.Addr
-	activeAcceptedMore bool
 	// passiveRefused: passive-refused warnings, sessions whose server
 	// refused every passive form.
 	passiveRefused int
@@ -302,16 +301,22 @@ type activeRefusedFrom struct {
 // noteActiveAccepted records a PORT/EPRT the server accepted from cli.
 func (a *serverAcc) noteActiveAccepted(cli netip.Addr) {
 	a.activeAccepted = true
-	for i := range a.activeAcceptedFrom {
-		switch x := &a.activeAcceptedFrom[i]; {
-		case *x == cli:
-			return
+	addBounded(a.activeAcceptedFrom[:], cli)
+}
+
+// addBounded puts a in the first free place of list unless it is there:
+// a bounded set of addresses. It tells whether list was full without it.
+func addBounded(list []netip.Addr, a netip.Addr) (full bool) {
+	for i := range list {
+		switch x := &list[i]; {
+		case *x == a:
+			return false
 		case !x.IsValid():
-			*x = cli
-			return
+			*x = a
+			return false
 		}
 	}
-	a.activeAcceptedMore = true
+	return true
 }
 
 // activeAcceptedBy tells whether the server accepted a PORT/EPRT from cli
@@ -402,16 +407,9 @@ func (a *serverAcc) countActiveRefused(f *Finding) {
 
 // noteRefusedClient records the client address of a refused session.
 func (a *serverAcc) noteRefusedClient(cli netip.Addr) {
-	for i := range a.refusedFrom {
-		switch x := &a.refusedFrom[i]; {
-		case *x == cli:
-			return
-		case !x.IsValid():
-			*x = cli
-			return
-		}
+	if addBounded(a.refusedFrom[:], cli) {
+		a.refusedFromMore = true
 	}
-	a.refusedFromMore = true
 }
 
 // refusedFromWords is " from 1 client (198.19.0.9)" when the refused
