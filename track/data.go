@@ -1109,11 +1109,19 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	default:
 		dc.win.coveredBy(dir, s) // passed by the flow: they stay left out
 	}
+	if h := dc.win.rst; h != nil && h.synSent && dir != int(h.dir) && s.Flags.Has(decode.FlagSYN) {
+		h.retried = true
+	}
 	if h := dc.win.rst; h != nil && !h.exact && dir != int(h.dir) && h.outlivedBy(dc, dir, s) {
-		// The side the held RST was sent to went on: it dropped it.
+		// The side the held RST was sent to went on: it dropped it, or
+		// (its SYN sent again since) it took it and tried again, as
+		// Windows does with a refused connect: a refusal the retry got
+		// past, not an RST ignored.
 		dc.win.rst = nil
-		dc.rstIgnored++
-		t.limits.DataRSTIgnored++
+		if !h.retried {
+			dc.rstIgnored++
+			t.limits.DataRSTIgnored++
+		}
 	}
 	dc.lastSeen = s.TS
 	if dc.tls == nil && s.Flags.Has(decode.FlagSYN) && dir == 0 && dc.SYNs == 0 && (dc.protected || dc.Session.dataProtected()) {
@@ -1646,8 +1654,8 @@ type heldReset struct {
 	ackEdge uint32
 	dir     uint8 // its sender
 	// synSent: it answered the opener's SYN (resetRefusal), in
-	// SYN-SENT.
-	synSent bool
+	// SYN-SENT; retried: the opener sent that SYN again after it.
+	synSent, retried bool
 	// exact: at the sender's next byte (resetTaken), held while the
 	// transfer command waits for its final reply (awaitsFinalReply): a
 	// sender that reset the connection has no connection left to send
