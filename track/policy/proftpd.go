@@ -119,6 +119,19 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 		}
 		f := strings.Fields(l)
 		dir, args := strings.ToLower(f[0]), f[1:]
+		if sec, where := narrowSection(sections), proftpdServerWide[dir]; sec != "" && where != "" {
+			// A setting of a whole server inside <Anonymous>, <Directory>
+			// or <Limit>: CHECK_CONF refuses it there (only
+			// AllowForeignAddress may stand in <Anonymous>, for the
+			// anonymous logins alone).
+			switch {
+			case dir == "allowforeignaddress" && sec == "anonymous":
+				c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s inside <Anonymous> applies to anonymous logins only: not read as the server's", n, f[0]))
+			case ctxErr == nil:
+				ctxErr = lineErr(name, n, "%s inside <%s>: ProFTPD refuses it there (it belongs in %s) and does not start", f[0], sectionName[sec], where)
+			}
+			continue
+		}
 		// A <Global> block inside a <VirtualHost> is still copied to
 		// every server (fixup_globals looks in each server's context).
 		inGlobal := slices.Contains(sections, "global")
@@ -333,4 +346,33 @@ func proftpdShadowed(line, scope int, setting string, first, firstScope int, nam
 		return fmt.Sprintf("line %d: %s (in <Global>) is not used: the <Global> %s of line %d comes first, and ProFTPD uses the first", line, what, name, first)
 	}
 	return fmt.Sprintf("line %d: %s is not used: this server's %s of line %d comes first, and ProFTPD uses the first", line, what, name, first)
+}
+
+// proftpdServerWide: the directives ftpsniff reads, each a setting of a
+// whole server, with the contexts ProFTPD takes it in (mod_core, mod_tls:
+// CHECK_CONF without CONF_DIR or CONF_LIMIT, and without CONF_ANON but
+// for AllowForeignAddress).
+var proftpdServerWide = map[string]string{
+	"passiveports":        "the server config, a <VirtualHost> or <Global>",
+	"masqueradeaddress":   "the server config, a <VirtualHost> or <Global>",
+	"tlsoptions":          "the server config, a <VirtualHost> or <Global>",
+	"allowforeignaddress": "the server config, a <VirtualHost>, <Global> or <Anonymous>",
+	"port":                "the server config or a <VirtualHost>",
+	"defaultserver":       "the server config or a <VirtualHost>",
+}
+
+// sectionName spells the sections narrowSection names as ProFTPD does.
+var sectionName = map[string]string{"anonymous": "Anonymous", "directory": "Directory", "limit": "Limit"}
+
+// narrowSection returns the open section, innermost first, that scopes
+// its settings below a server: <Anonymous>, <Directory> or <Limit> (not
+// <Global>, <VirtualHost>, or the conditional <IfModule> and <IfDefine>),
+// or "".
+func narrowSection(sections []string) string {
+	for i := len(sections) - 1; i >= 0; i-- {
+		if _, ok := sectionName[sections[i]]; ok {
+			return sections[i]
+		}
+	}
+	return ""
 }

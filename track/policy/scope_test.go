@@ -183,3 +183,52 @@ func TestProFTPDPrecedenceAsProFTPD(t *testing.T) {
 		})
 	}
 }
+
+// TestProFTPDSettingsBelowAServer: a setting of a whole server inside
+// <Anonymous>, <Directory> or <Limit> was read as the server's, though
+// ProFTPD refuses PassivePorts, MasqueradeAddress, TLSOptions, Port and
+// DefaultServer there (and does not start), and AllowForeignAddress in
+// <Anonymous> lets only the anonymous logins' data connections come from
+// another address.
+func TestProFTPDSettingsBelowAServer(t *testing.T) {
+	for _, tc := range []struct {
+		name, conf string
+		err        string // "" when the file is taken
+		rng        string
+		sourceOff  bool
+		note       string
+	}{
+		{"PassivePorts in <Anonymous>", "PassivePorts 40000 40100\n<Anonymous ~ftp>\n  PassivePorts 50000 50100\n</Anonymous>\n",
+			"proftpd.conf:3: PassivePorts inside <Anonymous>: ProFTPD refuses it there", "", false, ""},
+		{"MasqueradeAddress in <Directory>", "<Directory /srv>\n  MasqueradeAddress 192.0.2.1\n</Directory>\n",
+			"proftpd.conf:2: MasqueradeAddress inside <Directory>", "", false, ""},
+		{"Port in <Limit> inside <Anonymous>", "<Anonymous ~ftp>\n<Limit WRITE>\nPort 2121\n</Limit>\n</Anonymous>\n",
+			"Port inside <Limit>: ProFTPD refuses it there (it belongs in the server config or a <VirtualHost>)", "", false, ""},
+		{"AllowForeignAddress in <Anonymous>: the anonymous logins' only", "PassivePorts 40000 40100\n<Anonymous ~ftp>\n  AllowForeignAddress on\n</Anonymous>\n",
+			"", "40000-40100", false, "line 3: AllowForeignAddress inside <Anonymous> applies to anonymous logins only"},
+		{"AllowForeignAddress in <IfModule>: the server's", "<IfModule mod_core.c>\n  AllowForeignAddress on\n</IfModule>\n",
+			"", "", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ParseServerConfig("proftpd.conf", []byte(tc.conf))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.PassiveRange.String(); tc.rng != "" && got != tc.rng {
+				t.Errorf("passive range %s, want %s", got, tc.rng)
+			}
+			if c.SourceCheckOff != tc.sourceOff {
+				t.Errorf("SourceCheckOff %v, want %v", c.SourceCheckOff, tc.sourceOff)
+			}
+			if tc.note != "" && !strings.Contains(strings.Join(c.Notes, "\n"), tc.note) {
+				t.Errorf("notes %q, want one saying %q", c.Notes, tc.note)
+			}
+		})
+	}
+}
