@@ -98,17 +98,6 @@ func (v Vantage) String() string {
 	return [...]string{"unknown", "client side", "server side"}[v]
 }
 
-// vantage guesses the capture point of a session from the packets alone:
-// the timing of the session's own data handshakes when they decide
-// (vantageVotes.side: more than one, and a clear majority), else its
-// addresses (addrVantage).
-// The Diagnoser's vantage weighs the capture's other data connections
-// too, before the addresses.
-func vantage(s *track.Session) Vantage {
-	v, _ := sessionVantage(s)
-	return v
-}
-
 // vantageWhy is what decided a Vantage.
 type vantageWhy uint8
 
@@ -121,22 +110,8 @@ const (
 	whyConflict                // the addresses and the few handshakes lean different ways
 )
 
-// sessionVantage is vantage and what decided it.
-func sessionVantage(s *track.Session) (Vantage, vantageWhy) {
-	var votes vantageVotes
-	for _, dc := range s.Data {
-		votes.add(dc)
-	}
-	if v := votes.side(); v != VantageUnknown {
-		return v, whySession
-	}
-	if v := addrVantage(s); v != VantageUnknown {
-		return v, whyAddress
-	}
-	return VantageUnknown, whyNothing
-}
-
-// addrVantage guesses the capture point from the addresses alone.
+// addrVantage guesses the capture point of a session between client
+// address c and server address srv from the addresses alone.
 // A capture shows each host at the address it has on the capture's side of
 // any NAT: a private client talking to a public server was captured on the
 // client's side, a public client talking to a private server on the
@@ -147,12 +122,7 @@ func sessionVantage(s *track.Session) (Vantage, vantageWhy) {
 // private client reaches a public server without a NAT too (a routed
 // network, a lab, a VPN): then a capture at the server shows the same
 // addresses, and only the handshake timing tells (handshakeSide).
-func addrVantage(s *track.Session) Vantage {
-	return addrVantageOf(s.Client.Addr().Unmap(), s.Server.Addr().Unmap())
-}
-
-// addrVantageOf is addrVantage of client address c and server address srv.
-func addrVantageOf(c, srv netip.Addr) Vantage {
+func addrVantage(c, srv netip.Addr) Vantage {
 	switch {
 	case Local(c) && !Local(srv):
 		return VantageClient
@@ -458,7 +428,7 @@ func captureVantage(cli, srv netip.Addr, own, near, about vantageVotes) (Vantage
 	if v := about.side(); v != VantageUnknown && near.side() == v {
 		return v, whyCapture
 	}
-	a := addrVantageOf(cli, srv)
+	a := addrVantage(cli, srv)
 	l := about.lean()
 	if l == VantageUnknown {
 		l = own.lean()
@@ -479,13 +449,20 @@ func captureVantage(cli, srv netip.Addr, own, near, about vantageVotes) (Vantage
 // handshakes about its client's and server's networks seen so far, else
 // the addresses.
 func (d *Diagnoser) vantage(s *track.Session) (Vantage, vantageWhy) {
+	return d.capture.vantage(s)
+}
+
+// vantage is Diagnoser.vantage, for what holds the capture's votes but
+// not the Diagnoser (a server's summary, the advice on where a firewall
+// sits): every sentence about the capture point reads it one way.
+func (c *captureShared) vantage(s *track.Session) (Vantage, vantageWhy) {
 	var own vantageVotes
 	for _, dc := range s.Data {
 		own.add(dc)
 	}
 	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
 	var near, about vantageVotes
-	if c := d.server(s).shared; c != nil {
+	if c != nil {
 		near, about = c.votes.about(cli, srv)
 	}
 	return captureVantage(cli, srv, own, near, about)

@@ -317,13 +317,20 @@ func icmpPlace(dc *track.DataConn) (place, bool) {
 	return place{router: true}, true
 }
 
+// atServer tells whether c's reading of the capture point of s is the
+// server's side.
+func atServer(c *captureShared, s *track.Session) bool {
+	v, _ := c.vantage(s)
+	return v == VantageServer
+}
+
 // passivePlace is where the firewall between the client and the passive
-// data port of dc sits.
-func passivePlace(s *track.Session, dc *track.DataConn) place {
+// data port of dc sits; c holds the capture's votes on where it was taken.
+func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if p, ok := icmpPlace(dc); ok {
 		return p
 	}
-	if vantage(s) == VantageServer && dc.SYNs > 0 {
+	if atServer(c, s) && dc.SYNs > 0 {
 		// Captured behind the NAT in front of the server: the SYNs got
 		// through it, so they die on the server or right before it.
 		return placeHost
@@ -337,12 +344,12 @@ func passivePlace(s *track.Session, dc *track.DataConn) place {
 
 // activePlace is where the firewall between the server and the client's
 // listening port (PORT/EPRT announced) sits: the client is the listener.
-func activePlace(s *track.Session, dc *track.DataConn, announced netip.Addr) place {
+func activePlace(c *captureShared, s *track.Session, dc *track.DataConn, announced netip.Addr) place {
 	if p, ok := icmpPlace(dc); ok {
 		return p
 	}
 	cli := s.Client.Addr().Unmap()
-	v := vantage(s)
+	v, _ := c.vantage(s)
 	if v == VantageClient && dc != nil && dc.SYNs > 0 {
 		// Captured behind the NAT in front of the client: the server's
 		// SYNs got through it.

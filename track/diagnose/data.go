@@ -264,7 +264,7 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 			v6 := isV6(dc.Announced)
 			host := fam.hostRule(open, v6, linuxOpenRule(open, v6))
 			f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
-				fam.rangeSet(mainRange(fw)), open, outsideOpen(outsidePlace(s, dc), open, v6, host))
+				fam.rangeSet(mainRange(fw)), open, outsideOpen(outsidePlace(d.capture, s, dc), open, v6, host))
 		}
 		f.Advice += fam.note()
 		return f
@@ -290,9 +290,9 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 // range sits, for port-outside-range: a failed data connection places it
 // as any other (passivePlace); one that got through shows no firewall
 // dropping it, so only what the addresses prove narrows it.
-func outsidePlace(s *track.Session, dc *track.DataConn) place {
+func outsidePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if dc.Outcome.Failed() {
-		return passivePlace(s, dc)
+		return passivePlace(c, s, dc)
 	}
 	p := natBehind(s, dc)
 	if !p.nat && noRouterBetween(s) {
@@ -391,7 +391,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 		return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}), reached: true,
 			Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server), fmt.Sprintf("session %d's data #%d: the client connected to %s, outcome %s", o.Session.ID, o.ID, o.Server, o.Outcome)),
 			Message:  fmt.Sprintf("The server announces %s, %s, not the %s clients reach it at; this client connected to %s itself and the box in between routed it there. It works from networks that route to %s; a client anywhere else that trusts the 227 fails.", a, cls.Describe(a), srv, a, a),
-			Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", fam.addrSet(suggestPublic(s, a, sugPub))) + fam.note()}
+			Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", fam.addrSet(suggestPublic(d.capture, s, a, sugPub))) + fam.note()}
 	}
 	worked := !dc.Outcome.Failed()
 	viaControl := dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == srv
@@ -417,7 +417,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 	// and the advice names none.
 	oneLAN := false
 	mismatch := func(sev Severity, msg string) *Finding {
-		suggest := suggestPublic(s, a, sugPub)
+		suggest := suggestPublic(d.capture, s, a, sugPub)
 		helper := "; or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS)."
 		if oneLAN {
 			helper = fmt.Sprintf(": the client reaches the server on its own network (%s), where no NAT rewrites the 227.", guessedNet(cli))
@@ -516,7 +516,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 			// fail behind a DNAT, says every reading.
 			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, cls.Describe(a), cli, a))
 			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
-				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, sugPub))) + fam.note()
+				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(d.capture, s, a, sugPub))) + fam.note()
 			f.routedOrNAT = true
 			return f
 		}
@@ -534,7 +534,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 			}
 			f := mismatch(SeverityInfo, msg)
 			f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
-				fam.briefly().addrName(), fam.addrSet(suggestPublic(s, a, sugPub))) + fam.note()
+				fam.briefly().addrName(), fam.addrSet(suggestPublic(d.capture, s, a, sugPub))) + fam.note()
 			if worked {
 				f.reached = true
 				d.noteReached(s, a)
@@ -729,20 +729,20 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
 		Message: fmt.Sprintf("The client connected its data connection to %s, a private address, while it reaches the server at %s: the server, behind NAT, announces its internal address inside TLS, where no FTP helper or NAT ALG can rewrite it.", dc.Server, srv),
 		Advice: fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or make the client ignore the address in the 227 (curl --ftp-skip-pasv-ip, lftp: set ftp:ignore-pasv-address yes). EPSV avoids the address altogether.",
-			d.family(s).addrSet(suggestPublic(s, dst, pub))) + d.family(s).note()}
+			d.family(s).addrSet(suggestPublic(d.capture, s, dst, pub))) + d.family(s).note()}
 }
 
 // suggestPublic is the address a server announcing a should announce
 // instead: the configured public one, else the address the client reached
 // when the capture is not from behind the server's NAT.
-func suggestPublic(s *track.Session, a, pub netip.Addr) string {
+func suggestPublic(c *captureShared, s *track.Session, a, pub netip.Addr) string {
 	srv := s.Server.Addr().Unmap()
 	switch {
 	case pub.IsValid() && pub.Is4() == a.Is4():
 		// Only an address of the announcement's version can replace it:
 		// a 227 carries IPv4 only.
 		return pub.String()
-	case srv != a && (!Local(srv) || vantage(s) != VantageServer):
+	case srv != a && (!Local(srv) || !atServer(c, s)):
 		return srv.String()
 	}
 	return "<public address>"

@@ -214,7 +214,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	// Where the firewall to open sits, as far as the packets show: the
 	// server host's input chain, a router's forward chain in front, or
 	// both named when they cannot tell.
-	at := passivePlace(s, dc)
+	at := passivePlace(d.capture, s, dc)
 	// The chain that accepts what a helper expects: a Windows host has
 	// none, so only a Linux firewall in front relies on a helper.
 	related := at.related()
@@ -484,7 +484,7 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		if p := s.Server.Port(); p != 21 {
 			f.Advice += fmt.Sprintf(" If the client's firewall attaches the FTP helper to port 21 only, attach it to port %d as well: this server listens there.", p)
 		}
-		f.Advice += " When it puts the block on the client's side, " + activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+		f.Advice += " When it puts the block on the client's side, " + activeLetIn(activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 	case nat != nil && nat.Code == CodeNATMismatch:
 		// The session's own nat-mismatch shows a NAT in front of the
 		// client: a helper on the client host sees the private address
@@ -496,7 +496,7 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		// On the client host, or on a router in front of it: as far as
 		// the packets tell.
 		f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, " +
-			activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+			activeLetIn(activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 	}
 	return f
 }
@@ -538,7 +538,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 				from = "from port 20 when connect_from_port_20=YES"
 			}
 			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and " +
-				activeLetIn(activePlace(s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+				activeLetIn(activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 			return f
 		}
 		// The server never had to connect: no transfer, or it refused the

@@ -246,7 +246,7 @@ func (d *Diagnoser) widenAdvice(s *track.Session, dc *track.DataConn, fam family
 	if !dc.Server.IsValid() {
 		v6 = isV6(dc.Announced)
 	}
-	at := passivePlace(s, dc)
+	at := passivePlace(d.capture, s, dc)
 	host := fam.hostRule(open, v6, linuxOpenRule(open, v6))
 	return fmt.Sprintf("Widen the range to at least %d ports (%s) and open it: %s", ex.need, fam.rangeSetIn(ex.wider), openAt(at, open, v6, host))
 }

@@ -500,7 +500,8 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// A bare RST in the receiver's name may be a device on the path
 		// (an IPS or DLP "reset both" action): only a capture on the
 		// receiver's own side, or its FIN before, shows it sent it.
-		onReceiverSide := stop.download && vantage(s) == VantageClient || !stop.download && vantage(s) == VantageServer
+		v, _ := d.vantage(s)
+		onReceiverSide := stop.download && v == VantageClient || !stop.download && v == VantageServer
 		switch {
 		case stop.download && (onReceiverSide || !stop.bareReset):
 			f.Message = "The client stopped the download itself: it closed or reset the data connection while the server was still sending, before the server's reply; the 426 is the normal answer."

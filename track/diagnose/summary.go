@@ -601,9 +601,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	a.shared.votes.add(dc)
 	if dc.Session != nil {
 		if dc.Passive {
-			a.at(passivePlace(dc.Session, dc), &a.passiveAt)
+			a.at(passivePlace(a.shared, dc.Session, dc), &a.passiveAt)
 		} else {
-			a.at(activePlace(dc.Session, dc, dc.Announced.Addr()), &a.activeAt)
+			a.at(activePlace(a.shared, dc.Session, dc, dc.Announced.Addr()), &a.activeAt)
 		}
 		if gotThrough(dc) {
 			cli := dc.Session.Client.Addr().Unmap()
@@ -750,7 +750,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			// the verdicts that state one; its own says the condition.
 			if a.natIf++; !a.natIfAddr.IsValid() {
 				a.natIfAddr = dc.Announced.Addr()
-				a.natIfFix = suggestPublic(f.Session, a.natIfAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
+				a.natIfFix = suggestPublic(d.capture, f.Session, a.natIfAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			}
 			break
 		}
@@ -791,7 +791,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 				// hidden 227 said (see hiddenPrivateAddress).
 				a.natAddr = dc.Server.Addr()
 			}
-			a.natFix = suggestPublic(f.Session, a.natAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
+			a.natFix = suggestPublic(d.capture, f.Session, a.natAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
 		}
 	case CodeControlUndelivered:
