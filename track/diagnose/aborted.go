@@ -343,14 +343,7 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		scope = "its limit on connections from one client address"
 	}
 	f.Message = fmt.Sprintf("The server refused the session %s (421): it had reached %s. No login or transfer was tried.", when, scope)
-	fam := d.family(s)
-	note := fam.note()
-	if k := wordingFamily(text); fam.kind == policy.ServerUnknown && k != policy.ServerUnknown {
-		// The 421 took the banner's place: its stock wording names the
-		// server.
-		fam = family{kind: k}
-		note = fmt.Sprintf(" (%s settings, from the reply's wording.)", possessive(k.Product()))
-	}
+	fam, note := d.refusalFamily(s, text)
 	f.Advice = connectionLimitAdvice(fam, limit) + note
 	if fam.kind == policy.ServerPureFTPd && limit == limitServer {
 		if n := pureUsersMax(text); n > 0 {
@@ -360,6 +353,37 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		}
 	}
 	return f
+}
+
+// refusalFamily is the family whose settings session-refused's advice
+// for the 421 text (lower case) names, and the note saying where it came
+// from. The session's own (the configuration's, or its greeting's) comes
+// first; a 421 that took the banner's place names none, so then the
+// reply's stock wording (wordingFamily), and then the family the greetings
+// of the same server's other sessions agree on (pyftpdlib refuses past
+// FTPServer.max_cons before it greets, while the sessions it let in got
+// "220 pyftpdlib 1.5.7 ready.").
+func (d *Diagnoser) refusalFamily(s *track.Session, text string) (family, string) {
+	fam := d.family(s)
+	if fam.kind != policy.ServerUnknown {
+		return fam, fam.note()
+	}
+	from := ""
+	if k := wordingFamily(text); k != policy.ServerUnknown {
+		fam.kind, from = k, "from the reply's wording"
+	} else if a := d.server(s); a.addr == s.Server && a.greeting.kind != policy.ServerUnknown {
+		// (Not the accumulator servers past MaxServers share.)
+		fam.kind, from = a.greeting.kind, "from the greetings of the server's other sessions"
+	}
+	if from == "" {
+		return fam, fam.note()
+	}
+	fam.byGreeting = false
+	n := fmt.Sprintf("%s settings, %s", possessive(fam.kind.Product()), from)
+	if fam.skipped != "" {
+		n += "; " + fam.skipped
+	}
+	return fam, " (" + n + ".)"
 }
 
 // loginLimitRefused is session-refused for a session whose login the
@@ -615,17 +639,25 @@ const (
 )
 
 // limitText tells whether a 421 (lower case) names a connection limit,
-// and which: "Too many connections (10) from this IP" (Pure-FTPd,
-// MaxClientsPerIP), "There are too many connections from your internet
-// address." (vsftpd, max_per_ip), "There are too many connected users,
-// please try later." (vsftpd, max_clients), "10 users (the maximum) are
-// already logged in, sorry" (Pure-FTPd, MaxClientsNumber), "Too many
-// users" (others).
+// and which, per client address or in all, as the servers' stock
+// wordings say:
+//
+//	per address  "Too many connections (10) from this IP"               Pure-FTPd -C (MaxClientsPerIP)
+//	             "There are too many connections from your internet address."  vsftpd max_per_ip
+//	             "Too many connections from the same IP address."       pyftpdlib FTPServer.max_cons_per_ip
+//	             "Sorry, the maximum number of clients (N) from your host are already connected."  ProFTPD MaxClientsPerHost (a 530)
+//	             "Not logged in, only N sessions from same IP allowed concurrently."  Serv-U (a 530)
+//	in all       "There are too many connected users, please try later."  vsftpd max_clients
+//	             "10 users (the maximum) are already logged in, sorry"  Pure-FTPd -c (MaxClientsNumber)
+//	             "Too many connections. Service temporarily unavailable."  pyftpdlib FTPServer.max_cons
+//	             "Sorry, the maximum number of allowed clients (N) are already connected."  ProFTPD MaxClients (a 530)
+//	             "Too many users" (others)
 func limitText(text string) int {
-	if !containsAny(text, "too many", "maximum", "limit", "already logged in", "already connected", "max ") {
+	if !containsAny(text, "too many", "maximum", "limit", "already logged in", "already connected", "max ", "allowed concurrently", "allowed at a time") {
 		return limitNone
 	}
-	if containsAny(text, "this ip", "your ip", "from your", "per ip", "per host", "your host", "your address", "internet address", "this address", "this host") {
+	if containsAny(text, "this ip", "your ip", "from your", "per ip", "per host", "your host", "your address", "internet address", "this address", "this host",
+		"same ip", "same address", "same host", "per address", "per-ip", "per-host") {
 		return limitPerAddress
 	}
 	return limitServer
@@ -635,7 +667,10 @@ func limitText(text string) int {
 // (lower case) is, or ServerUnknown: Pure-FTPd's "Too many connections
 // (N) from this IP" and "N users (the maximum) are already logged in";
 // vsftpd's "There are too many connected users" and "too many
-// connections from your internet address".
+// connections from your internet address"; pyftpdlib's "Too many
+// connections. Service temporarily unavailable." and "Too many
+// connections from the same IP address." (handlers.py,
+// FTPHandler.handle_max_cons and handle_max_cons_per_ip).
 func wordingFamily(text string) policy.ServerKind {
 	switch {
 	case strings.Contains(text, "too many connections (") && strings.Contains(text, "from this ip"),
@@ -644,6 +679,9 @@ func wordingFamily(text string) policy.ServerKind {
 	case strings.Contains(text, "there are too many connected users"),
 		strings.Contains(text, "too many connections from your internet address"):
 		return policy.ServerVsftpd
+	case strings.Contains(text, "too many connections. service temporarily unavailable"),
+		strings.Contains(text, "too many connections from the same ip address"):
+		return policy.ServerPyftpdlib
 	}
 	return policy.ServerUnknown
 }
@@ -685,7 +723,10 @@ func connectionLimitAdvice(fam family, limit int) string {
 	case policy.ServerWuFTPd:
 		set = "the \"limit\" line of the client's class in ftpaccess"
 	default:
-		set = "the server's connection limit: vsftpd max_clients/max_per_ip, ProFTPD MaxClients/MaxClientsPerHost, Pure-FTPd -c/-C, IIS maxConnections, FileZilla Server \"Maximum number of connections\""
+		set = "the server's limit on all its connections: vsftpd max_clients, ProFTPD MaxClients, Pure-FTPd -c, IIS maxConnections, FileZilla Server \"Maximum number of connections\", pyftpdlib FTPServer.max_cons"
+		if perIP {
+			set = "the server's limit on connections from one client address: vsftpd max_per_ip, ProFTPD MaxClientsPerHost, Pure-FTPd -C, FileZilla Server's per-IP limit, pyftpdlib FTPServer.max_cons_per_ip"
+		}
 	}
 	return fmt.Sprintf("%s; the setting is %s.", why, set)
 }
