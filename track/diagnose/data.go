@@ -430,13 +430,13 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 		}
 		f.Packets = packets(pk)
 		f.Message = msg
-		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server)%s Using EPSV avoids the address altogether.",
-			fam.addrSet(suggest), helper) + fam.note()
+		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server)%s%s",
+			fam.addrSet(suggest), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
 		if fam.setsAddr(suggest) {
 			// The configuration given sets that address: the server
 			// announcing another does not run it.
-			f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead)%s Using EPSV avoids the address altogether.",
-				fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper) + fam.note()
+			f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead)%s%s",
+				fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
 		}
 		if worked && viaControl {
 			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
@@ -580,7 +580,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 		return nil
 	}
 	// The announced address is not the one the client reached.
-	if f, ok := d.natPassiveLAN(s, dc, a, fam, quote); ok {
+	if f, ok := d.natPassiveLAN(s, dc, a, pub, fam, quote); ok {
 		// A public address to a client on the server's own network:
 		// right for outside clients, and only the router's NAT
 		// loopback brings this one back.
@@ -614,6 +614,11 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 			oneLAN = SameNet(cli, srv)
 			return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: %s is another address of the client's own network (the same %s as %s), not the control connection's, so a client that trusts the 227 goes to whichever host there has it, or to none.", a, cls.Describe(a), srv, a, netBits(cli), cli))
 		}
+		// (An address on neither side's network, and nothing on the wire
+		// that shows it is another box's (lanOutside): the server's own,
+		// as in the common server behind a NAT. A NAT's outside address
+		// set on purpose looks the same from the addresses; only the
+		// hop count of the server's packets, not read here, would tell.)
 		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
 	case !Local(a) && Local(srv):
 		return translated("the public address the NAT translates to it")
@@ -625,6 +630,46 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 		return otherAddress(s, dc, a, srv, cls, fam, mismatch)
 	}
 	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong address in %s).", a, srv, fam.addrNameIn()))
+}
+
+// epsvWay is the advice's sentence on EPSV, which carries no address:
+// the way around a wrong 227 address, unless the session's server refused
+// it (epsvRefusedIn), where epsv-pasv-fallback tells the client to use
+// PASV.
+func epsvWay(s *track.Session, usual string) string {
+	if e := epsvRefusedIn(s); e != nil {
+		return fmt.Sprintf(" EPSV would avoid the address altogether, but this server refused it (%q).", replyText(e.Final()))
+	}
+	return usual
+}
+
+// epsvRefusedIn is the session's latest EPSV (without an argument, or
+// EPSV ALL) the server refused as a command it does not implement (500,
+// 502; 501 or 504 to a bare EPSV), when no EPSV of the session was
+// accepted; nil otherwise. A 522 (another network protocol) or a 530 (not
+// logged in) is no refusal of EPSV itself. The tracker keeps the EPSVs
+// of a session (track.lookedBackAt).
+func epsvRefusedIn(s *track.Session) *track.Command {
+	var refused *track.Command
+	for _, x := range s.Commands {
+		if x.Verb != "EPSV" {
+			continue
+		}
+		r := x.Final()
+		if r == nil {
+			continue
+		}
+		arg := strings.TrimSpace(x.Arg)
+		switch {
+		case r.Code/100 == 2:
+			return nil
+		case r.Code == 500 || r.Code == 502, (r.Code == 501 || r.Code == 504) && arg == "":
+			if arg == "" || strings.EqualFold(arg, "ALL") {
+				refused = x
+			}
+		}
+	}
+	return refused
 }
 
 // netBits names the network SameNet takes a to be on: "/24" (IPv4) or
@@ -728,8 +773,8 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 		Evidence: joinEvidence(fmt.Sprintf("control connection %s -> %s (encrypted)", s.Client, s.Server),
 			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
 		Message: fmt.Sprintf("The client connected its data connection to %s, a private address, while it reaches the server at %s: the server, behind NAT, announces its internal address inside TLS, where no FTP helper or NAT ALG can rewrite it.", dc.Server, srv),
-		Advice: fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or make the client ignore the address in the 227 (curl --ftp-skip-pasv-ip, lftp: set ftp:ignore-pasv-address yes). EPSV avoids the address altogether.",
-			d.family(s).addrSet(suggestPublic(d.capture, s, dst, pub))) + d.family(s).note()}
+		Advice: fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or make the client ignore the address in the 227 (curl --ftp-skip-pasv-ip, lftp: set ftp:ignore-pasv-address yes).%s",
+			d.family(s).addrSet(suggestPublic(d.capture, s, dst, pub)), epsvWay(s, " EPSV avoids the address altogether.")) + d.family(s).note()}
 }
 
 // suggestPublic is the address a server announcing a should announce

@@ -43,6 +43,89 @@ func lanPublic(s *track.Session, dc *track.DataConn) bool {
 	return !Local(a) && a != srv && Local(srv) && Local(cli) && SameNet(cli, srv)
 }
 
+// The same holds for a private address (a CGNAT one too) that is not the
+// server's: the outside address of a NAT in front of it, set on purpose
+// for the clients beyond that NAT (a double NAT, a corporate DMZ, a routed
+// private network). But a capture on the client's side of a server
+// behind a DNAT looks the same: the client and the DNAT's address on one
+// network, the server announcing its own address on another. Only the
+// wire tells them apart (lanOutside): the announced address answering
+// the client's SYN itself, with a RST or an ICMP port unreachable, is a
+// box that does not listen where the server does; the server answering
+// it from the control address (a reflection) is the loopback without
+// masquerade. Without such evidence natPassive says both readings
+// (outsideReadings).
+
+// outsideShape reports whether dc is a passive announcement of a private
+// or CGNAT address that is neither the control address nor on its
+// network, nor on the private client's: the server behind a DNAT
+// announcing its own address, or a NAT's outside address set on purpose.
+// A copy of the session seen on the other side of the NAT, at the
+// announced address, tells: the server's own.
+func outsideShape(s *track.Session, dc *track.DataConn) bool {
+	if dc == nil || !dc.Passive || !dc.Announced.IsValid() {
+		return false
+	}
+	a := dc.Announced.Addr().Unmap()
+	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
+	if t := s.SameConnection; t != nil && t.Server.Addr().Unmap() == a {
+		// The capture holds this control connection again, on the other
+		// side of a NAT, to the announced address: it is the server's.
+		return false
+	}
+	cls := Classify(a)
+	return (cls == ClassPrivate || cls == ClassCGNAT) && a != srv && a.Is4() == srv.Is4() && Local(srv) && Local(cli) &&
+		!SameNet(a, srv) && !SameNet(a, cli)
+}
+
+// outsideProven reports whether the wire shows dc's announced address to
+// be another box than the server: the client's SYN to it answered from
+// it by a RST or an ICMP port unreachable (nothing listens there at the
+// port the server opened), or answered by the server from the control
+// address (a router looping it back without masquerade).
+func outsideProven(s *track.Session, dc *track.DataConn) bool {
+	// (The connection's source need not be the control connection's: a
+	// client on the NAT box itself connects to the box's own outside
+	// address from it.)
+	a := dc.Announced.Addr().Unmap()
+	if !dc.Seen() || dc.Server.Addr().Unmap() != a {
+		return false
+	}
+	if r := dc.Reflected; r != nil && r.From.Addr().Unmap() == s.Server.Addr().Unmap() {
+		return true
+	}
+	if dc.Outcome == track.OutcomeRefused && dc.RSTFromServer {
+		return true
+	}
+	return portUnreachableFrom(dc, a)
+}
+
+// portUnreachableFrom reports whether dc's connect ended with an ICMP or
+// ICMPv6 port unreachable from a itself.
+func portUnreachableFrom(dc *track.DataConn, a netip.Addr) bool {
+	i := dc.ICMP
+	if i == nil || !i.IsUnreachable() || i.From.Unmap() != a {
+		return false
+	}
+	return !i.V6 && i.Code == 3 || i.V6 && i.Code == 4
+}
+
+// lanOutside reports whether dc announces to a client on the server's own
+// network a private address that the wire proves another box's
+// (outsideProven): the outside address of a NAT in front of the server,
+// set on purpose. pub is the public address clients should be told
+// (invalid: not known); one other than the announced address is judged
+// by natPassive's own cases.
+func lanOutside(s *track.Session, dc *track.DataConn, pub netip.Addr) bool {
+	if !outsideShape(s, dc) || !SameNet(s.Client.Addr().Unmap(), s.Server.Addr().Unmap()) {
+		return false
+	}
+	if pub.IsValid() && pub != dc.Announced.Addr().Unmap() {
+		return false
+	}
+	return outsideProven(s, dc)
+}
+
 // hairpinSource reports whether dc, announced as lanPublic, reached the
 // server at its own address from another host of its network than the
 // client: the router, if its NAT loopback masqueraded the client's data
@@ -81,13 +164,39 @@ func lanOrEPSV(fam family, srv netip.Addr, who string) string {
 	return lanAddrAdvice(fam, srv) + "; or have " + who + " use EPSV, which carries no address"
 }
 
+// lanWays is lanOrEPSV for a session whose server refused EPSV (epsv, nil
+// when it did not): then not EPSV but clients that ignore the 227's
+// address. ignore adds those clients even when EPSV is not refused.
+func lanWays(fam family, srv netip.Addr, who string, epsv *track.Command, ignore bool) string {
+	switch {
+	case epsv != nil:
+		return lanAddrAdvice(fam, srv) + "; or have " + who + " ignore the address in the 227 (" + ignoreClients + ") and connect to the control address. EPSV, which carries no address, is no way out here: the server refused it (" + fmt.Sprintf("%q", replyText(epsv.Final())) + ")"
+	case ignore:
+		return lanAddrAdvice(fam, srv) + "; or have " + who + " use EPSV, which carries no address, or ignore the address in the 227 (" + ignoreClients + ") and connect to the control address"
+	}
+	return lanOrEPSV(fam, srv, who)
+}
+
+// ignoreClients names the clients that connect to the control address
+// whatever the 227 says, and how to make the others do so.
+const ignoreClients = "curl does so by default since 7.74 (--ftp-skip-pasv-ip), Python's ftplib by default; lftp: set ftp:ignore-pasv-address yes"
+
+// lanKeep is the advice's last word for the address a, announced to a
+// client on the server's own network: the clients beyond the NAT need it.
+func lanKeep(a netip.Addr) string {
+	if !Local(a) {
+		return "Outside clients need the public address: keep it for them."
+	}
+	return fmt.Sprintf("The clients beyond that NAT need %s: keep it for them.", a)
+}
+
 // hairpinAdvice is the fix for a LAN client sent to the server's public
 // address by its 227 whose data connection did not come back: NAT
 // loopback first, with the two causes that look the same from the
 // client's side.
-func hairpinAdvice(fam family, srv netip.Addr) string {
+func hairpinAdvice(fam family, srv, a netip.Addr, epsv *track.Command) string {
 	return "On the router: turn on NAT loopback (hairpin NAT, \"NAT reflection\") for the control port and the passive range, masquerading the connections it loops back (pfSense: \"Enable automatic outbound NAT for Reflection\"; MikroTik: a srcnat rule with the LAN as src-address, dst-address=" + srv.String() + " and action=masquerade), and check that it forwards the whole passive range to the server and that the server's firewall accepts it; a capture on the client that shows a SYN-ACK from " + srv.String() + " answered by the client's RST is a loopback without masquerade. Or give the clients on the server's own network its private address: " +
-		lanOrEPSV(fam, srv, "those clients") + ". Outside clients need the public address: keep it for them."
+		lanWays(fam, srv, "those clients", epsv, Local(a)) + ". " + lanKeep(a)
 }
 
 // hairpinCauses is what a LAN client's data connection to the public
@@ -99,14 +208,27 @@ func hairpinCauses(srv netip.Addr) string {
 
 // natPassiveLAN is natPassive's finding for a lanPublic announcement; ok
 // false leaves it to natPassive's other cases.
-func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.Addr, fam family, quote func() (string, []uint64)) (*Finding, bool) {
-	if !lanPublic(s, dc) {
+func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a, pub netip.Addr, fam family, quote func() (string, []uint64)) (*Finding, bool) {
+	outside := false
+	switch {
+	case lanPublic(s, dc):
+	case lanOutside(s, dc, pub):
+		outside = true
+	default:
 		return nil, false
 	}
 	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
+	epsv := epsvRefusedIn(s)
 	ann, pk := quote()
 	ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
 	head := fmt.Sprintf("The server, at %s, announces the public address %s to client %s on its own network", srv, a, cli)
+	outsideFor, to := "clients outside", "its public address"
+	if outside {
+		// A private address the wire proves another box's: not the
+		// server's own, so a NAT's outside address, set on purpose.
+		head = fmt.Sprintf("The server, at %s, announces %s, %s that is not its own: the outside address of a NAT in front of it, set on purpose (%s) for the clients beyond that NAT (a double NAT, a DMZ, a routed private network). It announces it to client %s on the server's own network", srv, a, Classify(a).Describe(a), fam.briefly().addrName(), cli)
+		outsideFor, to = "the clients beyond that NAT", a.String()
+	}
 	toPublic := dc.Seen() && dc.Server.Addr().Unmap() == a // the client's connection, to the address announced
 	dcEvidence := fmt.Sprintf("data connection from %s to %s (packet %d), %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)
 	switch {
@@ -120,7 +242,7 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		ev = joinEvidence(ev, fmt.Sprintf("data connection #%d from %s to %s (packet %d), %s", dc.ID, dc.Client, dc.Server, dc.SYNNum, dc.Outcome))
 		f := &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev}
 		f.Message = fmt.Sprintf("%s, and the data connection arrived from %s, another host of that network, not from %s, and was served. If %s is the router, its NAT loopback (hairpin NAT) brought the client's connection to the public address back masqueraded as the router's LAN address, and it worked because the server accepted a data connection from another address than the control connection's; if it is not, another host took the transfer (see data-foreign-source). This capture does not show which address is the router's.", head, peer, cli, peer)
-		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, the clients on the server's own network depend on its loopback and on the server accepting their data connections from the router's address, which also lets any host that guesses the port take a transfer: give them the private address instead: ", peer) + lanOrEPSV(fam, srv, "them") + ". If it is not, see data-foreign-source." + fam.note()
+		f.Advice = fmt.Sprintf("Find out whether %s is the router's LAN address. If it is, the clients on the server's own network depend on its loopback and on the server accepting their data connections from the router's address, which also lets any host that guesses the port take a transfer: give them the private address instead: ", peer) + lanWays(fam, srv, "them", epsv, false) + ". If it is not, see data-foreign-source." + fam.note()
 		return f, true
 	case toPublic && gotThrough(dc):
 		ev = joinEvidence(ev, dcEvidence)
@@ -135,8 +257,8 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		r := dc.Reflected
 		ev = joinEvidence(ev, dcEvidence, reflectionEvidence(dc))
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum, r.Num}), Evidence: ev, caused: true, hairpin: true, unmasqueraded: true}
-		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed, and the capture shows why: a loopback without masquerade. The router loops the client's connection to its public address back to the server without masquerading it, so the server answers the client directly from %s (%s), and the client, which expects an answer from %s, %s.", head, dc.Server, r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), a, refusedAnswer(r))
-		f.Advice = unmasqAdvice(fam, cli, srv) + fam.note()
+		f.Message = fmt.Sprintf("%s: right for %s, but this client's data connection to %s failed, and the capture shows why: a loopback without masquerade. The router loops the client's connection to %s back to the server without masquerading it, so the server answers the client directly from %s (%s), and the client, which expects an answer from %s, %s.", head, outsideFor, dc.Server, to, r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), a, refusedAnswer(r))
+		f.Advice = unmasqAdvice(fam, cli, srv, a, epsv) + fam.note()
 		return f, true
 	case toPublic && dc.Outcome.Failed():
 		// The failure is on the wire (SYNs unanswered, refused or
@@ -144,12 +266,20 @@ func (d *Diagnoser) natPassiveLAN(s *track.Session, dc *track.DataConn, a netip.
 		ev = joinEvidence(ev, dcEvidence)
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityError, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}), Evidence: ev, caused: true, hairpin: true}
 		f.Message = fmt.Sprintf("%s: right for clients outside, but this client's data connection to %s failed (%s). %s", head, dc.Server, dc.Outcome, hairpinCauses(srv))
-		f.Advice = hairpinAdvice(fam, srv) + fam.note()
+		if outside {
+			// outsideProven: the box at the address answered itself.
+			how := "with a RST"
+			if dc.Outcome != track.OutcomeRefused {
+				how = "with an ICMP port unreachable"
+			}
+			f.Message = fmt.Sprintf("%s: right for %s, but this client's data connection to %s failed: %s answered its SYN itself, %s, so nothing there listens on port %d, the port the server opened. From the server's own network, %s leads back to the server only if the router loops connections to it back (NAT loopback, hairpin NAT) and forwards the whole passive range; this one does not, for this port, or a firewall there rejects it.", head, outsideFor, dc.Server, a, how, dc.Server.Port(), a)
+		}
+		f.Advice = hairpinAdvice(fam, srv, a, epsv) + fam.note()
 		return f, true
 	case !dc.Seen() && dc.Outcome.Failed():
 		f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning, TS: dc.Armed, Packets: packets(pk), Evidence: ev, hairpin: true}
 		f.Message = fmt.Sprintf("%s: right for clients outside, but this client must go out to the router and come back, and no data connection of it was seen. They never arrive if the router does not loop connections from the LAN to its public address back to the server (no NAT loopback, hairpin NAT: the classic \"works from outside, fails inside\"), loops them back without masquerading them, or does not forward the passive range.", head)
-		f.Advice = hairpinAdvice(fam, srv) + fam.note()
+		f.Advice = hairpinAdvice(fam, srv, a, epsv) + fam.note()
 		return f, true
 	}
 	return nil, true
@@ -183,9 +313,9 @@ func refusedAnswer(r *track.Reflection) string {
 // unmasqAdvice is the fix for a LAN client whose connection the router
 // loops back to the server without masquerade: masquerade what it loops
 // back, and only that, or keep those clients off the loopback.
-func unmasqAdvice(fam family, cli, srv netip.Addr) string {
+func unmasqAdvice(fam family, cli, srv, a netip.Addr, epsv *track.Command) string {
 	lan := guessedNet(cli)
 	adv := fmt.Sprintf("On the router: masquerade (source-NAT) the connections it loops back from the LAN to the server, and only those, so the server answers through the router: pfSense: NAT reflection with \"Enable automatic outbound NAT for Reflection\" (System > Advanced > Firewall & NAT); MikroTik: /ip firewall nat add chain=srcnat src-address=%s dst-address=%s action=masquerade (before other srcnat rules); iptables: iptables -t nat -A POSTROUTING -s %s -d %s -j MASQUERADE; nft: ip saddr %s ip daddr %s masquerade in the nat postrouting chain (%s stands for the LAN; put the real one). ", lan, srv, lan, srv, lan, srv, lan)
 	adv += "The server then sees the data connection come from the router's LAN address while the control connection comes from the client: a server that checks the data connection's source against the control connection's (vsftpd's default pasv_promiscuous=NO answers \"425 Security: Bad IP connecting.\") refuses it. "
-	return adv + "Better for those clients: give them the private address: " + lanOrEPSV(fam, srv, "them") + ". Outside clients need the public address: keep it for them."
+	return adv + "Better for those clients: give them the private address: " + lanWays(fam, srv, "them", epsv, Local(a)) + ". " + lanKeep(a)
 }
