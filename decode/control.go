@@ -136,7 +136,13 @@ type controlTable struct {
 	// that their ControlOpen says which close they continue.
 	resumedAt map[*controlConn]time.Time
 	probes    map[*controlConn]*midProbe // what undecided mid-stream candidates hold back (midstream.go); at most maxCand
-	pool      heldPool
+	// openings: what the SYNs of connections that have not opened, and
+	// their answers, showed (connect.go): only for a SYN sent again or
+	// answered by an RST or ICMP error; at most one a connection. (Not a
+	// field of controlConn: it would take the connection past its
+	// allocation class.)
+	openings map[*controlConn]*connectAttempt
+	pool     heldPool
 
 	// holds: connections with an RST or a SYN held (hold.go), few.
 	holds map[*controlConn]*connHold
@@ -536,6 +542,10 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	}
 	cs.lastSeen = ts.Sub(cs.firstTS)
 	cs.activeAt = t.stampNow()
+	if cs.notOpened() && cs.noteOpening(d, s) {
+		cs.list.moveToBack(cs)
+		return
+	}
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
 		if cs.implicitTLS && !startsTLSRecord(s.Payload) && looksLikeLineStart(s.Payload, d == dirClient) {
@@ -1066,6 +1076,11 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	case CloseIdle, CloseCaptureEnd, CloseEvicted:
 		cs.asm.flush(num, ts, cs)
 	}
+	failed := cs.connectFailure()
+	if failed != nil {
+		// Never opened: its session is said now (connect.go).
+		cs.announce(num, ts)
+	}
 	if cs.announced {
 		cs.parser.end(num, ts)
 		e := cs.parser.event(ControlClose)
@@ -1073,6 +1088,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.Closed = why
 		e.ClientClosed = by == dirClient
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
+		e.Connect = failed
 		t.d.h.Control(e)
 	}
 	if cs.phase != phaseSilent && why != CloseCaptureEnd {
@@ -1138,6 +1154,9 @@ func (t *controlTable) remove(cs *controlConn) {
 	}
 	if cs.midstream {
 		delete(t.probes, cs) // if it closed undecided
+	}
+	if len(t.openings) > 0 {
+		delete(t.openings, cs)
 	}
 	if t.holds != nil {
 		delete(t.holds, cs)

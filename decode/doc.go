@@ -118,6 +118,12 @@
 //     ACK: best 107.8, 113.4; median 110.3, 116.6); 15 alternating runs
 //     of each build on two shared cores: go test ./decode -run '^$'
 //     -bench 'DecodeDataSegment$|DecodeControlACK' -benchtime 5000000x
+//   - openings (connect.go): a connection whose client sent a SYN and that
+//     carried no byte keeps what its opening showed (the SYN's copies,
+//     an RST or ICMP error answering it) in one 128-byte record, only once
+//     a SYN is sent again or answered, at most one per connection and
+//     dropped with it; closed never having opened, it is said
+//     (ControlEvent.Connect), one SYN with no answer is not
 //   - idle: a connection that carried no byte (or is not FTP) is forgotten
 //     after a minute, one that did is closed an hour after it or another
 //     connection between its two hosts that may be FTP data (from a

@@ -252,7 +252,11 @@ type ControlEvent struct {
 	// LastSeen is, on ControlClose, the time of the connection's last
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time
-	Gap      int // ControlGap: bytes missing (0 when unknown)
+	// Connect is, on the ControlClose of a connection that never opened
+	// (announced only then, with no other event), how its opening failed;
+	// nil otherwise.
+	Connect *ConnectFailure
+	Gap     int // ControlGap: bytes missing (0 when unknown)
 	// ConflictWith, on ControlConflict: the packet whose copy of the
 	// bytes was taken (0 when not known); Gap is then how many bytes of
 	// the later copy, from the first that differs, were not taken.

@@ -529,6 +529,7 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, mtu uint
 	u.Type, u.Code = typ, code
 	u.MTU = mtu
 	u.Fragments, u.FragmentsUnlisted = d.fragNums, d.fragUnlisted
+	d.ctl.connectICMP(u)
 	d.h.Unreachable(u)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
@@ -822,16 +823,27 @@ type Session struct {
 	ID             int
 	Client, Server netip.AddrPort
 	Start, End     time.Time
-	File           string  // the input it was first seen in, when several were read
-	Midstream      bool    // picked up without its SYN
-	ByContent      bool    // recognised by content on a non-control port
-	Greeting       []Reply // bounded by maxGreeting
-	User           string
-	Login          LoginState
-	Cwd            string
-	Type           string
-	Encrypted      bool // AUTH TLS/SSL accepted: the rest is ciphertext
-	ImplicitTLS    bool // to an implicit-FTPS port: ciphertext from the first byte
+	File           string // the input it was first seen in, when several were read
+	Midstream      bool   // picked up without its SYN
+	ByContent      bool   // recognised by content on a non-control port
+	// (Three unexported fields here, in what was padding: the session
+	// stays in its 512-byte allocation class.)
+	// reLogin: the server accepted a REIN since the last successful
+	// login, so a refused USER or PASS now ends a new attempt; until
+	// then a refusal (vsftpd's "530 Can't change to another user.")
+	// leaves the login standing.
+	reLogin bool
+	// prot is the data protection level (PROT) last accepted where the
+	// capture could read it; see dataProtected.
+	prot        protLevel
+	clientISN   uint32  // its client SYN's sequence number, its key in byISN while indexed
+	Greeting    []Reply // bounded by maxGreeting
+	User        string
+	Login       LoginState
+	Cwd         string
+	Type        string
+	Encrypted   bool // AUTH TLS/SSL accepted: the rest is ciphertext
+	ImplicitTLS bool // to an implicit-FTPS port: ciphertext from the first byte
 	// WasEncrypted: the control channel was TLS at some point (it stays
 	// set after CCC): a login not seen may have happened inside it.
 	WasEncrypted bool
@@ -841,6 +853,11 @@ type Session struct {
 	// RST (decode.ControlEvent.ClientClosed); false when the server's,
 	// or not known.
 	ClientClosed bool
+	// Connect: the control connection never opened, and how its opening
+	// failed (decode.ConnectFailure: refused, unreachable, unanswered, or
+	// the server's answer lost); nil for one that opened. Such a session
+	// has no command and no reply.
+	Connect *decode.ConnectFailure
 	// SameConnection: this control connection was also seen under other
 	// addresses in the same capture, as another session (twin.go).
 	SameConnection *Twin
@@ -851,15 +868,6 @@ type Session struct {
 	// User, Login, Cwd and Type start as the earlier session left them,
 	// when the tracker still knew it (Resumption.From).
 	Resumed *Resumption
-	// reLogin: the server accepted a REIN since the last successful
-	// login, so a refused USER or PASS now ends a new attempt; until
-	// then a refusal (vsftpd's "530 Can't change to another user.")
-	// leaves the login standing.
-	reLogin   bool
-	clientISN uint32 // its client SYN's sequence number, its key in byISN while indexed
-	// prot is the data protection level (PROT) last accepted where the
-	// capture could read it; see dataProtected.
-	prot protLevel
 
 	Commands        []*Command // the transcript, bounded
 	CommandsOmitted int        // commands beyond the transcript bound

@@ -542,7 +542,17 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.keepIdleEnd(key, sess, e.TS)
 		}
 		sess.ClientClosed = e.ClientClosed
-		t.endSession(sess, closeReasons[e.Closed])
+		reason := closeReasons[e.Closed]
+		if c := e.Connect; c != nil {
+			// Never opened: it ended with its last SYN or the answer
+			// to it, not when decode let it go.
+			sess.Connect = c
+			sess.lastSeen = e.LastSeen
+			if c.How == decode.ConnectRefused {
+				reason = EndRST
+			}
+		}
+		t.endSession(sess, reason)
 		t.sessions.Delete(key)
 		t.unencrypt(sess)
 		t.announced(sess)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# record.sh: record real FTP captures (vsftpd, ProFTPD, Pure-FTPd, pyftpdlib + curl/lftp/ftplib/wget) inside
-# throw-away network namespaces. See pcaps/real/README.md for what each holds.
+# record.sh: record real FTP captures (vsftpd, ProFTPD, Pure-FTPd, pyftpdlib, Twisted, inetutils ftpd
+# + curl/lftp/ftplib/wget) in throw-away network namespaces. See pcaps/real/README.md for what each holds.
 #
 # usage: record.sh [-o DIR] [-l] [scenario...]
 #   -o DIR   write the pcaps to DIR (default: pcaps/real next to this script)
@@ -36,6 +36,9 @@ SCENARIOS=(
 	ipv6-active-vsftpd ipv6-proftpd ipv6-pureftpd
 	client-tnftp client-inetutils client-ncftp client-busybox
 	ascii-vsftpd ascii-vsftpd-conv ascii-proftpd
+	control-refused control-reject-icmp control-drop control-synack-drop
+	pyftpdlib-active-client-reject pyftpdlib-active-client-drop
+	twisted-passive inetutils-ftpd-passive
 )
 
 usage() {
@@ -1381,6 +1384,209 @@ ascii_on() {
 sc_ascii_vsftpd() { ascii_on ascii-vsftpd vsftpd; }
 sc_ascii_vsftpd_conv() { ascii_on ascii-vsftpd-conv vsftpd-conv; }
 sc_ascii_proftpd() { ascii_on ascii-proftpd proftpd; }
+
+# --- control connections that never open; active data the client's --------
+# --- firewall refuses; Twisted and inetutils-ftpd --------------------------
+
+# client_fw RULES: an inet filter input chain in the client namespace.
+client_fw() {
+	netlab_nft "$NETLAB_CLIENT_NS" <<EOF
+table inet fw {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		$1
+	}
+}
+EOF
+}
+
+# control_blocked NAME EXPECT [RULESET]: vsftpd anon.conf (unless RULESET
+# is the word "none": no server at all) and, when given, RULESET loaded into
+# the server's nftables; then curl and ftplib each try one session to port
+# 21 and never get a 220. The connect timeouts are 8 s, so a dropped SYN
+# shows its retransmissions (7 SYNs in 8 s on Linux 6.18, whose
+# tcp_syn_linear_timeouts resends it 1 s apart at first).
+control_blocked() {
+	local name=$1 expect=$2 rules=${3:-}
+	netlab_lab_direct || return 1
+	if [ "$rules" != none ]; then
+		netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" || return 1
+		if [ -n "$rules" ]; then
+			netlab_nft "$NETLAB_SERVER_NS" <<<"$rules" || return 1
+		fi
+	fi
+	cap client "$name" || return 1
+	NETLAB_CMD_TIMEOUT=15 run "$expect" "curl --connect-timeout 8 ftp://$NETLAB_SERVER_IP4/report.txt" \
+		curl -sS --connect-timeout 8 -m 12 -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	NETLAB_CMD_TIMEOUT=15 run 2 "ftpclient.py --timeout 8 $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --timeout 8 "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+# control-refused: nothing listens on port 21 (no server started): the
+# server's kernel answers each SYN with RST, ACK. curl exits 7.
+sc_control_refused() { control_blocked control-refused 7 none; }
+
+# control-reject-icmp: vsftpd listens, but the server's input chain rejects
+# new connections to port 21 with ICMP "administratively prohibited" (type
+# 3 code 13 for IPv4): Linux aborts the connect at the first ICMP error.
+# curl exits 7.
+sc_control_reject_icmp() {
+	control_blocked control-reject-icmp 7 'table inet fw {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		tcp dport 21 ct state new reject with icmpx type admin-prohibited
+	}
+}'
+}
+
+# control-drop: the server's input chain drops new connections to port 21:
+# the client's SYNs go unanswered until its connect timeout. curl exits 28.
+sc_control_drop() {
+	control_blocked control-drop 28 'table inet fw {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		ct state established,related accept
+		tcp dport 21 ct state new drop
+	}
+}'
+}
+
+# control-synack-drop: vsftpd's kernel gets each SYN, but the server's
+# output chain drops its SYN-ACKs (a broken return path: asymmetric routing,
+# a stateful box that sees one direction only): the client keeps resending
+# its SYN until its connect timeout. curl exits 28.
+sc_control_synack_drop() {
+	control_blocked control-synack-drop 28 'table inet fw {
+	chain output {
+		type filter hook output priority filter; policy accept;
+		tcp sport 21 tcp flags & (syn | ack) == syn | ack drop
+	}
+}'
+}
+
+# pyftpdlib connects back at PORT/EPRT time (ActiveDTP), not at RETR, from an
+# ephemeral port (not 20), and answers the PORT with what happened.
+#
+# pyftpdlib-active-client-reject: the client's input chain rejects new TCP
+# connections with a TCP reset: each connect-back meets RST, ACK and
+# pyftpdlib answers "425 Can't connect to specified address.". ftplib (PORT)
+# exits 1; curl -P - (EPRT, then PORT after the 425, then QUIT) exits 30
+# (its message names an inet_ntop error, a curl quirk).
+sc_pyftpdlib_active_client_reject() {
+	netlab_lab_direct && server_start pyftpdlib || return 1
+	client_fw 'meta l4proto tcp ct state new reject with tcp reset' || return 1
+	cap client pyftpdlib-active-client-reject || return 1
+	run 1 "ftpclient.py --active $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP4" retr:report.txt
+	run 30 "curl -P - ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -P - -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# pyftpdlib-active-client-drop: the client's input chain drops new TCP
+# connections: pyftpdlib's connect-back SYNs go unanswered for its
+# ActiveDTP.timeout (30 s), then it answers the PORT "421 Active data
+# channel timed out." and the session goes on. ftplib waits up to 40 s for
+# that reply; exit 1.
+sc_pyftpdlib_active_client_drop() {
+	netlab_lab_direct && server_start pyftpdlib || return 1
+	client_fw 'meta l4proto tcp ct state new drop' || return 1
+	cap client pyftpdlib-active-client-drop || return 1
+	NETLAB_CMD_TIMEOUT=50 run 1 "ftpclient.py --active --timeout 40 $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --active --timeout 40 "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+# labpython3 MODULE: print the first of /usr/bin/python3 and python3 that
+# imports MODULE (a pyenv python3 on PATH does not see Debian's dist-packages).
+labpython3() {
+	local p
+	for p in /usr/bin/python3 python3; do
+		if "$p" -c "import $1" 2>/dev/null; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+	done
+	netlab_die "no python3 imports $1 (see APT_PACKAGES)"
+}
+
+# TWISTEDFTP: python3 -c "$TWISTEDFTP" ROOT PORT LOW-HIGH: Twisted's FTP
+# server (Debian's python3-twisted, twisted.protocols.ftp): anonymous,
+# read-only on ROOT (FTPRealm, AllowAnonymousAccess), passivePortRange
+# LOW-HIGH, logging to standard error; runs until SIGTERM.
+TWISTEDFTP='
+import sys
+from twisted.cred.checkers import AllowAnonymousAccess
+from twisted.cred.portal import Portal
+from twisted.internet import reactor
+from twisted.protocols.ftp import FTPFactory, FTPRealm
+from twisted.python import log
+root, port, (lo, hi) = sys.argv[1], int(sys.argv[2]), sys.argv[3].split("-")
+factory = FTPFactory(Portal(FTPRealm(root), [AllowAnonymousAccess()]))
+factory.passivePortRange = range(int(lo), int(hi) + 1)
+log.startLogging(sys.stderr)
+reactor.listenTCP(port, factory)
+reactor.run()
+'
+
+# twisted-passive: Twisted's FTP server (it has no EPSV: curl falls back to
+# PASV after its 502), one curl session downloading report.txt and listing
+# the root.
+sc_twisted_passive() {
+	local py
+	py=$(labpython3 twisted.protocols.ftp) || return 1
+	netlab_lab_direct || return 1
+	netlab_start_server twisted "$NETLAB_SERVER_NS" 21 "$py" -c "$TWISTEDFTP" "$(netlab_ftproot)" 21 40000-40100 || return 1
+	cap client twisted-passive || return 1
+	run 0 "curl ftp://$NETLAB_SERVER_IP4/report.txt ftp://$NETLAB_SERVER_IP4/" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt" -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
+	cap_stop
+}
+
+# inetutils_ftpd NS: GNU inetutils ftpd standalone (-D), anonymous only (-A),
+# IPv4 (-4), from the installed inetutils-ftpd or, as for ProFTPD, its
+# unpacked .deb (it Conflicts with vsftpd's ftp-server). Anonymous sessions
+# chroot to the ftp user's home: the server runs in a mount namespace of its
+# own where the lab's tree is bind-mounted there. ftpd -D forks into the
+# background: its PID comes from its pid file (-p) and is recorded.
+inetutils_ftpd() {
+	local ns=$1 root bin home pidf i pid=''
+	root=$(netlab_ftproot) || return 1
+	if netlab_installed inetutils-ftpd; then
+		bin=/usr/sbin/ftpd
+	else
+		bin=$(netlab_unpack inetutils-ftpd) || return 1
+		bin=$bin/usr/sbin/ftpd
+	fi
+	netlab_ftp_user || return 1
+	home=$(getent passwd ftp | cut -d: -f6)
+	[ -d "$home" ] || { netlab_die "the ftp user's home $home is not a directory"; return 1; }
+	pidf=$NETLAB_DIR/inetutils-ftpd-$ns.pid
+	netlab_start_server inetutils-ftpd "$ns" 21 unshare --mount --propagation private \
+		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$root" "$home" \
+		"$bin" -D -A -4 --pidfile="$pidf" || return 1
+	for i in $(seq 1 50); do
+		pid=$(cat "$pidf" 2>/dev/null)
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || { netlab_die "inetutils ftpd wrote no pid file $pidf"; return 1; }
+	NETLAB_PIDS+=("$pid")
+}
+
+# inetutils-ftpd-passive: inetutils ftpd (its passive ports come from the
+# kernel's ephemeral range: it has no setting for them), one curl session
+# downloading report.txt and listing the root.
+sc_inetutils_ftpd_passive() {
+	netlab_lab_direct && inetutils_ftpd "$NETLAB_SERVER_NS" || return 1
+	cap client inetutils-ftpd-passive || return 1
+	run 0 "curl ftp://$NETLAB_SERVER_IP4/report.txt ftp://$NETLAB_SERVER_IP4/" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt" -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
+	cap_stop
+}
 
 # --- main ----------------------------------------------------------------
 

@@ -16,6 +16,11 @@ import (
 var faultCaptures = map[string][]string{
 	// pcaps/real
 	"active-client-firewall.pcap": {CodeActiveBlocked, CodeServerDataError},
+	// Control connections that never opened.
+	"control-refused.pcap":     {CodeControlRefused},
+	"control-reject-icmp.pcap": {CodeControlUnreachable},
+	"control-drop.pcap":        {CodeControlUnanswered},
+	"control-synack-drop.pcap": {CodeControlUnanswered},
 	// ProFTPD and Pure-FTPd (pcaps/real/README.md). pureftpd-ftps.pcap
 	// has no data-tls-not-resumed: Pure-FTPd takes unresumed data
 	// connections and sends the file on them.

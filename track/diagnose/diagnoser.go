@@ -319,6 +319,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 		d.report([]*Finding{f})
 	}
 	d.report(d.sessionFindings(s))
+	if f := d.connectFinding(s); f != nil {
+		d.report([]*Finding{f})
+	}
 	if f := d.undeliveredFinding(s); f != nil {
 		d.report([]*Finding{f})
 	}

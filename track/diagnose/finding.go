@@ -102,6 +102,12 @@ const (
 	// on the path drops it for what it holds (an FTP helper that cannot
 	// parse a split PORT/227, an IPS). undelivered.go.
 	CodeControlUndelivered = "control-undelivered"
+	// CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered:
+	// the control connection never opened: its SYN answered by an RST, by
+	// an ICMP error, or by nothing the client took (connect.go).
+	CodeControlRefused     = "control-refused"
+	CodeControlUnreachable = "control-unreachable"
+	CodeControlUnanswered  = "control-unanswered"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -112,6 +118,7 @@ var Codes = []string{
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
+	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
 }
 
 // Finding is one diagnosis.

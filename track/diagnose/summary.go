@@ -135,8 +135,11 @@ type serverAcc struct {
 	// undelivered: control-undelivered errors, control segments that
 	// never got through.
 	undelivered int
-	blind       int // endpoints the capture cannot see the data path of
-	unaccepted  int // announcements refused or never answered
+	// connectRejected: control-unreachable findings whose ICMP error is
+	// a firewall's reject (connect.go).
+	connectRejected int
+	blind           int // endpoints the capture cannot see the data path of
+	unaccepted      int // announcements refused or never answered
 	// cutAnnounce: announcements whose address the capture cut short,
 	// and transfers whose announcement a capture gap may hold
 	// (announcementCut, announcementLost).
@@ -1180,6 +1183,14 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addOpen(fix)
 		}
 		addRangeLines()
+	case total == 0 && a.connectFailed() > 0 && a.connectFailed()+a.refused >= a.sessions:
+		// No session got as far as a command: their control connections
+		// never opened (connect.go).
+		var lines []string
+		sum.Verdict, lines = a.connectVerdict(fam)
+		rules = append(rules, lines...)
+		// (Rules in the syntax of the server's system: say whose.)
+		named = named || len(lines) > 0 && fam.host() != hostLinux
 	case total == 0 && a.refused > 0 && a.refused >= a.sessions:
 		switch {
 		case a.refusedSilent == a.refused:
@@ -1297,6 +1308,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		if a.activeRefused > 0 && worked > 0 {
 			sum.Verdict += fmt.Sprintf("; but the server refused PORT/EPRT in %s (see active-refused)", plural(a.activeRefused, "session", "sessions"))
+		}
+		if n := a.connectFailed(); n > 0 {
+			sum.Verdict += fmt.Sprintf("; but %s never opened (see %s)", plural(n, "control connection", "control connections"), a.connectCodes())
 		}
 		if a.activePerUser > 0 {
 			sum.Verdict += fmt.Sprintf("; the server refused PORT/EPRT in %s but accepted it in others: active mode is on, refused for some users or sessions only (see active-refused: per-user settings such as vsftpd's user_config_dir port_enable=NO or cmds_denied)", plural(a.activePerUser, "session", "sessions"))

@@ -1,0 +1,199 @@
+package decode
+
+import (
+	"net/netip"
+	"time"
+)
+
+// A control connection whose handshake never completed leaves no bytes
+// to parse: decode announces a session only once a side speaks, so a
+// port 21 that refuses, or a firewall that drops every SYN, left a
+// capture of "0 sessions". What its opening showed is kept in a
+// connectAttempt the control table holds for the connection
+// (controlTable.openings; allocated only when a SYN is sent again, or
+// answered by an RST or an ICMP error, and dropped with the connection),
+// and said when the connection is closed never having opened
+// (ControlEvent.Connect): the session is announced then, with no command.
+//
+// Only the answers the opener's TCP would take count: an RST that
+// acknowledges its SYN (RFC 9293 3.10.7.3), an ICMP error that quotes the
+// SYN's sequence number and ends a connect (Unreachable.EndsConnect). A
+// single SYN nothing answered is no failure: a scanner's probe, or a
+// capture that ended or lost the rest; a real client sends it again.
+
+// ConnectHow says how a control connection's opening failed.
+type ConnectHow uint8
+
+const (
+	// ConnectRefused: an RST answered the client's SYN (nothing listens
+	// on the port, or a firewall rejects with a reset).
+	ConnectRefused ConnectHow = iota + 1
+	// ConnectUnreachable: an ICMP error quoting the SYN ended the connect
+	// (ConnectFailure.ICMP).
+	ConnectUnreachable
+	// ConnectUnanswered: the client sent its SYN again and again, and
+	// nothing answered.
+	ConnectUnanswered
+	// ConnectAnswerLost: the server answered with a SYN-ACK, yet the
+	// client sent its SYN again: the answer never reached it.
+	ConnectAnswerLost
+)
+
+func (h ConnectHow) String() string {
+	switch h {
+	case ConnectRefused:
+		return "refused"
+	case ConnectUnreachable:
+		return "unreachable"
+	case ConnectUnanswered:
+		return "unanswered"
+	case ConnectAnswerLost:
+		return "answer-lost"
+	}
+	return "unknown"
+}
+
+// ConnectFailure is, on the ControlClose of a control connection that
+// never opened (no byte either way, no handshake completed), how its
+// opening failed. Handlers may keep it.
+type ConnectFailure struct {
+	How ConnectHow
+	// SYNs: the client's SYNs with the connection's sequence number (the
+	// first and its copies); LastSYN: when the latest was sent.
+	SYNs    int
+	LastSYN time.Time
+	// SynAcks: the server's SYN-ACKs seen (ConnectAnswerLost).
+	SynAcks int
+	// AnswerNum, AnswerTS: the packet of the first RST (ConnectRefused)
+	// or of the ICMP error (ConnectUnreachable) that answered a SYN.
+	AnswerNum uint64
+	AnswerTS  time.Time
+	// Refusals: the RSTs that answered the SYN and its copies.
+	Refusals int
+	// ICMP: the error that ended the connect (ConnectUnreachable).
+	ICMP ICMPAnswer
+}
+
+// ICMPAnswer is what ConnectFailure keeps of an ICMP or ICMPv6 error.
+type ICMPAnswer struct {
+	From       netip.Addr // who sent it: the server, or a router on the path
+	V6         bool
+	Type, Code uint8
+}
+
+// connectAttempt is what a control connection keeps of its opening while
+// it has not opened.
+type connectAttempt struct {
+	ConnectFailure
+	answered bool // an RST or an ICMP error answered a SYN
+}
+
+// synCopyGap: a SYN sooner than this after the one before is a copy of it
+// (a capture on two interfaces, a mirror port), not the client's TCP
+// sending it again (its first retransmission waits a second, RFC 6298).
+const synCopyGap = 200 * time.Millisecond
+
+// opening returns cs's connectAttempt (controlTable.openings), or nil.
+func (cs *controlConn) opening() *connectAttempt {
+	if len(cs.t.openings) == 0 {
+		return nil
+	}
+	return cs.t.openings[cs]
+}
+
+// attempt returns cs's connectAttempt, allocating it with the SYN the
+// connection began with counted.
+func (cs *controlConn) attempt() *connectAttempt {
+	t := cs.t
+	a := t.openings[cs]
+	if a == nil {
+		if t.openings == nil {
+			t.openings = make(map[*controlConn]*connectAttempt)
+		}
+		a = &connectAttempt{ConnectFailure: ConnectFailure{SYNs: 1, LastSYN: cs.firstTS}}
+		t.openings[cs] = a
+	}
+	return a
+}
+
+// notOpened tells whether cs is a connection on a control port whose
+// client sent a SYN and that carried no byte yet.
+func (cs *controlConn) notOpened() bool {
+	return cs.phase == phaseSilent && !cs.announced && !cs.byContent && cs.syn[dirClient]
+}
+
+// noteOpening notes what segment s of direction d says of the opening of
+// cs (notOpened), and reports whether s is done with: an RST answering
+// the client's SYN is taken here (its sequence number is in no window
+// the reassembler knows), not as the end of a connection that never
+// began.
+func (cs *controlConn) noteOpening(d int, s *Segment) bool {
+	switch {
+	case d == dirClient && s.Flags&(FlagSYN|FlagACK) == FlagSYN && s.Seq == cs.isn[dirClient]:
+		last := cs.firstTS
+		if a := cs.opening(); a != nil {
+			last = a.LastSYN
+		}
+		if s.TS.Sub(last) >= synCopyGap {
+			a := cs.attempt()
+			a.SYNs++
+			a.LastSYN = s.TS
+		}
+	case d == dirServer && s.Flags&(FlagSYN|FlagACK) == FlagSYN|FlagACK:
+		if a := cs.opening(); a != nil {
+			a.SynAcks++
+		}
+	case d == dirServer && s.Flags&(FlagRST|FlagACK) == FlagRST|FlagACK && !cs.syn[dirServer] && s.Ack == cs.isn[dirClient]+1:
+		a := cs.attempt()
+		a.Refusals++
+		if !a.answered {
+			a.answered, a.AnswerNum, a.AnswerTS = true, s.Num, s.TS
+		}
+		return true
+	}
+	return false
+}
+
+// connectICMP notes an ICMP error u that quotes the SYN of a control
+// connection that has not opened, when it is of a kind that ends a
+// connect.
+func (t *controlTable) connectICMP(u *Unreachable) {
+	cs := t.conns.Get(MakeConnKey(u.Src, u.Dst))
+	if cs == nil || !cs.notOpened() || u.Src != cs.client || cs.syn[dirServer] || u.Seq != cs.isn[dirClient] || !u.EndsConnect() {
+		return
+	}
+	a := cs.attempt()
+	if a.ICMP.From.IsValid() {
+		return // the first one ended the connect
+	}
+	a.ICMP = ICMPAnswer{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code}
+	if !a.answered {
+		a.answered, a.AnswerNum, a.AnswerTS = true, u.Num, u.TS
+	}
+}
+
+// connectFailure is how the opening of cs, closed now, failed, or nil: it
+// opened, carried bytes, or shows nothing that says it failed (one SYN
+// and no answer).
+func (cs *controlConn) connectFailure() *ConnectFailure {
+	a := cs.opening()
+	if a == nil || !cs.notOpened() || cs.asm.half[dirClient].acked {
+		return nil
+	}
+	f := a.ConnectFailure
+	switch {
+	case cs.syn[dirServer] && f.SYNs >= 2:
+		f.How = ConnectAnswerLost
+	case cs.syn[dirServer]:
+		return nil // answered, then the client went quiet: no failure shown
+	case f.ICMP.From.IsValid():
+		f.How = ConnectUnreachable
+	case f.Refusals > 0:
+		f.How = ConnectRefused
+	case f.SYNs >= 2:
+		f.How = ConnectUnanswered
+	default:
+		return nil
+	}
+	return &f
+}

@@ -1,0 +1,184 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// Control connections that never opened (track.Session.Connect): the
+// client's SYNs to the control port were refused, made unreachable by an
+// ICMP error, or never answered, or the server's answers never reached
+// the client. Before, such a capture read "0 sessions": the commonest
+// "FTP does not work" of all, said by nothing.
+
+// connectFinding is the finding of a session whose control connection
+// never opened, or nil.
+func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
+	c := s.Connect
+	if c == nil {
+		return nil
+	}
+	srv := s.Server
+	syns := plural(c.SYNs, "SYN", "SYNs")
+	over := ""
+	if c.SYNs > 1 {
+		over = " over " + dur(c.LastSYN.Sub(s.Start))
+	}
+	f := &Finding{Severity: SeverityError, Session: s, TS: s.Start}
+	open := d.controlOpenAdvice(s, place{})
+	switch c.How {
+	case decode.ConnectRefused:
+		f.Code = CodeControlRefused
+		f.TS, f.Packets = c.AnswerTS, []uint64{c.AnswerNum}
+		f.Evidence = fmt.Sprintf("%s from %s to %s%s, answered by RST (packet %d, %s after the first SYN)", syns, s.Client, srv, over, c.AnswerNum, dur(c.AnswerTS.Sub(s.Start)))
+		if c.Refusals > 1 {
+			f.Evidence += fmt.Sprintf("; %d RSTs in all", c.Refusals)
+		}
+		f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset. Nothing listens on port %d at %s (the FTP server is not running, listens on another address or port, or its inetd, xinetd or systemd socket is not set up), or a firewall rejects the port with a TCP reset.",
+			srv, srv.Port(), srv.Addr())
+		f.Advice = fmt.Sprintf("On the server, check that the FTP server runs and listens on %s (ss -ltnp 'sport = :%d'). If it does, a firewall rejects the connection: find the reject rule (nft list ruleset | grep -n reject, or iptables -S | grep REJECT) and accept the control port before it: %s.",
+			srv, srv.Port(), open)
+	case decode.ConnectUnreachable:
+		i := &track.ICMPInfo{From: c.ICMP.From, V6: c.ICMP.V6, Type: c.ICMP.Type, Code: c.ICMP.Code, TS: c.AnswerTS, Num: c.AnswerNum}
+		f.Code = CodeControlUnreachable
+		f.TS, f.Packets = c.AnswerTS, []uint64{c.AnswerNum}
+		who := "the server itself"
+		if i.From.Unmap() != srv.Addr().Unmap() {
+			who = "a router on the path, " + i.From.Unmap().String()
+		}
+		f.Evidence = fmt.Sprintf("%s from %s to %s%s; ICMP%s %s (%s) from %s (packet %d)", syns, s.Client, srv, over, map[bool]string{true: "v6"}[i.V6], i.TypeName(), i.CodeName(), i.From.Unmap(), c.AnswerNum)
+		// (No control address to compare with: the control connection is
+		// the one that failed.)
+		switch icmpKindOf(i, srv.Addr(), netip.Addr{}) {
+		case icmpFirewall:
+			d.server(s).connectRejected++
+			where := "the server"
+			open := open
+			if i.From.Unmap() != srv.Addr().Unmap() {
+				where = "the router " + i.From.Unmap().String()
+				open = d.controlOpenAdvice(s, place{router: true})
+			} else {
+				open = d.controlOpenAdvice(s, placeHost)
+			}
+			f.Message = fmt.Sprintf("The control connection to %s was rejected: %s answered the client's SYN with ICMP %s (%s), as a firewall's reject rule does.", srv, who, i.TypeName(), i.CodeName())
+			f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) and accept the control port before it: %s.", where, icmpRejectRule(i), open)
+		case icmpRoute:
+			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s): the server's address is not reachable from the client (the host is down, or no route leads to it).", srv, who, i.TypeName(), i.CodeName())
+			f.Advice = fmt.Sprintf("Check that %s is up and that the client reaches its address (ping, traceroute from the client's network); a client told the wrong address (DNS, a NAT's old mapping) fails the same way.", srv.Addr())
+		default:
+			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s)%s.", srv, who, i.TypeName(), i.CodeName(), icmpMeaning(i))
+			f.Advice = icmpPathAdvice(i, srv)
+		}
+	case decode.ConnectUnanswered:
+		f.Code = CodeControlUnanswered
+		f.Packets = []uint64{}
+		f.Evidence = fmt.Sprintf("%s from %s to %s%s, no answer (no SYN-ACK, RST or ICMP error in the capture)", syns, s.Client, srv, over)
+		f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back. A firewall drops the SYNs (on the server or a router in front of it), or the server's host is down or not at that address.",
+			srv, plural(c.SYNs, "time", "times"))
+		f.Advice = fmt.Sprintf("Accept the control port on the firewall that drops it: %s. If the server's host never sees the SYNs (tcpdump -ni any 'tcp port %d' on it), the drop is on the path; if it sees them and no SYN-ACK leaves, its own firewall drops them: the input chain, or the output chain dropping its SYN-ACKs (a capture does not show a packet the output chain dropped, so the two look the same; nft list ruleset shows which).",
+			open, srv.Port())
+	case decode.ConnectAnswerLost:
+		f.Code = CodeControlUnanswered
+		f.Evidence = fmt.Sprintf("%s from %s to %s%s; the server answered with %s, and the client sent its SYN again after it", syns, s.Client, srv, over, plural(max(c.SynAcks, 1), "SYN-ACK", "SYN-ACKs"))
+		f.Message = fmt.Sprintf("The control connection to %s never opened: the server answered the client's SYN, but the client kept sending its SYN, so the server's SYN-ACKs never reached it. Something on the way back drops them: the server's output chain, a router between (asymmetric routing, where the return path passes a firewall that never saw the SYN), or the client's own input chain.",
+			srv)
+		f.Advice = "Accept the replies of established connections where they are dropped: on the server, nft insert rule inet filter output ct state established,related accept (or iptables -I OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT); on a router, the same in its forward chain; on the client, in its input chain. With asymmetric routing, make both directions pass the same stateful firewall."
+	default:
+		return nil
+	}
+	return f
+}
+
+// controlOpenAdvice is the rule that opens s's control port at p: the
+// server's input chain, a router's forward chain, or (p zero) where the
+// capture point allows: the server's when the capture is on its side,
+// else either.
+func (d *Diagnoser) controlOpenAdvice(s *track.Session, p place) string {
+	if p == (place{}) {
+		p = place{}.either()
+		if atServer(d.capture, s) {
+			p = placeHost
+		}
+	}
+	port := s.Server.Port()
+	rs := policy.Ranges{{Lo: port, Hi: port}}
+	v6 := isV6(s.Server)
+	var ways []string
+	if p.host {
+		ways = append(ways, fmt.Sprintf("on the server, %s (or %s)", nftRule(rs), iptablesRule(rs, v6)))
+	}
+	if p.router {
+		ways = append(ways, fmt.Sprintf("on a router or firewall in front of it, %s (or %s)", nftForwardRule(rs, s.Server.Addr()), iptablesForwardRule(rs, v6, s.Server.Addr())))
+	}
+	return strings.Join(ways, "; ")
+}
+
+// icmpRejectRule names the reject rule that answers with i: iptables'
+// --reject-with name (and nft's reject with icmp type).
+func icmpRejectRule(i *track.ICMPInfo) string {
+	v4 := map[uint8]string{0: "icmp-net-unreachable", 1: "icmp-host-unreachable", 2: "icmp-proto-unreachable", 3: "icmp-port-unreachable",
+		9: "icmp-net-prohibited", 10: "icmp-host-prohibited", 13: "icmp-admin-prohibited"}
+	v6 := map[uint8]string{0: "icmp6-no-route", 1: "icmp6-adm-prohibited", 3: "icmp6-addr-unreachable", 4: "icmp6-port-unreachable"}
+	if i.V6 {
+		if n, ok := v6[i.Code]; ok && i.IsUnreachable() {
+			return "ip6tables -j REJECT --reject-with " + n + ", or nft reject with icmpv6 type " + strings.TrimPrefix(n, "icmp6-")
+		}
+	} else if n, ok := v4[i.Code]; ok && i.IsUnreachable() {
+		return "iptables -j REJECT --reject-with " + n + ", or nft reject with icmp type " + strings.TrimPrefix(n, "icmp-")
+	}
+	return "a reject rule"
+}
+
+// connectFailed counts the server's sessions whose control connection
+// never opened.
+func (a *serverAcc) connectFailed() int {
+	return a.findings[CodeControlRefused] + a.findings[CodeControlUnreachable] + a.findings[CodeControlUnanswered]
+}
+
+// connectCodes names the codes of connectFailed's findings, for "see …".
+func (a *serverAcc) connectCodes() string {
+	var codes []string
+	for _, c := range []string{CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered} {
+		if a.findings[c] > 0 {
+			codes = append(codes, c)
+		}
+	}
+	return strings.Join(codes, ", ")
+}
+
+// connectVerdict is the verdict of a server no session of which opened
+// its control connection, and the rules that open its control port.
+func (a *serverAcc) connectVerdict(fam family) (string, []string) {
+	p := a.addr.Port()
+	n := a.connectFailed()
+	what := plural(n, "control connection", "control connections")
+	var v string
+	switch {
+	case a.findings[CodeControlRefused] == n:
+		v = fmt.Sprintf("no control connection to port %d opened: every SYN was answered by a reset (see control-refused): the FTP server does not listen on %s, or a firewall rejects the port with a TCP reset", p, a.addr)
+	case a.findings[CodeControlUnreachable] == n:
+		v = fmt.Sprintf("no control connection to port %d opened: the SYNs drew ICMP errors (see control-unreachable for the sender and what it means)", p)
+	case a.findings[CodeControlUnanswered] == n:
+		v = fmt.Sprintf("no control connection to port %d opened: the SYNs got no answer the clients took (see control-unanswered): a firewall drops them, or the server's answers, on the way", p)
+	default:
+		v = fmt.Sprintf("none of %s to port %d opened (see %s)", what, p, a.connectCodes())
+	}
+	if a.refused > 0 {
+		v += fmt.Sprintf("; %s the server refused (see session-refused)", plural(a.refused, "other session", "other sessions"))
+	}
+	if a.findings[CodeControlRefused]+a.findings[CodeControlUnanswered]+a.connectRejected == 0 {
+		return v, nil // ICMP errors of routes, loops, parameters: no rule helps
+	}
+	// (Where the firewall sits, each finding says from its session's
+	// capture point; the rules name both places.)
+	var lines []string
+	if a.findings[CodeControlRefused] > 0 {
+		lines = append(lines, fmt.Sprintf("# first check that the FTP server listens on %s (ss -ltnp 'sport = :%d'): with nothing listening, every SYN is answered by a reset and no rule helps", a.addr, p))
+	}
+	return v, append(lines, openLines(fam, place{}.either(), policy.Ranges{{Lo: p, Hi: p}}, a.v6)...)
+}
