@@ -36,6 +36,9 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	}
 	t.keepCommand(sess, c)
 	if len(sess.pending) >= t.opts.MaxPending {
+		t.settle421(sess, false) // (the head's held 421, if any, is not its reply: the server never answered again)
+	}
+	if len(sess.pending) >= t.opts.MaxPending {
 		old := sess.pending[0]
 		sess.pending = sess.pending[1:]
 		old.Status = StatusNoReply
@@ -77,6 +80,12 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 }
 
 func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
+	if h := held421(sess); h != nil {
+		// The server speaks again after its 421: unless this is its
+		// unasked 221 (it is closing after all), it did not close the
+		// session, and the 421 was the reply of the command it held.
+		t.settle421(sess, !(e.Reply.Code == 221 && !quitPending(sess)))
+	}
 	t.seq++
 	r := Reply{Seq: t.seq, Code: e.Reply.Code, Text: e.Reply.Text, Lines: e.Reply.Lines, TS: e.TS, Num: e.Num, Anomaly: e.Reply.Anomaly, LinesDropped: e.Reply.Dropped, Dropped: e.Reply.LineBytesDropped, Secret: e.SecretEcho}
 	t.limits.ReplyLinesDropped += e.Reply.Dropped
@@ -95,6 +104,21 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		return
 	}
 	sess.replied = true
+	if r.Code == 421 && len(sess.pending) > 0 && !slices.ContainsFunc(sess.pending, isTransfer) {
+		// A 421 while commands wait: the server closing (RFC 959 4.2),
+		// the pending commands interrupted; or the reply of the head
+		// command, when the session goes on after it (pyftpdlib's "421
+		// Active data channel timed out." to a PORT whose connection back
+		// got no answer, then the client's QUIT and its 221). Which one,
+		// only what comes next tells: held until then (settle421). Not
+		// while a transfer waits: its data connection may end before
+		// anything else comes, and what reads its file and its failure
+		// takes the 421 for its final reply as it comes (the closing
+		// reply of transfer-aborted, extract's "final reply 421").
+		head := sess.pending[0]
+		head.Replies = appendReply(head.Replies, r)
+		return
+	}
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
 	if c == nil && e.Endpoint.Via.Passive() && e.EndpointErr == nil && (r.Code == 227 || r.Code == 228 || r.Code == 229) {
 		// The PASV is gone but its reply says all that matters: the
@@ -135,7 +159,12 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		t.preliminary(sess, c, &r, e)
 		return
 	}
-	// Final reply: pop and apply.
+	t.final(sess, c, &r, e)
+}
+
+// final pops c, answered by its final reply r, from the pending queue and
+// applies r.
+func (t *Tracker) final(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
 	for i, p := range sess.pending {
 		if p == c {
 			sess.pending = append(sess.pending[:i], sess.pending[i+1:]...)
@@ -155,8 +184,89 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// Every command answered: in step again after a gap.
 		sess.resync = false
 	}
-	t.apply(sess, c, &r, e)
+	t.apply(sess, c, r, e)
 	t.reportCommand(sess, c)
+}
+
+// connectBackFailed tells whether r, the final reply to the active
+// announcement c (PORT, EPRT, LPRT), is the server's failed connection
+// back to the client rather than a refusal of the command. Servers that
+// connect at the PORT itself, not at the transfer (pyftpdlib, Twisted),
+// answer it with 425 when that connect fails ("425 Can't connect to
+// specified address.", "425 Can't open data connection."), or with 421
+// when it timed out (pyftpdlib's "421 Active data channel timed out.").
+// A 425 to a PORT is that whatever the capture shows (RFC 959: "Can't
+// open data connection"; a server refusing the command or its address
+// answers 5yz: vsftpd's "500 Illegal PORT command.", its "550 Permission
+// denied." with port_enable=NO); a 421 or 426 is when the server's SYN to
+// the endpoint came before it. The announcement stands: the data
+// connection, if the capture shows it, is the one the server tried.
+func connectBackFailed(c *Command, r *Reply) bool {
+	switch r.Code {
+	case 425:
+		return true
+	case 421, 426:
+		return c.Data != nil && c.Data.Seen()
+	}
+	return false
+}
+
+// held421 is the session's head command while it holds a 421 not yet
+// settled (reply): its last reply, a final one, though it is pending.
+func held421(sess *Session) *Command {
+	if len(sess.pending) == 0 {
+		return nil
+	}
+	h := sess.pending[0]
+	if n := len(h.Replies); n > 0 && h.Replies[n-1].Code == 421 {
+		return h
+	}
+	return nil
+}
+
+// isTransfer: c is a transfer command (not a line taken for a password).
+func isTransfer(c *Command) bool { return !c.Secret && ftp.IsTransfer(c.Verb) }
+
+// quitPending tells whether a QUIT (or REIN) waits for its reply.
+func quitPending(sess *Session) bool {
+	for _, p := range sess.pending {
+		if p.Verb == "QUIT" || p.Verb == "REIN" {
+			return true
+		}
+	}
+	return false
+}
+
+// settle421 decides the 421 the head command holds (held421). wentOn:
+// the server answered again, so the 421 is that command's reply, and the
+// commands after it wait for theirs. Otherwise (the session ended, or the
+// server's next word closes it) the server closed the session: the
+// commands pending when the 421 came are interrupted, and the 421 is a
+// session event, at its own place in the session's order.
+func (t *Tracker) settle421(sess *Session, wentOn bool) {
+	h := held421(sess)
+	if h == nil {
+		return
+	}
+	n := len(h.Replies)
+	r := h.Replies[n-1]
+	if wentOn {
+		t.final(sess, h, &h.Replies[n-1], &decode.ControlEvent{Kind: decode.ControlReply, TS: r.TS, Num: r.Num})
+		return
+	}
+	h.Replies = h.Replies[:n-1]
+	i := 0
+	for i < len(sess.pending) && sess.pending[i].Seq < r.Seq {
+		p := sess.pending[i]
+		p.Status = StatusInterrupted
+		t.reportCommand(sess, p)
+		i++
+	}
+	sess.pending = slices.Delete(sess.pending, 0, i)
+	seq := t.seq
+	t.seq = r.Seq - 1 // (t.event numbers it r.Seq: where the 421 came)
+	t.event(sess, Event{Kind: EventUnsolicited, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret, Dropped: r.Dropped})
+	t.seq = seq
 }
 
 // greets tells whether a reply is (part of) the session's greeting.
@@ -284,7 +394,8 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 	}
 	if code == 421 || code == 221 && head.Verb != "QUIT" && head.Verb != "REIN" {
 		// The server is closing: the pending commands are interrupted and
-		// the 421 is a session event, not their result.
+		// the 421 is a session event, not their result. (A 421 while no
+		// transfer waits is held first: reply, settle421.)
 		for _, p := range sess.pending {
 			p.Status = StatusInterrupted
 			t.reportCommand(sess, p)
@@ -507,6 +618,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	// logged in."): the login stands, and so does its user. After a REIN
 	// or a USER it accepts, the next attempt is the session's login.
 	stands := sess.Login == LoginOK && !sess.reLogin
+	connectFailed := false // a PORT/EPRT/LPRT answered by the server's failed connect back
 	switch verb {
 	case "USER":
 		switch {
@@ -598,6 +710,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			}
 		}
 	case "PORT", "EPRT", "LPRT":
+		connectFailed = connectBackFailed(c, r)
 		// Armed at the command (some servers connect before they reply);
 		// a refusal before any SYN means it never was an expectation.
 		if dc := c.Data; dc != nil && r.Code != 200 && !dc.Seen() {
@@ -614,7 +727,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	case "PASV", "LPSV":
 		c.Refused = r.Code != 227 && r.Code != 228 && r.Code != 229
 	case "PORT", "EPRT", "LPRT":
-		c.Refused = r.Code != 200
+		c.Refused = r.Code != 200 && !connectFailed
 	}
 	if !c.Secret && ftp.IsTransfer(c.Verb) {
 		t.transferDone(sess, c, r)
@@ -687,6 +800,8 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if sess.ended {
 		return
 	}
+	// A 421 nothing came after: the server closed the session with it.
+	t.settle421(sess, false)
 	sess.ended = true
 	t.unindexISN(sess)
 	sess.End = t.last

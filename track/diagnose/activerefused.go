@@ -63,7 +63,8 @@ const maxActiveRefusedQuoted = 3
 // not run (active mode turned off) or for the address (a NAT in front of
 // the client the server sees through). A PORT naming another address is
 // nat-mismatch's or ftp-bounce's, a privileged port ftp-bounce's. Not
-// raised when the server accepted any active announcement in the session,
+// raised when the server accepted any active announcement in the session
+// or tried to connect back for one (connectBackAnswer),
 // nor after the client's own accepted EPSV ALL. Info when passive mode
 // worked in the session (the client fell back to it), error when the
 // session made no data connection, else a warning.
@@ -79,8 +80,12 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		if r == nil {
 			continue
 		}
-		if r.Code/100 == 2 {
-			return nil // active mode works in this session
+		if r.Code/100 == 2 || connectBackAnswer(c) {
+			// Active mode works in this session: the server accepted an
+			// announcement, or tried to connect back for it (a server
+			// that connects at the PORT answers a failed connect with
+			// 425: active-blocked's, not active mode turned off).
+			return nil
 		}
 		if c.Data != nil || c.Endpoint.Addr().Unmap() != cli || c.Endpoint.Port() < 1024 {
 			continue

@@ -21,6 +21,11 @@ var faultCaptures = map[string][]string{
 	"control-reject-icmp.pcap": {CodeControlUnreachable},
 	"control-drop.pcap":        {CodeControlUnanswered},
 	"control-synack-drop.pcap": {CodeControlUnanswered},
+	// pyftpdlib connecting back at the PORT to a client whose firewall
+	// rejects or drops it: its 425/421 answers the PORT (active-blocked
+	// alone speaks).
+	"pyftpdlib-active-client-reject.pcap": {CodeActiveBlocked},
+	"pyftpdlib-active-client-drop.pcap":   {CodeActiveBlocked},
 	// ProFTPD and Pure-FTPd (pcaps/real/README.md). pureftpd-ftps.pcap
 	// has no data-tls-not-resumed: Pure-FTPd takes unresumed data
 	// connections and sends the file on them.

@@ -95,9 +95,10 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	d.notePassiveWorked(s, c)
-	if final != nil && final.Code/100 == 2 && !c.Secret && c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil {
-		// The server accepted a PORT/EPRT: active mode is on for this
-		// client address (pendingActiveRefused, settleActive).
+	if final != nil && (final.Code/100 == 2 || connectBackAnswer(c)) && !c.Secret && c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil {
+		// The server accepted a PORT/EPRT, or tried to connect back
+		// for it: active mode is on for this client address
+		// (pendingActiveRefused, settleActive).
 		d.server(s).noteActiveAccepted(s.Client.Addr().Unmap())
 	}
 	if (c.Verb == "USER" || c.Verb == "PASS") && final != nil && (final.Code == 530 || final.Code >= 400 && tlsRequiredText(final.Text)) &&
@@ -434,6 +435,20 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		return d.dataSourceTranslated(s, c, r, dc)
 	case r.Code == 425 && strings.Contains(text, "cannot assign requested address"):
 		return nil // server-config-error says it
+	case connectBackAnswer(c) && c.Data != nil && !connectedData(c.Data):
+		// The reply answers the PORT itself: the server connected back
+		// at the PORT (pyftpdlib, Twisted), and the capture shows that
+		// connection fail. Its own finding (active-blocked) says where it
+		// was stopped; the announcement stands.
+		return nil
+	case connectBackAnswer(c) && c.Data != nil:
+		f.Data = c.Data
+		f.Evidence = joinEvidence(ev, fmt.Sprintf("data connection #%d %s: %s", c.Data.ID, endpointText(c.Data), c.Data.Outcome))
+		f.Packets = packets([]uint64{c.Num, r.Num, c.Data.SYNNum})
+		f.Message = fmt.Sprintf("The server answered %s with %q though its connection back to the client at %s was answered: the network path of the data connection works; the server failed it for the reason its reply gives.", c.Verb, replyText(r), c.Endpoint)
+		f.Advice = "Read the reply and the server's log for the cause."
+	case connectBackAnswer(c) && r.Code == 425:
+		return d.connectBackUnseen(s, c, r)
 	case r.Code == 425 && (strings.Contains(text, "port or pasv") || strings.Contains(text, "pasv or port") || strings.Contains(text, "first")):
 		f.Message = fmt.Sprintf("The client sent %s without setting up a data connection first (no accepted PASV/EPSV/PORT/EPRT).", verbText(c))
 		f.Advice = "A client bug, or a PASV/PORT the server refused just before: see the replies before this command."
@@ -460,6 +475,16 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Message = fmt.Sprintf("The server had refused the client's %s (%q, packet %d), so no data connection was set up; the client sent %s anyway, and this 425 follows from that refusal, not from the network.", a.Verb, replyText(ar), ar.Num, verbText(c))
 		f.Advice = "Nothing on the data path to change: see why the server refused the announcement (its reply; ftp-bounce when it named another host or a privileged port)."
 		f.Packets = packets([]uint64{ar.Num, c.Num, r.Num})
+	case r.Code == 425 && dc == nil && connectBackAnswer(lastAnnouncement(s, c)) && lastAnnouncement(s, c).Final() != nil:
+		// The server had tried to connect back at the PORT before, and
+		// failed (its reply to the PORT said so): nothing was set up for
+		// this transfer, and the PORT's own findings say why.
+		a := lastAnnouncement(s, c)
+		ar := a.Final()
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server's connection back for the client's %s had failed (%q, packet %d), so no data connection was set up; the client sent %s anyway, and this 425 follows from that failure.", a.Verb, replyText(ar), ar.Num, verbText(c))
+		f.Advice = "See the findings of that " + a.Verb + " for where the connection back was stopped."
+		f.Packets = packets([]uint64{ar.Num, c.Num, r.Num})
 	case r.Code == 425:
 		mode := "the data connection"
 		// The timeouts by name only where the server is vsftpd.
@@ -469,6 +494,11 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 			mode = "the passive data connection: nobody connected within accept_timeout (vsftpd, 60 s by default)"
 		case dc != nil && dc.Passive:
 			mode = "the passive data connection: nobody connected within the server's accept timeout"
+		case dc != nil && (dc.Outcome == track.OutcomeRefused || strings.Contains(text, "refused")):
+			// The wire (an RST) or the reply says refused: not a timeout.
+			mode = "the active data connection: the connection back to the client was refused"
+		case dc != nil && dc.Outcome == track.OutcomeUnreachable:
+			mode = "the active data connection: the connection back to the client was answered by an ICMP error"
 		case dc != nil && vsftpd:
 			mode = "the active data connection: the connect back to the client failed within connect_timeout (vsftpd, 60 s by default)"
 		case dc != nil:
@@ -721,6 +751,43 @@ func announcementLost(s *track.Session, st *sessState, c *track.Command) bool {
 		return false
 	}
 	return prev == nil || st.lastGap.seq > prev.Seq
+}
+
+// connectBackAnswer: c is an active announcement (PORT, EPRT, LPRT)
+// whose final reply is the server's failed connection back to the
+// client, not a refusal of the command (track: the 425, or the 421/426
+// after the server's SYN, of a server that connects at the PORT itself,
+// as pyftpdlib and Twisted do).
+func connectBackAnswer(c *track.Command) bool {
+	if c == nil || c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil || c.Refused {
+		return false
+	}
+	r := c.Final()
+	return r != nil && r.Code >= 400
+}
+
+// connectBackUnseen is the finding for a PORT, EPRT or LPRT the server
+// answered with 425, its connection back to the client failed, while the
+// capture shows no SYN of that connection: blocked before the capture
+// point, as for a transfer's 425 after an accepted PORT with no SYN
+// (notAttempted). A PORT naming another address than the client's own is
+// left to nat-mismatch and ftp-bounce, which the command's address
+// raises.
+func (d *Diagnoser) connectBackUnseen(s *track.Session, c *track.Command, r *track.Reply) *Finding {
+	a := c.Endpoint.Addr().Unmap()
+	if a != s.Client.Addr().Unmap() {
+		return nil
+	}
+	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
+		Evidence: joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), "no SYN to "+c.Endpoint.String()+" in the capture")}
+	f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", c.Endpoint, replyText(r))
+	from := "from port 20 or an ephemeral port, as the server is set"
+	if d.family(s).kind == policy.ServerVsftpd {
+		from = "from port 20 when connect_from_port_20=YES"
+	}
+	f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and " +
+		activeLetIn(activePlace(d.capture, s, nil, a), s.Server.Port(), isV6(s.Server)) + "."
+	return f
 }
 
 // refusedAnnouncement returns the final reply of a, the session's latest
