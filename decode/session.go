@@ -302,6 +302,9 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 				p.set(longLine(d), true) // its buffer grew
 			}
 			p.split[d].Resync()
+			if d == dirClient {
+				p.armCutTail(data)
+			}
 		}
 		if d == dirClient {
 			p.gapHeldEnd = false
@@ -371,6 +374,41 @@ func (p *sessionParser) passLost(data []byte) bool {
 	}
 	verb := string(data[:n])
 	return ftp.IsKnownVerb(verb) && verb != "PASS" && verb != "ACCT"
+}
+
+// maxCutTail bounds the bytes of a cut line's tail armCutTail looks at:
+// a verb's tail, a space, and the fingerprint's maxEcho bytes.
+const maxCutTail = 8 + maxEcho
+
+// armCutTail arms the echo check, for refusals only, with the tail of a
+// client line whose start a gap took (or that a mid-stream pickup cut),
+// dropped as such in data up to its line end: it may be a password's
+// tail, the gap having taken the USER, the PASS verb and the 331 between
+// them ("SS Hunter2" or "nter2" after "USER bob\r\nPA"), and a refusal
+// may repeat the password ("530 Login incorrect: bob/Hunter2"). After
+// the tail of a PASS or ACCT verb, its argument is looked for, else the
+// whole tail (the tail of "RETR a.txt", "R a.txt", is in no refusal
+// that names the file). A fingerprint already armed is kept: its line's
+// final reply is still due.
+func (p *sessionParser) armCutTail(data []byte) {
+	if p.echoLen != 0 {
+		return
+	}
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		data = data[:i]
+	}
+	data = bytes.TrimRight(data[:min(len(data), maxCutTail)], "\r")
+	switch cmd, err := ftp.ParseCommand(data); {
+	case err == ftp.ErrEmptyLine:
+		return
+	case isPassTail(cmd.Verb) && (err == nil || err == ftp.ErrBadVerb):
+		armEcho(p, cmd.Arg)
+	default:
+		armEcho(p, data)
+	}
+	if p.echoLen != 0 {
+		p.echoLen |= echoErrorsOnly
+	}
 }
 
 // endsLine tells whether the last byte of data, a LF, ends a line
@@ -476,8 +514,11 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd bool, num uint64, ts time.T
 		// The lost bytes may hold a command: a reply after them may
 		// answer it, whatever its code. They may hold a USER or REIN
 		// too: the login is not known to be over any more, so the line
-		// after them may be a password whose PASS they took.
-		p.set(flagLoggedIn, false)
+		// after them may be a password whose PASS they took; nor is a
+		// PASS known to be sent since the last USER (flagPassSent), so
+		// that a 331 after the gap asks for a password again (a retry
+		// whose USER and PASS segments the capture lost).
+		p.set(flagLoggedIn|flagPassSent, false)
 		// Could they hold the rest of a password line (passLost)?
 		need := len("PASS\r\n")
 		if p.split[d].Pending() > 0 {
@@ -841,6 +882,20 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 			e.SecretEcho = true
 		}
 	}
+	if r.Code == 530 && (p.resync[dirClient] || !p.started[dirClient]) {
+		// A login refused while the client's bytes since its last line
+		// seen are lost, or before any was seen (sent before a mid-stream
+		// pickup, or lost in a gap not reported yet: the reassembler
+		// reports a hole before a direction's first bytes when they
+		// come): they may hold a PASS whose 331 the capture lost too, or
+		// whose USER it lost (a retry), so that no password was due
+		// (passNext) nor a fingerprint kept, and the refusal may repeat
+		// the password ("530 Login incorrect: bob/Hunter2"). Its words
+		// are hidden: that costs less than showing a password (a 530
+		// greeting, which no client line preceded, is rare: greetings
+		// are 220, 120 or 421).
+		e.SecretEcho = true
+	}
 	switch r.Code {
 	case 331, 332:
 		p.passNext = !p.has(flagPassSent)
@@ -912,8 +967,7 @@ func looksLikePass(b []byte) bool {
 // command is shown: masking it would hide a real command (and make it a
 // PASS to the tracker) for the sake of a password spelt like a verb.
 func (p *sessionParser) gapSecret(cmd ftp.Command, err error) bool {
-	switch cmd.Verb {
-	case "ASS", "SS", "S", "CCT", "CT", "T":
+	if isPassTail(cmd.Verb) {
 		return true
 	}
 	if p.has(flagLoggedIn) {
@@ -1108,10 +1162,13 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 			// one is looked at ("202 ACCT not needed <account>").
 			armEcho(p, cmd.Arg)
 			return
-		case "ASS", "SS", "S", "CCT", "CT", "T":
-			armEcho(p, cmd.Arg)
-			return
 		}
+	}
+	if isPassTail(cmd.Verb) && (err == nil || err == ftp.ErrBadVerb) {
+		// (A verb of one or two letters is a bad verb to the parser,
+		// which still splits it from its argument.)
+		armEcho(p, cmd.Arg)
+		return
 	}
 	if looksLikePass(line) {
 		i := 0
@@ -1121,6 +1178,17 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 		line = line[i+4:]
 	}
 	armEcho(p, line)
+}
+
+// isPassTail tells whether a verb, upper-cased, is the tail of PASS
+// (ASS, SS, S) or of ACCT (CCT, CT, T) a gap left: no known verb is
+// spelt so.
+func isPassTail(verb string) bool {
+	switch verb {
+	case "ASS", "SS", "S", "CCT", "CT", "T":
+		return true
+	}
+	return false
 }
 
 // replyCut tells whether a line of r was cut by the line bound: its head

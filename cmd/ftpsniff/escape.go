@@ -11,8 +11,10 @@ import (
 
 // safe makes text from the wire fit to print on a terminal: control
 // characters (C0, DEL, C1), format characters such as the bidi overrides,
-// and invalid UTF-8 are written as Go escapes, so a hostile server cannot
-// move the cursor, retitle the window or reorder what the admin reads.
+// the other code points that render as nothing (invisible) and invalid
+// UTF-8 are written as Go escapes, so a hostile server cannot move the
+// cursor, retitle the window or reorder what the admin reads, nor a
+// client pass "root\ufe0f" off as root.
 func safe(s string) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
@@ -35,7 +37,7 @@ func safe(s string) string {
 			b.WriteString(strconv.FormatUint(uint64(s[i])&0xf, 16))
 		case r == '\\':
 			b.WriteString(`\\`)
-		case r == ' ' || (unicode.IsGraphic(r) && !unicode.Is(unicode.Cf, r)):
+		case r == ' ' || (unicode.IsGraphic(r) && !invisible(r)):
 			b.WriteString(s[i : i+size])
 		default:
 			q := strconv.QuoteRuneToASCII(r) // 'x' with the escape inside
@@ -44,6 +46,20 @@ func safe(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// invisible tells whether a rune renders as nothing, or as a blank that
+// is no space: Unicode's Default_Ignorable_Code_Point set (the format
+// characters, Cf, such as the bidi controls, zero width characters and
+// tag characters; the variation selectors, U+180B-U+180F, U+FE00-U+FE0F
+// and U+E0100-U+E01EF; and the other default ignorables: U+034F
+// combining grapheme joiner, the Hangul fillers U+115F, U+1160, U+3164
+// and U+FFA0, U+17B4 and U+17B5, the reserved U+2065, U+FFF0-U+FFF8 and
+// U+E0000-U+E0FFF), and U+2800 braille pattern blank. Cf's few visible
+// members (U+FFF9-U+FFFB, the prepended concatenation marks) are taken
+// too, as they were.
+func invisible(r rune) bool {
+	return r >= 0x80 && (r == '\u2800' || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point))
 }
 
 // maxShown bounds how much of one wire string the text output prints; the
@@ -63,16 +79,18 @@ func shown(s string) string {
 }
 
 // needsJSONEscape tells whether a rune that encoding/json writes raw must
-// be written as a \u escape instead: DEL, the C1 controls, format
-// characters (the bidi embeddings, overrides, isolates and marks, zero
-// width characters, the BOM, tag characters), and anything else that is
-// not graphic (unassigned, private use). encoding/json itself escapes the
-// C0 controls, '"', '\\', U+2028 and U+2029.
+// be written as a \u escape instead: DEL, the C1 controls, the runes that
+// render as nothing (invisible: format characters such as the bidi
+// embeddings, overrides, isolates and marks, zero width characters, the
+// BOM, tag characters; variation selectors, Hangul fillers and the other
+// default ignorables), and anything else that is not graphic
+// (unassigned, private use). encoding/json itself escapes the C0
+// controls, '"', '\\', U+2028 and U+2029.
 func needsJSONEscape(r rune) bool {
 	if r < 0x7f {
 		return false
 	}
-	return r == 0x7f || !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r)
+	return r == 0x7f || !unicode.IsGraphic(r) || invisible(r)
 }
 
 // appendInertJSON appends the JSON text src (valid JSON as encoding/json

@@ -165,10 +165,13 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.time("start", s.Start)
 	w.time("end", s.End)
 	w.str("end_reason", s.EndReason.String())
-	if len(s.Greeting) > 0 {
-		g := s.Greeting[len(s.Greeting)-1].Text
-		w.strOmit("greeting", g)
-		w.raw("greeting_raw", g)
+	if g := greetingOf(s); g != nil {
+		// Masked as the transcript masks it: when the client's first
+		// commands are lost in a gap, their replies (a refusal that
+		// repeats the password) are among the greeting's.
+		text := maskedReply(g.Text, g.Secret, o.showPass)
+		w.strOmit("greeting", text)
+		w.raw("greeting_raw", text)
 	}
 	w.boolOmit("encrypted", s.Encrypted)
 	w.boolOmit("midstream", s.Midstream && s.Resumed == nil) // a continuation says what it is below
@@ -580,4 +583,21 @@ func (j *jsonSummary) setOverlaps(l *overlapList) {
 			OverlapMS: float64(ov.Overlap().Microseconds()) / 1000})
 	}
 	j.InputOverlapsMore = l.more
+}
+
+// greetingOf is a session's greeting: the first 220 among the replies
+// that came before the client's first command, else the first of them
+// (a 120, a refusal such as 421). The replies after it in s.Greeting
+// are no greeting: a second 220, or the replies to commands a capture
+// gap took.
+func greetingOf(s *track.Session) *track.Reply {
+	for i := range s.Greeting {
+		if s.Greeting[i].Code == 220 {
+			return &s.Greeting[i]
+		}
+	}
+	if len(s.Greeting) > 0 {
+		return &s.Greeting[0]
+	}
+	return nil
 }

@@ -539,7 +539,7 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 		l.rows = append(l.rows, replyRow(&s.Greeting[i], r.showPass))
 	}
 	r.buf.Reset()
-	writeSection(&r.buf, s, l)
+	writeSection(&r.buf, s, l, r.showPass)
 	off, err := r.keep(r.buf.Bytes())
 	if err != nil {
 		r.fail(err)
@@ -1028,7 +1028,7 @@ const legend = `<figure class="legend"><svg class="ladder" xmlns="http://www.w3.
 
 // writeSection writes one session's section: who, its data connections,
 // its ladder.
-func writeSection(w *bytes.Buffer, s *track.Session, l *ladder) {
+func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) {
 	cls, word := "good", "✔ OK"
 	switch {
 	case l.worst >= int(diagnose.SeverityError) || l.failed > 0 || l.loginFailed:
@@ -1045,10 +1045,14 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder) {
 		login = "user " + shown(s.User) + ", " + login
 	}
 	kv("login", esc(login))
-	if len(s.Greeting) > 0 {
-		g := &s.Greeting[0]
+	if g := greetingOf(s); g != nil {
 		text := fmt.Sprint(g.Code)
-		if len(g.Lines) > 0 {
+		switch {
+		case g.Secret && !showPass:
+			// It repeats a line taken for a password (a 530 that the
+			// capture's gaps left in the greeting's place).
+			text = fmt.Sprintf("%d %s", g.Code, mask)
+		case len(g.Lines) > 0:
 			text = shown(g.Lines[0])
 		}
 		kv("greeting", esc(text))

@@ -176,7 +176,7 @@ func (o *textOutput) transcript(s *track.Session) {
 	var noteBuf [6]string
 	notes := noteBuf[:0]
 	if s.User != "" {
-		notes = append(notes, fmt.Sprintf("user %s, %s", safe(s.User), loginString(s)))
+		notes = append(notes, fmt.Sprintf("user %s, %s", shown(s.User), loginString(s)))
 	} else {
 		notes = append(notes, loginString(s))
 	}
@@ -638,12 +638,13 @@ func (o *textOutput) serverSummaries() {
 		}
 		o.printf("  data: %s\n", outcomeCounts(counts[:], total))
 		if s.Verdict != "" {
-			o.para("  ", p.head.Sprint("verdict:"), s.Verdict, "           ")
+			// (safe: a verdict may quote --server-config's file name.)
+			o.para("  ", p.head.Sprint("verdict:"), safe(s.Verdict), "           ")
 		}
 		if len(s.Rules) > 0 {
 			o.printf("  %s\n", p.head.Sprint("change:"))
 			for _, r := range s.Rules {
-				o.printf("    %s\n", r) // a rule to copy: never wrapped
+				o.printf("    %s\n", safe(r)) // a rule to copy: never wrapped
 			}
 		}
 		o.writeCollapsed(s.Server)

@@ -405,7 +405,7 @@ func (d *Diagnoser) loginLimitRefused(s *track.Session, l *loginRefusalSeen) *Fi
 			f.Command = c // the transcript keeps it: the finding goes under it
 		}
 	}
-	reply := fmt.Sprintf("%d %s", l.code, l.text)
+	reply := replyText(&track.Reply{Code: l.code, Text: l.text, Secret: l.secret})
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", l.line, l.num, reply, l.replyNum)
 	scope := "its limit on connections"
 	switch limit {

@@ -17,8 +17,9 @@ const maxEvidenceText = 160
 // clean makes capture text safe for a one-line evidence field: the line
 // breaks of a multi-line reply become spaces (its lines read as one
 // sentence, as "227-Entering Passive Mode" / "227 (10,99,2,2,156,66)"
-// do), other control characters and invalid UTF-8 become '.', and long
-// text is cut.
+// do), other control characters, format characters, the other code
+// points that render as nothing (invisible) and invalid UTF-8 become
+// '.', and long text is cut.
 func clean(s string) string {
 	var b strings.Builder
 	n := 0
@@ -31,7 +32,7 @@ func clean(s string) string {
 		}
 		if r == '\n' {
 			b.WriteByte(' ')
-		} else if r == utf8.RuneError && size == 1 || !unicode.IsPrint(r) && r != ' ' {
+		} else if r == utf8.RuneError && size == 1 || !unicode.IsPrint(r) && r != ' ' || invisible(r) {
 			b.WriteByte('.')
 		} else {
 			b.WriteRune(r)
@@ -39,6 +40,18 @@ func clean(s string) string {
 		n++
 	}
 	return b.String()
+}
+
+// invisible tells whether a rune renders as nothing, or as a blank that
+// is no space, though unicode.IsPrint takes it: Unicode's
+// Default_Ignorable_Code_Point set beyond the format characters (which
+// IsPrint refuses): the variation selectors (U+180B-U+180F,
+// U+FE00-U+FE0F, U+E0100-U+E01EF), U+034F combining grapheme joiner,
+// the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5,
+// and the reserved ones; and U+2800 braille pattern blank. "root\ufe0f"
+// reads as root. (cmd/ftpsniff's safe escapes the same set.)
+func invisible(r rune) bool {
+	return r >= 0x80 && (r == '\u2800' || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point))
 }
 
 // replyText quotes a reply for evidence; one that repeats a line taken

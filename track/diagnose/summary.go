@@ -254,12 +254,14 @@ type serverAcc struct {
 
 // loginRefusalSeen is a refused login line, as kept for the session's
 // end: its verb, its text (commandText: a password masked), its packet,
-// the reply's code, words, packet and time.
+// the reply's code, words, packet and time, and whether the reply repeats
+// a line taken for a password (track.Reply.Secret).
 type loginRefusalSeen struct {
 	verb, line string
 	num        uint64
 	code       int
 	text       string
+	secret     bool
 	replyNum   uint64
 	ts         time.Time
 }
@@ -275,7 +277,7 @@ func (a *serverAcc) noteLoginReply(s *track.Session, c *track.Command, final *tr
 		a.loginSeen = map[*track.Session]*loginRefusalSeen{}
 	}
 	a.loginSeen[s] = &loginRefusalSeen{verb: strings.ToUpper(c.Verb), line: commandText(c), num: c.Num,
-		code: final.Code, text: final.Text, replyNum: final.Num, ts: final.TS}
+		code: final.Code, text: final.Text, secret: final.Secret, replyNum: final.Num, ts: final.TS}
 }
 
 // takeLogin returns s's latest refused login line, if its latest was
