@@ -25,6 +25,11 @@ type family struct {
 	// does; skipped then says why the one given was not applied to it.
 	cfg     *policy.ServerConfig
 	skipped string
+	// noPassive: the greeting names a server that has no passive range or
+	// passive address setting at all (GNU inetutils ftpd,
+	// policy.FamilyFromGreeting), kind unknown: advice names the kernel's
+	// range and the NAT's helper, never a setting it lacks.
+	noPassive bool
 }
 
 // briefly is f naming an unknown server's settings without the list.
@@ -47,7 +52,11 @@ func (d *Diagnoser) family(s *track.Session) family {
 	if p.Server != nil {
 		return family{kind: p.Server.Kind, cfg: p.Server}
 	}
-	return family{kind: d.greetKind(s), byGreeting: true, skipped: skippedNote(d.p.Server, why)}
+	k := d.greetKind(s)
+	// A greeting naming no family is read again for a server without
+	// passive settings (a few hundred bytes, only for the findings made).
+	return family{kind: k, byGreeting: true, skipped: skippedNote(d.p.Server, why),
+		noPassive: k == policy.ServerUnknown && greetingKind(s).noPassive}
 }
 
 // greetKind is the family s's greeting names, kept once the greeting is
@@ -57,7 +66,7 @@ func (d *Diagnoser) greetKind(s *track.Session) policy.ServerKind {
 	if st != nil && st.kindKnown {
 		return st.kind
 	}
-	k := greetingKind(s)
+	k := greetingKind(s).kind
 	if st != nil && s.CommandCount > 0 {
 		st.kind, st.kindKnown = k, true
 	}
@@ -114,32 +123,49 @@ func (d *Diagnoser) configFamily() (f family, ok bool) {
 
 // kindVote merges the families several greetings name: one naming none
 // (custom, or not captured) does not contradict, the first named wins, and
-// two naming different families leave it unknown for good.
+// two naming different families leave it unknown for good. A greeting
+// naming a server without passive settings (noPassive) votes as a family
+// of its own.
 type kindVote struct {
-	kind  policy.ServerKind
-	mixed bool // two greetings named different families
+	kind      policy.ServerKind
+	noPassive bool
+	mixed     bool // two greetings named different families
 }
 
-func (v *kindVote) add(k policy.ServerKind) {
+// voter is what add takes: a policy.ServerKind, or what a greeting says
+// (policy.GreetingFamily).
+type voter interface {
+	Greeting() policy.GreetingFamily
+}
+
+func (v *kindVote) add(x voter) {
+	g := x.Greeting()
+	cur := policy.GreetingFamily{Kind: v.kind, NoPassiveSettings: v.noPassive}
 	switch {
-	case k == policy.ServerUnknown || k == v.kind:
-	case v.kind == policy.ServerUnknown && !v.mixed:
-		v.kind = k
+	case !g.Named() || g == cur:
+	case !cur.Named() && !v.mixed:
+		v.kind, v.noPassive = g.Kind, g.NoPassiveSettings
 	default:
-		v.kind, v.mixed = policy.ServerUnknown, true
+		v.kind, v.noPassive, v.mixed = policy.ServerUnknown, false, true
 	}
 }
 
-// greetingKind is the family the session's greeting names: every reply of
-// the greeting must agree (a 120 then a 220, or a multi-line 220).
-func greetingKind(s *track.Session) policy.ServerKind {
+// greetingKind is what the session's greeting names: every reply of the
+// greeting must agree (a 120 then a 220, or a multi-line 220).
+func greetingKind(s *track.Session) kindVote {
 	var v kindVote
 	for i := range s.Greeting {
-		if v.add(policy.KindFromGreeting(s.Greeting[i].Text)); v.mixed {
+		if v.add(policy.FamilyFromGreeting(s.Greeting[i].Text)); v.mixed {
 			break
 		}
 	}
-	return v.kind
+	return v
+}
+
+// Greeting is the vote's outcome, so that a server's vote takes a
+// session's (greetingKind).
+func (v kindVote) Greeting() policy.GreetingFamily {
+	return policy.GreetingFamily{Kind: v.kind, NoPassiveSettings: v.noPassive}
 }
 
 // serverFamily is the family a server's summary names settings for: the
@@ -150,7 +176,7 @@ func (d *Diagnoser) serverFamily(a *serverAcc) family {
 	if p.Server != nil {
 		return family{kind: p.Server.Kind, cfg: p.Server}
 	}
-	return family{kind: a.greeting.kind, byGreeting: true, skipped: skippedNote(d.p.Server, why)}
+	return family{kind: a.greeting.kind, byGreeting: true, skipped: skippedNote(d.p.Server, why), noPassive: a.greeting.noPassive}
 }
 
 // known reports whether advice can name this family's own settings.
@@ -571,6 +597,36 @@ const (
 	genericAddr  = "the server's passive address setting"
 )
 
+// The advice for a server without passive settings (family.noPassive:
+// GNU inetutils ftpd, ftpd(8) and ftpd --help list no such option). Its
+// passive ports are the kernel's ephemeral ports, whose range
+// (net.ipv4.ip_local_port_range, 32768-60999 by Linux's default) is the
+// host's: narrowing it narrows every program's outgoing connections too,
+// so the lighter fixes come first. Its 227 names its own address of the
+// control connection (passive() binds the data socket there), so behind a
+// NAT only a rewrite of the 227 (the NAT's FTP helper) or EPSV gets
+// clients the right one.
+const (
+	noPassiveServer = "GNU inetutils ftpd"
+	// noRangeWhy follows a setting's name or line in parentheses, or
+	// after a colon.
+	noRangeWhy  = "its greeting names " + noPassiveServer + ", which has no passive port range setting: its passive ports are the kernel's ephemeral ports, whose range is host-wide, so narrowing it narrows every program's outgoing connections too; the lighter fix is to open the range it uses, 32768-60999 by default, as /proc/sys/net/ipv4/ip_local_port_range shows, to attach the FTP conntrack helper, or to use a server with a passive range setting"
+	kernelRange = "net.ipv4.ip_local_port_range, the kernel's ephemeral port range"
+)
+
+// sysctlRange is the line that narrows the kernel's ephemeral range to r.
+func sysctlRange(r policy.PortRange) string {
+	return fmt.Sprintf("sysctl -w net.ipv4.ip_local_port_range='%d %d'", r.Lo, r.Hi)
+}
+
+// noAddrSet is how a server without a passive address setting comes to
+// announce a, for "set ..." and after a colon.
+func noAddrSet(a string) string {
+	return fmt.Sprintf("the NAT's FTP helper (nf_nat_ftp, with the FTP conntrack helper attached) to rewrite its 227 to %s: its greeting names %s, which has no passive address setting and announces its own address of the control connection (behind a NAT, the private one); or have clients use EPSV, or use a server with a passive address setting", a, noPassiveServer)
+}
+
+const noAddrName = "the address it announces, which it does not choose (its greeting names " + noPassiveServer + ", which has no passive address setting: it announces its own address of the control connection, behind a NAT the private one)"
+
 func listed(name func(*serverSettings) string) string {
 	var l []string
 	for i := range settingsTable {
@@ -586,6 +642,9 @@ func listed(name func(*serverSettings) string) string {
 // of opening a parenthesis of its own.
 
 func (f family) rangeName() string {
+	if f.noPassive {
+		return kernelRange + " (" + noRangeWhy + ")"
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.rangeName
 	}
@@ -596,6 +655,9 @@ func (f family) rangeName() string {
 }
 
 func (f family) rangeNameIn() string {
+	if f.noPassive {
+		return kernelRange + ": " + noRangeWhy
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.rangeName
 	}
@@ -639,6 +701,9 @@ func (f family) ownAddrSet(s *serverSettings, a string) string {
 
 // rangeSet is the passive range setting given r.
 func (f family) rangeSet(r policy.PortRange) string {
+	if f.noPassive {
+		return sysctlRange(r) + " (" + noRangeWhy + ")"
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return f.ownRangeSet(s, r)
 	}
@@ -649,6 +714,9 @@ func (f family) rangeSet(r policy.PortRange) string {
 }
 
 func (f family) rangeSetIn(r policy.PortRange) string {
+	if f.noPassive {
+		return sysctlRange(r) + ": " + noRangeWhy
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return f.ownRangeSet(s, r)
 	}
@@ -662,6 +730,9 @@ func (f family) rangeSetIn(r policy.PortRange) string {
 // parentheses: "pasv_min_port/pasv_max_port, e.g. pasv_min_port=40000 and
 // pasv_max_port=40100".
 func (f family) rangeExample(r policy.PortRange) string {
+	if f.noPassive {
+		return fmt.Sprintf("%s, e.g. %s: %s", kernelRange, sysctlRange(r), noRangeWhy)
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.rangeName + ", e.g. " + f.rangeSet(r)
 	}
@@ -672,6 +743,13 @@ func (f family) rangeExample(r policy.PortRange) string {
 // with the family's other spellings as comment lines; for an unknown
 // server one comment line naming the setting.
 func (f family) rangeLines(r policy.PortRange) []string {
+	if f.noPassive {
+		return []string{
+			"# its greeting names " + noPassiveServer + ", which has no passive port range setting: its passive ports are the kernel's ephemeral ports (cat /proc/sys/net/ipv4/ip_local_port_range; 32768-60999 by default)",
+			"# open that range instead, or attach the FTP conntrack helper, or use a server with a passive range setting; narrowing the kernel's range is host-wide (every program's outgoing connections get these ports only):",
+			"# " + sysctlRange(r),
+		}
+	}
 	if s := settingsOf(f.kind); s != nil {
 		l := s.rangeLines(r)
 		if s.rangeNote != nil {
@@ -688,6 +766,9 @@ func (f family) rangeLines(r policy.PortRange) []string {
 }
 
 func (f family) addrName() string {
+	if f.noPassive {
+		return noAddrName
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.addrName
 	}
@@ -698,6 +779,9 @@ func (f family) addrName() string {
 }
 
 func (f family) addrNameIn() string {
+	if f.noPassive {
+		return noAddrName
+	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.addrName
 	}
@@ -733,6 +817,9 @@ func (f family) byName(a string) string {
 
 // addrSet is the announced-address setting given a.
 func (f family) addrSet(a string) string {
+	if f.noPassive {
+		return noAddrSet(a)
+	}
 	if s := settingsOf(f.kind); s != nil {
 		if f.setsAddr(a) {
 			return s.addrLine(a) + " (" + f.alreadySet() + ")"
@@ -749,6 +836,9 @@ func (f family) addrSet(a string) string {
 }
 
 func (f family) addrSetIn(a string) string {
+	if f.noPassive {
+		return noAddrSet(a)
+	}
 	if s := settingsOf(f.kind); s != nil {
 		if f.setsAddr(a) {
 			return s.addrLine(a) + ", which " + f.alreadySet()
@@ -768,6 +858,12 @@ func (f family) addrSetIn(a string) string {
 // with the family's other spellings as comment lines; a comment when the
 // configuration given sets a already.
 func (f family) addrLines(a string) []string {
+	if f.noPassive {
+		return []string{
+			"# its greeting names " + noPassiveServer + ", which has no passive address setting: it announces its own address of the control connection (behind a NAT, the private one)",
+			"# have the NAT's FTP helper rewrite its 227 to " + a + " (attach the FTP conntrack helper), or have clients use EPSV, or use a server with a passive address setting",
+		}
+	}
 	if s := settingsOf(f.kind); s != nil {
 		if f.setsAddr(a) {
 			return []string{fmt.Sprintf("# %s sets %s already: a server that announces another address does not run that configuration; check that it is the file the server reads, and restart the server", f.cfg.Path, s.addrLine(a))}

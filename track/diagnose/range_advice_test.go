@@ -121,8 +121,8 @@ func pasvCycle(greeting string, ports []uint16, last uint16) *track.Session {
 }
 
 // TestRangeExhaustionNeedsTheServersOwnCycledRange guards the
-// exhaustion check: the range is the server configuration's, vsftpd is
-// never exhausted, a known range needs minCycled ports cycled, and only
+// exhaustion check: the range is the server configuration's (or the
+// firewall's), vsftpd is never exhausted, and only
 // ProFTPD (or a server not known) is said to fall back to a kernel port.
 func TestRangeExhaustionNeedsTheServersOwnCycledRange(t *testing.T) {
 	four := []uint16{40000, 40001, 40002, 40003}
@@ -141,8 +141,14 @@ func TestRangeExhaustionNeedsTheServersOwnCycledRange(t *testing.T) {
 		{"Pure-FTPd never leaves its range", cfg(policy.ServerPureFTPd, 40000, 40003), "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------", four, false, false},
 		{"vsftpd never leaves its range", cfg(policy.ServerVsftpd, 40000, 40003), "(vsFTPd 3.0.5)", four, false, false},
 		{"vsftpd by greeting, range inferred", policy.Policy{}, "(vsFTPd 3.0.5)", four, false, false},
-		{"a known range of 2 ports is not cycled", cfg(policy.ServerProFTPD, 40000, 40001), "ProFTPD Server (Debian)", four[:2], false, false},
-		{"--pasv-range is the firewall's, not the server's", rangePolicy(t, "40000-40001"), "ProFTPD Server (Debian)", four[:2], false, false},
+		// ProFTPD with PassivePorts 50000 50001, both held, fell back to
+		// a kernel port (its log: "unable to find open port in
+		// PassivePorts range"; rev-newsrv's real capture): a known range
+		// of 2 is exhausted too, the configuration's or the firewall's
+		// (then called inferred).
+		{"a known range of 2 ports, both in use", cfg(policy.ServerProFTPD, 40000, 40001), "ProFTPD Server (Debian)", four[:2], true, true},
+		{"--pasv-range of 2 ports, both in use", rangePolicy(t, "40000-40001"), "ProFTPD Server (Debian)", four[:2], true, true},
+		{"--pasv-range only part of its range", rangePolicy(t, "40000-40001"), "ProFTPD Server (Debian)", four, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := feed(tc.p, pasvCycle(tc.greeting, tc.ports, 47129))

@@ -1081,10 +1081,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
 			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
 		}
-	case a.outside.Count > 0 && len(pol.Ranges) == 0:
+	case a.outside.Count > 0 && len(pol.Ranges) == 0 && pol.Server != nil:
 		// Outside the configuration's own range: it is set already.
 		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, pol.PassiveRanges(), pol.Server.Path)
-	case a.outside.Count > 0:
+	case a.outside.Count > 0 && len(pol.PassiveRanges()) > 0:
+		// (Counted from findings made with each session's policy: when
+		// the server's has no range, a configuration that applied to the
+		// sessions does not to the server, and the findings say it.)
 		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s", a.outside, pol.PassiveRanges())
 		if sl := serverLines(); sl != "" {
 			sum.Verdict += sl

@@ -22,9 +22,11 @@ package policy
 // Servers whose passive settings are not in ftpsniff's table are left out
 // on purpose, so that their advice names the setting generically rather
 // than a family's: Serv-U ("220 Serv-U FTP Server v15.1 ready..."), IBM i
-// ("220-QTCP at host."), GNU inetutils ftpd ("host FTP server (GNU
-// inetutils 2.4) ready.", which has no passive range or address option at
-// all).
+// ("220-QTCP at host."), Twisted ("220 Twisted 22.4.0 FTP Server"). GNU
+// inetutils ftpd ("host FTP server (GNU inetutils 2.4) ready.") is no
+// family either, but has no passive range or address option at all
+// (ftpd(8), ftpd --help): FamilyFromGreeting says so, so that its advice
+// names no setting it lacks.
 var greetingMarks = [...]struct {
 	mark string // lower case
 	kind ServerKind
@@ -56,6 +58,52 @@ func KindFromGreeting(text string) ServerKind {
 	}
 	return found
 }
+
+// noPassiveMarks are the words of the default greetings of servers that
+// have no setting for their passive port range or for the address they
+// announce, matched as greetingMarks are: GNU inetutils ftpd
+// ("localhost FTP server (GNU inetutils 2.4) ready."), whose PASV binds
+// port 0 on the control connection's local address (ftpd.c passive()), so
+// its ports are the kernel's ephemeral ones (net.ipv4.ip_local_port_range)
+// and its 227 names its own address of the control connection.
+var noPassiveMarks = [...]string{"gnu inetutils"}
+
+// GreetingFamily is what a greeting says of the server that sent it.
+type GreetingFamily struct {
+	Kind ServerKind // KindFromGreeting
+	// NoPassiveSettings: the greeting names a server that has no passive
+	// range or passive address setting (noPassiveMarks); Kind is then
+	// ServerUnknown.
+	NoPassiveSettings bool
+}
+
+// FamilyFromGreeting is what a greeting's text says of the server: the
+// family it names (KindFromGreeting), or that it names a server without
+// passive settings. A greeting that names both a family and such a server
+// proves neither. It does not allocate.
+func FamilyFromGreeting(text string) GreetingFamily {
+	k := KindFromGreeting(text)
+	for _, m := range noPassiveMarks {
+		if containsFold(text, m) {
+			if k != ServerUnknown {
+				return GreetingFamily{}
+			}
+			return GreetingFamily{NoPassiveSettings: true}
+		}
+	}
+	return GreetingFamily{Kind: k}
+}
+
+// Named reports whether the greeting names anything: a family, or a
+// server without passive settings.
+func (g GreetingFamily) Named() bool { return g.Kind != ServerUnknown || g.NoPassiveSettings }
+
+// Greeting is g itself: GreetingFamily and ServerKind both give one, so
+// that a vote over greetings takes either.
+func (g GreetingFamily) Greeting() GreetingFamily { return g }
+
+// Greeting is k as what a greeting naming it says.
+func (k ServerKind) Greeting() GreetingFamily { return GreetingFamily{Kind: k} }
 
 // containsFold reports whether s contains lower, ASCII letters compared
 // without regard to case; lower must be lower case.
