@@ -1089,6 +1089,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.ClientClosed = by == dirClient
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
+		e.ServerUnacked = cs.unacked(dirServer)
 		t.d.h.Control(e)
 	}
 	if cs.phase != phaseSilent && why != CloseCaptureEnd {
@@ -1228,4 +1229,19 @@ func (t *controlTable) closeAll(num uint64, ts time.Time) {
 	for _, cs := range all {
 		t.close(cs, CloseCaptureEnd, num, ts)
 	}
+}
+
+// unacked is how many bytes direction d sent that the other direction had
+// not acknowledged, as far as the stream was followed: 0 when it
+// acknowledged them all (a FIN alone counts as none), -1 when not known.
+func (cs *controlConn) unacked(d int) int {
+	h, o := &cs.asm.half[d], &cs.asm.half[1-d]
+	if !h.started || !o.acked {
+		return -1
+	}
+	n := int(int32(h.next - o.ack))
+	if h.done && n == 1 {
+		n = 0 // only its FIN
+	}
+	return max(n, 0)
 }

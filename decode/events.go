@@ -252,6 +252,11 @@ type ControlEvent struct {
 	// LastSeen is, on ControlClose, the time of the connection's last
 	// segment (before an idle close or the capture's end, say).
 	LastSeen time.Time
+	// ServerUnacked is, on ControlClose, how many bytes the server had
+	// sent that the client had not acknowledged (0: it acknowledged every
+	// one, the last reply included; -1: not known, no acknowledgement of
+	// the client's at the stream's position seen).
+	ServerUnacked int
 	// Connect is, on the ControlClose of a connection that never opened
 	// (announced only then, with no other event), how its opening failed;
 	// nil otherwise.

@@ -835,15 +835,19 @@ type Session struct {
 	reLogin bool
 	// prot is the data protection level (PROT) last accepted where the
 	// capture could read it; see dataProtected.
-	prot        protLevel
-	clientISN   uint32  // its client SYN's sequence number, its key in byISN while indexed
-	Greeting    []Reply // bounded by maxGreeting
-	User        string
-	Login       LoginState
-	Cwd         string
-	Type        string
-	Encrypted   bool // AUTH TLS/SSL accepted: the rest is ciphertext
-	ImplicitTLS bool // to an implicit-FTPS port: ciphertext from the first byte
+	prot      protLevel
+	clientISN uint32  // its client SYN's sequence number, its key in byISN while indexed
+	Greeting  []Reply // bounded by maxGreeting
+	User      string
+	Login     LoginState
+	// ServerUnacked: at the control connection's close, bytes the server
+	// had sent that the client had not acknowledged (0: the client took
+	// every reply; -1: not known). (In what was padding.)
+	ServerUnacked int32
+	Cwd           string
+	Type          string
+	Encrypted     bool // AUTH TLS/SSL accepted: the rest is ciphertext
+	ImplicitTLS   bool // to an implicit-FTPS port: ciphertext from the first byte
 	// WasEncrypted: the control channel was TLS at some point (it stays
 	// set after CCC): a login not seen may have happened inside it.
 	WasEncrypted bool

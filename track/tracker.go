@@ -458,7 +458,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			return
 		}
 		t.nextSess++
-		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: ""}
+		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: "", ServerUnacked: -1}
 		sess.recentOnly = t.opts.RecentOnly || t.opts.Transcript != nil && !t.opts.Transcript(sess)
 		sess.Midstream = e.Midstream
 		sess.File = e.File
@@ -542,6 +542,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.keepIdleEnd(key, sess, e.TS)
 		}
 		sess.ClientClosed = e.ClientClosed
+		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
 		reason := closeReasons[e.Closed]
 		if c := e.Connect; c != nil {
 			// Never opened: it ended with its last SYN or the answer

@@ -618,6 +618,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 	}
 	next := nextAnnounce(s, dc.Announce)
+	cancel := cancelledAt(s, dc)
 	switch {
 	case next != nil:
 		f.Severity = SeverityInfo
@@ -634,6 +635,17 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			f.Message += fmt.Sprintf(" It had fallen back to %s after EPSV was refused (%q).", dc.Via, replyText(fb.Final()))
 		}
 		f.Advice = fmt.Sprintf("Fix the failure of data connection #%d; this endpoint would have failed the same way.", earlier.ID)
+	case cancel != nil:
+		// The client ended the request sooner than a connect whose SYNs
+		// are dropped fails: it did not wait for a data connection.
+		x := cancel
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it: sooner than a client whose SYNs are dropped gives up (TCP sends an unanswered SYN again only after its initial retransmission timeout, 1 s, RFC 6298), so it chose not to use this endpoint.", x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced)
+		if serverSide && x.Verb == "QUIT" {
+			f.Message += " (A firewall in front of the server that rejects the SYN at once, with an RST or ICMP error this capture cannot see, looks the same: the other data connections to this server's passive ports show whether they get through.)"
+		}
+		f.Advice = "Nothing to change: the client did not need this data connection."
+		f.Packets = packets(f.Packets, []uint64{x.Num})
 	default:
 		f.Message = fmt.Sprintf("The client never connected to %s and sent no transfer command for it: it gave up or closed the session.", dc.Announced)
 		if fb := refusedEPSV(s, dc.Announce); fb != nil {
@@ -645,6 +657,48 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 	}
 	return f
+}
+
+// connectGiveUpMin: a client whose data SYN goes unanswered sends it
+// again after its initial retransmission timeout (1 s: RFC 6298 2.1,
+// Linux TCP_TIMEOUT_INIT), and gives up later still (its connect
+// timeout: seconds to minutes). A request ended sooner never waited
+// for a connection.
+const connectGiveUpMin = time.Second
+
+// cancelledAt is the client's ABOR or QUIT that came next after dc's
+// announcement, sooner than connectGiveUpMin after it, with no other
+// command between; nil when the client did anything else first, or
+// waited longer.
+func cancelledAt(s *track.Session, dc *track.DataConn) *track.Command {
+	c := dc.Announce
+	if c == nil || dc.Armed.IsZero() {
+		return nil
+	}
+	for _, x := range s.Commands {
+		if x.Index <= c.Index {
+			continue
+		}
+		if x.Index != c.Index+1 || x.Unseen || x.Secret {
+			return nil // a command of the transcript missing, or another first
+		}
+		if (x.Verb == "ABOR" || x.Verb == "QUIT") && !x.TS.Before(dc.Armed) && x.TS.Sub(dc.Armed) < connectGiveUpMin {
+			return x
+		}
+		return nil
+	}
+	return nil
+}
+
+// announceCode is the code of the reply that announced dc's endpoint
+// (227, 228, 229), 227 when unknown.
+func announceCode(dc *track.DataConn) int {
+	if c := dc.Announce; c != nil {
+		if r := c.Final(); r != nil {
+			return r.Code
+		}
+	}
+	return 227
 }
 
 // nextAnnounce is the first passive or active request after c in s.

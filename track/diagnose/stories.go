@@ -164,14 +164,32 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 		f.Advice = idleAdvice(silentDuring, d.family(s))
 		return f
 	case final != nil && final.Code/100 == 2 && !final.TS.Before(dc.End) && nothingAfter(s, c) && s.EndReason != track.EndFIN:
+		// The reply was seen leaving; whether it arrived is in the TCP
+		// acknowledgments after it (track.Session.ServerUnacked): a
+		// client that acknowledged it got it and is only idle; bytes of
+		// the server's left unacknowledged at the close are the reply
+		// lost. Where the acknowledgments are not known, only a silence
+		// past what NATs keep an idle connection makes the loss the
+		// likelier reading.
 		gap := final.TS.Sub(last)
-		if gap < minControlSilence || s.End.Sub(final.TS) < minReplyWait {
+		floor := natIdleFloor
+		switch {
+		case s.ServerUnacked == 0:
+			return nil
+		case s.ServerUnacked > 0:
+			floor = minControlSilence
+		}
+		if gap < floor || s.End.Sub(final.TS) < minReplyWait {
 			return nil
 		}
 		f := &Finding{Code: CodeControlIdle, Severity: SeverityWarning, TS: final.TS, Packets: packets([]uint64{c.Num, lastNum, final.Num, dc.SYNNum})}
 		f.Evidence = joinEvidence(ev(), fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
 			replyText(final), final.Num, dur(gap), dur(s.End.Sub(final.TS)), s.EndReason))
-		f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never answered or closed: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).", dur(gap), final.Code)
+		f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, longer than many NATs and firewalls keep an idle connection (Azure's NAT gateway 4 min, AWS's 350 s, many routers 300 s), and the client sent no command and did not close after it: a NAT or firewall that forgot the connection drops the %d, and the server then sends it again unanswered; a client that acknowledged it got it and is only idle. The TCP segments after packet %d tell which (or a capture on the client's side).", dur(gap), final.Code, final.Num)
+		if s.ServerUnacked > 0 {
+			f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never acknowledged it (%s of the server's unacknowledged at the close), sent no command and did not close: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).",
+				dur(gap), plural(int(s.ServerUnacked), "byte", "bytes"), final.Code)
+		}
 		f.Advice = idleAdvice(gap, d.family(s))
 		return f
 	}
@@ -184,6 +202,14 @@ const (
 	// minReplyWait: the capture must go on this long after the data
 	// ended before a missing reply counts as lost.
 	minReplyWait = 2 * time.Second
+	// natIdleFloor: the shortest idle timeout for established TCP that
+	// common NATs and firewalls use by default (Azure's NAT gateway and
+	// load balancer 4 min; AWS's NAT gateway 350 s; many home routers
+	// 300 s; Linux conntrack 5 days; RFC 5382 asks for 2 h 4 min). A
+	// reply the server sent after a shorter silence is no sign of a
+	// forgotten connection: the client that got it and sat idle looks
+	// the same on the server's side.
+	natIdleFloor = 240 * time.Second
 )
 
 // idleAdvice: the client's keepalive, the middlebox's timeout (a Linux
@@ -221,13 +247,20 @@ func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 		}
 		f := &Finding{Code: CodeUnusualFinalReply, Severity: SeverityInfo, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
 			Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d); data connection #%d %s", commandText(c), c.Num, replyText(r), r.Num, dc.ID, dc.Outcome)}
-		hung := nothingAfter(s, c) && s.EndReason != track.EndFIN && s.End.Sub(r.TS) >= minReplyWait
 		f.Message = fmt.Sprintf("The server ended the %s with %d, not 226: RFC 959 allows it, but clients that wait for 226 (rust-ftp before 3.0, NetX Duo, several embedded clients) hang there.", c.Verb, r.Code)
-		if hung {
-			f.Severity = SeverityWarning
-			f.Message += fmt.Sprintf(" This client sent nothing more for %s and the session ended by %s: it waited for a 226 that never came.", dur(s.End.Sub(r.TS)), s.EndReason)
-		} else {
+		switch waited := s.End.Sub(r.TS); {
+		case !nothingAfter(s, c):
 			f.Message += " This client went on, so it accepts it."
+		case waited >= minReplyWait && s.EndReason == track.EndRST && s.ClientClosed:
+			// Silent, then the client's own reset with no QUIT: what a
+			// client does when its wait for the 226 times out.
+			f.Severity = SeverityWarning
+			f.Message += fmt.Sprintf(" This client sent nothing after it and reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226.", dur(waited))
+		case waited >= minReplyWait:
+			// A client that hangs waiting for a 226 and one whose user or
+			// script was done are both silent after the reply (and both
+			// acknowledge it): nothing on the wire tells them apart.
+			f.Message += fmt.Sprintf(" This client sent no command after it in the %s until the session ended by %s: a client waiting for a 226 stops like this, and so does one whose user or script was done; the capture cannot tell which (the client's own log can).", dur(waited), s.EndReason)
 		}
 		f.Advice = "Make the server answer a completed transfer with 226 (the reply every client knows), or make the client accept any 2yz as the end of a transfer."
 		out = append(out, f)

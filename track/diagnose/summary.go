@@ -139,7 +139,11 @@ type serverAcc struct {
 	// a firewall's reject (connect.go).
 	connectRejected int
 	blind           int // endpoints the capture cannot see the data path of
-	unaccepted      int // announcements refused or never answered
+	// unusedSerious: the data-not-attempted findings of warning or error
+	// (the client gave up waiting, the capture cannot see the path); the
+	// others are notes (a client that cancelled, or asked again).
+	unusedSerious int
+	unaccepted    int // announcements refused or never answered
 	// cutAnnounce: announcements whose address the capture cut short,
 	// and transfers whose announcement a capture gap may hold
 	// (announcementCut, announcementLost).
@@ -654,6 +658,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
 	dc := f.Data
+	if f.Code == CodeDataNotAttempted && f.Severity >= SeverityWarning {
+		a.unusedSerious++
+	}
 	switch f.Code {
 	case CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable:
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
@@ -1256,7 +1263,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
 		rules = append(rules, fam.addrLines(a.natIfFix)...)
 		named = true
-	case a.findings[CodeDataNotAttempted] > 0:
+	case a.unusedSerious > 0:
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	case a.natReached > 0 && a.natAddr.IsValid():
 		// Only notes (info nat-mismatch): below every verdict a warning
