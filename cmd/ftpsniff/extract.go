@@ -2,7 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -21,6 +26,9 @@ type extractOptions struct {
 	ExtractMaxTotal int64
 
 	extractDir *extract.Dir // opened by validateExtract
+	// extractCreated: the folder did not exist, validateExtract made it
+	// (private to the user it runs as: giveExtractTo).
+	extractCreated bool
 }
 
 func (o *extractOptions) registerExtract(f *pflag.FlagSet) {
@@ -43,11 +51,57 @@ func (o *extractOptions) validateExtract() error {
 	if o.ExtractMaxOpen <= 0 || o.ExtractMaxFile <= 0 || o.ExtractMaxTotal <= 0 {
 		return usageErrorf("--extract-max-open, --extract-max-file and --extract-max-total must be positive")
 	}
+	_, statErr := os.Stat(o.ExtractDir)
 	d, err := extract.Open(o.ExtractDir, extract.Limits{MaxOpen: o.ExtractMaxOpen, MaxFileBytes: o.ExtractMaxFile, MaxTotalBytes: o.ExtractMaxTotal})
 	if err != nil {
 		return usageErrorf("--extract %s: %v", o.ExtractDir, err)
 	}
 	o.extractDir = d
+	o.extractCreated = errors.Is(statErr, fs.ErrNotExist)
+	return nil
+}
+
+// giveExtractTo is for `live` started as root, before it drops its
+// privileges to the user name (--user): the folder validateExtract
+// created (mode 0700, owned by root) is given to that user, so that the
+// capture, running as that user, can create its files there, and the
+// folder stays private to it. A folder that existed is left as it is
+// (checkExtractWritable says when the user cannot write there). Nothing
+// to do without root, or when the user is root; a user that does not
+// exist is DropPrivileges' error.
+func (o *extractOptions) giveExtractTo(name string) error {
+	if o.extractDir == nil || !o.extractCreated || name == "" || os.Geteuid() != 0 {
+		return nil
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil
+	}
+	uid, err1 := strconv.Atoi(u.Uid)
+	gid, err2 := strconv.Atoi(u.Gid)
+	if err1 != nil || err2 != nil || uid == 0 {
+		return nil
+	}
+	if err := os.Chown(o.ExtractDir, uid, gid); err != nil {
+		return fmt.Errorf("--extract %s: giving the folder to user %s: %w", o.ExtractDir, name, err)
+	}
+	return nil
+}
+
+// checkExtractWritable is for `live` once it has dropped its privileges:
+// a folder that existed before must let the process create files in it,
+// or every file would fail to be created; one clear error at the start
+// instead. It creates and removes an empty file to find out.
+func (o *extractOptions) checkExtractWritable(name string) error {
+	if o.extractDir == nil || o.extractCreated {
+		return nil
+	}
+	f, err := os.CreateTemp(o.ExtractDir, ".ftpsniff-check-*")
+	if err != nil {
+		return fmt.Errorf("--extract %s: with its privileges dropped (--user %s), the capture cannot create files in the folder: %w; make it writable by that user, or name a folder that does not exist yet (ftpsniff then creates it for that user)", o.ExtractDir, name, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
 
@@ -64,6 +118,12 @@ type fileOutput interface {
 // sessionFilesDone is an output that keeps file records until the
 // session is shown; forgetFiles lets it drop them.
 type sessionFilesDone interface{ forgetFiles(s *track.Session) }
+
+// fileFailedOutput is an output that shows a file that could not be
+// created (a file-system error, not a bound): live's text stream.
+type fileFailedOutput interface {
+	FileFailed(s *track.Session, d *track.DataConn, err error)
+}
 
 // extractStats is what the summary reports of extraction: the folder's
 // counters and limits, and what was not extracted.
@@ -164,6 +224,9 @@ func (p *pipeline) withExtract(next track.Sink) track.Sink {
 	}
 	x := newExtractor(next, o.extractDir, o.ExtractListings)
 	out := track.Sink(p.out)
+	if mo, ok := out.(*metricsOutput); ok {
+		out = mo.out // live --metrics: files are not counted in metrics
+	}
 	if fe, ok := out.(*flushEach); ok {
 		out, x.flush = fe.out, fe.flush
 	}
@@ -341,6 +404,12 @@ func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 		x.st.CreateFailed++
 		if !isLimit(err) {
 			x.writeError(err)
+			if fo, ok := x.out.(fileFailedOutput); ok {
+				fo.FileFailed(dc.Session, dc, err)
+				if x.flush != nil {
+					x.flush()
+				}
+			}
 		}
 		return false
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -66,6 +68,12 @@ func (o *liveOptions) register(c *cobra.Command) {
 }
 
 func (o *liveOptions) validate() error {
+	if o.ExtractDir != "" && o.Workers > 1 {
+		// The workers' trackers report to no extractor: the files would
+		// silently not be written. (Checked first: validate creates the
+		// folder.)
+		return usageErrorf("--extract works with one worker only: drop --workers or use --workers 1")
+	}
 	if err := o.analysisOptions.validate(); err != nil {
 		return err
 	}
@@ -177,6 +185,10 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// An interface going down and up is said on stderr, past the status
+	// line (workers call it from their goroutines: statusLine locks).
+	st := newStatusLine(stderr)
+	cfg.Notify = func(line string) { st.say("ftpsniff: " + safe(line)) }
 	live, err := capture.OpenLive(cfg)
 	if err != nil {
 		return err
@@ -215,11 +227,21 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		}
 		defer stop()
 	}
-	if _, err := capture.DropPrivileges(opts.User); err != nil {
+	// The --extract folder created as root is given to the user the
+	// capture runs as from now on.
+	if err := opts.giveExtractTo(opts.User); err != nil {
 		return err
 	}
+	dropped, err := capture.DropPrivileges(opts.User)
+	if err != nil {
+		return err
+	}
+	if dropped {
+		if err := opts.checkExtractWritable(opts.User); err != nil {
+			return err
+		}
+	}
 
-	st := newStatusLine(stderr)
 	lines := newLiveOutputFor(&opts.analysisOptions, stdout, stderr, st.clear)
 	var out output = lines
 	if m != nil {
@@ -243,30 +265,33 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	stopSignals := onSignals(cancel, stderr)
 	defer stopSignals()
 	if outFile != nil {
-		stopHUP := outFile.onHUP()
-		defer stopHUP()
+		outFile.onReopen = lines.sink.reopened
 	}
+	stopHUP := onHUP(outFile, stderr)
+	defer stopHUP()
 
 	start := time.Now()
 	if r != nil {
 		runErr := r.run(ctx)
 		end := time.Now()
 		st.clear()
-		if err := r.finish(); err != nil {
-			return err
-		}
-		return endLive(opts, stdout, stderr, live, pw, m, r.snapshot, r.packets(), start, end, runErr, r.writeError())
+		// --fail-on's error comes after the capture record.
+		finishErr := r.finish()
+		return cmp.Or(endLive(opts, stdout, stderr, live, pw, m, r.snapshot, r.packets(), start, end, runErr, r.writeError(), lines), finishErr)
 	}
 	var n uint64
 	var lastPacket time.Time
 	var writeErr error
-	var nextSecond time.Time
-	// second runs about once a second: the status line and the file.
+	// second runs once a second, on the monotonic clock (a ticker sets
+	// due), whatever the packets' times or the wall clock do: the status
+	// line, the metrics, the --write file, the --output reopen. now is
+	// the packet clock, for the output's held lines.
+	due := newSecondTicker()
+	defer due.stop()
 	second := func(now time.Time) {
-		if now.Before(nextSecond) {
+		if !due.take() {
 			return
 		}
-		nextSecond = now.Add(time.Second)
 		lines.tick(now)
 		if pw != nil && writeErr == nil {
 			writeErr = pw.Flush()
@@ -281,7 +306,8 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		ks, kerr := live.Stats()
 		if m != nil {
 			m.snap.update(snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: ks,
-				Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations()})
+				Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
+				OutputLost: lines.lost()})
 		}
 		if st.on {
 			drops := uint64(0)
@@ -301,9 +327,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		p.dec.Decode(data, ci, link)
 		n++
 		lastPacket = ci.Timestamp
-		if !ci.Timestamp.Before(nextSecond) {
-			second(ci.Timestamp)
-		}
+		second(ci.Timestamp)
 		return (opts.Count > 0 && n >= opts.Count) || writeErr != nil
 	}
 	onIdle := func(now time.Time) {
@@ -314,33 +338,79 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	end := time.Now()
 	st.clear()
 
-	if err := p.finish(); err != nil {
-		return err
-	}
+	// --fail-on's error (exit code 1) comes after the capture record.
+	finishErr := p.finish()
 	snap := func(kstats []capture.IfaceStats) snapshot {
 		return snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
-			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations()}
+			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
+			OutputLost: lines.lost()}
 	}
-	return endLive(opts, stdout, stderr, live, pw, m, snap, n, start, end, runErr, writeErr)
+	return cmp.Or(endLive(opts, stdout, stderr, live, pw, m, snap, n, start, end, runErr, writeErr, lines), finishErr)
+}
+
+// secondTicker tells the capture loop when a second has passed on the
+// monotonic clock: the loop's housekeeping must not follow the packets'
+// time stamps or the wall clock, which a clock step moves back (it would
+// stop until the clock caught up again) or forward.
+type secondTicker struct {
+	first bool
+	c     <-chan time.Time
+	t     *time.Ticker
+}
+
+func newSecondTicker() *secondTicker {
+	t := time.NewTicker(time.Second)
+	s := newSecondTickerOn(t.C)
+	s.t = t
+	return s
+}
+
+// newSecondTickerOn ticks when c delivers. The first take reports true:
+// the first packet or idle tick runs the housekeeping at once.
+func newSecondTickerOn(c <-chan time.Time) *secondTicker { return &secondTicker{first: true, c: c} }
+
+// take reports whether a tick came since the last take that reported one
+// (a receive that does not wait: cheap enough for every packet).
+func (s *secondTicker) take() bool {
+	if s.first {
+		s.first = false
+		return true
+	}
+	select {
+	case <-s.c:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *secondTicker) stop() {
+	if s.t != nil {
+		s.t.Stop()
+	}
 }
 
 // endLive follows the summary with the kernel's counters (and the metrics'
 // last snapshot, taken by snap), writes them to the --write file and
 // closes it, and returns the error that ended the capture, if any.
 func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, pw *capture.PcapngWriter, m *metrics,
-	snap func([]capture.IfaceStats) snapshot, n uint64, start, end time.Time, runErr, writeErr error) error {
+	snap func([]capture.IfaceStats) snapshot, n uint64, start, end time.Time, runErr, writeErr error, lines *flushEach) error {
 	ifaces := live.Interfaces()
 	kstats, kerr := live.Stats()
 	if kerr == nil {
 		if m != nil {
 			m.snap.update(snap(kstats))
 		}
-		capOut, capJSON := stdout, opts.JSON
 		if opts.Format == "zeek" {
-			capOut, capJSON = stderr, true // ftp.log has no place for it
-		}
-		if err := writeCaptureSummary(capOut, capJSON, opts.Observer, ifaces, kstats, n, end.Sub(start)); err != nil {
-			return err
+			// ftp.log has no place for it.
+			if err := writeCaptureRecord(stderr, true, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost()); err != nil {
+				return err
+			}
+		} else {
+			// Through the output's sink, as the records: after a torn
+			// line it starts a new one, and should it fail, it is
+			// counted as they are (the error below).
+			writeCaptureRecord(lines.writer(), opts.JSON, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost())
 		}
 		if pw != nil && writeErr == nil {
 			writeErr = pw.WriteStats(kstats, start, end)
@@ -356,6 +426,8 @@ func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, pw
 		return runErr
 	case writeErr != nil:
 		return fmt.Errorf("--write %s: %w", opts.Write, writeErr)
+	case lines.lost() > 0:
+		return fmt.Errorf("output: %d record%s lost to write errors", lines.lost(), plural(int(lines.lost())))
 	}
 	return kerr
 }
@@ -392,6 +464,9 @@ type captureIface struct {
 	Received     uint64 `json:"received"`
 	Dropped      uint64 `json:"dropped"`
 	QueueFreezes uint64 `json:"queue_freezes"`
+	// Discarded: packets read from the ring after the capture was asked
+	// to stop (-c, a write error), counted and not analysed.
+	Discarded uint64 `json:"discarded,omitempty"`
 }
 
 type captureRecord struct {
@@ -401,12 +476,24 @@ type captureRecord struct {
 	Received   uint64         `json:"received"`
 	Dropped    uint64         `json:"dropped"`
 	Interfaces []captureIface `json:"interfaces"`
+	// Discarded: of Received, the packets read after the capture was
+	// asked to stop (-c, a write error), not analysed; absent when none.
+	Discarded uint64 `json:"discarded,omitempty"`
+	// RecordsLost: records the output could not write (a full disk);
+	// absent when none.
+	RecordsLost uint64 `json:"records_lost,omitempty"`
 }
 
 // writeCaptureSummary adds the kernel's counters after the summary: a
 // "capture" record in JSON, a line in text.
 func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration) error {
-	rec := captureRecord{Type: "capture", Packets: n, Seconds: float64(d.Round(time.Millisecond).Milliseconds()) / 1000, Interfaces: []captureIface{}}
+	return writeCaptureRecord(w, asJSON, observer, ifaces, ks, n, d, 0)
+}
+
+// writeCaptureRecord is writeCaptureSummary with the count of records the
+// output lost to write errors.
+func writeCaptureRecord(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration, lost uint64) error {
+	rec := captureRecord{Type: "capture", Packets: n, Seconds: float64(d.Round(time.Millisecond).Milliseconds()) / 1000, Interfaces: []captureIface{}, RecordsLost: lost}
 	workers := false // several per interface: each socket names its worker
 	for _, s := range ks {
 		workers = workers || s.Worker > 0
@@ -414,7 +501,8 @@ func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []cap
 	for _, s := range ks {
 		rec.Received += s.Received
 		rec.Dropped += s.Drops
-		ci := captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes}
+		rec.Discarded += s.Discarded
+		ci := captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes, Discarded: s.Discarded}
 		if workers {
 			ci.Worker = &s.Worker
 		}
@@ -442,6 +530,12 @@ func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []cap
 	if len(per) > 0 {
 		line += " (received/dropped: " + strings.Join(per, ", ") + ")"
 	}
+	if rec.Discarded > 0 {
+		line += fmt.Sprintf("; %d read after the stop and not analysed", rec.Discarded)
+	}
+	if lost > 0 {
+		line += fmt.Sprintf("; output: %d line%s lost to write errors", lost, plural(int(lost)))
+	}
 	_, err := fmt.Fprintln(w, line)
 	return err
 }
@@ -449,6 +543,7 @@ func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []cap
 // statusLine is the one-line progress display on stderr, redrawn in place;
 // it is off unless stderr is a terminal.
 type statusLine struct {
+	mu    sync.Mutex
 	w     io.Writer
 	on    bool
 	shown bool
@@ -464,12 +559,28 @@ func (s *statusLine) show(text string) {
 	if !s.on {
 		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	fmt.Fprintf(s.w, "\r\x1b[K%s", text)
 	s.shown = true
 }
 
+// say writes line on a line of its own, the status line taken off first.
+func (s *statusLine) say(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clearLocked()
+	fmt.Fprintln(s.w, line)
+}
+
 // clear takes the line off the screen before other output is written.
 func (s *statusLine) clear() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clearLocked()
+}
+
+func (s *statusLine) clearLocked() {
 	if s.shown {
 		fmt.Fprint(s.w, "\r\x1b[K")
 		s.shown = false
@@ -478,19 +589,25 @@ func (s *statusLine) clear() {
 
 // newLiveOutputFor is the output of `live` for the format asked: the
 // streaming text (stream.go), JSON Lines or Zeek ftp.log lines, flushed
-// record by record.
+// record by record into an outputSink on w, which says on stderr when
+// writes start and stop failing.
 func newLiveOutputFor(o *analysisOptions, w, stderr io.Writer, before func()) *flushEach {
-	bw := bufio.NewWriterSize(w, 64<<10)
+	sink := &outputSink{w: w, stderr: stderr}
+	bw := bufio.NewWriterSize(sink, 64<<10)
+	buffered := func() int { return bw.Buffered() + sink.pending.Len() }
+	var out output
 	switch {
 	case o.Format == "zeek":
 		z := newZeekOutput(bw, o.ShowPasswords, o.ids())
 		z.notes = stderr
 		z.holdFor, z.holdMax = zeekLiveHold, zeekLiveHoldMax
-		return &flushEach{out: z, buffered: bw.Buffered, before: before}
+		out = z
 	case o.JSON:
-		return &flushEach{out: newJSONOutput(bw, o.ShowPasswords).withIDs(o.ids()), buffered: bw.Buffered, before: before}
+		out = newJSONOutput(bw, o.ShowPasswords).withIDs(o.ids())
+	default:
+		out = newStreamOutput(bw, newPalette(colorWanted(o.Color, w)), o.ShowPasswords)
 	}
-	return newLiveOutput(o, w, before)
+	return &flushEach{out: out, buffered: buffered, before: before, sink: sink}
 }
 
 // reopenFile is the --output file: SIGHUP asks for it to be reopened by
@@ -501,6 +618,9 @@ type reopenFile struct {
 	f      *os.File
 	asked  atomic.Bool
 	stderr io.Writer
+	// onReopen, when set, is given the old file just before it is
+	// closed for the new one (outputSink.reopened).
+	onReopen func(old io.Writer)
 }
 
 func openReopenFile(name string, stderr io.Writer) (*reopenFile, error) {
@@ -514,22 +634,32 @@ func openReopenFile(name string, stderr io.Writer) (*reopenFile, error) {
 func (r *reopenFile) Write(b []byte) (int, error) { return r.f.Write(b) }
 func (r *reopenFile) Close() error                { return r.f.Close() }
 
-// onHUP makes SIGHUP ask for a reopen until stop is called.
-func (r *reopenFile) onHUP() (stop func()) {
+// onHUP makes SIGHUP ask r for a reopen until stop is called. Without a
+// file to reopen (r nil) SIGHUP is ignored, with a line on stderr: its
+// default action would end the capture with no summary, and logrotate's
+// postrotate may signal every ftpsniff, not only the one with -o.
+func onHUP(r *reopenFile, stderr io.Writer) (stop func()) {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, syscall.SIGHUP)
 	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-c:
-				r.asked.Store(true)
-			case <-done:
-				return
-			}
-		}
-	}()
+	go handleHUP(c, done, r, stderr)
 	return func() { signal.Stop(c); close(done) }
+}
+
+// handleHUP serves onHUP's signals until done is closed.
+func handleHUP(c <-chan os.Signal, done <-chan struct{}, r *reopenFile, stderr io.Writer) {
+	for {
+		select {
+		case <-c:
+			if r != nil {
+				r.asked.Store(true)
+			} else {
+				fmt.Fprintln(stderr, "ftpsniff: SIGHUP ignored: there is no --output file to reopen")
+			}
+		case <-done:
+			return
+		}
+	}
 }
 
 // reopenIfAsked opens the file by its name again when SIGHUP asked for
@@ -543,6 +673,9 @@ func (r *reopenFile) reopenIfAsked() {
 	if err != nil {
 		fmt.Fprintf(r.stderr, "ftpsniff: --output: reopen after SIGHUP: %v; still writing to the file open before\n", err)
 		return
+	}
+	if r.onReopen != nil {
+		r.onReopen(r.f)
 	}
 	r.f.Close()
 	r.f = f

@@ -117,7 +117,10 @@ type liveWorker struct {
 	trk        *track.Tracker
 	packets    uint64
 	lastPacket time.Time
-	nextSecond time.Time
+	// due: the ticker (liveWorkers.second) asks the worker to publish
+	// at its next packet; on the monotonic clock, not the packets' time
+	// stamps, which a clock step moves back.
+	due atomic.Bool
 	// idleAt: the time of the latest idle tick, which moves the packet
 	// clock on while no packet comes (dec.Tick).
 	idleAt time.Time
@@ -189,7 +192,9 @@ func newLiveWorkers(opts *liveOptions, src workerCapture, n int, out output) *li
 		// RecentOnly: live's outputs write each record as it happens
 		// (newPipelineWith decides the same for them).
 		trk := track.New(workerSink{a}, track.Options{UnansweredWait: opts.UnansweredWait, RecentOnly: true, NumberData: a.numberData})
-		r.workers = append(r.workers, &liveWorker{trk: trk, dec: decode.New(trk, o.decodeOptions())})
+		w := &liveWorker{trk: trk, dec: decode.New(trk, o.decodeOptions())}
+		w.due.Store(true) // the first packet publishes
+		r.workers = append(r.workers, w)
 	}
 	return r
 }
@@ -273,8 +278,7 @@ func (r *liveWorkers) packet(w *liveWorker, data []byte, ci gopacket.CaptureInfo
 	w.dec.DecodeNumbered(num, data, ci, link)
 	w.packets++
 	w.lastPacket = ci.Timestamp
-	if !ci.Timestamp.Before(w.nextSecond) {
-		w.nextSecond = ci.Timestamp.Add(time.Second)
+	if w.due.Load() && w.due.Swap(false) {
 		w.publish()
 	}
 	return last || r.stop.Load()
@@ -284,6 +288,9 @@ func (r *liveWorkers) packet(w *liveWorker, data []byte, ci gopacket.CaptureInfo
 // --output file's reopening, the status line and the metrics, from what
 // the workers published.
 func (r *liveWorkers) second() {
+	for _, w := range r.workers {
+		w.due.Store(true)
+	}
 	if r.pw != nil {
 		r.pwMu.Lock()
 		if r.writeErr == nil {
@@ -334,7 +341,7 @@ func (r *liveWorkers) second() {
 // snapshot adds up what the workers published. Called with a.mu held (the
 // diagnoser's counters), or once the workers have stopped.
 func (r *liveWorkers) snapshot(kernel []capture.IfaceStats) snapshot {
-	s := snapshot{Kernel: kernel, Omitted: r.shared.p.diag.Omitted()}
+	s := snapshot{Kernel: kernel, Omitted: r.shared.p.diag.Omitted(), OutputLost: r.lines.lost()}
 	for _, w := range r.workers {
 		p := w.published()
 		addCounters(&s.Decode, p.Decode)

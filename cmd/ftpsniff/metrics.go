@@ -140,6 +140,7 @@ type snapshot struct {
 	LastPacket       time.Time
 	OpenSessions     int
 	OpenExpectations int
+	OutputLost       uint64 // records the output could not write
 }
 
 // snapshotCollector exports the latest snapshot. Counters of the decoder
@@ -162,6 +163,7 @@ type snapshotCollector struct {
 	lastPacket  *prometheus.Desc
 	openSess    *prometheus.Desc
 	openExp     *prometheus.Desc
+	outputLost  *prometheus.Desc
 }
 
 // decodeLimits are the decode.Stats fields that count a bound being hit;
@@ -199,6 +201,7 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 		lastPacket: prometheus.NewDesc("ftpsniff_capture_last_packet_timestamp_seconds", "Capture time of the last packet read (0 before the first): the capture's health.", nil, nil),
 		openSess:   prometheus.NewDesc("ftpsniff_sessions_open", "FTP control sessions open now.", nil, nil),
 		openExp:    prometheus.NewDesc("ftpsniff_expectations_open", "Announced data endpoints armed or connected, not yet final.", nil, nil),
+		outputLost: prometheus.NewDesc("ftpsniff_output_records_lost_total", "Records (lines) the output could not write (a full disk, a failing file system): each dropped, not retried.", nil, nil),
 	}
 	for _, f := range jsonFields(reflect.TypeOf(decode.Stats{})) {
 		c.decodeDescs = append(c.decodeDescs, prometheus.NewDesc("ftpsniff_decode_"+f.name+"_total",
@@ -246,7 +249,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp} {
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost} {
 		ch <- d
 	}
 }
@@ -292,6 +295,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.lastPacket, prometheus.GaugeValue, last)
 	ch <- prometheus.MustNewConstMetric(c.openSess, prometheus.GaugeValue, float64(s.OpenSessions))
 	ch <- prometheus.MustNewConstMetric(c.openExp, prometheus.GaugeValue, float64(s.OpenExpectations))
+	ch <- prometheus.MustNewConstMetric(c.outputLost, prometheus.CounterValue, float64(s.OutputLost))
 }
 
 // serverLabels decides which servers have a "server" label of their own:
@@ -316,18 +320,25 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 // retired: its series stay as they are (a counter never vanishes or goes
 // back, and the sum over the series stays the total), its later events
 // count under "other", and the other address gets a label of its own. At
-// most n labels are retired at a time (a retired server that wins its
-// label back stops being retired); once n are, the labels stay where they
-// are. So at most 2n+1 label values ever exist: n counting, n retired,
-// "other".
+// most n labels that carried traffic are retired at a time (a retired
+// server that wins its label back stops being retired); once n are, the
+// labels stay where they are. A label that never carried traffic (taken
+// while free by a server that only sent greetings: a scan at start-up)
+// is retired without counting against those n, or such a scan would
+// spend them and pin the labels for the rest of the run. Only the first
+// n labels can be such (after them a label goes only to a server with
+// traffic), so at most 3n+1 label values ever exist: n counting, n
+// retired after carrying traffic, n retired that never did, "other".
 type serverLabels struct {
 	n        int
 	tracked  map[netip.Addr]*serverCount
 	labelled int
-	retired  map[string]bool // labels whose series no longer count
-	next     time.Time
-	demote   func(label string)
-	now      func() time.Time
+	// retired: labels whose series no longer count; true when the
+	// label carried traffic (it counts against the n retired at a time).
+	retired map[string]bool
+	next    time.Time
+	demote  func(label string)
+	now     func() time.Time
 }
 
 type serverCount struct {
@@ -407,13 +418,27 @@ func (l *serverLabels) rebalance() {
 	}
 	sort.Slice(in, func(i, j int) bool { return in[i].traffic < in[j].traffic })
 	sort.Slice(out, func(i, j int) bool { return out[i].traffic > out[j].traffic })
+	spent := 0 // labels retired after carrying traffic
+	for _, t := range l.retired {
+		if t {
+			spent++
+		}
+	}
 	for i := 0; i < len(in) && i < len(out) && out[i].traffic > 2*in[i].traffic; i++ {
 		name := out[i].addr.String()
-		if !l.retired[name] && len(l.retired) >= l.n {
+		after := spent
+		if l.retired[name] {
+			after-- // its series count again
+		}
+		if in[i].traffic > 0 {
+			after++
+		}
+		if after > l.n {
 			return // the retired labels are spent: labels stay
 		}
+		spent = after
 		delete(l.retired, name) // its series count again
-		l.retired[in[i].label] = true
+		l.retired[in[i].label] = in[i].traffic > 0
 		if l.demote != nil {
 			l.demote(in[i].label)
 		}

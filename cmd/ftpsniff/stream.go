@@ -3,14 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/extract"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
@@ -140,6 +143,24 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 
 func (o *streamOutput) Summary(t totals) { o.totals.Summary(t) }
 
+// File prints an extracted file (--extract) as the transcript does,
+// under its data connection: the data line came before it, since a file
+// is closed once its transfer's final reply arrived.
+func (o *streamOutput) File(s *track.Session, d *track.DataConn, r *extract.FileRecord) {
+	o.lines.File(s, d, r)
+	o.emit(s, func() { o.lines.fileLine(d) })
+	delete(o.lines.files.recs, d)
+}
+
+// FileFailed says that a transfer's file could not be created (a
+// file-system error; the summary counts them).
+func (o *streamOutput) FileFailed(s *track.Session, d *track.DataConn, err error) {
+	o.printf(s, "%s         %s\n", noStamp, o.p.warn.Sprintf("file not written for data connection %d: %s", d.ID, safe(err.Error())))
+}
+
+// ExtractSummary passes the extraction counters to the summary.
+func (o *streamOutput) ExtractSummary(st extractStats) { o.totals.ExtractSummary(st) }
+
 // Finding prints a finding as soon as it is made.
 func (o *streamOutput) Finding(f *diagnose.Finding) {
 	if int(f.Severity) < len(o.totals.bySev) {
@@ -164,10 +185,16 @@ func (o *streamOutput) Flush() error                       { return o.w.Flush() 
 // leaves the process when it is final (`ftpsniff live --json | jq` sees
 // it at once) and is written whole. before runs first when something is
 // about to be written: it takes the status line off the terminal.
+//
+// The output's bufio.Writer writes into sink (when set), which never
+// fails: a record is handed to the destination whole by the flush, and a
+// write that fails (a full disk) loses that record only, counted, while
+// the next ones are tried again (outputSink).
 type flushEach struct {
 	out      output
 	buffered func() int
 	before   func()
+	sink     *outputSink
 	err      error
 }
 
@@ -180,6 +207,102 @@ func (f *flushEach) flush() {
 	}
 	if err := f.out.Flush(); err != nil && f.err == nil {
 		f.err = err
+	}
+	if f.sink != nil {
+		f.sink.commit()
+	}
+}
+
+// lost is how many records (lines) writing failed to deliver so far.
+func (f *flushEach) lost() uint64 {
+	if f == nil || f.sink == nil {
+		return 0
+	}
+	return f.sink.lost.Load()
+}
+
+// outputSink is the destination of live's records behind the output's
+// bufio.Writer: what the writer flushes is kept until commit writes it
+// to w in one write, so a record is either written or lost whole (but
+// for a write cut short, below). A failed write does not stop the
+// capture, nor does it stick as a bufio.Writer's error would: its record
+// is dropped and counted (lost, in the capture record and the metrics),
+// one line on stderr says that writing fails, and the next record is
+// tried again: once there is room, or once SIGHUP has reopened the file
+// (reopenFile), records are written again, which one more line says.
+//
+// A write cut short (a disk that filled up in the middle of a record)
+// leaves a torn line: the next write starts with a newline, so the
+// records after it stay one to a line.
+type outputSink struct {
+	w       io.Writer
+	stderr  io.Writer
+	pending bytes.Buffer
+	torn    bool   // the last write ended inside a line
+	failing bool   // the last write failed
+	since   uint64 // records lost since writes started failing
+	// lost: records (lines) not written, over the run. Atomic: the
+	// metrics read it from the once-a-second tick.
+	lost atomic.Uint64
+}
+
+func (s *outputSink) Write(b []byte) (int, error) { return s.pending.Write(b) }
+
+// commit writes what was flushed into s since the last commit.
+func (s *outputSink) commit() error {
+	if s.pending.Len() == 0 {
+		return nil
+	}
+	b := s.pending.Bytes()
+	defer s.pending.Reset()
+	if s.torn {
+		if _, err := s.w.Write([]byte{'\n'}); err != nil {
+			s.fail(err, b)
+			return err
+		}
+		s.torn = false
+	}
+	n, err := s.w.Write(b)
+	if err != nil {
+		if n > 0 && b[n-1] != '\n' {
+			s.torn = true
+		}
+		s.fail(err, b[min(max(n, 0), len(b)):])
+		return err
+	}
+	if s.failing {
+		s.failing = false
+		if s.stderr != nil {
+			fmt.Fprintf(s.stderr, "ftpsniff: output: writing again; %d record%s lost\n", s.since, plural(int(s.since)))
+		}
+	}
+	return nil
+}
+
+// fail counts the lines of rest, which were not written, and says that
+// writes fail when they start to.
+func (s *outputSink) fail(err error, rest []byte) {
+	k := uint64(bytes.Count(rest, []byte{'\n'}))
+	if len(rest) > 0 && rest[len(rest)-1] != '\n' {
+		k++
+	}
+	s.lost.Add(k)
+	if !s.failing {
+		s.failing, s.since = true, 0
+		if s.stderr != nil {
+			fmt.Fprintf(s.stderr, "ftpsniff: output: %v; records are lost (and counted) until a write succeeds\n", err)
+		}
+	}
+	s.since += k
+}
+
+// reopened is called with the file the output wrote to, just before it
+// is closed for a new one (SIGHUP): a torn line in it is ended if it can
+// be, and the new file starts clean.
+func (s *outputSink) reopened(old io.Writer) {
+	if s.torn {
+		old.Write([]byte{'\n'}) // best effort: the file is rotated away
+		s.torn = false
 	}
 }
 
@@ -229,18 +352,29 @@ func (f *flushEach) Flush() error {
 	if err := f.out.Flush(); err != nil {
 		return err
 	}
+	if f.sink != nil {
+		// The output writes into the sink, which never fails; what the
+		// destination refused is counted in lost, said on stderr, and
+		// makes the run's error (endLive): the summary is not an error.
+		f.sink.commit()
+		return nil
+	}
 	return f.err
 }
 
-// newLiveOutput is the output of `live`: JSON Lines or the streaming text,
-// flushed record by record.
-func newLiveOutput(o *analysisOptions, w io.Writer, before func()) *flushEach {
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var out output
-	if o.JSON {
-		out = newJSONOutput(bw, o.ShowPasswords)
-	} else {
-		out = newStreamOutput(bw, newPalette(colorWanted(o.Color, w)), o.ShowPasswords)
+// writer writes straight to the output's destination, through the sink
+// (the capture record after the summary): each Write is a record.
+func (f *flushEach) writer() io.Writer { return sinkWriter{f} }
+
+type sinkWriter struct{ f *flushEach }
+
+func (w sinkWriter) Write(b []byte) (int, error) {
+	if w.f.sink == nil {
+		return 0, errors.New("no output sink")
 	}
-	return &flushEach{out: out, buffered: bw.Buffered, before: before}
+	w.f.sink.pending.Write(b)
+	if err := w.f.sink.commit(); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -84,7 +84,7 @@ func (o *textOutput) extractSummary() {
 	add(int64(st.Payload.StartUnknown), "data connections without SYN or SYN-ACK: files start at an unknown offset")
 	add(int64(st.Payload.Conflicts), "places where the capture held two different versions of the same bytes")
 	add(st.Encrypted, "data connections encrypted (a TLS ClientHello first), not written")
-	add(st.WriteErrors, "write errors (last: "+safe(st.LastError)+")")
+	add(st.WriteErrors, "write error"+plural(int(st.WriteErrors))+" (last: "+safe(st.LastError)+")")
 	if len(warn) > 0 {
 		o.printf("; %s", o.p.warn.Sprint(strings.Join(warn, ", ")))
 	}

@@ -40,6 +40,11 @@ type LiveConfig struct {
 	// worker's sockets. 0 or 1: one socket per interface, no fanout. The
 	// ring (BufferBytes) is per socket.
 	Workers int
+	// Notify receives one line (without a newline) when an interface
+	// goes down, is down at the start, or comes up again: the capture
+	// waits for a down interface and ends only when it is deleted. nil
+	// writes "ftpsniff: LINE" to standard error.
+	Notify func(line string)
 }
 
 // MaxWorkers bounds LiveConfig.Workers (the kernel's PACKET_FANOUT_MAX is
@@ -77,6 +82,12 @@ type IfaceStats struct {
 	Drops uint64
 	// QueueFreezes counts times the ring was full.
 	QueueFreezes uint64
+	// Discarded counts packets read from the ring after the capture was
+	// asked to stop and not delivered: the packet callback had asked to
+	// stop (-c, a write error), or the drain ran out of time. At the end,
+	// Received is the packets delivered plus Discarded plus Drops (plus,
+	// should the drain's time bound pass, what it left in the ring).
+	Discarded uint64
 }
 
 // PacketFunc receives one packet. data is valid only during the call. iface

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -40,6 +41,12 @@ type Live struct {
 	workers int
 	ifaces  []Interface // one per socket: interface by interface, worker by worker
 	handles []*afpacket.TPacket
+	rings   []packetRing // the handles, as the read loops see them
+	// discarded counts, per socket, packets read after a stop and not
+	// delivered (IfaceStats.Discarded).
+	discarded []atomic.Uint64
+	watch     *ifaceWatch
+	now       func() time.Time
 }
 
 const blockSize = 512 << 10
@@ -68,7 +75,11 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Live{cfg: cfg, workers: max(cfg.Workers, 1)}
+	notify := cfg.Notify
+	if notify == nil {
+		notify = func(msg string) { fmt.Fprintf(os.Stderr, "ftpsniff: %s\n", msg) }
+	}
+	l := &Live{cfg: cfg, workers: max(cfg.Workers, 1), watch: newIfaceWatch(notify), now: time.Now}
 	for _, ifc := range names {
 		for w := range l.workers {
 			ifc.Worker = w
@@ -77,10 +88,16 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 				l.Close()
 				return nil, err
 			}
+			fd, err := socketFD(h)
+			if err != nil {
+				fd = -1 // a poll error is then final, as before
+			}
 			l.ifaces = append(l.ifaces, ifc)
 			l.handles = append(l.handles, h)
+			l.rings = append(l.rings, &tpRing{TPacket: h, fd: fd, index: ifc.Index})
 		}
 	}
+	l.discarded = make([]atomic.Uint64, len(l.handles))
 	ifaces := l.ifaces
 	// Filter race (gopacket/gopacket #98): the socket is bound before a
 	// filter can be set, so packets of every kind reached the ring. A
@@ -257,7 +274,8 @@ func (l *Live) Stats() ([]IfaceStats, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: socket statistics: %w", l.ifaces[i].Name, err)
 		}
-		out[i] = IfaceStats{Name: l.ifaces[i].Name, Worker: l.ifaces[i].Worker, Received: uint64(v3.Packets()), Drops: uint64(v3.Drops()), QueueFreezes: uint64(v3.QueueFreezes())}
+		out[i] = IfaceStats{Name: l.ifaces[i].Name, Worker: l.ifaces[i].Worker, Received: uint64(v3.Packets()), Drops: uint64(v3.Drops()),
+			QueueFreezes: uint64(v3.QueueFreezes()), Discarded: l.discarded[i].Load()}
 	}
 	return out, nil
 }
@@ -267,14 +285,18 @@ func (l *Live) Close() error {
 	for _, h := range l.handles {
 		h.Close()
 	}
-	l.handles = nil
+	l.handles, l.rings = nil, nil
 	return nil
 }
 
 // Run delivers the packets of every socket to pkt until ctx is done, pkt
-// returns true, or a socket fails. It returns nil unless a socket failed.
+// returns true, or a socket fails (its interface deleted, a socket
+// error); an interface going down is waited for. Before it returns, the
+// kernel is made to accept no more packets and what the rings still hold
+// is delivered (counted as Discarded instead after pkt asked to stop).
+// It returns nil unless a socket failed.
 func (l *Live) Run(ctx context.Context, pkt PacketFunc, idle IdleFunc) error {
-	all := make([]int, len(l.handles))
+	all := make([]int, len(l.rings))
 	for i := range all {
 		all[i] = i
 	}
@@ -305,28 +327,25 @@ func (l *Live) run(ctx context.Context, socks []int, pkt PacketFunc, idle IdleFu
 }
 
 // runOne is the hot path: zero-copy reads from socket s and the callback in
-// one goroutine.
+// one goroutine. When ctx ends it delivers what the ring still holds
+// (live_read_linux.go); when pkt asks to stop, what is left is counted.
 func (l *Live) runOne(ctx context.Context, s int, pkt PacketFunc, idle IdleFunc) error {
-	h, link := l.handles[s], l.ifaces[s].Link
+	r := l.sockReader(s)
+	link := l.ifaces[s].Link
 	done := ctx.Done()
 	for {
-		select {
-		case <-done:
-			return nil
-		default:
-		}
-		data, ci, err := h.ZeroCopyReadPacketData()
-		if err != nil {
-			if errors.Is(err, afpacket.ErrTimeout) {
-				if idle != nil {
-					idle(time.Now())
-				}
-				continue
+		data, ci, ev, err := r.next(done)
+		switch ev {
+		case evPacket:
+			if pkt(data, ci, link, s) {
+				r.stop(nil, true)
 			}
-			return ifaceReadError(l.ifaces[s].Name, err)
-		}
-		if pkt(data, ci, link, s) {
-			return nil
+		case evIdle:
+			if idle != nil {
+				idle(time.Now())
+			}
+		default:
+			return err
 		}
 	}
 }
@@ -352,12 +371,20 @@ const (
 	batchDelay = 10 * time.Millisecond
 )
 
+// runMany reads several sockets, one reader goroutine each, and calls pkt
+// in this one. A stop (ctx, a reader's error, pkt asking) cancels the
+// readers, which drain their rings; this goroutine delivers every batch
+// until the last reader has ended, so nothing already read is lost (after
+// pkt asked to stop, the rest is counted instead). full holds every batch
+// there is, so a reader's send never blocks.
 func (l *Live) runMany(ctx context.Context, socks []int, pkt PacketFunc, idle IdleFunc) error {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	full := make(chan *batch, batchesEach*len(socks))
 	free := make([]chan *batch, len(socks))
-	errc := make(chan error, len(socks))
+	var discard atomic.Bool
+	var errMu sync.Mutex
+	var firstErr error
 	var wg sync.WaitGroup
 	for i, s := range socks {
 		free[i] = make(chan *batch, batchesEach)
@@ -367,83 +394,106 @@ func (l *Live) runMany(ctx context.Context, socks []int, pkt PacketFunc, idle Id
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := l.reader(rctx, s, free[i], full); err != nil {
-				errc <- err
+			if err := l.reader(rctx, s, free[i], full, &discard); err != nil {
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				errMu.Unlock()
+				cancel() // the others stop too
 			}
 		}()
 	}
-	// Cancel first, then wait: deferred calls run last-in-first-out, and
-	// readers end within a poll timeout only once cancelled (a stop asked
-	// by the packet callback, or a reader's error, returns here without
-	// the parent context ending).
-	defer func() { cancel(); wg.Wait() }()
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
 	tick := time.NewTicker(l.cfg.PollTimeout)
 	defer tick.Stop()
 	link := make([]layers.LinkType, len(socks))
 	for i, s := range socks {
 		link[i] = l.ifaces[s].Link
 	}
+	deliver := func(b *batch) {
+		left := len(b.pkts)
+		if !discard.Load() {
+			for _, p := range b.pkts {
+				left--
+				if pkt(b.buf[p.start:p.end], p.ci, link[b.owner], socks[b.owner]) {
+					discard.Store(true)
+					cancel()
+					break
+				}
+			}
+		}
+		l.discarded[socks[b.owner]].Add(uint64(left))
+		b.buf, b.pkts = b.buf[:0], b.pkts[:0]
+		free[b.owner] <- b
+	}
 	for {
 		select {
-		case <-ctx.Done():
-			return nil
-		case err := <-errc:
-			return err
+		case <-finished:
+			// Every reader has sent its last batch.
+			for {
+				select {
+				case b := <-full:
+					deliver(b)
+				default:
+					errMu.Lock()
+					defer errMu.Unlock()
+					return firstErr
+				}
+			}
 		case now := <-tick.C:
-			if idle != nil {
+			if idle != nil && rctx.Err() == nil {
 				idle(now)
 			}
 		case b := <-full:
-			for _, p := range b.pkts {
-				if pkt(b.buf[p.start:p.end], p.ci, link[b.owner], socks[b.owner]) {
-					return nil
-				}
-			}
-			b.buf, b.pkts = b.buf[:0], b.pkts[:0]
-			free[b.owner] <- b
+			deliver(b)
 		}
 	}
 }
 
-// reader copies packets from socket i into batches.
-func (l *Live) reader(ctx context.Context, i int, free <-chan *batch, full chan<- *batch) error {
-	h := l.handles[i]
+// reader copies packets from socket s into batches until the socket is
+// done (after ctx ended, the drain), sending the last partly filled batch
+// too. Once discard is set, what it holds and reads is counted, not sent.
+func (l *Live) reader(ctx context.Context, s int, free <-chan *batch, full chan<- *batch, discard *atomic.Bool) error {
+	r := l.sockReader(s)
+	done := ctx.Done()
 	var cur *batch
 	var first time.Time
-	send := func() bool {
-		select {
-		case full <- cur:
-			cur = nil
-			return true
-		case <-ctx.Done():
-			return false
-		}
+	send := func() {
+		full <- cur
+		cur = nil
 	}
 	for {
-		if ctx.Err() != nil {
-			return nil
-		}
-		data, ci, err := h.ZeroCopyReadPacketData()
-		if err != nil {
-			if errors.Is(err, afpacket.ErrTimeout) {
-				if cur != nil && len(cur.pkts) > 0 && !send() {
-					return nil
-				}
+		data, ci, ev, err := r.next(done)
+		if !r.discard && discard.Load() {
+			r.stop(nil, true)
+			if cur != nil {
+				l.discarded[s].Add(uint64(len(cur.pkts)))
+				cur.buf, cur.pkts = cur.buf[:0], cur.pkts[:0]
+			}
+			if ev == evPacket {
+				l.discarded[s].Add(1)
 				continue
 			}
-			return ifaceReadError(l.ifaces[i].Name, err)
+		}
+		switch ev {
+		case evEnd:
+			if cur != nil && len(cur.pkts) > 0 {
+				send()
+			}
+			return err
+		case evIdle:
+			if cur != nil && len(cur.pkts) > 0 {
+				send()
+			}
+			continue
 		}
 		if cur != nil && (len(cur.buf)+len(data) > cap(cur.buf) || len(cur.pkts) == cap(cur.pkts)) {
-			if !send() {
-				return nil
-			}
+			send()
 		}
 		if cur == nil {
-			select {
-			case cur = <-free:
-			case <-ctx.Done():
-				return nil
-			}
+			cur = <-free
 			first = ci.Timestamp
 		}
 		if len(data) > cap(cur.buf) {
@@ -453,8 +503,8 @@ func (l *Live) reader(ctx context.Context, i int, free <-chan *batch, full chan<
 		cur.buf = append(cur.buf, data...)
 		ci.CaptureLength = len(data)
 		cur.pkts = append(cur.pkts, batchPacket{start: start, end: len(cur.buf), ci: ci})
-		if ci.Timestamp.Sub(first) >= batchDelay && !send() {
-			return nil
+		if ci.Timestamp.Sub(first) >= batchDelay {
+			send()
 		}
 	}
 }
