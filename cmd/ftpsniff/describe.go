@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -114,6 +115,9 @@ func plural(n int) string {
 }
 
 func loginString(s *track.Session) string {
+	if c := s.Connect; c != nil {
+		return "never connected (" + connectWords[c.How] + ")"
+	}
 	switch s.Login {
 	case track.LoginOK:
 		return "logged in"
@@ -131,6 +135,15 @@ func loginString(s *track.Session) string {
 		return "login not visible (before the idle close)"
 	}
 	return "no login"
+}
+
+// connectWords say how a control connection that never opened failed
+// (track.Session.Connect).
+var connectWords = map[decode.ConnectHow]string{
+	decode.ConnectRefused:     "refused",
+	decode.ConnectUnreachable: "unreachable",
+	decode.ConnectUnanswered:  "unanswered",
+	decode.ConnectAnswerLost:  "the server's answer lost",
 }
 
 // mask stands for a password in the output.

@@ -162,6 +162,10 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.raw("user_raw", s.User)
 	w.bool("login", s.Login == track.LoginOK)
 	w.str("login_state", loginString(s))
+	if c := s.Connect; c != nil {
+		w.str("connect", c.How.String())
+		w.int("connect_syns", int64(c.SYNs))
+	}
 	w.time("start", s.Start)
 	w.time("end", s.End)
 	w.str("end_reason", s.EndReason.String())
