@@ -86,7 +86,22 @@ type ICMPAnswer struct {
 type connectAttempt struct {
 	ConnectFailure
 	answered bool // an RST or an ICMP error answered a SYN
+	// synsAfterAnswer: the client's SYN copies that came after the
+	// server's SYN-ACK (the answer did not reach it); clientReset: the
+	// client reset the connection at its next byte, which a client
+	// whose connect had given up does on a late SYN-ACK (RFC 9293
+	// 3.10.7.1): the answer reached it, late; probed: an ICMP time
+	// exceeded quoted a SYN, which a TTL-limited probe draws (traceroute
+	// -T, mtr --tcp: the same SYN sent again with a higher TTL).
+	synsAfterAnswer     int
+	clientReset, probed bool
 }
+
+// refusedWait: a connection refused is kept this long for the copies of
+// its SYN (Windows sends a refused SYN twice more, 500 ms apart), not the
+// minute a silent connection waits: a scan of a closed port 21 would
+// otherwise fill the table.
+const refusedWait = 2 * time.Second
 
 // synCopyGap: a SYN sooner than this after the one before is a copy of it
 // (a capture on two interfaces, a mirror port), not the client's TCP
@@ -138,6 +153,13 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 			a := cs.attempt()
 			a.SYNs++
 			a.LastSYN = s.TS
+			if cs.syn[dirServer] {
+				a.synsAfterAnswer++
+			}
+		}
+	case d == dirClient && s.Flags.Has(FlagRST) && s.Seq == cs.isn[dirClient]+1:
+		if a := cs.opening(); a != nil {
+			a.clientReset = true
 		}
 	case d == dirServer && s.Flags&(FlagSYN|FlagACK) == FlagSYN|FlagACK:
 		if a := cs.opening(); a != nil {
@@ -149,6 +171,11 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 		if !a.answered {
 			a.answered, a.AnswerNum, a.AnswerTS = true, s.Num, s.TS
 		}
+		// Due in refusedWait unless a copy of the SYN comes (segment
+		// places it at the back again).
+		t := cs.t
+		cs.activeAt = t.stampNow() - idleSilent + refusedWait
+		cs.list.moveToFront(cs)
 		return true
 	}
 	return false
@@ -163,6 +190,10 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 		return
 	}
 	a := cs.attempt()
+	if u.V6 && u.Type == icmp6TimeExceeded || !u.V6 && u.Type == icmp4TimeExceeded {
+		a.probed = true
+		return
+	}
 	if a.ICMP.From.IsValid() {
 		return // the first one ended the connect
 	}
@@ -172,25 +203,30 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 	}
 }
 
-// connectFailure is how the opening of cs, closed now, failed, or nil: it
-// opened, carried bytes, or shows nothing that says it failed (one SYN
-// and no answer).
-func (cs *controlConn) connectFailure() *ConnectFailure {
+// connectFailure is how the opening of cs, closed at ts for why, failed,
+// or nil: it opened, carried bytes, was a path probe, or shows nothing
+// that says it failed (one SYN and no answer; the capture ended before an
+// answer to the latest SYN was due).
+func (cs *controlConn) connectFailure(why CloseReason, ts time.Time) *ConnectFailure {
 	a := cs.opening()
-	if a == nil || !cs.notOpened() || cs.asm.half[dirClient].acked {
+	if a == nil || !cs.notOpened() || cs.asm.half[dirClient].acked || a.probed {
 		return nil
 	}
 	f := a.ConnectFailure
+	// The capture ended before an answer to the latest SYN was due: only
+	// earlier copies (two gone unanswered for a retransmission timeout
+	// each) tell.
+	cut := why == CloseCaptureEnd && ts.Sub(f.LastSYN) < time.Second
 	switch {
-	case cs.syn[dirServer] && f.SYNs >= 2:
+	case cs.syn[dirServer] && a.synsAfterAnswer > 0 && !a.clientReset && !(cut && a.synsAfterAnswer < 2):
 		f.How = ConnectAnswerLost
 	case cs.syn[dirServer]:
-		return nil // answered, then the client went quiet: no failure shown
+		return nil // answered (late, or the client went quiet): no failure shown
 	case f.ICMP.From.IsValid():
 		f.How = ConnectUnreachable
 	case f.Refusals > 0:
 		f.How = ConnectRefused
-	case f.SYNs >= 2:
+	case f.SYNs >= 2 && !(cut && f.SYNs < 3):
 		f.How = ConnectUnanswered
 	default:
 		return nil

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func TestControlConnectFailureSaid(t *testing.T) {
 				v.ts = v.ts.Add(gap)
 				v.send(v.c, v.s, isn, 0, FlagSYN, "")
 			}
+			later(v, 8*time.Second)
 		}, ConnectUnanswered, 4},
 		{"SYN-ACKs the client never takes, its SYN sent again: answer lost", func(v *conv) {
 			for range 3 {
@@ -50,6 +52,7 @@ func TestControlConnectFailureSaid(t *testing.T) {
 				v.send(v.s, v.c, 5000, isn+1, FlagSYN|FlagACK, "")
 				v.ts = v.ts.Add(time.Second)
 			}
+			later(v, 5*time.Second)
 		}, ConnectAnswerLost, 3},
 		{"an ICMP port unreachable quoting the SYN: unreachable", func(v *conv) {
 			v.send(v.c, v.s, isn, 0, FlagSYN, "")
@@ -58,6 +61,30 @@ func TestControlConnectFailureSaid(t *testing.T) {
 			v.d.Decode(pkt, gopacket.CaptureInfo{Timestamp: v.ts, CaptureLength: len(pkt), Length: len(pkt)}, layers.LinkTypeRaw)
 		}, ConnectUnreachable, 1},
 
+		{"the SYN sent again, the capture ending at once: nothing (the answer may be on its way)", func(v *conv) {
+			v.send(v.c, v.s, isn, 0, FlagSYN, "")
+			v.ts = v.ts.Add(time.Second)
+			v.send(v.c, v.s, isn, 0, FlagSYN, "")
+		}, 0, 0},
+		{"SYNs unanswered, then a late SYN-ACK the client resets (its connect gave up): nothing", func(v *conv) {
+			v.send(v.c, v.s, isn, 0, FlagSYN, "")
+			v.ts = v.ts.Add(time.Second)
+			v.send(v.c, v.s, isn, 0, FlagSYN, "")
+			v.ts = v.ts.Add(2 * time.Second)
+			v.send(v.c, v.s, isn, 0, FlagSYN, "")
+			v.send(v.s, v.c, 5000, isn+1, FlagSYN|FlagACK, "")
+			v.send(v.c, v.s, isn+1, 0, FlagRST, "")
+			later(v, 5*time.Second)
+		}, 0, 0},
+		{"a TTL-limited probe's SYNs drawing time exceeded (traceroute -T): nothing", func(v *conv) {
+			for range 3 {
+				v.send(v.c, v.s, isn, 0, FlagSYN, "")
+				pkt := icmpQuotingSYN(netip.MustParseAddr("198.51.100.1"), v.c, v.s, isn, 11, 0, 0)
+				v.ts = v.ts.Add(time.Second)
+				v.d.Decode(pkt, gopacket.CaptureInfo{Timestamp: v.ts, CaptureLength: len(pkt), Length: len(pkt)}, layers.LinkTypeRaw)
+			}
+			later(v, 5*time.Second)
+		}, 0, 0},
 		{"one SYN, no answer: nothing", func(v *conv) {
 			v.send(v.c, v.s, isn, 0, FlagSYN, "")
 		}, 0, 0},
@@ -134,5 +161,37 @@ func TestControlConnectFailureSaid(t *testing.T) {
 				t.Errorf("ICMP %+v", f.ICMP)
 			}
 		})
+	}
+}
+
+// later moves the capture's clock by dt with a packet of another
+// connection, so that the capture does not end at the test's last SYN.
+func later(v *conv, dt time.Duration) {
+	v.ts = v.ts.Add(dt)
+	o := netip.MustParseAddrPort("192.0.2.99:40000")
+	v.send(o, netip.MustParseAddrPort("192.0.2.98:40001"), 1, 1, FlagACK, "")
+}
+
+// TestRefusedConnectionLeavesTheTable guards the control table against a
+// scan of a closed port 21: a refused connection is kept only
+// refusedWait for its SYN's copies, not the minute a silent one waits,
+// so thousands of refusals a second do not fill the table and evict the
+// real sessions in their handshake.
+func TestRefusedConnectionLeavesTheTable(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: convServer, ts: convT0}
+	for i := range 1000 {
+		c := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 9, byte(i >> 8), byte(i)}), 40000)
+		v.send(c, v.s, 1000, 0, FlagSYN, "")
+		v.send(v.s, c, 0, 1001, FlagRST|FlagACK, "")
+	}
+	later(v, 5*time.Second)
+	later(v, time.Second) // (expiry runs once a second of packet time)
+	if n := d.ctl.conns.Len(); n > 10 {
+		t.Errorf("%d connections still in the table 5 s after their refusal", n)
+	}
+	if n := countKind(rec, ControlClose); n != 1000 {
+		t.Errorf("%d refused sessions said, want 1000", n)
 	}
 }

@@ -543,8 +543,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	cs.lastSeen = ts.Sub(cs.firstTS)
 	cs.activeAt = t.stampNow()
 	if cs.notOpened() && cs.noteOpening(d, s) {
-		cs.list.moveToBack(cs)
-		return
+		return // (placed in its list by noteOpening)
 	}
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
@@ -1076,7 +1075,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	case CloseIdle, CloseCaptureEnd, CloseEvicted:
 		cs.asm.flush(num, ts, cs)
 	}
-	failed := cs.connectFailure()
+	failed := cs.connectFailure(why, ts)
 	if failed != nil {
 		// Never opened: its session is said now (connect.go).
 		cs.announce(num, ts)
@@ -1234,6 +1233,9 @@ func (t *controlTable) closeAll(num uint64, ts time.Time) {
 // unacked is how many bytes direction d sent that the other direction had
 // not acknowledged, as far as the stream was followed: 0 when it
 // acknowledged them all (a FIN alone counts as none), -1 when not known.
+// Bytes its sender never sent again are not known unacknowledged: its TCP
+// resends what is not acknowledged (RFC 6298), so an acknowledgement the
+// capture missed, or one not due yet when the capture ended, looks so.
 func (cs *controlConn) unacked(d int) int {
 	h, o := &cs.asm.half[d], &cs.asm.half[1-d]
 	if !h.started || !o.acked {
@@ -1242,6 +1244,9 @@ func (cs *controlConn) unacked(d int) int {
 	n := int(int32(h.next - o.ack))
 	if h.done && n == 1 {
 		n = 0 // only its FIN
+	}
+	if n > 0 && (cs.asm.stall == nil || cs.asm.stall[d].resent == 0) {
+		return -1
 	}
 	return max(n, 0)
 }

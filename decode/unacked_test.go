@@ -1,19 +1,28 @@
 package decode
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestServerUnackedAtClose guards ControlClose.ServerUnacked, what tells a
 // final reply the client got (and then sat idle) from one a NAT that
 // forgot the connection dropped: the server's bytes the client had not
 // acknowledged when the connection closed.
 func TestServerUnackedAtClose(t *testing.T) {
+	const reply = "226 Transfer complete.\r\n"
 	for _, tc := range []struct {
-		name  string
-		acked bool
-		want  int
+		name   string
+		acked  bool
+		resent int
+		want   int
 	}{
-		{"the client acknowledged the 226", true, 0},
-		{"the 226 never acknowledged", false, len("226 Transfer complete.\r\n")},
+		{"the client acknowledged the 226", true, 0, 0},
+		{"the 226 sent again and never acknowledged", false, 2, len(reply)},
+		// Never sent again: the server's TCP had its acknowledgement,
+		// which the capture missed (or the capture ended before a resend
+		// was due): not known.
+		{"the 226 never acknowledged nor sent again", false, 0, -1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
@@ -22,7 +31,12 @@ func TestServerUnackedAtClose(t *testing.T) {
 			v.handshake()
 			v.srv("220 ready\r\n")
 			v.cli("NOOP\r\n")
-			v.srv("226 Transfer complete.\r\n")
+			seq := v.sseq
+			v.srv(reply)
+			for range tc.resent {
+				v.ts = v.ts.Add(time.Second)
+				v.send(v.s, v.c, seq, v.cseq, FlagACK|FlagPSH, reply)
+			}
 			if tc.acked {
 				v.send(v.c, v.s, v.cseq, v.sseq, FlagACK, "")
 			}

@@ -79,10 +79,14 @@ func outsideShape(s *track.Session, dc *track.DataConn) bool {
 }
 
 // outsideProven reports whether the wire shows dc's announced address to
-// be another box than the server: the client's SYN to it answered from
-// it by a RST or an ICMP port unreachable (nothing listens there at the
-// port the server opened), or answered by the server from the control
-// address (a router looping it back without masquerade).
+// be another box than the server: an ICMP port unreachable from it
+// (nothing listens there at the port the server opened; a router that
+// forwards sends its ICMP from its own address), the client's SYN sent
+// from that very address and refused (the client is on the box that owns
+// it), or the server answering from the control address (a router
+// looping it back without masquerade). An RST alone from the address
+// proves nothing: a reject rule with tcp-reset on a router in front of the
+// server forges it with the blocked destination's address.
 func outsideProven(s *track.Session, dc *track.DataConn) bool {
 	// (The connection's source need not be the control connection's: a
 	// client on the NAT box itself connects to the box's own outside
@@ -94,7 +98,7 @@ func outsideProven(s *track.Session, dc *track.DataConn) bool {
 	if r := dc.Reflected; r != nil && r.From.Addr().Unmap() == s.Server.Addr().Unmap() {
 		return true
 	}
-	if dc.Outcome == track.OutcomeRefused && dc.RSTFromServer {
+	if dc.Outcome == track.OutcomeRefused && dc.RSTFromServer && dc.Client.Addr().Unmap() == a {
 		return true
 	}
 	return portUnreachableFrom(dc, a)

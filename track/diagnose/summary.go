@@ -1263,7 +1263,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
 		rules = append(rules, fam.addrLines(a.natIfFix)...)
 		named = true
-	case a.unusedSerious > 0:
+	case a.findings[CodeDataNotAttempted] > 0 && (a.unusedSerious > 0 || a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0):
+		// (Notes alone beside data connections that worked, clients that
+		// cancelled or asked again, are no verdict: the default says
+		// what worked. With none that worked, what the notes say is all
+		// there is: a capture that does not see the data path, say.)
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	case a.natReached > 0 && a.natAddr.IsValid():
 		// Only notes (info nat-mismatch): below every verdict a warning
