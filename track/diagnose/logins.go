@@ -75,6 +75,20 @@ const (
 	// maxSpreadUsers bounds the user names followed per server for it:
 	// the ones with the most failures within the window stay.
 	maxSpreadUsers = 8
+	// loginRecover: a named login that succeeds from the same address
+	// this soon after a failure explains it (excuse): an anonymous
+	// attempt refused before the user gave a name, or a mistyped name
+	// retyped in the same session.
+	loginRecover = 30 * time.Second
+	// staleRepeats failures of one named user, every one with one
+	// password tried for no other user, are a stored credential retried
+	// (a job whose password went stale), whatever other users do.
+	staleRepeats = 2
+	// maxStaleUsers: more users than this from one address, each
+	// retried with its own password, are a list of credentials replayed
+	// (stuffing that retries each pair), not stale jobs: none of them is
+	// taken for a stale credential.
+	maxStaleUsers = sprayUsers - 1
 )
 
 // spreadUser is one user name's failed logins at one server from
@@ -313,6 +327,12 @@ type loginFail struct {
 	pass uint64
 	sess int
 	anon bool // an anonymous login (user anonymous or ftp)
+	// excused: an anonymous attempt a named user's successful login
+	// from the same address followed within loginRecover (a browser or
+	// file manager trying anonymous FTP before asking for a name);
+	// recovered: a name that failed in a session that then logged in
+	// within loginRecover (a mistyped name, retyped). Neither guesses.
+	excused, recovered bool
 }
 
 // okCounts counts successful logins per minute over the window: slot
@@ -461,6 +481,7 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 		if r.TS.After(lc.last) {
 			lc.last = r.TS
 		}
+		lc.excuse(s.ID, s.User, r.TS)
 	}
 	if sp := t.spread[s.Server]; sp != nil {
 		for i := range sp.used {
@@ -479,6 +500,45 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 		t.okBy[s.Server] = k
 	}
 	k.add(cli, user, r.TS)
+}
+
+// excuse marks the failures a named login that succeeded at ts in
+// session sess (as user) explains: the oldest anonymous attempt within
+// loginRecover before it not yet excused (browsers and Windows Explorer
+// try anonymous first, then ask for a name: one success explains one
+// such attempt, in its session or the next), and the failures of the
+// latest other name that failed in the same session within
+// loginRecover (a mistyped name, retyped). A guesser gains nothing by
+// either: its failures of named users still count as failures, only a
+// name retyped is no stranger.
+func (lc *loginClient) excuse(sess int, user string, ts time.Time) {
+	anon, typo := -1, ""
+	for i := len(lc.fails) - 1; i >= 0; i-- {
+		f := &lc.fails[i]
+		if ts.Sub(f.ts) > loginRecover {
+			break
+		}
+		switch {
+		case f.ts.After(ts):
+		case f.anon:
+			if !f.excused {
+				anon = i
+			}
+		case typo == "" && f.sess == sess && f.user != user && !f.recovered:
+			typo = f.user
+		}
+	}
+	if anon >= 0 {
+		lc.fails[anon].excused = true
+	}
+	if typo == "" {
+		return
+	}
+	for i := len(lc.fails) - 1; i >= 0 && ts.Sub(lc.fails[i].ts) <= loginRecover; i-- {
+		if f := &lc.fails[i]; f.sess == sess && f.user == typo {
+			f.recovered = true
+		}
+	}
 }
 
 // LoginAttack is what the diagnoser counted of one client's failed logins
@@ -698,6 +758,16 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 	busy := oks > n
 	emptyPass := maphash.String(t.seed, "")
 	judge := lc.names.judgesStrangers()
+	// stale: the named users whose failures in the window, staleRepeats
+	// or more, all repeat one password tried for no other user: a stored
+	// credential retried (a job whose password went stale), whatever the
+	// address's other users do; their failures guess nothing and are not
+	// counted toward guessing. (One password for several users is a
+	// spray's, not a stale credential's.)
+	stale := staleUsers(win)
+	staleFails, excused, pending := 0, 0, 0
+	// unknownN: a stranger's failures, those not retyped (recovered).
+	unknownN := map[string]int{}
 	for _, f := range win {
 		users[f.user] = true
 		sessions[f.sess] = true
@@ -706,15 +776,31 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 			// An anonymous login's password is an e-mail address, the
 			// same for every such user: no spray, no guessing of its own.
 			anon++
+			switch {
+			case f.excused:
+				excused++
+			case oks > 0 && r.TS.Sub(f.ts) < loginRecover:
+				// Moments old at an address whose named users log in:
+				// its user may be about to (a browser asks for the name
+				// after the anonymous attempt). Counted once
+				// loginRecover has passed with no named login for it.
+				pending++
+			}
+			continue
+		}
+		if stale[f.user] {
+			staleFails++
 			continue
 		}
 		perUser[f.user]++
 		// A name the bound kept out may have logged in: with the set
-		// incomplete, no name is known to be a stranger.
-		if judge && !lc.names.has(t.userHash(f.user)) {
+		// incomplete, no name is known to be a stranger. A name its
+		// session retyped and logged in with seconds later is a typo.
+		if judge && !f.recovered && !lc.names.has(t.userHash(f.user)) {
 			if _, ok := unknown[f.user]; !ok {
 				unknown[f.user] = f.ts
 			}
+			unknownN[f.user]++
 		}
 		if f.pass != 0 && (f.pass != emptyPass || !busy) {
 			if byPass[f.pass] == nil {
@@ -726,9 +812,9 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 	for u, first := range unknown {
 		// Failed twice, or still not logged in after the grace: a user
 		// who mistyped has logged in by then.
-		if perUser[u] >= 2 || r.TS.Sub(first) >= strangerGrace {
+		if unknownN[u] >= 2 || r.TS.Sub(first) >= strangerGrace {
 			stranger[u] = true
-			strangers += perUser[u]
+			strangers += unknownN[u]
 		}
 	}
 	spray, focus := 0, 0
@@ -738,12 +824,17 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 	for _, c := range perUser {
 		focus = max(focus, c)
 	}
-	// The failures that show guessing: the named ones, and the anonymous
-	// ones only where they outnumber the address's successful logins (a
-	// client that keeps failing anonymous logins and rarely gets in).
-	evidence := n - anon
-	if anon > oks {
-		evidence = n
+	// The failures that show guessing: the named ones but a stale
+	// credential's, and the anonymous ones only where they outnumber the
+	// address's successful logins (a client that keeps failing anonymous
+	// logins and rarely gets in), less those a named login followed
+	// within seconds (a browser trying anonymous first: each such
+	// failure precedes its own success, so the comparison at the moment
+	// of the failure would count the failure before its success) and
+	// those too recent to tell.
+	evidence := n - anon - staleFails
+	if live := anon - excused - pending; live > oks {
+		evidence += live
 	}
 	// Guessing: enough failures, and not outnumbered by the successes
 	// of the same address; a spray (one password, many users), many
@@ -753,7 +844,7 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 	// One user and one password every time: a guesser varies one or
 	// the other; a monitoring probe or a scheduled job whose stored
 	// password went stale repeats both.
-	oneCred := anon == 0 && oneCredential(win)
+	oneCred := anon == 0 && len(stale) == 1 && staleFails == n
 	if oneCred {
 		guessing = false
 	}
@@ -793,7 +884,35 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 		// behind one address, some mistyping.
 		lc.noted = true
 		f.Severity = SeverityInfo
+		rest := n - anon - staleFails
 		switch {
+		case staleFails > 0:
+			// A stale credential among other failures: said first, it is
+			// what needs fixing.
+			creds := "one stored credential"
+			if len(stale) > 1 {
+				creds = fmt.Sprintf("%d stored credentials, one per user,", len(stale))
+			}
+			f.Message = fmt.Sprintf("%d failed logins from %s within %s, %d of them for %s, every one with the same password: %s retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords.",
+				len(win), addr, dur(span), staleFails, staleNames(stale), creds)
+			others := "The other failure is"
+			if rest > 1 {
+				others = fmt.Sprintf("The other %d failures are", rest)
+			}
+			switch {
+			case rest > 0 && oks > 0:
+				f.Message += fmt.Sprintf(" %s among %s of named users from it that succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype.",
+					others, plural(oks, "login", "logins"))
+			case rest > 0:
+				f.Message += fmt.Sprintf(" %s too few to be guessing.", others)
+			}
+		case anon == len(win) && excused+pending > 0:
+			f.Message = fmt.Sprintf("%d failed logins from %s within %s, all anonymous attempts, %d of them followed within %s by a named user's successful login from it",
+				len(win), addr, dur(span), excused, dur(loginRecover))
+			if pending > 0 {
+				f.Message += fmt.Sprintf(" (%d more too recent to tell)", pending)
+			}
+			f.Message += ": a web browser or file manager (Windows Explorer) trying anonymous FTP before asking for a name and password, which guesses nothing; not a client guessing passwords."
 		case lc.names.dropped > 0:
 			// Which names never logged in cannot be told: stuffing
 			// among the successes would look like this too.
@@ -821,6 +940,7 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 			f.Message += fmt.Sprintf(" %s for %s that never logged in from it.", plural(strangers, "failure is", "failures are"), plural(len(stranger), "user name", "user names"))
 		}
 		switch {
+		case anon == len(win) && excused+pending > 0:
 		case anon == len(win):
 			f.Message += " All of the failures are anonymous logins, which guess no password."
 		case anon == 1:
@@ -830,6 +950,16 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 		}
 		f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
 		f.Advice = "Nothing to block: blocking this address locks out the users behind it. If the failures are one user's, check that account; limits per session on the server (" + fam.loginLimit() + ") slow a guesser without blocking the address."
+		if anon == len(win) && excused+pending > 0 {
+			f.Advice = "Nothing to block: the anonymous attempts are the clients' own. To stop them, give the user name in the address (ftp://user@host/) or the client's site settings, or offer anonymous FTP if it is meant to be offered."
+		}
+		if staleFails > 0 {
+			fix := "Fix that client's password"
+			if len(stale) > 1 {
+				fix = "Fix those clients' passwords"
+			}
+			f.Advice = fmt.Sprintf("%s: find what on %s logs in as %s (a monitoring check, a backup or sync job) and give it the account's current password, or disable it. ", fix, addr, staleNames(stale)) + f.Advice
+		}
 		return f
 	}
 	lc.reported = true
@@ -882,15 +1012,65 @@ func loginUser(s *track.Session, c *track.Command) string {
 // maxUserLook bounds the commands loginUser looks back over.
 const maxUserLook = 64
 
-// oneCredential reports whether every failure of win is for one user
-// name with one password (its keyed hash; zero for a refused USER).
-func oneCredential(win []loginFail) bool {
+// staleUsers are the named users of win each of whose failures, at
+// least staleRepeats, repeats one password (its keyed hash; zero for a
+// refused USER) that no other user of win failed with: one stored
+// credential retried per user. A guesser varies the password, a spray
+// the user; a user who failed once shows neither. None where more than
+// maxStaleUsers users look so: a replayed list, not stale jobs.
+func staleUsers(win []loginFail) map[string]bool {
+	type cred struct {
+		pass uint64
+		n    int
+		one  bool
+	}
+	creds := map[string]*cred{}
+	passUsers := map[uint64]map[string]bool{}
 	for _, f := range win {
-		if f.user != win[0].user || f.pass != win[0].pass {
-			return false
+		if f.anon {
+			continue
+		}
+		c := creds[f.user]
+		if c == nil {
+			c = &cred{pass: f.pass, one: true}
+			creds[f.user] = c
+		}
+		c.n++
+		c.one = c.one && f.pass == c.pass
+		if passUsers[f.pass] == nil {
+			passUsers[f.pass] = map[string]bool{}
+		}
+		passUsers[f.pass][f.user] = true
+	}
+	stale := map[string]bool{}
+	for u, c := range creds {
+		if c.one && c.n >= staleRepeats && len(passUsers[c.pass]) == 1 {
+			stale[u] = true
 		}
 	}
-	return len(win) > 0
+	if len(stale) > maxStaleUsers {
+		return nil
+	}
+	return stale
+}
+
+// staleNames names the users of stale for a message: user "x", or
+// users "x", "y" (at most 4, sorted).
+func staleNames(stale map[string]bool) string {
+	names := make([]string, 0, len(stale))
+	for u := range stale {
+		names = append(names, fmt.Sprintf("%q", clean(u)))
+	}
+	slices.Sort(names)
+	more := ""
+	if len(names) > 4 {
+		more = fmt.Sprintf(" and %d more", len(names)-4)
+		names = names[:4]
+	}
+	if len(names) == 1 {
+		return "user " + names[0]
+	}
+	return "users " + strings.Join(names, ", ") + more
 }
 
 // LoginAttacks lists, per client address and server where
