@@ -90,11 +90,17 @@ type connectAttempt struct {
 	// server's SYN-ACK (the answer did not reach it); clientReset: the
 	// client reset the connection at its next byte, which a client
 	// whose connect had given up does on a late SYN-ACK (RFC 9293
-	// 3.10.7.1): the answer reached it, late; probed: an ICMP time
-	// exceeded quoted a SYN, which a TTL-limited probe draws (traceroute
-	// -T, mtr --tcp: the same SYN sent again with a higher TTL).
+	// 3.10.7.1): the answer reached it, late; probed: ICMP time exceeded
+	// from one router, then from another, quoted the SYN's copies: a
+	// TTL-limited probe (traceroute -T: the same SYN sent again with a
+	// higher TTL).
 	synsAfterAnswer     int
 	clientReset, probed bool
+	// loopFrom, loops: the router whose time exceeded answered the SYN,
+	// and how many of its copies it answered so: the same router for
+	// every copy is a routing loop.
+	loopFrom netip.Addr
+	loops    int
 }
 
 // refusedWait: a connection refused is kept this long for the copies of
@@ -172,10 +178,12 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 			a.answered, a.AnswerNum, a.AnswerTS = true, s.Num, s.TS
 		}
 		// Due in refusedWait unless a copy of the SYN comes (segment
-		// places it at the back again).
-		t := cs.t
-		cs.activeAt = t.stampNow() - idleSilent + refusedWait
-		cs.list.moveToFront(cs)
+		// places it at the back of the list again).
+		if cs.list != &cs.t.refusedConns {
+			cs.t.enlist(cs, &cs.t.refusedConns)
+		} else {
+			cs.list.moveToBack(cs)
+		}
 		return true
 	}
 	return false
@@ -191,7 +199,16 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 	}
 	a := cs.attempt()
 	if u.V6 && u.Type == icmp6TimeExceeded || !u.V6 && u.Type == icmp4TimeExceeded {
-		a.probed = true
+		switch {
+		case !a.loopFrom.IsValid():
+			a.loopFrom, a.loops = u.From, 1
+			a.ICMP = ICMPAnswer{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code}
+			a.AnswerNum, a.AnswerTS = u.Num, u.TS
+		case u.From == a.loopFrom:
+			a.loops++
+		default:
+			a.probed = true
+		}
 		return
 	}
 	if a.ICMP.From.IsValid() {
@@ -222,6 +239,11 @@ func (cs *controlConn) connectFailure(why CloseReason, ts time.Time) *ConnectFai
 		f.How = ConnectAnswerLost
 	case cs.syn[dirServer]:
 		return nil // answered (late, or the client went quiet): no failure shown
+	case a.loopFrom.IsValid() && a.loops >= 2:
+		// Every copy of the SYN expired at one router: a loop.
+		f.How = ConnectUnreachable
+	case a.loopFrom.IsValid():
+		return nil // one time exceeded: a probe's, or a loop; not told
 	case f.ICMP.From.IsValid():
 		f.How = ConnectUnreachable
 	case f.Refusals > 0:

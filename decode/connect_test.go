@@ -76,7 +76,16 @@ func TestControlConnectFailureSaid(t *testing.T) {
 			v.send(v.c, v.s, isn+1, 0, FlagRST, "")
 			later(v, 5*time.Second)
 		}, 0, 0},
-		{"a TTL-limited probe's SYNs drawing time exceeded (traceroute -T): nothing", func(v *conv) {
+		{"a TTL-limited probe's SYNs drawing time exceeded from hop after hop (traceroute -T): nothing", func(v *conv) {
+			for i := range 3 {
+				v.send(v.c, v.s, isn, 0, FlagSYN, "")
+				pkt := icmpQuotingSYN(netip.AddrFrom4([4]byte{198, 51, 100, byte(1 + i)}), v.c, v.s, isn, 11, 0, 0)
+				v.ts = v.ts.Add(time.Second)
+				v.d.Decode(pkt, gopacket.CaptureInfo{Timestamp: v.ts, CaptureLength: len(pkt), Length: len(pkt)}, layers.LinkTypeRaw)
+			}
+			later(v, 5*time.Second)
+		}, 0, 0},
+		{"every copy of the SYN expiring at one router: a routing loop, unreachable", func(v *conv) {
 			for range 3 {
 				v.send(v.c, v.s, isn, 0, FlagSYN, "")
 				pkt := icmpQuotingSYN(netip.MustParseAddr("198.51.100.1"), v.c, v.s, isn, 11, 0, 0)
@@ -84,7 +93,7 @@ func TestControlConnectFailureSaid(t *testing.T) {
 				v.d.Decode(pkt, gopacket.CaptureInfo{Timestamp: v.ts, CaptureLength: len(pkt), Length: len(pkt)}, layers.LinkTypeRaw)
 			}
 			later(v, 5*time.Second)
-		}, 0, 0},
+		}, ConnectUnreachable, 3},
 		{"one SYN, no answer: nothing", func(v *conv) {
 			v.send(v.c, v.s, isn, 0, FlagSYN, "")
 		}, 0, 0},
@@ -157,7 +166,8 @@ func TestControlConnectFailureSaid(t *testing.T) {
 			if (tc.how == ConnectRefused || tc.how == ConnectUnreachable) && f.AnswerNum == 0 {
 				t.Error("no answer packet")
 			}
-			if tc.how == ConnectUnreachable && (f.ICMP.Type != 3 || f.ICMP.Code != 3 || f.ICMP.From != convServer.Addr()) {
+			if tc.how == ConnectUnreachable && !(f.ICMP.Type == 3 && f.ICMP.Code == 3 && f.ICMP.From == convServer.Addr() ||
+				f.ICMP.Type == 11 && f.ICMP.From == netip.MustParseAddr("198.51.100.1")) {
 				t.Errorf("ICMP %+v", f.ICMP)
 			}
 		})
@@ -193,5 +203,33 @@ func TestRefusedConnectionLeavesTheTable(t *testing.T) {
 	}
 	if n := countKind(rec, ControlClose); n != 1000 {
 		t.Errorf("%d refused sessions said, want 1000", n)
+	}
+}
+
+// TestRefusalsDoNotHoldBackIdleExpiry guards the order of expiry: a scan
+// refused once a second must not keep a real silent connection (SYNs sent
+// again, no answer) from closing as idle after its minute: refused
+// connections wait in a list of their own.
+func TestRefusalsDoNotHoldBackIdleExpiry(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	v := &conv{t: t, d: d, c: convClient, s: convServer, ts: convT0}
+	v.send(v.c, v.s, 1000, 0, FlagSYN, "")
+	v.ts = v.ts.Add(time.Second)
+	v.send(v.c, v.s, 1000, 0, FlagSYN, "")
+	for i := range 90 {
+		c := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 9, 0, byte(i)}), 40000)
+		v.ts = v.ts.Add(time.Second)
+		v.send(c, v.s, 7000, 0, FlagSYN, "")
+		v.send(v.s, c, 0, 7001, FlagRST|FlagACK, "")
+	}
+	var closed *ControlEvent
+	for i, e := range rec.control {
+		if e.Kind == ControlClose && e.Client == convClient {
+			closed = &rec.control[i]
+		}
+	}
+	if closed == nil || closed.Closed != CloseIdle || closed.Connect == nil || closed.Connect.How != ConnectUnanswered {
+		t.Fatalf("the silent connection's close: %+v, want an idle close saying unanswered", closed)
 	}
 }

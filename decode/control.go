@@ -123,10 +123,14 @@ type controlTable struct {
 	conns  *ConnIndex[*controlConn]
 	silent connList // no payload yet, or not FTP: short expiry
 	live   connList // carrying bytes: long expiry
-	holes  []*controlConn
-	clock  idleClock
-	pairs  hostPairs // hosts of the connections in live: when data last moved between them
-	tombs  tombstones
+	// refusedConns: connections whose SYN an RST refused, kept refusedWait
+	// for the SYN's copies (connect.go): a list of their own, in the order
+	// of their refusals, so that neither waits behind the other.
+	refusedConns connList
+	holes        []*controlConn
+	clock        idleClock
+	pairs        hostPairs // hosts of the connections in live: when data last moved between them
+	tombs        tombstones
 	// refused: connections not checked for FTP by content because the
 	// candidates were at their bound, so that each is counted once
 	// (Stats.CandidatesFull), however many of its segments ask.
@@ -487,6 +491,11 @@ func (t *controlTable) makeRoom() {
 		return
 	}
 	t.d.stats.ControlConnsFull++
+	if cs := t.refusedConns.front(); cs != nil {
+		// (Refused already: closed as it would be in refusedWait.)
+		t.close(cs, CloseIdle, t.d.num, t.d.last)
+		return
+	}
 	if cs := t.silent.front(); cs != nil {
 		t.d.stats.SilentEvicted++
 		t.close(cs, CloseEvicted, t.d.num, t.d.last)
@@ -1200,6 +1209,9 @@ func (t *controlTable) expire(now time.Time) {
 	t.holes = kept
 	if len(t.holds) > 0 {
 		t.expireHolds(now)
+	}
+	for cs := t.refusedConns.front(); cs != nil && idleNow-cs.activeAt > refusedWait; cs = t.refusedConns.front() {
+		t.close(cs, CloseIdle, num, now)
 	}
 	for cs := t.silent.front(); cs != nil && idleNow-cs.activeAt > idleSilent; cs = t.silent.front() {
 		t.close(cs, CloseIdle, num, now)

@@ -60,25 +60,6 @@ func (l *lruList[P]) moveToBack(x P) {
 	}
 }
 
-// moveToFront marks x, which must be on l, as seen first: due before the
-// others (a connection refused, kept only for the SYN's copies).
-func (l *lruList[P]) moveToFront(x P) {
-	var zero P
-	if l.head == x {
-		return
-	}
-	l.remove(x)
-	lk := x.lru()
-	lk.prev, lk.next = zero, l.head
-	if l.head != zero {
-		l.head.lru().prev = x
-	} else {
-		l.tail = x
-	}
-	l.head = x
-	l.n++
-}
-
 // moveBehind moves x, which must be on l, to just behind the last entry
 // for which before holds (to the front if none does), looking from the
 // back: a list kept in order of a time stays in order when x's time moved

@@ -410,7 +410,14 @@ func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, pw
 			// Through the output's sink, as the records: after a torn
 			// line it starts a new one, and should it fail, it is
 			// counted as they are (the error below).
-			writeCaptureRecord(lines.writer(), opts.JSON, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost())
+			before := lines.lost()
+			writeCaptureRecord(lines.writer(), opts.JSON, opts.Observer, ifaces, kstats, n, end.Sub(start), before)
+			if lines.lost() > 0 {
+				// Records were lost (a full disk), or this one was:
+				// the kernel's counts still reach the admin, as the
+				// text line on standard error.
+				writeCaptureRecord(stderr, false, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost())
+			}
 		}
 		if pw != nil && writeErr == nil {
 			writeErr = pw.WriteStats(kstats, start, end)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -524,7 +525,7 @@ func (lc *loginClient) excuse(sess int, user string, ts time.Time) {
 			if !f.excused {
 				anon = i
 			}
-		case typo == "" && f.sess == sess && f.user != user && !f.recovered:
+		case typo == "" && f.sess == sess && f.user != user && !f.recovered && retyped(f.user, user):
 			typo = f.user
 		}
 	}
@@ -534,11 +535,69 @@ func (lc *loginClient) excuse(sess int, user string, ts time.Time) {
 	if typo == "" {
 		return
 	}
+	// A name tried with more than one password is no typo: the user
+	// would have retyped the name, not the password.
+	var pass uint64
+	for i := len(lc.fails) - 1; i >= 0 && ts.Sub(lc.fails[i].ts) <= loginRecover; i-- {
+		if f := &lc.fails[i]; f.sess == sess && f.user == typo {
+			if pass != 0 && f.pass != pass {
+				return
+			}
+			pass = f.pass
+		}
+	}
 	for i := len(lc.fails) - 1; i >= 0 && ts.Sub(lc.fails[i].ts) <= loginRecover; i-- {
 		if f := &lc.fails[i]; f.sess == sess && f.user == typo {
 			f.recovered = true
 		}
 	}
+}
+
+// retyped tells whether the name failed may be a mistyped ok, the name
+// that then logged in: the same but for case and punctuation
+// ("user_0046", "User0046"), or at most two letters apart. A guesser's
+// victims (victim07 after its own account mallory) are not.
+func retyped(failed, ok string) bool {
+	a, b := typoKey(failed), typoKey(ok)
+	if a == b {
+		return true
+	}
+	if len(a) > 64 || len(b) > 64 || len(a)-len(b) > 2 || len(b)-len(a) > 2 {
+		return false
+	}
+	return editDistance(a, b) <= 2
+}
+
+// typoKey is name lower-cased, with only its letters and digits.
+func typoKey(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// editDistance is the Levenshtein distance of a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // LoginAttack is what the diagnoser counted of one client's failed logins

@@ -190,6 +190,34 @@ func TestBenignBusyLoginsAreNotGuessing(t *testing.T) {
 				return vs
 			}()),
 			false, "anonymous"},
+		// A guesser owning one account (mallory) that logs in with it
+		// after each guess: the victims are no retyped names of
+		// mallory's (rev3-last's retyped-extra.pcap, retyped-multi.pcap),
+		// nor is a name tried with two passwords a typo.
+		{"a guesser's own login after each victim is no retyping",
+			func() []loginVisit {
+				var vs []loginVisit
+				for k := range 4 {
+					vs = append(vs, loginVisit{ws, srv, float64(k), []loginTry{ok("mallory")}})
+				}
+				for i := range 12 {
+					vs = append(vs, loginVisit{ws, srv, 10 + 20*float64(i), []loginTry{bad(fmt.Sprintf("victim%02d", i), fmt.Sprintf("Spring%d", i)), ok("mallory")}})
+				}
+				return vs
+			}(),
+			true, "user names that never logged in"},
+		{"a name tried with two passwords, then another name, is no typo",
+			func() []loginVisit {
+				var vs []loginVisit
+				for k := range 4 {
+					vs = append(vs, loginVisit{ws, srv, float64(k), []loginTry{ok("user01")}})
+				}
+				for i := range 12 {
+					vs = append(vs, loginVisit{ws, srv, 10 + 20*float64(i), []loginTry{bad(fmt.Sprintf("user%02d", 10+i), "a"), bad(fmt.Sprintf("user%02d", 10+i), "b"), ok("user01")}})
+				}
+				return vs
+			}(),
+			true, "Password"},
 		{"anonymous failures no named login follows are guessing",
 			cat(func() []loginVisit {
 				var vs []loginVisit
