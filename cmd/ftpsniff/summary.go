@@ -47,6 +47,7 @@ const (
 	maxCollapseKeys    = 1024 // distinct (server, code, cause) kept
 	maxCollapseClients = 4096 // distinct clients counted per key
 	collapseSessions   = 8    // session numbers named per key
+	maxServersNamed    = 16   // server addresses named for a finding merged over servers
 )
 
 // collapseKey is what makes two findings "the same": the server, the code,
@@ -482,9 +483,12 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 			servers = append(servers, x.key.server)
 		}
 		slices.SortFunc(servers, netip.AddrPort.Compare)
-		names := make([]string, 0, len(all))
-		for _, a := range servers {
+		names := make([]string, 0, min(len(all), maxServersNamed)+1)
+		for _, a := range servers[:min(len(servers), maxServersNamed)] {
 			names = append(names, a.String())
+		}
+		if len(servers) > maxServersNamed {
+			names = append(names, fmt.Sprintf("… %d more", len(servers)-maxServersNamed))
 		}
 		o.para("    ", p.dim.Sprint("servers:"), strings.Join(names, ", "), "    "+strings.Repeat(" ", 9))
 	}

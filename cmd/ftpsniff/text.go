@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -595,11 +596,12 @@ func (o *textOutput) serverSummaries() {
 	slices.SortStableFunc(servers, func(a, b diagnose.ServerSummary) int {
 		return cmp.Compare(o.serverRank(a.Server), o.serverRank(b.Server))
 	})
+	grouped := o.neverOpenedGroup(servers)
 	for _, s := range servers {
 		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
 			continue
 		}
-		if !o.sel.selectsServer(s.Server) {
+		if !o.sel.selectsServer(s.Server) || grouped[s.Server] {
 			continue
 		}
 		o.printf("%s %s: %d session%s", p.head.Sprint("server"), s.Server, s.Sessions, plural(s.Sessions))
@@ -650,6 +652,7 @@ func (o *textOutput) serverSummaries() {
 		o.writeCollapsed(s.Server)
 		o.printf("\n")
 	}
+	o.writeNeverOpened(servers, grouped)
 	// Findings of servers without a block of their own.
 	if o.collapse != nil {
 		for _, e := range o.collapse.order {
@@ -1039,3 +1042,73 @@ func transcriptNote(commands, events, budget int) string {
 // droppedNote is what a command, reply or line says of the bytes the
 // line bound dropped from it.
 func droppedNote(n int) string { return fmt.Sprintf("[%d bytes over the line limit dropped]", n) }
+
+// neverOpenedMin: this many servers or more none of whose control
+// connections opened are written as one block (writeNeverOpened), not a
+// block each: a scan of port 21 across a network's hosts, or many
+// servers down, would otherwise fill the summary with the same verdict.
+const neverOpenedMin = 8
+
+// neverOpened tells whether every session of s is a control connection
+// that never opened (its control-refused, control-unreachable and
+// control-unanswered findings, one a session).
+func neverOpened(s diagnose.ServerSummary) bool {
+	n := s.Findings[diagnose.CodeControlRefused] + s.Findings[diagnose.CodeControlUnreachable] + s.Findings[diagnose.CodeControlUnanswered]
+	return s.Sessions > 0 && n >= s.Sessions && s.PortsAnnounced.Count == 0 && len(s.Outcomes) == 0
+}
+
+// neverOpenedGroup returns the servers written together by
+// writeNeverOpened: the selected ones none of whose control connections
+// opened, when there are neverOpenedMin of them or more; none otherwise.
+func (o *textOutput) neverOpenedGroup(servers []diagnose.ServerSummary) map[netip.AddrPort]bool {
+	var g []netip.AddrPort
+	for _, s := range servers {
+		if neverOpened(s) && o.sel.selectsServer(s.Server) {
+			g = append(g, s.Server)
+		}
+	}
+	if len(g) < neverOpenedMin {
+		return nil
+	}
+	m := make(map[netip.AddrPort]bool, len(g))
+	for _, a := range g {
+		m[a] = true
+	}
+	return m
+}
+
+// writeNeverOpened writes the servers of neverOpenedGroup as one block:
+// how many, and their findings merged by code.
+func (o *textOutput) writeNeverOpened(servers []diagnose.ServerSummary, grouped map[netip.AddrPort]bool) {
+	if len(grouped) == 0 {
+		return
+	}
+	p := o.p
+	sessions := 0
+	for _, s := range servers {
+		if grouped[s.Server] {
+			sessions += s.Sessions
+		}
+	}
+	o.printf("%s %d addresses, %d session%s: none of their control connections opened (a scan of many hosts, or FTP servers down; --server ADDR:PORT shows one server's verdict and rules)\n",
+		p.head.Sprint("servers never reached:"), len(grouped), sessions, plural(sessions))
+	byCode := map[string][]*collapsed{}
+	var codes []string
+	for _, s := range servers {
+		if !grouped[s.Server] {
+			continue
+		}
+		for _, e := range o.collapsedOf(s.Server) {
+			e.shown = true
+			if _, ok := byCode[e.code()]; !ok {
+				codes = append(codes, e.code())
+			}
+			byCode[e.code()] = append(byCode[e.code()], e)
+		}
+	}
+	for _, c := range codes {
+		es := byCode[c]
+		o.writeCollapsedEntry(es[0], es[1:], "")
+	}
+	o.printf("\n")
+}
