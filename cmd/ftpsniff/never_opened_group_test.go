@@ -39,6 +39,12 @@ func TestNeverOpenedServersWrittenAsOneBlock(t *testing.T) {
 			case !tc.block && (merged || blocks != tc.hosts):
 				t.Errorf("%d hosts: merged %v, %d server blocks, want %d:\n%s", tc.hosts, merged, blocks, tc.hosts, text)
 			}
+			// The list of failed sessions groups them too: its first
+			// sessions, then one count.
+			more := fmt.Sprintf("… %d more sessions of the servers never reached", tc.hosts-listedPerReason)
+			if tc.block && (!strings.Contains(text, more) || strings.Count(text, "--session ") != listedPerReason) {
+				t.Errorf("the failed sessions' list is not grouped:\n%s", text)
+			}
 		})
 	}
 }

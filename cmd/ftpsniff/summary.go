@@ -312,7 +312,17 @@ func (o *textOutput) writeFailedList() {
 		}
 		return a.id - b.id
 	})
+	// The servers never reached (writeNeverOpened) are listed as one:
+	// their first sessions, then one count.
+	groupedShown, groupedMore := 0, 0
 	for _, it := range l.items {
+		if o.neverReached[it.server] {
+			if groupedShown >= listedPerReason && !o.verbose {
+				groupedMore++
+				continue
+			}
+			groupedShown++
+		}
 		o.printf("  %s\n", cut(it.line, 2))
 		for _, d := range it.data {
 			o.printf("      %s\n", cut(d, 6))
@@ -329,8 +339,16 @@ func (o *textOutput) writeFailedList() {
 		return strings.Compare(a.reason, b.reason)
 	})
 	for _, k := range keys {
+		if o.neverReached[k.server] {
+			groupedMore += l.omitted[k]
+			continue
+		}
 		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of %s with %s (%s)",
 			l.omitted[k], plural(l.omitted[k]), k.server, k.reason, o.moreHint(k)))
+	}
+	if groupedMore > 0 {
+		o.printf("  %s\n", p.dim.Sprintf("… %d more session%s of the servers never reached (--server ADDR:PORT lists one server's; --json writes every session)",
+			groupedMore, plural(groupedMore)))
 	}
 	o.printf("\n")
 }

@@ -23,6 +23,9 @@ import (
 // sessions, not the capture's length.
 type textOutput struct {
 	overlaps overlapList // inputs that overlap in time (tellOverlap)
+	// neverReached: the servers the summary writes as one block
+	// (writeNeverOpened), which its list of failed sessions groups too.
+	neverReached map[netip.AddrPort]bool
 	// rerunDrop: the flags a hint's "the same command" must leave out
 	// (--write, --report: files it would overwrite)
 	rerunDrop string
@@ -597,6 +600,7 @@ func (o *textOutput) serverSummaries() {
 		return cmp.Compare(o.serverRank(a.Server), o.serverRank(b.Server))
 	})
 	grouped := o.neverOpenedGroup(servers)
+	o.neverReached = grouped // (the list of failed sessions groups them too)
 	for _, s := range servers {
 		if s.Verdict == "" && s.PortsAnnounced.Count == 0 && len(s.Findings) == 0 {
 			continue
