@@ -85,7 +85,6 @@ type ICMPAnswer struct {
 // it has not opened.
 type connectAttempt struct {
 	ConnectFailure
-	answered bool // an RST or an ICMP error answered a SYN
 	// synsAfterAnswer: the client's SYN copies that came after the
 	// server's SYN-ACK (the answer did not reach it); clientReset: the
 	// client reset the connection at its next byte, which a client
@@ -174,8 +173,8 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 	case d == dirServer && s.Flags&(FlagRST|FlagACK) == FlagRST|FlagACK && !cs.syn[dirServer] && s.Ack == cs.isn[dirClient]+1:
 		a := cs.attempt()
 		a.Refusals++
-		if !a.answered {
-			a.answered, a.AnswerNum, a.AnswerTS = true, s.Num, s.TS
+		if a.AnswerNum == 0 {
+			a.AnswerNum, a.AnswerTS = s.Num, s.TS
 		}
 		// Due in refusedWait unless a copy of the SYN comes (segment
 		// places it at the back of the list again).
@@ -198,7 +197,7 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 		return
 	}
 	a := cs.attempt()
-	if u.V6 && u.Type == icmp6TimeExceeded || !u.V6 && u.Type == icmp4TimeExceeded {
+	if u.TimeExceeded() {
 		switch {
 		case !a.loopFrom.IsValid():
 			a.loopFrom, a.loops = u.From, 1
@@ -215,8 +214,8 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 		return // the first one ended the connect
 	}
 	a.ICMP = ICMPAnswer{From: u.From, V6: u.V6, Type: u.Type, Code: u.Code}
-	if !a.answered {
-		a.answered, a.AnswerNum, a.AnswerTS = true, u.Num, u.TS
+	if a.AnswerNum == 0 {
+		a.AnswerNum, a.AnswerTS = u.Num, u.TS
 	}
 }
 

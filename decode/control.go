@@ -1080,6 +1080,11 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		// An RST held and never shown not taken: it was the end.
 		why, by, num, ts = CloseRST, h.by, h.num, h.ts
 	}
+	if cs.list == &t.refusedConns {
+		// Refused (connect.go): the server's RST ended it, whenever its
+		// wait for the SYN's copies is over.
+		why, by = CloseRST, dirServer
+	}
 	switch why {
 	case CloseIdle, CloseCaptureEnd, CloseEvicted:
 		cs.asm.flush(num, ts, cs)

@@ -56,6 +56,13 @@ func (u *Unreachable) EndsConnect() bool {
 	return false
 }
 
+// TimeExceeded tells whether the message says the quoted segment's TTL or
+// hop limit ran out on the way (ICMP type 11, ICMPv6 type 3): a routing
+// loop, or a probe sent with a small TTL (traceroute).
+func (u *Unreachable) TimeExceeded() bool {
+	return u.V6 && u.Type == icmp6TimeExceeded || !u.V6 && u.Type == icmp4TimeExceeded
+}
+
 // PacketTooBig tells whether the message says the quoted segment was too
 // large for a link on its path (IPv4's destination unreachable code 4,
 // fragmentation needed and DF set; IPv6's packet too big), and the MTU it

@@ -543,17 +543,13 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 		sess.ClientClosed = e.ClientClosed
 		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
-		reason := closeReasons[e.Closed]
 		if c := e.Connect; c != nil {
 			// Never opened: it ended with its last SYN or the answer
 			// to it, not when decode let it go.
 			sess.Connect = c
 			sess.lastSeen = e.LastSeen
-			if c.How == decode.ConnectRefused {
-				reason = EndRST
-			}
 		}
-		t.endSession(sess, reason)
+		t.endSession(sess, closeReasons[e.Closed])
 		t.sessions.Delete(key)
 		t.unencrypt(sess)
 		t.announced(sess)

@@ -23,26 +23,14 @@ type loginEvent struct {
 	at             float64
 }
 
-// loginSessions builds one session per event, in time order.
+// loginSessions builds one session per event, in time order: a visit
+// (visitSessions) of one login each.
 func loginSessions(evs []loginEvent) []*track.Session {
-	var ss []*track.Session
-	for i, e := range evs {
-		s := sess(e.client, e.server)
-		s.ID = i + 1
-		s.User = e.user
-		ms := uint64(e.at * 1000)
-		s.Start = at(int(ms))
-		u := cmd(s, ms+1, "USER", e.user, 331, "Please specify the password.")
-		u.TS, u.Replies[0].TS = at(int(ms+1)), at(int(ms+2))
-		code, text := 530, "Login incorrect."
-		if e.ok {
-			code, text = 230, "Login successful."
-		}
-		p := cmd(s, ms+3, "PASS", e.pass, code, text)
-		p.TS, p.Replies[0].TS = at(int(ms+3)), at(int(ms+4))
-		ss = append(ss, s)
+	vs := make([]loginVisit, 0, len(evs))
+	for _, e := range evs {
+		vs = append(vs, loginVisit{e.client, e.server, e.at, []loginTry{{e.user, e.pass, e.ok}}})
 	}
-	return ss
+	return visitSessions(vs)
 }
 
 // TestSharedAddressLoginsAreNotGuessing: an office NAT (many users behind one address, 576 successful
