@@ -31,6 +31,13 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	}
 	f := &Finding{Severity: SeverityError, Session: s, TS: s.Start}
 	open := d.controlOpenAdvice(s, place{})
+	// Others opened: the server listened and its port was open to them,
+	// so "nothing listens" and a rule opening the port are wrong here.
+	opened := d.openedBefore(s)
+	others := ""
+	if opened > 0 {
+		others = fmt.Sprintf("; %s to this server opened before it in this capture", plural(opened, "other control connection", "other control connections"))
+	}
 	switch c.How {
 	case decode.ConnectRefused:
 		f.Code = CodeControlRefused
@@ -38,6 +45,14 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 		f.Evidence = fmt.Sprintf("%s from %s to %s%s, answered by RST (packet %d, %s after the first SYN)", syns, s.Client, srv, over, c.AnswerNum, dur(c.AnswerTS.Sub(s.Start)))
 		if c.Refusals > 1 {
 			f.Evidence += fmt.Sprintf("; %d RSTs in all", c.Refusals)
+		}
+		f.Evidence += others
+		if opened > 0 {
+			f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset, though %s to this server opened before it, so the server listens on port %d. At this moment it did not take this client: it was being restarted, its super-server paused the service (xinetd's cps limit), or a firewall rejects this client only (a ban such as fail2ban's after failed logins, or a connection-rate limit with a reject rule).",
+				srv, plural(opened, "another control connection", "other control connections"), srv.Port())
+			f.Advice = fmt.Sprintf("Look in the server's log for a restart or a paused service at %s, and on the firewall for a rule that names %s (nft list ruleset | grep -n %s, iptables -S | grep %s, fail2ban-client status). A rule that opens port %d to all is not the fix: the port was open to the others.",
+				s.Start.UTC().Format("15:04:05 UTC"), s.Client.Addr(), s.Client.Addr(), s.Client.Addr(), srv.Port())
+			break
 		}
 		f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset. Nothing listens on port %d at %s (the FTP server is not running, listens on another address or port, or its inetd, xinetd or systemd socket is not set up), or a firewall rejects the port with a TCP reset.",
 			srv, srv.Port(), srv.Addr())
@@ -67,6 +82,10 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 			}
 			f.Message = fmt.Sprintf("The control connection to %s was rejected: %s answered the client's SYN with ICMP %s (%s), as a firewall's reject rule does.", srv, who, i.TypeName(), i.CodeName())
 			f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) and accept the control port before it: %s.", where, icmpRejectRule(i), open)
+			if opened > 0 {
+				f.Message += fmt.Sprintf(" The server took %s before it, so the rule rejects this client only (its address or network, a ban such as fail2ban's, or a rate limit).", plural(opened, "another control connection", "other control connections"))
+				f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) that names %s or its network (nft list ruleset | grep -n %s, fail2ban-client status), and lift it if the client is legitimate; a rule that opens port %d to all is not the fix.", where, icmpRejectRule(i), s.Client.Addr(), s.Client.Addr(), srv.Port())
+			}
 		case icmpRoute:
 			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s): the server's address is not reachable from the client (the host is down, or no route leads to it).", srv, who, i.TypeName(), i.CodeName())
 			f.Advice = fmt.Sprintf("Check that %s is up and that the client reaches its address (ping, traceroute from the client's network); a client told the wrong address (DNS, a NAT's old mapping) fails the same way.", srv.Addr())
@@ -77,7 +96,14 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	case decode.ConnectUnanswered:
 		f.Code = CodeControlUnanswered
 		f.Packets = []uint64{}
-		f.Evidence = fmt.Sprintf("%s from %s to %s%s, no answer (no SYN-ACK, RST or ICMP error in the capture)", syns, s.Client, srv, over)
+		f.Evidence = fmt.Sprintf("%s from %s to %s%s, no answer (no SYN-ACK, RST or ICMP error in the capture)", syns, s.Client, srv, over) + others
+		if opened > 0 {
+			f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back, though %s to this server opened before it, so the port is open to others. The server's listen queue was full (a busy server drops SYNs while its accept backlog overflows), or a firewall drops this client only (a ban such as fail2ban's, or a connection-rate limit).",
+				srv, plural(c.SYNs, "time", "times"), plural(opened, "another control connection", "other control connections"))
+			f.Advice = fmt.Sprintf("On the server, nstat -az TcpExtListenOverflows TcpExtListenDrops counts SYNs dropped by a full queue (then raise the server's backlog and net.core.somaxconn, or its connection limits); else look on the firewall for a rule that names %s (nft list ruleset | grep -n %s, fail2ban-client status) or a rate limit on port %d. A rule that opens port %d to all is not the fix: the port was open to the others.",
+				s.Client.Addr(), s.Client.Addr(), srv.Port(), srv.Port())
+			break
+		}
 		f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back. A firewall drops the SYNs (on the server or a router in front of it), or the server's host is down or not at that address.",
 			srv, plural(c.SYNs, "time", "times"))
 		f.Advice = fmt.Sprintf("Accept the control port on the firewall that drops it: %s. If the server's host never sees the SYNs (tcpdump -ni any 'tcp port %d' on it), the drop is on the path; if it sees them and no SYN-ACK leaves, its own firewall drops them: the input chain, or the output chain dropping its SYN-ACKs (a capture does not show a packet the output chain dropped, so the two look the same; nft list ruleset shows which).",
@@ -92,6 +118,21 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 		return nil
 	}
 	return f
+}
+
+// openedBefore is how many of s's server's sessions counted so far opened
+// their control connection (s itself was counted at its start and has
+// no finding yet): the server listened and let those clients in.
+func (d *Diagnoser) openedBefore(s *track.Session) int {
+	a := d.server(s)
+	if a == d.overflow {
+		return 0
+	}
+	n := a.sessions - a.connectFailed()
+	if s.Counted() {
+		n--
+	}
+	return max(n, 0)
 }
 
 // controlOpenAdvice is the rule that opens s's control port at p: the

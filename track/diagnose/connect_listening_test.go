@@ -1,0 +1,57 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// TestControlConnectFailureWhileServerListens guards the reading of a
+// control connection that failed to open at a server others reached
+// before it in the same capture: the server listens and its port is open,
+// so "nothing listens" is wrong and a rule opening the port to all is no
+// fix (it would also undo a ban); the cause is one of a restart, a full
+// listen queue, or a rule naming this client.
+func TestControlConnectFailureWhileServerListens(t *testing.T) {
+	const srv = "192.0.2.10:21"
+	for _, tc := range []struct {
+		name    string
+		f       decode.ConnectFailure
+		code    string
+		want    []string
+		notWant []string
+	}{
+		{"refused", decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: 2, AnswerTS: t0, Refusals: 1}, CodeControlRefused,
+			[]string{"the server listens on port 21", "restarted", "fail2ban", "names 203.0.113.10", "1 other control connection to this server opened before it"},
+			[]string{"Nothing listens", "ct state new accept"}},
+		{"unanswered", decode.ConnectFailure{How: decode.ConnectUnanswered, SYNs: 3}, CodeControlUnanswered,
+			[]string{"open to others", "listen queue was full", "TcpExtListenOverflows", "names 203.0.113.10"},
+			[]string{"ct state new accept"}},
+		{"admin-prohibited from the server", decode.ConnectFailure{How: decode.ConnectUnreachable, SYNs: 1, AnswerNum: 2, AnswerTS: t0,
+			ICMP: decode.ICMPAnswer{From: ap(srv).Addr(), Type: 3, Code: 13}}, CodeControlUnreachable,
+			[]string{"rejects this client only", "names 203.0.113.10"},
+			[]string{"ct state new accept"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ok := passiveConnSession(1, "203.0.113.9", srv, passiveAtClient)
+			c, _ := feed(policy.Policy{}, ok, failedConnect(2, "203.0.113.10:50010", srv, tc.f))
+			f := c.find(tc.code)
+			if f == nil {
+				t.Fatalf("no %s finding", tc.code)
+			}
+			text := f.Message + "\n" + f.Advice + "\n" + f.Evidence
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("finding lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("finding has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
