@@ -170,6 +170,13 @@ type helperConn struct {
 	next   [2]uint32
 	nextOK [2]bool
 	expKey expKey // its live expectation's key in helperLayer.expect
+	// followKey: its live expectation's second key in helperLayer.expect
+	// (zero: none), for a loose=1 expectation to an address announced
+	// by a sender the capture shows on its side of a NAT: the data SYN
+	// the router matched at the announced address reaches the capture
+	// after nf_nat_follow_master translated it to the announcer's own
+	// address, with the expectation's port.
+	followKey expKey
 	// cutNum, cutNext: per direction, the last segment the capture cut at
 	// the snap length and the sequence number after its unseen end, until
 	// the next segment of that direction (whose searching depends on the
@@ -550,6 +557,10 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 		h.unindex(c)
 		c.expKey = expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort))
 		h.expect[c.expKey] = append(h.expect[c.expKey], c)
+		if looseFollowed(c, r) {
+			c.followKey = expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Sender, r.Expect.DstPort))
+			h.expect[c.followKey] = append(h.expect[c.followKey], c)
+		}
 	}
 	h.followDrop(c, dir, s)
 	if r.Kind == nfhelper.KindNone && r.NMissed == 0 {
@@ -675,10 +686,17 @@ func firstLine(p []byte, r nfhelper.Result) string {
 func (h *helperLayer) dataSYN(s *decode.Segment) bool {
 	var c *helperConn
 	var e nfhelper.Expectation
-	for _, lc := range h.expect[expKeyOf(s.Src.Addr(), s.Dst)] {
+	k := expKeyOf(s.Src.Addr(), s.Dst)
+	for _, lc := range h.expect[k] {
 		// The oldest live one first (one SYN consumes one).
 		le, _ := lc.sim.Expectation(time.Time{})
-		if lc.sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) == nfhelper.MatchOK {
+		dst := s.Dst
+		if k == lc.followKey && k != lc.expKey {
+			// After nf_nat_follow_master: the router matched it at the
+			// announced address.
+			dst = netip.AddrPortFrom(le.Dst, s.Dst.Port())
+		}
+		if lc.sim.DataSYN(nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: dst, Time: s.TS}) == nfhelper.MatchOK {
 			c, e = lc, le
 			break
 		}
@@ -763,7 +781,11 @@ func (h *helperLayer) lateSYN(s *decode.Segment) *diagnose.Finding {
 func (h *helperLayer) expired(key expKey, s *decode.Segment) (*helperConn, nfhelper.Expectation) {
 	for _, lc := range h.expect[key] {
 		e, _ := lc.sim.Expectation(time.Time{})
-		if nfhelper.Match(e, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: s.Dst, Time: s.TS}) == nfhelper.MismatchExpired {
+		dst := s.Dst
+		if key == lc.followKey && key != lc.expKey {
+			dst = netip.AddrPortFrom(e.Dst, s.Dst.Port()) // (looseFollowed)
+		}
+		if nfhelper.Match(e, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: s.Src, Dst: dst, Time: s.TS}) == nfhelper.MismatchExpired {
 			return lc, e
 		}
 	}
@@ -851,8 +873,11 @@ func (h *helperLayer) drop(key decode.ConnKey, c *helperConn) {
 // unindex removes c's expectation from the index (another connection may
 // have taken the key since).
 func (h *helperLayer) unindex(c *helperConn) {
-	if c.expKey.dst.IsValid() {
-		l := h.expect[c.expKey]
+	for _, k := range [...]expKey{c.expKey, c.followKey} {
+		if !k.dst.IsValid() {
+			continue
+		}
+		l := h.expect[k]
 		for i, lc := range l {
 			if lc == c {
 				l = append(l[:i:i], l[i+1:]...)
@@ -860,12 +885,27 @@ func (h *helperLayer) unindex(c *helperConn) {
 			}
 		}
 		if len(l) == 0 {
-			delete(h.expect, c.expKey)
+			delete(h.expect, k)
 		} else {
-			h.expect[c.expKey] = l
+			h.expect[k] = l
 		}
 	}
-	c.expKey = expKey{}
+	c.expKey, c.followKey = expKey{}, expKey{}
+}
+
+// looseFollowed reports whether r is a loose=1 expectation (an announced
+// address other than the sender's, trusted) whose sender the capture
+// shows at its own address, on its side of the NAT between the two
+// hosts (seenUntranslatedAt), and not already NATed in the simulation:
+// the router in front of the announcer matches the data SYN at the
+// announced address and nf_nat_follow_master sends it on to the
+// announcer's own address (the master's tuple source in the
+// announcement's direction) with the expectation's port, which is what
+// this capture shows.
+func looseFollowed(c *helperConn, r nfhelper.Result) bool {
+	return r.Action == nfhelper.Expected && !r.Rewrite.Done && !c.hasTwin &&
+		r.Announced.Addr().Unmap() != r.Sender.Unmap() && r.Expect.Dst.Unmap() != r.Sender.Unmap() &&
+		seenUntranslatedAt(c.client, c.server, r.Dir, r)
 }
 
 // Tick implements decode.Handler.
@@ -949,8 +989,27 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		*d = pendingDrop{} // its verdict goes with the command
 		hc.dropSaid[dir], hc.dropSaidOK[dir] = n.res.Seq, true
 	}
-	if !n.set || c.Refused {
-		return // (a refused announcement expects nothing, helper or not)
+	if !n.set {
+		return
+	}
+	if c.Refused {
+		// A refused announcement expects nothing, helper or not; but a
+		// PORT/EPRT the helper could not see is one a NAT router with
+		// the helper left as the client wrote it: that may be why it was
+		// refused, and the helper is attached all the same.
+		if f := h.refusedUnseen(s, c, n, dir); f != nil {
+			// The diagnoser, told before it judges the command, does
+			// not advise attaching the helper that is attached.
+			if b, ok := h.sink.(interface {
+				HelperBlind(*track.Command, string)
+			}); ok {
+				b.HelperBlind(c, n.res.Missed[0].Why.String())
+			}
+			if !second {
+				h.rep.Finding(f)
+			}
+		}
+		return
 	}
 	r := n.res
 	// guess: the NAT hypothesis is worth saying (a private address, on
@@ -1054,6 +1113,47 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	h.rep.Finding(f)
 }
 
+// refusedUnseen is the helper's verdict on a PORT/EPRT the server
+// refused that the helper would not have seen (not at the start of its
+// segment, the first segment of its direction, one that does not start
+// after a remembered newline, or LPRT): the kernel creates no
+// expectation and nf_nat_ftp, which rewrites only what the helper
+// matched, leaves the address as the client wrote it. nil: the helper
+// saw it (what it did with a refused announcement does not matter).
+func (h *helperLayer) refusedUnseen(s *track.Session, c *track.Command, n annNote, dir nfhelper.Dir) *diagnose.Finding {
+	r := n.res
+	if dir != nfhelper.ClientToServer || r.Kind != nfhelper.KindNone || r.NMissed == 0 || r.Action == nfhelper.PartialDrop || r.Action == nfhelper.CutUnknown {
+		return nil
+	}
+	m := r.Missed[0]
+	f := &diagnose.Finding{Code: CodeHelperIgnored, Severity: diagnose.SeverityWarning, Session: s, Command: c, TS: c.TS,
+		Packets: []uint64{n.num}, Evidence: "helper saw: " + quoteWire(n.text)}
+	reply := ""
+	if len(c.Replies) > 0 {
+		last := c.Replies[len(c.Replies)-1]
+		reply = fmt.Sprintf(" (%s)", quoteWire(strconv.Itoa(last.Code)+" "+last.Text))
+		f.Packets = append(f.Packets, last.Num)
+	}
+	f.Message = fmt.Sprintf("the Linux helper would not see this %s: %s, so it would create no expectation for it, and nf_nat_ftp, which rewrites only what the helper matched, would leave its address as the client wrote it", m.Kind, m.Why)
+	announced := c.Endpoint.Addr().Unmap()
+	cli := s.Client.Addr().Unmap()
+	if announced.IsValid() && diagnose.Local(announced) && (announced != cli || (diagnose.Local(cli) && !diagnose.Local(s.Server.Addr().Unmap()))) {
+		f.Message += fmt.Sprintf(". The server refused it%s: through a NAT router in front of the client, the helper attached there or not, the server gets the client's own address %s, not the one it sees the control connection come from", reply, announced)
+	} else {
+		f.Message += fmt.Sprintf(". The server refused it%s", reply)
+	}
+	switch {
+	case m.Why == nfhelper.MissUnsupported:
+		f.Advice = "the Linux helper has no parser for LPRT (RFC 1639): have the client use PORT or EPRT (or passive mode), or open the data ports without the helper"
+	case m.Why == nfhelper.MissMidSegment:
+		f.Advice = "the helper is attached (--helper linux) and does not see it, so attaching it is no fix: make the client send the PORT/EPRT at the start of its own segment, after waiting for the reply to the command before it (lftp: set ftp:sync-mode on, which is off by default and sends several commands in one segment), or use passive mode on the client"
+	default:
+		f.Advice = "the helper is attached (--helper linux) and does not see it, so attaching it is no fix: make the client send the PORT/EPRT in a segment of its own that follows a complete line, or use passive mode on the client"
+	}
+	f.Message += n.notes()
+	return f
+}
+
 // seenUntranslated reports whether the capture shows the announcer at
 // its own address, on its side of any NAT between the two hosts: then the
 // announcer is not behind a NAT at the announced address as the capture
@@ -1064,7 +1164,13 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 // address the client reaches through a DNAT). For a PORT, the client's
 // side: a non-public client talking to a public server.
 func (h *helperLayer) seenUntranslated(s *track.Session, dir nfhelper.Dir, r nfhelper.Result) bool {
-	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	return seenUntranslatedAt(s.Client, s.Server, dir, r)
+}
+
+// seenUntranslatedAt is seenUntranslated for a control connection from
+// client to server.
+func seenUntranslatedAt(client, server netip.AddrPort, dir nfhelper.Dir, r nfhelper.Result) bool {
+	cli, srv := client.Addr().Unmap(), server.Addr().Unmap()
 	local := diagnose.Local
 	if dir == nfhelper.ClientToServer {
 		return local(cli) && !local(srv)
@@ -1158,7 +1264,17 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	syn := fmt.Sprintf("the data SYN %s -> %s", d.Client, d.Server)
 	if opened {
 		f.Code, f.Severity = CodeHelperOpens, diagnose.SeverityInfo
-		f.Message = syn + " matches the expectation the Linux FTP helper would create: RELATED, let through"
+		r := n.res
+		switch {
+		case hasAnn && r.Action == nfhelper.Expected && !r.Rewrite.Done && d.Server.Addr().Unmap() != r.Expect.Dst.Unmap():
+			// looseFollowed: seen after the router's DNAT.
+			f.Message = fmt.Sprintf("%s matches the expectation %s a Linux NAT router in front of the %s with the FTP helper creates with loose=1, which trusts the announced address %s: it receives the SYN at %s and nf_nat_follow_master forwards it to %s, as this capture shows: RELATED, let through",
+				syn, r.Expect, announcer(r.Dir), r.Announced.Addr(), netip.AddrPortFrom(r.Expect.Dst, d.Server.Port()), d.Server)
+		case hasAnn && h.announcerHidden(s, r):
+			return h.undecidedOpen(f, s, d, syn, r, n)
+		default:
+			f.Message = syn + " matches the expectation the Linux FTP helper would create: RELATED, let through"
+		}
 		if hasAnn {
 			f.Message += n.notes()
 		}
@@ -1222,6 +1338,64 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		f.Message += n.notes()
 	}
 	return f
+}
+
+// announcerHidden reports whether the capture cannot tell whether the
+// announcement r (an expectation to the address the sender is seen at,
+// loose=0) is the one a router with the helper parsed: the capture sees
+// the announcer at a public address, which may be a NAT router's, with
+// the announcer behind it. A helper on that router compares the
+// announced address with the announcer's own (the master's tuple source,
+// before the NAT) and, loose=0, expects nothing for an announcer that
+// wrote the public address itself; the same bytes on the wire also come
+// from an announcer with that address (no NAT) or from nf_nat_ftp
+// rewriting the announcer's own address, both RELATED. A 229 names no
+// address: the kernel takes the sender's, and expects it either way.
+func (h *helperLayer) announcerHidden(s *track.Session, r nfhelper.Result) bool {
+	if h.cfg.Loose || r.Action != nfhelper.Expected || r.Rewrite.Done || r.Kind == nfhelper.KindEPSV {
+		return false
+	}
+	if c := h.conns[decode.MakeConnKey(s.Client, s.Server)]; c != nil && c.hasTwin {
+		return false // the router's own capture: the simulation knows its NAT
+	}
+	return !diagnose.Local(r.Sender.Unmap())
+}
+
+// undecidedOpen is the verdict on data connection d, which matched the
+// expectation of announcement r as the capture shows it, when the
+// capture cannot tell whether that is the announcement the router
+// parsed (announcerHidden): never "RELATED" outright, and, when the
+// data connection failed, the case that explains it.
+func (h *helperLayer) undecidedOpen(f *diagnose.Finding, s *track.Session, d *track.DataConn, syn string, r nfhelper.Result, n annNote) *diagnose.Finding {
+	who := announcer(r.Dir)
+	a := r.Announced.Addr()
+	setting := "the client's external IP address setting for active mode"
+	if r.Dir == nfhelper.ServerToClient {
+		setting = h.addrName(s)
+	}
+	hidden := fmt.Sprintf("This capture sees the %s at %s, which may be a NAT router's address with the %s behind it: RELATED if no NAT is in between, or if that router's nf_nat_ftp rewrote the %s's own address to %s; not RELATED (no expectation, loose=0) if the %s wrote %s into the %s itself (%s), since that router's helper compares the announced address with the %s's own address behind it. A capture on the %s's side of that router (read --vantage with both captures) tells which; nf_conntrack_ftp loose=1 on that router trusts the announced address",
+		who, a, who, who, a, who, a, r.Kind, setting, who, who)
+	matches := fmt.Sprintf("%s matches the expectation %s of a Linux router with the FTP helper that sees the %s as this capture does", syn, r.Expect, r.Kind)
+	if !d.Outcome.Failed() {
+		f.Message = matches + ". " + hidden + n.notes()
+		return f
+	}
+	f.Code, f.Severity = CodeHelperBlocks, diagnose.SeverityWarning
+	f.Message = fmt.Sprintf("a Linux router with the FTP helper may not have opened this data connection, and this capture cannot tell: %s. %s. A %s that router's helper did not take would explain the failure seen here", matches, hidden, r.Kind) + n.notes()
+	if r.Dir == nfhelper.ServerToClient {
+		f.Advice = fmt.Sprintf("if the server sits behind a Linux NAT router with the FTP helper: make it announce its own address (unset %s) so that nf_nat_ftp rewrites the 227 to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose), or forward the passive port range to the server without the helper", h.addrName(s), a)
+	} else {
+		f.Advice = fmt.Sprintf("if the client sits behind a Linux NAT router with the FTP helper: make it announce its own address (turn off its external IP setting for active mode) so that nf_nat_ftp rewrites the %s to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose), or use passive mode on the client", r.Kind, a)
+	}
+	return f
+}
+
+// announcer names who sent an announcement of dir.
+func announcer(dir nfhelper.Dir) string {
+	if dir == nfhelper.ServerToClient {
+		return "server"
+	}
+	return "client"
 }
 
 // natDataFinding judges data connection d against the expectation of
