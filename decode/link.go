@@ -123,11 +123,25 @@ const (
 	linkTypeCHDLCWithDr layers.LinkType = 205 // DLT_C_HDLC_WITH_DIR: a direction byte, then DLT_C_HDLC
 )
 
-// stripLink returns the IP packet in a frame of a point-to-point link
-// type and the parser to read it with, or next < 0 (not such a link
-// type, or no IP in the frame).
+// Link types of packet-filter logs, whose own header precedes IP: tcpdump
+// -i pflog0 on the BSDs, tcpdump -i nflog:N on Linux (iptables NFLOG, nft
+// log group N).
+const (
+	linkTypePFLog layers.LinkType = 117 // DLT_PFLOG: pf's pfloghdr, then IP
+	linkTypeNFLog layers.LinkType = 239 // DLT_NFLOG: nfnetlink_log's header and TLVs, IP in one of them
+)
+
+// stripLink returns the IP packet in a frame of a point-to-point or
+// packet-filter log link type and the parser to read it with, or next < 0
+// (no IP in the frame); ok is false when link is none of them.
 func stripLink(link layers.LinkType, b []byte) (inner []byte, next int, ok bool) {
 	switch link {
+	case linkTypePFLog:
+		inner, next = peelPFLog(b)
+		return inner, next, true
+	case linkTypeNFLog:
+		inner, next = peelNFLog(b)
+		return inner, next, true
 	case linkTypePPPWithDir, linkTypeCHDLCWithDr:
 		if len(b) == 0 {
 			return nil, -1, true
@@ -212,6 +226,135 @@ func peelCiscoHDLC(b []byte) ([]byte, int) {
 	return peelEtherType(typ, b)
 }
 
+// pfloghdr's length byte (the header's length before its padding): the
+// bounds tcpdump takes, from the oldest header (45 bytes) to OpenBSD's
+// (100, with the addresses and ports after NAT); FreeBSD's is 61 (69
+// since FreeBSD 14).
+const (
+	minPFLogHeader = 45
+	maxPFLogHeader = 100
+)
+
+// Address families in pfloghdr: AF_INET is 2 on every BSD, AF_INET6 24
+// on OpenBSD and NetBSD, 28 on FreeBSD and DragonFly, 30 on macOS.
+const (
+	pflogAFInet         = 2
+	pflogAFInet6BSD     = 24
+	pflogAFInet6FreeBSD = 28
+	pflogAFInet6Darwin  = 30
+)
+
+// peelPFLog skips a pf log header (DLT_PFLOG): its first byte is its
+// length, which the header is padded from to a multiple of 4 bytes (as
+// tcpdump's pflog_if_print reads it); its second is the packet's address
+// family. gopacket's PFLog layer pads only a length of 1 mod 4 and needs
+// 61 bytes, and is no layer of the parser: the header is read here.
+func peelPFLog(b []byte) ([]byte, int) {
+	if len(b) < 2 {
+		return nil, -1
+	}
+	n := int(b[0])
+	if n < minPFLogHeader || n > maxPFLogHeader {
+		return nil, -1
+	}
+	n = (n + 3) &^ 3
+	if len(b) < n {
+		return nil, -1 // the snap length cut the header
+	}
+	switch b[1] {
+	case pflogAFInet:
+		return b[n:], firstIPv4
+	case pflogAFInet6BSD, pflogAFInet6FreeBSD, pflogAFInet6Darwin:
+		return b[n:], firstIPv6
+	}
+	return nil, -1
+}
+
+// nfnetlink_log (DLT_NFLOG): the packet's Linux address family, and the
+// TLV type of the packet itself, NFULA_PAYLOAD; nlaTypeMask clears a
+// netlink attribute type's two flag bits (NLA_F_NESTED,
+// NLA_F_NET_BYTEORDER).
+const (
+	nflogAFInet  = 2  // NFPROTO_IPV4
+	nflogAFInet6 = 10 // NFPROTO_IPV6
+	nfulaPayload = 9
+	nlaTypeMask  = 0x3fff
+)
+
+// peelNFLog returns the packet in a DLT_NFLOG frame: a 4-byte header
+// (address family, version, resource ID), then TLVs, each a 16-bit length
+// (of the TLV, its 4-byte head included) and a 16-bit type, padded to a
+// multiple of 4 bytes. The packet, from its IP header, is the value of
+// the NFULA_PAYLOAD TLV. The TLVs' length and type are in the byte order
+// of the machine that captured (the pcap-linktype description; little
+// endian on every machine that runs tcpdump -i nflog in practice), which
+// the first TLVs tell (nflogLittleEndian). A TLV the snap length cut
+// yields what was captured of it. Bounded: each TLV takes 4 bytes or more.
+func peelNFLog(b []byte) ([]byte, int) {
+	if len(b) < 4 {
+		return nil, -1
+	}
+	family := b[0]
+	tlvs := b[4:]
+	le := nflogLittleEndian(tlvs)
+	for len(tlvs) >= 4 {
+		n, typ := nflogTLV(tlvs, le)
+		if n < 4 {
+			return nil, -1
+		}
+		if typ == nfulaPayload {
+			p := tlvs[4:min(n, len(tlvs))]
+			switch family {
+			case nflogAFInet:
+				return p, firstIPv4
+			case nflogAFInet6:
+				return p, firstIPv6
+			}
+			return nil, -1
+		}
+		n = (n + 3) &^ 3
+		if n >= len(tlvs) {
+			break
+		}
+		tlvs = tlvs[n:]
+	}
+	return nil, -1
+}
+
+// nflogTLV reads the length and the type of the TLV b starts with.
+func nflogTLV(b []byte, le bool) (n int, typ uint16) {
+	if le {
+		return int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:]) & nlaTypeMask
+	}
+	return int(binary.BigEndian.Uint16(b)), binary.BigEndian.Uint16(b[2:]) & nlaTypeMask
+}
+
+// nflogLittleEndian tells the byte order of NFLOG TLVs as Wireshark's
+// dissector does: the first order in which the TLVs read, up to the first
+// one of a type other than 0, as of a length of 4 or more and a type
+// below 0x100 (nfnetlink_log's are below 20). A TLV read in the wrong
+// order has a length or a type 256 times too large. Little endian when
+// neither order reads.
+func nflogLittleEndian(b []byte) bool {
+	for _, le := range [2]bool{true, false} {
+		for t := b; len(t) >= 4; {
+			n, typ := nflogTLV(t, le)
+			if n < 4 || typ >= 0x100 {
+				break
+			}
+			if typ != 0 {
+				return le
+			}
+			n = (n + 3) &^ 3
+			if n >= len(t) {
+				break
+			}
+			t = t[n:]
+		}
+	}
+	return true
+}
+
 // LinkTypeName names a link type for the summary: the tcpdump name of
 // the common ones ftpsniff does not decode, else "DLT" and the number.
 func LinkTypeName(link layers.LinkType) string {
@@ -226,8 +369,6 @@ func LinkTypeName(link layers.LinkType) string {
 		return "IEEE 802.11"
 	case 107:
 		return "Frame Relay"
-	case 117:
-		return "OpenBSD pflog"
 	case 119:
 		return "IEEE 802.11 Prism"
 	case 127:
@@ -246,8 +387,6 @@ func LinkTypeName(link layers.LinkType) string {
 		return "USBPcap"
 	case 197:
 		return "Endace ERF"
-	case 239:
-		return "Linux netfilter NFLOG"
 	case 253:
 		return "Linux netlink"
 	case 258:
@@ -261,9 +400,10 @@ func LinkTypeName(link layers.LinkType) string {
 
 // PointToPointIPOffset tells where the IP header starts in a frame of a
 // point-to-point link type ftpsniff decodes by hand (PPP, PPP_SERIAL,
-// PPP_ETHER, Cisco HDLC and their _WITH_DIR forms), for a packet filter
-// that runs from the IP header: ok false when link is not one of them,
-// off < 0 when the frame carries no IP directly (LCP, keepalives, MPLS).
+// PPP_ETHER, Cisco HDLC and their _WITH_DIR forms) or of a packet-filter
+// log (PFLOG, NFLOG), for a packet filter that runs from the IP header: ok
+// false when link is not one of them, off < 0 when the frame carries no
+// IP directly (LCP, keepalives, MPLS, an NFLOG message without the packet).
 func PointToPointIPOffset(link layers.LinkType, data []byte) (off int, ok bool) {
 	inner, next, known := stripLink(link, data)
 	if !known {

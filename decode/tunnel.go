@@ -25,6 +25,9 @@ func peel(ls *layerSet) (inner []byte, next int) {
 	case layers.LayerTypeDot1Q:
 		typ, payload = ls.dot1q.Type, ls.dot1q.Payload
 	case layers.LayerTypeGRE:
+		if ls.gre.Protocol == greERSPAN3 {
+			return peelERSPAN3(ls.gre.Payload)
+		}
 		typ, payload = ls.gre.Protocol, ls.gre.Payload
 	case gopacket.LayerTypePayload:
 		if n < 2 || ls.decoded[n-2] != layers.LayerTypeUDP {
@@ -102,6 +105,42 @@ func peelVXLAN(b []byte) ([]byte, int) {
 		return nil, -1
 	}
 	return b[8:], firstEthernet
+}
+
+// greERSPAN3 is the GRE protocol type of ERSPAN Type III (gopacket
+// follows Types I and II, 0x88be, itself).
+const greERSPAN3 layers.EthernetType = 0x22eb
+
+// ERSPAN Type III frame types (the FT field): what follows the header.
+const (
+	erspanFTEthernet = 0
+	erspanFTIP       = 2
+)
+
+// peelERSPAN3 skips an ERSPAN Type III header (draft-foschiano-erspan;
+// Linux's erspan_ver 2, Cisco's ERSPAN Type III sessions; Wireshark's
+// packet-erspan.c reads it the same): 12 bytes, version 2 in the first nibble, the frame type in bits 6-2 of the
+// 11th byte, and the O bit, the last of the 12th, announcing the 8-byte
+// platform-specific subheader after them. What follows is an Ethernet
+// frame (frame type 0, what Linux sends) or an IP packet (2).
+func peelERSPAN3(b []byte) ([]byte, int) {
+	if len(b) < 12 || b[0]>>4 != 2 {
+		return nil, -1
+	}
+	off := 12
+	if b[11]&1 != 0 {
+		off += 8
+	}
+	if len(b) < off {
+		return nil, -1
+	}
+	switch b[10] >> 2 & 0x1f {
+	case erspanFTEthernet:
+		return b[off:], firstEthernet
+	case erspanFTIP:
+		return ipByVersion(b[off:])
+	}
+	return nil, -1
 }
 
 // GTP-U message type of a T-PDU, user data (3GPP TS 29.281 6.1).

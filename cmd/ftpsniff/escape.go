@@ -15,10 +15,23 @@ import (
 // UTF-8 are written as Go escapes, so a hostile server cannot move the
 // cursor, retitle the window or reorder what the admin reads, nor a
 // client pass "root\ufe0f" off as root.
-func safe(s string) string {
+func safe(s string) string { return escapeText(s, true) }
+
+// sentence is safe for ftpsniff's own sentences (a finding's message,
+// evidence and fix, a verdict, a rule to copy): the wire text in them
+// went through diagnose's clean (no control character is left) and is
+// mostly quoted with %q, whose backslashes are escapes already, and the
+// fixes hold shell quoting (a backslash before a quote inside a quoted
+// word). A backslash is kept: safe doubled the quoting's, and the
+// evidence of a 425 quoting its path read `transfer of \\"/\\"`.
+// Everything else safe escapes, it escapes.
+func sentence(s string) string { return escapeText(s, false) }
+
+// escapeText is safe, and sentence when backslash is false.
+func escapeText(s string, backslash bool) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\\' && backslash {
 			clean = false
 			break
 		}
@@ -35,7 +48,7 @@ func safe(s string) string {
 			b.WriteString(`\x`)
 			b.WriteString(strconv.FormatUint(uint64(s[i])>>4, 16))
 			b.WriteString(strconv.FormatUint(uint64(s[i])&0xf, 16))
-		case r == '\\':
+		case r == '\\' && backslash:
 			b.WriteString(`\\`)
 		case r == ' ' || (unicode.IsGraphic(r) && !invisible(r)):
 			b.WriteString(s[i : i+size])

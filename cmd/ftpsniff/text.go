@@ -47,8 +47,10 @@ type textOutput struct {
 	// (--pasv-range), not only the server configuration's.
 	firewallRange bool
 	inputErrs     []error
-	files         textFiles // extracted files (text_file.go)
-	items         []item    // scratch of transcript, reused
+	files         textFiles  // extracted files (text_file.go)
+	items         []item     // scratch of transcript, reused
+	mid           []midEvent // the transcript's events shown inside a command's block, in order of arrival
+	midAt         int        // mid's first not yet written
 
 	// Issue 10: reading less (summary.go).
 	view     textView
@@ -105,6 +107,53 @@ type item struct {
 // maxItemsKept bounds the item slice a textOutput keeps between
 // transcripts.
 const maxItemsKept = 1024
+
+// midEvent is an event that came while a command waited for a reply (a
+// capture gap between a 150 and its 226): the transcript shows it in the
+// command's block, before the reply that came after it, not after the
+// block (a gap at +0.007 printed under the 226 of +0.009). shown: written.
+type midEvent struct {
+	cmd   *track.Command
+	ev    *track.Event
+	shown bool
+}
+
+// maxOpenLookback bounds the items openCommand looks back over: a
+// client's pipelined commands, not a session's.
+const maxOpenLookback = 64
+
+// openCommand is the earliest of the commands before an event (items, in
+// order of arrival) that had a reply still to come after it, or nil.
+// Replies come in the order of their commands: the walk back stops at the
+// first command answered wholly before the event.
+func openCommand(items []item, seq uint64) *track.Command {
+	var open *track.Command
+	for i := len(items) - 1; i >= 0 && i >= len(items)-maxOpenLookback; i-- {
+		c := items[i].cmd
+		if c == nil || len(c.Replies) == 0 {
+			continue
+		}
+		if c.Replies[len(c.Replies)-1].Seq < seq {
+			break
+		}
+		open = c
+	}
+	return open
+}
+
+// midEvents writes the events kept for c's block (o.mid) that came before
+// the reply of arrival number seq.
+func (o *textOutput) midEvents(s *track.Session, c *track.Command, seq uint64) {
+	for o.midAt < len(o.mid) && o.mid[o.midAt].shown {
+		o.midAt++
+	}
+	for i := o.midAt; i < len(o.mid) && o.mid[i].ev.Seq < seq; i++ {
+		if m := &o.mid[i]; m.cmd == c && !m.shown {
+			m.shown = true
+			o.event(s, m.ev)
+		}
+	}
+}
 
 // writeItem writes an item's lines.
 func (o *textOutput) writeItem(s *track.Session, it *item) {
@@ -235,6 +284,18 @@ func (o *textOutput) transcript(s *track.Session) {
 		}
 		return 0
 	})
+	// An event that came while a command waited for a reply goes in the
+	// command's block, before that reply.
+	mid := o.mid[:0]
+	for i := range items {
+		if e := items[i].event; e != nil {
+			if c := openCommand(items[:i], e.Seq); c != nil {
+				mid = append(mid, midEvent{cmd: c, ev: e})
+				items[i].event = nil // (writeItem writes nothing)
+			}
+		}
+	}
+	o.mid, o.midAt = mid, 0
 	// Commands the transcript bound left out are said where they were
 	// (a gap in the commands' numbers), not only at the end.
 	last, placed := 0, 0
@@ -255,6 +316,12 @@ func (o *textOutput) transcript(s *track.Session) {
 		o.items = items[:0]
 	} else {
 		o.items = nil
+	}
+	clear(o.mid)
+	if cap(o.mid) <= maxItemsKept {
+		o.mid = o.mid[:0]
+	} else {
+		o.mid = nil
 	}
 	// Findings about the session as a whole, or about a command the
 	// transcript did not keep.
@@ -377,6 +444,7 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 			// preliminary replies and the final one, where they happened.
 			o.transferLines(c)
 		}
+		o.midEvents(s, c, c.Replies[i].Seq)
 		o.reply(s, &c.Replies[i], c)
 	}
 	if c.Status != track.StatusAnswered {
@@ -494,7 +562,7 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 		o.printf("%s%s %s\n", pad, head, o.p.dim.Sprintf("as in session %d (counted under server %s below)", e.first, e.key.server))
 		return
 	}
-	o.para(pad, head, safe(f.Message), pad+"   ")
+	o.para(pad, head, sentence(f.Message), pad+"   ")
 	if f.Evidence != "" {
 		o.para(pad+"   ", o.p.dim.Sprint("evidence:"), o.evidenceText(f.Evidence, f.Packets), pad+strings.Repeat(" ", 13))
 	}
@@ -512,7 +580,7 @@ func imageType(t string) bool {
 // -v, evidence longer than three wrapped lines is cut, and packet lists
 // stop at eight.
 func (o *textOutput) evidenceText(evidence string, packets []uint64) string {
-	ev := safe(evidence) // ftpsniff's own sentence
+	ev := sentence(evidence) // ftpsniff's own sentence, its wire text quoted
 	if len(packets) > 0 && !strings.Contains(evidence, "packet") {
 		word := "packets"
 		if len(packets) == 1 {
@@ -538,7 +606,7 @@ func (o *textOutput) adviceLines(indent, advice string) {
 			label = "         "
 		}
 		first = false
-		o.para(indent, label, safe(line), indent+strings.Repeat(" ", 10))
+		o.para(indent, label, sentence(line), indent+strings.Repeat(" ", 10))
 	}
 }
 
@@ -644,13 +712,13 @@ func (o *textOutput) serverSummaries() {
 		}
 		o.printf("  data: %s\n", outcomeCounts(counts[:], total))
 		if s.Verdict != "" {
-			// (safe: a verdict may quote --server-config's file name.)
-			o.para("  ", p.head.Sprint("verdict:"), safe(s.Verdict), "           ")
+			// (escaped: a verdict may quote --server-config's file name.)
+			o.para("  ", p.head.Sprint("verdict:"), sentence(s.Verdict), "           ")
 		}
 		if len(s.Rules) > 0 {
 			o.printf("  %s\n", p.head.Sprint("change:"))
 			for _, r := range s.Rules {
-				o.printf("    %s\n", safe(r)) // a rule to copy: never wrapped
+				o.printf("    %s\n", sentence(r)) // a rule to copy: never wrapped
 			}
 		}
 		o.writeCollapsed(s.Server)
