@@ -332,6 +332,20 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		f.Evidence = fmt.Sprintf("%s, before any command was answered", f.Evidence)
 	}
 	text := strings.ToLower(r.Text)
+	if banText(text) {
+		// A ban of the client's address, not a limit on connections:
+		// "421 Temporarily banned for too many failed login attempts"
+		// has "too many" in it too.
+		d.server(s).refusedBan++
+		why := "it bans or blocks the client's address, as the reply says"
+		if failedLoginText(text) {
+			why = "it bans the client's address after failed logins from it, as the reply says"
+		}
+		f.Message = fmt.Sprintf("The server refused the session %s (421): %s; not a limit on connections. No login or transfer was tried.", when, why)
+		fam, note := d.refusalFamily(s, text)
+		f.Advice = banAdvice(fam, s.Client.Addr().Unmap().String(), failedLoginText(text)) + note
+		return f
+	}
 	limit := limitText(text)
 	if limit == limitNone {
 		f.Message = fmt.Sprintf("The server refused the session %s (421): no login or transfer was tried.", when)
@@ -597,7 +611,7 @@ func refusingGreeting(s *track.Session) *track.Reply {
 	if n == 0 || s.Greeting[n-1].Code != 421 {
 		return nil
 	}
-	if limitText(strings.ToLower(s.Greeting[n-1].Text)) != limitNone {
+	if t := strings.ToLower(s.Greeting[n-1].Text); limitText(t) != limitNone || banText(t) {
 		return &s.Greeting[n-1]
 	}
 	for i := range s.Greeting[:n-1] {
@@ -652,7 +666,13 @@ const (
 //	             "Too many connections. Service temporarily unavailable."  pyftpdlib FTPServer.max_cons
 //	             "Sorry, the maximum number of allowed clients (N) are already connected."  ProFTPD MaxClients (a 530)
 //	             "Too many users" (others)
+//
+// A reply that speaks of a ban (banText) names no limit, whatever else
+// it says ("Temporarily banned for too many failed login attempts").
 func limitText(text string) int {
+	if banText(text) {
+		return limitNone
+	}
 	if !containsAny(text, "too many", "maximum", "limit", "already logged in", "already connected", "max ", "allowed concurrently", "allowed at a time") {
 		return limitNone
 	}
@@ -729,4 +749,47 @@ func connectionLimitAdvice(fam family, limit int) string {
 		}
 	}
 	return fmt.Sprintf("%s; the setting is %s.", why, set)
+}
+
+// banText tells whether a reply (lower case) says the server bans or
+// blocks the client's address, most often after failed logins: FileZilla
+// Server's autoban ("421 Temporarily banned for too many failed login
+// attempts"), "Access denied: your IP is blocked", ProFTPD mod_ban's
+// BanMessage; read by its words, not one server's sentence. "ban" counts
+// as a word only ("banner" is not one).
+func banText(text string) bool {
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return (r < 'a' || r > 'z') && r != '-' }) {
+		switch strings.Trim(w, "-") {
+		case "ban", "bans", "banned", "autoban", "autobanned", "auto-ban", "auto-banned", "blocked", "blacklisted", "blocklisted", "blacklist", "blocklist", "denylisted", "denylist":
+			return true
+		}
+	}
+	return failedLoginText(text)
+}
+
+// failedLoginText: a reply (lower case) gives failed logins as its
+// reason ("too many failed login attempts", "login failures").
+func failedLoginText(text string) bool {
+	return containsAny(text, "failed login", "login failure", "failed logon", "logon failure", "failed attempt", "login attempt", "logon attempt",
+		"authentication failure", "failed authentication", "invalid login", "bad login", "failed password", "wrong password")
+}
+
+// banAdvice is session-refused's advice for a server that bans the
+// client's address (banText): find why it was banned (its failed logins,
+// when the reply says so), then lift the ban where the server keeps it,
+// per family where known.
+func banAdvice(fam family, client string, logins bool) string {
+	where := "the server's own ban list (FileZilla Server's autoban; ProFTPD's mod_ban: ftpdctl permit host " + client + "; IIS's FTP Logon Attempt Restrictions and FTP IP Address and Domain Restrictions; Serv-U's IP access rules and anti-hammering) or an intrusion-prevention tool in front of it (fail2ban and the like)"
+	switch fam.kind {
+	case policy.ServerFileZilla:
+		where = "FileZilla Server's autoban (its settings set after how many failed logins an address is banned and for how long; the ban ends on its own once that time has passed)"
+	case policy.ServerProFTPD:
+		where = "ProFTPD's mod_ban (its BanOnEvent rules, e.g. MaxLoginAttempts; lift it with ftpdctl permit host " + client + ")"
+	case policy.ServerIIS:
+		where = "IIS's FTP Logon Attempt Restrictions (or a deny entry in FTP IP Address and Domain Restrictions)"
+	}
+	if !logins {
+		return "If " + client + " should be let in, find why it was blocked in the server's log (failed logins from it, most often, or a rule that denies its address), fix that, then lift the block in " + where + ". Raising a connection limit changes nothing."
+	}
+	return "Find why logins from " + client + " failed before (a wrong or changed password saved in a client or a script, or someone guessing passwords from that address: the server's log lists the failed attempts); fix that first, then lift the ban in " + where + ". Raising a connection limit changes nothing."
 }

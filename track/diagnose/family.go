@@ -288,6 +288,18 @@ const (
 	unixAnonTLS    = "vsftpd: ssl_enable=YES; ProFTPD: TLSEngine on; Pure-FTPd: -Y 1 or pure-ftpd.conf TLS 1"
 	unixLoginLimit = "vsftpd max_login_fails and delay_failed_login, ProFTPD MaxLoginAttempts and mod_ban, Pure-FTPd with PAM authentication (-l pam) and pam_faillock"
 	unixNoLogin    = "/etc/ftpusers"
+	// A server whose family is not known may be any: its own setting
+	// first, the Unix families' and the Windows servers' as examples,
+	// not three Unix servers as if the list were whole.
+	unknownRequireTLS = "the server's own setting that requires TLS on the control and data connections, e.g. " + unixRequireTLS +
+		`; IIS: FTP SSL Settings, "Require SSL connections"; FileZilla Server: a listener with "Require explicit FTP over TLS"; Serv-U and others: their FTPS or encryption settings`
+	unknownAnonTLS = "the server's own FTPS setting, e.g. " + unixAnonTLS + `; IIS: FTP SSL Settings; FileZilla Server: a listener with "Require explicit FTP over TLS"`
+	// wu-ftpd has no TLS: its last release (2.6.2, 2001) has no AUTH TLS
+	// (RFC 4217) support; FTPS came only as third-party patches.
+	// GNU inetutils ftpd (the only server noPassive marks) has no TLS
+	// either: its ftpd.c knows no AUTH.
+	inetutilsNoTLS = "GNU inetutils ftpd has no TLS: replace it with a server that supports FTPS, e.g. vsftpd, ProFTPD or Pure-FTPd"
+	wuNoTLS        = "wu-ftpd has no TLS of its own: its last release, 2.6.2, has no AUTH TLS, and only third-party patches added it; replace it with a server that supports FTPS, e.g. vsftpd, ProFTPD or Pure-FTPd"
 )
 
 // ownTLS and ownLoginLimit report whether advice on logins names the
@@ -302,11 +314,23 @@ func (f family) ownLoginLimit() bool {
 
 // requireTLS is how to make the server require TLS, for a parenthesis.
 func (f family) requireTLS() string {
+	if f.kind == policy.ServerUnknown && f.noPassive {
+		return inetutilsNoTLS
+	}
+	if f.kind == policy.ServerUnknown {
+		return unknownRequireTLS
+	}
 	return f.ownOr(func(s *serverSettings) string { return s.requireTLS }, unixRequireTLS)
 }
 
 // anonTLS is how to offer TLS for private data beside anonymous FTP.
 func (f family) anonTLS() string {
+	if f.kind == policy.ServerUnknown && f.noPassive {
+		return inetutilsNoTLS
+	}
+	if f.kind == policy.ServerUnknown {
+		return unknownAnonTLS
+	}
 	return f.ownOr(func(s *serverSettings) string { return s.anonTLS }, unixAnonTLS)
 }
 
@@ -503,8 +527,10 @@ var settingsTable = [...]struct {
 		rangeLines: func(r policy.PortRange) []string {
 			return []string{fmt.Sprintf("passive ports 0.0.0.0/0 %d %d", r.Lo, r.Hi)}
 		},
-		addrName: "passive address (ftpaccess)",
-		addrLine: func(a string) string { return fmt.Sprintf("passive address %s 0.0.0.0/0", a) },
+		addrName:   "passive address (ftpaccess)",
+		addrLine:   func(a string) string { return fmt.Sprintf("passive address %s 0.0.0.0/0", a) },
+		requireTLS: wuNoTLS,
+		anonTLS:    wuNoTLS,
 	}},
 }
 

@@ -471,11 +471,14 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	switch {
 	case dc.Outcome == track.OutcomeUnreachable && icmpPathAdvice(dc.ICMP, dc.Server) != "":
 		f.Advice = icmpPathAdvice(dc.ICMP, dc.Server) + " Or use passive mode on the client."
+		if ftpExe(s) {
+			f.Advice = icmpPathAdvice(dc.ICMP, dc.Server) + " " + passiveFirst(s, "", "")
+		}
 	case elsewhere && dc.Outcome == track.OutcomeUnanswered:
 		// The other server is named in the message only: findings with
 		// the same advice are grouped. Both sides' fixes, the server's
 		// first: the verdict says which the capture supports.
-		f.Advice = fmt.Sprintf("Use passive mode on the client; or, to keep active mode, see the server's verdict. When it puts the block on the server's side, change nothing on the client: on the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
+		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + fmt.Sprintf("see the server's verdict. When it puts the block on the server's side, change nothing on the client: on the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
 			helperAdvice(s.Server.Port(), false, "", isV6(s.Server)), nftRelatedRule("forward"), iptablesRelatedRule("forward", isV6(s.Server)))
 		if dc.Client.Port() == 20 {
 			f.Advice += fmt.Sprintf(", or statically: %s -I FORWARD -s %s -p tcp --sport 20 -j ACCEPT", iptablesCmd(isV6(s.Server)), dc.Client.Addr().Unmap())
@@ -484,19 +487,19 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		if p := s.Server.Port(); p != 21 {
 			f.Advice += fmt.Sprintf(" If the client's firewall attaches the FTP helper to port 21 only, attach it to port %d as well: this server listens there.", p)
 		}
-		f.Advice += " When it puts the block on the client's side, " + activeLetIn(activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+		f.Advice += " When it puts the block on the client's side, " + clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 	case nat != nil && nat.Code == CodeNATMismatch:
 		// The session's own nat-mismatch shows a NAT in front of the
 		// client: a helper on the client host sees the private address
 		// and changes nothing on the router that must rewrite it.
-		f.Advice = "Use passive mode on the client (the usual fix). To keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
+		f.Advice = passiveFirst(s, " (the usual fix). To keep active mode, ", " To keep active mode, ") + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
 	case encryptedControl(s):
 		f.Advice = "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
 	default:
 		// On the client host, or on a router in front of it: as far as
 		// the packets tell.
-		f.Advice = "Use passive mode on the client (the usual fix for clients behind a firewall or NAT). To keep active mode, " +
-			activeLetIn(activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+		f.Advice = passiveFirst(s, " (the usual fix for clients behind a firewall or NAT). To keep active mode, ", " To keep active mode, ") +
+			clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 	}
 	return f
 }
@@ -506,16 +509,16 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	ann, apk := announcement(dc)
 	xfer, xpk := transfer(dc)
 	f := &Finding{Code: CodeDataNotAttempted, Severity: SeverityWarning, TS: when(dc), Packets: packets(apk, xpk), Evidence: joinEvidence(ann, xfer)}
-	var final *track.Reply
-	preliminary := false
+	var final, pre *track.Reply
 	if c := dc.Command; c != nil {
 		final = c.Final()
-		for _, r := range c.Replies {
-			if r.Code == 125 || r.Code == 150 {
-				preliminary = true
+		for i := range c.Replies {
+			if r := &c.Replies[i]; (r.Code == 125 || r.Code == 150) && pre == nil {
+				pre = r
 			}
 		}
 	}
+	said := d.transferSaid(s, pre, final)
 	// The vantage is blamed only while the capture holds no data
 	// connection of the session or its server (notBlind); the diagnoser
 	// holds such a finding to the session's first seen data connection or
@@ -523,36 +526,47 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	blind := "The capture cannot see the data path: it was taken where only the control connection passes (another interface or route), or with a filter that keeps only port 21."
 	blindAdvice := "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), to diagnose data connections."
 	if !dc.Passive {
-		switch {
-		case preliminary || final != nil && final.Code/100 == 2:
+		switch said {
+		case saidMade:
 			f.Severity = SeverityInfo
 			f.Message = fmt.Sprintf("The server reported an active-mode transfer to %s, but the capture shows no connection from it. %s", dc.Announced, blind)
 			f.Advice = blindAdvice
 			return f
-		case final != nil && final.Code == 425:
+		case saidUntold:
+			f.Message = fmt.Sprintf("The server answered the transfer to %s with %q, but the capture holds no final reply for it and no connection from it. %s", dc.Announced, replyText(pre), earlyPreliminary)
+			f.Advice = untoldAdvice
+			return f
+		case saidNotMade:
 			f.Code = CodeActiveBlocked
 			f.Severity = SeverityError
 			f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", dc.Announced, replyText(final))
+			if pre != nil {
+				f.Message += fmt.Sprintf(" Its %d before (%q) did not mean the connection was made: this server sends it before it connects.", pre.Code, replyText(pre))
+			}
 			from := "from port 20 or an ephemeral port, as the server is set"
 			if d.family(s).kind == policy.ServerVsftpd {
 				from = "from port 20 when connect_from_port_20=YES"
 			}
-			f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and " +
-				activeLetIn(activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+			f.Advice = passiveFirst(s, "; or ", " Or ") + "allow the server's outgoing connections (" + from + ") to the client's ports and " +
+				clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 			return f
 		}
 		// The server never had to connect: no transfer, or it refused the
 		// transfer itself (550 for a missing file).
 		return nil
 	}
-	switch {
-	case preliminary || final != nil && final.Code/100 == 2:
+	switch said {
+	case saidMade:
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server reported a transfer through %s, but the capture shows no connection to it. %s", dc.Announced, blind)
 		f.Advice = blindAdvice
 		f.blind = true
 		return f
-	case final != nil && final.Code != 425:
+	case saidUntold:
+		f.Message = fmt.Sprintf("The server answered the transfer through %s with %q, but the capture holds no final reply for it and no connection to it. %s", dc.Announced, replyText(pre), earlyPreliminary)
+		f.Advice = untoldAdvice
+		return f
+	case saidRefused:
 		// Refused before any data connection was needed (550, 450...).
 		return nil
 	}
@@ -601,6 +615,9 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	}
 	if final != nil { // 425: the server waited and nobody came
 		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))
+		if pre != nil {
+			f.Message += fmt.Sprintf(" Its %d before (%q) did not mean a connection had come: this server sends it before the client connects.", pre.Code, replyText(pre))
+		}
 		f.Advice = "If the capture is on the server side, the SYNs are dropped before it (a firewall or DNAT in front); on the client side, the client did not try. Check the passive range is open end to end."
 		if serverSide {
 			edge()
@@ -923,4 +940,159 @@ func synSpan(dc *track.DataConn) string {
 		return ""
 	}
 	return " over " + dur(dc.LastSYN.Sub(dc.FirstSYN))
+}
+
+// What a transfer's replies say of its data connection (transferSaid),
+// for an endpoint the capture shows no connection to.
+const (
+	saidNone    = iota // no reply to a transfer: no transfer, or none answered
+	saidMade           // the data connection was made: the capture does not see it
+	saidNotMade        // the server reports it could not make it (425)
+	saidRefused        // the server refused the transfer itself: none was needed
+	saidUntold         // a 1yz and no final reply: it does not tell
+)
+
+// earlyPreliminary says why a 1yz alone does not tell whether the data
+// connection was made.
+const earlyPreliminary = "vsftpd sends its 150 only once the data connection is made, but other servers (FileZilla Server, IIS, Serv-U, Pure-FTPd in active mode) send it before they connect or accept, so it does not say whether one was made: either the capture does not see the data path (taken where only the control connection passes, or with a filter that keeps only port 21), or none was made and the server's final reply (a 425) is not in the capture."
+
+const untoldAdvice = "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), and until the transfer's final reply, to tell."
+
+// transferSaid reads what a transfer's final reply (and its 1yz, pre)
+// say of its data connection, keyed on the final reply: RFC 959's 425
+// "Can't open data connection" (or a reply of another code with those
+// words) says none was made, whatever 1yz came before it, since only
+// vsftpd sends its 150 once connected (FileZilla Server, IIS and Serv-U
+// send it before they connect or accept); a 2yz says the transfer
+// completed, so the connection was made; a 425 refusing a connection
+// from another address (sourceRefusal) says one came. After a 1yz, a
+// refusal of the command itself (refusedAfterStart: IIS's "150
+// Opening…" then "550 The system cannot find the file") needed no
+// connection; any other failure broke off a transfer that had one. A 1yz
+// with no final reply tells only for vsftpd.
+func (d *Diagnoser) transferSaid(s *track.Session, pre, final *track.Reply) int {
+	if final == nil {
+		switch {
+		case pre == nil:
+			return saidNone
+		case d.family(s).kind == policy.ServerVsftpd:
+			return saidMade
+		}
+		return saidUntold
+	}
+	text := strings.ToLower(final.Text)
+	switch {
+	case final.Code/100 == 2:
+		return saidMade
+	case final.Code == 425 && sourceRefusal(text):
+		return saidMade
+	case final.Code == 425 || final.Code >= 400 && noDataConnText(text):
+		return saidNotMade
+	case pre == nil || refusedAfterStart(final.Code):
+		return saidRefused
+	}
+	return saidMade
+}
+
+// noDataConnText: a reply's text (lower case) says the server could not
+// open its data connection, in the words servers use with 425 ("Can't
+// open data connection.", "Can't build data connection: ...", "Failed to
+// establish connection.") when a server sends them with another code.
+func noDataConnText(text string) bool {
+	if !containsAny(text, "data connection", "data channel") {
+		return false
+	}
+	return containsAny(text, "can't open", "cannot open", "could not open", "unable to open", "can't build", "cannot build",
+		"could not build", "unable to build", "can't establish", "cannot establish", "could not establish", "unable to establish", "failed to establish")
+}
+
+// windowsVerb is the first RFC 775 verb (XPWD, XMKD, XRMD, XCWD, XCUP)
+// among s's commands, "" when none: Windows's ftp.exe sends them for
+// pwd, mkdir and rmdir where other clients send PWD, MKD and RMD, so the
+// session's client is Windows's (its own firewall Windows Defender
+// Firewall, not iptables or nftables).
+func windowsVerb(s *track.Session) string {
+	for _, x := range s.Commands {
+		if x.Secret {
+			continue
+		}
+		switch v := strings.ToUpper(x.Verb); v {
+		case "XPWD", "XMKD", "XRMD", "XCWD", "XCUP":
+			return v
+		}
+	}
+	return ""
+}
+
+// ftpExe: s's client is Windows's ftp.exe, which has no passive mode: it
+// sends RFC 775 verbs (windowsVerb) and never asked for a passive
+// endpoint (PASV, EPSV, LPSV).
+func ftpExe(s *track.Session) bool {
+	if windowsVerb(s) == "" {
+		return false
+	}
+	for _, x := range s.Commands {
+		if !x.Secret && ftp.IsAnnounce(x.Verb) && x.EndpointVia.Passive() {
+			return false
+		}
+		switch strings.ToUpper(x.Verb) {
+		case "PASV", "EPSV", "LPSV":
+			return false
+		}
+	}
+	return true
+}
+
+// windowsLetIn is the rule that lets an active-mode data connection in
+// on a Windows client, in Windows Defender Firewall: an allow rule for
+// the client program (ftp.exe when the session shows it), no block rule
+// for it (a block rule wins over any allow rule; dismissing the
+// firewall's prompt for a program adds one), and the stateful FTP filter
+// that lets in the connection a clear-text PORT announces.
+func windowsLetIn(exe bool) string {
+	prog := `"C:\path\to\client.exe"`
+	if exe {
+		prog = `"%SystemRoot%\System32\ftp.exe"`
+	}
+	return `allow the FTP client program's incoming connections: netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program=` + prog +
+		"; check that no block rule covers it (in Windows Defender Firewall a block rule wins over any allow rule, and dismissing its prompt for the program adds one: netsh advfirewall firewall show rule name=all dir=in), and that its stateful FTP filter is on (netsh advfirewall set global statefulftp enable, the default)"
+}
+
+// clientLetIn is activeLetIn for s's client: a Windows client
+// (windowsVerb) gets Windows Defender Firewall's rule on its own host;
+// one whose system the session does not show gets the Linux rules and
+// the Windows one, each named. Rules for a router in front of it stay
+// activeLetIn's.
+func clientLetIn(s *track.Session, p place, controlPort uint16, v6 bool) string {
+	all := activeLetIn(p, controlPort, v6)
+	if !p.host {
+		return all
+	}
+	if windowsVerb(s) == "" {
+		return all + `; on a Windows client, in Windows Defender Firewall instead: netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program="C:\path\to\client.exe", with no block rule covering the program (a block rule wins over any allow rule)`
+	}
+	const routerPrefix = "let the connection in on the router in front of the client: "
+	router := strings.TrimPrefix(activeLetIn(place{router: true}, controlPort, v6), routerPrefix)
+	host := "in Windows Defender Firewall (a Windows client: it sends " + windowsVerb(s) + "): " + windowsLetIn(false)
+	if ftpExe(s) {
+		// passiveFirst has said which client it is.
+		host = "in Windows Defender Firewall: " + windowsLetIn(true)
+	}
+	switch {
+	case p.router && p.nat:
+		return "let the connection in on the NAT router in front of the client (whose helper also rewrites the PORT/EPRT address): " + router + "; and on the client, " + host
+	case p.router:
+		return "let the connection in on the client, " + host + "; or, if a router or firewall in front of the client drops it, on that router: " + router
+	}
+	return "let the connection in on the client, " + host
+}
+
+// passiveFirst opens active-blocked's advice: passive mode on the client
+// and usual after it, or, for Windows's ftp.exe, which has none, another
+// client for it and exe after that.
+func passiveFirst(s *track.Session, usual, exe string) string {
+	if !ftpExe(s) {
+		return "Use passive mode on the client" + usual
+	}
+	return "This client is Windows's ftp.exe (it sends " + windowsVerb(s) + " and never asked for a passive endpoint), which has no passive mode: for passive mode use another client (curl.exe, part of Windows 10 and later, WinSCP, FileZilla)." + exe
 }

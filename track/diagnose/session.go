@@ -139,8 +139,18 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 	}
 	switch {
 	case c.Verb != "USER" && user == "":
-		// Picked up mid-stream after its USER: no name to quote.
-		f.Evidence = fmt.Sprintf("%q (packet %d) on an unencrypted control connection (its USER was before the capture)", commandText(c), c.Num)
+		// No USER the server answered: one the capture holds with no
+		// reply seen (a capture of the client's direction only, say) is
+		// quoted; with none, picked up mid-stream after its USER, or
+		// the client sent none.
+		if u := latestBefore(s, c, func(x *track.Command) bool { return x.Verb == "USER" && !x.Secret }); u != nil {
+			f.Evidence = fmt.Sprintf("USER %s (packet %d), then %q (packet %d) on an unencrypted control connection", clean(u.Arg), u.Num, commandText(c), c.Num)
+			f.Packets = packets([]uint64{u.Num, c.Num})
+		} else if s.Midstream {
+			f.Evidence = fmt.Sprintf("%q (packet %d) on an unencrypted control connection (its USER was before the capture)", commandText(c), c.Num)
+		} else {
+			f.Evidence = fmt.Sprintf("%q (packet %d) on an unencrypted control connection (no USER before it in the capture)", commandText(c), c.Num)
+		}
 	case c.Verb != "USER":
 		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d) on an unencrypted control connection", clean(user), commandText(c), c.Num)
 	case pass != nil:
@@ -785,8 +795,8 @@ func (d *Diagnoser) connectBackUnseen(s *track.Session, c *track.Command, r *tra
 	if d.family(s).kind == policy.ServerVsftpd {
 		from = "from port 20 when connect_from_port_20=YES"
 	}
-	f.Advice = "Use passive mode on the client; or allow the server's outgoing connections (" + from + ") to the client's ports and " +
-		activeLetIn(activePlace(d.capture, s, nil, a), s.Server.Port(), isV6(s.Server)) + "."
+	f.Advice = passiveFirst(s, "; or ", " Or ") + "allow the server's outgoing connections (" + from + ") to the client's ports and " +
+		clientLetIn(s, activePlace(d.capture, s, nil, a), s.Server.Port(), isV6(s.Server)) + "."
 	return f
 }
 

@@ -158,7 +158,11 @@ type serverAcc struct {
 	// activeEncrypted: active-blocked findings of sessions whose control
 	// channel is encrypted, where no helper can read the PORT.
 	activeEncrypted int
-	bounce          bounceSeen // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
+	// activeWindows: active-blocked findings of sessions whose client
+	// showed itself Windows's (windowsVerb); activeFtpExe: of those, the
+	// ones of Windows's ftp.exe (ftpExe).
+	activeWindows, activeFtpExe int
+	bounce                      bounceSeen // the latest of the gravest ftp-bounce findings (warning or error) that prove another host
 	// bounceUnproven: the same among the ftp-bounce findings whose target
 	// may be the client's own address behind a NAT (unprovenBounce).
 	bounceUnproven bounceSeen
@@ -245,7 +249,10 @@ type serverAcc struct {
 	// that name a connection limit (loginLimitRefused: ProFTPD's 530
 	// past MaxClients). refusedFrom: the client addresses of the refused
 	// sessions (at most maxRefusedClients; refusedFromMore: more).
-	refusedLogin    int
+	refusedLogin int
+	// refusedBan: of refused, the sessions refused with a 421 that says
+	// the server bans the client's address (banText).
+	refusedBan      int
 	refusedFrom     [maxRefusedClients]netip.Addr
 	refusedFromMore bool
 	// loginSeen: the latest refused login line of each live session
@@ -693,6 +700,12 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if encryptedControl(f.Session) {
 			a.activeEncrypted++
 		}
+		if windowsVerb(f.Session) != "" {
+			a.activeWindows++
+			if ftpExe(f.Session) {
+				a.activeFtpExe++
+			}
+		}
 		cli := f.Session.Client.Addr().Unmap()
 		a.activeClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), 0, connTime(dc))
 		a.activeFailing.add(cli)
@@ -1083,8 +1096,17 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 					who = "at least " + who
 				}
 			}
-			sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); use passive mode, or let them out on the server and in on %s",
-				who, whose, them)
+			passive := "use passive mode"
+			if a.activeFtpExe == a.findings[CodeActiveBlocked] {
+				// Windows's ftp.exe has no passive mode (ftpExe).
+				which := "which the client is"
+				if them != "the client" {
+					which = "which these clients are"
+				}
+				passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
+			}
+			sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
+				who, whose, passive, them)
 			sum.Verdict += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
 			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
 		}
@@ -1213,6 +1235,10 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = "every session was refused at login with a reply that names the server's connection limit (see session-refused: not a wrong password; raise the limit, e.g. ProFTPD MaxClients, or find what holds sessions open): no transfer was tried"
 		case a.refusedLogin > 0:
 			sum.Verdict = "every session was refused for the server's connection limit, with 421 before any command or at login (see session-refused): no transfer was tried"
+		case a.refusedBan == a.refused:
+			sum.Verdict = "every session was refused with 421 before any command because the server bans the client's address (see session-refused: after failed logins, most often; not a connection limit): no login or data connection was tried"
+		case a.refusedBan > 0:
+			sum.Verdict = "every session was refused with 421 before any command (see session-refused: some for a ban of the client's address, the others for the server's connection limit, most often): no login or data connection was tried"
 		default:
 			sum.Verdict = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
 		}
@@ -1384,9 +1410,19 @@ func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
 			l = append(l, "# on the client's NAT router (its helper also rewrites the PORT/EPRT address): attach the FTP helper, accept what it expects in forward:")
 			l = append(l, helperLines(port, false, "forward", a.v6)...)
 		}
-		if !nat && at.host {
+		if !nat && at.host && a.activeWindows < a.findings[CodeActiveBlocked] {
 			l = append(l, "# on the client: attach the FTP helper to its control connection, accept what it expects in input:")
 			l = append(l, helperLines(port, true, "input", a.v6)...)
+		}
+		if !nat && at.host && a.activeWindows > 0 {
+			// Clients that showed themselves Windows's (windowsVerb):
+			// Windows Defender Firewall, no helper.
+			prog := `"C:\path\to\client.exe"`
+			if a.activeFtpExe == a.activeWindows {
+				prog = `"%SystemRoot%\System32\ftp.exe"`
+			}
+			l = append(l, "# on a Windows client (Windows Defender Firewall): allow the FTP client program's incoming connections, and check no block rule covers it:")
+			l = append(l, `netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program=`+prog)
 		}
 		if !nat && at.router {
 			l = append(l, "# on a router in front of the client: attach the FTP helper, accept what it expects in forward:")
