@@ -897,12 +897,12 @@ func (r *reportOutput) writeServers(w *bufio.Writer) {
 		}
 		io.WriteString(w, "</p>\n")
 		if s.Verdict != "" {
-			fmt.Fprintf(w, "<p class=\"verdict\"><b>verdict:</b> %s</p>\n", esc(safe(s.Verdict)))
+			fmt.Fprintf(w, "<p class=\"verdict\"><b>verdict:</b> %s</p>\n", esc(sentence(s.Verdict)))
 		}
 		if len(s.Rules) > 0 {
 			io.WriteString(w, "<p><b>change:</b></p>\n<pre class=\"rules\">")
 			for _, rule := range s.Rules {
-				io.WriteString(w, esc(safe(rule))+"\n")
+				io.WriteString(w, esc(sentence(rule))+"\n")
 			}
 			io.WriteString(w, "</pre>\n")
 		}

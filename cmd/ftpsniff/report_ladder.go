@@ -589,9 +589,9 @@ func icmpFromListener(d *track.DataConn) bool {
 // noteOf is a finding as a ladder note: the same sentences the text
 // output writes.
 func noteOf(f *diagnose.Finding) lnote {
-	n := lnote{sev: f.Severity, code: safe(f.Code), msg: safe(f.Message), advice: safe(f.Advice)}
+	n := lnote{sev: f.Severity, code: safe(f.Code), msg: sentence(f.Message), advice: sentence(f.Advice)}
 	if f.Evidence != "" || len(f.Packets) > 0 {
-		n.evidence = safe(f.Evidence)
+		n.evidence = sentence(f.Evidence)
 		if len(f.Packets) > 0 && !strings.Contains(f.Evidence, "packet") {
 			word := "packets"
 			if len(f.Packets) == 1 {

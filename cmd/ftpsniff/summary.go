@@ -510,7 +510,7 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 		}
 		o.para("    ", p.dim.Sprint("servers:"), strings.Join(names, ", "), "    "+strings.Repeat(" ", 9))
 	}
-	o.para("    ", "", safe(e.message), "    ")
+	o.para("    ", "", sentence(e.message), "    ")
 	if e.evidence != "" {
 		o.para("    ", p.dim.Sprint("first evidence:"), o.evidenceText(e.evidence, e.packets), "    "+strings.Repeat(" ", 16))
 	}
@@ -518,7 +518,7 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	for _, x := range e.more {
 		text := ""
 		if x.message != e.message {
-			text = safe(x.message)
+			text = sentence(x.message)
 		}
 		if x.evidence != "" {
 			if text != "" {
