@@ -34,8 +34,16 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		t.adoptUnanswered(sess, ann, ts)
 	}
 	// A new announcement means the session moved on: older ones nobody
-	// connected to, or whose SYNs went unanswered, are final now.
+	// connected to, or whose SYNs went unanswered, are final now. (But
+	// the latest passive one nothing connected to yet waits on, once:
+	// supersededWaits.)
 	for _, old := range unreported(sess.Data) {
+		if supersededWaits(old) {
+			t.finishSuperseded(old) // (one waits at a time)
+			old.superseded = true
+			sess.memo().superseded = old
+			continue
+		}
 		if !old.Done && !old.answered() && old.RSTTS.IsZero() {
 			if old.SYNs > 0 {
 				old.End = old.LastSYN
@@ -104,6 +112,45 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 	if t.resets != nil && t.resets.live > 0 && !dc.matched() {
 		t.refusalsBefore(dc)
+	}
+}
+
+// supersededWaits tells whether dc, a passive announcement the session's
+// next announcement supersedes, waits on rather than being final now:
+// nothing connected to it yet (no SYN, no refusal, no ICMP error), and it
+// waited through no newer announcement before. A client may still connect
+// to it: one that sent two PASVs and connects to the first port (its
+// listener gone, or the NAT's expectation for it replaced by the newer
+// one's: the SYN is refused). Matched, it keeps its own outcome; else it
+// becomes final, not attempted, when a newer announcement of the session
+// is connected to (finishSuperseded), at the announcement after, at the
+// expectation timeout, or when the session ends.
+func supersededWaits(dc *DataConn) bool {
+	return dc.Passive && !dc.Done && !dc.superseded && !dc.matched() && dc.SYNs == 0 && dc.RSTTS.IsZero() && dc.ICMP == nil
+}
+
+// Superseded tells whether a newer announcement of the session came
+// while nothing had connected to this passive one yet
+// (supersededWaits): a connection to it came after the session had
+// moved on, to a port the server may have closed for the newer one
+// (vsftpd keeps one passive listener per session) or a NAT helper's
+// expectation the newer one replaced: refused there, it is the client
+// using a stale announcement, not a closed passive range.
+func (dc *DataConn) Superseded() bool { return dc.superseded }
+
+// finishSuperseded makes final the older announcement of dc's session
+// that waits on though superseded (supersededWaits), if nothing connected
+// to it: the client connected to dc, a newer one, or dc is final (its
+// record comes after the older one's, as they were announced).
+func (t *Tracker) finishSuperseded(dc *DataConn) {
+	m := dc.Session.xfer
+	if m == nil || m.superseded == nil || m.superseded == dc || m.superseded.Seq > dc.Seq {
+		return
+	}
+	old := m.superseded
+	m.superseded = nil
+	if !old.Done && !old.matched() {
+		t.finishData(old)
 	}
 }
 
@@ -281,6 +328,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		// A port-only match stays in the port index while a better SYN
 		// may still take the announcement over (provisional).
 		t.unwait(best)
+	}
+	if !best.superseded {
+		// The client chose the latest announcement: the older ones it
+		// passed over are final (before this one, as they came).
+		t.finishSuperseded(best)
 	}
 	t.addData(s, best)
 	t.watchReflection(best)
@@ -1234,6 +1286,15 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			}
 		}
 	}
+	if dir == 1 && dc.win.flags[1]&ackOnly != 0 {
+		// The side connected to is seen after all: its own segments
+		// count from here, in the sequence space its peer's
+		// acknowledgments gave.
+		dc.win.flags[1] &^= ackOnly | ackOnlyFIN
+	}
+	if dir == 0 && !syn && s.Flags.Has(decode.FlagACK) && !s.Flags.Has(decode.FlagRST) {
+		dc.ackedUnseen(s)
+	}
 	if other := dir ^ 1; s.Flags.Has(decode.FlagACK) && dc.seqInit[other] {
 		// Only forward, and never past what the other side was seen to
 		// send: an old or a forged acknowledgment cannot widen the
@@ -1347,6 +1408,41 @@ type dataWindow struct {
 	rst *heldReset
 }
 
+// ackedUnseen counts the bytes of the side connected to from the
+// opener's acknowledgments (s, an ACK of the opener's) while the capture
+// shows nothing of that side: no SYN-ACK, no segment (a capture of one
+// direction only: asymmetric routing past the capture point, a mirror
+// port fed one way). The opener's first ACK, the handshake's, gives the
+// side's sequence numbers (its ISN+1); every advance of its ACKs after
+// that is bytes it received (RFC 9293 3.4: an ACK acknowledges every
+// byte before it), counted as a capture's hole is. An advance of one
+// last, and no more after it, is taken for the side's FIN, not a byte
+// (ackOnlyFIN, finalData): a transfer's last byte acknowledged alone
+// counts one short.
+func (dc *DataConn) ackedUnseen(s *decode.Segment) {
+	w := &dc.win
+	switch {
+	case !dc.seqInit[1] && dc.SynAckTS.IsZero():
+		dc.seqHi[1], dc.acked[1], dc.seqInit[1] = s.Ack, s.Ack, true
+		w.flags[1] |= ackOnly
+	case w.flags[1]&ackOnly != 0 && int32(s.Ack-dc.seqHi[1]) > 0:
+		d := s.Ack - dc.seqHi[1]
+		dc.Bytes[1] += int64(d)
+		dc.seqHi[1] = s.Ack
+		if d == 1 {
+			w.flags[1] |= ackOnlyFIN
+		} else {
+			w.flags[1] &^= ackOnlyFIN
+		}
+	}
+}
+
+// AckedOnly tells whether the capture shows nothing the side connected
+// to sent, and its bytes (Bytes[1]) are those its peer acknowledged
+// (ackedUnseen): one direction of the connection was captured. The
+// bytes moved; the capture holds none of them.
+func (dc *DataConn) AckedOnly() bool { return dc.win.flags[1]&ackOnly != 0 }
+
 // synAckAgain: SYN-ACKs from the side connected to, with the sequence
 // number of its first, sent again (not a copy seen at once:
 // synCopyWindow) while the opener had acknowledged nothing
@@ -1392,6 +1488,11 @@ const (
 	// carries (overLink): segmentation offload or jumbo frames, whose
 	// sizes in the capture are not the wire's (PathMTU.Offload).
 	bigSeg = 32
+	// ackOnly (flags[1] only: flags[0]'s top bits are synAckAgain): the
+	// side connected to is known from its peer's acknowledgments only
+	// (ackedUnseen); ackOnlyFIN: their latest advance was of one, its FIN.
+	ackOnly    = 64
+	ackOnlyFIN = 128
 )
 
 // maxWindowShift is the largest window scale shift (RFC 7323 2.3);
@@ -1960,6 +2061,9 @@ func refusesData(code int) bool {
 
 // finishData decides the outcome and reports the data connection once.
 func (t *Tracker) finishData(dc *DataConn) {
+	if !dc.Done && !dc.superseded {
+		t.finishSuperseded(dc)
+	}
 	if !t.finalData(dc) {
 		return
 	}
@@ -2011,6 +2115,12 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {
 		dc.releaseTLS()
+	}
+	if w := &dc.win; w.flags[1]&(ackOnly|ackOnlyFIN) == ackOnly|ackOnlyFIN && dc.Bytes[1] > 0 {
+		// The last advance of the acknowledgments was the unseen side's
+		// FIN (ackedUnseen), not a byte.
+		dc.Bytes[1]--
+		w.flags[1] &^= ackOnlyFIN
 	}
 	switch {
 	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.TLSHandshakeOnly():
@@ -2068,7 +2178,10 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			}
 		}
 	}
-	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted && !refusedUnused(dc)) {
+	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted && !refusedUnused(dc) && !dc.superseded) {
+		// (A superseded announcement nothing connected to is not cut
+		// short by the capture's end: the session moved on from it
+		// before, as when arm finished it at once.)
 		since := dc.FirstSYN
 		if dc.SYNs == 0 {
 			since = dc.Armed

@@ -616,6 +616,10 @@ type DataConn struct {
 	Done     bool
 	reported bool
 	atEnd    bool // finished because the capture ended
+	// superseded: a passive announcement nothing connected to yet when
+	// the session's next one came (arm): still waiting, for a client
+	// that connects to it after all (supersededWaits).
+	superseded bool
 	// protected: the session's data connections were TLS (PROT P, or a
 	// PROT the capture could not read) when this one was armed.
 	protected bool
@@ -920,7 +924,10 @@ type Resumption struct {
 // allocated by the first announcement, SIZE or REST.
 type xferMemo struct {
 	lastAnn *DataConn // newest armed announcement not yet used by a transfer
-	rest    int64     // the accepted REST offset, -1 for none
+	// superseded: the passive announcement a newer one superseded that
+	// waits on still (supersededWaits); nil when none.
+	superseded *DataConn
+	rest       int64 // the accepted REST offset, -1 for none
 	// the last SIZE answer, to compare with a RETR of the same file
 	sizePath string
 	size     int64

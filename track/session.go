@@ -103,7 +103,23 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 		return
 	}
+	spoke := sess.replied || len(sess.Greeting) > 0
 	sess.replied = true
+	if r.Code == 421 && spoke && len(sess.pending) > 0 && !isTransfer(sess.pending[0]) && answers421(r.Text) {
+		// A 421 whose words answer the command it came after (RFC 959
+		// 4.2: a 421 may answer any command): FileZilla Server's "421
+		// Rejected command, requested IP address does not match control
+		// connection IP." to a PORT, its "421 Temporarily banned for too
+		// many failed login attempts" to a PASS. The server closes the
+		// session after it, and the command's failure is in it (nat-
+		// mismatch, the failed login); the commands after it get no reply.
+		// (Not as the server's first word: a 421 there refuses the
+		// connection, RFC 959 5.4, whatever the client sent before it.)
+		c := sess.pending[0]
+		c.Replies = appendReply(c.Replies, r)
+		t.final(sess, c, &r, e)
+		return
+	}
 	if r.Code == 421 && len(sess.pending) > 0 && !slices.ContainsFunc(sess.pending, isTransfer) {
 		// A 421 while commands wait: the server closing (RFC 959 4.2),
 		// the pending commands interrupted; or the reply of the head
@@ -267,6 +283,44 @@ func (t *Tracker) settle421(sess *Session, wentOn bool) {
 	t.seq = r.Seq - 1 // (t.event numbers it r.Seq: where the 421 came)
 	t.event(sess, Event{Kind: EventUnsolicited, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret, Dropped: r.Dropped})
 	t.seq = seq
+}
+
+// answers421 tells whether the words of a 421 (RFC 959: "Service not
+// available, closing control connection", which "may be a reply to any
+// command if the service knows it must shut down") answer the command it
+// came after, rather than give the server's own reason for closing
+// the session. A reason of the server's own is a timeout ("421 Timeout.",
+// "421 Login timeout", "421 No-transfer-time exceeded"), a shutdown or
+// the stock "Service not available", or a connection limit ("421 Too
+// many connections (10) from this IP", "421 There are too many connected
+// users": session-refused reads those); the reply's own place in the
+// session keeps them. The command's answer speaks of the command, the
+// login or the address it names: "421 Rejected command, requested IP
+// address does not match control connection IP." (FileZilla Server 0.9,
+// to a PORT naming another address), "421 Too many failed login
+// attempts, closing connection.", "421 Temporarily banned for too many
+// failed login attempts" (to a PASS). Words neither way stay the
+// session's, as before: nothing is made of a reply that says nothing of
+// the command.
+func answers421(text string) bool {
+	t := strings.ToLower(text)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+		return false
+	}
+	login := has("login", "log in", "logon", "password", "attempt", "authenticat", "credential")
+	switch {
+	case has("timeout", "timed out", "time out", "time-out", "idle", "-time exceeded", "time limit"),
+		has("shutting down", "shutdown", "shut down", "going down", "restart", "maintenance", "not available", "unavailable"),
+		!login && has("too many", "maximum", "limit", "already logged in", "already connected", "max ") &&
+			has("connect", "client", "user", "host", "session", "logged in"):
+		return false
+	}
+	return login || has("command", "rejected", "refused", "denied", "not allowed", "not permitted", "banned", "address")
 }
 
 // greets tells whether a reply is (part of) the session's greeting.

@@ -213,6 +213,11 @@ func byteSplit(d *track.DataConn) string {
 		}
 		s += fmt.Sprintf(" (%d to the client, %d to the server)", toClient, toServer)
 	}
+	if d.AckedOnly() {
+		// Counted from the other side's acknowledgments: the capture
+		// holds one direction of the connection.
+		s += " (counted from the receiver's acknowledgments: the capture holds only the receiver's packets)"
+	}
 	return s
 }
 

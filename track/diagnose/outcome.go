@@ -344,6 +344,14 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		}
 	case track.OutcomeRefused:
 		f.Code = CodeDataRefused
+		if dc.Superseded() {
+			// The client used a stale announcement: the port was closed
+			// for the newer one, not by a firewall's range.
+			f.Severity = SeverityWarning
+			f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s, but the client connected to it after the server had announced another endpoint for a newer PASV or EPSV: the server (which keeps one passive listener per session) or a NAT's FTP helper (one expectation per control connection) no longer waited on it.", dc.Server, dst, synLost(dc))
+			f.Advice = "Nothing to open: the client must connect to the endpoint of the latest 227 or 229 it asked for. A client that sends PASV twice and uses the first answer is at fault (update it, or report it to its maker)."
+			return f
+		}
 		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
 		f.Advice = rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
 	case track.OutcomeUnreachable:

@@ -670,6 +670,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	}
 	switch f.Code {
 	case CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable:
+		if dc.Superseded() {
+			// A stale announcement used: nothing about the range.
+			break
+		}
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
 			a.synAckLost++
 		}
