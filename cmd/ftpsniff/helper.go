@@ -1001,9 +1001,9 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			// The diagnoser, told before it judges the command, does
 			// not advise attaching the helper that is attached.
 			if b, ok := h.sink.(interface {
-				HelperBlind(*track.Command, string)
+				HelperBlind(*track.Session, *track.Command, string)
 			}); ok {
-				b.HelperBlind(c, n.res.Missed[0].Why.String())
+				b.HelperBlind(s, c, n.res.Missed[0].Why.String())
 			}
 			if !second {
 				h.rep.Finding(f)

@@ -156,6 +156,9 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 			f.Message = fmt.Sprintf("The server refused the address the client named in %s (%q): the server sees the control connection come from another address than %s, through %s. The client then used passive mode, which worked.", c.Verb, replyText(r), addr, where)
 		}
 		f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
+		if fix := d.helperBlindFix(s, c); fix != "" {
+			f.Advice = fix
+		}
 	default:
 		f.Message = fmt.Sprintf("The server refused active mode (it answered %s with %q): no data connection can be set up by PORT/EPRT, and this session made none.", verbs, replyText(r))
 		switch {

@@ -856,6 +856,9 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 		}
 	}
 	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
+	if fix := d.helperBlindFix(s, c); fix != "" {
+		f.Advice = fix
+	}
 	return f
 }
 

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 
@@ -59,6 +60,11 @@ type sessMore struct {
 	// EventDeliveredLate followed yet; reported at the session's end
 	// (undeliveredFinding).
 	undelivered *track.Event
+	// helperBlind: the latest PORT/EPRT of the session that a simulated
+	// Linux FTP helper could not see (HelperBlind), and why; its refusal
+	// is not advised away by attaching the helper.
+	helperBlind    *track.Command
+	helperBlindWhy string
 }
 
 // moreState returns st's sessMore, made on first use.
@@ -307,6 +313,27 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	if d.next != nil {
 		d.next.Event(s, e)
 	}
+}
+
+// HelperBlind tells the diagnoser, before it judges c (of session s), that a simulated
+// Linux FTP helper (read --helper linux) attached to c's control
+// connection could not see c, a PORT or EPRT, for the reason why: a NAT
+// router with that helper left the address as the client wrote it, so
+// advice to attach the helper would be no fix.
+func (d *Diagnoser) HelperBlind(s *track.Session, c *track.Command, why string) {
+	st := d.state(s).moreState()
+	st.helperBlind, st.helperBlindWhy = c, why
+}
+
+// helperBlindFix is the advice for an active-mode refusal of c when a
+// simulated helper could not see c ("" when it saw it, or none ran).
+func (d *Diagnoser) helperBlindFix(s *track.Session, c *track.Command) string {
+	st := d.sess[s]
+	if c == nil || st == nil || st.more == nil || st.more.helperBlind != c {
+		return ""
+	}
+	d.server(s).helperBlind++
+	return fmt.Sprintf("Use passive mode on the client (the usual fix); or, to keep active mode, make the client send its %s at the start of a segment of its own: the FTP helper is attached but cannot see it (%s), so a NAT router leaves the address as the client wrote it (lftp: set ftp:sync-mode on, which waits for each reply before the next command).", c.Verb, st.more.helperBlindWhy)
 }
 
 // SessionEnd implements track.Sink.

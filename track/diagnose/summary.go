@@ -85,7 +85,10 @@ type serverAcc struct {
 	natCaused     int
 	natCausedAddr bool
 	natSerious    int
-	natLatent     bool
+	// helperBlind: active-mode refusals of PORT/EPRT a simulated Linux
+	// FTP helper could not see (HelperBlind): the NAT has the helper.
+	helperBlind int
+	natLatent   bool
 	// natRoutedOrNAT: info nat-mismatch findings of private clients from
 	// other networks that reached the private address as announced
 	// (Finding.routedOrNAT): a routed network or a DNAT.
@@ -1157,6 +1160,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, vfam.addrSet(a.natFix))
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
+	case a.natSerious > 0 && !a.natAddr.IsValid() && a.helperBlind > 0:
+		sum.Verdict = "active-mode clients announce addresses the server cannot reach (a NAT whose FTP helper could not see the PORT/EPRT: see helper-no-expectation); use passive mode"
 	case a.natSerious > 0 && !a.natAddr.IsValid():
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
 	case a.bounceUnproven.seen():
@@ -1670,6 +1675,9 @@ func (a *serverAcc) activeRefusedVerdict(fam family) string {
 	}
 	n := plural(a.activeRefused, "session", "sessions")
 	switch {
+	case a.activeRefusedAddr == a.activeRefused && a.helperBlind > 0:
+		// The simulated helper was attached and could not see them.
+		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients whose FTP helper could not see the PORT/EPRT (see helper-no-expectation and active-refused); use passive mode on the clients, or make them send each PORT/EPRT at the start of a segment of its own", reply, n)
 	case a.activeRefusedAddr == a.activeRefused:
 		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients that does not rewrite PORT/EPRT (see active-refused); use passive mode on the clients, or attach the FTP helper on the clients' NAT router", reply, n)
 	case a.activeRefusedAddr == 0:
