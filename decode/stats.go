@@ -25,7 +25,7 @@ type Stats struct {
 	LinesTruncated   uint64 `json:"lines_truncated"`    // over-long lines cut at the line bound
 	Candidates       uint64 `json:"candidates"`         // non-standard-port connections checked for FTP by content
 	CandidatesFull   uint64 `json:"candidates_full"`    // connections not checked for FTP by content because the candidates were at their bound, each counted once
-	ControlConnsFull uint64 `json:"control_conns_full"` // new control connections that found the table full (each evicted one)
+	ControlConnsFull uint64 `json:"control_conns_full"` // control connections taken into the table while it was full, each evicting one (a connection forgotten and seen again, a SYN sent again after its eviction, counts again)
 
 	// Counters added with the bounded connection table; absent from JSON
 	// while zero.

@@ -1005,7 +1005,7 @@ func (o *textOutput) Summary(t totals) {
 	}
 	addw(st.FragmentsLost, "IP fragments that never completed")
 	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
-	addw(st.ControlConnsFull, "new control connections that found the table full")
+	addw(st.ControlConnsFull, "control connections taken into a full table, each evicting one (one forgotten and seen again counts again)")
 	addw(st.ControlEvicted, "sessions ended early to make room (\"evicted\")")
 	addw(st.SilentEvicted, "connections without payload forgotten to make room")
 	addw(st.HeldOverflow, "control-stream holes given up early (out-of-order bytes past the buffer bound)")
