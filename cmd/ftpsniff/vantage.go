@@ -432,7 +432,7 @@ func endpointText(a *vantage.Announcement) string {
 func dataViewString(d *vantage.Data) string {
 	parts := []string{fmt.Sprintf("%d SYN%s", d.SYNs, plural(d.SYNs))}
 	if d.SYNACKs > 0 {
-		parts = append(parts, "SYN-ACK")
+		parts = append(parts, fmt.Sprintf("%d SYN-ACK%s", d.SYNACKs, plural(d.SYNACKs)))
 	} else {
 		parts = append(parts, "no SYN-ACK")
 	}
@@ -443,7 +443,12 @@ func dataViewString(d *vantage.Data) string {
 		parts = append(parts, fmt.Sprintf("ICMP %d/%d from %s", d.ICMPType, d.ICMPCode, d.ICMPFrom))
 	}
 	if d.Bytes > 0 {
+		// Each byte once, as the data record counts them; resent
+		// segments apart.
 		parts = append(parts, fmt.Sprintf("%d bytes", d.Bytes))
+	}
+	if n, b := d.Flows[0].Resent+d.Flows[1].Resent, d.Flows[0].ResentBytes+d.Flows[1].ResentBytes; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d retransmission%s (%d bytes resent)", n, plural(n), b))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -524,6 +529,22 @@ type jsonDataView struct {
 	RSTFrom  string `json:"rst_from,omitempty"`
 	ICMPFrom string `json:"icmp_from,omitempty"`
 	Bytes    int64  `json:"bytes,omitempty"`
+	// Retransmissions and BytesResent: segments that resent bytes seen
+	// before, and those bytes (not in Bytes).
+	Retransmissions int   `json:"retransmissions,omitempty"`
+	BytesResent     int64 `json:"bytes_resent,omitempty"`
+}
+
+// jsonDataLoss is vantage.DataLoss.
+type jsonDataLoss struct {
+	From       string `json:"from"`
+	Sender     string `json:"sender"`
+	Sent       int64  `json:"sent"`
+	Reached    int64  `json:"reached"`
+	Bytes      int64  `json:"bytes"`
+	Acked      int64  `json:"acked"`
+	Resent     int    `json:"resent"`
+	ResentFrom int64  `json:"resent_from"`
 }
 
 type jsonPath struct {
@@ -540,6 +561,8 @@ type jsonPath struct {
 	// Ambiguous: other sessions whose announcements it answers as well.
 	Ambiguous []int           `json:"ambiguous_sessions,omitempty"`
 	Helper    *jsonPathHelper `json:"helper,omitempty"`
+	// Lost: for data-lost, the payload lost between the points.
+	Lost *jsonDataLoss `json:"data_lost,omitempty"`
 }
 
 type jsonPathHelper struct {
@@ -634,12 +657,20 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 			if h := p.Helper; h != nil {
 				jp.Helper = &jsonPathHelper{Expect: h.Expect.String(), Match: h.Match.String(), Verdict: h.Verdict}
 			}
+			if l := p.Lost; l != nil {
+				jp.Lost = &jsonDataLoss{From: "client", Sender: addrString(l.Sender), Sent: l.Sent, Reached: l.Reached, Bytes: l.Bytes,
+					Acked: l.Acked, Resent: l.Resent, ResentFrom: l.ResentFrom}
+				if l.FromReceiver == p.Passive {
+					jp.Lost.From = "server"
+				}
+			}
 			for _, i := range p.Order {
 				d := p.Views[i]
 				dv := jsonDataView{Point: rep.Points[i]}
 				if d != nil {
 					dv = jsonDataView{Point: rep.Points[i], Seen: true, Src: addrString(d.Src), Dst: addrString(d.Dst), SYNs: d.SYNs,
-						FirstSYN: tsString(d.FirstSYN), SYNACK: d.SYNACKs > 0, Bytes: d.Bytes}
+						FirstSYN: tsString(d.FirstSYN), SYNACK: d.SYNACKs > 0, Bytes: d.Bytes,
+						Retransmissions: d.Flows[0].Resent + d.Flows[1].Resent, BytesResent: d.Flows[0].ResentBytes + d.Flows[1].ResentBytes}
 					if !d.RST.IsZero() {
 						dv.RSTFrom = d.RSTFrom.String()
 					}

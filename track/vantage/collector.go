@@ -1,7 +1,9 @@
 package vantage
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -168,10 +170,145 @@ type Data struct {
 	ICMP       time.Time
 	ICMPType   uint8
 	ICMPCode   uint8
-	Bytes      int64
+	// Bytes: payload seen, both directions together, counted from
+	// sequence numbers (each byte once, retransmissions excluded, as a
+	// data record's bytes); Flows has each direction's, retransmissions
+	// too.
+	Bytes int64
+	// Flows: [0] what the SYN's sender sent, [1] what its receiver sent.
+	Flows [2]Flow
 	// Last is the time of the connection's last packet at this point.
 	Last time.Time
 	last segSig
+}
+
+// Flow is the payload one side of a data connection sent, as one point
+// saw it, counted from sequence numbers. Offsets are bytes from the
+// side's first byte (its ISN + 1; the first sequence number seen when the
+// point captured neither its SYN nor an acknowledgment of it).
+type Flow struct {
+	// Bytes: payload bytes seen, each counted once.
+	Bytes int64
+	// Sent is the offset past the highest byte seen; SentAt when the
+	// segment that carried it passed.
+	Sent   int64
+	SentAt time.Time
+	// Resent counts segments that carried bytes seen before
+	// (retransmissions), ResentBytes those bytes.
+	Resent      int
+	ResentBytes int64
+	// Acked is the highest offset the other side acknowledged (a FIN's
+	// sequence number not counted); HaveAck: one was seen.
+	Acked   int64
+	HaveAck bool
+	// Stalled counts the retransmissions of bytes not acknowledged yet
+	// since the acknowledged offset last moved: StallAcked is that
+	// offset, StallEnd the offset past the highest byte they carried,
+	// StallAt the last one's time.
+	Stalled    int
+	StallAcked int64
+	StallEnd   int64
+	StallAt    time.Time
+
+	base     uint32 // the sequence number of offset 0
+	haveBase bool
+	fin      bool
+	finOff   int64
+	// holes: ranges below Sent not seen yet (a segment that came out of
+	// order, or that the capture missed and the sender resent), the
+	// lowest first, at most maxHoles: bytes filling one are counted once,
+	// not as resent. Past the bound the lowest is forgotten (its bytes,
+	// if they come, count as resent).
+	holes []hole
+}
+
+type hole struct{ from, to int64 }
+
+// maxHoles bounds Flow.holes.
+const maxHoles = 8
+
+// fill takes [start, end) out of the holes and returns how many bytes of
+// it were in one.
+func (f *Flow) fill(start, end int64) int64 {
+	var n int64
+	kept := f.holes[:0]
+	var split []hole
+	for _, h := range f.holes {
+		lo, hi := max(h.from, start), min(h.to, end)
+		if lo >= hi {
+			kept = append(kept, h)
+			continue
+		}
+		n += hi - lo
+		if h.from < lo {
+			kept = append(kept, hole{h.from, lo})
+		}
+		if hi < h.to {
+			split = append(split, hole{hi, h.to})
+		}
+	}
+	f.holes = append(kept, split...)
+	slices.SortFunc(f.holes, func(a, b hole) int { return cmp.Compare(a.from, b.from) })
+	return n
+}
+
+// offset is seq's offset from the flow's first byte, taken within 2 GiB
+// of the highest seen (so that a flow past 4 GiB keeps counting).
+func (f *Flow) offset(seq uint32) int64 {
+	return f.Sent + int64(int32(seq-(f.base+uint32(f.Sent))))
+}
+
+func (f *Flow) setBase(seq uint32) {
+	if !f.haveBase {
+		f.base, f.haveBase = seq, true
+	}
+}
+
+// payload counts a segment of n bytes from seq sent at ts.
+func (f *Flow) payload(seq uint32, n int, ts time.Time) int64 {
+	f.setBase(seq)
+	start := f.offset(seq)
+	end := start + int64(n)
+	fresh := f.fill(start, min(end, f.Sent))
+	if start > f.Sent {
+		f.holes = append(f.holes, hole{f.Sent, start})
+		if len(f.holes) > maxHoles {
+			f.holes = slices.Delete(f.holes, 0, 1)
+		}
+	}
+	fresh += max(end-max(start, f.Sent), 0)
+	fresh = min(fresh, int64(n))
+	f.Bytes += fresh
+	if fresh < int64(n) {
+		f.Resent++
+		f.ResentBytes += int64(n) - fresh
+		if end > f.Acked {
+			if f.Stalled == 0 || f.StallAcked != f.Acked {
+				f.Stalled, f.StallAcked, f.StallEnd = 0, f.Acked, 0
+			}
+			f.Stalled++
+			f.StallEnd = max(f.StallEnd, end)
+			f.StallAt = ts
+		}
+	}
+	if end > f.Sent {
+		f.Sent, f.SentAt = end, ts
+	}
+	return fresh
+}
+
+// ack records the other side's acknowledgment number.
+func (f *Flow) ack(ack uint32) {
+	if !f.haveBase {
+		return
+	}
+	a := max(f.offset(ack), 0)
+	if f.fin && a > f.finOff {
+		a = f.finOff
+	}
+	if !f.HaveAck || a > f.Acked {
+		f.Acked, f.HaveAck = a, true
+	}
 }
 
 // Start is when this point first saw the connection: its first SYN, else
@@ -382,6 +519,7 @@ func (c *Collector) Segment(s *decode.Segment) {
 		}
 		if !d.HaveISN {
 			d.ISN, d.HaveISN, d.FirstSYN, d.SYNNum = s.Seq, true, s.TS, s.Num
+			d.Flows[0].setBase(s.Seq + 1)
 		}
 		d.SYNs++
 		d.LastSYN, d.Last = s.TS, s.TS
@@ -411,7 +549,35 @@ func (c *Collector) Segment(s *decode.Segment) {
 	if s.Flags.Has(decode.FlagRST) && d.RST.IsZero() {
 		d.RST, d.RSTFrom, d.RSTFromDst = s.TS, s.Src.Addr(), s.Src == d.Dst
 	}
-	d.Bytes += int64(s.PayloadLen)
+	d.flow(s, syn, ack)
+}
+
+// flow counts the segment's payload, FIN and acknowledgment in d.Flows.
+func (d *Data) flow(s *decode.Segment, syn, ack bool) {
+	x := 0
+	if s.Src != d.Src {
+		x = 1
+	}
+	f, peer := &d.Flows[x], &d.Flows[1-x]
+	if syn {
+		// A SYN-ACK: the receiver's first byte follows it, and it
+		// acknowledges the SYN (the sender's first byte) though this
+		// point missed the SYN.
+		f.setBase(s.Seq + 1)
+		if ack {
+			peer.setBase(s.Ack)
+		}
+	}
+	if s.PayloadLen > 0 {
+		d.Bytes += f.payload(s.Seq, s.PayloadLen, s.TS)
+	}
+	if s.Flags.Has(decode.FlagFIN) {
+		f.setBase(s.Seq)
+		f.fin, f.finOff = true, f.offset(s.Seq)+int64(s.PayloadLen)
+	}
+	if ack && !s.Flags.Has(decode.FlagRST) {
+		peer.ack(s.Ack)
+	}
 }
 
 // keep copies a control segment for CheckHelper, within the budget. Only

@@ -87,6 +87,19 @@
 // handshake under other addresses (both sides of a NAT: tcpdump -i any on
 // the router), counts the second copy in Report.Twins, not as unpaired.
 //
+// A connection whose handshake passed every point is judged by its
+// payload, each direction counted from sequence numbers at each point
+// (each byte once, a segment filling a hole left by a later one too;
+// retransmissions counted apart, as a data record counts bytes): bytes
+// that passed one point and never reached the next, that point capturing
+// when they passed (and for a second after), while the point on the
+// sender's side saw the sender resend unacknowledged bytes past what the
+// next point saw and no point saw the receiver acknowledge them, were
+// lost in between (LostData, Path.Lost: the offsets each point saw, the
+// last acknowledged, the retransmissions). Bytes a point lacks that the
+// receiver acknowledged passed it (a capture gap); bytes never resent
+// prove nothing (the connection may have been reset or closed).
+//
 // CheckHelper runs the router between the outermost points as a Linux
 // router with nf_conntrack_ftp and nf_nat_ftp (track/nfhelper): each
 // direction's control segments as the point on the sender's side saw them,
@@ -103,7 +116,9 @@
 //
 // Bounds: a Collector keeps at most Options.MaxConns control and
 // Options.MaxConns data connections (default 100,000 each; the times of
-// at most 8 SYNs each),
+// at most 8 SYNs each, and per direction at most 8 holes in the
+// sequence numbers seen, the lowest forgotten past that: its bytes, if
+// they come, count as resent),
 // Options.MaxAnnouncements announcements per control connection (default
 // 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per

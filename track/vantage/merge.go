@@ -155,9 +155,13 @@ const (
 	// the path is unknown (neither their clocks nor the packets order
 	// them), so where it was lost is not said.
 	OrderUnknown
+	// LostData: the handshake passed every point, but payload that
+	// passed one point, its sender resending it unacknowledged, never
+	// reached the next while that one was capturing (Path.Lost).
+	LostData
 )
 
-var whereNames = [...]string{"delivered", "syn-lost", "no-answer", "syn-ack-lost", "rst-in-between", "rst-from-receiver", "icmp-in-between", "not-seen", "not-captured", "order-unknown"}
+var whereNames = [...]string{"delivered", "syn-lost", "no-answer", "syn-ack-lost", "rst-in-between", "rst-from-receiver", "icmp-in-between", "not-seen", "not-captured", "order-unknown", "data-lost"}
 
 func (w Where) String() string {
 	if int(w) < len(whereNames) {
@@ -191,6 +195,29 @@ type Path struct {
 	// connection answers as well as its own's at some point: which one
 	// it belongs to is not known.
 	Ambiguous []int
+	// Lost: the payload lost between After and Before (Where LostData).
+	Lost *DataLoss
+}
+
+// DataLoss is payload that passed one point (Path.After) and never
+// reached the next (Path.Before). Offsets count from the sender's first
+// byte.
+type DataLoss struct {
+	// FromReceiver: the SYN's receiver sent it (a passive download, an
+	// active upload).
+	FromReceiver bool
+	Sender       netip.AddrPort // as Path.After saw it
+	// Sent: the offset past the highest byte seen at After (Bytes, its
+	// bytes each counted once); Reached: at Before.
+	Sent, Reached int64
+	Bytes         int64
+	// Acked: the highest offset the receiver acknowledged, at any point.
+	Acked int64
+	// Resent: the sender's retransmissions seen at After, since the
+	// acknowledged offset last moved (ResentFrom), of bytes never
+	// acknowledged.
+	Resent     int
+	ResentFrom int64
 }
 
 // Merge pairs the points' records. names and cs are in the order given.
@@ -2116,10 +2143,7 @@ func (r *Report) judge(s *Session, p *Path) {
 		return
 	}
 	if saK == 0 {
-		p.Where, p.Verdict = Delivered, "the handshake passed every point"
-		if len(p.Gaps) > 0 {
-			p.Verdict = "the handshake passed every point that captured it"
-		}
+		r.delivered(s, p)
 		return
 	}
 	// The SYN-ACK reached order[saK] on its way back and no point nearer
@@ -2149,7 +2173,68 @@ func (r *Report) judge(s *Session, p *Path) {
 			r.name(order[lastK]), recv.Dst, max(sa.SYNACKs, recv.SYNACKs), plural(max(sa.SYNACKs, recv.SYNACKs)), r.name(order[saK]), r.name(i))
 		return
 	}
-	p.Where, p.Verdict = Delivered, "the handshake passed every point that captured it"
+	r.delivered(s, p)
+}
+
+// delivered judges a connection whose handshake passed every point that
+// captured it by its payload: bytes that passed one point and never
+// reached the next, capturing, while the sender resent them and no point
+// saw the receiver acknowledge them, were lost in between (LostData).
+// Bytes a point lacks that the receiver acknowledged passed it: a capture
+// gap, not a loss.
+func (r *Report) delivered(s *Session, p *Path) {
+	hs := "the handshake passed every point"
+	if len(p.Gaps) > 0 {
+		hs = "the handshake passed every point that captured it"
+	}
+	p.Where, p.Verdict = Delivered, hs
+	for x := 1; x >= 0; x-- { // the receiver's bytes (a download) first
+		// The points in the direction the bytes travel.
+		var along []int
+		for _, i := range p.Order {
+			if p.Views[i] != nil {
+				along = append(along, i)
+			}
+		}
+		if x == 1 {
+			slices.Reverse(along)
+		}
+		var acked int64
+		for _, i := range along {
+			if f := &p.Views[i].Flows[x]; f.HaveAck {
+				acked = max(acked, f.Acked)
+			}
+		}
+		for k := 0; k+1 < len(along); k++ {
+			u, d := along[k], along[k+1]
+			fu, fd := &p.Views[u].Flows[x], &p.Views[d].Flows[x]
+			if fu.Sent <= fd.Sent {
+				continue
+			}
+			if acked > fd.Sent {
+				p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture %d bytes that passed there (the receiver acknowledged them)", r.name(d), min(fu.Sent, acked)-fd.Sent))
+				continue
+			}
+			if fu.Stalled == 0 || fu.StallEnd <= fd.Sent {
+				continue // not resent: no proof the sender still waited for them
+			}
+			if !r.capturingRef(s, d, s.corrected(u, fu.SentAt)) && !r.capturingRef(s, d, s.corrected(u, fu.StallAt)) {
+				p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture bytes past offset %d, and was not capturing when they passed %s", r.name(d), fd.Sent, r.name(u)))
+				continue
+			}
+			v := p.Views[u]
+			sender := v.Src
+			if x == 1 {
+				sender = v.Dst
+			}
+			p.Lost = &DataLoss{FromReceiver: x == 1, Sender: sender, Sent: fu.Sent, Reached: fd.Sent, Bytes: fu.Sent - fd.Sent,
+				Acked: acked, Resent: fu.Stalled, ResentFrom: fu.StallAcked}
+			p.Where, p.After, p.Before = LostData, u, d
+			p.Verdict = fmt.Sprintf("%s, but its data did not: %d bytes from %s passed %s and never reached %s (%s saw %d bytes sent, up to offset %d; %s up to offset %d); %s saw them resent from offset %d %d time%s, and no point saw them acknowledged past offset %d: lost in between",
+				hs, fu.Sent-fd.Sent, sender, r.name(u), r.name(d), r.name(u), fu.Bytes, fu.Sent, r.name(d), fd.Sent, r.name(u), fu.StallAcked, fu.Stalled, plural(fu.Stalled), acked)
+			return
+		}
+	}
 }
 
 // failedAfter: the server's first reply after t (on x's clock) that ends
