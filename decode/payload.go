@@ -22,7 +22,11 @@ import (
 // cuts the ones delivering bytes. A connection given up or refused is
 // remembered (payloadLostKeys of them): it is counted once, and its later
 // bytes do not bring it back mid-stream (only a SYN or SYN-ACK, a known
-// start, does).
+// start, does). So is one that ended (an RST, both FINs; payloadEndedKeys
+// of them): a segment in flight when the RST went out, captured after it,
+// was never received, and its bytes would start the stream again at an
+// unknown offset, appended to the file; they are counted instead
+// (PayloadStats.AfterEnd).
 // Before data flows, a SYN or SYN-ACK with another ISN replaces the first
 // until the peer's ACK settles it (payloadConn.isn). Out-of-order bytes
 // are held by the same reassembler as control streams, against bounds of
@@ -100,6 +104,12 @@ const payloadEvictQuiet = 150 * time.Second
 // may be counted again.
 const payloadLostKeys = 16384
 
+// payloadEndedKeys bounds the connections remembered as ended by an RST
+// or both FINs (about 100 bytes each), whose late segments start nothing;
+// past it the oldest is forgotten (its late segments, seconds after its
+// end at most, have come by then).
+const payloadEndedKeys = 16384
+
 // payloadIdle: a followed connection silent this long (packet time)
 // leaves the table. It is longer than the tracker's idle limit for a data
 // connection (10 min), which reports the connection first.
@@ -131,6 +141,12 @@ type PayloadStats struct {
 	// the bytes no longer in hand (past payloadRecent, or the recent-bytes
 	// budget was spent).
 	Unchecked uint64 `json:"unchecked_copies"`
+	// AfterEnd: segments with payload of connections that had ended (an
+	// RST, both FINs) captured after that end, and AfterEndBytes their
+	// bytes: in flight when the RST went out (never received), or late
+	// copies; not delivered (they do not restart the stream).
+	AfterEnd      uint64 `json:"after_end"`
+	AfterEndBytes uint64 `json:"after_end_bytes"`
 }
 
 // Bounds of payload reassembly. A data connection's out-of-order bytes
@@ -200,6 +216,10 @@ type payloadTable struct {
 	// lost remembers the connections given up (evicted) or refused
 	// (payloadLostKeys at most): true for refused (never followed).
 	lost keyRing[bool]
+	// ended remembers the connections that left the table at an RST or
+	// both FINs (payloadEndedKeys at most): their later segments, but a
+	// SYN, start nothing (counted, PayloadStats.AfterEnd).
+	ended keyRing[struct{}]
 }
 
 // synAckSeen is a remembered SYN-ACK: from the responder, its sequence
@@ -284,6 +304,14 @@ func (t *payloadTable) opened(s *Segment) {
 	if _, ok := t.lost.get(key); ok && !syn {
 		// Given up or refused: its bytes from here on would start a
 		// stream in its middle (and count it again).
+		return
+	}
+	if _, ok := t.ended.get(key); ok && !syn {
+		// Ended (an RST, both FINs): a segment in flight when the RST
+		// went out, or a late copy; it would restart the stream at an
+		// unknown offset, its bytes appended to the file.
+		t.st.AfterEnd++
+		t.st.AfterEndBytes += uint64(max(len(s.Payload), s.PayloadLen))
 		return
 	}
 	switch {
@@ -375,6 +403,7 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 	if s.Flags.Has(FlagRST) && pc.resetEnds(d, s) || h[0].finSeen && h[1].finSeen {
 		pc.reset[d] = s.Flags.Has(FlagRST)
 		t.remove(pc, false)
+		t.ended.put(pc.key, struct{}{}, payloadEndedKeys)
 		return
 	}
 	if pc.r.holding() && !pc.holeListed {
@@ -433,6 +462,7 @@ func (t *payloadTable) add(key ConnKey, s *Segment) *payloadConn {
 		}
 		t.lost.del(key)
 	}
+	t.ended.del(key) // a new incarnation (its SYN or SYN-ACK)
 	pc := &payloadConn{key: key, ends: [2]netip.AddrPort{s.Src, s.Dst}, t: t}
 	pc.r.pool = &t.pool
 	t.conns[key] = pc

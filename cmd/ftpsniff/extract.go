@@ -119,6 +119,13 @@ type fileOutput interface {
 // session is shown; forgetFiles lets it drop them.
 type sessionFilesDone interface{ forgetFiles(s *track.Session) }
 
+// fileSkippedOutput is an output that shows, under its data connection,
+// a transfer whose file a bound kept from being written (the summary
+// counts them): the text transcript.
+type fileSkippedOutput interface {
+	FileSkipped(s *track.Session, d *track.DataConn, why string)
+}
+
 // fileFailedOutput is an output that shows a file that could not be
 // created (a file-system error, not a bound): live's text stream.
 type fileFailedOutput interface {
@@ -141,11 +148,15 @@ type extractStats struct {
 	// data record.
 	NotReassembled int64 `json:"not_reassembled,omitempty"`
 	// NotReassembledBytes: the payload bytes those transfers carried.
-	NotReassembledBytes int64  `json:"not_reassembled_bytes,omitempty"`
-	NoCommand           int64  `json:"no_command,omitempty"`   // data connections that carried bytes before any transfer command was linked to them
-	Encrypted           int64  `json:"encrypted,omitempty"`    // data connections that began with the client's TLS ClientHello: ciphertext, not written
-	WriteErrors         int64  `json:"write_errors,omitempty"` // files a write or close failed on
-	LastError           string `json:"last_error,omitempty"`
+	NotReassembledBytes int64 `json:"not_reassembled_bytes,omitempty"`
+	NoCommand           int64 `json:"no_command,omitempty"` // data connections that carried bytes before any transfer command was linked to them
+	Encrypted           int64 `json:"encrypted,omitempty"`  // data connections that began with the client's TLS ClientHello: ciphertext, not written
+	// EncryptedSession: data connections of sessions whose control
+	// channel was TLS (no transfer command visible) that began with the
+	// client's TLS ClientHello: ciphertext, not written (not NoCommand).
+	EncryptedSession int64  `json:"encrypted_session,omitempty"`
+	WriteErrors      int64  `json:"write_errors,omitempty"` // files a write or close failed on
+	LastError        string `json:"last_error,omitempty"`
 }
 
 // extractLimits are the folder's bounds, as the JSON record names them.
@@ -184,6 +195,9 @@ type openFile struct {
 	// bytes never come (dead is set too).
 	refused bool
 	slot    bool // holds one of the extractor's MaxOpen slots
+	// startUnknown: a reservation told its stream's start is unknown
+	// (decode.GapStartUnknown) before its first bytes.
+	startUnknown bool
 }
 
 // extractor sits between the tracker and the diagnoser: it takes the
@@ -381,6 +395,9 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	if !x.create(dc, f) {
 		return nil
 	}
+	if r != nil && r.startUnknown {
+		f.w.StartUnknown()
+	}
 	return f
 }
 
@@ -396,6 +413,9 @@ func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 	}
 	w, err := x.dir.Create(t)
 	if err != nil {
+		if isLimit(err) {
+			x.skip(dc, x.limitWhy(err))
+		}
 		f.dead = true
 		if f.slot {
 			f.slot = false
@@ -429,6 +449,30 @@ func isLimit(err error) bool {
 		errors.Is(err, extract.ErrFolderFull) || errors.Is(err, extract.ErrNameTaken)
 }
 
+// skip tells the output that dc's transfer was not written, and why.
+func (x *extractor) skip(dc *track.DataConn, why string) {
+	if fo, ok := x.out.(fileSkippedOutput); ok {
+		fo.FileSkipped(dc.Session, dc, why)
+	}
+}
+
+// limitWhy words a bound that kept a file from being written, as the
+// summary's extracted: line does.
+func (x *extractor) limitWhy(err error) string {
+	l := x.dir.Limits()
+	switch {
+	case errors.Is(err, extract.ErrTooManyOpen):
+		return fmt.Sprintf("%d files were open (--extract-max-open)", l.MaxOpen)
+	case errors.Is(err, extract.ErrTooManyFiles):
+		return fmt.Sprintf("%d files written already", l.MaxFiles)
+	case errors.Is(err, extract.ErrFolderFull):
+		return "the folder limit was reached (--extract-max-total)"
+	case errors.Is(err, extract.ErrNameTaken):
+		return "every name was taken"
+	}
+	return err.Error()
+}
+
 func (x *extractor) writeError(err error) {
 	x.st.WriteErrors++
 	x.st.LastError = err.Error()
@@ -447,14 +491,38 @@ func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
 			return
 		}
 	}
+	if r := x.files[dc]; (r == nil || r.reserved) && !toClient && dc.Command == nil && controlEncrypted(dc.Session) && tlsHandshakeStart(b) && !x.closed {
+		// A data connection of a session whose commands are ciphertext
+		// (AUTH TLS, implicit FTPS): no transfer command is visible, and
+		// the client's ClientHello says its bytes are ciphertext too. It
+		// is encrypted, not early (NoCommand): counted apart from Encrypted,
+		// which counts transfers (a command seen).
+		x.put(dc, &openFile{dead: true, noCmd: true})
+		x.st.EncryptedSession++
+		return
+	}
 	if f := x.file(dc, toClient); f != nil {
 		// A failed write is in the file's record ("write failed").
 		_, _ = f.w.Write(b)
 	}
 }
 
+// controlEncrypted tells whether s's control channel is ciphertext now
+// (AUTH TLS accepted and no CCC, or implicit FTPS): its commands, the
+// transfer's among them, are not visible.
+func controlEncrypted(s *track.Session) bool {
+	return s != nil && (s.Encrypted || s.ImplicitTLS)
+}
+
 // DataPayloadGap implements track.PayloadSink.
 func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
+	if r := x.files[dc]; r != nil && r.reserved && dc.Command == nil && n == decode.GapStartUnknown {
+		// No command yet: its first bytes decide what it is (file,
+		// DataPayload: ciphertext, or bytes before their command); the
+		// file they may start keeps the notice.
+		r.startUnknown = true
+		return
+	}
 	f := x.file(dc, toClient)
 	if f == nil {
 		return
@@ -478,11 +546,29 @@ func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
 	_ = f.w.Gap(f.w.Offset(), n)
 }
 
+// sentMode reads the mode the transfer's preliminary reply (1xx) says
+// the server sends in: "150 Opening BINARY mode data connection for …"
+// (vsftpd, under TYPE A too when it does not convert), "Opening ASCII
+// mode" (ProFTPD, vsftpd with ascii_download_enable, wu-ftpd, Serv-U).
+func sentMode(c *track.Command) (binary, ascii bool) {
+	for _, r := range c.Replies {
+		if r.Code < 100 || r.Code > 199 || r.Secret {
+			continue
+		}
+		t := strings.ToUpper(r.Text + "\n" + strings.Join(r.Lines, "\n"))
+		binary = binary || strings.Contains(t, "BINARY MODE")
+		ascii = ascii || strings.Contains(t, "ASCII MODE")
+	}
+	return binary && !ascii, ascii && !binary
+}
+
 // close ends a file with what the tracker knows, and shows its record.
 func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	x.del(dc)
 	if f.refused {
-		x.countRefused(dc)
+		if x.countRefused(dc) {
+			x.skip(dc, x.limitWhy(extract.ErrTooManyOpen))
+		}
 		return
 	}
 	if f.empty {
@@ -496,6 +582,7 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	}
 	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, NoType: f.asciiDefault, Compressed: f.zlib}
 	c := dc.Command
+	fin.SentBinary, fin.SentASCII = sentMode(c)
 	if r := c.Final(); r != nil {
 		fin.Reply = r.Code
 	} else if f.lateReply != 0 {
@@ -652,6 +739,8 @@ func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
 		x.del(dc)
 		if !x.countRefused(dc) {
 			x.noFileYet(dc) // an empty file takes no slot while open
+		} else {
+			x.skip(dc, x.limitWhy(extract.ErrTooManyOpen))
 		}
 	}
 	if f := x.files[dc]; f != nil {

@@ -173,7 +173,7 @@ func TestExtractCompletenessReasons(t *testing.T) {
 		{"extract-gap.pcap", "s1-d1-gap.bin", 5000, 1460, false, "gap at offset 1460 for 1460 bytes"},
 		{"extract-abort.pcap", "s1-d1-big.bin", 4380, 0, false, "size mismatch: announced 20000, got 4380; final reply 426; aborted"},
 		{"extract-rest.pcap", "s1-d1-part.bin", 2000, 0, false, "REST offset 1000: a part of the file"},
-		{"extract-type-a.pcap", "s1-d1-notes.txt", 55, 0, true, "TYPE A: line endings converted"},
+		{"extract-type-a.pcap", "s1-d1-notes.txt", 55, 0, true, "TYPE A: the size as announced, no line end converted"},
 		{"extract-active-stor.pcap", "s1-d1-upload.dat", 7000, 0, true, ""},
 	}
 	for _, tt := range tests {

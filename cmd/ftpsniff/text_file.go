@@ -13,7 +13,9 @@ import (
 // for the summary.
 type textFiles struct {
 	recs map[*track.DataConn]*extract.FileRecord
-	st   *extractStats
+	// skipped: transfers a bound kept from being written, and why.
+	skipped map[*track.DataConn]string
+	st      *extractStats
 }
 
 // File implements fileOutput.
@@ -24,11 +26,24 @@ func (o *textOutput) File(_ *track.Session, d *track.DataConn, r *extract.FileRe
 	o.files.recs[d] = r
 }
 
+// FileSkipped implements fileSkippedOutput.
+func (o *textOutput) FileSkipped(_ *track.Session, d *track.DataConn, why string) {
+	if o.files.skipped == nil {
+		o.files.skipped = map[*track.DataConn]string{}
+	}
+	o.files.skipped[d] = why
+}
+
 // forgetFiles drops a shown session's records.
 func (o *textOutput) forgetFiles(s *track.Session) {
 	for d := range o.files.recs {
 		if d.Session == s {
 			delete(o.files.recs, d)
+		}
+	}
+	for d := range o.files.skipped {
+		if d.Session == s {
+			delete(o.files.skipped, d)
 		}
 	}
 }
@@ -40,6 +55,9 @@ func (o *textOutput) ExtractSummary(st extractStats) { o.files.st = &st }
 func (o *textOutput) fileLine(d *track.DataConn) {
 	r := o.files.recs[d]
 	if r == nil {
+		if why, ok := o.files.skipped[d]; ok {
+			o.printf("%s         %s\n", noStamp, o.p.warn.Sprint("file not written: "+safe(why)))
+		}
 		return
 	}
 	p := o.p
@@ -84,6 +102,8 @@ func (o *textOutput) extractSummary() {
 	add(int64(st.Payload.StartUnknown), "data connections without SYN or SYN-ACK: files start at an unknown offset")
 	add(int64(st.Payload.Conflicts), "places where the capture held two different versions of the same bytes")
 	add(st.Encrypted, "data connections encrypted (a TLS ClientHello first), not written")
+	add(st.EncryptedSession, "data connections of encrypted sessions (TLS, no command visible), encrypted too, not written")
+	add(int64(st.Payload.AfterEnd), "data segments after their connection's reset or close (in flight, or late copies), not written")
 	add(st.WriteErrors, "write error"+plural(int(st.WriteErrors))+" (last: "+safe(st.LastError)+")")
 	if len(warn) > 0 {
 		o.printf("; %s", o.p.warn.Sprint(strings.Join(warn, ", ")))

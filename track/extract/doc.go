@@ -91,13 +91,14 @@
 // "write failed: …", "start not in the capture; offset unknown", "the
 // capture holds two different versions of bytes at offset N", "the data
 // connection's end is not in the capture: bytes after offset N may be
-// missing", "appended to the remote file; only the appended bytes") and
-// the note "TYPE A: line endings converted", which alone does not make a
-// file incomplete. The size compared is the stream length (bytes
-// written, cut or missing); after REST it may also equal the announced
-// size minus the offset. Under TYPE A the announced size is the file on
-// the server's disk while the wire carries CR LF line ends: a wire size
-// larger by no more than one byte per line feed written is explained by
-// that, and noted ("TYPE A: wire bytes, line ends converted; size
-// differs from the announced disk size") rather than a mismatch.
+// missing", "appended to the remote file; only the appended bytes").
+// The size compared is the stream length (bytes written, cut or
+// missing); after REST it may also equal the announced size minus the
+// offset. TYPE A (and no TYPE, RFC 959's ASCII default, judged the same)
+// is judged by what the wire proves (judgeASCII): the file is the wire
+// form, whose hashes are the server file's only when the wire shows no
+// conversion (the 150 says BINARY mode, the size as announced, no CR LF,
+// a bare LF in a download); a download larger than the announced disk
+// size by no more than its CR LFs is converted (no size mismatch, but not
+// complete), and CR LFs with no size to compare may be.
 package extract

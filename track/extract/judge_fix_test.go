@@ -28,11 +28,12 @@ func TestAPPENeverComplete(t *testing.T) {
 
 // TestTypeASizeExplainedByLineEnds guards TYPE A downloads whose wire
 // size exceeds the announced (disk) size by no more than one CR per line
-// feed: the conversion explains it, so it is a note, not a fault. Before,
-// vsftpd's ASCII RETRs, whole on the wire, read "size mismatch".
+// feed: the conversion explains it, not a "size mismatch" (before,
+// vsftpd's ASCII RETRs, whole on the wire, read so); yet the file is the
+// wire form, not the server's, so not complete (TestTypeAWireProves).
 func TestTypeASizeExplainedByLineEnds(t *testing.T) {
 	wire := strings.Repeat("line of text\r\n", 300) // 300 lines: 4200 bytes on the wire
-	note := "TYPE A: wire bytes, line ends converted; size differs from the announced disk size"
+	note := "line ends converted: the server's file is 3900 bytes (announced), 4200 on the wire: the hashes are the wire form's, not the server file's"
 	for _, tc := range []struct {
 		name      string
 		announced int64
@@ -40,7 +41,7 @@ func TestTypeASizeExplainedByLineEnds(t *testing.T) {
 		complete  bool
 		reason    string
 	}{
-		{"LF on disk, CR LF on the wire", 3900, true, true, note},
+		{"LF on disk, CR LF on the wire", 3900, true, false, note},
 		{"more than the line ends explain", 3899, true, false, "size mismatch: announced 3899, got 4200"},
 		{"smaller than announced", 4300, true, false, "size mismatch: announced 4300, got 4200"},
 		{"binary: a mismatch stays one", 3900, false, false, "size mismatch: announced 3900, got 4200"},

@@ -21,14 +21,21 @@ type Final struct {
 	// Rest is the REST offset before the transfer (DataConn.Rest); zero
 	// or negative means none.
 	Rest int64
-	// ASCII: TYPE A was in force, so line endings were converted on the
-	// wire and the file differs from the one on either host.
+	// ASCII: TYPE A was in force, so the server may have converted line
+	// endings (RFC 959 3.1.1.1: CR LF on the wire) and the file on the
+	// wire may differ from the one on its disk (judge: what the wire
+	// proves).
 	ASCII bool
 	// NoType: no TYPE was seen before the transfer. RFC 959's default is
 	// ASCII, which some servers honour (ProFTPD, Pure-FTPd) and others
-	// do not (vsftpd unless ascii_download_enable), so the line endings
-	// may differ from the file's.
+	// do not (vsftpd unless ascii_download_enable): judged as TYPE A.
 	NoType bool
+	// SentBinary, SentASCII: the transfer's preliminary reply (150, 125)
+	// named the mode the server sends in ("Opening BINARY mode data
+	// connection": vsftpd under TYPE A without ascii_download_enable,
+	// which sends the file unchanged; "Opening ASCII mode": ProFTPD,
+	// vsftpd with the conversion on, wu-ftpd, Serv-U).
+	SentBinary, SentASCII bool
 	// Compressed: MODE Z was in force; the file holds the deflate stream.
 	Compressed bool
 	// NoDataEnd: the data connection's end (its FIN) is not in the
@@ -61,7 +68,8 @@ type FileRecord struct {
 	MIME string `json:"mime,omitempty"`
 	// Complete: the file is the whole remote file, as far as the capture
 	// shows: a 2xx final reply, no gap, no cut, no write error, the size
-	// announced (when one was), and no ABOR, capture end, REST or MODE Z.
+	// announced (when one was), and no ABOR, capture end, REST or MODE Z,
+	// nor a TYPE A conversion the wire proves or cannot rule out.
 	Complete bool `json:"complete"`
 	// Truncated: a bound cut the file.
 	Truncated bool `json:"truncated,omitempty"`
@@ -119,15 +127,29 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 		}
 	}
 	rest := max(fin.Rest, 0)
-	asciiSize := false // the size differs only by what TYPE A adds
+	// ascii names the transfer's ASCII type ("" when binary, or when the
+	// server said it sent binary: the file unchanged).
+	ascii := ""
+	switch {
+	case fin.ASCII:
+		ascii = "TYPE A"
+	case fin.NoType:
+		ascii = "no TYPE seen: ASCII by default"
+	}
+	sentBinary := ascii != "" && fin.SentBinary
+	if sentBinary {
+		ascii = ""
+	}
+	download := w.t.Verb != "STOR" && w.t.Verb != "STOU" && w.t.Verb != "APPE"
+	converted := false // TYPE A: the size differs by the CRs the server added
 	sizeBad := false   // the size differs from the announced one
 	switch {
 	case fin.Compressed:
 		sizeBad = true // the announced size is the file's, not the deflate stream's
 	case fin.Announced >= 0 && w.stream != fin.Announced && (rest == 0 || w.stream != fin.Announced-rest):
 		sizeBad = true
-		if fin.ASCII && w.missing == 0 && w.cut == cutNone && typeAExplains(fin.Announced-rest, w.stream, w.lf) {
-			asciiSize = true
+		if ascii != "" && download && w.missing == 0 && w.cut == cutNone && typeAExplains(fin.Announced-rest, w.stream, w.crlf) {
+			converted = true
 			break
 		}
 		bad("size mismatch: announced " + itoa(fin.Announced) + ", got " + itoa(w.stream))
@@ -150,13 +172,14 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	if rest > 0 {
 		bad("REST offset " + itoa(rest) + ": a part of the file")
 	}
-	switch {
-	case asciiSize:
-		reasons = append(reasons, "TYPE A: wire bytes, line ends converted; size differs from the announced disk size")
-	case fin.ASCII:
-		reasons = append(reasons, "TYPE A: line endings converted")
-	case fin.NoType:
-		reasons = append(reasons, "no TYPE seen: ASCII by default, line endings may differ")
+	if sentBinary {
+		kind := "TYPE A"
+		if !fin.ASCII {
+			kind = "no TYPE seen"
+		}
+		reasons = append(reasons, kind+", but the server sent binary (its reply says BINARY mode): line ends as on its disk")
+	} else if ascii != "" {
+		reasons, complete = judgeASCII(w, fin, ascii, download, converted, sizeBad, rest, reasons, complete)
 	}
 	if fin.Compressed {
 		bad("MODE Z: compressed")
@@ -178,8 +201,42 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	return reasons, complete
 }
 
+// judgeASCII adds what the wire proves of a TYPE A transfer's line ends
+// (ascii names the type: TYPE A, or no TYPE seen). On the wire every line
+// ends in CR LF (RFC 959 3.1.1.1); a server that stores LF alone (Unix)
+// adds a CR per line when it sends and removes it when it receives. The
+// file written is the wire form, and its hashes are that form's: when
+// the server converted, or may have, they are not the server's file's,
+// and the file is not complete. Proven converted: a download larger than
+// the announced size by no more than its CR LFs, or CR LFs under a reply
+// that says ASCII mode. Proven unchanged: a download of the announced
+// size (no CR added), no CR LF on the wire (nothing to convert either
+// way), or a download with a bare LF (a converting server leaves none).
+// Otherwise (CR LFs, no size to compare) the server's file may differ.
+func judgeASCII(w *Writer, fin Final, ascii string, download, converted, sizeBad bool, rest int64, reasons []string, complete bool) ([]string, bool) {
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	maybe := ascii + ", line endings may differ"
+	wire := "the hashes are the wire form's, not the server file's"
+	switch {
+	case converted:
+		return append(reasons, maybe, "line ends converted: the server's file is "+itoa(fin.Announced-rest)+
+			" bytes (announced), "+itoa(w.stream)+" on the wire: "+wire), false
+	case sizeBad:
+		return append(reasons, maybe), complete // a size mismatch already
+	case download && fin.Announced >= 0:
+		return append(reasons, ascii+": the size as announced, no line end converted"), complete
+	case w.crlf == 0:
+		return append(reasons, ascii+": no CR LF on the wire, no line end to convert"), complete
+	case download && w.missing == 0 && w.crlf < w.lf:
+		return append(reasons, ascii+": bare LF line ends on the wire, not converted"), complete
+	case fin.SentASCII:
+		return append(reasons, maybe, "line ends converted (the server's reply says ASCII mode): "+wire), false
+	}
+	return append(reasons, maybe, "CR LF line ends on the wire and no size to compare: if the server converted them, "+wire), false
+}
+
 // typeAExplains tells whether a TYPE A transfer of stream bytes, with lf
-// line feeds among them, can be the announced disk size: the announced
+// CR LF line ends among them, can be the announced disk size: the announced
 // size is the file on the server's disk, and on the wire every line ends
 // in CR LF (RFC 959 3.1.1.1). A server that stores LF alone (Unix) adds
 // one CR per line on the way, so the wire is longer by at most one byte

@@ -23,6 +23,10 @@ const maxGapNotes = 16
 // newline is what Write counts for TYPE A.
 var newline = []byte{'\n'}
 
+// crlf is what Write counts for TYPE A: the line ends a server's
+// conversion produces (RFC 959 3.1.1.1).
+var crlf = []byte{'\r', '\n'}
+
 // zeroBuf feeds the hashes the bytes of a hole; never written to.
 var zeroBuf [32 << 10]byte
 
@@ -52,6 +56,8 @@ type Writer struct {
 	cutBytes int64    // received bytes not written because of it
 	holeEnd  bool     // the file ends in a hole: Close sets its size
 	lf       int64    // line feeds written: what TYPE A conversion may add
+	crlf     int64    // of those, the ones after a CR (CR LF line ends)
+	lastCR   bool     // the last byte written is a CR (a CR LF across two writes)
 	// conflicts counts the places the capture held two different copies
 	// of the same bytes; conflictAt is the first one's offset.
 	conflicts    int
@@ -91,6 +97,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 		q := p[:ok]
 		w.hashAndSniff(q)
 		w.lf += int64(bytes.Count(q, newline))
+		w.crlf += int64(bytes.Count(q, crlf))
+		if w.lastCR && q[0] == '\n' {
+			w.crlf++
+		}
+		w.lastCR = q[len(q)-1] == '\r'
 		if _, err := w.buf.Write(q); err != nil {
 			return 0, w.fail(err)
 		}
@@ -126,6 +137,7 @@ func (w *Writer) Gap(offset, length int64) error {
 	w.stream += length
 	w.missing += length
 	w.gaps++
+	w.lastCR = false
 	if len(w.gapNotes) < maxGapNotes {
 		w.gapNotes = append(w.gapNotes, "gap at offset "+strconv.FormatInt(offset, 10)+" for "+strconv.FormatInt(length, 10)+" bytes")
 	} else {
