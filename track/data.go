@@ -171,17 +171,28 @@ func unreported(data []*DataConn) []*DataConn {
 // followed ("" when it can), and counts the bound it hit. The table's
 // bound is on connections not finished (finished ones waiting for the
 // next tick to leave t.open make room at once); the session's on those
-// it keeps (a text transcript keeps every one of its session's; with
-// RecentOnly the session keeps the live and latest ones only).
+// it keeps not yet reported. A text transcript keeps every one of its
+// session's up to MaxDataPerSession; past it the session keeps what
+// RecentOnly keeps, the live and latest ones, and follows and reports
+// every new one all the same (a mirror client's session opens tens of
+// thousands): the transcript shows those it no longer keeps under their
+// announcement or transfer command, and counts those it cannot
+// (DataNotKept).
 func (t *Tracker) noDataRoom(sess *Session) string {
 	if len(t.open) >= t.opts.MaxDataConns && t.doneInOpen > 0 {
 		t.compactOpen()
+	}
+	if len(sess.Data) >= t.opts.MaxDataPerSession {
+		// Past it the session keeps what RecentOnly keeps: the bound
+		// is on those not yet reported.
+		sess.recentData = true
+		t.dropReported(sess)
 	}
 	switch {
 	case len(sess.Data) >= t.opts.MaxDataPerSession:
 		sess.DataOmitted++
 		t.limits.DataSessionFull++
-		return fmt.Sprintf("data connections of this session past its %d: not followed", t.opts.MaxDataPerSession)
+		return fmt.Sprintf("data connections of this session past its %d not yet reported: not followed", t.opts.MaxDataPerSession)
 	case len(t.open) >= t.opts.MaxDataConns:
 		sess.DataOmitted++
 		t.limits.DataDropped++
@@ -2343,31 +2354,55 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 	sess.reported = true
 	t.transcript -= sess.transcript
 	sess.transcript = 0
+	if n := sess.DataNotKept; n > 0 && !sess.recentOnly {
+		// Said once, where the transcript ends, past every bound on
+		// events: the session's own count of what it does not show.
+		t.seq++
+		sess.Events = append(sess.Events, Event{Seq: t.seq, Kind: EventLimit, TS: sess.End, Text: fmt.Sprintf(
+			"%d of this session's data connections not shown in this transcript (past its %d, and neither their announcement nor their transfer command kept here): each was followed, diagnosed and counted",
+			n, t.opts.MaxDataPerSession)})
+		t.sink.Event(sess, &sess.Events[len(sess.Events)-1])
+	}
 	t.sink.SessionEnd(sess)
 }
 
 // addToSession adds a data connection to its session's list. With
-// RecentOnly, finished ones beyond the last few leave the list: the
-// output has them already.
+// RecentOnly (or past MaxDataPerSession: noDataRoom), finished ones
+// beyond the last few leave the list: the output has them already.
 func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 	sess.DataCount++
-	if sess.recentOnly && len(sess.Data) >= recentKept {
-		sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn() })
-		if len(sess.Data) > recentKept/2 {
-			n := len(sess.Data) - recentKept/2
-			kept := sess.Data[:0]
-			for _, x := range sess.Data {
-				if n > 0 && x.reported {
-					n--
-					continue
-				}
-				kept = append(kept, x)
-			}
-			clear(sess.Data[len(kept):])
-			sess.Data = kept
-		}
+	if sess.recentData && len(sess.Data) >= recentKept {
+		t.dropReported(sess)
 	}
 	sess.Data = append(sess.Data, dc)
+}
+
+// dropReported takes the reported data connections out of sess.Data but
+// the latest announcement, and the oldest reported ones past half of
+// recentKept. A session keeping its transcript counts those the
+// transcript can no longer show (DataNotKept): those neither of whose
+// commands it kept (an inferred connection has none).
+func (t *Tracker) dropReported(sess *Session) {
+	drop := func(x *DataConn) bool {
+		if !sess.recentOnly && !(x.Announce != nil && x.Announce.kept) && !(x.Command != nil && x.Command.kept) {
+			sess.DataNotKept++
+		}
+		return true
+	}
+	sess.Data = slices.DeleteFunc(sess.Data, func(x *DataConn) bool { return x.reported && x != sess.lastAnn() && drop(x) })
+	if len(sess.Data) > recentKept/2 {
+		n := len(sess.Data) - recentKept/2
+		kept := sess.Data[:0]
+		for _, x := range sess.Data {
+			if n > 0 && x.reported && drop(x) {
+				n--
+				continue
+			}
+			kept = append(kept, x)
+		}
+		clear(sess.Data[len(kept):])
+		sess.Data = kept
+	}
 }
 
 // addData files a data connection under its 4-tuple, and counts its two

@@ -46,11 +46,15 @@
 // transcript it keeps its commands, data connections and events (bounded
 // per session and by one budget for all open sessions) until it ends; with
 // Options.RecentOnly, for outputs that write each record as it happens
-// (JSON, the live stream), it keeps only the latest few announcing and
-// transfer commands and data connections the diagnosis looks back at (4
-// each once the open sessions together hold the budget), and of its
-// events only the kinds the diagnosis weighs (capture gaps, replies no
-// command took, an unsolicited 421), bounded as the transcript's.
+// (JSON, the live stream), it keeps only the latest few announcing,
+// transfer and login (USER, PASS) commands and data connections the
+// diagnosis looks back at (4 each once the open sessions together hold
+// the budget), and of its events only the kinds the diagnosis weighs
+// (capture gaps, replies no command took, an unsolicited 421), bounded as
+// the transcript's. Options.KeepData (the text summary view, which writes
+// no transcript but lists a failed session's failed data connections)
+// keeps the commands and events RecentOnly keeps and the data connections
+// a transcript keeps.
 //
 // The end of a control connection, and whether it is encrypted, come from
 // decode as values; track reads control segments only to know an
@@ -89,9 +93,14 @@
 //   - data connections under way and announcements waiting, together
 //     (not yet finished: finished ones make room at once):
 //     Options.MaxDataConns (100,000; Limits.DataDropped); per session,
-//     those it keeps (all, for a transcript; with RecentOnly the live and
-//     latest): MaxDataPerSession (4,096; Limits.DataSessionFull); 64
-//     announcements per port (Limits.ExpectationsEvicted)
+//     those it keeps: with RecentOnly the live and latest; for a
+//     transcript (and with KeepData) all of them up to MaxDataPerSession
+//     (4,096), then the live and latest too, every new one followed and
+//     reported all the same (the transcript shows those let go under
+//     their kept commands; Session.DataNotKept counts those it cannot);
+//     only a session with MaxDataPerSession not yet reported follows no
+//     more (Limits.DataSessionFull); 64 announcements per port
+//     (Limits.ExpectationsEvicted)
 //   - commands awaiting a reply per session: MaxPending (64;
 //     Limits.PendingOverflow)
 //   - transcript per session: MaxTranscript commands (10,000;

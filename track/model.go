@@ -202,6 +202,10 @@ type Command struct {
 	// repeat: the line is the one the command before it, sent in the
 	// same packet, had its final reply to (skipped).
 	repeat bool
+	// kept: the command is in its session's full transcript
+	// (Session.Commands of a session that keeps one), not left out by
+	// its bound: its data connections are shown under it there.
+	kept bool
 
 	// Data is the expected data connection the endpoint armed (nil when
 	// refused or malformed).
@@ -880,12 +884,19 @@ type Session struct {
 	Commands        []*Command // the transcript, bounded
 	CommandsOmitted int        // commands beyond the transcript bound
 	CommandCount    int
-	Data            []*DataConn      // with RecentOnly, only the live and latest ones
-	DataCount       int              // data connections of the session
-	DataOutcomes    [NumOutcomes]int // reported data connections, by outcome
-	DataOmitted     int              // data connections not followed: a bound was hit
-	Events          []Event
-	EventsOmitted   int
+	// Data: the session's data connections; with RecentOnly, or past
+	// MaxDataPerSession of them, only the live and latest ones.
+	Data         []*DataConn
+	DataCount    int              // data connections of the session
+	DataOutcomes [NumOutcomes]int // reported data connections, by outcome
+	DataOmitted  int              // data connections not followed: a bound was hit
+	// DataNotKept counts the data connections, followed and reported
+	// like every other, that the session's transcript does not show:
+	// they left Data past MaxDataPerSession, and the transcript kept
+	// neither their announcement nor their transfer command.
+	DataNotKept   int
+	Events        []Event
+	EventsOmitted int
 
 	pending  []*Command // awaiting a final reply, FIFO
 	xfer     *xferMemo  // nil until the session announces, sizes or restarts
@@ -902,7 +913,14 @@ type Session struct {
 	// recentOnly: the session keeps what Options.RecentOnly keeps
 	// (RecentOnly, or no transcript wanted: Options.Transcript).
 	recentOnly bool
-	lastSeen   time.Time
+	// recentData: Data keeps only the live and latest data connections,
+	// as with RecentOnly: a session that keeps what RecentOnly keeps
+	// (unless Options.KeepData), or one past MaxDataPerSession of them.
+	recentData bool
+	// loginKept: USER and PASS commands a RecentOnly session keeps until
+	// its login is judged (dropLoginDone).
+	loginKept uint8
+	lastSeen  time.Time
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int

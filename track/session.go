@@ -1,6 +1,7 @@
 package track
 
 import (
+	"math"
 	"net/netip"
 	"path"
 	"slices"
@@ -368,6 +369,9 @@ const (
 func (t *Tracker) keepCommand(sess *Session, c *Command) {
 	switch {
 	case sess.recentOnly:
+		if sess.loginKept > 0 && c.Verb != "PASS" && !c.Secret {
+			t.dropLoginDone(sess)
+		}
 		if !lookedBackAt(c.Verb) && !(sess.CommandCount == 1 && len(sess.Greeting) == 0 && !sess.replied) {
 			// Written when final; nothing looks back at it. (But a first
 			// command before any word of the server's: a session the
@@ -390,7 +394,11 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 		sess.Commands = append(sess.Commands, c)
 		sess.transcript++
 		t.transcript++
+		if (c.Verb == "USER" || c.Verb == "PASS") && sess.loginKept < math.MaxUint8 {
+			sess.loginKept++
+		}
 	case len(sess.Commands) < t.opts.MaxTranscript && t.transcriptRoom():
+		c.kept = true
 		sess.Commands = append(sess.Commands, c)
 		sess.transcript++
 		t.transcript++
@@ -400,11 +408,40 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 	}
 }
 
+// dropLoginDone takes out of a RecentOnly session's commands the USER
+// and PASS the diagnosis no longer looks back at: answered, when a
+// command other than a password comes after them (the login's final
+// reply judged them; a new USER starts another login). An open session
+// keeps none once logged in.
+func (t *Tracker) dropLoginDone(sess *Session) {
+	n, left := 0, 0
+	sess.Commands = slices.DeleteFunc(sess.Commands, func(x *Command) bool {
+		if x.Verb != "USER" && x.Verb != "PASS" {
+			return false
+		}
+		if x.Status == StatusPending {
+			left++
+			return false
+		}
+		n++
+		return true
+	})
+	if len(sess.Commands) == 0 {
+		sess.Commands = nil
+	}
+	sess.loginKept = uint8(min(left, math.MaxUint8))
+	sess.transcript -= n
+	t.transcript -= n
+}
+
 // lookedBackAt tells whether the diagnosis looks back at a command of
-// this verb after it is final: announcements, transfers and ABOR.
+// this verb after it is final: announcements, transfers and ABOR, and
+// the USER and PASS of a login (a clear-text login's evidence names the
+// USER's packet, and whether a PASS was sent: userBefore,
+// passwordLineBefore).
 func lookedBackAt(verb string) bool {
 	switch verb {
-	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "ABOR":
+	case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "ABOR", "USER", "PASS":
 		return true
 	}
 	return ftp.IsTransfer(verb)

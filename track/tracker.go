@@ -55,6 +55,14 @@ type Options struct {
 	// what RecentOnly keeps, and leaves the budget
 	// (TranscriptBudget) to those shown. nil: every session's is wanted.
 	Transcript func(*Session) bool
+	// KeepData, with RecentOnly (or a session whose transcript is not
+	// wanted), keeps every data connection of a session as a transcript
+	// does (up to MaxDataPerSession; past it the live and latest), and of
+	// its commands and events only what RecentOnly keeps: for an output
+	// that looks back at a session's data connections but writes no
+	// transcript (the text summary view lists a failed session's failed
+	// data connections).
+	KeepData bool
 	// NumberData, when set, gives each data connection its number: once,
 	// just before the first sink call that names it, and never changed
 	// after. Trackers that report into one output (live --workers) share
@@ -74,7 +82,10 @@ const recentMin = 4
 
 // DefaultMaxDataPerSession is how many data connections one session keeps
 // (with RecentOnly, not yet reported; else all of them, for its
-// transcript), unless Options say otherwise.
+// transcript), unless Options say otherwise. Past it a transcript's
+// session keeps what RecentOnly keeps, the live and latest, and follows
+// every new one all the same; only a session with that many not yet
+// reported follows no more.
 const DefaultMaxDataPerSession = 4096
 
 // recentKept is how many commands and finished data connections a
@@ -123,7 +134,8 @@ type Limits struct {
 	PendingOverflow int `json:"pending_overflow"` // commands given up as unanswered: pending queue full
 	DataDropped     int `json:"data_dropped"`     // data connections not followed: table full
 	// DataSessionFull counts data connections not followed because their
-	// session kept MaxDataPerSession already (text output keeps them all).
+	// session had MaxDataPerSession not yet reported (open, or waiting
+	// for their transfer command's reply) already.
 	DataSessionFull     int `json:"data_session_full,omitempty"`
 	ExpectationsEvicted int `json:"expectations_evicted"`
 	EventsOmitted       int `json:"events_omitted"`
@@ -460,6 +472,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.nextSess++
 		sess = &Session{ID: t.nextSess, Client: e.Client, Server: e.Server, Start: e.TS, Cwd: "", ServerUnacked: -1}
 		sess.recentOnly = t.opts.RecentOnly || t.opts.Transcript != nil && !t.opts.Transcript(sess)
+		sess.recentData = sess.recentOnly && !t.opts.KeepData
 		sess.Midstream = e.Midstream
 		sess.File = e.File
 		sess.ByContent = e.ByContent

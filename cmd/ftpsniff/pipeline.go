@@ -54,9 +54,11 @@ func newPipelineWith(o *analysisOptions, out output, to track.Options) *pipeline
 func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *carver, relayed bool) *pipeline {
 	p := &pipeline{out: out, opts: o, carve: c}
 	// Only the text transcript looks back at a session's history; JSON
-	// and the live stream write each record as it happens.
+	// and the live stream write each record as it happens, and the text
+	// summary view looks back at data connections only.
 	if !keepsTranscript(out) {
 		to.RecentOnly = true
+		to.KeepData = keepsData(out)
 	} else if t := textOf(out); t != nil && t.sel != nil {
 		// Only the sessions shown need their transcript: the others
 		// leave the budget on all open transcripts to them.

@@ -216,9 +216,21 @@ func withReport(out output, o *readOptions, files []string) output {
 
 // keepsTranscript tells whether the output looks back at a session's
 // history (the text transcript) when the session ends, so the tracker
-// must keep it. The report keeps its own.
+// must keep it. The report keeps its own. The text summary view
+// (--summary) writes no transcript: of a session's history it looks
+// back at its data connections only (keepsData).
 func keepsTranscript(out output) bool {
-	return textOf(out) != nil
+	t := textOf(out)
+	return t != nil && t.view != viewSummary
+}
+
+// keepsData tells whether the output looks back at a session's data
+// connections when the session ends, though at none of its commands or
+// events: the text summary view, whose list of failed sessions names
+// each one's failed data connections (listSession).
+func keepsData(out output) bool {
+	t := textOf(out)
+	return t != nil && t.view == viewSummary
 }
 
 // textOf is the text output out is or writes to beside the report; nil

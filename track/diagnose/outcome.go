@@ -1,8 +1,10 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -700,17 +702,16 @@ func cancelledAt(s *track.Session, dc *track.DataConn) *track.Command {
 	if c == nil || dc.Armed.IsZero() {
 		return nil
 	}
-	for _, x := range s.Commands {
-		if x.Index <= c.Index {
-			continue
-		}
-		if x.Index != c.Index+1 || x.Unseen || x.Secret {
-			return nil // a command of the transcript missing, or another first
-		}
-		if (x.Verb == "ABOR" || x.Verb == "QUIT") && !x.TS.Before(dc.Armed) && x.TS.Sub(dc.Armed) < connectGiveUpMin {
-			return x
-		}
+	i := commandsAfter(s, c.Index)
+	if i == len(s.Commands) {
 		return nil
+	}
+	x := s.Commands[i]
+	if x.Index != c.Index+1 || x.Unseen || x.Secret {
+		return nil // a command of the transcript missing, or another first
+	}
+	if (x.Verb == "ABOR" || x.Verb == "QUIT") && !x.TS.Before(dc.Armed) && x.TS.Sub(dc.Armed) < connectGiveUpMin {
+		return x
 	}
 	return nil
 }
@@ -731,12 +732,21 @@ func nextAnnounce(s *track.Session, c *track.Command) *track.Command {
 	if c == nil {
 		return nil
 	}
-	for _, x := range s.Commands {
-		if x.Index > c.Index && !x.Secret && ftp.IsAnnounce(x.Verb) {
+	for _, x := range s.Commands[commandsAfter(s, c.Index):] {
+		if !x.Secret && ftp.IsAnnounce(x.Verb) {
 			return x
 		}
 	}
 	return nil
+}
+
+// commandsAfter is the position in s.Commands of the first command whose
+// Index is above idx: the commands are kept in the order given, so a
+// session's thousands of them are not walked from the start for each of
+// its data connections.
+func commandsAfter(s *track.Session, idx int) int {
+	i, _ := slices.BinarySearchFunc(s.Commands, idx+1, func(x *track.Command, target int) int { return cmp.Compare(x.Index, target) })
+	return i
 }
 
 // latestBefore is the latest of the session's commands before c that
@@ -745,22 +755,36 @@ func latestBefore(s *track.Session, c *track.Command, match func(*track.Command)
 	if c == nil {
 		return nil
 	}
-	var found *track.Command
-	for _, x := range s.Commands {
-		if x.Index >= c.Index {
-			break
-		}
-		if match(x) {
-			found = x
+	return latestWithin(s, c, len(s.Commands), match)
+}
+
+// latestWithin is latestBefore looking back over at most n commands.
+func latestWithin(s *track.Session, c *track.Command, n int, match func(*track.Command) bool) *track.Command {
+	if c == nil {
+		return nil
+	}
+	end := commandsAfter(s, c.Index-1) // the first at or after c
+	for i := end - 1; i >= 0 && i >= end-n; i-- {
+		if match(s.Commands[i]) {
+			return s.Commands[i]
 		}
 	}
-	return found
+	return nil
 }
+
+// epsvFallbackLookBack bounds how far before a PASV refusedEPSV looks for
+// the EPSV it fell back from: a client falls back at once (curl, lftp,
+// FileZilla send PASV right after the refusal; a TYPE or REST between is
+// the most seen).
+const epsvFallbackLookBack = 8
 
 // refusedEPSV is the latest EPSV before c, when the server refused it
 // (4yz/5yz).
 func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
-	x := latestBefore(s, c, func(x *track.Command) bool { return x.Verb == "EPSV" })
+	// (The fallback follows the refusal at once: a look back over a few
+	// commands, not over a long session's thousands for each of its
+	// data connections.)
+	x := latestWithin(s, c, epsvFallbackLookBack, func(x *track.Command) bool { return x.Verb == "EPSV" })
 	if x == nil {
 		return nil
 	}
