@@ -151,6 +151,24 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 	return e, e.count == 1
 }
 
+// addMore counts n more occurrences, in the same session, of the finding
+// just added to e (add): those a session's findings past maxFindingsKept
+// counted by kind. With every, they are counted as occurrences not kept
+// (moreOver). A nil e (the table was full) counts them as not collapsed.
+func (c *collapser) addMore(e *collapsed, n int) {
+	if n <= 0 {
+		return
+	}
+	if e == nil {
+		c.full += n
+		return
+	}
+	e.count += n
+	if c.every && e.sev >= diagnose.SeverityWarning {
+		e.moreOver += n
+	}
+}
+
 // listed is one line of the summary view: a session that failed or
 // raised a warning, and under it its failed data connections.
 type listed struct {
@@ -220,7 +238,8 @@ func dataFailed(d *track.DataConn) bool {
 	return d.Outcome == track.OutcomeUnanswered || d.Outcome == track.OutcomeRefused || d.Outcome == track.OutcomeUnreachable
 }
 
-// listSession adds s to the summary list when it failed or warned.
+// listSession adds s to the summary list when it failed or warned. fs:
+// every kind of its findings (sessionFindings.all).
 func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
 	reason, ok := o.sessionFailed(s, fs)
 	if !ok {
@@ -266,13 +285,19 @@ func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
 	}
 	line += fmt.Sprintf("%s -> %s, %s", addrString(s.Client), addrString(s.Server), who)
 	it := listed{server: s.Server, rank: reasonRank(reason), id: s.ID, line: line}
-	for _, d := range s.Data {
-		var dcodes []string
-		for _, f := range fs {
-			if f.Data == d && f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev {
-				dcodes = append(dcodes, f.Severity.String()+" "+f.Code)
+	// The codes of each data connection's findings, gathered once: a
+	// session may hold thousands of both.
+	var byData map[*track.DataConn][]string
+	for _, f := range fs {
+		if f.Data != nil && f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev {
+			if byData == nil {
+				byData = map[*track.DataConn][]string{}
 			}
+			byData[f.Data] = append(byData[f.Data], f.Severity.String()+" "+f.Code)
 		}
+	}
+	for _, d := range s.Data {
+		dcodes := byData[d]
 		if !dataFailed(d) && len(dcodes) == 0 {
 			continue
 		}

@@ -40,7 +40,15 @@ type textOutput struct {
 	outcomes       [8]int
 	dataN          int
 
+	// open: the findings of each open session, for its transcript and
+	// the summary, bounded (sessionFindings).
+	open map[*track.Session]*sessionFindings
+	// findings: the live stream's (stream.go) findings held until their
+	// data connection's line; empty in a text output of its own.
 	findings map[*track.Session][]*diagnose.Finding
+	// notShown counts the findings past maxFindingsKept the transcripts
+	// written left out.
+	notShown int
 	servers  []diagnose.ServerSummary
 	bySev    [3]int
 	// firewallRange: the range in the summaries is the firewall's
@@ -77,7 +85,8 @@ type textOutput struct {
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
-	return &textOutput{w: w, p: p, showPass: showPass, width: defaultWidth, findings: map[*track.Session][]*diagnose.Finding{}}
+	return &textOutput{w: w, p: p, showPass: showPass, width: defaultWidth, open: map[*track.Session]*sessionFindings{},
+		findings: map[*track.Session][]*diagnose.Finding{}}
 }
 
 func (o *textOutput) SessionStart(*track.Session)            {}
@@ -178,7 +187,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		if counted {
 			o.hidden++
 		}
-		delete(o.findings, s)
+		delete(o.open, s)
 		return
 	}
 	o.selected++
@@ -188,7 +197,8 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	if s.SameConnection != nil {
 		o.sameConnection++
 	}
-	fs := o.findings[s]
+	sf := o.open[s]
+	fs := sf.keptList()
 	if o.collapse != nil {
 		for _, f := range fs {
 			// With -v every finding is written in full in its transcript;
@@ -200,8 +210,19 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 				o.short[f] = e
 			}
 		}
+		// Those past the bound, by kind: counted as they came, the
+		// first of each standing for the rest (never written in a
+		// transcript).
+		for _, k := range sf.overList() {
+			if k.rest {
+				o.collapse.full += k.n
+				continue
+			}
+			e, _ := o.collapse.add(s, k.first)
+			o.collapse.addMore(e, k.n-1)
+		}
 	}
-	o.listSession(s, fs)
+	o.listSession(s, sf.all())
 	if o.view == viewSummary {
 		o.forget(s, fs)
 		return
@@ -213,10 +234,204 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 
 // forget drops what was kept about an ended session.
 func (o *textOutput) forget(s *track.Session, fs []*diagnose.Finding) {
-	delete(o.findings, s)
+	delete(o.open, s)
 	for _, f := range fs {
 		delete(o.short, f)
 	}
+}
+
+// maxFindingsKept bounds the findings the text output keeps of one open
+// session for its transcript, of the order of the transcripts' budget
+// (track.DefaultTranscriptBudget): a session of 100,000 unused PASV
+// announcements raises as many findings, each holding its data
+// connection. Past it a session's findings are counted by kind
+// (sessionFindings.over), so that the summary's counts, the server blocks
+// and the list of failed sessions stay exact; the transcript says how many
+// it does not show.
+const maxFindingsKept = 10000
+
+// maxOverKinds bounds the kinds (collapseKey: code, severity, advice
+// shape) counted past maxFindingsKept in one session. Past it the findings
+// of a new kind are counted by code and severity only, which tell the
+// summary list why the session failed; the server blocks count them as
+// not summarised (collapser.full).
+const maxOverKinds = maxCollapseKeys
+
+// smallFindings: a session with no more findings than this is scanned
+// for those of a command or a data connection; a larger one is indexed
+// once (sessionFindings.index).
+const smallFindings = 32
+
+// overKey is a kind of finding counted past maxFindingsKept: the
+// collapseKey within one session (its server is the session's). rest:
+// past maxOverKinds, code and severity only.
+type overKey struct {
+	code   string
+	sev    diagnose.Severity
+	advice string
+	rest   bool
+}
+
+// overKind counts the findings of one kind past maxFindingsKept and keeps
+// the first of them.
+type overKind struct {
+	first *diagnose.Finding
+	n     int
+	rest  bool
+}
+
+// sessionFindings is what the text output keeps of an open session's
+// findings: the first maxFindingsKept in order of arrival, for the
+// transcript; past them a count per kind, keeping the first of each.
+type sessionFindings struct {
+	kept   []*diagnose.Finding
+	over   []*overKind // in order of their first finding
+	overBy map[overKey]*overKind
+	kinds  int // of over, those not rest
+	overN  int // findings past maxFindingsKept
+	// byCmd and byData: kept indexed by the command (of a finding about
+	// no data connection) and by the data connection, built once when
+	// the transcript first asks for a large session's.
+	byCmd  map[*track.Command][]*diagnose.Finding
+	byData map[*track.DataConn][]*diagnose.Finding
+	// dataShown: the data connections the transcript wrote with their
+	// findings (ofData).
+	dataShown map[*track.DataConn]bool
+}
+
+func (sf *sessionFindings) add(f *diagnose.Finding) {
+	if len(sf.kept) < maxFindingsKept {
+		sf.kept = append(sf.kept, f)
+		return
+	}
+	sf.overN++
+	k := overKey{code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
+	kind := sf.overBy[k]
+	if kind == nil && sf.kinds >= maxOverKinds {
+		k = overKey{code: f.Code, sev: f.Severity, rest: true}
+		kind = sf.overBy[k]
+	}
+	if kind == nil {
+		if sf.overBy == nil {
+			sf.overBy = map[overKey]*overKind{}
+		}
+		kind = &overKind{first: f, rest: k.rest}
+		sf.overBy[k] = kind
+		sf.over = append(sf.over, kind)
+		if !k.rest {
+			sf.kinds++
+		}
+	}
+	kind.n++
+}
+
+// keptList is the findings kept for the transcript, in order of arrival.
+func (sf *sessionFindings) keptList() []*diagnose.Finding {
+	if sf == nil {
+		return nil
+	}
+	return sf.kept
+}
+
+// overList is the kinds counted past maxFindingsKept.
+func (sf *sessionFindings) overList() []*overKind {
+	if sf == nil {
+		return nil
+	}
+	return sf.over
+}
+
+// notShown is the number of findings the transcript does not show.
+func (sf *sessionFindings) notShown() int {
+	if sf == nil {
+		return 0
+	}
+	return sf.overN
+}
+
+// all is every kind of the session's findings: those kept, in order of
+// arrival, then the first of each kind past the bound, in order of
+// arrival too; so the first finding of a severity, and the first of a
+// code, are those of all the session's findings.
+func (sf *sessionFindings) all() []*diagnose.Finding {
+	if sf == nil {
+		return nil
+	}
+	if len(sf.over) == 0 {
+		return sf.kept
+	}
+	fs := make([]*diagnose.Finding, 0, len(sf.kept)+len(sf.over))
+	fs = append(fs, sf.kept...)
+	for _, k := range sf.over {
+		fs = append(fs, k.first)
+	}
+	return fs
+}
+
+// index builds byCmd and byData once.
+func (sf *sessionFindings) index() {
+	if sf.byCmd != nil {
+		return
+	}
+	sf.byCmd = map[*track.Command][]*diagnose.Finding{}
+	sf.byData = map[*track.DataConn][]*diagnose.Finding{}
+	for _, f := range sf.kept {
+		switch {
+		case f.Data != nil:
+			sf.byData[f.Data] = append(sf.byData[f.Data], f)
+		case f.Command != nil:
+			sf.byCmd[f.Command] = append(sf.byCmd[f.Command], f)
+		}
+	}
+}
+
+// ofCommand calls fn for each kept finding about c and no data
+// connection, in order of arrival.
+func (sf *sessionFindings) ofCommand(c *track.Command, fn func(*diagnose.Finding)) {
+	if sf == nil {
+		return
+	}
+	if len(sf.kept) <= smallFindings {
+		for _, f := range sf.kept {
+			if f.Data == nil && f.Command == c {
+				fn(f)
+			}
+		}
+		return
+	}
+	sf.index()
+	for _, f := range sf.byCmd[c] {
+		fn(f)
+	}
+}
+
+// ofData calls fn for each kept finding about d, in order of arrival.
+func (sf *sessionFindings) ofData(d *track.DataConn, fn func(*diagnose.Finding)) {
+	if sf == nil {
+		return
+	}
+	if len(sf.kept) <= smallFindings {
+		for _, f := range sf.kept {
+			if f.Data == d {
+				sf.shown(d)
+				fn(f)
+			}
+		}
+		return
+	}
+	sf.index()
+	for _, f := range sf.byData[d] {
+		sf.shown(d)
+		fn(f)
+	}
+}
+
+// shown notes that the transcript wrote d's findings under it.
+func (sf *sessionFindings) shown(d *track.DataConn) {
+	if sf.dataShown == nil {
+		sf.dataShown = map[*track.DataConn]bool{}
+	}
+	sf.dataShown[d] = true
 }
 
 // transcript writes a session's transcript.
@@ -323,16 +538,24 @@ func (o *textOutput) transcript(s *track.Session) {
 	} else {
 		o.mid = nil
 	}
-	// Findings about the session as a whole, or about a command the
-	// transcript did not keep.
-	for _, f := range o.findings[s] {
-		if f.Data != nil || f.Command != nil && kept.has(f.Command) {
+	// Findings about the session as a whole, about a command the
+	// transcript did not keep, or about a data connection it did not
+	// show (the session no longer held it, and kept neither of its
+	// commands).
+	sf := o.open[s]
+	for _, f := range sf.keptList() {
+		if f.Data != nil && sf.dataShown[f.Data] || f.Data == nil && f.Command != nil && kept.has(f.Command) {
 			continue
 		}
 		o.finding(f)
 	}
 	if n := s.CommandsOmitted - placed; n > 0 {
 		o.printf("  %s\n", p.warn.Sprintf("(%d more command%s not kept: transcript limit)", n, plural(n)))
+	}
+	if n := sf.notShown(); n > 0 {
+		o.notShown += n
+		o.printf("  %s\n", p.warn.Sprintf("(%d more finding%s of this session not shown here: the transcript keeps its first %d; the summary counts them all, --json lists every one)",
+			n, plural(n), maxFindingsKept))
 	}
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
@@ -456,11 +679,7 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 	}
 	o.commandStatus(c)
 	// Findings about this command.
-	for _, f := range o.findings[s] {
-		if f.Data == nil && f.Command == c {
-			o.finding(f)
-		}
-	}
+	o.open[s].ofCommand(c, o.finding)
 }
 
 // commandLine writes the `<--` line of a command.
@@ -531,7 +750,12 @@ func (o *textOutput) Finding(f *diagnose.Finding) {
 		o.belowMin++
 		return
 	}
-	o.findings[f.Session] = append(o.findings[f.Session], f)
+	sf := o.open[f.Session]
+	if sf == nil {
+		sf = &sessionFindings{}
+		o.open[f.Session] = sf
+	}
+	sf.add(f)
 }
 
 func (o *textOutput) severityColor(s diagnose.Severity) *color.Color {
@@ -808,7 +1032,8 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 		o.printf("%s         %s\n", strings.Repeat(" ", 10), p.dim.Sprint(strings.Join(facts, "; ")))
 	}
 	o.fileLine(d)
-	for _, f := range o.findings[d.Session] {
+	o.open[d.Session].ofData(d, o.finding)
+	for _, f := range o.findings[d.Session] { // the live stream's
 		if f.Data == d {
 			o.finding(f)
 		}
@@ -1039,10 +1264,13 @@ func (o *textOutput) Summary(t totals) {
 		if n := transcriptNote(lim.CommandsOmitted, lim.EventsOmitted, lim.TranscriptBudget); n != "" {
 			warn = append(warn, n)
 		}
+		if n := o.notShown; n > 0 {
+			warn = append(warn, fmt.Sprintf("%d finding%s left out of transcripts (each shows its session's first %d); the counts above and --json hold them all", n, plural(n), maxFindingsKept))
+		}
 	}
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
-	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d already (the text output keeps all of a session's; --json follows them on)", track.DefaultMaxDataPerSession))
+	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d not yet reported already", track.DefaultMaxDataPerSession))
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
 	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")

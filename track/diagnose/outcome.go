@@ -656,6 +656,14 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		f.Message += "."
 		f.Advice = "Nothing to change for this endpoint itself; see the findings of the data connections that follow."
 		f.Packets = packets(f.Packets, []uint64{next.Num})
+	case dc.Superseded():
+		// The tracker saw a newer announcement of the session before any
+		// connection to this one: a fallback, whether or not the
+		// transcript still keeps that command (a session past its
+		// transcript's commands keeps only the first ones).
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The client did not connect to %s and asked for another endpoint instead: it fell back.", dc.Announced)
+		f.Advice = "Nothing to change for this endpoint itself; see the findings of the data connections that follow."
 	case earlier != nil:
 		f.Message = fmt.Sprintf("The client gave up without connecting to %s, after data connection #%d to %s failed (%s); curl, for one, reads the 227 and quits when its connect timeout is already spent.", dc.Announced, earlier.ID, earlier.Server, earlier.Outcome)
 		if fb := refusedEPSV(s, dc.Announce); fb != nil {
