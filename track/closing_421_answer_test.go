@@ -35,6 +35,13 @@ func TestClosing421AnswersItsCommand(t *testing.T) {
 		{"connection limit after a PASS", "PASS", "x", "Too many users logged in for this account.", false},
 		{"per-address limit after a PORT", "PORT", "198,51,100,7,195,81", "There are too many connections from your internet address.", false},
 		{"words that say nothing of the command", "PWD", "", "Goodbye.", false},
+		// The server's own reasons, whatever words of a login they hold:
+		// its login timer (FileZilla Server 0.9), a block of the address
+		// that names no failed login (the right password would not get
+		// in: session-refused's ban advice), a per-user limit.
+		{"login timer after a PASS", "PASS", "x", "Login time exceeded. Closing control connection.", false},
+		{"address blocked after a PASS", "PASS", "x", "Access denied: your IP address is blocked.", false},
+		{"per-user login limit after a PASS", "PASS", "x", "Too many concurrent logins for this user, try again later.", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

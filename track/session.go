@@ -314,14 +314,19 @@ func answers421(text string) bool {
 		return false
 	}
 	login := has("login", "log in", "logon", "password", "attempt", "authenticat", "credential")
+	failed := has("failed", "failure", "incorrect", "invalid", "wrong", "bad ")
 	switch {
-	case has("timeout", "timed out", "time out", "time-out", "idle", "-time exceeded", "time limit"),
+	case has("timeout", "timed out", "time out", "time-out", "idle", "time exceeded", "time limit"),
 		has("shutting down", "shutdown", "shut down", "going down", "restart", "maintenance", "not available", "unavailable"),
-		!login && has("too many", "maximum", "limit", "already logged in", "already connected", "max ") &&
-			has("connect", "client", "user", "host", "session", "logged in"):
+		!failed && has("too many", "maximum", "limit", "already logged in", "already connected", "max ") &&
+			has("connect", "client", "user", "host", "session", "logged in", "login"),
+		// A ban or block of the address that names no failed login
+		// ("Access denied: your IP address is blocked") refuses the
+		// session, not the command: the right password would not get in.
+		!failed && has("banned", "blocked", "blacklist", "blocklist", "denylist", " ban"):
 		return false
 	}
-	return login || has("command", "rejected", "refused", "denied", "not allowed", "not permitted", "banned", "address")
+	return login || has("command", "rejected", "refused", "denied", "not allowed", "not permitted", "address")
 }
 
 // greets tells whether a reply is (part of) the session's greeting.

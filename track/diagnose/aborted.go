@@ -332,7 +332,7 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		f.Evidence = fmt.Sprintf("%s, before any command was answered", f.Evidence)
 	}
 	text := strings.ToLower(r.Text)
-	if banText(text) {
+	if banText(text) && limitText(text) == limitNone {
 		// A ban of the client's address, not a limit on connections:
 		// "421 Temporarily banned for too many failed login attempts"
 		// has "too many" in it too.
@@ -667,10 +667,12 @@ const (
 //	             "Sorry, the maximum number of allowed clients (N) are already connected."  ProFTPD MaxClients (a 530)
 //	             "Too many users" (others)
 //
-// A reply that speaks of a ban (banText) names no limit, whatever else
-// it says ("Temporarily banned for too many failed login attempts").
+// A reply that speaks of a ban names no limit, whatever else it says
+// ("Temporarily banned for too many failed login attempts"); "blocked"
+// alone does not make one ("Too many connections from your IP (max 5);
+// new connections are blocked until one closes" is a limit).
 func limitText(text string) int {
-	if banText(text) {
+	if banWord(text, false) || failedLoginText(text) {
 		return limitNone
 	}
 	if !containsAny(text, "too many", "maximum", "limit", "already logged in", "already connected", "max ", "allowed concurrently", "allowed at a time") {
@@ -758,13 +760,24 @@ func connectionLimitAdvice(fam family, limit int) string {
 // BanMessage; read by its words, not one server's sentence. "ban" counts
 // as a word only ("banner" is not one).
 func banText(text string) bool {
+	return banWord(text, true) || failedLoginText(text)
+}
+
+// banWord: text (lower case) holds a word of a ban; with blocked, also
+// "blocked", which a connection limit says too ("new connections are
+// blocked until one closes").
+func banWord(text string, blocked bool) bool {
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return (r < 'a' || r > 'z') && r != '-' }) {
 		switch strings.Trim(w, "-") {
-		case "ban", "bans", "banned", "autoban", "autobanned", "auto-ban", "auto-banned", "blocked", "blacklisted", "blocklisted", "blacklist", "blocklist", "denylisted", "denylist":
+		case "ban", "bans", "banned", "autoban", "autobanned", "auto-ban", "auto-banned", "blacklisted", "blocklisted", "blacklist", "blocklist", "denylisted", "denylist":
 			return true
+		case "blocked":
+			if blocked {
+				return true
+			}
 		}
 	}
-	return failedLoginText(text)
+	return false
 }
 
 // failedLoginText: a reply (lower case) gives failed logins as its

@@ -102,6 +102,9 @@ func TestLimitWordings(t *testing.T) {
 		{"Sorry, the maximum number of allowed clients (10) are already connected.", limitServer, policy.ServerUnknown},
 		{"Too many users", limitServer, policy.ServerUnknown},
 		{"Service not available, closing control connection.", limitNone, policy.ServerUnknown},
+		// "blocked" of a limit's new connections is no ban.
+		{"Too many connections from your IP (max 5); new connections are blocked until one closes.", limitPerAddress, policy.ServerUnknown},
+		{"Temporarily banned for too many failed login attempts", limitNone, policy.ServerUnknown},
 	} {
 		low := strings.ToLower(tc.text)
 		if got := limitText(low); got != tc.limit {
