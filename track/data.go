@@ -186,7 +186,13 @@ func (t *Tracker) noDataRoom(sess *Session) string {
 		// Past it the session keeps what RecentOnly keeps: the bound
 		// is on those not yet reported.
 		sess.recentData = true
-		t.dropReported(sess)
+		// (Walked again only once a data connection was reported since
+		// it last found nothing to drop: a session of 4,096 live ones
+		// is not walked for each new one.)
+		if t.dropWalkedID != sess.ID || t.dropWalkedAt != t.reportedData {
+			t.dropReported(sess)
+			t.dropWalkedID, t.dropWalkedAt = sess.ID, t.reportedData
+		}
 	}
 	switch {
 	case len(sess.Data) >= t.opts.MaxDataPerSession:
@@ -1436,7 +1442,10 @@ func (dc *DataConn) ackedUnseen(s *decode.Segment) {
 	case !dc.seqInit[1] && dc.SynAckTS.IsZero():
 		dc.seqHi[1], dc.acked[1], dc.seqInit[1] = s.Ack, s.Ack, true
 		w.flags[1] |= ackOnly
-	case w.flags[1]&ackOnly != 0 && int32(s.Ack-dc.seqHi[1]) > 0:
+	case w.flags[1]&ackOnly != 0 && int32(s.Ack-dc.seqHi[1]) > 0 && s.Ack-dc.seqHi[1] <= maxAckAdvance:
+		// (An advance past the largest window TCP can open, 2^30 with
+		// window scaling (RFC 7323 2.3), acknowledges bytes that could
+		// not have been in flight: forged or stale, not counted.)
 		d := s.Ack - dc.seqHi[1]
 		dc.Bytes[1] += int64(d)
 		dc.seqHi[1] = s.Ack
@@ -1447,6 +1456,10 @@ func (dc *DataConn) ackedUnseen(s *decode.Segment) {
 		}
 	}
 }
+
+// maxAckAdvance is the most one acknowledgment can move forward: the
+// largest window TCP can open (RFC 7323 2.3: 2^30 bytes).
+const maxAckAdvance = 1 << 30
 
 // AckedOnly tells whether the capture shows nothing the side connected
 // to sent, and its bytes (Bytes[1]) are those its peer acknowledged
@@ -2299,6 +2312,7 @@ func (t *Tracker) reportData(dc *DataConn) {
 		return
 	}
 	dc.reported = true
+	t.reportedData++
 	dc.beforePickUp = nil // a reported connection is given back no more (givePickUpBack)
 	if dc.Match == MatchPortOnly {
 		t.unwait(dc) // no longer provisional

@@ -32,6 +32,9 @@ func TestOneDirectionBytesFromAcks(t *testing.T) {
 		{"3000 bytes, then the server's FIN", []uint32{0, 1448, 3000}, 3001, 3000, OutcomeTransferred, true},
 		{"3000 bytes and the FIN acknowledged at once: the FIN counts one", []uint32{0, 3001}, 3001, 3001, OutcomeTransferred, true},
 		{"nothing acknowledged: connected, no payload", []uint32{0}, 0, 0, OutcomeConnected, true},
+		// An advance past the largest window TCP can open acknowledges
+		// bytes that could not have been in flight: not counted.
+		{"an advance past 2^30: forged, not counted", []uint32{0, 1000, 1000 + 0x7fffffff}, 1001, 1000, OutcomeTransferred, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

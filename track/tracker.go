@@ -196,6 +196,11 @@ type Tracker struct {
 	nextSess int
 
 	data map[decode.ConnKey]*DataConn // data connections seen (SYN matched)
+	// reportedData counts data connections reported; dropWalkedID and
+	// dropWalkedAt, the session noDataRoom last walked for reported ones
+	// to drop and that count then (by ID: no ended session is held).
+	reportedData, dropWalkedAt uint64
+	dropWalkedID               int
 	// encrypted indexes the open sessions whose control channel is TLS by
 	// their (client, server) addresses: their data connections can only be
 	// inferred from peers and timing.

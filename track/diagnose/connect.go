@@ -35,8 +35,8 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	// so "nothing listens" and a rule opening the port are wrong here.
 	opened := d.openedBefore(s)
 	others := ""
-	if opened > 0 {
-		others = fmt.Sprintf("; %s to this server opened before it in this capture", plural(opened, "other control connection", "other control connections"))
+	if opened {
+		others = "; another control connection to this server opened before it in this capture"
 	}
 	switch c.How {
 	case decode.ConnectRefused:
@@ -47,9 +47,9 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 			f.Evidence += fmt.Sprintf("; %d RSTs in all", c.Refusals)
 		}
 		f.Evidence += others
-		if opened > 0 {
-			f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset, though %s to this server opened before it, so the server listens on port %d. At this moment it did not take this client: it was being restarted, its super-server paused the service (xinetd's cps limit), or a firewall rejects this client only (a ban such as fail2ban's after failed logins, or a connection-rate limit with a reject rule).",
-				srv, plural(opened, "another control connection", "other control connections"), srv.Port())
+		if opened {
+			f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset, though another control connection to this server opened before it, so the server listens on port %d. At this moment it did not take this client: it was being restarted, its super-server paused the service (xinetd's cps limit), or a firewall rejects this client only (a ban such as fail2ban's after failed logins, or a connection-rate limit with a reject rule).",
+				srv, srv.Port())
 			f.Advice = fmt.Sprintf("Look in the server's log for a restart or a paused service at %s, and on the firewall for a rule that names %s (nft list ruleset | grep -n %s, iptables -S | grep %s, fail2ban-client status). A rule that opens port %d to all is not the fix: the port was open to the others.",
 				s.Start.UTC().Format("15:04:05 UTC"), s.Client.Addr(), s.Client.Addr(), s.Client.Addr(), srv.Port())
 			break
@@ -82,8 +82,8 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 			}
 			f.Message = fmt.Sprintf("The control connection to %s was rejected: %s answered the client's SYN with ICMP %s (%s), as a firewall's reject rule does.", srv, who, i.TypeName(), i.CodeName())
 			f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) and accept the control port before it: %s.", where, icmpRejectRule(i), open)
-			if opened > 0 {
-				f.Message += fmt.Sprintf(" The server took %s before it, so the rule rejects this client only (its address or network, a ban such as fail2ban's, or a rate limit).", plural(opened, "another control connection", "other control connections"))
+			if opened {
+				f.Message += " The server took another control connection before it, so the rule rejects this client only (its address or network, a ban such as fail2ban's, or a rate limit)."
 				f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) that names %s or its network (nft list ruleset | grep -n %s, fail2ban-client status), and lift it if the client is legitimate; a rule that opens port %d to all is not the fix.", where, icmpRejectRule(i), s.Client.Addr(), s.Client.Addr(), srv.Port())
 			}
 		case icmpRoute:
@@ -97,9 +97,9 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 		f.Code = CodeControlUnanswered
 		f.Packets = []uint64{}
 		f.Evidence = fmt.Sprintf("%s from %s to %s%s, no answer (no SYN-ACK, RST or ICMP error in the capture)", syns, s.Client, srv, over) + others
-		if opened > 0 {
-			f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back, though %s to this server opened before it, so the port is open to others. The server's listen queue was full (a busy server drops SYNs while its accept backlog overflows), or a firewall drops this client only (a ban such as fail2ban's, or a connection-rate limit).",
-				srv, plural(c.SYNs, "time", "times"), plural(opened, "another control connection", "other control connections"))
+		if opened {
+			f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back, though another control connection to this server opened before it, so the port is open to others. The server's listen queue was full (a busy server drops SYNs while its accept backlog overflows), or a firewall drops this client only (a ban such as fail2ban's, or a connection-rate limit).",
+				srv, plural(c.SYNs, "time", "times"))
 			f.Advice = fmt.Sprintf("On the server, nstat -az TcpExtListenOverflows TcpExtListenDrops counts SYNs dropped by a full queue (then raise the server's backlog and net.core.somaxconn, or its connection limits); else look on the firewall for a rule that names %s (nft list ruleset | grep -n %s, fail2ban-client status) or a rate limit on port %d. A rule that opens port %d to all is not the fix: the port was open to the others.",
 				s.Client.Addr(), s.Client.Addr(), srv.Port(), srv.Port())
 			break
@@ -120,19 +120,23 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	return f
 }
 
-// openedBefore is how many of s's server's sessions counted so far opened
-// their control connection (s itself was counted at its start and has
-// no finding yet): the server listened and let those clients in.
-func (d *Diagnoser) openedBefore(s *track.Session) int {
+// openedBefore tells whether a control connection to s's server that
+// opened began before s's first SYN: the server listened and let that
+// client in before this one failed. (One that began after says nothing:
+// the server may have been down and come back.)
+func (d *Diagnoser) openedBefore(s *track.Session) bool {
 	a := d.server(s)
-	if a == d.overflow {
-		return 0
+	return a != d.overflow && !a.firstOpened.IsZero() && a.firstOpened.Before(s.Start)
+}
+
+// opened notes that s's control connection opened (its client spoke, or
+// it ended with no failure to open): the earliest such start is what
+// openedBefore compares with. (Not at its start: a connection that
+// never opens is a session from its first SYN too.)
+func (a *serverAcc) opened(s *track.Session) {
+	if a.firstOpened.IsZero() || s.Start.Before(a.firstOpened) {
+		a.firstOpened = s.Start
 	}
-	n := a.sessions - a.connectFailed()
-	if s.Counted() {
-		n--
-	}
-	return max(n, 0)
 }
 
 // controlOpenAdvice is the rule that opens s's control port at p: the

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -24,7 +25,7 @@ func TestControlConnectFailureWhileServerListens(t *testing.T) {
 		notWant []string
 	}{
 		{"refused", decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: 2, AnswerTS: t0, Refusals: 1}, CodeControlRefused,
-			[]string{"the server listens on port 21", "restarted", "fail2ban", "names 203.0.113.10", "1 other control connection to this server opened before it"},
+			[]string{"the server listens on port 21", "restarted", "fail2ban", "names 203.0.113.10", "another control connection to this server opened before it"},
 			[]string{"Nothing listens", "ct state new accept"}},
 		{"unanswered", decode.ConnectFailure{How: decode.ConnectUnanswered, SYNs: 3}, CodeControlUnanswered,
 			[]string{"open to others", "listen queue was full", "TcpExtListenOverflows", "names 203.0.113.10"},
@@ -36,7 +37,9 @@ func TestControlConnectFailureWhileServerListens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ok := passiveConnSession(1, "203.0.113.9", srv, passiveAtClient)
-			c, _ := feed(policy.Policy{}, ok, failedConnect(2, "203.0.113.10:50010", srv, tc.f))
+			late := failedConnect(2, "203.0.113.10:50010", srv, tc.f)
+			late.Start = ok.Start.Add(time.Minute)
+			c, _ := feed(policy.Policy{}, ok, late)
 			f := c.find(tc.code)
 			if f == nil {
 				t.Fatalf("no %s finding", tc.code)
@@ -53,5 +56,24 @@ func TestControlConnectFailureWhileServerListens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestControlConnectFailureBeforeServerCameUp: a connection that opened
+// only after the failed one began says nothing of the server at the time
+// of the failure (it may have been down, and come back): the finding
+// keeps its plain reading.
+func TestControlConnectFailureBeforeServerCameUp(t *testing.T) {
+	const srv = "192.0.2.10:21"
+	early := failedConnect(2, "203.0.113.10:50010", srv, decode.ConnectFailure{How: decode.ConnectUnanswered, SYNs: 5})
+	ok := passiveConnSession(1, "203.0.113.9", srv, passiveAtClient)
+	ok.Start = early.Start.Add(15 * time.Second)
+	c, _ := feed(policy.Policy{}, ok, early)
+	f := c.find(CodeControlUnanswered)
+	if f == nil {
+		t.Fatal("no control-unanswered finding")
+	}
+	if text := f.Message + f.Evidence; strings.Contains(text, "opened before it") || strings.Contains(text, "listen queue") {
+		t.Errorf("claims the server listened before the failure:\n%s", text)
 	}
 }

@@ -199,6 +199,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		d.server(s).unaccepted++
 	}
 	if c.Index == 1 {
+		d.server(s).opened(s)
 		// The greeting is complete once the client speaks: a summary
 		// made while the session is open knows its family.
 		d.server(s).greeting.add(greetingKind(s))
@@ -341,6 +342,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	// Every way a session ends (its close, eviction, the capture's end)
 	// comes here: the held findings go out before the session's own.
 	d.report(d.releaseHeld(s))
+	if s.Connect == nil && s.Counted() {
+		d.server(s).opened(s)
+	}
 	d.server(s).greeting.add(greetingKind(s))
 	if f := d.greetingLogin(s); f != nil {
 		d.report([]*Finding{f})

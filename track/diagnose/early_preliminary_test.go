@@ -58,6 +58,14 @@ func TestUnseenEndpointJudgedOnTheFinalReplyNotThe150(t *testing.T) {
 		{"vsftpd passive: 150 and no final reply, connected", vsf, true,
 			[]track.Reply{{Code: 150, Text: "Opening BINARY mode data connection for x."}},
 			CodeDataNotAttempted, SeverityInfo, true, nil},
+		// ProFTPD opens or accepts before its 150 (data.c), and
+		// Pure-FTPd's passive 150 says it accepted: as vsftpd's.
+		{"ProFTPD passive: 150 and no final reply, connected", "ProFTPD Server (Debian) [192.0.2.10]", true,
+			[]track.Reply{{Code: 150, Text: "Opening BINARY mode data connection for x (5000 bytes)"}},
+			CodeDataNotAttempted, SeverityInfo, true, nil},
+		{"a 150 saying the connection was accepted, no final reply", "---------- Welcome to Pure-FTPd [privsep] ----------", true,
+			[]track.Reply{{Code: 150, Text: "Accepted data connection"}},
+			CodeDataNotAttempted, SeverityInfo, true, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := sess("192.0.2.10:50000", "203.0.113.5:21")

@@ -994,7 +994,7 @@ const (
 
 // earlyPreliminary says why a 1yz alone does not tell whether the data
 // connection was made.
-const earlyPreliminary = "vsftpd sends its 150 only once the data connection is made, but other servers (FileZilla Server, IIS, Serv-U, Pure-FTPd in active mode) send it before they connect or accept, so it does not say whether one was made: either the capture does not see the data path (taken where only the control connection passes, or with a filter that keeps only port 21), or none was made and the server's final reply (a 425) is not in the capture."
+const earlyPreliminary = "vsftpd and ProFTPD send their 150 only once the data connection is made, but other servers (FileZilla Server, IIS, Serv-U, Pure-FTPd in active mode) send it before they connect or accept, so it does not say whether one was made: either the capture does not see the data path (taken where only the control connection passes, or with a filter that keeps only port 21), or none was made and the server's final reply (a 425) is not in the capture."
 
 const untoldAdvice = "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), and until the transfer's final reply, to tell."
 
@@ -1009,13 +1009,20 @@ const untoldAdvice = "Capture where both connections pass, without a port filter
 // refusal of the command itself (refusedAfterStart: IIS's "150
 // Opening…" then "550 The system cannot find the file") needed no
 // connection; any other failure broke off a transfer that had one. A 1yz
-// with no final reply tells only for vsftpd.
+// with no final reply tells for vsftpd and ProFTPD, and where its words
+// say the connection is there.
 func (d *Diagnoser) transferSaid(s *track.Session, pre, final *track.Reply) int {
 	if final == nil {
 		switch {
 		case pre == nil:
 			return saidNone
-		case d.family(s).kind == policy.ServerVsftpd:
+		case d.family(s).kind == policy.ServerVsftpd, d.family(s).kind == policy.ServerProFTPD:
+			// Both send their 150 once connected or accepted (ProFTPD's
+			// data.c opens the connection before its R_150).
+			return saidMade
+		case pre.Code == 125, containsAny(strings.ToLower(pre.Text), "accepted data connection", "connection accepted", "already open"):
+			// The 1yz itself says so (Pure-FTPd's passive "150 Accepted
+			// data connection", a 125).
 			return saidMade
 		}
 		return saidUntold
@@ -1113,18 +1120,21 @@ func clientLetIn(s *track.Session, p place, controlPort uint16, v6 bool) string 
 	}
 	const routerPrefix = "let the connection in on the router in front of the client: "
 	router := strings.TrimPrefix(activeLetIn(place{router: true}, controlPort, v6), routerPrefix)
-	host := "in Windows Defender Firewall (a Windows client: it sends " + windowsVerb(s) + "): " + windowsLetIn(false)
+	host := "in Windows Defender Firewall (most likely a Windows client: it sends " + windowsVerb(s) + "): " + windowsLetIn(false)
 	if ftpExe(s) {
-		// passiveFirst has said which client it is.
+		// passiveFirst has said which client it most likely is.
 		host = "in Windows Defender Firewall: " + windowsLetIn(true)
 	}
+	// (A guess from the verbs: scripts and some Unix clients send them
+	// too, so the Linux rules stay, named as the other case.)
+	other := "; if the client is not a Windows host (scripts and some Unix clients send " + windowsVerb(s) + " too): " + all
 	switch {
 	case p.router && p.nat:
-		return "let the connection in on the NAT router in front of the client (whose helper also rewrites the PORT/EPRT address): " + router + "; and on the client, " + host
+		return "let the connection in on the NAT router in front of the client (whose helper also rewrites the PORT/EPRT address): " + router + "; and on the client, " + host + other
 	case p.router:
-		return "let the connection in on the client, " + host + "; or, if a router or firewall in front of the client drops it, on that router: " + router
+		return "let the connection in on the client, " + host + "; or, if a router or firewall in front of the client drops it, on that router: " + router + other
 	}
-	return "let the connection in on the client, " + host
+	return "let the connection in on the client, " + host + other
 }
 
 // passiveFirst opens active-blocked's advice: passive mode on the client
@@ -1134,5 +1144,5 @@ func passiveFirst(s *track.Session, usual, exe string) string {
 	if !ftpExe(s) {
 		return "Use passive mode on the client" + usual
 	}
-	return "This client is Windows's ftp.exe (it sends " + windowsVerb(s) + " and never asked for a passive endpoint), which has no passive mode: for passive mode use another client (curl.exe, part of Windows 10 and later, WinSCP, FileZilla)." + exe
+	return "This client is most likely Windows's ftp.exe (it sends " + windowsVerb(s) + " and never asked for a passive endpoint), which has no passive mode: for passive mode use another client (curl.exe, part of Windows 10 and later, WinSCP, FileZilla)." + exe
 }

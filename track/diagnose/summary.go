@@ -85,6 +85,9 @@ type serverAcc struct {
 	natCaused     int
 	natCausedAddr bool
 	natSerious    int
+	// firstOpened: the start of the earliest session whose control
+	// connection opened (zero when none did).
+	firstOpened time.Time
 	// helperBlind: active-mode refusals of PORT/EPRT a simulated Linux
 	// FTP helper could not see (HelperBlind): the NAT has the helper.
 	helperBlind int
@@ -1106,9 +1109,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			passive := "use passive mode"
 			if a.activeFtpExe == a.findings[CodeActiveBlocked] {
 				// Windows's ftp.exe has no passive mode (ftpExe).
-				which := "which the client is"
+				which := "which the client most likely is"
 				if them != "the client" {
-					which = "which these clients are"
+					which = "which these clients most likely are"
 				}
 				passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
 			}

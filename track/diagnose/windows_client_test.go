@@ -26,13 +26,14 @@ func TestActiveBlockedAdviceForTheClientsSystem(t *testing.T) {
 		rulesHas []string
 	}{
 		{"Windows ftp.exe: XPWD, PORT only", []string{"XPWD"},
-			[]string{"Windows's ftp.exe (it sends XPWD", "no passive mode", `program="%SystemRoot%\System32\ftp.exe"`, "Windows Defender Firewall"},
-			[]string{"Use passive mode on the client", "-t raw -A OUTPUT", "nft 'table inet ftphelper { ct helper ftp-std { type \"ftp\" protocol tcp; }; chain out"},
+			[]string{"most likely Windows's ftp.exe (it sends XPWD", "no passive mode", `program="%SystemRoot%\System32\ftp.exe"`, "Windows Defender Firewall",
+				"if the client is not a Windows host (scripts and some Unix clients send XPWD too): let the connection in on the client: attach the FTP conntrack helper"},
+			[]string{"Use passive mode on the client"},
 			[]string{"Windows's ftp.exe", "has none"},
 			[]string{"netsh advfirewall firewall add rule"}},
 		{"a Windows client that also asked for PASV: passive mode stays", []string{"XPWD", "PASV"},
-			[]string{"Use passive mode on the client", "Windows Defender Firewall (a Windows client: it sends XPWD)", `program="C:\path\to\client.exe"`},
-			[]string{"-t raw -A OUTPUT", "ftp.exe"},
+			[]string{"Use passive mode on the client", "Windows Defender Firewall (most likely a Windows client: it sends XPWD)", `program="C:\path\to\client.exe"`, "if the client is not a Windows host"},
+			[]string{"ftp.exe"},
 			[]string{"use passive mode"},
 			[]string{"netsh advfirewall firewall add rule"}},
 		{"a client whose system cannot be told: both", []string{"PWD"},
