@@ -82,3 +82,34 @@ func TestOneDirectionDataSaysBytesWereAcknowledged(t *testing.T) {
 		t.Errorf("json:\n%s", out.String())
 	}
 }
+
+// TestNewerPassiveEndpointUnusedWhenTheOlderWasUsed guards the newer of
+// two passive endpoints when the client connected to the older one after
+// it: nothing was to connect to the newer, so it is a note naming the one
+// used, not "the capture cannot see the data path".
+func TestNewerPassiveEndpointUnusedWhenTheOlderWasUsed(t *testing.T) {
+	c, path := newWireCap(t)
+	s := newWireSession(c) // PASV -> 10.0.0.1:40000
+	s.cmd("PASV")
+	s.reply("227 Entering Passive Mode (10,0,0,1,156,65).") // 40001, never used
+	k := &s.data                                            // to 40000, the older
+	k.handshake()
+	s.cmd("RETR f")
+	s.reply("150 Opening BINARY mode data connection for f (5 bytes).")
+	k.fromB([]byte("hello"))
+	k.closeFromB()
+	s.reply("226 Transfer complete.")
+	s.quit()
+
+	var out, errb bytes.Buffer
+	if code := run([]string{"read", "--color", "never", path}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := strings.Join(strings.Fields(out.String()), " ")
+	if !strings.Contains(text, "info data-not-attempted: The client did not connect to 10.0.0.1:40001: after it was announced, the client connected to 10.0.0.1:40000 instead") {
+		t.Errorf("the unused newer endpoint:\n%s", out.String())
+	}
+	if strings.Contains(text, "cannot see the data path") {
+		t.Errorf("blames the capture:\n%s", out.String())
+	}
+}

@@ -529,6 +529,14 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 	}
 	said := d.transferSaid(s, pre, final)
+	if old := usedSuperseded(s, dc); old != nil {
+		// The client went to the endpoint of an older announcement:
+		// nothing was to connect here, whatever the transfer's replies.
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The client did not connect to %s: after it was announced, the client connected to %s instead, the endpoint of an earlier announcement (data connection #%d).", dc.Announced, old.Announced, old.ID)
+		f.Advice = fmt.Sprintf("Nothing to change for this endpoint; see data connection #%d.", old.ID)
+		return f
+	}
 	// The vantage is blamed only while the capture holds no data
 	// connection of the session or its server (notBlind); the diagnoser
 	// holds such a finding to the session's first seen data connection or
@@ -692,6 +700,21 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 	}
 	return f
+}
+
+// usedSuperseded is the passive data connection of s, announced before
+// dc and superseded by a newer announcement, that the client connected
+// to after dc was announced; nil when none.
+func usedSuperseded(s *track.Session, dc *track.DataConn) *track.DataConn {
+	if !dc.Passive || dc.Armed.IsZero() {
+		return nil
+	}
+	for _, x := range s.Data {
+		if x != dc && x.Passive && x.Superseded() && !x.FirstSYN.IsZero() && !x.FirstSYN.Before(dc.Armed) {
+			return x
+		}
+	}
+	return nil
 }
 
 // connectGiveUpMin: a client whose data SYN goes unanswered sends it
