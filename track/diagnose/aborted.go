@@ -792,6 +792,15 @@ func failedLoginText(text string) bool {
 // when the reply says so), then lift the ban where the server keeps it,
 // per family where known.
 func banAdvice(fam family, client string, logins bool) string {
+	where := banWhere(fam, client)
+	if !logins {
+		return "If " + client + " should be let in, find why it was blocked in the server's log (failed logins from it, most often, or a rule that denies its address), fix that, then lift the block in " + where + ". Raising a connection limit changes nothing."
+	}
+	return "Find why logins from " + client + " failed before (a wrong or changed password saved in a client or a script, or someone guessing passwords from that address: the server's log lists the failed attempts); fix that first, then lift the ban in " + where + ". Raising a connection limit changes nothing."
+}
+
+// banWhere is where the family keeps its bans of client addresses.
+func banWhere(fam family, client string) string {
 	where := "the server's own ban list (FileZilla Server's autoban; ProFTPD's mod_ban: ftpdctl permit host " + client + "; IIS's FTP Logon Attempt Restrictions and FTP IP Address and Domain Restrictions; Serv-U's IP access rules and anti-hammering) or an intrusion-prevention tool in front of it (fail2ban and the like)"
 	switch fam.kind {
 	case policy.ServerFileZilla:
@@ -801,8 +810,5 @@ func banAdvice(fam family, client string, logins bool) string {
 	case policy.ServerIIS:
 		where = "IIS's FTP Logon Attempt Restrictions (or a deny entry in FTP IP Address and Domain Restrictions)"
 	}
-	if !logins {
-		return "If " + client + " should be let in, find why it was blocked in the server's log (failed logins from it, most often, or a rule that denies its address), fix that, then lift the block in " + where + ". Raising a connection limit changes nothing."
-	}
-	return "Find why logins from " + client + " failed before (a wrong or changed password saved in a client or a script, or someone guessing passwords from that address: the server's log lists the failed attempts); fix that first, then lift the ban in " + where + ". Raising a connection limit changes nothing."
+	return where
 }

@@ -69,3 +69,22 @@ func TestBanGreetingIsNotAConnectionLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginRefusedThenBannedVerdict guards the verdict of a server whose
+// last answer to a client's failed logins was a 421 banning its address
+// (FileZilla Server's autoban): besides checking the passwords, the ban
+// has to be lifted, or the right password is refused too.
+func TestLoginRefusedThenBannedVerdict(t *testing.T) {
+	s := sess("10.0.0.2:50000", "10.0.0.1:21")
+	s.Greeting = []track.Reply{{Code: 220, Text: "FileZilla Server version 0.9.60 beta", TS: t0, Num: 4}}
+	cmd(s, 6, "USER", "bob", 331, "Password required for bob")
+	cmd(s, 8, "PASS", "x", 421, "Temporarily banned for too many failed login attempts")
+	s.Login = track.LoginFailed
+	_, d := feed(policy.Policy{}, s)
+	v := serverSummary(t, d, "10.0.0.1:21").Verdict
+	for _, w := range []string{"every login was refused", "banned the client's address", "lift the ban in FileZilla Server's autoban"} {
+		if !strings.Contains(v, w) {
+			t.Errorf("verdict lacks %q: %s", w, v)
+		}
+	}
+}

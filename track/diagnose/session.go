@@ -890,6 +890,12 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		if login != nil && tlsRequiredText(login.text) {
 			a.loginRefusedTLS++
 		}
+		if login != nil && login.code == 421 && banText(strings.ToLower(login.text)) {
+			// The last refusal banned the address: the failed logins
+			// before it are why ("421 Temporarily banned for too many
+			// failed login attempts").
+			a.loginRefusedBan++
+		}
 	}
 	for _, c := range s.Commands {
 		if f := d.controlIdleLost(s, c); f != nil {

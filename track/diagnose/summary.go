@@ -88,6 +88,9 @@ type serverAcc struct {
 	// firstOpened: the start of the earliest session whose control
 	// connection opened (zero when none did).
 	firstOpened time.Time
+	// loginRefusedBan: of loginRefused, sessions whose last login
+	// refusal was a 421 banning the client's address.
+	loginRefusedBan int
 	// helperBlind: active-mode refusals of PORT/EPRT a simulated Linux
 	// FTP helper could not see (HelperBlind): the NAT has the helper.
 	helperBlind int
@@ -1645,6 +1648,10 @@ func (a *serverAcc) loginRefusedVerdict(fam family) string {
 		v += fmt.Sprintf("; %d of them anonymous: if anonymous FTP is meant to work, allow it (%s); else check the user names and passwords", a.loginRefusedAnon, anonymousOn(fam))
 	default:
 		v += "; check the user names and passwords, and the server's log for why it refused them"
+	}
+	if a.loginRefusedBan > 0 {
+		v += fmt.Sprintf("; after them the server banned the client's address, in %s (its 421): once the logins are fixed, lift the ban in %s",
+			plural(a.loginRefusedBan, "session", "sessions"), banWhere(fam, "CLIENT"))
 	}
 	return v
 }
