@@ -117,6 +117,9 @@
 //   - RSTs and ICMP errors held for a data SYN written just after them:
 //     8 of each, for 2 ms of packet time (Limits.ResetsHeldOverwritten,
 //     Limits.UnreachablesHeldOverwritten)
+//   - announcements that expired unused: 1,024 tombstones (endpoint and
+//     the peer that was to connect), each for an hour of packet time; a
+//     SYN to one is counted (Limits.DataAfterExpiry), not followed
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (4 min of packet time); past the bound the
 //     continuation still says what it is, without the session's number

@@ -169,6 +169,11 @@ type Limits struct {
 	// announcing its port is then matched by its SYN-ACK, if that came
 	// after the reply, or not at all.
 	SYNsHeldOverwritten int `json:"syns_held_overwritten,omitempty"`
+	// DataAfterExpiry counts SYNs to the endpoint of an announcement that
+	// had expired unused (ExpectationTimeout), from the peer that was to
+	// connect (expired.go): connections nothing waited for any more, not
+	// followed.
+	DataAfterExpiry int `json:"data_after_expiry,omitempty"`
 	// ResetsHeldOverwritten counts RSTs that matched nothing while
 	// announcements waited, held for a SYN written after them
 	// (maxHeldResets), that newer ones replaced within answerHoldWindow:
@@ -254,6 +259,7 @@ type Tracker struct {
 	lastKey  decode.ConnKey
 	lastDC   *DataConn
 	byPort   map[uint16][]*DataConn // armed announcements awaiting a SYN
+	expired  expiredAnns            // tombstones of announcements that expired unused (expired.go)
 	open     []*DataConn            // armed or live data connections, for timeouts
 	// openCompactAt: the length of open at which finished entries are
 	// dropped before the next append.
@@ -382,6 +388,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			return
 		}
 		if (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
+			return
+		}
+		if t.afterExpiry(s) {
 			return
 		}
 		if s.Dst.Port() >= 1024 && t.sessions.Len() > 0 {
@@ -662,6 +671,7 @@ func (t *Tracker) tick() {
 		case dc.Done:
 		case !dc.matched() && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout:
 			t.finishData(dc)
+			t.rememberExpired(dc)
 		case dc.SYNs > 0 && !dc.answered() && dc.RSTTS.IsZero() && t.clock.since(dc.LastSYN) > t.opts.UnansweredWait:
 			if dc.ICMP == nil {
 				dc.End = dc.LastSYN

@@ -1252,6 +1252,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.ResumedUnlinked), "continuations of sessions closed as idle no longer linked to them (their record past its bound or wait)")
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(uint64(lim.DataBeyondWindow), "data segments beyond the window the receiver advertised, never acknowledged: not counted as transferred (forged or stale)")
+	addw(uint64(lim.DataAfterExpiry), "SYNs to the endpoint of an announcement that had expired unused (no connection within 5 minutes): nothing waited for them any more, not followed")
 	addw(uint64(lim.SYNsHeldOverwritten), "SYNs held in case their announcement was written just after them (two NIC queues), pushed out by newer ones: an announcement that did come for one misses its SYN (most are usually other traffic)")
 	addw(uint64(lim.ResetsHeldOverwritten), "RSTs held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
 	addw(uint64(lim.UnreachablesHeldOverwritten), "ICMP errors held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")

@@ -1,0 +1,66 @@
+package track
+
+import (
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// TestSYNAfterAnnouncementExpiredIsCounted guards a SYN to the endpoint
+// of an announcement that expired unused (ExpectationTimeout): nothing
+// waits for it any more and it is not followed, but it is counted
+// (Limits.DataAfterExpiry), not dropped in silence; a SYN from another
+// host, or one after the tombstone's hour, is not.
+func TestSYNAfterAnnouncementExpiredIsCounted(t *testing.T) {
+	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	for _, tc := range []struct {
+		name  string
+		from  netip.AddrPort
+		after time.Duration // after the announcement
+		want  int
+	}{
+		{"the client, 6 minutes on", netip.AddrPortFrom(cli.Addr(), 50001), 6 * time.Minute, 1},
+		{"another host", netip.MustParseAddrPort("198.51.100.99:50001"), 6 * time.Minute, 0},
+		{"the client, past the tombstone's hour", netip.AddrPortFrom(cli.Addr(), 50001), 2 * time.Hour, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			// Packet time passes with the session alive (its NOOPs).
+			for end := s.now.Add(tc.after); s.now.Before(end); {
+				s.tick(30 * time.Second)
+				s.cmd("NOOP", "")
+				s.reply(200, "NOOP ok.")
+				s.trk.Tick(s.now)
+			}
+			s.seg(tc.from, dsrv, decode.FlagSYN, 7000, 0)
+			s.end()
+			if got := s.trk.Limits().DataAfterExpiry; got != tc.want {
+				t.Errorf("data_after_expiry %d, want %d", got, tc.want)
+			}
+			if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeNotAttempted {
+				t.Errorf("data records %v: want the one announcement, not attempted", s.rec.data)
+			}
+		})
+	}
+}
+
+// TestExpiredTombstonesBounded: the tombstones stay within
+// maxExpiredAnn however many announcements expire.
+func TestExpiredTombstonesBounded(t *testing.T) {
+	trk := New(&recorder{}, Options{})
+	sess := &Session{Client: cli, Server: srv}
+	for i := range 5 * maxExpiredAnn {
+		trk.rememberExpired(&DataConn{Passive: true, Session: sess, Announced: netip.AddrPortFrom(srv.Addr(), uint16(1024+i%60000))})
+	}
+	if n := len(trk.expired.at); n > maxExpiredAnn {
+		t.Errorf("%d tombstones, bound %d", n, maxExpiredAnn)
+	}
+	if n := len(trk.expired.order); n > 2*maxExpiredAnn+1 {
+		t.Errorf("order holds %d, bound %d", n, 2*maxExpiredAnn+1)
+	}
+}
