@@ -113,3 +113,28 @@ func TestNewerPassiveEndpointUnusedWhenTheOlderWasUsed(t *testing.T) {
 		t.Errorf("blames the capture:\n%s", out.String())
 	}
 }
+
+// TestStalePassiveEndpointVerdict guards the server's verdict when the
+// only data connection went to a stale endpoint and failed: the client's
+// fault, with nothing to open, not "endpoints never used".
+func TestStalePassiveEndpointVerdict(t *testing.T) {
+	c, path := newWireCap(t)
+	s := newWireSession(c) // PASV -> 10.0.0.1:40000
+	s.cmd("PASV")
+	s.reply("227 Entering Passive Mode (10,0,0,1,156,65).") // 40001, never used
+	old := s.data
+	c.pkt(old.a, old.b, old.aseq, 0, "S", nil)
+	c.pkt(old.b, old.a, 0, old.aseq+1, "RA", nil)
+	s.cmd("RETR f")
+	s.reply("425 Failed to establish connection.")
+	s.quit()
+
+	var out, errb bytes.Buffer
+	if code := run([]string{"read", "--summary", "--color", "never", path}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := strings.Join(strings.Fields(out.String()), " ")
+	if !strings.Contains(text, "verdict: the client connected to the endpoint of an older PASV or EPSV after asking for a newer one") {
+		t.Errorf("verdict:\n%s", out.String())
+	}
+}

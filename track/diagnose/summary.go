@@ -88,6 +88,9 @@ type serverAcc struct {
 	// firstOpened: the start of the earliest session whose control
 	// connection opened (zero when none did).
 	firstOpened time.Time
+	// staleUsed: data connections refused or lost at the endpoint of an
+	// older passive announcement the client used after a newer one.
+	staleUsed int
 	// loginRefusedBan: of loginRefused, sessions whose last login
 	// refusal was a 421 banning the client's address.
 	loginRefusedBan int
@@ -681,6 +684,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable:
 		if dc.Superseded() {
 			// A stale announcement used: nothing about the range.
+			a.staleUsed++
 			break
 		}
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
@@ -1304,6 +1308,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
 		rules = append(rules, fam.addrLines(a.natIfFix)...)
 		named = true
+	case a.staleUsed > 0 && a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0:
+		// Nothing else failed: the client went to an endpoint the server
+		// no longer waited on.
+		sum.Verdict = fmt.Sprintf("the client connected to the endpoint of an older PASV or EPSV after asking for a newer one, in %s (see data-refused): nothing to open on the server; the client must use the latest endpoint it was given",
+			plural(a.staleUsed, "data connection", "data connections"))
 	case a.findings[CodeDataNotAttempted] > 0 && (a.unusedSerious > 0 || a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0):
 		// (Notes alone beside data connections that worked, clients that
 		// cancelled or asked again, are no verdict: the default says
