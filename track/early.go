@@ -269,8 +269,12 @@ type heldSYNs struct {
 	// (a zero Num when none came): on a LAN a whole handshake fits in
 	// the reordering that wrote it before its 227.
 	answers [maxHeldSYNs]decode.Segment
-	next    int
-	live    int // slots with a SYN (a non-zero Num)
+	// afterExpiry: the held SYN went to an expired announcement's
+	// endpoint and was counted so (Limits.DataAfterExpiry); an
+	// announcement that claims it after all takes the count back.
+	afterExpiry [maxHeldSYNs]bool
+	next        int
+	live        int // slots with a SYN (a non-zero Num)
 }
 
 // answered keeps the SYN-ACK, or the RST acknowledging it, that answers a
@@ -295,8 +299,9 @@ func (h *heldSYNs) answered(s *decode.Segment) {
 	}
 }
 
-// holdSYN keeps a header-only copy of a SYN that matched nothing.
-func (t *Tracker) holdSYN(s *decode.Segment) {
+// holdSYN keeps a header-only copy of a SYN that matched nothing;
+// afterExpiry: it was counted as going to an expired announcement.
+func (t *Tracker) holdSYN(s *decode.Segment, afterExpiry bool) {
 	if t.syns == nil {
 		t.syns = new(heldSYNs)
 	}
@@ -310,6 +315,7 @@ func (t *Tracker) holdSYN(s *decode.Segment) {
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
 	h.segs[h.next] = c
 	h.answers[h.next] = decode.Segment{}
+	h.afterExpiry[h.next] = afterExpiry
 	h.next = (h.next + 1) % maxHeldSYNs
 }
 
@@ -344,6 +350,11 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		s.Num = 0
 		h.answers[i] = decode.Segment{}
 		h.live--
+		if h.afterExpiry[i] {
+			// The endpoint announced again, and this SYN is its.
+			h.afterExpiry[i] = false
+			t.limits.DataAfterExpiry--
+		}
 		if dc.matched() {
 			// A second SYN of it (sent again, or seen twice): now a
 			// segment of the connection.

@@ -28,11 +28,18 @@ type expiredKey struct {
 	from     netip.Addr
 }
 
-// expiredAnns holds the tombstones, by key and in the order made.
+// expiredAnns holds the tombstones, by key and in the order made (a key
+// made again has a place in order for each time; only the one whose time
+// the map holds evicts it).
 type expiredAnns struct {
 	at    map[expiredKey]time.Time
-	order []expiredKey
+	order []expiredEntry
 	head  int
+}
+
+type expiredEntry struct {
+	k  expiredKey
+	at time.Time
 }
 
 // rememberExpired leaves dc's tombstone: dc expired unused.
@@ -49,7 +56,9 @@ func (t *Tracker) rememberExpired(dc *DataConn) {
 		e.at = make(map[expiredKey]time.Time)
 	}
 	if len(e.order)-e.head >= maxExpiredAnn {
-		delete(e.at, e.order[e.head])
+		if old := e.order[e.head]; e.at[old.k] == old.at {
+			delete(e.at, old.k)
+		}
 		e.head++
 	}
 	if e.head > maxExpiredAnn {
@@ -57,15 +66,15 @@ func (t *Tracker) rememberExpired(dc *DataConn) {
 		e.head = 0
 	}
 	k := expiredKey{endpoint: dc.Announced, from: from.Unmap()}
-	if _, ok := e.at[k]; !ok {
-		e.order = append(e.order, k)
-	}
+	e.order = append(e.order, expiredEntry{k: k, at: t.clock.now})
 	e.at[k] = t.clock.now
 }
 
 // afterExpiry reports whether SYN s goes to the endpoint of an
 // announcement that expired unused, from the peer that was to connect,
-// and counts it so; the tombstone is used up.
+// and counts it so; the tombstone is used up. (The SYN is still held for
+// an announcement just after it: replaySYNs takes the count back if one
+// claims it.)
 func (t *Tracker) afterExpiry(s *decode.Segment) bool {
 	e := &t.expired
 	if len(e.at) == 0 {

@@ -64,3 +64,58 @@ func TestExpiredTombstonesBounded(t *testing.T) {
 		t.Errorf("order holds %d, bound %d", n, 2*maxExpiredAnn+1)
 	}
 }
+
+// TestSYNJustBeforeTheEndpointIsAnnouncedAgain: the expired endpoint is
+// announced again and the client's SYN is written just before the 227
+// (two NIC queues): the SYN is the new announcement's, not one after
+// the old one's expiry.
+func TestSYNJustBeforeTheEndpointIsAnnouncedAgain(t *testing.T) {
+	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	dcli := netip.AddrPortFrom(cli.Addr(), 50001)
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	for end := s.now.Add(6 * time.Minute); s.now.Before(end); {
+		s.tick(30 * time.Second)
+		s.cmd("NOOP", "")
+		s.reply(200, "NOOP ok.")
+		s.trk.Tick(s.now)
+	}
+	s.cmd("PASV", "")
+	s.seg(dcli, dsrv, decode.FlagSYN, 7000, 0)
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.seg(dsrv, dcli, decode.FlagSYN|decode.FlagACK, 9000, 0)
+	s.seg(dcli, dsrv, decode.FlagACK, 7001, 0)
+	s.end()
+	if got := s.trk.Limits().DataAfterExpiry; got != 0 {
+		t.Errorf("data_after_expiry %d, want 0", got)
+	}
+	if len(s.rec.data) != 2 || s.rec.data[1].SYNs != 1 {
+		t.Fatalf("data records %+v: want the second with its SYN", s.rec.data)
+	}
+}
+
+// TestExpiredTombstoneMadeAgainKeepsItsPlace: a tombstone used by a SYN
+// and made again, or made again unused, is evicted in the order of its
+// latest making, not of its first.
+func TestExpiredTombstoneMadeAgainKeepsItsPlace(t *testing.T) {
+	trk := New(&recorder{}, Options{})
+	sess := &Session{Client: cli, Server: srv}
+	ann := func(i int) *DataConn {
+		return &DataConn{Passive: true, Session: sess, Announced: netip.AddrPortFrom(srv.Addr(), uint16(1024+i))}
+	}
+	trk.rememberExpired(ann(0))
+	for i := 1; i < maxExpiredAnn; i++ {
+		trk.rememberExpired(ann(i))
+	}
+	trk.clock.now = trk.clock.now.Add(time.Second)
+	trk.rememberExpired(ann(0)) // made again: now the newest
+	trk.rememberExpired(ann(maxExpiredAnn))
+	if _, ok := trk.expired.at[expiredKey{endpoint: ann(0).Announced, from: cli.Addr()}]; !ok {
+		t.Error("the tombstone made again was evicted by its first place")
+	}
+	if n := len(trk.expired.at); n > maxExpiredAnn {
+		t.Errorf("%d tombstones, bound %d", n, maxExpiredAnn)
+	}
+}

@@ -390,11 +390,11 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		if (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
 			return
 		}
-		if t.afterExpiry(s) {
-			return
-		}
+		// (Counted at once, and held all the same: the endpoint may be
+		// announced again just after it, two NIC queues.)
+		expired := t.afterExpiry(s)
 		if s.Dst.Port() >= 1024 && t.sessions.Len() > 0 {
-			t.holdSYN(s) // its announcement may come just after it (early.go)
+			t.holdSYN(s, expired) // its announcement may come just after it (early.go)
 		}
 	case len(t.byPort) > 0 && !s.Flags.Has(decode.FlagRST) && t.pickUp(s):
 		return
