@@ -248,7 +248,14 @@ func (f *Flow) fill(start, end int64) int64 {
 		}
 	}
 	f.holes = append(kept, split...)
-	slices.SortFunc(f.holes, func(a, b hole) int { return cmp.Compare(a.from, b.from) })
+	if len(split) > 0 {
+		// A segment inside a hole splits it: the bound holds here too,
+		// the lowest forgotten first (at most 2*maxHoles to sort).
+		slices.SortFunc(f.holes, func(a, b hole) int { return cmp.Compare(a.from, b.from) })
+		if len(f.holes) > maxHoles {
+			f.holes = slices.Delete(f.holes, 0, len(f.holes)-maxHoles)
+		}
+	}
 	return n
 }
 
