@@ -149,7 +149,12 @@ func (o *streamOutput) Summary(t totals) { o.totals.Summary(t) }
 func (o *streamOutput) File(s *track.Session, d *track.DataConn, r *extract.FileRecord) {
 	o.lines.File(s, d, r)
 	o.emit(s, func() { o.lines.fileLine(d) })
-	delete(o.lines.files.recs, d)
+	if m := o.lines.files.recs[s]; m != nil {
+		delete(m, d)
+		if len(m) == 0 {
+			delete(o.lines.files.recs, s)
+		}
+	}
 }
 
 // FileFailed says that a transfer's file could not be created (a

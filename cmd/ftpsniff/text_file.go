@@ -10,42 +10,54 @@ import (
 
 // textFiles is what the text transcript keeps of extraction: each data
 // connection's file record until its session is shown, and the counters
-// for the summary.
+// for the summary. Kept per session, so that forgetting one session costs
+// its own entries, and at most maxFileLines per session: its transcript
+// shows no more commands than that.
 type textFiles struct {
-	recs map[*track.DataConn]*extract.FileRecord
+	recs map[*track.Session]map[*track.DataConn]*extract.FileRecord
 	// skipped: transfers a bound kept from being written, and why.
-	skipped map[*track.DataConn]string
+	skipped map[*track.Session]map[*track.DataConn]string
 	st      *extractStats
 }
 
+// maxFileLines bounds the file lines kept per open session (the
+// transcript's own bound on commands, MaxTranscript's order).
+const maxFileLines = 10000
+
 // File implements fileOutput.
-func (o *textOutput) File(_ *track.Session, d *track.DataConn, r *extract.FileRecord) {
+func (o *textOutput) File(s *track.Session, d *track.DataConn, r *extract.FileRecord) {
 	if o.files.recs == nil {
-		o.files.recs = map[*track.DataConn]*extract.FileRecord{}
+		o.files.recs = map[*track.Session]map[*track.DataConn]*extract.FileRecord{}
 	}
-	o.files.recs[d] = r
+	m := o.files.recs[s]
+	if m == nil {
+		m = map[*track.DataConn]*extract.FileRecord{}
+		o.files.recs[s] = m
+	}
+	if len(m) < maxFileLines {
+		m[d] = r
+	}
 }
 
 // FileSkipped implements fileSkippedOutput.
-func (o *textOutput) FileSkipped(_ *track.Session, d *track.DataConn, why string) {
+func (o *textOutput) FileSkipped(s *track.Session, d *track.DataConn, why string) {
 	if o.files.skipped == nil {
-		o.files.skipped = map[*track.DataConn]string{}
+		o.files.skipped = map[*track.Session]map[*track.DataConn]string{}
 	}
-	o.files.skipped[d] = why
+	m := o.files.skipped[s]
+	if m == nil {
+		m = map[*track.DataConn]string{}
+		o.files.skipped[s] = m
+	}
+	if len(m) < maxFileLines {
+		m[d] = why
+	}
 }
 
 // forgetFiles drops a shown session's records.
 func (o *textOutput) forgetFiles(s *track.Session) {
-	for d := range o.files.recs {
-		if d.Session == s {
-			delete(o.files.recs, d)
-		}
-	}
-	for d := range o.files.skipped {
-		if d.Session == s {
-			delete(o.files.skipped, d)
-		}
-	}
+	delete(o.files.recs, s)
+	delete(o.files.skipped, s)
 }
 
 // ExtractSummary implements fileOutput.
@@ -53,9 +65,9 @@ func (o *textOutput) ExtractSummary(st extractStats) { o.files.st = &st }
 
 // fileLine writes the extracted file under its data connection.
 func (o *textOutput) fileLine(d *track.DataConn) {
-	r := o.files.recs[d]
+	r := o.files.recs[d.Session][d]
 	if r == nil {
-		if why, ok := o.files.skipped[d]; ok {
+		if why, ok := o.files.skipped[d.Session][d]; ok {
 			o.printf("%s         %s\n", noStamp, o.p.warn.Sprint("file not written: "+safe(why)))
 		}
 		return
