@@ -94,12 +94,7 @@ func TestExtractTypeABinaryModeAndConversion(t *testing.T) {
 // wireSessionType is newWireSession with typ as its TYPE command (none
 // when ""), and no TYPE I.
 func wireSessionType(c *wireCap, typ string) *wireSession {
-	cli, srv := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.1")
-	s := &wireSession{
-		ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, 50000), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
-		data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, 40000), aseq: 70000, bseq: 90000},
-	}
-	s.ctl.handshake()
+	s := openWireSession(c)
 	s.reply("220 ProFTPD Server ready.")
 	s.cmd("USER alice")
 	s.reply("331 Password required for alice")

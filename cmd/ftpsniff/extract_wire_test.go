@@ -111,12 +111,7 @@ type wireSession struct {
 }
 
 func newWireSession(c *wireCap) *wireSession {
-	cli, srv := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.1")
-	s := &wireSession{
-		ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, 50000), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
-		data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, 40000), aseq: 70000, bseq: 90000},
-	}
-	s.ctl.handshake()
+	s := openWireSession(c)
 	s.reply("220 (vsFTPd 3.0.5)")
 	s.cmd("USER alice")
 	s.reply("331 Please specify the password.")
@@ -126,6 +121,18 @@ func newWireSession(c *wireCap) *wireSession {
 	s.reply("200 Switching to Binary mode.")
 	s.cmd("PASV")
 	s.reply("227 Entering Passive Mode (10,0,0,1,156,64).")
+	return s
+}
+
+// openWireSession is a wireSession whose control connection's handshake
+// is written, the dialogue left to the caller.
+func openWireSession(c *wireCap) *wireSession {
+	cli, srv := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.1")
+	s := &wireSession{
+		ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, 50000), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
+		data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, 40000), aseq: 70000, bseq: 90000},
+	}
+	s.ctl.handshake()
 	return s
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,8 +14,7 @@ import (
 // not rewrite the address and how the client can send it whole. Without
 // --helper, the advice to attach the helper stays.
 func TestHelperBlindPORTIsNotAdvisedAHelper(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.pcap")
-	writeNATCapture(t, path, natSession{client: netip.AddrPortFrom(natRouter, 33444), server: netip.MustParseAddrPort("198.51.100.2:21"),
+	path := writeNATCapture(t, natSession{client: netip.AddrPortFrom(natRouter, 33444), server: netip.MustParseAddrPort("198.51.100.2:21"),
 		segs: []natLine{{true, "TYPE I\r\nPORT 10,77,2,2,160,48\r\n"}, {false, "200 Switching to Binary mode.\r\n"}, {false, "500 Illegal PORT command.\r\n"}}})
 	for _, tc := range []struct {
 		args    []string
@@ -51,8 +49,7 @@ func TestHelperBlindPORTIsNotAdvisedAHelper(t *testing.T) {
 // the client's side of the NAT: the server's refusal (active-refused)
 // and its verdict say why the attached helper did not rewrite it.
 func TestHelperBlindPORTRefusedAtTheClientSide(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "c.pcap")
-	writeNATCapture(t, path, natSession{client: netip.AddrPortFrom(natInside, 33444), server: netip.MustParseAddrPort("198.51.100.2:21"),
+	path := writeNATCapture(t, natSession{client: netip.AddrPortFrom(natInside, 33444), server: netip.MustParseAddrPort("198.51.100.2:21"),
 		segs: []natLine{{true, "TYPE I\r\nPORT 10,77,2,2,160,48\r\n"}, {false, "200 Switching to Binary mode.\r\n"}, {false, "500 Illegal PORT command.\r\n"}}})
 	var out, errb bytes.Buffer
 	if code := run([]string{"read", "--color", "never", "-v", "--helper", "linux", path}, &out, &errb); code != 0 {

@@ -2,15 +2,8 @@ package main
 
 import (
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // The tests of this file replay, in captures made here, what a Linux 6.18
@@ -37,72 +30,40 @@ type natSession struct {
 	refused          bool
 }
 
-// writeNATCapture writes s as an Ethernet pcap at path.
-func writeNATCapture(t *testing.T, path string, s natSession) {
+// writeNATCapture writes s as an Ethernet pcap (wireCap) and returns its
+// path.
+func writeNATCapture(t *testing.T, s natSession) string {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2026, 12, 4, 2, 34, 0, 0, time.UTC)
-	send := func(src, dst netip.AddrPort, seq, ack uint32, syn, ackf, rst bool, p string) {
-		ts = ts.Add(20 * time.Millisecond)
-		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
-			SYN: syn, ACK: ackf, RST: rst, PSH: p != "", Window: 65535}
-		if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-			t.Fatal(err)
-		}
-		buf := gopacket.NewSerializeBuffer()
-		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(p)); err != nil {
-			t.Fatal(err)
-		}
-		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cseq, sseq := uint32(1000), uint32(5000)
-	c := func(p string) { send(s.client, s.server, cseq, sseq, false, true, false, p); cseq += uint32(len(p)) }
-	sv := func(p string) { send(s.server, s.client, sseq, cseq, false, true, false, p); sseq += uint32(len(p)) }
-	send(s.client, s.server, cseq, 0, true, false, false, "")
-	send(s.server, s.client, sseq, cseq+1, true, true, false, "")
-	cseq, sseq = cseq+1, sseq+1
-	send(s.client, s.server, cseq, sseq, false, true, false, "")
-	sv("220 lab\r\n")
+	c, path := newWireCap(t)
+	ctl := &wireConn{c: c, a: s.client, b: s.server, aseq: 1000, bseq: 5000}
+	ctl.handshake()
+	ctl.fromB([]byte("220 lab\r\n"))
 	for _, l := range append([]natLine{{true, "USER x\r\n"}, {false, "331 pw\r\n"}, {true, "PASS y\r\n"}, {false, "230 ok\r\n"}}, s.segs...) {
 		if l.client {
-			c(l.p)
+			ctl.fromA([]byte(l.p))
 		} else {
-			sv(l.p)
+			ctl.fromB([]byte(l.p))
 		}
 	}
 	if s.dataFrom.IsValid() {
-		send(s.dataFrom, s.dataTo, 7000, 0, true, false, false, "")
+		c.pkt(s.dataFrom, s.dataTo, 7000, 0, "S", nil)
 		if s.refused {
-			send(s.dataTo, s.dataFrom, 0, 7001, false, true, true, "")
+			c.pkt(s.dataTo, s.dataFrom, 0, 7001, "RA", nil)
 		} else {
-			send(s.dataTo, s.dataFrom, 9000, 7001, true, true, false, "")
-			send(s.dataFrom, s.dataTo, 7001, 9001, false, true, false, "")
-			sv("150 here it comes\r\n")
-			sv("226 done\r\n")
+			c.pkt(s.dataTo, s.dataFrom, 9000, 7001, "SA", nil)
+			c.pkt(s.dataFrom, s.dataTo, 7001, 9001, "A", nil)
+			ctl.fromB([]byte("150 here it comes\r\n"))
+			ctl.fromB([]byte("226 done\r\n"))
 		}
 	}
-	c("QUIT\r\n")
-	sv("221 bye\r\n")
+	ctl.fromA([]byte("QUIT\r\n"))
+	ctl.fromB([]byte("221 bye\r\n"))
+	return path
 }
 
 func natFindings(t *testing.T, s natSession, args ...string) []map[string]any {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "c.pcap")
-	writeNATCapture(t, path, s)
-	return helperCodeFindings(t, path, args...)
+	return helperCodeFindings(t, writeNATCapture(t, s), args...)
 }
 
 var (

@@ -14,15 +14,7 @@ import (
 // ladder notes, verdicts and rules) escaped those backslashes a second
 // time, as the transcript did, printing `\\"/\\"`.
 func TestQuotedWireTextEscapedOnceInSummaryAndReport(t *testing.T) {
-	c, path := newWireCap(t)
-	s := newWireSession(c)
-	s.cmd("MLSD")
-	for range 3 {
-		c.pkt(s.data.a, s.data.b, s.data.aseq, 0, "S", nil) // unanswered
-	}
-	s.reply(`425 Can't open data connection for transfer of "/"`)
-	s.quit()
-
+	path := quoted425Capture(t)
 	report := filepath.Join(t.TempDir(), "r.html")
 	var out, errb bytes.Buffer
 	if code := run([]string{"read", "--summary", "-v", "--color", "never", "--report", report, path}, &out, &errb); code != 0 {

@@ -17,16 +17,7 @@ import (
 // (FileZilla Server's 425 naming the path). The transcript's reply line
 // shows the reply as it came, and the evidence once quoted.
 func TestTextQuotedWireTextEscapedOnce(t *testing.T) {
-	c, path := newWireCap(t)
-	s := newWireSession(c)
-	s.cmd("MLSD")
-	for range 3 {
-		c.pkt(s.data.a, s.data.b, s.data.aseq, 0, "S", nil) // unanswered
-	}
-	s.reply(`425 Can't open data connection for transfer of "/"`)
-	s.quit()
-
-	out, stderr, code := readText(t, "-v", path)
+	out, stderr, code := readText(t, "-v", quoted425Capture(t))
 	if code != 0 && code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -40,6 +31,21 @@ func TestTextQuotedWireTextEscapedOnce(t *testing.T) {
 	if !strings.Contains(out, `--> 425 Can't open data connection for transfer of "/"`) {
 		t.Errorf("the transcript does not show the 425 as it came:\n%s", out)
 	}
+}
+
+// quoted425Capture is a capture whose MLSD's data SYNs go unanswered and
+// whose 425 quotes the path, as FileZilla Server's does: wire text with
+// quotes, which findings quote again with %q.
+func quoted425Capture(t *testing.T) string {
+	c, path := newWireCap(t)
+	s := newWireSession(c)
+	s.cmd("MLSD")
+	for range 3 {
+		c.pkt(s.data.a, s.data.b, s.data.aseq, 0, "S", nil) // unanswered
+	}
+	s.reply(`425 Can't open data connection for transfer of "/"`)
+	s.quit()
+	return path
 }
 
 // TestTextFindingSentencesKeepBackslashes: a finding's message, evidence

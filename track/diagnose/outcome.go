@@ -1120,12 +1120,19 @@ func ftpExe(s *track.Session) bool {
 // firewall's prompt for a program adds one), and the stateful FTP filter
 // that lets in the connection a clear-text PORT announces.
 func windowsLetIn(exe bool) string {
+	return "allow the FTP client program's incoming connections: " + netshAllowRule(exe) +
+		"; check that no block rule covers it (in Windows Defender Firewall a block rule wins over any allow rule, and dismissing its prompt for the program adds one: netsh advfirewall firewall show rule name=all dir=in), and that its stateful FTP filter is on (netsh advfirewall set global statefulftp enable, the default)"
+}
+
+// netshAllowRule is the Windows Defender Firewall rule that lets the FTP
+// client program's incoming connections in: ftp.exe's when exe, else a
+// placeholder path for the admin's client.
+func netshAllowRule(exe bool) string {
 	prog := `"C:\path\to\client.exe"`
 	if exe {
 		prog = `"%SystemRoot%\System32\ftp.exe"`
 	}
-	return `allow the FTP client program's incoming connections: netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program=` + prog +
-		"; check that no block rule covers it (in Windows Defender Firewall a block rule wins over any allow rule, and dismissing its prompt for the program adds one: netsh advfirewall firewall show rule name=all dir=in), and that its stateful FTP filter is on (netsh advfirewall set global statefulftp enable, the default)"
+	return `netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program=` + prog
 }
 
 // clientLetIn is activeLetIn for s's client: a Windows client
@@ -1139,7 +1146,7 @@ func clientLetIn(s *track.Session, p place, controlPort uint16, v6 bool) string 
 		return all
 	}
 	if windowsVerb(s) == "" {
-		return all + `; on a Windows client, in Windows Defender Firewall instead: netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program="C:\path\to\client.exe", with no block rule covering the program (a block rule wins over any allow rule)`
+		return all + "; on a Windows client, in Windows Defender Firewall instead: " + netshAllowRule(false) + ", with no block rule covering the program (a block rule wins over any allow rule)"
 	}
 	const routerPrefix = "let the connection in on the router in front of the client: "
 	router := strings.TrimPrefix(activeLetIn(place{router: true}, controlPort, v6), routerPrefix)

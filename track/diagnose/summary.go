@@ -1441,12 +1441,8 @@ func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
 		if !nat && at.host && a.activeWindows > 0 {
 			// Clients that showed themselves Windows's (windowsVerb):
 			// Windows Defender Firewall, no helper.
-			prog := `"C:\path\to\client.exe"`
-			if a.activeFtpExe == a.activeWindows {
-				prog = `"%SystemRoot%\System32\ftp.exe"`
-			}
 			l = append(l, "# on a Windows client (Windows Defender Firewall): allow the FTP client program's incoming connections, and check no block rule covers it:")
-			l = append(l, `netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program=`+prog)
+			l = append(l, netshAllowRule(a.activeFtpExe == a.activeWindows))
 		}
 		if !nat && at.router {
 			l = append(l, "# on a router in front of the client: attach the FTP helper, accept what it expects in forward:")
