@@ -103,6 +103,7 @@ func TestLiveMetricsPrometheus(t *testing.T) {
 	conf := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`global:
   scrape_interval: 1s
+  scrape_timeout: 1s
   evaluation_interval: 1s
 rule_files: [%q]
 scrape_configs:
@@ -165,6 +166,22 @@ scrape_configs:
 		f, err := strconv.ParseFloat(s, 64)
 		return f, err == nil, err
 	}
+	// seen says, when a wait fails, what each part saw: the scrape
+	// targets' health, curl's exit and errors, and ftpsniff's records.
+	var curlOut strings.Builder
+	var curlErr error
+	curlDone := make(chan struct{})
+	seen := func() string {
+		targets, err := api("/api/v1/targets")
+		records, _ := os.ReadFile(jsonFile)
+		curlSaw := "not started or still running"
+		select {
+		case <-curlDone:
+			curlSaw = fmt.Sprintf("%v %s", curlErr, curlOut.String())
+		case <-time.After(time.Second):
+		}
+		return fmt.Sprintf("prometheus targets: %s %v\ncurl: %s\nftpsniff records:\n%s", targets, err, curlSaw, records)
+	}
 	poll := func(what string, timeout time.Duration, ok func() (bool, error)) time.Duration {
 		t.Helper()
 		start := time.Now()
@@ -177,10 +194,10 @@ scrape_configs:
 			}
 			time.Sleep(250 * time.Millisecond)
 		}
-		t.Fatalf("%s: not within %s (last error %v)\nftpsniff: %s\nprometheus: %s", what, timeout, last, sniffErr.String(), promLog.String())
+		t.Fatalf("%s: not within %s (last error %v)\nftpsniff: %s\nprometheus: %s\n%s", what, timeout, last, sniffErr.String(), promLog.String(), seen())
 		return 0
 	}
-	poll("Prometheus scraping ftpsniff", 20*time.Second, func() (bool, error) {
+	poll("Prometheus scraping ftpsniff", 30*time.Second, func() (bool, error) {
 		v, ok, err := query(`up{job="ftpsniff"}`)
 		return ok && v == 1, err
 	})
@@ -194,30 +211,35 @@ scrape_configs:
 	}
 	url := "ftp://" + lab["NETLAB_SERVER_IP4"] + "/report.txt"
 	blocked := time.Now()
-	curl := exec.Command("ip", "netns", "exec", lab["NETLAB_CLIENT_NS"], "curl", "-sS", "-o", "/dev/null", "--connect-timeout", "4", "-m", "5", url)
+	// --connect-timeout bounds the data connection's wait; -m only
+	// guards against a hang, so a slow login on a loaded machine does not
+	// end curl before it tries the data port.
+	curl := exec.Command("ip", "netns", "exec", lab["NETLAB_CLIENT_NS"], "curl", "-sS", "-o", "/dev/null", "--connect-timeout", "4", "-m", "30", url)
+	curl.Stdout, curl.Stderr = &curlOut, &curlOut
 	if err := curl.Start(); err != nil {
 		t.Fatal(err)
 	}
-	curlDone := make(chan struct{})
-	go func() { curl.Wait(); close(curlDone) }()
+	go func() { curlErr = curl.Wait(); close(curlDone) }()
 	defer func() { curl.Process.Kill(); <-curlDone }()
 
-	counter := `sum(ftpsniff_data_connections_total{outcome="unanswered"})`
+	// max_over_time: a scrape that times out on a loaded machine marks
+	// the series stale, which an instant query would read as absent.
+	counter := `sum(max_over_time(ftpsniff_data_connections_total{outcome="unanswered"}[5m]))`
 	var unanswered float64
-	poll("the unanswered-data counter in Prometheus", 20*time.Second, func() (bool, error) {
+	poll("the unanswered-data counter in Prometheus", 40*time.Second, func() (bool, error) {
 		v, ok, err := query(counter)
 		unanswered = v
 		return ok && v >= 1, err
 	})
 	toCounter := time.Since(blocked)
-	v, ok, err := query(`sum(ftpsniff_findings_total{code="data-unanswered"})`)
+	v, ok, err := query(`sum(max_over_time(ftpsniff_findings_total{code="data-unanswered"}[5m]))`)
 	if !ok || v < 1 {
 		t.Errorf("no data-unanswered finding counted in Prometheus: %v %v", v, err)
 	}
-	if v, ok, _ := query(`ftpsniff_capture_last_packet_timestamp_seconds`); !ok || v <= 0 {
+	if v, ok, _ := query(`max_over_time(ftpsniff_capture_last_packet_timestamp_seconds[5m])`); !ok || v <= 0 {
 		t.Errorf("last packet timestamp %v", v)
 	}
-	poll("the FTPDataConnectionsUnanswered alert firing", 15*time.Second, func() (bool, error) {
+	poll("the FTPDataConnectionsUnanswered alert firing", 30*time.Second, func() (bool, error) {
 		d, err := api("/api/v1/alerts")
 		if err != nil {
 			return false, err
