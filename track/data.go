@@ -280,6 +280,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	if len(cands) == 0 {
 		return t.defaultPortData(s)
 	}
+	if t.expireOverdue(cands) {
+		if cands = t.byPort[s.Dst.Port()]; len(cands) == 0 {
+			return false
+		}
+	}
 	var best *DataConn
 	bestRule, bestScore := MatchNone, 0
 	for _, dc := range cands {
@@ -2081,6 +2086,30 @@ func refusesData(code int) bool {
 		return true
 	}
 	return false
+}
+
+// expireOverdue expires the announcements among cands that waited
+// longer than ExpectationTimeout by now, as tick would, and tells
+// whether there were any. Called at a SYN to their port: tick runs only
+// when packet time has advanced a whole second since the last, and the
+// packet after a silence is taken with the clock before it (decode's
+// clock-outlier hold), so whether a SYN long after its announcement
+// still matched it would otherwise hang on an unrelated packet just
+// before it.
+func (t *Tracker) expireOverdue(cands []*DataConn) bool {
+	var overdue [maxPerPort]*DataConn // (finishing one edits cands)
+	n := 0
+	for _, dc := range cands {
+		if !dc.matched() && !dc.Done && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout && n < len(overdue) {
+			overdue[n] = dc
+			n++
+		}
+	}
+	for _, dc := range overdue[:n] {
+		t.finishData(dc)
+		t.rememberExpired(dc)
+	}
+	return n > 0
 }
 
 // finishData decides the outcome and reports the data connection once.

@@ -119,3 +119,33 @@ func TestExpiredTombstoneMadeAgainKeepsItsPlace(t *testing.T) {
 		t.Errorf("%d tombstones, bound %d", n, maxExpiredAnn)
 	}
 }
+
+// TestExpiryDecidedAtTheSYN guards that a SYN long after its
+// announcement finds it expired whether or not a tick ran in between:
+// tick runs only when packet time moves on a whole second, and decode
+// takes the packet after a silence with the clock before it, so the
+// answer must not hang on an unrelated packet just before the SYN.
+func TestExpiryDecidedAtTheSYN(t *testing.T) {
+	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	dcli := netip.AddrPortFrom(cli.Addr(), 50001)
+	for _, ticked := range []bool{true, false} {
+		t.Run(map[bool]string{true: "ticked", false: "no tick since the 227"}[ticked], func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			s.tick(6 * time.Minute)
+			if ticked {
+				s.trk.Tick(s.now)
+			}
+			s.seg(dcli, dsrv, decode.FlagSYN, 7000, 0)
+			s.end()
+			if got := s.trk.Limits().DataAfterExpiry; got != 1 {
+				t.Errorf("data_after_expiry %d, want 1", got)
+			}
+			if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeNotAttempted {
+				t.Errorf("data records %v: want the one announcement, not attempted", s.rec.data)
+			}
+		})
+	}
+}
