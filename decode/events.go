@@ -226,6 +226,13 @@ type ControlEvent struct {
 	// understood." after a bare password line). Outputs mask its text.
 	SecretEcho bool
 
+	// PeerUnseen, on ControlCommand and ControlReply: no byte of the
+	// other side was delivered on this connection yet. Replies past the
+	// greeting with no client byte before them, or commands with no
+	// server byte, are what a capture of one direction shows (a SPAN
+	// port mirroring one direction, asymmetric routing).
+	PeerUnseen bool
+
 	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line (a client's junk line's too)
 	Urgent  bool            // the command's bytes arrived next to TCP urgent data
 	Dropped int             // bytes of an over-long line that were discarded

@@ -725,6 +725,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		p.auth = authSent
 	}
 	e := p.event(ControlCommand)
+	e.PeerUnseen = !p.started[dirServer]
 	e.FromClient = true
 	e.Command = cmd
 	e.Telnet = l.Telnet
@@ -829,6 +830,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		p.split[dirClient].Flush(p.clientLine)
 	}
 	e := p.event(ControlReply)
+	e.PeerUnseen = !p.started[dirClient]
 	e.Reply = r
 	if p.echoLen > 0 {
 		// A server may repeat the line it did not understand (BSD ftpd's

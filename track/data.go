@@ -935,6 +935,8 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		sess = x
 	} else if x := t.unannounced[from]; x != nil && activePorts && t.beforeCapture(x, s) && x.transferDue() {
 		sess, passive = x, false
+	} else if x := t.clientOnly[to]; x != nil && s.Dst.Port() >= 1024 && clientOnlyData(x, s) {
+		sess = x
 	}
 	if sess == nil || sess.ended {
 		return false
@@ -1015,6 +1017,31 @@ func (sess *Session) transferDue() bool {
 	for _, p := range sess.pending {
 		if ftp.IsTransfer(p.Verb) && !p.Secret && len(p.Transfer) == 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// clientOnlyData tells whether a SYN from the client of a session the
+// capture holds the client's side of only (Tracker.clientOnly) to an
+// unprivileged port of its server is the passive data connection of its
+// latest PASV, EPSV or LPSV: one sent within midstreamWindow before the
+// SYN, after the session's latest data connection began. The reply that
+// announced the port is not in the capture; the peers, the command and
+// the timing are.
+func clientOnlyData(sess *Session, s *decode.Segment) bool {
+	var since time.Time
+	if n := len(sess.Data); n > 0 {
+		since = sess.Data[n-1].Armed
+	}
+	for i := len(sess.pending) - 1; i >= 0; i-- {
+		c := sess.pending[i]
+		if c.TS.Before(since) || s.TS.Sub(c.TS) > midstreamWindow {
+			break
+		}
+		switch c.Verb {
+		case "PASV", "EPSV", "LPSV":
+			return !c.Secret && !c.TS.After(s.TS)
 		}
 	}
 	return false
@@ -2230,6 +2257,13 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 				dc.Outcome, dc.win.movedOn = OutcomeUndetermined, uint32(d) // (d < synRetryMin)
 			}
 		}
+	}
+	if (dc.Outcome == OutcomeNotAttempted || dc.Outcome == OutcomeUnanswered) && !dc.SynAckLost && dc.Session.OneSide != BothSides {
+		// The capture holds one side of the session's control connection
+		// only, and so of the path: a SYN, or the answer to one, would
+		// have crossed the direction it did not see. What the capture
+		// lacks is not the network's failure, whenever the capture ended.
+		dc.Outcome, dc.OneSide = OutcomeUndetermined, dc.Session.OneSide
 	}
 	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted && !refusedUnused(dc) && !dc.superseded) {
 		// (A superseded announcement nothing connected to is not cut

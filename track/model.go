@@ -584,7 +584,12 @@ type DataConn struct {
 	// lost on the way back. The outcome is then unanswered.
 	SynAckLost    bool
 	RSTFromServer bool // the RST came from the side that was connected to
-	RSTTS         time.Time
+	// OneSide: the outcome is undetermined because the capture held one
+	// side of the session's control connection only (Session.OneSide,
+	// as it stood when the outcome was decided): no SYN, or no answer,
+	// could be seen from the other.
+	OneSide OneSide
+	RSTTS   time.Time
 	// ReceiverAborted: the side the payload flowed to sent the first FIN
 	// and then reset what kept coming: it threw the transfer away (a
 	// server refusing an upload it will not store).
@@ -865,6 +870,14 @@ type Session struct {
 	// RST (decode.ControlEvent.ClientClosed); false when the server's,
 	// or not known.
 	ClientClosed bool
+	// OneSide: the capture shows one side of the control connection only
+	// (a SPAN port mirroring one direction, asymmetric routing, a capture
+	// filter on the source). (With oneSideLines, in what was padding.)
+	OneSide OneSide
+	// oneSideLines counts the lines of one side that came while no byte
+	// of the other had (decode.ControlEvent.PeerUnseen): replies past the
+	// greeting, or commands (saturates).
+	oneSideLines uint8
 	// Connect: the control connection never opened, and how its opening
 	// failed (decode.ConnectFailure: refused, unreachable, unanswered, or
 	// the server's answer lost); nil for one that opened. Such a session
@@ -924,6 +937,32 @@ type Session struct {
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int
+}
+
+// OneSide tells which side of a control connection a capture showed
+// alone.
+type OneSide uint8
+
+const (
+	BothSides      OneSide = iota
+	ServerSideOnly         // replies past the greeting, no byte of the client's
+	ClientSideOnly         // commands, no byte of the server's
+)
+
+// oneSideLines: lines of one side, with no byte of the other, that make
+// a session one-sided. One is not enough: a capture that began after
+// the client's command shows its reply first.
+const oneSideLinesMin = 2
+
+var oneSideNames = [...]string{"", "server", "client"}
+
+// String names the side the capture showed: "server", "client", or ""
+// for both.
+func (o OneSide) String() string {
+	if int(o) < len(oneSideNames) {
+		return oneSideNames[o]
+	}
+	return ""
 }
 
 // Resumption links a session to the one it continues (Session.Resumed).

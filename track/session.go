@@ -35,6 +35,9 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		c.Endpoint = e.Endpoint.Addr
 		c.EndpointErr = e.EndpointErr
 	}
+	if sess.sideLine(ClientSideOnly, e.PeerUnseen) {
+		t.indexOneSide(sess, false)
+	}
 	t.keepCommand(sess, c)
 	if len(sess.pending) >= t.opts.MaxPending {
 		t.settle421(sess, false) // (the head's held 421, if any, is not its reply: the server never answered again)
@@ -103,6 +106,9 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			sess.Login = LoginOK
 		}
 		return
+	}
+	if sess.sideLine(ServerSideOnly, e.PeerUnseen) {
+		t.indexOneSide(sess, false)
 	}
 	spoke := sess.replied || len(sess.Greeting) > 0
 	sess.replied = true
@@ -350,7 +356,14 @@ func answers421(text string) bool {
 //     its 220 may answer a REIN.
 func greets(sess *Session, code int) bool {
 	if len(sess.pending) == 0 && sess.CommandCount == 0 && (!sess.Midstream || code == 220 && len(sess.Greeting) == 0) {
-		return true
+		// Before any command: the greeting, unless a final one came
+		// already; then only a 421 (a server refusing after its banner,
+		// Pure-FTPd's "220" lines then "421 too many connections"). Any
+		// other reply after it answers a command the capture did not
+		// show (one direction captured: a SPAN of one direction,
+		// asymmetric routing), and a 227 in it still announces.
+		n := len(sess.Greeting)
+		return n == 0 || code == 421 || ftp.IsPreliminary(sess.Greeting[n-1].Code)
 	}
 	if sess.replied || sess.Midstream || sess.Resumed != nil || sess.Desync {
 		return false
@@ -359,6 +372,25 @@ func greets(sess *Session, code int) bool {
 		return code == 220 && sess.Greeting[n-1].Code == 120
 	}
 	return code == 120 || code == 220
+}
+
+// sideLine takes a line of side (the side it came from) into OneSide:
+// with no byte of the other side seen (peerUnseen), oneSideLinesMin of
+// them make the session one-sided; one with the other side seen makes
+// it two-sided for good (decode's PeerUnseen does not turn back). It
+// tells whether OneSide changed.
+func (sess *Session) sideLine(side OneSide, peerUnseen bool) bool {
+	was := sess.OneSide
+	switch {
+	case !peerUnseen:
+		sess.OneSide, sess.oneSideLines = BothSides, 255
+	case sess.oneSideLines < oneSideLinesMin:
+		sess.oneSideLines++
+		if sess.oneSideLines == oneSideLinesMin {
+			sess.OneSide = side
+		}
+	}
+	return sess.OneSide != was
 }
 
 // Bounds on what one command or greeting keeps: a server can send any

@@ -221,6 +221,13 @@ type Tracker struct {
 	// entry leaves at the session's first announcement, at its end, or
 	// once it is found past midstreamWindow.
 	unannounced map[[2]netip.Addr]*Session
+	// clientOnly indexes the open sessions the capture holds the client's
+	// side of only (Session.OneSide), by their (client, server)
+	// addresses: their 227s and 229s are not in it, so a passive data
+	// connection can only be tied to them by peers and timing
+	// (clientOnlyData). An entry leaves at the session's end, or when
+	// the server's side shows after all.
+	clientOnly map[[2]netip.Addr]*Session
 	// start is the packet time of the capture's first segment; held, the
 	// handshake segments of its first earlyWindow that matched nothing,
 	// for sessions picked up mid-stream to claim (early.go); nil after.
@@ -294,6 +301,7 @@ func New(sink Sink, o Options) *Tracker {
 
 		encryptedClients: make(map[netip.Addr]*Session),
 		unannounced:      make(map[[2]netip.Addr]*Session),
+		clientOnly:       make(map[[2]netip.Addr]*Session),
 		byISN:            make(map[uint32]isnSlot),
 	}
 	if t.opts.NumberData == nil {
@@ -359,7 +367,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// Past here only with data connections under way, announcements
 	// waiting (a segment may pick one up), or a SYN while FTP sessions
 	// are open: most segments of other traffic stop here.
-	if len(t.data) == 0 && !hold && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0)) &&
+	if len(t.data) == 0 && !hold && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0)) &&
 		!(t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) != 0) {
 		return
 	}
@@ -387,7 +395,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			}
 			return
 		}
-		if (len(t.encrypted) > 0 || len(t.unannounced) > 0) && t.inferData(s) {
+		if (len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0) && t.inferData(s) {
 			return
 		}
 		// (Counted at once, and held all the same: the endpoint may be
@@ -416,6 +424,18 @@ func (t *Tracker) encrypt(sess *Session, ev Event) {
 	t.encryptedClients[sess.Client.Addr()] = sess
 	t.announced(sess)
 	t.event(sess, ev)
+}
+
+// indexOneSide keeps sess in the clientOnly index while the capture holds
+// its client's side only and it has not ended.
+func (t *Tracker) indexOneSide(sess *Session, ended bool) {
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	switch {
+	case sess.OneSide == ClientSideOnly && !ended:
+		t.clientOnly[pair] = sess
+	case t.clientOnly[pair] == sess:
+		delete(t.clientOnly, pair)
+	}
 }
 
 // unannouncedSession tells whether sess is the one the unannounced index
@@ -580,6 +600,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.sessions.Delete(key)
 		t.unencrypt(sess)
 		t.announced(sess)
+		t.indexOneSide(sess, true)
 	}
 }
 

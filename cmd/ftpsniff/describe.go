@@ -96,6 +96,9 @@ func outcomeDetail(d *track.DataConn) string {
 		}
 		return "no SYN to it"
 	case track.OutcomeUndetermined:
+		if d.OneSide != track.BothSides {
+			return oneSideText(d)
+		}
 		if after, ok := d.GaveUp(); ok {
 			return fmt.Sprintf("no answer in the capture, but the client gave up %s after its only SYN, sooner than TCP resends one: an RST or ICMP error the capture did not record", briefly(after))
 		}
@@ -105,6 +108,21 @@ func outcomeDetail(d *track.DataConn) string {
 		return fmt.Sprintf("the capture ended %s after the announcement, before a connection could be expected", seconds(d.CaptureEndedAfter))
 	}
 	return ""
+}
+
+// oneSideText says why a data connection's outcome is undetermined when
+// the capture held one side of its session only (DataConn.OneSide).
+func oneSideText(d *track.DataConn) string {
+	shown, other := "server", "client"
+	if d.OneSide == track.ClientSideOnly {
+		shown, other = other, shown
+	}
+	opener := d.Opener()
+	what := "the " + opener + "'s SYN"
+	if opener == shown {
+		what = "an answer from the " + other
+	}
+	return fmt.Sprintf("the capture holds only the %s's side of the session: %s could not be in it", shown, what)
 }
 
 func plural(n int) string {

@@ -179,6 +179,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	}
 	w.boolOmit("encrypted", s.Encrypted)
 	w.boolOmit("midstream", s.Midstream && s.Resumed == nil) // a continuation says what it is below
+	w.strOmit("one_side_captured", s.OneSide.String())
 	if r := s.Resumed; r != nil {
 		if r.From != 0 {
 			w.int("resumed_from", int64(r.From))
@@ -333,7 +334,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	w.intOmit("final_reply", int64(final))
 	if d.Outcome == track.OutcomeUndetermined {
-		if after, ok := d.GaveUp(); ok {
+		if d.OneSide != track.BothSides {
+			w.str("one_side_captured", d.OneSide.String())
+		} else if after, ok := d.GaveUp(); ok {
 			w.msOmit("gave_up_after_ms", max(after, time.Microsecond))
 		} else {
 			w.msOmit("capture_ended_after_ms", d.CaptureEndedAfter)
@@ -459,6 +462,7 @@ type jsonServer struct {
 	PortsDistinct int            `json:"passive_ports_distinct"`
 	PortsSeen     int            `json:"passive_ports_inferred,omitempty"`
 	PortsEarlier  int            `json:"passive_ports_before_capture,omitempty"`
+	PortsOneSide  int            `json:"passive_ports_one_side,omitempty"`
 	Range         string         `json:"allowed_range,omitempty"`
 	OutsideRange  int            `json:"outside_range"`
 	Outcomes      map[string]int `json:"outcomes"`
@@ -471,7 +475,7 @@ type jsonServer struct {
 func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	for _, s := range ss {
 		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
-			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, PortsEarlier: s.PortsAnnounced.BeforeCapture, OutsideRange: s.OutsideRange,
+			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, PortsEarlier: s.PortsAnnounced.BeforeCapture, PortsOneSide: s.PortsAnnounced.OneSide, OutsideRange: s.OutsideRange,
 			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules}
 		if s.PortsAnnounced.Count > 0 {
 			j.PortsLow, j.PortsHigh = s.PortsAnnounced.Min, s.PortsAnnounced.Max

@@ -223,9 +223,9 @@ func runJSONRecords(t *testing.T, args []string) []map[string]any {
 // value written must be in the list its record's section gives. Values
 // joined by "|" (reply anomalies, telnet flags) are checked one by one.
 var enumFields = map[string][]string{
-	"session":         {"end_reason", "login_state"},
+	"session":         {"end_reason", "login_state", "one_side_captured"},
 	"command":         {"status", "via", "telnet", "replies.anomaly"},
-	"data":            {"via", "outcome", "match", "end_reason"},
+	"data":            {"via", "outcome", "match", "end_reason", "one_side_captured"},
 	"event":           {"kind", "from"},
 	"finding":         {"code", "severity"},
 	"vantage_session": {"paired_by"},

@@ -502,6 +502,10 @@ func dataRows(d *track.DataConn) []lrow {
 				r.fromMid = !icmpFromTarget
 			}
 		case track.OutcomeUndetermined:
+			if d.OneSide != track.BothSides && d.SynAckTS.IsZero() {
+				add(d.FirstSYN, 2, from, to, styleUnknown, id+oneSideText(d)).toMid = true
+				break
+			}
 			if after, ok := d.GaveUp(); ok && d.SynAckTS.IsZero() {
 				add(d.FirstSYN, 2, from, to, styleUnknown, fmt.Sprintf("%sno answer in the capture: the client gave up %s later", id, briefly(after))).toMid = true
 				break
@@ -519,6 +523,8 @@ func dataRows(d *track.DataConn) []lrow {
 		}
 	case d.Outcome == track.OutcomeNotAttempted:
 		add(d.Armed, 0, from, to, styleNotSent, id+"no SYN to "+d.Announced.String()+": not attempted")
+	case d.Outcome == track.OutcomeUndetermined && d.OneSide != track.BothSides:
+		add(d.Armed, 0, from, to, styleUnknown, id+"no SYN seen: "+oneSideText(d)).toMid = true
 	case d.Outcome == track.OutcomeUndetermined:
 		add(d.Armed, 0, from, to, styleUnknown, fmt.Sprintf("%sno SYN yet: the capture ended %s after the announcement", id, seconds(d.CaptureEndedAfter))).toMid = true
 	default:

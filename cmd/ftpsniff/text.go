@@ -626,6 +626,9 @@ func appendStartNotes(notes []string, s *track.Session) []string {
 	case s.Midstream:
 		notes = append(notes, "picked up mid-stream")
 	}
+	if s.OneSide != track.BothSides {
+		notes = append(notes, "only the "+s.OneSide.String()+"'s side captured")
+	}
 	if s.ByContent {
 		notes = append(notes, "recognised as FTP by content")
 	}
@@ -906,7 +909,9 @@ func (o *textOutput) serverSummaries() {
 			// were those announced before the capture started.
 			label := "passive ports announced"
 			switch {
-			case ps.Inferred == ps.Count && ps.BeforeCapture == 0:
+			case ps.Inferred == ps.Count && ps.OneSide == ps.Inferred:
+				label = "passive ports seen (their announcements in the direction not captured)"
+			case ps.Inferred == ps.Count && ps.BeforeCapture == 0 && ps.OneSide == 0:
 				label = "passive ports seen (their announcements encrypted)"
 			case ps.Inferred == ps.Count && ps.BeforeCapture == ps.Inferred:
 				label = "passive ports seen (announced before the capture started)"
@@ -1010,6 +1015,8 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 			facts = append(facts, "inferred from the peers of the encrypted session")
 		} else if d.Match == track.MatchDefaultPort {
 			facts = append(facts, "RFC 959 default data port (no PORT or PASV waiting)")
+		} else if d.Match == track.MatchInferred && d.Session.OneSide == track.ClientSideOnly {
+			facts = append(facts, "inferred from the peers and the client's passive command: its reply is in the direction not captured")
 		} else if d.Match == track.MatchInferred {
 			facts = append(facts, "inferred from the peers: announced before the capture started")
 		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {

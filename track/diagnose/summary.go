@@ -19,9 +19,11 @@ type PortStats struct {
 	// Inferred: of Count, the ports of data connections whose
 	// announcements could not be read (track.MatchInferred): seen, not
 	// read. BeforeCapture: of Inferred, those of sessions picked up
-	// mid-stream, announced before the capture started; the rest were
-	// ciphertext.
-	Inferred, BeforeCapture int
+	// mid-stream, announced before the capture started. OneSide: of
+	// Inferred, those of sessions the capture held the client's side of
+	// only (track.ClientSideOnly), their announcements on the other. The
+	// rest were ciphertext.
+	Inferred, BeforeCapture, OneSide int
 }
 
 // ServerSummary is the diagnosis of one server (one control address and
@@ -65,8 +67,11 @@ type serverAcc struct {
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
-	aborted    int // transfer-aborted warnings: transfers the server broke off
-	refused    int // session-refused findings: sessions turned away with 421, or closed before any greeting
+	// oneSide: undetermined data connections of sessions the capture
+	// held one side of (track.DataConn.OneSide).
+	oneSide int
+	aborted int // transfer-aborted warnings: transfers the server broke off
+	refused int // session-refused findings: sessions turned away with 421, or closed before any greeting
 	// refusedSilent: of refused, the sessions the server closed before
 	// any greeting, without a word.
 	refusedSilent int
@@ -623,6 +628,9 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
+	if dc.Outcome == track.OutcomeUndetermined && dc.OneSide != track.BothSides {
+		a.oneSide++
+	}
 	if dc.Match == track.MatchInferred {
 		a.hidden++
 	}
@@ -661,7 +669,10 @@ func (a *serverAcc) data(dc *track.DataConn) {
 		a.passive.add(p)
 		if dc.Match == track.MatchInferred {
 			a.passive.Inferred++
-			if !dc.Session.WasEncrypted {
+			switch {
+			case dc.Session.OneSide == track.ClientSideOnly:
+				a.passive.OneSide++
+			case !dc.Session.WasEncrypted:
 				a.passive.BeforeCapture++
 			}
 		}
@@ -1343,6 +1354,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		case worked == 0 && a.findings[CodeDataAnswerMissing] > 0 && a.findings[CodeDataAnswerMissing] == a.outcomes[track.OutcomeUndetermined]:
 			sum.Verdict = fmt.Sprintf("the client gave up on %s at once, sooner than TCP resends a SYN, with no answer in the capture: most likely refused by an RST or ICMP error the capture did not record; capture again without a filter that leaves ICMP out",
 				plural(a.findings[CodeDataAnswerMissing], "data connection", "data connections"))
+		case worked == 0 && a.oneSide > 0 && a.oneSide == a.outcomes[track.OutcomeUndetermined]:
+			sum.Verdict = fmt.Sprintf("the capture holds one direction of the sessions only (a SPAN port mirroring one direction, asymmetric routing, a capture filter on the source): what became of %s cannot be seen; capture both directions (on the server or the client itself, or a mirror of both directions)", plural(a.oneSide, "data connection", "data connections"))
 		case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
 			sum.Verdict = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 		case worked == 0 && a.activeRefusedNone > 0:
