@@ -72,7 +72,9 @@ func liveBlockedDownload(t *testing.T, bin string, lab map[string]string, note, 
 	if out, err := nft.CombinedOutput(); err != nil {
 		t.Fatalf("nft: %v: %s", err, out)
 	}
-	if err := curl("--connect-timeout", "4", "-m", "6", url); err == nil {
+	// (-m only guards against a hang: a slow login on a loaded machine
+	// must not end curl before its data connect has had its 4 s.)
+	if err := curl("--connect-timeout", "4", "-m", "30", url); err == nil {
 		t.Fatal("curl got the file through a firewall that drops the passive range")
 	}
 	recs.waitFor(t, 8*time.Second, "unanswered data connection", func(r record) bool {
