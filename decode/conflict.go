@@ -97,7 +97,10 @@ func (cs *controlConn) again(d int, seq uint32, p []byte) {
 		return
 	}
 	if at, num, differ := r.compare(cs, d, seq, p); differ {
-		cs.conflict(d, at, num, len(p)-int(at-seq))
+		// (The stream's first byte starts a line, when its SYN was seen.)
+		first, known := cs.isn[d]+1, cs.syn[d]
+		alt, last := r.otherLine(cs, d, seq, at, p, cs.asm.half[d].next, first, known)
+		cs.conflictLine(d, at, num, len(p)-int(at-seq), alt, last)
 	}
 }
 
@@ -111,9 +114,111 @@ func (cs *controlConn) differs(d int, seq uint32) {
 // (n of them, in the later copy) had two versions, the one delivered from
 // packet first (0: not known).
 func (cs *controlConn) conflict(d int, at uint32, first uint64, n int) {
+	cs.conflictLine(d, at, first, n, nil, false)
+}
+
+// conflictLine is conflict with the line the later copy makes (other:
+// otherLine), and whether the bytes taken lie in the direction's latest
+// line (last).
+func (cs *controlConn) conflictLine(d int, at uint32, first uint64, n int, other []byte, last bool) {
 	dec := cs.t.d
 	dec.stats.ControlConflicts++
 	// (Reported at the packet that brought the later copy.)
 	cs.parser.num, cs.parser.ts = dec.num, dec.seg.TS
-	cs.parser.conflict(d, at, first, n)
+	cs.parser.conflict(d, at, first, n, other, last)
+}
+
+// maxOtherLine bounds the line otherLine rebuilds: longer than any
+// announcement (a 229 with an IPv6 address, a PORT, an LPRT), or a reply
+// a transfer turns on.
+const maxOtherLine = 256
+
+// otherLine rebuilds the line of direction d of cs that p, a later copy
+// of bytes from seq that differs from the copy delivered from at on,
+// makes: the delivered bytes from the start of the line at seems to be
+// in, then p's, then the delivered ones again up to the line end (LF).
+// It is nil when the ring lacks a byte of it or it is longer than
+// maxOtherLine. last tells whether the delivered copy's line holding at
+// ended, and was the direction's last line to end before next (the
+// delivered end): its command or reply is the latest event of the
+// direction. The ring's bytes around at are gathered once into a window
+// (as compare, one pass over the ring).
+//
+// first is the direction's first byte, when known (firstKnown): a line
+// starts there too.
+func (r *recentCtl) otherLine(cs *controlConn, d int, seq, at uint32, p []byte, next, first uint32, firstKnown bool) (line []byte, last bool) {
+	const span = 3 * maxOtherLine
+	var win [span]byte
+	var have [span]bool
+	lo := at - maxOtherLine // win[0]'s sequence number
+	for i := range r.c {
+		c := &r.c[i]
+		if c.cs != cs || int(c.d) != d {
+			continue
+		}
+		for k := range int(c.n) {
+			if off := c.seq + uint32(k) - lo; off < span {
+				win[off], have[off] = c.b[k], true
+			}
+		}
+	}
+	// delivered is the delivered byte at x, if the window holds it.
+	delivered := func(x uint32) (byte, bool) {
+		off := x - lo
+		if off >= span || int32(x-next) >= 0 || !have[off] {
+			return 0, false
+		}
+		return win[off], true
+	}
+	// Where the line starts: after the delivered LF before at (a line
+	// whose start the ring no longer holds is not rebuilt).
+	start := at
+	for !firstKnown || start != first {
+		b, ok := delivered(start - 1)
+		if !ok || start-lo == 0 {
+			return nil, false
+		}
+		if b == '\n' {
+			break
+		}
+		start--
+	}
+	if int32(seq-start) < 0 {
+		// p starts before the line: only the line's part of it.
+		p, seq = p[start-seq:], start
+	}
+	for x := start; len(line) < maxOtherLine; x++ {
+		var b byte
+		if k := int32(x - seq); k >= 0 && int(k) < len(p) {
+			b = p[k]
+		} else if c, ok := delivered(x); ok {
+			b = c
+		} else {
+			return nil, false
+		}
+		line = append(line, b)
+		if b == '\n' {
+			break
+		}
+	}
+	if len(line) == 0 || line[len(line)-1] != '\n' {
+		return nil, false
+	}
+	// The delivered copy's line end, and no line after it.
+	for x := at; int32(x-next) < 0; x++ {
+		b, ok := delivered(x)
+		if !ok {
+			return line, false
+		}
+		if b != '\n' {
+			continue
+		}
+		for y := x + 1; int32(y-next) < 0; y++ {
+			if c, ok := delivered(y); !ok || c == '\n' {
+				return line, false
+			}
+		}
+		return line, true
+	}
+	return line, false
 }

@@ -542,6 +542,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	// of the connection's own incarnation (a dropped SYN-ACK's scale
 	// option would loosen the bound).
 	cs.asm.advertised(d, s)
+	cs.asm.half[d].ttls |= ttlClass(s.TTL)
 	ts := s.TS
 	if t.d.jumpHeld {
 		// A possible clock outlier: stamped with the decoder's clock
@@ -723,9 +724,10 @@ const isnAlts = 4
 func (cs *controlConn) otherISN(d int, s *Segment) bool {
 	if s.Flags.Has(FlagSYN) {
 		if d == dirServer && cs.syn[dirClient] && s.Flags.Has(FlagACK) &&
-			(int32(s.Ack-cs.isn[dirClient]-1) < 0 || int32(s.Ack-cs.asm.half[dirClient].next) > 0) {
+			(int32(s.Ack-cs.isn[dirClient]-1) < 0 || int32(s.Ack-cs.asm.synEnd(dirClient)) > 0) {
 			// It acknowledges no SYN of the client's the capture holds
-			// (or more than a SYN carried: TCP Fast Open).
+			// (or more than a SYN carried: TCP Fast Open; the SYN's
+			// payload waits held for this acknowledgement, synEnd).
 			return false
 		}
 		switch {
@@ -839,6 +841,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	if cs.announced {
 		e := p.event(ControlCleartext)
 		e.TLSBytes = sent
+		e.Hops = cs.hops()
 		t.d.h.Control(e)
 	}
 }
@@ -1029,7 +1032,14 @@ func (cs *controlConn) emit(e *ControlEvent) {
 		cs.announce(e.Num, e.TS)
 		*e = ev
 	}
+	e.Hops = cs.hops()
 	cs.t.d.h.Control(e)
+}
+
+// hops is what the TTLs of the connection's segments so far tell
+// (ControlEvent.Hops).
+func (cs *controlConn) hops() Hops {
+	return Hops(cs.asm.half[dirClient].ttls) | Hops(cs.asm.half[dirServer].ttls)<<2
 }
 
 // announce emits ControlOpen.
@@ -1061,6 +1071,7 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 		e.ResumesIdleClose = cs.t.resumedAt[cs]
 		delete(cs.t.resumedAt, cs)
 	}
+	e.Hops = cs.hops()
 	d.h.Control(e)
 }
 
@@ -1103,6 +1114,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
+		e.Hops = cs.hops()
 		t.d.h.Control(e)
 	}
 	if cs.phase != phaseSilent && why != CloseCaptureEnd {

@@ -41,6 +41,9 @@ type Segment struct {
 	// connection carried the option, else 0; a SYN's own window is never
 	// scaled (RFC 7323 2.2).
 	Window uint16
+	// TTL is the IPv4 TTL, or the IPv6 hop limit, the segment carried
+	// when captured (of the innermost IP header).
+	TTL uint8
 	// WindowScale is, on a SYN that carries the window scale option
 	// (HasWindowScale), the shift it announces, at most 14 (RFC 7323
 	// 2.3). Options are read on SYNs only.
@@ -226,6 +229,9 @@ type ControlEvent struct {
 	// understood." after a bare password line). Outputs mask its text.
 	SecretEcho bool
 
+	// Hops is what the TTLs of the connection's segments so far tell of
+	// routers between each side and the capture point.
+	Hops Hops
 	// PeerUnseen, on ControlCommand and ControlReply: no byte of the
 	// other side was delivered on this connection yet. Replies past the
 	// greeting with no client byte before them, or commands with no
@@ -273,6 +279,51 @@ type ControlEvent struct {
 	// bytes was taken (0 when not known); Gap is then how many bytes of
 	// the later copy, from the first that differs, were not taken.
 	ConflictWith uint64
+	// ConflictLast, on ControlConflict: the bytes taken lie in the line
+	// of the direction's latest command or reply (its event came before
+	// this one), and the other copy's line was read whole: ConflictCode
+	// is then, from the server, the code of the reply the other copy's
+	// line is (0: none), ConflictLine that line (its code included, its
+	// line end not) when a 1yz or 2yz reply
+	// (never a client line's: it may be a password), and Endpoint (with
+	// EndpointErr) what it announces when it is a 227/228/229 reply or a
+	// PORT/EPRT/LPRT command (Via unset otherwise). What follows (a data
+	// connection to one of the two endpoints, a reply only one of the two
+	// leads to) may show which copy the receiver took.
+	ConflictLast bool
+	ConflictCode int
+	ConflictLine string
+}
+
+// Hops records, for one control connection, whether each side's
+// segments reached the capture point with a TTL (hop limit) a host sends
+// with (64, 128 or 255: Linux, BSD and macOS; Windows; network gear), or
+// with another, lowered by a router on the way. Both sides seen
+// unrouted is proof that no router lies between them: nothing between
+// them forwards, so no firewall but the hosts' own can drop what
+// passes, and no NAT can stand there.
+type Hops uint8
+
+const (
+	ClientUnrouted Hops = 1 << iota // a client segment came with a host's initial TTL
+	ClientRouted                    // one came with a lower TTL
+	ServerUnrouted
+	ServerRouted
+)
+
+// ttlClass classes one segment's TTL as the client's bits of Hops: a
+// host's initial value, or another.
+func ttlClass(ttl uint8) uint8 {
+	if ttl == 64 || ttl == 128 || ttl == 255 {
+		return uint8(ClientUnrouted)
+	}
+	return uint8(ClientRouted)
+}
+
+// NoRouter tells whether the TTLs prove no router between the two sides:
+// each seen, never lowered.
+func (h Hops) NoRouter() bool {
+	return h&(ClientRouted|ServerRouted) == 0 && h&ClientUnrouted != 0 && h&ServerUnrouted != 0
 }
 
 // Endpoint is a data endpoint as the wire text states it.

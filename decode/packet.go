@@ -171,10 +171,14 @@ type Decoder struct {
 	sum sumState // the segment's checksums, judged when a control connection asks (checksum.go)
 	un  Unreachable
 
-	frags     map[fragKey]*datagram // IP datagrams being reassembled
-	fragsHeld int                   // the fragments they hold
-	fragBytes int                   // those fragments' data bytes
-	fragH     FragmentHandler       // h's, if it has one
+	frags map[fragKey]*datagram // IP datagrams being reassembled
+	// rebuilt: the datagrams rebuilt lately, for a late fragment that
+	// differs from them (lateFragment); rebuiltW the next slot written.
+	rebuilt   [rebuiltKept]rebuiltDatagram
+	rebuiltW  int
+	fragsHeld int             // the fragments they hold
+	fragBytes int             // those fragments' data bytes
+	fragH     FragmentHandler // h's, if it has one
 	// fragNums, fragUnlisted: while a rebuilt datagram is decoded, the
 	// packet numbers of its other fragments, and how many more there are
 	// (Segment.Fragments, FragmentsUnlisted).
@@ -245,6 +249,7 @@ func (d *Decoder) Stats() Stats {
 	st.FarAhead = d.ctl.pool.farAhead
 	st.Unacknowledged = d.ctl.pool.unacked
 	st.BeyondWindow = d.ctl.pool.beyondWindow
+	st.SYNDataDropped = d.ctl.pool.synData
 	st.IPBeyondFrame, st.TCPOptionsCut, st.TunnelsNotFollowed = d.link.ipBeyondFrame, d.link.optionsCut, d.link.tunnelsNotFollowed
 	return st
 }
@@ -484,6 +489,11 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Seq, s.Ack = h.seq, h.ack
 	s.Flags = h.flags
 	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
+	if src.Is4() {
+		s.TTL = ls.ip4.TTL
+	} else {
+		s.TTL = ls.ip6.HopLimit
+	}
 	s.Payload = raw[min(h.off, len(raw)):]
 	s.PayloadLen = len(s.Payload)
 	s.Fragments, s.FragmentsUnlisted = d.fragNums, d.fragUnlisted
@@ -565,6 +575,20 @@ func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4
 		}
 		return
 	}
+	next := firstIPv4
+	if !v4 {
+		next = firstIPv6
+	}
+	if v == fragConflict {
+		// The datagram as this fragment makes it, decoded too: what it
+		// carries is a later copy of the segment that differs (a
+		// control stream reports the conflict, ControlConflict).
+		d.stats.FragmentConflicts++
+		if depth < maxEncapsulation {
+			d.decodeWith(d.frag, next, pkt, ci, depth+1)
+		}
+		return
+	}
 	defer func() { d.fragNums, d.fragUnlisted = nil, 0 }()
 	d.stats.Defragmented++
 	if pkt == nil || depth >= maxEncapsulation {
@@ -572,10 +596,6 @@ func (d *Decoder) defragment(ls *layerSet, cut bool, ci gopacket.CaptureInfo, v4
 		// fragments deeper than any real tunnel stack.
 		d.stats.Malformed++
 		return
-	}
-	next := firstIPv4
-	if !v4 {
-		next = firstIPv6
 	}
 	// d.frag is free: whoever decoded into it before returns as soon as
 	// this call does.
@@ -836,6 +856,10 @@ const (
 	fragComplete                     // completed the datagram
 	fragRejected                     // invalid alone: dropped, the datagram kept
 	fragDropped                      // dropped with its datagram
+	// fragConflict: a fragment of a datagram rebuilt lately whose bytes
+	// differ from the ones rebuilt (lateFragment): the datagram it makes
+	// is returned.
+	fragConflict
 )
 
 // addFragment files fragment f, seen at ts and numbered d.num. With
@@ -870,6 +894,9 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 		g = nil
 	}
 	if g == nil {
+		if alt := d.lateFragment(f, ts); alt != nil {
+			return fragConflict, alt
+		}
 		g = &datagram{first: ts}
 		d.frags[k] = g
 	}
@@ -944,7 +971,69 @@ func (d *Decoder) addFragment(f *fragment, ts time.Time) (fragVerdict, []byte) {
 		}
 	}
 	d.fragUnlisted = len(g.pieces) + g.dups - 1 - len(d.fragNums)
-	return fragComplete, g.build(k)
+	pkt := g.build(k)
+	d.keepRebuilt(k, ts, pkt)
+	return fragComplete, pkt
+}
+
+// Late fragments that differ. Two fragments may carry the same bytes of
+// a datagram differently (an attacker's overlapping fragments, the
+// forged ones first: Linux takes the first that completes it): the
+// datagram is rebuilt from those that came first, and the other one,
+// coming after, started a datagram of its own that never completed,
+// reported as a fragment lost, not as two versions of the bytes. So the
+// last rebuiltKept datagrams are kept (the rebuilt packet, up to
+// rebuiltMax bytes: at most 128 KiB in all) for their reassembly
+// timeout: a later fragment of one that lies within it and differs from
+// its bytes is counted (Stats.FragmentConflicts), and the datagram it
+// makes with the rest is decoded too, a later copy of the segment it
+// carries (on a control connection, a ControlConflict). One that repeats
+// the bytes is taken as before.
+const (
+	rebuiltKept = 8
+	rebuiltMax  = 16 << 10
+)
+
+// rebuiltDatagram is a datagram rebuilt lately (Decoder.rebuilt).
+type rebuiltDatagram struct {
+	key fragKey
+	at  time.Time // its completing fragment's time
+	pkt []byte    // the rebuilt packet, its header included
+}
+
+// keepRebuilt keeps pkt, the datagram k rebuilt at ts, for lateFragment.
+func (d *Decoder) keepRebuilt(k fragKey, ts time.Time, pkt []byte) {
+	if pkt == nil || len(pkt) > rebuiltMax {
+		return
+	}
+	d.rebuilt[d.rebuiltW] = rebuiltDatagram{key: k, at: ts, pkt: pkt}
+	d.rebuiltW = (d.rebuiltW + 1) % rebuiltKept
+}
+
+// lateFragment tells whether f, at ts, the first fragment of datagram
+// f.key since it was rebuilt, lies within a datagram rebuilt lately and
+// differs from its bytes: then it returns the packet f makes of it (a
+// copy, f's bytes in place of those rebuilt); nil otherwise.
+func (d *Decoder) lateFragment(f *fragment, ts time.Time) []byte {
+	hdr := 20
+	if f.key.v6 {
+		hdr = 40
+	}
+	for i := range d.rebuilt {
+		r := &d.rebuilt[i]
+		if r.pkt == nil || r.key != f.key || ts.Sub(r.at) > f.key.timeout() || ts.Before(r.at) {
+			continue
+		}
+		payload := r.pkt[hdr:]
+		end := f.start + len(f.data)
+		if end > len(payload) || !f.more && end != len(payload) || string(payload[f.start:end]) == string(f.data) {
+			continue
+		}
+		alt := slices.Clone(r.pkt)
+		copy(alt[hdr+f.start:], f.data)
+		return alt
+	}
+	return nil
 }
 
 // loseDatagram forgets datagram k, its fragments lost.

@@ -124,7 +124,14 @@ type halfStream struct {
 	// had right checksums: a later one with a wrong checksum is not its
 	// sender's (checksum.go). (In what was padding.)
 	sumOK bool
-	held  []heldSeg // sorted by seq, all after next
+	// synHeld: held[0] is the payload of this direction's SYN, at next,
+	// which its receiver was not seen to take yet (holdSYN). (In what
+	// was padding.)
+	synHeld bool
+	// ttls: the TTLs (hop limits) this direction's segments came with,
+	// as ttlClass bits (Hops). (In what was padding.)
+	ttls uint8
+	held []heldSeg // sorted by seq, all after next
 }
 
 // since is when the oldest hole began to wait: the arrival of the held
@@ -168,6 +175,9 @@ type heldPool struct {
 	// beyondWindow: held segments dropped for starting beyond the window
 	// their receiver advertised (tcpwindow.go).
 	beyondWindow uint64
+	// synData: SYN payloads dropped: their receiver did not take them
+	// (holdSYN).
+	synData uint64
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at
@@ -228,7 +238,17 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		// connection's) is dropped with its bytes.
 		h.finSeen, h.finSeq = true, fin
 	}
-	if len(payload) > 0 {
+	switch {
+	case len(payload) == 0:
+	case fl.Has(FlagSYN) && h.synHeld:
+		// A copy of the SYN: its payload waits already.
+	case fl.Has(FlagSYN) && dataSeq == h.next && len(h.held) == 0 && !r.synTaken(d, dataSeq):
+		// Nothing of the direction came after its SYN yet.
+		r.holdSYN(d, dataSeq, payload, num, ts)
+	default:
+		if h.synHeld {
+			r.judgeSYN(d, dataSeq, num, ts, out)
+		}
 		r.data(d, dataSeq, payload, ack, fl, num, ts, out)
 	}
 	if wire > len(payload) {
@@ -468,6 +488,9 @@ func (r *reassembler) hold(h *halfStream, s heldSeg) {
 // drain delivers held segments that now follow on.
 func (r *reassembler) drain(d int, out orderedSink) {
 	h := &r.half[d]
+	if h.synHeld {
+		return // the SYN's payload waits for its receiver's word (holdSYN)
+	}
 	n := 0
 	for n < len(h.held) {
 		s := &h.held[n]
@@ -533,6 +556,9 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 // acked handles an acknowledgement of direction d's bytes up to ack.
 func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
+	if h.synHeld {
+		r.ackSYN(d, ack, num, ts, out)
+	}
 	if !h.started || h.done {
 		return
 	}
@@ -601,6 +627,9 @@ func (r *reassembler) expire(now time.Time, num uint64, out orderedSink) {
 // stream went on or not (tcpwindow.go).
 func (r *reassembler) giveUp(d int, num uint64, ts time.Time, out orderedSink) {
 	switch {
+	case r.half[d].synHeld:
+		// A SYN's payload its receiver never took (holdSYN).
+		r.dropSYN(d)
 	case r.heldBeyondWindow(d):
 		r.dropHeld(d, num, ts, out, &r.pool.beyondWindow)
 	case r.notTaken(d):
@@ -642,7 +671,7 @@ func (r *reassembler) dropHeld(d int, num uint64, ts time.Time, out orderedSink,
 		r.pool.bytes -= len(s.data)
 	}
 	*count += uint64(len(h.held))
-	h.held, h.ackAfter = nil, false
+	h.held, h.ackAfter, h.synHeld = nil, false, false
 	r.maybeFinished(d, num, ts, out)
 }
 
@@ -694,7 +723,7 @@ func (r *reassembler) release() {
 		for _, s := range h.held {
 			r.pool.bytes -= len(s.data)
 		}
-		h.held, h.ackAfter = nil, false
+		h.held, h.ackAfter, h.synHeld = nil, false, false
 	}
 }
 
@@ -782,4 +811,107 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return -1
+}
+
+// Data in a SYN. A SYN may carry bytes (TCP Fast Open, RFC 7413), but
+// they are the stream's only when the receiver takes them: a server that
+// accepts them acknowledges ISN+1+len in its SYN-ACK; one that does not
+// (no valid Fast Open cookie: Linux drops them) acknowledges ISN+1 only,
+// and the client sends them again from ISN+1. Delivered as soon as seen,
+// an attacker's SYN framed the session ("USER root" in the SYN, the real
+// login after it taken for retransmissions that differ). So a SYN's
+// payload is held at next (synHeld) until the capture shows what became
+// of it:
+//   - an acknowledgement of the receiver's that covers some of it takes
+//     what it covers (ackSYN);
+//   - one at ISN+1, or the sender's own next bytes at ISN+1 again (its
+//     receiver's SYN-ACK not in the capture), drop it (judgeSYN), as
+//     does the end of the wait or of the capture with no word (giveUp):
+//     it is not stream data, and it is counted (Stats.SYNDataDropped);
+//   - the sender's next bytes right after it take it: it went on past
+//     them, so they were acknowledged.
+
+// synTaken tells whether direction d's receiver already acknowledged
+// bytes past seq, the start of a SYN's payload (its SYN-ACK came first).
+func (r *reassembler) synTaken(d int, seq uint32) bool {
+	rcv := &r.half[1-d]
+	return rcv.acked && int32(rcv.ack-seq) > 0
+}
+
+// holdSYN holds the payload p of direction d's SYN, at seq (= next),
+// until its receiver is seen to take it or not.
+func (r *reassembler) holdSYN(d int, seq uint32, p []byte, num uint64, ts time.Time) {
+	h := &r.half[d]
+	if len(h.held) > 0 || r.pool.full(h, len(p)) {
+		r.pool.synData++
+		return
+	}
+	h.synHeld = true
+	h.sinceSeq = seq
+	h.held = append(h.held, heldSeg{seq: seq, from: seq, data: append([]byte(nil), p...), num: num, ts: ts})
+	r.pool.bytes += len(p)
+}
+
+// synEnd is where direction d's SYN's payload, while held, ends (next
+// otherwise).
+func (r *reassembler) synEnd(d int) uint32 {
+	h := &r.half[d]
+	if h.synHeld {
+		return h.next + uint32(len(h.held[0].data))
+	}
+	return h.next
+}
+
+// ackSYN judges the held SYN payload of direction d by its receiver's
+// acknowledgement ack: past its start, the bytes it covers are taken; at
+// its start, none were.
+func (r *reassembler) ackSYN(d int, ack uint32, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	switch off := int32(ack - h.next); {
+	case off == 0:
+		r.dropSYN(d)
+	case off > 0:
+		r.takeSYN(d, int(off), out)
+	}
+}
+
+// judgeSYN judges the held SYN payload of direction d by its sender's
+// next bytes, at seq: sent again from its start, it was not taken; sent
+// right after its end, it was.
+func (r *reassembler) judgeSYN(d int, seq uint32, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	switch seq {
+	case h.next:
+		r.dropSYN(d)
+	case r.synEnd(d):
+		r.takeSYN(d, len(h.held[0].data), out)
+	}
+}
+
+// takeSYN delivers the first n bytes of direction d's held SYN payload
+// (the rest, if any, waits as bytes held at next, delivered with them).
+func (r *reassembler) takeSYN(d int, n int, out orderedSink) {
+	h := &r.half[d]
+	h.synHeld = false
+	if s := &h.held[0]; n < len(s.data) {
+		r.pool.bytes -= len(s.data) - n
+		s.data = s.data[:n]
+	}
+	r.drain(d, out)
+}
+
+// dropSYN drops direction d's held SYN payload: not stream data.
+func (r *reassembler) dropSYN(d int) {
+	h := &r.half[d]
+	h.synHeld = false
+	r.pool.bytes -= len(h.held[0].data)
+	r.pool.synData++
+	clear(h.held[:1])
+	h.held = append(h.held[:0], h.held[1:]...)
+	h.ackAfter = false
+	if len(h.held) > 0 {
+		h.sinceSeq = h.held[0].seq
+	} else {
+		h.held = nil
+	}
 }

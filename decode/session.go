@@ -556,7 +556,12 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd bool, num uint64, ts time.T
 // client's direction the bytes taken may have hidden a PASS (a forged
 // "NOOP\r\n" over "PASS Hunt"): the line after them may be its tail,
 // masked as the first line after a gap is (gapSecret, passLost).
-func (p *sessionParser) conflict(d int, at uint32, first uint64, n int) {
+//
+// other is the line the later copy makes (nil: not known), last whether
+// the bytes taken lie in the line of the direction's latest command or
+// reply: then the event tells what the other copy's line would have been
+// (otherCopy), so that what follows may show which copy was used.
+func (p *sessionParser) conflict(d int, at uint32, first uint64, n int, other []byte, last bool) {
 	if !p.parsing() {
 		return
 	}
@@ -569,8 +574,61 @@ func (p *sessionParser) conflict(d int, at uint32, first uint64, n int) {
 	e.FromClient = d == dirClient
 	e.Gap = n
 	e.ConflictWith = first
+	if last && other != nil {
+		otherCopy(e, d, other)
+	}
 	p.emit(e)
 	p.resync[d] = true
+}
+
+// otherCopy sets, on the ControlConflict e about the latest line of
+// direction d, what the other copy's line (its line end included) says:
+// ConflictLast; for a reply, its code (ConflictCode) and, for a 1yz or
+// 2yz one (no password echo among them), its line (ConflictLine); for a
+// 227/228/229 reply or a PORT/EPRT/LPRT command, the endpoint it
+// announces (Endpoint, EndpointErr). A client line's text is not kept:
+// it may be a password.
+func otherCopy(e *ControlEvent, d int, line []byte) {
+	e.ConflictLast = true
+	text := bytes.TrimRight(line, "\r\n")
+	if d == dirClient {
+		cmd, err := ftp.ParseCommand(text)
+		if err != nil {
+			return
+		}
+		switch cmd.Verb {
+		case "PORT":
+			ap, err := ftp.ParsePORT(cmd.Arg)
+			e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
+		case "EPRT":
+			ap, _, err := ftp.ParseEPRT(cmd.Arg)
+			e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
+		case "LPRT":
+			ap, err := ftp.ParseLPRT(cmd.Arg)
+			e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, err
+		}
+		return
+	}
+	var rr ftp.ReplyReader
+	r, err := rr.Line(text)
+	if r == nil || err != nil {
+		return
+	}
+	e.ConflictCode = r.Code
+	if r.Code >= 100 && r.Code < 300 {
+		e.ConflictLine = r.Lines[0]
+	}
+	switch r.Code {
+	case 227:
+		ap, form, err := ftp.ParsePASV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
+	case 228:
+		ap, err := ftp.ParseLPSV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, err
+	case 229:
+		addr, port, err := ftp.ParseEPSV(r.Text)
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
+	}
 }
 
 // lineEnd delivers a last line without its line end (the direction ended).

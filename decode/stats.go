@@ -16,7 +16,12 @@ type Stats struct {
 	Fragments     uint64 `json:"fragments"`              // IP fragments seen
 	Defragmented  uint64 `json:"defragmented"`           // packets rebuilt from fragments
 	FragmentsLost uint64 `json:"fragments_lost"`         // fragments that never made a packet: dropped as invalid or with their datagram (overlap, expiry, the bound, the capture's end); a repeat of bytes held is ignored, neither held nor lost
-	FragmentsFull uint64 `json:"fragments_full"`         // times the fragment bounds (4,096 fragments, 32 MiB of their data) emptied the reassembly
+	// FragmentConflicts: fragments that came after their datagram was
+	// rebuilt and carry some of its bytes differently (overlapping
+	// fragments, two versions: one forged): not lost; the datagram they
+	// make is decoded too, a later copy of what it carries.
+	FragmentConflicts uint64 `json:"fragment_conflicts,omitempty"`
+	FragmentsFull     uint64 `json:"fragments_full"` // times the fragment bounds (4,096 fragments, 32 MiB of their data) emptied the reassembly
 
 	ControlConns     uint64 `json:"control_conns"`      // control connections opened
 	ControlBytes     uint64 `json:"control_bytes"`      // control-stream bytes reassembled
@@ -29,18 +34,24 @@ type Stats struct {
 
 	// Counters added with the bounded connection table; absent from JSON
 	// while zero.
-	ControlEvicted   uint64 `json:"sessions_evicted,omitempty"`       // of those evictions, sessions cut short ("evicted")
-	SilentEvicted    uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
-	HeldOverflow     uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
-	RSTOutOfWindow   uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
-	SynAcksDropped   uint64 `json:"syn_acks_dropped,omitempty"`       // SYN-ACKs on control connections of another incarnation or forged (another ISN once the start was settled, or acking no captured SYN): ignored
-	FarAhead         uint64 `json:"segments_far_ahead,omitempty"`     // control segments more than 1 MiB beyond the stream, dropped
-	Unacknowledged   uint64 `json:"segments_unacked,omitempty"`       // held control segments dropped: the receiver acknowledged the stream that went on in their place, never them
-	BeyondWindow     uint64 `json:"segments_beyond_window,omitempty"` // held control segments that start beyond the window the receiver advertised and that it never acknowledged, dropped (forged or stale)
-	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`        // control connections that turned from TLS back to FTP text
-	ControlStalls    uint64 `json:"control_stalls,omitempty"`         // control segments sent again and again, never acknowledged (stall.go)
-	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"`     // bytes of over-long control lines past the line bound
-	IdleResumed      uint64 `json:"idle_resumed,omitempty"`           // control connections closed as idle whose later bytes picked them up again, mid-stream
+	ControlEvicted uint64 `json:"sessions_evicted,omitempty"`       // of those evictions, sessions cut short ("evicted")
+	SilentEvicted  uint64 `json:"silent_conns_evicted,omitempty"`   // of those evictions, connections that had carried no byte
+	HeldOverflow   uint64 `json:"control_holes_given_up,omitempty"` // holes skipped early: out-of-order bytes past the buffering bound
+	RSTOutOfWindow uint64 `json:"rst_out_of_window,omitempty"`      // RSTs on control connections outside the window: ignored
+	SynAcksDropped uint64 `json:"syn_acks_dropped,omitempty"`       // SYN-ACKs on control connections of another incarnation or forged (another ISN once the start was settled, or acking no captured SYN): ignored
+	FarAhead       uint64 `json:"segments_far_ahead,omitempty"`     // control segments more than 1 MiB beyond the stream, dropped
+	Unacknowledged uint64 `json:"segments_unacked,omitempty"`       // held control segments dropped: the receiver acknowledged the stream that went on in their place, never them
+	BeyondWindow   uint64 `json:"segments_beyond_window,omitempty"` // held control segments that start beyond the window the receiver advertised and that it never acknowledged, dropped (forged or stale)
+	// SYNDataDropped: payloads of SYNs on control connections that their
+	// receiver did not take (it acknowledged the SYN alone, the sender
+	// sent the bytes again from the SYN's next sequence number, or
+	// nothing showed either way): not stream data (TCP Fast Open without
+	// acceptance, RFC 7413; or forged), dropped.
+	SYNDataDropped   uint64 `json:"syn_data_dropped,omitempty"`
+	CleartextAgain   uint64 `json:"cleartext_again,omitempty"`    // control connections that turned from TLS back to FTP text
+	ControlStalls    uint64 `json:"control_stalls,omitempty"`     // control segments sent again and again, never acknowledged (stall.go)
+	LineBytesDropped uint64 `json:"line_bytes_dropped,omitempty"` // bytes of over-long control lines past the line bound
+	IdleResumed      uint64 `json:"idle_resumed,omitempty"`       // control connections closed as idle whose later bytes picked them up again, mid-stream
 	// EvictedPickedUp: sessions evicted (ControlEvicted) whose later
 	// bytes came when the table had room again: picked up mid-stream, as
 	// a session of their own.

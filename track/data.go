@@ -341,6 +341,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	if bestRule == MatchControlAddress && best.Announced.Addr() == best.Session.Server.Addr() {
 		bestRule = MatchExact
 	}
+	if best.Announce != nil && best.Announce.Conflict != nil {
+		// The copy of a conflicted line this SYN goes to was the one
+		// used (conflict.go).
+		t.conflictProven(best)
+	}
 	if best.matched() {
 		t.supersede(best, s, bestRule)
 	}
@@ -802,6 +807,9 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 				// A late segment of a connection to the same port that
 				// ended (a server that hands out its passive ports again).
 				return false
+			}
+			if dc.Announce != nil && dc.Announce.Conflict != nil {
+				t.conflictProven(dc) // (conflict.go)
 			}
 			if !synAck {
 				saved := *dc
@@ -2141,11 +2149,23 @@ func (t *Tracker) expireOverdue(cands []*DataConn) bool {
 
 // finishData decides the outcome and reports the data connection once.
 func (t *Tracker) finishData(dc *DataConn) {
+	if c := dc.Announce; c != nil && c.Conflict != nil && c.Conflict.alt != nil && !dc.matched() {
+		// Nothing connected to the other copy of a conflicted line
+		// (conflict.go): it goes unreported, with the copy taken or
+		// before it.
+		t.dropOther(c.Conflict.alt)
+		if otherCopy(dc) {
+			return
+		}
+	}
 	if !dc.Done && !dc.superseded {
 		t.finishSuperseded(dc)
 	}
 	if !t.finalData(dc) {
 		return
+	}
+	if c := dc.Command; c != nil && c.Conflict != nil {
+		t.transferProvesOther(dc) // (conflict.go)
 	}
 	if c := dc.Command; c != nil && c.Status == StatusPending && !dc.Session.ended {
 		// Its transfer command's final reply (the 226 that follows the
@@ -2373,6 +2393,12 @@ func (dc *DataConn) countSynAck(s *decode.Segment) {
 func (t *Tracker) reportData(dc *DataConn) {
 	if dc.reported {
 		return
+	}
+	if otherCopy(dc) {
+		// The other copy of a conflicted line, connected to by a way
+		// that did not decide it (conflict.go): it is the one used.
+		t.conflictProven(dc)
+		t.numberData(dc)
 	}
 	dc.reported = true
 	t.reportedData++

@@ -21,7 +21,21 @@ func conflictText(e *decode.ControlEvent) string {
 	if e.ConflictWith != 0 {
 		first = fmt.Sprintf("packet %d", e.ConflictWith)
 	}
-	return fmt.Sprintf("the capture holds two versions of the %s's bytes: packet %d differs from %s, which was taken (one is forged or corrupted): what the session shows from here may be the forger's", who, e.Num, first)
+	text := fmt.Sprintf("the capture holds two versions of the %s's bytes: packet %d differs from %s, which was taken (one is forged or corrupted): what the session shows from here may be the forger's", who, e.Num, first)
+	if e.ConflictLast && e.Endpoint.Via != 0 && e.EndpointErr == nil && e.Endpoint.Addr.Port() != 0 {
+		// (What track makes of it: conflict.go.)
+		text += fmt.Sprintf("; the other copy announces %s: a data connection to either endpoint shows which one was used, and is the one shown", endpointWords(e.Endpoint))
+	}
+	return text
+}
+
+// endpointWords names an endpoint a conflicting copy announces: an EPSV
+// reply's port alone when it names no address.
+func endpointWords(ep decode.Endpoint) string {
+	if !ep.Addr.Addr().IsValid() {
+		return fmt.Sprintf("port %d", ep.Addr.Port())
+	}
+	return ep.Addr.String()
 }
 
 // telnetOnly is the text of a client junk line that held Telnet commands

@@ -210,8 +210,59 @@ type Command struct {
 	// Data is the expected data connection the endpoint armed (nil when
 	// refused or malformed).
 	Data *DataConn
+	// Conflict: the capture held two different copies of the line that
+	// announced the command's endpoint (its PORT/EPRT/LPRT, or the
+	// 227/228/229 that answered it), or of its final reply; nil when it
+	// did not (conflict.go).
+	Conflict *LineConflict
 	// Transfer lists the data connections this transfer command used.
 	Transfer []*DataConn
+}
+
+// LineConflict is what the capture shows of a command's line, or of its
+// final reply's, of which it held two different copies (decode's
+// ControlConflict on the direction's latest line): one forged, or
+// corrupted. The copy that came first was taken; what follows may show
+// the other was the one used.
+type LineConflict struct {
+	// Other is the endpoint the other copy announces (OtherVia set; for
+	// EPSV without an address, the control server's address with its
+	// port); OtherVia is 0 when the other copy announces none.
+	Other    netip.AddrPort
+	OtherVia ftp.Via
+	// OtherCode is the code of the reply the other copy of a reply is (0:
+	// a command's line, or none); OtherText its line as received (its
+	// code included) when a 1yz or 2yz reply.
+	OtherCode int
+	OtherText string
+	// Num: the packet that brought the later copy.
+	Num uint64
+	// Proof: which copy a data connection showed in use.
+	Proof ConflictProof
+	// Taken: the copy that came first as it was (the endpoint, and the
+	// reply's line, the command showed before the other copy was proven:
+	// Proof ProofOther).
+	TakenEndpoint netip.AddrPort
+	TakenText     string
+	// alt: the expectation armed for Other while neither is proven.
+	alt *DataConn
+}
+
+// ConflictProof says which copy of a conflicted line a data connection
+// showed in use.
+type ConflictProof uint8
+
+const (
+	ProofNone  ConflictProof = iota // nothing showed which
+	ProofTaken                      // a data connection to the copy taken first
+	ProofOther                      // a data connection to the other copy's endpoint: it is the one shown now
+)
+
+// Unproven tells whether c's announcement is in doubt: two copies of its
+// line announce different endpoints and no data connection showed which
+// one was used. Findings about the endpoint are hedged then.
+func (c *Command) Unproven() bool {
+	return c != nil && c.Conflict != nil && c.Conflict.OtherVia != 0 && c.Conflict.Proof == ProofNone
 }
 
 // Final returns the final (2yz–6yz) reply, or nil.
@@ -853,6 +904,10 @@ type Session struct {
 	Greeting  []Reply // bounded by maxGreeting
 	User      string
 	Login     LoginState
+	// Hops: what the TTLs of the control connection's segments tell of
+	// routers between its two sides (decode.Hops). (In what was
+	// padding.)
+	Hops decode.Hops
 	// ServerUnacked: at the control connection's close, bytes the server
 	// had sent that the client had not acknowledged (0: the client took
 	// every reply; -1: not known). (In what was padding.)

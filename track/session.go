@@ -148,6 +148,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// endpoint is still announced, and a client will connect to it.
 		c = t.unseenCommand(sess, e.Endpoint.Via.String(), r)
 	}
+	if c == nil && t.otherFinal(sess, &r) {
+		// The final reply of a command whose taken copy of its reply a
+		// transfer contradicted (conflict.go).
+		return
+	}
 	if c == nil {
 		kind := EventReplyNoCommand
 		switch {

@@ -532,6 +532,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 	}
 	sess.lastSeen = e.TS
+	sess.Hops |= e.Hops
 	if e.Endpoint.Via != 0 && e.EndpointErr == nil && len(t.unannounced) > 0 {
 		t.announced(sess)
 	}
@@ -575,6 +576,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			c.Uncertain = true
 		}
 		t.event(sess, Event{Kind: EventConflict, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: conflictText(e)})
+		t.lineConflict(sess, e)
 	case decode.ControlEncrypted:
 		if !sess.Encrypted {
 			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, its reply lost in a capture gap"})

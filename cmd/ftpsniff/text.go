@@ -1236,6 +1236,8 @@ func (o *textOutput) Summary(t totals) {
 		warn = append(warn, fmt.Sprintf("%d over-long control lines cut (%d bytes dropped)", st.LinesTruncated, st.LineBytesDropped))
 	}
 	addw(st.FragmentsLost, "IP fragments that never completed")
+	addw(st.FragmentConflicts, "IP fragments that came after their datagram was rebuilt and carry its bytes differently (overlapping versions): decoded as later copies")
+	addw(st.SYNDataDropped, "SYN payloads on control connections their receiver did not take (it acknowledged the SYN alone): not stream data")
 	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
 	addw(st.ControlConnsFull, "control connections taken into a full table, each evicting one (one forgotten and seen again counts again)")
 	addw(st.ControlEvicted, "sessions ended early to make room (\"evicted\")")

@@ -1,0 +1,38 @@
+package decode
+
+import "testing"
+
+// TestHopsNoRouterOnlyWhenBothSidesUnrouted guards what the TTLs prove: no
+// router between the two sides only when both were seen and every
+// segment of each came with a host's initial TTL; one lowered TTL (a
+// NAT router in front of the server, tcpdump -i any on a router seeing
+// each packet before and after it forwards) is a router.
+func TestHopsNoRouterOnlyWhenBothSidesUnrouted(t *testing.T) {
+	side := func(ttls ...uint8) (h uint8) {
+		for _, ttl := range ttls {
+			h |= ttlClass(ttl)
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name           string
+		client, server []uint8
+		want           bool
+	}{
+		{"Linux both sides", []uint8{64, 64}, []uint8{64}, true},
+		{"Windows client, Linux server", []uint8{128}, []uint8{64}, true},
+		{"network gear's 255", []uint8{255}, []uint8{64}, true},
+		{"server one hop away", []uint8{64}, []uint8{63}, false},
+		{"the same packets before and after a router", []uint8{64, 63}, []uint8{64}, false},
+		{"server never seen", []uint8{64}, nil, false},
+		{"nothing seen", nil, nil, false},
+		{"an odd initial TTL", []uint8{60}, []uint8{64}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := Hops(side(tc.client...)) | Hops(side(tc.server...))<<2
+			if got := h.NoRouter(); got != tc.want {
+				t.Errorf("NoRouter() = %v, want %v (hops %04b)", got, tc.want, h)
+			}
+		})
+	}
+}
