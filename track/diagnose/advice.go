@@ -67,6 +67,55 @@ func forwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) string {
 	return nftOrIptables(nftForwardRule(rs, inside), iptablesForwardRule(rs, v6, inside))
 }
 
+// serverPlaceholder stands for the server's address behind the NAT when
+// the packets do not show it.
+const serverPlaceholder = "<server's address behind the NAT>"
+
+// nftDNATRule forwards (DNAT) new connections to the ports rs, arriving
+// at public (any address when not known), to inside on a NAT router: a
+// router that forwards port 21 only answers connections to the passive
+// ports itself (an RST from its own address), and no accept in its
+// forward chain changes that. It assumes a table ip (ip6) nat with a
+// prerouting chain of type nat, as a router that forwards port 21 has.
+func nftDNATRule(rs policy.Ranges, inside, public netip.Addr) string {
+	ipf := "ip"
+	if inside.IsValid() && inside.Unmap().Is6() || !inside.IsValid() && public.IsValid() && public.Unmap().Is6() {
+		ipf = "ip6"
+	}
+	to := serverPlaceholder
+	if inside.IsValid() {
+		to = inside.Unmap().String()
+	}
+	dst := ""
+	if public.IsValid() {
+		dst = fmt.Sprintf("%s daddr %s ", ipf, public.Unmap())
+	}
+	return fmt.Sprintf("nft add rule %s nat prerouting %stcp dport %s dnat to %s", ipf, dst, nftPorts(rs), to)
+}
+
+// iptablesDNATRules are nftDNATRule's iptables (ip6tables) rules.
+func iptablesDNATRules(rs policy.Ranges, v6 bool, inside, public netip.Addr) []string {
+	to := serverPlaceholder
+	if inside.IsValid() {
+		to = inside.Unmap().String()
+	}
+	dst := ""
+	if public.IsValid() {
+		dst = "-d " + public.Unmap().String() + " "
+	}
+	return iptablesPortRules(iptablesCmd(v6)+" -t nat -A PREROUTING "+dst, rs, "-j DNAT --to-destination "+to)
+}
+
+// dnatRules are the DNAT rules of p's NAT router, in prose.
+func dnatRules(rs policy.Ranges, v6 bool, p place) string {
+	return nftOrIptables(nftDNATRule(rs, p.inside, p.public), strings.Join(iptablesDNATRules(rs, v6, p.inside, p.public), "; "))
+}
+
+// dnatLines are the same as change lines.
+func dnatLines(rs policy.Ranges, v6 bool, p place) []string {
+	return append([]string{nftDNATRule(rs, p.inside, p.public)}, iptablesDNATRules(rs, v6, p.inside, p.public)...)
+}
+
 // linuxOpenRule is the nftables and iptables rule, in prose, that opens rs
 // on a Linux server's own host firewall.
 func linuxOpenRule(rs policy.Ranges, v6 bool) string {
@@ -95,16 +144,22 @@ const maxMultiportSlots = 15
 // run of ranges that fits a multiport match, a single port or range
 // without one.
 func iptablesChainRules(chain, to string, rs policy.Ranges, v6 bool) []string {
-	cmd := iptablesCmd(v6)
+	return iptablesPortRules(fmt.Sprintf("%s -I %s %s", iptablesCmd(v6), chain, to), rs, "-m conntrack --ctstate NEW -j ACCEPT")
+}
+
+// iptablesPortRules are the rules head, a match of the ports rs, tail:
+// one rule per run of ranges that fits a multiport match, a single port
+// or range without one.
+func iptablesPortRules(head string, rs policy.Ranges, tail string) []string {
 	var out, ports []string
 	slots := 0
 	flush := func() {
 		switch len(ports) {
 		case 0:
 		case 1:
-			out = append(out, fmt.Sprintf("%s -I %s %s-p tcp --dport %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, ports[0]))
+			out = append(out, fmt.Sprintf("%s-p tcp --dport %s %s", head, ports[0], tail))
 		default:
-			out = append(out, fmt.Sprintf("%s -I %s %s-p tcp -m multiport --dports %s -m conntrack --ctstate NEW -j ACCEPT", cmd, chain, to, strings.Join(ports, ",")))
+			out = append(out, fmt.Sprintf("%s-p tcp -m multiport --dports %s %s", head, strings.Join(ports, ","), tail))
 		}
 		ports, slots = ports[:0], 0
 	}
@@ -229,7 +284,7 @@ func pathOpenAdvice(rs policy.Ranges, v6 bool, inside netip.Addr) string {
 	if inside.IsValid() {
 		to = inside.Unmap().String()
 	}
-	return fmt.Sprintf("forward (DNAT) %s to %s and accept them in the forward chain: %s", rs, to, forwardRules(rs, v6, inside))
+	return fmt.Sprintf("forward (DNAT) %s to %s: %s; and accept them in the forward chain: %s", rs, to, dnatRules(rs, v6, place{nat: true, inside: inside}), forwardRules(rs, v6, inside))
 }
 
 // place is where, as far as a session's packets show, the firewall that
@@ -245,6 +300,10 @@ type place struct {
 	// it, when the packets show it.
 	nat    bool
 	inside netip.Addr
+	// public: the address the clients reach the NAT router at (the
+	// control connection's, seen outside it), when the packets show it:
+	// the DNAT rule matches it.
+	public netip.Addr
 }
 
 var placeHost = place{host: true}
@@ -284,25 +343,38 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 	}
 	if dc != nil {
 		if a, ok := look(dc); ok {
-			return place{nat: true, inside: a}
+			return place{nat: true, inside: a, public: srv}
 		}
 		return place{}
 	}
 	for _, x := range s.Data {
 		if a, ok := look(x); ok {
-			return place{nat: true, inside: a}
+			return place{nat: true, inside: a, public: srv}
 		}
 	}
 	return place{}
 }
 
-// noRouterBetween: client and server share a network (the same /24 or
-// /64), so no router lies between the client and the address it reaches
-// the server at. (A NAT box on the client's network that forwards to
-// another shows itself when the server announces its own address,
-// natBehind.)
+// noRouterBetween: no router can lie between the client and the address
+// it reaches the server at. Sharing a /24 or /64 (SameNet) does not prove
+// it: the address the client reaches may be a NAT router's own, on the
+// client's network, that forwards (DNAT) to a server behind it, and
+// nothing in the packets tells it from the server's when the server
+// announces it too (pasv_address set, or EPSV); applying the server
+// host's input rule then changes nothing (rev-applyrule, a lab router at
+// 10.99.1.1 in the client's 10.99.1.0/24 forwarding to 10.99.2.2). Only
+// link-local addresses, which no router forwards, prove it; and, for
+// two addresses of one network, the TTLs of the control connection's
+// packets: every packet of both sides with a host's initial TTL (64,
+// 128, 255) crossed no router between them and the capture point
+// (decode.Hops), where a NAT router in front of the server lowers the
+// server's by one. Anything else names both places, each with its case.
 func noRouterBetween(s *track.Session) bool {
-	return SameNet(s.Client.Addr(), s.Server.Addr())
+	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	if !SameNet(cli, srv) {
+		return false
+	}
+	return s.Hops.NoRouter() || Classify(cli) == ClassLinkLocal && Classify(srv) == ClassLinkLocal
 }
 
 // icmpPlace: an ICMP error from the destination itself is its own
@@ -360,9 +432,21 @@ func activePlace(c *captureShared, s *track.Session, dc *track.DataConn, announc
 		// A private client seen from a public server's side, or a PORT
 		// naming a private address the client is not seen at: a NAT in
 		// front of the client.
+		if v != VantageClient && lanActiveClient(s) {
+			// A client of the server's own network: a NAT between them
+			// is one reading only (natActiveLAN).
+			return place{}.either()
+		}
 		return place{nat: true}.either()
 	}
-	if noRouterBetween(s) {
+	if SameNet(s.Client.Addr(), s.Server.Addr()) {
+		// Client and server share a network, and the PORT names the
+		// client's own address: no router between, or a NAT router in
+		// front of the client whose FTP helper rewrote the PORT and so
+		// expects the connection and lets it through. Either way the
+		// client host's firewall is the one (unlike a server's DNAT
+		// router, which forwards the passive range only if told to:
+		// noRouterBetween).
 		return placeHost
 	}
 	return place{}.either()
@@ -386,11 +470,11 @@ func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
 	fwd := forwardRules(rs, v6, p.inside)
 	switch {
 	case p.host && p.router && p.nat:
-		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s; and on the server's own firewall, if it has one: %s", fwd, host)
+		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s; and on the server's own firewall, if it has one: %s", fwd, dnatRules(rs, v6, p), host)
 	case p.host && p.router:
 		return fmt.Sprintf("%s on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain: %s", host, fwd)
 	case p.router && p.nat:
-		return "on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: " + fwd
+		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s", fwd, dnatRules(rs, v6, p))
 	case p.router:
 		return "on the router in front of the server, in its forward chain: " + fwd
 	}
@@ -448,6 +532,54 @@ func anyPortBehaviour(k policy.ServerKind) string {
 // says the server has none; without one, ftpsniff cannot tell, and says
 // so. p is where the firewall to open it on sits (passivePlace).
 func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
+	return d.noRangeAdviceFor(fam, v6, p, exampleRange)
+}
+
+// exampleNear is the example range for ports lo-hi seen announced, at
+// least two different ones (distinct): the hundreds around them (50006
+// and 50040: 50000-50100), a range such a server may well have, rather
+// than one that ignores what was seen. exampleRange when fewer were seen
+// (one port a server picked itself tells nothing of a range), or they lie
+// too far apart to be one configured range's (a server picking any port).
+func exampleNear(lo, hi uint16, distinct int) policy.PortRange {
+	if distinct < 2 || lo < 1024 || hi <= lo || hi-lo > 1000 {
+		return exampleRange
+	}
+	r := policy.PortRange{Lo: lo / 100 * 100}
+	top := (uint32(hi) + 99) / 100 * 100
+	if top < uint32(r.Lo)+100 {
+		top = uint32(r.Lo) + 100
+	}
+	if top > 65535 {
+		top = 65535
+	}
+	r.Hi = uint16(top)
+	return r
+}
+
+// sessionExample is exampleNear for the passive ports s announced.
+func sessionExample(s *track.Session) policy.PortRange {
+	var lo, hi uint16
+	distinct := 0
+	for _, x := range s.Data {
+		p := x.Announced.Port()
+		if !x.Passive || p == 0 {
+			continue
+		}
+		switch {
+		case distinct == 0:
+			lo, hi, distinct = p, p, 1
+		case p < lo:
+			lo, distinct = p, distinct+1
+		case p > hi:
+			hi, distinct = p, distinct+1
+		}
+	}
+	return exampleNear(lo, hi, distinct)
+}
+
+// noRangeAdviceFor is noRangeAdvice with ex as the example range.
+func (d *Diagnoser) noRangeAdviceFor(fam family, v6 bool, p place, exampleRange policy.PortRange) string {
 	ex := policy.Ranges{exampleRange}
 	linux := linuxOpenRule(ex, v6)
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
@@ -486,7 +618,7 @@ func configReadable(k policy.ServerKind) bool {
 }
 
 // noRangeRules are the summary lines for the same case.
-func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place) []string {
+func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place, exampleRange policy.PortRange) []string {
 	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
@@ -504,7 +636,9 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 	fwd := append([]string{nftForwardRule(rs, p.inside)}, iptablesForwardRules(rs, v6, p.inside)...)
 	switch {
 	case p.host && p.router && p.nat:
-		l := append([]string{"# on the NAT router in front of the server (which must forward the range to it), the forward chain:"}, fwd...)
+		l := append([]string{natRouterHead}, fwd...)
+		l = append(l, natDNATHead)
+		l = append(l, dnatLines(rs, v6, p)...)
 		l = append(l, "# on the server's own firewall, if it has one:")
 		return append(l, host...)
 	case p.host && p.router:
@@ -512,12 +646,22 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 		l = append(l, "# or, on a router or firewall in front of the server, its forward chain:")
 		return append(l, fwd...)
 	case p.router && p.nat:
-		return append([]string{"# on the NAT router in front of the server (which must forward the range to it), the forward chain:"}, fwd...)
+		l := append([]string{natRouterHead}, fwd...)
+		l = append(l, natDNATHead)
+		return append(l, dnatLines(rs, v6, p)...)
 	case p.router:
 		return append([]string{"# on the router in front of the server, the forward chain:"}, fwd...)
 	}
 	return host
 }
+
+// natRouterHead and natDNATHead are the comments over a NAT router's
+// rules: its forward chain's accept, and its DNAT of the range (a router
+// that forwards port 21 only answers the passive ports itself).
+const (
+	natRouterHead = "# on the NAT router in front of the server (which must forward the range to it), the forward chain:"
+	natDNATHead   = "# and its forward (DNAT) of the range to the server, unless it has one (a router that forwards port 21 only answers the passive ports itself, with an RST from its own address):"
+)
 
 // configSetsRange reports whether sc, the part of the server configuration
 // given that configures the server (Diagnoser.pol), already sets rs: advice

@@ -67,7 +67,13 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		}
 		add(d.ownPrivilegedPort(s, dc.Announced, dc.Via, dc.Announce, false))
 	}
-	add(d.notBlind(s, dc, d.outcome(s, dc, nat, ex)))
+	onat := nat
+	if nat != nil && nat.Code == CodeNATMismatch && !dc.Passive && lanActiveClient(s) {
+		// "If a NAT sits between them" (natActiveLAN): the outcome's
+		// advice names no NAT router in front of the client.
+		onat = nil
+	}
+	add(d.notBlind(s, dc, d.outcome(s, dc, onat, ex)))
 	add(d.tlsNotResumed(s, dc))
 	add(d.rangeExhausted(s, dc, ex))
 	add(d.modeFallback(s, dc))
@@ -807,11 +813,14 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	if cls != ClassPrivate && cls != ClassCGNAT {
 		return nil
 	}
-	if foreign, _, _ := bounceTarget(s, a, dc); foreign != "" {
+	if foreign, _, _ := d.bounceTargetOf(s, a, dc); foreign != "" {
 		// Another host (of the client's network or the server's, one
 		// that answered where the client's own network is out of reach,
 		// or one of several): a bounce, not NAT.
 		return nil
+	}
+	if lanActiveClient(s) {
+		return d.natActiveLAN(s, addr, cls, via, dc, c)
 	}
 	f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning}
 	var ann string
@@ -858,6 +867,68 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
 	if fix := d.helperBlindFix(s, c); fix != "" {
 		f.Advice = fix
+	}
+	return f
+}
+
+// lanActiveClient reports whether s's client is seen at a private (or
+// otherwise local) address of the server's own network: an address it
+// announces in PORT/EPRT outside that network (natActive) is not proven
+// to sit behind a NAT, as it is for a client seen at a public address.
+func lanActiveClient(s *track.Session) bool {
+	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	return cli != srv && Local(cli) && SameNet(cli, srv)
+}
+
+// natActiveLAN is natActive's finding for a client on the server's own
+// network (lanActiveClient) that announces addr, a private address of
+// another network that no rule proves another host's (bounceTarget): a
+// NAT between them (a router of this network with the client behind it)
+// that does not rewrite PORT is one reading, a bounce attempt to a host
+// of another internal network the other. Nothing on the wire shows the
+// NAT, so it is worded as the passive case is ("if a NAT sits between
+// them"): a warning, never an error, and no helper rules for a NAT in
+// front of the client; info when the server's connection arrived.
+func (d *Diagnoser) natActiveLAN(s *track.Session, addr netip.Addr, cls AddrClass, via ftp.Via, dc *track.DataConn, c *track.Command) *Finding {
+	cli := s.Client.Addr().Unmap()
+	f := &Finding{Code: CodeNATMismatch, Severity: SeverityWarning}
+	var ann string
+	var pk []uint64
+	switch {
+	case dc != nil:
+		ann, pk = announcement(dc)
+		f.TS = dc.Armed
+	case c != nil:
+		ann, pk = fmt.Sprintf("%q (packet %d)", commandText(c), c.Num), []uint64{c.Num}
+		if r := c.Final(); r != nil {
+			ann += fmt.Sprintf(" -> %q", replyText(r))
+			pk = append(pk, r.Num)
+		}
+		f.TS = c.TS
+	}
+	f.Packets = packets(pk)
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s, in the server's own network %s", s.Client, guessedNet(s.Server.Addr())))
+	head := fmt.Sprintf("The client announces %s in %s, %s of another network, while the server sees it at %s, an address of the server's own network: ", addr, via, cls.Describe(addr), cli)
+	other := fmt.Sprintf("if no NAT sits between them, %s is another host than the client, and this %s an FTP bounce attempt (RFC 2577)", addr, via)
+	fam := d.family(s)
+	refuse := fmt.Sprintf("If it is not, refuse PORT/EPRT naming another host (%s).", fam.refuseForeign())
+	switch {
+	case dc == nil && c != nil:
+		reply := "refused it"
+		if r := c.Final(); r != nil {
+			reply = fmt.Sprintf("refused it (%q)", replyText(r))
+		}
+		f.Message = head + fmt.Sprintf("if a NAT sits between them (a router of this network with the client behind it) that does not rewrite %s, active-mode transfers of this client cannot work; %s. The server %s and never tried to connect.", via, other, reply)
+		refuse = "If it is not, the server was right to refuse it."
+	case dc != nil && dc.Server.Addr().Unmap() == addr && gotThrough(dc):
+		f.Severity = SeverityInfo
+		f.Message = head + fmt.Sprintf("if a NAT sits between them (a router of this network with the client behind it) that does not rewrite %s, the server's connection to %s arrived anyway (data connection #%d was answered): that address is routed from the server's side, so active mode works on this path, but not from a server that cannot route to it; %s.", via, addr, dc.ID, other)
+	default:
+		f.Message = head + fmt.Sprintf("if a NAT sits between them (a router of this network with the client behind it) that does not rewrite %s, the server's connection back cannot arrive; %s. Nothing on the wire shows such a NAT.", via, other)
+	}
+	f.Advice = fmt.Sprintf("Find out whether %s is the client's own address (its interface list, or a capture on its side, tells). If it is, a NAT between the client and this network does not rewrite %s: use passive mode on the client (PASV/EPSV announce no address of the client's), or let that NAT's FTP helper rewrite it. %s", addr, via, refuse)
+	if fam.ownDataSettings() {
+		f.Advice += fam.note()
 	}
 	return f
 }

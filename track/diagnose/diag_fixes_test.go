@@ -14,7 +14,8 @@ import (
 // and sent its data, so no finding may say the connection "cannot
 // arrive" (nat-mismatch), and the bounce stays a warning that names the
 // one other reading (the client itself, routed to). A public client keeps
-// its proof; an unanswered or ordinary port stays nat-mismatch.
+// its proof; an ordinary port stays nat-mismatch, and an unanswered
+// service's port is a bounce all the same (privateService).
 func TestBounceAnsweredFromPrivateClientIsNotUnreachableNAT(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -35,7 +36,8 @@ func TestBounceAnsweredFromPrivateClientIsNotUnreachableNAT(t *testing.T) {
 			[]string{"1 connected (port open), 1 answered by RST (port closed)"}, true},
 		{"public client keeps its proof", "198.51.100.7:40001", []portTarget{{"10.9.9.9:25", answerSYNACK}}, SeverityWarning, 0,
 			[]string{"198.51.100.7, a public address", "and privileged port 25"}, true},
-		{"private client, port 25 unanswered: nat-mismatch", "10.0.0.2:40001", []portTarget{{"10.9.9.9:25", answerNone}}, 0, 1, nil, false},
+		{"private client, port 25 unanswered: a bounce to a service's port", "10.0.0.2:40001", []portTarget{{"10.9.9.9:25", answerNone}}, SeverityWarning, 0,
+			[]string{"names port 25 of 10.9.9.9, a service's port", "10.0.0.2, a private address"}, true},
 		{"private client, an ordinary port answered: routed, nat-mismatch that says it arrived", "10.0.0.2:40001", []portTarget{{"10.9.9.9:40005", answerSYNACK}}, 0, 1, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,6 +25,9 @@ type Diagnoser struct {
 	omitted  Omitted
 
 	logins loginTable // failed logins per client address, across sessions
+	// bounces: the hosts clients' PORTs named as other hosts, per client
+	// address, across sessions (stories.go).
+	bounces bounceClients
 	// capture: what the whole capture tells, shared by every serverAcc
 	// (the capture point's timing votes, the clients' active peers).
 	capture *captureShared
@@ -216,7 +219,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 // Data implements track.Sink.
 func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	d.server(s).data(dc)
-	fs := d.dataFindings(s, dc)
+	fs := hedgeConflicted(dc, d.dataFindings(s, dc))
 	if f := d.foreignSource(s, dc); f != nil {
 		// Not the outcome's doing: the connection got through, to
 		// whoever took it.

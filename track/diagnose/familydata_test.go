@@ -284,8 +284,9 @@ func TestRangeExhaustedRuleFollowsThePlace(t *testing.T) {
 func TestPortOutsideRangeOpenFollowsThePlace(t *testing.T) {
 	p := policy.Policy{Ranges: policy.Ranges{{Lo: 40000, Hi: 40100}},
 		Server: &policy.ServerConfig{Path: "/etc/vsftpd.conf", Kind: policy.ServerVsftpd, PassiveRange: policy.Ranges{{Lo: 50000, Hi: 50100}}}}
-	build := func(client, server string, outcome track.Outcome) *track.Session {
+	build := func(client, server string, outcome track.Outcome, hops decode.Hops) *track.Session {
 		s := sess(client, server)
+		s.Hops = hops
 		srv := ap(server).Addr().String()
 		dc := announce(s, 10, "EPSV", ftp.ViaEPSV, srv+":50067", 229, "Entering Extended Passive Mode (|||50067|)")
 		syn(dc, ap(client).Addr().String()+":40001", srv+":50067", 12, 3, 2*time.Second)
@@ -300,13 +301,18 @@ func TestPortOutsideRangeOpenFollowsThePlace(t *testing.T) {
 		s           *track.Session
 		want, never []string
 	}{
-		{"one network", build("10.0.0.2:50000", "10.0.0.1:21", track.OutcomeUnanswered),
+		{"one network, no router by the TTLs", build("10.0.0.2:50000", "10.0.0.1:21", track.OutcomeUnanswered, decode.ClientUnrouted|decode.ServerUnrouted),
 			[]string{"open it on the server's firewall: nft insert rule inet filter input tcp dport 50000-50100"},
 			[]string{"forward", "DNAT"}},
-		{"NAT proven in front", build("198.51.100.7:50000", "10.0.0.5:21", track.OutcomeConnected),
+		// One /24 is no proof alone: the address may be a NAT router's
+		// on the client's network (the server's TTL one lower).
+		{"one network, the server's TTL lowered", build("10.0.0.2:50000", "10.0.0.1:21", track.OutcomeUnanswered, decode.ClientUnrouted|decode.ServerRouted),
+			[]string{"nft insert rule inet filter input tcp dport 50000-50100", "if the firewall is a router in front of the server, in its forward chain"},
+			nil},
+		{"NAT proven in front", build("198.51.100.7:50000", "10.0.0.5:21", track.OutcomeConnected, 0),
 			[]string{"open it on the NAT router in front of the server", "nft insert rule inet filter forward ip daddr 10.0.0.5 tcp dport 50000-50100", "on the server's own firewall, if it has one"},
 			[]string{"behind DNAT, forward the same range"}},
-		{"cannot tell", build("198.51.100.7:50000", "203.0.113.10:21", track.OutcomeUnanswered),
+		{"cannot tell", build("198.51.100.7:50000", "203.0.113.10:21", track.OutcomeUnanswered, decode.ClientUnrouted|decode.ServerUnrouted),
 			[]string{"nft insert rule inet filter input tcp dport 50000-50100", "if the firewall is a router in front of the server, in its forward chain", "must forward 50000-50100 to it too"},
 			nil},
 	}

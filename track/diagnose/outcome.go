@@ -290,7 +290,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		}
 		named = true
 		inputNamed = at.host && fam.host() != hostWindows
-		a := d.noRangeAdvice(fam, v6, at) + "."
+		a := d.noRangeAdviceFor(fam, v6, at, sessionExample(s)) + "."
 		if enc {
 			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 		}
@@ -356,6 +356,17 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		}
 		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
 		f.Advice = rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
+		if at.router && !at.nat && !wrongAddr && !v6 {
+			// The packets cannot tell the server's address from a NAT
+			// router's: a router that forwards port 21 only answers the
+			// passive ports itself, and no accept changes that.
+			ex := rs
+			if len(ex) == 0 {
+				ex = policy.Ranges{exampleRange}
+			}
+			f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
+				dst.Unmap(), dnatRules(ex, v6, place{nat: true, public: dst}))
+		}
 	case track.OutcomeUnreachable:
 		i := dc.ICMP
 		f.Code = CodeDataUnreachable
@@ -565,8 +576,12 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			if d.family(s).kind == policy.ServerVsftpd {
 				from = "from port 20 when connect_from_port_20=YES"
 			}
-			f.Advice = passiveFirst(s, "; or ", " Or ") + "allow the server's outgoing connections (" + from + ") to the client's ports and " +
-				clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+			// No SYN reached the capture point, which is on the client's
+			// side, the server's, or between: the client's own firewall
+			// (which a capture on the client sees after) never had one to
+			// drop. The server's output chain, or the path, did.
+			f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(s.Server.Port(), isV6(s.Server)) +
+				". Rules on the client change nothing here: no SYN of it reached the capture point."
 			return f
 		}
 		// The server never had to connect: no transfer, or it refused the
@@ -589,8 +604,23 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		return nil
 	}
 	natHint := nat != nil && nat.Code == CodeNATMismatch
+	v, vwhy := d.vantage(s)
+	if e := gaveUpAfter(s, dc); natHint && e != nil {
+		// The client's SYNs for an earlier endpoint went to the control
+		// connection's address and failed there: it gave up on this one
+		// after them (curl after its EPSV), whatever address it names.
+		f.Message = fmt.Sprintf("The client gave up without connecting to %s, after data connection #%d to %s failed (%s), and sent no transfer command for it; curl, for one, reads the 227 and quits when its connect timeout is already spent. The announced address %s is not what stopped it: its data connection to the control connection's address failed first (the address is wrong all the same for clients that trust it: see nat-mismatch).",
+			dc.Announced, e.ID, e.Server, e.Outcome, dc.Announced.Addr())
+		f.Advice = fmt.Sprintf("Fix the failure of data connection #%d first (see its finding): this endpoint would have failed the same way at the control connection's address; then the announced address, for clients that trust it (see nat-mismatch).", e.ID)
+		return f
+	}
 	if natHint {
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
+		if v == VantageClient {
+			// A capture on the client's side holds the SYNs to either
+			// address: there were none.
+			f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
+		}
 		f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let port %d through the router or DNAT in front of the server (its forward chain).", dc.Announced.Port())
 		if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
 			// The announced address is on the client's own network, as
@@ -607,7 +637,6 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 		return f
 	}
-	v, _ := d.vantage(s)
 	serverSide := v == VantageServer
 	edge := func() {
 		// Seen from the server's network, a client that gave up is what
@@ -626,7 +655,12 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			// then that range opened on the router.
 			fam := d.family(s)
 			at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr()}
-			f.Advice = d.noRangeAdvice(fam, isV6(dc.Announced), at) + "." + fam.note()
+			if a := dc.Announced.Addr().Unmap(); a != s.Server.Addr().Unmap() && !Local(a) {
+				// The server announces its public address (pasv_address):
+				// the one the router's DNAT matches.
+				at.public = a
+			}
+			f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, sessionExample(s)) + "." + fam.note()
 			return
 		}
 		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr()) + "."
@@ -655,6 +689,17 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	next := nextAnnounce(s, dc.Announce)
 	cancel := cancelledAt(s, dc)
 	switch {
+	case next != nil && lateFallback(s, dc, v) != nil:
+		// Asked again as late as a client whose connect failed, and the
+		// capture is not where its SYNs would show (the client's side):
+		// no fallback by choice.
+		f.Message = fmt.Sprintf("The client asked for another endpoint with %s %s after the %d that announced %s, with no transfer command and no connection to it in the capture: later than TCP resends an unanswered SYN (1 s, RFC 6298), so it was most likely connecting there and failed (curl asks for PASV when its EPSV data connection does not connect within its connect timeout): its SYNs did not reach this capture point.",
+			next.Verb, dur(next.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced)
+		f.Advice = "The client's SYNs are dropped before this capture point: look at the client's own error, capture on the client's side to see them, and check the passive range is open and forwarded end to end; the data connections that follow go the same way."
+		f.Packets = packets(f.Packets, []uint64{next.Num})
+		if serverSide {
+			edge()
+		}
 	case next != nil:
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The client did not connect to %s and asked for another endpoint with %s instead: it fell back", dc.Announced, next.Verb)
@@ -700,6 +745,44 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 	}
 	return f
+}
+
+// gaveUpAfter is the data connection of s before dc whose SYNs the
+// capture saw go to the control connection's address and fail (curl's
+// EPSV, dropped), when the client never connected to dc and sent no
+// transfer command for it: it gave up on dc after that failure, whatever
+// address dc's announcement named. nil otherwise.
+func gaveUpAfter(s *track.Session, dc *track.DataConn) *track.DataConn {
+	if s == nil || dc == nil || !dc.Passive || dc.Outcome != track.OutcomeNotAttempted || dc.Command != nil {
+		return nil
+	}
+	var e *track.DataConn
+	for _, x := range s.Data {
+		if x == dc {
+			break
+		}
+		if x.Passive && x.Outcome.Failed() && x.Outcome != track.OutcomeNotAttempted && x.SYNs > 0 && x.Server.Addr().Unmap() == s.Server.Addr().Unmap() {
+			e = x
+		}
+	}
+	return e
+}
+
+// lateFallback is the next passive or active request after dc's
+// announcement when the client sent it connectGiveUpMin or more after the
+// announcement, with no transfer command and no connection to dc seen,
+// and the capture point is not shown on the client's side (where its
+// SYNs would be seen if it had sent any): a client whose connect failed,
+// not one that fell back by choice (which asks at once). nil otherwise.
+func lateFallback(s *track.Session, dc *track.DataConn, v Vantage) *track.Command {
+	if v == VantageClient || !dc.Passive || dc.Outcome != track.OutcomeNotAttempted || dc.Command != nil || dc.Armed.IsZero() {
+		return nil
+	}
+	next := nextAnnounce(s, dc.Announce)
+	if next == nil || next.TS.Before(dc.Armed) || next.TS.Sub(dc.Armed) < connectGiveUpMin {
+		return nil
+	}
+	return next
 }
 
 // usedSuperseded is the passive data connection of s, announced before
@@ -1133,6 +1216,24 @@ func netshAllowRule(exe bool) string {
 		prog = `"%SystemRoot%\System32\ftp.exe"`
 	}
 	return `netsh advfirewall firewall add rule name="FTP client active mode" dir=in action=allow protocol=TCP program=` + prog
+}
+
+// serverEgressAdvice says how to let a server's active data connections
+// out of its own output chain (a SYN it never sent cannot be let in on
+// the client): statically from port 20 (vsftpd connect_from_port_20, the
+// usual), or what the FTP helper on the control connections it takes
+// expects; or on a router on the path, in its forward chain.
+func serverEgressAdvice(controlPort uint16, v6 bool) string {
+	return fmt.Sprintf("on the server, in its output chain, from port 20: %s (or %s); from any port, attach the FTP helper to the control connections it takes (%s, or %s) and accept what it expects with %s (%s); or, if a router or firewall on the path drops them, the same helper there and %s (%s)",
+		nftOutput20, iptablesOutput20(v6), nftHelperTable(controlPort, false), iptablesHelperRule(controlPort, false, v6), nftRelatedRule("output"), iptablesRelatedRule("output", v6), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
+}
+
+// nftOutput20 lets a server's new connections from port 20 out of its
+// output chain (table inet filter, as the other rules assume).
+const nftOutput20 = "nft insert rule inet filter output tcp sport 20 ct state new accept"
+
+func iptablesOutput20(v6 bool) string {
+	return iptablesCmd(v6) + " -I OUTPUT -p tcp --sport 20 -m conntrack --ctstate NEW -j ACCEPT"
 }
 
 // clientLetIn is activeLetIn for s's client: a Windows client

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -33,6 +34,7 @@ func TestRouterInFrontGetsForwardChainRule(t *testing.T) {
 	// ending as outcome; icmpFrom: the sender of the ICMP error.
 	passive := func(client, server, announced string, outcome track.Outcome, icmpFrom string) *track.Session {
 		s := sess(client, server)
+		s.Hops = decode.ClientUnrouted | decode.ServerUnrouted // (what a capture on one network shows)
 		dc := announce(s, 10, "PASV", ftp.ViaPASV, announced, 227, "Entering Passive Mode ("+ftp.FormatPORT(ap(announced))+").")
 		cp := ap(client)
 		syn(dc, netip.AddrPortFrom(cp.Addr(), cp.Port()+1).String(), netip.AddrPortFrom(ap(server).Addr(), ap(announced).Port()).String(), 12, 3, 2*time.Second)
@@ -56,6 +58,13 @@ func TestRouterInFrontGetsForwardChainRule(t *testing.T) {
 	}{
 		{"one network: the server's own firewall", passive("10.99.0.2:50000", "10.99.0.1:21", "10.99.0.1:40011", track.OutcomeUnanswered, ""),
 			CodeDataUnanswered, true, false, "", false, true},
+		// The same addresses with the server's TTL one lower: 10.99.0.1
+		// is a router's, forwarding to the server behind it.
+		{"one network, a router by the TTLs", func() *track.Session {
+			s := passive("10.99.0.2:50000", "10.99.0.1:21", "10.99.0.1:40011", track.OutcomeUnanswered, "")
+			s.Hops = decode.ClientUnrouted | decode.ServerRouted
+			return s
+		}(), CodeDataUnanswered, true, true, "on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain", true, true},
 		{"NAT in front of the server: its internal address announced", passive("10.99.1.2:50000", "10.99.1.1:21", "10.99.2.2:40086", track.OutcomeUnanswered, ""),
 			CodeDataUnanswered, true, true, "on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: nft insert rule inet filter forward ip daddr 10.99.2.2", false, false},
 		{"ICMP reject from a router", passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnreachable, "192.0.2.254"),

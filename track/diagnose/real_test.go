@@ -188,8 +188,15 @@ func TestSummaryVerdicts(t *testing.T) {
 			[]string{"# either keep the server inside", "pasv_min_port=40000", "pasv_max_port=40100", "# or open the server's own passive range", "tcp dport 50000-50100", "iptables"}},
 		{"nat-no-pasv-address-default-client.pcap", confPolicy(t, "anon.conf"), []string{"works only because clients ignore the address 10.99.2.2", "pasv_address=10.99.1.1"},
 			[]string{"pasv_address=10.99.1.1"}},
-		{"nat-no-pasv-address-trusting-client.pcap", confPolicy(t, "anon.conf"), []string{"announces 10.99.2.2, an address clients cannot reach", "pasv_address=10.99.1.1"},
-			[]string{"pasv_address=10.99.1.1"}},
+		// Both routes through the NAT router, each whole: the address and
+		// a static forward of the range (its DNAT included), or the
+		// router's FTP helper with the address left as it is.
+		{"nat-no-pasv-address-trusting-client.pcap", confPolicy(t, "anon.conf"), []string{"announces 10.99.2.2, an address clients cannot reach", "either attach the FTP helper on the NAT router", "pasv_address=10.99.1.1"},
+			[]string{"# either announce the public address", "pasv_address=10.99.1.1",
+				"# on the NAT router in front of the server", "nft insert rule inet filter forward ip daddr 10.99.2.2 tcp dport 40000-40100 ct state new accept", "iptables -I FORWARD -d 10.99.2.2",
+				"# and its forward (DNAT) of the range", "nft add rule ip nat prerouting ip daddr 10.99.1.1 tcp dport 40000-40100 dnat to 10.99.2.2", "iptables -t nat -A PREROUTING -d 10.99.1.1",
+				"# on the server's own firewall, if it has one", "nft insert rule inet filter input tcp dport 40000-40100", "iptables -I INPUT",
+				"# or, instead, leave the address unset and attach the FTP helper", "ct helper ftp-std", "ct state related accept", "iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp", "iptables -I FORWARD -m conntrack --ctstate RELATED"}},
 		{"active-client-firewall.pcap", policy.Policy{}, []string{"active data connections", "client"}, []string{"# on the client: attach the FTP helper", "nft 'table inet ftphelper { ct helper ftp-std { type \"ftp\" protocol tcp; }; chain out { type filter hook output priority filter;", "nft 'table inet ftphelper { chain input { type filter hook input priority filter; policy accept; ct state related accept comment", "iptables -t raw -A OUTPUT -p tcp --dport 21 -j CT --helper ftp", "iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT"}},
 		{"ftps-explicit.pcap", confPolicy(t, "ftps.conf"), []string{"encrypted"},
 			[]string{"nft insert rule inet filter input tcp dport 40000-40100", "iptables -I INPUT -p tcp --dport 40000:40100"}},

@@ -419,7 +419,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		dc = c.Transfer[n-1]
 		f.Data = dc
 		if !dc.Passive && dc.Announced.IsValid() {
-			if foreign, _, _ := bounceTarget(s, dc.Announced, dc); foreign != "" {
+			if foreign, _, _ := d.bounceTargetOf(s, dc.Announced, dc); foreign != "" {
 				return nil // the session's ftp-bounce accounts for it
 			}
 		}

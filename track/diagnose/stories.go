@@ -410,7 +410,7 @@ func bounceReasons(s *track.Session, a netip.AddrPort) (foreign string, privileg
 	case hostOtherFamily:
 		foreign = fmt.Sprintf("names %s, of the other address family than the client's %s", addr, cli)
 	case hostUnroutable:
-		foreign = fmt.Sprintf("names %s (%s), not the client's %s", addr, Classify(addr).Describe(addr), cli)
+		foreign = fmt.Sprintf("names %s (%s), not the client's %s", addr, describeTarget(addr), cli)
 	case hostClientNet:
 		foreign = fmt.Sprintf("names %s, another host on the client's network, not the client's %s", addr, cli)
 	case hostServer:
@@ -419,6 +419,23 @@ func bounceReasons(s *track.Session, a netip.AddrPort) (foreign string, privileg
 		foreign = fmt.Sprintf("names %s, a host in the server's own network %s, not the client's %s", addr, guessedNet(s.Server.Addr()), cli)
 	}
 	return foreign, a.Port() < 1024
+}
+
+// describeTarget names the class of an address a PORT names, as
+// Classify's Describe does, but with the addresses no host has that
+// Classify counts as public: the limited broadcast address, a multicast
+// group, IPv4's reserved 240.0.0.0/4 (RFC 1112).
+func describeTarget(a netip.Addr) string {
+	a = a.Unmap()
+	switch {
+	case a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		return "the limited broadcast address"
+	case a.IsMulticast():
+		return "a multicast address"
+	case a.Is4() && a.As4()[0] >= 240:
+		return "a reserved address, in 240.0.0.0/4"
+	}
+	return Classify(a).Describe(a)
 }
 
 // natCandidate reports whether addr is what a client behind a NAT that
@@ -463,22 +480,31 @@ func activeEndpoint(c *track.Command) bool {
 
 // bounceTarget is bounceReasons with what the session and the data
 // connection prove about a natCandidate: it is another host, not the
-// client behind its NAT, when it answered the server's connection with a
-// SYN-ACK while the client comes from a public address (the client's own
-// network is out of the server's reach across the Internet: an RST proves
-// less, a firewall on the way may send it in the target's name), or when
-// the session's PORTs name several such hosts (a client behind a NAT has
-// one address). dc is the data connection armed for a, nil when none was;
-// several reports the second kind.
+// client behind its NAT, when it answered the server's connection while
+// the client comes from a public address (the client's own network is
+// out of the server's reach across the Internet): with a SYN-ACK, or with
+// an RST from the address the SYN went to on a service's port
+// (servicePort: no client listens for its data there; on an ordinary
+// port an RST proves less, a firewall on the server's side may send it
+// in the name of the client's unreachable address); when the session's PORTs name several such hosts (a
+// client behind a NAT has one address); when a client seen at a private
+// address had a service's port of it answer (answeredService); or when
+// a client seen at a private address names a service's port of it
+// (privateService). dc is the data connection armed for a, nil when none
+// was; several reports the second kind.
 func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (foreign string, privileged, several bool) {
 	foreign, privileged = bounceReasons(s, a)
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
 	if foreign != "" || !natCandidate(s, addr) {
 		return foreign, privileged, false
 	}
-	if dc != nil && !Local(cli) && dc.Server.Addr().Unmap() == addr &&
-		(dc.Outcome == track.OutcomeConnected || dc.Outcome == track.OutcomeTransferred) {
-		return fmt.Sprintf("names %s, which answered the server's connection with a SYN-ACK, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so this is another host", addr, cli), privileged, false
+	if dc != nil && !Local(cli) && dc.Server.Addr().Unmap() == addr {
+		switch {
+		case dc.Outcome == track.OutcomeConnected || dc.Outcome == track.OutcomeTransferred:
+			return fmt.Sprintf("names %s, which answered the server's connection with a SYN-ACK, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so this is another host", addr, cli), privileged, false
+		case refusedByTarget(dc) && servicePort(a.Port()):
+			return fmt.Sprintf("names port %d of %s, a service's port, not where a client listens for its data, and %s answered the server's connection with an RST, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so the server's SYN reached another host on the server's side, not the client", a.Port(), addr, addr, cli), privileged, false
+		}
 	}
 	if other, c := otherCandidate(s, addr); other.IsValid() {
 		return fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d): a client behind a NAT has one address, so these are other hosts, not the client's %s", addr, other, c.Num, cli), privileged, true
@@ -488,29 +514,178 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (forei
 		if n := x.TotalBytes(); n > 0 {
 			which += fmt.Sprintf(", which carried %d bytes", n)
 		}
+		if !gotThrough(x) {
+			return fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with an RST (%s): the server's SYN reached it, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
+				addr, cli, addr, x.Server.Port(), which, x.Server.Port()), privileged, false
+		}
 		return fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with a SYN-ACK (%s): the connection arrived, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
 			addr, cli, addr, x.Server.Port(), which, x.Server.Port()), privileged, false
 	}
+	if privateService(s, a) {
+		return fmt.Sprintf("names port %d of %s, a service's port, not where a client listens for its data, while the client itself comes from %s, a private address: a host the server may reach on the inside, not the client's own address hidden behind a NAT", a.Port(), addr, cli), privileged, false
+	}
 	return "", privileged, false
+}
+
+// bounceTargetOf is bounceTarget with what the client's other sessions
+// proved (bounceClients): a natCandidate that an earlier session of the
+// same client address proved to be another host (an answer from the
+// server's side, a service's port, several hosts) is one in this session
+// too, whatever this session shows of it (one PORT per session, to
+// ordinary ports or unanswered, is how a scan spreads itself out). A
+// client behind a NAT does not change its own address between sessions.
+func (d *Diagnoser) bounceTargetOf(s *track.Session, a netip.AddrPort, dc *track.DataConn) (foreign string, privileged, several bool) {
+	foreign, privileged, several = bounceTarget(s, a, dc)
+	if foreign != "" || !natCandidate(s, a.Addr()) {
+		return foreign, privileged, several
+	}
+	h := d.bounces.find(s.Client.Addr(), a.Addr())
+	if h == nil || h.proof == "" || h.proofSession == s.ID {
+		return "", privileged, false
+	}
+	return fmt.Sprintf("names port %d of %s, which an earlier session of this client (session %d) proved to be another host than the client: there its PORT %s", a.Port(), a.Addr().Unmap(), h.proofSession, h.proof), privileged, false
+}
+
+const (
+	// maxBounceClients bounds the client addresses bounceClients keeps
+	// (past it, new clients are counted as forgotten).
+	maxBounceClients = 1024
+	// maxClientHosts bounds the hosts kept per client.
+	maxClientHosts = 8
+	// maxClientPorts bounds the distinct ports kept per host.
+	maxClientPorts = 64
+)
+
+// bounceClients is, across the sessions of a capture, the hosts each
+// client address named as another host in its PORTs (noteBounce): which
+// session proved a private one another host, and the ports named, so
+// that a scan spread over many sessions, one PORT each, reads as one,
+// and a later session's PORT to a host an earlier one proved is not
+// taken for the client's own address behind a NAT. Its zero value is
+// ready to use.
+type bounceClients struct {
+	m         map[netip.Addr][]clientHost
+	forgotten int // clients not kept: the table was full
+}
+
+// clientHost is what one client's sessions showed of one host named.
+type clientHost struct {
+	host netip.Addr
+	// proof: why a natCandidate is another host, in the words of the
+	// first session that proved it (bounceTarget's), and that session.
+	proof        string
+	proofSession int
+	ports        []uint16 // distinct, at most maxClientPorts
+	morePorts    int      // distinct ports beyond them
+	first, last  int      // the first and latest session naming it
+	nsess        int      // the sessions naming it
+}
+
+// find is cli's entry for host, nil when none.
+func (b *bounceClients) find(cli, host netip.Addr) *clientHost {
+	hs := b.m[cli.Unmap()]
+	for i := range hs {
+		if hs[i].host == host.Unmap() {
+			return &hs[i]
+		}
+	}
+	return nil
+}
+
+// note records that s's PORT named a, another host for the reason
+// foreign (a natCandidate's reason is its proof).
+func (b *bounceClients) note(s *track.Session, a netip.AddrPort, foreign string) {
+	cli, host := s.Client.Addr().Unmap(), a.Addr().Unmap()
+	h := b.find(cli, host)
+	if h == nil {
+		hs, known := b.m[cli]
+		switch {
+		case !known && len(b.m) >= maxBounceClients:
+			b.forgotten++
+			return
+		case len(hs) >= maxClientHosts:
+			return
+		}
+		if b.m == nil {
+			b.m = map[netip.Addr][]clientHost{}
+		}
+		b.m[cli] = append(hs, clientHost{host: host, first: s.ID})
+		h = &b.m[cli][len(b.m[cli])-1]
+	}
+	if h.nsess == 0 || h.last != s.ID {
+		h.nsess++
+		h.last = s.ID
+	}
+	if h.proof == "" && natCandidate(s, host) && !strings.Contains(foreign, "an earlier session of this client") {
+		h.proof, h.proofSession = foreign, s.ID
+	}
+	switch p := a.Port(); {
+	case slices.Contains(h.ports, p):
+	case len(h.ports) < maxClientPorts:
+		h.ports = append(h.ports, p)
+	default:
+		h.morePorts++
+	}
+}
+
+// spreadScan reports whether s's client named host, with s, in several
+// sessions and on at least bounceScanPorts distinct ports: a bounce port
+// scan spread over sessions, which no one session shows.
+func (b *bounceClients) spreadScan(s *track.Session, host netip.Addr) bool {
+	h := b.find(s.Client.Addr(), host)
+	return h != nil && h.nsess > 1 && len(h.ports)+h.morePorts >= bounceScanPorts
+}
+
+// portsText names the ports h holds: "3 ports (22, 23, 25)".
+func (h *clientHost) portsText() string {
+	n := len(h.ports) + h.morePorts
+	var l []string
+	for i, p := range h.ports {
+		if i == 10 {
+			l = append(l, "...")
+			break
+		}
+		l = append(l, fmt.Sprint(p))
+	}
+	return fmt.Sprintf("%d ports (%s)", n, strings.Join(l, ", "))
+}
+
+// refusedByTarget reports whether dc, an active data connection, was
+// refused by an RST from the address the server's SYN went to.
+func refusedByTarget(dc *track.DataConn) bool {
+	return !dc.Passive && dc.SYNs > 0 && dc.Outcome == track.OutcomeRefused && dc.RSTFromServer
+}
+
+// privateService reports whether a, a natCandidate, is named with a
+// service's port (servicePort) by a client seen at a private address. No
+// client listens for its data on a service's port, and a client seen at a
+// private address shares the inside with the server: a private host it
+// names may be one the server reaches (a bounce to a service inside), not
+// an address out of reach behind the client's NAT. A client seen at a
+// public address keeps nat-mismatch (its own privileged port is
+// ownPrivilegedPort's info): the server cannot reach its private network.
+func privateService(s *track.Session, a netip.AddrPort) bool {
+	return Local(s.Client.Addr().Unmap()) && servicePort(a.Port()) && natCandidate(s, a.Addr())
 }
 
 // answeredService is the data connection that proves a natCandidate
 // (addr) named by a client seen at a private address to be another host:
 // the server's connection to a service's port of addr (servicePort) that
-// addr answered with a SYN-ACK. dc is the data connection being judged,
-// nil when none was armed; the session's earlier ones to addr count too
-// (a scan finds one open port among closed ones). The connection arrived,
-// so the address is no client's hidden behind a NAT the server cannot
-// cross (nat-mismatch's "cannot arrive" would contradict the capture);
-// and no client listens for its data on a service's port. A client from
-// a public address is bounceTarget's other rule; an ordinary port that
-// answered is what a routed lab's client gives (nat-mismatch keeps it).
+// addr answered, with a SYN-ACK or an RST of its own (refusedByTarget).
+// dc is the data connection being judged, nil when none was armed; the
+// session's earlier ones to addr count too (a scan finds one open port
+// among closed ones). The server's SYN reached the address, so it is no
+// client's hidden behind a NAT the server cannot cross (nat-mismatch's
+// "cannot arrive" would contradict the capture); and no client listens
+// for its data on a service's port. A client from a public address is
+// bounceTarget's other rule; an ordinary port that answered is what a
+// routed lab's client gives (nat-mismatch keeps it).
 func answeredService(s *track.Session, addr netip.Addr, dc *track.DataConn) *track.DataConn {
 	if !Local(s.Client.Addr().Unmap()) {
 		return nil
 	}
 	proves := func(x *track.DataConn) bool {
-		return x != nil && !x.Passive && x.Server.Addr().Unmap() == addr && gotThrough(x) && servicePort(x.Server.Port())
+		return x != nil && !x.Passive && x.Server.Addr().Unmap() == addr && (gotThrough(x) || refusedByTarget(x)) && servicePort(x.Server.Port())
 	}
 	if proves(dc) {
 		return dc
@@ -530,13 +705,15 @@ func answeredService(s *track.Session, addr netip.Addr, dc *track.DataConn) *tra
 // ftp-bounce finding is made at its end (bounceFinding). It reports whether
 // the endpoint is foreign, so the caller leaves its outcome to that finding.
 func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Command, dc *track.DataConn, state string) bool {
-	foreign, priv, several := bounceTarget(s, a, dc)
+	foreign, priv, several := d.bounceTargetOf(s, a, dc)
 	if foreign == "" {
 		return false
 	}
+	d.bounces.note(s, a, foreign)
 	answered := !several && answeredService(s, a.Addr().Unmap(), dc) != nil && namedHost(s, a.Addr()) == hostClient
-	if priv && !answered {
-		// (an answered service's port is named already)
+	if priv && !answered && !strings.HasPrefix(foreign, fmt.Sprintf("names port %d of ", a.Port())) {
+		// (an answered service's port, or one bounceTarget named, is
+		// named already)
 		foreign += fmt.Sprintf(" and privileged port %d", a.Port())
 	}
 	st := d.state(s)
@@ -593,7 +770,7 @@ func dualStackOwn(s *track.Session, addr netip.Addr) bool {
 // behind a NAT, natActive): not a bounce to another host, but what RFC
 // 2577 asks servers to refuse.
 func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ftp.Via, c *track.Command, refused bool) *Finding {
-	foreign, priv, _ := bounceTarget(s, a, nil)
+	foreign, priv, _ := d.bounceTargetOf(s, a, nil)
 	if foreign != "" || !priv || c == nil {
 		return nil
 	}
@@ -726,6 +903,7 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		unproven = false
 	}
 	f.unproven = unproven
+	spread := false // a single attempt that is part of a scan spread over the client's sessions
 	where := ""
 	if inServerNet {
 		where = fmt.Sprintf(" in the server's own network %s", guessedNet(srv))
@@ -786,14 +964,30 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		case first.answered && len(hosts) == 1:
 			// The client's address is private too: the one host the
 			// target may still be is the client itself, routed to.
-			f.Message = fmt.Sprintf("%s %s. So the server is asked to connect to a host other than the client (FTP bounce, RFC 2577), unless %s is the client's own address, routed to beside the NAT its control connection comes through, with a service of its own listening there.", via, b.why, first.target.Addr())
+			own := ", with a service of its own listening there"
+			if x := answeredService(s, first.target.Addr().Unmap(), first.dc); x != nil && !gotThrough(x) {
+				own = ", refusing the connection itself"
+			}
+			f.Message = fmt.Sprintf("%s %s. So the server is asked to connect to a host other than the client (FTP bounce, RFC 2577), unless %s is the client's own address, routed to beside the NAT its control connection comes through%s.", via, b.why, first.target.Addr(), own)
 		default:
 			f.Message = fmt.Sprintf("%s %s: the server is asked to connect to a host other than the client (FTP bounce, RFC 2577).", via, b.why)
 		}
 		if unproven && b.omitted > 0 {
 			f.Message += fmt.Sprintf(" (%d attempts beyond the first %d are counted, not listed.)", b.omitted, maxBounces)
 		}
+		spread = !unproven && len(hosts) == 1 && d.bounces.spreadScan(s, first.target.Addr())
 		switch {
+		case spread:
+			h := d.bounces.find(s.Client.Addr(), first.target.Addr())
+			f.Message += fmt.Sprintf(" It is part of an FTP bounce port scan spread over this client's sessions: %d of them (sessions %d to %d) named %s of %s, a few per session.", h.nsess, h.first, h.last, h.portsText(), first.target.Addr())
+			f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("this client's sessions %d to %d named %s of %s", h.first, h.last, h.portsText(), first.target.Addr()))
+			if accepted > 0 {
+				f.Severity = SeverityError
+				f.Message += " The server accepted it and connected out: the answers (RST = closed, no answer = filtered) tell the client which ports of that host are open."
+			} else {
+				f.Severity = SeverityWarning
+				f.Message += " The server refused or ignored it."
+			}
 		case unproven && accepted > 0:
 			f.Severity = SeverityWarning
 			if n == 1 {

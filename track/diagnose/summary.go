@@ -90,6 +90,20 @@ type serverAcc struct {
 	natCaused     int
 	natCausedAddr bool
 	natSerious    int
+	// natGaveUp: natLatent comes of a client that gave up on the endpoint
+	// naming natAddr after its data connection to the control address
+	// failed (gaveUpAfter), not of one that ignored the address.
+	natGaveUp bool
+	// activeNoSYN: active-blocked findings of connections the server
+	// reported it could not make (425) with no SYN in the capture: the
+	// server's output chain or the path stopped them, never the
+	// client's firewall.
+	activeNoSYN int
+	// lateFallback: data-not-attempted findings of endpoints the client
+	// asked to replace a second or more after they were announced, seen
+	// from where its SYNs would not show (lateFallback): its connect
+	// failed.
+	lateFallback int
 	// firstOpened: the start of the earliest session whose control
 	// connection opened (zero when none did).
 	firstOpened time.Time
@@ -510,8 +524,16 @@ func (a *serverAcc) at(p place, to *place) {
 	case !to.host && !to.router:
 		*to = p
 		return
-	case p.inside != to.inside:
+	case p.inside != to.inside && p.inside.IsValid() && to.inside.IsValid() || p.public != to.public && p.public.IsValid() && to.public.IsValid():
+		// (One data connection that shows no address behind the NAT
+		// does not contradict another that does: the same server.)
 		a.insideMixed = true
+	}
+	if !to.public.IsValid() {
+		to.public = p.public
+	}
+	if !to.inside.IsValid() {
+		to.inside = p.inside
 	}
 	to.host = to.host || p.host
 	to.router = to.router || p.router
@@ -527,7 +549,7 @@ func (a *serverAcc) placeOf(p place) place {
 	if a.insideMixed {
 		// Different addresses behind the NAT: a rule for one is not for
 		// the others.
-		p.inside = netip.Addr{}
+		p.inside, p.public = netip.Addr{}, netip.Addr{}
 	}
 	return p
 }
@@ -724,6 +746,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeActiveBlocked:
 		if dc != nil {
 			a.active[dc.Outcome]++
+			if dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0 {
+				a.activeNoSYN++
+			}
 		}
 		if encryptedControl(f.Session) {
 			a.activeEncrypted++
@@ -795,7 +820,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 		}
 	case CodeNATMismatch:
-		if dc == nil || !dc.Passive {
+		if (dc == nil || !dc.Passive) && (f.Session == nil || !lanActiveClient(f.Session)) {
+			// (A client of the server's own network: "if a NAT sits
+			// between them", natActiveLAN; no NAT verdict.)
 			a.activeNAT = true
 		}
 		if unprovenNAT(f, dc) {
@@ -828,16 +855,22 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Severity >= SeverityWarning {
 			a.natSerious++
 		}
-		if f.caused {
+		// A client that gave up on the endpoint after its data connection
+		// to the control address failed: that failure is the verdict's,
+		// the address a note beside it (natNote).
+		gave := f.caused && gaveUpAfter(f.Session, dc) != nil
+		caused := f.caused && !gave
+		if caused {
 			a.natCaused++
 		}
-		if dc != nil && dc.Passive && dc.Match == track.MatchControlAddress && dc.Outcome.Failed() && !f.caused && f.Severity >= SeverityWarning {
+		if dc != nil && dc.Passive && (dc.Match == track.MatchControlAddress && dc.Outcome.Failed() || gave) && !caused && f.Severity >= SeverityWarning {
 			a.natLatent = true
+			a.natGaveUp = a.natGaveUp || gave
 		}
-		if dc != nil && dc.Passive && (!a.natAddr.IsValid() || f.caused && !a.natCausedAddr) {
+		if dc != nil && dc.Passive && (!a.natAddr.IsValid() || caused && !a.natCausedAddr) {
 			// The first mismatching address, or the first whose failure
 			// it caused: that one is the verdict's.
-			a.natCausedAddr = f.caused
+			a.natCausedAddr = caused
 			a.natAddr = dc.Announced.Addr()
 			if dc.Via == 0 {
 				// Inferred under TLS: where the client went is what the
@@ -860,6 +893,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeDataNotAttempted:
 		if f.blind {
 			a.blind++
+		}
+		if v, _ := d.vantage(f.Session); dc != nil && f.Severity >= SeverityWarning && lateFallback(f.Session, dc, v) != nil {
+			a.lateFallback++
 		}
 	case CodeTLSNotResumed:
 		// Counted as refused only where the reply the capture shows is
@@ -885,7 +921,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 		}
 	case CodePortOutsideRange:
-		a.outside.add(dc.Announced.Port())
+		if !dc.Announce.Unproven() {
+			// (Two copies of the reply, neither proven: no range change
+			// on it, hedgeConflicted.)
+			a.outside.add(dc.Announced.Port())
+		}
 	}
 }
 
@@ -928,7 +968,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		named = true
 		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", vfam.rangeName(), mainRange(pol.PassiveRanges()))
 	}
-	var rules, openRules, rangeRules []string
+	// tail: rules after the open and range rules (an alternative route).
+	var rules, openRules, rangeRules, tail []string
 	unknownRange := false
 	// openHead: the comment the open rules of a failure inside the known
 	// range stand under; openOwn: the open rules are the server's own
@@ -998,9 +1039,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		if !a.natLatent || a.natCaused > 0 || a.natReached > 0 || !a.natAddr.IsValid() {
 			return ""
 		}
+		if a.placeOf(a.passiveAt).nat && a.encrypted == 0 && a.hidden == 0 {
+			// The address set, a helper on the NAT router no longer
+			// follows the 227: the range must be forwarded statically
+			// (the open rules); the helper is the other route.
+			rules = append(rules, fam.addrLines(a.natFix)...)
+			rules = append(rules, "# (the address set, an FTP helper on the NAT router no longer follows the 227: forward the range statically, below)")
+			tail = append(tail, "# or, instead of the address and the static forward: attach the FTP helper on the NAT router (nf_nat_ftp rewrites the 227; not under FTPS):")
+			tail = append(tail, helperLines(a.addr.Port(), false, "forward", a.v6)...)
+		}
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
-		return fmt.Sprintf("; besides, the server announces %s, which clients that trust the 227 cannot reach (the one here ignored it): set %s", a.natAddr, vfam.addrSet(a.natFix))
+		how := "the one here ignored it"
+		if a.natGaveUp {
+			how = "the client here gave up before using it, after its data connection to the control address failed"
+		}
+		return fmt.Sprintf("; besides, the server announces %s, which clients that trust the 227 cannot reach (%s): set %s", a.natAddr, how, vfam.addrSet(a.natFix))
 	}
 	// reachedVerdict: clients from other networks reached the server's
 	// own private address as announced, seen from the server's side.
@@ -1033,13 +1087,40 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// client's SYNs went to it, not to the control address, or no
 		// SYN was seen. Clients that did reach it as announced (on the
 		// server's own network) are counted, not contradicted.
-		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: set %s", a.natAddr, vfam.addrSet(a.natFix))
+		// routes: with a NAT proven in front, both routes and their
+		// trade-off: the address set, the router's helper no longer
+		// follows the 227, so the range must be forwarded statically; or
+		// the helper rewrites it. (Said before the setting, which ends
+		// the verdict.)
+		at := a.placeOf(a.passiveAt)
+		enc := a.encrypted > 0 || a.hidden > 0
+		routes := ""
+		if at.nat {
+			routes = "forward (DNAT) the passive range to the server statically on the NAT router in front and accept it in its forward chain (see the change lines: with the address set, an FTP helper there no longer follows the 227, which then names another address than the server's, so with loose=0 it records no expectation), and "
+			if !enc {
+				routes = "either attach the FTP helper on the NAT router in front, whose nf_nat_ftp rewrites the 227 and lets each data connection through (then leave the address as it is), or " + routes
+			}
+		}
+		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: %sset %s", a.natAddr, routes, vfam.addrSet(a.natFix))
 		if n := a.reachedCount(a.natAddr.Unmap()); n > 0 {
-			sum.Verdict = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it: set %s",
-				a.natAddr, plural(n, "data connection", "data connections"), plural(a.natCaused, "data connection", "data connections"), vfam.addrSet(a.natFix))
+			sum.Verdict = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it: %sset %s",
+				a.natAddr, plural(n, "data connection", "data connections"), plural(a.natCaused, "data connection", "data connections"), routes, vfam.addrSet(a.natFix))
 		}
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
+		if at.nat {
+			rules = append([]string{"# either announce the public address, and forward the passive range statically on the NAT router (below; once the address is set, an FTP helper there no longer follows the 227):"}, rules...)
+			if len(fix) > 0 {
+				addOpen(fix)
+			} else {
+				unknownRange = true
+			}
+			addRangeLines()
+			if !enc {
+				tail = append(tail, "# or, instead, leave the address unset and attach the FTP helper on the NAT router (nf_nat_ftp rewrites the 227; not under FTPS):")
+				tail = append(tail, helperLines(a.addr.Port(), false, "forward", a.v6)...)
+			}
+		}
 	case a.bounce.seen():
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
 		if a.bounce.sev == SeverityError {
@@ -1132,6 +1213,15 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 					which = "which these clients most likely are"
 				}
 				passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
+			}
+			if a.activeNoSYN == a.findings[CodeActiveBlocked] {
+				// The server reported each failed, and no SYN of any
+				// reached the capture point: its output chain or the
+				// path stopped them before the client's firewall could.
+				sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (its output chain) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
+					who, whose, passive)
+				rules = append(rules, a.serverOutputLines()...)
+				break
 			}
 			sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
 				who, whose, passive, them)
@@ -1319,6 +1409,19 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			a.natIfAddr, a.natIfAddr, vfam.addrSet(a.natIfFix))
 		rules = append(rules, fam.addrLines(a.natIfFix)...)
 		named = true
+		if a.lateFallback > 0 {
+			// A client asked for another endpoint as late as one whose
+			// connect failed: its SYNs never got here, whatever the
+			// address (EPSV names none). The address alone fixes nothing.
+			sum.Verdict += fmt.Sprintf("; besides, for %s the client asked for another endpoint a second or more later, with no SYN seen: its connection failed before reaching the server (see data-not-attempted), so the passive range is not passed on the way: open and forward it end to end (see the change lines)",
+				plural(a.lateFallback, "announced endpoint", "announced endpoints"))
+			if len(fix) > 0 {
+				addOpen(fix)
+			} else {
+				unknownRange = true
+			}
+			addRangeLines()
+		}
 	case a.staleUsed > 0 && a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0:
 		// Nothing else failed: the client went to an endpoint the server
 		// no longer waited on.
@@ -1403,7 +1506,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
-		openRules = append(openRules, d.noRangeRules(fam, a.v6, a.placeOf(a.passiveAt))...)
+		openRules = append(openRules, d.noRangeRules(fam, a.v6, a.placeOf(a.passiveAt), a.exampleRange())...)
 		named = true
 	}
 	switch {
@@ -1426,6 +1529,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, openRules...)
 		rules = append(rules, rangeRules...)
 	}
+	rules = append(rules, tail...)
 	sum.Rules = dedupe(rules)
 	if named {
 		sum.Verdict += fam.verdictNote()
@@ -1466,6 +1570,25 @@ func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
 		l = append(l, "# encrypted control: no helper can see the PORT; use passive mode, or open the client's listening ports statically")
 	}
 	return l
+}
+
+// exampleRange is the example passive range for the server's change
+// lines: near the ports it announced (exampleNear).
+func (a *serverAcc) exampleRange() policy.PortRange {
+	return exampleNear(a.passive.Min, a.passive.Max, a.passive.Distinct)
+}
+
+// serverOutputLines are the change lines that let the server's active
+// data connections out of its own output chain, when no SYN of them
+// reached the capture point: from port 20 statically, or what the FTP
+// helper expects; then a router on the path, in its forward chain.
+func (a *serverAcc) serverOutputLines() []string {
+	l := []string{"# on the server, its output chain: the connections from port 20 (vsftpd connect_from_port_20=YES, the usual):",
+		nftOutput20, iptablesOutput20(a.v6),
+		"# or, from any port: attach the FTP helper to the control connections it takes, accept what it expects in output:"}
+	l = append(l, helperLines(a.addr.Port(), false, "output", a.v6)...)
+	l = append(l, "# or, if a router or firewall on the path drops them: the same helper there, and in its forward chain:")
+	return append(l, nftRelatedRule("forward"), iptablesRelatedRule("forward", a.v6))
 }
 
 // icmpPathVerdict is the verdict for passive data connections ended by
