@@ -505,3 +505,49 @@ func TestUnknownICMPv6ErrorEndsConnect(t *testing.T) {
 		}
 	}
 }
+
+// TestICMPFromOffThePathIgnored guards an ICMP error that quotes a data
+// SYN correctly but comes from a third address while the TTLs of the
+// session's control packets show no router between its two ends: no
+// router on their path sent it (a forgery, or another network's), so it
+// does not make the connection unreachable behind a router that is not
+// there. From the destination itself it still does.
+func TestICMPFromOffThePathIgnored(t *testing.T) {
+	dcli := netip.MustParseAddrPort("192.0.2.99:50001") // (cli's network: one /24 with srv)
+	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
+	const isn = 4242
+	for _, tc := range []struct {
+		name string
+		hops decode.Hops
+		from string
+		want Outcome
+	}{
+		{"third address, no router by the TTLs", decode.ClientUnrouted | decode.ServerUnrouted, "198.51.100.99", OutcomeUnanswered},
+		{"third address, a router by the TTLs", decode.ClientUnrouted | decode.ServerRouted, "198.51.100.99", OutcomeUnreachable},
+		{"the destination itself, no router", decode.ClientUnrouted | decode.ServerUnrouted, "192.0.2.10", OutcomeUnreachable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.ctl(decode.ControlEvent{Kind: decode.ControlStalled, Hops: tc.hops, StallCleared: true})
+			s.login()
+			s.cmd("EPSV", "")
+			s.reply(229, "Entering Extended Passive Mode (|||40000|)")
+			s.seg(dcli, dsrv, decode.FlagSYN, isn, 0)
+			s.icmpErr(tc.from, false, 3, 13, dcli, dsrv, isn, 0)
+			for _, wait := range []time.Duration{time.Second, 2 * time.Second} {
+				s.tick(wait)
+				s.seg(dcli, dsrv, decode.FlagSYN, isn, 0)
+			}
+			s.tick(8 * time.Second)
+			s.cmd("QUIT", "")
+			s.reply(221, "Goodbye.")
+			s.end()
+			if len(s.rec.data) != 1 || s.rec.data[0].Outcome != tc.want {
+				t.Fatalf("data %v, want one %v", s.rec.data, tc.want)
+			}
+			if e := s.rec.data[0].ICMPErrors; tc.want == OutcomeUnanswered && (e == nil || e.IgnoredWhy != ICMPOffPath) {
+				t.Errorf("ignored errors %+v, want one off-path", e)
+			}
+		})
+	}
+}
