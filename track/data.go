@@ -71,6 +71,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		protected:    sess.dataProtected(),
 	}
 	c.Data = dc
+	sess.gapOpened = false // (serverOpened)
 	t.addToSession(sess, dc)
 	sess.memo().lastAnn = dc
 	// A pipelining client sends the transfer command before this reply
@@ -784,6 +785,10 @@ func (dc *DataConn) connectsAs(connector, listener netip.AddrPort) bool {
 // connection's outcome then comes from what the capture shows of it; its
 // SYN count stays 0 unless a SYN comes after.
 func (t *Tracker) pickUp(s *decode.Segment) bool {
+	if t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) == 0 {
+		// An answer to a held SYN the capture lost the SYN-ACK of (early.go).
+		t.syns.answered(s)
+	}
 	for _, toListener := range [2]bool{true, false} {
 		connector, listener := s.Src, s.Dst
 		if !toListener {
@@ -796,7 +801,7 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 		cands := t.byPort[listener.Port()]
 		for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
 			dc := cands[i]
-			if dc.Done || dc.matched() || !synAck && !serverOpened(dc) {
+			if dc.Done || dc.matched() || !synAck && !serverOpened(dc) && !transferFlow(dc, s, toListener) {
 				continue
 			}
 			if !dc.connectsAs(connector, listener) {
@@ -873,6 +878,12 @@ func opensData(s *decode.Segment, fromOpener bool) bool {
 // server's reply (it answers once it accepted or connected), so a capture
 // that has them has matched them already.
 func serverOpened(dc *DataConn) bool {
+	if sess := dc.Session; sess.gapOpened && dc.Announce != nil && len(sess.Data) > 0 && sess.Data[len(sess.Data)-1] == dc {
+		// The latest announcement's transfer command lost in a capture
+		// gap, its 150 (or 226) paired with nothing: the server said so
+		// all the same.
+		return true
+	}
 	c := dc.Command
 	if c == nil || c.Uncertain || c.Unseen {
 		return false
@@ -883,6 +894,27 @@ func serverOpened(dc *DataConn) bool {
 		}
 	}
 	return false
+}
+
+// transferFlow tells whether a segment whose SYN and SYN-ACK the capture
+// lost is the file of dc's transfer command on the move: bytes, after
+// the command, from the side that sends what the command asks for (the
+// client for STOR, APPE, STOU; the server for RETR and listings), whose
+// reply (the 150 that says the connection is open) the capture may have
+// lost too. A connection still running to the same port from before
+// carries bytes as well; a SYN of the announcement's own after it gives
+// the flow back (matchSYN).
+func transferFlow(dc *DataConn, s *decode.Segment, fromConnector bool) bool {
+	c := dc.Command
+	if c == nil || c.Unseen || s.PayloadLen == 0 || s.TS.Before(c.TS) {
+		return false
+	}
+	fromClient := fromConnector == dc.Passive
+	switch c.Verb {
+	case "STOR", "APPE", "STOU":
+		return fromClient
+	}
+	return !fromClient
 }
 
 // endedBefore tells whether one of the latest data connections of a
@@ -964,6 +996,11 @@ func (t *Tracker) addInferred(sess *Session, s *decode.Segment, passive, link bo
 		Seq: t.seq, Session: sess, Passive: passive, Armed: s.TS, ArmedNum: s.Num,
 		Client: s.Src, Server: s.Dst, Match: match, ExpectedSize: -1, Rest: -1,
 		protected: sess.dataProtected(),
+	}
+	if s.Flags.Has(decode.FlagACK) {
+		// A SYN-ACK whose SYN the capture began after (adoptEarly): from
+		// the side connected to.
+		dc.Client, dc.Server = s.Dst, s.Src
 	}
 	t.addToSession(sess, dc)
 	if link {
@@ -1172,6 +1209,8 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge, exact: true, bytes: dc.Bytes, fins: dc.FINTS}
 				return
 			}
+		case resetMade:
+			dc.openerAcked = true // (answered: it went past SYN-SENT)
 		case resetRefusal:
 			// It answers the opener's SYN, as a closed port and a
 			// firewall's reject do: an opener that takes it is closed,
@@ -1245,6 +1284,12 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		}
 	}
 	syn := s.Flags.Has(decode.FlagSYN)
+	if dir == 0 && !syn && !s.Flags.Has(decode.FlagRST) && dc.openerFromAcks(0) && dc.Bytes[0] == 0 {
+		// The opener is seen after all, its sequence space known from
+		// its peer's acknowledgments only (ackedUnseenOpener) and no
+		// byte counted from them: its own segments count from here.
+		dc.seqInit[0] = false
+	}
 	switch {
 	case syn && dir == 0 && dc.SYNs > 0 && s.Seq == dc.lastSYNSeq && -synCopyWindow < s.TS.Sub(dc.LastSYN) && s.TS.Sub(dc.LastSYN) < synCopyWindow:
 		// The same SYN again at once: a second sighting of it (a capture
@@ -1346,11 +1391,17 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if dir == 1 && dc.win.flags[1]&ackOnly != 0 {
 		// The side connected to is seen after all: its own segments
 		// count from here, in the sequence space its peer's
-		// acknowledgments gave.
+		// acknowledgments gave (its own, while they gave no byte).
 		dc.win.flags[1] &^= ackOnly | ackOnlyFIN
+		if dc.Bytes[1] == 0 && !syn && !s.Flags.Has(decode.FlagRST) {
+			dc.seqHi[1], dc.acked[1] = s.Seq, s.Seq
+		}
 	}
 	if dir == 0 && !syn && s.Flags.Has(decode.FlagACK) && !s.Flags.Has(decode.FlagRST) {
 		dc.ackedUnseen(s)
+	}
+	if dir == 1 && s.Flags.Has(decode.FlagACK) && !s.Flags.Has(decode.FlagRST) {
+		dc.ackedUnseenOpener(s)
 	}
 	if other := dir ^ 1; s.Flags.Has(decode.FlagACK) && dc.seqInit[other] {
 		// Only forward, and never past what the other side was seen to
@@ -1386,6 +1437,16 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			if f := dc.seqHi[dir] - dc.acked[dir]; f > dc.flight[dir] {
 				dc.flight[dir] = f
 			}
+		}
+	}
+	if s.PayloadLen == 0 && s.Flags.Has(decode.FlagFIN) && !syn && dc.seqInit[dir] && !dc.finSent(dir) && !dc.openerFromAcks(dir) {
+		// A FIN past the highest byte seen of its direction: the bytes
+		// before it were sent, and the capture missed them (RFC 9293
+		// 3.4: the FIN takes the sequence number after the last byte),
+		// as far as its receiver's window lets them be.
+		if d := s.Seq - dc.seqHi[dir]; int32(d) > 0 && d <= dc.win.finHoleMax(dir) {
+			dc.Bytes[dir] += int64(d)
+			dc.seqHi[dir] = s.Seq
 		}
 	}
 	if !moved && dc.Match == MatchPortOnly && dc.TotalBytes() > 0 {
@@ -1497,6 +1558,43 @@ func (dc *DataConn) ackedUnseen(s *decode.Segment) {
 	}
 }
 
+// ackedUnseenOpener counts the opener's bytes from the acknowledgments of
+// the side connected to (s, a segment of its with ACK) while the capture
+// shows nothing the opener sent (no SYN, no segment: a capture of the
+// accepting side's direction only), as ackedUnseen counts the other way:
+// the SYN-ACK acknowledges the opener's ISN+1, and every advance after it
+// is bytes the opener sent (and, last, its FIN: finalData).
+func (dc *DataConn) ackedUnseenOpener(s *decode.Segment) {
+	switch {
+	case dc.SYNs > 0 || dc.openerAcked:
+	case !dc.seqInit[0]:
+		dc.seqHi[0], dc.acked[0], dc.seqInit[0] = s.Ack, s.Ack, true
+	case int32(s.Ack-dc.seqHi[0]) > 0 && s.Ack-dc.seqHi[0] <= maxAckAdvance:
+		dc.Bytes[0] += int64(s.Ack - dc.seqHi[0])
+		dc.seqHi[0] = s.Ack
+	}
+}
+
+// openerFromAcks tells whether dir is the opener's and its bytes are
+// counted from its peer's acknowledgments (ackedUnseenOpener): nothing
+// of the opener's is in the capture.
+func (dc *DataConn) openerFromAcks(dir int) bool {
+	return dir == 0 && dc.SYNs == 0 && !dc.openerAcked && dc.seqInit[0]
+}
+
+// finHoleMax bounds the bytes a FIN past the highest byte seen of dir
+// may say the capture missed: its receiver's window, as advertised
+// (scaled as the SYNs agreed, or by the most a window can be when they
+// were not seen), at least the unscaled 64 KiB; 64 KiB when its receiver
+// was never heard.
+func (w *dataWindow) finHoleMax(dir int) uint32 {
+	r := dir ^ 1
+	if w.flags[r]&winFrom == 0 {
+		return 65535
+	}
+	return max(uint32(w.win[r]+1)<<w.shift(r), 65535)
+}
+
 // maxAckAdvance is the most one acknowledgment can move forward: the
 // largest window TCP can open (RFC 7323 2.3: 2^30 bytes).
 const maxAckAdvance = 1 << 30
@@ -1505,7 +1603,9 @@ const maxAckAdvance = 1 << 30
 // to sent, and its bytes (Bytes[1]) are those its peer acknowledged
 // (ackedUnseen): one direction of the connection was captured. The
 // bytes moved; the capture holds none of them.
-func (dc *DataConn) AckedOnly() bool { return dc.win.flags[1]&ackOnly != 0 }
+func (dc *DataConn) AckedOnly() bool {
+	return dc.win.flags[1]&ackOnly != 0 || dc.openerFromAcks(0) && dc.Bytes[0] > 0
+}
 
 // synAckAgain: SYN-ACKs from the side connected to, with the sequence
 // number of its first, sent again (not a copy seen at once:
@@ -1716,6 +1816,7 @@ const (
 	resetHeld           // in the window, not exact: it depends on what follows (heldReset)
 	resetDropped        // dropped: it ends nothing
 	resetRefusal        // it answers the opener's SYN: it refuses, unless the opener goes on (heldReset.synSent)
+	resetMade           // it acknowledges the opener's SYN and more: the connection was made, and it ends it
 )
 
 // resetVerdict tells what the side an RST is sent to does with it,
@@ -1751,6 +1852,14 @@ func (dc *DataConn) resetVerdict(dir int, s *decode.Segment) int {
 		// yet.
 		if s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1 {
 			return resetRefusal
+		}
+		if s.Flags.Has(decode.FlagACK) && s.Seq != 0 && ackPastSYN(s.Ack, dc.lastSYNSeq) {
+			// It acknowledges the SYN and more (the opener's bytes or
+			// FIN), from its sender's own sequence number (one that
+			// refuses a SYN has 0: refusedBy): its sender was past
+			// SYN-RECEIVED, so the handshake the capture lost was made
+			// (dataSegment), and the RST ends it.
+			return resetMade
 		}
 		return resetDropped
 	}
@@ -2221,6 +2330,16 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		// FIN (ackedUnseen), not a byte.
 		dc.Bytes[1]--
 		w.flags[1] &^= ackOnlyFIN
+	} else if w.flags[1]&ackOnly != 0 && dc.Bytes[1] > 0 && dc.ExpectedSize >= 0 && dc.Rest <= 0 && dc.Bytes[1] == dc.ExpectedSize+1 {
+		// One more than the file the server announced: the unseen side's
+		// FIN rode on its last bytes and was acknowledged with them.
+		dc.Bytes[1]--
+	}
+	if dc.openerFromAcks(0) && dc.Bytes[0] > 0 && (dc.finSent(1) || dc.ExpectedSize >= 0 && dc.Rest <= 0 && dc.Bytes[0] == dc.ExpectedSize+1) {
+		// The opener's FIN is in its peer's acknowledgments: the side
+		// connected to closes after it (the end of the file in stream
+		// mode), or one more than the file announced was acknowledged.
+		dc.Bytes[0]--
 	}
 	switch {
 	case dc.Bytes[0]+dc.Bytes[1] > 0 && dc.TLSHandshakeOnly():

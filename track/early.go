@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // A capture started while a transfer hangs holds the data connection's
@@ -90,6 +91,15 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 		switch dc := t.lookupData(s.Src, s.Dst); {
 		case dc != nil:
 			t.dataSegment(dc, &s)
+		case s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN|decode.FlagACK && !sess.ended:
+			// A SYN-ACK whose SYN came before the capture: the side
+			// connected to answers, from its listening port.
+			switch {
+			case !fromClient && s.Src.Port() >= 1024:
+				t.addInferred(sess, &s, true, link, MatchInferred)
+			case fromClient && s.Src.Port() >= 1024 && (s.Dst.Port() == 20 || s.Dst.Port() >= 1024):
+				t.addInferred(sess, &s, false, link, MatchInferred)
+			}
 		case !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) || sess.ended:
 		case fromClient && s.Dst.Port() >= 1024:
 			t.addInferred(sess, &s, true, link, MatchInferred)
@@ -277,16 +287,33 @@ type heldSYNs struct {
 	live        int // slots with a SYN (a non-zero Num)
 }
 
-// answered keeps the SYN-ACK, or the RST acknowledging it, that answers a
-// held SYN beside it (the first answer), and drops a held SYN another RST
-// answers.
+// answered keeps the first answer to a held SYN beside it: the SYN-ACK,
+// the RST acknowledging it, or anything else that says the handshake was
+// answered where the capture lost the SYN-ACK: any other segment from the
+// listener on its 4-tuple, an RST acknowledging the SYN and more (ISN+1
+// and past: the connection was made, RFC 9293 3.10.7.4), or an ACK from
+// the connector (past SYN-SENT, a SYN-ACK reached it). A held SYN another
+// RST answers (one that acknowledges nothing of it) is dropped.
 func (h *heldSYNs) answered(s *decode.Segment) {
 	for i := range h.segs {
 		x := &h.segs[i]
-		if x.Num == 0 || x.Src != s.Dst || x.Dst != s.Src {
+		if x.Num == 0 {
 			continue
 		}
-		if s.Flags.Has(decode.FlagRST) && !(s.Flags.Has(decode.FlagACK) && s.Ack == x.Seq+1) {
+		if s.TS.Sub(x.TS) > synHoldWindow {
+			// Too old for any announcement to replay (replaySYNs).
+			x.Num = 0
+			h.live--
+			continue
+		}
+		if x.Src == s.Src && x.Dst == s.Dst {
+			// The connector's own: an ACK past its SYN.
+			if s.Flags&(decode.FlagSYN|decode.FlagRST|decode.FlagACK) != decode.FlagACK || int32(s.Seq-(x.Seq+1)) < 0 {
+				continue
+			}
+		} else if x.Src != s.Dst || x.Dst != s.Src {
+			continue
+		} else if s.Flags.Has(decode.FlagRST) && !(s.Flags.Has(decode.FlagACK) && ackPastSYN(s.Ack, x.Seq)) {
 			x.Num = 0
 			h.live--
 			continue
@@ -297,6 +324,14 @@ func (h *heldSYNs) answered(s *decode.Segment) {
 			h.answers[i] = a
 		}
 	}
+}
+
+// ackPastSYN tells whether ack acknowledges the SYN of initial sequence
+// number isn (isn+1), or that and bytes after it, by no more than TCP can
+// have in flight (maxAckAdvance).
+func ackPastSYN(ack, isn uint32) bool {
+	d := ack - (isn + 1)
+	return d <= maxAckAdvance
 }
 
 // holdSYN keeps a header-only copy of a SYN that matched nothing;
@@ -368,6 +403,36 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			// announcement too.
 			t.dataSegment(dc, &ans)
 		}
+	}
+}
+
+// adoptLost arms the passive announcement a whose reply the capture lost
+// (a gap took the 227 or 229, lostAnnouncement) on the port of the first
+// SYN held (holdSYN) from the session's client to an unprivileged port of
+// its server after a was sent: the client connected to what the lost
+// reply announced. replaySYNs then matches the SYN, with its answer.
+func (t *Tracker) adoptLost(sess *Session, a *Command) {
+	h := t.syns
+	if h == nil || h.live == 0 || sess.ended || sess.Encrypted {
+		return
+	}
+	cli, srv := sess.Client.Addr(), sess.Server.Addr()
+	for k := range maxHeldSYNs {
+		s := &h.segs[(h.next+k)%maxHeldSYNs] // oldest first
+		if s.Num == 0 || s.Src.Addr() != cli || s.Dst.Addr() != srv || s.Dst.Port() < 1024 || s.TS.Before(a.TS) ||
+			t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
+			continue
+		}
+		via := ftp.ViaPASV
+		switch a.Verb {
+		case "EPSV":
+			via = ftp.ViaEPSV
+		case "LPSV":
+			via = ftp.ViaLPSV
+		}
+		a.EndpointVia, a.Endpoint = via, s.Dst
+		t.arm(sess, a, true, s.TS, s.Num)
+		return
 	}
 }
 

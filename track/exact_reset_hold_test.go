@@ -45,10 +45,10 @@ func TestExactResetOutlivedBySender(t *testing.T) {
 			c.handshake()
 			c.send(3000, true)
 			c.srvRST(ackRST, 0)
-			c.skip(1000) // the capture lost them
+			c.skip(1000) // the capture lost them (the FIN's number counts them)
 			c.ack()
 			c.close()
-		}, EndFIN, [2]int64{0, 3000}, 1},
+		}, EndFIN, [2]int64{0, 4000}, 1},
 		{"server's exact RST, then only the client's crossing bytes and ACK: ended by RST, crossing bytes not counted", func(c *rstConn) {
 			c.handshake()
 			c.send(3000, true)

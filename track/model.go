@@ -913,6 +913,14 @@ type Session struct {
 	// routers between its two sides (decode.Hops). (In what was
 	// padding.)
 	Hops decode.Hops
+	// LoginBefore: picked up mid-stream with no login in the capture, and
+	// the server accepted a command only a logged-in user may send (a
+	// transfer, PWD, CWD…): the login came before the capture.
+	LoginBefore bool
+	// gapOpened: since the latest announcement, the server said a data
+	// connection is open (125, 150, 226) in a reply whose command a
+	// capture gap took (serverOpened).
+	gapOpened bool
 	// ServerUnacked: at the control connection's close, bytes the server
 	// had sent that the client had not acknowledged (0: the client took
 	// every reply; -1: not known). (In what was padding.)

@@ -30,7 +30,7 @@ func TestOneDirectionBytesFromAcks(t *testing.T) {
 		ackedOnly bool
 	}{
 		{"3000 bytes, then the server's FIN", []uint32{0, 1448, 3000}, 3001, 3000, OutcomeTransferred, true},
-		{"3000 bytes and the FIN acknowledged at once: the FIN counts one", []uint32{0, 3001}, 3001, 3001, OutcomeTransferred, true},
+		{"3000 bytes and the FIN acknowledged at once: the 150's size leaves the FIN out", []uint32{0, 3001}, 3001, 3000, OutcomeTransferred, true},
 		{"nothing acknowledged: connected, no payload", []uint32{0}, 0, 0, OutcomeConnected, true},
 		// An advance past the largest window TCP can open acknowledges
 		// bytes that could not have been in flight: not counted.

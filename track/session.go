@@ -60,6 +60,13 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		// "RETR x": it names no file, and its data record and extracted
 		// file would show it.)
 		t.linkTransfer(sess, c)
+		if len(c.Transfer) == 0 {
+			if a := lostAnnouncement(sess, c); a != nil {
+				// Its PASV or EPSV's reply was lost in a capture gap:
+				// the client's SYN held since tells the port (early.go).
+				t.adoptLost(sess, a)
+			}
+		}
 		if len(c.Transfer) == 0 && t.unannouncedSession(sess) {
 			// A transfer with no announcement in the capture: the
 			// client may have connected, just before it, to one made
@@ -158,10 +165,22 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		switch {
 		case lostInGap:
 			kind = EventReplyGap
+			if r.Code == 125 || r.Code == 150 || r.Code == 226 {
+				// The transfer command the gap took: its data connection
+				// is open (serverOpened).
+				sess.gapOpened = true
+			}
 		case unasked || r.Code == 421 || r.Code == 221:
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
 			kind = EventReplyUnseen
+			switch r.Code {
+			case 125, 150, 226, 257:
+				// A transfer's, or PWD's: only to a logged-in user.
+				if sess.Login == LoginNone {
+					sess.LoginBefore = true
+				}
+			}
 			if transferReply(r.Code) && t.unannouncedSession(sess) {
 				// The reply of a transfer the capture began during: its
 				// data connection may be among the held segments.
@@ -177,6 +196,13 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			sess.Login, sess.reLogin = LoginOK, false
 		}
 		return
+	}
+	if isTransfer(c) && len(c.Transfer) == 0 && len(c.Replies) == 0 && r.Code < 300 {
+		// Its announcement's reply may have been found lost only now
+		// (this reply fitted the transfer, not the PASV before it).
+		if a := lostAnnouncement(sess, c); a != nil {
+			t.adoptLost(sess, a)
+		}
 	}
 	if len(c.Replies) < maxReplies || !ftp.IsPreliminary(r.Code) {
 		c.Replies = appendReply(c.Replies, r)
@@ -557,7 +583,10 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 		sess.pending = sess.pending[1:]
 		head = sess.pending[0]
 	}
-	if ftp.ValidReply(head.Verb, code) {
+	if ftp.ValidReply(head.Verb, code) && !(sess.resync && code == 200 && head.Verb == "EPSV" && !strings.EqualFold(head.Arg, "ALL")) {
+		// (After a gap, a 200 answers an EPSV only as "EPSV ALL" does,
+		// RFC 2428 4; a plain EPSV draws 229 or a refusal: the 200
+		// answers a later command, and the EPSV's 229 was in the gap.)
 		return head, false, false
 	}
 	if (code == 425 || code == 426) && !sess.resync && ftp.IsKnownVerb(head.Verb) && !ftp.IsTransfer(head.Verb) && !ftp.IsAnnounce(head.Verb) {
@@ -735,6 +764,23 @@ func (t *Tracker) preliminary(sess *Session, c *Command, r *Reply, e *decode.Con
 	}
 }
 
+// needsLogin tells whether a server accepts c only from a logged-in
+// user: a transfer, a directory command (RFC 959 5.4: 530 before login;
+// vsftpd, ProFTPD, Pure-FTPd refuse them so), not one any client may send
+// before logging in (USER, PASS, FEAT, SYST, HELP, NOOP, AUTH, QUIT…).
+func needsLogin(c *Command) bool {
+	if c.Unseen || c.Secret {
+		return false
+	}
+	switch c.Verb {
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD", "MLST",
+		"PWD", "XPWD", "CWD", "XCWD", "CDUP", "XCUP", "SIZE", "MDTM",
+		"DELE", "RNFR", "RNTO", "MKD", "XMKD", "RMD", "XRMD":
+		return true
+	}
+	return false
+}
+
 // apply updates the session with a command's final reply.
 func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
 	ok := r.Code >= 200 && r.Code < 300
@@ -745,6 +791,9 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	verb := c.Verb
 	if c.Secret && verb != "ACCT" {
 		verb = "PASS" // the password line, however mangled
+	}
+	if sess.Midstream && sess.Login == LoginNone && r.Code >= 200 && r.Code < 300 && needsLogin(c) {
+		sess.LoginBefore = true
 	}
 	// A server refuses a USER or PASS sent while a login stands (vsftpd
 	// and busybox: "530 Can't change to another user."; "503 Already
@@ -926,6 +975,29 @@ func quotedPath(text string) (string, bool) {
 		b.WriteByte(text[j])
 	}
 	return "", false
+}
+
+// lostAnnouncement finds, for the transfer command x, the session's
+// latest passive announcing command (PASV, EPSV, LPSV) before it when
+// that command's reply was lost in a capture gap, and nothing announced
+// or transferred between them.
+func lostAnnouncement(sess *Session, x *Command) *Command {
+	for i := len(sess.Commands) - 1; i >= 0; i-- {
+		c := sess.Commands[i]
+		switch {
+		case c == x || c.Index > x.Index:
+		case c.Data != nil || ftp.IsTransfer(c.Verb):
+			return nil
+		case c.Verb == "PASV" || c.Verb == "EPSV" || c.Verb == "LPSV":
+			if c.Status == StatusReplyLost && !c.Secret {
+				return c
+			}
+			return nil
+		case ftp.IsAnnounce(c.Verb):
+			return nil
+		}
+	}
+	return nil
 }
 
 // endSession makes everything of the session final and reports its end.

@@ -368,7 +368,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// waiting (a segment may pick one up), or a SYN while FTP sessions
 	// are open: most segments of other traffic stop here.
 	if len(t.data) == 0 && !hold && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0)) &&
-		!(t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) != 0) {
+		!(t.syns != nil && t.syns.live > 0) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
@@ -406,7 +406,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		}
 	case len(t.byPort) > 0 && !s.Flags.Has(decode.FlagRST) && t.pickUp(s):
 		return
-	case t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) != 0:
+	case t.syns != nil && t.syns.live > 0:
 		t.syns.answered(s)
 	}
 	if len(t.byPort) > 0 && s.Flags.Has(decode.FlagRST) && s.Flags.Has(decode.FlagACK) {

@@ -152,6 +152,16 @@ func loginString(s *track.Session) string {
 		// if any, came before the idle close.
 		return "login not visible (before the idle close)"
 	}
+	if s.OneSide != track.BothSides {
+		// The replies that tell a login's outcome, or the commands
+		// they answer, crossed the direction the capture did not hold.
+		return "login not visible (one direction captured)"
+	}
+	if s.LoginBefore {
+		// Picked up mid-stream: the server accepted commands only a
+		// logged-in user may send.
+		return "login not visible (before the capture)"
+	}
 	return "no login"
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -110,6 +111,11 @@ func TestOneDirectionCaptureIsNoFailure(t *testing.T) {
 				case "finding":
 					if tc.side != "" && r["severity"] != "info" {
 						t.Errorf("a %v %v finding from a one-direction capture: %v", r["severity"], r["code"], r["message"])
+					}
+					// USER anonymous with no reply seen is still an
+					// anonymous login, not "a user name and its password".
+					if msg, _ := r["message"].(string); r["code"] == "cleartext-login" && !strings.Contains(msg, "anonymous login") {
+						t.Errorf("cleartext-login for USER anonymous: %q", msg)
 					}
 				}
 			}

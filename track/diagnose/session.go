@@ -146,6 +146,7 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		if u := latestBefore(s, c, func(x *track.Command) bool { return x.Verb == "USER" && !x.Secret }); u != nil {
 			f.Evidence = fmt.Sprintf("USER %s (packet %d), then %q (packet %d) on an unencrypted control connection", clean(u.Arg), u.Num, commandText(c), c.Num)
 			f.Packets = packets([]uint64{u.Num, c.Num})
+			user = u.Arg // (an anonymous one is worded as such below)
 		} else if s.Midstream {
 			f.Evidence = fmt.Sprintf("%q (packet %d) on an unencrypted control connection (its USER was before the capture)", commandText(c), c.Num)
 		} else {
