@@ -309,47 +309,53 @@ func TestMidstreamLoginBefore(t *testing.T) {
 // within synHoldWindow, that old SYN is not replayed as the new
 // announcement's connection: the new one's own SYN is (rev-partial
 // mirror-vsftpd-no227-nosynack: data-unanswered and an nft rule from two
-// lost packets). (Here another announcement of the session waits, so the
-// tracker looks at the old connection's segments; with none waiting it
-// takes tracker.go's Segment to pass them while a SYN is held.)
+// lost packets). With another announcement of the session waiting, and
+// with none (then Segment must pass the old connection's segments while
+// a SYN is held, with no data connection open).
 func TestHeldSYNAnsweredByLaterSegments(t *testing.T) {
 	oldCli := netip.MustParseAddrPort("198.51.100.7:60948")
 	newCli := netip.MustParseAddrPort("198.51.100.7:60956")
 	port := netip.MustParseAddrPort("192.0.2.10:40089") // (192,0,2,10,156,153)
-	s := newSession(t)
-	s.login()
-	s.cmd("PASV", "")
-	s.reply(227, "Entering Passive Mode (192,0,2,10,156,150).") // 40086, never used
-	s.cmd("PASV", "")
-	// (Its 227, for 40089, and the SYN-ACK lost.)
-	s.segAck(oldCli, port, decode.FlagSYN, 1000, 0, 0)
-	s.segAck(oldCli, port, decode.FlagACK, 1001, 5001, 0)
-	s.segAck(port, oldCli, decode.FlagACK|decode.FlagPSH, 5001, 1001, 261)
-	s.segAck(oldCli, port, decode.FlagACK, 1001, 5262, 0)
-	s.segAck(port, oldCli, decode.FlagFIN|decode.FlagACK, 5262, 1001, 0)
-	s.segAck(oldCli, port, decode.FlagFIN|decode.FlagACK, 1001, 5263, 0)
-	s.cmd("PASV", "")
-	s.reply(227, "Entering Passive Mode (192,0,2,10,156,153).")
-	s.cmd("LIST", "")
-	s.segAck(newCli, port, decode.FlagSYN, 2000, 0, 0)
-	s.segAck(port, newCli, decode.FlagSYN|decode.FlagACK, 8000, 2001, 0)
-	s.segAck(newCli, port, decode.FlagACK, 2001, 8001, 0)
-	s.reply(150, "Here comes the directory listing.")
-	s.segAck(port, newCli, decode.FlagACK|decode.FlagPSH, 8001, 2001, 192)
-	s.segAck(port, newCli, decode.FlagFIN|decode.FlagACK, 8193, 2001, 0)
-	s.segAck(newCli, port, decode.FlagFIN|decode.FlagACK, 2001, 8194, 0)
-	s.reply(226, "Directory send OK.")
-	s.end()
-	var got *DataConn
-	for _, d := range s.rec.data {
-		if d.Outcome == OutcomeUnanswered {
-			t.Errorf("data %v: %d SYNs unanswered from %v", d.Announced, d.SYNs, d.Client)
-		}
-		if d.Announced == port {
-			got = d
-		}
-	}
-	if got == nil || got.Outcome != OutcomeTransferred || got.Client != newCli || got.TotalBytes() != 192 {
-		t.Errorf("the second 227's connection: %+v; want transferred from %v, 192 bytes", got, newCli)
+	for _, otherWaiting := range []bool{true, false} {
+		t.Run(map[bool]string{true: "another announcement waiting", false: "nothing waiting"}[otherWaiting], func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			if otherWaiting {
+				s.cmd("PASV", "")
+				s.reply(227, "Entering Passive Mode (192,0,2,10,156,150).") // 40086, never used
+			}
+			s.cmd("PASV", "")
+			// (Its 227, for 40089, and the SYN-ACK lost.)
+			s.segAck(oldCli, port, decode.FlagSYN, 1000, 0, 0)
+			s.segAck(oldCli, port, decode.FlagACK, 1001, 5001, 0)
+			s.segAck(port, oldCli, decode.FlagACK|decode.FlagPSH, 5001, 1001, 261)
+			s.segAck(oldCli, port, decode.FlagACK, 1001, 5262, 0)
+			s.segAck(port, oldCli, decode.FlagFIN|decode.FlagACK, 5262, 1001, 0)
+			s.segAck(oldCli, port, decode.FlagFIN|decode.FlagACK, 1001, 5263, 0)
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,153).")
+			s.cmd("LIST", "")
+			s.segAck(newCli, port, decode.FlagSYN, 2000, 0, 0)
+			s.segAck(port, newCli, decode.FlagSYN|decode.FlagACK, 8000, 2001, 0)
+			s.segAck(newCli, port, decode.FlagACK, 2001, 8001, 0)
+			s.reply(150, "Here comes the directory listing.")
+			s.segAck(port, newCli, decode.FlagACK|decode.FlagPSH, 8001, 2001, 192)
+			s.segAck(port, newCli, decode.FlagFIN|decode.FlagACK, 8193, 2001, 0)
+			s.segAck(newCli, port, decode.FlagFIN|decode.FlagACK, 2001, 8194, 0)
+			s.reply(226, "Directory send OK.")
+			s.end()
+			var got *DataConn
+			for _, d := range s.rec.data {
+				if d.Outcome == OutcomeUnanswered {
+					t.Errorf("data %v: %d SYNs unanswered from %v", d.Announced, d.SYNs, d.Client)
+				}
+				if d.Announced == port {
+					got = d
+				}
+			}
+			if got == nil || got.Outcome != OutcomeTransferred || got.Client != newCli || got.TotalBytes() != 192 {
+				t.Errorf("the second 227's connection: %+v; want transferred from %v, 192 bytes", got, newCli)
+			}
+		})
 	}
 }
