@@ -44,8 +44,6 @@ func (t *Tracker) icmpError(dc *DataConn, u *decode.Unreachable) {
 			dc.ignoreICMP(info, ICMPTooBigSYN)
 		case !info.EndsConnect():
 			dc.ignoreICMP(info, ICMPUnknownCode)
-		case offPath(dc.Session, info.From, u):
-			dc.ignoreICMP(info, ICMPOffPath)
 		default:
 			// (No SYN seen: a connection takeRefusal made of a kept error
 			// to an announcement, whose SYN the capture lost; the quote
@@ -81,26 +79,6 @@ func (t *Tracker) icmpError(dc *DataConn, u *decode.Unreachable) {
 	default:
 		dc.ignoreICMP(info, ICMPConnected)
 	}
-}
-
-// offPath tells an ICMP error from neither end of the connection it
-// quotes, whose session's two ends are on one network (one /24, one /64)
-// and whose control packets' TTLs show no router between them
-// (decode.Hops.NoRouter): no router on their path sent it.
-func offPath(sess *Session, from netip.Addr, u *decode.Unreachable) bool {
-	if sess == nil || !sess.Hops.NoRouter() {
-		return false
-	}
-	from, src, dst := from.Unmap(), u.Src.Addr().Unmap(), u.Dst.Addr().Unmap()
-	if from == src || from == dst || src.Is4() != dst.Is4() {
-		return false
-	}
-	bits := 24
-	if !src.Is4() {
-		bits = 64
-	}
-	a, _ := src.Prefix(bits)
-	return a.Contains(dst)
 }
 
 // synQuoted tells whether seq is within the opener's SYN's sequence

@@ -503,14 +503,9 @@ const (
 	// snt_isn) and drops that on a hard error, but the opener's connect is
 	// the SYN-ACK's loss, which the SYNs already show.
 	ICMPSynAck
-	// ICMPOffPath: from a third address, while the two ends are on one
-	// network and the TTLs of the session's control packets show no
-	// router between them (decode.Hops.NoRouter): no router on their
-	// path sent it. Forged, or another network's (offPath).
-	ICMPOffPath
 )
 
-var icmpIgnoredNames = [...]string{"", "not-opener", "out-of-window", "too-big-syn", "connected", "not-sent", "unknown-code", "synack", "off-path"}
+var icmpIgnoredNames = [...]string{"", "not-opener", "out-of-window", "too-big-syn", "connected", "not-sent", "unknown-code", "synack"}
 
 func (r ICMPIgnoredReason) String() string {
 	if int(r) < len(icmpIgnoredNames) {

@@ -157,11 +157,8 @@ func (c *wireCap) rawIPv4Fragments(src, dst netip.Addr, proto layers.IPProtocol,
 func TestWriteKeepsICMPFragmentsAndSaysUnlisted(t *testing.T) {
 	c, path := newWireCap(t)
 	s := newWireSession(c)
-	// (The server's own firewall: client and server share a /24 and the
-	// wire's TTLs show no router between them, so a third address's
-	// error would be off the path.)
-	router := s.data.b.Addr()
-	// The client's SYN to the announced 10.0.0.1:40000, and the server's
+	router := netip.MustParseAddr("10.0.0.254")
+	// The client's SYN to the announced 10.0.0.1:40000, and a router's
 	// host unreachable quoting it, in two fragments.
 	c.pkt(s.data.a, s.data.b, s.data.aseq, 0, "S", nil)
 	quote := gopacket.NewSerializeBuffer()
