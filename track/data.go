@@ -1070,7 +1070,7 @@ func (sess *Session) transferDue() bool {
 // clientOnlyData tells whether a SYN from the client of a session the
 // capture holds the client's side of only (Tracker.clientOnly) to an
 // unprivileged port of its server is the passive data connection of its
-// latest PASV, EPSV or LPSV: one sent within midstreamWindow before the
+// latest PASV, EPSV or LPSV: one sent within clientOnlyWindow before the
 // SYN, after the session's latest data connection began. The reply that
 // announced the port is not in the capture; the peers, the command and
 // the timing are.
@@ -1081,7 +1081,7 @@ func clientOnlyData(sess *Session, s *decode.Segment) bool {
 	}
 	for i := len(sess.pending) - 1; i >= 0; i-- {
 		c := sess.pending[i]
-		if c.TS.Before(since) || s.TS.Sub(c.TS) > midstreamWindow {
+		if c.TS.Before(since) || s.TS.Sub(c.TS) > clientOnlyWindow {
 			break
 		}
 		switch c.Verb {
@@ -1091,6 +1091,13 @@ func clientOnlyData(sess *Session, s *decode.Segment) bool {
 	}
 	return false
 }
+
+// clientOnlyWindow: how soon after its PASV/EPSV a client-only session's
+// SYN to its server is taken for the data connection. Clients connect
+// within a round trip of the reply; later, another connection between
+// the two hosts (RDP, a database) would be taken for one a PASV the
+// client never used announced.
+const clientOnlyWindow = 10 * time.Second
 
 // midstreamWindow: how long after a mid-stream session's start (the
 // capture's first packet of it) or its last control activity a SYN
@@ -1604,7 +1611,10 @@ const maxAckAdvance = 1 << 30
 // (ackedUnseen): one direction of the connection was captured. The
 // bytes moved; the capture holds none of them.
 func (dc *DataConn) AckedOnly() bool {
-	return dc.win.flags[1]&ackOnly != 0 || dc.openerFromAcks(0) && dc.Bytes[0] > 0
+	// (Bytes counted so, not merely the mark: a STOR of a client-only
+	// capture marks the listener's side acked-only at the opener's first
+	// ACK, while every byte moved was the opener's own, captured.)
+	return dc.win.flags[1]&ackOnly != 0 && (dc.Bytes[1] > 0 || dc.Bytes[0] == 0) || dc.openerFromAcks(0) && dc.Bytes[0] > 0
 }
 
 // synAckAgain: SYN-ACKs from the side connected to, with the sequence
@@ -2232,6 +2242,15 @@ func refusesData(code int) bool {
 	return false
 }
 
+// openerSeenUnseen tells a data connection whose SYNs the capture holds
+// from the side its session was taken to lack (OneSide): that side is in
+// the capture after all, and what became of the SYNs can be told.
+func openerSeenUnseen(dc *DataConn) bool {
+	clientMissing := dc.Session.OneSide == ServerSideOnly // (ClientSideOnly: the server's are)
+	openerIsClient := dc.Passive
+	return dc.SYNs > 0 && openerIsClient == clientMissing
+}
+
 // expireOverdue expires the announcements among cands that waited
 // longer than ExpectationTimeout by now, as tick would, and tells
 // whether there were any. Called at a SYN to their port: tick runs only
@@ -2397,7 +2416,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			}
 		}
 	}
-	if (dc.Outcome == OutcomeNotAttempted || dc.Outcome == OutcomeUnanswered) && !dc.SynAckLost && dc.Session.OneSide != BothSides {
+	if (dc.Outcome == OutcomeNotAttempted || dc.Outcome == OutcomeUnanswered) && !dc.SynAckLost && dc.Session.OneSide != BothSides && !openerSeenUnseen(dc) {
 		// The capture holds one side of the session's control connection
 		// only, and so of the path: a SYN, or the answer to one, would
 		// have crossed the direction it did not see. What the capture

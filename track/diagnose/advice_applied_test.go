@@ -205,7 +205,7 @@ func TestNATRouterAdviceForwardsTheRange(t *testing.T) {
 	}
 	c, d := feed(policy.Policy{}, trusting())
 	v := d.Summaries()[0]
-	if !strings.Contains(v.Verdict, "attach the FTP helper on the NAT router") || !strings.Contains(v.Verdict, "records no expectation") {
+	if !strings.Contains(v.Verdict, "attach the FTP helper on the NAT router") || !strings.Contains(v.Verdict, "no longer follows it") {
 		t.Errorf("verdict %q: pasv_address alone, no trade-off", v.Verdict)
 	}
 	f := c.find(CodeDataUnanswered)

@@ -1096,9 +1096,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		enc := a.encrypted > 0 || a.hidden > 0
 		routes := ""
 		if at.nat {
-			routes = "forward (DNAT) the passive range to the server statically on the NAT router in front and accept it in its forward chain (see the change lines: with the address set, an FTP helper there no longer follows the 227, which then names another address than the server's, so with loose=0 it records no expectation), and "
+			routes = "forward (DNAT) the passive range to the server statically on the NAT router in front, accept it in its forward chain (see the change lines), and "
 			if !enc {
-				routes = "either attach the FTP helper on the NAT router in front, whose nf_nat_ftp rewrites the 227 and lets each data connection through (then leave the address as it is), or " + routes
+				// (The setting ends the verdict: the two routes, and why
+				// not both, come before it.)
+				routes = "either attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 and lets each data connection through; then leave the address as it is: with it set, the 227 names another address than the server's and the helper, loose=0, no longer follows it), or " + strings.Replace(routes, "on the NAT router in front", "on that router", 1)
 			}
 		}
 		sum.Verdict = fmt.Sprintf("the server announces %s, an address clients cannot reach: %sset %s", a.natAddr, routes, vfam.addrSet(a.natFix))
