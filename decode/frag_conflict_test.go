@@ -59,3 +59,41 @@ func TestLateFragmentThatDiffersIsAConflict(t *testing.T) {
 		t.Errorf("replies %q, want 3", got)
 	}
 }
+
+// TestReusedFragmentIDIsANewDatagram guards a sender that puts one IP ID
+// on every datagram (RFC 6864 lets it on atomic ones; fragmented on the
+// way by a router that clears DF): the next segment's first fragment,
+// its sequence number not the rebuilt one's, starts a new datagram. It
+// is no later version of the one rebuilt before (that read each segment
+// as the previous one's tail overwritten: extracted files corrupted,
+// false conflicts).
+func TestReusedFragmentIDIsANewDatagram(t *testing.T) {
+	rec, d, v := openConv(t)
+	v.srv("220 ready\r\n")
+	send := func(pkt []byte) {
+		v.ts = v.ts.Add(time.Millisecond)
+		fr := ethernetFrame(pkt)
+		d.Decode(fr, gopacket.CaptureInfo{Timestamp: v.ts, CaptureLength: len(fr), Length: len(fr)}, layers.LinkTypeEthernet)
+	}
+	for _, line := range []string{"211-Features of this server, in a reply long enough\r\n", "211 to come in two segments, each in two fragments.\r\n"} {
+		pkt := convFrame(t, v.s, v.c, v.sseq, v.cseq, FlagACK|FlagPSH, []byte(line))[14:]
+		v.sseq += uint32(len(line))
+		send(rawFragment(pkt, 7, 0, ipPayload(pkt)[:48], true))
+		send(rawFragment(pkt, 7, 48, ipPayload(pkt)[48:], false))
+	}
+	v.cli("QUIT\r\n")
+	v.srv("221 Bye.\r\n")
+	d.Finish()
+	st := d.Stats()
+	if st.FragmentConflicts != 0 || st.Defragmented != 2 || st.FragmentsLost != 0 {
+		t.Errorf("fragment conflicts %d, rebuilt %d, lost %d; want 0, 2, 0", st.FragmentConflicts, st.Defragmented, st.FragmentsLost)
+	}
+	for _, e := range rec.control {
+		if e.Kind == ControlConflict {
+			t.Errorf("a conflict for a datagram that reused an ID: %+v", e)
+		}
+	}
+	if got := replies(rec); len(got) != 3 {
+		t.Errorf("replies %q, want the 220, the 211 whole and the 221", got)
+	}
+}

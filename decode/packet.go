@@ -1029,6 +1029,13 @@ func (d *Decoder) lateFragment(f *fragment, ts time.Time) []byte {
 		if end > len(payload) || !f.more && end != len(payload) || string(payload[f.start:end]) == string(f.data) {
 			continue
 		}
+		if f.start == 0 && (len(f.data) < 8 || len(payload) < 8 || string(payload[:8]) != string(f.data[:8])) {
+			// A first fragment whose ports and sequence number are not
+			// the rebuilt segment's: a new datagram whose sender used the
+			// ID again (RFC 6864 lets it on atomic datagrams; RFC 4963),
+			// not another version of the old one.
+			continue
+		}
 		alt := slices.Clone(r.pkt)
 		copy(alt[hdr+f.start:], f.data)
 		return alt
