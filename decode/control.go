@@ -1033,6 +1033,16 @@ func (cs *controlConn) emit(e *ControlEvent) {
 		*e = ev
 	}
 	e.Hops = cs.hops()
+	if e.PeerUnseen {
+		// Any segment of the other side, a pure ACK too, puts that side
+		// in the capture: a mid-stream capture before its client's next
+		// command is no capture of the server's side only.
+		other := dirClient
+		if e.Kind == ControlCommand {
+			other = dirServer
+		}
+		e.PeerUnseen = cs.asm.half[other].ttls == 0
+	}
 	cs.t.d.h.Control(e)
 }
 

@@ -232,11 +232,12 @@ type ControlEvent struct {
 	// Hops is what the TTLs of the connection's segments so far tell of
 	// routers between each side and the capture point.
 	Hops Hops
-	// PeerUnseen, on ControlCommand and ControlReply: no byte of the
-	// other side was delivered on this connection yet. Replies past the
-	// greeting with no client byte before them, or commands with no
-	// server byte, are what a capture of one direction shows (a SPAN
-	// port mirroring one direction, asymmetric routing).
+	// PeerUnseen, on ControlCommand and ControlReply: no segment of the
+	// other side was seen on this connection yet (not a byte, not a pure
+	// ACK). Replies past the greeting with nothing of the client's before
+	// them, or commands with nothing of the server's, are what a capture
+	// of one direction shows (a SPAN port mirroring one direction,
+	// asymmetric routing).
 	PeerUnseen bool
 
 	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line (a client's junk line's too)
