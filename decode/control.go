@@ -453,10 +453,29 @@ func (e *ControlEvent) Resumed() (Resumption, bool) {
 // reusedBy tells whether a SYN opens a new connection on this 4-tuple
 // rather than retransmitting the connection's own: its sequence number is
 // not the first SYN's, or the connection already carried bytes without
-// one.
+// one (unless it is the connection's own SYN, late: lateSYN).
 func (cs *controlConn) reusedBy(s *Segment) bool {
 	d := cs.dirIndex(s.Src)
-	return cs.syn[d] && s.Seq != cs.isn[d] || !cs.syn[d] && cs.phase != phaseSilent
+	return cs.syn[d] && s.Seq != cs.isn[d] || !cs.syn[d] && cs.phase != phaseSilent && !cs.lateSYN(d, s)
+}
+
+// lateSYN tells whether a SYN of direction d, which sent nothing yet, is
+// the connection's own, come after the bytes that followed it in a
+// capture that reorders packets (skew.go): the other direction's ACKs
+// acknowledge it and no more than a stream's reach of bytes after it. (A
+// TAP's two ports 10 ms apart put the SYN after the server's SYN-ACK,
+// greeting and replies; taken for a new connection, it split the session
+// in two, the server's side alone and the client's with every reply
+// missing.)
+func (cs *controlConn) lateSYN(d int, s *Segment) bool {
+	h, o := &cs.asm.half[d], &cs.asm.half[1-d]
+	if !cs.asm.pool.reorder || h.started && h.next != s.Seq+1 || !o.acked {
+		// (Started, with nothing after the SYN yet: where a SYN-ACK
+		// before it said it starts, reasm.go.)
+		return false
+	}
+	off := int32(o.ack - (s.Seq + 1))
+	return off >= 0 && off <= int32(cs.asm.pool.aheadBound())
 }
 
 // startsGreeting reports whether a payload starts like an FTP (or SMTP)
@@ -827,6 +846,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	// (A FIN reached in TLS stays: that side sent its last byte, and an
 	// RST after it is no RST to hold, hold.go.)
 	cs.crEnd = [2]bool{}
+	cs.asm.release() // (nothing held while followed from headers)
 	cs.asm = reassembler{pool: &t.pool}
 	p := &cs.parser
 	p.state = parseFTP
@@ -1013,6 +1033,8 @@ func (cs *controlConn) early(d int) bool {
 		!(d == dirServer && (cs.parser.auth == authSent || cs.parser.auth == authClientTLS))
 }
 
+func (cs *controlConn) gone() bool { return cs.t == nil }
+
 func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 	cs.parser.lineEnd(d, num, ts)
 	cs.fin[d] = true
@@ -1109,6 +1131,16 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	switch why {
 	case CloseIdle, CloseCaptureEnd, CloseEvicted:
 		cs.asm.flush(num, ts, cs)
+	default:
+		if cs.asm.skew() != nil {
+			// Bytes that waited for the other direction's (skew.go) are
+			// delivered before the end, as they were before there was a
+			// wait.
+			cs.asm.endWaits(num, ts, cs)
+		}
+	}
+	if t.conns.Get(cs.key) != cs {
+		return // ended by its FINs as its last bytes were delivered
 	}
 	failed := cs.connectFailure(why, ts)
 	if failed != nil {

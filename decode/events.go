@@ -58,6 +58,12 @@ type Segment struct {
 	// Control is set when the segment belongs to a connection decode treats
 	// as an FTP control connection (by port, or by content once confirmed).
 	Control bool
+	// Reorders: the capture is known, by this segment, to be one whose
+	// packets may come out of the order they crossed the wire across its
+	// interfaces (Decoder.Reorders): a segment may come up to ReorderWait
+	// (packet time) before one its sender sent first. (In what was
+	// padding.)
+	Reorders bool
 	// Fragments, for a segment of an IP datagram rebuilt from fragments,
 	// are the packet numbers of its other fragments (Num is the one that
 	// completed it), in arrival order, the first MaxFragmentNums of them

@@ -26,6 +26,12 @@ type Options struct {
 	// MaxPayloadConns at once (0 means DefaultMaxPayloadConns).
 	DataPayload     bool
 	MaxPayloadConns int
+	// MayReorder: the packets may come out of the order they crossed the
+	// wire, across the capture's sources (a live capture on several
+	// interfaces): bytes an ACK proves sent are waited for, a bounded
+	// time, before they are reported lost (skew.go). A pcapng whose
+	// packets name two interfaces is found so without it.
+	MayReorder bool
 }
 
 const (

@@ -199,6 +199,11 @@ type Decoder struct {
 	// inputStart: the next packet is the first of an input (SetInput).
 	inputStart bool
 	nextFlush  time.Time
+	// iface: the interface of the first packet (CaptureInfo.Interface-
+	// Index), when ifaceSeen: a packet of another one makes the capture
+	// one that may reorder packets (skew.go).
+	iface     int
+	ifaceSeen bool
 }
 
 // New returns a Decoder that reports to h.
@@ -227,6 +232,7 @@ func New(h Handler, o Options) *Decoder {
 		d.tlsPorts[p/64] |= 1 << (p % 64)
 	}
 	d.ctl = newControlTable(d)
+	d.ctl.pool.reorder = o.MayReorder
 	d.pay = newPayloadTable(h, o)
 	return d
 }
@@ -241,6 +247,17 @@ func (d *Decoder) SetInput(name string) {
 	d.ctl.clock.nextInput = d.ctl.clock.set // the first file starts the clock
 	d.inputStart = true                     // its first packet's step is the gap between the files (observe)
 }
+
+// MayReorder tells the decoder that the capture's packets may come out of
+// the order they crossed the wire across its sources (a pcapng that
+// describes several interfaces, before a packet of the second one comes):
+// as Options.MayReorder (skew.go).
+func (d *Decoder) MayReorder() { d.ctl.pool.reorder = true }
+
+// Reorders tells whether the capture is known to be one whose packets may
+// come out of order across its sources (MayReorder, or found so: a second
+// interface, bytes after the ACK taken for their loss). Bytes an ACK proves sent are waited for then (skew.go).
+func (d *Decoder) Reorders() bool { return d.ctl.pool.reorder }
 
 // Stats returns the counters so far.
 func (d *Decoder) Stats() Stats {
@@ -280,6 +297,9 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	d.num++
 	d.stats.Packets++
 	d.stats.Bytes += uint64(len(data))
+	if !d.ctl.pool.reorder {
+		d.sources(ci)
+	}
 	if d.observe(ci.Timestamp) {
 		// A forward step confirmed: what its packet touched is stamped
 		// with its time (it was not), and what was due by it is done
@@ -508,6 +528,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	forged := cs != nil && d.ctl.badSegment(cs, s)
 	forged = forged || d.ctl.ignore
 	s.Control = cs != nil && cs.confirmed()
+	s.Reorders = d.ctl.pool.reorder
 	followed := !s.Control && d.pay.segment(s)
 	d.h.Segment(s)
 	if cs != nil {
@@ -690,6 +711,27 @@ const (
 	clockOutlierStep  = 30 * time.Second
 	clockConfirmSlack = time.Second
 )
+
+// sources tells from a packet whether the capture may hold packets out of
+// the order they crossed the wire (skew.go): it came on another interface
+// than the first packet or than the first one the file described (a pcapng
+// of two, a TAP's two ports). Files that overlap in time are not: read one
+// after the other, the second's packets come after all of the first's, a
+// reordering no bounded wait mends (a TAP's two ports as two files made
+// one session of replies, then its commands: the files are to be merged
+// first, as the note on their overlap says).
+func (d *Decoder) sources(ci gopacket.CaptureInfo) {
+	switch {
+	case ci.InterfaceIndex != 0:
+		// (A packet of an interface other than the first described:
+		// there are two, even before a packet of the other comes.)
+		d.ctl.pool.reorder = true
+	case !d.ifaceSeen:
+		d.iface, d.ifaceSeen = ci.InterfaceIndex, true
+	case ci.InterfaceIndex != d.iface:
+		d.ctl.pool.reorder = true
+	}
+}
 
 // observe takes packet time ts into the decoder's clock; it tells whether
 // it confirmed a step held (last moved by it).

@@ -581,6 +581,9 @@ func (pc *payloadConn) finished(int, uint64, time.Time) {}
 // already counted (the file's offsets would shift).
 func (pc *payloadConn) early(int) bool { return false }
 
+// gone: payload reassembly never waits for the other direction (skew.go).
+func (pc *payloadConn) gone() bool { return false }
+
 // recentBytes is the last bytes delivered in one direction, up to
 // payloadRecent: a ring once full. end is the sequence number after the
 // last one; n how many are valid (a gap empties it).

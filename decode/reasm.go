@@ -24,6 +24,10 @@ type orderedSink interface {
 	// are reported when the ACK is seen; if not, the skip over them
 	// reports them when later bytes arrive.
 	early(d int) bool
+	// gone tells whether the connection ended (and its reassembler was
+	// released) while bytes were delivered: a wait given up (skew.go)
+	// can deliver both FINs.
+	gone() bool
 }
 
 // Reassembly bounds.
@@ -67,6 +71,12 @@ type heldSeg struct {
 	// they are delivered (payload reassembly only: compareHeld).
 	diffAt uint32
 	diff   bool
+	// waits: the segment's ACK proved bytes of the other direction sent
+	// that the capture did not hold yet, up to needs, while the capture
+	// may reorder packets (skew.go): it is delivered after them, or once
+	// the wait for them is over. (In what was padding, but needs.)
+	waits bool
+	needs uint32
 }
 
 // halfStream is one direction of a reassembled connection. Every control
@@ -153,6 +163,9 @@ type reassembler struct {
 	// stall: bytes sent again without an acknowledgment (stall.go); nil
 	// until a control stream has some.
 	stall *stallWatch
+	// (What a capture that reorders packets waits for is kept by the
+	// pool, heldPool.skews: a field here would take a control
+	// connection past its allocation class.)
 }
 
 // heldPool accounts for the bytes all reassemblers hold, against one
@@ -178,6 +191,14 @@ type heldPool struct {
 	// synData: SYN payloads dropped: their receiver did not take them
 	// (holdSYN).
 	synData uint64
+	// reorder: the capture may hold packets out of the order they crossed
+	// the wire (skew.go): bytes an ACK proves sent are waited for before
+	// they are declared lost. Control streams only. skews: the waits, of
+	// the reassemblers that wait now (reassembler.skew); spare: waits
+	// over, for reuse.
+	reorder bool
+	skews   map[*reassembler]*skewWait
+	spare   []*skewWait
 }
 
 // segment takes one TCP segment of direction d. The ACK is looked at
@@ -205,6 +226,12 @@ func (r *reassembler) segment(d int, seq, ack uint32, fl TCPFlags, payload []byt
 func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []byte, wire int, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
 	wire = max(wire, len(payload))
+	if r.skew() != nil {
+		r.expireSkew(ts, num, out) // (a wait over by this packet's time ends first)
+		if out.gone() {
+			return
+		}
+	}
 	// Bytes past a hole beyond the receiver's window are held like any
 	// others, and judged when the hole is given up (giveUp); meanwhile
 	// the ACK that came with them is not taken (tcpwindow.go).
@@ -217,6 +244,13 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		dataSeq = seq + 1
 	}
 	if fl.Has(FlagACK) && !beyond && r.ackPlausible(d, dataSeq, ack) {
+		if o := &r.half[1-d]; fl.Has(FlagSYN) && !o.started && r.pool.reorder && !r.pool.payload {
+			// A SYN-ACK before the SYN it answers, in a capture that
+			// reorders packets: it tells where the SYN's stream starts,
+			// so that the ACKs after it prove that stream's bytes sent
+			// and its receiver's bytes wait for them (skew.go).
+			o.started, o.next = true, ack
+		}
 		r.acked(1-d, ack, num, ts, out)
 		if fl.Has(FlagSYN) || !h.started || int32(seq-h.next) <= 0 {
 			r.tookTo(d, ack)
@@ -255,6 +289,9 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		r.cutTail(d, dataSeq+uint32(len(payload)), wire-len(payload), num, ts, out)
 	}
 	r.maybeFinished(d, num, ts, out)
+	if r.skew() != nil {
+		r.settle(num, ts, out)
+	}
 }
 
 // cutTail reports the n bytes of direction d from seq on that the snap
@@ -358,6 +395,10 @@ func (r *reassembler) ackPlausible(d int, seq, ack uint32) bool {
 // whether a far-ahead drop sets farEnd (ackNear).
 func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
+	// waits: the ACK proves bytes of the other direction this capture,
+	// which may reorder packets, does not hold yet (skew.go).
+	w := r.skew()
+	waits := w != nil && w.on[1-d] && fl.Has(FlagACK) && int32(ack-r.reached(1-d)) > 0
 	rel := int32(seq - h.next)
 	if rel < 0 {
 		// (negated as an int: -rel overflows when rel is -2^31)
@@ -387,14 +428,33 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 		h.lostReported = false
 		h.next, rel = seq, 0
 	}
-	if rel == 0 {
+	if rel == 0 && !waits && !r.blockedHead(d) {
+		if h.lostReported && !r.pool.payload {
+			// The bytes came after the ACK that proved them sent, which
+			// was taken for their loss: this capture reorders packets
+			// (skew.go); from here bytes an ACK proves are waited for.
+			r.pool.reorder = true
+		}
 		h.lostReported = false // (or the bytes came after their ACK after all)
+		if w != nil {
+			r.catchUp(d, out)
+		}
 		h.next += uint32(len(p))
 		out.bytes(d, p, num, ts)
 		r.drain(d, out)
 		return
 	}
 	if r.pool.full(h, len(p)) {
+		if w != nil {
+			// No room to wait: the bytes waited for are given up as lost
+			// (as without the wait), and those held behind them go on.
+			r.pool.overflow++
+			r.endWaits(num, ts, out)
+			if !out.gone() {
+				r.data(d, seq, p, ack, fl, num, ts, out)
+			}
+			return
+		}
 		if r.half[1-d].beyond != staleWindow && r.beyondWindow(d, seq) {
 			// Bytes beyond the receiver's window evict nothing: a spray of
 			// them would otherwise make the bound skip to a forgery held
@@ -418,7 +478,11 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 			return
 		}
 	}
-	r.hold(h, heldSeg{seq: seq, from: h.next, data: append([]byte(nil), p...), num: num, ts: ts})
+	s := heldSeg{seq: seq, from: h.next, data: append([]byte(nil), p...), num: num, ts: ts}
+	if waits {
+		s.waits, s.needs = true, w.neededBy(1-d, ack)
+	}
+	r.hold(h, s)
 }
 
 // keepaliveProbe tells whether a segment of n bytes that starts back
@@ -495,8 +559,11 @@ func (r *reassembler) drain(d int, out orderedSink) {
 	for n < len(h.held) {
 		s := &h.held[n]
 		rel := int32(s.seq - h.next)
-		if rel > 0 {
+		if rel > 0 || s.waits && r.skew().blocks(r, d, s.needs) {
 			break
+		}
+		if len(r.pool.skews) > 0 {
+			r.catchUp(d, out)
 		}
 		n++
 		r.pool.bytes -= len(s.data)
@@ -537,17 +604,26 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 	first := &h.held[0]
 	n := int(first.seq - h.next)
 	h.next = first.seq
+	gapNum, gapTS := first.num, first.ts
+	if w := r.skew(); w != nil && w.on[d] && w.ts[d].Before(gapTS) {
+		// Bytes an ACK proved sent were waited for (skew.go): the gap is
+		// stamped with that ACK, as it was when reported at once.
+		gapNum, gapTS = w.num[d], w.ts[d]
+	}
 	if h.lostReported {
 		// The stretch up to lostTo was reported when an ACK proved it
 		// lost; what lies beyond it, up to these bytes, was not.
 		h.lostReported = false
 		if beyond := int32(first.seq - h.lostTo); beyond > 0 {
-			out.gap(d, int(beyond), first.num, first.ts)
+			out.gap(d, int(beyond), gapNum, gapTS)
 		}
 	} else {
 		// Stamped with the bytes that follow it: the gap is where they
 		// begin.
-		out.gap(d, n, first.num, first.ts)
+		out.gap(d, n, gapNum, gapTS)
+	}
+	if len(r.pool.skews) > 0 {
+		r.catchUp(d, out)
 	}
 	r.drain(d, out)
 	r.maybeFinished(d, num, ts, out)
@@ -559,7 +635,9 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 	if h.synHeld {
 		r.ackSYN(d, ack, num, ts, out)
 	}
-	if !h.started || h.done {
+	if !h.started || h.done || r.blockedHead(d) {
+		// (Bytes held at next behind the other direction's wait are in
+		// the capture: an ACK of them proves nothing lost.)
 		return
 	}
 	atFin := h.finSeen && int32(ack-h.finSeq) >= 0
@@ -576,10 +654,16 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 		// lost, not late.
 		for len(h.held) > 0 && int32(ack-h.held[0].seq) >= 0 && int32(ack-h.next) > 0 {
 			r.skip(d, num, ts, out)
+			if r.blockedHead(d) {
+				return // what follows the hole waits for the other direction (skew.go)
+			}
 		}
 		if len(h.held) > 0 || int32(ack-h.next) <= 0 {
 			return
 		}
+	}
+	if int32(ack-r.reached(d)) > 0 && r.deferLoss(d, ack, num, ts) {
+		return // waited for: the capture may hold them later (skew.go)
 	}
 	switch {
 	case !h.lostReported && (out.early(d) || atFin && !r.pool.payload):
@@ -602,8 +686,11 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 // to the bytes after them, unless the receiver shows it never took those
 // (then they are dropped).
 func (r *reassembler) expire(now time.Time, num uint64, out orderedSink) {
+	if r.skew() != nil {
+		r.expireSkew(now, num, out)
+	}
 	for d := range r.half {
-		for h := &r.half[d]; len(h.held) > 0 && now.Sub(h.since()) > holeWait; {
+		for h := &r.half[d]; len(h.held) > 0 && now.Sub(h.since()) > holeWait && !r.blockedHead(d); {
 			r.giveUp(d, num, now, out)
 		}
 	}
@@ -704,11 +791,16 @@ func (r *reassembler) standsAt(d int) uint32 {
 }
 
 // holding tells whether any bytes wait behind a hole.
-func (r *reassembler) holding() bool { return len(r.half[0].held)+len(r.half[1].held) > 0 }
+func (r *reassembler) holding() bool {
+	return len(r.half[0].held)+len(r.half[1].held) > 0 || r.skew() != nil
+}
 
 // flush delivers everything held, skipping every hole, at the end
 // (except bytes beyond any window the receiver never took: giveUp).
 func (r *reassembler) flush(num uint64, ts time.Time, out orderedSink) {
+	if r.skew() != nil {
+		r.endWaits(num, ts, out)
+	}
 	for d := range r.half {
 		for len(r.half[d].held) > 0 {
 			r.giveUp(d, num, ts, out)
@@ -718,6 +810,9 @@ func (r *reassembler) flush(num uint64, ts time.Time, out orderedSink) {
 
 // release gives back what the reassembler holds.
 func (r *reassembler) release() {
+	if r.skew() != nil {
+		r.dropSkew()
+	}
 	for d := range r.half {
 		h := &r.half[d]
 		for _, s := range h.held {

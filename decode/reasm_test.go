@@ -24,6 +24,7 @@ func (s *sinkLog) finished(d int, num uint64, _ time.Time) {
 	s.log = append(s.log, fmt.Sprintf("%d:fin@%d", d, num))
 }
 func (s *sinkLog) early(int) bool { return s.wantEarly }
+func (s *sinkLog) gone() bool     { return false }
 
 // seg is one segment fed to a reassembler in a table test.
 type seg struct {
