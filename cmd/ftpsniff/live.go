@@ -195,7 +195,15 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 	defer live.Close()
 	ifaces := live.Interfaces()
-
+	// Packets of several interfaces (a TAP's two ports, "any") reach
+	// ftpsniff through queues of their own: one direction's bytes may
+	// come after the other's acknowledgement of them.
+	// (One socket per worker on each: a worker's flows come on one.)
+	for _, i := range ifaces {
+		if i.Name == "any" || i.Name != ifaces[0].Name {
+			opts.mayReorder = true
+		}
+	}
 	// The file is created while still privileged, like the sockets.
 	var pw *capture.PcapngWriter
 	if opts.Write != "" {

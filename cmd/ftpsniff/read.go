@@ -44,6 +44,10 @@ type analysisOptions struct {
 	pol     policy.Policy     // built by validate
 	failOn  diagnose.Severity // valid when failSet
 	failSet bool
+	// mayReorder: the packets may come out of the order they crossed the
+	// wire (live on several interfaces, or "any": each socket's queue is
+	// its own), decode.Options.MayReorder.
+	mayReorder bool
 }
 
 func (o *analysisOptions) register(c *cobra.Command) {
@@ -159,7 +163,7 @@ func (o *analysisOptions) validate() error {
 }
 
 func (o *analysisOptions) decodeOptions() decode.Options {
-	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine, DataPayload: o.wantPayload()}
+	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine, DataPayload: o.wantPayload(), MayReorder: o.mayReorder}
 	if len(o.ControlPorts) > 0 {
 		d.ControlPorts = []uint16{21}
 		for _, p := range o.ControlPorts {
