@@ -374,7 +374,12 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			continue
 		}
 		ans := h.answers[i]
-		if ans.Num != 0 && dc.Armed.Sub(ans.TS) > answerHoldWindow {
+		window := answerHoldWindow
+		if s.Reorders || ans.Reorders {
+			// Interfaces whose queues disagree by up to decode's wait.
+			window = decode.ReorderWait
+		}
+		if ans.Num != 0 && dc.Armed.Sub(ans.TS) > window {
 			// Answered before the announcement by more than queues
 			// reorder: a connection that went on without it (one whose
 			// own announcement the capture lost, to a port handed out
