@@ -199,11 +199,6 @@ type Decoder struct {
 	// inputStart: the next packet is the first of an input (SetInput).
 	inputStart bool
 	nextFlush  time.Time
-	// iface: the interface of the first packet (CaptureInfo.Interface-
-	// Index), when ifaceSeen: a packet of another one makes the capture
-	// one that may reorder packets (skew.go).
-	iface     int
-	ifaceSeen bool
 }
 
 // New returns a Decoder that reports to h.
@@ -297,8 +292,14 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	d.num++
 	d.stats.Packets++
 	d.stats.Bytes += uint64(len(data))
-	if !d.ctl.pool.reorder {
-		d.sources(ci)
+	if ci.InterfaceIndex != 0 {
+		// A packet of an interface other than the first the file
+		// described: the capture may hold packets out of the order they
+		// crossed the wire (a pcapng of two, a TAP's two ports; skew.go).
+		// Files that overlap in time are not: read one after the other,
+		// the second's packets come after all of the first's, which no
+		// bounded wait mends (they are to be merged first).
+		d.ctl.pool.reorder = true
 	}
 	if d.observe(ci.Timestamp) {
 		// A forward step confirmed: what its packet touched is stamped
@@ -711,27 +712,6 @@ const (
 	clockOutlierStep  = 30 * time.Second
 	clockConfirmSlack = time.Second
 )
-
-// sources tells from a packet whether the capture may hold packets out of
-// the order they crossed the wire (skew.go): it came on another interface
-// than the first packet or than the first one the file described (a pcapng
-// of two, a TAP's two ports). Files that overlap in time are not: read one
-// after the other, the second's packets come after all of the first's, a
-// reordering no bounded wait mends (a TAP's two ports as two files made
-// one session of replies, then its commands: the files are to be merged
-// first, as the note on their overlap says).
-func (d *Decoder) sources(ci gopacket.CaptureInfo) {
-	switch {
-	case ci.InterfaceIndex != 0:
-		// (A packet of an interface other than the first described:
-		// there are two, even before a packet of the other comes.)
-		d.ctl.pool.reorder = true
-	case !d.ifaceSeen:
-		d.iface, d.ifaceSeen = ci.InterfaceIndex, true
-	case ci.InterfaceIndex != d.iface:
-		d.ctl.pool.reorder = true
-	}
-}
 
 // observe takes packet time ts into the decoder's clock; it tells whether
 // it confirmed a step held (last moved by it).

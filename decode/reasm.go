@@ -281,7 +281,7 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		r.holdSYN(d, dataSeq, payload, num, ts)
 	default:
 		if h.synHeld {
-			r.judgeSYN(d, dataSeq, num, ts, out)
+			r.judgeSYN(d, dataSeq, out)
 		}
 		r.data(d, dataSeq, payload, ack, fl, num, ts, out)
 	}
@@ -605,10 +605,10 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 	n := int(first.seq - h.next)
 	h.next = first.seq
 	gapNum, gapTS := first.num, first.ts
-	if w := r.skew(); w != nil && w.on[d] && w.ts[d].Before(gapTS) {
+	if w := r.skew(); w != nil && w.on[d] && w.since[d].Before(gapTS) {
 		// Bytes an ACK proved sent were waited for (skew.go): the gap is
 		// stamped with that ACK, as it was when reported at once.
-		gapNum, gapTS = w.num[d], w.ts[d]
+		gapNum, gapTS = w.num[d], w.since[d]
 	}
 	if h.lostReported {
 		// The stretch up to lostTo was reported when an ACK proved it
@@ -633,7 +633,7 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out orderedSink) {
 	h := &r.half[d]
 	if h.synHeld {
-		r.ackSYN(d, ack, num, ts, out)
+		r.ackSYN(d, ack, out)
 	}
 	if !h.started || h.done || r.blockedHead(d) {
 		// (Bytes held at next behind the other direction's wait are in
@@ -937,7 +937,7 @@ func (r *reassembler) synTaken(d int, seq uint32) bool {
 // until its receiver is seen to take it or not.
 func (r *reassembler) holdSYN(d int, seq uint32, p []byte, num uint64, ts time.Time) {
 	h := &r.half[d]
-	if len(h.held) > 0 || r.pool.full(h, len(p)) {
+	if r.pool.full(h, len(p)) { // (its caller holds it only with nothing held)
 		r.pool.synData++
 		return
 	}
@@ -960,7 +960,7 @@ func (r *reassembler) synEnd(d int) uint32 {
 // ackSYN judges the held SYN payload of direction d by its receiver's
 // acknowledgement ack: past its start, the bytes it covers are taken; at
 // its start, none were.
-func (r *reassembler) ackSYN(d int, ack uint32, num uint64, ts time.Time, out orderedSink) {
+func (r *reassembler) ackSYN(d int, ack uint32, out orderedSink) {
 	h := &r.half[d]
 	switch off := int32(ack - h.next); {
 	case off == 0:
@@ -973,7 +973,7 @@ func (r *reassembler) ackSYN(d int, ack uint32, num uint64, ts time.Time, out or
 // judgeSYN judges the held SYN payload of direction d by its sender's
 // next bytes, at seq: sent again from its start, it was not taken; sent
 // right after its end, it was.
-func (r *reassembler) judgeSYN(d int, seq uint32, num uint64, ts time.Time, out orderedSink) {
+func (r *reassembler) judgeSYN(d int, seq uint32, out orderedSink) {
 	h := &r.half[d]
 	switch seq {
 	case h.next:
@@ -983,8 +983,8 @@ func (r *reassembler) judgeSYN(d int, seq uint32, num uint64, ts time.Time, out 
 	}
 }
 
-// takeSYN delivers the first n bytes of direction d's held SYN payload
-// (the rest, if any, waits as bytes held at next, delivered with them).
+// takeSYN delivers the first n bytes of direction d's held SYN payload,
+// the ones its receiver took; the rest is cut off.
 func (r *reassembler) takeSYN(d int, n int, out orderedSink) {
 	h := &r.half[d]
 	h.synHeld = false

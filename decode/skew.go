@@ -17,15 +17,15 @@ import "time"
 // waited for before they are declared lost: the segments of the ACK's
 // direction that come with or after it are held (heldSeg.waits), and
 // delivered once the bytes they acknowledge have come, in order, as the
-// two ends saw them. The wait is bounded in packet time (skewHold) and by
+// two ends saw them. The wait is bounded in packet time (ReorderWait) and by
 // the held-bytes bounds (heldPool.full); when it ends without the bytes,
 // they are reported lost at the ACK that proved them, as before, and what
 // waited goes on. A capture of one interface keeps the prompt report;
 // once its bytes are seen to come after the ACK that proved them sent, it
 // reorders too, and waits from then on.
 
-// skewHold is how long (packet time) bytes an ACK proved sent are waited
-// for in a capture that may reorder packets. The skew between two
+// ReorderWait is how long (packet time) bytes an ACK proved sent are
+// waited for in a capture that may reorder packets (Segment.Reorders). The skew between two
 // interfaces of one capture is that of their clocks and queues: NIC
 // timestamps of a TAP's two ports differ by microseconds, software
 // timestamps under load by up to milliseconds, files captured on two
@@ -35,12 +35,7 @@ import "time"
 // (clockConfirmSlack) and the period holes are expired at; bytes that were
 // really lost are then reported a second late (in packet time), still at
 // the ACK that proved them.
-const skewHold = time.Second
-
-// ReorderWait is how long (packet time) decode waits, in a capture that
-// reorders packets (Segment.Reorders), for bytes an ACK proved sent: the
-// skew between its interfaces it allows for.
-const ReorderWait = skewHold
+const ReorderWait = time.Second
 
 // skewWait is what a reassembler waits for, per direction l whose bytes
 // an ACK proved sent before the capture held them (l's receiver's
@@ -50,13 +45,12 @@ type skewWait struct {
 	// to: the furthest point an ACK proved l's bytes sent up to.
 	to [2]uint32
 	// since: when the oldest proof still unmet came (packet time): the
-	// wait ends skewHold after it.
+	// wait ends ReorderWait after it.
 	since [2]time.Time
-	// num, ts: the packet whose ACK proved them first: a gap reported
-	// when the wait ends is stamped with it, as it was when reported at
-	// once.
+	// num: the packet whose ACK proved them first (at since): a gap
+	// reported when the wait ends is stamped with it, as it was when
+	// reported at once.
 	num [2]uint64
-	ts  [2]time.Time
 	// giving: the wait of l is being given up: its ACK reports now.
 	giving [2]bool
 }
@@ -158,7 +152,7 @@ func (r *reassembler) deferLoss(l int, ack uint32, num uint64, ts time.Time) boo
 	}
 	switch {
 	case !w.on[l]:
-		w.on[l], w.to[l], w.since[l], w.num[l], w.ts[l] = true, ack, ts, num, ts
+		w.on[l], w.to[l], w.since[l], w.num[l] = true, ack, ts, num
 	case int32(ack-w.to[l]) > 0:
 		w.to[l] = ack
 	}
@@ -192,7 +186,7 @@ func (r *reassembler) settle(num uint64, ts time.Time, out orderedSink) {
 			// the proof that began the wait, and its ACK is the proof of
 			// what is still missing.
 			if s := &r.half[b]; len(s.held) > 0 && s.held[0].waits && int32(s.held[0].seq-s.next) <= 0 && s.held[0].ts.After(w.since[l]) {
-				w.since[l], w.num[l], w.ts[l] = s.held[0].ts, s.held[0].num, s.held[0].ts
+				w.since[l], w.num[l] = s.held[0].ts, s.held[0].num
 			}
 		}
 		r.maybeFinished(b, num, ts, out)
@@ -202,10 +196,10 @@ func (r *reassembler) settle(num uint64, ts time.Time, out orderedSink) {
 	}
 }
 
-// expireSkew gives up the waits that lasted skewHold by now.
+// expireSkew gives up the waits that lasted ReorderWait by now.
 func (r *reassembler) expireSkew(now time.Time, num uint64, out orderedSink) {
 	for l := range 2 {
-		if w := r.skew(); w != nil && w.on[l] && now.Sub(w.since[l]) > skewHold {
+		if w := r.skew(); w != nil && w.on[l] && now.Sub(w.since[l]) > ReorderWait {
 			r.giveUpWait(l, num, now, out)
 		}
 	}
@@ -230,7 +224,7 @@ func (r *reassembler) giveUpWait(l int, num uint64, ts time.Time, out orderedSin
 	// (Still on while the ACK is taken: what waited for the bytes a skip
 	// over a hole reaches goes first, catchUp.)
 	w.giving[l] = true
-	r.acked(l, w.to[l], w.num[l], w.ts[l], out)
+	r.acked(l, w.to[l], w.num[l], w.since[l], out)
 	w.giving[l] = false
 	w.on[l] = false
 	if !w.on[1-l] {

@@ -183,7 +183,7 @@ func TestReorderedInterfacesNoFalseGap(t *testing.T) {
 }
 
 // TestReorderedWaitBounded: bytes an ACK proves sent that never come are
-// reported lost once the wait (skewHold, packet time) is over, stamped
+// reported lost once the wait (ReorderWait, packet time) is over, stamped
 // with the ACK that proved them, and the replies held behind them follow;
 // a wait is not left over when the stream ends.
 func TestReorderedWaitBounded(t *testing.T) {

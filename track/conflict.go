@@ -63,10 +63,6 @@ func (t *Tracker) lineConflict(sess *Session, e *decode.ControlEvent) {
 	if lc.OtherVia == 0 && lc.OtherCode == 0 {
 		return
 	}
-	lc.TakenEndpoint = c.Endpoint
-	if r := lastReply(c); r != nil && !e.FromClient && len(r.Lines) == 1 {
-		lc.TakenText = r.Lines[0]
-	}
 	c.Conflict = lc
 	if lc.OtherVia != 0 {
 		t.armOther(sess, c)
@@ -168,6 +164,7 @@ func (t *Tracker) dropOther(dc *DataConn) {
 		return
 	}
 	t.unwait(dc)
+	t.forgetRefusal(dc)
 	dc.Done, dc.reported = true, true
 	t.doneInOpen++
 	if lc := dc.Announce.Conflict; lc.alt == dc {

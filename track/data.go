@@ -2281,8 +2281,9 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// Nothing connected to the other copy of a conflicted line
 		// (conflict.go): it goes unreported, with the copy taken or
 		// before it.
+		isAlt := c.Conflict.alt == dc
 		t.dropOther(c.Conflict.alt)
-		if otherCopy(dc) {
+		if isAlt {
 			return
 		}
 	}

@@ -239,11 +239,6 @@ type LineConflict struct {
 	Num uint64
 	// Proof: which copy a data connection showed in use.
 	Proof ConflictProof
-	// Taken: the copy that came first as it was (the endpoint, and the
-	// reply's line, the command showed before the other copy was proven:
-	// Proof ProofOther).
-	TakenEndpoint netip.AddrPort
-	TakenText     string
 	// alt: the expectation armed for Other while neither is proven.
 	alt *DataConn
 }

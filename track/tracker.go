@@ -406,7 +406,8 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		}
 	case len(t.byPort) > 0 && !s.Flags.Has(decode.FlagRST) && t.pickUp(s):
 		return
-	case t.syns != nil && t.syns.live > 0:
+	case t.syns != nil && t.syns.live > 0 && !(len(t.byPort) > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) == 0):
+		// (pickUp has looked at such a segment for the held SYNs.)
 		t.syns.answered(s)
 	}
 	if len(t.byPort) > 0 && s.Flags.Has(decode.FlagRST) && s.Flags.Has(decode.FlagACK) {
@@ -750,6 +751,7 @@ func (t *Tracker) Finish() {
 	}
 	t.sessions.Clear()
 	clear(t.unannounced)
+	clear(t.clientOnly)
 	t.idleEnded, t.idleOrder, t.idleHead = nil, nil, 0
 	for _, dc := range t.open {
 		if !dc.Done {

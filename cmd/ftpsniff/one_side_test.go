@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,21 +120,9 @@ func TestOneDirectionCaptureIsNoFailure(t *testing.T) {
 					}
 				}
 			}
-			if !mapsEqual(got, tc.outcomes) {
+			if !maps.Equal(got, tc.outcomes) {
 				t.Errorf("data outcomes %v, want %v", got, tc.outcomes)
 			}
 		})
 	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

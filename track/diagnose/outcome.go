@@ -689,7 +689,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	next := nextAnnounce(s, dc.Announce)
 	cancel := cancelledAt(s, dc)
 	switch {
-	case next != nil && lateFallback(s, dc, v) != nil:
+	case lateFallback(dc, next, v):
 		// Asked again as late as a client whose connect failed, and the
 		// capture is not where its SYNs would show (the client's side):
 		// no fallback by choice.
@@ -768,21 +768,17 @@ func gaveUpAfter(s *track.Session, dc *track.DataConn) *track.DataConn {
 	return e
 }
 
-// lateFallback is the next passive or active request after dc's
-// announcement when the client sent it connectGiveUpMin or more after the
-// announcement, with no transfer command and no connection to dc seen,
-// and the capture point is not shown on the client's side (where its
-// SYNs would be seen if it had sent any): a client whose connect failed,
-// not one that fell back by choice (which asks at once). nil otherwise.
-func lateFallback(s *track.Session, dc *track.DataConn, v Vantage) *track.Command {
+// lateFallback tells whether next, the next passive or active request
+// after dc's announcement (nextAnnounce), came connectGiveUpMin or more
+// after the announcement, with no transfer command and no connection to
+// dc seen, and the capture point is not shown on the client's side
+// (where its SYNs would be seen if it had sent any): a client whose
+// connect failed, not one that fell back by choice (which asks at once).
+func lateFallback(dc *track.DataConn, next *track.Command, v Vantage) bool {
 	if v == VantageClient || !dc.Passive || dc.Outcome != track.OutcomeNotAttempted || dc.Command != nil || dc.Armed.IsZero() {
-		return nil
+		return false
 	}
-	next := nextAnnounce(s, dc.Announce)
-	if next == nil || next.TS.Before(dc.Armed) || next.TS.Sub(dc.Armed) < connectGiveUpMin {
-		return nil
-	}
-	return next
+	return next != nil && !next.TS.Before(dc.Armed) && next.TS.Sub(dc.Armed) >= connectGiveUpMin
 }
 
 // usedSuperseded is the passive data connection of s, announced before

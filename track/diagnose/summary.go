@@ -894,7 +894,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.blind {
 			a.blind++
 		}
-		if v, _ := d.vantage(f.Session); dc != nil && f.Severity >= SeverityWarning && lateFallback(f.Session, dc, v) != nil {
+		if v, _ := d.vantage(f.Session); dc != nil && f.Severity >= SeverityWarning && lateFallback(dc, nextAnnounce(f.Session, dc.Announce), v) {
 			a.lateFallback++
 		}
 	case CodeTLSNotResumed:
