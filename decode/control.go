@@ -846,8 +846,10 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	// (A FIN reached in TLS stays: that side sent its last byte, and an
 	// RST after it is no RST to hold, hold.go.)
 	cs.crEnd = [2]bool{}
-	cs.asm.release() // (nothing held while followed from headers)
+	cs.asm.release()                                           // (nothing held while followed from headers)
+	ttls := [2]uint8{cs.asm.half[0].ttls, cs.asm.half[1].ttls} // (the connection's, not the stream's: kept)
 	cs.asm = reassembler{pool: &t.pool}
+	cs.asm.half[0].ttls, cs.asm.half[1].ttls = ttls[0], ttls[1]
 	p := &cs.parser
 	p.state = parseFTP
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}

@@ -37,3 +37,35 @@ func TestPeerUnseenCountsPureACKs(t *testing.T) {
 		})
 	}
 }
+
+// TestHopsKeptThroughCleartextAgain guards the TTL record of a control
+// connection that returns to clear text after TLS (CCC): it belongs to
+// the connection, not to the stream decode starts again, so the
+// cleartext event and the lines after it still carry both sides' TTLs
+// (and the server is still seen: no PeerUnseen).
+func TestHopsKeptThroughCleartextAgain(t *testing.T) {
+	rec, d, v := openConv(t)
+	v.srv("220 hi\r\n")
+	v.cli("AUTH TLS\r\n")
+	v.srv("234 Proceed with negotiation.\r\n")
+	v.cli("\x16\x03\x01\x00\x05hello")
+	v.srv("\x16\x03\x03\x00\x05hello")
+	v.cli("\x17\x03\x03\x00\x03CCC")
+	v.srv("\x17\x03\x03\x00\x03200")
+	v.cli("PASV\r\n")
+	v.srv("227 Entering Passive Mode (192,0,2,10,156,64).\r\n")
+	d.Finish()
+	n := 0
+	for _, e := range rec.control {
+		if e.Kind != ControlCleartext && e.Kind != ControlCommand && e.Kind != ControlReply {
+			continue
+		}
+		n++
+		if !e.Hops.NoRouter() {
+			t.Errorf("event %d (kind %d): hops %04b, want both sides unrouted", n, e.Kind, e.Hops)
+		}
+		if e.Kind == ControlCommand && e.Command.Verb == "PASV" && e.PeerUnseen {
+			t.Errorf("PASV after CCC: PeerUnseen, though the server's segments were seen")
+		}
+	}
+}

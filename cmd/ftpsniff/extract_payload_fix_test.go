@@ -186,12 +186,16 @@ func TestExtractSkippedByOpenLimitSaysSoUnderItsData(t *testing.T) {
 	for _, s := range ss {
 		s.quit()
 	}
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"read", "--color", "never", "--extract", filepath.Join(t.TempDir(), "x"), "--extract-max-open", "1", path}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	text := stdout.String()
-	if strings.Count(text, "file not written: 1 files were open (--extract-max-open)") != 1 || strings.Count(text, "file s1-d1-f.bin") != 1 {
-		t.Errorf("want one file written and one transfer saying it was not:\n%s", text)
+	// (With --report too: the report's tee passes the line on.)
+	for _, report := range [][]string{nil, {"--report", filepath.Join(t.TempDir(), "r.html")}} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"read", "--color", "never", "--extract", filepath.Join(t.TempDir(), "x"), "--extract-max-open", "1"}, report...)
+		if code := run(append(args, path), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", report, code, stderr.String())
+		}
+		text := stdout.String()
+		if strings.Count(text, "file not written: 1 files were open (--extract-max-open)") != 1 || strings.Count(text, "file s1-d1-f.bin") != 1 {
+			t.Errorf("%v: want one file written and one transfer saying it was not:\n%s", report, text)
+		}
 	}
 }

@@ -311,6 +311,14 @@ func (t *reportTee) ExtractSummary(st extractStats) {
 	}
 }
 
+// FileSkipped passes extraction's "file not written" on to the text
+// output, as File passes a file.
+func (t *reportTee) FileSkipped(s *track.Session, d *track.DataConn, why string) {
+	if f, ok := t.output.(fileSkippedOutput); ok {
+		f.FileSkipped(s, d, why)
+	}
+}
+
 func (t *reportTee) forgetFiles(s *track.Session) {
 	if f, ok := t.output.(sessionFilesDone); ok {
 		f.forgetFiles(s)

@@ -33,8 +33,12 @@ func hedgeConflicted(dc *track.DataConn, fs []*Finding) []*Finding {
 	return fs
 }
 
-// hedgeFinding rewrites f, about dc's announcement in doubt.
+// hedgeFinding rewrites f, about dc's announcement in doubt, once.
 func hedgeFinding(f *Finding, dc *track.DataConn) {
+	if f.hedged {
+		return
+	}
+	f.hedged = true
 	lc := dc.Announce.Conflict
 	what, who := "reply", "client"
 	if !dc.Passive {

@@ -36,6 +36,11 @@ func TestConflictedAnnouncementHedged(t *testing.T) {
 				Message: "The server announced passive port 22, outside the range 40000-40100 the firewall is meant to allow.",
 				Advice:  "Keep the server inside the firewall range: pasv_min_port=40000 and pasv_max_port=40100 (then restart the server)."}
 			got := hedgeConflicted(dc, []*Finding{f})[0]
+			if msg := got.Message; hedgeConflicted(dc, []*Finding{got})[0].Message != msg {
+				// (A finding hedged where it is made and again with every
+				// data finding: passive-range-exhausted.)
+				t.Errorf("hedged twice: %s", got.Message)
+			}
 			if !tc.hedged {
 				if got.Severity != SeverityError || strings.Contains(got.Message, "copies") {
 					t.Errorf("changed: %v %q", got.Severity, got.Message)

@@ -135,6 +135,9 @@ type Finding struct {
 	Advice   string          // what to change, concrete (config line / firewall rule)
 
 	blind bool // data-not-attempted because the capture cannot see the data path
+	// hedged: rewritten once by hedgeFinding (two copies of its
+	// announcement); a second pass changes nothing.
+	hedged bool
 	// spread: a login-brute-force warning about one account guessed from
 	// many addresses, none standing out alone (logins.go spreadFailure).
 	spread bool
