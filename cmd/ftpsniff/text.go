@@ -1289,6 +1289,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(t.Diagnosis.LoginSuccesses), "successful logins at servers beyond the bound, not weighed against failures")
 	addw(uint64(t.Diagnosis.TimingVotesForgotten), "pairs of networks whose handshake timing (where the capture was taken) the bound forgot, oldest first")
 	addw(uint64(t.Diagnosis.ActiveClientsForgotten), "client addresses whose active data connections from other servers the bound forgot, oldest first")
+	addw(uint64(t.Diagnosis.BounceClientsNotFollowed), "client addresses whose PORTs to other hosts were not followed across sessions (the bound of 1,024 clients was full): each session judged alone")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))
 	}

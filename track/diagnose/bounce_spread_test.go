@@ -8,6 +8,8 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // spreadWire is portWire with one session per target, all from the
@@ -117,5 +119,25 @@ func TestBounceSpreadOverSessions(t *testing.T) {
 				t.Errorf("active-blocked %d, server-data-error %d; want 0: the bounce accounts for them", codes[CodeActiveBlocked], codes[CodeServerDataError])
 			}
 		})
+	}
+}
+
+// TestBounceClientsBoundCounted guards the bound of the clients whose
+// PORTs are followed across sessions: past maxBounceClients, a new
+// client is not kept, and each one is counted where the diagnosis
+// reports what its bounds left out (Omitted), not dropped in silence.
+func TestBounceClientsBoundCounted(t *testing.T) {
+	d := New(policy.Policy{}, nil, nil)
+	target := netip.MustParseAddrPort("10.9.5.5:22")
+	for i := range maxBounceClients + 3 {
+		cli := netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)})
+		s := &track.Session{ID: i + 1, Client: netip.AddrPortFrom(cli, 50000), Server: netip.MustParseAddrPort("10.9.1.10:21")}
+		d.bounces.note(s, target, "names port 22 of 10.9.5.5")
+	}
+	if n := len(d.bounces.m); n != maxBounceClients {
+		t.Errorf("%d clients kept, bound %d", n, maxBounceClients)
+	}
+	if got := d.Omitted().BounceClientsNotFollowed; got != 3 {
+		t.Errorf("Omitted().BounceClientsNotFollowed = %d, want 3", got)
 	}
 }

@@ -548,7 +548,7 @@ func (d *Diagnoser) bounceTargetOf(s *track.Session, a netip.AddrPort, dc *track
 
 const (
 	// maxBounceClients bounds the client addresses bounceClients keeps
-	// (past it, new clients are counted as forgotten).
+	// (past it, new clients are counted: Omitted.BounceClientsNotFollowed).
 	maxBounceClients = 1024
 	// maxClientHosts bounds the hosts kept per client.
 	maxClientHosts = 8
@@ -565,7 +565,7 @@ const (
 // ready to use.
 type bounceClients struct {
 	m         map[netip.Addr][]clientHost
-	forgotten int // clients not kept: the table was full
+	forgotten int // clients not kept: the table was full (Omitted)
 }
 
 // clientHost is what one client's sessions showed of one host named.

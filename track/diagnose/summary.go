@@ -577,6 +577,10 @@ type Omitted struct {
 	// ActiveClientsForgotten: client addresses whose active data
 	// connections from other servers the bound pushed out.
 	ActiveClientsForgotten int `json:"active_clients_forgotten,omitempty"`
+	// BounceClientsNotFollowed: client addresses whose PORTs to other
+	// hosts were not followed across sessions: the bound of clients
+	// (maxBounceClients) was full; each session still judged alone.
+	BounceClientsNotFollowed int `json:"bounce_clients_not_followed,omitempty"`
 }
 
 // Omitted returns what the server and login bounds left out so far.
@@ -584,6 +588,7 @@ func (d *Diagnoser) Omitted() Omitted {
 	o := d.omitted
 	o.LoginFailures, o.LoginSuccesses = d.logins.omitted, d.logins.okOmitted
 	o.TimingVotesForgotten, o.ActiveClientsForgotten = d.capture.votes.forgotten, d.capture.peers.forgotten
+	o.BounceClientsNotFollowed = d.bounces.forgotten
 	return o
 }
 
