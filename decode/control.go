@@ -863,8 +863,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	if cs.announced {
 		e := p.event(ControlCleartext)
 		e.TLSBytes = sent
-		e.Hops = cs.hops()
-		t.d.h.Control(e)
+		cs.deliver(e)
 	}
 }
 
@@ -1056,7 +1055,6 @@ func (cs *controlConn) emit(e *ControlEvent) {
 		cs.announce(e.Num, e.TS)
 		*e = ev
 	}
-	e.Hops = cs.hops()
 	if e.PeerUnseen {
 		// Any segment of the other side, a pure ACK too, puts that side
 		// in the capture: a mid-stream capture before its client's next
@@ -1067,13 +1065,15 @@ func (cs *controlConn) emit(e *ControlEvent) {
 		}
 		e.PeerUnseen = cs.asm.half[other].ttls == 0
 	}
-	cs.t.d.h.Control(e)
+	cs.deliver(e)
 }
 
-// hops is what the TTLs of the connection's segments so far tell
-// (ControlEvent.Hops).
-func (cs *controlConn) hops() Hops {
-	return Hops(cs.asm.half[dirClient].ttls) | Hops(cs.asm.half[dirServer].ttls)<<2
+// deliver hands one of the connection's events to the Handler, with what
+// the TTLs of its segments so far tell (ControlEvent.Hops): every event
+// of a control connection goes through here.
+func (cs *controlConn) deliver(e *ControlEvent) {
+	e.Hops = Hops(cs.asm.half[dirClient].ttls) | Hops(cs.asm.half[dirServer].ttls)<<2
+	cs.t.d.h.Control(e)
 }
 
 // announce emits ControlOpen.
@@ -1105,8 +1105,7 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 		e.ResumesIdleClose = cs.t.resumedAt[cs]
 		delete(cs.t.resumedAt, cs)
 	}
-	e.Hops = cs.hops()
-	d.h.Control(e)
+	cs.deliver(e)
 }
 
 // close ends a connection: what it still buffers is delivered (unless
@@ -1158,8 +1157,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
-		e.Hops = cs.hops()
-		t.d.h.Control(e)
+		cs.deliver(e)
 	}
 	if cs.phase != phaseSilent && why != CloseCaptureEnd {
 		// (At the capture's end no packet follows: a tombstone would

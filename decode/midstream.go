@@ -201,8 +201,7 @@ func (cs *controlConn) probeEvent(e *ControlEvent) bool {
 	}
 	cs.announce(num, ts)
 	for i := range p.queue {
-		p.queue[i].Hops = cs.hops()
-		t.d.h.Control(&p.queue[i])
+		cs.deliver(&p.queue[i])
 	}
 	*e = ev
 	return true

@@ -42,15 +42,9 @@ func (t *Tracker) lineConflict(sess *Session, e *decode.ControlEvent) {
 	}
 	lc := &LineConflict{Num: e.Num, OtherCode: e.ConflictCode, OtherText: e.ConflictLine}
 	if e.Endpoint.Via != 0 && e.EndpointErr == nil {
-		lc.Other, lc.OtherVia = e.Endpoint.Addr, e.Endpoint.Via
-		if lc.OtherVia == ftp.ViaEPSV && !lc.Other.Addr().IsValid() {
-			lc.Other = netip.AddrPortFrom(sess.Server.Addr(), lc.Other.Port())
-		}
+		lc.Other, lc.OtherVia = sess.dataEndpoint(e.Endpoint.Via, e.Endpoint.Addr), e.Endpoint.Via
 	}
-	taken := c.Endpoint
-	if c.EndpointVia == ftp.ViaEPSV && !taken.Addr().IsValid() {
-		taken = netip.AddrPortFrom(sess.Server.Addr(), taken.Port())
-	}
+	taken := sess.dataEndpoint(c.EndpointVia, c.Endpoint)
 	announces := c.EndpointVia != 0 && c.EndpointErr == nil
 	switch {
 	case announces && lc.OtherVia != 0 && lc.Other == taken:
@@ -163,10 +157,8 @@ func (t *Tracker) dropOther(dc *DataConn) {
 	if dc.Done {
 		return
 	}
-	t.unwait(dc)
-	t.forgetRefusal(dc)
-	dc.Done, dc.reported = true, true
-	t.doneInOpen++
+	t.retire(dc)
+	dc.reported = true
 	if lc := dc.Announce.Conflict; lc.alt == dc {
 		lc.alt = nil
 	}
@@ -226,10 +218,8 @@ func (t *Tracker) conflictProven(dc *DataConn) {
 		} else {
 			t.addToSession(sess, dc)
 		}
-		t.unwait(taken)
-		t.forgetRefusal(taken)
-		taken.Done, taken.reported = true, true
-		t.doneInOpen++
+		t.retire(taken)
+		taken.reported = true
 		if last {
 			sess.xfer.lastAnn = dc
 		}

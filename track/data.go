@@ -19,11 +19,7 @@ const maxPerPort = 64
 // accepting reply: clients often connect before they send the transfer
 // command.
 func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num uint64) {
-	ann := c.Endpoint
-	if c.EndpointVia == ftp.ViaEPSV && !ann.Addr().IsValid() {
-		// RFC 2428: the data goes to the address of the control connection.
-		ann = netip.AddrPortFrom(sess.Server.Addr(), ann.Port())
-	}
+	ann := sess.dataEndpoint(c.EndpointVia, c.Endpoint)
 	if why := t.noDataRoom(sess); why != "" {
 		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: why})
 		return
@@ -227,13 +223,29 @@ func (t *Tracker) addOpen(dc *DataConn) {
 	t.open = append(t.open, dc)
 }
 
+// dataEndpoint is where an announcement via names the data endpoint: an
+// EPSV reply names no address, and the data goes to the control
+// connection's (RFC 2428).
+func (sess *Session) dataEndpoint(via ftp.Via, ap netip.AddrPort) netip.AddrPort {
+	if via == ftp.ViaEPSV && !ap.Addr().IsValid() {
+		return netip.AddrPortFrom(sess.Server.Addr(), ap.Port())
+	}
+	return ap
+}
+
+// retire takes dc, never to be reported, out of the port index and the
+// refusals held for it, and marks it done: tick drops it from t.open.
+func (t *Tracker) retire(dc *DataConn) {
+	t.unwait(dc)
+	t.forgetRefusal(dc)
+	dc.Done = true
+	t.doneInOpen++
+}
+
 // retract undoes an active-mode announcement the server refused before
 // anything connected to it: it was never an expectation.
 func (t *Tracker) retract(sess *Session, dc *DataConn) {
-	t.unwait(dc)
-	t.forgetRefusal(dc)
-	dc.Done = true // never reported; tick drops it from t.open
-	t.doneInOpen++
+	t.retire(dc) // never reported; tick drops it from t.open
 	if i := slices.Index(sess.Data, dc); i >= 0 {
 		sess.Data = slices.Delete(sess.Data, i, i+1)
 		sess.DataCount--
