@@ -799,7 +799,9 @@ func (dc *DataConn) connectsAs(connector, listener netip.AddrPort) bool {
 func (t *Tracker) pickUp(s *decode.Segment) bool {
 	if t.syns != nil && t.syns.live > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) == 0 {
 		// An answer to a held SYN the capture lost the SYN-ACK of (early.go).
-		t.syns.answered(s)
+		if t.syns.answered(s) {
+			t.limits.HeldLaterOverwritten++
+		}
 	}
 	for _, toListener := range [2]bool{true, false} {
 		connector, listener := s.Src, s.Dst

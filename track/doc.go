@@ -113,7 +113,9 @@
 //     the text output's --session, --server, --client) draw on it, the
 //     others keep what RecentOnly keeps
 //   - SYNs held for an announcement that comes just after them: 16, for
-//     1 s of packet time (Limits.SYNsHeldOverwritten)
+//     1 s of packet time (Limits.SYNsHeldOverwritten); in a capture that
+//     may reorder, the segments after their answers: the newest 64
+//     (Limits.HeldLaterOverwritten)
 //   - RSTs and ICMP errors held for a data SYN written just after them:
 //     8 of each, for 2 ms of packet time (Limits.ResetsHeldOverwritten,
 //     Limits.UnreachablesHeldOverwritten)

@@ -285,7 +285,22 @@ type heldSYNs struct {
 	afterExpiry [maxHeldSYNs]bool
 	next        int
 	live        int // slots with a SYN (a non-zero Num)
+	// later holds, in a capture that may reorder (Segment.Reorders), the
+	// segments that came on a held SYN's 4-tuple after its first answer
+	// (header only; PayloadLen kept), the newest maxHeldLater of them:
+	// two interfaces whose clocks are further apart than a small
+	// transfer lasts write the whole connection, bytes and FINs, before
+	// the PORT or 227 that announced it. replaySYNs replays them after
+	// the SYN. Allocated at the first one held.
+	later     *[maxHeldLater]decode.Segment
+	laterNext int
 }
+
+// maxHeldLater bounds the segments held after held SYNs' answers; one
+// replaced within synHoldWindow is counted (Limits.HeldLaterOverwritten).
+// The newest are kept: the FINs, whose sequence numbers prove the bytes
+// of segments pushed out before them.
+const maxHeldLater = 64
 
 // answered keeps the first answer to a held SYN beside it: the SYN-ACK,
 // the RST acknowledging it, or anything else that says the handshake was
@@ -293,8 +308,12 @@ type heldSYNs struct {
 // listener on its 4-tuple, an RST acknowledging the SYN and more (ISN+1
 // and past: the connection was made, RFC 9293 3.10.7.4), or an ACK from
 // the connector (past SYN-SENT, a SYN-ACK reached it). A held SYN another
-// RST answers (one that acknowledges nothing of it) is dropped.
-func (h *heldSYNs) answered(s *decode.Segment) {
+// RST answers (one that acknowledges nothing of it) is dropped. Segments
+// after the first answer are kept too when the capture may reorder
+// (heldSYNs.later); overwrote tells that one still replayable was
+// replaced to keep this one.
+func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
+	kept := false
 	for i := range h.segs {
 		x := &h.segs[i]
 		if x.Num == 0 {
@@ -322,6 +341,45 @@ func (h *heldSYNs) answered(s *decode.Segment) {
 			a := *s
 			a.Payload, a.PayloadLen = nil, 0
 			h.answers[i] = a
+		} else if s.Reorders && !kept {
+			kept = true // (a SYN sent again is held twice: its segments once)
+			overwrote = h.keepLater(s)
+		}
+	}
+	return overwrote
+}
+
+// keepLater keeps a header-only copy of s in heldSYNs.later, replacing
+// the oldest; overwrote: that one was recent enough to be replayed.
+func (h *heldSYNs) keepLater(s *decode.Segment) (overwrote bool) {
+	if h.later == nil {
+		h.later = new([maxHeldLater]decode.Segment)
+	}
+	old := &h.later[h.laterNext]
+	overwrote = old.Num != 0 && s.TS.Sub(old.TS) <= synHoldWindow
+	c := *s
+	c.Payload, c.Fragments = nil, nil // they alias the capture buffer
+	*old = c
+	h.laterNext = (h.laterNext + 1) % maxHeldLater
+	return overwrote
+}
+
+// replayLater gives dc the segments held after its SYN's answer
+// (heldSYNs.later) on the 4-tuple a-b, oldest first; they leave the ring.
+func (t *Tracker) replayLater(dc *DataConn, a, b netip.AddrPort) {
+	h := t.syns
+	if h.later == nil {
+		return
+	}
+	for k := range maxHeldLater {
+		x := &h.later[(h.laterNext+k)%maxHeldLater]
+		if x.Num == 0 || !(x.Src == a && x.Dst == b || x.Src == b && x.Dst == a) {
+			continue
+		}
+		c := *x
+		x.Num = 0
+		if t.lookupData(c.Src, c.Dst) == dc {
+			t.dataSegment(dc, &c)
 		}
 	}
 }
@@ -405,8 +463,9 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		}
 		if t.matchSYN(&c) && ans.Num != 0 && t.lookupData(ans.Src, ans.Dst) == dc {
 			// Its SYN-ACK (or the RST that refused it) came before the
-			// announcement too.
+			// announcement too, and maybe all that followed it.
 			t.dataSegment(dc, &ans)
+			t.replayLater(dc, c.Src, c.Dst)
 		}
 	}
 }

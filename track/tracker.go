@@ -169,6 +169,12 @@ type Limits struct {
 	// announcing its port is then matched by its SYN-ACK, if that came
 	// after the reply, or not at all.
 	SYNsHeldOverwritten int `json:"syns_held_overwritten,omitempty"`
+	// HeldLaterOverwritten counts segments held after a held SYN's answer
+	// in a capture that may reorder (a whole data connection written
+	// before its announcement), that newer ones replaced within 1 s: the
+	// connection, matched later, misses them (its bytes are still proven
+	// by the FINs' sequence numbers when those were kept).
+	HeldLaterOverwritten int `json:"held_later_overwritten,omitempty"`
 	// DataAfterExpiry counts SYNs to the endpoint of an announcement that
 	// had expired unused (ExpectationTimeout), from the peer that was to
 	// connect (expired.go): connections nothing waited for any more, not
@@ -408,7 +414,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	case t.syns != nil && t.syns.live > 0 && !(len(t.byPort) > 0 && s.Flags&(decode.FlagSYN|decode.FlagRST) == 0):
 		// (pickUp has looked at such a segment for the held SYNs.)
-		t.syns.answered(s)
+		if t.syns.answered(s) {
+			t.limits.HeldLaterOverwritten++
+		}
 	}
 	if len(t.byPort) > 0 && s.Flags.Has(decode.FlagRST) && s.Flags.Has(decode.FlagACK) {
 		t.holdReset(s) // the SYN it refuses may come just after it (early.go)
