@@ -132,7 +132,7 @@ func TestBounceClientsBoundCounted(t *testing.T) {
 	for i := range maxBounceClients + 3 {
 		cli := netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)})
 		s := &track.Session{ID: i + 1, Client: netip.AddrPortFrom(cli, 50000), Server: netip.MustParseAddrPort("10.9.1.10:21")}
-		d.bounces.note(s, target, "names port 22 of 10.9.5.5")
+		d.bounces.note(s, target, bounceProof{reason: "names port 22 of 10.9.5.5", namesPort: true})
 	}
 	if n := len(d.bounces.m); n != maxBounceClients {
 		t.Errorf("%d clients kept, bound %d", n, maxBounceClients)

@@ -813,7 +813,7 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	if cls != ClassPrivate && cls != ClassCGNAT {
 		return nil
 	}
-	if foreign, _, _ := d.bounceTargetOf(s, a, dc); foreign != "" {
+	if d.bounceTargetOf(s, a, dc).reason != "" {
 		// Another host (of the client's network or the server's, one
 		// that answered where the client's own network is out of reach,
 		// or one of several): a bounce, not NAT.

@@ -420,7 +420,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		dc = c.Transfer[n-1]
 		f.Data = dc
 		if !dc.Passive && dc.Announced.IsValid() {
-			if foreign, _, _ := d.bounceTargetOf(s, dc.Announced, dc); foreign != "" {
+			if d.bounceTargetOf(s, dc.Announced, dc).reason != "" {
 				return nil // the session's ftp-bounce accounts for it
 			}
 		}

@@ -492,22 +492,26 @@ func activeEndpoint(c *track.Command) bool {
 // a client seen at a private address names a service's port of it
 // (privateService). dc is the data connection armed for a, nil when none
 // was; several reports the second kind.
-func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (foreign string, privileged, several bool) {
-	foreign, privileged = bounceReasons(s, a)
+func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounceProof {
+	foreign, privileged := bounceReasons(s, a)
+	p := bounceProof{reason: foreign, privileged: privileged}
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
 	if foreign != "" || !natCandidate(s, addr) {
-		return foreign, privileged, false
+		return p
 	}
 	if dc != nil && !Local(cli) && dc.Server.Addr().Unmap() == addr {
 		switch {
 		case dc.Outcome == track.OutcomeConnected || dc.Outcome == track.OutcomeTransferred:
-			return fmt.Sprintf("names %s, which answered the server's connection with a SYN-ACK, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so this is another host", addr, cli), privileged, false
+			p.reason = fmt.Sprintf("names %s, which answered the server's connection with a SYN-ACK, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so this is another host", addr, cli)
+			return p
 		case refusedByTarget(dc) && servicePort(a.Port()):
-			return fmt.Sprintf("names port %d of %s, a service's port, not where a client listens for its data, and %s answered the server's connection with an RST, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so the server's SYN reached another host on the server's side, not the client", a.Port(), addr, addr, cli), privileged, false
+			p.reason, p.namesPort = fmt.Sprintf("names port %d of %s, a service's port, not where a client listens for its data, and %s answered the server's connection with an RST, while the client comes from %s, a public address: a client's own address behind its NAT is out of the server's reach, so the server's SYN reached another host on the server's side, not the client", a.Port(), addr, addr, cli), true
+			return p
 		}
 	}
 	if other, c := otherCandidate(s, addr); other.IsValid() {
-		return fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d): a client behind a NAT has one address, so these are other hosts, not the client's %s", addr, other, c.Num, cli), privileged, true
+		p.reason, p.several = fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d): a client behind a NAT has one address, so these are other hosts, not the client's %s", addr, other, c.Num, cli), true
+		return p
 	}
 	if x := answeredService(s, addr, dc); x != nil {
 		which := fmt.Sprintf("data connection #%d", x.ID)
@@ -515,16 +519,27 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (forei
 			which += fmt.Sprintf(", which carried %d bytes", n)
 		}
 		if !gotThrough(x) {
-			return fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with an RST (%s): the server's SYN reached it, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
-				addr, cli, addr, x.Server.Port(), which, x.Server.Port()), privileged, false
+			p.reason = fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with an RST (%s): the server's SYN reached it, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
+				addr, cli, addr, x.Server.Port(), which, x.Server.Port())
+			return p
 		}
-		return fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with a SYN-ACK (%s): the connection arrived, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
-			addr, cli, addr, x.Server.Port(), which, x.Server.Port()), privileged, false
+		p.reason = fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with a SYN-ACK (%s): the connection arrived, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",
+			addr, cli, addr, x.Server.Port(), which, x.Server.Port())
+		return p
 	}
 	if privateService(s, a) {
-		return fmt.Sprintf("names port %d of %s, a service's port, not where a client listens for its data, while the client itself comes from %s, a private address: a host the server may reach on the inside, not the client's own address hidden behind a NAT", a.Port(), addr, cli), privileged, false
+		p.reason, p.namesPort = fmt.Sprintf("names port %d of %s, a service's port, not where a client listens for its data, while the client itself comes from %s, a private address: a host the server may reach on the inside, not the client's own address hidden behind a NAT", a.Port(), addr, cli), true
 	}
-	return "", privileged, false
+	return p
+}
+
+// bounceProof is why a PORT's address is another host than the
+// client's, and what the words already say.
+type bounceProof struct {
+	reason     string // the why, "" when nothing proves it another host
+	privileged bool   // the port named is below 1024
+	several    bool   // the session's PORTs name several such hosts
+	namesPort  bool   // reason begins by naming the port of the PORT
 }
 
 // bounceTargetOf is bounceTarget with what the client's other sessions
@@ -534,16 +549,18 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) (forei
 // too, whatever this session shows of it (one PORT per session, to
 // ordinary ports or unanswered, is how a scan spreads itself out). A
 // client behind a NAT does not change its own address between sessions.
-func (d *Diagnoser) bounceTargetOf(s *track.Session, a netip.AddrPort, dc *track.DataConn) (foreign string, privileged, several bool) {
-	foreign, privileged, several = bounceTarget(s, a, dc)
-	if foreign != "" || !natCandidate(s, a.Addr()) {
-		return foreign, privileged, several
+func (d *Diagnoser) bounceTargetOf(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounceProof {
+	p := bounceTarget(s, a, dc)
+	if p.reason != "" || !natCandidate(s, a.Addr()) {
+		return p
 	}
 	h := d.bounces.find(s.Client.Addr(), a.Addr())
 	if h == nil || h.proof == "" || h.proofSession == s.ID {
-		return "", privileged, false
+		return p
 	}
-	return fmt.Sprintf("names port %d of %s, which an earlier session of this client (session %d) proved to be another host than the client: there its PORT %s", a.Port(), a.Addr().Unmap(), h.proofSession, h.proof), privileged, false
+	p.reason = fmt.Sprintf("names port %d of %s, which an earlier session of this client (session %d) proved to be another host than the client: there its PORT %s", a.Port(), a.Addr().Unmap(), h.proofSession, h.proof)
+	p.namesPort = true
+	return p
 }
 
 const (
@@ -592,9 +609,9 @@ func (b *bounceClients) find(cli, host netip.Addr) *clientHost {
 	return nil
 }
 
-// note records that s's PORT named a, another host for the reason
-// foreign (a natCandidate's reason is its proof).
-func (b *bounceClients) note(s *track.Session, a netip.AddrPort, foreign string) {
+// note records that s's PORT named a, another host for the reason p
+// gives (a natCandidate's first reason is its proof).
+func (b *bounceClients) note(s *track.Session, a netip.AddrPort, p bounceProof) {
 	cli, host := s.Client.Addr().Unmap(), a.Addr().Unmap()
 	h := b.find(cli, host)
 	if h == nil {
@@ -616,8 +633,10 @@ func (b *bounceClients) note(s *track.Session, a netip.AddrPort, foreign string)
 		h.nsess++
 		h.last = s.ID
 	}
-	if h.proof == "" && natCandidate(s, host) && !strings.Contains(foreign, "an earlier session of this client") {
-		h.proof, h.proofSession = foreign, s.ID
+	if h.proof == "" && natCandidate(s, host) {
+		// (A reason bounceTargetOf took from an earlier session comes
+		// only once h has its proof.)
+		h.proof, h.proofSession = p.reason, s.ID
 	}
 	switch p := a.Port(); {
 	case slices.Contains(h.ports, p):
@@ -705,13 +724,14 @@ func answeredService(s *track.Session, addr netip.Addr, dc *track.DataConn) *tra
 // ftp-bounce finding is made at its end (bounceFinding). It reports whether
 // the endpoint is foreign, so the caller leaves its outcome to that finding.
 func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Command, dc *track.DataConn, state string) bool {
-	foreign, priv, several := d.bounceTargetOf(s, a, dc)
-	if foreign == "" {
+	p := d.bounceTargetOf(s, a, dc)
+	if p.reason == "" {
 		return false
 	}
-	d.bounces.note(s, a, foreign)
-	answered := !several && answeredService(s, a.Addr().Unmap(), dc) != nil && namedHost(s, a.Addr()) == hostClient
-	if priv && !answered && !strings.HasPrefix(foreign, fmt.Sprintf("names port %d of ", a.Port())) {
+	d.bounces.note(s, a, p)
+	foreign := p.reason
+	answered := !p.several && answeredService(s, a.Addr().Unmap(), dc) != nil && namedHost(s, a.Addr()) == hostClient
+	if p.privileged && !answered && !p.namesPort {
 		// (an answered service's port, or one bounceTarget named, is
 		// named already)
 		foreign += fmt.Sprintf(" and privileged port %d", a.Port())
@@ -726,7 +746,7 @@ func (d *Diagnoser) noteBounce(s *track.Session, a netip.AddrPort, c *track.Comm
 		return true
 	}
 	tc := toClientAddr(s, dc)
-	b.recs = append(b.recs, bounceRec{cmd: c, target: a, state: state, dc: dc, several: several, answered: answered,
+	b.recs = append(b.recs, bounceRec{cmd: c, target: a, state: state, dc: dc, several: p.several, answered: answered,
 		toClient: tc, otherFamily: dualStackOwn(s, a.Addr())})
 	// A connection that went to the client's own address is an ordinary
 	// data connection: its outcome is judged as one.
@@ -770,8 +790,7 @@ func dualStackOwn(s *track.Session, addr netip.Addr) bool {
 // behind a NAT, natActive): not a bounce to another host, but what RFC
 // 2577 asks servers to refuse.
 func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ftp.Via, c *track.Command, refused bool) *Finding {
-	foreign, priv, _ := d.bounceTargetOf(s, a, nil)
-	if foreign != "" || !priv || c == nil {
+	if p := d.bounceTargetOf(s, a, nil); p.reason != "" || !p.privileged || c == nil {
 		return nil
 	}
 	f := &Finding{Code: CodeFTPBounce, Severity: SeverityInfo, TS: c.TS}
