@@ -140,23 +140,28 @@ func (w *jsonWriter) time(k string, t time.Time) {
 }
 
 // appendTime appends t as time.RFC3339Nano in UTC, byte for byte, with the
-// seconds part formatted once per second.
+// seconds part formatted once per second: a timestamp in the second of
+// the one before (most are: a session's records) costs its fraction only.
 func (w *jsonWriter) appendTime(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	if y := t.Year(); y < 0 || y > 9999 {
-		return t.AppendFormat(b, time.RFC3339Nano) // AppendFormat's own rules for odd years
-	}
 	if sec := t.Unix(); sec != w.sec || w.secText == nil {
+		u := t.UTC()
+		if y := u.Year(); y < 0 || y > 9999 {
+			return u.AppendFormat(b, time.RFC3339Nano) // AppendFormat's own rules for odd years
+		}
 		w.sec = sec
-		w.secText = t.AppendFormat(w.secText[:0], "2006-01-02T15:04:05")
+		w.secText = u.AppendFormat(w.secText[:0], "2006-01-02T15:04:05")
 	}
 	b = append(b, w.secText...)
-	if ns := t.Nanosecond(); ns != 0 {
+	if ns := uint32(t.Nanosecond()); ns != 0 {
+		// Nine digits, two at a time, then the zeros at the end dropped.
 		var frac [10]byte
 		frac[0] = '.'
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + ns%10)
-			ns /= 10
+		frac[9] = byte('0' + ns%10)
+		ns /= 10
+		for i := 7; i >= 1; i -= 2 {
+			d := ns % 100
+			ns /= 100
+			frac[i], frac[i+1] = digitPairs[2*d], digitPairs[2*d+1]
 		}
 		n := 10
 		for frac[n-1] == '0' {
@@ -166,6 +171,18 @@ func (w *jsonWriter) appendTime(b []byte, t time.Time) []byte {
 	}
 	return append(b, 'Z')
 }
+
+// digitPairs holds "00" to "99", for writing two digits at once.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // timeOmit writes a timestamp unless it is the zero time.
 func (w *jsonWriter) timeOmit(k string, t time.Time) {

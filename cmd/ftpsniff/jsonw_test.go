@@ -198,3 +198,14 @@ func TestJSONAddrMatchesAddrString(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkJSONTime writes the timestamps of a session's records: most in
+// the second of the one before.
+func BenchmarkJSONTime(b *testing.B) {
+	base := time.Date(2026, 12, 2, 21, 57, 51, 123456000, time.UTC)
+	var w jsonWriter
+	buf := make([]byte, 0, 64)
+	for i := range b.N {
+		buf = w.appendTime(buf[:0], base.Add(time.Duration(i%4096)*time.Millisecond))
+	}
+}
