@@ -13,7 +13,9 @@ import (
 // Kernel capture filters for live capture, hand-built with x/net/bpf.
 //
 // The filter is deliberately coarse: it keeps every TCP segment and every
-// ICMP/ICMPv6 destination-unreachable, on IPv4 and IPv6, VLAN-tagged or not.
+// ICMP/ICMPv6 error kind the decoder hands on (destination unreachable,
+// packet too big, time exceeded, parameter problem, other ICMPv6 errors),
+// on IPv4 and IPv6, VLAN-tagged or not.
 // Data connections use ports only the control stream announces, so the
 // kernel cannot know them; ftpsniff matches them in userspace, and a filter
 // that drops part of a tracked flow leaves it incomplete for good.
@@ -61,6 +63,20 @@ const packetOutgoing = 4
 // acceptLen is what an accepting filter returns: the whole packet, up to
 // libpcap's largest snap length.
 const acceptLen = 262144
+
+// The ICMP and ICMPv6 types the filter keeps: the error kinds decode
+// hands on when they quote TCP (decode/icmp.go, icmpError). ICMPv4:
+// destination unreachable (any code, fragmentation needed among them),
+// time exceeded, parameter problem; ICMPv6: every error type, 1 to 127
+// (destination unreachable, packet too big, time exceeded, parameter
+// problem, and the unassigned ones RFC 4443 2.4(d) passes up). Not source
+// quench or redirect, which TCP ignores, nor any informational message.
+const (
+	icmp4Unreachable   = 3
+	icmp4TimeExceeded  = 11
+	icmp4ParamProblem  = 12
+	icmp6Informational = 128
+)
 
 // maxInstructions is the kernel's BPF_MAXINSNS.
 const maxInstructions = 4096
@@ -173,7 +189,11 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	a.jifFar(bpf.JumpBitsSet, 0x1fff, "accept", "") // a later fragment: no type to read
 	a.ip4HeaderLen()
 	a.emit(bpf.LoadIndirect{Off: 0, Size: 1})
-	a.jifFar(bpf.JumpEqual, 3, "accept", "drop") // destination unreachable
+	// The error kinds decode passes on (icmpError): destination
+	// unreachable, time exceeded, parameter problem.
+	a.jifFar(bpf.JumpEqual, icmp4Unreachable, "accept", "")
+	a.jifFar(bpf.JumpEqual, icmp4TimeExceeded, "accept", "")
+	a.jifFar(bpf.JumpEqual, icmp4ParamProblem, "accept", "drop")
 	a.label("tcp4")
 	f.nets(a, false)
 	if len(f.Ports) > 0 {
@@ -198,7 +218,11 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	a.jifFar(bpf.JumpEqual, 60, "tcp6", "drop")
 	a.label("icmp6")
 	a.emit(bpf.LoadIndirect{Off: 40, Size: 1})
-	a.jifFar(bpf.JumpEqual, 1, "accept", "drop") // destination unreachable
+	// Every ICMPv6 error type, 1 to 127, as decode passes on (icmpError):
+	// 0 is reserved, 128 and up informational (echo, neighbour
+	// discovery, MLD).
+	a.jifFar(bpf.JumpEqual, 0, "drop", "")
+	a.jifFar(bpf.JumpLessThan, icmp6Informational, "accept", "drop")
 	a.label("tcp6")
 	if len(f.Ports) > 0 {
 		a.emit(bpf.StoreScratch{Src: bpf.RegA, N: memNext})

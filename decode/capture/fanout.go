@@ -19,7 +19,7 @@ import (
 //   - IPv4 and IPv6, behind up to two VLAN tags left in the frame (802.1Q,
 //     802.1ad) on Ethernet sockets; IPv4 with options; IPv4 fragments
 //     (every fragment carries the addresses);
-//   - ICMP errors (IPv4 types 3, 4, 5, 11, 12; ICMPv6 types 1 to 4) hash
+//   - ICMP errors (IPv4 types 3, 4, 5, 11, 12; ICMPv6 types 1 to 127) hash
 //     the quoted packet's addresses, which are the flow's, not the router's
 //     that sent the error;
 //   - the two addresses are combined with XOR, so both directions give the
@@ -138,9 +138,11 @@ func fanoutProgram(k FrameKind, base uint32) ([]bpf.RawInstruction, error) {
 	a.jif(bpf.JumpEqual, 58, "", "pair6")
 	ld(40, 1) // ICMPv6 type, right behind the fixed header
 	a.jif(bpf.JumpEqual, 0, "pair6", "")
-	a.jif(bpf.JumpGreaterThan, 4, "pair6", "")
-	// Types 1-4 (unreachable, too big, time exceeded, parameter problem)
-	// quote the packet's IPv6 header after the 8-byte ICMPv6 header.
+	a.jif(bpf.JumpGreaterOrEqual, 128, "pair6", "")
+	// Types 1-127 are errors (1-4: unreachable, too big, time exceeded,
+	// parameter problem; the others as RFC 4443 2.4(d) has them, taken
+	// by the decoder and kept by the kernel filter): they quote the
+	// packet's IPv6 header after the 8-byte ICMPv6 header.
 	a.emit(bpf.TXA{})
 	a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 40 + 8})
 	a.emit(bpf.StoreScratch{Src: bpf.RegA, N: fanMemHdr})

@@ -214,6 +214,13 @@ func TestFanoutProgram(t *testing.T) {
 		{"icmp6 unreachable", fanFrame{src: r6, dst: c6, proto: "icmp-err", innerSrc: c6, innerDst: s6}, true, flow6},
 		{"icmp6 unreachable 802.1Q", fanFrame{vlans: []layers.EthernetType{dot1q}, src: r6, dst: s6, proto: "icmp-err", innerSrc: s6, innerDst: c6}, false, flow6},
 		{"icmp6 packet too big", fanFrame{src: r6, dst: s6, proto: "icmp-err", errTyp: 2, innerSrc: s6, innerDst: c6}, true, flow6},
+		{"icmp6 time exceeded", fanFrame{src: r6, dst: c6, proto: "icmp-err", errTyp: 3, innerSrc: c6, innerDst: s6}, true, flow6},
+		{"icmp6 parameter problem", fanFrame{src: r6, dst: c6, proto: "icmp-err", errTyp: 4, innerSrc: c6, innerDst: s6}, true, flow6},
+		// RFC 4443 2.4(d): an unknown error type (below 128) goes to the
+		// upper layer; the decoder takes it and the kernel filter keeps it.
+		{"icmp6 unassigned error type", fanFrame{src: r6, dst: c6, proto: "icmp-err", errTyp: 100, innerSrc: c6, innerDst: s6}, true, flow6},
+		{"icmp6 last error type", fanFrame{src: r6, dst: c6, proto: "icmp-err", errTyp: 127, innerSrc: c6, innerDst: s6}, true, flow6},
+		{"icmp6 informational type: its own pair", fanFrame{src: r6, dst: c6, proto: "icmp-err", errTyp: 128, innerSrc: c6, innerDst: s6}, true, echo6},
 		{"icmp6 echo: its own pair", fanFrame{src: r6, dst: c6, proto: "icmp-echo", innerSrc: c6, innerDst: s6}, true, echo6},
 		// What the program cannot parse goes to worker 0.
 		{"arp", fanFrame{proto: "arp"}, false, 0},
