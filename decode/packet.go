@@ -286,6 +286,12 @@ func (d *Decoder) DecodeNumbered(num uint64, data []byte, ci gopacket.CaptureInf
 	d.Decode(data, ci, link)
 }
 
+// Skip tells the decoder that the capture's next frame is left out (a
+// packet filter over a file dropped it) and will not be decoded: the
+// frames after it keep their numbers in the file, as Wireshark shows
+// them. It counts in no Stats.
+func (d *Decoder) Skip() { d.num++ }
+
 // Decode handles one captured frame. data may be reused by the caller once
 // Decode returns.
 func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkType) {

@@ -253,7 +253,7 @@ func (cv *carving) secondPass(opts *readOptions) error {
 		}
 		var in capture.Source = capture.Prefetch(src)
 		if opts.filter != nil {
-			in = &filteredSource{Source: in, f: opts.filter}
+			in = &filteredSource{Source: in, f: opts.filter, dec: dec}
 		}
 		m.file = i
 		var werr error

@@ -119,10 +119,14 @@ func (f *packetFilter) keep(data []byte, link layers.LinkType) int {
 	return min(n, len(data))
 }
 
-// filteredSource passes on only the packets the filter keeps.
+// filteredSource passes on only the packets the filter keeps, and tells
+// dec of every frame it leaves out, so that the packets it keeps are
+// numbered as the file numbers them (what Wireshark shows), not as the
+// filter left them.
 type filteredSource struct {
 	capture.Source
-	f *packetFilter
+	f   *packetFilter
+	dec *decode.Decoder
 }
 
 func (s *filteredSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
@@ -134,6 +138,7 @@ func (s *filteredSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, 
 		n := s.f.keep(data, link)
 		if n == 0 {
 			s.f.dropped++
+			s.dec.Skip()
 			continue // bounded: each turn consumes a packet of the source
 		}
 		if n < len(data) {

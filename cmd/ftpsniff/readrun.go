@@ -181,7 +181,7 @@ func readInput(name string, p *pipeline, opts *readOptions, prog *progress, out 
 	pre := capture.PrefetchWaiting(src, waiting)
 	in := pre
 	if opts.filter != nil {
-		in = &filteredSource{Source: in, f: opts.filter}
+		in = &filteredSource{Source: in, f: opts.filter, dec: p.dec}
 	}
 	if prog.on {
 		prog.file(name, pre, p.dec)
