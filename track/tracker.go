@@ -540,7 +540,12 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.encrypt(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, Text: text})
 		}
 	}
-	sess.lastSeen = e.TS
+	if e.Kind != decode.ControlClose || e.LastSeen.IsZero() {
+		// (A close's own time is when decode let the connection go: an
+		// idle sweep, the capture's end. Its LastSeen is the last
+		// packet.)
+		sess.lastSeen = e.TS
+	}
 	sess.Hops |= e.Hops
 	if e.Endpoint.Via != 0 && e.EndpointErr == nil && len(t.unannounced) > 0 {
 		t.announced(sess)
