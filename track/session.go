@@ -165,6 +165,14 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		switch {
 		case lostInGap:
 			kind = EventReplyGap
+			if r.Code == 250 || r.Code == 200 {
+				// The command the gap took may have been a CWD or a CDUP
+				// (RFC 959: 250, or 200 for CDUP): the directory is
+				// unknown from here, until a PWD or an absolute CWD says
+				// it, rather than the one before it (an extracted file
+				// named under the wrong directory).
+				sess.Cwd = ""
+			}
 			if r.Code == 125 || r.Code == 150 || r.Code == 226 {
 				// The transfer command the gap took: its data connection
 				// is open (serverOpened).
