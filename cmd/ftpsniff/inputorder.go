@@ -82,7 +82,7 @@ func firstPacketTime(name string) time.Time {
 // header, the text summary), not only stderr: every count after it may
 // be doubled.
 type inputOverlap struct {
-	File, Previous string    // names as given; Previous was read just before File
+	File, Previous string    // names as given; Previous: of the files read before File, the one that ends last
 	Starts         time.Time // File's first packet
 	PreviousEnds   time.Time // Previous's last packet
 }

@@ -7,6 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // TestReadOverlappingInputsInSummaries: the same capture under a second
@@ -52,4 +56,84 @@ func TestReadOverlappingInputsInSummaries(t *testing.T) {
 			t.Errorf("%v: report header says the overlap: %v, want %v", c.files, got, c.want)
 		}
 	}
+}
+
+// TestReadOverlapNamesTheFileThatEndsLast guards which file an overlap
+// names: a third file that starts after the second ended, but inside the
+// first, overlaps the first. Regression: it named the second, with the
+// first's end time.
+func TestReadOverlapNamesTheFileThatEndsLast(t *testing.T) {
+	r, err := pcapgo.NewReader(mustOpen(t, viewRealDir+"pasv-drop.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pkt struct {
+		data []byte
+		ci   gopacket.CaptureInfo
+	}
+	var pkts []pkt
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		pkts = append(pkts, pkt{data, ci})
+	}
+	dir := t.TempDir()
+	write := func(name string, shift time.Duration, lastAt time.Duration) string {
+		name = filepath.Join(dir, name)
+		f, err := os.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		w := pcapgo.NewWriter(f)
+		if err := w.WriteFileHeader(65535, r.LinkType()); err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range pkts {
+			ci := p.ci
+			ci.Timestamp = ci.Timestamp.Add(shift)
+			if i == len(pkts)-1 && lastAt > 0 {
+				ci.Timestamp = pkts[0].ci.Timestamp.Add(lastAt)
+			}
+			if err := w.WritePacket(ci, p.data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return name
+	}
+	// pasv-drop spans 3 s; the first file's last packet comes at 25 s
+	// (a step under the decoder's clock-outlier step, so it counts).
+	long := write("1-long.pcap", 0, 25*time.Second)
+	inside := write("2-inside.pcap", 5*time.Second, 0)
+	after := write("3-after-inside.pcap", 12*time.Second, 0)
+	var stdout, stderr bytes.Buffer
+	run([]string{"read", "--json", long, inside, after}, &stdout, &stderr)
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	var sum struct {
+		Overlaps []struct{ File, Previous string } `json:"input_overlaps"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &sum); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ File, Previous string }{{inside, long}, {after, long}}
+	if len(sum.Overlaps) != len(want) {
+		t.Fatalf("input_overlaps %+v, want %+v", sum.Overlaps, want)
+	}
+	for i, w := range want {
+		if sum.Overlaps[i] != w {
+			t.Errorf("overlap %d: %+v, want %+v", i, sum.Overlaps[i], w)
+		}
+	}
+}
+
+func mustOpen(t *testing.T, name string) *os.File {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

@@ -56,7 +56,12 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 		ok, err := readInput(name, p, opts, prog, out)
 		if ok {
 			opened++
-			prev, prevLast = name, p.dec.LastTime()
+			// The file that ends last of those read so far: the one a
+			// later file may start inside (the decoder's latest time
+			// moves only when this file ends later).
+			if last := p.dec.LastTime(); prev == "" || last.After(prevLast) {
+				prev, prevLast = name, last
+			}
 		}
 		if err != nil {
 			// Keep going: what was decoded is reported, the error too.
