@@ -117,6 +117,18 @@ type serverAcc struct {
 	// FTP helper could not see (HelperBlind): the NAT has the helper.
 	helperBlind int
 	natLatent   bool
+	// configAt: the time of the latest server-config-error, configDirs
+	// the directions of data connection it stops (configDirsOf);
+	// workedAt: per direction (dirIndex), the latest start of a data
+	// connection that got through; netFailedAt: the latest start of a
+	// data connection that failed for a reason of its own (unanswered,
+	// refused, unreachable, active-blocked, refused for its source). A
+	// configuration error leads the verdict only while nothing on the
+	// data path after it contradicts it (configLeads).
+	configAt    time.Time
+	configDirs  uint8
+	workedAt    [2]time.Time
+	netFailedAt time.Time
 	// natRoutedOrNAT: info nat-mismatch findings of private clients from
 	// other networks that reached the private address as announced
 	// (Finding.routedOrNAT): a routed network or a DNAT.
@@ -669,6 +681,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			a.at(activePlace(a.shared, dc.Session, dc, dc.Announced.Addr()), &a.activeAt)
 		}
 		if gotThrough(dc) {
+			a.noteWorked(dc)
 			cli := dc.Session.Client.Addr().Unmap()
 			k := kindOf(a.addr.Addr().Unmap(), cli)
 			if dc.Passive {
@@ -725,6 +738,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			a.staleUsed++
 			break
 		}
+		a.noteNetFailed(f)
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
 			a.synAckLost++
 		}
@@ -749,6 +763,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 		}
 	case CodeActiveBlocked:
+		a.noteNetFailed(f)
 		if dc != nil {
 			a.active[dc.Outcome]++
 			if dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0 {
@@ -778,6 +793,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 				a.activeFromOther++
 			}
 		}
+	case CodeServerConfigError:
+		if a.configAt.IsZero() || !f.TS.Before(a.configAt) {
+			a.configAt, a.configDirs = f.TS, configDirsOf(f.Command)
+		}
 	case CodeLoginAttack:
 		if f.Severity >= SeverityWarning && f.spread {
 			a.loginSpread++
@@ -804,6 +823,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		a.noteRefusedClient(f.Session.Client.Addr().Unmap())
 	case CodeDataSourceNAT:
+		a.noteNetFailed(f)
 		if f.hairpin {
 			a.hairpin++
 		}
@@ -1137,7 +1157,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (" + fam.refuseForeign() + ")"
 			named = named || fam.ownDataSettings()
 		}
-	case a.findings[CodeServerConfigError] > 0:
+	case a.configLeads():
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
 	case a.findings[CodeDataSourceNAT] > 0 && a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT]:
 		sum.Verdict = "the server refuses data connections that reach it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
@@ -1538,6 +1558,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	rules = append(rules, tail...)
 	sum.Rules = dedupe(rules)
+	sum.Verdict += a.configNote()
 	if named {
 		sum.Verdict += fam.verdictNote()
 	}
@@ -1613,6 +1634,107 @@ func (a *serverAcc) icmpPathVerdict() string {
 		return conns + " got ICMP net or host unreachable from a router on the path: the address the server announces cannot be reached from the clients (routing, or an address only valid inside the server's network: see data-unreachable and nat-mismatch); make the server announce an address they can reach"
 	}
 	return conns + " got ICMP errors from routers on the path that no firewall's reject sends (net or host unreachable, time exceeded, parameter problem): the way to the server is broken, not its ports; see the data-unreachable findings"
+}
+
+// Directions of data connection a configuration error stops
+// (configDirs): the passive ones for an error at PASV/EPSV (vsftpd's
+// invalid pasv_address), the active ones at PORT/EPRT, both at any other
+// command.
+const (
+	configActive uint8 = 1 << iota
+	configPassive
+)
+
+// configDirsOf says which data connections the configuration error
+// answered to c stops (configActive, configPassive).
+func configDirsOf(c *track.Command) uint8 {
+	if c == nil {
+		return configActive | configPassive
+	}
+	switch strings.ToUpper(c.Verb) {
+	case "PASV", "EPSV", "LPSV", "SPSV":
+		return configPassive
+	case "PORT", "EPRT", "LPRT":
+		return configActive
+	}
+	return configActive | configPassive
+}
+
+// dirIndex is the index of dc's direction in serverAcc.workedAt.
+func dirIndex(passive bool) int {
+	if passive {
+		return 1
+	}
+	return 0
+}
+
+// noteWorked records a data connection that got through.
+func (a *serverAcc) noteWorked(dc *track.DataConn) {
+	if ts := connTime(dc); ts.After(a.workedAt[dirIndex(dc.Passive)]) {
+		a.workedAt[dirIndex(dc.Passive)] = ts
+	}
+}
+
+// noteNetFailed records a data connection that failed for a reason no
+// configuration error of the server explains (f: data-unanswered,
+// data-refused, data-unreachable, active-blocked, data-source-nat), at
+// its start, else at the finding's time.
+func (a *serverAcc) noteNetFailed(f *Finding) {
+	ts := connTime(f.Data)
+	if ts.IsZero() {
+		ts = f.TS
+	}
+	if ts.After(a.netFailedAt) {
+		a.netFailedAt = ts
+	}
+}
+
+// configWorkedAfter reports whether a data connection of a direction the
+// latest configuration error stops got through after it: the error was
+// mended, or came and went.
+func (a *serverAcc) configWorkedAfter() bool {
+	return a.configDirs&configActive != 0 && a.workedAt[0].After(a.configAt) ||
+		a.configDirs&configPassive != 0 && a.workedAt[1].After(a.configAt)
+}
+
+// configLeads reports whether the server's verdict is its configuration
+// error: one was reported, and it explains what the data path shows
+// after it. A data connection that failed after the latest one for a
+// reason of its own (a dropped or refused SYN, a source NAT) is a
+// problem the error does not explain, and one of the directions it
+// stops that got through after it shows the error mended: either way
+// the verdict is what the data connections show, and configNote names
+// the error beside it.
+func (a *serverAcc) configLeads() bool {
+	if a.findings[CodeServerConfigError] == 0 {
+		return false
+	}
+	return !a.netFailedAt.After(a.configAt) && !a.configWorkedAfter()
+}
+
+// configNote is the clause a verdict other than the configuration error
+// ends with when the server reported one (configLeads).
+func (a *serverAcc) configNote() string {
+	n := a.findings[CodeServerConfigError]
+	if n == 0 || a.configLeads() {
+		return ""
+	}
+	note := fmt.Sprintf("; besides, the server reported a configuration error of its own in %s (see server-config-error)", plural(n, "session", "sessions"))
+	if a.configWorkedAfter() {
+		which := "data connections"
+		switch a.configDirs {
+		case configPassive:
+			which = "passive data connections"
+		case configActive:
+			which = "active data connections"
+		}
+		last := "it"
+		if n > 1 {
+			last = "the last one"
+		}
+		note += fmt.Sprintf(", and %s got through after %s", which, last)
+	}
+	return note
 }
 
 // failedHow says how the server's passive data connections failed:
