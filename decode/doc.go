@@ -157,7 +157,13 @@
 //   - line buffers: a connection between lines holds none (splitters at
 //     rest go back to a shared pool)
 //   - out-of-order bytes further than 1 MiB beyond where the receiver
-//     stands (the next byte, or its ACK) are dropped (Stats.FarAhead)
+//     stands (the next byte, or its ACK) are dropped (Stats.FarAhead).
+//     A data connection's reach is 16 MiB (payloadAhead); its bytes (and
+//     FIN) beyond it are held, within the payload bounds and giving way
+//     to any other held bytes, only until the receiver's ACK reaches
+//     them (a capture outage: they land at their offsets after a gap) or
+//     their hole is given up (5 s, the connection's end: dropped, never
+//     skipped to, so a forged sequence number still makes no hole)
 //   - tunnel layers the parser decodes are bounded by the frame's length;
 //     MPLS and PPPoE peeled by hand, and packets rebuilt from IP
 //     fragments decoded again from their IP header (tunnels included):

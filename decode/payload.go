@@ -165,7 +165,8 @@ const (
 	payloadHeldSegs = 8192
 	// payloadAhead: bytes further than this beyond where the receiver
 	// stands are no plausible part of the stream (larger than any window
-	// within payloadHeldDir).
+	// within payloadHeldDir) until the receiver's ACK reaches them: held
+	// provisionally till then, and dropped if it never does (holdFar).
 	payloadAhead = 16 << 20
 	// payloadRecent: bytes of each direction kept after delivery, so a
 	// later copy (a retransmission, an overlap) is compared with them. A

@@ -76,7 +76,18 @@ type heldSeg struct {
 	// may reorder packets (skew.go): it is delivered after them, or once
 	// the wait for them is over. (In what was padding, but needs.)
 	waits bool
-	needs uint32
+	// far: payload reassembly held the segment although it started past
+	// the reach (aheadBound) of where its receiver stood when it came: a
+	// capture outage longer than the reach, or a forgery. It stays
+	// provisional while it lies past the reach of where the receiver
+	// stands now (provisional): it is then dropped rather than skipped
+	// to when its hole is given up, and gives way to any other held
+	// bytes. An ACK of the receiver that reaches it proves it in
+	// sequence (acked skips to it). fin: no bytes, the sender's FIN at
+	// seq, held the same way (taken when delivered in order, drain).
+	// (In what was padding.)
+	far, fin bool
+	needs    uint32
 }
 
 // halfStream is one direction of a reassembled connection. Every control
@@ -260,8 +271,7 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		// Picked up mid-stream (or at its SYN): start here.
 		h.started, h.next = true, dataSeq
 	}
-	if fin := dataSeq + uint32(wire); fl.Has(FlagFIN) && int32(dataSeq-r.standsAt(d)) <= int32(r.pool.aheadBound()) &&
-		int32(fin-h.next) >= 0 && (!h.finSeen || int32(fin-h.finSeq) < 0) {
+	if fin := dataSeq + uint32(wire); fl.Has(FlagFIN) && int32(fin-h.next) >= 0 && (!h.finSeen || int32(fin-h.finSeq) < 0) {
 		// The earliest FIN not behind the stream is where it ends: no byte
 		// follows a real FIN, so one further on came with bytes that are
 		// not this stream's (forged, or another incarnation's). A FIN
@@ -269,8 +279,15 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		// (the first one too: taken, it made the real FIN after it
 		// ignored). A FIN further ahead than the stream's bytes may lie
 		// (aheadBound: a data connection's reach, not a control
-		// connection's) is dropped with its bytes.
-		h.finSeen, h.finSeq = true, fin
+		// connection's) is dropped with its bytes; payload reassembly
+		// holds it with them, provisionally (holdFar), until an ACK of
+		// the receiver proves it.
+		switch {
+		case int32(dataSeq-r.standsAt(d)) <= int32(r.pool.aheadBound()):
+			h.finSeen, h.finSeq = true, fin
+		case r.pool.payload:
+			r.holdFar(d, fin, nil, true, num, ts)
+		}
 	}
 	switch {
 	case len(payload) == 0:
@@ -374,9 +391,13 @@ func (r *reassembler) ackPlausible(d int, seq, ack uint32) bool {
 		return true
 	}
 	seen := r.standsAt(1 - d)
-	if n := len(o.held); n > 0 {
-		if end := o.held[n-1].seq + uint32(len(o.held[n-1].data)); int32(end-seen) > 0 {
-			seen = end
+	for i := len(o.held) - 1; i >= 0; i-- {
+		// (Not bytes held past the reach on no ACK's word: holdFar.)
+		if s := &o.held[i]; !r.provisional(1-d, s) {
+			if end := s.seq + uint32(len(s.data)); int32(end-seen) > 0 {
+				seen = end
+			}
+			break
 		}
 	}
 	if o.finSeen && int32(o.finSeq+1-seen) > 0 {
@@ -416,10 +437,17 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 		rel = 0
 	}
 	if int32(seq-r.standsAt(d)) > int32(r.pool.aheadBound()) {
-		r.pool.farAhead++
 		if r.ackNear(d, ack, fl) {
 			h.farEnd, h.farSeen = seq+uint32(len(p)), true
 		}
+		if r.pool.payload {
+			// Past the reach: a forgery, or a capture outage longer than
+			// it (a ring buffer that overflowed); only the receiver's ACK
+			// tells which (holdFar).
+			r.holdFar(d, seq, p, false, num, ts)
+			return
+		}
+		r.pool.farAhead++
 		return
 	}
 	if rel > 0 && h.lostReported && int32(seq-h.lostTo) <= 0 {
@@ -443,6 +471,10 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 		out.bytes(d, p, num, ts)
 		r.drain(d, out)
 		return
+	}
+	if r.pool.payload && r.pool.full(h, len(p)) {
+		// Bytes held past the reach on no ACK's word give way first.
+		r.dropFar(d, num, ts, out)
 	}
 	if r.pool.full(h, len(p)) {
 		if w != nil {
@@ -483,6 +515,77 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 		s.waits, s.needs = true, w.neededBy(1-d, ack)
 	}
 	r.hold(h, s)
+}
+
+// holdFar holds the bytes p of direction d at seq (or, fin, its FIN at
+// seq), which lie past the reach (aheadBound) of where the receiver
+// stands: payload reassembly only. A data connection's capture may lose
+// more than the reach (tcpdump's ring overflowing for 13 ms at 10 Gb/s
+// loses 16 MiB), and the bytes after that outage come before the
+// receiver's ACK that proves them (its own segment at its next sequence
+// number, ackPlausible). Dropped, they never came back: the file lost its
+// last bytes and its end (the FIN), and read as truncated. Held, they
+// are provisional (heldSeg.far) while they lie past the reach of where
+// the receiver stands:
+//   - an ACK that reaches them (acked) skips the hole to them: they land
+//     at their offsets, the hole before them is a gap, and a FIN among
+//     them is the stream's end;
+//   - the receiver standing further on (its ACK, the bytes delivered)
+//     brings them within the reach: they are held bytes like any others
+//     (held as if they came now);
+//   - otherwise, when their hole is given up (its wait, holeWait; the
+//     connection's end) they are dropped, not skipped to (giveUp), so a
+//     forged or stale segment far ahead makes no hole, as when it was
+//     dropped on arrival.
+//
+// They take the payload bounds' room only where there is some, and give
+// it up first (dropFar): no held bytes give way to them.
+func (r *reassembler) holdFar(d int, seq uint32, p []byte, fin bool, num uint64, ts time.Time) {
+	h := &r.half[d]
+	if r.pool.full(h, len(p)) {
+		r.pool.farAhead++
+		return
+	}
+	r.hold(h, heldSeg{seq: seq, from: h.next, data: append([]byte(nil), p...), num: num, ts: ts, far: true, fin: fin})
+}
+
+// provisional tells whether s, held by direction d, was held past the
+// reach (holdFar) and still lies past the reach of where the receiver
+// stands.
+func (r *reassembler) provisional(d int, s *heldSeg) bool {
+	return s.far && int32(s.seq-r.standsAt(d)) > int32(r.pool.aheadBound())
+}
+
+// dropFar drops the segments direction d holds provisionally, counted far
+// ahead (heldPool.farAhead).
+func (r *reassembler) dropFar(d int, num uint64, ts time.Time, out orderedSink) {
+	h := &r.half[d]
+	if len(h.held) == 0 {
+		return
+	}
+	first := r.provisional(d, &h.held[0])
+	kept := h.held[:0]
+	for i := range h.held {
+		if s := &h.held[i]; r.provisional(d, s) {
+			r.pool.bytes -= len(s.data)
+			r.pool.farAhead++
+			continue
+		}
+		kept = append(kept, h.held[i])
+	}
+	if len(kept) == len(h.held) {
+		return
+	}
+	clear(h.held[len(kept):])
+	h.held = kept
+	switch {
+	case len(h.held) == 0:
+		h.held, h.ackAfter = nil, false
+	case first:
+		h.ackAfter = false // held[0] is another segment now
+		h.sinceSeq = h.held[0].seq
+	}
+	r.maybeFinished(d, num, ts, out)
 }
 
 // keepaliveProbe tells whether a segment of n bytes that starts back
@@ -528,7 +631,7 @@ func (r *reassembler) hold(h *halfStream, s heldSeg) {
 	for i > 0 && int32(h.held[i-1].seq-s.seq) > 0 {
 		i--
 	}
-	if i > 0 && h.held[i-1].seq == s.seq && len(h.held[i-1].data) >= len(s.data) {
+	if i > 0 && h.held[i-1].seq == s.seq && len(h.held[i-1].data) >= len(s.data) && h.held[i-1].fin == s.fin {
 		{
 			// Dropped as a duplicate: compared now, as the only time
 			// both copies are in hand. (A copy that is held is compared
@@ -570,6 +673,10 @@ func (r *reassembler) drain(d int, out orderedSink) {
 		back := -int(rel)
 		if back > 0 {
 			r.again(d, s.seq, s.data[:min(back, len(s.data))], out)
+		}
+		if s.fin && rel == 0 && (!h.finSeen || int32(s.seq-h.finSeq) < 0) {
+			// A FIN held past the reach (holdFar), reached in order.
+			h.finSeen, h.finSeq = true, s.seq
 		}
 		if back < len(s.data) {
 			b := s.data[back:]
@@ -717,6 +824,10 @@ func (r *reassembler) giveUp(d int, num uint64, ts time.Time, out orderedSink) {
 	case r.half[d].synHeld:
 		// A SYN's payload its receiver never took (holdSYN).
 		r.dropSYN(d)
+	case r.provisional(d, &r.half[d].held[0]):
+		// Past the reach of where the receiver stands, and no ACK of it
+		// reached them (holdFar).
+		r.dropFar(d, num, ts, out)
 	case r.heldBeyondWindow(d):
 		r.dropHeld(d, num, ts, out, &r.pool.beyondWindow)
 	case r.notTaken(d):
