@@ -1579,6 +1579,7 @@ type portSet []portRange
 
 var (
 	errPortSetEmpty = errors.New("no port given")
+	errPortSetBlank = errors.New("an empty item in the list")
 	errPortSetLong  = errors.New("more than 64 ports or ranges")
 	errPortSetPort  = errors.New("not a TCP port (1-65535)")
 	errPortSetRange = errors.New("range ends below its start")
@@ -1590,7 +1591,12 @@ func parsePortSet(s string) (portSet, error) {
 	for f := range strings.SplitSeq(s, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
-			continue
+			if strings.TrimSpace(s) == "" {
+				break // "": errPortSetEmpty
+			}
+			// "21,,22", "21,": a port lost (a variable that expanded
+			// to nothing), refused as --pasv-range refuses it.
+			return nil, errPortSetBlank
 		}
 		if len(out) == maxHelperPortRanges {
 			return nil, errPortSetLong

@@ -62,7 +62,7 @@ func (o *liveOptions) register(c *cobra.Command) {
 	f.IntVar(&o.BufferMiB, "buffer-size", capture.DefaultBuffer>>20, "kernel ring buffer per interface, in MiB")
 	f.DurationVar(&o.UnansweredWait, "unanswered-wait", 10*time.Second, "how long a data connection's unanswered SYN waits for an answer before it is reported")
 	f.StringVar(&o.Metrics, "metrics", "", "serve Prometheus metrics over HTTP on this `ADDRESS`, e.g. :9121 or 127.0.0.1:9121 (docs/monitoring.md)")
-	f.IntVar(&o.MetricsServers, "metrics-servers", 10, "at most this many servers get a server label of their own in the metrics (the most traffic); the rest are \"other\"")
+	f.IntVar(&o.MetricsServers, "metrics-servers", 10, "with --metrics, at most this many servers get a server label of their own in the metrics (the most traffic); the rest are \"other\"")
 	f.StringVarP(&o.Output, "output", "o", "", "write the records to this `FILE` (appending) instead of standard output; SIGHUP reopens it, for log rotation")
 	f.IntVar(&o.Workers, "workers", 1, "analyse on `N` cores: one socket per interface and worker, spread by IP address pair (AF_PACKET fanout)")
 }
@@ -81,19 +81,22 @@ func (o *liveOptions) validate() error {
 		return usageErrorf("live needs an interface: -i IFACE (or -i any)")
 	}
 	if o.Duration < 0 {
-		return usageErrorf("--duration must not be negative")
+		return usageErrorf("--duration must be 0 (no limit) or more, not %s", o.Duration)
 	}
 	if o.BufferMiB < 1 || o.BufferMiB > 4096 {
-		return usageErrorf("--buffer-size must be between 1 and 4096 MiB")
+		return usageErrorf("--buffer-size must be between 1 and 4096 MiB, not %d", o.BufferMiB)
 	}
 	if o.UnansweredWait < time.Second {
-		return usageErrorf("--unanswered-wait must be at least 1s")
+		return usageErrorf("--unanswered-wait must be at least 1s, not %s", o.UnansweredWait)
 	}
 	if o.Workers < 1 || o.Workers > capture.MaxWorkers {
-		return usageErrorf("--workers must be between 1 and %d", capture.MaxWorkers)
+		return usageErrorf("--workers must be between 1 and %d, not %d", capture.MaxWorkers, o.Workers)
+	}
+	if o.flagGiven("metrics-servers") && o.Metrics == "" {
+		return usageErrorf("--metrics-servers needs --metrics ADDRESS")
 	}
 	if o.MetricsServers < 0 || o.MetricsServers > 1000 {
-		return usageErrorf("--metrics-servers must be between 0 and 1000")
+		return usageErrorf("--metrics-servers must be between 0 and 1000, not %d", o.MetricsServers)
 	}
 	if o.Metrics != "" {
 		if _, _, err := net.SplitHostPort(o.Metrics); err != nil {

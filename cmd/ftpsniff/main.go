@@ -56,6 +56,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// One line for whoever reads stderr; the findings are the output.
 		fmt.Fprintf(stderr, "ftpsniff: %d finding%s at or above %s (--fail-on)\n", fe.n, plural(fe.n), fe.level)
 		return exitFindings
+	case errors.As(err, new(usageError)):
+		// ftpsniff's own message: the values in it are quoted with %q
+		// already, whose backslashes are escapes; safe would double
+		// them (--observer "gw\\x1b[31m1").
+		fmt.Fprintf(stderr, "ftpsniff: %s\n", sentence(oneLine(err.Error())))
+		return exitError
 	default:
 		fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(err.Error())))
 		return exitError

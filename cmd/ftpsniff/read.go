@@ -68,7 +68,7 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.StringVar(&o.Format, "format", "", "output `FORMAT`: text, json (the same as --json) or zeek (Zeek ftp.log lines in Zeek's JSON format)")
 	f.StringVar(&o.Observer, "observer", "", "`NAME` of this capture point, stamped on every JSON and zeek record")
 	f.BoolVar(&o.CommunityID, "community-id", false, "add the Community ID v1 of every control and data connection to the JSON and zeek records")
-	f.Uint16Var(&o.CommunityIDSeed, "community-id-seed", 0, "`SEED` of the Community ID (0-65535; Zeek's and Suricata's default is 0)")
+	f.Uint16Var(&o.CommunityIDSeed, "community-id-seed", 0, "with --community-id, `SEED` of the Community ID (0-65535; Zeek's and Suricata's default is 0)")
 	o.registerHelper(c)
 }
 
@@ -113,8 +113,46 @@ func (o *analysisOptions) ids() idOptions {
 	return idOptions{Observer: o.Observer, CommunityID: o.CommunityID, Seed: o.CommunityIDSeed}
 }
 
+// flagGiven reports whether the flag was given on the command line (its
+// zero value may be its default: Changed tells them apart).
+func (o *analysisOptions) flagGiven(name string) bool {
+	return o.cmd != nil && o.cmd.Flags().Changed(name)
+}
+
+// validateDependents refuses a flag that acts only with another one when
+// that one is missing (as --helper-ports, --report-sessions and
+// --extract-listings are), instead of ignoring it, and a limit that is
+// not positive, naming its value.
+func (o *analysisOptions) validateDependents() error {
+	if o.flagGiven("community-id-seed") && !o.CommunityID {
+		return usageErrorf("--community-id-seed %d needs --community-id", o.CommunityIDSeed)
+	}
+	for _, l := range []struct {
+		name string
+		v    int64
+	}{
+		{"extract-max-open", int64(o.ExtractMaxOpen)},
+		{"extract-max-file", o.ExtractMaxFile},
+		{"extract-max-total", o.ExtractMaxTotal},
+	} {
+		if !o.flagGiven(l.name) {
+			continue
+		}
+		if o.ExtractDir == "" {
+			return usageErrorf("--%s needs --extract DIR", l.name)
+		}
+		if l.v <= 0 {
+			return usageErrorf("--%s must be positive, not %d", l.name, l.v)
+		}
+	}
+	return nil
+}
+
 func (o *analysisOptions) validate() error {
 	if err := o.validateRecords(); err != nil {
+		return err
+	}
+	if err := o.validateDependents(); err != nil {
 		return err
 	}
 	if err := o.validateHelper(); err != nil {
@@ -131,7 +169,7 @@ func (o *analysisOptions) validate() error {
 		}
 	}
 	if o.MaxLine < 64 || o.MaxLine > 1<<20 {
-		return usageErrorf("--max-line must be between 64 and 1048576")
+		return usageErrorf("--max-line must be between 64 and 1048576, not %d", o.MaxLine)
 	}
 	for _, r := range o.PasvRanges {
 		if err := o.pol.AddRanges(r); err != nil {
@@ -237,6 +275,11 @@ live's kernel filter does.`,
 					return err
 				}
 				return runVantage(opts, stdout, stderr)
+			}
+			// --session 0 is the flag's unset value: given, it is refused
+			// like -3, not taken for every session.
+			if c.Flags().Changed("session") && opts.Session < 1 {
+				return usageErrorf("--session must be a session number (1 or more), not %d", opts.Session)
 			}
 			if err := opts.validateView(); err != nil {
 				return err

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/netip"
 	"os"
@@ -89,7 +91,7 @@ func (o *readOptions) validateReport() error {
 		return usageErrorf("--report draws one capture point's sessions: not with --vantage")
 	}
 	if o.ReportSessions < 0 || o.ReportSessions > maxReportSessions {
-		return usageErrorf("--report-sessions must be between 0 and %d", maxReportSessions)
+		return usageErrorf("--report-sessions must be between 0 and %d, not %d", maxReportSessions, o.ReportSessions)
 	}
 	if o.Report == "-" {
 		return usageErrorf("--report needs a file name: standard output carries the analysis")
@@ -99,16 +101,16 @@ func (o *readOptions) validateReport() error {
 	}
 	fi, err := os.Stat(o.Report)
 	if err == nil && fi.IsDir() {
-		return usageErrorf("--report %s is a folder, not a file", o.Report)
+		return usageErrorf("--report %s is a folder, not a file", safe(o.Report))
 	}
 	if err == nil && !fi.Mode().IsRegular() {
 		// A pipe or device is written in place (reportTarget); opening
 		// a pipe here would wait for its reader.
 		return nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(reportTarget(o.Report)), ".ftpsniff-report-*")
+	f, err := os.CreateTemp(filepath.Dir(reportTarget(o.Report)), reportTempPattern)
 	if err != nil {
-		return usageErrorf("--report %s: %v", o.Report, err)
+		return usageErrorf("--report %s: %v", safe(o.Report), withoutReportTemp(err))
 	}
 	f.Close()
 	os.Remove(f.Name())
@@ -129,23 +131,23 @@ func (o *readOptions) reportClashes() error {
 				in, err = os.Stdin.Stat()
 			}
 			if err == nil && os.SameFile(rep, in) {
-				return usageErrorf("--report %s is the input %s: the report would overwrite it", o.Report, displayInput(name))
+				return usageErrorf("--report %s is the input %s: the report would overwrite it", safe(o.Report), displayInput(name))
 			}
 		}
 		if out, err := os.Stdout.Stat(); err == nil && os.SameFile(rep, out) {
-			return usageErrorf("--report %s is standard output, which carries the analysis", o.Report)
+			return usageErrorf("--report %s is standard output, which carries the analysis", safe(o.Report))
 		}
 		if o.Write != "" {
 			if w, err := os.Stat(o.Write); err == nil && os.SameFile(rep, w) {
-				return usageErrorf("--report %s is --write's file", o.Report)
+				return usageErrorf("--report %s is --write's file", safe(o.Report))
 			}
 		}
 	}
 	if o.Write != "" && samePath(o.Report, o.Write) {
-		return usageErrorf("--report %s is --write's file", o.Report)
+		return usageErrorf("--report %s is --write's file", safe(o.Report))
 	}
 	if o.ExtractDir != "" && inFolder(reportTarget(o.Report), o.ExtractDir) {
-		return usageErrorf("--report %s is inside --extract's folder %s", o.Report, o.ExtractDir)
+		return usageErrorf("--report %s is inside --extract's folder %s", safe(o.Report), safe(o.ExtractDir))
 	}
 	return nil
 }
@@ -656,9 +658,9 @@ func (r *reportOutput) Summary(t totals) {
 		return
 	}
 	target := reportTarget(r.path)
-	f, err := os.CreateTemp(filepath.Dir(target), ".ftpsniff-report-*")
+	f, err := os.CreateTemp(filepath.Dir(target), reportTempPattern)
 	if err != nil {
-		r.fail(err)
+		r.fail(withoutReportTemp(err))
 		return
 	}
 	err = r.writePageTo(f, t)
@@ -673,8 +675,30 @@ func (r *reportOutput) Summary(t totals) {
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		r.fail(err)
+		r.fail(withoutReportTemp(err))
 	}
+}
+
+// reportTempPattern names the temporary file a report is written to
+// before it is renamed over FILE.
+const reportTempPattern = ".ftpsniff-report-*"
+
+// withoutReportTemp is err without the name of the temporary file in
+// FILE's folder: the admin gave FILE, which the message names, and the
+// temporary file is gone. Errors about other files are left whole.
+func withoutReportTemp(err error) error {
+	isTemp := func(name string) bool {
+		return strings.HasPrefix(filepath.Base(name), strings.TrimSuffix(reportTempPattern, "*"))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && isTemp(pe.Path) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) && isTemp(le.Old) {
+		return le.Err
+	}
+	return err
 }
 
 // writeInPlace writes the page into FILE as it is, for a FILE that is

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -26,7 +25,9 @@ connection to it happened, how it ended, and why it failed.`,
 	root.SetVersionTemplate("ftpsniff {{.Version}}\n")
 	// A usage error is one line, not a usage dump.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
+		// A usage error: pflag quotes the values with %q already, so its
+		// backslashes are escapes, not to be doubled (main's run).
+		return usageErrorf("%v (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(newReadCmd(stdout, stderr))
 	root.AddCommand(newLiveCmd(stdout, stderr))
