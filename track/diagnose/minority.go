@@ -490,8 +490,83 @@ type captureShared struct {
 
 // activePeer is which servers an active data connection to one client
 // got through from (ok) and failed from (fail): the first two different
-// ones of each.
-type activePeer struct{ ok, fail [2]netip.AddrPort }
+// ones of each; and, for the first two different servers the diagnoser
+// weighed with it (via), where their connections came from and when.
+type activePeer struct {
+	ok, fail [2]netip.AddrPort
+	via      [2]peerVia
+}
+
+// peerVia is what one server's active data connections to a client
+// showed (activePeers.through, activePeers.tried): the source port of
+// the latest that got through and of the first that failed with a SYN
+// seen (0: none), when the first and the latest got through and when
+// the first failed (Unix nanoseconds, 0: none), and the session and data
+// connection of the latest that got through.
+type peerVia struct {
+	srv               netip.AddrPort // zero: a free slot
+	okPort, failPort  uint16
+	okFirst, okLast   int64
+	failFirst         int64
+	okSession, okData int
+}
+
+// sameSource reports whether two source ports of a server's active data
+// connections are one to a firewall rule: the same port, or both
+// unprivileged (the kernel's pick, which no rule names one by one).
+func sameSource(a, b uint16) bool { return a == b || a >= 1024 && b >= 1024 }
+
+// find is srv's via, or nil.
+func (e *activePeer) find(srv netip.AddrPort) *peerVia {
+	for i := range e.via {
+		if e.via[i].srv == srv {
+			return &e.via[i]
+		}
+	}
+	return nil
+}
+
+// slot is srv's via, taking a free slot if it has none; nil when both
+// are another server's.
+func (e *activePeer) slot(srv netip.AddrPort) *peerVia {
+	if v := e.find(srv); v != nil {
+		return v
+	}
+	for i := range e.via {
+		if !e.via[i].srv.IsValid() {
+			e.via[i].srv = srv
+			return &e.via[i]
+		}
+	}
+	return nil
+}
+
+// port is the source port x's active data connections to the client
+// came from, those that got through (ok) or those that failed; 0 when
+// not known.
+func (e *activePeer) port(x netip.AddrPort, ok bool) uint16 {
+	v := e.find(x)
+	switch {
+	case v == nil:
+		return 0
+	case ok:
+		return v.okPort
+	}
+	return v.failPort
+}
+
+// apart reports whether a firewall on the client's side can tell the
+// active data connections of server x (from source port xPort) from
+// those of srv (from port): x is another host, or the same host with
+// another source port. Another control port of the same host, whose
+// data connections come from the same address and port, is the same
+// server to that firewall; so is one whose source port is not known.
+func apart(x netip.AddrPort, xPort uint16, srv netip.AddrPort, port uint16) bool {
+	if x.Addr().Unmap() != srv.Addr().Unmap() {
+		return true
+	}
+	return xPort != 0 && port != 0 && !sameSource(xPort, port)
+}
 
 // add adds srv to l's first two different servers.
 func addPeer(l *[2]netip.AddrPort, srv netip.AddrPort) {
@@ -501,16 +576,6 @@ func addPeer(l *[2]netip.AddrPort, srv netip.AddrPort) {
 	case l[0] != srv && !l[1].IsValid():
 		l[1] = srv
 	}
-}
-
-// otherPeer is a server of l other than srv.
-func otherPeer(l [2]netip.AddrPort, srv netip.AddrPort) (netip.AddrPort, bool) {
-	for _, x := range l {
-		if x.IsValid() && x != srv {
-			return x, true
-		}
-	}
-	return netip.AddrPort{}, false
 }
 
 // activePeers is, across the servers of a capture, the clients an active
@@ -529,6 +594,17 @@ type activePeers struct {
 // note records an active data connection from srv to cli that got
 // through (ok) or failed.
 func (p *activePeers) note(cli netip.Addr, srv netip.AddrPort, ok bool) {
+	e := p.entry(cli)
+	if ok {
+		addPeer(&e.ok, srv)
+	} else {
+		addPeer(&e.fail, srv)
+	}
+	p.m[cli] = e
+}
+
+// entry is cli's entry, added (within the bound) when it has none.
+func (p *activePeers) entry(cli netip.Addr) activePeer {
 	if p.m == nil {
 		p.m = map[netip.Addr]activePeer{}
 	}
@@ -539,12 +615,65 @@ func (p *activePeers) note(cli netip.Addr, srv netip.AddrPort, ok bool) {
 			p.forgotten++
 		}
 	}
-	if ok {
-		addPeer(&e.ok, srv)
-	} else {
-		addPeer(&e.fail, srv)
+	return e
+}
+
+// through records where an active data connection from srv that got
+// through to cli came from (dc.Client), when (connTime), and its session
+// and data connection: the diagnoser's, as it weighs each outcome.
+func (p *activePeers) through(cli netip.Addr, srv netip.AddrPort, dc *track.DataConn, session int) {
+	e := p.entry(cli)
+	if v := e.slot(srv); v != nil {
+		ts := connTime(dc).UnixNano()
+		if v.okFirst == 0 || ts < v.okFirst {
+			v.okFirst = ts
+		}
+		if v.okLast == 0 || ts >= v.okLast {
+			v.okLast, v.okPort, v.okSession, v.okData = ts, dc.Client.Port(), session, dc.ID
+		}
 	}
 	p.m[cli] = e
+}
+
+// tried records where a failed active data connection from srv to cli
+// came from, when a SYN of it was seen, and when it was tried.
+func (p *activePeers) tried(cli netip.Addr, srv netip.AddrPort, dc *track.DataConn) {
+	if dc.SYNs == 0 {
+		return
+	}
+	e := p.entry(cli)
+	if v := e.slot(srv); v != nil {
+		ts := connTime(dc).UnixNano()
+		if v.failFirst == 0 || ts < v.failFirst {
+			v.failFirst, v.failPort = ts, dc.Client.Port()
+		}
+	}
+	p.m[cli] = e
+}
+
+// priorOK is the latest active data connection from srv itself that got
+// through to cli before at, from the same source port as port (see
+// sameSource): the server's side let such connections out to that
+// client then.
+type priorOK struct {
+	at            time.Time
+	port          uint16
+	session, data int
+}
+
+// before is srv's own latest active data connection to cli that got
+// through before at from the same source port as port, if the capture
+// showed one so far.
+func (p *activePeers) before(cli netip.Addr, srv netip.AddrPort, port uint16, at time.Time) (priorOK, bool) {
+	if p == nil || port == 0 {
+		return priorOK{}, false
+	}
+	e := p.m[cli]
+	v := e.find(srv)
+	if v == nil || v.okLast == 0 || v.okLast >= at.UnixNano() || !sameSource(v.okPort, port) {
+		return priorOK{}, false
+	}
+	return priorOK{at: time.Unix(0, v.okLast).UTC(), port: v.okPort, session: v.okSession, data: v.okData}, true
 }
 
 // got records an active data connection from srv that got through to cli.
@@ -554,21 +683,29 @@ func (p *activePeers) got(cli netip.Addr, srv netip.AddrPort) { p.note(cli, srv,
 func (p *activePeers) failed(cli netip.Addr, srv netip.AddrPort) { p.note(cli, srv, false) }
 
 // elsewhere is a server other than srv whose active data connection got
-// through to cli, if the capture shows one so far.
-func (p *activePeers) elsewhere(cli netip.Addr, srv netip.AddrPort) (netip.AddrPort, bool) {
+// through to cli, if the capture shows one so far, one a firewall on
+// cli's side tells apart from srv's, whose come from source port port
+// (0: not known; see apart).
+func (p *activePeers) elsewhere(cli netip.Addr, srv netip.AddrPort, port uint16) (netip.AddrPort, bool) {
 	if p == nil {
 		return netip.AddrPort{}, false
 	}
-	return cleanPeer(p.m[cli], srv)
+	return cleanPeer(p.m[cli], srv, port)
 }
 
 // triedElsewhere says what the capture shows of cli's active data
-// connections from servers other than srv: whether one got through
-// (ok), and whether one failed (failed).
+// connections from servers other than srv, ones a firewall on cli's
+// side tells apart from srv's (apart): whether one got through (ok),
+// and whether one failed (failed).
 func (p *activePeers) triedElsewhere(cli netip.Addr, srv netip.AddrPort) (ok, failed bool) {
 	e := p.m[cli]
-	_, ok = cleanPeer(e, srv)
-	_, failed = otherPeer(e.fail, srv)
+	port := e.port(srv, false)
+	_, ok = cleanPeer(e, srv, port)
+	for _, x := range e.fail {
+		if x.IsValid() && x != srv && apart(x, e.port(x, false), srv, port) {
+			failed = true
+		}
+	}
 	return ok, failed
 }
 
@@ -576,9 +713,12 @@ func (p *activePeers) triedElsewhere(cli netip.Addr, srv netip.AddrPort) (ok, fa
 // through to cli and never failed for it: one that did both reaches
 // several hosts behind one address (a NAT, a CGNAT pool), or one host
 // whose rule lets some connections in, and tells nothing of cli's side.
-func cleanPeer(e activePeer, srv netip.AddrPort) (netip.AddrPort, bool) {
+// It must be one a firewall on cli's side tells apart from srv, whose
+// connections come from port (apart): another control port of srv's
+// host, from the same source port, proves nothing of the sort.
+func cleanPeer(e activePeer, srv netip.AddrPort, port uint16) (netip.AddrPort, bool) {
 	for _, x := range e.ok {
-		if x.IsValid() && x != srv && x != e.fail[0] && x != e.fail[1] {
+		if x.IsValid() && x != srv && x != e.fail[0] && x != e.fail[1] && apart(x, e.port(x, true), srv, port) {
 			return x, true
 		}
 	}
@@ -683,20 +823,51 @@ func (a *serverAcc) activeSides() (atClient, timedAtServer int) {
 // the server's side (activeServerSide), or, with the capture at the
 // clients, a rule of theirs that lets in some servers only.
 func (a *serverAcc) activeElsewhereHedge(elsewhere, failing int, atClient bool) string {
+	h := a.activeEarlierHedge(failing)
 	if elsewhere == 0 {
-		return ""
+		return h
 	}
 	who := fmt.Sprintf("%d of those clients", elsewhere)
 	if failing == 1 {
 		who = "that client"
 	}
 	if a.activeBeyondNAT > 0 {
-		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but these SYNs are seen leaving the NAT box this capture was taken on: the block is beyond it, on the clients' side or their path)", who)
+		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but these SYNs are seen leaving the NAT box this capture was taken on: the block is beyond it, on the clients' side or their path)", who) + h
 	}
 	if atClient {
-		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but the capture point is at the clients' side, where these SYNs arrived unanswered: their firewalls let in only some servers' connections, by address or source port)", who)
+		return fmt.Sprintf(" (%s got active data connections through from other servers of this capture, but the capture point is at the clients' side, where these SYNs arrived unanswered: their firewalls let in only some servers' connections, by address or source port)", who) + h
 	}
-	return fmt.Sprintf(" (%s got active data connections through from other servers of this capture: either this server's side blocks them (its outgoing firewall or the router in front of it) or those clients' firewalls let in some servers only; too few clients show it to put the block on the server's side, so look at both)", who)
+	return fmt.Sprintf(" (%s got active data connections through from other servers of this capture: either this server's side blocks them (its outgoing firewall or the router in front of it) or those clients' firewalls let in some servers only; too few clients show it to put the block on the server's side, so look at both)", who) + h
+}
+
+// activeEarlierHedge is what the verdict of active-mode failures put on
+// the clients' side says of failing clients to which this server's own
+// active data connections got through before the first of theirs
+// failed, from the same source port (sameSource): the server's side let
+// them out then, so something changed since. With one such client, the
+// time and session of the latest that got through before.
+func (a *serverAcc) activeEarlierHedge(failing int) string {
+	n := 0
+	var last peerVia
+	for cli := range a.activeFailing.m {
+		e := a.shared.peers.m[cli]
+		v := e.find(a.addr)
+		if v == nil || v.okFirst == 0 || v.failFirst == 0 || v.okFirst >= v.failFirst || !sameSource(v.okPort, v.failPort) {
+			continue
+		}
+		n++
+		last = *v
+	}
+	switch {
+	case n == 0:
+		return ""
+	case n == 1 && failing == 1 && last.okLast < last.failFirst:
+		return fmt.Sprintf(" (this server's active data connections to that client got through before they failed, the latest at %s (session %d, data #%d), from the same source port: the server's side let them out then, so something changed since, and the client's firewall is the likely place)",
+			clockAt(time.Unix(0, last.okLast), time.Unix(0, last.failFirst)), last.okSession, last.okData)
+	case failing == 1:
+		return " (this server's active data connections to that client got through before they failed, from the same source port: the server's side let them out then, so something changed since, and the client's firewall is the likely place)"
+	}
+	return fmt.Sprintf(" (this server's active data connections to %d of those clients got through before theirs failed, from the same source port: the server's side let them out then, so something changed since, on those clients' side or on the server's)", n)
 }
 
 // activeServerVerdict is the verdict for active-mode failures of clients

@@ -16,6 +16,13 @@ import (
 // outcome explains how a data connection ended, when that is a failure.
 // ex: the server had used up its passive range (rangeExhaustion), or nil.
 func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) *Finding {
+	if !dc.Passive && gotThrough(dc) {
+		// Where it came from and when: what a later failure of the same
+		// server, or of another, to this client is weighed against
+		// (activeFailed). Keyed by the server itself, not its summary's
+		// address: the servers beyond the summaries' bound share one.
+		d.server(s).shared.peers.through(s.Client.Addr().Unmap(), s.Server, dc, s.ID)
+	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable:
 		if dc.Passive {
@@ -420,6 +427,16 @@ func rejectDefault(v6 bool) string {
 	return "reject (iptables REJECT answers icmp-port-unreachable by default)"
 }
 
+// clockAt is t as a time of day in UTC, with its date when ref's is
+// another.
+func clockAt(t, ref time.Time) string {
+	t, ref = t.UTC(), ref.UTC()
+	if y, m, dd := t.Date(); ref.Year() != y || ref.Month() != m || ref.Day() != dd {
+		return t.Format("2006-01-02 15:04:05 UTC")
+	}
+	return t.Format("15:04:05 UTC")
+}
+
 // inActiveMode opens an active-mode failure's message with the
 // announcement that set it up, when the capture shows one.
 func inActiveMode(dc *track.DataConn) string {
@@ -452,8 +469,26 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	// verdict may not. With the capture point at the client, where the
 	// SYNs arrived unanswered, the client's side drops them all the same:
 	// its firewall lets in some servers' connections only.
-	other, elsewhere := d.server(s).shared.peers.elsewhere(s.Client.Addr().Unmap(), s.Server)
-	elsewhere = elsewhere && dc.SYNs > 0
+	//
+	// Only a server a firewall on the client's side tells apart from
+	// this one counts (apart): another host, or another source port.
+	// Another control port of this server's host, whose data
+	// connections come from the same address and port, does not. And
+	// this server's own earlier connection to this client from the same
+	// source port that got through (prior) shows the server's side let
+	// them out then: something changed since, and whatever got through
+	// from elsewhere no longer tells the server's side from the
+	// client's.
+	a, cli := d.server(s), s.Client.Addr().Unmap()
+	var from uint16
+	if dc.SYNs > 0 {
+		from = dc.Client.Port()
+	}
+	a.shared.peers.tried(cli, s.Server, dc)
+	prior, before := a.shared.peers.before(cli, s.Server, from, connTime(dc))
+	before = before && dc.SYNs > 0
+	other, elsewhere := a.shared.peers.elsewhere(cli, s.Server, from)
+	elsewhere = elsewhere && dc.SYNs > 0 && !before
 	atClient := elsewhere && side == VantageClient
 	elsewhere = elsewhere && side != VantageClient
 	if dc.Outcome == track.OutcomeUnanswered && dc.SYNs > 0 && !elsewhere && side != VantageClient {
@@ -471,6 +506,14 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
 		if atClient {
 			f.Message += fmt.Sprintf(" This client got an active data connection through from another server of this capture (%s): its firewall lets in some servers' connections only (a rule for their address or source port).", other)
+		}
+		if before {
+			port := fmt.Sprintf("the same source port %d", from)
+			if prior.port != from {
+				port = fmt.Sprintf("an unprivileged source port (%d), as these", prior.port)
+			}
+			f.Message += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s, so the server's side let them out then: something changed since, and the client's firewall is the likely place.",
+				clockAt(prior.at, connTime(dc)), prior.session, prior.data, port)
 		}
 		if elsewhere {
 			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): either this server's side blocks them (a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT) or the client's firewall lets in some servers' connections only (a rule for their address or source port); the server's verdict weighs every failing client. %s",
