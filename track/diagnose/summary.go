@@ -64,6 +64,14 @@ type serverAcc struct {
 	outcomes  map[track.Outcome]int
 	findings  map[string]int
 	failPorts map[string]*PortStats // passive failures per code
+	// ctlFail: of failPorts, the failures at the control connection's
+	// address (no announced address of another caused them), allocated
+	// at the first.
+	ctlFail map[string]*PortStats
+	// exhaustedFailed: passive-range-exhausted findings whose data
+	// connection to the fallback port was dropped, refused or rejected
+	// (counted in failPorts too): the exhausted range explains them.
+	exhaustedFailed int
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
@@ -752,6 +760,20 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			ps.Distinct++ // a bound: exact for one or two ports, which is what String needs
 		}
 		ps.add(p)
+		if dc.Server.Addr().Unmap() == f.Session.Server.Addr().Unmap() {
+			if a.ctlFail == nil {
+				a.ctlFail = map[string]*PortStats{}
+			}
+			c := a.ctlFail[f.Code]
+			if c == nil {
+				c = &PortStats{}
+				a.ctlFail[f.Code] = c
+			}
+			if c.Count == 0 || p != c.Min && p != c.Max {
+				c.Distinct++
+			}
+			c.add(p)
+		}
 		cli := f.Session.Client.Addr().Unmap()
 		a.passiveClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), p, connTime(dc))
 		if i := dc.ICMP; f.Code == CodeDataUnreachable && i != nil {
@@ -826,6 +848,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		a.noteNetFailed(f)
 		if f.hairpin {
 			a.hairpin++
+		}
+	case CodeRangeExhausted:
+		if dc != nil && !dc.Superseded() && (dc.Outcome == track.OutcomeUnanswered || dc.Outcome == track.OutcomeRefused || dc.Outcome == track.OutcomeUnreachable) {
+			a.exhaustedFailed++
 		}
 	case CodeDataForeignSource:
 		if f.hairpin {
@@ -1094,12 +1120,159 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, a.natRules(fam)...)
 		named = true
 	}
+	// activeBlocked is the verdict of the server's blocked active data
+	// connections and their change lines.
+	activeBlocked := func() (string, []string) {
+		if a.activeNAT {
+			if a.activeEncrypted == a.findings[CodeActiveBlocked] {
+				return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite; the control channel is encrypted, so no helper on that NAT router can rewrite the PORT: use passive mode", a.activeHelperLines(place{}, true)
+			}
+			return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router", a.activeHelperLines(place{}, true)
+		}
+		elsewhere, tried, failing := a.activeElsewhere()
+		// SYNs seen leaving a NAT box the capture was taken on went
+		// beyond the server's side: no rule for it.
+		atClient := a.activeAtClient() || a.activeBeyondNAT > 0
+		switch {
+		case a.activeClients.someClients(false, nil):
+			// Other clients' active data connections got out: the
+			// server's side lets them through (minority.go).
+			return a.activeClientVerdict(), a.activeHelperLines(a.placeOf(a.activeAt), false)
+		case activeServerSide(elsewhere, tried, failing, atClient):
+			// The mirror: these clients take active data connections
+			// from other servers, so their side lets them in.
+			return a.activeServerVerdict(elsewhere, tried, failing), a.activeEgressLines()
+		}
+		// One client, or many: the words for as many as failed.
+		who, whose, them := "the client", "the client's side", "the client"
+		if failing > 1 || a.activeFailing.dropped > 0 {
+			who, whose, them = plural(failing, "client", "clients"), "the clients' side", "the clients"
+			if a.activeFailing.dropped > 0 {
+				who = "at least " + who
+			}
+		}
+		passive := "use passive mode"
+		if a.activeFtpExe == a.findings[CodeActiveBlocked] {
+			// Windows's ftp.exe has no passive mode (ftpExe).
+			which := "which the client most likely is"
+			if them != "the client" {
+				which = "which these clients most likely are"
+			}
+			passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
+		}
+		if a.activeNoSYN == a.findings[CodeActiveBlocked] {
+			// The server reported each failed, and no SYN of any
+			// reached the capture point: its output chain or the
+			// path stopped them before the client's firewall could.
+			return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (its output chain) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
+				who, whose, passive), a.serverOutputLines()
+		}
+		v := fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
+			who, whose, passive, them)
+		v += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
+		return v, a.activeHelperLines(a.placeOf(a.activeAt), false)
+	}
+	// What the verdict accounts for of the failures that have a firewall
+	// fix of their own (alsoVerdict names the others after it):
+	// passiveCovered, the passive failure kinds (codes); activeCovered,
+	// the blocked active ones; natLead, the passive failures the announced
+	// address caused (the others are those at the control address).
+	passiveCovered := map[string]bool{}
+	coverPassive := func() {
+		passiveCovered[CodeDataUnanswered], passiveCovered[CodeDataRefused], passiveCovered[CodeDataUnreachable] = true, true, true
+	}
+	activeCovered, natLead := false, false
+	var leadPorts *PortStats // the passive verdict's failed ports
+	// alsoVerdict is the clause naming the failures with a firewall fix
+	// of their own the verdict does not account for ("; also: ..."), at
+	// most one for the passive kinds and one for the active, and their
+	// change lines: the passive ones' open and range lines join the
+	// verdict's (deduplicated), the active ones' are returned.
+	alsoVerdict := func() (string, []string) {
+		src := a.failPorts
+		if natLead {
+			// The address explains the failures it caused; those at
+			// the control address are another problem.
+			src = a.ctlFail
+		}
+		var ways, see []string
+		var union PortStats
+		for _, w := range []struct{ code, how, open string }{
+			{CodeDataUnanswered, "dropped between client and server on %s", "dropped"},
+			{CodeDataRefused, "refused with RST on %s (a firewall rejects them or nothing listens)", "refused with RST"},
+			{CodeDataUnreachable, "rejected with ICMP unreachable on %s", "rejected with ICMP unreachable"},
+		} {
+			ps := src[w.code]
+			if ps == nil || passiveCovered[w.code] {
+				continue
+			}
+			if w.code == CodeDataUnanswered && a.synAckLost == a.findings[CodeDataUnanswered] {
+				// The server answered every one (see the SYN-ACK
+				// verdict): nothing on it to open.
+				ways = append(ways, "answered by the server on "+portsWord(*ps)+", but its SYN-ACKs never reach the client (a firewall or NAT on the way back; nothing on the server to change)")
+				see = append(see, w.code)
+				continue
+			}
+			if w.code == CodeDataUnreachable && a.icmpKinds[icmpFirewall] == 0 {
+				// Routers' errors only (icmpPathVerdict): no port to open.
+				ways = append(ways, "answered on "+portsWord(*ps)+" by ICMP errors from routers on the path, which no open port mends")
+				see = append(see, w.code)
+				continue
+			}
+			ways = append(ways, fmt.Sprintf(w.how, portsWord(*ps)))
+			see = append(see, w.code)
+			union.add(ps.Min) // (the span is what the advice needs)
+			union.add(ps.Max)
+			// (The verdict's own heading of the open lines stays.)
+			keep := openHead
+			openFailed(*ps, w.open)
+			if keep != "" {
+				openHead = keep
+			}
+		}
+		var clauses, lines []string
+		if len(ways) > 0 {
+			c := "passive data connections are " + joinAnd(ways)
+			if union.Count > 0 {
+				addRangeLines()
+				// The advice on the range, unless the verdict's own
+				// says it for the same range.
+				if leadPorts == nil || !slices.Equal(openRange(*leadPorts, a, pol), openRange(union, a, pol)) {
+					c += d.failedPortsAdvice(union, a, vfam)
+				}
+			}
+			clauses = append(clauses, c+": see "+strings.Join(see, ", "))
+		}
+		if n := a.findings[CodeActiveBlocked]; n > 0 && !activeCovered {
+			_, l := activeBlocked()
+			lines = l
+			c := plural(n, "active data connection", "active data connections") + " from the server back to the client"
+			if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
+				c = plural(n, "active data connection", "active data connections") + " from the server back to clients"
+			}
+			if n == 1 {
+				c += " was"
+			} else {
+				c += " were"
+			}
+			c += " blocked: use passive mode, or see active-blocked for where"
+			if len(l) > 0 {
+				c += " and the change lines"
+			}
+			clauses = append(clauses, c)
+		}
+		if len(clauses) == 0 {
+			return "", nil
+		}
+		return "; also: " + strings.Join(clauses, "; "), lines
+	}
 	switch {
 	case a.natUnmasq > 0 && a.natUnmasq == a.natHairpinCaused && a.natCaused == 0:
 		// The wire shows the cause: the server's answers from its private
 		// address, reset by the clients.
 		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and the router loops their connections to it back to the server without masquerading them (loopback without masquerade): the server answers from %s directly and the clients reject that answer, so %s failed; masquerade the connections the router loops back (only those), or give those clients the private address %s (or EPSV)",
 			a.addr.Addr(), plural(a.natUnmasq, "of their data connections", "of their data connections"), a.addr.Addr())
+		natLead = true
 	case a.natHairpinCaused > 0 && a.natCaused == 0:
 		// Clients on the server's own network sent to its public
 		// address, and their data connections failed there: no address
@@ -1107,7 +1280,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// not the only one the wire allows.
 		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and %s to it failed: most likely the router does not loop connections to its public address back to the server (no NAT loopback, hairpin NAT); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here; turn on NAT loopback (with masquerade) on the router, or give those clients the private address %s (or EPSV)",
 			plural(a.natHairpinCaused, "of their data connections", "of their data connections"), a.addr.Addr())
+		natLead = true
 	case a.natCaused > 0 && a.natReached == 0:
+		natLead = true
 		// A data connection failed because of the announced address: the
 		// client's SYNs went to it, not to the control address, or no
 		// SYN was seen. Clients that did reach it as announced (on the
@@ -1136,6 +1311,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 		if at.nat {
+			// The range forwarded and opened on the NAT router too:
+			// what failed at the control address is covered.
+			coverPassive()
 			rules = append([]string{"# either announce the public address, and forward the passive range statically on the NAT router (below; once the address is set, an FTP helper there no longer follows the 227):"}, rules...)
 			if len(fix) > 0 {
 				addOpen(fix)
@@ -1159,12 +1337,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 	case a.configLeads():
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
+		// No data connection failed for a reason of its own after the
+		// latest error (configLeads): what failed before it is not
+		// what is broken now.
+		coverPassive()
+		activeCovered = true
 	case a.findings[CodeDataSourceNAT] > 0 && a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT]:
 		sum.Verdict = "the server refuses data connections that reach it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
 	case a.findings[CodeDataSourceNAT] > 0:
 		sum.Verdict = "the server refuses data connections that come from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
 	case a.findings[CodeRangeExhausted] > 0:
 		sum.Verdict = "the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; see passive-range-exhausted"
+		if a.exhaustedFailed >= a.passiveFailures() {
+			// Every passive failure was at a fallback port: the range
+			// explains them (its finding has their rules).
+			coverPassive()
+		}
 	case a.findings[CodeControlIdle] > 0:
 		sum.Verdict = "the control connection stayed silent during a transfer and something on the path dropped it (a NAT or firewall idle timeout): the transfer's final reply never arrived; see control-idle-timeout for the keepalive and timeout settings"
 		if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
@@ -1177,18 +1365,22 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// Other clients' passive data connections got through the same
 		// ports: not the server's range (minority.go).
 		sum.Verdict = a.passiveClientVerdict(a.failedHow()) + serverLines() + natNote()
+		coverPassive()
 	case a.failPorts[CodeDataUnanswered] != nil && a.synAckLost == a.findings[CodeDataUnanswered] && a.failPorts[CodeDataRefused] == nil && a.failPorts[CodeDataUnreachable] == nil:
 		// Seen at the server: it answered every one, and the answers
 		// never reached the client. Its range is not the fault.
 		ps, _ := failed(CodeDataUnanswered)
+		passiveCovered[CodeDataUnanswered] = true
 		sum.Verdict = "passive data connections reach the server on " + portsWord(ps) + " and it answers them, but its SYN-ACKs never reach the client: a firewall or NAT on the way back drops them, or the way back bypasses the stateful firewall the SYNs crossed; nothing on the server needs to change (see data-unanswered)" + natNote()
 	case a.failPorts[CodeDataUnanswered] != nil:
 		ps, _ := failed(CodeDataUnanswered)
+		passiveCovered[CodeDataUnanswered], leadPorts = true, &ps
 		sum.Verdict = "passive data connections are dropped between client and server on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		openFailed(ps, "dropped")
 		addRangeLines()
 	case a.failPorts[CodeDataRefused] != nil:
 		ps, _ := failed(CodeDataRefused)
+		passiveCovered[CodeDataRefused], leadPorts = true, &ps
 		sum.Verdict = "passive data connections are refused with RST on " + d.failedPortsVerdict(ps, a, vfam) + " (a firewall rejects them or nothing listens)" + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		openFailed(ps, "refused with RST")
 		addRangeLines()
@@ -1196,65 +1388,18 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// No firewall's reject among the ICMP errors: opening ports
 		// changes nothing (see data-unreachable).
 		sum.Verdict = a.icmpPathVerdict() + natNote()
+		passiveCovered[CodeDataUnreachable] = true
 	case a.failPorts[CodeDataUnreachable] != nil:
 		ps, _ := failed(CodeDataUnreachable)
+		passiveCovered[CodeDataUnreachable], leadPorts = true, &ps
 		sum.Verdict = "passive data connections are rejected with ICMP unreachable on " + d.failedPortsVerdict(ps, a, vfam) + a.passiveClients.hedge("passive", true) + serverLines() + natNote()
 		openFailed(ps, "rejected with ICMP unreachable")
 		addRangeLines()
-	case a.findings[CodeActiveBlocked] > 0 && a.activeNAT:
-		sum.Verdict = "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router"
-		if a.activeEncrypted == a.findings[CodeActiveBlocked] {
-			sum.Verdict = "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite; the control channel is encrypted, so no helper on that NAT router can rewrite the PORT: use passive mode"
-		}
-		rules = append(rules, a.activeHelperLines(place{}, true)...)
 	case a.findings[CodeActiveBlocked] > 0:
-		elsewhere, tried, failing := a.activeElsewhere()
-		// SYNs seen leaving a NAT box the capture was taken on went
-		// beyond the server's side: no rule for it.
-		atClient := a.activeAtClient() || a.activeBeyondNAT > 0
-		switch {
-		case a.activeClients.someClients(false, nil):
-			// Other clients' active data connections got out: the
-			// server's side lets them through (minority.go).
-			sum.Verdict = a.activeClientVerdict()
-			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
-		case activeServerSide(elsewhere, tried, failing, atClient):
-			// The mirror: these clients take active data connections
-			// from other servers, so their side lets them in.
-			sum.Verdict = a.activeServerVerdict(elsewhere, tried, failing)
-			rules = append(rules, a.activeEgressLines()...)
-		default:
-			// One client, or many: the words for as many as failed.
-			who, whose, them := "the client", "the client's side", "the client"
-			if failing > 1 || a.activeFailing.dropped > 0 {
-				who, whose, them = plural(failing, "client", "clients"), "the clients' side", "the clients"
-				if a.activeFailing.dropped > 0 {
-					who = "at least " + who
-				}
-			}
-			passive := "use passive mode"
-			if a.activeFtpExe == a.findings[CodeActiveBlocked] {
-				// Windows's ftp.exe has no passive mode (ftpExe).
-				which := "which the client most likely is"
-				if them != "the client" {
-					which = "which these clients most likely are"
-				}
-				passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
-			}
-			if a.activeNoSYN == a.findings[CodeActiveBlocked] {
-				// The server reported each failed, and no SYN of any
-				// reached the capture point: its output chain or the
-				// path stopped them before the client's firewall could.
-				sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (its output chain) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
-					who, whose, passive)
-				rules = append(rules, a.serverOutputLines()...)
-				break
-			}
-			sum.Verdict = fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
-				who, whose, passive, them)
-			sum.Verdict += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
-			rules = append(rules, a.activeHelperLines(a.placeOf(a.activeAt), false)...)
-		}
+		var lines []string
+		sum.Verdict, lines = activeBlocked()
+		rules = append(rules, lines...)
+		activeCovered = true
 	case a.outside.Count > 0 && len(pol.Ranges) == 0 && pol.Server != nil:
 		// Outside the configuration's own range: it is set already.
 		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, pol.PassiveRanges(), pol.Server.Path)
@@ -1530,6 +1675,8 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict += fmt.Sprintf("; but the server refused passive mode in %s (see passive-refused): clients that need it cannot transfer", plural(a.passiveRefused, "session", "sessions"))
 		}
 	}
+	also, alsoRules := alsoVerdict()
+	sum.Verdict += also
 	if unknownRange && !(a.outside.Count > 0 && len(rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
@@ -1557,6 +1704,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		rules = append(rules, rangeRules...)
 	}
 	rules = append(rules, tail...)
+	rules = append(rules, alsoRules...)
 	sum.Rules = dedupe(rules)
 	sum.Verdict += a.configNote()
 	if named {
@@ -1737,6 +1885,15 @@ func (a *serverAcc) configNote() string {
 	return note
 }
 
+// passiveFailures counts the passive data connections in failPorts.
+func (a *serverAcc) passiveFailures() int {
+	n := 0
+	for _, ps := range a.failPorts {
+		n += ps.Count
+	}
+	return n
+}
+
 // failedHow says how the server's passive data connections failed:
 // "dropped", "refused with RST", "rejected with ICMP unreachable", or,
 // when they failed in more than one way, all of them.
@@ -1801,6 +1958,11 @@ func openRange(ps PortStats, a *serverAcc, p policy.Policy) policy.Ranges {
 // first; when no range is known at all, the server's own if it has one,
 // else a fixed range to set (ftpsniff cannot tell which).
 func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) string {
+	return portsWord(ps) + d.failedPortsAdvice(ps, a, fam)
+}
+
+// failedPortsAdvice is what failedPortsVerdict says after the ports.
+func (d *Diagnoser) failedPortsAdvice(ps PortStats, a *serverAcc, fam family) string {
 	pol, _ := d.serverPol(a)
 	if rs := openRange(ps, a, pol); rs != nil {
 		// The range, not the port: read alone, "open it" opened one
@@ -1809,19 +1971,27 @@ func (d *Diagnoser) failedPortsVerdict(ps PortStats, a *serverAcc, fam family) s
 		if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && slices.Equal(rs, sc.PassiveRange) {
 			whose = "the server's passive range"
 		}
-		return fmt.Sprintf("%s; open %s with the rest of %s %s", portsWord(ps), themWord(ps), whose, rs)
+		return fmt.Sprintf("; open %s with the rest of %s %s", themWord(ps), whose, rs)
 	}
 	if fw := pol.Ranges; len(fw) > 0 {
-		return fmt.Sprintf("%s, outside the range %s the firewall allows", portsWord(ps), fw)
+		return fmt.Sprintf(", outside the range %s the firewall allows", fw)
 	}
 	if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && len(pol.Ranges) == 0 {
 		// The configuration's own range: advice never sets what it sets.
-		return fmt.Sprintf("%s, outside the range %s that %s sets: the server that answered does not run that configuration (check which file it reads, and restart it)", portsWord(ps), sc.PassiveRange, sc.Path)
+		return fmt.Sprintf(", outside the range %s that %s sets: the server that answered does not run that configuration (check which file it reads, and restart it)", sc.PassiveRange, sc.Path)
 	}
 	if sc := pol.Server; sc != nil && len(sc.PassiveRange) == 0 {
-		return fmt.Sprintf("%s, which the server picked itself: %s sets no passive range; set one (%s) and open it", portsWord(ps), sc.Path, fam.rangeNameIn())
+		return fmt.Sprintf(", which the server picked itself: %s sets no passive range; set one (%s) and open it", sc.Path, fam.rangeNameIn())
 	}
-	return fmt.Sprintf("%s; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", portsWord(ps), strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())
+	return fmt.Sprintf("; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())
+}
+
+// joinAnd joins l as "a", "a and b", "a, b and c".
+func joinAnd(l []string) string {
+	if len(l) < 2 {
+		return strings.Join(l, "")
+	}
+	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
 }
 
 func publicOr(a netip.Addr) string {
