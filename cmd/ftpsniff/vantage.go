@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,6 +157,7 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	}
 	var cs []*vantage.Collector
 	var inputErrs []error
+	refused := false
 	for k := range opts.points {
 		pt := &opts.points[k]
 		before := len(inputErrs)
@@ -175,10 +177,22 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 		dec.Finish()
-		if c.Span().Packets == 0 && len(inputErrs) == before {
-			inputErrs = append(inputErrs, fmt.Errorf("--vantage %s: %s %w", pt.name, strings.Join(pt.files, ", "), errNoPackets))
+		if c.Span().Packets == 0 {
+			refused = true
+			if len(inputErrs) == before {
+				inputErrs = append(inputErrs, fmt.Errorf("--vantage %s: %s %w", pt.name, strings.Join(pt.files, ", "), errNoPackets))
+			}
 		}
 		cs = append(cs, c)
+	}
+	if refused {
+		// A point with nothing to compare (its file unopenable, or no
+		// TCP in it) is refused, as docs/troubleshooting.md says: its
+		// error lines, no merged view.
+		for _, e := range inputErrs[:len(inputErrs)-1] {
+			fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(e.Error())))
+		}
+		return inputErrs[len(inputErrs)-1]
 	}
 	rep, err := vantage.Merge(cs)
 	if err != nil {
@@ -306,7 +320,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				}
 			}
 			if a.Verdict != "" {
-				pr("     !! %s\n", safe(a.Verdict))
+				pr("     !! %s\n", sentence(a.Verdict))
 			}
 		}
 		if s.Helper != nil {
@@ -326,15 +340,15 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				}
 				pr("    %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(d.Src), addrString(d.Dst), dataViewString(d))
 			}
-			pr("     -> %s: %s\n", p.Where, safe(p.Verdict))
+			pr("     -> %s: %s\n", p.Where, sentence(p.Verdict))
 			if len(p.Ambiguous) > 0 {
 				pr("        (%s)\n", ambiguousText(p))
 			}
 			for _, g := range p.Gaps {
-				pr("        (%s)\n", safe(g))
+				pr("        (%s)\n", sentence(g))
 			}
 			if p.Helper != nil {
-				pr("     helper: %s\n", safe(p.Helper.Verdict))
+				pr("     helper: %s\n", sentence(p.Helper.Verdict))
 			}
 		}
 		pr("\n")
@@ -352,9 +366,17 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("%s: %d control connection%s held twice, on both sides of a NAT (a capture on every interface, tcpdump -i any): the paired copy stands for both\n", safe(rep.Points[i]), n, plural(n))
 		}
 	}
-	for _, pair := range rep.Identical {
-		pr("%s and %s hold the same packets at the same times: one capture given twice (under two names, or a copy)? Their order along the path is unknown and no loss is placed between them\n",
-			safe(`"`+rep.Points[pair[0]]+`"`), safe(`"`+rep.Points[pair[1]]+`"`))
+	for _, g := range identicalGroups(rep) {
+		var names []string
+		for _, i := range g {
+			names = append(names, quotedName(rep.Points[i]))
+		}
+		given := "twice (under two names, or a copy)"
+		if len(g) > 2 {
+			given = fmt.Sprintf("%d times (under %d names, or copies)", len(g), len(g))
+		}
+		pr("%s and %s hold the same packets at the same times: one capture given %s? Their order along the path is unknown and no loss is placed between them\n",
+			strings.Join(names[:len(names)-1], ", "), names[len(names)-1], given)
 	}
 	if rep.Ambiguous > 0 {
 		pr("%d control connection%s left unpaired: another point holds two or more with the same commands and replies, and nothing (the server's ISN, the announced ports, the addresses, the clocks) tells them apart\n", rep.Ambiguous, plural(rep.Ambiguous))
@@ -367,6 +389,48 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("%s: limits hit: %d control and %d data connections, %d announcements not kept\n", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped)
 		}
 	}
+}
+
+// quotedName is a point's name in double quotes, a quote or backslash in
+// it escaped once, as the verdicts quote it (vantage.Report.name).
+func quotedName(name string) string { return sentence(strconv.Quote(name)) }
+
+// identicalGroups joins rep.Identical's pairs into groups of points that
+// all hold the same capture (15 copies: one group, not 105 pairs), each in
+// the order given, the groups by their first point.
+func identicalGroups(rep *vantage.Report) [][]int {
+	group := make([]int, len(rep.Points)) // the group's first point, +1
+	for _, pair := range rep.Identical {
+		a, b := pair[0], pair[1]
+		switch {
+		case group[a] == 0 && group[b] == 0:
+			group[a], group[b] = a+1, a+1
+		case group[b] == 0:
+			group[b] = group[a]
+		case group[a] == 0:
+			group[a] = group[b]
+		case group[a] != group[b]:
+			from, to := max(group[a], group[b]), min(group[a], group[b])
+			for i := range group {
+				if group[i] == from {
+					group[i] = to
+				}
+			}
+		}
+	}
+	var out [][]int
+	for first := range rep.Points {
+		var g []int
+		for i := range rep.Points {
+			if group[i] == first+1 {
+				g = append(g, i)
+			}
+		}
+		if len(g) > 1 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // unpairedCapturing is rep.UnpairedCapturing[i], 0 when not counted.
@@ -690,9 +754,9 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 // router against what the points on either side of it saw.
 func writeHelperCheckText(w io.Writer, rep *vantage.Report, hc *vantage.HelperCheck) {
 	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
-	pr("  Linux FTP helper simulated between %s and %s: %s\n", safe(`"`+rep.Points[hc.In]+`"`), safe(`"`+rep.Points[hc.Out]+`"`), helperConnText(hc))
+	pr("  Linux FTP helper simulated between %s and %s: %s\n", quotedName(rep.Points[hc.In]), quotedName(rep.Points[hc.Out]), helperConnText(hc))
 	if hc.Incomplete != "" {
-		pr("    incomplete: %s\n", safe(hc.Incomplete))
+		pr("    incomplete: %s\n", sentence(hc.Incomplete))
 	}
 	if hc.Encrypted {
 		pr("    the control channel turned to TLS: the helper reads nothing after that\n")
@@ -702,15 +766,15 @@ func writeHelperCheckText(w io.Writer, rep *vantage.Report, hc *vantage.HelperCh
 		if st.Copies > 1 {
 			copies = fmt.Sprintf(", %d copies", st.Copies)
 		}
-		pr("    %s at %s (packet %d%s): %s\n", stepKind(st), safe(`"`+rep.Points[st.From]+`"`), st.Num, copies, shown(st.Original))
+		pr("    %s at %s (packet %d%s): %s\n", stepKind(st), quotedName(rep.Points[st.From]), st.Num, copies, shown(st.Original))
 		if st.Forwarded {
 			ep := ""
 			if st.SeenEndpoint.IsValid() || st.SeenEndpoint.Port() != 0 {
 				ep = "  = " + endpointText(&vantage.Announcement{Endpoint: st.SeenEndpoint})
 			}
-			pr("      %s saw (packet %d): %s%s\n", safe(`"`+rep.Points[st.To]+`"`), st.OutNum, shown(st.Seen), ep)
+			pr("      %s saw (packet %d): %s%s\n", quotedName(rep.Points[st.To]), st.OutNum, shown(st.Seen), ep)
 		}
-		pr("      -> %s\n", safe(st.Verdict))
+		pr("      -> %s\n", sentence(st.Verdict))
 	}
 	if hc.StepsDropped > 0 {
 		pr("    %d more step%s not kept\n", hc.StepsDropped, plural(hc.StepsDropped))

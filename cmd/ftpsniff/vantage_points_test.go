@@ -10,8 +10,8 @@ import (
 
 // TestVantagePointNamesShownOnce guards point names in verdicts: a name
 // holding "#0" is not taken for a point reference (the rewrite verdict
-// named `"router"client" side"`), and one holding a quote is escaped once,
-// not twice (`"server\\"x"`).
+// named `"router"client" side"`), and one holding a quote is quoted as
+// Go quotes it, once: `"server\"x"`, not `"server\\"x"` or `"server"x"`.
 func TestVantagePointNamesShownOnce(t *testing.T) {
 	needCaptures(t, "helper-nat-client.pcap", "helper-nat-server.pcap", "router-drop-data-syn-client.pcap", "router-drop-data-syn-server.pcap")
 	for _, tc := range []struct {
@@ -20,7 +20,7 @@ func TestVantagePointNamesShownOnce(t *testing.T) {
 		want           string
 	}{
 		{"helper-nat-client.pcap", "helper-nat-server.pcap", [2]string{"client", "router#0 side"}, `"client" saw 10.99.1.1:40039, "router#0 side" saw 10.99.2.2:40039`},
-		{"router-drop-data-syn-client.pcap", "router-drop-data-syn-server.pcap", [2]string{"client", `server"x`}, `the SYN passed "client" and never reached "server"x": dropped in between`},
+		{"router-drop-data-syn-client.pcap", "router-drop-data-syn-server.pcap", [2]string{"client", `server"x`}, `the SYN passed "client" and never reached "server\"x": dropped in between`},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := []string{"read", "--vantage", tc.names[0] + "=" + vantageRealDir + tc.client, "--vantage", tc.names[1] + "=" + vantageRealDir + tc.server}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,9 @@ type Report struct {
 
 	// res is each point's timestamp resolution (Collector.Resolution).
 	res []time.Duration
+	// unowned: per point, the data connections no session's
+	// announcement there claims (ownerAt), for judge's notes.
+	unowned [][]*Data
 }
 
 // maxPayloadPairs bounds the comparisons of payload pairing between two
@@ -887,7 +891,10 @@ func (r *Report) tick(i int) time.Duration {
 // SYNs), when they all agree. When a pair is left unordered, or the
 // evidence contradicts itself, the order is unknown (OrderKnown false):
 // the points are listed as given and no verdict places a loss between
-// them. Points that did not see it go last, in the order given.
+// them. Points that hold one capture (Report.Identical) tie: what places
+// one places the other, and their tie does not make the order unknown
+// (unless they are all there is). Points that did not see it go last, in
+// the order given.
 func (r *Report) orderSession(s *Session) {
 	n := len(s.Views)
 	var seen []int
@@ -916,6 +923,26 @@ func (r *Report) orderSession(s *Session) {
 			}
 		}
 	}
+	// Two points that are copies of one capture (identical) tie: what
+	// places one places the other, and their tie leaves the order of
+	// the others known.
+	same := func(a, b int) bool {
+		return slices.Contains(r.Identical, [2]int{a, b}) || slices.Contains(r.Identical, [2]int{b, a})
+	}
+	for _, a := range seen {
+		for _, b := range seen {
+			if a == b || !same(a, b) {
+				continue
+			}
+			for _, x := range seen {
+				if x == a || x == b {
+					continue
+				}
+				before[a][x] = before[a][x] || before[b][x]
+				before[x][a] = before[x][a] || before[x][b]
+			}
+		}
+	}
 	// What follows from what is known (a before b before c).
 	for _, k := range seen {
 		for _, a := range seen {
@@ -926,13 +953,20 @@ func (r *Report) orderSession(s *Session) {
 			}
 		}
 	}
-	known := true
+	known, copies := true, true
 	for x, a := range seen {
 		for _, b := range seen[x+1:] {
+			if same(a, b) && !before[a][b] && !before[b][a] {
+				continue // copies: one place
+			}
+			copies = false
 			if before[a][b] == before[b][a] { // neither, or both: unknown or contradicted
 				known = false
 			}
 		}
+	}
+	if copies && len(seen) > 1 {
+		known = false // nothing but copies of one capture: nothing orders them
 	}
 	idx := make([]int, 0, n)
 	idx = append(idx, seen...)
@@ -1336,9 +1370,13 @@ func (r *Report) judgeAnnouncements(s *Session) {
 			case at.Before(v.Start) || at.After(v.Last) || !r.Spans[i].Covers(at, 0):
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s was not capturing the connection then", r.name(i)))
-			case s.OrderKnown && k < lastSeen || e.answered:
+			case s.OrderKnown && k < lastSeen:
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
+			case e.answered:
+				// Its receiver dialled the endpoint it named: it arrived.
+				unseen = append(unseen, i)
+				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there (the data connection to the endpoint it named proves it arrived)", r.name(i)))
 			case v.Cut[dirIndex(fromClient)] > 0:
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s could not read it: the snap length cut the segments there", r.name(i)))
@@ -1384,10 +1422,11 @@ func (r *Report) judgeAnnouncements(s *Session) {
 	}
 }
 
-// name is a point's name as verdicts quote it. Names hold no control
-// characters (the command line refuses them), so the quotes are all the
-// marking they need; the output escapes the whole verdict once.
-func (r *Report) name(i int) string { return `"` + r.Points[i] + `"` }
+// name is a point's name as verdicts quote it: in double quotes, a quote
+// or backslash in it escaped (Go's quoting; names hold no control
+// characters, the command line refuses them). The text output prints
+// verdicts as ftpsniff's own sentences, adding no second escape.
+func (r *Report) name(i int) string { return strconv.Quote(r.Points[i]) }
 
 // names joins the names of the points in idx that keep says (all, when
 // keep is nil) with "and".
@@ -1843,12 +1882,21 @@ func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 		for _, m := range r.missIndex[annKey{i, d.Dst.Port()}] {
 			s, k, j := m.s, m.ann, m.j
 			c, an := s.Views[i], s.Announcements[k].Views[m.j]
-			if c.Start.After(start) {
+			if !r.openAt(i, c, start) {
 				continue
 			}
+			// From the control connection's peer on the announcement's
+			// receiver's side, to that peer or to the address the
+			// announcement named at any point (a client that dials the
+			// 227's address, not the control connection's).
 			passive := an.Via.Passive()
-			if passive && (d.Dst.Addr() != c.Server.Addr() || d.Src.Addr() != c.Client.Addr()) ||
-				!passive && (d.Dst.Addr() != c.Client.Addr() || d.Src.Addr() != c.Server.Addr()) {
+			from, to := c.Server.Addr(), c.Client.Addr()
+			if passive {
+				from, to = c.Client.Addr(), c.Server.Addr()
+			}
+			if d.Src.Addr() != from || d.Dst.Addr() != to && !slices.ContainsFunc(s.Announcements[k].Views, func(w *Announcement) bool {
+				return w != nil && w.Endpoint.Addr().IsValid() && w.Endpoint.Addr() == d.Dst.Addr()
+			}) {
 				continue
 			}
 			at := s.corrected(j, an.TS).Add(s.offsets[i]) // on point i's clock
@@ -1882,7 +1930,7 @@ func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 	found := false
 	for _, s := range r.unreadable[i] {
 		c := s.Views[i]
-		if c.Start.After(start) {
+		if !r.openAt(i, c, start) {
 			continue
 		}
 		passive := d.Src.Addr() == c.Client.Addr() && d.Dst.Addr() == c.Server.Addr()
@@ -1893,7 +1941,53 @@ func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 			best, bestAt, found = owner{s: s, ann: -1, passive: passive}, c.Start, true
 		}
 	}
+	if !found {
+		if r.unowned == nil {
+			r.unowned = make([][]*Data, len(r.Points))
+		}
+		r.unowned[i] = append(r.unowned[i], d)
+	}
 	return best, found
+}
+
+// unpairedLike finds, among the data connections of point i that no
+// session claims there, one that is p's (the same SYN or SYN-ACK
+// sequence number as a view of p, or the same ports within a minute on
+// the reference clock): the point captured it, but its view could not be
+// paired (its control connection there unpaired, or the announcement it
+// answers not known there).
+func (r *Report) unpairedLike(s *Session, p *Path, i int) *Data {
+	if i >= len(r.unowned) {
+		return nil
+	}
+	for _, d := range r.unowned[i] {
+		for j, v := range p.Views {
+			if v == nil {
+				continue
+			}
+			if d.HaveISN && v.HaveISN && d.ISN == v.ISN || d.SYNACKs > 0 && v.SYNACKs > 0 && d.SYNACKISN == v.SYNACKISN {
+				return d
+			}
+			if d.Src.Port() == v.Src.Port() && d.Dst.Port() == v.Dst.Port() && (i == 0 || r.Offsets[i].Samples > 0) &&
+				absDur(r.corrected(i, d.Start()).Sub(s.corrected(j, v.Start()))) <= time.Minute {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// openAt: c, seen at point i, may have been open at t (on i's clock):
+// its first packet there came by t (within the point's timestamp
+// resolution), or the point did not capture its SYN and the capture
+// itself started by then (a capture that starts at a data connection's
+// SYN sees its control connection's first packet later).
+func (r *Report) openAt(i int, c *Control, t time.Time) bool {
+	tol := t.Add(r.tick(i))
+	if !c.Start.After(tol) {
+		return true
+	}
+	return !c.HaveISN[0] && r.Spans[i].Packets > 0 && !r.Spans[i].First.After(tol)
 }
 
 // rankOf ranks an announcement d may answer at the point where c was
@@ -2023,11 +2117,11 @@ func (r *Report) judge(s *Session, p *Path) {
 		case v.Packets == 0:
 			return "it captured nothing"
 		case at.Before(v.First):
-			return fmt.Sprintf("its capture started %.3f s later", v.First.Sub(at).Seconds())
+			return "its capture started " + howLong(v.First.Sub(at), "later")
 		case at.After(v.Last):
-			return fmt.Sprintf("its capture had ended %.3f s before", at.Sub(v.Last).Seconds())
+			return "its capture had ended " + howLong(at.Sub(v.Last), "before")
 		}
-		return fmt.Sprintf("its capture ended %.3f s after, too soon to tell", v.Last.Sub(at).Seconds())
+		return "its capture ended " + howLong(v.Last.Sub(at), "after") + ", too soon to tell"
 	}
 	answered, saK := false, -1 // a SYN-ACK seen; the point nearest the sender that saw it
 	for k, i := range order {
@@ -2072,9 +2166,27 @@ func (r *Report) judge(s *Session, p *Path) {
 		case v == nil && proxied && k > lastK:
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s was capturing and saw nothing of it (%s): the answer came from a box before it (a SYN proxy, a proxy), not the receiver", r.name(i), proxyWhy))
 		case v == nil && (k > firstK || answered):
+			if d := r.unpairedLike(s, p, i); d != nil {
+				why := "the announcement it answers is not known there"
+				if s.Views[i] == nil {
+					why = "the point's control connection was not paired with the other points'"
+				}
+				sa := "no SYN-ACK"
+				if d.SYNACKs > 0 {
+					sa = fmt.Sprintf("%d SYN-ACK%s", d.SYNACKs, plural(d.SYNACKs))
+				}
+				p.Gaps = append(p.Gaps, fmt.Sprintf("%s captured it (%s -> %s, %d SYN%s, %s), but that view could not be paired: %s; no verdict is drawn from it",
+					r.name(i), d.Src, d.Dst, d.SYNs, plural(d.SYNs), sa, why))
+				break
+			}
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
 		case v != nil && v.SYNs == 0:
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN, though it passed there", r.name(i)))
+		case v != nil && v.SYNACKs == 0 && k > saK && saK >= 0 && (v.Flows[1].Bytes > 0 ||
+			slices.ContainsFunc(order[k+1:], func(j int) bool { return views[j] != nil && views[j].SYNACKs > 0 })):
+			// Points on either side of it saw the SYN-ACK, or it saw the
+			// receiver's payload: the receiver answered through it.
+			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN-ACK, though it passed there", r.name(i)))
 		}
 	}
 	recv := views[order[lastK]]
@@ -2176,6 +2288,23 @@ func (r *Report) judge(s *Session, p *Path) {
 	r.delivered(s, p)
 }
 
+// howLong says d then (later, before, after) to the precision it needs:
+// seconds, milliseconds or microseconds, "just" below a microsecond.
+func howLong(d time.Duration, then string) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.3f s %s", d.Seconds(), then)
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.3f ms %s", float64(d)/float64(time.Millisecond), then)
+	case d >= time.Microsecond:
+		return fmt.Sprintf("%d µs %s", d/time.Microsecond, then)
+	}
+	if then == "later" {
+		return "just after"
+	}
+	return "just " + then
+}
+
 // delivered judges a connection whose handshake passed every point that
 // captured it by its payload: bytes that passed one point and never
 // reached the next, capturing, while the sender resent them and no point
@@ -2186,6 +2315,12 @@ func (r *Report) delivered(s *Session, p *Path) {
 	hs := "the handshake passed every point"
 	if len(p.Gaps) > 0 {
 		hs = "the handshake passed every point that captured it"
+	}
+	for i, v := range p.Views {
+		if v == nil && r.unpairedLike(s, p, i) != nil {
+			hs = "the handshake passed every point whose view is paired"
+			break
+		}
 	}
 	p.Where, p.Verdict = Delivered, hs
 	for x := 1; x >= 0; x-- { // the receiver's bytes (a download) first
@@ -2230,9 +2365,37 @@ func (r *Report) delivered(s *Session, p *Path) {
 			p.Lost = &DataLoss{FromReceiver: x == 1, Sender: sender, Sent: fu.Sent, Reached: fd.Sent, Bytes: fu.Sent - fd.Sent,
 				Acked: acked, Resent: fu.Stalled, ResentFrom: fu.StallAcked}
 			p.Where, p.After, p.Before = LostData, u, d
+			r.missedBytes(p)
 			p.Verdict = fmt.Sprintf("%s, but its data did not: %d bytes from %s passed %s and never reached %s (%s saw %d bytes sent, up to offset %d; %s up to offset %d); %s saw them resent from offset %d %d time%s, and no point saw them acknowledged past offset %d: lost in between",
 				hs, fu.Sent-fd.Sent, sender, r.name(u), r.name(d), r.name(u), fu.Bytes, fu.Sent, r.name(d), fd.Sent, r.name(u), fu.StallAcked, fu.Stalled, plural(fu.Stalled), acked)
 			return
+		}
+	}
+	r.missedBytes(p)
+}
+
+// missedBytes notes a point that lacks bytes in the middle of a
+// transfer that another point saw, though it saw the bytes after them (as
+// far as that point): a hole in its capture, not a loss.
+func (r *Report) missedBytes(p *Path) {
+	for x := range 2 {
+		var best *Flow
+		bi := -1
+		for i, v := range p.Views {
+			if v != nil && (best == nil || v.Flows[x].Bytes > best.Bytes) {
+				best, bi = &v.Flows[x], i
+			}
+		}
+		if best == nil {
+			continue
+		}
+		for i, v := range p.Views {
+			if v == nil || i == bi {
+				continue
+			}
+			if f := &v.Flows[x]; f.Sent >= best.Sent && f.Bytes < best.Bytes {
+				p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture %d bytes that %s saw, though it saw the bytes after them: a hole in its capture, not a loss", r.name(i), best.Bytes-f.Bytes, r.name(bi)))
+			}
 		}
 	}
 }
