@@ -776,6 +776,15 @@ func (s *Session) TransferType() string {
 // with the session it continues.
 func (s *Session) Counted() bool { return s.Resumed == nil }
 
+// WatchedUntil is until when the capture watched the session: Watched,
+// and never before its last packet.
+func (s *Session) WatchedUntil() time.Time {
+	if s.Watched.After(s.End) {
+		return s.Watched
+	}
+	return s.End
+}
+
 // TotalBytes is the payload both directions carried.
 func (d *DataConn) TotalBytes() int64 { return d.Bytes[0] + d.Bytes[1] }
 
@@ -881,7 +890,14 @@ type Event struct {
 type Session struct {
 	ID             int
 	Client, Server netip.AddrPort
-	Start, End     time.Time
+	// Start and End: the control connection's first and last packet.
+	Start, End time.Time
+	// Watched: until when the capture watched the session, End or
+	// later: the time decode let the connection go (an idle close, the
+	// capture's end, an eviction), so how long a reply could have come
+	// and did not (WatchedUntil). (It takes the session to the 576-byte
+	// class.)
+	Watched time.Time
 	File           string // the input it was first seen in, when several were read
 	Midstream      bool   // picked up without its SYN
 	ByContent      bool   // recognised by content on a non-control port

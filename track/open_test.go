@@ -57,9 +57,12 @@ func TestMemoryPerOpenSession(t *testing.T) {
 			if open := trk.OpenSessions(); open != n {
 				t.Fatalf("%d sessions open, want %d", open, n)
 			}
-			bound := int64(2150)
+			// (The Session struct is in the 576-byte class since it
+			// keeps until when it was watched, Session.Watched: 2,737
+			// and 2,177 bytes measured.)
+			bound := int64(2200)
 			if !recentOnly {
-				bound = 2700
+				bound = 2760
 			}
 			if per > bound {
 				t.Errorf("%d bytes per open session, bound %d", per, bound)

@@ -1021,6 +1021,11 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if !sess.lastSeen.IsZero() {
 		sess.End = sess.lastSeen
 	}
+	if sess.Watched.IsZero() {
+		// Ended with no close of decode's (evicted, the tracker's own
+		// end): watched until the latest packet of all.
+		sess.Watched = t.last
+	}
 	if sess.EndReason == EndOpen {
 		sess.EndReason = reason
 	}

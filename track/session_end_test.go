@@ -33,6 +33,9 @@ func TestSessionEndIsLastPacket(t *testing.T) {
 			if got := s.rec.ended[0].End; !got.Equal(last) {
 				t.Errorf("End %v after the last packet, want the last packet's time", got.Sub(last))
 			}
+			if got := s.rec.ended[0].Watched; !got.Equal(s.now) {
+				t.Errorf("Watched %v after the last packet, want the close's time (%v after it)", got.Sub(last), tc.after)
+			}
 		})
 	}
 }

@@ -599,6 +599,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
 		}
+		sess.Watched = e.TS
 		if e.Closed == decode.CloseIdle {
 			// Idle is decode's guess: the connection's bytes may yet pick
 			// it up again.

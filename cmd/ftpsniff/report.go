@@ -1116,7 +1116,7 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) {
 	if len(notes) > 0 {
 		kv("notes", esc(strings.Join(notes, "; ")))
 	}
-	kv("ended", esc(fmt.Sprintf("%s after %s; %d command%s", s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount))))
+	kv("ended", esc(fmt.Sprintf("%s; %d command%s", sessionEnd(s), s.CommandCount, plural(s.CommandCount))))
 	io.WriteString(w, "</table>\n")
 	if len(l.data) > 0 {
 		io.WriteString(w, "<table class=\"data\"><tr><th>data</th><th>via</th><th>announced</th><th>connection</th><th>outcome</th><th>what the capture shows</th></tr>\n")

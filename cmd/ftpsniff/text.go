@@ -559,8 +559,21 @@ func (o *textOutput) transcript(s *track.Session) {
 	}
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
-	o.printf("  %s\n\n", p.dim.Sprintf("end: %s after %s; %d command%s; data: %s",
-		s.EndReason, seconds(s.End.Sub(s.Start)), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+	o.printf("  %s\n\n", p.dim.Sprintf("end: %s; %d command%s; data: %s",
+		sessionEnd(s), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+}
+
+// sessionEnd says how a session ended: its end reason and when its last
+// packet came; for one that ended in silence (an idle close, the
+// capture's end), how long the silence lasted too, so that neither an
+// hour's idle wait nor a session's own few milliseconds read as its
+// length.
+func sessionEnd(s *track.Session) string {
+	silent := s.WatchedUntil().Sub(s.End)
+	if silent < time.Second || s.EndReason == track.EndFIN || s.EndReason == track.EndRST {
+		return fmt.Sprintf("%s after %s", s.EndReason, seconds(s.End.Sub(s.Start)))
+	}
+	return fmt.Sprintf("%s, silent for %s after its last packet at +%s", s.EndReason, seconds(silent), seconds(s.End.Sub(s.Start)))
 }
 
 // InputOverlap keeps an overlap of the inputs for the summary (tellOverlap).

@@ -153,7 +153,7 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 	}
 	switch {
 	case final == nil && (c.Status == track.StatusNoReply || c.Status == track.StatusInterrupted):
-		waited := s.End.Sub(dc.End)
+		waited := s.WatchedUntil().Sub(dc.End)
 		if waited < minReplyWait || silentDuring < minControlSilence {
 			// Too short to tell a lost reply from a capture that stopped.
 			return nil
@@ -179,12 +179,12 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 		case s.ServerUnacked > 0:
 			floor = minControlSilence
 		}
-		if gap < floor || s.End.Sub(final.TS) < minReplyWait {
+		if gap < floor || s.WatchedUntil().Sub(final.TS) < minReplyWait {
 			return nil
 		}
 		f := &Finding{Code: CodeControlIdle, Severity: SeverityWarning, TS: final.TS, Packets: packets([]uint64{c.Num, lastNum, final.Num, dc.SYNNum})}
 		f.Evidence = joinEvidence(ev(), fmt.Sprintf("%q (packet %d) after %s of control silence; no client command or close in the %s that followed; the session ended by %s",
-			replyText(final), final.Num, dur(gap), dur(s.End.Sub(final.TS)), s.EndReason))
+			replyText(final), final.Num, dur(gap), dur(s.WatchedUntil().Sub(final.TS)), s.EndReason))
 		f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, longer than many NATs and firewalls keep an idle connection (Azure's NAT gateway 4 min, AWS's 350 s, many routers 300 s), and the client sent no command and did not close after it: a NAT or firewall that forgot the connection drops the %d, and the server then sends it again unanswered; a client that acknowledged it got it and is only idle. The TCP segments after packet %d tell which (or a capture on the client's side).", dur(gap), final.Code, final.Num)
 		if s.ServerUnacked > 0 {
 			f.Message = fmt.Sprintf("The server sent the final reply after the control connection had been silent for %s, and the client never acknowledged it (%s of the server's unacknowledged at the close), sent no command and did not close: seen from the server's side, that is a reply lost on the way, typically at a NAT or firewall that forgot the idle control connection (a capture on the client's side shows whether the %d arrived).",
@@ -248,7 +248,7 @@ func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 		f := &Finding{Code: CodeUnusualFinalReply, Severity: SeverityInfo, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
 			Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d); data connection #%d %s", commandText(c), c.Num, replyText(r), r.Num, dc.ID, dc.Outcome)}
 		f.Message = fmt.Sprintf("The server ended the %s with %d, not 226: RFC 959 allows it, but clients that wait for 226 (rust-ftp before 3.0, NetX Duo, several embedded clients) hang there.", c.Verb, r.Code)
-		switch waited := s.End.Sub(r.TS); {
+		switch waited := s.WatchedUntil().Sub(r.TS); {
 		case !nothingAfter(s, c):
 			f.Message += " This client went on, so it accepts it."
 		case waited >= minReplyWait && s.EndReason == track.EndRST && s.ClientClosed:
