@@ -897,10 +897,10 @@ type Session struct {
 	// capture's end, an eviction), so how long a reply could have come
 	// and did not (WatchedUntil). (It takes the session to the 576-byte
 	// class.)
-	Watched time.Time
-	File           string // the input it was first seen in, when several were read
-	Midstream      bool   // picked up without its SYN
-	ByContent      bool   // recognised by content on a non-control port
+	Watched   time.Time
+	File      string // the input it was first seen in, when several were read
+	Midstream bool   // picked up without its SYN
+	ByContent bool   // recognised by content on a non-control port
 	// (Three unexported fields here, in what was padding: the session
 	// stays in its 512-byte allocation class.)
 	// reLogin: the server accepted a REIN since the last successful
