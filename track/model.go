@@ -901,8 +901,7 @@ type Session struct {
 	File      string // the input it was first seen in, when several were read
 	Midstream bool   // picked up without its SYN
 	ByContent bool   // recognised by content on a non-control port
-	// (Three unexported fields here, in what was padding: the session
-	// stays in its 512-byte allocation class.)
+	// (Three unexported fields here, in what was padding.)
 	// reLogin: the server accepted a REIN since the last successful
 	// login, so a refused USER or PASS now ends a new attempt; until
 	// then a refusal (vsftpd's "530 Can't change to another user.")

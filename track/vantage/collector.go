@@ -214,21 +214,36 @@ type Flow struct {
 	haveBase bool
 	fin      bool
 	finOff   int64
+	// Merged counts the times the holes were more than maxHoles and two
+	// were merged into one (the bound was hit). Bytes stays right when
+	// the bytes a merged hole lacked all come; a resent range over bytes
+	// seen inside it, when the lacking ones never come, counts up to its
+	// lacking bytes twice (see fill).
+	Merged int
 	// holes: ranges below Sent not seen yet (a segment that came out of
 	// order, or that the capture missed and the sender resent), the
 	// lowest first, at most maxHoles: bytes filling one are counted once,
-	// not as resent. Past the bound the lowest is forgotten (its bytes,
-	// if they come, count as resent).
+	// not as resent. Past the bound the two nearest are merged (merge).
 	holes []hole
 }
 
-type hole struct{ from, to int64 }
+// hole is a range [from, to) below Flow.Sent of which room bytes were not
+// seen: all of it (room = to-from), or, for holes merged past maxHoles,
+// the sum of theirs, the bytes seen between them inside.
+type hole struct{ from, to, room int64 }
+
+func (h hole) merged() bool { return h.room < h.to-h.from }
 
 // maxHoles bounds Flow.holes.
 const maxHoles = 8
 
 // fill takes [start, end) out of the holes and returns how many bytes of
-// it were in one.
+// it were in one. A merged hole, whose bytes seen inside are not known
+// one by one, gives up to its room: bytes filling what it lacked are
+// counted once, and it never counts more than it lacked (a resent range
+// over bytes seen inside it may be counted as new in place of the bytes
+// still lacking, which then count as resent: the total stays right once
+// they come).
 func (f *Flow) fill(start, end int64) int64 {
 	var n int64
 	kept := f.holes[:0]
@@ -239,24 +254,51 @@ func (f *Flow) fill(start, end int64) int64 {
 			kept = append(kept, h)
 			continue
 		}
+		if h.merged() {
+			take := min(hi-lo, h.room)
+			n += take
+			h.room -= take
+			if h.room > 0 && (start > h.from || end < h.to) {
+				kept = append(kept, h)
+			}
+			continue
+		}
 		n += hi - lo
 		if h.from < lo {
-			kept = append(kept, hole{h.from, lo})
+			kept = append(kept, hole{h.from, lo, lo - h.from})
 		}
 		if hi < h.to {
-			split = append(split, hole{hi, h.to})
+			split = append(split, hole{hi, h.to, h.to - hi})
 		}
 	}
 	f.holes = append(kept, split...)
 	if len(split) > 0 {
-		// A segment inside a hole splits it: the bound holds here too,
-		// the lowest forgotten first (at most 2*maxHoles to sort).
+		// A segment inside a hole splits it: the bound holds here too
+		// (at most 2*maxHoles to sort).
 		slices.SortFunc(f.holes, func(a, b hole) int { return cmp.Compare(a.from, b.from) })
-		if len(f.holes) > maxHoles {
-			f.holes = slices.Delete(f.holes, 0, len(f.holes)-maxHoles)
-		}
+		f.merge()
 	}
 	return n
+}
+
+// merge keeps the holes within maxHoles: the two with the fewest bytes
+// between them become one that lacks the bytes both lacked, so that the
+// bytes filling either still count once and the total stays right
+// (dropping the lowest, as before, counted its bytes as resent when they
+// came: 109352 of 131072 bytes past 8 holes).
+func (f *Flow) merge() {
+	for len(f.holes) > maxHoles {
+		k := 0
+		for x := 1; x+1 < len(f.holes); x++ {
+			if f.holes[x+1].from-f.holes[x].to < f.holes[k+1].from-f.holes[k].to {
+				k = x
+			}
+		}
+		a, b := f.holes[k], f.holes[k+1]
+		f.holes[k] = hole{a.from, b.to, a.room + b.room}
+		f.holes = slices.Delete(f.holes, k+1, k+2)
+		f.Merged++
+	}
 }
 
 // offset is seq's offset from the flow's first byte, taken within 2 GiB
@@ -278,10 +320,8 @@ func (f *Flow) payload(seq uint32, n int, ts time.Time) int64 {
 	end := start + int64(n)
 	fresh := f.fill(start, min(end, f.Sent))
 	if start > f.Sent {
-		f.holes = append(f.holes, hole{f.Sent, start})
-		if len(f.holes) > maxHoles {
-			f.holes = slices.Delete(f.holes, 0, 1)
-		}
+		f.holes = append(f.holes, hole{f.Sent, start, start - f.Sent})
+		f.merge()
 	}
 	fresh += max(end-max(start, f.Sent), 0)
 	fresh = min(fresh, int64(n))

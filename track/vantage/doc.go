@@ -22,7 +22,14 @@
 // ISNs, a capture started after the SYN) are paired by their commands
 // and replies in order (announcements, which a helper may rewrite, match
 // any line), at least three agreeing and at least half the shorter
-// view's lines (timing alone never pairs). Between sessions that carry
+// view's lines (timing alone never pairs); up to 3 lines one view lost
+// may be skipped, never a line replaced by another. Every pair of points
+// is tried both ways until nothing more pairs, whatever the order the
+// points were given in. A candidate on which three or more markers known
+// at both points differ (both ISNs, the client's address and port, the
+// announced ports) and none agrees is another session; one whose offset
+// nothing but its own lines measures, with neither ISN nor the client's
+// endpoint agreeing, must lie within 10 minutes. Between sessions that carry
 // the same lines the evidence decides, most telling first: the server's
 // ISN equal at both points (a firewall that randomises the client's
 // leaves it), the ports the announcements name (NAT seldom changes
@@ -56,7 +63,10 @@
 // the SYN's or the SYN-ACK's ISN, else (ISNs randomised) by answering
 // the same announcement unless their sources contradict it (the box
 // keeps the sender's address, or address and port, on the control
-// connection), and are numbered in the order of the announcements.
+// connection, or their outcomes cannot both be true: one saw the
+// handshake complete, the other the sender resending its unanswered SYN
+// more than 0.5 s later), and are numbered in the order of the
+// announcements.
 //
 // Announcements are paired across points by kind and port in order (then
 // by time, for a helper that had to change the port), so one lost on the
@@ -117,8 +127,8 @@
 // Bounds: a Collector keeps at most Options.MaxConns control and
 // Options.MaxConns data connections (default 100,000 each; the times of
 // at most 8 SYNs each, and per direction at most 8 holes in the
-// sequence numbers seen, the lowest forgotten past that: its bytes, if
-// they come, count as resent),
+// sequence numbers seen, the two nearest merged past that
+// (Flow.Merged): the bytes they lacked still count once when they come),
 // Options.MaxAnnouncements announcements per control connection (default
 // 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per

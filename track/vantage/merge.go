@@ -334,49 +334,115 @@ func (r *Report) pairByISN(cs []*Collector, used map[*Control]bool) {
 // payload.
 const minLines = 3
 
-// align finds how b's lines line up with a's: b[k] is a[k+shift]. Every
-// overlapping line must agree (same direction; the same text unless one is
-// an announcement a helper may rewrite); the shift with the most
-// agreeing lines wins, and a tie between two shifts is no answer. It
-// returns the shift, how many lines other than announcements agree, and
-// whether at least minLines do.
-func align(a, b []Line) (shift, matched int, ok bool) {
-	best, bestN, tie := 0, -1, false
+// maxSkipped bounds the lines alignLines skips, in total, where one
+// point's capture lost a segment (a reply, a command) the other holds.
+const maxSkipped = 3
+
+// lineAgree: two points' views of one line (same direction; the same text
+// unless one is an announcement a helper may rewrite).
+func lineAgree(x, y Line) bool {
+	return x.FromClient == y.FromClient && (x.Announce || y.Announce || x.Hash == y.Hash)
+}
+
+// alignLines finds how b's lines line up with a's: at[k] is the index in
+// a of b[k], or -1 where a lacks it. From where the views start to
+// overlap (a capture that started late lacks the lines before), every
+// line must agree, except that up to maxSkipped lines one view holds and
+// the other lost may be skipped (a reply whose segment one capture
+// missed): only skips, never a line replaced by another, and the two
+// lines after a skip must agree again. The start with the most agreeing
+// lines wins; a tie between two different alignments is no answer. It
+// returns how many lines other than announcements agree, and whether at
+// least minLines do. The work is bounded: (len(a)+len(b)) starts, each
+// walk ending at its first mismatch that no skip resolves.
+func alignLines(a, b []Line) (at []int, matched int, ok bool) {
+	if len(a) == 0 || len(b) == 0 {
+		return nil, 0, false
+	}
+	var best []int
+	bestN, tie := -1, false
+	walk := make([]int, len(b))
 	for sh := -(len(b) - 1); sh < len(a); sh++ {
-		n, bad := 0, false
-		for k := range b {
-			i := k + sh
-			if i < 0 || i >= len(a) {
+		i, k := sh, 0
+		if i < 0 {
+			i, k = 0, -sh
+		}
+		if !lineAgree(a[i], b[k]) {
+			continue
+		}
+		for x := range walk {
+			walk[x] = -1
+		}
+		n, skipped, bad := 0, 0, false
+		for i < len(a) && k < len(b) {
+			if !lineAgree(a[i], b[k]) {
+				di, dk := resync(a, b, i, k, maxSkipped-skipped)
+				if di < 0 {
+					bad = true
+					break
+				}
+				i, k, skipped = i+di, k+dk, skipped+di+dk
 				continue
 			}
-			x, y := a[i], b[k]
-			if x.FromClient != y.FromClient {
-				bad = true
-				break
+			walk[k] = i
+			if !a[i].Announce && !b[k].Announce {
+				n++
 			}
-			if x.Announce || y.Announce {
-				continue
-			}
-			if x.Hash != y.Hash {
-				bad = true
-				break
-			}
-			n++
+			i, k = i+1, k+1
 		}
 		if bad {
 			continue
 		}
 		switch {
 		case n > bestN:
-			best, bestN, tie = sh, n, false
-		case n == bestN:
+			best, bestN, tie = slices.Clone(walk), n, false
+		case n == bestN && !slices.Equal(best, walk):
 			tie = true
 		}
 	}
 	if bestN < minLines || tie {
-		return 0, max(bestN, 0), false
+		return nil, max(bestN, 0), false
 	}
 	return best, bestN, true
+}
+
+// resync finds the fewest lines (up to budget) to skip in a (di) or in b
+// (dk), one view only, after which the next two lines agree (or a view
+// ends); -1 when none.
+func resync(a, b []Line, i, k, budget int) (di, dk int) {
+	agreeAt := func(i, k int) bool {
+		if i >= len(a) || k >= len(b) {
+			return true
+		}
+		if !lineAgree(a[i], b[k]) {
+			return false
+		}
+		return i+1 >= len(a) || k+1 >= len(b) || lineAgree(a[i+1], b[k+1])
+	}
+	for d := 1; d <= budget; d++ {
+		if i+d < len(a) && agreeAt(i+d, k) {
+			return d, 0
+		}
+		if k+d < len(b) && agreeAt(i, k+d) {
+			return 0, d
+		}
+	}
+	return -1, -1
+}
+
+// align is alignLines by a single shift: b[k] is a[k+shift] for the first
+// line of b that a holds (the start of the overlap).
+func align(a, b []Line) (shift, matched int, ok bool) {
+	at, matched, ok := alignLines(a, b)
+	if !ok {
+		return 0, matched, false
+	}
+	for k, i := range at {
+		if i >= 0 {
+			return i - k, matched, true
+		}
+	}
+	return 0, matched, false
 }
 
 // pairByPayload pairs the control connections the sequence numbers did
@@ -391,10 +457,34 @@ func align(a, b []Line) (shift, matched int, ok bool) {
 // offset most candidates agree on. A view pairs only with a candidate
 // that is better than every other one of either side; where two are
 // equally good it stays unpaired (Ambiguous) rather than guessed.
+//
+// Every pair of points is tried both ways, and again while a round pairs
+// something (at most as many rounds as points), so that a session paired
+// at some points is offered to an unused connection at any other,
+// whatever the order the points were given in.
 func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 	n := len(cs)
-	for j := 1; j < n; j++ {
-		for i := 0; i < j; i++ {
+	for round := 0; round < n; round++ {
+		if !r.pairByPayloadRound(cs, used) {
+			break
+		}
+	}
+	// Sessions in the order they started at their first point.
+	slices.SortStableFunc(r.Sessions, func(a, b *Session) int { return a.firstStart().Compare(b.firstStart()) })
+}
+
+// pairByPayloadRound is one round of pairByPayload over every ordered
+// pair of points (i, j): sessions with a view at i and none at j, and
+// (for i < j) unused connections at i, against unused connections at j.
+// It reports whether it paired anything.
+func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) bool {
+	n := len(cs)
+	progress := false
+	for j := 0; j < n; j++ {
+		for i := 0; i < n; i++ {
+			if i == j {
+				continue
+			}
 			type group struct {
 				s *Session // the session x belongs to, or nil
 				x *Control // at point i
@@ -411,9 +501,11 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 					}
 				}
 			}
-			for _, x := range cs[i].ctlList {
-				if !used[x] {
-					groups = append(groups, group{nil, x})
+			if i < j {
+				for _, x := range cs[i].ctlList {
+					if !used[x] {
+						groups = append(groups, group{nil, x})
+					}
 				}
 			}
 			var ys []*Control
@@ -429,15 +521,15 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 			var cands []*payloadCand
 			for _, y := range ys {
 				for _, g := range groups {
-					shift, matched, ok := align(g.x.Lines, y.Lines)
+					at, matched, ok := alignLines(g.x.Lines, y.Lines)
 					if !ok || !linesAgree(g.x.Lines, y.Lines, matched) {
 						continue
 					}
-					dt, ok := offsetOf(timingAligned(g.x, y, shift, true))
+					dt, ok := offsetOf(timingAligned(g.x, y, at))
 					if !ok {
 						continue
 					}
-					cands = append(cands, &payloadCand{s: g.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, shift)})
+					cands = append(cands, &payloadCand{s: g.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, at)})
 				}
 			}
 			if len(cands) == 0 {
@@ -452,6 +544,9 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 					all = append(all, c.dt)
 				}
 			}
+			// anchored: the offset rests on more than the lines of the
+			// candidates themselves.
+			anchored := len(all) > 0
 			if len(all) == len(anchors) {
 				for _, c := range cands {
 					all = append(all, c.dt)
@@ -461,11 +556,12 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 			var live []*payloadCand
 			for _, c := range cands {
 				c.dist = absDur(c.dt - centre)
-				if c.dist <= payloadWindow {
+				if c.dist <= payloadWindow && !c.contradicted(anchored) {
 					live = append(live, c)
 				}
 			}
 			for _, c := range r.matchPayload(live) {
+				progress = true
 				used[c.x], used[c.y] = true, true
 				if c.s != nil {
 					c.s.Views[j] = c.y
@@ -478,8 +574,60 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 			}
 		}
 	}
-	// Sessions in the order they started at their first point.
-	slices.SortStableFunc(r.Sessions, func(a, b *Session) int { return a.firstStart().Compare(b.firstStart()) })
+	return progress
+}
+
+// maxUnanchoredSkew is how far apart two points' clocks may lie for a
+// pairing by lines alone, when nothing else measures the offset (no
+// session paired by its sequence numbers, no server ISN in common) and
+// nothing but the lines says the views are one connection: capture
+// hosts' clocks are seldom minutes apart, while another session of the
+// same server, with the same lines, may be hours away.
+const maxUnanchoredSkew = 10 * time.Minute
+
+// contradicted: the candidate's own evidence says the views are two
+// sessions. A box in between (NAT, PAT, a firewall randomising sequence
+// numbers, an FTP helper) can change the addresses, the ports, the
+// initial sequence numbers and the ports the announcements name, but not
+// the lines, their order or their times (past the clock offset). Lines
+// alone do not tell one session from another of the same server (the
+// same commands and replies), so a candidate on which every marker known
+// at both points differs, three or more of them (the client's ISN, the
+// server's, the client's address and port, the announced ports), is
+// another session, however alone; and one on which neither ISN nor the
+// client's address and port agrees (an announced port alone may agree by
+// chance), whose clock offset rests on its own lines only, must lie
+// within maxUnanchoredSkew.
+func (c *payloadCand) contradicted(anchored bool) bool {
+	agree, differ := c.ev.markers(c.x, c.y)
+	if agree == 0 && c.ev.ports <= 0 && differ >= 3 {
+		return true
+	}
+	return agree == 0 && !anchored && absDur(c.dt) > maxUnanchoredSkew
+}
+
+// markers counts what a box seldom changes all at once, agreeing and
+// differing between two views: the client's ISN, the server's, the
+// client's address and port (agree, differ), the ports the announcements
+// name (differ only: a port from a small passive range may agree by
+// chance).
+func (e evidence) markers(x, y *Control) (agree, differ int) {
+	count := func(known, same bool) {
+		switch {
+		case !known:
+		case same:
+			agree++
+		default:
+			differ++
+		}
+	}
+	count(e.isn != isnUnknown, e.isn == isnSame)
+	count(x.HaveISN[0] && y.HaveISN[0], x.ISN[0] == y.ISN[0])
+	count(x.Client.IsValid() && y.Client.IsValid(), x.Client == y.Client)
+	if e.ports < 0 {
+		differ++
+	}
+	return agree, differ
 }
 
 // payloadCand is a candidate pair of views for pairByPayload.
@@ -511,7 +659,7 @@ const (
 	isnSame
 )
 
-func evidenceOf(x, y *Control, shift int) evidence {
+func evidenceOf(x, y *Control, at []int) evidence {
 	var e evidence
 	e.isn = isnUnknown
 	if x.HaveISN[1] && y.HaveISN[1] {
@@ -521,8 +669,8 @@ func evidenceOf(x, y *Control, shift int) evidence {
 		}
 	}
 	for k, b := range y.Lines {
-		i := k + shift
-		if i < 0 || i >= len(x.Lines) {
+		i := at[k]
+		if i < 0 {
 			continue
 		}
 		if a := x.Lines[i]; a.Announce && b.Announce && a.Port != 0 && b.Port != 0 {
@@ -709,13 +857,13 @@ func offsetOf(fwd, back []time.Duration) (time.Duration, bool) {
 // when each point saw one SYN and one SYN-ACK (a retransmission could
 // pair two different segments).
 func timing(x, y *Control) (fwd, back []time.Duration) {
-	shift, _, ok := align(x.Lines, y.Lines)
-	return timingAligned(x, y, shift, ok)
+	at, _, _ := alignLines(x.Lines, y.Lines)
+	return timingAligned(x, y, at)
 }
 
-// timingAligned is timing with the lines' alignment known (aligned says
-// whether they line up at all).
-func timingAligned(x, y *Control, shift int, aligned bool) (fwd, back []time.Duration) {
+// timingAligned is timing with the lines' alignment known (alignLines;
+// nil when they do not line up).
+func timingAligned(x, y *Control, at []int) (fwd, back []time.Duration) {
 	if x.HaveISN[0] && y.HaveISN[0] && x.ISN[0] == y.ISN[0] && x.SYNs <= 1 && y.SYNs <= 1 {
 		fwd = append(fwd, y.SYN.Sub(x.SYN))
 	}
@@ -724,15 +872,13 @@ func timingAligned(x, y *Control, shift int, aligned bool) (fwd, back []time.Dur
 	if x.HaveISN[1] && y.HaveISN[1] && x.ISN[1] == y.ISN[1] && x.SYNACKs <= 1 && y.SYNACKs <= 1 {
 		back = append(back, y.SYNACK.Sub(x.SYNACK))
 	}
-	if aligned {
-		for k := range y.Lines {
-			if i := k + shift; i >= 0 && i < len(x.Lines) {
-				d := y.Lines[k].TS.Sub(x.Lines[i].TS)
-				if y.Lines[k].FromClient {
-					fwd = append(fwd, d)
-				} else {
-					back = append(back, d)
-				}
+	for k, i := range at {
+		if i >= 0 {
+			d := y.Lines[k].TS.Sub(x.Lines[i].TS)
+			if y.Lines[k].FromClient {
+				fwd = append(fwd, d)
+			} else {
+				back = append(back, d)
 			}
 		}
 	}
@@ -1588,7 +1734,7 @@ func (r *Report) attach(cs []*Collector) {
 				if absDur(r.startRef(g.s, paths[a]).Sub(r.startRef(g.s, paths[b]))) > 10*time.Second {
 					continue
 				}
-				if contradicts(g.s, pathOwner[a].passive, paths[a], paths[b]) {
+				if contradicts(g.s, pathOwner[a].passive, paths[a], paths[b]) || outcomesContradict(g.s, paths[a], paths[b]) {
 					continue
 				}
 				for k, v := range paths[b] {
@@ -1756,6 +1902,41 @@ func contradicts(s *Session, passive bool, a, b []*Data) bool {
 		}
 	}
 	return false
+}
+
+// resendGap is how long after a point saw a handshake complete another
+// point may still see the sender's SYN for one connection: past it, the
+// sender was resending a SYN it had had the answer to, which TCP does
+// not (its first retransmission comes 1 s after the SYN).
+const resendGap = 500 * time.Millisecond
+
+// outcomesContradict: two single-point views of data connections, with
+// other sequence numbers (a box may randomise them), cannot be one
+// connection when what they saw cannot both be true: one saw the
+// handshake complete (the SYN-ACK, then the sender's acknowledgment or
+// payload), the other no SYN-ACK at all and the sender still resending
+// its SYN well after that (on the session's clocks). The SYN-ACK reached
+// the sender, so a point on its way would have seen it, and the sender
+// would have stopped resending.
+func outcomesContradict(s *Session, a, b []*Data) bool {
+	done := func(d *Data) bool { return d.SYNACKs > 0 && (d.Bytes > 0 || d.Flows[1].HaveAck) }
+	check := func(x []*Data, y []*Data) bool {
+		for i, d := range x {
+			if d == nil || !done(d) {
+				continue
+			}
+			for j, e := range y {
+				if e == nil || e.SYNACKs > 0 || e.SYNs < 2 || e.LastSYN.IsZero() {
+					continue
+				}
+				if s.corrected(j, e.LastSYN).Sub(s.corrected(i, d.SYNACK)) > resendGap {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return check(a, b) || check(b, a)
 }
 
 // sortData numbers the session's data connections in the order of the
