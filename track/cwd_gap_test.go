@@ -1,6 +1,7 @@
 package track
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -20,6 +21,7 @@ func TestCwdUnknownAfterDirectoryReplyInGap(t *testing.T) {
 		{"250 after the gap", 250, ""},
 		{"200 after the gap (CDUP)", 200, ""},
 		{"550 after the gap: no change", 550, "/"},
+		{"TYPE's 200 after the gap: no change", 200, "/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSession(t)
@@ -27,7 +29,11 @@ func TestCwdUnknownAfterDirectoryReplyInGap(t *testing.T) {
 			s.cmd("PWD", "")
 			s.reply(257, `"/" is the current directory`)
 			s.ctl(decode.ControlEvent{Kind: decode.ControlGap, FromClient: true, Gap: 12}) // "CWD secret\r\n"
-			s.reply(tc.code, "Directory successfully changed.")
+			text := "Directory successfully changed."
+			if strings.HasPrefix(tc.name, "TYPE") {
+				text = "Switching to Binary mode."
+			}
+			s.reply(tc.code, text)
 			s.cmd("RETR", "plan.txt")
 			s.reply(550, "Failed to open file.")
 			s.cmd("PWD", "")
@@ -51,5 +57,28 @@ func TestCwdUnknownAfterDirectoryReplyInGap(t *testing.T) {
 				t.Errorf("RETR after the PWD: cwd %q, want /secret", retr[1].Cwd)
 			}
 		})
+	}
+}
+
+// TestCwdUnknownAfterCwdReplyInGap guards the mirror case: a CWD the
+// capture saw, whose reply a gap took (the next reply fits a later
+// command): whether the directory changed, the lost reply would have
+// said, so the commands after it carry none.
+func TestCwdUnknownAfterCwdReplyInGap(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PWD", "")
+	s.reply(257, `"/home/bob" is the current directory`)
+	s.cmd("CWD", "secret")
+	s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 33}) // "250 Directory successfully changed.\r\n"
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "plan.txt")
+	s.reply(550, "Failed to open file.")
+	s.end()
+	for _, c := range s.rec.commands {
+		if c.Verb == "RETR" && c.Cwd != "" {
+			t.Errorf("RETR after the CWD whose reply was lost: cwd %q, want unknown", c.Cwd)
+		}
 	}
 }

@@ -325,6 +325,16 @@ func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
 			h.live--
 			continue
 		}
+		onTuple := x.Src == s.Src && x.Dst == s.Dst || x.Src == s.Dst && x.Dst == s.Src
+		if onTuple && h.answers[i].Num != 0 && s.Reorders && !s.Flags.Has(decode.FlagSYN) {
+			// After the answer, whatever comes on the 4-tuple, either
+			// side's, its RST too, is the connection's, to replay.
+			if !kept {
+				kept = true // (a SYN sent again is held twice: its segments once)
+				overwrote = h.keepLater(s)
+			}
+			continue
+		}
 		if x.Src == s.Src && x.Dst == s.Dst {
 			// The connector's own: an ACK past its SYN.
 			if s.Flags&(decode.FlagSYN|decode.FlagRST|decode.FlagACK) != decode.FlagACK || int32(s.Seq-(x.Seq+1)) < 0 {
@@ -341,9 +351,6 @@ func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
 			a := *s
 			a.Payload, a.PayloadLen = nil, 0
 			h.answers[i] = a
-		} else if s.Reorders && !kept {
-			kept = true // (a SYN sent again is held twice: its segments once)
-			overwrote = h.keepLater(s)
 		}
 	}
 	return overwrote

@@ -140,3 +140,42 @@ func TestTransferBeforeAnnouncementAcrossInterfaces(t *testing.T) {
 		})
 	}
 }
+
+// TestResetBeforeAnnouncementAcrossInterfaces guards the RST of a data
+// connection a two-interface capture wrote before its 227: the client's
+// reset mid-transfer is replayed with the rest, so the connection ends
+// by RST (the client's abort), not at the capture's end (read as a
+// connection broken in the network).
+func TestResetBeforeAnnouncementAcrossInterfaces(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	s.cmd("PASV", "")
+	conn, lis := netip.MustParseAddrPort("198.51.100.7:50010"), netip.MustParseAddrPort("192.0.2.10:40000")
+	seg := func(src, dst netip.AddrPort, fl decode.TCPFlags, seq, ack uint32, n int) {
+		s.num++
+		s.tick(time.Millisecond)
+		x := decode.Segment{Num: s.num, TS: s.now, Src: src, Dst: dst, Flags: fl, Seq: seq, Ack: ack, Payload: make([]byte, n), PayloadLen: n, Reorders: true}
+		s.trk.Segment(&x)
+	}
+	seg(conn, lis, decode.FlagSYN, 1000, 0, 0)
+	seg(lis, conn, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
+	seg(conn, lis, decode.FlagACK, 1001, 5001, 0)
+	seg(lis, conn, decode.FlagACK|decode.FlagPSH, 5001, 1001, 1500)
+	seg(conn, lis, decode.FlagACK, 1001, 6501, 0)
+	seg(conn, lis, decode.FlagRST|decode.FlagACK, 1001, 6501, 0)
+	s.tick(10 * time.Millisecond)
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("RETR", "f")
+	s.reply(150, "Opening BINARY mode data connection for f (6000 bytes).")
+	s.reply(426, "Failure writing network stream.")
+	s.end()
+	for _, d := range s.rec.data {
+		if d.Announced == lis {
+			if d.EndReason != EndRST || d.TotalBytes() != 1500 {
+				t.Errorf("ended by %v with %d bytes, want rst with 1500", d.EndReason, d.TotalBytes())
+			}
+			return
+		}
+	}
+	t.Fatalf("no data connection to %v recorded", lis)
+}

@@ -165,12 +165,13 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		switch {
 		case lostInGap:
 			kind = EventReplyGap
-			if r.Code == 250 || r.Code == 200 {
+			if r.Code == 250 || r.Code == 200 && dirReplyText(r.Text) {
 				// The command the gap took may have been a CWD or a CDUP
-				// (RFC 959: 250, or 200 for CDUP): the directory is
-				// unknown from here, until a PWD or an absolute CWD says
-				// it, rather than the one before it (an extracted file
-				// named under the wrong directory).
+				// (RFC 959: 250, or 200 for CDUP, whose text then names
+				// it): the directory is unknown from here, until a PWD or
+				// an absolute CWD says it, rather than the one before it
+				// (an extracted file named under the wrong directory). A
+				// 200 of TYPE, PORT or NOOP leaves it.
 				sess.Cwd = ""
 			}
 			if r.Code == 125 || r.Code == 150 || r.Code == 226 {
@@ -617,6 +618,12 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 			if ftp.ValidReply(sess.pending[i].Verb, code) {
 				for _, lost := range sess.pending[:i] {
 					lost.Status = StatusReplyLost
+					if changesDir(lost.Verb) {
+						// Whether it changed the directory, its lost reply
+						// would have said: unknown from here (as after a
+						// directory reply whose command was lost).
+						sess.Cwd = ""
+					}
 					t.event(sess, Event{Kind: EventCommandLost, TS: lost.TS, Num: lost.Num, Text: lost.Verb})
 					t.reportCommand(sess, lost)
 				}
@@ -940,6 +947,24 @@ func (t *Tracker) encryptControl(sess *Session, ev Event) {
 // end (CWD after CWD of long names) would otherwise make every later
 // record, and the work of building it, grow with all the names before.
 const maxCwd = 4096
+
+// changesDir tells whether verb is a command that changes the working
+// directory.
+func changesDir(verb string) bool {
+	switch strings.ToUpper(verb) {
+	case "CWD", "XCWD", "CDUP", "XCUP":
+		return true
+	}
+	return false
+}
+
+// dirReplyText tells whether a 200's text is a directory change's
+// ("200 CDUP command successful", "200 directory changed to /x"), not
+// TYPE's, PORT's or NOOP's.
+func dirReplyText(text string) bool {
+	t := strings.ToLower(text)
+	return strings.Contains(t, "cwd") || strings.Contains(t, "cdup") || strings.Contains(t, "director")
+}
 
 // joinPath applies a CWD argument to the working directory. An unknown
 // working directory stays unknown for relative arguments, and one longer
