@@ -545,7 +545,8 @@ type jsonSummary struct {
 }
 
 // jsonOverlap is one overlap of the inputs: File starts (its first
-// packet) before Previous, read just before it, ends (its last packet),
+// packet) before Previous, of the inputs read before it the one that ends
+// last, ends (its last packet),
 // by OverlapMS milliseconds.
 type jsonOverlap struct {
 	File         string    `json:"file"`

@@ -234,8 +234,8 @@ either one gzip-compressed or not (told apart by content, not by name), or
 standard input with "-", which is analysed as it arrives. Several files are
 read as one capture, in the order of their first packets (a capture rotated
 by tcpdump -C or -G, however a glob sorts its names); one that starts before
-the file read before it ends is said to overlap; a file given twice is read
-once.
+a file read before it ends (the one that ends last) is said to overlap; a
+file given twice is read once.
 
 For each FTP session it shows the login, every command and reply, each data
 connection announced and what became of it, and for each failure why and
