@@ -667,6 +667,14 @@ func (x *extractor) countRefused(dc *track.DataConn) bool {
 // (written, so the record says so); with bytes that reassembly never
 // delivered, the transfer is counted as not reassembled, never silent.
 func (x *extractor) noFileYet(dc *track.DataConn) {
+	if dc.Command == nil && dc.TotalBytes() > 0 && !x.closed {
+		// Its bytes came, and it ended, before any transfer command was
+		// linked to it (a capture of two interfaces whose clocks disagree
+		// wrote the whole connection before its 227 and RETR): no file,
+		// counted as bytes before their command are.
+		x.st.NoCommand++
+		return
+	}
 	toClient, ok := x.wanted(dc)
 	if !ok || x.closed {
 		return
