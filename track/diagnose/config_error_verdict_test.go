@@ -23,6 +23,8 @@ const (
 	stepActiveOK                     // PORT, the server's connection transferred
 	stepChrootOOPS                   // PASS -> 500 OOPS: refusing to run with writable root inside chroot()
 	stepActiveBlocked                // PORT, the server's SYNs unanswered
+	stepPASVOK                       // PASV, the data connection transferred
+	stepEPSVOOPS                     // EPSV -> 500 OOPS (an error at EPSV)
 )
 
 // cfgDay feeds one session per step to 10.99.0.1:21 from 10.99.0.2,
@@ -40,6 +42,13 @@ func cfgDay(steps []cfgStep) *Diagnoser {
 		switch st {
 		case stepOOPS:
 			cmd(s, base+10, "PASV", "", 500, "OOPS: invalid pasv_address")
+		case stepEPSVOOPS:
+			cmd(s, base+10, "EPSV", "", 500, "OOPS: vsf_sysutil_listen")
+		case stepPASVOK:
+			dc := announce(s, base+10, "PASV", ftp.ViaPASV, dport, 227, fmt.Sprintf("Entering Passive Mode (10,99,0,1,%d,%d).", port>>8, port&0xff))
+			dc.Match = track.MatchExact
+			syn(dc, cli+":41000", dport, base+12, 1, 0)
+			dc.Outcome = track.OutcomeTransferred
 		case stepChrootOOPS:
 			cmd(s, base+10, "PASS", "", 500, "OOPS: vsftpd: refusing to run with writable root inside chroot()")
 		case stepPassiveOK, stepPassiveDrop, stepPassiveRST:
@@ -88,7 +97,10 @@ func cfgDay(steps []cfgStep) *Diagnoser {
 func TestConfigErrorLeadsOnlyWhileItExplainsTheDataPath(t *testing.T) {
 	const cfgVerdict = "the server reports a configuration error of its own before any data connection"
 	const note = "; besides, the server reported a configuration error of its own in 1 session (see server-config-error)"
-	const mended = ", and passive data connections got through after it"
+	const mended = ", and passive data connections announced with an address (PASV) got through after it"
+	const mendedEPSV = ", and passive data connections announced with EPSV got through after it"
+	const gotThrough = ", and passive data connections"
+	const othersPASV = cfgVerdict + "; see the server-config-error finding for the setting (it stops data connections announced with PASV only: others got through after it)"
 	const dropped = "passive data connections are dropped between client and server on port"
 	tests := []struct {
 		name      string
@@ -98,11 +110,27 @@ func TestConfigErrorLeadsOnlyWhileItExplainsTheDataPath(t *testing.T) {
 		wantRules bool
 	}{
 		{"the error alone", []cfgStep{stepOOPS},
-			[]string{cfgVerdict}, []string{note}, false},
-		{"the review's day: mended, then drops and RSTs", []cfgStep{stepOOPS, stepPassiveOK, stepPassiveOK, stepPassiveOK, stepPassiveDrop, stepPassiveRST},
+			[]string{cfgVerdict}, []string{note, "others got through"}, false},
+		{"the review's day: mended, then drops and RSTs", []cfgStep{stepOOPS, stepPASVOK, stepPASVOK, stepPassiveOK, stepPassiveDrop, stepPassiveRST},
 			[]string{dropped, note + mended}, []string{cfgVerdict}, true},
-		{"mended, nothing failed after", []cfgStep{stepOOPS, stepPassiveOK, stepPassiveOK},
+		{"mended, nothing failed after", []cfgStep{stepOOPS, stepPASVOK, stepPASVOK},
 			[]string{"2 data connections worked" + note + mended}, []string{cfgVerdict}, false},
+		// An error at PASV is mended only by a PASV that works after
+		// it (review rev-diff, oops-once.pcap, oops-again.pcap): vsftpd
+		// checks pasv_address at PASV only, after EPSV has returned
+		// (postlogin.c handle_pasv), and a 229 carries no address.
+		{"EPSV worked after a PASV error", []cfgStep{stepOOPS, stepPassiveOK},
+			[]string{othersPASV}, []string{note, gotThrough}, false},
+		{"EPSV worked after a PASV error, then drops", []cfgStep{stepOOPS, stepPassiveOK, stepPassiveOK, stepPassiveDrop},
+			[]string{dropped, note}, []string{cfgVerdict, gotThrough}, true},
+		{"PASV and EPSV worked after a PASV error", []cfgStep{stepOOPS, stepPassiveOK, stepPASVOK},
+			[]string{"2 data connections worked" + note + mended}, []string{cfgVerdict}, false},
+		// An error at EPSV is mended by an EPSV that works, not by a
+		// PASV.
+		{"PASV worked after an EPSV error", []cfgStep{stepEPSVOOPS, stepPASVOK},
+			[]string{cfgVerdict + "; see the server-config-error finding for the setting (it stops data connections announced with EPSV only: others got through after it)"}, []string{note, gotThrough}, false},
+		{"EPSV worked after an EPSV error", []cfgStep{stepEPSVOOPS, stepPassiveOK},
+			[]string{"the data connection worked" + note + mendedEPSV}, []string{cfgVerdict}, false},
 		{"drops after it, nothing worked", []cfgStep{stepOOPS, stepPassiveDrop},
 			[]string{dropped, note}, []string{cfgVerdict, mended}, true},
 		{"RST after it, nothing worked", []cfgStep{stepOOPS, stepPassiveRST},
@@ -117,7 +145,7 @@ func TestConfigErrorLeadsOnlyWhileItExplainsTheDataPath(t *testing.T) {
 		// An error at PASV says nothing of active mode: active data
 		// connections that worked after it do not mend it.
 		{"active worked after a PASV error", []cfgStep{stepOOPS, stepActiveOK},
-			[]string{cfgVerdict}, []string{note}, false},
+			[]string{othersPASV}, []string{note}, false},
 		// An error at login stops every direction: active mode working
 		// after it mends it.
 		{"active worked after a login error", []cfgStep{stepChrootOOPS, stepActiveOK},
@@ -149,8 +177,8 @@ func TestConfigErrorLeadsOnlyWhileItExplainsTheDataPath(t *testing.T) {
 // TestConfigErrorsCountedInTheNote: two sessions' errors, mended after
 // the last one.
 func TestConfigErrorsCountedInTheNote(t *testing.T) {
-	s := summaryOf(t, cfgDay([]cfgStep{stepOOPS, stepOOPS, stepPassiveOK}), "10.99.0.1:21")
-	want := "the data connection worked; besides, the server reported a configuration error of its own in 2 sessions (see server-config-error), and passive data connections got through after the last one"
+	s := summaryOf(t, cfgDay([]cfgStep{stepOOPS, stepOOPS, stepPASVOK}), "10.99.0.1:21")
+	want := "the data connection worked; besides, the server reported a configuration error of its own in 2 sessions (see server-config-error), and passive data connections announced with an address (PASV) got through after the last one"
 	if s.Verdict != want {
 		t.Errorf("verdict\n%s\nwant\n%s", s.Verdict, want)
 	}

@@ -502,13 +502,17 @@ type activePeer struct {
 // the latest that got through and of the first that failed with a SYN
 // seen (0: none), when the first and the latest got through and when
 // the first failed (Unix nanoseconds, 0: none), and the session and data
-// connection of the latest that got through.
+// connection of the latest that got through; and the user names of the
+// sessions of the latest that got through and the first that failed
+// (empty: not known): a different one says the address may be another
+// host's, behind a NAT (natOrUsers).
 type peerVia struct {
 	srv               netip.AddrPort // zero: a free slot
 	okPort, failPort  uint16
 	okFirst, okLast   int64
 	failFirst         int64
 	okSession, okData int
+	okUser, failUser  string
 }
 
 // sameSource reports whether two source ports of a server's active data
@@ -620,8 +624,9 @@ func (p *activePeers) entry(cli netip.Addr) activePeer {
 
 // through records where an active data connection from srv that got
 // through to cli came from (dc.Client), when (connTime), and its session
-// and data connection: the diagnoser's, as it weighs each outcome.
-func (p *activePeers) through(cli netip.Addr, srv netip.AddrPort, dc *track.DataConn, session int) {
+// and data connection and its session's user: the diagnoser's, as it
+// weighs each outcome.
+func (p *activePeers) through(cli netip.Addr, srv netip.AddrPort, dc *track.DataConn, session int, user string) {
 	e := p.entry(cli)
 	if v := e.slot(srv); v != nil {
 		ts := connTime(dc).UnixNano()
@@ -629,15 +634,16 @@ func (p *activePeers) through(cli netip.Addr, srv netip.AddrPort, dc *track.Data
 			v.okFirst = ts
 		}
 		if v.okLast == 0 || ts >= v.okLast {
-			v.okLast, v.okPort, v.okSession, v.okData = ts, dc.Client.Port(), session, dc.ID
+			v.okLast, v.okPort, v.okSession, v.okData, v.okUser = ts, dc.Client.Port(), session, dc.ID, user
 		}
 	}
 	p.m[cli] = e
 }
 
 // tried records where a failed active data connection from srv to cli
-// came from, when a SYN of it was seen, and when it was tried.
-func (p *activePeers) tried(cli netip.Addr, srv netip.AddrPort, dc *track.DataConn) {
+// came from, when a SYN of it was seen, when it was tried, and its
+// session's user.
+func (p *activePeers) tried(cli netip.Addr, srv netip.AddrPort, dc *track.DataConn, user string) {
 	if dc.SYNs == 0 {
 		return
 	}
@@ -645,7 +651,7 @@ func (p *activePeers) tried(cli netip.Addr, srv netip.AddrPort, dc *track.DataCo
 	if v := e.slot(srv); v != nil {
 		ts := connTime(dc).UnixNano()
 		if v.failFirst == 0 || ts < v.failFirst {
-			v.failFirst, v.failPort = ts, dc.Client.Port()
+			v.failFirst, v.failPort, v.failUser = ts, dc.Client.Port(), user
 		}
 	}
 	p.m[cli] = e
@@ -659,6 +665,7 @@ type priorOK struct {
 	at            time.Time
 	port          uint16
 	session, data int
+	user          string // its session's user, "" when not known
 }
 
 // before is srv's own latest active data connection to cli that got
@@ -673,7 +680,7 @@ func (p *activePeers) before(cli netip.Addr, srv netip.AddrPort, port uint16, at
 	if v == nil || v.okLast == 0 || v.okLast >= at.UnixNano() || !sameSource(v.okPort, port) {
 		return priorOK{}, false
 	}
-	return priorOK{at: time.Unix(0, v.okLast).UTC(), port: v.okPort, session: v.okSession, data: v.okData}, true
+	return priorOK{at: time.Unix(0, v.okLast).UTC(), port: v.okPort, session: v.okSession, data: v.okData, user: v.okUser}, true
 }
 
 // got records an active data connection from srv that got through to cli.
@@ -844,8 +851,10 @@ func (a *serverAcc) activeElsewhereHedge(elsewhere, failing int, atClient bool) 
 // the clients' side says of failing clients to which this server's own
 // active data connections got through before the first of theirs
 // failed, from the same source port (sameSource): the server's side let
-// them out then, so something changed since. With one such client, the
-// time and session of the latest that got through before.
+// them out then, so something changed since, or the address is another
+// host's: clients are known by address only, and hosts behind one NAT
+// share it (natOrUsers). With one such client, the time and session of
+// the latest that got through before.
 func (a *serverAcc) activeEarlierHedge(failing int) string {
 	n := 0
 	var last peerVia
@@ -862,12 +871,27 @@ func (a *serverAcc) activeEarlierHedge(failing int) string {
 	case n == 0:
 		return ""
 	case n == 1 && failing == 1 && last.okLast < last.failFirst:
-		return fmt.Sprintf(" (this server's active data connections to that client got through before they failed, the latest at %s (session %d, data #%d), from the same source port: the server's side let them out then, so something changed since, and the client's firewall is the likely place)",
-			clockAt(time.Unix(0, last.okLast), time.Unix(0, last.failFirst)), last.okSession, last.okData)
+		return fmt.Sprintf(" (this server's active data connections to that client got through before they failed, the latest at %s (session %d, data #%d), from the same source port: %s)",
+			clockAt(time.Unix(0, last.okLast), time.Unix(0, last.failFirst)), last.okSession, last.okData, natOrUsers(last.okUser, last.failUser))
 	case failing == 1:
-		return " (this server's active data connections to that client got through before they failed, from the same source port: the server's side let them out then, so something changed since, and the client's firewall is the likely place)"
+		return " (this server's active data connections to that client got through before they failed, from the same source port: " + natOrUsers(last.okUser, last.failUser) + ")"
 	}
-	return fmt.Sprintf(" (this server's active data connections to %d of those clients got through before theirs failed, from the same source port: the server's side let them out then, so something changed since, on those clients' side or on the server's)", n)
+	return fmt.Sprintf(" (this server's active data connections to %d of those clients got through before theirs failed, from the same source port: the server's side let them out then, so something changed since, on those clients' side or on the server's, or those addresses are other hosts' behind a NAT)", n)
+}
+
+// natOrUsers is what an active data connection that got through before
+// from the same server and source port says of a later one to the same
+// client address that failed: the server's side let them out then, so
+// something changed since, or the address is another host's behind a
+// NAT (with its FTP helper, the first host's connection got through). The
+// user names of the two sessions are said when both are known and differ:
+// a sign of two hosts.
+func natOrUsers(okUser, failUser string) string {
+	users := ""
+	if okUser != "" && failUser != "" && okUser != failUser {
+		users = fmt.Sprintf(" (different users: %q, %q)", okUser, failUser)
+	}
+	return "the server's side let them out then, so something changed since, or the client at this address is another host behind a NAT" + users + ": the client's side (its firewall, or its NAT's FTP helper) is the likely place"
 }
 
 // activeServerVerdict is the verdict for active-mode failures of clients

@@ -21,7 +21,7 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 		// server, or of another, to this client is weighed against
 		// (activeFailed). Keyed by the server itself, not its summary's
 		// address: the servers beyond the summaries' bound share one.
-		d.server(s).shared.peers.through(s.Client.Addr().Unmap(), s.Server, dc, s.ID)
+		d.server(s).shared.peers.through(s.Client.Addr().Unmap(), s.Server, dc, s.ID, s.User)
 	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable:
@@ -484,7 +484,7 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 	if dc.SYNs > 0 {
 		from = dc.Client.Port()
 	}
-	a.shared.peers.tried(cli, s.Server, dc)
+	a.shared.peers.tried(cli, s.Server, dc, s.User)
 	prior, before := a.shared.peers.before(cli, s.Server, from, connTime(dc))
 	before = before && dc.SYNs > 0
 	other, elsewhere := a.shared.peers.elsewhere(cli, s.Server, from)
@@ -512,8 +512,8 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 			if prior.port != from {
 				port = fmt.Sprintf("an unprivileged source port (%d), as these", prior.port)
 			}
-			f.Message += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s, so the server's side let them out then: something changed since, and the client's firewall is the likely place.",
-				clockAt(prior.at, connTime(dc)), prior.session, prior.data, port)
+			f.Message += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s: %s.",
+				clockAt(prior.at, connTime(dc)), prior.session, prior.data, port, natOrUsers(prior.user, s.User))
 		}
 		if elsewhere {
 			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): either this server's side blocks them (a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT) or the client's firewall lets in some servers' connections only (a rule for their address or source port); the server's verdict weighs every failing client. %s",

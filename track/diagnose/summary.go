@@ -2,11 +2,13 @@ package diagnose
 
 import (
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -126,8 +128,8 @@ type serverAcc struct {
 	helperBlind int
 	natLatent   bool
 	// configAt: the time of the latest server-config-error, configDirs
-	// the directions of data connection it stops (configDirsOf);
-	// workedAt: per direction (dirIndex), the latest start of a data
+	// the families of data connection it stops (configDirsOf);
+	// workedAt: per family (familyOf), the latest start of a data
 	// connection that got through; netFailedAt: the latest start of a
 	// data connection that failed for a reason of its own (unanswered,
 	// refused, unreachable, active-blocked, refused for its source). A
@@ -135,7 +137,7 @@ type serverAcc struct {
 	// data path after it contradicts it (configLeads).
 	configAt    time.Time
 	configDirs  uint8
-	workedAt    [2]time.Time
+	workedAt    [configFamilies]time.Time
 	netFailedAt time.Time
 	// natRoutedOrNAT: info nat-mismatch findings of private clients from
 	// other networks that reached the private address as announced
@@ -1255,9 +1257,15 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			} else {
 				c += " were"
 			}
-			c += " blocked: use passive mode, or see active-blocked for where"
+			c += " blocked: "
+			if len(ways) == 0 && !a.passiveFailing() {
+				c += "use passive mode, or "
+			}
+			// (Passive data connections fail too, the verdict's or
+			// this clause's: no advice to use them.)
+			c += "see active-blocked for where"
 			if len(l) > 0 {
-				c += " and the change lines"
+				c += ", and the change lines"
 			}
 			clauses = append(clauses, c)
 		}
@@ -1337,6 +1345,12 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 	case a.configLeads():
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
+		if a.configOthersWorkedAfter() {
+			// Another kind got through after it (an EPSV after a PASV
+			// error): the error stops its own kind only, which is what
+			// the data line's successes do not contradict.
+			sum.Verdict += fmt.Sprintf(" (it stops data connections announced with %s only: others got through after it)", configVerbs(a.configDirs))
+		}
 		// No data connection failed for a reason of its own after the
 		// latest error (configLeads): what failed before it is not
 		// what is broken now.
@@ -1784,42 +1798,58 @@ func (a *serverAcc) icmpPathVerdict() string {
 	return conns + " got ICMP errors from routers on the path that no firewall's reject sends (net or host unreachable, time exceeded, parameter problem): the way to the server is broken, not its ports; see the data-unreachable findings"
 }
 
-// Directions of data connection a configuration error stops
-// (configDirs): the passive ones for an error at PASV/EPSV (vsftpd's
-// invalid pasv_address), the active ones at PORT/EPRT, both at any other
-// command.
+// Families of data connection a configuration error stops (configDirs),
+// told apart by the verb that announced them: PASV, LPSV and SPSV
+// announce an address (configPassiveAddr), EPSV none (configEPSV), PORT,
+// EPRT and LPRT are active (configActive); configPassiveUnknown is a
+// passive one whose announcement the capture lacks. An error at one
+// family's verb stops that family only: vsftpd's invalid pasv_address
+// is checked at PASV after EPSV has returned (postlogin.c handle_pasv),
+// so an EPSV that works proves nothing of it. An error at any other
+// command stops them all.
 const (
 	configActive uint8 = 1 << iota
-	configPassive
+	configPassiveAddr
+	configEPSV
+	configPassiveUnknown
+	configFamilies = iota
 )
 
-// configDirsOf says which data connections the configuration error
-// answered to c stops (configActive, configPassive).
+// configDirsOf says which families of data connection the configuration
+// error answered to c stops.
 func configDirsOf(c *track.Command) uint8 {
 	if c == nil {
-		return configActive | configPassive
+		return 1<<configFamilies - 1
 	}
 	switch strings.ToUpper(c.Verb) {
-	case "PASV", "EPSV", "LPSV", "SPSV":
-		return configPassive
+	case "PASV", "LPSV", "SPSV":
+		return configPassiveAddr
+	case "EPSV":
+		return configEPSV
 	case "PORT", "EPRT", "LPRT":
 		return configActive
 	}
-	return configActive | configPassive
+	return 1<<configFamilies - 1
 }
 
-// dirIndex is the index of dc's direction in serverAcc.workedAt.
-func dirIndex(passive bool) int {
-	if passive {
-		return 1
+// familyOf is dc's family (configActive ...) as a bit.
+func familyOf(dc *track.DataConn) uint8 {
+	switch {
+	case !dc.Passive:
+		return configActive
+	case dc.Via == ftp.ViaPASV || dc.Via == ftp.ViaLPSV:
+		return configPassiveAddr
+	case dc.Via == ftp.ViaEPSV:
+		return configEPSV
 	}
-	return 0
+	return configPassiveUnknown
 }
 
 // noteWorked records a data connection that got through.
 func (a *serverAcc) noteWorked(dc *track.DataConn) {
-	if ts := connTime(dc); ts.After(a.workedAt[dirIndex(dc.Passive)]) {
-		a.workedAt[dirIndex(dc.Passive)] = ts
+	i := bits.TrailingZeros8(familyOf(dc))
+	if ts := connTime(dc); ts.After(a.workedAt[i]) {
+		a.workedAt[i] = ts
 	}
 }
 
@@ -1841,8 +1871,39 @@ func (a *serverAcc) noteNetFailed(f *Finding) {
 // latest configuration error stops got through after it: the error was
 // mended, or came and went.
 func (a *serverAcc) configWorkedAfter() bool {
-	return a.configDirs&configActive != 0 && a.workedAt[0].After(a.configAt) ||
-		a.configDirs&configPassive != 0 && a.workedAt[1].After(a.configAt)
+	for i := range a.workedAt {
+		if a.configDirs&(1<<i) != 0 && a.workedAt[i].After(a.configAt) {
+			return true
+		}
+	}
+	return false
+}
+
+// configOthersWorkedAfter reports whether a data connection of a family
+// the latest configuration error does not stop got through after it (a
+// passive one whose announcement the capture lacks is of no known family).
+func (a *serverAcc) configOthersWorkedAfter() bool {
+	for i := range a.workedAt {
+		if 1<<i != configPassiveUnknown && a.configDirs&(1<<i) == 0 && a.workedAt[i].After(a.configAt) {
+			return true
+		}
+	}
+	return false
+}
+
+// configVerbs names the announcing verbs of the families in dirs.
+func configVerbs(dirs uint8) string {
+	var v []string
+	if dirs&configPassiveAddr != 0 {
+		v = append(v, "PASV")
+	}
+	if dirs&configEPSV != 0 {
+		v = append(v, "EPSV")
+	}
+	if dirs&configActive != 0 {
+		v = append(v, "PORT/EPRT")
+	}
+	return strings.Join(v, ", ")
 }
 
 // configLeads reports whether the server's verdict is its configuration
@@ -1871,8 +1932,10 @@ func (a *serverAcc) configNote() string {
 	if a.configWorkedAfter() {
 		which := "data connections"
 		switch a.configDirs {
-		case configPassive:
-			which = "passive data connections"
+		case configPassiveAddr:
+			which = "passive data connections announced with an address (PASV)"
+		case configEPSV:
+			which = "passive data connections announced with EPSV"
 		case configActive:
 			which = "active data connections"
 		}
@@ -1892,6 +1955,14 @@ func (a *serverAcc) passiveFailures() int {
 		n += ps.Count
 	}
 	return n
+}
+
+// passiveFailing reports whether the server's passive data connections
+// failed in a way the verdict names: dropped, refused or rejected
+// (failPorts), or refused for their source address (data-source-nat).
+// Advice to use passive mode does not go beside it.
+func (a *serverAcc) passiveFailing() bool {
+	return a.passiveFailures() > 0 || a.findings[CodeDataSourceNAT] > 0
 }
 
 // failedHow says how the server's passive data connections failed:

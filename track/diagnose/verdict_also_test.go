@@ -96,7 +96,8 @@ func TestVerdictAlsoNamesFailuresItDoesNotCover(t *testing.T) {
 		dropped   = "passive data connections are dropped between client and server on port 40010"
 		alsoRST   = "; also: passive data connections are refused with RST on port 40011 (a firewall rejects them or nothing listens): see data-refused"
 		alsoICMP  = "; also: passive data connections are rejected with ICMP unreachable on port 40011: see data-unreachable"
-		alsoActv  = "1 active data connection from the server back to the client was blocked: use passive mode, or see active-blocked for where and the change lines"
+		alsoActv  = "1 active data connection from the server back to the client was blocked: see active-blocked for where, and the change lines"
+		usePasv   = "use passive mode"
 		sourceNAT = "the server refuses data connections that come from another address than the control connection"
 		openRange = "nft insert rule inet filter input tcp dport 40000-40100 ct state new accept"
 		helper    = "iptables -I INPUT -m conntrack --ctstate RELATED -m helper --helper ftp -j ACCEPT"
@@ -113,12 +114,18 @@ func TestVerdictAlsoNamesFailuresItDoesNotCover(t *testing.T) {
 			[]string{dropped, alsoRST}, nil, []string{openRange}, true},
 		{"drops and ICMP rejects", []alsoStep{alsoPassiveDrop, alsoPassiveICMP},
 			[]string{dropped, alsoICMP}, nil, []string{openRange}, true},
+		// The active clause does not advise passive mode next to
+		// passive data connections that fail (review rev-diff: "passive
+		// data connections are dropped ...; also: ... blocked: use
+		// passive mode").
 		{"passive drops and active blocked", []alsoStep{alsoPassiveDrop, alsoActiveBlocked},
-			[]string{dropped, "; also: " + alsoActv}, nil, []string{openRange, helper}, true},
+			[]string{dropped, "; also: " + alsoActv}, []string{usePasv}, []string{openRange, helper}, true},
 		{"source NAT leads, drops, RSTs and active blocked follow", []alsoStep{alsoSourceNAT, alsoPassiveOK, alsoPassiveDrop, alsoPassiveRST, alsoActiveBlocked},
 			[]string{sourceNAT + ": a source NAT translates the client's data connections only; see data-source-nat; also: passive data connections are dropped between client and server on port 40012 and refused with RST on port 40013 (a firewall rejects them or nothing listens); the server's passive range is not known here",
 				": see data-unanswered, data-refused; " + alsoActv},
-			nil, []string{openRange, helper}, true},
+			[]string{usePasv}, []string{openRange, helper}, true},
+		{"source NAT leads, active blocked follows: passive data connections are refused for their source", []alsoStep{alsoSourceNAT, alsoActiveBlocked},
+			[]string{sourceNAT, "; also: " + alsoActv}, []string{usePasv}, []string{helper}, true},
 		// One problem: no clause, as before.
 		{"drops alone", []alsoStep{alsoPassiveDrop, alsoPassiveOK},
 			[]string{dropped}, nil, []string{openRange}, false},
