@@ -25,11 +25,13 @@
 // view's lines (timing alone never pairs); up to 3 lines one view lost
 // may be skipped, never a line replaced by another. Every pair of points
 // is tried both ways until nothing more pairs, whatever the order the
-// points were given in. A candidate on which three or more markers known
-// at both points differ (both ISNs, the client's address and port, the
-// announced ports) and none agrees is another session; one whose offset
-// nothing but its own lines measures, with neither ISN nor the client's
-// endpoint agreeing, must lie within 10 minutes. Between sessions that carry
+// points were given in. A candidate whose server-announced ports (227,
+// 229) differ, on which three or more markers known at both points
+// differ (both ISNs, the client's address and port, the announced ports)
+// and none agrees, is another session (a PORT a helper or an ASA's
+// inspection rewrote does not count: the box changes it with the PAT);
+// one whose offset nothing but its own lines measures, with neither ISN
+// nor the client's endpoint agreeing, must lie within an hour. Between sessions that carry
 // the same lines the evidence decides, most telling first: the server's
 // ISN equal at both points (a firewall that randomises the client's
 // leaves it), the ports the announcements name (NAT seldom changes

@@ -583,24 +583,26 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 // nothing but the lines says the views are one connection: capture
 // hosts' clocks are seldom minutes apart, while another session of the
 // same server, with the same lines, may be hours away.
-const maxUnanchoredSkew = 10 * time.Minute
+const maxUnanchoredSkew = time.Hour
 
 // contradicted: the candidate's own evidence says the views are two
 // sessions. A box in between (NAT, PAT, a firewall randomising sequence
-// numbers, an FTP helper) can change the addresses, the ports, the
-// initial sequence numbers and the ports the announcements name, but not
-// the lines, their order or their times (past the clock offset). Lines
-// alone do not tell one session from another of the same server (the
-// same commands and replies), so a candidate on which every marker known
-// at both points differs, three or more of them (the client's ISN, the
-// server's, the client's address and port, the announced ports), is
-// another session, however alone; and one on which neither ISN nor the
-// client's address and port agrees (an announced port alone may agree by
-// chance), whose clock offset rests on its own lines only, must lie
-// within maxUnanchoredSkew.
+// numbers, an FTP helper or a Cisco ASA's inspection rewriting a PORT)
+// can change the addresses, the client's ports, the initial sequence
+// numbers and what a client's PORT names all at once, but seldom the
+// port a server's 227 or 229 names, and never the lines, their order or
+// their times (past the clock offset). Lines alone do not tell one
+// session from another of the same server (the same commands and
+// replies), so a candidate whose server-announced ports differ and on
+// which every other marker known at both points differs too, three or
+// more in all (the client's ISN, the server's, the client's address and
+// port, the announced ports), is another session, however alone; and one
+// on which neither ISN nor the client's address and port agrees (an
+// announced port alone may agree by chance), whose clock offset rests on
+// its own lines only, must lie within maxUnanchoredSkew.
 func (c *payloadCand) contradicted(anchored bool) bool {
 	agree, differ := c.ev.markers(c.x, c.y)
-	if agree == 0 && c.ev.ports <= 0 && differ >= 3 {
+	if agree == 0 && c.ev.ports <= 0 && c.ev.srvPorts < 0 && differ >= 3 {
 		return true
 	}
 	return agree == 0 && !anchored && absDur(c.dt) > maxUnanchoredSkew
@@ -646,8 +648,11 @@ type evidence struct {
 	// seen at one (isnUnknown).
 	isn int
 	// ports: announcements naming the same port at both points less
-	// those naming different ones.
-	ports int
+	// those naming different ones; srvPorts, the same for the server's
+	// (227, 229: a port the server chose, which a box in between seldom
+	// changes, where a client's PORT or EPRT is what an FTP helper or an
+	// ASA's inspection rewrites with its PAT).
+	ports, srvPorts int
 	// ends: the client's and the server's address and port, how many are
 	// the same at both points (no NAT in between).
 	ends int
@@ -674,10 +679,13 @@ func evidenceOf(x, y *Control, at []int) evidence {
 			continue
 		}
 		if a := x.Lines[i]; a.Announce && b.Announce && a.Port != 0 && b.Port != 0 {
-			if a.Port == b.Port {
-				e.ports++
-			} else {
-				e.ports--
+			d := 1
+			if a.Port != b.Port {
+				d = -1
+			}
+			e.ports += d
+			if !a.FromClient && !b.FromClient {
+				e.srvPorts += d
 			}
 		}
 	}

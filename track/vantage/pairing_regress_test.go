@@ -184,3 +184,34 @@ func TestDataOutcomesThatCannotBothBeTrueStayApart(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxRewritingEveryClientMarkerStillPairs guards the positive side of
+// the markers rule: a Cisco ASA's defaults (both ISNs randomised, the
+// client NATed and PATed, its PORT rewritten by inspection) change every
+// marker a client's session carries; only a server-announced port that
+// differs says another session. An active session through such a box, or
+// one of a login only, stays one session; a passive one whose 227 names
+// another port does not (review rev-diff2).
+func TestBoxRewritingEveryClientMarkerStillPairs(t *testing.T) {
+	mk := func(client string, cisn, sisn uint32, announce Line) *Control {
+		lines := []Line{{Hash: 1}, {Hash: 2, FromClient: true}, {Hash: 3}, {Hash: 4, FromClient: true}, {Hash: 5}, announce, {Hash: 7}}
+		return &Control{Client: ap(client), Server: ap("10.99.2.2:21"), ISN: [2]uint32{cisn, sisn}, HaveISN: [2]bool{true, true}, Lines: lines}
+	}
+	ident := []int{0, 1, 2, 3, 4, 5, 6}
+	for _, tc := range []struct {
+		name       string
+		x, y       Line // the announcement at each point
+		contradict bool
+	}{
+		{"active, PORT rewritten", Line{Hash: 6, FromClient: true, Announce: true, Port: 35427}, Line{Hash: 60, FromClient: true, Announce: true, Port: 61002}, false},
+		{"login only", Line{Hash: 6, FromClient: true}, Line{Hash: 6, FromClient: true}, false},
+		{"passive, another port", Line{Hash: 6, Announce: true, Port: 40086}, Line{Hash: 60, Announce: true, Port: 40004}, true},
+	} {
+		x := mk("10.99.1.2:57464", 1000, 9000, tc.x)
+		y := mk("10.99.2.1:61001", 2000, 19000, tc.y)
+		c := &payloadCand{x: x, y: y, ev: evidenceOf(x, y, ident)}
+		if got := c.contradicted(true); got != tc.contradict {
+			t.Errorf("%s: contradicted %v, want %v", tc.name, got, tc.contradict)
+		}
+	}
+}
