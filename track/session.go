@@ -1047,9 +1047,9 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 		sess.End = sess.lastSeen
 	}
 	if sess.Watched.IsZero() {
-		// Ended with no close of decode's (evicted, the tracker's own
-		// end): watched until the latest packet of all.
-		sess.Watched = t.last
+		// Ended with no close of decode's (the tracker's own end):
+		// watched until the latest packet of all.
+		sess.Watched = sess.watchedUntil(t.last)
 	}
 	if sess.EndReason == EndOpen {
 		sess.EndReason = reason

@@ -345,13 +345,16 @@ func (t *Tracker) OpenExpectations() int {
 
 // Segment implements decode.Handler.
 func (t *Tracker) Segment(s *decode.Segment) {
-	if s.TS.After(t.last) {
-		t.last = s.TS
-	}
 	if s.Input != t.input {
 		// The next of several files read as one.
 		t.input = s.Input
 		t.clock.newInput()
+		if !t.last.IsZero() && s.TS.Sub(t.last) > captureGap {
+			t.cutWatch(t.last)
+		}
+	}
+	if s.TS.After(t.last) {
+		t.last = s.TS
 	}
 	t.clock.advance(s.TS)
 	if t.start.IsZero() {
@@ -599,7 +602,12 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
 		}
-		sess.Watched = e.TS
+		sess.Watched = sess.watchedUntil(e.TS)
+		if e.Closed == decode.CloseEvicted {
+			// Let go for room in decode's table, not for silence: its
+			// later packets were not followed.
+			sess.Watched = sess.lastSeen
+		}
 		if e.Closed == decode.CloseIdle {
 			// Idle is decode's guess: the connection's bytes may yet pick
 			// it up again.
@@ -738,6 +746,23 @@ var closeReasons = [...]EndReason{
 	decode.CloseCaptureEnd: EndCaptureEnd,
 	decode.CloseReused:     EndOpen,
 	decode.CloseEvicted:    EndEvicted,
+}
+
+// captureGap: a next file that starts this long after the files before
+// it ended leaves a time the capture did not record.
+const captureGap = time.Second
+
+// cutWatch marks, at a gap between the files of a capture after at (the
+// latest packet before it), the open sessions seen last before the gap:
+// what they would have sent in it was not recorded, so a reply they
+// waited for is waited for until at, not until the capture's end
+// (Session.Watched).
+func (t *Tracker) cutWatch(at time.Time) {
+	for _, sess := range t.sessions.All() {
+		if sess.watchCut.IsZero() || sess.lastSeen.After(sess.watchCut) {
+			sess.watchCut = at
+		}
+	}
 }
 
 // Tick implements decode.Handler: the decoder's packet clock. Waits that
