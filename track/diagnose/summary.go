@@ -1802,11 +1802,13 @@ func (a *serverAcc) icmpPathVerdict() string {
 // told apart by the verb that announced them: PASV, LPSV and SPSV
 // announce an address (configPassiveAddr), EPSV none (configEPSV), PORT,
 // EPRT and LPRT are active (configActive); configPassiveUnknown is a
-// passive one whose announcement the capture lacks. An error at one
-// family's verb stops that family only: vsftpd's invalid pasv_address
-// is checked at PASV after EPSV has returned (postlogin.c handle_pasv),
-// so an EPSV that works proves nothing of it. An error at any other
-// command stops them all.
+// passive one whose announcement the capture lacks. An error about the
+// address a PASV announces stops that family only: vsftpd's invalid
+// pasv_address is checked at PASV after EPSV has returned (postlogin.c
+// handle_pasv), so an EPSV that works proves nothing of it. Any other
+// error at a passive verb stops every passive family (vsftpd's bind
+// retries, vsf_privop_pasv_listen, serve PASV and EPSV alike), one at an
+// active verb the active family, one at any other command them all.
 const (
 	configActive uint8 = 1 << iota
 	configPassiveAddr
@@ -1821,15 +1823,26 @@ func configDirsOf(c *track.Command) uint8 {
 	if c == nil {
 		return 1<<configFamilies - 1
 	}
+	const passive = configPassiveAddr | configEPSV | configPassiveUnknown
 	switch strings.ToUpper(c.Verb) {
 	case "PASV", "LPSV", "SPSV":
-		return configPassiveAddr
+		if r := c.Final(); r != nil && addressError(r.Text) {
+			return configPassiveAddr
+		}
+		return passive
 	case "EPSV":
-		return configEPSV
+		return passive
 	case "PORT", "EPRT", "LPRT":
 		return configActive
 	}
 	return 1<<configFamilies - 1
+}
+
+// addressError tells whether a configuration error's text is about the
+// address a PASV announces (vsftpd's "500 OOPS: invalid pasv_address").
+func addressError(text string) bool {
+	t := strings.ToLower(text)
+	return strings.Contains(t, "pasv_address") || strings.Contains(t, "pasv address")
 }
 
 // familyOf is dc's family (configActive ...) as a bit.
@@ -1936,6 +1949,8 @@ func (a *serverAcc) configNote() string {
 			which = "passive data connections announced with an address (PASV)"
 		case configEPSV:
 			which = "passive data connections announced with EPSV"
+		case configPassiveAddr | configEPSV | configPassiveUnknown:
+			which = "passive data connections"
 		case configActive:
 			which = "active data connections"
 		}
