@@ -359,6 +359,9 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			if w := unpairedCapturing(rep, i); w > 0 {
 				pr("  %d of them while every other point was capturing: not seen there (lost or blocked in between, or on another path), or not recognised there\n", w)
 			}
+			if k := refusedAt(rep, i); k > 0 {
+				pr("  %d of them with the same commands and replies as a connection at another point, not taken for the same session: the ports their 227 or 229 named and every other marker (both ISNs, the client's address and port) differ, or the clocks would lie more than an hour apart\n", k)
+			}
 		}
 	}
 	for i, n := range rep.Twins {
@@ -431,6 +434,14 @@ func identicalGroups(rep *vantage.Report) [][]int {
 		}
 	}
 	return out
+}
+
+// refusedAt is rep.Refused[i], 0 when not counted.
+func refusedAt(rep *vantage.Report, i int) int {
+	if i < len(rep.Refused) {
+		return rep.Refused[i]
+	}
+	return 0
 }
 
 // unpairedCapturing is rep.UnpairedCapturing[i], 0 when not counted.
@@ -529,6 +540,10 @@ type jsonVantagePoint struct {
 	// UnpairedCapturing: of Unpaired, those every other point was
 	// capturing throughout.
 	UnpairedCapturing int `json:"unpaired_control_while_capturing,omitempty"`
+	// RefusedControl: of Unpaired, those whose candidates at another
+	// point with the same lines their own evidence refused (another
+	// session's markers, or clocks too far apart).
+	RefusedControl int `json:"refused_control,omitempty"`
 	// TwinControl: control connections this point holds twice, the same
 	// handshake under other addresses (both sides of a NAT).
 	TwinControl int `json:"twin_control,omitempty"`
@@ -666,7 +681,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 	enc := &vantageRecords{w: w, rec: newRecordEncoder(observer)}
 	for i, c := range cs {
 		j := jsonVantagePoint{Type: "vantage", Point: c.Name, Files: c.Files, Samples: rep.Offsets[i].Samples,
-			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], UnpairedCapturing: unpairedCapturing(rep, i), TwinControl: twins(rep, i), Limits: rep.Limits[i]}
+			OneWay: rep.Offsets[i].OneWay, Unpaired: rep.Unpaired[i], UnpairedCapturing: unpairedCapturing(rep, i), RefusedControl: refusedAt(rep, i), TwinControl: twins(rep, i), Limits: rep.Limits[i]}
 		for _, pair := range rep.Identical {
 			if pair[0] == i {
 				j.IdenticalTo = append(j.IdenticalTo, rep.Points[pair[1]])

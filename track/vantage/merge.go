@@ -52,6 +52,14 @@ type Report struct {
 	// them equally well (the same lines, nothing else telling them
 	// apart): unpaired rather than guessed.
 	Ambiguous int
+	// Refused counts, per point, control connections of Unpaired that
+	// had a candidate at another point with the same lines which its
+	// own evidence refused (payloadCand.contradicted: another session's
+	// markers, or clocks too far apart for lines alone): seen there,
+	// perhaps, but not taken for the same session.
+	Refused []int
+	// refused: the connections of Refused, while pairing.
+	refused map[*Control]bool
 	// UnpairedCapturing counts, per point, the control connections of
 	// Unpaired that every other point was capturing throughout: not seen
 	// there (lost or blocked in between, or another path), or not
@@ -231,7 +239,7 @@ func Merge(cs []*Collector) (*Report, error) {
 	}
 	n := len(cs)
 	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Twins: make([]int, n), Limits: make([]Limits, n),
-		Spans: make([]Span, n), res: make([]time.Duration, n)}
+		Spans: make([]Span, n), res: make([]time.Duration, n), Refused: make([]int, n), refused: map[*Control]bool{}}
 	for i, c := range cs {
 		r.Points = append(r.Points, c.Name)
 		r.Limits[i] = c.limits
@@ -255,6 +263,9 @@ func Merge(cs []*Collector) (*Report, error) {
 				r.Unpaired[i]++
 				if r.othersCapturing(i, x) {
 					r.UnpairedCapturing[i]++
+				}
+				if r.refused[x] {
+					r.Refused[i]++
 				}
 			}
 		}
@@ -556,7 +567,11 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 			var live []*payloadCand
 			for _, c := range cands {
 				c.dist = absDur(c.dt - centre)
-				if c.dist <= payloadWindow && !c.contradicted(anchored) {
+				switch {
+				case c.dist > payloadWindow:
+				case c.contradicted(anchored):
+					r.refused[c.x], r.refused[c.y] = true, true
+				default:
 					live = append(live, c)
 				}
 			}

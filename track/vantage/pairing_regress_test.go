@@ -215,3 +215,30 @@ func TestBoxRewritingEveryClientMarkerStillPairs(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedPairingCounted guards what is said of a view left unpaired
+// because its candidate's own evidence refused it: counted apart
+// (Report.Refused), not only 'not seen there, or its SYN not captured'
+// (review rev-diff2).
+func TestRefusedPairingCounted(t *testing.T) {
+	l := newLab(t, "client", "server")
+	l.taps[0].miss = func(f *frame) bool { return f.cport == 41000 || f.cport == 51000 }
+	l.taps[1].miss = func(f *frame) bool { return f.cport == 40000 || f.cport == 50000 }
+	b := l.fork(40*time.Millisecond, 0)
+	a := l.control(40000, 1000, 9000)
+	a.pasv(40086)
+	a.command("LIST")
+	a.data(50000, 40086, 7000, 8000, dataOpts{synReach: 0, synTries: 3}, 0)
+	a.reply("150 Here comes the data.")
+	a.reply("226 Transfer complete.")
+	a.quit()
+	o := b.control(41000, 2000, 19000)
+	o.pasv(40004)
+	o.command("LIST")
+	o.data(51000, 40004, 17000, 18000, dataOpts{synReach: -1, synACKReach: -1}, 0)
+	o.quit()
+	r := l.merge()
+	if r.Refused[0] != 1 || r.Refused[1] != 1 {
+		t.Errorf("Refused %v, want [1 1] (%s)", r.Refused, describe(r))
+	}
+}
