@@ -573,7 +573,7 @@ func sessionEnd(s *track.Session) string {
 	if silent < time.Second || s.EndReason == track.EndFIN || s.EndReason == track.EndRST {
 		return fmt.Sprintf("%s after %s", s.EndReason, seconds(s.End.Sub(s.Start)))
 	}
-	return fmt.Sprintf("%s, silent for %s after its last packet at +%s", s.EndReason, seconds(silent), seconds(s.End.Sub(s.Start)))
+	return fmt.Sprintf("%s, the control connection silent for %s after its last packet at +%s", s.EndReason, seconds(silent), seconds(s.End.Sub(s.Start)))
 }
 
 // InputOverlap keeps an overlap of the inputs for the summary (tellOverlap).
