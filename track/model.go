@@ -776,16 +776,6 @@ func (s *Session) TransferType() string {
 // with the session it continues.
 func (s *Session) Counted() bool { return s.Resumed == nil }
 
-// watchedUntil is until when the capture watched the session, had it
-// been let go at ts: ts, or the last packet before a gap between the
-// capture's files that nothing of the session came after (cutWatch).
-func (s *Session) watchedUntil(ts time.Time) time.Time {
-	if !s.watchCut.IsZero() && !s.lastSeen.After(s.watchCut) {
-		return s.watchCut
-	}
-	return ts
-}
-
 // WatchedUntil is until when the capture watched the session: Watched,
 // and never before its last packet.
 func (s *Session) WatchedUntil() time.Time {
@@ -904,16 +894,10 @@ type Session struct {
 	Start, End time.Time
 	// Watched: until when the capture watched the session, End or
 	// later: the time decode let the connection go (an idle close, the
-	// capture's end), or the last packet before a gap between the
-	// capture's files after which nothing of it came, or its own last
-	// packet when decode's table evicted it; so how long a reply could
-	// have come and did not (WatchedUntil). (With watchCut it takes the
-	// session to the 576-byte class.)
-	Watched time.Time
-	// watchCut: the latest packet before a gap between the capture's
-	// files that came after the session's last packet (cutWatch); zero
-	// when none.
-	watchCut  time.Time
+	// capture's end), or its own last packet when decode's table evicted
+	// it; so how long a reply could have come and did not
+	// (WatchedUntil). (It takes the session to the 576-byte class.)
+	Watched   time.Time
 	File      string // the input it was first seen in, when several were read
 	Midstream bool   // picked up without its SYN
 	ByContent bool   // recognised by content on a non-control port

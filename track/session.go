@@ -1049,7 +1049,7 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if sess.Watched.IsZero() {
 		// Ended with no close of decode's (the tracker's own end):
 		// watched until the latest packet of all.
-		sess.Watched = sess.watchedUntil(t.last)
+		sess.Watched = t.last
 	}
 	if sess.EndReason == EndOpen {
 		sess.EndReason = reason

@@ -346,12 +346,12 @@ func (t *Tracker) OpenExpectations() int {
 // Segment implements decode.Handler.
 func (t *Tracker) Segment(s *decode.Segment) {
 	if s.Input != t.input {
-		// The next of several files read as one.
+		// The next of several files read as one. (A time between them
+		// is not taken for a gap in the capture: tcpdump -C or -G starts
+		// the next file at the next packet, so a quiet moment looks the
+		// same.)
 		t.input = s.Input
 		t.clock.newInput()
-		if !t.last.IsZero() && s.TS.Sub(t.last) > captureGap {
-			t.cutWatch(t.last)
-		}
 	}
 	if s.TS.After(t.last) {
 		t.last = s.TS
@@ -602,7 +602,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
 		}
-		sess.Watched = sess.watchedUntil(e.TS)
+		sess.Watched = e.TS
 		if e.Closed == decode.CloseEvicted {
 			// Let go for room in decode's table, not for silence: its
 			// later packets were not followed.
@@ -746,23 +746,6 @@ var closeReasons = [...]EndReason{
 	decode.CloseCaptureEnd: EndCaptureEnd,
 	decode.CloseReused:     EndOpen,
 	decode.CloseEvicted:    EndEvicted,
-}
-
-// captureGap: a next file that starts this long after the files before
-// it ended leaves a time the capture did not record.
-const captureGap = time.Second
-
-// cutWatch marks, at a gap between the files of a capture after at (the
-// latest packet before it), the open sessions seen last before the gap:
-// what they would have sent in it was not recorded, so a reply they
-// waited for is waited for until at, not until the capture's end
-// (Session.Watched).
-func (t *Tracker) cutWatch(at time.Time) {
-	for _, sess := range t.sessions.All() {
-		if sess.watchCut.IsZero() || sess.lastSeen.After(sess.watchCut) {
-			sess.watchCut = at
-		}
-	}
 }
 
 // Tick implements decode.Handler: the decoder's packet clock. Waits that
