@@ -360,7 +360,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				pr("  %d of them while every other point was capturing: not seen there (lost or blocked in between, or on another path), or not recognised there\n", w)
 			}
 			if k := refusedAt(rep, i); k > 0 {
-				pr("  %d of them with the same commands and replies as a connection at another point, not taken for the same session: the ports their 227 or 229 named and every other marker (both ISNs, the client's address and port) differ, or the clocks would lie more than an hour apart\n", k)
+				pr("  %d of them with the same commands and replies as a connection at another point, not taken for the same session: their markers (the ports their 227 or 229 named, both ISNs, the client's address and port) say another session, or the clocks would lie too far apart for a pairing by lines alone\n", k)
 			}
 		}
 	}

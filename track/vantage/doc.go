@@ -31,7 +31,8 @@
 // and none agrees, is another session (a PORT a helper or an ASA's
 // inspection rewrote does not count: the box changes it with the PAT);
 // one whose offset nothing but its own lines measures, with neither ISN
-// nor the client's endpoint agreeing, must lie within an hour. Between sessions that carry
+// nor the client's endpoint agreeing, must lie within an hour when a
+// server-announced port agrees, else within 5 minutes. Between sessions that carry
 // the same lines the evidence decides, most telling first: the server's
 // ISN equal at both points (a firewall that randomises the client's
 // leaves it), the ports the announcements name (NAT seldom changes

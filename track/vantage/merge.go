@@ -600,6 +600,13 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 // same server, with the same lines, may be hours away.
 const maxUnanchoredSkew = time.Hour
 
+// maxUnanchoredSkewNoPort is maxUnanchoredSkew where no port a server
+// announced agrees either (an active or login-only session through a box
+// that changes every other marker): the lines and a few minutes of
+// clock are then all that say it is one session, while another client's
+// session with the same lines may start minutes apart.
+const maxUnanchoredSkewNoPort = 5 * time.Minute
+
 // contradicted: the candidate's own evidence says the views are two
 // sessions. A box in between (NAT, PAT, a firewall randomising sequence
 // numbers, an FTP helper or a Cisco ASA's inspection rewriting a PORT)
@@ -614,13 +621,18 @@ const maxUnanchoredSkew = time.Hour
 // port, the announced ports), is another session, however alone; and one
 // on which neither ISN nor the client's address and port agrees (an
 // announced port alone may agree by chance), whose clock offset rests on
-// its own lines only, must lie within maxUnanchoredSkew.
+// its own lines only, must lie within maxUnanchoredSkew (an hour) when a
+// port a server announced agrees, else within maxUnanchoredSkewNoPort.
 func (c *payloadCand) contradicted(anchored bool) bool {
 	agree, differ := c.ev.markers(c.x, c.y)
 	if agree == 0 && c.ev.ports <= 0 && c.ev.srvPorts < 0 && differ >= 3 {
 		return true
 	}
-	return agree == 0 && !anchored && absDur(c.dt) > maxUnanchoredSkew
+	limit := maxUnanchoredSkew
+	if c.ev.srvPorts <= 0 {
+		limit = maxUnanchoredSkewNoPort
+	}
+	return agree == 0 && !anchored && absDur(c.dt) > limit
 }
 
 // markers counts what a box seldom changes all at once, agreeing and

@@ -242,3 +242,37 @@ func TestRefusedPairingCounted(t *testing.T) {
 		t.Errorf("Refused %v, want [1 1] (%s)", r.Refused, describe(r))
 	}
 }
+
+// TestUnanchoredClockLimit guards how far apart two points' clocks may
+// lie for a pairing by lines alone (nothing else measuring the offset,
+// no ISN or client endpoint agreeing): an hour when a port the server
+// announced agrees, 5 minutes when none does (another client's active or
+// login-only session with the same lines may start minutes apart;
+// review rev-diff3).
+func TestUnanchoredClockLimit(t *testing.T) {
+	mk := func(client string, cisn, sisn uint32, announce Line) *Control {
+		lines := []Line{{Hash: 1}, {Hash: 2, FromClient: true}, {Hash: 3}, announce, {Hash: 5}}
+		return &Control{Client: ap(client), Server: ap("10.99.2.2:21"), ISN: [2]uint32{cisn, sisn}, HaveISN: [2]bool{true, true}, Lines: lines}
+	}
+	ident := []int{0, 1, 2, 3, 4}
+	passive := Line{Hash: 4, Announce: true, Port: 40086}
+	active := Line{Hash: 4, FromClient: true, Announce: true, Port: 35427}
+	for _, tc := range []struct {
+		name       string
+		announce   Line
+		dt         time.Duration
+		contradict bool
+	}{
+		{"227 port agrees, 59 minutes", passive, 59 * time.Minute, false},
+		{"227 port agrees, 61 minutes", passive, 61 * time.Minute, true},
+		{"no server port, 4 minutes", active, 4 * time.Minute, false},
+		{"no server port, 10 minutes", active, 10 * time.Minute, true},
+	} {
+		x := mk("10.99.1.2:57464", 1000, 9000, tc.announce)
+		y := mk("10.99.2.1:61001", 2000, 19000, tc.announce)
+		c := &payloadCand{x: x, y: y, ev: evidenceOf(x, y, ident), dt: tc.dt}
+		if got := c.contradicted(false); got != tc.contradict {
+			t.Errorf("%s: contradicted %v, want %v", tc.name, got, tc.contradict)
+		}
+	}
+}
