@@ -16,16 +16,17 @@ import (
 type cfgStep int
 
 const (
-	stepOOPS          cfgStep = iota // PASV -> 500 OOPS: invalid pasv_address (vsftpd ends the session)
-	stepPassiveOK                    // EPSV, the data connection transferred
-	stepPassiveDrop                  // EPSV, 3 SYNs unanswered
-	stepPassiveRST                   // EPSV, the SYN answered by RST from the server
-	stepActiveOK                     // PORT, the server's connection transferred
-	stepChrootOOPS                   // PASS -> 500 OOPS: refusing to run with writable root inside chroot()
-	stepActiveBlocked                // PORT, the server's SYNs unanswered
-	stepPASVOK                       // PASV, the data connection transferred
-	stepEPSVOOPS                     // EPSV -> 500 OOPS (an error at EPSV)
-	stepPASVBindOOPS                 // PASV -> 500 OOPS: a bind that ran out of ports (not the address's)
+	stepOOPS             cfgStep = iota // PASV -> 500 OOPS: invalid pasv_address (vsftpd ends the session)
+	stepPassiveOK                       // EPSV, the data connection transferred
+	stepPassiveDrop                     // EPSV, 3 SYNs unanswered
+	stepPassiveRST                      // EPSV, the SYN answered by RST from the server
+	stepActiveOK                        // PORT, the server's connection transferred
+	stepChrootOOPS                      // PASS -> 500 OOPS: refusing to run with writable root inside chroot()
+	stepActiveBlocked                   // PORT, the server's SYNs unanswered
+	stepPASVOK                          // PASV, the data connection transferred
+	stepEPSVOOPS                        // EPSV -> 500 OOPS (an error at EPSV)
+	stepPASVBindOOPS                    // PASV -> 500 OOPS: a bind that ran out of ports (not the address's)
+	stepPASVCannotAssign                // PASV -> 425 Cannot assign requested address (a bind to the announced address)
 )
 
 // cfgDay feeds one session per step to 10.99.0.1:21 from 10.99.0.2,
@@ -45,6 +46,8 @@ func cfgDay(steps []cfgStep) *Diagnoser {
 			cmd(s, base+10, "PASV", "", 500, "OOPS: invalid pasv_address")
 		case stepEPSVOOPS:
 			cmd(s, base+10, "EPSV", "", 500, "OOPS: vsf_sysutil_listen")
+		case stepPASVCannotAssign:
+			cmd(s, base+10, "PASV", "", 425, "Unable to build data connection: Cannot assign requested address")
 		case stepPASVBindOOPS:
 			cmd(s, base+10, "PASV", "", 500, "OOPS: vsf_sysutil_bind, maximum number of attempts to find a listening port exceeded")
 		case stepPASVOK:
@@ -137,6 +140,8 @@ func TestConfigErrorLeadsOnlyWhileItExplainsTheDataPath(t *testing.T) {
 			[]string{"the data connection worked" + note + mendedPassive}, []string{cfgVerdict}, false},
 		{"EPSV worked after an EPSV error", []cfgStep{stepEPSVOOPS, stepPassiveOK},
 			[]string{"the data connection worked" + note + mendedPassive}, []string{cfgVerdict}, false},
+		{"EPSV worked after a PASV address bind error", []cfgStep{stepPASVCannotAssign, stepPassiveOK},
+			[]string{cfgVerdict}, []string{mendedPassive}, false},
 		{"EPSV worked after a PASV bind error", []cfgStep{stepPASVBindOOPS, stepPassiveOK},
 			[]string{"the data connection worked" + note + mendedPassive}, []string{cfgVerdict}, false},
 		{"drops after it, nothing worked", []cfgStep{stepOOPS, stepPassiveDrop},

@@ -314,6 +314,10 @@ type serverAcc struct {
 	// entry leaves at the session's end (takeLogin), so the map holds at
 	// most the live sessions.
 	loginSeen map[*track.Session]*loginRefusalSeen
+
+	// errs: of findings, those of error severity, by code (the verdict
+	// names those it does not account for: otherErrors).
+	errs map[string]int
 }
 
 // loginRefusalSeen is a refused login line, as kept for the session's
@@ -634,7 +638,7 @@ func (d *Diagnoser) server(s *track.Session) *serverAcc {
 }
 
 func newServerAcc(addr netip.AddrPort) *serverAcc {
-	return &serverAcc{addr: addr, outcomes: map[track.Outcome]int{}, findings: map[string]int{},
+	return &serverAcc{addr: addr, outcomes: map[track.Outcome]int{}, findings: map[string]int{}, errs: map[string]int{},
 		failPorts: map[string]*PortStats{}, active: map[track.Outcome]int{}, v6: isV6(addr)}
 }
 
@@ -737,6 +741,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 
 func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
+	if f.Severity >= SeverityError {
+		a.errs[f.Code]++
+	}
 	dc := f.Data
 	if f.Code == CodeDataNotAttempted && f.Severity >= SeverityWarning {
 		a.unusedSerious++
@@ -1014,11 +1021,20 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	named := false
 	// The range to fix things with: the policy's, else what was announced.
 	fix := pol.PassiveRanges()
+	// covered: the codes the verdict's case accounts for (lead), so that
+	// the error findings of other kinds are named after it (otherErrors).
+	covered := map[string]bool{}
+	lead := func(codes ...string) {
+		for _, c := range codes {
+			covered[c] = true
+		}
+	}
 	serverLines := func() string {
 		if len(pol.Ranges) == 0 || a.outside.Count == 0 || configSetsRange(pol.Server, policy.Ranges{mainRange(pol.Ranges)}) {
 			return ""
 		}
 		named = true
+		lead(CodePortOutsideRange)
 		return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", vfam.rangeName(), mainRange(pol.PassiveRanges()))
 	}
 	// tail: rules after the open and range rules (an alternative route).
@@ -1052,6 +1068,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		if len(pol.Ranges) > 0 && !configSetsRange(pol.Server, policy.Ranges{mainRange(pol.PassiveRanges())}) {
 			rangeRules = append(rangeRules, fam.rangeLines(mainRange(pol.PassiveRanges()))...)
 			named = true
+			if a.outside.Count > 0 {
+				// The range lines keep the server inside the allowed
+				// range: what port-outside-range asks.
+				lead(CodePortOutsideRange)
+			}
 		}
 	}
 	failed := func(code string) (PortStats, bool) {
@@ -1103,6 +1124,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
+		lead(CodeNATMismatch)
 		how := "the one here ignored it"
 		if a.natGaveUp {
 			how = "the client here gave up before using it, after its data connection to the control address failed"
@@ -1276,12 +1298,14 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	switch {
 	case a.natUnmasq > 0 && a.natUnmasq == a.natHairpinCaused && a.natCaused == 0:
+		lead(CodeNATMismatch)
 		// The wire shows the cause: the server's answers from its private
 		// address, reset by the clients.
 		sum.Verdict = fmt.Sprintf("the server announces its public address to clients on its own network, and the router loops their connections to it back to the server without masquerading them (loopback without masquerade): the server answers from %s directly and the clients reject that answer, so %s failed; masquerade the connections the router loops back (only those), or give those clients the private address %s (or EPSV)",
 			a.addr.Addr(), plural(a.natUnmasq, "of their data connections", "of their data connections"), a.addr.Addr())
 		natLead = true
 	case a.natHairpinCaused > 0 && a.natCaused == 0:
+		lead(CodeNATMismatch)
 		// Clients on the server's own network sent to its public
 		// address, and their data connections failed there: no address
 		// to set. The router's missing loopback is the likeliest cause,
@@ -1290,6 +1314,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			plural(a.natHairpinCaused, "of their data connections", "of their data connections"), a.addr.Addr())
 		natLead = true
 	case a.natCaused > 0 && a.natReached == 0:
+		lead(CodeNATMismatch)
 		natLead = true
 		// A data connection failed because of the announced address: the
 		// client's SYNs went to it, not to the control address, or no
@@ -1335,6 +1360,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			}
 		}
 	case a.bounce.seen():
+		lead(CodeFTPBounce)
 		sum.Verdict = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
 		if a.bounce.sev == SeverityError {
 			// The family's own setting, as the ftp-bounce finding gives
@@ -1344,6 +1370,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			named = named || fam.ownDataSettings()
 		}
 	case a.configLeads():
+		lead(CodeServerConfigError)
 		sum.Verdict = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
 		if a.configOthersWorkedAfter() {
 			// Another kind got through after it (an EPSV after a PASV
@@ -1356,19 +1383,31 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// what is broken now.
 		coverPassive()
 		activeCovered = true
-	case a.findings[CodeDataSourceNAT] > 0 && a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT]:
-		sum.Verdict = "the server refuses data connections that reach it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
-	case a.findings[CodeDataSourceNAT] > 0:
-		sum.Verdict = "the server refuses data connections that come from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
+	case a.findings[CodeDataSourceNAT] > 0 && a.findings[CodeDataSourceNAT] >= a.passiveFailures() && a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT]:
+		// (Passive data connections dropped, refused or rejected more
+		// often lead: this one goes among the other errors.)
+		lead(CodeDataSourceNAT)
+		sum.Verdict = "the server refused " + plural(a.hairpin, "data connection that reached", "data connections that reached") + " it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
+	case a.findings[CodeDataSourceNAT] > 0 && a.findings[CodeDataSourceNAT] >= a.passiveFailures():
+		lead(CodeDataSourceNAT)
+		sum.Verdict = "the server refused " + plural(a.findings[CodeDataSourceNAT], "data connection that came", "data connections that came") + " from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
 	case a.findings[CodeRangeExhausted] > 0:
+		lead(CodeRangeExhausted)
 		sum.Verdict = "the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; see passive-range-exhausted"
 		if a.exhaustedFailed >= a.passiveFailures() {
 			// Every passive failure was at a fallback port: the range
 			// explains them (its finding has their rules).
 			coverPassive()
 		}
-	case a.findings[CodeControlIdle] > 0:
-		sum.Verdict = "the control connection stayed silent during a transfer and something on the path dropped it (a NAT or firewall idle timeout): the transfer's final reply never arrived; see control-idle-timeout for the keepalive and timeout settings"
+	case a.findings[CodeControlIdle] > 0 && a.findings[CodeControlIdle] >= a.passiveFailures():
+		// (Passive data connections dropped, refused or rejected more
+		// often lead: this one goes among the other errors.)
+		lead(CodeControlIdle)
+		its := "its final reply"
+		if a.findings[CodeControlIdle] > 1 {
+			its = "their final replies"
+		}
+		sum.Verdict = "the control connection stayed silent during " + plural(a.findings[CodeControlIdle], "transfer", "transfers") + " and something on the path dropped it (a NAT or firewall idle timeout): " + its + " never arrived; see control-idle-timeout for the keepalive and timeout settings"
 		if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
 			// The announced address is wrong too: its fix still applies
 			// (only where nothing rewrites it, when clients reached it).
@@ -1410,14 +1449,17 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		openFailed(ps, "rejected with ICMP unreachable")
 		addRangeLines()
 	case a.findings[CodeActiveBlocked] > 0:
+		lead(CodeActiveBlocked)
 		var lines []string
 		sum.Verdict, lines = activeBlocked()
 		rules = append(rules, lines...)
 		activeCovered = true
 	case a.outside.Count > 0 && len(pol.Ranges) == 0 && pol.Server != nil:
+		lead(CodePortOutsideRange)
 		// Outside the configuration's own range: it is set already.
 		sum.Verdict = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, pol.PassiveRanges(), pol.Server.Path)
 	case a.outside.Count > 0 && len(pol.PassiveRanges()) > 0:
+		lead(CodePortOutsideRange)
 		// (Counted from findings made with each session's policy: when
 		// the server's has no range, a configuration that applied to the
 		// sessions does not to the server, and the findings say it.)
@@ -1435,9 +1477,11 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		addRangeLines()
 	case a.undelivered > 0:
+		lead(CodeControlUndelivered)
 		sum.Verdict = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): a firewall between drops them for what they hold; a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed",
 			plural(a.undelivered, "control segment", "control segments"))
 	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == 0 && a.natSerious == 0:
+		lead(CodeLoginAttack)
 		// An info nat-mismatch (a note) never displaces it; a shared
 		// address's login-brute-force info is no guessing.
 		sum.Verdict = "a client is guessing passwords (see login-brute-force); the data connections are not the problem"
@@ -1445,29 +1489,36 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = "an account is being guessed from many addresses, none failing often enough to stand out alone (see login-brute-force): blocking an address does not stop it, protect the account; the data connections are not the problem"
 		}
 	case a.natSerious > 0 && a.natAddr.IsValid() && a.natReached > 0:
+		lead(CodeNATMismatch)
 		// Seen from the server's side, clients from other networks
 		// reached the private address as announced, and another
 		// announcement of it was worse than a note.
 		reachedVerdict()
 	case a.natSerious > 0 && a.natAddr.IsValid() && a.natByHand:
+		lead(CodeNATMismatch)
 		sum.Verdict = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, vfam.addrSet(a.natFix))
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 	case a.natSerious > 0 && a.natAddr.IsValid():
+		lead(CodeNATMismatch)
 		sum.Verdict = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, vfam.addrSet(a.natFix))
 		rules = append(rules, fam.addrLines(a.natFix)...)
 		named = true
 	case a.natSerious > 0 && !a.natAddr.IsValid() && a.helperBlind > 0:
+		lead(CodeNATMismatch)
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (a NAT whose FTP helper could not see the PORT/EPRT: see helper-no-expectation); use passive mode"
 	case a.natSerious > 0 && !a.natAddr.IsValid():
+		lead(CodeNATMismatch)
 		sum.Verdict = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
 	case a.bounceUnproven.seen():
+		lead(CodeFTPBounce)
 		// Below every proven fault: the capture cannot tell this bounce
 		// from a client behind a NAT, so the verdict says both.
 		b := a.bounceUnproven
 		sum.Verdict = fmt.Sprintf("a client's %s named %s, a host in the server's own network: an FTP bounce (RFC 2577), or the client's own address behind a NAT that does not rewrite PORT (a client network that uses the server's addresses, or the server's own NAT); a capture on the client's side tells: see the ftp-bounce finding",
 			b.verb, b.target.Unmap())
 	case a.tlsRefused > 0:
+		lead(CodeTLSNotResumed)
 		// The reply is readable (after CCC): the refusal is seen, though
 		// the data connection itself was made. Only a reply that names
 		// resumption proves the requirement; the family's bare refusal
@@ -1478,6 +1529,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		sum.Verdict = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (%s); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"), why)
 	case a.encrypted > 0 && a.hidden > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
+		lead(CodeTLSNotResumed)
 		// "only a TLS handshake" where every such connection's records
 		// were read as handshake and nothing else.
 		carried := fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried no more than %d KiB", a.tlsUnresumed, maxRefusedTLSBytes>>10)
@@ -1496,6 +1548,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		addRangeLines()
 	case a.encrypted > 0 && a.hidden > 0 && failedPassive(a) == 0 && a.findings[CodeTLSReset] > 0:
+		lead(CodeTLSReset)
 		sum.Verdict = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server reset %s at the client's TLS ClientHello (see data-tls-reset); no firewall helper can follow them, so the passive range must stay open statically",
 			plural(a.findings[CodeTLSReset], "data connection", "data connections"))
 		if len(fix) > 0 {
@@ -1503,6 +1556,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		addRangeLines()
 	case a.encrypted > 0 && total == 0:
+		lead(CodeControlEncrypted)
 		// No data connection in the capture: none made, or none the
 		// capture holds (a filter on the control port). Nothing worked
 		// or failed that it can show.
@@ -1512,18 +1566,21 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		}
 		addRangeLines()
 	case a.encrypted > 0 && a.hidden > 0 && failedPassive(a) == 0:
+		lead(CodeControlEncrypted)
 		sum.Verdict = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
 		if len(fix) > 0 {
 			addOpen(fix)
 		}
 		addRangeLines()
 	case a.encrypted > 0 && a.hidden > 0:
+		lead(CodeControlEncrypted)
 		sum.Verdict = "the control channel is encrypted: no firewall helper can see the data ports; open the passive range statically"
 		if len(fix) > 0 {
 			addOpen(fix)
 		}
 		addRangeLines()
 	case total == 0 && a.connectFailed() > 0 && a.connectFailed()+a.refused >= a.sessions:
+		lead(CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
 		// No session got as far as a command: their control connections
 		// never opened (connect.go).
 		var lines []string
@@ -1532,6 +1589,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		// (Rules in the syntax of the server's system: say whose.)
 		named = named || len(lines) > 0 && fam.host() != hostLinux
 	case total == 0 && a.refused > 0 && a.refused >= a.sessions:
+		lead(CodeSessionRefused)
 		switch {
 		case a.refusedSilent == a.refused:
 			sum.Verdict = "every session was closed by the server before its greeting, without a word (see session-refused: tcp_wrappers or hosts.deny, a connection limit that sends no 421, or a proxy or IPS in front): no login or data connection was tried"
@@ -1554,11 +1612,13 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			}
 		}
 	case total == 0 && a.loginRefused > 0 && a.loginRefused+a.refused >= a.sessions:
+		lead(CodeSessionRefused)
 		// Every session that got as far as a login was refused it: no
 		// announcement, no transfer was possible.
 		sum.Verdict = a.loginRefusedVerdict(vfam)
 		named = named || a.loginRefusedAnon > 0 && fam.known()
 	case total == 0 && a.activeRefusedNone > 0:
+		lead(CodeActiveRefused)
 		// Not "no data connection was expected": the server refused
 		// the PORT/EPRT that would have set one up.
 		sum.Verdict = a.activeRefusedVerdict(vfam)
@@ -1577,14 +1637,18 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	case total == 0:
 		sum.Verdict = "no data connections were announced"
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted] && seenData(a) == 0:
+		lead(CodeDataNotAttempted)
 		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints, but the capture shows no connection to them: it does not see the data path (capture where both connections pass, without a port filter)", a.blind, total)
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
+		lead(CodeDataNotAttempted)
 		// It holds others: the capture does see data connections.
 		sum.Verdict = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints that the capture does not hold, though it holds others: see data-not-attempted (capture drops, or a path these took that the capture point does not see)", a.blind, total)
 	case a.findings[CodePMTUBlackHole] > 0:
+		lead(CodePMTUBlackHole)
 		sum.Verdict = fmt.Sprintf("a path MTU black hole stopped %s (see pmtu-blackhole): a router answered the sender's too-large segments with ICMP fragmentation needed / Packet Too Big, and the sender went on sending them as large; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on that router",
 			plural(a.findings[CodePMTUBlackHole], "data connection", "data connections"))
 	case a.natIf > 0 && a.natIfAddr.IsValid():
+		lead(CodeNATMismatch, CodeDataNotAttempted)
 		none := "no connection to the endpoints it announced was seen"
 		if used := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]; used > 0 {
 			// Some arrived as announced: a client that ignores the
@@ -1609,30 +1673,36 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			addRangeLines()
 		}
 	case a.staleUsed > 0 && a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0:
+		lead(CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable)
 		// Nothing else failed: the client went to an endpoint the server
 		// no longer waited on.
 		sum.Verdict = fmt.Sprintf("the client connected to the endpoint of an older PASV or EPSV after asking for a newer one, in %s (see data-refused): nothing to open on the server; the client must use the latest endpoint it was given",
 			plural(a.staleUsed, "data connection", "data connections"))
 	case a.findings[CodeDataNotAttempted] > 0 && (a.unusedSerious > 0 || a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0):
+		lead(CodeDataNotAttempted)
 		// (Notes alone beside data connections that worked, clients that
 		// cancelled or asked again, are no verdict: the default says
 		// what worked. With none that worked, what the notes say is all
 		// there is: a capture that does not see the data path, say.)
 		sum.Verdict = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", a.findings[CodeDataNotAttempted], total)
 	case a.natReached > 0 && a.natAddr.IsValid():
+		lead(CodeNATMismatch)
 		// Only notes (info nat-mismatch): below every verdict a warning
 		// or an error makes.
 		reachedVerdict()
 	case a.natRoutedOrNAT > 0 && a.natAddr.IsValid():
+		lead(CodeNATMismatch)
 		// Notes too, and weaker: the clients may be routed.
 		sum.Verdict = fmt.Sprintf("the server announces its own address %s to clients from other private networks, and their data connections arrived as announced: either those networks are routed to the server's or the clients dialed that address themselves (then nothing is wrong), or a NAT in between forwards them, and from this capture it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
 			a.natAddr, vfam.addrName(), vfam.addrSet(a.natFix))
 		rules = append(rules, a.natRules(fam)...)
 		named = true
 	case a.findings[CodeDataForeignSource] > 0 && a.hairpinForeign == a.findings[CodeDataForeignSource]:
+		lead(CodeDataForeignSource)
 		sum.Verdict = plural(a.hairpinForeign, "passive data connection", "passive data connections") +
 			" came from another host of the server's own network than its session's client, sent to the public address, and the server served it: the router's NAT loopback masquerading the client, or passive port theft; see data-foreign-source"
 	case a.findings[CodeDataForeignSource] > 0:
+		lead(CodeDataForeignSource)
 		sum.Verdict = plural(a.findings[CodeDataForeignSource], "passive data connection", "passive data connections") +
 			" came from another address than its session's client and the server served it: passive port theft, or a NAT pool that does not keep the client's address; see data-foreign-source"
 	default:
@@ -1641,6 +1711,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
 			sum.Verdict = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
 		case worked == 0 && a.findings[CodeDataAnswerMissing] > 0 && a.findings[CodeDataAnswerMissing] == a.outcomes[track.OutcomeUndetermined]:
+			lead(CodeDataAnswerMissing)
 			sum.Verdict = fmt.Sprintf("the client gave up on %s at once, sooner than TCP resends a SYN, with no answer in the capture: most likely refused by an RST or ICMP error the capture did not record; capture again without a filter that leaves ICMP out",
 				plural(a.findings[CodeDataAnswerMissing], "data connection", "data connections"))
 		case worked == 0 && a.oneSide > 0 && a.oneSide == a.outcomes[track.OutcomeUndetermined]:
@@ -1649,6 +1720,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 		case worked == 0 && a.activeRefusedNone > 0:
 			// Not "none was needed": the server refused the PORT/EPRT.
+			lead(CodeActiveRefused)
 			sum.Verdict = a.activeRefusedVerdict(vfam)
 			named = named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
 		case worked == 0 && a.activePerUser > 0:
@@ -1657,12 +1729,15 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 		case worked == 0:
 			sum.Verdict = "no data connection was made, and none was needed"
 		case a.aborted > 0 && worked == 1:
+			lead(CodeTransferAborted)
 			sum.Verdict = "the data connection was made, but the server broke its transfer off mid-way: see transfer-aborted"
 		case a.aborted > 0:
+			lead(CodeTransferAborted)
 			sum.Verdict = fmt.Sprintf("%d data connections were made, but the server broke %s off mid-way: see transfer-aborted", worked, plural(a.aborted, "transfer", "transfers"))
 		case a.refused > 0 && 2*a.refused >= a.sessions:
 			// Most sessions never got a data connection: they were
 			// turned away at connect. "Worked" alone would hide them.
+			lead(CodeSessionRefused)
 			from := a.refusedFromWords()
 			if from != "" {
 				from = ", all" + from
@@ -1675,15 +1750,19 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 			sum.Verdict = fmt.Sprintf("%d data connections worked", worked)
 		}
 		if a.activeRefused > 0 && worked > 0 {
+			lead(CodeActiveRefused)
 			sum.Verdict += fmt.Sprintf("; but the server refused PORT/EPRT in %s (see active-refused)", plural(a.activeRefused, "session", "sessions"))
 		}
 		if n := a.connectFailed(); n > 0 {
+			lead(CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered)
 			sum.Verdict += fmt.Sprintf("; but %s never opened (see %s)", plural(n, "control connection", "control connections"), a.connectCodes())
 		}
 		if a.activePerUser > 0 {
+			lead(CodeActiveRefused)
 			sum.Verdict += fmt.Sprintf("; the server refused PORT/EPRT in %s but accepted it in others: active mode is on, refused for some users or sessions only (see active-refused: per-user settings such as vsftpd's user_config_dir port_enable=NO or cmds_denied)", plural(a.activePerUser, "session", "sessions"))
 		}
 		if a.passiveRefused > 0 && worked > 0 {
+			lead(CodePassiveRefused)
 			// Only active mode works: clients that need passive mode
 			// (behind NAT or a firewall) transfer nothing.
 			sum.Verdict += fmt.Sprintf("; but the server refused passive mode in %s (see passive-refused): clients that need it cannot transfer", plural(a.passiveRefused, "session", "sessions"))
@@ -1724,7 +1803,58 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	if named {
 		sum.Verdict += fam.verdictNote()
 	}
+	// What the also-clause names (every passive kind that failed, and
+	// the blocked active ones) and configNote (the configuration error)
+	// is accounted for too.
+	for c := range a.failPorts {
+		covered[c] = true
+	}
+	covered[CodeActiveBlocked], covered[CodeServerConfigError] = true, true
+	sum.Verdict += a.otherErrors(covered)
 	return sum
+}
+
+// maxOtherErrors bounds the error kinds otherErrors names.
+const maxOtherErrors = 4
+
+// otherErrors is the clause naming the kinds of error finding of the
+// server the verdict does not account for (covered), with their counts,
+// most first: "; other errors: control-unanswered (2 findings), …: see
+// those findings". Each such kind leads the verdict of a capture alone;
+// beside another failure it must not go unsaid.
+func (a *serverAcc) otherErrors(covered map[string]bool) string {
+	type kind struct {
+		code string
+		n    int
+	}
+	var ks []kind
+	for c, n := range a.errs {
+		if n > 0 && !covered[c] {
+			ks = append(ks, kind{c, n})
+		}
+	}
+	if len(ks) == 0 {
+		return ""
+	}
+	slices.SortFunc(ks, func(x, y kind) int {
+		if x.n != y.n {
+			return y.n - x.n
+		}
+		return strings.Compare(x.code, y.code)
+	})
+	var l []string
+	for i, k := range ks {
+		if i == maxOtherErrors {
+			l = append(l, fmt.Sprintf("and %s", plural(len(ks)-i, "more kind", "more kinds")))
+			break
+		}
+		if i == 0 {
+			l = append(l, fmt.Sprintf("%s (%s)", k.code, plural(k.n, "finding", "findings")))
+		} else {
+			l = append(l, fmt.Sprintf("%s (%d)", k.code, k.n))
+		}
+	}
+	return "; other errors: " + strings.Join(l, ", ") + ": see those findings"
 }
 
 // activeHelperLines are the change lines that let the server's active
@@ -1839,10 +1969,13 @@ func configDirsOf(c *track.Command) uint8 {
 }
 
 // addressError tells whether a configuration error's text is about the
-// address a PASV announces (vsftpd's "500 OOPS: invalid pasv_address").
+// address a PASV announces (vsftpd's "500 OOPS: invalid pasv_address",
+// a bind to an announced address the host does not have: "425 ...
+// Cannot assign requested address").
 func addressError(text string) bool {
 	t := strings.ToLower(text)
-	return strings.Contains(t, "pasv_address") || strings.Contains(t, "pasv address")
+	return strings.Contains(t, "pasv_address") || strings.Contains(t, "pasv address") ||
+		strings.Contains(t, "cannot assign requested address") // a bind to an address it announced
 }
 
 // familyOf is dc's family (configActive ...) as a bit.
@@ -1947,8 +2080,6 @@ func (a *serverAcc) configNote() string {
 		switch a.configDirs {
 		case configPassiveAddr:
 			which = "passive data connections announced with an address (PASV)"
-		case configEPSV:
-			which = "passive data connections announced with EPSV"
 		case configPassiveAddr | configEPSV | configPassiveUnknown:
 			which = "passive data connections"
 		case configActive:
