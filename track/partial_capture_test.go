@@ -145,6 +145,21 @@ func TestMidstreamCaptureStartsAtSynAck(t *testing.T) {
 	}
 }
 
+// epsvRetrHandshake is a logged-in session whose EPSV announced
+// pcDataSrv and whose RETR's data connection completed its handshake
+// (client ISN 1000, server ISN 5000).
+func epsvRetrHandshake(t *testing.T) *session {
+	s := newSession(t)
+	s.login()
+	s.cmd("EPSV", "")
+	s.reply(229, "Entering Extended Passive Mode (|||40000|)")
+	s.cmd("RETR", "report.txt")
+	s.segAck(pcDataCli, pcDataSrv, decode.FlagSYN, 1000, 0, 0)
+	s.segAck(pcDataSrv, pcDataCli, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
+	s.segAck(pcDataCli, pcDataSrv, decode.FlagACK, 1001, 5001, 0)
+	return s
+}
+
 // TestBytesProvenBySequenceNumbers: the bytes a capture lost but the
 // sequence numbers prove were sent. A FIN past the highest byte seen
 // follows bytes the capture missed (rev-partial passive-curl-del-26: the
@@ -156,14 +171,7 @@ func TestMidstreamCaptureStartsAtSynAck(t *testing.T) {
 // named the size (oneway passive-lftp-data-c2s: 131073 of 131072).
 func TestBytesProvenBySequenceNumbers(t *testing.T) {
 	t.Run("a FIN past a lost segment", func(t *testing.T) {
-		s := newSession(t)
-		s.login()
-		s.cmd("EPSV", "")
-		s.reply(229, "Entering Extended Passive Mode (|||40000|)")
-		s.cmd("RETR", "report.txt")
-		s.segAck(pcDataCli, pcDataSrv, decode.FlagSYN, 1000, 0, 0)
-		s.segAck(pcDataSrv, pcDataCli, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
-		s.segAck(pcDataCli, pcDataSrv, decode.FlagACK, 1001, 5001, 0)
+		s := epsvRetrHandshake(t)
 		s.reply(150, "Opening BINARY mode data connection for report.txt (4640 bytes).")
 		// (The 4640 bytes at 5001 lost.)
 		s.segAck(pcDataCli, pcDataSrv, decode.FlagACK, 1001, 9641, 0)
@@ -176,14 +184,7 @@ func TestBytesProvenBySequenceNumbers(t *testing.T) {
 		}
 	})
 	t.Run("a FIN far past any window is no hole", func(t *testing.T) {
-		s := newSession(t)
-		s.login()
-		s.cmd("EPSV", "")
-		s.reply(229, "Entering Extended Passive Mode (|||40000|)")
-		s.cmd("RETR", "report.txt")
-		s.segAck(pcDataCli, pcDataSrv, decode.FlagSYN, 1000, 0, 0)
-		s.segAck(pcDataSrv, pcDataCli, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
-		s.segAck(pcDataCli, pcDataSrv, decode.FlagACK, 1001, 5001, 0)
+		s := epsvRetrHandshake(t)
 		s.segAck(pcDataSrv, pcDataCli, decode.FlagFIN|decode.FlagACK, 5001+1<<20, 1001, 0)
 		s.reply(226, "Transfer complete.")
 		s.end()

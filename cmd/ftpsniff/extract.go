@@ -48,9 +48,7 @@ func (o *extractOptions) validateExtract() error {
 		}
 		return nil
 	}
-	if o.ExtractMaxOpen <= 0 || o.ExtractMaxFile <= 0 || o.ExtractMaxTotal <= 0 {
-		return usageErrorf("--extract-max-open, --extract-max-file and --extract-max-total must be positive")
-	}
+	// (The limits are positive: validateDependents.)
 	_, statErr := os.Stat(o.ExtractDir)
 	d, err := extract.Open(o.ExtractDir, extract.Limits{MaxOpen: o.ExtractMaxOpen, MaxFileBytes: o.ExtractMaxFile, MaxTotalBytes: o.ExtractMaxTotal})
 	if err != nil {

@@ -135,11 +135,11 @@ func (o *analysisOptions) validateDependents() error {
 		{"extract-max-file", o.ExtractMaxFile},
 		{"extract-max-total", o.ExtractMaxTotal},
 	} {
-		if !o.flagGiven(l.name) {
-			continue
-		}
 		if o.ExtractDir == "" {
-			return usageErrorf("--%s needs --extract DIR", l.name)
+			if o.flagGiven(l.name) {
+				return usageErrorf("--%s needs --extract DIR", l.name)
+			}
+			continue
 		}
 		if l.v <= 0 {
 			return usageErrorf("--%s must be positive, not %d", l.name, l.v)

@@ -655,6 +655,24 @@ func (ps *portSet) add(p uint16) bool {
 	return true
 }
 
+// tallyPort adds the failed port p to (*m)[code], creating what is
+// missing. Distinct is a bound: exact for one or two ports, which is
+// what String needs.
+func tallyPort(m *map[string]*PortStats, code string, p uint16) {
+	if *m == nil {
+		*m = map[string]*PortStats{}
+	}
+	ps := (*m)[code]
+	if ps == nil {
+		ps = &PortStats{}
+		(*m)[code] = ps
+	}
+	if ps.Count == 0 || p != ps.Min && p != ps.Max {
+		ps.Distinct++
+	}
+	ps.add(p)
+}
+
 func (ps *PortStats) add(p uint16) {
 	if ps.Count == 0 || p < ps.Min {
 		ps.Min = p
@@ -759,29 +777,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
 			a.synAckLost++
 		}
-		ps := a.failPorts[f.Code]
-		if ps == nil {
-			ps = &PortStats{}
-			a.failPorts[f.Code] = ps
-		}
 		p := dc.Server.Port()
-		if ps.Count == 0 || p != ps.Min && p != ps.Max {
-			ps.Distinct++ // a bound: exact for one or two ports, which is what String needs
-		}
-		ps.add(p)
+		tallyPort(&a.failPorts, f.Code, p)
 		if dc.Server.Addr().Unmap() == f.Session.Server.Addr().Unmap() {
-			if a.ctlFail == nil {
-				a.ctlFail = map[string]*PortStats{}
-			}
-			c := a.ctlFail[f.Code]
-			if c == nil {
-				c = &PortStats{}
-				a.ctlFail[f.Code] = c
-			}
-			if c.Count == 0 || p != c.Min && p != c.Max {
-				c.Distinct++
-			}
-			c.add(p)
+			tallyPort(&a.ctlFail, f.Code, p)
 		}
 		cli := f.Session.Client.Addr().Unmap()
 		a.passiveClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), p, connTime(dc))

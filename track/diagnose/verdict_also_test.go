@@ -155,16 +155,7 @@ func TestVerdictAlsoNamesFailuresItDoesNotCover(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := summaryOf(t, alsoDay(tc.steps), "10.99.0.1:21")
-			for _, w := range tc.want {
-				if !strings.Contains(s.Verdict, w) {
-					t.Errorf("verdict lacks %q:\n%s", w, s.Verdict)
-				}
-			}
-			for _, n := range tc.never {
-				if strings.Contains(s.Verdict, n) {
-					t.Errorf("verdict has %q:\n%s", n, s.Verdict)
-				}
-			}
+			checkVerdict(t, s.Verdict, tc.want, tc.never)
 			if got := strings.Contains(s.Verdict, "; also: "); got != tc.alsoClause {
 				t.Errorf("verdict has an also clause: %v, want %v:\n%s", got, tc.alsoClause, s.Verdict)
 			}
@@ -225,4 +216,20 @@ func containsLine(l []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkVerdict reports every phrase of want a verdict lacks and every
+// phrase of never it has.
+func checkVerdict(t *testing.T, verdict string, want, never []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(verdict, w) {
+			t.Errorf("verdict lacks %q:\n%s", w, verdict)
+		}
+	}
+	for _, n := range never {
+		if strings.Contains(verdict, n) {
+			t.Errorf("verdict has %q:\n%s", n, verdict)
+		}
+	}
 }
