@@ -13,8 +13,9 @@ import (
 // --helper-ports, --report-sessions and --extract-listings were), not
 // silently ignored; and a limit out of range names the value given.
 // Before, --community-id-seed without --community-id, --extract-max-*
-// without --extract, --session 0 and live's --metrics-servers without
-// --metrics ran and exited 0, and the range errors did not say the value.
+// without --extract, --session 0, live's --metrics-servers without
+// --metrics, and --observer or --community-id with the text output ran
+// and exited 0, and the range errors did not say the value.
 // The live cases name an interface that does not exist: were a flag let
 // through, live would fail to open it (another message), not capture.
 func TestFlagNeedsItsParent(t *testing.T) {
@@ -36,6 +37,10 @@ func TestFlagNeedsItsParent(t *testing.T) {
 		{[]string{"read", "--extract", xdir, "--extract-max-file", "-5", capFile}, []string{"--extract-max-file", "not -5"}},
 		{[]string{"read", "--extract", xdir, "--extract-max-open", "0", capFile}, []string{"--extract-max-open", "not 0"}},
 		{[]string{"read", "--extract", xdir, "--extract-max-total", "-1", capFile}, []string{"--extract-max-total", "not -1"}},
+		{[]string{"read", "--observer", "gw1", capFile}, []string{"--observer", "needs --json or --format zeek"}},
+		{[]string{"read", "--community-id", capFile}, []string{"--community-id", "needs --json or --format zeek"}},
+		{[]string{"read", "--format", "text", "--community-id", capFile}, []string{"--community-id", "needs --json or --format zeek"}},
+		{[]string{"live", "-i", noIface, "--observer", "gw1"}, []string{"--observer", "needs --json or --format zeek"}},
 		{[]string{"read", "--session", "0", capFile}, []string{"--session", "(1 or more), not 0"}},
 		{[]string{"read", "--session", "-3", capFile}, []string{"--session", "(1 or more), not -3"}},
 		{[]string{"read", "--max-line", "5", capFile}, []string{"--max-line", "not 5"}},
@@ -68,6 +73,8 @@ func TestFlagNeedsItsParent(t *testing.T) {
 	// The parents given, the same flags run.
 	for _, args := range [][]string{
 		{"read", "--json", "--community-id", "--community-id-seed", "5", capFile},
+		{"read", "--format", "zeek", "--observer", "gw1", "--community-id", capFile},
+		{"read", "--json", "--observer", "gw1", capFile},
 		{"read", "--session", "1", capFile},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -127,6 +127,15 @@ func (o *analysisOptions) validateDependents() error {
 	if o.flagGiven("community-id-seed") && !o.CommunityID {
 		return usageErrorf("--community-id-seed %d needs --community-id", o.CommunityIDSeed)
 	}
+	// The text output has no place for them: given with it, they were
+	// ignored, and the admin read output without what they asked for.
+	if o.Format == "text" {
+		for _, name := range []string{"observer", "community-id"} {
+			if o.flagGiven(name) {
+				return usageErrorf("--%s adds to the JSON and zeek records: it needs --json or --format zeek", name)
+			}
+		}
+	}
 	for _, l := range []struct {
 		name string
 		v    int64
