@@ -22,6 +22,14 @@ type packetFilter struct {
 	desc    string
 }
 
+// left is what the filter left out so far; zero for a nil filter.
+func (f *packetFilter) left() packetsFiltered {
+	if f == nil {
+		return packetsFiltered{}
+	}
+	return packetsFiltered{Packets: f.dropped, By: f.desc}
+}
+
 // newPacketFilter builds the filter from live's configuration (the same
 // flags, parsed by the same code); nil when no filter is asked for.
 func newPacketFilter(cfg capture.LiveConfig, desc string) (*packetFilter, error) {

@@ -31,13 +31,6 @@ type jsonOutput struct {
 	outcomes map[string]int
 	dataN    int
 
-	// filtered counts packets the packet filters (--host, --net,
-	// --filter-ports, --bpf-raw) left out; filterDesc names those
-	// filters, empty when none was given. Set by the read run once the
-	// input is read, as for the text output.
-	filtered   uint64
-	filterDesc string
-
 	// overlaps: inputs read one after the other that overlap in time
 	// (tellOverlap), for the summary's input_overlaps.
 	overlaps overlapList
@@ -578,8 +571,8 @@ func (o *jsonOutput) Summary(t totals) {
 	if t.Files.Any() {
 		j.Files = &t.Files
 	}
-	if o.filterDesc != "" {
-		j.Filtered = &jsonFiltered{Packets: o.filtered, By: o.filterDesc}
+	if f := t.Filtered; f.By != "" {
+		j.Filtered = &jsonFiltered{Packets: f.Packets, By: f.By}
 	}
 	j.setOverlaps(&o.overlaps)
 	o.write(j)

@@ -15,8 +15,7 @@ func summaryOf(t *testing.T, filtered uint64, desc string) []byte {
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
 	o := newJSONOutput(bw, false)
-	o.filtered, o.filterDesc = filtered, desc
-	o.Summary(totals{})
+	o.Summary(totals{Filtered: packetsFiltered{Packets: filtered, By: desc}})
 	if err := bw.Flush(); err != nil {
 		t.Fatal(err)
 	}

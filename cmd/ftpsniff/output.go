@@ -29,6 +29,15 @@ type totals struct {
 	Links     decode.LinkStats // names the tunnels and link types Decode counts
 	Limits    track.Limits
 	Diagnosis diagnose.Omitted
+	Filtered  packetsFiltered // read's packet filters; zero without one
+}
+
+// packetsFiltered is what read's packet filters (--host, --net,
+// --filter-ports, --bpf-raw) left out: Packets, and By naming the
+// filters as given; By is empty when no filter was given.
+type packetsFiltered struct {
+	Packets uint64
+	By      string
 }
 
 func newOutput(o *analysisOptions, w io.Writer) output {

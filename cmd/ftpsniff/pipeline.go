@@ -29,6 +29,9 @@ type pipeline struct {
 	carve *carver    // read --write (carve.go)
 	// carving: read --write's passes (carverun.go), nil without it.
 	carving *carving
+	// filter: read's packet filters, nil without them; the summary
+	// says what they left out.
+	filter *packetFilter
 	// relay, when not nil, runs everything after the decoder on a
 	// goroutine of its own (read --workers 2); sync waits for it.
 	relay *relay.Relay
@@ -127,7 +130,7 @@ func (p *pipeline) finish(inputErrs ...error) error {
 	if e, ok := p.out.(interface{ InputErrors([]error) }); ok && len(inputErrs) > 0 {
 		e.InputErrors(inputErrs)
 	}
-	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Links: p.dec.LinkStats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted()})
+	p.out.Summary(totals{Files: p.files, Decode: p.dec.Stats(), Links: p.dec.LinkStats(), Limits: p.trk.Limits(), Diagnosis: p.diag.Omitted(), Filtered: p.filter.left()})
 	if err := p.out.Flush(); err != nil {
 		return err
 	}

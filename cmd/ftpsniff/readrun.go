@@ -37,6 +37,7 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 	p := newCarvingPipeline(&opts.analysisOptions, withReport(out, opts, files), track.Options{}, c, opts.Workers > 1)
 	p.sel = opts.sel
 	p.carving = cv
+	p.filter = opts.filter
 	prog := newProgress(stderr)
 	var inputErrs []error
 	opened := 0
@@ -79,15 +80,6 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "ftpsniff: %s\n", safe(oneLine(err.Error())))
 		}
 		return inputErrs[len(inputErrs)-1]
-	}
-	if opts.filter != nil {
-		// What the packet filters left out, for the summary.
-		switch o := out.(type) {
-		case *textOutput:
-			o.filtered, o.filterDesc = opts.filter.dropped, opts.filter.desc
-		case *jsonOutput:
-			o.filtered, o.filterDesc = opts.filter.dropped, opts.filter.desc
-		}
 	}
 	ferr := p.finish(inputErrs...)
 	if r, ok := out.(*recordFilter); ok {

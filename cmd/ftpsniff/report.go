@@ -831,6 +831,9 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
 	kv("files", esc(strings.Join(displayNames(r.files, 50), ", ")))
 	kv("packets", fmt.Sprintf("%d (%d TCP, %d ICMP errors)", t.Decode.Packets, t.Decode.TCP, t.Decode.ICMPErrors))
+	if f := t.Filtered; f.By != "" {
+		kv("filter", esc(fmt.Sprintf("%d packet%s left out by %s", f.Packets, plural(int(f.Packets)), safe(f.By))))
+	}
 	if !r.first.IsZero() {
 		span := max(r.last.Sub(r.first), 0)
 		kv("sessions' time", fmt.Sprintf("%s to %s (%s)", r.first.UTC().Format("2006-01-02 15:04:05.000 UTC"), r.last.UTC().Format("2006-01-02 15:04:05.000 UTC"), seconds(span)))

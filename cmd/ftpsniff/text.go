@@ -78,10 +78,6 @@ type textOutput struct {
 	hidden   int // sessions the selection left out
 	selected int // sessions the selection kept, continuations too
 	lastID   int // the highest session number seen
-	// filtered counts packets the packet filters left out; filterDesc
-	// names the filters.
-	filtered   uint64
-	filterDesc string
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
@@ -1212,8 +1208,8 @@ func (o *textOutput) Summary(t totals) {
 	if o.overlaps.more > 0 {
 		o.printf("  %s\n", p.dim.Sprintf("… %d more overlapping inputs", o.overlaps.more))
 	}
-	if o.filtered > 0 {
-		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), o.filtered, plural(int(o.filtered)), safe(o.filterDesc))
+	if f := t.Filtered; f.Packets > 0 {
+		o.printf("  %s %d packet%s left out by %s\n", p.head.Sprint("filter:"), f.Packets, plural(int(f.Packets)), safe(f.By))
 	}
 	var warn []string
 	addw := func(n uint64, what string) {
