@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
@@ -33,10 +34,18 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	open := d.controlOpenAdvice(s, place{})
 	// Others opened: the server listened and its port was open to them,
 	// so "nothing listens" and a rule opening the port are wrong here.
-	opened := d.openedBefore(s)
-	others := ""
-	if opened {
+	// Only this client's own opened: the port was open to it, and
+	// something changed since (a ban after failed logins, a restart).
+	who := d.openedBefore(s)
+	opened := who != openedNone
+	others, openTo, theOthers := "", "", ""
+	switch who {
+	case openedOthers:
 		others = "; another control connection to this server opened before it in this capture"
+		openTo, theOthers = "another control connection to this server opened before it", "the others"
+	case openedSame:
+		others = "; an earlier control connection of this client to this server opened in this capture"
+		openTo, theOthers = "an earlier control connection of this client to this server opened", "this client before"
 	}
 	switch c.How {
 	case decode.ConnectRefused:
@@ -48,10 +57,14 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 		}
 		f.Evidence += others
 		if opened {
-			f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset, though another control connection to this server opened before it, so the server listens on port %d. At this moment it did not take this client: it was being restarted, its super-server paused the service (xinetd's cps limit), or a firewall rejects this client only (a ban such as fail2ban's after failed logins, or a connection-rate limit with a reject rule).",
-				srv, srv.Port())
-			f.Advice = fmt.Sprintf("Look in the server's log for a restart or a paused service at %s, and on the firewall for a rule that names %s (nft list ruleset | grep -n %s, iptables -S | grep %s, fail2ban-client status). A rule that opens port %d to all is not the fix: the port was open to the others.",
-				s.Start.UTC().Format("15:04:05 UTC"), s.Client.Addr(), s.Client.Addr(), s.Client.Addr(), srv.Port())
+			rejects := "a firewall rejects this client only"
+			if who == openedSame {
+				rejects = "a firewall began rejecting this client"
+			}
+			f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset, though %s, so the server listens on port %d. At this moment it did not take this client: it was being restarted, its super-server paused the service (xinetd's cps limit), or %s (a ban such as fail2ban's after failed logins, or a connection-rate limit with a reject rule).",
+				srv, openTo, srv.Port(), rejects)
+			f.Advice = fmt.Sprintf("Look in the server's log for a restart or a paused service at %s, and on the firewall for a rule that names %s (nft list ruleset | grep -n %s, iptables -S | grep %s, fail2ban-client status). A rule that opens port %d to all is not the fix: the port was open to %s.",
+				s.Start.UTC().Format("15:04:05 UTC"), s.Client.Addr(), s.Client.Addr(), s.Client.Addr(), srv.Port(), theOthers)
 			break
 		}
 		f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset. Nothing listens on port %d at %s (the FTP server is not running, listens on another address or port, or its inetd, xinetd or systemd socket is not set up), or a firewall rejects the port with a TCP reset.",
@@ -62,9 +75,9 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 		i := &track.ICMPInfo{From: c.ICMP.From, V6: c.ICMP.V6, Type: c.ICMP.Type, Code: c.ICMP.Code, TS: c.AnswerTS, Num: c.AnswerNum}
 		f.Code = CodeControlUnreachable
 		f.TS, f.Packets = c.AnswerTS, []uint64{c.AnswerNum}
-		who := "the server itself"
+		answerer := "the server itself"
 		if i.From.Unmap() != srv.Addr().Unmap() {
-			who = "a router on the path, " + i.From.Unmap().String()
+			answerer = "a router on the path, " + i.From.Unmap().String()
 		}
 		f.Evidence = fmt.Sprintf("%s from %s to %s%s; ICMP%s %s (%s) from %s (packet %d)", syns, s.Client, srv, over, map[bool]string{true: "v6"}[i.V6], i.TypeName(), i.CodeName(), i.From.Unmap(), c.AnswerNum)
 		// (No control address to compare with: the control connection is
@@ -80,17 +93,22 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 			} else {
 				open = d.controlOpenAdvice(s, placeHost)
 			}
-			f.Message = fmt.Sprintf("The control connection to %s was rejected: %s answered the client's SYN with ICMP %s (%s), as a firewall's reject rule does.", srv, who, i.TypeName(), i.CodeName())
+			f.Message = fmt.Sprintf("The control connection to %s was rejected: %s answered the client's SYN with ICMP %s (%s), as a firewall's reject rule does.", srv, answerer, i.TypeName(), i.CodeName())
 			f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) and accept the control port before it: %s.", where, icmpRejectRule(i), open)
-			if opened {
+			switch who {
+			case openedOthers:
 				f.Message += " The server took another control connection before it, so the rule rejects this client only (its address or network, a ban such as fail2ban's, or a rate limit)."
+			case openedSame:
+				f.Message += " The server took an earlier control connection of this client, so the rule is new or rejects it now only (a ban such as fail2ban's after failed logins, or a rate limit)."
+			}
+			if opened {
 				f.Advice = fmt.Sprintf("Find the reject rule on %s (%s) that names %s or its network (nft list ruleset | grep -n %s, fail2ban-client status), and lift it if the client is legitimate; a rule that opens port %d to all is not the fix.", where, icmpRejectRule(i), s.Client.Addr(), s.Client.Addr(), srv.Port())
 			}
 		case icmpRoute:
-			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s): the server's address is not reachable from the client (the host is down, or no route leads to it).", srv, who, i.TypeName(), i.CodeName())
+			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s): the server's address is not reachable from the client (the host is down, or no route leads to it).", srv, answerer, i.TypeName(), i.CodeName())
 			f.Advice = fmt.Sprintf("Check that %s is up and that the client reaches its address (ping, traceroute from the client's network); a client told the wrong address (DNS, a NAT's old mapping) fails the same way.", srv.Addr())
 		default:
-			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s)%s.", srv, who, i.TypeName(), i.CodeName(), icmpMeaning(i))
+			f.Message = fmt.Sprintf("The control connection to %s could not be made: %s answered the client's SYN with ICMP %s (%s)%s.", srv, answerer, i.TypeName(), i.CodeName(), icmpMeaning(i))
 			f.Advice = icmpPathAdvice(i, srv)
 		}
 	case decode.ConnectUnanswered:
@@ -98,10 +116,14 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 		f.Packets = []uint64{}
 		f.Evidence = fmt.Sprintf("%s from %s to %s%s, no answer (no SYN-ACK, RST or ICMP error in the capture)", syns, s.Client, srv, over) + others
 		if opened {
-			f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back, though another control connection to this server opened before it, so the port is open to others. The server's listen queue was full (a busy server drops SYNs while its accept backlog overflows), or a firewall drops this client only (a ban such as fail2ban's, or a connection-rate limit).",
-				srv, plural(c.SYNs, "time", "times"))
-			f.Advice = fmt.Sprintf("On the server, nstat -az TcpExtListenOverflows TcpExtListenDrops counts SYNs dropped by a full queue (then raise the server's backlog and net.core.somaxconn, or its connection limits); else look on the firewall for a rule that names %s (nft list ruleset | grep -n %s, fail2ban-client status) or a rate limit on port %d. A rule that opens port %d to all is not the fix: the port was open to the others.",
-				s.Client.Addr(), s.Client.Addr(), srv.Port(), srv.Port())
+			openFor, drops := "the port is open to others", "a firewall drops this client only"
+			if who == openedSame {
+				openFor, drops = "the port was open to it", "a firewall began dropping this client"
+			}
+			f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back, though %s, so %s. The server's listen queue was full (a busy server drops SYNs while its accept backlog overflows), or %s (a ban such as fail2ban's, or a connection-rate limit).",
+				srv, plural(c.SYNs, "time", "times"), openTo, openFor, drops)
+			f.Advice = fmt.Sprintf("On the server, nstat -az TcpExtListenOverflows TcpExtListenDrops counts SYNs dropped by a full queue (then raise the server's backlog and net.core.somaxconn, or its connection limits); else look on the firewall for a rule that names %s (nft list ruleset | grep -n %s, fail2ban-client status) or a rate limit on port %d. A rule that opens port %d to all is not the fix: the port was open to %s.",
+				s.Client.Addr(), s.Client.Addr(), srv.Port(), srv.Port(), theOthers)
 			break
 		}
 		f.Message = fmt.Sprintf("The control connection to %s was never answered: the client sent its SYN %s and nothing came back. A firewall drops the SYNs (on the server or a router in front of it), or the server's host is down or not at that address.",
@@ -120,23 +142,82 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	return f
 }
 
-// openedBefore tells whether a control connection to s's server that
-// opened began before s's first SYN: the server listened and let that
-// client in before this one failed. (One that began after says nothing:
-// the server may have been down and come back.)
-func (d *Diagnoser) openedBefore(s *track.Session) bool {
+// openedBefore tells which control connections to s's server opened
+// before s's first SYN: the server listened and let a client in before
+// this one failed. (One that began after says nothing: the server may
+// have been down and come back.) Another client's tells the port is open
+// to others, so a rule naming this client is a cause; only this client's
+// own tell that the port was open to it, and something changed since.
+func (d *Diagnoser) openedBefore(s *track.Session) openedWho {
 	a := d.server(s)
-	return a != d.overflow && !a.firstOpened.IsZero() && a.firstOpened.Before(s.Start)
+	if a == d.overflow {
+		return openedNone
+	}
+	return a.openers.before(s.Client.Addr(), s.Start)
 }
 
 // opened notes that s's control connection opened (its client spoke, or
-// it ended with no failure to open): the earliest such start is what
-// openedBefore compares with. (Not at its start: a connection that
-// never opens is a session from its first SYN too.)
+// it ended with no failure to open): what openedBefore compares with.
+// (Not at its start: a connection that never opens is a session from its
+// first SYN too.)
 func (a *serverAcc) opened(s *track.Session) {
-	if a.firstOpened.IsZero() || s.Start.Before(a.firstOpened) {
-		a.firstOpened = s.Start
+	a.openers.add(s.Client.Addr(), s.Start)
+}
+
+// openedWho is what opened at a server before a session's first SYN.
+type openedWho uint8
+
+const (
+	openedNone   openedWho = iota
+	openedSame             // only connections of this session's client
+	openedOthers           // another client's
+)
+
+// openers keeps, of the clients whose control connections to a server
+// opened, the two with the earliest starts (distinct clients, first the
+// earliest): enough to tell whether any client other than a given one
+// opened before a given time. A client's earliest start only goes down,
+// so a client not among the two can never become one of them again
+// unless one of its later-seen sessions starts earlier.
+type openers struct {
+	first, second struct {
+		client netip.Addr
+		at     time.Time
 	}
+}
+
+func (o *openers) add(client netip.Addr, at time.Time) {
+	switch {
+	case !o.first.client.IsValid():
+		o.first.client, o.first.at = client, at
+	case client == o.first.client:
+		if at.Before(o.first.at) {
+			o.first.at = at
+		}
+	case client == o.second.client:
+		if at.Before(o.second.at) {
+			o.second.at = at
+		}
+		if o.second.at.Before(o.first.at) {
+			o.first, o.second = o.second, o.first
+		}
+	case at.Before(o.first.at):
+		o.second = o.first
+		o.first.client, o.first.at = client, at
+	case !o.second.client.IsValid() || at.Before(o.second.at):
+		o.second.client, o.second.at = client, at
+	}
+}
+
+// before tells who opened before at, as seen by client.
+func (o *openers) before(client netip.Addr, at time.Time) openedWho {
+	if !o.first.client.IsValid() || !o.first.at.Before(at) {
+		return openedNone
+	}
+	if o.first.client != client || o.second.client.IsValid() && o.second.at.Before(at) {
+		return openedOthers
+	}
+	return openedSame
 }
 
 // controlOpenAdvice is the rule that opens s's control port at p: the

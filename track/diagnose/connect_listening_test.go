@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,93 @@ func TestControlConnectFailureBeforeServerCameUp(t *testing.T) {
 	}
 	if text := f.Message + f.Evidence; strings.Contains(text, "opened before it") || strings.Contains(text, "listen queue") {
 		t.Errorf("claims the server listened before the failure:\n%s", text)
+	}
+}
+
+// TestControlConnectFailureAfterOwnSession: when the only control
+// connection that opened before the failed one was the same client's,
+// the port was open to that client, not shown open to others: the
+// finding says something changed since (a ban after failed logins, a
+// restart), not that a rule names this client only.
+func TestControlConnectFailureAfterOwnSession(t *testing.T) {
+	const srv = "192.0.2.10:21"
+	for _, tc := range []struct {
+		name    string
+		f       decode.ConnectFailure
+		code    string
+		want    []string
+		notWant []string
+	}{
+		{"refused", decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: 2, AnswerTS: t0, Refusals: 1}, CodeControlRefused,
+			[]string{"an earlier control connection of this client to this server opened", "began rejecting this client", "open to this client before"},
+			[]string{"rejects this client only", "open to the others", "another control connection"}},
+		{"unanswered", decode.ConnectFailure{How: decode.ConnectUnanswered, SYNs: 3}, CodeControlUnanswered,
+			[]string{"the port was open to it", "began dropping this client", "open to this client before"},
+			[]string{"open to others", "drops this client only", "another control connection"}},
+		{"admin-prohibited from the server", decode.ConnectFailure{How: decode.ConnectUnreachable, SYNs: 1, AnswerNum: 2, AnswerTS: t0,
+			ICMP: decode.ICMPAnswer{From: ap(srv).Addr(), Type: 3, Code: 13}}, CodeControlUnreachable,
+			[]string{"an earlier control connection of this client", "names 203.0.113.10"},
+			[]string{"rejects this client only", "another control connection"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ok := passiveConnSession(1, "203.0.113.10", srv, passiveAtClient)
+			late := failedConnect(2, "203.0.113.10:50010", srv, tc.f)
+			late.Start = ok.Start.Add(time.Minute)
+			c, _ := feed(policy.Policy{}, ok, late)
+			f := c.find(tc.code)
+			if f == nil {
+				t.Fatalf("no %s finding", tc.code)
+			}
+			text := f.Message + "\n" + f.Advice + "\n" + f.Evidence
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("finding lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(text, w) {
+					t.Errorf("finding has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+// TestOpenersTellOthersFromSelf: the two earliest openers of distinct
+// clients answer "did another client open before T" exactly, in any
+// order of arrival.
+func TestOpenersTellOthersFromSelf(t *testing.T) {
+	a, b, c := netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("198.51.100.2"), netip.MustParseAddr("198.51.100.3")
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	type open struct {
+		client netip.Addr
+		at     int
+	}
+	for _, tc := range []struct {
+		name   string
+		opens  []open
+		client netip.Addr
+		before int
+		want   openedWho
+	}{
+		{"none", nil, a, 100, openedNone},
+		{"only later", []open{{b, 50}}, a, 10, openedNone},
+		{"own only", []open{{a, 5}, {a, 7}}, a, 10, openedSame},
+		{"other", []open{{b, 5}}, a, 10, openedOthers},
+		{"own first, other later than asked", []open{{a, 5}, {b, 20}}, a, 10, openedSame},
+		{"own first, other before asked", []open{{a, 5}, {b, 8}}, a, 10, openedOthers},
+		{"other arrives first then own earlier", []open{{b, 8}, {a, 5}}, a, 10, openedOthers},
+		{"third displaced then asked by second", []open{{a, 5}, {b, 6}, {c, 1}}, b, 10, openedOthers},
+		{"second's own earlier start swaps", []open{{a, 5}, {b, 9}, {b, 1}}, b, 3, openedSame},
+		{"second's own earlier start swaps, asked by first", []open{{a, 5}, {b, 9}, {b, 1}}, a, 3, openedOthers},
+		{"own at the same time is not before", []open{{a, 10}}, a, 10, openedNone},
+	} {
+		var o openers
+		for _, op := range tc.opens {
+			o.add(op.client, at(op.at))
+		}
+		if got := o.before(tc.client, at(tc.before)); got != tc.want {
+			t.Errorf("%s: before(%v, %d) = %d, want %d", tc.name, tc.client, tc.before, got, tc.want)
+		}
 	}
 }

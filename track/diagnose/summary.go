@@ -114,9 +114,9 @@ type serverAcc struct {
 	// from where its SYNs would not show (lateFallback): its connect
 	// failed.
 	lateFallback int
-	// firstOpened: the start of the earliest session whose control
-	// connection opened (zero when none did).
-	firstOpened time.Time
+	// openers: the earliest sessions whose control connections opened,
+	// of two clients (openedBefore).
+	openers openers
 	// staleUsed: data connections refused or lost at the endpoint of an
 	// older passive announcement the client used after a newer one.
 	staleUsed int
