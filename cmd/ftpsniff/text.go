@@ -668,7 +668,8 @@ func outcomeCounts(counts []int, total int) string {
 }
 
 func (o *textOutput) stamp(s *track.Session, ts time.Time) string {
-	return o.p.dim.Sprintf("%10s", fmt.Sprintf("+%.3f", ts.Sub(s.Start).Seconds()))
+	// %+: a capture clock stepped back reads -3599.994, not +-3599.994.
+	return o.p.dim.Sprintf("%10s", fmt.Sprintf("%+.3f", ts.Sub(s.Start).Seconds()))
 }
 
 func (o *textOutput) command(s *track.Session, c *track.Command) {
