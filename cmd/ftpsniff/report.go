@@ -31,24 +31,26 @@ import (
 // section to a temporary file when the session ends, and at the summary
 // writes the page: totals, servers, then the sections.
 //
-// Which sessions are drawn (at most --report-sessions, N): sessions that
-// failed or warned (a finding of warning or error, a data connection
-// unanswered, refused or unreachable, or a failed login: the text
-// summary's sessionFailed) come first, then the others, each group in capture order
-// (session number). Sessions are judged as they end: while fewer than N
-// are kept, each is kept; then a failed one displaces the most recently
-// kept session that did not fail, and is otherwise not drawn, and one that
-// did not fail is not drawn. So the failed sessions drawn are the first N
-// to end, and the others are those that ended before the kept failed ones
-// filled the page. Once N failed sessions are kept nothing else can be
-// drawn, and no ladder is recorded any more.
+// Which sessions are drawn (at most --report-sessions, N): the most
+// harmful first (harmRank): sessions with an error finding, then with a
+// warning, then those that failed without one (a failed login, a data
+// connection unanswered, refused or unreachable), then the others, each
+// rank in capture order (session number). Sessions are judged as they
+// end: while fewer than N are kept, each is kept; then a session
+// displaces the most recently kept one of the least harmful rank kept,
+// if that rank is less harmful than its own, and is otherwise not drawn.
+// So the sessions drawn of a rank are the first to end, and a place is
+// taken over at most three times (numRanks-1). Once N sessions with
+// errors are kept nothing else can be drawn, and no ladder is recorded
+// any more. The page counts the sessions not drawn by rank.
 //
 // Memory: the ladders of open sessions (at most maxLadderRows +
 // maxLadderExtra rows each, and reportRowsBudget rows all together; the
 // runs of rows left out, one per place, at most one more than the rows
-// kept, and the last recentOmitted rows left out), and
-// the kept sections' offsets; the sections themselves are on disk, at
-// most 2N of them (each displacement wastes one).
+// kept, and the last recentOmitted rows left out), the harm of open
+// sessions not recorded (a few words each), and the kept sections'
+// offsets; the sections themselves are on disk, at most 2N of them: the
+// file is compacted when the sections displaced reach N (compact).
 
 // reportOptions are read's flags for the HTML report.
 type reportOptions struct {
@@ -72,7 +74,7 @@ const (
 func (o *readOptions) registerReport() {
 	f := o.cmd.Flags()
 	f.StringVar(&o.Report, "report", "", "also write a self-contained HTML report to `FILE`: servers' verdicts and a ladder diagram per session (not with --vantage)")
-	f.IntVar(&o.ReportSessions, "report-sessions", defaultReportSessions, "with --report, the most sessions drawn, `N`: failed and warned ones first, then the others in capture order")
+	f.IntVar(&o.ReportSessions, "report-sessions", defaultReportSessions, "with --report, the most sessions drawn, `N`: those with errors first, then warnings, then other failed ones, then the rest")
 }
 
 // validateReport checks the report's flags and that its folder takes a
@@ -330,7 +332,7 @@ func (t *reportTee) forgetFiles(s *track.Session) {
 // keptSection is a drawn session's section in the temporary file.
 type keptSection struct {
 	id     int
-	bad    bool
+	rank   harmRank
 	off, n int64
 }
 
@@ -343,6 +345,11 @@ type serverNote struct {
 	note  lnote
 	count int
 	order int // first seen, for a stable order
+	// sessions: the first collapseSessions sessions that raised it, as
+	// the text summary names them; sessionsN: how many did.
+	sessions    []int
+	sessionsN   int
+	lastSession int
 }
 
 // reportOutput is the report: a track.Sink and diagnosisOutput that
@@ -357,8 +364,13 @@ type reportOutput struct {
 	open map[*track.Session]*ladder
 	held int       // rows the open ladders hold together
 	free []*ladder // ended sessions' ladders, emptied for reuse
+	// unrecorded: the harm of open sessions with no ladder (none could
+	// be drawn any more when they started), to count them by rank.
+	unrecorded map[*track.Session]*harm
 
 	sessions, ended int
+	hidden          int // sessions the selection left out (--session, --server, --client)
+	endedBy         [numRanks]int
 	dataN           int
 	outcomes        [track.NumOutcomes]int
 	bySev           [3]int
@@ -372,9 +384,10 @@ type reportOutput struct {
 	inputErrs   []error
 	overlaps    overlapList // inputs read one after the other that overlap in time
 
-	kept      []keptSection // in the order kept
-	badKept   int
-	displaced int      // sections replaced by a failed session's (the bound): TestReportBound
+	kept      [numRanks][]keptSection // by rank, each in the order kept
+	keptN     int
+	displaced int      // sections replaced by a more harmful session's (the bound): TestReportBound
+	dead      int      // sections in tmp displaced since it was last compacted
 	tmp       *os.File // the sections, created at the first
 	tmpSize   int64
 	buf       bytes.Buffer
@@ -383,14 +396,27 @@ type reportOutput struct {
 
 func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
 	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
-		open: map[*track.Session]*ladder{}, serverNotes: map[collapseKey]*serverNote{}}
+		open: map[*track.Session]*ladder{}, unrecorded: map[*track.Session]*harm{}, serverNotes: map[collapseKey]*serverNote{}}
 }
 
-// recording tells whether a session starting now could still be drawn.
-func (r *reportOutput) recording() bool { return r.badKept < r.max }
+// recording tells whether a session starting now could still be drawn:
+// not once N sessions with errors are kept, which none displaces.
+func (r *reportOutput) recording() bool { return len(r.kept[rankError]) < r.max }
+
+// harmOf is the harm of open session s, in its ladder or not; nil for a
+// session the report did not see start.
+func (r *reportOutput) harmOf(s *track.Session) *harm {
+	if l := r.open[s]; l != nil {
+		return &l.harm
+	}
+	return r.unrecorded[s]
+}
 
 func (r *reportOutput) SessionStart(s *track.Session) {
 	if !r.sel.selects(s) {
+		if s.Counted() {
+			r.hidden++
+		}
 		return
 	}
 	if s.Counted() {
@@ -401,6 +427,8 @@ func (r *reportOutput) SessionStart(s *track.Session) {
 	}
 	if r.recording() {
 		r.open[s] = r.ladder()
+	} else {
+		r.unrecorded[s] = &harm{worst: -1}
 	}
 }
 
@@ -451,14 +479,14 @@ func (r *reportOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	r.dataN++
 	r.outcomes[d.Outcome]++
+	if h := r.harmOf(s); h != nil && d.Outcome.Failed() && d.Outcome != track.OutcomeNotAttempted {
+		// Not attempted is no failure by itself (a refused STOR, a
+		// fallback): its finding, if any, says whether it is one.
+		h.failed++
+	}
 	l := r.open[s]
 	if l == nil {
 		return
-	}
-	if d.Outcome.Failed() && d.Outcome != track.OutcomeNotAttempted {
-		// Not attempted is no failure by itself (a refused STOR, a
-		// fallback): its finding, if any, says whether it is one.
-		l.failed++
 	}
 	// Its findings came before it (diagnose reports them first).
 	forced := d.Outcome.Failed() || l.hasNote(d.ID)
@@ -508,16 +536,29 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 		return
 	}
 	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
-	if sn := r.serverNotes[k]; sn != nil {
+	sn := r.serverNotes[k]
+	if sn == nil && len(r.serverNotes) < maxServerNotes {
+		sn = &serverNote{note: n, order: len(r.serverNotes)}
+		r.serverNotes[k] = sn
+	}
+	if sn != nil {
 		sn.count++
-	} else if len(r.serverNotes) < maxServerNotes {
-		r.serverNotes[k] = &serverNote{note: n, count: 1, order: len(r.serverNotes)}
+		if id := f.Session.ID; sn.sessionsN == 0 || sn.lastSession != id {
+			// Counted as the text summary counts them (collapser.add).
+			sn.sessionsN++
+			sn.lastSession = id
+			if len(sn.sessions) < collapseSessions && !slices.Contains(sn.sessions, id) {
+				sn.sessions = append(sn.sessions, id)
+			}
+		}
+	}
+	if h := r.harmOf(f.Session); h != nil {
+		h.worst = max(h.worst, int(f.Severity))
 	}
 	l := r.open[f.Session]
 	if l == nil {
 		return
 	}
-	l.worst = max(l.worst, int(f.Severity))
 	if len(l.notes) < maxLadderNotes {
 		l.notes = append(l.notes, n)
 	} else {
@@ -533,6 +574,14 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 	if s.End.After(r.last) {
 		r.last = s.End
 	}
+	h := r.harmOf(s)
+	if h == nil {
+		h = &harm{worst: -1} // not seen to start: judged by its login alone
+	}
+	h.loginFailed = s.Login == track.LoginFailed
+	rank := h.rank()
+	r.endedBy[rank]++
+	delete(r.unrecorded, s)
 	l := r.open[s]
 	if l == nil {
 		return
@@ -540,21 +589,16 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 	delete(r.open, s)
 	r.held -= len(l.rows)
 	defer r.release(l)
-	l.loginFailed = s.Login == track.LoginFailed
-	bad := l.bad()
-	drop := -1
-	if len(r.kept) >= r.max {
-		if !bad {
-			return
-		}
-		for i := len(r.kept) - 1; i >= 0; i-- {
-			if !r.kept[i].bad {
-				drop = i
+	drop := numRanks // the rank whose most recently kept section this one displaces
+	if r.keptN >= r.max {
+		for d := numRanks - 1; d > rank; d-- {
+			if len(r.kept[d]) > 0 {
+				drop = d
 				break
 			}
 		}
-		if drop < 0 {
-			return
+		if drop == numRanks {
+			return // as harmful as every kept one, or less: not drawn
 		}
 	}
 	for i := range s.Greeting {
@@ -567,26 +611,74 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 		r.fail(err)
 		return
 	}
-	if drop >= 0 {
-		r.kept = slices.Delete(r.kept, drop, drop+1)
+	if drop < numRanks {
+		r.kept[drop] = r.kept[drop][:len(r.kept[drop])-1]
+		r.keptN--
 		r.displaced++
+		r.dead++
 	}
-	r.kept = append(r.kept, keptSection{id: s.ID, bad: bad, off: off, n: int64(r.buf.Len())})
-	if bad {
-		r.badKept++
-		if !r.recording() {
-			// No section can be drawn any more: the ladders still open
-			// go now, not each at its session's end.
-			for os, ol := range r.open {
-				r.held -= len(ol.rows)
-				delete(r.open, os)
-				r.release(ol)
-			}
-		}
-	}
+	r.kept[rank] = append(r.kept[rank], keptSection{id: s.ID, rank: rank, off: off, n: int64(r.buf.Len())})
+	r.keptN++
 	if r.buf.Cap() > 1<<20 {
 		r.buf = bytes.Buffer{} // one huge section does not stay
 	}
+	if r.dead > 0 && r.dead >= r.max {
+		if err := r.compact(); err != nil {
+			r.fail(err)
+			return
+		}
+	}
+	if !r.recording() {
+		// No section can be drawn any more: the ladders still open go
+		// now, not each at its session's end; their harm stays, to
+		// count them.
+		for os, ol := range r.open {
+			oh := ol.harm
+			r.unrecorded[os] = &oh
+			r.held -= len(ol.rows)
+			delete(r.open, os)
+			r.release(ol)
+		}
+	}
+}
+
+// compact moves the kept sections to the start of the temporary file, in
+// the order they lie there, over those displaced, and cuts it after
+// them: the file holds at most 2N sections. A section moves only towards
+// the start, past the end of the one before it, so none is overwritten
+// before it is read.
+func (r *reportOutput) compact() error {
+	var all []*keptSection
+	for rk := range r.kept {
+		for i := range r.kept[rk] {
+			all = append(all, &r.kept[rk][i])
+		}
+	}
+	slices.SortFunc(all, func(a, b *keptSection) int { return cmp.Compare(a.off, b.off) })
+	var at int64
+	var b []byte
+	for _, k := range all {
+		if k.off != at {
+			b = slices.Grow(b[:0], int(k.n))[:k.n]
+			if _, err := r.tmp.ReadAt(b, k.off); err != nil {
+				return err
+			}
+			if _, err := r.tmp.WriteAt(b, at); err != nil {
+				return err
+			}
+			k.off = at
+		}
+		at += k.n
+	}
+	if err := r.tmp.Truncate(at); err != nil {
+		return err
+	}
+	if _, err := r.tmp.Seek(at, io.SeekStart); err != nil {
+		return err
+	}
+	r.tmpSize = at
+	r.dead = 0
+	return nil
 }
 
 // maxFreeLadders bounds the ladders kept for reuse: most sessions are
@@ -600,7 +692,7 @@ func (r *reportOutput) ladder() *ladder {
 		r.free = r.free[:n-1]
 		return l
 	}
-	return &ladder{worst: -1, rows: make([]lrow, 0, 32)}
+	return &ladder{harm: harm{worst: -1}, rows: make([]lrow, 0, 32)}
 }
 
 // release empties a ended session's ladder for reuse, unless it grew
@@ -613,7 +705,7 @@ func (r *reportOutput) release(l *ladder) {
 	clear(l.notes)
 	clear(l.data)
 	clear(l.gaps)
-	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], gaps: l.gaps[:0], worst: -1}
+	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], gaps: l.gaps[:0], harm: harm{worst: -1}}
 	r.free = append(r.free, l)
 }
 
@@ -747,8 +839,12 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 	r.writeOverlaps(w)
 	io.WriteString(w, "</header>\n")
 	r.writeTotals(w, t)
-	r.writeServers(w)
 	order := r.order()
+	drawn := make(map[int]bool, len(order))
+	for _, k := range order {
+		drawn[k.id] = true
+	}
+	r.writeServers(w, drawn)
 	r.writeSessions(w, order)
 	if r.tmp != nil {
 		for _, k := range order {
@@ -780,18 +876,15 @@ func (r *reportOutput) writeOverlaps(w *bufio.Writer) {
 	io.WriteString(w, "</ul></div>")
 }
 
-// order is the kept sections in drawing order: failed and warned first,
-// then the others, each by session number.
+// order is the kept sections in drawing order: the most harmful rank
+// first, each rank by session number.
 func (r *reportOutput) order() []keptSection {
-	ks := slices.Clone(r.kept)
+	ks := make([]keptSection, 0, r.keptN)
+	for rk := range r.kept {
+		ks = append(ks, r.kept[rk]...)
+	}
 	slices.SortFunc(ks, func(a, b keptSection) int {
-		if a.bad != b.bad {
-			if a.bad {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.id, b.id)
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.id, b.id))
 	})
 	return ks
 }
@@ -838,7 +931,12 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 		span := max(r.last.Sub(r.first), 0)
 		kv("sessions' time", fmt.Sprintf("%s to %s (%s)", r.first.UTC().Format("2006-01-02 15:04:05.000 UTC"), r.last.UTC().Format("2006-01-02 15:04:05.000 UTC"), seconds(span)))
 	}
-	kv("sessions", fmt.Sprint(r.sessions))
+	sessions := fmt.Sprint(r.sessions)
+	if r.sel != nil {
+		// As the text summary says it; the counts below are of these.
+		sessions += esc(fmt.Sprintf(" shown of %d (%s); the data connections and findings below are theirs", r.sessions+r.hidden, safe(r.sel.desc)))
+	}
+	kv("sessions", sessions)
 	var parts []string
 	for o := track.OutcomeTransferred; int(o) < track.NumOutcomes; o++ {
 		if n := r.outcomes[o]; n > 0 {
@@ -898,8 +996,9 @@ func limitsHit(t totals) []string {
 }
 
 // writeServers writes a block per server: its verdict, the changes, and
-// the first finding of each code with its advice.
-func (r *reportOutput) writeServers(w *bufio.Writer) {
+// the first finding of each code with its advice and the sessions that
+// raised it, linked to those drawn.
+func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 	io.WriteString(w, "<section id=\"servers\"><h2>Servers</h2>\n")
 	shownAny := false
 	// Servers with errors first, then with warnings, as the text summary
@@ -954,9 +1053,11 @@ func (r *reportOutput) writeServers(w *bufio.Writer) {
 			io.WriteString(w, "</pre>\n")
 		}
 		if rows := r.serverRows(s); len(rows) > 0 {
-			io.WriteString(w, "<table class=\"findings\"><tr><th>finding</th><th>times</th><th>first seen: what, and what to change</th></tr>\n")
+			io.WriteString(w, "<table class=\"findings\"><tr><th>finding</th><th>times</th><th>sessions</th><th>first seen: what, and what to change</th></tr>\n")
 			for _, row := range rows {
 				fmt.Fprintf(w, "<tr><td class=\"code\">%s</td><td>%d</td><td>", esc(safe(row.code)), row.count)
+				writeSessionRefs(w, row, drawn)
+				io.WriteString(w, "</td><td>")
 				if row.note != nil {
 					writeNoteHTML(w, row.note)
 				} else {
@@ -992,6 +1093,38 @@ type findingRow struct {
 	count int
 	note  *lnote
 	order int
+	// sessions: the first that raised it, sessionsN: how many did.
+	sessions  []int
+	sessionsN int
+}
+
+// writeSessionRefs names the sessions of a findings row as the text
+// summary does (the first collapseSessions, by number, then "… N more"):
+// those drawn as links to their ladders, then those not drawn.
+func writeSessionRefs(w io.Writer, row findingRow, drawn map[int]bool) {
+	if row.note == nil {
+		io.WriteString(w, `<span class="dim">not kept</span>`)
+		return
+	}
+	var links, plain []string
+	for _, id := range slices.Sorted(slices.Values(row.sessions)) {
+		if drawn[id] {
+			links = append(links, fmt.Sprintf(`<a href="#s%d">%d</a>`, id, id))
+		} else {
+			plain = append(plain, fmt.Sprint(id))
+		}
+	}
+	parts := []string{}
+	if len(links) > 0 {
+		parts = append(parts, strings.Join(links, ", "))
+	}
+	if len(plain) > 0 {
+		parts = append(parts, `<span class="dim">not drawn:</span> `+strings.Join(plain, ", "))
+	}
+	if n := row.sessionsN - len(row.sessions); n > 0 {
+		parts = append(parts, fmt.Sprintf(`<span class="dim">… %d more</span>`, n))
+	}
+	io.WriteString(w, strings.Join(parts, "; "))
 }
 
 // serverRows are the rows of server s's findings table: the findings as
@@ -1005,7 +1138,7 @@ func (r *reportOutput) serverRows(s diagnose.ServerSummary) []findingRow {
 		if k.server != s.Server {
 			continue
 		}
-		rows = append(rows, findingRow{code: k.code, count: sn.count, note: &sn.note, order: sn.order})
+		rows = append(rows, findingRow{code: k.code, count: sn.count, note: &sn.note, order: sn.order, sessions: sn.sessions, sessionsN: sn.sessionsN})
 		told[k.code] += sn.count
 	}
 	slices.SortFunc(rows, func(a, b findingRow) int {
@@ -1039,26 +1172,58 @@ func writeNoteHTML(w io.Writer, n *lnote) {
 // and the legend; the sections follow, copied from the temporary file.
 func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 	io.WriteString(w, "<section id=\"sessions\"><h2>Sessions</h2>\n")
-	notDrawn := r.ended - len(r.kept)
-	fmt.Fprintf(w, "<p>%d session%s drawn", len(r.kept), plural(len(r.kept)))
-	if len(r.kept) > 0 {
-		io.WriteString(w, ", failed and warned first:")
-		for _, k := range order {
-			cls := "ok"
-			if k.bad {
-				cls = "bad"
-			}
-			fmt.Fprintf(w, ` <a class="%s" href="#s%d">%d</a>`, cls, k.id, k.id)
-		}
+	fmt.Fprintf(w, "<p>%d session%s drawn", r.keptN, plural(r.keptN))
+	if r.keptN > 0 {
+		io.WriteString(w, ", the most harmful first:")
 	}
 	io.WriteString(w, "</p>\n")
-	if notDrawn > 0 {
-		fmt.Fprintf(w, "<p class=\"more\">%d more session%s not drawn (--report-sessions %d: failed and warned sessions first, then the others in capture order).</p>\n", notDrawn, plural(notDrawn), r.max)
+	for rk := harmRank(0); rk < numRanks; rk++ {
+		if len(r.kept[rk]) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "<p class=\"index\"><b>%s</b>:", esc(rankNames[rk]))
+		for _, k := range order {
+			if k.rank == rk {
+				fmt.Fprintf(w, ` <a class="%s" href="#s%d">%d</a>`, rankClass[rk], k.id, k.id)
+			}
+		}
+		io.WriteString(w, "</p>\n")
 	}
-	if len(r.kept) > 0 {
+	if notDrawn := r.ended - r.keptN; notDrawn > 0 {
+		// By rank, so that a failed session left out is never hidden in
+		// a count of routine ones.
+		var parts []string
+		harmful := 0
+		for rk := harmRank(0); rk < numRanks; rk++ {
+			n := r.endedBy[rk] - len(r.kept[rk])
+			if n <= 0 {
+				continue
+			}
+			if rk <= rankWarning {
+				harmful += n
+			}
+			part := fmt.Sprintf("%d %s", n, esc(rankNames[rk]))
+			if rk == rankOther {
+				part = fmt.Sprintf("%d other%s", n, plural(n))
+			}
+			if rk <= rankWarning {
+				part = fmt.Sprintf(`<span class="%s">%s</span>`, rankClass[rk], part)
+			}
+			parts = append(parts, part)
+		}
+		fmt.Fprintf(w, "<p class=\"more\">%d more session%s not drawn (--report-sessions %d, the most harmful first): %s.", notDrawn, plural(notDrawn), r.max, strings.Join(parts, ", "))
+		if harmful > 0 {
+			fmt.Fprintf(w, " The findings of the %d session%s with errors or warnings not drawn are counted in the servers' tables above; to draw them, raise --report-sessions or pick them with --session, --server or --client.", harmful, plural(harmful))
+		}
+		io.WriteString(w, "</p>\n")
+	}
+	if r.keptN > 0 {
 		io.WriteString(w, legend)
 	}
 }
+
+// rankClass colours a rank in the index: as the sections' badges do.
+var rankClass = [numRanks]string{rankError: "bad", rankWarning: "warn", rankFailed: "bad", rankOther: "ok"}
 
 // legend explains the ladders' marks.
 const legend = `<figure class="legend"><svg class="ladder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 58" width="1000" height="58" role="img" aria-label="legend">

@@ -257,19 +257,54 @@ type ladder struct {
 	notesOut int // findings not drawn
 	data     []ldata
 	dataOut  int // data connections not in the table
-	worst    int // highest severity of its findings, -1 for none
-	failed   int // data connections that failed: unanswered, refused, unreachable
+	harm
+}
+
+// harm is what tells how harmful a session was, which decides whether it
+// is drawn (harmRank). The report keeps it for every open session, drawn
+// or not, to count those not drawn by rank.
+type harm struct {
+	worst  int // highest severity of its findings, -1 for none
+	failed int // data connections that failed: unanswered, refused, unreachable
 	// loginFailed: the session's login failed (set at its end). The text
 	// summary lists such a session as failed (sessionFailed), so the
 	// report does too.
 	loginFailed bool
 }
 
-// bad tells whether the session failed or warned: such sessions are drawn
-// first. The rule is the text summary's (sessionFailed): a finding of
-// warning or error, a failed data connection, or a failed login.
-func (l *ladder) bad() bool {
-	return l.worst >= int(diagnose.SeverityWarning) || l.failed > 0 || l.loginFailed
+// harmRank orders sessions for drawing, the most harmful first: a
+// routine failed login must not take the place of a session with an
+// error finding.
+type harmRank uint8
+
+const (
+	rankError   harmRank = iota // a finding of error
+	rankWarning                 // a finding of warning, none of error
+	rankFailed                  // a failed login or data connection, no finding of warning or error
+	rankOther                   // the rest
+	numRanks
+)
+
+// rankNames say each rank in the session index and the "not drawn" line.
+var rankNames = [numRanks]string{
+	rankError:   "with errors",
+	rankWarning: "with warnings",
+	rankFailed:  "failed without a warning or error (a failed login or data connection)",
+	rankOther:   "others",
+}
+
+// rank is the session's harmRank. Failed and warned sessions (the first
+// three ranks) are the text summary's failed sessions (sessionFailed).
+func (h *harm) rank() harmRank {
+	switch {
+	case h.worst >= int(diagnose.SeverityError):
+		return rankError
+	case h.worst >= int(diagnose.SeverityWarning):
+		return rankWarning
+	case h.failed > 0 || h.loginFailed:
+		return rankFailed
+	}
+	return rankOther
 }
 
 // hasNote tells whether a finding concerns data connection id.
