@@ -375,218 +375,304 @@ func (d *Diagnoser) natPassive(s *track.Session, dc *track.DataConn) *Finding {
 // when valid, is the one the configuration sets, which the server does not
 // announce: advice names it still.
 func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, cfgPub netip.Addr, fam family) *Finding {
-	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
-	if pub.IsValid() && !Local(srv) && srv != pub {
+	j := pasvJudge{d: d, s: s, dc: dc, fam: fam, a: a, srv: s.Server.Addr().Unmap(), cli: s.Client.Addr().Unmap(), pub: pub}
+	if pub.IsValid() && !Local(j.srv) && j.srv != pub {
 		// A server reached at a public address other than the configured
 		// one is another server: the public address is not its.
-		pub = netip.Addr{}
+		j.pub = netip.Addr{}
 	}
-	sugPub := pub
+	j.sugPub = j.pub
 	if cfgPub.IsValid() {
-		sugPub = cfgPub
+		j.sugPub = cfgPub
 	}
-	// The announcement is quoted only for a finding: most raise none.
-	quote := func() (string, []uint64) { return announcement(dc) }
-	cls := Classify(a)
-	if o := dc.Twin; a != srv && !dc.Seen() && o != nil && o.SYNSeenTwice() && o.Done && !o.Outcome.Failed() && o.Server.Addr().Unmap() == a {
-		// On the NAT box's capture (-i any): the client went to the
-		// announced address itself, and the box routed it there
-		// untranslated (both sightings went to the other copy).
-		ann, pk := quote()
-		d.noteReached(s, a)
-		return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}), reached: true,
-			Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server), fmt.Sprintf("session %d's data #%d: the client connected to %s, outcome %s", o.Session.ID, o.ID, o.Server, o.Outcome)),
-			Message:  fmt.Sprintf("The server announces %s, %s, not the %s clients reach it at; this client connected to %s itself and the box in between routed it there. It works from networks that route to %s; a client anywhere else that trusts the 227 fails.", a, cls.Describe(a), srv, a, a),
-			Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", fam.addrSet(suggestPublic(d.capture, s, a, sugPub))) + fam.note()}
+	j.cls = Classify(a)
+	if f := j.routedOnNATBox(); f != nil {
+		return f
 	}
-	worked := !dc.Outcome.Failed()
-	viaControl := dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == srv
+	j.worked = !dc.Outcome.Failed()
+	j.viaControl = dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == j.srv
+	if o := dc.Twin; a == j.srv && o != nil && o.Session.Server.Addr().Unmap() != j.srv && o.Announced.Addr().IsValid() &&
+		s.SameConnection != nil && s.SameConnection.First {
+		return j.clientSideCopy(o)
+	}
+	if a == j.srv {
+		return j.ownAddress()
+	}
+	return j.notControlAddress()
+}
 
-	translated := func(why string) *Finding {
-		ann, pk := quote()
-		ev := joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))
-		switch {
-		case dc.Seen() && gotThrough(dc):
-			ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum))
-			pk = append(pk, dc.SYNNum)
-		case dc.Seen():
-			// SYNs only, or refused: nothing shows it arrived.
-			ev = joinEvidence(ev, fmt.Sprintf("data connection to %s (packet %d), %s", dc.Server, dc.SYNNum, dc.Outcome))
-			pk = append(pk, dc.SYNNum)
-		}
-		return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk), Evidence: ev,
-			Message: fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, %s; this is the correct setup.", srv, a, why),
-			Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
-	}
+// pasvJudge is what natPassiveFor judges one 227 or 228 by: the address
+// it announces, the addresses the control connection shows, the public
+// address clients should be told, and what became of the data connection.
+type pasvJudge struct {
+	d   *Diagnoser
+	s   *track.Session
+	dc  *track.DataConn
+	fam family
+	// a: the announced address; srv, cli: the control connection's
+	// server and client addresses; cls: a's class.
+	a, srv, cli netip.Addr
+	cls         AddrClass
+	// pub: the public address clients should be told (invalid: not
+	// known); sugPub: the one the advice names, pub or the
+	// configuration's.
+	pub, sugPub netip.Addr
+	// worked: the data connection did not fail; viaControl: the client
+	// sent it to the control address, not to the announced one.
+	worked, viaControl bool
 	// oneLAN: the client, the control address and the announced address
 	// share one network (SameNet): no NAT between them rewrites the 227,
-	// and the advice names none.
-	oneLAN := false
-	mismatch := func(sev Severity, msg string) *Finding {
-		suggest := suggestPublic(d.capture, s, a, sugPub)
-		helper := "; or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS)."
-		if oneLAN {
-			helper = fmt.Sprintf(": the client reaches the server on its own network (%s), where no NAT rewrites the 227.", guessedNet(cli))
-		}
-		ann, pk := quote()
-		f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server))}
-		if dc.Seen() {
-			f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
-			pk = append(pk, dc.SYNNum)
-		}
-		f.Packets = packets(pk)
-		f.Message = msg
-		f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server)%s%s",
-			fam.addrSet(suggest), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
-		if fam.setsAddr(suggest) {
-			// The configuration given sets that address: the server
-			// announcing another does not run it.
-			f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead)%s%s",
-				fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
-		}
-		if worked && viaControl {
-			f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
-		}
-		if !worked && viaControl && dc.Seen() {
-			// The client's SYNs went to the control address, not to
-			// the announced one: what stopped them is a firewall or
-			// the path, which the outcome's finding names. The
-			// address is a fault still, for the clients that trust it.
-			f.Severity = min(f.Severity, SeverityWarning)
-			f.Message += fmt.Sprintf(" This client ignored it and sent its data connection to the control address %s, so the address is not why that connection failed (%s: see the outcome's finding); a client that trusts the 227 cannot reach %s at all.", srv, dc.Outcome, a)
-		}
-		// Only a failure whose SYNs did not go to the control address
-		// (they went to the announced one, or none was seen) is the
-		// address's doing.
-		f.caused = f.Severity >= SeverityWarning && !worked && !(dc.Seen() && dc.Server.Addr().Unmap() == srv)
-		return f
-	}
-	sevFor := func() Severity {
-		if worked {
-			return SeverityWarning
-		}
-		return SeverityError
-	}
+	// and the advice names none. Set by the case that finds it.
+	oneLAN bool
+}
 
-	if o := dc.Twin; a == srv && o != nil && o.Session.Server.Addr().Unmap() != srv && o.Announced.Addr().IsValid() &&
-		s.SameConnection != nil && s.SameConnection.First {
-		// The same 227 seen on the client's side of the NAT, in this
-		// capture (a NAT router, -i any): what the client received is
-		// known, and that copy's own finding speaks for it.
-		where := fmt.Sprintf("session %d, this connection on the client's side", o.Session.ID)
-		if ta := o.Announced.Addr().Unmap(); ta != a {
-			ann, pk := quote()
-			return rewrittenOnTheWay(fam, Rewrite{Server: s.Server, From: a, To: ta, Where: where}, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
-		}
-		f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, and the 227 crosses the NAT unchanged: session %d, this connection on the client's side, shows the client receiving %s.", a, cls.Describe(a), o.Session.ID, a))
-		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s saw the same 227", where))
-		f.Advice = fmt.Sprintf("See session %d's findings: what the unchanged address cost the client there, and what to change.", o.Session.ID)
-		// The client's copy failed because of the address (its SYNs went
-		// to it, not to the control address): this copy's server is the
-		// same server, and its verdict the same fault.
-		// (The copy's outcome may still be open: its SYNs are what
-		// count.)
-		f.caused = !worked && o.Seen() && !gotThrough(o) && o.Server.Addr().Unmap() != o.Session.Server.Addr().Unmap()
-		return f
+// quote is the announcement, quoted only for a finding: most raise none.
+func (j *pasvJudge) quote() (string, []uint64) { return announcement(j.dc) }
+
+// control is the evidence's line for the control connection.
+func (j *pasvJudge) control() string {
+	return fmt.Sprintf("control connection %s -> %s", j.s.Client, j.s.Server)
+}
+
+// sevFor is a wrong address's severity: an error when the data
+// connection failed, a warning when it worked all the same.
+func (j *pasvJudge) sevFor() Severity {
+	if j.worked {
+		return SeverityWarning
 	}
-	if a == srv {
-		if rw, ok := d.rewriteOf(s.Server, a); ok && rw.To != a {
-			ann, pk := quote()
-			return rewrittenOnTheWay(fam, rw, joinEvidence(ann, fmt.Sprintf("control connection %s -> %s", s.Client, s.Server)), dc, pk)
-		}
-		// arrived: the client's data connection went to the announced
-		// address, which is the control address it reached: whatever
-		// became of it, the address led it to the server.
-		arrived := dc.Seen() && dc.Server.Addr().Unmap() == a
-		if arrived && Local(cli) && !pub.IsValid() {
-			// A private client on another network reaching the server's
-			// own private address: a routed network (a corporate LAN)
-			// or a DNAT seen from inside look the same. A failure is
-			// the firewall's (the outcome's finding): nothing said
-			// here. A connection that worked exactly as announced gets
-			// a note that says both readings, since behind a DNAT the
-			// clients that trust the 227 fail; the note displaces no
-			// verdict (only a warning or an error does).
-			if !gotThrough(dc) || dc.Match != track.MatchExact || !Local(a) || SameNet(a, cli) {
-				return nil
-			}
-			if atOpener(dc) {
-				// The handshake shows the capture where the client is:
-				// the control address is the one it dialed, and the 227
-				// names it. Nothing to say.
-				return nil
-			}
-			// Otherwise the handshake does not tell the capture's side
-			// (a slow server beside it, or a path too short to time):
-			// the note, the one warning that clients trusting the 227
-			// fail behind a DNAT, says every reading.
-			f := mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, cls.Describe(a), cli, a))
-			f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
-				cli, a, fam.briefly().addrName(), fam.addrSet(suggestPublic(d.capture, s, a, sugPub))) + fam.note()
-			f.routedOrNAT = true
-			return f
-		}
-		if arrived && Local(a) && !pub.IsValid() {
-			// A public client at the server's private address: a NAT in
-			// between is proven. From the server's side its FTP helper
-			// is invisible: the 227 leaves as sent and the client's
-			// answer arrives as announced whether the helper rewrote
-			// the 227 or the client ignored its address. The advice
-			// must hold in both cases: pasv_address would break the
-			// helper, so it is only the fix when nothing rewrites.
-			msg := fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, cls.Describe(a), cli)
-			if !worked {
-				msg += fmt.Sprintf(" The address is not why this data connection failed (%s): it arrived; see the outcome's finding.", dc.Outcome)
-			}
-			f := mismatch(SeverityInfo, msg)
-			f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
-				fam.briefly().addrName(), fam.addrSet(suggestPublic(d.capture, s, a, sugPub))) + fam.note()
-			if worked {
-				f.reached = true
-				d.noteReached(s, a)
-			}
-			return f
-		}
-		if d.wasReached(s, a) || !pub.IsValid() && Local(a) && sentTo(s, dc, a) {
-			// This client reached the address earlier in the session, or
-			// sent other data connections' SYNs to it (they failed, and
-			// it gave up or fell back): the address is not why this
-			// endpoint was not used.
-			return nil
-		}
-		switch {
-		case pub.IsValid() && a != pub && !(Local(a) && Local(cli) && SameNet(a, cli)):
-			return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), the address it has on this side of the NAT, but clients must be told %s: the same fault seen from the server's side.", a, cls.Describe(a), pub))
-		case pub.IsValid():
-			return nil
-		case Local(a) && !Local(cli):
-			// Seen from the server's side of its NAT, the capture cannot
-			// tell whether a router with the FTP helper rewrites the 227 on
-			// its way out: say what the packets show, and what follows
-			// without such a router.
-			return mismatch(sevFor(), fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli))
-		case Local(a) && Local(cli) && !SameNet(a, cli):
-			// No SYN of this client to the address was seen: a routed
-			// private network (or IPv6 ULAs) whose firewall drops them
-			// before the capture point looks the same as a NAT seen from
-			// inside whose client trusted the 227, so the message says
-			// "if", and a failure is at most a warning: the address is
-			// the one the client reached the control connection at, and
-			// nothing on the wire shows a NAT (a capture that started
-			// late or lost packets shows a client that gave up the same
-			// way).
-			sev := SeverityInfo
-			if !worked {
-				sev = SeverityWarning
-			}
-			f := mismatch(sev, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
-			f.caused = false // "if": no failure is proven the address's (unprovenNAT)
-			return f
-		}
+	return SeverityError
+}
+
+// routedOnNATBox is the note for a capture on the NAT box itself (-i
+// any): the client went to the announced address itself, and the box
+// routed it there untranslated (both sightings went to the other copy).
+// nil when the twin does not show that.
+func (j *pasvJudge) routedOnNATBox() *Finding {
+	s, dc, a, srv := j.s, j.dc, j.a, j.srv
+	o := dc.Twin
+	if a == srv || dc.Seen() || o == nil || !o.SYNSeenTwice() || !o.Done || o.Outcome.Failed() || o.Server.Addr().Unmap() != a {
 		return nil
 	}
-	// The announced address is not the one the client reached.
-	if f, ok := d.natPassiveLAN(s, dc, a, pub, fam, quote); ok {
+	ann, pk := j.quote()
+	j.d.noteReached(s, a)
+	return &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{o.SYNNum}), reached: true,
+		Evidence: joinEvidence(ann, j.control(), fmt.Sprintf("session %d's data #%d: the client connected to %s, outcome %s", o.Session.ID, o.ID, o.Server, o.Outcome)),
+		Message:  fmt.Sprintf("The server announces %s, %s, not the %s clients reach it at; this client connected to %s itself and the box in between routed it there. It works from networks that route to %s; a client anywhere else that trusts the 227 fails.", a, j.cls.Describe(a), srv, a, a),
+		Advice:   fmt.Sprintf("If clients from other networks use this server, make it announce the address they reach: %s (restart the server).", j.fam.addrSet(suggestPublic(j.d.capture, s, a, j.sugPub))) + j.fam.note()}
+}
+
+// translated is the note for an announcement that is right as seen
+// from behind the NAT; why says what the address is.
+func (j *pasvJudge) translated(why string) *Finding {
+	dc := j.dc
+	ann, pk := j.quote()
+	ev := joinEvidence(ann, j.control())
+	switch {
+	case dc.Seen() && gotThrough(dc):
+		ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum))
+		pk = append(pk, dc.SYNNum)
+	case dc.Seen():
+		// SYNs only, or refused: nothing shows it arrived.
+		ev = joinEvidence(ev, fmt.Sprintf("data connection to %s (packet %d), %s", dc.Server, dc.SYNNum, dc.Outcome))
+		pk = append(pk, dc.SYNNum)
+	}
+	return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk), Evidence: ev,
+		Message: fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, %s; this is the correct setup.", j.srv, j.a, why),
+		Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
+}
+
+// mismatch is the nat-mismatch finding of severity sev saying msg, with
+// the advice to announce the address clients reach, and what this
+// client's own data connection shows.
+func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
+	s, dc, a, srv, fam := j.s, j.dc, j.a, j.srv, j.fam
+	suggest := suggestPublic(j.d.capture, s, a, j.sugPub)
+	helper := "; or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS)."
+	if j.oneLAN {
+		helper = fmt.Sprintf(": the client reaches the server on its own network (%s), where no NAT rewrites the 227.", guessedNet(j.cli))
+	}
+	ann, pk := j.quote()
+	f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, j.control())}
+	if dc.Seen() {
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
+		pk = append(pk, dc.SYNNum)
+	}
+	f.Packets = packets(pk)
+	f.Message = msg
+	f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server)%s%s",
+		fam.addrSet(suggest), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
+	if fam.setsAddr(suggest) {
+		// The configuration given sets that address: the server
+		// announcing another does not run it.
+		f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead)%s%s",
+			fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
+	}
+	if j.worked && j.viaControl {
+		f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
+	}
+	if !j.worked && j.viaControl && dc.Seen() {
+		// The client's SYNs went to the control address, not to
+		// the announced one: what stopped them is a firewall or
+		// the path, which the outcome's finding names. The
+		// address is a fault still, for the clients that trust it.
+		f.Severity = min(f.Severity, SeverityWarning)
+		f.Message += fmt.Sprintf(" This client ignored it and sent its data connection to the control address %s, so the address is not why that connection failed (%s: see the outcome's finding); a client that trusts the 227 cannot reach %s at all.", srv, dc.Outcome, a)
+	}
+	// Only a failure whose SYNs did not go to the control address
+	// (they went to the announced one, or none was seen) is the
+	// address's doing.
+	f.caused = f.Severity >= SeverityWarning && !j.worked && !(dc.Seen() && dc.Server.Addr().Unmap() == srv)
+	return f
+}
+
+// clientSideCopy judges the server's own address when the same 227 was
+// seen on the client's side of the NAT, in this capture (a NAT router,
+// -i any): what the client received is known, and that copy's own
+// finding speaks for it.
+func (j *pasvJudge) clientSideCopy(o *track.DataConn) *Finding {
+	a := j.a
+	where := fmt.Sprintf("session %d, this connection on the client's side", o.Session.ID)
+	if ta := o.Announced.Addr().Unmap(); ta != a {
+		ann, pk := j.quote()
+		return rewrittenOnTheWay(j.fam, Rewrite{Server: j.s.Server, From: a, To: ta, Where: where}, joinEvidence(ann, j.control()), j.dc, pk)
+	}
+	f := j.mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, and the 227 crosses the NAT unchanged: session %d, this connection on the client's side, shows the client receiving %s.", a, j.cls.Describe(a), o.Session.ID, a))
+	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s saw the same 227", where))
+	f.Advice = fmt.Sprintf("See session %d's findings: what the unchanged address cost the client there, and what to change.", o.Session.ID)
+	// The client's copy failed because of the address (its SYNs went
+	// to it, not to the control address): this copy's server is the
+	// same server, and its verdict the same fault.
+	// (The copy's outcome may still be open: its SYNs are what
+	// count.)
+	f.caused = !j.worked && o.Seen() && !gotThrough(o) && o.Server.Addr().Unmap() != o.Session.Server.Addr().Unmap()
+	return f
+}
+
+// ownAddress judges a server that announces the control address the
+// client reached: right unless clients are told another (pub), or the
+// address is private and the client is elsewhere.
+func (j *pasvJudge) ownAddress() *Finding {
+	s, dc, a, cli, pub := j.s, j.dc, j.a, j.cli, j.pub
+	if rw, ok := j.d.rewriteOf(s.Server, a); ok && rw.To != a {
+		ann, pk := j.quote()
+		return rewrittenOnTheWay(j.fam, rw, joinEvidence(ann, j.control()), dc, pk)
+	}
+	// arrived: the client's data connection went to the announced
+	// address, which is the control address it reached: whatever
+	// became of it, the address led it to the server.
+	arrived := dc.Seen() && dc.Server.Addr().Unmap() == a
+	if arrived && Local(cli) && !pub.IsValid() {
+		return j.arrivedFromPrivateNet()
+	}
+	if arrived && Local(a) && !pub.IsValid() {
+		return j.arrivedThroughNAT()
+	}
+	if j.d.wasReached(s, a) || !pub.IsValid() && Local(a) && sentTo(s, dc, a) {
+		// This client reached the address earlier in the session, or
+		// sent other data connections' SYNs to it (they failed, and
+		// it gave up or fell back): the address is not why this
+		// endpoint was not used.
+		return nil
+	}
+	return j.ownAddressUnused()
+}
+
+// arrivedFromPrivateNet judges a private client on another network
+// whose data connection reached the server's own private address as
+// announced: a routed network (a corporate LAN) or a DNAT seen from
+// inside look the same. A failure is the firewall's (the outcome's
+// finding): nothing said here. A connection that worked exactly as
+// announced gets a note that says both readings, since behind a DNAT
+// the clients that trust the 227 fail; the note displaces no verdict
+// (only a warning or an error does).
+func (j *pasvJudge) arrivedFromPrivateNet() *Finding {
+	s, dc, a, cli := j.s, j.dc, j.a, j.cli
+	if !gotThrough(dc) || dc.Match != track.MatchExact || !Local(a) || SameNet(a, cli) {
+		return nil
+	}
+	if atOpener(dc) {
+		// The handshake shows the capture where the client is:
+		// the control address is the one it dialed, and the 227
+		// names it. Nothing to say.
+		return nil
+	}
+	// Otherwise the handshake does not tell the capture's side
+	// (a slow server beside it, or a path too short to time):
+	// the note, the one warning that clients trusting the 227
+	// fail behind a DNAT, says every reading.
+	f := j.mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another private network, and the client's data connection arrived at exactly that address and port. Either that network is routed to the server's, or this capture was taken where the client is (then %s is the address it dialed, and nothing is wrong), or a NAT in between forwards the client to the server (a DNAT: then its FTP helper rewrote the 227, or the client ignored the address, and clients that trust it fail); this capture cannot tell which.", a, j.cls.Describe(a), cli, a))
+	f.Advice = fmt.Sprintf("Find out how %s reaches the server: routed, or dialing %s itself, change nothing. Through a DNAT of another address, look at the 227 on the client's side (ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the address the client connects to, change nothing (and do not set %s, which stops the helper); unchanged, set %s (restart the server), or attach the FTP helper on the NAT router.",
+		cli, a, j.fam.briefly().addrName(), j.fam.addrSet(suggestPublic(j.d.capture, s, a, j.sugPub))) + j.fam.note()
+	f.routedOrNAT = true
+	return f
+}
+
+// arrivedThroughNAT judges a public client whose data connection reached
+// the server's private address as announced: a NAT in between is proven.
+// From the server's side its FTP helper is invisible: the 227 leaves as
+// sent and the client's answer arrives as announced whether the helper
+// rewrote the 227 or the client ignored its address. The advice must
+// hold in both cases: pasv_address would break the helper, so it is only
+// the fix when nothing rewrites.
+func (j *pasvJudge) arrivedThroughNAT() *Finding {
+	s, dc, a := j.s, j.dc, j.a
+	msg := fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, j.cls.Describe(a), j.cli)
+	if !j.worked {
+		msg += fmt.Sprintf(" The address is not why this data connection failed (%s): it arrived; see the outcome's finding.", dc.Outcome)
+	}
+	f := j.mismatch(SeverityInfo, msg)
+	f.Advice = fmt.Sprintf("Look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both). If it arrives rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s (the Linux helper only rewrites a 227 that names the server's own address). If it arrives unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
+		j.fam.briefly().addrName(), j.fam.addrSet(suggestPublic(j.d.capture, s, a, j.sugPub))) + j.fam.note()
+	if j.worked {
+		f.reached = true
+		j.d.noteReached(s, a)
+	}
+	return f
+}
+
+// ownAddressUnused judges the server's own address that the client's
+// data connection did not go to: wrong when clients must be told
+// another, and, for a private address, named for what the capture can
+// and cannot see of a NAT between.
+func (j *pasvJudge) ownAddressUnused() *Finding {
+	a, cli, pub, cls := j.a, j.cli, j.pub, j.cls
+	switch {
+	case pub.IsValid() && a != pub && !(Local(a) && Local(cli) && SameNet(a, cli)):
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s (%s), the address it has on this side of the NAT, but clients must be told %s: the same fault seen from the server's side.", a, cls.Describe(a), pub))
+	case pub.IsValid():
+		return nil
+	case Local(a) && !Local(cli):
+		// Seen from the server's side of its NAT, the capture cannot
+		// tell whether a router with the FTP helper rewrites the 227 on
+		// its way out: say what the packets show, and what follows
+		// without such a router.
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli))
+	case Local(a) && Local(cli) && !SameNet(a, cli):
+		// No SYN of this client to the address was seen: a routed
+		// private network (or IPv6 ULAs) whose firewall drops them
+		// before the capture point looks the same as a NAT seen from
+		// inside whose client trusted the 227, so the message says
+		// "if", and a failure is at most a warning: the address is
+		// the one the client reached the control connection at, and
+		// nothing on the wire shows a NAT (a capture that started
+		// late or lost packets shows a client that gave up the same
+		// way).
+		sev := SeverityInfo
+		if !j.worked {
+			sev = SeverityWarning
+		}
+		f := j.mismatch(sev, fmt.Sprintf("The server announces its own address %s, %s, to client %s on another network: if a NAT sits between them, clients that trust the 227 cannot reach that address.", a, cls.Describe(a), cli))
+		f.caused = false // "if": no failure is proven the address's (unprovenNAT)
+		return f
+	}
+	return nil
+}
+
+// notControlAddress judges an announced address that is not the one the
+// client reached the server at.
+func (j *pasvJudge) notControlAddress() *Finding {
+	s, dc, a, srv, pub, cls := j.s, j.dc, j.a, j.srv, j.pub, j.cls
+	if f, ok := j.d.natPassiveLAN(s, dc, a, pub, j.fam, j.quote); ok {
 		// A public address to a client on the server's own network:
 		// right for outside clients, and only the router's NAT
 		// loopback brings this one back.
@@ -595,47 +681,56 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 	exact := dc.Match == track.MatchExact && dc.Server.Addr().Unmap() == a && gotThrough(dc)
 	switch {
 	case pub.IsValid() && a == pub:
-		return translated("its public address (as configured)")
+		return j.translated("its public address (as configured)")
 	case cls == ClassUnspecified || cls == ClassLoopback || cls == ClassLinkLocal:
-		return mismatch(SeverityError, fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
+		return j.mismatch(SeverityError, fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
 	case pub.IsValid():
-		return mismatch(sevFor(), fmt.Sprintf("The server announces %s (%s), not the public address %s clients should be told; it is seen at %s.", a, cls.Describe(a), pub, srv))
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s (%s), not the public address %s clients should be told; it is seen at %s.", a, cls.Describe(a), pub, srv))
 	case Local(a) && !Local(srv):
-		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: a server behind NAT without its public address configured.", a, cls.Describe(a), srv))
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: a server behind NAT without its public address configured.", a, cls.Describe(a), srv))
 	case Local(a) && Local(srv):
-		if SameNet(a, cli) && !SameNet(a, srv) {
-			return translated(fmt.Sprintf("the address on the client's network (%s) that is translated to it", a))
-		}
-		if exact {
-			// Reached exactly as announced, and it worked: the address
-			// leads to the server from the client's network, whatever
-			// the control connection crossed.
-			return otherAddress(s, dc, a, srv, cls, fam, mismatch)
-		}
-		if SameNet(a, cli) {
-			// (Not translated: the control address shares that
-			// network too.) An address of the client's own network
-			// that is not the server's: a client that trusts the 227
-			// goes to another host there, or to none.
-			oneLAN = SameNet(cli, srv)
-			return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: %s is another address of the client's own network (the same %s as %s), not the control connection's, so a client that trusts the 227 goes to whichever host there has it, or to none.", a, cls.Describe(a), srv, a, netBits(cli), cli))
-		}
-		// (An address on neither side's network, and nothing on the wire
-		// that shows it is another box's (lanOutside): the server's own,
-		// as in the common server behind a NAT. A NAT's outside address
-		// set on purpose looks the same from the addresses; only the
-		// hop count of the server's packets, not read here, would tell.)
-		return mismatch(sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
+		return j.privateElsewhere(exact)
 	case !Local(a) && Local(srv):
-		return translated("the public address the NAT translates to it")
+		return j.translated("the public address the NAT translates to it")
 	}
 	if !Local(a) && exact {
 		// A public address the client reached exactly as announced: the
 		// server's own other address, not a fault. Only clients that
 		// ignore the 227's address land elsewhere: at the control address.
-		return otherAddress(s, dc, a, srv, cls, fam, mismatch)
+		return otherAddress(s, dc, a, srv, cls, j.fam, j.mismatch)
 	}
-	return mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong address in %s).", a, srv, fam.addrNameIn()))
+	return j.mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, a third host: the client reaches it at %s (a multi-homed server, or a wrong address in %s).", a, srv, j.fam.addrNameIn()))
+}
+
+// privateElsewhere judges a private announced address other than the
+// private control address: translated when it is on the client's
+// network and not the server's, the server's other address when the
+// client reached it as announced (exact), else wrong.
+func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
+	s, dc, a, srv, cli, cls := j.s, j.dc, j.a, j.srv, j.cli, j.cls
+	if SameNet(a, cli) && !SameNet(a, srv) {
+		return j.translated(fmt.Sprintf("the address on the client's network (%s) that is translated to it", a))
+	}
+	if exact {
+		// Reached exactly as announced, and it worked: the address
+		// leads to the server from the client's network, whatever
+		// the control connection crossed.
+		return otherAddress(s, dc, a, srv, cls, j.fam, j.mismatch)
+	}
+	if SameNet(a, cli) {
+		// (Not translated: the control address shares that
+		// network too.) An address of the client's own network
+		// that is not the server's: a client that trusts the 227
+		// goes to another host there, or to none.
+		j.oneLAN = SameNet(cli, srv)
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: %s is another address of the client's own network (the same %s as %s), not the control connection's, so a client that trusts the 227 goes to whichever host there has it, or to none.", a, cls.Describe(a), srv, a, netBits(cli), cli))
+	}
+	// (An address on neither side's network, and nothing on the wire
+	// that shows it is another box's (lanOutside): the server's own,
+	// as in the common server behind a NAT. A NAT's outside address
+	// set on purpose looks the same from the addresses; only the
+	// hop count of the server's packets, not read here, would tell.)
+	return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
 }
 
 // epsvWay is the advice's sentence on EPSV, which carries no address:

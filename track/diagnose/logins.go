@@ -709,51 +709,109 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 // loginFailureAddr is loginFailure's count per client address and
 // server.
 func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Finding {
+	r := refusedLogin(s, c)
+	if r == nil {
+		return nil
+	}
+	t := &d.logins
+	addr := s.Client.Addr().Unmap()
+	lc := t.failingClient(addr, s.Server, r.TS)
+	if lc == nil {
+		return nil // beyond the table's bound: counted in omitted
+	}
+	n := t.recordFailure(lc, s, c, r)
+	if lc.reported {
+		return nil
+	}
+	if n < bruteFailures {
+		return d.crossServerFailure(s, c, addr)
+	}
+	// users is made here, not in weigh, so that it stays off the heap:
+	// this runs for every failure of an address past bruteFailures.
+	w := loginWeighing{users: map[string]bool{}}
+	w.weigh(t, lc, lc.fails[len(lc.fails)-n:], r.TS)
+	oneCred := w.oneCredential()
+	guessing := !oneCred && w.guessing()
+	if !guessing && lc.noted {
+		return nil
+	}
+	f := w.attackFinding(r, addr)
+	fam := d.family(s)
+	switch {
+	case oneCred:
+		lc.noted = true
+		w.wordStaleCredential(f, addr)
+		return f
+	case !guessing:
+		lc.noted = true
+		w.wordSharedAddress(f, addr, fam)
+		return f
+	}
+	lc.reported = true
+	w.wordGuessing(f, addr, fam)
+	return f
+}
+
+// refusedLogin is the reply that refused c, a USER or PASS (530 or 430),
+// or nil. A refusal while a login stood (vsftpd's "530 Can't change to
+// another user."; the tracker's Login is still LoginOK) is nil too:
+// nothing was guessed, the server would not even try the name.
+func refusedLogin(s *track.Session, c *track.Command) *track.Reply {
 	r := c.Final()
 	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" && c.Verb != "USER" {
 		return nil
 	}
 	if s.Login == track.LoginOK {
-		// Refused while a login stood (vsftpd's "530 Can't change to
-		// another user."): the tracker kept that login; nothing was
-		// guessed, the server would not even try the name.
 		return nil
 	}
-	t := &d.logins
-	addr := s.Client.Addr().Unmap()
-	k := loginKey{client: addr, server: s.Server}
-	if r.TS.Sub(t.swept) > loginWindow {
+	return r
+}
+
+// failingClient is the table's pair of addr and server, made when new
+// (with addr's successes there so far, if it was among the busiest);
+// nil when the table is at its bound even after forgetting the stale
+// pairs.
+func (t *loginTable) failingClient(addr netip.Addr, server netip.AddrPort, now time.Time) *loginClient {
+	k := loginKey{client: addr, server: server}
+	if now.Sub(t.swept) > loginWindow {
 		// Once a window of packet time: the table holds the pairs of the
 		// last window, not every pair that ever failed, so what it keeps
 		// follows what is live (a day's capture of a public server).
-		t.forgetStale(r.TS)
-		t.swept = r.TS
+		t.forgetStale(now)
+		t.swept = now
 	}
-	lc := t.by[k]
-	if lc == nil {
-		if len(t.by) >= maxLoginClients {
-			t.forgetStale(r.TS)
-		}
-		if len(t.by) >= maxLoginClients {
-			t.omitted++
-			return nil
-		}
-		lc = &loginClient{}
-		if ok := t.okBy[s.Server]; ok != nil {
-			// Its successes so far, if it was among the busiest.
-			if o, ns := ok.find(addr); o != nil {
-				lc.oks, lc.names = *o, ns.clone()
-			}
-		}
-		t.by[k] = lc
-		t.ages.push(loginAge{last: r.TS, key: k})
-		cc := t.cross[addr]
-		if cc == nil {
-			cc = &crossClient{}
-			t.cross[addr] = cc
-		}
-		cc.add(s.Server)
+	if lc := t.by[k]; lc != nil {
+		return lc
 	}
+	if len(t.by) >= maxLoginClients {
+		t.forgetStale(now)
+	}
+	if len(t.by) >= maxLoginClients {
+		t.omitted++
+		return nil
+	}
+	lc := &loginClient{}
+	if ok := t.okBy[server]; ok != nil {
+		// Its successes so far, if it was among the busiest.
+		if o, ns := ok.find(addr); o != nil {
+			lc.oks, lc.names = *o, ns.clone()
+		}
+	}
+	t.by[k] = lc
+	t.ages.push(loginAge{last: now, key: k})
+	cc := t.cross[addr]
+	if cc == nil {
+		cc = &crossClient{}
+		t.cross[addr] = cc
+	}
+	cc.add(server)
+	return lc
+}
+
+// recordFailure adds c's refusal r to lc's failures and returns how many
+// of them fall within the window that ends now (the newest in
+// lc.fails).
+func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.Command, r *track.Reply) int {
 	if len(lc.fails) == 0 && lc.total == 0 {
 		lc.first = c.TS
 	}
@@ -790,72 +848,97 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 	for i := len(lc.fails) - 1; i >= 0 && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
 		n++
 	}
-	if lc.reported {
-		return nil
-	}
-	if n < bruteFailures {
-		return d.crossServerFailure(s, c, addr)
-	}
-	win := lc.fails[len(lc.fails)-n:]
-	users := map[string]bool{}
+	return n
+}
+
+// loginWeighing is what one address's failures at one server within the
+// window show, weighed against the address's successful logins there:
+// what decides whether they are guessing, and what the finding says.
+type loginWeighing struct {
+	win []loginFail // the failures within the window, oldest first
+	now time.Time   // the latest failure's reply
+	// users: the names that failed (anonymous ones too); sessions: the
+	// number of sessions they failed in.
+	users    map[string]bool
+	sessions int
+	// oks: the address's successful logins of named users within the
+	// window.
+	oks int
+	// anon: the anonymous failures; excused: those a named login
+	// followed within loginRecover; pending: those too recent to tell.
+	anon, excused, pending int
+	// stale: the named users whose failures are a stored credential
+	// retried (staleUsers); staleFails: their failures.
+	stale      map[string]bool
+	staleFails int
+	// judged: the address's names that logged in are known well enough
+	// to call others strangers (nameSet.judgesStrangers); namesDropped:
+	// more logged in than the set keeps.
+	judged, namesDropped bool
+	// unknownNames: the names that never logged in from the address;
+	// strangerUsers of them are strangers (failed twice, or past the
+	// grace), with strangerFails failures.
+	unknownNames, strangerUsers, strangerFails int
+	// spray: the most named users one password was tried for; focus: the
+	// most failures of one named user.
+	spray, focus int
+	// evidence: the failures that show guessing (countEvidence).
+	evidence int
+}
+
+// weigh counts win, lc's failures within the window that ends at now.
+func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, now time.Time) {
+	w.win, w.now = win, now
 	sessions := map[int]bool{}
 	byPass := map[uint64]map[string]bool{}
 	perUser := map[string]int{}
-	// strangers: failures of names that never logged in from this
-	// address at this server; only the others look like mistypes.
-	stranger := map[string]bool{}
-	strangers := 0
-	anon := 0
 	// unknown: names that never logged in, with when each first failed
 	// in the window; they are strangers once the grace has passed.
 	unknown := map[string]time.Time{}
-	var pk []uint64
+	// unknownN: a stranger's failures, those not retyped (recovered).
+	unknownN := map[string]int{}
 	// busy: more logins from the address succeeded in the window than
 	// failed. Users behind it who press Enter at the password prompt
 	// share the empty password; that is no spray among many successes.
-	oks := lc.oks.within(r.TS)
-	busy := oks > n
+	w.oks = lc.oks.within(now)
+	busy := w.oks > len(win)
 	emptyPass := maphash.String(t.seed, "")
-	judge := lc.names.judgesStrangers()
+	w.judged, w.namesDropped = lc.names.judgesStrangers(), lc.names.dropped > 0
 	// stale: the named users whose failures in the window, staleRepeats
 	// or more, all repeat one password tried for no other user: a stored
 	// credential retried (a job whose password went stale), whatever the
 	// address's other users do; their failures guess nothing and are not
 	// counted toward guessing. (One password for several users is a
 	// spray's, not a stale credential's.)
-	stale := staleUsers(win)
-	staleFails, excused, pending := 0, 0, 0
-	// unknownN: a stranger's failures, those not retyped (recovered).
-	unknownN := map[string]int{}
+	w.stale = staleUsers(win)
 	for _, f := range win {
-		users[f.user] = true
+		w.users[f.user] = true
 		sessions[f.sess] = true
-		pk = append(pk, f.num)
 		if f.anon {
 			// An anonymous login's password is an e-mail address, the
 			// same for every such user: no spray, no guessing of its own.
-			anon++
+			w.anon++
 			switch {
 			case f.excused:
-				excused++
-			case oks > 0 && r.TS.Sub(f.ts) < loginRecover:
+				w.excused++
+			case w.oks > 0 && now.Sub(f.ts) < loginRecover:
 				// Moments old at an address whose named users log in:
 				// its user may be about to (a browser asks for the name
 				// after the anonymous attempt). Counted once
 				// loginRecover has passed with no named login for it.
-				pending++
+				w.pending++
 			}
 			continue
 		}
-		if stale[f.user] {
-			staleFails++
+		if w.stale[f.user] {
+			w.staleFails++
 			continue
 		}
 		perUser[f.user]++
 		// A name the bound kept out may have logged in: with the set
 		// incomplete, no name is known to be a stranger. A name its
 		// session retyped and logged in with seconds later is a typo.
-		if judge && !f.recovered && !lc.names.has(t.userHash(f.user)) {
+		if w.judged && !f.recovered && !lc.names.has(t.userHash(f.user)) {
 			if _, ok := unknown[f.user]; !ok {
 				unknown[f.user] = f.ts
 			}
@@ -868,182 +951,228 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 			byPass[f.pass][f.user] = true
 		}
 	}
+	w.sessions = len(sessions)
+	w.unknownNames = len(unknown)
 	for u, first := range unknown {
 		// Failed twice, or still not logged in after the grace: a user
 		// who mistyped has logged in by then.
-		if unknownN[u] >= 2 || r.TS.Sub(first) >= strangerGrace {
-			stranger[u] = true
-			strangers += unknownN[u]
+		if unknownN[u] >= 2 || now.Sub(first) >= strangerGrace {
+			w.strangerUsers++
+			w.strangerFails += unknownN[u]
 		}
 	}
-	spray, focus := 0, 0
 	for _, us := range byPass {
-		spray = max(spray, len(us))
+		w.spray = max(w.spray, len(us))
 	}
 	for _, c := range perUser {
-		focus = max(focus, c)
+		w.focus = max(w.focus, c)
 	}
-	// The failures that show guessing: the named ones but a stale
-	// credential's, and the anonymous ones only where they outnumber the
-	// address's successful logins (a client that keeps failing anonymous
-	// logins and rarely gets in), less those a named login followed
-	// within seconds (a browser trying anonymous first: each such
-	// failure precedes its own success, so the comparison at the moment
-	// of the failure would count the failure before its success) and
-	// those too recent to tell.
-	evidence := n - anon - staleFails
-	if live := anon - excused - pending; live > oks {
+	w.evidence = w.countEvidence()
+}
+
+// countEvidence is the failures that show guessing: the named ones but a
+// stale credential's, and the anonymous ones only where they outnumber
+// the address's successful logins (a client that keeps failing
+// anonymous logins and rarely gets in), less those a named login
+// followed within seconds (a browser trying anonymous first: each such
+// failure precedes its own success, so the comparison at the moment of
+// the failure would count the failure before its success) and those too
+// recent to tell.
+func (w *loginWeighing) countEvidence() int {
+	evidence := len(w.win) - w.anon - w.staleFails
+	if live := w.anon - w.excused - w.pending; live > w.oks {
 		evidence += live
 	}
-	// Guessing: enough failures, and not outnumbered by the successes
-	// of the same address; a spray (one password, many users), many
-	// failures for one user, or failures for many names that never
-	// logged in from it are guessing even among successes.
-	guessing := evidence >= bruteFailures && (oks <= evidence || spray >= sprayUsers || focus >= focusFailures || len(stranger) >= strangerNames)
-	// One user and one password every time: a guesser varies one or
-	// the other; a monitoring probe or a scheduled job whose stored
-	// password went stale repeats both.
-	oneCred := anon == 0 && len(stale) == 1 && staleFails == n
-	if oneCred {
-		guessing = false
+	return evidence
+}
+
+// oneCredential: one user and one password every time. A guesser varies
+// one or the other; a monitoring probe or a scheduled job whose stored
+// password went stale repeats both.
+func (w *loginWeighing) oneCredential() bool {
+	return w.anon == 0 && len(w.stale) == 1 && w.staleFails == len(w.win)
+}
+
+// guessing: enough failures, and not outnumbered by the successes of the
+// same address; a spray (one password, many users), many failures for
+// one user, or failures for many names that never logged in from it are
+// guessing even among successes.
+func (w *loginWeighing) guessing() bool {
+	return w.evidence >= bruteFailures && (w.oks <= w.evidence || w.spray >= sprayUsers || w.focus >= focusFailures || w.strangerUsers >= strangerNames)
+}
+
+// span is the time from the window's first failure to its latest.
+func (w *loginWeighing) span() time.Duration {
+	return w.win[len(w.win)-1].ts.Sub(w.win[0].ts)
+}
+
+// attackFinding is the login-brute-force warning with its evidence;
+// what it says is the caller's to word.
+func (w *loginWeighing) attackFinding(r *track.Reply, addr netip.Addr) *Finding {
+	// The latest 16 failures' packets.
+	last := w.win[max(0, len(w.win)-16):]
+	pk := make([]uint64, 0, len(last))
+	for _, x := range last {
+		pk = append(pk, x.num)
 	}
-	if !guessing && lc.noted {
-		return nil
-	}
-	names := make([]string, 0, len(users))
-	for u := range users {
+	names := make([]string, 0, len(w.users))
+	for u := range w.users {
 		names = append(names, clean(u))
 	}
 	slices.Sort(names)
 	if len(names) > 8 {
 		names = append(names[:8], "...")
 	}
-	span := win[len(win)-1].ts.Sub(win[0].ts)
-	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets(pk[max(0, len(pk)-16):])}
+	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets(pk)}
 	f.Evidence = fmt.Sprintf("%d failed logins from %s in %s over %s (users %v), first at packet %d, latest %q (packet %d)",
-		len(win), addr, dur(span), plural(len(sessions), "session", "sessions"), names, win[0].num, replyText(r), r.Num)
-	if anon > 0 {
-		f.Evidence += fmt.Sprintf("; %d of them anonymous", anon)
+		len(w.win), addr, dur(w.span()), plural(w.sessions, "session", "sessions"), names, w.win[0].num, replyText(r), r.Num)
+	if w.anon > 0 {
+		f.Evidence += fmt.Sprintf("; %d of them anonymous", w.anon)
 	}
-	if oks > 0 {
-		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(oks, "successful login", "successful logins"))
+	if w.oks > 0 {
+		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(w.oks, "successful login", "successful logins"))
 	}
-	fam := d.family(s)
-	if oneCred {
-		lc.noted = true
-		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("%d failed logins from %s within %s, every one for user %q with the same password: one stored credential retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords. Reported once; raised as login-brute-force (warning) if the user name or the password varies.",
-			len(win), addr, dur(span), clean(win[0].user))
-		f.Advice = fmt.Sprintf("Fix that client's password: find what on %s logs in as %q (a monitoring check, a backup or sync job) and give it the account's current password, or disable it. Nothing to block.", addr, clean(win[0].user))
-		return f
+	return f
+}
+
+// wordStaleCredential makes f the info for one stored credential retried
+// (oneCredential): nothing to block, a client's password to fix.
+func (w *loginWeighing) wordStaleCredential(f *Finding, addr netip.Addr) {
+	user := clean(w.win[0].user)
+	f.Severity = SeverityInfo
+	f.Message = fmt.Sprintf("%d failed logins from %s within %s, every one for user %q with the same password: one stored credential retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords. Reported once; raised as login-brute-force (warning) if the user name or the password varies.",
+		len(w.win), addr, dur(w.span()), user)
+	f.Advice = fmt.Sprintf("Fix that client's password: find what on %s logs in as %q (a monitoring check, a backup or sync job) and give it the account's current password, or disable it. Nothing to block.", addr, user)
+}
+
+// wordSharedAddress makes f the info for many failures that are not
+// guessing: most logins from the address succeed, or the failures are
+// anonymous ones among successes, or a stored credential retried among
+// other users' mistypes. Many users behind one address: blocking it
+// locks them out.
+func (w *loginWeighing) wordSharedAddress(f *Finding, addr netip.Addr, fam family) {
+	f.Severity = SeverityInfo
+	f.Message = w.sharedAddressLead(addr)
+	if w.strangerFails > 0 {
+		// Said, not hidden: a name that never got in is no mistyped
+		// password of a known user.
+		f.Message += fmt.Sprintf(" %s for %s that never logged in from it.", plural(w.strangerFails, "failure is", "failures are"), plural(w.strangerUsers, "user name", "user names"))
 	}
-	if !guessing {
-		// Many failures, but most logins from this address succeed, or
-		// the failures are anonymous ones among successes: many users
-		// behind one address, some mistyping.
-		lc.noted = true
-		f.Severity = SeverityInfo
-		rest := n - anon - staleFails
-		switch {
-		case staleFails > 0:
-			// A stale credential among other failures: said first, it is
-			// what needs fixing.
-			creds := "one stored credential"
-			if len(stale) > 1 {
-				creds = fmt.Sprintf("%d stored credentials, one per user,", len(stale))
-			}
-			f.Message = fmt.Sprintf("%d failed logins from %s within %s, %d of them for %s, every one with the same password: %s retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords.",
-				len(win), addr, dur(span), staleFails, staleNames(stale), creds)
-			others := "The other failure is"
-			if rest > 1 {
-				others = fmt.Sprintf("The other %d failures are", rest)
-			}
-			switch {
-			case rest > 0 && oks > 0:
-				f.Message += fmt.Sprintf(" %s among %s of named users from it that succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype.",
-					others, plural(oks, "login", "logins"))
-			case rest > 0:
-				f.Message += fmt.Sprintf(" %s too few to be guessing.", others)
-			}
-		case anon == len(win) && excused+pending > 0:
-			f.Message = fmt.Sprintf("%d failed logins from %s within %s, all anonymous attempts, %d of them followed within %s by a named user's successful login from it",
-				len(win), addr, dur(span), excused, dur(loginRecover))
-			if pending > 0 {
-				f.Message += fmt.Sprintf(" (%d more too recent to tell)", pending)
-			}
-			f.Message += ": a web browser or file manager (Windows Explorer) trying anonymous FTP before asking for a name and password, which guesses nothing; not a client guessing passwords."
-		case lc.names.dropped > 0:
-			// Which names never logged in cannot be told: stuffing
-			// among the successes would look like this too.
-			f.Message = fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). More than %d user names logged in from it, beyond what is kept, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
-				len(win), addr, dur(span), plural(oks, "login", "logins"), maxOKNames)
-		case !judge:
-			f.Message = fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). Most names that log in from it are new ones too, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
-				len(win), addr, dur(span), plural(oks, "login", "logins"))
-		case len(unknown) > len(stranger):
-			pending, verb := len(unknown)-len(stranger), "have"
-			if pending == 1 {
-				verb = "has"
-			}
-			// Names that failed once, moments ago, and have not logged
-			// in yet: a user's mistype or a stranger's, not told yet.
-			f.Message = fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype. %s failed within the last %d minutes and %s not logged in from it yet: a user who mistyped logs in soon; a name that still has not after %d minutes counts as a stranger.",
-				len(win), addr, dur(span), plural(oks, "login", "logins"), plural(pending, "user name", "user names"), int(strangerGrace/time.Minute), verb, int(strangerGrace/time.Minute))
-		default:
-			f.Message = fmt.Sprintf("%d failed logins from %s within %s, but %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
-				len(win), addr, dur(span), plural(oks, "login", "logins"))
-		}
-		if strangers > 0 {
-			// Said, not hidden: a name that never got in is no mistyped
-			// password of a known user.
-			f.Message += fmt.Sprintf(" %s for %s that never logged in from it.", plural(strangers, "failure is", "failures are"), plural(len(stranger), "user name", "user names"))
-		}
-		switch {
-		case anon == len(win) && excused+pending > 0:
-		case anon == len(win):
-			f.Message += " All of the failures are anonymous logins, which guess no password."
-		case anon == 1:
-			f.Message += " One of the failures is an anonymous login, which guesses no password."
-		case anon > 1:
-			f.Message += fmt.Sprintf(" %d of the failures are anonymous logins, which guess no password.", anon)
-		}
-		f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
-		f.Advice = "Nothing to block: blocking this address locks out the users behind it. If the failures are one user's, check that account; limits per session on the server (" + fam.loginLimit() + ") slow a guesser without blocking the address."
-		if anon == len(win) && excused+pending > 0 {
-			f.Advice = "Nothing to block: the anonymous attempts are the clients' own. To stop them, give the user name in the address (ftp://user@host/) or the client's site settings, or offer anonymous FTP if it is meant to be offered."
-		}
-		if staleFails > 0 {
-			fix := "Fix that client's password"
-			if len(stale) > 1 {
-				fix = "Fix those clients' passwords"
-			}
-			f.Advice = fmt.Sprintf("%s: find what on %s logs in as %s (a monitoring check, a backup or sync job) and give it the account's current password, or disable it. ", fix, addr, staleNames(stale)) + f.Advice
-		}
-		return f
-	}
-	lc.reported = true
+	browser := w.anonBrowser()
 	switch {
-	case spray >= sprayUsers:
-		f.Message = fmt.Sprintf("Password spraying from %s: one password tried for %d different users, %d failed logins within %s.", addr, spray, len(win), dur(span))
-	case focus >= focusFailures && oks > evidence:
-		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for one user within %s.", addr, focus, dur(span))
-	case len(stranger) >= strangerNames && oks > evidence:
-		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %d user names that never logged in from it, within %s.", addr, strangers, len(stranger), dur(span))
-	default:
-		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, len(win), plural(len(users), "user", "users"), dur(span))
+	case browser:
+	case w.anon == len(w.win):
+		f.Message += " All of the failures are anonymous logins, which guess no password."
+	case w.anon == 1:
+		f.Message += " One of the failures is an anonymous login, which guesses no password."
+	case w.anon > 1:
+		f.Message += fmt.Sprintf(" %d of the failures are anonymous logins, which guess no password.", w.anon)
 	}
-	if oks > 0 {
-		f.Message += fmt.Sprintf(" %s from the same address succeeded in that time: if several users share it, blocking it locks them out too.", plural(oks, "login", "logins"))
+	f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
+	f.Advice = "Nothing to block: blocking this address locks out the users behind it. If the failures are one user's, check that account; limits per session on the server (" + fam.loginLimit() + ") slow a guesser without blocking the address."
+	if browser {
+		f.Advice = "Nothing to block: the anonymous attempts are the clients' own. To stop them, give the user name in the address (ftp://user@host/) or the client's site settings, or offer anonymous FTP if it is meant to be offered."
+	}
+	if w.staleFails > 0 {
+		fix := "Fix that client's password"
+		if len(w.stale) > 1 {
+			fix = "Fix those clients' passwords"
+		}
+		f.Advice = fmt.Sprintf("%s: find what on %s logs in as %s (a monitoring check, a backup or sync job) and give it the account's current password, or disable it. ", fix, addr, staleNames(w.stale)) + f.Advice
+	}
+}
+
+// anonBrowser: every failure is anonymous, and named logins followed
+// some of them at once (or may yet): a web browser or file manager
+// trying anonymous FTP before asking for a name.
+func (w *loginWeighing) anonBrowser() bool {
+	return w.anon == len(w.win) && w.excused+w.pending > 0
+}
+
+// sharedAddressLead is wordSharedAddress's first sentences: what the
+// failures are, the first that applies of a stale credential, a
+// browser's anonymous attempts, and an address several users share
+// (with why strangers among them cannot be told, when they cannot).
+func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
+	n, span := len(w.win), dur(w.span())
+	logins := func() string { return plural(w.oks, "login", "logins") }
+	switch {
+	case w.staleFails > 0:
+		// A stale credential among other failures: said first, it is
+		// what needs fixing.
+		creds := "one stored credential"
+		if len(w.stale) > 1 {
+			creds = fmt.Sprintf("%d stored credentials, one per user,", len(w.stale))
+		}
+		msg := fmt.Sprintf("%d failed logins from %s within %s, %d of them for %s, every one with the same password: %s retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords.",
+			n, addr, span, w.staleFails, staleNames(w.stale), creds)
+		rest := n - w.anon - w.staleFails
+		others := "The other failure is"
+		if rest > 1 {
+			others = fmt.Sprintf("The other %d failures are", rest)
+		}
+		switch {
+		case rest > 0 && w.oks > 0:
+			msg += fmt.Sprintf(" %s among %s of named users from it that succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype.",
+				others, logins())
+		case rest > 0:
+			msg += fmt.Sprintf(" %s too few to be guessing.", others)
+		}
+		return msg
+	case w.anonBrowser():
+		msg := fmt.Sprintf("%d failed logins from %s within %s, all anonymous attempts, %d of them followed within %s by a named user's successful login from it",
+			n, addr, span, w.excused, dur(loginRecover))
+		if w.pending > 0 {
+			msg += fmt.Sprintf(" (%d more too recent to tell)", w.pending)
+		}
+		return msg + ": a web browser or file manager (Windows Explorer) trying anonymous FTP before asking for a name and password, which guesses nothing; not a client guessing passwords."
+	case w.namesDropped:
+		// Which names never logged in cannot be told: stuffing
+		// among the successes would look like this too.
+		return fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). More than %d user names logged in from it, beyond what is kept, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
+			n, addr, span, logins(), maxOKNames)
+	case !w.judged:
+		return fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). Most names that log in from it are new ones too, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
+			n, addr, span, logins())
+	case w.unknownNames > w.strangerUsers:
+		pending, verb := w.unknownNames-w.strangerUsers, "have"
+		if pending == 1 {
+			verb = "has"
+		}
+		// Names that failed once, moments ago, and have not logged
+		// in yet: a user's mistype or a stranger's, not told yet.
+		return fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype. %s failed within the last %d minutes and %s not logged in from it yet: a user who mistyped logs in soon; a name that still has not after %d minutes counts as a stranger.",
+			n, addr, span, logins(), plural(pending, "user name", "user names"), int(strangerGrace/time.Minute), verb, int(strangerGrace/time.Minute))
+	}
+	return fmt.Sprintf("%d failed logins from %s within %s, but %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
+		n, addr, span, logins())
+}
+
+// wordGuessing makes f the warning for guessing, named for what showed
+// it, with a rule to block the address in the words of the server's
+// family and the syntax of its system (no fail2ban jail or nft rule for
+// an IIS host).
+func (w *loginWeighing) wordGuessing(f *Finding, addr netip.Addr, fam family) {
+	n, span := len(w.win), dur(w.span())
+	switch {
+	case w.spray >= sprayUsers:
+		f.Message = fmt.Sprintf("Password spraying from %s: one password tried for %d different users, %d failed logins within %s.", addr, w.spray, n, span)
+	case w.focus >= focusFailures && w.oks > w.evidence:
+		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for one user within %s.", addr, w.focus, span)
+	case w.strangerUsers >= strangerNames && w.oks > w.evidence:
+		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %d user names that never logged in from it, within %s.", addr, w.strangerFails, w.strangerUsers, span)
+	default:
+		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, n, plural(len(w.users), "user", "users"), span)
+	}
+	if w.oks > 0 {
+		f.Message += fmt.Sprintf(" %s from the same address succeeded in that time: if several users share it, blocking it locks them out too.", plural(w.oks, "login", "logins"))
 	}
 	f.Message += " Later failures from this address are counted in the server summary, not reported again."
-	// In the words of the server's family and the syntax of its system:
-	// no fail2ban jail or nft rule for an IIS host.
 	f.Advice = fmt.Sprintf("Block or rate-limit the address (%s); limit attempts on the server (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
 		fam.blockRule(addr), fam.loginLimit(), fam.noLogin())
 	if fam.ownLoginLimit() {
 		f.Advice += fam.note()
 	}
-	return f
 }
 
 // loginUser is the user name a refused USER or PASS tried: the USER's

@@ -209,213 +209,315 @@ func upper(s string) string {
 	return string(s[0]-'a'+'A') + s[1:]
 }
 
+// passiveFailed explains a passive data connection whose SYNs went
+// unanswered, were refused, or were answered by an ICMP error: what
+// stopped them, and what to open or fix where.
 func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) *Finding {
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
-	port := dc.Server.Port()
-	dst := dc.Server.Addr()
-	pol := d.polOf(s)
-	rs := pol.PassiveRanges()
-	v6 := isV6(dc.Server)
-	wrongAddr := nat != nil && nat.Code == CodeNATMismatch && dst.Unmap() != s.Server.Addr().Unmap()
-	enc := encryptedControl(s)
-	fam := d.family(s)
-	// Where the firewall to open sits, as far as the packets show: the
-	// server host's input chain, a router's forward chain in front, or
-	// both named when they cannot tell.
-	at := passivePlace(d.capture, s, dc)
-	// The chain that accepts what a helper expects: a Windows host has
-	// none, so only a Linux firewall in front relies on a helper.
-	related := at.related()
-	if fam.host() == hostWindows {
-		related = "in its forward chain"
-	}
-	// named: the advice names the server family's settings, so it says
-	// where the family came from.
-	named := false
-	// inputNamed: the advice names a rule for the server host's own
-	// (Linux) input chain.
-	inputNamed := false
-	rangeAdvice := func(rejectRule string) string {
-		switch {
-		case wrongAddr && nat.unmasqueraded:
-			return "Not a firewall's doing: the router loops the connection back to the server without masquerading it, and the client rejects the server's direct answer. See nat-mismatch: masquerade what the router loops back (only that), or give the clients on the server's network its private address, or use EPSV."
-		case wrongAddr && nat.hairpin:
-			return "Most likely the router's doing, not a firewall's: from the server's own network the public address leads back to the server only through the router's NAT loopback. See nat-mismatch: turn on NAT loopback on the router (masquerading what it loops back), give the clients on the server's network its private address, or use EPSV. If the router does loop it back, check that it forwards the whole passive range to the server and that the server's firewall accepts it."
-		case wrongAddr:
-			return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
-		case ex != nil:
-			// The server had used up its range and fell back to a port
-			// the kernel chose: that port changes every time, so the fix
-			// is the range passive-range-exhausted gives, never the port.
-			named = true
-			a := fmt.Sprintf("Port %d is a fallback: the server had used up %s (see passive-range-exhausted) and let the kernel pick this one, which changes every time, so no rule for it helps. ", port, ex.block())
-			if ex.inferred {
-				a += fmt.Sprintf("The server's passive range is not known here (%s): %d-%d is inferred from its announcements, not read from its configuration. ", fam.giveRange(), ex.lo, ex.hi)
-			}
-			a += ex.widenBrief(fam) + "."
-			if enc {
-				return a + " Only a static rule works here: " + tlsRangeAdvice + "."
-			}
-			return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
-		case len(rs) > 0 && rs.Contains(port):
-			var a string
-			inputNamed = at.host && fam.host() != hostWindows
-			switch {
-			case at.host && at.router:
-				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
-					port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
-			case at.router:
-				inputNamed = false
-				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; %s -S): %s.",
-					port, rs, rejectRule, iptablesCmd(v6), forwardRules(rs, v6, at.inside))
-			default:
-				a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)))
-			}
-			// A rule in the syntax of the server's system: say which
-			// family it came from.
-			named = named || at.host && fam.host() != hostLinux
-			switch {
-			case enc:
-				a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
-			case pol.Server == nil || len(pol.Ranges) == 0:
-				a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
-			}
-			return a
-		case len(rs) > 0 && len(pol.Ranges) == 0:
-			// The range is the configuration's own: it is set already.
-			// Never a rule for the one port it picked: the next session
-			// picks another.
-			return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server).", port, rs, pol.Server.Path)
-		case len(rs) > 0:
-			keep := fam.rangeSetIn(mainRange(rs))
-			if configSetsRange(pol.Server, policy.Ranges{mainRange(rs)}) {
-				return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", port, rs)
-			}
-			named = true
-			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s).", port, rs, keep)
-		}
-		named = true
-		inputNamed = at.host && fam.host() != hostWindows
-		a := d.noRangeAdviceFor(fam, v6, at, sessionExample(s)) + "."
-		if enc {
-			return a + " Only a static rule works here: " + tlsRangeAdvice + "."
-		}
-		return a + " Or, if " + fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(s.Server.Port(), false, related, isV6(s.Server)) + "."
-	}
+	p := d.newPassiveFailure(s, dc, nat, ex)
 	switch dc.Outcome {
 	case track.OutcomeUnanswered:
 		f.Code = CodeDataUnanswered
 		v, why := d.vantage(s)
-		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping %s. %s",
-			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(s), dc.SYNs, dst, "server"))
 		if dc.SynAckLost {
-			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s were answered by SYN-ACKs from %s, but the client kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
-				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, dc.Client.Addr())
-			if dc.SYNs == 1 {
-				// Known by the SYN-ACKs sent again (the capture shows no
-				// SYN resent): the client never acknowledged them.
-				f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by a SYN-ACK from %s, which it sent again and the client never acknowledged: the client never completed the handshake, and the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
-					dc.Server, dst, dc.Client.Addr())
-			}
-			f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall. Nothing on the server needs to change: it answered.", dst, dc.Client.Addr(), port)
-			if v != VantageServer {
-				// The capture may be on the client host itself, which
-				// records its incoming packets before its own firewall
-				// drops them.
-				cli := dc.Client.Addr().Unmap()
-				f.Message = strings.TrimSuffix(f.Message, ").") + fmt.Sprintf("; or, if this capture was taken on %s itself, its own input firewall, which drops them after the capture saw them).", cli)
-				f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall; if this capture was taken on %s itself, its own input chain must accept the answers to its connections (%s). Nothing on the server needs to change: it answered.",
-					dst, cli, port, cli, establishedRule("input", isV6(dc.Client)))
-			}
+			p.wordSynAckLost(f, v)
 			return f
 		}
-		if wrongAddr {
-			// Not a firewall's doing: the address does not lead to the
-			// server.
-			f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client used the announced address %s rather than the control address %s, and it does not lead to the server (see nat-mismatch).",
-				plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
-			switch r := dc.Reflected; {
-			case nat.unmasqueraded:
-				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s %s answered from the server's private address %s instead (%s), and the client %s: the client, on the server's own network, used the announced public address %s rather than the control address %s, and the router looped its connection back to the server without masquerading it (see nat-mismatch).",
-					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), wasWere(dc.SYNs), r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), refusedAnswer(r), dst, s.Server.Addr())
-			case nat.hairpin:
-				f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s. Most likely the router does not loop it back to the server (no NAT loopback); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here (see nat-mismatch).",
-					plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
-			}
-		}
-		f.Advice = rangeAdvice("drop")
-		if inputNamed && dc.Reflected == nil {
-			// No SYN-ACK in the capture: the server's output chain
-			// dropping it looks the same (a capture on the server sees
-			// outgoing packets after its firewall).
-			f.Advice += " " + serverOutputCheck(v6, at)
-		}
+		p.wordUnanswered(f, v, why)
 	case track.OutcomeRefused:
 		f.Code = CodeDataRefused
 		if dc.Superseded() {
-			// The client used a stale announcement: the port was closed
-			// for the newer one, not by a firewall's range.
-			f.Severity = SeverityWarning
-			f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s, but the client connected to it after the server had announced another endpoint for a newer PASV or EPSV: the server (which keeps one passive listener per session) or a NAT's FTP helper (one expectation per control connection) no longer waited on it.", dc.Server, dst, synLost(dc))
-			f.Advice = "Nothing to open: the client must connect to the endpoint of the latest 227 or 229 it asked for. A client that sends PASV twice and uses the first answer is at fault (update it, or report it to its maker)."
+			p.wordStaleEndpoint(f)
 			return f
 		}
-		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
-		f.Advice = rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
-		if at.router && !at.nat && !wrongAddr && !v6 {
-			// The packets cannot tell the server's address from a NAT
-			// router's: a router that forwards port 21 only answers the
-			// passive ports itself, and no accept changes that.
-			ex := rs
-			if len(ex) == 0 {
-				ex = policy.Ranges{exampleRange}
-			}
-			f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
-				dst.Unmap(), dnatRules(ex, v6, place{nat: true, public: dst}))
-		}
+		p.wordRefused(f)
 	case track.OutcomeUnreachable:
-		i := dc.ICMP
 		f.Code = CodeDataUnreachable
-		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s%s%s.", dc.Server, icmpName(i), icmpSender(i, dst, s), synLost(dc), icmpMeaning(i))
-		switch {
-		case icmpPathAdvice(i, dc.Server) != "":
-			f.Advice = icmpPathAdvice(i, dc.Server)
-		case icmpSelfReject(i, dst):
-			// The address answered: it is reachable, and its own
-			// firewall rejects the port.
-			// Or a router that owns the address and forwards the port
-			// (port forwarding, DNAT): it answers host unreachable when
-			// the host behind it does not answer (ARP fails, it is down).
-			f.Message += fmt.Sprintf(" %s answered for itself, so the address is reachable: its own firewall rejects the port (%s), or, if %s is a router that forwards the port to a host behind it (port forwarding, DNAT), that host is down or unreachable from the router.", dst, rejectWith(i), dst)
-			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), dst)) + fmt.Sprintf(" If %s forwards the port to a host behind it, check first that the host is up and answers the router (ip neigh on the router shows it FAILED when it does not).", dst)
-		case icmpKindOf(i, dst, s.Server.Addr()) == icmpFirewall && !icmpProhibited(i) && !icmpPortUnreachable(i):
-			// A router's net or host unreachable about the address the
-			// control connection reaches: a reject rule on that router.
-			f.Message += fmt.Sprintf(" The control connection reaches %s, so the address is reachable: %s most likely rejects the port with a firewall rule (%s), unless the server went down.", dst, i.From, rejectWith(i))
-			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), i.From))
-		case icmpProhibited(i):
-			f.Advice = rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
-		case icmpPortUnreachable(i):
-			// Not a closed port: a TCP port nothing listens on answers
-			// RST (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset), never
-			// ICMP port unreachable, which only a reject rule sends
-			// for TCP (iptables REJECT's default).
-			f.Advice = rangeAdvice(rejectDefault(v6)) + " Port unreachable to a TCP SYN comes from a reject rule, not from a closed port (a closed TCP port answers RST)."
-		default:
-			f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
-		}
+		p.wordUnreachable(f)
 	}
 	if dc.Via == 0 && !s.WasEncrypted && !s.ImplicitTLS && s.Midstream {
 		// Inferred in a session picked up mid-stream (track:
 		// adoptUnanswered, adoptEarly, inferData): its announcement came
 		// before the capture.
-		f.Message += fmt.Sprintf(" The announcement of port %d is not in the capture, which began after it: the connection is taken for this session's by its peers and time alone.", port)
+		f.Message += fmt.Sprintf(" The announcement of port %d is not in the capture, which began after it: the connection is taken for this session's by its peers and time alone.", p.port)
 	}
-	if named {
-		f.Advice += fam.note()
+	if p.named {
+		f.Advice += p.fam.note()
 	}
 	return f
+}
+
+// passiveFailure is what passiveFailed words its finding from: where the
+// client's SYNs went, the server's passive range and family, and where
+// the firewall to open sits.
+type passiveFailure struct {
+	s   *track.Session
+	dc  *track.DataConn
+	nat *Finding    // the session's nat finding, or nil
+	ex  *exhaustion // the server had used up its passive range, or nil
+	d   *Diagnoser
+	pol policy.Policy
+	rs  policy.Ranges // the passive range given or configured
+	fam family
+	// port, dst: the endpoint the SYNs went to.
+	port uint16
+	dst  netip.Addr
+	v6   bool
+	// wrongAddr: the client connected to an announced address that
+	// nat-mismatch says is wrong, not to the control address.
+	wrongAddr bool
+	enc       bool // the control connection is encrypted: no helper sees it
+	// at: where the firewall to open sits, as far as the packets show:
+	// the server host's input chain, a router's forward chain in front,
+	// or both named when they cannot tell.
+	at place
+	// related: the chain that accepts what a helper expects. A Windows
+	// host has none, so only a Linux firewall in front relies on a
+	// helper.
+	related string
+	// named: the advice names the server family's settings, so it says
+	// where the family came from. inputNamed: the advice names a rule
+	// for the server host's own (Linux) input chain. Both set by
+	// rangeAdvice.
+	named, inputNamed bool
+}
+
+func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) passiveFailure {
+	p := passiveFailure{s: s, dc: dc, nat: nat, ex: ex, d: d, port: dc.Server.Port(), dst: dc.Server.Addr()}
+	p.pol = d.polOf(s)
+	p.rs = p.pol.PassiveRanges()
+	p.v6 = isV6(dc.Server)
+	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap()
+	p.enc = encryptedControl(s)
+	p.fam = d.family(s)
+	p.at = passivePlace(d.capture, s, dc)
+	p.related = p.at.related()
+	if p.fam.host() == hostWindows {
+		p.related = "in its forward chain"
+	}
+	return p
+}
+
+// wordSynAckLost: the server answered the SYNs, and the client never
+// completed the handshake: its SYN-ACKs are dropped on the way back.
+// Nothing on the server needs to change.
+func (p *passiveFailure) wordSynAckLost(f *Finding, v Vantage) {
+	dc, dst, port := p.dc, p.dst, p.port
+	f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s were answered by SYN-ACKs from %s, but the client kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
+		plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, dc.Client.Addr())
+	if dc.SYNs == 1 {
+		// Known by the SYN-ACKs sent again (the capture shows no
+		// SYN resent): the client never acknowledged them.
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by a SYN-ACK from %s, which it sent again and the client never acknowledged: the client never completed the handshake, and the SYN-ACKs are dropped on the way back to %s (a firewall or NAT on the return path, or asymmetric routing past a stateful firewall that saw only one direction).",
+			dc.Server, dst, dc.Client.Addr())
+	}
+	f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall. Nothing on the server needs to change: it answered.", dst, dc.Client.Addr(), port)
+	if v != VantageServer {
+		// The capture may be on the client host itself, which
+		// records its incoming packets before its own firewall
+		// drops them.
+		cli := dc.Client.Addr().Unmap()
+		f.Message = strings.TrimSuffix(f.Message, ").") + fmt.Sprintf("; or, if this capture was taken on %s itself, its own input firewall, which drops them after the capture saw them).", cli)
+		f.Advice = fmt.Sprintf("Let the replies back: on the path from %s to %s, allow established/related traffic of the data connection (port %d) and make both directions pass the same stateful firewall; if this capture was taken on %s itself, its own input chain must accept the answers to its connections (%s). Nothing on the server needs to change: it answered.",
+			dst, cli, port, cli, establishedRule("input", isV6(dc.Client)))
+	}
+}
+
+// wordUnanswered: no answer to the SYNs, a firewall dropping them, or,
+// where the client used a wrong announced address, that address.
+func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
+	dc := p.dc
+	if p.wrongAddr {
+		f.Message = p.wrongAddrUnanswered()
+	} else {
+		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping %s. %s",
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server"))
+	}
+	f.Advice = p.rangeAdvice("drop")
+	if p.inputNamed && dc.Reflected == nil {
+		// No SYN-ACK in the capture: the server's output chain
+		// dropping it looks the same (a capture on the server sees
+		// outgoing packets after its firewall).
+		f.Advice += " " + serverOutputCheck(p.v6, p.at)
+	}
+}
+
+// wrongAddrUnanswered is the message for SYNs to a wrong announced
+// address: not a firewall's doing, the address does not lead to the
+// server (or leads back to it only through the router).
+func (p *passiveFailure) wrongAddrUnanswered() string {
+	s, dc, dst := p.s, p.dc, p.dst
+	switch r := dc.Reflected; {
+	case p.nat.unmasqueraded:
+		return fmt.Sprintf("%s to the passive data endpoint %s%s %s answered from the server's private address %s instead (%s), and the client %s: the client, on the server's own network, used the announced public address %s rather than the control address %s, and the router looped its connection back to the server without masquerading it (see nat-mismatch).",
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), wasWere(dc.SYNs), r.From, plural(r.SynAcks, "SYN-ACK", "SYN-ACKs"), refusedAnswer(r), dst, s.Server.Addr())
+	case p.nat.hairpin:
+		return fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client, on the server's own network, used the announced public address %s rather than the control address %s. Most likely the router does not loop it back to the server (no NAT loopback); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here (see nat-mismatch).",
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
+	}
+	return fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: the client used the announced address %s rather than the control address %s, and it does not lead to the server (see nat-mismatch).",
+		plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), dst, s.Server.Addr())
+}
+
+// wordStaleEndpoint: the client used a stale announcement: the port was
+// closed for the newer one, not by a firewall's range.
+func (p *passiveFailure) wordStaleEndpoint(f *Finding) {
+	f.Severity = SeverityWarning
+	f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s, but the client connected to it after the server had announced another endpoint for a newer PASV or EPSV: the server (which keeps one passive listener per session) or a NAT's FTP helper (one expectation per control connection) no longer waited on it.", p.dc.Server, p.dst, synLost(p.dc))
+	f.Advice = "Nothing to open: the client must connect to the endpoint of the latest 227 or 229 it asked for. A client that sends PASV twice and uses the first answer is at fault (update it, or report it to its maker)."
+}
+
+// wordRefused: an RST, from a closed port or a reject rule, or from a NAT
+// router in front that does not forward the port.
+func (p *passiveFailure) wordRefused(f *Finding) {
+	dc, dst, v6 := p.dc, p.dst, p.v6
+	f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
+	f.Advice = p.rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
+	if p.at.router && !p.at.nat && !p.wrongAddr && !v6 {
+		// The packets cannot tell the server's address from a NAT
+		// router's: a router that forwards port 21 only answers the
+		// passive ports itself, and no accept changes that.
+		rs := p.rs
+		if len(rs) == 0 {
+			rs = policy.Ranges{exampleRange}
+		}
+		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
+			dst.Unmap(), dnatRules(rs, v6, place{nat: true, public: dst}))
+	}
+}
+
+// wordUnreachable: an ICMP error, from the path, from the address itself
+// (its firewall, or a router forwarding to a host that is down), or from
+// a reject rule on a router.
+func (p *passiveFailure) wordUnreachable(f *Finding) {
+	s, dc, dst := p.s, p.dc, p.dst
+	i := dc.ICMP
+	f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by %s from %s%s%s.", dc.Server, icmpName(i), icmpSender(i, dst, s), synLost(dc), icmpMeaning(i))
+	switch {
+	case icmpPathAdvice(i, dc.Server) != "":
+		f.Advice = icmpPathAdvice(i, dc.Server)
+	case icmpSelfReject(i, dst):
+		// The address answered: it is reachable, and its own
+		// firewall rejects the port.
+		// Or a router that owns the address and forwards the port
+		// (port forwarding, DNAT): it answers host unreachable when
+		// the host behind it does not answer (ARP fails, it is down).
+		f.Message += fmt.Sprintf(" %s answered for itself, so the address is reachable: its own firewall rejects the port (%s), or, if %s is a router that forwards the port to a host behind it (port forwarding, DNAT), that host is down or unreachable from the router.", dst, rejectWith(i), dst)
+		f.Advice = p.rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), dst)) + fmt.Sprintf(" If %s forwards the port to a host behind it, check first that the host is up and answers the router (ip neigh on the router shows it FAILED when it does not).", dst)
+	case icmpKindOf(i, dst, s.Server.Addr()) == icmpFirewall && !icmpProhibited(i) && !icmpPortUnreachable(i):
+		// A router's net or host unreachable about the address the
+		// control connection reaches: a reject rule on that router.
+		f.Message += fmt.Sprintf(" The control connection reaches %s, so the address is reachable: %s most likely rejects the port with a firewall rule (%s), unless the server went down.", dst, i.From, rejectWith(i))
+		f.Advice = p.rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), i.From))
+	case icmpProhibited(i):
+		f.Advice = p.rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
+	case icmpPortUnreachable(i):
+		// Not a closed port: a TCP port nothing listens on answers
+		// RST (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset), never
+		// ICMP port unreachable, which only a reject rule sends
+		// for TCP (iptables REJECT's default).
+		f.Advice = p.rangeAdvice(rejectDefault(p.v6)) + " Port unreachable to a TCP SYN comes from a reject rule, not from a closed port (a closed TCP port answers RST)."
+	default:
+		f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
+	}
+}
+
+// rangeAdvice is what to open, or fix first, for SYNs that rejectRule
+// (or a drop) stopped: the first that applies of a wrong announced
+// address, a port the server fell back to with its range used up, a
+// port inside the known passive range, one outside it, and no range
+// known.
+func (p *passiveFailure) rangeAdvice(rejectRule string) string {
+	switch {
+	case p.wrongAddr:
+		return p.wrongAddrAdvice()
+	case p.ex != nil:
+		return p.fallbackPortAdvice()
+	case len(p.rs) > 0 && p.rs.Contains(p.port):
+		return p.inRangeAdvice(rejectRule)
+	case len(p.rs) > 0 && len(p.pol.Ranges) == 0:
+		// The range is the configuration's own: it is set already.
+		// Never a rule for the one port it picked: the next session
+		// picks another.
+		return fmt.Sprintf("Port %d is outside the passive range %s that %s sets: the server that answered does not run that configuration (check that it is the file the server reads, and restart the server).", p.port, p.rs, p.pol.Server.Path)
+	case len(p.rs) > 0:
+		keep := p.fam.rangeSetIn(mainRange(p.rs))
+		if configSetsRange(p.pol.Server, policy.Ranges{mainRange(p.rs)}) {
+			return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range), which the configuration given sets already: the server that answered does not run it; check the file it reads and restart it.", p.port, p.rs)
+		}
+		p.named = true
+		return fmt.Sprintf("Port %d is outside the passive range %s (see port-outside-range): keep the server inside it (%s).", p.port, p.rs, keep)
+	}
+	p.named = true
+	p.inputNamed = p.at.host && p.fam.host() != hostWindows
+	return p.staticOrHelper(p.d.noRangeAdviceFor(p.fam, p.v6, p.at, sessionExample(p.s)) + ".")
+}
+
+// wrongAddrAdvice: the announced address is the fault, not a firewall
+// (see nat-mismatch); a router's NAT loopback when the client is on the
+// server's own network.
+func (p *passiveFailure) wrongAddrAdvice() string {
+	switch {
+	case p.nat.unmasqueraded:
+		return "Not a firewall's doing: the router loops the connection back to the server without masquerading it, and the client rejects the server's direct answer. See nat-mismatch: masquerade what the router loops back (only that), or give the clients on the server's network its private address, or use EPSV."
+	case p.nat.hairpin:
+		return "Most likely the router's doing, not a firewall's: from the server's own network the public address leads back to the server only through the router's NAT loopback. See nat-mismatch: turn on NAT loopback on the router (masquerading what it loops back), give the clients on the server's network its private address, or use EPSV. If the router does loop it back, check that it forwards the whole passive range to the server and that the server's firewall accepts it."
+	}
+	return "Fix the announced address first (see nat-mismatch): the client connected to it and it does not lead to the server."
+}
+
+// fallbackPortAdvice: the server had used up its range and fell back to
+// a port the kernel chose. That port changes every time, so the fix is
+// the range passive-range-exhausted gives, never the port.
+func (p *passiveFailure) fallbackPortAdvice() string {
+	ex, fam := p.ex, p.fam
+	p.named = true
+	a := fmt.Sprintf("Port %d is a fallback: the server had used up %s (see passive-range-exhausted) and let the kernel pick this one, which changes every time, so no rule for it helps. ", p.port, ex.block())
+	if ex.inferred {
+		a += fmt.Sprintf("The server's passive range is not known here (%s): %d-%d is inferred from its announcements, not read from its configuration. ", fam.giveRange(), ex.lo, ex.hi)
+	}
+	return p.staticOrHelper(a + ex.widenBrief(fam) + ".")
+}
+
+// inRangeAdvice: the port is inside the passive range meant to be open,
+// so a rule where the packets show the firewall (the server host, a
+// router in front, or both) does not accept it.
+func (p *passiveFailure) inRangeAdvice(rejectRule string) string {
+	port, rs, v6, at, fam := p.port, p.rs, p.v6, p.at, p.fam
+	var a string
+	p.inputNamed = at.host && fam.host() != hostWindows
+	switch {
+	case at.host && at.router:
+		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
+			port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
+	case at.router:
+		p.inputNamed = false
+		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; %s -S): %s.",
+			port, rs, rejectRule, iptablesCmd(v6), forwardRules(rs, v6, at.inside))
+	default:
+		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)))
+	}
+	// A rule in the syntax of the server's system: say which
+	// family it came from.
+	p.named = p.named || at.host && fam.host() != hostLinux
+	switch {
+	case p.enc:
+		a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
+	case p.pol.Server == nil || len(p.pol.Ranges) == 0:
+		a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
+	}
+	return a
+}
+
+// staticOrHelper ends advice a that names a static range with the
+// other way, the FTP conntrack helper, unless the control connection is
+// encrypted, where no helper can read it.
+func (p *passiveFailure) staticOrHelper(a string) string {
+	if p.enc {
+		return a + " Only a static rule works here: " + tlsRangeAdvice + "."
+	}
+	return a + " Or, if " + p.fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
 }
 
 // rejectDefault is the reject rule that answers port unreachable: REJECT's
@@ -446,13 +548,100 @@ func inActiveMode(dc *track.DataConn) string {
 	return "In active mode (" + dc.Via.String() + ")"
 }
 
+// activeFailed explains an active-mode data connection, from the server
+// back to the client, whose SYNs went unanswered, were refused or were
+// answered by an ICMP error: what stopped them, weighed against what
+// got through to this client before, and how to fix it.
 func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Finding) *Finding {
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
+	side, why := d.vantage(s)
+	h := d.activeHistoryOf(s, dc, side)
+	dst := dc.Server.Addr()
+	switch dc.Outcome {
+	case track.OutcomeUnanswered:
+		f.Message = activeUnanswered(s, dc, side, why, h)
+	case track.OutcomeRefused:
+		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
+	case track.OutcomeUnreachable:
+		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP, dst, s), synLost(dc), icmpMeaning(dc.ICMP))
+	}
+	f.Advice = d.activeFailedAdvice(s, dc, nat, h.elsewhere)
+	return f
+}
+
+// activeHistory is what earlier active data connections to the same
+// client show (minority.go): facts no later packet takes back.
+//
+// other: another server of the capture got an active data connection
+// through to this client so far. What it means is the server's verdict's
+// to say, made at the capture's end from every failing client
+// (activeServerSide): the finding names it and what it would mean, and
+// concludes nothing the verdict may not. With the capture point at the
+// client, where the SYNs arrived unanswered, the client's side drops
+// them all the same: its firewall lets in some servers' connections only.
+//
+// Only a server a firewall on the client's side tells apart from this
+// one counts (apart): another host, or another source port. Another
+// control port of this server's host, whose data connections come from
+// the same address and port, does not. And this server's own earlier
+// connection to this client from the same source port that got through
+// (prior) shows the server's side let them out then: something changed
+// since, and whatever got through from elsewhere no longer tells the
+// server's side from the client's.
+type activeHistory struct {
+	from   uint16  // the failed connection's source port (0: no SYN seen)
+	prior  priorOK // this server's own that got through before, if before
+	before bool
+	other  netip.AddrPort // the other server, if elsewhere or atClient
+	// elsewhere: another server's got through, and the capture is not
+	// at the client: either side may block; atClient: the same with the
+	// capture at the client, whose firewall lets some servers in only.
+	elsewhere, atClient bool
+}
+
+// activeHistoryOf records dc's attempt among the server's active
+// connections to the client and reads what got through before it;
+// side is the capture's vantage. A failure with no such history is
+// counted as read alone (activeAlone): the server's verdict says so
+// when it overrules it.
+func (d *Diagnoser) activeHistoryOf(s *track.Session, dc *track.DataConn, side Vantage) activeHistory {
+	var h activeHistory
+	a, cli := d.server(s), s.Client.Addr().Unmap()
+	if dc.SYNs > 0 {
+		h.from = dc.Client.Port()
+	}
+	a.shared.peers.tried(cli, s.Server, dc, s.User)
+	prior, before := a.shared.peers.before(cli, s.Server, h.from, connTime(dc))
+	h.prior, h.before = prior, before && dc.SYNs > 0
+	other, elsewhere := a.shared.peers.elsewhere(cli, s.Server, h.from)
+	h.other = other
+	elsewhere = elsewhere && dc.SYNs > 0 && !h.before
+	h.atClient = elsewhere && side == VantageClient
+	h.elsewhere = elsewhere && side != VantageClient
+	if dc.Outcome == track.OutcomeUnanswered && dc.SYNs > 0 && !h.elsewhere && side != VantageClient {
+		// Read alone: the server's verdict says so when it overrules it.
+		d.server(s).activeAlone++
+	}
+	return h
+}
+
+// activeUnanswered is the message for the server's unanswered SYNs back
+// to the client: dropped on the client's side, or anywhere on the way
+// when the capture is at the server; with what got through before, and
+// the SYN-ACKs lost on the way back when the client answered.
+func activeUnanswered(s *track.Session, dc *track.DataConn, side Vantage, why vantageWhy, h activeHistory) string {
+	if dc.SynAckLost {
+		if dc.SYNs == 1 {
+			return fmt.Sprintf("%s the client at %s answered the server's SYN with a SYN-ACK, sent it again, and the server never acknowledged it: the server never completed the handshake, and the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
+				inActiveMode(dc), dc.Server)
+		}
+		return fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
+			inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
+	}
 	// vantageSentence speaks of the connecting side and the listener's:
 	// in active mode the server connects and the client listens, so the
 	// capture's side swaps roles.
-	side, why := d.vantage(s)
 	v := side
 	switch v {
 	case VantageClient:
@@ -461,111 +650,73 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		v = VantageClient
 	}
 	dst := dc.Server.Addr()
-	// other: another server of the capture got an active data connection
-	// through to this client so far (minority.go): a fact no later packet
-	// takes back. What it means is the server's verdict's to say, made at
-	// the capture's end from every failing client (activeServerSide): the
-	// finding names it and what it would mean, and concludes nothing the
-	// verdict may not. With the capture point at the client, where the
-	// SYNs arrived unanswered, the client's side drops them all the same:
-	// its firewall lets in some servers' connections only.
-	//
-	// Only a server a firewall on the client's side tells apart from
-	// this one counts (apart): another host, or another source port.
-	// Another control port of this server's host, whose data
-	// connections come from the same address and port, does not. And
-	// this server's own earlier connection to this client from the same
-	// source port that got through (prior) shows the server's side let
-	// them out then: something changed since, and whatever got through
-	// from elsewhere no longer tells the server's side from the
-	// client's.
-	a, cli := d.server(s), s.Client.Addr().Unmap()
-	var from uint16
-	if dc.SYNs > 0 {
-		from = dc.Client.Port()
+	if h.elsewhere {
+		return fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): either this server's side blocks them (a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT) or the client's firewall lets in some servers' connections only (a rule for their address or source port); the server's verdict weighs every failing client. %s",
+			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), h.other, fromPort20(dc), vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
 	}
-	a.shared.peers.tried(cli, s.Server, dc, s.User)
-	prior, before := a.shared.peers.before(cli, s.Server, from, connTime(dc))
-	before = before && dc.SYNs > 0
-	other, elsewhere := a.shared.peers.elsewhere(cli, s.Server, from)
-	elsewhere = elsewhere && dc.SYNs > 0 && !before
-	atClient := elsewhere && side == VantageClient
-	elsewhere = elsewhere && side != VantageClient
-	if dc.Outcome == track.OutcomeUnanswered && dc.SYNs > 0 && !elsewhere && side != VantageClient {
-		// Read alone: the server's verdict says so when it overrules it.
-		d.server(s).activeAlone++
+	where := "a firewall or NAT on the client's side drops " + themOrIt(dc.SYNs)
+	if side == VantageServer {
+		// Seen leaving the server's side: anywhere on the way.
+		where = "a firewall or NAT between here and the client drops " + themOrIt(dc.SYNs)
 	}
-	switch dc.Outcome {
-	case track.OutcomeUnanswered:
-		where := "a firewall or NAT on the client's side drops " + themOrIt(dc.SYNs)
-		if side == VantageServer {
-			// Seen leaving the server's side: anywhere on the way.
-			where = "a firewall or NAT between here and the client drops " + themOrIt(dc.SYNs)
-		}
-		f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: %s. %s",
-			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
-		if atClient {
-			f.Message += fmt.Sprintf(" This client got an active data connection through from another server of this capture (%s): its firewall lets in some servers' connections only (a rule for their address or source port).", other)
-		}
-		if before {
-			port := fmt.Sprintf("the same source port %d", from)
-			if prior.port != from {
-				port = fmt.Sprintf("an unprivileged source port (%d), as these", prior.port)
-			}
-			f.Message += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s: %s.",
-				clockAt(prior.at, connTime(dc)), prior.session, prior.data, port, natOrUsers(prior.user, s.User))
-		}
-		if elsewhere {
-			f.Message = fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): either this server's side blocks them (a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT) or the client's firewall lets in some servers' connections only (a rule for their address or source port); the server's verdict weighs every failing client. %s",
-				inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), other, fromPort20(dc), vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
-		}
-		if dc.SynAckLost {
-			f.Message = fmt.Sprintf("%s the client at %s answered the server's %s with SYN-ACKs, but the server kept re-sending its SYN and never completed the handshake: the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
-				inActiveMode(dc), dc.Server, plural(dc.SYNs, "SYN", "SYNs"))
-			if dc.SYNs == 1 {
-				f.Message = fmt.Sprintf("%s the client at %s answered the server's SYN with a SYN-ACK, sent it again, and the server never acknowledged it: the server never completed the handshake, and the SYN-ACKs are dropped on the way back to the server (a firewall or NAT on the return path, or asymmetric routing).",
-					inActiveMode(dc), dc.Server)
-			}
-		}
-	case track.OutcomeRefused:
-		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
-	case track.OutcomeUnreachable:
-		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP, dst, s), synLost(dc), icmpMeaning(dc.ICMP))
+	msg := fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: %s. %s",
+		inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
+	if h.atClient {
+		msg += fmt.Sprintf(" This client got an active data connection through from another server of this capture (%s): its firewall lets in some servers' connections only (a rule for their address or source port).", h.other)
 	}
+	if h.before {
+		port := fmt.Sprintf("the same source port %d", h.from)
+		if h.prior.port != h.from {
+			port = fmt.Sprintf("an unprivileged source port (%d), as these", h.prior.port)
+		}
+		msg += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s: %s.",
+			clockAt(h.prior.at, connTime(dc)), h.prior.session, h.prior.data, port, natOrUsers(h.prior.user, s.User))
+	}
+	return msg
+}
+
+// activeFailedAdvice is what to change for a failed active data
+// connection: the path's fix for an ICMP error about the path; both
+// sides' fixes when another server got through (elsewhere); the
+// router's helper behind a NAT; passive mode first otherwise.
+func (d *Diagnoser) activeFailedAdvice(s *track.Session, dc *track.DataConn, nat *Finding, elsewhere bool) string {
 	switch {
 	case dc.Outcome == track.OutcomeUnreachable && icmpPathAdvice(dc.ICMP, dc.Server) != "":
-		f.Advice = icmpPathAdvice(dc.ICMP, dc.Server) + " Or use passive mode on the client."
 		if ftpExe(s) {
-			f.Advice = icmpPathAdvice(dc.ICMP, dc.Server) + " " + passiveFirst(s, "", "")
+			return icmpPathAdvice(dc.ICMP, dc.Server) + " " + passiveFirst(s, "", "")
 		}
+		return icmpPathAdvice(dc.ICMP, dc.Server) + " Or use passive mode on the client."
 	case elsewhere && dc.Outcome == track.OutcomeUnanswered:
-		// The other server is named in the message only: findings with
-		// the same advice are grouped. Both sides' fixes, the server's
-		// first: the verdict says which the capture supports.
-		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + fmt.Sprintf("see the server's verdict. When it puts the block on the server's side, change nothing on the client: on the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
-			helperAdvice(s.Server.Port(), false, "", isV6(s.Server)), nftRelatedRule("forward"), iptablesRelatedRule("forward", isV6(s.Server)))
-		if dc.Client.Port() == 20 {
-			f.Advice += fmt.Sprintf(", or statically: %s -I FORWARD -s %s -p tcp --sport 20 -j ACCEPT", iptablesCmd(isV6(s.Server)), dc.Client.Addr().Unmap())
-		}
-		f.Advice += "; if this capture was taken on the server itself, its own output firewall let them out already."
-		if p := s.Server.Port(); p != 21 {
-			f.Advice += fmt.Sprintf(" If the client's firewall attaches the FTP helper to port 21 only, attach it to port %d as well: this server listens there.", p)
-		}
-		f.Advice += " When it puts the block on the client's side, " + clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+		return d.eitherSideAdvice(s, dc)
 	case nat != nil && nat.Code == CodeNATMismatch:
 		// The session's own nat-mismatch shows a NAT in front of the
 		// client: a helper on the client host sees the private address
 		// and changes nothing on the router that must rewrite it.
-		f.Advice = passiveFirst(s, " (the usual fix). To keep active mode, ", " To keep active mode, ") + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
+		return passiveFirst(s, " (the usual fix). To keep active mode, ", " To keep active mode, ") + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
 	case encryptedControl(s):
-		f.Advice = "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
-	default:
-		// On the client host, or on a router in front of it: as far as
-		// the packets tell.
-		f.Advice = passiveFirst(s, " (the usual fix for clients behind a firewall or NAT). To keep active mode, ", " To keep active mode, ") +
-			clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+		return "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
 	}
-	return f
+	// On the client host, or on a router in front of it: as far as
+	// the packets tell.
+	return passiveFirst(s, " (the usual fix for clients behind a firewall or NAT). To keep active mode, ", " To keep active mode, ") +
+		clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
+}
+
+// eitherSideAdvice: another server got through to this client, so the
+// block may be on either side. Both sides' fixes, the server's first:
+// the verdict says which the capture supports. The other server is named
+// in the message only: findings with the same advice are grouped.
+func (d *Diagnoser) eitherSideAdvice(s *track.Session, dc *track.DataConn) string {
+	a := passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + fmt.Sprintf("see the server's verdict. When it puts the block on the server's side, change nothing on the client: on the firewall or router in front of the server, let the server's outgoing data connections out and their answers back: %s, and accept them with %s (%s)",
+		helperAdvice(s.Server.Port(), false, "", isV6(s.Server)), nftRelatedRule("forward"), iptablesRelatedRule("forward", isV6(s.Server)))
+	if dc.Client.Port() == 20 {
+		a += fmt.Sprintf(", or statically: %s -I FORWARD -s %s -p tcp --sport 20 -j ACCEPT", iptablesCmd(isV6(s.Server)), dc.Client.Addr().Unmap())
+	}
+	a += "; if this capture was taken on the server itself, its own output firewall let them out already."
+	if p := s.Server.Port(); p != 21 {
+		a += fmt.Sprintf(" If the client's firewall attaches the FTP helper to port 21 only, attach it to port %d as well: this server listens there.", p)
+	}
+	return a + " When it puts the block on the client's side, " + clientLetIn(s, activePlace(d.capture, s, dc, dc.Announced.Addr()), s.Server.Port(), isV6(s.Server)) + "."
 }
 
 // notAttempted tells apart why nobody connected to an announced endpoint.
@@ -573,15 +724,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	ann, apk := announcement(dc)
 	xfer, xpk := transfer(dc)
 	f := &Finding{Code: CodeDataNotAttempted, Severity: SeverityWarning, TS: when(dc), Packets: packets(apk, xpk), Evidence: joinEvidence(ann, xfer)}
-	var final, pre *track.Reply
-	if c := dc.Command; c != nil {
-		final = c.Final()
-		for i := range c.Replies {
-			if r := &c.Replies[i]; (r.Code == 125 || r.Code == 150) && pre == nil {
-				pre = r
-			}
-		}
-	}
+	pre, final := transferReplies(dc.Command)
 	said := d.transferSaid(s, pre, final)
 	if old := usedSuperseded(s, dc); old != nil {
 		// The client went to the endpoint of an older announcement:
@@ -591,51 +734,14 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		f.Advice = fmt.Sprintf("Nothing to change for this endpoint; see data connection #%d.", old.ID)
 		return f
 	}
-	// The vantage is blamed only while the capture holds no data
-	// connection of the session or its server (notBlind); the diagnoser
-	// holds such a finding to the session's first seen data connection or
-	// its end and words it again then (holdBlind, releaseHeld).
-	blind := "The capture cannot see the data path: it was taken where only the control connection passes (another interface or route), or with a filter that keeps only port 21."
-	blindAdvice := "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), to diagnose data connections."
 	if !dc.Passive {
-		switch said {
-		case saidMade:
-			f.Severity = SeverityInfo
-			f.Message = fmt.Sprintf("The server reported an active-mode transfer to %s, but the capture shows no connection from it. %s", dc.Announced, blind)
-			f.Advice = blindAdvice
-			return f
-		case saidUntold:
-			f.Message = fmt.Sprintf("The server answered the transfer to %s with %q, but the capture holds no final reply for it and no connection from it. %s", dc.Announced, replyText(pre), earlyPreliminary)
-			f.Advice = untoldAdvice
-			return f
-		case saidNotMade:
-			f.Code = CodeActiveBlocked
-			f.Severity = SeverityError
-			f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", dc.Announced, replyText(final))
-			if pre != nil {
-				f.Message += fmt.Sprintf(" Its %d before (%q) did not mean the connection was made: this server sends it before it connects.", pre.Code, replyText(pre))
-			}
-			from := "from port 20 or an ephemeral port, as the server is set"
-			if d.family(s).kind == policy.ServerVsftpd {
-				from = "from port 20 when connect_from_port_20=YES"
-			}
-			// No SYN reached the capture point, which is on the client's
-			// side, the server's, or between: the client's own firewall
-			// (which a capture on the client sees after) never had one to
-			// drop. The server's output chain, or the path, did.
-			f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(s.Server.Port(), isV6(s.Server)) +
-				". Rules on the client change nothing here: no SYN of it reached the capture point."
-			return f
-		}
-		// The server never had to connect: no transfer, or it refused the
-		// transfer itself (550 for a missing file).
-		return nil
+		return d.activeNotAttempted(s, dc, f, said, pre, final)
 	}
 	switch said {
 	case saidMade:
 		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("The server reported a transfer through %s, but the capture shows no connection to it. %s", dc.Announced, blind)
-		f.Advice = blindAdvice
+		f.Message = fmt.Sprintf("The server reported a transfer through %s, but the capture shows no connection to it. %s", dc.Announced, blindDataPath)
+		f.Advice = blindDataAdvice
 		f.blind = true
 		return f
 	case saidUntold:
@@ -646,67 +752,10 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		// Refused before any data connection was needed (550, 450...).
 		return nil
 	}
-	natHint := nat != nil && nat.Code == CodeNATMismatch
 	v, vwhy := d.vantage(s)
-	if e := gaveUpAfter(s, dc); natHint && e != nil {
-		// The client's SYNs for an earlier endpoint went to the control
-		// connection's address and failed there: it gave up on this one
-		// after them (curl after its EPSV), whatever address it names.
-		f.Message = fmt.Sprintf("The client gave up without connecting to %s, after data connection #%d to %s failed (%s), and sent no transfer command for it; curl, for one, reads the 227 and quits when its connect timeout is already spent. The announced address %s is not what stopped it: its data connection to the control connection's address failed first (the address is wrong all the same for clients that trust it: see nat-mismatch).",
-			dc.Announced, e.ID, e.Server, e.Outcome, dc.Announced.Addr())
-		f.Advice = fmt.Sprintf("Fix the failure of data connection #%d first (see its finding): this endpoint would have failed the same way at the control connection's address; then the announced address, for clients that trust it (see nat-mismatch).", e.ID)
+	if nat != nil && nat.Code == CodeNATMismatch {
+		wordNotAttemptedWrongAddr(s, dc, nat, f, final, v, vwhy)
 		return f
-	}
-	if natHint {
-		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
-		if v == VantageClient {
-			// A capture on the client's side holds the SYNs to either
-			// address: there were none.
-			f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
-		}
-		f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let port %d through the router or DNAT in front of the server (its forward chain).", dc.Announced.Port())
-		if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
-			// The announced address is on the client's own network, as
-			// the server is: no router or DNAT between them to blame.
-			f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went to %s, another address of its own network, where the server is not (when no host has that address, the client's ARP gets no answer and not even a SYN leaves it); a client that ignored it would have connected to the control connection's address %s, and its SYNs would most likely have passed this capture point, as the control connection's do.", dc.Announced, a, srv)
-			f.Advice = "Fix the announced address (see nat-mismatch): the client and the server share a network, so no router or DNAT between them is involved."
-		}
-		if nat.hairpin {
-			f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
-			f.Advice = "See nat-mismatch: NAT loopback on the router (masquerading what it loops back, and forwarding the whole passive range), the private address for the clients on the server's network, or EPSV."
-		}
-		if final != nil {
-			f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))
-		}
-		return f
-	}
-	serverSide := v == VantageServer
-	edge := func() {
-		// Seen from the server's network, a client that gave up is what
-		// SYNs dropped before the server look like.
-		f.Severity = SeverityError
-		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", dc.Announced.Port())
-		// The SYNs never reached the server's side: the rule is for the
-		// router or DNAT in front, in its forward chain (the data
-		// connection is forwarded, not for the router itself), whatever
-		// the server's own system. Behind it the server is at the
-		// address this capture shows.
-		rs := d.polOf(s).PassiveRanges()
-		if len(rs) == 0 {
-			// A port the server picked itself changes every session: no
-			// rule for the one announced here, but a fixed range first,
-			// then that range opened on the router.
-			fam := d.family(s)
-			at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr()}
-			if a := dc.Announced.Addr().Unmap(); a != s.Server.Addr().Unmap() && !Local(a) {
-				// The server announces its public address (pasv_address):
-				// the one the router's DNAT matches.
-				at.public = a
-			}
-			f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, sessionExample(s)) + "." + fam.note()
-			return
-		}
-		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr()) + "."
 	}
 	if final != nil { // 425: the server waited and nobody came
 		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))
@@ -714,12 +763,149 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 			f.Message += fmt.Sprintf(" Its %d before (%q) did not mean a connection had come: this server sends it before the client connects.", pre.Code, replyText(pre))
 		}
 		f.Advice = "If the capture is on the server side, the SYNs are dropped before it (a firewall or DNAT in front); on the client side, the client did not try. Check the passive range is open end to end."
-		if serverSide {
-			edge()
+		if v == VantageServer {
+			d.droppedBeforeServer(s, dc, f)
 		}
 		return f
 	}
-	// No transfer command: did the client give up, or fall back?
+	d.wordNoTransferCommand(s, dc, f, v)
+	return f
+}
+
+// transferReplies are the first preliminary reply (125 or 150) and the
+// final reply of c, the transfer command that used an endpoint (nil:
+// none).
+func transferReplies(c *track.Command) (pre, final *track.Reply) {
+	if c == nil {
+		return nil, nil
+	}
+	final = c.Final()
+	for i := range c.Replies {
+		if r := &c.Replies[i]; (r.Code == 125 || r.Code == 150) && pre == nil {
+			pre = r
+		}
+	}
+	return pre, final
+}
+
+// The vantage is blamed only while the capture holds no data connection
+// of the session or its server (notBlind); the diagnoser holds such a
+// finding to the session's first seen data connection or its end and
+// words it again then (holdBlind, releaseHeld).
+const (
+	blindDataPath   = "The capture cannot see the data path: it was taken where only the control connection passes (another interface or route), or with a filter that keeps only port 21."
+	blindDataAdvice = "Capture where both connections pass, without a port filter (tcpdump -i IFACE host SERVER), to diagnose data connections."
+)
+
+// activeNotAttempted words f for an active-mode endpoint (a PORT or
+// EPRT) the server never connected to, by what the server said of the
+// transfer; nil when it never had to connect (no transfer, or it refused
+// the transfer itself: 550 for a missing file).
+func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *Finding, said int, pre, final *track.Reply) *Finding {
+	switch said {
+	case saidMade:
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server reported an active-mode transfer to %s, but the capture shows no connection from it. %s", dc.Announced, blindDataPath)
+		f.Advice = blindDataAdvice
+		return f
+	case saidUntold:
+		f.Message = fmt.Sprintf("The server answered the transfer to %s with %q, but the capture holds no final reply for it and no connection from it. %s", dc.Announced, replyText(pre), earlyPreliminary)
+		f.Advice = untoldAdvice
+		return f
+	case saidNotMade:
+		f.Code = CodeActiveBlocked
+		f.Severity = SeverityError
+		f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", dc.Announced, replyText(final))
+		if pre != nil {
+			f.Message += fmt.Sprintf(" Its %d before (%q) did not mean the connection was made: this server sends it before it connects.", pre.Code, replyText(pre))
+		}
+		from := "from port 20 or an ephemeral port, as the server is set"
+		if d.family(s).kind == policy.ServerVsftpd {
+			from = "from port 20 when connect_from_port_20=YES"
+		}
+		// No SYN reached the capture point, which is on the client's
+		// side, the server's, or between: the client's own firewall
+		// (which a capture on the client sees after) never had one to
+		// drop. The server's output chain, or the path, did.
+		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(s.Server.Port(), isV6(s.Server)) +
+			". Rules on the client change nothing here: no SYN of it reached the capture point."
+		return f
+	}
+	return nil
+}
+
+// wordNotAttemptedWrongAddr words f for a passive endpoint nobody
+// connected to whose announced address nat-mismatch says is wrong: a
+// client that trusted it went astray, or one that ignored it was not let
+// through to the control address; the capture's side tells which it can.
+func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Finding, final *track.Reply, v Vantage, vwhy vantageWhy) {
+	if e := gaveUpAfter(s, dc); e != nil {
+		// The client's SYNs for an earlier endpoint went to the control
+		// connection's address and failed there: it gave up on this one
+		// after them (curl after its EPSV), whatever address it names.
+		f.Message = fmt.Sprintf("The client gave up without connecting to %s, after data connection #%d to %s failed (%s), and sent no transfer command for it; curl, for one, reads the 227 and quits when its connect timeout is already spent. The announced address %s is not what stopped it: its data connection to the control connection's address failed first (the address is wrong all the same for clients that trust it: see nat-mismatch).",
+			dc.Announced, e.ID, e.Server, e.Outcome, dc.Announced.Addr())
+		f.Advice = fmt.Sprintf("Fix the failure of data connection #%d first (see its finding): this endpoint would have failed the same way at the control connection's address; then the announced address, for clients that trust it (see nat-mismatch).", e.ID)
+		return
+	}
+	f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
+	if v == VantageClient {
+		// A capture on the client's side holds the SYNs to either
+		// address: there were none.
+		f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
+	}
+	f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let port %d through the router or DNAT in front of the server (its forward chain).", dc.Announced.Port())
+	if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
+		// The announced address is on the client's own network, as
+		// the server is: no router or DNAT between them to blame.
+		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went to %s, another address of its own network, where the server is not (when no host has that address, the client's ARP gets no answer and not even a SYN leaves it); a client that ignored it would have connected to the control connection's address %s, and its SYNs would most likely have passed this capture point, as the control connection's do.", dc.Announced, a, srv)
+		f.Advice = "Fix the announced address (see nat-mismatch): the client and the server share a network, so no router or DNAT between them is involved."
+	}
+	if nat.hairpin {
+		f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
+		f.Advice = "See nat-mismatch: NAT loopback on the router (masquerading what it loops back, and forwarding the whole passive range), the private address for the clients on the server's network, or EPSV."
+	}
+	if final != nil {
+		f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))
+	}
+}
+
+// droppedBeforeServer raises f to an error for a capture on the
+// server's side: there, a client that gave up is what SYNs dropped
+// before the server look like, and the advice is for the firewall or
+// DNAT in front.
+func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f *Finding) {
+	f.Severity = SeverityError
+	f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", dc.Announced.Port())
+	// The SYNs never reached the server's side: the rule is for the
+	// router or DNAT in front, in its forward chain (the data
+	// connection is forwarded, not for the router itself), whatever
+	// the server's own system. Behind it the server is at the
+	// address this capture shows.
+	rs := d.polOf(s).PassiveRanges()
+	if len(rs) == 0 {
+		// A port the server picked itself changes every session: no
+		// rule for the one announced here, but a fixed range first,
+		// then that range opened on the router.
+		fam := d.family(s)
+		at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr()}
+		if a := dc.Announced.Addr().Unmap(); a != s.Server.Addr().Unmap() && !Local(a) {
+			// The server announces its public address (pasv_address):
+			// the one the router's DNAT matches.
+			at.public = a
+		}
+		f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, sessionExample(s)) + "." + fam.note()
+		return
+	}
+	f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr()) + "."
+}
+
+// wordNoTransferCommand words f for a passive endpoint with no transfer
+// command and no connection: did the client fall back to another
+// endpoint, give up after an earlier failure, cancel at once, or give up
+// as a client whose SYNs are dropped does? v is the capture's vantage.
+func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, f *Finding, v Vantage) {
+	serverSide := v == VantageServer
 	var earlier *track.DataConn
 	for _, x := range s.Data {
 		if x == dc {
@@ -741,7 +927,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		f.Advice = "The client's SYNs are dropped before this capture point: look at the client's own error, capture on the client's side to see them, and check the passive range is open and forwarded end to end; the data connections that follow go the same way."
 		f.Packets = packets(f.Packets, []uint64{next.Num})
 		if serverSide {
-			edge()
+			d.droppedBeforeServer(s, dc, f)
 		}
 	case next != nil:
 		f.Severity = SeverityInfo
@@ -784,10 +970,9 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		}
 		f.Advice = "Look at the client's own error; if it reports a data connection timeout, the SYNs were dropped before this capture point (capture on the client side to confirm)."
 		if serverSide {
-			edge()
+			d.droppedBeforeServer(s, dc, f)
 		}
 	}
-	return f
 }
 
 // gaveUpAfter is the data connection of s before dc whose SYNs the
