@@ -1,0 +1,1170 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// verdictWriter writes one server's verdict and change lines
+// (Diagnoser.summarize). The verdict opens with a lead clause, the first
+// case of leadClause that holds, and goes on with clauses for what the
+// lead does not account for. What those parts share lives here: what has
+// been accounted for, so that a later clause does not say it again, and
+// the change lines by where they go in the list (changeLines).
+type verdictWriter struct {
+	d   *Diagnoser
+	a   *serverAcc
+	pol policy.Policy
+	fam family
+	// vfam names settings in the verdict: an unknown server's list of the
+	// families' names is in the change block, which every verdict naming a
+	// setting comes with.
+	vfam family
+	// fix is the range to fix things with: the policy's, else the server
+	// configuration's (policy.Policy.PassiveRanges).
+	fix   policy.Ranges
+	total int // the server's data connections, of every outcome
+
+	text string // the verdict so far
+	// named: the verdict or the rules name the family's settings, so the
+	// verdict says where the family came from (family.verdictNote).
+	named bool
+	// covered: the codes the verdict accounts for (accountFor), so that
+	// the error findings of other kinds are named after it (otherErrors).
+	covered map[string]bool
+
+	// The change lines: rules, the lead's own; openRules, those opening a
+	// passive range; rangeRules, those keeping the server inside the
+	// firewall's range; tail, an alternative route, after the open and
+	// range rules. changeLines puts them in order.
+	rules, openRules, rangeRules, tail []string
+	// unknownRange: a passive range is to be opened and none is known
+	// (noRangeRules).
+	unknownRange bool
+	// openHead: the comment the open rules of a failure inside the known
+	// range stand under; openOwn: the open rules are the server's own
+	// configured range (the alternative to moving the server into the
+	// firewall's).
+	openHead string
+	openOwn  bool
+
+	// What the verdict accounts for of the failures that have a firewall
+	// fix of their own (also names the others after it): passiveCovered,
+	// the passive failure kinds (codes); activeCovered, the blocked active
+	// ones; natLead, the passive failures the announced address caused
+	// (the others are those at the control address); leadPorts, the
+	// failed ports of the lead's passive failure kind.
+	passiveCovered         map[string]bool
+	activeCovered, natLead bool
+	leadPorts              *PortStats
+}
+
+// verdict is a's verdict and change lines under pol, the server's policy.
+// a.settleActive must have run.
+func (d *Diagnoser) verdict(a *serverAcc, pol policy.Policy) (string, []string) {
+	fam := d.serverFamily(a)
+	v := &verdictWriter{d: d, a: a, pol: pol, fam: fam, vfam: fam.briefly(), fix: pol.PassiveRanges(),
+		covered: map[string]bool{}, passiveCovered: map[string]bool{}}
+	for _, n := range a.outcomes {
+		v.total += n
+	}
+	return v.write()
+}
+
+// write writes the verdict and returns it with its change lines: the lead
+// clause; "; also:" for the failures with a firewall fix of their own the
+// lead leaves; the configuration error, when it does not lead; where the
+// family came from, when settings are named; "; other errors:" for the
+// error kinds nothing before accounts for.
+func (v *verdictWriter) write() (string, []string) {
+	v.leadClause()
+	also, alsoRules := v.also()
+	v.text += also
+	rules := v.changeLines(alsoRules)
+	v.text += v.a.configNote()
+	if v.named {
+		v.text += v.fam.verdictNote()
+	}
+	// What the also-clause names (every passive kind that failed, and
+	// the blocked active ones) and configNote (the configuration error)
+	// is accounted for too.
+	for c := range v.a.failPorts {
+		v.covered[c] = true
+	}
+	v.covered[CodeActiveBlocked], v.covered[CodeServerConfigError] = true, true
+	v.text += v.a.otherErrors(v.covered)
+	return v.text, rules
+}
+
+// leadClause writes the lead clause and its change lines: those of the
+// first case that holds, so that a case's place in the list is its
+// priority.
+func (v *verdictWriter) leadClause() {
+	a, pol := v.a, v.pol
+	switch {
+	case a.natUnmasq > 0 && a.natUnmasq == a.natHairpinCaused && a.natCaused == 0:
+		v.hairpinUnmasqueraded()
+	case a.natHairpinCaused > 0 && a.natCaused == 0:
+		v.hairpinFailed()
+	case a.natCaused > 0 && a.natReached == 0:
+		v.addressUnreachable()
+	case a.bounce.seen():
+		v.ftpBounce()
+	case a.configLeads():
+		v.configError()
+	case a.findings[CodeDataSourceNAT] > 0 && a.findings[CodeDataSourceNAT] >= a.passiveFailures():
+		// (Passive data connections dropped, refused or rejected more
+		// often lead: this one goes among the other errors.)
+		v.sourceNAT()
+	case a.findings[CodeRangeExhausted] > 0:
+		v.rangeExhausted()
+	case a.findings[CodeControlIdle] > 0 && a.findings[CodeControlIdle] >= a.passiveFailures():
+		// (Passive data connections dropped, refused or rejected more
+		// often lead: this one goes among the other errors.)
+		v.controlIdle()
+	case len(a.failPorts) > 0 && a.passiveClients.someClients(true, pol.PassiveRanges()):
+		v.passiveSomeClients()
+	case a.failPorts[CodeDataUnanswered] != nil && a.synAckLost == a.findings[CodeDataUnanswered] && a.failPorts[CodeDataRefused] == nil && a.failPorts[CodeDataUnreachable] == nil:
+		v.synAcksLost()
+	case a.failPorts[CodeDataUnanswered] != nil:
+		v.passiveFailed(CodeDataUnanswered)
+	case a.failPorts[CodeDataRefused] != nil:
+		v.passiveFailed(CodeDataRefused)
+	case a.failPorts[CodeDataUnreachable] != nil && a.icmpKinds[icmpFirewall] == 0:
+		v.icmpPath()
+	case a.failPorts[CodeDataUnreachable] != nil:
+		v.passiveFailed(CodeDataUnreachable)
+	case a.findings[CodeActiveBlocked] > 0:
+		v.activeBlocked()
+	case a.outside.Count > 0 && len(pol.Ranges) == 0 && pol.Server != nil:
+		v.outsideConfigRange()
+	case a.outside.Count > 0 && len(pol.PassiveRanges()) > 0:
+		v.outsideRange()
+	case a.undelivered > 0:
+		v.controlUndelivered()
+	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == 0 && a.natSerious == 0:
+		// An info nat-mismatch (a note) never displaces it; a shared
+		// address's login-brute-force info is no guessing.
+		v.passwordGuessing()
+	case a.natSerious > 0:
+		v.addressMismatch()
+	case a.bounceUnproven.seen():
+		// Below every proven fault: the capture cannot tell this bounce
+		// from a client behind a NAT, so the verdict says both.
+		v.ftpBounceUnproven()
+	case a.tlsRefused > 0:
+		v.tlsRefusedUnresumed()
+	case a.encrypted > 0 && (a.hidden > 0 || v.total == 0):
+		v.encryptedControl()
+	case v.total == 0:
+		v.noDataConnections()
+	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
+		v.dataPathUnseen()
+	case a.findings[CodePMTUBlackHole] > 0:
+		v.pmtuBlackHole()
+	case a.natIf > 0 && a.natIfAddr.IsValid():
+		v.addressIfNAT()
+	case a.staleUsed > 0 && a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0:
+		v.staleEndpoint()
+	case a.findings[CodeDataNotAttempted] > 0 && (a.unusedSerious > 0 || a.outcomes[track.OutcomeTransferred]+a.outcomes[track.OutcomeConnected] == 0):
+		// (Notes alone beside data connections that worked, clients that
+		// cancelled or asked again, are no verdict: the default says
+		// what worked. With none that worked, what the notes say is all
+		// there is: a capture that does not see the data path, say.)
+		v.endpointsUnused()
+	case a.natReached > 0 && a.natAddr.IsValid():
+		// Only notes (info nat-mismatch): below every verdict a warning
+		// or an error makes.
+		v.reachedAsAnnounced()
+	case a.natRoutedOrNAT > 0 && a.natAddr.IsValid():
+		// Notes too, and weaker: the clients may be routed.
+		v.routedOrNAT()
+	case a.findings[CodeDataForeignSource] > 0:
+		v.foreignSource()
+	default:
+		v.dataOutcome()
+	}
+}
+
+// accountFor records that the verdict accounts for the findings of codes
+// (covered).
+func (v *verdictWriter) accountFor(codes ...string) {
+	for _, c := range codes {
+		v.covered[c] = true
+	}
+}
+
+// coverPassive records that the lead accounts for every passive failure
+// kind: the also-clause names none.
+func (v *verdictWriter) coverPassive() {
+	v.passiveCovered[CodeDataUnanswered], v.passiveCovered[CodeDataRefused], v.passiveCovered[CodeDataUnreachable] = true, true, true
+}
+
+// hairpinUnmasqueraded: clients on the server's own network sent to its
+// public address, and the wire shows the cause: the server's answers from
+// its private address, reset by the clients.
+func (v *verdictWriter) hairpinUnmasqueraded() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	v.text = fmt.Sprintf("the server announces its public address to clients on its own network, and the router loops their connections to it back to the server without masquerading them (loopback without masquerade): the server answers from %s directly and the clients reject that answer, so %s failed; masquerade the connections the router loops back (only those), or give those clients the private address %s (or EPSV)",
+		a.addr.Addr(), plural(a.natUnmasq, "of their data connections", "of their data connections"), a.addr.Addr())
+	v.natLead = true
+}
+
+// hairpinFailed: clients on the server's own network sent to its public
+// address, and their data connections failed there: no address to set.
+// The router's missing loopback is the likeliest cause, not the only one
+// the wire allows.
+func (v *verdictWriter) hairpinFailed() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	v.text = fmt.Sprintf("the server announces its public address to clients on its own network, and %s to it failed: most likely the router does not loop connections to its public address back to the server (no NAT loopback, hairpin NAT); a loopback that does not masquerade, or a passive range the router does not forward or the server's firewall drops, looks the same from here; turn on NAT loopback (with masquerade) on the router, or give those clients the private address %s (or EPSV)",
+		plural(a.natHairpinCaused, "of their data connections", "of their data connections"), a.addr.Addr())
+	v.natLead = true
+}
+
+// addressUnreachable: a data connection failed because of the announced
+// address: the client's SYNs went to it, not to the control address, or
+// no SYN was seen. Clients that did reach it as announced (on the
+// server's own network) are counted, not contradicted.
+func (v *verdictWriter) addressUnreachable() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	v.natLead = true
+	// routes: with a NAT proven in front, both routes and their
+	// trade-off: the address set, the router's helper no longer
+	// follows the 227, so the range must be forwarded statically; or
+	// the helper rewrites it. (Said before the setting, which ends
+	// the verdict.)
+	at := a.placeOf(a.passiveAt)
+	enc := a.encrypted > 0 || a.hidden > 0
+	routes := ""
+	if at.nat {
+		routes = "forward (DNAT) the passive range to the server statically on the NAT router in front, accept it in its forward chain (see the change lines), and "
+		if !enc {
+			// (The setting ends the verdict: the two routes, and why
+			// not both, come before it.)
+			routes = "either attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 and lets each data connection through; then leave the address as it is: with it set, the 227 names another address than the server's and the helper, loose=0, no longer follows it), or " + strings.Replace(routes, "on the NAT router in front", "on that router", 1)
+		}
+	}
+	v.text = fmt.Sprintf("the server announces %s, an address clients cannot reach: %sset %s", a.natAddr, routes, v.vfam.addrSet(a.natFix))
+	if n := a.reachedCount(a.natAddr.Unmap()); n > 0 {
+		v.text = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it: %sset %s",
+			a.natAddr, plural(n, "data connection", "data connections"), plural(a.natCaused, "data connection", "data connections"), routes, v.vfam.addrSet(a.natFix))
+	}
+	v.rules = append(v.rules, v.fam.addrLines(a.natFix)...)
+	v.named = true
+	if at.nat {
+		// The range forwarded and opened on the NAT router too:
+		// what failed at the control address is covered.
+		v.coverPassive()
+		v.rules = append([]string{"# either announce the public address, and forward the passive range statically on the NAT router (below; once the address is set, an FTP helper there no longer follows the 227):"}, v.rules...)
+		v.openFixRange()
+		if !enc {
+			v.tail = append(v.tail, "# or, instead, leave the address unset and attach the FTP helper on the NAT router (nf_nat_ftp rewrites the 227; not under FTPS):")
+			v.tail = append(v.tail, helperLines(a.addr.Port(), false, "forward", a.v6)...)
+		}
+	}
+}
+
+// ftpBounce: a client used the server for an FTP bounce, proven to aim
+// at another host.
+func (v *verdictWriter) ftpBounce() {
+	a := v.a
+	v.accountFor(CodeFTPBounce)
+	v.text = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
+	if a.bounce.sev == SeverityError {
+		// The family's own setting, as the ftp-bounce finding gives
+		// it (familydata.go): IIS's matchClientAddressForPort,
+		// pyftpdlib's permit_foreign_addresses, the Unix servers'.
+		v.text = "a client ran an FTP bounce port scan through this server, and the server connected out for it: refuse PORT/EPRT naming another host (" + v.fam.refuseForeign() + ")"
+		v.named = v.named || v.fam.ownDataSettings()
+	}
+}
+
+// configError: the server's own configuration error explains what the
+// data path shows after it (configLeads).
+func (v *verdictWriter) configError() {
+	a := v.a
+	v.accountFor(CodeServerConfigError)
+	v.text = "the server reports a configuration error of its own before any data connection; see the server-config-error finding for the setting"
+	if a.configOthersWorkedAfter() {
+		// Another kind got through after it (an EPSV after a PASV
+		// error): the error stops its own kind only, which is what
+		// the data line's successes do not contradict.
+		v.text += fmt.Sprintf(" (it stops data connections announced with %s only: others got through after it)", configVerbs(a.configDirs))
+	}
+	// No data connection failed for a reason of its own after the
+	// latest error (configLeads): what failed before it is not
+	// what is broken now.
+	v.coverPassive()
+	v.activeCovered = true
+}
+
+// sourceNAT: the server refused data connections that came from another
+// address than their control connection's.
+func (v *verdictWriter) sourceNAT() {
+	a := v.a
+	v.accountFor(CodeDataSourceNAT)
+	if a.hairpin > 0 && a.hairpin == a.findings[CodeDataSourceNAT] {
+		v.text = "the server refused " + plural(a.hairpin, "data connection that reached", "data connections that reached") + " it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
+		return
+	}
+	v.text = "the server refused " + plural(a.findings[CodeDataSourceNAT], "data connection that came", "data connections that came") + " from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
+}
+
+// rangeExhausted: the server ran out of passive ports and fell back to
+// one outside its range.
+func (v *verdictWriter) rangeExhausted() {
+	a := v.a
+	v.accountFor(CodeRangeExhausted)
+	v.text = "the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; see passive-range-exhausted"
+	if a.exhaustedFailed >= a.passiveFailures() {
+		// Every passive failure was at a fallback port: the range
+		// explains them (its finding has their rules).
+		v.coverPassive()
+	}
+}
+
+// controlIdle: the path dropped control connections that stayed silent
+// during transfers.
+func (v *verdictWriter) controlIdle() {
+	a := v.a
+	v.accountFor(CodeControlIdle)
+	its := "its final reply"
+	if a.findings[CodeControlIdle] > 1 {
+		its = "their final replies"
+	}
+	v.text = "the control connection stayed silent during " + plural(a.findings[CodeControlIdle], "transfer", "transfers") + " and something on the path dropped it (a NAT or firewall idle timeout): " + its + " never arrived; see control-idle-timeout for the keepalive and timeout settings"
+	if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
+		// The announced address is wrong too: its fix still applies
+		// (only where nothing rewrites it, when clients reached it).
+		v.rules = append(v.rules, a.natRules(v.fam)...)
+		v.named = true
+	}
+}
+
+// passiveSomeClients: other clients' passive data connections got
+// through the same ports, so the failures are these clients' path's, not
+// the server's range (minority.go).
+func (v *verdictWriter) passiveSomeClients() {
+	a := v.a
+	v.text = a.passiveClientVerdict(a.failedHow()) + v.keepInside() + v.natNote()
+	v.coverPassive()
+}
+
+// synAcksLost: seen at the server, it answered every dropped passive
+// data connection, and the answers never reached the client. Its range
+// is not the fault.
+func (v *verdictWriter) synAcksLost() {
+	a := v.a
+	ps := *a.failPorts[CodeDataUnanswered]
+	v.passiveCovered[CodeDataUnanswered] = true
+	v.text = "passive data connections reach the server on " + portsWord(ps) + " and it answers them, but its SYN-ACKs never reach the client: a firewall or NAT on the way back drops them, or the way back bypasses the stateful firewall the SYNs crossed; nothing on the server needs to change (see data-unanswered)" + v.natNote()
+}
+
+// passiveWay is a way passive data connections fail that an open port
+// mends: the finding's code, how a verdict says it (%s: the ports), and
+// how the open lines' heading and failedHow say it.
+type passiveWay struct{ code, how, open string }
+
+// passiveWays are the passive failure kinds in the order verdicts name
+// them.
+var passiveWays = [...]passiveWay{
+	{CodeDataUnanswered, "dropped between client and server on %s", "dropped"},
+	{CodeDataRefused, "refused with RST on %s (a firewall rejects them or nothing listens)", "refused with RST"},
+	{CodeDataUnreachable, "rejected with ICMP unreachable on %s", "rejected with ICMP unreachable"},
+}
+
+// passiveFailed: passive data connections failed the way code says,
+// on ports to open (with the range they lie in).
+func (v *verdictWriter) passiveFailed(code string) {
+	a := v.a
+	i := slices.IndexFunc(passiveWays[:], func(w passiveWay) bool { return w.code == code })
+	w := passiveWays[i]
+	ps := *a.failPorts[code]
+	v.passiveCovered[code], v.leadPorts = true, &ps
+	v.text = "passive data connections are " + fmt.Sprintf(w.how, v.d.failedPortsVerdict(ps, a, v.vfam)) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
+	v.openFailed(ps, w.open)
+	v.addRangeLines()
+}
+
+// icmpPath: no firewall's reject among the ICMP errors that ended
+// passive data connections: opening ports changes nothing (see
+// data-unreachable).
+func (v *verdictWriter) icmpPath() {
+	v.text = v.a.icmpPathVerdict() + v.natNote()
+	v.passiveCovered[CodeDataUnreachable] = true
+}
+
+// activeBlocked: the server's active data connections to its clients
+// were blocked.
+func (v *verdictWriter) activeBlocked() {
+	v.accountFor(CodeActiveBlocked)
+	var lines []string
+	v.text, lines = v.a.activeBlockedVerdict()
+	v.rules = append(v.rules, lines...)
+	v.activeCovered = true
+}
+
+// activeBlockedVerdict is the verdict of the server's blocked active
+// data connections and their change lines.
+func (a *serverAcc) activeBlockedVerdict() (string, []string) {
+	if a.activeNAT {
+		if a.activeEncrypted == a.findings[CodeActiveBlocked] {
+			return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite; the control channel is encrypted, so no helper on that NAT router can rewrite the PORT: use passive mode", a.activeHelperLines(place{}, true)
+		}
+		return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router", a.activeHelperLines(place{}, true)
+	}
+	elsewhere, tried, failing := a.activeElsewhere()
+	// SYNs seen leaving a NAT box the capture was taken on went
+	// beyond the server's side: no rule for it.
+	atClient := a.activeAtClient() || a.activeBeyondNAT > 0
+	switch {
+	case a.activeClients.someClients(false, nil):
+		// Other clients' active data connections got out: the
+		// server's side lets them through (minority.go).
+		return a.activeClientVerdict(), a.activeHelperLines(a.placeOf(a.activeAt), false)
+	case activeServerSide(elsewhere, tried, failing, atClient):
+		// The mirror: these clients take active data connections
+		// from other servers, so their side lets them in.
+		return a.activeServerVerdict(elsewhere, tried, failing), a.activeEgressLines()
+	}
+	// One client, or many: the words for as many as failed.
+	who, whose, them := "the client", "the client's side", "the client"
+	if failing > 1 || a.activeFailing.dropped > 0 {
+		who, whose, them = plural(failing, "client", "clients"), "the clients' side", "the clients"
+		if a.activeFailing.dropped > 0 {
+			who = "at least " + who
+		}
+	}
+	passive := "use passive mode"
+	if a.activeFtpExe == a.findings[CodeActiveBlocked] {
+		// Windows's ftp.exe has no passive mode (ftpExe).
+		which := "which the client most likely is"
+		if them != "the client" {
+			which = "which these clients most likely are"
+		}
+		passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
+	}
+	if a.activeNoSYN == a.findings[CodeActiveBlocked] {
+		// The server reported each failed, and no SYN of any
+		// reached the capture point: its output chain or the
+		// path stopped them before the client's firewall could.
+		return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (its output chain) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
+			who, whose, passive), a.serverOutputLines()
+	}
+	v := fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
+		who, whose, passive, them)
+	v += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
+	return v, a.activeHelperLines(a.placeOf(a.activeAt), false)
+}
+
+// outsideConfigRange: the server announces ports outside the range the
+// configuration given sets: it is set already.
+func (v *verdictWriter) outsideConfigRange() {
+	a, pol := v.a, v.pol
+	v.accountFor(CodePortOutsideRange)
+	v.text = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, pol.PassiveRanges(), pol.Server.Path)
+}
+
+// outsideRange: the server announces ports outside the firewall's range.
+// (Counted from findings made with each session's policy: when the
+// server's has no range, a configuration that applied to the sessions
+// does not to the server, and the findings say it.)
+func (v *verdictWriter) outsideRange() {
+	a, pol := v.a, v.pol
+	v.accountFor(CodePortOutsideRange)
+	v.text = fmt.Sprintf("the server announces passive ports %s outside the range %s", a.outside, pol.PassiveRanges())
+	if sl := v.keepInside(); sl != "" {
+		v.text += sl
+	} else {
+		v.text += ", which its configuration sets already: the server that answered does not run it"
+	}
+	// The alternative to moving the server is opening the range it
+	// really uses: known only from its configuration.
+	if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && !sc.PassiveRange.Covers(mainRange(pol.Ranges)) {
+		v.addOpen(sc.PassiveRange)
+		v.openOwn = true
+	}
+	v.addRangeLines()
+}
+
+// controlUndelivered: control segments never got through, dropped for
+// what they hold.
+func (v *verdictWriter) controlUndelivered() {
+	v.accountFor(CodeControlUndelivered)
+	v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): a firewall between drops them for what they hold; a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed",
+		plural(v.a.undelivered, "control segment", "control segments"))
+}
+
+// passwordGuessing: a client guesses passwords, and no passive data
+// connection failed.
+func (v *verdictWriter) passwordGuessing() {
+	v.accountFor(CodeLoginAttack)
+	v.text = "a client is guessing passwords (see login-brute-force); the data connections are not the problem"
+	if v.a.loginSpread == v.a.loginWarn {
+		v.text = "an account is being guessed from many addresses, none failing often enough to stand out alone (see login-brute-force): blocking an address does not stop it, protect the account; the data connections are not the problem"
+	}
+}
+
+// addressMismatch: a nat-mismatch worse than a note: the server announces
+// a private address (natAddr), or, with none, active-mode clients announce
+// addresses the server cannot reach.
+func (v *verdictWriter) addressMismatch() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	switch {
+	case a.natAddr.IsValid() && a.natReached > 0:
+		// Seen from the server's side, clients from other networks
+		// reached the private address as announced, and another
+		// announcement of it was worse than a note.
+		v.reachedAsAnnounced()
+	case a.natAddr.IsValid() && a.natByHand:
+		v.text = fmt.Sprintf("passive mode works only because clients ignore the address %s the server announces; set %s", a.natAddr, v.vfam.addrSet(a.natFix))
+		v.rules = append(v.rules, v.fam.addrLines(a.natFix)...)
+		v.named = true
+	case a.natAddr.IsValid():
+		v.text = fmt.Sprintf("the server announces %s, which only works on its own network; clients behind NAT or outside need %s", a.natAddr, v.vfam.addrSet(a.natFix))
+		v.rules = append(v.rules, v.fam.addrLines(a.natFix)...)
+		v.named = true
+	case a.helperBlind > 0:
+		v.text = "active-mode clients announce addresses the server cannot reach (a NAT whose FTP helper could not see the PORT/EPRT: see helper-no-expectation); use passive mode"
+	default:
+		v.text = "active-mode clients announce addresses the server cannot reach (NAT without the FTP helper); use passive mode"
+	}
+}
+
+// ftpBounceUnproven: a PORT/EPRT named a host of the server's own
+// network: a bounce, or the client's own address behind a NAT.
+func (v *verdictWriter) ftpBounceUnproven() {
+	v.accountFor(CodeFTPBounce)
+	b := v.a.bounceUnproven
+	v.text = fmt.Sprintf("a client's %s named %s, a host in the server's own network: an FTP bounce (RFC 2577), or the client's own address behind a NAT that does not rewrite PORT (a client network that uses the server's addresses, or the server's own NAT); a capture on the client's side tells: see the ftp-bounce finding",
+		b.verb, b.target.Unmap())
+}
+
+// tlsRefusedUnresumed: the reply is readable (after CCC): the refusal is
+// seen, though the data connection itself was made. Only a reply that
+// names resumption proves the requirement; the family's bare refusal
+// (ProFTPD's 425) is what such a server answers.
+func (v *verdictWriter) tlsRefusedUnresumed() {
+	a := v.a
+	v.accountFor(CodeTLSNotResumed)
+	why := "its reply says it requires resumption"
+	if a.tlsRefusedNamed < a.tlsRefused {
+		why = "its reply is what a server that requires resumption answers"
+	}
+	v.text = fmt.Sprintf("the server refused %s after a TLS handshake that did not resume the control connection's TLS session (%s); see data-tls-not-resumed", plural(a.tlsRefused, "data connection", "data connections"), why)
+}
+
+// encryptedControl: the control channel is encrypted and hid the
+// announcements of data connections, or the capture holds none: no
+// firewall helper can follow them, so the passive range must be open
+// statically.
+func (v *verdictWriter) encryptedControl() {
+	a := v.a
+	switch {
+	case a.hidden > 0 && failedPassive(a) == 0 && a.tlsUnresumed > 0:
+		v.accountFor(CodeTLSNotResumed)
+		// "only a TLS handshake" where every such connection's records
+		// were read as handshake and nothing else.
+		carried := fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried no more than %d KiB", a.tlsUnresumed, maxRefusedTLSBytes>>10)
+		switch {
+		case a.tlsHandshakeOnly == a.tlsUnresumed:
+			carried = fmt.Sprintf("%d of them carried only a TLS handshake that did not resume the control connection's session", a.tlsUnresumed)
+		case a.tlsCutOff == a.tlsUnresumed:
+			carried = fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session, and the server cut the upload off", a.tlsUnresumed)
+		case a.tlsHandshakeOnly+a.tlsCutOff == a.tlsUnresumed:
+			carried = fmt.Sprintf("%d of them made a full TLS handshake that did not resume the control connection's session and carried only that handshake, or an upload the server cut off", a.tlsUnresumed)
+		}
+		v.text = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %s: if the server requires resumption, it refused them (see data-tls-not-resumed); no firewall helper can follow them, so the passive range must stay open statically",
+			carried)
+	case a.hidden > 0 && failedPassive(a) == 0 && a.findings[CodeTLSReset] > 0:
+		v.accountFor(CodeTLSReset)
+		v.text = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server reset %s at the client's TLS ClientHello (see data-tls-reset); no firewall helper can follow them, so the passive range must stay open statically",
+			plural(a.findings[CodeTLSReset], "data connection", "data connections"))
+	case v.total == 0:
+		v.accountFor(CodeControlEncrypted)
+		// No data connection in the capture: none made, or none the
+		// capture holds (a filter on the control port). Nothing worked
+		// or failed that it can show.
+		v.text = "the control channel is encrypted and no data connection was seen: its announcements are hidden, so whether any was made, and where, cannot be told from this capture (capture without a port filter to see them); no firewall helper can follow them, so the passive range must stay open statically"
+	case a.hidden > 0 && failedPassive(a) == 0:
+		v.accountFor(CodeControlEncrypted)
+		v.text = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
+	default: // hidden announcements, and passive failures
+		v.accountFor(CodeControlEncrypted)
+		v.text = "the control channel is encrypted: no firewall helper can see the data ports; open the passive range statically"
+	}
+	if len(v.fix) > 0 {
+		v.addOpen(v.fix)
+	}
+	v.addRangeLines()
+}
+
+// noDataConnections: the capture holds no data connection of the server;
+// the verdict says why, as far as it tells.
+func (v *verdictWriter) noDataConnections() {
+	a := v.a
+	switch {
+	case a.connectFailed() > 0 && a.connectFailed()+a.refused >= a.sessions:
+		v.accountFor(CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
+		// No session got as far as a command: their control connections
+		// never opened (connect.go).
+		var lines []string
+		v.text, lines = a.connectVerdict(v.fam)
+		v.rules = append(v.rules, lines...)
+		// (Rules in the syntax of the server's system: say whose.)
+		v.named = v.named || len(lines) > 0 && v.fam.host() != hostLinux
+	case a.refused > 0 && a.refused >= a.sessions:
+		v.accountFor(CodeSessionRefused)
+		v.text = a.everySessionRefused()
+	case a.loginRefused > 0 && a.loginRefused+a.refused >= a.sessions:
+		v.accountFor(CodeSessionRefused)
+		// Every session that got as far as a login was refused it: no
+		// announcement, no transfer was possible.
+		v.text = a.loginRefusedVerdict(v.vfam)
+		v.named = v.named || a.loginRefusedAnon > 0 && v.fam.known()
+	case a.activeRefusedNone > 0:
+		// Not "no data connection was expected": the server refused
+		// the PORT/EPRT that would have set one up.
+		v.activeModeRefused()
+	case a.cutAnnounce > 0:
+		// Not "none announced": the capture lost what they said.
+		v.text = fmt.Sprintf("the data endpoint announcements (PASV, EPSV, PORT, EPRT…) are not whole in the capture: %s cut short or lost in a capture gap (a snap length shorter than the packets, most often), so where data connections were to go, and whether any was made, cannot be told; capture again with whole packets (tcpdump -s 0, or -s 262144)",
+			plural(a.cutAnnounce, "was", "were"))
+	case a.unaccepted > 0:
+		v.text = plural(a.unaccepted, "data endpoint announcement (PASV, EPSV, PORT, EPRT…) was", "data endpoint announcements (PASV, EPSV, PORT, EPRT…) were") + " refused or got no reply: no data connection was expected"
+	case a.gapped > 0:
+		// No announcement in what the capture holds, and gaps in the
+		// control connections that may hold them.
+		v.text = fmt.Sprintf("no data endpoint announcement is in the capture, but it lost bytes of the server's replies in %s (capture gaps, or frames cut by the snap length), where announcements may have been; capture again with whole packets (tcpdump -s 0) to tell",
+			plural(a.gapped, "session", "sessions"))
+	default:
+		v.text = "no data connections were announced"
+	}
+}
+
+// everySessionRefused is the verdict of a server that turned every
+// session away before a transfer (session-refused), and how.
+func (a *serverAcc) everySessionRefused() string {
+	var v string
+	switch {
+	case a.refusedSilent == a.refused:
+		v = "every session was closed by the server before its greeting, without a word (see session-refused: tcp_wrappers or hosts.deny, a connection limit that sends no 421, or a proxy or IPS in front): no login or data connection was tried"
+	case a.refusedSilent > 0:
+		v = "every session was refused before any command, with 421 or closed without a greeting (see session-refused): no login or data connection was tried"
+	case a.refusedLogin == a.refused:
+		v = "every session was refused at login with a reply that names the server's connection limit (see session-refused: not a wrong password; raise the limit, e.g. ProFTPD MaxClients, or find what holds sessions open): no transfer was tried"
+	case a.refusedLogin > 0:
+		v = "every session was refused for the server's connection limit, with 421 before any command or at login (see session-refused): no transfer was tried"
+	case a.refusedBan == a.refused:
+		v = "every session was refused with 421 before any command because the server bans the client's address (see session-refused: after failed logins, most often; not a connection limit): no login or data connection was tried"
+	case a.refusedBan > 0:
+		v = "every session was refused with 421 before any command (see session-refused: some for a ban of the client's address, the others for the server's connection limit, most often): no login or data connection was tried"
+	default:
+		v = "every session was refused with 421 before any command (see session-refused: the server's connection limit, most often): no login or data connection was tried"
+	}
+	if w := a.refusedFromWords(); w != "" {
+		if i := strings.LastIndex(v, ": no "); i > 0 {
+			v = v[:i] + ", all" + w + v[i:]
+		}
+	}
+	return v
+}
+
+// activeModeRefused: the server refused the PORT/EPRT of sessions that
+// then made no data connection.
+func (v *verdictWriter) activeModeRefused() {
+	a, fam := v.a, v.fam
+	v.accountFor(CodeActiveRefused)
+	v.text = a.activeRefusedVerdict(v.vfam)
+	v.named = v.named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
+}
+
+// dataPathUnseen: every announced endpoint the capture holds no
+// connection to (data-not-attempted) is one the server reports a
+// transfer on (blind): the capture does not see the data path.
+func (v *verdictWriter) dataPathUnseen() {
+	a := v.a
+	v.accountFor(CodeDataNotAttempted)
+	if seenData(a) == 0 {
+		v.text = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints, but the capture shows no connection to them: it does not see the data path (capture where both connections pass, without a port filter)", a.blind, v.total)
+		return
+	}
+	// It holds others: the capture does see data connections.
+	v.text = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints that the capture does not hold, though it holds others: see data-not-attempted (capture drops, or a path these took that the capture point does not see)", a.blind, v.total)
+}
+
+// pmtuBlackHole: a path MTU black hole stopped data connections.
+func (v *verdictWriter) pmtuBlackHole() {
+	v.accountFor(CodePMTUBlackHole)
+	v.text = fmt.Sprintf("a path MTU black hole stopped %s (see pmtu-blackhole): a router answered the sender's too-large segments with ICMP fragmentation needed / Packet Too Big, and the sender went on sending them as large; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on that router",
+		plural(v.a.findings[CodePMTUBlackHole], "data connection", "data connections"))
+}
+
+// addressIfNAT: the server announces its own private address to clients
+// of other private networks that never connected: a fault only if a NAT
+// sits between them (unprovenNAT).
+func (v *verdictWriter) addressIfNAT() {
+	a := v.a
+	v.accountFor(CodeNATMismatch, CodeDataNotAttempted)
+	none := "no connection to the endpoints it announced was seen"
+	if used := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]; used > 0 {
+		// Some arrived as announced: a client that ignores the
+		// address, or one routed to the server's network.
+		none = fmt.Sprintf("%s, but not to every endpoint it announced", plural(used, "data connection arrived as announced", "data connections arrived as announced"))
+	}
+	v.text = fmt.Sprintf("the server announces its own address %s to clients on other networks, and "+none+": if a NAT sits between them, %s is an address clients cannot reach: set %s; if those networks are routed to the server's, the address is right and data-not-attempted says what became of the connection",
+		a.natIfAddr, a.natIfAddr, v.vfam.addrSet(a.natIfFix))
+	v.rules = append(v.rules, v.fam.addrLines(a.natIfFix)...)
+	v.named = true
+	if a.lateFallback > 0 {
+		// A client asked for another endpoint as late as one whose
+		// connect failed: its SYNs never got here, whatever the
+		// address (EPSV names none). The address alone fixes nothing.
+		v.text += fmt.Sprintf("; besides, for %s the client asked for another endpoint a second or more later, with no SYN seen: its connection failed before reaching the server (see data-not-attempted), so the passive range is not passed on the way: open and forward it end to end (see the change lines)",
+			plural(a.lateFallback, "announced endpoint", "announced endpoints"))
+		v.openFixRange()
+	}
+}
+
+// staleEndpoint: no data connection worked, and the client went to the
+// endpoint of an older announcement, where the server no longer waited.
+func (v *verdictWriter) staleEndpoint() {
+	v.accountFor(CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable)
+	v.text = fmt.Sprintf("the client connected to the endpoint of an older PASV or EPSV after asking for a newer one, in %s (see data-refused): nothing to open on the server; the client must use the latest endpoint it was given",
+		plural(v.a.staleUsed, "data connection", "data connections"))
+}
+
+// endpointsUnused: announced endpoints were never used, and either that
+// is worse than a note or nothing worked.
+func (v *verdictWriter) endpointsUnused() {
+	v.accountFor(CodeDataNotAttempted)
+	v.text = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", v.a.findings[CodeDataNotAttempted], v.total)
+}
+
+// reachedAsAnnounced: clients from other networks reached the server's
+// own private address as announced, seen from the server's side.
+func (v *verdictWriter) reachedAsAnnounced() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	// A helper rewriting the 227 and a client ignoring it look the
+	// same here, and pasv_address is the fix only for the second.
+	v.text = fmt.Sprintf("the server announces its own address %s to clients from other networks, and their data connections arrived as announced: a NAT in between forwards them. From this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
+		a.natAddr, v.vfam.addrName(), v.vfam.addrSet(a.natFix))
+	if n := failedPassive(a); n > 0 {
+		v.text += "; " + plural(n, "other announced data endpoint", "other announced data endpoints") + " failed (see the findings)"
+	}
+	v.rules = append(v.rules, a.natRules(v.fam)...)
+	v.named = true
+}
+
+// routedOrNAT: clients from other private networks reached the server's
+// own address as announced: routed, or a NAT whose helper may rewrite
+// the 227.
+func (v *verdictWriter) routedOrNAT() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	v.text = fmt.Sprintf("the server announces its own address %s to clients from other private networks, and their data connections arrived as announced: either those networks are routed to the server's or the clients dialed that address themselves (then nothing is wrong), or a NAT in between forwards them, and from this capture it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
+		a.natAddr, v.vfam.addrName(), v.vfam.addrSet(a.natFix))
+	v.rules = append(v.rules, a.natRules(v.fam)...)
+	v.named = true
+}
+
+// foreignSource: the server served passive data connections that came
+// from another address than their session's client.
+func (v *verdictWriter) foreignSource() {
+	a := v.a
+	v.accountFor(CodeDataForeignSource)
+	if a.hairpinForeign == a.findings[CodeDataForeignSource] {
+		v.text = plural(a.hairpinForeign, "passive data connection", "passive data connections") +
+			" came from another host of the server's own network than its session's client, sent to the public address, and the server served it: the router's NAT loopback masquerading the client, or passive port theft; see data-foreign-source"
+		return
+	}
+	v.text = plural(a.findings[CodeDataForeignSource], "passive data connection", "passive data connections") +
+		" came from another address than its session's client and the server served it: passive port theft, or a NAT pool that does not keep the client's address; see data-foreign-source"
+}
+
+// dataOutcome: no fault leads. The verdict says what the data
+// connections did, then what the server refused beside them (butClauses).
+func (v *verdictWriter) dataOutcome() {
+	a := v.a
+	worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
+	switch {
+	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
+		v.text = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
+	case worked == 0 && a.findings[CodeDataAnswerMissing] > 0 && a.findings[CodeDataAnswerMissing] == a.outcomes[track.OutcomeUndetermined]:
+		v.accountFor(CodeDataAnswerMissing)
+		v.text = fmt.Sprintf("the client gave up on %s at once, sooner than TCP resends a SYN, with no answer in the capture: most likely refused by an RST or ICMP error the capture did not record; capture again without a filter that leaves ICMP out",
+			plural(a.findings[CodeDataAnswerMissing], "data connection", "data connections"))
+	case worked == 0 && a.oneSide > 0 && a.oneSide == a.outcomes[track.OutcomeUndetermined]:
+		v.text = fmt.Sprintf("the capture holds one direction of the sessions only (a SPAN port mirroring one direction, asymmetric routing, a capture filter on the source): what became of %s cannot be seen; capture both directions (on the server or the client itself, or a mirror of both directions)", plural(a.oneSide, "data connection", "data connections"))
+	case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
+		v.text = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
+	case worked == 0 && a.activeRefusedNone > 0:
+		// Not "none was needed": the server refused the PORT/EPRT.
+		v.activeModeRefused()
+	case worked == 0 && a.activePerUser > 0:
+		// A refused PORT/EPRT was a data connection wanted.
+		v.text = "no data connection was made"
+	case worked == 0:
+		v.text = "no data connection was made, and none was needed"
+	case a.aborted > 0 && worked == 1:
+		v.accountFor(CodeTransferAborted)
+		v.text = "the data connection was made, but the server broke its transfer off mid-way: see transfer-aborted"
+	case a.aborted > 0:
+		v.accountFor(CodeTransferAborted)
+		v.text = fmt.Sprintf("%d data connections were made, but the server broke %s off mid-way: see transfer-aborted", worked, plural(a.aborted, "transfer", "transfers"))
+	case a.refused > 0 && 2*a.refused >= a.sessions:
+		// Most sessions never got a data connection: they were
+		// turned away at connect. "Worked" alone would hide them.
+		v.accountFor(CodeSessionRefused)
+		from := a.refusedFromWords()
+		if from != "" {
+			from = ", all" + from
+		}
+		v.text = fmt.Sprintf("%d of %d sessions %s (see session-refused)%s; %s", a.refused, a.sessions, a.refusedHow(), from,
+			plural(worked, "data connection was made and worked", "data connections were made and worked"))
+	case worked == 1:
+		v.text = "the data connection worked"
+	default:
+		v.text = fmt.Sprintf("%d data connections worked", worked)
+	}
+	v.butClauses(worked)
+}
+
+// butClauses adds to an outcome verdict what the server refused, or
+// what never opened, beside the data connections that worked (worked):
+// PORT/EPRT in some sessions, control connections, passive mode.
+func (v *verdictWriter) butClauses(worked int) {
+	a := v.a
+	if a.activeRefused > 0 && worked > 0 {
+		v.accountFor(CodeActiveRefused)
+		v.text += fmt.Sprintf("; but the server refused PORT/EPRT in %s (see active-refused)", plural(a.activeRefused, "session", "sessions"))
+	}
+	if n := a.connectFailed(); n > 0 {
+		v.accountFor(CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered)
+		v.text += fmt.Sprintf("; but %s never opened (see %s)", plural(n, "control connection", "control connections"), a.connectCodes())
+	}
+	if a.activePerUser > 0 {
+		v.accountFor(CodeActiveRefused)
+		v.text += fmt.Sprintf("; the server refused PORT/EPRT in %s but accepted it in others: active mode is on, refused for some users or sessions only (see active-refused: per-user settings such as vsftpd's user_config_dir port_enable=NO or cmds_denied)", plural(a.activePerUser, "session", "sessions"))
+	}
+	if a.passiveRefused > 0 && worked > 0 {
+		v.accountFor(CodePassiveRefused)
+		// Only active mode works: clients that need passive mode
+		// (behind NAT or a firewall) transfer nothing.
+		v.text += fmt.Sprintf("; but the server refused passive mode in %s (see passive-refused): clients that need it cannot transfer", plural(a.passiveRefused, "session", "sessions"))
+	}
+}
+
+// keepInside is the clause telling the server to stay inside the range
+// the firewall allows, when it strays outside it and the configuration
+// given does not set that range already; "" otherwise.
+func (v *verdictWriter) keepInside() string {
+	a, pol := v.a, v.pol
+	if len(pol.Ranges) == 0 || a.outside.Count == 0 || configSetsRange(pol.Server, policy.Ranges{mainRange(pol.Ranges)}) {
+		return ""
+	}
+	v.named = true
+	v.accountFor(CodePortOutsideRange)
+	return fmt.Sprintf("; keep the server inside the range the firewall allows: set %s to %s", v.vfam.rangeName(), mainRange(pol.PassiveRanges()))
+}
+
+// natNote is the clause for a client that ignored the announced address
+// and failed at the control address for another reason: the lead names
+// that reason, and the address is still wrong for clients that trust it.
+// "" when there is none.
+func (v *verdictWriter) natNote() string {
+	a, fam := v.a, v.fam
+	if !a.natLatent || a.natCaused > 0 || a.natReached > 0 || !a.natAddr.IsValid() {
+		return ""
+	}
+	if a.placeOf(a.passiveAt).nat && a.encrypted == 0 && a.hidden == 0 {
+		// The address set, a helper on the NAT router no longer
+		// follows the 227: the range must be forwarded statically
+		// (the open rules); the helper is the other route.
+		v.rules = append(v.rules, fam.addrLines(a.natFix)...)
+		v.rules = append(v.rules, "# (the address set, an FTP helper on the NAT router no longer follows the 227: forward the range statically, below)")
+		v.tail = append(v.tail, "# or, instead of the address and the static forward: attach the FTP helper on the NAT router (nf_nat_ftp rewrites the 227; not under FTPS):")
+		v.tail = append(v.tail, helperLines(a.addr.Port(), false, "forward", a.v6)...)
+	}
+	v.rules = append(v.rules, fam.addrLines(a.natFix)...)
+	v.named = true
+	v.accountFor(CodeNATMismatch)
+	how := "the one here ignored it"
+	if a.natGaveUp {
+		how = "the client here gave up before using it, after its data connection to the control address failed"
+	}
+	return fmt.Sprintf("; besides, the server announces %s, which clients that trust the 227 cannot reach (%s): set %s", a.natAddr, how, v.vfam.addrSet(a.natFix))
+}
+
+// also is the clause naming the failures with a firewall fix of their
+// own the lead does not account for ("; also: ..."), at most one for the
+// passive kinds and one for the active, with the active one's change
+// lines; the passive ones' open and range lines join the lead's
+// (deduplicated).
+func (v *verdictWriter) also() (string, []string) {
+	var clauses []string
+	passive := v.alsoPassive()
+	if passive != "" {
+		clauses = append(clauses, passive)
+	}
+	active, lines := v.alsoActive(passive != "")
+	if active != "" {
+		clauses = append(clauses, active)
+	}
+	if len(clauses) == 0 {
+		return "", nil
+	}
+	return "; also: " + strings.Join(clauses, "; "), lines
+}
+
+// alsoPassive is the also-clause's part for the passive failure kinds
+// the lead does not account for, adding their open and range lines; ""
+// when there is none.
+func (v *verdictWriter) alsoPassive() string {
+	a := v.a
+	src := a.failPorts
+	if v.natLead {
+		// The address explains the failures it caused; those at
+		// the control address are another problem.
+		src = a.ctlFail
+	}
+	var ways, see []string
+	var union PortStats
+	for _, w := range passiveWays {
+		ps := src[w.code]
+		if ps == nil || v.passiveCovered[w.code] {
+			continue
+		}
+		if w.code == CodeDataUnanswered && a.synAckLost == a.findings[CodeDataUnanswered] {
+			// The server answered every one (see the SYN-ACK
+			// verdict): nothing on it to open.
+			ways = append(ways, "answered by the server on "+portsWord(*ps)+", but its SYN-ACKs never reach the client (a firewall or NAT on the way back; nothing on the server to change)")
+			see = append(see, w.code)
+			continue
+		}
+		if w.code == CodeDataUnreachable && a.icmpKinds[icmpFirewall] == 0 {
+			// Routers' errors only (icmpPathVerdict): no port to open.
+			ways = append(ways, "answered on "+portsWord(*ps)+" by ICMP errors from routers on the path, which no open port mends")
+			see = append(see, w.code)
+			continue
+		}
+		ways = append(ways, fmt.Sprintf(w.how, portsWord(*ps)))
+		see = append(see, w.code)
+		union.add(ps.Min) // (the span is what the advice needs)
+		union.add(ps.Max)
+		// (The verdict's own heading of the open lines stays.)
+		keep := v.openHead
+		v.openFailed(*ps, w.open)
+		if keep != "" {
+			v.openHead = keep
+		}
+	}
+	if len(ways) == 0 {
+		return ""
+	}
+	c := "passive data connections are " + joinAnd(ways)
+	if union.Count > 0 {
+		v.addRangeLines()
+		// The advice on the range, unless the verdict's own
+		// says it for the same range.
+		if v.leadPorts == nil || !slices.Equal(openRange(*v.leadPorts, a, v.pol), openRange(union, a, v.pol)) {
+			c += v.d.failedPortsAdvice(union, a, v.vfam)
+		}
+	}
+	return c + ": see " + strings.Join(see, ", ")
+}
+
+// alsoActive is the also-clause's part for the blocked active data
+// connections the lead does not account for, and their change lines;
+// "" when there is none. passiveToo: the also-clause names passive
+// failures as well.
+func (v *verdictWriter) alsoActive(passiveToo bool) (string, []string) {
+	a := v.a
+	n := a.findings[CodeActiveBlocked]
+	if n == 0 || v.activeCovered {
+		return "", nil
+	}
+	_, lines := a.activeBlockedVerdict()
+	c := plural(n, "active data connection", "active data connections") + " from the server back to the client"
+	if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
+		c = plural(n, "active data connection", "active data connections") + " from the server back to clients"
+	}
+	if n == 1 {
+		c += " was"
+	} else {
+		c += " were"
+	}
+	c += " blocked: "
+	if !passiveToo && !a.passiveFailing() {
+		c += "use passive mode, or "
+	}
+	// (Passive data connections fail too, the verdict's or
+	// this clause's: no advice to use them.)
+	c += "see active-blocked for where"
+	if len(lines) > 0 {
+		c += ", and the change lines"
+	}
+	return c, lines
+}
+
+// maxOtherErrors bounds the error kinds otherErrors names.
+const maxOtherErrors = 4
+
+// otherErrors is the clause naming the kinds of error finding of the
+// server the verdict does not account for (covered), with their counts,
+// most first: "; other errors: control-unanswered (2 findings), …: see
+// those findings". Each such kind leads the verdict of a capture alone;
+// beside another failure it must not go unsaid.
+func (a *serverAcc) otherErrors(covered map[string]bool) string {
+	type kind struct {
+		code string
+		n    int
+	}
+	var ks []kind
+	for c, n := range a.errs {
+		if n > 0 && !covered[c] {
+			ks = append(ks, kind{c, n})
+		}
+	}
+	if len(ks) == 0 {
+		return ""
+	}
+	slices.SortFunc(ks, func(x, y kind) int {
+		if x.n != y.n {
+			return y.n - x.n
+		}
+		return strings.Compare(x.code, y.code)
+	})
+	var l []string
+	for i, k := range ks {
+		if i == maxOtherErrors {
+			l = append(l, fmt.Sprintf("and %s", plural(len(ks)-i, "more kind", "more kinds")))
+			break
+		}
+		if i == 0 {
+			l = append(l, fmt.Sprintf("%s (%s)", k.code, plural(k.n, "finding", "findings")))
+		} else {
+			l = append(l, fmt.Sprintf("%s (%d)", k.code, k.n))
+		}
+	}
+	return "; other errors: " + strings.Join(l, ", ") + ": see those findings"
+}
+
+// changeLines are the change lines in the order of the list,
+// deduplicated: the lead's own; the open and range lines, as
+// alternatives or as both needed; the alternative route (tail); the
+// also-clause's active lines (alsoRules).
+func (v *verdictWriter) changeLines(alsoRules []string) []string {
+	a := v.a
+	if v.unknownRange && !(a.outside.Count > 0 && len(v.rangeRules) > 0) {
+		// No known range to open. Where the firewall's range is known and
+		// the server strays outside it, moving the server is the fix.
+		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.v6, a.placeOf(a.passiveAt), a.exampleRange())...)
+		v.named = true
+	}
+	rules := v.rules
+	switch {
+	case len(v.openRules) > 0 && len(v.rangeRules) > 0 && a.outside.Count > 0 && v.openOwn:
+		// The server hands out ports of its own configured range outside
+		// the allowed one: opening that range and moving the server into
+		// the allowed one are alternatives.
+		rules = append(rules, "# either keep the server inside the allowed range:")
+		rules = append(rules, v.rangeRules...)
+		rules = append(rules, "# or open the server's own passive range:")
+		rules = append(rules, v.openRules...)
+	case len(v.openRules) > 0 && len(v.rangeRules) > 0 && v.openHead != "":
+		// A port inside the allowed range failed too: opening it is no
+		// alternative to moving the server, both are needed.
+		rules = append(rules, v.openHead)
+		rules = append(rules, v.openRules...)
+		rules = append(rules, "# and keep the server inside it:")
+		rules = append(rules, v.rangeRules...)
+	default:
+		rules = append(rules, v.openRules...)
+		rules = append(rules, v.rangeRules...)
+	}
+	rules = append(rules, v.tail...)
+	rules = append(rules, alsoRules...)
+	return dedupe(rules)
+}
+
+// addOpen adds the lines that open rs where the server's passive data
+// connections meet their firewall. With no rs, the range is unknown
+// (noRangeRules) only when none is known at all.
+func (v *verdictWriter) addOpen(rs policy.Ranges) {
+	a, pol := v.a, v.pol
+	if len(rs) == 0 {
+		// A known one the ports fall outside is the verdict's (the
+		// configuration's own, which the server does not run; or the
+		// firewall's, which the server must be kept inside).
+		if len(pol.PassiveRanges()) == 0 {
+			v.unknownRange = true
+		} else if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && len(pol.Ranges) == 0 {
+			v.rules = append(v.rules, fmt.Sprintf("# %s sets %s already: the server that answered does not run it (check which file it reads, and restart it)", sc.Path, sc.PassiveRange))
+		}
+		return
+	}
+	at := a.placeOf(a.passiveAt)
+	v.openRules = append(v.openRules, openLines(v.fam, at, rs, a.v6)...)
+	// A rule in the syntax of the server's system: say which family
+	// it came from.
+	v.named = v.named || at.host && v.fam.host() != hostLinux
+}
+
+// addRangeLines adds the server configuration lines that keep it inside
+// the firewall's range, unless the configuration given sets it already.
+func (v *verdictWriter) addRangeLines() {
+	a, pol := v.a, v.pol
+	if len(pol.Ranges) > 0 && !configSetsRange(pol.Server, policy.Ranges{mainRange(pol.PassiveRanges())}) {
+		v.rangeRules = append(v.rangeRules, v.fam.rangeLines(mainRange(pol.PassiveRanges()))...)
+		v.named = true
+		if a.outside.Count > 0 {
+			// The range lines keep the server inside the allowed
+			// range: what port-outside-range asks.
+			v.accountFor(CodePortOutsideRange)
+		}
+	}
+}
+
+// openFixRange adds the lines that open the range to fix things with
+// and keep the server inside it; with none known, those that set one
+// first.
+func (v *verdictWriter) openFixRange() {
+	if len(v.fix) > 0 {
+		v.addOpen(v.fix)
+	} else {
+		v.unknownRange = true
+	}
+	v.addRangeLines()
+}
+
+// openFailed opens the range the failed ports ps lie in (how: the way
+// they failed); when the server also strays outside the firewall's
+// range, the rules say that the failed ports were inside it.
+func (v *verdictWriter) openFailed(ps PortStats, how string) {
+	a, pol := v.a, v.pol
+	rs := openRange(ps, a, pol)
+	switch {
+	case len(rs) == 0 || a.outside.Count == 0:
+	case len(pol.Ranges) > 0 && pol.Ranges.Covers(policy.PortRange{Lo: ps.Min, Hi: ps.Max}):
+		// The firewall's range: it must be open, whatever else.
+		were := "was"
+		if ps.Min != ps.Max {
+			were = "were"
+		}
+		v.openHead = fmt.Sprintf("# %s inside the allowed range %s %s %s: make sure it is open:", portsWord(ps), rs, were, how)
+	default:
+		// The server's own configured range, outside the firewall's.
+		v.openOwn = true
+	}
+	v.addOpen(rs)
+}
