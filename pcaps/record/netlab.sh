@@ -176,6 +176,110 @@ table ip filter {
 EOF
 }
 
+# netlab_lab_lb: client -- load balancer -- two backends, IPv4. The load
+# balancer (the "router" namespace) forwards TCP 21 and 40000-40100 arriving
+# on pub0 for its address 10.99.1.1 to the backends in turn, one new
+# connection to each by turns (nftables numgen inc, as a per-connection
+# round robin with no client affinity does): the first to backend A
+# (10.99.2.2, srv0, behind priv0), the next to backend B (10.99.3.2, srv20,
+# behind priv1), and so on. Sets what netlab_lab_nat sets (the server is
+# backend A) and NETLAB_SERVER2_NS, NETLAB_SERVER2_IF, NETLAB_SERVER2_IP4.
+NETLAB_LB_SERVER2_IP4=10.99.3.2
+NETLAB_SERVER2_NS='' NETLAB_SERVER2_IF='' NETLAB_SERVER2_IP4=''
+netlab_lab_lb() {
+	netlab_ns cli && netlab_ns rtr && netlab_ns srv && netlab_ns srv2 || return 1
+	NETLAB_CLIENT_NS=$NETLAB_PREFIX-cli NETLAB_ROUTER_NS=$NETLAB_PREFIX-rtr NETLAB_SERVER_NS=$NETLAB_PREFIX-srv
+	NETLAB_SERVER2_NS=$NETLAB_PREFIX-srv2
+	NETLAB_CLIENT_IF=cli0 NETLAB_SERVER_IF=srv0 NETLAB_SERVER2_IF=srv20
+	NETLAB_CLIENT_IP4=$NETLAB_NAT_CLIENT_IP4 NETLAB_SERVER_IP4=$NETLAB_NAT_SERVER_IP4
+	NETLAB_SERVER2_IP4=$NETLAB_LB_SERVER2_IP4
+	NETLAB_PUBLIC_IP4=$NETLAB_NAT_PUBLIC_IP4
+	NETLAB_CLIENT_IP6='' NETLAB_SERVER_IP6=''
+	netlab_veth "$NETLAB_CLIENT_NS" cli0 "$NETLAB_ROUTER_NS" pub0 &&
+		netlab_veth "$NETLAB_ROUTER_NS" priv0 "$NETLAB_SERVER_NS" srv0 &&
+		netlab_veth "$NETLAB_ROUTER_NS" priv1 "$NETLAB_SERVER2_NS" srv20 || return 1
+	netlab_addr "$NETLAB_CLIENT_NS" cli0 "$NETLAB_CLIENT_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" pub0 "$NETLAB_NAT_PUBLIC_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" priv0 "$NETLAB_NAT_ROUTER_IN_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" priv1 10.99.3.1/24 &&
+		netlab_addr "$NETLAB_SERVER_NS" srv0 "$NETLAB_SERVER_IP4/24" &&
+		netlab_addr "$NETLAB_SERVER2_NS" srv20 "$NETLAB_SERVER2_IP4/24" || return 1
+	netlab_route "$NETLAB_CLIENT_NS" default via "$NETLAB_NAT_PUBLIC_IP4" &&
+		netlab_route "$NETLAB_SERVER_NS" default via "$NETLAB_NAT_ROUTER_IN_IP4" &&
+		netlab_route "$NETLAB_SERVER2_NS" default via 10.99.3.1 &&
+		netlab_forwarding "$NETLAB_ROUTER_NS" || return 1
+	netlab_nft "$NETLAB_ROUTER_NS" <<EOF
+table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname "pub0" ip daddr $NETLAB_NAT_PUBLIC_IP4 tcp dport { 21, 40000-40100 } dnat to numgen inc mod 2 map { 0 : $NETLAB_NAT_SERVER_IP4, 1 : $NETLAB_LB_SERVER2_IP4 }
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "pub0" masquerade
+	}
+}
+table ip filter {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		ct status dnat accept
+		iifname { "priv0", "priv1" } accept
+	}
+}
+EOF
+}
+
+# netlab_lab_client_nat: the client behind a NAT router, IPv4: client
+# 192.168.50.2 (cli0, default route via the router) -- router lan0
+# 192.168.50.1 / wan0 10.99.5.1 -- server 10.99.5.2 (srv0). The router
+# masquerades what leaves wan0 (the server sees every connection of the
+# client coming from 10.99.5.1), forwards nothing new inbound and attaches
+# NO ftp conntrack helper, so a PORT/EPRT naming 192.168.50.2 reaches the
+# server as written. Sets NETLAB_{CLIENT,SERVER,ROUTER}_NS,
+# NETLAB_{CLIENT,SERVER}_{IF,IP4}, NETLAB_PUBLIC_IP4 (the server, what
+# clients dial) and NETLAB_CLIENT_PUBLIC_IP4 (the router's wan0 address,
+# the client as the server sees it).
+NETLAB_CNAT_CLIENT_IP4=192.168.50.2
+NETLAB_CNAT_ROUTER_LAN_IP4=192.168.50.1
+NETLAB_CNAT_ROUTER_WAN_IP4=10.99.5.1
+NETLAB_CNAT_SERVER_IP4=10.99.5.2
+NETLAB_CLIENT_PUBLIC_IP4=''
+netlab_lab_client_nat() {
+	netlab_ns cli && netlab_ns rtr && netlab_ns srv || return 1
+	NETLAB_CLIENT_NS=$NETLAB_PREFIX-cli NETLAB_ROUTER_NS=$NETLAB_PREFIX-rtr NETLAB_SERVER_NS=$NETLAB_PREFIX-srv
+	NETLAB_CLIENT_IF=cli0 NETLAB_SERVER_IF=srv0
+	NETLAB_CLIENT_IP4=$NETLAB_CNAT_CLIENT_IP4 NETLAB_SERVER_IP4=$NETLAB_CNAT_SERVER_IP4
+	NETLAB_PUBLIC_IP4=$NETLAB_CNAT_SERVER_IP4 NETLAB_CLIENT_PUBLIC_IP4=$NETLAB_CNAT_ROUTER_WAN_IP4
+	NETLAB_CLIENT_IP6='' NETLAB_SERVER_IP6=''
+	netlab_veth "$NETLAB_CLIENT_NS" cli0 "$NETLAB_ROUTER_NS" lan0 &&
+		netlab_veth "$NETLAB_ROUTER_NS" wan0 "$NETLAB_SERVER_NS" srv0 || return 1
+	netlab_addr "$NETLAB_CLIENT_NS" cli0 "$NETLAB_CLIENT_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" lan0 "$NETLAB_CNAT_ROUTER_LAN_IP4/24" &&
+		netlab_addr "$NETLAB_ROUTER_NS" wan0 "$NETLAB_CNAT_ROUTER_WAN_IP4/24" &&
+		netlab_addr "$NETLAB_SERVER_NS" srv0 "$NETLAB_SERVER_IP4/24" || return 1
+	# The server's default route points at the router, as the Internet
+	# would: a connection back to 192.168.50.2 leaves it and dies there.
+	netlab_route "$NETLAB_CLIENT_NS" default via "$NETLAB_CNAT_ROUTER_LAN_IP4" &&
+		netlab_route "$NETLAB_SERVER_NS" default via "$NETLAB_CNAT_ROUTER_WAN_IP4" &&
+		netlab_forwarding "$NETLAB_ROUTER_NS" || return 1
+	netlab_nft "$NETLAB_ROUTER_NS" <<'EOF'
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan0" masquerade
+	}
+}
+table ip filter {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		iifname "lan0" accept
+	}
+}
+EOF
+}
+
 # netlab_ftproot: the anonymous FTP tree, made once per netlab_init:
 #   report.txt (~5 KB text), data.bin (128 KiB), notes/readme.txt, upload/ (writable by ftp).
 # Prints its path.

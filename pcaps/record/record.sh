@@ -39,6 +39,9 @@ SCENARIOS=(
 	control-refused control-reject-icmp control-drop control-synack-drop
 	pyftpdlib-active-client-reject pyftpdlib-active-client-drop
 	twisted-passive inetutils-ftpd-passive
+	lb-split client-nat-active-vsftpd client-nat-active-proftpd client-nat-active-pureftpd
+	client-nat-active-pyftpdlib pasv-zero-vsftpd pasv-zero-proftpd pasv-zero-pureftpd pasv-zero-pyftpdlib
+	pureftpd-forced-ip-invalid pasv-range-swapped-vsftpd pasv-range-swapped-proftpd pasv-range-swapped-pureftpd
 )
 
 usage() {
@@ -103,6 +106,7 @@ cap() {
 	server) ns=$NETLAB_SERVER_NS ifc=$NETLAB_SERVER_IF ;;
 	router-in) ns=$NETLAB_ROUTER_NS ifc=priv0 ;;
 	router-any) ns=$NETLAB_ROUTER_NS ifc=any ;; # both sides at once, as tcpdump -i any on a router
+	server2) ns=$NETLAB_SERVER2_NS ifc=$NETLAB_SERVER2_IF ;; # the lb lab's backend B
 	esac
 	netlab_capture_start "$ns" "$ifc" "$OUT/$2.pcap" || return 1
 	CAPS+=("$NETLAB_LAST_PID")
@@ -1586,6 +1590,196 @@ sc_inetutils_ftpd_passive() {
 	run 0 "curl ftp://$NETLAB_SERVER_IP4/report.txt ftp://$NETLAB_SERVER_IP4/" \
 		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt" -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
 	cap_stop
+}
+
+# --- failure stories 8, 10, 13 and 15 (docs/troubleshooting.md) ----------
+
+# lb-split (story 8): netlab_lab_lb, a load balancer handing each new
+# connection to ports 21 and 40000-40100 of 10.99.1.1 to the next of two
+# vsftpd backends (lb-backend.conf: pasv_address=10.99.1.1), no affinity.
+# One ftplib session (PASV) downloads report.txt three times: its control
+# connection lands on backend A, its data connections on B, A, B; B has no
+# passive listener on the port A announced, so its kernel answers RST and
+# ftplib gets "Connection refused" for the first and third, the second
+# works. Then one curl session: control on A, the EPSV data connection on
+# B, refused; curl takes that for a broken EPSV, retries with PASV, whose
+# data connection lands on A: the download works (exit 0). Captured at the
+# client and at each backend (B sees only SYNs and its own RSTs).
+sc_lb_split() {
+	netlab_lab_lb && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/lb-backend.conf" || return 1
+	local log_a=$NETLAB_VSFTPD_LOG
+	netlab_vsftpd "$NETLAB_SERVER2_NS" "$CONF/lb-backend.conf" || return 1
+	local log_b=$NETLAB_VSFTPD_LOG
+	cap client lb-split-client && cap server lb-split-backend-a && cap server2 lb-split-backend-b || return 1
+	run 1 "ftpclient.py $NETLAB_PUBLIC_IP4 retr:report.txt retr:report.txt retr:report.txt (PASV)" \
+		"${FTPLIB[@]}" "$NETLAB_PUBLIC_IP4" retr:report.txt retr:report.txt retr:report.txt
+	run 0 "curl ftp://$NETLAB_PUBLIC_IP4/report.txt (EPSV, then PASV)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+	say "backend A log: $(grep -c 'CONNECT' "$log_a") connects; $(grep -o '"227 [^"]*"\|"229 [^"]*"\|"226 [^"]*"\|"425 [^"]*"' "$log_a" | tr '\n' ' ')"
+	say "backend B log: $(cat "$log_b" 2>/dev/null | wc -l) lines (no control connection reached it)"
+}
+
+# client_nat_active NAME KIND [ARG...] (story 10): netlab_lab_client_nat, the
+# client at 192.168.50.2 behind a masquerading router with no FTP helper, the
+# server (KIND, started by server_start with ARG...) at 10.99.5.2 with its
+# default refusal of a PORT/EPRT to an address other than the control
+# connection's peer (vsftpd port_promiscuous=NO, ProFTPD AllowForeignAddress
+# off, Pure-FTPd always, pyftpdlib permit_foreign_addresses=False). curl -P -
+# (EPRT, then PORT), ftplib --active (PORT), each naming 192.168.50.2, which
+# the server sees as 10.99.5.1; then ftplib passive, which works. Captured at
+# the client and the server.
+client_nat_active() {
+	local name=$1 kind=$2
+	shift 2
+	netlab_lab_client_nat || return 1
+	case $kind in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/anon.conf" ;;
+	*) server_start "$kind" "$@" ;;
+	esac || return 1
+	cap client "$name-client" && cap server "$name-server" || return 1
+	run 30 "curl -P - ftp://$NETLAB_SERVER_IP4/report.txt (active, client behind NAT)" \
+		"${CURL[@]}" -P - -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 1 "ftpclient.py --active $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" --active "$NETLAB_SERVER_IP4" retr:report.txt
+	run 0 "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt (passive)" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+sc_client_nat_active_vsftpd() { client_nat_active client-nat-active-vsftpd vsftpd; }
+sc_client_nat_active_proftpd() { client_nat_active client-nat-active-proftpd proftpd; }
+sc_client_nat_active_pureftpd() { client_nat_active client-nat-active-pureftpd pureftpd; }
+sc_client_nat_active_pyftpdlib() { client_nat_active client-nat-active-pyftpdlib pyftpdlib; }
+
+# pasv_zero NAME KIND [ARG...] (story 13): the direct lab, the server set to
+# announce 0.0.0.0 (vsftpd pasv-zero.conf, ProFTPD proftpd-masq-zero.conf,
+# Pure-FTPd -P 0.0.0.0, pyftpdlib --masquerade-address 0.0.0.0). curl PASV
+# (it ignores the 227's address: works), curl PASV trusting the 227
+# (--no-ftp-skip-pasv-ip: it connects to 0.0.0.0, which Linux takes for a
+# local address: refused on the client's loopback, no SYN on the link,
+# exit 7), ftplib PASV (ignores it too: works). Client side.
+pasv_zero() {
+	local name=$1 kind=$2
+	shift 2
+	netlab_lab_direct || return 1
+	case $kind in
+	vsftpd) netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/pasv-zero.conf" ;;
+	*) server_start "$kind" "$@" ;;
+	esac || return 1
+	cap client "$name" || return 1
+	run 0 "curl --disable-epsv ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 7 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 0 "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt (PASV)" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+sc_pasv_zero_vsftpd() { pasv_zero pasv-zero-vsftpd vsftpd; }
+sc_pasv_zero_proftpd() { pasv_zero pasv-zero-proftpd proftpd:proftpd-masq-zero.conf; }
+sc_pasv_zero_pureftpd() { pasv_zero pasv-zero-pureftpd pureftpd -P 0.0.0.0; }
+sc_pasv_zero_pyftpdlib() { pasv_zero pasv-zero-pyftpdlib pyftpdlib --masquerade-address 0.0.0.0; }
+
+# pureftpd-forced-ip-invalid (story 13): Pure-FTPd -P ftp.example.invalid
+# (ForcePassiveIP naming a host that does not resolve) starts, and answers
+# every connection with its greeting turned into a 421 ("421 Illegal forced
+# IP for passive connections") and closes it. curl, ftplib. Client side.
+sc_pureftpd_forced_ip_invalid() {
+	netlab_lab_direct && server_start pureftpd -P ftp.example.invalid || return 1
+	cap client pureftpd-forced-ip-invalid || return 1
+	run '8|28' "curl ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 2 "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+# range_fw: the server's input firewall opens 21 and the intended passive
+# range 40000-40100 only (as in pasv-outside-range).
+range_fw() {
+	netlab_nft "$NETLAB_SERVER_NS" <<'EOF'
+table inet fw {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		iif "lo" accept
+		ct state established,related accept
+		meta l4proto { icmp, ipv6-icmp } accept
+		tcp dport { 21, 40000-40100 } ct state new accept
+	}
+}
+EOF
+}
+
+# pasv-range-swapped-vsftpd (story 15): pasv-range-swapped.conf
+# (pasv_min_port=40100, pasv_max_port=40000) behind range_fw. vsftpd
+# starts and hands out ports from 40100-65535; curl (EPSV, then PASV) and
+# ftplib (PASV) time out on ports the firewall drops.
+sc_pasv_range_swapped_vsftpd() {
+	netlab_lab_direct && netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/pasv-range-swapped.conf" && range_fw || return 1
+	cap client pasv-range-swapped-vsftpd || return 1
+	run 28 "curl ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 1 "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt (PASV)" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+# range_swapped_refused NAME: behind range_fw, nothing listens on port 21
+# (the server did not start): curl's SYN meets RST, exit 7.
+range_swapped_refused() {
+	range_fw && cap client "$1" || return 1
+	run 7 "curl ftp://$NETLAB_SERVER_IP4/report.txt (the server did not start)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# pasv-range-swapped-proftpd (story 15): PassivePorts 40100 40000. In the
+# main configuration file (a directive netlab_proftpd writes into the file
+# ProFTPD reads) ProFTPD refuses to start; in a file it Includes
+# (proftpd-range-swapped.conf) it logs the same "fatal:" line and "unable to
+# include", starts all the same without a passive range, and hands out ports
+# the firewall (range_fw) drops: curl (EPSV, then PASV) and ftplib (PASV)
+# time out.
+sc_pasv_range_swapped_proftpd() {
+	netlab_lab_direct || return 1
+	if server_start proftpd "PassivePorts 40100 40000" 2>/dev/null; then
+		say "ProFTPD started with PassivePorts 40100 40000 in its main file"
+		return 1
+	fi
+	local out=$NETLAB_DIR/proftpd-$NETLAB_SERVER_NS.out
+	say "main file: $(grep -h 'fatal' "$out" 2>/dev/null | head -1 | sed 's/^.*proftpd\[[0-9]*\]: //')"
+	: >"$out"
+	server_start proftpd:proftpd-range-swapped.conf && range_fw || return 1
+	say "included file: $(grep -h 'fatal\|unable to include' "$out" "$NETLAB_PROFTPD_LOG" 2>/dev/null | sort -u | sed 's/^.*proftpd\[[0-9]*\]: //' | tr '\n' ' ')"
+	cap client pasv-range-swapped-proftpd || return 1
+	run 28 "curl ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 1 "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt (PASV)" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt
+	cap_stop
+}
+
+# pasv-range-swapped-pureftpd (story 15): Pure-FTPd -p 40100:40000 (what
+# Debian's wrapper makes of conf/PassivePortRange "40100 40000") refuses to
+# start: it writes "421 Configuration error: Illegal ports range" to its
+# standard input (the client socket under inetd; here a file) and exits 252.
+sc_pasv_range_swapped_pureftpd() {
+	netlab_lab_direct || return 1
+	local bin rc
+	if netlab_installed pure-ftpd; then
+		bin=/usr/sbin/pure-ftpd
+	else
+		bin=$(netlab_unpack pure-ftpd) || return 1
+		bin=$bin/usr/sbin/pure-ftpd
+	fi
+	: >"$NETLAB_DIR/pure-ftpd-start.txt"
+	netlab_exec "$NETLAB_SERVER_NS" "$bin" -e -H -4 -p 40100:40000 0<>"$NETLAB_DIR/pure-ftpd-start.txt" >/dev/null 2>&1
+	rc=$?
+	say "Pure-FTPd -p 40100:40000: exit $rc: $(tr -d '\r' <"$NETLAB_DIR/pure-ftpd-start.txt")"
+	[ $rc != 0 ] || return 1
+	range_swapped_refused pasv-range-swapped-pureftpd
 }
 
 # --- main ----------------------------------------------------------------
