@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,6 +55,28 @@ func LoadServerConfig(path string) (*ServerConfig, error) {
 	return ParseServerConfig(path, data)
 }
 
+// addressSetting names, per server, the setting that sets the address
+// announced in 227.
+var addressSetting = map[ServerKind]string{ServerVsftpd: "pasv_address", ServerProFTPD: "MasqueradeAddress", ServerPureFTPd: "ForcePassiveIP"}
+
+// dropUnreachableAddress reads an announced address no client can connect
+// to (0.0.0.0, a loopback or link-local address: all four servers
+// announce 0.0.0.0 as set) as no address set, with a note: taken as the
+// server's public address, it made a 227 of 0.0.0.0 "the correct setup"
+// and the fix "set it to 0.0.0.0".
+func (c *ServerConfig) dropUnreachableAddress() {
+	a := c.PublicAddress
+	if !a.IsValid() || !a.IsUnspecified() && !a.IsLoopback() && !a.IsLinkLocalUnicast() {
+		return
+	}
+	name := addressSetting[c.Kind]
+	if name == "" {
+		name = "the announced address"
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("%s %s is no address a client can connect to: the server announces it as it is (clients that trust the 227 fail); read as no address set", name, a))
+	c.UnusableAddress, c.PublicAddress = a, netip.Addr{}
+}
+
 func readBounded(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -73,6 +96,14 @@ func readBounded(path string) ([]byte, error) {
 // ParseServerConfig parses data read from the file name, detecting the
 // server kind.
 func ParseServerConfig(name string, data []byte) (*ServerConfig, error) {
+	c, err := parseServerConfig(name, data)
+	if err == nil {
+		c.dropUnreachableAddress()
+	}
+	return c, err
+}
+
+func parseServerConfig(name string, data []byte) (*ServerConfig, error) {
 	switch DetectKind(name, data) {
 	case ServerVsftpd:
 		return ParseVsftpd(name, data)

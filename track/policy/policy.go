@@ -62,6 +62,10 @@ type ServerConfig struct {
 	// instead when the setting names a host.
 	PublicAddress netip.Addr
 	PublicName    string
+	// UnusableAddress is an address the setting sets that no client can
+	// connect to (0.0.0.0, loopback, link-local): the server announces
+	// it, but it is not taken as PublicAddress (dropUnreachableAddress).
+	UnusableAddress netip.Addr
 	// ControlPort is where the server listens (listen_port, Port, Bind);
 	// 0 when not known (any port). Off: it does not listen at all
 	// (ProFTPD Port 0).
@@ -342,6 +346,8 @@ func (c *ServerConfig) describe(b *strings.Builder, lead string) {
 	}
 	fmt.Fprintf(b, "%scontrol port %d; passive: %s", lead, c.ControlPort, passive)
 	switch {
+	case c.UnusableAddress.IsValid():
+		fmt.Fprintf(b, ", announces %s (no client can connect to it)", c.UnusableAddress)
 	case c.PublicAddress.IsValid():
 		fmt.Fprintf(b, ", announces %s", c.PublicAddress)
 	case c.PublicName != "":

@@ -96,6 +96,7 @@ func loadPureFTPdDir(dir string) (*ServerConfig, error) {
 		}
 	}
 	pureFinish(c)
+	c.dropUnreachableAddress()
 	return c, nil
 }
 
