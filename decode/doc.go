@@ -46,8 +46,19 @@
 // quiet live capture calls Tick), the decoder expires what is due (holes
 // that waited holeWait, connections idle past their limit, IP datagrams
 // not rebuilt in time) and then calls Handler.Tick, which drives the tracker's
-// expiry too: there is one clock. Finish closes every control connection
-// (ControlClose, reason capture-end) and then calls Handler.Finish.
+// expiry too: there is one clock. A packet more than a second earlier than
+// the clock is the capture's clock set back (NTP stepping it): the clock
+// follows it, as the tracker's waits do, so a wait begun after the step
+// (a hole, a datagram's fragments, a data connection's idle time) is
+// measured in the time that passed since, not from the latest time before
+// the step, and one begun before it waits longer by the step; a packet
+// back on the time before the step within a second after it is another
+// clock interleaved, and the clock goes back there (clockStepBack). An
+// input that overlaps the one before it (SetInput) is no step until its
+// packets pass the earlier input's end; in a file of several interfaces,
+// whose clocks may disagree by minutes, a step back is not followed. Finish closes every control connection
+// (ControlClose, reason capture-end, at the latest packet time) and then
+// calls Handler.Finish.
 //
 // The control table's idle limits and tombstones run on an idle clock:
 // packet time, except that a forward step of more than a day between two

@@ -186,9 +186,26 @@ type Decoder struct {
 	fragUnlisted int
 
 	num    uint64
-	input  string    // the file being read (SetInput)
-	inputs uint32    // how many inputs SetInput named (Segment.Input)
-	last   time.Time // latest packet time (a forward step over clockOutlierStep once confirmed: observe)
+	input  string // the file being read (SetInput)
+	inputs uint32 // how many inputs SetInput named (Segment.Input)
+	// last: the decoder's clock, what expiry and the Handler's Tick go
+	// by: the latest packet time (a forward step over clockOutlierStep
+	// once confirmed; since a step back of the capture's clock, the
+	// latest after it: observe).
+	last time.Time
+	// Since the latest step back: backMax, the latest packet time before
+	// it (LastTime); while it may still prove to be two clocks
+	// interleaved, backFrom (last before it, zero once it stands),
+	// backAt (its packet's time) and backFlush (nextFlush before it).
+	backMax, backFrom, backAt, backFlush time.Time
+	// joinEnd: last when the input began (SetInput), until a packet
+	// passes it: an input that overlaps the one before it steps back at
+	// its start, its packets beside the earlier input's, not after them.
+	joinEnd time.Time
+	// interfaces: a packet of an interface other than the first came:
+	// the interfaces' clocks may disagree, by minutes (a TAP's two
+	// ports), and a step back is taken for that, not followed.
+	interfaces bool
 	// jumpAt: a packet's time a forward step over clockOutlierStep took,
 	// when jumpHeld: confirmed by the next packet's (observe).
 	jumpAt   time.Time
@@ -241,6 +258,7 @@ func (d *Decoder) SetInput(name string) {
 	d.input = name
 	d.ctl.clock.nextInput = d.ctl.clock.set // the first file starts the clock
 	d.inputStart = true                     // its first packet's step is the gap between the files (observe)
+	d.joinEnd = d.last
 }
 
 // MayReorder tells the decoder that the capture's packets may come out of
@@ -267,7 +285,12 @@ func (d *Decoder) Stats() Stats {
 }
 
 // LastTime is the timestamp of the latest packet decoded.
-func (d *Decoder) LastTime() time.Time { return d.last }
+func (d *Decoder) LastTime() time.Time {
+	if d.backMax.After(d.last) {
+		return d.backMax // (the clock stepped back since)
+	}
+	return d.last
+}
 
 func (d *Decoder) isControlPort(p uint16) bool {
 	return d.controlPorts[p/64]&(1<<(p%64)) != 0 || d.isTLSPort(p)
@@ -306,6 +329,7 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		// the second's packets come after all of the first's, which no
 		// bounded wait mends (they are to be merged first).
 		d.ctl.pool.reorder = true
+		d.interfaces = true
 	}
 	if d.observe(ci.Timestamp) {
 		// A forward step confirmed: what its packet touched is stamped
@@ -725,12 +749,17 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 	if !d.jumpHeld && !d.inputStart {
 		// (The common case, short.)
 		if ts.After(d.last) {
+			if !d.backFrom.IsZero() {
+				ts = d.backEnds(ts)
+			}
 			if ts.Sub(d.last) > clockOutlierStep && !d.last.IsZero() {
 				d.jumpAt, d.jumpHeld = ts, true
 				d.clockSaved = d.ctl.clock
 				return false
 			}
 			d.last = ts
+		} else if d.last.Sub(ts) > clockStepBack {
+			d.stepBack(ts)
 		}
 		return false
 	}
@@ -755,9 +784,65 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 		return confirmed
 	}
 	if ts.After(d.last) {
+		if !d.backFrom.IsZero() {
+			ts = d.backEnds(ts)
+		}
 		d.last = ts
+	} else if !first && d.last.Sub(ts) > clockStepBack {
+		d.stepBack(ts)
 	}
 	return confirmed
+}
+
+// Steps back. A packet more than clockStepBack earlier than the clock is
+// the capture's clock set back (NTP stepping it), not reordering (the
+// queues of a multi-queue capture, the copies of a mirror port disagree
+// by microseconds to milliseconds): the clock follows it, as the
+// tracker's waits do, so that what waits after it (a hole in a stream,
+// a connection's idle time, a datagram's fragments) is measured in time
+// that passed, not from the latest time before the step (a hole given up
+// at the first expiry, as if it had waited the whole step). What waited
+// from before the step waits longer by the step. A packet back on the
+// time before the step within clockStepBack of packet time after it
+// shows two clocks interleaved (hosts or interfaces whose clocks
+// disagree), not a step: the clock goes back to where it was.
+const clockStepBack = time.Second
+
+// stepBack takes packet time ts, more than clockStepBack before the
+// clock, as the capture's clock set back.
+func (d *Decoder) stepBack(ts time.Time) {
+	if d.interfaces {
+		return
+	}
+	if !d.joinEnd.IsZero() {
+		if !d.last.After(d.joinEnd) {
+			return // an input joining the one before it (SetInput)
+		}
+		d.joinEnd = time.Time{}
+	}
+	if d.last.After(d.backMax) {
+		d.backMax = d.last
+	}
+	d.backFrom, d.backAt, d.backFlush = d.last, ts, d.nextFlush
+	d.last = ts
+	d.nextFlush = ts.Add(time.Second)
+}
+
+// backEnds settles the latest step back at packet time ts, later than
+// the clock: back on the time before the step moments after it, the step
+// was another clock's, and ts is taken as no earlier than the time before
+// it; otherwise the step stands.
+func (d *Decoder) backEnds(ts time.Time) time.Time {
+	from := d.backFrom
+	d.backFrom = time.Time{}
+	if d.last.Sub(d.backAt) >= clockStepBack || !ts.After(from.Add(-clockStepBack)) {
+		return ts
+	}
+	d.last, d.nextFlush = from, d.backFlush
+	if ts.Before(from) {
+		return from
+	}
+	return ts
 }
 
 // maybeFlush runs the time-driven housekeeping once per second of packet
@@ -798,7 +883,7 @@ func (d *Decoder) Finish() {
 	// Fragments of datagrams still incomplete never made a packet.
 	d.stats.FragmentsLost += uint64(d.fragsHeld)
 	d.dropAllFragments()
-	d.ctl.closeAll(d.num, d.last)
+	d.ctl.closeAll(d.num, d.LastTime())
 	d.pay.closeAll()
 	d.h.Finish()
 }

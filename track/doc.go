@@ -81,9 +81,12 @@
 // decode.MaxClockStep (a day: the clock set forward, files of different
 // days read as one), which, as on decode's idle clock, is no time passing:
 // a wait measured across it leaves it out, so no announcement, SYN or
-// data connection runs out on it. At most 16 steps are kept, beyond which
-// a step back is taken as reordering and a forward step as time that
-// passed. A forward step up to a day is time that passed.
+// data connection runs out on it. A step is kept until the longest wait
+// (an hour of packet time: the expired announcements' tombstones) has
+// passed since it; at most 16 at once: a step beyond them is still a
+// step, and the oldest is merged into the time before it
+// (Limits.ClockStepsNotKept), which makes a wait begun before it shorter,
+// never longer. A forward step up to a day is time that passed.
 //
 // # Bounds
 //

@@ -194,6 +194,14 @@ type Limits struct {
 	// advertised, and that it never acknowledged: their bytes are not
 	// counted as transferred (forged or stale).
 	DataBeyondWindow int `json:"data_beyond_window,omitempty"`
+	// ClockStepsNotKept counts steps of the capture's clock (set back
+	// over a second, or forward over a day) that came while the waits'
+	// clock held maxClockSteps others, all within the longest wait (an
+	// hour of packet time): the oldest was merged into the time before it
+	// (packetClock.dropOldest). A wait begun before that step may be
+	// measured shorter than it ran (an announcement or SYN from then
+	// waits longer before it is final), never longer.
+	ClockStepsNotKept int `json:"clock_steps_not_kept,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
@@ -313,6 +321,9 @@ func New(sink Sink, o Options) *Tracker {
 	if t.opts.NumberData == nil {
 		t.opts.NumberData = t.countData
 	}
+	// The longest a wait measured on the clock runs: a step further back
+	// than that is spanned by none still open.
+	t.clock.keepFor(max(o.ExpectationTimeout, o.UnansweredWait, o.EvidenceWait, dataIdle, elsewhereWindow, decode.ResumeWait, expiredAnnKeep))
 	return t
 }
 
@@ -329,7 +340,11 @@ func (t *Tracker) countData() int {
 }
 
 // Limits returns the bounds hit so far.
-func (t *Tracker) Limits() Limits { return t.limits }
+func (t *Tracker) Limits() Limits {
+	l := t.limits
+	l.ClockStepsNotKept = t.clock.notKept
+	return l
+}
 
 // Sessions returns how many sessions are open now.
 func (t *Tracker) OpenSessions() int { return t.sessions.Len() }
@@ -735,6 +750,9 @@ func (t *Tracker) tick() {
 	clear(t.open[len(kept):])
 	t.open = kept
 	t.doneInOpen = 0
+	if len(t.clock.steps) > 0 {
+		t.clock.forget() // (after the waits above: none open spans them)
+	}
 }
 
 // closeReasons maps decode's reason for a closed control connection to
@@ -924,9 +942,15 @@ func (t *Tracker) compactIdleOrder() {
 // reordering: the clock waits for packet time to pass the latest again.
 const stepBack = time.Second
 
-// maxClockSteps bounds the steps the clock keeps; past it, a step back is
-// taken as reordering (the waits after it are measured against the latest
-// packet time, as without the clock), and a forward step as time passed.
+// maxClockSteps bounds the steps the clock keeps apart. A step is kept
+// while a wait could still span it: until clockKeep of packet time passed
+// after it (keepFor), then it is forgotten (forget). A step beyond the
+// bound while all are kept is a step all the same: the oldest is merged
+// into the segment before it (dropOldest) and counted
+// (Limits.ClockStepsNotKept). A step taken for reordering instead would
+// make every wait after it look longer by the step (a SYN expiring its
+// own announcement); the merge only makes a wait begun before the merged
+// step look shorter than it was.
 const maxClockSteps = 16
 
 // clockStep is where one step started a segment of packet time.
@@ -945,6 +969,16 @@ func (s *clockStep) forward() bool { return s.start.After(s.before) }
 type packetClock struct {
 	now   time.Time   // the latest packet time of the current segment
 	steps []clockStep // the steps, oldest first
+	// base: the back of the latest step merged away (dropOldest), the
+	// first segment's; floor: the start of the latest forward step merged
+	// away: a time before it in no segment kept is taken as at it, so a
+	// wait across it still leaves the step out (no longer than it was).
+	base  time.Duration
+	floor time.Time
+	// keep: how long after a step a wait may still span it (keepFor);
+	// notKept counts the steps merged away sooner (Limits.ClockStepsNotKept).
+	keep    time.Duration
+	notKept int
 	// joining: a new input began (newInput) and its packets have not yet
 	// passed now. A file that overlaps the one before it (two interfaces'
 	// captures given together) steps back at its start, but its packets
@@ -952,6 +986,10 @@ type packetClock struct {
 	// earlier end, they are no time passing.
 	joining bool
 }
+
+// keepFor sets how long after a step a wait may still span it: the
+// longest wait measured on the clock.
+func (c *packetClock) keepFor(d time.Duration) { c.keep = d }
 
 // newInput tells the clock that the next packets come from another input
 // of the same capture.
@@ -979,7 +1017,6 @@ func (c *packetClock) advance(ts time.Time) {
 				// disagree), not a step. Their difference is not time
 				// that passed.
 				c.steps = c.steps[:n-1]
-				n--
 				if ts.Before(last.before) {
 					ts = last.before
 				}
@@ -991,30 +1028,65 @@ func (c *packetClock) advance(ts time.Time) {
 			c.now = ts
 			return
 		}
-		if d := ts.Sub(from); d > decode.MaxClockStep && n < maxClockSteps && !from.IsZero() {
+		if d := ts.Sub(from); d > decode.MaxClockStep && !from.IsZero() {
 			// The capture's clock set forward: no time passed. (From
 			// the zero time, before any packet, is the first packet.)
-			back := -d
-			if n > 0 {
-				back += c.steps[n-1].back
-			}
-			c.steps = append(c.steps, clockStep{start: ts, before: from, back: back})
+			c.step(clockStep{start: ts, before: from, back: -d})
 		}
 		c.now = ts
 		return
 	}
 	d := c.now.Sub(ts)
 	switch {
-	case d > stepBack && n < maxClockSteps:
-		back := d
-		if n > 0 {
-			back += c.steps[n-1].back
-		}
-		c.steps = append(c.steps, clockStep{start: ts, before: c.now, back: back})
+	case d > stepBack:
+		c.step(clockStep{start: ts, before: c.now, back: d})
 		c.now = ts
 	case n > 0 && ts.Before(c.steps[n-1].start):
 		c.steps[n-1].start = ts // reordering inside the segment
 	}
+}
+
+// step keeps s, whose back is its own step alone, as the latest step,
+// making room first when the bound is reached.
+func (c *packetClock) step(s clockStep) {
+	if len(c.steps) == maxClockSteps {
+		if c.age(&c.steps[0]) <= c.keep {
+			c.notKept++
+		}
+		c.dropOldest()
+	}
+	if n := len(c.steps); n > 0 {
+		s.back += c.steps[n-1].back
+	} else {
+		s.back += c.base
+	}
+	c.steps = append(c.steps, s)
+}
+
+// age is how much packet time passed since step s.
+func (c *packetClock) age(s *clockStep) time.Duration {
+	return c.now.Sub(s.start) + c.steps[len(c.steps)-1].back - s.back
+}
+
+// forget drops the steps more than keep ago: no wait open now began
+// before them.
+func (c *packetClock) forget() {
+	for len(c.steps) > 0 && c.age(&c.steps[0]) > c.keep {
+		c.dropOldest()
+	}
+}
+
+// dropOldest merges the oldest step into the segment before it: the times
+// of both are measured as the later's (a step back's, shorter by the step
+// for those before it), those before a forward step as at its end.
+func (c *packetClock) dropOldest() {
+	s := c.steps[0]
+	c.base = s.back
+	if s.forward() {
+		c.floor = s.start
+	}
+	n := copy(c.steps, c.steps[1:])
+	c.steps = c.steps[:n]
 }
 
 // since is how much packet time passed from ts, a packet time seen
@@ -1022,6 +1094,9 @@ func (c *packetClock) advance(ts time.Time) {
 func (c *packetClock) since(ts time.Time) time.Duration {
 	n := len(c.steps)
 	if n == 0 {
+		if ts.Before(c.floor) {
+			ts = c.floor
+		}
 		return max(c.now.Sub(ts), 0)
 	}
 	k := c.segment(ts)
@@ -1041,13 +1116,18 @@ func (c *packetClock) since(ts time.Time) time.Duration {
 	passed := c.steps[n-1].back // the steps since ts's segment began
 	if k >= 0 {
 		passed -= c.steps[k].back
+	} else {
+		passed -= c.base
+		if ts.Before(c.floor) {
+			ts = c.floor
+		}
 	}
 	return max(c.now.Sub(ts)+passed, 0)
 }
 
 // segment is the latest segment ts falls in: k for the one steps[k]
-// began, -1 for the first, before any step, which ends where the first
-// step began (and so is where a time in none falls).
+// began, -1 for the first, before any step kept, which ends where the
+// first step kept began (and so is where a time in none falls).
 func (c *packetClock) segment(ts time.Time) int {
 	n := len(c.steps)
 	for k := n - 1; k >= 0; k-- {
