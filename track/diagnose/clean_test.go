@@ -16,6 +16,28 @@ import (
 var faultCaptures = map[string][]string{
 	// pcaps/real
 	"active-client-firewall.pcap": {CodeActiveBlocked, CodeServerDataError},
+	// The failure stories recorded last (pcaps/real/README.md): a NAT'd
+	// client's PORT/EPRT refused (story 10), a load balancer splitting
+	// control and data (8), 0.0.0.0 announced and an invalid forced IP
+	// (13), a passive range with min and max swapped (15).
+	"client-nat-active-vsftpd-client.pcap":    {CodeActiveRefused},
+	"client-nat-active-vsftpd-server.pcap":    {CodeNATMismatch},
+	"client-nat-active-proftpd-client.pcap":   {CodeActiveRefused},
+	"client-nat-active-proftpd-server.pcap":   {CodeNATMismatch},
+	"client-nat-active-pureftpd-client.pcap":  {CodeActiveRefused},
+	"client-nat-active-pureftpd-server.pcap":  {CodeNATMismatch},
+	"client-nat-active-pyftpdlib-client.pcap": {CodeActiveRefused},
+	"client-nat-active-pyftpdlib-server.pcap": {CodeNATMismatch},
+	"lb-split-client.pcap":                    {CodeDataRefused, CodeModeFallback},
+	"lb-split-backend-a.pcap":                 {CodeDataNotAttempted},
+	"pasv-zero-vsftpd.pcap":                   {CodeNATMismatch, CodeDataNotAttempted},
+	"pasv-zero-proftpd.pcap":                  {CodeNATMismatch, CodeDataNotAttempted},
+	"pasv-zero-pureftpd.pcap":                 {CodeNATMismatch, CodeDataNotAttempted},
+	"pasv-zero-pyftpdlib.pcap":                {CodeNATMismatch, CodeDataNotAttempted},
+	"pureftpd-forced-ip-invalid.pcap":         {CodeSessionRefused, CodeServerConfigError},
+	"pasv-range-swapped-vsftpd.pcap":          {CodeDataUnanswered, CodeDataNotAttempted},
+	"pasv-range-swapped-proftpd.pcap":         {CodeDataUnanswered, CodeDataNotAttempted},
+	"pasv-range-swapped-pureftpd.pcap":        {CodeControlRefused},
 	// Control connections that never opened.
 	"control-refused.pcap":     {CodeControlRefused},
 	"control-reject-icmp.pcap": {CodeControlUnreachable},
