@@ -302,6 +302,35 @@ func (d *Diagnoser) interruptedFindings(s *track.Session) []*Finding {
 	return out
 }
 
+// refusedForConfig is server-config-error for a greeting that refuses
+// the session because of the server's own configuration: Pure-FTPd
+// answers every connection with "421 Illegal forced IP for passive
+// connections" when ForcePassiveIP (-P) names a host it cannot resolve
+// or an address it cannot use. Read as a refusal, the verdict blamed the
+// connection limit its greeting's "user number 1 of 50" line mentions.
+// nil for any other greeting.
+func (d *Diagnoser) refusedForConfig(s *track.Session, r *track.Reply) *Finding {
+	line, lines := "", r.Lines
+	if len(lines) == 0 {
+		lines = []string{fmt.Sprintf("%d %s", r.Code, r.Text)}
+	}
+	for _, l := range lines {
+		if strings.Contains(strings.ToLower(l), "illegal forced ip") {
+			line = l
+		}
+	}
+	if line == "" || r.Secret {
+		return nil
+	}
+	d.state(s).configReported = true
+	// The line that says it: a greeting's first lines are its banner.
+	f := &Finding{Code: CodeServerConfigError, Severity: SeverityError, Session: s, TS: r.TS, Packets: []uint64{r.Num},
+		Evidence: fmt.Sprintf("%q in the greeting (packet %d)", line, r.Num)}
+	f.Message = "Pure-FTPd refused the session in its greeting because it cannot use its ForcePassiveIP setting (-P): the address to announce names a host it cannot resolve, or is not an IP address. It refuses every session until that is fixed; no login or transfer was tried."
+	f.Advice = "Set ForcePassiveIP (or -P) to the public IP address clients reach the server at (a host name must resolve when pure-ftpd starts), or remove it when no NAT is in front; then restart pure-ftpd."
+	return f
+}
+
 // sessionRefused is session-refused: the server answered the connection
 // with 421 (its connection limit, most often) before it answered any
 // command, or closed it without a greeting (closedWithoutGreeting); nil
@@ -320,6 +349,11 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		r, atConnect = g, true
 	} else if r = firstAnswerClosed(s, d.state(s)); r == nil {
 		return nil
+	}
+	if atConnect {
+		if f := d.refusedForConfig(s, r); f != nil {
+			return f
+		}
 	}
 	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, TS: r.TS, Packets: []uint64{r.Num}}
 	f.Evidence = fmt.Sprintf("%q (packet %d)", replyText(r), r.Num)
