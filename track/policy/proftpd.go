@@ -154,7 +154,11 @@ func ParseProFTPD(name string, data []byte) (*ServerConfig, error) {
 				return nil, lineErr(name, n, "PassivePorts %s %s: ports must be numbers from 1024 to 65535", trunc(args[0]), trunc(args[1]))
 			}
 			if lo > hi {
-				return nil, lineErr(name, n, "PassivePorts %d %d: the minimum is above the maximum", lo, hi)
+				// mod_core.c set_passiveports refuses it: in the main file
+				// ProFTPD does not start; in an Included file it logs the
+				// error and starts without that file's rest and without a
+				// range (pcaps/real/pasv-range-swapped-proftpd.pcap).
+				return nil, lineErr(name, n, "PassivePorts %d %d: the minimum is above the maximum; ProFTPD refuses it (\"min port must be less than max port\"): in the main file it does not start, in an Included file it starts without a passive range (any port); write PassivePorts %d %d", lo, hi, hi, lo)
 			}
 			if lo == hi {
 				// mod_core.c set_passiveports: "min port must be less

@@ -116,7 +116,9 @@ func pureSet(c *ServerConfig, name string, n int, where, key, val string) error 
 			return lineErr(name, n, "PassivePortRange %s: ports must be numbers from 1 to 65535", trunc(val))
 		}
 		if lo > hi {
-			return lineErr(name, n, "PassivePortRange %d %d: the first port is above the last", lo, hi)
+			// pure-ftpd -p 40100:40000 exits with "421 Configuration
+			// error: Illegal ports range" (pcaps/real/pasv-range-swapped-pureftpd.pcap).
+			return lineErr(name, n, "PassivePortRange %d %d: the first port is above the last; pure-ftpd does not start with it (\"Illegal ports range\"), so clients get a refused control connection; write PassivePortRange %d %d", lo, hi, hi, lo)
 		}
 		c.PassiveRange = Ranges{{lo, hi}}
 	case "forcepassiveip":
