@@ -5,10 +5,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -211,7 +215,12 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			one.Vantage, one.points = nil, nil
 			one.Files = pt.files
 			one.knownRewrites = rewritesSeenBy(rep, i)
-			if err := runRead(&one, stdout, stderr); err != nil {
+			out := newPointRecords(stdout, rep, i, pt.name)
+			err := runRead(&one, out, stderr)
+			if cerr := out.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+			if err != nil {
 				if fe, isFinding := err.(findingsError); isFinding {
 					findings.n += fe.n
 					findings.level = fe.level
@@ -304,7 +313,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 				pr("  %-10s not seen\n", safe(rep.Points[i]))
 				continue
 			}
-			pr("  %-10s %s -> %s  %s\n", safe(rep.Points[i]), addrString(v.Client), addrString(v.Server), v.Start.UTC().Format("15:04:05.000000"))
+			pr("  %-10s %s -> %s  %s%s\n", safe(rep.Points[i]), addrString(v.Client), addrString(v.Server), v.Start.UTC().Format("15:04:05.000000"), oneWayText(s, i))
 		}
 		for _, a := range s.Announcements {
 			same := !a.Rewritten && !a.Missing // the same at every point: shown once
@@ -392,6 +401,30 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 			pr("%s: limits hit: %d control and %d data connections, %d announcements not kept\n", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped)
 		}
 	}
+}
+
+// oneWayText says, after a point's view of a session, that the point
+// captured one direction of it only; "" when it captured both.
+func oneWayText(s *vantage.Session, i int) string {
+	switch capturedOneSide(s, i) {
+	case "client":
+		return "  (one direction: only the client's packets)"
+	case "server":
+		return "  (one direction: only the server's packets)"
+	}
+	return ""
+}
+
+// capturedOneSide is whose packets alone point i captured of the session:
+// "client", "server", or "" for both.
+func capturedOneSide(s *vantage.Session, i int) string {
+	switch {
+	case !s.Sees(i, false):
+		return "client"
+	case !s.Sees(i, true):
+		return "server"
+	}
+	return ""
 }
 
 // quotedName is a point's name in double quotes, a quote or backslash in
@@ -562,6 +595,9 @@ type jsonConnView struct {
 	Server string `json:"server,omitempty"`
 	Start  string `json:"ts,omitempty"`
 	Seen   bool   `json:"seen"`
+	// OneDirection: the point captured only this side's packets of the
+	// session ("client" or "server").
+	OneDirection string `json:"one_direction,omitempty"`
 }
 
 type jsonAnnView struct {
@@ -707,7 +743,8 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 			v := s.Views[i]
 			cv := jsonConnView{Point: rep.Points[i]}
 			if v != nil {
-				cv = jsonConnView{Point: rep.Points[i], Client: addrString(v.Client), Server: addrString(v.Server), Start: tsString(v.Start), Seen: true}
+				cv = jsonConnView{Point: rep.Points[i], Client: addrString(v.Client), Server: addrString(v.Server), Start: tsString(v.Start), Seen: true,
+					OneDirection: capturedOneSide(s, i)}
 			}
 			js.Points = append(js.Points, cv)
 		}
@@ -935,4 +972,440 @@ func writeHelperCheckJSON(enc *vantageRecords, rep *vantage.Report, s *vantage.S
 		}
 		enc.write(js)
 	}
+}
+
+// pointRecords passes one point's own records (read --vantage --json)
+// through to w, and ties each of its data connections to the merged view:
+// its finding and data records gain vantage_path (the path record that
+// says where the connection was lost), and a finding the other points'
+// captures overturn gains superseded, saying what they saw; so does the
+// server record whose verdict such a finding fed. Each point's diagnosis
+// sees its own capture only: without this, the client's side reads
+// "a firewall drops the SYNs, open the range" while the merged view shows
+// the SYNs reached the server and its SYN-ACKs were lost on the way back.
+//
+// A finding comes before the data record that names its connection's
+// addresses, and the session record closes them all: the records of a
+// session are held until its session record (at most maxHeldRecords
+// bytes in all; past that the oldest go out as they are), in order.
+type pointRecords struct {
+	w      io.Writer
+	rep    *vantage.Report
+	point  int
+	suffix []byte // what ends every record: `,"observer":NAME`
+	part   []byte // the start of a line not ended yet
+	queue  []heldRecord
+	held   int // bytes in queue
+	open   map[int]*heldSession
+	closed map[int]*heldSession
+	// overturned counts, per server (as its records write it), the
+	// findings marked superseded, naming the first maxNamedOverturned.
+	overturned map[string]*overturnedFindings
+	err        error
+}
+
+// maxHeldRecords bounds what pointRecords holds back.
+const maxHeldRecords = 16 << 20
+
+type overturnedFindings struct {
+	n     int
+	names []string
+}
+
+// maxNamedOverturned bounds the overturned findings a server record's
+// superseded names (the rest are counted).
+const maxNamedOverturned = 8
+
+type heldRecord struct {
+	line    []byte
+	session int // the point's session id; 0 for none
+	data    int // the data connection's id (finding, data); 0 for none
+	code    string
+	ready   bool // nothing to add, or added: it may be written
+}
+
+// heldSession is what a point's records said of one session.
+type heldSession struct {
+	server string
+	merged *vantage.Session
+	data   map[int]heldData // by the point's data id
+}
+
+type heldData struct {
+	client, server  netip.AddrPort
+	firstSYN, armed time.Time
+}
+
+// pointRecordHead is what pointRecords reads of a record.
+type pointRecordHead struct {
+	Type     string `json:"type"`
+	Session  int    `json:"session"`
+	ID       int    `json:"id"`
+	Data     int    `json:"data"`
+	Code     string `json:"code"`
+	Client   string `json:"client"`
+	Server   string `json:"server"`
+	Start    string `json:"start"`
+	Armed    string `json:"armed"`
+	FirstSYN string `json:"first_syn"`
+}
+
+func newPointRecords(w io.Writer, rep *vantage.Report, point int, name string) *pointRecords {
+	o := &pointRecords{w: w, rep: rep, point: point, open: map[int]*heldSession{}, closed: map[int]*heldSession{}, overturned: map[string]*overturnedFindings{}}
+	// The suffix the point's records end with, as its encoder writes it.
+	if line, err := newRecordEncoder(name).encode(struct {
+		X int `json:"x"`
+	}{}); err == nil {
+		o.suffix = bytes.Clone(line[len(`{"x":0`) : len(line)-2])
+	}
+	return o
+}
+
+func (o *pointRecords) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 && o.err == nil {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			o.part = append(o.part, p...)
+			break
+		}
+		line := append(o.part, p[:i+1]...)
+		o.part = nil
+		p = p[i+1:]
+		o.record(line)
+	}
+	if o.err != nil {
+		return 0, o.err
+	}
+	return n, nil
+}
+
+// Close writes what is held: a session never closed goes out as it is.
+func (o *pointRecords) Close() error {
+	if len(o.part) > 0 {
+		o.record(o.part)
+		o.part = nil
+	}
+	for k := range o.queue {
+		o.queue[k].ready = true
+	}
+	o.flush()
+	return o.err
+}
+
+func (o *pointRecords) record(line []byte) {
+	var h pointRecordHead
+	if json.Unmarshal(line, &h) != nil {
+		o.hold(heldRecord{line: line, ready: true})
+		return
+	}
+	switch h.Type {
+	case "data":
+		hs := o.session(h.Session)
+		if hs.data == nil {
+			hs.data = map[int]heldData{}
+		}
+		hs.data[h.ID] = heldData{client: parseAddrPort(h.Client), server: parseAddrPort(h.Server), firstSYN: parseTS(h.FirstSYN), armed: parseTS(h.Armed)}
+		o.hold(heldRecord{line: line, session: h.Session, data: h.ID, code: "data"})
+	case "finding":
+		if h.Session > 0 && h.Data > 0 {
+			o.hold(heldRecord{line: line, session: h.Session, data: h.Data, code: h.Code})
+			break
+		}
+		o.hold(heldRecord{line: line, ready: true})
+	case "session":
+		hs := o.session(h.ID)
+		hs.server = h.Server
+		hs.merged = o.mergedSession(parseAddrPort(h.Client), parseAddrPort(h.Server), parseTS(h.Start))
+		delete(o.open, h.ID)
+		o.closed[h.ID] = hs
+		for k := range o.queue {
+			if q := &o.queue[k]; !q.ready && q.session == h.ID {
+				o.annotate(q)
+			}
+		}
+		// Its records are all tied: keep only that it closed.
+		o.closed[h.ID] = nil
+		o.hold(heldRecord{line: line, ready: true})
+	case "server":
+		if ov := o.overturned[h.Server]; ov != nil {
+			its := "their"
+			if ov.n == 1 {
+				its = "its"
+			}
+			named := strings.Join(ov.names, "; ")
+			if more := ov.n - len(ov.names); more > 0 {
+				named += fmt.Sprintf("; and %d more", more)
+			}
+			note := fmt.Sprintf("this verdict rests on %s that other points' captures overturn (%s): see %s superseded field and the path records",
+				countNoun(ov.n, "finding"), named, its)
+			line = o.insert(line, map[string]any{"superseded": note})
+		}
+		o.hold(heldRecord{line: line, ready: true})
+	default:
+		o.hold(heldRecord{line: line, ready: true})
+	}
+}
+
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// session is the point's session id's record, open or closed.
+func (o *pointRecords) session(id int) *heldSession {
+	if hs := o.closed[id]; hs != nil {
+		return hs
+	}
+	hs := o.open[id]
+	if hs == nil {
+		hs = &heldSession{}
+		o.open[id] = hs
+	}
+	return hs
+}
+
+// hold queues a record and writes out what is ready from the front. A
+// finding or data record of a session closed already is tied at once.
+func (o *pointRecords) hold(q heldRecord) {
+	if _, closed := o.closed[q.session]; !q.ready && closed {
+		o.annotate(&q) // after its session record: written as it is
+	}
+	if q.ready && len(o.queue) == 0 {
+		o.write(q.line)
+		return
+	}
+	q.line = bytes.Clone(q.line)
+	o.queue = append(o.queue, q)
+	o.held += len(q.line)
+	for o.held > maxHeldRecords && len(o.queue) > 0 {
+		o.queue[0].ready = true
+		o.flush()
+	}
+	o.flush()
+}
+
+func (o *pointRecords) flush() {
+	k := 0
+	for k < len(o.queue) && o.queue[k].ready {
+		o.write(o.queue[k].line)
+		o.held -= len(o.queue[k].line)
+		k++
+	}
+	o.queue = slices.Delete(o.queue, 0, k)
+}
+
+func (o *pointRecords) write(line []byte) {
+	if o.err == nil {
+		_, o.err = o.w.Write(line)
+	}
+}
+
+// annotate adds the merged path to a held finding or data record.
+func (o *pointRecords) annotate(q *heldRecord) {
+	q.ready = true
+	hs := o.closed[q.session]
+	if hs == nil || hs.merged == nil {
+		return
+	}
+	d, ok := hs.data[q.data]
+	if !ok {
+		return
+	}
+	s := hs.merged
+	n, p := o.pathOf(s, d)
+	if p == nil {
+		return
+	}
+	add := map[string]any{"vantage_path": jsonPathRef{Session: s.ID, Data: n + 1, Where: p.Where.String()}}
+	if q.code != "data" {
+		if why := o.overturn(q.code, s, p); why != "" {
+			add["superseded"] = why
+			ov := o.overturned[hs.server]
+			if ov == nil {
+				ov = &overturnedFindings{}
+				o.overturned[hs.server] = ov
+			}
+			ov.n++
+			if len(ov.names) < maxNamedOverturned {
+				ov.names = append(ov.names, fmt.Sprintf("%s of session %d, data %d", q.code, q.session, q.data))
+			}
+		}
+	}
+	q.line = o.insert(q.line, add)
+}
+
+// jsonPathRef names the path record of a point's data connection.
+type jsonPathRef struct {
+	Session int    `json:"session"`
+	Data    int    `json:"data"`
+	Where   string `json:"where"`
+}
+
+// insert adds fields to a record, before its observer.
+func (o *pointRecords) insert(line []byte, fields map[string]any) []byte {
+	at := len(line) - 2 // before "}\n"
+	if end := append(bytes.Clone(o.suffix), '}', '\n'); bytes.HasSuffix(line, end) {
+		at = len(line) - len(end)
+	}
+	if at < 1 || line[at] != ',' && line[at] != '}' {
+		return line
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var add []byte
+	for _, k := range keys {
+		v, err := json.Marshal(fields[k])
+		if err != nil {
+			return line
+		}
+		add = append(add, ',')
+		add = strconv.AppendQuote(add, k)
+		add = append(add, ':')
+		add = append(add, v...)
+	}
+	out := append(bytes.Clone(line[:at]), appendInertJSON(nil, add)...)
+	return append(out, line[at:]...)
+}
+
+// mergedSession is the merged session this point's control connection
+// (client, server, first packet at start) belongs to.
+func (o *pointRecords) mergedSession(client, server netip.AddrPort, start time.Time) *vantage.Session {
+	var best *vantage.Session
+	var bestGap time.Duration
+	for _, s := range o.rep.Sessions {
+		v := s.Views[o.point]
+		if v == nil || v.Client != client || v.Server != server {
+			continue
+		}
+		gap := absDuration(v.Start.Sub(start))
+		if best == nil || gap < bestGap {
+			best, bestGap = s, gap
+		}
+	}
+	return best
+}
+
+// pathOf is the path of a data connection the point's records name: by
+// its addresses where the point saw its SYN, else by the announcement it
+// answers (the point saw none of it: another point may have).
+func (o *pointRecords) pathOf(s *vantage.Session, d heldData) (int, *vantage.Path) {
+	best, bestGap := -1, time.Duration(0)
+	if d.client.IsValid() {
+		for n, p := range s.Data {
+			v := p.Views[o.point]
+			if v == nil || !(v.Src == d.client && v.Dst == d.server || v.Src == d.server && v.Dst == d.client) {
+				continue
+			}
+			gap := absDuration(v.Start().Sub(d.firstSYN))
+			if best < 0 || gap < bestGap {
+				best, bestGap = n, gap
+			}
+		}
+	} else if !d.armed.IsZero() {
+		for _, a := range s.Announcements {
+			if av := a.Views[o.point]; av == nil || !av.TS.Equal(d.armed) {
+				continue
+			}
+			for n, p := range s.Data {
+				if p.Announcement == a.Index && p.Views[o.point] == nil {
+					best = n
+					break
+				}
+			}
+			break
+		}
+	}
+	if best < 0 {
+		return 0, nil
+	}
+	return best, s.Data[best]
+}
+
+// overturn says why the other points' captures overturn a finding of
+// this point about the data connection p, or "" when they do not: a
+// connection this point saw no SYN of that another point saw attempted;
+// SYNs this point saw unanswered that the receiver answered (its SYN-ACK
+// lost on the way back) or whose handshake completed.
+func (o *pointRecords) overturn(code string, s *vantage.Session, p *vantage.Path) string {
+	merged := fmt.Sprintf("the merged view: %s: %s", p.Where, p.Verdict)
+	mine := p.Views[o.point]
+	switch code {
+	case diagnose.CodeDataNotAttempted:
+		if mine != nil {
+			return ""
+		}
+		var saw []string
+		for _, i := range p.Order {
+			if v := p.Views[i]; v != nil && (v.SYNs > 0 || v.SYNACKs > 0) {
+				saw = append(saw, strconv.Quote(o.rep.Points[i]))
+			}
+		}
+		if len(saw) == 0 || o.sentAsAnnounced(s, p) {
+			// Sent to the untranslated address announced: the finding's
+			// first reading holds.
+			return ""
+		}
+		return fmt.Sprintf("%s saw this data connection, which this point did not: it was attempted; %s", joinNames(saw), merged)
+	case diagnose.CodeDataUnanswered, diagnose.CodeDataRefused, diagnose.CodeDataUnreachable:
+		if mine == nil || mine.SYNACKs > 0 {
+			return ""
+		}
+		switch p.Where {
+		case vantage.LostSYNACK:
+			return "the receiver answered these SYNs: its SYN-ACKs were lost on the way back, after " + strconv.Quote(o.rep.Points[p.After]) + "; " + merged
+		case vantage.Delivered, vantage.LostData:
+			return "other points saw the handshake complete: this point did not capture the answer; " + merged
+		}
+	}
+	return ""
+}
+
+// sentAsAnnounced says whether the data connection p, as the point
+// nearest its sender saw it, went to the private address its
+// announcement named at every point, untranslated.
+func (o *pointRecords) sentAsAnnounced(s *vantage.Session, p *vantage.Path) bool {
+	if p.Announcement <= 0 || p.Announcement > len(s.Announcements) {
+		return false
+	}
+	a := s.Announcements[p.Announcement-1]
+	mine := a.Views[o.point]
+	if !a.Untranslated || mine == nil {
+		return false
+	}
+	for _, i := range p.Order {
+		if v := p.Views[i]; v != nil {
+			return v.Dst == mine.Endpoint
+		}
+	}
+	return false
+}
+
+func joinNames(names []string) string {
+	if n := len(names); n > 1 {
+		return strings.Join(names[:n-1], ", ") + " and " + names[n-1]
+	}
+	return strings.Join(names, "")
+}
+
+func parseAddrPort(s string) netip.AddrPort {
+	ap, _ := netip.ParseAddrPort(s)
+	return ap
+}
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }

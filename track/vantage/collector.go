@@ -133,7 +133,12 @@ type Control struct {
 	// Cut counts segments with payload that the snap length cut, [0]
 	// from the client, [1] from the server: what they carried could not
 	// be read at this point.
-	Cut        [2]int
+	Cut [2]int
+	// Packets counts its segments at this point, [0] from the client, [1]
+	// from the server (copies within dupWindow once): a point that
+	// captured one direction only (tcpdump -Q in, a SPAN port mirroring
+	// one direction, asymmetric routing) holds none of the other.
+	Packets    [2]int
 	annDropped int
 	last       segSig
 	// Segs are its segments with payload, in capture order, when the
@@ -142,6 +147,18 @@ type Control struct {
 	Segs    []Seg
 	SegsCut bool
 	store   *segStore
+}
+
+// OneWay says whether the point captured the connection's packets from
+// one side only, and which: fromClient true when only the client's.
+func (x *Control) OneWay() (fromClient, ok bool) {
+	switch {
+	case x.Packets[0] > 0 && x.Packets[1] == 0:
+		return true, true
+	case x.Packets[1] > 0 && x.Packets[0] == 0:
+		return false, true
+	}
+	return false, false
 }
 
 // Data is one data connection (a SYN) as one point saw it.
@@ -177,6 +194,10 @@ type Data struct {
 	Bytes int64
 	// Flows: [0] what the SYN's sender sent, [1] what its receiver sent.
 	Flows [2]Flow
+	// SenderSegs counts the segments the SYN's sender sent after its
+	// SYNs (not resets): it got an answer. A point that captured the
+	// sender's direction only shows a handshake that completed by them.
+	SenderSegs int
 	// Last is the time of the connection's last packet at this point.
 	Last time.Time
 	last segSig
@@ -527,6 +548,7 @@ func (c *Collector) Segment(s *decode.Segment) {
 			return
 		}
 		x.Last = s.TS
+		x.Packets[dirIndex(fromClient)]++
 		switch {
 		case syn && !ack && !x.HaveISN[0]:
 			x.ISN[0], x.HaveISN[0], x.SYN = s.Seq, true, s.TS
@@ -540,6 +562,12 @@ func (c *Collector) Segment(s *decode.Segment) {
 		case syn && ack && !x.HaveISN[1]:
 			x.ISN[1], x.HaveISN[1], x.SYNACK = s.Seq, true, s.TS
 			x.SYNACKs++
+			if !x.Client.IsValid() {
+				// Its SYN not captured (one direction only, or a capture
+				// that began after it): the SYN-ACK names the client, so
+				// that the server's later segments count as its own.
+				x.Client, x.Server = s.Dst, s.Src
+			}
 		case syn && ack && s.Seq == x.ISN[1]:
 			x.SYNACKs++
 		}
@@ -587,6 +615,9 @@ func (c *Collector) Segment(s *decode.Segment) {
 		return
 	}
 	d.Last = s.TS
+	if !syn && s.Src == d.Src && !s.Flags.Has(decode.FlagRST) {
+		d.SenderSegs++
+	}
 	if syn && s.Src == d.Dst {
 		if d.SYNACKs == 0 {
 			d.SYNACK, d.SYNACKISN = s.TS, s.Seq

@@ -22,7 +22,11 @@
 // ISNs, a capture started after the SYN) are paired by their commands
 // and replies in order (announcements, which a helper may rewrite, match
 // any line), at least three agreeing and at least half the shorter
-// view's lines (timing alone never pairs); up to 3 lines one view lost
+// view's lines (timing alone never pairs). A view that holds one
+// direction only (Control.OneWay: the point captured one, tcpdump -Q in
+// or a SPAN port mirroring one) pairs by the client's ISN on the lines
+// of that direction, or, holding the server's packets only, by the
+// server's ISN its SYN-ACK carries; up to 3 lines one view lost
 // may be skipped, never a line replaced by another. Every pair of points
 // is tried both ways until nothing more pairs, whatever the order the
 // points were given in. A candidate whose server-announced ports (227,
@@ -86,7 +90,16 @@
 // the first or ended less than a second after the last; at the point
 // nearest the receiver, a capture that went on for a second after the
 // first SYN there and holds no answer is the receiver's silence
-// (NoAnswer), however soon after the last the client gave up. A point is
+// (NoAnswer), however soon after the last the client gave up. A point
+// that captured one direction of the session only (Session.Sees) is
+// never said to have missed, by loss or silence, what travels the other
+// way: the SYN, or the answer, is a gap there; where it was the only
+// point that could tell, nothing is placed (NotCaptured, OrderUnknown),
+// and where it holds the sender's SYNs and nothing the sender sent after
+// (Data.SenderSegs), the verdict says the answer never reached the
+// sender. A failed SYN sent to the private address its announcement
+// named, left untranslated at every point, says that address is what to
+// change. A point is
 // never said to have been passed by what it did not capture while it was
 // capturing the receiver's traffic: a SYN-ACK seen on the sender's side
 // while the next point toward the receiver, capturing, saw nothing of the

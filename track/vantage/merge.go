@@ -279,8 +279,68 @@ func Merge(cs []*Collector) (*Report, error) {
 	r.attach(cs)
 	for _, s := range r.Sessions {
 		r.judgeAnnouncements(s)
+		r.dialledUntranslated(s)
 	}
 	return r, nil
+}
+
+// dialledUntranslated adds to the verdict of a failed data connection
+// sent to the private address its announcement named untranslated that
+// this address, not a firewall in between, is what to fix: "dropped in
+// between" alone sends the admin to the router's rules, while the
+// client's own side of the session says the announced address does not
+// lead to the server.
+func (r *Report) dialledUntranslated(s *Session) {
+	for _, p := range s.Data {
+		switch p.Where {
+		case LostSYN, NoAnswer, RSTInBetween, ICMPInBetween:
+		default:
+			continue
+		}
+		if p.Announcement <= 0 || p.Announcement > len(s.Announcements) {
+			continue
+		}
+		a := &s.Announcements[p.Announcement-1]
+		if a.Index != p.Announcement || !a.Untranslated {
+			continue
+		}
+		var sent *Data // the SYN nearest its sender
+		for _, i := range p.Order {
+			if sent = p.Views[i]; sent != nil {
+				break
+			}
+		}
+		var ann *Announcement
+		for _, i := range s.Order {
+			if ann = a.Views[i]; ann != nil {
+				break
+			}
+		}
+		if sent == nil || ann == nil || sent.Dst != ann.Endpoint {
+			continue
+		}
+		// Where the peer is reached: the server at the client's side of
+		// the NAT, the client at the server's (as judgeAnnouncements).
+		want := ""
+		for _, i := range s.Order {
+			if v := s.Views[i]; v != nil {
+				if p.Passive && want == "" {
+					want = v.Server.Addr().String()
+				} else if !p.Passive {
+					want = v.Client.Addr().String()
+				}
+			}
+		}
+		note := fmt.Sprintf("it was sent to %s, the private address the server announced (left untranslated), not to %s, where the client reaches the server: make the server announce %s, or have an FTP helper on the NAT rewrite the announcement", sent.Dst, want, want)
+		if !p.Passive {
+			note = fmt.Sprintf("it was sent to %s, the private address the client announced (left untranslated), not to %s, where the server sees the client: use passive mode, or have an FTP helper on the client's NAT rewrite the announcement", sent.Dst, want)
+		}
+		if v, ok := strings.CutSuffix(p.Verdict, ": dropped in between"); ok {
+			p.Verdict = v + ": " + note
+		} else {
+			p.Verdict += "; " + note
+		}
+	}
 }
 
 // pairByISN pairs control connections by their initial sequence numbers.
@@ -318,13 +378,96 @@ func (r *Report) pairByISN(cs []*Collector, used map[*Control]bool) {
 						if absDur(y.SYN.Sub(x.SYN)) > 24*time.Hour {
 							continue
 						}
-						if _, _, ok := align(x.Lines, y.Lines); !ok && len(x.Lines) > 0 && len(y.Lines) > 0 {
+						if !linesAlignSeen(x, y) {
 							continue
 						}
 					}
 					views[j] = y
 					found++
 					break
+				}
+			}
+			if found < 2 {
+				continue
+			}
+			for _, v := range views {
+				if v != nil {
+					used[v] = true
+				}
+			}
+			r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "isn"})
+		}
+	}
+	r.pairServerSideOnly(cs, used)
+}
+
+// linesAlignSeen: the lines of two views of one connection, paired by the
+// client's ISN alone, line up (or a view holds none). Where a view holds
+// one direction only (the point captured one), the other direction's
+// lines are left out of both.
+func linesAlignSeen(x, y *Control) bool {
+	a, b := x.Lines, y.Lines
+	if fc, ok := x.OneWay(); ok {
+		a, b = linesFrom(a, fc), linesFrom(b, fc)
+	} else if fc, ok := y.OneWay(); ok {
+		a, b = linesFrom(a, fc), linesFrom(b, fc)
+	}
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	_, _, ok := align(a, b)
+	return ok
+}
+
+// linesFrom is the lines of one direction.
+func linesFrom(ls []Line, fromClient bool) []Line {
+	var out []Line
+	for _, l := range ls {
+		if l.FromClient == fromClient {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// pairServerSideOnly pairs a control connection a point captured from the
+// server's side only (its SYN-ACK and replies, none of the client's
+// packets: tcpdump -Q in on the client, a SPAN port mirroring one
+// direction) by the server's ISN, which its SYN-ACK carries, within a
+// day, when its replies line up with the other view's.
+func (r *Report) pairServerSideOnly(cs []*Collector, used map[*Control]bool) {
+	n := len(cs)
+	sameConn := func(x, y *Control) bool {
+		return y != nil && y != x && y.HaveISN[1] && y.ISN[1] == x.ISN[1] && absDur(y.SYNACK.Sub(x.SYNACK)) <= 24*time.Hour && linesAlignSeen(x, y)
+	}
+	for i, c := range cs {
+		for _, x := range c.ctlList {
+			if fc, ok := x.OneWay(); used[x] || !ok || fc || x.HaveISN[0] || !x.HaveISN[1] {
+				continue
+			}
+			joined := false
+			for _, s := range r.Sessions {
+				if s.Views[i] == nil && slices.ContainsFunc(s.Views, func(y *Control) bool { return sameConn(x, y) }) {
+					s.Views[i], used[x], joined = x, true, true
+					break
+				}
+			}
+			if joined {
+				continue
+			}
+			views := make([]*Control, n)
+			views[i] = x
+			found := 1
+			for j := range n {
+				if j == i {
+					continue
+				}
+				for _, y := range cs[j].ctlList {
+					if !used[y] && sameConn(x, y) {
+						views[j] = y
+						found++
+						break
+					}
 				}
 			}
 			if found < 2 {
@@ -1314,17 +1457,59 @@ func (r *Report) dataVotes(s *Session) {
 				if x == y || vx == nil || s.Views[y] == nil {
 					continue
 				}
+				// What a point that captured one direction lacks of the
+				// other is no vote.
 				switch {
 				case vy == nil:
-					if vx.SYNs >= 2 && vx.SYNACKs == 0 && vx.Bytes == 0 && r.capturingRef(s, y, t0) {
+					if vx.SYNs >= 2 && vx.SYNACKs == 0 && vx.Bytes == 0 && r.capturingRef(s, y, t0) && s.Sees(y, p.Passive) {
 						vote(p, x, y)
 					}
-				case vx.SYNACKs >= 2 && vy.SYNs > 0 && vy.SYNACKs == 0 && vy.Bytes == 0:
+				case vx.SYNACKs >= 2 && vy.SYNs > 0 && vy.SYNACKs == 0 && vy.Bytes == 0 && s.Sees(y, !p.Passive):
 					vote(p, y, x)
 				}
 			}
 		}
 	}
+}
+
+// Sees says whether point i captured the session's packets sent by the
+// client (fromClient) or by the server: false when its view of the
+// control connection holds none of that side's while another point's
+// holds some. Such a point captured one direction only (tcpdump -Q in or
+// out, a SPAN port mirroring one direction, a path the other direction
+// does not take): what it lacks in the other proves nothing.
+func (s *Session) Sees(i int, fromClient bool) bool {
+	v := s.Views[i]
+	if v == nil {
+		return true
+	}
+	d := dirIndex(fromClient)
+	if v.Packets[d] > 0 {
+		return true
+	}
+	for j, w := range s.Views {
+		if j != i && w != nil && w.Packets[d] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// oneWayNote says what point i captured of the session: only the
+// client's packets (sawClient), or only the server's.
+func (r *Report) oneWayNote(i int, sawClient bool) string {
+	if sawClient {
+		return fmt.Sprintf("%s captured only the client's packets of this session (one direction), none of the server's", r.name(i))
+	}
+	return fmt.Sprintf("%s captured only the server's packets of this session (one direction), none of the client's", r.name(i))
+}
+
+// neverCompleted: v, at a point that captured the SYN's direction only,
+// holds the sender's SYNs and nothing it sent after them, though the
+// point went on capturing for coverAfter past the first (a sender
+// answered acknowledges at once): no answer reached the sender.
+func (r *Report) neverCompleted(s *Session, i int, v *Data) bool {
+	return v != nil && v.HaveISN && v.SenderSegs == 0 && v.RST.IsZero() && v.ICMP.IsZero() && r.capturingRef(s, i, s.corrected(i, v.FirstSYN))
 }
 
 // capturingRef: point i was capturing at t (on the reference clock) and
@@ -1551,6 +1736,9 @@ func (r *Report) judgeAnnouncements(s *Session) {
 			case at.Before(v.Start) || at.After(v.Last) || !r.Spans[i].Covers(at, 0):
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s was not capturing the connection then", r.name(i)))
+			case !s.Sees(i, fromClient):
+				unseen = append(unseen, i)
+				why = append(why, r.oneWayNote(i, !fromClient))
 			case s.OrderKnown && k < lastSeen:
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
@@ -2324,6 +2512,11 @@ func (r *Report) judge(s *Session, p *Path) {
 	}
 	// When the SYN first passed a point, on the reference clock.
 	t0 := r.startRef(s, views)
+	// A point that captured one direction of the session only cannot
+	// have seen the SYN (blindSYN) or the answer (blindAnswer): what it
+	// lacks there is not a loss.
+	blindSYN := func(i int) bool { return !s.Sees(i, p.Passive) }
+	blindAnswer := func(i int) bool { return !s.Sees(i, !p.Passive) }
 	local := func(i int, t time.Time) time.Time { return t.Add(s.offsets[i]) }
 	capturing := func(i int, t time.Time) bool { return r.capturingRef(s, i, t) }
 	spanNote := func(i int, t time.Time) string {
@@ -2379,6 +2572,10 @@ func (r *Report) judge(s *Session, p *Path) {
 		switch {
 		case v == nil && !capturing(i, t0):
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing then: %s", r.name(i), spanNote(i, t0)))
+		case v == nil && blindSYN(i):
+			p.Gaps = append(p.Gaps, r.oneWayNote(i, !p.Passive)+": not the SYN")
+		case v != nil && v.SYNACKs == 0 && answered && blindAnswer(i):
+			p.Gaps = append(p.Gaps, r.oneWayNote(i, p.Passive)+": not the SYN-ACK")
 		case v == nil && proxied && k > lastK:
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s was capturing and saw nothing of it (%s): the answer came from a box before it (a SYN proxy, a proxy), not the receiver", r.name(i), proxyWhy))
 		case v == nil && (k > firstK || answered):
@@ -2396,6 +2593,8 @@ func (r *Report) judge(s *Session, p *Path) {
 				break
 			}
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
+		case v != nil && v.SYNs == 0 && blindSYN(i):
+			p.Gaps = append(p.Gaps, r.oneWayNote(i, !p.Passive)+": not the SYN")
 		case v != nil && v.SYNs == 0:
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN, though it passed there", r.name(i)))
 		case v != nil && v.SYNACKs == 0 && k > saK && saK >= 0 && (v.Flows[1].Bytes > 0 ||
@@ -2422,6 +2621,10 @@ func (r *Report) judge(s *Session, p *Path) {
 			// retransmission falls inside it, the last come too near
 			// its end.
 			switch {
+			case blindSYN(next):
+				p.Where = NotCaptured
+				p.Verdict = fmt.Sprintf("the SYN passed %s; %s: nothing is known past %s", r.name(order[lastK]), r.oneWayNote(next, !p.Passive), r.name(order[lastK]))
+				return
 			case capturing(next, t0):
 			case r.anySYNCovered(s, p, firstK, lastK, next):
 				p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at a later one", r.name(next), spanNote(next, t0)))
@@ -2467,6 +2670,14 @@ func (r *Report) judge(s *Session, p *Path) {
 			p.Verdict = fmt.Sprintf("the SYN reached %s, the point nearest the receiver; its capture ended before an answer could be seen", r.name(order[lastK]))
 			return
 		}
+		if blindAnswer(order[lastK]) {
+			p.Where = NotCaptured
+			p.Verdict = fmt.Sprintf("the SYN reached %s, the point nearest the receiver, but %s: whether the receiver answered is not known there", r.name(order[lastK]), r.oneWayNote(order[lastK], p.Passive))
+			if k := r.answerWatcher(s, p, lastK, blindAnswer); k >= 0 {
+				p.Verdict += fmt.Sprintf("; no answer reached %s", r.name(order[k]))
+			}
+			return
+		}
 		p.Where, p.Verdict = NoAnswer, fmt.Sprintf("the SYN reached %s, the point nearest the receiver; no answer came back", r.name(order[lastK]))
 		return
 	}
@@ -2485,8 +2696,15 @@ func (r *Report) judge(s *Session, p *Path) {
 	case !sa.Last.IsZero():
 		tSA = s.corrected(order[saK], sa.Last)
 	}
+	blind := -1 // a point toward the sender that could not see the SYN-ACK
 	for k := saK - 1; k >= 0; k-- {
 		i := order[k]
+		if views[i] != nil && blindAnswer(i) {
+			if blind < 0 {
+				blind = i
+			}
+			continue // look further toward the sender
+		}
 		if !capturing(i, tSA) {
 			p.Where = NotCaptured
 			p.Verdict = fmt.Sprintf("the receiver %s answered it (seen at %s), but %s was not capturing then (%s): nothing is known past %s",
@@ -2501,7 +2719,28 @@ func (r *Report) judge(s *Session, p *Path) {
 			r.name(order[lastK]), recv.Dst, max(sa.SYNACKs, recv.SYNACKs), plural(max(sa.SYNACKs, recv.SYNACKs)), r.name(order[saK]), r.name(i))
 		return
 	}
+	if blind >= 0 {
+		p.Where = NotCaptured
+		p.Verdict = fmt.Sprintf("the receiver %s answered it (seen at %s), but %s: nothing is known past %s",
+			sa.Dst.Addr(), r.name(order[saK]), r.oneWayNote(blind, p.Passive), r.name(order[saK]))
+		if r.neverCompleted(s, blind, views[blind]) {
+			p.Verdict += fmt.Sprintf("; at %s the sender sent its SYN%s and nothing after: the answer never reached the sender", r.name(blind), plural(views[blind].SYNs))
+		}
+		return
+	}
 	r.delivered(s, p)
+}
+
+// answerWatcher is the position in p.Order of the point nearest the
+// receiver before upTo that saw the connection and could have seen its
+// answer (it captured that direction), -1 when none.
+func (r *Report) answerWatcher(s *Session, p *Path, upTo int, blind func(int) bool) int {
+	for k := upTo - 1; k >= 0; k-- {
+		if i := p.Order[k]; p.Views[i] != nil && !blind(i) && r.capturingRef(s, i, s.corrected(i, p.Views[i].Start())) {
+			return k
+		}
+	}
+	return -1
 }
 
 // howLong says d then (later, before, after) to the precision it needs:
@@ -2541,9 +2780,10 @@ func (r *Report) delivered(s *Session, p *Path) {
 	p.Where, p.Verdict = Delivered, hs
 	for x := 1; x >= 0; x-- { // the receiver's bytes (a download) first
 		// The points in the direction the bytes travel.
+		// Not a point that captured the other direction only.
 		var along []int
 		for _, i := range p.Order {
-			if p.Views[i] != nil {
+			if p.Views[i] != nil && s.Sees(i, (x == 0) == p.Passive) {
 				along = append(along, i)
 			}
 		}
@@ -2695,7 +2935,7 @@ func (r *Report) anySYNCovered(s *Session, p *Path, from, upTo, next int) bool {
 // It returns false when the common judgment applies (the points saw it
 // alike and the SYN was answered).
 func (r *Report) judgeUnordered(s *Session, p *Path) bool {
-	var parts []string
+	var parts, blind []string
 	alike, answered, silent := true, true, true
 	var first *Data
 	for _, i := range p.Order {
@@ -2703,9 +2943,30 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 			continue
 		}
 		v := p.Views[i]
+		if v == nil && !s.Sees(i, p.Passive) {
+			// It captured the other direction only: it could not see
+			// the SYN, which says nothing.
+			blind = append(blind, r.oneWayNote(i, !p.Passive)+": not the SYN")
+			silent = false
+			continue
+		}
 		if v == nil {
 			alike = false
 			parts = append(parts, r.name(i)+" did not see it")
+			continue
+		}
+		if v.SYNACKs == 0 && v.Bytes == 0 && !s.Sees(i, !p.Passive) {
+			// Nor can one that captured the SYN's direction only see an
+			// answer, unless the sender's later segments show it got one;
+			// its SYNs alone show it never did.
+			silent = false
+			if r.neverCompleted(s, i, v) {
+				alike = false
+				parts = append(parts, fmt.Sprintf("%s saw %d SYN%s and nothing the sender sent after (%s): the answer never reached the sender",
+					r.name(i), v.SYNs, plural(v.SYNs), r.oneWayNote(i, p.Passive)))
+				continue
+			}
+			blind = append(blind, r.oneWayNote(i, p.Passive)+": not the SYN-ACK")
 			continue
 		}
 		got := v.SYNACKs > 0 || v.Bytes > 0
@@ -2731,12 +2992,18 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 		parts = append(parts, r.name(i)+" saw "+desc)
 	}
 	switch {
-	case alike && answered:
+	case alike && answered && first != nil && len(blind) > 0:
+		// The points that could see it all saw it answered.
+		p.Gaps = append(p.Gaps, blind...)
+		r.delivered(s, p)
+		return true
+	case alike && answered && first != nil:
 		return false
-	case alike && silent:
+	case alike && silent && first != nil:
 		p.Where, p.Verdict = NoAnswer, "the SYN reached every point (their order along the path is unknown); no answer came back"
 		return true
 	}
+	p.Gaps = append(p.Gaps, blind...)
 	p.Where = OrderUnknown
 	p.Verdict = "the points' order along the path is unknown (their clocks cannot tell it and no packet does), so where it was lost is not said: " + strings.Join(parts, "; ")
 	return true
