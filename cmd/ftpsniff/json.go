@@ -462,6 +462,11 @@ type jsonServer struct {
 	Findings      map[string]int `json:"findings"`
 	Verdict       string         `json:"verdict,omitempty"`
 	Rules         []string       `json:"rules,omitempty"`
+	// Logins the server refused, and from how many client addresses
+	// (ServerSummary.LoginFailures): absent when none.
+	LoginFailures       int  `json:"login_failures,omitempty"`
+	LoginFailureClients int  `json:"login_failure_clients,omitempty"`
+	LoginFailureMore    bool `json:"login_failure_clients_more,omitempty"`
 }
 
 // Servers writes one record per server, before the summary.
@@ -469,7 +474,8 @@ func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	for _, s := range ss {
 		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
 			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, PortsEarlier: s.PortsAnnounced.BeforeCapture, PortsOneSide: s.PortsAnnounced.OneSide, OutsideRange: s.OutsideRange,
-			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules}
+			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules,
+			LoginFailures: s.LoginFailures, LoginFailureClients: s.LoginFailureClients, LoginFailureMore: s.LoginFailureClientsMore}
 		if s.PortsAnnounced.Count > 0 {
 			j.PortsLow, j.PortsHigh = s.PortsAnnounced.Min, s.PortsAnnounced.Max
 		}

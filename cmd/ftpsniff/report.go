@@ -1041,6 +1041,9 @@ func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 				fmt.Fprintf(w, ` <span class="bad">(✖ %d outside)</span>`, s.OutsideRange)
 			}
 		}
+		if l := loginFailuresWords(s); l != "" {
+			fmt.Fprintf(w, "; logins: %s", esc(l))
+		}
 		io.WriteString(w, "</p>\n")
 		if s.Verdict != "" {
 			fmt.Fprintf(w, "<p class=\"verdict\"><b>verdict:</b> %s</p>\n", esc(sentence(s.Verdict)))

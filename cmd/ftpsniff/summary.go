@@ -453,10 +453,18 @@ func (o *textOutput) serverRank(server netip.AddrPort) int {
 	return -worst
 }
 
-// writeCollapsed prints, under a server's block, its findings: in the
-// summary view all of them, after transcripts those that came back in
-// more than one session.
+// writeCollapsed prints, under a server's block, its failed logins
+// (loginFailuresWords), then its findings: in the summary view all of
+// them, after transcripts those that came back in more than one session.
 func (o *textOutput) writeCollapsed(server netip.AddrPort) {
+	for _, s := range o.servers {
+		if s.Server == server {
+			if w := loginFailuresWords(s); w != "" {
+				o.printf("  %s %s\n", o.p.head.Sprint("logins:"), w)
+			}
+			break
+		}
+	}
 	fixOf := map[string]string{} // a fix written in this block: its code
 	for _, e := range o.collapsedOf(server) {
 		e.shown = true
@@ -466,6 +474,29 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort) {
 		}
 		o.writeCollapsedEntry(e, nil, same)
 	}
+}
+
+// loginFailuresWords says how many logins the server refused and from how
+// many client addresses ("57 failed, from 3 client addresses"): what
+// login-brute-force's "later failures ... are counted in the server
+// summary" points to. "" when none failed.
+func loginFailuresWords(s diagnose.ServerSummary) string {
+	if s.LoginFailures == 0 {
+		return ""
+	}
+	from := fmt.Sprintf("%d client address%s", s.LoginFailureClients, pluralES(s.LoginFailureClients))
+	if s.LoginFailureClientsMore {
+		from = fmt.Sprintf("more than %d client addresses", s.LoginFailureClients)
+	}
+	return fmt.Sprintf("%d failed, from %s", s.LoginFailures, from)
+}
+
+// pluralES is "es" unless n is 1.
+func pluralES(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "es"
 }
 
 // writeCollapsedEntry writes one collapsed finding: what it is, where,

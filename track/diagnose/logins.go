@@ -616,6 +616,12 @@ type LoginAttack struct {
 // (guessing); the first time they are many but not guessing, an info
 // says why.
 func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
+	if refusedLogin(s, c) != nil {
+		// Every one, reported or not, beyond the table's bound too: the
+		// server summary's count, which the finding's "later failures"
+		// refer to.
+		d.server(s).noteLoginFailed(s.Client.Addr().Unmap())
+	}
 	f := d.loginFailureAddr(s, c)
 	if f != nil && f.Severity >= SeverityWarning {
 		return f

@@ -43,7 +43,19 @@ type ServerSummary struct {
 	Verdict      string
 	// Rules are what to add: nftables, iptables, then server config lines.
 	Rules []string
+	// LoginFailures counts the refused logins (a USER or PASS answered
+	// 530 or 430, other than for a connection limit or clear text: the
+	// failures login-brute-force weighs), every one, reported or not;
+	// LoginFailureClients, from how many client addresses, counted up to
+	// MaxLoginFailureClients (LoginFailureClientsMore: more than that).
+	LoginFailures           int
+	LoginFailureClients     int
+	LoginFailureClientsMore bool
 }
+
+// MaxLoginFailureClients bounds the client addresses of a server's failed
+// logins that are told apart (ServerSummary.LoginFailureClients).
+const MaxLoginFailureClients = 64
 
 // serverAcc accumulates one server's summary.
 // bounceSeen is what a server's verdict needs of an ftp-bounce finding:
@@ -70,6 +82,23 @@ type serverAcc struct {
 	// address (no announced address of another caused them), allocated
 	// at the first.
 	ctlFail map[string]*PortStats
+	// failIn, failOut: of failPorts, the ports inside and outside the
+	// passive range the session's policy gave, when it gave one
+	// (allocated at the first): a PortStats's span cannot tell them
+	// apart (40011 and 50067 span 40000-40100's edge), and the verdict
+	// opens the first and moves the server off the second.
+	failIn, failOut map[string]*PortStats
+	// modeFallback: epsv-pasv-fallback warnings by the form that then
+	// worked: [0] PASV after EPSV failed, [1] EPSV after PASV failed;
+	// failedVia: the passive failures of failPorts by form, [0] PASV
+	// (or LPSV), [1] EPSV: a form that failed elsewhere is no way out.
+	modeFallback, failedVia [2]int
+	// loginFailed: refused logins (ServerSummary.LoginFailures);
+	// loginFailedFrom: their client addresses, allocated at the first;
+	// loginFailedMore: others beyond MaxLoginFailureClients.
+	loginFailed     int
+	loginFailedFrom *[MaxLoginFailureClients]netip.Addr
+	loginFailedMore bool
 	// exhaustedFailed: passive-range-exhausted findings whose data
 	// connection to the fallback port was dropped, refused or rejected
 	// (counted in failPorts too): the exhausted range explains them.
@@ -316,8 +345,9 @@ type serverAcc struct {
 	loginSeen map[*track.Session]*loginRefusalSeen
 
 	// errs: of findings, those of error severity, by code (the verdict
-	// names those it does not account for: otherErrors).
-	errs map[string]int
+	// names those it does not account for: otherErrors); problems: the
+	// warnings of the kinds otherProblems names.
+	errs, problems map[string]int
 }
 
 // loginRefusalSeen is a refused login line, as kept for the session's
@@ -761,6 +791,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
 	if f.Severity >= SeverityError {
 		a.errs[f.Code]++
+	} else if f.Severity == SeverityWarning && problemWarnings[f.Code] {
+		if a.problems == nil {
+			a.problems = map[string]int{}
+		}
+		a.problems[f.Code]++
 	}
 	dc := f.Data
 	if f.Code == CodeDataNotAttempted && f.Severity >= SeverityWarning {
@@ -781,6 +816,19 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		tallyPort(&a.failPorts, f.Code, p)
 		if dc.Server.Addr().Unmap() == f.Session.Server.Addr().Unmap() {
 			tallyPort(&a.ctlFail, f.Code, p)
+		}
+		switch dc.Via {
+		case ftp.ViaPASV, ftp.ViaLPSV:
+			a.failedVia[0]++
+		case ftp.ViaEPSV:
+			a.failedVia[1]++
+		}
+		if rs := d.polOf(f.Session).PassiveRanges(); len(rs) > 0 {
+			if rs.Contains(p) {
+				tallyPort(&a.failIn, f.Code, p)
+			} else {
+				tallyPort(&a.failOut, f.Code, p)
+			}
 		}
 		cli := f.Session.Client.Addr().Unmap()
 		a.passiveClients.lost(cli, kindOf(a.addr.Addr().Unmap(), cli), p, connTime(dc))
@@ -837,6 +885,15 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeTransferAborted:
 		if f.Severity >= SeverityWarning {
 			a.aborted++
+		}
+	case CodeModeFallback:
+		if f.Severity >= SeverityWarning && dc != nil {
+			// (dc is the data connection that worked.)
+			if dc.Via == ftp.ViaEPSV {
+				a.modeFallback[1]++
+			} else {
+				a.modeFallback[0]++
+			}
 		}
 	case CodePassiveRefused:
 		if f.Severity >= SeverityWarning {
@@ -1013,7 +1070,25 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	a.settleActive()
 	sum.Verdict, sum.Rules = d.verdict(a, pol)
+	sum.LoginFailures, sum.LoginFailureClientsMore = a.loginFailed, a.loginFailedMore
+	if a.loginFailedFrom != nil {
+		sum.LoginFailureClients = slices.IndexFunc(a.loginFailedFrom[:], func(x netip.Addr) bool { return !x.IsValid() })
+		if sum.LoginFailureClients < 0 {
+			sum.LoginFailureClients = len(a.loginFailedFrom)
+		}
+	}
 	return sum
+}
+
+// noteLoginFailed counts a refused login from cli (loginFailure).
+func (a *serverAcc) noteLoginFailed(cli netip.Addr) {
+	a.loginFailed++
+	if a.loginFailedFrom == nil {
+		a.loginFailedFrom = new([MaxLoginFailureClients]netip.Addr)
+	}
+	if addBounded(a.loginFailedFrom[:], cli) {
+		a.loginFailedMore = true
+	}
 }
 
 // activeHelperLines are the change lines that let the server's active
@@ -1341,11 +1416,7 @@ func (d *Diagnoser) failedPortsAdvice(ps PortStats, a *serverAcc, fam family) st
 	if rs := openRange(ps, a, pol); rs != nil {
 		// The range, not the port: read alone, "open it" opened one
 		// port, and the next transfer gets another.
-		whose := "the passive range"
-		if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && slices.Equal(rs, sc.PassiveRange) {
-			whose = "the server's passive range"
-		}
-		return fmt.Sprintf("; open %s with the rest of %s %s", themWord(ps), whose, rs)
+		return fmt.Sprintf("; open %s with the rest of %s", themWord(ps), rangeWhose(rs, pol))
 	}
 	if fw := pol.Ranges; len(fw) > 0 {
 		return fmt.Sprintf(", outside the range %s the firewall allows", fw)
@@ -1358,6 +1429,37 @@ func (d *Diagnoser) failedPortsAdvice(ps PortStats, a *serverAcc, fam family) st
 		return fmt.Sprintf(", which the server picked itself: %s sets no passive range; set one (%s) and open it", sc.Path, fam.rangeNameIn())
 	}
 	return fmt.Sprintf("; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())
+}
+
+// rangeWhose names rs, a range to open: "the passive range R", or "the
+// server's passive range R" when it is the configuration's.
+func rangeWhose(rs policy.Ranges, pol policy.Policy) string {
+	if sc := pol.Server; sc != nil && len(sc.PassiveRange) > 0 && slices.Equal(rs, sc.PassiveRange) {
+		return "the server's passive range " + rs.String()
+	}
+	return "the passive range " + rs.String()
+}
+
+// mixedPortsVerdict names failed ports of which in lie inside the passive
+// range and out outside it: the first to be opened with the rest of it,
+// the others what failedPortsAdvice says of ports outside (the server's
+// straying). Told apart, not spanned: the span of 40011 and 50067 is no
+// more inside 40000-40100 than 50067 is, and 40011 stays dropped when
+// the server is only kept inside. on goes before the second ports ("on "
+// after "dropped … on port 40011, …, and").
+func (d *Diagnoser) mixedPortsVerdict(in, out PortStats, a *serverAcc, fam family, on string) string {
+	pol, _ := d.serverPol(a)
+	rs := openRange(in, a, pol)
+	if rs == nil {
+		rs = pol.PassiveRanges()
+	}
+	inside := fmt.Sprintf("inside %s (open %s with the rest of that range)", rangeWhose(rs, pol), themWord(in))
+	if len(pol.Ranges) > 0 && slices.Equal(rs, pol.Ranges) {
+		// The firewall's: meant to be open already, as the finding
+		// says.
+		inside = fmt.Sprintf("inside the range %s meant to be open (check that its accept rule is loaded and comes before any drop)", rs)
+	}
+	return fmt.Sprintf("%s, %s, and %s%s%s", portsWord(in), inside, on, portsWord(out), d.failedPortsAdvice(out, a, fam))
 }
 
 // joinAnd joins l as "a", "a and b", "a, b and c".

@@ -34,7 +34,9 @@ type verdictWriter struct {
 	// verdict says where the family came from (family.verdictNote).
 	named bool
 	// covered: the codes the verdict accounts for (accountFor), so that
-	// the error findings of other kinds are named after it (otherErrors).
+	// the error findings of other kinds, and the warnings of a lost
+	// transfer or an attack, are named after it (otherErrors,
+	// otherProblems).
 	covered map[string]bool
 
 	// The change lines: rules, the lead's own; openRules, those opening a
@@ -77,13 +79,15 @@ func (d *Diagnoser) verdict(a *serverAcc, pol policy.Policy) (string, []string) 
 
 // write writes the verdict and returns it with its change lines: the lead
 // clause; "; also:" for the failures with a firewall fix of their own the
-// lead leaves; the configuration error, when it does not lead; where the
-// family came from, when settings are named; "; other errors:" for the
-// error kinds nothing before accounts for.
+// lead leaves; the other passive form that worked (fallbackNote); the
+// configuration error, when it does not lead; where the family came from,
+// when settings are named; "; other errors:" for the error kinds nothing
+// before accounts for, and "; other problems:" for such warnings of a
+// lost transfer or an attack.
 func (v *verdictWriter) write() (string, []string) {
 	v.leadClause()
 	also, alsoRules := v.also()
-	v.text += also
+	v.text += also + v.fallbackNote()
 	rules := v.changeLines(alsoRules)
 	v.text += v.a.configNote()
 	if v.named {
@@ -96,7 +100,7 @@ func (v *verdictWriter) write() (string, []string) {
 		v.covered[c] = true
 	}
 	v.covered[CodeActiveBlocked], v.covered[CodeServerConfigError] = true, true
-	v.text += v.a.otherErrors(v.covered)
+	v.text += v.a.otherErrors(v.covered) + v.a.otherProblems(v.covered)
 	return v.text, rules
 }
 
@@ -343,6 +347,14 @@ func (v *verdictWriter) controlIdle() {
 	if a.findings[CodeNATMismatch] > 0 && a.natAddr.IsValid() {
 		// The announced address is wrong too: its fix still applies
 		// (only where nothing rewrites it, when clients reached it).
+		// Said, and its lines headed, as another finding's: an admin
+		// who set it for the hang would still have the hang.
+		if a.natSerious > 0 && a.natReached == 0 {
+			v.text += fmt.Sprintf("; besides, the server announces %s, an address clients that trust the 227 cannot reach (see nat-mismatch): set %s", a.natAddr, v.vfam.addrSet(a.natFix))
+		} else {
+			v.text += fmt.Sprintf("; besides, the server announces its own address %s to clients from other networks: see nat-mismatch for whether to set %s (the change lines say when)", a.natAddr, v.vfam.addrName())
+		}
+		v.rules = append(v.rules, "# for nat-mismatch (the address the server announces), not for the idle timeout:")
 		v.rules = append(v.rules, a.natRules(v.fam)...)
 		v.named = true
 	}
@@ -388,9 +400,48 @@ func (v *verdictWriter) passiveFailed(code string) {
 	w := passiveWays[i]
 	ps := *a.failPorts[code]
 	v.passiveCovered[code], v.leadPorts = true, &ps
-	v.text = "passive data connections are " + fmt.Sprintf(w.how, v.d.failedPortsVerdict(ps, a, v.vfam)) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
+	ports := v.d.failedPortsVerdict(ps, a, v.vfam)
+	in, out := v.failedSplit(code)
+	if in != nil && out != nil {
+		// Some inside the range, some outside: the first are to be
+		// opened, the others are the server's straying.
+		ports = v.d.mixedPortsVerdict(*in, *out, a, v.vfam, "on ")
+		ps = *in
+	}
+	v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
 	v.openFailed(ps, w.open)
 	v.addRangeLines()
+}
+
+// failedSplit is code's failed ports inside and outside the passive
+// range (serverAcc.failIn, failOut), either nil when none failed there;
+// both nil when the ranges the sessions had are not the verdict's, or
+// the failures at another address than the control connection's are
+// the verdict's (natLead): then only the span of them all is known.
+func (v *verdictWriter) failedSplit(code string) (in, out *PortStats) {
+	a, rs := v.a, v.pol.PassiveRanges()
+	in, out = a.failIn[code], a.failOut[code]
+	all := a.failPorts[code]
+	switch {
+	case v.natLead || all == nil || len(rs) == 0:
+		return nil, nil
+	case in.count()+out.count() != all.Count:
+		// Some failed under a session policy with no range.
+		return nil, nil
+	case in != nil && !(rs.Contains(in.Min) && rs.Contains(in.Max)):
+		return nil, nil
+	case out != nil && (rs.Contains(out.Min) || rs.Contains(out.Max)):
+		return nil, nil
+	}
+	return in, out
+}
+
+// count is ps's Count, 0 for nil.
+func (ps *PortStats) count() int {
+	if ps == nil {
+		return 0
+	}
+	return ps.Count
 }
 
 // icmpPath: no firewall's reject among the ICMP errors that ended
@@ -938,7 +989,11 @@ func (v *verdictWriter) alsoPassive() string {
 		src = a.ctlFail
 	}
 	var ways, see []string
-	var union PortStats
+	// union: the span of the failed ports (what the advice needs);
+	// unionIn, unionOut: those inside and outside the passive range,
+	// when every kind's are told apart (split).
+	var union, unionIn, unionOut PortStats
+	split := true
 	for _, w := range passiveWays {
 		ps := src[w.code]
 		if ps == nil || v.passiveCovered[w.code] {
@@ -961,9 +1016,26 @@ func (v *verdictWriter) alsoPassive() string {
 		see = append(see, w.code)
 		union.add(ps.Min) // (the span is what the advice needs)
 		union.add(ps.Max)
+		open := *ps
+		in, out := v.failedSplit(w.code)
+		if in == nil && out == nil {
+			split = false
+		}
+		if in != nil {
+			unionIn.add(in.Min)
+			unionIn.add(in.Max)
+		}
+		if out != nil {
+			unionOut.add(out.Min)
+			unionOut.add(out.Max)
+		}
+		if in != nil && out != nil {
+			// What to open is the range the ones inside it lie in.
+			open = *in
+		}
 		// (The verdict's own heading of the open lines stays.)
 		keep := v.openHead
-		v.openFailed(*ps, w.open)
+		v.openFailed(open, w.open)
 		if keep != "" {
 			v.openHead = keep
 		}
@@ -974,9 +1046,13 @@ func (v *verdictWriter) alsoPassive() string {
 	c := "passive data connections are " + joinAnd(ways)
 	if union.Count > 0 {
 		v.addRangeLines()
-		// The advice on the range, unless the verdict's own
-		// says it for the same range.
-		if v.leadPorts == nil || !slices.Equal(openRange(*v.leadPorts, a, v.pol), openRange(union, a, v.pol)) {
+		switch {
+		case split && unionIn.Count > 0 && unionOut.Count > 0:
+			// Some inside the range, some outside: which are which.
+			c += "; of these, " + v.d.mixedPortsVerdict(unionIn, unionOut, a, v.vfam, "")
+		case v.leadPorts == nil || !slices.Equal(openRange(*v.leadPorts, a, v.pol), openRange(union, a, v.pol)):
+			// The advice on the range, unless the verdict's own
+			// says it for the same range.
 			c += v.d.failedPortsAdvice(union, a, v.vfam)
 		}
 	}
@@ -1016,8 +1092,53 @@ func (v *verdictWriter) alsoActive(passiveToo bool) (string, []string) {
 	return c, lines
 }
 
-// maxOtherErrors bounds the error kinds otherErrors names.
+// fallbackNote is the clause saying that the other passive form worked
+// where one failed (epsv-pasv-fallback), beside passive failures the
+// verdict names: what clients can do until the fix is in; "" otherwise.
+// Only for a form none of whose data connections failed: one that failed
+// too (a load balancer sending data to the wrong backend now and then)
+// is no way out. (A failure the announced address caused leads with its
+// own words on EPSV.)
+func (v *verdictWriter) fallbackNote() string {
+	a := v.a
+	if len(a.failPorts) == 0 || v.natLead {
+		return ""
+	}
+	var c []string
+	if n := a.modeFallback[0]; n > 0 && a.failedVia[0] == 0 {
+		c = append(c, fmt.Sprintf("PASV worked where EPSV's data connection failed, in %s, and no PASV data connection failed (see epsv-pasv-fallback): until EPSV's ports are open on every hop, clients can use PASV (curl --disable-epsv, lftp set ftp:prefer-epsv no)", plural(n, "session", "sessions")))
+	}
+	if n := a.modeFallback[1]; n > 0 && a.failedVia[1] == 0 {
+		c = append(c, fmt.Sprintf("EPSV worked where PASV's data connection failed, in %s, and no EPSV data connection failed (see epsv-pasv-fallback): until that is mended, clients can use EPSV (lftp set ftp:prefer-epsv yes)", plural(n, "session", "sessions")))
+	}
+	if len(c) == 0 {
+		return ""
+	}
+	v.accountFor(CodeModeFallback)
+	return "; " + strings.Join(c, "; ")
+}
+
+// maxOtherErrors bounds the error kinds otherErrors names, and the
+// warning kinds otherProblems names.
 const maxOtherErrors = 4
+
+// problemWarnings are the kinds whose warnings otherProblems names: each
+// means a transfer lost or refused (the server refused the FTPS data
+// connection, broke the transfer off, refused passive mode; the client's
+// data connection was refused unseen; the transfer's final reply was
+// lost), or an attack (password guessing, an FTP bounce, a passive port
+// taken by another host). Warnings that only say how a transfer got
+// through (nat-mismatch when it worked, epsv-pasv-fallback), what the
+// capture cannot see (control-encrypted), or follow from another failure
+// the verdict names (data-not-attempted after a failed connection,
+// server-data-error's 425 for it) are not; nor is session-refused, a
+// connection limit reached now and then, which the verdict names when it
+// turned most sessions away (dataOutcome).
+var problemWarnings = map[string]bool{
+	CodeTLSNotResumed: true, CodeTransferAborted: true, CodePassiveRefused: true,
+	CodeDataAnswerMissing: true, CodeControlIdle: true,
+	CodeLoginAttack: true, CodeFTPBounce: true, CodeDataForeignSource: true,
+}
 
 // otherErrors is the clause naming the kinds of error finding of the
 // server the verdict does not account for (covered), with their counts,
@@ -1025,12 +1146,36 @@ const maxOtherErrors = 4
 // those findings". Each such kind leads the verdict of a capture alone;
 // beside another failure it must not go unsaid.
 func (a *serverAcc) otherErrors(covered map[string]bool) string {
+	return otherKinds("other errors", a.errs, covered)
+}
+
+// otherProblems is the clause naming, after otherErrors, the kinds of
+// problemWarnings the verdict does not account for (covered) and
+// otherErrors does not name (a kind with error findings), the same way:
+// "; other problems: data-tls-not-resumed (2 findings), login-brute-force
+// (1): see those findings". A busy server's refused FTPS transfers or a
+// password spraying must not hide behind a dropped data connection.
+func (a *serverAcc) otherProblems(covered map[string]bool) string {
+	m := map[string]int{}
+	for c, n := range a.problems {
+		if a.errs[c] == 0 {
+			m[c] = n
+		}
+	}
+	return otherKinds("other problems", m, covered)
+}
+
+// otherKinds is the clause "; label: CODE (N findings), CODE (N), …: see
+// those findings" for the kinds of counts not covered, most findings
+// first (then by name), at most maxOtherErrors named and the rest
+// counted; "" when there is none.
+func otherKinds(label string, counts map[string]int, covered map[string]bool) string {
 	type kind struct {
 		code string
 		n    int
 	}
 	var ks []kind
-	for c, n := range a.errs {
+	for c, n := range counts {
 		if n > 0 && !covered[c] {
 			ks = append(ks, kind{c, n})
 		}
@@ -1056,7 +1201,7 @@ func (a *serverAcc) otherErrors(covered map[string]bool) string {
 			l = append(l, fmt.Sprintf("%s (%d)", k.code, k.n))
 		}
 	}
-	return "; other errors: " + strings.Join(l, ", ") + ": see those findings"
+	return "; " + label + ": " + strings.Join(l, ", ") + ": see those findings"
 }
 
 // changeLines are the change lines in the order of the list,
