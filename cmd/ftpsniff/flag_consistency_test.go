@@ -42,7 +42,7 @@ func TestFlagNeedsItsParent(t *testing.T) {
 		{[]string{"read", "--format", "text", "--community-id", capFile}, []string{"--community-id", "needs --json or --format zeek"}},
 		{[]string{"live", "-i", noIface, "--observer", "gw1"}, []string{"--observer", "needs --json or --format zeek"}},
 		{[]string{"read", "--public-address", "0.0.0.0", capFile}, []string{"--public-address 0.0.0.0", "no address a client can connect to"}},
-		{[]string{"read", "--public-address", "127.0.0.1", capFile}, []string{"--public-address 127.0.0.1", "no address a client can connect to"}},
+		{[]string{"read", "--public-address", "::", capFile}, []string{"--public-address ::", "no address a client can connect to"}},
 		{[]string{"read", "--session", "0", capFile}, []string{"--session", "(1 or more), not 0"}},
 		{[]string{"read", "--session", "-3", capFile}, []string{"--session", "(1 or more), not -3"}},
 		{[]string{"read", "--max-line", "5", capFile}, []string{"--max-line", "not 5"}},

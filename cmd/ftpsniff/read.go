@@ -190,7 +190,7 @@ func (o *analysisOptions) validate() error {
 		if err != nil {
 			return usageErrorf("--public-address %q is not an IP address", o.PublicAddress)
 		}
-		if u := a.Unmap(); u.IsUnspecified() || u.IsLoopback() || u.IsLinkLocalUnicast() {
+		if u := a.Unmap(); u.IsUnspecified() {
 			return usageErrorf("--public-address %s is no address a client can connect to: give the address clients reach the server at", u)
 		}
 		o.pol.PublicAddress = a.Unmap()

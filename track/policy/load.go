@@ -60,13 +60,14 @@ func LoadServerConfig(path string) (*ServerConfig, error) {
 var addressSetting = map[ServerKind]string{ServerVsftpd: "pasv_address", ServerProFTPD: "MasqueradeAddress", ServerPureFTPd: "ForcePassiveIP"}
 
 // dropUnreachableAddress reads an announced address no client can connect
-// to (0.0.0.0, a loopback or link-local address: all four servers
-// announce 0.0.0.0 as set) as no address set, with a note: taken as the
-// server's public address, it made a 227 of 0.0.0.0 "the correct setup"
-// and the fix "set it to 0.0.0.0".
+// to (0.0.0.0 or ::: all four servers announce 0.0.0.0 as set) as no
+// address set, with a note: taken as the server's public address, it made
+// a 227 of 0.0.0.0 "the correct setup" and the fix "set it to 0.0.0.0".
+// (A loopback or link-local address is kept: clients through an SSH
+// tunnel, or on that link, do connect to it.)
 func (c *ServerConfig) dropUnreachableAddress() {
 	a := c.PublicAddress
-	if !a.IsValid() || !a.IsUnspecified() && !a.IsLoopback() && !a.IsLinkLocalUnicast() {
+	if !a.IsValid() || !a.Unmap().IsUnspecified() {
 		return
 	}
 	name := addressSetting[c.Kind]

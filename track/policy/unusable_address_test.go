@@ -17,7 +17,6 @@ func TestUnreachableAnnouncedAddressIsNotPublic(t *testing.T) {
 		name, file, data, setting string
 	}{
 		{"vsftpd", "vsftpd.conf", "listen=YES\npasv_min_port=40000\npasv_max_port=40100\npasv_address=0.0.0.0\n", "pasv_address"},
-		{"vsftpd loopback", "vsftpd.conf", "listen=YES\npasv_address=127.0.0.1\n", "pasv_address"},
 		{"proftpd", "proftpd.conf", "Port 21\nPassivePorts 40000 40100\nMasqueradeAddress 0.0.0.0\n", "MasqueradeAddress"},
 		{"pure-ftpd", "pure-ftpd.conf", "PassivePortRange 40000 40100\nForcePassiveIP 0.0.0.0\n", "ForcePassiveIP"},
 	} {
@@ -39,9 +38,13 @@ func TestUnreachableAnnouncedAddressIsNotPublic(t *testing.T) {
 			t.Errorf("%s: summary %q", tc.name, sum)
 		}
 	}
-	// A reachable address stays the public one.
-	c, err := ParseServerConfig("vsftpd.conf", []byte("listen=YES\npasv_address=203.0.113.7\n"))
-	if err != nil || c.PublicAddress.String() != "203.0.113.7" || c.UnusableAddress.IsValid() {
-		t.Errorf("reachable pasv_address: %+v, %v", c, err)
+	// Any other address stays the public one: a loopback one is what
+	// clients through an SSH tunnel connect to, a link-local one what
+	// clients on that link do.
+	for _, addr := range []string{"203.0.113.7", "127.0.0.1", "169.254.10.1"} {
+		c, err := ParseServerConfig("vsftpd.conf", []byte("listen=YES\npasv_address="+addr+"\n"))
+		if err != nil || c.PublicAddress.String() != addr || c.UnusableAddress.IsValid() {
+			t.Errorf("pasv_address=%s: %+v, %v", addr, c, err)
+		}
 	}
 }
