@@ -971,8 +971,10 @@ type packetClock struct {
 	steps []clockStep // the steps, oldest first
 	// base: the back of the latest step merged away (dropOldest), the
 	// first segment's; floor: the start of the latest forward step merged
-	// away: a time before it in no segment kept is taken as at it, so a
-	// wait across it still leaves the step out (no longer than it was).
+	// away, or of a step back merged after it that went below it: a time
+	// before it in no segment kept is taken as at it, so a wait across it
+	// still leaves the step out (no longer than it was), while the times
+	// after a step back below it are measured as they are.
 	base  time.Duration
 	floor time.Time
 	// keep: how long after a step a wait may still span it (keepFor);
@@ -1078,11 +1080,16 @@ func (c *packetClock) forget() {
 
 // dropOldest merges the oldest step into the segment before it: the times
 // of both are measured as the later's (a step back's, shorter by the step
-// for those before it), those before a forward step as at its end.
+// for those before it), those before a forward step as at its end. A step
+// back to below the floor lowers it to the step's start: the times after
+// the step are in its segment, measured as they are (a floor left above
+// them took each wait begun there as begun at the floor, in packet time
+// still to come: 0 until it passed it); a time before the step, in a
+// segment before it, is taken as at the step's start, which it preceded.
 func (c *packetClock) dropOldest() {
 	s := c.steps[0]
 	c.base = s.back
-	if s.forward() {
+	if s.forward() || s.start.Before(c.floor) {
 		c.floor = s.start
 	}
 	n := copy(c.steps, c.steps[1:])

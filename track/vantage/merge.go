@@ -2938,6 +2938,7 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 	var parts, blind []string
 	alike, answered, silent := true, true, true
 	var first *Data
+	var answerOnly []int // points that captured only the answer's direction and saw nothing
 	for _, i := range p.Order {
 		if s.Views[i] == nil {
 			continue
@@ -2945,7 +2946,12 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 		v := p.Views[i]
 		if v == nil && !s.Sees(i, p.Passive) {
 			// It captured the other direction only: it could not see
-			// the SYN, which says nothing.
+			// the SYN, which says nothing; whether it could have seen
+			// the answer is told below, once the answer is known.
+			if s.Sees(i, !p.Passive) && r.unpairedLike(s, p, i) == nil {
+				answerOnly = append(answerOnly, i)
+				continue
+			}
 			blind = append(blind, r.oneWayNote(i, !p.Passive)+": not the SYN")
 			silent = false
 			continue
@@ -2990,6 +2996,49 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 			desc += ", an ICMP error from " + v.ICMPFrom.String()
 		}
 		parts = append(parts, r.name(i)+" saw "+desc)
+	}
+	// A point that captured only the answer's direction, and was
+	// capturing when another point saw the answer, would have seen it
+	// pass: that it saw nothing is where the answer was lost, not a gap.
+	var answer *Data
+	answerAt := -1
+	for _, i := range p.Order {
+		if v := p.Views[i]; v != nil && v.SYNACKs > 0 && !v.SYNACK.IsZero() {
+			answer, answerAt = v, i
+			break
+		}
+	}
+	missed, answerPoints := -1, 0
+	for _, v := range p.Views {
+		if v != nil && v.SYNACKs > 0 {
+			answerPoints++
+		}
+	}
+	for _, i := range answerOnly {
+		if answer == nil || !r.capturingRef(s, i, s.corrected(answerAt, answer.SYNACK)) {
+			blind = append(blind, r.oneWayNote(i, !p.Passive)+": not the SYN")
+			silent = false
+			continue
+		}
+		if missed < 0 {
+			missed = i
+		}
+		parts = append(parts, fmt.Sprintf("%s saw no SYN-ACK, though it captured the direction the answer travels and was capturing then (%s)",
+			r.name(i), r.oneWayNote(i, !p.Passive)))
+	}
+	switch {
+	case missed >= 0 && alike && answered && first != nil && answerPoints == 1:
+		// Every point that saw the connection saw it answered, one of
+		// them the SYN-ACK, and one on the answer's way saw no answer:
+		// whatever their order, the answer was lost between the two.
+		// (With more that saw it, which is nearest is not known.)
+		p.Gaps = append(p.Gaps, blind...)
+		p.Where, p.After, p.Before = LostSYNACK, answerAt, missed
+		p.Verdict = fmt.Sprintf("the receiver %s answered it (%d SYN-ACK%s seen at %s), but the SYN-ACK never reached %s, which captured the direction it travels (only that one) and was capturing then: dropped between %s and %s (their order along the path is not known from the clocks)",
+			answer.Dst, answer.SYNACKs, plural(answer.SYNACKs), r.name(answerAt), r.name(missed), r.name(answerAt), r.name(missed))
+		return true
+	case missed >= 0:
+		alike = false
 	}
 	switch {
 	case alike && answered && first != nil && len(blind) > 0:
