@@ -262,7 +262,11 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 			f.Advice += ex.widenBrief(fam) + "." + fam.note()
 			return f
 		}
-		if sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
+		if sc != nil && len(sc.SwappedRange) > 0 && sc.PassiveRange.Contains(port) && !sc.SwappedRange.Contains(port) {
+			// Its range is written with the ends swapped: what it
+			// hands out is no range anyone meant to open.
+			f.Advice += fmt.Sprintf(" The server hands out %s only because %s writes its passive range with the ends swapped (see its note).", sc.PassiveRange, sc.Path)
+		} else if sc != nil && len(sc.PassiveRange) > 0 && sc.PassiveRange.Contains(port) {
 			// The server's own range is known: opening it is the other
 			// way. A port it picked outside any known range is never
 			// offered: the next session picks another.

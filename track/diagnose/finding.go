@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // Severity orders findings: SeverityInfo < SeverityWarning < SeverityError.
@@ -135,6 +136,9 @@ type Finding struct {
 	Advice   string          // what to change, concrete (config line / firewall rule)
 
 	blind bool // data-not-attempted because the capture cannot see the data path
+	// widened: for passive-range-exhausted, the range its advice widens
+	// the server's to (the server's verdict gives its lines too).
+	widened policy.PortRange
 	// hedged: rewritten once by hedgeFinding (two copies of its
 	// announcement); a second pass changes nothing.
 	hedged bool

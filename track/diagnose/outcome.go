@@ -382,6 +382,10 @@ func (p *passiveFailure) wordRefused(f *Finding) {
 		if len(rs) == 0 {
 			rs = policy.Ranges{exampleRange}
 		}
+		if p.swapped() {
+			// The range meant, not the one the server strays into.
+			rs = p.pol.Server.SwappedRange
+		}
 		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
 			dst.Unmap(), dnatRules(rs, v6, place{nat: true, public: dst}))
 	}
@@ -434,6 +438,8 @@ func (p *passiveFailure) rangeAdvice(rejectRule string) string {
 		return p.wrongAddrAdvice()
 	case p.ex != nil:
 		return p.fallbackPortAdvice()
+	case p.swapped():
+		return p.swappedAdvice()
 	case len(p.rs) > 0 && p.rs.Contains(p.port):
 		return p.inRangeAdvice(rejectRule)
 	case len(p.rs) > 0 && len(p.pol.Ranges) == 0:
@@ -478,6 +484,29 @@ func (p *passiveFailure) fallbackPortAdvice() string {
 		a += fmt.Sprintf("The server's passive range is not known here (%s): %d-%d is inferred from its announcements, not read from its configuration. ", fam.giveRange(), ex.lo, ex.hi)
 	}
 	return p.staticOrHelper(a + ex.widenBrief(fam) + ".")
+}
+
+// swapped reports whether the port lies in the range the server hands out
+// only because the configuration given writes its passive range with the
+// ends swapped (policy.ServerConfig.SwappedRange), with no firewall range
+// given: that range is no range to open.
+func (p *passiveFailure) swapped() bool {
+	sc := p.pol.Server
+	return sc != nil && len(sc.SwappedRange) > 0 && len(p.pol.Ranges) == 0 &&
+		sc.PassiveRange.Contains(p.port) && !sc.SwappedRange.Contains(p.port)
+}
+
+// swappedAdvice: set the range meant and open it, never the one the
+// server strays into (pcaps/real/pasv-range-swapped-vsftpd.pcap).
+func (p *passiveFailure) swappedAdvice() string {
+	sc, want := p.pol.Server, p.pol.Server.SwappedRange
+	p.named = true
+	p.inputNamed = p.at.host && p.fam.host() != hostWindows
+	// Opened where the packets place the firewall, as for a port
+	// inside the range.
+	open := openAt(p.at, want, p.v6, p.fam.hostRule(want, p.v6, linuxOpenRule(want, p.v6)))
+	return fmt.Sprintf("Port %d lies in %s, the range the server hands out because %s writes its passive range with the ends swapped (see its note): set the range meant (%s, then restart the server) and open that range: %s.",
+		p.port, sc.PassiveRange, sc.Path, p.fam.rangeSetIn(mainRange(want)), open)
 }
 
 // inRangeAdvice: the port is inside the passive range meant to be open,

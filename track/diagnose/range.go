@@ -296,7 +296,7 @@ func (d *Diagnoser) rangeExhausted(s *track.Session, dc *track.DataConn, ex *exh
 	}
 	p := dc.Announced.Port()
 	fam := d.family(s)
-	f := &Finding{Code: CodeRangeExhausted, Severity: SeverityWarning, TS: dc.Armed, Data: dc}
+	f := &Finding{Code: CodeRangeExhausted, Severity: SeverityWarning, TS: dc.Armed, Data: dc, widened: ex.wider}
 	ann, pk := announcement(dc)
 	f.Packets = packets(pk, []uint64{dc.SYNNum})
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("the %d ports %d-%d were all announced in the %s before it (%d announcements); outcome %s", ex.k, ex.lo, ex.hi, dur(ex.span), ex.n-1, dc.Outcome))

@@ -71,6 +71,10 @@ type bounceSeen struct {
 func (b bounceSeen) seen() bool { return b.ok }
 
 type serverAcc struct {
+	// spread: passive data connections to the control address refused
+	// and working interleaved by port (spread.go).
+	spread spreadSeen
+
 	addr      netip.AddrPort
 	sessions  int
 	ports     *portSet // distinct passive ports, allocated at the first
@@ -103,6 +107,9 @@ type serverAcc struct {
 	// connection to the fallback port was dropped, refused or rejected
 	// (counted in failPorts too): the exhausted range explains them.
 	exhaustedFailed int
+	// widened: the widest range the passive-range-exhausted findings
+	// widen the server's to (zero without one).
+	widened policy.PortRange
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
@@ -736,6 +743,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 		a.hidden++
 	}
 	a.shared.votes.add(dc)
+	a.spread.note(dc, a.addr.Addr().Unmap())
 	if dc.Session != nil {
 		if dc.Passive {
 			a.at(passivePlace(a.shared, dc.Session, dc), &a.passiveAt)
@@ -915,6 +923,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			a.hairpin++
 		}
 	case CodeRangeExhausted:
+		if f.widened.Len() > a.widened.Len() {
+			a.widened = f.widened
+		}
 		if dc != nil && !dc.Superseded() && (dc.Outcome == track.OutcomeUnanswered || dc.Outcome == track.OutcomeRefused || dc.Outcome == track.OutcomeUnreachable) {
 			a.exhaustedFailed++
 		}

@@ -130,10 +130,14 @@ func (v *verdictWriter) leadClause() {
 		// (Passive data connections dropped, refused or rejected more
 		// often lead: this one goes among the other errors.)
 		v.controlIdle()
+	case a.spread.found && a.failPorts[CodeDataRefused] != nil:
+		v.backendsSpread()
 	case len(a.failPorts) > 0 && a.passiveClients.someClients(true, pol.PassiveRanges()):
 		v.passiveSomeClients()
 	case a.failPorts[CodeDataUnanswered] != nil && a.synAckLost == a.findings[CodeDataUnanswered] && a.failPorts[CodeDataRefused] == nil && a.failPorts[CodeDataUnreachable] == nil:
 		v.synAcksLost()
+	case v.swappedFailed() != "":
+		v.swappedRange(v.swappedFailed())
 	case a.failPorts[CodeDataUnanswered] != nil:
 		v.passiveFailed(CodeDataUnanswered)
 	case a.failPorts[CodeDataRefused] != nil:
@@ -180,6 +184,12 @@ func (v *verdictWriter) leadClause() {
 		// what worked. With none that worked, what the notes say is all
 		// there is: a capture that does not see the data path, say.)
 		v.endpointsUnused()
+	case a.activeRefused > 0 && (a.natReached > 0 || a.natRoutedOrNAT > 0) && a.natAddr.IsValid():
+		// An error beside the notes below leads: the server refused
+		// the clients' PORT/EPRT (when for the address, a capture that
+		// sees the clients' own addresses, before their NAT, which took
+		// them to the announced address as they dialled it).
+		v.activeOverNotes()
 	case a.natReached > 0 && a.natAddr.IsValid():
 		// Only notes (info nat-mismatch): below every verdict a warning
 		// or an error makes.
@@ -327,6 +337,14 @@ func (v *verdictWriter) rangeExhausted() {
 	a := v.a
 	v.accountFor(CodeRangeExhausted)
 	v.text = "the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; see passive-range-exhausted"
+	if w := a.widened; w.Hi != 0 {
+		// The finding's widened range, opened where the packets put
+		// the firewall, and set in the server.
+		v.text = fmt.Sprintf("the passive port range is too small for the rate of transfers: the server ran out of ports and fell back to one outside it; widen it to %s and open that (see passive-range-exhausted)", w)
+		v.addOpen(policy.Ranges{w})
+		v.rangeRules = append(v.rangeRules, v.fam.rangeLines(w)...)
+		v.named = true
+	}
 	if a.exhaustedFailed >= a.passiveFailures() {
 		// Every passive failure was at a fallback port: the range
 		// explains them (its finding has their rules).
@@ -411,6 +429,79 @@ func (v *verdictWriter) passiveFailed(code string) {
 	v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
 	v.openFailed(ps, w.open)
 	v.addRangeLines()
+}
+
+// backendsSpread: passive data connections to the control address were
+// refused by RST on ports interleaved with ones that worked (spread.go):
+// more than one host answers at that address. No port to open: the
+// connections must reach the backend that announced the port.
+func (v *verdictWriter) backendsSpread() {
+	a := v.a
+	ps := *a.failPorts[CodeDataRefused]
+	v.passiveCovered[CodeDataRefused], v.leadPorts = true, &ps
+	at := a.addr.Addr().Unmap()
+	v.text = fmt.Sprintf("passive data connections to %s are refused with RST on %s while others to it worked (%s): no port rule does that; more than one host answers at %s (a load balancer or DNAT spreading connections over backends), and a data connection that lands on a backend other than the control connection's is refused there, since that backend never announced the port; keep each client on one backend (source-address persistence), or give each backend a public address of its own, or use one backend; opening ports changes nothing",
+		at, portsWord(ps), a.spread.words(), at)
+	v.rules = append(v.rules,
+		fmt.Sprintf("# more than one host answers at %s: keep each client's connections, control and data, on one backend, e.g.:", at),
+		"#   IPVS: a persistent service (ipvsadm -p) under one firewall mark for port 21 and the passive range",
+		"#   HAProxy: balance source, or a stick table on src, for port 21 and the passive range alike",
+		"#   nftables DNAT: dnat to jhash ip saddr mod N map { ... } in place of numgen (per client, not per connection)",
+		"# or give each backend its own public address (its pasv_address), or run one backend")
+}
+
+// swappedFailed is the first passive failure kind (passiveWays) whose
+// ports lie in the range the server hands out because its configured
+// range is written with its ends swapped (ServerConfig.SwappedRange),
+// outside the range meant; "" when there is none.
+func (v *verdictWriter) swappedFailed() string {
+	sc := v.pol.Server
+	if sc == nil || len(sc.SwappedRange) == 0 || len(sc.PassiveRange) == 0 {
+		return ""
+	}
+	for _, w := range passiveWays {
+		ps := v.a.failPorts[w.code]
+		if ps == nil {
+			continue
+		}
+		r := policy.PortRange{Lo: ps.Min, Hi: ps.Max}
+		if sc.PassiveRange.Covers(r) && !sc.SwappedRange.Contains(ps.Min) && !sc.SwappedRange.Contains(ps.Max) {
+			return w.code
+		}
+	}
+	return ""
+}
+
+// swappedRange: passive data connections failed the way code says on
+// ports of the range the server uses because its configured one is
+// written with its ends swapped: the fix is the range meant (or the
+// firewall's, when given), opened unless the firewall's range is it;
+// never the range the server strays into.
+func (v *verdictWriter) swappedRange(code string) {
+	a, pol, sc := v.a, v.pol, v.pol.Server
+	i := slices.IndexFunc(passiveWays[:], func(w passiveWay) bool { return w.code == code })
+	w := passiveWays[i]
+	ps := *a.failPorts[code]
+	v.passiveCovered[code], v.leadPorts = true, &ps
+	want := mainRange(sc.SwappedRange)
+	if len(pol.Ranges) > 0 {
+		want = mainRange(pol.Ranges)
+	}
+	written := fmt.Sprintf("%s: %d-%d", v.vfam.rangeName(), sc.SwappedRange[0].Hi, sc.SwappedRange[0].Lo)
+	if lo, hi, ok := strings.Cut(v.vfam.rangeName(), "/"); ok {
+		written = fmt.Sprintf("%s=%d is above %s=%d", lo, sc.SwappedRange[0].Hi, hi, sc.SwappedRange[0].Lo)
+	}
+	v.text = "passive data connections are " + fmt.Sprintf(w.how, portsWord(ps)) + a.passiveClients.hedge("passive", true) +
+		fmt.Sprintf(", in the range %s the server hands out because %s writes its passive range with the ends swapped (%s, so the server ignores one end): set %s to %s",
+			sc.PassiveRange, sc.Path, written, v.vfam.rangeName(), want)
+	if !pol.Ranges.Covers(want) {
+		v.text += " and open that range"
+		v.addOpen(policy.Ranges{want})
+	}
+	v.text += v.natNote()
+	v.rangeRules = append(v.rangeRules, v.fam.rangeLines(want)...)
+	v.named = true
+	v.accountFor(CodePortOutsideRange)
 }
 
 // failedSplit is code's failed ports inside and outside the passive
@@ -736,6 +827,24 @@ func (v *verdictWriter) activeModeRefused() {
 	v.accountFor(CodeActiveRefused)
 	v.text = a.activeRefusedVerdict(v.vfam)
 	v.named = v.named || a.activeRefusedAddr < a.activeRefused && (fam.kind == policy.ServerVsftpd || fam.kind == policy.ServerProFTPD)
+}
+
+// activeOverNotes: the server refused PORT/EPRT (active-refused errors)
+// where the only other things to say are info nat-mismatch notes of
+// clients that reached the announced address: the refusal leads, with
+// its own fix, and the notes offer no change (an address that worked as
+// the client dialled it needs none).
+func (v *verdictWriter) activeOverNotes() {
+	a := v.a
+	worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
+	if a.activeRefusedNone != a.activeRefused || worked == 0 {
+		// Some refused sessions made a data connection after all:
+		// what the data connections did leads, the refusal beside it.
+		v.dataOutcome()
+		return
+	}
+	v.activeModeRefused()
+	v.text += "; in the other sessions " + plural(worked, "data connection worked", "data connections worked")
 }
 
 // dataPathUnseen: every announced endpoint the capture holds no

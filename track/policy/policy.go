@@ -57,6 +57,11 @@ type ServerConfig struct {
 	// PassiveRange is the ports the server hands out; nil means any
 	// (the kernel's or the server's default choice).
 	PassiveRange Ranges
+	// SwappedRange is the passive range as written with its ends
+	// swapped, put in order (vsftpd pasv_min_port=40100 and
+	// pasv_max_port=40000: 40000-40100), when the server ignores an end
+	// for it and hands out PassiveRange instead; nil otherwise.
+	SwappedRange Ranges
 	// PublicAddress is the address the server announces in 227
 	// (pasv_address, MasqueradeAddress, ForcePassiveIP); PublicName is set
 	// instead when the setting names a host.

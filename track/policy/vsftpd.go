@@ -213,6 +213,10 @@ func vsftpdRange(c *ServerConfig, minPort, maxPort uint32, minLine, maxLine int)
 		switch {
 		case minUsed:
 			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below pasv_min_port=%d (line %d): vsftpd ignores it", maxPort, maxLine, minPort, minLine)
+			if maxPort > vsftpdMinPort && c.PassiveEnabled {
+				// Swapped ends, each usable: what was meant.
+				c.SwappedRange = Ranges{{uint16(maxPort), uint16(minPort)}}
+			}
 		default:
 			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below 1024, where vsftpd's range starts: vsftpd ignores it", maxPort, maxLine)
 		}
