@@ -36,27 +36,34 @@ func TestControlConnectFailureWhileServerListens(t *testing.T) {
 			[]string{"rejects this client only", "names 203.0.113.10"},
 			[]string{"ct state new accept"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ok := passiveConnSession(1, "203.0.113.9", srv, passiveAtClient)
-			late := failedConnect(2, "203.0.113.10:50010", srv, tc.f)
-			late.Start = ok.Start.Add(time.Minute)
-			c, _ := feed(policy.Policy{}, ok, late)
-			f := c.find(tc.code)
-			if f == nil {
-				t.Fatalf("no %s finding", tc.code)
-			}
-			text := f.Message + "\n" + f.Advice + "\n" + f.Evidence
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("finding lacks %q:\n%s", w, text)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(text, w) {
-					t.Errorf("finding has %q:\n%s", w, text)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkConnectAfterOpened(t, "203.0.113.9", tc.f, tc.code, tc.want, tc.notWant) })
+	}
+}
+
+// checkConnectAfterOpened feeds a session of earlier that opened, then
+// a minute later 203.0.113.10's control connection failing as f, and
+// checks the finding of code says every want and no notWant.
+func checkConnectAfterOpened(t *testing.T, earlier string, f decode.ConnectFailure, code string, want, notWant []string) {
+	t.Helper()
+	const srv = "192.0.2.10:21"
+	ok := passiveConnSession(1, earlier, srv, passiveAtClient)
+	late := failedConnect(2, "203.0.113.10:50010", srv, f)
+	late.Start = ok.Start.Add(time.Minute)
+	c, _ := feed(policy.Policy{}, ok, late)
+	fd := c.find(code)
+	if fd == nil {
+		t.Fatalf("no %s finding", code)
+	}
+	text := fd.Message + "\n" + fd.Advice + "\n" + fd.Evidence
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("finding lacks %q:\n%s", w, text)
+		}
+	}
+	for _, w := range notWant {
+		if strings.Contains(text, w) {
+			t.Errorf("finding has %q:\n%s", w, text)
+		}
 	}
 }
 
@@ -104,27 +111,7 @@ func TestControlConnectFailureAfterOwnSession(t *testing.T) {
 			[]string{"an earlier control connection of this client", "names 203.0.113.10"},
 			[]string{"rejects this client only", "another control connection"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ok := passiveConnSession(1, "203.0.113.10", srv, passiveAtClient)
-			late := failedConnect(2, "203.0.113.10:50010", srv, tc.f)
-			late.Start = ok.Start.Add(time.Minute)
-			c, _ := feed(policy.Policy{}, ok, late)
-			f := c.find(tc.code)
-			if f == nil {
-				t.Fatalf("no %s finding", tc.code)
-			}
-			text := f.Message + "\n" + f.Advice + "\n" + f.Evidence
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("finding lacks %q:\n%s", w, text)
-				}
-			}
-			for _, w := range tc.notWant {
-				if strings.Contains(text, w) {
-					t.Errorf("finding has %q:\n%s", w, text)
-				}
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkConnectAfterOpened(t, "203.0.113.10", tc.f, tc.code, tc.want, tc.notWant) })
 	}
 }
 
