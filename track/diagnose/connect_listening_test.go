@@ -18,13 +18,7 @@ import (
 // listen queue, or a rule naming this client.
 func TestControlConnectFailureWhileServerListens(t *testing.T) {
 	const srv = "192.0.2.10:21"
-	for _, tc := range []struct {
-		name    string
-		f       decode.ConnectFailure
-		code    string
-		want    []string
-		notWant []string
-	}{
+	for _, tc := range []connectCase{
 		{"refused", decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: 2, AnswerTS: t0, Refusals: 1}, CodeControlRefused,
 			[]string{"the server listens on port 21", "restarted", "fail2ban", "names 203.0.113.10", "another control connection to this server opened before it"},
 			[]string{"Nothing listens", "ct state new accept"}},
@@ -38,6 +32,16 @@ func TestControlConnectFailureWhileServerListens(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkConnectAfterOpened(t, "203.0.113.9", tc.f, tc.code, tc.want, tc.notWant) })
 	}
+}
+
+// connectCase is a control connection failing as f after another session
+// opened: the finding of code must say every want and no notWant.
+type connectCase struct {
+	name    string
+	f       decode.ConnectFailure
+	code    string
+	want    []string
+	notWant []string
 }
 
 // checkConnectAfterOpened feeds a session of earlier that opened, then
@@ -93,13 +97,7 @@ func TestControlConnectFailureBeforeServerCameUp(t *testing.T) {
 // restart), not that a rule names this client only.
 func TestControlConnectFailureAfterOwnSession(t *testing.T) {
 	const srv = "192.0.2.10:21"
-	for _, tc := range []struct {
-		name    string
-		f       decode.ConnectFailure
-		code    string
-		want    []string
-		notWant []string
-	}{
+	for _, tc := range []connectCase{
 		{"refused", decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: 2, AnswerTS: t0, Refusals: 1}, CodeControlRefused,
 			[]string{"an earlier control connection of this client to this server opened", "began rejecting this client", "open to this client before"},
 			[]string{"rejects this client only", "open to the others", "another control connection"}},

@@ -364,7 +364,6 @@ func (r *Report) pairByISN(cs []*Collector, used map[*Control]bool) {
 			}
 			views := make([]*Control, n)
 			views[i] = x
-			found := 1
 			for j := i + 1; j < n; j++ {
 				for _, y := range byISN[j][x.ISN[0]] {
 					if used[y] {
@@ -383,22 +382,33 @@ func (r *Report) pairByISN(cs []*Collector, used map[*Control]bool) {
 						}
 					}
 					views[j] = y
-					found++
 					break
 				}
 			}
-			if found < 2 {
-				continue
-			}
-			for _, v := range views {
-				if v != nil {
-					used[v] = true
-				}
-			}
-			r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "isn"})
+			r.addISNSession(views, used)
 		}
 	}
 	r.pairServerSideOnly(cs, used)
+}
+
+// addISNSession makes a session of views, paired by ISN, when two points
+// or more saw it, and marks its views used.
+func (r *Report) addISNSession(views []*Control, used map[*Control]bool) {
+	seen := 0
+	for _, v := range views {
+		if v != nil {
+			seen++
+		}
+	}
+	if seen < 2 {
+		return
+	}
+	for _, v := range views {
+		if v != nil {
+			used[v] = true
+		}
+	}
+	r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "isn"})
 }
 
 // linesAlignSeen: the lines of two views of one connection, paired by the
@@ -457,7 +467,6 @@ func (r *Report) pairServerSideOnly(cs []*Collector, used map[*Control]bool) {
 			}
 			views := make([]*Control, n)
 			views[i] = x
-			found := 1
 			for j := range n {
 				if j == i {
 					continue
@@ -465,20 +474,11 @@ func (r *Report) pairServerSideOnly(cs []*Collector, used map[*Control]bool) {
 				for _, y := range cs[j].ctlList {
 					if !used[y] && sameConn(x, y) {
 						views[j] = y
-						found++
 						break
 					}
 				}
 			}
-			if found < 2 {
-				continue
-			}
-			for _, v := range views {
-				if v != nil {
-					used[v] = true
-				}
-			}
-			r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "isn"})
+			r.addISNSession(views, used)
 		}
 	}
 }
