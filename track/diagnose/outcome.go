@@ -935,6 +935,15 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 // as a client whose SYNs are dropped does? v is the capture's vantage.
 func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, f *Finding, v Vantage) {
 	serverSide := v == VantageServer
+	// Behind the NAT that translates the announced address, on a data
+	// path the capture holds other connections of, the client's SYN may
+	// be refused in front (by the NAT, or by another host it forwards
+	// the port to) without reaching this capture point.
+	behindNAT := false
+	if v != VantageClient && d.state(s).translated[dc.Announced.Addr()] {
+		seen, n := d.dataPathSeen(s, dc)
+		behindNAT = seen != nil || n > 0
+	}
 	var earlier *track.DataConn
 	for _, x := range s.Data {
 		if x == dc {
@@ -966,6 +975,10 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 		}
 		f.Message += "."
 		f.Advice = "Nothing to change for this endpoint itself; see the findings of the data connections that follow."
+		if (serverSide || behindNAT) && next.TS.Sub(dc.Armed) < time.Second {
+			f.Message += " Seen from the server's side, a quick fallback also follows a SYN refused at once in front of the server: curl, lftp and Python's ftplib connect before they send the transfer command, and an RST or ICMP error from a firewall, the NAT or a load balancer that sends the port to another host never reaches this capture point."
+			f.Advice += " If clients report refused data connections, capture on the client's side: it shows who refuses them."
+		}
 		f.Packets = packets(f.Packets, []uint64{next.Num})
 	case dc.Superseded():
 		// The tracker saw a newer announcement of the session before any
@@ -987,10 +1000,12 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 		x := cancel
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it: sooner than a client whose SYNs are dropped gives up (TCP sends an unanswered SYN again only after its initial retransmission timeout, 1 s, RFC 6298), so it chose not to use this endpoint.", x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced)
-		if serverSide && x.Verb == "QUIT" {
-			f.Message += " (A firewall in front of the server that rejects the SYN at once, with an RST or ICMP error this capture cannot see, looks the same: the other data connections to this server's passive ports show whether they get through.)"
-		}
 		f.Advice = "Nothing to change: the client did not need this data connection."
+		if (serverSide || behindNAT) && x.Verb == "QUIT" {
+			f.Message = strings.TrimSuffix(f.Message, ", so it chose not to use this endpoint.") +
+				": either it chose not to use this endpoint, or a firewall, NAT or load balancer in front of the server rejected the SYN at once, or sent it to another host that did, with an RST or ICMP error this capture cannot see. The other data connections to this server's passive ports show whether they get through."
+			f.Advice = "Nothing to change if the client did not need this data connection; if clients report refused data connections, capture on the client's side: it shows who refuses them."
+		}
 		f.Packets = packets(f.Packets, []uint64{x.Num})
 	default:
 		f.Message = fmt.Sprintf("The client never connected to %s and sent no transfer command for it: it gave up or closed the session.", dc.Announced)
