@@ -119,7 +119,7 @@ func TestQuickCancelIsNotADroppedConnect(t *testing.T) {
 		rule, reason string
 	}{
 		{"server side, ABOR at once", "203.0.113.7:50000", "ABOR", 3, SeverityInfo, "", "ABOR 0.003s after the 229"},
-		{"server side, QUIT at once", "203.0.113.7:50000", "QUIT", 201, SeverityInfo, "", "so it chose not to use this endpoint"},
+		{"server side, QUIT at once", "203.0.113.7:50000", "QUIT", 201, SeverityInfo, "", "either it chose not to use this endpoint, or a firewall"},
 		{"server side, QUIT after a connect timeout", "203.0.113.7:50000", "QUIT", 20000, SeverityError, "in the forward chain", "does not pass port 40010"},
 		{"client side, ABOR at once", "10.7.0.2:50000", "ABOR", 3, SeverityInfo, "", "so it chose not to use this endpoint"},
 		{"client side, QUIT after a connect timeout", "10.7.0.2:50000", "QUIT", 20000, SeverityWarning, "", "it gave up or closed the session"},
