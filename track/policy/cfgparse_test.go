@@ -9,7 +9,8 @@ import (
 
 // TestVsftpdIgnoredRangeIsNoRange guards the range vsftpd really uses
 // (privops.c vsf_privop_pasv_listen: pasv_min_port only above 1024,
-// pasv_max_port only from the minimum in use up to 65534): both ignored is
+// pasv_max_port only from the minimum in use up to 65534, 5001 without a
+// pasv_min_port line): both ignored is
 // no range at all, never 1024-65535 as if configured; a value partly
 // ignored leaves the range vsftpd uses; the notes name each value on its
 // own line, and say nothing of passive ports with pasv_enable=NO.
@@ -20,10 +21,10 @@ func TestVsftpdIgnoredRangeIsNoRange(t *testing.T) {
 		note       string // "" for none
 		notNote    string
 	}{
-		{"both below 1024", "pasv_min_port=500\npasv_max_port=600\n", "", "pasv_min_port=500 (line 1) is below 1024: vsftpd ignores it", "line 0"},
-		{"max below 1024 alone", "pasv_max_port=600\n", "", "pasv_max_port=600 (line 1) is below 1024", "line 0"},
+		{"both below 1024", "pasv_min_port=500\npasv_max_port=600\n", "", "pasv_min_port=500 (line 1) is below 1024: vsftpd starts at 1024 instead", "line 0"},
+		{"max below 1024 alone", "pasv_max_port=600\n", "", "pasv_max_port=600 (line 1) is below 5001", "line 0"},
 		{"zeros", "pasv_min_port=0\npasv_max_port=0\n", "", "any port from 1024-65535", "line 0"},
-		{"min ignored, max used", "pasv_min_port=500\npasv_max_port=2000\n", "1024-2000", "vsftpd ignores it", ""},
+		{"min ignored, max used", "pasv_min_port=500\npasv_max_port=2000\n", "1024-2000", "vsftpd starts at 1024 instead (it uses pasv_min_port only above 1024): it uses 1024-2000", ""},
 		{"max below min", "pasv_min_port=40000\npasv_max_port=600\n", "40000-65535", "pasv_max_port=600 (line 2) is below pasv_min_port=40000 (line 1): vsftpd ignores it", "below pasv_min_port=0"},
 		{"min 1024 is the default", "pasv_min_port=1024\npasv_max_port=2000\n", "1024-2000", "", "ignores"},
 		{"pasv off", "pasv_enable=NO\n", "", "", "any port"},

@@ -116,9 +116,9 @@ func TestVsftpd(t *testing.T) {
 		note       string
 		err        string
 	}{
-		{"defaults", "listen=YES\n", "", "", 21, 0, "any port from 1024-65535", ""},
+		{"defaults", "listen=YES\n", "", "", 21, 0, "any port from 5001-65535", ""},
 		{"min only", "pasv_min_port=50000\n", "50000-65535", "", 21, 0, "", ""},
-		{"max only", "pasv_max_port=41000\n", "1024-41000", "", 21, 0, "", ""},
+		{"max only", "pasv_max_port=41000\n", "5001-41000", "", 21, 0, "built-in pasv_min_port, 5001", ""},
 		{"swapped", "pasv_min_port=50000\npasv_max_port=40000\n", "50000-65535", "", 21, 0, "ignores it", ""},
 		{"low min", "pasv_min_port=100\npasv_max_port=2000\n", "1024-2000", "", 21, 0, "below 1024", ""},
 		{"port 20", "connect_from_port_20=YES\nftp_data_port=2020\nlisten_port=2121\n", "", "", 2121, 2020, "", ""},

@@ -25,11 +25,16 @@ func vsftpdKey(k string) bool {
 // vsftpd's own limits for the passive range (privops.c
 // vsf_privop_pasv_listen): pasv_min_port counts only when above 1024 and
 // at most 65535, pasv_max_port only when at least the minimum in use and
-// below 65535; without them vsftpd picks a random port from 1024-65535
-// itself (not the kernel's ephemeral range).
+// below 65535; vsftpd picks a random port in the range itself (not the
+// kernel's ephemeral range). Without a pasv_min_port line vsftpd's own
+// value is 5001 (tunables.c, "IPPORT_USERRESERVED + 1"), not the 0 its man
+// page gives: with neither line it hands out 5001-65535, and
+// pasv_max_port alone counts only from 5001 (measured on Debian's 3.0.3:
+// pasv_max_port=2000 alone handed out 6744-65262).
 const (
-	vsftpdMinPort = 1024
-	vsftpdMaxPort = 65535
+	vsftpdMinPort        = 1024
+	vsftpdMaxPort        = 65535
+	vsftpdDefaultMinPort = 5001
 )
 
 // vsftpdStrings are vsftpd's string settings (parseconf.c
@@ -59,9 +64,9 @@ func isCSpace(c byte) bool { return strings.IndexByte(cSpace, c) >= 0 }
 // all blank or starts with '#' skipped, blanks before the name skipped,
 // the name up to the first '=' compared exactly, the value the whole rest
 // of the line (no inline comments). Absent keys take vsftpd's defaults:
-// passive and active mode on, any passive port, the address of the
-// interface the client reached, port 21, active data from an ephemeral
-// port.
+// passive and active mode on, any passive port from 5001-65535, the
+// address of the interface the client reached, port 21, active data from
+// an ephemeral port.
 func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 	c := &ServerConfig{Kind: ServerVsftpd, Path: name, PassiveEnabled: true, ActiveEnabled: true, ControlPort: 21, ActiveSourceKnown: true}
 	var (
@@ -182,61 +187,87 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 }
 
 // vsftpdRange is the passive range vsftpd uses (privops.c
-// vsf_privop_pasv_listen), nil when it uses neither setting and so hands
-// out any port from 1024-65535, and notes on what it ignores (only while
-// passive mode is on: with pasv_enable=NO no port is handed out).
+// vsf_privop_pasv_listen), nil when no setting of the file narrows vsftpd's
+// own range (5001-65535, or 1024-65535 with a pasv_min_port line it does
+// not use), and notes on what it ignores (only while passive mode is on:
+// with pasv_enable=NO no port is handed out).
 func vsftpdRange(c *ServerConfig, minPort, maxPort uint32, minLine, maxLine int) Ranges {
+	tunMin := minPort
+	if minLine == 0 {
+		tunMin = vsftpdDefaultMinPort
+	}
 	lo, hi := uint32(vsftpdMinPort), uint32(vsftpdMaxPort)
-	minUsed := minPort > lo && minPort <= hi
+	minUsed := tunMin > lo && tunMin <= hi
 	if minUsed {
-		lo = minPort
+		lo = tunMin
 	}
 	maxUsed := maxPort >= lo && maxPort < hi
 	if maxUsed {
 		hi = maxPort
 	}
+	minSetUsed := minUsed && minLine != 0 // the file's, not vsftpd's own 5001
 	note := func(format string, args ...any) {
 		if c.PassiveEnabled {
 			c.Notes = append(c.Notes, fmt.Sprintf(format, args...))
 		}
 	}
-	minSet := minLine != 0 && minPort != 0
-	maxSet := maxLine != 0 && maxPort != 0
-	const any = "vsftpd hands out any port from 1024-65535 (a random one it picks itself, not the kernel's ephemeral range), which no firewall range can follow"
+	any := fmt.Sprintf("vsftpd hands out any port from %d-%d (a random one it picks itself, not the kernel's ephemeral range), which no firewall range can follow", lo, hi)
+	if minLine == 0 {
+		any += "; 5001 is vsftpd's built-in pasv_min_port (its man page says 0)"
+	}
 	// Why a value set is ignored ("" when it is not, or changes nothing).
 	minWhy := ""
-	if minSet && !minUsed && minPort != vsftpdMinPort {
-		minWhy = fmt.Sprintf("pasv_min_port=%d (line %d) is below 1024: vsftpd ignores it (it uses pasv_min_port only above 1024)", minPort, minLine)
+	if minLine != 0 && !minUsed && minPort != 0 && minPort != vsftpdMinPort {
+		// (Not "ignored": without the line vsftpd would start at 5001.)
+		minWhy = fmt.Sprintf("pasv_min_port=%d (line %d) is below 1024: vsftpd starts at 1024 instead (it uses pasv_min_port only above 1024)", minPort, minLine)
 	}
 	maxWhy := ""
-	if maxSet && !maxUsed && maxPort != vsftpdMaxPort {
+	if maxLine != 0 && maxPort != 0 && !maxUsed && maxPort != vsftpdMaxPort {
 		switch {
-		case minUsed:
+		case minSetUsed:
 			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below pasv_min_port=%d (line %d): vsftpd ignores it", maxPort, maxLine, minPort, minLine)
 			if maxPort > vsftpdMinPort && c.PassiveEnabled {
 				// Swapped ends, each usable: what was meant.
 				c.SwappedRange = Ranges{{uint16(maxPort), uint16(minPort)}}
 			}
+		case minLine == 0:
+			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below 5001, where vsftpd's range starts without a pasv_min_port line: vsftpd ignores it", maxPort, maxLine)
 		default:
 			maxWhy = fmt.Sprintf("pasv_max_port=%d (line %d) is below 1024, where vsftpd's range starts: vsftpd ignores it", maxPort, maxLine)
 		}
 	}
-	if !minUsed && !maxUsed {
+	if !minSetUsed && !maxUsed {
+		// Lines that leave vsftpd's range as it is, named so that the
+		// note does not deny them.
+		var kept []string
+		if minLine != 0 && minWhy == "" {
+			kept = append(kept, fmt.Sprintf("pasv_min_port=%d (line %d)", minPort, minLine))
+		}
+		if maxLine != 0 && maxWhy == "" {
+			kept = append(kept, fmt.Sprintf("pasv_max_port=%d (line %d)", maxPort, maxLine))
+		}
 		switch {
 		case minWhy != "" && maxWhy != "":
 			note("%s, and %s; with neither in effect %s", minWhy, maxWhy, any)
 		case minWhy != "" || maxWhy != "":
-			note("%s%s; with no pasv_min_port/pasv_max_port in effect %s", minWhy, maxWhy, any)
+			note("%s%s; with no narrower range in effect %s", minWhy, maxWhy, any)
+		case len(kept) == 1:
+			note("%s narrows nothing: %s", kept[0], any)
+		case len(kept) > 1:
+			note("%s narrow nothing: %s", strings.Join(kept, " and "), any)
 		default:
 			note("no pasv_min_port/pasv_max_port: %s", any)
 		}
 		return nil
 	}
 	if minWhy != "" {
-		note("%s and starts at 1024: it uses %d-%d", minWhy, lo, hi)
+		note("%s: it uses %d-%d", minWhy, lo, hi)
 	}
 	if maxWhy != "" {
 		note("%s and uses %d-%d", maxWhy, lo, hi)
+	}
+	if maxUsed && minLine == 0 {
+		note("pasv_max_port=%d (line %d) with no pasv_min_port: vsftpd starts at its built-in pasv_min_port, 5001 (its man page says 0), and uses %d-%d", maxPort, maxLine, lo, hi)
 	}
 	return Ranges{{uint16(lo), uint16(hi)}}
 }
