@@ -275,6 +275,17 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 			host := fam.hostRule(open, v6, linuxOpenRule(open, v6))
 			f.Advice = fmt.Sprintf("Keep the server inside the firewall range: %s (then restart the server); or, if %s is what you want, %s.",
 				fam.rangeSet(mainRange(fw)), open, outsideOpen(outsidePlace(d.capture, s, dc), open, v6, host))
+		} else if sc != nil && len(sc.PassiveRange) > 0 {
+			// Outside the configuration's range too: the server that
+			// answered does not run it, and setting the firewall's range
+			// in that file changes nothing (it may set it already).
+			if configSetsRange(sc, policy.Ranges{mainRange(fw)}) {
+				f.Advice = fmt.Sprintf("%s sets %s already, the range the firewall allows: the server that answered does not run that configuration. Check that %s is the file the server reads, and restart the server; a second server or a container may answer on port %d instead.",
+					sc.Path, sc.PassiveRange, sc.Path, s.Server.Port())
+			} else {
+				f.Advice = fmt.Sprintf("The server that answered does not run %s: port %d is outside the range %s it sets too. Check which file the server reads; there, keep the server inside the firewall range: %s (then restart the server).",
+					sc.Path, port, sc.PassiveRange, fam.rangeSet(mainRange(fw)))
+			}
 		}
 		f.Advice += fam.note()
 		return f
