@@ -172,21 +172,45 @@ func TestTombstones(t *testing.T) {
 	}
 }
 
-// TestReassemblerHalfSpaceJump: a segment exactly 2^31 bytes behind the
-// next expected byte is a retransmission like any other (its distance
-// negated overflows an int32).
+// TestReassemblerHalfSpaceJump: a segment exactly 2^31 bytes from the
+// next expected byte (its distance negated overflows an int32) is a
+// retransmission like any other, on a control stream and in payload
+// reassembly: nothing of it is delivered, held or counted as a gap or a
+// segment far ahead, and the stream goes on at the next expected byte
+// with the bytes that follow.
 func TestReassemblerHalfSpaceJump(t *testing.T) {
-	var pool heldPool
-	r := reassembler{pool: &pool}
-	out := &sinkLog{}
-	t0 := time.Unix(1e9, 0)
-	r.segment(0, 1, 0, FlagSYN, nil, 1, t0, out)
-	r.segment(0, 2, 0, FlagACK, []byte("ab"), 2, t0, out)
 	half, four := uint32(1)<<31, uint32(4)
-	r.segment(0, four+half, 0, FlagACK, []byte("zz"), 3, t0, out)
-	r.segment(0, four-half, 0, FlagACK, []byte("yy"), 4, t0, out)
-	r.flush(5, t0, out)
-	r.release()
+	for _, tc := range []struct {
+		name string
+		pool heldPool
+	}{
+		{"control stream", heldPool{}},
+		{"payload", heldPool{payload: true, segs: 4, total: 1000, dirBytes: 1000, ahead: 100}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := tc.pool
+			r := reassembler{pool: &pool}
+			out := &sinkLog{}
+			t0 := time.Unix(1e9, 0)
+			r.segment(0, 1, 0, FlagSYN, nil, 1, t0, out)
+			r.segment(0, 2, 0, FlagACK, []byte("ab"), 2, t0, out)
+			r.segment(1, 900, four, FlagACK, nil, 3, t0, out) // "ab" acknowledged
+			r.segment(0, four+half, 0, FlagACK, []byte("zz"), 4, t0, out)
+			r.segment(0, four-half, 0, FlagACK, []byte("yy"), 5, t0, out) // (the same number: other bytes, sent again)
+			if h := &r.half[0]; h.next != four || len(h.held) != 0 || pool.bytes != 0 {
+				t.Errorf("stream at %d holding %d segments (%d bytes), want at %d holding none", h.next, len(h.held), pool.bytes, four)
+			}
+			r.segment(0, four, 0, FlagACK, []byte("cd"), 6, t0, out)
+			r.flush(7, t0, out)
+			if want := []string{`0:"ab"@2`, `0:"cd"@6`}; !slices.Equal(out.log, want) {
+				t.Errorf("got %q, want %q", out.log, want)
+			}
+			if pool.farAhead != 0 || pool.overflow != 0 {
+				t.Errorf("far ahead %d, overflow %d: the jump was not taken for a retransmission", pool.farAhead, pool.overflow)
+			}
+			r.release()
+		})
+	}
 }
 
 // TestReassemblerLostStretchBeyondACKReported: bytes an ACK proved lost

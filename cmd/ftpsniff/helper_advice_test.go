@@ -43,6 +43,8 @@ func helperAdviceFindings(t *testing.T, capture, code string) []map[string]any {
 // ct helper object at the session's server port (an nft "ct helper set"
 // without the object does not load), and the public-address setting of
 // the server's own family, not vsftpd's pasv_address for every server.
+// Every advice is checked before any nft -c load, which alone needs nft
+// and root and is skipped on its own without them.
 func TestHelperAdviceNamesTheFamilysSettingAndHelperObject(t *testing.T) {
 	for _, tc := range []struct{ capture, setting string }{
 		{"proftpd-nat-no-masquerade-client.pcap", "ProFTPD's MasqueradeAddress"},
@@ -50,13 +52,12 @@ func TestHelperAdviceNamesTheFamilysSettingAndHelperObject(t *testing.T) {
 		{"nat-no-pasv-address-default-client.pcap", "vsftpd's pasv_address"},
 	} {
 		t.Run(tc.capture, func(t *testing.T) {
-			n := 0
+			var loads []string
 			for _, f := range helperAdviceFindings(t, tc.capture, CodeHelperRewrite) {
 				a, _ := f["advice"].(string)
 				if !strings.Contains(a, "attach the helper") {
 					continue
 				}
-				n++
 				for _, w := range []string{tc.setting, `ct helper ftp-std { type "ftp" protocol tcp; }`, `priority filter;`, `meta l4proto tcp ct original proto-dst 21 ct helper set "ftp-std"`, "-j CT --helper ftp"} {
 					if !strings.Contains(a, w) {
 						t.Errorf("advice lacks %q: %s", w, a)
@@ -65,26 +66,40 @@ func TestHelperAdviceNamesTheFamilysSettingAndHelperObject(t *testing.T) {
 				if tc.setting != "vsftpd's pasv_address" && strings.Contains(a, "pasv_address") {
 					t.Errorf("advice names vsftpd's setting: %s", a)
 				}
-				nftLoads(t, a)
+				cmds := nftCommands(a)
+				if len(cmds) == 0 {
+					t.Errorf("advice has no nft '...' command to load: %s", a)
+				}
+				loads = append(loads, cmds...)
 			}
-			if n == 0 {
+			if len(loads) == 0 {
 				t.Fatal("no helper advice to attach the helper")
 			}
+			t.Run("nft -c", func(t *testing.T) { nftLoads(t, loads) })
 		})
 	}
 }
 
-// nftLoads checks the nft '...' commands in text with nft -c (root and
-// nft needed, else skipped: CI has both).
-func nftLoads(t *testing.T, text string) {
-	t.Helper()
+// nftCommands is the rule text of each nft '...' command in text.
+func nftCommands(text string) []string {
+	var l []string
 	for _, m := range regexp.MustCompile(`nft '([^']*)'`).FindAllStringSubmatch(text, -1) {
-		nft, err := exec.LookPath("nft")
-		if err != nil || os.Geteuid() != 0 {
-			t.Skip("nft -c needs nft installed and root")
-		}
-		if out, err := exec.Command(nft, "-c", m[1]).CombinedOutput(); err != nil {
-			t.Errorf("nft -c refuses %q (%v): %s", m[1], err, out)
+		l = append(l, m[1])
+	}
+	return l
+}
+
+// nftLoads checks each of cmds with nft -c (root and nft needed, else
+// skipped: CI has both).
+func nftLoads(t *testing.T, cmds []string) {
+	t.Helper()
+	nft, err := exec.LookPath("nft")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("nft -c needs nft installed and root")
+	}
+	for _, c := range cmds {
+		if out, err := exec.Command(nft, "-c", c).CombinedOutput(); err != nil {
+			t.Errorf("nft -c refuses %q (%v): %s", c, err, out)
 		}
 	}
 }
