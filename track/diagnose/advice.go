@@ -518,10 +518,11 @@ func anyPortBehaviour(k policy.ServerKind) string {
 	case policy.ServerPureFTPd:
 		return "without a PassivePortRange (-p) Pure-FTPd picks a random port from 1024-65534 itself"
 	}
-	// privops.c vsf_privop_pasv_listen: a random port from 1024-65535
-	// when neither pasv_min_port nor pasv_max_port is in effect (Pure-FTPd's
-	// dopasv: from firstport-lastport, 1024-65534 by default).
-	return "without pasv_min_port/pasv_max_port in effect vsftpd picks a random port from 1024-65535 itself"
+	// privops.c vsf_privop_pasv_listen: a random port from its built-in
+	// pasv_min_port, 5001 (tunables.c), to 65535 when neither line is in
+	// effect; from 1024 with a pasv_min_port line at or below 1024
+	// (Pure-FTPd's dopasv: from firstport-lastport, 1024-65534 by default).
+	return "without pasv_min_port/pasv_max_port in effect vsftpd picks a random port from 5001-65535 itself (from 1024 with a pasv_min_port of 1024 or less)"
 }
 
 // noRangeAdvice is what to do when the server's passive range is not known

@@ -66,7 +66,7 @@ func TestAnyPortBehaviourIsTheServersOwn(t *testing.T) {
 		want       string
 		kernelSaid bool
 	}{
-		{policy.ServerVsftpd, "random port from 1024-65535 itself", false},
+		{policy.ServerVsftpd, "random port from 5001-65535 itself", false},
 		{policy.ServerPureFTPd, "random port from 1024-65534 itself", false},
 		{policy.ServerProFTPD, "the kernel pick any ephemeral port (net.ipv4.ip_local_port_range)", true},
 	} {
