@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"net/netip"
@@ -206,7 +207,10 @@ func (w *jsonWriter) msOmit(k string, d time.Duration) {
 // (one per reply was a tenth of the JSON writer's time). Below 1e15 µs
 // (31 years) the decimal with at most three fraction digits is the
 // shortest text of that float: any shorter decimal is 0.001 away, far
-// beyond the float's precision there.
+// beyond the float's precision there. A whole number keeps ".0": a
+// shipper's index (Elasticsearch's dynamic mapping) types the field
+// from the first value it sees, and "3" would make it an integer that
+// truncates every later fraction.
 func appendMillis(b []byte, us int64) []byte {
 	if us < 0 || us >= 1e15 {
 		return appendJSONFloat(b, float64(us)/1000)
@@ -214,7 +218,7 @@ func appendMillis(b []byte, us int64) []byte {
 	b = strconv.AppendInt(b, us/1000, 10)
 	frac := us % 1000
 	if frac == 0 {
-		return b
+		return append(b, ".0"...)
 	}
 	digits := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
 	n := 3
@@ -291,6 +295,9 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	}
 	n := len(b)
 	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'f' && bytes.IndexByte(b[n:], '.') < 0 {
+		b = append(b, ".0"...) // a float field stays a float (appendMillis)
+	}
 	if format == 'e' {
 		// clean up e-09 to e-9, as encoding/json does
 		if m := len(b) - n; m >= 4 && b[len(b)-4] == 'e' && b[len(b)-3] == '-' && b[len(b)-2] == '0' {

@@ -34,16 +34,16 @@ type trustRecord struct {
 		Code int `json:"code"`
 	} `json:"replies"`
 
-	Via               string `json:"via"`
-	Announced         string `json:"announced"`
-	Client            string `json:"client"`
-	Server            string `json:"server"`
-	Outcome           string `json:"outcome"`
-	Bytes             int64  `json:"bytes"`
-	Match             string `json:"match"`
-	SYNs              int    `json:"syns"`
-	FinalReply        int    `json:"final_reply"`
-	CaptureEndedAfter *int64 `json:"capture_ended_after_ms"`
+	Via               string   `json:"via"`
+	Announced         string   `json:"announced"`
+	Client            string   `json:"client"`
+	Server            string   `json:"server"`
+	Outcome           string   `json:"outcome"`
+	Bytes             int64    `json:"bytes"`
+	Match             string   `json:"match"`
+	SYNs              int      `json:"syns"`
+	FinalReply        int      `json:"final_reply"`
+	CaptureEndedAfter *float64 `json:"capture_ended_after_ms"`
 
 	User       string `json:"user"`
 	Login      bool   `json:"login"`
@@ -258,7 +258,7 @@ func TestCaptureEndTooSoonUndeterminedCapture(t *testing.T) {
 	for _, d := range data {
 		s := fmt.Sprintf("%d:%s", d.Session, d.Outcome)
 		if d.CaptureEndedAfter != nil {
-			s += fmt.Sprintf("/%dms", *d.CaptureEndedAfter)
+			s += fmt.Sprintf("/%gms", *d.CaptureEndedAfter)
 		}
 		got = append(got, s)
 	}
