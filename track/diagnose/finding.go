@@ -167,6 +167,10 @@ type Finding struct {
 	// of that network (hairpinSource): the router's masquerade, or a
 	// theft.
 	hairpin bool
+	// ownPrefix: a data-source-nat or data-foreign-source whose source
+	// is another IPv6 address of the client's /64 (ownPrefixSource): the
+	// client host's own temporary address, most likely; no NAT.
+	ownPrefix bool
 	// unmasqueraded: a hairpin nat-mismatch whose capture shows the
 	// server's answer from its private address reset by the client (a
 	// loopback without masquerade, track.Reflection).

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -15,7 +16,9 @@ import (
 // vsftpd pasv_promiscuous=NO, ProFTPD AllowForeignAddress off), or the
 // client's own connections leave a NAT pool from different addresses (a
 // CGNAT or load balancer without "paired" pooling), which the capture
-// cannot tell apart. A server that refused it is data-source-nat's.
+// cannot tell apart. From another IPv6 address of the client's /64, the
+// client host's own temporary address is the likelier reading, an info
+// (ownPrefixSource). A server that refused it is data-source-nat's.
 func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding {
 	if dc == nil || !dc.Passive || dc.Match != track.MatchPortOnly || !gotThrough(dc) {
 		return nil
@@ -79,6 +82,19 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 		}
 		return f
 	}
+	if ownPrefixSource(s, dc) {
+		// Another address of the client's own /64: its temporary
+		// address, most likely. Nothing failed, nothing proves a theft:
+		// an info, which no alarm takes for an attack.
+		f.Severity, f.ownPrefix = SeverityInfo, true
+		f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s. Both addresses are in the same IPv6 /64: most likely the client host itself opened the data connection from another of its addresses, %s. Less likely, another host on that network connected to the announced port first and took the transfer. It worked because the server accepts data connections from other addresses than the control connection's (stock servers refuse them).",
+			what, peer, cli, moved, tempAddrWhy)
+		f.Advice = "Nothing failed here. Before the server refuses data connections from other addresses again, as stock servers do, make this client use one address for both connections, or its transfers will fail: " + tempAddrFix + ". Then undo " + fam.sourceCheckOff() + ". If " + peer.String() + " is not the client's address, another host took the transfer: undo that setting now."
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
+		return f
+	}
 	if hairpinSource(s, dc) {
 		// Client, server and the source on one private network, and
 		// the 227 named the public address: the router's NAT loopback
@@ -120,3 +136,44 @@ func servedForeign(dc *track.DataConn) bool {
 	f := c.Final()
 	return f != nil && f.Code/100 == 2
 }
+
+// ownPrefixSource reports whether dc came from another IPv6 address of the
+// control client's /64. The likeliest source is the client host itself: a
+// host with temporary addresses (RFC 8981, RFC 4941; on by default on
+// Windows, macOS and many Linux desktops) opens each new connection from
+// its newest one, so a data connection opened after the address rotated,
+// or by a client that does not bind it to the control connection's local
+// address, leaves from another address of the same /64. IPv6 rarely has a
+// NAT; another host of that network is the other reading. /64s that many
+// unrelated hosts share are excluded: link-local, Teredo, and the NAT64
+// prefixes in which IPv4 hosts appear (SIIT-DC).
+func ownPrefixSource(s *track.Session, dc *track.DataConn) bool {
+	cli, peer := s.Client.Addr().Unmap(), dc.Client.Addr().Unmap()
+	if !cli.Is6() || !peer.Is6() || cli == peer || !SameNet(cli, peer) {
+		return false
+	}
+	if c := Classify(cli); c != ClassPublic && c != ClassPrivate {
+		return false
+	}
+	for _, p := range sharedV6 {
+		if p.Contains(cli) {
+			return false
+		}
+	}
+	return true
+}
+
+// sharedV6 are the IPv6 prefixes whose /64s hold unrelated hosts.
+var sharedV6 = []netip.Prefix{
+	netip.MustParsePrefix("2001::/32"),      // Teredo (RFC 4380)
+	netip.MustParsePrefix("64:ff9b::/96"),   // NAT64 well-known prefix (RFC 6052)
+	netip.MustParsePrefix("64:ff9b:1::/48"), // NAT64 local-use prefix (RFC 8215)
+}
+
+// tempAddrWhy says how a host's own other address of its /64 comes to
+// open the data connection.
+const tempAddrWhy = "a temporary (\"privacy\") address (RFC 8981/4941, the default on Windows and macOS and on many Linux desktops): the host opens new connections from its newest one, so a data connection made after the address rotated, or by a client that does not bind it to the control connection's address, leaves from another address"
+
+// tempAddrFix is how to make such a client use one address for both
+// connections.
+const tempAddrFix = "have the client open its data connections from the control connection's local address (curl --interface ADDR, Python ftplib's source_address), or make the client host prefer its stable address (Linux: sysctl net.ipv6.conf.IFACE.use_tempaddr=1, or 0 for no temporary addresses; NetworkManager: ipv6.ip6-privacy the same way; Windows: netsh interface ipv6 set privacy state=disabled; macOS: sysctl net.inet6.ip6.use_tempaddr=0)"

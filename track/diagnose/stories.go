@@ -99,6 +99,17 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 		f.Advice = "Keep the server's source check on (vsftpd pasv_promiscuous=NO, ProFTPD AllowForeignAddress off: the defaults): do not turn it off. If " + from + " is the client's own after all, keep one source address for both of its connections (one SNAT address per client)."
 		return f
 	}
+	if from != "" && ownPrefixSource(s, dc) {
+		// Another address of the client's own /64: its temporary
+		// address, most likely, not a NAT (IPv6 rarely has one).
+		f.ownPrefix = true
+		f.Message = fmt.Sprintf("The data connection reached the server from %s, the control connection from %s: both in the same IPv6 /64, so most likely the client host itself opened the data connection from another of its addresses, %s. Less likely, another host on that network connected to the announced port, or a translator in front of the client uses several addresses. The server refused it as a possible hijack, so the transfer failed.", from, ctl, tempAddrWhy)
+		f.Advice = "Fix it on the client: " + tempAddrFix + ". Only as a last resort on the server: " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer."
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
+		return f
+	}
 	if from != "" && hairpinSource(s, dc) {
 		// Client, server and the data connection's source on one
 		// network, and the 227 named the public address: the router's

@@ -191,6 +191,10 @@ type serverAcc struct {
 	// another host of the server's own network, the client sent to the
 	// public address (the router's loopback, or a theft).
 	hairpinForeign int
+	// ownPrefix, ownPrefixForeign: data-source-nat and
+	// data-foreign-source findings whose source is another IPv6 address
+	// of the client's /64 (Finding.ownPrefix): its temporary address.
+	ownPrefix, ownPrefixForeign int
 	// natIf: nat-mismatch warnings of clients from other private
 	// networks that never connected (unprovenNAT): the address is a
 	// fault only if a NAT sits between; natIfAddr the first such
@@ -922,6 +926,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.hairpin {
 			a.hairpin++
 		}
+		if f.ownPrefix {
+			a.ownPrefix++
+		}
 	case CodeRangeExhausted:
 		if f.widened.Len() > a.widened.Len() {
 			a.widened = f.widened
@@ -932,6 +939,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeDataForeignSource:
 		if f.hairpin {
 			a.hairpinForeign++
+		}
+		if f.ownPrefix {
+			a.ownPrefixForeign++
 		}
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict

@@ -328,6 +328,10 @@ func (v *verdictWriter) sourceNAT() {
 		v.text = "the server refused " + plural(a.hairpin, "data connection that reached", "data connections that reached") + " it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
 		return
 	}
+	if a.ownPrefix > 0 && a.ownPrefix == a.findings[CodeDataSourceNAT] {
+		v.text = "the server refused " + plural(a.ownPrefix, "data connection that came", "data connections that came") + " from another address in the client's IPv6 /64 than the control connection: most likely the client's own temporary (privacy) address; make the client use one address for both connections; see data-source-nat"
+		return
+	}
 	v.text = "the server refused " + plural(a.findings[CodeDataSourceNAT], "data connection that came", "data connections that came") + " from another address than the control connection: a source NAT translates the client's data connections only; see data-source-nat"
 }
 
@@ -945,6 +949,11 @@ func (v *verdictWriter) foreignSource() {
 	if a.hairpinForeign == a.findings[CodeDataForeignSource] {
 		v.text = plural(a.hairpinForeign, "passive data connection", "passive data connections") +
 			" came from another host of the server's own network than its session's client, sent to the public address, and the server served it: the router's NAT loopback masquerading the client, or passive port theft; see data-foreign-source"
+		return
+	}
+	if a.ownPrefixForeign == a.findings[CodeDataForeignSource] {
+		v.text = plural(a.ownPrefixForeign, "passive data connection", "passive data connections") +
+			" came from another address in its client's IPv6 /64 and the server served it: most likely the client's own temporary (privacy) address; the server accepts data connections from other addresses; see data-foreign-source"
 		return
 	}
 	v.text = plural(a.findings[CodeDataForeignSource], "passive data connection", "passive data connections") +
