@@ -131,8 +131,8 @@ const (
 	linkTypeNFLog layers.LinkType = 239 // DLT_NFLOG: nfnetlink_log's header and TLVs, IP in one of them
 )
 
-// stripLink returns the IP packet in a frame of a point-to-point or
-// packet-filter log link type and the parser to read it with, or next < 0
+// stripLink returns the IP packet in a frame of a point-to-point,
+// packet-filter log or 802.11 link type and the parser to read it with, or next < 0
 // (no IP in the frame); ok is false when link is none of them.
 func stripLink(link layers.LinkType, b []byte) (inner []byte, next int, ok bool) {
 	switch link {
@@ -168,6 +168,12 @@ func stripLink(link layers.LinkType, b []byte) (inner []byte, next int, ok bool)
 		return inner, next, true
 	case linkTypeCiscoHDLC:
 		inner, next = peelCiscoHDLC(b)
+		return inner, next, true
+	case linkTypeIEEE80211:
+		inner, next = peel80211(b)
+		return inner, next, true
+	case linkTypeRadiotap:
+		inner, next = peelRadiotap(b)
 		return inner, next, true
 	}
 	return nil, -1, false
@@ -400,8 +406,9 @@ func LinkTypeName(link layers.LinkType) string {
 
 // PointToPointIPOffset tells where the IP header starts in a frame of a
 // point-to-point link type ftpsniff decodes by hand (PPP, PPP_SERIAL,
-// PPP_ETHER, Cisco HDLC and their _WITH_DIR forms) or of a packet-filter
-// log (PFLOG, NFLOG), for a packet filter that runs from the IP header: ok
+// PPP_ETHER, Cisco HDLC and their _WITH_DIR forms), of a packet-filter
+// log (PFLOG, NFLOG) or of 802.11 (bare or radiotap), for a packet filter
+// that runs from the IP header: ok
 // false when link is not one of them, off < 0 when the frame carries no
 // IP directly (LCP, keepalives, MPLS, an NFLOG message without the packet).
 func PointToPointIPOffset(link layers.LinkType, data []byte) (off int, ok bool) {

@@ -229,18 +229,18 @@ func TestPointToPointLinkTypes(t *testing.T) {
 func TestUnknownLinkTypesNamed(t *testing.T) {
 	d := New(&segLog{}, Options{})
 	f := make([]byte, 60)
-	for i, link := range []layers.LinkType{127, 127, 300, 127} {
+	for i, link := range []layers.LinkType{119, 119, 300, 119} {
 		d.Decode(f, gopacket.CaptureInfo{Timestamp: convT0.Add(time.Duration(i) * time.Millisecond), CaptureLength: 60, Length: 60}, link)
 	}
 	if st := d.Stats(); st.UnknownLink != 4 {
 		t.Fatalf("%d frames of an unknown link type, want 4", st.UnknownLink)
 	}
 	got := d.LinkStats().UnknownLinks
-	want := []LinkTypeCount{{127, "IEEE 802.11 radiotap", 3}, {300, "DLT 300", 1}}
+	want := []LinkTypeCount{{119, "IEEE 802.11 Prism", 3}, {300, "DLT 300", 1}}
 	if !slices.Equal(got, want) {
 		t.Fatalf("unknown links %+v, want %+v", got, want)
 	}
-	if s := got[0].String(); s != "3 frames of link type 127 (IEEE 802.11 radiotap), not decoded" {
+	if s := got[0].String(); s != "3 frames of link type 119 (IEEE 802.11 Prism), not decoded" {
 		t.Errorf("%q", s)
 	}
 	if s := got[1].String(); s != "1 frame of link type 300 (DLT 300), not decoded" {
@@ -438,7 +438,8 @@ func TestPointToPointIPOffset(t *testing.T) {
 		{50, append([]byte{0xff, 0x03, 0x00, 0x21}, ip...), 4, true},
 		{104, append([]byte{0x0f, 0x00, 0x08, 0x00}, ip...), 4, true},
 		{205, append([]byte{1, 0x0f, 0x00, 0x08, 0x00}, ip...), 5, true},
-		{127, ip, 0, false},
+		{127, ip, -1, true}, // radiotap, cut short
+		{119, ip, 0, false},
 	} {
 		if off, ok := PointToPointIPOffset(tc.link, tc.frame); off != tc.off || ok != tc.ok {
 			t.Errorf("link %d %x: %d %v, want %d %v", tc.link, tc.frame, off, ok, tc.off, tc.ok)
