@@ -90,10 +90,17 @@ func TestFuzzLinkSeedsDecode(t *testing.T) {
 // read's filters use lies within the frame and is where the decoder
 // reads the IP header from.
 func FuzzPointToPoint(f *testing.F) {
-	links := []layers.LinkType{linkTypePPP, linkTypePPPSerial, linkTypePPPEther, linkTypeCiscoHDLC, linkTypePPPWithDir, linkTypeCHDLCWithDr, layers.LinkTypeEthernet}
+	links := []layers.LinkType{linkTypePPP, linkTypePPPSerial, linkTypePPPEther, linkTypeCiscoHDLC, linkTypePPPWithDir, linkTypeCHDLCWithDr, layers.LinkTypeEthernet, linkTypeIEEE80211, linkTypeRadiotap}
 	for _, s := range fuzzLinkSeeds(f, links) {
 		f.Add(s.frame, s.link, uint16(0))
 	}
+	// 802.11 QoS data to the AP, behind radiotap with TSFT and Flags (FCS).
+	dot11 := append(make([]byte, 24), 0, 0, 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00)
+	dot11[0], dot11[1] = 0x88, 0x01
+	ip := []byte{0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0xc3, 0x50, 0, 21, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0}
+	rt := []byte{0, 0, 17, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10}
+	f.Add(append(append([]byte{}, dot11...), ip...), uint8(len(links)-2), uint16(0))
+	f.Add(append(append(append(rt, dot11...), ip...), 1, 2, 3, 4), uint8(len(links)-1), uint16(0))
 	f.Fuzz(func(t *testing.T, frame []byte, link uint8, cut uint16) {
 		l := links[int(link)%len(links)]
 		d := New(&recorder{}, Options{})
