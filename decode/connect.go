@@ -219,13 +219,32 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 	}
 }
 
+// ftpDataPort is the port an FTP server's active data connections come
+// from (RFC 959's default, L-1 of port 21; vsftpd connect_from_port_20).
+// A connection from it to a control port is no client's control
+// connection: a client's TCP takes an ephemeral port (1024 and up, and a
+// NAT keeps a port of that class in it), and binding port 20 takes root.
+// It is an FTP server connecting out for a PORT or EPRT that named a
+// control port (a bounce, or a client listening on it), whose
+// announcement the capture does not hold or ftpsniff cannot read (one it
+// reads arms it, and the tracker takes the SYN as data: DataExpecter), or
+// a scan from source port 20 (nmap -g 20, to pass stateless firewalls
+// that let ftp-data in). Neither is a reason to open the control port on
+// the host it targets: when its opening fails, no session says so
+// (connectFailure). One that opens and speaks FTP is followed as any.
+const ftpDataPort = 20
+
 // connectFailure is how the opening of cs, closed at ts for why, failed,
-// or nil: it opened, carried bytes, was a path probe, or shows nothing
-// that says it failed (one SYN and no answer; the capture ended before an
-// answer to the latest SYN was due).
+// or nil: it opened, carried bytes, was a path probe, came from the FTP
+// data port (ftpDataPort), or shows nothing that says it failed (one SYN
+// and no answer; the capture ended before an answer to the latest SYN was
+// due).
 func (cs *controlConn) connectFailure(why CloseReason, ts time.Time) *ConnectFailure {
 	a := cs.opening()
 	if a == nil || !cs.notOpened() || cs.asm.half[dirClient].acked || a.probed {
+		return nil
+	}
+	if cs.client.Port() == ftpDataPort && !cs.t.d.isControlPort(ftpDataPort) {
 		return nil
 	}
 	f := a.ConnectFailure

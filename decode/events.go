@@ -338,6 +338,11 @@ type Endpoint struct {
 	Via  ftp.Via
 	Addr netip.AddrPort // for EPSV the address is invalid unless the reply named one
 	Form ftp.Form       // how a 227 was matched
+	// Loose: the PORT or EPRT argument breaks its RFC's syntax ("+25", a
+	// trailing comma or word, no closing delimiter) and Addr is what the
+	// servers that accept it read (ftp.ParsePORTLoose,
+	// ftp.ParseEPRTLoose): a broken client's or an attacker's tell.
+	Loose bool
 }
 
 // DataExpecter is an optional Handler interface. ExpectsData tells whether

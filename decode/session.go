@@ -597,15 +597,8 @@ func otherCopy(e *ControlEvent, d int, line []byte) {
 			return
 		}
 		switch cmd.Verb {
-		case "PORT":
-			ap, err := ftp.ParsePORT(cmd.Arg)
-			e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
-		case "EPRT":
-			ap, _, err := ftp.ParseEPRT(cmd.Arg)
-			e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
-		case "LPRT":
-			ap, err := ftp.ParseLPRT(cmd.Arg)
-			e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, err
+		case "PORT", "EPRT", "LPRT":
+			e.Endpoint, e.EndpointErr = activeEndpoint(cmd.Verb, cmd.Arg)
 		}
 		return
 	}
@@ -629,6 +622,35 @@ func otherCopy(e *ControlEvent, d int, line []byte) {
 		addr, port, err := ftp.ParseEPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
 	}
+}
+
+// activeEndpoint parses the endpoint of a PORT, EPRT or LPRT argument
+// (verb): as its RFC writes it, and when that finds bad syntax, as the
+// servers that accept a loosely written one read it
+// (ftp.ParsePORTLoose, ftp.ParseEPRTLoose), marked Loose. Like any, it
+// is an announcement only if the server accepts it (track). LPRT has no
+// loose reading: vsftpd, ProFTPD and Pure-FTPd do not implement it.
+func activeEndpoint(verb, arg string) (Endpoint, error) {
+	var ap netip.AddrPort
+	var err error
+	switch verb {
+	case "PORT":
+		if ap, err = ftp.ParsePORT(arg); err == ftp.ErrSyntax {
+			if lap, lerr := ftp.ParsePORTLoose(arg); lerr == nil {
+				return Endpoint{Via: ftp.ViaPORT, Addr: lap, Loose: true}, nil
+			}
+		}
+		return Endpoint{Via: ftp.ViaPORT, Addr: ap}, err
+	case "EPRT":
+		if ap, _, err = ftp.ParseEPRT(arg); err == ftp.ErrSyntax || err == ftp.ErrBadDelimiter {
+			if lap, _, lerr := ftp.ParseEPRTLoose(arg); lerr == nil {
+				return Endpoint{Via: ftp.ViaEPRT, Addr: lap, Loose: true}, nil
+			}
+		}
+		return Endpoint{Via: ftp.ViaEPRT, Addr: ap}, err
+	}
+	ap, err = ftp.ParseLPRT(arg)
+	return Endpoint{Via: ftp.ViaLPRT, Addr: ap}, err
 }
 
 // lineEnd delivers a last line without its line end (the direction ended).
@@ -802,15 +824,12 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		}
 	}
 	switch cmd.Verb {
-	case "PORT":
-		ap, err := ftp.ParsePORT(cmd.Arg)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPORT, Addr: ap}, p.endpointCut(dirClient, l.Text, 255, err)
+	case "PORT", "LPRT":
+		ep, err := activeEndpoint(cmd.Verb, cmd.Arg)
+		e.Endpoint, e.EndpointErr = ep, p.endpointCut(dirClient, l.Text, 255, err)
 	case "EPRT":
-		ap, _, err := ftp.ParseEPRT(cmd.Arg)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPRT, Addr: ap}, p.endpointCut(dirClient, l.Text, 65535, err)
-	case "LPRT":
-		ap, err := ftp.ParseLPRT(cmd.Arg)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPRT, Addr: ap}, p.endpointCut(dirClient, l.Text, 255, err)
+		ep, err := activeEndpoint(cmd.Verb, cmd.Arg)
+		e.Endpoint, e.EndpointErr = ep, p.endpointCut(dirClient, l.Text, 65535, err)
 	case "ENC", "MIC", "CONF":
 		// RFC 2228 protected commands (GSSAPI, as GridFTP uses): from
 		// here the commands, and the endpoints in them, are ciphertext,

@@ -185,7 +185,7 @@ func (t *Tracker) conflictProven(dc *DataConn) {
 	lc.Proof = ProofOther
 	sess, taken := dc.Session, c.Data
 	// The other copy is the announcement shown.
-	c.Endpoint, c.EndpointVia, c.EndpointErr = lc.Other, lc.OtherVia, nil
+	c.Endpoint, c.EndpointVia, c.EndpointErr, c.EndpointLoose = lc.Other, lc.OtherVia, nil, false
 	switch c.EndpointVia {
 	case ftp.ViaPORT:
 		c.Arg = ftp.FormatPORT(lc.Other)

@@ -192,6 +192,10 @@ type Command struct {
 	Endpoint    netip.AddrPort
 	EndpointErr error
 	EndpointVia ftp.Via
+	// EndpointLoose: the PORT or EPRT argument was written loosely and
+	// Endpoint is what the servers that accept it read
+	// (decode.Endpoint.Loose).
+	EndpointLoose bool
 
 	// Junk: a client line decode did not read as a command (a verb too
 	// long or too short: its junk event shows it), held in the pending

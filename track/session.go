@@ -34,6 +34,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		c.EndpointVia = e.Endpoint.Via
 		c.Endpoint = e.Endpoint.Addr
 		c.EndpointErr = e.EndpointErr
+		c.EndpointLoose = e.Endpoint.Loose
 	}
 	if sess.sideLine(ClientSideOnly, e.PeerUnseen) {
 		t.indexOneSide(sess, false)

@@ -245,6 +245,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		default:
 			w.addrOmit("endpoint", c.Endpoint)
 		}
+		w.boolOmit("endpoint_loose", c.EndpointLoose)
 	}
 	if c.Data != nil {
 		w.intOmit("data", int64(c.Data.ID))

@@ -389,9 +389,17 @@ func endpointTag(c *track.Command) string {
 	case c.EndpointErr != nil:
 		return "[malformed: " + safe(c.EndpointErr.Error()) + "]"
 	case c.Data != nil:
-		return fmt.Sprintf("= %s (data #%d)", c.Data.Announced, c.Data.ID)
+		return fmt.Sprintf("= %s (data #%d)", c.Data.Announced, c.Data.ID) + looseTag(c)
 	case c.Endpoint.IsValid():
-		return "= " + c.Endpoint.String()
+		return "= " + c.Endpoint.String() + looseTag(c)
+	}
+	return ""
+}
+
+// looseTag notes an endpoint read from a loosely written argument.
+func looseTag(c *track.Command) string {
+	if c.EndpointLoose {
+		return " " + looseNote
 	}
 	return ""
 }

@@ -709,6 +709,9 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 		} else {
 			extra = "  " + p.head.Sprintf("= %s", c.Endpoint)
 		}
+		if c.EndpointLoose {
+			extra += "  " + p.warn.Sprint(looseNote)
+		}
 	}
 	if c.Dropped > 0 {
 		extra += "  " + p.warn.Sprint(droppedNote(c.Dropped))
@@ -1365,6 +1368,11 @@ func transcriptNote(commands, events, budget int) string {
 // droppedNote is what a command, reply or line says of the bytes the
 // line bound dropped from it.
 func droppedNote(n int) string { return fmt.Sprintf("[%d bytes over the line limit dropped]", n) }
+
+// looseNote marks the endpoint of a PORT or EPRT written against its
+// RFC's syntax ("+25", a trailing comma or word), read as the servers that
+// accept such an argument read it: a broken client's or a scanner's tell.
+const looseNote = "[loose syntax, read as servers read it]"
 
 // neverOpenedMin: this many servers or more none of whose control
 // connections opened are written as one block (writeNeverOpened), not a

@@ -30,6 +30,12 @@
 //   - Values are comparable: netip.AddrPort, netip.Addr, small integer
 //     enums. IPv4 endpoints are always 4-byte addresses.
 //
+// Endpoints are parsed as their RFC writes them. A PORT or EPRT argument
+// that breaks that syntax in a way common servers accept ("0,25,",
+// "0,+25", an EPRT with no closing '|') is read, by ParsePORTLoose and
+// ParseEPRTLoose, as those servers read it; a form they read differently
+// is not read.
+//
 // The package never interprets what it parses: it does not pair replies
 // with commands (see ValidReply for the table that helps), does not decide
 // which address a data connection really uses, and does not escape text for

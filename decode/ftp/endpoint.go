@@ -225,6 +225,73 @@ func ParsePORT(arg string) (netip.AddrPort, error) {
 	return sixToAddrPort(n)
 }
 
+// ParsePORTLoose reads a PORT argument as the servers that accept a
+// loosely written one read it: for a PORT the server accepted though
+// ParsePORT refuses it (ErrSyntax). It reads what ParsePORT reads, two
+// departures more, and nothing else:
+//
+//   - a '+' before a number ("10,0,0,99,0,+25"): C's atoi, with which
+//     vsftpd reads each comma-separated field, and scanf's %u, with which
+//     Pure-FTPd and ProFTPD read the six numbers, both take it;
+//   - anything after the sixth number ("10,0,0,99,0,25," or
+//     "10,0,0,99,0,25x"): scanf stops there; vsftpd's atoi reads the last
+//     field's digits and ignores the rest (it refuses a comma there
+//     unless the line ends with it).
+//
+// Every server that accepts such an argument reads the same six numbers
+// from it. What they read differently stays ErrSyntax: an empty field, or
+// one that starts with another character ("(10": vsftpd's atoi reads 0,
+// the others refuse it), and a character other than a space or tab
+// between a number and its comma (vsftpd alone ignores it). A number over
+// 255 is ErrNumberRange (all three refuse it), port 0 ErrPortZero with
+// the endpoint, as in ParsePORT.
+func ParsePORTLoose(arg string) (netip.AddrPort, error) {
+	if strings.Trim(arg, " \t") == "" {
+		return netip.AddrPort{}, ErrNoEndpoint
+	}
+	var n [6]int
+	i := 0
+	for k := range n {
+		v, end := looseNumber(arg, i)
+		if end < 0 {
+			return netip.AddrPort{}, ErrSyntax
+		}
+		n[k], i = v, end
+		if k == len(n)-1 {
+			break
+		}
+		for i < len(arg) && isSpace(arg[i]) {
+			i++
+		}
+		if i >= len(arg) || arg[i] != ',' {
+			return netip.AddrPort{}, ErrSyntax
+		}
+		i++
+	}
+	return sixToAddrPort(n)
+}
+
+// looseNumber reads, from s[i:], a number as C's atoi and scanf's %u both
+// read one they take: spaces or tabs, an optional '+', then at least one
+// digit. It returns the value (saturated at maxNum) and the index just past
+// its digits, or end -1 when no such number starts there.
+func looseNumber(s string, i int) (v, end int) {
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	if i < len(s) && s[i] == '+' {
+		i++
+	}
+	if i >= len(s) || !isDigit(s[i]) {
+		return 0, -1
+	}
+	for i < len(s) && isDigit(s[i]) {
+		v = min(v*10+int(s[i]-'0'), maxNum)
+		i++
+	}
+	return v, i
+}
+
 func sixToAddrPort(n [6]int) (netip.AddrPort, error) {
 	for _, v := range n {
 		if v > 255 {
@@ -419,6 +486,98 @@ func ParseEPRT(arg string) (ap netip.AddrPort, af int, err error) {
 		return ap, af, ErrFamily
 	}
 	return ap, af, perr
+}
+
+// ParseEPRTLoose reads an EPRT argument as the servers that accept a
+// loosely written one read it: for an EPRT the server accepted though
+// ParseEPRT refuses it (ErrSyntax, ErrBadDelimiter). It reads what
+// ParseEPRT reads and these departures more, each as the servers that
+// take it read it:
+//
+//   - text after the closing delimiter ("|1|192.0.2.10|25|x"): ProFTPD
+//     and Pure-FTPd stop at that delimiter;
+//   - an IPv4 address written with commas ("|1|192,0,2,10|25|"), with or
+//     without text after the closing delimiter: Pure-FTPd reads it as
+//     192.0.2.10;
+//   - with '|' as the delimiter, the only one vsftpd takes: no closing
+//     delimiter ("|1|192.0.2.10|25"), and an AF or port field written
+//     loosely (" 25", "+25", "25x"): vsftpd reads each field up to the
+//     next '|' or the end of the line with atoi (the digits after spaces
+//     and a sign) and refuses text after a closing '|'.
+//
+// No argument is taken by two of these readings (vsftpd refuses text
+// after the closing '|' and an address with commas). Not read: an address
+// written with leading zeros or other loose IPv4 text (vsftpd and
+// Pure-FTPd read "010" as 10, servers that use inet_aton as 8; ProFTPD
+// refuses it), and a port over 65535 (ProFTPD alone takes one, modulo
+// 65536): they stay ParseEPRT's error. Errors and values are ParseEPRT's.
+func ParseEPRTLoose(arg string) (ap netip.AddrPort, af int, err error) {
+	ap, af, err = ParseEPRT(arg)
+	if err != ErrSyntax && err != ErrBadDelimiter {
+		return ap, af, err
+	}
+	if lap, laf, lerr := eprtToDelimiter(arg); lerr == nil || lerr == ErrPortZero {
+		return lap, laf, lerr
+	}
+	if lap, laf, lerr := eprtVsftpd(arg); lerr == nil || lerr == ErrPortZero {
+		return lap, laf, lerr
+	}
+	return ap, af, err
+}
+
+// eprtToDelimiter reads an EPRT argument as ProFTPD and Pure-FTPd do: up
+// to its fourth delimiter, an IPv4 address with commas read as Pure-FTPd
+// reads it.
+func eprtToDelimiter(arg string) (netip.AddrPort, int, error) {
+	arg = strings.TrimLeft(arg, " \t")
+	if arg == "" {
+		return netip.AddrPort{}, 0, ErrNoEndpoint
+	}
+	f, _, err := splitDelimited(arg)
+	if err != nil {
+		return netip.AddrPort{}, 0, err
+	}
+	if f[0] == "1" && strings.Count(f[1], ",") == 3 && !strings.Contains(f[1], ".") {
+		f[1] = strings.ReplaceAll(f[1], ",", ".")
+	}
+	d := arg[:1]
+	return ParseEPRT(d + f[0] + d + f[1] + d + f[2] + d)
+}
+
+// eprtVsftpd reads an EPRT argument as vsftpd does: '|' the delimiter,
+// the AF and port fields read with atoi, the closing '|' optional and
+// nothing after it.
+func eprtVsftpd(arg string) (netip.AddrPort, int, error) {
+	rest, ok := strings.CutPrefix(arg, "|")
+	if !ok {
+		return netip.AddrPort{}, 0, ErrBadDelimiter
+	}
+	afText, rest, _ := strings.Cut(rest, "|")
+	addrText, rest, _ := strings.Cut(rest, "|")
+	portText, after, _ := strings.Cut(rest, "|")
+	af, end := looseNumber(afText, 0)
+	if end < 0 || after != "" {
+		return netip.AddrPort{}, 0, ErrSyntax
+	}
+	addr, err := parseAddrText(addrText, false)
+	if err != nil {
+		return netip.AddrPort{}, af, err
+	}
+	port, end := looseNumber(portText, 0)
+	switch {
+	case end < 0:
+		return netip.AddrPort{}, af, ErrSyntax
+	case port > 65535:
+		return netip.AddrPort{}, af, ErrNumberRange
+	}
+	ap := netip.AddrPortFrom(addr, uint16(port))
+	switch {
+	case !familyMatches(af, addr):
+		return ap, af, ErrFamily
+	case port == 0:
+		return ap, af, ErrPortZero
+	}
+	return ap, af, nil
 }
 
 // parseLong decodes an RFC 1639 tuple "af,hal,h1..hn,pal,p1,p2" at the start

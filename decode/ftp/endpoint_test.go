@@ -460,8 +460,12 @@ func FuzzParsePORT(f *testing.F) {
 	for _, tt := range portTests {
 		f.Add(tt.arg)
 	}
+	for _, tt := range portLooseTests {
+		f.Add(tt.arg)
+	}
 	f.Fuzz(func(t *testing.T, arg string) {
 		ap, err := ParsePORT(arg)
+		checkPORTLoose(t, arg, ap, err)
 		switch err {
 		case nil, ErrPortZero:
 			if !ap.Addr().Is4() {
@@ -486,8 +490,12 @@ func FuzzParseEPRT(f *testing.F) {
 	for _, tt := range eprtTests {
 		f.Add(tt.arg)
 	}
+	for _, tt := range eprtLooseTests {
+		f.Add(tt.arg)
+	}
 	f.Fuzz(func(t *testing.T, arg string) {
 		ap, af, err := ParseEPRT(arg)
+		checkEPRTLoose(t, arg, ap, af, err)
 		switch err {
 		case nil, ErrPortZero:
 			if af == 1 && !ap.Addr().Is4() || af == 2 && !ap.Addr().Is6() || af != 1 && af != 2 {
