@@ -184,6 +184,15 @@ sockets per interface by IP address pair, so each session stays on one.`,
 }
 
 func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
+	// SIGHUP is caught from main's start (hupRouter). Without -o it is
+	// said and ignored; with -o, until the file is open there is nothing
+	// to reopen (it is opened by its name below), then it asks for the
+	// reopen (onHUP).
+	var beforeOpen func()
+	if opts.Output != "" {
+		beforeOpen = func() {}
+	}
+	defer hups.route(beforeOpen, stderr)()
 	cfg, err := opts.captureConfig()
 	if err != nil {
 		return err
@@ -227,6 +236,9 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer outFile.Close()
+		// From now: logrotate may move it while the sockets and the
+		// metrics listener open and privileges are dropped.
+		defer onHUP(outFile, stderr)()
 		stdout = outFile
 	}
 	var m *metrics
@@ -278,8 +290,6 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	if outFile != nil {
 		outFile.onReopen = lines.sink.reopened
 	}
-	stopHUP := onHUP(outFile, stderr)
-	defer stopHUP()
 
 	start := time.Now()
 	if r != nil {
@@ -652,32 +662,17 @@ func openReopenFile(name string, stderr io.Writer) (*reopenFile, error) {
 func (r *reopenFile) Write(b []byte) (int, error) { return r.f.Write(b) }
 func (r *reopenFile) Close() error                { return r.f.Close() }
 
-// onHUP makes SIGHUP ask r for a reopen until stop is called. Without a
-// file to reopen (r nil) SIGHUP is ignored, with a line on stderr: its
-// default action would end the capture with no summary, and logrotate's
-// postrotate may signal every ftpsniff, not only the one with -o.
+// onHUP makes SIGHUP ask r for a reopen until stop is called (hupRouter).
+// Without a file to reopen (r nil) SIGHUP is ignored, with a line on
+// stderr: its default action would end the capture with no summary, and
+// logrotate's postrotate may signal every ftpsniff, not only the one
+// with -o.
 func onHUP(r *reopenFile, stderr io.Writer) (stop func()) {
-	c := make(chan os.Signal, 1)
-	signal.Notify(c, syscall.SIGHUP)
-	done := make(chan struct{})
-	go handleHUP(c, done, r, stderr)
-	return func() { signal.Stop(c); close(done) }
-}
-
-// handleHUP serves onHUP's signals until done is closed.
-func handleHUP(c <-chan os.Signal, done <-chan struct{}, r *reopenFile, stderr io.Writer) {
-	for {
-		select {
-		case <-c:
-			if r != nil {
-				r.asked.Store(true)
-			} else {
-				fmt.Fprintln(stderr, "ftpsniff: SIGHUP ignored: there is no --output file to reopen")
-			}
-		case <-done:
-			return
-		}
+	var to func()
+	if r != nil {
+		to = func() { r.asked.Store(true) }
 	}
+	return hups.route(to, stderr)
 }
 
 // reopenIfAsked opens the file by its name again when SIGHUP asked for

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"sync"
+	"syscall"
 )
 
 // version is stamped at build time: -ldflags "-X main.version=$(git describe --tags)".
@@ -33,6 +36,9 @@ const (
 )
 
 func main() {
+	// First of all, before anything slow (a live capture's sockets, a
+	// read's input): SIGHUP's default action ends the process at once.
+	hups.route(nil, os.Stderr)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
@@ -76,3 +82,55 @@ type findingsError struct {
 }
 
 func (e findingsError) Error() string { return fmt.Sprintf("%d findings at or above --fail-on", e.n) }
+
+// hups routes SIGHUP, caught from the start of main whatever the command:
+// logrotate's postrotate (pkill -HUP -x ftpsniff, docs/json.md) signals
+// every ftpsniff, and the default action would end a `read` of a pipe, or
+// a `live` still opening its sockets, without its summary. Once live's
+// --output file is open, SIGHUP asks for its reopening (onHUP); otherwise
+// it is said on standard error and ignored.
+var hups hupRouter
+
+type hupRouter struct {
+	start  sync.Once
+	mu     sync.Mutex
+	to     func() // what a SIGHUP does; nil: say it is ignored
+	stderr io.Writer
+}
+
+// route makes SIGHUP call to (nil: say on stderr that it was ignored)
+// until restore puts back what it did before. The signal stays caught
+// for the rest of the process: a SIGHUP while the summary is written
+// must not end it either.
+func (h *hupRouter) route(to func(), stderr io.Writer) (restore func()) {
+	h.start.Do(func() {
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.SIGHUP)
+		go func() {
+			for range c {
+				h.deliver()
+			}
+		}()
+	})
+	h.mu.Lock()
+	prevTo, prevErr := h.to, h.stderr
+	h.to, h.stderr = to, stderr
+	h.mu.Unlock()
+	return func() {
+		h.mu.Lock()
+		h.to, h.stderr = prevTo, prevErr
+		h.mu.Unlock()
+	}
+}
+
+func (h *hupRouter) deliver() {
+	h.mu.Lock()
+	to, w := h.to, h.stderr
+	h.mu.Unlock()
+	switch {
+	case to != nil:
+		to()
+	case w != nil:
+		fmt.Fprintln(w, "ftpsniff: SIGHUP ignored: there is no --output file to reopen")
+	}
+}

@@ -70,7 +70,7 @@ func newMetricsFor(maxServers, workers int) *metrics {
 	}
 	m.sessionsStarted = counter("sessions_started_total", "FTP control sessions seen starting.", "server")
 	m.sessionsEnded = counter("sessions_ended_total", "FTP control sessions reported ended, by how they ended (fin, rst, idle, capture-end, evicted, open).", "server", "reason")
-	m.logins = counter("logins_total", "Login attempts answered by the server: result ok (230/202) or failed (4yz/5yz to USER, PASS or ACCT).", "server", "result")
+	m.logins = counter("logins_total", "Logins: result ok counts each session that logged in once (its first 230/202 to USER, PASS or ACCT); result failed counts every 4yz/5yz answer to USER, PASS or ACCT (each refused attempt).", "server", "result")
 	m.commands = counter("commands_total", "Client commands with their final reply (or none), by verb; verbs outside RFC 959 and its extensions count as OTHER.", "command")
 	m.data = counter("data_connections_total", "Data connections with a final outcome, by the announcement (PASV, EPSV, LPSV, PORT, EPRT, LPRT, unknown) and the outcome.", "server", "via", "outcome")
 	m.dataBytes = counter("data_bytes_total", "Payload bytes of finished data connections, by direction (upload: to the FTP server; download: to the client).", "server", "direction")
@@ -156,6 +156,7 @@ type snapshotCollector struct {
 	limitHits   *prometheus.Desc
 	rstIgnored  *prometheus.Desc
 	beyondWin   *prometheus.Desc
+	afterExpiry *prometheus.Desc
 	received    *prometheus.Desc
 	dropped     *prometheus.Desc
 	freezes     *prometheus.Desc
@@ -175,11 +176,13 @@ var decodeLimits = map[string]bool{
 }
 
 // trackNotBounds are the track.Limits fields that count what the wire did,
-// not a bound of ftpsniff's: RSTs and data a receiver would drop. They
-// have metrics of their own, not ftpsniff_limit_hits_total (an alert on a
-// bound would fire on one stray RST), and data_beyond_window is a gauge: a
-// run later acknowledged is taken back.
-var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true}
+// not a bound of ftpsniff's: RSTs and data a receiver would drop, SYNs to
+// an announcement that had expired unused. They have metrics of their
+// own, not ftpsniff_limit_hits_total (an alert on a bound would fire on
+// one stray RST or late SYN), and data_beyond_window and
+// data_after_expiry are gauges: a run later acknowledged, a SYN a new
+// announcement of the same endpoint claims, is taken back.
+var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true, "data_after_expiry": true}
 
 // newSnapshotCollector: perWorker labels the kernel's counters with the
 // socket's worker too (live --workers), since each interface then has a
@@ -203,6 +206,7 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 		openExp:    prometheus.NewDesc("ftpsniff_expectations_open", "Announced data endpoints armed or connected, not yet final.", nil, nil),
 		outputLost: prometheus.NewDesc("ftpsniff_output_records_lost_total", "Records (lines) the output could not write (a full disk, a failing file system): each dropped, not retried.", nil, nil),
 	}
+	c.afterExpiry = prometheus.NewDesc("ftpsniff_data_syns_after_expiry", "SYNs to the endpoint of an announcement that had expired unused, from the peer that was to connect: nothing waited for them any more, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	for _, f := range jsonFields(reflect.TypeOf(decode.Stats{})) {
 		c.decodeDescs = append(c.decodeDescs, prometheus.NewDesc("ftpsniff_decode_"+f.name+"_total",
 			"decode.Stats "+f.name+" (docs/json.md, summary record).", nil, nil))
@@ -249,7 +253,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost} {
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost} {
 		ch <- d
 	}
 }
@@ -278,6 +282,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.rstIgnored, prometheus.CounterValue, float64(s.Limits.DataRSTIgnored))
 	ch <- prometheus.MustNewConstMetric(c.beyondWin, prometheus.GaugeValue, float64(s.Limits.DataBeyondWindow))
+	ch <- prometheus.MustNewConstMetric(c.afterExpiry, prometheus.GaugeValue, float64(s.Limits.DataAfterExpiry))
 	for _, k := range s.Kernel {
 		labels := []string{k.Name}
 		if c.perWorker {
@@ -463,6 +468,10 @@ var commandLabels = func() map[string]bool {
 type metricsOutput struct {
 	out output
 	m   *metrics
+	// loggedIn: the open sessions whose login is counted (logins_total
+	// ok), each once however many 230s it draws (USER 230, then PASS
+	// 230). Dropped at SessionEnd.
+	loggedIn map[*track.Session]bool
 }
 
 func (o *metricsOutput) server(s *track.Session, weight uint64) string {
@@ -470,10 +479,24 @@ func (o *metricsOutput) server(s *track.Session, weight uint64) string {
 }
 
 func (o *metricsOutput) SessionStart(s *track.Session) {
-	// A session start weighs nothing: a scan's SYN, 220 and RST must not
-	// compete with servers that are used (serverLabels).
-	o.m.sessionsStarted.WithLabelValues(o.server(s, 0)).Inc()
+	if s.Counted() {
+		// A session start weighs nothing: a scan's SYN, 220 and RST
+		// must not compete with servers that are used (serverLabels).
+		o.m.sessionsStarted.WithLabelValues(o.server(s, 0)).Inc()
+	} else if s.Login == track.LoginOK {
+		// The continuation of a session closed as idle (not a session
+		// of its own, as in the JSON summary): its login was counted
+		// with the session it continues.
+		o.markLoggedIn(s)
+	}
 	o.out.SessionStart(s)
+}
+
+func (o *metricsOutput) markLoggedIn(s *track.Session) {
+	if o.loggedIn == nil {
+		o.loggedIn = map[*track.Session]bool{}
+	}
+	o.loggedIn[s] = true
 }
 
 func (o *metricsOutput) Command(s *track.Session, c *track.Command) {
@@ -489,7 +512,10 @@ func (o *metricsOutput) Command(s *track.Session, c *track.Command) {
 	if f := c.Final(); f != nil && (verb == "USER" || verb == "PASS" || verb == "ACCT") {
 		switch {
 		case f.Code == 230 || f.Code == 202:
-			o.m.logins.WithLabelValues(o.server(s, 1), "ok").Inc()
+			if !o.loggedIn[s] {
+				o.markLoggedIn(s)
+				o.m.logins.WithLabelValues(o.server(s, 1), "ok").Inc()
+			}
 		case f.Code >= 400:
 			o.m.logins.WithLabelValues(o.server(s, 0), "failed").Inc()
 		}
@@ -516,7 +542,13 @@ func (o *metricsOutput) Data(s *track.Session, d *track.DataConn) {
 func (o *metricsOutput) Event(s *track.Session, e *track.Event) { o.out.Event(s, e) }
 
 func (o *metricsOutput) SessionEnd(s *track.Session) {
-	o.m.sessionsEnded.WithLabelValues(o.server(s, 0), s.EndReason.String()).Inc()
+	delete(o.loggedIn, s)
+	if s.Counted() {
+		// A session closed as idle and picked up again ends once: the
+		// first part's end counted it (reason idle), as the JSON
+		// summary counts it once.
+		o.m.sessionsEnded.WithLabelValues(o.server(s, 0), s.EndReason.String()).Inc()
+	}
 	o.out.SessionEnd(s)
 }
 

@@ -11,14 +11,17 @@ import (
 
 // TestLimitHitsAreBoundsOnly: ftpsniff_limit_hits_total (whose alert says
 // a bound of ftpsniff's tables was hit) holds the bounds only; RSTs and
-// data a receiver would drop have metrics of their own, and the count of
-// data beyond the window, which goes down when a later ACK takes a run
-// back, is a gauge, not a counter that goes back.
+// data a receiver would drop, and SYNs to an announcement that had
+// expired unused, have metrics of their own. The count of data beyond the
+// window, which goes down when a later ACK takes a run back, and that of
+// SYNs after expiry, which goes down when a new announcement of the
+// endpoint claims the SYN (track/early.go), are gauges, not counters that
+// go back.
 func TestLimitHitsAreBoundsOnly(t *testing.T) {
 	c := newSnapshotCollector(false)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
-	c.update(snapshot{Limits: track.Limits{SessionsDropped: 2, DataRSTIgnored: 3, DataBeyondWindow: 1}})
+	c.update(snapshot{Limits: track.Limits{SessionsDropped: 2, DataRSTIgnored: 3, DataBeyondWindow: 1, DataAfterExpiry: 4}})
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +46,7 @@ func TestLimitHitsAreBoundsOnly(t *testing.T) {
 	if limits["track/sessions_dropped"] != 2 {
 		t.Errorf("track/sessions_dropped = %v, want 2", limits["track/sessions_dropped"])
 	}
-	for _, not := range []string{"track/data_rst_ignored", "track/data_beyond_window"} {
+	for _, not := range []string{"track/data_rst_ignored", "track/data_beyond_window", "track/data_after_expiry"} {
 		if _, ok := limits[not]; ok {
 			t.Errorf("%s is exported as a limit hit", not)
 		}
@@ -55,6 +58,7 @@ func TestLimitHitsAreBoundsOnly(t *testing.T) {
 	}{
 		{"ftpsniff_data_rsts_ignored_total", dto.MetricType_COUNTER, 3},
 		{"ftpsniff_data_beyond_window", dto.MetricType_GAUGE, 1},
+		{"ftpsniff_data_syns_after_expiry", dto.MetricType_GAUGE, 4},
 	} {
 		mf := byName[tc.name]
 		if mf == nil || len(mf.GetMetric()) != 1 {

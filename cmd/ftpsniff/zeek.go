@@ -313,7 +313,11 @@ func (o *zeekOutput) Command(s *track.Session, c *track.Command) {
 	} else if !c.Secret {
 		zs.cwd = zeekCwdAfter(zs.cwd, c.Verb, c.Arg, 0)
 	}
-	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.Refused && c.Data != nil { // Zeek fills data_channel once the announcement was accepted
+	// data_channel unless the server refused the announcement (one
+	// without a reply keeps it). Zeek's main.zeek sets it for a PORT or
+	// EPRT when it sees the request (its argument parsed), whatever the
+	// reply, and for a PASV or EPSV at its 227 or 229 reply.
+	if c.EndpointVia != 0 && c.EndpointErr == nil && !c.Refused && c.Data != nil {
 		ep := c.Data.Announced
 		passive := c.EndpointVia.Passive()
 		orig := s.Server.Addr() // active: the server connects
