@@ -20,6 +20,9 @@ const maxPerPort = 64
 // command.
 func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num uint64) {
 	ann := sess.dataEndpoint(c.EndpointVia, c.Endpoint)
+	if len(t.unread) > 0 {
+		t.forgetUnread(sess) // (the session moved on)
+	}
 	if why := t.noDataRoom(sess); why != "" {
 		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: why})
 		return

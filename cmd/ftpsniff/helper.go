@@ -275,6 +275,11 @@ type helperLayer struct {
 	// armed: what the helper did with the announcement of a data
 	// connection, until the tracker reports it.
 	armed map[*track.DataConn]annNote
+	// unread: what the helper did with a passive announcement whose
+	// endpoint the tracker could not read (cut short, malformed), until
+	// the data connection the tracker arms for it on the client's SYN is
+	// reported, or its session ends.
+	unread map[*track.Command]unreadNote
 
 	limits helperLimits
 	swept  time.Time // packet time of the last idle sweep
@@ -287,6 +292,12 @@ type helperLayer struct {
 	// connection. The copies come together: the idle sweep makes the map
 	// again from the entries of the last twinWait (a map does not shrink).
 	openedSYN map[synID]time.Time
+}
+
+// unreadNote is a note of helperLayer.unread, with its session.
+type unreadNote struct {
+	note annNote
+	sess *track.Session
 }
 
 // twinWait: a data SYN's copy on the router's other side comes within
@@ -330,7 +341,7 @@ type helperLimits struct {
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
 	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
 		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey][]*helperConn{}, spent: map[expKey]*helperConn{},
-		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
+		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}, unread: map[*track.Command]unreadNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
 }
 
 // conn finds or starts the simulation of a segment's connection: as the
@@ -1018,11 +1029,18 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	// the data connection too.
 	guess := n.hypSet && r.Action == nfhelper.NotRecorded && r.Announced.Addr().IsPrivate() && !h.seenUntranslated(s, dir, r)
 	n.natVerdict = guess && natEvident(r)
-	if c.Data != nil {
+	switch {
+	case c.Data != nil:
 		if len(h.armed) < helperMaxDataNotes {
 			h.armed[c.Data] = n
 		} else {
 			h.limits.DataSkipped++
+		}
+	case c.EndpointErr != nil && c.EndpointVia.Passive():
+		// The tracker may yet arm it on the client's SYN (its
+		// adoptUnread): that data connection is judged by this note.
+		if len(h.unread) < helperMaxDataNotes {
+			h.unread[c] = unreadNote{n, s}
 		}
 	}
 	if second {
@@ -1248,6 +1266,10 @@ func (h *helperLayer) addrName(s *track.Session) string {
 func (h *helperLayer) Data(s *track.Session, d *track.DataConn) {
 	n, hasAnn := h.armed[d]
 	delete(h.armed, d)
+	if u, ok := h.unread[d.Announce]; ok && !hasAnn && d.Announce != nil {
+		n, hasAnn = u.note, true
+		delete(h.unread, d.Announce)
+	}
 	if d.SYNs > 0 {
 		key := decode.MakeConnKey(d.Client, d.Server)
 		opened := h.opened[key]
@@ -1299,6 +1321,11 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		// The capture starts mid-connection and holds no announcement
 		// for it: it came before the capture, where the helper saw it
 		// and this simulation did not. No verdict either way.
+		return nil
+	case !hasAnn && d.Passive && d.Announce != nil && d.Announce.Final() == nil:
+		// Its announcement's reply is not in the capture (lost in a
+		// gap; the tracker took the port from the client's SYN): the
+		// router saw it, this simulation did not. No verdict either way.
 		return nil
 	case !hasAnn:
 		why = "the helper found no announcement for it"
@@ -1541,6 +1568,11 @@ func (h *helperLayer) SessionEnd(s *track.Session) {
 	for d := range h.armed {
 		if d.Session == s {
 			delete(h.armed, d)
+		}
+	}
+	for c, u := range h.unread {
+		if u.sess == s {
+			delete(h.unread, c)
 		}
 	}
 	h.sink.SessionEnd(s)
