@@ -20,6 +20,10 @@ const maxPerPort = 64
 // command.
 func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num uint64) {
 	ann := sess.dataEndpoint(c.EndpointVia, c.Endpoint)
+	// An IPv4-mapped IPv6 address (EPRT |2|::ffff:a.b.c.d|) is a.b.c.d:
+	// the data connection goes over IPv4 to it, and its packets carry it
+	// in that form.
+	ann = netip.AddrPortFrom(ann.Addr().Unmap(), ann.Port())
 	if len(t.unread) > 0 {
 		t.forgetUnread(sess) // (the session moved on)
 	}
