@@ -155,12 +155,31 @@ func ownPrefixSource(s *track.Session, dc *track.DataConn) bool {
 	if c := Classify(cli); c != ClassPublic && c != ClassPrivate {
 		return false
 	}
+	if !randomIID(peer) {
+		// A temporary address's interface identifier is random (RFC
+		// 8981 3.3): ::66 or an EUI-64 one is a host's fixed address,
+		// another host's as likely as this client's.
+		return false
+	}
 	for _, p := range sharedV6 {
 		if p.Contains(cli) {
 			return false
 		}
 	}
 	return true
+}
+
+// randomIID reports whether a's interface identifier (its low 64 bits)
+// looks random, as a temporary address's is: not a small number (a
+// manually numbered or DHCPv6 address, ::66) and not an EUI-64 one made
+// from a MAC address (ff:fe in its middle), which is a host's stable
+// address.
+func randomIID(a netip.Addr) bool {
+	b := a.As16()
+	if b[8]|b[9]|b[10]|b[11] == 0 {
+		return false
+	}
+	return b[11] != 0xff || b[12] != 0xfe
 }
 
 // sharedV6 are the IPv6 prefixes whose /64s hold unrelated hosts.

@@ -170,8 +170,16 @@ func TestIPv6TemporaryAddressIsNoNATOrTheft(t *testing.T) {
 		{"served, same /64", ctl, temp, true, CodeDataForeignSource, SeverityInfo,
 			[]string{"same IPv6 /64", "temporary", "Less likely, another host", "Nothing failed", "use_tempaddr", "undo vsftpd pasv_promiscuous=YES"},
 			append([]string{"passive port theft)"}, natWords...), "temporary (privacy) address", "port theft"},
-		{"ULA, same /64, served", "[fd00:1:2:3::a]:50000", "[fd00:1:2:3::b]:50001", true, CodeDataForeignSource, SeverityInfo,
+		{"ULA, same /64, served", "[fd00:1:2:3::a]:50000", "[fd00:1:2:3:5a1e:77c2:9d04:3b1f]:50001", true, CodeDataForeignSource, SeverityInfo,
 			[]string{"same IPv6 /64"}, natWords, "temporary", "port theft"},
+		// Same /64, but an address no temporary address looks like (its
+		// interface identifier is random, RFC 8981): a numbered host
+		// (::66, as a thief on public Wi-Fi or a shared hosting /64 may
+		// have) or an EUI-64 one keeps the theft reading.
+		{"served, same /64, numbered host", ctl, "[2001:db8:1:2::66]:50001", true, CodeDataForeignSource, SeverityWarning,
+			[]string{"passive port theft"}, []string{"temporary"}, "port theft", "temporary"},
+		{"served, same /64, EUI-64", ctl, "[2001:db8:1:2:21b:21ff:fe3c:4d5e]:50001", true, CodeDataForeignSource, SeverityWarning,
+			[]string{"passive port theft"}, []string{"temporary"}, "port theft", "temporary"},
 		// Not one host's /64: the readings of before.
 		{"refused, another /64", "[2001:db8:1:2::10]:50000", "[2001:db8:1:3::10]:50001", false, CodeDataSourceNAT, SeverityError,
 			[]string{"translates the source of the data connection only", "paired"}, []string{"temporary"}, "source NAT", "temporary"},
