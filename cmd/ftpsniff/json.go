@@ -549,13 +549,13 @@ type jsonSummary struct {
 // last, ends (its last packet),
 // by OverlapMS milliseconds.
 type jsonOverlap struct {
-	File         string    `json:"file"`
-	FileRaw      []byte    `json:"file_raw,omitempty"`
-	Starts       time.Time `json:"starts"`
-	Previous     string    `json:"previous"`
-	PreviousRaw  []byte    `json:"previous_raw,omitempty"`
-	PreviousEnds time.Time `json:"previous_ends"`
-	OverlapMS    float64   `json:"overlap_ms"`
+	File         string     `json:"file"`
+	FileRaw      []byte     `json:"file_raw,omitempty"`
+	Starts       time.Time  `json:"starts"`
+	Previous     string     `json:"previous"`
+	PreviousRaw  []byte     `json:"previous_raw,omitempty"`
+	PreviousEnds time.Time  `json:"previous_ends"`
+	OverlapMS    jsonMillis `json:"overlap_ms"`
 }
 
 // jsonFiltered is the summary's count of the packets read's packet
@@ -590,7 +590,7 @@ func (j *jsonSummary) setOverlaps(l *overlapList) {
 	for _, ov := range l.list {
 		j.InputOverlaps = append(j.InputOverlaps, jsonOverlap{File: ov.File, FileRaw: rawOf(ov.File), Starts: ov.Starts.UTC(),
 			Previous: ov.Previous, PreviousRaw: rawOf(ov.Previous), PreviousEnds: ov.PreviousEnds.UTC(),
-			OverlapMS: float64(ov.Overlap().Microseconds()) / 1000})
+			OverlapMS: jsonMillis(ov.Overlap().Microseconds())})
 	}
 	j.InputOverlapsMore = l.more
 }

@@ -229,6 +229,12 @@ func appendMillis(b []byte, us int64) []byte {
 	return append(b, digits[:n]...)
 }
 
+// jsonMillis is a duration in microseconds that encoding/json writes as
+// milliseconds, as appendMillis does (with its ".0" when whole).
+type jsonMillis int64
+
+func (m jsonMillis) MarshalJSON() ([]byte, error) { return appendMillis(nil, int64(m)), nil }
+
 func (w *jsonWriter) uints(k string, v []uint64) {
 	w.key(k)
 	w.b = append(w.b, '[')

@@ -141,6 +141,12 @@ func TestJSONMillisKeepsAFraction(t *testing.T) {
 			t.Errorf("appendMillis(%d) = %s, want %s", us, got, want)
 		}
 	}
+	// The summary's fields, written by encoding/json (overlap_ms).
+	if b, err := json.Marshal(struct {
+		X jsonMillis `json:"overlap_ms"`
+	}{189000}); err != nil || string(b) != `{"overlap_ms":189.0}` {
+		t.Errorf("jsonMillis: %s, %v", b, err)
+	}
 }
 
 func FuzzJSONMillisMatchesFloat(f *testing.F) {
