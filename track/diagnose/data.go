@@ -286,6 +286,11 @@ func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhausti
 				f.Advice = fmt.Sprintf("The server that answered does not run %s: port %d is outside the range %s it sets too. Check which file the server reads; there, keep the server inside the firewall range: %s (then restart the server).",
 					sc.Path, port, sc.PassiveRange, fam.rangeSet(mainRange(fw)))
 			}
+		} else if sc != nil && len(sc.BuiltinRange) > 0 && !sc.BuiltinRange.Contains(port) {
+			// No range set, and the server's own choice cannot be this
+			// port (vsftpd picks from 5001 up): not this configuration.
+			f.Advice = fmt.Sprintf("The server that answered does not run %s: it sets no passive range, so the server picks from %s itself, and port %d is outside that too. Check which file the server reads; there, keep the server inside the firewall range: %s (then restart the server).",
+				sc.Path, sc.BuiltinRange, port, fam.rangeSet(mainRange(fw)))
 		}
 		f.Advice += fam.note()
 		return f

@@ -62,6 +62,12 @@ type ServerConfig struct {
 	// pasv_max_port=40000: 40000-40100), when the server ignores an end
 	// for it and hands out PassiveRange instead; nil otherwise.
 	SwappedRange Ranges
+	// BuiltinRange is the ports the server picks from itself when the
+	// configuration narrows none (PassiveRange nil): vsftpd's 5001-65535
+	// (1024-65535 with a pasv_min_port of 1024 or less). It says which
+	// ports such a server cannot announce, never a range to open; nil
+	// when not known (ProFTPD lets the kernel pick).
+	BuiltinRange Ranges
 	// PublicAddress is the address the server announces in 227
 	// (pasv_address, MasqueradeAddress, ForcePassiveIP); PublicName is set
 	// instead when the setting names a host.
@@ -321,7 +327,11 @@ func (p Policy) Describe() string {
 			}
 		}
 		if len(p.Ranges) > 0 && s.PassiveEnabled && len(s.PassiveRange) == 0 {
-			fmt.Fprintf(&b, "  mismatch: the server may hand out any port but the firewall range is %s\n", p.Ranges)
+			if len(s.BuiltinRange) > 0 {
+				fmt.Fprintf(&b, "  mismatch: the server may hand out any port of %s but the firewall range is %s\n", s.BuiltinRange, p.Ranges)
+			} else {
+				fmt.Fprintf(&b, "  mismatch: the server may hand out any port but the firewall range is %s\n", p.Ranges)
+			}
 		}
 	}
 	if b.Len() == 0 {

@@ -258,6 +258,7 @@ func vsftpdRange(c *ServerConfig, minPort, maxPort uint32, minLine, maxLine int)
 		default:
 			note("no pasv_min_port/pasv_max_port: %s", any)
 		}
+		c.BuiltinRange = Ranges{{uint16(lo), uint16(hi)}}
 		return nil
 	}
 	if minWhy != "" {

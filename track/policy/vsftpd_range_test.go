@@ -114,3 +114,33 @@ func TestVsftpdPortAbove65535Refused(t *testing.T) {
 		}
 	}
 }
+
+// TestVsftpdBuiltinRangeSaid guards what a vsftpd.conf that narrows no
+// range says of the ports vsftpd picks itself: BuiltinRange (5001-65535,
+// from 1024 with a pasv_min_port of 1024 or less), named in the policy's
+// mismatch line; the diagnosis reads a port outside it as a server that
+// does not run the file. It said "may hand out any port".
+func TestVsftpdBuiltinRangeSaid(t *testing.T) {
+	for _, tc := range []struct {
+		conf, want string
+	}{
+		{"listen=YES\n", "5001-65535"},
+		{"pasv_min_port=0\n", "1024-65535"},
+		{"pasv_max_port=2000\n", "5001-65535"},
+	} {
+		c, err := ParseServerConfig("vsftpd.conf", []byte(tc.conf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.PassiveRange != nil || c.BuiltinRange.String() != tc.want {
+			t.Errorf("%q: range %v, builtin %v; want none, %s", tc.conf, c.PassiveRange, c.BuiltinRange, tc.want)
+		}
+		d := Policy{Ranges: Ranges{{Lo: 40000, Hi: 41000}}, Server: c}.Describe()
+		if !strings.Contains(d, "mismatch: the server may hand out any port of "+tc.want+" but the firewall range is 40000-41000") {
+			t.Errorf("%q: %s", tc.conf, d)
+		}
+	}
+	if c, _ := ParseServerConfig("vsftpd.conf", []byte("pasv_min_port=40000\npasv_max_port=40100\n")); c.BuiltinRange != nil {
+		t.Errorf("a range set: builtin %v, want none", c.BuiltinRange)
+	}
+}
