@@ -141,6 +141,10 @@ type annNote struct {
 	// the data connection is judged against hyp.Expect then, and only
 	// then.
 	natVerdict bool
+	// guess: the NAT hypothesis hyp is worth saying (a private address
+	// announced, the capture where the sender may be seen translated):
+	// the advice names it.
+	guess bool
 	// cut: the packet number of a segment the capture cut at the snap
 	// length that this verdict depends on (the simulation assumed it
 	// ended a line); 0: none.
@@ -186,11 +190,13 @@ type helperConn struct {
 	// sess: the tracker's session of the connection, from its first
 	// announcement (nil before).
 	sess *track.Session
-	// spent: its latest expectation that is no more (used by a data
-	// connection, or replaced by a later announcement), indexed in
-	// helperLayer.spent: a SYN to it that the tracker links to no
-	// announcement still gets the helper's verdict.
-	spent spentExp
+	// spent: its latest expectations that are no more (used by a data
+	// connection, or replaced by a later announcement), the latest
+	// last, at most maxSpent, indexed in helperLayer.spent: a SYN to one
+	// that the tracker links to no announcement still gets the helper's
+	// verdict (PASV, PASV, a transfer on the second, then a SYN to the
+	// first, whose expectation the second replaced).
+	spent []spentExp
 	// pickedUp: the capture holds no handshake of the connection, so the
 	// simulation starts with NF_CT_FTP_SEQ_PICKUP (the kernel tracked it
 	// from its SYN; its line starts before the capture are unknown).
@@ -286,6 +292,9 @@ type helperLayer struct {
 	// bySYN indexes the connections whose SYN was seen by the client's
 	// endpoint and ISN, where a twin's SYN finds them.
 	bySYN map[synID]*helperConn
+	// encHeld: the helper-encrypted findings whose advice waits for the
+	// session's data connection mode (raiseEncrypted).
+	encHeld map[*track.Session]heldEncryption
 	// openedSYN: the data SYNs that matched an expectation, by client
 	// endpoint and ISN, with when: the copy of the same SYN on the
 	// router's other side (-i any, translated) is the same data
@@ -311,6 +320,9 @@ type synID struct {
 	client netip.AddrPort
 	isn    uint32
 }
+
+// maxSpent bounds the spent expectations kept per control connection.
+const maxSpent = 4
 
 // spentExp is an expectation the helper no longer holds, and why.
 type spentExp struct {
@@ -341,7 +353,7 @@ type helperLimits struct {
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
 	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
 		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey][]*helperConn{}, spent: map[expKey]*helperConn{},
-		opened: map[decode.ConnKey]bool{}, armed: map[*track.DataConn]annNote{}, unread: map[*track.Command]unreadNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
+		opened: map[decode.ConnKey]bool{}, encHeld: map[*track.Session]heldEncryption{}, armed: map[*track.DataConn]annNote{}, unread: map[*track.Command]unreadNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
 }
 
 // conn finds or starts the simulation of a segment's connection: as the
@@ -544,7 +556,7 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 			f := h.tlsEncrypted(p.sess, &p.ev, 0)
 			f.Evidence = fmt.Sprintf("bytes missing from the capture before packet %d, where the TLS handshake may be", s.Num)
 			f.Packets = append(f.Packets, s.Num)
-			h.rep.Finding(f)
+			h.raiseEncrypted(p.sess, f, cccRelief)
 		}
 		if end := s.Seq + uint32(s.PayloadLen); !c.nextOK[dir] || int32(end-c.next[dir]) > 0 {
 			c.next[dir], c.nextOK[dir] = end, true
@@ -559,7 +571,7 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 			// (The server's record: a ClientHello the server answered in
 			// clear text started no TLS, and the helper reads on.)
 			c.encPending = nil
-			h.rep.Finding(h.tlsEncrypted(p.sess, &p.ev, s.Num))
+			h.raiseEncrypted(p.sess, h.tlsEncrypted(p.sess, &p.ev, s.Num), cccRelief)
 		}
 	}
 	if r.Action == nfhelper.Expected {
@@ -762,20 +774,20 @@ func (h *helperLayer) lateSYN(s *decode.Segment) *diagnose.Finding {
 	if lc, e := h.expired(key, s); lc != nil {
 		c = lc
 		why = fmt.Sprintf("its expectation %s expired %s after the announcement (nf_conntrack_ftp's timeout is %s)", e, s.TS.Sub(e.Created).Round(time.Second), nfhelper.ExpectTimeout)
-		if c.spent.last == ck {
+		if sp := c.spentFor(key); sp != nil && sp.last == ck {
 			return nil
 		}
 		// (the expired expectation is judged once per connection too)
 		h.setSpent(c, spentExp{key: key, exp: e, why: why})
-	} else if sc := h.spent[key]; sc != nil {
-		if sc.spent.last == ck {
+	} else if sc := h.spent[key]; sc != nil && sc.spentFor(key) != nil {
+		if sc.spentFor(key).last == ck {
 			return nil
 		}
-		c, why = sc, sc.spent.why
+		c, why = sc, sc.spentFor(key).why
 	} else {
 		return nil
 	}
-	c.spent.last = ck
+	c.spentFor(key).last = ck
 	if c.sess == nil {
 		return nil
 	}
@@ -803,19 +815,43 @@ func (h *helperLayer) expired(key expKey, s *decode.Segment) (*helperConn, nfhel
 	return nil, nfhelper.Expectation{}
 }
 
-// setSpent makes sp c's spent expectation, in the index too.
+// setSpent adds sp to c's spent expectations (in place of one with its
+// key; the oldest goes past maxSpent), in the index too.
 func (h *helperLayer) setSpent(c *helperConn, sp spentExp) {
-	h.unspend(c)
-	c.spent = sp
+	kept := c.spent[:0]
+	for _, o := range c.spent {
+		if o.key != sp.key {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) >= maxSpent {
+		if old := kept[0].key; h.spent[old] == c {
+			delete(h.spent, old)
+		}
+		kept = append(kept[:0], kept[1:]...)
+	}
+	c.spent = append(kept, sp)
 	h.spent[sp.key] = c
 }
 
-// unspend removes c's spent expectation from the index.
-func (h *helperLayer) unspend(c *helperConn) {
-	if c.spent.key.dst.IsValid() && h.spent[c.spent.key] == c {
-		delete(h.spent, c.spent.key)
+// spentFor is c's spent expectation for key, or nil.
+func (c *helperConn) spentFor(key expKey) *spentExp {
+	for i := len(c.spent) - 1; i >= 0; i-- {
+		if c.spent[i].key == key {
+			return &c.spent[i]
+		}
 	}
-	c.spent = spentExp{}
+	return nil
+}
+
+// unspend removes c's spent expectations, from the index too.
+func (h *helperLayer) unspend(c *helperConn) {
+	for _, sp := range c.spent {
+		if h.spent[sp.key] == c {
+			delete(h.spent, sp.key)
+		}
+	}
+	c.spent = nil
 }
 
 // linked reports whether the tracker took the connection of s for one of
@@ -1029,6 +1065,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	// the data connection too.
 	guess := n.hypSet && r.Action == nfhelper.NotRecorded && r.Announced.Addr().IsPrivate() && !h.seenUntranslated(s, dir, r)
 	n.natVerdict = guess && natEvident(r)
+	n.guess = guess
 	switch {
 	case c.Data != nil:
 		if len(h.armed) < helperMaxDataNotes {
@@ -1081,9 +1118,8 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			// (its passive address setting), which the helper of the
 			// router in front of it does not trust (loose=0).
 			f.Message += fmt.Sprintf(". This capture is on the server's side: %s is the server's own address, and %s the address clients reach it at (its passive address setting), which the helper of a NAT router in front of it does not take for the server's", r.Sender, r.Announced.Addr())
-			f.Advice = fmt.Sprintf("nothing to change if the router forwards the passive port range to the server and accepts it without the helper; to have the helper open it instead, make the server announce its own address %s (%s unset) and attach the helper on the NAT router (%s), whose nf_nat_ftp rewrites the 227 (not under FTPS)",
-				r.Sender, h.addrName(s), h.attachHelper(s))
 		}
+		f.Advice = h.notRecordedAdvice(s, dir, r, guess)
 		if guess {
 			// A private address announced by a sender seen at another:
 			// perhaps a NAT in between, which the helper would
@@ -1105,11 +1141,6 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 				// the capture shows a NAT, so the no-expectation
 				// verdict stands and the NAT is the alternative.
 				f.Message = fmt.Sprintf("%s. Only if %s translates %s would the FTP helper attached there rewrite %s", noExp, router, translation, rewrite)
-				if dir == nfhelper.ServerToClient {
-					f.Advice = "make the server announce " + r.Sender.String() + " (" + h.addrName(s) + "); or, if a NAT router forwards " + r.Sender.String() + " to the server, attach the helper there (" + attach + ")"
-				} else {
-					f.Advice = "make the client announce its own address " + r.Sender.String() + ", or use passive mode on the client; or, if a NAT router translates the client's address, attach the helper there (" + attach + ")"
-				}
 			}
 		}
 	case r.NMissed > 0:
@@ -1129,6 +1160,44 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	}
 	f.Message += n.notes()
 	h.rep.Finding(f)
+}
+
+// notRecordedAdvice is the advice on an announcement r of dir the helper
+// creates no expectation for (loose=0: it names another address than the
+// sender's), and on its data connection, unless the NAT hypothesis is the
+// verdict (annNote.natVerdict); guess: the hypothesis is worth naming.
+func (h *helperLayer) notRecordedAdvice(s *track.Session, dir nfhelper.Dir, r nfhelper.Result, guess bool) string {
+	attach := h.attachHelper(s)
+	server := dir == nfhelper.ServerToClient
+	switch {
+	case server && h.seenUntranslated(s, dir, r):
+		return fmt.Sprintf("nothing to change if the router forwards the passive port range to the server and accepts it without the helper; to have the helper open it instead, make the server announce its own address %s (%s unset) and attach the helper on the NAT router (%s), whose nf_nat_ftp rewrites the 227 (not under FTPS)",
+			r.Sender, h.addrName(s), attach)
+	case guess && server:
+		return "make the server announce " + r.Sender.String() + " (" + h.addrName(s) + "); or, if a NAT router forwards " + r.Sender.String() + " to the server, attach the helper there (" + attach + ")"
+	case guess:
+		return "make the client announce its own address " + r.Sender.String() + ", or use passive mode on the client; or, if a NAT router translates the client's address, attach the helper there (" + attach + ")"
+	}
+	// A public address, the unspecified one, or another host's: the
+	// announcer's own is what the helper expects, and what nf_nat_ftp on
+	// a NAT router in front of it rewrites to the address outside. The
+	// capture names it only where it sees the announcer at its own.
+	own := "its own address"
+	if announcerSeenOwn(s, dir) {
+		own += " " + r.Sender.String()
+	}
+	if server {
+		return fmt.Sprintf("make the server announce %s in its 227 (%s): the helper expects that, and a Linux NAT router in front of the server with the helper attached (%s) rewrites it to the address clients reach (nf_nat_ftp; not under FTPS); or have the client use EPSV, whose 229 names no address",
+			own, h.addrName(s), attach)
+	}
+	fix := fmt.Sprintf("make the client announce %s in its %s (turn off its external IP address setting for active mode, which FileZilla and WinSCP have): the helper expects that, and a Linux NAT router in front of the client with the helper attached (%s) rewrites it to the router's public address (nf_nat_ftp); or use passive mode on the client",
+		own, r.Kind, attach)
+	if a := r.Announced.Addr().Unmap(); !diagnose.Local(r.Sender.Unmap()) && !diagnose.Local(a) {
+		// A client seen at a public address naming another: its stale
+		// external IP setting, or another host on purpose.
+		return fmt.Sprintf("nothing to change in the firewall if the %s names another host on purpose (a server-to-server transfer) or is an FTP bounce: the helper rightly expects nothing for it; if %s is meant to be the client's own public address (its external IP address setting for active mode), %s", r.Kind, a, fix)
+	}
+	return fix
 }
 
 // refusedUnseen is the helper's verdict on a PORT/EPRT the server
@@ -1264,6 +1333,7 @@ func (h *helperLayer) addrName(s *track.Session) string {
 // Data implements track.Sink: the data connection against the helper's
 // expectation.
 func (h *helperLayer) Data(s *track.Session, d *track.DataConn) {
+	h.releaseEncrypted(s, d.Passive, !d.Passive)
 	n, hasAnn := h.armed[d]
 	delete(h.armed, d)
 	if u, ok := h.unread[d.Announce]; ok && !hasAnn && d.Announce != nil {
@@ -1344,6 +1414,7 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		return h.natDataFinding(f, syn, d, r, n.hyp.Expect, n.hyp.Rewrite.Text(), n.notes())
 	case r.Action == nfhelper.NotRecorded:
 		why = fmt.Sprintf("the announcement named %s, not the sender's address %s, so no expectation was created (loose=0)", r.Announced.Addr(), r.Sender)
+		f.Advice = h.notRecordedAdvice(s, r.Dir, r, n.guess)
 	case r.Action == nfhelper.Expected && r.Rewrite.Done && !nfhelper.Matches(r.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN}):
 		// A NATed simulation (the two copies of -i any): the peer
 		// follows the rewritten announcement.
@@ -1369,15 +1440,18 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 
 // announcerHidden reports whether the capture cannot tell whether the
 // announcement r (an expectation to the address the sender is seen at,
-// loose=0) is the one a router with the helper parsed: the capture sees
-// the announcer at a public address, which may be a NAT router's, with
-// the announcer behind it. A helper on that router compares the
-// announced address with the announcer's own (the master's tuple source,
-// before the NAT) and, loose=0, expects nothing for an announcer that
-// wrote the public address itself; the same bytes on the wire also come
-// from an announcer with that address (no NAT) or from nf_nat_ftp
-// rewriting the announcer's own address, both RELATED. A 229 names no
-// address: the kernel takes the sender's, and expects it either way.
+// loose=0) is the one a router with the helper parsed: the address the
+// capture sees the announcer at may be a NAT router's, with the
+// announcer behind it, private addresses included (a router DNATing
+// 10.99.1.1 to a server at 10.99.2.2). A helper on that router compares
+// the announced address with the announcer's own (help():
+// ct->tuplehash[dir].tuple.src, the server's real address after a
+// DNAT) and, loose=0, expects nothing for an announcer that wrote the
+// translated address itself; the same bytes on the wire also come from
+// an announcer with that address (no NAT) or from nf_nat_ftp rewriting
+// the announcer's own address, both RELATED. Only a capture that shows
+// the announcer at its own address tells (announcerSeenOwn). A 229 names
+// no address: the kernel takes the sender's, and expects it either way.
 func (h *helperLayer) announcerHidden(s *track.Session, r nfhelper.Result) bool {
 	if h.cfg.Loose || r.Action != nfhelper.Expected || r.Rewrite.Done || r.Kind == nfhelper.KindEPSV {
 		return false
@@ -1385,7 +1459,30 @@ func (h *helperLayer) announcerHidden(s *track.Session, r nfhelper.Result) bool 
 	if c := h.conns[decode.MakeConnKey(s.Client, s.Server)]; c != nil && c.hasTwin {
 		return false // the router's own capture: the simulation knows its NAT
 	}
-	return !diagnose.Local(r.Sender.Unmap())
+	return !announcerSeenOwn(s, r.Dir)
+}
+
+// announcerSeenOwn reports whether the capture shows the announcer of dir
+// at its own address, with no NAT between it and the capture point:
+// every segment it sent on the control connection came with a host's
+// initial TTL (64, 128, 255: no router between it and the capture point,
+// which is on the announcer or its own link, where a NAT router in front
+// of it would have lowered the TTL by one), or the addresses place the
+// capture on its side of any NAT (a private announcer talking to a
+// public peer, as seenUntranslatedAt reads the addresses).
+func announcerSeenOwn(s *track.Session, dir nfhelper.Dir) bool {
+	unrouted := decode.ServerUnrouted
+	if dir == nfhelper.ClientToServer {
+		unrouted = decode.ClientUnrouted
+	}
+	if s.Hops&unrouted != 0 && !announcerRouted(s, dir) {
+		return true
+	}
+	cli, srv := diagnose.Local(s.Client.Addr().Unmap()), diagnose.Local(s.Server.Addr().Unmap())
+	if dir == nfhelper.ClientToServer {
+		return cli && !srv
+	}
+	return srv && !cli
 }
 
 // undecidedOpen is the verdict on data connection d, which matched the
@@ -1400,8 +1497,12 @@ func (h *helperLayer) undecidedOpen(f *diagnose.Finding, s *track.Session, d *tr
 	if r.Dir == nfhelper.ServerToClient {
 		setting = h.addrName(s)
 	}
-	hidden := fmt.Sprintf("This capture sees the %s at %s, which may be a NAT router's address with the %s behind it: RELATED if no NAT is in between, or if that router's nf_nat_ftp rewrote the %s's own address to %s; not RELATED (no expectation, loose=0) if the %s wrote %s into the %s itself (%s), since that router's helper compares the announced address with the %s's own address behind it. A capture on the %s's side of that router (read --vantage with both captures) tells which; nf_conntrack_ftp loose=1 on that router trusts the announced address",
-		who, a, who, who, a, who, a, r.Kind, setting, who, who)
+	routed := ""
+	if announcerRouted(s, r.Dir) {
+		routed = fmt.Sprintf(" (the %s's segments reached this capture with a lowered TTL: a router is in between)", who)
+	}
+	hidden := fmt.Sprintf("This capture sees the %s at %s, which may be a NAT router's address with the %s behind it%s: RELATED if no NAT is in between, or if that router's nf_nat_ftp rewrote the %s's own address to %s; not RELATED (no expectation, loose=0) if the %s wrote %s into the %s itself (%s), since that router's helper compares the announced address with the %s's own address behind it. A capture on the %s's side of that router (read --vantage with both captures) tells which; nf_conntrack_ftp loose=1 on that router trusts the announced address",
+		who, a, who, routed, who, a, who, a, r.Kind, setting, who, who)
 	matches := fmt.Sprintf("%s matches the expectation %s of a Linux router with the FTP helper that sees the %s as this capture does", syn, r.Expect, r.Kind)
 	if !d.Outcome.Failed() {
 		f.Message = matches + ". " + hidden + n.notes()
@@ -1415,6 +1516,16 @@ func (h *helperLayer) undecidedOpen(f *diagnose.Finding, s *track.Session, d *tr
 		f.Advice = fmt.Sprintf("if the client sits behind a Linux NAT router with the FTP helper: make it announce its own address (turn off its external IP setting for active mode) so that nf_nat_ftp rewrites the %s to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose), or use passive mode on the client", r.Kind, a)
 	}
 	return f
+}
+
+// announcerRouted reports whether a segment the announcer of dir sent on
+// the control connection reached the capture with a lowered TTL: through
+// a router.
+func announcerRouted(s *track.Session, dir nfhelper.Dir) bool {
+	if dir == nfhelper.ClientToServer {
+		return s.Hops&decode.ClientRouted != 0
+	}
+	return s.Hops&decode.ServerRouted != 0
 }
 
 // announcer names who sent an announcement of dir.
@@ -1511,15 +1622,15 @@ type pendingEncryption struct {
 // A connection the simulation does not follow keeps the tracker's word.
 func (h *helperLayer) encrypted(s *track.Session, e *track.Event) {
 	if e.Protected != "" {
-		h.rep.Finding(h.protectedCommands(s, e, e.Protected))
+		h.raiseEncrypted(s, h.protectedCommands(s, e, e.Protected), unprotectedRelief)
 		return
 	}
 	c := h.conns[decode.MakeConnKey(s.Client, s.Server)]
 	switch {
 	case c == nil:
-		h.rep.Finding(h.tlsEncrypted(s, e, 0))
+		h.raiseEncrypted(s, h.tlsEncrypted(s, e, 0), cccRelief)
 	case c.enc:
-		h.rep.Finding(h.tlsEncrypted(s, e, c.encNum))
+		h.raiseEncrypted(s, h.tlsEncrypted(s, e, c.encNum), cccRelief)
 	default:
 		c.encPending = &pendingEncryption{sess: s, ev: *e}
 	}
@@ -1531,8 +1642,7 @@ func (h *helperLayer) encrypted(s *track.Session, e *track.Event) {
 func (h *helperLayer) tlsEncrypted(s *track.Session, e *track.Event, tlsNum uint64) *diagnose.Finding {
 	f := &diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
 		Packets: []uint64{e.Num},
-		Message: "the helper cannot help while the control channel is encrypted: no firewall or NAT helper can read or rewrite the announcements sent under TLS (after a CCC the helper reads the clear-text lines again, from the segment after one that ends in a newline)",
-		Advice:  "open the server's passive port range in the firewall and, behind NAT, set the server's public address (" + h.addrName(s) + "), or use clear-text control (CCC) where policy allows"}
+		Message: "the helper cannot help while the control channel is encrypted: no firewall or NAT helper can read or rewrite the announcements sent under TLS (after a CCC the helper reads the clear-text lines again, from the segment after one that ends in a newline)"}
 	if tlsNum != 0 {
 		f.Evidence = fmt.Sprintf("a TLS record on the control connection at packet %d", tlsNum)
 		if tlsNum != e.Num {
@@ -1557,8 +1667,82 @@ func (h *helperLayer) protectedCommands(s *track.Session, e *track.Event, verb s
 	return &diagnose.Finding{Code: CodeHelperEncrypt, Severity: diagnose.SeverityWarning, Session: s, TS: e.TS,
 		Packets:  []uint64{e.Num},
 		Evidence: fmt.Sprintf("%s from packet %d", e.Text, e.Num),
-		Message:  fmt.Sprintf("the helper cannot help while the control commands are RFC 2228 protected (%s): no firewall or NAT helper can read or rewrite the announcements, which travel %s", verb, how),
-		Advice:   "open the server's passive port range in the firewall and, behind NAT, set the server's public address (" + h.addrName(s) + "), or leave the control commands unprotected where policy allows"}
+		Message:  fmt.Sprintf("the helper cannot help while the control commands are RFC 2228 protected (%s): no firewall or NAT helper can read or rewrite the announcements, which travel %s", verb, how)}
+}
+
+// What lets a helper read the announcements again, as the advice of
+// helper-encrypted ends.
+const (
+	cccRelief         = "use clear-text control (CCC) where policy allows"
+	unprotectedRelief = "leave the control commands unprotected where policy allows"
+)
+
+// heldEncryption is a session's helper-encrypted finding whose advice
+// waits for the data connection mode (helperLayer.encHeld).
+type heldEncryption struct {
+	f      *diagnose.Finding
+	relief string // cccRelief, unprotectedRelief
+}
+
+// raiseEncrypted reports f, helper-encrypted for session s, with the
+// advice for the data connection mode s uses: passive mode needs the
+// server's passive range open, active mode (PORT/EPRT, which no helper
+// reads under TLS either) the client's listening ports, or passive mode.
+// The mode shows in the announcements before the encryption or in the
+// data connections: when neither has come yet, f waits for the session's
+// next data connection (Data), or its end (the advice for both modes).
+func (h *helperLayer) raiseEncrypted(s *track.Session, f *diagnose.Finding, relief string) {
+	passive, active := sessionModes(s)
+	if (passive || active) || len(h.encHeld) >= helperMaxConns {
+		h.emitEncrypted(s, f, relief, passive, active)
+		return
+	}
+	if old, ok := h.encHeld[s]; ok {
+		h.emitEncrypted(s, old.f, old.relief, false, false)
+	}
+	h.encHeld[s] = heldEncryption{f, relief}
+}
+
+// releaseEncrypted reports the held helper-encrypted finding of s, if
+// any, with the advice for the mode a data connection showed (neither:
+// both modes).
+func (h *helperLayer) releaseEncrypted(s *track.Session, passive, active bool) {
+	if held, ok := h.encHeld[s]; ok {
+		delete(h.encHeld, s)
+		h.emitEncrypted(s, held.f, held.relief, passive, active)
+	}
+}
+
+// emitEncrypted gives helper-encrypted f its advice for the modes in use
+// (neither known: both) and reports it.
+func (h *helperLayer) emitEncrypted(s *track.Session, f *diagnose.Finding, relief string, passive, active bool) {
+	pasv := "open the server's passive port range in the firewall and, behind NAT, set the server's public address (" + h.addrName(s) + ")"
+	port := "use passive mode on the client, since no helper can see the PORT or EPRT and open the port it names; to keep active mode, open the client's listening port range statically in the firewall in front of it (behind NAT: forward that range to the client and set the client's external IP address for active mode to the public address)"
+	switch {
+	case passive && !active:
+		f.Advice = pasv + ", or " + relief
+	case active && !passive:
+		f.Advice = port + "; or " + relief
+	default:
+		f.Advice = "in passive mode (PASV, EPSV): " + pasv + "; in active mode (PORT, EPRT): " + port + "; or " + relief
+	}
+	h.rep.Finding(f)
+}
+
+// sessionModes reports whether s used passive mode and active mode, as far
+// as its announcements and data connections so far show.
+func sessionModes(s *track.Session) (passive, active bool) {
+	for _, c := range s.Commands {
+		if c.EndpointVia != 0 {
+			passive = passive || c.EndpointVia.Passive()
+			active = active || !c.EndpointVia.Passive()
+		}
+	}
+	for _, d := range s.Data {
+		passive = passive || d.Passive
+		active = active || !d.Passive
+	}
+	return passive, active
 }
 
 // SessionEnd implements track.Sink.
@@ -1575,6 +1759,7 @@ func (h *helperLayer) SessionEnd(s *track.Session) {
 			delete(h.unread, c)
 		}
 	}
+	h.releaseEncrypted(s, false, false)
 	h.sink.SessionEnd(s)
 }
 

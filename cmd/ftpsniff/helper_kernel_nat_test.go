@@ -133,7 +133,10 @@ func TestHelperSaysWhyRefusedPORTWasUnseen(t *testing.T) {
 // 10.77.2.2: no expectation, the SYN got RST. The capture cannot tell
 // that from no NAT, or from nf_nat_ftp's rewrite: no "RELATED, let
 // through", least of all next to a refused SYN. Before: helper-opens
-// ("RELATED, let through") next to data-refused and active-blocked.
+// ("RELATED, let through") next to data-refused and active-blocked. The
+// announcer's segments carry TTL 63 here, as in those captures (they
+// crossed the router): with a host's initial TTL no router is between
+// the announcer and the capture, which then sees its own address.
 func TestHelperNoRelatedWhenTheAnnouncerMayBeTranslated(t *testing.T) {
 	pasv := func(refused bool) natSession {
 		return natSession{client: natPublicClient, server: netip.AddrPortFrom(natRouter, 21),
@@ -160,7 +163,9 @@ func TestHelperNoRelatedWhenTheAnnouncerMayBeTranslated(t *testing.T) {
 		{"pasv-loose", pasv(false), []string{"--helper-loose"}, CodeHelperOpens, "info", []string{"RELATED, let through"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fs := natFindings(t, tc.s, tc.args...)
+			path := writeNATCapture(t, tc.s)
+			routeFrom(t, path, natRouter, 63) // the announcer, through the router
+			fs := helperCodeFindings(t, path, tc.args...)
 			got := findingsOf(fs, tc.code)
 			if len(got) != 1 || len(fs) != 1 {
 				t.Fatalf("want one %s alone, got %v", tc.code, fs)
@@ -179,14 +184,26 @@ func TestHelperNoRelatedWhenTheAnnouncerMayBeTranslated(t *testing.T) {
 			}
 		})
 	}
-	// The announcer at a private address (the capture on its side of
-	// any NAT): the verdict stands.
+	// The announcer at a private address is no proof that the capture
+	// is on its side of a NAT: a router DNATs private addresses too, and
+	// its helper compares the 227's address with the server's own
+	// behind it (help(): ct->tuplehash[dir].tuple.src; loose=0), so
+	// through a router it is hedged like a public one
+	// (TestHelperPrivateAnnouncerMayBeTranslated). With the server's
+	// segments at a host's initial TTL (no router between it and the
+	// capture, which sees its own address) the verdict stands.
 	s := natSession{client: netip.MustParseAddrPort("10.77.2.5:53218"), server: netip.AddrPortFrom(natInside, 21),
 		segs:     []natLine{{true, "PASV\r\n"}, {false, "227 Entering Passive Mode (10,77,2,2,156,78).\r\n"}},
 		dataFrom: netip.MustParseAddrPort("10.77.2.5:53220"), dataTo: netip.AddrPortFrom(natInside, 40014)}
-	fs := natFindings(t, s)
+	path := writeNATCapture(t, s)
+	fs := helperCodeFindings(t, path)
 	if op := findingsOf(fs, CodeHelperOpens); len(op) != 1 || len(fs) != 1 || !strings.Contains(op[0]["message"].(string), "RELATED, let through") {
-		t.Errorf("private announcer: %v", fs)
+		t.Errorf("private announcer, no router: %v", fs)
+	}
+	routeFrom(t, path, natInside, 63)
+	fs = helperCodeFindings(t, path)
+	if op := findingsOf(fs, CodeHelperOpens); len(op) != 1 || len(fs) != 1 || strings.Contains(op[0]["message"].(string), "RELATED, let through") {
+		t.Errorf("private announcer through a router: %v", fs)
 	}
 }
 
