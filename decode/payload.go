@@ -26,7 +26,10 @@ import (
 // of them): a segment in flight when the RST went out, captured after it,
 // was never received, and its bytes would start the stream again at an
 // unknown offset, appended to the file; they are counted instead
-// (PayloadStats.AfterEnd).
+// (PayloadStats.AfterEnd). But an RST its sender outlives (its bytes in
+// sequence, its FIN, its peer's ACK past it) was not its own: the
+// connection is followed on from where it stood (resume); and one that
+// goes on past both its FINs is remembered so (PayloadEndOutlived).
 // Before data flows, a SYN or SYN-ACK with another ISN replaces the first
 // until the peer's ACK settles it (payloadConn.isn). Out-of-order bytes
 // are held by the same reassembler as control streams, against bounds of
@@ -77,15 +80,38 @@ const (
 	// the bytes that start back bytes before the next one to be
 	// delivered (GapConflictBack).
 	gapConflict = -3
+	// gapUnchecked - back: a later copy of bytes delivered already,
+	// starting back bytes before the next one, could not be compared with
+	// them (no longer in hand): the file may hold a forged or stale copy
+	// (GapUncheckedBack).
+	gapUnchecked = gapConflict - noticeSpan
+	// gapEarlyEnd - back: the sender's FIN puts the stream's end back
+	// bytes before the next one, behind bytes delivered already: the
+	// capture holds two versions of the end (GapEarlyEndBack).
+	gapEarlyEnd = gapUnchecked - noticeSpan
+	// noticeSpan: the range of back (a sequence number distance) each
+	// notice with one takes.
+	noticeSpan = 1 << 32
 )
 
 // GapConflictBack reads a DataGap notice of conflicting copies: back is
 // how far before the next byte of the stream the differing bytes start.
-func GapConflictBack(n int64) (back int64, ok bool) {
-	if n > gapConflict {
+func GapConflictBack(n int64) (back int64, ok bool) { return noticeBack(n, gapConflict) }
+
+// GapUncheckedBack reads a DataGap notice of a copy that could not be
+// compared: back is how far before the next byte of the stream it starts.
+func GapUncheckedBack(n int64) (back int64, ok bool) { return noticeBack(n, gapUnchecked) }
+
+// GapEarlyEndBack reads a DataGap notice of a FIN behind the bytes
+// delivered: back is how far before the next byte of the stream it puts
+// the stream's end.
+func GapEarlyEndBack(n int64) (back int64, ok bool) { return noticeBack(n, gapEarlyEnd) }
+
+func noticeBack(n, base int64) (int64, bool) {
+	if n > base || n <= base-noticeSpan {
 		return 0, false
 	}
-	return gapConflict - n, true
+	return base - n, true
 }
 
 // DefaultMaxPayloadConns bounds the connections whose payload is
@@ -147,6 +173,14 @@ type PayloadStats struct {
 	// copies; not delivered (they do not restart the stream).
 	AfterEnd      uint64 `json:"after_end"`
 	AfterEndBytes uint64 `json:"after_end_bytes"`
+	// ResetsOutlived: connections an RST had ended that were followed
+	// again from where they stood, the RST's sender going on after it
+	// (endedConn.outlived): the RST was not its own.
+	ResetsOutlived uint64 `json:"resets_outlived,omitempty"`
+	// FinsOutlived: connections both FINs had ended that went on after
+	// them (endedConn.pastFins): one FIN at least was not its sender's
+	// (PayloadEndOutlived).
+	FinsOutlived uint64 `json:"fins_outlived,omitempty"`
 }
 
 // Bounds of payload reassembly. A data connection's out-of-order bytes
@@ -181,14 +215,17 @@ const (
 // payloadConn is one followed connection: its reassembler, its two ends
 // (ends[0] sent the first segment seen) and its place in the LRU list.
 type payloadConn struct {
-	key        ConnKey
-	ends       [2]netip.AddrPort
-	r          reassembler
-	recent     [2]recentBytes
-	isnSt      [2]isnState
-	ackHi      [2]uint32 // highest ACK each direction sent
-	ackSeen    [2]bool
-	reset      [2]bool // the direction ended the connection with an RST
+	key     ConnKey
+	ends    [2]netip.AddrPort
+	r       reassembler
+	recent  [2]recentBytes
+	isnSt   [2]isnState
+	ackHi   [2]uint32 // highest ACK each direction sent
+	ackSeen [2]bool
+	reset   [2]bool // the direction ended the connection with an RST
+	// endNoted: a FIN behind the delivered bytes (or bytes delivered
+	// past the FIN) was reported for the direction (endsBefore).
+	endNoted   [2]bool
 	lastSeen   time.Time
 	holeListed bool // in t.holes
 	links      lruLinks[*payloadConn]
@@ -219,8 +256,91 @@ type payloadTable struct {
 	lost keyRing[bool]
 	// ended remembers the connections that left the table at an RST or
 	// both FINs (payloadEndedKeys at most): their later segments, but a
-	// SYN, start nothing (counted, PayloadStats.AfterEnd).
-	ended keyRing[struct{}]
+	// SYN or ones that outlive an RST (endedConn.outlived), start nothing
+	// (counted, PayloadStats.AfterEnd).
+	ended keyRing[endedConn]
+}
+
+// endedConn is where a connection that left the table at an RST or both
+// FINs stood.
+type endedConn struct {
+	ends    [2]netip.AddrPort
+	next    [2]uint32 // where each direction's stream stood (after the gaps its end proved)
+	started [2]bool
+	// rstFrom: the direction whose RST ended it, -1 when both FINs did.
+	rstFrom int8
+	// edge: the later of the RST's sequence number and where its sender's
+	// stream stood: an acknowledgment past it is of bytes sent after it.
+	edge uint32
+	// finsOutlived: ended by both FINs, it went on after them (pastFins).
+	finsOutlived bool
+}
+
+// pastFins tells whether s, a segment of a connection both FINs ended
+// (e), goes on past them: bytes of its sender past its own FIN, or an
+// acknowledgment past the other direction's FIN. No byte follows a real
+// FIN: one of them was forged (or dropped by its receiver, a wrong
+// checksum). The tracker ended the data connection there too, so the
+// bytes that follow reach no file: the file says it may lack its rest
+// (PayloadEndOutlived).
+func (e *endedConn) pastFins(s *Segment) bool {
+	if e.rstFrom >= 0 || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
+		return false
+	}
+	d := 0
+	if s.Src != e.ends[0] {
+		d = 1
+	}
+	if !e.started[d] || !e.started[1-d] {
+		return false
+	}
+	if n := uint32(max(len(s.Payload), s.PayloadLen)); n > 0 {
+		if past := int32(s.Seq + n - e.next[d]); past > 0 && past <= payloadAhead {
+			return true
+		}
+	}
+	past := int32(s.Ack - (e.next[1-d] + 1)) // (the FIN takes a sequence number)
+	return s.Flags.Has(FlagACK) && past > 0 && past <= payloadAhead
+}
+
+// PayloadEndOutlived tells whether the data connection between a and b,
+// which left payload reassembly at both its FINs, was seen going on after
+// them (endedConn.pastFins): its stream's end is not known.
+func (d *Decoder) PayloadEndOutlived(a, b netip.AddrPort) bool {
+	if d.pay == nil {
+		return false
+	}
+	e, ok := d.pay.ended.get(MakeConnKey(a, b))
+	return ok && e.finsOutlived
+}
+
+// outlived tells whether s, a segment of a connection an RST ended (e),
+// shows the RST's sender went on after it, as the tracker judges an
+// exact RST it holds (track heldReset.sentPast): bytes from it in
+// sequence past where its stream stood, a FIN from it not behind its
+// stream, or an acknowledgment from its peer past the edge. A sender
+// that reset the connection has none left to send on: the RST was forged,
+// or dropped by its receiver (a wrong checksum).
+func (e *endedConn) outlived(s *Segment) bool {
+	if e.rstFrom < 0 || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
+		return false
+	}
+	d := int8(0)
+	if s.Src != e.ends[0] {
+		d = 1
+	}
+	if !e.started[d] || !e.started[1-d] {
+		return false
+	}
+	if d != e.rstFrom {
+		past := int32(s.Ack - e.edge)
+		return s.Flags.Has(FlagACK) && past > 0 && past <= payloadAhead
+	}
+	next, n := e.next[d], uint32(max(len(s.Payload), s.PayloadLen))
+	if s.Flags.Has(FlagFIN) && int32(s.Seq+n-next) >= 0 && int32(s.Seq-next) <= payloadAhead {
+		return true
+	}
+	return n > 0 && int32(s.Seq-next) <= 0 && int32(s.Seq+n-next) > 0
 }
 
 // synAckSeen is a remembered SYN-ACK: from the responder, its sequence
@@ -295,9 +415,6 @@ func (t *payloadTable) opened(s *Segment) {
 		return
 	}
 	syn, ack := s.Flags.Has(FlagSYN), s.Flags.Has(FlagACK)
-	if !syn && len(s.Payload) == 0 && s.PayloadLen == 0 {
-		return // a bare ACK or FIN starts nothing: no byte's place to anchor
-	}
 	key := MakeConnKey(s.Src, s.Dst)
 	if t.conns[key] != nil {
 		return
@@ -307,7 +424,21 @@ func (t *payloadTable) opened(s *Segment) {
 		// stream in its middle (and count it again).
 		return
 	}
-	if _, ok := t.ended.get(key); ok && !syn {
+	e, ended := t.ended.get(key)
+	if ended && e.outlived(s) && t.h.WantPayload(e.ends[0], e.ends[1]) && t.room(key, s) {
+		// (A bare ACK or FIN too: its place is known.)
+		t.resume(key, &e, s)
+		return
+	}
+	if ended && !e.finsOutlived && e.pastFins(s) {
+		e.finsOutlived = true
+		t.st.FinsOutlived++
+		t.ended.put(key, e, payloadEndedKeys)
+	}
+	if !syn && len(s.Payload) == 0 && s.PayloadLen == 0 {
+		return // a bare ACK or FIN starts nothing: no byte's place to anchor
+	}
+	if ended && !syn {
 		// Ended (an RST, both FINs): a segment in flight when the RST
 		// went out, or a late copy; it would restart the stream at an
 		// unknown offset, its bytes appended to the file.
@@ -402,15 +533,50 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 	pc.r.segmentCut(d, s.Seq, s.Ack, s.Flags, s.Payload, s.PayloadLen, s.Num, s.TS, pc)
 	h := &pc.r.half
 	if s.Flags.Has(FlagRST) && pc.resetEnds(d, s) || h[0].finSeen && h[1].finSeen {
-		pc.reset[d] = s.Flags.Has(FlagRST)
+		e := endedConn{ends: pc.ends, rstFrom: -1}
+		if s.Flags.Has(FlagRST) {
+			pc.reset[d] = true
+			e.rstFrom = int8(d)
+		}
 		t.remove(pc, false)
-		t.ended.put(pc.key, struct{}{}, payloadEndedKeys)
+		for i := range h {
+			e.started[i], e.next[i] = h[i].started, h[i].next
+		}
+		if e.edge = e.next[d]; e.rstFrom >= 0 {
+			if h[d].finSeen {
+				e.edge++ // (the FIN takes a sequence number)
+			}
+			if int32(s.Seq-e.edge) > 0 {
+				e.edge = s.Seq
+			}
+		}
+		t.ended.put(pc.key, e, payloadEndedKeys)
 		return
 	}
 	if pc.r.holding() && !pc.holeListed {
 		pc.holeListed = true
 		t.holes = append(t.holes, pc)
 	}
+}
+
+// resume follows again a connection an RST ended, from where its streams
+// stood (e), at s, which shows the RST's sender went on after it
+// (endedConn.outlived). The bytes come on at their offsets, after those
+// delivered before the RST; what the RST's receiver sent meanwhile was
+// counted after the end (AfterEnd), and is a gap if the stream goes on
+// past it. Copies of bytes delivered before the RST can no longer be
+// compared.
+func (t *payloadTable) resume(key ConnKey, e *endedConn, s *Segment) {
+	pc := t.add(key, s)
+	t.st.Conns-- // (counted when first followed)
+	t.st.ResetsOutlived++
+	pc.ends = e.ends
+	for d := range pc.r.half {
+		h := &pc.r.half[d]
+		h.started, h.next = e.started[d], e.next[d]
+		pc.isnSt[d].acked = true // (its start is settled)
+	}
+	t.feed(pc, s)
 }
 
 // resetEnds tells whether an RST from direction d ends the connection:
@@ -506,6 +672,7 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 		}
 		if n > 0 {
 			pc.gap(d, int(n), 0, pc.lastSeen)
+			h.next += uint32(n) // (where the stream stands: endedConn)
 		}
 		if givenUp {
 			t.h.DataGap(pc.ends[d], pc.ends[1-d], GapGivenUp)
@@ -564,6 +731,10 @@ func (pc *payloadConn) bytes(d int, b []byte, _ uint64, _ time.Time) {
 	pc.t.st.Bytes += uint64(len(b))
 	pc.keepRecent(d, b)
 	pc.t.h.DataBytes(pc.ends[d], pc.ends[1-d], b)
+	if h := &pc.r.half[d]; h.finSeen && int32(h.next-h.finSeq) > 0 {
+		// Bytes past the FIN: no byte follows a real one.
+		pc.endsBefore(d, h.finSeq)
+	}
 }
 
 func (pc *payloadConn) gap(d int, n int, _ uint64, _ time.Time) {
@@ -673,7 +844,24 @@ func (pc *payloadConn) again(d int, seq uint32, p []byte) {
 	}
 	if !checked {
 		pc.t.st.Unchecked++
+		// The file may hold a forged or stale copy of these bytes and
+		// nothing tells: it says so (GapUncheckedBack).
+		back := int64(pc.r.half[d].next - seq)
+		pc.t.h.DataGap(pc.ends[d], pc.ends[1-d], gapUnchecked-back)
 	}
+}
+
+// endsBefore reports, once per direction, that a FIN of direction d puts
+// the stream's end at fin, behind bytes delivered already: the capture
+// holds two versions of the end (the bytes, or the FIN, were not the
+// sender's), and which one the receiver took is not known here.
+func (pc *payloadConn) endsBefore(d int, fin uint32) {
+	if pc.endNoted[d] {
+		return
+	}
+	pc.endNoted[d] = true
+	back := int64(pc.r.half[d].next - fin)
+	pc.t.h.DataGap(pc.ends[d], pc.ends[1-d], gapEarlyEnd-back)
 }
 
 // differs reports, as a DataGap notice, that the capture held two

@@ -288,6 +288,12 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 		case r.pool.payload:
 			r.holdFar(d, fin, nil, true, num, ts)
 		}
+	} else if fl.Has(FlagFIN) && !fl.Has(FlagSYN) && h.started && int32(fin-h.next) < 0 {
+		// Behind the bytes delivered: the stream has two versions of its
+		// end, this FIN or the bytes after it, one of them not the
+		// sender's. Payload reassembly says so (the file's end is not
+		// known); the stream goes on as it was.
+		r.endsBefore(d, fin, out)
 	}
 	switch {
 	case len(payload) == 0:
@@ -978,6 +984,11 @@ type copySink interface {
 	differs(d int, seq uint32)
 }
 
+// endSink is the optional side of an orderedSink that payload reassembly
+// tells about a FIN of direction d at fin, behind the bytes delivered
+// already (control streams have their own way with FINs).
+type endSink interface{ endsBefore(d int, fin uint32) }
+
 func (r *reassembler) again(d int, seq uint32, p []byte, out orderedSink) {
 	if cs, ok := out.(copySink); ok && len(p) > 0 {
 		cs.again(d, seq, p)
@@ -987,6 +998,12 @@ func (r *reassembler) again(d int, seq uint32, p []byte, out orderedSink) {
 func (r *reassembler) differs(d int, seq uint32, out orderedSink) {
 	if cs, ok := out.(copySink); ok {
 		cs.differs(d, seq)
+	}
+}
+
+func (r *reassembler) endsBefore(d int, fin uint32, out orderedSink) {
+	if es, ok := out.(endSink); ok {
+		es.endsBefore(d, fin)
 	}
 }
 

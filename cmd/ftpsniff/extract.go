@@ -196,6 +196,15 @@ type openFile struct {
 	// startUnknown: a reservation told its stream's start is unknown
 	// (decode.GapStartUnknown) before its first bytes.
 	startUnknown bool
+	// unchecked: later copies of written bytes that could not be compared
+	// with them (decode.GapUncheckedBack); uncheckedAt: the first one's
+	// offset.
+	unchecked   int
+	uncheckedAt int64
+	// earlyEnd: a FIN put the stream's end at earlyEndAt, behind bytes
+	// written up to earlyEndTo (decode.GapEarlyEndBack).
+	earlyEnd               bool
+	earlyEndAt, earlyEndTo int64
 }
 
 // extractor sits between the tracker and the diagnoser: it takes the
@@ -225,6 +234,13 @@ type extractor struct {
 	refusedOpen int64
 	// visited counts the files session-scoped loops looked at (tests).
 	visited int
+	// selects: the sessions whose files are written (read's --session,
+	// --server, --client); nil for all.
+	selects func(*track.Session) bool
+	// endOutlived tells whether reassembly saw a data connection go on
+	// after both its FINs (decode.Decoder.PayloadEndOutlived); nil for
+	// never.
+	endOutlived func(*track.DataConn) bool
 }
 
 // withExtract puts an extractor in front of the tracker's sink when
@@ -235,6 +251,9 @@ func (p *pipeline) withExtract(next track.Sink) track.Sink {
 		return next
 	}
 	x := newExtractor(next, o.extractDir, o.ExtractListings)
+	// (p.sel is set after the pipeline is made: read at each call.)
+	x.selects = func(s *track.Session) bool { return p.sel.selects(s) }
+	x.endOutlived = func(dc *track.DataConn) bool { return p.dec != nil && p.dec.PayloadEndOutlived(dc.Client, dc.Server) }
 	out := track.Sink(p.out)
 	if mo, ok := out.(*metricsOutput); ok {
 		out = mo.out // live --metrics: files are not counted in metrics
@@ -299,7 +318,7 @@ func (x *extractor) del(dc *track.DataConn) {
 // is gone by the time a slot frees) and counted as refused_open when it
 // carried the file's bytes.
 func (x *extractor) ChoosePayload(dc *track.DataConn) bool {
-	if x.closed {
+	if x.closed || !x.selected(dc) {
 		return false
 	}
 	if f := x.files[dc]; f != nil {
@@ -316,6 +335,12 @@ func (x *extractor) ChoosePayload(dc *track.DataConn) bool {
 	}
 	x.put(dc, &openFile{reserved: true, slot: true})
 	return true
+}
+
+// selected tells whether dc's session is one the selection flags keep:
+// the files of the others are not written (nor counted).
+func (x *extractor) selected(dc *track.DataConn) bool {
+	return x.selects == nil || dc.Session == nil || x.selects(dc.Session)
 }
 
 // finishExtract closes what is left and hands the counters to the output,
@@ -369,7 +394,7 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 		return r
 	}
 	// None yet, or a reservation (ChoosePayload).
-	if x.closed {
+	if x.closed || !x.selected(dc) {
 		return nil
 	}
 	if dc.Command == nil {
@@ -529,6 +554,19 @@ func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
 		f.w.Conflict(max(f.w.Offset()-back, 0))
 		return
 	}
+	if back, ok := decode.GapUncheckedBack(n); ok {
+		if f.unchecked == 0 {
+			f.uncheckedAt = max(f.w.Offset()-back, 0)
+		}
+		f.unchecked++
+		return
+	}
+	if back, ok := decode.GapEarlyEndBack(n); ok {
+		if !f.earlyEnd {
+			f.earlyEnd, f.earlyEndAt, f.earlyEndTo = true, max(f.w.Offset()-back, 0), f.w.Offset()
+		}
+		return
+	}
 	switch n {
 	case decode.GapStartUnknown:
 		f.w.StartUnknown()
@@ -613,11 +651,50 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		rec.Complete = false
 		rec.Reasons = append(rec.Reasons, "reassembly given up (connection table full): the rest is missing")
 	}
+	x.judgeStream(dc, f, &rec)
 	if x.out != nil {
 		x.out.File(s, dc, &rec)
 		if x.flush != nil {
 			x.flush()
 		}
+	}
+}
+
+// judgeStream adds to rec what reassembly could not settle: a copy of
+// written bytes it could not compare, two versions of the stream's end,
+// and a stream whose length disagrees with what the tracker counted on
+// the data connection the file's way (the data record's bytes) by more
+// than its holes: any of them, and the file may not be the one
+// transferred.
+func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.FileRecord) {
+	bad := func(s string) {
+		rec.Complete = false
+		rec.Reasons = append(rec.Reasons, s)
+	}
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	if f.unchecked > 0 {
+		why := "a copy of bytes at offset " + itoa(f.uncheckedAt) + " could not be compared (no longer in hand): the file may hold a forged or stale copy"
+		if f.unchecked > 1 {
+			why += " (" + strconv.Itoa(f.unchecked-1) + " more such copies)"
+		}
+		bad(why)
+	}
+	if f.earlyEnd {
+		bad("a FIN ends the stream at offset " + itoa(f.earlyEndAt) + ", before bytes up to offset " + itoa(f.earlyEndTo) +
+			": two versions of the end, the file may hold bytes the receiver never took")
+	}
+	if x.endOutlived != nil && x.endOutlived(dc) {
+		bad("the data connection went on after its FINs (bytes or acknowledgments past them): they were not its end, the file may lack its rest")
+	}
+	if f.empty {
+		return
+	}
+	// (Within the holes the disagreement says nothing new: the capture
+	// lacks those bytes, and the file says so already.)
+	counted, got := dc.Bytes[senderIndex(dc, f.toClient)], f.w.Offset()
+	if counted > got || counted < got-rec.Missing {
+		bad("the data connection carried " + itoa(counted) + " bytes this way (the data record's bytes), the file's stream " + itoa(got) +
+			": reassembly and the count disagree, the file may not be the one transferred")
 	}
 }
 
@@ -665,6 +742,9 @@ func (x *extractor) countRefused(dc *track.DataConn) bool {
 // (written, so the record says so); with bytes that reassembly never
 // delivered, the transfer is counted as not reassembled, never silent.
 func (x *extractor) noFileYet(dc *track.DataConn) {
+	if !x.selected(dc) {
+		return // (a session the selection flags leave out)
+	}
 	if dc.Command == nil && dc.TotalBytes() > 0 && !x.closed {
 		// Its bytes came, and it ended, before any transfer command was
 		// linked to it (a capture of two interfaces whose clocks disagree

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/extract"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
@@ -875,6 +876,22 @@ func (r *recordFilter) Servers(ss []diagnose.ServerSummary) {
 		ss = kept
 	}
 	d.Servers(ss)
+}
+
+// File passes a file record on as the records of its session: kept for
+// a selected session whatever --min-severity (the selection flags also
+// limit what is extracted: extractor.selected).
+func (r *recordFilter) File(s *track.Session, d *track.DataConn, rec *extract.FileRecord) {
+	if f, ok := r.out.(fileOutput); ok && r.sel.selects(s) {
+		f.File(s, d, rec)
+	}
+}
+
+// ExtractSummary passes the extraction record on, as Summary is.
+func (r *recordFilter) ExtractSummary(st extractStats) {
+	if f, ok := r.out.(fileOutput); ok {
+		f.ExtractSummary(st)
+	}
 }
 
 func (r *recordFilter) InputErrors(errs []error) {

@@ -31,9 +31,11 @@ var crlf = []byte{'\r', '\n'}
 var zeroBuf [32 << 10]byte
 
 // Writer writes one file: the ordered payload of one data connection
-// direction, with Gap for the bytes the capture lost. It hashes what it
-// writes; a bound cuts the file rather than failing the writes. It is not
-// safe for concurrent use.
+// direction, with Gap for the bytes the capture lost. It hashes what
+// reaches the file (toDisk), so that after a failed write (a full disk)
+// the record's size and hashes are still those of the file on disk; a
+// bound cuts the file rather than failing the writes. It is not safe for
+// concurrent use.
 type Writer struct {
 	d    *Dir
 	f    *os.File
@@ -65,6 +67,56 @@ type Writer struct {
 	startUnknown bool  // the stream's first byte was not in the capture: offsets are relative
 	err          error // sticky write error
 	closed       bool
+	// disk: the file's size on disk, what reached it (toDisk) and the
+	// holes before that; hole: a hole seeked past, hashed and counted in
+	// disk once bytes after it reach the file (or Truncate gives the file
+	// its size). After a failed write, size is disk.
+	disk, hole int64
+	toDisk     bool // buf writes through toDisk
+}
+
+// toDisk is what buf writes to: the file, hashing the bytes it takes.
+type toDisk struct{ w *Writer }
+
+func (t toDisk) Write(p []byte) (int, error) {
+	w := t.w
+	n, err := w.f.Write(p)
+	if n > 0 {
+		w.onDisk(p[:n])
+	}
+	return n, err
+}
+
+// onDisk hashes q, the file's next bytes on disk, after the hole before
+// them (as zeros).
+func (w *Writer) onDisk(q []byte) {
+	w.holeOnDisk()
+	w.sha256.Write(q)
+	w.sha1.Write(q)
+	w.md5.Write(q)
+	w.disk += int64(len(q))
+}
+
+// holeOnDisk hashes the hole seeked past, now part of the file.
+func (w *Writer) holeOnDisk() {
+	for w.hole > 0 {
+		k := min(w.hole, int64(len(zeroBuf)))
+		w.sha256.Write(zeroBuf[:k])
+		w.sha1.Write(zeroBuf[:k])
+		w.md5.Write(zeroBuf[:k])
+		w.hole -= k
+		w.disk += k
+	}
+}
+
+// out is buf, writing through toDisk. (Dir.Create makes buf on the file;
+// nothing is buffered yet at the first call.)
+func (w *Writer) out() *bufio.Writer {
+	if !w.toDisk {
+		w.toDisk = true
+		w.buf.Reset(toDisk{w})
+	}
+	return w.buf
 }
 
 // Name is the file's name relative to the folder.
@@ -82,11 +134,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, ErrClosed
 	}
-	if w.err != nil {
-		return 0, w.err
-	}
 	n := int64(len(p))
 	w.stream += n
+	if w.err != nil {
+		// (Counted in the stream all the same: the record says the file
+		// on disk is short, not that the transfer was.)
+		return 0, w.err
+	}
 	if w.cut != cutNone {
 		w.cutBytes += n
 		w.d.countCut(w.cut, n, false)
@@ -95,14 +149,14 @@ func (w *Writer) Write(p []byte) (int, error) {
 	ok, why := w.d.reserve(w.size, n, false)
 	if ok > 0 {
 		q := p[:ok]
-		w.hashAndSniff(q)
+		w.sniffBytes(q)
 		w.lf += int64(bytes.Count(q, newline))
 		w.crlf += int64(bytes.Count(q, crlf))
 		if w.lastCR && q[0] == '\n' {
 			w.crlf++
 		}
 		w.lastCR = q[len(q)-1] == '\r'
-		if _, err := w.buf.Write(q); err != nil {
+		if _, err := w.out().Write(q); err != nil {
 			return 0, w.fail(err)
 		}
 		w.size += ok
@@ -128,11 +182,8 @@ func (w *Writer) Gap(offset, length int64) error {
 	if offset != w.stream || length < 0 || length > math.MaxInt64-w.stream {
 		return fmt.Errorf("%w: gap of %d bytes at %d, writer at %d", ErrGapOffset, length, offset, w.stream)
 	}
-	if w.err != nil {
-		return w.err
-	}
 	if length == 0 {
-		return nil
+		return w.err
 	}
 	w.stream += length
 	w.missing += length
@@ -143,22 +194,26 @@ func (w *Writer) Gap(offset, length int64) error {
 	} else {
 		w.unlisted += length
 	}
+	if w.err != nil {
+		return w.err
+	}
 	if w.cut != cutNone {
 		return nil
 	}
 	ok, why := w.d.reserve(w.size, length, true)
 	if ok > 0 {
-		if err := w.buf.Flush(); err != nil {
+		if err := w.out().Flush(); err != nil {
 			return w.fail(err)
 		}
 		if _, err := w.f.Seek(ok, io.SeekCurrent); err != nil {
 			return w.fail(err)
 		}
-		for left := ok; left > 0; {
+		for left := ok; left > 0 && w.sniffN < sniffLen; {
 			k := min(left, int64(len(zeroBuf)))
-			w.hashAndSniff(zeroBuf[:k])
+			w.sniffBytes(zeroBuf[:k])
 			left -= k
 		}
+		w.hole += ok
 		w.size += ok
 		w.holeEnd = true
 	}
@@ -185,12 +240,8 @@ func (w *Writer) Conflict(offset int64) {
 // seen, at an unknown offset of the remote file.
 func (w *Writer) StartUnknown() { w.startUnknown = true }
 
-// hashAndSniff feeds q, the file's next bytes, to the hashes and the
-// content sniffer.
-func (w *Writer) hashAndSniff(q []byte) {
-	w.sha256.Write(q)
-	w.sha1.Write(q)
-	w.md5.Write(q)
+// sniffBytes feeds q, the file's next bytes, to the content sniffer.
+func (w *Writer) sniffBytes(q []byte) {
 	if w.sniffN < sniffLen {
 		w.sniffN += copy(w.sniff[w.sniffN:], q)
 	}
@@ -208,13 +259,14 @@ func (w *Writer) fail(err error) error {
 
 // finish flushes the buffer and gives a file ending in a hole its size.
 func (w *Writer) finish() error {
-	if err := w.buf.Flush(); err != nil {
+	if err := w.out().Flush(); err != nil {
 		return w.fail(err)
 	}
 	if w.holeEnd {
 		if err := w.f.Truncate(w.size); err != nil {
 			return w.fail(err)
 		}
+		w.holeOnDisk()
 	}
 	return nil
 }
@@ -236,5 +288,16 @@ func (w *Writer) Close(fin Final) (FileRecord, error) {
 	if cerr := w.f.Close(); cerr != nil && err == nil {
 		err = w.fail(cerr)
 	}
-	return w.record(fin), err
+	if w.err == nil {
+		return w.record(fin), err
+	}
+	// The bytes buffered when a write failed, and every one after, never
+	// reached the file: its size and hashes are those of what did.
+	w.size = w.disk
+	r := w.record(fin)
+	if short := w.stream - w.disk; short > 0 {
+		r.Reasons = append(r.Reasons, "the file on disk is short: it holds the first "+strconv.FormatInt(w.disk, 10)+
+			" bytes of "+strconv.FormatInt(w.stream, 10)+" (bytes and hashes are of those)")
+	}
+	return r, err
 }
