@@ -169,7 +169,8 @@ type exhaustion struct {
 // window, so it runs once per data connection, before the findings that
 // use what it found.
 func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhaustion {
-	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() {
+	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() || dc.PortSeen {
+		// (PortSeen: not announced as far as the capture shows.)
 		return nil
 	}
 	a := d.server(s)
