@@ -899,11 +899,6 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	// answers the password line, so the gap held its end, and the
 	// client's next line is its next command.
 	lostPass := p.passNext && p.resync[dirClient] && !ftp.IsPreliminary(r.Code) && r.Code != 331 && r.Code != 332
-	// Or none of the client's bytes was seen yet (a pickup mid-stream,
-	// its first segment before the connection was taken for FTP): the
-	// final reply answers a password line sent before them, and the
-	// client's first line seen is a command, not the password.
-	lostPass = lostPass || p.passNext && !p.started[dirClient] && !ftp.IsPreliminary(r.Code) && r.Code != 331 && r.Code != 332
 	if lostPass && p.split[dirClient].Pending() > 0 {
 		// What was seen of the line before the gap, its head, is the
 		// password: delivered now, masked, it arms the echo check, and
