@@ -1463,26 +1463,36 @@ func (h *helperLayer) announcerHidden(s *track.Session, r nfhelper.Result) bool 
 }
 
 // announcerSeenOwn reports whether the capture shows the announcer of dir
-// at its own address, with no NAT between it and the capture point:
-// every segment it sent on the control connection came with a host's
-// initial TTL (64, 128, 255: no router between it and the capture point,
-// which is on the announcer or its own link, where a NAT router in front
-// of it would have lowered the TTL by one), or the addresses place the
-// capture on its side of any NAT (a private announcer talking to a
-// public peer, as seenUntranslatedAt reads the addresses).
+// at its own address, with no NAT between it and the capture point: a
+// private announcer whose segments on the control connection all came
+// with a host's initial TTL (64, 128, 255: no router between it and the
+// capture point, where a NAT router in front of it would have lowered the
+// TTL by one), or a private announcer talking to a public peer with no
+// lowered TTL (the capture on its side of any NAT, as seenUntranslatedAt
+// reads the addresses). A public announcer is never taken as seen at its
+// own address this way (see below).
 func announcerSeenOwn(s *track.Session, dir nfhelper.Dir) bool {
 	unrouted := decode.ServerUnrouted
 	if dir == nfhelper.ClientToServer {
 		unrouted = decode.ClientUnrouted
 	}
-	if s.Hops&unrouted != 0 && !announcerRouted(s, dir) {
+	cli, srv := diagnose.Local(s.Client.Addr().Unmap()), diagnose.Local(s.Server.Addr().Unmap())
+	own, peer := srv, cli
+	if dir == nfhelper.ClientToServer {
+		own, peer = cli, srv
+	}
+	if announcerRouted(s, dir) {
+		return false // a router between it and the capture: its NAT may be there
+	}
+	// A host's initial TTL shows no router in between for a private
+	// announcer only: a public address may be a NAT on the announcer's
+	// own host (local delivery lowers no TTL), a device that does not
+	// lower it (a firewall appliance, a cloud's 1:1 NAT) or a rule that
+	// sets it.
+	if s.Hops&unrouted != 0 && own {
 		return true
 	}
-	cli, srv := diagnose.Local(s.Client.Addr().Unmap()), diagnose.Local(s.Server.Addr().Unmap())
-	if dir == nfhelper.ClientToServer {
-		return cli && !srv
-	}
-	return srv && !cli
+	return own && !peer
 }
 
 // undecidedOpen is the verdict on data connection d, which matched the

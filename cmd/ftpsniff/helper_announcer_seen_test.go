@@ -124,14 +124,32 @@ func TestHelperPrivateAnnouncerMayBeTranslated(t *testing.T) {
 		})
 	}
 	// A private client's PORT to a public server: the capture is on the
-	// client's side of any NAT (its address is its own), routed or not.
-	s := natSession{client: netip.MustParseAddrPort("192.168.1.10:40000"), server: netip.MustParseAddrPort("198.51.100.10:21"),
-		segs:     []natLine{{true, "PORT 192,168,1,10,195,80\r\n"}, {false, "200 PORT ok\r\n"}},
-		dataFrom: netip.MustParseAddrPort("198.51.100.10:20"), dataTo: netip.MustParseAddrPort("192.168.1.10:50000")}
-	path := writeNATCapture(t, s)
-	routeFrom(t, path, s.client.Addr(), 63)
-	fs := helperCodeFindings(t, path)
-	if op := findingsOf(fs, CodeHelperOpens); len(op) != 1 || len(fs) != 1 || !strings.Contains(op[0]["message"].(string), "RELATED, let through") {
-		t.Errorf("private client, public server: %v", fs)
+	// client's side of any NAT that makes it public, and sees its own
+	// address unless a router in between may translate one private
+	// address to another (its segments with a lowered TTL): then the
+	// verdict is hedged as above.
+	for _, routed := range []bool{false, true} {
+		s := natSession{client: netip.MustParseAddrPort("192.168.1.10:40000"), server: netip.MustParseAddrPort("198.51.100.10:21"),
+			segs:     []natLine{{true, "PORT 192,168,1,10,195,80\r\n"}, {false, "200 PORT ok\r\n"}},
+			dataFrom: netip.MustParseAddrPort("198.51.100.10:20"), dataTo: netip.MustParseAddrPort("192.168.1.10:50000")}
+		path := writeNATCapture(t, s)
+		if routed {
+			routeFrom(t, path, s.client.Addr(), 63)
+		}
+		fs := helperCodeFindings(t, path)
+		op := findingsOf(fs, CodeHelperOpens)
+		if len(op) != 1 || len(fs) != 1 || strings.Contains(op[0]["message"].(string), "RELATED, let through") == routed ||
+			routed && !strings.Contains(op[0]["message"].(string), "lowered TTL") {
+			t.Errorf("private client, public server, routed %v: %v", routed, fs)
+		}
+	}
+	// A public announcer with a host's initial TTL may still sit behind
+	// a NAT on its own host or one that lowers no TTL: hedged.
+	pub := natSession{client: netip.MustParseAddrPort("198.51.100.50:40000"), server: netip.MustParseAddrPort("20.99.1.1:21"),
+		segs:     []natLine{{true, "PASV\r\n"}, {false, "227 Entering Passive Mode (20,99,1,1,156,64).\r\n"}},
+		dataFrom: netip.MustParseAddrPort("198.51.100.50:50001"), dataTo: netip.MustParseAddrPort("20.99.1.1:40000")}
+	fs := helperCodeFindings(t, writeNATCapture(t, pub))
+	if op := findingsOf(fs, CodeHelperOpens); len(op) != 1 || strings.Contains(op[0]["message"].(string), "RELATED, let through") {
+		t.Errorf("public server at a host's initial TTL: %v", fs)
 	}
 }
