@@ -673,11 +673,15 @@ func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.Fi
 	}
 	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
 	if f.unchecked > 0 {
-		why := "a copy of bytes at offset " + itoa(f.uncheckedAt) + " could not be compared (no longer in hand): the file may hold a forged or stale copy"
+		// Said, not held against the file: a retransmission a window or
+		// more after its original (a capture on the sender's side of a
+		// loss, a fast link) is no longer in hand either, and is the same
+		// bytes but for a forger's.
+		why := "a copy of bytes at offset " + itoa(f.uncheckedAt) + " could not be compared (no longer in hand, as a retransmission long after its original is): were it a different version, the file might not hold the one the receiver kept"
 		if f.unchecked > 1 {
 			why += " (" + strconv.Itoa(f.unchecked-1) + " more such copies)"
 		}
-		bad(why)
+		rec.Reasons = append(rec.Reasons, why)
 	}
 	if f.earlyEnd {
 		bad("a FIN ends the stream at offset " + itoa(f.earlyEndAt) + ", before bytes up to offset " + itoa(f.earlyEndTo) +
