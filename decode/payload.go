@@ -225,7 +225,11 @@ type payloadConn struct {
 	reset   [2]bool // the direction ended the connection with an RST
 	// endNoted: a FIN behind the delivered bytes (or bytes delivered
 	// past the FIN) was reported for the direction (endsBefore).
-	endNoted   [2]bool
+	endNoted [2]bool
+	// moved: how far each direction's stream went, bytes delivered and
+	// gaps: a notice of a place behind the next byte never reaches past
+	// the stream's start.
+	moved      [2]int64
 	lastSeen   time.Time
 	holeListed bool // in t.holes
 	links      lruLinks[*payloadConn]
@@ -729,6 +733,7 @@ func (t *payloadTable) closeAll() {
 
 func (pc *payloadConn) bytes(d int, b []byte, _ uint64, _ time.Time) {
 	pc.t.st.Bytes += uint64(len(b))
+	pc.moved[d] += int64(len(b))
 	pc.keepRecent(d, b)
 	pc.t.h.DataBytes(pc.ends[d], pc.ends[1-d], b)
 	if h := &pc.r.half[d]; h.finSeen && int32(h.next-h.finSeq) > 0 {
@@ -743,6 +748,7 @@ func (pc *payloadConn) gap(d int, n int, _ uint64, _ time.Time) {
 	}
 	pc.t.st.Gaps++
 	pc.t.st.GapBytes += uint64(n)
+	pc.moved[d] += int64(n)
 	pc.t.h.DataGap(pc.ends[d], pc.ends[1-d], int64(n))
 }
 
@@ -842,11 +848,12 @@ func (pc *payloadConn) again(d int, seq uint32, p []byte) {
 			return
 		}
 	}
-	if !checked {
+	back := int64(pc.r.half[d].next - seq)
+	if !checked && back >= 1 && back <= pc.moved[d] {
 		pc.t.st.Unchecked++
 		// The file may hold a forged or stale copy of these bytes and
-		// nothing tells: it says so (GapUncheckedBack).
-		back := int64(pc.r.half[d].next - seq)
+		// nothing tells: it says so (GapUncheckedBack). (A copy from
+		// before the stream's start is no copy of its bytes.)
 		pc.t.h.DataGap(pc.ends[d], pc.ends[1-d], gapUnchecked-back)
 	}
 }
@@ -856,11 +863,11 @@ func (pc *payloadConn) again(d int, seq uint32, p []byte) {
 // holds two versions of the end (the bytes, or the FIN, were not the
 // sender's), and which one the receiver took is not known here.
 func (pc *payloadConn) endsBefore(d int, fin uint32) {
-	if pc.endNoted[d] {
-		return
+	back := int64(pc.r.half[d].next - fin)
+	if pc.endNoted[d] || back < 1 || back > pc.moved[d] {
+		return // (said once; a FIN before the stream's start ends none of it)
 	}
 	pc.endNoted[d] = true
-	back := int64(pc.r.half[d].next - fin)
 	pc.t.h.DataGap(pc.ends[d], pc.ends[1-d], gapEarlyEnd-back)
 }
 

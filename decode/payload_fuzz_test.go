@@ -107,6 +107,20 @@ func (p *payloadFuzzSink) DataGap(src, dst netip.AddrPort, n int64) {
 	case n == GapGivenUp:
 		p.t.Fatalf("dir %d: given up with one connection in a table of %d", d, p.tab.max)
 	default:
+		// A copy that could not be compared, or a FIN behind the bytes
+		// delivered: notices of places already passed.
+		if back, ok := GapUncheckedBack(n); ok {
+			if back < 1 || back > p.advanced[d] {
+				p.t.Fatalf("dir %d: unchecked copy %d back, but the stream advanced only %d so far", d, back, p.advanced[d])
+			}
+			return
+		}
+		if back, ok := GapEarlyEndBack(n); ok {
+			if back < 1 || back > p.advanced[d] {
+				p.t.Fatalf("dir %d: FIN %d back, but the stream advanced only %d so far", d, back, p.advanced[d])
+			}
+			return
+		}
 		back, ok := GapConflictBack(n)
 		if !ok || n == 0 {
 			p.t.Fatalf("dir %d: DataGap(%d): neither a length nor a notice", d, n)
