@@ -922,18 +922,14 @@ func (o *textOutput) serverSummaries() {
 			// were those announced before the capture started.
 			label := "passive ports announced"
 			switch {
-			case ps.Inferred == ps.Count && ps.Unread == ps.Inferred:
-				label = "passive ports seen (their announcements not whole in the capture)"
 			case ps.Inferred == ps.Count && ps.OneSide == ps.Inferred:
 				label = "passive ports seen (their announcements in the direction not captured)"
-			case ps.Inferred == ps.Count && ps.BeforeCapture == 0 && ps.OneSide == 0 && ps.Unread == 0:
+			case ps.Inferred == ps.Count && ps.BeforeCapture == 0 && ps.OneSide == 0:
 				label = "passive ports seen (their announcements encrypted)"
 			case ps.Inferred == ps.Count && ps.BeforeCapture == ps.Inferred:
 				label = "passive ports seen (announced before the capture started)"
-			case ps.Inferred == ps.Count && ps.Unread == 0:
-				label = "passive ports seen (their announcements encrypted or before the capture)"
 			case ps.Inferred == ps.Count:
-				label = "passive ports seen (their announcements not readable in the capture)"
+				label = "passive ports seen (their announcements encrypted or before the capture)"
 			case ps.Inferred > 0:
 				label = "passive ports announced or seen"
 			}

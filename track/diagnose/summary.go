@@ -25,10 +25,7 @@ type PortStats struct {
 	// Inferred, those of sessions the capture held the client's side of
 	// only (track.ClientSideOnly), their announcements on the other. The
 	// rest were ciphertext.
-	// Unread: of Inferred, those whose 227/229 the capture holds but
-	// could not read (cut by a gap or the snap length, malformed): the
-	// port of the client's SYN after it (track.DataConn.PortSeen).
-	Inferred, BeforeCapture, OneSide, Unread int
+	Inferred, BeforeCapture, OneSide int
 }
 
 // ServerSummary is the diagnosis of one server (one control address and
@@ -784,10 +781,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			return
 		}
 		a.passive.add(p)
-		if dc.PortSeen {
-			a.passive.Inferred++
-			a.passive.Unread++
-		} else if dc.Match == track.MatchInferred {
+		if dc.Match == track.MatchInferred {
 			a.passive.Inferred++
 			switch {
 			case dc.Session.OneSide == track.ClientSideOnly:
