@@ -46,10 +46,7 @@
 // stream while it waited): the client's first SYN to an unprivileged port
 // of the server within ten seconds, while the session has sent nothing
 // since but a transfer command, is that announcement's data connection,
-// on the port the SYN went to (adoptUnread; DataConn.PortSeen): unless it
-// goes to the control port, what shows of the reply names another address
-// or port, or another session between the same peers waits on such a
-// reply too (parallel sessions: the SYN may be either's).
+// on the port the SYN went to (adoptUnread).
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded

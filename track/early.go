@@ -3,8 +3,6 @@ package track
 import (
 	"net/netip"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -483,23 +481,16 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 // (a gap took the 227 or 229, lostAnnouncement) on the port of the first
 // SYN held (holdSYN) from the session's client to an unprivileged port of
 // its server after a was sent: the client connected to what the lost
-// reply announced. replaySYNs then matches the SYN, with its answer. Not
-// while another session between the same peers waits on an announcement
-// the capture could not read: the SYN may be that one's.
+// reply announced. replaySYNs then matches the SYN, with its answer.
 func (t *Tracker) adoptLost(sess *Session, a *Command) {
 	h := t.syns
 	if h == nil || h.live == 0 || sess.ended || sess.Encrypted {
 		return
 	}
 	cli, srv := sess.Client.Addr(), sess.Server.Addr()
-	for _, u := range t.unread[[2]netip.Addr{cli, srv}] {
-		if u.sess != sess && !u.sess.ended {
-			return
-		}
-	}
 	for k := range maxHeldSYNs {
 		s := &h.segs[(h.next+k)%maxHeldSYNs] // oldest first
-		if s.Num == 0 || s.Src.Addr() != cli || s.Dst.Addr() != srv || s.Dst.Port() < 1024 || s.Dst == sess.Server || s.TS.Before(a.TS) ||
+		if s.Num == 0 || s.Src.Addr() != cli || s.Dst.Addr() != srv || s.Dst.Port() < 1024 || s.TS.Before(a.TS) ||
 			t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
 			continue
 		}
@@ -512,7 +503,7 @@ func (t *Tracker) adoptLost(sess *Session, a *Command) {
 // could not read, on the endpoint the client's SYN s went to: where the
 // reply sent it. The command keeps what the capture showed of it (no
 // endpoint, or the one that did not parse): its data connection's
-// Announced is the SYN's, marked PortSeen.
+// Announced is the SYN's.
 func (t *Tracker) armSeen(sess *Session, a *Command, s *decode.Segment) {
 	via := ftp.ViaPASV
 	switch a.Verb {
@@ -525,52 +516,34 @@ func (t *Tracker) armSeen(sess *Session, a *Command, s *decode.Segment) {
 	a.EndpointVia, a.Endpoint = via, s.Dst
 	t.arm(sess, a, true, s.TS, s.Num)
 	a.EndpointVia, a.Endpoint = shownVia, shown
-	if a.Data != nil {
-		a.Data.PortSeen = true
-	}
 }
 
 // unreadAnn is a passive announcement whose endpoint the capture could
-// not read (Tracker.unread), since when the client may connect to it
-// (its reply, or the gap that took the reply), and what the capture
-// showed of its reply: its code and text, cut short or malformed (none
-// for a reply lost in a gap).
+// not read (Tracker.unread), and since when the client may connect to
+// it: its reply, or the gap that took the reply.
 type unreadAnn struct {
-	sess  *Session
-	cmd   *Command
-	at    time.Time
-	code  int
-	shown string
+	sess *Session
+	cmd  *Command
+	at   time.Time
 }
 
 // markUnread indexes c, a passive announcement of sess (PASV, EPSV,
 // LPSV) the server accepted or may have, whose endpoint the capture
-// could not read as of at: its reply (code, shown) cut short or
-// malformed, or lost in a gap of the server's stream while c waited
-// (code 0). The client's SYN tells the port (adoptUnread). One entry per
-// session: its latest such announcement.
-func (t *Tracker) markUnread(sess *Session, c *Command, at time.Time, code int, shown string) {
+// could not read as of at: its reply cut short or malformed, or lost in
+// a gap of the server's stream while c waited. The client's SYN tells
+// the port (adoptUnread).
+func (t *Tracker) markUnread(sess *Session, c *Command, at time.Time) {
 	if c.Secret || c.Data != nil || sess.ended || sess.Encrypted {
 		return
 	}
-	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	u := unreadAnn{sess: sess, cmd: c, at: at, code: code, shown: shown}
-	us := t.unread[pair]
-	if i := slices.IndexFunc(us, func(x unreadAnn) bool { return x.sess == sess }); i >= 0 {
-		us[i] = u
-		return
-	}
-	t.unread[pair] = append(us, u)
+	t.unread[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = unreadAnn{sess: sess, cmd: c, at: at}
 }
 
 // forgetUnread takes sess out of the unread index.
 func (t *Tracker) forgetUnread(sess *Session) {
 	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	us := slices.DeleteFunc(t.unread[pair], func(x unreadAnn) bool { return x.sess == sess })
-	if len(us) == 0 {
+	if u, ok := t.unread[pair]; ok && u.sess == sess {
 		delete(t.unread, pair)
-	} else {
-		t.unread[pair] = us
 	}
 }
 
@@ -583,39 +556,20 @@ func (t *Tracker) forgetUnread(sess *Session) {
 // the reply (or the gap that took it), and while the session has sent
 // nothing since the announcement but a transfer command waiting for its
 // data connection (a client connects right after the reply, before or
-// just after that command); not to the server's control port (a second
-// control connection); what the capture shows of the reply does not
-// name another address or port (unreadContradicts); and no other session
-// between the same peers waits on such an announcement (parallel
-// sessions, as FileZilla opens: the SYN may be either's). Only the first
-// such SYN is taken; its retries are segments of its connection.
+// just after that command). Only the first such SYN is taken; its
+// retries are segments of its connection.
 func (t *Tracker) adoptUnread(s *decode.Segment) bool {
 	pair := [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}
-	us, ok := t.unread[pair]
+	u, ok := t.unread[pair]
 	if !ok || s.Dst.Port() < 1024 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
 		return false
 	}
-	// Those past their bounds leave: the session has moved on.
-	us = slices.DeleteFunc(us, func(u unreadAnn) bool {
-		return u.sess.ended || u.sess.Encrypted || u.cmd.Data != nil || s.TS.Sub(u.at) > clientOnlyWindow || !awaitsOnlyTransfer(u.sess, u.cmd)
-	})
-	if len(us) == 0 {
-		delete(t.unread, pair)
+	sess, a := u.sess, u.cmd
+	delete(t.unread, pair) // taken now, or the session has moved on
+	if sess.ended || sess.Encrypted || a.Data != nil || s.TS.Sub(u.at) > clientOnlyWindow || !awaitsOnlyTransfer(sess, a) {
 		return false
 	}
-	t.unread[pair] = us
-	if len(us) > 1 {
-		return false // ambiguous: they wait until all but one move on
-	}
-	u := us[0]
-	if s.Dst == u.sess.Server || unreadContradicts(u.code, u.shown, u.sess.Server.Addr(), s.Dst.Port()) {
-		// Not this one's (another control connection to the server's
-		// port, or what shows of the reply names another endpoint); it
-		// may still come.
-		return false
-	}
-	delete(t.unread, pair) // taken
-	t.armSeen(u.sess, u.cmd, s)
+	t.armSeen(sess, a, s)
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
 		// A SYN of it held before replaySYNs matched: this one is sent
 		// again.
@@ -623,123 +577,6 @@ func (t *Tracker) adoptUnread(s *decode.Segment) bool {
 		return true
 	}
 	return t.matchSYN(s)
-}
-
-// unreadContradicts tells whether what the capture shows of a passive
-// reply it could not read (code and text, cut short or malformed) names
-// another endpoint than srv (the control server's address) at port, where
-// the client's SYN went: a 227 address number not srv's, or port numbers
-// (p1,p2; p1 alone bounds the port to p1*256..p1*256+255) not port's; a
-// 229's port digits not port's. Only what is certainly visible counts: a
-// number the text ends in may be cut, so it is a prefix. Addresses of
-// zeros (0,0,0,0: "connect to the control address") name no other.
-func unreadContradicts(code int, text string, srv netip.Addr, port uint16) bool {
-	switch code {
-	case 227:
-		return pasvContradicts(text, srv.Unmap(), port)
-	case 229:
-		return epsvContradicts(text, port)
-	}
-	return false
-}
-
-// visibleNum is one number of a reply's visible text: its digits, and
-// whether a character after it shows it whole (else it may be cut).
-type visibleNum struct {
-	digits string
-	whole  bool
-}
-
-func (n visibleNum) value() int {
-	v := 0
-	for _, c := range []byte(n.digits) {
-		v = min(v*10+int(c-'0'), 1<<20)
-	}
-	return v
-}
-
-// fits tells whether n may be v: equal when whole, a prefix of its
-// decimal form when cut.
-func (n visibleNum) fits(v int) bool {
-	if n.whole {
-		return n.value() == v
-	}
-	return strings.HasPrefix(strconv.Itoa(v), n.digits)
-}
-
-func isDigitByte(c byte) bool { return '0' <= c && c <= '9' }
-
-// leadingNum splits the digits at the start of s off: whole if a
-// character follows, or if another digit would make it exceed most.
-func leadingNum(s string, most int) (visibleNum, string) {
-	i := 0
-	for i < len(s) && isDigitByte(s[i]) {
-		i++
-	}
-	n := visibleNum{digits: s[:i], whole: i < len(s)}
-	n.whole = n.whole || i > 0 && n.value()*10 > most
-	return n, s[i:]
-}
-
-func pasvContradicts(text string, srv netip.Addr, port uint16) bool {
-	text = strings.TrimPrefix(strings.TrimPrefix(text, "227 "), "227-")
-	// The numbers: inside the parentheses (RFC 959), or the first run
-	// of digits (RFC 1123 4.1.2.6).
-	if i := strings.IndexByte(text, '('); i >= 0 {
-		text = strings.TrimLeft(text[i+1:], " \t")
-	} else if i := strings.IndexFunc(text, func(r rune) bool { return r >= '0' && r <= '9' }); i >= 0 {
-		text = text[i:]
-	} else {
-		return false
-	}
-	var ns []visibleNum
-	for len(ns) <= 6 {
-		n, rest := leadingNum(text, 255)
-		if n.digits == "" {
-			break
-		}
-		ns = append(ns, n)
-		rest = strings.TrimLeft(rest, " \t")
-		if !strings.HasPrefix(rest, ",") {
-			break
-		}
-		text = strings.TrimLeft(rest[1:], " \t")
-	}
-	if len(ns) == 0 || len(ns) > 6 {
-		return false // not a 227's list
-	}
-	if srv.Is4() {
-		a := srv.As4()
-		zeros := true
-		for _, n := range ns[:min(4, len(ns))] {
-			zeros = zeros && strings.Trim(n.digits, "0") == ""
-		}
-		for k, n := range ns[:min(4, len(ns))] {
-			if !zeros && !n.fits(int(a[k])) {
-				return true
-			}
-		}
-	}
-	if len(ns) < 5 || !ns[4].whole {
-		return false
-	}
-	if len(ns) == 6 && ns[5].whole {
-		return ns[4].value()*256+ns[5].value() != int(port)
-	}
-	return ns[4].value() != int(port>>8)
-}
-
-func epsvContradicts(text string, port uint16) bool {
-	i := strings.IndexByte(text, '(')
-	if i < 0 || len(text) < i+4 {
-		return false
-	}
-	d := text[i+1]
-	if isDigitByte(d) || text[i+2] != d || text[i+3] != d {
-		return false // not (|||port|): nothing certain
-	}
-	n, _ := leadingNum(text[i+4:], 65535)
-	return n.digits != "" && !n.fits(int(port))
 }
 
 // awaitsOnlyTransfer tells whether every command sess sent after a is a

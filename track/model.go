@@ -634,12 +634,6 @@ type DataConn struct {
 	// lost on the way back. The outcome is then unanswered.
 	SynAckLost    bool
 	RSTFromServer bool // the RST came from the side that was connected to
-	// PortSeen: the passive announcement's reply could not be read (cut
-	// short by the snap length, malformed, lost in a capture gap):
-	// Announced is where the client's SYN went, tied to it by the peers
-	// and timing only, never announced as far as the capture shows. Match
-	// keeps the rule of the address; outputs call it inferred.
-	PortSeen bool
 	// OneSide: the outcome is undetermined because the capture held one
 	// side of the session's control connection only (Session.OneSide,
 	// as it stood when the outcome was decided): no SYN, or no answer,

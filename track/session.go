@@ -907,19 +907,12 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 				t.event(sess, Event{Kind: EventEndpointMalformed, TS: r.TS, Num: r.Num, Code: r.Code, Text: e.EndpointErr.Error()})
 				if accepted {
 					// Cut short by the snap length, or malformed: the
-					// client's SYN tells the port (adoptUnread), if
-					// what shows of the reply allows it (bytes cut from
-					// its middle: no telling what is where).
-					shown := r.Text
-					if r.Dropped > 0 {
-						shown = ""
-					}
-					t.markUnread(sess, c, r.TS, r.Code, shown)
+					// client's SYN tells the port (adoptUnread).
+					t.markUnread(sess, c, r.TS)
 				}
 			case accepted && c.Data != nil && c.Data.Announced.Port() == c.Endpoint.Port():
 				// Armed already on the client's SYN while this reply
 				// seemed lost in a gap (adoptUnread): it confirms it.
-				c.Data.PortSeen = false
 			case accepted:
 				t.arm(sess, c, true, r.TS, r.Num)
 			}

@@ -246,11 +246,10 @@ type Tracker struct {
 	// sessions whose latest passive announcement the capture could not
 	// read (its reply cut short or malformed, or lost in a gap of the
 	// server's stream): the client's SYN tells its port (adoptUnread).
-	// An announcement leaves when a SYN is taken for it or finds it past
-	// its bounds, when its session arms another announcement, or at its
-	// end; at most one per open session. Two or more between the same
-	// peers take no SYN: it may be either's.
-	unread map[[2]netip.Addr][]unreadAnn
+	// An entry leaves when a SYN is taken or found past its bounds, when
+	// the session arms another announcement, or at its end; one per pair
+	// of peers (the latest marked), so at most one per open session.
+	unread map[[2]netip.Addr]unreadAnn
 	// start is the packet time of the capture's first segment; held, the
 	// handshake segments of its first earlyWindow that matched nothing,
 	// for sessions picked up mid-stream to claim (early.go); nil after.
@@ -325,7 +324,7 @@ func New(sink Sink, o Options) *Tracker {
 		encryptedClients: make(map[netip.Addr]*Session),
 		unannounced:      make(map[[2]netip.Addr]*Session),
 		clientOnly:       make(map[[2]netip.Addr]*Session),
-		unread:           make(map[[2]netip.Addr][]unreadAnn),
+		unread:           make(map[[2]netip.Addr]unreadAnn),
 		byISN:            make(map[uint32]isnSlot),
 	}
 	if t.opts.NumberData == nil {
@@ -594,7 +593,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
 		if !e.FromClient {
 			if a := replyInGap(sess); a != nil {
-				t.markUnread(sess, a, e.TS, 0, "")
+				t.markUnread(sess, a, e.TS)
 			}
 		}
 	case decode.ControlJunk:

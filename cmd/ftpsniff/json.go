@@ -299,10 +299,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.raw("arg_raw", arg)
 	w.strOmit("cwd", cwd)
 	w.raw("cwd_raw", cwd)
-	if d.PortSeen && d.Match != track.MatchNone {
-		// Its reply unreadable, the port is where the SYN went.
-		w.str("match", track.MatchInferred.String())
-	} else if d.Match != track.MatchNone {
+	if d.Match != track.MatchNone {
 		w.str("match", d.Match.String())
 	}
 	w.time("armed", d.Armed)

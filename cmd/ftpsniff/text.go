@@ -1026,8 +1026,6 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
 		if d.Match == track.MatchInferred && d.Session.WasEncrypted {
 			facts = append(facts, "inferred from the peers of the encrypted session")
-		} else if d.PortSeen {
-			facts = append(facts, "port seen in the client's SYN, not announced: the reply could not be read")
 		} else if d.Match == track.MatchDefaultPort {
 			facts = append(facts, "RFC 959 default data port (no PORT or PASV waiting)")
 		} else if d.Match == track.MatchInferred && d.Session.OneSide == track.ClientSideOnly {

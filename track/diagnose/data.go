@@ -224,9 +224,7 @@ func (d *Diagnoser) dataPathSeen(s *track.Session, dc *track.DataConn) (*track.D
 // server had used up its range (rangeExhaustion), so it left it for a
 // fallback port, not for a configuration of its own.
 func (d *Diagnoser) portRange(s *track.Session, dc *track.DataConn, ex *exhaustion) *Finding {
-	if !dc.Passive || dc.PortSeen {
-		// PortSeen: the port the client went to, not one the capture
-		// shows announced.
+	if !dc.Passive {
 		return nil
 	}
 	port := dc.Announced.Port()

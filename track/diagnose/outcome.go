@@ -463,9 +463,6 @@ func (p *passiveFailure) rangeAdvice(rejectRule string) string {
 		return p.swappedAdvice()
 	case len(p.rs) > 0 && p.rs.Contains(p.port):
 		return p.inRangeAdvice(rejectRule)
-	case len(p.rs) > 0 && p.dc.PortSeen:
-		// Not judged against the range: never seen announced.
-		return fmt.Sprintf("Port %d, the one the client connected to (the reply announcing it could not be read), is outside the passive range %s: capture again with whole packets (tcpdump -s 0) to see what the server announced before changing its range or the firewall.", p.port, p.rs)
 	case len(p.rs) > 0 && len(p.pol.Ranges) == 0:
 		// The range is the configuration's own: it is set already.
 		// Never a rule for the one port it picked: the next session

@@ -169,8 +169,7 @@ type exhaustion struct {
 // window, so it runs once per data connection, before the findings that
 // use what it found.
 func (d *Diagnoser) rangeExhaustion(s *track.Session, dc *track.DataConn) *exhaustion {
-	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() || dc.PortSeen {
-		// (PortSeen: not announced as far as the capture shows.)
+	if !dc.Passive || dc.Via == 0 || !dc.Announced.IsValid() || dc.Armed.IsZero() {
 		return nil
 	}
 	a := d.server(s)
