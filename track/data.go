@@ -24,9 +24,6 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	// the data connection goes over IPv4 to it, and its packets carry it
 	// in that form.
 	ann = netip.AddrPortFrom(ann.Addr().Unmap(), ann.Port())
-	if len(t.unread) > 0 {
-		t.forgetUnread(sess) // (the session moved on)
-	}
 	if why := t.noDataRoom(sess); why != "" {
 		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: why})
 		return

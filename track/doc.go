@@ -40,13 +40,7 @@
 // of the capture's first three minutes that matched nothing are held
 // (header only, at most 256, the oldest replaced first and counted in
 // Limits.EarlyOverwritten): a client waiting on its data SYNs says nothing
-// on its control connection until it gives up. So are sessions whose
-// latest PASV, EPSV or LPSV the capture could not read (its reply cut
-// short by the snap length or malformed, or lost in a gap of the server's
-// stream while it waited): the client's first SYN to an unprivileged port
-// of the server within ten seconds, while the session has sent nothing
-// since but a transfer command, is that announcement's data connection,
-// on the port the SYN went to (adoptUnread).
+// on its control connection until it gives up.
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded

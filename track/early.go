@@ -494,122 +494,17 @@ func (t *Tracker) adoptLost(sess *Session, a *Command) {
 			t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
 			continue
 		}
-		t.armSeen(sess, a, s)
+		via := ftp.ViaPASV
+		switch a.Verb {
+		case "EPSV":
+			via = ftp.ViaEPSV
+		case "LPSV":
+			via = ftp.ViaLPSV
+		}
+		a.EndpointVia, a.Endpoint = via, s.Dst
+		t.arm(sess, a, true, s.TS, s.Num)
 		return
 	}
-}
-
-// armSeen arms the passive announcement a, whose endpoint the capture
-// could not read, on the endpoint the client's SYN s went to: where the
-// reply sent it. The command keeps what the capture showed of it (no
-// endpoint, or the one that did not parse): its data connection's
-// Announced is the SYN's.
-func (t *Tracker) armSeen(sess *Session, a *Command, s *decode.Segment) {
-	via := ftp.ViaPASV
-	switch a.Verb {
-	case "EPSV":
-		via = ftp.ViaEPSV
-	case "LPSV":
-		via = ftp.ViaLPSV
-	}
-	shownVia, shown := a.EndpointVia, a.Endpoint
-	a.EndpointVia, a.Endpoint = via, s.Dst
-	t.arm(sess, a, true, s.TS, s.Num)
-	a.EndpointVia, a.Endpoint = shownVia, shown
-}
-
-// unreadAnn is a passive announcement whose endpoint the capture could
-// not read (Tracker.unread), and since when the client may connect to
-// it: its reply, or the gap that took the reply.
-type unreadAnn struct {
-	sess *Session
-	cmd  *Command
-	at   time.Time
-}
-
-// markUnread indexes c, a passive announcement of sess (PASV, EPSV,
-// LPSV) the server accepted or may have, whose endpoint the capture
-// could not read as of at: its reply cut short or malformed, or lost in
-// a gap of the server's stream while c waited. The client's SYN tells
-// the port (adoptUnread).
-func (t *Tracker) markUnread(sess *Session, c *Command, at time.Time) {
-	if c.Secret || c.Data != nil || sess.ended || sess.Encrypted {
-		return
-	}
-	t.unread[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = unreadAnn{sess: sess, cmd: c, at: at}
-}
-
-// forgetUnread takes sess out of the unread index.
-func (t *Tracker) forgetUnread(sess *Session) {
-	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	if u, ok := t.unread[pair]; ok && u.sess == sess {
-		delete(t.unread, pair)
-	}
-}
-
-// adoptUnread takes the SYN s, which matched no announcement, for the
-// data connection of the passive announcement whose endpoint the capture
-// could not read (markUnread), and arms that announcement on the
-// endpoint s went to. Bounds, so that the client's other connections to
-// the server are not taken: from the session's client to its server's
-// control address, to an unprivileged port, within clientOnlyWindow of
-// the reply (or the gap that took it), and while the session has sent
-// nothing since the announcement but a transfer command waiting for its
-// data connection (a client connects right after the reply, before or
-// just after that command). Only the first such SYN is taken; its
-// retries are segments of its connection.
-func (t *Tracker) adoptUnread(s *decode.Segment) bool {
-	pair := [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}
-	u, ok := t.unread[pair]
-	if !ok || s.Dst.Port() < 1024 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
-		return false
-	}
-	sess, a := u.sess, u.cmd
-	delete(t.unread, pair) // taken now, or the session has moved on
-	if sess.ended || sess.Encrypted || a.Data != nil || s.TS.Sub(u.at) > clientOnlyWindow || !awaitsOnlyTransfer(sess, a) {
-		return false
-	}
-	t.armSeen(sess, a, s)
-	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
-		// A SYN of it held before replaySYNs matched: this one is sent
-		// again.
-		t.dataSegment(dc, s)
-		return true
-	}
-	return t.matchSYN(s)
-}
-
-// awaitsOnlyTransfer tells whether every command sess sent after a is a
-// transfer command waiting for a data connection.
-func awaitsOnlyTransfer(sess *Session, a *Command) bool {
-	n := 0
-	for _, p := range sess.pending {
-		if p.Index <= a.Index {
-			continue
-		}
-		if !isTransfer(p) || len(p.Transfer) > 0 {
-			return false
-		}
-		n++
-	}
-	return sess.CommandCount-a.Index == n
-}
-
-// replyInGap is the passive announcement (PASV, EPSV, LPSV) of sess that
-// waits for its reply as a gap in the server's stream comes, when it is
-// the latest announcing command: its reply may be in the gap.
-func replyInGap(sess *Session) *Command {
-	for i := len(sess.pending) - 1; i >= 0; i-- {
-		c := sess.pending[i]
-		if !ftp.IsAnnounce(c.Verb) || c.Secret {
-			continue
-		}
-		if c.EndpointVia == 0 && len(c.Replies) == 0 && (c.Verb == "PASV" || c.Verb == "EPSV" || c.Verb == "LPSV") {
-			return c
-		}
-		return nil
-	}
-	return nil
 }
 
 // transferLead: how long before a transfer command a passive client's

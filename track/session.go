@@ -901,19 +901,9 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			c.EndpointVia = e.Endpoint.Via
 			c.Endpoint = e.Endpoint.Addr
 			c.EndpointErr = e.EndpointErr
-			accepted := r.Code == 227 || r.Code == 228 || r.Code == 229
-			switch {
-			case e.EndpointErr != nil:
+			if e.EndpointErr != nil {
 				t.event(sess, Event{Kind: EventEndpointMalformed, TS: r.TS, Num: r.Num, Code: r.Code, Text: e.EndpointErr.Error()})
-				if accepted {
-					// Cut short by the snap length, or malformed: the
-					// client's SYN tells the port (adoptUnread).
-					t.markUnread(sess, c, r.TS)
-				}
-			case accepted && c.Data != nil && c.Data.Announced.Port() == c.Endpoint.Port():
-				// Armed already on the client's SYN while this reply
-				// seemed lost in a gap (adoptUnread): it confirms it.
-			case accepted:
+			} else if r.Code == 227 || r.Code == 228 || r.Code == 229 {
 				t.arm(sess, c, true, r.TS, r.Num)
 			}
 		}
@@ -1053,9 +1043,6 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	t.settle421(sess, false)
 	sess.ended = true
 	t.unindexISN(sess)
-	if len(t.unread) > 0 {
-		t.forgetUnread(sess)
-	}
 	sess.End = t.last
 	if !sess.lastSeen.IsZero() {
 		sess.End = sess.lastSeen

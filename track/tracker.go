@@ -242,14 +242,6 @@ type Tracker struct {
 	// (clientOnlyData). An entry leaves at the session's end, or when
 	// the server's side shows after all.
 	clientOnly map[[2]netip.Addr]*Session
-	// unread indexes, by their (client, server) addresses, the open
-	// sessions whose latest passive announcement the capture could not
-	// read (its reply cut short or malformed, or lost in a gap of the
-	// server's stream): the client's SYN tells its port (adoptUnread).
-	// An entry leaves when a SYN is taken or found past its bounds, when
-	// the session arms another announcement, or at its end; one per pair
-	// of peers (the latest marked), so at most one per open session.
-	unread map[[2]netip.Addr]unreadAnn
 	// start is the packet time of the capture's first segment; held, the
 	// handshake segments of its first earlyWindow that matched nothing,
 	// for sessions picked up mid-stream to claim (early.go); nil after.
@@ -324,7 +316,6 @@ func New(sink Sink, o Options) *Tracker {
 		encryptedClients: make(map[netip.Addr]*Session),
 		unannounced:      make(map[[2]netip.Addr]*Session),
 		clientOnly:       make(map[[2]netip.Addr]*Session),
-		unread:           make(map[[2]netip.Addr]unreadAnn),
 		byISN:            make(map[uint32]isnSlot),
 	}
 	if t.opts.NumberData == nil {
@@ -419,7 +410,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// a new one (active mode from port 20 to a client port used again).
 	switch {
 	case syn:
-		if t.matchSYN(s) || len(t.unread) > 0 && t.adoptUnread(s) {
+		if t.matchSYN(s) {
 			if t.resets != nil && t.resets.live > 0 {
 				t.replayReset(s)
 			}
@@ -591,11 +582,6 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			c.Uncertain = true
 		}
 		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
-		if !e.FromClient {
-			if a := replyInGap(sess); a != nil {
-				t.markUnread(sess, a, e.TS)
-			}
-		}
 	case decode.ControlJunk:
 		// A client line the server will answer is a command (Junk), not
 		// an event of its own: shown once, with its reply.
@@ -806,7 +792,6 @@ func (t *Tracker) Finish() {
 	t.sessions.Clear()
 	clear(t.unannounced)
 	clear(t.clientOnly)
-	clear(t.unread)
 	t.idleEnded, t.idleOrder, t.idleHead = nil, nil, 0
 	for _, dc := range t.open {
 		if !dc.Done {

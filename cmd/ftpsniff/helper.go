@@ -281,11 +281,6 @@ type helperLayer struct {
 	// armed: what the helper did with the announcement of a data
 	// connection, until the tracker reports it.
 	armed map[*track.DataConn]annNote
-	// unread: what the helper did with a passive announcement whose
-	// endpoint the tracker could not read (cut short, malformed), until
-	// the data connection the tracker arms for it on the client's SYN is
-	// reported, or its session ends.
-	unread map[*track.Command]unreadNote
 
 	limits helperLimits
 	swept  time.Time // packet time of the last idle sweep
@@ -301,12 +296,6 @@ type helperLayer struct {
 	// connection. The copies come together: the idle sweep makes the map
 	// again from the entries of the last twinWait (a map does not shrink).
 	openedSYN map[synID]time.Time
-}
-
-// unreadNote is a note of helperLayer.unread, with its session.
-type unreadNote struct {
-	note annNote
-	sess *track.Session
 }
 
 // twinWait: a data SYN's copy on the router's other side comes within
@@ -353,7 +342,7 @@ type helperLimits struct {
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
 	return &helperLayer{cfg: cfg, sink: sink, rep: rep, attach: attach,
 		conns: map[decode.ConnKey]*helperConn{}, expect: map[expKey][]*helperConn{}, spent: map[expKey]*helperConn{},
-		opened: map[decode.ConnKey]bool{}, encHeld: map[*track.Session]heldEncryption{}, armed: map[*track.DataConn]annNote{}, unread: map[*track.Command]unreadNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
+		opened: map[decode.ConnKey]bool{}, encHeld: map[*track.Session]heldEncryption{}, armed: map[*track.DataConn]annNote{}, bySYN: map[synID]*helperConn{}, openedSYN: map[synID]time.Time{}}
 }
 
 // conn finds or starts the simulation of a segment's connection: as the
@@ -1073,12 +1062,6 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		} else {
 			h.limits.DataSkipped++
 		}
-	case c.EndpointErr != nil && c.EndpointVia.Passive():
-		// The tracker may yet arm it on the client's SYN (its
-		// adoptUnread): that data connection is judged by this note.
-		if len(h.unread) < helperMaxDataNotes {
-			h.unread[c] = unreadNote{n, s}
-		}
 	}
 	if second {
 		return
@@ -1336,10 +1319,6 @@ func (h *helperLayer) Data(s *track.Session, d *track.DataConn) {
 	h.releaseEncrypted(s, d.Passive, !d.Passive)
 	n, hasAnn := h.armed[d]
 	delete(h.armed, d)
-	if u, ok := h.unread[d.Announce]; ok && !hasAnn && d.Announce != nil {
-		n, hasAnn = u.note, true
-		delete(h.unread, d.Announce)
-	}
 	if d.SYNs > 0 {
 		key := decode.MakeConnKey(d.Client, d.Server)
 		opened := h.opened[key]
@@ -1762,11 +1741,6 @@ func (h *helperLayer) SessionEnd(s *track.Session) {
 	for d := range h.armed {
 		if d.Session == s {
 			delete(h.armed, d)
-		}
-	}
-	for c, u := range h.unread {
-		if u.sess == s {
-			delete(h.unread, c)
 		}
 	}
 	h.releaseEncrypted(s, false, false)

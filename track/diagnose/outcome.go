@@ -242,31 +242,10 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		// before the capture.
 		f.Message += fmt.Sprintf(" The announcement of port %d is not in the capture, which began after it: the connection is taken for this session's by its peers and time alone.", p.port)
 	}
-	if why := unreadAnnouncement(dc); why != "" {
-		f.Message += fmt.Sprintf(" The %s's %s: port %d is the one the client connected to right after it, tied to it by the peers and the time alone.", dc.Announce.Verb, why, p.port)
-	}
 	if p.named {
 		f.Advice += p.fam.note()
 	}
 	return f
-}
-
-// unreadAnnouncement tells why the capture does not show the endpoint a
-// passive data connection's announcement named, when the tracker took it
-// from the client's SYN (track: adoptLost, adoptUnread): its reply lost,
-// or not readable; "" when the reply was read.
-func unreadAnnouncement(dc *track.DataConn) string {
-	c := dc.Announce
-	if !dc.Passive || c == nil {
-		return ""
-	}
-	switch r := c.Final(); {
-	case r == nil:
-		return "reply is not in the capture (lost in a capture gap)"
-	case c.EndpointErr != nil:
-		return fmt.Sprintf("%d reply could not be read (cut short by the capture, or malformed)", r.Code)
-	}
-	return ""
 }
 
 // passiveFailure is what passiveFailed words its finding from: where the
