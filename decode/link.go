@@ -221,8 +221,13 @@ func peelCiscoHDLC(b []byte) ([]byte, int) {
 	if len(b) < 4 {
 		return nil, -1
 	}
-	typ := layers.EthernetType(binary.BigEndian.Uint16(b[2:4]))
-	b = b[4:]
+	return afterEtherType(layers.EthernetType(binary.BigEndian.Uint16(b[2:4])), b[4:])
+}
+
+// afterEtherType is the IP packet that b, the bytes after an EtherType
+// typ, carries, and the parser to read it with: IP at once, or behind
+// the headers peelEtherType skips.
+func afterEtherType(typ layers.EthernetType, b []byte) ([]byte, int) {
 	switch typ {
 	case layers.EthernetTypeIPv4:
 		return b, firstIPv4

@@ -113,13 +113,5 @@ func peel80211(b []byte) ([]byte, int) {
 	if llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] != 0 || llc[4] != 0 || (llc[5] != 0 && llc[5] != 0xf8) {
 		return nil, -1
 	}
-	typ := layers.EthernetType(binary.BigEndian.Uint16(llc[6:8]))
-	b = b[n+8:]
-	switch typ {
-	case layers.EthernetTypeIPv4:
-		return b, firstIPv4
-	case layers.EthernetTypeIPv6:
-		return b, firstIPv6
-	}
-	return peelEtherType(typ, b)
+	return afterEtherType(layers.EthernetType(binary.BigEndian.Uint16(llc[6:8])), b[n+8:])
 }
