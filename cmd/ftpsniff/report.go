@@ -1033,7 +1033,16 @@ func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 		}
 		fmt.Fprintf(w, "<article class=\"server %s\"><h3>server %s</h3>\n<p>%d session%s; data: %s", cls, esc(s.Server.String()), s.Sessions, plural(s.Sessions), esc(outcomeCounts(counts[:], total)))
 		if ps := s.PortsAnnounced; ps.Count > 0 {
-			fmt.Fprintf(w, "; passive ports %s", esc(ps.String()))
+			// As the text's server line: a port only seen in a SYN (an
+			// encrypted or mid-stream session's) was never announced here.
+			label := "passive ports"
+			switch {
+			case ps.Inferred == ps.Count:
+				label = "passive ports seen, not announced in the capture,"
+			case ps.Inferred > 0:
+				label = "passive ports announced or seen"
+			}
+			fmt.Fprintf(w, "; %s %s", label, esc(ps.String()))
 		}
 		if len(s.Range) > 0 {
 			fmt.Fprintf(w, "; range %s", esc(s.Range.String()))
