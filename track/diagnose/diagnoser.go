@@ -108,6 +108,10 @@ type sessState struct {
 	// session's state past its allocation class).
 	encrypted  *track.Event
 	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
+	// sourceRefused: the server said, unasked, that it dropped a data
+	// connection for its source (pyftpdlib's 425): foreignClosed leaves
+	// that connection to the data-source-nat it raised.
+	sourceRefused bool
 	// more: what only some sessions need (reached addresses, held
 	// findings), nil until one does: behind a pointer so that the struct
 	// keeps its allocation size class.
@@ -312,6 +316,7 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 		}
 		f := d.dataSourceTranslated(s, nil, &track.Reply{Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}, dc)
 		f.Session = s
+		d.state(s).sourceRefused = true
 		d.report([]*Finding{f})
 	}
 	if d.next != nil {

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -26,6 +27,9 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	peer, cli := dc.Client.Addr().Unmap(), s.Client.Addr().Unmap()
 	if !peer.IsValid() || peer == cli {
 		return nil // the server's side of the match differed: a NAT in front of the server
+	}
+	if f := d.foreignClosed(s, dc, peer, cli); f != nil {
+		return f
 	}
 	if !servedForeign(dc) && (dc.Thief == nil || dc.TotalBytes() == 0) {
 		// (Bytes that went to a thief were taken, whatever the server
@@ -196,3 +200,61 @@ const tempAddrWhy = "a temporary (\"privacy\") address (RFC 8981/4941, the defau
 // tempAddrFix is how to make such a client use one address for both
 // connections.
 const tempAddrFix = "have the client open its data connections from the control connection's local address (curl --interface ADDR, Python ftplib's source_address), or make the client host prefer its stable address (Linux: sysctl net.ipv6.conf.IFACE.use_tempaddr=1, or 0 for no temporary addresses; NetworkManager: ipv6.ip6-privacy the same way; Windows: netsh interface ipv6 set privacy state=disabled; macOS: sysctl net.inet6.ip6.use_tempaddr=0)"
+
+// closeAtOnce: a server that closes a data connection within this of
+// its handshake, nothing sent, did not mean to use it.
+const closeAtOnce = time.Second
+
+// foreignClosed is the data-source-nat of a server that refuses a data
+// connection from another address than the control connection's without
+// a word: ProFTPD (AllowForeignAddress off, its default) and Pure-FTPd
+// close it at once and wait on for the client's own, so the transfer
+// command gets no reply, where vsftpd answers 425 "Security: Bad IP
+// connecting." and pyftpdlib a 425 of its own (dataSourceTranslated).
+// The connection is passive, matched by the port alone from peer (not
+// the control client cli), carried nothing, and the server closed it
+// (FIN or RST) first, within closeAtOnce of the handshake.
+func (d *Diagnoser) foreignClosed(s *track.Session, dc *track.DataConn, peer, cli netip.Addr) *Finding {
+	if dc.Thief != nil || dc.TotalBytes() != 0 || dc.AckTS.IsZero() {
+		return nil
+	}
+	closed := dc.FINTS[1]
+	if closed.IsZero() && dc.RSTFromServer && !dc.RSTTS.IsZero() {
+		closed = dc.RSTTS
+	}
+	if closed.IsZero() || !dc.FINTS[0].IsZero() && dc.FINTS[0].Before(closed) || closed.Sub(dc.AckTS) > closeAtOnce {
+		return nil
+	}
+	c := dc.Command
+	if c == nil {
+		return nil
+	}
+	if c.Final() != nil || d.state(s).sourceRefused {
+		// Answered: a 550 for a missing file closes it too, and a 425
+		// that says why (vsftpd's "Bad IP connecting", pyftpdlib's
+		// foreign address) is dataSourceTranslated's.
+		return nil
+	}
+	f := &Finding{Code: CodeDataSourceNAT, Severity: SeverityError, Session: s, Data: dc, Command: c, TS: closed}
+	ann, pk := announcement(dc)
+	f.Packets = packets(append(pk, dc.SYNNum, c.Num))
+	reply := "no reply"
+	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client),
+		fmt.Sprintf("data connection #%d from %s (packet %d), port-only match, closed by the server %s after its handshake with nothing sent", dc.ID, dc.Client, dc.SYNNum, dur(closed.Sub(dc.AckTS))),
+		fmt.Sprintf("%s -> %s", commandText(c), reply))
+	fam := d.family(s)
+	why := "Either something between them translates the source of the data connection only (a CGNAT or load balancer without \"paired\" address pooling, Docker's userland proxy), or another host connected to the announced port first."
+	fix := "Keep one source address for both of the client's connections (SNAT/CGNAT address pooling \"paired\", one SNAT address per client; Docker: userland-proxy off)"
+	if ownPrefixSource(s, dc) {
+		f.ownPrefix = true
+		why = "Both are in the same IPv6 /64: most likely the client host itself opened it from another of its addresses, " + tempAddrWhy + "."
+		fix = "Fix it on the client: " + tempAddrFix
+	}
+	f.Message = fmt.Sprintf("The data connection of %s came from %s, not from the session's client %s, and the server closed it at once without sending anything: ProFTPD (AllowForeignAddress off, its default) and Pure-FTPd refuse a data connection from another address than the control connection's this way, without a reply, and wait for the client's own, so the transfer got %s. %s",
+		commandText(c), peer, cli, reply, why)
+	f.Advice = fix + ". Only as a last resort let the server accept data connections from other addresses, which lets anyone who guesses the port take the transfer: " + fam.sourceCheckOff() + "."
+	if fam.ownDataSettings() {
+		f.Advice += fam.note()
+	}
+	return f
+}
