@@ -55,6 +55,12 @@ type sessMore struct {
 	// connection of the session, or the session's end, releases them
 	// (releaseHeld).
 	held []*Finding
+	// closedForeign: data connections from another address the server
+	// closed at once with the transfer command not yet answered, at
+	// most maxClosedForeign: judged at the session's end, when its
+	// replies and how long the server waited on are known
+	// (foreignClosed).
+	closedForeign []*track.DataConn
 	// tlsEcho: the server's first refusal after the channel turned to
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.
@@ -350,6 +356,7 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	// Every way a session ends (its close, eviction, the capture's end)
 	// comes here: the held findings go out before the session's own.
 	d.report(d.releaseHeld(s))
+	d.report(d.closedForeignFindings(s))
 	if s.Connect == nil && s.Counted() {
 		d.server(s).opened(s)
 	}

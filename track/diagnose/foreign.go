@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // foreignSource finds a passive data connection that got through from
@@ -28,10 +29,15 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	if !peer.IsValid() || peer == cli {
 		return nil // the server's side of the match differed: a NAT in front of the server
 	}
-	if f := d.foreignClosed(s, dc, peer, cli); f != nil {
-		return f
-	}
 	if !servedForeign(dc) && (dc.Thief == nil || dc.TotalBytes() == 0) {
+		if closedAtOnce(dc) {
+			// Judged at the session's end (foreignClosed): whether the
+			// transfer was answered, and the server waited on, is not
+			// known yet.
+			if m := d.state(s).moreState(); len(m.closedForeign) < maxClosedForeign {
+				m.closedForeign = append(m.closedForeign, dc)
+			}
+		}
 		// (Bytes that went to a thief were taken, whatever the server
 		// told the client after.)
 		return nil
@@ -201,39 +207,86 @@ const tempAddrWhy = "a temporary (\"privacy\") address (RFC 8981/4941, the defau
 // connections.
 const tempAddrFix = "have the client open its data connections from the control connection's local address (curl --interface ADDR, Python ftplib's source_address), or make the client host prefer its stable address (Linux: sysctl net.ipv6.conf.IFACE.use_tempaddr=1, or 0 for no temporary addresses; NetworkManager: ipv6.ip6-privacy the same way; Windows: netsh interface ipv6 set privacy state=disabled; macOS: sysctl net.inet6.ip6.use_tempaddr=0)"
 
+// maxClosedForeign bounds the connections of one session held for
+// foreignClosed.
+const maxClosedForeign = 4
+
+// serverClosedAt is when the server closed dc (its first FIN, or its
+// RST), zero when it did not close it first.
+func serverClosedAt(dc *track.DataConn) time.Time {
+	closed := dc.FINTS[1]
+	if closed.IsZero() && dc.RSTFromServer && !dc.RSTTS.IsZero() {
+		closed = dc.RSTTS
+	}
+	if !dc.FINTS[0].IsZero() && !closed.IsZero() && dc.FINTS[0].Before(closed) {
+		return time.Time{}
+	}
+	return closed
+}
+
+// closedAtOnce reports whether the server closed dc, a data connection
+// that carried nothing and no thief took, within closeAtOnce of its
+// handshake, before the client did; for foreignClosed to judge.
+func closedAtOnce(dc *track.DataConn) bool {
+	if dc.Thief != nil || dc.TotalBytes() != 0 || dc.AckTS.IsZero() || dc.Command == nil {
+		return false
+	}
+	closed := serverClosedAt(dc)
+	return !closed.IsZero() && closed.Sub(dc.AckTS) <= closeAtOnce
+}
+
+// closedForeignFindings judges, at the session's end, the data
+// connections foreignSource held (foreignClosed).
+func (d *Diagnoser) closedForeignFindings(s *track.Session) []*Finding {
+	st := d.sess[s]
+	if st == nil || st.more == nil || len(st.more.closedForeign) == 0 {
+		return nil
+	}
+	var out []*Finding
+	for _, dc := range st.more.closedForeign {
+		if f := d.foreignClosed(s, dc, dc.Client.Addr().Unmap(), s.Client.Addr().Unmap()); f != nil {
+			out = append(out, f)
+		}
+	}
+	st.more.closedForeign = nil
+	return out
+}
+
 // closeAtOnce: a server that closes a data connection within this of
-// its handshake, nothing sent, did not mean to use it.
-const closeAtOnce = time.Second
+// its handshake, nothing sent, did not mean to use it. waitedOn: the
+// session goes on at least this long after, with the transfer command
+// unanswered, for the server to be seen waiting for another connection.
+const (
+	closeAtOnce = time.Second
+	waitedOn    = 3 * time.Second
+)
 
 // foreignClosed is the data-source-nat of a server that refuses a data
 // connection from another address than the control connection's without
-// a word: ProFTPD (AllowForeignAddress off, its default) and Pure-FTPd
-// close it at once and wait on for the client's own, so the transfer
+// a word: ProFTPD (AllowForeignAddress off, its default; pr_inet_accept
+// closes it and accepts again) closes it at once and waits on for the
+// client's own, so the transfer
 // command gets no reply, where vsftpd answers 425 "Security: Bad IP
 // connecting." and pyftpdlib a 425 of its own (dataSourceTranslated).
 // The connection is passive, matched by the port alone from peer (not
 // the control client cli), carried nothing, and the server closed it
 // (FIN or RST) first, within closeAtOnce of the handshake.
 func (d *Diagnoser) foreignClosed(s *track.Session, dc *track.DataConn, peer, cli netip.Addr) *Finding {
-	if dc.Thief != nil || dc.TotalBytes() != 0 || dc.AckTS.IsZero() {
-		return nil
-	}
-	closed := dc.FINTS[1]
-	if closed.IsZero() && dc.RSTFromServer && !dc.RSTTS.IsZero() {
-		closed = dc.RSTTS
-	}
-	if closed.IsZero() || !dc.FINTS[0].IsZero() && dc.FINTS[0].Before(closed) || closed.Sub(dc.AckTS) > closeAtOnce {
-		return nil
-	}
+	closed := serverClosedAt(dc)
 	c := dc.Command
-	if c == nil {
-		return nil
-	}
-	if c.Final() != nil || d.state(s).sourceRefused {
-		// Answered: a 550 for a missing file closes it too, and a 425
+	if c == nil || len(c.Replies) > 0 || c.Status != track.StatusNoReply || d.state(s).sourceRefused {
+		// Answered: a 150 means the server took the connection (an
+		// empty transfer closes it as fast), a 550 for a missing file
+		// closes it too, a reply lost in a gap may be either, and a 425
 		// that says why (vsftpd's "Bad IP connecting", pyftpdlib's
 		// foreign address) is dataSourceTranslated's.
 		return nil
+	}
+	if s.EndReason == track.EndCaptureEnd || s.End.Sub(closed) < waitedOn {
+		return nil // nothing shows the server waiting on
+	}
+	if k := d.family(s).kind; k == policy.ServerVsftpd || k == policy.ServerPyftpdlib {
+		return nil // they refuse with a 425 that says so, never silently
 	}
 	f := &Finding{Code: CodeDataSourceNAT, Severity: SeverityError, Session: s, Data: dc, Command: c, TS: closed}
 	ann, pk := announcement(dc)
@@ -250,7 +303,7 @@ func (d *Diagnoser) foreignClosed(s *track.Session, dc *track.DataConn, peer, cl
 		why = "Both are in the same IPv6 /64: most likely the client host itself opened it from another of its addresses, " + tempAddrWhy + "."
 		fix = "Fix it on the client: " + tempAddrFix
 	}
-	f.Message = fmt.Sprintf("The data connection of %s came from %s, not from the session's client %s, and the server closed it at once without sending anything: ProFTPD (AllowForeignAddress off, its default) and Pure-FTPd refuse a data connection from another address than the control connection's this way, without a reply, and wait for the client's own, so the transfer got %s. %s",
+	f.Message = fmt.Sprintf("The data connection of %s came from %s, not from the session's client %s, and the server closed it at once without sending anything: ProFTPD (AllowForeignAddress off, its default) refuses a data connection from another address than the control connection's this way, without a reply, and waits for the client's own, so the transfer got %s. %s",
 		commandText(c), peer, cli, reply, why)
 	f.Advice = fix + ". Only as a last resort let the server accept data connections from other addresses, which lets anyone who guesses the port take the transfer: " + fam.sourceCheckOff() + "."
 	if fam.ownDataSettings() {

@@ -13,7 +13,7 @@ import (
 // TestServerClosingForeignDataConnectionSaysWhy guards a server that
 // refuses a passive data connection from another address than the
 // control connection's without a reply (ProFTPD AllowForeignAddress off,
-// its default, and Pure-FTPd close it at once and wait for the client's
+// its default, closes it at once and waits for the client's
 // own): the transfer hangs and no reply says why. It read "the data
 // connections were made but carried nothing: see the transfer commands'
 // replies (a missing file, a refused transfer); not a firewall problem",
@@ -26,20 +26,31 @@ func TestServerClosingForeignDataConnectionSaysWhy(t *testing.T) {
 		from       string
 		closeAfter time.Duration // from the handshake's ACK to the server's FIN
 		clientFIN  bool          // the client closed first
-		final      int           // the RETR's final reply, 0 for none
+		final      int           // the RETR's reply, 0 for none
+		greeting   string        // "" for ProFTPD's
+		endAfter   time.Duration // from the close to the session's end (0: 20 s, by FIN)
+		captureEnd bool          // the capture ended the session
 		want       bool
 		says       []string
 	}{
-		{"CGNAT pool, closed at once", "100.64.7.9:50001", 3 * time.Millisecond, false, 0, true,
-			[]string{"came from 100.64.7.9", "closed it at once", "ProFTPD (AllowForeignAddress off", "Either something between them", "paired"}},
-		{"IPv4 client's own address", "198.51.100.7:50001", 3 * time.Millisecond, false, 0, false, nil},
-		{"client closed first", "100.64.7.9:50001", 3 * time.Millisecond, true, 0, false, nil},
-		{"server kept it open", "100.64.7.9:50001", 5 * time.Second, false, 0, false, nil},
-		{"answered: 550", "100.64.7.9:50001", 3 * time.Millisecond, false, 550, false, nil},
+		{name: "CGNAT pool, closed at once", from: "100.64.7.9:50001", closeAfter: 3 * time.Millisecond, want: true,
+			says: []string{"came from 100.64.7.9", "closed it at once", "ProFTPD (AllowForeignAddress off", "Either something between them", "paired"}},
+		{name: "IPv4 client's own address", from: "198.51.100.7:50001", closeAfter: 3 * time.Millisecond},
+		{name: "client closed first", from: "100.64.7.9:50001", closeAfter: 3 * time.Millisecond, clientFIN: true},
+		{name: "server kept it open", from: "100.64.7.9:50001", closeAfter: 5 * time.Second},
+		{name: "answered: 550", from: "100.64.7.9:50001", closeAfter: 3 * time.Millisecond, final: 550},
+		// A 150 means the server took it: an empty transfer, cut by the
+		// capture before its 226.
+		{name: "a 150, then the capture ends", from: "100.64.7.9:50001", closeAfter: 3 * time.Millisecond, final: 150, endAfter: 5 * time.Millisecond, captureEnd: true},
+		{name: "no reply, the capture ends at once", from: "100.64.7.9:50001", closeAfter: 3 * time.Millisecond, endAfter: 5 * time.Millisecond, captureEnd: true},
+		{name: "vsftpd refuses with a 425, never silently", from: "100.64.7.9:50001", closeAfter: 3 * time.Millisecond, greeting: "(vsFTPd 3.0.3)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := sess("198.51.100.7:50000", "192.0.2.10:21")
 			s.Greeting[0].Text = "ProFTPD Server (Debian) [192.0.2.10]"
+			if tc.greeting != "" {
+				s.Greeting[0].Text = tc.greeting
+			}
 			dc := announce(s, 10, "PASV", ftp.ViaPASV, "192.0.2.10:40500", 227, "Entering Passive Mode (192,0,2,10,158,52).")
 			syn(dc, tc.from, "192.0.2.10:40500", 12, 1, 0)
 			dc.SynAckTS, dc.AckTS = dc.FirstSYN.Add(time.Millisecond), dc.FirstSYN.Add(2*time.Millisecond)
@@ -52,12 +63,22 @@ func TestServerClosingForeignDataConnectionSaysWhy(t *testing.T) {
 				dc.FINTS[0] = dc.AckTS.Add(time.Millisecond)
 			}
 			dc.End = dc.FINTS[1].Add(time.Millisecond)
-			c := cmd(s, 14, "RETR", "a.txt", 550, "a.txt: No such file or directory")
-			if tc.final == 0 {
+			c := cmd(s, 14, "RETR", "a.txt", tc.final, "a.txt: No such file or directory")
+			switch tc.final {
+			case 0:
 				c.Replies, c.Status = nil, track.StatusNoReply
+			case 150:
+				c.Replies[0].Text, c.Status = "Opening BINARY mode data connection", track.StatusNoReply
 			}
 			c.Data, dc.Command = dc, c
-			s.End, s.EndReason = at(40), track.EndFIN
+			end := tc.endAfter
+			if end == 0 {
+				end = 20 * time.Second
+			}
+			s.End, s.EndReason = dc.FINTS[1].Add(end), track.EndFIN
+			if tc.captureEnd {
+				s.EndReason = track.EndCaptureEnd
+			}
 			col, _ := feed(policy.Policy{}, s)
 			f := col.find(CodeDataSourceNAT)
 			if (f != nil) != tc.want {
@@ -75,5 +96,41 @@ func TestServerClosingForeignDataConnectionSaysWhy(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestServerClosingForeignJudgedAtSessionEnd guards the order the
+// pipeline gives: the data connection is reported when it closes, while
+// its transfer command still waits (StatusPending, the session not
+// ended); only the session's end shows the command unanswered and the
+// server waiting on. Judged at once, the finding never fired on a real
+// capture.
+func TestServerClosingForeignJudgedAtSessionEnd(t *testing.T) {
+	s := sess("198.51.100.7:50000", "192.0.2.10:21")
+	s.Greeting[0].Text = "ProFTPD Server (Debian) [192.0.2.10]"
+	dc := announce(s, 10, "PASV", ftp.ViaPASV, "192.0.2.10:40500", 227, "Entering Passive Mode (192,0,2,10,158,52).")
+	syn(dc, "100.64.7.9:50001", "192.0.2.10:40500", 12, 1, 0)
+	dc.SynAckTS, dc.AckTS = dc.FirstSYN.Add(time.Millisecond), dc.FirstSYN.Add(2*time.Millisecond)
+	dc.Match, dc.Outcome, dc.EndReason = track.MatchPortOnly, track.OutcomeConnected, track.EndFIN
+	dc.FINTS[1] = dc.AckTS.Add(3 * time.Millisecond)
+	dc.End, dc.Done = dc.FINTS[1].Add(time.Millisecond), true
+	c := cmd(s, 14, "RETR", "a.txt", 0, "")
+	c.Replies, c.Status = nil, track.StatusPending
+	c.Data, dc.Command = dc, c
+	col := &collect{}
+	d := New(policy.Policy{}, nil, col)
+	d.SessionStart(s)
+	for _, x := range s.Commands {
+		d.Command(s, x)
+	}
+	d.Data(s, dc)
+	if f := col.find(CodeDataSourceNAT); f != nil {
+		t.Fatalf("raised before the session's end: %s", f.Message)
+	}
+	c.Status = track.StatusNoReply
+	s.End, s.EndReason = dc.FINTS[1].Add(20*time.Second), track.EndFIN
+	d.SessionEnd(s)
+	if f := col.find(CodeDataSourceNAT); f == nil || f.Severity != SeverityError {
+		t.Errorf("no data-source-nat error at the session's end: %+v", f)
 	}
 }
