@@ -3,7 +3,6 @@ package decode
 import (
 	"testing"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -70,21 +69,9 @@ func TestIEEE80211LinkTypes(t *testing.T) {
 		{"802.11 cut short", 105, data[:20], false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			log := &segLog{}
-			d := New(log, Options{})
-			d.Decode(tc.frame, gopacket.CaptureInfo{Timestamp: convT0, CaptureLength: len(tc.frame), Length: len(tc.frame)}, tc.link)
-			st := d.Stats()
-			if st.UnknownLink != 0 || st.Malformed != 0 {
-				t.Fatalf("%d unknown link, %d malformed", st.UnknownLink, st.Malformed)
-			}
+			checkLinkFrame(t, tc.link, tc.frame, tc.tcp)
 			if !tc.tcp {
-				if st.NotIP != 1 || len(log.segs) != 0 {
-					t.Errorf("%d not IP, %d segments: want the frame not IP", st.NotIP, len(log.segs))
-				}
 				return
-			}
-			if len(log.segs) != 1 || log.segs[0].n != 10 || log.segs[0].src.Port() != 50000 {
-				t.Errorf("segments %+v: want one of 10 bytes from port 50000", log.segs)
 			}
 			if off, ok := PointToPointIPOffset(tc.link, tc.frame); !ok || off <= 0 || tc.frame[off]>>4 != 4 && tc.frame[off]>>4 != 6 {
 				t.Errorf("IP offset %d, %v", off, ok)

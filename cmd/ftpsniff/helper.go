@@ -1055,8 +1055,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 	guess := n.hypSet && r.Action == nfhelper.NotRecorded && r.Announced.Addr().IsPrivate() && !h.seenUntranslated(s, dir, r)
 	n.natVerdict = guess && natEvident(r)
 	n.guess = guess
-	switch {
-	case c.Data != nil:
+	if c.Data != nil {
 		if len(h.armed) < helperMaxDataNotes {
 			h.armed[c.Data] = n
 		} else {
