@@ -540,14 +540,34 @@ func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 // least two different ones (distinct): the hundreds around them (50006
 // and 50040: 50000-50100), a range such a server may well have, rather
 // than one that ignores what was seen. exampleRange when fewer were seen
-// (one port a server picked itself tells nothing of a range), or they lie
-// too far apart to be one configured range's (a server picking any port).
+// (one port a server picked itself tells nothing of a range).
+//
+// Ports over 1000 apart are one configured range's only when enough were
+// seen to show its ends: n ports drawn from a range lie about span/(n-1)
+// inside them, so 3,000 ports between 40000 and 50078 are a range of
+// about 40000-50100, where a few ports that far apart, or many spread as
+// wide as a server's own pick (vsftpd's 5001-65535, the kernel's
+// 32768-60999, Windows' 49152-65535), are no range at all.
 func exampleNear(lo, hi uint16, distinct int) policy.PortRange {
-	if distinct < 2 || lo < 1024 || hi <= lo || hi-lo > 1000 {
+	if distinct < 2 || lo < 1024 || hi <= lo {
 		return exampleRange
 	}
-	r := policy.PortRange{Lo: lo / 100 * 100}
-	top := (uint32(hi) + 99) / 100 * 100
+	first, last := uint32(lo), uint32(hi)
+	if span := last - first; span > 1000 {
+		if distinct < wideRangeMinPorts {
+			return exampleRange
+		}
+		edge := span / uint32(distinct-1)
+		first, last = max(first-min(edge, first), 1024), last+edge
+		if last-first >= wideRangeMaxWidth {
+			return exampleRange
+		}
+		// Read ends are estimates: the nearest hundreds that keep every
+		// port seen.
+		first, last = min((first+50)/100*100, uint32(lo)), max((last+50)/100*100, uint32(hi))
+	}
+	r := policy.PortRange{Lo: uint16(first / 100 * 100)}
+	top := (last + 99) / 100 * 100
 	if top < uint32(r.Lo)+100 {
 		top = uint32(r.Lo) + 100
 	}
@@ -557,6 +577,15 @@ func exampleNear(lo, hi uint16, distinct int) policy.PortRange {
 	r.Hi = uint16(top)
 	return r
 }
+
+// wideRangeMinPorts: the different ports it takes to read a range wider
+// than 1000 ports from them; wideRangeMaxWidth: a range read that wide
+// is a server picking any port (Windows' dynamic range, 16,384 ports, is
+// the narrowest such pool), not one configured.
+const (
+	wideRangeMinPorts = 16
+	wideRangeMaxWidth = 14000
+)
 
 // sessionExample is exampleNear for the passive ports s announced.
 func sessionExample(s *track.Session) policy.PortRange {

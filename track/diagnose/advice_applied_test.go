@@ -254,6 +254,13 @@ func TestExampleRangeFollowsSeenPorts(t *testing.T) {
 		{65500, 65530, 3, "65500-65535"},
 		{47123, 47123, 1, exampleRange.String()}, // one port a server picked: no range shown
 		{2000, 60000, 2, exampleRange.String()},  // no one range: the default
+		{40000, 50078, 3213, "40000-50100"},      // a busy server's wide range, read from its ports
+		{50030, 59987, 400, "50000-60000"},
+		{40000, 50078, 15, exampleRange.String()},  // too few ports to read a range that wide
+		{5003, 65530, 3000, exampleRange.String()}, // a server picking any port (vsftpd with no range)
+		{49160, 65530, 200, exampleRange.String()}, // Windows' dynamic range
+		{33000, 60900, 500, exampleRange.String()}, // the kernel's ephemeral range (ProFTPD with no PassivePorts)
+		{1030, 2400, 100, "1000-2400"},
 		{0, 0, 0, exampleRange.String()},
 	} {
 		if got := exampleNear(tc.lo, tc.hi, tc.distinct).String(); got != tc.want {
