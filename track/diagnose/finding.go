@@ -1,18 +1,3 @@
-// Package diagnose turns the tracker's data connections into findings: why
-// a data connection failed, what the firewall or NAT in the way does, and
-// what to change. It sits between the tracker and the output as a
-// track.Sink.
-//
-// Its clock is the packets' (the times the tracker reports). What it keeps
-// beyond an open session is bounded: MaxServers server summaries, each
-// with client lists of at most maxSummaryClients per direction
-// (minority.go); the login table of at most maxLoginClients client and
-// server pairs, and per server the maxOKClients busiest successful
-// addresses (logins.go); MaxRewrites known rewrites; the capture point's
-// timing votes for at most maxVoteNets pairs of networks (addr.go) and
-// the active data connections of at most maxActivePeers clients
-// (minority.go), each forgetting the one first seen longest ago, counted
-// (Omitted). One Diagnoser owns these two (captureShared).
 package diagnose
 
 import (

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -34,9 +35,7 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 			// Judged at the session's end (foreignClosed): whether the
 			// transfer was answered, and the server waited on, is not
 			// known yet.
-			if m := d.state(s).moreState(); len(m.closedForeign) < maxClosedForeign {
-				m.closedForeign = append(m.closedForeign, dc)
-			}
+			d.holdClosedForeign(s, dc)
 		}
 		// (Bytes that went to a thief were taken, whatever the server
 		// told the client after.)
@@ -208,8 +207,34 @@ const tempAddrWhy = "a temporary (\"privacy\") address (RFC 8981/4941, the defau
 const tempAddrFix = "have the client open its data connections from the control connection's local address (curl --interface ADDR, Python ftplib's source_address), or make the client host prefer its stable address (Linux: sysctl net.ipv6.conf.IFACE.use_tempaddr=1, or 0 for no temporary addresses; NetworkManager: ipv6.ip6-privacy the same way; Windows: netsh interface ipv6 set privacy state=disabled; macOS: sysctl net.inet6.ip6.use_tempaddr=0)"
 
 // maxClosedForeign bounds the connections of one session held for
-// foreignClosed.
+// foreignClosed whose transfer commands are not answered yet; one more is
+// counted (Omitted.ForeignClosesNotJudged), not held.
 const maxClosedForeign = 4
+
+// holdClosedForeign keeps dc for foreignClosed to judge at the session's
+// end. The held connections whose transfer commands were answered since
+// (a 550 for a missing file, a 150) can no longer be a silent refusal:
+// they give up their places first, so that a session's earlier transfers
+// refused with a reply do not crowd out a later silent one.
+func (d *Diagnoser) holdClosedForeign(s *track.Session, dc *track.DataConn) {
+	st := d.state(s)
+	if st.sourceRefused {
+		return // the server said why (pyftpdlib's 425): foreignClosed judges none
+	}
+	m := st.moreState()
+	m.closedForeign = slices.DeleteFunc(m.closedForeign, func(x *track.DataConn) bool { return !transferUnanswered(x.Command) })
+	if len(m.closedForeign) >= maxClosedForeign {
+		d.omitted.ForeignClosesNotJudged++
+		return
+	}
+	m.closedForeign = append(m.closedForeign, dc)
+}
+
+// transferUnanswered reports whether c, a transfer command, got no reply
+// so far and none was lost in a gap: a silent refusal's still may be.
+func transferUnanswered(c *track.Command) bool {
+	return c != nil && len(c.Replies) == 0 && (c.Status == track.StatusPending || c.Status == track.StatusNoReply)
+}
 
 // serverClosedAt is when the server closed dc (its first FIN, or its
 // RST), zero when it did not close it first.

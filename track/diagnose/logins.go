@@ -447,6 +447,9 @@ type loginTable struct {
 	swept       time.Time // when forgetStale last ran on the clock
 	omitted     int       // failed logins of pairs the bound kept out
 	okOmitted   int       // successful logins at servers the bound kept out
+	// spreadOmitted: failed logins of named users at servers spread's
+	// bound kept out, not weighed for guessing spread over addresses.
+	spreadOmitted int
 }
 
 func newLoginTable() loginTable {
@@ -663,6 +666,7 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 	k := t.spread[s.Server]
 	if k == nil {
 		if len(t.spread) >= MaxServers {
+			t.spreadOmitted++
 			return nil
 		}
 		k = &spreadSketch{}

@@ -627,7 +627,9 @@ func (a *serverAcc) placeOf(p place) place {
 // cannot grow the table or the output without bound.
 const MaxServers = 1000
 
-// Omitted says what the MaxServers bound left out of the summaries.
+// Omitted says what the diagnoser's bounds left out: of the server
+// summaries (MaxServers), of the logins weighed, of what the capture
+// as a whole tells, of the sessions' held data connections.
 type Omitted struct {
 	// Sessions of servers beyond the first MaxServers: diagnosed and
 	// written, but in no server summary.
@@ -648,14 +650,26 @@ type Omitted struct {
 	// hosts were not followed across sessions: the bound of clients
 	// (maxBounceClients) was full; each session still judged alone.
 	BounceClientsNotFollowed int `json:"bounce_clients_not_followed,omitempty"`
+	// LoginSpreadNotWeighed: failed logins at servers beyond the first
+	// MaxServers with failures for a named user, not weighed for
+	// password guessing spread over many addresses (spreadFailure); each
+	// address's own failures still are.
+	LoginSpreadNotWeighed int `json:"login_failures_not_weighed_for_spread,omitempty"`
+	// ForeignClosesNotJudged: data connections from another address
+	// than the control connection's that the server closed at once, not
+	// held for foreignClosed: their session held maxClosedForeign whose
+	// transfer commands were not answered yet. A silent refusal among
+	// them raises no data-source-nat.
+	ForeignClosesNotJudged int `json:"foreign_closes_not_judged,omitempty"`
 }
 
-// Omitted returns what the server and login bounds left out so far.
+// Omitted returns what the diagnoser's bounds left out so far.
 func (d *Diagnoser) Omitted() Omitted {
 	o := d.omitted
 	o.LoginFailures, o.LoginSuccesses = d.logins.omitted, d.logins.okOmitted
 	o.TimingVotesForgotten, o.ActiveClientsForgotten = d.capture.votes.forgotten, d.capture.peers.forgotten
 	o.BounceClientsNotFollowed = d.bounces.forgotten
+	o.LoginSpreadNotWeighed = d.logins.spreadOmitted
 	return o
 }
 

@@ -1,0 +1,141 @@
+// Package diagnose turns what the tracker reports into findings: why a
+// data connection failed, what the firewall or NAT in the way does, what
+// a session's logins or PORTs to other hosts mean, and what to change;
+// and, per server, a summary with a verdict and rules. A Diagnoser sits
+// between the tracker and the output as a track.Sink: it forwards every
+// call to the next Sink and reports each finding to its Reporter before
+// it forwards the call that completed the finding's evidence (Data for a
+// data connection's findings, Command for a command's, SessionEnd for the
+// session's).
+//
+// # What it owns
+//
+// The sessions, commands, replies, events and data connections are the
+// tracker's: the Diagnoser reads them during the call and keeps pointers
+// to them only where listed below. It owns, per open session, a sessState
+// (made at the session's first call, dropped at SessionEnd, which the
+// tracker makes once every data connection of the session is reported);
+// and across the capture one summary per server (serverAcc), the login
+// table (logins.go), the table of hosts clients' PORTs named
+// (bounceClients, stories.go), what the capture as a whole tells, shared
+// by every server summary (captureShared: the capture point's handshake
+// timing votes and the clients' active data connections), and the
+// rewrites KnowRewrite was told. A finding is handed to the Reporter and
+// not kept, but for the held ones below. Summaries, LoginAttacks and
+// Omitted read the tables at any time. A Diagnoser is not safe for
+// concurrent use.
+//
+// # The clock
+//
+// It has no clock of its own and never reads the wall clock: every wait
+// and window (loginWindow, spreadWindow, timeWait, waitedOn, closeAtOnce)
+// is measured on the packets' times, as the tracker reports them in
+// commands, replies, events and data connections. Nothing expires on a
+// timer. The login table forgets the (client, server) pairs with no login
+// within loginWindow when a failure comes, once per window of packet
+// time, or when the table is full; the other tables keep what they hold
+// until the capture ends or their bound pushes it out. What a session
+// holds for its end (held findings, closed foreign data connections, a
+// refused login line) is judged at SessionEnd, however the session ended
+// (its close, eviction, the capture's end).
+//
+// # Bounds
+//
+// Each bound, what is kept up to it, and what happens past it; counts of
+// what was left out are in Omitted, which the text output's notes and the
+// JSON summary show.
+//
+// Per open session (sessState, sessMore):
+//
+//   - blind data-not-attempted findings held for a data connection seen
+//     later: maxHeld (16); past it they go out at once as they are
+//   - the server's private addresses a client from another network
+//     reached as announced: maxReached (8); past it one more is not
+//     remembered, and an endpoint at it that the client did not use may
+//     be blamed on the address
+//   - data connections from another address than the client's that the
+//     server closed at once, their transfer command not answered yet,
+//     held for foreignClosed: maxClosedForeign (4); one whose command
+//     is answered gives up its place; past it the connection is not
+//     judged for a silent refusal (Omitted.ForeignClosesNotJudged)
+//   - ftp-bounce attempts kept for the session's finding (each with its
+//     command and data connection): maxBounces (4,096); past it counted
+//     in the finding only
+//   - the announced addresses already reported as nat-translated: one
+//     entry per distinct address, for the session's life (no constant:
+//     each needs a data connection that arrived translated)
+//   - the session's latest refused login line (serverAcc.loginSeen):
+//     one per open session
+//
+// Per server: MaxServers (1,000) summaries; sessions of servers beyond
+// them are diagnosed and written all the same, counted in one summary
+// that is never reported (Omitted.Sessions). Each summary holds counts by
+// finding code and by outcome (fixed sets), a set of every passive port
+// (8 KiB), and:
+//
+//   - clients whose data connections got through and failed, per
+//     direction: maxSummaryClients (32) each; beyond, not named, their
+//     data connections counted
+//   - distinct ports that worked per direction and kind of client:
+//     maxWorkedPorts (512), and the times of the latest recentWorked (64);
+//     distinct failed ports: maxFailedPorts (64); beyond either, counted,
+//     and the evidence for a failure of some clients only is incomplete:
+//     the server-wide verdict stands
+//   - clients whose active data connections failed: maxFailingClients
+//     (1,024); beyond, counted, not named
+//   - passive announcements of the last timeWait (60 s) for the range
+//     exhaustion check: maxRecentPorts (1,024), the oldest first out; a
+//     block of cycled ports is looked for up to maxCycled (256) wide
+//   - passive data connections to the control address, for an
+//     interleaving of refused and working ports: the latest maxSpread
+//     (32) within spreadWindow (30 s)
+//   - client addresses of failed logins told apart: MaxLoginFailureClients
+//     (64; ServerSummary.LoginFailureClientsMore); of active-mode
+//     acceptances and address refusals: maxActiveClients (16), the rest
+//     in one count; of refused sessions named in the verdict:
+//     maxRefusedClients (3); addresses data connections of the server's
+//     own network arrived at: maxReachedAs (4)
+//
+// The login table (logins.go):
+//
+//   - (client address, server) pairs with failed logins: maxLoginClients
+//     (4,096); a pair with no login within loginWindow (10 min) goes when
+//     a failure comes; a reported one stays; when full, failures of new
+//     pairs are not weighed (Omitted.LoginFailures); per pair the latest
+//     maxLoginFails (256) failures, each user name cut to maxLoginUser
+//     (64) bytes, and maxOKNames (256) names that logged in (beyond, no
+//     name is judged a stranger); per client address the servers its
+//     logins failed at: maxCrossServers (16), more counted
+//   - successful logins: per server the maxOKClients (8) busiest
+//     addresses, for MaxServers servers; successes at servers beyond are
+//     not weighed against failures (Omitted.LoginSuccesses)
+//   - failures of named users spread over many addresses: per server the
+//     maxSpreadUsers (8) names with the most failures in the window, for
+//     MaxServers servers; failures at servers beyond are not weighed for
+//     guessing spread over addresses, each address's own still are
+//     (Omitted.LoginSpreadNotWeighed)
+//
+// What the whole capture tells:
+//
+//   - the capture point's timing votes: maxVoteNets (4,096) pairs of
+//     networks, the one first seen longest ago out first
+//     (Omitted.TimingVotesForgotten)
+//   - clients active data connections got through to or failed for, and
+//     from which servers (two of each): maxActivePeers (8,192), the one
+//     first seen longest ago out first (Omitted.ActiveClientsForgotten)
+//   - hosts clients' PORTs named as other hosts: maxBounceClients (1,024)
+//     client addresses (past it new clients are not followed across
+//     sessions, each session judged alone: Omitted.BounceClientsNotFollowed),
+//     maxClientHosts (8) hosts each (past it not followed), maxClientPorts
+//     (64) ports per host (more counted)
+//   - rewrites told by KnowRewrite: MaxRewrites (256); past it KnowRewrite
+//     reports false
+//
+// The work of one call is bounded too: a look back over a session's
+// commands reads at most maxHostLook (256), maxUserLook (64) or
+// maxPasswordLook (64) of them; and so is what one finding or verdict
+// says: a reply or command quoted in evidence is cut to maxEvidenceText
+// (160) bytes, active-refused quotes maxActiveRefusedQuoted (3) refused
+// commands, and a verdict names maxOtherErrors (4) other kinds of error
+// or warning.
+package diagnose
