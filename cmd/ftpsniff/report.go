@@ -64,8 +64,9 @@ const (
 	// reportRowsBudget bounds the rows all open sessions' ladders hold
 	// together; rows past it are counted in their ladder, not kept.
 	reportRowsBudget = 50000
-	// maxServerNotes bounds the findings kept for the server blocks: the
-	// first of each code per server.
+	// maxServerNotes bounds the kinds of finding (collapseKey) kept for
+	// the server blocks, per severity (kindTable: and as many more, each
+	// the first of its code at its server).
 	maxServerNotes = 1000
 	// maxLooseNotes bounds findings about no session.
 	maxLooseNotes = 100
@@ -384,6 +385,11 @@ type reportOutput struct {
 	inputErrs   []error
 	overlaps    overlapList // inputs read one after the other that overlap in time
 
+	noteKinds kindTable // which kinds serverNotes holds; each server's worst severity
+	// notKeptBy: per server, the findings serverNotes does not hold, per
+	// severity (at most diagnose.MaxServers servers; noteKinds counts all).
+	notKeptBy map[netip.AddrPort]*[numSeverities]int
+
 	kept      [numRanks][]keptSection // by rank, each in the order kept
 	keptN     int
 	displaced int      // sections replaced by a more harmful session's (the bound): TestReportBound
@@ -396,7 +402,8 @@ type reportOutput struct {
 
 func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
 	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
-		open: map[*track.Session]*ladder{}, unrecorded: map[*track.Session]*harm{}, serverNotes: map[collapseKey]*serverNote{}}
+		open: map[*track.Session]*ladder{}, unrecorded: map[*track.Session]*harm{}, serverNotes: map[collapseKey]*serverNote{},
+		noteKinds: newKindTable(maxServerNotes), notKeptBy: map[netip.AddrPort]*[numSeverities]int{}}
 }
 
 // recording tells whether a session starting now could still be drawn:
@@ -536,10 +543,22 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 		return
 	}
 	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
+	r.noteKinds.seen(k.server, k.sev)
 	sn := r.serverNotes[k]
-	if sn == nil && len(r.serverNotes) < maxServerNotes {
-		sn = &serverNote{note: n, order: len(r.serverNotes)}
-		r.serverNotes[k] = sn
+	if sn == nil {
+		if r.noteKinds.admit(k.server, k.code, k.sev) {
+			sn = &serverNote{note: n, order: len(r.serverNotes)}
+			r.serverNotes[k] = sn
+		} else {
+			by := r.notKeptBy[k.server]
+			if by == nil && len(r.notKeptBy) < diagnose.MaxServers {
+				by = &[numSeverities]int{}
+				r.notKeptBy[k.server] = by
+			}
+			if by != nil {
+				by[sevIndex(k.sev)]++
+			}
+		}
 	}
 	if sn != nil {
 		sn.count++
@@ -1002,11 +1021,17 @@ func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 	io.WriteString(w, "<section id=\"servers\"><h2>Servers</h2>\n")
 	shownAny := false
 	// Servers with errors first, then with warnings, as the text summary
-	// orders them.
+	// orders them: by every finding's severity, kept in a row or not (the
+	// rows decide only for servers past noteKinds's bound).
 	worst := map[netip.AddrPort]int{}
 	for k := range r.serverNotes {
-		if k.sev >= diagnose.SeverityWarning {
+		if _, ok := r.noteKinds.worst[k.server]; !ok && k.sev >= diagnose.SeverityWarning {
 			worst[k.server] = max(worst[k.server], int(k.sev))
+		}
+	}
+	for a, sev := range r.noteKinds.worst {
+		if sev >= diagnose.SeverityWarning {
+			worst[a] = int(sev)
 		}
 	}
 	servers := slices.Clone(r.servers)
@@ -1073,12 +1098,13 @@ func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 				if row.note != nil {
 					writeNoteHTML(w, row.note)
 				} else {
-					io.WriteString(w, `<span class="dim">not told apart: more than `+fmt.Sprint(maxServerNotes)+` kinds of finding</span>`)
+					io.WriteString(w, `<span class="dim">not told apart: past the first `+fmt.Sprint(maxServerNotes)+` kinds of finding of their severity</span>`)
 				}
 				io.WriteString(w, "</td></tr>\n")
 			}
 			io.WriteString(w, "</table>\n")
 		}
+		r.writeNotKept(w, s.Server)
 		io.WriteString(w, "</article>\n")
 	}
 	if len(r.loose) > 0 {
@@ -1096,6 +1122,35 @@ func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 		io.WriteString(w, "<p class=\"dim\">No server announced a data endpoint or had a finding.</p>\n")
 	}
 	io.WriteString(w, "</section>\n")
+}
+
+// writeNotKept says how many findings of server, of each severity, no row
+// of its table tells apart, and how to see them.
+func (r *reportOutput) writeNotKept(w io.Writer, server netip.AddrPort) {
+	by := r.notKeptBy[server]
+	if by == nil {
+		return
+	}
+	var parts []string
+	for sev := numSeverities - 1; sev >= 0; sev-- {
+		if n := by[sev]; n > 0 {
+			word := diagnose.Severity(sev).String()
+			if sev != int(diagnose.SeverityInfo) {
+				word += plural(n)
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, word))
+		}
+	}
+	how := "--server ADDR:PORT makes the report one server's; --json lists every finding"
+	if r.sel != nil && r.sel.serverSet {
+		how = "--json lists every finding"
+	}
+	cls := "dim"
+	if by[diagnose.SeverityWarning] > 0 || by[diagnose.SeverityError] > 0 {
+		cls = "warn"
+	}
+	fmt.Fprintf(w, "<p class=\"%s\">Not told apart above (their kinds past the first %d of each severity): %s findings (%s).</p>\n",
+		cls, maxServerNotes, esc(strings.Join(parts, ", ")), esc(how))
 }
 
 // findingRow is a row of a server's findings table; note nil for the

@@ -45,7 +45,10 @@ const (
 
 // Bounds of the collapsing of repeated findings.
 const (
-	maxCollapseKeys    = 1024 // distinct (server, code, cause) kept
+	// maxCollapseKeys bounds the distinct (server, code, cause) kept per
+	// severity: a busy day's info (a nat-mismatch per client network)
+	// must not take the room of the errors and warnings a summary is for.
+	maxCollapseKeys    = 1024
 	maxCollapseClients = 4096 // distinct clients counted per key
 	collapseSessions   = 8    // session numbers named per key
 	maxServersNamed    = 16   // server addresses named for a finding merged over servers
@@ -105,22 +108,114 @@ const maxOccurrences = 32
 type collapser struct {
 	byKey map[collapseKey]*collapsed
 	order []*collapsed
-	full  int // findings not collapsed: the table was full
+	kinds kindTable // which keys get an entry, and the count of the rest
+	full  int       // findings not collapsed: no entry holds them
+	// lastNotKept: the severity of the finding add last turned away, for
+	// addMore's count of the same kind.
+	lastNotKept diagnose.Severity
+	// verdicts: each server's verdict, to show the findings it names
+	// (collapsedShown); filled at the first need, after the diagnosis.
+	verdicts map[netip.AddrPort]string
 	// every: keep each occurrence of a warning or an error (-v), for the
 	// summary view, which has no transcript to show them in.
 	every bool
 }
 
-func newCollapser() *collapser { return &collapser{byKey: map[collapseKey]*collapsed{}} }
+// kindTable decides which kinds of finding a summary (the text's
+// collapser, the report's server notes) holds an entry for, and counts
+// what it does not. Each severity has its own room (bound kinds), so
+// that a busy day's info (a nat-mismatch per client network) never takes
+// the room of the errors and warnings a summary is for; past it, the
+// first kind of a code at a server still gets an entry (bound more of
+// each severity): what a verdict's "see nat-mismatch" points to.
+type kindTable struct {
+	bound  int
+	kinds  [numSeverities]int // entries within the bound
+	firsts [numSeverities]int // entries past it, each the first of its serverCode
+	codes  map[serverCode]struct{}
+	// notKept: findings no entry holds, per severity (those past both
+	// bounds, and what the caller counts with notHeld).
+	notKept [numSeverities]int
+	// worst: each server's most severe finding, whether an entry holds
+	// it or not, for the order of the server blocks; at most
+	// diagnose.MaxServers servers, as many as the diagnosis tells apart.
+	worst map[netip.AddrPort]diagnose.Severity
+}
+
+// serverCode is a code of finding at a server, of one severity.
+type serverCode struct {
+	server netip.AddrPort
+	code   string
+	sev    diagnose.Severity
+}
+
+// numSeverities is the number of diagnose.Severity values.
+const numSeverities = int(diagnose.SeverityError) + 1
+
+func newKindTable(bound int) kindTable {
+	return kindTable{bound: bound, codes: map[serverCode]struct{}{}, worst: map[netip.AddrPort]diagnose.Severity{}}
+}
+
+// sevIndex is sev as an index of the per-severity counts (an unknown
+// severity counted as an error: never let it pass for info).
+func sevIndex(sev diagnose.Severity) int { return min(int(sev), numSeverities-1) }
+
+// seen counts a finding's severity for its server's rank, whatever
+// becomes of the finding.
+func (t *kindTable) seen(server netip.AddrPort, sev diagnose.Severity) {
+	w, ok := t.worst[server]
+	if !ok && len(t.worst) >= diagnose.MaxServers {
+		return
+	}
+	if !ok || sev > w {
+		t.worst[server] = sev
+	}
+}
+
+// admit tells whether a new kind of finding, of code and sev at server,
+// gets an entry; if not, the finding is counted as not kept.
+func (t *kindTable) admit(server netip.AddrPort, code string, sev diagnose.Severity) bool {
+	i := sevIndex(sev)
+	sc := serverCode{server, code, sev}
+	_, known := t.codes[sc]
+	switch {
+	case t.kinds[i] < t.bound:
+		t.kinds[i]++
+	case !known && t.firsts[i] < t.bound:
+		t.firsts[i]++
+	default:
+		t.notKept[i]++
+		return false
+	}
+	t.codes[sc] = struct{}{}
+	return true
+}
+
+// notHeld counts n findings of sev that no entry holds.
+func (t *kindTable) notHeld(sev diagnose.Severity, n int) { t.notKept[sevIndex(sev)] += n }
+
+func newCollapser() *collapser {
+	return &collapser{byKey: map[collapseKey]*collapsed{}, kinds: newKindTable(maxCollapseKeys)}
+}
+
+// notCollapsed counts n findings like f, of session s, that no entry
+// holds (a session's findings past maxOverKinds kinds).
+func (c *collapser) notCollapsed(s *track.Session, f *diagnose.Finding, n int) {
+	c.kinds.seen(s.Server, f.Severity)
+	c.full += n
+	c.kinds.notHeld(f.Severity, n)
+}
 
 // add counts f, a finding of session s, and returns its entry and whether
 // f is the first occurrence (to print in full). A nil entry means f is
-// not collapsed (the table is full): print it in full.
+// not collapsed (its severity's room is full): print it in full.
 func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool) {
+	c.kinds.seen(s.Server, f.Severity)
 	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
 	e := c.byKey[k]
 	if e == nil {
-		if len(c.byKey) >= maxCollapseKeys {
+		if !c.kinds.admit(s.Server, f.Code, f.Severity) {
+			c.lastNotKept = f.Severity
 			c.full++
 			return nil, true
 		}
@@ -155,13 +250,15 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 // addMore counts n more occurrences, in the same session, of the finding
 // just added to e (add): those a session's findings past maxFindingsKept
 // counted by kind. With every, they are counted as occurrences not kept
-// (moreOver). A nil e (the table was full) counts them as not collapsed.
+// (moreOver). A nil e (its severity's table was full) counts them as not
+// collapsed, of the severity of the finding add just turned away.
 func (c *collapser) addMore(e *collapsed, n int) {
 	if n <= 0 {
 		return
 	}
 	if e == nil {
 		c.full += n
+		c.kinds.notHeld(c.lastNotKept, n)
 		return
 	}
 	e.count += n
@@ -411,16 +508,52 @@ func shellWord(w string) string {
 
 // collapsedShown tells whether the server blocks write e. The summary
 // view writes no transcript, so every warning and error is explained
-// there, even one of a single session (info, as after transcripts, when it
-// came back in more than one session). After transcripts, only those that
-// came back in more than one session (without -v: the transcripts showed
-// the repeats in one line), and with -v none (every one was written in
-// full).
+// there, even one of a single session, and so is every finding the
+// server's verdict names ("see nat-mismatch"); other info, as after
+// transcripts, when it came back in more than one session. After
+// transcripts, only those that came back in more than one session
+// (without -v: the transcripts showed the repeats in one line), and with
+// -v none (every one was written in full).
 func (o *textOutput) collapsedShown(e *collapsed) bool {
 	if o.view == viewSummary {
-		return e.sev >= diagnose.SeverityWarning || e.sessionsN >= 2
+		return e.sev >= diagnose.SeverityWarning || e.sessionsN >= 2 || o.verdictNames(e)
 	}
 	return !o.verbose && e.sessionsN >= 2
+}
+
+// verdictNames tells whether the verdict of e's server names e's code.
+func (o *textOutput) verdictNames(e *collapsed) bool {
+	c := o.collapse
+	if c.verdicts == nil {
+		c.verdicts = make(map[netip.AddrPort]string, len(o.servers))
+		for _, s := range o.servers {
+			if s.Verdict != "" {
+				c.verdicts[s.Server] = s.Verdict
+			}
+		}
+	}
+	return containsCode(c.verdicts[e.key.server], e.code())
+}
+
+// containsCode tells whether text names code as a word of its own: not
+// data-refused inside data-refused-foo.
+func containsCode(text, code string) bool {
+	if code == "" {
+		return false
+	}
+	codeByte := func(b byte) bool { return b == '-' || b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' }
+	for i := 0; ; {
+		j := strings.Index(text[i:], code)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(code)
+		if (j == 0 || !codeByte(text[j-1])) && (end == len(text) || !codeByte(text[end])) {
+			return true
+		}
+		i = j + 1
+	}
 }
 
 // collapsedOf is what a server block writes of the repeated findings: those
@@ -442,9 +575,17 @@ func (o *textOutput) collapsedOf(server netip.AddrPort) []*collapsed {
 
 // serverRank orders the server blocks: servers with errors first, then
 // with warnings, then the others (each group in the diagnosis's order).
+// A server's rank is that of every finding it raised, kept in the table
+// or not; the table decides only for servers past the bound of worst.
 func (o *textOutput) serverRank(server netip.AddrPort) int {
 	worst := -1
 	if o.collapse != nil {
+		if w, ok := o.collapse.kinds.worst[server]; ok {
+			if w >= diagnose.SeverityWarning {
+				worst = int(w)
+			}
+			return -worst
+		}
 		for _, e := range o.collapse.order {
 			if e.key.server == server && e.sev >= diagnose.SeverityWarning && int(e.sev) > worst {
 				worst = int(e.sev)
@@ -658,6 +799,9 @@ func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
 		if e.shown || e.sev != diagnose.SeverityInfo || !o.collapsedShown(e) || !shown(e.key.server) {
 			continue
 		}
+		if o.view == viewSummary && o.verdictNames(e) {
+			continue // in its server's block, under the verdict that names it
+		}
 		k := infoKey{e.key.code, e.key.advice}
 		if byKey[k] == nil {
 			keys = append(keys, k)
@@ -677,6 +821,43 @@ func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
 }
 
 func (e *collapsed) code() string { return e.key.code }
+
+// writeNotSummarised says, in the summary view, how many findings of each
+// severity the server blocks do not explain (more kinds of that severity
+// than maxCollapseKeys), and how to see them.
+func (o *textOutput) writeNotSummarised() {
+	c := o.collapse
+	if o.view != viewSummary || c == nil || c.full == 0 {
+		return
+	}
+	var parts []string
+	told := 0
+	for sev := numSeverities - 1; sev >= 0; sev-- {
+		if n := c.kinds.notKept[sev]; n > 0 {
+			told += n
+			word := diagnose.Severity(sev).String()
+			if sev != int(diagnose.SeverityInfo) {
+				word += plural(n)
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, word))
+		}
+	}
+	if n := c.full - told; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d of other kinds", n))
+	}
+	color := o.p.dim
+	if c.kinds.notKept[diagnose.SeverityWarning] > 0 || c.kinds.notKept[diagnose.SeverityError] > 0 || c.full > told {
+		color = o.p.warn
+	}
+	// Only the selected sessions' findings are collapsed: --server makes
+	// the table one server's.
+	how := "--server ADDR:PORT summarises one server's; --json lists every finding"
+	if o.sel != nil && o.sel.serverSet {
+		how = "--json lists every finding"
+	}
+	o.printf("%s\n\n", color.Sprintf("findings not summarised (their kinds past the first %d of each severity): %s (%s)",
+		maxCollapseKeys, strings.Join(parts, ", "), how))
+}
 
 // para prints text wrapped to the output width: the first line after
 // indent and label, the others after cont.

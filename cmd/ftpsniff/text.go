@@ -211,7 +211,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		// transcript).
 		for _, k := range sf.overList() {
 			if k.rest {
-				o.collapse.full += k.n
+				o.collapse.notCollapsed(s, k.first, k.n)
 				continue
 			}
 			e, _ := o.collapse.add(s, k.first)
@@ -977,11 +977,7 @@ func (o *textOutput) serverSummaries() {
 			}
 		}
 	}
-	if o.view == viewSummary && o.collapse != nil && o.collapse.full > 0 {
-		// No transcript shows them either.
-		o.printf("%s\n\n", p.warn.Sprintf("%d finding%s of kinds past the first %d not summarised (--json lists every finding)",
-			o.collapse.full, plural(o.collapse.full), maxCollapseKeys))
-	}
+	o.writeNotSummarised() // (no transcript shows them either)
 	if len(merged) > 0 {
 		o.printf("%s\n", p.head.Sprint("info found at more than one server:"))
 		for _, g := range merged {
