@@ -287,8 +287,9 @@ type helperLayer struct {
 	// bySYN indexes the connections whose SYN was seen by the client's
 	// endpoint and ISN, where a twin's SYN finds them.
 	bySYN map[synID]*helperConn
-	// encHeld: the helper-encrypted findings whose advice waits for the
-	// session's data connection mode (raiseEncrypted).
+	// encHeld: the helper-encrypted findings that wait for a data
+	// connection opened while the control channel was encrypted
+	// (raiseEncrypted).
 	encHeld map[*track.Session]heldEncryption
 	// openedSYN: the data SYNs that matched an expectation, by client
 	// endpoint and ISN, with when: the copy of the same SYN on the
@@ -1315,7 +1316,12 @@ func (h *helperLayer) addrName(s *track.Session) string {
 // Data implements track.Sink: the data connection against the helper's
 // expectation.
 func (h *helperLayer) Data(s *track.Session, d *track.DataConn) {
-	h.releaseEncrypted(s, d.Passive, !d.Passive)
+	if held, ok := h.encHeld[s]; ok && hiddenByEncryption(s, d) {
+		held.hidden = true
+		held.passive = held.passive || d.Passive
+		held.active = held.active || !d.Passive
+		h.encHeld[s] = held
+	}
 	n, hasAnn := h.armed[d]
 	delete(h.armed, d)
 	if d.SYNs > 0 {
@@ -1357,9 +1363,10 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	why := ""
 	r := n.res
 	switch {
-	case s.Encrypted || s.ImplicitTLS:
+	case hiddenByEncryption(s, d):
 		// Before the attachment: attached or not (implicit FTPS is on
-		// 990, where it seldom is), the helper could not read it.
+		// 990, where it seldom is), the helper could not read it. (Its
+		// state now does not tell: a CCC may have come since.)
 		why = "the control channel is encrypted: the helper cannot read the announcement"
 	case !hasAnn && !h.attach.has(s.Server.Port()):
 		why = h.notAttached(s.Server.Port())
@@ -1588,8 +1595,19 @@ func (h *helperLayer) notAttached(port uint16) string {
 
 // Event implements track.Sink.
 func (h *helperLayer) Event(s *track.Session, e *track.Event) {
-	if e.Kind == track.EventEncrypted {
+	switch e.Kind {
+	case track.EventEncrypted:
 		h.encrypted(s, e)
+	case track.EventCleartext:
+		// CCC, or TLS closed: what is announced from here the helper
+		// reads again.
+		if held, ok := h.encHeld[s]; ok {
+			held.clearNum = e.Num
+			h.encHeld[s] = held
+			if held.hidden {
+				h.releaseEncrypted(s)
+			}
+		}
 	}
 	h.sink.Event(s, e)
 }
@@ -1670,40 +1688,78 @@ const (
 type heldEncryption struct {
 	f      *diagnose.Finding
 	relief string // cccRelief, unprotectedRelief
+	// clearNum: the packet where the control channel carried FTP text
+	// again (the tracker's EventCleartext: CCC, or TLS closed); 0: not
+	// (yet).
+	clearNum uint64
+	// hidden: a data connection was opened while the channel was
+	// encrypted (hiddenByEncryption); passive, active: the modes of
+	// those connections, for the advice.
+	hidden, passive, active bool
 }
 
-// raiseEncrypted reports f, helper-encrypted for session s, with the
-// advice for the data connection mode s uses: passive mode needs the
-// server's passive range open, active mode (PORT/EPRT, which no helper
-// reads under TLS either) the client's listening ports, or passive mode.
-// The mode shows in the announcements before the encryption or in the
-// data connections: when neither has come yet, f waits for the session's
-// next data connection (Data), or its end (the advice for both modes).
+// hiddenByEncryption reports whether data connection d of s was opened
+// with no visible announcement because the control channel was
+// encrypted then: the connection helper-encrypted is about. One
+// announced in clear text (before AUTH, or after a CCC) the helper read.
+func hiddenByEncryption(s *track.Session, d *track.DataConn) bool {
+	return (s.WasEncrypted || s.ImplicitTLS) && d.Announce == nil && d.Match == track.MatchInferred
+}
+
+// raiseEncrypted holds f, helper-encrypted for session s, until the
+// control channel carries FTP text again (CCC, or TLS closed) or the
+// session ends, and reports it then if a data connection was opened while
+// the channel was encrypted (Data), with the advice for those
+// connections' modes: passive mode needs the server's passive range
+// open, active mode (PORT/EPRT, which no helper reads under TLS either)
+// the client's listening ports, or passive mode. A session with none
+// gets it at its end too (the advice for the modes its clear-text
+// announcements showed, else both), unless its channel carried FTP text
+// again and it opened data connections: all were announced where the
+// helper reads them.
 func (h *helperLayer) raiseEncrypted(s *track.Session, f *diagnose.Finding, relief string) {
-	passive, active := sessionModes(s)
-	if (passive || active) || len(h.encHeld) >= helperMaxConns {
-		h.emitEncrypted(s, f, relief, passive, active)
+	if len(h.encHeld) >= helperMaxConns {
+		passive, active := sessionModes(s)
+		h.emitEncrypted(s, heldEncryption{f: f, relief: relief}, passive, active)
 		return
 	}
-	if old, ok := h.encHeld[s]; ok {
-		h.emitEncrypted(s, old.f, old.relief, false, false)
+	if old, ok := h.encHeld[s]; ok && (old.hidden || old.clearNum == 0) {
+		// Raised again while still held (encrypted again after a CCC):
+		// the earlier one stands for what came before.
+		h.releaseEncrypted(s)
 	}
-	h.encHeld[s] = heldEncryption{f, relief}
+	h.encHeld[s] = heldEncryption{f: f, relief: relief}
 }
 
 // releaseEncrypted reports the held helper-encrypted finding of s, if
-// any, with the advice for the mode a data connection showed (neither:
-// both modes).
-func (h *helperLayer) releaseEncrypted(s *track.Session, passive, active bool) {
-	if held, ok := h.encHeld[s]; ok {
-		delete(h.encHeld, s)
-		h.emitEncrypted(s, held.f, held.relief, passive, active)
+// any: with the advice for the modes of the data connections opened
+// while the channel was encrypted, without any, for the modes the
+// session's announcements showed (neither: both modes).
+func (h *helperLayer) releaseEncrypted(s *track.Session) {
+	held, ok := h.encHeld[s]
+	if !ok {
+		return
 	}
+	delete(h.encHeld, s)
+	if held.hidden {
+		h.emitEncrypted(s, held, held.passive, held.active)
+		return
+	}
+	passive, active := sessionModes(s)
+	h.emitEncrypted(s, held, passive, active)
 }
 
-// emitEncrypted gives helper-encrypted f its advice for the modes in use
-// (neither known: both) and reports it.
-func (h *helperLayer) emitEncrypted(s *track.Session, f *diagnose.Finding, relief string, passive, active bool) {
+// emitEncrypted gives the helper-encrypted finding of held its advice
+// for the modes in use (neither known: both) and reports it. When the
+// channel already carried FTP text again (held.clearNum), the finding
+// says that only what was announced before that was hidden.
+func (h *helperLayer) emitEncrypted(s *track.Session, held heldEncryption, passive, active bool) {
+	f, relief := held.f, held.relief
+	if held.hidden && held.clearNum != 0 && relief == cccRelief {
+		f.Message = fmt.Sprintf("the helper could not help with the data connections opened while the control channel was encrypted, before it carried FTP text again at packet %d (CCC, or TLS closed): no firewall or NAT helper can read or rewrite the announcements sent under TLS; those sent after that packet it reads", held.clearNum)
+		f.Packets = append(f.Packets, held.clearNum)
+		relief = fmt.Sprintf("have the client send CCC before its first PASV, EPSV, PORT or EPRT where policy allows (this session returned to clear text only at packet %d, after data connections had been announced under TLS)", held.clearNum)
+	}
 	pasv := "open the server's passive port range in the firewall and, behind NAT, set the server's public address (" + h.addrName(s) + ")"
 	port := "use passive mode on the client, since no helper can see the PORT or EPRT and open the port it names; to keep active mode, open the client's listening port range statically in the firewall in front of it (behind NAT: forward that range to the client and set the client's external IP address for active mode to the public address)"
 	switch {
@@ -1742,7 +1798,12 @@ func (h *helperLayer) SessionEnd(s *track.Session) {
 			delete(h.armed, d)
 		}
 	}
-	h.releaseEncrypted(s, false, false)
+	if held, ok := h.encHeld[s]; ok && !held.hidden && held.clearNum != 0 && len(s.Data) > 0 {
+		// Clear text again, and every data connection announced where
+		// the helper reads it: it was not kept from helping.
+		delete(h.encHeld, s)
+	}
+	h.releaseEncrypted(s)
 	h.sink.SessionEnd(s)
 }
 

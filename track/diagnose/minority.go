@@ -513,6 +513,9 @@ type peerVia struct {
 	failFirst         int64
 	okSession, okData int
 	okUser, failUser  string
+	// failEncrypted: the first that failed was of a session whose control
+	// channel was encrypted, where no FTP helper takes part.
+	failEncrypted bool
 }
 
 // sameSource reports whether two source ports of a server's active data
@@ -652,6 +655,7 @@ func (p *activePeers) tried(cli netip.Addr, srv netip.AddrPort, dc *track.DataCo
 		ts := connTime(dc).UnixNano()
 		if v.failFirst == 0 || ts < v.failFirst {
 			v.failFirst, v.failPort, v.failUser = ts, dc.Client.Port(), user
+			v.failEncrypted = encryptedControl(dc.Session)
 		}
 	}
 	p.m[cli] = e
@@ -872,9 +876,9 @@ func (a *serverAcc) activeEarlierHedge(failing int) string {
 		return ""
 	case n == 1 && failing == 1 && last.okLast < last.failFirst:
 		return fmt.Sprintf(" (this server's active data connections to that client got through before they failed, the latest at %s (session %d, data #%d), from the same source port: %s)",
-			clockAt(time.Unix(0, last.okLast), time.Unix(0, last.failFirst)), last.okSession, last.okData, natOrUsers(last.okUser, last.failUser))
+			clockAt(time.Unix(0, last.okLast), time.Unix(0, last.failFirst)), last.okSession, last.okData, natOrUsers(last.okUser, last.failUser, last.failEncrypted))
 	case failing == 1:
-		return " (this server's active data connections to that client got through before they failed, from the same source port: " + natOrUsers(last.okUser, last.failUser) + ")"
+		return " (this server's active data connections to that client got through before they failed, from the same source port: " + natOrUsers(last.okUser, last.failUser, last.failEncrypted) + ")"
 	}
 	return fmt.Sprintf(" (this server's active data connections to %d of those clients got through before theirs failed, from the same source port: the server's side let them out then, so something changed since, on those clients' side or on the server's, or those addresses are other hosts' behind a NAT)", n)
 }
@@ -885,13 +889,18 @@ func (a *serverAcc) activeEarlierHedge(failing int) string {
 // something changed since, or the address is another host's behind a
 // NAT (with its FTP helper, the first host's connection got through). The
 // user names of the two sessions are said when both are known and differ:
-// a sign of two hosts.
-func natOrUsers(okUser, failUser string) string {
+// a sign of two hosts. An encrypted session's PORT no helper reads:
+// its firewall alone is named then.
+func natOrUsers(okUser, failUser string, encrypted bool) string {
 	users := ""
 	if okUser != "" && failUser != "" && okUser != failUser {
 		users = fmt.Sprintf(" (different users: %q, %q)", okUser, failUser)
 	}
-	return "the server's side let them out then, so something changed since, or the client at this address is another host behind a NAT" + users + ": the client's side (its firewall, or its NAT's FTP helper) is the likely place"
+	where := "its firewall, or its NAT's FTP helper"
+	if encrypted {
+		where = "its firewall; no FTP helper reads an encrypted session's PORT"
+	}
+	return "the server's side let them out then, so something changed since, or the client at this address is another host behind a NAT" + users + ": the client's side (" + where + ") is the likely place"
 }
 
 // activeServerVerdict is the verdict for active-mode failures of clients

@@ -699,7 +699,7 @@ func activeUnanswered(s *track.Session, dc *track.DataConn, side Vantage, why va
 			port = fmt.Sprintf("an unprivileged source port (%d), as these", h.prior.port)
 		}
 		msg += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s: %s.",
-			clockAt(h.prior.at, connTime(dc)), h.prior.session, h.prior.data, port, natOrUsers(h.prior.user, s.User))
+			clockAt(h.prior.at, connTime(dc)), h.prior.session, h.prior.data, port, natOrUsers(h.prior.user, s.User, encryptedControl(s)))
 	}
 	return msg
 }

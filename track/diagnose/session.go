@@ -1047,16 +1047,74 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			eg, ex[0].Lo, ex[0].Hi, ex[0].Lo, ex[0].Hi, eg, openAt(at, ex, v6, nftRule(ex)))
 		return f
 	}
+	passive, active := hiddenModes(s)
+	if active {
+		// Active mode: the server connects to the client, whose side
+		// must let it in; the server's passive range is beside the
+		// point for these.
+		act := encryptedActiveAdvice(s)
+		if !passive {
+			f.Advice = act
+			return f
+		}
+		f.Advice = "This session used both modes. Active mode (PORT, EPRT): " + act + " Passive mode (PASV, EPSV): "
+	}
 	if len(rs) > 0 {
-		f.Advice = fmt.Sprintf("Open the whole passive range statically (%s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
+		f.Advice += fmt.Sprintf("Open the whole passive range statically (%s) and, behind NAT, make the server announce its public address itself (%s); the FTP conntrack helper cannot help.",
 			openAt(at, rs, v6, fam.hostRule(rs, v6, nftRule(rs)+"; "+iptablesRule(rs, v6))), fam.addrSetIn(publicOr(d.polOf(s).Public())))
 	} else {
 		ex := policy.Ranges{exampleRange}
-		f.Advice = fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. %s) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
+		f.Advice += fmt.Sprintf("Give the server a fixed passive range (%s), open it statically (e.g. %s) and, behind NAT, set %s; the FTP conntrack helper cannot help.",
 			fam.rangeNameIn(), openAt(at, ex, v6, fam.hostRule(ex, v6, nftRule(ex))), fam.addrName())
 	}
 	f.Advice += fam.note()
 	return f
+}
+
+// hiddenModes reports whether the data connections of s whose
+// announcement the encryption hid (MatchInferred) include passive ones
+// (the client connected) and active ones (the server connected back).
+func hiddenModes(s *track.Session) (passive, active bool) {
+	for _, dc := range s.Data {
+		if dc.Match == track.MatchInferred {
+			passive = passive || dc.Passive
+			active = active || !dc.Passive
+		}
+	}
+	return passive, active
+}
+
+// encryptedActiveAdvice is control-encrypted's advice for active data
+// connections whose PORT or EPRT the encryption hid: no helper on the
+// client's side can open the port it names, so the client's side must
+// let the server's connections in statically, from the source port seen
+// (20, usually), or the client must use passive mode.
+func encryptedActiveAdvice(s *track.Session) string {
+	var from netip.Addr
+	var sport uint16
+	sports := 0
+	for _, dc := range s.Data {
+		if dc.Match != track.MatchInferred || dc.Passive {
+			continue
+		}
+		if p := dc.Client.Port(); sports == 0 || p != sport {
+			sport = p
+			sports++
+		}
+		if !from.IsValid() {
+			from = dc.Client.Addr().Unmap() // the server, as it connected
+		}
+	}
+	fam := "ip"
+	if from.Is6() {
+		fam = "ip6"
+	}
+	src, rule := fmt.Sprintf("from %s port %d", from, sport), fmt.Sprintf("nft insert rule inet filter input %s saddr %s tcp sport %d tcp dport 1024-65535 ct state new accept", fam, from, sport)
+	if sports > 1 {
+		// Source ports that vary: the server's address alone.
+		src, rule = "from "+from.String(), fmt.Sprintf("nft insert rule inet filter input %s saddr %s tcp dport 1024-65535 ct state new accept", fam, from)
+	}
+	return fmt.Sprintf("Use passive mode on the client; to keep active mode, the client's firewall (and a NAT router in front of it) must let in the server's data connections %s to the client's listening ports statically (on a Linux client, e.g. %s; behind NAT, forward the client's listening port range to it and set its external address for active mode), since no helper can see the PORT or EPRT under TLS and open the port it names.", src, rule)
 }
 
 // tlsSenders says who sent TLS bytes while the control connection was
