@@ -1,6 +1,7 @@
 package track
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -166,10 +167,112 @@ func (d *DataConn) MayBeProtected() bool { return d.protected }
 // first bytes were TLS). Verdict.Content says whether application data
 // crossed.
 func (d *DataConn) TLSHandshake() (tlshello.Verdict, bool) {
+	v, seen := d.tlsReading()
+	if !seen {
+		return tlshello.Verdict{}, false
+	}
+	return v, true
+}
+
+// tlsReading returns what the reading of the data connection's first
+// bytes gave (dataTLS.verdict): a hello's verdict (seen), or without one
+// what the bytes were instead (Verdict.Reason, an alert); the zero
+// Verdict when they were not read (its session's data could not be TLS).
+func (d *DataConn) tlsReading() (tlshello.Verdict, bool) {
 	if d.tls == nil {
 		return d.tlsVerdict, d.tlsSeen
 	}
 	return d.tls.verdict()
+}
+
+// DataTLS is what the first bytes of a data connection show of TLS, read
+// without decrypting. Only the data connections of sessions whose data
+// may be protected are read (Session.dataProtected when they opened).
+type DataTLS uint8
+
+const (
+	// DataTLSUnread: not read, its session's data could not be TLS
+	// (plain FTP, or PROT C read in clear text).
+	DataTLSUnread DataTLS = iota
+	// DataTLSEmpty: read, and no payload crossed.
+	DataTLSEmpty
+	// DataTLSHandshake: a TLS (or SSL 2.0-compatible) hello.
+	DataTLSHandshake
+	// DataTLSAlert: a TLS alert record and no hello: a side that expected
+	// TLS refused a connection on which none began.
+	DataTLSAlert
+	// DataTLSClear: the first bytes the capture holds are no TLS record:
+	// the data crossed in clear (PROT C).
+	DataTLSClear
+	// DataTLSUnknown: bytes crossed but their start is not in the capture
+	// (a snap length, a capture gap, a connection picked up mid-stream),
+	// or they begin like a TLS record and break its grammar.
+	DataTLSUnknown
+)
+
+// String is the name docs/json.md gives the state ("" for the unread
+// and the empty, which the data record leaves out).
+func (t DataTLS) String() string {
+	switch t {
+	case DataTLSHandshake:
+		return "handshake"
+	case DataTLSAlert:
+		return "alert"
+	case DataTLSClear:
+		return "clear"
+	case DataTLSUnknown:
+		return "unknown"
+	}
+	return ""
+}
+
+// DataTLS reports what the data connection's first bytes show of TLS.
+func (d *DataConn) DataTLS() DataTLS {
+	v, seen := d.tlsReading()
+	switch {
+	case seen || errors.Is(v.Reason, tlshello.ErrSSLv2):
+		return DataTLSHandshake
+	case v.Reason == nil:
+		// (A reading without a hello always has a reason: verdict.)
+		return DataTLSUnread
+	case !v.ServerAlert.IsZero():
+		return DataTLSAlert
+	case errors.Is(v.Reason, tlshello.ErrNotTLS):
+		return DataTLSClear
+	case d.TotalBytes() == 0:
+		return DataTLSEmpty
+	}
+	return DataTLSUnknown
+}
+
+// TLSServerAlert returns the first plaintext alert of the TLS server,
+// read after a hello or, without one, as the stream's first record
+// (DataTLSAlert), else the zero Alert.
+func (d *DataConn) TLSServerAlert() tlshello.Alert {
+	v, _ := d.tlsReading()
+	return v.ServerAlert
+}
+
+// alertRecordLen is a plaintext TLS alert record: a 5-byte header and a
+// 2-byte body.
+const alertRecordLen = 5 + 2
+
+// TLSAlertOnly reports whether the data connection's only payload was
+// one TLS alert record from the FTP server (the TLS server, RFC 4217),
+// no hello from either side and no byte from the client: a server that
+// requires TLS on data connections waited for a ClientHello that never
+// came and refused the connection (ProFTPD with TLSRequired on, to a
+// client that sent PROT C: its alert once the client gave up and closed,
+// pcaps/real/proftpd-prot-refused.pcap). No file data moved.
+func (d *DataConn) TLSAlertOnly() bool {
+	if d.DataTLS() != DataTLSAlert {
+		return false
+	}
+	server := 0 // the opener in active mode
+	if d.Passive {
+		server = 1
+	}
+	return d.Bytes[1-server] == 0 && d.Bytes[server] == alertRecordLen
 }
 
 // TLSClientHelloRead reports whether the data connection's TLS
@@ -186,8 +289,10 @@ func (d *DataConn) TLSClientHelloRead() bool {
 // TLSHandshakeOnly reports whether the payload counted in Bytes was a TLS
 // handshake (and alerts) and nothing else: the records of both directions
 // were read in order and none carried application data
-// (tlshello.ContentHandshakeOnly). Such a connection moved no file data;
-// its outcome is connected, not transferred.
+// (tlshello.ContentHandshakeOnly), or the server's alert alone answered
+// a connection on which the client began no TLS (TLSAlertOnly). Such a
+// connection moved no file data; its outcome is connected, not
+// transferred.
 //
 // A transfer the server answered with a 2xx is not: in TLS 1.3 a few
 // records of one length after the handshake read as session tickets, and
@@ -197,7 +302,7 @@ func (d *DataConn) TLSClientHelloRead() bool {
 // settles it.
 func (d *DataConn) TLSHandshakeOnly() bool {
 	v, seen := d.TLSHandshake()
-	if !seen || v.Content != tlshello.ContentHandshakeOnly {
+	if (!seen || v.Content != tlshello.ContentHandshakeOnly) && !d.TLSAlertOnly() {
 		return false
 	}
 	if c := d.Command; c != nil {
@@ -214,12 +319,32 @@ func (x *dataTLS) clientHelloRead() bool {
 	return x.conn.Scanner(0).ClientHello() != nil || x.conn.Scanner(1).ClientHello() != nil
 }
 
-// verdict decides from what was read, if a hello was.
+// verdict decides from what was read, if a hello was. Without one it
+// keeps what the first bytes were instead (DataConn.DataTLS): Reason,
+// never nil, is the first error of a direction whose start is known
+// (ErrNotTLS: the data crossed in clear), else ErrIncomplete; ServerAlert
+// is an alert that began a direction, taken for the TLS server's, since
+// a TLS client begins with its hello (TLSAlertOnly checks the side).
 func (x *dataTLS) verdict() (tlshello.Verdict, bool) {
-	if !x.conn.Hello() {
-		return tlshello.Verdict{}, false
+	if x.conn.Hello() {
+		return x.conn.Verdict(), true
 	}
-	return x.conn.Verdict(), true
+	v := tlshello.Verdict{Reason: tlshello.ErrIncomplete}
+	for dir := range 2 {
+		sc := x.conn.Scanner(dir)
+		if dir == 1 && x.learned {
+			// Its start taken on trust (learnPeer) and no hello there:
+			// the start may be wrong, so its bytes say nothing.
+			continue
+		}
+		if err := sc.Err(); err != nil && v.Reason == tlshello.ErrIncomplete {
+			v.Reason = err
+		}
+		if a := sc.Alert(); !a.IsZero() && v.ServerAlert.IsZero() {
+			v.ServerAlert = a
+		}
+	}
+	return v, false
 }
 
 // protLevel is a session's data protection level (RFC 2228 PROT, RFC 4217

@@ -37,6 +37,10 @@ func briefly(d time.Duration) string {
 func outcomeDetail(d *track.DataConn) string {
 	switch d.Outcome {
 	case track.OutcomeConnected:
+		if d.TLSAlertOnly() {
+			// The server refused a connection on which no TLS began.
+			return fmt.Sprintf("a TLS alert from the server only (%v), no handshake, no application data: %s", d.TLSServerAlert(), byteSplit(d))
+		}
 		if d.TLSHandshakeOnly() {
 			return "TLS handshake only, no application data: " + byteSplit(d)
 		}
@@ -228,6 +232,26 @@ func maskedLine(e *track.Event, show bool) string {
 		return mask + " (hidden: it may hold a password)"
 	}
 	return e.Text
+}
+
+// tlsFact says what a data connection's first bytes show of TLS, for the
+// line under its outcome; "" where they were not read (a session whose
+// data could not be TLS), where no payload crossed, or where the outcome
+// line says it already (TLSAlertOnly).
+func tlsFact(d *track.DataConn) string {
+	switch d.DataTLS() {
+	case track.DataTLSHandshake:
+		return "encrypted (TLS)"
+	case track.DataTLSClear:
+		return "in clear (no TLS)"
+	case track.DataTLSAlert:
+		if !d.TLSAlertOnly() {
+			return "a TLS alert, no handshake"
+		}
+	case track.DataTLSUnknown:
+		return "TLS or clear: unknown, its first bytes are not in the capture"
+	}
+	return ""
 }
 
 // byteSplit is a data connection's byte count, and which way each part

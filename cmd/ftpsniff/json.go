@@ -285,6 +285,7 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.int("bytes_to_server", toServer)
 	w.int("bytes_to_client", toClient)
 	w.boolOmit("bytes_acked_only", d.AckedOnly())
+	w.strOmit("tls", d.DataTLS().String())
 	var verb, arg, cwd string
 	final := 0
 	if c := d.Command; c != nil {

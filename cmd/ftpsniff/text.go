@@ -1035,6 +1035,9 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
 		facts = append(facts, "ended by "+d.EndReason.String())
 	}
+	if t := tlsFact(d); t != "" {
+		facts = append(facts, t)
+	}
 	// Under TLS the bytes are records, not the file: no size to compare.
 	// Outside image type (TYPE A, or none sent: RFC 959's default is
 	// ASCII) LF may become CR LF on the way, so only fewer bytes than

@@ -32,6 +32,8 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		add(d.outcome(s, dc, nat, nil))
 		add(d.tlsNotResumed(s, dc))
 		add(d.tlsReset(s, dc))
+		add(d.tlsRequired(s, dc))
+		add(d.dataCleartext(s, dc))
 		return out
 	}
 	// Whether the server had used up its passive range comes first: the
@@ -75,6 +77,8 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	}
 	add(d.notBlind(s, dc, d.outcome(s, dc, onat, ex)))
 	add(d.tlsNotResumed(s, dc))
+	add(d.tlsRequired(s, dc))
+	add(d.dataCleartext(s, dc))
 	add(d.rangeExhausted(s, dc, ex))
 	add(d.modeFallback(s, dc))
 	return out

@@ -94,6 +94,13 @@ const (
 	CodeControlRefused     = "control-refused"
 	CodeControlUnreachable = "control-unreachable"
 	CodeControlUnanswered  = "control-unanswered"
+	// CodeTLSRequired: an FTPS data connection on which the client began
+	// no TLS, answered by the server's TLS alert (or, weaker, its reset
+	// before a byte): the server requires protected data (tlsdata.go).
+	CodeTLSRequired = "data-tls-required"
+	// CodeDataCleartext: an FTPS session's data connection whose bytes
+	// crossed in clear, no TLS record first (tlsdata.go).
+	CodeDataCleartext = "data-cleartext"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -105,6 +112,7 @@ var Codes = []string{
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
+	CodeTLSRequired, CodeDataCleartext,
 }
 
 // Finding is one diagnosis.

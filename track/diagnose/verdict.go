@@ -734,6 +734,12 @@ func (v *verdictWriter) encryptedControl() {
 		v.accountFor(CodeTLSReset)
 		v.text = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server reset %s at the client's TLS ClientHello (see data-tls-reset); no firewall helper can follow them, so the passive range must stay open statically",
 			plural(a.findings[CodeTLSReset], "data connection", "data connections"))
+	case a.hidden > 0 && failedPassive(a) == 0 && a.findings[CodeTLSRequired] > 0:
+		// Made, but refused for want of TLS on them (tlsdata.go): not
+		// "worked". The replies that would say so are ciphertext.
+		v.accountFor(CodeTLSRequired)
+		v.text = fmt.Sprintf("the control channel is encrypted and the data connections were made, but %d of them moved no file: on each the client began no TLS and the server answered with a TLS alert or a reset, as a server that requires protected data connections does to a client that sent PROT C (the replies are encrypted, so this is the likeliest reading, not a certainty: see data-tls-required); have the client send PROT P (curl --ssl-reqd, lftp set ftp:ssl-protect-data yes) or let the server accept clear data (%s); no firewall helper can follow them, so the passive range must stay open statically",
+			a.findings[CodeTLSRequired], clearDataAllowed(v.fam))
 	case v.total == 0:
 		v.accountFor(CodeControlEncrypted)
 		// No data connection in the capture: none made, or none the
@@ -743,6 +749,12 @@ func (v *verdictWriter) encryptedControl() {
 	case a.hidden > 0 && failedPassive(a) == 0:
 		v.accountFor(CodeControlEncrypted)
 		v.text = "the control channel is encrypted and the data connections worked: no firewall helper can follow them, so the passive range must stay open statically"
+		if n := a.findings[CodeDataCleartext]; n > 0 {
+			// Worked, but not as private as the control channel.
+			v.accountFor(CodeDataCleartext)
+			v.text = fmt.Sprintf("the control channel is encrypted and the data connections worked, %d of them in clear (see data-cleartext): no firewall helper can follow them, so the passive range must stay open statically",
+				n)
+		}
 	default: // hidden announcements, and passive failures
 		v.accountFor(CodeControlEncrypted)
 		v.text = "the control channel is encrypted: no firewall helper can see the data ports; open the passive range statically"
