@@ -231,20 +231,18 @@ func (t *controlTable) connectICMP(u *Unreachable) {
 // a scan from source port 20 (nmap -g 20, to pass stateless firewalls
 // that let ftp-data in). Neither is a reason to open the control port on
 // the host it targets: when its opening fails, no session says so
-// (connectFailure). One that opens and speaks FTP is followed as any.
+// (connectFailure), it is counted (Stats.FailedFromPort20). One that
+// opens and speaks FTP is followed as any.
 const ftpDataPort = 20
 
 // connectFailure is how the opening of cs, closed at ts for why, failed,
 // or nil: it opened, carried bytes, was a path probe, came from the FTP
-// data port (ftpDataPort), or shows nothing that says it failed (one SYN
-// and no answer; the capture ended before an answer to the latest SYN was
-// due).
+// data port (ftpDataPort: counted, not shown), or shows nothing that says
+// it failed (one SYN and no answer; the capture ended before an answer to
+// the latest SYN was due).
 func (cs *controlConn) connectFailure(why CloseReason, ts time.Time) *ConnectFailure {
 	a := cs.opening()
 	if a == nil || !cs.notOpened() || cs.asm.half[dirClient].acked || a.probed {
-		return nil
-	}
-	if cs.client.Port() == ftpDataPort && !cs.t.d.isControlPort(ftpDataPort) {
 		return nil
 	}
 	f := a.ConnectFailure
@@ -269,6 +267,10 @@ func (cs *controlConn) connectFailure(why CloseReason, ts time.Time) *ConnectFai
 	case f.SYNs >= 2 && !(cut && f.SYNs < 3):
 		f.How = ConnectUnanswered
 	default:
+		return nil
+	}
+	if cs.client.Port() == ftpDataPort && !cs.t.d.isControlPort(ftpDataPort) {
+		cs.t.d.stats.FailedFromPort20++
 		return nil
 	}
 	return &f

@@ -140,6 +140,10 @@ type controlTable struct {
 	// that their ControlOpen says which close they continue.
 	resumedAt map[*controlConn]time.Time
 	probes    map[*controlConn]*midProbe // what undecided mid-stream candidates hold back (midstream.go); at most maxCand
+	// contentResumable: till when (idle clock) a tombstone of a
+	// connection found by its content and closed as idle may still be
+	// picked up again by its bytes (keepResumable).
+	contentResumable time.Time
 	// openings: what the SYNs of connections that have not opened, and
 	// their answers, showed (connect.go): only for a SYN sent again or
 	// answered by an RST or ICMP error; at most one a connection. (Not a
@@ -266,7 +270,7 @@ func (d *Decoder) maybeData(s *Segment) bool {
 func (t *controlTable) find(s *Segment) *controlConn {
 	d := t.d
 	byPort := d.isControlPort(s.Dst.Port()) || d.isControlPort(s.Src.Port())
-	if !byPort && t.byContent == 0 && !startsGreeting(s.Payload) {
+	if !byPort && t.byContent == 0 && !t.mayResume() && !startsGreeting(s.Payload) {
 		if _, ok := startsMidstream(s.Payload); !ok {
 			return nil
 		}
@@ -325,10 +329,11 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		}
 	} else if tomb := t.tombs.find(key, t.clock.now()); tomb != nil {
 		switch {
-		case !newConn && tomb.resume != 0 && len(s.Payload) > 0 && byPort:
+		case !newConn && tomb.resume&resumeKindMask != 0 && len(s.Payload) > 0 && (byPort || tomb.resume&resumeByContent != 0):
 			// Bytes of a control connection closed as idle: it was alive
 			// after all. It is picked up again, mid-stream, as if the
-			// capture started here, not swallowed as a late packet.
+			// capture started here, not swallowed as a late packet. One
+			// found by its content was FTP already: the same.
 			resume = tomb.resume
 			closedAt = tomb.closed
 			t.d.stats.IdleResumed++
@@ -345,11 +350,23 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// table still full of live sessions, are dropped (picked up,
 			// each would evict another in turn), and counted, once a
 			// session.
-			if tomb.evicted && len(s.Payload) > 0 && !tomb.lateDropped {
-				tomb.lateDropped = true
-				t.d.stats.EvictedLateDropped++
+			if len(s.Payload) > 0 && !tomb.lateDropped {
+				switch {
+				case tomb.evicted:
+					tomb.lateDropped = true
+					t.d.stats.EvictedLateDropped++
+				case tomb.resume&resumeWasFTP != 0:
+					// Bytes of an FTP control connection after its
+					// close (a FIN, an RST): a retransmission of its
+					// last bytes, or a close that was not the end.
+					tomb.lateDropped = true
+					t.d.stats.ClosedLateBytes++
+				}
 			}
 			tomb.at = t.clock.now()
+			if tomb.resume&resumeByContent != 0 {
+				t.keepResumable(tomb.at)
+			}
 			return nil
 		}
 		t.tombs.drop(key)
@@ -361,7 +378,9 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		t.tombs.add(key, t.clock.now())
 		return nil
 	case byPort:
-		return t.newByPort(key, s, resume, closedAt)
+		return t.newByPort(key, s, resume&resumeKindMask, closedAt)
+	case resume != 0:
+		return t.newResumedByContent(key, s, resume, closedAt)
 	case !d.opts.NoContentDetection && startsGreeting(s.Payload):
 		if t.candidates >= t.maxCand {
 			t.refuse(key)
@@ -394,6 +413,53 @@ func (t *controlTable) newByPort(key ConnKey, s *Segment, resume resumeKind, clo
 		t.resumed(cs, resume, closedAt)
 	}
 	return cs
+}
+
+// Flags of a tombstone's resume beside its resumeKind (resumeText,
+// resumeTLS), which a connection picked up again keeps without them.
+const (
+	resumeKindMask resumeKind = 3
+	// resumeByContent: closed as idle, it was found by its content on
+	// another port; resumeServerA: its server was its key's A, which the
+	// port cannot tell when its bytes pick it up again.
+	resumeByContent resumeKind = 1 << 2
+	resumeServerA   resumeKind = 1 << 3
+	// resumeWasFTP: with no resumeKind, it was an FTP control connection
+	// (closed by its FIN or an RST), so that bytes after its close are
+	// counted (Stats.ClosedLateBytes), once.
+	resumeWasFTP resumeKind = 1 << 4
+)
+
+// newResumedByContent adds a connection found by its content, closed as
+// idle, that segment s picks up again (resume: its tombstone's): FTP
+// already, it is not checked again.
+func (t *controlTable) newResumedByContent(key ConnKey, s *Segment, resume resumeKind, closedAt time.Time) *controlConn {
+	server, client := key.B, key.A
+	if resume&resumeServerA != 0 {
+		server, client = key.A, key.B
+	}
+	t.makeRoom()
+	t.byContent++
+	cs := t.add(key, client, server, parseFTP, s.TS)
+	cs.byContent = true
+	t.resumed(cs, resume&resumeKindMask, closedAt)
+	return cs
+}
+
+// keepResumable notes that a tombstone of a connection found by its
+// content, closed as idle, holds till its time at plus its TTL: till
+// then, segments on other ports are looked up even when no such
+// connection is open (find), so that its bytes find it.
+func (t *controlTable) keepResumable(at time.Time) {
+	if until := at.Add(tombstoneTTL); until.After(t.contentResumable) {
+		t.contentResumable = until
+	}
+}
+
+// mayResume tells whether a tombstone of a connection found by its
+// content and closed as idle may still hold (keepResumable).
+func (t *controlTable) mayResume() bool {
+	return !t.contentResumable.IsZero() && !t.clock.now().After(t.contentResumable)
 }
 
 // refuse counts a connection not checked for FTP by content, the
@@ -1093,7 +1159,7 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e.TS = cs.firstTS // the session starts with its first segment
 	// A connection found by its greeting starts with that greeting; one
 	// found by its lines mid-stream does not.
-	e.Midstream = cs.midstream || !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
+	e.Midstream = cs.midstream || cs.resumed != 0 || !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer]
 	e.ByContent = cs.byContent
 	e.ClientSYN, e.ClientISN = cs.syn[dirClient], cs.isn[dirClient]
 	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
@@ -1167,7 +1233,10 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		// its next packets may come as late as that, and are its own,
 		// not a session of their own that would evict another in turn.
 		tomb.evicted = why == CloseEvicted
-		if why == CloseIdle && !cs.byContent && cs.confirmed() {
+		if cs.confirmed() && cs.announced {
+			tomb.resume = resumeWasFTP
+		}
+		if why == CloseIdle && cs.confirmed() {
 			// Idle is a guess: its next bytes, if any come, start it
 			// again (lookup).
 			tomb.resume = resumeText
@@ -1181,6 +1250,13 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 				closed = at
 			}
 			tomb.closed = closed
+			if cs.byContent {
+				tomb.resume |= resumeByContent
+				if cs.server == cs.key.A {
+					tomb.resume |= resumeServerA
+				}
+				t.keepResumable(tomb.at)
+			}
 		}
 	}
 	t.remove(cs)

@@ -77,12 +77,16 @@
 // session a data connection belongs to is the tracker's to say, so data
 // between two hosts keeps every control connection between them open.
 // Idle is still a guess: bytes of a control connection (on a control
-// port) that came after it was closed as idle, while its tombstone
-// holds, pick it up again mid-stream, as a capture starting there would
-// (Stats.IdleResumed); packets without bytes stay late packets. Its
-// ControlOpen says which close it continues (ControlEvent.ResumesIdleClose,
-// read with Resumed): the tombstone of an idle close keeps its time; it
-// is not counted again in Stats.ControlConns.
+// port, or found by its content on another port: FTP already, its
+// tombstone keeps which end was the server) that came after it was
+// closed as idle, while its tombstone holds, pick it up again
+// mid-stream, as a capture starting there would (Stats.IdleResumed);
+// packets without bytes stay late packets. Its ControlOpen says which
+// close it continues (ControlEvent.ResumesIdleClose, read with Resumed):
+// the tombstone of an idle close keeps its time; it is not counted again
+// in Stats.ControlConns. Bytes after any other close of a control
+// connection (its FINs, an RST) are not read, and are counted once a
+// connection (Stats.ClosedLateBytes): mostly its last segment sent again.
 //
 // # Bounds
 //
@@ -99,8 +103,10 @@
 //     about 2.5 MB); past that ring one may be counted twice; a candidate's server may send 8 KiB before
 //     its client speaks, and it holds back at most 64 events; a candidate
 //     picked up mid-stream (no greeting: the client's FTP commands and the
-//     server's numbered replies, midstream.go) holds back at most 64
-//     events and is given up after 16 KiB undecided
+//     server's numbered replies, midstream.go; a first segment that
+//     begins inside a line is judged by the line after its first line
+//     end, within 512 bytes of text) holds back at most 64 events and is
+//     given up after 16 KiB undecided
 //   - out-of-order bytes: 64 segments per direction, 4 MiB in all; past
 //     either, the oldest hole is given up as its wait would give it up
 //     (Stats.HeldOverflow), and a segment beyond the receiver's window

@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"bytes"
+
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
@@ -114,12 +116,53 @@ func (p *midProbe) take(e *ControlEvent) midVerdict {
 	return midHold
 }
 
+// maxMidstreamHead bounds how far into a segment a line end is looked
+// for when the segment does not begin a line (startsMidstream): the tail
+// of a line the pickup cut is a line's length at most, and what goes past
+// it is not a control connection's text.
+const maxMidstreamHead = 512
+
 // startsMidstream tells whether a segment's payload may begin a line of
 // an FTP session already under way, and whose: a client command (a known
 // FTP verb of three or four letters, in any case, followed by a space or
-// the line end) or a server reply ("227 ", "150-"). It allocates nothing:
-// every packet of every connection on other ports is asked.
+// the line end) or a server reply ("227 ", "150-"). A segment the pickup
+// cut in the middle of a line ("ub\r\nCWD /pub", "rectory changed.\r\n227
+// Entering...") is judged by its first whole line, as on a control port:
+// the head before it must be text (the tail of a line) and end within
+// maxMidstreamHead bytes. It allocates nothing: every packet of every
+// connection on other ports is asked.
 func startsMidstream(p []byte) (fromClient, ok bool) {
+	if fromClient, ok = startsMidstreamLine(p); ok {
+		return fromClient, ok
+	}
+	head := p[:min(len(p), maxMidstreamHead)]
+	i := bytes.IndexByte(head, '\n')
+	if i < 0 {
+		return false, false
+	}
+	// The line first, the head's bytes only then: most segments that get
+	// here are data, and few of their line ends start an FTP line.
+	if fromClient, ok = startsMidstreamLine(p[i+1:]); !ok || !isLineTail(head[:i]) {
+		return false, false
+	}
+	return fromClient, true
+}
+
+// isLineTail tells whether b, before a line feed, may be the tail of a
+// text line: no control byte but a tab, and a CR only at its end.
+func isLineTail(b []byte) bool {
+	b = bytes.TrimSuffix(b, []byte{'\r'})
+	for _, c := range b {
+		if c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// startsMidstreamLine tells whether p begins an FTP line, and whose
+// (startsMidstream).
+func startsMidstreamLine(p []byte) (fromClient, ok bool) {
 	if startsReplyCode(p) {
 		return false, true
 	}

@@ -60,7 +60,18 @@ type Stats struct {
 	// the table was still full of live sessions: dropped (their commands
 	// and replies are reported nowhere), each session counted once.
 	EvictedLateDropped uint64 `json:"evicted_late_dropped,omitempty"`
-	ClockJumps         uint64 `json:"clock_jumps,omitempty"` // forward steps of packet time over a day within a file: the capture's clock set, not idle time
+	// ClosedLateBytes: control connections closed by a FIN or an RST
+	// (or a SYN reusing their 4-tuple) whose segments carried bytes after
+	// the close: not read, each connection counted once. Mostly its last
+	// bytes sent again (their ACK lost); else a close that was not the
+	// end, its bytes reported nowhere.
+	ClosedLateBytes uint64 `json:"closed_late_bytes,omitempty"`
+	// FailedFromPort20: connects from port 20 to a control port that
+	// failed (refused, unanswered, unreachable: what a session's Connect
+	// would say), not shown as sessions: an active data connection to a
+	// control port, or a scan from port 20 (connect.go ftpDataPort).
+	FailedFromPort20 uint64 `json:"failed_from_port20,omitempty"`
+	ClockJumps       uint64 `json:"clock_jumps,omitempty"` // forward steps of packet time over a day within a file: the capture's clock set, not idle time
 	// TombstonesForgotten: closed control connections whose tombstone
 	// was overwritten within its TTL, the ring at its bound: their late
 	// packets may start sessions of their own.
