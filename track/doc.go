@@ -40,7 +40,12 @@
 // of the capture's first three minutes that matched nothing are held
 // (header only, at most 256, the oldest replaced first and counted in
 // Limits.EarlyOverwritten): a client waiting on its data SYNs says nothing
-// on its control connection until it gives up.
+// on its control connection until it gives up. Of a connection between
+// data ports whose SYN or SYN-ACK is held, the segments that follow are
+// held too (header only, with their payload length), for a session decode
+// confirms only after a few exchanges (one on another port than 21) whose
+// data connection ran whole before: they are replayed with the handshake,
+// in the order they came.
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded
@@ -121,10 +126,22 @@
 //     (Limits.HeldLaterOverwritten)
 //   - RSTs and ICMP errors held for a data SYN written just after them:
 //     8 of each, for 2 ms of packet time (Limits.ResetsHeldOverwritten,
-//     Limits.UnreachablesHeldOverwritten)
+//     Limits.UnreachablesHeldOverwritten); the RST or ICMP error that
+//     answered a SYN the capture lost, kept for the announcement it
+//     refuses while that waits: 256 announcements' of each (those of
+//     announcements already final swept first; Limits.RefusalsNotKept)
+//   - segments of the capture's first three minutes that matched
+//     nothing, held for a session picked up or confirmed later: 256
+//     handshake segments (Limits.EarlyOverwritten) and the newest 128
+//     segments after those between data ports
+//     (Limits.EarlyLaterOverwritten)
 //   - announcements that expired unused: 1,024 tombstones (endpoint and
 //     the peer that was to connect), each for an hour of packet time; a
 //     SYN to one is counted (Limits.DataAfterExpiry), not followed
+//   - endpoints a data connection's SYN was matched to (its announcement
+//     leaves the port index): 256, each for ExpectationTimeout; a later
+//     SYN to one from another source is counted
+//     (Limits.DataEndpointTaken), not followed
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (4 min of packet time); past the bound the
 //     continuation still says what it is, without the session's number

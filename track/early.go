@@ -18,6 +18,14 @@ import (
 // picked up mid-stream replays those between its peers (adoptEarly).
 // After that window nothing is held: a session picked up later was seen
 // from its start, or lost with the capture.
+//
+// A session decode confirms late (one on another port than 21, found by
+// its content after a few exchanges) may show a data connection that ran
+// whole before it: of a connection between data ports (dataPorts) whose
+// SYN or SYN-ACK is held, the segments that follow are held too (header
+// only, with their payload length: its bytes, FINs, RSTs and windows),
+// the newest maxEarlyLater of them, and replayed with the handshake, in
+// the order they came.
 
 // earlyWindow: how long into the capture unmatched handshake segments are
 // held. Linux gives up on a SYN after 127 s (tcp_syn_retries 6), and the
@@ -29,18 +37,86 @@ const earlyWindow = 3 * time.Minute
 // Limits.EarlyOverwritten).
 const maxEarly = 256
 
-// earlySegments is a ring of header-only copies of segments, oldest
-// first from head.
+// maxEarlyLater bounds the segments held after a held handshake
+// (earlySegments.later): the newest are kept, the FINs, whose sequence
+// numbers prove the bytes of those pushed out before them. One pushed out
+// while its handshake is still held is counted
+// (Limits.EarlyLaterOverwritten).
+const maxEarlyLater = 128
+
+// earlySegments is a ring of header-only copies of handshake segments,
+// oldest first from head, and beside it (later) the segments that
+// followed those of them between data ports. at numbers what is held in
+// the order it came, in both rings, so that a replay interleaves them.
 type earlySegments struct {
 	segs [maxEarly]decode.Segment
+	at   [maxEarly]uint32
 	head int // the oldest
 	n    int
+	// conns counts, by 4-tuple between data ports, the SYNs and SYN-ACKs
+	// the ring holds (the segments after them are held in later), and
+	// those of the later segments that later let go meanwhile.
+	conns map[decode.ConnKey]earlyConn
+	later *earlyLater // allocated at the first one held
+	next  uint32      // the next arrival number
+}
+
+// earlyConn is what earlySegments.conns keeps of a 4-tuple.
+type earlyConn struct {
+	held int32 // its SYNs and SYN-ACKs in the ring
+	lost int32 // its later segments pushed out of later
+}
+
+// earlyLater is the ring of segments held after a held handshake,
+// oldest first from head.
+type earlyLater struct {
+	segs [maxEarlyLater]decode.Segment
+	at   [maxEarlyLater]uint32
+	head int
+	n    int
+}
+
+// dataPorts tells whether a connection between ports a and b may be a
+// data connection: one side listens on an unprivileged port, the other
+// connects from one or from port 20 (active mode).
+func dataPorts(a, b uint16) bool {
+	lo, hi := min(a, b), max(a, b)
+	return hi >= 1024 && (lo >= 1024 || lo == 20)
 }
 
 // early tells whether s comes inside the capture's first earlyWindow,
 // when unmatched handshake segments are held.
 func (t *Tracker) early(s *decode.Segment) bool {
 	return s.TS.Sub(t.start) <= earlyWindow
+}
+
+// follows tells whether s, which matched nothing, comes after a held
+// handshake of its 4-tuple (holdEarlyLater keeps it).
+func (h *earlySegments) follows(s *decode.Segment) bool {
+	if len(h.conns) == 0 || s.Flags.Has(decode.FlagSYN) {
+		return false
+	}
+	return h.conns[decode.MakeConnKey(s.Src, s.Dst)].held > 0
+}
+
+// count adds d to the handshake segments held of s's 4-tuple, if s is a
+// SYN or SYN-ACK between data ports.
+func (h *earlySegments) count(s *decode.Segment, d int32) {
+	if !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagRST) || !dataPorts(s.Src.Port(), s.Dst.Port()) {
+		return
+	}
+	key := decode.MakeConnKey(s.Src, s.Dst)
+	c := h.conns[key]
+	c.held += d
+	switch {
+	case c.held > 0:
+		if h.conns == nil {
+			h.conns = make(map[decode.ConnKey]earlyConn)
+		}
+		h.conns[key] = c
+	case h.conns != nil:
+		delete(h.conns, key)
+	}
 }
 
 // holdEarly keeps a header-only copy of s.
@@ -50,64 +126,152 @@ func (t *Tracker) holdEarly(s *decode.Segment) {
 	}
 	h := t.held
 	c := *s
-	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
+	c.Payload, c.PayloadLen, c.Fragments = nil, 0, nil // they alias the capture buffer
+	h.count(&c, 1)
+	at := h.next
+	h.next++
 	if h.n == maxEarly {
-		h.segs[h.head] = c
+		h.count(&h.segs[h.head], -1)
+		h.segs[h.head], h.at[h.head] = c, at
 		h.head = (h.head + 1) % maxEarly
 		t.limits.EarlyOverwritten++
 		return
 	}
-	h.segs[(h.head+h.n)%maxEarly] = c
+	i := (h.head + h.n) % maxEarly
+	h.segs[i], h.at[i] = c, at
 	h.n++
+}
+
+// holdEarlyLater keeps a header-only copy of s, which follows a held
+// handshake (follows), with its payload length; the oldest goes when
+// the ring is full, noted with its handshake if that is still held
+// (counted if a session claims the connection: lostLater).
+func (t *Tracker) holdEarlyLater(s *decode.Segment) {
+	h := t.held
+	if h.later == nil {
+		h.later = new(earlyLater)
+	}
+	l := h.later
+	c := *s
+	c.Payload, c.Fragments = nil, nil // they alias the capture buffer
+	at := h.next
+	h.next++
+	if l.n == maxEarlyLater {
+		old := &l.segs[l.head]
+		if key := decode.MakeConnKey(old.Src, old.Dst); h.conns[key].held > 0 {
+			c := h.conns[key]
+			c.lost++
+			h.conns[key] = c
+		}
+		l.segs[l.head], l.at[l.head] = c, at
+		l.head = (l.head + 1) % maxEarlyLater
+		return
+	}
+	i := (l.head + l.n) % maxEarlyLater
+	l.segs[i], l.at[i] = c, at
+	l.n++
 }
 
 // adoptEarly replays, in capture order, the held segments between a
 // session's peers picked up mid-stream, from since on (all for a zero
 // since), as if they came now: the SYNs of a data connection announced
 // before the capture started become its inferred data connection, with
-// the answers held after them. It is called when the session shows a
-// transfer under way that no announcement in the capture explains (a
-// transfer command, or the reply of one sent before the capture): the
-// session that shows it claims them, not whichever of two sessions
-// between the same hosts spoke first. With link, they are tied to the
-// transfer command waiting. A segment of a connection that is a control
-// connection now (a session on another port, found by its content) is
-// not claimed. Replayed segments leave the ring.
+// the answers held after them and what the connection carried (the
+// later ring, interleaved by arrival). It is called when the session
+// shows a transfer under way that no announcement in the capture
+// explains (a transfer command, or the reply of one sent before the
+// capture): the session that shows it claims them, not whichever of two
+// sessions between the same hosts spoke first. With link, they are tied
+// to the transfer command waiting. A segment of a connection that is a
+// control connection now (a session on another port, found by its
+// content) is not claimed. Replayed segments leave the rings.
 func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 	h := t.held
 	if h == nil || h.n == 0 {
 		return
 	}
+	l := h.later
+	if l == nil {
+		l = new(earlyLater) // (an empty one: nothing followed)
+	}
 	cli, srv := sess.Client.Addr(), sess.Server.Addr()
-	kept := 0 // compacted in place: a kept segment moves only to a slot already read
-	for i := range h.n {
-		s := h.segs[(h.head+i)%maxEarly]
+	claims := func(s *decode.Segment) bool {
 		fromClient := s.Src.Addr() == cli && s.Dst.Addr() == srv
-		if !fromClient && !(s.Src.Addr() == srv && s.Dst.Addr() == cli) || s.TS.Before(since) || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
-			h.segs[(h.head+kept)%maxEarly] = s
+		return (fromClient || s.Src.Addr() == srv && s.Dst.Addr() == cli) && !s.TS.Before(since) && t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil
+	}
+	// Both rings compacted in place: a kept segment moves only to a slot
+	// already read.
+	kept, keptLater := 0, 0
+	i, j := 0, 0
+	for i < h.n || j < l.n {
+		if j < l.n && (i == h.n || int32(l.at[(l.head+j)%maxEarlyLater]-h.at[(h.head+i)%maxEarly]) < 0) {
+			k := (l.head + j) % maxEarlyLater
+			s, at := l.segs[k], l.at[k]
+			j++
+			if !claims(&s) {
+				o := (l.head + keptLater) % maxEarlyLater
+				l.segs[o], l.at[o] = s, at
+				keptLater++
+				continue
+			}
+			if dc := t.lookupData(s.Src, s.Dst); dc != nil {
+				t.dataSegment(dc, &s)
+			}
+			continue
+		}
+		k := (h.head + i) % maxEarly
+		s, at := h.segs[k], h.at[k]
+		i++
+		if !claims(&s) {
+			o := (h.head + kept) % maxEarly
+			h.segs[o], h.at[o] = s, at
 			kept++
 			continue
 		}
-		switch dc := t.lookupData(s.Src, s.Dst); {
-		case dc != nil:
-			t.dataSegment(dc, &s)
-		case s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN|decode.FlagACK && !sess.ended:
-			// A SYN-ACK whose SYN came before the capture: the side
-			// connected to answers, from its listening port.
-			switch {
-			case !fromClient && s.Src.Port() >= 1024:
-				t.addInferred(sess, &s, true, link, MatchInferred)
-			case fromClient && s.Src.Port() >= 1024 && (s.Dst.Port() == 20 || s.Dst.Port() >= 1024):
-				t.addInferred(sess, &s, false, link, MatchInferred)
-			}
-		case !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) || sess.ended:
-		case fromClient && s.Dst.Port() >= 1024:
-			t.addInferred(sess, &s, true, link, MatchInferred)
-		case !fromClient && s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024):
-			t.addInferred(sess, &s, false, link, MatchInferred)
-		}
+		t.adoptOne(sess, &s, link)
+		h.lostLater(t, &s)
+		h.count(&s, -1)
 	}
 	h.n = kept
+	l.n = keptLater
+}
+
+// lostLater counts (Limits.EarlyLaterOverwritten) the segments after the
+// handshake s that later let go, once s's connection is a data
+// connection: it misses them.
+func (h *earlySegments) lostLater(t *Tracker, s *decode.Segment) {
+	key := decode.MakeConnKey(s.Src, s.Dst)
+	c, ok := h.conns[key]
+	if !ok || c.lost == 0 || t.lookupData(s.Src, s.Dst) == nil {
+		return
+	}
+	t.limits.EarlyLaterOverwritten += int(c.lost)
+	c.lost = 0
+	h.conns[key] = c
+}
+
+// adoptOne replays a held handshake segment s between sess's peers
+// (adoptEarly).
+func (t *Tracker) adoptOne(sess *Session, s *decode.Segment, link bool) {
+	fromClient := s.Src.Addr() == sess.Client.Addr()
+	switch dc := t.lookupData(s.Src, s.Dst); {
+	case dc != nil:
+		t.dataSegment(dc, s)
+	case s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN|decode.FlagACK && !sess.ended:
+		// A SYN-ACK whose SYN came before the capture: the side
+		// connected to answers, from its listening port.
+		switch {
+		case !fromClient && s.Src.Port() >= 1024:
+			t.addInferred(sess, s, true, link, MatchInferred)
+		case fromClient && s.Src.Port() >= 1024 && (s.Dst.Port() == 20 || s.Dst.Port() >= 1024):
+			t.addInferred(sess, s, false, link, MatchInferred)
+		}
+	case !s.Flags.Has(decode.FlagSYN) || s.Flags.Has(decode.FlagACK) || sess.ended:
+	case fromClient && s.Dst.Port() >= 1024:
+		t.addInferred(sess, s, true, link, MatchInferred)
+	case !fromClient && s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024):
+		t.addInferred(sess, s, false, link, MatchInferred)
+	}
 }
 
 // adoptUnanswered makes, at the first announcement the capture shows of
@@ -124,10 +288,10 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 // drops) says nothing on its control connection until it gives up and
 // asks again (a PASV): the capture shows the SYNs and the new request,
 // and without this only the new request's endpoint, never used, and no
-// failure. A connection that was answered is not taken: only its
-// handshake is held, not what it carried, so it would read as connected
-// with nothing moved. The new announcement says the session moved on:
-// arm finishes them next.
+// failure. A connection that was answered is not taken: it is no
+// failure, and of what it carried the rings may hold only the newest
+// (maxEarlyLater), too little to tell. The new announcement says the
+// session moved on: arm finishes them next.
 func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.Time) {
 	h := t.held
 	if h == nil || h.n == 0 || !sess.Midstream || sess.ended || sess.Encrypted {
@@ -195,7 +359,7 @@ func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.
 	}
 	kept := 0 // compacted in place, as adoptEarly
 	for i := range h.n {
-		s := h.segs[(h.head+i)%maxEarly]
+		s, at := h.segs[(h.head+i)%maxEarly], h.at[(h.head+i)%maxEarly]
 		key := decode.MakeConnKey(s.Src, s.Dst)
 		ok := take(&s)
 		if ok {
@@ -209,10 +373,12 @@ func (t *Tracker) adoptUnanswered(sess *Session, ann netip.AddrPort, armed time.
 				t.dataSegment(x, &s)
 				continue
 			}
-			h.segs[(h.head+kept)%maxEarly] = s
+			o := (h.head + kept) % maxEarly
+			h.segs[o], h.at[o] = s, at
 			kept++
 			continue
 		}
+		h.count(&s, -1)
 		if x := t.lookupData(s.Src, s.Dst); x != nil {
 			t.dataSegment(x, &s) // its SYN again
 			continue
@@ -279,12 +445,13 @@ type heldSYNs struct {
 	// (a zero Num when none came): on a LAN a whole handshake fits in
 	// the reordering that wrote it before its 227.
 	answers [maxHeldSYNs]decode.Segment
-	// afterExpiry: the held SYN went to an expired announcement's
-	// endpoint and was counted so (Limits.DataAfterExpiry); an
+	// counted: the held SYN went to an expired announcement's endpoint,
+	// or to one another connection took, and was counted so
+	// (Limits.DataAfterExpiry, Limits.DataEndpointTaken); an
 	// announcement that claims it after all takes the count back.
-	afterExpiry [maxHeldSYNs]bool
-	next        int
-	live        int // slots with a SYN (a non-zero Num)
+	counted [maxHeldSYNs]countedAs
+	next    int
+	live    int // slots with a SYN (a non-zero Num)
 	// later holds, in a capture that may reorder (Segment.Reorders), the
 	// segments that came on a held SYN's 4-tuple after its first answer
 	// (header only; PayloadLen kept), the newest maxHeldLater of them:
@@ -399,9 +566,18 @@ func ackPastSYN(ack, isn uint32) bool {
 	return d <= maxAckAdvance
 }
 
+// countedAs says which count a SYN that matched nothing went to.
+type countedAs uint8
+
+const (
+	countedNone        countedAs = iota
+	countedAfterExpiry           // Limits.DataAfterExpiry
+	countedTaken                 // Limits.DataEndpointTaken
+)
+
 // holdSYN keeps a header-only copy of a SYN that matched nothing;
-// afterExpiry: it was counted as going to an expired announcement.
-func (t *Tracker) holdSYN(s *decode.Segment, afterExpiry bool) {
+// counted: the count it went to.
+func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	if t.syns == nil {
 		t.syns = new(heldSYNs)
 	}
@@ -415,7 +591,7 @@ func (t *Tracker) holdSYN(s *decode.Segment, afterExpiry bool) {
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
 	h.segs[h.next] = c
 	h.answers[h.next] = decode.Segment{}
-	h.afterExpiry[h.next] = afterExpiry
+	h.counted[h.next] = counted
 	h.next = (h.next + 1) % maxHeldSYNs
 }
 
@@ -455,11 +631,14 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		s.Num = 0
 		h.answers[i] = decode.Segment{}
 		h.live--
-		if h.afterExpiry[i] {
+		switch h.counted[i] {
+		case countedAfterExpiry:
 			// The endpoint announced again, and this SYN is its.
-			h.afterExpiry[i] = false
 			t.limits.DataAfterExpiry--
+		case countedTaken:
+			t.limits.DataEndpointTaken--
 		}
+		h.counted[i] = countedNone
 		if dc.matched() {
 			// A second SYN of it (sent again, or seen twice): now a
 			// segment of the connection.
@@ -468,7 +647,11 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			}
 			continue
 		}
-		if t.matchSYN(&c) && ans.Num != 0 && t.lookupData(ans.Src, ans.Dst) == dc {
+		if !t.matchSYN(&c) {
+			continue
+		}
+		t.noteTaken(&c)
+		if ans.Num != 0 && t.lookupData(ans.Src, ans.Dst) == dc {
 			// Its SYN-ACK (or the RST that refused it) came before the
 			// announcement too, and maybe all that followed it.
 			t.dataSegment(dc, &ans)
@@ -570,13 +753,14 @@ func (t *Tracker) holdReset(s *decode.Segment) {
 // noteRefusal keeps r as the RST that refused the waiting announcement
 // dc's connection.
 func (t *Tracker) noteRefusal(dc *DataConn, r *decode.Segment) {
-	t.resets.refusals = keepRefusal(t.resets.refusals, dc, *r)
+	t.resets.refusals = keepRefusal(t, t.resets.refusals, dc, *r)
 }
 
 // keepRefusal keeps x for dc in m (made if nil), unless one is kept
 // already (the first answers the first SYN) or m is full (maxRefusals,
-// after those of announcements already final are swept).
-func keepRefusal[V any](m map[*DataConn]V, dc *DataConn, x V) map[*DataConn]V {
+// after those of announcements already final are swept): that one is
+// counted (Limits.RefusalsNotKept).
+func keepRefusal[V any](t *Tracker, m map[*DataConn]V, dc *DataConn, x V) map[*DataConn]V {
 	if m == nil {
 		m = make(map[*DataConn]V)
 	}
@@ -590,6 +774,7 @@ func keepRefusal[V any](m map[*DataConn]V, dc *DataConn, x V) map[*DataConn]V {
 			}
 		}
 		if len(m) >= maxRefusals {
+			t.limits.RefusalsNotKept++
 			return m
 		}
 	}
@@ -733,7 +918,7 @@ func (t *Tracker) holdUnreachable(u *decode.Unreachable) {
 	h.msgs[h.next] = *u
 	h.next = (h.next + 1) % maxHeldResets
 	if dc := t.unreachableFor(u, nil); dc != nil {
-		h.refusals = keepRefusal(h.refusals, dc, *u)
+		h.refusals = keepRefusal(t, h.refusals, dc, *u)
 	}
 }
 

@@ -162,6 +162,14 @@ type Limits struct {
 	// newer ones replaced (maxEarly): a data connection announced before
 	// the capture started may have lost its first SYNs with them.
 	EarlyOverwritten int `json:"early_segments_overwritten,omitempty"`
+	// EarlyLaterOverwritten counts segments held after such a handshake
+	// (between data ports: its bytes and FINs), for a session confirmed
+	// later to claim with it, that newer ones replaced (maxEarlyLater)
+	// before a session claimed the connection: the data connection, one
+	// that ran before its session was confirmed, misses them (its bytes
+	// are still proven by the FINs' sequence numbers when those were
+	// kept). Those of connections no session claims are not counted.
+	EarlyLaterOverwritten int `json:"early_later_overwritten,omitempty"`
 	// SYNsHeldOverwritten counts SYNs that matched no announcement,
 	// held for one that may come just after them (maxHeldSYNs), that
 	// newer ones replaced while they could still have matched: a data
@@ -189,11 +197,22 @@ type Limits struct {
 	// (maxHeldResets of them held): the data SYN they quote then reads
 	// unanswered.
 	UnreachablesHeldOverwritten int `json:"unreachables_held_overwritten,omitempty"`
+	// RefusalsNotKept counts RSTs and ICMP errors that answered a data SYN
+	// the capture lost, left out because maxRefusals announcements still
+	// waiting held one already: such an announcement's outcome may read
+	// not attempted (or undetermined) instead of refused.
+	RefusalsNotKept int `json:"refusals_not_kept,omitempty"`
 	// DataBeyondWindow counts data segments (a run of them in sequence
 	// once) that started past a hole and beyond the window their receiver
 	// advertised, and that it never acknowledged: their bytes are not
 	// counted as transferred (forged or stale).
 	DataBeyondWindow int `json:"data_beyond_window,omitempty"`
+	// DataEndpointTaken counts connection attempts (SYNs; one sent again
+	// from the same port once) that matched nothing, to a data endpoint
+	// another connection had taken within the last ExpectationTimeout
+	// (takenEndpoints): a client's retry from a new port, or other hosts
+	// trying the port. Not followed.
+	DataEndpointTaken int `json:"data_endpoint_taken,omitempty"`
 	// ClockStepsNotKept counts steps of the capture's clock (set back
 	// over a second, or forward over a day) that came while the waits'
 	// clock held maxClockSteps others, all within the longest wait (an
@@ -281,6 +300,7 @@ type Tracker struct {
 	lastDC   *DataConn
 	byPort   map[uint16][]*DataConn // armed announcements awaiting a SYN
 	expired  expiredAnns            // tombstones of announcements that expired unused (expired.go)
+	taken    takenEndpoints         // endpoints data connections were matched to (noteTaken)
 	open     []*DataConn            // armed or live data connections, for timeouts
 	// openCompactAt: the length of open at which finished entries are
 	// dropped before the next append.
@@ -387,11 +407,14 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		return
 	}
 	hold := s.Flags&(decode.FlagSYN|decode.FlagRST) != 0 && t.early(s)
+	// follows: s comes after a handshake held (held below, if nothing
+	// else takes it).
+	follows := !hold && t.held != nil && t.early(s) && t.held.follows(s)
 	syn := s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN
 	// Past here only with data connections under way, announcements
 	// waiting (a segment may pick one up), or a SYN while FTP sessions
 	// are open: most segments of other traffic stop here.
-	if len(t.data) == 0 && !hold && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0)) &&
+	if len(t.data) == 0 && !hold && !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0)) &&
 		!(t.syns != nil && t.syns.live > 0) {
 		return
 	}
@@ -411,6 +434,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	switch {
 	case syn:
 		if t.matchSYN(s) {
+			t.noteTaken(s)
 			if t.resets != nil && t.resets.live > 0 {
 				t.replayReset(s)
 			}
@@ -424,9 +448,15 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		}
 		// (Counted at once, and held all the same: the endpoint may be
 		// announced again just after it, two NIC queues.)
-		expired := t.afterExpiry(s)
+		counted := countedNone
+		switch {
+		case t.afterExpiry(s):
+			counted = countedAfterExpiry
+		case t.toTaken(s):
+			counted = countedTaken
+		}
 		if s.Dst.Port() >= 1024 && t.sessions.Len() > 0 {
-			t.holdSYN(s, expired) // its announcement may come just after it (early.go)
+			t.holdSYN(s, counted) // its announcement may come just after it (early.go)
 		}
 	case len(t.byPort) > 0 && !s.Flags.Has(decode.FlagRST) && t.pickUp(s):
 		return
@@ -439,8 +469,11 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if len(t.byPort) > 0 && s.Flags.Has(decode.FlagRST) && s.Flags.Has(decode.FlagACK) {
 		t.holdReset(s) // the SYN it refuses may come just after it (early.go)
 	}
-	if hold {
+	switch {
+	case hold:
 		t.holdEarly(s)
+	case follows:
+		t.holdEarlyLater(s) // what its data record needs (early.go)
 	}
 }
 
@@ -1170,4 +1203,66 @@ func lookedBackAtEvent(k EventKind) bool {
 		return true
 	}
 	return false
+}
+
+// An announcement leaves the port index once a SYN takes it; a SYN to
+// the same endpoint from elsewhere after that matches nothing: a client
+// that tries again from a new port, or other hosts trying the port
+// (ProFTPD's PassivePorts, scanned). takenEndpoints remembers, for
+// Options.ExpectationTimeout of packet time, each endpoint a SYN was
+// matched to and from where, so that such a SYN is counted
+// (Limits.DataEndpointTaken), not dropped in silence. At most
+// maxTakenEndpoints, the oldest out first (a SYN to one let go is not
+// counted): retries and scans come within seconds.
+const maxTakenEndpoints = 256
+
+type takenEndpoints struct {
+	by   map[netip.AddrPort]uint16 // an endpoint's latest slot in ring
+	ring *[maxTakenEndpoints]takenEntry
+	next int // the next slot, the oldest once ring is full
+}
+
+type takenEntry struct {
+	endpoint netip.AddrPort
+	from     netip.AddrPort // the source of the SYN that took it
+	last     netip.AddrPort // the source of the latest SYN counted to it
+	at       time.Time      // when it was taken
+}
+
+// noteTaken remembers the endpoint the SYN s was just matched to.
+func (t *Tracker) noteTaken(s *decode.Segment) {
+	e := &t.taken
+	if e.ring == nil {
+		e.by = make(map[netip.AddrPort]uint16)
+		e.ring = new([maxTakenEndpoints]takenEntry)
+	}
+	x := &e.ring[e.next]
+	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
+		delete(e.by, x.endpoint)
+	}
+	*x = takenEntry{endpoint: s.Dst, from: s.Src, at: t.clock.now}
+	e.by[s.Dst] = uint16(e.next)
+	e.next = (e.next + 1) % maxTakenEndpoints
+}
+
+// toTaken reports whether SYN s, which matched nothing, goes to an
+// endpoint another connection took (noteTaken) within
+// ExpectationTimeout, and counts it so; a SYN sent again from the source
+// last counted is not counted again (false).
+func (t *Tracker) toTaken(s *decode.Segment) bool {
+	e := &t.taken
+	if len(e.by) == 0 {
+		return false
+	}
+	i, ok := e.by[s.Dst]
+	if !ok {
+		return false
+	}
+	x := &e.ring[i]
+	if s.Src == x.from || s.Src == x.last || t.clock.since(x.at) > t.opts.ExpectationTimeout {
+		return false // (s.Src == x.from: its own SYN again, late, of a connection finished)
+	}
+	x.last = s.Src
+	t.limits.DataEndpointTaken++
+	return true
 }

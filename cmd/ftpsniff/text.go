@@ -1282,6 +1282,9 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.ResetsHeldOverwritten), "RSTs held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
 	addw(uint64(lim.UnreachablesHeldOverwritten), "ICMP errors held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
 	addw(uint64(lim.EarlyOverwritten), "handshake segments of the capture's first minutes replaced by newer ones before a session picked up mid-stream could claim them (a data connection announced before the capture may have lost its first SYNs)")
+	addw(uint64(lim.EarlyLaterOverwritten), "segments of data connections that ran before their session was recognised (byte counts, FINs), pushed out of the 128 held until it was: those connections may show fewer bytes or no end (their FINs still prove their bytes when they were kept)")
+	addw(uint64(lim.RefusalsNotKept), "RSTs and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")
+	addw(uint64(lim.DataEndpointTaken), "SYNs to an announced endpoint another connection had already taken: not followed (retries from a new port, or other hosts trying the port)")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
 	if o.view != viewSummary {
