@@ -447,7 +447,12 @@ type Collector struct {
 	kept  int // bytes charged against opts.KeepControlBytes
 	store segStore
 
-	span Span
+	// files: what each of the point's files covers (rotated files read
+	// as one, Segment.Input telling them apart), in the order they were
+	// read, one per file: bounded by the files given. cur is the one the
+	// last segment came from (an ICMP error counts in it).
+	files []fileSpan
+	cur   int
 	// res is the coarsest power of ten (in nanoseconds, at most a
 	// second) that divides every packet time: the capture's timestamp
 	// resolution as far as its packets show it (0 before the first).
@@ -461,21 +466,79 @@ type Collector struct {
 type Span struct {
 	First, Last time.Time
 	Packets     int
+	// Breaks: the times between First and Last that none of the point's
+	// files covers (rotated files with one missing: between the last
+	// packet of one and the first of the next), earliest first. They were
+	// not captured, however short.
+	Breaks []Break
 }
 
-// Covers says whether t lies within the span, slack inside either end.
+// Break is a time a point's capture did not cover: its files stopped
+// after After and resumed at Before.
+type Break struct{ After, Before time.Time }
+
+// Covers says whether t lies within the span, slack inside either end
+// (and either end of a break).
 func (p Span) Covers(t time.Time, slack time.Duration) bool {
-	return p.Packets > 0 && !t.Before(p.First.Add(slack)) && !t.After(p.Last.Add(-slack))
+	if p.Packets == 0 || t.Before(p.First.Add(slack)) || t.After(p.Last.Add(-slack)) {
+		return false
+	}
+	for _, b := range p.Breaks {
+		if t.After(b.After.Add(-slack)) && t.Before(b.Before.Add(slack)) {
+			return false
+		}
+	}
+	return true
 }
 
-func (c *Collector) seen(t time.Time) {
-	if c.span.Packets == 0 || t.Before(c.span.First) {
-		c.span.First = t
+// Through says whether the span covers all of [from, to], no break in it.
+func (p Span) Through(from, to time.Time) bool {
+	if p.Packets == 0 || from.Before(p.First) || to.After(p.Last) {
+		return false
 	}
-	if t.After(c.span.Last) {
-		c.span.Last = t
+	return !slices.ContainsFunc(p.Breaks, func(b Break) bool { return b.After.Before(to) && b.Before.After(from) })
+}
+
+// breakAround is the break that t, or the time up to d after it, falls
+// in (ok false when none).
+func (p Span) breakAround(t time.Time, d time.Duration) (Break, bool) {
+	for _, b := range p.Breaks {
+		if b.After.Before(t.Add(d)) && b.Before.After(t) {
+			return b, true
+		}
 	}
-	c.span.Packets++
+	return Break{}, false
+}
+
+// fileSpan is what one of a point's files covers.
+type fileSpan struct {
+	input       uint32
+	first, last time.Time
+	packets     int
+}
+
+// seen counts a packet of the point's input'th file (Segment.Input);
+// known false for an ICMP error, which counts in the file of the last
+// segment.
+func (c *Collector) seen(t time.Time, input uint32, known bool) {
+	if known && (len(c.files) == 0 || c.files[c.cur].input != input) {
+		c.cur = slices.IndexFunc(c.files, func(f fileSpan) bool { return f.input == input })
+		if c.cur < 0 {
+			c.files = append(c.files, fileSpan{input: input})
+			c.cur = len(c.files) - 1
+		}
+	}
+	if len(c.files) == 0 {
+		c.files, c.cur = append(c.files, fileSpan{input: input}), 0
+	}
+	f := &c.files[c.cur]
+	if f.packets == 0 || t.Before(f.first) {
+		f.first = t
+	}
+	if t.After(f.last) {
+		f.last = t
+	}
+	f.packets++
 	if c.res == 0 {
 		c.res = time.Second
 	}
@@ -489,8 +552,30 @@ func (c *Collector) seen(t time.Time) {
 // every packet time; 0 when it captured nothing.
 func (c *Collector) Resolution() time.Duration { return c.res }
 
-// Span returns what the point's capture covers.
-func (c *Collector) Span() Span { return c.span }
+// Span returns what the point's capture covers: from its first packet to
+// its last, less the breaks between its files (files that overlap in
+// time cover their union).
+func (c *Collector) Span() Span {
+	var sp Span
+	fs := slices.Clone(c.files)
+	slices.SortFunc(fs, func(a, b fileSpan) int { return a.first.Compare(b.first) })
+	for _, f := range fs {
+		if f.packets == 0 {
+			continue
+		}
+		switch {
+		case sp.Packets == 0:
+			sp.First, sp.Last = f.first, f.last
+		case f.first.After(sp.Last):
+			sp.Breaks = append(sp.Breaks, Break{After: sp.Last, Before: f.first})
+			sp.Last = f.last
+		case f.last.After(sp.Last):
+			sp.Last = f.last
+		}
+		sp.Packets += f.packets
+	}
+	return sp
+}
 
 // NewCollector returns a Collector for the point named name.
 func NewCollector(name string, o Options) *Collector {
@@ -523,7 +608,7 @@ func (c *Collector) newCtl(key decode.ConnKey) *Control {
 
 // Segment implements decode.Handler.
 func (c *Collector) Segment(s *decode.Segment) {
-	c.seen(s.TS)
+	c.seen(s.TS, s.Input, true)
 	syn, ack := s.Flags.Has(decode.FlagSYN), s.Flags.Has(decode.FlagACK)
 	key := decode.MakeConnKey(s.Src, s.Dst)
 	if s.Control {
@@ -694,7 +779,7 @@ func (c *Collector) add(x *Control, fromClient bool, seq uint32, ts time.Time, n
 
 // Unreachable implements decode.Handler.
 func (c *Collector) Unreachable(u *decode.Unreachable) {
-	c.seen(u.TS)
+	c.seen(u.TS, 0, false)
 	d := c.data[decode.MakeConnKey(u.Src, u.Dst)]
 	if d == nil || !d.ICMP.IsZero() {
 		return

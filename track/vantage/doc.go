@@ -10,7 +10,8 @@
 // the snap length cut) and every data connection (SYN, SYN-ACK, RST,
 // ICMP, payload bytes; a connection whose SYN the point missed is
 // recorded from its SYN-ACK), and the span of the point's capture (first
-// and last packet); and Merge, which pairs the records across points and
+// and last packet; for rotated files read as one point, each file's, the
+// time between two files not captured: Span.Breaks); and Merge, which pairs the records across points and
 // judges them. A frame repeating the connection's previous segment within
 // 50 ms (a mirror port's copy) is counted once; a new SYN with another
 // ISN on a 4-tuple starts a new control connection.
@@ -113,6 +114,16 @@
 // handshake under other addresses (both sides of a NAT: tcpdump -i any on
 // the router), counts the second copy in Report.Twins, not as unpaired.
 //
+// A point capturing then that holds nothing of a connection a point
+// further on proves passed it (a capture filter, frames it dropped) says
+// nothing of the answer either: the SYN-ACK is judged by the points
+// nearer the sender, and when none saw the connection and none saw the
+// sender go on after its SYN (Data.SenderSegs), it is NotCaptured, not
+// delivered. A point holding a data connection twice, the same SYN (and
+// SYN-ACK) ISN under other addresses within a second (both sides of a
+// NAT), holds it once: under the addresses of its control connection's
+// copy, with what either copy saw, the two noted in Path.Gaps.
+//
 // A connection whose handshake passed every point is judged by its
 // payload, each direction counted from sequence numbers at each point
 // (each byte once, a segment filling a hole left by a later one too;
@@ -132,7 +143,10 @@
 // interleaved with the data SYNs on the reference clock, then compares the
 // model's output with the far point's: the rewritten bytes, the sequence
 // offset of the next segment, whether a dropped segment ever arrived, and
-// each data SYN against the expectation. A rewrite that matches the model
+// each data SYN against the expectation. A step's segment is looked for
+// at the far point at the sequence offset seen after the direction's
+// previous step (the simulated one when none was seen): a router that did
+// not rewrite as simulated moved nothing. A rewrite that matches the model
 // but for a higher port is nf_nat_exp_find_port moving it (another
 // expectation held the tuple): it agrees (HelperStep.MovedPort), the data
 // SYNs are judged against the moved port and later offsets counted with
@@ -145,6 +159,7 @@
 // at most 8 SYNs each, and per direction at most 8 holes in the
 // sequence numbers seen, the two nearest merged past that
 // (Flow.Merged): the bytes they lacked still count once when they come),
+// one span per file read (the files given),
 // Options.MaxAnnouncements announcements per control connection (default
 // 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per

@@ -317,13 +317,25 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 			Copies: 1, Original: lineAt(ev.payload, stepOff(res)), Result: res, MovedPort: movedTo, orig: ev.payload, fedIdx: len(fedSegs[ev.dir]) - 1})
 	}
 
+	// The offset the far point showed for each direction's segments after
+	// the last step (ShiftSeen): where the router did not rewrite as
+	// simulated, the simulated offset would look for the next step's
+	// segment at the wrong sequence number.
+	var shiftSeen [2]struct {
+		n  int32
+		ok bool
+	}
 	for k := range hc.Steps {
 		st := &hc.Steps[k]
 		outView, fromClient := sv, true
 		if st.Dir == nfhelper.ServerToClient {
 			outView, fromClient = cv, false
 		}
-		observe(st, outView, fromClient)
+		shift := st.Result.SeqShift
+		if sh := shiftSeen[st.Dir&1]; sh.ok {
+			shift = sh.n
+		}
+		observe(st, outView, fromClient, shift)
 		// The next segment of the direction after this one, as fed.
 		for _, f := range fedSegs[st.Dir][st.fedIdx+1:] {
 			if !seqAfter(f.seq, st.Seq) {
@@ -335,16 +347,17 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 			}
 			break
 		}
+		shiftSeen[st.Dir&1].n, shiftSeen[st.Dir&1].ok = st.ShiftSeen, st.ShiftKnown
 		st.Agrees, st.Verdict = stepVerdict(st, fmt.Sprintf("%q", r.Points[st.From]), fmt.Sprintf("%q", r.Points[st.To]))
 	}
 }
 
 // observe finds what the point past the router saw of the step's segment:
-// the segment from the same sender at the sequence number the simulation
-// says it leaves with.
-func observe(st *HelperStep, outView *Control, fromClient bool) {
+// the segment from the same sender at its sequence number moved by shift
+// (the offset seen after the direction's last step, else the simulated).
+func observe(st *HelperStep, outView *Control, fromClient bool, shift int32) {
 	res := &st.Result
-	want := st.Seq + uint32(res.SeqShift)
+	want := st.Seq + uint32(shift)
 	wrote := res.Rewritten(nil, st.orig)
 	for k := range outView.Segs {
 		o := &outView.Segs[k]

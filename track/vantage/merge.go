@@ -37,6 +37,10 @@ type Report struct {
 	// Spans: what each point's capture covers, on its own clock.
 	Spans    []Span
 	annIndex map[annKey][]annRef
+	// foldedData: a view standing for a connection a point held twice
+	// (foldTwins), and the two copies, the one whose addresses it has
+	// first.
+	foldedData map[*Data][2]*Data
 	// missIndex: the announcements a point that saw the session did not
 	// capture, by point and the port another point saw them name.
 	missIndex map[annKey][]annMiss
@@ -243,7 +247,7 @@ func Merge(cs []*Collector) (*Report, error) {
 	for i, c := range cs {
 		r.Points = append(r.Points, c.Name)
 		r.Limits[i] = c.limits
-		r.Spans[i] = c.span
+		r.Spans[i] = c.Span()
 		r.res[i] = c.res
 	}
 	used := map[*Control]bool{}
@@ -1515,9 +1519,8 @@ func (r *Report) neverCompleted(s *Session, i int, v *Data) bool {
 // capturingRef: point i was capturing at t (on the reference clock) and
 // went on for coverAfter.
 func (r *Report) capturingRef(s *Session, i int, t time.Time) bool {
-	v := r.Spans[i]
 	at := t.Add(s.offsets[i])
-	return v.Packets > 0 && !at.Before(v.First) && !at.Add(coverAfter).After(v.Last)
+	return r.Spans[i].Through(at, at.Add(coverAfter))
 }
 
 // twinAt: x, unpaired, is the same connection as a paired one of the same
@@ -1560,7 +1563,7 @@ func (r *Report) othersCapturing(i int, x *Control) bool {
 			return false // the clocks are not known
 		}
 		shift := r.Offsets[j].Offset - r.Offsets[i].Offset
-		if !r.Spans[j].Covers(x.Start.Add(shift), 0) || !r.Spans[j].Covers(end.Add(shift), 0) {
+		if !r.Spans[j].Through(x.Start.Add(shift), end.Add(shift)) {
 			return false
 		}
 	}
@@ -1576,7 +1579,8 @@ func (r *Report) identical(cs []*Collector) {
 	for i := range cs {
 		for j := i + 1; j < len(cs); j++ {
 			a, b := cs[i], cs[j]
-			if a.span != b.span || a.span.Packets == 0 || len(a.ctlList) != len(b.ctlList) || len(a.dataList) != len(b.dataList) {
+			sa, sb := r.Spans[i], r.Spans[j]
+			if sa.First != sb.First || sa.Last != sb.Last || sa.Packets != sb.Packets || !slices.Equal(sa.Breaks, sb.Breaks) || sa.Packets == 0 || len(a.ctlList) != len(b.ctlList) || len(a.dataList) != len(b.dataList) {
 				continue
 			}
 			same := true
@@ -1856,6 +1860,7 @@ func (r *Report) attach(cs []*Collector) {
 	owners := make([]map[*Data]owner, n)
 	byISN := make([]map[uint32][]*Data, n)    // by the SYN's ISN
 	bySYNACK := make([]map[uint32][]*Data, n) // by the SYN-ACK's
+	kept := make([][]*Data, n)                // each point's owned views, in its order, twins folded
 	for i, c := range cs {
 		owners[i] = map[*Data]owner{}
 		byISN[i], bySYNACK[i] = map[uint32][]*Data{}, map[uint32][]*Data{}
@@ -1871,6 +1876,24 @@ func (r *Report) attach(cs []*Collector) {
 				taken[annRef{o.s, o.ann}] = 1 + min(len(o.alt), 1)
 			}
 			owners[i][d] = o
+		}
+		as := r.foldTwins(i, list, owners[i])
+		for _, d := range c.dataList {
+			if x, ok := as[d]; !ok {
+				kept[i] = append(kept[i], d)
+			} else if x != nil {
+				kept[i] = append(kept[i], x)
+			}
+		}
+		for _, d := range list {
+			if x, ok := as[d]; ok {
+				if d = x; d == nil {
+					continue
+				}
+			}
+			if _, ok := owners[i][d]; !ok {
+				continue
+			}
 			if d.HaveISN {
 				byISN[i][d.ISN] = append(byISN[i][d.ISN], d)
 			}
@@ -1886,8 +1909,8 @@ func (r *Report) attach(cs []*Collector) {
 	var paths [][]*Data
 	pathOwner := map[int]owner{}
 	dused := map[*Data]bool{}
-	for i, c := range cs {
-		for _, d := range c.dataList {
+	for i := range cs {
+		for _, d := range kept[i] {
 			o, ok := owners[i][d]
 			if !ok || dused[d] {
 				continue
@@ -2007,8 +2030,144 @@ func (r *Report) attach(cs []*Collector) {
 				slices.Reverse(p.Order)
 			}
 			r.judge(s, p)
+			for i, v := range p.Views {
+				if two, ok := r.foldedData[v]; ok {
+					p.Gaps = append(p.Gaps, fmt.Sprintf("%s holds it twice, on both sides of a NAT (%s; %s): taken as one, what either saw",
+						r.name(i), sawData(two[0]), sawData(two[1])))
+				}
+			}
 		}
 	}
+}
+
+// sawData says what a view of a data connection saw, briefly.
+func sawData(d *Data) string {
+	sa := "no SYN-ACK"
+	if d.SYNACKs > 0 {
+		sa = fmt.Sprintf("%d SYN-ACK%s", d.SYNACKs, plural(d.SYNACKs))
+	}
+	s := fmt.Sprintf("%s -> %s: %d SYN%s, %s", d.Src, d.Dst, d.SYNs, plural(d.SYNs), sa)
+	if d.Bytes > 0 {
+		s += fmt.Sprintf(", %d bytes", d.Bytes)
+	}
+	return s
+}
+
+// foldTwins finds the data connections point i holds twice, the same
+// connection under other addresses (both sides of a NAT: tcpdump -i any
+// on the router): the same SYN (and SYN-ACK) ISN, within a second, owned
+// by the same session. Each pair becomes one view, under the addresses of
+// the copy the session's control connection there has (else the first),
+// holding what either copy saw: the SYN-ACKs one side of the router saw
+// passed the point. It returns, for each copy folded, the view that
+// stands for both (nil for the one left out); owners gets the new views.
+func (r *Report) foldTwins(i int, list []*Data, owners map[*Data]owner) map[*Data]*Data {
+	as := map[*Data]*Data{}
+	byISN := map[uint32][]*Data{} // twins share it: no pair of views is compared otherwise
+	for _, d := range list {
+		if _, ok := owners[d]; ok && d.HaveISN {
+			byISN[d.ISN] = append(byISN[d.ISN], d)
+		}
+	}
+	for _, a := range list {
+		oa, ok := owners[a]
+		if _, done := as[a]; !ok || done || !a.HaveISN {
+			continue
+		}
+		group := byISN[a.ISN]
+		if len(group) > maxTwinGroup {
+			continue // an ISN many connections share (a fixed one): which copies go together is not known
+		}
+		for _, b := range group {
+			if b == a {
+				continue
+			}
+			ob, ok := owners[b]
+			if _, done := as[b]; !ok || done || !twinData(a, b) || !oa.allows(ob.s) && !ob.allows(oa.s) {
+				continue
+			}
+			keep, other := a, b
+			if !r.asControlHas(i, oa, a) && r.asControlHas(i, ob, b) {
+				keep, other = b, a
+			}
+			m := foldData(keep, other)
+			owners[m] = owners[keep]
+			if r.foldedData == nil {
+				r.foldedData = map[*Data][2]*Data{}
+			}
+			r.foldedData[m] = [2]*Data{keep, other}
+			as[keep], as[other] = m, nil
+			break
+		}
+	}
+	return as
+}
+
+// maxTwinGroup bounds the views of one point sharing a SYN's ISN that
+// foldTwins compares pairwise: two per connection a point holds twice,
+// more only when a sender reuses its ISN.
+const maxTwinGroup = 8
+
+// twinData: a and b, at one point, are one connection under two pairs of
+// addresses: the same SYN ISN, the same SYN-ACK ISN when both saw one,
+// other addresses, their first SYNs within a second.
+func twinData(a, b *Data) bool {
+	return a.HaveISN && b.HaveISN && a.ISN == b.ISN && (a.Src != b.Src || a.Dst != b.Dst) &&
+		(a.SYNACKs == 0 || b.SYNACKs == 0 || a.SYNACKISN == b.SYNACKISN) && absDur(a.FirstSYN.Sub(b.FirstSYN)) <= coverAfter
+}
+
+// asControlHas: d's addresses are those of its owner's control connection
+// at point i (the copy the session was paired by), sender and receiver.
+func (r *Report) asControlHas(i int, o owner, d *Data) bool {
+	c := o.s.Views[i]
+	if c == nil {
+		return false
+	}
+	if o.passive {
+		return d.Src.Addr() == c.Client.Addr() && d.Dst.Addr() == c.Server.Addr()
+	}
+	return d.Src.Addr() == c.Server.Addr() && d.Dst.Addr() == c.Client.Addr()
+}
+
+// foldData is keep holding what other, the same connection on the other
+// side of a NAT at the same point, saw too: the most SYNs, SYN-ACKs and
+// bytes of either, the earliest answer, reset and ICMP error.
+func foldData(keep, other *Data) *Data {
+	m := *keep
+	m.SYNTimes = slices.Clone(keep.SYNTimes)
+	if other.SYNs > m.SYNs {
+		m.SYNs, m.SYNTimes = other.SYNs, slices.Clone(other.SYNTimes)
+	}
+	if other.FirstSYN.Before(m.FirstSYN) {
+		m.FirstSYN = other.FirstSYN
+	}
+	if other.LastSYN.After(m.LastSYN) {
+		m.LastSYN = other.LastSYN
+	}
+	if other.SYNACKs > 0 && (m.SYNACKs == 0 || other.SYNACK.Before(m.SYNACK)) {
+		m.SYNACK, m.SYNACKISN = other.SYNACK, other.SYNACKISN
+	}
+	m.SYNACKs = max(m.SYNACKs, other.SYNACKs)
+	if !other.RST.IsZero() && (m.RST.IsZero() || other.RST.Before(m.RST)) {
+		m.RST, m.RSTFromDst, m.RSTFrom = other.RST, other.RSTFromDst, other.RSTFrom
+	}
+	if !other.ICMP.IsZero() && (m.ICMP.IsZero() || other.ICMP.Before(m.ICMP)) {
+		m.ICMP, m.ICMPFrom, m.ICMPType, m.ICMPCode = other.ICMP, other.ICMPFrom, other.ICMPType, other.ICMPCode
+	}
+	if other.Bytes > m.Bytes {
+		m.Bytes = other.Bytes
+	}
+	for x := range m.Flows {
+		if other.Flows[x].Sent > m.Flows[x].Sent || other.Flows[x].Sent == m.Flows[x].Sent && other.Flows[x].Bytes > m.Flows[x].Bytes {
+			m.Flows[x] = other.Flows[x]
+		}
+		m.Flows[x].holes = slices.Clone(m.Flows[x].holes)
+	}
+	m.SenderSegs = max(m.SenderSegs, other.SenderSegs)
+	if other.Last.After(m.Last) {
+		m.Last = other.Last
+	}
+	return &m
 }
 
 // pairTwins pairs what is left of the single-point views whose owners
@@ -2530,6 +2689,13 @@ func (r *Report) judge(s *Session, p *Path) {
 		case at.After(v.Last):
 			return "its capture had ended " + howLong(at.Sub(v.Last), "before")
 		}
+		if b, ok := v.breakAround(at, coverAfter); ok {
+			// Between two of its files (one missing, say).
+			if at.After(b.After) {
+				return "none of its files covers that time: one ended " + howLong(at.Sub(b.After), "before") + ", the next began " + howLong(b.Before.Sub(at), "later")
+			}
+			return "one of its files ended " + howLong(b.After.Sub(at), "after") + ", too soon to tell, and the next began " + howLong(b.Before.Sub(at), "after")
+		}
 		return "its capture ended " + howLong(v.Last.Sub(at), "after") + ", too soon to tell"
 	}
 	answered, saK := false, -1 // a SYN-ACK seen; the point nearest the sender that saw it
@@ -2592,15 +2758,23 @@ func (r *Report) judge(s *Session, p *Path) {
 					r.name(i), d.Src, d.Dst, d.SYNs, plural(d.SYNs), sa, why))
 				break
 			}
-			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
+			what := "it"
+			if answered && k < saK && !senderAnswered(views) {
+				// Only the SYN is known to have passed: whether the
+				// answer came back through it is what it cannot tell.
+				what = "its SYN"
+			}
+			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture it, though %s passed there", r.name(i), what))
 		case v != nil && v.SYNs == 0 && blindSYN(i):
 			p.Gaps = append(p.Gaps, r.oneWayNote(i, !p.Passive)+": not the SYN")
 		case v != nil && v.SYNs == 0:
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN, though it passed there", r.name(i)))
-		case v != nil && v.SYNACKs == 0 && k > saK && saK >= 0 && (v.Flows[1].Bytes > 0 ||
+		case v != nil && v.SYNACKs == 0 && (v.Flows[1].Bytes > 0 || k > saK && saK >= 0 &&
 			slices.ContainsFunc(order[k+1:], func(j int) bool { return views[j] != nil && views[j].SYNACKs > 0 })):
-			// Points on either side of it saw the SYN-ACK, or it saw the
-			// receiver's payload: the receiver answered through it.
+			// It saw the receiver's payload (though it may be the point
+			// nearest the sender that saw the answer), or points on
+			// either side of it saw the SYN-ACK: the receiver answered
+			// through it.
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN-ACK, though it passed there", r.name(i)))
 		}
 	}
@@ -2696,7 +2870,8 @@ func (r *Report) judge(s *Session, p *Path) {
 	case !sa.Last.IsZero():
 		tSA = s.corrected(order[saK], sa.Last)
 	}
-	blind := -1 // a point toward the sender that could not see the SYN-ACK
+	blind := -1  // a point toward the sender that could not see the SYN-ACK
+	missed := -1 // a point toward the sender, capturing, that holds nothing of the connection
 	for k := saK - 1; k >= 0; k-- {
 		i := order[k]
 		if views[i] != nil && blindAnswer(i) {
@@ -2712,7 +2887,14 @@ func (r *Report) judge(s *Session, p *Path) {
 			return
 		}
 		if views[i] == nil {
-			continue // a capture gap (noted): look further toward the sender
+			// The SYN passed it and it kept nothing of the connection
+			// (a capture filter, frames the capture dropped): its
+			// silence says nothing of the SYN-ACK either. Look further
+			// toward the sender.
+			if missed < 0 {
+				missed = i
+			}
+			continue
 		}
 		p.Where, p.After, p.Before = LostSYNACK, order[saK], i
 		p.Verdict = fmt.Sprintf("the SYN reached %s and the receiver %s answered it (%d SYN-ACK%s), but the SYN-ACK passed %s and never reached %s: dropped in between",
@@ -2728,7 +2910,26 @@ func (r *Report) judge(s *Session, p *Path) {
 		}
 		return
 	}
+	if missed >= 0 && !senderAnswered(views) {
+		// No point toward the sender saw the connection and none saw
+		// the sender go on after its SYN: whether the answer came back
+		// is not known, and it was not delivered as far as anything
+		// shows.
+		p.Where = NotCaptured
+		p.Verdict = fmt.Sprintf("the receiver %s answered it (seen at %s), but %s kept nothing of the connection: nothing is known past %s",
+			sa.Dst.Addr(), r.name(order[saK]), r.name(missed), r.name(order[saK]))
+		if r.neverCompleted(s, order[saK], sa) {
+			p.Verdict += fmt.Sprintf("; at %s the sender sent its SYN%s and nothing after: the answer never reached the sender", r.name(order[saK]), plural(sa.SYNs))
+		}
+		return
+	}
 	r.delivered(s, p)
+}
+
+// senderAnswered: a point saw the SYN's sender send something after its
+// SYNs (not a reset), so it got the answer: the handshake completed.
+func senderAnswered(views []*Data) bool {
+	return slices.ContainsFunc(views, func(v *Data) bool { return v != nil && v.SenderSegs > 0 })
 }
 
 // answerWatcher is the position in p.Order of the point nearest the

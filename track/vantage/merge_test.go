@@ -22,7 +22,7 @@ func point(name string, skew time.Duration, hop int, server string, data *Data) 
 	ctl := &Control{Client: ap("10.0.0.2:40000"), Server: ap(server + ":21"), ISN: [2]uint32{1000, 9000},
 		HaveISN: [2]bool{true, true}, SYN: at(hop), SYNACK: at(20 - hop), Start: at(hop), SYNs: 1, SYNACKs: 1, Last: at(10000)}
 	c.ctlList = append(c.ctlList, ctl)
-	c.span = Span{First: at(hop), Last: at(10000), Packets: 10}
+	c.files = []fileSpan{{first: at(hop), last: at(10000), packets: 10}}
 	if data != nil {
 		data.FirstSYN, data.LastSYN, data.HaveISN = at(100+hop), at(100+hop), true
 		ctl.Announce = append(ctl.Announce, Announcement{Via: ftp.ViaPASV, Endpoint: data.Dst, TS: at(50 + hop)})
