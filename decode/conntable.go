@@ -331,6 +331,22 @@ func (c *idleClock) advance(ts time.Time) (jumped bool) {
 	return false
 }
 
+// wallSub is t.Sub(u) for two times of which one at least has no
+// monotonic clock reading (a packet's time: Sub then goes by the wall
+// clock too), without Sub's overflow check (an Add and an Equal: most of
+// the decoder's per-segment time arithmetic). Within wallSubBound of
+// each other the difference cannot overflow; further apart, Sub says.
+func wallSub(t, u time.Time) time.Duration {
+	s := t.Unix() - u.Unix()
+	if s > wallSubBound || s < -wallSubBound {
+		return t.Sub(u)
+	}
+	return time.Duration(s)*time.Second + time.Duration(t.Nanosecond()-u.Nanosecond())
+}
+
+// wallSubBound is 200 years in seconds: a Duration holds 292.
+const wallSubBound = 200 * 366 * 24 * 3600
+
 // now is the idle clock's time.
 func (c *idleClock) now() time.Time { return c.start.Add(c.elapsed) }
 

@@ -752,13 +752,13 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 			if !d.backFrom.IsZero() {
 				ts = d.backEnds(ts)
 			}
-			if ts.Sub(d.last) > clockOutlierStep && !d.last.IsZero() {
+			if wallSub(ts, d.last) > clockOutlierStep && !d.last.IsZero() {
 				d.jumpAt, d.jumpHeld = ts, true
 				d.clockSaved = d.ctl.clock
 				return false
 			}
 			d.last = ts
-		} else if d.last.Sub(ts) > clockStepBack {
+		} else if wallSub(d.last, ts) > clockStepBack {
 			d.stepBack(ts)
 		}
 		return false

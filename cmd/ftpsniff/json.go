@@ -151,8 +151,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.int("id", int64(s.ID))
 	w.addr("client", s.Client)
 	w.addr("server", s.Server)
-	w.str("user", s.User)
-	w.raw("user_raw", s.User)
+	w.strRaw("user", "user_raw", s.User)
 	w.bool("login", s.Login == track.LoginOK)
 	w.str("login_state", loginString(s))
 	if c := s.Connect; c != nil {
@@ -167,8 +166,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		// commands are lost in a gap, their replies (a refusal that
 		// repeats the password) are among the greeting's.
 		text := maskedReply(g.Text, g.Secret, o.showPass)
-		w.strOmit("greeting", text)
-		w.raw("greeting_raw", text)
+		w.strOmitRaw("greeting", "greeting_raw", text)
 	}
 	w.boolOmit("encrypted", s.Encrypted)
 	w.boolOmit("midstream", s.Midstream && s.Resumed == nil) // a continuation says what it is below
@@ -180,8 +178,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 		w.time("idle_closed_at", r.Closed)
 	}
 	w.boolOmit("by_content", s.ByContent)
-	w.strOmit("file", s.File)
-	w.raw("file_raw", s.File)
+	w.strOmitRaw("file", "file_raw", s.File)
 	w.boolOmit("desync", s.Desync)
 	if tw := s.SameConnection; tw != nil {
 		w.int("same_connection_as", int64(tw.ID))
@@ -189,8 +186,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.int("commands", int64(s.CommandCount))
 	w.intOmit("commands_omitted", int64(s.CommandsOmitted))
 	w.int("data_connections", int64(s.DataCount))
-	w.strOmit("cwd", s.Cwd)
-	w.raw("cwd_raw", s.Cwd)
+	w.strOmitRaw("cwd", "cwd_raw", s.Cwd)
 	w.strOmit("community_id", o.ids.communityID(s.Client, s.Server))
 	o.end(w)
 }
@@ -203,12 +199,9 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.time("ts", c.TS)
 	w.uint("packet", c.Num)
 	verb, arg := maskedVerb(c, o.showPass), maskedArg(c, o.showPass)
-	w.str("command", verb)
-	w.raw("command_raw", verb)
-	w.str("arg", arg)
-	w.raw("arg_raw", arg)
-	w.strOmit("cwd", c.Cwd)
-	w.raw("cwd_raw", c.Cwd)
+	w.strRaw("command", "command_raw", verb)
+	w.strRaw("arg", "arg_raw", arg)
+	w.strOmitRaw("cwd", "cwd_raw", c.Cwd)
 	w.str("status", c.Status.String())
 	w.array("replies")
 	for i := range c.Replies {
@@ -216,8 +209,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		w.element()
 		w.int("code", int64(r.Code))
 		text := maskedReply(r.Text, r.Secret, o.showPass)
-		w.str("text", text)
-		w.raw("text_raw", text)
+		w.strRaw("text", "text_raw", text)
 		w.boolOmit("masked", r.Secret && !o.showPass)
 		w.time("ts", r.TS)
 		if len(r.Lines) > 1 {
@@ -238,8 +230,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 		switch {
 		case c.EndpointErr != nil:
 			e := c.EndpointErr.Error()
-			w.strOmit("endpoint_error", e)
-			w.raw("endpoint_error_raw", e)
+			w.strOmitRaw("endpoint_error", "endpoint_error_raw", e)
 		case c.Data != nil:
 			w.addrOmit("endpoint", c.Data.Announced)
 		default:
@@ -294,12 +285,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 			final = f.Code
 		}
 	}
-	w.str("command", verb)
-	w.raw("command_raw", verb)
-	w.str("arg", arg)
-	w.raw("arg_raw", arg)
-	w.strOmit("cwd", cwd)
-	w.raw("cwd_raw", cwd)
+	w.strRaw("command", "command_raw", verb)
+	w.strRaw("arg", "arg_raw", arg)
+	w.strOmitRaw("cwd", "cwd_raw", cwd)
 	if d.Match != track.MatchNone {
 		w.str("match", d.Match.String())
 	}
@@ -388,8 +376,7 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 	}
 	w.intOmit("code", int64(e.Code))
 	text := maskedLine(e, o.showPass)
-	w.strOmit("text", text)
-	w.raw("text_raw", text)
+	w.strOmitRaw("text", "text_raw", text)
 	w.intOmit("bytes", int64(e.Bytes))
 	w.intOmit("dropped_bytes", int64(e.Dropped))
 	o.end(w)

@@ -27,6 +27,10 @@ type jsonWriter struct {
 	// come in packet-time order, so most timestamps share it.
 	sec     int64
 	secText []byte
+	// The last day formatted ("2006-01-02T", UTC), for the seconds of
+	// the sessions that interleave: a new second is then arithmetic.
+	day     int64
+	dayText []byte
 }
 
 func (w *jsonWriter) begin() {
@@ -55,6 +59,25 @@ func (w *jsonWriter) key(k string) {
 func (w *jsonWriter) str(k, v string) {
 	w.key(k)
 	w.b = appendJSONString(w.b, v)
+}
+
+// strRaw writes a string from the wire and its raw sibling (raw): what
+// str wrote found the string ASCII, so valid UTF-8, with no second look.
+func (w *jsonWriter) strRaw(k, rawK, v string) {
+	w.key(k)
+	var ascii bool
+	w.b, ascii = appendJSONStringASCII(w.b, v)
+	if !ascii {
+		w.raw(rawK, v)
+	}
+}
+
+// strOmitRaw is strRaw unless v is empty (omitempty; raw writes nothing
+// for it).
+func (w *jsonWriter) strOmitRaw(k, rawK, v string) {
+	if v != "" {
+		w.strRaw(k, rawK, v)
+	}
 }
 
 // addr writes an address and port as addrString does ("" when not
@@ -145,12 +168,26 @@ func (w *jsonWriter) time(k string, t time.Time) {
 // the one before (most are: a session's records) costs its fraction only.
 func (w *jsonWriter) appendTime(b []byte, t time.Time) []byte {
 	if sec := t.Unix(); sec != w.sec || w.secText == nil {
-		u := t.UTC()
-		if y := u.Year(); y < 0 || y > 9999 {
-			return u.AppendFormat(b, time.RFC3339Nano) // AppendFormat's own rules for odd years
+		// UTC days are 86400 s from the epoch's midnight (no leap
+		// seconds in package time).
+		day, sod := sec/86400, sec%86400
+		if sod < 0 {
+			day, sod = day-1, sod+86400
+		}
+		if day != w.day || w.dayText == nil {
+			u := t.UTC()
+			if y := u.Year(); y < 0 || y > 9999 {
+				return u.AppendFormat(b, time.RFC3339Nano) // AppendFormat's own rules for odd years
+			}
+			w.day = day
+			w.dayText = u.AppendFormat(w.dayText[:0], "2006-01-02T")
 		}
 		w.sec = sec
-		w.secText = u.AppendFormat(w.secText[:0], "2006-01-02T15:04:05")
+		h, m, s := sod/3600, sod/60%60, sod%60
+		w.secText = append(append(w.secText[:0], w.dayText...),
+			digitPairs[2*h], digitPairs[2*h+1], ':',
+			digitPairs[2*m], digitPairs[2*m+1], ':',
+			digitPairs[2*s], digitPairs[2*s+1])
 	}
 	b = append(b, w.secText...)
 	if ns := uint32(t.Nanosecond()); ns != 0 {
@@ -319,19 +356,38 @@ func appendJSONFloat(b []byte, f float64) []byte {
 // are: most of the text written, tested a word at a time. A byte that is
 // not may also be reported as such for one that is (a borrow); that costs
 // only the byte-at-a-time path.
-func plainWord(s string) bool {
+func plainWord(s string) bool { return plainBits(word8(s)) }
+
+// word8 is the first 8 bytes of s, little-endian.
+func word8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainBits is plainWord of the word x (word8), small enough to inline.
+func plainBits(x uint64) bool {
 	const (
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
 	)
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	zero := func(y uint64) uint64 { return (y - lo) &^ y }
+	// q and bs have a zero byte where x has '"', '\\'.
+	q, bs := x^('"'*lo), x^('\\'*lo)
 	bad := x | // a byte >= 0x80
 		(x + lo) | // 0x7f (with no byte >= 0x80, no carry crosses a byte)
 		(x-0x20*lo)&^x | // a byte < 0x20
-		zero(x^('"'*lo)) | zero(x^('\\'*lo))
+		(q-lo)&^q | (bs-lo)&^bs
 	return bad&hi == 0
+}
+
+// plainPrefix is how many bytes of s, whole words of 8, plainWord passes
+// from its start: one call per run of plain text, not one per word.
+func plainPrefix(s string) int {
+	i := 0
+	for i+8 <= len(s) && plainBits(word8(s[i:])) {
+		i += 8
+	}
+	return i
 }
 
 // appendJSONString appends s as a JSON string: what encoding/json escapes
@@ -339,13 +395,23 @@ func plainWord(s string) bool {
 // and what needsJSONEscape selects (DEL, C1, format and other non-graphic
 // runes) as escapes, everything else as it is.
 func appendJSONString(b []byte, s string) []byte {
+	b, _ = appendJSONStringASCII(b, s)
+	return b
+}
+
+// appendJSONStringASCII is appendJSONString, and tells whether s is all
+// ASCII (so valid UTF-8: no _raw sibling to write).
+func appendJSONStringASCII(b []byte, s string) ([]byte, bool) {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
+	ascii := true
 	for i := 0; i < len(s); {
-		if i+8 <= len(s) && plainWord(s[i:i+8]) {
-			i += 8
-			continue
+		if i+8 <= len(s) {
+			if n := plainPrefix(s[i:]); n > 0 {
+				i += n
+				continue
+			}
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -374,6 +440,7 @@ func appendJSONString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
+		ascii = false
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
@@ -396,5 +463,5 @@ func appendJSONString(b []byte, s string) []byte {
 		start = i
 	}
 	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, '"'), ascii
 }

@@ -21,6 +21,9 @@ const maxEvidenceText = 160
 // points that render as nothing (invisible) and invalid UTF-8 become
 // '.', and long text is cut.
 func clean(s string) string {
+	if plainShort(s) {
+		return s // the common case: nothing to change
+	}
 	var b strings.Builder
 	n := 0
 	for i, w := 0, 0; i < len(s); i += w {
@@ -40,6 +43,20 @@ func clean(s string) string {
 		n++
 	}
 	return b.String()
+}
+
+// plainShort tells whether clean leaves s as it is: printable ASCII, no
+// longer than maxEvidenceText.
+func plainShort(s string) bool {
+	if len(s) > maxEvidenceText {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // invisible tells whether a rune renders as nothing, or as a blank that

@@ -68,9 +68,12 @@ func (sp *spreadSeen) note(dc *track.DataConn, ctl netip.Addr) {
 		return
 	}
 	// Keep those within the window of the newest, at most maxSpread.
+	// (Bounds compared, not a Sub per connection: 30 s from packet
+	// times cannot overflow.)
+	from, to := c.at.Add(-spreadWindow), c.at.Add(spreadWindow)
 	keep := sp.recent[:0]
 	for _, x := range sp.recent {
-		if d := c.at.Sub(x.at); d < spreadWindow && d > -spreadWindow {
+		if x.at.After(from) && x.at.Before(to) {
 			keep = append(keep, x)
 		}
 	}
@@ -84,6 +87,19 @@ func (sp *spreadSeen) note(dc *track.DataConn, ctl netip.Addr) {
 // look finds, among recent, a connection of one kind whose port lies
 // strictly between two ports of the other kind.
 func (sp *spreadSeen) look() {
+	// None without both kinds (most servers refuse nothing): a pass,
+	// not a pass per connection.
+	var kinds [2]bool
+	for _, x := range sp.recent {
+		if x.refused {
+			kinds[1] = true
+		} else {
+			kinds[0] = true
+		}
+	}
+	if !kinds[0] || !kinds[1] {
+		return
+	}
 	for _, m := range sp.recent {
 		var lo, hi spreadConn
 		for _, x := range sp.recent {
