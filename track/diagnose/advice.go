@@ -543,11 +543,12 @@ func (d *Diagnoser) noRangeAdvice(fam family, v6 bool, p place) string {
 // (one port a server picked itself tells nothing of a range).
 //
 // Ports over 1000 apart are one configured range's only when enough were
-// seen to show its ends: n ports drawn from a range lie about span/(n-1)
-// inside them, so 3,000 ports between 40000 and 50078 are a range of
-// about 40000-50100, where a few ports that far apart, or many spread as
-// wide as a server's own pick (vsftpd's 5001-65535, the kernel's
-// 32768-60999, Windows' 49152-65535), are no range at all.
+// seen (wideRangeMinPorts) to show its ends: n ports drawn from a range
+// lie about span/(n-1) inside them, so 3,000 ports between 40000 and
+// 50078 are a range of about 40000-50100, where a few ports that far
+// apart, or many spread as wide as a server's own pick (vsftpd's
+// 5001-65535, the kernel's 32768-60999, Windows' 49152-65535), are no
+// range at all.
 func exampleNear(lo, hi uint16, distinct int) policy.PortRange {
 	if distinct < 2 || lo < 1024 || hi <= lo {
 		return exampleRange
@@ -566,7 +567,9 @@ func exampleNear(lo, hi uint16, distinct int) policy.PortRange {
 		// port seen.
 		first, last = min((first+50)/100*100, uint32(lo)), max((last+50)/100*100, uint32(hi))
 	}
-	r := policy.PortRange{Lo: uint16(first / 100 * 100)}
+	// Never below 1024: a range of privileged ports is no passive range
+	// (ProFTPD's PassivePorts refuses one).
+	r := policy.PortRange{Lo: uint16(max(first/100*100, 1024))}
 	top := (last + 99) / 100 * 100
 	if top < uint32(r.Lo)+100 {
 		top = uint32(r.Lo) + 100
@@ -579,11 +582,12 @@ func exampleNear(lo, hi uint16, distinct int) policy.PortRange {
 }
 
 // wideRangeMinPorts: the different ports it takes to read a range wider
-// than 1000 ports from them; wideRangeMaxWidth: a range read that wide
+// than 1000 ports from them (with 16 drawn from Windows' dynamic range,
+// 7 % of draws read as a narrower range; with 40, 0.25 %); wideRangeMaxWidth: a range read that wide
 // is a server picking any port (Windows' dynamic range, 16,384 ports, is
 // the narrowest such pool), not one configured.
 const (
-	wideRangeMinPorts = 16
+	wideRangeMinPorts = 40
 	wideRangeMaxWidth = 14000
 )
 

@@ -260,7 +260,9 @@ func TestExampleRangeFollowsSeenPorts(t *testing.T) {
 		{5003, 65530, 3000, exampleRange.String()}, // a server picking any port (vsftpd with no range)
 		{49160, 65530, 200, exampleRange.String()}, // Windows' dynamic range
 		{33000, 60900, 500, exampleRange.String()}, // the kernel's ephemeral range (ProFTPD with no PassivePorts)
-		{1030, 2400, 100, "1000-2400"},
+		{1030, 2400, 100, "1024-2400"},             // never below 1024
+		{1100, 3000, 20, exampleRange.String()},    // too few ports for a range that wide
+		{40000, 50078, 39, exampleRange.String()},
 		{0, 0, 0, exampleRange.String()},
 	} {
 		if got := exampleNear(tc.lo, tc.hi, tc.distinct).String(); got != tc.want {

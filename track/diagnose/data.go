@@ -32,6 +32,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		add(d.outcome(s, dc, nat, nil))
 		add(d.tlsNotResumed(s, dc))
 		add(d.tlsReset(s, dc))
+		d.noteDataTLS(s, dc)
 		add(d.tlsRequired(s, dc))
 		add(d.dataCleartext(s, dc))
 		return out
@@ -77,6 +78,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	}
 	add(d.notBlind(s, dc, d.outcome(s, dc, onat, ex)))
 	add(d.tlsNotResumed(s, dc))
+	d.noteDataTLS(s, dc)
 	add(d.tlsRequired(s, dc))
 	add(d.dataCleartext(s, dc))
 	add(d.rangeExhausted(s, dc, ex))

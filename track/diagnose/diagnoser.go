@@ -61,6 +61,15 @@ type sessMore struct {
 	// replies and how long the server waited on are known
 	// (foreignClosed).
 	closedForeign []*track.DataConn
+	// tlsResets: passive data connections of an FTPS session that carried
+	// nothing and that the server reset, at most maxTLSResets, judged at
+	// the session's end (tlsResetFindings): a server that requires
+	// protected data resets such a connection, and so does one refusing
+	// the transfer (a 550 closes the listener), which a TLS handshake on
+	// any other data connection of the session rules in. tlsDataSeen:
+	// one did.
+	tlsResets   []*track.DataConn
+	tlsDataSeen bool
 	// tlsEcho: the server's first refusal after the channel turned to
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.
@@ -357,6 +366,7 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	// comes here: the held findings go out before the session's own.
 	d.report(d.releaseHeld(s))
 	d.report(d.closedForeignFindings(s))
+	d.report(d.tlsResetFindings(s))
 	if s.Connect == nil && s.Counted() {
 		d.server(s).opened(s)
 	}

@@ -58,6 +58,10 @@
 //     held for foreignClosed: maxClosedForeign (4); one whose command
 //     is answered gives up its place; past it the connection is not
 //     judged for a silent refusal (Omitted.ForeignClosesNotJudged)
+//   - passive data connections of an FTPS session that carried nothing
+//     and that the server reset, held to be judged for data-tls-required
+//     once the session shows whether any data connection carried TLS:
+//     maxTLSResets (4); past it not judged (Omitted.TLSResetsNotJudged)
 //   - ftp-bounce attempts kept for the session's finding (each with its
 //     command and data connection): maxBounces (4,096); past it counted
 //     in the finding only

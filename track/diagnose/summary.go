@@ -661,6 +661,10 @@ type Omitted struct {
 	// transfer commands were not answered yet. A silent refusal among
 	// them raises no data-source-nat.
 	ForeignClosesNotJudged int `json:"foreign_closes_not_judged,omitempty"`
+	// TLSResetsNotJudged: data connections of an FTPS session that
+	// carried nothing and that the server reset, past the 4 a session
+	// holds to judge at its end (data-tls-required's warning): not judged.
+	TLSResetsNotJudged int `json:"tls_resets_not_judged,omitempty"`
 }
 
 // Omitted returns what the diagnoser's bounds left out so far.

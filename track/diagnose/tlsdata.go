@@ -75,7 +75,6 @@ func (d *Diagnoser) tlsRequired(s *track.Session, dc *track.DataConn) *Finding {
 	if r := finalReply(dc); r != nil && r.Code < 400 {
 		return nil // the server said the transfer went (an empty file)
 	}
-	fam := d.family(s)
 	alert := dc.TLSAlertOnly()
 	// reset: the FTP server, connected to, reset a passive connection
 	// that carried nothing, from the control connection's own address
@@ -85,6 +84,61 @@ func (d *Diagnoser) tlsRequired(s *track.Session, dc *track.DataConn) *Finding {
 	if !alert && !reset {
 		return nil
 	}
+	if reset {
+		// Judged at the session's end: a data connection of it that
+		// carried a TLS handshake, before or after, shows the client
+		// protects its data, and the reset refused the transfer for
+		// another reason (vsftpd and ProFTPD close the listener on a
+		// 550, and the kernel resets what it had queued).
+		m := d.state(s).moreState()
+		if len(m.tlsResets) >= maxTLSResets {
+			d.omitted.TLSResetsNotJudged++
+			return nil
+		}
+		m.tlsResets = append(m.tlsResets, dc)
+		return nil
+	}
+	return d.tlsRequiredFinding(s, dc, alert)
+}
+
+// maxTLSResets bounds the reset data connections a session holds for
+// tlsResetFindings; past it they are counted
+// (Omitted.TLSResetsNotJudged), not judged.
+const maxTLSResets = 4
+
+// noteDataTLS records that a data connection of s carried a TLS
+// handshake: its client protects its data connections.
+func (d *Diagnoser) noteDataTLS(s *track.Session, dc *track.DataConn) {
+	if dc.DataTLS() == track.DataTLSHandshake {
+		d.state(s).moreState().tlsDataSeen = true
+	}
+}
+
+// tlsResetFindings judges, at the session's end, the reset data
+// connections tlsRequired held: a warning each, unless another data
+// connection of the session carried a TLS handshake.
+func (d *Diagnoser) tlsResetFindings(s *track.Session) []*Finding {
+	st := d.sess[s]
+	if st == nil || st.more == nil || len(st.more.tlsResets) == 0 {
+		return nil
+	}
+	m := st.more
+	var out []*Finding
+	if !m.tlsDataSeen {
+		for _, dc := range m.tlsResets {
+			f := d.tlsRequiredFinding(s, dc, false)
+			f.Session = s
+			out = append(out, f)
+		}
+	}
+	m.tlsResets = nil
+	return out
+}
+
+// tlsRequiredFinding is tlsRequired's finding: for the server's lone
+// alert (alert), else for its reset.
+func (d *Diagnoser) tlsRequiredFinding(s *track.Session, dc *track.DataConn, alert bool) *Finding {
+	fam := d.family(s)
 	f := &Finding{Code: CodeTLSRequired, Severity: SeverityError, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
 	advice := fmt.Sprintf("have the client protect its data connections: %s; or, if data may cross in clear, let the server accept it (%s).", protectDataClients, clearDataAllowed(fam))
 	reply := "its reply is inside the encrypted control channel"
