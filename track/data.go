@@ -108,6 +108,11 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 	t.byPort[port] = append(l, dc)
 	t.addOpen(dc)
+	if t.held != nil {
+		// Armed late (a session decode confirmed after its data
+		// connection passed): the SYN held since (early.go).
+		t.adoptArmed(dc)
+	}
 	if t.syns != nil {
 		t.replaySYNs(dc)
 	}

@@ -45,7 +45,15 @@
 // held too (header only, with their payload length), for a session decode
 // confirms only after a few exchanges (one on another port than 21) whose
 // data connection ran whole before: they are replayed with the handshake,
-// in the order they came.
+// in the order they came. Such a session's announcements are armed only
+// when it is confirmed: one takes the first SYN held to exactly its
+// endpoint, from the peer that connects, sent at or after it, with what
+// its connection carried (and nothing sent before it, to another port or
+// from another host). One that ended before the session was confirmed is
+// reported at once, before the transfer command that came after the
+// announcement reaches the tracker: its data record names no command nor
+// final reply (the transcript shows it under its transfer command all
+// the same).
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded

@@ -25,7 +25,9 @@ import (
 // SYN or SYN-ACK is held, the segments that follow are held too (header
 // only, with their payload length: its bytes, FINs, RSTs and windows),
 // the newest maxEarlyLater of them, and replayed with the handshake, in
-// the order they came.
+// the order they came. Such a session's announcement is armed only when
+// decode confirms it, after the connection's SYN was held: adoptArmed
+// gives it the SYN held to exactly its endpoint, sent after it.
 
 // earlyWindow: how long into the capture unmatched handshake segments are
 // held. Linux gives up on a SYN after 127 s (tcp_syn_retries 6), and the
@@ -59,6 +61,10 @@ type earlySegments struct {
 	conns map[decode.ConnKey]earlyConn
 	later *earlyLater // allocated at the first one held
 	next  uint32      // the next arrival number
+	// synLatest: the latest time of a SYN (no ACK) held, ever: an
+	// announcement armed after it, as one armed when its reply comes
+	// is, finds none of its own here (adoptArmed).
+	synLatest time.Time
 }
 
 // earlyConn is what earlySegments.conns keeps of a 4-tuple.
@@ -128,6 +134,9 @@ func (t *Tracker) holdEarly(s *decode.Segment) {
 	c := *s
 	c.Payload, c.PayloadLen, c.Fragments = nil, 0, nil // they alias the capture buffer
 	h.count(&c, 1)
+	if c.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN && c.TS.After(h.synLatest) {
+		h.synLatest = c.TS
+	}
 	at := h.next
 	h.next++
 	if h.n == maxEarly {
@@ -234,6 +243,141 @@ func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 	}
 	h.n = kept
 	l.n = keptLater
+}
+
+// adoptArmed gives an announcement just armed the connection the early
+// rings hold to it: a session decode confirms late (one on another port
+// than 21, found by its content after a few exchanges) arms its
+// announcements only then, after the data connection's packets passed
+// unmatched. The first SYN held to exactly its endpoint (the announced
+// address or the listener's control address, the port announced, from the
+// peer that connects, as matchSYN takes them), sent at or after the
+// announcement (one before it answers something else) and while it would
+// still have waited, is matched (matchSYN), and what the rings hold of its
+// 4-tuple from it on is replayed in the order it came, as it would have
+// been had the session's events come in time. Nothing else is taken: no
+// other endpoint, no SYN from before the announcement. Copies of the
+// replayed segments held for a reordering capture (heldSYNs) leave that
+// ring, so that replaySYNs does not replay them again.
+func (t *Tracker) adoptArmed(dc *DataConn) {
+	h := t.held
+	if h == nil || h.n == 0 || dc.matched() || dc.Done || h.synLatest.Before(dc.Armed) {
+		return // (an announcement armed in time: no SYN held comes after it)
+	}
+	connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
+	if !dc.Passive {
+		connector, listener = listener, connector
+	}
+	ep := dc.Announced
+	first := -1
+	for i := range h.n {
+		s := &h.segs[(h.head+i)%maxEarly]
+		if s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN && s.Dst.Port() == ep.Port() &&
+			s.Src.Addr() == connector && (s.Dst.Addr() == ep.Addr() || s.Dst.Addr() == listener) &&
+			!s.TS.Before(dc.Armed) && s.TS.Sub(dc.Armed) <= t.opts.ExpectationTimeout &&
+			t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil && t.lookupData(s.Src, s.Dst) == nil {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return
+	}
+	k := (h.head + first) % maxEarly
+	syn, synAt := h.segs[k], h.at[k]
+	if !t.matchSYN(&syn) {
+		return
+	}
+	t.noteTaken(&syn)
+	owner := t.lookupData(syn.Src, syn.Dst)
+	h.lostLater(t, &syn)
+	t.dropHeldCopy(&syn)
+	a, b := syn.Src, syn.Dst
+	onTuple := func(s *decode.Segment) bool {
+		return s.Src == a && s.Dst == b || s.Src == b && s.Dst == a
+	}
+	l := h.later
+	if l == nil {
+		l = new(earlyLater) // (an empty one: nothing followed)
+	}
+	// Both rings compacted in place, as adoptEarly: the SYN taken leaves,
+	// and what came on its 4-tuple after it while it is owner's.
+	kept, keptLater := 0, 0
+	i, j := 0, 0
+	for i < h.n || j < l.n {
+		if j < l.n && (i == h.n || int32(l.at[(l.head+j)%maxEarlyLater]-h.at[(h.head+i)%maxEarly]) < 0) {
+			k := (l.head + j) % maxEarlyLater
+			s, at := l.segs[k], l.at[k]
+			j++
+			if int32(at-synAt) > 0 && onTuple(&s) && owner != nil && t.lookupData(s.Src, s.Dst) == owner {
+				t.dropHeldCopy(&s)
+				t.dataSegment(owner, &s)
+				continue
+			}
+			o := (l.head + keptLater) % maxEarlyLater
+			l.segs[o], l.at[o] = s, at
+			keptLater++
+			continue
+		}
+		k := (h.head + i) % maxEarly
+		s, at := h.segs[k], h.at[k]
+		i++
+		switch {
+		case at == synAt:
+			h.count(&s, -1)
+			continue
+		case int32(at-synAt) > 0 && onTuple(&s) && owner != nil && t.lookupData(s.Src, s.Dst) == owner:
+			h.count(&s, -1)
+			t.dropHeldCopy(&s)
+			t.dataSegment(owner, &s)
+			continue
+		}
+		o := (h.head + kept) % maxEarly
+		h.segs[o], h.at[o] = s, at
+		kept++
+	}
+	h.n = kept
+	if h.later != nil {
+		l.n = keptLater
+	}
+}
+
+// dropHeldCopy takes out of the SYNs held for a reordering capture
+// (heldSYNs) their copies of s, a segment adoptArmed replays: a SYN (with
+// the answer beside it, and the count it went to taken back, as
+// replaySYNs does) or a segment after its answer.
+func (t *Tracker) dropHeldCopy(s *decode.Segment) {
+	h := t.syns
+	if h == nil {
+		return
+	}
+	same := func(x *decode.Segment) bool {
+		return x.Num == s.Num && x.Input == s.Input && x.Src == s.Src && x.Dst == s.Dst
+	}
+	if s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN && h.live > 0 {
+		for i := range h.segs {
+			if x := &h.segs[i]; x.Num != 0 && same(x) {
+				x.Num = 0
+				h.answers[i] = decode.Segment{}
+				h.live--
+				switch h.counted[i] {
+				case countedAfterExpiry:
+					t.limits.DataAfterExpiry--
+				case countedTaken:
+					t.limits.DataEndpointTaken--
+				}
+				h.counted[i] = countedNone
+			}
+		}
+		return
+	}
+	if h.later != nil {
+		for i := range h.later {
+			if x := &h.later[i]; x.Num != 0 && same(x) {
+				x.Num = 0
+			}
+		}
+	}
 }
 
 // lostLater counts (Limits.EarlyLaterOverwritten) the segments after the
