@@ -5,11 +5,14 @@ type Options struct {
 	// ControlPorts are the server ports whose connections are FTP control
 	// connections. Empty means just 21. Connections on other ports are
 	// recognised by content (a 220 greeting answered by an FTP command no
-	// mail or news protocol shares: candidateVerdict).
+	// mail or news protocol shares: candidateVerdict). On one but 21, a
+	// connection whose client opens its stream with a TLS ClientHello is
+	// implicit FTPS, as on an ImplicitTLSPorts port; a ClientHello
+	// elsewhere is not FTP.
 	ControlPorts []uint16
 	// ImplicitTLSPorts are the server ports of implicit FTPS (TLS from the
-	// first byte). Empty means just 990. Their sessions are reported as
-	// encrypted; nothing in them is parsed.
+	// first byte), control ports too. Empty means just 990. Their
+	// sessions are reported as encrypted; nothing in them is parsed.
 	ImplicitTLSPorts []uint16
 	// NoContentDetection turns off recognition by content.
 	NoContentDetection bool

@@ -131,12 +131,17 @@ func (o *liveOptions) captureConfig() (capture.LiveConfig, error) {
 		cfg.Filter.Nets = append(cfg.Filter.Nets, p.Masked())
 	}
 	if o.FilterPorts {
-		cfg.Filter.Ports = o.decodeOptions().ControlPorts
+		dopts := o.decodeOptions()
+		cfg.Filter.Ports = dopts.ControlPorts
 		if len(cfg.Filter.Ports) == 0 {
 			cfg.Filter.Ports = []uint16{21}
 		}
-		// Implicit FTPS, which read reports as encrypted sessions.
-		cfg.Filter.Ports = append(cfg.Filter.Ports, 990)
+		// Implicit FTPS (990 and --implicit-tls-port), which read
+		// reports as encrypted sessions.
+		if len(dopts.ImplicitTLSPorts) == 0 {
+			cfg.Filter.Ports = append(cfg.Filter.Ports, 990)
+		}
+		cfg.Filter.Ports = append(cfg.Filter.Ports, dopts.ImplicitTLSPorts...)
 	}
 	if o.BPFRaw != "" {
 		text := o.BPFRaw

@@ -20,6 +20,7 @@ type analysisOptions struct {
 	Color         string
 	ShowPasswords bool
 	ControlPorts  []uint
+	ImplicitPorts []uint // --implicit-tls-port
 	NoDetect      bool
 	MaxLine       int
 
@@ -57,6 +58,8 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.BoolVar(&o.ShowPasswords, "show-passwords", false, "show PASS arguments instead of masking them")
 	f.UintSliceVar(&o.ControlPorts, "control-port", nil, "server `PORT` of FTP control connections besides 21 (repeatable)")
 	f.Lookup("control-port").DefValue = "" // no "(default [])"
+	f.UintSliceVar(&o.ImplicitPorts, "implicit-tls-port", nil, "server `PORT` of implicit FTPS (ftps://, TLS from the first byte) besides 990 (repeatable): give it when a server takes ftps:// on another port; TLS on a port not named is not taken for FTP, and its sessions are not reported")
+	f.Lookup("implicit-tls-port").DefValue = ""
 	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
 	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES`; the excess is counted")
 	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive `PORTS` the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
@@ -177,6 +180,11 @@ func (o *analysisOptions) validate() error {
 			return usageErrorf("--control-port %d is not a TCP port", p)
 		}
 	}
+	for _, p := range o.ImplicitPorts {
+		if p == 0 || p > 65535 {
+			return usageErrorf("--implicit-tls-port %d is not a TCP port", p)
+		}
+	}
 	if o.MaxLine < 64 || o.MaxLine > 1<<20 {
 		return usageErrorf("--max-line must be between 64 and 1048576, not %d", o.MaxLine)
 	}
@@ -218,6 +226,14 @@ func (o *analysisOptions) decodeOptions() decode.Options {
 		d.ControlPorts = []uint16{21}
 		for _, p := range o.ControlPorts {
 			d.ControlPorts = append(d.ControlPorts, uint16(p))
+		}
+	}
+	if len(o.ImplicitPorts) > 0 {
+		// Control ports too (decode: isControlPort), TLS from the first
+		// byte; 990 stays one.
+		d.ImplicitTLSPorts = []uint16{990}
+		for _, p := range o.ImplicitPorts {
+			d.ImplicitTLSPorts = append(d.ImplicitTLSPorts, uint16(p))
 		}
 	}
 	return d
