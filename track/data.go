@@ -985,10 +985,12 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	passive := true
 	to, from := [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}, [2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}
 	activePorts := s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)
-	if x := t.encrypted[to]; x != nil && s.Dst.Port() >= 1024 {
-		sess = x
-	} else if x := t.encrypted[from]; x != nil && activePorts {
-		sess, passive = x, false
+	among := 0
+	if list := t.encrypted[to]; len(list) > 0 && s.Dst.Port() >= 1024 {
+		sess, among = encryptedOwner(list, s, 1)
+	} else if list := t.encrypted[from]; len(list) > 0 && activePorts {
+		sess, among = encryptedOwner(list, s, 0)
+		passive = false
 	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.clock.since(x.lastSeen)) {
 		// A client of an encrypted session connecting to a private address
 		// on another network than its own, soon after the session spoke:
@@ -1004,7 +1006,63 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	if sess == nil || sess.ended {
 		return false
 	}
-	return t.addInferred(sess, s, passive, !sess.Encrypted, MatchInferred)
+	if !t.addInferred(sess, s, passive, !sess.Encrypted, MatchInferred) {
+		return false
+	}
+	if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess && among > 1 {
+		dc.AmongEncrypted = uint8(min(among, 255))
+	}
+	return true
+}
+
+// spokePast tells whether side of the open encrypted session sess has
+// spoken past its TLS handshake (noteRecord): what it sent last may be a
+// command or a reply.
+func (sess *Session) spokePast(side int) bool {
+	return !sess.ended && sess.turns[side] > handshakeTurns
+}
+
+// ownerMargin: two encrypted sessions between the same hosts whose
+// deciding records (encryptedOwner) came closer together than this are
+// too close to tell which one a data connection answers.
+const ownerMargin = 5 * time.Millisecond
+
+// encryptedOwner picks, of the open encrypted sessions between a SYN's
+// peers, the one whose announcement it answers: the one whose server
+// (side 1: passive mode, its 227 or 229) or client (side 0: active
+// mode, its PORT or EPRT) last spoke before the SYN, past its TLS
+// handshake (spokePast), as the reply or command that announced the
+// port is the last thing its session said before the connection. among
+// counts the sessions that could as well have been it: those whose side
+// spoke within ownerMargin of the one taken, or after the SYN (a capture
+// written out of order); or, when none spoke past its handshake before
+// the SYN, all of them (the one seen last is taken). 1 when the choice
+// is clear.
+func encryptedOwner(list []*Session, s *decode.Segment, side int) (owner *Session, among int) {
+	syn := s.TS.UnixNano()
+	var best int64
+	for _, x := range list {
+		if at := x.spokeAt[side]; x.spokePast(side) && at <= syn && at > best {
+			owner, best = x, at
+		}
+	}
+	if owner == nil {
+		for _, x := range list {
+			if !x.ended && (owner == nil || x.lastSeen.After(owner.lastSeen)) {
+				owner = x
+			}
+			if !x.ended {
+				among++
+			}
+		}
+		return owner, among
+	}
+	for _, x := range list {
+		if at := x.spokeAt[side]; x.spokePast(side) && (at > syn || best-at < int64(ownerMargin)) {
+			among++
+		}
+	}
+	return owner, among
 }
 
 // addInferred makes the SYN s the inferred data connection of sess

@@ -36,7 +36,16 @@
 // whose control channel is TLS while it is, and those picked up mid-stream
 // until their first announcement or a minute of packet time after they
 // last spoke (an announcement made before the capture started); at most
-// one entry per open session. For those to claim, the handshake segments
+// one entry per open session. Of the encrypted ones, up to 8 per client
+// and server address pair are indexed (a client's parallel transfers;
+// past that the one quiet longest leaves, counted in
+// Limits.EncryptedPairOverflow), each with when its client and its server
+// last sent bytes past the TLS handshake (two times, no copy of the
+// bytes): a passive data SYN goes to the session whose server spoke last
+// before it (the 227 or 229), an active one to the session whose client
+// did (the PORT or EPRT), and when another session of the pair spoke
+// within 5 ms of that, the data connection says it could be either
+// (DataConn.AmongEncrypted). For those to claim, the handshake segments
 // of the capture's first three minutes that matched nothing are held
 // (header only, at most 256, the oldest replaced first and counted in
 // Limits.EarlyOverwritten): a client waiting on its data SYNs says nothing

@@ -639,7 +639,15 @@ type DataConn struct {
 	// as it stood when the outcome was decided): no SYN, or no answer,
 	// could be seen from the other.
 	OneSide OneSide
-	RSTTS   time.Time
+	// AmongEncrypted: for a data connection inferred for an encrypted
+	// session (MatchInferred) while other encrypted sessions between the
+	// same two hosts were open, how many of them (its own included) could
+	// have announced it as well, their records too close in time to tell
+	// (encryptedOwner): it was taken for the one whose server (passive)
+	// or client (active) spoke last before its SYN. 0 when it was the
+	// only one; saturates at 255. (In what was padding.)
+	AmongEncrypted uint8
+	RSTTS          time.Time
 	// ReceiverAborted: the side the payload flowed to sent the first FIN
 	// and then reset what kept coming: it threw the transfer away (a
 	// server refusing an upload it will not store).
@@ -1011,6 +1019,17 @@ type Session struct {
 	// its login is judged (dropLoginDone).
 	loginKept uint8
 	lastSeen  time.Time
+	// spokeAt: while the control channel is TLS, when the client ([0])
+	// and the server ([1]) last sent bytes (noteRecord), in packet time
+	// as Unix nanoseconds, 0 for none; spokeEnd, the sequence number past
+	// them, so that bytes sent again do not count; turns, how many times
+	// each side spoke after the other (saturates), so that the handshake
+	// is not taken for commands and replies. They tell which of several
+	// encrypted sessions between the same two hosts a data connection
+	// answers (encryptedOwner).
+	spokeAt  [2]int64
+	spokeEnd [2]uint32
+	turns    [2]uint8
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int

@@ -213,6 +213,12 @@ type Limits struct {
 	// (takenEndpoints): a client's retry from a new port, or other hosts
 	// trying the port. Not followed.
 	DataEndpointTaken int `json:"data_endpoint_taken,omitempty"`
+	// EncryptedPairOverflow counts encrypted sessions taken out of the
+	// index of their client and server addresses while still open: the
+	// pair held maxEncryptedPerPair already, and the one quiet longest
+	// left. A data connection of it is then inferred for another session
+	// of the pair, or not at all.
+	EncryptedPairOverflow int `json:"encrypted_pair_overflow,omitempty"`
 	// ClockStepsNotKept counts steps of the capture's clock (set back
 	// over a second, or forward over a day) that came while the waits'
 	// clock held maxClockSteps others, all within the longest wait (an
@@ -240,9 +246,11 @@ type Tracker struct {
 	reportedData, dropWalkedAt uint64
 	dropWalkedID               int
 	// encrypted indexes the open sessions whose control channel is TLS by
-	// their (client, server) addresses: their data connections can only be
-	// inferred from peers and timing.
-	encrypted map[[2]netip.Addr]*Session
+	// their (client, server) addresses, up to maxEncryptedPerPair of each
+	// pair (a client may hold several at once, to one server): their data
+	// connections can only be inferred from peers and timing
+	// (encryptedOwner).
+	encrypted map[[2]netip.Addr][]*Session
 	// encryptedClients indexes the same sessions by client address: a
 	// client that trusted a private 227 it read inside TLS connects to
 	// another address than the server's.
@@ -331,7 +339,7 @@ func New(sink Sink, o Options) *Tracker {
 		sessions:  decode.NewConnIndex(isSessionKey),
 		data:      make(map[decode.ConnKey]*DataConn),
 		byPort:    make(map[uint16][]*DataConn),
-		encrypted: make(map[[2]netip.Addr]*Session),
+		encrypted: make(map[[2]netip.Addr][]*Session),
 
 		encryptedClients: make(map[netip.Addr]*Session),
 		unannounced:      make(map[[2]netip.Addr]*Session),
@@ -402,6 +410,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		if len(t.encrypted) > 0 {
 			if sess := t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)); sess != nil && sess.Encrypted {
 				sess.lastSeen = s.TS
+				sess.noteRecord(s)
 			}
 		}
 		return
@@ -480,7 +489,28 @@ func (t *Tracker) Segment(s *decode.Segment) {
 // encrypt marks a session's control channel as TLS from here on.
 func (t *Tracker) encrypt(sess *Session, ev Event) {
 	sess.Encrypted, sess.WasEncrypted = true, true
-	t.encrypted[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}] = sess
+	sess.spokeAt, sess.spokeEnd, sess.turns = [2]int64{}, [2]uint32{}, [2]uint8{}
+	if sess.Midstream && sess.CommandCount == 0 {
+		// Encrypted before the capture started: its handshake is not in
+		// it, and what it sends is commands and replies from the first.
+		sess.turns = [2]uint8{handshakeTurns, handshakeTurns}
+	}
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	if list := t.encrypted[pair]; !slices.Contains(list, sess) {
+		if len(list) >= maxEncryptedPerPair {
+			// The one quiet longest leaves: its data connections are
+			// those least likely to come.
+			i := 0
+			for j, x := range list {
+				if x.lastSeen.Before(list[i].lastSeen) {
+					i = j
+				}
+			}
+			list = slices.Delete(list, i, i+1)
+			t.limits.EncryptedPairOverflow++
+		}
+		t.encrypted[pair] = append(list, sess)
+	}
 	t.encryptedClients[sess.Client.Addr()] = sess
 	t.announced(sess)
 	t.event(sess, ev)
@@ -517,12 +547,54 @@ func (t *Tracker) announced(sess *Session) {
 // unencrypt takes a session out of the encrypted indexes (it ended, or
 // its control channel is clear text again).
 func (t *Tracker) unencrypt(sess *Session) {
-	if pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}; t.encrypted[pair] == sess {
-		delete(t.encrypted, pair)
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	if list := t.encrypted[pair]; slices.Contains(list, sess) {
+		if list = slices.DeleteFunc(list, func(x *Session) bool { return x == sess }); len(list) == 0 {
+			delete(t.encrypted, pair)
+		} else {
+			t.encrypted[pair] = list
+		}
 	}
 	if t.encryptedClients[sess.Client.Addr()] == sess {
 		delete(t.encryptedClients, sess.Client.Addr())
 	}
+}
+
+// maxEncryptedPerPair bounds the encrypted sessions indexed per client
+// and server address pair (Tracker.encrypted): clients open a few at
+// once (parallel transfers), not more.
+const maxEncryptedPerPair = 8
+
+// handshakeTurns: the turns (records sent after the other side's) each
+// side of an encrypted session takes before it can have sent a command
+// or a reply: the TLS handshake takes the first two of each (TLS 1.2:
+// the hellos, then the key exchange and the finished messages; TLS 1.3
+// and a resumed session take fewer), and a login more before any
+// PASV, PORT or their replies.
+const handshakeTurns = 2
+
+// noteRecord notes, of a control segment of an encrypted session, when
+// its sender last sent a command or a reply (Session.spokeAt): a segment
+// with payload that moves its sender's stream on (one sent again is not
+// news). The payload is not read (decode's relay keeps none of a control
+// segment's): records within each side's first handshakeTurns turns are
+// taken for the handshake.
+func (sess *Session) noteRecord(s *decode.Segment) {
+	if s.PayloadLen == 0 {
+		return
+	}
+	side, other := 1, 0
+	if s.Src == sess.Client {
+		side, other = 0, 1
+	}
+	end := s.Seq + uint32(s.PayloadLen)
+	if sess.spokeAt[side] != 0 && int32(end-sess.spokeEnd[side]) <= 0 {
+		return
+	}
+	if (sess.spokeAt[side] == 0 || sess.spokeAt[other] > sess.spokeAt[side]) && sess.turns[side] < 255 {
+		sess.turns[side]++
+	}
+	sess.spokeAt[side], sess.spokeEnd[side] = s.TS.UnixNano(), end
 }
 
 // Unreachable implements decode.Handler. An ICMP error is about a data

@@ -1020,7 +1020,13 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	var facts []string
 	if d.Client.IsValid() {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
-		if d.Match == track.MatchInferred && d.Session.WasEncrypted {
+		if d.Match == track.MatchInferred && d.Session.WasEncrypted && d.AmongEncrypted > 1 {
+			who := "server"
+			if !d.Passive {
+				who = "client"
+			}
+			facts = append(facts, fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts spoke too close together to tell which announced it; taken for the one whose %s spoke last before it", d.AmongEncrypted, who))
+		} else if d.Match == track.MatchInferred && d.Session.WasEncrypted {
 			facts = append(facts, "inferred from the peers of the encrypted session")
 		} else if d.Match == track.MatchDefaultPort {
 			facts = append(facts, "RFC 959 default data port (no PORT or PASV waiting)")
@@ -1285,6 +1291,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.EarlyLaterOverwritten), "segments of data connections that ran before their session was recognised (byte counts, FINs), pushed out of the 128 held until it was: those connections may show fewer bytes or no end (their FINs still prove their bytes when they were kept)")
 	addw(uint64(lim.RefusalsNotKept), "RSTs and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")
 	addw(uint64(lim.DataEndpointTaken), "SYNs to an announced endpoint another connection had already taken: not followed (retries from a new port, or other hosts trying the port)")
+	addw(uint64(lim.EncryptedPairOverflow), "encrypted sessions between the same two hosts past the 8 followed at once for data connections: the one quiet longest left the index (its data connections may be shown under another of them, or not at all)")
 	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
 	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
 	if o.view != viewSummary {
