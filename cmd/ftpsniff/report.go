@@ -351,6 +351,9 @@ type serverNote struct {
 	sessions    []int
 	sessionsN   int
 	lastSession int
+	// values: the clients and clock times of its occurrences, for the
+	// fix written once for all (groupFix).
+	values groupValues
 }
 
 // reportOutput is the report: a track.Sink and diagnosisOutput that
@@ -542,12 +545,12 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 		}
 		return
 	}
-	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
+	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, f.Session.Client.Addr())}
 	r.noteKinds.seen(k.server, k.sev)
 	sn := r.serverNotes[k]
 	if sn == nil {
 		if r.noteKinds.admit(k.server, k.code, k.sev) {
-			sn = &serverNote{note: n, order: len(r.serverNotes)}
+			sn = &serverNote{note: n, order: len(r.serverNotes), values: newGroupValues(f.Session)}
 			r.serverNotes[k] = sn
 		} else {
 			by := r.notKeptBy[k.server]
@@ -569,6 +572,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 			if len(sn.sessions) < collapseSessions && !slices.Contains(sn.sessions, id) {
 				sn.sessions = append(sn.sessions, id)
 			}
+			sn.values.noteOccurrence(f.Session, k.advice, f.Advice)
 		}
 	}
 	if h := r.harmOf(f.Session); h != nil {
@@ -1205,7 +1209,15 @@ func (r *reportOutput) serverRows(s diagnose.ServerSummary) []findingRow {
 		if k.server != s.Server {
 			continue
 		}
-		rows = append(rows, findingRow{code: k.code, count: sn.count, note: &sn.note, order: sn.order, sessions: sn.sessions, sessionsN: sn.sessionsN})
+		note := &sn.note
+		// Occurrences that named different clients or times: the fix
+		// with placeholders, and what they stand for.
+		if fix := groupFix(note.advice, []*groupValues{&sn.values}); fix != note.advice {
+			nn := *note
+			nn.advice = fix
+			note = &nn
+		}
+		rows = append(rows, findingRow{code: k.code, count: sn.count, note: note, order: sn.order, sessions: sn.sessions, sessionsN: sn.sessionsN})
 		told[k.code] += sn.count
 	}
 	slices.SortFunc(rows, func(a, b findingRow) int {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -57,8 +58,9 @@ const (
 // collapseKey is what makes two findings "the same": the server, the code,
 // the severity and the cause, which the advice states (the message may
 // carry a port or a user name that differs from session to session), its
-// shape: a lone number in it (a port, a data connection's number) is not
-// part of the cause (adviceShape). The severity is part of it: a
+// shape: a lone number in it (a port, a data connection's number), the
+// session's client address and a clock time are not part of the cause
+// (causeShape). The severity is part of it: a
 // nat-mismatch that broke a transfer (error) must not be counted under one
 // a client worked around (warning).
 type collapseKey struct {
@@ -82,9 +84,8 @@ type collapsed struct {
 	sessionsN   int // distinct sessions
 	sessions    []int
 	lastSession int
-	clients     map[netip.Addr]struct{}
-	clientsOver bool
-	shown       bool // printed under its server
+	groupValues
+	shown bool // printed under its server
 	// With -v, the occurrences after the first of a warning or an error,
 	// each in full (bounded: moreOver counts those past the bound).
 	more     []occurrence
@@ -207,11 +208,12 @@ func (c *collapser) notCollapsed(s *track.Session, f *diagnose.Finding, n int) {
 }
 
 // add counts f, a finding of session s, and returns its entry and whether
-// f is the first occurrence (to print in full). A nil entry means f is
-// not collapsed (its severity's room is full): print it in full.
+// to print f in full: the first occurrence, or one whose advice names its
+// own client or time. A nil entry means f is not collapsed (its
+// severity's room is full): print it in full.
 func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool) {
 	c.kinds.seen(s.Server, f.Severity)
-	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
+	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
 	e := c.byKey[k]
 	if e == nil {
 		if !c.kinds.admit(s.Server, f.Code, f.Severity) {
@@ -220,7 +222,7 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 			return nil, true
 		}
 		e = &collapsed{key: k, advice: f.Advice, sev: f.Severity, message: f.Message, evidence: f.Evidence, packets: f.Packets,
-			first: s.ID, clients: map[netip.Addr]struct{}{}}
+			first: s.ID, groupValues: newGroupValues(s)}
 		c.byKey[k] = e
 		c.order = append(c.order, e)
 	}
@@ -238,13 +240,12 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 		if len(e.sessions) < collapseSessions {
 			e.sessions = append(e.sessions, s.ID)
 		}
-		if len(e.clients) < maxCollapseClients {
-			e.clients[s.Client.Addr()] = struct{}{}
-		} else if _, ok := e.clients[s.Client.Addr()]; !ok {
-			e.clientsOver = true
-		}
+		e.noteOccurrence(s, k.advice, f.Advice)
 	}
-	return e, e.count == 1
+	// A transcript shows one session: an occurrence whose fix names
+	// another client or time than the first's is written there in full.
+	own := e.count > 1 && f.Advice != e.advice && adviceShape(f.Advice) != adviceShape(e.advice)
+	return e, e.count == 1 || own
 }
 
 // addMore counts n more occurrences, in the same session, of the finding
@@ -610,9 +611,10 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort) {
 	fixOf := map[string]string{} // a fix written in this block: its code
 	for _, e := range o.collapsedOf(server) {
 		e.shown = true
-		same := fixOf[e.advice]
+		fix := groupAdvice(e.advice, e)
+		same := fixOf[fix]
 		if same == "" {
-			fixOf[e.advice] = fmt.Sprintf("%s in session %d", e.code(), e.first)
+			fixOf[fix] = fmt.Sprintf("%s in session %d", e.code(), e.first)
 		}
 		o.writeCollapsedEntry(e, nil, same)
 	}
@@ -737,7 +739,7 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 		o.printf("    %s %s\n", p.head.Sprint("fix:     "), "as for "+sameFix+" above")
 		return
 	}
-	o.adviceLines("    ", e.advice)
+	o.adviceLines("    ", groupAdvice(e.advice, all...))
 }
 
 // adviceShape is advice with the numbers that name one occurrence made
@@ -777,6 +779,283 @@ func adviceShape(advice string) string {
 		}
 		i = j
 	}
+	return b.String()
+}
+
+// The values of one occurrence that a finding's advice may name besides
+// its ports, written as placeholders in the fix of a group that spans
+// more than one (groupAdvice).
+const (
+	clientPlaceholder = "<client>"
+	timePlaceholder   = "<time>"
+	maxClientsNamed   = 16 // clients named under a fix written with <client>
+	maxTimesNamed     = collapseSessions
+)
+
+// causeShape is advice as collapseKey holds it: the session's own client
+// address and every clock time (hh:mm:ss UTC) made placeholders, then
+// adviceShape. A control connection refused to ten clients, or to one
+// twice a second apart, is one cause: "a rule that names 10.0.0.5" and
+// "a restart at 09:45:15 UTC" say which occurrence, not what is wrong.
+func causeShape(advice string, client netip.Addr) string {
+	return adviceShape(maskTimes(maskClient(advice, client)))
+}
+
+// groupValues are the clients of a collapsed finding's sessions and the
+// clock times their advice named: what its fix stands for when written
+// once for all of them (groupAdvice).
+type groupValues struct {
+	firstClient netip.Addr // the first occurrence's, as its advice names it
+	clients     map[netip.Addr]struct{}
+	clientsOver bool
+	times       []occurrenceTime // distinct, in the order seen
+	timesOver   bool
+}
+
+// occurrenceTime is a clock time an occurrence's advice named, and the
+// first session that named it.
+type occurrenceTime struct {
+	at      string
+	session int
+}
+
+func newGroupValues(s *track.Session) groupValues {
+	return groupValues{firstClient: s.Client.Addr(), clients: map[netip.Addr]struct{}{}}
+}
+
+// noteOccurrence counts s, a session that raised the finding, with
+// advice (its shape: shape), once per session.
+func (g *groupValues) noteOccurrence(s *track.Session, shape, advice string) {
+	if len(g.clients) < maxCollapseClients {
+		g.clients[s.Client.Addr()] = struct{}{}
+	} else if _, ok := g.clients[s.Client.Addr()]; !ok {
+		g.clientsOver = true
+	}
+	if !strings.Contains(shape, timePlaceholder) {
+		return
+	}
+	for _, at := range clockTimes(advice) {
+		if slices.ContainsFunc(g.times, func(t occurrenceTime) bool { return t.at == at }) {
+			continue
+		}
+		if len(g.times) < maxTimesNamed {
+			g.times = append(g.times, occurrenceTime{at: at, session: s.ID})
+		} else {
+			g.timesOver = true
+		}
+	}
+}
+
+// groupAdvice is the fix written for a collapsed finding (with others:
+// the same finding at other servers): advice, the first occurrence's, as
+// written when the occurrences named one client and one time; else with
+// the first's client address and clock times made <client> and <time>
+// where they differ, and a last line saying what those stand for, with
+// the clients and times (bounded).
+func groupAdvice(advice string, gs ...*collapsed) string {
+	if len(gs) == 0 {
+		return advice
+	}
+	vals := make([]*groupValues, len(gs))
+	for i, g := range gs {
+		vals[i] = &g.groupValues
+	}
+	return groupFix(advice, vals)
+}
+
+// groupFix is groupAdvice over the values of each part of the group, the
+// first the one whose advice is written.
+func groupFix(advice string, vals []*groupValues) string {
+	clients := map[netip.Addr]struct{}{}
+	over := false
+	var times []occurrenceTime
+	timesOver := false
+	for _, v := range vals {
+		for c := range v.clients {
+			clients[c.Unmap()] = struct{}{}
+		}
+		over = over || v.clientsOver
+		for _, t := range v.times {
+			if !slices.ContainsFunc(times, func(u occurrenceTime) bool { return u.at == t.at }) {
+				times = append(times, t)
+			}
+		}
+		timesOver = timesOver || v.timesOver
+	}
+	var legend []string
+	if len(clients) > 1 || over {
+		if masked := maskClient(advice, vals[0].firstClient); masked != advice {
+			advice = masked
+			legend = append(legend, clientPlaceholder+": "+clientsWords(clients, over))
+		}
+	}
+	if len(times) > 1 || timesOver {
+		if masked := maskTimes(advice); masked != advice {
+			advice = masked
+			slices.SortStableFunc(times, func(a, b occurrenceTime) int { return a.session - b.session })
+			words := make([]string, 0, min(len(times), maxTimesNamed)+1)
+			for _, t := range times[:min(len(times), maxTimesNamed)] {
+				words = append(words, fmt.Sprintf("%s (session %d)", t.at, t.session))
+			}
+			if len(times) > maxTimesNamed || timesOver {
+				words = append(words, "…")
+			}
+			legend = append(legend, timePlaceholder+": the time each session's finding names, "+strings.Join(words, ", "))
+		}
+	}
+	if len(legend) == 0 {
+		return advice
+	}
+	return advice + "\n" + strings.Join(legend, "; ")
+}
+
+// clientsWords names the clients a <client> stands for: "each of the 3
+// clients: 10.0.0.1, 10.0.0.2, 10.0.0.3", the first maxClientsNamed in
+// address order.
+func clientsWords(clients map[netip.Addr]struct{}, over bool) string {
+	all := slices.SortedFunc(maps.Keys(clients), netip.Addr.Compare)
+	names := make([]string, 0, min(len(all), maxClientsNamed)+1)
+	for _, a := range all[:min(len(all), maxClientsNamed)] {
+		names = append(names, a.String())
+	}
+	switch {
+	case over:
+		names = append(names, "… (--json names each session's)")
+	case len(all) > maxClientsNamed:
+		names = append(names, fmt.Sprintf("… %d more (--json names each session's)", len(all)-maxClientsNamed))
+	}
+	count := fmt.Sprintf("%d", len(all))
+	if over {
+		count = fmt.Sprintf("more than %d", len(all))
+	}
+	return fmt.Sprintf("each of the %s clients, %s", count, strings.Join(names, ", "))
+}
+
+// maskClient makes client, where advice names it as an address of its
+// own (not inside a longer address or number; in its IPv4-mapped form
+// too), <client>.
+func maskClient(advice string, client netip.Addr) string {
+	if !client.IsValid() {
+		return advice
+	}
+	plain := client.Unmap()
+	if client.Is4In6() {
+		advice = maskAddr(advice, client.String(), false)
+	}
+	return maskAddr(advice, plain.String(), plain.Is4())
+}
+
+// maskAddr replaces each occurrence of the address addr in text that
+// stands alone: not preceded by a character an address or name goes on
+// with, not followed by one (for IPv4, a ':' after is its port's; for
+// IPv6 only ']' or a non-address character ends it).
+func maskAddr(text, addr string, v4 bool) string {
+	if !strings.Contains(text, addr) {
+		return text
+	}
+	word := func(c byte) bool {
+		return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '-'
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(text, addr)
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		j := i + len(addr)
+		alone := i == 0 || !word(text[i-1]) && text[i-1] != '.' && text[i-1] != ':'
+		if alone && j < len(text) {
+			switch c := text[j]; {
+			case word(c):
+				alone = false
+			case c == '.':
+				alone = j+1 == len(text) || !word(text[j+1])
+			case c == ':':
+				alone = v4
+			}
+		}
+		b.WriteString(text[:i])
+		if alone {
+			b.WriteString(clientPlaceholder)
+		} else {
+			b.WriteString(addr)
+		}
+		text = text[j:]
+	}
+}
+
+// clockTimeLen is the length of "15:04:05 UTC".
+const clockTimeLen = len("15:04:05 UTC")
+
+// clockTimeAt tells whether text holds a clock time "hh:mm:ss UTC" at i,
+// standing alone.
+func clockTimeAt(text string, i int) bool {
+	if i+clockTimeLen > len(text) || i > 0 && (isDigit(text[i-1]) || text[i-1] == ':') {
+		return false
+	}
+	t := text[i : i+clockTimeLen]
+	for k, c := range []byte(t) {
+		switch k {
+		case 2, 5:
+			if c != ':' {
+				return false
+			}
+		case 8:
+			if c != ' ' {
+				return false
+			}
+		case 9, 10, 11:
+		default:
+			if !isDigit(c) {
+				return false
+			}
+		}
+	}
+	if t[9:] != "UTC" {
+		return false
+	}
+	end := i + clockTimeLen
+	return end == len(text) || !(isDigit(text[end]) || 'a' <= text[end] && text[end] <= 'z' || 'A' <= text[end] && text[end] <= 'Z')
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// clockTimes are the clock times text names, in order.
+func clockTimes(text string) []string {
+	var ts []string
+	for i := strings.Index(text, " UTC"); i >= 0; {
+		if start := i - 8; start >= 0 && clockTimeAt(text, start) {
+			ts = append(ts, text[start:start+clockTimeLen])
+		}
+		next := strings.Index(text[i+1:], " UTC")
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return ts
+}
+
+// maskTimes makes every clock time in text <time>.
+func maskTimes(text string) string {
+	if !strings.Contains(text, " UTC") {
+		return text
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i+clockTimeLen <= len(text); i++ {
+		if clockTimeAt(text, i) {
+			b.WriteString(text[last:i])
+			b.WriteString(timePlaceholder)
+			i += clockTimeLen - 1
+			last = i + 1
+		}
+	}
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
 	return b.String()
 }
 

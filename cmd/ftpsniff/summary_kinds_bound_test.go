@@ -16,7 +16,7 @@ import (
 
 // busyDay feeds out, a text or report output, a day where one server
 // (infoServer) raises more kinds of info than a summary keeps (a
-// nat-mismatch per client network: their advice names the client), and
+// nat-mismatch per client network: their advice names the network), and
 // two servers seen after it raise a warning (warnServer, whose verdict
 // names it) and an error (errServer). It returns the servers'
 // summaries, in the diagnosis's order: the info server first.
@@ -34,7 +34,7 @@ func busyDay(out interface {
 		s := session(infoServer, fmt.Sprintf("10.20.%d.%d:50000", i/256, i%256))
 		out.Finding(&diagnose.Finding{Code: diagnose.CodeNATMismatch, Severity: diagnose.SeverityInfo, Session: s, TS: t0,
 			Message: "The server announces its own address.",
-			Advice:  fmt.Sprintf("Find out how %s reaches the server.", s.Client.Addr())})
+			Advice:  fmt.Sprintf("Find out how network %d reaches the server.", i)})
 		out.SessionEnd(s)
 	}
 	s := session(warnServer, "10.99.1.2:57148")
