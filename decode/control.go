@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
-	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
 
 // ConnKey identifies a TCP connection whichever way a segment travels: the
@@ -643,15 +642,6 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	}
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
-		if !cs.implicitTLS && d == dirClient && cs.opensWithClientHello(s) {
-			// A control port the admin named (--control-port), whose
-			// client spoke first, with a TLS ClientHello at its stream's
-			// start: implicit FTPS on a port other than 990 (an FTP
-			// client waits for the 220 and sends AUTH before any TLS).
-			// Followed from its headers as on 990, not read as FTP text
-			// (its ciphertext printed as lines that are not FTP).
-			cs.implicitTLS = true
-		}
 		if cs.implicitTLS && !startsTLSRecord(s.Payload) && looksLikeLineStart(s.Payload, d == dirClient) {
 			// An implicit-FTPS port, yet its first bytes are FTP text (a
 			// "220 FTP ready", a "USER bob"), not a TLS record: a plain
@@ -1035,46 +1025,6 @@ func startsTLSRecord(b []byte) bool {
 	}
 	n := int(b[3])<<8 | int(b[4])
 	return n > 0 && n <= 1<<14+2048
-}
-
-// opensWithClientHello tells whether s, a client's segment on a
-// connection that has carried nothing yet, starts the client's stream
-// (its SYN is in the capture) with a TLS ClientHello, on a control port
-// other than 21. Only there: on any other port a ClientHello is HTTPS or
-// anything else over TLS, and content alone would make it FTP (implicit
-// FTPS elsewhere needs Options.ImplicitTLSPorts); on 21 it is a client
-// set for implicit FTPS against a plain server (FileZilla's "Require
-// implicit FTP over TLS" left on port 21), whose 220 follows in clear:
-// read as text, the ciphertext lines before it show that. A connection
-// picked up mid-stream may be after an AUTH TLS the capture missed: it is
-// not implicit FTPS.
-func (cs *controlConn) opensWithClientHello(s *Segment) bool {
-	port := cs.server.Port()
-	if cs.byContent || cs.midstream || cs.resumed != 0 || !cs.syn[dirClient] || port == ftpControlPort || !cs.t.d.isControlPort(port) {
-		return false
-	}
-	start := cs.isn[dirClient] + 1
-	if s.Flags.Has(FlagSYN) {
-		start = s.Seq // TCP Fast Open: the SYN's own bytes
-	}
-	return s.Seq == start && startsClientHello(s.Payload)
-}
-
-// ftpControlPort is FTP's own control port (RFC 959 3.2).
-const ftpControlPort = 21
-
-// startsClientHello tells whether b begins with a TLS ClientHello: a
-// handshake record (startsTLSRecord) whose first message is a
-// client_hello (RFC 8446 4.1.2; SSL 3.0 to TLS 1.3 alike), which
-// tlshello reads without finding it malformed as far as b goes (a
-// ClientHello with a post-quantum key share outgrows one segment).
-func startsClientHello(b []byte) bool {
-	const recHandshake, msgClientHello = 22, 1
-	if !startsTLSRecord(b) || len(b) < 6 || b[0] != recHandshake || b[5] != msgClientHello {
-		return false
-	}
-	var sc tlshello.Scanner
-	return sc.Feed(b) == nil
 }
 
 // headersOnly follows a TLS connection from its headers: it ends on an

@@ -78,30 +78,27 @@ func implicitSession(hello []byte) func(v *conv) {
 	}
 }
 
-// TestClientHelloOnControlPortIsImplicitFTPS: on a port given as a
-// control port (--control-port 9990), a connection whose client opens its
-// stream with a TLS ClientHello is implicit FTPS, followed from its
-// headers as one on 990 is. Before, it was parsed as FTP text: the
-// ciphertext came out as dozens of "not FTP" lines, the session was not
-// encrypted, and its data connections were not inferred (a real vsftpd
-// with implicit_ssl=YES and listen_port=9990: pcaps/real/implicit-ftps-port-9990.pcap).
-func TestClientHelloOnControlPortIsImplicitFTPS(t *testing.T) {
+// TestClientHelloOnImplicitTLSPortIsImplicitFTPS: on a port given as an
+// implicit-FTPS port (--implicit-tls-port 9990), a connection whose
+// client opens with a TLS ClientHello is followed from its headers as one
+// on 990 is (a real vsftpd with implicit_ssl=YES and listen_port=9990:
+// pcaps/real/implicit-ftps-port-9990.pcap). On a port given only as a
+// control port (--control-port 9990) it is not: --control-port names
+// every server's port, and an HTTPS connection to it there made an FTPS
+// session whose peers' other TLS connections became its data connections
+// and their ports a passive range to open.
+func TestClientHelloOnImplicitTLSPortIsImplicitFTPS(t *testing.T) {
 	hello := realClientHello(t)
 	if len(hello) <= 1200 {
 		t.Fatalf("ClientHello of %d bytes: the test wants one split over two segments", len(hello))
 	}
 	s9990 := netip.MustParseAddrPort("192.0.2.10:9990")
-	for _, tc := range []struct {
-		name string
-		o    Options
-	}{
-		{"control port", Options{ControlPorts: []uint16{21, 9990}}},
-		{"implicit TLS port", Options{ImplicitTLSPorts: []uint16{990, 9990}}},
-	} {
-		r := implicitRun(t, tc.o, s9990, true, implicitSession(hello))
-		if !r.open || !r.implicit || !r.encrypts || r.junk != 0 || r.commands != 0 || r.replies != 0 {
-			t.Errorf("%s: %+v; want an implicit FTPS session, no lines", tc.name, r)
-		}
+	r := implicitRun(t, Options{ImplicitTLSPorts: []uint16{990, 9990}}, s9990, true, implicitSession(hello))
+	if !r.open || !r.implicit || !r.encrypts || r.junk != 0 || r.commands != 0 || r.replies != 0 {
+		t.Errorf("implicit TLS port: %+v; want an implicit FTPS session, no lines", r)
+	}
+	if r := implicitRun(t, Options{ControlPorts: []uint16{21, 9990}}, s9990, true, implicitSession(hello)); r.implicit || r.encrypts {
+		t.Errorf("control port: %+v; want not taken for implicit FTPS", r)
 	}
 }
 
@@ -159,29 +156,5 @@ func TestClientHelloNotImplicitFTPSElsewhere(t *testing.T) {
 	})
 	if late.implicit {
 		t.Errorf("ClientHello after bytes the capture lost: %+v; want not implicit FTPS", late)
-	}
-}
-
-// TestStartsClientHello pins the record check on its own.
-func TestStartsClientHello(t *testing.T) {
-	hello := realClientHello(t)
-	for _, tc := range []struct {
-		name string
-		b    []byte
-		want bool
-	}{
-		{"whole", hello, true},
-		{"first segment", hello[:1200], true},
-		{"header and type only", hello[:6], true},
-		{"header only", hello[:5], false},
-		{"ServerHello", append([]byte{22, 3, 3, 0, 0x7a, 2}, make([]byte, 0x7a-1)...), false},
-		{"application data", []byte("\x17\x03\x03\x00\x40\x01abc"), false},
-		{"FTP text", []byte("USER anonymous\r\n"), false},
-		{"SSL 2.0", []byte("\x80\x2e\x01\x03\x01\x00\x15"), false},
-		{"ClientHello body too short", []byte("\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03"), false},
-	} {
-		if got := startsClientHello(tc.b); got != tc.want {
-			t.Errorf("%s: startsClientHello = %v, want %v", tc.name, got, tc.want)
-		}
 	}
 }

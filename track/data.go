@@ -1024,8 +1024,12 @@ func (sess *Session) spokePast(side int) bool {
 
 // ownerMargin: two encrypted sessions between the same hosts whose
 // deciding records (encryptedOwner) came closer together than this are
-// too close to tell which one a data connection answers.
-const ownerMargin = 5 * time.Millisecond
+// too close to tell which one a data connection answers. A second: a
+// capture beside the server sees the client's SYN a round trip after
+// the 227, and another session's reply sent within that trip (a NOOP's,
+// a 150 of a parallel transfer) is the last record before the SYN
+// without having caused it; a WAN round trip is under a second.
+const ownerMargin = time.Second
 
 // encryptedOwner picks, of the open encrypted sessions between a SYN's
 // peers, the one whose announcement it answers: the one whose server

@@ -133,7 +133,7 @@ func TestConcurrentEncryptedSessionsOwnTheirData(t *testing.T) {
 	// taken for none), then a's client connects.
 	p.exchange(b)
 	p.record(b, true, 30) // b's next command: its client spoke last
-	p.tick(20 * time.Millisecond)
+	p.tick(1500 * time.Millisecond)
 	p.exchange(a)
 	p.tick(10 * time.Millisecond)
 	d := netip.MustParseAddrPort("198.51.100.7:55082")
@@ -143,14 +143,14 @@ func TestConcurrentEncryptedSessionsOwnTheirData(t *testing.T) {
 	p.connect(netip.MustParseAddrPort("198.51.100.7:50366"), netip.MustParseAddrPort("192.0.2.10:40036"))
 
 	// b's PASV and 227 later than a's last: b's.
-	p.tick(20 * time.Millisecond)
+	p.tick(1500 * time.Millisecond)
 	p.exchange(b)
 	p.tick(7 * time.Millisecond)
 	p.connect(netip.MustParseAddrPort("198.51.100.7:47920"), netip.MustParseAddrPort("192.0.2.10:40003"))
 
 	// Active: c's PORT and 200, then its RETR: c's client spoke last
 	// when the server connects from port 20.
-	p.tick(20 * time.Millisecond)
+	p.tick(1500 * time.Millisecond)
 	p.exchange(c)
 	p.record(c, true, 30)
 	p.tick(5 * time.Millisecond)
@@ -159,7 +159,7 @@ func TestConcurrentEncryptedSessionsOwnTheirData(t *testing.T) {
 	// a's and b's servers reply within a millisecond of each other:
 	// either may have announced the next one; the later is taken, and
 	// the choice is hedged.
-	p.tick(20 * time.Millisecond)
+	p.tick(1500 * time.Millisecond)
 	p.exchange(a)
 	p.exchange(b)
 	p.tick(5 * time.Millisecond)
@@ -228,15 +228,38 @@ func TestMidstreamEncryptedSessionsOwnTheirData(t *testing.T) {
 		p.ctl(c, decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true, Encrypts: true})
 	}
 	p.exchange(a) // a's PASV and 227
-	p.tick(20 * time.Millisecond)
+	p.tick(1500 * time.Millisecond)
 	p.exchange(b)
 	p.record(b, true, 30) // b's next command: its client spoke last
-	p.tick(20 * time.Millisecond)
+	p.tick(1500 * time.Millisecond)
 	p.exchange(a)
 	p.tick(10 * time.Millisecond)
 	p.connect(netip.MustParseAddrPort("198.51.100.7:50366"), netip.MustParseAddrPort("192.0.2.10:40036"))
 	p.finish(a, b)
 	if dc := p.owner(40036); dc.Session.Client != a || dc.AmongEncrypted != 0 {
 		t.Errorf("data on port 40036: session %v among %d, want %v alone", dc.Session.Client, dc.AmongEncrypted, a)
+	}
+}
+
+// TestEncryptedOwnerHedgedWithinARoundTrip: captured beside the server,
+// the client's data SYN comes a round trip after its session's 227; a
+// reply another session's server sent within that trip (a NOOP's) is the
+// last record before the SYN without having caused it. The choice is
+// then a guess among both, said so (AmongEncrypted), not a certainty.
+func TestEncryptedOwnerHedgedWithinARoundTrip(t *testing.T) {
+	p := newTLSPeers(t)
+	a := netip.MustParseAddrPort("198.51.100.7:55054")
+	b := netip.MustParseAddrPort("198.51.100.7:55060")
+	p.open(a)
+	p.open(b)
+	p.tick(1500 * time.Millisecond)
+	p.exchange(b) // b's PASV and 227
+	p.tick(10 * time.Millisecond)
+	p.exchange(a) // a's NOOP and its reply, within b's round trip
+	p.tick(30 * time.Millisecond)
+	p.connect(netip.MustParseAddrPort("198.51.100.7:50366"), netip.MustParseAddrPort("192.0.2.10:40001"))
+	p.finish(a, b)
+	if dc := p.owner(40001); dc.AmongEncrypted != 2 {
+		t.Errorf("data on port 40001: session %v among %d, want the choice hedged among 2", dc.Session.Client, dc.AmongEncrypted)
 	}
 }

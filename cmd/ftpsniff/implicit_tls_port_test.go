@@ -2,10 +2,7 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,27 +29,6 @@ func TestGoldenImplicitTLSPort(t *testing.T) {
 		t.Run(mode.ext, func(t *testing.T) {
 			checkGolden(t, "implicit-tls-port-9990"+mode.ext, append(mode.args, "--implicit-tls-port", "9990", implicit9990))
 		})
-	}
-}
-
-// TestControlPortClientHelloReadAsImplicit: --control-port 9990, which
-// an admin gives first, reads the same capture as --implicit-tls-port
-// does, since each session's client opens with a TLS ClientHello; never
-// a "not FTP" line of ciphertext.
-func TestControlPortClientHelloReadAsImplicit(t *testing.T) {
-	t.Setenv("NO_COLOR", "")
-	want, err := os.ReadFile(filepath.Join("testdata", "golden", "implicit-tls-port-9990.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	code := run([]string{"read", "--color", "never", "--control-port", "9990", implicit9990}, &stdout, &stderr)
-	got := stdout.String() + "--- exit " + strconv.Itoa(code) + "\n"
-	if strings.Contains(got, "not FTP") {
-		t.Errorf("ciphertext printed as lines that are not FTP:\n%s", got)
-	}
-	if got != string(want) || stderr.Len() > 0 {
-		t.Errorf("--control-port 9990 differs from --implicit-tls-port 9990 (stderr %q):\n%s", stderr.String(), firstDiff(string(want), got))
 	}
 }
 

@@ -1025,7 +1025,7 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 			if !d.Passive {
 				who = "client"
 			}
-			facts = append(facts, fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts spoke too close together to tell which announced it; taken for the one whose %s spoke last before it", d.AmongEncrypted, who))
+			facts = append(facts, fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts spoke within a second before it, so which announced it is a guess; taken for the one whose %s spoke last before it", d.AmongEncrypted, who))
 		} else if d.Match == track.MatchInferred && d.Session.WasEncrypted {
 			facts = append(facts, "inferred from the peers of the encrypted session")
 		} else if d.Match == track.MatchDefaultPort {

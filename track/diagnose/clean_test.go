@@ -74,6 +74,7 @@ var faultCaptures = map[string][]string{
 	"control-idle-nat-server.pcap":            {CodeControlIdle},
 	"data-source-nat.pcap":                    {CodeDataSourceNAT},
 	"ftps-explicit.pcap":                      {CodeControlEncrypted},
+	"ftps-concurrent-vsftpd.pcap":             {CodeControlEncrypted},
 	"ftps-reuse-required.pcap":                {CodeControlEncrypted, CodeTLSNotResumed},
 	"helper-nat-ftps-client.pcap":             {CodeControlEncrypted},
 	"helper-nat-ftps-server.pcap":             {CodeControlEncrypted},

@@ -84,6 +84,12 @@ func (d *Diagnoser) tlsRequired(s *track.Session, dc *track.DataConn) *Finding {
 	if !alert && !reset {
 		return nil
 	}
+	if reset && dc.AmongEncrypted > 1 {
+		// Its session is a guess among several encrypted ones of these
+		// hosts (track.DataConn.AmongEncrypted): which session's data
+		// connections carried TLS says nothing of it.
+		return nil
+	}
 	if reset {
 		// Judged at the session's end: a data connection of it that
 		// carried a TLS handshake, before or after, shows the client
