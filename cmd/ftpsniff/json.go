@@ -291,6 +291,10 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	if d.Match != track.MatchNone {
 		w.str("match", d.Match.String())
 	}
+	if d.AmongEncrypted > 1 {
+		// Its session a guess among concurrent encrypted ones.
+		w.int("owner_among_sessions", int64(d.AmongEncrypted))
+	}
 	w.time("armed", d.Armed)
 	w.int("syns", int64(d.SYNs))
 	if o := d.Twin; o != nil && o.SYNs > 0 && d.SYNs == 0 {
