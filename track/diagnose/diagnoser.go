@@ -70,6 +70,10 @@ type sessMore struct {
 	// one did.
 	tlsResets   []*track.DataConn
 	tlsDataSeen bool
+	// authRefused: the session's latest AUTH the server refused (a 4yz
+	// or 5yz), for cleartext-login: a client that asked for TLS and
+	// logged in in clear when refused (authFallback).
+	authRefused *track.Command
 	// tlsEcho: the server's first refusal after the channel turned to
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.

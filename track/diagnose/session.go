@@ -40,6 +40,8 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	switch {
 	case c.Verb == "AUTH" && final != nil && final.Code == 234:
 		st.authCmd = c
+	case c.Verb == "AUTH" && final != nil && final.Code >= 400 && authTLSMechanism(c.Arg):
+		st.moreState().authRefused = c
 	case c.Verb == "PASS" || c.Verb == "USER" && final != nil && final.Code == 230:
 		if !st.loginReported && !s.Encrypted {
 			st.loginReported = true
@@ -206,10 +208,44 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		// repeated findings by it).
 		f.Message, f.Advice = msgPasswordCrossed, fam.passwordAdvice()
 	}
+	d.authFallback(s, c, f)
 	if fam.ownTLS() {
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// authFallback adds to f, the cleartext-login of c, that the client had
+// asked for TLS (AUTH) before and, refused, logged in in clear instead of
+// stopping: the server offers no TLS, or something on the path answered
+// the AUTH (a downgrade). A named user's password crossing that way is a
+// warning; the fix starts at the client, which should refuse to go on.
+func (d *Diagnoser) authFallback(s *track.Session, c *track.Command, f *Finding) {
+	st := d.state(s)
+	if st.more == nil || st.more.authRefused == nil || s.WasEncrypted || loginRefused(c) {
+		return
+	}
+	a := st.more.authRefused
+	r := a.Final()
+	f.Evidence += fmt.Sprintf("; before it the client asked for TLS, %q (packet %d), and the server refused: %q (packet %d)", commandText(a), a.Num, replyText(r), r.Num)
+	f.Packets = packets(append(f.Packets, a.Num, r.Num))
+	anonymous := strings.HasPrefix(f.Message, msgAnonymousLogin)
+	f.Message += " The client had asked for TLS first (AUTH) and, refused, logged in in clear instead of stopping: the server offers no TLS on this port, or something on the path answered the AUTH in its place (a downgrade)."
+	if anonymous {
+		return // public anonymous FTP: falling back is what the client is for
+	}
+	f.Severity = SeverityWarning
+	f.Advice = "Make the client require TLS, so that it stops when AUTH is refused (curl --ssl-reqd, lftp set ftp:ssl-force yes, FileZilla \"Require explicit FTP over TLS\"); on the server: " + f.Advice
+}
+
+// authTLSMechanism tells whether arg, an AUTH's, asks for TLS (RFC 4217:
+// TLS, and the SSL, TLS-C and TLS-P clients send), not GSSAPI.
+func authTLSMechanism(arg string) bool {
+	switch strings.ToUpper(strings.TrimSpace(arg)) {
+	case "TLS", "SSL", "TLS-C", "TLS-P":
+		return true
+	}
+	return false
 }
 
 // userThenLine is the evidence of every cleartext login, fmt.Sprintf's
