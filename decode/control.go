@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 )
 
 // ConnKey identifies a TCP connection whichever way a segment travels: the
@@ -642,6 +643,14 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	}
 	if cs.phase == phaseSilent && len(s.Payload) > 0 {
 		cs.phase = phaseText
+		if !cs.implicitTLS && d == dirClient && !cs.byContent && !cs.midstream && startsClientHello(s.Payload) {
+			// The client spoke first, with a TLS ClientHello: implicit
+			// FTPS on a port not named as such, or TLS of another
+			// protocol on a port given as a control port. Read as text
+			// (its ciphertext lines are not FTP); counted, so the notes
+			// can name --implicit-tls-port.
+			t.d.stats.ClientHelloOnControlPort++
+		}
 		if cs.implicitTLS && !startsTLSRecord(s.Payload) && looksLikeLineStart(s.Payload, d == dirClient) {
 			// An implicit-FTPS port, yet its first bytes are FTP text (a
 			// "220 FTP ready", a "USER bob"), not a TLS record: a plain
@@ -1025,6 +1034,20 @@ func startsTLSRecord(b []byte) bool {
 	}
 	n := int(b[3])<<8 | int(b[4])
 	return n > 0 && n <= 1<<14+2048
+}
+
+// startsClientHello tells whether b begins with a TLS ClientHello: a
+// handshake record (startsTLSRecord) whose first message is a
+// client_hello (RFC 8446 4.1.2; SSL 3.0 to TLS 1.3 alike), which
+// tlshello reads without finding it malformed as far as b goes (a
+// ClientHello with a post-quantum key share outgrows one segment).
+func startsClientHello(b []byte) bool {
+	const recHandshake, msgClientHello = 22, 1
+	if !startsTLSRecord(b) || len(b) < 6 || b[0] != recHandshake || b[5] != msgClientHello {
+		return false
+	}
+	var sc tlshello.Scanner
+	return sc.Feed(b) == nil
 }
 
 // headersOnly follows a TLS connection from its headers: it ends on an

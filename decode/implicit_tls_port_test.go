@@ -158,3 +158,34 @@ func TestClientHelloNotImplicitFTPSElsewhere(t *testing.T) {
 		t.Errorf("ClientHello after bytes the capture lost: %+v; want not implicit FTPS", late)
 	}
 }
+
+// TestClientHelloOnControlPortCounted: a client that opens a connection
+// to a --control-port with a TLS ClientHello is read as text (the port
+// names every server's, where HTTPS may run), and counted, so the notes
+// can name --implicit-tls-port for a server that takes ftps:// there.
+// Not on an implicit-FTPS port, and not after the server's 220.
+func TestClientHelloOnControlPortCounted(t *testing.T) {
+	hello := realClientHello(t)
+	s9990 := netip.MustParseAddrPort("192.0.2.10:9990")
+	count := func(o Options, script func(v *conv)) uint64 {
+		t.Helper()
+		v := &conv{t: t, d: New(&recorder{}, o), c: convClient, s: s9990, cseq: 1000, sseq: 5000, ts: convT0}
+		v.handshake()
+		script(v)
+		v.d.Finish()
+		return v.d.Stats().ClientHelloOnControlPort
+	}
+	if n := count(Options{ControlPorts: []uint16{21, 9990}}, implicitSession(hello)); n != 1 {
+		t.Errorf("ClientHello on a control port: counted %d, want 1", n)
+	}
+	if n := count(Options{ImplicitTLSPorts: []uint16{990, 9990}}, implicitSession(hello)); n != 0 {
+		t.Errorf("ClientHello on an implicit-FTPS port: counted %d, want 0", n)
+	}
+	greeted := func(v *conv) {
+		v.srv("220 FTP ready\r\n")
+		v.cli(string(hello))
+	}
+	if n := count(Options{ControlPorts: []uint16{21, 9990}}, greeted); n != 0 {
+		t.Errorf("ClientHello after a 220: counted %d, want 0", n)
+	}
+}

@@ -71,7 +71,13 @@ type Stats struct {
 	// would say), not shown as sessions: an active data connection to a
 	// control port, or a scan from port 20 (connect.go ftpDataPort).
 	FailedFromPort20 uint64 `json:"failed_from_port20,omitempty"`
-	ClockJumps       uint64 `json:"clock_jumps,omitempty"` // forward steps of packet time over a day within a file: the capture's clock set, not idle time
+	// ClientHelloOnControlPort: control connections (not on an
+	// implicit-FTPS port) whose client spoke first, with a TLS
+	// ClientHello: implicit FTPS on a port not given with
+	// --implicit-tls-port, or another protocol's TLS on a port given as
+	// a control port. Read as text, its ciphertext lines not FTP.
+	ClientHelloOnControlPort uint64 `json:"client_hello_on_control_port,omitempty"`
+	ClockJumps               uint64 `json:"clock_jumps,omitempty"` // forward steps of packet time over a day within a file: the capture's clock set, not idle time
 	// TombstonesForgotten: closed control connections whose tombstone
 	// was overwritten within its TTL, the ring at its bound: their late
 	// packets may start sessions of their own.

@@ -38,8 +38,8 @@ func TestEncryptedOwnerHedgeInText(t *testing.T) {
 		among       uint8
 		want, never string
 	}{
-		{true, 3, "inferred from the peers: 3 encrypted sessions between these hosts spoke within a second before it, so which announced it is a guess; taken for the one whose server spoke last before it", "of the encrypted session"},
-		{false, 2, "2 encrypted sessions between these hosts spoke within a second before it, so which announced it is a guess; taken for the one whose client spoke last before it", "of the encrypted session"},
+		{true, 3, "inferred from the peers: 3 encrypted sessions between these hosts could as well have announced it, so its session is a guess (the one whose server spoke last before it", "of the encrypted session"},
+		{false, 2, "2 encrypted sessions between these hosts could as well have announced it, so its session is a guess (the one whose client spoke last before it", "of the encrypted session"},
 		{true, 0, "inferred from the peers of the encrypted session", "is a guess"},
 	} {
 		text := data(tt.passive, tt.among)

@@ -1025,7 +1025,7 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 			if !d.Passive {
 				who = "client"
 			}
-			facts = append(facts, fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts spoke within a second before it, so which announced it is a guess; taken for the one whose %s spoke last before it", d.AmongEncrypted, who))
+			facts = append(facts, fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts could as well have announced it, so its session is a guess (the one whose %s spoke last before it, or the one seen last when none had spoken past its TLS handshake)", d.AmongEncrypted, who))
 		} else if d.Match == track.MatchInferred && d.Session.WasEncrypted {
 			facts = append(facts, "inferred from the peers of the encrypted session")
 		} else if d.Match == track.MatchDefaultPort {
@@ -1270,6 +1270,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
 	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
 	addw(st.ClosedLateBytes, "closed control connections (FIN, RST) whose segments carried bytes after the close: not read (mostly their last bytes sent again; else what came after is shown nowhere)")
+	addw(st.ClientHelloOnControlPort, "control connections whose client opened with a TLS ClientHello, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
 	addw(st.FailedFromPort20, "connects from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
 	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
