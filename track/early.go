@@ -357,16 +357,7 @@ func (t *Tracker) dropHeldCopy(s *decode.Segment) {
 	if s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN && h.live > 0 {
 		for i := range h.segs {
 			if x := &h.segs[i]; x.Num != 0 && same(x) {
-				x.Num = 0
-				h.answers[i] = decode.Segment{}
-				h.live--
-				switch h.counted[i] {
-				case countedAfterExpiry:
-					t.limits.DataAfterExpiry--
-				case countedTaken:
-					t.limits.DataEndpointTaken--
-				}
-				h.counted[i] = countedNone
+				t.releaseHeldSYN(i)
 			}
 		}
 		return
@@ -710,6 +701,23 @@ func ackPastSYN(ack, isn uint32) bool {
 	return d <= maxAckAdvance
 }
 
+// releaseHeldSYN empties slot i of the held SYNs, whose SYN an
+// announcement claimed after all: its answer goes with it, and the count
+// it went to when it matched nothing is taken back.
+func (t *Tracker) releaseHeldSYN(i int) {
+	h := t.syns
+	h.segs[i].Num = 0
+	h.answers[i] = decode.Segment{}
+	h.live--
+	switch h.counted[i] {
+	case countedAfterExpiry:
+		t.limits.DataAfterExpiry--
+	case countedTaken:
+		t.limits.DataEndpointTaken--
+	}
+	h.counted[i] = countedNone
+}
+
 // countedAs says which count a SYN that matched nothing went to.
 type countedAs uint8
 
@@ -772,17 +780,7 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			continue
 		}
 		c := *s
-		s.Num = 0
-		h.answers[i] = decode.Segment{}
-		h.live--
-		switch h.counted[i] {
-		case countedAfterExpiry:
-			// The endpoint announced again, and this SYN is its.
-			t.limits.DataAfterExpiry--
-		case countedTaken:
-			t.limits.DataEndpointTaken--
-		}
-		h.counted[i] = countedNone
+		t.releaseHeldSYN(i) // (the endpoint announced again, and this SYN is its)
 		if dc.matched() {
 			// A second SYN of it (sent again, or seen twice): now a
 			// segment of the connection.
