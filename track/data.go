@@ -2393,6 +2393,15 @@ func (t *Tracker) finishData(dc *DataConn) {
 		// at its end.
 		return
 	}
+	if r := t.replaying; r != nil && dc.Command == nil && !dc.Session.ended && r.Input == t.input && dc.ArmedNum < r.Num {
+		// Finished by a segment held from before its announcement
+		// reached the tracker (a session decode confirmed late hands its
+		// held events over at once): its transfer command, sent before
+		// that segment, may be among the events still to come
+		// (awaitCommand).
+		t.awaitCommand(dc, r)
+		return
+	}
 	t.reportData(dc)
 }
 

@@ -58,11 +58,12 @@
 // when it is confirmed: one takes the first SYN held to exactly its
 // endpoint, from the peer that connects, sent at or after it, with what
 // its connection carried (and nothing sent before it, to another port or
-// from another host). One that ended before the session was confirmed is
-// reported at once, before the transfer command that came after the
-// announcement reaches the tracker: its data record names no command nor
-// final reply (the transcript shows it under its transfer command all
-// the same).
+// from another host). One that the replay finishes (it ended before the
+// session was confirmed) is held until the events decode held back with
+// the announcement have come as far as its end: the transfer command sent
+// before its end uses it, and it is reported with that command's final
+// reply, as when the events come in time; with none, at the session's
+// first event from after its end, or at the session's end.
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded
@@ -151,7 +152,9 @@
 //     nothing, held for a session picked up or confirmed later: 256
 //     handshake segments (Limits.EarlyOverwritten) and the newest 128
 //     segments after those between data ports
-//     (Limits.EarlyLaterOverwritten)
+//     (Limits.EarlyLaterOverwritten); the records of data connections
+//     their replay finished, held for the session's events up to their
+//     end: 16 (past it the oldest is reported at once)
 //   - announcements that expired unused: 1,024 tombstones (endpoint and
 //     the peer that was to connect), each for an hour of packet time; a
 //     SYN to one is counted (Limits.DataAfterExpiry), not followed

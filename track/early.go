@@ -27,7 +27,10 @@ import (
 // the newest maxEarlyLater of them, and replayed with the handshake, in
 // the order they came. Such a session's announcement is armed only when
 // decode confirms it, after the connection's SYN was held: adoptArmed
-// gives it the SYN held to exactly its endpoint, sent after it.
+// gives it the SYN held to exactly its endpoint, sent after it. The
+// transfer command that used the connection comes after the announcement,
+// among the events decode held back: a connection the replay finishes
+// waits for them (awaitCommand), so that its record carries the command.
 
 // earlyWindow: how long into the capture unmatched handshake segments are
 // held. Linux gives up on a SYN after 127 s (tcp_syn_retries 6), and the
@@ -311,7 +314,7 @@ func (t *Tracker) adoptArmed(dc *DataConn) {
 			j++
 			if int32(at-synAt) > 0 && onTuple(&s) && owner != nil && t.lookupData(s.Src, s.Dst) == owner {
 				t.dropHeldCopy(&s)
-				t.dataSegment(owner, &s)
+				t.replay(owner, &s)
 				continue
 			}
 			o := (l.head + keptLater) % maxEarlyLater
@@ -329,7 +332,7 @@ func (t *Tracker) adoptArmed(dc *DataConn) {
 		case int32(at-synAt) > 0 && onTuple(&s) && owner != nil && t.lookupData(s.Src, s.Dst) == owner:
 			h.count(&s, -1)
 			t.dropHeldCopy(&s)
-			t.dataSegment(owner, &s)
+			t.replay(owner, &s)
 			continue
 		}
 		o := (h.head + kept) % maxEarly
@@ -340,6 +343,85 @@ func (t *Tracker) adoptArmed(dc *DataConn) {
 	if h.later != nil {
 		l.n = keptLater
 	}
+}
+
+// replay hands dc the held segment s as if it came now; finishData
+// knows it for a replay (awaitCommand).
+func (t *Tracker) replay(dc *DataConn, s *decode.Segment) {
+	t.replaying = s
+	t.dataSegment(dc, s)
+	t.replaying = nil
+}
+
+// maxAwaiting bounds the data connections held for their transfer
+// command (awaitCommand); past it the oldest is reported at once.
+const maxAwaiting = 16
+
+// awaitedData is a data connection a replayed segment finished before
+// its transfer command reached the tracker, and that segment's place in
+// the capture (input and packet number).
+type awaitedData struct {
+	dc    *DataConn
+	input uint32
+	num   uint64
+}
+
+// awaitCommand holds the report of dc, which the replay of the held
+// segment s finished after its announcement but before the events of its
+// session that came between them in the capture reached the tracker: a
+// session decode confirms late (found by its content) hands over at once
+// the events it held back, the transfer command among them. Had they
+// come in time, the command would have used the connection (linkTransfer)
+// and its record would carry the command and final reply. dc is reported
+// at its session's first event from after s (releaseAwaited), or at the
+// session's end; if a transfer command sent before s took it meanwhile,
+// with that command's final reply instead (finishData's rule).
+func (t *Tracker) awaitCommand(dc *DataConn, s *decode.Segment) {
+	if len(t.awaiting) >= maxAwaiting {
+		old := t.awaiting[0].dc
+		t.awaiting = slices.Delete(t.awaiting, 0, 1)
+		t.reportFinished(old)
+	}
+	t.awaiting = append(t.awaiting, awaitedData{dc: dc, input: s.Input, num: s.Num})
+}
+
+// releaseAwaited reports, at the event e of sess, the data connections
+// of sess held for their transfer command (awaitCommand) whose finishing
+// segment came before e: every event that came before that segment has
+// reached the tracker. Those reported since, or of a session ended, leave.
+func (t *Tracker) releaseAwaited(sess *Session, e *decode.ControlEvent) {
+	kept := t.awaiting[:0]
+	var due []*DataConn
+	for _, w := range t.awaiting {
+		switch {
+		case w.dc.reported:
+		case w.dc.Session == sess && !(w.input == t.input && e.Num != 0 && e.Num < w.num) || w.dc.Session.ended:
+			due = append(due, w.dc)
+		default:
+			kept = append(kept, w)
+		}
+	}
+	clear(t.awaiting[len(kept):])
+	t.awaiting = kept
+	for _, dc := range due {
+		t.reportFinished(dc)
+	}
+}
+
+// reportFinished reports a data connection finished before its transfer
+// command came (awaitCommand), now that the events before its end have:
+// as finishData would have, with its transfer command's final reply if
+// that command used it and waits for one.
+func (t *Tracker) reportFinished(dc *DataConn) {
+	if c := dc.Command; c != nil {
+		if c.Conflict != nil {
+			t.transferProvesOther(dc) // (conflict.go)
+		}
+		if c.Status == StatusPending && !dc.Session.ended {
+			return // (transferDone or reportCommand reports it)
+		}
+	}
+	t.reportData(dc)
 }
 
 // dropHeldCopy takes out of the SYNs held for a reordering capture
@@ -688,7 +770,7 @@ func (t *Tracker) replayLater(dc *DataConn, a, b netip.AddrPort) {
 		c := *x
 		x.Num = 0
 		if t.lookupData(c.Src, c.Dst) == dc {
-			t.dataSegment(dc, &c)
+			t.replay(dc, &c)
 		}
 	}
 }
@@ -785,7 +867,7 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 			// A second SYN of it (sent again, or seen twice): now a
 			// segment of the connection.
 			if t.lookupData(c.Src, c.Dst) == dc {
-				t.dataSegment(dc, &c)
+				t.replay(dc, &c)
 			}
 			continue
 		}
@@ -796,7 +878,7 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 		if ans.Num != 0 && t.lookupData(ans.Src, ans.Dst) == dc {
 			// Its SYN-ACK (or the RST that refused it) came before the
 			// announcement too, and maybe all that followed it.
-			t.dataSegment(dc, &ans)
+			t.replay(dc, &ans)
 			t.replayLater(dc, c.Src, c.Dst)
 		}
 	}

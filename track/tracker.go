@@ -285,6 +285,13 @@ type Tracker struct {
 	// unreach holds, likewise, the latest ICMP errors quoting a segment
 	// of no known connection while announcements waited (early.go).
 	unreach *heldUnreachables
+	// replaying is the held segment being replayed to a data connection
+	// (early.go), nil otherwise; awaiting, the data connections such a
+	// replay finished before their transfer command could reach them,
+	// held for it (awaitCommand). Both empty but for the moment of a
+	// replay and the burst of events that follows it.
+	replaying *decode.Segment
+	awaiting  []awaitedData
 	// byISN indexes open sessions whose client SYN was seen in the last
 	// two seconds and that have no twin yet, by that SYN's sequence
 	// number (twin.go). The sessions table owns them; an entry leaves when
@@ -670,6 +677,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.lastSeen = e.TS
 	}
 	sess.Hops |= e.Hops
+	if len(t.awaiting) > 0 {
+		t.releaseAwaited(sess, e)
+	}
 	if e.Endpoint.Via != 0 && e.EndpointErr == nil && len(t.unannounced) > 0 {
 		t.announced(sess)
 	}
