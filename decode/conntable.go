@@ -42,10 +42,27 @@ type tombstone struct {
 	// table was full and were dropped (Stats.EvictedLateDropped, counted
 	// once a session).
 	lateDropped bool
+	// readEnd: with resumeWasFTP, where the bytes read of each side (0:
+	// the key's A, 1: its B) ended at the close, when readKnown: a
+	// segment after the close that ends there or before is only sent
+	// again, nothing lost (Stats.ClosedLateBytes counts the others).
+	readKnown [2]bool
+	readEnd   [2]uint32
 	// closed: with resume, when it was closed as idle (packet time, the
 	// TS of its ControlClose), which a connection picked up again names
 	// (ControlEvent.ResumesIdleClose).
 	closed time.Time
+}
+
+// sentAgain tells whether segment s, of the connection closed, carries
+// only bytes read before its close: a retransmission (its ACK lost), not
+// bytes lost to the analysis.
+func (tb *tombstone) sentAgain(s *Segment) bool {
+	side := 0
+	if s.Src != tb.key.A {
+		side = 1
+	}
+	return tb.readKnown[side] && int32(s.Seq+uint32(len(s.Payload))-tb.readEnd[side]) <= 0
 }
 
 // ttl is how long after its time the tombstone holds.

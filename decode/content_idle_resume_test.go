@@ -92,36 +92,87 @@ func TestContentSessionResumedAfterIdleClose(t *testing.T) {
 }
 
 // TestClosedControlLateBytesCounted: bytes of a control connection after
-// its close (both FINs) are not read, and are counted once for the
-// connection (Stats.ClosedLateBytes), not dropped in silence; its late
-// ACKs count nothing.
+// its close (both FINs, or an RST) beyond what was read are not read, and
+// are counted once for the connection (Stats.ClosedLateBytes), not
+// dropped in silence; its late ACKs count nothing, and nor does a
+// retransmission of bytes read before the close (same sequence range,
+// their ACK lost): it costs the analysis nothing, and counted it would
+// make a whole capture look lossy.
 func TestClosedControlLateBytesCounted(t *testing.T) {
-	rec, d, v := openConv(t)
-	v.srv("220 ready\r\n")
-	v.cli("QUIT\r\n")
-	bye := "221 Goodbye.\r\n"
-	byeSeq := v.sseq
-	v.send(v.s, v.c, v.sseq, v.cseq, FlagACK|FlagPSH|FlagFIN, bye)
-	v.sseq += uint32(len(bye)) + 1
-	v.send(v.c, v.s, v.cseq, v.sseq, FlagACK|FlagFIN, "")
-	v.cseq++
-	v.send(v.s, v.c, v.sseq, v.cseq, FlagACK, "")
-	if n := convClientount(rec, ControlClose); n != 1 {
-		t.Fatalf("%d closes before the late bytes, want 1", n)
-	}
-	if st := d.Stats(); st.ClosedLateBytes != 0 {
-		t.Fatalf("ClosedLateBytes %d before any late byte", st.ClosedLateBytes)
-	}
-	for range 2 {
-		v.send(v.s, v.c, byeSeq, v.cseq, FlagACK|FlagPSH|FlagFIN, bye)
-		v.send(v.c, v.s, v.cseq, v.sseq, FlagACK, "")
-	}
-	d.Finish()
-	if n := convClientount(rec, ControlOpen); n != 1 {
-		t.Errorf("%d opens, want 1", n)
-	}
-	if st := d.Stats(); st.ClosedLateBytes != 1 {
-		t.Errorf("ClosedLateBytes %d, want 1", st.ClosedLateBytes)
+	const bye = "221 Goodbye.\r\n"
+	for _, tt := range []struct {
+		name string
+		rst  bool // the client's RST closes it, not both FINs
+		// late sends what comes after the close; byeSeq is where the
+		// 221 started, quitSeq where the QUIT did.
+		late func(v *conv, byeSeq, quitSeq uint32)
+		want uint64
+	}{
+		{"last segment with its FIN sent again", false, func(v *conv, byeSeq, _ uint32) {
+			v.send(v.s, v.c, byeSeq, v.cseq, FlagACK|FlagPSH|FlagFIN, bye)
+		}, 0},
+		{"last bytes sent again without the FIN", false, func(v *conv, byeSeq, _ uint32) {
+			v.send(v.s, v.c, byeSeq, v.cseq, FlagACK|FlagPSH, bye)
+		}, 0},
+		{"tail of the last bytes sent again", false, func(v *conv, byeSeq, _ uint32) {
+			v.send(v.s, v.c, byeSeq+4, v.cseq, FlagACK|FlagPSH, bye[4:])
+		}, 0},
+		{"client command sent again", false, func(v *conv, _, quitSeq uint32) {
+			v.send(v.c, v.s, quitSeq, v.sseq, FlagACK|FlagPSH, "QUIT\r\n")
+		}, 0},
+		{"bytes past the FIN", false, func(v *conv, _, _ uint32) {
+			v.send(v.s, v.c, v.sseq, v.cseq, FlagACK|FlagPSH, "500 more\r\n")
+		}, 1},
+		{"last bytes sent again with new ones", false, func(v *conv, byeSeq, _ uint32) {
+			v.send(v.s, v.c, byeSeq, v.cseq, FlagACK|FlagPSH, bye+"500 more\r\n")
+		}, 1},
+		{"client bytes past its FIN", false, func(v *conv, _, _ uint32) {
+			v.send(v.c, v.s, v.cseq, v.sseq, FlagACK|FlagPSH, "NOOP\r\n")
+		}, 1},
+		{"reset, last bytes sent again", true, func(v *conv, byeSeq, _ uint32) {
+			v.send(v.s, v.c, byeSeq, v.cseq, FlagACK|FlagPSH, bye)
+		}, 0},
+		{"reset, bytes past it", true, func(v *conv, _, _ uint32) {
+			v.send(v.s, v.c, v.sseq, v.cseq, FlagACK|FlagPSH, "500 more\r\n")
+		}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, d, v := openConv(t)
+			v.srv("220 ready\r\n")
+			quitSeq := v.cseq
+			v.cli("QUIT\r\n")
+			byeSeq := v.sseq
+			if tt.rst {
+				v.srv(bye)
+				v.send(v.c, v.s, v.cseq, v.sseq, FlagRST|FlagACK, "")
+				// Past the RST's hold (hold.go), it closed the connection.
+				v.ts = v.ts.Add(rstHold + time.Second)
+				v.send(v.s, v.c, v.sseq, v.cseq, FlagACK, "")
+			} else {
+				v.send(v.s, v.c, v.sseq, v.cseq, FlagACK|FlagPSH|FlagFIN, bye)
+				v.sseq += uint32(len(bye)) + 1
+				v.send(v.c, v.s, v.cseq, v.sseq, FlagACK|FlagFIN, "")
+				v.cseq++
+				v.send(v.s, v.c, v.sseq, v.cseq, FlagACK, "")
+			}
+			if n := convClientount(rec, ControlClose); n != 1 {
+				t.Fatalf("%d closes before the late bytes, want 1", n)
+			}
+			if st := d.Stats(); st.ClosedLateBytes != 0 {
+				t.Fatalf("ClosedLateBytes %d before any late byte", st.ClosedLateBytes)
+			}
+			for range 2 {
+				tt.late(v, byeSeq, quitSeq)
+				v.send(v.c, v.s, v.cseq, v.sseq, FlagACK, "")
+			}
+			d.Finish()
+			if n := convClientount(rec, ControlOpen); n != 1 {
+				t.Errorf("%d opens, want 1", n)
+			}
+			if st := d.Stats(); st.ClosedLateBytes != tt.want {
+				t.Errorf("ClosedLateBytes %d, want %d", st.ClosedLateBytes, tt.want)
+			}
+		})
 	}
 }
 

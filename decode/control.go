@@ -356,10 +356,11 @@ func (t *controlTable) find(s *Segment) *controlConn {
 				case tomb.evicted:
 					tomb.lateDropped = true
 					t.d.stats.EvictedLateDropped++
-				case tomb.resume&resumeWasFTP != 0:
+				case tomb.resume&resumeWasFTP != 0 && !tomb.sentAgain(s):
 					// Bytes of an FTP control connection after its
-					// close (a FIN, an RST): a retransmission of its
-					// last bytes, or a close that was not the end.
+					// close (a FIN, an RST) beyond what was read: a
+					// close that was not the end. (Its last bytes sent
+					// again, their ACK lost, cost nothing.)
 					tomb.lateDropped = true
 					t.d.stats.ClosedLateBytes++
 				}
@@ -1258,6 +1259,15 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		tomb.evicted = why == CloseEvicted
 		if cs.confirmed() && cs.announced {
 			tomb.resume = resumeWasFTP
+			for d, at := range [2]netip.AddrPort{dirClient: cs.client, dirServer: cs.server} {
+				if h := &cs.asm.half[d]; h.started {
+					side := 0
+					if at != cs.key.A {
+						side = 1
+					}
+					tomb.readKnown[side], tomb.readEnd[side] = true, h.next
+				}
+			}
 		}
 		if why == CloseIdle && cs.confirmed() {
 			// Idle is a guess: its next bytes, if any come, start it

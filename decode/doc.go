@@ -86,7 +86,8 @@
 // the tombstone of an idle close keeps its time; it is not counted again
 // in Stats.ControlConns. Bytes after any other close of a control
 // connection (its FINs, an RST) are not read, and are counted once a
-// connection (Stats.ClosedLateBytes): mostly its last segment sent again.
+// connection (Stats.ClosedLateBytes) when they go past what was read before
+// the close; a retransmission of bytes read (its ACK lost) is not.
 //
 // # Bounds
 //

@@ -190,13 +190,16 @@ const fuzzPassword = "Zq9xW7kv"
 
 // FuzzGapKeepsPasswordSecret: a login cut into segments at any places,
 // the two directions interleaved in any order (pipelining, a late 331),
-// any segments lost from the capture: the password never appears in a
-// client line decode does not mark secret.
+// any segments lost from the capture, the capture started at its SYN or
+// mid-stream (variant bit 2): the password never appears in a client line
+// decode does not mark secret.
 func FuzzGapKeepsPasswordSecret(f *testing.F) {
 	f.Add([]byte{0x40 | 7, 0x80 | 12}, uint8(0))                        // "USER alice\r\nP" lost, the 331 after
 	f.Add([]byte{0x40 | 7, 11, 0xC0 | 31, 0xC0 | 1, 0x80}, uint8(1))    // the 331 and the P lost
 	f.Add([]byte{0x40 | 7, 11, 0x40 | 31, 0x40 | 1, 1, 0x80}, uint8(2)) // an empty line, then the P lost
 	f.Add([]byte{0x80 | 9, 3, 0x80 | 5}, uint8(0))                      // gaps in the USER and the PASS
+	f.Add([]byte{0x80 | 11, 0xC0 | 7, 0x40 | 31}, uint8(4))             // picked up at the 331, the PASS after it
+	f.Add([]byte{0x80 | 16, 0xC0 | 7, 0x40 | 31}, uint8(4))             // picked up inside the PASS, after its verb
 	f.Fuzz(func(t *testing.T, cuts []byte, variant uint8) {
 		pass := "PASS "
 		if variant&1 != 0 {
@@ -223,18 +226,28 @@ func FuzzGapKeepsPasswordSecret(f *testing.F) {
 			}
 		})
 		p.syn = [2]bool{true, true}
+		midstream := variant&4 != 0
+		if midstream {
+			// Picked up mid-stream: what a direction sent before its
+			// first bytes captured is not there, and no gap says so.
+			p.syn = [2]bool{}
+		}
 		// Each cut takes the next 1..32 bytes of one direction (bit 6:
 		// the server's), lost from the capture when bit 7 is set.
 		streams := [2]string{client, server}
+		var seen [2]bool
 		for i, c := range cuts {
 			d := int(c>>6) & 1
 			n := min(int(c&0x1F)+1, len(streams[d]))
 			if n == 0 {
 				continue
 			}
-			if c&0x80 != 0 {
+			if c&0x80 != 0 && midstream && !seen[d] {
+				// Before the capture started.
+			} else if c&0x80 != 0 {
 				p.gap(d, n, uint64(i), convT0)
 			} else {
+				seen[d] = true
 				p.bytes(d, []byte(streams[d][:n]), uint64(i), convT0)
 			}
 			streams[d] = streams[d][n:]

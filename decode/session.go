@@ -230,6 +230,13 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 		p.resync[d] = p.resync[d] || !p.syn[d]
 		if d == dirClient {
 			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
+			if !p.syn[d] {
+				// What the client sent before the capture started may
+				// hold the whole password line the server's 331 asked
+				// for (pipelined before it): passLost, as after a gap
+				// long enough, lets a command line after it be shown.
+				p.gapHeldEnd = true
+			}
 		}
 	}
 	if d == dirClient && p.auth == authClientTLS {
@@ -733,10 +740,13 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
 	// The line a client sends after a 331 is its password whatever it
-	// looks like (its first bytes may be lost in a gap), and a mangled
-	// PASS (a tab, a NUL before it) is one too; so may be the first line
-	// after a gap (gapSecret).
-	secret := p.passNext || looksLikePass(l.Text) || p.has(flagGapLine) && p.gapSecret(cmd, err)
+	// looks like when a gap may have taken its first bytes; with none,
+	// whatever a password line can be (passwordShaped): a known command
+	// other than PASS and ACCT is that command (a login given up, "331"
+	// then "QUIT"). A mangled PASS (a tab, a NUL before it) is one too;
+	// so may be the first line after a gap (gapSecret).
+	secret := looksLikePass(l.Text) || p.passNext && (p.has(flagGapLine) || passwordShaped(cmd, err)) ||
+		p.has(flagGapLine) && p.gapSecret(cmd, err)
 	if err == nil && p.echoLen&echoToken != 0 {
 		switch cmd.Verb {
 		case "USER", "PASS", "ACCT", "REIN":
@@ -1046,13 +1056,13 @@ func looksLikePass(b []byte) bool {
 // command is shown: masking it would hide a real command (and make it a
 // PASS to the tracker) for the sake of a password spelt like a verb.
 func (p *sessionParser) gapSecret(cmd ftp.Command, err error) bool {
-	if isPassTail(cmd.Verb) {
-		return true
-	}
-	if p.has(flagLoggedIn) {
-		return false
-	}
-	return err != nil || !ftp.IsKnownVerb(cmd.Verb) || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
+	return isPassTail(cmd.Verb) || !p.has(flagLoggedIn) && passwordShaped(cmd, err)
+}
+
+// passwordShaped tells whether a client line may be a password line, or
+// its tail: anything but a known command other than PASS and ACCT.
+func passwordShaped(cmd ftp.Command, err error) bool {
+	return err != nil || isPassTail(cmd.Verb) || !ftp.IsKnownVerb(cmd.Verb) || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 }
 
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

@@ -61,10 +61,11 @@ type Stats struct {
 	// and replies are reported nowhere), each session counted once.
 	EvictedLateDropped uint64 `json:"evicted_late_dropped,omitempty"`
 	// ClosedLateBytes: control connections closed by a FIN or an RST
-	// (or a SYN reusing their 4-tuple) whose segments carried bytes after
-	// the close: not read, each connection counted once. Mostly its last
-	// bytes sent again (their ACK lost); else a close that was not the
-	// end, its bytes reported nowhere.
+	// (or a SYN reusing their 4-tuple) whose segments carried bytes past
+	// the close (beyond what was read of their side): not read, each
+	// connection counted once; a close that was not the end, those bytes
+	// reported nowhere. Bytes read before the close sent again (their
+	// ACK lost) cost nothing and are not counted.
 	ClosedLateBytes uint64 `json:"closed_late_bytes,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect
