@@ -393,7 +393,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 // releaseTLS keeps the TLS scanners' verdict and lets the scanners and
 // their buffers go.
 func (dc *DataConn) releaseTLS() {
-	dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict()
+	dc.tlsVerdict, dc.tlsSeen = dc.tls.verdict(dc.Passive)
 	dc.tlsClientHello = dc.tls.clientHelloRead()
 	dc.captureHole = dc.captureHole || dc.tls.hole
 	dc.tls = nil

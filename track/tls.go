@@ -182,7 +182,7 @@ func (d *DataConn) tlsReading() (tlshello.Verdict, bool) {
 	if d.tls == nil {
 		return d.tlsVerdict, d.tlsSeen
 	}
-	return d.tls.verdict()
+	return d.tls.verdict(d.Passive)
 }
 
 // DataTLS is what the first bytes of a data connection show of TLS, read
@@ -235,7 +235,7 @@ func (d *DataConn) DataTLS() DataTLS {
 	case v.Reason == nil:
 		// (A reading without a hello always has a reason: verdict.)
 		return DataTLSUnread
-	case !v.ServerAlert.IsZero():
+	case !v.ServerAlert.IsZero() || !v.ClientAlert.IsZero():
 		return DataTLSAlert
 	case errors.Is(v.Reason, tlshello.ErrNotTLS):
 		return DataTLSClear
@@ -251,6 +251,12 @@ func (d *DataConn) DataTLS() DataTLS {
 func (d *DataConn) TLSServerAlert() tlshello.Alert {
 	v, _ := d.tlsReading()
 	return v.ServerAlert
+}
+
+// TLSClientAlert is TLSServerAlert for the TLS client.
+func (d *DataConn) TLSClientAlert() tlshello.Alert {
+	v, _ := d.tlsReading()
+	return v.ClientAlert
 }
 
 // alertRecordLen is a plaintext TLS alert record: a 5-byte header and a
@@ -322,14 +328,22 @@ func (x *dataTLS) clientHelloRead() bool {
 // verdict decides from what was read, if a hello was. Without one it
 // keeps what the first bytes were instead (DataConn.DataTLS): Reason,
 // never nil, is the first error of a direction whose start is known
-// (ErrNotTLS: the data crossed in clear), else ErrIncomplete; ServerAlert
-// is an alert that began a direction, taken for the TLS server's, since
-// a TLS client begins with its hello (TLSAlertOnly checks the side).
-func (x *dataTLS) verdict() (tlshello.Verdict, bool) {
+// (ErrNotTLS: the data crossed in clear), else ErrIncomplete;
+// ServerAlert and ClientAlert are alerts that began a direction, told
+// apart by the side that sent them: with no hello to name the TLS roles,
+// the FTP server is the TLS server (RFC 4217), the side connected to in
+// passive mode (passive) and the side that connected in active mode. A
+// client's alert taken for the server's read as the server refusing
+// clear data.
+func (x *dataTLS) verdict(passive bool) (tlshello.Verdict, bool) {
 	if x.conn.Hello() {
 		return x.conn.Verdict(), true
 	}
 	v := tlshello.Verdict{Reason: tlshello.ErrIncomplete}
+	server := 0 // direction 0 is the opener: the FTP server in active mode
+	if passive {
+		server = 1
+	}
 	for dir := range 2 {
 		sc := x.conn.Scanner(dir)
 		if dir == 1 && x.learned {
@@ -340,8 +354,13 @@ func (x *dataTLS) verdict() (tlshello.Verdict, bool) {
 		if err := sc.Err(); err != nil && v.Reason == tlshello.ErrIncomplete {
 			v.Reason = err
 		}
-		if a := sc.Alert(); !a.IsZero() && v.ServerAlert.IsZero() {
+		a := sc.Alert()
+		switch {
+		case a.IsZero():
+		case dir == server && v.ServerAlert.IsZero():
 			v.ServerAlert = a
+		case dir != server && v.ClientAlert.IsZero():
+			v.ClientAlert = a
 		}
 	}
 	return v, false

@@ -246,12 +246,38 @@ func tlsFact(d *track.DataConn) string {
 		return "in clear (no TLS)"
 	case track.DataTLSAlert:
 		if !d.TLSAlertOnly() {
-			return "a TLS alert, no handshake"
+			return tlsAlertFrom(d) + ", no handshake"
 		}
 	case track.DataTLSUnknown:
 		return "TLS or clear: unknown, its first bytes are not in the capture"
 	}
 	return ""
+}
+
+// tlsAlertFrom names the TLS alert that began a data connection with no
+// hello (track.DataTLSAlert) and the side that sent it, in FTP roles.
+func tlsAlertFrom(d *track.DataConn) string {
+	c, s := d.TLSClientAlert(), d.TLSServerAlert()
+	switch {
+	case !c.IsZero() && !s.IsZero():
+		return fmt.Sprintf("TLS alerts from both sides (the client's %v, the server's %v)", c, s)
+	case !c.IsZero():
+		return fmt.Sprintf("a TLS alert from the client (%v)", c)
+	}
+	return fmt.Sprintf("a TLS alert from the server (%v)", s)
+}
+
+// tlsAlertSide is tlsAlertFrom's side alone, for the JSON record:
+// client, server or both.
+func tlsAlertSide(d *track.DataConn) string {
+	c, s := !d.TLSClientAlert().IsZero(), !d.TLSServerAlert().IsZero()
+	switch {
+	case c && s:
+		return "both"
+	case c:
+		return "client"
+	}
+	return "server"
 }
 
 // byteSplit is a data connection's byte count, and which way each part

@@ -277,6 +277,10 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.int("bytes_to_client", toClient)
 	w.boolOmit("bytes_acked_only", d.AckedOnly())
 	w.strOmit("tls", d.DataTLS().String())
+	if d.DataTLS() == track.DataTLSAlert {
+		// Who sent it: the server's refuses clear data (data-tls-required).
+		w.str("tls_alert_from", tlsAlertSide(d))
+	}
 	var verb, arg, cwd string
 	final := 0
 	if c := d.Command; c != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
@@ -582,6 +583,10 @@ func dataRows(d *track.DataConn) []lrow {
 	return rows
 }
 
+// alertRecordLen is a plaintext TLS alert record: a 5-byte header and a
+// 2-byte body.
+const alertRecordLen = 5 + 2
+
 // addTail adds what followed a data connection's handshake: the payload
 // each way, the FINs, a RST.
 func addTail(d *track.DataConn, from, to lane, id string, add func(time.Time, uint8, lane, lane, arrowStyle, string) *lrow) {
@@ -596,15 +601,34 @@ func addTail(d *track.DataConn, from, to lane, id string, add func(time.Time, ui
 	if at.IsZero() {
 		at = d.SynAckTS
 	}
-	what := "bytes"
-	if d.TLSHandshakeOnly() {
-		what = "bytes of TLS handshake only"
+	what := [2]string{"bytes", "bytes"} // indexed like Bytes
+	switch {
+	case d.DataTLS() == track.DataTLSAlert:
+		// An alert and no hello: not a handshake. Each side that began
+		// its bytes with one is named.
+		server := 0 // the opener in active mode
+		if d.Passive {
+			server = 1
+		}
+		alertLabel := func(dir int, by string, a tlshello.Alert) {
+			switch {
+			case a.IsZero():
+			case d.Bytes[dir] == alertRecordLen:
+				what[dir] = fmt.Sprintf("bytes: a TLS alert from the %s (%v), no handshake", by, a)
+			default:
+				what[dir] = fmt.Sprintf("bytes, the first a TLS alert from the %s (%v), no handshake", by, a)
+			}
+		}
+		alertLabel(server, "server", d.TLSServerAlert())
+		alertLabel(1-server, "client", d.TLSClientAlert())
+	case d.TLSHandshakeOnly():
+		what = [2]string{"bytes of TLS handshake only", "bytes of TLS handshake only"}
 	}
 	if d.Bytes[0] > 0 {
-		add(at, 3, from, to, stylePayload, fmt.Sprintf("%s%d %s", id, d.Bytes[0], what))
+		add(at, 3, from, to, stylePayload, fmt.Sprintf("%s%d %s", id, d.Bytes[0], what[0]))
 	}
 	if d.Bytes[1] > 0 {
-		add(at, 3, to, from, stylePayload, fmt.Sprintf("%s%d %s", id, d.Bytes[1], what))
+		add(at, 3, to, from, stylePayload, fmt.Sprintf("%s%d %s", id, d.Bytes[1], what[1]))
 	}
 	if d.TotalBytes() == 0 && (d.Outcome == track.OutcomeConnected || d.Outcome == track.OutcomeTransferred) {
 		add(at, 3, from, to, styleQuietPkt, id+"no payload")

@@ -78,6 +78,15 @@ type sessMore struct {
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.
 	tlsEcho *track.Reply
+	// tlsBefore: the spans the control channel was encrypted before the
+	// latest AUTH accepted (sessState.authCmd), each ended by FTP text
+	// again (CCC, or TLS closed) and followed by another AUTH: from the
+	// first one's 234 until the FTP text after the last one, and how
+	// many. control-encrypted names them beside the latest span.
+	tlsBefore struct {
+		from, until uint64
+		n           int
+	}
 	// undelivered: the session's EventUndelivered (a copy) that no
 	// EventDeliveredLate followed yet; reported at the session's end
 	// (undeliveredFinding).

@@ -39,7 +39,7 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	}
 	switch {
 	case c.Verb == "AUTH" && final != nil && final.Code == 234:
-		st.authCmd = c
+		st.encryptedAgain(c)
 	case c.Verb == "AUTH" && final != nil && final.Code >= 400 && authTLSMechanism(c.Arg):
 		st.moreState().authRefused = c
 	case c.Verb == "PASS" || c.Verb == "USER" && final != nil && final.Code == 230:
@@ -967,6 +967,45 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	return out
 }
 
+// encryptedAgain takes c, an AUTH accepted, as the session's latest. One
+// after FTP text again (CCC, or TLS closed, then AUTH TLS again) begins
+// a new span: the FTP text that ended the one before is no longer where
+// encryption ends (control-encrypted said "until" a packet before the
+// second 234), so the span before is kept aside (sessMore.tlsBefore)
+// when TLS crossed in it, and what was noted of its end starts over.
+func (st *sessState) encryptedAgain(c *track.Command) {
+	if prev := st.authCmd; prev != nil && st.cleartextNum != 0 && st.cleartextNum < c.Num {
+		r := prev.Final()
+		noTLS := st.tlsSent == tlsSentClient || st.tlsSent == tlsSentUnknown && noRoomForTLS(r.Num, st.cleartextNum)
+		if !noTLS {
+			m := st.moreState()
+			if m.tlsBefore.n == 0 {
+				m.tlsBefore.from = r.Num
+			}
+			m.tlsBefore.until = st.cleartextNum
+			m.tlsBefore.n++
+		}
+		st.cleartextNum, st.tlsSent = 0, tlsSentUnknown
+		if st.more != nil {
+			st.more.tlsEcho = nil
+		}
+	}
+	st.authCmd = c
+}
+
+// encryptedBefore words the spans the control channel was encrypted
+// before its latest AUTH (sessMore.tlsBefore), "" when none.
+func (st *sessState) encryptedBefore() string {
+	if st.more == nil || st.more.tlsBefore.n == 0 {
+		return ""
+	}
+	b := st.more.tlsBefore
+	if b.n == 1 {
+		return fmt.Sprintf("from packet %d until packet %d", b.from, b.until)
+	}
+	return fmt.Sprintf("%d times between packet %d and packet %d", b.n, b.from, b.until)
+}
+
 // encryptedFinding is control-encrypted, for a session whose control
 // channel turned to TLS.
 func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
@@ -989,6 +1028,12 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		f.Packets = packets([]uint64{c.Num, r.Num})
 		f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
 		f.Message = "The control channel is encrypted (AUTH accepted): the data endpoints are invisible to this capture and to every firewall helper and NAT ALG."
+		if before := st.encryptedBefore(); before != "" {
+			b := st.more.tlsBefore
+			f.Packets = packets(f.Packets, []uint64{b.from, b.until})
+			f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("encrypted before too, %s, FTP text between", before))
+			f.Message = fmt.Sprintf("The control channel is encrypted from packet %d (AUTH accepted again); it was encrypted before too, %s, and carried FTP text between (CCC, or TLS closed). The data endpoints announced while it was encrypted are invisible to this capture and to every firewall helper and NAT ALG; those announced in clear text between are visible.", r.Num, before)
+		}
 	} else if !s.ImplicitTLS {
 		// TLS with no 234 in the capture (decode saw a record after the
 		// AUTH, its reply lost in a gap): where it turned, as the
@@ -1013,7 +1058,10 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		// CCC, or TLS closed and FTP text after it: what was announced
 		// after that is visible, to this capture and to helpers alike.
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("FTP text again after packet %d", st.cleartextNum))
-		f.Message = fmt.Sprintf("The control channel was encrypted from packet %d (AUTH accepted) until packet %d, where it carried FTP text again (CCC, or TLS closed): announcements after that are visible to this capture and to firewall helpers, those before it are not.", f.Packets[len(f.Packets)-1], st.cleartextNum)
+		f.Message = fmt.Sprintf("The control channel was encrypted from packet %d (AUTH accepted) until packet %d, where it carried FTP text again (CCC, or TLS closed): announcements after that are visible to this capture and to firewall helpers, those before it are not.", r.Num, st.cleartextNum)
+		if before := st.encryptedBefore(); before != "" {
+			f.Message = fmt.Sprintf("The control channel was encrypted from packet %d (AUTH accepted again) until packet %d, where it carried FTP text again (CCC, or TLS closed), and before that %s: announcements made in clear text are visible to this capture and to firewall helpers, those made while it was encrypted are not.", r.Num, st.cleartextNum, before)
+		}
 		// What crossed between the 234 and the FTP text: decode's byte
 		// counts when the tracker passed them (tlsSent), else the
 		// packets between (noRoomForTLS).
