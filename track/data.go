@@ -330,17 +330,16 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 			score, rule = 4, MatchExact
 		case s.Dst.Addr() == listener && srcOK:
 			score, rule = 3, MatchControlAddress
+		case !t.strangerMayConnect(dc, s):
+			// Another source, when the session's own connection can no
+			// longer come: a scan of the port, not the data connection.
+			continue
 		case s.Dst.Addr() == dc.Announced.Addr() || s.Dst.Addr() == listener:
 			score, rule = 2, MatchPortOnly // another source: a NAT on the connector's side
 		case srcOK:
 			score, rule = 1, MatchPortOnly
 		default:
-			// Port alone, and only soon after the announcement.
-			if s.TS.Sub(dc.Armed) <= t.opts.PortOnlyWindow {
-				score, rule = 0, MatchPortOnly
-			} else {
-				continue
-			}
+			score, rule = 0, MatchPortOnly // port alone
 		}
 		if taken && score < 3 && (score < 2 || dc.openerAcked) {
 			// Only the peer's own SYN takes a port-only match over; or
@@ -388,6 +387,94 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	t.dataSegment(best, s)
 	t.refusalAnswers(best, s)
 	return true
+}
+
+// strangerMayConnect tells whether a SYN s from another address than the
+// session's peer that connects (a NAT on that peer's side gives its data
+// connection another source: a CGNAT without paired pooling) may still be
+// dc's data connection: soon after the announcement (PortOnlyWindow), and
+// while the session is open (a 221 answered its QUIT, or its control
+// connection ended: no data connection of its comes after). Any host can
+// send a SYN to an announced port: a scan that reached it after the
+// session was over read as the data connection's refusal, with a firewall
+// rule to open a range that was open.
+func (t *Tracker) strangerMayConnect(dc *DataConn, s *decode.Segment) bool {
+	connector := dc.Session.Client.Addr()
+	if !dc.Passive {
+		connector = dc.Session.Server.Addr()
+	}
+	if from := s.Src.Addr(); from == connector || from == s.Dst.Addr() || from == dc.Announced.Addr() {
+		return true // (fromStranger)
+	}
+	return s.TS.Sub(dc.Armed) <= t.opts.PortOnlyWindow && !dc.Session.quit && !dc.Session.ended
+}
+
+// fromStranger tells whether dc was matched by the port alone to a SYN
+// from another address than its session's peer that connects. A SYN from
+// the address it goes to (or the announced one) is no stranger's: a NAT
+// router that is the client itself connects from its outside address to
+// the announced address it owns (diagnose's nat-mismatch reads that).
+func (dc *DataConn) fromStranger() bool {
+	if dc.Match != MatchPortOnly || !dc.matched() {
+		return false
+	}
+	connector := dc.Session.Client.Addr()
+	if !dc.Passive {
+		connector = dc.Session.Server.Addr()
+	}
+	from := dc.Client.Addr().Unmap()
+	return from != connector.Unmap() && from != dc.Server.Addr().Unmap() && from != dc.Announced.Addr().Unmap()
+}
+
+// strangerUnmade tells whether dc is a stranger's connection
+// (fromStranger) that completed no handshake and carried nothing.
+func (dc *DataConn) strangerUnmade() bool {
+	return dc.fromStranger() && !dc.openerAcked && dc.TotalBytes() == 0 && dc.Thief == nil
+}
+
+// releaseStranger gives back the announcement dc when the connection a
+// stranger's SYN matched by the port alone (fromStranger) ends without
+// its handshake completed and without a byte: a scanner's SYN answered by
+// RST, by nothing, by ICMP, or by a SYN-ACK it never acknowledged (a
+// spoofed source, or a SYN scan's RST). Nothing says it was the session's
+// data connection, and its failure is not the data path's: taken for it,
+// it read as a refused data connection with a firewall rule to open a
+// range that was open, or as a data connection that reached the server
+// when the client's own never came. A data-stray event tells it; dc is the
+// announcement again, as supersede leaves it. It reports whether dc is
+// released and still live (the session's latest announcement, its
+// transfer command not finally answered, the session open): it then waits
+// on, and is final later like any announcement nothing connected to.
+func (t *Tracker) releaseStranger(dc *DataConn) (waits bool) {
+	if !dc.strangerUnmade() {
+		return false
+	}
+	sess := dc.Session
+	t.event(sess, Event{Kind: EventDataStray, TS: dc.FirstSYN, Num: dc.SYNNum, Text: releasedText(dc)})
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	*dc = DataConn{
+		ID: dc.ID, Seq: dc.Seq, Session: sess, Via: dc.Via, Passive: dc.Passive,
+		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
+		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
+		protected: dc.protected,
+	}
+	if sess.ended || sess.quit || sess.lastAnn() != dc || dc.Command != nil && dc.Command.Status != StatusPending {
+		return false
+	}
+	if !slices.Contains(t.byPort[dc.Announced.Port()], dc) {
+		// (A port-only match stays in the port index: this is a guard.)
+		t.byPort[dc.Announced.Port()] = append(t.byPort[dc.Announced.Port()], dc)
+	}
+	return true
+}
+
+// releasedText describes a stranger's connection given back
+// (releaseStranger).
+func releasedText(dc *DataConn) string {
+	return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): another address's, not taken for the data connection: it completed no handshake and carried nothing (a scan of the port, or a spoofed SYN)",
+		dc.Client, dc.Server, strayState(dc), dc.SYNNum)
 }
 
 // releaseTLS keeps the TLS scanners' verdict and lets the scanners and
@@ -634,6 +721,23 @@ func theftText(dc, th *DataConn) string {
 // the port alone) is the data connection's; one from another stranger (a
 // SYN flood's next source) took the announcement over as provisionally.
 func strayText(dc *DataConn, s *decode.Segment, rule MatchRule) string {
+	syns := strayState(dc)
+	if rule == MatchPortOnly {
+		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for a later SYN from %s to %s (packet %d), matched by the announced port alone too",
+			dc.Client, dc.Server, syns, dc.SYNNum, s.Src, s.Dst, s.Num)
+	}
+	if dc.answered() && dc.openerAcked {
+		// The server's listener took it: whether it took the transfer
+		// too is told at the end (takeTheft).
+		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for the SYN %s sent to %s (packet %d), and followed on its own",
+			dc.Client, dc.Server, syns, dc.SYNNum, s.Src, s.Dst, s.Num)
+	}
+	return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): not the data connection, which %s opened to %s (packet %d)",
+		dc.Client, dc.Server, syns, dc.SYNNum, s.Src, s.Dst, s.Num)
+}
+
+// strayState tells a port-only match's SYNs and what answered them.
+func strayState(dc *DataConn) string {
 	syns := fmt.Sprintf("%d SYNs", dc.SYNs)
 	if dc.SYNs == 1 {
 		syns = "1 SYN"
@@ -653,18 +757,7 @@ func strayText(dc *DataConn, s *decode.Segment, rule MatchRule) string {
 	default:
 		what = "no answer"
 	}
-	if rule == MatchPortOnly {
-		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for a later SYN from %s to %s (packet %d), matched by the announced port alone too",
-			dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
-	}
-	if dc.answered() && dc.openerAcked {
-		// The server's listener took it: whether it took the transfer
-		// too is told at the end (takeTheft).
-		return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): set aside for the SYN %s sent to %s (packet %d), and followed on its own",
-			dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
-	}
-	return fmt.Sprintf("connection from %s to %s, matched by the announced port alone (%s, first SYN at packet %d): not the data connection, which %s opened to %s (packet %d)",
-		dc.Client, dc.Server, syns+", "+what, dc.SYNNum, s.Src, s.Dst, s.Num)
+	return syns + ", " + what
 }
 
 // refusedBy finds the announcement waiting on the port an RST comes from
@@ -2182,7 +2275,9 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 				dc.Outcome = OutcomeConnected
 			}
 			t.reportData(dc) // held for this reply
-		case !dc.answered():
+		case !dc.answered() || dc.strangerUnmade():
+			// (A stranger's SYN-ACK never acknowledged is no answer to
+			// the client: releaseStranger gives the announcement back.)
 			if dc.SYNs > 0 && dc.End.IsZero() {
 				dc.End = dc.LastSYN
 			}
@@ -2420,6 +2515,9 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		// The thief's connection's own RST held (its copy goes on
 		// judging it): as of now, it ended it.
 		dc.takeHeldReset()
+	}
+	if t.releaseStranger(dc) {
+		return false // the announcement waits on
 	}
 	if !dc.matched() {
 		// An RST from its endpoint, or an ICMP error, answered a SYN the

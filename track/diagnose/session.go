@@ -519,6 +519,13 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// itself, not a firewall. data-tls-not-resumed gives the fix.
 		f.Message = fmt.Sprintf("The server refused %s (%q) after the client's data connection had reached it and made a TLS handshake that did not resume the control connection's TLS session: a server that requires resumption on data connections (%s) refuses such a connection.", c.Verb, replyText(r), d.family(s).tlsReuseRequired())
 		f.Advice = "See data-tls-not-resumed: a client that resumes the TLS session on data connections, or a server that accepts a full handshake."
+	case r.Code == 425 && dc != nil && connectedData(dc) && strangerData(s, dc):
+		// Matched by the announced port alone, from another address than
+		// the client's: a connection reached the server, but nothing says
+		// it was the client's (a connect scan of the port, or the client
+		// behind a NAT that changes its address).
+		f.Message = fmt.Sprintf("The server refused %s (%q) after a connection from %s, another address than the client's %s, had reached the announced port %s: the client's own data connection may never have come (a scan of the port), or it leaves a NAT from another address than its control connection.", c.Verb, replyText(r), dc.Client.Addr().Unmap(), s.Client.Addr().Unmap(), dc.Server)
+		f.Advice = "Read the reply and the server's log for the cause and for which address connected; if the client's own connection never arrived, see the client's error."
 	case r.Code == 425 && dc != nil && connectedData(dc):
 		// The data connection reached the server, and the reply is not
 		// the refusal of a TLS session that was not resumed: nobody
@@ -861,6 +868,14 @@ func refusedAnnouncement(a *track.Command) *track.Reply {
 		return r
 	}
 	return nil
+}
+
+// strangerData: dc, passive, was matched by the announced port alone to
+// a connection from another address than the session's client (and not
+// from the address it went to: a NAT router that is the client).
+func strangerData(s *track.Session, dc *track.DataConn) bool {
+	from := dc.Client.Addr().Unmap()
+	return dc.Passive && dc.Match == track.MatchPortOnly && from != s.Client.Addr().Unmap() && from != dc.Server.Addr().Unmap() && from != dc.Announced.Addr().Unmap()
 }
 
 // connectedData: dc's handshake completed, so the client's connection
