@@ -1506,12 +1506,21 @@ func (h *helperLayer) undecidedOpen(f *diagnose.Finding, s *track.Session, d *tr
 	f.Code, f.Severity = CodeHelperBlocks, diagnose.SeverityWarning
 	f.Message = fmt.Sprintf("a Linux router with the FTP helper may not have opened this data connection, and this capture cannot tell: %s. %s. A %s that router's helper did not take would explain the failure seen here", matches, hidden, r.Kind) + n.notes()
 	if r.Dir == nfhelper.ServerToClient {
-		f.Advice = fmt.Sprintf("if the server sits behind a Linux NAT router with the FTP helper: make it announce its own address (unset %s) so that nf_nat_ftp rewrites the 227 to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose), or forward the passive port range to the server without the helper", h.addrName(s), a)
+		f.Advice = fmt.Sprintf("if the server sits behind a Linux NAT router with the FTP helper: make it announce its own address (unset %s) so that nf_nat_ftp rewrites the 227 to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose: "+looseScope+"), or forward the passive port range to the server without the helper", h.addrName(s), a)
 	} else {
-		f.Advice = fmt.Sprintf("if the client sits behind a Linux NAT router with the FTP helper: make it announce its own address (turn off its external IP setting for active mode) so that nf_nat_ftp rewrites the %s to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose), or use passive mode on the client", r.Kind, a)
+		f.Advice = fmt.Sprintf("if the client sits behind a Linux NAT router with the FTP helper: make it announce its own address (turn off its external IP setting for active mode) so that nf_nat_ftp rewrites the %s to %s, or set loose=1 on that router (echo 1 > /sys/module/nf_conntrack_ftp/parameters/loose: "+looseScope+"), or use passive mode on the client", r.Kind, a)
 	}
 	return f
 }
+
+// looseScope is what nf_conntrack_ftp's loose=1 changes besides the one
+// connection: a module parameter, it holds for the whole kernel (every
+// network namespace of that host), and with it the helper expects the data
+// connection at whatever address a 227 or PORT names, not only at the
+// announcer's own (nf_conntrack_ftp.c help(): loose skips the address
+// check), so any FTP host whose control connection passes the router can
+// have it let a connection through to or from another address.
+const looseScope = "a kernel-wide setting, for every network namespace of that host, with which the helper expects the data connection at any address a 227 or PORT names, not only at the announcer's own, for every FTP connection it sees"
 
 // announcerRouted reports whether a segment the announcer of dir sent on
 // the control connection reached the capture with a lowered TTL: through

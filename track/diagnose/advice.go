@@ -47,12 +47,63 @@ func iptablesRules(rs policy.Ranges, v6 bool) []string {
 	return iptablesChainRules("INPUT", "", rs, v6)
 }
 
-// iptablesForwardRule is nftForwardRule for iptables.
-func iptablesForwardRule(rs policy.Ranges, v6 bool, inside netip.Addr) string {
-	return strings.Join(iptablesForwardRules(rs, v6, inside), "; ")
+// nftForwardRuleAt accepts, in a router's forward chain, new connections
+// to the ports rs of the listener at p. To p.inside when the packets show
+// the listener's address behind the router: after a DNAT the forward chain
+// sees that address. Else, when they show the address the clients reach
+// (p.public), to that address and those ports as conntrack saw them before
+// any DNAT (ct original): that matches whether the router routes to a
+// listener at that address or forwards (DNAT) its own address to one
+// behind it, where "ip daddr" of the address reached never matches after
+// the DNAT, and "tcp dport" misses a DNAT to another port. Else to any
+// address. forwardNote says which.
+func nftForwardRuleAt(rs policy.Ranges, p place) string {
+	if a := p.public.Unmap(); !p.inside.IsValid() && a.IsValid() {
+		return fmt.Sprintf("nft insert rule inet filter forward meta l4proto tcp ct original %s daddr %s ct original proto-dst %s ct state new accept", ipFamily(a), a, nftPorts(rs))
+	}
+	return nftForwardRule(rs, p.inside)
 }
 
-// iptablesForwardRules are iptablesForwardRule's rules, one a line.
+// iptablesForwardRulesAt are nftForwardRuleAt's iptables (ip6tables)
+// rules, one a line: the conntrack match's original destination takes one
+// port or range a rule.
+func iptablesForwardRulesAt(rs policy.Ranges, v6 bool, p place) []string {
+	a := p.public.Unmap()
+	if p.inside.IsValid() || !a.IsValid() {
+		return iptablesForwardRules(rs, v6, p.inside)
+	}
+	var out []string
+	for _, r := range rs {
+		port := r.String()
+		if r.Lo != r.Hi {
+			port = fmt.Sprintf("%d:%d", r.Lo, r.Hi)
+		}
+		out = append(out, fmt.Sprintf("%s -I FORWARD -p tcp -m conntrack --ctstate NEW --ctorigdst %s --ctorigdstport %s -j ACCEPT", iptablesCmd(v6), a, port))
+	}
+	return out
+}
+
+// forwardNote says what a forward rule of p matches when that is not
+// plain: the address the clients reach as conntrack saw it before any
+// DNAT (ct original), or no address at all, every host behind the router.
+func forwardNote(p place) string {
+	switch {
+	case p.inside.IsValid():
+		return ""
+	case p.public.IsValid():
+		return fmt.Sprintf("ct original matches %s and the port as the client reached them, before any DNAT: whether the router routes to %s or forwards it to a server behind it", p.public.Unmap(), p.public.Unmap())
+	}
+	return "this accepts the ports to every host behind the router: add ip daddr (iptables -d) with the server's address, the one the router forwards them to, to open them for the server only"
+}
+
+func ipFamily(a netip.Addr) string {
+	if a.Unmap().Is6() {
+		return "ip6"
+	}
+	return "ip"
+}
+
+// iptablesForwardRules are nftForwardRule's iptables rules, one a line.
 func iptablesForwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) []string {
 	to := ""
 	if inside.IsValid() {
@@ -62,17 +113,39 @@ func iptablesForwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) []string
 }
 
 // forwardRules are the nftables and iptables rules of a router in front
-// of the listener, in prose.
-func forwardRules(rs policy.Ranges, v6 bool, inside netip.Addr) string {
-	return nftOrIptables(nftForwardRule(rs, inside), iptablesForwardRule(rs, v6, inside))
+// of the listener at p (nftForwardRuleAt), in prose.
+func forwardRules(rs policy.Ranges, v6 bool, p place) string {
+	r := nftOrIptables(nftForwardRuleAt(rs, p), strings.Join(iptablesForwardRulesAt(rs, v6, p), "; "))
+	if n := forwardNote(p); n != "" {
+		r += " (" + n + ")"
+	}
+	return r
+}
+
+// forwardLines are the same as change lines, under a comment when they
+// name no address.
+func forwardLines(rs policy.Ranges, v6 bool, p place) []string {
+	var l []string
+	if n := forwardNote(p); n != "" {
+		l = append(l, "# "+n+":")
+	}
+	l = append(l, nftForwardRuleAt(rs, p))
+	return append(l, iptablesForwardRulesAt(rs, v6, p)...)
 }
 
 // serverPlaceholder stands for the server's address behind the NAT when
-// the packets do not show it.
-const serverPlaceholder = "<server's address behind the NAT>"
+// the packets do not show it; publicPlaceholder for the router's public
+// address, the one the clients reach, when neither the packets nor
+// --public-address give it.
+const (
+	serverPlaceholder = "<server's address behind the NAT>"
+	publicPlaceholder = "<router's public address>"
+)
 
 // nftDNATRule forwards (DNAT) new connections to the ports rs, arriving
-// at public (any address when not known), to inside on a NAT router: a
+// at public (publicPlaceholder when not known: a prerouting DNAT of no
+// address would also catch the connections the hosts behind the router
+// open to those ports elsewhere), to inside on a NAT router: a
 // router that forwards port 21 only answers connections to the passive
 // ports itself (an RST from its own address), and no accept in its
 // forward chain changes that. It assumes a table ip (ip6) nat with a
@@ -86,11 +159,11 @@ func nftDNATRule(rs policy.Ranges, inside, public netip.Addr) string {
 	if inside.IsValid() {
 		to = inside.Unmap().String()
 	}
-	dst := ""
+	dst := publicPlaceholder
 	if public.IsValid() {
-		dst = fmt.Sprintf("%s daddr %s ", ipf, public.Unmap())
+		dst = public.Unmap().String()
 	}
-	return fmt.Sprintf("nft add rule %s nat prerouting %stcp dport %s dnat to %s", ipf, dst, nftPorts(rs), to)
+	return fmt.Sprintf("nft add rule %s nat prerouting %s daddr %s tcp dport %s dnat to %s", ipf, ipf, dst, nftPorts(rs), to)
 }
 
 // iptablesDNATRules are nftDNATRule's iptables (ip6tables) rules.
@@ -99,11 +172,11 @@ func iptablesDNATRules(rs policy.Ranges, v6 bool, inside, public netip.Addr) []s
 	if inside.IsValid() {
 		to = inside.Unmap().String()
 	}
-	dst := ""
+	dst := publicPlaceholder
 	if public.IsValid() {
-		dst = "-d " + public.Unmap().String() + " "
+		dst = public.Unmap().String()
 	}
-	return iptablesPortRules(iptablesCmd(v6)+" -t nat -A PREROUTING "+dst, rs, "-j DNAT --to-destination "+to)
+	return iptablesPortRules(iptablesCmd(v6)+" -t nat -A PREROUTING -d "+dst+" ", rs, "-j DNAT --to-destination "+to)
 }
 
 // dnatRules are the DNAT rules of p's NAT router, in prose.
@@ -276,15 +349,17 @@ func helperAdvice(controlPort uint16, outgoing bool, related string, v6 bool) st
 }
 
 // pathOpenAdvice says how to open rs on the router or NAT box in front of
-// the server, which must also forward (DNAT) them to the server: in its
-// forward chain, nftables/iptables whatever the server's own system.
-// Rules for the server's own host are family.hostRule.
-func pathOpenAdvice(rs policy.Ranges, v6 bool, inside netip.Addr) string {
+// the server, which must also forward (DNAT) them to the server at inside
+// when they arrive at public: in its forward chain, nftables/iptables
+// whatever the server's own system. Rules for the server's own host are
+// family.hostRule.
+func pathOpenAdvice(rs policy.Ranges, v6 bool, inside, public netip.Addr) string {
 	to := "the server"
 	if inside.IsValid() {
 		to = inside.Unmap().String()
 	}
-	return fmt.Sprintf("forward (DNAT) %s to %s: %s; and accept them in the forward chain: %s", rs, to, dnatRules(rs, v6, place{nat: true, inside: inside}), forwardRules(rs, v6, inside))
+	p := place{nat: true, inside: inside, public: public}
+	return fmt.Sprintf("forward (DNAT) %s to %s: %s; and accept them in the forward chain: %s", rs, to, dnatRules(rs, v6, p), forwardRules(rs, v6, p))
 }
 
 // place is where, as far as a session's packets show, the firewall that
@@ -300,10 +375,21 @@ type place struct {
 	// it, when the packets show it.
 	nat    bool
 	inside netip.Addr
-	// public: the address the clients reach the NAT router at (the
-	// control connection's, seen outside it), when the packets show it:
-	// the DNAT rule matches it.
+	// public: the address the clients reach the listener at, when the
+	// packets or --public-address show it: with a NAT, the router's (the
+	// control connection's seen outside it, or the one the server
+	// announces), which the DNAT rule matches; a forward rule with no
+	// inside address names it as conntrack's original destination
+	// (nftForwardRuleAt).
 	public netip.Addr
+}
+
+// withPublic is p with public a when p has none.
+func (p place) withPublic(a netip.Addr) place {
+	if !p.public.IsValid() && a.IsValid() {
+		p.public = a.Unmap()
+	}
+	return p
 }
 
 var placeHost = place{host: true}
@@ -400,7 +486,7 @@ func atServer(c *captureShared, s *track.Session) bool {
 // data port of dc sits; c holds the capture's votes on where it was taken.
 func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if p, ok := icmpPlace(dc); ok {
-		return p
+		return reachedAt(p, dc)
 	}
 	if atServer(c, s) && dc.SYNs > 0 {
 		// Captured behind the NAT in front of the server: the SYNs got
@@ -411,7 +497,17 @@ func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place 
 	if !p.nat && noRouterBetween(s) {
 		return placeHost
 	}
-	return p.either()
+	return reachedAt(p.either(), dc)
+}
+
+// reachedAt is p, a place with a router, with the address the client
+// reached dc at as public, when p shows no address behind a NAT: a capture
+// behind the NAT shows that one, not the address reached.
+func reachedAt(p place, dc *track.DataConn) place {
+	if p.router && !p.inside.IsValid() {
+		return p.withPublic(dc.Server.Addr())
+	}
+	return p
 }
 
 // activePlace is where the firewall between the server and the client's
@@ -467,7 +563,7 @@ func (p place) related() string {
 // openAt says how to open rs for new connections to the server at p.
 // host is the rule for the server's own host (family.hostRule).
 func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
-	fwd := forwardRules(rs, v6, p.inside)
+	fwd := forwardRules(rs, v6, p)
 	switch {
 	case p.host && p.router && p.nat:
 		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s; and on the server's own firewall, if it has one: %s", fwd, dnatRules(rs, v6, p), host)
@@ -667,7 +763,7 @@ func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place, exampleRange poli
 // named.
 func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 	host := fam.hostLines(rs, v6)
-	fwd := append([]string{nftForwardRule(rs, p.inside)}, iptablesForwardRules(rs, v6, p.inside)...)
+	fwd := forwardLines(rs, v6, p)
 	switch {
 	case p.host && p.router && p.nat:
 		l := append([]string{natRouterHead}, fwd...)
@@ -714,8 +810,8 @@ const tlsRangeAdvice = "the control channel is encrypted, so no FTP conntrack he
 // routerHelperAdvice is where the helper goes for an active-mode client
 // behind a NAT router: on the router, which must rewrite the PORT.
 func routerHelperAdvice(controlPort uint16, v6 bool) string {
-	return fmt.Sprintf("on the NAT router in front of the client (not on the client host), attach the FTP conntrack helper to the control connection so nf_nat_ftp rewrites the PORT/EPRT address: %s, or in nftables: %s (not possible under FTPS)",
-		iptablesHelperRule(controlPort, false, v6), nftHelperTable(controlPort, false))
+	return fmt.Sprintf("on the NAT router in front of the client (not on the client host), attach the FTP conntrack helper to the control connection so nf_nat_ftp rewrites the PORT/EPRT address: %s, or in nftables: %s, plus ct state related accept in its forward chain: %s (%s) (not possible under FTPS)",
+		iptablesHelperRule(controlPort, false, v6), nftHelperTable(controlPort, false), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
 }
 
 // activeLetIn says how to let the server's connection back in to an

@@ -239,7 +239,16 @@ func (d *Diagnoser) controlOpenAdvice(s *track.Session, p place) string {
 		ways = append(ways, fmt.Sprintf("on the server, %s (or %s)", nftRule(rs), iptablesRule(rs, v6)))
 	}
 	if p.router {
-		ways = append(ways, fmt.Sprintf("on a router or firewall in front of it, %s (or %s)", nftForwardRule(rs, s.Server.Addr()), iptablesForwardRule(rs, v6, s.Server.Addr())))
+		// The address the client reached: a router's own that it
+		// forwards (DNAT) to a server behind it, or the server's that it
+		// routes to, unless the capture is behind the NAT (a public
+		// client reaching a private address), where it is the server's
+		// inside address, the one the forward chain sees.
+		fp := place{public: s.Server.Addr()}
+		if srv := s.Server.Addr().Unmap(); !Local(s.Client.Addr().Unmap()) && Local(srv) {
+			fp = place{inside: srv}
+		}
+		ways = append(ways, "on a router or firewall in front of it, "+forwardRules(rs, v6, fp))
 	}
 	return strings.Join(ways, "; ")
 }
@@ -247,15 +256,20 @@ func (d *Diagnoser) controlOpenAdvice(s *track.Session, p place) string {
 // icmpRejectRule names the reject rule that answers with i: iptables'
 // --reject-with name (and nft's reject with icmp type).
 func icmpRejectRule(i *track.ICMPInfo) string {
-	v4 := map[uint8]string{0: "icmp-net-unreachable", 1: "icmp-host-unreachable", 2: "icmp-proto-unreachable", 3: "icmp-port-unreachable",
-		9: "icmp-net-prohibited", 10: "icmp-host-prohibited", 13: "icmp-admin-prohibited"}
-	v6 := map[uint8]string{0: "icmp6-no-route", 1: "icmp6-adm-prohibited", 3: "icmp6-addr-unreachable", 4: "icmp6-port-unreachable"}
+	// Each code's iptables name and nft's, which differ for some
+	// (nft describe icmp_code, icmpv6_code: prot-unreachable,
+	// admin-prohibited).
+	v4 := map[uint8][2]string{0: {"icmp-net-unreachable", "net-unreachable"}, 1: {"icmp-host-unreachable", "host-unreachable"},
+		2: {"icmp-proto-unreachable", "prot-unreachable"}, 3: {"icmp-port-unreachable", "port-unreachable"},
+		9: {"icmp-net-prohibited", "net-prohibited"}, 10: {"icmp-host-prohibited", "host-prohibited"}, 13: {"icmp-admin-prohibited", "admin-prohibited"}}
+	v6 := map[uint8][2]string{0: {"icmp6-no-route", "no-route"}, 1: {"icmp6-adm-prohibited", "admin-prohibited"},
+		3: {"icmp6-addr-unreachable", "addr-unreachable"}, 4: {"icmp6-port-unreachable", "port-unreachable"}}
 	if i.V6 {
 		if n, ok := v6[i.Code]; ok && i.IsUnreachable() {
-			return "ip6tables -j REJECT --reject-with " + n + ", or nft reject with icmpv6 type " + strings.TrimPrefix(n, "icmp6-")
+			return "ip6tables -j REJECT --reject-with " + n[0] + ", or nft reject with icmpv6 type " + n[1]
 		}
 	} else if n, ok := v4[i.Code]; ok && i.IsUnreachable() {
-		return "iptables -j REJECT --reject-with " + n + ", or nft reject with icmp type " + strings.TrimPrefix(n, "icmp-")
+		return "iptables -j REJECT --reject-with " + n[0] + ", or nft reject with icmp type " + n[1]
 	}
 	return "a reject rule"
 }
@@ -306,5 +320,5 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 	if a.findings[CodeControlRefused] > 0 {
 		lines = append(lines, fmt.Sprintf("# first check that the FTP server listens on %s (ss -ltnp 'sport = :%d'): with nothing listening, every SYN is answered by a reset and no rule helps", a.addr, p))
 	}
-	return v, append(lines, openLines(fam, place{}.either(), policy.Ranges{{Lo: p, Hi: p}}, a.v6)...)
+	return v, append(lines, openLines(fam, place{public: a.addr.Addr()}.either(), policy.Ranges{{Lo: p, Hi: p}}, a.v6)...)
 }

@@ -265,8 +265,11 @@ func TestRangeExhaustedRuleFollowsThePlace(t *testing.T) {
 	for _, w := range []string{
 		"nft insert rule inet filter input tcp dport 40000-40129 ct state new accept",
 		"on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain",
-		"nft insert rule inet filter forward tcp dport 40000-40129 ct state new accept",
-		"iptables -I FORWARD -p tcp --dport 40000:40129",
+		// The router's rule names the address the client reached, as
+		// conntrack saw it before any DNAT (not an accept for every host
+		// behind the router).
+		"nft insert rule inet filter forward meta l4proto tcp ct original ip daddr 203.0.113.60 ct original proto-dst 40000-40129 ct state new accept",
+		"iptables -I FORWARD -p tcp -m conntrack --ctstate NEW --ctorigdst 203.0.113.60 --ctorigdstport 40000:40129",
 	} {
 		if !strings.Contains(a, w) {
 			t.Errorf("advice lacks %q:\n%s", w, a)

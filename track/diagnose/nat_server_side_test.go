@@ -22,7 +22,7 @@ func TestServerSideNATCapturesSayBothReadings(t *testing.T) {
 		verdict, notV   []string
 	}{
 		{"router-drop-data-syn-server.pcap", "10.99.2.2:21",
-			[]string{"or the client ignored it and connected to the control connection's address", "let port 40086 through the router or DNAT"},
+			[]string{"or the client ignored it and connected to the control connection's address", "let the server's whole passive range (port 40086 is the one this session was given; the next gets another) through the router or DNAT"},
 			[]string{"Fix the announced address (see nat-mismatch)."},
 			[]string{"no connection to the endpoints it announced was seen"}, nil},
 		{"proftpd-nat-no-masquerade-server.pcap", "10.99.2.2:21",

@@ -291,7 +291,9 @@ func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat 
 	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap()
 	p.enc = encryptedControl(s)
 	p.fam = d.family(s)
-	p.at = passivePlace(d.capture, s, dc)
+	// (A capture behind the NAT shows no public address: --public-address
+	// gives the one the router's DNAT matches.)
+	p.at = passivePlace(d.capture, s, dc).withPublic(p.pol.Public())
 	p.related = p.at.related()
 	if p.fam.host() == hostWindows {
 		p.related = "in its forward chain"
@@ -415,7 +417,12 @@ func (p *passiveFailure) wordUnreachable(f *Finding) {
 		f.Message += fmt.Sprintf(" The control connection reaches %s, so the address is reachable: %s most likely rejects the port with a firewall rule (%s), unless the server went down.", dst, i.From, rejectWith(i))
 		f.Advice = p.rangeAdvice(fmt.Sprintf("reject rule (%s on %s)", rejectWith(i), i.From))
 	case icmpProhibited(i):
-		f.Advice = p.rangeAdvice(fmt.Sprintf("reject rule (a reject with icmp admin-prohibited on %s)", i.From))
+		// The reject that sends this code (ICMPv6's own names for IPv6).
+		r := icmpRejectRule(i)
+		if r == "a reject rule" {
+			r = fmt.Sprintf("a reject with ICMP%s %s", map[bool]string{true: "v6"}[i.V6], i.CodeName())
+		}
+		f.Advice = p.rangeAdvice(fmt.Sprintf("reject rule (%s, on %s)", r, i.From))
 	case icmpPortUnreachable(i):
 		// Not a closed port: a TCP port nothing listens on answers
 		// RST (RFC 9293 3.10.7.1; Linux tcp_v4_send_reset), never
@@ -519,13 +526,13 @@ func (p *passiveFailure) inRangeAdvice(rejectRule string) string {
 	switch {
 	case at.host && at.router:
 		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
-			port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at.inside))
+			port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at))
 	case at.router:
 		p.inputNamed = false
 		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open, and a router on the path rejects it (the ICMP error came from it, not from the server): check that its forward chain accepts the whole range before any %s (nft list ruleset; %s -S): %s.",
-			port, rs, rejectRule, iptablesCmd(v6), forwardRules(rs, v6, at.inside))
+			port, rs, rejectRule, iptablesCmd(v6), forwardRules(rs, v6, at))
 	default:
-		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s, and that a DNAT in front forwards the whole range to the server: %s.", port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)))
+		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: %s: %s; and check that a DNAT in front, if any, forwards the whole range to the server.", port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)))
 	}
 	// A rule in the syntax of the server's system: say which
 	// family it came from.
@@ -783,7 +790,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	}
 	v, vwhy := d.vantage(s)
 	if nat != nil && nat.Code == CodeNATMismatch {
-		wordNotAttemptedWrongAddr(s, dc, nat, f, final, v, vwhy)
+		wordNotAttemptedWrongAddr(s, dc, nat, f, final, v, vwhy, d.polOf(s).PassiveRanges())
 		return f
 	}
 	if final != nil { // 425: the server waited and nobody came
@@ -867,7 +874,8 @@ func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *
 // connected to whose announced address nat-mismatch says is wrong: a
 // client that trusted it went astray, or one that ignored it was not let
 // through to the control address; the capture's side tells which it can.
-func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Finding, final *track.Reply, v Vantage, vwhy vantageWhy) {
+// rs is the server's passive range, when known.
+func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Finding, final *track.Reply, v Vantage, vwhy vantageWhy, rs policy.Ranges) {
 	if e := gaveUpAfter(s, dc); e != nil {
 		// The client's SYNs for an earlier endpoint went to the control
 		// connection's address and failed there: it gave up on this one
@@ -883,7 +891,13 @@ func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Fin
 		// address: there were none.
 		f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
 	}
-	f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let port %d through the router or DNAT in front of the server (its forward chain).", dc.Announced.Port())
+	// The whole range, not the one port this session drew: the next
+	// session gets another.
+	pasv := fmt.Sprintf("the server's whole passive range (port %d is the one this session was given; the next gets another)", dc.Announced.Port())
+	if len(rs) > 0 {
+		pasv = "the passive range " + rs.String()
+	}
+	f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let %s through the router or DNAT in front of the server (forward it to the server and accept it in its forward chain).", pasv)
 	if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
 		// The announced address is on the client's own network, as
 		// the server is: no router or DNAT between them to blame.
@@ -911,22 +925,26 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 	// connection is forwarded, not for the router itself), whatever
 	// the server's own system. Behind it the server is at the
 	// address this capture shows.
-	rs := d.polOf(s).PassiveRanges()
+	pol := d.polOf(s)
+	rs := pol.PassiveRanges()
+	// The address the router's DNAT must match: the public one the server
+	// announces (pasv_address), else --public-address's; never none (a
+	// DNAT of no address also catches the hosts behind the router going
+	// out to those ports).
+	public := pol.Public()
+	if a := dc.Announced.Addr().Unmap(); a != s.Server.Addr().Unmap() && !Local(a) {
+		public = a
+	}
 	if len(rs) == 0 {
 		// A port the server picked itself changes every session: no
 		// rule for the one announced here, but a fixed range first,
 		// then that range opened on the router.
 		fam := d.family(s)
-		at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr()}
-		if a := dc.Announced.Addr().Unmap(); a != s.Server.Addr().Unmap() && !Local(a) {
-			// The server announces its public address (pasv_address):
-			// the one the router's DNAT matches.
-			at.public = a
-		}
+		at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr(), public: public}
 		f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, sessionExample(s)) + "." + fam.note()
 		return
 	}
-	f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr()) + "."
+	f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr(), public) + "."
 }
 
 // wordNoTransferCommand words f for a passive endpoint with no transfer

@@ -111,7 +111,7 @@ func TestRouterInFrontGetsForwardChainRule(t *testing.T) {
 	c, _ := feed(fw, passive("198.51.100.20:50000", "203.0.113.10:21", "203.0.113.10:40104", track.OutcomeUnanswered, ""))
 	if f := c.find(CodeDataUnanswered); f == nil || !strings.Contains(f.Advice, "on the server, check that the accept rule is loaded") ||
 		!strings.Contains(f.Advice, "nft insert rule inet filter input tcp dport 40000-40200") ||
-		!strings.Contains(f.Advice, "accepts it in its forward chain: nft insert rule inet filter forward tcp dport 40000-40200") {
+		!strings.Contains(f.Advice, "accepts it in its forward chain: nft insert rule inet filter forward meta l4proto tcp ct original ip daddr 203.0.113.10 ct original proto-dst 40000-40200") {
 		dumpFindings(t, c)
 		t.Error("a port inside the range, packets that cannot tell: not both checks, each with its chain")
 	}

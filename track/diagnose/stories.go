@@ -227,11 +227,24 @@ const (
 // NAT's sysctl: the NAT is the box in between, whatever the server's
 // system) and the server's own idle timeout, in its family's words.
 func idleAdvice(silent time.Duration, fam family) string {
-	a := fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, TCP keepalive on the control socket or NOOP every 30-60 s (FileZilla: keep-alive; curl: --keepalive-time 30); on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, %s must exceed the longest transfer.", dur(silent), fam.idleTimeout())
+	a := fmt.Sprintf("Keep the control connection alive during long transfers, or let it stay idle longer than %s: on the client, %s; on the NAT or firewall, raise the idle timeout for established TCP (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established, default 432000 s; many routers use 300 s or less); on the server, %s must exceed the longest transfer.", dur(silent), keepaliveAdvice(silent), fam.idleTimeout())
 	if fam.ownDataSettings() {
 		a += fam.note()
 	}
 	return a
+}
+
+// keepaliveAdvice is the client's keepalive for a control connection lost
+// after silent: its interval must stay below the silence that was cut, so
+// the usual 30-60 s only when that silence was two minutes or more, else
+// at most half of it (whole seconds, at least 1), a guess said as one: the
+// timeout is somewhere below the silence.
+func keepaliveAdvice(silent time.Duration) string {
+	if silent >= 2*time.Minute {
+		return "TCP keepalive on the control socket or NOOP every 30-60 s (FileZilla: keep-alive; curl: --keepalive-time 30)"
+	}
+	n := max(int(silent/2/time.Second), 1)
+	return fmt.Sprintf("TCP keepalive on the control socket or NOOP every %d s or less (FileZilla: keep-alive; curl: --keepalive-time %d): it was lost after %s of silence, so the timeout that cut it is shorter, by how much this capture cannot tell", n, n, dur(silent))
 }
 
 // nothingAfter reports whether the client sent no command after c (the
@@ -339,7 +352,7 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server refused EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
 	}
-	f.Advice = fmt.Sprintf("While the server side is fixed, make the client use PASV: curl --disable-epsv, lftp set ftp:prefer-epsv no, FileZilla's transfer mode \"Passive\" with EPSV off, Python ftplib uses PASV on IPv4. On the server side, EPSV hands out ports from the same passive range (%s): forward and open that whole range statically on every hop, which needs no ALG.", fam.rangeNameIn()) + fam.note()
+	f.Advice = fmt.Sprintf("While the server side is fixed, make the client use PASV: curl --disable-epsv, lftp uses PASV already unless ftp:prefer-epsv is set to yes (set ftp:prefer-epsv no), FileZilla's transfer mode \"Passive\" with EPSV off, Python ftplib uses PASV on IPv4. On the server side, EPSV hands out ports from the same passive range (%s): forward and open that whole range statically on every hop, which needs no ALG.", fam.rangeNameIn()) + fam.note()
 	return f
 }
 

@@ -1236,7 +1236,7 @@ func (v *verdictWriter) fallbackNote() string {
 	}
 	var c []string
 	if n := a.modeFallback[0]; n > 0 && a.failedVia[0] == 0 {
-		c = append(c, fmt.Sprintf("PASV worked where EPSV's data connection failed, in %s, and no PASV data connection failed (see epsv-pasv-fallback): until EPSV's ports are open on every hop, clients can use PASV (curl --disable-epsv, lftp set ftp:prefer-epsv no)", plural(n, "session", "sessions")))
+		c = append(c, fmt.Sprintf("PASV worked where EPSV's data connection failed, in %s, and no PASV data connection failed (see epsv-pasv-fallback): until EPSV's ports are open on every hop, clients can use PASV (curl --disable-epsv; lftp uses it unless ftp:prefer-epsv is set to yes)", plural(n, "session", "sessions")))
 	}
 	if n := a.modeFallback[1]; n > 0 && a.failedVia[1] == 0 {
 		c = append(c, fmt.Sprintf("EPSV worked where PASV's data connection failed, in %s, and no EPSV data connection failed (see epsv-pasv-fallback): until that is mended, clients can use EPSV (lftp set ftp:prefer-epsv yes)", plural(n, "session", "sessions")))
@@ -1343,7 +1343,7 @@ func (v *verdictWriter) changeLines(alsoRules []string) []string {
 	if v.unknownRange && !(a.outside.Count > 0 && len(v.rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
-		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.v6, a.placeOf(a.passiveAt), a.exampleRange())...)
+		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.v6, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange())...)
 		v.named = true
 	}
 	rules := v.rules
@@ -1388,7 +1388,9 @@ func (v *verdictWriter) addOpen(rs policy.Ranges) {
 		}
 		return
 	}
-	at := a.placeOf(a.passiveAt)
+	// (--public-address: the address a DNAT matches when the packets
+	// show none.)
+	at := a.placeOf(a.passiveAt).withPublic(pol.Public())
 	v.openRules = append(v.openRules, openLines(v.fam, at, rs, a.v6)...)
 	// A rule in the syntax of the server's system: say which family
 	// it came from.
