@@ -1438,18 +1438,26 @@ func (o *textOutput) writeNeverOpened(servers []diagnose.ServerSummary, grouped 
 	}
 	o.printf("%s %d addresses, %d session%s: none of their control connections opened (a scan of many hosts, or FTP servers down; --server ADDR:PORT shows one server's verdict and rules)\n",
 		p.head.Sprint("servers never reached:"), len(grouped), sessions, plural(sessions))
-	byCode := map[string][]*collapsed{}
-	var codes []string
+	// By code and severity: a server's control-refused are errors until
+	// a sweep of it shows, info after (diagnose's sweepProbe), and an
+	// info one merged under an error would read as one more.
+	type codeSev struct {
+		code string
+		sev  diagnose.Severity
+	}
+	byCode := map[codeSev][]*collapsed{}
+	var codes []codeSev
 	for _, s := range servers {
 		if !grouped[s.Server] {
 			continue
 		}
 		for _, e := range o.collapsedOf(s.Server) {
 			e.shown = true
-			if _, ok := byCode[e.code()]; !ok {
-				codes = append(codes, e.code())
+			k := codeSev{e.code(), e.sev}
+			if _, ok := byCode[k]; !ok {
+				codes = append(codes, k)
 			}
-			byCode[e.code()] = append(byCode[e.code()], e)
+			byCode[k] = append(byCode[k], e)
 		}
 	}
 	for _, c := range codes {

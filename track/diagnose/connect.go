@@ -67,6 +67,20 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 				s.Start.UTC().Format("15:04:05 UTC"), s.Client.Addr(), s.Client.Addr(), s.Client.Addr(), srv.Port(), theOthers)
 			break
 		}
+		if d.sweepProbe(s) {
+			// One more probe of a sweep (sweepProbe): the reset is a
+			// closed port's answer, and nothing says a server should
+			// listen there. Info, so that a scan's thousands of probes
+			// over weeks are not errors each telling to open the port;
+			// the refusals before the sweep showed stay errors, so a real
+			// outage still raises some.
+			f.Severity = SeverityInfo
+			f.Message = fmt.Sprintf("Port %d at %s refused this client's one SYN with a reset, as it refused %d or more other client addresses before it, one SYN each and none sent again, none of which opened an FTP session in this capture, and no control connection to %s opened: a port scan looks like this. If an FTP server should answer at %s, nothing listens on port %d there, or a firewall rejects it with a TCP reset.",
+				srv.Port(), srv.Addr(), sweepClients-1, srv, srv.Addr(), srv.Port())
+			f.Advice = fmt.Sprintf("If an FTP server should answer at %s, check that it listens (ss -ltnp 'sport = :%d'); if it does, find the rule that rejects the port (nft list ruleset | grep -n reject, or iptables -S | grep REJECT). If none should, nothing needs changing: a reset is how a host answers a closed port.",
+				srv.Addr(), srv.Port())
+			break
+		}
 		f.Message = fmt.Sprintf("The control connection was refused: the client's SYN to %s was answered by a reset. Nothing listens on port %d at %s (the FTP server is not running, listens on another address or port, or its inetd, xinetd or systemd socket is not set up), or a firewall rejects the port with a TCP reset.",
 			srv, srv.Port(), srv.Addr())
 		f.Advice = fmt.Sprintf("On the server, check that the FTP server runs and listens on %s (ss -ltnp 'sport = :%d'). If it does, a firewall rejects the connection: find the reject rule (nft list ruleset | grep -n reject, or iptables -S | grep REJECT) and accept the control port before it: %s.",
@@ -162,6 +176,134 @@ func (d *Diagnoser) openedBefore(s *track.Session) openedWho {
 // first SYN too.)
 func (a *serverAcc) opened(s *track.Session) {
 	a.openers.add(s.Client.Addr(), s.Start)
+	if a.shared != nil {
+		a.shared.spoke.add(s.Client.Addr())
+	}
+}
+
+// A sweep of the control port: many addresses each sent one SYN to an
+// address of the host where nothing listens on it, drew the kernel's
+// reset and never came back, and none of them ever opened an FTP session.
+// That is a port scan (spoofed or distributed sources, a botnet, a search
+// engine's scanner), or a server nobody should reach there: the capture
+// cannot tell which, so it says both, and opens no port.
+const (
+	// sweepClients distinct client addresses make a sweep. A real client
+	// refused sends its SYN again (Windows twice more), retries (lftp,
+	// FileZilla, a monitor's next check) or opened a session elsewhere;
+	// eight addresses in a row doing none of that is a scanner's shape,
+	// and the seven refusals before the sweep shows stay errors, so a
+	// real outage of many one-shot clients still raises some.
+	sweepClients = 8
+	// maxSweepAddrs bounds the addresses a server's sweep tells apart
+	// (refusalSweep.addrs); past it they are counted, not told apart.
+	maxSweepAddrs = 256
+	// maxSpokeClients bounds the client addresses whose control
+	// connections opened, capture-wide (clientsSpoke); past it a new
+	// one is not remembered, and its refusal elsewhere may count toward
+	// a sweep.
+	maxSpokeClients = 8192
+)
+
+// refusalSweep is what a server's refused control connections tell of a
+// sweep (sweepProbe): the distinct addresses of the refusals of one SYN
+// each, while none broke the shape.
+type refusalSweep struct {
+	addrs map[netip.Addr]struct{} // at most maxSweepAddrs
+	more  bool                    // an address past maxSweepAddrs
+	// probes: refusals counted to the sweep, the sweepClients-1
+	// errors before it showed included.
+	probes int
+	// broken: before the sweep showed, a refusal that is no probe's (more
+	// than one SYN, an address seen refused before, one that opened a
+	// session somewhere) or a control connection to the server opened:
+	// no sweep at this server. spoiled: after it showed, a refusal that
+	// is no probe's (an error): the verdict is no scan's then.
+	broken, spoiled bool
+}
+
+// found tells whether the sweep showed.
+func (w *refusalSweep) found() bool { return !w.broken && len(w.addrs) >= sweepClients }
+
+func (w *refusalSweep) add(a netip.Addr) {
+	w.probes++
+	if _, ok := w.addrs[a]; ok {
+		return
+	}
+	if len(w.addrs) >= maxSweepAddrs {
+		w.more = true
+		return
+	}
+	if w.addrs == nil {
+		w.addrs = make(map[netip.Addr]struct{})
+	}
+	w.addrs[a] = struct{}{}
+}
+
+// clientsSpoke is the set of client addresses whose control connections
+// opened anywhere in the capture, at most maxSpokeClients, each kept as a
+// 32-bit hash: a few bytes per client of a capture of thousands (two
+// addresses sharing one makes a probe look like a client's, which only
+// keeps a sweep from showing).
+type clientsSpoke map[uint32]struct{}
+
+// spokeKey is a's FNV-1a hash.
+func spokeKey(a netip.Addr) uint32 {
+	h := uint32(2166136261)
+	for _, b := range a.Unmap().As16() {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	return h
+}
+
+func (c *clientsSpoke) add(a netip.Addr) {
+	k := spokeKey(a)
+	if _, ok := (*c)[k]; ok || len(*c) >= maxSpokeClients {
+		return
+	}
+	if *c == nil {
+		*c = make(clientsSpoke)
+	}
+	(*c)[k] = struct{}{}
+}
+
+func (c clientsSpoke) has(a netip.Addr) bool {
+	_, ok := c[spokeKey(a)]
+	return ok
+}
+
+// sweepProbe notes s, refused with no control connection to its server
+// opened before it, in its server's sweep, and tells whether s is a probe
+// of a sweep that has shown by now: one SYN, from an address that opened
+// no FTP session in the capture so far, at a server no control connection
+// to which opened so far, and, until the sweep showed, from an address
+// not refused there before. Judged as the sessions end: a client that
+// opens a session after its refusal does not change it.
+func (d *Diagnoser) sweepProbe(s *track.Session) bool {
+	a := d.server(s)
+	if a == d.overflow {
+		return false
+	}
+	w := &a.sweep
+	addr := s.Client.Addr().Unmap()
+	probe := s.Connect.SYNs == 1 && !a.openers.first.client.IsValid() && (a.shared == nil || !a.shared.spoke.has(addr))
+	if w.found() {
+		if !probe {
+			w.spoiled = true
+			return false
+		}
+		w.add(addr)
+		return true
+	}
+	if w.broken {
+		return false
+	}
+	if _, again := w.addrs[addr]; !probe || again {
+		w.broken = true
+		return false
+	}
+	w.add(addr)
+	return w.found()
 }
 
 // openedWho is what opened at a server before a session's first SYN.
@@ -299,6 +441,20 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 	what := plural(n, "control connection", "control connections")
 	var v string
 	switch {
+	case a.findings[CodeControlRefused] == n && a.sweep.found() && !a.sweep.spoiled:
+		// A scan, or a server nobody reaches: no rule that opens the
+		// port, only the check that something should listen there.
+		w := &a.sweep
+		from := fmt.Sprintf("%d different addresses", len(w.addrs))
+		if w.more {
+			from = fmt.Sprintf("%d or more different addresses", len(w.addrs))
+		}
+		v = fmt.Sprintf("no control connection to port %d opened: port %d at %s refused %s from %s, one SYN each and none sent again, and no FTP session ever opened there (see control-refused): a port scan looks like this; if an FTP server should answer at %s, nothing listens there or a firewall rejects it with a TCP reset (ss -ltnp 'sport = :%d')",
+			p, p, a.addr.Addr(), plural(w.probes, "connection attempt", "connection attempts"), from, a.addr.Addr(), p)
+		if a.refused > 0 {
+			v += fmt.Sprintf("; %s the server refused (see session-refused)", plural(a.refused, "other session", "other sessions"))
+		}
+		return v, []string{fmt.Sprintf("# if an FTP server should answer at %s, first check that it listens (ss -ltnp 'sport = :%d'); no rule here opens the port: a scan draws the same resets", a.addr, p)}
 	case a.findings[CodeControlRefused] == n:
 		v = fmt.Sprintf("no control connection to port %d opened: every SYN was answered by a reset (see control-refused): the FTP server does not listen on %s, or a firewall rejects the port with a TCP reset", p, a.addr)
 	case a.findings[CodeControlUnreachable] == n:

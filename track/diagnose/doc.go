@@ -99,6 +99,9 @@
 //     in one count; of refused sessions named in the verdict:
 //     maxRefusedClients (3); addresses data connections of the server's
 //     own network arrived at: maxReachedAs (4)
+//   - client addresses of a sweep of the control port told apart
+//     (connect.go's refusalSweep): maxSweepAddrs (256); beyond, counted
+//     and the verdict says "or more"
 //
 // The login table (logins.go):
 //
@@ -121,6 +124,10 @@
 //
 // What the whole capture tells:
 //
+//   - client addresses whose control connections opened, which a sweep
+//     of another server's port leaves out: maxSpokeClients (8,192); past
+//     it a new one is not remembered, and its refusal elsewhere may count
+//     toward a sweep
 //   - the capture point's timing votes: maxVoteNets (4,096) pairs of
 //     networks, the one first seen longest ago out first
 //     (Omitted.TimingVotesForgotten)

@@ -486,6 +486,9 @@ type captureShared struct {
 	// (prefixVotes, Diagnoser.vantage).
 	votes prefixVotes
 	peers activePeers
+	// spoke: the client addresses whose control connections opened
+	// (connect.go's sweepProbe).
+	spoke clientsSpoke
 }
 
 // activePeer is which servers an active data connection to one client

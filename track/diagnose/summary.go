@@ -153,6 +153,9 @@ type serverAcc struct {
 	// openers: the earliest sessions whose control connections opened,
 	// of two clients (openedBefore).
 	openers openers
+	// sweep: what the refused control connections tell of a scan of the
+	// port (sweepProbe).
+	sweep refusalSweep
 	// staleUsed: data connections refused or lost at the endpoint of an
 	// older passive announcement the client used after a newer one.
 	staleUsed int
