@@ -1318,6 +1318,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(t.Diagnosis.ActiveClientsForgotten), "client addresses whose active data connections from other servers the bound forgot, oldest first")
 	addw(uint64(t.Diagnosis.BounceClientsNotFollowed), "client addresses whose PORTs to other hosts were not followed across sessions (the bound of 1,024 clients was full): each session judged alone")
 	addw(uint64(t.Diagnosis.LoginSpreadNotWeighed), fmt.Sprintf("failed logins at servers beyond the first %d with failed logins, not weighed for password guessing spread over many addresses (each address's own failures still are)", diagnose.MaxServers))
+	addw(uint64(t.Diagnosis.LoginSpreadUsersForgotten), "user names whose failed logins the bound of 8 names per server forgot (the fewest failures first), not weighed with their later ones for password guessing spread over many addresses")
 	addw(uint64(t.Diagnosis.TLSResetsNotJudged), "data connections of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
 	addw(uint64(t.Diagnosis.ForeignClosesNotJudged), "data connections from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
 	if len(warn) > 0 {

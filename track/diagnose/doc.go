@@ -114,13 +114,18 @@
 //     name is judged a stranger); per client address the servers its
 //     logins failed at: maxCrossServers (16), more counted
 //   - successful logins: per server the maxOKClients (8) busiest
-//     addresses, for MaxServers servers; successes at servers beyond are
-//     not weighed against failures (Omitted.LoginSuccesses)
+//     addresses (by named users' logins, then anonymous ones), for
+//     MaxServers servers; successes at servers beyond are not weighed
+//     against failures (Omitted.LoginSuccesses)
 //   - failures of named users spread over many addresses: per server the
 //     maxSpreadUsers (8) names with the most failures in the window, for
 //     MaxServers servers; failures at servers beyond are not weighed for
 //     guessing spread over addresses, each address's own still are
-//     (Omitted.LoginSpreadNotWeighed)
+//     (Omitted.LoginSpreadNotWeighed); a name pushed out with failures
+//     in the window is counted (Omitted.LoginSpreadUsersForgotten), and
+//     one whose finding was given is remembered, up to maxSpreadGone
+//     (32) per server, oldest out first, so that it is not reported
+//     again when followed anew (past the bound it may be)
 //
 // What the whole capture tells:
 //

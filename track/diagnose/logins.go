@@ -18,7 +18,15 @@ import (
 // logins failed is the one whose summary and block rule it belongs to.
 // Successful logins from the same address count too: many users behind
 // one address (an office NAT, a proxy) fail now and then among many
-// successes, and that is no guessing.
+// successes, and that is no guessing. Anonymous ones weigh against
+// anonymous failures, and are said (blocking the address locks those
+// users out too), but not against failed passwords of named users:
+// anyone gets in anonymously, a guesser between its guesses too.
+//
+// A USER the server refused (530 or 430 to it: "This FTP server is
+// anonymous only.", a name on a deny list) was refused before any
+// password, so none was tried: it is counted as a failed login, and
+// said, but never as a password guessed.
 const (
 	// loginWindow is how far back failures count together.
 	loginWindow = 10 * time.Minute
@@ -74,8 +82,14 @@ const (
 	spreadFailures  = 4 * bruteFailures
 	spreadPasswords = sprayUsers
 	// maxSpreadUsers bounds the user names followed per server for it:
-	// the ones with the most failures within the window stay.
+	// the ones with the most failures within the window stay; a name
+	// pushed out with failures in the window is counted
+	// (loginTable.spreadForgotten).
 	maxSpreadUsers = 8
+	// maxSpreadGone bounds the names per server whose finding was given
+	// and whose slot was pushed out (spreadSketch.gone), so that a name
+	// followed again is not reported again: the oldest out first.
+	maxSpreadGone = 32
 	// loginRecover: a named login that succeeds from the same address
 	// this soon after a failure explains it (excuse): an anonymous
 	// attempt refused before the user gave a name, or a mistyped name
@@ -112,12 +126,22 @@ type spreadUser struct {
 type spreadSketch struct {
 	slots [maxSpreadUsers]spreadUser
 	used  int
+	// gone: the names pushed out of slots after their warning or info
+	// was given, with which (at most maxSpreadGone, oldest first): each
+	// is said once per capture, however often its slot goes.
+	gone []spreadGone
+}
+
+// spreadGone is a name spreadSketch pushed out, and what was said of it.
+type spreadGone struct {
+	user            uint64
+	reported, noted bool
 }
 
 // add counts a failure for user with password pass (keyed hashes) and
-// returns its slot.
-func (k *spreadSketch) add(user, pass uint64, ts time.Time) *spreadUser {
-	var u *spreadUser
+// returns its slot, and whether another name with failures within the
+// window lost its slot to it.
+func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forgot bool) {
 	for i := range k.used {
 		if k.slots[i].user == user {
 			u = &k.slots[i]
@@ -135,16 +159,28 @@ func (k *spreadSketch) add(user, pass uint64, ts time.Time) *spreadUser {
 					i, fewest = j, n
 				}
 			}
+			forgot = fewest > 0
+			if old := &k.slots[i]; old.reported || old.noted {
+				if len(k.gone) >= maxSpreadGone {
+					k.gone = slices.Delete(k.gone, 0, 1)
+				}
+				k.gone = append(k.gone, spreadGone{user: old.user, reported: old.reported, noted: old.noted})
+			}
 		}
 		k.slots[i] = spreadUser{user: user}
 		u = &k.slots[i]
+		if j := slices.IndexFunc(k.gone, func(g spreadGone) bool { return g.user == user }); j >= 0 {
+			// Said before its slot went: not said again.
+			u.reported, u.noted = k.gone[j].reported, k.gone[j].noted
+			k.gone = slices.Delete(k.gone, j, j+1)
+		}
 	}
 	u.fails.add(ts)
 	if pass != 0 && u.npass < spreadPasswords && !slices.Contains(u.pass[:u.npass], pass) {
 		u.pass[u.npass] = pass
 		u.npass++
 	}
-	return u
+	return u, forgot
 }
 
 // nameSet is a bounded set of user names, kept as keyed hashes; it
@@ -328,6 +364,9 @@ type loginFail struct {
 	pass uint64
 	sess int
 	anon bool // an anonymous login (user anonymous or ftp)
+	// atName: refused at USER, before any password was sent (530
+	// "This FTP server is anonymous only."): nothing was guessed.
+	atName bool
 	// excused: an anonymous attempt a named user's successful login
 	// from the same address followed within loginRecover (a browser or
 	// file manager trying anonymous FTP before asking for a name);
@@ -370,23 +409,33 @@ func (o *okCounts) within(now time.Time) int {
 // maxOKClients: a pair is followed (loginClient) only from its first
 // failed login, so that a server's every successful client does not cost
 // a table entry, and the successes before that failure come from here. A
-// new address takes the slot of the one with the fewest successes within
-// the window: an address many users share keeps its slot.
+// new address takes the slot of the one with the fewest named users'
+// successes within the window, then the fewest anonymous ones: an
+// address many users share keeps its slot.
 type okSketch struct {
 	slots [maxOKClients]struct {
 		client netip.Addr
-		oks    okCounts
-		names  nameSet
+		oks    okCounts // anonymous ones too
+		anon   okCounts // the anonymous ones
+		names  nameSet  // the named users that logged in
 	}
 	used int
 }
 
-// add counts a successful login of user (its keyed hash) from cli.
-func (k *okSketch) add(cli netip.Addr, user uint64, ts time.Time) {
+// add counts a successful login of user (its keyed hash) from cli, an
+// anonymous one if anon.
+func (k *okSketch) add(cli netip.Addr, user uint64, anon bool, ts time.Time) {
+	count := func(i int) {
+		k.slots[i].oks.add(ts)
+		if anon {
+			k.slots[i].anon.add(ts)
+		} else {
+			k.slots[i].names.add(user)
+		}
+	}
 	for i := range k.used {
 		if k.slots[i].client == cli {
-			k.slots[i].oks.add(ts)
-			k.slots[i].names.add(user)
+			count(i)
 			return
 		}
 	}
@@ -394,26 +443,46 @@ func (k *okSketch) add(cli netip.Addr, user uint64, ts time.Time) {
 	if i < maxOKClients {
 		k.used++
 	} else {
-		fewest := -1
+		// The fewest named users' logins out first, then the fewest
+		// anonymous ones: the named ones are what failed passwords are
+		// weighed against, and a mirror's anonymous crowd must not push
+		// an office out.
+		fewest, fewestAll := -1, 0
 		for j := range k.slots {
-			if n := k.slots[j].oks.within(ts); fewest < 0 || n < fewest {
-				i, fewest = j, n
+			all := k.slots[j].oks.within(ts)
+			if n := all - k.slots[j].anon.within(ts); fewest < 0 || n < fewest || n == fewest && all < fewestAll {
+				i, fewest, fewestAll = j, n, all
 			}
 		}
 	}
-	k.slots[i].client, k.slots[i].oks, k.slots[i].names = cli, okCounts{}, nameSet{}
-	k.slots[i].oks.add(ts)
-	k.slots[i].names.add(user)
+	k.slots[i].client, k.slots[i].oks, k.slots[i].anon, k.slots[i].names = cli, okCounts{}, okCounts{}, nameSet{}
+	count(i)
 }
 
-// find returns cli's counts and the names that logged in, or nil.
+// find returns cli's counts (anonymous logins too) and the named users
+// that logged in, or nil.
 func (k *okSketch) find(cli netip.Addr) (*okCounts, *nameSet) {
-	for i := range k.used {
-		if k.slots[i].client == cli {
-			return &k.slots[i].oks, &k.slots[i].names
-		}
+	if i := k.index(cli); i >= 0 {
+		return &k.slots[i].oks, &k.slots[i].names
 	}
 	return nil, nil
+}
+
+// anonOf returns cli's count of anonymous logins, or nil.
+func (k *okSketch) anonOf(cli netip.Addr) *okCounts {
+	if i := k.index(cli); i >= 0 {
+		return &k.slots[i].anon
+	}
+	return nil
+}
+
+func (k *okSketch) index(cli netip.Addr) int {
+	for i := range k.used {
+		if k.slots[i].client == cli {
+			return i
+		}
+	}
+	return -1
 }
 
 type loginClient struct {
@@ -421,10 +490,10 @@ type loginClient struct {
 	total int
 	first time.Time // the first failure
 	last  time.Time // the latest login, failed or not
-	// oks: the successful logins of named (not anonymous) users; names:
-	// those users.
-	oks   okCounts
-	names nameSet
+	// oks: the successful logins, anonymous ones too; anonOKs: the
+	// anonymous ones; names: the named users that logged in.
+	oks, anonOKs okCounts
+	names        nameSet
 	// reported: login-brute-force was raised (a warning); noted: the
 	// info for a shared address was.
 	reported, noted bool
@@ -450,6 +519,10 @@ type loginTable struct {
 	// spreadOmitted: failed logins of named users at servers spread's
 	// bound kept out, not weighed for guessing spread over addresses.
 	spreadOmitted int
+	// spreadForgotten: user names pushed out of a server's spread
+	// sketch (maxSpreadUsers) with failures still within the window:
+	// those failures are not weighed together with its later ones.
+	spreadForgotten int
 }
 
 func newLoginTable() loginTable {
@@ -469,25 +542,31 @@ func anonymousUser(user string) bool {
 // loginSuccess counts a login the server accepted (230 or 232 to USER or
 // PASS) for its client address and server: in the pair's entry when one
 // of its logins failed before, and in the server's okSketch. Anonymous
-// logins are not counted: anyone gets in that way, a guesser between
-// its guesses too, so they are no sign of several users.
+// logins count as logins of the address (the users of a server for
+// anonymous FTP behind one NAT log in so), not as names that logged in,
+// and excuse no failure.
 func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 	r := c.Final()
-	if r == nil || r.Code != 230 && r.Code != 232 || c.Verb != "PASS" && c.Verb != "USER" || anonymousUser(s.User) {
+	if r == nil || r.Code != 230 && r.Code != 232 || c.Verb != "PASS" && c.Verb != "USER" {
 		return
 	}
 	t := &d.logins
 	cli := s.Client.Addr().Unmap()
+	anon := anonymousUser(s.User)
 	user := t.userHash(s.User)
 	if lc := t.by[loginKey{client: cli, server: s.Server}]; lc != nil {
 		lc.oks.add(r.TS)
-		lc.names.add(user)
 		if r.TS.After(lc.last) {
 			lc.last = r.TS
 		}
-		lc.excuse(s.ID, s.User, r.TS)
+		if anon {
+			lc.anonOKs.add(r.TS)
+		} else {
+			lc.names.add(user)
+			lc.excuse(s.ID, s.User, r.TS)
+		}
 	}
-	if sp := t.spread[s.Server]; sp != nil {
+	if sp := t.spread[s.Server]; sp != nil && !anon {
 		for i := range sp.used {
 			if sp.slots[i].user == user {
 				sp.slots[i].oks.add(r.TS)
@@ -503,7 +582,7 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 		k = &okSketch{}
 		t.okBy[s.Server] = k
 	}
-	k.add(cli, user, r.TS)
+	k.add(cli, user, anon, r.TS)
 }
 
 // excuse marks the failures a named login that succeeded at ts in
@@ -635,14 +714,15 @@ func (d *Diagnoser) loginFailure(s *track.Session, c *track.Command) *Finding {
 	return f
 }
 
-// spreadFailure counts a refused login for its user name at its server
-// when its address is below bruteFailures there (or beyond the table's
-// bound), and reports the first time such failures for one named user
-// within loginWindow are spreadFailures with several passwords: one
-// account guessed from many addresses, each too quiet to stand out.
+// spreadFailure counts a refused password for its user name at its
+// server when its address is below bruteFailures there (or beyond the
+// table's bound), and reports the first time such failures for one
+// named user within loginWindow are spreadFailures with several
+// passwords: one account guessed from many addresses, each too quiet to
+// stand out. A USER refused tried no password: not counted.
 func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 	r := c.Final()
-	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" && c.Verb != "USER" || s.Login == track.LoginOK {
+	if r == nil || r.Code != 530 && r.Code != 430 || c.Verb != "PASS" || s.Login == track.LoginOK {
 		return nil
 	}
 	user := loginUser(s, c)
@@ -672,11 +752,10 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 		k = &spreadSketch{}
 		t.spread[s.Server] = k
 	}
-	var pass uint64
-	if c.Verb == "PASS" {
-		pass = maphash.String(t.seed, c.Arg)
+	u, forgot := k.add(t.userHash(user), maphash.String(t.seed, c.Arg), r.TS)
+	if forgot {
+		t.spreadForgotten++
 	}
-	u := k.add(t.userHash(user), pass, r.TS)
 	n := u.fails.within(r.TS)
 	if u.reported || n < spreadFailures || 2*u.oks.within(r.TS) >= n {
 		// Not guessing where the name's own logins succeed for half
@@ -804,7 +883,7 @@ func (t *loginTable) failingClient(addr netip.Addr, server netip.AddrPort, now t
 	if ok := t.okBy[server]; ok != nil {
 		// Its successes so far, if it was among the busiest.
 		if o, ns := ok.find(addr); o != nil {
-			lc.oks, lc.names = *o, ns.clone()
+			lc.oks, lc.anonOKs, lc.names = *o, *ok.anonOf(addr), ns.clone()
 		}
 	}
 	t.by[k] = lc
@@ -851,7 +930,7 @@ func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.C
 	if old > 0 {
 		lc.fails = append(lc.fails[:0], lc.fails[old:]...)
 	}
-	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user)})
+	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user), atName: c.Verb == "USER"})
 	// The failures within the window that ends now (oldest first in
 	// fails): counted in place, gathered only when they make a finding.
 	n := 0
@@ -871,12 +950,17 @@ type loginWeighing struct {
 	// number of sessions they failed in.
 	users    map[string]bool
 	sessions int
-	// oks: the address's successful logins of named users within the
-	// window.
-	oks int
+	// oks: the address's successful logins within the window; anonOKs:
+	// the anonymous ones among them.
+	oks, anonOKs int
 	// anon: the anonymous failures; excused: those a named login
-	// followed within loginRecover; pending: those too recent to tell.
-	anon, excused, pending int
+	// followed within loginRecover; anonAtName: those refused at USER
+	// (no password sent), not excused; pending: the rest too recent to
+	// tell.
+	anon, excused, anonAtName, pending int
+	// atName: the named users' failures refused at USER, before any
+	// password: no password guessed.
+	atName int
 	// stale: the named users whose failures are a stored credential
 	// retried (staleUsers); staleFails: their failures.
 	stale      map[string]bool
@@ -910,8 +994,8 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 	// busy: more logins from the address succeeded in the window than
 	// failed. Users behind it who press Enter at the password prompt
 	// share the empty password; that is no spray among many successes.
-	w.oks = lc.oks.within(now)
-	busy := w.oks > len(win)
+	w.oks, w.anonOKs = lc.oks.within(now), lc.anonOKs.within(now)
+	busy := w.named() > len(win)
 	emptyPass := maphash.String(t.seed, "")
 	w.judged, w.namesDropped = lc.names.judgesStrangers(), lc.names.dropped > 0
 	// stale: the named users whose failures in the window, staleRepeats
@@ -931,13 +1015,21 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 			switch {
 			case f.excused:
 				w.excused++
-			case w.oks > 0 && now.Sub(f.ts) < loginRecover:
+			case f.atName:
+				w.anonAtName++
+			case w.named() > 0 && now.Sub(f.ts) < loginRecover:
 				// Moments old at an address whose named users log in:
 				// its user may be about to (a browser asks for the name
 				// after the anonymous attempt). Counted once
 				// loginRecover has passed with no named login for it.
 				w.pending++
 			}
+			continue
+		}
+		if f.atName {
+			// The name was refused, no password tried: no spray, no
+			// focus, no stranger's password.
+			w.atName++
 			continue
 		}
 		if w.stale[f.user] {
@@ -981,16 +1073,17 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 }
 
 // countEvidence is the failures that show guessing: the named ones but a
-// stale credential's, and the anonymous ones only where they outnumber
-// the address's successful logins (a client that keeps failing
-// anonymous logins and rarely gets in), less those a named login
-// followed within seconds (a browser trying anonymous first: each such
-// failure precedes its own success, so the comparison at the moment of
-// the failure would count the failure before its success) and those too
-// recent to tell.
+// stale credential's and those refused at USER (no password tried), and
+// the anonymous ones only where they outnumber the address's successful
+// logins (a client that keeps failing anonymous logins and rarely gets
+// in), less those a named login followed within seconds (a browser
+// trying anonymous first: each such failure precedes its own success, so
+// the comparison at the moment of the failure would count the failure
+// before its success), those refused at USER and those too recent to
+// tell.
 func (w *loginWeighing) countEvidence() int {
-	evidence := len(w.win) - w.anon - w.staleFails
-	if live := w.anon - w.excused - w.pending; live > w.oks {
+	evidence := len(w.win) - w.anon - w.staleFails - w.atName
+	if live := w.anon - w.excused - w.anonAtName - w.pending; live > w.oks {
 		evidence += live
 	}
 	return evidence
@@ -1003,12 +1096,16 @@ func (w *loginWeighing) oneCredential() bool {
 	return w.anon == 0 && len(w.stale) == 1 && w.staleFails == len(w.win)
 }
 
-// guessing: enough failures, and not outnumbered by the successes of the
-// same address; a spray (one password, many users), many failures for
+// named is the address's successful logins of named users within the
+// window: what failed passwords of named users are weighed against.
+func (w *loginWeighing) named() int { return w.oks - w.anonOKs }
+
+// guessing: enough failures, and not outnumbered by the named users'
+// successes from the same address; a spray (one password, many users), many failures for
 // one user, or failures for many names that never logged in from it are
 // guessing even among successes.
 func (w *loginWeighing) guessing() bool {
-	return w.evidence >= bruteFailures && (w.oks <= w.evidence || w.spray >= sprayUsers || w.focus >= focusFailures || w.strangerUsers >= strangerNames)
+	return w.evidence >= bruteFailures && (w.named() <= w.evidence || w.spray >= sprayUsers || w.focus >= focusFailures || w.strangerUsers >= strangerNames)
 }
 
 // span is the time from the window's first failure to its latest.
@@ -1039,10 +1136,35 @@ func (w *loginWeighing) attackFinding(r *track.Reply, addr netip.Addr) *Finding 
 	if w.anon > 0 {
 		f.Evidence += fmt.Sprintf("; %d of them anonymous", w.anon)
 	}
+	if w.atName > 0 {
+		f.Evidence += fmt.Sprintf("; %d of them refused at the user name, no password sent", w.atName)
+	}
 	if w.oks > 0 {
 		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(w.oks, "successful login", "successful logins"))
+		if w.anonOKs > 0 {
+			f.Evidence += fmt.Sprintf(" (%d anonymous)", w.anonOKs)
+		}
 	}
 	return f
+}
+
+// okLogins says the address's successful logins: "N logins of named
+// users", "N anonymous logins", or "N logins (M of them anonymous)".
+func (w *loginWeighing) okLogins() string {
+	switch {
+	case w.anonOKs == 0:
+		return plural(w.oks, "login", "logins") + " of named users"
+	case w.anonOKs == w.oks:
+		return plural(w.oks, "anonymous login", "anonymous logins")
+	}
+	return fmt.Sprintf("%s (%d of them anonymous)", plural(w.oks, "login", "logins"), w.anonOKs)
+}
+
+// allAtName: the failures were refused at USER, before any password,
+// but for anonymous attempts that named logins followed or may yet
+// (anonBrowser's, which says them when they are all there is).
+func (w *loginWeighing) allAtName() bool {
+	return !w.anonBrowser() && w.atName+w.anonAtName > 0 && w.atName+w.anonAtName+w.excused+w.pending == len(w.win)
 }
 
 // wordStaleCredential makes f the info for one stored credential retried
@@ -1078,10 +1200,23 @@ func (w *loginWeighing) wordSharedAddress(f *Finding, addr netip.Addr, fam famil
 	case w.anon > 1:
 		f.Message += fmt.Sprintf(" %d of the failures are anonymous logins, which guess no password.", w.anon)
 	}
-	f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
+	atName := w.allAtName()
+	if w.atName > 0 && !atName {
+		f.Message += fmt.Sprintf(" %s refused at the user name, before any password was sent.", plural(w.atName, "failure was", "failures were"))
+	}
+	if atName {
+		f.Message += " Reported once; failed passwords from this address are still weighed, and raise login-brute-force (warning) if they show guessing."
+	} else {
+		f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
+	}
 	f.Advice = "Nothing to block: blocking this address locks out the users behind it. If the failures are one user's, check that account; limits per session on the server (" + fam.loginLimit() + ") slow a guesser without blocking the address."
-	if browser {
+	switch {
+	case browser:
 		f.Advice = "Nothing to block: the anonymous attempts are the clients' own. To stop them, give the user name in the address (ftp://user@host/) or the client's site settings, or offer anonymous FTP if it is meant to be offered."
+	case atName && w.atName == 0:
+		f.Advice = "Nothing to block: the server refused anonymous logins at the user name, before any password was sent. If anonymous FTP is meant to be offered, enable it; otherwise the clients need a user name of their own (ftp://user@host/ or the client's site settings)."
+	case atName:
+		f.Advice = "Nothing to block: the server refused these user names before any password was sent, so no password was tried. If they are your users' names, tell them which account to log in with (a server for anonymous FTP only takes \"anonymous\"), or let the server accept those names if it should."
 	}
 	if w.staleFails > 0 {
 		fix := "Fix that client's password"
@@ -1105,8 +1240,17 @@ func (w *loginWeighing) anonBrowser() bool {
 // (with why strangers among them cannot be told, when they cannot).
 func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
 	n, span := len(w.win), dur(w.span())
-	logins := func() string { return plural(w.oks, "login", "logins") }
+	logins := w.okLogins
 	switch {
+	case w.allAtName():
+		msg := fmt.Sprintf("%d failed logins from %s within %s, every one refused at the user name before any password was sent: no password was tried, so none was guessed.", n, addr, span)
+		if k := w.atName + w.anonAtName; k < n {
+			msg = fmt.Sprintf("%d failed logins from %s within %s, %d of them refused at the user name before any password was sent, the others anonymous attempts: no password was guessed.", n, addr, span, k)
+		}
+		if w.oks > 0 {
+			msg += fmt.Sprintf(" %s from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom give a name the server does not take.", logins())
+		}
+		return msg
 	case w.staleFails > 0:
 		// A stale credential among other failures: said first, it is
 		// what needs fixing.
@@ -1116,14 +1260,14 @@ func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
 		}
 		msg := fmt.Sprintf("%d failed logins from %s within %s, %d of them for %s, every one with the same password: %s retried (a monitoring probe or scheduled job with a changed password), not a client guessing passwords.",
 			n, addr, span, w.staleFails, staleNames(w.stale), creds)
-		rest := n - w.anon - w.staleFails
+		rest := n - w.anon - w.staleFails - w.atName
 		others := "The other failure is"
 		if rest > 1 {
 			others = fmt.Sprintf("The other %d failures are", rest)
 		}
 		switch {
 		case rest > 0 && w.oks > 0:
-			msg += fmt.Sprintf(" %s among %s of named users from it that succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype.",
+			msg += fmt.Sprintf(" %s among %s from it that succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype.",
 				others, logins())
 		case rest > 0:
 			msg += fmt.Sprintf(" %s too few to be guessing.", others)
@@ -1139,10 +1283,10 @@ func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
 	case w.namesDropped:
 		// Which names never logged in cannot be told: stuffing
 		// among the successes would look like this too.
-		return fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). More than %d user names logged in from it, beyond what is kept, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
+		return fmt.Sprintf("%d failed logins from %s within %s, and %s from it succeeded within the window: an address several users share (an office NAT, a proxy). More than %d user names logged in from it, beyond what is kept, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
 			n, addr, span, logins(), maxOKNames)
 	case !w.judged:
-		return fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy). Most names that log in from it are new ones too, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
+		return fmt.Sprintf("%d failed logins from %s within %s, and %s from it succeeded within the window: an address several users share (an office NAT, a proxy). Most names that log in from it are new ones too, so whether the failing names are its users' or strangers' (credential stuffing among the successes) cannot be told here.",
 			n, addr, span, logins())
 	case w.unknownNames > w.strangerUsers:
 		pending, verb := w.unknownNames-w.strangerUsers, "have"
@@ -1151,10 +1295,10 @@ func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
 		}
 		// Names that failed once, moments ago, and have not logged
 		// in yet: a user's mistype or a stranger's, not told yet.
-		return fmt.Sprintf("%d failed logins from %s within %s, and %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype. %s failed within the last %d minutes and %s not logged in from it yet: a user who mistyped logs in soon; a name that still has not after %d minutes counts as a stranger.",
+		return fmt.Sprintf("%d failed logins from %s within %s, and %s from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype. %s failed within the last %d minutes and %s not logged in from it yet: a user who mistyped logs in soon; a name that still has not after %d minutes counts as a stranger.",
 			n, addr, span, logins(), plural(pending, "user name", "user names"), int(strangerGrace/time.Minute), verb, int(strangerGrace/time.Minute))
 	}
-	return fmt.Sprintf("%d failed logins from %s within %s, but %s of named users from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
+	return fmt.Sprintf("%d failed logins from %s within %s, but %s from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom mistype; not a client guessing passwords.",
 		n, addr, span, logins())
 }
 
@@ -1167,15 +1311,22 @@ func (w *loginWeighing) wordGuessing(f *Finding, addr netip.Addr, fam family) {
 	switch {
 	case w.spray >= sprayUsers:
 		f.Message = fmt.Sprintf("Password spraying from %s: one password tried for %d different users, %d failed logins within %s.", addr, w.spray, n, span)
-	case w.focus >= focusFailures && w.oks > w.evidence:
+	case w.focus >= focusFailures && w.named() > w.evidence:
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for one user within %s.", addr, w.focus, span)
-	case w.strangerUsers >= strangerNames && w.oks > w.evidence:
+	case w.strangerUsers >= strangerNames && w.named() > w.evidence:
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %d user names that never logged in from it, within %s.", addr, w.strangerFails, w.strangerUsers, span)
 	default:
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, n, plural(len(w.users), "user", "users"), span)
 	}
+	if w.atName > 0 {
+		f.Message += fmt.Sprintf(" %d of them were refused at the user name, before any password, and guessed nothing.", w.atName)
+	}
 	if w.oks > 0 {
-		f.Message += fmt.Sprintf(" %s from the same address succeeded in that time: if several users share it, blocking it locks them out too.", plural(w.oks, "login", "logins"))
+		logins := plural(w.oks, "login", "logins")
+		if w.anonOKs > 0 {
+			logins = w.okLogins()
+		}
+		f.Message += fmt.Sprintf(" %s from the same address succeeded in that time: if several users share it, blocking it locks them out too.", logins)
 	}
 	f.Message += " Later failures from this address are counted in the server summary, not reported again."
 	f.Advice = fmt.Sprintf("Block or rate-limit the address (%s); limit attempts on the server (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
@@ -1211,8 +1362,8 @@ func loginUser(s *track.Session, c *track.Command) string {
 const maxUserLook = 64
 
 // staleUsers are the named users of win each of whose failures, at
-// least staleRepeats, repeats one password (its keyed hash; zero for a
-// refused USER) that no other user of win failed with: one stored
+// least staleRepeats, repeats one password (its keyed hash) that no
+// other user of win failed with: one stored
 // credential retried per user. A guesser varies the password, a spray
 // the user; a user who failed once shows neither. None where more than
 // maxStaleUsers users look so: a replayed list, not stale jobs.
@@ -1225,7 +1376,9 @@ func staleUsers(win []loginFail) map[string]bool {
 	creds := map[string]*cred{}
 	passUsers := map[uint64]map[string]bool{}
 	for _, f := range win {
-		if f.anon {
+		if f.anon || f.atName {
+			// No stored password: an anonymous login's is an e-mail
+			// address, a name refused at USER sent none.
 			continue
 		}
 		c := creds[f.user]
@@ -1296,8 +1449,10 @@ func (d *Diagnoser) LoginAttacks() []LoginAttack {
 // within loginWindow, while none of its logins succeeded at any of them:
 // a guesser spreading its tries over servers. The finding sits on the
 // server where the sum was reached and names the others. An address
-// with successes anywhere in the window is left to each server's own
-// count: an office NAT's users mistype at several servers.
+// with named users' successes anywhere in the window is left to each
+// server's own count: an office NAT's users mistype at several servers.
+// (Anonymous ones are no sign of that: anyone gets in so.) A USER
+// refused tried no password: not counted.
 func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr netip.Addr) *Finding {
 	t := &d.logins
 	cc := t.cross[addr]
@@ -1313,18 +1468,28 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 	// other there repeats its user and password (oneCredential).
 	var one *loginFail
 	same := true
+	anonOK := false // anonymous logins from it succeeded
 	for _, srv := range cc.servers[:cc.n] {
 		lc := t.by[loginKey{client: addr, server: srv}]
 		if lc == nil {
 			continue
 		}
-		if lc.oks.within(r.TS) > 0 {
+		anon := lc.anonOKs.within(r.TS)
+		if lc.oks.within(r.TS) > anon {
 			return nil
 		}
+		anonOK = anonOK || anon > 0
 		n := 0
+		var mine []uint64 // this server's failures' packets, latest first
 		for i := len(lc.fails) - 1; i >= 0 && r.TS.Sub(lc.fails[i].ts) <= loginWindow; i-- {
-			n++
 			f := &lc.fails[i]
+			if f.atName {
+				continue // refused at USER: no password tried
+			}
+			n++
+			if srv == s.Server {
+				mine = append(mine, f.num)
+			}
 			if first.IsZero() || f.ts.Before(first) {
 				first = f.ts
 			}
@@ -1343,9 +1508,8 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 		if srv != s.Server {
 			others = append(others, fmt.Sprintf("%s (%d)", srv, n))
 		} else {
-			for _, f := range lc.fails[len(lc.fails)-n:] {
-				pk = append(pk, f.num)
-			}
+			slices.Reverse(mine)
+			pk = append(pk, mine...)
 		}
 	}
 	if total < bruteFailures || at < 2 {
@@ -1354,9 +1518,17 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 	// No success at any server either, before its first failure there
 	// (the pairs count only those after).
 	for _, k := range t.okBy {
-		if o, _ := k.find(addr); o != nil && o.within(r.TS) > 0 {
-			return nil
+		if o, _ := k.find(addr); o != nil {
+			anon := k.anonOf(addr).within(r.TS)
+			if o.within(r.TS) > anon {
+				return nil
+			}
+			anonOK = anonOK || anon > 0
 		}
+	}
+	noneOK, notOne := "no login from it succeeded at any of them within the window", "not one login succeeded"
+	if anonOK {
+		noneOK, notOne = "no login from it but anonymous ones succeeded at any of them within the window", "not one login but anonymous ones (which anyone gets) succeeded"
 	}
 	here := len(pk)
 	slices.Sort(others)
@@ -1366,8 +1538,8 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 	}
 	span := r.TS.Sub(first)
 	f := &Finding{Code: CodeLoginAttack, Severity: SeverityWarning, TS: r.TS, Packets: packets(pk[max(0, len(pk)-16):])}
-	f.Evidence = fmt.Sprintf("%d failed logins from %s at %d servers in %s, %d here, latest %q (packet %d); the others at %s%s; no login from it succeeded at any of them within the window",
-		total, addr, at, dur(span), here, replyText(r), r.Num, strings.Join(others, ", "), more)
+	f.Evidence = fmt.Sprintf("%d failed logins from %s at %d servers in %s, %d here, latest %q (packet %d); the others at %s%s; %s",
+		total, addr, at, dur(span), here, replyText(r), r.Num, strings.Join(others, ", "), more, noneOK)
 	if same && one != nil && !one.anon {
 		// One user and one password at every server: a monitoring
 		// probe checking each of them with a stale password, not a
@@ -1386,8 +1558,8 @@ func (d *Diagnoser) crossServerFailure(s *track.Session, c *track.Command, addr 
 	cc.reported = true
 	lc := t.by[loginKey{client: addr, server: s.Server}]
 	lc.reported = true
-	f.Message = fmt.Sprintf("Password guessing from %s spread over %d servers: %d failed logins within %s, fewer at each server than would stand out there, and not one login succeeded. Later failures from this address are counted in the server summary, not reported again.",
-		addr, at, total, dur(span))
+	f.Message = fmt.Sprintf("Password guessing from %s spread over %d servers: %d failed logins within %s, fewer at each server than would stand out there, and %s. Later failures from this address are counted in the server summary, not reported again.",
+		addr, at, total, dur(span), notOne)
 	fam := d.family(s)
 	f.Advice = fmt.Sprintf("Block or rate-limit the address on every server it tried, or at the firewall in front of them (%s); limit attempts on the servers (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
 		fam.blockRule(addr), fam.loginLimit(), fam.noLogin())

@@ -658,6 +658,11 @@ type Omitted struct {
 	// password guessing spread over many addresses (spreadFailure); each
 	// address's own failures still are.
 	LoginSpreadNotWeighed int `json:"login_failures_not_weighed_for_spread,omitempty"`
+	// LoginSpreadUsersForgotten: user names pushed out of a server's
+	// maxSpreadUsers followed for guessing spread over many addresses
+	// (the fewest failures first) while failures of theirs were within
+	// the window: those are not weighed with the name's later ones.
+	LoginSpreadUsersForgotten int `json:"login_users_forgotten_for_spread,omitempty"`
 	// ForeignClosesNotJudged: data connections from another address
 	// than the control connection's that the server closed at once, not
 	// held for foreignClosed: their session held maxClosedForeign whose
@@ -676,7 +681,7 @@ func (d *Diagnoser) Omitted() Omitted {
 	o.LoginFailures, o.LoginSuccesses = d.logins.omitted, d.logins.okOmitted
 	o.TimingVotesForgotten, o.ActiveClientsForgotten = d.capture.votes.forgotten, d.capture.peers.forgotten
 	o.BounceClientsNotFollowed = d.bounces.forgotten
-	o.LoginSpreadNotWeighed = d.logins.spreadOmitted
+	o.LoginSpreadNotWeighed, o.LoginSpreadUsersForgotten = d.logins.spreadOmitted, d.logins.spreadForgotten
 	return o
 }
 
