@@ -24,9 +24,12 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	// the data connection goes over IPv4 to it, and its packets carry it
 	// in that form.
 	ann = netip.AddrPortFrom(ann.Addr().Unmap(), ann.Port())
-	if why := t.noDataRoom(sess); why != "" {
-		t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: why})
-		return
+	adopted := t.adoptInferred(sess, c, passive, ann, ts, num)
+	if adopted == nil {
+		if why := t.noDataRoom(sess); why != "" {
+			t.event(sess, Event{Kind: EventLimit, TS: ts, Num: num, Text: why})
+			return
+		}
 	}
 	if sess.Midstream && t.held != nil {
 		// SYNs the capture held from before it, of a data connection
@@ -38,6 +41,9 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	// the latest passive one nothing connected to yet waits on, once:
 	// supersededWaits.)
 	for _, old := range unreported(sess.Data) {
+		if old == adopted || t.waitsOnSkew(old, ts) {
+			continue // (reorder.go)
+		}
 		if supersededWaits(old) {
 			t.finishSuperseded(old) // (one waits at a time)
 			old.superseded = true
@@ -55,6 +61,9 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 			// transfer command will use it now.
 			t.reportData(old)
 		}
+	}
+	if adopted != nil {
+		return
 	}
 	t.seq++
 	dc := &DataConn{
@@ -812,7 +821,7 @@ func (t *Tracker) answeredAnnouncement(connector, listener netip.AddrPort, ts ti
 	cands := t.byPort[listener.Port()]
 	for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
 		dc := cands[i]
-		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(ts) > answerHoldWindow {
+		if dc.Done || dc.matched() || only != nil && dc != only || dc.Armed.Sub(ts) > t.answerWindow() {
 			continue
 		}
 		if !dc.connectsAs(connector, listener) {
@@ -849,7 +858,7 @@ func (t *Tracker) refusalAnswers(dc *DataConn, syn *decode.Segment) {
 		return
 	}
 	if r := rst; r != nil && r.Src == syn.Dst && r.Dst == syn.Src && r.Ack == syn.Seq+1 {
-		if d := syn.TS.Sub(r.TS); -answerAfterSYN <= d && d <= answerHoldWindow {
+		if d := syn.TS.Sub(r.TS); -answerAfterSYN <= d && d <= t.answerWindow() {
 			h := t.resets
 			for i := range h.segs { // replayReset has nothing left to feed
 				if x := &h.segs[i]; x.Num == r.Num && x.Num != 0 {
@@ -1469,6 +1478,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		}
 	}
 	syn := s.Flags.Has(decode.FlagSYN)
+	if dir == 0 && !s.Flags.Has(decode.FlagRST) && dc.openerFromAcks(0) && dc.Bytes[0] > 0 {
+		dc.unseenSeen(0, s, syn)
+	}
 	if dir == 0 && !syn && !s.Flags.Has(decode.FlagRST) && dc.openerFromAcks(0) && dc.Bytes[0] == 0 {
 		// The opener is seen after all, its sequence space known from
 		// its peer's acknowledgments only (ackedUnseenOpener) and no
@@ -1512,6 +1524,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		} else {
 			dc.countSynAck(s)
 		}
+	}
+	if dir == 1 && dc.win.flags[1]&ackOnly != 0 && !s.Flags.Has(decode.FlagRST) {
+		dc.unseenSeen(1, s, syn)
 	}
 	if syn {
 		// A SYN sent again with the same number, short of the data an

@@ -20,7 +20,11 @@
 // nothing while sessions are open are held (header only) for an
 // announcement within a second of packet time (early.go). A data
 // connection whose SYN-ACK the capture lost is still answered when the
-// rest of its handshake or its bytes show it (DataConn.Answered). An ended session is handed to the Sink and
+// rest of its handshake or its bytes show it (DataConn.Answered). In a
+// capture of two interfaces whose server side is late (reorder.go), a
+// data SYN taken for a client-only session's connection (its reply not
+// yet seen) is adopted by that reply when it comes, within a second, with
+// all it carried. An ended session is handed to the Sink and
 // dropped; it stays reachable only while one of its data connections is
 // still moving data, whose end it reports after. Sessions whose client
 // SYN was seen are also indexed by its sequence number for two seconds
@@ -139,11 +143,15 @@
 //     the text output's --session, --server, --client) draw on it, the
 //     others keep what RecentOnly keeps
 //   - SYNs held for an announcement that comes just after them: 16, for
-//     1 s of packet time (Limits.SYNsHeldOverwritten); in a capture that
-//     may reorder, the segments after their answers: the newest 64
-//     (Limits.HeldLaterOverwritten)
+//     1 s of packet time (Limits.SYNsHeldOverwritten; held while sessions
+//     are open, and in a capture that may reorder also before any is);
+//     in a capture that may reorder, the segments after their answers:
+//     the newest 64 (Limits.HeldLaterOverwritten)
 //   - RSTs and ICMP errors held for a data SYN written just after them:
-//     8 of each, for 2 ms of packet time (Limits.ResetsHeldOverwritten,
+//     8 of each, for 2 ms of packet time, 100 ms in a capture that may
+//     reorder (its two interfaces skewed by up to tens of ms; held there
+//     whether or not an announcement waits: reorder.go)
+//     (Limits.ResetsHeldOverwritten,
 //     Limits.UnreachablesHeldOverwritten); the RST or ICMP error that
 //     answered a SYN the capture lost, kept for the announcement it
 //     refuses while that waits: 256 announcements' of each (those of

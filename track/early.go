@@ -962,7 +962,7 @@ func (t *Tracker) holdReset(s *decode.Segment) {
 	h := t.resets
 	if old := &h.segs[h.next]; old.Num == 0 {
 		h.live++
-	} else if s.TS.Sub(old.TS) <= answerHoldWindow {
+	} else if s.TS.Sub(old.TS) <= t.answerWindow() {
 		t.limits.ResetsHeldOverwritten++
 	}
 	c := *s
@@ -1007,13 +1007,13 @@ func keepRefusal[V any](t *Tracker, m map[*DataConn]V, dc *DataConn, x V) map[*D
 }
 
 // refusalsBefore notes, for an announcement just armed, an RST held from
-// just before it (within answerHoldWindow: written before the reply that
+// just before it (within answerWindow: written before the reply that
 // announced the port by a capture's queues) that refuses its connection.
 func (t *Tracker) refusalsBefore(dc *DataConn) {
 	h := t.resets
 	for i := range h.segs {
 		r := &h.segs[i]
-		if r.Num == 0 || dc.Armed.Sub(r.TS) > answerHoldWindow {
+		if r.Num == 0 || dc.Armed.Sub(r.TS) > t.answerWindow() {
 			continue
 		}
 		if t.refusedBy(r, dc) == dc {
@@ -1083,20 +1083,21 @@ func (t *Tracker) takeRefusal(dc *DataConn) bool {
 // replayReset feeds the data connection a SYN just matched the reset
 // held for it: from the SYN's destination back to its source,
 // acknowledging exactly that SYN (its sequence number plus one), within
-// answerHoldWindow of it either way.
+// answerWindow of it either way.
 func (t *Tracker) replayReset(syn *decode.Segment) {
 	dc := t.lookupData(syn.Src, syn.Dst)
 	if dc == nil {
 		return
 	}
 	h := t.resets
+	window := t.answerWindow()
 	for i := range h.segs {
 		r := &h.segs[i]
 		if r.Num == 0 {
 			continue
 		}
-		if d := syn.TS.Sub(r.TS); d > answerHoldWindow || d < -answerAfterSYN {
-			if d > answerHoldWindow {
+		if d := syn.TS.Sub(r.TS); d > window || d < -answerAfterSYN {
+			if d > window {
 				r.Num = 0 // too old to answer any SYN to come
 				h.live--
 			}
@@ -1136,7 +1137,7 @@ func (t *Tracker) holdUnreachable(u *decode.Unreachable) {
 	h := t.unreach
 	if old := &h.msgs[h.next]; old.Num == 0 {
 		h.live++
-	} else if u.TS.Sub(old.TS) <= answerHoldWindow {
+	} else if u.TS.Sub(old.TS) <= t.answerWindow() {
 		t.limits.UnreachablesHeldOverwritten++
 	}
 	h.msgs[h.next] = *u
@@ -1148,16 +1149,17 @@ func (t *Tracker) holdUnreachable(u *decode.Unreachable) {
 
 // replayUnreachable hands the data connection a SYN just matched the ICMP
 // error held for it: one quoting exactly that SYN (its endpoints and
-// sequence number), within answerHoldWindow of it either way.
+// sequence number), within answerWindow of it either way.
 func (t *Tracker) replayUnreachable(syn *decode.Segment) {
 	h := t.unreach
+	window := t.answerWindow()
 	for i := range h.msgs {
 		u := &h.msgs[i]
 		if u.Num == 0 {
 			continue
 		}
-		if d := syn.TS.Sub(u.TS); d > answerHoldWindow || d < -answerAfterSYN {
-			if d > answerHoldWindow {
+		if d := syn.TS.Sub(u.TS); d > window || d < -answerAfterSYN {
+			if d > window {
 				u.Num = 0 // too old to answer any SYN to come
 				h.live--
 			}

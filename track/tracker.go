@@ -189,9 +189,11 @@ type Limits struct {
 	// followed.
 	DataAfterExpiry int `json:"data_after_expiry,omitempty"`
 	// ResetsHeldOverwritten counts RSTs that matched nothing while
-	// announcements waited, held for a SYN written after them
-	// (maxHeldResets), that newer ones replaced within answerHoldWindow:
-	// the data SYN they refused then reads unanswered.
+	// announcements waited (in a capture that may reorder, any that
+	// answers a SYN between data ports: mayAnswerSYN), held for a SYN
+	// written after them (maxHeldResets), that newer ones replaced
+	// within answerWindow (answerHoldWindow, or reorderAnswerWindow): the
+	// data SYN they refused then reads unanswered.
 	ResetsHeldOverwritten int `json:"resets_held_overwritten,omitempty"`
 	// UnreachablesHeldOverwritten counts the same for ICMP errors
 	// (maxHeldResets of them held): the data SYN they quote then reads
@@ -279,12 +281,19 @@ type Tracker struct {
 	// (early.go); nil until one is held.
 	syns *heldSYNs
 	// resets holds the latest RSTs that matched nothing while
-	// announcements waited, for the SYN they answer if a capture's
-	// queues wrote it after them (early.go); nil until one is held.
+	// announcements waited (in a capture that may reorder, any that
+	// answers a SYN between data ports: mayAnswerSYN), for the SYN they
+	// answer if a capture's queues wrote it after them (early.go); nil
+	// until one is held.
 	resets *heldResets
 	// unreach holds, likewise, the latest ICMP errors quoting a segment
 	// of no known connection while announcements waited (early.go).
 	unreach *heldUnreachables
+	// reorders: the capture is known to be one whose packets may come
+	// out of order by tens of milliseconds (decode.Segment.Reorders, as
+	// its control segments tell): answers are held longer
+	// (answerWindow).
+	reorders bool
 	// replaying is the held segment being replayed to a data connection
 	// (early.go), nil otherwise; awaiting, the data connections such a
 	// replay finished before their transfer command could reach them,
@@ -411,6 +420,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		t.start = s.TS
 	}
 	if s.Control {
+		t.reorders = s.Reorders // (control segments only: not a cost on every packet)
 		// Decode owns control connections: their end comes as ControlClose.
 		// Under TLS no event says the session is still active; its
 		// segments do.
@@ -429,9 +439,10 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	syn := s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN
 	// Past here only with data connections under way, announcements
 	// waiting (a segment may pick one up), or a SYN while FTP sessions
-	// are open: most segments of other traffic stop here.
-	if len(t.data) == 0 && !hold && !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0)) &&
-		!(t.syns != nil && t.syns.live > 0) {
+	// are open (in a capture that may reorder, any SYN or RST:
+	// reorder.go): most segments of other traffic stop here.
+	if len(t.data) == 0 && !hold && !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
+		!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
 		return
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
@@ -471,8 +482,11 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		case t.toTaken(s):
 			counted = countedTaken
 		}
-		if s.Dst.Port() >= 1024 && t.sessions.Len() > 0 {
-			t.holdSYN(s, counted) // its announcement may come just after it (early.go)
+		if s.Dst.Port() >= 1024 && (t.sessions.Len() > 0 || t.reorders) {
+			// Its announcement may come just after it (early.go); in a
+			// capture that may reorder, its session too (decode confirms
+			// a session from both sides: one side late holds it back).
+			t.holdSYN(s, counted)
 		}
 	case len(t.byPort) > 0 && !s.Flags.Has(decode.FlagRST) && t.pickUp(s):
 		return
@@ -482,7 +496,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			t.limits.HeldLaterOverwritten++
 		}
 	}
-	if len(t.byPort) > 0 && s.Flags.Has(decode.FlagRST) && s.Flags.Has(decode.FlagACK) {
+	if s.Flags.Has(decode.FlagRST) && (len(t.byPort) > 0 && s.Flags.Has(decode.FlagACK) || t.mayAnswerSYN(s)) {
 		t.holdReset(s) // the SYN it refuses may come just after it (early.go)
 	}
 	switch {
@@ -615,7 +629,7 @@ func (sess *Session) noteRecord(s *decode.Segment) {
 // path MTU finding (PathMTU); every other is counted (ICMPErrors.Ignored).
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
-	if dc == nil && len(t.byPort) > 0 {
+	if dc == nil && (len(t.byPort) > 0 || t.mayQuoteSYN(u)) {
 		t.holdUnreachable(u) // the SYN it quotes may come just after it (early.go)
 	}
 	if dc == nil || dc.Done {
