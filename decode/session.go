@@ -229,14 +229,11 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 		// hole proven lost first).
 		p.resync[d] = p.resync[d] || !p.syn[d]
 		if d == dirClient {
+			// (Picked up mid-stream after a 331, the first client line
+			// stays masked whatever it reads: the part before the
+			// capture may hold the "PASS " of a password spelt like a
+			// command, "SITE Hunter2", as well as a pipelined PASS.)
 			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
-			if !p.syn[d] {
-				// What the client sent before the capture started may
-				// hold the whole password line the server's 331 asked
-				// for (pipelined before it): passLost, as after a gap
-				// long enough, lets a command line after it be shown.
-				p.gapHeldEnd = true
-			}
 		}
 	}
 	if d == dirClient && p.auth == authClientTLS {
