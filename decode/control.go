@@ -152,6 +152,11 @@ type controlTable struct {
 	// allocation class.)
 	openings map[*controlConn]*connectAttempt
 	pool     heldPool
+	// helloFirst: connections whose client spoke first, with a TLS
+	// ClientHello, and whose server has not answered yet (helloAnswered):
+	// counted (Stats.ClientHelloOnControlPort) unless the server answers
+	// in clear FTP. Few; not a field of controlConn, as openings.
+	helloFirst map[*controlConn]struct{}
 
 	// holds: connections with an RST or a SYN held (hold.go), few.
 	holds map[*controlConn]*connHold
@@ -648,9 +653,13 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 			// The client spoke first, with a TLS ClientHello: implicit
 			// FTPS on a port not named as such, or TLS of another
 			// protocol on a port given as a control port. Read as text
-			// (its ciphertext lines are not FTP); counted, so the notes
-			// can name --implicit-tls-port.
-			t.d.stats.ClientHelloOnControlPort++
+			// (its ciphertext lines are not FTP); counted once the
+			// server's answer is not clear FTP (helloAnswered), so the
+			// notes can name --implicit-tls-port.
+			if t.helloFirst == nil {
+				t.helloFirst = make(map[*controlConn]struct{})
+			}
+			t.helloFirst[cs] = struct{}{}
 		}
 		if cs.implicitTLS && !startsTLSRecord(s.Payload) && looksLikeLineStart(s.Payload, d == dirClient) {
 			// An implicit-FTPS port, yet its first bytes are FTP text (a
@@ -691,6 +700,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		}
 	} else {
 		cs.list.moveToBack(cs)
+	}
+	if len(t.helloFirst) > 0 && d == dirServer && len(s.Payload) > 0 {
+		t.helloAnswered(cs, s.Payload)
 	}
 	if cs.phase == phaseHeaders {
 		// (Its length on the wire: a record the snap length cut still
@@ -1198,6 +1210,22 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	cs.deliver(e)
 }
 
+// helloAnswered settles a connection whose client opened with a TLS
+// ClientHello (helloFirst) at its server's first payload: a server that
+// answers in clear FTP (its 220, whenever the ClientHello reached it: a
+// scanner that speaks first) is a plain FTP server, and
+// --implicit-tls-port would be wrong for it; any other answer (a TLS
+// record) is counted.
+func (t *controlTable) helloAnswered(cs *controlConn, payload []byte) {
+	if _, ok := t.helloFirst[cs]; !ok {
+		return
+	}
+	delete(t.helloFirst, cs)
+	if !startsReplyCode(payload) {
+		t.d.stats.ClientHelloOnControlPort++
+	}
+}
+
 // close ends a connection: what it still buffers is delivered (unless
 // it was reset), its close reported, and it leaves the table.
 func (t *controlTable) close(cs *controlConn, why CloseReason, num uint64, ts time.Time) {
@@ -1334,6 +1362,12 @@ func (t *controlTable) remove(cs *controlConn) {
 	}
 	if len(t.openings) > 0 {
 		delete(t.openings, cs)
+	}
+	if _, ok := t.helloFirst[cs]; ok {
+		// The server never answered the ClientHello in the capture (or
+		// its answers were not captured): it may take implicit FTPS.
+		delete(t.helloFirst, cs)
+		t.d.stats.ClientHelloOnControlPort++
 	}
 	if t.holds != nil {
 		delete(t.holds, cs)

@@ -223,6 +223,7 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 	}
 	p.num, p.ts = num, ts
 	p.stats.ControlBytes += uint64(len(data))
+	spoke := p.started[d] // (the server: its greeting came)
 	if !p.started[d] {
 		p.started[d] = true
 		// Picked up mid-stream, or a gap before the first bytes (the
@@ -322,6 +323,22 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 			return
 		}
 	}
+	if d == dirServer && spoke {
+		p.answersCutLine(data)
+		if !p.parsing() {
+			p.release() // the cut line rejected a candidate
+			return
+		}
+	}
+	if d == dirClient && p.split[d].CutRest() {
+		// The rest of a line cut at its reply (answersCutLine): dropped,
+		// and counted with the bytes over the bound.
+		n := len(data)
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			n = len(bytes.TrimSuffix(data[:i], []byte{'\r'})) // (not its line end)
+		}
+		p.stats.LineBytesDropped += uint64(n)
+	}
 	p.takeSplitter(d)
 	p.set(flagLineEnded, false)
 	if d == dirClient {
@@ -338,6 +355,24 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64
 	if p.has(flagLineEnded) && endsLine(data) && p.split[d].Pending() == 0 {
 		p.parkSplitter(d)
 	}
+}
+
+// answersCutLine delivers the client's line under way, over the line
+// bound, before data, the server's bytes, when they begin a reply: the
+// server answered the line before its end. vsftpd reads a command up to
+// its 4 KB and refuses it there ("500 Input line too long.", then closes);
+// the client's line end comes after that reply in the capture, if at all,
+// and the reply went to no command ("reply without a command") while the
+// line that drew it waited for a reply that never came. Only a line over
+// the bound (--max-line, vsftpd's own by default): a server answers a
+// shorter line at its end, and a reply while one is under way answers an
+// earlier command, which the tracker pairs first (FIFO). Not the greeting
+// (spoke), nor a line of a multi-line reply already open.
+func (p *sessionParser) answersCutLine(data []byte) {
+	if p.parked[dirClient] || p.split[dirServer].Pending() > 0 || p.replies.Open() || !startsReplyCode(data) {
+		return
+	}
+	p.split[dirClient].Cut(p.clientLine)
 }
 
 // freshSplitter gives direction d a splitter at rest, what the old one

@@ -74,9 +74,12 @@ type Stats struct {
 	FailedFromPort20 uint64 `json:"failed_from_port20,omitempty"`
 	// ClientHelloOnControlPort: control connections (not on an
 	// implicit-FTPS port) whose client spoke first, with a TLS
-	// ClientHello: implicit FTPS on a port not given with
+	// ClientHello, and whose server answered other than in clear FTP (or
+	// not at all in the capture): implicit FTPS on a port not given with
 	// --implicit-tls-port, or another protocol's TLS on a port given as
-	// a control port. Read as text, its ciphertext lines not FTP.
+	// a control port. Read as text, its ciphertext lines not FTP. A
+	// server that answered with a reply in clear (a scanner's ClientHello
+	// before a plain server's 220) is not counted: no implicit FTPS.
 	ClientHelloOnControlPort uint64 `json:"client_hello_on_control_port,omitempty"`
 	ClockJumps               uint64 `json:"clock_jumps,omitempty"` // forward steps of packet time over a day within a file: the capture's clock set, not idle time
 	// TombstonesForgotten: closed control connections whose tombstone

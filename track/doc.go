@@ -135,7 +135,9 @@
 //     Limits.PendingOverflow)
 //   - transcript per session: MaxTranscript commands (10,000;
 //     Limits.CommandsOmitted), MaxEventsPerSess events (1,000;
-//     Limits.EventsOmitted), 16 greeting lines and 64 preliminary replies
+//     Limits.EventsOmitted; the Sink is handed every event all the same:
+//     an output that writes them as they happen bounds them itself, as
+//     live's text stream does with the same 1,000), 16 greeting lines and 64 preliminary replies
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
 //     together TranscriptBudget commands and events (10,000;
 //     Limits.TranscriptBudget), given back as each session is reported;

@@ -34,10 +34,23 @@ type streamOutput struct {
 	scratch bytes.Buffer
 	sbuf    *bufio.Writer
 	greeted map[*track.Session]int // greeting lines printed, per open session
+	// events counts each open session's events (streamEventsPerSession);
+	// eventsNotShown those past the bound, of all sessions.
+	events         map[*track.Session]int
+	eventsNotShown int
 }
 
+// streamEventsPerSession bounds the events the stream prints of one
+// session: the transcript's bound (track.Options.MaxEventsPerSess's
+// default), which `read` keeps. The tracker streams every event (the
+// outputs that write records as they happen keep none), and a scan of a
+// session's passive port brought one data-stray line per SYN: 1,612 for
+// one session in 200 s. Past it they are counted, said once in the
+// session, at its end, and in the summary's notes; --json writes them all.
+const streamEventsPerSession = 1000
+
 func newStreamOutput(w *bufio.Writer, p *palette, showPass bool) *streamOutput {
-	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}}
+	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}, events: map[*track.Session]int{}}
 	o.sbuf = bufio.NewWriter(&o.scratch)
 	o.lines = newTextOutput(o.sbuf, p, showPass)
 	return o
@@ -118,12 +131,26 @@ func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
 
 func (o *streamOutput) Event(s *track.Session, e *track.Event) {
 	o.greeting(s)
-	o.emit(s, func() { o.lines.event(s, e) })
+	n := o.events[s]
+	o.events[s] = n + 1
+	switch {
+	case n < streamEventsPerSession:
+		o.emit(s, func() { o.lines.event(s, e) })
+	case n == streamEventsPerSession:
+		o.printf(s, "%s %s\n", o.lines.stamp(s, e.TS), o.p.warn.Sprintf("(this session's events past its first %d not shown from here: transcript limit; --json writes them all)", streamEventsPerSession))
+		fallthrough
+	default:
+		o.eventsNotShown++
+	}
 }
 
 func (o *streamOutput) SessionEnd(s *track.Session) {
 	o.greeting(s)
 	delete(o.greeted, s)
+	if n := o.events[s] - streamEventsPerSession; n > 0 {
+		o.printf(s, "   %s\n", o.p.warn.Sprintf("(%d more event%s not shown: transcript limit)", n, plural(n)))
+	}
+	delete(o.events, s)
 	for _, f := range o.lines.findings[s] {
 		// Reported after its data connection's line (diagnose holds a
 		// data-not-attempted that blames the vantage: holdBlind).
@@ -141,7 +168,12 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 		s.EndReason, seconds(s.End.Sub(s.Start)), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
 }
 
-func (o *streamOutput) Summary(t totals) { o.totals.Summary(t) }
+// Summary prints read's summary; the events the stream did not show are
+// in its note with those a transcript leaves out.
+func (o *streamOutput) Summary(t totals) {
+	t.Limits.EventsOmitted += o.eventsNotShown
+	o.totals.Summary(t)
+}
 
 // File prints an extracted file (--extract) as the transcript does,
 // under its data connection: the data line came before it, since a file

@@ -93,6 +93,9 @@ type LineSplitter struct {
 	state   uint8
 	cr      bool // a CR was seen and its meaning depends on the next byte
 	skip    bool // Resync: discard up to and including the next LF
+	// cutRest: the skip is the rest of an over-long line Cut emitted
+	// before its end; its bytes are not the next line's Skipped.
+	cutRest bool
 	// ring: once buf is full, its last lineTail(max) bytes hold the
 	// line's latest bytes as a ring; ring is where the next byte goes
 	// (the oldest of them), and end puts them back in order. Below
@@ -151,12 +154,16 @@ func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 		if s.skip {
 			j := bytes.IndexByte(p[i:], '\n')
 			if j < 0 {
-				s.skipped = satAdd(s.skipped, len(p)-i)
+				if !s.cutRest {
+					s.skipped = satAdd(s.skipped, len(p)-i)
+				}
 				return
 			}
-			s.skipped = satAdd(s.skipped, j+1)
+			if !s.cutRest {
+				s.skipped = satAdd(s.skipped, j+1)
+			}
 			i += j + 1
-			s.skip = false
+			s.skip, s.cutRest = false, false
 			continue
 		}
 		if s.state == stData && !s.cr {
@@ -347,6 +354,31 @@ func (s *LineSplitter) end(emit func(Line), bareLF, unterminated bool) {
 	s.dropped, s.flags, s.skipped = 0, 0, 0
 }
 
+// Cut emits the pending line now, without its end, if it is over the
+// bound (bytes of it were dropped), and discards the rest of it, up to
+// and including its next LF (CutRest tells while it does). It is for a
+// line its peer answered before its end: a server that reads a command
+// up to its own bound and refuses it there (vsftpd's "500 Input line too
+// long." after 4 KB), so that the line comes before the reply that
+// answers it. Line.Dropped counts the bytes dropped until then. Reports
+// whether it emitted.
+func (s *LineSplitter) Cut(emit func(Line)) bool {
+	if s.dropped == 0 || s.skip {
+		return false
+	}
+	if emit == nil {
+		emit = discard
+	}
+	s.end(emit, false, true)
+	s.state, s.cr = stData, false
+	s.skip, s.cutRest = true, true
+	return true
+}
+
+// CutRest tells whether the splitter is discarding the rest of a line
+// Cut emitted.
+func (s *LineSplitter) CutRest() bool { return s.cutRest }
+
 // Resync abandons the partial line and discards input up to and including
 // the next LF. Call it after bytes were lost (a reassembly gap) or when the
 // stream was picked up mid-way, so the next line emitted is a whole one.
@@ -356,7 +388,7 @@ func (s *LineSplitter) Resync() {
 	s.buf = s.buf[:0]
 	s.dropped, s.flags, s.ring = 0, 0, 0
 	s.state, s.cr = stData, false
-	s.skip = true
+	s.skip, s.cutRest = true, false
 }
 
 // Flush emits the pending partial line, if any, with Unterminated set, and
@@ -369,7 +401,7 @@ func (s *LineSplitter) Flush(emit func(Line)) {
 	if len(s.buf) > 0 || s.dropped > 0 || s.flags != 0 {
 		s.end(emit, false, true)
 	}
-	s.state, s.cr, s.skip = stData, false, false
+	s.state, s.cr, s.skip, s.cutRest = stData, false, false, false
 }
 
 // Pending reports the number of line bytes buffered.
