@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -486,7 +487,7 @@ func atServer(c *captureShared, s *track.Session) bool {
 // data port of dc sits; c holds the capture's votes on where it was taken.
 func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if p, ok := icmpPlace(dc); ok {
-		return reachedAt(p, dc)
+		return reachedAt(c, s, p, dc)
 	}
 	if atServer(c, s) && dc.SYNs > 0 {
 		// Captured behind the NAT in front of the server: the SYNs got
@@ -497,17 +498,42 @@ func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place 
 	if !p.nat && noRouterBetween(s) {
 		return placeHost
 	}
-	return reachedAt(p.either(), dc)
+	return reachedAt(c, s, p.either(), dc)
 }
 
 // reachedAt is p, a place with a router, with the address the client
-// reached dc at as public, when p shows no address behind a NAT: a capture
-// behind the NAT shows that one, not the address reached.
-func reachedAt(p place, dc *track.DataConn) place {
-	if p.router && !p.inside.IsValid() {
-		return p.withPublic(dc.Server.Addr())
+// reached dc at as public, when p shows no address behind a NAT and the
+// capture shows the address reached (clientReached). Else p keeps no
+// public address, and its forward rule names none (nftForwardRuleAt):
+// a capture behind a DNAT shows the server's inside address, which is no
+// connection's original destination, so a rule matching it as one would
+// match nothing.
+func reachedAt(c *captureShared, s *track.Session, p place, dc *track.DataConn) place {
+	if a := dc.Server.Addr(); p.router && !p.inside.IsValid() && clientReached(c, s, a) {
+		return p.withPublic(a)
 	}
 	return p
+}
+
+// clientReached tells whether a, the server's address in s as the
+// capture shows it, is the address the client sent its SYNs to, the one
+// conntrack's original destination holds (ct original daddr) on a router
+// that forwards (DNAT) it. The capture shows it when taken on the
+// client's side of any router in front of the server: the client's
+// segments came with a host's initial TTL, so no router (and no DNAT)
+// lies between the client and the capture point (decode.Hops), or the
+// capture reads as the client's side (vantage). A public a is taken as
+// reached wherever the capture was taken: a NAT in front of a server
+// forwards, as good as always, to a private address. A private a on a capture of the
+// server's side, or one that does not tell, may be the inside address a
+// DNAT forwarded the client's connection to (a lab router's 10.99.1.1
+// forwarded to 10.99.2.2, captured at 10.99.2.2).
+func clientReached(c *captureShared, s *track.Session, a netip.Addr) bool {
+	if !Local(a) || s.Hops&decode.ClientUnrouted != 0 && s.Hops&decode.ClientRouted == 0 {
+		return true
+	}
+	v, _ := c.vantage(s)
+	return v == VantageClient
 }
 
 // activePlace is where the firewall between the server and the client's

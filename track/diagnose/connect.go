@@ -381,14 +381,18 @@ func (d *Diagnoser) controlOpenAdvice(s *track.Session, p place) string {
 		ways = append(ways, fmt.Sprintf("on the server, %s (or %s)", nftRule(rs), iptablesRule(rs, v6)))
 	}
 	if p.router {
-		// The address the client reached: a router's own that it
-		// forwards (DNAT) to a server behind it, or the server's that it
-		// routes to, unless the capture is behind the NAT (a public
-		// client reaching a private address), where it is the server's
-		// inside address, the one the forward chain sees.
-		fp := place{public: s.Server.Addr()}
-		if srv := s.Server.Addr().Unmap(); !Local(s.Client.Addr().Unmap()) && Local(srv) {
+		// The address the client reached, when the capture shows it
+		// (clientReached): a router's own that it forwards (DNAT) to a
+		// server behind it, or the server's that it routes to. Behind
+		// the NAT (a public client reaching a private address) the
+		// capture shows the server's inside address, the one the
+		// forward chain sees; where it cannot tell, no address.
+		var fp place
+		switch srv := s.Server.Addr().Unmap(); {
+		case !Local(s.Client.Addr().Unmap()) && Local(srv):
 			fp = place{inside: srv}
+		case clientReached(d.capture, s, srv):
+			fp = place{public: srv}
 		}
 		ways = append(ways, "on a router or firewall in front of it, "+forwardRules(rs, v6, fp))
 	}

@@ -23,8 +23,14 @@ import (
 // "ip daddr <address reached>" never matches there (a lab router at
 // 10.99.1.1 forwarding to 10.99.2.2 kept refusing). The rule names the
 // address as conntrack saw it before any DNAT (ct original), which matches
-// routed and forwarded alike.
+// routed and forwarded alike. The client's SYNs came with a host's
+// initial TTL: the capture is beside the client, before any DNAT, so it
+// shows the address reached (clientReached).
 func TestControlForwardRuleMatchesAfterDNAT(t *testing.T) {
+	clientSide := func(s *track.Session) *track.Session {
+		s.Hops = decode.ClientUnrouted
+		return s
+	}
 	refused := decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: 2, AnswerTS: t0.Add(time.Millisecond), Refusals: 1}
 	unanswered := decode.ConnectFailure{How: decode.ConnectUnanswered, SYNs: 4, LastSYN: t0.Add(7 * time.Second)}
 	for _, tc := range []struct {
@@ -41,7 +47,7 @@ func TestControlForwardRuleMatchesAfterDNAT(t *testing.T) {
 			[]string{"forward ip daddr 10.99.1.1", "FORWARD -d 10.99.1.1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, _ := feed(policy.Policy{}, failedConnect(1, tc.cli, tc.srv, tc.f))
+			c, _ := feed(policy.Policy{}, clientSide(failedConnect(1, tc.cli, tc.srv, tc.f)))
 			f := c.find(tc.code)
 			if f == nil {
 				t.Fatalf("no %s finding", tc.code)
@@ -59,7 +65,7 @@ func TestControlForwardRuleMatchesAfterDNAT(t *testing.T) {
 		})
 	}
 	// The summary's change lines: the same rule.
-	c, d := feed(policy.Policy{}, failedConnect(1, "10.99.1.2:32812", "10.99.1.1:21", refused))
+	c, d := feed(policy.Policy{}, clientSide(failedConnect(1, "10.99.1.2:32812", "10.99.1.1:21", refused)))
 	if c.find(CodeControlRefused) == nil {
 		t.Fatal("no control-refused finding")
 	}
