@@ -1318,7 +1318,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(t.Diagnosis.ActiveClientsForgotten), "client addresses whose active data connections from other servers the bound forgot, oldest first")
 	addw(uint64(t.Diagnosis.BounceClientsNotFollowed), "client addresses whose PORTs to other hosts were not followed across sessions (the bound of 1,024 clients was full): each session judged alone")
 	addw(uint64(t.Diagnosis.LoginSpreadNotWeighed), fmt.Sprintf("failed logins at servers beyond the first %d with failed logins, not weighed for password guessing spread over many addresses (each address's own failures still are)", diagnose.MaxServers))
-	addw(uint64(t.Diagnosis.LoginSpreadUsersForgotten), "user names whose failed logins the bound of 8 names per server forgot (the fewest failures first), not weighed with their later ones for password guessing spread over many addresses")
+	addw(uint64(t.Diagnosis.LoginSpreadUsersForgotten), "times a user name with failed logins was pushed out of the bound of 8 names per server (the fewest failures first; a name pushed out twice counts twice): those failures are not weighed with its later ones for password guessing spread over many addresses")
+	addw(uint64(t.Diagnosis.LoginSpreadReportsForgotten), "user names reported for password guessing spread over many addresses that the memory of 32 per server forgot (the oldest first): each may be reported again")
 	addw(uint64(t.Diagnosis.TLSResetsNotJudged), "data connections of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
 	addw(uint64(t.Diagnosis.ForeignClosesNotJudged), "data connections from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
 	if len(warn) > 0 {

@@ -121,11 +121,13 @@
 //     maxSpreadUsers (8) names with the most failures in the window, for
 //     MaxServers servers; failures at servers beyond are not weighed for
 //     guessing spread over addresses, each address's own still are
-//     (Omitted.LoginSpreadNotWeighed); a name pushed out with failures
-//     in the window is counted (Omitted.LoginSpreadUsersForgotten), and
-//     one whose finding was given is remembered, up to maxSpreadGone
-//     (32) per server, oldest out first, so that it is not reported
-//     again when followed anew (past the bound it may be)
+//     (Omitted.LoginSpreadNotWeighed); each time a name is pushed out
+//     with failures in the window it is counted
+//     (Omitted.LoginSpreadUsersForgotten), and one whose finding was
+//     given is remembered, up to maxSpreadGone (32) per server, oldest
+//     out first, so that it is not reported again when followed anew;
+//     one pushed out of that memory is counted
+//     (Omitted.LoginSpreadReportsForgotten) and may be reported again
 //
 // What the whole capture tells:
 //

@@ -26,13 +26,19 @@ import (
 // A USER the server refused (530 or 430 to it: "This FTP server is
 // anonymous only.", a name on a deny list) was refused before any
 // password, so none was tried: it is counted as a failed login, and
-// said, but never as a password guessed.
+// said, but never as a password guessed. Many different names refused
+// so from an address where no login succeeds are an account-name scan,
+// though: guessing's first step (nameScan).
 const (
 	// loginWindow is how far back failures count together.
 	loginWindow = 10 * time.Minute
 	// bruteFailures failed logins from one address within loginWindow
 	// raise login-brute-force.
 	bruteFailures = 5
+	// scanNames different user names refused at USER from one address
+	// within loginWindow, with no login from it succeeding, are an
+	// account-name scan.
+	scanNames = bruteFailures
 	// sprayUsers distinct users tried with one password make it a spray.
 	sprayUsers = 3
 	// focusFailures failed logins for one named user from one address
@@ -88,7 +94,9 @@ const (
 	maxSpreadUsers = 8
 	// maxSpreadGone bounds the names per server whose finding was given
 	// and whose slot was pushed out (spreadSketch.gone), so that a name
-	// followed again is not reported again: the oldest out first.
+	// followed again is not reported again: the oldest out first, and
+	// counted (loginTable.spreadGoneForgotten), since it may be reported
+	// again.
 	maxSpreadGone = 32
 	// loginRecover: a named login that succeeds from the same address
 	// this soon after a failure explains it (excuse): an anonymous
@@ -139,9 +147,10 @@ type spreadGone struct {
 }
 
 // add counts a failure for user with password pass (keyed hashes) and
-// returns its slot, and whether another name with failures within the
-// window lost its slot to it.
-func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forgot bool) {
+// returns its slot, whether another name with failures within the
+// window lost its slot to it, and whether a name said before fell out
+// of gone (maxSpreadGone).
+func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forgot, goneLost bool) {
 	for i := range k.used {
 		if k.slots[i].user == user {
 			u = &k.slots[i]
@@ -163,6 +172,7 @@ func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forg
 			if old := &k.slots[i]; old.reported || old.noted {
 				if len(k.gone) >= maxSpreadGone {
 					k.gone = slices.Delete(k.gone, 0, 1)
+					goneLost = true
 				}
 				k.gone = append(k.gone, spreadGone{user: old.user, reported: old.reported, noted: old.noted})
 			}
@@ -180,7 +190,7 @@ func (k *spreadSketch) add(user, pass uint64, ts time.Time) (u *spreadUser, forg
 		u.pass[u.npass] = pass
 		u.npass++
 	}
-	return u, forgot
+	return u, forgot, goneLost
 }
 
 // nameSet is a bounded set of user names, kept as keyed hashes; it
@@ -364,9 +374,12 @@ type loginFail struct {
 	pass uint64
 	sess int
 	anon bool // an anonymous login (user anonymous or ftp)
-	// atName: refused at USER, before any password was sent (530
-	// "This FTP server is anonymous only."): nothing was guessed.
-	atName bool
+	// atName: refused at USER (530 "This FTP server is anonymous
+	// only."): the server checked no password, nothing was guessed.
+	// passSent: a PASS the client sent after the USER was in the
+	// transcript when the refusal came (pipelined): the capture holds a
+	// password the server did not check.
+	atName, passSent bool
 	// excused: an anonymous attempt a named user's successful login
 	// from the same address followed within loginRecover (a browser or
 	// file manager trying anonymous FTP before asking for a name);
@@ -519,10 +532,14 @@ type loginTable struct {
 	// spreadOmitted: failed logins of named users at servers spread's
 	// bound kept out, not weighed for guessing spread over addresses.
 	spreadOmitted int
-	// spreadForgotten: user names pushed out of a server's spread
-	// sketch (maxSpreadUsers) with failures still within the window:
-	// those failures are not weighed together with its later ones.
+	// spreadForgotten: times a user name was pushed out of a server's
+	// spread sketch (maxSpreadUsers) with failures still within the
+	// window (a name pushed out twice counts twice): those failures are
+	// not weighed together with its later ones.
 	spreadForgotten int
+	// spreadGoneForgotten: names already reported that maxSpreadGone
+	// pushed out of a server's memory: each may be reported again.
+	spreadGoneForgotten int
 }
 
 func newLoginTable() loginTable {
@@ -752,9 +769,12 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 		k = &spreadSketch{}
 		t.spread[s.Server] = k
 	}
-	u, forgot := k.add(t.userHash(user), maphash.String(t.seed, c.Arg), r.TS)
+	u, forgot, goneLost := k.add(t.userHash(user), maphash.String(t.seed, c.Arg), r.TS)
 	if forgot {
 		t.spreadForgotten++
+	}
+	if goneLost {
+		t.spreadGoneForgotten++
 	}
 	n := u.fails.within(r.TS)
 	if u.reported || n < spreadFailures || 2*u.oks.within(r.TS) >= n {
@@ -817,7 +837,7 @@ func (d *Diagnoser) loginFailureAddr(s *track.Session, c *track.Command) *Findin
 	}
 	// users is made here, not in weigh, so that it stays off the heap:
 	// this runs for every failure of an address past bruteFailures.
-	w := loginWeighing{users: map[string]bool{}}
+	w := loginWeighing{users: map[string]bool{}, atNameNames: map[string]bool{}}
 	w.weigh(t, lc, lc.fails[len(lc.fails)-n:], r.TS)
 	oneCred := w.oneCredential()
 	guessing := !oneCred && w.guessing()
@@ -930,7 +950,8 @@ func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.C
 	if old > 0 {
 		lc.fails = append(lc.fails[:0], lc.fails[old:]...)
 	}
-	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user), atName: c.Verb == "USER"})
+	atName := c.Verb == "USER"
+	lc.fails = append(lc.fails, loginFail{ts: r.TS, num: c.Num, user: user, pass: pass, sess: s.ID, anon: anonymousUser(user), atName: atName, passSent: atName && passAfter(s, c)})
 	// The failures within the window that ends now (oldest first in
 	// fails): counted in place, gathered only when they make a finding.
 	n := 0
@@ -938,6 +959,18 @@ func (t *loginTable) recordFailure(lc *loginClient, s *track.Session, c *track.C
 		n++
 	}
 	return n
+}
+
+// passAfter: s's transcript holds a PASS sent after c (a client that
+// pipelines USER and PASS, whose PASS the server answers 503 once it
+// refused the USER).
+func passAfter(s *track.Session, c *track.Command) bool {
+	for i := len(s.Commands) - 1; i >= 0 && s.Commands[i].Index > c.Index; i-- {
+		if s.Commands[i].Verb == "PASS" {
+			return true
+		}
+	}
+	return false
 }
 
 // loginWeighing is what one address's failures at one server within the
@@ -959,8 +992,13 @@ type loginWeighing struct {
 	// tell.
 	anon, excused, anonAtName, pending int
 	// atName: the named users' failures refused at USER, before any
-	// password: no password guessed.
-	atName int
+	// password: no password guessed; atNameNames: the names among them
+	// (an account-name scan's, nameScan); atNamePassSent: the failures
+	// refused at USER (anonymous ones too) whose PASS was sent all the
+	// same (pipelined).
+	atName         int
+	atNameNames    map[string]bool
+	atNamePassSent int
 	// stale: the named users whose failures are a stored credential
 	// retried (staleUsers); staleFails: their failures.
 	stale      map[string]bool
@@ -1008,6 +1046,9 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 	for _, f := range win {
 		w.users[f.user] = true
 		sessions[f.sess] = true
+		if f.atName && f.passSent {
+			w.atNamePassSent++
+		}
 		if f.anon {
 			// An anonymous login's password is an e-mail address, the
 			// same for every such user: no spray, no guessing of its own.
@@ -1030,6 +1071,7 @@ func (w *loginWeighing) weigh(t *loginTable, lc *loginClient, win []loginFail, n
 			// The name was refused, no password tried: no spray, no
 			// focus, no stranger's password.
 			w.atName++
+			w.atNameNames[f.user] = true
 			continue
 		}
 		if w.stale[f.user] {
@@ -1103,9 +1145,30 @@ func (w *loginWeighing) named() int { return w.oks - w.anonOKs }
 // guessing: enough failures, and not outnumbered by the named users'
 // successes from the same address; a spray (one password, many users), many failures for
 // one user, or failures for many names that never logged in from it are
-// guessing even among successes.
+// guessing even among successes. So is an account-name scan (nameScan).
 func (w *loginWeighing) guessing() bool {
-	return w.evidence >= bruteFailures && (w.named() <= w.evidence || w.spray >= sprayUsers || w.focus >= focusFailures || w.strangerUsers >= strangerNames)
+	return w.nameScan() || w.evidence >= bruteFailures && (w.named() <= w.evidence || w.spray >= sprayUsers || w.focus >= focusFailures || w.strangerUsers >= strangerNames)
+}
+
+// nameScan: scanNames or more different user names refused at USER,
+// and no login from the address succeeded, not even an anonymous one:
+// a client working through a list of names for one the server takes,
+// whose password it guesses next (hydra -L against vsftpd's user list).
+// The users of an office NAT at a server for anonymous FTP only, who
+// type their own names first, get in anonymously too.
+func (w *loginWeighing) nameScan() bool {
+	return len(w.atNameNames) >= scanNames && w.oks == 0
+}
+
+// refusedAtName says how the failures refused at USER were refused: "at
+// the user name before any password was sent", or, where a PASS was
+// sent with the USER (pipelined) and answered 503, "at the user name;
+// the server checked no password", sep between the two parts.
+func (w *loginWeighing) refusedAtName(sep string) string {
+	if w.atNamePassSent > 0 {
+		return "at the user name; the server checked no password"
+	}
+	return "at the user name" + sep + "before any password was sent"
 }
 
 // span is the time from the window's first failure to its latest.
@@ -1137,7 +1200,11 @@ func (w *loginWeighing) attackFinding(r *track.Reply, addr netip.Addr) *Finding 
 		f.Evidence += fmt.Sprintf("; %d of them anonymous", w.anon)
 	}
 	if w.atName > 0 {
-		f.Evidence += fmt.Sprintf("; %d of them refused at the user name, no password sent", w.atName)
+		how := "no password sent"
+		if w.atNamePassSent > 0 {
+			how = "the server checked no password"
+		}
+		f.Evidence += fmt.Sprintf("; %d of them refused at the user name, %s", w.atName, how)
 	}
 	if w.oks > 0 {
 		f.Evidence += fmt.Sprintf("; %s from the same address within the window", plural(w.oks, "successful login", "successful logins"))
@@ -1202,10 +1269,14 @@ func (w *loginWeighing) wordSharedAddress(f *Finding, addr netip.Addr, fam famil
 	}
 	atName := w.allAtName()
 	if w.atName > 0 && !atName {
-		f.Message += fmt.Sprintf(" %s refused at the user name, before any password was sent.", plural(w.atName, "failure was", "failures were"))
+		f.Message += fmt.Sprintf(" %s refused %s.", plural(w.atName, "failure was", "failures were"), w.refusedAtName(", "))
 	}
 	if atName {
-		f.Message += " Reported once; failed passwords from this address are still weighed, and raise login-brute-force (warning) if they show guessing."
+		f.Message += " Reported once; raised as login-brute-force (warning) if failed passwords from this address show guessing"
+		if w.oks == 0 {
+			f.Message += fmt.Sprintf(", or if %d different user names are refused at the user name while none of its logins succeeds (an account-name scan)", scanNames)
+		}
+		f.Message += "."
 	} else {
 		f.Message += fmt.Sprintf(" Reported once; raised as login-brute-force (warning) if the failures come to outnumber the successes, one password is tried for many users, or %d user names that never logged in fail.", strangerNames)
 	}
@@ -1214,9 +1285,9 @@ func (w *loginWeighing) wordSharedAddress(f *Finding, addr netip.Addr, fam famil
 	case browser:
 		f.Advice = "Nothing to block: the anonymous attempts are the clients' own. To stop them, give the user name in the address (ftp://user@host/) or the client's site settings, or offer anonymous FTP if it is meant to be offered."
 	case atName && w.atName == 0:
-		f.Advice = "Nothing to block: the server refused anonymous logins at the user name, before any password was sent. If anonymous FTP is meant to be offered, enable it; otherwise the clients need a user name of their own (ftp://user@host/ or the client's site settings)."
+		f.Advice = "Nothing to block: the server refused anonymous logins " + w.refusedAtName(", ") + ". If anonymous FTP is meant to be offered, enable it; otherwise the clients need a user name of their own (ftp://user@host/ or the client's site settings)."
 	case atName:
-		f.Advice = "Nothing to block: the server refused these user names before any password was sent, so no password was tried. If they are your users' names, tell them which account to log in with (a server for anonymous FTP only takes \"anonymous\"), or let the server accept those names if it should."
+		f.Advice = "Nothing to block: the server refused these user names " + w.refusedAtName(", ") + ", so no password was tried. If they are your users' names, tell them which account to log in with (a server for anonymous FTP only takes \"anonymous\"), or let the server accept those names if it should."
 	}
 	if w.staleFails > 0 {
 		fix := "Fix that client's password"
@@ -1244,8 +1315,11 @@ func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
 	switch {
 	case w.allAtName():
 		msg := fmt.Sprintf("%d failed logins from %s within %s, every one refused at the user name before any password was sent: no password was tried, so none was guessed.", n, addr, span)
+		if w.atNamePassSent > 0 {
+			msg = fmt.Sprintf("%d failed logins from %s within %s, every one refused at the user name; the server checked no password, so none was guessed.", n, addr, span)
+		}
 		if k := w.atName + w.anonAtName; k < n {
-			msg = fmt.Sprintf("%d failed logins from %s within %s, %d of them refused at the user name before any password was sent, the others anonymous attempts: no password was guessed.", n, addr, span, k)
+			msg = fmt.Sprintf("%d failed logins from %s within %s, %d of them refused %s, the others anonymous attempts: no password was guessed.", n, addr, span, k, w.refusedAtName(" "))
 		}
 		if w.oks > 0 {
 			msg += fmt.Sprintf(" %s from it succeeded within the window: an address several users share (an office NAT, a proxy), some of whom give a name the server does not take.", logins())
@@ -1309,6 +1383,26 @@ func (w *loginWeighing) sharedAddressLead(addr netip.Addr) string {
 func (w *loginWeighing) wordGuessing(f *Finding, addr netip.Addr, fam family) {
 	n, span := len(w.win), dur(w.span())
 	switch {
+	case w.nameScan() && w.spray < sprayUsers:
+		how := "before any password was sent"
+		if w.atNamePassSent > 0 {
+			how = "without checking the password sent with it"
+		}
+		f.Message = fmt.Sprintf("Account-name scan from %s: %d different user names tried within %s, each refused by the server at the user name %s, and no login from it succeeded: a client working through a list of names for one the server takes, the first step of guessing its password.",
+			addr, len(w.atNameNames), span, how)
+		pw, users := 0, map[string]bool{}
+		for _, x := range w.win {
+			if !x.anon && !x.atName {
+				pw++
+				users[x.user] = true
+			}
+		}
+		if pw > 0 {
+			f.Message += fmt.Sprintf(" Passwords were tried too: %s for %s.", plural(pw, "failed password", "failed passwords"), plural(len(users), "user", "users"))
+		}
+		f.Message += " Later failures from this address, passwords too, are counted in the server summary, not reported again."
+		blockAdvice(f, addr, fam)
+		return
 	case w.spray >= sprayUsers:
 		f.Message = fmt.Sprintf("Password spraying from %s: one password tried for %d different users, %d failed logins within %s.", addr, w.spray, n, span)
 	case w.focus >= focusFailures && w.named() > w.evidence:
@@ -1319,7 +1413,7 @@ func (w *loginWeighing) wordGuessing(f *Finding, addr netip.Addr, fam family) {
 		f.Message = fmt.Sprintf("Password guessing from %s: %d failed logins for %s within %s.", addr, n, plural(len(w.users), "user", "users"), span)
 	}
 	if w.atName > 0 {
-		f.Message += fmt.Sprintf(" %d of them were refused at the user name, before any password, and guessed nothing.", w.atName)
+		f.Message += fmt.Sprintf(" %d of them were refused %s, and guessed nothing.", w.atName, w.refusedAtName(", "))
 	}
 	if w.oks > 0 {
 		logins := plural(w.oks, "login", "logins")
@@ -1329,6 +1423,11 @@ func (w *loginWeighing) wordGuessing(f *Finding, addr netip.Addr, fam family) {
 		f.Message += fmt.Sprintf(" %s from the same address succeeded in that time: if several users share it, blocking it locks them out too.", logins)
 	}
 	f.Message += " Later failures from this address are counted in the server summary, not reported again."
+	blockAdvice(f, addr, fam)
+}
+
+// blockAdvice is wordGuessing's advice: a rule to block the address.
+func blockAdvice(f *Finding, addr netip.Addr, fam family) {
 	f.Advice = fmt.Sprintf("Block or rate-limit the address (%s); limit attempts on the server (%s); disable logins of accounts that need no FTP (%s) and require TLS so passwords are not read on the way.",
 		fam.blockRule(addr), fam.loginLimit(), fam.noLogin())
 	if fam.ownLoginLimit() {

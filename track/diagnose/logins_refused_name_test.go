@@ -95,10 +95,18 @@ func TestLoginRefusedAtUserNameIsNoPasswordGuess(t *testing.T) {
 		{"anonymous-only server behind a NAT, own names typed first",
 			officeAnon([]string{"soakuser", "jsmith", "soakuser", "mlee", "soakuser", "soakuser", "akhan", "soakuser", "soakuser", "soakuser"}),
 			"info", "refused at the user name before any password was sent"},
-		{"names refused at USER, no login at all",
+		{"names refused at USER, no login at all: an account-name scan",
 			func() []nameLogin {
 				var ls []nameLogin
 				for i, u := range []string{"root", "admin", "oracle", "test", "backup", "guest", "ftp1"} {
+					ls = append(ls, refused(office, srv, u, float64(i)))
+				}
+				return ls
+			}(), "warning", "Account-name scan"},
+		{"four names refused at USER, no login at all",
+			func() []nameLogin {
+				var ls []nameLogin
+				for i, u := range []string{"root", "admin", "oracle", "test", "root"} {
 					ls = append(ls, refused(office, srv, u, float64(i)))
 				}
 				return ls

@@ -658,11 +658,16 @@ type Omitted struct {
 	// password guessing spread over many addresses (spreadFailure); each
 	// address's own failures still are.
 	LoginSpreadNotWeighed int `json:"login_failures_not_weighed_for_spread,omitempty"`
-	// LoginSpreadUsersForgotten: user names pushed out of a server's
-	// maxSpreadUsers followed for guessing spread over many addresses
-	// (the fewest failures first) while failures of theirs were within
-	// the window: those are not weighed with the name's later ones.
+	// LoginSpreadUsersForgotten: times a user name was pushed out of a
+	// server's maxSpreadUsers followed for guessing spread over many
+	// addresses (the fewest failures first) while it had failures
+	// within the window (a name pushed out twice counts twice): those
+	// are not weighed with the name's later ones.
 	LoginSpreadUsersForgotten int `json:"login_users_forgotten_for_spread,omitempty"`
+	// LoginSpreadReportsForgotten: names already reported for guessing
+	// spread over many addresses that the memory of maxSpreadGone per
+	// server pushed out, oldest first: each may be reported again.
+	LoginSpreadReportsForgotten int `json:"login_spread_reports_forgotten,omitempty"`
 	// ForeignClosesNotJudged: data connections from another address
 	// than the control connection's that the server closed at once, not
 	// held for foreignClosed: their session held maxClosedForeign whose
@@ -682,6 +687,7 @@ func (d *Diagnoser) Omitted() Omitted {
 	o.TimingVotesForgotten, o.ActiveClientsForgotten = d.capture.votes.forgotten, d.capture.peers.forgotten
 	o.BounceClientsNotFollowed = d.bounces.forgotten
 	o.LoginSpreadNotWeighed, o.LoginSpreadUsersForgotten = d.logins.spreadOmitted, d.logins.spreadForgotten
+	o.LoginSpreadReportsForgotten = d.logins.spreadGoneForgotten
 	return o
 }
 
