@@ -1321,6 +1321,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(t.Diagnosis.LoginSpreadUsersForgotten), "times a user name with failed logins was pushed out of the bound of 8 names per server (the fewest failures first; a name pushed out twice counts twice): those failures are not weighed with its later ones for password guessing spread over many addresses")
 	addw(uint64(t.Diagnosis.LoginSpreadReportsForgotten), "user names reported for password guessing spread over many addresses that the memory of 32 per server forgot (the oldest first): each may be reported again")
 	addw(uint64(t.Diagnosis.TLSResetsNotJudged), "data connections of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
+	addw(uint64(t.Diagnosis.RefusalsNotJudgedForSweep), "refused control connections of one SYN not judged as a port scan's probes, so errors: the 8,192 client addresses whose control connections opened, which a scanner's are told from, were full")
 	addw(uint64(t.Diagnosis.ForeignClosesNotJudged), "data connections from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))

@@ -75,8 +75,8 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 			// the refusals before the sweep showed stay errors, so a real
 			// outage still raises some.
 			f.Severity = SeverityInfo
-			f.Message = fmt.Sprintf("Port %d at %s refused this client's one SYN with a reset, as it refused %d or more other client addresses before it, one SYN each and none sent again, none of which opened an FTP session in this capture, and no control connection to %s opened: a port scan looks like this. If an FTP server should answer at %s, nothing listens on port %d there, or a firewall rejects it with a TCP reset.",
-				srv.Port(), srv.Addr(), sweepClients-1, srv, srv.Addr(), srv.Port())
+			f.Message = fmt.Sprintf("Port %d at %s refused this client's one SYN with a reset, as it refused %d or more other client addresses in a burst before it (the last %d, this one included, within a minute, and no pause longer than 2 minutes since), one SYN each and none sent again, none of which opened an FTP session in this capture, and no control connection to %s opened: a port scan looks like this. If an FTP server should answer at %s, nothing listens on port %d there, or a firewall rejects it with a TCP reset.",
+				srv.Port(), srv.Addr(), sweepClients-1, sweepClients, srv, srv.Addr(), srv.Port())
 			f.Advice = fmt.Sprintf("If an FTP server should answer at %s, check that it listens (ss -ltnp 'sport = :%d'); if it does, find the rule that rejects the port (nft list ruleset | grep -n reject, or iptables -S | grep REJECT). If none should, nothing needs changing: a reset is how a host answers a closed port.",
 				srv.Addr(), srv.Port())
 			break
@@ -195,57 +195,124 @@ const (
 	// and the seven refusals before the sweep shows stay errors, so a
 	// real outage of many one-shot clients still raises some.
 	sweepClients = 8
+	// sweepSpan: the sweepClients addresses' refusals come within it. A
+	// scanner's burst sends its probes of one host seconds apart; real
+	// clients of a server that is down come as their users and cron jobs
+	// do, minutes apart, and eight distinct ones within a minute, none
+	// trying again, is rare.
+	sweepSpan = time.Minute // "a minute" in sweepProbe's finding
+	// sweepGap: a run of refusals with no probe for longer than this has
+	// ended (a scanner's burst is over): the next refusal starts a new
+	// run, whose first sweepClients-1 are errors again, so an outage
+	// hours after a scan alerts as if no scan had been.
+	sweepGap = 2 * time.Minute // "2 minutes" in the finding
 	// maxSweepAddrs bounds the addresses a server's sweep tells apart
 	// (refusalSweep.addrs); past it they are counted, not told apart.
 	maxSweepAddrs = 256
 	// maxSpokeClients bounds the client addresses whose control
-	// connections opened, capture-wide (clientsSpoke); past it a new
-	// one is not remembered, and its refusal elsewhere may count toward
-	// a sweep.
+	// connections opened, capture-wide (clientsSpoke); once a new one
+	// was not remembered, no refusal of an address not in the set is
+	// taken for a probe (Omitted.RefusalsNotJudgedForSweep).
 	maxSpokeClients = 8192
 )
 
 // refusalSweep is what a server's refused control connections tell of a
-// sweep (sweepProbe): the distinct addresses of the refusals of one SYN
-// each, while none broke the shape.
+// sweep (sweepProbe). The refusals come in runs, each ended by a quiet
+// gap longer than sweepGap; a run's sweep shows when its sweepClients
+// latest refusals, one SYN each from as many addresses, came within
+// sweepSpan, while none broke the shape.
 type refusalSweep struct {
-	addrs map[netip.Addr]struct{} // at most maxSweepAddrs
-	more  bool                    // an address past maxSweepAddrs
-	// probes: refusals counted to the sweep, the sweepClients-1
-	// errors before it showed included.
-	probes int
-	// broken: before the sweep showed, a refusal that is no probe's (more
-	// than one SYN, an address seen refused before, one that opened a
-	// session somewhere) or a control connection to the server opened:
-	// no sweep at this server. spoiled: after it showed, a refusal that
-	// is no probe's (an error): the verdict is no scan's then.
-	broken, spoiled bool
+	// addrs: the addresses of the current run's refusals, and of the
+	// runs whose sweep showed, each with its run's number; at most
+	// maxSweepAddrs.
+	addrs map[netip.Addr]uint32
+	more  bool // an address past maxSweepAddrs
+	// run: the current run's number (from 1); last, its latest refusal;
+	// recent, the times of its latest sweepClients probes (a ring, at
+	// next); runErrs, its refusals reported as errors.
+	run     uint32
+	last    time.Time
+	recent  [sweepClients]time.Time
+	next    int
+	runErrs int
+	// shown: the current run's sweep showed. broken: before it showed,
+	// a refusal that is no probe's (more than one SYN, an address
+	// refused before in the run, one that opened a session somewhere)
+	// or a control connection to the server opened: no sweep in this
+	// run.
+	shown, broken bool
+	// sweeps: runs whose sweep showed; probes, their refusals, the
+	// sweepClients-1 errors before each showed included. unexplained:
+	// errors of runs whose sweep never showed. spoiled: after a sweep
+	// showed, a refusal that is no probe's (an error). Either makes the
+	// verdict no scan's.
+	sweeps, probes, unexplained int
+	spoiled                     bool
 }
 
-// found tells whether the sweep showed.
-func (w *refusalSweep) found() bool { return !w.broken && len(w.addrs) >= sweepClients }
+// found tells whether the server's refusals are a sweep's, all of them:
+// a sweep showed, nothing spoiled it, and every refusal reported as an
+// error is one of a sweep's first sweepClients-1.
+func (w *refusalSweep) found() bool {
+	pending := 0
+	if !w.shown {
+		pending = w.runErrs
+	}
+	return w.sweeps > 0 && !w.spoiled && w.unexplained+pending == 0
+}
 
-func (w *refusalSweep) add(a netip.Addr) {
-	w.probes++
-	if _, ok := w.addrs[a]; ok {
+// begin ends the current run if nothing came for longer than sweepGap
+// before at: a new burst starts with errors.
+func (w *refusalSweep) begin(at time.Time) {
+	if w.run != 0 && at.Sub(w.last) <= sweepGap {
 		return
 	}
-	if len(w.addrs) >= maxSweepAddrs {
+	if !w.shown {
+		w.unexplained += w.runErrs
+		for a, r := range w.addrs {
+			if r == w.run {
+				delete(w.addrs, a) // a run that showed nothing names nobody
+			}
+		}
+	}
+	w.run++
+	w.runErrs, w.next, w.shown, w.broken = 0, 0, false, false
+	w.recent = [sweepClients]time.Time{}
+}
+
+// seen tells whether a was refused before in the current run.
+func (w *refusalSweep) seen(a netip.Addr) bool {
+	r, ok := w.addrs[a]
+	return ok && r == w.run
+}
+
+// add notes a probe from a at at and tells whether the run's latest
+// sweepClients probes came within sweepSpan.
+func (w *refusalSweep) add(a netip.Addr, at time.Time) bool {
+	w.recent[w.next] = at
+	w.next = (w.next + 1) % sweepClients
+	oldest := w.recent[w.next] // the ring's oldest: sweepClients probes ago
+	if _, ok := w.addrs[a]; ok || len(w.addrs) < maxSweepAddrs {
+		if w.addrs == nil {
+			w.addrs = make(map[netip.Addr]uint32)
+		}
+		w.addrs[a] = w.run
+	} else {
 		w.more = true
-		return
 	}
-	if w.addrs == nil {
-		w.addrs = make(map[netip.Addr]struct{})
-	}
-	w.addrs[a] = struct{}{}
+	return !oldest.IsZero() && at.Sub(oldest) <= sweepSpan
 }
 
 // clientsSpoke is the set of client addresses whose control connections
 // opened anywhere in the capture, at most maxSpokeClients, each kept as a
 // 32-bit hash: a few bytes per client of a capture of thousands (two
 // addresses sharing one makes a probe look like a client's, which only
-// keeps a sweep from showing).
-type clientsSpoke map[uint32]struct{}
+// keeps a sweep from showing). full: a new one was not remembered, so an
+// address not in the set may have opened one.
+type clientsSpoke struct {
+	set  map[uint32]struct{}
+	full bool
+}
 
 // spokeKey is a's FNV-1a hash.
 func spokeKey(a netip.Addr) uint32 {
@@ -258,27 +325,32 @@ func spokeKey(a netip.Addr) uint32 {
 
 func (c *clientsSpoke) add(a netip.Addr) {
 	k := spokeKey(a)
-	if _, ok := (*c)[k]; ok || len(*c) >= maxSpokeClients {
+	if _, ok := c.set[k]; ok {
 		return
 	}
-	if *c == nil {
-		*c = make(clientsSpoke)
+	if len(c.set) >= maxSpokeClients {
+		c.full = true
+		return
 	}
-	(*c)[k] = struct{}{}
+	if c.set == nil {
+		c.set = make(map[uint32]struct{})
+	}
+	c.set[k] = struct{}{}
 }
 
-func (c clientsSpoke) has(a netip.Addr) bool {
-	_, ok := c[spokeKey(a)]
+func (c *clientsSpoke) has(a netip.Addr) bool {
+	_, ok := c.set[spokeKey(a)]
 	return ok
 }
 
 // sweepProbe notes s, refused with no control connection to its server
 // opened before it, in its server's sweep, and tells whether s is a probe
 // of a sweep that has shown by now: one SYN, from an address that opened
-// no FTP session in the capture so far, at a server no control connection
-// to which opened so far, and, until the sweep showed, from an address
-// not refused there before. Judged as the sessions end: a client that
-// opens a session after its refusal does not change it.
+// no FTP session in the capture so far and was not refused there before
+// in the run, at a server no control connection to which opened so far,
+// within sweepGap of the run's refusal before it. Judged as the sessions
+// end: a client that opens a session after its refusal does not change
+// it.
 func (d *Diagnoser) sweepProbe(s *track.Session) bool {
 	a := d.server(s)
 	if a == d.overflow {
@@ -286,24 +358,49 @@ func (d *Diagnoser) sweepProbe(s *track.Session) bool {
 	}
 	w := &a.sweep
 	addr := s.Client.Addr().Unmap()
-	probe := s.Connect.SYNs == 1 && !a.openers.first.client.IsValid() && (a.shared == nil || !a.shared.spoke.has(addr))
-	if w.found() {
+	at := s.Start
+	w.begin(at)
+	if at.After(w.last) {
+		w.last = at
+	}
+	probe := s.Connect.SYNs == 1 && !a.openers.first.client.IsValid() && !w.seen(addr)
+	if probe && a.shared != nil {
+		switch {
+		case a.shared.spoke.has(addr):
+			probe = false
+		case a.shared.spoke.full:
+			// It may have opened a session the full set did not note.
+			probe = false
+			d.omitted.RefusalsNotJudgedForSweep++
+		}
+	}
+	if w.shown {
 		if !probe {
 			w.spoiled = true
 			return false
 		}
-		w.add(addr)
+		w.add(addr, at)
+		w.probes++
 		return true
 	}
+	w.runErrs++
 	if w.broken {
 		return false
 	}
-	if _, again := w.addrs[addr]; !probe || again {
+	if !probe {
 		w.broken = true
 		return false
 	}
-	w.add(addr)
-	return w.found()
+	if !w.add(addr, at) {
+		return false
+	}
+	// The sweep shows: this refusal is its first info; the run's errors
+	// before it were its probes too.
+	w.runErrs--
+	w.shown = true
+	w.sweeps++
+	w.probes += w.runErrs + 1
+	return true
 }
 
 // openedWho is what opened at a server before a session's first SYN.
@@ -449,12 +546,17 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 		// A scan, or a server nobody reaches: no rule that opens the
 		// port, only the check that something should listen there.
 		w := &a.sweep
-		from := fmt.Sprintf("%d different addresses", len(w.addrs))
+		from, once := fmt.Sprintf("%d different addresses", len(w.addrs)), "none sent again"
 		if w.more {
 			from = fmt.Sprintf("%d or more different addresses", len(w.addrs))
 		}
-		v = fmt.Sprintf("no control connection to port %d opened: port %d at %s refused %s from %s, one SYN each and none sent again, and no FTP session ever opened there (see control-refused): a port scan looks like this; if an FTP server should answer at %s, nothing listens there or a firewall rejects it with a TCP reset (ss -ltnp 'sport = :%d')",
-			p, p, a.addr.Addr(), plural(w.probes, "connection attempt", "connection attempts"), from, a.addr.Addr(), p)
+		if w.sweeps > 1 {
+			// An address may come back in a later burst.
+			from += fmt.Sprintf(" in %d bursts", w.sweeps)
+			once = "none sent again within its burst"
+		}
+		v = fmt.Sprintf("no control connection to port %d opened: port %d at %s refused %s from %s, one SYN each and %s, and no FTP session ever opened there (see control-refused): a port scan looks like this; if an FTP server should answer at %s, nothing listens there or a firewall rejects it with a TCP reset (ss -ltnp 'sport = :%d')",
+			p, p, a.addr.Addr(), plural(w.probes, "connection attempt", "connection attempts"), from, once, a.addr.Addr(), p)
 		if a.refused > 0 {
 			v += fmt.Sprintf("; %s the server refused (see session-refused)", plural(a.refused, "other session", "other sessions"))
 		}

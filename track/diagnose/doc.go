@@ -28,9 +28,9 @@
 // # The clock
 //
 // It has no clock of its own and never reads the wall clock: every wait
-// and window (loginWindow, spreadWindow, timeWait, waitedOn, closeAtOnce)
-// is measured on the packets' times, as the tracker reports them in
-// commands, replies, events and data connections. Nothing expires on a
+// and window (loginWindow, spreadWindow, timeWait, waitedOn, closeAtOnce,
+// sweepSpan, sweepGap) is measured on the packets' times, as the tracker
+// reports them in commands, replies, events and data connections. Nothing expires on a
 // timer. The login table forgets the (client, server) pairs with no login
 // within loginWindow when a failure comes, once per window of packet
 // time, or when the table is full; the other tables keep what they hold
@@ -100,8 +100,11 @@
 //     maxRefusedClients (3); addresses data connections of the server's
 //     own network arrived at: maxReachedAs (4)
 //   - client addresses of a sweep of the control port told apart
-//     (connect.go's refusalSweep): maxSweepAddrs (256); beyond, counted
-//     and the verdict says "or more"
+//     (connect.go's refusalSweep): maxSweepAddrs (256), those of the
+//     current burst and of the bursts whose sweep showed (a burst
+//     ends after sweepGap, 2 min, with no refusal); beyond, counted, the
+//     verdict says "or more", and a repeat of one not told apart is not
+//     caught
 //
 // The login table (logins.go):
 //
@@ -133,8 +136,9 @@
 //
 //   - client addresses whose control connections opened, which a sweep
 //     of another server's port leaves out: maxSpokeClients (8,192); past
-//     it a new one is not remembered, and its refusal elsewhere may count
-//     toward a sweep
+//     it a new one is not remembered, and from then on a refusal from an
+//     address not in the set is taken for no sweep's probe (an error),
+//     counted (Omitted.RefusalsNotJudgedForSweep)
 //   - the capture point's timing votes: maxVoteNets (4,096) pairs of
 //     networks, the one first seen longest ago out first
 //     (Omitted.TimingVotesForgotten)

@@ -678,6 +678,12 @@ type Omitted struct {
 	// carried nothing and that the server reset, past the 4 a session
 	// holds to judge at its end (data-tls-required's warning): not judged.
 	TLSResetsNotJudged int `json:"tls_resets_not_judged,omitempty"`
+	// RefusalsNotJudgedForSweep: refused control connections of one SYN
+	// not taken for a port scan's probes (sweepProbe), so errors: the
+	// client addresses whose control connections opened, which a
+	// scanner's are told from, filled maxSpokeClients, and theirs was
+	// not among them.
+	RefusalsNotJudgedForSweep int `json:"refusals_not_judged_for_sweep,omitempty"`
 }
 
 // Omitted returns what the diagnoser's bounds left out so far.
