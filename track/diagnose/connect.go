@@ -32,6 +32,7 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	}
 	f := &Finding{Severity: SeverityError, Session: s, TS: s.Start}
 	open := d.controlOpenAdvice(s, place{})
+	d.server(s).forwardSeen(d.forwardPlace(s))
 	// Others opened: the server listened and its port was open to them,
 	// so "nothing listens" and a rule opening the port are wrong here.
 	// Only this client's own opened: the port was open to it, and
@@ -484,16 +485,39 @@ func (d *Diagnoser) controlOpenAdvice(s *track.Session, p place) string {
 		// the NAT (a public client reaching a private address) the
 		// capture shows the server's inside address, the one the
 		// forward chain sees; where it cannot tell, no address.
-		var fp place
-		switch srv := s.Server.Addr().Unmap(); {
-		case !Local(s.Client.Addr().Unmap()) && Local(srv):
-			fp = place{inside: srv}
-		case clientReached(d.capture, s, srv):
-			fp = place{public: srv}
-		}
-		ways = append(ways, "on a router or firewall in front of it, "+forwardRules(rs, v6, fp))
+		ways = append(ways, "on a router or firewall in front of it, "+forwardRules(rs, v6, d.forwardPlace(s)))
 	}
 	return strings.Join(ways, "; ")
+}
+
+// forwardPlace is the address a forward chain's accept for the control
+// connection of s can name: behind the NAT (a public client reaching a
+// private address) the capture shows the server's inside address, the
+// one the forward chain sees; where the capture shows the address the
+// client reached (clientReached), a router's own that it forwards
+// (DNAT) to a server behind it or the server's that it routes to, that
+// one as conntrack's original destination; where it cannot tell, none.
+func (d *Diagnoser) forwardPlace(s *track.Session) place {
+	switch srv := s.Server.Addr().Unmap(); {
+	case !Local(s.Client.Addr().Unmap()) && Local(srv):
+		return place{inside: srv}
+	case clientReached(d.capture, s, srv):
+		return place{public: srv}
+	}
+	return place{}
+}
+
+// forwardSeen notes, for the server's summary rules (connectVerdict),
+// the forward place a failed control connection of s could name: the
+// server's rules name an address only when every such session named the
+// same one.
+func (a *serverAcc) forwardSeen(p place) {
+	switch {
+	case !a.fwdSet:
+		a.fwd, a.fwdSet = p, true
+	case a.fwd != p:
+		a.fwd = place{}
+	}
 }
 
 // icmpRejectRule names the reject rule that answers with i: iptables'
@@ -582,5 +606,5 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 	if a.findings[CodeControlRefused] > 0 {
 		lines = append(lines, fmt.Sprintf("# first check that the FTP server listens on %s (ss -ltnp 'sport = :%d'): with nothing listening, every SYN is answered by a reset and no rule helps", a.addr, p))
 	}
-	return v, append(lines, openLines(fam, place{public: a.addr.Addr()}.either(), policy.Ranges{{Lo: p, Hi: p}}, a.v6)...)
+	return v, append(lines, openLines(fam, a.fwd.either(), policy.Ranges{{Lo: p, Hi: p}}, a.v6)...)
 }

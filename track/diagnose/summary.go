@@ -156,6 +156,11 @@ type serverAcc struct {
 	// sweep: what the refused control connections tell of a scan of the
 	// port (sweepProbe).
 	sweep refusalSweep
+	// fwd: the address the forward rules of the server's failed control
+	// connections can name (forwardSeen), set at the first; none when
+	// two differ.
+	fwd    place
+	fwdSet bool
 	// staleUsed: data connections refused or lost at the endpoint of an
 	// older passive announcement the client used after a newer one.
 	staleUsed int
