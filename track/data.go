@@ -435,27 +435,37 @@ func (dc *DataConn) fromStranger() bool {
 	return from != connector.Unmap() && from != dc.Server.Addr().Unmap() && from != dc.Announced.Addr().Unmap()
 }
 
-// strangerUnmade tells whether dc is a stranger's connection
-// (fromStranger) that completed no handshake and carried nothing.
-func (dc *DataConn) strangerUnmade() bool {
-	return dc.fromStranger() && !dc.openerAcked && dc.TotalBytes() == 0 && dc.Thief == nil
+// strangerScanned tells whether dc is what a scan of an announced passive
+// port looks like (fromStranger): one SYN, answered by the server's
+// SYN-ACK (its listener was open: the path works, for strangers too),
+// then the stranger's RST or nothing, and no byte. Anything else from
+// another address stands as the data connection of a client behind a NAT
+// that gives it another source (a CGNAT without paired pooling): a SYN
+// sent again with back-off is a real stack's retry (a scanner sends one);
+// a SYN refused by RST or ICMP was refused on the path (the listener
+// answers anyone's SYN with a SYN-ACK), the data connection's failure. In
+// active mode the connector is the server: its SYNs from another of its
+// addresses (a multi-homed server, an outbound SNAT, source port 20) are
+// never a stranger's.
+func (dc *DataConn) strangerScanned() bool {
+	return dc.Passive && dc.fromStranger() && dc.SYNs == 1 && !dc.SynAckTS.IsZero() &&
+		!dc.openerAcked && dc.TotalBytes() == 0 && dc.Thief == nil
 }
 
 // releaseStranger gives back the announcement dc when the connection a
-// stranger's SYN matched by the port alone (fromStranger) ends without
-// its handshake completed and without a byte: a scanner's SYN answered by
-// RST, by nothing, by ICMP, or by a SYN-ACK it never acknowledged (a
+// stranger's SYN matched by the port alone ends as a scan's does
+// (strangerScanned): one SYN answered by SYN-ACK, never acknowledged (a
 // spoofed source, or a SYN scan's RST). Nothing says it was the session's
-// data connection, and its failure is not the data path's: taken for it,
-// it read as a refused data connection with a firewall rule to open a
-// range that was open, or as a data connection that reached the server
-// when the client's own never came. A data-stray event tells it; dc is the
-// announcement again, as supersede leaves it. It reports whether dc is
-// released and still live (the session's latest announcement, its
-// transfer command not finally answered, the session open): it then waits
-// on, and is final later like any announcement nothing connected to.
+// data connection, and its SYN-ACK says nothing of the client's path:
+// taken for it, it read as a data connection that reached the server when
+// the client's own never came ("connected: no firewall dropped it"). A
+// data-stray event tells it; dc is the announcement again, as supersede
+// leaves it. It reports whether dc is released and still live (the
+// session's latest announcement, its transfer command not finally
+// answered, the session open): it then waits on, and is final later like
+// any announcement nothing connected to.
 func (t *Tracker) releaseStranger(dc *DataConn) (waits bool) {
-	if !dc.strangerUnmade() {
+	if !dc.strangerScanned() {
 		return false
 	}
 	sess := dc.Session
@@ -2290,8 +2300,8 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 				dc.Outcome = OutcomeConnected
 			}
 			t.reportData(dc) // held for this reply
-		case !dc.answered() || dc.strangerUnmade():
-			// (A stranger's SYN-ACK never acknowledged is no answer to
+		case !dc.answered() || dc.strangerScanned():
+			// (A scanner's SYN-ACK never acknowledged is no answer to
 			// the client: releaseStranger gives the announcement back.)
 			if dc.SYNs > 0 && dc.End.IsZero() {
 				dc.End = dc.LastSYN

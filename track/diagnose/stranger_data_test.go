@@ -14,9 +14,10 @@ import (
 // alone: server-data-error said "after the client's data connection had
 // reached it ... no firewall dropped it ... the network path of the data
 // connection works", while nothing says the client's own connection ever
-// came. It names the other address and claims no working path; a
-// stranger's SYN refused by RST raises no data-refused and no firewall
-// advice at all (the announcement is not attempted).
+// came. It names the other address and claims no working path; a SYN
+// scan's one SYN, answered by SYN-ACK and never acknowledged, is given
+// back (the announcement is not attempted). Another address's SYN refused
+// by RST is the data connection refused (TestStrangerDataFailureKept).
 func TestStrangerConnectionNotTheClients(t *testing.T) {
 	stray, dsrv := ap("203.0.113.9:31367"), ap("10.0.0.1:40000")
 	for _, tc := range []struct {
@@ -38,13 +39,14 @@ func TestStrangerConnectionNotTheClients(t *testing.T) {
 		}, CodeServerDataError,
 			[]string{"203.0.113.9, another address than the client's 10.0.0.2"},
 			[]string{"the client's data connection had reached it", "path of the data connection works", "no firewall dropped it"}, nil},
-		{"a scanner's SYN refused by RST, then the 425", func(w *wire) {
+		{"a SYN scan's SYN-ACK and the scanner's RST, then the 425", func(w *wire) {
 			w.cmd("LIST")
 			w.segAck(stray, dsrv, decode.FlagSYN, 777, 0)
-			w.segAck(dsrv, stray, decode.FlagRST|decode.FlagACK, 0, 778)
+			w.segAck(dsrv, stray, decode.FlagSYN|decode.FlagACK, 9000, 778)
+			w.segAck(stray, dsrv, decode.FlagRST, 778, 0)
 			w.wait(15 * time.Second)
 			w.reply(425, "Failed to establish connection.")
-		}, CodeDataNotAttempted, nil, []string{"203.0.113.9", "firewall rejects", "nft "}, []string{CodeDataRefused}},
+		}, CodeDataNotAttempted, nil, []string{"203.0.113.9", "no firewall dropped it", "path of the data connection works"}, []string{CodeDataRefused}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWire(t, "10.0.0.2:50000", "10.0.0.1:21")
