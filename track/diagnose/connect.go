@@ -223,10 +223,13 @@ const (
 // latest refusals, one SYN each from as many addresses, came within
 // sweepSpan, while none broke the shape.
 type refusalSweep struct {
-	// addrs: the addresses of the current run's refusals, and of the
-	// runs whose sweep showed, each with its run's number; at most
-	// maxSweepAddrs.
+	// addrs: the addresses of the current run's refusals, each with its
+	// run's number; at most maxSweepAddrs. A run that ends lets its go
+	// (a full map would keep every later run from telling a repeat);
+	// named counts those of the ended runs whose sweep showed, for the
+	// verdict.
 	addrs map[netip.Addr]uint32
+	named int
 	more  bool // an address past maxSweepAddrs
 	// run: the current run's number (from 1); last, its latest refusal;
 	// recent, the times of its latest sweepClients probes (a ring, at
@@ -270,12 +273,10 @@ func (w *refusalSweep) begin(at time.Time) {
 	}
 	if !w.shown {
 		w.unexplained += w.runErrs
-		for a, r := range w.addrs {
-			if r == w.run {
-				delete(w.addrs, a) // a run that showed nothing names nobody
-			}
-		}
+	} else {
+		w.named += len(w.addrs)
 	}
+	clear(w.addrs) // a run that showed nothing names nobody
 	w.run++
 	w.runErrs, w.next, w.shown, w.broken = 0, 0, false, false
 	w.recent = [sweepClients]time.Time{}
@@ -570,9 +571,9 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 		// A scan, or a server nobody reaches: no rule that opens the
 		// port, only the check that something should listen there.
 		w := &a.sweep
-		from, once := fmt.Sprintf("%d different addresses", len(w.addrs)), "none sent again"
+		from, once := fmt.Sprintf("%d different addresses", w.named+len(w.addrs)), "none sent again"
 		if w.more {
-			from = fmt.Sprintf("%d or more different addresses", len(w.addrs))
+			from = fmt.Sprintf("%d or more different addresses", w.named+len(w.addrs))
 		}
 		if w.sweeps > 1 {
 			// An address may come back in a later burst.

@@ -146,3 +146,28 @@ func TestControlSweepSpokeBoundFull(t *testing.T) {
 		t.Errorf("Omitted().RefusalsNotJudgedForSweep = %d, want 10", n)
 	}
 }
+
+// TestControlSweepFullRunLetsGo guards a sweep's address memory across
+// runs: the addresses of a run whose sweep showed were kept for good, so
+// after one scan from more than maxSweepAddrs addresses the map stayed
+// full, no later run could tell a repeated address, and a real outage's
+// clients retrying every 5 s three hours later read as probes (7 errors
+// and the rest info, the verdict a scan's). A run that ends lets its
+// addresses go.
+func TestControlSweepFullRunLetsGo(t *testing.T) {
+	rs := append(burst("198.51.100", 150, 0, 50*time.Millisecond), burst("198.51.101", 150, 150*50*time.Millisecond, 50*time.Millisecond)...)
+	for round := range 24 {
+		for i := range 3 {
+			rs = append(rs, refusal{fmt.Sprintf("10.20.0.%d", i+1), 3*time.Hour + time.Duration(round)*5*time.Second + time.Duration(i)*time.Second})
+		}
+	}
+	c := &collect{}
+	d := New(policy.Policy{}, nil, c)
+	errs, infos, sum := feedRefusals(t, d, c, rs)
+	if errs != 7+72 || infos != 293 {
+		t.Errorf("%d errors, %d info; want %d, %d", errs, infos, 7+72, 293)
+	}
+	if scan, open := scanVerdict(sum); scan || !open {
+		t.Errorf("verdict %q (rules %q): want the outage's, with the rule", sum.Verdict, sum.Rules)
+	}
+}

@@ -101,10 +101,10 @@
 //     own network arrived at: maxReachedAs (4)
 //   - client addresses of a sweep of the control port told apart
 //     (connect.go's refusalSweep): maxSweepAddrs (256), those of the
-//     current burst and of the bursts whose sweep showed (a burst
-//     ends after sweepGap, 2 min, with no refusal); beyond, counted, the
-//     verdict says "or more", and a repeat of one not told apart is not
-//     caught
+//     current burst only (a burst ends after sweepGap, 2 min, with no
+//     refusal, and lets them go; the bursts whose sweep showed are
+//     counted for the verdict); beyond, the verdict says "or more", and
+//     within that burst a repeat of one not told apart is not caught
 //
 // The login table (logins.go):
 //
