@@ -37,8 +37,11 @@ const (
 	bruteFailures = 5
 	// scanNames different user names refused at USER from one address
 	// within loginWindow, with no login from it succeeding, are an
-	// account-name scan.
-	scanNames = bruteFailures
+	// account-name scan: a list makes dozens, while an office's users
+	// behind one NAT typing their own names at an anonymous-only server,
+	// or one user trying spellings of a name, make a handful before an
+	// anonymous login succeeds (judged at the failure, it may come later).
+	scanNames = 20
 	// sprayUsers distinct users tried with one password make it a spray.
 	sprayUsers = 3
 	// focusFailures failed logins for one named user from one address

@@ -127,7 +127,7 @@ func scanNameList(n int) []string {
 // passwords for the one name it took, with no login from the address
 // succeeding: it was an info with "Nothing to block ... tell them which
 // account", since a name refused at USER guesses no password and four
-// passwords are below the count. Five different names refused so, and
+// passwords are below the count. scanNames different names refused so, and
 // nothing from the address getting in, not even anonymously, are an
 // account-name scan: a warning with the rule to block the address. A
 // USER and PASS pipelined, the USER refused and the PASS answered 503,
@@ -148,7 +148,7 @@ func TestAccountNameScanIsAnAttack(t *testing.T) {
 	}
 	pipelined := func() [][]ctlLine {
 		var ss [][]ctlLine
-		for _, u := range scanNameList(6) {
+		for _, u := range scanNameList(scanNames + 4) {
 			ss = append(ss, []ctlLine{{true, "USER " + u + "\r\nPASS Winter2024!\r\n"},
 				{false, "530 This FTP server is anonymous only.\r\n503 Login with USER first.\r\n"}})
 		}
@@ -161,18 +161,25 @@ func TestAccountNameScanIsAnAttack(t *testing.T) {
 	}{
 		{"40 names refused at USER, then 4 passwords for the name taken", userlist(),
 			"each refused by the server at the user name before any password was sent", "checked no password"},
-		{"6 names with their PASS pipelined, refused at USER", pipelined(),
+		{"24 names with their PASS pipelined, refused at USER", pipelined(),
 			"without checking the password sent with it", "before any password was sent"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, diag := readLogins(t, loginCapture(t, tc.scripts))
-			fs := findingsOf(rec, CodeLoginAttack)
-			if len(fs) != 1 {
-				t.Fatalf("%d login-brute-force findings, want 1", len(fs))
+			// (The first names make an info, reported once; the scan
+			// raises it to a warning.)
+			var warns []*Finding
+			for _, f := range findingsOf(rec, CodeLoginAttack) {
+				if f.Severity == SeverityWarning {
+					warns = append(warns, f)
+				}
 			}
-			f := fs[0]
-			if f.Severity != SeverityWarning || !strings.HasPrefix(f.Message, "Account-name scan from 10.66.0.1: 5 different user names") {
+			if len(warns) != 1 {
+				t.Fatalf("%d login-brute-force warnings, want 1", len(warns))
+			}
+			f := warns[0]
+			if !strings.HasPrefix(f.Message, fmt.Sprintf("Account-name scan from 10.66.0.1: %d different user names", scanNames)) {
 				t.Errorf("%s: %s", f.Severity, f.Message)
 			}
 			if !strings.Contains(f.Message, tc.says) {

@@ -98,11 +98,19 @@ func TestLoginRefusedAtUserNameIsNoPasswordGuess(t *testing.T) {
 		{"names refused at USER, no login at all: an account-name scan",
 			func() []nameLogin {
 				var ls []nameLogin
-				for i, u := range []string{"root", "admin", "oracle", "test", "backup", "guest", "ftp1"} {
+				for i, u := range scanNameList(scanNames + 1) {
 					ls = append(ls, refused(office, srv, u, float64(i)))
 				}
 				return ls
 			}(), "warning", "Account-name scan"},
+		{"seven names refused at USER, no login at all: a handful, no scan yet",
+			func() []nameLogin {
+				var ls []nameLogin
+				for i, u := range []string{"root", "admin", "oracle", "test", "backup", "guest", "ftp1"} {
+					ls = append(ls, refused(office, srv, u, float64(i)))
+				}
+				return ls
+			}(), "info", "refused at the user name before any password was sent"},
 		{"four names refused at USER, no login at all",
 			func() []nameLogin {
 				var ls []nameLogin
