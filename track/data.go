@@ -436,27 +436,26 @@ func (dc *DataConn) fromStranger() bool {
 }
 
 // strangerScanned tells whether dc is what a scan of an announced passive
-// port looks like (fromStranger): one SYN, never sent again, whatever
-// answered it (the server's SYN-ACK, an RST, an ICMP error, nothing),
-// then no handshake and no byte. A SYN sent again with back-off is a real
-// stack's retry (a scanner sends one): it stands as the data connection
-// of a client behind a NAT that gives it another source (a CGNAT without
-// paired pooling). One SYN refused or unanswered may be that client's
-// too, but the capture cannot tell it from a scanner's that a firewall
-// letting in only the client's own data connection (a helper's RELATED
-// expectation) rightly stopped: taken for the data connection, it told
-// to open the passive range to all. In active mode the connector is the
-// server: its SYNs from another of its addresses (a multi-homed server,
-// an outbound SNAT, source port 20) are never a stranger's.
+// port looks like (fromStranger): one SYN, answered by the server's
+// SYN-ACK (its listener was open: the path works, for strangers too),
+// then the stranger's RST or nothing, and no byte. Anything else from
+// another address stands as the data connection of a client behind a NAT
+// that gives it another source (a CGNAT without paired pooling): a SYN
+// sent again with back-off is a real stack's retry (a scanner sends one);
+// a SYN refused by RST or ICMP was refused on the path (the listener
+// answers anyone's SYN with a SYN-ACK), the data connection's failure. In
+// active mode the connector is the server: its SYNs from another of its
+// addresses (a multi-homed server, an outbound SNAT, source port 20) are
+// never a stranger's.
 func (dc *DataConn) strangerScanned() bool {
-	return dc.Passive && dc.fromStranger() && dc.SYNs == 1 &&
+	return dc.Passive && dc.fromStranger() && dc.SYNs == 1 && !dc.SynAckTS.IsZero() &&
 		!dc.openerAcked && dc.TotalBytes() == 0 && dc.Thief == nil
 }
 
 // releaseStranger gives back the announcement dc when the connection a
 // stranger's SYN matched by the port alone ends as a scan's does
-// (strangerScanned): one SYN, never sent again, no handshake (a spoofed
-// source, a SYN scan's RST, a scanner's SYN a firewall stopped). Nothing says it was the session's
+// (strangerScanned): one SYN answered by SYN-ACK, never acknowledged (a
+// spoofed source, or a SYN scan's RST). Nothing says it was the session's
 // data connection, and its SYN-ACK says nothing of the client's path:
 // taken for it, it read as a data connection that reached the server when
 // the client's own never came ("connected: no firewall dropped it"). A

@@ -13,8 +13,8 @@ import (
 // address than the session's client makes of a passive announcement (a
 // scan of the passive range, a spoofed SYN): after the session's QUIT it
 // is not matched at all, and one matched by the port alone that looks
-// like a scan (one SYN, never sent again, whatever answered it, no
-// handshake, nothing carried) is given back, told as a data-stray event. Before, a scanner's
+// like a scan (one SYN, answered by SYN-ACK, never acknowledged, nothing
+// carried) is given back, told as a data-stray event. Before, a scanner's
 // SYN refused by RST 0.3 s after the QUIT made the unused announcement
 // "refused" (data-refused, with a rule to open a range that was open),
 // and a spoofed SYN answered by a SYN-ACK nobody acknowledged made it
@@ -22,8 +22,10 @@ import (
 // reached the server (vsftpd's 425).
 // A stranger whose handshake completes (a CGNAT client's data connection
 // leaving from another address) still stands: TestPortOnlyWindow and
-// TestPortOnlyMatchTakenOverByBetterSYN; so does one whose SYN came again
-// (a real stack's retry: TestStrangerDataConnectionKept).
+// TestPortOnlyMatchTakenOverByBetterSYN; so does one refused by RST while
+// the session is open (the listener would have answered a scanner with a
+// SYN-ACK: the path refused it) and one whose SYN came again
+// (TestStrangerDataConnectionKept).
 func TestStrangerSYNNotTheDataConnection(t *testing.T) {
 	dsrv := netip.MustParseAddrPort("192.0.2.10:40000")
 	stray := netip.MustParseAddrPort("203.0.113.9:31367")
@@ -54,7 +56,7 @@ func TestStrangerSYNNotTheDataConnection(t *testing.T) {
 			s.segAck(dsrv, stray, ackRST, 0, 778, 0)
 			s.cmd("QUIT", "")
 			s.reply(221, "Goodbye.")
-		}, OutcomeNotAttempted, MatchNone, netip.AddrPort{}, true},
+		}, OutcomeRefused, MatchPortOnly, stray, false},
 		{"PASV, LIST, a spoofed SYN answered by SYN-ACKs never acknowledged, 425", func(s *session) {
 			passive(s)
 			s.cmd("LIST", "")

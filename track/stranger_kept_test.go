@@ -14,9 +14,9 @@ import (
 // from another of its addresses (a multi-homed server, an outbound SNAT,
 // source port 20) are its data connection; in passive mode a client
 // behind a NAT that gives its data connection another address (a CGNAT
-// without paired pooling) sends its SYN again with back-off (one SYN
-// refused or unanswered is given back: a scanner's, as far as the
-// capture can tell, TestStrangerSYNNotTheDataConnection). Taken for a scan, they read as "no SYN
+// without paired pooling) sends its SYN again with back-off, and a SYN
+// refused by RST was refused on the path (the server's listener answers
+// anyone's SYN with a SYN-ACK). Taken for a scan, they read as "no SYN
 // reached the capture point", not attempted, with the server's outgoing
 // firewall to blame in active mode, where the client refused or dropped
 // the server's SYNs.
@@ -75,6 +75,7 @@ func TestStrangerDataConnectionKept(t *testing.T) {
 		{"PASV, LIST, another address's SYN sent again, refused by RST", passive(2, synRST), OutcomeRefused, "198.51.100.8:40001"},
 		{"PASV, LIST, another address's SYN sent again, no answer", passive(5, synDropped), OutcomeUnanswered, "198.51.100.8:40001"},
 		{"PASV, LIST, another address's SYN sent again, its SYN-ACKs lost", passive(4, synAckLost), OutcomeUnanswered, "198.51.100.8:40001"},
+		{"PASV, LIST, another address's one SYN refused by RST", passive(1, synRST), OutcomeRefused, "198.51.100.8:40001"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSession(t)
