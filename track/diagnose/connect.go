@@ -576,8 +576,12 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 			from = fmt.Sprintf("%d or more different addresses", w.named+len(w.addrs))
 		}
 		if w.sweeps > 1 {
-			// An address may come back in a later burst.
-			from += fmt.Sprintf(" in %d bursts", w.sweeps)
+			// An address may come back in a later burst: each burst's
+			// are told apart, not all of them (a burst lets its go).
+			from = fmt.Sprintf("%d addresses over %d bursts, each burst's counted apart (one may come back in a later burst)", w.named+len(w.addrs), w.sweeps)
+			if w.more {
+				from = fmt.Sprintf("%d or more addresses over %d bursts, each burst's counted apart (one may come back in a later burst)", w.named+len(w.addrs), w.sweeps)
+			}
 			once = "none sent again within its burst"
 		}
 		v = fmt.Sprintf("no control connection to port %d opened: port %d at %s refused %s from %s, one SYN each and %s, and no FTP session ever opened there (see control-refused): a port scan looks like this; if an FTP server should answer at %s, nothing listens there or a firewall rejects it with a TCP reset (ss -ltnp 'sport = :%d')",
