@@ -1069,11 +1069,16 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 			t.finishData(dc)
 		}
 	}
-	// Data connections held for a final reply that will not come now.
+	// Data connections held for a final reply, or for their transfer
+	// command (awaitCommand), that will not come now; the hold lets go
+	// of them with the session.
 	for _, dc := range sess.Data {
 		if dc.Done {
 			t.reportData(dc)
 		}
+	}
+	if len(t.awaiting) > 0 {
+		t.awaiting = slices.DeleteFunc(t.awaiting, func(w awaitedData) bool { return w.dc.Session == sess })
 	}
 	// Pending commands after: an active announcement never answered is
 	// retracted above, so its command names no data connection.

@@ -30,12 +30,19 @@ type ctlLine struct {
 // closed after its lines.
 func loginCapture(t *testing.T, scripts [][]ctlLine) []byte {
 	t.Helper()
+	return loginCaptureFrom(t, net.IPv4(10, 66, 0, 1), net.IPv4(10, 0, 0, 5), time.Second, scripts)
+}
+
+// loginCaptureFrom is loginCapture from cli to srv:21, the connections
+// apart after each one's last packet.
+func loginCaptureFrom(t *testing.T, cli, srv net.IP, apart time.Duration, scripts [][]ctlLine) []byte {
+	t.Helper()
+	cli, srv = cli.To4(), srv.To4()
 	var buf bytes.Buffer
 	w := pcapgo.NewWriter(&buf)
 	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
 		t.Fatal(err)
 	}
-	cli, srv := net.IPv4(10, 66, 0, 1).To4(), net.IPv4(10, 0, 0, 5).To4()
 	ts := time.Date(2026, 12, 4, 17, 30, 0, 0, time.UTC)
 	for i, script := range scripts {
 		port := layers.TCPPort(30000 + i)
@@ -88,7 +95,7 @@ func loginCapture(t *testing.T, scripts [][]ctlLine) []byte {
 		send(false, "FA", "")
 		send(true, "FA", "")
 		send(false, "A", "")
-		ts = ts.Add(time.Second)
+		ts = ts.Add(apart)
 	}
 	return buf.Bytes()
 }
