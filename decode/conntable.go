@@ -18,9 +18,10 @@ func (cs *controlConn) lru() *lruLinks[*controlConn] { return &cs.links }
 // them, the bytes of a session evicted while still alive) start no new
 // session. A tombstone is a key and a time, in a ring: the oldest is
 // overwritten first, and one older than its TTL (tombstoneTTL; an
-// evicted session's, idleClose) no longer counts. The ring starts at
-// tombstoneSlots and doubles, up to tombstonesPerConn slots for each
-// connection the table may hold, when the slot to overwrite still holds
+// evicted session's, idleClose) no longer counts. The ring is allocated
+// at the first close, 64 slots, and doubles, up to tombstoneSlots or
+// tombstonesPerConn slots for each connection the table may hold,
+// whichever is more, when the slot to overwrite still holds
 // a tombstone within its TTL; at that bound such a tombstone is
 // overwritten and counted (Stats.TombstonesForgotten): its late packets
 // may start a session of their own.
@@ -101,12 +102,14 @@ type tombstones struct {
 	forgotten *uint64
 }
 
-// init makes an empty ring of n slots (at least one).
+// init makes an empty ring that may grow to n slots (at least one). The
+// ring and its index are allocated as tombstones are left: a capture
+// whose connections close slowly keeps a small ring.
 func (t *tombstones) init(n int) {
-	t.ring = make([]tombstone, n)
+	t.ring = nil
 	t.max = max(n, 1)
 	t.hasher = newConnHasher()
-	t.index = make(map[uint64]int32, n)
+	t.index = make(map[uint64]int32)
 }
 
 // bound lets the ring grow to limit slots, and counts in forgotten (if

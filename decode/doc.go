@@ -158,7 +158,8 @@
 //     (expiry, eviction), which then moves it to its place in the list by
 //     the pair's time (walking from the back, past the entries seen
 //     since) or closes it; each is looked at once per walk
-//   - tombstones: a ring of 4,096 that doubles while the slot it would
+//   - tombstones: a ring allocated as connections close, that doubles
+//     (from 64, and always to at least 4,096) while the slot it would
 //     overwrite still holds, up to 4 per control connection the table may
 //     hold (Options.MaxControlConns; 40,000 by default, 120 bytes each
 //     and an index entry: about 6 MB at most), each valid for 4 minutes

@@ -43,7 +43,7 @@
 // # Reading ahead, and its goroutines
 //
 // A plain pcap file (not compressed, not a pipe) is read by a goroutine of
-// its own in blocks of 256 KiB, four of them circulating: Next returns
+// its own in blocks of 128 KiB, four of them circulating: Next returns
 // each record in place in a block (pcapblock.go), so the caller makes no
 // read system call and copies nothing but a record that straddles two
 // blocks. Prefetch adds a reading goroutine where that pays (a gzip file:

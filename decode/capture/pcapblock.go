@@ -20,7 +20,7 @@ import (
 // and end the same way, error for error (TestBlockPcapSameAsStream and
 // FuzzBlockPcapSameAsStream hold it to that).
 const (
-	pcapBlockSize = 256 << 10
+	pcapBlockSize = 128 << 10
 	pcapBlocks    = 4 // one the caller reads from, three for the reader to fill
 )
 

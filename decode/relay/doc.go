@@ -30,7 +30,7 @@
 //
 // # Bounds
 //
-//   - a batch is handed over at 512 calls or 256 KiB of copied payload;
+//   - a batch is handed over at 256 calls or 256 KiB of copied payload;
 //     four batches circulate, so the decoder runs at most four batches
 //     ahead of the handler, and waits when it is that far ahead
 //   - a relayed ControlEvent's Reply is the decoder's (the handler may keep

@@ -11,7 +11,7 @@ import (
 // this many payload bytes, whichever comes first. With batches in flight
 // at most, the decoder runs at most that far ahead of the handler.
 const (
-	batchEvents  = 512
+	batchEvents  = 256
 	batchPayload = 256 << 10
 	batches      = 4
 )
