@@ -281,6 +281,21 @@ func (d *DataConn) TLSAlertOnly() bool {
 	return d.Bytes[1-server] == 0 && d.Bytes[server] == alertRecordLen
 }
 
+// clientAlertOnly is TLSAlertOnly for the client: its one TLS alert
+// record was the only payload. No file data moved either; but what the
+// client refused, before any handshake, the capture does not tell, so
+// it is no server's refusal (TLSAlertOnly's data-tls-required).
+func (d *DataConn) clientAlertOnly() bool {
+	if d.DataTLS() != DataTLSAlert || d.TLSClientAlert().IsZero() {
+		return false
+	}
+	client := 0 // the opener in passive mode
+	if !d.Passive {
+		client = 1
+	}
+	return d.Bytes[1-client] == 0 && d.Bytes[client] == alertRecordLen
+}
+
 // TLSClientHelloRead reports whether the data connection's TLS
 // ClientHello was read. Without it, what the client offered to resume is
 // unknown (tlshello.Decide): a full handshake may as well have refused
@@ -296,7 +311,8 @@ func (d *DataConn) TLSClientHelloRead() bool {
 // handshake (and alerts) and nothing else: the records of both directions
 // were read in order and none carried application data
 // (tlshello.ContentHandshakeOnly), or the server's alert alone answered
-// a connection on which the client began no TLS (TLSAlertOnly). Such a
+// a connection on which the client began no TLS (TLSAlertOnly), or the
+// client's alert alone began and ended it (clientAlertOnly). Such a
 // connection moved no file data; its outcome is connected, not
 // transferred.
 //
@@ -308,7 +324,7 @@ func (d *DataConn) TLSClientHelloRead() bool {
 // settles it.
 func (d *DataConn) TLSHandshakeOnly() bool {
 	v, seen := d.TLSHandshake()
-	if (!seen || v.Content != tlshello.ContentHandshakeOnly) && !d.TLSAlertOnly() {
+	if (!seen || v.Content != tlshello.ContentHandshakeOnly) && !d.TLSAlertOnly() && !d.clientAlertOnly() {
 		return false
 	}
 	if c := d.Command; c != nil {

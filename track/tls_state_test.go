@@ -73,7 +73,10 @@ func TestDataTLSState(t *testing.T) {
 		{"clear", []tlsSeg{{fromServer: true, b: file}}, DataTLSClear, OutcomeTransferred, false},
 		{"server alert only", []tlsSeg{{fromServer: true, b: alert}}, DataTLSAlert, OutcomeConnected, true},
 		{"alert then more", []tlsSeg{{fromServer: true, b: alert}, {fromServer: true, b: file}}, DataTLSAlert, OutcomeTransferred, false},
-		{"client alert", []tlsSeg{{b: alert}}, DataTLSAlert, OutcomeTransferred, false},
+		// The client's alert alone moved no file either: connected,
+		// and no server's refusal (not TLSAlertOnly).
+		{"client alert only", []tlsSeg{{b: alert}}, DataTLSAlert, OutcomeConnected, false},
+		{"client alert then more", []tlsSeg{{b: alert}, {b: file}}, DataTLSAlert, OutcomeTransferred, false},
 		{"start missed", []tlsSeg{{fromServer: true, b: file, missed: true}, {fromServer: true, b: file}}, DataTLSUnknown, OutcomeTransferred, false},
 		{"nothing", nil, DataTLSEmpty, OutcomeConnected, false},
 	}

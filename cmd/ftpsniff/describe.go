@@ -41,6 +41,10 @@ func outcomeDetail(d *track.DataConn) string {
 			// The server refused a connection on which no TLS began.
 			return fmt.Sprintf("a TLS alert from the server only (%v), no handshake, no application data: %s", d.TLSServerAlert(), byteSplit(d))
 		}
+		if d.DataTLS() == track.DataTLSAlert && d.TLSHandshakeOnly() {
+			// The client's alert alone: it began no handshake either.
+			return fmt.Sprintf("a TLS alert from the client only (%v), no handshake, no application data: %s", d.TLSClientAlert(), byteSplit(d))
+		}
 		if d.TLSHandshakeOnly() {
 			return "TLS handshake only, no application data: " + byteSplit(d)
 		}
@@ -245,7 +249,7 @@ func tlsFact(d *track.DataConn) string {
 	case track.DataTLSClear:
 		return "in clear (no TLS)"
 	case track.DataTLSAlert:
-		if !d.TLSAlertOnly() {
+		if d.Outcome != track.OutcomeConnected || !d.TLSHandshakeOnly() {
 			return tlsAlertFrom(d) + ", no handshake"
 		}
 	case track.DataTLSUnknown:

@@ -59,7 +59,8 @@ func ftpsAlertCapture(t *testing.T, active, fromServer bool) string {
 // `tls: alert`, documented as the server refusing clear data, could not
 // tell the two apart. The text line, the JSON record (tls_alert_from)
 // and the report's ladder name the sender; only the server's lone alert
-// is data-tls-required.
+// is data-tls-required. Either side's lone alert moved no file: the
+// connection is connected, not transferred (a client's 7 bytes were).
 func TestDataTLSAlertNamesItsSender(t *testing.T) {
 	for _, tc := range []struct {
 		name               string
@@ -89,8 +90,11 @@ func TestDataTLSAlertNamesItsSender(t *testing.T) {
 					data = append(data, r)
 				}
 			}
-			if len(data) != 1 || data[0]["tls"] != "alert" || data[0]["tls_alert_from"] != side {
-				t.Errorf("data records %v, want one with tls alert, tls_alert_from %s", data, side)
+			if len(data) != 1 || data[0]["tls"] != "alert" || data[0]["tls_alert_from"] != side || data[0]["outcome"] != "connected" {
+				t.Errorf("data records %v, want one connected, with tls alert, tls_alert_from %s", data, side)
+			}
+			if want := "a TLS alert from the " + side + " only (fatal decode_error(50)), no handshake, no application data: 7 bytes"; !strings.Contains(text, want) {
+				t.Errorf("text lacks %q:\n%s", want, text)
 			}
 			page, _, _ := runReport(t, path)
 			if want := "#1 7 bytes: a TLS alert from the " + side + " (fatal decode_error(50)), no handshake"; !strings.Contains(page, want) {
