@@ -130,7 +130,8 @@
 //     given is remembered, up to maxSpreadGone (32) per server, oldest
 //     out first, so that it is not reported again when followed anew;
 //     one pushed out of that memory is counted
-//     (Omitted.LoginSpreadReportsForgotten) and may be reported again
+//     (Omitted.LoginSpreadReportsForgotten), whether its finding was the
+//     warning or the info, and may be given again
 //
 // What the whole capture tells:
 //

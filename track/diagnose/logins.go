@@ -540,8 +540,9 @@ type loginTable struct {
 	// window (a name pushed out twice counts twice): those failures are
 	// not weighed together with its later ones.
 	spreadForgotten int
-	// spreadGoneForgotten: names already reported that maxSpreadGone
-	// pushed out of a server's memory: each may be reported again.
+	// spreadGoneForgotten: names already reported or noted that
+	// maxSpreadGone pushed out of a server's memory: each may be said
+	// again.
 	spreadGoneForgotten int
 }
 

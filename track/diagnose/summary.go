@@ -669,9 +669,10 @@ type Omitted struct {
 	// within the window (a name pushed out twice counts twice): those
 	// are not weighed with the name's later ones.
 	LoginSpreadUsersForgotten int `json:"login_users_forgotten_for_spread,omitempty"`
-	// LoginSpreadReportsForgotten: names already reported for guessing
-	// spread over many addresses that the memory of maxSpreadGone per
-	// server pushed out, oldest first: each may be reported again.
+	// LoginSpreadReportsForgotten: names already reported (the warning)
+	// or noted (the info) for guessing spread over many addresses that
+	// the memory of maxSpreadGone per server pushed out, oldest first:
+	// each may be reported or noted again.
 	LoginSpreadReportsForgotten int `json:"login_spread_reports_forgotten,omitempty"`
 	// ForeignClosesNotJudged: data connections from another address
 	// than the control connection's that the server closed at once, not
