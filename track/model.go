@@ -186,6 +186,11 @@ type Command struct {
 	// word.
 	SecretArg bool
 	Dropped   int // bytes of an over-long line not kept
+	// Anomaly: what ftp.ParseCommand found odd about the line.
+	// ftp.CmdTabSeparator, a TAB between Verb and Arg, makes a line
+	// vsftpd, Pure-FTPd and the Linux FTP helper do not read as the
+	// command (ProFTPD does).
+	Anomaly ftp.CommandAnomaly
 
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.

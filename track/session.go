@@ -22,6 +22,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		Num:       e.Num,
 		Verb:      e.Command.Verb,
 		Arg:       e.Command.Arg,
+		Anomaly:   e.Command.Anomaly,
 		Junk:      e.Kind == decode.ControlJunk,
 		Cwd:       sess.Cwd,
 		Telnet:    e.Telnet,

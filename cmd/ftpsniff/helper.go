@@ -675,6 +675,15 @@ func (h *helperLayer) hypothesis(c *helperConn, seg nfhelper.Segment, r nfhelper
 	return hr, hr.Action == nfhelper.Expected && hr.Rewrite.Done
 }
 
+// tabAfterVerb reports whether n is a PORT or EPRT whose verb a TAB ends
+// ("PORT\t1,2,3,4,5,6", as ProFTPD takes it): the helper looks for a space
+// after the verb and, finding none where the numbers should start, drops
+// the segment.
+func tabAfterVerb(n annNote) bool {
+	k := n.res.Kind
+	return (k == nfhelper.KindPORT || k == nfhelper.KindEPRT) && len(n.text) > 4 && n.text[4] == '\t'
+}
+
 // firstLine is the announcement line the result is about, bounded.
 func firstLine(p []byte, r nfhelper.Result) string {
 	off := 0
@@ -1085,6 +1094,10 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			// change.
 			f.Advice = "make the client send its PORT/EPRT in one segment in the form the helper parses, or use passive mode on the client"
 		}
+		if tabAfterVerb(n) {
+			f.Message += fmt.Sprintf(". The client ended the verb with a TAB, not a space: the helper does not recognise the %s, as it needs a space after the verb (ProFTPD runs the TAB form; vsftpd and Pure-FTPd do not know it)", r.Kind)
+			f.Advice = fmt.Sprintf("make the client write a space after %s, or use passive mode on the client", r.Kind.Pattern())
+		}
 	case r.Action == nfhelper.Expected && r.Rewrite.Done:
 		f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
 		f.Message = fmt.Sprintf("the helper would rewrite this %s to %s (%+d bytes) and expect %s", r.Kind, r.Rewrite.Text(), r.Rewrite.Delta(), r.Expect)
@@ -1389,6 +1402,8 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		// was still reading: the router saw the rest, which decides.
 		// No verdict either way.
 		return nil
+	case r.Action == nfhelper.PartialDrop && tabAfterVerb(n):
+		why = fmt.Sprintf("the helper would have dropped the announcement: it did not recognise the %s, whose verb the client ended with a TAB, not the space the helper needs", r.Kind)
 	case r.Action == nfhelper.PartialDrop:
 		why = "the helper would have dropped the announcement (" + r.Partial.String() + ")"
 	case r.Action == nfhelper.NotRecorded && n.natVerdict:
@@ -1821,6 +1836,10 @@ func quoteWire(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
+		if r == '\t' {
+			b.WriteString(`\t`) // as the transcript shows it ("PORT\t1,2,...")
+			continue
+		}
 		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' {
 			fmt.Fprintf(&b, "\\x%02x", r)
 			continue

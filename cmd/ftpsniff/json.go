@@ -12,6 +12,7 @@ import (
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/decode/communityid"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -246,6 +247,11 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.boolOmit("junk", c.Junk)
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))
+	if a := c.Anomaly & ftp.CmdTabSeparator; a != 0 {
+		// (Only the TAB is named: it decides which servers, and whether
+		// the Linux FTP helper, read the command.)
+		w.str("anomaly", a.String())
+	}
 	if c.Telnet != 0 {
 		w.str("telnet", c.Telnet.String())
 	}

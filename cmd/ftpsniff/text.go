@@ -13,6 +13,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -699,8 +700,13 @@ func (o *textOutput) command(s *track.Session, c *track.Command) {
 func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	p := o.p
 	line := shown(maskedVerb(c, o.showPass))
-	if c.Arg != "" || c.Verb == "PASS" {
-		line += " " + shownKept(maskedArg(c, o.showPass), c.Dropped)
+	tab := c.Anomaly&ftp.CmdTabSeparator != 0
+	if c.Arg != "" || c.Verb == "PASS" || tab {
+		sep := " "
+		if tab {
+			sep = shown("\t")
+		}
+		line += sep + shownKept(maskedArg(c, o.showPass), c.Dropped)
 	}
 	extra := ""
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() {
@@ -715,6 +721,9 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	}
 	if c.Dropped > 0 {
 		extra += "  " + p.warn.Sprint(droppedNote(c.Dropped))
+	}
+	if tab {
+		extra += "  " + p.warn.Sprint(tabNote(c.Verb))
 	}
 	if c.Telnet != 0 {
 		extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
@@ -1391,6 +1400,17 @@ func droppedNote(n int) string { return fmt.Sprintf("[%d bytes over the line lim
 // RFC's syntax ("+25", a trailing comma or word), read as the servers that
 // accept such an argument read it: a broken client's or a scanner's tell.
 const looseNote = "[loose syntax, read as servers read it]"
+
+// tabNote marks a command whose verb a TAB, not a space, ends: ProFTPD
+// runs it; vsftpd and Pure-FTPd take the TAB for part of the verb and do
+// not know the command; nf_conntrack_ftp, which needs a space after PORT
+// and EPRT, drops the segment of such a PORT or EPRT.
+func tabNote(verb string) string {
+	if verb == "PORT" || verb == "EPRT" {
+		return "[TAB after the verb: ProFTPD runs it; vsftpd and Pure-FTPd do not know it; a Linux FTP helper drops it]"
+	}
+	return "[TAB after the verb: ProFTPD runs it; vsftpd and Pure-FTPd do not know it]"
+}
 
 // neverOpenedMin: this many servers or more none of whose control
 // connections opened are written as one block (writeNeverOpened), not a

@@ -27,24 +27,31 @@ const (
 	CmdVerbTooLong                                 // verb longer than MaxVerbLen
 	CmdVerbNonPrintable                            // verb holds a byte outside 0x21..0x7E
 	CmdVerbLowerCase                               // verb not upper case: legal (RFC 959 §5.3), but case-sensitive parsers (Wireshark) miss it
+	// CmdTabSeparator: a TAB, not a SP, ends a known verb ("PORT\t1,2,...").
+	// ProFTPD splits words at any white space and runs the command;
+	// vsftpd and Pure-FTPd do not (a 500; vsftpd before login a 530), and
+	// nf_conntrack_ftp, which needs a SP after PORT and EPRT, drops the
+	// segment.
+	CmdTabSeparator
 )
 
-var commandAnomalyNames = [...]string{"leading-space", "verb-too-short", "verb-too-long", "verb-non-printable", "verb-lower-case"}
+var commandAnomalyNames = [...]string{"leading-space", "verb-too-short", "verb-too-long", "verb-non-printable", "verb-lower-case", "tab-separator"}
 
 func (a CommandAnomaly) String() string { return flagString(uint(a), commandAnomalyNames[:]) }
 
 // Command is one parsed command line.
 type Command struct {
 	Verb    string // upper-cased; for known verbs a shared constant string
-	Arg     string // everything after the first SP after the verb, raw
+	Arg     string // everything after the SP (or TAB: CmdTabSeparator) that ends the verb, raw
 	Anomaly CommandAnomaly
 }
 
 // ParseCommand parses one client line (as emitted by LineSplitter; a
 // trailing CR LF or LF is also removed). The verb is the first SP-delimited
-// word after optional leading SP/TAB; the argument is the rest of the line
-// after that SP, untrimmed, because later spaces belong to path names
-// (RFC 2640).
+// word after optional leading SP/TAB, or a known verb ended by a TAB, as
+// ProFTPD reads it (CmdTabSeparator); the argument is the rest of the line
+// after that SP or TAB, untrimmed, because later spaces belong to path
+// names (RFC 2640). After any other word a TAB stays in the word.
 //
 // ErrEmptyLine is returned for a line with no verb. ErrBadVerb is returned
 // for a verb that is too short, too long or holds non-printable bytes; the
@@ -68,6 +75,11 @@ func ParseCommand(line []byte) (Command, error) {
 	for j, b := range line {
 		if b == ' ' {
 			word, arg = line[:j], line[j+1:]
+			break
+		}
+		if b == '\t' && isKnownVerbFold(line[:j]) {
+			word, arg = line[:j], line[j+1:]
+			c.Anomaly |= CmdTabSeparator
 			break
 		}
 	}
@@ -161,6 +173,23 @@ var knownVerbs = func() map[string]string {
 	}
 	return m
 }()
+
+// isKnownVerbFold reports whether word, in any case, is a known verb.
+func isKnownVerbFold(word []byte) bool {
+	if len(word) < MinVerbLen || len(word) > MaxVerbLen {
+		return false
+	}
+	var tmp [MaxVerbLen]byte
+	up := tmp[:len(word)]
+	for i, b := range word {
+		if 'a' <= b && b <= 'z' {
+			b -= 'a' - 'A'
+		}
+		up[i] = b
+	}
+	_, ok := knownVerbs[string(up)]
+	return ok
+}
 
 // IsKnownVerb reports whether verb (upper case, as in Command.Verb) is one of
 // the standard verbs listed in the package documentation.

@@ -32,7 +32,20 @@ var commandTests = []struct {
 	{"ABCDEFGHIJKLMNOPQ x", Command{Verb: "ABCDEFGHIJKLMNOPQ", Arg: "x", Anomaly: CmdVerbTooLong}, ErrBadVerb},
 	{"ABCDEFGHIJKLMNOP x", Command{Verb: "ABCDEFGHIJKLMNOP", Arg: "x"}, nil},
 	{"US\x00ER x", Command{Verb: "US\x00ER", Arg: "x", Anomaly: CmdVerbNonPrintable}, ErrBadVerb},
-	{"USER\tx", Command{Verb: "USER\tX", Anomaly: CmdVerbNonPrintable | CmdVerbLowerCase}, ErrBadVerb},
+	// A TAB ending a known verb separates it from its argument, as
+	// ProFTPD reads the line (CmdTabSeparator); after another word it
+	// stays in the word.
+	{"USER\tx", Command{Verb: "USER", Arg: "x", Anomaly: CmdTabSeparator}, nil},
+	{"PORT\t192,0,2,10,160,40", Command{Verb: "PORT", Arg: "192,0,2,10,160,40", Anomaly: CmdTabSeparator}, nil},
+	{"EPRT\t|1|192.0.2.10|41000|\r\n", Command{Verb: "EPRT", Arg: "|1|192.0.2.10|41000|", Anomaly: CmdTabSeparator}, nil},
+	{"port\t\t192,0,2,10,160,40", Command{Verb: "PORT", Arg: "\t192,0,2,10,160,40", Anomaly: CmdTabSeparator | CmdVerbLowerCase}, nil},
+	{"RETR\ta b.txt", Command{Verb: "RETR", Arg: "a b.txt", Anomaly: CmdTabSeparator}, nil},
+	{"\tNLST\t-l", Command{Verb: "NLST", Arg: "-l", Anomaly: CmdLeadingSpace | CmdTabSeparator}, nil},
+	{"PASV\t", Command{Verb: "PASV", Anomaly: CmdTabSeparator}, nil},
+	{"PORT \t1,2,3,4,5,6", Command{Verb: "PORT", Arg: "\t1,2,3,4,5,6"}, nil},
+	{"CWD a\tb", Command{Verb: "CWD", Arg: "a\tb"}, nil},
+	{"HELLO\tx", Command{Verb: "HELLO\tX", Anomaly: CmdVerbNonPrintable | CmdVerbLowerCase}, ErrBadVerb},
+	{"US\tER x", Command{Verb: "US\tER", Arg: "x", Anomaly: CmdVerbNonPrintable}, ErrBadVerb},
 	{"\x16\x03\x01\x02", Command{Verb: "\x16\x03\x01\x02", Anomaly: CmdVerbNonPrintable}, ErrBadVerb},
 	{"ü\xffX y", Command{Verb: "ü\xffX", Arg: "y", Anomaly: CmdVerbNonPrintable}, ErrBadVerb},
 }
@@ -126,6 +139,9 @@ func TestCommandAnomalyString(t *testing.T) {
 	if got := (CmdLeadingSpace | CmdVerbLowerCase).String(); got != "leading-space|verb-lower-case" {
 		t.Errorf("got %q", got)
 	}
+	if got := CmdTabSeparator.String(); got != "tab-separator" {
+		t.Errorf("got %q", got)
+	}
 }
 
 func FuzzParseCommand(f *testing.F) {
@@ -140,6 +156,9 @@ func FuzzParseCommand(f *testing.F) {
 		if !strings.HasSuffix(trimEnd(line), c.Arg) {
 			t.Fatalf("arg %q is not the end of %q", c.Arg, line)
 		}
+		if c.Anomaly&CmdTabSeparator != 0 && (err != nil || !IsKnownVerb(c.Verb)) {
+			t.Fatalf("tab-separator on %q: verb %q, %v", line, c.Verb, err)
+		}
 		switch err {
 		case nil:
 			if n := len(c.Verb); n < MinVerbLen || n > MaxVerbLen {
@@ -147,6 +166,9 @@ func FuzzParseCommand(f *testing.F) {
 			}
 			if !strings.Contains(strings.ToUpper(line), c.Verb) {
 				t.Fatalf("verb %q not in %q", c.Verb, line)
+			}
+			if strings.Contains(c.Verb, "\t") {
+				t.Fatalf("verb %q accepted with a TAB", c.Verb)
 			}
 		case ErrEmptyLine:
 			if strings.Trim(trimEnd(line), " \t") != "" {

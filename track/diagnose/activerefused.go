@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -70,6 +71,7 @@ const maxActiveRefusedQuoted = 3
 // session made no data connection, else a warning.
 func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Finding {
 	var refused []*track.Command
+	var tabbed *track.Command // the first refused with a TAB after its verb
 	kind := activeNotRefused
 	cli := s.Client.Addr().Unmap()
 	for _, c := range s.Commands {
@@ -90,6 +92,15 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		if c.Data != nil || c.Endpoint.Addr().Unmap() != cli || c.Endpoint.Port() < 1024 {
 			continue
 		}
+		if c.Anomaly&ftp.CmdTabSeparator != 0 {
+			// "PORT\t...": vsftpd and Pure-FTPd take the TAB for part of
+			// the verb and answer an unknown command; active mode was
+			// never asked for.
+			if tabbed == nil && r.Code >= 500 && r.Code <= 502 {
+				tabbed = c
+			}
+			continue
+		}
 		k := activeRefusalOf(r)
 		if k == activeNotRefused || epsvAllBefore(s, c) != nil {
 			continue
@@ -99,10 +110,14 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		}
 		refused = append(refused, c)
 	}
-	if len(refused) == 0 {
+	if len(refused) == 0 && tabbed == nil {
 		return nil
 	}
-	c, r := refused[0], refused[0].Final()
+	c := tabbed
+	if len(refused) > 0 {
+		c = refused[0]
+	}
+	r := c.Final()
 	f := &Finding{Code: CodeActiveRefused, Severity: SeverityWarning, Session: s, Command: c, TS: r.TS}
 	worked := s.DataOutcomes[track.OutcomeTransferred] + s.DataOutcomes[track.OutcomeConnected]
 	switch {
@@ -110,6 +125,10 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		f.Severity = SeverityInfo
 	case worked == 0:
 		f.Severity = SeverityError
+	}
+	if len(refused) == 0 {
+		tabRefused(f, c, r, st.passiveWorked, worked > 0)
+		return f
 	}
 	var ev []string
 	var pk []uint64
@@ -170,6 +189,24 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		f.Advice = activeOnAdvice(fam, d.polOf(s).Server)
 	}
 	return f
+}
+
+// tabRefused words active-refused for a PORT or EPRT whose verb a TAB
+// ends, answered 500-502: the server (vsftpd, Pure-FTPd) did not know the
+// command as written, which ProFTPD runs. Not active mode turned off:
+// the server's verdict leaves it out (serverAcc.countActiveRefused).
+func tabRefused(f *Finding, c *track.Command, r *track.Reply, passiveWorked, worked bool) {
+	after := "the session made no data connection"
+	switch {
+	case passiveWorked:
+		after = "the client then used passive mode, which worked"
+	case worked:
+		after = "the session's other data connections were not active ones"
+	}
+	f.Packets = packets([]uint64{c.Num, r.Num})
+	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), after)
+	f.Message = fmt.Sprintf("The server did not take the client's %s as a command: the client ended the verb with a TAB, not a space. vsftpd and Pure-FTPd read the TAB as part of the verb and answer an unknown command (ProFTPD runs it), so this is no refusal of active mode.", c.Verb)
+	f.Advice = fmt.Sprintf("Fix the client to write a space after %s (RFC 959 separates the verb from its argument with a space; a Linux FTP helper, which needs that space too, drops the TAB form), or use passive mode on the client. Nothing to change in the server.", c.Verb)
 }
 
 // activeRefusedHere words active-refused for a session whose PORT/EPRT

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -85,12 +86,19 @@ func replyText(r *track.Reply) string {
 // tail of a PASS whose first bytes a gap took, a bare line after a 331)
 // is hidden whole, since its verb may be part of the secret.
 func commandText(c *track.Command) string {
+	// The separator as sent: a TAB (ftp.CmdTabSeparator) is what some
+	// servers and the Linux FTP helper do not read; quoted with %q, it
+	// shows as \t.
+	sep := " "
+	if c.Anomaly&ftp.CmdTabSeparator != 0 {
+		sep = "\t"
+	}
 	switch {
 	case c.Verb == "PASS" || c.Secret && c.Verb == "ACCT":
-		return c.Verb + " ****"
+		return c.Verb + sep + "****"
 	case c.Secret:
 		return hiddenLine
-	case c.Arg == "":
+	case c.Arg == "" && sep == " ":
 		return c.Verb
 	case c.SecretArg:
 		// SITE PSWD old new: the words after the first are passwords.
@@ -98,9 +106,9 @@ func commandText(c *track.Command) string {
 		if i := strings.IndexByte(w, ' '); i >= 0 {
 			w = w[:i]
 		}
-		return c.Verb + " " + clean(w) + " ****"
+		return c.Verb + sep + clean(w) + " ****"
 	}
-	return c.Verb + " " + clean(c.Arg)
+	return c.Verb + sep + clean(c.Arg)
 }
 
 // hiddenLine stands in evidence and messages for a client line that may

@@ -487,7 +487,9 @@ func (a *serverAcc) settleActive() {
 // to the server's counts (settleActive weighs them at the end).
 func (a *serverAcc) countActiveRefused(f *Finding) {
 	c := f.Command
-	if c == nil {
+	if c == nil || c.Anomaly&ftp.CmdTabSeparator != 0 {
+		// nil, or a TAB after the verb the server did not read
+		// (tabRefused): the client's doing, not the server's refusal.
 		return
 	}
 	r := c.Final()
