@@ -771,7 +771,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		return f
 	}
 	if !dc.Passive {
-		return d.activeNotAttempted(s, dc, f, said, pre, final)
+		return d.activeNotAttempted(s, dc, f, said, pre, final, nat)
 	}
 	switch said {
 	case saidMade:
@@ -836,8 +836,9 @@ const (
 // activeNotAttempted words f for an active-mode endpoint (a PORT or
 // EPRT) the server never connected to, by what the server said of the
 // transfer; nil when it never had to connect (no transfer, or it refused
-// the transfer itself: 550 for a missing file).
-func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *Finding, said int, pre, final *track.Reply) *Finding {
+// the transfer itself: 550 for a missing file). nat is the endpoint's
+// nat-mismatch, if any (natActive).
+func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *Finding, said int, pre, final *track.Reply, nat *Finding) *Finding {
 	switch said {
 	case saidMade:
 		f.Severity = SeverityInfo
@@ -851,23 +852,97 @@ func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *
 	case saidNotMade:
 		f.Code = CodeActiveBlocked
 		f.Severity = SeverityError
-		f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", dc.Announced, replyText(final))
+		head := fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point", dc.Announced, replyText(final))
+		var before string
 		if pre != nil {
-			f.Message += fmt.Sprintf(" Its %d before (%q) did not mean the connection was made: this server sends it before it connects.", pre.Code, replyText(pre))
+			before = fmt.Sprintf(" Its %d before (%q) did not mean the connection was made: this server sends it before it connects.", pre.Code, replyText(pre))
 		}
+		if d.portBehindNAT(s, dc, f, nat, head, before) {
+			return f
+		}
+		f.Message = head + ": it is blocked before this point, by the server's outgoing firewall or on the path." + before
+		fam := d.family(s)
 		from := "from port 20 or an ephemeral port, as the server is set"
-		if d.family(s).kind == policy.ServerVsftpd {
+		switch fam.kind {
+		case policy.ServerVsftpd:
 			from = "from port 20 when connect_from_port_20=YES"
+		case policy.ServerIIS:
+			from = "from port 20, where IIS connects from"
 		}
 		// No SYN reached the capture point, which is on the client's
 		// side, the server's, or between: the client's own firewall
 		// (which a capture on the client sees after) never had one to
 		// drop. The server's output chain, or the path, did.
-		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(s.Server.Port(), isV6(s.Server)) +
+		f.Advice = passiveFirst(s, "; or, to keep active mode, ", " To keep active mode, ") + "let the server's outgoing data connections (" + from + ") out: " + serverEgressAdvice(fam, s.Server.Port(), isV6(s.Server)) +
 			". Rules on the client change nothing here: no SYN of it reached the capture point."
 		return f
 	}
 	return nil
+}
+
+// portBehindNAT words f (its message from head, the 425 and no SYN,
+// and before, what a preliminary reply did not mean) for an active-mode
+// endpoint the server could not connect to when the address it names is
+// one the server cannot reach: a private (or carrier-grade NAT) address,
+// while the server is at a public one. Seen from the client's side that
+// is the client's own address, before the NAT in front of it (which the
+// addresses show, and activePlace reads alike); seen from the server's,
+// nat-mismatch has shown the client at another. Either way the server
+// was told to connect where its connection cannot arrive, and no rule on
+// the server's side changes that. It reports whether it worded f; f is
+// marked portBehindNAT for the server's verdict.
+func (d *Diagnoser) portBehindNAT(s *track.Session, dc *track.DataConn, f, nat *Finding, head, before string) bool {
+	a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	cls := Classify(a)
+	if cls != ClassPrivate && cls != ClassCGNAT || Local(srv) || a.Is4() != srv.Is4() {
+		return false
+	}
+	via := "PORT/EPRT"
+	if dc.Via != 0 {
+		via = dc.Via.String()
+	}
+	v, vwhy := d.vantage(s)
+	switch {
+	case a == cli && v == VantageClient:
+		// (A timing that puts the capture at the server's side makes
+		// it a routed network, not a NAT: the server saw the client at
+		// that address, and the usual reading stands.)
+		why := "the NAT does not rewrite it to its public address (no FTP helper or ALG on the client's router), or rewrites it and does not let in the connection it announced (a capture outside the NAT shows which)"
+		if encryptedControl(s) {
+			why = "the control channel is encrypted, so no FTP helper or ALG on the NAT can read it to rewrite it"
+		}
+		f.Message = fmt.Sprintf("%s. The %s names %s, the client's own address as this capture sees it, %s, while the server is at the public address %s: the client reaches it through a NAT, and the server's connection to %s cannot cross the Internet. The capture is on the client's side%s, before that NAT, so it shows the %s as the client sent it: %s.%s",
+			head, via, a, cls.Describe(a), srv, a, vwhy.because(s), via, why, before)
+		f.Advice = natPortAdvice(s, cls, a, via)
+	case a != cli && nat != nil && nat.Code == CodeNATMismatch:
+		f.Message = fmt.Sprintf("%s. The %s names %s, %s, while the server sees the client at %s (see nat-mismatch): the NAT in front of the client does not rewrite the %s, and the server's connection to %s could not arrive even if let out.%s",
+			head, via, a, cls.Describe(a), cli, via, a, before)
+		f.Advice = nat.Advice
+	default:
+		return false
+	}
+	f.portBehindNAT = true
+	return true
+}
+
+// natPortAdvice is what to change for an active-mode client behind a NAT
+// whose PORT names its own address a (of class cls): passive mode; or
+// the NAT router's FTP helper or ALG, which rewrites the PORT and lets
+// the connection in (not under FTPS, nor at a provider's carrier-grade
+// NAT); or the client announcing the router's public address, with its
+// listening ports forwarded. Never a rule on the server's side.
+func natPortAdvice(s *track.Session, cls AddrClass, a netip.Addr, via string) string {
+	never := fmt.Sprintf(" No rule on the server's side helps while the %s names %s.", via, a)
+	if cls == ClassCGNAT {
+		return passiveFirst(s, ": the NAT is the provider's carrier-grade NAT, where no FTP helper or port forward can be set.", "") + never
+	}
+	external := "set the client to announce the router's public address (its external IP setting, where it has one) and forward its listening ports on the router to it"
+	if encryptedControl(s) {
+		return passiveFirst(s, "; the control channel is encrypted, so no FTP helper or ALG on the NAT can read the "+via+" to rewrite it. To keep active mode, ", " To keep active mode, ") +
+			external + "." + never
+	}
+	return passiveFirst(s, " (the usual fix behind a NAT); or, to keep active mode, ", " To keep active mode, ") +
+		routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "; a home or office router does the same with its FTP ALG setting; or " + external + "." + never
 }
 
 // wordNotAttemptedWrongAddr words f for a passive endpoint nobody
@@ -1508,11 +1583,34 @@ func netshAllowRule(exe bool) string {
 // out of its own output chain (a SYN it never sent cannot be let in on
 // the client): statically from port 20 (vsftpd connect_from_port_20, the
 // usual), or what the FTP helper on the control connections it takes
-// expects; or on a router on the path, in its forward chain.
-func serverEgressAdvice(controlPort uint16, v6 bool) string {
-	return fmt.Sprintf("on the server, in its output chain, from port 20: %s (or %s); from any port, attach the FTP helper to the control connections it takes (%s, or %s) and accept what it expects with %s (%s); or, if a router or firewall on the path drops them, the same helper there and %s (%s)",
+// expects; or on a router on the path, in its forward chain. A server
+// of fam on Windows (IIS) gets Windows Defender Firewall's outbound rule
+// for port 20 instead of its own host's Linux rules; the router's stay.
+func serverEgressAdvice(fam family, controlPort uint16, v6 bool) string {
+	linux := fmt.Sprintf("on the server, in its output chain, from port 20: %s (or %s); from any port, attach the FTP helper to the control connections it takes (%s, or %s) and accept what it expects with %s (%s); or, if a router or firewall on the path drops them, the same helper there and %s (%s)",
 		nftOutput20, iptablesOutput20(v6), nftHelperTable(controlPort, false), iptablesHelperRule(controlPort, false, v6), nftRelatedRule("output"), iptablesRelatedRule("output", v6), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
+	windows := fmt.Sprintf("on the server, in Windows Defender Firewall: %s (or %s), with no outbound block rule covering port 20 (%s)",
+		netshOutput20, powershellOutput20, windowsBlockWins)
+	path := fmt.Sprintf("; or, if a router or firewall on the path drops them, attach the FTP helper there (%s, or %s) and accept what it expects with %s (%s)",
+		nftHelperTable(controlPort, false), iptablesHelperRule(controlPort, false, v6), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
+	switch fam.host() {
+	case hostWindows:
+		return windows + path
+	case hostWindowsOrLinux:
+		return "on Windows, " + strings.TrimPrefix(windows, "on the server, ") + "; on Linux, " + strings.TrimPrefix(linux, "on the server, ")
+	}
+	return linux
 }
+
+// netshOutput20 and powershellOutput20 let a Windows server's new
+// connections from port 20 out (Microsoft's "Configuring FTP Firewall
+// Support": an active data connection comes from TCP port 20 on the
+// server); windowsBlockWins is why an allow rule may not be enough.
+const (
+	netshOutput20      = `netsh advfirewall firewall add rule name="FTP active data out" dir=out action=allow protocol=TCP localport=20`
+	powershellOutput20 = `New-NetFirewallRule -DisplayName "FTP active data out" -Direction Outbound -Protocol TCP -LocalPort 20 -Action Allow`
+	windowsBlockWins   = "a block rule wins over any allow rule: netsh advfirewall firewall show rule name=all dir=out"
+)
 
 // nftOutput20 lets a server's new connections from port 20 out of its
 // output chain (table inet filter, as the other rules assume).

@@ -143,8 +143,10 @@ type serverAcc struct {
 	// activeNoSYN: active-blocked findings of connections the server
 	// reported it could not make (425) with no SYN in the capture: the
 	// server's output chain or the path stopped them, never the
-	// client's firewall.
-	activeNoSYN int
+	// client's firewall. activeBehindNAT: such findings whose PORT named
+	// a private address the server cannot reach (Finding.portBehindNAT),
+	// not counted in activeNoSYN: the client's NAT is the fault.
+	activeNoSYN, activeBehindNAT int
 	// lateFallback: data-not-attempted findings of endpoints the client
 	// asked to replace a second or more after they were announced, seen
 	// from where its SYNs would not show (lateFallback): its connect
@@ -902,7 +904,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		a.noteNetFailed(f)
 		if dc != nil {
 			a.active[dc.Outcome]++
-			if dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0 {
+			switch {
+			case f.portBehindNAT:
+				a.activeBehindNAT++
+			case dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0:
 				a.activeNoSYN++
 			}
 		}
@@ -1202,12 +1207,34 @@ func (a *serverAcc) exampleRange() policy.PortRange {
 // serverOutputLines are the change lines that let the server's active
 // data connections out of its own output chain, when no SYN of them
 // reached the capture point: from port 20 statically, or what the FTP
-// helper expects; then a router on the path, in its forward chain.
-func (a *serverAcc) serverOutputLines() []string {
-	l := []string{"# on the server, its output chain: the connections from port 20 (vsftpd connect_from_port_20=YES, the usual):",
-		nftOutput20, iptablesOutput20(a.v6),
+// helper expects; then a router on the path, in its forward chain. The
+// server's own rules follow fam's system (hostrule.go): Windows Defender
+// Firewall's outbound rule for IIS, no Linux helper on a Windows host;
+// vsftpd's setting is named for vsftpd, or a server the greeting does
+// not name, only.
+func (a *serverAcc) serverOutputLines(fam family) []string {
+	port := a.addr.Port()
+	from20 := "# on the server, its output chain: the connections from port 20 (vsftpd connect_from_port_20=YES, the usual):"
+	if fam.known() && fam.kind != policy.ServerVsftpd {
+		from20 = "# on the server, its output chain: the connections from port 20, when the server connects from it:"
+	}
+	linux := []string{from20, nftOutput20, iptablesOutput20(a.v6),
 		"# or, from any port: attach the FTP helper to the control connections it takes, accept what it expects in output:"}
-	l = append(l, helperLines(a.addr.Port(), false, "output", a.v6)...)
+	linux = append(linux, helperLines(port, false, "output", a.v6)...)
+	windows := []string{"# on the server, in Windows Defender Firewall: its connections from port 20, with no outbound block rule covering them (a block rule wins over any allow rule):",
+		netshOutput20, powershellOutput20}
+	var l []string
+	switch fam.host() {
+	case hostWindows:
+		l = append(windows, "# or, if a router or firewall on the path drops them: attach the FTP helper there, accept what it expects in its forward chain:")
+		return append(l, helperLines(port, false, "forward", a.v6)...)
+	case hostWindowsOrLinux:
+		l = append([]string{"# on Windows:"}, windows...)
+		l = append(l, "# on Linux:")
+		l = append(l, linux...)
+	default:
+		l = linux
+	}
 	l = append(l, "# or, if a router or firewall on the path drops them: the same helper there, and in its forward chain:")
 	return append(l, nftRelatedRule("forward"), iptablesRelatedRule("forward", a.v6))
 }

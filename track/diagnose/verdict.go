@@ -552,14 +552,15 @@ func (v *verdictWriter) icmpPath() {
 func (v *verdictWriter) activeBlocked() {
 	v.accountFor(CodeActiveBlocked)
 	var lines []string
-	v.text, lines = v.a.activeBlockedVerdict()
+	v.text, lines = v.a.activeBlockedVerdict(v.fam)
 	v.rules = append(v.rules, lines...)
 	v.activeCovered = true
 }
 
 // activeBlockedVerdict is the verdict of the server's blocked active
-// data connections and their change lines.
-func (a *serverAcc) activeBlockedVerdict() (string, []string) {
+// data connections and their change lines; fam is the server's family,
+// whose system the rules for its own host follow.
+func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 	if a.activeNAT {
 		if a.activeEncrypted == a.findings[CodeActiveBlocked] {
 			return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite; the control channel is encrypted, so no helper on that NAT router can rewrite the PORT: use passive mode", a.activeHelperLines(place{}, true)
@@ -597,12 +598,37 @@ func (a *serverAcc) activeBlockedVerdict() (string, []string) {
 		}
 		passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
 	}
+	if n := a.activeBehindNAT; n > 0 && n == a.findings[CodeActiveBlocked] {
+		// Seen from the client's side, each PORT named the client's
+		// private address, and the server, at a public one, reported it
+		// could not connect: the client's NAT, not the server's output
+		// chain (portBehindNAT).
+		names, it, nat := "the client names its private address", "it", "the client's NAT router"
+		if them != "the client" {
+			names, it, nat = "the clients name their private addresses", "them", "the clients' NAT router"
+		}
+		head := fmt.Sprintf("active data connections from the server back to %s are blocked: %s in PORT/EPRT, which the server cannot reach (the capture, on %s, shows %s before the NAT in front of %s)",
+			who, names, whose, it, them)
+		if a.activeEncrypted == n {
+			return fmt.Sprintf("%s, and the control channel is encrypted, so no helper on %s can rewrite %s (see active-blocked); %s; no rule on the server's side helps",
+				head, nat, it, passive), a.activeHelperLines(place{}, true)
+		}
+		return fmt.Sprintf("%s, and that NAT does not rewrite %s or does not let the connection in (see active-blocked); %s, or let the FTP helper or ALG on %s rewrite %s; no rule on the server's side helps",
+			head, it, passive, nat, it), a.activeHelperLines(place{}, true)
+	}
 	if a.activeNoSYN == a.findings[CodeActiveBlocked] {
 		// The server reported each failed, and no SYN of any
 		// reached the capture point: its output chain or the
 		// path stopped them before the client's firewall could.
-		return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (its output chain) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
-			who, whose, passive), a.serverOutputLines()
+		out := "its output chain"
+		switch fam.host() {
+		case hostWindows:
+			out = "its outbound rules in Windows Defender Firewall"
+		case hostWindowsOrLinux:
+			out = "its outbound rules on Windows, its output chain on Linux"
+		}
+		return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (%s) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
+			who, out, whose, passive), a.serverOutputLines(fam)
 	}
 	v := fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
 		who, whose, passive, them)
@@ -1199,7 +1225,7 @@ func (v *verdictWriter) alsoActive(passiveToo bool) (string, []string) {
 	if n == 0 || v.activeCovered {
 		return "", nil
 	}
-	_, lines := a.activeBlockedVerdict()
+	_, lines := a.activeBlockedVerdict(v.fam)
 	c := plural(n, "active data connection", "active data connections") + " from the server back to the client"
 	if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
 		c = plural(n, "active data connection", "active data connections") + " from the server back to clients"
