@@ -932,7 +932,7 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	}
 	cls := Classify(addr)
 	if cls != ClassPrivate && cls != ClassCGNAT {
-		return nil
+		return d.externalArrived(s, a, dc)
 	}
 	if d.bounceTargetOf(s, a, dc).reason != "" {
 		// Another host (of the client's network or the server's, one
@@ -990,6 +990,27 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 		f.Advice = fix
 	}
 	return f
+}
+
+// externalAddrSetting names the client settings that make it announce
+// its NAT's public address in PORT/EPRT.
+const externalAddrSetting = "FileZilla's and WinSCP's external IP address for active mode, lftp's ftp:port-ipv4"
+
+// externalArrived is the note for an active data connection whose PORT
+// named the public address of the NAT in front of the client
+// (natExternal) and that arrived at the client, as the capture on its
+// side shows: the NAT forwards the port. nil for any other.
+func (d *Diagnoser) externalArrived(s *track.Session, a netip.AddrPort, dc *track.DataConn) *Finding {
+	cli := s.Client.Addr().Unmap()
+	if dc == nil || !dc.Seen() || !gotThrough(dc) || dc.Server.Addr().Unmap() != cli || !d.natExternal(s, a) {
+		return nil
+	}
+	ann, pk := announcement(dc)
+	return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(pk, []uint64{dc.SYNNum}),
+		Evidence: joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client), fmt.Sprintf("data connection arrived at %s (packet %d)", dc.Server, dc.SYNNum)),
+		Message: fmt.Sprintf("Seen from the client's side of its NAT: the client announces %s in %s, a public address, not its own %s. That is most likely the NAT's public address, which the client is set to announce (%s): the server sees the control connection come from it too, and its connection there arrived at %s (data connection #%d), so the NAT forwards that port to the client. No FTP bounce: active mode works this way.",
+			a.Addr().Unmap(), dc.Via, cli, externalAddrSetting, dc.Server, dc.ID),
+		Advice: fmt.Sprintf("Nothing to change while it works. It keeps working while the router forwards every port the client may announce to %s (limit the client's active-mode ports to a range, forwarded as a whole) and the setting names the router's current public address; passive mode needs neither.", cli)}
 }
 
 // lanActiveClient reports whether s's client is seen at a private (or

@@ -179,6 +179,10 @@ type Finding struct {
 	// private address the public server cannot reach (portBehindNAT):
 	// the client's NAT, not the server's output chain.
 	portBehindNAT bool
+	// external: an active-blocked whose PORT named the public address of
+	// the NAT in front of the client (natExternal), which does not
+	// forward the port (externalBlocked): the verdict blames that router.
+	external bool
 }
 
 // Reporter receives findings.

@@ -731,6 +731,12 @@ func (d *Diagnoser) activeFailedAdvice(s *track.Session, dc *track.DataConn, nat
 		return passiveFirst(s, " (the usual fix). To keep active mode, ", " To keep active mode, ") + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + ", and let the RELATED connection through the router's forward chain (ct state related accept)."
 	case encryptedControl(s):
 		return "Use passive mode on the client: the control channel is encrypted, so no helper on the client's side can see the PORT and open the port it names; to keep active mode, open the client's listening port range statically."
+	case d.natExternal(s, dc.Announced):
+		// The router forwarded the port (the SYNs arrived on the
+		// client's side of it); no helper expects a connection for a
+		// PORT that names the router's address, not the client's.
+		return passiveFirst(s, " (the usual fix). To keep active mode, ", " To keep active mode, ") +
+			fmt.Sprintf("open the client's active-mode ports statically on the client (limit the client to a range and accept that range in its input firewall, or allow the FTP client program in Windows Defender Firewall): the PORT names %s, the public address of its router (an external-IP setting), not the client's, so an FTP helper on the client expects no connection for it.", dc.Announced.Addr().Unmap())
 	}
 	// On the client host, or on a router in front of it: as far as
 	// the packets tell.
@@ -857,6 +863,11 @@ func (d *Diagnoser) activeNotAttempted(s *track.Session, dc *track.DataConn, f *
 		if pre != nil {
 			before = fmt.Sprintf(" Its %d before (%q) did not mean the connection was made: this server sends it before it connects.", pre.Code, replyText(pre))
 		}
+		if d.natExternal(s, dc.Announced) {
+			d.externalBlocked(f, s, dc.Announced, final)
+			f.Message += before
+			return f
+		}
 		if d.portBehindNAT(s, dc, f, nat, head, before) {
 			return f
 		}
@@ -943,6 +954,27 @@ func natPortAdvice(s *track.Session, cls AddrClass, a netip.Addr, via string) st
 	}
 	return passiveFirst(s, " (the usual fix behind a NAT); or, to keep active mode, ", " To keep active mode, ") +
 		routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "; a home or office router does the same with its FTP ALG setting; or " + external + "." + never
+}
+
+// externalBlocked words f, active-blocked for a PORT/EPRT naming a, the
+// public address of the NAT in front of the client (natExternal), that
+// the server answered with r, its connection back failed, while no SYN of
+// it reached the capture, on the client's side: the router in front of
+// the client did not forward the port (the path and the server's
+// outgoing firewall come before it, but no other box has a reason to
+// stop these and not the control connection's). The FTP helper cannot
+// open it: Linux's creates no expectation for a PORT naming another
+// address than the connection's source (nf_conntrack_ftp, loose=0).
+func (d *Diagnoser) externalBlocked(f *Finding, s *track.Session, a netip.AddrPort, r *track.Reply) {
+	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
+	_, why := d.vantage(s)
+	f.external = true
+	f.Message = fmt.Sprintf("The server could not connect back to %s (%q), and no SYN of it came through to the client's side of its NAT, where this capture was taken%s. %s is a public address, not the client's %s: most likely that NAT's own, which the client is set to announce (%s); the server sees the control connection come from it too, so this is no FTP bounce. The server's connection went to that router, which does not forward port %d to the client (or the server's outgoing firewall stopped it first).",
+		a, replyText(r), why.because(s), addr, cli, externalAddrSetting, a.Port())
+	ipt := iptablesCmd(isV6(s.Server))
+	f.Advice = passiveFirst(s, " (the usual fix). To keep active mode with that setting, ", " To keep active mode with that setting, ") +
+		fmt.Sprintf("forward the client's active-mode ports on its router to %s: limit the client to a range (FileZilla: Settings, Connection, FTP, Active mode, Limit local ports; lftp: set ftp:port-range) and forward that whole range (on a Linux router: %s -t nat -A PREROUTING -d %s -p tcp --dport %d -j DNAT --to-destination %s and %s -I FORWARD -d %s -p tcp --dport %d -j ACCEPT, with the range in place of %d). The router's FTP helper opens nothing for it: it expects no connection for a PORT naming another address than the client's. Or clear the setting, so that the client announces %s and the router's FTP helper rewrites it (not under FTPS).",
+			cli, ipt, addr, a.Port(), cli, ipt, cli, a.Port(), a.Port(), cli)
 }
 
 // wordNotAttemptedWrongAddr words f for a passive endpoint nobody

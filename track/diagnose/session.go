@@ -840,14 +840,19 @@ func connectBackAnswer(c *track.Command) bool {
 // point, as for a transfer's 425 after an accepted PORT with no SYN
 // (notAttempted). A PORT naming another address than the client's own is
 // left to nat-mismatch and ftp-bounce, which the command's address
-// raises.
+// raises, but the public address of the client's NAT (natExternal).
 func (d *Diagnoser) connectBackUnseen(s *track.Session, c *track.Command, r *track.Reply) *Finding {
 	a := c.Endpoint.Addr().Unmap()
-	if a != s.Client.Addr().Unmap() {
+	external := d.natExternal(s, c.Endpoint)
+	if a != s.Client.Addr().Unmap() && !external {
 		return nil
 	}
 	f := &Finding{Code: CodeActiveBlocked, Severity: SeverityError, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
 		Evidence: joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), "no SYN to "+c.Endpoint.String()+" in the capture")}
+	if external {
+		d.externalBlocked(f, s, c.Endpoint, r)
+		return f
+	}
 	f.Message = fmt.Sprintf("The server could not connect back to %s (%q) and no SYN of it reached the capture point: it is blocked before this point, by the server's outgoing firewall or on the path.", c.Endpoint, replyText(r))
 	from := "from port 20 or an ephemeral port, as the server is set"
 	if d.family(s).kind == policy.ServerVsftpd {

@@ -474,6 +474,98 @@ func natCandidate(s *track.Session, addr netip.Addr) bool {
 	return addr != s.Client.Addr().Unmap() && namedHost(s, addr) == hostClient
 }
 
+// externalCandidate reports whether addr, which a PORT/EPRT/LPRT names,
+// may be the public address of the NAT in front of the client, which a
+// client is set to announce (FileZilla's and WinSCP's active-mode
+// external IP, lftp's ftp:port-ipv4): a public address a host may have
+// (none of describeTarget's others), of the client's family, neither the
+// client's nor the server's, named by a client seen at a private or CGNAT
+// address that talks to a public server. Such a client reaches a public
+// server through a NAT, unless its network routes private addresses (a
+// lab, a VPN, a capture at the server): natExternal asks the capture's
+// side.
+func externalCandidate(s *track.Session, addr netip.Addr) bool {
+	addr, cli, srv := addr.Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	if addr == cli || addr == srv || addr.Is4() != cli.Is4() || Local(srv) ||
+		Classify(addr) != ClassPublic || describeTarget(addr) != ClassPublic.Describe(addr) {
+		return false
+	}
+	cls := Classify(cli)
+	return cls == ClassPrivate || cls == ClassCGNAT
+}
+
+// externalAt reports whether addr is an externalCandidate in a capture
+// taken on the client's side (vantage): there a private client talking
+// to a public server has a NAT in front of it, whose public address its
+// PORT may name.
+func (d *Diagnoser) externalAt(s *track.Session, addr netip.Addr) bool {
+	if !externalCandidate(s, addr) {
+		return false
+	}
+	v, _ := d.vantage(s)
+	return v == VantageClient
+}
+
+// natExternal reports whether a, which a PORT/EPRT/LPRT names, is most
+// likely the public address of the NAT in front of the client, set in the
+// client, and no other host (externalAt): a port a client listens on
+// (1024 up), and the session names no other public host (a client
+// announces one public address, its NAT's). The server sees the control
+// connection come from that address too, so it is no bounce, and a stock
+// server accepts it. Ports from 1024 up that services use (servicePort)
+// do not count against it: the range a client is set to listen on may
+// hold some (6000-7000 holds 6379 and 6443). Nor does the count of ports
+// named: a client that transfers many files names a port for each, and
+// one whose router forwards none fails each time.
+func (d *Diagnoser) natExternal(s *track.Session, a netip.AddrPort) bool {
+	if a.Port() < 1024 || !d.externalAt(s, a.Addr()) {
+		return false
+	}
+	other, _ := otherExternal(s, a.Addr())
+	return !other.IsValid()
+}
+
+// otherExternal is an externalCandidate other than addr that a
+// PORT/EPRT/LPRT among the session's first maxHostLook kept commands
+// names, if any, and that command.
+func otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, *track.Command) {
+	addr = addr.Unmap()
+	for i, c := range s.Commands {
+		if i >= maxHostLook {
+			break
+		}
+		if !activeEndpoint(c) {
+			continue
+		}
+		if t := c.Endpoint.Addr().Unmap(); t != addr && externalCandidate(s, t) {
+			return t, c
+		}
+	}
+	return netip.Addr{}, nil
+}
+
+// externalProof is what makes a, named by a PORT/EPRT/LPRT, another host
+// when it is an externalCandidate in a capture on the client's side
+// (externalAt); ok is false when it is not one, and bounceTarget's rules
+// apply. A natExternal address has no reason: it is the client's NAT's.
+func (d *Diagnoser) externalProof(s *track.Session, a netip.AddrPort) (p bounceProof, ok bool) {
+	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
+	if !d.externalAt(s, addr) {
+		return p, false
+	}
+	nat := "a client behind a NAT (the capture is on the client's side of one) may announce the NAT's public address"
+	other, c := otherExternal(s, addr)
+	switch {
+	case a.Port() < 1024:
+		p = bounceProof{privileged: true, namesPort: true, external: true,
+			reason: fmt.Sprintf("names port %d of %s, a public address, not the client's %s: %s, but no client listens for its data below port 1024", a.Port(), addr, cli, nat)}
+	case other.IsValid():
+		p = bounceProof{several: true, external: true,
+			reason: fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d), both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, other, c.Num, cli, nat)}
+	}
+	return p, true
+}
+
 // maxHostLook bounds how many of a session's commands bounceTarget reads
 // for the other hosts its PORTs name: the cost of each look stays fixed.
 const maxHostLook = 256
@@ -564,18 +656,27 @@ type bounceProof struct {
 	privileged bool   // the port named is below 1024
 	several    bool   // the session's PORTs name several such hosts
 	namesPort  bool   // reason begins by naming the port of the PORT
+	// external: reason is externalProof's, about a public address that
+	// may be the client's NAT's.
+	external bool
 }
 
 // bounceTargetOf is bounceTarget with what the client's other sessions
-// proved (bounceClients): a natCandidate that an earlier session of the
+// proved (bounceClients), and, for a public address named from behind a
+// NAT the capture is on the client's side of, externalProof instead: a
+// natCandidate or externalCandidate that an earlier session of the
 // same client address proved to be another host (an answer from the
 // server's side, a service's port, several hosts) is one in this session
 // too, whatever this session shows of it (one PORT per session, to
 // ordinary ports or unanswered, is how a scan spreads itself out). A
-// client behind a NAT does not change its own address between sessions.
+// client behind a NAT does not change its own address, nor its NAT's,
+// between sessions.
 func (d *Diagnoser) bounceTargetOf(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounceProof {
-	p := bounceTarget(s, a, dc)
-	if p.reason != "" || !natCandidate(s, a.Addr()) {
+	p, external := d.externalProof(s, a)
+	if !external {
+		p = bounceTarget(s, a, dc)
+	}
+	if p.reason != "" || !external && !natCandidate(s, a.Addr()) {
 		return p
 	}
 	h := d.bounces.find(s.Client.Addr(), a.Addr())
@@ -634,7 +735,8 @@ func (b *bounceClients) find(cli, host netip.Addr) *clientHost {
 }
 
 // note records that s's PORT named a, another host for the reason p
-// gives (a natCandidate's first reason is its proof).
+// gives (the first reason of a natCandidate, or of an address externalProof
+// judged, is its proof).
 func (b *bounceClients) note(s *track.Session, a netip.AddrPort, p bounceProof) {
 	cli, host := s.Client.Addr().Unmap(), a.Addr().Unmap()
 	h := b.find(cli, host)
@@ -657,7 +759,7 @@ func (b *bounceClients) note(s *track.Session, a netip.AddrPort, p bounceProof) 
 		h.nsess++
 		h.last = s.ID
 	}
-	if h.proof == "" && natCandidate(s, host) {
+	if h.proof == "" && (p.external || natCandidate(s, host)) {
 		// (A reason bounceTargetOf took from an earlier session comes
 		// only once h has its proof.)
 		h.proof, h.proofSession = p.reason, s.ID
@@ -845,10 +947,19 @@ func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ft
 
 // withEarlierHosts is the session's bounces with the PORTs judged before
 // the second of several private hosts appeared (as a client behind a
-// NAT, then): once the session names several, none of them is the
-// client's own address, so they belong to the bounce too.
-func withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
-	if !slices.ContainsFunc(recs, func(b bounceRec) bool { return b.several }) {
+// NAT, then), or before the second public host that shows a public
+// address no NAT's in front of the client (externalProof):
+// once the session names several, none of them is the client's own
+// address, nor its NAT's, so they belong to the bounce too.
+func (d *Diagnoser) withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
+	var private, public bool
+	for _, b := range recs {
+		if b.several {
+			public = public || Classify(b.target.Addr()) == ClassPublic
+			private = private || Classify(b.target.Addr()) != ClassPublic
+		}
+	}
+	if !private && !public {
 		return recs
 	}
 	seen := make(map[*track.Command]bool, len(recs))
@@ -860,7 +971,10 @@ func withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
 		if i >= maxHostLook {
 			break
 		}
-		if seen[c] || !activeEndpoint(c) || !natCandidate(s, c.Endpoint.Addr()) {
+		if seen[c] || !activeEndpoint(c) {
+			continue
+		}
+		if t := c.Endpoint.Addr(); !(private && natCandidate(s, t)) && !(public && d.externalAt(s, t)) {
 			continue
 		}
 		b := bounceRec{cmd: c, target: c.Endpoint, dc: c.Data, several: true, toClient: toClientAddr(s, c.Data)}
@@ -889,7 +1003,7 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		return nil
 	}
 	b := st.bounce
-	recs := withEarlierHosts(s, b.recs)
+	recs := d.withEarlierHosts(s, b.recs)
 	first := recs[0]
 	srv := s.Server.Addr().Unmap()
 	hosts := map[netip.Addr]bool{}

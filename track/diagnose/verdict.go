@@ -567,6 +567,15 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		}
 		return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router", a.activeHelperLines(place{}, true)
 	}
+	if n := a.findings[CodeActiveBlocked]; n > 0 && a.activeExternal == n {
+		// Every one named the client's NAT's public address, and none
+		// came through that NAT to the client's side (externalBlocked).
+		who := "the client"
+		if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
+			who = "the clients"
+		}
+		return fmt.Sprintf("active data connections from the server back to %s are blocked at the NAT in front of %s: the PORT names that NAT's public address (an external-IP setting in the client: see active-blocked), and the NAT does not forward the port to the client; use passive mode, or forward the client's active-mode port range on that router (its FTP helper opens nothing for such a PORT)", who, who), nil
+	}
 	elsewhere, tried, failing := a.activeElsewhere()
 	// SYNs seen leaving a NAT box the capture was taken on went
 	// beyond the server's side: no rule for it.
