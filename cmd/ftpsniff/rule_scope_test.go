@@ -53,18 +53,23 @@ func TestDNATRulesAlwaysNameThePublicAddress(t *testing.T) {
 // TestNotAttemptedAdviceNamesThePassiveRange guards the advice for a
 // passive endpoint nobody connected to whose announced address is wrong:
 // the port one session drew changes every session, so the router must
-// let the passive range through, not that port.
+// let the passive range through, not that port. (A 0.0.0.0 announced to
+// a client of the server's own network, pasv-zero-proftpd.pcap, names no
+// router at all: TestNotAttemptedAtUnusableAddressBlamesNoRouter.)
 func TestNotAttemptedAdviceNamesThePassiveRange(t *testing.T) {
-	out := readOut(t, "real/pasv-zero-proftpd.pcap")
-	if strings.Contains(out, "let port 40070 through") {
+	out := readOut(t, "real/proftpd-nat-no-masquerade-server.pcap")
+	if strings.Contains(out, "let port 40091 through") {
 		t.Error("advice opens the one port this session drew")
 	}
-	if !strings.Contains(out, "let the server's whole passive range (port 40070 is the one this session was given") {
+	if !strings.Contains(out, "let the server's whole passive range (port 40091 is the one this session was given") {
 		t.Error("advice does not name the passive range")
 	}
-	out = readOut(t, "real/pasv-zero-proftpd.pcap", "--pasv-range", "40000-40100")
+	out = readOut(t, "real/proftpd-nat-no-masquerade-server.pcap", "--pasv-range", "40000-40100")
 	if !strings.Contains(out, "let the passive range 40000-40100 through") {
 		t.Error("advice does not name the known passive range")
+	}
+	if out := readOut(t, "real/pasv-zero-proftpd.pcap"); strings.Contains(out, "let port 40070 through") || strings.Contains(out, "passive range (port 40070") {
+		t.Error("advice opens a port on a router for 0.0.0.0 announced on the server's own network")
 	}
 }
 

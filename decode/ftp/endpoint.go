@@ -395,11 +395,29 @@ func splitDelimited(s string) (f [3]string, rest string, err error) {
 // protocol field must be 1 or 2 and match it (ErrFamily). Each "(" is tried
 // in turn; the first error is returned if none parses.
 func ParseEPSV(text string) (addr netip.Addr, port uint16, err error) {
+	addr, port, _, err = parseEPSV(text)
+	return addr, port, err
+}
+
+// EPSVFieldsFilled reports whether text, a 229 reply's, announces an
+// endpoint (ParseEPSV parses it) whose network protocol or address field
+// is not empty: RFC 2428 section 3 requires both empty, the data going to
+// the control connection's address. Clients that read the reply as the
+// RFC writes it, "(|||port|)" (curl, lftp), reject such a 229, and a
+// Linux conntrack helper drops the segment that holds it.
+func EPSVFieldsFilled(text string) bool {
+	_, _, filled, err := parseEPSV(text)
+	return err == nil && filled
+}
+
+// parseEPSV is ParseEPSV, and whether the group it read fills in the
+// protocol or address field.
+func parseEPSV(text string) (addr netip.Addr, port uint16, filled bool, err error) {
 	err = ErrNoEndpoint
 	for i := strings.IndexByte(text, '('); i >= 0; {
-		a, p, e := parseEPSVGroup(text[i+1:])
+		a, p, fl, e := parseEPSVGroup(text[i+1:])
 		if e == nil {
-			return a, p, nil
+			return a, p, fl, nil
 		}
 		if err == ErrNoEndpoint {
 			err = e
@@ -410,19 +428,19 @@ func ParseEPSV(text string) (addr netip.Addr, port uint16, err error) {
 		}
 		i += 1 + j
 	}
-	return netip.Addr{}, 0, err
+	return netip.Addr{}, 0, false, err
 }
 
-func parseEPSVGroup(s string) (netip.Addr, uint16, error) {
+func parseEPSVGroup(s string) (netip.Addr, uint16, bool, error) {
 	if s == "" {
-		return netip.Addr{}, 0, ErrSyntax
+		return netip.Addr{}, 0, false, ErrSyntax
 	}
 	f, rest, err := splitDelimited(s)
 	if err != nil {
-		return netip.Addr{}, 0, err
+		return netip.Addr{}, 0, false, err
 	}
 	if !strings.HasPrefix(rest, ")") {
-		return netip.Addr{}, 0, ErrSyntax
+		return netip.Addr{}, 0, false, ErrSyntax
 	}
 	af := 0
 	switch f[0] {
@@ -432,22 +450,22 @@ func parseEPSVGroup(s string) (netip.Addr, uint16, error) {
 	case "2":
 		af = 2
 	default:
-		return netip.Addr{}, 0, ErrFamily
+		return netip.Addr{}, 0, false, ErrFamily
 	}
 	var addr netip.Addr
 	if f[1] != "" {
 		if addr, err = parseAddrText(f[1], false); err != nil {
-			return netip.Addr{}, 0, err
+			return netip.Addr{}, 0, false, err
 		}
 		if af != 0 && !familyMatches(af, addr) {
-			return netip.Addr{}, 0, ErrFamily
+			return netip.Addr{}, 0, false, ErrFamily
 		}
 	}
 	port, err := parsePort(f[2])
 	if err != nil {
-		return netip.Addr{}, 0, err
+		return netip.Addr{}, 0, false, err
 	}
-	return addr, port, nil
+	return addr, port, f[0] != "" || f[1] != "", nil
 }
 
 // ParseEPRT parses an EPRT argument "<d>af<d>addr<d>port<d>" (RFC 2428 §2)

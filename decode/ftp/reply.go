@@ -29,9 +29,15 @@ const (
 	ReplyInvalidCode                                // code outside 100..599 and 631..633
 	ReplyUnindentedCode                             // a body line starts with another code and SP/"-" (RFC 959 asks servers to indent those)
 	ReplyUnterminated                               // flushed at end of stream while still open
+	// ReplyEPSVFields: a 229 whose endpoint fills in the network
+	// protocol or address field, which RFC 2428 requires empty
+	// (EPSVFieldsFilled). The endpoint parsed keeps the address; the
+	// data connection is due at the control connection's address all
+	// the same.
+	ReplyEPSVFields
 )
 
-var replyAnomalyNames = [...]string{"no-space", "bare-code", "closed-by-other-code", "too-many-lines", "invalid-code", "unindented-code", "unterminated"}
+var replyAnomalyNames = [...]string{"no-space", "bare-code", "closed-by-other-code", "too-many-lines", "invalid-code", "unindented-code", "unterminated", "epsv-fields"}
 
 func (a ReplyAnomaly) String() string { return flagString(uint(a), replyAnomalyNames[:]) }
 
@@ -159,7 +165,17 @@ func (r *ReplyReader) line(line []byte, cut int) (*Reply, error) {
 	if an&ReplyNoSpace != 0 {
 		rep.Text = s[3:] // no separator to strip: keep what follows the code
 	}
+	rep.Anomaly |= epsvAnomaly(code, rep.Text)
 	return rep, nil
+}
+
+// epsvAnomaly is ReplyEPSVFields for a 229 reply (code) with text whose
+// endpoint fills in a field RFC 2428 requires empty; 0 otherwise.
+func epsvAnomaly(code int, text string) ReplyAnomaly {
+	if code == 229 && EPSVFieldsFilled(text) {
+		return ReplyEPSVFields
+	}
+	return 0
 }
 
 // continued handles a line inside an open multi-line reply.
@@ -297,6 +313,7 @@ func (r *ReplyReader) build(code int, an ReplyAnomaly) *Reply {
 		b.WriteString(messageOf(l, r.code, code, i == 0, i == last))
 	}
 	rep.Text = b.String()
+	rep.Anomaly |= epsvAnomaly(code, rep.Text)
 	return rep
 }
 

@@ -153,34 +153,47 @@ func TestQuickCancelIsNotADroppedConnect(t *testing.T) {
 	}
 }
 
-// TestUnusualFinalReplyIdleIsNoHang: a client silent after a 250 until
-// the capture ended may be one waiting for a 226 or one whose user was
-// done (rev-benign's e-endings.pcap: the 250 ACKed, the user idle): an
-// info that says both. A client that reset the connection without a
-// QUIT after waiting is the hang (pcaps/synthetic/final-reply-250.pcap).
+// TestUnusualFinalReplyIdleIsNoHang: a client silent after a final reply
+// RFC 959 does not list for a transfer (200 here) until the capture ended
+// may be one waiting for a 226 or one whose user was done (rev-benign's
+// e-endings.pcap: the reply ACKed, the user idle): an info that says both.
+// A client that reset the connection without a QUIT after waiting is the
+// hang (pcaps/synthetic/final-reply-250.pcap), a warning; for a 250, which
+// RFC 959 lists beside 226, the hang is the only finding.
 func TestUnusualFinalReplyIdleIsNoHang(t *testing.T) {
 	for _, tc := range []struct {
+		code     int
 		end      track.EndReason
 		client   bool
+		want     bool
 		severity Severity
 		says     string
 	}{
-		{track.EndCaptureEnd, false, SeverityInfo, "the capture cannot tell which"},
-		{track.EndIdle, false, SeverityInfo, "the capture cannot tell which"},
-		{track.EndRST, true, SeverityWarning, "gives up waiting for a 226"},
+		{200, track.EndCaptureEnd, false, true, SeverityInfo, "the capture cannot tell which"},
+		{200, track.EndIdle, false, true, SeverityInfo, "the capture cannot tell which"},
+		{200, track.EndRST, true, true, SeverityWarning, "gives up waiting"},
+		{250, track.EndCaptureEnd, false, false, 0, ""},
+		{250, track.EndIdle, false, false, 0, ""},
+		{250, track.EndRST, true, true, SeverityWarning, "gives up waiting for a 226"},
 	} {
 		s := idleAfterReply(time.Second, -1)
 		x := s.Commands[len(s.Commands)-1]
-		x.Replies[1].Code, x.Replies[1].Text = 250, "Transfer complete."
+		x.Replies[1].Code, x.Replies[1].Text = tc.code, "Transfer complete."
 		s.EndReason, s.ClientClosed = tc.end, tc.client
 		c, _ := feed(policy.Policy{}, s)
 		f := c.find(CodeUnusualFinalReply)
+		if !tc.want {
+			if f != nil {
+				t.Errorf("%d, %s: %s %s", tc.code, tc.end, f.Severity, f.Message)
+			}
+			continue
+		}
 		if f == nil {
 			dumpFindings(t, c)
-			t.Fatalf("%s: no %s", tc.end, CodeUnusualFinalReply)
+			t.Fatalf("%d, %s: no %s", tc.code, tc.end, CodeUnusualFinalReply)
 		}
 		if f.Severity != tc.severity || !strings.Contains(f.Message, tc.says) || tc.severity == SeverityInfo && strings.Contains(f.Message, "that never came") {
-			t.Errorf("%s: %s %s", tc.end, f.Severity, f.Message)
+			t.Errorf("%d, %s: %s %s", tc.code, tc.end, f.Severity, f.Message)
 		}
 	}
 }

@@ -450,6 +450,9 @@ type pasvJudge struct {
 	// share one network (SameNet): no NAT between them rewrites the 227,
 	// and the advice names none. Set by the case that finds it.
 	oneLAN bool
+	// unusable: the announced address is one no client can connect to
+	// (unusableAddr): the advice names it. Set by the case that finds it.
+	unusable bool
 }
 
 // quote is the announcement, quoted only for a finding: most raise none.
@@ -525,8 +528,15 @@ func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
 	}
 	f.Packets = packets(pk)
 	f.Message = msg
-	f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server)%s%s",
-		fam.addrSet(suggest), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
+	instead := ""
+	if j.unusable {
+		// The Linux helper records and rewrites only a 227 that names
+		// the address its packet comes from: it leaves this one alone.
+		instead = fmt.Sprintf(", not %s", a)
+		helper = fmt.Sprintf(".%s A Linux NAT's FTP helper does not mend it: nf_nat_ftp rewrites only a 227 that names the server's own address.", unusableCause(a, j.cls, fam))
+	}
+	f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at%s: %s (restart the server)%s%s",
+		instead, fam.addrSet(suggest), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
 	if fam.setsAddr(suggest) {
 		// The configuration given sets that address: the server
 		// announcing another does not run it.
@@ -549,6 +559,36 @@ func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
 	// address's doing.
 	f.caused = f.Severity >= SeverityWarning && !j.worked && !(dc.Seen() && dc.Server.Addr().Unmap() == srv)
 	return f
+}
+
+// unusableAddr tells the classes of address no client can connect to
+// when a server announces one: the unspecified address, loopback and
+// link-local.
+func unusableAddr(c AddrClass) bool {
+	return c == ClassUnspecified || c == ClassLoopback || c == ClassLinkLocal
+}
+
+// unusableCause is the sentence, with a leading space, on where a server
+// takes the unusable address a (of class c) from; empty for a link-local
+// one.
+func unusableCause(a netip.Addr, c AddrClass, fam family) string {
+	setting := fam.briefly().addrName()
+	switch c {
+	case ClassUnspecified:
+		return fmt.Sprintf(" %s comes from %s, or, where that is unset, from %s.", a, setting, unusableSource(c))
+	case ClassLoopback:
+		return fmt.Sprintf(" %s comes from %s (or a host name set there that resolves to it, as the host's own name often does in /etc/hosts), or, where that is unset, from %s.", a, setting, unusableSource(c))
+	}
+	return ""
+}
+
+// unusableSource says where a server that announces the unspecified or a
+// loopback address (class c) with no passive address set takes it from.
+func unusableSource(c AddrClass) string {
+	if c == ClassLoopback {
+		return "the address the control connection arrived at on the server (a proxy or port forward on the server's host that passes clients on to it over loopback)"
+	}
+	return "the address the server listens on (all of its addresses)"
 }
 
 // clientSideCopy judges the server's own address when the same 227 was
@@ -708,8 +748,14 @@ func (j *pasvJudge) notControlAddress() *Finding {
 	switch {
 	case pub.IsValid() && a == pub:
 		return j.translated("its public address (as configured)")
-	case cls == ClassUnspecified || cls == ClassLoopback || cls == ClassLinkLocal:
-		return j.mismatch(SeverityError, fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
+	case unusableAddr(cls):
+		// Only the clients that trust the address fail: one that ignored
+		// it and got through makes this announcement a warning, as any
+		// other wrong address that worked (sevFor). The fix names the
+		// address, so that a second unusable one in the session (0.0.0.0,
+		// then 127.0.0.1) is written out, not taken for a repeat.
+		j.unusable = true
+		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, which no client can connect to; it is seen at %s.", a, cls.Describe(a), srv))
 	case pub.IsValid():
 		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s (%s), not the public address %s clients should be told; it is seen at %s.", a, cls.Describe(a), pub, srv))
 	case Local(a) && !Local(srv):
@@ -786,17 +832,29 @@ func epsvRefusedIn(s *track.Session) *track.Command {
 		if r == nil {
 			continue
 		}
-		arg := strings.TrimSpace(x.Arg)
 		switch {
 		case r.Code/100 == 2:
 			return nil
-		case r.Code == 500 || r.Code == 502, (r.Code == 501 || r.Code == 504) && arg == "":
-			if arg == "" || strings.EqualFold(arg, "ALL") {
-				refused = x
-			}
+		case epsvNotImplemented(x):
+			refused = x
 		}
 	}
 	return refused
+}
+
+// epsvNotImplemented reports whether x, an EPSV without an argument or
+// EPSV ALL, was refused as a command the server does not implement: 500
+// or 502, or 501 or 504 to a bare EPSV.
+func epsvNotImplemented(x *track.Command) bool {
+	r := x.Final()
+	if x.Verb != "EPSV" || r == nil {
+		return false
+	}
+	arg := strings.TrimSpace(x.Arg)
+	if arg != "" && !strings.EqualFold(arg, "ALL") {
+		return false
+	}
+	return r.Code == 500 || r.Code == 502 || (r.Code == 501 || r.Code == 504) && arg == ""
 }
 
 // netBits names the network SameNet takes a to be on: "/24" (IPv4) or

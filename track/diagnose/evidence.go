@@ -46,6 +46,14 @@ func clean(s string) string {
 	return b.String()
 }
 
+// bareName is clean for a name evidence shows without quotes (a USER's):
+// a backslash is doubled, as the transcript and a %q quote write it, so
+// that a Windows domain user reads CONTOSO\\alice in both, and no
+// backslash in a name can pass for an escape.
+func bareName(s string) string {
+	return strings.ReplaceAll(clean(s), `\`, `\\`)
+}
+
 // plainShort tells whether clean leaves s as it is: printable ASCII, no
 // longer than maxEvidenceText.
 func plainShort(s string) bool {

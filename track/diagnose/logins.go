@@ -1191,7 +1191,7 @@ func (w *loginWeighing) attackFinding(r *track.Reply, addr netip.Addr) *Finding 
 	}
 	names := make([]string, 0, len(w.users))
 	for u := range w.users {
-		names = append(names, clean(u))
+		names = append(names, bareName(u))
 	}
 	slices.Sort(names)
 	if len(names) > 8 {

@@ -796,7 +796,7 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	}
 	v, vwhy := d.vantage(s)
 	if nat != nil && nat.Code == CodeNATMismatch {
-		wordNotAttemptedWrongAddr(s, dc, nat, f, final, v, vwhy, d.polOf(s).PassiveRanges())
+		wordNotAttemptedWrongAddr(s, dc, nat, f, final, v, vwhy, d.polOf(s).PassiveRanges(), d.family(s))
 		return f
 	}
 	if final != nil { // 425: the server waited and nobody came
@@ -982,7 +982,7 @@ func (d *Diagnoser) externalBlocked(f *Finding, s *track.Session, a netip.AddrPo
 // client that trusted it went astray, or one that ignored it was not let
 // through to the control address; the capture's side tells which it can.
 // rs is the server's passive range, when known.
-func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Finding, final *track.Reply, v Vantage, vwhy vantageWhy, rs policy.Ranges) {
+func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Finding, final *track.Reply, v Vantage, vwhy vantageWhy, rs policy.Ranges, fam family) {
 	if e := gaveUpAfter(s, dc); e != nil {
 		// The client's SYNs for an earlier endpoint went to the control
 		// connection's address and failed there: it gave up on this one
@@ -992,17 +992,21 @@ func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Fin
 		f.Advice = fmt.Sprintf("Fix the failure of data connection #%d first (see its finding): this endpoint would have failed the same way at the control connection's address; then the announced address, for clients that trust it (see nat-mismatch).", e.ID)
 		return
 	}
-	f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
-	if v == VantageClient {
-		// A capture on the client's side holds the SYNs to either
-		// address: there were none.
-		f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
-	}
 	// The whole range, not the one port this session drew: the next
 	// session gets another.
 	pasv := fmt.Sprintf("the server's whole passive range (port %d is the one this session was given; the next gets another)", dc.Announced.Port())
 	if len(rs) > 0 {
 		pasv = "the passive range " + rs.String()
+	}
+	if a := dc.Announced.Addr().Unmap(); Classify(a) == ClassUnspecified || Classify(a) == ClassLoopback {
+		wordNotAttemptedUnusable(s, dc, f, final, v, vwhy, pasv, fam)
+		return
+	}
+	f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
+	if v == VantageClient {
+		// A capture on the client's side holds the SYNs to either
+		// address: there were none.
+		f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
 	}
 	f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let %s through the router or DNAT in front of the server (forward it to the server and accept it in its forward chain).", pasv)
 	if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
@@ -1014,6 +1018,39 @@ func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Fin
 	if nat.hairpin {
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
 		f.Advice = "See nat-mismatch: NAT loopback on the router (masquerading what it loops back, and forwarding the whole passive range), the private address for the clients on the server's network, or EPSV."
+	}
+	if final != nil {
+		f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))
+	}
+}
+
+// wordNotAttemptedUnusable words f for a passive endpoint nobody
+// connected to whose announced address is the unspecified one or a
+// loopback one: a client that trusts it never leaves its own host, so no
+// SYN of it is on the wire wherever the capture was taken, and the
+// address, not a router, is the first thing to mend. Only a client that
+// ignored it, on another network than the server, may have been stopped
+// by a router or DNAT in front of the server. pasv names the passive
+// range for that case.
+func wordNotAttemptedUnusable(s *track.Session, dc *track.DataConn, f *Finding, final *track.Reply, v Vantage, vwhy vantageWhy, pasv string, fam family) {
+	a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	cls := Classify(a)
+	trusted := "a client that trusted it connected to its own host, or failed at once (Linux takes 0.0.0.0 for the local host)"
+	if cls == ClassLoopback {
+		trusted = "a client that trusted it connected to its own host (a loopback address is every host's own)"
+	}
+	f.Message = fmt.Sprintf("No connection to %s was seen: %s, %s, leads no client to the server: %s, and no SYN of it left the client.", dc.Announced, a, cls.Describe(a), trusted)
+	fix := fmt.Sprintf("Fix the announced address (see nat-mismatch): no client can use %s, which comes from %s or, where that is unset, from %s.", a, fam.briefly().addrName(), unusableSource(cls))
+	switch {
+	case v == VantageClient:
+		f.Message += fmt.Sprintf(" The capture is on the client's side%s and holds no SYN to port %d of the control connection's address %s either: the client trusted the address, or gave up before connecting.", vwhy.because(s), dc.Announced.Port(), srv)
+		f.Advice = fix
+	case SameNet(cli, srv):
+		f.Message += fmt.Sprintf(" A client that ignored it would have connected to the control connection's address %s, on its own network, and its SYNs would most likely have passed this capture point, as the control connection's do.", srv)
+		f.Advice = fix + " The client and the server share a network: no router or DNAT between them is involved."
+	default:
+		f.Message += fmt.Sprintf(" Or the client ignored it and connected to the control connection's address %s, and a router or DNAT in front of the server did not pass port %d; this capture cannot see those SYNs: one on the client's side tells which.", srv, dc.Announced.Port())
+		f.Advice = fix + fmt.Sprintf(" Then, if clients that connect to the control connection's address still fail, let %s through the router or DNAT in front of the server (forward it to the server and accept it in its forward chain).", pasv)
 	}
 	if final != nil {
 		f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))

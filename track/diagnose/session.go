@@ -147,7 +147,7 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		// quoted; with none, picked up mid-stream after its USER, or
 		// the client sent none.
 		if u := latestBefore(s, c, func(x *track.Command) bool { return x.Verb == "USER" && !x.Secret }); u != nil {
-			f.Evidence = fmt.Sprintf("USER %s (packet %d), then %q (packet %d) on an unencrypted control connection", clean(u.Arg), u.Num, commandText(c), c.Num)
+			f.Evidence = fmt.Sprintf("USER %s (packet %d), then %q (packet %d) on an unencrypted control connection", bareName(u.Arg), u.Num, commandText(c), c.Num)
 			f.Packets = packets([]uint64{u.Num, c.Num})
 			user = u.Arg // (an anonymous one is worded as such below)
 		} else if s.Midstream {
@@ -156,19 +156,19 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 			f.Evidence = fmt.Sprintf("%q (packet %d) on an unencrypted control connection (no USER before it in the capture)", commandText(c), c.Num)
 		}
 	case c.Verb != "USER":
-		f.Evidence = userThenLine(clean(user), commandText(c), c.Num)
+		f.Evidence = userThenLine(bareName(user), commandText(c), c.Num)
 	case pass != nil:
 		// The 230 was paired with the USER because a gap in the
 		// server's stream took the 331 between: the password line
 		// itself is in the capture.
 		r := c.Final()
-		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d), then %q (packet %d) on an unencrypted control connection", clean(user), commandText(pass), pass.Num, replyText(r), r.Num)
+		f.Evidence = fmt.Sprintf("USER %s, then %q (packet %d), then %q (packet %d) on an unencrypted control connection", bareName(user), commandText(pass), pass.Num, replyText(r), r.Num)
 		f.Packets = packets([]uint64{c.Num, pass.Num, r.Num})
 	case gapBetween(d.state(s), c):
 		r := c.Final()
 		hidden = true
 		gap := d.state(s).lastGap.num
-		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; %s between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num, gapAt(gap, r.Num))
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; %s between them hides whether a password was sent", bareName(user), c.Num, replyText(r), r.Num, gapAt(gap, r.Num))
 		f.Packets = packets([]uint64{c.Num, gap, r.Num})
 	case c.Uncertain && s.CommandCount > c.Index:
 		// A gap (the server's: its 331 lost) came between the USER and
@@ -177,11 +177,11 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		// for. (Nothing sent after it: no password was.)
 		r := c.Final()
 		hidden = true
-		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; a capture gap between them hides whether a password was sent", clean(user), c.Num, replyText(r), r.Num)
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then the login succeeded (%q, packet %d) on an unencrypted control connection; a capture gap between them hides whether a password was sent", bareName(user), c.Num, replyText(r), r.Num)
 		f.Packets = packets([]uint64{c.Num, r.Num})
 	default:
 		noPassword = true
-		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", clean(user), c.Num)
+		f.Evidence = fmt.Sprintf("USER %s accepted without a password (packet %d) on an unencrypted control connection", bareName(user), c.Num)
 	}
 	// The settings of the server's family: an IIS or FileZilla Server
 	// admin has no ssl_enable to set.
@@ -314,10 +314,10 @@ func (d *Diagnoser) cleartextLoginLost(s *track.Session, r *track.Reply, gap, ju
 	switch {
 	case u != nil:
 		userNum = u.Num
-		f.Evidence = fmt.Sprintf("USER %s (packet %d), then %s", clean(s.User), u.Num, ok)
+		f.Evidence = fmt.Sprintf("USER %s (packet %d), then %s", bareName(s.User), u.Num, ok)
 	case s.User != "":
 		// Its USER is no longer in the transcript (RecentOnly).
-		f.Evidence = fmt.Sprintf("USER %s, then %s", clean(s.User), ok)
+		f.Evidence = fmt.Sprintf("USER %s, then %s", bareName(s.User), ok)
 	case gap != 0:
 		f.Evidence = strings.ToUpper(ok[:1]) + ok[1:]
 		hides = fmt.Sprintf("%s before it hides the user name and whether a password was sent", gapAt(gap, r.Num))

@@ -253,8 +253,12 @@ func nothingAfter(s *track.Session, c *track.Command) bool {
 	return s.CommandCount <= c.Index
 }
 
-// unusualFinalReplies flags transfers the server ended with a 2yz other
-// than 226 (250 is legal per RFC 959 but clients waiting for 226 hang).
+// unusualFinalReplies flags transfers the server ended with a 2yz that
+// RFC 959 does not list for a completed transfer (its command-reply
+// sequences, section 5.4, give 226 and 250 for RETR, STOR, STOU, APPE,
+// LIST and NLST), and a 250 after which the client stopped as one that
+// gave up waiting for a 226 does. A 250 the client took is no finding:
+// z/OS answers every transfer so, as the RFC allows.
 func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 	var out []*Finding
 	for _, c := range s.Commands {
@@ -269,24 +273,40 @@ func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 		if dc.Outcome != track.OutcomeTransferred && dc.Outcome != track.OutcomeConnected {
 			continue
 		}
+		waited := s.WatchedUntil().Sub(r.TS)
+		silent := nothingAfter(s, c) && waited >= minReplyWait
+		// Silent, then the client's own reset with no QUIT: what a client
+		// does when its wait for the 226 times out.
+		gaveUp := silent && s.EndReason == track.EndRST && s.ClientClosed
+		if r.Code == 250 && !gaveUp {
+			continue
+		}
 		f := &Finding{Code: CodeUnusualFinalReply, Severity: SeverityInfo, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
 			Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d); data connection #%d %s", commandText(c), c.Num, replyText(r), r.Num, dc.ID, dc.Outcome)}
-		f.Message = fmt.Sprintf("The server ended the %s with %d, not 226: RFC 959 allows it, but clients that wait for 226 (rust-ftp before 3.0, NetX Duo, several embedded clients) hang there.", c.Verb, r.Code)
-		switch waited := s.WatchedUntil().Sub(r.TS); {
+		// (The message names the code, not the command: the evidence
+		// does, and a repeat of the finding in the session is written
+		// "again, as above".)
+		if r.Code == 250 {
+			f.Severity = SeverityWarning
+			f.Message = fmt.Sprintf("The server ended a transfer with 250, which RFC 959 allows as well as 226, but this client sent nothing after it and reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226 (rust-ftp before 3.0, NetX Duo and several embedded clients wait for 226 only).", dur(waited))
+			f.Advice = "Make the client accept 250 as the end of a transfer, as RFC 959 allows (rust-ftp does from 3.0); where the client cannot be changed and the server can be told to, have the server answer 226."
+			out = append(out, f)
+			continue
+		}
+		f.Message = fmt.Sprintf("The server ended a transfer with %d, not 226 or 250, the replies RFC 959 lists for a completed transfer: clients that wait for one of those hang there.", r.Code)
+		switch {
 		case !nothingAfter(s, c):
 			f.Message += " This client went on, so it accepts it."
-		case waited >= minReplyWait && s.EndReason == track.EndRST && s.ClientClosed:
-			// Silent, then the client's own reset with no QUIT: what a
-			// client does when its wait for the 226 times out.
+		case gaveUp:
 			f.Severity = SeverityWarning
-			f.Message += fmt.Sprintf(" This client sent nothing after it and reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226.", dur(waited))
-		case waited >= minReplyWait:
+			f.Message += fmt.Sprintf(" This client sent nothing after it and reset the connection %s later, without a QUIT: what a client does when it gives up waiting for the reply it knows.", dur(waited))
+		case silent:
 			// A client that hangs waiting for a 226 and one whose user or
 			// script was done are both silent after the reply (and both
 			// acknowledge it): nothing on the wire tells them apart.
 			f.Message += fmt.Sprintf(" This client sent no command after it in the %s until the session ended by %s: a client waiting for a 226 stops like this, and so does one whose user or script was done; the capture cannot tell which (the client's own log can).", dur(waited), s.EndReason)
 		}
-		f.Advice = "Make the server answer a completed transfer with 226 (the reply every client knows), or make the client accept any 2yz as the end of a transfer."
+		f.Advice = fmt.Sprintf("Make the server answer a completed transfer with 226 (the reply every client knows), or make the client accept %d as the end of a transfer.", r.Code)
 		out = append(out, f)
 	}
 	return out
@@ -344,14 +364,21 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 		f.Advice = fmt.Sprintf("While the server side is fixed, make the client use EPSV (lftp: set ftp:prefer-epsv yes; curl uses EPSV first unless --disable-epsv). PASV fails where the 227's address is wrong (see nat-mismatch: %s) or where a middlebox handles only EPSV's ports.", fam.addrNameIn()) + fam.note()
 		return f
 	}
-	if failed != nil {
-		f.Message = fmt.Sprintf("EPSV's data connection failed (%s: %s) and PASV to the same server worked: the port EPSV announced is dropped where PASV's gets through (a NAT, load balancer or NAT64 that forwards only what its ALG learnt from a 227, or a firewall opening ports per PASV).", failed.Outcome, failed.Server)
-	} else {
+	if failed == nil {
 		// A refusal costs the client one round trip; a filtered port costs
-		// it its whole connect timeout.
+		// it its whole connect timeout. The server said no before any data
+		// connection: nothing on the path is involved, and the firewall
+		// advice below is not for it.
 		f.Severity = SeverityInfo
 		f.Message = fmt.Sprintf("The server refused EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
+		f.Advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server refused EPSV itself, before any data connection. For clients that need EPSV (over IPv6), its reply and the server's log say why."
+		if epsvNotImplemented(refused) {
+			f.Message = fmt.Sprintf("The server does not implement EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
+			f.Advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server does not implement EPSV. Only clients that need EPSV (over IPv6) need a server that implements it (RFC 2428): a newer version, or another server."
+		}
+		return f
 	}
+	f.Message = fmt.Sprintf("EPSV's data connection failed (%s: %s) and PASV to the same server worked: the port EPSV announced is dropped where PASV's gets through (a NAT, load balancer or NAT64 that forwards only what its ALG learnt from a 227, or a firewall opening ports per PASV).", failed.Outcome, failed.Server)
 	f.Advice = fmt.Sprintf("While the server side is fixed, make the client use PASV: curl --disable-epsv, lftp uses PASV already unless ftp:prefer-epsv is set to yes (set ftp:prefer-epsv no), FileZilla's transfer mode \"Passive\" with EPSV off, Python ftplib uses PASV on IPv4. On the server side, EPSV hands out ports from the same passive range (%s): forward and open that whole range statically on every hop, which needs no ALG.", fam.rangeNameIn()) + fam.note()
 	return f
 }
