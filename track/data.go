@@ -478,6 +478,9 @@ func (t *Tracker) releaseStranger(dc *DataConn) (waits bool) {
 		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
 		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
 		protected: dc.protected,
+		// What the scan's SYN passed on its way is the capture's to
+		// tell (diagnose), though it was no data connection.
+		Scanned: &ScannedSYN{From: dc.Client, To: dc.Server, TS: dc.FirstSYN, Num: dc.SYNNum},
 	}
 	if sess.ended || sess.quit || sess.lastAnn() != dc || dc.Command != nil && dc.Command.Status != StatusPending {
 		return false

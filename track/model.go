@@ -653,10 +653,6 @@ type DataConn struct {
 	// only one; saturates at 255. (In what was padding.)
 	AmongEncrypted uint8
 	RSTTS          time.Time
-	// ReceiverAborted: the side the payload flowed to sent the first FIN
-	// and then reset what kept coming: it threw the transfer away (a
-	// server refusing an upload it will not store).
-	ReceiverAborted bool
 	// ICMP: the ICMP/ICMPv6 error that ended the connect (EndsConnect):
 	// one that quoted the opener's SYN (its source the opener, its
 	// sequence number the SYN's) before any answer; nil when none did.
@@ -671,10 +667,15 @@ type DataConn struct {
 	// FINTS: when each side sent its first FIN, indexed like Bytes; zero
 	// for a side that sent none. Set as the FIN arrives, since a 426 is
 	// judged before the connection finishes.
-	FINTS        [2]time.Time
-	Start, End   time.Time
-	EndReason    EndReason
-	ExpectedSize int64 // the size the server announced (150 text or SIZE); -1 when unknown
+	FINTS      [2]time.Time
+	Start, End time.Time
+	EndReason  EndReason
+	// ReceiverAborted: the side the payload flowed to sent the first FIN
+	// and then reset what kept coming: it threw the transfer away (a
+	// server refusing an upload it will not store). (Beside EndReason,
+	// in what was padding: room for Scanned.)
+	ReceiverAborted bool
+	ExpectedSize    int64 // the size the server announced (150 text or SIZE); -1 when unknown
 	// Type: the session's TransferType when the transfer command was
 	// sent (a later TYPE A for a listing does not change it).
 	Type string
@@ -748,6 +749,20 @@ type DataConn struct {
 	// data-stray event tells the client's refused SYN) and Thief stays
 	// set: the server gave the transfer to another host. nil otherwise.
 	Thief *DataConn
+	// Scanned: the latest SYN from another address, matched by the
+	// announced port alone, that was given back as a scan's
+	// (releaseStranger: one SYN, answered by the server's SYN-ACK, never
+	// completed, nothing carried); nil when none was. It is no data
+	// connection of the session's, but it reached the announced port and
+	// the server answered it: what lay on its way passed the port.
+	Scanned *ScannedSYN
+}
+
+// ScannedSYN is a scan's SYN to an announced passive port (DataConn.Scanned).
+type ScannedSYN struct {
+	From, To netip.AddrPort
+	TS       time.Time
+	Num      uint64 // the SYN's packet number
 }
 
 // Reflection is the answer to a passive data connection's SYN, sent to

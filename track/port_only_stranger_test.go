@@ -14,7 +14,8 @@ import (
 // scan of the passive range, a spoofed SYN): after the session's QUIT it
 // is not matched at all, and one matched by the port alone that looks
 // like a scan (one SYN, answered by SYN-ACK, never acknowledged, nothing
-// carried) is given back, told as a data-stray event. Before, a scanner's
+// carried) is given back, told as a data-stray event, and kept as the
+// announcement's Scanned. Before, a scanner's
 // SYN refused by RST 0.3 s after the QUIT made the unused announcement
 // "refused" (data-refused, with a rule to open a range that was open),
 // and a spoofed SYN answered by a SYN-ACK nobody acknowledged made it
@@ -118,6 +119,14 @@ func TestStrangerSYNNotTheDataConnection(t *testing.T) {
 				t.Errorf("%d stray events, want 1", len(strays))
 			case tc.strayEvent && !strings.Contains(strays[0].Text, stray.String()):
 				t.Errorf("stray event %q does not name %v", strays[0].Text, stray)
+			}
+			// What the scan's SYN passed on its way stays the
+			// diagnosis's to read (diagnose's scanForwarded).
+			switch sc := d.Scanned; {
+			case !tc.strayEvent && sc != nil:
+				t.Errorf("Scanned %+v, want none", *sc)
+			case tc.strayEvent && (sc == nil || sc.From != stray || sc.To != dsrv || len(strays) == 0 || sc.Num != strays[0].Num):
+				t.Errorf("Scanned %+v, want the scan's SYN from %v to %v", sc, stray, dsrv)
 			}
 			if len(s.trk.byPort) != 0 {
 				t.Errorf("%d ports still waiting after the end", len(s.trk.byPort))

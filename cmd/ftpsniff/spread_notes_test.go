@@ -24,7 +24,7 @@ func TestSpreadLimitNotesSayWhatTheyCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"11 times a user name with failed logins was pushed out", "3 user names reported for password guessing spread over many addresses that the memory of 32 per server forgot"} {
+	for _, want := range []string{"11 times a user name with failed logins was pushed out", "3 user names reported or noted for password guessing spread over many addresses that the memory of 32 per server forgot"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

@@ -523,7 +523,13 @@ func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
 	ann, pk := j.quote()
 	f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, j.control())}
 	if dc.Seen() {
-		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
+		who := "client"
+		if strangerData(s, dc) {
+			// Matched by the port alone from another address: what
+			// connected, not who.
+			who = fmt.Sprintf("%s, not the client,", dc.Client.Addr().Unmap())
+		}
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s connected to %s (%s match), outcome %s", who, dc.Server, dc.Match, dc.Outcome))
 		pk = append(pk, dc.SYNNum)
 	}
 	f.Packets = packets(pk)
@@ -682,7 +688,14 @@ func (j *pasvJudge) arrivedFromPrivateNet() *Finding {
 // the fix when nothing rewrites.
 func (j *pasvJudge) arrivedThroughNAT() *Finding {
 	s, dc, a := j.s, j.dc, j.a
-	msg := fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and the client's data connection arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, j.cls.Describe(a), j.cli)
+	conn := "the client's data connection"
+	if strangerData(s, dc) {
+		if strangerOnce(s, dc) && j.d.strangerOwned(s, dc) == "" {
+			return j.strangerArrived()
+		}
+		conn = fmt.Sprintf("the client's data connection, from %s (another address than its control connection's: matched by the announced port alone),", dc.Client.Addr().Unmap())
+	}
+	msg := fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network, and %s arrived at exactly that address and port: the box in between forwards it. Whether that box's FTP helper rewrites the 227 on its way out or the client ignored the address, this capture on the server's side cannot show.", a, j.cls.Describe(a), j.cli, conn)
 	if !j.worked {
 		msg += fmt.Sprintf(" The address is not why this data connection failed (%s): it arrived; see the outcome's finding.", dc.Outcome)
 	}
@@ -712,7 +725,15 @@ func (j *pasvJudge) ownAddressUnused() *Finding {
 		// tell whether a router with the FTP helper rewrites the 227 on
 		// its way out: say what the packets show, and what follows
 		// without such a router.
-		return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli))
+		msg := fmt.Sprintf("The server announces its own address %s, %s, to client %s, which comes from outside that network. This capture, on the server's side, cannot see whether a NAT router with the FTP helper rewrites the 227 on its way out; without one, clients that trust the 227 are sent to an address they cannot reach.", a, cls.Describe(a), cli)
+		if !scanForwarded(j.s, j.dc) {
+			return j.mismatch(j.sevFor(), msg)
+		}
+		// Not the client's, but it shows what lies in front.
+		msg += " The client's own data connection never came here, though " + scannedText(j.dc) + ": a client that ignored the address would most likely have arrived the same way."
+		f := j.mismatch(j.sevFor(), msg)
+		withScanned(f, j.dc)
+		return f
 	case Local(a) && Local(cli) && !SameNet(a, cli):
 		// No SYN of this client to the address was seen: a routed
 		// private network (or IPv6 ULAs) whose firewall drops them

@@ -251,6 +251,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 // Data implements track.Sink.
 func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	d.server(s).data(dc)
+	if !dc.Outcome.Failed() && strangerOnce(s, dc) && d.strangerOwned(s, dc) == "" {
+		d.server(s).noteStrangerMade(dc)
+	}
 	fs := hedgeConflicted(dc, d.dataFindings(s, dc))
 	if f := d.foreignSource(s, dc); f != nil {
 		// Not the outcome's doing: the connection got through, to
@@ -261,6 +264,7 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 		fs = append(fs, f)
 	}
 	d.report(d.holdBlind(s, dc, fs))
+	d.noteSource(s, dc)
 	if d.next != nil {
 		d.next.Data(s, dc)
 	}

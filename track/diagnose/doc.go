@@ -146,6 +146,13 @@
 //   - clients active data connections got through to or failed for, and
 //     from which servers (two of each): maxActivePeers (8,192), the one
 //     first seen longest ago out first (Omitted.ActiveClientsForgotten)
+//   - the other addresses clients' passive data connections got through
+//     from, matched by the announced port alone (stranger.go, read when
+//     one SYN from such an address is all a later data connection
+//     shows): maxSourceClients (4,096) client addresses, the one first
+//     seen longest ago out first (Omitted.DataSourceClientsForgotten:
+//     such a SYN then reads with both readings, a warning, the cautious
+//     side), maxSourcesPerClient (4) addresses each (the first seen)
 //   - hosts clients' PORTs named as other hosts: maxBounceClients (1,024)
 //     client addresses (past it new clients are not followed across
 //     sessions, each session judged alone: Omitted.BounceClientsNotFollowed),

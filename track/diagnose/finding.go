@@ -183,6 +183,11 @@ type Finding struct {
 	// the NAT in front of the client (natExternal), which does not
 	// forward the port (externalBlocked): the verdict blames that router.
 	external bool
+	// strangerOnce: a passive data failure known only by another
+	// address's one SYN, nothing showing the address to be the client's
+	// (hedgeStranger): a warning with both readings, no proven failure
+	// of the server's data path.
+	strangerOnce bool
 }
 
 // Reporter receives findings.

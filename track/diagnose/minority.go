@@ -489,6 +489,9 @@ type captureShared struct {
 	// spoke: the client addresses whose control connections opened
 	// (connect.go's sweepProbe).
 	spoke clientsSpoke
+	// sources: the other addresses clients' passive data connections
+	// got through from (stranger.go's strangerOwned).
+	sources dataSources
 }
 
 // activePeer is which servers an active data connection to one client

@@ -236,6 +236,11 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Code = CodeDataUnreachable
 		p.wordUnreachable(f)
 	}
+	if strangerOnce(s, dc) && !p.wrongAddr {
+		// (A wrong announced address, nat-mismatch's, is what stopped
+		// any SYN that went to it, whoever sent it.)
+		p.hedgeStranger(f, d.strangerOwned(s, dc))
+	}
 	if dc.Via == 0 && !s.WasEncrypted && !s.ImplicitTLS && s.Midstream {
 		// Inferred in a session picked up mid-stream (track:
 		// adoptUnanswered, adoptEarly, inferData): its announcement came
@@ -801,6 +806,9 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 	}
 	if final != nil { // 425: the server waited and nobody came
 		f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN reached the capture point.", dc.Announced, replyText(final))
+		if scanForwarded(s, dc) {
+			f.Message = fmt.Sprintf("The server waited for a connection to %s and gave up with %q; no SYN of the client's reached the capture point.", dc.Announced, replyText(final))
+		}
 		if pre != nil {
 			f.Message += fmt.Sprintf(" Its %d before (%q) did not mean a connection had come: this server sends it before the client connects.", pre.Code, replyText(pre))
 		}
@@ -1003,12 +1011,26 @@ func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Fin
 		return
 	}
 	f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went there, and that address does not lead back to this network; or the client ignored it and connected to the control connection's address, and a router or DNAT in front of the server did not pass port %d. This capture cannot see those SYNs: one on the client's side tells which.", dc.Announced, dc.Announced.Port())
+	scanned := scanForwarded(s, dc)
+	if scanned {
+		// The router in front passed a scan's SYN to the port: a
+		// client that ignored the address would most likely have
+		// come the same way.
+		f.Message = fmt.Sprintf("No connection of the client's to %s was seen, though %s. So most likely the client trusted the announced address and went to %s, which does not lead back to this network; or it gave up, or its own side stopped it. This capture cannot see the client's SYNs: one on the client's side tells which.",
+			dc.Announced, scannedText(dc), dc.Announced.Addr())
+	}
 	if v == VantageClient {
 		// A capture on the client's side holds the SYNs to either
 		// address: there were none.
 		f.Message = fmt.Sprintf("No connection to %s was seen, nor to port %d of the control connection's address, and the capture is on the client's side%s: the client sent no SYN for it to either address; it gave up or closed the session before connecting (a client that trusted the announced address would have sent its SYNs past this point).", dc.Announced, dc.Announced.Port(), vwhy.because(s))
 	}
 	f.Advice = fmt.Sprintf("If the client trusts the announced address, fix it (see nat-mismatch); if it connects to the control connection's address, let %s through the router or DNAT in front of the server (forward it to the server and accept it in its forward chain).", pasv)
+	if scanned && v != VantageClient {
+		f.Advice = fmt.Sprintf("Fix the announced address (see nat-mismatch). The router in front forwards port %d already (it passed %s's SYN); if a capture on the client's side shows its SYNs to the control connection's address, check that the router forwards the whole passive range, and that its firewall admits this client too.", dc.Announced.Port(), dc.Scanned.From.Addr().Unmap())
+	}
+	if scanned {
+		withScanned(f, dc)
+	}
 	if a, cli, srv := dc.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap(); a != srv && SameNet(a, cli) && SameNet(cli, srv) {
 		// The announced address is on the client's own network, as
 		// the server is: no router or DNAT between them to blame.
@@ -1062,6 +1084,15 @@ func wordNotAttemptedUnusable(s *track.Session, dc *track.DataConn, f *Finding, 
 // before the server look like, and the advice is for the firewall or
 // DNAT in front.
 func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f *Finding) {
+	if scanForwarded(s, dc) {
+		// A scan's SYN crossed the NAT in front to the port: no rule is
+		// missing there for it, whatever stopped the client's.
+		f.Message += " But " + scannedText(dc) + fmt.Sprintf(". So the client's own SYNs most likely never left the client's side (its own firewall stops them, or it gave up), unless the firewall in front admits only some sources to port %d.", dc.Announced.Port())
+		f.Advice = fmt.Sprintf("Look on the client's side first: its error message, and a capture there (tcpdump -i IFACE host %s) shows whether its SYNs leave it. Nothing in this capture shows a rule missing in front of the server: it passed %s's SYN to port %d. If the firewall there admits only some sources, let this client's data connections through as well.",
+			dc.Announced.Addr(), dc.Scanned.From.Addr().Unmap(), dc.Announced.Port())
+		withScanned(f, dc)
+		return
+	}
 	f.Severity = SeverityError
 	f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", dc.Announced.Port())
 	// The SYNs never reached the server's side: the rule is for the

@@ -113,6 +113,14 @@ type serverAcc struct {
 	// synAckLost: of the data-unanswered findings, those whose SYN-ACKs
 	// the capture saw the server send and the client never take.
 	synAckLost int
+	// strangerOnce: passive data failures known only by another
+	// address's one SYN (Finding.strangerOnce), left out of failPorts:
+	// no proven failure of the data path; strangerMade: passive data
+	// connections made that way and that carried nothing (a connect
+	// scan's, or the client's through a NAT, unused); stranger: the
+	// first of either.
+	strangerOnce, strangerMade int
+	stranger                   strangerSeen
 	// oneSide: undetermined data connections of sessions the capture
 	// held one side of (track.DataConn.OneSide).
 	oneSide int
@@ -673,6 +681,12 @@ type Omitted struct {
 	// ActiveClientsForgotten: client addresses whose active data
 	// connections from other servers the bound pushed out.
 	ActiveClientsForgotten int `json:"active_clients_forgotten,omitempty"`
+	// DataSourceClientsForgotten: client addresses whose passive data
+	// connections from another address the bound (maxSourceClients)
+	// pushed out, oldest first: a later single SYN from that address
+	// is no longer shown to be the client's (strangerOwned), and reads
+	// as a warning with both readings instead of the data path's error.
+	DataSourceClientsForgotten int `json:"data_source_clients_forgotten,omitempty"`
 	// BounceClientsNotFollowed: client addresses whose PORTs to other
 	// hosts were not followed across sessions: the bound of clients
 	// (maxBounceClients) was full; each session still judged alone.
@@ -717,6 +731,7 @@ func (d *Diagnoser) Omitted() Omitted {
 	o.LoginFailures, o.LoginSuccesses = d.logins.omitted, d.logins.okOmitted
 	o.TimingVotesForgotten, o.ActiveClientsForgotten = d.capture.votes.forgotten, d.capture.peers.forgotten
 	o.BounceClientsNotFollowed = d.bounces.forgotten
+	o.DataSourceClientsForgotten = d.capture.sources.forgotten
 	o.LoginSpreadNotWeighed, o.LoginSpreadUsersForgotten = d.logins.spreadOmitted, d.logins.spreadForgotten
 	o.LoginSpreadReportsForgotten = d.logins.spreadGoneForgotten
 	return o
@@ -866,7 +881,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
 	if f.Severity >= SeverityError {
 		a.errs[f.Code]++
-	} else if f.Severity == SeverityWarning && problemWarnings[f.Code] {
+	} else if f.Severity == SeverityWarning && (problemWarnings[f.Code] || f.strangerOnce) {
 		if a.problems == nil {
 			a.problems = map[string]int{}
 		}
@@ -881,6 +896,13 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if dc.Superseded() {
 			// A stale announcement used: nothing about the range.
 			a.staleUsed++
+			break
+		}
+		if f.strangerOnce {
+			// Another address's one SYN, which a firewall may have
+			// stopped rightly: the verdict says both readings
+			// (strangerOnly), and no range is opened for it.
+			a.noteStranger(f)
 			break
 		}
 		a.noteNetFailed(f)

@@ -154,7 +154,7 @@ func (v *verdictWriter) leadClause() {
 		v.outsideRange()
 	case a.undelivered > 0:
 		v.controlUndelivered()
-	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == 0 && a.natSerious == 0:
+	case a.loginWarn > 0 && a.findings[CodeDataUnanswered]+a.findings[CodeDataRefused]+a.findings[CodeDataUnreachable] == a.strangerOnce && a.natSerious == 0:
 		// An info nat-mismatch (a note) never displaces it; a shared
 		// address's login-brute-force info is no guessing.
 		v.passwordGuessing()
@@ -164,6 +164,10 @@ func (v *verdictWriter) leadClause() {
 		// Below every proven fault: the capture cannot tell this bounce
 		// from a client behind a NAT, so the verdict says both.
 		v.ftpBounceUnproven()
+	case a.strangerOnce > 0 && len(a.failPorts) == 0:
+		// Below every proven fault too: another address's one SYN, the
+		// client's through a NAT or a scan rightly stopped.
+		v.strangerOnly()
 	case a.tlsRefused > 0:
 		v.tlsRefusedUnresumed()
 	case a.encrypted > 0 && (a.hidden > 0 || v.total == 0):
@@ -1013,6 +1017,8 @@ func (v *verdictWriter) dataOutcome() {
 	a := v.a
 	worked := a.outcomes[track.OutcomeTransferred] + a.outcomes[track.OutcomeConnected]
 	switch {
+	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0 && worked == a.strangerMade:
+		v.strangersMade()
 	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
 		v.text = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
 	case worked == 0 && a.findings[CodeDataAnswerMissing] > 0 && a.findings[CodeDataAnswerMissing] == a.outcomes[track.OutcomeUndetermined]:
