@@ -81,7 +81,12 @@
 // the transcript's. Options.KeepData (the text summary view, which writes
 // no transcript but lists a failed session's failed data connections)
 // keeps the commands and events RecentOnly keeps and the data connections
-// a transcript keeps.
+// a transcript keeps. Whatever it keeps, the few facts about its commands
+// a diagnosis needs that RecentOnly would drop are noted as the commands
+// pass (Session.NoteCommand: the RFC 775 verbs and a passive request on
+// the session, a client gap before a command and an ABOR or QUIT right
+// after an announcement on the command), without growing the session's
+// or the command's allocation.
 //
 // The end of a control connection, and whether it is encrypted, come from
 // decode as values; track reads control segments only to know an

@@ -186,11 +186,6 @@ type Command struct {
 	// word.
 	SecretArg bool
 	Dropped   int // bytes of an over-long line not kept
-	// Anomaly: what ftp.ParseCommand found odd about the line.
-	// ftp.CmdTabSeparator, a TAB between Verb and Arg, makes a line
-	// vsftpd, Pure-FTPd and the Linux FTP helper do not read as the
-	// command (ProFTPD does).
-	Anomaly ftp.CommandAnomaly
 
 	// Endpoint is the data endpoint the command (PORT/EPRT/LPRT) or its
 	// reply (227/228/229) announced; EndpointErr why it did not parse.
@@ -215,6 +210,17 @@ type Command struct {
 	// (Session.Commands of a session that keeps one), not left out by
 	// its bound: its data connections are shown under it there.
 	kept bool
+	// GapBefore: a capture gap of the client's stream came between the
+	// session's command before this one and this one (before this one,
+	// for the first): a line may have been lost there. Noted as the
+	// commands pass, whatever the session keeps of them (Session.NoteCommand).
+	// (In what was padding.)
+	GapBefore bool
+	// Anomaly: what ftp.ParseCommand found odd about the line.
+	// ftp.CmdTabSeparator, a TAB between Verb and Arg, makes a line
+	// vsftpd, Pure-FTPd and the Linux FTP helper do not read as the
+	// command (ProFTPD does). (In what was padding.)
+	Anomaly ftp.CommandAnomaly
 
 	// Data is the expected data connection the endpoint armed (nil when
 	// refused or malformed).
@@ -226,6 +232,12 @@ type Command struct {
 	Conflict *LineConflict
 	// Transfer lists the data connections this transfer command used.
 	Transfer []*DataConn
+	// CancelledBy: on an announcement that armed a data connection no
+	// transfer has used, the ABOR or QUIT the client sent right after it
+	// (not a line taken for a password); nil when its next command was
+	// another, or none came. The client gave up on the endpoint. Noted
+	// as the commands pass: with RecentOnly the session keeps no QUIT.
+	CancelledBy *Command
 }
 
 // LineConflict is what the capture shows of a command's line, or of its
@@ -1050,6 +1062,17 @@ type Session struct {
 	spokeAt  [2]int64
 	spokeEnd [2]uint32
 	turns    [2]uint8
+	// Facts about the session's commands noted as they pass (NoteCommand),
+	// for a diagnosis that must not depend on what the session keeps of
+	// them (RecentOnly keeps few): rfc775, the first RFC 775 verb the
+	// client sent (RFC775Verb), as its place in rfc775Verbs plus one, 0
+	// for none; askedPassive, the client asked for a passive endpoint
+	// (AskedPassive); clientGap, a capture gap of the client's stream
+	// came since its latest command (Command.GapBefore). (In what was
+	// padding.)
+	rfc775       uint8
+	askedPassive bool
+	clientGap    bool
 	// transcript: entries of Commands and Events counted against the
 	// tracker's budget, given back when the session is reported.
 	transcript int

@@ -40,6 +40,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if sess.sideLine(ClientSideOnly, e.PeerUnseen) {
 		t.indexOneSide(sess, false)
 	}
+	sess.NoteCommand(c)
 	t.keepCommand(sess, c)
 	if len(sess.pending) >= t.opts.MaxPending {
 		t.settle421(sess, false) // (the head's held 421, if any, is not its reply: the server never answered again)
@@ -526,11 +527,67 @@ func lookedBackAt(verb string) bool {
 	return ftp.IsTransfer(verb)
 }
 
+// NoteCommand notes, as c passes, the facts about the session's commands
+// that the diagnosis reads whatever the session keeps of them (with
+// RecentOnly, only the few lookedBackAt names): an ABOR or QUIT right
+// after an announcement (Command.CancelledBy), a capture gap of the
+// client's stream before c (Command.GapBefore), the RFC 775 verbs
+// (RFC775Verb) and a request for a passive endpoint (AskedPassive). The
+// Tracker calls it for every command, seen or stood in for, in order; a
+// session made without a Tracker (a test's) calls it for each command it
+// adds. No allocation, and bytes of the session's padding only: the
+// Session struct fills its size class (576 bytes with the allocator's
+// header).
+func (sess *Session) NoteCommand(c *Command) {
+	c.GapBefore, sess.clientGap = sess.clientGap, false
+	if a := sess.lastAnn(); a != nil && a.Announce != nil && a.Announce.Index == c.Index-1 &&
+		!c.Secret && !c.Unseen && (c.Verb == "ABOR" || c.Verb == "QUIT") {
+		// (An announcement right before c that armed nothing, or whose
+		// endpoint a transfer used, is not one the client gave up on.)
+		a.Announce.CancelledBy = c
+	}
+	if len(c.Verb) != 4 {
+		return // (neither an RFC 775 verb nor a passive request)
+	}
+	if sess.rfc775 == 0 && !c.Secret {
+		for i, v := range rfc775Verbs {
+			if strings.EqualFold(c.Verb, v) {
+				sess.rfc775 = uint8(i + 1)
+				break
+			}
+		}
+	}
+	switch {
+	case strings.EqualFold(c.Verb, "PASV"), strings.EqualFold(c.Verb, "EPSV"), strings.EqualFold(c.Verb, "LPSV"),
+		!c.Secret && ftp.IsAnnounce(c.Verb) && c.EndpointVia.Passive():
+		sess.askedPassive = true
+	}
+}
+
+// rfc775Verbs are the RFC 775 forms of PWD, MKD, RMD, CWD and CDUP,
+// which Windows's ftp.exe sends where other clients send RFC 959's.
+var rfc775Verbs = [...]string{"XPWD", "XMKD", "XRMD", "XCWD", "XCUP"}
+
+// RFC775Verb is the first RFC 775 verb (XPWD, XMKD, XRMD, XCWD, XCUP) the
+// session's client sent, in upper case; "" when none.
+func (sess *Session) RFC775Verb() string {
+	if sess.rfc775 == 0 || int(sess.rfc775) > len(rfc775Verbs) {
+		return ""
+	}
+	return rfc775Verbs[sess.rfc775-1]
+}
+
+// AskedPassive tells whether the session's client asked for a passive
+// endpoint (PASV, EPSV, LPSV), or a reply the tracker stood a command in
+// for announced one.
+func (sess *Session) AskedPassive() bool { return sess.askedPassive }
+
 // unseenCommand stands in for a command the capture lacks, so the reply
 // that answers it can be kept and applied.
 func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 	sess.CommandCount++
 	c := &Command{Seq: r.Seq, Index: sess.CommandCount, TS: r.TS, Num: r.Num, Verb: verb, Cwd: sess.Cwd, Unseen: true}
+	sess.NoteCommand(c)
 	t.keepCommand(sess, c)
 	sess.pending = append([]*Command{c}, sess.pending...)
 	return c

@@ -807,6 +807,9 @@ func (t *Tracker) junkCommand(sess *Session, e *decode.ControlEvent) bool {
 func (t *Tracker) event(sess *Session, ev Event) {
 	t.seq++
 	ev.Seq = t.seq
+	if ev.Kind == EventGap && ev.FromClient {
+		sess.clientGap = true // (Command.GapBefore of the next command)
+	}
 	if sess.recentOnly && !lookedBackAtEvent(ev.Kind) {
 		// Written as it happens; the diagnosis does not look back at it.
 	} else if len(sess.Events) >= t.opts.MaxEventsPerSess || !t.transcriptRoom() {

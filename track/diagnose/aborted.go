@@ -447,12 +447,8 @@ func (d *Diagnoser) loginLimitRefused(s *track.Session, l *loginRefusalSeen) *Fi
 		return nil
 	}
 	d.server(s).refusedLogin++
-	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, TS: l.ts, Packets: packets([]uint64{l.num, l.replyNum})}
-	for _, c := range s.Commands {
-		if c.Num == l.num && strings.EqualFold(c.Verb, l.verb) {
-			f.Command = c // the transcript keeps it: the finding goes under it
-		}
-	}
+	// (Under the refused line, in the transcript.)
+	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, Command: l.cmd, TS: l.ts, Packets: packets([]uint64{l.num, l.replyNum})}
 	reply := replyText(&track.Reply{Code: l.code, Text: l.text, Secret: l.secret})
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", l.line, l.num, reply, l.replyNum)
 	scope := "its limit on connections"

@@ -58,64 +58,100 @@ func activeRefusalOf(r *track.Reply) activeRefusal {
 // maxActiveRefusedQuoted bounds the refused commands active-refused quotes.
 const maxActiveRefusedQuoted = 3
 
+// activeRefusals are the refused active announcements active-refused
+// names (noteActiveRefusal): the first few, how many, and their verbs.
+// Kept as the commands are reported: with RecentOnly the session's
+// commands keep the latest few only, and a client that fell back to
+// passive mode after its PORT was refused pushes it out of them.
+type activeRefusals struct {
+	kind   activeRefusal    // of the first
+	quoted []*track.Command // the first maxActiveRefusedQuoted
+	n      int              // all of them
+	verbs  []string         // their verbs, in order, once each (PORT, EPRT, LPRT)
+	// tabbed: the first answered 500-502 with a TAB after its verb
+	// ("PORT\t..."): vsftpd and Pure-FTPd take the TAB for part of the
+	// verb and answer an unknown command; active mode was never asked
+	// for, and it is quoted only when no other was refused.
+	tabbed *track.Command
+}
+
+// noteActiveRefusal notes c, an active announcement (PORT, EPRT, LPRT)
+// the server answered with r, as it is reported: an acceptance, or a
+// connection back tried for it (connectBackAnswer), turns active-refused
+// off for the session; a refusal of the client's own address (as the
+// capture sees it) and a port of 1024 or above is kept for it. A PORT
+// naming another address is nat-mismatch's or ftp-bounce's, a
+// privileged port ftp-bounce's, except the public address of the NAT
+// in front of the client that the client is set to announce (external,
+// natExternal); none counts after the client's own accepted EPSV ALL.
+func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *track.Reply, external bool) {
+	if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil || r == nil {
+		return
+	}
+	if r.Code/100 == 2 || connectBackAnswer(c) {
+		// Active mode works in this session: the server accepted an
+		// announcement, or tried to connect back for it (a server that
+		// connects at the PORT answers a failed connect with 425:
+		// active-blocked's, not active mode turned off).
+		st.activeAccepted = true
+		return
+	}
+	if c.Data != nil || c.Endpoint.Addr().Unmap() != s.Client.Addr().Unmap() && !external || c.Endpoint.Port() < 1024 {
+		return
+	}
+	if c.Anomaly&ftp.CmdTabSeparator != 0 {
+		if r.Code >= 500 && r.Code <= 502 {
+			m := st.moreState()
+			if m.activeRefused == nil {
+				m.activeRefused = &activeRefusals{}
+			}
+			if m.activeRefused.tabbed == nil {
+				m.activeRefused.tabbed = c
+			}
+		}
+		return
+	}
+	k := activeRefusalOf(r)
+	if k == activeNotRefused || st.epsvAll {
+		return
+	}
+	m := st.moreState()
+	if m.activeRefused == nil {
+		m.activeRefused = &activeRefusals{}
+	}
+	a := m.activeRefused
+	if a.n == 0 {
+		a.kind = k
+	}
+	a.n++
+	if len(a.quoted) < maxActiveRefusedQuoted {
+		a.quoted = append(a.quoted, c)
+	}
+	if v := strings.ToUpper(c.Verb); !slices.Contains(a.verbs, v) {
+		a.verbs = append(a.verbs, v)
+	}
+}
+
 // pendingActiveRefused is active-refused, at the session's end: the
 // server refused the client's PORT/EPRT/LPRT naming its own address (as
 // the capture sees it) and a port of 1024 or above, as a command it will
 // not run (active mode turned off) or for the address (a NAT in front of
-// the client the server sees through). A PORT naming another address is
-// nat-mismatch's or ftp-bounce's, a privileged port ftp-bounce's. Not
-// raised when the server accepted any active announcement in the session
-// or tried to connect back for one (connectBackAnswer),
-// nor after the client's own accepted EPSV ALL. Info when passive mode
-// worked in the session (the client fell back to it), error when the
-// session made no data connection, else a warning.
+// the client the server sees through): noteActiveRefusal. Not raised
+// when the server accepted any active announcement in the session or
+// tried to connect back for one (connectBackAnswer), nor after the
+// client's own accepted EPSV ALL. Info when passive mode worked in the
+// session (the client fell back to it), error when the session made no
+// data connection, else a warning.
 func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Finding {
-	var refused []*track.Command
-	var tabbed *track.Command // the first refused with a TAB after its verb
-	kind := activeNotRefused
-	cli := s.Client.Addr().Unmap()
-	for _, c := range s.Commands {
-		if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil {
-			continue
-		}
-		r := c.Final()
-		if r == nil {
-			continue
-		}
-		if r.Code/100 == 2 || connectBackAnswer(c) {
-			// Active mode works in this session: the server accepted an
-			// announcement, or tried to connect back for it (a server
-			// that connects at the PORT answers a failed connect with
-			// 425: active-blocked's, not active mode turned off).
-			return nil
-		}
-		if c.Data != nil || c.Endpoint.Port() < 1024 || c.Endpoint.Addr().Unmap() != cli && !d.natExternal(s, c.Endpoint) {
-			continue
-		}
-		if c.Anomaly&ftp.CmdTabSeparator != 0 {
-			// "PORT\t...": vsftpd and Pure-FTPd take the TAB for part of
-			// the verb and answer an unknown command; active mode was
-			// never asked for.
-			if tabbed == nil && r.Code >= 500 && r.Code <= 502 {
-				tabbed = c
-			}
-			continue
-		}
-		k := activeRefusalOf(r)
-		if k == activeNotRefused || epsvAllBefore(s, c) != nil {
-			continue
-		}
-		if kind == activeNotRefused {
-			kind = k
-		}
-		refused = append(refused, c)
-	}
-	if len(refused) == 0 && tabbed == nil {
+	if st.activeAccepted || st.more == nil || st.more.activeRefused == nil {
 		return nil
 	}
-	c := tabbed
-	if len(refused) > 0 {
-		c = refused[0]
+	refused := st.more.activeRefused
+	kind := refused.kind
+	cli := s.Client.Addr().Unmap()
+	c := refused.tabbed
+	if len(refused.quoted) > 0 {
+		c = refused.quoted[0]
 	}
 	r := c.Final()
 	f := &Finding{Code: CodeActiveRefused, Severity: SeverityWarning, Session: s, Command: c, TS: r.TS}
@@ -126,24 +162,23 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	case worked == 0:
 		f.Severity = SeverityError
 	}
-	if len(refused) == 0 {
+	if len(refused.quoted) == 0 {
 		tabRefused(f, c, r, st.passiveWorked, worked > 0)
 		return f
 	}
 	var ev []string
 	var pk []uint64
-	for i, x := range refused {
-		if i == maxActiveRefusedQuoted {
-			ev = append(ev, fmt.Sprintf("%d more refused", len(refused)-i))
-			break
-		}
+	for _, x := range refused.quoted {
 		xr := x.Final()
 		ev = append(ev, fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(x), x.Num, replyText(xr), xr.Num))
 		pk = append(pk, x.Num, xr.Num)
 	}
+	if more := refused.n - len(refused.quoted); more > 0 {
+		ev = append(ev, fmt.Sprintf("%d more refused", more))
+	}
 	f.Packets = packets(pk)
 	f.Evidence = joinEvidence(ev...)
-	verbs := activeVerbs(refused)
+	verbs := activeVerbs(refused.verbs)
 	after := "the session made no data connection"
 	switch {
 	case st.passiveWorked:
@@ -248,16 +283,9 @@ func (d *Diagnoser) activeRefusedHere(f *Finding, s *track.Session, c *track.Com
 	f.Advice = "Look for a per-user setting that refuses active mode for this account: vsftpd's user_config_dir file for the user with port_enable=NO, or cmds_denied (or cmds_allowed leaving PORT/EPRT out); ProFTPD a <Limit PORT EPRT> section denying this user or group. Or use passive mode on the client (PASV/EPSV)." + d.family(s).note()
 }
 
-// activeVerbs names the verbs of the refused commands, in order, once
-// each: "PORT", "EPRT and PORT".
-func activeVerbs(cs []*track.Command) string {
-	var vs []string
-	for _, c := range cs {
-		v := strings.ToUpper(c.Verb)
-		if !slices.Contains(vs, v) {
-			vs = append(vs, v)
-		}
-	}
+// activeVerbs names the verbs of the refused commands (vs, in order,
+// once each): "PORT", "EPRT and PORT".
+func activeVerbs(vs []string) string {
 	if len(vs) <= 1 {
 		return strings.Join(vs, "")
 	}

@@ -38,14 +38,11 @@ func (st *sessState) tlsEchoed() *track.Reply {
 // cccBroken makes f, a control-encrypted finding of a session whose
 // channel turned to clear text and whose server then refused TLS bytes as
 // a command (echo) after the 234 at packet auth, say so: a warning when the client sent no command
-// after it (the session ended there), else a note.
-func cccBroken(f *Finding, s *track.Session, auth uint64, echo *track.Reply) {
-	after := 0
-	for _, c := range s.Commands {
-		if c.Seq > echo.Seq {
-			after++
-		}
-	}
+// after it (the session ended there), else a note. before is the
+// session's command count when the echo came (sessMore.tlsEchoCommands):
+// the session's commands do not keep those after it with RecentOnly.
+func cccBroken(f *Finding, s *track.Session, auth uint64, echo *track.Reply, before int) {
+	after := s.CommandCount - before
 	f.Packets = packets(f.Packets, []uint64{echo.Num})
 	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%q (packet %d) answers TLS bytes read as a command", replyText(echo), echo.Num))
 	ended := fmt.Sprintf("the client went on (%s after it)", plural(after, "command", "commands"))

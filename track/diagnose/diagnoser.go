@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
 
@@ -70,6 +71,16 @@ type sessMore struct {
 	// one did.
 	tlsResets   []*track.DataConn
 	tlsDataSeen bool
+	// loginInClear: a login command (USER, PASS, ACCT) was sent after
+	// the packet where the control channel carried FTP text again
+	// (sessState.cleartextNum), noted as the commands are reported
+	// (loginAfter): JSON's tracker drops a login's commands once it is
+	// judged. tlsEchoCommands: the session's commands before tlsEcho
+	// (track.Session.CommandCount then, saturated), so that cccBroken
+	// counts those after it whatever the tracker keeps of them. (In what
+	// was padding.)
+	loginInClear    bool
+	tlsEchoCommands int32
 	// authRefused: the session's latest AUTH the server refused (a 4yz
 	// or 5yz), for cleartext-login: a client that asked for TLS and
 	// logged in in clear when refused (authFallback).
@@ -87,6 +98,13 @@ type sessMore struct {
 		from, until uint64
 		n           int
 	}
+	// hidden: the session's data connections whose announcement the
+	// encryption hid (noteHidden), for control-encrypted; nil when none.
+	hidden *hiddenData
+	// activeRefused: the session's PORTs, EPRTs and LPRTs naming its
+	// client's own address that the server refused (noteActiveRefusal),
+	// for active-refused at its end; nil when none.
+	activeRefused *activeRefusals
 	// undelivered: the session's EventUndelivered (a copy) that no
 	// EventDeliveredLate followed yet; reported at the session's end
 	// (undeliveredFinding).
@@ -169,6 +187,13 @@ type sessState struct {
 	// was ended by an unsolicited 421/221 (firstAnswerClosed). Noted as
 	// the commands are reported: JSON's tracker keeps few of them.
 	answered, interrupted bool
+	// activeAccepted: the server accepted an active announcement of the
+	// session (PORT, EPRT, LPRT), or tried to connect back for one
+	// (pendingActiveRefused); epsvAll: it accepted the client's EPSV ALL
+	// (RFC 2428: every other data connection setup command is refused
+	// after it). Noted as the commands are reported, whatever the
+	// tracker keeps of them.
+	activeAccepted, epsvAll bool
 
 	// pasvRefusal: the session's first PASV/LPSV refused as a command,
 	// judged at its end (pendingPassiveRefused).
@@ -229,6 +254,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		st.answered = st.answered || len(c.Replies) > 0
 		st.interrupted = st.interrupted || c.Status == track.StatusInterrupted
 	}
+	if c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
+		d.state(s).noteLogin(c)
+	}
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++
@@ -253,6 +281,9 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	d.server(s).data(dc)
 	if !dc.Outcome.Failed() && strangerOnce(s, dc) && d.strangerOwned(s, dc) == "" {
 		d.server(s).noteStrangerMade(dc)
+	}
+	if dc.Match == track.MatchInferred {
+		d.state(s).noteHidden(dc)
 	}
 	fs := hedgeConflicted(dc, d.dataFindings(s, dc))
 	if f := d.foreignSource(s, dc); f != nil {
@@ -332,7 +363,9 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	if st.cleartextNum != 0 && e.Code >= 500 && e.Code < 600 && (st.more == nil || st.more.tlsEcho == nil) && echoesTLSRecord(e.Text) {
 		switch e.Kind {
 		case track.EventReplyNoCommand, track.EventReplyGap, track.EventReplyUnseen, track.EventUnsolicited:
-			st.moreState().tlsEcho = &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+			m := st.moreState()
+			m.tlsEcho = &track.Reply{Seq: e.Seq, Code: e.Code, Text: e.Text, TS: e.TS, Num: e.Num}
+			m.tlsEchoCommands = int32(min(s.CommandCount, math.MaxInt32))
 		}
 	}
 	if e.Kind == track.EventUnsolicited && e.Code == 425 && sourceRefusal(strings.ToLower(e.Text)) {

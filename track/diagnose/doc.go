@@ -68,8 +68,21 @@
 //   - the announced addresses already reported as nat-translated: one
 //     entry per distinct address, for the session's life (no constant:
 //     each needs a data connection that arrived translated)
-//   - the session's latest refused login line (serverAcc.loginSeen):
-//     one per open session
+//   - the session's latest refused login line (serverAcc.loginSeen),
+//     with its command: one per open session
+//   - the PORTs, EPRTs and LPRTs naming the client's own address that
+//     the server refused, for active-refused: the first
+//     maxActiveRefusedQuoted (3), the rest counted
+//
+// Every output but the text transcript runs the tracker with
+// RecentOnly, whose sessions keep only their latest few announcing,
+// transfer and login commands (track.Options), and the diagnosis must
+// say the same whatever the output. So what a finding needs of commands
+// RecentOnly drops, or of a session's whole length, is noted as the
+// commands are reported (the flags and lists above and in sessState),
+// or by the tracker as they pass (track.Session's RFC775Verb and
+// AskedPassive, track.Command's GapBefore and CancelledBy), rather than
+// looked up among the session's commands.
 //
 // Per server: MaxServers (1,000) summaries; sessions of servers beyond
 // them are diagnosed and written all the same, counted in one summary

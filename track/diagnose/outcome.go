@@ -1271,21 +1271,15 @@ const connectGiveUpMin = time.Second
 // cancelledAt is the client's ABOR or QUIT that came next after dc's
 // announcement, sooner than connectGiveUpMin after it, with no other
 // command between; nil when the client did anything else first, or
-// waited longer.
-func cancelledAt(s *track.Session, dc *track.DataConn) *track.Command {
+// waited longer. The tracker notes it on the announcement
+// (track.Command.CancelledBy): the session's commands (s) do not keep a
+// QUIT with RecentOnly.
+func cancelledAt(_ *track.Session, dc *track.DataConn) *track.Command {
 	c := dc.Announce
 	if c == nil || dc.Armed.IsZero() {
 		return nil
 	}
-	i := commandsAfter(s, c.Index)
-	if i == len(s.Commands) {
-		return nil
-	}
-	x := s.Commands[i]
-	if x.Index != c.Index+1 || x.Unseen || x.Secret {
-		return nil // a command of the transcript missing, or another first
-	}
-	if (x.Verb == "ABOR" || x.Verb == "QUIT") && !x.TS.Before(dc.Armed) && x.TS.Sub(dc.Armed) < connectGiveUpMin {
+	if x := c.CancelledBy; x != nil && !x.TS.Before(dc.Armed) && x.TS.Sub(dc.Armed) < connectGiveUpMin {
 		return x
 	}
 	return nil
@@ -1621,40 +1615,21 @@ func noDataConnText(text string) bool {
 }
 
 // windowsVerb is the first RFC 775 verb (XPWD, XMKD, XRMD, XCWD, XCUP)
-// among s's commands, "" when none: Windows's ftp.exe sends them for
-// pwd, mkdir and rmdir where other clients send PWD, MKD and RMD, so the
-// session's client is Windows's (its own firewall Windows Defender
-// Firewall, not iptables or nftables).
+// the session's client sent, "" when none: Windows's ftp.exe sends them
+// for pwd, mkdir and rmdir where other clients send PWD, MKD and RMD, so
+// the session's client is Windows's (its own firewall Windows Defender
+// Firewall, not iptables or nftables). The tracker notes it as the
+// commands pass (track.Session.RFC775Verb): the session's commands do
+// not keep them with RecentOnly.
 func windowsVerb(s *track.Session) string {
-	for _, x := range s.Commands {
-		if x.Secret {
-			continue
-		}
-		switch v := strings.ToUpper(x.Verb); v {
-		case "XPWD", "XMKD", "XRMD", "XCWD", "XCUP":
-			return v
-		}
-	}
-	return ""
+	return s.RFC775Verb()
 }
 
 // ftpExe: s's client is Windows's ftp.exe, which has no passive mode: it
 // sends RFC 775 verbs (windowsVerb) and never asked for a passive
-// endpoint (PASV, EPSV, LPSV).
+// endpoint (PASV, EPSV, LPSV: track.Session.AskedPassive).
 func ftpExe(s *track.Session) bool {
-	if windowsVerb(s) == "" {
-		return false
-	}
-	for _, x := range s.Commands {
-		if !x.Secret && ftp.IsAnnounce(x.Verb) && x.EndpointVia.Passive() {
-			return false
-		}
-		switch strings.ToUpper(x.Verb) {
-		case "PASV", "EPSV", "LPSV":
-			return false
-		}
-	}
-	return true
+	return windowsVerb(s) != "" && !s.AskedPassive()
 }
 
 // windowsLetIn is the rule that lets an active-mode data connection in

@@ -104,6 +104,10 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		// (pendingActiveRefused, settleActive).
 		d.server(s).noteActiveAccepted(s.Client.Addr().Unmap())
 	}
+	st.noteActiveRefusal(s, c, final, final != nil && d.natExternal(s, c.Endpoint))
+	if c.Verb == "EPSV" && strings.EqualFold(strings.TrimSpace(c.Arg), "ALL") && final != nil && final.Code/100 == 2 {
+		st.epsvAll = true // (notePassiveRefusal, noteActiveRefusal: for the commands after it)
+	}
 	if (c.Verb == "USER" || c.Verb == "PASS") && final != nil && (final.Code == 530 || final.Code >= 400 && tlsRequiredText(final.Text)) &&
 		loginLimitText(strings.ToLower(final.Text)) == limitNone {
 		// The words of the server's login refusal, for its verdict (not
@@ -808,17 +812,20 @@ func (d *Diagnoser) countCutAnnouncements(s *track.Session) {
 // PASV) it relied on may be in that gap (a snap length cuts the
 // client's lines, and the decoder loses a line the gap cut). A line taken
 // for a password is no transfer, whatever its tail reads ("list ...").
+//
+// Whether a gap came between c and the command before it, the tracker
+// notes as the commands pass (track.Command.GapBefore): with RecentOnly
+// the session keeps neither a TYPE, SIZE or CWD between, nor a login's
+// commands once it is judged.
 func announcementLost(s *track.Session, st *sessState, c *track.Command) bool {
-	if c == nil || c.Secret || !ftp.IsTransfer(c.Verb) || len(c.Transfer) > 0 || st.lastGap.num == 0 || st.lastGap.seq > c.Seq {
+	if c == nil || c.Secret || !ftp.IsTransfer(c.Verb) || len(c.Transfer) > 0 || st.lastGap.num == 0 || st.lastGap.seq > c.Seq || !c.GapBefore {
 		return false
 	}
+	// The gap after a PORT or EPRT cut short is its cut: the
+	// announcement is there, cut (announcementCut), not lost. (An
+	// announcement right before c is kept, RecentOnly or not.)
 	prev := latestBefore(s, c, func(*track.Command) bool { return true })
-	if activeCut(prev) {
-		// The gap after it is the cut of that PORT or EPRT: the
-		// announcement is there, cut (announcementCut), not lost.
-		return false
-	}
-	return prev == nil || st.lastGap.seq > prev.Seq
+	return prev == nil || prev.Index != c.Index-1 || !activeCut(prev)
 }
 
 // connectBackAnswer: c is an active announcement (PORT, EPRT, LPRT)
@@ -1007,7 +1014,7 @@ func (st *sessState) encryptedAgain(c *track.Command) {
 		}
 		st.cleartextNum, st.tlsSent = 0, tlsSentUnknown
 		if st.more != nil {
-			st.more.tlsEcho = nil
+			st.more.tlsEcho, st.more.tlsEchoCommands, st.more.loginInClear = nil, 0, false
 		}
 	}
 	st.authCmd = c
@@ -1033,12 +1040,11 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		return nil
 	}
 	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
-	inferred := 0
-	for _, dc := range s.Data {
-		if dc.Match == track.MatchInferred {
-			inferred++
-		}
+	var hidden hiddenData
+	if st.more != nil && st.more.hidden != nil {
+		hidden = *st.more.hidden
 	}
+	inferred := hidden.n
 	var r *track.Reply
 	gss := false // RFC 2228 protected commands: GSSAPI, as GridFTP uses
 	if c := st.authCmd; c != nil {
@@ -1090,7 +1096,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		c := st.authCmd
 		authEvidence := fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
 		login := ""
-		if loginAfter(s, st.cleartextNum) {
+		if st.loginAfter() {
 			login = " (a login too, see cleartext-login)"
 		}
 		switch {
@@ -1115,7 +1121,7 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			// clear text: they left TLS at different points. (A server
 			// that never began TLS and echoes the ClientHello is
 			// serverNoTLS above.)
-			cccBroken(f, s, r.Num, echo)
+			cccBroken(f, s, r.Num, echo, int(st.more.tlsEchoCommands))
 			return f
 		}
 		if inferred == 0 {
@@ -1165,13 +1171,12 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 			eg, ex[0].Lo, ex[0].Hi, ex[0].Lo, ex[0].Hi, eg, openAt(at, ex, v6, nftRule(ex)))
 		return f
 	}
-	passive, active := hiddenModes(s)
-	if active {
+	if hidden.active {
 		// Active mode: the server connects to the client, whose side
 		// must let it in; the server's passive range is beside the
 		// point for these.
-		act := encryptedActiveAdvice(s)
-		if !passive {
+		act := hidden.activeAdvice()
+		if !hidden.passive {
 			f.Advice = act
 			return f
 		}
@@ -1189,40 +1194,53 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	return f
 }
 
-// hiddenModes reports whether the data connections of s whose
-// announcement the encryption hid (MatchInferred) include passive ones
-// (the client connected) and active ones (the server connected back).
-func hiddenModes(s *track.Session) (passive, active bool) {
-	for _, dc := range s.Data {
-		if dc.Match == track.MatchInferred {
-			passive = passive || dc.Passive
-			active = active || !dc.Passive
-		}
-	}
-	return passive, active
+// hiddenData is what control-encrypted says of a session's data
+// connections whose announcement the encryption hid (MatchInferred),
+// noted as each is reported (noteHidden): the session's own list keeps
+// only the latest few with RecentOnly, and an FTPS session makes many.
+type hiddenData struct {
+	n int // how many
+	// passive, active: of each mode (the client connected; the server
+	// connected back).
+	passive, active bool
+	// Of the active ones: from, the source address of the first (the
+	// server, as it connected); sport, the source port of the latest;
+	// sports, how many times the source port changed, plus one.
+	from   netip.Addr
+	sport  uint16
+	sports int
 }
 
-// encryptedActiveAdvice is control-encrypted's advice for active data
+// noteHidden notes dc, a data connection whose announcement the
+// encryption hid, as it is reported (hiddenData).
+func (st *sessState) noteHidden(dc *track.DataConn) {
+	m := st.moreState()
+	if m.hidden == nil {
+		m.hidden = &hiddenData{}
+	}
+	h := m.hidden
+	h.n++
+	if dc.Passive {
+		h.passive = true
+		return
+	}
+	h.active = true
+	if p := dc.Client.Port(); h.sports == 0 || p != h.sport {
+		h.sport = p
+		h.sports++
+	}
+	if !h.from.IsValid() {
+		h.from = dc.Client.Addr().Unmap() // the server, as it connected
+	}
+}
+
+// activeAdvice is control-encrypted's advice for active data
 // connections whose PORT or EPRT the encryption hid: no helper on the
 // client's side can open the port it names, so the client's side must
 // let the server's connections in statically, from the source port seen
 // (20, usually), or the client must use passive mode.
-func encryptedActiveAdvice(s *track.Session) string {
-	var from netip.Addr
-	var sport uint16
-	sports := 0
-	for _, dc := range s.Data {
-		if dc.Match != track.MatchInferred || dc.Passive {
-			continue
-		}
-		if p := dc.Client.Port(); sports == 0 || p != sport {
-			sport = p
-			sports++
-		}
-		if !from.IsValid() {
-			from = dc.Client.Addr().Unmap() // the server, as it connected
-		}
-	}
+func (h hiddenData) activeAdvice() string {
+	from, sport, sports := h.from, h.sport, h.sports
 	fam := "ip"
 	if from.Is6() {
 		fam = "ip6"
@@ -1266,16 +1284,20 @@ func tlsSentBy(e *track.Event) tlsSenders {
 }
 
 // loginAfter tells whether the session sent a login command (USER, PASS,
-// ACCT) after packet num: one that crossed in clear text once the channel
-// was clear again.
-func loginAfter(s *track.Session, num uint64) bool {
-	for i := len(s.Commands) - 1; i >= 0 && s.Commands[i].Num > num; i-- {
-		switch s.Commands[i].Verb {
-		case "USER", "PASS", "ACCT":
-			return true
-		}
+// ACCT) after the packet where its control channel carried FTP text
+// again (cleartextNum): one that crossed in clear text once the channel
+// was clear again. Noted as the commands are reported (noteLogin): the
+// session's commands keep no settled login with RecentOnly.
+func (st *sessState) loginAfter() bool {
+	return st.more != nil && st.more.loginInClear
+}
+
+// noteLogin notes c, a login command (USER, PASS, ACCT) reported, for
+// loginAfter.
+func (st *sessState) noteLogin(c *track.Command) {
+	if st.cleartextNum != 0 && c.Num > st.cleartextNum {
+		st.moreState().loginInClear = true
 	}
-	return false
 }
 
 // clearAfter words what crossed in clear text after TLS failed to start:
@@ -1322,21 +1344,11 @@ func (d *Diagnoser) notePassiveRefusal(s *track.Session, c *track.Command, r *tr
 		// 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
 	case st.passiveWorked:
 		// passive mode works (by EPSV): only PASV is turned off
-	case epsvAllBefore(s, c) != nil:
+	case st.epsvAll:
 		// the client's own EPSV ALL: the server must refuse PASV
 	default:
 		st.pasvRefusal = c
 	}
-}
-
-// epsvAllBefore is the client's EPSV ALL before c that the server
-// accepted (2yz), if any: after it RFC 2428 makes the server refuse every
-// other data connection setup command (PASV, PORT, ...).
-func epsvAllBefore(s *track.Session, c *track.Command) *track.Command {
-	return latestBefore(s, c, func(x *track.Command) bool {
-		f := x.Final()
-		return x.Verb == "EPSV" && strings.EqualFold(strings.TrimSpace(x.Arg), "ALL") && f != nil && f.Code/100 == 2
-	})
 }
 
 // notePassiveWorked records that the server accepted a passive

@@ -392,6 +392,10 @@ type serverAcc struct {
 // the reply's code, words, packet and time, and whether the reply repeats
 // a line taken for a password (track.Reply.Secret).
 type loginRefusalSeen struct {
+	// cmd is the line's command, for the finding to go under: with
+	// RecentOnly the session's commands drop a login's once it is
+	// judged.
+	cmd        *track.Command
 	verb, line string
 	num        uint64
 	code       int
@@ -411,7 +415,7 @@ func (a *serverAcc) noteLoginReply(s *track.Session, c *track.Command, final *tr
 	if a.loginSeen == nil {
 		a.loginSeen = map[*track.Session]*loginRefusalSeen{}
 	}
-	a.loginSeen[s] = &loginRefusalSeen{verb: strings.ToUpper(c.Verb), line: commandText(c), num: c.Num,
+	a.loginSeen[s] = &loginRefusalSeen{cmd: c, verb: strings.ToUpper(c.Verb), line: commandText(c), num: c.Num,
 		code: final.Code, text: final.Text, secret: final.Secret, replyNum: final.Num, ts: final.TS}
 }
 

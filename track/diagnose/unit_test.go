@@ -26,11 +26,20 @@ func sess(client, server string) *track.Session {
 		Greeting: []track.Reply{{Code: 220, Text: "(vsFTPd 3.0.3)", TS: t0, Num: 4}}}
 }
 
-// cmd appends an answered command to s.
+// cmd appends an answered command to s, noting it as the tracker does
+// (track.Session.NoteCommand; an ABOR or QUIT right after an
+// announcement whose data connection no transfer used is its
+// CancelledBy, as the tracker notes it).
 func cmd(s *track.Session, num uint64, verb, arg string, code int, text string) *track.Command {
 	c := &track.Command{Index: len(s.Commands) + 1, TS: at(int(num)), Num: num, Verb: verb, Arg: arg, Status: track.StatusAnswered,
 		Replies: []track.Reply{{Code: code, Text: text, TS: at(int(num) + 1), Num: num + 1}}}
+	if n := len(s.Commands); n > 0 && (verb == "ABOR" || verb == "QUIT") {
+		if p := s.Commands[n-1]; p.Data != nil && p.Data.Command == nil {
+			p.CancelledBy = c
+		}
+	}
 	s.Commands = append(s.Commands, c)
+	s.NoteCommand(c)
 	return c
 }
 

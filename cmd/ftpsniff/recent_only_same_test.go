@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// diagnosisRecorder is an output that keeps, as text, every finding and
+// server summary the diagnosis hands it, and writes nothing.
+type diagnosisRecorder struct {
+	findings []string
+	servers  []string
+}
+
+func (*diagnosisRecorder) SessionStart(*track.Session)            {}
+func (*diagnosisRecorder) Command(*track.Session, *track.Command) {}
+func (*diagnosisRecorder) Data(*track.Session, *track.DataConn)   {}
+func (*diagnosisRecorder) Event(*track.Session, *track.Event)     {}
+func (*diagnosisRecorder) SessionEnd(*track.Session)              {}
+func (*diagnosisRecorder) Summary(totals)                         {}
+func (*diagnosisRecorder) Flush() error                           { return nil }
+func (*diagnosisRecorder) Policy(policy.Policy)                   {}
+func (r *diagnosisRecorder) Servers(ss []diagnose.ServerSummary) {
+	r.servers = append(r.servers, fmt.Sprintf("%+v", ss))
+}
+func (r *diagnosisRecorder) Finding(f *diagnose.Finding) {
+	r.findings = append(r.findings, findingLine(f))
+}
+
+// findingLine is everything a finding says, and what it is about.
+func findingLine(f *diagnose.Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", f.Severity, f.Code)
+	if f.Session != nil {
+		fmt.Fprintf(&b, " session %d", f.Session.ID)
+	}
+	if f.Data != nil {
+		fmt.Fprintf(&b, " data %d", f.Data.ID)
+	}
+	if f.Command != nil {
+		fmt.Fprintf(&b, " command %d", f.Command.Index)
+	}
+	fmt.Fprintf(&b, " at %s packets %v\n  message: %s\n  evidence: %s\n  advice: %s", f.TS.UTC().Format("15:04:05.000000"), f.Packets, f.Message, f.Evidence, f.Advice)
+	return b.String()
+}
+
+// diagnoseAs reads one capture through the tracker and the diagnoser as
+// the output named by how asks it to be kept ("transcript": the text
+// transcript, every command; "recent": JSON, zeek, the report and
+// --fail-on, RecentOnly; "summary": the text summary view, RecentOnly
+// with the data connections), and returns what the diagnosis said.
+func diagnoseAs(t *testing.T, how string, opts *analysisOptions, file string) *diagnosisRecorder {
+	t.Helper()
+	rec := &diagnosisRecorder{}
+	var p *pipeline
+	switch how {
+	case "recent":
+		p = newPipelineWith(opts, rec, track.Options{})
+	default:
+		// The tracker keeps what this text view needs; the findings go
+		// to the recorder all the same.
+		text := newTextOutput(bufio.NewWriter(io.Discard), newPalette(false), false)
+		if how == "summary" {
+			text.view = viewSummary
+		}
+		p = newPipelineWith(opts, text, track.Options{})
+		p.out = rec
+	}
+	src, err := capture.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := p.dec.DecodeAll(src); err != nil {
+		t.Logf("%s: %v", file, err) // a truncated capture: what was read is diagnosed
+	}
+	if err := p.finish(); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// TestDiagnosisSameWhateverTheTrackerKeeps: every output must reach the
+// same findings (code, severity, message, evidence, advice) and server
+// verdicts and rules for a capture, whether its tracker keeps each
+// session's whole transcript (text) or only what RecentOnly keeps (JSON,
+// zeek, --summary, --report, --fail-on's exit code). A diagnosis that
+// looked back at a command RecentOnly does not keep (a QUIT right after
+// a 227, the RFC 775 verbs of Windows's ftp.exe, the USER after a TLS
+// that never began) told the admin one thing in the transcript and
+// another everywhere else.
+func TestDiagnosisSameWhateverTheTrackerKeeps(t *testing.T) {
+	files := goldenCaptures(t)
+	hostile, _ := filepath.Glob("../../pcaps/hostile/*.pcap*")
+	corpus, _ := filepath.Glob("../../../shared/corpus/*/*") // (none where it is absent)
+	recent, _ := filepath.Glob("testdata/recent/*.pcap")
+	files = append(append(append(files, hostile...), corpus...), recent...)
+	withPolicy := &analysisOptions{Color: "never", MaxLine: 4096, FailOn: "never", PasvRanges: []string{"40000-40100"}, helperOptions: helperOptions{Helper: "linux"}}
+	if err := withPolicy.validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			sameDiagnosis(t, &analysisOptions{Color: "never", MaxLine: 4096}, f)
+			// The passive range and the simulated helper reach more of
+			// the diagnosis (range advice, helper-blind PORTs).
+			sameDiagnosis(t, withPolicy, f)
+		})
+	}
+}
+
+// TestOutputsAgreeWhateverTheyKeep: the three captures (testdata/recent,
+// synthetic, written by a script of the rev29 review) where the text
+// transcript and every other output disagreed, because the diagnosis read
+// commands only the transcript keeps. quick-quit.pcap: a QUIT 30 ms after
+// the 227, an info in the transcript ("the client sent QUIT"), a warning
+// in JSON, zeek and --summary, and --fail-on warning exited 1 with --json
+// only. windows-active.pcap: Windows's ftp.exe (XPWD, PORT) whose server's
+// SYNs go unanswered: the transcript gave the netsh rule and said ftp.exe
+// has no passive mode, --summary and JSON gave nft and iptables rules and
+// "use passive mode". auth-notls.pcap: AUTH TLS accepted, no TLS, then a
+// login in clear: only the transcript's control-encrypted advice said "a
+// login too".
+func TestOutputsAgreeWhateverTheyKeep(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	for _, tc := range []struct {
+		file    string
+		want    []string // in the transcript, the JSON and (but for an info's words) the summary view each
+		not     []string // in none of them
+		info    bool     // want is an info's words, which the summary view does not show
+		failOn  string   // --fail-on level: the exit code must not depend on the output
+		wantErr bool
+	}{
+		{"quick-quit.pcap", []string{"The client sent QUIT 0.030s after the 227"}, []string{"it gave up or closed the session"}, true, "warning", false},
+		{"windows-active.pcap", []string{"most likely Windows's ftp.exe (it sends XPWD", `netsh advfirewall firewall add rule name=\"FTP client active mode\"`},
+			[]string{"Use passive mode on the client", "use passive mode,", "# on the client: attach the FTP helper"}, false, "error", true},
+		{"auth-notls.pcap", []string{"(a login too, see cleartext-login)"}, nil, true, "warning", false},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f := filepath.Join("testdata", "recent", tc.file)
+			for _, args := range [][]string{
+				{"--color", "never", "--full", "-v"},
+				{"--json"},
+				{"--color", "never", "--summary", "-v"},
+				{"--format", "zeek"},
+			} {
+				var out, errb bytes.Buffer
+				code := run(append(append([]string{"read", "--fail-on", tc.failOn}, args...), f), &out, &errb)
+				if (code == exitFindings) != tc.wantErr {
+					t.Errorf("%v --fail-on %s: exit %d (stderr %q)", args, tc.failOn, code, errb.String())
+				}
+				if args[0] == "--format" {
+					continue // (zeek's ftp.log says no finding's words)
+				}
+				// The text views wrap: their words are compared unwrapped,
+				// and JSON's as it escapes them.
+				text := strings.Join(strings.Fields(out.String()), " ")
+				if args[0] != "--json" {
+					text = strings.ReplaceAll(text, `"`, `\"`)
+				}
+				for _, w := range tc.want {
+					if tc.info && slices.Contains(args, "--summary") {
+						break
+					}
+					if !strings.Contains(text, w) {
+						t.Errorf("%v lacks %q:\n%s", args, w, out.String())
+					}
+				}
+				for _, w := range tc.not {
+					if strings.Contains(text, w) {
+						t.Errorf("%v has %q:\n%s", args, w, out.String())
+					}
+				}
+			}
+		})
+	}
+}
+
+// sameDiagnosis fails when the diagnosis of file differs between the
+// ways the tracker can keep a session's history.
+func sameDiagnosis(t *testing.T, opts *analysisOptions, file string) {
+	t.Helper()
+	want := diagnoseAs(t, "transcript", opts, file)
+	for _, how := range []string{"recent", "summary"} {
+		got := diagnoseAs(t, how, opts, file)
+		if a, b := strings.Join(want.findings, "\n"), strings.Join(got.findings, "\n"); a != b {
+			t.Errorf("%s: findings differ, transcript vs %s:\n%s", file, how, firstDiff(a, b))
+		}
+		if a, b := strings.Join(want.servers, "\n"), strings.Join(got.servers, "\n"); a != b {
+			t.Errorf("%s: server summaries differ, transcript vs %s:\n%s", file, how, firstDiff(a, b))
+		}
+	}
+}
