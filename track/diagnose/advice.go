@@ -483,15 +483,35 @@ func atServer(c *captureShared, s *track.Session) bool {
 	return v == VantageServer
 }
 
+// listenerInside tells whether a capture read as the listener's side of
+// s (the server's when server is set, else the client's, which listens
+// in active mode) was taken inside any router in front of the listener,
+// so that SYNs seen arriving there got through it: the listener seen at
+// a private address (behind its NAT, whose outside shows the public
+// one), or each of its control segments seen with a host's initial TTL
+// (decode.Hops: no router forwarded them to the capture point). A public
+// address alone does not show it: tcpdump on a router's public
+// interface (a server's DNAT router, a client's NAT router) reads as
+// that side by the handshake timing too, and sees the SYNs the router
+// then drops (a lab DNAT router forwarding only part of vsftpd's passive
+// range, captured on its public interface: TTL 63 from the server).
+func listenerInside(s *track.Session, server bool) bool {
+	a, unrouted, routed := s.Client.Addr(), decode.ClientUnrouted, decode.ClientRouted
+	if server {
+		a, unrouted, routed = s.Server.Addr(), decode.ServerUnrouted, decode.ServerRouted
+	}
+	return Local(a.Unmap()) || s.Hops&unrouted != 0 && s.Hops&routed == 0
+}
+
 // passivePlace is where the firewall between the client and the passive
 // data port of dc sits; c holds the capture's votes on where it was taken.
 func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if p, ok := icmpPlace(dc); ok {
 		return reachedAt(c, s, p, dc)
 	}
-	if atServer(c, s) && dc.SYNs > 0 {
-		// Captured behind the NAT in front of the server: the SYNs got
-		// through it, so they die on the server or right before it.
+	if atServer(c, s) && dc.SYNs > 0 && listenerInside(s, true) {
+		// Captured behind any router in front of the server: the SYNs
+		// got through it, so they die on the server or right before it.
 		return placeHost
 	}
 	p := natBehind(s, dc)
@@ -545,9 +565,14 @@ func activePlace(c *captureShared, s *track.Session, dc *track.DataConn, announc
 	cli := s.Client.Addr().Unmap()
 	v, _ := c.vantage(s)
 	if v == VantageClient && dc != nil && dc.SYNs > 0 {
-		// Captured behind the NAT in front of the client: the server's
-		// SYNs got through it.
-		return placeHost
+		if listenerInside(s, false) {
+			// Captured behind any router in front of the client: the
+			// server's SYNs got through it.
+			return placeHost
+		}
+		// Perhaps on that router's outside, and the router drops them
+		// itself: the client's firewall or the router's, each named.
+		v = VantageUnknown
 	}
 	a := announced.Unmap()
 	if v == VantageClient || a.IsValid() && a != cli && a.Is4() == cli.Is4() && (Classify(a) == ClassPrivate || Classify(a) == ClassCGNAT) && !(Local(cli) && SameNet(a, cli)) {

@@ -167,16 +167,21 @@ func (d *Diagnoser) failedEvidence(dc *track.DataConn) (string, []uint64) {
 
 // vantageSentence says what the capture point tells about where SYNs die.
 // v is the connecting side (VantageClient) or the listener's
-// (VantageServer); why says what told it (vantageWhy.because).
-func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener string) string {
+// (VantageServer); why says what told it (vantageWhy.because). inside:
+// the capture shows itself inside any router in front of the listener
+// (listenerInside); else, on the listener's side, it may be on such a
+// router's outside, and the router the one that drops them.
+func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener string, inside bool) string {
 	the, they := "the SYNs", "they are"
 	if syns == 1 {
 		the, they = "the SYN", "it is"
 	}
-	switch v {
-	case VantageClient:
+	switch {
+	case v == VantageClient:
 		return fmt.Sprintf("The capture is on the connecting side%s: %s left and nothing came back, so %s dropped between this capture point and %s, by a firewall on the path or on the %s.", why, the, they, dst, listener)
-	case VantageServer:
+	case v == VantageServer && !inside:
+		return fmt.Sprintf("The capture is on the %s's side%s: %s arrived here and nothing answered, so %s dropped on the %s host itself (its input firewall) or on a router in front of it. The %s's address here is public, so this capture may have been taken on that router's public side, where %s arrive before the router drops them or does not forward the port.", listener, why, the, they, listener, listener, the)
+	case v == VantageServer:
 		return fmt.Sprintf("The capture is on the %s's side%s: %s arrived here and nothing answered, so %s dropped on the %s host itself (its input firewall) or right before it.", listener, why, the, they, listener)
 	}
 	return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), why, they, dst, listener, dst)
@@ -339,7 +344,7 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 		f.Message = p.wrongAddrUnanswered()
 	} else {
 		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping %s. %s",
-			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server"))
+			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server", listenerInside(p.s, true)))
 	}
 	f.Advice = p.rangeAdvice("drop")
 	if p.inputNamed && dc.Reflected == nil {
@@ -604,6 +609,11 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		f.Message = activeUnanswered(s, dc, side, why, h)
 	case track.OutcomeRefused:
 		f.Message = fmt.Sprintf("%s the client answered the server's connection back to %s with RST%s: its firewall rejects it, or nothing listened on port %d.", inActiveMode(dc), dc.Server, synLost(dc), dc.Server.Port())
+		if side == VantageClient && dc.SYNs > 0 && !listenerInside(s, false) {
+			// On a NAT router's public side the client's address is
+			// the router's (activePlace).
+			f.Message += fmt.Sprintf(" The client's address here is public, so this capture may have been taken on the public side of a router in front of the client: the RST may be that router's own (its firewall rejects the connection, or it does not forward port %d to the client).", dc.Server.Port())
+		}
 	case track.OutcomeUnreachable:
 		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP, dst, s), synLost(dc), icmpMeaning(dc.ICMP))
 	}
@@ -693,7 +703,7 @@ func activeUnanswered(s *track.Session, dc *track.DataConn, side Vantage, why va
 	dst := dc.Server.Addr()
 	if h.elsewhere {
 		return fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer, though this client got an active data connection through from another server of this capture (%s): either this server's side blocks them (a firewall or router in front of the server that does not let its outgoing data connections out%s, or the server's NAT) or the client's firewall lets in some servers' connections only (a rule for their address or source port); the server's verdict weighs every failing client. %s",
-			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), h.other, fromPort20(dc), vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
+			inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), h.other, fromPort20(dc), vantageSentence(v, why.because(s), dc.SYNs, dst, "client", listenerInside(s, false)))
 	}
 	where := "a firewall or NAT on the client's side drops " + themOrIt(dc.SYNs)
 	if side == VantageServer {
@@ -701,7 +711,7 @@ func activeUnanswered(s *track.Session, dc *track.DataConn, side Vantage, why va
 		where = "a firewall or NAT between here and the client drops " + themOrIt(dc.SYNs)
 	}
 	msg := fmt.Sprintf("%s the server's %s back to the client at %s%s got no answer: %s. %s",
-		inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client"))
+		inActiveMode(dc), plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), where, vantageSentence(v, why.because(s), dc.SYNs, dst, "client", listenerInside(s, false)))
 	if h.atClient {
 		msg += fmt.Sprintf(" This client got an active data connection through from another server of this capture (%s): its firewall lets in some servers' connections only (a rule for their address or source port).", h.other)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -28,6 +29,10 @@ func TestCapturePointReadOneWayPerFinding(t *testing.T) {
 	}
 	s := sess("10.1.0.99:50999", srv)
 	s.ID = 7
+	// What a capture on the server host shows: its own segments with a
+	// host's initial TTL (without it, a capture on the public side of a
+	// router in front reads the same: listenerInside).
+	s.Hops = decode.ClientRouted | decode.ServerUnrouted
 	dc := announce(s, 700, "PASV", ftp.ViaPASV, "203.0.113.5:40007", 227, "Entering Passive Mode (203,0,113,5,156,71).")
 	syn(dc, "10.1.0.99:51007", "203.0.113.5:40007", 702, 3, 7*time.Second)
 	dc.Match, dc.Outcome = track.MatchExact, track.OutcomeUnanswered
