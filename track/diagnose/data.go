@@ -510,6 +510,105 @@ func (j *pasvJudge) translated(why string) *Finding {
 		Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
 }
 
+// uncheckedPublic is the note for a public address announced by a server
+// seen at a private one, with no public address given to check it
+// against: right as seen from behind the NAT if it is the address the
+// NAT translates to the server, which a capture on this side cannot
+// tell. A data connection that arrived shows the forward in front
+// passes its port, not that the address is right: a client that ignores
+// the 227's address arrives the same way. A wrong or stale address
+// (pasv_address set by hand, then the provider changed the router's)
+// looks the same from here.
+func (j *pasvJudge) uncheckedPublic() *Finding {
+	dc, a, srv := j.dc, j.a, j.srv
+	ann, pk := j.quote()
+	ev := joinEvidence(ann, j.control())
+	cannot := fmt.Sprintf("Whether %s is the address the NAT translates to it, this capture on the server's side cannot check", a)
+	f := &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed}
+	check := fmt.Sprintf("%s is the address clients reach the server at (the router's public address, the one the server's name resolves to)", a)
+	fix := fmt.Sprintf("if it is not (a stale address in %s, kept after the provider changed the router's), set %s (restart the server)", j.fam.briefly().addrName(), j.fam.addrSet("<public address>"))
+	pre, final := transferReplies(dc.Command)
+	switch {
+	case dc.Seen():
+		how := "arrived here translated"
+		if !gotThrough(dc) {
+			// SYNs only, or refused: they crossed the NAT all the same.
+			how = fmt.Sprintf("SYNs arrived here translated (%s: see the outcome's finding)", dc.Outcome)
+		}
+		ev = joinEvidence(ev, fmt.Sprintf("data connection arrived at %s (packet %d), outcome %s", dc.Server, dc.SYNNum, dc.Outcome))
+		pk = append(pk, dc.SYNNum)
+		f.Message = fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, a public address, and this client's data connection %s: the NAT in front forwards port %d to the server. %s: a client that ignores the 227's address (curl, lftp and ftplib do so by default) connects to the control connection's address and arrives the same way.",
+			srv, a, how, dc.Server.Port(), cannot)
+		f.Advice = fmt.Sprintf("Nothing to change if %s; %s: clients that trust the 227 fail.", check, fix) + j.fam.note()
+	case j.d.transferSaid(j.s, pre, final) == saidMade:
+		// The server reported the transfer: a connection came, by a
+		// path the capture does not hold.
+		f.Message = fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, a public address, and reported the transfer, though this capture holds no connection to it (see data-not-attempted). %s: a client that ignores the 227's address (curl, lftp and ftplib do so by default) connects to the control connection's address and gets through the same way.", srv, a, cannot)
+		f.Advice = fmt.Sprintf("Nothing to change if %s; %s: clients that trust the 227 fail.", check, fix) + j.fam.note()
+	default:
+		f.Message = fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, a public address for the NAT in front to translate to it, and no connection to it arrived here (see data-not-attempted). %s: a wrong or stale one sends the clients that trust the 227 elsewhere.", srv, a, cannot)
+		f.Advice = fmt.Sprintf("Check that %s: %s; if it is, see data-not-attempted.", check, fix) + j.fam.note()
+	}
+	f.Evidence, f.Packets = ev, packets(pk)
+	return f
+}
+
+// uncheckedAnnounced reports whether dc's announced address is one a
+// capture on the server's side cannot check (uncheckedPublic): public,
+// not the private control address, with no public address given.
+func (d *Diagnoser) uncheckedAnnounced(s *track.Session, dc *track.DataConn) bool {
+	a, srv, cli := dc.Announced.Addr().Unmap(), s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
+	if !dc.Passive || dc.Via == ftp.ViaEPSV || a == srv || Local(a) || !Local(srv) || SameNet(cli, srv) || unusableAddr(Classify(a)) {
+		return false
+	}
+	return !d.polOf(s).Public().IsValid()
+}
+
+// forwardShown is what shows the forward in front of a server behind a
+// NAT passing passive data connections, for dc, a passive endpoint
+// nobody connected to: own, an earlier data connection of dc's session
+// to the same announced address that arrived; else the ports of data
+// connections of clients from outside (kindPublic) that arrived at the
+// server, in other sessions (worked; n of them).
+func (d *Diagnoser) forwardShown(s *track.Session, dc *track.DataConn) (own *track.DataConn, ports []uint16, n int) {
+	srv := s.Server.Addr().Unmap()
+	for i, x := range s.Data {
+		if i >= maxHostLook || x == dc {
+			break
+		}
+		if x.Passive && gotThrough(x) && x.Server.Addr().Unmap() == srv && x.Announced.Addr() == dc.Announced.Addr() {
+			own = x
+		}
+	}
+	if own != nil {
+		return own, nil, 0
+	}
+	a := d.server(s)
+	if a == nil || a == d.overflow {
+		return nil, nil, 0 // the overflow counts many servers
+	}
+	w := &a.passiveClients.worked[kindPublic]
+	return nil, w.ports, w.n
+}
+
+// portsSaid says the ports of n data connections: "port 40079", "ports
+// 40021, 40031 and 40045", "ports between 40021 and 40095".
+func portsSaid(ports []uint16, n int) string {
+	switch {
+	case len(ports) == 0:
+		return plural(n, "data connection", "data connections")
+	case len(ports) == 1:
+		return fmt.Sprintf("port %d", ports[0])
+	case len(ports) <= 3:
+		s := make([]string, len(ports))
+		for i, p := range ports {
+			s[i] = fmt.Sprint(p)
+		}
+		return "ports " + strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+	}
+	return fmt.Sprintf("ports between %d and %d", ports[0], ports[len(ports)-1])
+}
+
 // mismatch is the nat-mismatch finding of severity sev saying msg, with
 // the advice to announce the address clients reach, and what this
 // client's own data connection shows.
@@ -784,7 +883,7 @@ func (j *pasvJudge) notControlAddress() *Finding {
 	case Local(a) && Local(srv):
 		return j.privateElsewhere(exact)
 	case !Local(a) && Local(srv):
-		return j.translated("the public address the NAT translates to it")
+		return j.uncheckedPublic()
 	}
 	if !Local(a) && exact {
 		// A public address the client reached exactly as announced: the

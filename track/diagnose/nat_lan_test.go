@@ -240,7 +240,7 @@ func TestNATAnnouncementTrueCasesStay(t *testing.T) {
 		{"public address to an outside client, data arrives",
 			lanScene{"198.51.100.7:52000", "10.0.0.5:21", "(vsFTPd 3.0.5)", "Entering Passive Mode (203,0,113,10,156,64).",
 				served("198.51.100.7:52001", "10.0.0.5:40000", 0, 700, [2]any{150, "Here comes the directory listing."}, [2]any{226, "Directory send OK."})},
-			lanWant{code: CodeNATTranslated, sev: SeverityInfo, in: []string{"this is the correct setup", "arrived at 10.0.0.5:40000"},
+			lanWant{code: CodeNATTranslated, sev: SeverityInfo, in: []string{"arrived here translated", "arrived at 10.0.0.5:40000", "Nothing to change if 203.0.113.10 is the address clients reach"},
 				none: []string{CodeNATMismatch, CodeDataForeignSource}, verdict: "worked", banned: []string{"NAT loopback"}}},
 		{"firewall drops the passive port of a client on another network",
 			lanScene{"198.51.100.7:52000", "203.0.113.10:21", "(vsFTPd 3.0.5)", "Entering Passive Mode (203,0,113,10,156,64).",

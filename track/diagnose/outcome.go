@@ -1104,7 +1104,37 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 		return
 	}
 	f.Severity = SeverityError
-	f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", dc.Announced.Port())
+	port := dc.Announced.Port()
+	a := dc.Announced.Addr().Unmap()
+	// unchecked: a public address announced from behind the NAT, which
+	// this side cannot check against the NAT's (uncheckedPublic): a
+	// wrong or stale one is the other reading of SYNs that never came.
+	unchecked := d.uncheckedAnnounced(s, dc)
+	first := "" // the advice's lead when the address is to check first
+	switch own, ports, n := d.forwardShown(s, dc); {
+	case !unchecked:
+		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: the firewall or DNAT in front does not pass port %d.", port)
+	case own != nil:
+		// The same client treats every 227 alike: trusting it or not,
+		// it reached the server by that address before.
+		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like. Not for the address %s: data connection #%d of this session, announced at it too, arrived through the NAT in front (port %d). So the firewall or DNAT in front does not pass port %d: most likely it forwards or accepts only part of the passive range.",
+			a, own.ID, own.Server.Port(), port)
+	case n > 0:
+		part := fmt.Sprintf("not port %d", port)
+		if len(ports) > 0 && port > ports[len(ports)-1] {
+			// A forward of the range's lower part looks the same.
+			part = fmt.Sprintf("and port %d lies above every port that arrived", port)
+		} else if len(ports) > 0 && port < ports[0] {
+			part = fmt.Sprintf("and port %d lies below every port that arrived", port)
+		}
+		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like. But data connections of other sessions, of clients from outside, arrived through the NAT in front (%s), so its forward works: most likely this client trusted the announced address, and %s does not lead to this server (a wrong or stale address in %s); a client that ignores the 227's address (curl, lftp and ftplib do so by default) connects to the control connection's address and gets through. This capture cannot check the address; if it is right, the forward passes only part of the passive range, %s.",
+			portsSaid(ports, n), a, d.family(s).briefly().addrName(), part)
+		first = "First check"
+	default:
+		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like: either the firewall or DNAT in front does not pass port %d, or %s is not the address clients reach the server at (a wrong or stale address in %s), and a client that trusted the 227 went elsewhere; this capture cannot check the address.",
+			port, a, d.family(s).briefly().addrName())
+		first = "Check"
+	}
 	// The SYNs never reached the server's side: the rule is for the
 	// router or DNAT in front, in its forward chain (the data
 	// connection is forwarded, not for the router itself), whatever
@@ -1115,9 +1145,10 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 	// The address the router's DNAT must match: the public one the server
 	// announces (pasv_address), else --public-address's; never none (a
 	// DNAT of no address also catches the hosts behind the router going
-	// out to those ports).
+	// out to those ports). An announced address this side cannot check
+	// is no rule's: the rule names the router's public address unknown.
 	public := pol.Public()
-	if a := dc.Announced.Addr().Unmap(); a != s.Server.Addr().Unmap() && !Local(a) {
+	if a != s.Server.Addr().Unmap() && !Local(a) && !unchecked {
 		public = a
 	}
 	if len(rs) == 0 {
@@ -1127,9 +1158,14 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 		fam := d.family(s)
 		at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr(), public: public}
 		f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, sessionExample(s)) + "." + fam.note()
-		return
+	} else {
+		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr(), public) + "."
 	}
-	f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr(), public) + "."
+	if first != "" {
+		// The address first: no rule mends a wrong one.
+		f.Advice = fmt.Sprintf("%s that %s is the address clients reach the server at (the router's public address, the one the server's name resolves to): if it is not, set %s (restart the server). If it is: %s",
+			first, a, d.family(s).addrSet("<public address>"), f.Advice)
+	}
 }
 
 // wordNoTransferCommand words f for a passive endpoint with no transfer

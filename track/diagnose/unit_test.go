@@ -291,7 +291,7 @@ func TestFindings(t *testing.T) {
 			dc.SynAckTS, dc.Bytes = at(13), [2]int64{0, 100}
 			dc.Match, dc.Outcome = track.MatchControlAddress, track.OutcomeTransferred
 			return s
-		}, []want{{CodeNATTranslated, SeverityInfo, 1, []string{"correct setup", "arrived at 10.1.1.10:40036"}}}, []string{CodeNATMismatch}},
+		}, []want{{CodeNATTranslated, SeverityInfo, 1, []string{"arrived here translated", "arrived at 10.1.1.10:40036"}}}, []string{CodeNATMismatch}},
 		{"active-blocked: dropped", policy.Policy{}, func() *track.Session {
 			s := sess("10.0.0.2:50000", "10.0.0.1:21")
 			dc := announce(s, 10, "PORT", ftp.ViaPORT, "10.0.0.2:34109", 200, "PORT command successful.")

@@ -971,6 +971,21 @@ func (v *verdictWriter) reachedAsAnnounced() {
 	v.accountFor(CodeNATMismatch)
 	// A helper rewriting the 227 and a client ignoring it look the
 	// same here, and pasv_address is the fix only for the second.
+	if a.natCaused > 0 && a.natCausedAddr {
+		// Another endpoint at that address failed for the address: no
+		// SYN came from a client from another network. An FTP helper
+		// rewriting the 227 would have let it in whether the client
+		// trusted the 227 or not, so those that arrived ignored it.
+		v.text = fmt.Sprintf("the server announces its own address %s to clients from other networks; some of their data connections arrived (a NAT in between forwards them), but none came to %s at that address: with an FTP helper rewriting the 227 on that NAT, a client that trusted it would have arrived as well, so most likely none rewrites it, and the clients that arrived ignored the address (curl, lftp and ftplib do so by default), while those that trust it fail: set %s (unless a capture on the client's side shows the 227 rewritten: then change nothing; read --vantage compares)",
+			a.natAddr, plural(a.natCaused, "other endpoint it announced", "other endpoints it announced"), v.vfam.addrSet(a.natFix))
+		if n := failedPassive(a) - a.natCaused; n > 0 {
+			v.text += "; " + plural(n, "other announced data endpoint", "other announced data endpoints") + " failed (see the findings)"
+		}
+		v.rules = append(v.rules, "# most likely no FTP helper rewrites the 227 (a client that trusted it never arrived); if a capture on the client's side shows it rewritten, change nothing:")
+		v.rules = append(v.rules, v.fam.addrLines(a.natFix)...)
+		v.named = true
+		return
+	}
 	v.text = fmt.Sprintf("the server announces its own address %s to clients from other networks, and their data connections arrived as announced: a NAT in between forwards them. From this side it cannot be seen whether that NAT's FTP helper rewrites the 227 (then change nothing: %s would stop the helper) or the clients ignore it (then clients that trust it fail: set %s); compare with a capture on the client's side (read --vantage)",
 		a.natAddr, v.vfam.addrName(), v.vfam.addrSet(a.natFix))
 	if n := failedPassive(a); n > 0 {
