@@ -1066,7 +1066,7 @@ type Session struct {
 	// for a diagnosis that must not depend on what the session keeps of
 	// them (RecentOnly keeps few): rfc775, the first RFC 775 verb the
 	// client sent (RFC775Verb), as its place in rfc775Verbs plus one, 0
-	// for none; askedPassive, the client asked for a passive endpoint
+	// for none, rfc775Never once it sent PWD, MKD or RMD; askedPassive, the client asked for a passive endpoint
 	// (AskedPassive); clientGap, a capture gap of the client's stream
 	// came since its latest command (Command.GapBefore). (In what was
 	// padding.)

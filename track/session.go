@@ -546,6 +546,12 @@ func (sess *Session) NoteCommand(c *Command) {
 		// endpoint a transfer used, is not one the client gave up on.)
 		a.Announce.CancelledBy = c
 	}
+	if len(c.Verb) == 3 && !c.Secret && (strings.EqualFold(c.Verb, "PWD") || strings.EqualFold(c.Verb, "MKD") || strings.EqualFold(c.Verb, "RMD")) {
+		// ftp.exe never sends these; BSD ftp, tnftp and inetutils send
+		// XPWD, XMKD, XRMD only after these were refused: no ftp.exe.
+		sess.rfc775 = rfc775Never
+		return
+	}
 	if len(c.Verb) != 4 {
 		return // (neither an RFC 775 verb nor a passive request)
 	}
@@ -568,8 +574,15 @@ func (sess *Session) NoteCommand(c *Command) {
 // which Windows's ftp.exe sends where other clients send RFC 959's.
 var rfc775Verbs = [...]string{"XPWD", "XMKD", "XRMD", "XCWD", "XCUP"}
 
+// rfc775Never: the client sent RFC 959's PWD, MKD or RMD, which
+// Windows's ftp.exe never does, so an RFC 775 verb of it (a BSD client's
+// fallback after a 500) tells nothing (RFC775Verb is "").
+const rfc775Never = 0xff
+
 // RFC775Verb is the first RFC 775 verb (XPWD, XMKD, XRMD, XCWD, XCUP) the
-// session's client sent, in upper case; "" when none.
+// session's client sent, in upper case; "" when none, or when it also
+// sent RFC 959's PWD, MKD or RMD (rfc775Never): as a fallback after a
+// 500, BSD clients send them too.
 func (sess *Session) RFC775Verb() string {
 	if sess.rfc775 == 0 || int(sess.rfc775) > len(rfc775Verbs) {
 		return ""

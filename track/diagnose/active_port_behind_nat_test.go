@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -81,7 +82,11 @@ func TestActiveNoSYNToClientsPrivateAddressBlamesItsNAT(t *testing.T) {
 					t.Errorf("message lacks %q:\n%s", w, f.Message)
 				}
 			}
-			if strings.Contains(f.Message, "outgoing firewall") {
+			// The side is the addresses' guess here (no handshake times
+			// it): only the routed-network hedge may name the server's
+			// outgoing firewall.
+			if strings.Contains(strings.Replace(f.Message, "the server's outgoing firewall or the path stopped its connection.)", "", 1), "outgoing firewall") ||
+				!strings.Contains(f.Message, "Unless the network routes") {
 				t.Errorf("message blames the server's outgoing firewall:\n%s", f.Message)
 			}
 			if tc.encrypted && (!strings.Contains(f.Message, "no FTP helper or ALG on the NAT can read it") || strings.Contains(f.Message, "or rewrites it")) {
@@ -284,7 +289,10 @@ func TestActiveNoSYNToClientsPrivateAddressCapture(t *testing.T) {
 		t.Fatalf("%d active-blocked findings, want 1", len(fs))
 	}
 	f := fs[0]
-	if !strings.Contains(f.Message, "The PORT names 10.0.0.50, the client's own address") || strings.Contains(f.Message, "outgoing firewall") {
+	// (Only the routed-network hedge, the side being the addresses'
+	// guess, names the server's outgoing firewall.)
+	if !strings.Contains(f.Message, "The PORT names 10.0.0.50, the client's own address") ||
+		strings.Contains(strings.Replace(f.Message, "the server's outgoing firewall or the path stopped its connection.)", "", 1), "outgoing firewall") {
 		t.Errorf("message:\n%s", f.Message)
 	}
 	if strings.Contains(f.Advice, "inet filter output") || !strings.Contains(f.Advice, "FTP ALG") {
@@ -297,5 +305,51 @@ func TestActiveNoSYNToClientsPrivateAddressCapture(t *testing.T) {
 	rules := strings.Join(sums[0].Rules, "\n")
 	if !strings.Contains(sums[0].Verdict, "names its private address in PORT/EPRT") || strings.Contains(rules, "inet filter output") || !strings.Contains(rules, "# on the client's NAT router") {
 		t.Errorf("verdict %q\nchange block:\n%s", sums[0].Verdict, rules)
+	}
+}
+
+// TestActiveNoSYNOnServerHostRoutedPrivateClient: captured on the server
+// host (its segments at their initial TTL, the client's routed), a
+// private client seen at its own address reaches the public server
+// without a NAT (a VPN, a campus network routing private addresses): the
+// server's outgoing firewall or the path, as ever, not the client's NAT
+// ("no rule on the server's side helps" had cleared the very firewall to
+// check). With the side the addresses' guess alone, the NAT reading
+// stands, hedged for such a network.
+func TestActiveNoSYNOnServerHostRoutedPrivateClient(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		hops     decode.Hops
+		nat      bool
+		verdicts []string
+	}{
+		{"server host, routed client", decode.ServerUnrouted | decode.ClientRouted, false, []string{"server's outgoing firewall"}},
+		{"addresses alone", 0, true, []string{"unless the network routes private addresses to the server"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := activeNoSYNSession("10.1.2.3:49800", "198.51.100.10:21", "(vsFTPd 3.0.3)", "10.1.2.3:50001", false)
+			s.Hops = tc.hops
+			c, d := feed(policy.Policy{}, s)
+			f := c.find(CodeActiveBlocked)
+			if f == nil {
+				dumpFindings(t, c)
+				t.Fatal("no active-blocked")
+			}
+			if got := strings.Contains(f.Message, "through a NAT"); got != tc.nat {
+				t.Errorf("NAT reading %v, want %v:\n%s", got, tc.nat, f.Message)
+			}
+			if tc.nat && !strings.Contains(f.Message, "Unless the network routes 10.1.2.3 to the server") {
+				t.Errorf("NAT reading on the addresses alone not hedged:\n%s", f.Message)
+			}
+			if !tc.nat && strings.Contains(f.Advice, "No rule on the server's side helps") {
+				t.Errorf("advice clears the server's side:\n%s", f.Advice)
+			}
+			sum := serverSummary(t, d, "198.51.100.10:21")
+			for _, w := range tc.verdicts {
+				if !strings.Contains(sum.Verdict, w) {
+					t.Errorf("verdict lacks %q: %s", w, sum.Verdict)
+				}
+			}
+		})
 	}
 }

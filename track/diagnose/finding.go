@@ -179,6 +179,10 @@ type Finding struct {
 	// private address the public server cannot reach (portBehindNAT):
 	// the client's NAT, not the server's output chain.
 	portBehindNAT bool
+	// natGuessed: a portBehindNAT whose capture side is the addresses'
+	// guess alone: a routed private network (no NAT) looks the same, and
+	// the verdict says so.
+	natGuessed bool
 	// external: an active-blocked whose PORT named the public address of
 	// the NAT in front of the client (natExternal), which does not
 	// forward the port (externalBlocked): the verdict blames that router.

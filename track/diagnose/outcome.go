@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -931,8 +932,15 @@ func (d *Diagnoser) portBehindNAT(s *track.Session, dc *track.DataConn, f, nat *
 		via = dc.Via.String()
 	}
 	v, vwhy := d.vantage(s)
+	// The server's segments at a host's initial TTL and the client's
+	// below one put the capture on the server host (or its LAN), which
+	// sees the client at a: a routed private network (a VPN, a campus),
+	// no NAT, whatever the addresses alone suggest; the usual reading
+	// stands. (Both at an initial TTL tells nothing of a side: a
+	// generated capture's.)
+	onServer := s.Hops&decode.ServerUnrouted != 0 && s.Hops&decode.ServerRouted == 0 && s.Hops&decode.ClientRouted != 0
 	switch {
-	case a == cli && v == VantageClient:
+	case a == cli && v == VantageClient && !onServer:
 		// (A timing that puts the capture at the server's side makes
 		// it a routed network, not a NAT: the server saw the client at
 		// that address, and the usual reading stands.)
@@ -943,6 +951,13 @@ func (d *Diagnoser) portBehindNAT(s *track.Session, dc *track.DataConn, f, nat *
 		f.Message = fmt.Sprintf("%s. The %s names %s, the client's own address as this capture sees it, %s, while the server is at the public address %s: the client reaches it through a NAT, and the server's connection to %s cannot cross the Internet. The capture is on the client's side%s, before that NAT, so it shows the %s as the client sent it: %s.%s",
 			head, via, a, cls.Describe(a), srv, a, vwhy.because(s), via, why, before)
 		f.Advice = natPortAdvice(s, cls, a, via)
+		if vwhy == whyAddress {
+			// The side is the addresses' guess, and a private client
+			// routed to a public server (no NAT) looks the same.
+			f.Message += fmt.Sprintf(" (Unless the network routes %s to the server, as a VPN or a campus network may: then no NAT is involved, and the server's outgoing firewall or the path stopped its connection.)", a)
+			f.Advice += " (If the network routes the client's address to the server, a VPN or a campus with no NAT, check the server's output chain instead: a capture on the server shows which.)"
+			f.natGuessed = true
+		}
 	case a != cli && nat != nil && nat.Code == CodeNATMismatch:
 		f.Message = fmt.Sprintf("%s. The %s names %s, %s, while the server sees the client at %s (see nat-mismatch): the NAT in front of the client does not rewrite the %s, and the server's connection to %s could not arrive even if let out.%s",
 			head, via, a, cls.Describe(a), cli, via, a, before)

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -99,6 +100,23 @@ func (d *Diagnoser) noteSource(s *track.Session, dc *track.DataConn) {
 	d.capture.sources.note(s.Client.Addr().Unmap(), dataSource{from: dc.Client.Addr().Unmap(), session: s.ID, data: dc.ID, num: dc.SYNNum})
 }
 
+// watchedAfter is how long the capture is known to have watched after
+// dc's first SYN: to the latest of its last SYN, the final reply to the
+// transfer command that used it (a 425 after the client gave up), and
+// its session's end, when the session has ended.
+func watchedAfter(s *track.Session, dc *track.DataConn) time.Duration {
+	until := s.WatchedUntil()
+	if dc.End.After(until) {
+		until = dc.End
+	}
+	if c := dc.Command; c != nil {
+		if r := c.Final(); r != nil && r.TS.After(until) {
+			until = r.TS
+		}
+	}
+	return until.Sub(dc.FirstSYN)
+}
+
 // strangerOnce reports whether dc is known only by one SYN from another
 // address than its session's client, matched by the announced port alone
 // (strangerData): never sent again, and nothing carried (refused,
@@ -109,6 +127,11 @@ func (d *Diagnoser) noteSource(s *track.Session, dc *track.DataConn) {
 // more, and are not.
 func strangerOnce(s *track.Session, dc *track.DataConn) bool {
 	if !strangerData(s, dc) || dc.SYNs != 1 || dc.TotalBytes() != 0 || dc.Thief != nil || dc.SynAckLost || dc.Reflected != nil || dc.Outcome == track.OutcomeUndetermined {
+		return false
+	}
+	if dc.Outcome == track.OutcomeUnanswered && !dc.FirstSYN.IsZero() && watchedAfter(s, dc) < connectGiveUpMin {
+		// The capture watched less than TCP's first resend after the
+		// SYN: "never sent again" tells nothing.
 		return false
 	}
 	if dc.Outcome.Failed() || dc.Command == nil {
@@ -123,8 +146,10 @@ func strangerOnce(s *track.Session, dc *track.DataConn) bool {
 // strangerOwned is what the capture shows of the address dc's SYN came
 // from being the client's own: another address of the client's IPv6 /64
 // with a random interface identifier (ownPrefixSource: its temporary
-// address), or one an earlier passive data connection of this client got
-// through from (dataSources). "" when nothing does.
+// address), one an earlier passive data connection of this client got
+// through from (dataSources), or, for a SYN refused or rejected with
+// ICMP, a neighbour of the client's public IPv4 address that sent it as
+// soon as a client connects (neighbourConnect). "" when nothing does.
 func (d *Diagnoser) strangerOwned(s *track.Session, dc *track.DataConn) string {
 	from, cli := dc.Client.Addr().Unmap(), s.Client.Addr().Unmap()
 	if ownPrefixSource(s, dc) {
@@ -133,7 +158,70 @@ func (d *Diagnoser) strangerOwned(s *track.Session, dc *track.DataConn) string {
 	if x, ok := d.capture.sources.of(cli, from); ok {
 		return fmt.Sprintf("%s carried data connection #%d of session %d of this client (packet %d), which got through", from, x.data, x.session, x.num)
 	}
-	return ""
+	return neighbourConnect(s, dc)
+}
+
+// clientConnectWithin is how soon after the transfer command (or the
+// 227/229) a client's own data connection's SYN comes: a client connects
+// at once, so within a round trip or two, which a few seconds cover.
+const clientConnectWithin = 3 * time.Second
+
+// neighbourConnect is the evidence that a strangerOnce SYN, refused (RST)
+// or rejected (ICMP), is the client's own, leaving a carrier-grade NAT
+// from another address of its pool: it came from the control client's
+// public IPv4 /24 (a CGNAT pool commonly is one, or within one), within
+// clientConnectWithin of the transfer command that used the endpoint, or
+// of the reply that announced it when the SYN came before any command.
+// A refused SYN is not sent again (RFC 9293 3.10.7.3: the connect fails;
+// Windows's two retries make no strangerOnce), so one SYN is all a
+// client's refused connection leaves; a scan of exactly the announced
+// port from the client's network that soon is what is unlikely. An
+// unanswered SYN the client's TCP would send again, so one unanswered SYN
+// stays hedged; so do a SYN from elsewhere or later (a scan then fits as
+// well). IPv6 has ownPrefixSource. "" when the SYN is not such.
+func neighbourConnect(s *track.Session, dc *track.DataConn) string {
+	if dc.Outcome != track.OutcomeRefused && dc.Outcome != track.OutcomeUnreachable {
+		return ""
+	}
+	from, cli := dc.Client.Addr().Unmap(), s.Client.Addr().Unmap()
+	if !from.Is4() || !cli.Is4() || Classify(from) != ClassPublic || Classify(cli) != ClassPublic || !SameNet(from, cli) {
+		return ""
+	}
+	after, at, num, ok := connectCue(dc)
+	if !ok {
+		return ""
+	}
+	delay := dc.FirstSYN.Sub(at)
+	if delay < 0 || delay > clientConnectWithin {
+		return ""
+	}
+	answer := "a client's TCP gives up on a SYN answered by RST"
+	if dc.Outcome == track.OutcomeUnreachable {
+		answer = "a client's TCP often gives up on a SYN rejected with ICMP"
+	}
+	return fmt.Sprintf("%s is in the client's own %s and sent its SYN %.3fs after %s (packet %d), as a client's own connect does (%s, so one SYN is all a client's stopped connection leaves; another host's scan of exactly that port, from the client's network, that soon is unlikely)",
+		from, guessedNet(cli), delay.Seconds(), after, num, answer)
+}
+
+// connectCue is what dc's first SYN answers: the transfer command that
+// used the endpoint, when the SYN came after it (a client that connects
+// first, at the 227, is answering the 227), else the reply that announced
+// it: how to name it, its time and its packet. ok is false when neither
+// is in the capture before the SYN.
+func connectCue(dc *track.DataConn) (name string, at time.Time, num uint64, ok bool) {
+	if cmd := dc.Command; cmd != nil && !cmd.Unseen && !cmd.TS.IsZero() && !cmd.TS.After(dc.FirstSYN) {
+		return cmd.Verb, cmd.TS, cmd.Num, true
+	}
+	if dc.Armed.IsZero() || dc.Armed.After(dc.FirstSYN) {
+		return "", time.Time{}, 0, false
+	}
+	name = "the announcement"
+	if a := dc.Announce; a != nil {
+		if r := a.Final(); r != nil {
+			name = fmt.Sprintf("the %d announcing the endpoint", r.Code)
+		}
+	}
+	return name, dc.Armed, dc.ArmedNum, true
 }
 
 // strangerAnswer says what answered the one SYN of a strangerOnce data

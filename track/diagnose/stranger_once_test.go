@@ -348,3 +348,26 @@ func TestDataSourcesBoundCounted(t *testing.T) {
 		t.Errorf("Omitted().DataSourceClientsForgotten %d, want 3", got)
 	}
 }
+
+// TestStrangerUnansweredTooSoonNotHedged: one unanswered SYN from
+// another address, the capture ending within TCP's first resend (1 s)
+// after it, shows nothing about a retry: "never sent again" is no
+// evidence of a scan, and the data path's failure stands as before.
+func TestStrangerUnansweredTooSoonNotHedged(t *testing.T) {
+	s := &track.Session{Client: netip.MustParseAddrPort("198.51.100.7:40000"), Server: netip.MustParseAddrPort("192.0.2.10:21")}
+	syn := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	dc := &track.DataConn{Client: netip.MustParseAddrPort("203.0.113.9:31000"), Server: netip.MustParseAddrPort("192.0.2.10:40000"), Passive: true,
+		Announced: netip.MustParseAddrPort("192.0.2.10:40000"), Match: track.MatchPortOnly, SYNs: 1, FirstSYN: syn, Outcome: track.OutcomeUnanswered}
+	for _, tc := range []struct {
+		end  time.Duration
+		want bool
+	}{{550 * time.Millisecond, false}, {5 * time.Second, true}} {
+		s.End, s.Watched = syn.Add(tc.end), syn.Add(tc.end)
+		if !strangerData(s, dc) {
+			t.Fatal("not taken for another address's connection: the test's shape is wrong")
+		}
+		if got := strangerOnce(s, dc); got != tc.want {
+			t.Errorf("capture watched %v after the SYN: strangerOnce %v, want %v", tc.end, got, tc.want)
+		}
+	}
+}

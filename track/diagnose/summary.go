@@ -155,6 +155,9 @@ type serverAcc struct {
 	// a private address the server cannot reach (Finding.portBehindNAT),
 	// not counted in activeNoSYN: the client's NAT is the fault.
 	activeNoSYN, activeBehindNAT int
+	// activeNATGuessed: those of activeBehindNAT whose NAT is the
+	// addresses' guess alone (Finding.natGuessed).
+	activeNATGuessed int
 	// activeExternal: active-blocked findings whose PORT named the public
 	// address of the NAT in front of the client, which did not forward
 	// the port (externalBlocked).
@@ -948,6 +951,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			switch {
 			case f.portBehindNAT:
 				a.activeBehindNAT++
+				if f.natGuessed {
+					a.activeNATGuessed++
+				}
 			case dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0:
 				a.activeNoSYN++
 			}

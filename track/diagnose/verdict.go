@@ -622,12 +622,18 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		}
 		head := fmt.Sprintf("active data connections from the server back to %s are blocked: %s in PORT/EPRT, which the server cannot reach (the capture, on %s, shows %s before the NAT in front of %s)",
 			who, names, whose, it, them)
-		if a.activeEncrypted == n {
-			return fmt.Sprintf("%s, and the control channel is encrypted, so no helper on %s can rewrite %s (see active-blocked); %s; no rule on the server's side helps",
-				head, nat, it, passive), a.activeHelperLines(place{}, true)
+		serverSide := "no rule on the server's side helps"
+		if a.activeNATGuessed > 0 {
+			// The NAT is the addresses' guess: a routed private
+			// network looks the same (portBehindNAT).
+			serverSide += ", unless the network routes private addresses to the server (a VPN, a campus: no NAT), where the server's outgoing firewall is the one to check"
 		}
-		return fmt.Sprintf("%s, and that NAT does not rewrite %s or does not let the connection in (see active-blocked); %s, or let the FTP helper or ALG on %s rewrite %s; no rule on the server's side helps",
-			head, it, passive, nat, it), a.activeHelperLines(place{}, true)
+		if a.activeEncrypted == n {
+			return fmt.Sprintf("%s, and the control channel is encrypted, so no helper on %s can rewrite %s (see active-blocked); %s; %s",
+				head, nat, it, passive, serverSide), a.activeHelperLines(place{}, true)
+		}
+		return fmt.Sprintf("%s, and that NAT does not rewrite %s or does not let the connection in (see active-blocked); %s, or let the FTP helper or ALG on %s rewrite %s; %s",
+			head, it, passive, nat, it, serverSide), a.activeHelperLines(place{}, true)
 	}
 	if a.activeNoSYN == a.findings[CodeActiveBlocked] {
 		// The server reported each failed, and no SYN of any
