@@ -829,8 +829,16 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.Dropped = l.Dropped
 		e.Telnet = l.Telnet
 		e.Secret = secret
-		if secret {
+		switch {
+		case secret:
 			p.armEchoOf(l.Text, cmd, err)
+		case junkSitePassword(l.Text):
+			// (A junk line is no command: hidden whole, it is taken for
+			// no PASS.)
+			e.Secret = true
+			s := bytes.TrimLeft(l.Text, " \t")
+			word, rest, _ := sitePassword(string(s[5:]))
+			armSitePassEcho(p, word, rest)
 		}
 		p.emit(e)
 		return
@@ -1383,6 +1391,19 @@ func sitePasswordArg(arg, word, rest string) string {
 		return arg
 	}
 	return word + " " + strings.TrimLeft(rest, " \t")
+}
+
+// junkSitePassword tells whether a line that is no command (its verb
+// malformed) is a SITE command carrying a password all the same:
+// "SITE\tPSWD old new", the verb cut from its argument by a tab, which
+// a server may still take.
+func junkSitePassword(line []byte) bool {
+	s := bytes.TrimLeft(line, " \t")
+	if len(s) < 5 || !bytes.EqualFold(s[:4], []byte("SITE")) || s[4] != ' ' && s[4] != '\t' {
+		return false
+	}
+	_, _, ok := sitePassword(string(s[5:]))
+	return ok
 }
 
 // looksLikeLineStart tells whether bytes picked up mid-stream begin a line:

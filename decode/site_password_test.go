@@ -10,8 +10,7 @@ import (
 // in any case and with a tab as separator, keep their sub-command word
 // and mask the rest (SecretArg: the outputs show the argument's first
 // space-delimited word), and a reply that repeats the password is hidden.
-// A SITE verb ended by a tab is a SITE (ftp.CmdTabSeparator), masked the
-// same way.
+// A SITE verb cut from its argument by a tab is junk, hidden whole.
 // rev-ftps: site-gpass.pcap, site-pw.pcap.
 func TestSitePasswordSubcommands(t *testing.T) {
 	const pw = "Hunter2Zq9"
@@ -29,7 +28,7 @@ func TestSitePasswordSubcommands(t *testing.T) {
 		{line: "SITE  \tPSWD\t\t" + pw + " NewPw77xx", secretArg: true, word: "PSWD"},
 		{line: "SITE PASSWD " + pw, secretArg: true, word: "PASSWD", echo: "500 'SITE PASSWD " + strings.ToUpper(pw) + "': command not understood", echoed: true},
 		{line: "SITE CHPASS bob " + pw, secretArg: true, word: "CHPASS", echo: "200 password of bob set to " + pw, echoed: true},
-		{line: "SITE\tPSWD " + pw + " NewPw77xx", secretArg: true, word: "PSWD"},
+		{line: "SITE\tPSWD " + pw + " NewPw77xx", junk: true},
 		{line: "SITE GROUP staff", word: "GROUP"},
 		{line: "SITE CHMOD 644 passwd", word: "CHMOD"},
 	} {

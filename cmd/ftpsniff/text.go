@@ -1402,15 +1402,17 @@ func droppedNote(n int) string { return fmt.Sprintf("[%d bytes over the line lim
 // accept such an argument read it: a broken client's or a scanner's tell.
 const looseNote = "[loose syntax, read as servers read it]"
 
-// tabNote marks a command whose verb a TAB, not a space, ends: ProFTPD
-// runs it; vsftpd and Pure-FTPd take the TAB for part of the verb and do
-// not know the command; nf_conntrack_ftp, which needs a space after PORT
-// and EPRT, drops the segment of such a PORT or EPRT.
+// tabNote marks a PORT, EPRT or LPRT whose verb a TAB, not a space, ends
+// (ftp.CmdTabSeparator; a TAB after any other verb leaves the line junk):
+// ProFTPD runs a PORT or EPRT so; vsftpd and Pure-FTPd take the TAB for
+// part of the verb and do not know the command; nf_conntrack_ftp, which
+// needs a space after PORT and EPRT, drops the segment. LPRT, which few
+// servers and no helper know, is left at what the capture shows.
 func tabNote(verb string) string {
 	if verb == "PORT" || verb == "EPRT" {
 		return "[TAB after the verb: ProFTPD runs it; vsftpd and Pure-FTPd do not know it; a Linux FTP helper drops it]"
 	}
-	return "[TAB after the verb: ProFTPD runs it; vsftpd and Pure-FTPd do not know it]"
+	return "[TAB after the verb: only a server that splits words at any white space reads it]"
 }
 
 // neverOpenedMin: this many servers or more none of whose control

@@ -1,6 +1,7 @@
 package ftp
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 )
@@ -27,11 +28,11 @@ const (
 	CmdVerbTooLong                                 // verb longer than MaxVerbLen
 	CmdVerbNonPrintable                            // verb holds a byte outside 0x21..0x7E
 	CmdVerbLowerCase                               // verb not upper case: legal (RFC 959 §5.3), but case-sensitive parsers (Wireshark) miss it
-	// CmdTabSeparator: a TAB, not a SP, ends a known verb ("PORT\t1,2,...").
-	// ProFTPD splits words at any white space and runs the command;
-	// vsftpd and Pure-FTPd do not (a 500; vsftpd before login a 530), and
-	// nf_conntrack_ftp, which needs a SP after PORT and EPRT, drops the
-	// segment.
+	// CmdTabSeparator: a TAB, not a SP, ends an active announcement's verb
+	// ("PORT\t1,2,...": PORT, EPRT or LPRT). ProFTPD splits words at any
+	// white space and connects to the endpoint; vsftpd and Pure-FTPd do
+	// not (a 500; vsftpd before login a 530), and nf_conntrack_ftp, which
+	// needs a SP after PORT and EPRT, drops the segment.
 	CmdTabSeparator
 )
 
@@ -48,10 +49,14 @@ type Command struct {
 
 // ParseCommand parses one client line (as emitted by LineSplitter; a
 // trailing CR LF or LF is also removed). The verb is the first SP-delimited
-// word after optional leading SP/TAB, or a known verb ended by a TAB, as
-// ProFTPD reads it (CmdTabSeparator); the argument is the rest of the line
-// after that SP or TAB, untrimmed, because later spaces belong to path
-// names (RFC 2640). After any other word a TAB stays in the word.
+// word after optional leading SP/TAB, or PORT, EPRT or LPRT ended by a TAB,
+// as ProFTPD reads it (CmdTabSeparator: the endpoint it connects to must be
+// known); the argument is the rest of the line after that SP or TAB,
+// untrimmed, because later spaces belong to path names (RFC 2640). After
+// any other word a TAB stays in the word, which makes it junk, as vsftpd
+// and Pure-FTPd read it: their 530 or 500 to "PASS\tsecret" is no
+// password checked, and the line is hidden whole as one that may hold a
+// password.
 //
 // ErrEmptyLine is returned for a line with no verb. ErrBadVerb is returned
 // for a verb that is too short, too long or holds non-printable bytes; the
@@ -77,7 +82,7 @@ func ParseCommand(line []byte) (Command, error) {
 			word, arg = line[:j], line[j+1:]
 			break
 		}
-		if b == '\t' && isKnownVerbFold(line[:j]) {
+		if b == '\t' && isActiveAnnouncementFold(line[:j]) {
 			word, arg = line[:j], line[j+1:]
 			c.Anomaly |= CmdTabSeparator
 			break
@@ -174,21 +179,10 @@ var knownVerbs = func() map[string]string {
 	return m
 }()
 
-// isKnownVerbFold reports whether word, in any case, is a known verb.
-func isKnownVerbFold(word []byte) bool {
-	if len(word) < MinVerbLen || len(word) > MaxVerbLen {
-		return false
-	}
-	var tmp [MaxVerbLen]byte
-	up := tmp[:len(word)]
-	for i, b := range word {
-		if 'a' <= b && b <= 'z' {
-			b -= 'a' - 'A'
-		}
-		up[i] = b
-	}
-	_, ok := knownVerbs[string(up)]
-	return ok
+// isActiveAnnouncementFold reports whether word, in any case, is PORT,
+// EPRT or LPRT: the verbs a TAB may end (CmdTabSeparator).
+func isActiveAnnouncementFold(word []byte) bool {
+	return len(word) == 4 && (bytes.EqualFold(word, []byte("PORT")) || bytes.EqualFold(word, []byte("EPRT")) || bytes.EqualFold(word, []byte("LPRT")))
 }
 
 // IsKnownVerb reports whether verb (upper case, as in Command.Verb) is one of

@@ -204,7 +204,8 @@ func TestActiveNoSYNReachablePortKeepsServerEgress(t *testing.T) {
 // is to blame, the rules for the server's own host follow the product
 // its greeting names: Windows Defender Firewall's outbound rule for
 // IIS, with no nftables, iptables or vsftpd setting; both systems, each
-// named, for FileZilla Server; no vsftpd setting for ProFTPD. The change
+// named, for FileZilla Server (on Windows a rule for its program, as it
+// may connect from any port); no vsftpd setting for ProFTPD. The change
 // block gave every server nft output rules under "(vsftpd
 // connect_from_port_20=YES, the usual)".
 func TestServerEgressRulesFollowServersSystem(t *testing.T) {
@@ -220,11 +221,11 @@ func TestServerEgressRulesFollowServersSystem(t *testing.T) {
 			[]string{"inet filter output", "-I OUTPUT", "chain output"},
 			[]string{"vsftpd", "inet filter output", "-I OUTPUT", "chain output", "its output chain"}},
 		{"FileZilla Server", "FileZilla Server 1.8.0",
-			[]string{"on Windows, in Windows Defender Firewall: " + netshOutput20, "; on Linux, in its output chain, from port 20: ", nftOutput20},
-			[]string{"# on Windows:", netshOutput20, "# on Linux:", nftOutput20, "chain output"},
+			[]string{"on Windows, in Windows Defender Firewall, for the server's program, whatever port it connects from: " + netshOutputFileZilla, "; on Linux, in its output chain, from port 20: ", nftOutput20},
+			[]string{"# on Windows:", netshOutputFileZilla, "# on Linux:", nftOutput20, "chain output"},
 			[]string{"outbound rules on Windows, its output chain on Linux"},
-			nil,
-			[]string{"vsftpd"}},
+			[]string{netshOutput20},
+			[]string{"vsftpd", netshOutput20}},
 		{"ProFTPD", "ProFTPD 1.3.8 Server (Debian)",
 			[]string{nftOutput20},
 			[]string{"its output chain: the connections from port 20, when the server connects from it", nftOutput20},

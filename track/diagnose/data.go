@@ -675,12 +675,26 @@ func unusableAddr(c AddrClass) bool {
 
 // unusableCause is the sentence, with a leading space, on where a server
 // takes the unusable address a (of class c) from; empty for a link-local
-// one.
+// one. vsftpd, ProFTPD, Pure-FTPd and pyftpdlib announce the address the
+// control connection arrived at when their passive address setting is
+// unset (the lab's pasv-zero captures got 0.0.0.0 from the setting
+// alone), so for them 0.0.0.0 is the setting's doing and where the server
+// listens is not: advice to change that would mislead. Only for another
+// server is listening on all addresses offered, hedged, as a source.
 func unusableCause(a netip.Addr, c AddrClass, fam family) string {
 	setting := fam.briefly().addrName()
 	switch c {
 	case ClassUnspecified:
-		return fmt.Sprintf(" %s comes from %s, or, where that is unset, from %s.", a, setting, unusableSource(c))
+		if fam.noPassive {
+			// GNU inetutils ftpd announces the control connection's
+			// own address and has no setting to name.
+			return ""
+		}
+		switch fam.kind {
+		case policy.ServerVsftpd, policy.ServerProFTPD, policy.ServerPureFTPd, policy.ServerPyftpdlib:
+			return fmt.Sprintf(" %s comes from %s: with it unset, %s announces the address the control connection arrived at, never %s.", a, setting, fam.kind.Product(), a)
+		}
+		return fmt.Sprintf(" %s most likely comes from %s; a server that, with it unset, announces the address it listens on announces %s when it listens on all of its addresses, which is no fault: set %s rather than change where it listens.", a, setting, a, setting)
 	case ClassLoopback:
 		return fmt.Sprintf(" %s comes from %s (or a host name set there that resolves to it, as the host's own name often does in /etc/hosts), or, where that is unset, from %s.", a, setting, unusableSource(c))
 	}
@@ -688,12 +702,13 @@ func unusableCause(a netip.Addr, c AddrClass, fam family) string {
 }
 
 // unusableSource says where a server that announces the unspecified or a
-// loopback address (class c) with no passive address set takes it from.
+// loopback address (class c) with no passive address set takes it from,
+// for any family (it follows "or, where that is unset, from").
 func unusableSource(c AddrClass) string {
 	if c == ClassLoopback {
 		return "the address the control connection arrived at on the server (a proxy or port forward on the server's host that passes clients on to it over loopback)"
 	}
-	return "the address the server listens on (all of its addresses)"
+	return "the address the server listens on (all of its addresses), in a server that announces that one (vsftpd, ProFTPD, Pure-FTPd and pyftpdlib announce the address the control connection arrived at instead, so for them the setting is the cause)"
 }
 
 // clientSideCopy judges the server's own address when the same 227 was

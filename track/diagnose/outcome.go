@@ -1727,6 +1727,12 @@ func serverEgressAdvice(fam family, controlPort uint16, v6 bool) string {
 		nftOutput20, iptablesOutput20(v6), nftHelperTable(controlPort, false), iptablesHelperRule(controlPort, false, v6), nftRelatedRule("output"), iptablesRelatedRule("output", v6), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
 	windows := fmt.Sprintf("on the server, in Windows Defender Firewall: %s (or %s), with no outbound block rule covering port 20 (%s)",
 		netshOutput20, powershellOutput20, windowsBlockWins)
+	if fam.kind == policy.ServerFileZilla {
+		// Its active connections may come from port 20 or from any
+		// port, as it is set: a rule for the program covers both.
+		windows = fmt.Sprintf("on the server, in Windows Defender Firewall, for the server's program, whatever port it connects from: %s (or %s; %s), with no outbound block rule covering the program (%s)",
+			netshOutputFileZilla, powershellOutputFileZilla, fileZillaExeNote, windowsBlockWins)
+	}
 	path := fmt.Sprintf("; or, if a router or firewall on the path drops them, attach the FTP helper there (%s, or %s) and accept what it expects with %s (%s)",
 		nftHelperTable(controlPort, false), iptablesHelperRule(controlPort, false, v6), nftRelatedRule("forward"), iptablesRelatedRule("forward", v6))
 	switch fam.host() {
@@ -1746,6 +1752,16 @@ const (
 	netshOutput20      = `netsh advfirewall firewall add rule name="FTP active data out" dir=out action=allow protocol=TCP localport=20`
 	powershellOutput20 = `New-NetFirewallRule -DisplayName "FTP active data out" -Direction Outbound -Protocol TCP -LocalPort 20 -Action Allow`
 	windowsBlockWins   = "a block rule wins over any allow rule: netsh advfirewall firewall show rule name=all dir=out"
+)
+
+// netshOutputFileZilla and powershellOutputFileZilla let FileZilla
+// Server's outgoing connections out whatever their source port: its
+// executable at its default install path (FileZilla Server 1.x, the
+// filezilla-server service's image).
+const (
+	netshOutputFileZilla      = `netsh advfirewall firewall add rule name="FTP active data out" dir=out action=allow protocol=TCP program="%ProgramFiles%\FileZilla Server\filezilla-server.exe"`
+	powershellOutputFileZilla = `New-NetFirewallRule -DisplayName "FTP active data out" -Direction Outbound -Protocol TCP -Program "%ProgramFiles%\FileZilla Server\filezilla-server.exe" -Action Allow`
+	fileZillaExeNote          = "the path FileZilla Server 1.x installs to by default; otherwise, the server service's own executable"
 )
 
 // nftOutput20 lets a server's new connections from port 20 out of its

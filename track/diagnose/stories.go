@@ -257,7 +257,7 @@ func nothingAfter(s *track.Session, c *track.Command) bool {
 // RFC 959 does not list for a completed transfer (its command-reply
 // sequences, section 5.4, give 226 and 250 for RETR, STOR, STOU, APPE,
 // LIST and NLST), and a 250 after which the client stopped as one that
-// gave up waiting for a 226 does. A 250 the client took is no finding:
+// waits for a 226 does. A 250 the client took is no finding:
 // z/OS answers every transfer so, as the RFC allows.
 func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 	var out []*Finding
@@ -278,17 +278,42 @@ func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 		// Silent, then the client's own reset with no QUIT: what a client
 		// does when its wait for the 226 times out.
 		gaveUp := silent && s.EndReason == track.EndRST && s.ClientClosed
-		if r.Code == 250 && !gaveUp {
-			continue
-		}
 		f := &Finding{Code: CodeUnusualFinalReply, Severity: SeverityInfo, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
 			Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d); data connection #%d %s", commandText(c), c.Num, replyText(r), r.Num, dc.ID, dc.Outcome)}
 		// (The message names the code, not the command: the evidence
 		// does, and a repeat of the finding in the session is written
 		// "again, as above".)
 		if r.Code == 250 {
+			// Said only where the client stopped as one that waits for a
+			// 226 stops: its own reset without a QUIT (gaveUp), or, after
+			// a silence longer than a finished script keeps
+			// (hungSilence), the server's idle timeout (an unsolicited
+			// 421, or its close) or the client's close without a QUIT
+			// (its user stopping it). Nothing where the client went on,
+			// or where the capture ended with the session open.
+			const hungSilence = 30 * time.Second
+			if !nothingAfter(s, c) {
+				continue
+			}
+			closing := d.closingReply(s, c)
+			ended := s.EndReason == track.EndFIN || s.EndReason == track.EndRST
+			const clients = "(rust-ftp before 3.0, NetX Duo and several embedded clients wait for 226 only)"
+			const idle = "a user who left a finished client open looks the same, which the client's own log tells apart"
+			var how string
+			switch {
+			case gaveUp:
+				how = fmt.Sprintf("reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226 %s", dur(waited), clients)
+			case closing != nil && closing.TS.Sub(r.TS) >= hungSilence:
+				how = fmt.Sprintf("was silent for %s until the server closed the session (%q, packet %d): what a client that waits for a 226 %s does until the server's idle timeout; %s", dur(closing.TS.Sub(r.TS)), replyText(closing), closing.Num, clients, idle)
+			case closing == nil && ended && waited >= hungSilence && s.ClientClosed:
+				how = fmt.Sprintf("closed the connection %s later, without a QUIT: what a client does when its wait for a 226 times out or its user stops it %s", dur(waited), clients)
+			case closing == nil && ended && waited >= hungSilence:
+				how = fmt.Sprintf("was silent for %s until the server closed the connection: what a client that waits for a 226 %s does until the server's idle timeout; %s", dur(waited), clients, idle)
+			default:
+				continue
+			}
 			f.Severity = SeverityWarning
-			f.Message = fmt.Sprintf("The server ended a transfer with 250, which RFC 959 allows as well as 226, but this client sent nothing after it and reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226 (rust-ftp before 3.0, NetX Duo and several embedded clients wait for 226 only).", dur(waited))
+			f.Message = "The server ended a transfer with 250, which RFC 959 allows as well as 226, but this client sent nothing after it and " + how + "."
 			f.Advice = "Make the client accept 250 as the end of a transfer, as RFC 959 allows (rust-ftp does from 3.0); where the client cannot be changed and the server can be told to, have the server answer 226."
 			out = append(out, f)
 			continue

@@ -1273,6 +1273,12 @@ func (a *serverAcc) serverOutputLines(fam family) []string {
 	linux = append(linux, helperLines(port, false, "output", a.v6)...)
 	windows := []string{"# on the server, in Windows Defender Firewall: its connections from port 20, with no outbound block rule covering them (a block rule wins over any allow rule):",
 		netshOutput20, powershellOutput20}
+	if fam.kind == policy.ServerFileZilla {
+		// From port 20 or any port, as it is set: a rule for the
+		// program covers both.
+		windows = []string{"# on the server, in Windows Defender Firewall: the server program's connections, whatever port they come from, with no outbound block rule covering it (a block rule wins over any allow rule); " + fileZillaExeNote + ":",
+			netshOutputFileZilla, powershellOutputFileZilla}
+	}
 	var l []string
 	switch fam.host() {
 	case hostWindows:
