@@ -81,9 +81,10 @@ type activeRefusals struct {
 // off for the session; a refusal of the client's own address (as the
 // capture sees it) and a port of 1024 or above is kept for it. A PORT
 // naming another address is nat-mismatch's or ftp-bounce's, a
-// privileged port ftp-bounce's, except the public address of the NAT
-// in front of the client that the client is set to announce (external,
-// natExternal); none counts after the client's own accepted EPSV ALL.
+// privileged port ftp-bounce's (external, natExternal, is never true of
+// a refused one: a stock server refuses a PORT naming another address
+// than the control connection's, and the client's NAT's is that one);
+// none counts after the client's own accepted EPSV ALL.
 func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *track.Reply, external bool) {
 	if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil || r == nil {
 		return
@@ -189,7 +190,6 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	f.Evidence = joinEvidence(f.Evidence, after)
 	fam := d.family(s)
 	addr := c.Endpoint.Addr().Unmap()
-	f.external = addr != cli
 	if a := d.server(s); kind == activeModeOff && a.activeAccepted || kind == activeAddrRefused && a.activeAcceptedBy(cli) {
 		// The server accepted a PORT/EPRT in another session (from this
 		// client address, for a refused address): active mode is on, and
@@ -201,14 +201,6 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		return f
 	}
 	switch {
-	case kind == activeAddrRefused && f.external:
-		// The client's NAT's public address, set in the client: the
-		// server sees the control connection come from another one.
-		f.Message = fmt.Sprintf("The server refused the address the client named in %s (%q): %s is a public address, not the client's %s, most likely the public address of the NAT in front of the client, which the client is set to announce (%s); the server sees the control connection come from another address, so the setting is out of date (the NAT's public address changed) or the client leaves through another NAT (a carrier-grade NAT, another uplink). Active-mode transfers of this client cannot work.", c.Verb, replyText(r), addr, cli, externalAddrSetting)
-		if st.passiveWorked {
-			f.Message = fmt.Sprintf("The server refused the address the client named in %s (%q): %s is a public address, not the client's %s, most likely the public address of the NAT in front of the client, which the client is set to announce (%s); the server sees the control connection come from another address, so the setting is out of date or the client leaves through another NAT. The client then used passive mode, which worked.", c.Verb, replyText(r), addr, cli, externalAddrSetting)
-		}
-		f.Advice = fmt.Sprintf("Use passive mode on the client (the usual fix); or set the client's external address to the one the server sees (FileZilla can look it up: \"Get external IP address from the following URL\"), with the client's active-mode ports forwarded to %s on its router; or clear the setting, so that the client announces %s and the router's FTP helper rewrites it (not under FTPS).", cli, cli)
 	case kind == activeAddrRefused:
 		where := "a NAT in front of the client (masquerade) that does not rewrite " + verbs
 		if cls := Classify(addr); cls != ClassPrivate && cls != ClassCGNAT {

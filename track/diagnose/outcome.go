@@ -989,25 +989,30 @@ func natPortAdvice(s *track.Session, cls AddrClass, a netip.Addr, via string) st
 		routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "; a home or office router does the same with its FTP ALG setting; or " + external + "." + never
 }
 
-// externalBlocked words f, active-blocked for a PORT/EPRT naming a, the
-// public address of the NAT in front of the client (natExternal), that
-// the server answered with r, its connection back failed, while no SYN of
-// it reached the capture, on the client's side: the router in front of
-// the client did not forward the port (the path and the server's
-// outgoing firewall come before it, but no other box has a reason to
-// stop these and not the control connection's). The FTP helper cannot
-// open it: Linux's creates no expectation for a PORT naming another
-// address than the connection's source (nf_conntrack_ftp, loose=0).
+// externalBlocked words f, active-blocked for a PORT/EPRT naming a, most
+// likely the public address of the NAT in front of the client
+// (natExternal), that the server answered with r, its connection back
+// failed, while no SYN of it reached the capture, on the client's side:
+// the router in front of the client did not forward the port (the path
+// and the server's outgoing firewall come before it, but no other box
+// has a reason to stop these and not the control connection's). The FTP
+// helper cannot open it: Linux's creates no expectation for a PORT
+// naming another address than the connection's source (nf_conntrack_ftp,
+// loose=0). A connection that never came does not show whose address a
+// is: a third host that did not answer (an FTP bounce) looks the same
+// from here, so both readings are given, and the client's setting tells.
+// The DNAT rule names the router's Internet interface: written for a
+// third host's address, it would catch the LAN's own connections to it.
 func (d *Diagnoser) externalBlocked(f *Finding, s *track.Session, a netip.AddrPort, r *track.Reply) {
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
 	_, why := d.vantage(s)
 	f.external = true
-	f.Message = fmt.Sprintf("The server could not connect back to %s (%q), and no SYN of it came through to the client's side of its NAT, where this capture was taken%s. %s is a public address, not the client's %s: most likely that NAT's own, which the client is set to announce (%s); the server sees the control connection come from it too, so this is no FTP bounce. The server's connection went to that router, which does not forward port %d to the client (or the server's outgoing firewall stopped it first).",
+	f.Message = fmt.Sprintf("The server could not connect back to %s (%q), and no SYN of it came through to the client's side of its NAT, where this capture was taken%s. %s is a public address, not the client's %s. Most likely it is that NAT's own, which the client is set to announce (%s), as the server sees the control connection come from it too: then the server's connection went to that router, which does not forward port %d to the client (or the server's outgoing firewall stopped it first). Otherwise it is another host, which the client asked the server to connect to (an FTP bounce, RFC 2577) and which did not answer: a connection that never came does not show which, the client's settings do.",
 		a, replyText(r), why.because(s), addr, cli, externalAddrSetting, a.Port())
 	ipt := iptablesCmd(isV6(s.Server))
-	f.Advice = passiveFirst(s, " (the usual fix). To keep active mode with that setting, ", " To keep active mode with that setting, ") +
-		fmt.Sprintf("forward the client's active-mode ports on its router to %s: limit the client to a range (FileZilla: Settings, Connection, FTP, Active mode, Limit local ports; lftp: set ftp:port-range) and forward that whole range (on a Linux router: %s -t nat -A PREROUTING -d %s -p tcp --dport %d -j DNAT --to-destination %s and %s -I FORWARD -d %s -p tcp --dport %d -j ACCEPT, with the range in place of %d). The router's FTP helper opens nothing for it: it expects no connection for a PORT naming another address than the client's. Or clear the setting, so that the client announces %s and the router's FTP helper rewrites it (not under FTPS).",
-			cli, ipt, addr, a.Port(), cli, ipt, cli, a.Port(), a.Port(), cli)
+	f.Advice = passiveFirst(s, " (the usual fix, whichever reading holds). ", " ") +
+		fmt.Sprintf("If the client is set to announce %s (its external IP address for active mode), to keep active mode with that setting forward the client's active-mode ports on its router to %s: limit the client to a range (FileZilla: Settings, Connection, FTP, Active mode, Limit local ports; lftp: set ftp:port-range) and forward that whole range from the router's Internet interface (on a Linux router: %s -t nat -A PREROUTING -i WAN_IFACE -d %s -p tcp --dport %d -j DNAT --to-destination %s and %s -I FORWARD -i WAN_IFACE -d %s -p tcp --dport %d -j ACCEPT, WAN_IFACE the Internet interface, with the range in place of %d). The router's FTP helper opens nothing for it: it expects no connection for a PORT naming another address than the client's. Or clear the setting, so that the client announces %s and the router's FTP helper rewrites it (not under FTPS). If the client is not set so, this was an FTP bounce attempt: find out who runs the client, and refuse PORT/EPRT naming another host on the server (%s).",
+			addr, cli, ipt, addr, a.Port(), cli, ipt, cli, a.Port(), a.Port(), cli, d.family(s).refuseForeign())
 }
 
 // wordNotAttemptedWrongAddr words f for a passive endpoint nobody

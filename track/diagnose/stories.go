@@ -547,10 +547,123 @@ func externalCandidate(s *track.Session, addr netip.Addr) bool {
 }
 
 // externalAt reports whether addr is an externalCandidate in a capture
-// taken on the client's side (vantage): there a private client talking
-// to a public server has a NAT in front of it, whose public address its
-// PORT may name.
+// taken on the client's side (vantage), that the capture does not show
+// as a host's (seenAsHost): there a private client talking to a public
+// server has a NAT in front of it, whose public address its PORT may
+// name, and that address appears in no packet (the NAT rewrites it
+// beyond the capture point).
 func (d *Diagnoser) externalAt(s *track.Session, addr netip.Addr) bool {
+	return d.externalSide(s, addr) && d.seenAsHost(s, addr) == ""
+}
+
+// seenAsHost says what this capture shows addr as, when it shows it as
+// a host's own address: the server of a session (open, or one of the
+// servers summed up), the client of another session, or, in the open
+// sessions of s's client address (an FXP transfer's other server is one
+// of them), a passive address a server announced or an end of a data
+// connection; "" when none. Of the open sessions, the first by ID that
+// shows it is named. (The other clients' data connections are not read:
+// the cost of each look stays that of the open sessions' count.)
+func (d *Diagnoser) seenAsHost(s *track.Session, addr netip.Addr) string {
+	addr, cli := addr.Unmap(), s.Client.Addr().Unmap()
+	var (
+		by   *track.Session
+		what string
+	)
+	for x := range d.sess {
+		if by != nil && x.ID > by.ID {
+			continue
+		}
+		if w := hostIn(x, x != s, x.Client.Addr().Unmap() == cli, addr); w != "" {
+			by, what = x, w
+		}
+	}
+	if by != nil {
+		return what
+	}
+	for k := range d.servers {
+		if k.Addr().Unmap() == addr {
+			return "a server this capture holds sessions with"
+		}
+	}
+	if d.capture != nil && d.capture.spoke.has(addr) {
+		return "a client this capture holds sessions of"
+	}
+	return ""
+}
+
+// hostIn says what x shows addr as (seenAsHost): its server, its client
+// (other: x is not the session asking), and, when data, a passive
+// address its server announced or an end of one of its first
+// maxHostLook data connections the capture saw; "" when none.
+func hostIn(x *track.Session, other, data bool, addr netip.Addr) string {
+	switch {
+	case x.Server.Addr().Unmap() == addr:
+		return fmt.Sprintf("the server of session %d", x.ID)
+	case other && x.Client.Addr().Unmap() == addr:
+		return fmt.Sprintf("the client of session %d", x.ID)
+	case !data:
+		return ""
+	}
+	for i, dc := range x.Data {
+		if i >= maxHostLook {
+			break
+		}
+		switch {
+		case dc.Passive && dc.Announced.Addr().Unmap() == addr:
+			return fmt.Sprintf("the passive-mode address the server of session %d announced", x.ID)
+		case dc.Seen() && (dc.Server.Addr().Unmap() == addr || dc.Client.Addr().Unmap() == addr):
+			return fmt.Sprintf("an end of data connection #%d (session %d)", dc.ID, x.ID)
+		}
+	}
+	return ""
+}
+
+// natExternal reports whether a, which a PORT/EPRT/LPRT names, is most
+// likely the public address of the NAT in front of the client, set in the
+// client, and no other host (externalAt): a port a client listens on
+// (1024 up); the session names no other public host (a client announces
+// one public address, its NAT's), nor, unless a connection for a came
+// through to the client, did another session of this client address
+// name another one taken for its NAT's (bounceClients.noteExternal); and
+// what the session's connections for that address show agrees
+// (externalSigns): one arrived at the client, or the server reported it
+// could not connect while no SYN came through, and none contradicts it.
+// The server sees the control connection come from that
+// address too, so it is no bounce, and a stock server accepts it. Ports
+// from 1024 up that services use (servicePort) do not count against it:
+// the range a client is set to listen on may hold some (6000-7000 holds
+// 6379 and 6443). Nor does the count of ports named: a client that
+// transfers many files names a port for each, and one whose router
+// forwards none fails each time. (The look through the capture's
+// sessions, seenAsHost, comes last: a scan's PORTs fail a cheaper test
+// first.)
+func (d *Diagnoser) natExternal(s *track.Session, a netip.AddrPort) bool {
+	if a.Port() < 1024 || !d.externalSide(s, a.Addr()) {
+		return false
+	}
+	if other, _ := otherExternal(s, a.Addr()); other.IsValid() {
+		return false
+	}
+	e := d.externalSigns(s, a.Addr())
+	if e.against || !e.arrived && !e.failed {
+		return false
+	}
+	if other, _ := d.bounces.otherExternal(s, a.Addr()); other.IsValid() && !e.arrived {
+		return false
+	}
+	if d.seenAsHost(s, a.Addr()) != "" {
+		return false
+	}
+	// The client's NAT's, as far as this capture shows: another
+	// session of this client naming another one shows both other hosts.
+	d.bounces.noteExternal(s, a.Addr())
+	return true
+}
+
+// externalSide reports whether addr is an externalCandidate in a capture
+// taken on the client's side (vantage): externalAt but for seenAsHost.
+func (d *Diagnoser) externalSide(s *track.Session, addr netip.Addr) bool {
 	if !externalCandidate(s, addr) {
 		return false
 	}
@@ -558,23 +671,68 @@ func (d *Diagnoser) externalAt(s *track.Session, addr netip.Addr) bool {
 	return v == VantageClient
 }
 
-// natExternal reports whether a, which a PORT/EPRT/LPRT names, is most
-// likely the public address of the NAT in front of the client, set in the
-// client, and no other host (externalAt): a port a client listens on
-// (1024 up), and the session names no other public host (a client
-// announces one public address, its NAT's). The server sees the control
-// connection come from that address too, so it is no bounce, and a stock
-// server accepts it. Ports from 1024 up that services use (servicePort)
-// do not count against it: the range a client is set to listen on may
-// hold some (6000-7000 holds 6379 and 6443). Nor does the count of ports
-// named: a client that transfers many files names a port for each, and
-// one whose router forwards none fails each time.
-func (d *Diagnoser) natExternal(s *track.Session, a netip.AddrPort) bool {
-	if a.Port() < 1024 || !d.externalAt(s, a.Addr()) {
-		return false
+// externalEvidence is what a session's connections for the PORTs naming
+// one public address show of it (externalSigns).
+type externalEvidence struct {
+	// arrived: a connection for one came through to the client, on whose
+	// side of its NAT the capture is: that NAT forwards the port.
+	arrived bool
+	// failed: the server reported it could not connect for one (a 425),
+	// and no SYN of it came through: what a NAT that does not forward
+	// the port gives, and a bounce to a host that does not answer too.
+	failed bool
+	// against: something a NAT's own address does not give: a port below
+	// 1024, a refusal of the PORT (a stock server refuses a PORT naming
+	// another address than the control connection's, and the NAT's is
+	// the control connection's), a transfer the server reported made
+	// while no SYN came through to the client (the NAT would have
+	// delivered it past the capture point), or a SYN the capture saw go
+	// to another address than the client's.
+	against bool
+}
+
+// externalSigns reads externalEvidence for addr from s's PORT/EPRT/LPRT
+// commands naming it, among its first maxHostLook kept commands.
+func (d *Diagnoser) externalSigns(s *track.Session, addr netip.Addr) (e externalEvidence) {
+	addr, cli := addr.Unmap(), s.Client.Addr().Unmap()
+	for i, c := range s.Commands {
+		if i >= maxHostLook {
+			break
+		}
+		if !activeEndpoint(c) || c.Endpoint.Addr().Unmap() != addr {
+			continue
+		}
+		if c.Endpoint.Port() < 1024 {
+			e.against = true
+			continue
+		}
+		dc := c.Data
+		if dc == nil {
+			if r := c.Final(); r != nil && r.Code >= 400 {
+				// A server that connects at the PORT answers it with its
+				// failure (connectBackAnswer); any other is a refusal.
+				e.failed = e.failed || connectBackAnswer(c)
+				e.against = e.against || !connectBackAnswer(c)
+			}
+			continue
+		}
+		if dc.Seen() {
+			if dc.Server.Addr().Unmap() == cli {
+				e.arrived = true
+			} else {
+				e.against = true
+			}
+			continue
+		}
+		pre, final := transferReplies(dc.Command)
+		switch d.transferSaid(s, pre, final) {
+		case saidNotMade:
+			e.failed = true
+		case saidMade:
+			e.against = true
+		}
 	}
-	other, _ := otherExternal(s, a.Addr())
-	return !other.IsValid()
+	return e
 }
 
 // otherExternal is an externalCandidate other than addr that a
@@ -597,25 +755,38 @@ func otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, *track.Comman
 }
 
 // externalProof is what makes a, named by a PORT/EPRT/LPRT, another host
-// when it is an externalCandidate in a capture on the client's side
-// (externalAt); ok is false when it is not one, and bounceTarget's rules
-// apply. A natExternal address has no reason: it is the client's NAT's.
+// when it is an externalCandidate in a capture on the client's side; ok
+// is false when it is not one, or when nothing but bounceTarget's rules
+// tell (a refusal, a transfer reported made that never reached the
+// client, no connection at all: the address alone), which then apply. A
+// natExternal address has no reason: it is most likely the client's
+// NAT's.
 func (d *Diagnoser) externalProof(s *track.Session, a netip.AddrPort) (p bounceProof, ok bool) {
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
-	if !d.externalAt(s, addr) {
+	if !d.externalSide(s, addr) {
 		return p, false
 	}
 	nat := "a client behind a NAT (the capture is on the client's side of one) may announce the NAT's public address"
-	other, c := otherExternal(s, addr)
-	switch {
-	case a.Port() < 1024:
-		p = bounceProof{privileged: true, namesPort: true, external: true,
-			reason: fmt.Sprintf("names port %d of %s, a public address, not the client's %s: %s, but no client listens for its data below port 1024", a.Port(), addr, cli, nat)}
-	case other.IsValid():
-		p = bounceProof{several: true, external: true,
-			reason: fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d), both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, other, c.Num, cli, nat)}
+	if other, c := otherExternal(s, addr); other.IsValid() && a.Port() >= 1024 {
+		return bounceProof{several: true, external: true,
+			reason: fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d), both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, other, c.Num, cli, nat)}, true
 	}
-	return p, true
+	if a.Port() < 1024 {
+		return bounceProof{privileged: true, namesPort: true, external: true,
+			reason: fmt.Sprintf("names port %d of %s, a public address, not the client's %s: %s, but no client listens for its data below port 1024", a.Port(), addr, cli, nat)}, true
+	}
+	if other, sess := d.bounces.otherExternal(s, addr); other.IsValid() && !d.externalSigns(s, addr).arrived {
+		return bounceProof{several: true, external: true,
+			reason: fmt.Sprintf("names %s, and this client's PORT in session %d named %s, both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, sess, other, cli, nat)}, true
+	}
+	if seen := d.seenAsHost(s, addr); seen != "" {
+		return bounceProof{external: true,
+			reason: fmt.Sprintf("names %s, which this capture shows as %s, not the client's %s: another host, not the public address of the NAT in front of the client (that address appears in no packet captured on the client's side)", addr, seen, cli)}, true
+	}
+	if d.natExternal(s, a) {
+		return p, true
+	}
+	return p, false
 }
 
 // maxHostLook bounds how many of a session's commands bounceTarget reads
@@ -760,6 +931,64 @@ const (
 type bounceClients struct {
 	m         map[netip.Addr][]clientHost
 	forgotten int // clients not kept: the table was full (Omitted)
+	// named: per client address, the first two distinct public addresses
+	// its PORTs named that natExternal took for its NAT's, at most
+	// maxBounceClients clients (past it, new ones are counted in
+	// forgotten too).
+	named map[netip.Addr]*externalSeen
+}
+
+// externalSeen is what one client address's sessions named of public
+// addresses that may be its NAT's: the first two distinct ones, and the
+// session that first named each.
+type externalSeen struct {
+	addr [2]netip.Addr
+	sess [2]int
+}
+
+// noteExternal notes that s's client named addr, a public address
+// natExternal took for its NAT's. Noting it again changes nothing.
+func (b *bounceClients) noteExternal(s *track.Session, addr netip.Addr) {
+	cli, addr := s.Client.Addr().Unmap(), addr.Unmap()
+	e := b.named[cli]
+	if e == nil {
+		if len(b.named) >= maxBounceClients {
+			b.forgotten++
+			return
+		}
+		if b.named == nil {
+			b.named = map[netip.Addr]*externalSeen{}
+		}
+		e = &externalSeen{}
+		b.named[cli] = e
+	}
+	for i := range e.addr {
+		switch {
+		case e.addr[i] == addr:
+			return
+		case !e.addr[i].IsValid():
+			e.addr[i], e.sess[i] = addr, s.ID
+			return
+		}
+	}
+}
+
+// otherExternal is a public address other than addr that s's client
+// address named in any session, taken for its NAT's (noteExternal), and
+// the session that first named it. A client behind a
+// NAT has one public address: with two, both are other hosts (a bounce
+// spread over sessions, one PORT each), whichever came first.
+func (b *bounceClients) otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, int) {
+	e := b.named[s.Client.Addr().Unmap()]
+	if e == nil {
+		return netip.Addr{}, 0
+	}
+	for i, a := range e.addr {
+		if a.IsValid() && a != addr.Unmap() {
+			return a, e.sess[i]
+		}
+	}
+	return netip.Addr{}, 0
 }
 
 // clientHost is what one client's sessions showed of one host named.
@@ -1000,18 +1229,24 @@ func (d *Diagnoser) ownPrivilegedPort(s *track.Session, a netip.AddrPort, via ft
 // withEarlierHosts is the session's bounces with the PORTs judged before
 // the second of several private hosts appeared (as a client behind a
 // NAT, then), or before the second public host that shows a public
-// address no NAT's in front of the client (externalProof):
-// once the session names several, none of them is the client's own
+// address no NAT's in front of the client (externalProof), or before a
+// port below 1024 of a public host showed that host no NAT's: once the
+// session names several, or that port, none of them is the client's own
 // address, nor its NAT's, so they belong to the bounce too.
 func (d *Diagnoser) withEarlierHosts(s *track.Session, recs []bounceRec) []bounceRec {
 	var private, public bool
+	var privileged []netip.Addr // public hosts a port below 1024 of which was named
 	for _, b := range recs {
+		t := b.target.Addr().Unmap()
 		if b.several {
-			public = public || Classify(b.target.Addr()) == ClassPublic
-			private = private || Classify(b.target.Addr()) != ClassPublic
+			public = public || Classify(t) == ClassPublic
+			private = private || Classify(t) != ClassPublic
+		}
+		if b.target.Port() < 1024 && !slices.Contains(privileged, t) && externalCandidate(s, t) {
+			privileged = append(privileged, t)
 		}
 	}
-	if !private && !public {
+	if !private && !public && len(privileged) == 0 {
 		return recs
 	}
 	seen := make(map[*track.Command]bool, len(recs))
@@ -1026,7 +1261,7 @@ func (d *Diagnoser) withEarlierHosts(s *track.Session, recs []bounceRec) []bounc
 		if seen[c] || !activeEndpoint(c) {
 			continue
 		}
-		if t := c.Endpoint.Addr(); !(private && natCandidate(s, t)) && !(public && d.externalAt(s, t)) {
+		if t := c.Endpoint.Addr(); !(private && natCandidate(s, t)) && !(public && d.externalAt(s, t)) && !slices.Contains(privileged, t.Unmap()) {
 			continue
 		}
 		b := bounceRec{cmd: c, target: c.Endpoint, dc: c.Data, several: true, toClient: toClientAddr(s, c.Data)}
@@ -1243,6 +1478,13 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 		}
 	default:
 		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		if len(hosts) == 1 && counts[bounceRefused] == len(recs) && d.externalAt(s, first.target.Addr()) {
+			// The innocent reading of a refused public address from a
+			// client behind a NAT: a setting that names the NAT's public
+			// address, out of date (the server would have accepted the
+			// one it sees).
+			f.Advice = fmt.Sprintf("Nothing to change on the server if it keeps refusing them; find out who the client is: a scanner, a client behind a proxy that announces the proxy's address, or a client set to announce %s as its NAT's public address (%s) while it reaches the server from another one (the setting out of date, or another uplink): then use passive mode on it, or correct the setting.", first.target.Addr(), externalAddrSetting)
+		}
 	}
 	return f
 }

@@ -158,9 +158,10 @@ type serverAcc struct {
 	// activeNATGuessed: those of activeBehindNAT whose NAT is the
 	// addresses' guess alone (Finding.natGuessed).
 	activeNATGuessed int
-	// activeExternal: active-blocked findings whose PORT named the public
-	// address of the NAT in front of the client, which did not forward
-	// the port (externalBlocked).
+	// activeExternal: active-blocked findings whose PORT named most
+	// likely the public address of the NAT in front of the client, which
+	// did not forward the port (externalBlocked), not counted in
+	// activeNoSYN either.
 	activeExternal int
 	// lateFallback: data-not-attempted findings of endpoints the client
 	// asked to replace a second or more after they were announced, seen
@@ -336,10 +337,6 @@ type serverAcc struct {
 	// out the refusals the capture as a whole contradicts (activePerUser:
 	// the server accepted a PORT/EPRT elsewhere).
 	activeRefused, activeRefusedAddr, activeRefusedNone, activePerUser int
-	// activeRefusedExternal: of activeRefusedAddr, the ones whose PORT
-	// named the client's NAT's public address (natExternal): the client's
-	// setting, not a NAT that does not rewrite.
-	activeRefusedExternal int
 	// activeOff, activeOffNone: the refusals of active mode as such
 	// (activeModeOff), and of those the sessions with no data connection;
 	// activeAddrBy: the refusals of the address (activeAddrRefused), by
@@ -439,12 +436,10 @@ const (
 )
 
 // activeRefusedFrom counts the active-refused findings of one client
-// address: n, and of those none, the sessions with no data connection,
-// and external, those whose PORT named the client's NAT's public address
-// (natExternal).
+// address: n, and of those none, the sessions with no data connection.
 type activeRefusedFrom struct {
-	addr              netip.Addr
-	n, none, external int
+	addr    netip.Addr
+	n, none int
 }
 
 // noteActiveAccepted records a PORT/EPRT the server accepted from cli.
@@ -482,7 +477,6 @@ func (a *serverAcc) activeAcceptedBy(cli netip.Addr) bool {
 // per-session refusal: vsftpd user_config_dir port_enable, cmds_denied).
 func (a *serverAcc) settleActive() {
 	a.activeRefused, a.activeRefusedAddr, a.activeRefusedNone, a.activePerUser = 0, 0, 0, 0
-	a.activeRefusedExternal = 0
 	a.activeRefusal = ""
 	if a.activeAccepted {
 		a.activePerUser += a.activeOff
@@ -501,7 +495,6 @@ func (a *serverAcc) settleActive() {
 		}
 		addr += x.n
 		a.activeRefusedNone += x.none
-		a.activeRefusedExternal += x.external
 	}
 	if addr > 0 {
 		a.activeRefused += addr
@@ -528,9 +521,6 @@ func (a *serverAcc) countActiveRefused(f *Finding) {
 		x.n++
 		if none {
 			x.none++
-		}
-		if f.external {
-			x.external++
 		}
 	}
 	if activeRefusalOf(r) != activeAddrRefused {
@@ -954,6 +944,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 				if f.natGuessed {
 					a.activeNATGuessed++
 				}
+			case f.external:
+				// Counted below, once: its no-SYN is the client's router's
+				// doing, not the server's output chain's.
 			case dc.Outcome == track.OutcomeNotAttempted && dc.SYNs == 0:
 				a.activeNoSYN++
 			}
@@ -1754,8 +1747,6 @@ func (a *serverAcc) activeRefusedVerdict(fam family) string {
 	case a.activeRefusedAddr == a.activeRefused && a.helperBlind > 0:
 		// The simulated helper was attached and could not see them.
 		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients whose FTP helper could not see the PORT/EPRT (see helper-no-expectation and active-refused); use passive mode on the clients, or make them send each PORT/EPRT at the start of a segment of its own", reply, n)
-	case a.activeRefusedAddr == a.activeRefused && a.activeRefusedExternal == a.activeRefusedAddr:
-		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: each named a public address, most likely of the NAT in front of the client, which the client is set to announce (an external-IP setting), while the server sees the client come from another one: the setting is out of date, or the client leaves through another NAT (see active-refused); use passive mode on the clients, or correct the setting", reply, n)
 	case a.activeRefusedAddr == a.activeRefused:
 		return fmt.Sprintf("the server refused the addresses clients named in PORT/EPRT%s in %s, and no data connection was made: it sees them come from other addresses, through a NAT in front of the clients that does not rewrite PORT/EPRT (see active-refused); use passive mode on the clients, or attach the FTP helper on the clients' NAT router", reply, n)
 	case a.activeRefusedAddr == 0:

@@ -571,14 +571,39 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		}
 		return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router", a.activeHelperLines(place{}, true)
 	}
-	if n := a.findings[CodeActiveBlocked]; n > 0 && a.activeExternal == n {
-		// Every one named the client's NAT's public address, and none
-		// came through that NAT to the client's side (externalBlocked).
+	n, x, b := a.findings[CodeActiveBlocked], a.activeExternal, a.activeBehindNAT
+	if n > 0 && x == n {
+		// Every one named most likely the client's NAT's public address,
+		// and none came through that NAT to the client's side
+		// (externalBlocked).
 		who := "the client"
 		if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
 			who = "the clients"
 		}
-		return fmt.Sprintf("active data connections from the server back to %s are blocked at the NAT in front of %s: the PORT names that NAT's public address (an external-IP setting in the client: see active-blocked), and the NAT does not forward the port to the client; use passive mode, or forward the client's active-mode port range on that router (its FTP helper opens nothing for such a PORT)", who, who), nil
+		return fmt.Sprintf("active data connections from the server back to %s are most likely blocked at the NAT in front of %s: the PORT names a public address, which is that NAT's own when the client is set to announce it (an external-IP setting), and the NAT does not forward the port to the client (see active-blocked, which gives the other reading: an FTP bounce to a host that did not answer); use passive mode, or forward the client's active-mode port range on that router (its FTP helper opens nothing for such a PORT)", who, who), nil
+	}
+	if x > 0 && b > 0 && x+b == n {
+		// Both of the client's side's causes, each named: a private
+		// address the NAT did not rewrite (portBehindNAT), and a public
+		// one, most likely the NAT's own, whose port it did not forward
+		// (externalBlocked). The change lines are the first's.
+		who := "the client"
+		if len(a.activeFailing.m) > 1 || a.activeFailing.dropped > 0 {
+			who = "the clients"
+		}
+		return fmt.Sprintf("active data connections from the server back to %s are blocked at the NAT in front of %s: for %s the PORT/EPRT named a private address, which the server cannot reach and that NAT did not rewrite; for %s it named a public address, most likely that NAT's own (an external-IP setting in the client; see active-blocked for the other reading, an FTP bounce), whose port the NAT does not forward; use passive mode, or let the FTP helper or ALG on the NAT router rewrite the private address (the change lines), and forward the client's active-mode port range on the router whose address the client announces; no rule on the server's side helps",
+			who, who, plural(b, "connection", "connections"), plural(x, "connection", "connections")), a.activeHelperLines(place{}, true)
+	}
+	// The ones that named most likely the client's NAT's own public
+	// address (externalBlocked), in a verdict about the others.
+	external := ""
+	if x > 0 {
+		those := "those"
+		if x == 1 {
+			those = "it"
+		}
+		external = fmt.Sprintf("; %s named a public address in PORT/EPRT, most likely the client's NAT's own (an external-IP setting), whose port that NAT does not forward (see active-blocked): no rule on the server's side helps %s",
+			plural(x, "connection", "connections"), those)
 	}
 	elsewhere, tried, failing := a.activeElsewhere()
 	// SYNs seen leaving a NAT box the capture was taken on went
@@ -611,7 +636,7 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		}
 		passive = "use a client that has passive mode (Windows's ftp.exe, " + which + ", has none)"
 	}
-	if n := a.activeBehindNAT; n > 0 && n == a.findings[CodeActiveBlocked] {
+	if b > 0 && b == n {
 		// Seen from the client's side, each PORT named the client's
 		// private address, and the server, at a public one, reported it
 		// could not connect: the client's NAT, not the server's output
@@ -635,10 +660,12 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		return fmt.Sprintf("%s, and that NAT does not rewrite %s or does not let the connection in (see active-blocked); %s, or let the FTP helper or ALG on %s rewrite %s; %s",
 			head, it, passive, nat, it, serverSide), a.activeHelperLines(place{}, true)
 	}
-	if a.activeNoSYN == a.findings[CodeActiveBlocked] {
+	if a.activeNoSYN > 0 && a.activeNoSYN+x == n {
 		// The server reported each failed, and no SYN of any
 		// reached the capture point: its output chain or the
-		// path stopped them before the client's firewall could.
+		// path stopped them before the client's firewall could
+		// (but the ones external names, stopped at the client's
+		// router).
 		out := "its output chain"
 		switch fam.host() {
 		case hostWindows:
@@ -646,12 +673,12 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		case hostWindowsOrLinux:
 			out = "its outbound rules on Windows, its output chain on Linux"
 		}
-		return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (%s) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)",
-			who, out, whose, passive), a.serverOutputLines(fam)
+		return fmt.Sprintf("active data connections from the server back to %s are blocked before any SYN reached the capture point (the server reported it could not connect: see active-blocked): the server's outgoing firewall (%s) or a firewall on the path stops them, not a firewall on %s; %s, or let them out on the server (see the change lines)%s",
+			who, out, whose, passive, external), a.serverOutputLines(fam)
 	}
 	v := fmt.Sprintf("active data connections from the server back to %s are blocked (see the active-blocked findings for where: %s, or the server's outgoing firewall when no SYN left it); %s, or let them out on the server and in on %s",
 		who, whose, passive, them)
-	v += a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
+	v += external + a.activeClients.hedge("active", false) + a.activeElsewhereHedge(elsewhere, failing, atClient)
 	return v, a.activeHelperLines(a.placeOf(a.activeAt), false)
 }
 
