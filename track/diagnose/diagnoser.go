@@ -158,6 +158,12 @@ type sessState struct {
 	// connection for its source (pyftpdlib's 425): foreignClosed leaves
 	// that connection to the data-source-nat it raised.
 	sourceRefused bool
+	// final250Seq: the order (Seq) of the session's latest 250 that ended
+	// a transfer, 0 for none; accepts250: a command of the client's came
+	// after such a 250, so it takes 250 as a transfer's end (noteFinal250,
+	// for unusualFinalReplies). Noted as the commands are reported,
+	// whatever the tracker keeps of them; a uint32 in what was padding.
+	final250Seq uint32
 	// more: what only some sessions need (reached addresses, held
 	// findings), nil until one does: behind a pointer so that the struct
 	// keeps its allocation size class.
@@ -194,6 +200,7 @@ type sessState struct {
 	// after it). Noted as the commands are reported, whatever the
 	// tracker keeps of them.
 	activeAccepted, epsvAll bool
+	accepts250              bool
 
 	// pasvRefusal: the session's first PASV/LPSV refused as a command,
 	// judged at its end (pendingPassiveRefused).

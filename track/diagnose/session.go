@@ -31,6 +31,7 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	final := c.Final()
+	st.noteFinal250(c)
 	if announcementLost(s, st, c) {
 		d.server(s).cutAnnounce++
 	}

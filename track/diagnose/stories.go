@@ -261,6 +261,7 @@ func nothingAfter(s *track.Session, c *track.Command) bool {
 // z/OS answers every transfer so, as the RFC allows.
 func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 	var out []*Finding
+	st := d.state(s)
 	for _, c := range s.Commands {
 		if !ftp.IsTransfer(c.Verb) || len(c.Transfer) == 0 {
 			continue
@@ -285,36 +286,40 @@ func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 		// "again, as above".)
 		if r.Code == 250 {
 			// Said only where the client stopped as one that waits for a
-			// 226 stops: its own reset without a QUIT (gaveUp), or, after
-			// a silence longer than a finished script keeps
-			// (hungSilence), the server's idle timeout (an unsolicited
-			// 421, or its close) or the client's close without a QUIT
-			// (its user stopping it). Nothing where the client went on,
-			// or where the capture ended with the session open.
+			// 226 stops, and never where it went on after an earlier 250
+			// of the session (accepts250: it takes 250). Its own reset
+			// without a QUIT (gaveUp) is the warning. After a silence
+			// longer than a finished script keeps (hungSilence), the
+			// server's idle timeout (an unsolicited 421, or its close) or
+			// the client's close without a QUIT is info: a user who left
+			// a finished client open, then closed it or let the server
+			// time it out, ends it the same way. Nothing where the client
+			// went on, or where the capture ended with the session open.
 			const hungSilence = 30 * time.Second
-			if !nothingAfter(s, c) {
+			if !nothingAfter(s, c) || st.accepts250 {
 				continue
 			}
 			closing := d.closingReply(s, c)
 			ended := s.EndReason == track.EndFIN || s.EndReason == track.EndRST
 			const clients = "(rust-ftp before 3.0, NetX Duo and several embedded clients wait for 226 only)"
-			const idle = "a user who left a finished client open looks the same, which the client's own log tells apart"
-			var how string
+			const cannotTell = "the capture cannot tell which, as no earlier 250 of this session was followed by a command (the client's own log tells)"
 			switch {
 			case gaveUp:
-				how = fmt.Sprintf("reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226 %s", dur(waited), clients)
+				f.Severity = SeverityWarning
+				f.Message = fmt.Sprintf("The server ended a transfer with 250, which RFC 959 allows as well as 226, but this client sent nothing after it and reset the connection %s later, without a QUIT: what a client does when it gives up waiting for a 226 %s.", dur(waited), clients)
+				f.Advice = "Make the client accept 250 as the end of a transfer, as RFC 959 allows (rust-ftp does from 3.0); where the client cannot be changed and the server can be told to, have the server answer 226."
+				out = append(out, f)
+				continue
 			case closing != nil && closing.TS.Sub(r.TS) >= hungSilence:
-				how = fmt.Sprintf("was silent for %s until the server closed the session (%q, packet %d): what a client that waits for a 226 %s does until the server's idle timeout; %s", dur(closing.TS.Sub(r.TS)), replyText(closing), closing.Num, clients, idle)
+				f.Message = fmt.Sprintf("The server ended a transfer with 250, which RFC 959 allows as well as 226, and this client sent nothing after it: silent for %s until the server closed the session (%q, packet %d). A client that waits for a 226 %s stops like this until the server's idle timeout, and so does one whose user left it open when done; %s.", dur(closing.TS.Sub(r.TS)), replyText(closing), closing.Num, clients, cannotTell)
 			case closing == nil && ended && waited >= hungSilence && s.ClientClosed:
-				how = fmt.Sprintf("closed the connection %s later, without a QUIT: what a client does when its wait for a 226 times out or its user stops it %s", dur(waited), clients)
+				f.Message = fmt.Sprintf("The server ended a transfer with 250, which RFC 959 allows as well as 226, and this client sent nothing after it, then closed the connection %s later, without a QUIT. A client whose wait for a 226 times out or whose user stops it %s does this, and so does one whose user closed it when done; %s.", dur(waited), clients, cannotTell)
 			case closing == nil && ended && waited >= hungSilence:
-				how = fmt.Sprintf("was silent for %s until the server closed the connection: what a client that waits for a 226 %s does until the server's idle timeout; %s", dur(waited), clients, idle)
+				f.Message = fmt.Sprintf("The server ended a transfer with 250, which RFC 959 allows as well as 226, and this client sent nothing after it: silent for %s until the server closed the connection. A client that waits for a 226 %s stops like this until the server's idle timeout, and so does one whose user left it open when done; %s.", dur(waited), clients, cannotTell)
 			default:
 				continue
 			}
-			f.Severity = SeverityWarning
-			f.Message = "The server ended a transfer with 250, which RFC 959 allows as well as 226, but this client sent nothing after it and " + how + "."
-			f.Advice = "Make the client accept 250 as the end of a transfer, as RFC 959 allows (rust-ftp does from 3.0); where the client cannot be changed and the server can be told to, have the server answer 226."
+			f.Advice = "If the client's log shows it still waiting for the transfer to end, make it accept 250 as the end of a transfer, as RFC 959 allows (rust-ftp does from 3.0), or, where the client cannot be changed and the server can be told to, have the server answer 226; if its user was done, nothing to change."
 			out = append(out, f)
 			continue
 		}
@@ -335,6 +340,26 @@ func (d *Diagnoser) unusualFinalReplies(s *track.Session) []*Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// noteFinal250 notes, as c is reported, whether the client went on after
+// a transfer the server ended with 250 (st.accepts250): a command sent
+// after that 250 (its Seq later; one sent during the transfer is
+// reported after it too). unusualFinalReplies reads it at the session's
+// end, whatever the tracker kept of the commands (RecentOnly keeps few).
+func (st *sessState) noteFinal250(c *track.Command) {
+	if st.accepts250 {
+		return
+	}
+	if st.final250Seq != 0 && c.Seq > uint64(st.final250Seq) {
+		st.accepts250 = true
+		return
+	}
+	if r := c.Final(); r != nil && r.Code == 250 && ftp.IsTransfer(c.Verb) && r.Seq == uint64(uint32(r.Seq)) {
+		// (Past 2^32 commands, replies and events, none is noted:
+		// the finding stays as without this.)
+		st.final250Seq = uint32(r.Seq)
+	}
 }
 
 // modeFallback notes a session in which one passive form failed and the
