@@ -156,7 +156,7 @@ func TestExternalIPNotABounce(t *testing.T) {
 			dumpFindings(t, r.c)
 			t.Fatal("no active-blocked")
 		}
-		for _, want := range []string{"Most likely it is that NAT's own", "Otherwise it is another host", "FTP bounce", "-i WAN_IFACE -d 45.33.32.156"} {
+		for _, want := range []string{"Most likely it is that NAT's own", "Otherwise it is another host", "FTP bounce", "-i <WAN interface> -d 45.33.32.156"} {
 			if !strings.Contains(f.Message+" "+f.Advice, want) {
 				t.Errorf("active-blocked lacks %q", want)
 			}

@@ -103,7 +103,7 @@ func TestActiveExternalIPIsNoBounce(t *testing.T) {
 			want: map[string]int{CodeActiveBlocked: 1, CodeFTPBounce: 0, CodeNATMismatch: 0},
 			sev:  map[string]Severity{CodeActiveBlocked: SeverityError},
 			in: map[string][]string{CodeActiveBlocked: {"203.0.113.77 is a public address, not the client's 10.0.0.50", "Most likely it is that NAT's own",
-				"Otherwise it is another host", "does not forward port 50002", "external IP", "-i WAN_IFACE -d 203.0.113.77", "DNAT --to-destination 10.0.0.50", "Use passive mode"}},
+				"Otherwise it is another host", "does not forward port 50002", "external IP", "-i <WAN interface> -d 203.0.113.77", "DNAT --to-destination 10.0.0.50", "Use passive mode"}},
 			verdictIn:     []string{"blocked at the NAT in front of the client", "forward the client's active-mode port range", "other reading"},
 			verdictNotIn:  []string{"outgoing firewall"},
 			notInFindings: []string{"so this is no FTP bounce", "Rules on the client change nothing"}},

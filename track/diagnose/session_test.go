@@ -17,7 +17,7 @@ import (
 // connections: the diagnosis of what the tracker reads from packets (a
 // data connection's TLS hellos) without a capture file.
 type wire struct {
-	t        *testing.T
+	t        testing.TB
 	trk      *track.Tracker
 	c        *collect
 	d        *Diagnoser
@@ -26,7 +26,7 @@ type wire struct {
 	num      uint64
 }
 
-func newWire(t *testing.T, cli, srv string) *wire {
+func newWire(t testing.TB, cli, srv string) *wire {
 	w := &wire{t: t, c: &collect{}, cli: ap(cli), srv: ap(srv), now: t0}
 	w.d = New(policy.Policy{}, nil, w.c)
 	w.trk = track.New(w.d, track.Options{})

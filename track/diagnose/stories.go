@@ -587,10 +587,19 @@ func (d *Diagnoser) externalAt(s *track.Session, addr netip.Addr) bool {
 // sessions of s's client address (an FXP transfer's other server is one
 // of them), a passive address a server announced or an end of a data
 // connection; "" when none. Of the open sessions, the first by ID that
-// shows it is named. (The other clients' data connections are not read:
-// the cost of each look stays that of the open sessions' count.)
+// shows it is named. (The other clients' data connections are not read,
+// and of the client's own sessions together at most maxHostLook data
+// connections, each session's first ones: the cost of each look stays
+// that of the open sessions' count, whatever each PORT leaves.)
 func (d *Diagnoser) seenAsHost(s *track.Session, addr netip.Addr) string {
 	addr, cli := addr.Unmap(), s.Client.Addr().Unmap()
+	own := 0
+	for x := range d.sess {
+		if x.Client.Addr().Unmap() == cli {
+			own++
+		}
+	}
+	look := maxHostLook / max(own, 1)
 	var (
 		by   *track.Session
 		what string
@@ -599,17 +608,19 @@ func (d *Diagnoser) seenAsHost(s *track.Session, addr netip.Addr) string {
 		if by != nil && x.ID > by.ID {
 			continue
 		}
-		if w := hostIn(x, x != s, x.Client.Addr().Unmap() == cli, addr); w != "" {
+		data := 0
+		if x.Client.Addr().Unmap() == cli {
+			data = max(look, 1)
+		}
+		if w := hostIn(x, x != s, data, addr); w != "" {
 			by, what = x, w
 		}
 	}
 	if by != nil {
 		return what
 	}
-	for k := range d.servers {
-		if k.Addr().Unmap() == addr {
-			return "a server this capture holds sessions with"
-		}
+	if d.bounces.servers.has(d.servers, addr) {
+		return "a server this capture holds sessions with"
 	}
 	if d.capture != nil && d.capture.spoke.has(addr) {
 		return "a client this capture holds sessions of"
@@ -618,20 +629,18 @@ func (d *Diagnoser) seenAsHost(s *track.Session, addr netip.Addr) string {
 }
 
 // hostIn says what x shows addr as (seenAsHost): its server, its client
-// (other: x is not the session asking), and, when data, a passive
-// address its server announced or an end of one of its first
-// maxHostLook data connections the capture saw; "" when none.
-func hostIn(x *track.Session, other, data bool, addr netip.Addr) string {
+// (other: x is not the session asking), and a passive address its
+// server announced or an end of one of its first data data connections
+// (at most maxHostLook) the capture saw; "" when none.
+func hostIn(x *track.Session, other bool, data int, addr netip.Addr) string {
 	switch {
 	case x.Server.Addr().Unmap() == addr:
 		return fmt.Sprintf("the server of session %d", x.ID)
 	case other && x.Client.Addr().Unmap() == addr:
 		return fmt.Sprintf("the client of session %d", x.ID)
-	case !data:
-		return ""
 	}
 	for i, dc := range x.Data {
-		if i >= maxHostLook {
+		if i >= min(data, maxHostLook) {
 			break
 		}
 		switch {
@@ -664,7 +673,14 @@ func hostIn(x *track.Session, other, data bool, addr netip.Addr) string {
 // sessions, seenAsHost, comes last: a scan's PORTs fail a cheaper test
 // first.)
 func (d *Diagnoser) natExternal(s *track.Session, a netip.AddrPort) bool {
-	if a.Port() < 1024 || !d.externalSide(s, a.Addr()) {
+	return d.natExternalSeen(s, a, nil)
+}
+
+// natExternalSeen is natExternal with seenAsHost's answer for a's
+// address, when the caller has it (seen non-nil; the caller checked
+// externalSide too): each look is made once.
+func (d *Diagnoser) natExternalSeen(s *track.Session, a netip.AddrPort, seen *string) bool {
+	if a.Port() < 1024 || seen == nil && !d.externalSide(s, a.Addr()) {
 		return false
 	}
 	if other, _ := otherExternal(s, a.Addr()); other.IsValid() {
@@ -677,13 +693,47 @@ func (d *Diagnoser) natExternal(s *track.Session, a netip.AddrPort) bool {
 	if other, _ := d.bounces.otherExternal(s, a.Addr()); other.IsValid() && !e.arrived {
 		return false
 	}
-	if d.seenAsHost(s, a.Addr()) != "" {
+	if seen == nil {
+		w := d.seenAsHost(s, a.Addr())
+		seen = &w
+	}
+	if *seen != "" {
 		return false
 	}
 	// The client's NAT's, as far as this capture shows: another
-	// session of this client naming another one shows both other hosts.
+	// session of this client naming another one soon after shows both
+	// other hosts.
 	d.bounces.noteExternal(s, a.Addr())
 	return true
+}
+
+// externalWindow is how close in time the PORTs of two sessions of one
+// client naming two public addresses taken for its NAT's must come to
+// make both other hosts (bounceClients.otherExternal): a scan spread
+// over sessions names its hosts seconds or minutes apart, while the
+// public address of a client's NAT changes rarely (a PPPoE or DHCP
+// lease renewed), and a client set to announce it then names the new
+// one.
+const externalWindow = 10 * time.Minute
+
+// externalTimes is when s's PORT/EPRT/LPRT commands naming addr, among
+// its first maxHostLook kept commands, came: the first and the latest;
+// zero when none did.
+func externalTimes(s *track.Session, addr netip.Addr) (first, last time.Time) {
+	addr = addr.Unmap()
+	for i, c := range s.Commands {
+		if i >= maxHostLook {
+			break
+		}
+		if !activeEndpoint(c) || c.Endpoint.Addr().Unmap() != addr {
+			continue
+		}
+		if first.IsZero() {
+			first = c.TS
+		}
+		last = c.TS
+	}
+	return first, last
 }
 
 // externalSide reports whether addr is an externalCandidate in a capture
@@ -717,47 +767,92 @@ type externalEvidence struct {
 }
 
 // externalSigns reads externalEvidence for addr from s's PORT/EPRT/LPRT
-// commands naming it, among its first maxHostLook kept commands.
-func (d *Diagnoser) externalSigns(s *track.Session, addr netip.Addr) (e externalEvidence) {
-	addr, cli := addr.Unmap(), s.Client.Addr().Unmap()
-	for i, c := range s.Commands {
-		if i >= maxHostLook {
-			break
-		}
-		if !activeEndpoint(c) || c.Endpoint.Addr().Unmap() != addr {
-			continue
-		}
-		if c.Endpoint.Port() < 1024 {
-			e.against = true
-			continue
-		}
-		dc := c.Data
-		if dc == nil {
-			if r := c.Final(); r != nil && r.Code >= 400 {
-				// A server that connects at the PORT answers it with its
-				// failure (connectBackAnswer); any other is a refusal.
-				e.failed = e.failed || connectBackAnswer(c)
-				e.against = e.against || !connectBackAnswer(c)
+// commands naming it, among its first maxHostLook kept commands. What
+// the leading commands whose part can no longer change gave is kept
+// (signsMemo), so that a session's many PORTs are not read again for
+// each.
+func (d *Diagnoser) externalSigns(s *track.Session, addr netip.Addr) externalEvidence {
+	addr = addr.Unmap()
+	b := &d.bounces
+	m := b.signs[s]
+	if m == nil || m.addr != addr || m.upTo > len(s.Commands) || m.upTo > 0 && s.Commands[m.upTo-1] != m.last {
+		// Another address, or commands dropped from the front
+		// (RecentOnly): read them all again.
+		if m == nil {
+			if len(b.signs) >= 2*len(d.sess)+16 {
+				for x := range b.signs {
+					if _, open := d.sess[x]; !open {
+						delete(b.signs, x)
+					}
+				}
 			}
-			continue
-		}
-		if dc.Seen() {
-			if dc.Server.Addr().Unmap() == cli {
-				e.arrived = true
-			} else {
-				e.against = true
+			if b.signs == nil {
+				b.signs = map[*track.Session]*signsMemo{}
 			}
-			continue
+			m = &signsMemo{}
+			b.signs[s] = m
 		}
-		pre, final := transferReplies(dc.Command)
-		switch d.transferSaid(s, pre, final) {
-		case saidNotMade:
-			e.failed = true
-		case saidMade:
-			e.against = true
+		*m = signsMemo{addr: addr}
+	}
+	e, settled := m.e, true
+	for i := m.upTo; i < min(len(s.Commands), maxHostLook); i++ {
+		c := s.Commands[i]
+		final := d.externalSign(s, c, addr, &e)
+		if settled = settled && final; settled {
+			m.e, m.upTo, m.last = e, i+1, c
 		}
 	}
 	return e
+}
+
+// signsMemo is what externalSigns read of one session's leading commands
+// for one address: their evidence, while none of them can change it.
+type signsMemo struct {
+	addr netip.Addr
+	upTo int            // the commands read: s.Commands[:upTo]
+	last *track.Command // s.Commands[upTo-1], to see commands dropped
+	e    externalEvidence
+}
+
+// externalSign adds what c, one of s's commands, shows of addr to e
+// (externalSigns), and reports whether that part is final: c's
+// replies, and its data connection's outcome, are in.
+func (d *Diagnoser) externalSign(s *track.Session, c *track.Command, addr netip.Addr, e *externalEvidence) (final bool) {
+	if !activeEndpoint(c) || c.Endpoint.Addr().Unmap() != addr {
+		return true
+	}
+	if c.Endpoint.Port() < 1024 {
+		e.against = true
+		return true
+	}
+	dc := c.Data
+	if dc == nil {
+		if r := c.Final(); r != nil && r.Code >= 400 {
+			// A server that connects at the PORT answers it with its
+			// failure (connectBackAnswer); any other is a refusal.
+			e.failed = e.failed || connectBackAnswer(c)
+			e.against = e.against || !connectBackAnswer(c)
+			return true
+		}
+		return false
+	}
+	done := dc.Outcome != track.OutcomePending
+	if dc.Seen() {
+		if dc.Server.Addr().Unmap() == s.Client.Addr().Unmap() {
+			e.arrived = true
+		} else {
+			e.against = true
+		}
+		return done
+	}
+	pre, last := transferReplies(dc.Command)
+	switch d.transferSaid(s, pre, last) {
+	case saidNotMade:
+		e.failed = true
+	case saidMade:
+		e.against = true
+	}
+	return done && last != nil
 }
 
 // otherExternal is an externalCandidate other than addr that a
@@ -804,11 +899,12 @@ func (d *Diagnoser) externalProof(s *track.Session, a netip.AddrPort) (p bounceP
 		return bounceProof{several: true, external: true,
 			reason: fmt.Sprintf("names %s, and this client's PORT in session %d named %s, both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, sess, other, cli, nat)}, true
 	}
-	if seen := d.seenAsHost(s, addr); seen != "" {
+	seen := d.seenAsHost(s, addr)
+	if seen != "" {
 		return bounceProof{external: true,
 			reason: fmt.Sprintf("names %s, which this capture shows as %s, not the client's %s: another host, not the public address of the NAT in front of the client (that address appears in no packet captured on the client's side)", addr, seen, cli)}, true
 	}
-	if d.natExternal(s, a) {
+	if d.natExternalSeen(s, a, &seen) {
 		return p, true
 	}
 	return p, false
@@ -961,20 +1057,53 @@ type bounceClients struct {
 	// maxBounceClients clients (past it, new ones are counted in
 	// forgotten too).
 	named map[netip.Addr]*externalSeen
+	// servers: the addresses of the Diagnoser's servers map, for
+	// seenAsHost.
+	servers serverAddrs
+	// signs: per session, what externalSigns read (at most about twice
+	// the open sessions: closed ones are dropped as it grows).
+	signs map[*track.Session]*signsMemo
 }
 
 // externalSeen is what one client address's sessions named of public
-// addresses that may be its NAT's: the first two distinct ones, and the
-// session that first named each.
+// addresses that may be its NAT's: the latest two distinct ones, the
+// session that first named each, and when PORTs named each, first and
+// latest (externalTimes).
 type externalSeen struct {
-	addr [2]netip.Addr
-	sess [2]int
+	addr        [2]netip.Addr
+	sess        [2]int
+	first, last [2]time.Time
+}
+
+// serverAddrs is the set of the addresses of a Diagnoser's servers map
+// (keyed by address and port), so that a look for an address costs no
+// walk of it per PORT: the map only grows, so the set is rebuilt when
+// its size changed since the last look.
+type serverAddrs struct {
+	n     int
+	addrs map[netip.Addr]struct{}
+}
+
+// has reports whether addr is the address of one of servers' keys.
+func (sa *serverAddrs) has(servers map[netip.AddrPort]*serverAcc, addr netip.Addr) bool {
+	if len(servers) != sa.n || sa.addrs == nil {
+		sa.addrs = make(map[netip.Addr]struct{}, len(servers))
+		for k := range servers {
+			sa.addrs[k.Addr().Unmap()] = struct{}{}
+		}
+		sa.n = len(servers)
+	}
+	_, ok := sa.addrs[addr.Unmap()]
+	return ok
 }
 
 // noteExternal notes that s's client named addr, a public address
-// natExternal took for its NAT's. Noting it again changes nothing.
+// natExternal took for its NAT's, and when (externalTimes). Noting it
+// again only widens its times; a third address takes the place of the
+// one named longest ago.
 func (b *bounceClients) noteExternal(s *track.Session, addr netip.Addr) {
 	cli, addr := s.Client.Addr().Unmap(), addr.Unmap()
+	first, last := externalTimes(s, addr)
 	e := b.named[cli]
 	if e == nil {
 		if len(b.named) >= maxBounceClients {
@@ -988,28 +1117,44 @@ func (b *bounceClients) noteExternal(s *track.Session, addr netip.Addr) {
 		b.named[cli] = e
 	}
 	for i := range e.addr {
-		switch {
-		case e.addr[i] == addr:
-			return
-		case !e.addr[i].IsValid():
-			e.addr[i], e.sess[i] = addr, s.ID
+		if e.addr[i] == addr {
+			if first.Before(e.first[i]) {
+				e.first[i] = first
+			}
+			if last.After(e.last[i]) {
+				e.last[i] = last
+			}
 			return
 		}
 	}
+	i := 0
+	if e.addr[0].IsValid() && (!e.addr[1].IsValid() || e.last[1].Before(e.last[0])) {
+		i = 1
+	}
+	e.addr[i], e.sess[i], e.first[i], e.last[i] = addr, s.ID, first, last
 }
 
 // otherExternal is a public address other than addr that s's client
-// address named in any session, taken for its NAT's (noteExternal), and
-// the session that first named it. A client behind a
-// NAT has one public address: with two, both are other hosts (a bounce
-// spread over sessions, one PORT each), whichever came first.
+// address named in any session, taken for its NAT's (noteExternal),
+// within externalWindow of s's PORTs naming addr, and the session that
+// first named it. A client behind a NAT has one public address at a
+// time: with two so close in time, both are other hosts (a bounce
+// spread over sessions, one PORT each), whichever came first. Further
+// apart, the NAT's address most likely changed between them.
 func (b *bounceClients) otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, int) {
 	e := b.named[s.Client.Addr().Unmap()]
 	if e == nil {
 		return netip.Addr{}, 0
 	}
+	first, last := externalTimes(s, addr)
 	for i, a := range e.addr {
-		if a.IsValid() && a != addr.Unmap() {
+		if !a.IsValid() || a == addr.Unmap() {
+			continue
+		}
+		// The gap between the two spans of time, zero where they overlap
+		// (a time not known, zero, counts as near).
+		if first.IsZero() || e.last[i].IsZero() ||
+			first.Sub(e.last[i]) <= externalWindow && e.first[i].Sub(last) <= externalWindow {
 			return a, e.sess[i]
 		}
 	}
