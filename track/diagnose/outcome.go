@@ -1093,6 +1093,11 @@ func wordNotAttemptedUnusable(s *track.Session, dc *track.DataConn, f *Finding, 
 	}
 	f.Message = fmt.Sprintf("No connection to %s was seen: %s, %s, leads no client to the server: %s, and no SYN of it left the client.", dc.Announced, a, cls.Describe(a), trusted)
 	fix := fmt.Sprintf("Fix the announced address (see nat-mismatch): no client can use %s, which comes from %s or, where that is unset, from %s.", a, fam.briefly().addrName(), unusableSource(cls))
+	if cause := unusableCause(a, cls, fam); cls == ClassUnspecified && cause != "" {
+		// The product's own account of it (unusableCause): for
+		// vsftpd, ProFTPD, Pure-FTPd and pyftpdlib the setting alone.
+		fix = fmt.Sprintf("Fix the announced address (see nat-mismatch): no client can use %s.%s", a, cause)
+	}
 	switch {
 	case v == VantageClient:
 		f.Message += fmt.Sprintf(" The capture is on the client's side%s and holds no SYN to port %d of the control connection's address %s either: the client trusted the address, or gave up before connecting.", vwhy.because(s), dc.Announced.Port(), srv)
