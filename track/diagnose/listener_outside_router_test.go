@@ -64,6 +64,12 @@ func TestServerSideCaptureOutsideARouterKeepsTheRouter(t *testing.T) {
 			if got := strings.Contains(f.Advice, "forward chain"); got != tc.router {
 				t.Errorf("advice names a router's forward chain: %v, want %v:\n%s", got, tc.router, f.Advice)
 			}
+			// A router that forwards port 21 and not the passive port
+			// keeps the SYN for itself: only a DNAT of the range mends
+			// it, which an accept in its forward chain does not.
+			if got := strings.Contains(f.Advice, "forward (DNAT) the whole passive range to the server there"); got != tc.router {
+				t.Errorf("advice offers the router's DNAT of the range: %v, want %v:\n%s", got, tc.router, f.Advice)
+			}
 			rules := strings.Join(serverSummary(t, d, tc.srv).Rules, "\n")
 			if got := strings.Contains(rules, "inet filter forward"); got != tc.router {
 				t.Errorf("change lines name a router's forward chain: %v, want %v:\n%s", got, tc.router, rules)

@@ -348,6 +348,21 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server", listenerInside(p.s, true)))
 	}
 	f.Advice = p.rangeAdvice("drop")
+	if p.at.router && !p.at.nat && !p.wrongAddr && !p.v6 && !listenerInside(p.s, true) {
+		// The packets cannot tell the server's address from a NAT
+		// router's (a capture on its public side): a router that
+		// forwards port 21 and not this one keeps the SYN for itself,
+		// and no forward-chain accept changes that.
+		rs := p.rs
+		if len(rs) == 0 {
+			rs = policy.Ranges{exampleRange}
+		}
+		if p.swapped() {
+			rs = p.pol.Server.SwappedRange
+		}
+		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, the router may not forward the port at all (a forward-chain accept then changes nothing): forward (DNAT) the whole passive range to the server there: %s.",
+			p.dst.Unmap(), dnatRules(rs, p.v6, place{nat: true, public: p.dst}))
+	}
 	if p.inputNamed && dc.Reflected == nil {
 		// No SYN-ACK in the capture: the server's output chain
 		// dropping it looks the same (a capture on the server sees
