@@ -80,12 +80,11 @@ type activeRefusals struct {
 // connection back tried for it (connectBackAnswer), turns active-refused
 // off for the session; a refusal of the client's own address (as the
 // capture sees it) and a port of 1024 or above is kept for it. A PORT
-// naming another address is nat-mismatch's or ftp-bounce's, a
-// privileged port ftp-bounce's (external, natExternal, is never true of
-// a refused one: a stock server refuses a PORT naming another address
-// than the control connection's, and the client's NAT's is that one);
-// none counts after the client's own accepted EPSV ALL.
-func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *track.Reply, external bool) {
+// naming another address is nat-mismatch's or ftp-bounce's (the
+// client's NAT's own address too: a refusal of it is ftp-bounce's info,
+// natExternal never reads a refused PORT as it), a privileged port
+// ftp-bounce's; none counts after the client's own accepted EPSV ALL.
+func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *track.Reply) {
 	if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil || r == nil {
 		return
 	}
@@ -97,7 +96,7 @@ func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *tr
 		st.activeAccepted = true
 		return
 	}
-	if c.Data != nil || c.Endpoint.Addr().Unmap() != s.Client.Addr().Unmap() && !external || c.Endpoint.Port() < 1024 {
+	if c.Data != nil || c.Endpoint.Addr().Unmap() != s.Client.Addr().Unmap() || c.Endpoint.Port() < 1024 {
 		return
 	}
 	if c.Anomaly&ftp.CmdTabSeparator != 0 {

@@ -439,6 +439,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 		d.report([]*Finding{f})
 	}
 	delete(d.sess, s)
+	// (Its memo of what its PORTs showed holds the session and one of
+	// its commands: it goes with it, not at the next memo's prune.)
+	delete(d.bounces.signs, s)
 	if d.next != nil {
 		d.next.SessionEnd(s)
 	}

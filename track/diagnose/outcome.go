@@ -353,15 +353,8 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 		// router's (a capture on its public side): a router that
 		// forwards port 21 and not this one keeps the SYN for itself,
 		// and no forward-chain accept changes that.
-		rs := p.rs
-		if len(rs) == 0 {
-			rs = policy.Ranges{exampleRange}
-		}
-		if p.swapped() {
-			rs = p.pol.Server.SwappedRange
-		}
 		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, the router may not forward the port at all (a forward-chain accept then changes nothing): forward (DNAT) the whole passive range to the server there: %s.",
-			p.dst.Unmap(), dnatRules(rs, p.v6, place{nat: true, public: p.dst}))
+			p.dst.Unmap(), p.routerDNAT())
 	}
 	if p.inputNamed && dc.Reflected == nil {
 		// No SYN-ACK in the capture: the server's output chain
@@ -406,16 +399,8 @@ func (p *passiveFailure) wordRefused(f *Finding) {
 		// The packets cannot tell the server's address from a NAT
 		// router's: a router that forwards port 21 only answers the
 		// passive ports itself, and no accept changes that.
-		rs := p.rs
-		if len(rs) == 0 {
-			rs = policy.Ranges{exampleRange}
-		}
-		if p.swapped() {
-			// The range meant, not the one the server strays into.
-			rs = p.pol.Server.SwappedRange
-		}
 		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
-			dst.Unmap(), dnatRules(rs, v6, place{nat: true, public: dst}))
+			dst.Unmap(), p.routerDNAT())
 	}
 }
 
@@ -458,6 +443,20 @@ func (p *passiveFailure) wordUnreachable(f *Finding) {
 	default:
 		f.Advice = fmt.Sprintf("The address %s cannot be reached from the client (routing, or an address only valid inside the server's network: see nat-mismatch); make the server announce an address the client can reach.", dst)
 	}
+}
+
+// routerDNAT is the DNAT of the passive range to the server on a NAT
+// router in front at the address the SYNs went to: the range meant (the
+// one the server strays from when swapped), else the example range.
+func (p *passiveFailure) routerDNAT() string {
+	rs := p.rs
+	if len(rs) == 0 {
+		rs = policy.Ranges{exampleRange}
+	}
+	if p.swapped() {
+		rs = p.pol.Server.SwappedRange
+	}
+	return dnatRules(rs, p.v6, place{nat: true, public: p.dst})
 }
 
 // rangeAdvice is what to open, or fix first, for SYNs that rejectRule

@@ -105,7 +105,7 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		// (pendingActiveRefused, settleActive).
 		d.server(s).noteActiveAccepted(s.Client.Addr().Unmap())
 	}
-	st.noteActiveRefusal(s, c, final, final != nil && d.natExternal(s, c.Endpoint))
+	st.noteActiveRefusal(s, c, final)
 	if c.Verb == "EPSV" && strings.EqualFold(strings.TrimSpace(c.Arg), "ALL") && final != nil && final.Code/100 == 2 {
 		st.epsvAll = true // (notePassiveRefusal, noteActiveRefusal: for the commands after it)
 	}

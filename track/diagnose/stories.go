@@ -1060,8 +1060,9 @@ type bounceClients struct {
 	// servers: the addresses of the Diagnoser's servers map, for
 	// seenAsHost.
 	servers serverAddrs
-	// signs: per session, what externalSigns read (at most about twice
-	// the open sessions: closed ones are dropped as it grows).
+	// signs: per session, what externalSigns read; let go at the
+	// session's end (SessionEnd), and closed ones dropped as it grows
+	// past about twice the open sessions (a late look at an ended one).
 	signs map[*track.Session]*signsMemo
 }
 
