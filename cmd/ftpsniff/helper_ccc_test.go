@@ -9,6 +9,25 @@ import (
 	"testing"
 )
 
+// tlsControl opens a control connection from cli to srv on c that the
+// server greets with greeting, turns to TLS (AUTH TLS, answered with
+// authOK, then a handshake) and carries four encrypted records each
+// way: what an FTPS session's control channel shows before its data.
+func tlsControl(c *wireCap, cli, srv netip.AddrPort, greeting, authOK string) *wireConn {
+	ctl := &wireConn{c: c, a: cli, b: srv, aseq: 1000, bseq: 5000}
+	ctl.handshake()
+	ctl.fromB([]byte(greeting + "\r\n"))
+	ctl.fromA([]byte("AUTH TLS\r\n"))
+	ctl.fromB([]byte(authOK + "\r\n"))
+	ctl.fromA(tlsRecord(22, 40))
+	ctl.fromB(tlsRecord(22, 60))
+	for range 4 {
+		ctl.fromA(tlsRecord(23, 30))
+		ctl.fromB(tlsRecord(23, 40))
+	}
+	return ctl
+}
+
 // cccSession writes a control connection that turns to TLS (AUTH TLS,
 // 234, TLS records), optionally opens a passive data connection while
 // it is encrypted (hidden: no announcement visible), then carries FTP
@@ -19,17 +38,7 @@ func cccSession(t *testing.T, hidden bool) string {
 	cli := netip.MustParseAddrPort("192.0.2.50:40000")
 	srv := netip.MustParseAddrPort("198.51.100.10:21")
 	c, path := newWireCap(t)
-	ctl := &wireConn{c: c, a: cli, b: srv, aseq: 1000, bseq: 5000}
-	ctl.handshake()
-	ctl.fromB([]byte("220 ready\r\n"))
-	ctl.fromA([]byte("AUTH TLS\r\n"))
-	ctl.fromB([]byte("234 Proceed with negotiation.\r\n"))
-	ctl.fromA(tlsRecord(22, 40))
-	ctl.fromB(tlsRecord(22, 60))
-	for range 4 {
-		ctl.fromA(tlsRecord(23, 30))
-		ctl.fromB(tlsRecord(23, 40))
-	}
+	ctl := tlsControl(c, cli, srv, "220 ready", "234 Proceed with negotiation.")
 	if hidden {
 		d := &wireConn{c: c, a: netip.MustParseAddrPort("192.0.2.50:50001"), b: netip.MustParseAddrPort("198.51.100.10:40001"), aseq: 70000, bseq: 90000}
 		d.handshake()

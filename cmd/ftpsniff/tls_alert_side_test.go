@@ -16,17 +16,7 @@ func ftpsAlertCapture(t *testing.T, active, fromServer bool) string {
 	cli := netip.MustParseAddrPort("192.0.2.50:40000")
 	srv := netip.MustParseAddrPort("198.51.100.10:21")
 	c, path := newWireCap(t)
-	ctl := &wireConn{c: c, a: cli, b: srv, aseq: 1000, bseq: 5000}
-	ctl.handshake()
-	ctl.fromB([]byte("220 ProFTPD Server ready\r\n"))
-	ctl.fromA([]byte("AUTH TLS\r\n"))
-	ctl.fromB([]byte("234 AUTH TLS successful\r\n"))
-	ctl.fromA(tlsRecord(22, 40))
-	ctl.fromB(tlsRecord(22, 60))
-	for range 4 {
-		ctl.fromA(tlsRecord(23, 30))
-		ctl.fromB(tlsRecord(23, 40))
-	}
+	ctl := tlsControl(c, cli, srv, "220 ProFTPD Server ready", "234 AUTH TLS successful")
 	ftpClient := netip.MustParseAddrPort("192.0.2.50:50001")
 	ftpServer := netip.MustParseAddrPort("198.51.100.10:40001")
 	if active {
