@@ -447,11 +447,12 @@ func (p *passiveFailure) wordUnreachable(f *Finding) {
 
 // routerDNAT is the DNAT of the passive range to the server on a NAT
 // router in front at the address the SYNs went to: the range meant (the
-// one the server strays from when swapped), else the example range.
+// one the server strays from when swapped), else the example range the
+// advice before it proposes (sessionExample).
 func (p *passiveFailure) routerDNAT() string {
 	rs := p.rs
 	if len(rs) == 0 {
-		rs = policy.Ranges{exampleRange}
+		rs = policy.Ranges{sessionExample(p.s)}
 	}
 	if p.swapped() {
 		rs = p.pol.Server.SwappedRange
