@@ -2814,7 +2814,7 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 		}
 	}
 	sess.reported = true
-	t.transcript -= sess.transcript
+	t.transcript -= int(sess.transcript)
 	sess.transcript = 0
 	if n := sess.DataNotKept; n > 0 && !sess.recentOnly {
 		// Said once, where the transcript ends, past every bound on
@@ -2836,7 +2836,7 @@ func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 	if sess.recentData && len(sess.Data) >= recentKept {
 		t.dropReported(sess)
 	}
-	sess.Data = append(sess.Data, dc)
+	sess.ListData(dc)
 }
 
 // dropReported takes the reported data connections out of sess.Data but

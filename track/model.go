@@ -1073,9 +1073,38 @@ type Session struct {
 	rfc775       uint8
 	askedPassive bool
 	clientGap    bool
+	// passivePorts: the lowest and highest port of the passive data
+	// connections listed in Data so far, and how many of them widened
+	// that span (PassivePorts): kept as they are listed, so that what
+	// Data no longer holds still counts.
+	passivePorts PortSpan
 	// transcript: entries of Commands and Events counted against the
-	// tracker's budget, given back when the session is reported.
-	transcript int
+	// tracker's budget, given back when the session is reported (at
+	// most MaxTranscript and the events' bound). (With passivePorts, in
+	// what was padding and an int.)
+	transcript int32
+}
+
+// PortSpan is the span of the ports seen of some kind: the lowest
+// (Lo), the highest (Hi), and how many ports widened it as they came
+// (Widened: the first port, then each below Lo or above Hi); zero when
+// none was seen.
+type PortSpan struct {
+	Lo, Hi  uint16
+	Widened uint16 // at most 65,535: each widens a span of 16-bit ports
+}
+
+// add widens the span by port (0: no port).
+func (p *PortSpan) add(port uint16) {
+	switch {
+	case port == 0:
+	case p.Widened == 0:
+		p.Lo, p.Hi, p.Widened = port, port, 1
+	case port < p.Lo:
+		p.Lo, p.Widened = port, p.Widened+1
+	case port > p.Hi:
+		p.Hi, p.Widened = port, p.Widened+1
+	}
 }
 
 // OneSide tells which side of a control connection a capture showed

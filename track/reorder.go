@@ -53,7 +53,8 @@ func (t *Tracker) adoptInferred(sess *Session, c *Command, passive bool, ann net
 	c.Data = dc
 	// Listed as it is now reported: after what came before its reply.
 	sess.Data = append(slices.Delete(sess.Data, i, i+1), dc)
-	sess.gapOpened = false // (serverOpened)
+	sess.passivePorts.add(ann.Port()) // (listed as inferred, with no port)
+	sess.gapOpened = false            // (serverOpened)
 	if dc.Command == nil {
 		sess.memo().lastAnn = dc
 		for _, p := range sess.pending {

@@ -468,7 +468,7 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 			n := copy(sess.Commands, sess.Commands[drop:])
 			clear(sess.Commands[n:])
 			sess.Commands = sess.Commands[:n]
-			sess.transcript -= drop
+			sess.transcript -= int32(drop)
 			t.transcript -= drop
 		}
 		sess.Commands = append(sess.Commands, c)
@@ -510,7 +510,7 @@ func (t *Tracker) dropLoginDone(sess *Session) {
 		sess.Commands = nil
 	}
 	sess.loginKept = uint8(min(left, math.MaxUint8))
-	sess.transcript -= n
+	sess.transcript -= int32(n)
 	t.transcript -= n
 }
 
@@ -594,6 +594,22 @@ func (sess *Session) RFC775Verb() string {
 // endpoint (PASV, EPSV, LPSV), or a reply the tracker stood a command in
 // for announced one.
 func (sess *Session) AskedPassive() bool { return sess.askedPassive }
+
+// ListData lists dc, a data connection of the session, in Data, and
+// notes what the session's diagnosis needs of it whether or not Data
+// keeps it (PassivePorts). The tracker lists every one this way; a
+// session built by hand (a test) does the same.
+func (sess *Session) ListData(dc *DataConn) {
+	sess.Data = append(sess.Data, dc)
+	if dc.Passive {
+		sess.passivePorts.add(dc.Announced.Port())
+	}
+}
+
+// PassivePorts is the span of the announced ports of the session's
+// passive data connections, as they were listed in Data: all of them,
+// also those Data no longer keeps (RecentOnly, MaxDataPerSession).
+func (sess *Session) PassivePorts() PortSpan { return sess.passivePorts }
 
 // unseenCommand stands in for a command the capture lacks, so the reply
 // that answers it can be kept and applied.

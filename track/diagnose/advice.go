@@ -738,25 +738,12 @@ const (
 	wideRangeMaxWidth = 14000
 )
 
-// sessionExample is exampleNear for the passive ports s announced.
+// sessionExample is exampleNear for the passive ports s announced: all
+// of them, also those of data connections s.Data no longer keeps (the
+// output's choice must not change the advice).
 func sessionExample(s *track.Session) policy.PortRange {
-	var lo, hi uint16
-	distinct := 0
-	for _, x := range s.Data {
-		p := x.Announced.Port()
-		if !x.Passive || p == 0 {
-			continue
-		}
-		switch {
-		case distinct == 0:
-			lo, hi, distinct = p, p, 1
-		case p < lo:
-			lo, distinct = p, distinct+1
-		case p > hi:
-			hi, distinct = p, distinct+1
-		}
-	}
-	return exampleNear(lo, hi, distinct)
+	ps := s.PassivePorts()
+	return exampleNear(ps.Lo, ps.Hi, int(ps.Widened))
 }
 
 // noRangeAdviceFor is noRangeAdvice with ex as the example range.

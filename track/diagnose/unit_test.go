@@ -50,7 +50,7 @@ func announce(s *track.Session, num uint64, verb string, via ftp.Via, ann string
 	dc := &track.DataConn{ID: len(s.Data) + 1, Session: s, Via: via, Passive: via.Passive(), Announced: ap(ann),
 		Armed: at(int(num) + 1), ArmedNum: num + 1, Announce: c, ExpectedSize: -1, Rest: -1}
 	c.Data = dc
-	s.Data = append(s.Data, dc)
+	s.ListData(dc)
 	return dc
 }
 
