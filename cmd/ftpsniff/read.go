@@ -26,7 +26,7 @@ type analysisOptions struct {
 
 	// Diagnosis policy (issue: firewall and NAT diagnosis).
 	PasvRanges    []string
-	ServerConfig  string
+	ServerConfig  []string // the main file first; more: files its Include lines name
 	PublicAddress string
 	FailOn        string
 
@@ -63,7 +63,7 @@ func (o *analysisOptions) register(c *cobra.Command) {
 	f.BoolVar(&o.NoDetect, "no-detect", false, "do not recognise FTP on other ports by its content")
 	f.IntVar(&o.MaxLine, "max-line", 4096, "longest control line kept, in `BYTES`; the excess is counted")
 	f.StringArrayVar(&o.PasvRanges, "pasv-range", nil, "passive `PORTS` the firewall allows, e.g. 40000-41000 (repeatable; single ports too)")
-	f.StringVar(&o.ServerConfig, "server-config", "", "the FTP server's configuration `FILE` (vsftpd.conf, proftpd.conf, pure-ftpd.conf): passive range, public address, ports")
+	f.StringArrayVar(&o.ServerConfig, "server-config", nil, "the FTP server's configuration `FILE` (vsftpd.conf, proftpd.conf, pure-ftpd.conf or Debian's /etc/pure-ftpd/conf): passive range, public address, ports; again for the files a proftpd.conf includes (its Include lines also look next to it)")
 	f.StringVar(&o.PublicAddress, "public-address", "", "the `ADDRESS` clients should be told in 227 replies, when no configuration gives one")
 	f.StringVar(&o.FailOn, "fail-on", "never", "exit 1 when a finding of this `SEVERITY` or above exists: error, warning, info or never")
 	o.cmd = c
@@ -203,8 +203,8 @@ func (o *analysisOptions) validate() error {
 		}
 		o.pol.PublicAddress = a.Unmap()
 	}
-	if o.ServerConfig != "" {
-		sc, err := policy.LoadServerConfig(o.ServerConfig)
+	if len(o.ServerConfig) > 0 {
+		sc, err := policy.LoadServerConfig(o.ServerConfig[0], o.ServerConfig[1:]...)
 		if err != nil {
 			return err // names the file and line
 		}

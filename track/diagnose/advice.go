@@ -751,6 +751,11 @@ func (d *Diagnoser) noRangeAdviceFor(fam family, v6 bool, p place, exampleRange 
 	ex := policy.Ranges{exampleRange}
 	linux := linuxOpenRule(ex, v6)
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
+		if u := sc.Unread(); u != "" {
+			// An Include not followed may set one: not "sets none".
+			return fmt.Sprintf("%s sets no passive range in what ftpsniff read, but %s may set one: if so, open that range; if not, %s, a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
+				sc.Path, u, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
+		}
 		return fmt.Sprintf("%s sets no passive range, and %s, a different one every session: add a fixed range, e.g. %s, restart the server, then open that range: %s",
 			sc.Path, anyPortBehaviour(sc.Kind), fam.rangeSet(exampleRange), openAt(p, ex, v6, linux))
 	}
@@ -790,6 +795,9 @@ func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place, exampleRange poli
 	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
+		if u := sc.Unread(); u != "" {
+			head = fmt.Sprintf("# %s sets no passive range in what ftpsniff read, but %s may set one: if so, open that range; if not (%s, a different one every session), add one, then open it, e.g.:", sc.Path, u, anyPortBehaviour(sc.Kind))
+		}
 	}
 	ex := policy.Ranges{exampleRange}
 	return append(append([]string{head}, fam.rangeLines(exampleRange)...), openLines(fam, p, ex, v6)...)

@@ -1569,6 +1569,10 @@ func (d *Diagnoser) failedPortsAdvice(ps PortStats, a *serverAcc, fam family) st
 		return fmt.Sprintf(", outside the range %s that %s sets: the server that answered does not run that configuration (check which file it reads, and restart it)", sc.PassiveRange, sc.Path)
 	}
 	if sc := pol.Server; sc != nil && len(sc.PassiveRange) == 0 {
+		if u := sc.Unread(); u != "" {
+			// An Include not followed may set one: not "sets none".
+			return fmt.Sprintf(", which the server picked itself if it has no passive range: %s sets none in what ftpsniff read, but %s may set one: if so, open that range, else set one (%s) and open it", sc.Path, u, fam.rangeNameIn())
+		}
 		return fmt.Sprintf(", which the server picked itself: %s sets no passive range; set one (%s) and open it", sc.Path, fam.rangeNameIn())
 	}
 	return fmt.Sprintf("; %s: if it has a fixed passive range, open that range; if it has none, set one (%s) and open it", strings.ToLower(rangeUnknown(fam)[:1])+rangeUnknown(fam)[1:], fam.rangeNameIn())

@@ -40,7 +40,8 @@ func checkResult(t *testing.T, data []byte, c *ServerConfig, err error) {
 }
 
 func FuzzVsftpd(f *testing.F) {
-	seedConfs(f, "pasv_min_port=50000\npasv_max_port=40000\n", "pasv_address=x\npasv_addr_resolve=YES\n")
+	seedConfs(f, "pasv_min_port=50000\npasv_max_port=40000\n", "pasv_address=x\npasv_addr_resolve=YES\n",
+		"listen=YES\nlisten_address=0.0.0.0\npasv_minport=1\n", "listen_ipv6=YES\nlisten_address6=::1\nssl_enable=MAYBE\nfoo=1\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseVsftpd("f.conf", data)
 		checkResult(t, data, c, err)
@@ -48,7 +49,8 @@ func FuzzVsftpd(f *testing.F) {
 }
 
 func FuzzProFTPD(f *testing.F) {
-	seedConfs(f, "<Global>\nPassivePorts 49152 65534\n</Global>\n", "Port 0\nMasqueradeAddress a \\\nb\n")
+	seedConfs(f, "<Global>\nPassivePorts 49152 65534\n</Global>\n", "Port 0\nMasqueradeAddress a \\\nb\n",
+		"<VirtualHost \"10.0.0.1\"> # x\nPassivePort 1 2 # y\nMasqueradeAddress \"a \\\" b\n</VirtualHost>\nInclude /x/\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseProFTPD("f.conf", data)
 		checkResult(t, data, c, err)
@@ -60,6 +62,25 @@ func FuzzPureFTPd(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParsePureFTPd("f.conf", data)
 		checkResult(t, data, c, err)
+	})
+}
+
+// FuzzPureFTPdSingleFile fuzzes a Debian one-setting file (its name the
+// setting: /etc/pure-ftpd/conf/PassivePortRange) and the value checks of
+// the settings ftpsniff does not read.
+func FuzzPureFTPdSingleFile(f *testing.F) {
+	for _, s := range []string{"40000 40100\n", "# x\n\n10.0.0.1\n", "", "0.0.0.0,21\n", "no\nmaybe\n"} {
+		f.Add(byte(0), []byte(s))
+	}
+	f.Fuzz(func(t *testing.T, which byte, data []byte) {
+		key := pureKeys[int(which)%len(pureKeys)]
+		c, err := parsePureFTPdSingle("f.conf", key, data)
+		checkResult(t, data, c, err)
+		for _, kind := range []string{"yesno", "number", ""} {
+			if err := pureCheckValue("f.conf", "X", kind, data); err != nil {
+				checkResult(t, data, nil, err)
+			}
+		}
 	})
 }
 

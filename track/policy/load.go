@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -39,20 +40,68 @@ func lineErr(file string, line int, format string, args ...any) error {
 // LoadServerConfig reads an FTP server's configuration: vsftpd.conf,
 // proftpd.conf, pure-ftpd.conf, or a pure-ftpd configuration directory
 // (Debian's /etc/pure-ftpd/conf, one file per setting). The server is told
-// by the file's name when it names one, else by its content.
-func LoadServerConfig(path string) (*ServerConfig, error) {
+// by the file's name when it names one, else by its content. A ProFTPD
+// configuration's Include lines are followed (includer): more are other
+// files of it, given with it (--server-config given again), each read
+// where an Include names it, else after the main file.
+func LoadServerConfig(path string, more ...string) (*ServerConfig, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read the server configuration (%w)", path, unwrapPath(err))
 	}
 	if fi.IsDir() {
+		if len(more) > 0 {
+			return nil, &ConfigError{File: path, Msg: fmt.Sprintf("a pure-ftpd configuration directory is the whole configuration, but --server-config names %d files: give it once", 1+len(more))}
+		}
 		return loadPureFTPdDir(path)
 	}
 	data, err := readBounded(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read the server configuration (%w)", path, unwrapPath(err))
+		return nil, readErr(path, err)
 	}
-	return ParseServerConfig(path, data)
+	kind := DetectKind(path, data)
+	if kind != ServerProFTPD {
+		if len(more) > 0 && kind != ServerUnknown {
+			return nil, &ConfigError{File: path, Msg: fmt.Sprintf("a %s configuration is one file, but --server-config names %d: give it once (only a ProFTPD configuration is split, by its Include lines)", kind.Product(), 1+len(more))}
+		}
+		return ParseServerConfig(path, data)
+	}
+	for _, m := range more {
+		if fi, err := os.Stat(m); err != nil {
+			return nil, fmt.Errorf("%s: cannot read the server configuration (%w)", m, unwrapPath(err))
+		} else if fi.IsDir() {
+			return nil, &ConfigError{File: m, Msg: "a directory: give the files of a ProFTPD configuration, or put the directory next to the main file, as on the server, where its Include finds it"}
+		}
+	}
+	if err := notBinary(path, data); err != nil {
+		return nil, err
+	}
+	c, err := parseProFTPD(path, data, newIncluder(path, more))
+	if err == nil {
+		c.dropUnreachableAddress()
+	}
+	return c, err
+}
+
+// readErr is err, from reading the file path, as one line naming it once.
+func readErr(path string, err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &ConfigError{File: path, Msg: fmt.Sprintf("cannot read the server configuration (%v)", unwrapPath(err))}
+}
+
+// notBinary refuses a compressed or binary file: read as a configuration,
+// its bytes made a long line of escapes for an error.
+func notBinary(name string, data []byte) error {
+	switch {
+	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
+		return &ConfigError{File: name, Msg: "gzip-compressed, not a server configuration: give the file uncompressed (zcat)"}
+	case bytes.IndexByte(data, 0) >= 0:
+		return &ConfigError{File: name, Msg: "holds NUL bytes: a binary file, not a server configuration"}
+	}
+	return nil
 }
 
 // addressSetting names, per server, the setting that sets the address
@@ -97,6 +146,9 @@ func readBounded(path string) ([]byte, error) {
 // ParseServerConfig parses data read from the file name, detecting the
 // server kind.
 func ParseServerConfig(name string, data []byte) (*ServerConfig, error) {
+	if err := notBinary(name, data); err != nil {
+		return nil, err
+	}
 	c, err := parseServerConfig(name, data)
 	if err == nil {
 		c.dropUnreachableAddress()
@@ -123,7 +175,8 @@ func parseServerConfig(name string, data []byte) (*ServerConfig, error) {
 // server's.
 var (
 	proftpdOnly = []string{"passiveports", "masqueradeaddress", "servername", "servertype", "defaultroot",
-		"allowoverwrite", "tlsengine", "deferwelcome", "maxinstances", "defaultserver", "useipv6", "requirevalidshell"}
+		"allowoverwrite", "tlsengine", "deferwelcome", "maxinstances", "defaultserver", "useipv6", "requirevalidshell",
+		"include", "port", "tlsoptions", "allowforeignaddress"}
 	pureOnly = []string{"passiveportrange", "forcepassiveip", "chrooteveryone", "noanonymous", "puredb",
 		"maxclientsnumber", "maxclientsperip", "bind", "brokenclientscompatibility", "unixauthentication", "pamauthentication"}
 )

@@ -122,6 +122,21 @@ type ServerConfig struct {
 	// Notes are remarks about how the server will read the file (defaults
 	// applied, swapped ranges, names not resolved).
 	Notes []string
+	// NotFollowed are the ProFTPD Include lines whose files ftpsniff did
+	// not read, each with its place ("Include /etc/proftpd/conf.d/ (line
+	// 40)"): settings in them, a passive range among them, are not known.
+	NotFollowed []string
+}
+
+// Unread says what of the configuration ftpsniff did not read, for advice
+// that would else say the configuration sets no passive range: the
+// Includes not followed ("Include /etc/proftpd/conf.d/ (line 40)"); ""
+// when it read all of it.
+func (c *ServerConfig) Unread() string {
+	if c == nil {
+		return ""
+	}
+	return strings.Join(c.NotFollowed, ", ")
 }
 
 // Policy is what data connections are checked against. The zero Policy
@@ -214,12 +229,13 @@ func (c *ServerConfig) listens(port uint16) bool {
 }
 
 // binds reports whether the server listens on a (every address when it
-// names none; a host name may be any).
+// names none, or names 0.0.0.0 or ::, the wildcard a socket binds for
+// every address; a host name may be any).
 func (c *ServerConfig) binds(a netip.Addr) bool {
 	if len(c.BindAddrs) == 0 && len(c.BindNames) == 0 {
 		return true
 	}
-	return slices.Contains(c.BindAddrs, a)
+	return slices.ContainsFunc(c.BindAddrs, func(b netip.Addr) bool { return b == a || b.IsUnspecified() })
 }
 
 // boundList names the addresses the servers of c on port bind.
@@ -318,19 +334,14 @@ func (p Policy) Describe() string {
 		if len(s.Hosts) > 0 {
 			b.WriteString("  note: a session is judged with the settings of the server above that serves the address and port it reached; one no server above serves, one a <VirtualHost> named by a host name may serve, or one whose greeting names another family, without them\n")
 		}
-		if len(p.Ranges) > 0 && len(s.PassiveRange) > 0 {
-			for _, r := range s.PassiveRange {
-				if !p.Ranges.Covers(r) {
-					fmt.Fprintf(&b, "  mismatch: the server hands out %s but the firewall range is %s\n", s.PassiveRange, p.Ranges)
-					break
+		if len(p.Ranges) > 0 {
+			// Each server the file configures: a <VirtualHost>'s range
+			// is handed out too.
+			p.mismatch(&b, s, "the server")
+			for _, h := range s.Hosts {
+				if !h.Off {
+					p.mismatch(&b, h, fmt.Sprintf("the <VirtualHost %s> of line %d", h.bindWords(), h.HostLine))
 				}
-			}
-		}
-		if len(p.Ranges) > 0 && s.PassiveEnabled && len(s.PassiveRange) == 0 {
-			if len(s.BuiltinRange) > 0 {
-				fmt.Fprintf(&b, "  mismatch: the server may hand out any port of %s but the firewall range is %s\n", s.BuiltinRange, p.Ranges)
-			} else {
-				fmt.Fprintf(&b, "  mismatch: the server may hand out any port but the firewall range is %s\n", p.Ranges)
 			}
 		}
 	}
@@ -338,6 +349,28 @@ func (p Policy) Describe() string {
 		return "no policy: findings come from the capture alone\n"
 	}
 	return b.String()
+}
+
+// mismatch writes the line saying that s, named who, hands out ports
+// outside the firewall range, if it does.
+func (p Policy) mismatch(b *strings.Builder, s *ServerConfig, who string) {
+	if len(s.PassiveRange) > 0 {
+		for _, r := range s.PassiveRange {
+			if !p.Ranges.Covers(r) {
+				fmt.Fprintf(b, "  mismatch: %s hands out %s but the firewall range is %s\n", who, s.PassiveRange, p.Ranges)
+				return
+			}
+		}
+		return
+	}
+	if !s.PassiveEnabled {
+		return
+	}
+	if len(s.BuiltinRange) > 0 {
+		fmt.Fprintf(b, "  mismatch: %s may hand out any port of %s but the firewall range is %s\n", who, s.BuiltinRange, p.Ranges)
+	} else {
+		fmt.Fprintf(b, "  mismatch: %s may hand out any port but the firewall range is %s\n", who, p.Ranges)
+	}
 }
 
 // bindWords are the addresses and names of a <VirtualHost> tag.
@@ -359,10 +392,18 @@ func (c *ServerConfig) describe(b *strings.Builder, lead string) {
 	if !c.PassiveEnabled {
 		passive = "disabled"
 	}
-	fmt.Fprintf(b, "%scontrol port %d; passive: %s", lead, c.ControlPort, passive)
+	fmt.Fprintf(b, "%scontrol port %d", lead, c.ControlPort)
+	if w := c.bindWords(); w != "" && c.HostLine == 0 {
+		// (A <VirtualHost>'s are in its heading.)
+		fmt.Fprintf(b, " on %s only", w)
+	}
+	fmt.Fprintf(b, "; passive: %s", passive)
 	switch {
 	case c.UnusableAddress.IsValid():
 		fmt.Fprintf(b, ", announces %s (no client can connect to it)", c.UnusableAddress)
+	case c.PublicAddress.Is6() && !c.PublicAddress.Is4In6():
+		// A 227 carries four bytes: no IPv4 session can be told it.
+		fmt.Fprintf(b, ", sets %s as the address to announce (IPv6: a 227 reply to PASV cannot carry it, and EPSV names no address)", c.PublicAddress)
 	case c.PublicAddress.IsValid():
 		fmt.Fprintf(b, ", announces %s", c.PublicAddress)
 	case c.PublicName != "":

@@ -191,8 +191,8 @@ func TestProFTPD(t *testing.T) {
 		{"low port", "# c\nPassivePorts 100 2000\n", "", "", 0, "", "x.conf:2: PassivePorts 100 2000"},
 		{"swapped", "PassivePorts 50100 50000\n", "", "", 0, "", "x.conf:1: PassivePorts 50100 50000: the minimum is above"},
 		{"bad Port", "Port twentyone\n", "", "", 0, "", "x.conf:1: Port twentyone"},
-		{"unclosed", "<Global>\nPort 21\n", "", "", 0, "", "x.conf:1: <global> is never closed"},
-		{"stray close", "</Global>\n", "", "", 0, "", "x.conf:1: </global> closes no open"},
+		{"unclosed", "<Global>\nPort 21\n", "", "", 0, "", "x.conf:1: <Global> is never closed"},
+		{"stray close", "</Global>\n", "", "", 0, "", "x.conf:1: </Global> closes no open"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := ParseProFTPD("x.conf", []byte(tc.conf))

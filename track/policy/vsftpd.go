@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -37,20 +38,129 @@ const (
 	vsftpdDefaultMinPort = 5001
 )
 
-// vsftpdStrings are vsftpd's string settings (parseconf.c
-// parseconf_str_array): only these may have an empty value, or no '=' at
-// all, which unsets them; any other setting without a value stops vsftpd
-// with "missing value in config file for".
-var vsftpdStrings = map[string]bool{
-	"secure_chroot_dir": true, "ftp_username": true, "chown_username": true, "xferlog_file": true,
-	"vsftpd_log_file": true, "message_file": true, "nopriv_user": true, "ftpd_banner": true,
-	"banned_email_file": true, "chroot_list_file": true, "pam_service_name": true, "guest_username": true,
-	"userlist_file": true, "anon_root": true, "local_root": true, "banner_file": true, "pasv_address": true,
-	"listen_address": true, "user_config_dir": true, "listen_address6": true, "cmds_allowed": true,
-	"hide_file": true, "deny_file": true, "user_sub_token": true, "email_password_file": true,
-	"rsa_cert_file": true, "dsa_cert_file": true, "dh_param_file": true, "ecdh_param_file": true,
-	"ssl_ciphers": true, "rsa_private_key_file": true, "dsa_private_key_file": true, "ca_certs_file": true,
-	"cmds_denied": true, "ssl_sni_hostname": true,
+// vsftpd's settings, as its parseconf.c tables name them: those of
+// Debian 12's vsftpd 3.0.3 (read from the binary's three tables, Debian's
+// patches included: utf8_filesystem, upload_file, download_file), each
+// table a kind. vsftpd compares a name exactly and refuses to start on one
+// it does not know ("unrecognised variable in config file").
+//
+// vsftpdStrings are the string settings (parseconf_str_array): only these
+// may have an empty value, or no '=' at all, which unsets them; any other
+// setting without a value stops vsftpd with "missing value in config file
+// for".
+var vsftpdStrings = setOf(
+	"secure_chroot_dir", "ftp_username", "chown_username", "xferlog_file", "vsftpd_log_file",
+	"message_file", "nopriv_user", "ftpd_banner", "banned_email_file", "chroot_list_file",
+	"pam_service_name", "guest_username", "userlist_file", "anon_root", "local_root", "banner_file",
+	"pasv_address", "listen_address", "user_config_dir", "listen_address6", "cmds_allowed",
+	"hide_file", "deny_file", "upload_file", "download_file", "user_sub_token", "email_password_file",
+	"rsa_cert_file", "dsa_cert_file", "ssl_ciphers", "rsa_private_key_file", "dsa_private_key_file",
+	"ca_certs_file", "cmds_denied",
+	// Not Debian 12's, but other builds' (vsftpd 3.0.4's ssl_sni_hostname,
+	// Fedora's DH and ECDH patches): taken as strings, with a note.
+	"ssl_sni_hostname", "dh_param_file", "ecdh_param_file",
+)
+
+// vsftpdUints are the number settings (parseconf_uint_array): vsftpd
+// reads any value as a number (atoi, or octal after a leading 0).
+var vsftpdUints = setOf(
+	"accept_timeout", "connect_timeout", "local_umask", "anon_umask", "ftp_data_port",
+	"idle_session_timeout", "data_connection_timeout", "pasv_min_port", "pasv_max_port",
+	"anon_max_rate", "local_max_rate", "listen_port", "max_clients", "file_open_mode", "max_per_ip",
+	"trans_chunk_size", "delay_failed_login", "delay_successful_login", "max_login_fails",
+	"chown_upload_mode",
+)
+
+// vsftpdBools are the YES/NO settings (parseconf_bool_array): any other
+// value stops vsftpd with "bad bool value in config file for".
+var vsftpdBools = setOf(
+	"anonymous_enable", "utf8_filesystem", "local_enable", "pasv_enable", "port_enable",
+	"chroot_local_user", "write_enable", "anon_upload_enable", "anon_mkdir_write_enable",
+	"anon_other_write_enable", "chown_uploads", "connect_from_port_20", "xferlog_enable",
+	"dirmessage_enable", "anon_world_readable_only", "async_abor_enable", "ascii_upload_enable",
+	"ascii_download_enable", "one_process_model", "xferlog_std_format", "pasv_promiscuous",
+	"deny_email_enable", "chroot_list_enable", "setproctitle_enable", "text_userdb_names",
+	"ls_recurse_enable", "log_ftp_protocol", "guest_enable", "userlist_enable", "userlist_deny",
+	"use_localtime", "check_shell", "hide_ids", "listen", "port_promiscuous", "passwd_chroot_enable",
+	"no_anon_password", "tcp_wrappers", "use_sendfile", "force_dot_files", "listen_ipv6",
+	"dual_log_enable", "syslog_enable", "background", "virtual_use_local_privs", "session_support",
+	"download_enable", "dirlist_enable", "chmod_enable", "secure_email_list_enable",
+	"run_as_launching_user", "no_log_lock", "ssl_enable", "allow_anon_ssl", "force_local_logins_ssl",
+	"force_local_data_ssl", "ssl_sslv2", "ssl_sslv3", "ssl_tlsv1", "tilde_user_enable",
+	"force_anon_logins_ssl", "force_anon_data_ssl", "mdtm_write", "lock_upload_files",
+	"pasv_addr_resolve", "debug_ssl", "require_cert", "validate_cert", "strict_ssl_read_eof",
+	"strict_ssl_write_shutdown", "ssl_request_cert", "delete_failed_uploads", "implicit_ssl",
+	"ptrace_sandbox", "require_ssl_reuse", "isolate", "isolate_network", "ftp_enable", "http_enable",
+	"seccomp_sandbox", "allow_writeable_chroot",
+	// Fedora's and RHEL's patches (not Debian's): a note says so.
+	"ssl_tlsv1_1", "ssl_tlsv1_2",
+)
+
+// vsftpdOtherBuilds are the settings above that Debian 12's vsftpd 3.0.3
+// does not have: it refuses to start with them, a build that adds them
+// runs them.
+var vsftpdOtherBuilds = setOf("ssl_sni_hostname", "dh_param_file", "ecdh_param_file", "ssl_tlsv1_1", "ssl_tlsv1_2")
+
+// vsftpdRead are the settings ftpsniff reads. A name that is none of
+// vsftpd's but a near miss of one of these (pasv_minport) is refused, as
+// vsftpd refuses it: skipped as unknown, it left vsftpd's built-in 5001 as
+// the range's start (5001-40100 advised for a file meaning 40000-40100).
+// Other unknown names are noted only, since a build may add settings (see
+// vsftpdOtherBuilds).
+var vsftpdRead = []string{
+	"pasv_enable", "port_enable", "connect_from_port_20", "pasv_addr_resolve", "listen", "listen_ipv6",
+	"pasv_min_port", "pasv_max_port", "listen_port", "require_ssl_reuse", "pasv_promiscuous",
+	"ftp_data_port", "pasv_address", "listen_address", "listen_address6",
+}
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// nearMiss returns the name of names that s is within two edits of
+// (a letter added, dropped, changed, or two swapped: optimal string
+// alignment distance), letters compared without regard to case; "" when
+// none is.
+func nearMiss(s string, names []string) string {
+	for _, n := range names {
+		if strings.EqualFold(s, n) || editDistance(strings.ToLower(s), strings.ToLower(n), 2) <= 2 {
+			return n
+		}
+	}
+	return ""
+}
+
+// editDistance is the optimal string alignment distance of a and b, or
+// limit+1 when their lengths differ by more (or either is long).
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit || len(a) > 256 || len(b) > 256 {
+		return limit + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 // cSpace is what C's isspace accepts: vsftpd skips it before a setting's
@@ -78,6 +188,10 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		fromPort20        bool
 		dataPort          = 20
 		listen, listenIP6 bool
+		// listen_address and listen_address6, read once the mode is known.
+		listenAddr, listenAddr6         string
+		listenAddrLine, listenAddr6Line int
+		listenAt, listenAt6             int // where in Settings their lines go
 	)
 	for i, raw := range strings.Split(string(data), "\n") {
 		n := i + 1
@@ -86,26 +200,28 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		}
 		key, val, _ := strings.Cut(strings.TrimLeft(raw, cSpace), "=")
 		if vsftpdStrings[key] {
-			if key == "listen_address" || key == "listen_address6" {
-				// The address the server listens on (listen=YES or
-				// listen_ipv6=YES): it serves no other.
-				if a, err := netip.ParseAddr(strings.TrimRight(val, cSpace)); err == nil {
-					c.BindAddrs = append(c.BindAddrs, a.Unmap())
-				}
-			}
-			if key == "pasv_address" {
+			// The last line of a setting counts; an empty value unsets it.
+			switch key {
+			case "listen_address":
+				listenAddr, listenAddrLine, listenAt = val, n, len(c.Settings)
+			case "listen_address6":
+				listenAddr6, listenAddr6Line, listenAt6 = val, n, len(c.Settings)
+			case "pasv_address":
 				addr, addrLine = val, n
 				if val != "" {
 					c.Settings = append(c.Settings, fmt.Sprintf("line %d: %s=%s", n, key, val))
 				}
 			}
+			if vsftpdOtherBuilds[key] {
+				c.Notes = append(c.Notes, otherBuildNote(key, n))
+			}
 			continue
 		}
 		if val == "" {
-			return nil, lineErr(name, n, "%q has no value: vsftpd refuses to start (\"missing value in config file for: %s\"); settings are key=value", trunc(raw), trunc(key))
+			return nil, lineErr(name, n, "\"%s\" has no value: vsftpd refuses to start (\"missing value in config file for: %s\"); settings are key=value", trunc(raw), trunc(key))
 		}
 		if !vsftpdKey(key) {
-			return nil, lineErr(name, n, "%q is not a vsftpd setting name (lower case, no spaces around '='): vsftpd would refuse to start", trunc(key))
+			return nil, lineErr(name, n, "\"%s\" is not a vsftpd setting name (lower case, no spaces around '='): vsftpd would refuse to start", trunc(key))
 		}
 		setting := fmt.Sprintf("line %d: %s=%s", n, key, val)
 		var err error
@@ -159,6 +275,19 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 			dataPort = int(p)
 		default:
 			setting = ""
+			switch {
+			case vsftpdBools[key]:
+				_, err = vsftpdBool(val)
+				if err == nil && vsftpdOtherBuilds[key] {
+					c.Notes = append(c.Notes, otherBuildNote(key, n))
+				}
+			case vsftpdUints[key]:
+			default:
+				if near := nearMiss(key, vsftpdRead); near != "" {
+					return nil, lineErr(name, n, "%s is not a vsftpd setting (did you mean %s?): vsftpd refuses to start (\"unrecognised variable in config file: %s\")", trunc(key), near, trunc(key))
+				}
+				c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s is not a setting of vsftpd 3.0.3 (Debian 12's), which refuses to start with it (\"unrecognised variable in config file\"); ftpsniff ignores it, as a vsftpd build that has it may run it", n, trunc(key)))
+			}
 		}
 		if err != nil {
 			return nil, lineErr(name, n, "%s=%s: %v", key, trunc(val), err)
@@ -174,6 +303,9 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 	if listen && listenIP6 {
 		c.Notes = append(c.Notes, "listen=YES and listen_ipv6=YES together: vsftpd refuses to start")
 	}
+	if err := vsftpdListenAddress(c, name, listen, listenIP6, vsftpdSetting{listenAddr, listenAddrLine, listenAt}, vsftpdSetting{listenAddr6, listenAddr6Line, listenAt6}); err != nil {
+		return nil, err
+	}
 	if fromPort20 {
 		c.ActiveSourcePort = uint16(dataPort)
 	}
@@ -184,6 +316,70 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		}
 	}
 	return c, nil
+}
+
+// vsftpdSetting is a string setting's value, its line, and where in
+// Settings its line goes.
+type vsftpdSetting struct {
+	val      string
+	line, at int
+}
+
+// otherBuildNote says that a setting is not Debian 12's vsftpd's.
+func otherBuildNote(key string, line int) string {
+	return fmt.Sprintf("line %d: %s is not a setting of vsftpd 3.0.3 (Debian 12's), which refuses to start with it (\"unrecognised variable in config file\"); a build that adds it (another vsftpd version, or a distribution's patch: Fedora's and RHEL's add several) runs it", line, key)
+}
+
+// vsftpdListenAddress reads the address vsftpd listens on as standalone.c
+// does: with listen=YES (IPv4) listen_address, read by inet_aton; with
+// listen_ipv6=YES listen_address6, read by inet_pton; started by inetd or
+// systemd (both NO, vsftpd's default), neither. A value vsftpd cannot read
+// stops it ("bad listen_address"); 0.0.0.0 and :: are every address, as
+// for no setting at all. The setting not used for the mode is noted.
+func vsftpdListenAddress(c *ServerConfig, name string, listen, listenIP6 bool, a4, a6 vsftpdSetting) error {
+	unused := func(key string, v vsftpdSetting, why string) {
+		if v.val != "" {
+			c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s=%s is not used: %s", v.line, key, trunc(v.val), why))
+		}
+	}
+	bind := func(key string, v vsftpdSetting, a netip.Addr) {
+		setting := fmt.Sprintf("line %d: %s=%s", v.line, key, v.val)
+		if a = a.Unmap(); a.IsUnspecified() {
+			setting += " (every address)"
+		} else {
+			c.BindAddrs = []netip.Addr{a}
+		}
+		c.Settings = slices.Insert(c.Settings, min(v.at, len(c.Settings)), setting)
+	}
+	switch {
+	case listen && listenIP6:
+		// vsftpd does not start: nothing to read.
+	case listen:
+		unused("listen_address6", a6, "vsftpd listens on IPv4 (listen=YES), where listen_address says")
+		if a4.val == "" {
+			return nil
+		}
+		a, _, ok := inetAton(a4.val)
+		if !ok {
+			return lineErr(name, a4.line, "listen_address=%s is not an IPv4 address: vsftpd refuses to start (\"bad listen_address\")", trunc(a4.val))
+		}
+		bind("listen_address", a4, a)
+	case listenIP6:
+		unused("listen_address", a4, "with listen_ipv6=YES vsftpd listens where listen_address6 says (every address, IPv4 too, when it is unset)")
+		if a6.val == "" {
+			return nil
+		}
+		a, err := netip.ParseAddr(a6.val)
+		if err != nil || a.Zone() != "" || !a.Is6() {
+			return lineErr(name, a6.line, "listen_address6=%s is not an IPv6 address: vsftpd refuses to start (\"bad listen_address6\")", trunc(a6.val))
+		}
+		bind("listen_address6", a6, a)
+	default:
+		why := "vsftpd is not standalone here (listen=NO, listen_ipv6=NO): inetd or systemd listens for it, where their own configuration says"
+		unused("listen_address", a4, why)
+		unused("listen_address6", a6, why)
+	}
+	return nil
 }
 
 // vsftpdRange is the passive range vsftpd uses (privops.c
