@@ -76,8 +76,13 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 			// the refusals before the sweep showed stay errors, so a real
 			// outage still raises some.
 			f.Severity = SeverityInfo
-			f.Message = fmt.Sprintf("Port %d at %s refused this client's one SYN with a reset, as it refused %d or more other client addresses in a burst before it (the last %d, this one included, within a minute, and no pause longer than 2 minutes since), one SYN each and none sent again, none of which opened an FTP session in this capture, and no control connection to %s opened: a port scan looks like this. If an FTP server should answer at %s, nothing listens on port %d there, or a firewall rejects it with a TCP reset.",
-				srv.Port(), srv.Addr(), sweepClients-1, sweepClients, srv, srv.Addr(), srv.Port())
+			none := "none of which opened an FTP session in this capture"
+			if d.capture != nil && d.capture.spoke.forgotten > 0 {
+				// The least recently opened clients were forgotten.
+				none = fmt.Sprintf("none of which was among the %d or more client addresses that most recently opened an FTP session in this capture", maxSpokeClients)
+			}
+			f.Message = fmt.Sprintf("Port %d at %s refused this client's one SYN with a reset, as it refused %d or more other client addresses in a burst before it (the last %d, this one included, within a minute, and no pause longer than 2 minutes since), one SYN each and none sent again, %s, and no control connection to %s opened: a port scan looks like this. If an FTP server should answer at %s, nothing listens on port %d there, or a firewall rejects it with a TCP reset.",
+				srv.Port(), srv.Addr(), sweepClients-1, sweepClients, none, srv, srv.Addr(), srv.Port())
 			f.Advice = fmt.Sprintf("If an FTP server should answer at %s, check that it listens (ss -ltnp 'sport = :%d'); if it does, find the rule that rejects the port (nft list ruleset | grep -n reject, or iptables -S | grep REJECT). If none should, nothing needs changing: a reset is how a host answers a closed port.",
 				srv.Addr(), srv.Port())
 			break
@@ -210,10 +215,10 @@ const (
 	// maxSweepAddrs bounds the addresses a server's sweep tells apart
 	// (refusalSweep.addrs); past it they are counted, not told apart.
 	maxSweepAddrs = 256
-	// maxSpokeClients bounds the client addresses whose control
-	// connections opened, capture-wide (clientsSpoke); once a new one
-	// was not remembered, no refusal of an address not in the set is
-	// taken for a probe (Omitted.RefusalsNotJudgedForSweep).
+	// maxSpokeClients: the client addresses whose control connections
+	// opened most recently, capture-wide, that clientsSpoke always
+	// keeps (it holds up to twice as many); the least recently opened
+	// beyond are forgotten, counted (Omitted.SweepClientsForgotten).
 	maxSpokeClients = 8192
 )
 
@@ -306,14 +311,22 @@ func (w *refusalSweep) add(a netip.Addr, at time.Time) bool {
 }
 
 // clientsSpoke is the set of client addresses whose control connections
-// opened anywhere in the capture, at most maxSpokeClients, each kept as a
-// 32-bit hash: a few bytes per client of a capture of thousands (two
-// addresses sharing one makes a probe look like a client's, which only
-// keeps a sweep from showing). full: a new one was not remembered, so an
-// address not in the set may have opened one.
+// opened in the capture, each kept as a 32-bit hash: a few bytes per
+// client of a capture of thousands (two addresses sharing one makes a
+// probe look like a client's, which only keeps a sweep from showing).
+// It follows what is recent, in two generations: cur takes the
+// addresses as their connections open, and once it holds
+// maxSpokeClients, a new one makes it prev and drops the prev before
+// (counted in forgotten). An address of prev that opens again moves to
+// cur. So the maxSpokeClients addresses that opened most recently are
+// always kept, and one is forgotten only after that many others opened
+// since its latest; one that comes back after that is a new client.
+// (A set that stayed full once it filled took every later refusal from
+// an address not in it for no probe: a capture of weeks lost the sweep
+// for good.)
 type clientsSpoke struct {
-	set  map[uint32]struct{}
-	full bool
+	cur, prev map[uint32]struct{}
+	forgotten int
 }
 
 // spokeKey is a's FNV-1a hash.
@@ -327,28 +340,35 @@ func spokeKey(a netip.Addr) uint32 {
 
 func (c *clientsSpoke) add(a netip.Addr) {
 	k := spokeKey(a)
-	if _, ok := c.set[k]; ok {
+	if _, ok := c.cur[k]; ok {
 		return
 	}
-	if len(c.set) >= maxSpokeClients {
-		c.full = true
-		return
+	delete(c.prev, k) // opened again: the latest generation's now
+	if len(c.cur) >= maxSpokeClients {
+		c.forgotten += len(c.prev)
+		c.prev, c.cur = c.cur, c.prev
+		clear(c.cur) // keeps its room for the next generation
 	}
-	if c.set == nil {
-		c.set = make(map[uint32]struct{})
+	if c.cur == nil {
+		c.cur = make(map[uint32]struct{})
 	}
-	c.set[k] = struct{}{}
+	c.cur[k] = struct{}{}
 }
 
 func (c *clientsSpoke) has(a netip.Addr) bool {
-	_, ok := c.set[spokeKey(a)]
+	k := spokeKey(a)
+	if _, ok := c.cur[k]; ok {
+		return true
+	}
+	_, ok := c.prev[k]
 	return ok
 }
 
 // sweepProbe notes s, refused with no control connection to its server
 // opened before it, in its server's sweep, and tells whether s is a probe
 // of a sweep that has shown by now: one SYN, from an address that opened
-// no FTP session in the capture so far and was not refused there before
+// no FTP session in the capture so far (of those clientsSpoke keeps: the
+// maxSpokeClients latest or more) and was not refused there before
 // in the run, at a server no control connection to which opened so far,
 // within sweepGap of the run's refusal before it. Judged as the sessions
 // end: a client that opens a session after its refusal does not change
@@ -366,15 +386,8 @@ func (d *Diagnoser) sweepProbe(s *track.Session) bool {
 		w.last = at
 	}
 	probe := s.Connect.SYNs == 1 && !a.openers.first.client.IsValid() && !w.seen(addr)
-	if probe && a.shared != nil {
-		switch {
-		case a.shared.spoke.has(addr):
-			probe = false
-		case a.shared.spoke.full:
-			// It may have opened a session the full set did not note.
-			probe = false
-			d.omitted.RefusalsNotJudgedForSweep++
-		}
+	if probe && a.shared != nil && a.shared.spoke.has(addr) {
+		probe = false
 	}
 	if w.shown {
 		if !probe {

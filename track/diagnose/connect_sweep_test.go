@@ -123,27 +123,99 @@ func TestControlSweepAddressBackIsError(t *testing.T) {
 	}
 }
 
-// TestControlSweepSpokeBoundFull guards a sweep judged once the set of
-// client addresses that opened control connections (maxSpokeClients) was
-// full: a client past it that logged in elsewhere was taken for a probe,
-// silently, and its refusal said "none of which opened an FTP session in
-// this capture". Once full, an address not in the set is no probe, and
-// each such refusal is counted (Omitted.RefusalsNotJudgedForSweep).
-func TestControlSweepSpokeBoundFull(t *testing.T) {
+// spokeAddr is the i-th of the client addresses the spoke tests open.
+func spokeAddr(i int) netip.Addr {
+	return netip.AddrFrom4([4]byte{10, byte(100 + i>>16), byte(i >> 8), byte(i)})
+}
+
+// TestControlSweepAfterSpokeBoundFilled guards a sweep judged in a
+// capture of weeks: once maxSpokeClients client addresses had opened
+// control connections, the set of them stayed full, and every later
+// refusal of an address not in it was taken for no probe: after 8,300
+// clients over 21 days, ten addresses each sending one SYN to a port
+// nothing listens on were ten errors, the verdict "the FTP server does
+// not listen" with rules that open port 21. The set follows what is
+// recent: the maxSpokeClients latest are kept, the least recently
+// opened beyond forgotten and counted.
+func TestControlSweepAfterSpokeBoundFilled(t *testing.T) {
 	c := &collect{}
 	d := New(policy.Policy{}, nil, c)
-	for i := range maxSpokeClients + 1 {
-		d.capture.spoke.add(netip.AddrFrom4([4]byte{10, 100, byte(i >> 8), byte(i)}))
+	for i := range maxSpokeClients + 300 {
+		d.capture.spoke.add(spokeAddr(i))
 	}
 	errs, infos, sum := feedRefusals(t, d, c, burst("10.200.0", 10, 0, time.Second))
-	if errs != 10 || infos != 0 {
-		t.Errorf("%d errors, %d info; want 10, 0", errs, infos)
+	if errs != 7 || infos != 3 {
+		t.Errorf("%d errors, %d info; want 7, 3", errs, infos)
 	}
-	if s, rule := scanVerdict(sum); s || !rule {
-		t.Errorf("scan verdict %v, open rule %v; want false, true\nverdict: %s", s, rule, sum.Verdict)
+	if s, rule := scanVerdict(sum); !s || rule {
+		t.Errorf("scan verdict %v, open rule %v; want true, false\nverdict: %s", s, rule, sum.Verdict)
 	}
-	if n := d.Omitted().RefusalsNotJudgedForSweep; n != 10 {
-		t.Errorf("Omitted().RefusalsNotJudgedForSweep = %d, want 10", n)
+	for i := range maxSpokeClients + 300 {
+		if !d.capture.spoke.has(spokeAddr(i)) {
+			t.Fatalf("client %d forgotten: the latest %d and those of the generation before are kept", i, maxSpokeClients)
+		}
+	}
+	if n := d.Omitted().SweepClientsForgotten; n != 0 {
+		t.Errorf("Omitted().SweepClientsForgotten = %d, want 0", n)
+	}
+}
+
+// TestControlSweepSpokeForgetsLeastRecent: once more than the kept
+// clients opened after them, the least recently opened are forgotten
+// (counted), and one of them refused later is a new address, a sweep's
+// probe like any; a client that opened again since is kept, and its
+// refusal is no probe.
+func TestControlSweepSpokeForgetsLeastRecent(t *testing.T) {
+	// One generation of maxSpokeClients; the next begins, and the first
+	// ten of the first open again; it fills, and one more forgets the
+	// rest of the first.
+	open := func(d *Diagnoser) {
+		for i := range maxSpokeClients + 1 {
+			d.capture.spoke.add(spokeAddr(i))
+		}
+		for i := range 10 {
+			d.capture.spoke.add(spokeAddr(i))
+		}
+		for i := maxSpokeClients + 1; i <= 2*maxSpokeClients-10; i++ {
+			d.capture.spoke.add(spokeAddr(i))
+		}
+	}
+	var forgotten, recent []refusal
+	for i := range 10 {
+		forgotten = append(forgotten, refusal{spokeAddr(100 + i).String(), time.Duration(i) * time.Second})
+	}
+	for i, a := range []int{0, 1, 2, 3, 4, maxSpokeClients, maxSpokeClients + 1, maxSpokeClients + 2, 2*maxSpokeClients - 11, 2*maxSpokeClients - 10} {
+		recent = append(recent, refusal{spokeAddr(a).String(), time.Duration(i) * time.Second})
+	}
+	for _, tc := range []struct {
+		name        string
+		rs          []refusal
+		errs, infos int
+		scan        bool
+	}{
+		{"addresses forgotten long ago", forgotten, 7, 3, true},
+		{"addresses that opened recently", recent, 10, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &collect{}
+			d := New(policy.Policy{}, nil, c)
+			open(d)
+			if n := d.Omitted().SweepClientsForgotten; n != maxSpokeClients-10 {
+				t.Errorf("Omitted().SweepClientsForgotten = %d, want %d", n, maxSpokeClients-10)
+			}
+			errs, infos, sum := feedRefusals(t, d, c, tc.rs)
+			if errs != tc.errs || infos != tc.infos {
+				t.Errorf("%d errors, %d info; want %d, %d", errs, infos, tc.errs, tc.infos)
+			}
+			if s, rule := scanVerdict(sum); s != tc.scan || rule == tc.scan {
+				t.Errorf("scan verdict %v, open rule %v; want %v, %v\nverdict: %s", s, rule, tc.scan, !tc.scan, sum.Verdict)
+			}
+			for _, f := range c.all(CodeControlRefused) {
+				if f.Severity == SeverityInfo && !strings.Contains(f.Message, fmt.Sprintf("none of which was among the %d or more client addresses that most recently opened an FTP session", maxSpokeClients)) {
+					t.Errorf("the probe's finding claims more than the capture remembers: %s", f.Message)
+				}
+			}
+		})
 	}
 }
 

@@ -33,8 +33,9 @@
 // reports them in commands, replies, events and data connections. Nothing expires on a
 // timer. The login table forgets the (client, server) pairs with no login
 // within loginWindow when a failure comes, once per window of packet
-// time, or when the table is full; the other tables keep what they hold
-// until the capture ends or their bound pushes it out. What a session
+// time, or when the table is full (the reported ones only then, each
+// remembered as reported for reportedMemory); the other tables keep what
+// they hold until the capture ends or their bound pushes it out. What a session
 // holds for its end (held findings, closed foreign data connections, a
 // refused login line) is judged at SessionEnd, however the session ended
 // (its close, eviction, the capture's end).
@@ -123,8 +124,14 @@
 //
 //   - (client address, server) pairs with failed logins: maxLoginClients
 //     (4,096); a pair with no login within loginWindow (10 min) goes when
-//     a failure comes; a reported one stays; when full, failures of new
-//     pairs are not weighed (Omitted.LoginFailures); per pair the latest
+//     a failure comes; a reported one stays until the table is full, and
+//     then the one with the oldest latest login past the window goes
+//     (Omitted.LoginAttackersLetGo), remembered as reported for
+//     reportedMemory (a day of packet time from its latest login;
+//     maxReportedGone, 4,096, the first let go out first), so that it is
+//     reported again only if it fails again after that; when full of
+//     pairs within the window, failures of new pairs are not weighed
+//     (Omitted.LoginFailures); per pair the latest
 //     maxLoginFails (256) failures, each user name cut to maxLoginUser
 //     (64) bytes, and maxOKNames (256) names that logged in (beyond, no
 //     name is judged a stranger); per client address the servers its
@@ -149,10 +156,11 @@
 // What the whole capture tells:
 //
 //   - client addresses whose control connections opened, which a sweep
-//     of another server's port leaves out: maxSpokeClients (8,192); past
-//     it a new one is not remembered, and from then on a refusal from an
-//     address not in the set is taken for no sweep's probe (an error),
-//     counted (Omitted.RefusalsNotJudgedForSweep)
+//     of another server's port leaves out: the maxSpokeClients (8,192)
+//     that opened most recently are kept, up to twice that in two
+//     generations; the least recently opened beyond are forgotten
+//     (Omitted.SweepClientsForgotten), and a refusal from one of them
+//     later is judged as a new address's: it may be taken for a probe
 //   - the capture point's timing votes: maxVoteNets (4,096) pairs of
 //     networks, the one first seen longest ago out first
 //     (Omitted.TimingVotesForgotten)

@@ -52,6 +52,16 @@ const (
 	// failed logins followed; failures beyond it are counted in
 	// loginTable.omitted.
 	maxLoginClients = 4096
+	// reportedMemory: a pair reported for guessing that the full table
+	// let go (evictReported) is remembered as reported this long after
+	// its latest login (packet time): failing again within it, it is
+	// not reported again; after it, it is, as a new attacker. A day: a
+	// guesser's list runs for hours, and one back the next day is worth
+	// a new warning.
+	reportedMemory = 24 * time.Hour
+	// maxReportedGone bounds that memory (a keyed hash and a time
+	// each); past it the one let go first is forgotten first.
+	maxReportedGone = maxLoginClients
 	// maxOKClients bounds the client addresses whose successful logins
 	// are counted per server before any of their logins failed
 	// (okSketch): the busiest ones stay. Successes at servers beyond
@@ -274,8 +284,9 @@ type loginKey struct {
 // costs no more than one look at the oldest. A pair's latest login only
 // moves forward, so its record in ages is never younger than it: a
 // record found due whose pair logged in since goes back with the pair's
-// latest time, a reported pair's record goes (it stays in the table),
-// and the rest are the stale pairs, every one of them.
+// latest time, a reported pair's record moves to reportedAges (the pair
+// stays in the table; evictReported lets it go only when the table is
+// full), and the rest are the stale pairs, every one of them.
 func (t *loginTable) forgetStale(now time.Time) {
 	for len(t.ages) > 0 {
 		t.sweepVisits++
@@ -290,8 +301,9 @@ func (t *loginTable) forgetStale(now time.Time) {
 		case lc == nil:
 		case lc.reported:
 			// A reported attacker stays (its finding says it is not
-			// reported again, and LoginAttacks lists it): few, and
-			// bounded by maxLoginClients with the rest.
+			// reported again, and LoginAttacks lists it), until the
+			// table is full (evictReported).
+			t.reportedAges.push(loginAge{last: lc.last, key: r.key})
 		case lc.last.After(r.last):
 			// A login since the record: due again at its latest. (One
 			// still due is popped again at once, and then dropped.)
@@ -304,19 +316,115 @@ func (t *loginTable) forgetStale(now time.Time) {
 }
 
 // forgetCross drops a's cross-server entry once none of the pairs it
-// lists is left: only the addresses whose pairs forgetStale dropped can
-// lose their last one.
-func (t *loginTable) forgetCross(a netip.Addr) {
+// lists is left: only the addresses whose pairs forgetStale or
+// evictReported dropped can lose their last one. It reports the entry
+// it dropped, or nil.
+func (t *loginTable) forgetCross(a netip.Addr) *crossClient {
 	cc := t.cross[a]
 	if cc == nil {
-		return
+		return nil
 	}
 	for _, srv := range cc.servers[:cc.n] {
 		if t.by[loginKey{client: a, server: srv}] != nil {
-			return
+			return nil
 		}
 	}
 	delete(t.cross, a)
+	return cc
+}
+
+// evictReported lets go of the reported pair with the oldest latest
+// login, if that is past the window, and tells whether it did: the table
+// is full, and reported pairs kept for good filled it in a capture of
+// weeks, after which no new attacker was weighed at all. The pair is
+// remembered as reported (and its address's cross-server report, if its
+// entry goes with it) for reportedMemory, so that a guesser that pauses
+// is not reported again at once. Found by age (reportedAges), as
+// forgetStale finds stale pairs: a record whose pair logged in since
+// goes back with its latest time.
+func (t *loginTable) evictReported(now time.Time) bool {
+	for len(t.reportedAges) > 0 {
+		t.sweepVisits++
+		r := t.reportedAges[0]
+		if now.Sub(r.last) <= loginWindow {
+			return false
+		}
+		t.reportedAges.pop()
+		lc := t.by[r.key]
+		switch {
+		case lc == nil:
+			continue
+		case lc.last.After(r.last):
+			t.reportedAges.push(loginAge{last: lc.last, key: r.key})
+			continue
+		}
+		delete(t.by, r.key)
+		t.letGo++
+		t.remember(r.key, lc.last, now)
+		if cc := t.forgetCross(r.key.client); cc != nil && cc.reported {
+			t.remember(loginKey{client: r.key.client}, lc.last, now)
+		}
+		return true
+	}
+	return false
+}
+
+// reportedGone is a pair let go by evictReported (or, with no server,
+// an address's cross-server report): its keyed hash and latest login
+// (Unix seconds).
+type reportedGone struct {
+	key  uint64
+	last int64
+}
+
+// remember notes that k, reported, was let go with its latest login at
+// last.
+func (t *loginTable) remember(k loginKey, last, now time.Time) {
+	t.expireGone(now)
+	if len(t.goneOrder) >= maxReportedGone {
+		t.dropGone()
+	}
+	g := reportedGone{key: maphash.Comparable(t.seed, k), last: last.Unix()}
+	if t.gone == nil {
+		t.gone = map[uint64]int64{}
+	}
+	t.gone[g.key] = g.last
+	t.goneOrder = append(t.goneOrder, g)
+}
+
+// recall tells whether k was reported and let go within reportedMemory
+// before now, and forgets it: its pair (or cross-server entry) is made
+// anew, reported.
+func (t *loginTable) recall(k loginKey, now time.Time) bool {
+	if len(t.gone) == 0 {
+		return false
+	}
+	t.expireGone(now)
+	h := maphash.Comparable(t.seed, k)
+	last, ok := t.gone[h]
+	if !ok {
+		return false
+	}
+	delete(t.gone, h) // its record in goneOrder is skipped when it comes up
+	return now.Unix()-last <= int64(reportedMemory/time.Second)
+}
+
+// expireGone forgets the pairs let go whose latest login is more than
+// reportedMemory before now, in the order they were let go (by their
+// latest login, the oldest first, but for a clock that went back).
+func (t *loginTable) expireGone(now time.Time) {
+	for len(t.goneOrder) > 0 && now.Unix()-t.goneOrder[0].last > int64(reportedMemory/time.Second) {
+		t.dropGone()
+	}
+}
+
+// dropGone forgets the pair let go first.
+func (t *loginTable) dropGone() {
+	g := t.goneOrder[0]
+	t.goneOrder = t.goneOrder[1:]
+	if last, ok := t.gone[g.key]; ok && last == g.last {
+		delete(t.gone, g.key)
+	}
 }
 
 // loginAge is a pair of the login table and its latest login, as it
@@ -526,9 +634,17 @@ type loginTable struct {
 	// failed at (at most one entry per address of by).
 	cross map[netip.Addr]*crossClient
 	// ages: the pairs of by by their latest login, oldest first, for
-	// forgetStale.
-	ages        loginAges
-	sweepVisits int       // records forgetStale looked at: its work
+	// forgetStale; reportedAges: the reported ones forgetStale found
+	// due, for evictReported. Every pair has one record in one of them.
+	ages, reportedAges loginAges
+	// gone: the reported pairs evictReported let go, by keyed hash of
+	// their loginKey (an address's cross-server report with no server),
+	// with their latest login; goneOrder, the same in the order let go:
+	// for reportedMemory and maxReportedGone. letGo counts them.
+	gone        map[uint64]int64
+	goneOrder   []reportedGone
+	letGo       int
+	sweepVisits int       // records forgetStale and evictReported looked at: their work
 	swept       time.Time // when forgetStale last ran on the clock
 	omitted     int       // failed logins of pairs the bound kept out
 	okOmitted   int       // successful logins at servers the bound kept out
@@ -899,11 +1015,12 @@ func (t *loginTable) failingClient(addr netip.Addr, server netip.AddrPort, now t
 	if len(t.by) >= maxLoginClients {
 		t.forgetStale(now)
 	}
-	if len(t.by) >= maxLoginClients {
+	if len(t.by) >= maxLoginClients && !t.evictReported(now) {
 		t.omitted++
 		return nil
 	}
-	lc := &loginClient{}
+	// Reported before and let go within reportedMemory: not again.
+	lc := &loginClient{reported: t.recall(k, now)}
 	if ok := t.okBy[server]; ok != nil {
 		// Its successes so far, if it was among the busiest.
 		if o, ns := ok.find(addr); o != nil {
@@ -914,7 +1031,7 @@ func (t *loginTable) failingClient(addr netip.Addr, server netip.AddrPort, now t
 	t.ages.push(loginAge{last: now, key: k})
 	cc := t.cross[addr]
 	if cc == nil {
-		cc = &crossClient{}
+		cc = &crossClient{reported: t.recall(loginKey{client: addr}, now)}
 		t.cross[addr] = cc
 	}
 	cc.add(server)
@@ -1529,7 +1646,9 @@ func staleNames(stale map[string]bool) string {
 
 // LoginAttacks lists, per client address and server where
 // login-brute-force was raised, the counts over the whole capture,
-// ordered by address and server.
+// ordered by address and server: of the pairs still in the table (a full
+// one lets the reported ones past the window go, evictReported; one
+// back within reportedMemory counts from its return).
 func (d *Diagnoser) LoginAttacks() []LoginAttack {
 	var out []LoginAttack
 	for k, lc := range d.logins.by {

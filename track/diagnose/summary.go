@@ -714,12 +714,18 @@ type Omitted struct {
 	// carried nothing and that the server reset, past the 4 a session
 	// holds to judge at its end (data-tls-required's warning): not judged.
 	TLSResetsNotJudged int `json:"tls_resets_not_judged,omitempty"`
-	// RefusalsNotJudgedForSweep: refused control connections of one SYN
-	// not taken for a port scan's probes (sweepProbe), so errors: the
-	// client addresses whose control connections opened, which a
-	// scanner's are told from, filled maxSpokeClients, and theirs was
-	// not among them.
-	RefusalsNotJudgedForSweep int `json:"refusals_not_judged_for_sweep,omitempty"`
+	// SweepClientsForgotten: client addresses whose control connections
+	// opened, which a port scan's probes are told from (sweepProbe),
+	// that clientsSpoke forgot, the least recently opened first (the
+	// maxSpokeClients latest are kept): a later refusal of one of them
+	// may be taken for a probe.
+	SweepClientsForgotten int `json:"clients_forgotten_for_sweep,omitempty"`
+	// LoginAttackersLetGo: (client, server) pairs reported for password
+	// guessing that the full login table let go past the window
+	// (evictReported), the oldest first; each is remembered as reported
+	// for reportedMemory of packet time (at most maxReportedGone), then
+	// may be reported again.
+	LoginAttackersLetGo int `json:"login_attackers_let_go,omitempty"`
 }
 
 // Omitted returns what the diagnoser's bounds left out so far.
@@ -731,6 +737,7 @@ func (d *Diagnoser) Omitted() Omitted {
 	o.DataSourceClientsForgotten = d.capture.sources.forgotten
 	o.LoginSpreadNotWeighed, o.LoginSpreadUsersForgotten = d.logins.spreadOmitted, d.logins.spreadForgotten
 	o.LoginSpreadReportsForgotten = d.logins.spreadGoneForgotten
+	o.SweepClientsForgotten, o.LoginAttackersLetGo = d.capture.spoke.forgotten, d.logins.letGo
 	return o
 }
 
