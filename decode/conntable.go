@@ -147,6 +147,13 @@ func (h *connHasher) hash(k ConnKey) uint64 {
 		fold(ports^h.seed[4], h.seed[5])
 }
 
+// addr hashes one address (as 16 bytes; a zone is not hashed) as hash
+// hashes a key's first.
+func (h *connHasher) addr(a netip.Addr) uint64 {
+	b := a.As16()
+	return fold(binary.LittleEndian.Uint64(b[:8])^h.seed[0], binary.LittleEndian.Uint64(b[8:])^h.seed[1])
+}
+
 // fold multiplies x and y into 128 bits and folds the halves together.
 func fold(x, y uint64) uint64 {
 	hi, lo := bits.Mul64(x, y)
@@ -351,21 +358,22 @@ func (c *idleClock) advance(ts time.Time) (jumped bool) {
 	return false
 }
 
-// wallSub is t.Sub(u) for two times of which one at least has no
+// PacketSub is t.Sub(u) for two times of which one at least has no
 // monotonic clock reading (a packet's time: Sub then goes by the wall
 // clock too), without Sub's overflow check (an Add and an Equal: most of
-// the decoder's per-segment time arithmetic). Within wallSubBound of
-// each other the difference cannot overflow; further apart, Sub says.
-func wallSub(t, u time.Time) time.Duration {
+// the decoder's and the tracker's per-segment time arithmetic). Within
+// packetSubBound of each other the difference cannot overflow; further
+// apart, Sub says.
+func PacketSub(t, u time.Time) time.Duration {
 	s := t.Unix() - u.Unix()
-	if s > wallSubBound || s < -wallSubBound {
+	if s > packetSubBound || s < -packetSubBound {
 		return t.Sub(u)
 	}
 	return time.Duration(s)*time.Second + time.Duration(t.Nanosecond()-u.Nanosecond())
 }
 
-// wallSubBound is 200 years in seconds: a Duration holds 292.
-const wallSubBound = 200 * 366 * 24 * 3600
+// packetSubBound is 200 years in seconds: a Duration holds 292.
+const packetSubBound = 200 * 366 * 24 * 3600
 
 // now is the idle clock's time.
 func (c *idleClock) now() time.Time { return c.start.Add(c.elapsed) }
@@ -414,8 +422,11 @@ func (p *hostPairs) init() {
 	p.byHash = make(map[uint64]hostPair)
 }
 
+// hash is the pair's hash, the same either way round: the sum of the
+// two addresses' hashes, not the hash of a key put in order (seen runs on
+// every segment, and ordering two addresses costs most of a hash).
 func (p *hostPairs) hash(a, b netip.Addr) uint64 {
-	return p.hasher.hash(MakeConnKey(netip.AddrPortFrom(a, 0), netip.AddrPortFrom(b, 0)))
+	return p.hasher.addr(a) + p.hasher.addr(b)
 }
 
 func (p *hostPairs) add(a, b netip.Addr) {

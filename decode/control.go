@@ -642,7 +642,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		ts = t.d.last
 		t.stepConn = cs
 	}
-	cs.lastSeen = wallSub(ts, cs.firstTS)
+	cs.lastSeen = PacketSub(ts, cs.firstTS)
 	cs.activeAt = t.stampNow()
 	if cs.notOpened() && cs.noteOpening(d, s) {
 		return // (placed in its list by noteOpening)

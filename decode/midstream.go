@@ -1,10 +1,6 @@
 package decode
 
-import (
-	"bytes"
-
-	"github.com/ftpsniff/ftpsniff/decode/ftp"
-)
+import "github.com/ftpsniff/ftpsniff/decode/ftp"
 
 // Content detection of a control connection picked up mid-stream on a
 // port that is not a control port: no SYN, no greeting, only the lines
@@ -135,29 +131,32 @@ func startsMidstream(p []byte) (fromClient, ok bool) {
 	if fromClient, ok = startsMidstreamLine(p); ok {
 		return fromClient, ok
 	}
+	// The head is read up to its first byte that cannot be in a text
+	// line's tail (a control byte but a tab, DEL): a line feed ends it
+	// there, a CR only just before one. Most segments that get here are
+	// data, whose first such byte comes within a few: a search for the
+	// line feed first would read hundreds.
 	head := p[:min(len(p), maxMidstreamHead)]
-	i := bytes.IndexByte(head, '\n')
+	i := -1
+	for k, c := range head {
+		if c >= ' ' && c != 0x7f || c == '\t' {
+			continue
+		}
+		switch {
+		case c == '\n':
+			i = k
+		case c == '\r' && k+1 < len(head) && head[k+1] == '\n':
+			i = k + 1
+		}
+		break
+	}
 	if i < 0 {
 		return false, false
 	}
-	// The line first, the head's bytes only then: most segments that get
-	// here are data, and few of their line ends start an FTP line.
-	if fromClient, ok = startsMidstreamLine(p[i+1:]); !ok || !isLineTail(head[:i]) {
+	if fromClient, ok = startsMidstreamLine(p[i+1:]); !ok {
 		return false, false
 	}
 	return fromClient, true
-}
-
-// isLineTail tells whether b, before a line feed, may be the tail of a
-// text line: no control byte but a tab, and a CR only at its end.
-func isLineTail(b []byte) bool {
-	b = bytes.TrimSuffix(b, []byte{'\r'})
-	for _, c := range b {
-		if c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // startsMidstreamLine tells whether p begins an FTP line, and whose

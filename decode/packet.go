@@ -168,7 +168,8 @@ type Decoder struct {
 	pay *payloadTable // data-connection payload, only when asked (nil otherwise)
 
 	seg Segment
-	sum sumState // the segment's checksums, judged when a control connection asks (checksum.go)
+	tcp tcpHeader // the segment's TCP header (handleTCP)
+	sum sumState  // the segment's checksums, judged when a control connection asks (checksum.go)
 	un  Unreachable
 
 	frags map[fragKey]*datagram // IP datagrams being reassembled
@@ -523,8 +524,9 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	// A header cut by the snap length is read without its options: the
 	// fixed 20 bytes name the segment. A data offset past the IP
 	// packet's own length is malformed whatever the capture kept.
-	h, ok := parseTCPCut(raw, !frameWhole(ci))
-	if !ok || h.optsCut && (wire < 0 || h.off > wire) {
+	cut := !frameWhole(ci)
+	h := &d.tcp
+	if ok := h.read(raw, cut); !ok || h.optsCut && (wire < 0 || h.off > wire) {
 		d.stats.Malformed++
 		return
 	}
@@ -551,7 +553,9 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	if n := wire - h.off; wire >= 0 && n > s.PayloadLen {
 		s.PayloadLen = n // the snap length cut the payload
 	}
-	d.sum = sumState{raw: raw, wire: wire, ls: ls, cut: !frameWhole(ci)} // judged only when asked (checksum.go)
+	// Judged only when asked (checksum.go). (Field by field: a value
+	// built and copied in costs a wide copy of narrow stores.)
+	d.sum.raw, d.sum.wire, d.sum.ls, d.sum.cut, d.sum.verdict = raw, wire, ls, cut, sumUnknown
 	d.ctl.ignore = false
 	cs := d.ctl.lookup(s)
 	// A wrong checksum: dropped (counted) or kept aside (checksum.go),
@@ -752,13 +756,13 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 			if !d.backFrom.IsZero() {
 				ts = d.backEnds(ts)
 			}
-			if wallSub(ts, d.last) > clockOutlierStep && !d.last.IsZero() {
+			if PacketSub(ts, d.last) > clockOutlierStep && !d.last.IsZero() {
 				d.jumpAt, d.jumpHeld = ts, true
 				d.clockSaved = d.ctl.clock
 				return false
 			}
 			d.last = ts
-		} else if wallSub(d.last, ts) > clockStepBack {
+		} else if PacketSub(d.last, ts) > clockStepBack {
 			d.stepBack(ts)
 		}
 		return false

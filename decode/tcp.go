@@ -54,16 +54,26 @@ func parseTCP(b []byte) (h tcpHeader, ok bool) { return parseTCPCut(b, false) }
 // field holds, so that it bounds nothing. Without cut, a header not whole
 // is malformed.
 func parseTCPCut(b []byte, cut bool) (h tcpHeader, ok bool) {
+	ok = h.read(b, cut)
+	return h, ok
+}
+
+// read is parseTCPCut into h, all of whose fields it sets: handleTCP
+// reads every segment's header into one, and its fields where they lie
+// (a header returned is copied through the stack, in wide moves that
+// wait for the narrow stores that wrote it).
+func (h *tcpHeader) read(b []byte, cut bool) bool {
+	*h = tcpHeader{}
 	if len(b) < 20 && (!cut || len(b) < minTCPCut) {
-		return h, false
+		return false
 	}
 	h.off = int(b[12]>>4) * 4
 	if h.off < 20 {
-		return h, false
+		return false
 	}
 	if h.off > len(b) {
 		if !cut {
-			return h, false
+			return false
 		}
 		h.optsCut = true
 	}
@@ -86,7 +96,7 @@ func parseTCPCut(b []byte, cut bool) (h tcpHeader, ok bool) {
 	case h.off > 20:
 		h.wscale, h.hasWScale = windowScaleOption(b[20:h.off])
 	}
-	return h, true
+	return true
 }
 
 // tcpOption finds the first option of kind among a TCP header's options

@@ -590,9 +590,7 @@ func (t *Tracker) unwatchReflection(dc *DataConn) {
 	delete(t.data, key)
 	t.portRefs[key.A.Port()]--
 	t.portRefs[key.B.Port()]--
-	if t.lastKey == key {
-		t.lastDC = nil
-	}
+	t.forgetRecent(key)
 }
 
 // EventDataStray: a connection to an announced port from another host
@@ -661,7 +659,7 @@ func (t *Tracker) supersede(dc *DataConn, s *decode.Segment, rule MatchRule) {
 	if t.lookupData(dc.Client, dc.Server) == dc {
 		if thief != nil && !thief.Done {
 			t.data[key] = thief // (the same 4-tuple: portRefs unchanged)
-			t.lastKey, t.lastDC = key, thief
+			t.recentData[dataSlot(key)] = recentData{key, thief}
 		} else {
 			t.dropData(key)
 		}
@@ -2895,9 +2893,7 @@ func (t *Tracker) dropData(key decode.ConnKey) {
 	delete(t.data, key)
 	t.portRefs[key.A.Port()]--
 	t.portRefs[key.B.Port()]--
-	if t.lastKey == key {
-		t.lastDC = nil
-	}
+	t.forgetRecent(key)
 }
 
 // lookupData finds the data connection a segment belongs to. Most segments
@@ -2907,15 +2903,42 @@ func (t *Tracker) lookupData(src, dst netip.AddrPort) *DataConn {
 	if t.portRefs[src.Port()] == 0 || t.portRefs[dst.Port()] == 0 {
 		return nil
 	}
-	key := decode.MakeConnKey(src, dst)
-	if t.lastDC != nil && t.lastKey == key {
-		return t.lastDC
+	// (Compared either way round: key puts the two in order, and that
+	// costs more than the comparing.)
+	r := &t.recentData[portsSlot(src.Port(), dst.Port())]
+	if r.dc != nil && (r.key.A == src && r.key.B == dst || r.key.A == dst && r.key.B == src) {
+		return r.dc
 	}
+	key := decode.MakeConnKey(src, dst)
 	dc := t.data[key]
 	if dc != nil {
-		t.lastKey, t.lastDC = key, dc
+		r.key, r.dc = key, dc
 	}
 	return dc
+}
+
+// dataSlots is how many lookups in Tracker.data are cached (recentData).
+const dataSlots = 64
+
+// recentData is a lookup in Tracker.data: key's data connection.
+type recentData struct {
+	key decode.ConnKey
+	dc  *DataConn
+}
+
+// dataSlot is key's slot in Tracker.recentData: by its ports, of which
+// one at least differs between the transfers of a session.
+func dataSlot(key decode.ConnKey) int { return portsSlot(key.A.Port(), key.B.Port()) }
+
+// portsSlot is dataSlot for a 4-tuple between ports a and b, either way
+// round.
+func portsSlot(a, b uint16) int { return int(a^b) & (dataSlots - 1) }
+
+// forgetRecent takes key out of the lookups cached, as it leaves data.
+func (t *Tracker) forgetRecent(key decode.ConnKey) {
+	if r := &t.recentData[dataSlot(key)]; r.key == key {
+		r.dc = nil
+	}
 }
 
 // numberData gives a data connection its number when it is first

@@ -62,8 +62,11 @@ type earlySegments struct {
 	// the ring holds (the segments after them are held in later), and
 	// those of the later segments that later let go meanwhile.
 	conns map[decode.ConnKey]earlyConn
-	later *earlyLater // allocated at the first one held
-	next  uint32      // the next arrival number
+	// byPorts counts the 4-tuples in conns by portsBucket: follows
+	// looks a segment up in conns only when its bucket has one.
+	byPorts [256]uint16
+	later   *earlyLater // allocated at the first one held
+	next    uint32      // the next arrival number
 	// synLatest: the latest time of a SYN (no ACK) held, ever: an
 	// announcement armed after it, as one armed when its reply comes
 	// is, finds none of its own here (adoptArmed).
@@ -96,17 +99,27 @@ func dataPorts(a, b uint16) bool {
 // early tells whether s comes inside the capture's first earlyWindow,
 // when unmatched handshake segments are held.
 func (t *Tracker) early(s *decode.Segment) bool {
-	return s.TS.Sub(t.start) <= earlyWindow
+	return decode.PacketSub(s.TS, t.start) <= earlyWindow
+}
+
+// followsHeld tells whether s, not itself held as a handshake segment,
+// comes after a handshake held in the capture's first minutes.
+func (t *Tracker) followsHeld(s *decode.Segment) bool {
+	return t.held != nil && len(t.held.conns) > 0 && t.early(s) && t.held.follows(s)
 }
 
 // follows tells whether s, which matched nothing, comes after a held
 // handshake of its 4-tuple (holdEarlyLater keeps it).
 func (h *earlySegments) follows(s *decode.Segment) bool {
-	if len(h.conns) == 0 || s.Flags.Has(decode.FlagSYN) {
+	if len(h.conns) == 0 || s.Flags.Has(decode.FlagSYN) || h.byPorts[portsBucket(s.Src.Port(), s.Dst.Port())] == 0 {
 		return false
 	}
 	return h.conns[decode.MakeConnKey(s.Src, s.Dst)].held > 0
 }
+
+// portsBucket is the bucket of earlySegments.byPorts of a 4-tuple between
+// ports a and b, either way round.
+func portsBucket(a, b uint16) uint8 { return uint8(a ^ b) }
 
 // count adds d to the handshake segments held of s's 4-tuple, if s is a
 // SYN or SYN-ACK between data ports.
@@ -116,7 +129,15 @@ func (h *earlySegments) count(s *decode.Segment, d int32) {
 	}
 	key := decode.MakeConnKey(s.Src, s.Dst)
 	c := h.conns[key]
+	was := c.held > 0 // (a 4-tuple is in conns while it holds some)
 	c.held += d
+	if b := portsBucket(key.A.Port(), key.B.Port()); was != (c.held > 0) {
+		if was {
+			h.byPorts[b]--
+		} else {
+			h.byPorts[b]++
+		}
+	}
 	switch {
 	case c.held > 0:
 		if h.conns == nil {
@@ -678,6 +699,44 @@ type heldSYNs struct {
 	// the SYN. Allocated at the first one held.
 	later     *[maxHeldLater]decode.Segment
 	laterNext int
+	// oldest is no later than any held SYN's time, and tuples has each
+	// held SYN's bit (tupleBit): kept by holdSYN, made exact again by
+	// answered's sweep. With them answered passes over a segment that
+	// ages no SYN out and is on no held SYN's 4-tuple (most of a busy
+	// link's) without looking at the SYNs one by one.
+	oldest time.Time
+	tuples [4]uint64
+}
+
+// tupleBit is the bit of heldSYNs.tuples for a 4-tuple between ports a
+// and b, either way round.
+func tupleBit(a, b uint16) (int, uint64) {
+	i := (a ^ b) & 255
+	return int(i >> 6), 1 << (i & 63)
+}
+
+// mayHold tells whether a SYN held may be on the 4-tuple between ports a
+// and b (false: none is).
+func (h *heldSYNs) mayHold(a, b uint16) bool {
+	w, bit := tupleBit(a, b)
+	return h.tuples[w]&bit != 0
+}
+
+// resweep makes oldest and tuples exact for the SYNs held.
+func (h *heldSYNs) resweep() {
+	h.tuples = [4]uint64{}
+	first := true
+	for i := range h.segs {
+		x := &h.segs[i]
+		if x.Num == 0 {
+			continue
+		}
+		w, bit := tupleBit(x.Src.Port(), x.Dst.Port())
+		h.tuples[w] |= bit
+		if first || x.TS.Before(h.oldest) {
+			h.oldest, first = x.TS, false
+		}
+	}
 }
 
 // maxHeldLater bounds the segments held after held SYNs' answers; one
@@ -697,19 +756,29 @@ const maxHeldLater = 64
 // (heldSYNs.later); overwrote tells that one still replayable was
 // replaced to keep this one.
 func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
+	due := decode.PacketSub(s.TS, h.oldest) > synHoldWindow
+	if !due && !h.mayHold(s.Src.Port(), s.Dst.Port()) {
+		// No SYN held is old enough to go (oldest is no later than
+		// any), and none is on s's 4-tuple: the loop below would change
+		// nothing.
+		return false
+	}
+	live, on := h.live, false
 	kept := false
 	for i := range h.segs {
 		x := &h.segs[i]
 		if x.Num == 0 {
 			continue
 		}
-		if s.TS.Sub(x.TS) > synHoldWindow {
+		if due && decode.PacketSub(s.TS, x.TS) > synHoldWindow {
 			// Too old for any announcement to replay (replaySYNs).
+			// (Not due: none is, oldest being no later than any.)
 			x.Num = 0
 			h.live--
 			continue
 		}
 		onTuple := x.Src == s.Src && x.Dst == s.Dst || x.Src == s.Dst && x.Dst == s.Src
+		on = on || onTuple
 		if onTuple && h.answers[i].Num != 0 && s.Reorders && !s.Flags.Has(decode.FlagSYN) {
 			// After the answer, whatever comes on the 4-tuple, either
 			// side's, its RST too, is the connection's, to replay.
@@ -736,6 +805,12 @@ func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
 			a.Payload, a.PayloadLen = nil, 0
 			h.answers[i] = a
 		}
+	}
+	if due || h.live != live || !on {
+		// Made exact again when they may be stale: SYNs gone, here or
+		// since the last sweep (replayed, released), or s let in by the
+		// bit of one gone.
+		h.resweep()
 	}
 	return overwrote
 }
@@ -826,6 +901,11 @@ func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	h.segs[h.next] = c
 	h.answers[h.next] = decode.Segment{}
 	h.counted[h.next] = counted
+	if h.live == 1 || c.TS.Before(h.oldest) {
+		h.oldest = c.TS // (the only one held, or older than those)
+	}
+	w, bit := tupleBit(c.Src.Port(), c.Dst.Port())
+	h.tuples[w] |= bit
 	h.next = (h.next + 1) % maxHeldSYNs
 }
 

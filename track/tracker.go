@@ -318,14 +318,14 @@ type Tracker struct {
 	idleOrder []idleEntry
 	idleHead  int
 	// portRefs counts the data connections in data using each port;
-	// lastKey/lastDC cache the latest lookup.
-	portRefs [65536]uint32
-	lastKey  decode.ConnKey
-	lastDC   *DataConn
-	byPort   map[uint16][]*DataConn // armed announcements awaiting a SYN
-	expired  expiredAnns            // tombstones of announcements that expired unused (expired.go)
-	taken    takenEndpoints         // endpoints data connections were matched to (noteTaken)
-	open     []*DataConn            // armed or live data connections, for timeouts
+	// recentData caches lookups in data, one per slot (dataSlot): the
+	// segments of the transfers under way at once come interleaved.
+	portRefs   [65536]uint32
+	recentData [dataSlots]recentData
+	byPort     map[uint16][]*DataConn // armed announcements awaiting a SYN
+	expired    expiredAnns            // tombstones of announcements that expired unused (expired.go)
+	taken      takenEndpoints         // endpoints data connections were matched to (noteTaken)
+	open       []*DataConn            // armed or live data connections, for timeouts
 	// openCompactAt: the length of open at which finished entries are
 	// dropped before the next append.
 	openCompactAt int
@@ -434,16 +434,21 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	}
 	hold := s.Flags&(decode.FlagSYN|decode.FlagRST) != 0 && t.early(s)
 	// follows: s comes after a handshake held (held below, if nothing
-	// else takes it).
-	follows := !hold && t.held != nil && t.early(s) && t.held.follows(s)
+	// else takes it). Looked up only where it is read: not for a segment
+	// of a data connection tracked (nothing on that path changes what
+	// it reads).
+	follows, followsKnown := false, false
 	syn := s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN
 	// Past here only with data connections under way, announcements
 	// waiting (a segment may pick one up), or a SYN while FTP sessions
 	// are open (in a capture that may reorder, any SYN or RST:
 	// reorder.go): most segments of other traffic stop here.
-	if len(t.data) == 0 && !hold && !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
-		!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
-		return
+	if len(t.data) == 0 && !hold {
+		follows, followsKnown = t.followsHeld(s), true
+		if !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
+			!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
+			return
+		}
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
 		if !dc.viaAlias(s.Src, s.Dst) {
@@ -454,6 +459,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			return
 		}
 		// Not the reflection: the alias left; taken as any segment below.
+	}
+	if !followsKnown && !hold {
+		follows = t.followsHeld(s)
 	}
 	// A finished data connection is forgotten at once: a late segment of
 	// it matches nothing (pickUp leaves it alone), and only a SYN starts

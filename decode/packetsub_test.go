@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// TestWallSubMatchesSub: wallSub, the per-segment time difference without
+// TestPacketSubMatchesSub: PacketSub, the per-segment time difference without
 // Sub's overflow check, is Sub for packet times: close together, either
 // way round, across the epoch, at its bound and beyond it (Sub's
 // saturation), and against the zero time and a monotonic reading (Tick's
 // time.Now).
-func TestWallSubMatchesSub(t *testing.T) {
+func TestPacketSubMatchesSub(t *testing.T) {
 	base := time.Unix(1764841234, 987654321)
 	now := time.Now()
 	times := []time.Time{{}, base, base.Add(1), base.Add(-1), base.Add(30 * time.Second), base.Add(-time.Second - 1),
@@ -20,11 +20,11 @@ func TestWallSubMatchesSub(t *testing.T) {
 		base.AddDate(292, 0, 0), base.AddDate(-300, 0, 0), time.Unix(1<<62, 0), time.Unix(-1<<62, 0)}
 	for _, a := range times {
 		for _, b := range append(times, now) {
-			if got, want := wallSub(a, b), a.Sub(b); got != want {
-				t.Errorf("wallSub(%v, %v) = %v, want %v", a, b, got, want)
+			if got, want := PacketSub(a, b), a.Sub(b); got != want {
+				t.Errorf("PacketSub(%v, %v) = %v, want %v", a, b, got, want)
 			}
-			if got, want := wallSub(b, a), b.Sub(a); got != want {
-				t.Errorf("wallSub(%v, %v) = %v, want %v", b, a, got, want)
+			if got, want := PacketSub(b, a), b.Sub(a); got != want {
+				t.Errorf("PacketSub(%v, %v) = %v, want %v", b, a, got, want)
 			}
 		}
 	}
@@ -35,8 +35,8 @@ func TestWallSubMatchesSub(t *testing.T) {
 		if r.IntN(2) == 0 {
 			b = time.Unix(r.Int64N(1<<40)-1<<39, r.Int64N(1e9))
 		}
-		if got, want := wallSub(a, b), a.Sub(b); got != want {
-			t.Fatalf("wallSub(%v, %v) = %v, want %v", a, b, got, want)
+		if got, want := PacketSub(a, b), a.Sub(b); got != want {
+			t.Fatalf("PacketSub(%v, %v) = %v, want %v", a, b, got, want)
 		}
 	}
 }
