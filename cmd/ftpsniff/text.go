@@ -44,6 +44,11 @@ type textOutput struct {
 	// open: the findings of each open session, for its transcript and
 	// the summary, bounded (sessionFindings).
 	open map[*track.Session]*sessionFindings
+	// clocks: each open session's steps of the capture's clock
+	// (spanClock), for its length; clock: the one of the session whose
+	// transcript is being written.
+	clocks sessionClocks
+	clock  *spanClock
 	// findings: the live stream's (stream.go) findings held until their
 	// data connection's line; empty in a text output of its own.
 	findings map[*track.Session][]*diagnose.Finding
@@ -86,9 +91,9 @@ func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
 		findings: map[*track.Session][]*diagnose.Finding{}}
 }
 
-func (o *textOutput) SessionStart(*track.Session)            {}
-func (o *textOutput) Command(*track.Session, *track.Command) {}
-func (o *textOutput) Event(*track.Session, *track.Event)     {}
+func (o *textOutput) SessionStart(*track.Session)                {}
+func (o *textOutput) Command(s *track.Session, c *track.Command) { o.clocks.command(s, c) }
+func (o *textOutput) Event(*track.Session, *track.Event)         {}
 func (o *textOutput) Data(s *track.Session, d *track.DataConn) {
 	if o.sel.selects(s) {
 		o.count(d)
@@ -180,6 +185,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	// shown on its own, counted with the one it continues.
 	counted := s.Counted()
 	o.lastID = max(o.lastID, s.ID)
+	o.clock = o.clocks.end(s)
 	if !o.sel.selects(s) {
 		if counted {
 			o.hidden++
@@ -557,7 +563,7 @@ func (o *textOutput) transcript(s *track.Session) {
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s; %d command%s; data: %s",
-		sessionEnd(s), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+		sessionEndOn(s, o.clock), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
 }
 
 // sessionEnd says how a session ended: its end reason and when its last
@@ -565,12 +571,22 @@ func (o *textOutput) transcript(s *track.Session) {
 // capture's end), how long the silence lasted too, so that neither an
 // hour's idle wait nor a session's own few milliseconds read as its
 // length.
-func sessionEnd(s *track.Session) string {
+func sessionEnd(s *track.Session) string { return sessionEndOn(s, nil) }
+
+// sessionEndOn is sessionEnd by clk, the session's clock (nil: none):
+// a session across a step back of the capture's clock lasted the packet
+// time the step leaves out, and says so (sessionSpan). The offset of its
+// last packet is the transcript's, on the clock as stamped.
+func sessionEndOn(s *track.Session, clk *spanClock) string {
 	silent := s.WatchedUntil().Sub(s.End)
+	sp := spanOf(s, clk)
 	if silent < time.Second || s.EndReason == track.EndFIN || s.EndReason == track.EndRST {
-		return fmt.Sprintf("%s after %s", s.EndReason, seconds(s.End.Sub(s.Start)))
+		return fmt.Sprintf("%s after %s", s.EndReason, sp.words())
 	}
-	return fmt.Sprintf("%s, the control connection silent for %s after its last packet at +%s", s.EndReason, seconds(silent), seconds(s.End.Sub(s.Start)))
+	if sp.back+sp.dayGaps > 0 {
+		return fmt.Sprintf("%s, the control connection silent for %s after its last packet at %+.3fs, %s after its first", s.EndReason, seconds(silent), s.End.Sub(s.Start).Seconds(), sp.words())
+	}
+	return fmt.Sprintf("%s, the control connection silent for %s after its last packet at +%s", s.EndReason, seconds(silent), seconds(sp.d))
 }
 
 // InputOverlap keeps an overlap of the inputs for the summary (tellOverlap).

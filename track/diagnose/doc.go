@@ -96,9 +96,12 @@
 //     data connections counted
 //   - distinct ports that worked per direction and kind of client:
 //     maxWorkedPorts (512), and the times of the latest recentWorked (64);
-//     distinct failed ports: maxFailedPorts (64); beyond either, counted,
-//     and the evidence for a failure of some clients only is incomplete:
-//     the server-wide verdict stands
+//     distinct failed ports: maxFailedPorts (64), each with the kinds of
+//     client that failed on it and that got through on it since the
+//     latest failure; beyond either, counted, and the evidence for a
+//     failure of some clients only is incomplete: the server-wide verdict
+//     stands (beyond maxFailedPorts, in the present tense: the failures
+//     are not taken as stopped either)
 //   - clients whose active data connections failed: maxFailingClients
 //     (1,024); beyond, counted, not named
 //   - passive announcements of the last timeWait (60 s) for the range

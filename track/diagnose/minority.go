@@ -180,7 +180,23 @@ type directionStats struct {
 	// failDropped: those the bound kept out.
 	failList    []uint16
 	failDropped int
+	// What came after the failures, for failures that stopped
+	// (stopped): failN counts the failures; per kind of client,
+	// okBand counts the connections that got through tried between the
+	// first failure and the latest, okAfter those tried after the
+	// latest, and okAfterOn those of okAfter on a failed port.
+	// failSeen, beside failList (same index): the kinds of client that
+	// failed on the port, and those that got through on it after the
+	// latest failure.
+	failN                      int
+	okBand, okAfter, okAfterOn [clientKinds]int
+	failSeen                   []portKinds
 }
+
+// portKinds is, for one failed port, a bit 1<<k for each kind k of
+// client (kindOf) that failed on it (fail), and for each that got through
+// on it after the latest failure (after).
+type portKinds struct{ fail, after uint8 }
 
 // The kinds of client a firewall commonly treats apart (kindOf): from
 // the Internet, on the server's own network, and from another private
@@ -227,6 +243,19 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 	if ds.failKinds != 0 && ts.After(ds.failFirst) && ts.Before(ds.failLast) {
 		ds.between[k] = true
 	}
+	switch {
+	case ds.failKinds == 0 || ts.Before(ds.failFirst):
+		// (One tried before the first failure and reported after it
+		// is not counted: the cautious side.)
+	case ts.After(ds.failLast):
+		ds.okAfter[k]++
+		if i, found := slices.BinarySearch(ds.failList, port); port != 0 && found {
+			ds.failSeen[i].after |= 1 << k
+			ds.okAfterOn[k]++
+		}
+	default:
+		ds.okBand[k]++
+	}
 	if f := ds.failed.find(cli); f != nil {
 		f.both = true
 	}
@@ -235,15 +264,32 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 
 // lost records a failed data connection of client cli (of kind k) at ts.
 func (ds *directionStats) lost(cli netip.Addr, k int, port uint16, ts time.Time) {
+	if ds.failKinds != 0 && ts.After(ds.failLast) {
+		// The latest failure moved later: what got through after the
+		// one before is no longer after the latest. It goes into the
+		// band, even what was tried after this one and reported
+		// before it (a failure is judged after its retries): the
+		// cautious side.
+		for i := range ds.okAfter {
+			ds.okBand[i] += ds.okAfter[i]
+			ds.okAfter[i], ds.okAfterOn[i] = 0, 0
+		}
+		for i := range ds.failSeen {
+			ds.failSeen[i].after = 0
+		}
+	}
+	ds.failN++
 	if port != 0 {
 		ds.failPorts.add(port)
 		i, found := slices.BinarySearch(ds.failList, port)
 		switch {
 		case found:
+			ds.failSeen[i].fail |= 1 << k
 		case len(ds.failList) >= maxFailedPorts:
 			ds.failDropped++
 		default:
 			ds.failList = slices.Insert(ds.failList, i, port)
+			ds.failSeen = slices.Insert(ds.failSeen, i, portKinds{fail: 1 << k})
 		}
 	}
 	if ds.failKinds == 0 || ts.Before(ds.failFirst) {
@@ -357,6 +403,84 @@ func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) bool {
 		}
 	}
 	return true
+}
+
+// minRecovered is the fewest connections that must have got through
+// after the latest failure for the failures to be taken as stopped
+// (stopped): a fault that still failed one try in seven (15%) or more
+// would have shown again in 20 tries, but for a chance under 5%
+// (0.85^20 = 3.9%).
+const minRecovered = 20
+
+// stopped reports whether this direction's failures (passive) stopped:
+// every failed port is known (none beyond the bound) and got a
+// connection through after the latest failure, from each kind of client
+// that failed on it; some failing client got one through too, or more
+// clients failed than the list names (not onlySome: else the failing
+// clients' own path is not known to work); and the connections that got through after the latest
+// failure, for the kinds of client that failed, are a run no fault
+// still there would leave clean: at least minRecovered, and at least
+// 3·B/F, where F failures came among B tries from the first failure to
+// the latest. At that rate (F/B) a fault still there would have failed
+// again within the run but for a chance of (1-F/B)^(3B/F) < e^-3, 5%;
+// failures spread over the whole capture, a path that drops now and
+// then, leave a run after the latest no longer than the gaps between
+// them, and are not taken. (What was tried close to the latest failure,
+// and reported before it was judged, counts in the band: the cautious
+// side.)
+func (ds *directionStats) stopped() bool {
+	if ds.failN == 0 || len(ds.failList) == 0 || ds.failDropped > 0 || ds.onlySome() {
+		return false
+	}
+	for _, pk := range ds.failSeen {
+		if pk.after&pk.fail != pk.fail {
+			return false
+		}
+	}
+	after, _, band := ds.afterFailures()
+	return after >= minRecovered && after*ds.failN >= 3*band
+}
+
+// afterFailures counts, for the kinds of client that failed, the
+// connections that got through after the latest failure (after), those
+// of them on a failed port (on), and the tries from the first failure
+// to the latest, the failures included (band).
+func (ds *directionStats) afterFailures() (after, on, band int) {
+	band = ds.failN
+	for k := range clientKinds {
+		if ds.failKinds&(1<<k) != 0 {
+			after += ds.okAfter[k]
+			on += ds.okAfterOn[k]
+			band += ds.okBand[k]
+		}
+	}
+	return after, on, band
+}
+
+// stoppedWords says when failures that stopped (stopped) came and what
+// got through after them: "once, at 2023-11-14 22:13:21 UTC, and not
+// since: 2015 passive data connections worked after it (the latest at
+// 2023-12-12 20:13:21 UTC), 20 of them on the port that failed".
+func (ds *directionStats) stoppedWords(kind string) string {
+	after, on, _ := ds.afterFailures()
+	var latest time.Time
+	for k := range clientKinds {
+		if w := &ds.worked[k]; ds.failKinds&(1<<k) != 0 && w.last.After(latest) {
+			latest = w.last
+		}
+	}
+	const stamp = "2006-01-02 15:04:05 UTC"
+	when := fmt.Sprintf("once, at %s, and not since", ds.failFirst.UTC().Format(stamp))
+	it, ports := "it", "the port that failed"
+	if ds.failN > 1 {
+		when = fmt.Sprintf("%d times, from %s to %s, and not since", ds.failN, ds.failFirst.UTC().Format(stamp), ds.failLast.UTC().Format(stamp))
+		it = "the last"
+	}
+	if len(ds.failList) > 1 {
+		ports = "the ports that failed"
+	}
+	return fmt.Sprintf("%s: %s worked after %s (the latest at %s), %d of them on %s",
+		when, plural(after, kind+" data connection", kind+" data connections"), it, latest.UTC().Format(stamp), on, ports)
 }
 
 // hedge is what the server-wide verdict adds when only some clients met

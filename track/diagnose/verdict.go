@@ -63,6 +63,10 @@ type verdictWriter struct {
 	passiveCovered         map[string]bool
 	activeCovered, natLead bool
 	leadPorts              *PortStats
+	// stopped: the passive failures stopped (directionStats.stopped):
+	// the verdict says when they were, and the open rules are for if
+	// they come back (stoppedHead).
+	stopped bool
 }
 
 // verdict is a's verdict and change lines under pol, the server's policy.
@@ -434,9 +438,39 @@ func (v *verdictWriter) passiveFailed(code string) {
 		ports = v.d.mixedPortsVerdict(*in, *out, a, v.vfam, "on ")
 		ps = *in
 	}
-	v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
+	if ds := &a.passiveClients; ds.stopped() {
+		// Every failure was followed by a clean run on the same ports
+		// (and kind of client): a past problem, not the present one.
+		// The fix stays, for if it comes back.
+		v.stopped = true
+		v.text = "passive data connections were " + fmt.Sprintf(w.how, portsWord(ps)) + ": " + ds.stoppedWords("passive") +
+			": not a current problem (a firewall rule missing then and in place since looks like this); nothing to change now; if they fail again on " + colonAdvice(ports) +
+			v.keepInside() + v.natNote()
+	} else {
+		v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
+	}
 	v.openFailed(ps, w.open)
 	v.addRangeLines()
+}
+
+// colonAdvice is failedPortsVerdict's or mixedPortsVerdict's "port
+// 40011; open it with …" as "port 40011: open it with …", to follow
+// "if they fail again on".
+func colonAdvice(ports string) string {
+	head, advice, ok := strings.Cut(ports, "; ")
+	if !ok || strings.Contains(head, ",") {
+		return ports
+	}
+	return head + ": " + advice
+}
+
+// stoppedHead is the comment over the open rules of failures that
+// stopped.
+func (v *verdictWriter) stoppedHead() string {
+	ds := &v.a.passiveClients
+	after, _, _ := ds.afterFailures()
+	return fmt.Sprintf("# not needed now: no passive data connection failed after %s, and %d worked since; if they fail again:",
+		ds.failLast.UTC().Format("2006-01-02 15:04:05 UTC"), after)
 }
 
 // backendsSpread: passive data connections to the control address were
@@ -1263,6 +1297,10 @@ func (v *verdictWriter) alsoPassive() string {
 		return ""
 	}
 	c := "passive data connections are " + joinAnd(ways)
+	if v.stopped {
+		// (stopped is the direction's: these stopped with the lead's.)
+		c = "passive data connections were " + joinAnd(ways)
+	}
 	if union.Count > 0 {
 		v.addRangeLines()
 		switch {
@@ -1434,6 +1472,9 @@ func (v *verdictWriter) changeLines(alsoRules []string) []string {
 		// the server strays outside it, moving the server is the fix.
 		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.v6, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange())...)
 		v.named = true
+	}
+	if v.stopped && len(v.openRules) > 0 {
+		v.openRules = append([]string{v.stoppedHead()}, v.openRules...)
 	}
 	rules := v.rules
 	switch {
