@@ -36,7 +36,13 @@ type includer struct {
 }
 
 func newIncluder(main string, extra []string) *includer {
-	return &includer{main: main, dir: filepath.Dir(main), extra: extra, claimed: make([]bool, len(extra))}
+	dir := filepath.Dir(main)
+	if real, err := filepath.EvalSymlinks(main); err == nil {
+		// A main file linked from elsewhere: its copy's tree is where
+		// the file is.
+		dir = filepath.Dir(real)
+	}
+	return &includer{main: main, dir: dir, extra: extra, claimed: make([]bool, len(extra))}
 }
 
 // sameFile reports whether a and b name the same file.
@@ -47,6 +53,22 @@ func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// besideMain is where the file or directory the server's path names is
+// looked for: in the copied tree, its directory's name beside the main
+// file (conf.d/passive.conf for /etc/proftpd/conf.d/passive.conf) when
+// that exists, else its own name beside the main file (a flat copy, and
+// the main file's own neighbours: modules.conf).
+func (in *includer) besideMain(clean string) string {
+	base := filepath.Base(clean)
+	if parent := filepath.Base(filepath.Dir(clean)); parent != "/" && parent != "." {
+		p := filepath.Join(in.dir, parent, base)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return filepath.Join(in.dir, base)
 }
 
 // resolve returns the files the Include of arg at file:line names, in the
@@ -75,7 +97,11 @@ func (in *includer) resolve(arg, file string, line int, stack []*proftpdSource) 
 	// The server's path, looked for next to the main file.
 	var here string
 	if hasGlobMeta(base) {
-		for _, pat := range []string{filepath.Join(in.dir, filepath.Base(filepath.Dir(clean)), base), filepath.Join(in.dir, base)} {
+		// Only in the directory of the server's own name beside the main
+		// file (conf.d/ for /etc/proftpd/conf.d/*.conf): the same pattern
+		// beside the main file would match the main file's neighbours,
+		// which the server does not include.
+		for _, pat := range []string{filepath.Join(in.dir, filepath.Base(filepath.Dir(clean)), base)} {
 			if fi, err := os.Stat(filepath.Dir(pat)); err != nil || !fi.IsDir() || hasGlobMeta(filepath.Base(filepath.Dir(pat))) {
 				continue
 			}
@@ -88,7 +114,7 @@ func (in *includer) resolve(arg, file string, line int, stack []*proftpdSource) 
 			here = pat
 			break
 		}
-	} else if p := filepath.Join(in.dir, base); base != "/" && base != "." {
+	} else if p := in.besideMain(clean); base != "/" && base != "." {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			here = p + string(filepath.Separator)
 			entries, err := os.ReadDir(p)

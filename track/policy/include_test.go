@@ -55,6 +55,19 @@ func TestProFTPDIncludeFollowed(t *testing.T) {
 			unread: "Include /etc/proftpd/main (line 1)"},
 		{name: "a relative Include", files: map[string]string{"main": "Include conf.d/x.conf\n"},
 			err: "main:1: Include conf.d/x.conf: not an absolute path; ProFTPD refuses it"},
+		// A pattern whose directory was not copied reads nothing: not
+		// the main file's neighbours, which the server does not include.
+		{name: "a pattern, its directory not copied", files: map[string]string{"main": "Include /etc/proftpd/conf.d/*.conf\n", "old-proftpd.conf": "PassivePorts 1024 1100\n", "sshd.conf": "Port 22\n"},
+			unread: "Include /etc/proftpd/conf.d/*.conf (line 1)"},
+		// A file in a subdirectory of the server's, copied as a tree.
+		{name: "a file in a copied subdirectory", files: map[string]string{"main": "Include /etc/proftpd/conf.d/passive.conf\n", "conf.d/passive.conf": "PassivePorts 40000 40100\n"},
+			rng: "40000-40100"},
+		{name: "a file copied flat", files: map[string]string{"main": "Include /etc/proftpd/conf.d/passive.conf\n", "passive.conf": "PassivePorts 40000 40100\n"},
+			rng: "40000-40100"},
+		{name: "the main file given twice", files: map[string]string{"main": "Port 21\n"}, extra: []string{"main"},
+			err: "main: given twice with --server-config"},
+		{name: "another server's file given after it", files: map[string]string{"main": "Port 21\n", "vsftpd.conf": "listen=YES\npasv_min_port=40000\npasv_max_port=40100\n"}, extra: []string{"vsftpd.conf"},
+			err: "vsftpd.conf: a vsftpd configuration, given with --server-config after main, a ProFTPD one"},
 		{name: "an error in an included file names it", files: map[string]string{"main": debianMain, "conf.d/bad.conf": "\nPassivePorts 40100 40000\n"},
 			err: filepath.Join("conf.d", "bad.conf") + ":2: PassivePorts 40100 40000: the minimum is above the maximum"},
 	} {
@@ -88,6 +101,19 @@ func TestProFTPDIncludeFollowed(t *testing.T) {
 				t.Errorf("notes %q lack %q", n, tc.note)
 			}
 		})
+	}
+	// A main file linked from elsewhere: its includes are beside the file
+	// it links to.
+	dir0 := t.TempDir()
+	writeFiles(t, dir0, map[string]string{"real/proftpd.conf": "Include /etc/proftpd/conf.d/\n", "real/conf.d/passive.conf": "PassivePorts 40000 40100\n"})
+	if err := os.MkdirAll(filepath.Join(dir0, "link"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir0, "real", "proftpd.conf"), filepath.Join(dir0, "link", "proftpd.conf")); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadServerConfig(filepath.Join(dir0, "link", "proftpd.conf")); err != nil || c.PassiveRange.String() != "40000-40100" {
+		t.Errorf("linked main file: %v, %v; want the range its conf.d/ sets", c, err)
 	}
 	// vsftpd has no Include: a second file is refused, not dropped.
 	dir := t.TempDir()

@@ -162,9 +162,15 @@ func parseProFTPD(name string, data []byte, inc *includer) (*ServerConfig, error
 				extra := inc.unclaimed()
 				srcs := make([]*proftpdSource, len(extra))
 				for i, f := range extra {
+					if sameFile(f, name) {
+						return nil, fmt.Errorf("%s: given twice with --server-config (once is the main file)", f)
+					}
 					data, err := inc.read(f)
 					if err != nil {
 						return nil, err
+					}
+					if k := DetectKind(f, data); k == ServerVsftpd || k == ServerPureFTPd {
+						return nil, fmt.Errorf("%s: a %s configuration, given with --server-config after %s, a ProFTPD one: give one server's files at a time", f, k, name)
 					}
 					c.Notes = append(c.Notes, fmt.Sprintf("%s: no Include names it (by its name, or its directory's): read as if included at the end of %s, in the main server's context", f, name))
 					srcs[i] = &proftpdSource{file: f, lines: proftpdSplit(data)}
