@@ -89,23 +89,43 @@ func TestExternalPlaceholderInterface(t *testing.T) {
 	}
 }
 
-// BenchmarkExternalLook measures the look for a PORT's public address
-// among the capture's hosts (seenAsHost): many parallel sessions of one
-// client, each with many PORTs to its NAT's address, had made each look
-// walk every data connection of every session (k sessions of m PORTs:
-// k*k*m*m). A benchmark, not a timed test: compare runs with benchstat.
+// BenchmarkExternalLook measures the looks a PORT naming a public
+// address makes (seenAsHost, vantage), in a doubling series of parallel
+// sessions of one private client, each with many PORTs to its NAT's
+// address answered 425. Each look had walked every open session and
+// the first data connections of the client's (k sessions of m PORTs:
+// k*k*m), and every data connection of the session for its capture
+// point (m*m): ns/PORT grew with k. It should stay flat along the
+// series; reads/PORT (the entries the looks read, hostsShown.reads and
+// captureShared.ownReads) is the same measure without the clock. A
+// benchmark, not a timed test: compare runs with benchstat.
 //
 //	go test -run '^$' -bench BenchmarkExternalLook ./track/diagnose
 func BenchmarkExternalLook(b *testing.B) {
-	const k, m = 60, 60
-	for range b.N {
-		externalLookScene(b, k, m)
+	const m = 20
+	for _, k := range []int{25, 50, 100, 200} {
+		b.Run(fmt.Sprintf("k=%d", k), func(b *testing.B) {
+			reads := 0
+			for range b.N {
+				reads += externalLookScene(b, k, m).lookReads()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k*m), "ns/PORT")
+			b.ReportMetric(float64(reads)/float64(b.N*k*m), "reads/PORT")
+		})
 	}
 }
 
+// lookReads is what d's looks for the PORTs' addresses read: entries of
+// the tables of hosts shown, data connections read for the capture
+// point, and commands read for the addresses the session's PORTs named.
+func (d *Diagnoser) lookReads() int {
+	return d.hosts.reads + d.capture.ownReads + d.bounces.portReads
+}
+
 // externalLookScene feeds k parallel sessions of one private client,
-// each naming m times its NAT's public address in a PORT answered 425.
-func externalLookScene(tb testing.TB, k, m int) {
+// each naming m times its NAT's public address in a PORT answered 425,
+// and returns the diagnoser.
+func externalLookScene(tb testing.TB, k, m int) *Diagnoser {
 	w := newWire(tb, "192.168.1.10:20000", "93.184.216.34:21")
 	ws := make([]netip.AddrPort, k)
 	for i := range ws {
@@ -129,4 +149,5 @@ func externalLookScene(tb testing.TB, k, m int) {
 		}
 	}
 	w.end()
+	return w.d
 }

@@ -449,6 +449,12 @@ func captureVantage(cli, srv netip.Addr, own, near, about vantageVotes) (Vantage
 // handshakes about its client's and server's networks seen so far, else
 // the addresses.
 func (d *Diagnoser) vantage(s *track.Session) (Vantage, vantageWhy) {
+	if c := d.capture; c != nil && c.own[s] == nil && d.sess[s] != nil {
+		if c.own == nil {
+			c.own = map[*track.Session]*ownVotes{}
+		}
+		c.own[s] = &ownVotes{}
+	}
 	return d.capture.vantage(s)
 }
 
@@ -457,8 +463,12 @@ func (d *Diagnoser) vantage(s *track.Session) (Vantage, vantageWhy) {
 // sits): every sentence about the capture point reads it one way.
 func (c *captureShared) vantage(s *track.Session) (Vantage, vantageWhy) {
 	var own vantageVotes
-	for _, dc := range s.Data {
-		own.add(dc)
+	if m := c.ownMemo(s); m != nil {
+		own = m.votes(s, &c.ownReads)
+	} else {
+		for _, dc := range s.Data {
+			own.add(dc)
+		}
 	}
 	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
 	var near, about vantageVotes
@@ -466,6 +476,75 @@ func (c *captureShared) vantage(s *track.Session) (Vantage, vantageWhy) {
 		near, about = c.votes.about(cli, srv)
 	}
 	return captureVantage(cli, srv, own, near, about)
+}
+
+// ownMemo is s's ownVotes, nil when none is kept (an ended session, or
+// none was made: Diagnoser.vantage makes it for an open session).
+func (c *captureShared) ownMemo(s *track.Session) *ownVotes {
+	if c == nil {
+		return nil
+	}
+	return c.own[s]
+}
+
+// ownVotes is what an open session's own data connections vote of the
+// capture point (vantage), kept so that a look reads only the data
+// connections that came or may have changed since the last one, not
+// every one the session keeps for each of its PORTs (a text transcript
+// keeps up to MaxDataPerSession). What a data connection votes is final
+// once it is done (settledVote). The tracker appends to a session's
+// Data, puts another in the place of one not done (conflict.go: those
+// places are read at each look), and takes some out (RecentOnly, an
+// announcement retracted) or moves one to the end (an inferred
+// connection adopted), which the last one read no longer being in its
+// place shows: then all are read again.
+type ownVotes struct {
+	n    int             // s.Data[:n] read
+	last *track.DataConn // s.Data[n-1]
+	v    vantageVotes    // the votes of those of s.Data[:n] that are final
+	live []int           // the others: their places in s.Data, read at each look
+}
+
+// settledVote reports whether dc's vote can no longer change: the
+// tracker reads no segment into a done data connection, and gives back
+// only a port-only match that carried nothing (supersede), done or not.
+func settledVote(dc *track.DataConn) bool {
+	return dc.Done && dc.Match != track.MatchPortOnly
+}
+
+// votes is the votes of s.Data, as vantage counts them; reads counts
+// the data connections read.
+func (m *ownVotes) votes(s *track.Session, reads *int) vantageVotes {
+	if m.n > len(s.Data) || m.n > 0 && s.Data[m.n-1] != m.last {
+		*m = ownVotes{live: m.live[:0]}
+	}
+	// Those not final at the last look, and those come since.
+	live := m.live[:0]
+	for _, i := range m.live {
+		*reads++
+		if dc := s.Data[i]; settledVote(dc) {
+			m.v.add(dc)
+		} else {
+			live = append(live, i)
+		}
+	}
+	for i := m.n; i < len(s.Data); i++ {
+		*reads++
+		if dc := s.Data[i]; settledVote(dc) {
+			m.v.add(dc)
+		} else {
+			live = append(live, i)
+		}
+	}
+	m.live, m.n = live, len(s.Data)
+	if m.n > 0 {
+		m.last = s.Data[m.n-1]
+	}
+	v := m.v
+	for _, i := range m.live {
+		v.add(s.Data[i])
+	}
+	return v
 }
 
 // because says what decided v, for a sentence about the capture point.

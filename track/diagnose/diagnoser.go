@@ -29,6 +29,9 @@ type Diagnoser struct {
 	// bounces: the hosts clients' PORTs named as other hosts, per client
 	// address, across sessions (stories.go).
 	bounces bounceClients
+	// hosts: where the open sessions show an address as a host's, for
+	// seenAsHost (stories.go).
+	hosts hostsShown
 	// capture: what the whole capture tells, shared by every serverAcc
 	// (the capture point's timing votes, the clients' active peers).
 	capture *captureShared
@@ -225,6 +228,9 @@ func (d *Diagnoser) state(s *track.Session) *sessState {
 	if st == nil {
 		st = &sessState{}
 		d.sess[s] = st
+		if d.hosts.built {
+			d.hosts.opened(s)
+		}
 	}
 	return st
 }
@@ -256,6 +262,7 @@ func (d *Diagnoser) SessionStart(s *track.Session) {
 
 // Command implements track.Sink.
 func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
+	d.hosts.noteAnnounced(s, c.Data)
 	if len(c.Replies) > 0 || c.Status == track.StatusInterrupted {
 		st := d.state(s)
 		st.answered = st.answered || len(c.Replies) > 0
@@ -285,6 +292,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 
 // Data implements track.Sink.
 func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
+	d.hosts.reported(s, dc)
 	d.server(s).data(dc)
 	if !dc.Outcome.Failed() && strangerOnce(s, dc) && d.strangerOwned(s, dc) == "" {
 		d.server(s).noteStrangerMade(dc)
@@ -439,9 +447,12 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 		d.report([]*Finding{f})
 	}
 	delete(d.sess, s)
+	d.hosts.ended(s)
 	// (Its memo of what its PORTs showed holds the session and one of
 	// its commands: it goes with it, not at the next memo's prune.)
 	delete(d.bounces.signs, s)
+	delete(d.bounces.ports, s)
+	delete(d.capture.own, s)
 	if d.next != nil {
 		d.next.SessionEnd(s)
 	}

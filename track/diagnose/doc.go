@@ -17,10 +17,11 @@
 // tracker makes once every data connection of the session is reported);
 // and across the capture one summary per server (serverAcc), the login
 // table (logins.go), the table of hosts clients' PORTs named
-// (bounceClients, stories.go), what the capture as a whole tells, shared
-// by every server summary (captureShared: the capture point's handshake
-// timing votes and the clients' active data connections), and the
-// rewrites KnowRewrite was told. A finding is handed to the Reporter and
+// (bounceClients, stories.go), where the open sessions show an address
+// as a host's (hostsShown, stories.go), what the capture as a whole
+// tells, shared by every server summary (captureShared: the capture
+// point's handshake timing votes and the clients' active data
+// connections), and the rewrites KnowRewrite was told. A finding is handed to the Reporter and
 // not kept, but for the held ones below. Summaries, LoginAttacks and
 // Omitted read the tables at any time. A Diagnoser is not safe for
 // concurrent use.
@@ -74,6 +75,15 @@
 //   - the PORTs, EPRTs and LPRTs naming the client's own address that
 //     the server refused, for active-refused: the first
 //     maxActiveRefusedQuoted (3), the rest counted
+//   - for a client seen at a private or CGNAT address, the public
+//     addresses its data connections showed as a host's (hostsShown: the
+//     passive-mode address announced, an end the capture saw), for
+//     seenAsHost: maxHostsShown (16); past it one more is not kept, and
+//     a PORT of another session of that client naming it is not told
+//     another host by it
+//   - what its own data connections vote of the capture point
+//     (ownVotes, made at its first look): one tally, and the places of
+//     those not final yet
 //
 // Every output but the text transcript runs the tracker with
 // RecentOnly, whose sessions keep only their latest few announcing,
@@ -184,12 +194,22 @@
 //     (64) ports per host (more counted)
 //   - rewrites told by KnowRewrite: MaxRewrites (256); past it KnowRewrite
 //     reports false
+//   - for seenAsHost (hostsShown): the open sessions by server and by
+//     client address, one entry each per open session (made at the
+//     first look); and per client address seen at a private or CGNAT
+//     address, the data connections of its open sessions announced and
+//     not yet reported: maxPendingLook (32), the oldest let go (what it
+//     shows is kept once it is reported)
 //
 // The work of one call is bounded too: a look back over a session's
 // commands reads at most maxHostLook (256), maxUserLook (64) or
-// maxPasswordLook (64) of them; and so is what one finding or verdict
-// says: a reply or command quoted in evidence is cut to maxEvidenceText
-// (160) bytes, active-refused quotes maxActiveRefusedQuoted (3) refused
-// commands, and a verdict names maxOtherErrors (4) other kinds of error
-// or warning.
+// maxPasswordLook (64) of them; a look for an address among the open
+// sessions (seenAsHost) reads a few entries of hostsShown and at most
+// maxPendingLook data connections, whatever the count of open sessions;
+// a look for a session's capture point (vantage) reads only its data
+// connections that came, or were not final, since its last look; and so
+// is what one finding or verdict says: a reply or command quoted in
+// evidence is cut to maxEvidenceText (160) bytes, active-refused quotes
+// maxActiveRefusedQuoted (3) refused commands, and a verdict names
+// maxOtherErrors (4) other kinds of error or warning.
 package diagnose

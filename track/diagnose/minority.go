@@ -616,6 +616,13 @@ type captureShared struct {
 	// sources: the other addresses clients' passive data connections
 	// got through from (stranger.go's strangerOwned).
 	sources dataSources
+	// own: per open session, what its own data connections vote
+	// (ownVotes), made at its first look (Diagnoser.vantage), let go at
+	// its end.
+	own map[*track.Session]*ownVotes
+	// ownReads: the data connections the looks through own read, for
+	// the tests that count the work of a look.
+	ownReads int
 }
 
 // activePeer is which servers an active data connection to one client

@@ -581,39 +581,44 @@ func (d *Diagnoser) externalAt(s *track.Session, addr netip.Addr) bool {
 	return d.externalSide(s, addr) && d.seenAsHost(s, addr) == ""
 }
 
-// seenAsHost says what this capture shows addr as, when it shows it as
-// a host's own address: the server of a session (open, or one of the
-// servers summed up), the client of another session, or, in the open
-// sessions of s's client address (an FXP transfer's other server is one
-// of them), a passive address a server announced or an end of a data
-// connection; "" when none. Of the open sessions, the first by ID that
-// shows it is named. (The other clients' data connections are not read,
-// and of the client's own sessions together at most maxHostLook data
-// connections, each session's first ones: the cost of each look stays
-// that of the open sessions' count, whatever each PORT leaves.)
+// seenAsHost says what this capture shows addr, an externalCandidate of
+// s, as, when it shows it as a host's own address: the server of a
+// session (open, or one of the servers summed up), the client of another
+// session, or, in the open sessions of s's client address (an FXP
+// transfer's other server is one of them), a passive address a server
+// announced or an end of a data connection the capture saw; "" when none.
+// Of the open sessions, the first by ID that shows it is named. What the
+// open sessions show is kept as they start and end and as their commands
+// and data connections are reported (hostsShown): a look reads a few
+// entries, whatever the count of open sessions and of their data
+// connections, and whatever the tracker keeps of them.
 func (d *Diagnoser) seenAsHost(s *track.Session, addr netip.Addr) string {
 	addr, cli := addr.Unmap(), s.Client.Addr().Unmap()
-	own := 0
-	for x := range d.sess {
-		if x.Client.Addr().Unmap() == cli {
-			own++
-		}
-	}
-	look := maxHostLook / max(own, 1)
+	h := d.hostIndex()
 	var (
 		by   *track.Session
 		what string
 	)
-	for x := range d.sess {
-		if by != nil && x.ID > by.ID {
+	if l := h.server[addr]; len(l) > 0 {
+		h.reads++
+		by, what = l[0], fmt.Sprintf("the server of session %d", l[0].ID)
+	}
+	for _, x := range h.client[addr] {
+		h.reads++
+		if x == s {
 			continue
 		}
-		data := 0
-		if x.Client.Addr().Unmap() == cli {
-			data = max(look, 1)
+		if by == nil || x.ID < by.ID {
+			by, what = x, fmt.Sprintf("the client of session %d", x.ID)
 		}
-		if w := hostIn(x, x != s, data, addr); w != "" {
-			by, what = x, w
+		break
+	}
+	if e, x := h.dataLook(cli, addr); x != nil && (by == nil || x.ID < by.ID) {
+		by = x
+		if e.passive {
+			what = fmt.Sprintf("the passive-mode address the server of session %d announced", x.ID)
+		} else {
+			what = fmt.Sprintf("an end of data connection #%d (session %d)", e.dc, x.ID)
 		}
 	}
 	if by != nil {
@@ -628,29 +633,263 @@ func (d *Diagnoser) seenAsHost(s *track.Session, addr netip.Addr) string {
 	return ""
 }
 
-// hostIn says what x shows addr as (seenAsHost): its server, its client
-// (other: x is not the session asking), and a passive address its
-// server announced or an end of one of its first data data connections
-// (at most maxHostLook) the capture saw; "" when none.
-func hostIn(x *track.Session, other bool, data int, addr netip.Addr) string {
-	switch {
-	case x.Server.Addr().Unmap() == addr:
-		return fmt.Sprintf("the server of session %d", x.ID)
-	case other && x.Client.Addr().Unmap() == addr:
-		return fmt.Sprintf("the client of session %d", x.ID)
-	}
-	for i, dc := range x.Data {
-		if i >= min(data, maxHostLook) {
-			break
+// dataLook is the first open session of client address cli, by ID,
+// whose data connections showed addr, and the first of them that did
+// (hostShown): among those reported, and those announced and not yet
+// reported (pending: one in progress shows its ends before it is).
+func (h *hostsShown) dataLook(cli, addr netip.Addr) (hostShown, *track.Session) {
+	var (
+		best hostShown
+		by   *track.Session
+	)
+	if l := h.data[[2]netip.Addr{cli, addr}]; len(l) > 0 {
+		by = l[0]
+		for _, e := range h.shown[by] {
+			h.reads++
+			if e.addr == addr {
+				best = e
+				break
+			}
 		}
+	}
+	for _, dc := range h.pending[cli] {
+		h.reads++
+		e := hostShown{addr: addr, dc: dc.ID}
 		switch {
 		case dc.Passive && dc.Announced.Addr().Unmap() == addr:
-			return fmt.Sprintf("the passive-mode address the server of session %d announced", x.ID)
+			e.passive = true
 		case dc.Seen() && (dc.Server.Addr().Unmap() == addr || dc.Client.Addr().Unmap() == addr):
-			return fmt.Sprintf("an end of data connection #%d (session %d)", dc.ID, x.ID)
+		default:
+			continue
+		}
+		if x := dc.Session; by == nil || x.ID < by.ID || x == by && e.before(best) {
+			best, by = e, x
 		}
 	}
-	return ""
+	return best, by
+}
+
+// before reports whether e names an earlier data connection than o, or
+// the same as the passive-mode address where o names it as an end.
+func (e hostShown) before(o hostShown) bool {
+	return e.dc < o.dc || e.dc == o.dc && e.passive && !o.passive
+}
+
+// maxPendingLook bounds the data connections per client address that
+// were announced and are not yet reported which hostsShown holds for
+// each look to read (an end of one in progress); past it the oldest is
+// let go, and what it shows counts once it is reported.
+const maxPendingLook = 32
+
+// maxHostsShown bounds the addresses one session's data connections
+// showed that hostsShown keeps: a session's connections show its
+// server's data address, perhaps a NAT's, an FXP transfer's other
+// server; past it one more is not kept, and a PORT of another session
+// of the client naming it is not told another host by it.
+const maxHostsShown = 16
+
+// hostsShown is what seenAsHost looks up, kept as facts arrive: the open
+// sessions by server address and by client address, in ID order (made
+// at the first look from the open sessions, then kept as sessions start
+// and end); and, per client address seen at a private or CGNAT address
+// (the only clients whose PORTs seenAsHost is asked about), the public
+// addresses its open sessions' data connections showed as a host's, in
+// the sessions' ID order, with what showed it (shown).
+type hostsShown struct {
+	built          bool
+	server, client map[netip.Addr][]*track.Session
+	data           map[[2]netip.Addr][]*track.Session // (client address, address shown)
+	shown          map[*track.Session][]hostShown     // at most maxHostsShown per session
+	// pending: per client address, its open sessions' data connections
+	// announced and not yet reported, at most maxPendingLook, the
+	// oldest first: whether one in progress shows an address as an end
+	// is read at each look.
+	pending map[netip.Addr][]*track.DataConn
+	// reads: the entries the looks read, for the tests that count the
+	// work of a look.
+	reads int
+}
+
+// hostShown is one public address a session's data connections showed:
+// the first data connection that did (its number), and whether as the
+// passive-mode address its server announced (else as an end of it).
+type hostShown struct {
+	addr    netip.Addr
+	dc      int
+	passive bool
+}
+
+// hostIndex is d's hostsShown, its tables of open sessions made at the
+// first look.
+func (d *Diagnoser) hostIndex() *hostsShown {
+	h := &d.hosts
+	if !h.built {
+		h.built = true
+		h.server, h.client = map[netip.Addr][]*track.Session{}, map[netip.Addr][]*track.Session{}
+		for x := range d.sess {
+			h.opened(x)
+		}
+	}
+	return h
+}
+
+// opened adds x, an open session, to the tables of open sessions.
+func (h *hostsShown) opened(x *track.Session) {
+	a := x.Server.Addr().Unmap()
+	h.server[a] = addOpen(h.server[a], x)
+	a = x.Client.Addr().Unmap()
+	h.client[a] = addOpen(h.client[a], x)
+}
+
+// ended takes x, a session that ended, out of every table.
+func (h *hostsShown) ended(x *track.Session) {
+	if h.built {
+		dropFrom(h.server, x.Server.Addr().Unmap(), x)
+		dropFrom(h.client, x.Client.Addr().Unmap(), x)
+	}
+	if l, ok := h.pending[x.Client.Addr().Unmap()]; ok {
+		l = slices.DeleteFunc(l, func(dc *track.DataConn) bool { return dc.Session == x })
+		if len(l) == 0 {
+			delete(h.pending, x.Client.Addr().Unmap())
+		} else {
+			h.pending[x.Client.Addr().Unmap()] = l
+		}
+	}
+	if l, ok := h.shown[x]; ok {
+		cli := x.Client.Addr().Unmap()
+		for _, e := range l {
+			dropFrom(h.data, [2]netip.Addr{cli, e.addr}, x)
+		}
+		delete(h.shown, x)
+	}
+}
+
+// noteAnnounced notes dc, the data connection c, a command of s,
+// armed, and what it shows yet (noteData); until it is reported (Data),
+// each look reads what it shows (pending).
+func (h *hostsShown) noteAnnounced(s *track.Session, dc *track.DataConn) {
+	if dc == nil || !privateClient(s) {
+		return
+	}
+	h.noteData(s, dc)
+	cli := s.Client.Addr().Unmap()
+	l := h.pending[cli]
+	if slices.Contains(l, dc) {
+		return
+	}
+	if len(l) >= maxPendingLook {
+		l[0] = nil
+		l = l[1:]
+	}
+	if h.pending == nil {
+		h.pending = map[netip.Addr][]*track.DataConn{}
+	}
+	h.pending[cli] = append(l, dc)
+}
+
+// reported notes what dc, a data connection of s reported, shows, and
+// lets it go from pending.
+func (h *hostsShown) reported(s *track.Session, dc *track.DataConn) {
+	if !privateClient(s) {
+		return
+	}
+	h.noteData(s, dc)
+	cli := s.Client.Addr().Unmap()
+	if l := h.pending[cli]; len(l) > 0 {
+		if i := slices.Index(l, dc); i >= 0 {
+			if len(l) == 1 {
+				delete(h.pending, cli)
+			} else {
+				h.pending[cli] = slices.Delete(l, i, i+1)
+			}
+		}
+	}
+}
+
+// privateClient reports whether s's client is seen at a private or
+// CGNAT address: only such a client's PORTs are looked up (seenAsHost
+// is asked about externalCandidates).
+func privateClient(s *track.Session) bool {
+	cls := Classify(s.Client.Addr())
+	return cls == ClassPrivate || cls == ClassCGNAT
+}
+
+// noteData notes what dc, a data connection of s, shows as a host's:
+// the passive-mode address its server announced, and, when the capture
+// saw it, its ends.
+func (h *hostsShown) noteData(s *track.Session, dc *track.DataConn) {
+	if dc == nil {
+		return
+	}
+	if dc.Passive {
+		h.note(s, dc.Announced.Addr(), dc.ID, true)
+	}
+	if dc.Seen() {
+		h.note(s, dc.Server.Addr(), dc.ID, false)
+		h.note(s, dc.Client.Addr(), dc.ID, false)
+	}
+}
+
+// note notes that data connection number dc of s showed addr, as the
+// passive-mode address announced or as an end: of a session's data
+// connections the first that showed it is kept, and of one that showed
+// it both ways, as announced.
+func (h *hostsShown) note(s *track.Session, addr netip.Addr, dc int, passive bool) {
+	addr = addr.Unmap()
+	if Classify(addr) != ClassPublic {
+		return
+	}
+	l := h.shown[s]
+	for i := range l {
+		if e := &l[i]; e.addr == addr {
+			if n := (hostShown{addr: addr, dc: dc, passive: passive}); n.before(*e) {
+				*e = n
+			}
+			return
+		}
+	}
+	if len(l) >= maxHostsShown {
+		return
+	}
+	if h.shown == nil {
+		h.shown, h.data = map[*track.Session][]hostShown{}, map[[2]netip.Addr][]*track.Session{}
+	}
+	h.shown[s] = append(l, hostShown{addr: addr, dc: dc, passive: passive})
+	k := [2]netip.Addr{s.Client.Addr().Unmap(), addr}
+	h.data[k] = addOpen(h.data[k], s)
+}
+
+// addOpen adds x to l, open sessions in ID order.
+func addOpen(l []*track.Session, x *track.Session) []*track.Session {
+	if n := len(l); n == 0 || l[n-1].ID < x.ID {
+		return append(l, x) // (sessions start in ID order)
+	}
+	i, _ := slices.BinarySearchFunc(l, x.ID, func(y *track.Session, id int) int { return cmp.Compare(y.ID, id) })
+	return slices.Insert(l, i, x)
+}
+
+// dropFrom takes x out of m[k], open sessions in ID order, and k out of
+// m once none is left. Sessions mostly end in the order they started,
+// or the latest first: either costs no copy.
+func dropFrom[K comparable](m map[K][]*track.Session, k K, x *track.Session) {
+	l := m[k]
+	i, _ := slices.BinarySearchFunc(l, x.ID, func(y *track.Session, id int) int { return cmp.Compare(y.ID, id) })
+	for i < len(l) && l[i] != x && l[i].ID == x.ID {
+		i++
+	}
+	switch {
+	case i >= len(l) || l[i] != x:
+		return
+	case len(l) == 1:
+		delete(m, k)
+		return
+	case i == 0:
+		l[0] = nil // (let the session go)
+		l = l[1:]
+	default:
+		l = slices.Delete(l, i, i+1)
+	}
+	m[k] = l
 }
 
 // natExternal reports whether a, which a PORT/EPRT/LPRT names, is most
@@ -683,14 +922,14 @@ func (d *Diagnoser) natExternalSeen(s *track.Session, a netip.AddrPort, seen *st
 	if a.Port() < 1024 || seen == nil && !d.externalSide(s, a.Addr()) {
 		return false
 	}
-	if other, _ := otherExternal(s, a.Addr()); other.IsValid() {
+	if other, _ := d.otherExternal(s, a.Addr()); other.IsValid() {
 		return false
 	}
 	e := d.externalSigns(s, a.Addr())
 	if e.against || !e.arrived && !e.failed {
 		return false
 	}
-	if other, _ := d.bounces.otherExternal(s, a.Addr()); other.IsValid() && !e.arrived {
+	if other, _ := d.bounces.otherExternal(s, a.Addr(), d.externalTimes); other.IsValid() && !e.arrived {
 		return false
 	}
 	if seen == nil {
@@ -703,7 +942,7 @@ func (d *Diagnoser) natExternalSeen(s *track.Session, a netip.AddrPort, seen *st
 	// The client's NAT's, as far as this capture shows: another
 	// session of this client naming another one soon after shows both
 	// other hosts.
-	d.bounces.noteExternal(s, a.Addr())
+	d.bounces.noteExternal(s, a.Addr(), d.externalTimes)
 	return true
 }
 
@@ -719,12 +958,38 @@ const externalWindow = 10 * time.Minute
 // externalTimes is when s's PORT/EPRT/LPRT commands naming addr, among
 // its first maxHostLook kept commands, came: the first and the latest;
 // zero when none did.
-func externalTimes(s *track.Session, addr netip.Addr) (first, last time.Time) {
+func (d *Diagnoser) externalTimes(s *track.Session, addr netip.Addr) (first, last time.Time) {
 	addr = addr.Unmap()
-	for i, c := range s.Commands {
-		if i >= maxHostLook {
-			break
+	m := d.portsNamed(s)
+	if m == nil || !externalCandidate(s, addr) {
+		return timesIn(s.Commands[:min(len(s.Commands), maxHostLook)], addr, &d.bounces.portReads)
+	}
+	tracked := false
+	for _, e := range m.ext {
+		if e.addr == addr {
+			first, last, tracked = e.first, e.last, true
 		}
+	}
+	if !tracked && m.ext[1].addr.IsValid() {
+		// A third one, which the memo does not follow.
+		return timesIn(s.Commands[:min(len(s.Commands), maxHostLook)], addr, &d.bounces.portReads)
+	}
+	f, l := timesIn(m.tail(s), addr, &d.bounces.portReads)
+	if first.IsZero() {
+		first = f
+	}
+	if !l.IsZero() {
+		last = l
+	}
+	return first, last
+}
+
+// timesIn is when the PORT/EPRT/LPRT commands of cs naming addr came:
+// the first and the latest; zero when none did. reads counts the
+// commands read.
+func timesIn(cs []*track.Command, addr netip.Addr, reads *int) (first, last time.Time) {
+	for _, c := range cs {
+		*reads++
 		if !activeEndpoint(c) || c.Endpoint.Addr().Unmap() != addr {
 			continue
 		}
@@ -734,6 +999,122 @@ func externalTimes(s *track.Session, addr netip.Addr) (first, last time.Time) {
 		last = c.TS
 	}
 	return first, last
+}
+
+// portsNamed is what the PORTs, EPRTs and LPRTs among a session's first
+// maxHostLook kept commands name, for otherExternal, otherCandidate and
+// externalTimes: the first two distinct externalCandidates and
+// natCandidates, with the first command naming each and when the
+// commands naming each came. Each command is read once, as it comes,
+// not again for each PORT of the session: those read are the ones
+// before the latest (the latest line may yet turn out to have had two
+// copies) and before any whose line had (its endpoint may still change:
+// conflict.go); those from there on are read at each look (tail). The
+// tracker only appends to a session's commands, or takes some out
+// (RecentOnly), which the last one read no longer being in its place
+// shows: then all are read again.
+type portsNamed struct {
+	n        int            // s.Commands[:n] read
+	last     *track.Command // s.Commands[n-1]
+	ext, nat namedTwo
+}
+
+// namedTwo is the first two distinct addresses of a kind a session's
+// PORTs named.
+type namedTwo [2]namedAt
+
+// namedAt is one address a session's PORTs named: the first command
+// naming it, and when the first and the latest did.
+type namedAt struct {
+	addr        netip.Addr
+	cmd         *track.Command
+	first, last time.Time
+}
+
+// portsNamed is s's portsNamed, brought up to date; nil for a session
+// not open (its commands are read as they stand).
+func (d *Diagnoser) portsNamed(s *track.Session) *portsNamed {
+	if d.sess[s] == nil {
+		return nil
+	}
+	b := &d.bounces
+	m := b.ports[s]
+	if m == nil {
+		if b.ports == nil {
+			b.ports = map[*track.Session]*portsNamed{}
+		}
+		m = &portsNamed{}
+		b.ports[s] = m
+	}
+	if m.n > len(s.Commands) || m.n > 0 && s.Commands[m.n-1] != m.last {
+		*m = portsNamed{}
+	}
+	for end := min(len(s.Commands)-1, maxHostLook); m.n < end; m.n++ {
+		c := s.Commands[m.n]
+		if c.Conflict != nil {
+			break
+		}
+		b.portReads++
+		m.last = c
+		if !activeEndpoint(c) {
+			continue
+		}
+		t := c.Endpoint.Addr().Unmap()
+		if externalCandidate(s, t) {
+			m.ext.add(t, c)
+		}
+		if natCandidate(s, t) {
+			m.nat.add(t, c)
+		}
+	}
+	return m
+}
+
+// tail is the commands of s among its first maxHostLook that m has not
+// read.
+func (m *portsNamed) tail(s *track.Session) []*track.Command {
+	return s.Commands[m.n:max(m.n, min(len(s.Commands), maxHostLook))]
+}
+
+// add notes that c names t.
+func (l *namedTwo) add(t netip.Addr, c *track.Command) {
+	for i := range l {
+		switch e := &l[i]; {
+		case e.addr == t:
+			e.last = c.TS
+			return
+		case !e.addr.IsValid():
+			*e = namedAt{addr: t, cmd: c, first: c.TS, last: c.TS}
+			return
+		}
+	}
+}
+
+// other is the first of l other than addr, after which tail is read for
+// one that is (of the kind cand tells): the first address other than
+// addr that the commands named, and the command.
+func (l *namedTwo) other(addr netip.Addr, tail []*track.Command, cand func(netip.Addr) bool, reads *int) (netip.Addr, *track.Command) {
+	for _, e := range l {
+		if e.addr.IsValid() && e.addr != addr {
+			return e.addr, e.cmd
+		}
+	}
+	return otherIn(tail, addr, cand, reads)
+}
+
+// otherIn is the first address other than addr, of the kind cand tells,
+// that a PORT/EPRT/LPRT of cs names, and that command.
+func otherIn(cs []*track.Command, addr netip.Addr, cand func(netip.Addr) bool, reads *int) (netip.Addr, *track.Command) {
+	for _, c := range cs {
+		*reads++
+		if !activeEndpoint(c) {
+			continue
+		}
+		if t := c.Endpoint.Addr().Unmap(); t != addr && cand(t) {
+			return t, c
+		}
+	}
+	return netip.Addr{}, nil
 }
 
 // externalSide reports whether addr is an externalCandidate in a capture
@@ -858,20 +1239,13 @@ func (d *Diagnoser) externalSign(s *track.Session, c *track.Command, addr netip.
 // otherExternal is an externalCandidate other than addr that a
 // PORT/EPRT/LPRT among the session's first maxHostLook kept commands
 // names, if any, and that command.
-func otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, *track.Command) {
+func (d *Diagnoser) otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, *track.Command) {
 	addr = addr.Unmap()
-	for i, c := range s.Commands {
-		if i >= maxHostLook {
-			break
-		}
-		if !activeEndpoint(c) {
-			continue
-		}
-		if t := c.Endpoint.Addr().Unmap(); t != addr && externalCandidate(s, t) {
-			return t, c
-		}
+	cand := func(t netip.Addr) bool { return externalCandidate(s, t) }
+	if m := d.portsNamed(s); m != nil {
+		return m.ext.other(addr, m.tail(s), cand, &d.bounces.portReads)
 	}
-	return netip.Addr{}, nil
+	return otherIn(s.Commands[:min(len(s.Commands), maxHostLook)], addr, cand, &d.bounces.portReads)
 }
 
 // externalProof is what makes a, named by a PORT/EPRT/LPRT, another host
@@ -887,7 +1261,7 @@ func (d *Diagnoser) externalProof(s *track.Session, a netip.AddrPort) (p bounceP
 		return p, false
 	}
 	nat := "a client behind a NAT (the capture is on the client's side of one) may announce the NAT's public address"
-	if other, c := otherExternal(s, addr); other.IsValid() && a.Port() >= 1024 {
+	if other, c := d.otherExternal(s, addr); other.IsValid() && a.Port() >= 1024 {
 		return bounceProof{several: true, external: true,
 			reason: fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d), both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, other, c.Num, cli, nat)}, true
 	}
@@ -895,7 +1269,7 @@ func (d *Diagnoser) externalProof(s *track.Session, a netip.AddrPort) (p bounceP
 		return bounceProof{privileged: true, namesPort: true, external: true,
 			reason: fmt.Sprintf("names port %d of %s, a public address, not the client's %s: %s, but no client listens for its data below port 1024", a.Port(), addr, cli, nat)}, true
 	}
-	if other, sess := d.bounces.otherExternal(s, addr); other.IsValid() && !d.externalSigns(s, addr).arrived {
+	if other, sess := d.bounces.otherExternal(s, addr, d.externalTimes); other.IsValid() && !d.externalSigns(s, addr).arrived {
 		return bounceProof{several: true, external: true,
 			reason: fmt.Sprintf("names %s, and this client's PORT in session %d named %s, both public addresses, not the client's %s: %s, but only that one, so these are other hosts", addr, sess, other, cli, nat)}, true
 	}
@@ -916,20 +1290,13 @@ const maxHostLook = 256
 
 // otherCandidate is a natCandidate other than addr that a PORT/EPRT/LPRT
 // among the session's first maxHostLook kept commands names, if any.
-func otherCandidate(s *track.Session, addr netip.Addr) (netip.Addr, *track.Command) {
+func (d *Diagnoser) otherCandidate(s *track.Session, addr netip.Addr) (netip.Addr, *track.Command) {
 	addr = addr.Unmap()
-	for i, c := range s.Commands {
-		if i >= maxHostLook {
-			break
-		}
-		if !activeEndpoint(c) {
-			continue
-		}
-		if t := c.Endpoint.Addr().Unmap(); t != addr && natCandidate(s, t) {
-			return t, c
-		}
+	cand := func(t netip.Addr) bool { return natCandidate(s, t) }
+	if m := d.portsNamed(s); m != nil {
+		return m.nat.other(addr, m.tail(s), cand, &d.bounces.portReads)
 	}
-	return netip.Addr{}, nil
+	return otherIn(s.Commands[:min(len(s.Commands), maxHostLook)], addr, cand, &d.bounces.portReads)
 }
 
 // activeEndpoint reports whether c is a PORT/EPRT/LPRT whose endpoint was
@@ -952,7 +1319,7 @@ func activeEndpoint(c *track.Command) bool {
 // a client seen at a private address names a service's port of it
 // (privateService). dc is the data connection armed for a, nil when none
 // was; several reports the second kind.
-func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounceProof {
+func (d *Diagnoser) bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounceProof {
 	foreign, privileged := bounceReasons(s, a)
 	p := bounceProof{reason: foreign, privileged: privileged}
 	addr, cli := a.Addr().Unmap(), s.Client.Addr().Unmap()
@@ -969,7 +1336,7 @@ func bounceTarget(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounce
 			return p
 		}
 	}
-	if other, c := otherCandidate(s, addr); other.IsValid() {
+	if other, c := d.otherCandidate(s, addr); other.IsValid() {
 		p.reason, p.several = fmt.Sprintf("names %s, and this session's PORTs also name %s (packet %d): a client behind a NAT has one address, so these are other hosts, not the client's %s", addr, other, c.Num, cli), true
 		return p
 	}
@@ -1018,7 +1385,7 @@ type bounceProof struct {
 func (d *Diagnoser) bounceTargetOf(s *track.Session, a netip.AddrPort, dc *track.DataConn) bounceProof {
 	p, external := d.externalProof(s, a)
 	if !external {
-		p = bounceTarget(s, a, dc)
+		p = d.bounceTarget(s, a, dc)
 	}
 	if p.reason != "" || !external && !natCandidate(s, a.Addr()) {
 		return p
@@ -1064,7 +1431,15 @@ type bounceClients struct {
 	// session's end (SessionEnd), and closed ones dropped as it grows
 	// past about twice the open sessions (a late look at an ended one).
 	signs map[*track.Session]*signsMemo
+	// ports: per open session, what its PORTs named (portsNamed); let
+	// go at the session's end. portReads: the commands read for it, for
+	// the tests that count the work of a look.
+	ports     map[*track.Session]*portsNamed
+	portReads int
 }
+
+// externalTimesFunc is Diagnoser.externalTimes, for bounceClients.
+type externalTimesFunc func(s *track.Session, addr netip.Addr) (first, last time.Time)
 
 // externalSeen is what one client address's sessions named of public
 // addresses that may be its NAT's: the latest two distinct ones, the
@@ -1102,9 +1477,9 @@ func (sa *serverAddrs) has(servers map[netip.AddrPort]*serverAcc, addr netip.Add
 // natExternal took for its NAT's, and when (externalTimes). Noting it
 // again only widens its times; a third address takes the place of the
 // one named longest ago.
-func (b *bounceClients) noteExternal(s *track.Session, addr netip.Addr) {
+func (b *bounceClients) noteExternal(s *track.Session, addr netip.Addr, times externalTimesFunc) {
 	cli, addr := s.Client.Addr().Unmap(), addr.Unmap()
-	first, last := externalTimes(s, addr)
+	first, last := times(s, addr)
 	e := b.named[cli]
 	if e == nil {
 		if len(b.named) >= maxBounceClients {
@@ -1142,12 +1517,12 @@ func (b *bounceClients) noteExternal(s *track.Session, addr netip.Addr) {
 // time: with two so close in time, both are other hosts (a bounce
 // spread over sessions, one PORT each), whichever came first. Further
 // apart, the NAT's address most likely changed between them.
-func (b *bounceClients) otherExternal(s *track.Session, addr netip.Addr) (netip.Addr, int) {
+func (b *bounceClients) otherExternal(s *track.Session, addr netip.Addr, times externalTimesFunc) (netip.Addr, int) {
 	e := b.named[s.Client.Addr().Unmap()]
 	if e == nil {
 		return netip.Addr{}, 0
 	}
-	first, last := externalTimes(s, addr)
+	first, last := times(s, addr)
 	for i, a := range e.addr {
 		if !a.IsValid() || a == addr.Unmap() {
 			continue
