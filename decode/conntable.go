@@ -18,7 +18,8 @@ func (cs *controlConn) lru() *lruLinks[*controlConn] { return &cs.links }
 // them, the bytes of a session evicted while still alive) start no new
 // session. A tombstone is a key and a time, in a ring: the oldest is
 // overwritten first, and one older than its TTL (tombstoneTTL; an
-// evicted session's, idleClose) no longer counts. The ring is allocated
+// evicted session's, idleClose; one closed as idle, idleResumeTTL) no
+// longer counts. The ring is allocated
 // at the first close, 64 slots, and doubles, up to tombstoneSlots or
 // tombstonesPerConn slots for each connection the table may hold,
 // whichever is more, when the slot to overwrite still holds
@@ -29,6 +30,16 @@ const (
 	tombstoneSlots    = 4096
 	tombstonesPerConn = 4
 	tombstoneTTL      = 4 * time.Minute // twice the usual maximum segment lifetime
+	// idleResumeTTL: a connection closed as idle was silent an hour
+	// already; its next bytes may come hours later (a client left open
+	// overnight: TCP has no timeout of its own, and Linux conntrack keeps
+	// an established connection five days), and are its own, picked up
+	// again (ControlEvent.ResumesIdleClose), not a session "before the
+	// capture". A day, the longest the capture's clock may jump
+	// (MaxClockStep). Such tombstones are few (an hour's silence each) and
+	// the ring bounded as for the others: one overwritten within its TTL
+	// is counted (Stats.TombstonesForgotten).
+	idleResumeTTL = MaxClockStep
 )
 
 type tombstone struct {
@@ -68,7 +79,10 @@ func (tb *tombstone) sentAgain(s *Segment) bool {
 
 // ttl is how long after its time the tombstone holds.
 func (tb *tombstone) ttl() time.Duration {
-	if tb.evicted {
+	switch {
+	case tb.resume&resumeKindMask != 0:
+		return idleResumeTTL
+	case tb.evicted:
 		return idleClose
 	}
 	return tombstoneTTL

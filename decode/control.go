@@ -32,10 +32,13 @@ const (
 	// port 21, a handshake with no greeting) or was found not to be FTP
 	// is forgotten after this.
 	idleSilent = time.Minute
-	// ResumeWait is how long after its idle close a control connection's
-	// bytes may still pick it up again (ControlEvent.Resumed): the life of
-	// its tombstone, on the idle clock, which a late packet without bytes
-	// renews.
+	// ResumeWait is how long after its idle close what a control
+	// connection's session hands on is kept (track: the session linked,
+	// Resumption.From) should its bytes pick it up again. They may do so
+	// later, for as long as its tombstone holds (idleResumeTTL, on the
+	// idle clock, which a late packet without bytes renews): then as a
+	// continuation whose session is no longer known (ControlEvent.Resumed
+	// all the same).
 	ResumeWait = tombstoneTTL
 	// MaxClockStep: a forward step of packet time longer than this between
 	// two packets is the capture's clock being set (an NTP step, files of
@@ -458,7 +461,7 @@ func (t *controlTable) newResumedByContent(key ConnKey, s *Segment, resume resum
 // then, segments on other ports are looked up even when no such
 // connection is open (find), so that its bytes find it.
 func (t *controlTable) keepResumable(at time.Time) {
-	if until := at.Add(tombstoneTTL); until.After(t.contentResumable) {
+	if until := at.Add(idleResumeTTL); until.After(t.contentResumable) {
 		t.contentResumable = until
 	}
 }

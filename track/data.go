@@ -669,7 +669,7 @@ func (t *Tracker) supersede(dc *DataConn, s *decode.Segment, rule MatchRule) {
 		ID: dc.ID, Seq: dc.Seq, Session: dc.Session, Via: dc.Via, Passive: dc.Passive,
 		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
 		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
-		protected: dc.protected, Thief: thief,
+		protected: dc.protected, Thief: thief, OtherAttempts: min(dc.OtherAttempts, 1<<31-2) + 1,
 	}
 	if wasDone && !slices.Contains(t.open, dc) {
 		t.addOpen(dc) // (a finished one may have left it)

@@ -34,7 +34,9 @@
 // small record (its number, login, directory, type, protection) waits
 // decode.ResumeWait of packet time for the connection's bytes to pick it
 // up again: the continuation takes it over (Session.Resumed) and is
-// counted with the session it continues. Sessions whose announcements
+// counted with the session it continues. Later (decode keeps the idle
+// close's tombstone a day) the continuation still says it follows an
+// idle close, without the record (Limits.ResumedUnlinked). Sessions whose announcements
 // cannot be read are indexed by their peers, so that a SYN between them
 // on data ports is taken for their data connection (MatchInferred): those
 // whose control channel is TLS while it is, and those picked up mid-stream

@@ -870,7 +870,7 @@ func (t *Tracker) releaseHeldSYN(i int) {
 	case countedAfterExpiry:
 		t.limits.DataAfterExpiry--
 	case countedTaken:
-		t.limits.DataEndpointTaken--
+		t.untaken(h.segs[i].Dst)
 	}
 	h.counted[i] = countedNone
 }

@@ -664,7 +664,19 @@ type DataConn struct {
 	// or client (active) spoke last before its SYN. 0 when it was the
 	// only one; saturates at 255. (In what was padding.)
 	AmongEncrypted uint8
-	RSTTS          time.Time
+	// OtherAttempts: connection attempts to this connection's endpoint
+	// from other sources (another source port or address) that its record
+	// does not tell: ones matched by the announced port alone that a
+	// later SYN set aside (supersede: each a data-stray event too), and
+	// ones after it took the endpoint, within ExpectationTimeout, that
+	// matched nothing (toTaken: those counted in Limits.DataEndpointTaken;
+	// a SYN sent again from one source counts once). A client's retries
+	// from new ports, or other hosts trying the port: this connection was
+	// not the only one to the endpoint. Counted until the connection is
+	// reported (the sink's values do not change after); saturates. (In
+	// what was padding.)
+	OtherAttempts int32
+	RSTTS         time.Time
 	// ICMP: the ICMP/ICMPv6 error that ended the connect (EndsConnect):
 	// one that quoted the opener's SYN (its source the opener, its
 	// sequence number the SYN's) before any answer; nil when none did.

@@ -1334,6 +1334,7 @@ type takenEntry struct {
 	from     netip.AddrPort // the source of the SYN that took it
 	last     netip.AddrPort // the source of the latest SYN counted to it
 	at       time.Time      // when it was taken
+	dc       *DataConn      // the connection that took it (DataConn.OtherAttempts), if followed
 }
 
 // noteTaken remembers the endpoint the SYN s was just matched to.
@@ -1347,7 +1348,7 @@ func (t *Tracker) noteTaken(s *decode.Segment) {
 	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
 		delete(e.by, x.endpoint)
 	}
-	*x = takenEntry{endpoint: s.Dst, from: s.Src, at: t.clock.now}
+	*x = takenEntry{endpoint: s.Dst, from: s.Src, at: t.clock.now, dc: t.lookupData(s.Src, s.Dst)}
 	e.by[s.Dst] = uint16(e.next)
 	e.next = (e.next + 1) % maxTakenEndpoints
 }
@@ -1371,5 +1372,19 @@ func (t *Tracker) toTaken(s *decode.Segment) bool {
 	}
 	x.last = s.Src
 	t.limits.DataEndpointTaken++
+	if dc := x.dc; dc != nil && !dc.reported && dc.OtherAttempts < 1<<31-1 {
+		dc.OtherAttempts++ // (not once the sink has it: its values stay as told)
+	}
 	return true
+}
+
+// untaken takes back what toTaken counted for a SYN to dst that an
+// announcement claimed after all (releaseHeldSYN).
+func (t *Tracker) untaken(dst netip.AddrPort) {
+	t.limits.DataEndpointTaken--
+	if i, ok := t.taken.by[dst]; ok {
+		if dc := t.taken.ring[i].dc; dc != nil && !dc.reported && dc.OtherAttempts > 0 {
+			dc.OtherAttempts--
+		}
+	}
 }

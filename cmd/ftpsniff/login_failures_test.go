@@ -35,7 +35,7 @@ func TestServerSummaryShowsFailedLogins(t *testing.T) {
 	}{
 		{diagnose.ServerSummary{}, ""},
 		{diagnose.ServerSummary{LoginFailures: 3, LoginFailureClients: 2}, "3 failed, from 2 client addresses"},
-		{diagnose.ServerSummary{LoginFailures: 900, LoginFailureClients: diagnose.MaxLoginFailureClients, LoginFailureClientsMore: true}, "900 failed, from more than 64 client addresses"},
+		{diagnose.ServerSummary{LoginFailures: 90000, LoginFailureClients: diagnose.MaxLoginFailureClients, LoginFailureClientsMore: true}, "90000 failed, from more than 1024 client addresses"},
 	} {
 		if got := loginFailuresWords(tc.s); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.s, got, tc.want)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"net/netip"
 	"slices"
@@ -50,10 +51,15 @@ const (
 	// severity: a busy day's info (a nat-mismatch per client network)
 	// must not take the room of the errors and warnings a summary is for.
 	maxCollapseKeys    = 1024
-	maxCollapseClients = 4096 // distinct clients counted per key
+	maxCollapseClients = 4096 // distinct clients kept per key, to name them
 	collapseSessions   = 8    // session numbers named per key
 	maxServersNamed    = 16   // server addresses named for a finding merged over servers
 )
+
+// maxCollapseCount bounds the distinct clients counted per key: past
+// maxCollapseClients as 64-bit keyed hashes (collapseSeed), so that a
+// finding from a botnet's thousands of addresses says how many.
+const maxCollapseCount = 16384
 
 // collapseKey is what makes two findings "the same": the server, the code,
 // the severity and the cause, which the advice states (the message may
@@ -654,6 +660,7 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	var sessions []int
 	clients := map[netip.Addr]struct{}{}
 	over := false
+	vals := make([]*groupValues, 0, len(all))
 	for _, x := range all {
 		sessionsN += x.sessionsN
 		count += x.count
@@ -662,6 +669,11 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 			clients[c] = struct{}{}
 		}
 		over = over || x.clientsOver
+		vals = append(vals, &x.groupValues)
+	}
+	nClients := len(clients)
+	if n, ok := countedClients(vals); ok {
+		nClients = n
 	}
 	// The first sessions that raised it, in the order of their numbers,
 	// as the reader looks them up.
@@ -688,9 +700,9 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 		}
 		head += ":"
 	} else {
-		who := fmt.Sprintf("%d client%s", len(clients), plural(len(clients)))
+		who := fmt.Sprintf("%d client%s", nClients, plural(nClients))
 		if over {
-			who = fmt.Sprintf("more than %d clients", len(clients))
+			who = fmt.Sprintf("more than %d clients", nClients)
 		}
 		head = fmt.Sprintf("%s %s%s in %d sessions from %s (sessions %s):", e.sev, e.code(), where, sessionsN, who, strings.Join(ids, ", "))
 	}
@@ -803,10 +815,13 @@ func causeShape(advice string, client netip.Addr) string {
 
 // groupValues are the clients of a collapsed finding's sessions and the
 // clock times their advice named: what its fix stands for when written
-// once for all of them (groupAdvice).
+// once for all of them (groupAdvice). clients holds the first
+// maxCollapseClients, moreClients the hashes of the others up to
+// maxCollapseCount in all; clientsOver: more came.
 type groupValues struct {
 	firstClient netip.Addr // the first occurrence's, as its advice names it
 	clients     map[netip.Addr]struct{}
+	moreClients map[uint64]struct{}
 	clientsOver bool
 	times       []occurrenceTime // distinct, in the order seen
 	timesOver   bool
@@ -826,11 +841,7 @@ func newGroupValues(s *track.Session) groupValues {
 // noteOccurrence counts s, a session that raised the finding, with
 // advice (its shape: shape), once per session.
 func (g *groupValues) noteOccurrence(s *track.Session, shape, advice string) {
-	if len(g.clients) < maxCollapseClients {
-		g.clients[s.Client.Addr()] = struct{}{}
-	} else if _, ok := g.clients[s.Client.Addr()]; !ok {
-		g.clientsOver = true
-	}
+	g.noteClient(s.Client.Addr())
 	if !strings.Contains(shape, timePlaceholder) {
 		return
 	}
@@ -886,7 +897,11 @@ func groupFix(advice string, vals []*groupValues) string {
 	if len(clients) > 1 || over {
 		if masked := maskClient(advice, vals[0].firstClient); masked != advice {
 			advice = masked
-			legend = append(legend, clientPlaceholder+": "+clientsWords(clients, over))
+			n := len(clients)
+			if m, ok := countedClients(vals); ok {
+				n = m
+			}
+			legend = append(legend, clientPlaceholder+": "+clientsWords(clients, n, over))
 		}
 	}
 	if len(times) > 1 || timesOver {
@@ -909,24 +924,70 @@ func groupFix(advice string, vals []*groupValues) string {
 	return advice + "\n" + strings.Join(legend, "; ")
 }
 
+// collapseSeed keys the hashes of groupValues.moreClients.
+var collapseSeed = maphash.MakeSeed()
+
+// noteClient counts c among the group's clients.
+func (g *groupValues) noteClient(c netip.Addr) {
+	if _, ok := g.clients[c]; ok || g.clientsOver {
+		return
+	}
+	if len(g.clients) < maxCollapseClients {
+		g.clients[c] = struct{}{}
+		return
+	}
+	h := maphash.Comparable(collapseSeed, c)
+	if _, ok := g.moreClients[h]; ok {
+		return
+	}
+	if len(g.clients)+len(g.moreClients) >= maxCollapseCount {
+		g.clientsOver = true
+		return
+	}
+	if g.moreClients == nil {
+		g.moreClients = map[uint64]struct{}{}
+	}
+	g.moreClients[h] = struct{}{}
+}
+
+// countedClients is how many distinct clients the groups' occurrences
+// came from (their union) when one of them counted clients past those it
+// keeps (moreClients); ok is false when none did: the kept ones are all.
+func countedClients(gs []*groupValues) (n int, ok bool) {
+	if !slices.ContainsFunc(gs, func(g *groupValues) bool { return len(g.moreClients) > 0 }) {
+		return 0, false
+	}
+	seen := map[uint64]struct{}{}
+	for _, g := range gs {
+		for c := range g.clients {
+			seen[maphash.Comparable(collapseSeed, c)] = struct{}{}
+		}
+		for h := range g.moreClients {
+			seen[h] = struct{}{}
+		}
+	}
+	return len(seen), true
+}
+
 // clientsWords names the clients a <client> stands for: "each of the 3
-// clients: 10.0.0.1, 10.0.0.2, 10.0.0.3", the first maxClientsNamed in
-// address order.
-func clientsWords(clients map[netip.Addr]struct{}, over bool) string {
+// clients: 10.0.0.1, 10.0.0.2, 10.0.0.3", the first maxClientsNamed of
+// those kept (clients) in address order; n of them were counted.
+func clientsWords(clients map[netip.Addr]struct{}, n int, over bool) string {
 	all := slices.SortedFunc(maps.Keys(clients), netip.Addr.Compare)
 	names := make([]string, 0, min(len(all), maxClientsNamed)+1)
 	for _, a := range all[:min(len(all), maxClientsNamed)] {
 		names = append(names, a.String())
 	}
 	switch {
-	case over:
+	case over || n > len(all):
+		// (Not all kept: the first in address order may be missing.)
 		names = append(names, "… (--json names each session's)")
 	case len(all) > maxClientsNamed:
 		names = append(names, fmt.Sprintf("… %d more (--json names each session's)", len(all)-maxClientsNamed))
 	}
-	count := fmt.Sprintf("%d", len(all))
+	count := fmt.Sprintf("%d", n)
 	if over {
-		count = fmt.Sprintf("more than %d", len(all))
+		count = fmt.Sprintf("more than %d", n)
 	}
 	return fmt.Sprintf("each of the %s clients, %s", count, strings.Join(names, ", "))
 }

@@ -135,8 +135,10 @@ type Finding struct {
 	// hedged: rewritten once by hedgeFinding (two copies of its
 	// announcement); a second pass changes nothing.
 	hedged bool
-	// spread: a login-brute-force warning about one account guessed from
-	// many addresses, none standing out alone (logins.go spreadFailure).
+	// spread: a login-brute-force about one account's failed logins from
+	// many addresses, none standing out alone (logins.go spreadFailure):
+	// a warning when the passwords varied (guessing), info with one
+	// password every time.
 	spread bool
 	// reached: a nat-mismatch seen from the server's side whose data
 	// connection arrived exactly as announced and worked.

@@ -910,6 +910,7 @@ func (d *Diagnoser) spreadFailure(s *track.Session, c *track.Command) *Finding {
 		// guesser varies the password.
 		u.noted = true
 		f.Severity = SeverityInfo
+		f.spread = true // (one password: serverAcc.loginSpreadSame)
 		f.Evidence = fmt.Sprintf("%d failed logins for user %q within the last %d minutes, each from an address with fewer than %d failures here, every one with the same password; the latest from %s, %q (packet %d)",
 			n, clean(user), int(loginWindow/time.Minute)+1, bruteFailures, addr, replyText(r), r.Num)
 		f.Message = fmt.Sprintf("%d failed logins for user %q within %d minutes from many addresses, every one with the same password: one stored credential retried by many clients (a fleet's scheduled job whose password changed), or a login replayed from many addresses; not a guess of the password. Reported once; raised as login-brute-force (warning) if the password varies.",

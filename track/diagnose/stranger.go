@@ -268,8 +268,8 @@ func (p *passiveFailure) hedgeStranger(f *Finding, owned string) {
 	if p.nat != nil && p.nat.Code == CodeNATMismatch {
 		never = "the client's own connection never came here (it went to the announced address: see nat-mismatch; or the client gave up, or its own side stopped it)"
 	}
-	f.Message = fmt.Sprintf("The only connection attempt to the passive data endpoint %s came from %s, not from the session's client %s: one SYN (packet %d), matched by the announced port alone, %s, and never sent again. Two readings fit: the client's own data connection, leaving a carrier-grade NAT from another address than its control connection, stopped on its way; or another host's scan of the port, which a firewall rightly stopped (one that lets in only the client's own data connections, as an FTP helper's expectation does), while %s. Read as the client's: %s",
-		dc.Server, from, cli, dc.SYNNum, strangerAnswer(dc), never, f.Message)
+	f.Message = fmt.Sprintf("%s to the passive data endpoint %s came from %s, not from the session's client %s: one SYN (packet %d), matched by the announced port alone, %s, and never sent again%s. Two readings fit: the client's own data connection, leaving a carrier-grade NAT from another address than its control connection, stopped on its way; or another host's scan of the port, which a firewall rightly stopped (one that lets in only the client's own data connections, as an FTP helper's expectation does), while %s. Read as the client's: %s",
+		onlyOr(dc, "The only connection attempt", "A connection attempt"), dc.Server, from, cli, dc.SYNNum, strangerAnswer(dc), othersToo(int(dc.OtherAttempts), false), never, f.Message)
 	f.Advice = strangerTell(from, cli) + fmt.Sprintf(" If it is not the client's, open nothing: the firewall stopped another host, as it should, and the client's own connection is the one to look for (the client's error, a capture on its side). If it is the client's, its data connection was stopped: %s", f.Advice)
 }
 
@@ -289,26 +289,55 @@ func (j *pasvJudge) strangerArrived() *Finding {
 	if !dc.Outcome.Failed() {
 		what = "its handshake completed and it carried nothing"
 	}
-	f := j.mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network. The only connection to that address and port came from %s, not from the client: one SYN, matched by the announced port alone, %s. The box in between forwards the port from outside; whether that was the client's own data connection, leaving a carrier-grade NAT from another address (then the address is not why the transfer failed), or another host's scan, while the client's own connection never came here (a client that trusts the 227 goes to %s, which it cannot reach from outside, unless the box's FTP helper rewrites the 227 on its way out), this capture on the server's side cannot show.",
-		a, j.cls.Describe(a), j.cli, from, what, a))
+	f := j.mismatch(SeverityInfo, fmt.Sprintf("The server announces its own address %s, %s, to client %s from another network. %s to that address and port came from %s, not from the client: one SYN, matched by the announced port alone, %s%s. The box in between forwards the port from outside; whether that was the client's own data connection, leaving a carrier-grade NAT from another address (then the address is not why the transfer failed), or another host's scan, while the client's own connection never came here (a client that trusts the 227 goes to %s, which it cannot reach from outside, unless the box's FTP helper rewrites the 227 on its way out), this capture on the server's side cannot show.",
+		a, j.cls.Describe(a), j.cli, onlyOr(dc, "The only connection", "A connection"), from, what, othersToo(int(dc.OtherAttempts), false), a))
 	f.Advice = strangerTell(from, j.cli) + fmt.Sprintf(" If it is the client's, see the data connection's own finding. If it is not, look at the 227 on the client's side (capture there too; ftpsniff read --vantage client=FILE --vantage server=FILE compares both): rewritten to the public address, an FTP helper translates it: change nothing, and do not set %s; unchanged, clients that trust it fail: set %s (restart the server), or attach the FTP helper on the NAT router.",
 		j.fam.briefly().addrName(), j.fam.addrSet(suggestPublic(j.d.capture, s, a, j.sugPub))) + j.fam.note()
 	return f
 }
 
+// onlyOr names dc's connection (attempt) to its endpoint: the only one,
+// or one of several when other sources' attempts to the endpoint were not
+// followed (track.DataConn.OtherAttempts).
+func onlyOr(dc *track.DataConn, only, one string) string {
+	if dc.OtherAttempts > 0 {
+		return one
+	}
+	return only
+}
+
+// othersToo says that n other connection attempts to the endpoint (those
+// endpoints, when several) came and were not followed
+// (track.DataConn.OtherAttempts); "" for none.
+func othersToo(n int, several bool) string {
+	if n == 0 {
+		return ""
+	}
+	to := "the same endpoint"
+	if several {
+		to = "those endpoints"
+	}
+	return fmt.Sprintf(", and %s to %s came from other source ports or addresses (not followed: other hosts trying the port, as a scan does, or retries from new ports)",
+		plural(n, "other connection attempt", "other connection attempts"), to)
+}
+
 // strangerSeen is what a server's verdict says of its strangerOnce
-// failures: the first one's address, port and code, and whether the
-// others had another code.
+// failures and connections: the first one's address, port and code,
+// whether the others had another code, and the other sources' attempts
+// to their endpoints that were not followed (track.DataConn.OtherAttempts),
+// of the failures (onceTaken) and of the connections made (madeTaken).
 type strangerSeen struct {
-	from  netip.Addr
-	port  uint16
-	code  string
-	mixed bool
+	from                 netip.Addr
+	port                 uint16
+	code                 string
+	mixed                bool
+	onceTaken, madeTaken int
 }
 
 // noteStranger counts f, a strangerOnce failure finding.
 func (a *serverAcc) noteStranger(f *Finding) {
 	a.strangerOnce++
+	a.stranger.onceTaken += int(f.Data.OtherAttempts)
 	switch st := &a.stranger; {
 	case st.code == "":
 		st.from, st.port, st.code = f.Data.Client.Addr().Unmap(), f.Data.Server.Port(), f.Code
@@ -322,6 +351,7 @@ func (a *serverAcc) noteStranger(f *Finding) {
 // client's.
 func (a *serverAcc) noteStrangerMade(dc *track.DataConn) {
 	a.strangerMade++
+	a.stranger.madeTaken += int(dc.OtherAttempts)
 	if st := &a.stranger; !st.from.IsValid() {
 		st.from, st.port = dc.Client.Addr().Unmap(), dc.Server.Port()
 	}
@@ -333,12 +363,20 @@ func (a *serverAcc) noteStrangerMade(dc *track.DataConn) {
 func (v *verdictWriter) strangersMade() {
 	a, st := v.a, v.a.stranger
 	if a.strangerMade == 1 {
-		v.text = fmt.Sprintf("the only connection to passive port %d came from %s, another address than the client's, and carried nothing: either the client's own data connection, leaving a carrier-grade NAT from another address, that the server did not use (see the transfer command's reply), or another host's connect scan while the client's own connection never came; find out whether %s is the client's",
-			st.port, st.from, st.from)
+		lead := "the only connection"
+		if st.madeTaken > 0 {
+			lead = "a connection"
+		}
+		v.text = fmt.Sprintf("%s to passive port %d came from %s, another address than the client's, and carried nothing%s: either the client's own data connection, leaving a carrier-grade NAT from another address, that the server did not use (see the transfer command's reply), or another host's connect scan while the client's own connection never came; find out whether %s is the client's",
+			lead, st.port, st.from, othersToo(st.madeTaken, false), st.from)
 		return
 	}
-	v.text = fmt.Sprintf("the only %d data connections made came from other addresses than their sessions' clients (the first from %s to port %d), once each, and carried nothing: either clients' own data connections, leaving a carrier-grade NAT from other addresses, that the server did not use (see the transfer commands' replies), or other hosts' connect scans while the clients' own connections never came; find out whether those addresses are the clients'",
-		a.strangerMade, st.from, st.port)
+	only := "the only "
+	if st.madeTaken > 0 {
+		only = "the "
+	}
+	v.text = fmt.Sprintf("%s%d data connections made came from other addresses than their sessions' clients (the first from %s to port %d), once each, and carried nothing%s: either clients' own data connections, leaving a carrier-grade NAT from other addresses, that the server did not use (see the transfer commands' replies), or other hosts' connect scans while the clients' own connections never came; find out whether those addresses are the clients'",
+		only, a.strangerMade, st.from, st.port, othersToo(st.madeTaken, true))
 }
 
 // strangerOnly: the server's only passive failures are strangerOnce
@@ -356,12 +394,20 @@ func (v *verdictWriter) strangerOnly() {
 		}
 	}
 	if a.strangerOnce == 1 {
-		v.text = fmt.Sprintf("the only connection attempt to passive port %d came from %s, another address than the client's, once, and was %s: either the client's own data connection, leaving a carrier-grade NAT from another address, that a firewall stopped, or another host's scan that a firewall rightly stopped while the client's own connection never came; find out whether %s is the client's before opening anything (see %s)",
-			st.port, st.from, how, st.from, see)
+		lead := "the only connection attempt"
+		if st.onceTaken > 0 {
+			lead = "a connection attempt"
+		}
+		v.text = fmt.Sprintf("%s to passive port %d came from %s, another address than the client's, once, and was %s%s: either the client's own data connection, leaving a carrier-grade NAT from another address, that a firewall stopped, or another host's scan that a firewall rightly stopped while the client's own connection never came; find out whether %s is the client's before opening anything (see %s)",
+			lead, st.port, st.from, how, othersToo(st.onceTaken, false), st.from, see)
 		return
 	}
-	v.text = fmt.Sprintf("%d announced passive data endpoints got one SYN each and no other, from another address than their session's client (the first from %s to port %d), %s: either clients' own data connections, leaving a carrier-grade NAT from other addresses, that a firewall stopped, or other hosts' scans that a firewall rightly stopped while the clients' own connections never came; find out whether those addresses are the clients' before opening anything (see %s)",
-		a.strangerOnce, st.from, st.port, how, see)
+	each := "one SYN each and no other"
+	if st.onceTaken > 0 {
+		each = "one SYN each that was followed"
+	}
+	v.text = fmt.Sprintf("%d announced passive data endpoints got %s, from another address than their session's client (the first from %s to port %d), %s%s: either clients' own data connections, leaving a carrier-grade NAT from other addresses, that a firewall stopped, or other hosts' scans that a firewall rightly stopped while the clients' own connections never came; find out whether those addresses are the clients' before opening anything (see %s)",
+		a.strangerOnce, each, st.from, st.port, how, othersToo(st.onceTaken, true), see)
 }
 
 // scanForwarded reports whether dc, a passive announcement nothing

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -46,16 +47,30 @@ type ServerSummary struct {
 	// LoginFailures counts the refused logins (a USER or PASS answered
 	// 530 or 430, other than for a connection limit or clear text: the
 	// failures login-brute-force weighs), every one, reported or not;
-	// LoginFailureClients, from how many client addresses, counted up to
-	// MaxLoginFailureClients (LoginFailureClientsMore: more than that).
+	// LoginFailureClients, from how many client addresses, counted
+	// exactly up to MaxLoginFailureClients (LoginFailureClientsMore: more
+	// than that).
 	LoginFailures           int
 	LoginFailureClients     int
 	LoginFailureClientsMore bool
 }
 
 // MaxLoginFailureClients bounds the client addresses of a server's failed
-// logins that are told apart (ServerSummary.LoginFailureClients).
-const MaxLoginFailureClients = 64
+// logins that are told apart (ServerSummary.LoginFailureClients): a
+// guesser spread over a botnet's addresses is counted as such, in a set
+// of 64-bit keyed hashes (about 12 KB at the bound, let go once it is
+// passed: "more than 1024" says the scale, and the bound keeps what every
+// server's count holds small).
+const MaxLoginFailureClients = 1024
+
+// loginAddrSeed keys the hashes of serverAcc.loginFailedFrom.
+var loginAddrSeed = maphash.MakeSeed()
+
+// manyLoginAddrs is how many client addresses of a server's refused
+// logins are too many for one user's typo when every login was refused
+// (loginRefusedVerdict): as many as the failures spreadFailure needs to
+// call one account's failures from many addresses guessing.
+const manyLoginAddrs = spreadFailures
 
 // serverAcc accumulates one server's summary.
 // bounceSeen is what a server's verdict needs of an ftp-bounce finding:
@@ -98,11 +113,13 @@ type serverAcc struct {
 	// (or LPSV), [1] EPSV: a form that failed elsewhere is no way out.
 	modeFallback, failedVia [2]int
 	// loginFailed: refused logins (ServerSummary.LoginFailures);
-	// loginFailedFrom: their client addresses, allocated at the first;
-	// loginFailedMore: others beyond MaxLoginFailureClients.
-	loginFailed     int
-	loginFailedFrom *[MaxLoginFailureClients]netip.Addr
-	loginFailedMore bool
+	// loginFailedFrom: their client addresses' hashes (loginAddrSeed),
+	// made at the first, let go past MaxLoginFailureClients;
+	// loginFailedClients: how many; loginFailedMore: others beyond.
+	loginFailed        int
+	loginFailedFrom    map[uint64]struct{}
+	loginFailedClients int
+	loginFailedMore    bool
 	// exhaustedFailed: passive-range-exhausted findings whose data
 	// connection to the fallback port was dropped, refused or rejected
 	// (counted in failPorts too): the exhausted range explains them.
@@ -241,8 +258,9 @@ type serverAcc struct {
 	// address, not guessing).
 	loginWarn int
 	// loginSpread: of loginWarn, the warnings about one account guessed
-	// from many addresses (Finding.spread).
-	loginSpread int
+	// from many addresses (Finding.spread); loginSpreadSame: the info
+	// ones, one account failing from many addresses with one password.
+	loginSpread, loginSpreadSame int
 
 	encrypted int
 	// hidden: data connections whose announcement the capture could not
@@ -992,6 +1010,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Severity >= SeverityWarning && f.spread {
 			a.loginSpread++
 		}
+		if f.Severity == SeverityInfo && f.spread {
+			a.loginSpreadSame++
+		}
 		if f.Severity >= SeverityWarning {
 			a.loginWarn++
 		}
@@ -1192,25 +1213,39 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	a.settleActive()
 	sum.Verdict, sum.Rules = d.verdict(a, pol)
-	sum.LoginFailures, sum.LoginFailureClientsMore = a.loginFailed, a.loginFailedMore
-	if a.loginFailedFrom != nil {
-		sum.LoginFailureClients = slices.IndexFunc(a.loginFailedFrom[:], func(x netip.Addr) bool { return !x.IsValid() })
-		if sum.LoginFailureClients < 0 {
-			sum.LoginFailureClients = len(a.loginFailedFrom)
-		}
-	}
+	sum.LoginFailures, sum.LoginFailureClients, sum.LoginFailureClientsMore = a.loginFailed, a.loginFailedClients, a.loginFailedMore
 	return sum
 }
 
 // noteLoginFailed counts a refused login from cli (loginFailure).
 func (a *serverAcc) noteLoginFailed(cli netip.Addr) {
 	a.loginFailed++
+	if a.loginFailedMore {
+		return
+	}
+	h := maphash.Comparable(loginAddrSeed, cli)
+	if _, ok := a.loginFailedFrom[h]; ok {
+		return
+	}
+	if a.loginFailedClients == MaxLoginFailureClients {
+		a.loginFailedMore, a.loginFailedFrom = true, nil
+		return
+	}
 	if a.loginFailedFrom == nil {
-		a.loginFailedFrom = new([MaxLoginFailureClients]netip.Addr)
+		a.loginFailedFrom = map[uint64]struct{}{}
 	}
-	if addBounded(a.loginFailedFrom[:], cli) {
-		a.loginFailedMore = true
+	a.loginFailedFrom[h] = struct{}{}
+	a.loginFailedClients++
+}
+
+// loginFailedWords says from how many client addresses the server's
+// logins were refused: "from 3 client addresses", "from more than 16384
+// client addresses".
+func (a *serverAcc) loginFailedWords() string {
+	if a.loginFailedMore {
+		return fmt.Sprintf("from more than %d client addresses", a.loginFailedClients)
 	}
+	return "from " + plural(a.loginFailedClients, "client address", "client addresses")
 }
 
 // activeHelperLines are the change lines that let the server's active
@@ -1716,6 +1751,15 @@ func (a *serverAcc) loginRefusedVerdict(fam family) string {
 		v += fmt.Sprintf("; the logins were anonymous: if anonymous FTP is meant to work, allow it (%s)", anonymousOn(fam))
 	case a.loginRefusedAnon > 0:
 		v += fmt.Sprintf("; %d of them anonymous: if anonymous FTP is meant to work, allow it (%s); else check the user names and passwords", a.loginRefusedAnon, anonymousOn(fam))
+	case a.loginSpread > 0:
+		v += fmt.Sprintf("; they came %s, one account tried with different passwords, no address failing often enough to stand out (see login-brute-force): password guessing spread over many addresses, not a mistyped password; blocking addresses does not stop it: protect the account (a strong password; if it needs no FTP login, disable it: %s; limit attempts on the server: %s)",
+			a.loginFailedWords(), fam.noLogin(), fam.loginLimit())
+	case a.loginSpreadSame > 0:
+		v += fmt.Sprintf("; they came %s, one account with the same password every time, no address failing often enough to stand out (see login-brute-force): one stored credential retried by many clients (a job whose password changed) or a login replayed from many addresses, not one user's mistyped password; if those clients are not yours, disable the account's FTP login if it needs none (%s) and limit attempts on the server (%s)",
+			a.loginFailedWords(), fam.noLogin(), fam.loginLimit())
+	case a.loginFailedMore || a.loginFailedClients >= manyLoginAddrs:
+		v += fmt.Sprintf("; they came %s, too many for one user's mistyped password: if those clients are yours, the server refuses everyone (its user database or authentication: see its log for why); if not, logins tried from many addresses: limit attempts on the server (%s)",
+			a.loginFailedWords(), fam.loginLimit())
 	default:
 		v += "; check the user names and passwords, and the server's log for why it refused them"
 	}

@@ -149,7 +149,7 @@ func TestServerSummaryCountsFailedLogins(t *testing.T) {
 	}
 	a := newServerAcc(netip.MustParseAddrPort("192.0.2.1:21"))
 	for i := range MaxLoginFailureClients + 6 {
-		cli := netip.AddrFrom4([4]byte{198, 51, 100, byte(i)})
+		cli := netip.AddrFrom4([4]byte{198, 51, byte(i >> 8), byte(i)})
 		a.noteLoginFailed(cli)
 		a.noteLoginFailed(cli)
 	}
