@@ -36,9 +36,10 @@
 // up again: the continuation takes it over (Session.Resumed) and is
 // counted with the session it continues. Later (decode keeps the idle
 // close's tombstone a day) the continuation still says it follows an
-// idle close, without the record (Limits.ResumedUnlinked). Sessions whose announcements
-// cannot be read are indexed by their peers, so that a SYN between them
-// on data ports is taken for their data connection (MatchInferred): those
+// idle close, without the record (Limits.ResumedUnlinked). Sessions
+// whose announcements cannot be read are indexed by their peers, so
+// that a SYN between them on data ports is taken for their data
+// connection (MatchInferred): those
 // whose control channel is TLS while it is, and those picked up mid-stream
 // until their first announcement or a minute of packet time after they
 // last spoke (an announcement made before the capture started); at most
