@@ -18,7 +18,7 @@ import (
 // verdict now says when they failed and what worked since, and hedges
 // the open rules ("if they fail again"), only when every failed port
 // worked after the latest failure and the clean run after it is long
-// enough (minRecovered, and 3·B/F of the band of B tries holding F
+// enough (minRecovered, and runFactor·B/(F-1) of the band of B tries holding F
 // failures); a failure that goes on, a port that never worked again,
 // clients never seen to get through, or a run too short keep the
 // verdict as it was.
@@ -80,14 +80,15 @@ func TestPassiveFailuresThatStoppedSayWhen(t *testing.T) {
 			cat(fail(199, 40000, 1000), run(30, 100000, 0)),
 			[]string{present + "port 40000", "(only client 198.51.100.200 met these failures"}, []string{past}, false},
 		// 10 failures among the 91 tries from the first to the last: a
-		// fault still there would fail one try in nine, and a clean run
-		// after the last must be 28 long (3·B/F = 27.3): the 9 after
-		// the last failure and 15 more are not; 9 and 40 are.
-		{"failures spread among successes, a run shorter than 3·B/F", policy.Policy{},
-			cat(spread(10, 9), run(15, 10000000, 0)),
+		// fault still there would fail one try in ten (9 of 90), and a
+		// clean run after the last must be 71 long (runFactor·B/(F-1) =
+		// 70.8): the 9 after the last failure and 55 more are not; 9 and
+		// 65 are.
+		{"failures spread among successes, a run shorter than runFactor·B/(F-1)", policy.Policy{},
+			cat(spread(10, 9), run(55, 10000000, 0)),
 			[]string{present}, []string{past}, false},
-		{"failures spread among successes, a run longer than 3·B/F", policy.Policy{},
-			cat(spread(10, 9), run(40, 10000000, 0)),
+		{"failures spread among successes, a run longer than runFactor·B/(F-1)", policy.Policy{},
+			cat(spread(10, 9), run(65, 10000000, 0)),
 			[]string{past + "ports between 40000 and 40009: 10 times"}, []string{present}, true},
 	}
 	for _, tc := range tests {
@@ -159,7 +160,7 @@ func TestStoppedCountsOnlyWhatCameAfterTheLatestFailure(t *testing.T) {
 		t.Error("stopped with nothing after the latest failure")
 	}
 	// Successes after it on 40000 only: 40001 has not worked since.
-	for i := range 3 * (2 + minRecovered) {
+	for i := range runFactor * (2 + minRecovered) {
 		ds.got(c(1), kindPublic, 40000, at(6000+i))
 	}
 	if ds.stopped() {

@@ -28,6 +28,11 @@ type clientMark struct {
 	// both: in a list of failing clients, the client also got a data
 	// connection of the same direction through to this server.
 	both bool
+	// failAt, since: in a list of failing clients, when the client's
+	// latest failure was tried, and whether a connection of its got
+	// through after it, both in capture order and in time (stopped).
+	failAt time.Time
+	since  bool
 }
 
 // clientMarks is a bounded list of clients, in the order first seen.
@@ -188,7 +193,15 @@ type directionStats struct {
 	// failSeen, beside failList (same index): the kinds of client that
 	// failed on the port, and those that got through on it after the
 	// latest failure.
+	// okBefore counts, per kind, the connections that got through
+	// tried before the first failure, so that a rate of failure is
+	// weighed over every try up to the latest failure (stopped).
+	// notTried counts the announcements not used whose transfer failed
+	// after the first failure (notTried): failures too, that no
+	// port list names.
 	failN                      int
+	notTriedN                  int
+	okBefore                   [clientKinds]int
 	okBand, okAfter, okAfterOn [clientKinds]int
 	failSeen                   []portKinds
 }
@@ -246,7 +259,8 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 	switch {
 	case ds.failKinds == 0 || ts.Before(ds.failFirst):
 		// (One tried before the first failure and reported after it
-		// is not counted: the cautious side.)
+		// counts here too: the band is the same either way.)
+		ds.okBefore[k]++
 	case ts.After(ds.failLast):
 		ds.okAfter[k]++
 		if i, found := slices.BinarySearch(ds.failList, port); port != 0 && found {
@@ -258,26 +272,53 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 	}
 	if f := ds.failed.find(cli); f != nil {
 		f.both = true
+		// After its latest failure in capture order, and not tried
+		// before it (a clock stepped back): the client's own path
+		// worked again.
+		f.since = f.since || !ts.Before(f.failAt)
 	}
 	ds.ok.add(cli)
 }
 
+// restartRun moves what got through after the latest failure into the
+// band: a failure reported since (in capture order) ends the clean run,
+// whatever its time says (a clock stepped back, or a failure judged
+// after its retries), the cautious side.
+func (ds *directionStats) restartRun() {
+	for i := range ds.okAfter {
+		ds.okBand[i] += ds.okAfter[i]
+		ds.okAfter[i], ds.okAfterOn[i] = 0, 0
+	}
+	for i := range ds.failSeen {
+		ds.failSeen[i].after = 0
+	}
+}
+
+// notTried records a passive data connection of client cli announced
+// and never tried whose transfer failed (425 and the like), at ts. After
+// a failure it is one more (the client's firewall or the server's may
+// have stopped the SYN before the capture saw it): it ends the clean
+// run, and the client's own, so the failures are not taken as stopped
+// (stopped) without a clean run after it; before any failure it changes
+// nothing.
+func (ds *directionStats) notTried(cli netip.Addr, ts time.Time) {
+	if ds.failKinds == 0 {
+		return
+	}
+	ds.notTriedN++
+	ds.restartRun()
+	if f := ds.failed.find(cli); f != nil {
+		f.failAt, f.since = ts, false
+	}
+}
+
 // lost records a failed data connection of client cli (of kind k) at ts.
 func (ds *directionStats) lost(cli netip.Addr, k int, port uint16, ts time.Time) {
-	if ds.failKinds != 0 && ts.After(ds.failLast) {
-		// The latest failure moved later: what got through after the
-		// one before is no longer after the latest. It goes into the
-		// band, even what was tried after this one and reported
-		// before it (a failure is judged after its retries): the
-		// cautious side.
-		for i := range ds.okAfter {
-			ds.okBand[i] += ds.okAfter[i]
-			ds.okAfter[i], ds.okAfterOn[i] = 0, 0
-		}
-		for i := range ds.failSeen {
-			ds.failSeen[i].after = 0
-		}
-	}
+	// What got through before this failure was reported is no longer
+	// after the latest: into the band, even what was tried after it
+	// (a failure is judged after its retries) or what a clock stepped
+	// back dates after it: the cautious side.
+	ds.restartRun()
 	ds.failN++
 	if port != 0 {
 		ds.failPorts.add(port)
@@ -302,8 +343,9 @@ func (ds *directionStats) lost(cli netip.Addr, k int, port uint16, ts time.Time)
 	for i := range ds.worked {
 		ds.between[i] = ds.between[i] || ds.worked[i].anyBetween(ds.failFirst, ds.failLast)
 	}
-	if f := ds.failed.add(cli); f != nil && ds.ok.find(cli) != nil {
-		f.both = true
+	if f := ds.failed.add(cli); f != nil {
+		f.both = f.both || ds.ok.find(cli) != nil
+		f.failAt, f.since = ts, false
 	}
 }
 
@@ -412,25 +454,44 @@ func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) bool {
 // (0.85^20 = 3.9%).
 const minRecovered = 20
 
+// runFactor: the clean run after the latest failure must be at least
+// runFactor·B/(F-1) long (stopped). The latest failure is where the band
+// is cut, so the rate a fault still there has is judged by the F-1
+// failures before it among the B tries; at that rate a run of
+// runFactor·B/(F-1) stays clean by a chance under e^-7, and with the
+// noise of a rate judged from a few failures, a path that drops one try
+// in thirty from the start to the end of 300 tries (or one in a hundred
+// of 1,000) is taken as stopped under 1% of the time (0.2% measured).
+// (At 3·B/F, 6% to 10%.)
+const runFactor = 7
+
 // stopped reports whether this direction's failures (passive) stopped:
 // every failed port is known (none beyond the bound) and got a
 // connection through after the latest failure, from each kind of client
-// that failed on it; some failing client got one through too, or more
-// clients failed than the list names (not onlySome: else the failing
-// clients' own path is not known to work); and the connections that got through after the latest
-// failure, for the kinds of client that failed, are a run no fault
-// still there would leave clean: at least minRecovered, and at least
-// 3·B/F, where F failures came among B tries from the first failure to
-// the latest. At that rate (F/B) a fault still there would have failed
-// again within the run but for a chance of (1-F/B)^(3B/F) < e^-3, 5%;
-// failures spread over the whole capture, a path that drops now and
-// then, leave a run after the latest no longer than the gaps between
-// them, and are not taken. (What was tried close to the latest failure,
-// and reported before it was judged, counts in the band: the cautious
-// side.)
+// that failed on it; every failing client is named (none beyond the
+// bound) and got a connection through after its own latest failure, in
+// capture order and in time (a success before a client's failure does
+// not show its path works again); and the connections that got through
+// after the latest failure, for the kinds of client that failed, are a
+// run no fault still there would leave clean: at least minRecovered,
+// and at least runFactor·B/(F-1) (runFactor; 1 for F-1 when F is 1),
+// where F failures came among the B tries from the first try to the
+// latest failure. Failures spread over the whole capture, a path that
+// drops now and then, leave a run after the latest no longer than the
+// gaps between them, and are not taken. A failure reported after what
+// got through (in capture order, whatever its time says: a clock
+// stepped back) ends the run, and so does a passive transfer that
+// failed with its connection never seen tried (notTried). (What was
+// tried close to the latest failure, and reported before it was judged,
+// counts in the band: the cautious side.)
 func (ds *directionStats) stopped() bool {
-	if ds.failN == 0 || len(ds.failList) == 0 || ds.failDropped > 0 || ds.onlySome() {
+	if ds.failN == 0 || len(ds.failList) == 0 || ds.failDropped > 0 || ds.failed.dropped > 0 || ds.onlySome() {
 		return false
+	}
+	for _, f := range ds.failed.list {
+		if !f.since {
+			return false // this client is not known to get through since
+		}
 	}
 	for _, pk := range ds.failSeen {
 		if pk.after&pk.fail != pk.fail {
@@ -438,20 +499,21 @@ func (ds *directionStats) stopped() bool {
 		}
 	}
 	after, _, band := ds.afterFailures()
-	return after >= minRecovered && after*ds.failN >= 3*band
+	return after >= minRecovered && after*max(ds.failN-1, 1) >= runFactor*band
 }
 
 // afterFailures counts, for the kinds of client that failed, the
 // connections that got through after the latest failure (after), those
-// of them on a failed port (on), and the tries from the first failure
-// to the latest, the failures included (band).
+// of them on a failed port (on), and the tries from the first try to
+// the latest failure, the failures and the passive transfers not tried
+// after the first included (band).
 func (ds *directionStats) afterFailures() (after, on, band int) {
-	band = ds.failN
+	band = ds.failN + ds.notTriedN
 	for k := range clientKinds {
 		if ds.failKinds&(1<<k) != 0 {
 			after += ds.okAfter[k]
 			on += ds.okAfterOn[k]
-			band += ds.okBand[k]
+			band += ds.okBefore[k] + ds.okBand[k]
 		}
 	}
 	return after, on, band

@@ -1153,6 +1153,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.blind {
 			a.blind++
 		}
+		if dc != nil && dc.Passive && f.Severity >= SeverityWarning && f.Session != nil {
+			// A passive transfer that failed with no SYN seen: after a
+			// failure, it keeps the failures from being taken as stopped.
+			a.passiveClients.notTried(f.Session.Client.Addr().Unmap(), connTime(dc))
+		}
 		if v, _ := d.vantage(f.Session); dc != nil && f.Severity >= SeverityWarning && lateFallback(dc, nextAnnounce(f.Session, dc.Announce), v) {
 			a.lateFallback++
 		}
