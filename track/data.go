@@ -2812,8 +2812,7 @@ func (t *Tracker) maybeReportEnd(sess *Session) {
 		}
 	}
 	sess.reported = true
-	t.transcript -= int(sess.transcript)
-	sess.transcript = 0
+	t.releaseTranscript(sess)
 	if n := sess.DataNotKept; n > 0 && !sess.recentOnly {
 		// Said once, where the transcript ends, past every bound on
 		// events: the session's own count of what it does not show.

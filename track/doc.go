@@ -147,8 +147,11 @@
 //     an output that writes them as they happen bounds them itself, as
 //     live's text stream does with the same 1,000), 16 greeting lines and 64 preliminary replies
 //     per command (Limits.RepliesOmitted); all open sessions' transcripts
-//     together TranscriptBudget commands and events (10,000;
-//     Limits.TranscriptBudget), given back as each session is reported;
+//     together TranscriptBudget commands and events (10,000) and
+//     TranscriptBytes of their text and records, a kept command's replies
+//     included (8 MiB: a server chooses how long its replies are; a
+//     command kept under it keeps the replies it gets after)
+//     (Limits.TranscriptBudget), given back as each session is reported;
 //     only the sessions whose transcript is wanted (Options.Transcript:
 //     the text output's --session, --server, --client) draw on it, the
 //     others keep what RecentOnly keeps

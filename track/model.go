@@ -1090,11 +1090,12 @@ type Session struct {
 	// that span (PassivePorts): kept as they are listed, so that what
 	// Data no longer holds still counts.
 	passivePorts PortSpan
-	// transcript: entries of Commands and Events counted against the
-	// tracker's budget, given back when the session is reported (at
-	// most MaxTranscript and the events' bound). (With passivePorts, in
-	// what was padding and an int.)
-	transcript int32
+	// transcriptCost: what its Commands and Events take of the tracker's
+	// TranscriptBytes, in units of transcriptUnit bytes, given back when
+	// the session is reported. (Their number, against TranscriptBudget,
+	// is len(Commands)+len(Events).) (With passivePorts, in what was
+	// padding and an int.)
+	transcriptCost uint32
 }
 
 // PortSpan is the span of the ports seen of some kind: the lowest

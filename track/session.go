@@ -134,6 +134,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// connection, RFC 959 5.4, whatever the client sent before it.)
 		c := sess.pending[0]
 		c.Replies = appendReply(c.Replies, r)
+		t.keptReply(sess, c, &r)
 		t.final(sess, c, &r, e)
 		return
 	}
@@ -150,6 +151,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// reply of transfer-aborted, extract's "final reply 421").
 		head := sess.pending[0]
 		head.Replies = appendReply(head.Replies, r)
+		t.keptReply(sess, head, &r)
 		return
 	}
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
@@ -218,6 +220,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	}
 	if len(c.Replies) < maxReplies || !ftp.IsPreliminary(r.Code) {
 		c.Replies = appendReply(c.Replies, r)
+		t.keptReply(sess, c, &r)
 	} else {
 		t.limits.RepliesOmitted++ // a hostile server's endless 1yz
 	}
@@ -468,11 +471,9 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 			n := copy(sess.Commands, sess.Commands[drop:])
 			clear(sess.Commands[n:])
 			sess.Commands = sess.Commands[:n]
-			sess.transcript -= int32(drop)
 			t.transcript -= drop
 		}
 		sess.Commands = append(sess.Commands, c)
-		sess.transcript++
 		t.transcript++
 		if (c.Verb == "USER" || c.Verb == "PASS") && sess.loginKept < math.MaxUint8 {
 			sess.loginKept++
@@ -480,8 +481,11 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 	case len(sess.Commands) < t.opts.MaxTranscript && t.transcriptRoom():
 		c.kept = true
 		sess.Commands = append(sess.Commands, c)
-		sess.transcript++
 		t.transcript++
+		t.countTranscript(sess, commandCost+len(c.Verb)+len(c.Arg))
+		for i := range c.Replies {
+			t.keptReply(sess, c, &c.Replies[i])
+		}
 	default:
 		sess.CommandsOmitted++
 		t.limits.CommandsOmitted++
@@ -510,7 +514,6 @@ func (t *Tracker) dropLoginDone(sess *Session) {
 		sess.Commands = nil
 	}
 	sess.loginKept = uint8(min(left, math.MaxUint8))
-	sess.transcript -= int32(n)
 	t.transcript -= n
 }
 

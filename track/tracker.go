@@ -27,13 +27,18 @@ type Sink interface {
 
 // Options bounds the tracker's tables and sets its timeouts.
 type Options struct {
-	MaxSessions        int           // sessions followed at once; 0 = 10000
-	MaxTranscript      int           // commands kept per session for the transcript; 0 = 10000
-	MaxPending         int           // commands awaiting a reply per session; 0 = 64
-	MaxDataPerSession  int           // data connections per session; 0 = 4096
-	MaxDataConns       int           // data connections followed at once; 0 = 100000
-	MaxEventsPerSess   int           // events kept per session; 0 = 1000
-	TranscriptBudget   int           // commands and events kept by all open sessions' transcripts together; 0 = DefaultTranscriptBudget (10000); with RecentOnly, what the sessions keep together before each keeps only its latest few
+	MaxSessions       int // sessions followed at once; 0 = 10000
+	MaxTranscript     int // commands kept per session for the transcript; 0 = 10000
+	MaxPending        int // commands awaiting a reply per session; 0 = 64
+	MaxDataPerSession int // data connections per session; 0 = 4096
+	MaxDataConns      int // data connections followed at once; 0 = 100000
+	MaxEventsPerSess  int // events kept per session; 0 = 1000
+	TranscriptBudget  int // commands and events kept by all open sessions' transcripts together; 0 = DefaultTranscriptBudget (10000); with RecentOnly, what the sessions keep together before each keeps only its latest few
+	// TranscriptBytes bounds the bytes the entries of TranscriptBudget
+	// take together (their text and records, a kept command's replies
+	// too): a server chooses how long its replies are. 0 =
+	// DefaultTranscriptBytes.
+	TranscriptBytes    int
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
@@ -73,8 +78,28 @@ type Options struct {
 }
 
 // DefaultTranscriptBudget bounds the commands and events all open
-// sessions' transcripts keep together (about 6 MB at most).
+// sessions' transcripts keep together.
 const DefaultTranscriptBudget = 10000
+
+// DefaultTranscriptBytes bounds the bytes those commands and events take
+// together, their replies' text included: 10,000 commands of a few
+// hundred bytes fit; 10,000 STATs each answered by 100 KB do not. A
+// command kept before the bound was reached keeps every reply it gets
+// (up to its 64, each up to decode/ftp's 256 KiB): the bound may be
+// passed by what the commands waiting for a reply then get.
+const DefaultTranscriptBytes = 8 << 20
+
+// What a kept record costs of TranscriptBytes besides its text (its
+// size, rounded up).
+const (
+	commandCost = 256
+	replyCost   = 128
+	eventCost   = 160
+)
+
+// transcriptUnit is the unit a session counts its transcript's bytes in
+// (Session.transcriptCost).
+const transcriptUnit = 64
 
 // recentMin is how many a session keeps with RecentOnly when the
 // sessions open at once hold the whole transcript budget.
@@ -105,6 +130,7 @@ func (o *Options) defaults() {
 	def(&o.MaxDataConns, 100000)
 	def(&o.MaxEventsPerSess, 1000)
 	def(&o.TranscriptBudget, DefaultTranscriptBudget)
+	def(&o.TranscriptBytes, DefaultTranscriptBytes)
 	if o.UnansweredWait <= 0 {
 		o.UnansweredWait = 2 * time.Minute
 	}
@@ -335,10 +361,12 @@ type Tracker struct {
 	nextData   int
 
 	limits Limits
-	// transcript counts the entries the open sessions' transcripts hold.
-	transcript int
-	seq        uint64 // arrival order of commands, replies and events
-	last       time.Time
+	// transcript counts the entries the open sessions' transcripts hold;
+	// transcriptBytes, their bytes (Options.TranscriptBytes).
+	transcript      int
+	transcriptBytes int
+	seq             uint64 // arrival order of commands, replies and events
+	last            time.Time
 	// clock measures the waits: packet time that a step back of the
 	// capture's clock does not stretch (packetClock).
 	clock packetClock
@@ -829,8 +857,8 @@ func (t *Tracker) event(sess *Session, ev Event) {
 		}
 	} else {
 		sess.Events = append(sess.Events, ev)
-		sess.transcript++
 		t.transcript++
+		t.countTranscript(sess, eventCost+len(ev.Text)+len(ev.Protected))
 	}
 	t.sink.Event(sess, &ev)
 }
@@ -840,11 +868,44 @@ func (t *Tracker) event(sess *Session, ev Event) {
 // 10,000 commands; this one bounds them all together, and what it leaves
 // out is counted with the per-session omissions.
 func (t *Tracker) transcriptRoom() bool {
-	if t.transcript < t.opts.TranscriptBudget {
+	if t.transcript < t.opts.TranscriptBudget && t.transcriptBytes < t.opts.TranscriptBytes {
 		return true
 	}
 	t.limits.TranscriptBudget++
 	return false
+}
+
+// countTranscript counts n bytes more that sess's transcript keeps
+// (TranscriptBytes), rounded up to transcriptUnit.
+func (t *Tracker) countTranscript(sess *Session, n int) {
+	u := (n + transcriptUnit - 1) / transcriptUnit
+	sess.transcriptCost += uint32(u)
+	t.transcriptBytes += u * transcriptUnit
+}
+
+// releaseTranscript gives back what a reported session's transcript
+// took of the budget.
+func (t *Tracker) releaseTranscript(sess *Session) {
+	// Every entry it kept is in Commands or Events (keepCommand, event),
+	// and every one dropped was given back as it went.
+	t.transcript -= len(sess.Commands) + len(sess.Events)
+	t.transcriptBytes -= int(sess.transcriptCost) * transcriptUnit
+	sess.transcriptCost = 0
+}
+
+// keptReply counts r, just appended to c, when c is in its session's
+// transcript: a server's multi-line replies may be long.
+func (t *Tracker) keptReply(sess *Session, c *Command, r *Reply) {
+	if !c.kept {
+		return
+	}
+	n := replyCost + len(r.Text)
+	if len(r.Lines) > 1 {
+		for _, l := range r.Lines {
+			n += len(l)
+		}
+	}
+	t.countTranscript(sess, n)
 }
 
 // tick runs once per second of packet time: announcements and SYN-only

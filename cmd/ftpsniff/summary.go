@@ -343,9 +343,10 @@ func dataFailed(d *track.DataConn) bool {
 	return d.Outcome == track.OutcomeUnanswered || d.Outcome == track.OutcomeRefused || d.Outcome == track.OutcomeUnreachable
 }
 
-// listSession adds s to the summary list when it failed or warned. fs:
-// every kind of its findings (sessionFindings.all).
-func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
+// listSession adds s to the summary list when it failed or warned, with
+// what the output kept of its findings.
+func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
+	fs := sf.all() // every kind of its findings
 	reason, ok := o.sessionFailed(s, fs)
 	if !ok {
 		return
@@ -390,17 +391,7 @@ func (o *textOutput) listSession(s *track.Session, fs []*diagnose.Finding) {
 	}
 	line += fmt.Sprintf("%s -> %s, %s", addrString(s.Client), addrString(s.Server), who)
 	it := listed{server: s.Server, rank: reasonRank(reason), id: s.ID, line: line}
-	// The codes of each data connection's findings, gathered once: a
-	// session may hold thousands of both.
-	var byData map[*track.DataConn][]string
-	for _, f := range fs {
-		if f.Data != nil && f.Severity >= diagnose.SeverityWarning && f.Severity >= o.minSev {
-			if byData == nil {
-				byData = map[*track.DataConn][]string{}
-			}
-			byData[f.Data] = append(byData[f.Data], f.Severity.String()+" "+f.Code)
-		}
-	}
+	byData := sf.codesByData()
 	for _, d := range s.Data {
 		dcodes := byData[d]
 		if !dataFailed(d) && len(dcodes) == 0 {

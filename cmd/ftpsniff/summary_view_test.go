@@ -294,9 +294,9 @@ func TestTranscriptNote(t *testing.T) {
 		want                     string
 	}{
 		{0, 0, 0, ""},
-		{20184, 0, 20184, "20184 commands left out of transcripts by the bound of 10000 commands and events on all open transcripts together; the counts above and --json hold them all"},
+		{20184, 0, 20184, "20184 commands left out of transcripts by the bound of 10000 commands and events, or 8 MiB of their text, on all open transcripts together; the counts above and --json hold them all"},
 		{1, 0, 0, "1 command left out of transcripts by the per-session bounds; the counts above and --json hold them all"},
-		{5, 2, 3, "5 commands and 2 session events left out of transcripts (3 by the bound of 10000 commands and events on all open transcripts together, the rest by the per-session bounds); the counts above and --json hold them all"},
+		{5, 2, 3, "5 commands and 2 session events left out of transcripts (3 by the bound of 10000 commands and events, or 8 MiB of their text, on all open transcripts together, the rest by the per-session bounds); the counts above and --json hold them all"},
 	} {
 		if got := transcriptNote(tt.commands, tt.events, tt.budget); got != tt.want {
 			t.Errorf("transcriptNote(%d, %d, %d) = %q, want %q", tt.commands, tt.events, tt.budget, got, tt.want)

@@ -49,6 +49,8 @@ type textOutput struct {
 	// transcript is being written.
 	clocks sessionClocks
 	clock  *spanClock
+	// kept: what the open sessions' findings kept whole take together.
+	kept findingBudget
 	// findings: the live stream's (stream.go) findings held until their
 	// data connection's line; empty in a text output of its own.
 	findings map[*track.Session][]*diagnose.Finding
@@ -190,7 +192,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 		if counted {
 			o.hidden++
 		}
-		delete(o.open, s)
+		o.forget(s, nil)
 		return
 	}
 	o.selected++
@@ -225,7 +227,7 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 			o.collapse.addMore(e, k.n-1)
 		}
 	}
-	o.listSession(s, sf.all())
+	o.listSession(s, sf)
 	if o.view == viewSummary {
 		o.forget(s, fs)
 		return
@@ -235,23 +237,45 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	o.autoDecide()
 }
 
-// forget drops what was kept about an ended session.
+// forget drops what was kept about an ended session, and gives its
+// findings' room back to the budget.
 func (o *textOutput) forget(s *track.Session, fs []*diagnose.Finding) {
+	if sf := o.open[s]; sf != nil {
+		o.kept.n -= len(sf.kept)
+		o.kept.bytes -= sf.keptBytes
+	}
 	delete(o.open, s)
 	for _, f := range fs {
 		delete(o.short, f)
 	}
 }
 
-// maxFindingsKept bounds the findings the text output keeps of one open
-// session for its transcript, of the order of the transcripts' budget
-// (track.DefaultTranscriptBudget): a session of 100,000 unused PASV
-// announcements raises as many findings, each holding its data
-// connection. Past it a session's findings are counted by kind
-// (sessionFindings.over), so that the summary's counts, the server blocks
-// and the list of failed sessions stay exact; the transcript says how many
-// it does not show.
-const maxFindingsKept = 10000
+// Bounds of the findings the text output keeps whole for the transcripts,
+// all open sessions together, as the tracker bounds their commands
+// (track.DefaultTranscriptBudget): 10,000 sessions open at once, each of
+// 10,000 refused PASV, raise as many findings, each with some 3 KB of
+// advice and holding its data connection. Past them a session's findings
+// are counted by kind (sessionFindings.over), so that the summary's
+// counts, the server blocks and the list of failed sessions stay exact;
+// the transcript says how many it does not show, and of which codes.
+const (
+	maxFindingsKept  = 10000
+	maxFindingsBytes = 8 << 20 // findingBytes
+	// findingOverhead is what a kept finding costs besides its text: the
+	// Finding itself and the data connection it may keep alive after
+	// its session let it go.
+	findingOverhead = 512
+)
+
+// findingBytes is what keeping f costs, of maxFindingsBytes.
+func findingBytes(f *diagnose.Finding) int {
+	return findingOverhead + len(f.Message) + len(f.Evidence) + len(f.Advice) + 8*len(f.Packets)
+}
+
+// findingBudget is what the open sessions' kept findings take together.
+type findingBudget struct {
+	n, bytes int
+}
 
 // maxOverKinds bounds the kinds (collapseKey: code, severity, advice
 // shape) counted past maxFindingsKept in one session. Past it the findings
@@ -275,8 +299,8 @@ type overKey struct {
 	rest   bool
 }
 
-// overKind counts the findings of one kind past maxFindingsKept and keeps
-// the first of them.
+// overKind counts the findings of one kind not kept whole (past the
+// budget, or all of them in the summary view) and keeps the first of them.
 type overKind struct {
 	first *diagnose.Finding
 	n     int
@@ -284,14 +308,23 @@ type overKind struct {
 }
 
 // sessionFindings is what the text output keeps of an open session's
-// findings: the first maxFindingsKept in order of arrival, for the
-// transcript; past them a count per kind, keeping the first of each.
+// findings: those the budget (findingBudget) has room for, in order of
+// arrival, for the transcript; past it a count per kind, keeping the
+// first of each. The summary view, which writes no transcript, keeps
+// only the count per kind and the codes of each data connection's
+// findings (dataCodes): what it prints.
 type sessionFindings struct {
-	kept   []*diagnose.Finding
-	over   []*overKind // in order of their first finding
-	overBy map[overKey]*overKind
-	kinds  int // of over, those not rest
-	overN  int // findings past maxFindingsKept
+	kept      []*diagnose.Finding
+	keptBytes int         // of the budget, given back when the session ends
+	over      []*overKind // in order of their first finding
+	overBy    map[overKey]*overKind
+	kinds     int // of over, those not rest
+	overN     int // findings not kept whole
+	// dataCodes: the codes of the warnings and errors not kept whole
+	// about each data connection, in order of arrival (the list of
+	// failed sessions writes them); only of those the session still
+	// holds (pruneDataCodes).
+	dataCodes map[*track.DataConn][]string
 	// byCmd and byData: kept indexed by the command (of a finding about
 	// no data connection) and by the data connection, built once when
 	// the transcript first asks for a large session's.
@@ -302,11 +335,17 @@ type sessionFindings struct {
 	dataShown map[*track.DataConn]bool
 }
 
-func (sf *sessionFindings) add(f *diagnose.Finding) {
-	if len(sf.kept) < maxFindingsKept {
+// add keeps f whole if b has room for it, else counts it by kind; slim
+// (the summary view) keeps none whole.
+func (sf *sessionFindings) add(f *diagnose.Finding, b *findingBudget, slim bool) {
+	if n := findingBytes(f); !slim && b.n < maxFindingsKept && b.bytes+n <= maxFindingsBytes {
+		b.n++
+		b.bytes += n
+		sf.keptBytes += n
 		sf.kept = append(sf.kept, f)
 		return
 	}
+	sf.addDataCode(f)
 	sf.overN++
 	k := overKey{code: f.Code, sev: f.Severity, advice: adviceShape(f.Advice)}
 	kind := sf.overBy[k]
@@ -326,6 +365,59 @@ func (sf *sessionFindings) add(f *diagnose.Finding) {
 		}
 	}
 	kind.n++
+}
+
+// addDataCode notes the code of f, not kept whole, if it is a warning or
+// an error about a data connection, for the summary list.
+func (sf *sessionFindings) addDataCode(f *diagnose.Finding) {
+	if f.Data == nil || f.Severity < diagnose.SeverityWarning {
+		return
+	}
+	if sf.dataCodes == nil {
+		sf.dataCodes = map[*track.DataConn][]string{}
+	}
+	sf.dataCodes[f.Data] = append(sf.dataCodes[f.Data], f.Severity.String()+" "+f.Code)
+	if s := f.Session; s != nil && len(sf.dataCodes) > 2*len(s.Data)+64 {
+		sf.pruneDataCodes(s)
+	}
+}
+
+// pruneDataCodes forgets the codes of the data connections s no longer
+// holds (past track's MaxDataPerSession): the list writes only those of
+// s.Data. Called when dataCodes holds twice as many, so each finding
+// costs O(1) on average.
+func (sf *sessionFindings) pruneDataCodes(s *track.Session) {
+	held := make(map[*track.DataConn]bool, len(s.Data))
+	for _, d := range s.Data {
+		held[d] = true
+	}
+	for d := range sf.dataCodes {
+		if !held[d] {
+			delete(sf.dataCodes, d)
+		}
+	}
+}
+
+// codesByData is the codes of the warnings and errors about each data
+// connection the session still holds, in order of arrival (those kept
+// whole first): what the list of failed sessions writes under it.
+func (sf *sessionFindings) codesByData() map[*track.DataConn][]string {
+	if sf == nil {
+		return nil
+	}
+	byData := sf.dataCodes
+	if len(sf.kept) > 0 {
+		byData = map[*track.DataConn][]string{}
+		for _, f := range sf.kept {
+			if f.Data != nil && f.Severity >= diagnose.SeverityWarning {
+				byData[f.Data] = append(byData[f.Data], f.Severity.String()+" "+f.Code)
+			}
+		}
+		for d, codes := range sf.dataCodes {
+			byData[d] = append(byData[d], codes...)
+		}
+	}
+	return byData
 }
 
 // keptList is the findings kept for the transcript, in order of arrival.
@@ -350,6 +442,37 @@ func (sf *sessionFindings) notShown() int {
 		return 0
 	}
 	return sf.overN
+}
+
+// maxOverCodes bounds the codes overCodes names.
+const maxOverCodes = 6
+
+// overCodes says what the findings not kept whole are: how many of each
+// severity and code, in order of their first, the worst first.
+func (sf *sessionFindings) overCodes() string {
+	type sevCode struct {
+		sev  diagnose.Severity
+		code string
+	}
+	var order []sevCode
+	n := map[sevCode]int{}
+	for _, k := range sf.over {
+		c := sevCode{k.first.Severity, k.first.Code}
+		if n[c] == 0 {
+			order = append(order, c)
+		}
+		n[c] += k.n
+	}
+	slices.SortStableFunc(order, func(a, b sevCode) int { return cmp.Compare(b.sev, a.sev) })
+	var parts []string
+	for i, c := range order {
+		if i == maxOverCodes {
+			parts = append(parts, fmt.Sprintf("%d more code%s", len(order)-i, plural(len(order)-i)))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d %s %s", n[c], c.sev, c.code))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // all is every kind of the session's findings: those kept, in order of
@@ -557,8 +680,8 @@ func (o *textOutput) transcript(s *track.Session) {
 	}
 	if n := sf.notShown(); n > 0 {
 		o.notShown += n
-		o.printf("  %s\n", p.warn.Sprintf("(%d more finding%s of this session not shown here: the transcript keeps its first %d; the summary counts them all, --json lists every one)",
-			n, plural(n), maxFindingsKept))
+		o.printf("  %s\n", p.warn.Sprintf("(%d more finding%s of this session not shown here (%s): the transcripts of the sessions open at once keep %d findings or %d MiB together; the summary counts them all, --json lists every one)",
+			n, plural(n), sf.overCodes(), maxFindingsKept, maxFindingsBytes>>20))
 	}
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
@@ -796,7 +919,9 @@ func (o *textOutput) Finding(f *diagnose.Finding) {
 		sf = &sessionFindings{}
 		o.open[f.Session] = sf
 	}
-	sf.add(f)
+	// The summary view (-v aside: it shows every occurrence) prints
+	// counts and the first of each kind: nothing to keep whole.
+	sf.add(f, &o.kept, o.view == viewSummary && !o.verbose)
 }
 
 func (o *textOutput) severityColor(s diagnose.Severity) *color.Color {
@@ -1327,7 +1452,7 @@ func (o *textOutput) Summary(t totals) {
 			warn = append(warn, n)
 		}
 		if n := o.notShown; n > 0 {
-			warn = append(warn, fmt.Sprintf("%d finding%s left out of transcripts (each shows its session's first %d); the counts above and --json hold them all", n, plural(n), maxFindingsKept))
+			warn = append(warn, fmt.Sprintf("%d finding%s left out of transcripts (the sessions open at once keep %d findings or %d MiB together); the counts above and --json hold them all", n, plural(n), maxFindingsKept, maxFindingsBytes>>20))
 		}
 	}
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
@@ -1397,7 +1522,7 @@ func transcriptNote(commands, events, budget int) string {
 	if events > 0 {
 		what = append(what, fmt.Sprintf("%d session event%s", events, plural(events)))
 	}
-	all := fmt.Sprintf("the bound of %d commands and events on all open transcripts together", track.DefaultTranscriptBudget)
+	all := fmt.Sprintf("the bound of %d commands and events, or %d MiB of their text, on all open transcripts together", track.DefaultTranscriptBudget, track.DefaultTranscriptBytes>>20)
 	var why string
 	switch {
 	case budget >= commands+events:
