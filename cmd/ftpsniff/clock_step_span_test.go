@@ -4,15 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // clockStepCapture writes a capture of one session, every packet 20 ms
@@ -26,37 +20,14 @@ import (
 // it (not known, not counted); a step forward counted as it is stamped.
 func clockStepCapture(t *testing.T, where string, step time.Duration) (string, time.Duration) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "clock-step.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	w, path := newWireCap(t)
 	const gap = 20 * time.Millisecond
-	packets := 0
+	w.gap = gap
 	send := func(src, dst netip.AddrPort, seq, ack uint32, flags string, p string) {
-		ts = ts.Add(gap)
-		packets++
-		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
-			SYN: strings.Contains(flags, "S"), ACK: strings.Contains(flags, "A"), FIN: strings.Contains(flags, "F"), PSH: p != "", Window: 65535}
-		if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-			t.Fatal(err)
+		if p != "" {
+			flags += "P"
 		}
-		buf := gopacket.NewSerializeBuffer()
-		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(p)); err != nil {
-			t.Fatal(err)
-		}
-		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
-			t.Fatal(err)
-		}
+		w.pkt(src, dst, seq, ack, flags, []byte(p))
 	}
 	cli, srv := netip.MustParseAddrPort("192.0.2.1:50001"), netip.MustParseAddrPort("192.0.2.10:21")
 	dcli, dsrv := netip.MustParseAddrPort("192.0.2.1:50002"), netip.MustParseAddrPort("192.0.2.10:40001")
@@ -72,7 +43,7 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	sseq++
 	send(cli, srv, cseq, sseq, "A", "")
 	if where == "greeting" {
-		ts = ts.Add(step)
+		w.ts = w.ts.Add(step)
 	}
 	s("220 (vsFTPd 3.0.3)\r\n")
 	c("USER alice\r\n")
@@ -80,7 +51,7 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	c("PASS secret\r\n")
 	s("230 Login successful.\r\n")
 	if where == "login" {
-		ts = ts.Add(step)
+		w.ts = w.ts.Add(step)
 		lost = 2 // NOOP, its reply
 	}
 	for range 3 {
@@ -100,7 +71,7 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	chunk := strings.Repeat("x", 1000)
 	for i := range 3 {
 		if i == 1 && where == "data" {
-			ts = ts.Add(step)
+			w.ts = w.ts.Add(step)
 			// From the 227 to the 226: the data's handshake, the RETR
 			// and its 150, the three chunks and their ACKs, the FIN
 			// exchange, the 226.
@@ -124,9 +95,9 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	send(cli, srv, cseq, sseq, "FA", "")
 	if step >= 0 || where == "greeting" {
 		// (Before the greeting, no reply shows the step.)
-		return path, time.Duration(packets-1)*gap + step
+		return path, time.Duration(w.packets-1)*gap + step
 	}
-	return path, time.Duration(packets-1-lost) * gap
+	return path, time.Duration(w.packets-1-lost) * gap
 }
 
 // TestSessionLengthLeavesOutClockSteps: a session across a step back of

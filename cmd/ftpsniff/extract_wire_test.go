@@ -26,6 +26,10 @@ type wireCap struct {
 	t  *testing.T
 	w  *pcapgo.Writer
 	ts time.Time
+	// gap: the time between two packets (1 ms unless a test sets it);
+	// packets: how many were written.
+	gap     time.Duration
+	packets int
 }
 
 func newWireCap(t *testing.T) (*wireCap, string) {
@@ -40,13 +44,14 @@ func newWireCap(t *testing.T) (*wireCap, string) {
 	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
 		t.Fatal(err)
 	}
-	return &wireCap{t: t, w: w, ts: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}, path
+	return &wireCap{t: t, w: w, ts: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), gap: time.Millisecond}, path
 }
 
 // tcp flag letters: S SYN, A ACK, F FIN, R RST, P PSH.
 func (c *wireCap) pkt(src, dst netip.AddrPort, seq, ack uint32, flags string, p []byte) {
 	c.t.Helper()
-	c.ts = c.ts.Add(time.Millisecond)
+	c.ts = c.ts.Add(c.gap)
+	c.packets++
 	eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
 	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack, Window: 65535,
