@@ -3,70 +3,47 @@ package main
 import (
 	"bytes"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// writeVsftpdSessions writes one control connection per exchange list,
+// writeVsftpdSessions writes a capture (wireCap, every packet 10 ms
+// after the one before) of one control connection per exchange list,
 // from 10.0.0.5 (a new port each) to vsftpd at 10.0.0.1:21, one after
 // the other: handshake, "220 (vsFTPd 3.0.3)", the (client line, reply)
-// pairs as given, then FINs.
-func writeVsftpdSessions(t *testing.T, path string, sessions [][][2]string) {
+// pairs as given, then FINs. It returns the capture's path.
+func writeVsftpdSessions(t *testing.T, sessions [][][2]string) string {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	w, path := newWireCap(t)
+	w.ts, w.gap = time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC), 10*time.Millisecond
+	send := func(src, dst netip.AddrPort, seq, ack uint32, flags, p string) {
+		if p != "" {
+			flags += "P"
+		}
+		w.pkt(src, dst, seq, ack, flags, []byte(p))
 	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	server := netip.MustParseAddrPort("10.0.0.1:21")
 	for i, exchange := range sessions {
 		client := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.5"), uint16(41000+i))
-		send := func(src, dst netip.AddrPort, seq, ack uint32, syn, fin, ackf bool, p string) {
-			ts = ts.Add(10 * time.Millisecond)
-			eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-			ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
-			tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
-				SYN: syn, FIN: fin, ACK: ackf, PSH: p != "", Window: 65535}
-			if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-				t.Fatal(err)
-			}
-			buf := gopacket.NewSerializeBuffer()
-			if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(p)); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}, buf.Bytes()); err != nil {
-				t.Fatal(err)
-			}
-		}
 		cseq, sseq := uint32(1000), uint32(5000)
-		send(client, server, cseq, 0, true, false, false, "")
-		send(server, client, sseq, cseq+1, true, false, true, "")
+		send(client, server, cseq, 0, "S", "")
+		send(server, client, sseq, cseq+1, "SA", "")
 		cseq, sseq = cseq+1, sseq+1
-		send(client, server, cseq, sseq, false, false, true, "")
-		sv := func(p string) { send(server, client, sseq, cseq, false, false, true, p); sseq += uint32(len(p)) }
+		send(client, server, cseq, sseq, "A", "")
+		sv := func(p string) { send(server, client, sseq, cseq, "A", p); sseq += uint32(len(p)) }
 		sv("220 (vsFTPd 3.0.3)\r\n")
 		for _, x := range exchange {
 			p := x[0] + "\r\n"
-			send(client, server, cseq, sseq, false, false, true, p)
+			send(client, server, cseq, sseq, "A", p)
 			cseq += uint32(len(p))
 			sv(x[1] + "\r\n")
 		}
-		send(client, server, cseq, sseq, false, true, true, "")
-		send(server, client, sseq, cseq+1, false, true, true, "")
-		send(client, server, cseq+1, sseq+1, false, false, true, "")
+		send(client, server, cseq, sseq, "FA", "")
+		send(server, client, sseq, cseq+1, "FA", "")
+		send(client, server, cseq+1, sseq+1, "A", "")
 	}
+	return path
 }
 
 // TestTabAfterPASSIsNoFailedLogin guards a "PASS\tsecret" answered
@@ -85,8 +62,7 @@ func TestTabAfterPASSIsNoFailedLogin(t *testing.T) {
 			{"QUIT", "221 Goodbye."},
 		})
 	}
-	path := filepath.Join(t.TempDir(), "pass-tab.pcap")
-	writeVsftpdSessions(t, path, sessions)
+	path := writeVsftpdSessions(t, sessions)
 	recs := jsonRecords(t, "read", "--json", path)
 	for _, f := range ofType(recs, "finding") {
 		if f["code"] == "login-brute-force" || f["code"] == "login-failed" || strings.Contains(f["code"].(string), "login-spread") {
@@ -124,8 +100,7 @@ func TestTabAfterPASSIsNoFailedLogin(t *testing.T) {
 // login after it is the info, not the warning for a login in clear after
 // the server refused TLS; TYPE, RETR written with a TAB stay junk.
 func TestTabAfterAUTHIsNoRefusedTLS(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "auth-tab.pcap")
-	writeVsftpdSessions(t, path, [][][2]string{{
+	path := writeVsftpdSessions(t, [][][2]string{{
 		{"AUTH\tTLS", "530 Please login with USER and PASS."},
 		{"USER alice", "331 Please specify the password."},
 		{"PASS secret", "230 Login successful."},
@@ -157,8 +132,7 @@ func TestTabAfterAUTHIsNoRefusedTLS(t *testing.T) {
 // server may still take it (ProFTPD), so the line is hidden whole, and
 // so is the server's reply that repeats the password.
 func TestTabAfterSITEPasswordHidden(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "site-tab.pcap")
-	writeVsftpdSessions(t, path, [][][2]string{{
+	path := writeVsftpdSessions(t, [][][2]string{{
 		{"USER alice", "331 Please specify the password."},
 		{"PASS secret", "230 Login successful."},
 		{"SITE\tPSWD Hunter2Zq9 NewPw77xx", "500 'SITE\tPSWD Hunter2Zq9 NewPw77xx': command not understood"},
