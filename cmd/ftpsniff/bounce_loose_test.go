@@ -4,15 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // bounceScanCapture writes a capture of an FTP bounce port scan through
@@ -23,34 +17,19 @@ import (
 // and answers 425. Port 21 among them: the server's SYN to 10.0.0.99:21.
 func bounceScanCapture(t *testing.T, portArg func(p int) string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "bounce-scan.pcap")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w := pcapgo.NewWriter(f)
-	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		t.Fatal(err)
-	}
-	ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	w, path := newWireCap(t)
+	w.ts, w.gap = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 2*time.Millisecond
 	send := func(src, dst netip.AddrPort, seq, ack uint32, syn, rst, ackf bool, p string) {
-		ts = ts.Add(2 * time.Millisecond)
-		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
-		tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
-			SYN: syn, RST: rst, ACK: ackf, PSH: p != "", Window: 65535}
-		if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-			t.Fatal(err)
+		flags := ""
+		for _, f := range []struct {
+			on bool
+			l  string
+		}{{syn, "S"}, {rst, "R"}, {ackf, "A"}, {p != "", "P"}} {
+			if f.on {
+				flags += f.l
+			}
 		}
-		buf := gopacket.NewSerializeBuffer()
-		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(p)); err != nil {
-			t.Fatal(err)
-		}
-		b := buf.Bytes()
-		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
-			t.Fatal(err)
-		}
+		w.pkt(src, dst, seq, ack, flags, []byte(p))
 	}
 	cli, srv := netip.MustParseAddrPort("10.0.0.2:40000"), netip.MustParseAddrPort("10.0.0.1:21")
 	cseq, sseq := uint32(1000), uint32(5000)
