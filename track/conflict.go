@@ -159,6 +159,7 @@ func (t *Tracker) dropOther(dc *DataConn) {
 	}
 	t.retire(dc)
 	dc.reported = true
+	t.letTakenGo(dc)
 	if lc := dc.Announce.Conflict; lc.alt == dc {
 		lc.alt = nil
 	}
@@ -220,6 +221,7 @@ func (t *Tracker) conflictProven(dc *DataConn) {
 		}
 		t.retire(taken)
 		taken.reported = true
+		t.letTakenGo(taken)
 		if last {
 			sess.xfer.lastAnn = dc
 		}

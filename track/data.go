@@ -2759,6 +2759,7 @@ func (t *Tracker) reportData(dc *DataConn) {
 	}
 	dc.reported = true
 	t.reportedData++
+	t.letTakenGo(dc)
 	dc.beforePickUp = nil // a reported connection is given back no more (givePickUpBack)
 	if dc.Match == MatchPortOnly {
 		t.unwait(dc) // no longer provisional

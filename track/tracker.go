@@ -1409,6 +1409,9 @@ func (t *Tracker) noteTaken(s *decode.Segment) {
 	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
 		delete(e.by, x.endpoint)
 	}
+	if i, ok := e.by[s.Dst]; ok {
+		e.ring[i].dc = nil // (toTaken reads only the endpoint's latest slot)
+	}
 	*x = takenEntry{endpoint: s.Dst, from: s.Src, at: t.clock.now, dc: t.lookupData(s.Src, s.Dst)}
 	e.by[s.Dst] = uint16(e.next)
 	e.next = (e.next + 1) % maxTakenEndpoints
@@ -1437,6 +1440,21 @@ func (t *Tracker) toTaken(s *decode.Segment) bool {
 		dc.OtherAttempts++ // (not once the sink has it: its values stay as told)
 	}
 	return true
+}
+
+// letTakenGo drops the taken ring's pointer to dc once the sink has its
+// record: OtherAttempts counts no more then, and a pointer kept would keep
+// dc's Session, every command and reply, alive until the slot is reused.
+func (t *Tracker) letTakenGo(dc *DataConn) {
+	e := &t.taken
+	if e.ring == nil {
+		return
+	}
+	for _, ep := range [2]netip.AddrPort{dc.Server, dc.Client} {
+		if i, ok := e.by[ep]; ok && e.ring[i].dc == dc {
+			e.ring[i].dc = nil
+		}
+	}
 }
 
 // untaken takes back what toTaken counted for a SYN to dst that an
