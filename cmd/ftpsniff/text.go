@@ -1474,6 +1474,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(t.Diagnosis.TLSResetsNotJudged), "data connections of FTPS sessions that carried nothing and that the server reset, not judged for data-tls-required: their session already held 4")
 	addw(uint64(t.Diagnosis.SweepClientsForgotten), "client addresses whose control connections opened, which a port scan's are told from, forgotten (the least recently opened first; the latest 8,192 are kept): a later refused SYN from one of them may be taken for a scan's probe")
 	addw(uint64(t.Diagnosis.LoginAttackersLetGo), "client and server pairs reported for password guessing that the full table of 4,096 let go after 10 minutes without a login there (the oldest first): each is remembered as reported for a day (at most 4,096 at once), then reported again if it fails again")
+	addw(uint64(t.Diagnosis.HostScanClientsNotFollowed), "control connections that never opened, from client addresses not followed for a scan of many hosts (64 others' runs were live): each stays an error")
 	addw(uint64(t.Diagnosis.ForeignClosesNotJudged), "data connections from another address than the client's that the server closed at once, not judged for a silent refusal (ProFTPD's; data-source-nat): their session already held 4 whose transfer commands were not answered yet")
 	if len(warn) > 0 {
 		o.printf("  %s %s\n", p.warn.Sprint("note:"), strings.Join(warn, ", "))

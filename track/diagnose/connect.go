@@ -159,6 +159,12 @@ func (d *Diagnoser) connectFinding(s *track.Session) *Finding {
 	default:
 		return nil
 	}
+	// Every never-opened connection feeds its client's run, whatever its
+	// own wording: the run is the client's across servers.
+	if c.How != decode.ConnectAnswerLost && d.hostScanProbe(s) && f.Severity == SeverityError && who == openedNone {
+		hostScanWording(f, s)
+		d.server(s).noteScanned(s.Client.Addr())
+	}
 	return f
 }
 
@@ -580,6 +586,22 @@ func (a *serverAcc) connectVerdict(fam family) (string, []string) {
 	what := plural(n, "control connection", "control connections")
 	var v string
 	switch {
+	case a.scanned == n:
+		// Scanners' probes only: no rule that opens the port either.
+		from := a.scanFrom.String()
+		if a.scanFromMore {
+			from = "scanners (" + from + " and others)"
+		}
+		each := "one SYN each"
+		if n == 1 {
+			each = "of one SYN"
+		}
+		v = fmt.Sprintf("no control connection to port %d opened: %s %s from %s, which sent one each to the control ports of many other addresses within a minute, none of them a server any control connection opened to (see %s): a scan of many hosts looks like this; if an FTP server should answer at %s, check that it is up and listens there (ss -ltnp 'sport = :%d')",
+			p, plural(n, "connection attempt", "connection attempts"), each, from, a.connectCodes(), a.addr.Addr(), p)
+		if a.refused > 0 {
+			v += fmt.Sprintf("; %s the server refused (see session-refused)", plural(a.refused, "other session", "other sessions"))
+		}
+		return v, []string{fmt.Sprintf("# if an FTP server should answer at %s, first check that it is up and listens (ss -ltnp 'sport = :%d'); no rule here opens the port: a scan draws the same answers", a.addr, p)}
 	case a.findings[CodeControlRefused] == n && a.sweep.found() && !a.sweep.spoiled:
 		// A scan, or a server nobody reaches: no rule that opens the
 		// port, only the check that something should listen there.

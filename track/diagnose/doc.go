@@ -174,6 +174,12 @@
 //     generations; the least recently opened beyond are forgotten
 //     (Omitted.SweepClientsForgotten), and a refusal from one of them
 //     later is judged as a new address's: it may be taken for a probe
+//   - client addresses whose control connections to other servers never
+//     opened, for a scan of many hosts (hostscan.go): maxHostScanners
+//     (64) runs at once, each telling apart up to maxSweepAddrs (256)
+//     servers as hashes; a run idle for sweepGap is over and makes room,
+//     and a client that finds none is not followed, counted
+//     (Omitted.HostScanClientsNotFollowed): its failures stay errors
 //   - the capture point's timing votes: maxVoteNets (4,096) pairs of
 //     networks, the one first seen longest ago out first
 //     (Omitted.TimingVotesForgotten)

@@ -675,6 +675,9 @@ type captureShared struct {
 	// spoke: the client addresses whose control connections opened
 	// (connect.go's sweepProbe).
 	spoke clientsSpoke
+	// scans: each client address's run of control connections that
+	// never opened, across servers (hostscan.go).
+	scans hostScans
 	// sources: the other addresses clients' passive data connections
 	// got through from (stranger.go's strangerOwned).
 	sources dataSources

@@ -191,6 +191,12 @@ type serverAcc struct {
 	// sweep: what the refused control connections tell of a scan of the
 	// port (sweepProbe).
 	sweep refusalSweep
+	// scanned: its sessions whose control connection never opened that
+	// were probes of a scan of many hosts (hostScanProbe), from scanFrom
+	// (the first such client; scanFromMore: others too).
+	scanned      int
+	scanFrom     netip.Addr
+	scanFromMore bool
 	// fwd: the address the forward rules of the server's failed control
 	// connections can name (forwardSeen), set at the first; none when
 	// two differ.
@@ -744,6 +750,11 @@ type Omitted struct {
 	// for reportedMemory of packet time (at most maxReportedGone), then
 	// may be reported again.
 	LoginAttackersLetGo int `json:"login_attackers_let_go,omitempty"`
+	// HostScanClientsNotFollowed: never-opened control connections from
+	// client addresses not followed for a scan of many hosts
+	// (hostScans): maxHostScanners others' runs were live. Each stays
+	// an error.
+	HostScanClientsNotFollowed int `json:"host_scan_clients_not_followed,omitempty"`
 }
 
 // Omitted returns what the diagnoser's bounds left out so far.
@@ -756,6 +767,7 @@ func (d *Diagnoser) Omitted() Omitted {
 	o.LoginSpreadNotWeighed, o.LoginSpreadUsersForgotten = d.logins.spreadOmitted, d.logins.spreadForgotten
 	o.LoginSpreadReportsForgotten = d.logins.spreadGoneForgotten
 	o.SweepClientsForgotten, o.LoginAttackersLetGo = d.capture.spoke.forgotten, d.logins.letGo
+	o.HostScanClientsNotFollowed = d.capture.scans.notFollowed
 	return o
 }
 

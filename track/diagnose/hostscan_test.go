@@ -1,0 +1,149 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// probe is one never-opened control connection from cli to srv at at.
+type probe struct {
+	cli, srv string
+	at       time.Duration
+	how      decode.ConnectHow
+	syns     int
+}
+
+// hostSweep is n probes from cli to distinct servers 10.50.0.1:21 on,
+// every apart, the first at from, each answered by how.
+func hostSweep(cli string, n int, from, every time.Duration, how decode.ConnectHow) []probe {
+	var ps []probe
+	for i := range n {
+		ps = append(ps, probe{cli, fmt.Sprintf("10.50.%d.%d:21", i/250, i%250+1), from + time.Duration(i)*every, how, 1})
+	}
+	return ps
+}
+
+// TestHostScanProbesAreInfo guards the findings of a scan of many hosts:
+// one address sending one SYN to port 21 of 1,100 addresses each drew
+// 1,100 control-refused errors, and each server's verdict a rule opening
+// port 21. From the run's sweepClients-th server within a minute on, each
+// further probe is info, and a server that saw only such probes gets no
+// rule; what a real client or a monitor does (SYNs sent again, a server
+// tried again, servers that opened, probes minutes apart) stays an error.
+func TestHostScanProbesAreInfo(t *testing.T) {
+	refused, unanswered := decode.ConnectRefused, decode.ConnectUnanswered
+	for _, tc := range []struct {
+		name        string
+		ps          []probe
+		errs, infos int
+	}{
+		{"a scan, refused", hostSweep("203.0.113.5", 40, 0, 10*time.Millisecond, refused), 7, 33},
+		{"a scan, unanswered", hostSweep("203.0.113.5", 40, 0, 10*time.Millisecond, unanswered), 7, 33},
+		{"a client sending its SYN again to each", func() []probe {
+			ps := hostSweep("203.0.113.5", 12, 0, time.Second, refused)
+			for i := range ps {
+				ps[i].syns = 3
+			}
+			return ps
+		}(), 12, 0},
+		{"probes 10 s apart: 8 take more than a minute", hostSweep("203.0.113.5", 12, 0, 10*time.Second, refused), 12, 0},
+		{"a monitor's second round tries the same servers", append(hostSweep("192.0.2.9", 8, 0, time.Second, refused), hostSweep("192.0.2.9", 8, time.Minute, time.Second, refused)...), 15, 1},
+		{"two scans an hour apart", append(hostSweep("203.0.113.5", 10, 0, time.Second, refused), hostSweep("203.0.113.5", 10, time.Hour, time.Second, refused)...), 14, 6},
+		{"many clients, one probe each", func() []probe {
+			var ps []probe
+			for i := range 12 {
+				ps = append(ps, probe{fmt.Sprintf("198.51.100.%d", i+1), fmt.Sprintf("10.50.0.%d:21", i+1), time.Duration(i) * time.Second, refused, 1})
+			}
+			return ps
+		}(), 12, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &collect{}
+			d := New(policy.Policy{}, nil, c)
+			for i, p := range tc.ps {
+				at := t0.Add(p.at)
+				f := decode.ConnectFailure{How: p.how, SYNs: p.syns, LastSYN: at}
+				if p.how == refused {
+					f.AnswerNum, f.AnswerTS, f.Refusals = uint64(2*i+2), at.Add(time.Millisecond), 1
+				}
+				s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv, f)
+				s.Start, s.End = at, at.Add(time.Millisecond)
+				d.SessionStart(s)
+				d.SessionEnd(s)
+			}
+			var errs, infos int
+			for _, f := range append(c.all(CodeControlRefused), c.all(CodeControlUnanswered)...) {
+				switch f.Severity {
+				case SeverityError:
+					errs++
+				case SeverityInfo:
+					infos++
+					if !strings.Contains(f.Message, "a scan of many hosts from") {
+						t.Errorf("info without the scan's reading: %s", f.Message)
+					}
+				}
+			}
+			if errs != tc.errs || infos != tc.infos {
+				t.Errorf("%d errors, %d info; want %d, %d", errs, infos, tc.errs, tc.infos)
+			}
+			// Every server with only scan probes: the scan's verdict and
+			// no rule that opens the port; the others keep theirs.
+			for _, sum := range d.Summaries() {
+				scan := strings.Contains(sum.Verdict, "a scan of many hosts looks like this")
+				open := strings.Contains(strings.Join(sum.Rules, "\n"), "tcp dport 21 ct state new accept")
+				if scan == open {
+					t.Errorf("%s: scan verdict %v, open rule %v\nverdict: %s", sum.Server, scan, open, sum.Verdict)
+				}
+			}
+		})
+	}
+}
+
+// TestHostScansBounded guards the bound of clients followed for a scan of
+// many hosts: past maxHostScanners live runs a new client is not
+// followed, counted, and its failures stay errors; runs idle for longer
+// than sweepGap make room again.
+func TestHostScansBounded(t *testing.T) {
+	c := &collect{}
+	d := New(policy.Policy{}, nil, c)
+	n := 0
+	feed := func(cli string, at time.Duration) {
+		n++
+		a := t0.Add(at)
+		s := failedConnect(n, cli+":40000", fmt.Sprintf("10.60.%d.%d:21", n/250, n%250+1),
+			decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(n), AnswerTS: a, Refusals: 1, LastSYN: a})
+		s.Start, s.End = a, a.Add(time.Millisecond)
+		d.SessionStart(s)
+		d.SessionEnd(s)
+	}
+	for i := range maxHostScanners + 3 {
+		feed(fmt.Sprintf("198.51.%d.%d", i/250, i%250+1), time.Duration(i)*time.Millisecond)
+	}
+	if got := d.Omitted().HostScanClientsNotFollowed; got != 3 {
+		t.Errorf("HostScanClientsNotFollowed %d, want 3", got)
+	}
+	// Three minutes on, every run is over: a new scanner is followed.
+	for i := range sweepClients + 2 {
+		feed("203.0.113.77", 3*time.Minute+time.Duration(i)*time.Millisecond)
+	}
+	if got := d.Omitted().HostScanClientsNotFollowed; got != 3 {
+		t.Errorf("HostScanClientsNotFollowed %d after the runs ended, want 3", got)
+	}
+	infos := 0
+	for _, f := range c.all(CodeControlRefused) {
+		if f.Severity == SeverityInfo {
+			infos++
+		}
+	}
+	if infos != 3 {
+		t.Errorf("%d info, want 3 (the new scanner's probes from its %dth on)", infos, sweepClients)
+	}
+	if len(d.capture.scans.runs) > maxHostScanners {
+		t.Errorf("%d runs followed, bound %d", len(d.capture.scans.runs), maxHostScanners)
+	}
+}
