@@ -681,7 +681,12 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 	}
 	where := ""
 	if len(merged) > 0 {
-		where = fmt.Sprintf(" at %d servers,", len(all))
+		// (One server may have two entries: the same code with two fixes.)
+		servers := map[netip.AddrPort]struct{}{}
+		for _, x := range all {
+			servers[x.key.server] = struct{}{}
+		}
+		where = fmt.Sprintf(" at %d server%s,", len(servers), plural(len(servers)))
 	}
 	var head string
 	if sessionsN == 1 {
