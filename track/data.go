@@ -211,11 +211,11 @@ func (t *Tracker) noDataRoom(sess *Session) string {
 	}
 	switch {
 	case len(sess.Data) >= t.opts.MaxDataPerSession:
-		sess.DataOmitted++
+		sess.omitData()
 		t.limits.DataSessionFull++
 		return fmt.Sprintf("data connections of this session past its %d not yet reported: not followed", t.opts.MaxDataPerSession)
 	case len(t.open) >= t.opts.MaxDataConns:
-		sess.DataOmitted++
+		sess.omitData()
 		t.limits.DataDropped++
 		return "data connection table full"
 	}

@@ -121,7 +121,14 @@
 // passed since it; at most 16 at once: a step beyond them is still a
 // step, and the oldest is merged into the time before it
 // (Limits.ClockStepsNotKept), which makes a wait begun before it shorter,
-// never longer. A forward step up to a day is time that passed.
+// never longer. A forward step up to a day is time that passed. The
+// clock also counts every step, never forgotten; each session records
+// the steps it lived through, between its first packet and its last
+// (Session.ClockSteps: steps back, by how much, forward steps), so that
+// the outputs can say how long it lasted without deriving them again. A
+// step between a session's first packet and the one that announced it
+// (its greeting) is the session's; one after its last packet, before an
+// idle close or the capture's end, is not.
 //
 // # Bounds
 //

@@ -1031,14 +1031,20 @@ type Session struct {
 	Data         []*DataConn
 	DataCount    int              // data connections of the session
 	DataOutcomes [NumOutcomes]int // reported data connections, by outcome
-	DataOmitted  int              // data connections not followed: a bound was hit
 	// DataNotKept counts the data connections, followed and reported
 	// like every other, that the session's transcript does not show:
 	// they left Data past MaxDataPerSession, and the transcript kept
 	// neither their announcement nor their transfer command.
-	DataNotKept   int
-	Events        []Event
-	EventsOmitted int
+	DataNotKept int
+	Events      []Event
+	// DataOmitted: data connections not followed, a bound was hit;
+	// EventsOmitted: events beyond the transcript bound (saturates).
+	// (Two int32s in one word, for ClockSteps.)
+	DataOmitted   int32
+	EventsOmitted int32
+	// ClockSteps: the steps of the capture's clock the session lived
+	// through, between its first packet and its last; nil when none.
+	ClockSteps *ClockSteps
 
 	pending  []*Command // awaiting a final reply, FIFO
 	xfer     *xferMemo  // nil until the session announces, sizes or restarts

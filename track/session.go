@@ -1137,6 +1137,9 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if !sess.lastSeen.IsZero() {
 		sess.End = sess.lastSeen
 	}
+	if cs := sess.ClockSteps; cs != nil && cs.Back == 0 && cs.Forward == 0 {
+		sess.ClockSteps = nil // lived through none: nil says so
+	}
 	if sess.Watched.IsZero() {
 		// Ended with no close of decode's (the tracker's own end):
 		// watched until the latest packet of all.
@@ -1202,4 +1205,11 @@ func helperOnFamily(v ftp.Via, named, sender netip.Addr) string {
 		return " (a Linux conntrack helper records no expectation for it)"
 	}
 	return ""
+}
+
+// omitData counts one data connection of sess not followed (saturates).
+func (sess *Session) omitData() {
+	if sess.DataOmitted < math.MaxInt32 {
+		sess.DataOmitted++
+	}
 }

@@ -1,6 +1,7 @@
 package track
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -456,6 +457,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			if sess := t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)); sess != nil && sess.Encrypted {
 				sess.lastSeen = s.TS
 				sess.noteRecord(s)
+				t.noteClock(sess)
 			}
 		}
 		return
@@ -699,6 +701,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.Midstream = e.Midstream
 		sess.File = e.File
 		sess.ByContent = e.ByContent
+		t.clockAtStart(sess)
 		sess.ImplicitTLS = e.ImplicitTLS
 		if r, ok := e.Resumed(); ok {
 			// Before SessionStart: the sink counts sessions there.
@@ -725,6 +728,12 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		// idle sweep, the capture's end. Its LastSeen is the last
 		// packet.)
 		sess.lastSeen = e.TS
+		if e.Kind != decode.ControlOpen {
+			// (An open's time is the connection's first packet, which
+			// may have come before the packet announcing it:
+			// clockAtStart.)
+			t.noteClock(sess)
+		}
 	}
 	sess.Hops |= e.Hops
 	if len(t.awaiting) > 0 {
@@ -781,6 +790,12 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 	case decode.ControlClose:
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
+			if e.LastSeen.Equal(e.TS) {
+				// Closed at its last packet (a FIN, an RST): the clock
+				// is there. (An idle close or the capture's end comes
+				// later, past steps the session did not live through.)
+				t.noteClock(sess)
+			}
 		}
 		sess.Watched = e.TS
 		if e.Closed == decode.CloseEvicted {
@@ -852,7 +867,9 @@ func (t *Tracker) event(sess *Session, ev Event) {
 		if !sess.recentOnly {
 			// (With RecentOnly the output wrote it: only the diagnosis
 			// looks back, and misses it, as it misses commands not kept.)
-			sess.EventsOmitted++
+			if sess.EventsOmitted < math.MaxInt32 {
+				sess.EventsOmitted++
+			}
 			t.limits.EventsOmitted++
 		}
 	} else {
@@ -1182,6 +1199,10 @@ type packetClock struct {
 	// notKept counts the steps merged away sooner (Limits.ClockStepsNotKept).
 	keep    time.Duration
 	notKept int
+	// counted: the steps taken so far, never forgotten or merged; a
+	// session's ClockSteps are what it gained between the session's first
+	// packet and its latest.
+	counted clockCount
 	// joining: a new input began (newInput) and its packets have not yet
 	// passed now. A file that overlaps the one before it (two interfaces'
 	// captures given together) steps back at its start, but its packets
@@ -1219,6 +1240,8 @@ func (c *packetClock) advance(ts time.Time) {
 				// clocks interleaved (hosts or queues whose clocks
 				// disagree), not a step. Their difference is not time
 				// that passed.
+				c.counted.back--
+				c.counted.backBy -= c.own(n - 1)
 				c.steps = c.steps[:n-1]
 				if ts.Before(last.before) {
 					ts = last.before
@@ -1252,6 +1275,12 @@ func (c *packetClock) advance(ts time.Time) {
 // step keeps s, whose back is its own step alone, as the latest step,
 // making room first when the bound is reached.
 func (c *packetClock) step(s clockStep) {
+	if s.forward() {
+		c.counted.forward++
+	} else {
+		c.counted.back++
+		c.counted.backBy += s.back
+	}
 	if len(c.steps) == maxClockSteps {
 		if c.age(&c.steps[0]) <= c.keep {
 			c.notKept++
@@ -1264,6 +1293,31 @@ func (c *packetClock) step(s clockStep) {
 		s.back += c.base
 	}
 	c.steps = append(c.steps, s)
+}
+
+// own is steps[k]'s own step: how far back (less than 0: a forward step
+// not counted).
+func (c *packetClock) own(k int) time.Duration {
+	if k == 0 {
+		return c.steps[0].back - c.base
+	}
+	return c.steps[k].back - c.steps[k-1].back
+}
+
+// countedAt is counted as it stood in the segment ts falls in (segment):
+// without the steps kept since. A time in the first segment kept, or in
+// none, leaves them all out.
+func (c *packetClock) countedAt(ts time.Time) clockCount {
+	n := c.counted
+	for k, seg := len(c.steps)-1, c.segment(ts); k > seg; k-- {
+		if c.steps[k].forward() {
+			n.forward--
+		} else {
+			n.back--
+			n.backBy -= c.own(k)
+		}
+	}
+	return n
 }
 
 // age is how much packet time passed since step s.
@@ -1348,6 +1402,68 @@ func (c *packetClock) segment(ts time.Time) int {
 		}
 	}
 	return -1
+}
+
+// clockCount counts steps of the capture's clock: back, the steps back,
+// backBy, by how much in all; forward, the forward steps not counted.
+type clockCount struct {
+	back, forward int
+	backBy        time.Duration
+}
+
+// ClockSteps are the steps of the capture's clock that a session lived
+// through, between its first packet and its last, as the tracker's clock
+// takes them (track/doc.go, "The clock"). Any packet of the capture shows
+// a step, not only the session's own: the time a step leaves out is
+// between the capture's two packets either side of it.
+type ClockSteps struct {
+	// Back: the steps back (a packet more than a second before the
+	// latest: NTP setting the clock back); BackBy: by how much in all.
+	// The time across each is not known: End.Sub(Start)+BackBy is how
+	// long the session lasted, less that.
+	Back   int
+	BackBy time.Duration
+	// Forward: the gaps of more than decode.MaxClockStep (a day) between
+	// two packets of the capture, the clock set forward or a capture
+	// silent that long: the waits take each as no time passing, and
+	// End.Sub(Start) includes them.
+	Forward int
+	// at: the clock's counted at the session's first packet.
+	at clockCount
+}
+
+// clockAtStart notes the clock's count at sess's first packet, which
+// may have come before the packet that announced the session (its
+// greeting): a step between them is the session's. Nothing is kept
+// while the capture has shown no step.
+func (t *Tracker) clockAtStart(sess *Session) {
+	if t.clock.counted == (clockCount{}) {
+		return
+	}
+	if at := t.clock.countedAt(sess.Start); at != (clockCount{}) {
+		sess.ClockSteps = &ClockSteps{at: at}
+	}
+}
+
+// noteClock sets sess's ClockSteps as of its latest packet, the current
+// one. A session takes room for them once the capture shows a step.
+func (t *Tracker) noteClock(sess *Session) {
+	cs := sess.ClockSteps
+	if cs == nil {
+		if t.clock.counted == (clockCount{}) {
+			return
+		}
+		cs = &ClockSteps{} // (its first packet came before any step)
+		sess.ClockSteps = cs
+	}
+	n := t.clock.counted
+	cs.Back, cs.BackBy, cs.Forward = n.back-cs.at.back, n.backBy-cs.at.backBy, n.forward-cs.at.forward
+	if cs.Back <= 0 || cs.BackBy <= 0 {
+		// A step taken when the session began, found since to be two
+		// clocks interleaved and undone (advance): no step back the
+		// session lived through is left to tell.
+		cs.Back, cs.BackBy = 0, 0
+	}
 }
 
 // icmpInfo is what a data connection keeps of the ICMP error u.

@@ -15,9 +15,10 @@ import (
 // clock steps by step once: before the greeting ("greeting"), after the
 // login ("login"), or in the middle of the data ("data"). It returns the
 // capture's path and how long the session lasted as the outputs measure
-// it (spanClock): from its first packet to its last, less, for a step
-// back, the time from the last final reply before it to the first after
-// it (not known, not counted); a step forward counted as it is stamped.
+// it (the tracker's Session.ClockSteps): from its first packet to its
+// last, less, for a step back, the time across it, between the capture's
+// two packets either side of it (not known, not counted); a step forward
+// counted as it is stamped.
 func clockStepCapture(t *testing.T, where string, step time.Duration) (string, time.Duration) {
 	t.Helper()
 	w, path := newWireCap(t)
@@ -34,9 +35,6 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	cseq, sseq := uint32(1000), uint32(5000)
 	c := func(p string) { send(cli, srv, cseq, sseq, "A", p); cseq += uint32(len(p)) }
 	s := func(p string) { send(srv, cli, sseq, cseq, "A", p); sseq += uint32(len(p)) }
-	// lost: the packets between the last final reply before the step
-	// and the first after it (their time is not counted).
-	lost := 0
 	send(cli, srv, cseq, 0, "S", "")
 	cseq++
 	send(srv, cli, sseq, cseq, "SA", "")
@@ -52,7 +50,6 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	s("230 Login successful.\r\n")
 	if where == "login" {
 		w.ts = w.ts.Add(step)
-		lost = 2 // NOOP, its reply
 	}
 	for range 3 {
 		c("NOOP\r\n")
@@ -72,10 +69,6 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	for i := range 3 {
 		if i == 1 && where == "data" {
 			w.ts = w.ts.Add(step)
-			// From the 227 to the 226: the data's handshake, the RETR
-			// and its 150, the three chunks and their ACKs, the FIN
-			// exchange, the 226.
-			lost = 3 + 2 + 6 + 3 + 1
 		}
 		send(dsrv, dcli, ds, dc, "A", chunk)
 		ds += uint32(len(chunk))
@@ -93,11 +86,10 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 	send(srv, cli, sseq, cseq, "FA", "")
 	sseq++
 	send(cli, srv, cseq, sseq, "FA", "")
-	if step >= 0 || where == "greeting" {
-		// (Before the greeting, no reply shows the step.)
+	if step >= 0 {
 		return path, time.Duration(w.packets-1)*gap + step
 	}
-	return path, time.Duration(w.packets-1-lost) * gap
+	return path, time.Duration(w.packets-2) * gap
 }
 
 // TestSessionLengthLeavesOutClockSteps: a session across a step back of
@@ -106,10 +98,10 @@ func clockStepCapture(t *testing.T, where string, step time.Duration) (string, t
 // its start with nothing saying why. The tracker takes a step back as no
 // time passing (track/doc.go, "The clock"); the end line now gives the
 // packet time without it and says it left a step out, and the JSON
-// record adds elapsed_ms and clock_steps_back; a step the replies do not
-// show (before the greeting) is said, its length not known. A step
-// forward of more than a day between two replies cannot be told from a
-// connection silent that long (keepalives): the end line says it may be
+// record adds elapsed_ms and clock_steps_back; a step between the SYN
+// and the greeting, which no reply shows, is the session's too. A step
+// forward of more than a day, no packet of the capture between, cannot be
+// told from a capture silent that long: the end line says it may be
 // less. A session with no step reads as before.
 func TestSessionLengthLeavesOutClockSteps(t *testing.T) {
 	for _, tc := range []struct {
@@ -122,8 +114,8 @@ func TestSessionLengthLeavesOutClockSteps(t *testing.T) {
 			[]string{`"elapsed_ms":%s,`, `"clock_steps_back":1,`}},
 		{"set back ten seconds during the transfer", "data", -10 * time.Second, "%s, leaving out a step back of the capture's clock (the time across it is not known);",
 			[]string{`"elapsed_ms":%s,`, `"clock_steps_back":1,`}},
-		{"set back an hour before the greeting", "greeting", -time.Hour, "an unknown time: the capture's clock was set back during it (its last packet is stamped %s before its first);",
-			[]string{`"clock_steps_back":1,`}},
+		{"set back an hour before the greeting", "greeting", -time.Hour, "%s, leaving out a step back of the capture's clock (the time across it is not known);",
+			[]string{`"elapsed_ms":%s,`, `"clock_steps_back":1,`}},
 		{"set forward two days after the login", "login", 48 * time.Hour, "%s, more than a day of it with no reply (less, if the capture's clock was set forward then: a step of more than a day is no time passing);", nil},
 		{"no step", "", 0, "%s;", nil},
 	} {

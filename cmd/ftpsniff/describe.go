@@ -24,79 +24,10 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%.3fs", max(d, 0).Seconds())
 }
 
-// spanClock follows the steps back of the capture's clock (NTP setting
-// it) within a session, which the tracker takes as no time passing
-// (track/doc.go, "The clock"). The outputs see no packet: it is fed the
-// final reply of each command as the command is reported, which is the
-// server's stream in order (a command's own time and its preliminary
-// replies are not: a STAT or NOOP sent during a transfer is answered
-// before the transfer's 226). A final reply more than spanStepBack
-// before the one before it is a step back, by as much. A gap of more than
-// decode.MaxClockStep between two is noted, not taken for a step: the
-// control connection may have been silent that long (TCP keepalives, a
-// day-long transfer), which the replies cannot tell from the clock set
-// forward.
-type spanClock struct {
-	last time.Time // the latest final reply fed
-	// back, backBy: the steps back, and by how much in all: the time
-	// across each, between the reply before it and the one after, is
-	// not known and not counted (never more than did pass).
-	back   int
-	backBy time.Duration
-	// dayGaps: gaps of more than decode.MaxClockStep between two final
-	// replies.
-	dayGaps int
-}
-
-// spanStepBack: a reply more than this before the one before it is the
-// clock set back (track's stepBack, decode's clockStepBack); less is
-// reordering.
-const spanStepBack = time.Second
-
-// see feeds the time of a final reply.
-func (c *spanClock) see(ts time.Time) {
-	switch {
-	case ts.IsZero():
-		return
-	case c.last.IsZero():
-	case c.last.Sub(ts) > spanStepBack:
-		c.back++
-		c.backBy += c.last.Sub(ts)
-	case ts.Sub(c.last) > decode.MaxClockStep:
-		c.dayGaps++
-	case ts.Before(c.last):
-		return // reordering: the clock waits for the latest again
-	}
-	c.last = ts
-}
-
-// sessionClocks are the open sessions' spanClocks, made at a session's
-// first reported command with a final reply.
-type sessionClocks map[*track.Session]*spanClock
-
-// command feeds c's final reply to s's clock.
-func (m *sessionClocks) command(s *track.Session, c *track.Command) {
-	r := c.Final()
-	if r == nil {
-		return
-	}
-	if *m == nil {
-		*m = sessionClocks{}
-	}
-	clk := (*m)[s]
-	if clk == nil {
-		clk = &spanClock{}
-		(*m)[s] = clk
-	}
-	clk.see(r.TS)
-}
-
-// end is s's clock (nil when no command of it was answered), forgotten.
-func (m sessionClocks) end(s *track.Session) *spanClock {
-	clk := m[s]
-	delete(m, s)
-	return clk
-}
+// transferStepBack: a data connection whose last packet is stamped more
+// than this before its first lived through a step back of the capture's
+// clock (track's stepBack); less is reordering.
+const transferStepBack = time.Second
 
 // sessionSpan is how long a session lasted, its first packet to its
 // last, as far as the packets' times tell.
@@ -104,23 +35,24 @@ type sessionSpan struct {
 	d time.Duration // how long, the steps back left out, when known
 	// back: the steps back the clock saw (at least one when the last
 	// packet is stamped before the first); known: d is known (false
-	// when the last packet is stamped before the first and the replies
-	// show no step back, so how far it went is not known); dayGaps:
-	// spanClock.dayGaps.
+	// when the last packet is stamped before the first and the tracker
+	// saw no step back between them, so how far it went is not known);
+	// dayGaps: track.ClockSteps.Forward.
 	back, dayGaps int
 	known         bool
 }
 
-// spanOf is s's span by clk (nil: no reply fed).
-func spanOf(s *track.Session, clk *spanClock) sessionSpan {
+// spanOf is s's span by its clock facts (track.ClockSteps).
+func spanOf(s *track.Session) sessionSpan {
 	sp := sessionSpan{d: s.End.Sub(s.Start), known: true}
-	if clk != nil {
-		sp.d += clk.backBy
-		sp.back, sp.dayGaps = clk.back, clk.dayGaps
+	if cs := s.ClockSteps; cs != nil {
+		sp.d += cs.BackBy
+		sp.back, sp.dayGaps = cs.Back, cs.Forward
 	}
 	if sp.d < 0 {
-		// A step back the replies do not show: before the first or
-		// after the last, or in a session with none.
+		// Stamped before its start with no step back the tracker's
+		// clock counted: one it took for two clocks interleaved or for
+		// an input that overlaps the one before, or reordering.
 		sp.back, sp.known = max(sp.back, 1), false
 	}
 	return sp
@@ -195,7 +127,7 @@ func outcomeDetail(d *track.DataConn) string {
 			s += fmt.Sprintf(" in %s between its first and last packets: more than a day, less if the capture's clock was set forward meanwhile (a step of more than a day is no time passing)", seconds(dur))
 		case dur > 0:
 			s += " in " + seconds(dur)
-		case !d.FirstSYN.IsZero() && !d.End.IsZero() && d.End.Before(d.FirstSYN.Add(-spanStepBack)):
+		case !d.FirstSYN.IsZero() && !d.End.IsZero() && d.End.Before(d.FirstSYN.Add(-transferStepBack)):
 			// Its last packet stamped before its first: not "in 0.000s".
 			s += "; the capture's clock was set back while it ran, so how long it took is not known"
 		}

@@ -35,9 +35,6 @@ type jsonOutput struct {
 	// overlaps: inputs read one after the other that overlap in time
 	// (tellOverlap), for the summary's input_overlaps.
 	overlaps overlapList
-	// clocks: each open session's steps back of the capture's clock
-	// (spanClock), for its record's elapsed_ms.
-	clocks sessionClocks
 }
 
 // InputOverlap keeps an overlap of the inputs for the summary record.
@@ -164,7 +161,7 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	}
 	w.time("start", s.Start)
 	w.time("end", s.End)
-	if sp := spanOf(s, o.clocks.end(s)); sp.back > 0 {
+	if sp := spanOf(s); sp.back > 0 {
 		// The capture's clock was set back during the session: end
 		// minus start is not how long it lasted (it may be negative).
 		if sp.known {
@@ -205,7 +202,6 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 }
 
 func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
-	o.clocks.command(s, c)
 	w := o.begin()
 	w.str("type", "command")
 	w.int("session", int64(s.ID))

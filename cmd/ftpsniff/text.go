@@ -44,11 +44,6 @@ type textOutput struct {
 	// open: the findings of each open session, for its transcript and
 	// the summary, bounded (sessionFindings).
 	open map[*track.Session]*sessionFindings
-	// clocks: each open session's steps of the capture's clock
-	// (spanClock), for its length; clock: the one of the session whose
-	// transcript is being written.
-	clocks sessionClocks
-	clock  *spanClock
 	// kept: what the open sessions' findings kept whole take together.
 	kept findingBudget
 	// findings: the live stream's (stream.go) findings held until their
@@ -93,9 +88,9 @@ func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
 		findings: map[*track.Session][]*diagnose.Finding{}}
 }
 
-func (o *textOutput) SessionStart(*track.Session)                {}
-func (o *textOutput) Command(s *track.Session, c *track.Command) { o.clocks.command(s, c) }
-func (o *textOutput) Event(*track.Session, *track.Event)         {}
+func (o *textOutput) SessionStart(*track.Session)            {}
+func (o *textOutput) Command(*track.Session, *track.Command) {}
+func (o *textOutput) Event(*track.Session, *track.Event)     {}
 func (o *textOutput) Data(s *track.Session, d *track.DataConn) {
 	if o.sel.selects(s) {
 		o.count(d)
@@ -187,7 +182,6 @@ func (o *textOutput) SessionEnd(s *track.Session) {
 	// shown on its own, counted with the one it continues.
 	counted := s.Counted()
 	o.lastID = max(o.lastID, s.ID)
-	o.clock = o.clocks.end(s)
 	if !o.sel.selects(s) {
 		if counted {
 			o.hidden++
@@ -686,23 +680,20 @@ func (o *textOutput) transcript(s *track.Session) {
 	// Data connections no transfer command used are shown under their
 	// announcement already; count them in the footer.
 	o.printf("  %s\n\n", p.dim.Sprintf("end: %s; %d command%s; data: %s",
-		sessionEndOn(s, o.clock), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
+		sessionEnd(s), s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount)))
 }
 
 // sessionEnd says how a session ended: its end reason and when its last
 // packet came; for one that ended in silence (an idle close, the
 // capture's end), how long the silence lasted too, so that neither an
 // hour's idle wait nor a session's own few milliseconds read as its
-// length.
-func sessionEnd(s *track.Session) string { return sessionEndOn(s, nil) }
-
-// sessionEndOn is sessionEnd by clk, the session's clock (nil: none):
-// a session across a step back of the capture's clock lasted the packet
-// time the step leaves out, and says so (sessionSpan). The offset of its
-// last packet is the transcript's, on the clock as stamped.
-func sessionEndOn(s *track.Session, clk *spanClock) string {
+// length. A session across a step back of the capture's clock lasted
+// the packet time the step leaves out, and says so (sessionSpan, by the
+// tracker's Session.ClockSteps). The offset of its last packet is the
+// transcript's, on the clock as stamped.
+func sessionEnd(s *track.Session) string {
 	silent := s.WatchedUntil().Sub(s.End)
-	sp := spanOf(s, clk)
+	sp := spanOf(s)
 	if silent < time.Second || s.EndReason == track.EndFIN || s.EndReason == track.EndRST {
 		return fmt.Sprintf("%s after %s", s.EndReason, sp.words())
 	}
