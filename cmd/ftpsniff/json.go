@@ -390,7 +390,8 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 	w.str("kind", string(e.Kind))
 	w.time("ts", e.TS)
 	w.uint("packet", e.Num)
-	if e.Kind == track.EventGap || e.Kind == track.EventJunk {
+	resent := e.Kind == track.EventUndelivered || e.Kind == track.EventDeliveredLate
+	if e.Kind == track.EventGap || e.Kind == track.EventJunk || resent || e.Kind == track.EventConflict {
 		if e.FromClient {
 			w.str("from", "client")
 		} else {
@@ -400,7 +401,11 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 	w.intOmit("code", int64(e.Code))
 	text := maskedLine(e, o.showPass)
 	w.strOmitRaw("text", "text_raw", text)
-	w.intOmit("bytes", int64(e.Bytes))
+	if resent {
+		w.intOmit("resent", int64(e.Bytes)) // (Event.Bytes holds the copies sent again: track/stall.go)
+	} else {
+		w.intOmit("bytes", int64(e.Bytes))
+	}
 	w.intOmit("dropped_bytes", int64(e.Dropped))
 	o.end(w)
 }

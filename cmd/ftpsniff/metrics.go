@@ -157,6 +157,7 @@ type snapshotCollector struct {
 	rstIgnored  *prometheus.Desc
 	beyondWin   *prometheus.Desc
 	afterExpiry *prometheus.Desc
+	toTaken     *prometheus.Desc
 	received    *prometheus.Desc
 	dropped     *prometheus.Desc
 	freezes     *prometheus.Desc
@@ -177,12 +178,15 @@ var decodeLimits = map[string]bool{
 
 // trackNotBounds are the track.Limits fields that count what the wire did,
 // not a bound of ftpsniff's: RSTs and data a receiver would drop, SYNs to
-// an announcement that had expired unused. They have metrics of their
-// own, not ftpsniff_limit_hits_total (an alert on a bound would fire on
-// one stray RST or late SYN), and data_beyond_window and
-// data_after_expiry are gauges: a run later acknowledged, a SYN a new
-// announcement of the same endpoint claims, is taken back.
-var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true, "data_after_expiry": true}
+// an announcement that had expired unused, SYNs to a data endpoint
+// another connection had taken (a client's retry from a new port, a
+// scan). They have metrics of their own, not ftpsniff_limit_hits_total
+// (an alert on a bound would fire on one stray RST, late SYN or retry),
+// and data_beyond_window, data_after_expiry and data_endpoint_taken are
+// gauges: a run later acknowledged, a SYN a new announcement of the same
+// endpoint claims, is taken back.
+var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true, "data_after_expiry": true,
+	"data_endpoint_taken": true}
 
 // newSnapshotCollector: perWorker labels the kernel's counters with the
 // socket's worker too (live --workers), since each interface then has a
@@ -207,6 +211,7 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 		outputLost: prometheus.NewDesc("ftpsniff_output_records_lost_total", "Records (lines) the output could not write (a full disk, a failing file system): each dropped, not retried.", nil, nil),
 	}
 	c.afterExpiry = prometheus.NewDesc("ftpsniff_data_syns_after_expiry", "SYNs to the endpoint of an announcement that had expired unused, from the peer that was to connect: nothing waited for them any more, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
+	c.toTaken = prometheus.NewDesc("ftpsniff_data_syns_to_taken_endpoint", "SYNs to a data endpoint another connection had taken within the expectation timeout, from another source: a client's retry from a new port, or other hosts trying the port; not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	for _, f := range jsonFields(reflect.TypeOf(decode.Stats{})) {
 		c.decodeDescs = append(c.decodeDescs, prometheus.NewDesc("ftpsniff_decode_"+f.name+"_total",
 			"decode.Stats "+f.name+" (docs/json.md, summary record).", nil, nil))
@@ -253,7 +258,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost} {
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost} {
 		ch <- d
 	}
 }
@@ -283,6 +288,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.rstIgnored, prometheus.CounterValue, float64(s.Limits.DataRSTIgnored))
 	ch <- prometheus.MustNewConstMetric(c.beyondWin, prometheus.GaugeValue, float64(s.Limits.DataBeyondWindow))
 	ch <- prometheus.MustNewConstMetric(c.afterExpiry, prometheus.GaugeValue, float64(s.Limits.DataAfterExpiry))
+	ch <- prometheus.MustNewConstMetric(c.toTaken, prometheus.GaugeValue, float64(s.Limits.DataEndpointTaken))
 	for _, k := range s.Kernel {
 		labels := []string{k.Name}
 		if c.perWorker {

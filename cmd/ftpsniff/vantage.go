@@ -563,13 +563,13 @@ func dataViewString(d *vantage.Data) string {
 
 // JSON records of the merged view.
 type jsonVantagePoint struct {
-	Type     string   `json:"type"`
-	Point    string   `json:"point"`
-	Files    []string `json:"files"`
-	Offset   *float64 `json:"clock_offset_s,omitempty"`
-	Samples  int      `json:"offset_samples"`
-	OneWay   bool     `json:"offset_one_way,omitempty"`
-	Unpaired int      `json:"unpaired_control"`
+	Type     string       `json:"type"`
+	Point    string       `json:"point"`
+	Files    []string     `json:"files"`
+	Offset   *jsonSeconds `json:"clock_offset_s,omitempty"`
+	Samples  int          `json:"offset_samples"`
+	OneWay   bool         `json:"offset_one_way,omitempty"`
+	Unpaired int          `json:"unpaired_control"`
 	// UnpairedCapturing: of Unpaired, those every other point was
 	// capturing throughout.
 	UnpairedCapturing int `json:"unpaired_control_while_capturing,omitempty"`
@@ -587,6 +587,21 @@ type jsonVantagePoint struct {
 	// Over all pairs of points, on the first point's record only.
 	Ambiguous      int `json:"ambiguous_control,omitempty"`
 	PayloadSkipped int `json:"payload_pairs_skipped,omitempty"`
+}
+
+// jsonSeconds is a float of seconds that encoding/json writes in decimal
+// notation with a decimal point always (0.0, 0.0000005: not 0 or 5e-07),
+// as the _ms fields are (appendMillis): an index that types a field from
+// its first value (Elasticsearch's dynamic mapping) would make "0", the
+// first point's offset, an integer field and truncate every later one.
+type jsonSeconds float64
+
+func (s jsonSeconds) MarshalJSON() ([]byte, error) {
+	b := strconv.AppendFloat(nil, float64(s), 'f', -1, 64)
+	if !bytes.ContainsAny(b, ".") {
+		b = append(b, ".0"...)
+	}
+	return b, nil
 }
 
 type jsonConnView struct {
@@ -726,7 +741,7 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 			}
 		}
 		if i == 0 || rep.Offsets[i].Samples > 0 {
-			v := rep.Offsets[i].Offset.Seconds()
+			v := jsonSeconds(rep.Offsets[i].Offset.Seconds())
 			j.Offset = &v
 		}
 		if i == 0 {
@@ -735,7 +750,9 @@ func writeVantageJSON(w io.Writer, observer string, rep *vantage.Report, cs []*v
 		enc.write(j)
 	}
 	for _, s := range rep.Sessions {
-		js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy, OrderUnknown: !s.OrderKnown}
+		// Announcements is [] when none, not null: json.md gives it as a list.
+		js := jsonVantageSession{Type: "vantage_session", Session: s.ID, PairedBy: s.PairedBy, OrderUnknown: !s.OrderKnown,
+			Announcements: []jsonAnnouncement{}}
 		if s.OrderedBy == "addresses" || s.OrderedBy == "data" {
 			js.OrderedBy = s.OrderedBy
 		}
