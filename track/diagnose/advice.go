@@ -748,6 +748,9 @@ func sessionExample(s *track.Session) policy.PortRange {
 
 // noRangeAdviceFor is noRangeAdvice with ex as the example range.
 func (d *Diagnoser) noRangeAdviceFor(fam family, v6 bool, p place, exampleRange policy.PortRange) string {
+	if fam.noPassive {
+		return kernelRangeAdvice(fam, v6, p)
+	}
 	ex := policy.Ranges{exampleRange}
 	linux := linuxOpenRule(ex, v6)
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
@@ -763,6 +766,23 @@ func (d *Diagnoser) noRangeAdviceFor(fam family, v6 bool, p place, exampleRange 
 		rangeUnknown(fam), fam.rangeExample(exampleRange), exampleRange, openAt(p, ex, v6, fam.hostRule(ex, v6, linux)))
 }
 
+// kernelRangeAdvice is noRangeAdvice for a server without a passive range
+// setting (family.noPassive): its passive ports are the kernel's
+// ephemeral ports, so the range to open is the kernel's, Linux's default
+// unless the server's host says otherwise, never an example range it does
+// not use. Narrowing the kernel's range takes effect without a restart,
+// but for every program on the host.
+func kernelRangeAdvice(fam family, v6 bool, p place) string {
+	rs := policy.Ranges{kernelDefault}
+	return fmt.Sprintf("Its greeting names %s, which has no passive port range setting: its passive ports are the kernel's ephemeral ports, %s by Linux's default (cat /proc/sys/net/ipv4/ip_local_port_range on the server shows its range: if another, open that one instead). Open that range: %s. Narrowing it (e.g. %s, in effect at once, no restart) narrows every program's outgoing connections on the host too; or use a server with a passive range setting",
+		fam.unlisted.Product(), kernelDefault, openAt(p, rs, v6, fam.hostRule(rs, v6, linuxOpenRule(rs, v6))), sysctlRange(exampleRange))
+}
+
+// kernelRangeVerdict is kernelRangeAdvice for a verdict, after the ports.
+func kernelRangeVerdict(fam family) string {
+	return fmt.Sprintf("its greeting names %s, which has no passive port range setting: open the kernel's ephemeral port range it takes them from, %s by Linux's default, or the range /proc/sys/net/ipv4/ip_local_port_range shows on the server", fam.unlisted.Product(), kernelDefault)
+}
+
 // rangeUnknown says that ftpsniff does not know the server's passive range
 // and what would tell it: not that the server has none.
 func rangeUnknown(fam family) string {
@@ -773,7 +793,7 @@ func rangeUnknown(fam family) string {
 // family whose configuration --server-config cannot read is told to give
 // --pasv-range only.
 func (f family) giveRange() string {
-	if f.known() && !configReadable(f.kind) {
+	if f.known() && !configReadable(f.kind) || f.unlisted != policy.UnlistedNone {
 		return "give --pasv-range"
 	}
 	return "give --server-config or --pasv-range"
@@ -792,6 +812,12 @@ func configReadable(k policy.ServerKind) bool {
 
 // noRangeRules are the summary lines for the same case.
 func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place, exampleRange policy.PortRange) []string {
+	if fam.noPassive {
+		rs := policy.Ranges{kernelDefault}
+		l := []string{fmt.Sprintf("# its greeting names %s, which has no passive port range setting: its passive ports are the kernel's ephemeral ports, %s by Linux's default (cat /proc/sys/net/ipv4/ip_local_port_range on the server: if it shows another range, open that one instead):", fam.unlisted.Product(), kernelDefault)}
+		l = append(l, openLines(fam, p, rs, v6)...)
+		return append(l, "# or use a server with a passive range setting; narrowing the kernel's range takes effect at once but is host-wide (every program's outgoing connections get only those ports): "+sysctlRange(exampleRange))
+	}
 	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
 		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))

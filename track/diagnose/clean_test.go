@@ -38,6 +38,10 @@ var faultCaptures = map[string][]string{
 	"pasv-range-swapped-vsftpd.pcap":          {CodeDataUnanswered, CodeDataNotAttempted},
 	"pasv-range-swapped-proftpd.pcap":         {CodeDataUnanswered, CodeDataNotAttempted},
 	"pasv-range-swapped-pureftpd.pcap":        {CodeControlRefused},
+	// Servers without passive settings, and Twisted (rev31).
+	"inetutils-ftpd-pasv-drop.pcap": {CodeDataUnanswered, CodeDataNotAttempted},
+	"inetutils-ftpd-nat.pcap":       {CodeNATMismatch, CodeDataRefused, CodeDataUnanswered},
+	"twisted-nat.pcap":              {CodeNATMismatch},
 	// Control connections that never opened.
 	"control-refused.pcap":     {CodeControlRefused},
 	"control-reject-icmp.pcap": {CodeControlUnreachable},

@@ -25,10 +25,13 @@ type family struct {
 	// does; skipped then says why the one given was not applied to it.
 	cfg     *policy.ServerConfig
 	skipped string
-	// noPassive: the greeting names a server that has no passive range or
-	// passive address setting at all (GNU inetutils ftpd,
-	// policy.FamilyFromGreeting), kind unknown: advice names the kernel's
-	// range and the NAT's helper, never a setting it lacks.
+	// unlisted: the greeting names a server that is no family but lacks
+	// settings (policy.FamilyFromGreeting), kind unknown: advice names
+	// only the settings it has (unlistedSettings). noPassive: it has no
+	// passive range or passive address setting at all (GNU inetutils
+	// ftpd, Linux-ftpd): advice names the kernel's range and the NAT's
+	// helper.
+	unlisted  policy.Unlisted
 	noPassive bool
 }
 
@@ -53,10 +56,19 @@ func (d *Diagnoser) family(s *track.Session) family {
 		return family{kind: p.Server.Kind, cfg: p.Server}
 	}
 	k := d.greetKind(s)
-	// A greeting naming no family is read again for a server without
-	// passive settings (a few hundred bytes, only for the findings made).
-	return family{kind: k, byGreeting: true, skipped: skippedNote(d.p.Server, why),
-		noPassive: k == policy.ServerUnknown && greetingKind(s).noPassive}
+	f := family{kind: k, byGreeting: true, skipped: skippedNote(d.p.Server, why)}
+	if k == policy.ServerUnknown {
+		// A greeting naming no family is read again for an unlisted
+		// server (a few hundred bytes, only for the findings made).
+		f = f.withUnlisted(greetingKind(s).unlisted)
+	}
+	return f
+}
+
+// withUnlisted is f for the unlisted server u.
+func (f family) withUnlisted(u policy.Unlisted) family {
+	f.unlisted, f.noPassive = u, u.NoPassiveSettings()
+	return f
 }
 
 // greetKind is the family s's greeting names, kept once the greeting is
@@ -124,11 +136,11 @@ func (d *Diagnoser) configFamily() (f family, ok bool) {
 // kindVote merges the families several greetings name: one naming none
 // (custom, or not captured) does not contradict, the first named wins, and
 // two naming different families leave it unknown for good. A greeting
-// naming a server without passive settings (noPassive) votes as a family
-// of its own.
+// naming an unlisted server votes as a family of its own.
 type kindVote struct {
 	kind      policy.ServerKind
-	noPassive bool
+	unlisted  policy.Unlisted
+	noPassive bool // unlisted has no passive settings
 	mixed     bool // two greetings named different families
 }
 
@@ -140,13 +152,13 @@ type voter interface {
 
 func (v *kindVote) add(x voter) {
 	g := x.Greeting()
-	cur := policy.GreetingFamily{Kind: v.kind, NoPassiveSettings: v.noPassive}
+	cur := v.Greeting()
 	switch {
 	case !g.Named() || g == cur:
 	case !cur.Named() && !v.mixed:
-		v.kind, v.noPassive = g.Kind, g.NoPassiveSettings
+		v.kind, v.unlisted, v.noPassive = g.Kind, g.Unlisted, g.NoPassiveSettings
 	default:
-		v.kind, v.noPassive, v.mixed = policy.ServerUnknown, false, true
+		v.kind, v.unlisted, v.noPassive, v.mixed = policy.ServerUnknown, policy.UnlistedNone, false, true
 	}
 }
 
@@ -165,7 +177,7 @@ func greetingKind(s *track.Session) kindVote {
 // Greeting is the vote's outcome, so that a server's vote takes a
 // session's (greetingKind).
 func (v kindVote) Greeting() policy.GreetingFamily {
-	return policy.GreetingFamily{Kind: v.kind, NoPassiveSettings: v.noPassive}
+	return policy.GreetingFamily{Kind: v.kind, Unlisted: v.unlisted, NoPassiveSettings: v.noPassive}
 }
 
 // serverFamily is the family a server's summary names settings for: the
@@ -176,7 +188,7 @@ func (d *Diagnoser) serverFamily(a *serverAcc) family {
 	if p.Server != nil {
 		return family{kind: p.Server.Kind, cfg: p.Server}
 	}
-	return family{kind: a.greeting.kind, byGreeting: true, skipped: skippedNote(d.p.Server, why), noPassive: a.greeting.noPassive}
+	return family{kind: a.greeting.kind, byGreeting: true, skipped: skippedNote(d.p.Server, why)}.withUnlisted(a.greeting.unlisted)
 }
 
 // known reports whether advice can name this family's own settings.
@@ -299,6 +311,18 @@ const (
 	// GNU inetutils ftpd (the only server noPassive marks) has no TLS
 	// either: its ftpd.c knows no AUTH.
 	inetutilsNoTLS = "GNU inetutils ftpd has no TLS: replace it with a server that supports FTPS, e.g. vsftpd, ProFTPD or Pure-FTPd"
+	// Twisted's twisted.protocols.ftp knows no AUTH either.
+	twistedNoTLS = "Twisted's FTP server has no TLS: replace it with a server that supports FTPS, e.g. vsftpd, ProFTPD or Pure-FTPd"
+	// BSD ftpd's Linux port has TLS in its ftpd-ssl build only
+	// (in.ftpd(8): -z secure, -z cert=, -z key=, the certificate in
+	// /etc/ftpd-ssl/ftpd.pem by default), and the greeting is the same.
+	linuxFtpdRequireTLS = "Linux-ftpd, OpenBSD's ftpd ported to Linux, has TLS only in its ftpd-ssl build: there in.ftpd -z secure refuses clients that do not use it, with the certificate in /etc/ftpd-ssl/ftpd.pem or -z cert= and -z key=; the plain build (netkit linux-ftpd) has none: replace it with ftpd-ssl or another server that supports FTPS"
+	linuxFtpdAnonTLS    = "Linux-ftpd, OpenBSD's ftpd ported to Linux, has TLS only in its ftpd-ssl build, which offers it with a certificate in /etc/ftpd-ssl/ftpd.pem (or -z cert= and -z key=); the plain build (netkit linux-ftpd) has none"
+	// GridFTP's own protection is GSI (AUTH GSSAPI, X.509 certificates);
+	// clear-text logins come from -aa (-allow-anonymous) and
+	// -password-file (globus-gridftp-server -help).
+	gridRequireTLS = "GridFTP protects logins with GSI, AUTH GSSAPI with X.509 certificates, not with FTPS: run globus-gridftp-server without -password-file and -aa (-allow-anonymous), which allow clear-text logins"
+	gridAnonTLS    = "GridFTP protects logins and data with GSI, AUTH GSSAPI with X.509 certificates, not with FTPS: serve private data to GSI logins only, without -password-file"
 	wuNoTLS        = "wu-ftpd has no TLS of its own: its last release, 2.6.2, has no AUTH TLS, and only third-party patches added it; replace it with a server that supports FTPS, e.g. vsftpd, ProFTPD or Pure-FTPd"
 )
 
@@ -314,8 +338,8 @@ func (f family) ownLoginLimit() bool {
 
 // requireTLS is how to make the server require TLS, for a parenthesis.
 func (f family) requireTLS() string {
-	if f.kind == policy.ServerUnknown && f.noPassive {
-		return inetutilsNoTLS
+	if u := unlistedOf(f); u != nil {
+		return u.requireTLS
 	}
 	if f.kind == policy.ServerUnknown {
 		return unknownRequireTLS
@@ -325,8 +349,8 @@ func (f family) requireTLS() string {
 
 // anonTLS is how to offer TLS for private data beside anonymous FTP.
 func (f family) anonTLS() string {
-	if f.kind == policy.ServerUnknown && f.noPassive {
-		return inetutilsNoTLS
+	if u := unlistedOf(f); u != nil {
+		return u.anonTLS
 	}
 	if f.kind == policy.ServerUnknown {
 		return unknownAnonTLS
@@ -623,35 +647,149 @@ const (
 	genericAddr  = "the server's passive address setting"
 )
 
+// unlistedSettings are what advice says of an unlisted server's
+// settings (policy.Unlisted): its own passive range and address settings
+// where it has them, and its TLS.
+type unlistedSettings struct {
+	u policy.Unlisted
+	// rangeName and rangeLines: its own passive range setting; rangeName
+	// "" when it has none (noPassive: its ports are the kernel's).
+	rangeName  string
+	rangeLines func(policy.PortRange) []string
+	// addrName and addrLine: its own setting for the address its 227
+	// names; "" when it has none (it announces its own address of the
+	// control connection).
+	addrName string
+	addrLine func(a string) string
+	epsv     bool // it implements EPSV
+	// requireTLS and anonTLS are family.requireTLS and anonTLS.
+	requireTLS, anonTLS string
+}
+
+// unlistedTable: where each comes from.
+//
+//	GNU inetutils ftpd  ftpd(8), ftpd --help: no passive option; ftpd.c passive() binds port 0 on the control connection's address; EPSV answered (229).
+//	Linux-ftpd          in.ftpd(8) of ftpd-ssl 0.17: no passive range or address option; EPSV answered.
+//	Twisted             twisted/protocols/ftp.py: FTPFactory.passivePortRange (a range of ports); ftp_PASV announces transport.getHost().host; EPSV 502.
+//	GridFTP             globus-gridftp-server -help: -port-range "startport,endport" ("the same as setting the environment variable GLOBUS_TCP_PORT_RANGE"), -data-interface; EPSV answered.
+var unlistedTable = [...]unlistedSettings{
+	{u: policy.UnlistedInetutils, epsv: true, requireTLS: inetutilsNoTLS, anonTLS: inetutilsNoTLS},
+	{u: policy.UnlistedLinuxFtpd, epsv: true, requireTLS: linuxFtpdRequireTLS, anonTLS: linuxFtpdAnonTLS},
+	{u: policy.UnlistedTwisted,
+		rangeName: "Twisted's FTPFactory.passivePortRange",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("FTPFactory.passivePortRange = range(%d, %d)", r.Lo, int(r.Hi)+1)}
+		},
+		requireTLS: twistedNoTLS, anonTLS: twistedNoTLS},
+	{u: policy.UnlistedGridFTP,
+		rangeName: "GridFTP's -port-range or GLOBUS_TCP_PORT_RANGE",
+		rangeLines: func(r policy.PortRange) []string {
+			return []string{fmt.Sprintf("globus-gridftp-server -port-range %d,%d", r.Lo, r.Hi), fmt.Sprintf("# or GLOBUS_TCP_PORT_RANGE=%d,%d in its environment", r.Lo, r.Hi)}
+		},
+		addrName: "GridFTP's -data-interface",
+		addrLine: func(a string) string { return "globus-gridftp-server -data-interface " + a },
+		epsv:     true, requireTLS: gridRequireTLS, anonTLS: gridAnonTLS},
+}
+
+// unlistedOf is the row of f's unlisted server, nil when f names none.
+func unlistedOf(f family) *unlistedSettings {
+	if f.kind != policy.ServerUnknown || f.unlisted == policy.UnlistedNone {
+		return nil
+	}
+	for i := range unlistedTable {
+		if unlistedTable[i].u == f.unlisted {
+			return &unlistedTable[i]
+		}
+	}
+	return nil
+}
+
+// rangeSet is the server's own range setting given r in prose: its line,
+// with the other spellings its comment lines give.
+func (u *unlistedSettings) rangeSet(r policy.PortRange) string {
+	l := u.rangeLines(r)
+	line := l[0]
+	for _, alt := range l[1:] {
+		line += ", " + strings.TrimPrefix(alt, "# ")
+	}
+	return line
+}
+
+// ownRange is f's unlisted server's own passive range setting, nil when
+// it names none, or has none.
+func ownRange(f family) *unlistedSettings {
+	if u := unlistedOf(f); u != nil && u.rangeName != "" {
+		return u
+	}
+	return nil
+}
+
+// noAddr reports whether f's greeting names a server without a passive
+// address setting; ownAddr is its own setting, nil when it names none or
+// has none.
+func (f family) noAddr() bool {
+	u := unlistedOf(f)
+	return u != nil && u.addrName == ""
+}
+
+func ownAddr(f family) *unlistedSettings {
+	if u := unlistedOf(f); u != nil && u.addrName != "" {
+		return u
+	}
+	return nil
+}
+
 // The advice for a server without passive settings (family.noPassive:
-// GNU inetutils ftpd, ftpd(8) and ftpd --help list no such option). Its
-// passive ports are the kernel's ephemeral ports, whose range
-// (net.ipv4.ip_local_port_range, 32768-60999 by Linux's default) is the
-// host's: narrowing it narrows every program's outgoing connections too,
-// so the lighter fixes come first. Its 227 names its own address of the
-// control connection (passive() binds the data socket there), so behind a
-// NAT only a rewrite of the 227 (the NAT's FTP helper) or EPSV gets
-// clients the right one.
-const (
-	noPassiveServer = "GNU inetutils ftpd"
-	// noRangeWhy follows a setting's name or line in parentheses, or
-	// after a colon.
-	noRangeWhy  = "its greeting names " + noPassiveServer + ", which has no passive port range setting: its passive ports are the kernel's ephemeral ports, whose range is host-wide, so narrowing it narrows every program's outgoing connections too; the lighter fix is to open the range it uses, 32768-60999 by default, as /proc/sys/net/ipv4/ip_local_port_range shows, to attach the FTP conntrack helper, or to use a server with a passive range setting"
-	kernelRange = "net.ipv4.ip_local_port_range, the kernel's ephemeral port range"
-)
+// GNU inetutils ftpd, Linux-ftpd). Its passive ports are the kernel's
+// ephemeral ports, whose range (net.ipv4.ip_local_port_range, 32768-60999
+// by Linux's default) is the host's: narrowing it narrows every program's
+// outgoing connections too, so the lighter fixes come first. A server
+// without a passive address setting (those, and Twisted) names its own
+// address of the control connection in its 227 (it binds the data socket
+// there), so behind a NAT only a rewrite of the 227 (the NAT's FTP
+// helper) or EPSV, where it has it, gets clients the right one.
+const kernelRange = "net.ipv4.ip_local_port_range, the kernel's ephemeral port range"
+
+// kernelDefault is Linux's default ephemeral port range
+// (net.ipv4.ip_local_port_range), the passive ports of a server without
+// a passive range setting.
+var kernelDefault = policy.PortRange{Lo: 32768, Hi: 60999}
+
+// noRangeWhy follows a setting's name or line in parentheses, or after a
+// colon.
+func (f family) noRangeWhy() string {
+	return "its greeting names " + f.unlisted.Product() + ", which has no passive port range setting: its passive ports are the kernel's ephemeral ports, whose range is host-wide, so narrowing it narrows every program's outgoing connections too; the lighter fix is to open the range it uses, 32768-60999 by default, as /proc/sys/net/ipv4/ip_local_port_range shows, to attach the FTP conntrack helper, or to use a server with a passive range setting"
+}
 
 // sysctlRange is the line that narrows the kernel's ephemeral range to r.
 func sysctlRange(r policy.PortRange) string {
 	return fmt.Sprintf("sysctl -w net.ipv4.ip_local_port_range='%d %d'", r.Lo, r.Hi)
 }
 
-// noAddrSet is how a server without a passive address setting comes to
-// announce a, for "set ..." and after a colon.
-func noAddrSet(a string) string {
-	return fmt.Sprintf("the NAT's FTP helper (nf_nat_ftp, with the FTP conntrack helper attached) to rewrite its 227 to %s: its greeting names %s, which has no passive address setting and announces its own address of the control connection (behind a NAT, the private one); or have clients use EPSV, or use a server with a passive address setting", a, noPassiveServer)
+// epsvOr is ", or have clients use EPSV" for a server that implements
+// it, "" for one that does not (Twisted).
+func (f family) epsvOr() string {
+	if u := unlistedOf(f); u != nil && !u.epsv {
+		return ";"
+	}
+	return "; or have clients use EPSV,"
 }
 
-const noAddrName = "the address it announces, which it does not choose (its greeting names " + noPassiveServer + ", which has no passive address setting: it announces its own address of the control connection, behind a NAT the private one)"
+// noAddrSet is how a server without a passive address setting comes to
+// announce a, for "set ..." and after a colon.
+func (f family) noAddrSet(a string) string {
+	return fmt.Sprintf("the NAT's FTP helper (nf_nat_ftp, with the FTP conntrack helper attached) to rewrite its 227 to %s: its greeting names %s, which has no passive address setting and announces its own address of the control connection (behind a NAT, the private one)%s or use a server with a passive address setting", a, f.unlisted.Product(), f.epsvOr())
+}
+
+// noAddrWhy says why a server without a passive address setting needs
+// the NAT's helper, to end a verdict.
+func (f family) noAddrWhy() string {
+	return fmt.Sprintf("its greeting names %s, which has no passive address setting: it announces its own address of the control connection, behind a NAT the private one (or use a server with a passive address setting)", f.unlisted.Product())
+}
+
+func (f family) noAddrName() string {
+	return "the address it announces, which it does not choose (its greeting names " + f.unlisted.Product() + ", which has no passive address setting: it announces its own address of the control connection, behind a NAT the private one)"
+}
 
 func listed(name func(*serverSettings) string) string {
 	var l []string
@@ -669,7 +807,10 @@ func listed(name func(*serverSettings) string) string {
 
 func (f family) rangeName() string {
 	if f.noPassive {
-		return kernelRange + " (" + noRangeWhy + ")"
+		return kernelRange + " (" + f.noRangeWhy() + ")"
+	}
+	if u := ownRange(f); u != nil {
+		return u.rangeName
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.rangeName
@@ -682,7 +823,10 @@ func (f family) rangeName() string {
 
 func (f family) rangeNameIn() string {
 	if f.noPassive {
-		return kernelRange + ": " + noRangeWhy
+		return kernelRange + ": " + f.noRangeWhy()
+	}
+	if u := ownRange(f); u != nil {
+		return u.rangeName
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.rangeName
@@ -728,7 +872,10 @@ func (f family) ownAddrSet(s *serverSettings, a string) string {
 // rangeSet is the passive range setting given r.
 func (f family) rangeSet(r policy.PortRange) string {
 	if f.noPassive {
-		return sysctlRange(r) + " (" + noRangeWhy + ")"
+		return sysctlRange(r) + " (" + f.noRangeWhy() + ")"
+	}
+	if u := ownRange(f); u != nil {
+		return u.rangeSet(r)
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return f.ownRangeSet(s, r)
@@ -741,7 +888,10 @@ func (f family) rangeSet(r policy.PortRange) string {
 
 func (f family) rangeSetIn(r policy.PortRange) string {
 	if f.noPassive {
-		return sysctlRange(r) + ": " + noRangeWhy
+		return sysctlRange(r) + ": " + f.noRangeWhy()
+	}
+	if u := ownRange(f); u != nil {
+		return u.rangeSet(r)
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return f.ownRangeSet(s, r)
@@ -757,7 +907,10 @@ func (f family) rangeSetIn(r policy.PortRange) string {
 // pasv_max_port=40100".
 func (f family) rangeExample(r policy.PortRange) string {
 	if f.noPassive {
-		return fmt.Sprintf("%s, e.g. %s: %s", kernelRange, sysctlRange(r), noRangeWhy)
+		return fmt.Sprintf("%s, e.g. %s: %s", kernelRange, sysctlRange(r), f.noRangeWhy())
+	}
+	if u := ownRange(f); u != nil {
+		return u.rangeName + ", e.g. " + u.rangeSet(r)
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.rangeName + ", e.g. " + f.rangeSet(r)
@@ -771,10 +924,13 @@ func (f family) rangeExample(r policy.PortRange) string {
 func (f family) rangeLines(r policy.PortRange) []string {
 	if f.noPassive {
 		return []string{
-			"# its greeting names " + noPassiveServer + ", which has no passive port range setting: its passive ports are the kernel's ephemeral ports (cat /proc/sys/net/ipv4/ip_local_port_range; 32768-60999 by default)",
+			"# its greeting names " + f.unlisted.Product() + ", which has no passive port range setting: its passive ports are the kernel's ephemeral ports (cat /proc/sys/net/ipv4/ip_local_port_range; 32768-60999 by default)",
 			"# open that range instead, or attach the FTP conntrack helper, or use a server with a passive range setting; narrowing the kernel's range is host-wide (every program's outgoing connections get these ports only):",
 			"# " + sysctlRange(r),
 		}
+	}
+	if u := ownRange(f); u != nil {
+		return u.rangeLines(r)
 	}
 	if s := settingsOf(f.kind); s != nil {
 		l := s.rangeLines(r)
@@ -792,8 +948,11 @@ func (f family) rangeLines(r policy.PortRange) []string {
 }
 
 func (f family) addrName() string {
-	if f.noPassive {
-		return noAddrName
+	if f.noAddr() {
+		return f.noAddrName()
+	}
+	if u := ownAddr(f); u != nil {
+		return u.addrName
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.addrName
@@ -805,8 +964,11 @@ func (f family) addrName() string {
 }
 
 func (f family) addrNameIn() string {
-	if f.noPassive {
-		return noAddrName
+	if f.noAddr() {
+		return f.noAddrName()
+	}
+	if u := ownAddr(f); u != nil {
+		return u.addrName
 	}
 	if s := settingsOf(f.kind); s != nil {
 		return s.addrName
@@ -843,8 +1005,11 @@ func (f family) byName(a string) string {
 
 // addrSet is the announced-address setting given a.
 func (f family) addrSet(a string) string {
-	if f.noPassive {
-		return noAddrSet(a)
+	if f.noAddr() {
+		return f.noAddrSet(a)
+	}
+	if u := ownAddr(f); u != nil {
+		return u.addrLine(a)
 	}
 	if s := settingsOf(f.kind); s != nil {
 		if f.setsAddr(a) {
@@ -862,8 +1027,11 @@ func (f family) addrSet(a string) string {
 }
 
 func (f family) addrSetIn(a string) string {
-	if f.noPassive {
-		return noAddrSet(a)
+	if f.noAddr() {
+		return f.noAddrSet(a)
+	}
+	if u := ownAddr(f); u != nil {
+		return u.addrLine(a)
 	}
 	if s := settingsOf(f.kind); s != nil {
 		if f.setsAddr(a) {
@@ -884,11 +1052,18 @@ func (f family) addrSetIn(a string) string {
 // with the family's other spellings as comment lines; a comment when the
 // configuration given sets a already.
 func (f family) addrLines(a string) []string {
-	if f.noPassive {
-		return []string{
-			"# its greeting names " + noPassiveServer + ", which has no passive address setting: it announces its own address of the control connection (behind a NAT, the private one)",
-			"# have the NAT's FTP helper rewrite its 227 to " + a + " (attach the FTP conntrack helper), or have clients use EPSV, or use a server with a passive address setting",
+	if f.noAddr() {
+		epsv := ", or have clients use EPSV"
+		if f.epsvOr() == ";" {
+			epsv = ""
 		}
+		return []string{
+			"# its greeting names " + f.unlisted.Product() + ", which has no passive address setting: it announces its own address of the control connection (behind a NAT, the private one)",
+			"# have the NAT's FTP helper rewrite its 227 to " + a + " (attach the FTP conntrack helper)" + epsv + ", or use a server with a passive address setting",
+		}
+	}
+	if u := ownAddr(f); u != nil {
+		return []string{u.addrLine(a)}
 	}
 	if s := settingsOf(f.kind); s != nil {
 		if f.setsAddr(a) {

@@ -273,6 +273,10 @@ func (v *verdictWriter) addressUnreachable() {
 			routes = "either attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 and lets each data connection through; then leave the address as it is: with it set, the 227 names another address than the server's and the helper, loose=0, no longer follows it), or " + strings.Replace(routes, "on the NAT router in front", "on that router", 1)
 		}
 	}
+	if at.nat && !enc && v.vfam.noAddr() {
+		v.helperOnly(a)
+		return
+	}
 	v.text = fmt.Sprintf("the server announces %s, an address clients cannot reach: %sset %s", a.natAddr, routes, v.vfam.addrSet(a.natFix))
 	if n := a.reachedCount(a.natAddr.Unmap()); n > 0 {
 		v.text = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it: %sset %s",
@@ -291,6 +295,23 @@ func (v *verdictWriter) addressUnreachable() {
 			v.tail = append(v.tail, helperLines(a.addr.Port(), false, "forward", a.v6)...)
 		}
 	}
+}
+
+// helperOnly is addressUnreachable for a server behind a NAT whose
+// greeting names a server without a passive address setting: no address
+// to set, so the NAT's FTP helper, which rewrites the 227 and lets each
+// data connection through, is the fix; no static range to forward.
+func (v *verdictWriter) helperOnly(a *serverAcc) {
+	lead := fmt.Sprintf("the server announces %s, an address clients cannot reach", a.natAddr)
+	if n := a.reachedCount(a.natAddr.Unmap()); n > 0 {
+		lead = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it",
+			a.natAddr, plural(n, "data connection", "data connections"), plural(a.natCaused, "data connection", "data connections"))
+	}
+	v.text = fmt.Sprintf("%s: attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 to %s and lets each data connection through); %s", lead, a.natFix, v.vfam.noAddrWhy())
+	v.rules = append(v.rules, "# on the NAT router in front of the server: attach the FTP helper (nf_nat_ftp rewrites the 227 to "+a.natFix+" and lets each data connection through):")
+	v.rules = append(v.rules, helperLines(a.addr.Port(), false, "forward", a.v6)...)
+	v.named = true
+	v.coverPassive()
 }
 
 // ftpBounce: a client used the server for an FTP bounce, proven to aim
@@ -431,6 +452,10 @@ func (v *verdictWriter) passiveFailed(code string) {
 	ps := *a.failPorts[code]
 	v.passiveCovered[code], v.leadPorts = true, &ps
 	ports := v.d.failedPortsVerdict(ps, a, v.vfam)
+	if v.vfam.noPassive && len(v.pol.PassiveRanges()) == 0 {
+		// No range to set: the kernel's is the one it uses.
+		ports = portsWord(ps) + "; " + kernelRangeVerdict(v.vfam)
+	}
 	in, out := v.failedSplit(code)
 	if in != nil && out != nil {
 		// Some inside the range, some outside: the first are to be

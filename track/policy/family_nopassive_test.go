@@ -10,11 +10,11 @@ func TestFamilyFromGreetingNoPassive(t *testing.T) {
 		greeting string
 		want     GreetingFamily
 	}{
-		{"localhost FTP server (GNU inetutils 2.4) ready.", GreetingFamily{NoPassiveSettings: true}},
-		{"ftp.example.org FTP server (GNU Inetutils 1.9.4) ready.", GreetingFamily{NoPassiveSettings: true}},
+		{"localhost FTP server (GNU inetutils 2.4) ready.", GreetingFamily{Unlisted: UnlistedInetutils, NoPassiveSettings: true}},
+		{"ftp.example.org FTP server (GNU Inetutils 1.9.4) ready.", GreetingFamily{Unlisted: UnlistedInetutils, NoPassiveSettings: true}},
 		{"(vsFTPd 3.0.5)", GreetingFamily{Kind: ServerVsftpd}},
 		{"vsFTPd in front of GNU inetutils", GreetingFamily{}},
-		{"Twisted 22.4.0 FTP Server", GreetingFamily{}},
+		{"Twisted 22.4.0 FTP Server", GreetingFamily{Unlisted: UnlistedTwisted}},
 	} {
 		if got := FamilyFromGreeting(tc.greeting); got != tc.want {
 			t.Errorf("FamilyFromGreeting(%q) = %+v, want %+v", tc.greeting, got, tc.want)
