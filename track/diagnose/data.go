@@ -640,13 +640,17 @@ func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
 		instead = fmt.Sprintf(", not %s", a)
 		helper = fmt.Sprintf(".%s A Linux NAT's FTP helper does not mend it: nf_nat_ftp rewrites only a 227 that names the server's own address.", unusableCause(a, j.cls, fam))
 	}
-	f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at%s: %s (restart the server)%s%s",
-		instead, fam.addrSet(suggest), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
+	restart := " (restart the server)"
+	if fam.noAddr() {
+		restart = "" // (no setting to restart it for)
+	}
+	f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at%s: %s%s%s%s",
+		instead, fam.addrSet(suggest), restart, helper, epsvWay(s, fam, " Using EPSV avoids the address altogether.")) + fam.note()
 	if fam.setsAddr(suggest) {
 		// The configuration given sets that address: the server
 		// announcing another does not run it.
 		f.Advice = fmt.Sprintf("%s sets %s already, and the server announced %s: the server that answered does not run that configuration. Check that it is the file the server reads, and restart the server (a second server or a container may answer on port %d instead)%s%s",
-			fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper, epsvWay(s, " Using EPSV avoids the address altogether.")) + fam.note()
+			fam.cfg.Path, family{kind: fam.kind}.briefly().addrSet(suggest), a, s.Server.Port(), helper, epsvWay(s, fam, " Using EPSV avoids the address altogether.")) + fam.note()
 	}
 	if j.worked && j.viaControl {
 		f.Message += " It works only because the client ignored the announced address and used the control connection's (curl, lftp and ftplib do so by default); a client that trusts the 227 fails."
@@ -944,7 +948,10 @@ func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
 // the way around a wrong 227 address, unless the session's server refused
 // it (epsvRefusedIn), where epsv-pasv-fallback tells the client to use
 // PASV.
-func epsvWay(s *track.Session, usual string) string {
+func epsvWay(s *track.Session, fam family, usual string) string {
+	if u := unlistedOf(fam); u != nil && !u.epsv {
+		return "" // (a server without EPSV: Twisted's)
+	}
 	if e := epsvRefusedIn(s); e != nil {
 		return fmt.Sprintf(" EPSV would avoid the address altogether, but this server refused it (%q).", replyText(e.Final()))
 	}
@@ -1094,7 +1101,7 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 			fmt.Sprintf("data connection from %s to %s (packet %d), outcome %s", dc.Client, dc.Server, dc.SYNNum, dc.Outcome)),
 		Message: fmt.Sprintf("The client connected its data connection to %s, a private address, while it reaches the server at %s: the server, behind NAT, announces its internal address inside TLS, where no FTP helper or NAT ALG can rewrite it.", dc.Server, srv),
 		Advice: fmt.Sprintf("Make the server announce the address clients reach it at: %s (restart the server); or make the client ignore the address in the 227 (curl --ftp-skip-pasv-ip, lftp: set ftp:ignore-pasv-address yes).%s",
-			d.family(s).addrSet(suggestPublic(d.capture, s, dst, pub)), epsvWay(s, " EPSV avoids the address altogether.")) + d.family(s).note()}
+			d.family(s).addrSet(suggestPublic(d.capture, s, dst, pub)), epsvWay(s, d.family(s), " EPSV avoids the address altogether.")) + d.family(s).note()}
 }
 
 // suggestPublic is the address a server announcing a should announce
