@@ -770,7 +770,12 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		if sess.Encrypted {
 			sess.Encrypted = false
 			t.unencrypt(sess)
-			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, TLSSent: tlsSent(e.TLSBytes), Text: "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"})
+			text := "the control channel carries FTP text again (CCC, or TLS closed): commands and endpoints are readable from here"
+			if e.TLSBytes[0] > 0 && e.TLSBytes[1] == alertRecordLen {
+				// The server's one alert record answered the ClientHello.
+				text = "the control channel carries FTP text again: the server answered the TLS hello with a TLS alert (7 bytes), so TLS never started"
+			}
+			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, TLSSent: tlsSent(e.TLSBytes), Text: text})
 		}
 	case decode.ControlStalled:
 		t.stalled(sess, e)

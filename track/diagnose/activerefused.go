@@ -76,24 +76,30 @@ type activeRefusals struct {
 }
 
 // noteActiveRefusal notes c, an active announcement (PORT, EPRT, LPRT)
-// the server answered with r, as it is reported: an acceptance, or a
-// connection back tried for it (connectBackAnswer), turns active-refused
-// off for the session; a refusal of the client's own address (as the
-// capture sees it) and a port of 1024 or above is kept for it. A PORT
+// the server answered with r (nil: no reply), as it is reported: an
+// acceptance, or a connection back tried for it (connectBackAnswer, or
+// its SYNs: connectBackTried), turns active-refused off for the
+// session; a refusal of the client's own address (as the capture sees
+// it) and a port of 1024 or above is kept for it. A PORT
 // naming another address is nat-mismatch's or ftp-bounce's (the
 // client's NAT's own address too: a refusal of it is ftp-bounce's info,
 // natExternal never reads a refused PORT as it), a privileged port
 // ftp-bounce's; none counts after the client's own accepted EPSV ALL.
 func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *track.Reply) {
-	if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil || r == nil {
+	if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil {
 		return
 	}
-	if r.Code/100 == 2 || connectBackAnswer(c) {
+	if r != nil && r.Code/100 == 2 || connectBackAnswer(c) || connectBackTried(s, c) {
 		// Active mode works in this session: the server accepted an
 		// announcement, or tried to connect back for it (a server that
 		// connects at the PORT answers a failed connect with 425:
-		// active-blocked's, not active mode turned off).
+		// active-blocked's, not active mode turned off; Twisted answers
+		// only once connected, so a client that gave up first saw no
+		// reply at all).
 		st.activeAccepted = true
+		return
+	}
+	if r == nil {
 		return
 	}
 	if c.Data != nil || c.Endpoint.Addr().Unmap() != s.Client.Addr().Unmap() || c.Endpoint.Port() < 1024 {
@@ -130,6 +136,16 @@ func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *tr
 	if v := strings.ToUpper(c.Verb); !slices.Contains(a.verbs, v) {
 		a.verbs = append(a.verbs, v)
 	}
+}
+
+// connectBackTried: the server sent SYNs from its control address to the
+// endpoint c, an active announcement, named, whatever its reply (or none
+// yet): it took the PORT/EPRT/LPRT and tried to connect back. A SYN from
+// another address (matched by the port alone) proves nothing of the
+// server.
+func connectBackTried(s *track.Session, c *track.Command) bool {
+	dc := c.Data
+	return dc != nil && !dc.Passive && dc.SYNs > 0 && dc.Client.Addr().Unmap() == s.Server.Addr().Unmap()
 }
 
 // pendingActiveRefused is active-refused, at the session's end: the

@@ -101,12 +101,22 @@ const (
 	// CodeDataCleartext: an FTPS session's data connection whose bytes
 	// crossed in clear, no TLS record first (tlsdata.go).
 	CodeDataCleartext = "data-cleartext"
+	// CodeControlTLSFailed: after the server's 234 to AUTH, it answered
+	// the client's ClientHello with a TLS alert and no handshake, then
+	// FTP text: the control channel's TLS never started
+	// (controlTLSFailed).
+	CodeControlTLSFailed = "control-tls-failed"
+	// CodeGreetingLate: the server's greeting came a second or more
+	// after the client's SYN, and the client, which had sent no command,
+	// reset the connection at it: most likely it had given up waiting
+	// (greetingLate).
+	CodeGreetingLate = "greeting-late"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
 var Codes = []string{
 	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted, CodeDataAnswerMissing,
-	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeFTPBounce,
+	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed, CodeGreetingLate, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset,

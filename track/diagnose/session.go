@@ -99,10 +99,11 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 		}
 	}
 	d.notePassiveWorked(s, c)
-	if final != nil && (final.Code/100 == 2 || connectBackAnswer(c)) && !c.Secret && c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil {
+	if (final != nil && (final.Code/100 == 2 || connectBackAnswer(c)) || connectBackTried(s, c)) && !c.Secret && c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil {
 		// The server accepted a PORT/EPRT, or tried to connect back
-		// for it: active mode is on for this client address
-		// (pendingActiveRefused, settleActive).
+		// for it (its SYNs, with or without a reply yet): active mode
+		// is on for this client address (pendingActiveRefused,
+		// settleActive).
 		d.server(s).noteActiveAccepted(s.Client.Addr().Unmap())
 	}
 	st.noteActiveRefusal(s, c, final)
@@ -196,6 +197,10 @@ func (d *Diagnoser) cleartextLogin(s *track.Session, c *track.Command) *Finding 
 		// The server refused it: no login happened, only the attempt
 		// crossed.
 		f.Message, f.Advice = msgAnonymousAttempt, fam.anonymousAdvice()
+	case (anonymousUser(user) || c.Final() != nil && anonymousWelcome(c.Final().Text)) && noPassword:
+		// The server took the USER alone (aioftp): no password, not
+		// even an e-mail address, crossed.
+		f.Message, f.Advice = msgAnonymousNoPassword, fam.anonymousAdvice()
 	case anonymousUser(user) || c.Final() != nil && anonymousWelcome(c.Final().Text):
 		f.Message, f.Advice = msgAnonymousLogin, fam.anonymousAdvice()
 	case hidden:
@@ -234,7 +239,7 @@ func (d *Diagnoser) authFallback(s *track.Session, c *track.Command, f *Finding)
 	r := a.Final()
 	f.Evidence += fmt.Sprintf("; before it the client asked for TLS, %q (packet %d), and the server refused: %q (packet %d)", commandText(a), a.Num, replyText(r), r.Num)
 	f.Packets = packets(append(f.Packets, a.Num, r.Num))
-	anonymous := strings.HasPrefix(f.Message, msgAnonymousLogin)
+	anonymous := f.Message == msgAnonymousLogin || f.Message == msgAnonymousNoPassword
 	f.Message += " The client had asked for TLS first (AUTH) and, refused, logged in in clear instead of stopping: the server offers no TLS on this port, or something on the path answered the AUTH in its place (a downgrade)."
 	if anonymous {
 		return // public anonymous FTP: falling back is what the client is for
@@ -271,6 +276,9 @@ func userThenLine(user, line string, num uint64) string {
 const (
 	msgAnonymousLogin  = "An anonymous login crossed the network in clear text (the password is usually an e-mail address, but every command and file name is readable)."
 	msgPasswordCrossed = "A user name and its password crossed the network in clear text: anyone on the path can read them."
+	// msgAnonymousNoPassword: an anonymous login the server accepted on
+	// the USER alone (aioftp's "230 anonymous login"): no password crossed.
+	msgAnonymousNoPassword = "An anonymous login crossed the network in clear text; the server asked for no password, so none crossed, but every command and file name is readable."
 	// msgAnonymousAttempt: an anonymous login the server refused (vsftpd
 	// anonymous_enable=NO: "530 Login incorrect."): the credentials
 	// crossed, no login happened.
@@ -988,11 +996,46 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		out = append(out, f)
 	} else if f := d.loginLimitRefused(s, login); f != nil {
 		out = append(out, f)
+	} else if f := greetingLate(s); f != nil {
+		out = append(out, f)
 	}
 	if f := d.encryptedFinding(s, st); f != nil {
 		out = append(out, f)
 	}
 	return out
+}
+
+// lateGreetingMin: a greeting this long after the client's SYN is the
+// server's delay, not the network's.
+const lateGreetingMin = time.Second
+
+// greetingLate is greeting-late: the server's greeting came
+// lateGreetingMin or more after the client's SYN, and the client, which
+// had sent no command, reset the connection within a second of it. A
+// client that has closed its end (given up waiting) answers the late
+// greeting so; the capture does not say when it closed, so the finding
+// says "most likely". The usual cause is the server's reverse DNS
+// lookup of the client's address (or an ident query) waiting out its
+// timeout before it greets. A client that took the greeting and went on
+// is not judged: it waited long enough.
+func greetingLate(s *track.Session) *Finding {
+	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.Connect != nil || len(s.Greeting) == 0 ||
+		s.CommandCount > 0 || s.EndReason != track.EndRST || !s.ClientClosed {
+		return nil
+	}
+	g := &s.Greeting[0]
+	late, reset := g.TS.Sub(s.Start), s.End.Sub(g.TS)
+	if late < lateGreetingMin || reset > time.Second || g.Code == 421 {
+		return nil
+	}
+	f := &Finding{Code: CodeGreetingLate, Severity: SeverityWarning, Session: s, TS: g.TS, Packets: []uint64{g.Num}}
+	f.Evidence = fmt.Sprintf("greeting %q (packet %d) %s after the client's SYN; no command; the client reset the connection %s after the greeting", replyText(g), g.Num, dur(late), dur(reset))
+	f.Message = fmt.Sprintf("The server's greeting came %s after the client connected, and the client, which had sent no command, answered it with a reset, as a client that has already closed its end does: it most likely gave up waiting for the greeting. No login was tried.", dur(late))
+	f.Advice = "A greeting this late is most often the server looking up the client's address in DNS (a reverse, PTR, lookup) and waiting out a DNS server that does not answer, or an ident query (RFC 1413, TCP port 113) that the client's firewall drops. " +
+		"A capture on the server shows them (udp port 53 PTR queries, or SYNs to port 113, right after the client's SYN). " +
+		"Make the lookup answer at once (a DNS server the server host can reach in /etc/resolv.conf, a PTR record for the client's network, or the clients in /etc/hosts), or turn it off: ProFTPD UseReverseDNS off and IdentLookups off; Pure-FTPd -H (DontResolve yes in pure-ftpd.conf); a server run through tcpd (inetd, xinetd; vsftpd tcp_wrappers=YES) looks names up for host names in /etc/hosts.allow and hosts.deny. " +
+		"GNU inetutils ftpd and BSD ftpd (Linux-ftpd, ftpd-ssl) look up every client, with no setting to skip it: only a DNS that answers fixes them. Or let the client wait longer for the greeting."
+	return f
 }
 
 // encryptedAgain takes c, an AUTH accepted, as the session's latest. One
@@ -1004,7 +1047,7 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 func (st *sessState) encryptedAgain(c *track.Command) {
 	if prev := st.authCmd; prev != nil && st.cleartextNum != 0 && st.cleartextNum < c.Num {
 		r := prev.Final()
-		noTLS := st.tlsSent == tlsSentClient || st.tlsSent == tlsSentUnknown && noRoomForTLS(r.Num, st.cleartextNum)
+		noTLS := st.tlsSent == tlsSentClient || st.tlsSent == tlsSentAlert || st.tlsSent == tlsSentUnknown && noRoomForTLS(r.Num, st.cleartextNum)
 		if !noTLS {
 			m := st.moreState()
 			if m.tlsBefore.n == 0 {
@@ -1081,6 +1124,9 @@ func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 		f.Message = fmt.Sprintf("Implicit FTPS on port %d: the data endpoints are invisible to this capture and to every firewall helper and NAT ALG.", s.Server.Port())
 	}
 	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s seen without a visible announcement", plural(inferred, "data connection", "data connections")))
+	if st.cleartextNum != 0 && st.authCmd != nil && st.tlsSent == tlsSentAlert && st.encryptedBefore() == "" {
+		return d.controlTLSFailed(s, st, r)
+	}
 	if st.cleartextNum != 0 && st.authCmd != nil {
 		// CCC, or TLS closed and FTP text after it: what was announced
 		// after that is visible, to this capture and to helpers alike.
@@ -1254,6 +1300,63 @@ func (h hiddenData) activeAdvice() string {
 	return fmt.Sprintf("Use passive mode on the client; to keep active mode, the client's firewall (and a NAT router in front of it) must let in the server's data connections %s to the client's listening ports statically (on a Linux client, e.g. %s; behind NAT, forward the client's listening port range to it and set its external address for active mode), since no helper can see the PORT or EPRT under TLS and open the port it names.", src, rule)
 }
 
+// controlTLSFailed is control-tls-failed, for a session whose control
+// channel never became TLS after the server's 234 (r): the client sent
+// its ClientHello, the server answered with one alert record and nothing
+// else (tlsSentAlert), then FTP text. Nothing was encrypted, so this
+// replaces control-encrypted. The server's reply in clear text, when it
+// closed the session with one (OpenSSL's words in ftpd-ssl's "421 ftpd:
+// SSL_accept error:...: no shared cipher"), names the cause.
+func (d *Diagnoser) controlTLSFailed(s *track.Session, st *sessState, r *track.Reply) *Finding {
+	c := st.authCmd
+	f := &Finding{Code: CodeControlTLSFailed, Severity: SeverityError, Session: s, TS: r.TS,
+		Packets: packets([]uint64{c.Num, r.Num, st.cleartextNum})}
+	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num),
+		fmt.Sprintf("after the client's TLS bytes (its ClientHello), %d from the server (one TLS alert record), then FTP text at packet %d", tlsAlertRecordLen, st.cleartextNum))
+	said, why := ", then went on in clear text", ""
+	if x := st.closing; x != nil && x.Num >= st.cleartextNum {
+		// The server's own words, in clear text, as it closed.
+		f.Packets = packets(f.Packets, []uint64{x.Num})
+		f.TS = x.TS
+		said = fmt.Sprintf(", then closed the session in clear text with %q (packet %d)", replyText(x), x.Num)
+		why = tlsFailureHint(strings.ToLower(x.Text))
+	}
+	went := "No login or transfer was tried."
+	if s.CommandCount > c.Index {
+		// The client went on without TLS.
+		f.Severity = SeverityWarning
+		went = fmt.Sprintf("The client went on in clear text (%s after it).", plural(s.CommandCount-c.Index, "command", "commands"))
+		if st.loginAfter() {
+			went = fmt.Sprintf("The client went on in clear text (%s after it, a login too: see cleartext-login).", plural(s.CommandCount-c.Index, "command", "commands"))
+		}
+	}
+	f.Message = fmt.Sprintf("The control channel's TLS handshake failed: the server accepted AUTH (packet %d), answered the client's TLS ClientHello with a TLS alert (%d bytes) and no handshake%s. No TLS session was set up, so nothing on this connection was encrypted. %s",
+		r.Num, tlsAlertRecordLen, said, went)
+	f.Advice = "Nothing to change for the firewall. The server refused the handshake"
+	if why != "" {
+		f.Advice += ": " + why
+	} else {
+		f.Advice += ": look at its TLS settings and its log at that time (a certificate and key it can read, the TLS versions and ciphers it allows, against those the client offers)"
+	}
+	f.Advice += fmt.Sprintf(". openssl s_client -starttls ftp -connect %s shows the alert and what the server accepts.", s.Server)
+	return f
+}
+
+// tlsFailureHint words what a server's reply after a failed TLS handshake
+// (text, lower case) says of the cause, in OpenSSL's words: "" when it
+// names none of them.
+func tlsFailureHint(text string) string {
+	switch {
+	case strings.Contains(text, "no shared cipher"):
+		return `"no shared cipher": none of the cipher suites the client offered is one the server allows with its certificate's key (a cipher list or security level set too narrow, an old server build, or a certificate and key it could not load, which leaves it no cipher at all)`
+	case containsAny(text, "unsupported protocol", "wrong version number", "version too low", "no protocols available"):
+		return "it names the TLS version: the versions the server allows and those the client offers do not meet (an old server build, or a minimum TLS version set on one side)"
+	case containsAny(text, "certificate", "private key", "no such file"):
+		return "it names its certificate or key: check the files its TLS settings name exist, are readable by the server, and match"
+	}
+	return ""
+}
+
 // tlsSenders says who sent TLS bytes while the control connection was
 // followed as TLS after a 234, before it carried FTP text again: decode
 // counts them (decode.ControlEvent.TLSBytes), and the tracker passes them
@@ -1269,11 +1372,22 @@ const (
 	tlsSentClient
 	tlsSentServer // the server's alone
 	tlsSentBoth   // both: a TLS session, then CCC or TLS closed
+	// tlsSentAlert: the client's bytes (its ClientHello), and from the
+	// server exactly one record with a 2-byte body, which before any
+	// handshake only an alert is: the server refused the handshake, and
+	// no TLS session was set up (controlTLSFailed).
+	tlsSentAlert
 )
+
+// tlsAlertRecordLen is a plaintext TLS alert record: a 5-byte header
+// and a 2-byte body (level, description).
+const tlsAlertRecordLen = 5 + 2
 
 // tlsSentBy reads tlsSenders from an EventCleartext.
 func tlsSentBy(e *track.Event) tlsSenders {
 	switch {
+	case e.TLSSent[0] > 0 && e.TLSSent[1] == tlsAlertRecordLen:
+		return tlsSentAlert
 	case e.TLSSent[0] > 0 && e.TLSSent[1] > 0:
 		return tlsSentBoth
 	case e.TLSSent[0] > 0:
