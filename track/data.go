@@ -2781,6 +2781,12 @@ func (dc *DataConn) matched() bool { return dc.Client.IsValid() }
 // announcement nothing connected to is not seen.
 func (dc *DataConn) Seen() bool { return dc.matched() }
 
+// Reported tells whether the sink was told dc's outcome (Sink.Data).
+// A reported connection is given back no more: not a port-only match
+// (provisional, supersede), nor a pick-up (givePickUpBack). The
+// diagnosis reads it to know that what it read of dc stays so.
+func (dc *DataConn) Reported() bool { return dc.reported }
+
 // Answered tells whether the capture shows that the side connected to
 // answered the SYN (answered): the handshake completed, or a SYN-ACK came
 // back, even where the capture lost the SYN-ACK itself.

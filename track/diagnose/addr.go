@@ -449,13 +449,26 @@ func captureVantage(cli, srv netip.Addr, own, near, about vantageVotes) (Vantage
 // handshakes about its client's and server's networks seen so far, else
 // the addresses.
 func (d *Diagnoser) vantage(s *track.Session) (Vantage, vantageWhy) {
-	if c := d.capture; c != nil && c.own[s] == nil && d.sess[s] != nil {
-		if c.own == nil {
-			c.own = map[*track.Session]*ownVotes{}
-		}
-		c.own[s] = &ownVotes{}
-	}
+	d.keepOwnVotes(s)
 	return d.capture.vantage(s)
+}
+
+// keepOwnVotes makes the ownVotes of s, an open session, at its first
+// look or its first data connection reported, whichever comes first: the
+// looks of a server's summary and of the advice (passivePlace), which
+// cannot tell an open session from an ended one, then read only what
+// came or may have changed since the last look too, instead of every
+// data connection the session keeps. (Not at the session's start: a
+// session with no data connection and no look costs no memo.)
+func (d *Diagnoser) keepOwnVotes(s *track.Session) {
+	c := d.capture
+	if c == nil || c.own[s] != nil || d.sess[s] == nil {
+		return
+	}
+	if c.own == nil {
+		c.own = map[*track.Session]*ownVotes{}
+	}
+	c.own[s] = &ownVotes{}
 }
 
 // vantage is Diagnoser.vantage, for what holds the capture's votes but
@@ -469,6 +482,9 @@ func (c *captureShared) vantage(s *track.Session) (Vantage, vantageWhy) {
 		for _, dc := range s.Data {
 			own.add(dc)
 		}
+		if c != nil {
+			c.ownReads += len(s.Data)
+		}
 	}
 	cli, srv := s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
 	var near, about vantageVotes
@@ -479,7 +495,7 @@ func (c *captureShared) vantage(s *track.Session) (Vantage, vantageWhy) {
 }
 
 // ownMemo is s's ownVotes, nil when none is kept (an ended session, or
-// none was made: Diagnoser.vantage makes it for an open session).
+// none was made: keepOwnVotes makes it for an open session).
 func (c *captureShared) ownMemo(s *track.Session) *ownVotes {
 	if c == nil {
 		return nil
@@ -507,9 +523,12 @@ type ownVotes struct {
 
 // settledVote reports whether dc's vote can no longer change: the
 // tracker reads no segment into a done data connection, and gives back
-// only a port-only match that carried nothing (supersede), done or not.
+// only a port-only match that carried nothing (supersede), done or not,
+// until it is reported. (Read as live at every look, the port-only
+// matches of a client whose data connections leave its NAT from another
+// address made each look read every one the session keeps.)
 func settledVote(dc *track.DataConn) bool {
-	return dc.Done && dc.Match != track.MatchPortOnly
+	return dc.Done && (dc.Match != track.MatchPortOnly || dc.Reported())
 }
 
 // votes is the votes of s.Data, as vantage counts them; reads counts

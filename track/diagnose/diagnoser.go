@@ -292,6 +292,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 
 // Data implements track.Sink.
 func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
+	d.keepOwnVotes(s) // before the summary's and the advice's looks (passivePlace)
 	d.hosts.reported(s, dc)
 	d.server(s).data(dc)
 	if !dc.Outcome.Failed() && strangerOnce(s, dc) && d.strangerOwned(s, dc) == "" {

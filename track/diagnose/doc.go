@@ -82,8 +82,8 @@
 //     a PORT of another session of that client naming it is not told
 //     another host by it
 //   - what its own data connections vote of the capture point
-//     (ownVotes, made at its first look): one tally, and the places of
-//     those not final yet
+//     (ownVotes, made at its first look or data connection reported):
+//     one tally, and the places of those not final yet
 //
 // Every output but the text transcript runs the tracker with
 // RecentOnly, whose sessions keep only their latest few announcing,

@@ -682,11 +682,12 @@ type captureShared struct {
 	// got through from (stranger.go's strangerOwned).
 	sources dataSources
 	// own: per open session, what its own data connections vote
-	// (ownVotes), made at its first look (Diagnoser.vantage), let go at
-	// its end.
+	// (ownVotes), made at its first look or data connection
+	// (keepOwnVotes), let go at its end.
 	own map[*track.Session]*ownVotes
-	// ownReads: the data connections the looks through own read, for
-	// the tests that count the work of a look.
+	// ownReads: the data connections the looks read (through own, or
+	// each one for a session with none), for the tests that count the
+	// work of a look.
 	ownReads int
 }
 
