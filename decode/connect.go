@@ -20,6 +20,18 @@ import (
 // SYN's sequence number and ends a connect (Unreachable.EndsConnect). A
 // single SYN nothing answered is no failure: a scanner's probe, or a
 // capture that ended or lost the rest; a real client sends it again.
+//
+// A capture that loses or reorders packets may hold the answer without
+// its SYN before it. An RST from a control port that starts no known
+// connection, with sequence number 0 and an ACK, is the answer to a SYN
+// (RFC 9293 3.10.7.1: a reset for a segment without ACK takes sequence
+// number 0 and acknowledges the segment), whose ISN its ACK names: the
+// connection starts from it, its SYN counted once (refusedUnseenSYN);
+// the SYN, if it comes, is that one, or a copy of it. An ICMP error
+// quoting a SYN to a control port that no connection has sent is held
+// (earlyICMP: the latest maxEarlyICMP) for the SYN it quotes to come
+// within earlyAnswerWindow: quoting no flags, it might otherwise be a
+// segment of a connection the capture began after.
 
 // ConnectHow says how a control connection's opening failed.
 type ConnectHow uint8
@@ -100,6 +112,9 @@ type connectAttempt struct {
 	// every copy is a routing loop.
 	loopFrom netip.Addr
 	loops    int
+	// synUnseen: the attempt began with the RST refusing a SYN the
+	// capture had not shown (refusedUnseenSYN); SYNs counts that SYN.
+	synUnseen bool
 }
 
 // refusedWait: a connection refused is kept this long for the copies of
@@ -153,6 +168,21 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 		last := cs.firstTS
 		if a := cs.opening(); a != nil {
 			last = a.LastSYN
+			if a.synUnseen {
+				a.synUnseen = false
+				if PacketSub(s.TS, last) < synCopyGap {
+					// The SYN the RST before it refused (two interfaces,
+					// or two NIC queues, wrote them out of order), not a
+					// copy: counted already. The session starts with the
+					// earlier of the two.
+					a.LastSYN = s.TS
+					if s.TS.Before(cs.firstTS) {
+						cs.lastSeen = PacketSub(cs.firstTS, s.TS)
+						cs.firstTS = s.TS
+					}
+					break
+				}
+			}
 		}
 		if s.TS.Sub(last) >= synCopyGap {
 			a := cs.attempt()
@@ -161,6 +191,9 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 			if cs.syn[dirServer] {
 				a.synsAfterAnswer++
 			}
+		}
+		if cs.t.earlyICMP != nil {
+			cs.t.earlyAnswer(cs, s) // an ICMP error written before it
 		}
 	case d == dirClient && s.Flags.Has(FlagRST) && s.Seq == cs.isn[dirClient]+1:
 		if a := cs.opening(); a != nil {
@@ -188,12 +221,96 @@ func (cs *controlConn) noteOpening(d int, s *Segment) bool {
 	return false
 }
 
+// refusesUnseenSYN tells whether s, a segment from a control port that
+// starts no connection the table knows, is the RST answering a SYN to it
+// the capture does not hold (yet): RST and ACK, sequence number 0, no
+// bytes (RFC 9293 3.10.7.1).
+func (d *Decoder) refusesUnseenSYN(s *Segment) bool {
+	return s.Flags&(FlagRST|FlagACK|FlagSYN|FlagFIN) == FlagRST|FlagACK && s.Seq == 0 && s.PayloadLen == 0 &&
+		d.isControlPort(s.Src.Port()) && !d.isControlPort(s.Dst.Port())
+}
+
+// refusedUnseenSYN starts cs, added for the RST s (refusesUnseenSYN), as
+// the connection whose SYN that RST refused: the client's ISN is the one
+// s acknowledges, its SYN counted once; the RST itself is taken next
+// (noteOpening).
+func (cs *controlConn) refusedUnseenSYN(s *Segment) {
+	cs.syn[dirClient], cs.isn[dirClient] = true, s.Ack-1
+	cs.parser.syn[dirClient] = true
+	cs.attempt().synUnseen = true
+}
+
+// earlyAnswerWindow is how far apart in packet time an ICMP error held
+// before the SYN it quotes (earlyICMP) and that SYN may be: two NIC
+// queues of one interface reorder by a millisecond or two; a capture
+// that may reorder (two interfaces, skew.go) by tens of milliseconds.
+// The same as track's for data connections (answerHoldWindow,
+// reorderAnswerWindow).
+func (t *controlTable) earlyAnswerWindow() time.Duration {
+	if t.pool.reorder {
+		return 100 * time.Millisecond
+	}
+	return 2 * time.Millisecond
+}
+
+// maxEarlyICMP bounds the ICMP errors held for the SYNs they quote; one
+// pushed out within earlyAnswerWindow of the newcomer is counted
+// (Stats.EarlyICMPOverwritten).
+const maxEarlyICMP = 8
+
+// earlyICMPs holds ICMP errors that quote a SYN to a control port no
+// connection had sent: a ring, the oldest replaced.
+type earlyICMPs struct {
+	held [maxEarlyICMP]Unreachable
+	next int
+}
+
+// holdICMP keeps u, which quotes a segment to a control port of a
+// connection the table does not know, for the SYN it may answer.
+func (t *controlTable) holdICMP(u *Unreachable) {
+	if !u.EndsConnect() || !t.d.isControlPort(u.Dst.Port()) || t.d.isControlPort(u.Src.Port()) {
+		return
+	}
+	if t.earlyICMP == nil {
+		t.earlyICMP = new(earlyICMPs)
+	}
+	e := t.earlyICMP
+	old := &e.held[e.next]
+	if old.Num != 0 && PacketSub(u.TS, old.TS) <= t.earlyAnswerWindow() {
+		t.d.stats.EarlyICMPOverwritten++
+	}
+	*old = *u
+	old.Fragments, old.FragmentsUnlisted = nil, 0 // (valid only during the Handler call)
+	e.next = (e.next + 1) % maxEarlyICMP
+}
+
+// earlyAnswer takes, for cs's SYN s just noted, an ICMP error held
+// before it that quotes it (holdICMP).
+func (t *controlTable) earlyAnswer(cs *controlConn, s *Segment) {
+	w := t.earlyAnswerWindow()
+	for i := range t.earlyICMP.held {
+		u := &t.earlyICMP.held[i]
+		if u.Num == 0 || u.Src != s.Src || u.Dst != s.Dst || u.Seq != s.Seq {
+			continue
+		}
+		if dt := PacketSub(s.TS, u.TS); dt <= w && dt >= -w {
+			t.connectICMP(u)
+		}
+		u.Num = 0 // (taken, or too far from its SYN to be its answer)
+	}
+}
+
 // connectICMP notes an ICMP error u that quotes the SYN of a control
 // connection that has not opened, when it is of a kind that ends a
-// connect.
+// connect. One that quotes a segment of no connection is held for the
+// SYN (holdICMP).
 func (t *controlTable) connectICMP(u *Unreachable) {
 	cs := t.conns.Get(MakeConnKey(u.Src, u.Dst))
-	if cs == nil || !cs.notOpened() || u.Src != cs.client || cs.syn[dirServer] || u.Seq != cs.isn[dirClient] || !u.EndsConnect() {
+	if cs == nil {
+		t.holdICMP(u)
+		return
+	}
+	if !cs.notOpened() || u.Src != cs.client || cs.syn[dirServer] || u.Seq != cs.isn[dirClient] || !u.EndsConnect() {
 		return
 	}
 	a := cs.attempt()

@@ -154,7 +154,10 @@ type controlTable struct {
 	// field of controlConn: it would take the connection past its
 	// allocation class.)
 	openings map[*controlConn]*connectAttempt
-	pool     heldPool
+	// earlyICMP: ICMP errors held for the SYN they quote (connect.go);
+	// allocated with the first.
+	earlyICMP *earlyICMPs
+	pool      heldPool
 	// helloFirst: connections whose client spoke first, with a TLS
 	// ClientHello, and whose server has not answered yet (helloAnswered):
 	// counted (Stats.ClientHelloOnControlPort) unless the server answers
@@ -387,6 +390,12 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		// picked up as a control connection either.
 		t.tombs.add(key, t.clock.now())
 		return nil
+	case byPort && resume == 0 && d.refusesUnseenSYN(s):
+		// The refusal of a SYN the capture lost, or holds after it
+		// (connect.go).
+		cs := t.newByPort(key, s, 0, time.Time{})
+		cs.refusedUnseenSYN(s)
+		return cs
 	case byPort:
 		return t.newByPort(key, s, resume&resumeKindMask, closedAt)
 	case resume != 0:
@@ -1140,6 +1149,10 @@ func (cs *controlConn) early(d int) bool {
 }
 
 func (cs *controlConn) gone() bool { return cs.t == nil }
+
+// midLine tells whether direction d's text delivered so far ends inside
+// a line (reasm.go lineSink).
+func (cs *controlConn) midLine(d int) bool { return cs.parser.split[d].Pending() > 0 }
 
 func (cs *controlConn) finished(d int, num uint64, ts time.Time) {
 	cs.parser.lineEnd(d, num, ts)

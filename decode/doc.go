@@ -141,7 +141,10 @@
 //     an RST or ICMP error answering it) in one 128-byte record, only once
 //     a SYN is sent again or answered, at most one per connection and
 //     dropped with it; closed never having opened, it is said
-//     (ControlEvent.Connect), one SYN with no answer is not
+//     (ControlEvent.Connect), one SYN with no answer is not. ICMP errors
+//     written before the SYN they quote: the latest 8, each waiting 2 ms
+//     (100 in a capture that may reorder) for its SYN; one pushed out
+//     within its wait is counted (Stats.EarlyICMPOverwritten)
 //   - idle: a connection that carried no byte (or is not FTP) is forgotten
 //     after a minute, one that did is closed an hour after it or another
 //     connection between its two hosts that may be FTP data (from a

@@ -262,7 +262,7 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 			// and its receiver's bytes wait for them (skew.go).
 			o.started, o.next = true, ack
 		}
-		r.acked(1-d, ack, num, ts, out)
+		r.acked(1-d, ack, num, ts, fl.Has(FlagFIN), out)
 		if fl.Has(FlagSYN) || !h.started || int32(seq-h.next) <= 0 {
 			r.tookTo(d, ack)
 		}
@@ -742,8 +742,9 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 	r.maybeFinished(d, num, ts, out)
 }
 
-// acked handles an acknowledgement of direction d's bytes up to ack.
-func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out orderedSink) {
+// acked handles an acknowledgement of direction d's bytes up to ack;
+// withFIN: it came with its sender's FIN.
+func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, withFIN bool, out orderedSink) {
 	h := &r.half[d]
 	if h.synHeld {
 		r.ackSYN(d, ack, out)
@@ -777,6 +778,16 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, out ord
 	}
 	if int32(ack-r.reached(d)) > 0 && r.deferLoss(d, ack, num, ts) {
 		return // waited for: the capture may hold them later (skew.go)
+	}
+	if ack == r.reached(d)+1 && (withFIN || r.half[1-d].finSeen) && !h.finSeen && !r.pool.payload && !midLine(out, d) {
+		// One sequence number past the stream's end, acknowledged by a
+		// peer that closed too, with the stream between lines: d's FIN,
+		// which the capture lost, not a byte of a line (an FTP line ends
+		// with its CRLF, and a FIN follows one). Read as a byte, it made
+		// a gap, and the session ended with the capture, not by its FINs.
+		h.finSeen, h.finSeq = true, r.reached(d)
+		r.maybeFinished(d, num, ts, out)
+		return
 	}
 	switch {
 	case !h.lostReported && (out.early(d) || atFin && !r.pool.payload):
@@ -970,6 +981,18 @@ func (r *reassembler) inWindow(d int, seq uint32) bool {
 		return int32(seq-h.held[0].seq) >= 0 && int32(seq-r.standsAt(d)) <= int32(r.pool.aheadBound()) && !r.heldBeyondWindow(d) && !r.notTaken(d)
 	}
 	return false
+}
+
+// lineSink is the optional side of an orderedSink that tells whether
+// direction d's bytes delivered so far end inside a line (control
+// streams).
+type lineSink interface{ midLine(d int) bool }
+
+// midLine tells whether out says direction d stands inside a line; a sink
+// that does not know says yes.
+func midLine(out orderedSink, d int) bool {
+	ls, ok := out.(lineSink)
+	return !ok || ls.midLine(d)
 }
 
 // copySink is the optional side of an orderedSink that payload reassembly

@@ -993,6 +993,13 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	if p.auth == authSent && !ftp.IsPreliminary(r.Code) && !e.Encrypts {
 		p.auth = authAnswered
 	}
+	if r.Code == 234 && p.auth == authNone {
+		// A 234 answers only an AUTH (RFC 2228): one the capture lost
+		// (a gap took the client's line). Not TLS on its word alone; a
+		// TLS record where the client's next line would start is
+		// (bytesOwed), as after an AUTH whose 234 was lost.
+		p.auth = authAnswered
+	}
 	if lostPass {
 		// A refusal may repeat the password the gap took ("530 Login
 		// incorrect for bob/Hunter2"): it is hidden, since no

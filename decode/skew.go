@@ -224,7 +224,7 @@ func (r *reassembler) giveUpWait(l int, num uint64, ts time.Time, out orderedSin
 	// (Still on while the ACK is taken: what waited for the bytes a skip
 	// over a hole reaches goes first, catchUp.)
 	w.giving[l] = true
-	r.acked(l, w.to[l], w.num[l], w.since[l], out)
+	r.acked(l, w.to[l], w.num[l], w.since[l], false, out)
 	w.giving[l] = false
 	w.on[l] = false
 	if !w.on[1-l] {

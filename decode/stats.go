@@ -120,4 +120,9 @@ type Stats struct {
 	// the packets before them while the next packet came back before it:
 	// one packet's time, which the decoder's clocks did not take.
 	ClockOutliers uint64 `json:"clock_outliers,omitempty"`
+	// EarlyICMPOverwritten: ICMP errors quoting a SYN to a control port
+	// that no connection had sent, held for that SYN (written after its
+	// answer), pushed out of their bound (8) by newer ones within the
+	// wait: their SYN's session, if it came, is not said unreachable.
+	EarlyICMPOverwritten uint64 `json:"early_icmp_overwritten,omitempty"`
 }

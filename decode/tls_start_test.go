@@ -145,3 +145,35 @@ func randomBytes(n int, seed int64) []byte {
 	rand.New(rand.NewSource(seed)).Read(b)
 	return b
 }
+
+// TestAuthLostThen234ClientHello: the client's AUTH TLS lost in a capture
+// gap, the server's 234, then the client's ClientHello: TLS began, its
+// records are no junk lines (before, each was "not FTP" and the session
+// was read as plain FTP that announced nothing). A 234 with no AUTH seen
+// and text after it stays FTP. rev-loss: vsftpd-ftps-ftplib.pcap without
+// packet 8.
+func TestAuthLostThen234ClientHello(t *testing.T) {
+	hello := "\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03" + string(randomBytes(41, 2))
+	r := tlsStartRun(t, convServer, true, func(v *conv) {
+		v.srv("220 FTP ready\r\n")
+		v.cseq += uint32(len("AUTH TLS\r\n")) // lost
+		v.srv("234 Proceed with negotiation.\r\n")
+		v.cli(hello)
+		v.srv("\x16\x03\x03\x00\x40" + string(randomBytes(64, 5)))
+		v.cli("\x17\x03\x03\x00\x30" + string(randomBytes(48, 6)) + "\n\n")
+		v.srv("\x17\x03\x03\x00\x30" + string(randomBytes(48, 7)) + "\r\n")
+	})
+	if r.junk != 0 || r.turned != 1 || !r.encrypts || r.replies != 2 {
+		t.Errorf("%d junk lines, %d turns to TLS, %d replies; want none, one ControlEncrypted, the 220 and the 234: %+v", r.junk, r.turned, r.replies, r)
+	}
+	plain := tlsStartRun(t, convServer, true, func(v *conv) {
+		v.srv("220 FTP ready\r\n")
+		v.cseq += uint32(len("FEAT\r\n")) // lost
+		v.srv("234 odd\r\n")
+		v.cli("USER bob\r\n")
+		v.srv("331 Please specify the password.\r\n")
+	})
+	if plain.turned != 0 || plain.encrypts || plain.commands != 1 || plain.replies != 3 {
+		t.Errorf("234 then text: %+v; want FTP, 1 command, 3 replies", plain)
+	}
+}

@@ -790,7 +790,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.lineConflict(sess, e)
 	case decode.ControlEncrypted:
 		if !sess.Encrypted {
-			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, its reply lost in a capture gap"})
+			t.encryptControl(sess, Event{Kind: EventEncrypted, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: "TLS after AUTH, the AUTH or its 234 reply lost in a capture gap"})
 		}
 	case decode.ControlClose:
 		if e.LastSeen.After(sess.lastSeen) {

@@ -173,7 +173,7 @@ type snapshotCollector struct {
 var decodeLimits = map[string]bool{
 	"lines_truncated": true, "candidates_full": true, "control_conns_full": true, "fragments_full": true,
 	"sessions_evicted": true, "silent_conns_evicted": true, "control_holes_given_up": true,
-	"tombstones_forgotten": true, "evicted_late_dropped": true,
+	"tombstones_forgotten": true, "evicted_late_dropped": true, "early_icmp_overwritten": true,
 }
 
 // trackNotBounds are the track.Limits fields that count what the wire did,

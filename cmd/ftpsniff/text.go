@@ -1408,6 +1408,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.Unacknowledged, "control segments held ahead of a hole and dropped: the receiver acknowledged the stream in their place, never them (forged or stale)")
 	addw(st.BeyondWindow, "held control segments beyond the window the receiver advertised, never acknowledged: dropped (forged or stale)")
 	addw(st.TombstonesForgotten, "closed control connections forgotten early (the ring that remembers them was full): their late bytes may have started extra sessions")
+	addw(st.EarlyICMPOverwritten, "ICMP errors written before the control SYN they answer, pushed out of the 8 held for their SYN: those sessions, if their SYN came, are not said unreachable")
 	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
 	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
 	addw(st.ClosedLateBytes, "closed control connections (FIN, RST) that carried new bytes after the close: not read, what came after is shown nowhere (bytes sent again are not counted)")
