@@ -42,21 +42,28 @@ type hostScans struct {
 // sweepClients probes, the servers it tried (as hashes; past
 // maxSweepAddrs not told apart), and whether the run showed as a scan.
 type hostScanRun struct {
-	recent  [sweepClients]time.Time
-	next    int
-	last    time.Time
-	tried   map[uint32]struct{}
+	recent [sweepClients]time.Time
+	next   int
+	last   time.Time
+	// tried: the servers the client's never-opened connections went to
+	// and when, kept past the run for hostScanMemory: a monitor's next
+	// round minutes later tries them again, a scanner moves on.
+	tried   map[uint32]time.Time
 	shown   bool
 	spoiled bool
 	probes  int // the run's probes, counted from its first
 }
+
+// hostScanMemory is how long a client's tried servers are remembered
+// past its run (hostScanRun.tried).
+const hostScanMemory = 30 * time.Minute
 
 // note adds s, a session whose control connection never opened, to its
 // client's run, and tells whether s is a probe of a scan of many hosts
 // that has shown by now (hostScanRun). opened tells whether any control
 // connection to s's server opened before s: a server that took clients
 // is no address a scanner happened on.
-func (h *hostScans) note(s *track.Session, opened bool) bool {
+func (h *hostScans) note(s *track.Session, opened, spoke bool) bool {
 	cli := s.Client.Addr().Unmap()
 	at := s.Start
 	r := h.runs[cli]
@@ -68,26 +75,22 @@ func (h *hostScans) note(s *track.Session, opened bool) bool {
 		r = &hostScanRun{}
 		h.runs[cli] = r
 	}
-	if !r.last.IsZero() && at.Sub(r.last) > sweepGap {
-		*r = hostScanRun{tried: r.tried}
-		clear(r.tried)
+	if !r.last.IsZero() {
+		// A pause, or the clock set back (a step back is no burst).
+		if gap := at.Sub(r.last); gap > sweepGap || gap < -sweepGap {
+			*r = hostScanRun{tried: r.tried}
+		}
 	}
-	if at.After(r.last) {
+	if r.last.IsZero() || at.After(r.last) {
 		r.last = at
 	}
 	k := serverKey(s.Server)
-	_, again := r.tried[k]
-	if again {
-		r.spoiled = true
+	if t, ok := r.tried[k]; ok && at.Sub(t) <= hostScanMemory && t.Sub(at) <= hostScanMemory {
+		r.spoiled = true // this server tried again: a monitor, a retry
 	}
-	if r.spoiled || opened || s.Connect == nil || s.Connect.SYNs != 1 {
+	r.remember(k, at)
+	if r.spoiled || opened || spoke || s.Connect == nil || s.Connect.SYNs != 1 {
 		return false
-	}
-	if len(r.tried) < maxSweepAddrs {
-		if r.tried == nil {
-			r.tried = make(map[uint32]struct{})
-		}
-		r.tried[k] = struct{}{}
 	}
 	r.probes++
 	r.recent[r.next] = at
@@ -96,8 +99,29 @@ func (h *hostScans) note(s *track.Session, opened bool) bool {
 		return true
 	}
 	oldest := r.recent[r.next] // sweepClients probes ago, this one included
-	r.shown = !oldest.IsZero() && at.Sub(oldest) <= sweepSpan
+	span := at.Sub(oldest)
+	r.shown = !oldest.IsZero() && span >= 0 && span <= sweepSpan
 	return r.shown
+}
+
+// remember notes server k tried at at, within maxSweepAddrs: past it,
+// those older than hostScanMemory make room, else k is not kept (a
+// retry to it then goes unseen, which keeps it a probe).
+func (r *hostScanRun) remember(k uint32, at time.Time) {
+	if r.tried == nil {
+		r.tried = make(map[uint32]time.Time)
+	}
+	if _, ok := r.tried[k]; !ok && len(r.tried) >= maxSweepAddrs {
+		for x, t := range r.tried {
+			if at.Sub(t) > hostScanMemory || t.Sub(at) > hostScanMemory {
+				delete(r.tried, x)
+			}
+		}
+		if len(r.tried) >= maxSweepAddrs {
+			return
+		}
+	}
+	r.tried[k] = at
 }
 
 // room makes room for one more run, letting go of those over by at; false
@@ -136,7 +160,10 @@ func (d *Diagnoser) hostScanProbe(s *track.Session) bool {
 	a := d.server(s)
 	// (Past MaxServers a server's own openers are not kept: taken as none.)
 	opened := a != d.overflow && a.openers.first.client.IsValid()
-	return d.capture.scans.note(s, opened)
+	// A client whose control connection opened anywhere in the capture
+	// is a user of FTP servers (a job pushing to many), not a scanner.
+	spoke := d.capture.spoke.has(s.Client.Addr())
+	return d.capture.scans.note(s, opened, spoke)
 }
 
 // hostScanWording makes f, the error of a never-opened control connection

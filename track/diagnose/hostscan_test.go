@@ -53,6 +53,20 @@ func TestHostScanProbesAreInfo(t *testing.T) {
 		}(), 12, 0},
 		{"probes 10 s apart: 8 take more than a minute", hostSweep("203.0.113.5", 12, 0, 10*time.Second, refused), 12, 0},
 		{"a monitor's second round tries the same servers", append(hostSweep("192.0.2.9", 8, 0, time.Second, refused), hostSweep("192.0.2.9", 8, time.Minute, time.Second, refused)...), 15, 1},
+		{"a monitor checking 10 servers every 5 minutes, 12 rounds", func() []probe {
+			var ps []probe
+			for r := range 12 {
+				ps = append(ps, hostSweep("10.1.0.9", 10, time.Duration(r)*5*time.Minute, 100*time.Millisecond, refused)...)
+			}
+			return ps
+		}(), 117, 3},
+		{"probes 100 s apart, the clock set back an hour after the 7th", func() []probe {
+			ps := hostSweep("203.0.113.5", 16, 0, 100*time.Second, refused)
+			for i := 7; i < len(ps); i++ {
+				ps[i].at -= time.Hour
+			}
+			return ps
+		}(), 16, 0},
 		{"two scans an hour apart", append(hostSweep("203.0.113.5", 10, 0, time.Second, refused), hostSweep("203.0.113.5", 10, time.Hour, time.Second, refused)...), 14, 6},
 		{"many clients, one probe each", func() []probe {
 			var ps []probe
@@ -145,5 +159,27 @@ func TestHostScansBounded(t *testing.T) {
 	}
 	if len(d.capture.scans.runs) > maxHostScanners {
 		t.Errorf("%d runs followed, bound %d", len(d.capture.scans.runs), maxHostScanners)
+	}
+}
+
+// TestHostScanNotAClientThatOpened guards a job host pushing to many
+// servers: its control connections to some opened (it logged in), so its
+// one-SYN refusals by the others are errors, not a scanner's probes.
+func TestHostScanNotAClientThatOpened(t *testing.T) {
+	c := &collect{}
+	d := New(policy.Policy{}, nil, c)
+	d.capture.spoke.add(ap("192.0.2.77:1").Addr())
+	for i, p := range hostSweep("192.0.2.77", 20, 0, 100*time.Millisecond, decode.ConnectRefused) {
+		at := t0.Add(p.at)
+		s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
+			decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
+		s.Start, s.End = at, at.Add(time.Millisecond)
+		d.SessionStart(s)
+		d.SessionEnd(s)
+	}
+	for _, f := range c.all(CodeControlRefused) {
+		if f.Severity != SeverityError {
+			t.Errorf("session %d: %s, want an error: %s", f.Session.ID, f.Severity, f.Message)
+		}
 	}
 }
