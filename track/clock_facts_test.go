@@ -143,6 +143,21 @@ func TestSessionClockSteps(t *testing.T) {
 		k.trk.Finish()
 		check(t, k.ended(a), want{})
 	})
+	t.Run("step back after the last packet, before a held RST's close", func(t *testing.T) {
+		// decode holds an RST close for the RST's copies: the close is
+		// delivered at a later packet, after a step the session did not
+		// live through ("rst after 3599.662s").
+		k := newClockCapture(t)
+		k.open(a, at(0), at(20*ms))
+		k.noop(a, at(time.Second))
+		rst := at(time.Second + 50*ms)
+		k.pkt(a, rst)
+		k.pkt(b, at(2*time.Second-time.Hour))
+		// (Stamped with the RST's own time, as decode does.)
+		k.trk.Control(&decode.ControlEvent{Kind: decode.ControlClose, Num: k.num, TS: rst, LastSeen: rst, Client: a, Server: srv, Closed: decode.CloseRST})
+		k.trk.Finish()
+		check(t, k.ended(a), want{})
+	})
 	t.Run("steps forward are no step back", func(t *testing.T) {
 		k := newClockCapture(t)
 		k.open(a, at(0), at(20*ms))

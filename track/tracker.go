@@ -795,12 +795,11 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 	case decode.ControlClose:
 		if e.LastSeen.After(sess.lastSeen) {
 			sess.lastSeen = e.LastSeen
-			if e.LastSeen.Equal(e.TS) {
-				// Closed at its last packet (a FIN, an RST): the clock
-				// is there. (An idle close or the capture's end comes
-				// later, past steps the session did not live through.)
-				t.noteClock(sess)
-			}
+			// The clock as it stood at the last packet: a close is
+			// delivered later (an RST held for its copies, an idle
+			// close, the capture's end), past steps the session did
+			// not live through.
+			t.noteClockAt(sess, e.LastSeen)
 		}
 		sess.Watched = e.TS
 		if e.Closed == decode.CloseEvicted {
@@ -1453,15 +1452,29 @@ func (t *Tracker) clockAtStart(sess *Session) {
 // noteClock sets sess's ClockSteps as of its latest packet, the current
 // one. A session takes room for them once the capture shows a step.
 func (t *Tracker) noteClock(sess *Session) {
+	if t.clock.counted == (clockCount{}) && sess.ClockSteps == nil {
+		return
+	}
+	t.setClock(sess, t.clock.counted)
+}
+
+// noteClockAt is noteClock for a last packet at ts, earlier than the
+// current one.
+func (t *Tracker) noteClockAt(sess *Session, ts time.Time) {
+	if t.clock.counted == (clockCount{}) && sess.ClockSteps == nil {
+		return
+	}
+	t.setClock(sess, t.clock.countedAt(ts))
+}
+
+// setClock sets sess's ClockSteps from n, the clock's count at its
+// latest packet.
+func (t *Tracker) setClock(sess *Session, n clockCount) {
 	cs := sess.ClockSteps
 	if cs == nil {
-		if t.clock.counted == (clockCount{}) {
-			return
-		}
 		cs = &ClockSteps{} // (its first packet came before any step)
 		sess.ClockSteps = cs
 	}
-	n := t.clock.counted
 	cs.Back, cs.BackBy, cs.Forward = n.back-cs.at.back, n.backBy-cs.at.backBy, n.forward-cs.at.forward
 	if cs.Back <= 0 || cs.BackBy <= 0 {
 		// A step taken when the session began, found since to be two
