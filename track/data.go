@@ -1109,10 +1109,12 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		// on another network than its own, soon after the session spoke:
 		// the announcement it trusted (inside TLS) named that address.
 		sess = x
-	} else if x := t.unannounced[to]; x != nil && s.Dst.Port() >= 1024 && t.beforeCapture(x, s) && x.transferDue() {
+	} else if x := t.unannounced[to]; x != nil && x.Midstream && s.Dst.Port() >= 1024 && t.beforeCapture(x, s) && x.transferDue() {
 		sess = x
-	} else if x := t.unannounced[from]; x != nil && activePorts && t.beforeCapture(x, s) && x.transferDue() {
+	} else if x := t.unannounced[from]; x != nil && x.Midstream && activePorts && t.beforeCapture(x, s) && x.transferDue() {
 		sess, passive = x, false
+	} else if x := t.unannounced[to]; x != nil && !x.Midstream && t.announceLost(x, s) {
+		return t.addLostAnnounced(x, s)
 	} else if x := t.clientOnly[to]; x != nil && s.Dst.Port() >= 1024 && clientOnlyData(x, s) {
 		sess = x
 	}
@@ -1126,6 +1128,131 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		dc.AmongEncrypted = uint8(min(among, 255))
 	}
 	return true
+}
+
+// lostPassive finds the passive announcing command (PASV, EPSV, LPSV) of
+// sess whose reply the capture may have lost in a gap of the server's
+// bytes, sent at or before at: the session's latest announcing command,
+// pending since before the gap (Uncertain) with no reply, or found lost
+// (StatusReplyLost), with nothing armed from it and no connection taken
+// for it (Data: addLostAnnounced); nil when there is none.
+func lostPassive(sess *Session, at time.Time) *Command {
+	for i := len(sess.Commands) - 1; i >= 0; i-- {
+		c := sess.Commands[i]
+		if !ftp.IsAnnounce(c.Verb) {
+			continue
+		}
+		switch {
+		case c.Verb != "PASV" && c.Verb != "EPSV" && c.Verb != "LPSV", c.Secret, c.Data != nil, c.TS.After(at):
+		case c.Status == StatusReplyLost, c.Status == StatusPending && c.Uncertain && len(c.Replies) == 0:
+			return c
+		}
+		return nil
+	}
+	return nil
+}
+
+// lostAnnounceWindow: how soon after a PASV or EPSV whose reply the
+// capture lost a SYN from its client is taken for the data connection
+// it announced (announceLost): clients connect within a round trip of the
+// reply, as for a client-only session (clientOnlyWindow).
+const lostAnnounceWindow = clientOnlyWindow
+
+// announceLost tells whether the SYN s is the passive data connection of
+// sess, whose PASV, EPSV or LPSV reply the capture lost (lostPassive):
+// from its client to an unprivileged port of its server's control
+// address, within lostAnnounceWindow after the command, while no
+// connection was taken for it (one reply announced one endpoint; the
+// same SYN sent again is a segment of that connection). Not one to
+// another address (a 227 naming the server's
+// address behind NAT, or another host): what the reply said, which the
+// diagnosis of such a connection turns on (NAT or firewall), is not in
+// the capture.
+func (t *Tracker) announceLost(sess *Session, s *decode.Segment) bool {
+	if sess.ended || sess.Encrypted || s.Src.Addr() != sess.Client.Addr() || s.Dst.Port() < 1024 || s.Dst.Addr() != sess.Server.Addr() {
+		return false
+	}
+	c := lostPassive(sess, s.TS)
+	return c != nil && s.TS.Sub(c.TS) <= lostAnnounceWindow
+}
+
+// addLostAnnounced makes the SYN s (announceLost) the data connection of
+// the PASV, EPSV or LPSV of sess whose reply the capture lost, as
+// announced on the port it went to: the reply announced the endpoint the
+// client connected to. Its match, MatchAnnounceLost, says the
+// announcement is not in the capture; one connection per lost reply
+// (lostPassive takes no command with one).
+func (t *Tracker) addLostAnnounced(sess *Session, s *decode.Segment) bool {
+	a := lostPassive(sess, s.TS)
+	if a == nil || !t.addInferred(sess, s, true, true, MatchAnnounceLost) {
+		return false
+	}
+	dc := t.lookupData(s.Src, s.Dst)
+	if dc == nil || dc.Session != sess {
+		return true // (no room: counted by addInferred)
+	}
+	via := ftp.ViaPASV
+	switch a.Verb {
+	case "EPSV":
+		via = ftp.ViaEPSV
+	case "LPSV":
+		via = ftp.ViaLPSV
+	}
+	// (Not a.Endpoint: the command's announcement is not in the
+	// capture, and what reads it, --helper's simulation of the reply,
+	// has none to read.)
+	a.Data = dc
+	dc.Announce, dc.Via, dc.Announced = a, via, sess.dataEndpoint(via, s.Dst)
+	return true
+}
+
+// announceMayBeLost is called at a gap of the server's bytes in sess's
+// control stream: when its latest PASV, EPSV or LPSV waits for a reply
+// (lostPassive), the gap may hold it, and the client's SYN to what it
+// announced is found by peers and time (announceLost, inferData), until
+// the session announces again or ends (the unannounced index, which it
+// joins unless a session picked up mid-stream between the same hosts
+// holds it). The SYNs sent before the gap showed, held (holdSYN), are
+// taken now, with their answers.
+func (t *Tracker) announceMayBeLost(sess *Session) {
+	if sess.ended || sess.Encrypted || sess.OneSide != BothSides || lostPassive(sess, t.last) == nil {
+		return
+	}
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	if x := t.unannounced[pair]; x != nil && x != sess && !x.ended {
+		return
+	}
+	t.unannounced[pair] = sess
+	h := t.syns
+	if h == nil || h.live == 0 {
+		return
+	}
+	for k := range maxHeldSYNs {
+		i := (h.next + k) % maxHeldSYNs // oldest first
+		s := &h.segs[i]
+		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || !t.announceLost(sess, s) {
+			continue
+		}
+		c, ans := *s, h.answers[i]
+		t.releaseHeldSYN(i)
+		if dc := t.lookupData(c.Src, c.Dst); dc != nil {
+			// The same SYN sent again, held too: a segment of it.
+			if dc.Session == sess {
+				t.replay(dc, &c)
+			}
+			continue
+		}
+		if !t.addLostAnnounced(sess, &c) {
+			continue
+		}
+		if dc := t.lookupData(c.Src, c.Dst); dc != nil && ans.Num != 0 {
+			t.replay(dc, &ans)
+			t.replayLater(dc, c.Src, c.Dst)
+		}
+		if t.unreach != nil && t.unreach.live > 0 {
+			t.replayUnreachable(&c) // (held: quotesHeldSYN)
+		}
+	}
 }
 
 // spokePast tells whether side of the open encrypted session sess has
@@ -2030,7 +2157,7 @@ const (
 	resetHeld           // in the window, not exact: it depends on what follows (heldReset)
 	resetDropped        // dropped: it ends nothing
 	resetRefusal        // it answers the opener's SYN: it refuses, unless the opener goes on (heldReset.synSent)
-	resetMade           // it acknowledges the opener's SYN and more: the connection was made, and it ends it
+	resetMade           // it acknowledges the opener's SYN from a sequence number of its sender's: the connection was made, and it ends it
 )
 
 // resetVerdict tells what the side an RST is sent to does with it,
@@ -2040,7 +2167,11 @@ const (
 // with an ACK of its SYN, the SYN's sequence number plus one, resets it;
 // one without ACK, or with any other, is dropped (RFC 9293 3.10.7.3). A
 // port that is closed, and a firewall's "reject with tcp-reset", answer
-// that way (Linux sets sequence number 0 and ACK = ISN+1).
+// that way, with sequence number 0 and window 0 (RFC 9293 3.10.7.1;
+// Linux, Windows, the BSDs, nft and iptables alike): a refusal. One with
+// a sequence number of its sender's own and a window comes from a
+// connection its sender had accepted, whose SYN-ACK the capture lost:
+// the abort of a connection made.
 //
 // Once synchronized, a receiver that follows RFC 5961 3.2 (Linux since
 // 3.6, Windows, the BSDs) takes an RST only at exactly its next expected
@@ -2064,15 +2195,22 @@ func (dc *DataConn) resetVerdict(dir int, s *decode.Segment) int {
 	if dir == 1 && !dc.seqInit[1] && !dc.openerAcked && dc.SYNs > 0 {
 		// The opener is in SYN-SENT: it heard nothing from the other side
 		// yet.
-		if s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1 {
+		if s.Flags.Has(decode.FlagACK) && s.Ack == dc.lastSYNSeq+1 && (s.Seq == 0 || s.Window == 0) {
+			// (One with a sequence number but no window, as Windows
+			// aborts a connection, is also how a middlebox that ignores
+			// RFC 9293 3.10.7.1 might refuse: left a refusal.)
 			return resetRefusal
 		}
 		if s.Flags.Has(decode.FlagACK) && s.Seq != 0 && ackPastSYN(s.Ack, dc.lastSYNSeq) {
-			// It acknowledges the SYN and more (the opener's bytes or
-			// FIN), from its sender's own sequence number (one that
-			// refuses a SYN has 0: refusedBy): its sender was past
-			// SYN-RECEIVED, so the handshake the capture lost was made
-			// (dataSegment), and the RST ends it.
+			// It acknowledges the SYN (and maybe the opener's bytes or
+			// FIN) from its sender's own sequence number, where one that
+			// refuses a SYN has 0 (RFC 9293 3.10.7.1: a SYN without ACK
+			// gives it none to take; refusedBy), and it advertises a
+			// window, where a refusal has none: its sender had a
+			// connection, so it had answered the SYN with a SYN-ACK the
+			// capture lost, and the RST ends the connection made
+			// (dataSegment), as ProFTPD aborts a data connection it will
+			// not use.
 			return resetMade
 		}
 		return resetDropped
@@ -2301,6 +2439,9 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 				dc.Outcome = OutcomeConnected
 			}
 			t.reportData(dc) // held for this reply
+		case !dc.answered() && answerMayFollow(dc, r):
+			// Left open: the rest of its handshake, or its close, may
+			// still come (lingerOver).
 		case !dc.answered() || dc.strangerScanned():
 			// (A scanner's SYN-ACK never acknowledged is no answer to
 			// the client: releaseStranger gives the announcement back.)
@@ -2310,6 +2451,44 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 			t.finishData(dc)
 		}
 	}
+}
+
+// answerMayFollow tells whether dc, a data connection whose SYN has no
+// answer in the capture when its transfer command's final reply comes,
+// is left open a while longer (lingerOver) instead of final at once:
+// nothing answered it, no RST or ICMP error either. A client that
+// connected and then gets a refusal (550: no such file) closes the
+// connection it made: a capture that lost the SYN-ACK and the
+// handshake's ACK (a lossy mirror port, a busy tcpdump) shows it
+// connected only by the client's FIN, or the server's RST, that the
+// reply brings. One whose SYN no one answered shows nothing more, and is
+// final as of the reply (lingered), as it was at once before. Not after
+// a 425: the server says the data connection was not made.
+func answerMayFollow(dc *DataConn, r *Reply) bool {
+	return r.Code != 425 && dc.SYNs > 0 && dc.win.rst == nil && dc.RSTTS.IsZero() && dc.ICMP == nil && dc.Thief == nil &&
+		dc.Reflected == nil && !dc.strangerScanned()
+}
+
+// lingered tells whether dc's wait for an answer ended at its transfer
+// command's final reply (answerMayFollow), with nothing of the
+// connection's since to say it was answered: its outcome is the one it
+// had then, from what came until then (movedOnAt), however soon the
+// capture or the session ended after.
+func lingered(dc *DataConn) bool {
+	return dc.SYNs > 0 && !dc.answered() && dc.RSTTS.IsZero() && dc.ICMP == nil && dc.Command != nil && dc.Command.Final() != nil
+}
+
+// lingerOver tells whether dc was left open at its transfer command's
+// final reply (answerMayFollow) and has waited synRetryMin of packet
+// time since with nothing of the connection's to answer it (its close
+// follows the reply by a round trip): it is final now (tick). An answer
+// that came meanwhile makes it a connection like any other, final at its
+// own end.
+func (t *Tracker) lingerOver(dc *DataConn) bool {
+	if dc.Done || !lingered(dc) {
+		return false
+	}
+	return t.clock.since(dc.Command.Final().TS) > synRetryMin
 }
 
 // refusedBeforeUse finds the data connection of a transfer command c that
@@ -2558,6 +2737,12 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		t.retract(dc.Session, dc)
 		return false
 	}
+	if lingered(dc) {
+		// Final as of its transfer's final reply (answerMayFollow), as
+		// transferDone makes one at once: not cut short by the
+		// capture's end after it.
+		dc.End, dc.EndReason, dc.atEnd = dc.LastSYN, EndOpen, false
+	}
 	dc.Done = true
 	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {
@@ -2621,7 +2806,12 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 	// twice, never acknowledged) is proof enough that they do not
 	// arrive, however soon the capture ended: it is no longer open.
 	proven := dc.SynAckLost && (dc.synsAfterSynAck >= 2 || dc.win.synAckAgain() >= 2)
-	if dc.Outcome == OutcomeUnanswered && !dc.SynAckLost && dc.SYNs == 1 && dc.Passive && dc.Announce != nil && dc.LastSYN.Sub(dc.Armed) < synRetryMin {
+	armed := dc.Armed
+	if dc.Match == MatchAnnounceLost && dc.Announce != nil {
+		// Its reply, lost, came after the command (addLostAnnounced).
+		armed = dc.Announce.TS
+	}
+	if dc.Outcome == OutcomeUnanswered && !dc.SynAckLost && dc.SYNs == 1 && dc.Passive && dc.Announce != nil && dc.LastSYN.Sub(armed) < synRetryMin {
 		// One SYN and nothing back, but the client moved on sooner than
 		// its TCP could have sent the SYN again: its connect had failed
 		// already, by an answer (an RST, an ICMP error) the capture did
@@ -2653,6 +2843,16 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		if d := t.clock.since(since); d < t.opts.EvidenceWait {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
+	}
+	if dc.Match == MatchAnnounceLost && dc.Command == nil && (dc.Outcome == OutcomeTransferred || dc.Outcome == OutcomeConnected) {
+		// Taken by peers and time alone (announceLost), answered, and no
+		// transfer used it: nothing says it was the data connection (the
+		// client's other traffic to the server: HTTP, a second session's
+		// control connection). Only a failed one tells something the
+		// capture would otherwise hide; this one is not reported.
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+		t.retract(dc.Session, dc)
+		return false
 	}
 	if dc.End.IsZero() && dc.EndReason == EndOpen && dc.matched() {
 		// The latest packet time since the clock last stepped back: the
@@ -2692,9 +2892,14 @@ const synRetryMin = time.Second
 // and the JSON outputs agree.
 func movedOnAt(dc *DataConn) (time.Time, bool) {
 	sess := dc.Session
-	var at time.Time
+	var at, until time.Time
+	if c := dc.Command; c != nil && c.Final() != nil {
+		// Its transfer's final reply ended the wait (lingered): what the
+		// client did after it is no failed connect's doing.
+		until = c.Final().TS
+	}
 	take := func(ts time.Time) {
-		if ts.After(dc.LastSYN) && (at.IsZero() || ts.Before(at)) {
+		if ts.After(dc.LastSYN) && (until.IsZero() || !ts.After(until)) && (at.IsZero() || ts.Before(at)) {
 			at = ts
 		}
 	}

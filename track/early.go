@@ -220,7 +220,9 @@ func (t *Tracker) holdEarlyLater(s *decode.Segment) {
 // content) is not claimed. Replayed segments leave the rings.
 func (t *Tracker) adoptEarly(sess *Session, since time.Time, link bool) {
 	h := t.held
-	if h == nil || h.n == 0 {
+	if h == nil || h.n == 0 || !sess.Midstream {
+		// (A session followed from its start is in the unannounced index
+		// only for a reply lost in a gap: announceMayBeLost.)
 		return
 	}
 	l := h.later
@@ -1225,6 +1227,22 @@ func (t *Tracker) holdUnreachable(u *decode.Unreachable) {
 	if dc := t.unreachableFor(u, nil); dc != nil {
 		h.refusals = keepRefusal(t, h.refusals, dc, *u)
 	}
+}
+
+// quotesHeldSYN tells whether the ICMP error u quotes a SYN held
+// (holdSYN): the connection that SYN starts may yet be found
+// (announceMayBeLost), and u with it.
+func (t *Tracker) quotesHeldSYN(u *decode.Unreachable) bool {
+	h := t.syns
+	if h == nil || h.live == 0 {
+		return false
+	}
+	for i := range h.segs {
+		if s := &h.segs[i]; s.Num != 0 && s.Src == u.Src && s.Dst == u.Dst && s.Seq == u.Seq {
+			return true
+		}
+	}
+	return false
 }
 
 // replayUnreachable hands the data connection a SYN just matched the ICMP

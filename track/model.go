@@ -314,9 +314,14 @@ const (
 	MatchPortOnly                 // only the port matched (NAT or a third address)
 	MatchInferred                 // no announcement visible (encrypted control); peers and timing
 	MatchDefaultPort              // none waiting: RFC 959's default data port (server L-1 to the client's control port)
+	// MatchAnnounceLost: the reply to the session's PASV, EPSV or LPSV
+	// (Announce) was lost in a capture gap; its client's SYN after it,
+	// to its server's control address, matched by peers and time
+	// (announceLost), and Announced is where it went.
+	MatchAnnounceLost
 )
 
-var matchNames = [...]string{"", "exact", "control-address", "port-only", "inferred", "default-port"}
+var matchNames = [...]string{"", "exact", "control-address", "port-only", "inferred", "default-port", "announcement-lost"}
 
 func (m MatchRule) String() string { return matchNames[m] }
 

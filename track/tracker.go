@@ -289,7 +289,9 @@ type Tracker struct {
 	// data connection whose PORT or 227 came before the capture started
 	// can only be tied to them by peers and timing (midstreamData). An
 	// entry leaves at the session's first announcement, at its end, or
-	// once it is found past midstreamWindow.
+	// once it is found past midstreamWindow. A session whose passive
+	// reply fell in a capture gap joins it too, for that reply's one
+	// connection (announceMayBeLost, MatchAnnounceLost).
 	unannounced map[[2]netip.Addr]*Session
 	// clientOnly indexes the open sessions the capture holds the client's
 	// side of only (Session.OneSide), by their (client, server)
@@ -667,7 +669,7 @@ func (sess *Session) noteRecord(s *decode.Segment) {
 // path MTU finding (PathMTU); every other is counted (ICMPErrors.Ignored).
 func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
-	if dc == nil && (len(t.byPort) > 0 || t.mayQuoteSYN(u)) {
+	if dc == nil && (len(t.byPort) > 0 || t.mayQuoteSYN(u) || t.quotesHeldSYN(u)) {
 		t.holdUnreachable(u) // the SYN it quotes may come just after it (early.go)
 	}
 	if dc == nil || dc.Done {
@@ -756,6 +758,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			c.Uncertain = true
 		}
 		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
+		if !e.FromClient {
+			t.announceMayBeLost(sess) // (data.go)
+		}
 	case decode.ControlJunk:
 		// A client line the server will answer is a command (Junk), not
 		// an event of its own: shown once, with its reply.
@@ -955,6 +960,8 @@ func (t *Tracker) tick() {
 		case !dc.matched() && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout:
 			t.finishData(dc)
 			t.rememberExpired(dc)
+		case t.lingerOver(dc):
+			t.finishData(dc) // (data.go: answerMayFollow)
 		case dc.SYNs > 0 && !dc.answered() && dc.RSTTS.IsZero() && t.clock.since(dc.LastSYN) > t.opts.UnansweredWait:
 			if dc.ICMP == nil {
 				dc.End = dc.LastSYN
