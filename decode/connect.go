@@ -27,7 +27,9 @@ import (
 // (RFC 9293 3.10.7.1: a reset for a segment without ACK takes sequence
 // number 0 and acknowledges the segment), whose ISN its ACK names: the
 // connection starts from it, its SYN counted once (refusedUnseenSYN);
-// the SYN, if it comes, is that one, or a copy of it. An ICMP error
+// the SYN, if it comes, is that one, or a copy of it. If none comes, the
+// RST alone says nothing of a client (a SYN flood's backscatter looks
+// the same): no session, counted (Stats.RefusalsWithoutSYN). An ICMP error
 // quoting a SYN to a control port that no connection has sent is held
 // (earlyICMP: the latest maxEarlyICMP) for the SYN it quotes to come
 // within earlyAnswerWindow: quoting no flags, it might otherwise be a
@@ -360,6 +362,14 @@ const ftpDataPort = 20
 func (cs *controlConn) connectFailure(why CloseReason, ts time.Time) *ConnectFailure {
 	a := cs.opening()
 	if a == nil || !cs.notOpened() || cs.asm.half[dirClient].acked || a.probed {
+		return nil
+	}
+	if a.synUnseen {
+		// Only an RST refusing a SYN the capture never held: the
+		// backscatter of a flood spoofing the client's address tells
+		// the same (RefusalsWithoutSYN). Its SYN, written after it or
+		// sent again, would have cleared synUnseen.
+		cs.t.d.stats.RefusalsWithoutSYN++
 		return nil
 	}
 	f := a.ConnectFailure

@@ -40,9 +40,9 @@ func TestControlRefusalWithoutItsSYNBefore(t *testing.T) {
 			at(0, false, 0, isn+1, rstAck)
 			at(1500*time.Microsecond, true, isn, 0, FlagSYN)
 		}, ConnectRefused, 1, 0},
-		{"the SYN lost, its RST captured", func(v *conv, at func(time.Duration, bool, uint32, uint32, TCPFlags), _ func(time.Duration)) {
+		{"the SYN lost, its RST captured: nothing (a flood's backscatter looks the same)", func(v *conv, at func(time.Duration, bool, uint32, uint32, TCPFlags), _ func(time.Duration)) {
 			at(0, false, 0, isn+1, rstAck)
-		}, ConnectRefused, 1, 0},
+		}, 0, 0, 0},
 		{"the SYN lost, its RST captured, then the SYN again refused (Windows)", func(v *conv, at func(time.Duration, bool, uint32, uint32, TCPFlags), _ func(time.Duration)) {
 			at(0, false, 0, isn+1, rstAck)
 			at(500*time.Millisecond, true, isn, 0, FlagSYN)
@@ -144,5 +144,33 @@ func TestEarlyICMPBounded(t *testing.T) {
 	}
 	if len(said) != 1 || said[0] != client(maxEarlyICMP) {
 		t.Errorf("unreachable said for %v, want %v only", said, client(maxEarlyICMP))
+	}
+}
+
+// TestBackscatterIsNoSession guards RSTs from a control port refusing
+// SYNs the capture never held: the backscatter of a SYN flood that
+// spoofed these addresses against a server whose port 21 is closed. Each
+// read as a refused control connection, with an error and a rule opening
+// port 21 at a server that is not the admin's. None is a session now;
+// they are counted (Stats.RefusalsWithoutSYN).
+func TestBackscatterIsNoSession(t *testing.T) {
+	rec := &recorder{}
+	d := New(rec, Options{})
+	srv := netip.MustParseAddrPort("203.0.113.7:21")
+	ts := convT0
+	for i := range 50 {
+		dst := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)}), uint16(40000+i))
+		f := convFrame(t, srv, dst, 0, uint32(7000+i), FlagRST|FlagACK, nil)
+		d.Decode(f, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(f), Length: len(f)}, layers.LinkTypeEthernet)
+		ts = ts.Add(10 * time.Millisecond)
+	}
+	d.Finish()
+	for _, e := range rec.control {
+		if e.Kind == ControlOpen {
+			t.Fatalf("a session from %v: backscatter taken for a client", e.Client)
+		}
+	}
+	if n := d.Stats().RefusalsWithoutSYN; n != 50 {
+		t.Errorf("RefusalsWithoutSYN %d, want 50", n)
 	}
 }

@@ -72,6 +72,12 @@ type Stats struct {
 	// would say), not shown as sessions: an active data connection to a
 	// control port, or a scan from port 20 (connect.go ftpDataPort).
 	FailedFromPort20 uint64 `json:"failed_from_port20,omitempty"`
+	// RefusalsWithoutSYN: control connections whose only sign was an RST
+	// from the control port refusing a SYN the capture never held
+	// (connectFailure): the backscatter of a SYN flood that spoofed
+	// these addresses, or a SYN the capture lost. Not shown as sessions:
+	// nothing says the client was here.
+	RefusalsWithoutSYN uint64 `json:"refusals_without_syn,omitempty"`
 	// ClientHelloOnControlPort: control connections (not on an
 	// implicit-FTPS port) whose client spoke first, with a TLS
 	// ClientHello, and whose server answered other than in clear FTP (or
