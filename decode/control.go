@@ -1288,6 +1288,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.Num, e.TS = num, ts
 		e.Closed = why
 		e.ClientClosed = by == dirClient
+		e.ClientFIN = cs.fin[dirClient]
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)

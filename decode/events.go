@@ -255,6 +255,9 @@ type ControlEvent struct {
 	// sent the first FIN in order, or the RST (false: the server did, or
 	// it is not known).
 	ClientClosed bool
+	// ClientFIN (ControlClose): the client had sent its FIN by the close
+	// (an RST after it: bytes came to a client that had closed its end).
+	ClientFIN bool
 	// TLSBytes is, on ControlCleartext, the bytes the client ([0]) and
 	// the server ([1]) sent while the connection was followed as TLS,
 	// up to this FTP text (each counted up to 65535, more reading as

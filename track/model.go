@@ -1096,6 +1096,11 @@ type Session struct {
 	rfc775       uint8
 	askedPassive bool
 	clientGap    bool
+	// ClientFIN: the client had sent its FIN when the session closed
+	// (decode.ControlEvent.ClientFIN): an RST of the client's after it
+	// answered bytes that came after it closed its end. (In what was
+	// padding.)
+	ClientFIN bool
 	// passivePorts: the lowest and highest port of the passive data
 	// connections listed in Data so far, and how many of them widened
 	// that span (PassivePorts): kept as they are listed, so that what

@@ -818,6 +818,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.keepIdleEnd(key, sess, e.TS)
 		}
 		sess.ClientClosed = e.ClientClosed
+		sess.ClientFIN = e.ClientFIN
 		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
 		if c := e.Connect; c != nil {
 			// Never opened: it ended with its last SYN or the answer

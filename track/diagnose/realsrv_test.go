@@ -136,6 +136,12 @@ func TestAnonymousLoginWithoutPassword(t *testing.T) {
 // greetingWire is a session whose greeting comes after greet, then the
 // client's commands, then an RST from the client after reset.
 func greetingWire(t *testing.T, greet, reset time.Duration, cmds ...string) *wire {
+	return greetingWireFIN(t, greet, reset, true, cmds...)
+}
+
+// greetingWireFIN is greetingWire with the client's FIN sent before its
+// RST (fin) or not (a client that read the greeting and aborted).
+func greetingWireFIN(t *testing.T, greet, reset time.Duration, fin bool, cmds ...string) *wire {
 	w := newWire(t, "10.99.1.2:60814", "10.99.2.2:21")
 	w.wait(greet)
 	w.reply(220, "localhost FTP server (GNU inetutils 2.4) ready.")
@@ -144,7 +150,7 @@ func greetingWire(t *testing.T, greet, reset time.Duration, cmds ...string) *wir
 		w.reply(331, "Guest login ok, type your name as password.")
 	}
 	w.wait(reset)
-	w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseRST, ClientClosed: true})
+	w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseRST, ClientClosed: true, ClientFIN: fin})
 	w.trk.Finish()
 	return w
 }
@@ -165,9 +171,10 @@ func TestGreetingLateOnlyWhenLateAndUnanswered(t *testing.T) {
 		{"prompt, reset at it", 10 * time.Millisecond, 0, nil, false},
 		{"late, then a command", 5 * time.Second, 0, []string{"USER anonymous"}, false},
 		{"late, reset long after", 5 * time.Second, 30 * time.Second, nil, false},
+		{"late, read and aborted without a FIN (a health check)", 1500 * time.Millisecond, 0, nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := greetingWire(t, tc.greet, tc.reset, tc.cmds...)
+			w := greetingWireFIN(t, tc.greet, tc.reset, !strings.Contains(tc.name, "without a FIN"), tc.cmds...)
 			if got := w.c.find(CodeGreetingLate) != nil; got != tc.want {
 				dumpFindings(t, w.c)
 				t.Errorf("greeting-late %v, want %v", got, tc.want)

@@ -1020,7 +1020,10 @@ const lateGreetingMin = time.Second
 // is not judged: it waited long enough.
 func greetingLate(s *track.Session) *Finding {
 	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.Connect != nil || len(s.Greeting) == 0 ||
-		s.CommandCount > 0 || s.EndReason != track.EndRST || !s.ClientClosed {
+		s.CommandCount > 0 || s.EndReason != track.EndRST || !s.ClientClosed || !s.ClientFIN {
+		// (A client that reset without its FIN read the greeting and
+		// aborted: a health check, a banner grab. One that gave up
+		// closed its end first, and its TCP reset the late greeting.)
 		return nil
 	}
 	g := &s.Greeting[0]
