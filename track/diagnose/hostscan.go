@@ -51,7 +51,21 @@ type hostScanRun struct {
 	tried   map[uint32]time.Time
 	shown   bool
 	spoiled bool
-	probes  int // the run's probes, counted from its first
+	// user: the client logged in somewhere while its run was followed
+	// (loggedIn): a job host pushing to many servers, not a scanner.
+	// (One that only read a banner may be one: a scan finds the hosts
+	// that listen.)
+	user   bool
+	probes int // the run's probes, counted from its first
+}
+
+// loggedIn notes that cli logged in at a server: its run, if followed,
+// is a user's from now on. (A login before its run began is not known:
+// the run keeps no more than maxHostScanners clients.)
+func (h *hostScans) loggedIn(cli netip.Addr) {
+	if r := h.runs[cli.Unmap()]; r != nil {
+		r.user = true
+	}
 }
 
 // hostScanMemory is how long a client's tried servers are remembered
@@ -63,7 +77,7 @@ const hostScanMemory = 30 * time.Minute
 // that has shown by now (hostScanRun). opened tells whether any control
 // connection to s's server opened before s: a server that took clients
 // is no address a scanner happened on.
-func (h *hostScans) note(s *track.Session, opened, spoke bool) bool {
+func (h *hostScans) note(s *track.Session, opened bool) bool {
 	cli := s.Client.Addr().Unmap()
 	at := s.Start
 	r := h.runs[cli]
@@ -89,7 +103,7 @@ func (h *hostScans) note(s *track.Session, opened, spoke bool) bool {
 		r.spoiled = true // this server tried again: a monitor, a retry
 	}
 	r.remember(k, at)
-	if r.spoiled || opened || spoke || s.Connect == nil || s.Connect.SYNs != 1 {
+	if r.spoiled || r.user || opened || s.Connect == nil || s.Connect.SYNs != 1 {
 		return false
 	}
 	r.probes++
@@ -160,10 +174,7 @@ func (d *Diagnoser) hostScanProbe(s *track.Session) bool {
 	a := d.server(s)
 	// (Past MaxServers a server's own openers are not kept: taken as none.)
 	opened := a != d.overflow && a.openers.first.client.IsValid()
-	// A client whose control connection opened anywhere in the capture
-	// is a user of FTP servers (a job pushing to many), not a scanner.
-	spoke := d.capture.spoke.has(s.Client.Addr())
-	return d.capture.scans.note(s, opened, spoke)
+	return d.capture.scans.note(s, opened)
 }
 
 // hostScanWording makes f, the error of a never-opened control connection

@@ -162,14 +162,16 @@ func TestHostScansBounded(t *testing.T) {
 	}
 }
 
-// TestHostScanNotAClientThatOpened guards a job host pushing to many
-// servers: its control connections to some opened (it logged in), so its
-// one-SYN refusals by the others are errors, not a scanner's probes.
-func TestHostScanNotAClientThatOpened(t *testing.T) {
+// TestHostScanNotAClientThatLoggedIn guards a job host pushing to many
+// servers: it logged in at one between its refusals by the others, so
+// those are errors, not a scanner's probes.
+func TestHostScanNotAClientThatLoggedIn(t *testing.T) {
 	c := &collect{}
 	d := New(policy.Policy{}, nil, c)
-	d.capture.spoke.add(ap("192.0.2.77:1").Addr())
 	for i, p := range hostSweep("192.0.2.77", 20, 0, 100*time.Millisecond, decode.ConnectRefused) {
+		if i == 1 {
+			d.capture.scans.loggedIn(ap("192.0.2.77:1").Addr()) // between its pushes
+		}
 		at := t0.Add(p.at)
 		s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
 			decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
@@ -181,5 +183,35 @@ func TestHostScanNotAClientThatOpened(t *testing.T) {
 		if f.Severity != SeverityError {
 			t.Errorf("session %d: %s, want an error: %s", f.Session.ID, f.Severity, f.Message)
 		}
+	}
+}
+
+// TestHostScanFindsAListeningHost guards a scan that reached one host
+// whose port 21 listens and read its greeting (nmap -sV, a banner
+// grabber): that opened control connection does not make the scanner a
+// user, and the rest of its probes stay info (they turned to errors with
+// "accept port 21" from the open host on).
+func TestHostScanFindsAListeningHost(t *testing.T) {
+	c := &collect{}
+	d := New(policy.Policy{}, nil, c)
+	d.capture.spoke.add(ap("203.0.113.5:1").Addr()) // the greeting it read
+	for i, p := range hostSweep("203.0.113.5", 40, 0, 10*time.Millisecond, decode.ConnectRefused) {
+		at := t0.Add(p.at)
+		s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
+			decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
+		s.Start, s.End = at, at.Add(time.Millisecond)
+		d.SessionStart(s)
+		d.SessionEnd(s)
+	}
+	var errs, infos int
+	for _, f := range c.all(CodeControlRefused) {
+		if f.Severity == SeverityError {
+			errs++
+		} else {
+			infos++
+		}
+	}
+	if errs != 7 || infos != 33 {
+		t.Errorf("%d errors, %d info; want 7, 33", errs, infos)
 	}
 }

@@ -689,6 +689,9 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 	}
 	t := &d.logins
 	cli := s.Client.Addr().Unmap()
+	if d.capture != nil {
+		d.capture.scans.loggedIn(cli) // a user of FTP servers: no scanner
+	}
 	anon := anonymousUser(s.User)
 	user := t.userHash(s.User)
 	if lc := t.by[loginKey{client: cli, server: s.Server}]; lc != nil {
