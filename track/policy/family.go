@@ -1,5 +1,7 @@
 package policy
 
+import "strings"
+
 // The server family from a session's greeting. Without --server-config the
 // greeting is the only thing the capture says about which server answered,
 // and it is a hint, not proof: the admin writes the banner (vsftpd
@@ -114,15 +116,19 @@ func (u Unlisted) NoPassiveSettings() bool {
 //	GridFTP             "220 host GridFTP Server 13.24 (gcc64, ...) [Grid Community Toolkit 6.2] ready."
 //
 // NetBSD's ftpd ("(NetBSD-ftpd 20100320)") is not Linux-ftpd: its
-// ftpd.conf has portrange and advertise.
+// ftpd.conf has portrange and advertise. The marks follow each default
+// greeting's shape, not a word anywhere: a host named twisted.example.org,
+// or a banner that mentions GridFTP or linux-ftpd, names none of them
+// (its advice would lose the settings it has). A mark that begins with
+// "^" begins the text.
 var unlistedMarks = [...]struct {
 	marks  []string // lower case
 	server Unlisted
 }{
-	{[]string{"gnu inetutils"}, UnlistedInetutils},
-	{[]string{"linux-ftpd"}, UnlistedLinuxFtpd},
-	{[]string{"twisted", "ftp server"}, UnlistedTwisted},
-	{[]string{"gridftp server"}, UnlistedGridFTP},
+	{[]string{"ftp server (gnu inetutils "}, UnlistedInetutils},
+	{[]string{"(version ", "/linux-ftpd-"}, UnlistedLinuxFtpd},
+	{[]string{"^twisted ", " ftp server"}, UnlistedTwisted},
+	{[]string{" gridftp server ", " toolkit "}, UnlistedGridFTP},
 }
 
 // GreetingFamily is what a greeting says of the server that sent it.
@@ -161,7 +167,11 @@ func FamilyFromGreeting(text string) GreetingFamily {
 // (containsFold).
 func containsAllFold(s string, lower []string) bool {
 	for _, l := range lower {
-		if !containsFold(s, l) {
+		if p, ok := strings.CutPrefix(l, "^"); ok {
+			if len(s) < len(p) || !containsFold(s[:len(p)], p) {
+				return false
+			}
+		} else if !containsFold(s, l) {
 			return false
 		}
 	}

@@ -13,7 +13,7 @@ func TestFamilyFromGreetingNoPassive(t *testing.T) {
 		{"localhost FTP server (GNU inetutils 2.4) ready.", GreetingFamily{Unlisted: UnlistedInetutils, NoPassiveSettings: true}},
 		{"ftp.example.org FTP server (GNU Inetutils 1.9.4) ready.", GreetingFamily{Unlisted: UnlistedInetutils, NoPassiveSettings: true}},
 		{"(vsFTPd 3.0.5)", GreetingFamily{Kind: ServerVsftpd}},
-		{"vsFTPd in front of GNU inetutils", GreetingFamily{}},
+		{"(vsFTPd 3.0.3) FTP server (GNU inetutils 2.4) ready.", GreetingFamily{}},
 		{"Twisted 22.4.0 FTP Server", GreetingFamily{Unlisted: UnlistedTwisted}},
 	} {
 		if got := FamilyFromGreeting(tc.greeting); got != tc.want {

@@ -20,8 +20,16 @@ func TestGreetingNamesUnlistedServer(t *testing.T) {
 		{"vm GridFTP Server 13.24 (gcc64, 1653033972-1) [Grid Community Toolkit 6.2] ready.", GreetingFamily{Unlisted: UnlistedGridFTP}},
 		{"alpha GridFTP Server 6.14 (gcc64dbg, 1342551528-83) [Globus Toolkit 5.2.2] ready.", GreetingFamily{Unlisted: UnlistedGridFTP}},
 		// Two names prove neither.
-		{"(vsFTPd 3.0.3) behind Twisted FTP Server", GreetingFamily{}},
-		{"GNU inetutils and GridFTP Server", GreetingFamily{}},
+		{"Twisted 22.4.0 FTP Server (vsFTPd 3.0.3)", GreetingFamily{}},
+		{"localhost FTP server (GNU inetutils 2.4) ready. vm GridFTP Server 13.24 [Grid Community Toolkit 6.2]", GreetingFamily{}},
+		// The words elsewhere than in the default greeting's shape: a
+		// host name, a notice, a banner of one's own (rev-diffB: the
+		// advice lost the settings these servers have).
+		{"(vsFTPd 3.0.3) behind Twisted FTP Server", GreetingFamily{Kind: ServerVsftpd}},
+		{"twisted.example.org FTP server ready.", GreetingFamily{}},
+		{"Welcome. Notice: we moved off linux-ftpd last year.", GreetingFamily{}},
+		{"Welcome to GridFTP server mirror of example.org", GreetingFamily{}},
+		{"GNU inetutils are installed here", GreetingFamily{}},
 		// Other greetings of pcaps/ and /work/shared/corpus.
 		{"ftp.NetBSD.org FTP server (NetBSD-ftpd 20100320) ready.", GreetingFamily{}},
 		{"ftp.ncsa.illinois.edu FTP Server (Apache/2.2.3 (CentOS) PHP/5.1.6 mod_ftp/0.9.6) ready.", GreetingFamily{}},
