@@ -381,6 +381,16 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 		return f
 	}
 	limit := limitText(text)
+	if limit == limitNone && r.Anomaly&ftp.ReplyUnterminated != 0 && s.Desync {
+		// A multi-line 421 left open at a capture gap (a snap length
+		// cuts the frame, and the rest is a gap): its last line, which
+		// gives the cause, is not in the capture. (Not a server that
+		// closed mid-reply: no gap then.)
+		d.server(s).refusedCut++
+		f.Message = fmt.Sprintf("The server refused the session %s (421), but the capture cut its reply short (a snap length shorter than the packets, or a capture gap): the lines that give the cause are not in it. No login or transfer was tried.", when)
+		f.Advice = "Read the server's log at that time, or capture again with whole packets (tcpdump -s 0) to read the whole reply: it says why (a connection limit, a ban of the client's address, a setting the server cannot use)."
+		return f
+	}
 	if limit == limitNone {
 		f.Message = fmt.Sprintf("The server refused the session %s (421): no login or transfer was tried.", when)
 		f.Advice = "The reply says why: a server shutting down or not ready, an access rule or ban for the client's address, a requirement the client did not meet. The server's log at that time has the rest."

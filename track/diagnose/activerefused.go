@@ -84,7 +84,9 @@ type activeRefusals struct {
 // naming another address is nat-mismatch's or ftp-bounce's (the
 // client's NAT's own address too: a refusal of it is ftp-bounce's info,
 // natExternal never reads a refused PORT as it), a privileged port
-// ftp-bounce's; none counts after the client's own accepted EPSV ALL.
+// ftp-bounce's; none counts after the client's own accepted EPSV ALL, nor
+// one paired with its reply across a gap of the server's stream
+// (pairedAcrossGap).
 func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *track.Reply) {
 	if c.Secret || c.EndpointVia == 0 || c.EndpointVia.Passive() || c.EndpointErr != nil {
 		return
@@ -99,7 +101,10 @@ func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *tr
 		st.activeAccepted = true
 		return
 	}
-	if r == nil {
+	if r == nil || pairedAcrossGap(st, c, r) {
+		// A capture gap of the server's stream came between c and r,
+		// which may answer a later command (the PORT's 200 lost, a
+		// STOR's 550 paired with it): no refusal to name a setting for.
 		return
 	}
 	if c.Data != nil || c.Endpoint.Addr().Unmap() != s.Client.Addr().Unmap() || c.Endpoint.Port() < 1024 {

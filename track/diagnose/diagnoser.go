@@ -117,6 +117,10 @@ type sessMore struct {
 	// is not advised away by attaching the helper.
 	helperBlind    *track.Command
 	helperBlindWhy string
+	// gaps: the session's latest capture gaps of either stream
+	// (noteGap), for a late request for another endpoint whose transfer
+	// command and data connection may be in one (lostInGap).
+	gaps recentGaps
 }
 
 // moreState returns st's sessMore, made on first use.
@@ -322,6 +326,9 @@ func (d *Diagnoser) Event(s *track.Session, e *track.Event) {
 	st := d.state(s) // one map lookup for every note below
 	if e.Kind == track.EventGap && e.FromClient {
 		st.lastGap.seq, st.lastGap.num = e.Seq, e.Num
+	}
+	if e.Kind == track.EventGap {
+		st.noteGap(e)
 	}
 	switch e.Kind {
 	case track.EventGap, track.EventJunk:

@@ -81,6 +81,11 @@
 //     seenAsHost: maxHostsShown (16); past it one more is not kept, and
 //     a PORT of another session of that client naming it is not told
 //     another host by it
+//   - the latest capture gaps of its control connection, either stream
+//     (recentGaps: order, packet, side, bytes): maxRecentGaps (4), the
+//     oldest out first; a question about a span older gaps may lie in
+//     (a late request for another endpoint, a refusal paired across a
+//     gap) is then answered as if one did
 //   - what its own data connections vote of the capture point
 //     (ownVotes, made at its first look or data connection reported):
 //     one tally, and the places of those not final yet

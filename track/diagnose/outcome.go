@@ -1234,7 +1234,23 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 	}
 	next := nextAnnounce(s, dc.Announce)
 	cancel := cancelledAt(s, dc)
+	var lost []gapSeen
+	var lostMore bool
+	if lateFallback(dc, next, v) {
+		lost, lostMore = d.lostInGap(s, dc, next)
+	}
 	switch {
+	case len(lost) > 0 || lostMore:
+		// Asked again late, but the capture lost control bytes between:
+		// the transfer command, and the data connection with it, may be
+		// among what it lost (a capture that drops packets under load
+		// drops them in bursts). Nothing seen says a SYN was dropped.
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The client asked for another endpoint with %s %s after the %d that announced %s, with no transfer command and no connection to it in the capture; but the capture lost control-connection bytes between the two (%s): a transfer command and its data connection may have been among what it lost, so this capture cannot tell whether the client used %s.",
+			next.Verb, dur(next.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced, gapsText(lost, lostMore), dc.Announced)
+		f.Advice = "Nothing to change on this evidence. If clients report failed transfers, capture again without loss (a larger capture buffer, tcpdump -B 16384, or on the server itself rather than from a mirror port) to see what became of their data connections."
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%s, then %q (packet %d)", gapsText(lost, lostMore), commandText(next), next.Num))
+		f.Packets = packets(f.Packets, gapNums(lost), []uint64{next.Num})
 	case lateFallback(dc, next, v):
 		// Asked again as late as a client whose connect failed, and the
 		// capture is not where its SYNs would show (the client's side):
@@ -1317,6 +1333,22 @@ func gaveUpAfter(s *track.Session, dc *track.DataConn) *track.DataConn {
 		}
 	}
 	return e
+}
+
+// lostInGap is the capture gaps of s's control connection between dc's
+// announcement and next, the request for another endpoint that came
+// late (lateFallback); more: older gaps, no longer known, may lie there
+// too.
+func (d *Diagnoser) lostInGap(s *track.Session, dc *track.DataConn, next *track.Command) (gs []gapSeen, more bool) {
+	c := dc.Announce
+	if c == nil || next == nil {
+		return nil, false
+	}
+	from := c.Seq
+	if r := c.Final(); r != nil {
+		from = r.Seq
+	}
+	return d.state(s).gapsWithin(from, next.Seq)
 }
 
 // lateFallback tells whether next, the next passive or active request

@@ -624,11 +624,35 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 			f.Message = "The server stopped the upload itself: it closed or reset the data connection while the client was still sending, before its reply; no firewall or NAT broke it."
 			f.Advice = "The network path of the data connection works: the server's reply and its log give why it refused the rest of the upload (a quota, a full disk, a size limit)."
 		}
+	case r.Code == 426 && clientGapBefore(d.state(s), c, r) != nil:
+		// The capture lost client bytes just before the 426: an ABOR
+		// (6 bytes, or 4 in urgent mode) fits there, and a server
+		// answers it with 426 as it does a broken connection.
+		g := clientGapBefore(d.state(s), c, r)
+		// (Still a warning: a real break in a lossy capture must not drop
+		// out of --summary; the wording says it may be an abort.)
+		f.Severity = SeverityWarning
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%d client bytes missing at packet %d, before the 426", g.bytes, g.num))
+		f.Packets = packets(f.Packets, []uint64{g.num})
+		f.Message = "The data connection ended before the end of the transfer, and the capture lost bytes of the client's commands just before the server's 426: the client may have sent ABOR there (a server answers ABOR with 426, as it does a broken connection), so this capture cannot tell an abort from a break."
+		f.Advice = "Nothing to change if the client aborted the transfer (its log tells). If transfers break like this without an abort, look for a firewall or NAT that times out or resets long transfers, in a capture that does not lose packets."
 	default:
 		f.Message = "The data connection broke during the transfer: reset or closed before the end."
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
 	}
 	return f
+}
+
+// clientGapBefore is the latest capture gap of the client's stream that
+// came between c and r, its reply; nil when none did.
+func clientGapBefore(st *sessState, c *track.Command, r *track.Reply) *gapSeen {
+	gs, _ := st.gapsWithin(c.Seq, r.Seq)
+	for i := len(gs) - 1; i >= 0; i-- {
+		if gs[i].fromClient {
+			return &gs[i]
+		}
+	}
+	return nil
 }
 
 // receiverStop is how the side a transfer's data flowed to ended its
@@ -955,6 +979,9 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	st := d.state(s)
 	var out []*Finding
 	d.countCutAnnouncements(s)
+	if o := s.OneSide; o != track.BothSides && int(o) < len(d.server(s).oneSided) {
+		d.server(s).oneSided[o]++
+	}
 	if f := d.bounceFinding(s, st); f != nil {
 		out = append(out, f)
 	}
@@ -1453,7 +1480,9 @@ func noRoomForTLS(accepted, clear uint64) bool {
 // client's own accepted EPSV ALL is one RFC 2428 (section 4) makes the
 // server refuse. So the refusal is kept (st.pasvRefusal) and judged at
 // the session's end (pendingPassiveRefused), when the session has shown
-// whether passive mode works.
+// whether passive mode works. A refusal paired across a gap of the
+// server's stream (pairedAcrossGap) is not kept: the reply may be a
+// later command's.
 func (d *Diagnoser) notePassiveRefusal(s *track.Session, c *track.Command, r *track.Reply) {
 	st := d.state(s)
 	switch {
@@ -1464,6 +1493,10 @@ func (d *Diagnoser) notePassiveRefusal(s *track.Session, c *track.Command, r *tr
 		// passive mode works (by EPSV): only PASV is turned off
 	case st.epsvAll:
 		// the client's own EPSV ALL: the server must refuse PASV
+	case pairedAcrossGap(st, c, r):
+		// a gap of the server's stream came between: the reply may
+		// answer a later command (the 227 lost, a RETR's 550 paired
+		// with the PASV)
 	default:
 		st.pasvRefusal = c
 	}

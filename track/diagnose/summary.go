@@ -293,7 +293,11 @@ type serverAcc struct {
 	cutAnnounce int
 	// gapped: sessions whose control connection the capture did not
 	// hold whole (capture gaps): an announcement may be in a gap.
-	gapped    int
+	gapped int
+	// oneSided: sessions the capture held one side of only, by the side
+	// it held (track.OneSide): the other side's announcements, and its
+	// data connections' matches, are not in it.
+	oneSided  [3]int
 	outside   PortStats
 	v6        bool
 	recent    portWindow // passive announcements of the last timeWait
@@ -395,7 +399,10 @@ type serverAcc struct {
 	refusedLogin int
 	// refusedBan: of refused, the sessions refused with a 421 that says
 	// the server bans the client's address (banText).
-	refusedBan      int
+	refusedBan int
+	// refusedCut: of refused, the sessions refused with a 421 the
+	// capture cut short (ftp.ReplyUnterminated), whose cause it lost.
+	refusedCut      int
 	refusedFrom     [maxRefusedClients]netip.Addr
 	refusedFromMore bool
 	// loginSeen: the latest refused login line of each live session

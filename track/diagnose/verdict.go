@@ -923,6 +923,10 @@ func (v *verdictWriter) noDataConnections() {
 		// Not "no data connection was expected": the server refused
 		// the PORT/EPRT that would have set one up.
 		v.activeModeRefused()
+	case a.oneSided[track.ServerSideOnly]+a.oneSided[track.ClientSideOnly] > 0:
+		// Not "none announced", nor "refused or got no reply": the
+		// capture did not hold the side that announced, or answered.
+		v.text = a.oneSidedVerdict()
 	case a.cutAnnounce > 0:
 		// Not "none announced": the capture lost what they said.
 		v.text = fmt.Sprintf("the data endpoint announcements (PASV, EPSV, PORT, EPRT…) are not whole in the capture: %s cut short or lost in a capture gap (a snap length shorter than the packets, most often), so where data connections were to go, and whether any was made, cannot be told; capture again with whole packets (tcpdump -s 0, or -s 262144)",
@@ -937,6 +941,24 @@ func (v *verdictWriter) noDataConnections() {
 	default:
 		v.text = "no data connections were announced"
 	}
+}
+
+// oneSidedVerdict is the verdict of a server with no data connection in
+// the capture, which held one side only of some of its sessions: the
+// announcements (the client's PORT/EPRT, the server's 227/229) or their
+// answers are on the other side, and data connections of an active-mode
+// session are matched to none (a server-side capture shows the SYNs from
+// port 20 and the 425, but no PORT).
+func (a *serverAcc) oneSidedVerdict() string {
+	srv, cli := a.oneSided[track.ServerSideOnly], a.oneSided[track.ClientSideOnly]
+	which := fmt.Sprintf("one direction of %s only", plural(srv+cli, "session", "sessions"))
+	switch {
+	case cli == 0:
+		which = fmt.Sprintf("only the server's side of %s, its replies and not the client's commands", plural(srv, "session", "sessions"))
+	case srv == 0:
+		which = fmt.Sprintf("only the client's side of %s, its commands and not the server's replies", plural(cli, "session", "sessions"))
+	}
+	return "the capture holds " + which + " (a SPAN port mirroring one direction, asymmetric routing, a capture filter on the source): the data endpoint announcements and their answers are not all in it, so whether data connections were set up, and what became of them, cannot be told; capture both directions (on the server or the client itself, or a mirror of both directions)"
 }
 
 // everySessionRefused is the verdict of a server that turned every
@@ -954,6 +976,10 @@ func (a *serverAcc) everySessionRefused() string {
 		v = "every session was refused for the server's connection limit, with 421 before any command or at login (see session-refused): no transfer was tried"
 	case a.refusedBan == a.refused:
 		v = "every session was refused with 421 before any command because the server bans the client's address (see session-refused: after failed logins, most often; not a connection limit): no login or data connection was tried"
+	case a.refusedCut == a.refused:
+		// Not "the connection limit, most often": the words that say
+		// why are not in the capture.
+		v = "every session was refused with 421 before any command (see session-refused; the capture cut the replies short, by a snap length shorter than the packets or capture gaps, so their cause cannot be read here: capture again with whole packets, tcpdump -s 0, or read the server's log): no login or data connection was tried"
 	case a.refusedBan > 0:
 		v = "every session was refused with 421 before any command (see session-refused: some for a ban of the client's address, the others for the server's connection limit, most often): no login or data connection was tried"
 	default:
