@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# record.sh: record real FTP captures (vsftpd, ProFTPD, Pure-FTPd, pyftpdlib, Twisted, inetutils ftpd
-# + curl/lftp/ftplib/wget) in throw-away network namespaces. See pcaps/real/README.md for what each holds.
+# record.sh: record real FTP captures (vsftpd, ProFTPD, Pure-FTPd, pyftpdlib, Twisted, inetutils ftpd,
+# aioftp, BSD ftpd-ssl + curl/lftp/ftplib/wget) in throw-away network namespaces. See pcaps/real/README.md for what each holds.
 #
 # usage: record.sh [-o DIR] [-l] [scenario...]
 #   -o DIR   write the pcaps to DIR (default: pcaps/real next to this script)
@@ -39,6 +39,8 @@ SCENARIOS=(
 	control-refused control-reject-icmp control-drop control-synack-drop
 	pyftpdlib-active-client-reject pyftpdlib-active-client-drop
 	twisted-passive inetutils-ftpd-passive
+	inetutils-ftpd-pasv-drop aioftp-passive-drop ftpd-ssl-handshake-alert twisted-nat inetutils-ftpd-nat
+	inetutils-ftpd-greeting-late twisted-active-eprt-502
 	lb-split client-nat-active-vsftpd client-nat-active-proftpd client-nat-active-pureftpd
 	client-nat-active-pyftpdlib pasv-zero-vsftpd pasv-zero-proftpd pasv-zero-pureftpd pasv-zero-pyftpdlib
 	pureftpd-forced-ip-invalid pasv-range-swapped-vsftpd pasv-range-swapped-proftpd pasv-range-swapped-pureftpd
@@ -603,8 +605,9 @@ sc_helper_split_port() {
 # --- ProFTPD and Pure-FTPd (Debian's packages, see netlab_proftpd) -------
 
 # server_start KIND: KIND is proftpd[:CONF] (default proftpd-anon.conf),
-# pureftpd or pyftpdlib; starts it in the server namespace with the remaining
-# arguments (ProFTPD directives, Pure-FTPd options, pyftpd.py options).
+# pureftpd, pyftpdlib, twisted, inetutils-ftpd, aioftp or ftpd-ssl; starts it
+# in the server namespace with the remaining arguments (ProFTPD directives,
+# Pure-FTPd options, pyftpd.py options, inetutils_ftpd's name server).
 server_start() {
 	local kind=$1
 	shift
@@ -613,6 +616,10 @@ server_start() {
 	proftpd:*) netlab_proftpd "$NETLAB_SERVER_NS" "$CONF/${kind#proftpd:}" "$@" ;;
 	pureftpd) netlab_pureftpd "$NETLAB_SERVER_NS" "$@" ;;
 	pyftpdlib) netlab_pyftpdlib "$NETLAB_SERVER_NS" "$@" ;;
+	twisted) twisted_ftpd "$NETLAB_SERVER_NS" ;;
+	inetutils-ftpd) inetutils_ftpd "$NETLAB_SERVER_NS" "$@" ;;
+	aioftp) aioftp_ftpd "$NETLAB_SERVER_NS" ;;
+	ftpd-ssl) ftpd_ssl "$NETLAB_SERVER_NS" ;;
 	esac
 }
 
@@ -1536,28 +1543,41 @@ reactor.listenTCP(port, factory)
 reactor.run()
 '
 
+# twisted_ftpd NS: Twisted's FTP server ($TWISTEDFTP) in NS on port 21,
+# passivePortRange 40000-40100.
+twisted_ftpd() {
+	local py
+	py=$(labpython3 twisted.protocols.ftp) || return 1
+	netlab_start_server twisted "$1" 21 "$py" -c "$TWISTEDFTP" "$(netlab_ftproot)" 21 40000-40100
+}
+
 # twisted-passive: Twisted's FTP server (it has no EPSV: curl falls back to
 # PASV after its 502), one curl session downloading report.txt and listing
 # the root.
 sc_twisted_passive() {
-	local py
-	py=$(labpython3 twisted.protocols.ftp) || return 1
-	netlab_lab_direct || return 1
-	netlab_start_server twisted "$NETLAB_SERVER_NS" 21 "$py" -c "$TWISTEDFTP" "$(netlab_ftproot)" 21 40000-40100 || return 1
+	netlab_lab_direct && twisted_ftpd "$NETLAB_SERVER_NS" || return 1
 	cap client twisted-passive || return 1
 	run 0 "curl ftp://$NETLAB_SERVER_IP4/report.txt ftp://$NETLAB_SERVER_IP4/" \
 		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt" -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
 	cap_stop
 }
 
-# inetutils_ftpd NS: GNU inetutils ftpd standalone (-D), anonymous only (-A),
-# IPv4 (-4), from the installed inetutils-ftpd or, as for ProFTPD, its
-# unpacked .deb (it Conflicts with vsftpd's ftp-server). Anonymous sessions
+# BIND_EXEC SRC DST [SRC DST...] -- CMD...: run CMD in a mount namespace of
+# its own with each SRC bind-mounted on DST there; the mounts go with CMD and
+# the host's files stay as they are.
+BIND_EXEC=(unshare --mount --propagation private
+	sh -c 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; shift; exec "$@"' sh)
+
+# inetutils_ftpd NS [NAMESERVER]: GNU inetutils ftpd standalone (-D), anonymous
+# only (-A), IPv4 (-4), from the installed inetutils-ftpd or, as for ProFTPD,
+# its unpacked .deb (it Conflicts with vsftpd's ftp-server). Anonymous sessions
 # chroot to the ftp user's home: the server runs in a mount namespace of its
-# own where the lab's tree is bind-mounted there. ftpd -D forks into the
-# background: its PID comes from its pid file (-p) and is recorded.
+# own where the lab's tree is bind-mounted there (and, with NAMESERVER, a
+# resolv.conf naming only it on /etc/resolv.conf: ftpd looks up each client's
+# address before its greeting). ftpd -D forks into the background: its PID
+# comes from its pid file (-p) and is recorded.
 inetutils_ftpd() {
-	local ns=$1 root bin home pidf i pid=''
+	local ns=$1 dns=${2:-} root bin home pidf i pid='' mounts=()
 	root=$(netlab_ftproot) || return 1
 	if netlab_installed inetutils-ftpd; then
 		bin=/usr/sbin/ftpd
@@ -1568,9 +1588,13 @@ inetutils_ftpd() {
 	netlab_ftp_user || return 1
 	home=$(getent passwd ftp | cut -d: -f6)
 	[ -d "$home" ] || { netlab_die "the ftp user's home $home is not a directory"; return 1; }
+	mounts=("$root" "$home")
+	if [ -n "$dns" ]; then
+		printf 'nameserver %s\n' "$dns" >"$NETLAB_DIR/resolv-$ns.conf" || return 1
+		mounts+=("$NETLAB_DIR/resolv-$ns.conf" /etc/resolv.conf)
+	fi
 	pidf=$NETLAB_DIR/inetutils-ftpd-$ns.pid
-	netlab_start_server inetutils-ftpd "$ns" 21 unshare --mount --propagation private \
-		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$root" "$home" \
+	netlab_start_server inetutils-ftpd "$ns" 21 "${BIND_EXEC[@]}" "${mounts[@]}" -- \
 		"$bin" -D -A -4 --pidfile="$pidf" || return 1
 	for i in $(seq 1 50); do
 		pid=$(cat "$pidf" 2>/dev/null)
@@ -1589,6 +1613,178 @@ sc_inetutils_ftpd_passive() {
 	cap client inetutils-ftpd-passive || return 1
 	run 0 "curl ftp://$NETLAB_SERVER_IP4/report.txt ftp://$NETLAB_SERVER_IP4/" \
 		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt" -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
+	cap_stop
+}
+
+# --- Twisted, inetutils ftpd, aioftp and BSD ftpd-ssl failing ---------------
+
+# AIOFTPD: python3 -c "$AIOFTPD" ROOT PORT LOW-HIGH: aioftp's server (Debian's
+# python3-aioftp): one user with no login name (anyone logs in, USER alone
+# gets 230), read-only on ROOT, data_ports LOW-HIGH, DEBUG log (every command
+# and reply) to standard error; runs until SIGTERM.
+AIOFTPD='
+import asyncio, logging, pathlib, sys
+import aioftp
+root, port, (lo, hi) = sys.argv[1], int(sys.argv[2]), sys.argv[3].split("-")
+logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(asctime)s %(message)s")
+user = aioftp.User(base_path=pathlib.Path(root), home_path=pathlib.PurePosixPath("/"),
+                   permissions=[aioftp.Permission("/", readable=True, writable=False)])
+server = aioftp.Server([user], data_ports=range(int(lo), int(hi) + 1))
+asyncio.run(server.run("0.0.0.0", port))
+'
+
+# aioftp_ftpd NS: $AIOFTPD in NS on port 21, data_ports 40000-40100.
+aioftp_ftpd() {
+	local py
+	py=$(labpython3 aioftp) || return 1
+	netlab_start_server aioftp "$1" 21 "$py" -c "$AIOFTPD" "$(netlab_ftproot)" 21 40000-40100
+}
+
+# ftpd_ssl NS: BSD ftpd with TLS (Debian's ftpd-ssl, Linux-ftpd 0.17 with the
+# SSL patch), standalone (-D), logging sessions (-l), given the lab's
+# certificate and key (-z cert= -z key=); from the installed package or its
+# unpacked .deb (it Provides ftp-server too). Its anonymous login goes through
+# PAM's "ftp" service (pam_ftp); an unpacked .deb puts no /etc/pam.d/ftp on
+# the host, so the server's own mount namespace gets a copy of /etc/pam.d with
+# the package's ftp file added, and the lab's tree on the ftp user's home
+# (anonymous sessions chroot there). in.ftpd -D detaches and writes no pid
+# file: the PID of the process listening on port 21 is recorded.
+ftpd_ssl() {
+	local ns=$1 root bin pkg home pid mounts=()
+	root=$(netlab_ftproot) || return 1
+	netlab_ftp_user && netlab_tls_cert || return 1
+	home=$(getent passwd ftp | cut -d: -f6)
+	[ -d "$home" ] || { netlab_die "the ftp user's home $home is not a directory"; return 1; }
+	mounts=("$root" "$home")
+	if netlab_installed ftpd-ssl; then
+		bin=/usr/sbin/in.ftpd
+	else
+		pkg=$(netlab_unpack ftpd-ssl) || return 1
+		bin=$pkg/usr/sbin/in.ftpd
+		cp -a /etc/pam.d "$NETLAB_DIR/pam.d" && cp "$pkg/etc/pam.d/ftp" "$NETLAB_DIR/pam.d/ftp" || return 1
+		mounts+=("$NETLAB_DIR/pam.d" /etc/pam.d)
+	fi
+	netlab_start_server ftpd-ssl "$ns" 21 "${BIND_EXEC[@]}" "${mounts[@]}" -- \
+		"$bin" -D -l -z "cert=$NETLAB_CERT" -z "key=$NETLAB_KEY" || return 1
+	pid=$(ip netns exec "$ns" ss -Hltnp 'sport = :21' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)
+	[ -n "$pid" ] || { netlab_die "no PID for ftpd-ssl's listener in $ns"; return 1; }
+	NETLAB_PIDS+=("$pid")
+}
+
+# passive_drop_wget NAME KIND: the server's firewall drops every new
+# connection but to port 21 (as other_pasv_drop); curl (EPSV, then PASV)
+# exits 28, then wget (PASV) gives up on the data connection after its 3 s
+# (exit 4).
+passive_drop_wget() {
+	netlab_lab_direct && server_start "$2" || return 1
+	server_fw 'tcp dport != 21 ct state new drop' || return 1
+	cap client "$1" || return 1
+	run 28 "curl ftp://$NETLAB_SERVER_IP4/report.txt (server drops new connections but to 21)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 4 "wget -nv -t 1 -T 3 -O /dev/null ftp://$NETLAB_SERVER_IP4/report.txt" \
+		wget -nv -t 1 -T 3 -O /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# inetutils-ftpd-pasv-drop: inetutils ftpd announces ports from the kernel's
+# ephemeral range, all dropped.
+sc_inetutils_ftpd_pasv_drop() { passive_drop_wget inetutils-ftpd-pasv-drop inetutils-ftpd; }
+
+# aioftp-passive-drop: aioftp (USER alone logs in; a two-line 227), its
+# 40000-40100 dropped.
+sc_aioftp_passive_drop() { passive_drop_wget aioftp-passive-drop aioftp; }
+
+# ftpd-ssl-handshake-alert: BSD ftpd-ssl behind the same firewall. Plain
+# curl times out on the data connection (exit 28); curl --ssl-reqd's AUTH SSL
+# gets 234, its ClientHello a TLS alert, then a clear-text 421 naming
+# SSL_accept's error (exit 35).
+sc_ftpd_ssl_handshake_alert() {
+	netlab_lab_direct && server_start ftpd-ssl || return 1
+	server_fw 'tcp dport != 21 ct state new drop' || return 1
+	cap client ftpd-ssl-handshake-alert || return 1
+	run 28 "curl ftp://$NETLAB_SERVER_IP4/report.txt (server drops new connections but to 21)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 35 "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# twisted-nat: the nat lab (no helper) with Twisted, which has no setting
+# for the address its 227 names (so: 10.99.2.2). ftplib (PASV, ignoring the
+# 227's address) works; curl trusting it times out. Captured on the client.
+sc_twisted_nat() {
+	netlab_lab_nat && server_start twisted || return 1
+	cap client twisted-nat || return 1
+	run 0 "ftpclient.py $NETLAB_PUBLIC_IP4 retr:report.txt (PASV; ftplib ignores the 227 address)" \
+		"${FTPLIB[@]}" "$NETLAB_PUBLIC_IP4" retr:report.txt
+	run 28 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+}
+
+# LAB_DNS: a name server the labs cannot reach (the nat router has no route
+# to it and answers ICMP net unreachable). Pinned for inetutils ftpd, which
+# looks up every client's address before its greeting, so that its delay
+# does not depend on the host's /etc/resolv.conf.
+LAB_DNS=10.255.255.53
+
+# inetutils-ftpd-nat: the nat lab (no helper) with inetutils ftpd, whose
+# passive ports (the kernel's ephemeral range) the router does not forward
+# and whose 227 names 10.99.2.2; the server's output chain rejects DNS, so
+# its reverse lookup of the client fails at once. ftplib (PASV, to the
+# router's address: the router refuses it); curl trusting the 227 (times
+# out: nothing routes 10.99.2.2 to the client); curl EPSV, then PASV (both
+# refused by the router). Captured on the client.
+sc_inetutils_ftpd_nat() {
+	netlab_lab_nat || return 1
+	netlab_nft "$NETLAB_SERVER_NS" <<'NFT' || return 1
+table inet dnsblock {
+	chain output {
+		type filter hook output priority filter; policy accept;
+		udp dport 53 reject
+		tcp dport 53 reject with tcp reset
+	}
+}
+NFT
+	inetutils_ftpd "$NETLAB_SERVER_NS" "$LAB_DNS" || return 1
+	cap client inetutils-ftpd-nat || return 1
+	run 1 "ftpclient.py $NETLAB_PUBLIC_IP4 retr:report.txt (PASV; ftplib ignores the 227 address)" \
+		"${FTPLIB[@]}" "$NETLAB_PUBLIC_IP4" retr:report.txt
+	run 28 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	run 7 "curl ftp://$NETLAB_PUBLIC_IP4/report.txt (EPSV, then PASV)" \
+		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+}
+
+# inetutils-ftpd-greeting-late: the nat lab with inetutils ftpd resolving
+# through $LAB_DNS: its reverse lookup of the client waits out a query the
+# router's ICMP rate limit left unanswered (5 s), so the 220 comes after
+# ftplib's 3 s timeout (exit 2) and curl's --connect-timeout 3 (exit 28).
+# Captured on the server.
+sc_inetutils_ftpd_greeting_late() {
+	netlab_lab_nat && inetutils_ftpd "$NETLAB_SERVER_NS" "$LAB_DNS" || return 1
+	cap server inetutils-ftpd-greeting-late || return 1
+	run 2 "ftpclient.py $NETLAB_PUBLIC_IP4 retr:report.txt (3 s timeout)" \
+		"${FTPLIB[@]}" "$NETLAB_PUBLIC_IP4" retr:report.txt
+	run 28 "curl --disable-epsv --no-ftp-skip-pasv-ip ftp://$NETLAB_PUBLIC_IP4/report.txt" \
+		"${CURL[@]}" --disable-epsv --no-ftp-skip-pasv-ip -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
+	cap_stop
+}
+
+# twisted-active-eprt-502: Twisted, the client's firewall dropping every new
+# inbound TCP connection. wget --no-passive-ftp (PORT): Twisted connects back
+# before it answers, its SYNs are dropped, wget gives up at 5 s (exit 4).
+# curl -P -: EPRT gets 502 (Twisted has none), then PORT as for wget; no reply
+# before curl's 10 s (exit 28).
+sc_twisted_active_eprt_502() {
+	netlab_lab_direct && server_start twisted || return 1
+	client_fw 'meta l4proto tcp ct state new drop' || return 1
+	cap client twisted-active-eprt-502 || return 1
+	run 4 "wget -nv -t 1 -T 5 --no-passive-ftp -O /dev/null ftp://$NETLAB_SERVER_IP4/report.txt" \
+		wget -nv -t 1 -T 5 --no-passive-ftp -O /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 28 "curl -P - ftp://$NETLAB_SERVER_IP4/report.txt (client drops new inbound connections)" \
+		"${CURL[@]}" -P - -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
 	cap_stop
 }
 
