@@ -2844,12 +2844,16 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
-	if dc.Match == MatchAnnounceLost && dc.Command == nil && (dc.Outcome == OutcomeTransferred || dc.Outcome == OutcomeConnected) {
-		// Taken by peers and time alone (announceLost), answered, and no
-		// transfer used it: nothing says it was the data connection (the
-		// client's other traffic to the server: HTTP, a second session's
-		// control connection). Only a failed one tells something the
-		// capture would otherwise hide; this one is not reported.
+	if dc.Match == MatchAnnounceLost && dc.Command == nil && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) {
+		// Taken by peers and time alone (announceLost), and no transfer
+		// used it: nothing says it was the data connection (the client's
+		// other traffic to the server: HTTP, a monitor's probe of a
+		// closed port, a second session's control connection, a scan;
+		// and the lost reply may have refused the PASV). Only SYNs sent
+		// again and again to one port and never answered, a client
+		// waiting on its data connection, tell something the capture
+		// would otherwise hide; a refusal or a single SYN is not
+		// reported (it read as data-refused with a rule for port 8080).
 		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 		t.retract(dc.Session, dc)
 		return false
