@@ -205,28 +205,50 @@ func TestLostPassiveReplyStillShowsItsConnection(t *testing.T) {
 	}
 }
 
-// TestLostPassiveReplyRefusalNotTaken guards a refusal after a PASV whose
-// reply the capture lost: the client's other traffic to the server (a
-// monitor's probe of a closed port 8080, a port scan, a second control
-// connection) is refused the same way, and the lost reply may have
-// refused the PASV. Taken for the data connection, it read as
-// data-refused with a firewall rule for a port nothing announced. Only a
-// SYN sent again and again and never answered is kept, or one a transfer
-// used.
-func TestLostPassiveReplyRefusalNotTaken(t *testing.T) {
-	s := newSession(t)
-	s.login()
-	s.cmd("EPSV", "")
-	s.segAck(pcDataCli, pcDataSrv, decode.FlagSYN, 1000, 0, 0)
-	s.num++
-	s.tick(time.Millisecond)
-	s.trk.Unreachable(&decode.Unreachable{Num: s.num, TS: s.now, From: pcDataSrv.Addr(), Type: 3, Code: 13, Src: pcDataCli, Dst: pcDataSrv, Seq: 1000})
-	s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 48})
-	s.cmd("QUIT", "")
-	s.reply(221, "Goodbye.")
-	sess := s.end()
-	if len(s.rec.data) != 0 || sess.DataCount != 0 {
-		t.Errorf("%d data records (%d counted); want none", len(s.rec.data), sess.DataCount)
+// TestLostPassiveReplyRefusalTakenOnlyAtOnce guards a refusal after a PASV
+// whose reply the capture lost. The client's other traffic to the server
+// (a monitor's probe of a closed port 8080 after a NOOP, a port scan) is
+// refused the same way, and the lost reply may have refused the PASV:
+// taken for the data connection, it read as data-refused with a firewall
+// rule for a port nothing announced. A refusal of a SYN sent within a
+// second of the command and before the session's next, as a client
+// connects to what the reply announced, is kept (a refused passive
+// connection whose 227 the capture lost: the only finding that explains
+// the failure); a later one is not.
+func TestLostPassiveReplyRefusalTakenOnlyAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		noop bool          // a command of the session before the SYN
+		wait time.Duration // from the EPSV to the SYN
+		kept bool
+	}{
+		{"at once", false, time.Millisecond, true},
+		{"after a NOOP", true, time.Millisecond, false},
+		{"2 s later", false, 2 * time.Second, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("EPSV", "")
+			if tc.noop {
+				s.cmd("NOOP", "")
+			}
+			s.tick(tc.wait)
+			s.segAck(pcDataCli, pcDataSrv, decode.FlagSYN, 1000, 0, 0)
+			s.num++
+			s.tick(time.Millisecond)
+			s.trk.Unreachable(&decode.Unreachable{Num: s.num, TS: s.now, From: pcDataSrv.Addr(), Type: 3, Code: 13, Src: pcDataCli, Dst: pcDataSrv, Seq: 1000})
+			s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 48})
+			s.cmd("QUIT", "")
+			s.reply(221, "Goodbye.")
+			sess := s.end()
+			switch {
+			case tc.kept && (len(s.rec.data) != 1 || s.rec.data[0].Match != MatchAnnounceLost || s.rec.data[0].Outcome != OutcomeUnreachable):
+				t.Errorf("%d data records; want one, announcement-lost, unreachable", len(s.rec.data))
+			case !tc.kept && (len(s.rec.data) != 0 || sess.DataCount != 0):
+				t.Errorf("%d data records (%d counted); want none", len(s.rec.data), sess.DataCount)
+			}
+		})
 	}
 }
 

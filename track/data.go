@@ -1152,6 +1152,25 @@ func lostPassive(sess *Session, at time.Time) *Command {
 	return nil
 }
 
+// promptAfter tells whether dc, taken for the PASV/EPSV/LPSV whose reply
+// the capture lost (MatchAnnounceLost), failed at once after it: its SYN
+// within a second of the command and before the session's next one, as a
+// client connects to what the reply announced and gives up when refused.
+// The client's other traffic to the server comes later, after other
+// commands (a monitor's probe after a NOOP).
+func promptAfter(dc *DataConn) bool {
+	a := dc.Announce
+	if a == nil || dc.FirstSYN.Sub(a.TS) > time.Second || dc.Outcome == OutcomeTransferred || dc.Outcome == OutcomeConnected {
+		return false
+	}
+	cs := dc.Session.Commands
+	i := slices.Index(cs, a)
+	if i < 0 {
+		return false // (no longer kept: not told)
+	}
+	return i+1 == len(cs) || cs[i+1].TS.After(dc.FirstSYN)
+}
+
 // lostAnnounceWindow: how soon after a PASV or EPSV whose reply the
 // capture lost a SYN from its client is taken for the data connection
 // it announced (announceLost): clients connect within a round trip of the
@@ -2844,7 +2863,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
-	if dc.Match == MatchAnnounceLost && dc.Command == nil && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) {
+	if dc.Match == MatchAnnounceLost && dc.Command == nil && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) {
 		// Taken by peers and time alone (announceLost), and no transfer
 		// used it: nothing says it was the data connection (the client's
 		// other traffic to the server: HTTP, a monitor's probe of a

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
@@ -213,5 +214,46 @@ func TestHostScanFindsAListeningHost(t *testing.T) {
 	}
 	if errs != 7 || infos != 33 {
 		t.Errorf("%d errors, %d info; want 7, 33", errs, infos)
+	}
+}
+
+// TestHostScanAnonymousLoginMidScan guards a scan whose script logs in
+// anonymously at a host that listens (nmap's ftp-anon): a named user's
+// login makes the client a user of FTP servers, an anonymous one does
+// not, and the rest of the scan stays info (it turned to errors with
+// "accept port 21" from that host on).
+func TestHostScanAnonymousLoginMidScan(t *testing.T) {
+	for _, tc := range []struct {
+		user        string
+		errs, infos int
+	}{
+		{"anonymous", 7, 33},
+		{"alice", 40, 0},
+	} {
+		c := &collect{}
+		d := New(policy.Policy{}, nil, c)
+		for i, p := range hostSweep("203.0.113.5", 40, 0, 10*time.Millisecond, decode.ConnectRefused) {
+			at := t0.Add(p.at)
+			if i == 1 {
+				login := &track.Session{ID: 1000, Client: ap("203.0.113.5:50000"), Server: ap("10.60.0.1:21"), User: tc.user, Start: at}
+				d.loginSuccess(login, &track.Command{Verb: "PASS", Status: track.StatusAnswered, Replies: []track.Reply{{Code: 230, TS: at}}})
+			}
+			s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
+				decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
+			s.Start, s.End = at, at.Add(time.Millisecond)
+			d.SessionStart(s)
+			d.SessionEnd(s)
+		}
+		var errs, infos int
+		for _, f := range c.all(CodeControlRefused) {
+			if f.Severity == SeverityError {
+				errs++
+			} else {
+				infos++
+			}
+		}
+		if errs != tc.errs || infos != tc.infos {
+			t.Errorf("login as %s mid-scan: %d errors, %d info; want %d, %d", tc.user, errs, infos, tc.errs, tc.infos)
+		}
 	}
 }

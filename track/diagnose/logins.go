@@ -689,10 +689,12 @@ func (d *Diagnoser) loginSuccess(s *track.Session, c *track.Command) {
 	}
 	t := &d.logins
 	cli := s.Client.Addr().Unmap()
-	if d.capture != nil {
-		d.capture.scans.loggedIn(cli) // a user of FTP servers: no scanner
-	}
 	anon := anonymousUser(s.User)
+	if d.capture != nil && !anon {
+		// A named user of FTP servers: no scanner. (An anonymous login is
+		// what a scan's script does at a host that listens: nmap ftp-anon.)
+		d.capture.scans.loggedIn(cli)
+	}
 	user := t.userHash(s.User)
 	if lc := t.by[loginKey{client: cli, server: s.Server}]; lc != nil {
 		lc.oks.add(r.TS)

@@ -129,6 +129,7 @@ var unlistedMarks = [...]struct {
 	{[]string{"(version ", "/linux-ftpd-"}, UnlistedLinuxFtpd},
 	{[]string{"^twisted ", " ftp server"}, UnlistedTwisted},
 	{[]string{" gridftp server ", " toolkit "}, UnlistedGridFTP},
+	{[]string{"^gridftp server"}, UnlistedGridFTP}, // banner_terse: "GridFTP Server."
 }
 
 // GreetingFamily is what a greeting says of the server that sent it.
@@ -152,7 +153,7 @@ func FamilyFromGreeting(text string) GreetingFamily {
 		if !containsAllFold(text, m.marks) {
 			continue
 		}
-		if k != ServerUnknown || u != UnlistedNone {
+		if k != ServerUnknown || u != UnlistedNone && u != m.server {
 			return GreetingFamily{}
 		}
 		u = m.server

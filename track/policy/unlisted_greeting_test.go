@@ -19,6 +19,8 @@ func TestGreetingNamesUnlistedServer(t *testing.T) {
 		{"Twisted 22.4.0 FTP Server", GreetingFamily{Unlisted: UnlistedTwisted}},
 		{"vm GridFTP Server 13.24 (gcc64, 1653033972-1) [Grid Community Toolkit 6.2] ready.", GreetingFamily{Unlisted: UnlistedGridFTP}},
 		{"alpha GridFTP Server 6.14 (gcc64dbg, 1342551528-83) [Globus Toolkit 5.2.2] ready.", GreetingFamily{Unlisted: UnlistedGridFTP}},
+		{"GridFTP Server.", GreetingFamily{Unlisted: UnlistedGridFTP}}, // banner_terse
+		{"GridFTP Server 13.24 (gcc64, 1653033972-1) [Grid Community Toolkit 6.2] ready.", GreetingFamily{Unlisted: UnlistedGridFTP}},
 		// Two names prove neither.
 		{"Twisted 22.4.0 FTP Server (vsFTPd 3.0.3)", GreetingFamily{}},
 		{"localhost FTP server (GNU inetutils 2.4) ready. vm GridFTP Server 13.24 [Grid Community Toolkit 6.2]", GreetingFamily{}},
