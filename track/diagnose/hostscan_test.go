@@ -29,6 +29,32 @@ func hostSweep(cli string, n int, from, every time.Duration, how decode.ConnectH
 	return ps
 }
 
+// feedProbe diagnoses probe p, the i-th of a test (session i+1), on d.
+func feedProbe(d *Diagnoser, i int, p probe) {
+	at := t0.Add(p.at)
+	f := decode.ConnectFailure{How: p.how, SYNs: p.syns, LastSYN: at}
+	if p.how == decode.ConnectRefused {
+		f.AnswerNum, f.AnswerTS, f.Refusals = uint64(2*i+2), at.Add(time.Millisecond), 1
+	}
+	s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv, f)
+	s.Start, s.End = at, at.Add(time.Millisecond)
+	d.SessionStart(s)
+	d.SessionEnd(s)
+}
+
+// refusedCounts counts the control-refused findings c collected, errors
+// and the others.
+func refusedCounts(c *collect) (errs, infos int) {
+	for _, f := range c.all(CodeControlRefused) {
+		if f.Severity == SeverityError {
+			errs++
+		} else {
+			infos++
+		}
+	}
+	return errs, infos
+}
+
 // TestHostScanProbesAreInfo guards the findings of a scan of many hosts:
 // one address sending one SYN to port 21 of 1,100 addresses each drew
 // 1,100 control-refused errors, and each server's verdict a rule opening
@@ -81,15 +107,7 @@ func TestHostScanProbesAreInfo(t *testing.T) {
 			c := &collect{}
 			d := New(policy.Policy{}, nil, c)
 			for i, p := range tc.ps {
-				at := t0.Add(p.at)
-				f := decode.ConnectFailure{How: p.how, SYNs: p.syns, LastSYN: at}
-				if p.how == refused {
-					f.AnswerNum, f.AnswerTS, f.Refusals = uint64(2*i+2), at.Add(time.Millisecond), 1
-				}
-				s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv, f)
-				s.Start, s.End = at, at.Add(time.Millisecond)
-				d.SessionStart(s)
-				d.SessionEnd(s)
+				feedProbe(d, i, p)
 			}
 			var errs, infos int
 			for _, f := range append(c.all(CodeControlRefused), c.all(CodeControlUnanswered)...) {
@@ -173,12 +191,7 @@ func TestHostScanNotAClientThatLoggedIn(t *testing.T) {
 		if i == 1 {
 			d.capture.scans.loggedIn(ap("192.0.2.77:1").Addr()) // between its pushes
 		}
-		at := t0.Add(p.at)
-		s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
-			decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
-		s.Start, s.End = at, at.Add(time.Millisecond)
-		d.SessionStart(s)
-		d.SessionEnd(s)
+		feedProbe(d, i, p)
 	}
 	for _, f := range c.all(CodeControlRefused) {
 		if f.Severity != SeverityError {
@@ -197,21 +210,9 @@ func TestHostScanFindsAListeningHost(t *testing.T) {
 	d := New(policy.Policy{}, nil, c)
 	d.capture.spoke.add(ap("203.0.113.5:1").Addr()) // the greeting it read
 	for i, p := range hostSweep("203.0.113.5", 40, 0, 10*time.Millisecond, decode.ConnectRefused) {
-		at := t0.Add(p.at)
-		s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
-			decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
-		s.Start, s.End = at, at.Add(time.Millisecond)
-		d.SessionStart(s)
-		d.SessionEnd(s)
+		feedProbe(d, i, p)
 	}
-	var errs, infos int
-	for _, f := range c.all(CodeControlRefused) {
-		if f.Severity == SeverityError {
-			errs++
-		} else {
-			infos++
-		}
-	}
+	errs, infos := refusedCounts(c)
 	if errs != 7 || infos != 33 {
 		t.Errorf("%d errors, %d info; want 7, 33", errs, infos)
 	}
@@ -233,25 +234,13 @@ func TestHostScanAnonymousLoginMidScan(t *testing.T) {
 		c := &collect{}
 		d := New(policy.Policy{}, nil, c)
 		for i, p := range hostSweep("203.0.113.5", 40, 0, 10*time.Millisecond, decode.ConnectRefused) {
-			at := t0.Add(p.at)
 			if i == 1 {
-				login := &track.Session{ID: 1000, Client: ap("203.0.113.5:50000"), Server: ap("10.60.0.1:21"), User: tc.user, Start: at}
-				d.loginSuccess(login, &track.Command{Verb: "PASS", Status: track.StatusAnswered, Replies: []track.Reply{{Code: 230, TS: at}}})
+				login := &track.Session{ID: 1000, Client: ap("203.0.113.5:50000"), Server: ap("10.60.0.1:21"), User: tc.user, Start: t0.Add(p.at)}
+				d.loginSuccess(login, &track.Command{Verb: "PASS", Status: track.StatusAnswered, Replies: []track.Reply{{Code: 230, TS: t0.Add(p.at)}}})
 			}
-			s := failedConnect(i+1, fmt.Sprintf("%s:%d", p.cli, 40000+i), p.srv,
-				decode.ConnectFailure{How: decode.ConnectRefused, SYNs: 1, AnswerNum: uint64(i + 2), AnswerTS: at, Refusals: 1, LastSYN: at})
-			s.Start, s.End = at, at.Add(time.Millisecond)
-			d.SessionStart(s)
-			d.SessionEnd(s)
+			feedProbe(d, i, p)
 		}
-		var errs, infos int
-		for _, f := range c.all(CodeControlRefused) {
-			if f.Severity == SeverityError {
-				errs++
-			} else {
-				infos++
-			}
-		}
+		errs, infos := refusedCounts(c)
 		if errs != tc.errs || infos != tc.infos {
 			t.Errorf("login as %s mid-scan: %d errors, %d info; want %d, %d", tc.user, errs, infos, tc.errs, tc.infos)
 		}
