@@ -73,7 +73,8 @@ type Stats struct {
 	// control port, or a scan from port 20 (connect.go ftpDataPort).
 	FailedFromPort20 uint64 `json:"failed_from_port20,omitempty"`
 	// RefusalsWithoutSYN: control connections whose only sign was an RST
-	// from the control port refusing a SYN the capture never held
+	// (or several, counted once) from the control port refusing a SYN the
+	// capture never held
 	// (connectFailure): the backscatter of a SYN flood that spoofed
 	// these addresses, or a SYN the capture lost. Not shown as sessions:
 	// nothing says the client was here.

@@ -1415,7 +1415,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
 	addw(st.ClosedLateBytes, "closed control connections (FIN, RST) that carried new bytes after the close: not read, what came after is shown nowhere (bytes sent again are not counted)")
 	addw(st.ClientHelloOnControlPort, "control connections whose client opened with a TLS ClientHello that the server did not answer in clear FTP, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
-	addw(st.RefusalsWithoutSYN, "resets from a control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
+	addw(st.RefusalsWithoutSYN, "control connections seen only as resets from the control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
 	addw(st.FailedFromPort20, "connects from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
 	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
