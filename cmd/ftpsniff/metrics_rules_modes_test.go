@@ -1,11 +1,6 @@
 package main
 
-import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // dataModeRuleTests are promtool unit tests of docs/monitoring.md's rules
 // by the data connection's mode: an unanswered active connection (the
@@ -71,22 +66,5 @@ tests:
 // TestMonitoringRulesByDataMode runs dataModeRuleTests on the rules of
 // docs/monitoring.md.
 func TestMonitoringRulesByDataMode(t *testing.T) {
-	rules := monitoringRules(t)
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool not installed (apt-get install prometheus; pcaps/record/APT_PACKAGES)")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte(rules), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tests := filepath.Join(dir, "rules_test.yml")
-	if err := os.WriteFile(tests, []byte(dataModeRuleTests), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(promtool, "test", "rules", tests)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("promtool test rules: %v\n%s", err, out)
-	}
+	runRuleTests(t, dataModeRuleTests)
 }

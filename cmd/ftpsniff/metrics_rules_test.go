@@ -153,24 +153,7 @@ tests:
 // from a scrape gap) must not fire; a new series and a growing counter
 // must.
 func TestMonitoringRulesWindow(t *testing.T) {
-	rules := monitoringRules(t)
-	promtool, err := exec.LookPath("promtool")
-	if err != nil {
-		t.Skip("promtool not installed (apt-get install prometheus; pcaps/record/APT_PACKAGES)")
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte(rules), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tests := filepath.Join(dir, "rules_test.yml")
-	if err := os.WriteFile(tests, []byte(monitoringRuleTests), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(promtool, "test", "rules", tests)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("promtool test rules: %v\n%s", err, out)
-	}
+	runRuleTests(t, monitoringRuleTests)
 }
 
 // TestDocTablesWhole: every table of docs/monitoring.md and docs/json.md
@@ -196,5 +179,30 @@ func TestDocTablesWhole(t *testing.T) {
 				t.Errorf("%s:%d: a table row without a header above it: %s", doc, i+1, line)
 			}
 		}
+	}
+}
+
+// runRuleTests runs promtool's rule unit tests (a rules_test.yml's
+// content) against the rules of docs/monitoring.md; skipped without
+// promtool.
+func runRuleTests(t *testing.T, tests string) {
+	t.Helper()
+	rules := monitoringRules(t)
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool not installed (apt-get install prometheus; pcaps/record/APT_PACKAGES)")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "rules_test.yml")
+	if err := os.WriteFile(file, []byte(tests), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(promtool, "test", "rules", file)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
@@ -22,49 +21,26 @@ import (
 // those frames, or was made with tcpdump -s snap.
 func rewritten(t *testing.T, path string, snap int, keep func(src string) bool) string {
 	t.Helper()
-	in, err := os.Open(path)
-	if err != nil {
+	if _, err := os.Stat(path); err != nil {
 		t.Skipf("%s: %v", path, err)
 	}
-	defer in.Close()
-	r, err := pcapgo.NewReader(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := filepath.Join(t.TempDir(), "damaged.pcap")
-	out, err := os.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	w := pcapgo.NewWriter(out)
-	if err := w.WriteFileHeader(65535, r.LinkType()); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		data, ci, err := r.ReadPacketData()
-		if err != nil {
-			break
-		}
+	return rewriteCapture(t, path, func(_ int, data *[]byte, ci *gopacket.CaptureInfo, link layers.LinkType) bool {
 		if keep != nil {
 			src := ""
-			p := gopacket.NewPacket(data, r.LinkType(), gopacket.Default)
+			p := gopacket.NewPacket(*data, link, gopacket.Default)
 			if ip, ok := p.Layer(layers.LayerTypeIPv4).(*layers.IPv4); ok {
 				src = ip.SrcIP.String()
 			}
 			if !keep(src) {
-				continue
+				return false
 			}
 		}
-		if snap > 0 && len(data) > snap {
-			data = data[:snap]
+		if snap > 0 && len(*data) > snap {
+			*data = (*data)[:snap]
 			ci.CaptureLength = snap
 		}
-		if err := w.WritePacket(ci, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return name
+		return true
+	})
 }
 
 func wireLogin(w *wire) {
