@@ -165,7 +165,7 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 		who = fmt.Sprintf("user %s, %s", shown(s.User), who)
 	}
 	o.printf(s, " %s %s after %s; %s; %d command%s; data: %s\n", o.p.head.Sprint("end:"),
-		s.EndReason, seconds(s.End.Sub(s.Start)), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
+		s.EndReason, spanOf(s).words(), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
 }
 
 // Summary prints read's summary; the events the stream did not show are
