@@ -44,6 +44,7 @@ SCENARIOS=(
 	lb-split client-nat-active-vsftpd client-nat-active-proftpd client-nat-active-pureftpd
 	client-nat-active-pyftpdlib pasv-zero-vsftpd pasv-zero-proftpd pasv-zero-pureftpd pasv-zero-pyftpdlib
 	pureftpd-forced-ip-invalid pasv-range-swapped-vsftpd pasv-range-swapped-proftpd pasv-range-swapped-pureftpd
+	ftps-prot-refused-proftpd ftps-protc-vsftpd implicit-ftps-port-9990 ftps-concurrent-vsftpd
 )
 
 usage() {
@@ -837,9 +838,11 @@ sc_pureftpd_natmode() {
 	cap_stop
 }
 
-# FTPTLS: python3 -c "$FTPTLS" HOST: Python ftplib's FTP_TLS, anonymous,
-# prot_p, RETR report.txt (ftplib connects the data connection, sends RETR
-# and starts TLS on it after the 150); exit 1 if the RETR fails.
+# FTPTLS: python3 -c "$FTPTLS" HOST [clear]: Python ftplib's FTP_TLS,
+# anonymous, prot_p, RETR report.txt (ftplib connects the data connection,
+# sends RETR and starts TLS on it after the 150); exit 1 if the RETR fails.
+# With "clear": PBSZ 0 and PROT C instead of prot_p (data in clear), going
+# on whatever the server answers them.
 FTPTLS='
 import ftplib, io, ssl, sys
 ctx = ssl.create_default_context()
@@ -849,7 +852,14 @@ ftp = ftplib.FTP_TLS(context=ctx, timeout=4)
 ftp.set_debuglevel(1)
 ftp.connect(sys.argv[1], 21)
 ftp.login("anonymous", "anonymous@")
-ftp.prot_p()
+if sys.argv[2:] == ["clear"]:
+    for c in ("PBSZ 0", "PROT C"):
+        try:
+            ftp.sendcmd(c)
+        except ftplib.Error as e:
+            print(c, "->", e)
+else:
+    ftp.prot_p()
 rc = 0
 try:
     sink = io.BytesIO()
@@ -1326,9 +1336,11 @@ pureftpd_dual() {
 	fi
 	netlab_ftp_user || return 1
 	home=$(getent passwd ftp | cut -d: -f6)
+	# shellcheck disable=SC2016 # $1, $2 and $@ are sh -c's own arguments
 	netlab_start_server pure-ftpd "$ns" 21 unshare --mount --propagation private \
 		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$root" "$home" \
 		"$bin" -e -H -p 40000:40100 -g "$NETLAB_DIR/pure-ftpd-$ns.pid" || return 1
+	# shellcheck disable=SC2034 # set as netlab_pureftpd sets it, though no scenario reads it
 	NETLAB_PUREFTPD_PID=$NETLAB_LAST_PID
 }
 
@@ -1565,6 +1577,7 @@ sc_twisted_passive() {
 # BIND_EXEC SRC DST [SRC DST...] -- CMD...: run CMD in a mount namespace of
 # its own with each SRC bind-mounted on DST there; the mounts go with CMD and
 # the host's files stay as they are.
+# shellcheck disable=SC2016 # $1, $2 and $@ are sh -c's own arguments
 BIND_EXEC=(unshare --mount --propagation private
 	sh -c 'while [ "$1" != -- ]; do mount --bind "$1" "$2" || exit 1; shift 2; done; shift; exec "$@"' sh)
 
@@ -1813,7 +1826,7 @@ sc_lb_split() {
 		"${CURL[@]}" -o /dev/null "ftp://$NETLAB_PUBLIC_IP4/report.txt"
 	cap_stop
 	say "backend A log: $(grep -c 'CONNECT' "$log_a") connects; $(grep -o '"227 [^"]*"\|"229 [^"]*"\|"226 [^"]*"\|"425 [^"]*"' "$log_a" | tr '\n' ' ')"
-	say "backend B log: $(cat "$log_b" 2>/dev/null | wc -l) lines (no control connection reached it)"
+	say "backend B log: $(wc -l 2>/dev/null <"$log_b" || echo 0) lines (no control connection reached it)"
 }
 
 # client_nat_active NAME KIND [ARG...] (story 10): netlab_lab_client_nat, the
@@ -1976,6 +1989,113 @@ sc_pasv_range_swapped_pureftpd() {
 	say "Pure-FTPd -p 40100:40000: exit $rc: $(tr -d '\r' <"$NETLAB_DIR/pure-ftpd-start.txt")"
 	[ $rc != 0 ] || return 1
 	range_swapped_refused pasv-range-swapped-pureftpd
+}
+
+# --- FTPS: data in clear, implicit FTPS elsewhere, concurrent sessions ---
+
+# ftps-prot-refused-proftpd: ProFTPD with proftpd-ftps.conf (TLSRequired on:
+# data connections too) and two clients that leave the data unprotected.
+# curl --ftp-ssl-control (AUTH SSL; PBSZ 0, PROT C -> 534; it goes on: EPSV,
+# RETR -> 425) waits on the data connection for the file in clear while
+# ProFTPD waits there for a ClientHello, until curl's -m 10 (exit 28); then
+# ProFTPD sends a TLS alert. ftplib FTP_TLS (AUTH TLS; PBSZ 0, PROT C -> 534,
+# PASV, RETR -> 522; the server resets the data connection): exit 1. Every
+# command is inside TLS on the wire: ProFTPD's command log tells them.
+sc_ftps_prot_refused_proftpd() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	server_start proftpd:proftpd-ftps.conf "TLSRSACertificateFile $NETLAB_CERT" \
+		"TLSRSACertificateKeyFile $NETLAB_KEY" || return 1
+	cap client ftps-prot-refused-proftpd || return 1
+	run 28 "curl --ftp-ssl-control -k ftp://$NETLAB_SERVER_IP4/report.txt (PROT C)" \
+		"${CURL[@]}" --ftp-ssl-control -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run 1 "python3 ftplib FTP_TLS $NETLAB_SERVER_IP4: login, PBSZ 0, PROT C, RETR report.txt" \
+		python3 -c "$FTPTLS" "$NETLAB_SERVER_IP4" clear
+	cap_stop
+	say "server: $(grep -h 'PROT \|RETR ' "$NETLAB_PROFTPD_CMDLOG" | sed 's/^[^ ]* //' | tr '\n' ' ')"
+}
+
+# ftps-protc-vsftpd: vsftpd with ftps.conf (force_anon_data_ssl=NO) and curl
+# --ftp-ssl-control: TLS on the control connection only; vsftpd accepts
+# PROT C and the file crosses in clear (exit 0).
+sc_ftps_protc_vsftpd() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps.conf" \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client ftps-protc-vsftpd || return 1
+	run 0 "curl --ftp-ssl-control -k ftp://$NETLAB_SERVER_IP4/report.txt (PROT C)" \
+		"${CURL[@]}" --ftp-ssl-control -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	cap_stop
+}
+
+# implicit-ftps-port-9990: vsftpd implicit_ssl=YES on port 9990, a port no
+# one calls FTP (TLS from the first byte): curl -k ftps://HOST:9990/ (exit
+# 0); then the server's firewall drops new connections to 40000-40100 and
+# the same curl times out on its data connection (exit 28).
+sc_implicit_ftps_port_9990() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps.conf" implicit_ssl=YES listen_port=9990 \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client implicit-ftps-port-9990 || return 1
+	run 0 "curl -k ftps://$NETLAB_SERVER_IP4:9990/report.txt" \
+		"${CURL[@]}" -k -o /dev/null "ftps://$NETLAB_SERVER_IP4:9990/report.txt"
+	server_fw 'tcp dport 40000-40100 ct state new drop' || return 1
+	run 28 "curl -k ftps://$NETLAB_SERVER_IP4:9990/report.txt (server drops 40000-40100)" \
+		"${CURL[@]}" -k -o /dev/null "ftps://$NETLAB_SERVER_IP4:9990/report.txt"
+	cap_stop
+}
+
+# run_bg LABEL CMD...: as run, but in the background, without an expected
+# status: the job's PID goes to BG_PIDS and LABEL to BG_LABELS.
+# wait_bg EXPECT: wait for each of them in turn, check its exit status
+# against EXPECT (as run does), and empty both lists.
+BG_PIDS=() BG_LABELS=()
+run_bg() {
+	local label=$1
+	shift
+	say "\$ $label &"
+	(
+		netlab_client "$@" 2>&1 | sed "s/^/      [${#BG_PIDS[@]}] /"
+		exit "${PIPESTATUS[0]}"
+	) &
+	BG_PIDS+=("$!")
+	BG_LABELS+=("$label")
+}
+wait_bg() {
+	local i rc
+	for i in "${!BG_PIDS[@]}"; do
+		wait "${BG_PIDS[$i]}"
+		rc=$?
+		if [[ "|$1|" == *"|$rc|"* ]]; then
+			say "[$i] ${BG_LABELS[$i]} -> exit $rc"
+		else
+			say "[$i] ${BG_LABELS[$i]} -> exit $rc, expected $1"
+			UNEXPECTED=1
+		fi
+	done
+	BG_PIDS=() BG_LABELS=()
+}
+
+# ftps-concurrent-vsftpd: vsftpd with ftps.conf and four sessions at once
+# from one client: curl --ssl-reqd -k --limit-rate 30k of data.bin, then
+# 0.3 s later, together, curl --ssl-reqd -k listing /, curl --ssl-reqd -k
+# of report.txt, and ftplib in clear (RETR report.txt, NLST); all exit 0.
+# Which encrypted session owns which data connection only the timing tells.
+sc_ftps_concurrent_vsftpd() {
+	netlab_lab_direct && netlab_tls_cert || return 1
+	netlab_vsftpd "$NETLAB_SERVER_NS" "$CONF/ftps.conf" \
+		"rsa_cert_file=$NETLAB_CERT" "rsa_private_key_file=$NETLAB_KEY" || return 1
+	cap client ftps-concurrent-vsftpd || return 1
+	run_bg "curl --ssl-reqd -k --limit-rate 30k ftp://$NETLAB_SERVER_IP4/data.bin" \
+		"${CURL[@]}" -m 15 --ssl-reqd -k --limit-rate 30k -o /dev/null "ftp://$NETLAB_SERVER_IP4/data.bin"
+	sleep 0.3
+	run_bg "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/ (listing)" \
+		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/"
+	run_bg "curl --ssl-reqd -k ftp://$NETLAB_SERVER_IP4/report.txt" \
+		"${CURL[@]}" --ssl-reqd -k -o /dev/null "ftp://$NETLAB_SERVER_IP4/report.txt"
+	run_bg "ftpclient.py $NETLAB_SERVER_IP4 retr:report.txt nlst (in clear)" \
+		"${FTPLIB[@]}" "$NETLAB_SERVER_IP4" retr:report.txt nlst
+	wait_bg 0
+	cap_stop
 }
 
 # --- main ----------------------------------------------------------------
