@@ -947,6 +947,33 @@ type Event struct {
 	Since time.Time
 }
 
+// sessionFlags are private facts of a Session, in one byte: its size
+// class is full (TestSessionSizeClass).
+type sessionFlags uint8
+
+const (
+	// flagReLogin: the server accepted a REIN since the last successful
+	// login, so a refused USER or PASS now ends a new attempt; until
+	// then a refusal (vsftpd's "530 Can't change to another user.")
+	// leaves the login standing.
+	flagReLogin sessionFlags = 1 << iota
+	// flagTLSSetUp: a TLS stretch of the control channel ended other
+	// than refused (Session.TLSRefused), so a TLS session may have been
+	// set up.
+	flagTLSSetUp
+	// flagTLSRefused: Session.TLSRefused.
+	flagTLSRefused
+)
+
+// TLSRefused tells that the control channel turned to TLS (WasEncrypted)
+// and went back to FTP text each time with no TLS session set up: the
+// server answered the client's TLS bytes (its ClientHello) with one alert
+// record or none (decode.ControlEvent.TLSBytes). Nothing on it was
+// encrypted, so a login not seen was not tried. False while the channel
+// is TLS, and for implicit TLS or a resumed session, whose TLS may have
+// begun out of sight.
+func (s *Session) TLSRefused() bool { return s.flags&flagTLSRefused != 0 }
+
 // Session is one FTP control connection.
 type Session struct {
 	ID             int
@@ -963,11 +990,8 @@ type Session struct {
 	Midstream bool   // picked up without its SYN
 	ByContent bool   // recognised by content on a non-control port
 	// (Three unexported fields here, in what was padding.)
-	// reLogin: the server accepted a REIN since the last successful
-	// login, so a refused USER or PASS now ends a new attempt; until
-	// then a refusal (vsftpd's "530 Can't change to another user.")
-	// leaves the login standing.
-	reLogin bool
+	// flags: private facts of the session, one bit each (sessionFlags).
+	flags sessionFlags
 	// prot is the data protection level (PROT) last accepted where the
 	// capture could read it; see dataProtected.
 	prot      protLevel

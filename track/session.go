@@ -207,7 +207,8 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			// answers (mangled, lost in a gap), and whatever a line
 			// before it drew: a USER paired with a cut greeting, a
 			// refused attempt before the one the gap took.
-			sess.Login, sess.reLogin = LoginOK, false
+			sess.Login = LoginOK
+			sess.flags &^= flagReLogin
 		}
 		return
 	}
@@ -905,13 +906,14 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	// and busybox: "530 Can't change to another user."; "503 Already
 	// logged in."): the login stands, and so does its user. After a REIN
 	// or a USER it accepts, the next attempt is the session's login.
-	stands := sess.Login == LoginOK && !sess.reLogin
+	stands := sess.Login == LoginOK && sess.flags&flagReLogin == 0
 	connectFailed := false // a PORT/EPRT/LPRT answered by the server's failed connect back
 	switch verb {
 	case "USER":
 		switch {
 		case r.Code == 230:
-			sess.User, sess.Login, sess.reLogin = c.Arg, LoginOK, false
+			sess.User, sess.Login = c.Arg, LoginOK
+			sess.flags &^= flagReLogin
 		case r.Code == 331 || r.Code == 332:
 			sess.User, sess.Login = c.Arg, LoginPending
 		case !stands && r.Code >= 400:
@@ -925,7 +927,8 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	case "PASS", "ACCT":
 		switch {
 		case r.Code == 230 || r.Code == 202:
-			sess.Login, sess.reLogin = LoginOK, false
+			sess.Login = LoginOK
+			sess.flags &^= flagReLogin
 		case r.Code == 332:
 			sess.Login = LoginPending
 		case r.Code >= 400 && !stands && (c.Verb == verb || loginRefusal(r.Code)):
@@ -937,7 +940,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		}
 	case "REIN":
 		if ok {
-			sess.reLogin = true
+			sess.flags |= flagReLogin
 		}
 	case "QUIT":
 		if r.Code == 221 {

@@ -550,6 +550,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 // encrypt marks a session's control channel as TLS from here on.
 func (t *Tracker) encrypt(sess *Session, ev Event) {
 	sess.Encrypted, sess.WasEncrypted = true, true
+	sess.flags &^= flagTLSRefused
 	sess.spokeAt, sess.spokeEnd, sess.turns = [2]int64{}, [2]uint32{}, [2]uint8{}
 	if sess.Midstream && sess.CommandCount == 0 {
 		// Encrypted before the capture started: its handshake is not in
@@ -779,6 +780,12 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			if e.TLSBytes[0] > 0 && e.TLSBytes[1] == alertRecordLen {
 				// The server's one alert record answered the ClientHello.
 				text = "the control channel carries FTP text again: the server answered the TLS hello with a TLS alert (7 bytes), so TLS never started"
+			}
+			if e.TLSBytes[0] == 0 || e.TLSBytes[1] != 0 && e.TLSBytes[1] != alertRecordLen {
+				sess.flags |= flagTLSSetUp
+			}
+			if sess.flags&flagTLSSetUp == 0 && !sess.ImplicitTLS && sess.Resumed == nil {
+				sess.flags |= flagTLSRefused
 			}
 			t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, TLSSent: tlsSent(e.TLSBytes), Text: text})
 		}

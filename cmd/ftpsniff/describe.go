@@ -215,7 +215,7 @@ func loginString(s *track.Session) string {
 	case track.LoginPending:
 		return "login not completed"
 	}
-	if s.WasEncrypted || s.ImplicitTLS {
+	if (s.WasEncrypted || s.ImplicitTLS) && !s.TLSRefused() {
 		return "login not visible (encrypted)"
 	}
 	if r := s.Resumed; r != nil && r.From == 0 {
@@ -232,6 +232,10 @@ func loginString(s *track.Session) string {
 		// Picked up mid-stream: the server accepted commands only a
 		// logged-in user may send.
 		return "login not visible (before the capture)"
+	}
+	if s.TLSRefused() {
+		// Nothing was encrypted: no login was hidden, none was tried.
+		return "no login (TLS handshake failed)"
 	}
 	return "no login"
 }

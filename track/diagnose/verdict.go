@@ -919,6 +919,12 @@ func (v *verdictWriter) noDataConnections() {
 		// announcement, no transfer was possible.
 		v.text = a.loginRefusedVerdict(v.vfam)
 		v.named = v.named || a.loginRefusedAnon > 0 && v.fam.known()
+	case a.controlFailed() > 0 && a.controlFailed()+a.connectFailed()+a.refused+a.loginRefused >= a.sessions:
+		// Every session failed on its control connection, some after it
+		// opened (a greeting too late, a TLS handshake refused): none
+		// got as far as an announcement. Not "none announced".
+		v.accountFor(CodeGreetingLate, CodeControlTLSFailed, CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
+		v.text = a.controlFailedVerdict()
 	case a.activeRefusedNone > 0:
 		// Not "no data connection was expected": the server refused
 		// the PORT/EPRT that would have set one up.
@@ -941,6 +947,52 @@ func (v *verdictWriter) noDataConnections() {
 	default:
 		v.text = "no data connections were announced"
 	}
+}
+
+// controlFailed counts the server's sessions that failed on their
+// control connection after it opened, before any command a data
+// connection needs: the greeting came after the client had given up
+// (greeting-late), or the server refused the TLS handshake after AUTH
+// and no command followed (control-tls-failed, an error: a warning's
+// client went on in clear text).
+func (a *serverAcc) controlFailed() int {
+	return a.findings[CodeGreetingLate] + a.errs[CodeControlTLSFailed]
+}
+
+// controlFailedVerdict is the verdict of a server whose every session
+// failed on its control connection (controlFailed), or never opened it,
+// or was refused at connect or at login: how many each way, most
+// specific first.
+func (a *serverAcc) controlFailedVerdict() string {
+	// among: in how many of the sessions, unless it is the only one.
+	among := func(n int) string {
+		switch {
+		case n == a.sessions && n == 1:
+			return ""
+		case n == a.sessions:
+			return fmt.Sprintf(", in every session (%d)", n)
+		}
+		return fmt.Sprintf(", in %d of %d sessions", n, a.sessions)
+	}
+	var parts []string
+	if n := a.findings[CodeGreetingLate]; n > 0 {
+		parts = append(parts, fmt.Sprintf("the server's greeting came so late that the client had given up waiting%s (see greeting-late: most often the server waiting out a reverse DNS or ident lookup of the client's address; make the lookup answer at once, or turn it off)",
+			among(n)))
+	}
+	if n := a.errs[CodeControlTLSFailed]; n > 0 {
+		parts = append(parts, fmt.Sprintf("the server accepted AUTH and then refused the control channel's TLS handshake%s, so no login was tried (see control-tls-failed for the reason it gave: its TLS settings and the client's do not meet; nothing to change in the firewall)",
+			among(n)))
+	}
+	if n := a.connectFailed(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%s never opened (see %s)", plural(n, "control connection", "control connections"), a.connectCodes()))
+	}
+	if a.refused > 0 {
+		parts = append(parts, fmt.Sprintf("the server refused %s at connect (see session-refused)", plural(a.refused, "session", "sessions")))
+	}
+	if a.loginRefused > 0 {
+		parts = append(parts, fmt.Sprintf("the server refused the login in %s", plural(a.loginRefused, "session", "sessions")))
+	}
+	return "no session got as far as a data connection: " + strings.Join(parts, "; ")
 }
 
 // oneSidedVerdict is the verdict of a server with no data connection in
@@ -1434,17 +1486,18 @@ const maxOtherErrors = 4
 // means a transfer lost or refused (the server refused the FTPS data
 // connection, broke the transfer off, refused passive mode; the client's
 // data connection was refused unseen; the transfer's final reply was
-// lost), or an attack (password guessing, an FTP bounce, a passive port
-// taken by another host). Warnings that only say how a transfer got
-// through (nat-mismatch when it worked, epsv-pasv-fallback), what the
-// capture cannot see (control-encrypted), or follow from another failure
-// the verdict names (data-not-attempted after a failed connection,
-// server-data-error's 425 for it) are not; nor is session-refused, a
-// connection limit reached now and then, which the verdict names when it
-// turned most sessions away (dataOutcome).
+// lost), a whole session lost (the client gave up waiting for a greeting
+// too late, greeting-late), or an attack (password guessing, an FTP
+// bounce, a passive port taken by another host). Warnings that only say
+// how a transfer got through (nat-mismatch when it worked,
+// epsv-pasv-fallback), what the capture cannot see (control-encrypted),
+// or follow from another failure the verdict names (data-not-attempted
+// after a failed connection, server-data-error's 425 for it) are not;
+// nor is session-refused, a connection limit reached now and then, which
+// the verdict names when it turned most sessions away (dataOutcome).
 var problemWarnings = map[string]bool{
 	CodeTLSNotResumed: true, CodeTransferAborted: true, CodePassiveRefused: true,
-	CodeDataAnswerMissing: true, CodeControlIdle: true,
+	CodeDataAnswerMissing: true, CodeControlIdle: true, CodeGreetingLate: true,
 	CodeLoginAttack: true, CodeFTPBounce: true, CodeDataForeignSource: true,
 }
 
