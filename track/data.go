@@ -24,6 +24,10 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	// the data connection goes over IPv4 to it, and its packets carry it
 	// in that form.
 	ann = netip.AddrPortFrom(ann.Addr().Unmap(), ann.Port())
+	if sess.xfer != nil {
+		// A PORT a gap took is replaced by this one (activeMayBeLost).
+		sess.xfer.lostActive = lostActive{}
+	}
 	adopted := t.adoptInferred(sess, c, passive, ann, ts, num)
 	if adopted == nil {
 		if why := t.noDataRoom(sess); why != "" {
@@ -1115,6 +1119,8 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		sess, passive = x, false
 	} else if x := t.unannounced[to]; x != nil && !x.Midstream && t.announceLost(x, s) {
 		return t.addLostAnnounced(x, s)
+	} else if x := t.unannounced[from]; x != nil && !x.Midstream && portLost(x, s) {
+		return t.addLostPort(x, s)
 	} else if x := t.clientOnly[to]; x != nil && s.Dst.Port() >= 1024 && clientOnlyData(x, s) {
 		sess = x
 	}
@@ -1159,6 +1165,13 @@ func lostPassive(sess *Session, at time.Time) *Command {
 // The client's other traffic to the server comes later, after other
 // commands (a monitor's probe after a NOOP).
 func promptAfter(dc *DataConn) bool {
+	if !dc.Passive {
+		// Its PORT or EPRT is not in the capture: the SYN came within a
+		// second before the client's next command (lostPrompt), as a
+		// server that connects at the PORT itself (pyftpdlib, Twisted)
+		// answers it, and the client goes on once told.
+		return dc.lostPrompt && dc.Outcome != OutcomeTransferred && dc.Outcome != OutcomeConnected
+	}
 	a := dc.Announce
 	if a == nil || dc.FirstSYN.Sub(a.TS) > time.Second || dc.Outcome == OutcomeTransferred || dc.Outcome == OutcomeConnected {
 		return false
@@ -1272,6 +1285,142 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 			t.replayUnreachable(&c) // (held: quotesHeldSYN)
 		}
 	}
+}
+
+// activeMayBeLost is called at c, the first command after a gap of the
+// client's bytes in sess's control stream (Command.GapBefore): the gap
+// may hold a PORT, EPRT or LPRT, and the server's SYN to what it
+// announced is found by peers and time (portLost, inferData), until the
+// session announces again (arm) or ends, or one connection is taken (the
+// unannounced index, which it joins unless another session between the
+// same hosts holds it). The SYNs sent before the gap showed, held
+// (holdSYN), are taken now, with their answers: a server that connects
+// at the PORT itself does so before the client's next command. When c
+// announces, only those: the connections after it are c's. c is nil at
+// the session's end, for a gap no command followed (the client gave up
+// while the server's SYNs went unanswered, and closed): only those too.
+func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
+	if sess.ended || sess.Encrypted || sess.Midstream || sess.OneSide != BothSides || c != nil && c.Secret {
+		return
+	}
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	if x := t.unannounced[pair]; x != nil && x != sess && !x.ended {
+		return
+	}
+	if c == nil {
+		sess.memo().lostActive = lostActive{since: commandBefore(sess, nil), at: sess.lastSeen}
+	} else {
+		sess.memo().lostActive = lostActive{since: commandBefore(sess, c), at: c.TS}
+	}
+	if c == nil || c.EndpointVia != 0 {
+		defer func() { sess.xfer.lostActive = lostActive{} }()
+	} else {
+		t.unannounced[pair] = sess
+	}
+	h := t.syns
+	if h == nil || h.live == 0 {
+		return
+	}
+	for k := range maxHeldSYNs {
+		i := (h.next + k) % maxHeldSYNs // oldest first
+		s := &h.segs[i]
+		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
+			continue
+		}
+		dc := t.lookupData(s.Src, s.Dst)
+		if dc == nil && !portLost(sess, s) {
+			continue
+		}
+		syn, ans := *s, h.answers[i]
+		if dc != nil {
+			// The same SYN sent again, held too: a segment of it.
+			if dc.Session == sess && dc.Match == MatchAnnounceLost && !dc.Passive {
+				t.releaseHeldSYN(i)
+				t.replay(dc, &syn)
+			}
+			continue
+		}
+		t.releaseHeldSYN(i)
+		t.addLostPort(sess, &syn)
+		if dc := t.lookupData(syn.Src, syn.Dst); dc != nil && ans.Num != 0 {
+			t.replay(dc, &ans)
+			t.replayLater(dc, syn.Src, syn.Dst)
+		}
+		if t.unreach != nil && t.unreach.live > 0 {
+			t.replayUnreachable(&syn) // (held: quotesHeldSYN)
+		}
+	}
+}
+
+// commandBefore is the time of the session's command before c (nil: its
+// latest), as far as the session keeps it (its transcript, or its
+// pending commands); zero when it keeps none.
+func commandBefore(sess *Session, c *Command) time.Time {
+	var at time.Time
+	for _, list := range [2][]*Command{sess.Commands, sess.pending} {
+		for i := len(list) - 1; i >= 0; i-- {
+			if p := list[i]; c == nil || p != c && p.Index < c.Index {
+				if p.TS.After(at) {
+					at = p.TS
+				}
+				break
+			}
+		}
+	}
+	return at
+}
+
+// portLost tells whether the SYN s is the active data connection of sess
+// for a PORT, EPRT or LPRT a gap of its client's bytes may have held
+// (activeMayBeLost): from its server's control address (from port 20,
+// the control port minus one, or an unprivileged one) to an unprivileged
+// port of its client's control address, sent after the client's command
+// before the gap, and within lostAnnounceWindow of the command that
+// showed it, or of a transfer command waiting for a data connection
+// since (a server connects when the transfer asks for it: vsftpd,
+// ProFTPD, Pure-FTPd). Not one to another address: what the PORT said,
+// which the diagnosis of such a connection turns on (NAT, a bounce), is
+// not in the capture.
+func portLost(sess *Session, s *decode.Segment) bool {
+	m := sess.xfer
+	if m == nil || m.lostActive.at.IsZero() || sess.ended || sess.Encrypted ||
+		s.Src.Addr() != sess.Server.Addr() || s.Dst.Addr() != sess.Client.Addr() || s.Dst.Port() < 1024 || s.Dst == sess.Client {
+		return false
+	}
+	if p := s.Src.Port(); p != 20 && p != sess.Server.Port()-1 && p < 1024 {
+		return false
+	}
+	l := m.lostActive
+	if !s.TS.After(l.since) {
+		return false // (sent before the lost bytes were)
+	}
+	if d := s.TS.Sub(l.at); d <= lostAnnounceWindow && d >= -lostAnnounceWindow {
+		return true
+	}
+	for _, p := range sess.pending {
+		if isTransfer(p) && len(p.Transfer) == 0 && !p.TS.After(s.TS) && s.TS.Sub(p.TS) <= lostAnnounceWindow {
+			return true
+		}
+	}
+	return false
+}
+
+// addLostPort makes the SYN s (portLost) the active data connection of
+// sess for the PORT, EPRT or LPRT the gap may have held, tied to the
+// transfer command waiting for one, or the next one. Its match,
+// MatchAnnounceLost, says the announcement is not in the capture; it has
+// none (no Announce, Via or Announced). One connection per gap.
+func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
+	l := sess.memo().lostActive
+	sess.xfer.lostActive = lostActive{}
+	if !t.addInferred(sess, s, false, true, MatchAnnounceLost) {
+		return false
+	}
+	if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess {
+		d := l.at.Sub(s.TS)
+		dc.lostPrompt = d >= 0 && d <= time.Second
+	}
+	return true
 }
 
 // spokePast tells whether side of the open encrypted session sess has

@@ -44,8 +44,10 @@
 // until their first announcement or a minute of packet time after they
 // last spoke (an announcement made before the capture started), and
 // those whose PASV, EPSV or LPSV reply fell in a capture gap, for one
-// connection within 10 s (MatchAnnounceLost); at most one entry per open
-// session. Of the encrypted ones, up to 8 per client
+// connection within 10 s (MatchAnnounceLost), and those whose client's
+// bytes had a gap that may have held a PORT, EPRT or LPRT, for the
+// server's one connection back (also MatchAnnounceLost, with no
+// announcement); at most one entry per open session. Of the encrypted ones, up to 8 per client
 // and server address pair are indexed (a client's parallel transfers;
 // past that the one quiet longest leaves, counted in
 // Limits.EncryptedPairOverflow), each with when its client and its server

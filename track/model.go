@@ -317,7 +317,11 @@ const (
 	// MatchAnnounceLost: the reply to the session's PASV, EPSV or LPSV
 	// (Announce) was lost in a capture gap; its client's SYN after it,
 	// to its server's control address, matched by peers and time
-	// (announceLost), and Announced is where it went.
+	// (announceLost), and Announced is where it went. Or, in active
+	// mode, a gap of the client's bytes may have held its PORT, EPRT or
+	// LPRT: its server's SYN to its client's address after it, matched
+	// by peers and time (portLost), with no Announce, Via or Announced
+	// (what the command said is not in the capture).
 	MatchAnnounceLost
 )
 
@@ -733,6 +737,11 @@ type DataConn struct {
 	// captureHole: the capture missed bytes of the connection that its
 	// TLS record walk met (CaptureHole).
 	captureHole bool
+	// lostPrompt: an active connection taken for a PORT or EPRT the
+	// capture lost (MatchAnnounceLost) whose SYN came within a second
+	// before the client's next command, as a server connecting at the
+	// PORT itself answers it (promptAfter). (In what was padding.)
+	lostPrompt bool
 
 	lastSeen time.Time // latest segment
 
@@ -1209,6 +1218,19 @@ type xferMemo struct {
 	// the last SIZE answer, to compare with a RETR of the same file
 	sizePath string
 	size     int64
+	// lostActive: a gap of the client's bytes that may have held a PORT,
+	// EPRT or LPRT (activeMayBeLost); zero when none waits for its
+	// connection.
+	lostActive lostActive
+}
+
+// lostActive is a gap of a session's client bytes that may have held an
+// active announcement (activeMayBeLost): the lost bytes were sent after
+// since, the time of the client's command before the gap (zero when the
+// capture does not keep it), and before at, the time of the command that
+// showed the gap.
+type lostActive struct {
+	since, at time.Time
 }
 
 // memo returns the session's xferMemo, allocating it.

@@ -53,6 +53,11 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		t.reportCommand(sess, old)
 	}
 	sess.pending = append(sess.pending, c)
+	if c.GapBefore {
+		// The gap before it may have held a PORT or EPRT: the server's
+		// connection back for it is found by peers and time (data.go).
+		t.activeMayBeLost(sess, c)
+	}
 	if !c.Secret && (c.Verb == "ABOR" || c.Verb == "REIN") {
 		// The client moves on: a data connection a refused transfer left
 		// unused is offered no more (reoffer).
@@ -1134,6 +1139,11 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	// A 421 nothing came after: the server closed the session with it.
 	t.settle421(sess, false)
+	if sess.clientGap {
+		// A gap of the client's bytes no command came after: it may
+		// have held a PORT whose connection the server tried (data.go).
+		t.activeMayBeLost(sess, nil)
+	}
 	sess.ended = true
 	t.unindexISN(sess)
 	sess.End = t.last

@@ -1175,6 +1175,8 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 			facts = append(facts, "inferred from the peers and the client's passive command: its reply is in the direction not captured")
 		} else if d.Match == track.MatchInferred {
 			facts = append(facts, "inferred from the peers: announced before the capture started")
+		} else if d.Match == track.MatchAnnounceLost && !d.Passive {
+			facts = append(facts, "inferred from the peers: the client's PORT or EPRT announcing it was lost in a capture gap")
 		} else if d.Match == track.MatchAnnounceLost {
 			facts = append(facts, "inferred from the peers: the reply announcing it was lost in a capture gap")
 		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {
