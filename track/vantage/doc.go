@@ -30,10 +30,16 @@
 // server's ISN its SYN-ACK carries; up to 3 lines one view lost
 // may be skipped, never a line replaced by another. Every pair of points
 // is tried both ways until nothing more pairs, whatever the order the
-// points were given in. A candidate whose server-announced ports (227,
-// 229) differ, on which three or more markers known at both points
-// differ (both ISNs, the client's address and port, the announced ports)
-// and none agrees, is another session (a PORT a helper or an ASA's
+// points were given in; a session offers itself to the unpaired
+// connections of a point it lacks, and to the sessions seen at none of
+// its points (the other half, past a box randomising ISNs with two or
+// more points on each side), which join it. A candidate whose
+// server-announced ports (227, 229) differ, on which three or more
+// markers known at both points differ (both ISNs, the client's address
+// and port, the announced ports; once more each, the client's port
+// changed where its address did not and a server's announcement naming
+// the same address with another port, which no box makes of one
+// session) and none agrees, is another session (a PORT a helper or an ASA's
 // inspection rewrote does not count: the box changes it with the PAT);
 // one whose offset nothing but its own lines measures, with neither ISN
 // nor the client's endpoint agreeing, must lie within an hour when a
@@ -83,9 +89,19 @@
 // Judging: nothing is called lost unless the captures prove it. A point
 // that did not capture something a point further on (or the answer to
 // it) proves passed it, that was not capturing then (outside its span,
-// or less than a second before its capture ended), or could not read it
+// or less than a second before its last packet; its clock offset not
+// known: none of its connections paired), or could not read it
 // (cut by the snap length, encrypted), is said to be so (Path.Gaps,
-// NotCaptured, "not a loss") rather than blamed. A SYN retransmitted is
+// NotCaptured, "not a loss") rather than blamed. A point whose packets
+// run past the time a reset or ICMP error came back to the sender's
+// side, plus the round trip between the two points the session
+// measured, was capturing when the SYN would have passed it, though the
+// sender gave up at once; the refusal, whatever address it bears (an
+// ICMP error too), came from a box in between. When the next point
+// toward the receiver was not capturing (or captured the other direction
+// only), the first further one that was judges the SYN, the skipped one
+// noted. Points that hold one capture only (Report.Identical) saw a SYN
+// unanswered: NotCaptured, not NoAnswer. A SYN retransmitted is
 // judged by all its tries: a point capturing at any of them (and for a
 // second after) that saw none is a loss, though its capture began after
 // the first or ended less than a second after the last; at the point

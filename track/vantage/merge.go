@@ -128,6 +128,8 @@ type Session struct {
 	// posSure: pos is larger than what the timestamps' resolution could
 	// make of a tie.
 	posSure []bool
+	// clockOK: the point's offset in offsets is known (clockKnown).
+	clockOK []bool
 	// votes[a][b]: packets that put a nearer the client than b (addresses
 	// and data connections).
 	votes    [][]int
@@ -633,8 +635,10 @@ func (r *Report) pairByPayload(cs []*Collector, used map[*Control]bool) {
 
 // pairByPayloadRound is one round of pairByPayload over every ordered
 // pair of points (i, j): sessions with a view at i and none at j, and
-// (for i < j) unused connections at i, against unused connections at j.
-// It reports whether it paired anything.
+// (for i < j) unused connections at i, against unused connections at j
+// and, for a session, against sessions seen at j and at none of its
+// points (the other half, past a box that randomised the ISNs), which
+// then join it. It reports whether it paired anything.
 func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) bool {
 	n := len(cs)
 	progress := false
@@ -666,10 +670,19 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 					}
 				}
 			}
-			var ys []*Control
+			var ys []group
 			for _, y := range cs[j].ctlList {
 				if !used[y] && len(y.Lines) >= minLines {
-					ys = append(ys, y)
+					ys = append(ys, group{nil, y})
+				}
+			}
+			// Sessions seen at j and not at i, paired already on their
+			// side of a box that randomises ISNs (two or more points on
+			// each side): each half pairs by the sequence numbers its
+			// points share, the two halves only by their lines.
+			for _, s := range r.Sessions {
+				if s.Views[j] != nil && s.Views[i] == nil && len(s.Views[j].Lines) >= minLines {
+					ys = append(ys, group{s, s.Views[j]})
 				}
 			}
 			if len(ys)*len(groups) > maxPayloadPairs {
@@ -677,8 +690,15 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 				continue
 			}
 			var cands []*payloadCand
-			for _, y := range ys {
+			for _, yg := range ys {
+				y := yg.x
 				for _, g := range groups {
+					// A session joins a session (halves with no point in
+					// common), never a connection another round offers
+					// it from the other side.
+					if yg.s != nil && (g.s == nil || !disjointViews(g.s, yg.s)) {
+						continue
+					}
 					at, matched, ok := alignLines(g.x.Lines, y.Lines)
 					if !ok || !linesAgree(g.x.Lines, y.Lines, matched) {
 						continue
@@ -687,7 +707,7 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 					if !ok {
 						continue
 					}
-					cands = append(cands, &payloadCand{s: g.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, at)})
+					cands = append(cands, &payloadCand{s: g.s, ys: yg.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, at)})
 				}
 			}
 			if len(cands) == 0 {
@@ -722,11 +742,21 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 					live = append(live, c)
 				}
 			}
+			joined := map[*Session]bool{}
 			for _, c := range r.matchPayload(live) {
 				progress = true
 				used[c.x], used[c.y] = true, true
 				if c.s != nil {
 					c.s.Views[j] = c.y
+					if c.ys != nil {
+						// The other half's views join this session.
+						for k, v := range c.ys.Views {
+							if v != nil {
+								c.s.Views[k] = v
+							}
+						}
+						joined[c.ys] = true
+					}
 					c.s.PairedBy = "payload"
 					continue
 				}
@@ -734,9 +764,23 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 				views[i], views[j] = c.x, c.y
 				r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "payload"})
 			}
+			if len(joined) > 0 {
+				r.Sessions = slices.DeleteFunc(r.Sessions, func(s *Session) bool { return joined[s] })
+			}
 		}
 	}
 	return progress
+}
+
+// disjointViews: sessions a and b were seen at no point in common (the
+// two halves of one session either side of a box).
+func disjointViews(a, b *Session) bool {
+	for k := range a.Views {
+		if a.Views[k] != nil && b.Views[k] != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // maxUnanchoredSkew is how far apart two points' clocks may lie for a
@@ -803,12 +847,24 @@ func (e evidence) markers(x, y *Control) (agree, differ int) {
 	if e.ports < 0 {
 		differ++
 	}
+	// What no box makes of one session, each once more: the client's
+	// port changed where its address did not (no source NAT between the
+	// points, so nothing to change the port), and a server's
+	// announcement naming the same address with another port (a helper
+	// that has to move the port writes its own address too).
+	if x.Client.IsValid() && x.Client.Addr() == y.Client.Addr() && x.Client.Port() != y.Client.Port() {
+		differ++
+	}
+	if e.samePortMoved {
+		differ++
+	}
 	return agree, differ
 }
 
 // payloadCand is a candidate pair of views for pairByPayload.
 type payloadCand struct {
 	s    *Session // the session x belongs to, or nil
+	ys   *Session // the session y belongs to (paired at other points), or nil
 	x, y *Control
 	dt   time.Duration // y's clock minus x's by their lines
 	dist time.Duration // from the offset most candidates agree on
@@ -830,6 +886,9 @@ type evidence struct {
 	// ends: the client's and the server's address and port, how many are
 	// the same at both points (no NAT in between).
 	ends int
+	// samePortMoved: a server's announcement names the same address at
+	// both points and different ports.
+	samePortMoved bool
 }
 
 const (
@@ -860,6 +919,10 @@ func evidenceOf(x, y *Control, at []int) evidence {
 			e.ports += d
 			if !a.FromClient && !b.FromClient {
 				e.srvPorts += d
+				if d < 0 {
+					ax, ay := announcedAt(x, a), announcedAt(y, b)
+					e.samePortMoved = e.samePortMoved || ax.IsValid() && ax == ay
+				}
 			}
 		}
 	}
@@ -870,6 +933,17 @@ func evidenceOf(x, y *Control, at []int) evidence {
 		e.ends++
 	}
 	return e
+}
+
+// announcedAt is the address the announcement of line l names (invalid
+// when it names none, an EPSV, or is not found).
+func announcedAt(c *Control, l Line) netip.Addr {
+	for _, a := range c.Announce {
+		if a.TS.Equal(l.TS) && a.Endpoint.Port() == l.Port {
+			return a.Endpoint.Addr()
+		}
+	}
+	return netip.Addr{}
 }
 
 // timingTie is how close two candidates' clock offsets must lie for the
@@ -1153,20 +1227,37 @@ func (r *Report) sessionTiming() {
 		}
 	}
 	// Each session's offsets on the reference clock: its own where
-	// measured, else the points'.
+	// measured, else the points'. Where neither is known (a point none
+	// of whose connections paired, or a session whose own points' clocks
+	// are not known against the reference), the point's clock is not
+	// known in the session (clockKnown): its span cannot be set against
+	// the session's packets.
 	for _, s := range r.Sessions {
 		base := r.Offsets[s.pivot].Offset
+		baseKnown := r.offsetKnown(s.pivot)
+		s.clockOK = make([]bool, n)
 		for i := range s.offsets {
-			if i == s.pivot {
-				s.offsets[i] = base
-			} else if s.localOK[i] {
+			switch {
+			case i == s.pivot:
+				s.offsets[i], s.clockOK[i] = base, true
+			case s.localOK[i]:
 				s.offsets[i] += base
-			} else {
+				s.clockOK[i] = true
+			default:
 				s.offsets[i] = r.Offsets[i].Offset
+				s.clockOK[i] = baseKnown && r.offsetKnown(i)
 			}
 		}
 	}
 }
+
+// offsetKnown: point i's clock offset against the reference was measured
+// (or it is the reference).
+func (r *Report) offsetKnown(i int) bool { return i == 0 || r.Offsets[i].Samples > 0 }
+
+// clockKnown: point i's clock is known against the session's (its own
+// offset measured on the session, or both known against the reference).
+func (s *Session) clockKnown(i int) bool { return i >= len(s.clockOK) || s.clockOK[i] }
 
 func plural(n int) string {
 	if n == 1 {
@@ -1519,6 +1610,9 @@ func (r *Report) neverCompleted(s *Session, i int, v *Data) bool {
 // capturingRef: point i was capturing at t (on the reference clock) and
 // went on for coverAfter.
 func (r *Report) capturingRef(s *Session, i int, t time.Time) bool {
+	if !s.clockKnown(i) {
+		return false // when its capture ran, on the session's clock, is not known
+	}
 	at := t.Add(s.offsets[i])
 	return r.Spans[i].Through(at, at.Add(coverAfter))
 }
@@ -1743,6 +1837,14 @@ func (r *Report) judgeAnnouncements(s *Session) {
 			case !s.Sees(i, fromClient):
 				unseen = append(unseen, i)
 				why = append(why, r.oneWayNote(i, !fromClient))
+			// What made the point unable to read it, before whether it
+			// passed there: a frame cut short is no frame missed.
+			case v.Cut[dirIndex(fromClient)] > 0:
+				unseen = append(unseen, i)
+				why = append(why, fmt.Sprintf("%s could not read it: the snap length cut the segments there", r.name(i)))
+			case v.Encrypted:
+				unseen = append(unseen, i)
+				why = append(why, fmt.Sprintf("%s could not read it: the connection was encrypted there", r.name(i)))
 			case s.OrderKnown && k < lastSeen:
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there", r.name(i)))
@@ -1750,12 +1852,6 @@ func (r *Report) judgeAnnouncements(s *Session) {
 				// Its receiver dialled the endpoint it named: it arrived.
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there (the data connection to the endpoint it named proves it arrived)", r.name(i)))
-			case v.Cut[dirIndex(fromClient)] > 0:
-				unseen = append(unseen, i)
-				why = append(why, fmt.Sprintf("%s could not read it: the snap length cut the segments there", r.name(i)))
-			case v.Encrypted:
-				unseen = append(unseen, i)
-				why = append(why, fmt.Sprintf("%s could not read it: the connection was encrypted there", r.name(i)))
 			default:
 				lost = append(lost, i)
 			}
@@ -2684,10 +2780,14 @@ func (r *Report) judge(s *Session, p *Path) {
 		switch {
 		case v.Packets == 0:
 			return "it captured nothing"
+		case !s.clockKnown(i):
+			return "its clock offset is unknown (none of its connections paired with another point's)"
+		// Its first and last packets are what is known of when it
+		// captured, not when the capture started or ended.
 		case at.Before(v.First):
-			return "its capture started " + howLong(v.First.Sub(at), "later")
+			return "its first packet came " + howLong(v.First.Sub(at), "later")
 		case at.After(v.Last):
-			return "its capture had ended " + howLong(at.Sub(v.Last), "before")
+			return "its last packet came " + howLong(at.Sub(v.Last), "before")
 		}
 		if b, ok := v.breakAround(at, coverAfter); ok {
 			// Between two of its files (one missing, say).
@@ -2696,7 +2796,22 @@ func (r *Report) judge(s *Session, p *Path) {
 			}
 			return "one of its files ended " + howLong(b.After.Sub(at), "after") + ", too soon to tell, and the next began " + howLong(b.Before.Sub(at), "after")
 		}
-		return "its capture ended " + howLong(v.Last.Sub(at), "after") + ", too soon to tell"
+		return "its last packet came " + howLong(v.Last.Sub(at), "after") + ", too soon to tell"
+	}
+	// notCapturing says point i was not capturing at t, or, its clock
+	// not known against the session's, that whether it was is not known.
+	notCapturing := func(i int, t time.Time) string {
+		if !s.clockKnown(i) && r.Spans[i].Packets > 0 {
+			return fmt.Sprintf("whether %s was capturing then is not known (%s)", r.name(i), spanNote(i, t))
+		}
+		return fmt.Sprintf("%s was not capturing then (%s)", r.name(i), spanNote(i, t))
+	}
+	// notCapturingGap is notCapturing as a note of p.Gaps.
+	notCapturingGap := func(i int, t time.Time) string {
+		if !s.clockKnown(i) && r.Spans[i].Packets > 0 {
+			return fmt.Sprintf("whether %s was capturing then is not known: %s", r.name(i), spanNote(i, t))
+		}
+		return fmt.Sprintf("%s was not capturing then: %s", r.name(i), spanNote(i, t))
 	}
 	answered, saK := false, -1 // a SYN-ACK seen; the point nearest the sender that saw it
 	for k, i := range order {
@@ -2735,9 +2850,12 @@ func (r *Report) judge(s *Session, p *Path) {
 	for k := 0; k <= furthest; k++ {
 		i := order[k]
 		v := views[i]
+		// A view of it the point holds unpaired says it was capturing,
+		// whatever its clock.
+		unpaired := v == nil && (k > firstK || answered) && r.unpairedLike(s, p, i) != nil
 		switch {
-		case v == nil && !capturing(i, t0):
-			p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing then: %s", r.name(i), spanNote(i, t0)))
+		case v == nil && !capturing(i, t0) && !unpaired:
+			p.Gaps = append(p.Gaps, notCapturingGap(i, t0))
 		case v == nil && blindSYN(i):
 			p.Gaps = append(p.Gaps, r.oneWayNote(i, !p.Passive)+": not the SYN")
 		case v != nil && v.SYNACKs == 0 && answered && blindAnswer(i):
@@ -2788,24 +2906,55 @@ func (r *Report) judge(s *Session, p *Path) {
 	}
 	if !answered {
 		if lastK < len(order)-1 {
-			next := order[lastK+1]
 			// A point capturing while any of the SYNs passed (and for
 			// coverAfter after it), and that saw none of them, proves a
 			// loss: the first may predate its capture while a
 			// retransmission falls inside it, the last come too near
-			// its end.
-			switch {
-			case blindSYN(next):
+			// its end. watching says whether point i could have seen the
+			// SYN, and what to note of it.
+			watching := func(i int) (bool, string) {
+				switch {
+				case blindSYN(i):
+					return false, r.oneWayNote(i, !p.Passive)
+				case capturing(i, t0):
+					return true, ""
+				case r.anySYNCovered(s, p, firstK, lastK, i):
+					return true, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at a later one", r.name(i), spanNote(i, t0))
+				case r.capturingPastRefusal(s, p, firstK, lastK, i, t0):
+					// The sender gave up at the refusal (and closed its
+					// session): the capture need not go on for
+					// coverAfter.
+					return true, ""
+				}
+				return false, notCapturing(i, t0)
+			}
+			next := order[lastK+1]
+			ok, note := watching(next)
+			if !ok {
+				// The next point could not tell; one further on, that
+				// could, and saw nothing, places the loss before it.
+				for k := lastK + 2; k < len(order); k++ {
+					further := order[k]
+					if fok, fnote := watching(further); fok {
+						for _, i := range order[lastK+1 : k] {
+							if blindSYN(i) {
+								p.Gaps = append(p.Gaps, r.oneWayNote(i, !p.Passive)+": not the SYN")
+							} else {
+								p.Gaps = append(p.Gaps, notCapturingGap(i, t0))
+							}
+						}
+						next, ok, note = further, true, fnote
+						break
+					}
+				}
+			}
+			if !ok {
 				p.Where = NotCaptured
-				p.Verdict = fmt.Sprintf("the SYN passed %s; %s: nothing is known past %s", r.name(order[lastK]), r.oneWayNote(next, !p.Passive), r.name(order[lastK]))
+				p.Verdict = fmt.Sprintf("the SYN passed %s; %s: nothing is known past %s", r.name(order[lastK]), note, r.name(order[lastK]))
 				return
-			case capturing(next, t0):
-			case r.anySYNCovered(s, p, firstK, lastK, next):
-				p.Gaps = append(p.Gaps, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at a later one", r.name(next), spanNote(next, t0)))
-			default:
-				p.Where = NotCaptured
-				p.Verdict = fmt.Sprintf("the SYN passed %s; %s was not capturing then (%s): nothing is known past %s", r.name(order[lastK]), r.name(next), spanNote(next, t0), r.name(order[lastK]))
-				return
+			}
+			if note != "" {
+				p.Gaps = append(p.Gaps, note)
 			}
 			p.Where, p.After, p.Before = LostSYN, order[lastK], next
 			p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s: dropped in between", r.name(order[lastK]), r.name(next))
@@ -2818,13 +2967,34 @@ func (r *Report) judge(s *Session, p *Path) {
 					if v.RSTFromDst {
 						from = fmt.Sprintf("a reset in the receiver's name (from %s)", v.RSTFrom)
 					}
+					by := " (a reject rule)"
+					if v.RSTFromDst && translatedPast(s, p, next, v.Dst.Addr()) {
+						// The address dialled is not the receiver's past
+						// the box: the box's own (a DNAT router's), whose
+						// own stack resets a port it does not forward.
+						by = fmt.Sprintf(": a reject rule, or, if %s is the router's own address, a port the router does not forward (its own stack answers)", v.Dst.Addr())
+					}
 					p.Where = RSTInBetween
-					p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and %s reached %s: refused in between, by a box that answers with a TCP reset (a reject rule)",
-						r.name(order[lastK]), r.name(next), from, r.name(order[k]))
+					p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and %s reached %s: refused in between, by a box that answers with a TCP reset%s",
+						r.name(order[lastK]), r.name(next), from, r.name(order[k]), by)
 					return
 				}
 			}
-			r.inBetween(p, firstK, lastK)
+			if r.inBetween(p, firstK, lastK) {
+				return
+			}
+			// An ICMP error in the receiver's name (the address the
+			// sender dialled, a router's own when it forwards the port)
+			// from before a point the SYN never reached came from a box
+			// in between, as a reset does.
+			for k := firstK; k <= lastK; k++ {
+				if v := views[order[k]]; v != nil && !v.ICMP.IsZero() {
+					p.Where = ICMPInBetween
+					p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and an ICMP error (type %d code %d) in the receiver's name (from %s) reached %s: refused in between, by a box that answers with an ICMP error (a reject rule)",
+						r.name(order[lastK]), r.name(next), v.ICMPType, v.ICMPCode, v.ICMPFrom, r.name(order[k]))
+					return
+				}
+			}
 			return
 		}
 		if !recv.RST.IsZero() && recv.RSTFromDst {
@@ -2882,8 +3052,8 @@ func (r *Report) judge(s *Session, p *Path) {
 		}
 		if !capturing(i, tSA) {
 			p.Where = NotCaptured
-			p.Verdict = fmt.Sprintf("the receiver %s answered it (seen at %s), but %s was not capturing then (%s): nothing is known past %s",
-				sa.Dst.Addr(), r.name(order[saK]), r.name(i), spanNote(i, tSA), r.name(order[saK]))
+			p.Verdict = fmt.Sprintf("the receiver %s answered it (seen at %s), but %s: nothing is known past %s",
+				sa.Dst.Addr(), r.name(order[saK]), notCapturing(i, tSA), r.name(order[saK]))
 			return
 		}
 		if views[i] == nil {
@@ -3130,6 +3300,79 @@ func (r *Report) anySYNCovered(s *Session, p *Path, from, upTo, next int) bool {
 	return false
 }
 
+// translatedPast: at point i the session's control connection shows p's
+// receiver at another address than addr (a NAT between: addr is the
+// box's own).
+func translatedPast(s *Session, p *Path, i int, addr netip.Addr) bool {
+	c := s.Views[i]
+	if c == nil {
+		return false
+	}
+	recv := c.Server.Addr()
+	if !p.Passive {
+		recv = c.Client.Addr()
+	}
+	return recv.IsValid() && recv != addr
+}
+
+// copiesOnly: every two points that saw s hold one capture
+// (Report.Identical).
+func (r *Report) copiesOnly(s *Session) bool {
+	var seen []int
+	for i, v := range s.Views {
+		if v != nil {
+			seen = append(seen, i)
+		}
+	}
+	for x, a := range seen {
+		for _, b := range seen[x+1:] {
+			if !slices.Contains(r.Identical, [2]int{a, b}) && !slices.Contains(r.Identical, [2]int{b, a}) {
+				return false
+			}
+		}
+	}
+	return len(seen) > 1
+}
+
+// capturingPastRefusal: a reset or ICMP error reached a point of
+// order[from..upTo] (after the SYN) and point next, whose clock the
+// session measured, was capturing from the SYN (t0, on the reference
+// clock) until that refusal came back, plus the round trip between the
+// two points the session's own packets measured: a SYN that passed next
+// would have passed it before the refusal from a box beyond it came back,
+// so next was capturing when the SYN would have passed, though the
+// sender, refused, gave up (and closed its session) at once, less than
+// coverAfter before next's last packet.
+func (r *Report) capturingPastRefusal(s *Session, p *Path, from, upTo, next int, t0 time.Time) bool {
+	if !s.posOK[next] || !s.clockKnown(next) {
+		return false // no transit measured to it: how long to wait is not known
+	}
+	for k := from; k <= upTo; k++ {
+		i := p.Order[k]
+		v := p.Views[i]
+		if v == nil || !s.posOK[i] {
+			continue
+		}
+		var back time.Time // the refusal's return, on the reference clock
+		switch {
+		case !v.RST.IsZero() && v.RSTFrom != v.Src.Addr():
+			back = s.corrected(i, v.RST)
+		case !v.ICMP.IsZero():
+			back = s.corrected(i, v.ICMP)
+		default:
+			continue
+		}
+		if back.Before(t0) {
+			continue
+		}
+		rtt := absDur(s.pos[i]-s.pos[next]) + 4*max(r.tick(i), r.tick(next), r.tick(s.pivot))
+		if r.Spans[next].Through(t0.Add(s.offsets[next]), back.Add(s.offsets[next]+rtt)) {
+			return true
+		}
+	}
+	return false
+}
+
 // judgeUnordered judges a connection of a session whose points' order is
 // unknown: the same at every point that saw the session is said as it
 // is; anything else is OrderUnknown, what each point saw, no loss placed.
@@ -3249,6 +3492,11 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 		return true
 	case alike && answered && first != nil:
 		return false
+	case alike && silent && first != nil && r.copiesOnly(s):
+		// One capture given twice: it says what one point says, the
+		// SYN sent and nothing back, not where it went.
+		p.Where, p.Verdict = NotCaptured, fmt.Sprintf("the SYN passed %s, which hold one capture (the same packets at the same times), and no answer came back there: nothing is known past it", r.names(p.Order, func(i int) bool { return p.Views[i] != nil }))
+		return true
 	case alike && silent && first != nil:
 		p.Where, p.Verdict = NoAnswer, "the SYN reached every point (their order along the path is unknown); no answer came back"
 		return true
