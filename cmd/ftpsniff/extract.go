@@ -40,7 +40,9 @@ func (o *extractOptions) registerExtract(f *pflag.FlagSet) {
 }
 
 // validateExtract checks the limits and opens the folder, so a folder
-// that cannot be created is one clear error before any packet is read.
+// that cannot be created, or one that exists and takes no file (owned by
+// another user, read-only), is one clear error before any packet is read
+// rather than a write error per transfer in the summary.
 func (o *extractOptions) validateExtract() error {
 	if o.ExtractDir == "" {
 		if o.ExtractListings {
@@ -54,9 +56,41 @@ func (o *extractOptions) validateExtract() error {
 	if err != nil {
 		return usageErrorf("--extract %s: %v", o.ExtractDir, err)
 	}
+	created := errors.Is(statErr, fs.ErrNotExist)
+	if !created {
+		if err := canCreateIn(o.ExtractDir); err != nil {
+			d.Close()
+			return fmt.Errorf("--extract %s: ftpsniff, running as %s, cannot create files in this folder: %w; make it writable for that user, or name another folder (one that does not exist yet is created)", o.ExtractDir, currentUser(), err)
+		}
+	}
 	o.extractDir = d
-	o.extractCreated = errors.Is(statErr, fs.ErrNotExist)
+	o.extractCreated = created
 	return nil
+}
+
+// canCreateIn tells whether this process can create a file in dir, by
+// creating an empty one and removing it: permissions, ACLs, a read-only
+// mount and the like all answer the same way.
+func canCreateIn(dir string) error {
+	f, err := os.CreateTemp(dir, ".ftpsniff-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the folder is named by the caller
+		}
+		return err
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// currentUser names the user the process runs as, for messages.
+func currentUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "user " + u.Username
+	}
+	return "uid " + strconv.Itoa(os.Geteuid())
 }
 
 // giveExtractTo is for `live` started as root, before it drops its
@@ -94,12 +128,9 @@ func (o *extractOptions) checkExtractWritable(name string) error {
 	if o.extractDir == nil || o.extractCreated {
 		return nil
 	}
-	f, err := os.CreateTemp(o.ExtractDir, ".ftpsniff-check-*")
-	if err != nil {
+	if err := canCreateIn(o.ExtractDir); err != nil {
 		return fmt.Errorf("--extract %s: with its privileges dropped (--user %s), the capture cannot create files in the folder: %w; make it writable by that user, or name a folder that does not exist yet (ftpsniff then creates it for that user)", o.ExtractDir, name, err)
 	}
-	f.Close()
-	os.Remove(f.Name())
 	return nil
 }
 
@@ -125,7 +156,8 @@ type fileSkippedOutput interface {
 }
 
 // fileFailedOutput is an output that shows a file that could not be
-// created (a file-system error, not a bound): live's text stream.
+// created (a file-system error, not a bound) at once: live's text stream.
+// Others are told as of a bound (fileSkippedOutput).
 type fileFailedOutput interface {
 	FileFailed(s *track.Session, d *track.DataConn, err error)
 }
@@ -152,9 +184,15 @@ type extractStats struct {
 	// EncryptedSession: data connections of sessions whose control
 	// channel was TLS (no transfer command visible) that began with the
 	// client's TLS ClientHello: ciphertext, not written (not NoCommand).
-	EncryptedSession int64  `json:"encrypted_session,omitempty"`
-	WriteErrors      int64  `json:"write_errors,omitempty"` // files a write or close failed on
-	LastError        string `json:"last_error,omitempty"`
+	EncryptedSession int64 `json:"encrypted_session,omitempty"`
+	// NoCommandTLS: data connections of sessions whose control channel
+	// was TLS (no transfer command visible, ever) that carried bytes with
+	// no TLS ClientHello seen first: in clear (PROT C), or not
+	// reassembled. Not written, nor counted in NoCommand, whose bytes came
+	// before a command that did come.
+	NoCommandTLS int64  `json:"no_command_tls,omitempty"`
+	WriteErrors  int64  `json:"write_errors,omitempty"` // files a write or close failed on
+	LastError    string `json:"last_error,omitempty"`
 }
 
 // extractLimits are the folder's bounds, as the JSON record names them.
@@ -398,9 +436,10 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 		return nil
 	}
 	if dc.Command == nil {
-		// Bytes before the transfer command was seen: counted once.
+		// Bytes before the transfer command was seen, or of a session
+		// whose commands are ciphertext: counted once.
 		x.put(dc, &openFile{dead: true, noCmd: true, toClient: toClient})
-		x.st.NoCommand++
+		x.countNoCommand(dc)
 		return nil
 	}
 	want, ok := x.wanted(dc)
@@ -452,12 +491,29 @@ func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 				if x.flush != nil {
 					x.flush()
 				}
+			} else {
+				// The transcript says it under the data connection, as it
+				// does a bound's.
+				x.skip(dc, err.Error())
 			}
 		}
 		return false
 	}
 	f.w = w
 	return true
+}
+
+// countNoCommand counts a data connection that carried bytes with no
+// transfer command linked to it: one whose command came late (NoCommand),
+// or one of a session whose control channel is TLS, where no command is
+// ever visible (NoCommandTLS; its ClientHello, when seen, made it
+// EncryptedSession instead).
+func (x *extractor) countNoCommand(dc *track.DataConn) {
+	if controlEncrypted(dc.Session) {
+		x.st.NoCommandTLS++
+		return
+	}
+	x.st.NoCommand++
 }
 
 // tlsHandshakeStart tells whether b starts like a TLS handshake record
@@ -485,15 +541,28 @@ func (x *extractor) limitWhy(err error) string {
 	l := x.dir.Limits()
 	switch {
 	case errors.Is(err, extract.ErrTooManyOpen):
-		return fmt.Sprintf("%d files were open (--extract-max-open)", l.MaxOpen)
+		return filesOpenWhy(l.MaxOpen)
 	case errors.Is(err, extract.ErrTooManyFiles):
-		return fmt.Sprintf("%d files written already", l.MaxFiles)
+		return filesWrittenWhy(l.MaxFiles)
 	case errors.Is(err, extract.ErrFolderFull):
 		return "the folder limit was reached (--extract-max-total)"
 	case errors.Is(err, extract.ErrNameTaken):
 		return "every name was taken"
 	}
 	return err.Error()
+}
+
+// filesOpenWhy and filesWrittenWhy word the open-files and the files
+// bound, for limitWhy and the summary.
+func filesOpenWhy(n int) string {
+	if n == 1 {
+		return "1 file was open (--extract-max-open)"
+	}
+	return fmt.Sprintf("%d files were open (--extract-max-open)", n)
+}
+
+func filesWrittenWhy(n int) string {
+	return fmt.Sprintf("%d file%s written already", n, plural(n))
 }
 
 func (x *extractor) writeError(err error) {
@@ -754,7 +823,7 @@ func (x *extractor) noFileYet(dc *track.DataConn) {
 		// linked to it (a capture of two interfaces whose clocks disagree
 		// wrote the whole connection before its 227 and RETR): no file,
 		// counted as bytes before their command are.
-		x.st.NoCommand++
+		x.countNoCommand(dc)
 		return
 	}
 	toClient, ok := x.wanted(dc)

@@ -194,7 +194,7 @@ func TestExtractSkippedByOpenLimitSaysSoUnderItsData(t *testing.T) {
 			t.Fatalf("%v: exit %d: %s", report, code, stderr.String())
 		}
 		text := stdout.String()
-		if strings.Count(text, "file not written: 1 files were open (--extract-max-open)") != 1 || strings.Count(text, "file s1-d1-f.bin") != 1 {
+		if strings.Count(text, "file not written: 1 file was open (--extract-max-open)") != 1 || strings.Count(text, "file s1-d1-f.bin") != 1 {
 			t.Errorf("%v: want one file written and one transfer saying it was not:\n%s", report, text)
 		}
 	}

@@ -15,7 +15,8 @@ import (
 // shows no more commands than that.
 type textFiles struct {
 	recs map[*track.Session]map[*track.DataConn]*extract.FileRecord
-	// skipped: transfers a bound kept from being written, and why.
+	// skipped: transfers a bound or a file-system error kept from being
+	// written, and why.
 	skipped map[*track.Session]map[*track.DataConn]string
 	st      *extractStats
 }
@@ -95,28 +96,45 @@ func (o *textOutput) extractSummary() {
 	f := st.Files
 	o.printf("  extracted: %d file%s, %d bytes into %s", f.Files, plural(int(f.Files)), f.Bytes, safe(st.Dir))
 	var warn []string
-	add := func(n int64, what string) {
-		if n > 0 {
-			warn = append(warn, fmt.Sprintf("%d %s", n, what))
+	// add words n of a counter: one when n is 1, many otherwise.
+	add := func(n int64, one, many string) {
+		switch {
+		case n == 1:
+			warn = append(warn, "1 "+one)
+		case n > 1:
+			warn = append(warn, fmt.Sprintf("%d %s", n, many))
 		}
 	}
-	add(f.RefusedOpen, fmt.Sprintf("not written: %d files were open (--extract-max-open)", st.Limits.MaxOpen))
-	add(f.RefusedFiles, fmt.Sprintf("not written: %d files written already", st.Limits.MaxFiles))
-	add(f.RefusedFull, "not written: the folder limit was reached (--extract-max-total)")
-	add(f.RefusedName, "not written: every name was taken")
-	add(f.CutFile, fmt.Sprintf("cut at %d bytes (--extract-max-file)", st.Limits.MaxFileBytes))
-	add(f.CutFull, "cut at the folder limit (--extract-max-total)")
-	add(st.GivenUp, "cut short: reassembly given up, connection table full")
-	add(int64(st.Payload.Evicted), "data connections dropped from the reassembly table (full)")
-	add(int64(st.Payload.HeldOverflow), "data-stream holes given up early (out-of-order bytes past the buffer bound)")
-	add(st.NoCommand, "data connections that carried bytes before their transfer command was seen, not written")
-	add(st.NotReassembled, "transfers whose bytes were not reassembled, not written")
-	add(int64(st.Payload.StartUnknown), "data connections without SYN or SYN-ACK: files start at an unknown offset")
-	add(int64(st.Payload.Conflicts), "places where the capture held two different versions of the same bytes")
-	add(st.Encrypted, "data connections encrypted (a TLS ClientHello first), not written")
-	add(st.EncryptedSession, "data connections of encrypted sessions (TLS, no command visible), encrypted too, not written")
-	add(int64(st.Payload.AfterEnd), "data segments after their connection's reset or close (in flight, or late copies), not written")
-	add(st.WriteErrors, "write error"+plural(int(st.WriteErrors))+" (last: "+safe(st.LastError)+")")
+	same := func(n int64, what string) { add(n, what, what) }
+	same(f.RefusedOpen, "not written: "+filesOpenWhy(st.Limits.MaxOpen))
+	same(f.RefusedFiles, "not written: "+filesWrittenWhy(st.Limits.MaxFiles))
+	same(f.RefusedFull, "not written: the folder limit was reached (--extract-max-total)")
+	same(f.RefusedName, "not written: every name was taken")
+	same(f.CutFile, fmt.Sprintf("cut at %d bytes (--extract-max-file)", st.Limits.MaxFileBytes))
+	same(f.CutFull, "cut at the folder limit (--extract-max-total)")
+	same(st.GivenUp, "cut short: reassembly given up, connection table full")
+	add(int64(st.Payload.Evicted), "data connection dropped from the reassembly table (full)",
+		"data connections dropped from the reassembly table (full)")
+	add(int64(st.Payload.HeldOverflow), "data-stream hole given up early (out-of-order bytes past the buffer bound)",
+		"data-stream holes given up early (out-of-order bytes past the buffer bound)")
+	add(st.NoCommand, "data connection that carried bytes before its transfer command was seen, not written",
+		"data connections that carried bytes before their transfer command was seen, not written")
+	// (Their commands are ciphertext: never seen, not late.)
+	add(st.NoCommandTLS, "data connection of an encrypted session with no TLS handshake seen (PROT C, in clear), not written: its transfer command is inside TLS",
+		"data connections of encrypted sessions with no TLS handshake seen (PROT C, in clear), not written: their transfer commands are inside TLS")
+	add(st.NotReassembled, "transfer whose bytes were not reassembled, not written",
+		"transfers whose bytes were not reassembled, not written")
+	add(int64(st.Payload.StartUnknown), "data connection without SYN or SYN-ACK: its file starts at an unknown offset",
+		"data connections without SYN or SYN-ACK: files start at an unknown offset")
+	add(int64(st.Payload.Conflicts), "place where the capture held two different versions of the same bytes",
+		"places where the capture held two different versions of the same bytes")
+	add(st.Encrypted, "data connection encrypted (a TLS ClientHello first), not written",
+		"data connections encrypted (a TLS ClientHello first), not written")
+	add(st.EncryptedSession, "data connection of an encrypted session (TLS, no command visible), encrypted too, not written",
+		"data connections of encrypted sessions (TLS, no command visible), encrypted too, not written")
+	add(int64(st.Payload.AfterEnd), "data segment after its connection's reset or close (in flight, or a late copy), not written",
+		"data segments after their connection's reset or close (in flight, or late copies), not written")
+	add(st.WriteErrors, "write error (last: "+safe(st.LastError)+")", "write errors (last: "+safe(st.LastError)+")")
 	if len(warn) > 0 {
 		o.printf("; %s", o.p.warn.Sprint(strings.Join(warn, ", ")))
 	}

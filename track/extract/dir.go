@@ -65,6 +65,9 @@ func (l Limits) withDefaults() (Limits, error) {
 }
 
 // Stats counts what a Dir wrote and what its limits cost, for the summary.
+// Bytes and HoleBytes count a file's bytes as they are offered; a file
+// whose write failed (a full disk) gives back at Close those that never
+// reached the disk, so once every file is closed they are the files' own.
 type Stats struct {
 	Files        int64 `json:"files"`         // files created
 	Bytes        int64 `json:"bytes"`         // bytes written to them together (holes not included)
@@ -246,6 +249,21 @@ func (d *Dir) reserve(pos, n int64, hole bool) (int64, limitCut) {
 	}
 	d.mu.Unlock()
 	return n, why
+}
+
+// unreserve gives back what a writer reserved and never put on disk (a
+// write failed: the buffered bytes and the failed ones, a hole seeked past
+// with nothing after it), so that Stats count what reached the disk and
+// the folder bound holds the files as they are.
+func (d *Dir) unreserve(bytes, holes int64) {
+	if bytes <= 0 && holes <= 0 {
+		return
+	}
+	d.mu.Lock()
+	d.total -= bytes + holes
+	d.st.Bytes -= bytes
+	d.st.HoleBytes -= holes
+	d.mu.Unlock()
 }
 
 // countCut records bytes a limit cost; first is set for a file's first cut.

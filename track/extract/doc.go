@@ -95,7 +95,9 @@
 // The size compared is the stream length (bytes written, cut or
 // missing); after REST it may also equal the announced size minus the
 // offset. TYPE A (and no TYPE, RFC 959's ASCII default, judged the same)
-// is judged by what the wire proves (judgeASCII): the file is the wire
+// is judged, except for a listing (text the server makes for the
+// transfer: no file on its disk to differ from), by what the wire proves
+// (judgeASCII): the file is the wire
 // form, whose hashes are the server file's only when the wire shows no
 // conversion (the 150 says BINARY mode, the size as announced, no CR LF,
 // a bare LF in a download); a download larger than the announced disk

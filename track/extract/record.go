@@ -128,9 +128,12 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	}
 	rest := max(fin.Rest, 0)
 	// ascii names the transfer's ASCII type ("" when binary, or when the
-	// server said it sent binary: the file unchanged).
+	// server said it sent binary: the file unchanged). A listing is text
+	// the server makes for the transfer, not a file it stores: no file on
+	// its disk whose line ends TYPE A could have changed, nothing to judge.
 	ascii := ""
 	switch {
+	case isListing(w.t.Verb):
 	case fin.ASCII:
 		ascii = "TYPE A"
 	case fin.NoType:

@@ -73,6 +73,10 @@ type Writer struct {
 	// its size). After a failed write, size is disk.
 	disk, hole int64
 	toDisk     bool // buf writes through toDisk
+	// reserved, reservedHoles: the bytes and hole bytes the folder granted
+	// (Dir.reserve); diskBytes: of disk, the bytes (not holes). A failed
+	// write gives back the difference at Close (Dir.unreserve).
+	reserved, reservedHoles, diskBytes int64
 }
 
 // toDisk is what buf writes to: the file, hashing the bytes it takes.
@@ -95,6 +99,7 @@ func (w *Writer) onDisk(q []byte) {
 	w.sha1.Write(q)
 	w.md5.Write(q)
 	w.disk += int64(len(q))
+	w.diskBytes += int64(len(q))
 }
 
 // holeOnDisk hashes the hole seeked past, now part of the file.
@@ -147,6 +152,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	ok, why := w.d.reserve(w.size, n, false)
+	w.reserved += ok
 	if ok > 0 {
 		q := p[:ok]
 		w.sniffBytes(q)
@@ -201,6 +207,7 @@ func (w *Writer) Gap(offset, length int64) error {
 		return nil
 	}
 	ok, why := w.d.reserve(w.size, length, true)
+	w.reservedHoles += ok
 	if ok > 0 {
 		if err := w.out().Flush(); err != nil {
 			return w.fail(err)
@@ -292,8 +299,10 @@ func (w *Writer) Close(fin Final) (FileRecord, error) {
 		return w.record(fin), err
 	}
 	// The bytes buffered when a write failed, and every one after, never
-	// reached the file: its size and hashes are those of what did.
+	// reached the file: its size and hashes are those of what did, and the
+	// folder's counters give back the rest.
 	w.size = w.disk
+	w.d.unreserve(w.reserved-w.diskBytes, w.reservedHoles-(w.disk-w.diskBytes))
 	r := w.record(fin)
 	if short := w.stream - w.disk; short > 0 {
 		r.Reasons = append(r.Reasons, "the file on disk is short: it holds the first "+strconv.FormatInt(w.disk, 10)+
