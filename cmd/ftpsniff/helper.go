@@ -1087,12 +1087,17 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		return
 	case r.Action == nfhelper.PartialDrop:
 		f.Code, f.Severity = CodeHelperDrop, diagnose.SeverityError
-		f.Message = fmt.Sprintf("a Linux router with the FTP helper would drop this segment (%s: %s), and every retransmission of it: the session would stall", r.KernelLog(), r.Partial)
+		f.Message = fmt.Sprintf("a Linux router with the FTP helper would drop this segment (%s: %s), and every retransmission of it: the session would stall", r.KernelLog(), r.PartialReason())
 		f.Advice = "make the server send the announcement in one segment in the form the helper parses, or open the data ports without the helper"
 		if dir == nfhelper.ClientToServer {
 			// The client split its PORT/EPRT: the server has nothing to
 			// change.
 			f.Advice = "make the client send its PORT/EPRT in one segment in the form the helper parses, or use passive mode on the client"
+		}
+		if r.WrongFamily != 0 {
+			// Not a split: the helper reads only the connection's own
+			// family in an EPRT.
+			f.Advice = "make the client name an address of the control connection's family in its EPRT (|1| on IPv4, |2| on IPv6), or use passive mode on the client"
 		}
 		if tabAfterVerb(n) {
 			f.Message += fmt.Sprintf(". The client ended the verb with a TAB, not a space: the helper does not recognise the %s, as it needs a space after the verb (ProFTPD runs the TAB form; vsftpd and Pure-FTPd do not know it)", r.Kind)
@@ -1405,7 +1410,7 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	case r.Action == nfhelper.PartialDrop && tabAfterVerb(n):
 		why = fmt.Sprintf("the helper would have dropped the announcement: it did not recognise the %s, whose verb the client ended with a TAB, not the space the helper needs", r.Kind)
 	case r.Action == nfhelper.PartialDrop:
-		why = "the helper would have dropped the announcement (" + r.Partial.String() + ")"
+		why = "the helper would have dropped the announcement (" + r.PartialReason() + ")"
 	case r.Action == nfhelper.NotRecorded && n.natVerdict:
 		// The verdict on the announcement is the NAT router's rewrite
 		// (helper-rewrite): the data connection is judged against the
@@ -1595,7 +1600,17 @@ func (n annNote) notes() string {
 	if n.lostLen != 0 {
 		s += lostNote(n.lost, n.lostLen)
 	}
+	if n.res.Refill {
+		s += refillNote(n.num)
+	}
 	return s
+}
+
+// refillNote qualifies a verdict on the segment of packet num, which
+// fills a hole the capture left at a line start (Result.Refill): the
+// router searched there when it saw those bytes.
+func refillNote(num uint64) string {
+	return fmt.Sprintf(" (packet %d fills a hole this capture left where a line began, which the router searched when it saw those bytes: this copy is judged as searched there; if an earlier whole copy passed the router and was lost beyond it, that copy had this verdict and this retransmission passed unsearched and unrewritten)", num)
 }
 
 // lostNote qualifies a verdict on the segment of packet num, which

@@ -32,7 +32,8 @@
 //
 // Bounds: a Simulator's state is fixed-size and independent of traffic:
 // per direction two remembered line starts (NUM_SEQ_TO_REMEMBER), a
-// pick-up flag and one seqadj record; at most one live expectation
+// pick-up flag, one seqadj record and where the last bytes fed as unseen
+// began; at most one live expectation
 // (max_expected = 1); the counters in Stats. Result.Missed keeps at most
 // MaxMissed entries; the rest are counted in Result.MissedDropped and
 // Stats.MissedDropped. Every loop runs at most once per payload byte (the

@@ -20,6 +20,9 @@ type manip struct {
 	// read): with more bytes after the segment's end the result could
 	// differ. Only meaningful when findPattern returns -1.
 	eod bool
+	// wrongAF: try_eprt failed on the address family byte, which is not
+	// the connection's ('1' on IPv4, '2' on IPv6): that byte, else 0.
+	wrongAF byte
 }
 
 type pattern struct {
@@ -183,6 +186,7 @@ func tryEPRT(data []byte, cmd *manip, _ byte, _ *int, k Kernel) int {
 		return 0
 	}
 	if (cmd.family == IPv4 && data[1] != '1') || (cmd.family == IPv6 && data[1] != '2') {
+		cmd.wrongAF = data[1]
 		return 0
 	}
 	var length int

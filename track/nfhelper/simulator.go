@@ -3,6 +3,7 @@ package nfhelper
 import (
 	"bytes"
 	"net/netip"
+	"strconv"
 	"time"
 )
 
@@ -17,6 +18,10 @@ type Result struct {
 	Kind Kind
 	// Partial tells which step failed for a PartialDrop.
 	Partial Partial
+	// WrongFamily: for a PartialDrop of an EPRT whose address family
+	// field is not the connection's (try_eprt reads only |1| on IPv4 and
+	// |2| on IPv6), that byte; else 0.
+	WrongFamily byte
 	// MatchOff and MatchLen locate the number text the kernel parsed
 	// (matchoff/matchlen, the bytes nf_nat_ftp replaces).
 	MatchOff, MatchLen int
@@ -45,6 +50,11 @@ type Result struct {
 	// on the unseen bytes (a number running to the end of Payload) is
 	// the model's guess too.
 	Cut bool
+	// Refill: the segment begins where bytes fed as unseen began (a
+	// Segment with Cut and no Payload) and was searched for that reason:
+	// the router searched those bytes there, so this copy of them is
+	// judged as the router judged the first.
+	Refill bool
 	// Missed lists announcement lines in this segment that the helper did
 	// not act on; MissedDropped counts the ones beyond MaxMissed.
 	Missed        [MaxMissed]Missed
@@ -54,6 +64,21 @@ type Result struct {
 
 // Dropped reports whether the helper returned NF_DROP for the segment.
 func (r *Result) Dropped() bool { return r.Action == PartialDrop }
+
+// PartialReason says why the parser failed for a PartialDrop: the
+// Partial, or for an EPRT of another family than the connection's, that
+// mismatch.
+func (r *Result) PartialReason() string {
+	switch r.WrongFamily {
+	case 0:
+		return r.Partial.String()
+	case '1':
+		return "EPRT |1| (IPv4) on an IPv6 connection, where only |2| is read"
+	case '2':
+		return "EPRT |2| (IPv6) on an IPv4 connection, where only |1| is read"
+	}
+	return "EPRT address family " + strconv.Quote(string([]byte{r.WrongFamily})) + ", not the connection's (|1| is read on IPv4, |2| on IPv6)"
+}
 
 // MissedLines returns the misses recorded in r.
 func (r *Result) MissedLines() []Missed { return r.Missed[:r.NMissed] }
@@ -119,6 +144,14 @@ type Simulator struct {
 	nlNum  [2]uint8
 	pickup [2]bool
 	adj    [2]seqAdj
+	// unseen: per direction, where the last bytes fed as unseen began,
+	// when that was a line start the helper searched (unseenOK). Their
+	// assumed line end is remembered as a line start and may push this
+	// one out of the two slots, while the router, which saw the bytes,
+	// searched them here: a later segment that begins exactly here (the
+	// copy that fills the capture's hole) is searched.
+	unseen   [2]uint32
+	unseenOK [2]bool
 
 	exp   Expectation
 	stats Stats
@@ -238,7 +271,15 @@ func (s *Simulator) Feed(seg Segment) Result {
 	r.Cut = cut > 0
 	if len(p) == 0 {
 		if cut > 0 {
-			// All of it unseen: assume it ended a line.
+			// All of it unseen: assume it ended a line, and keep where
+			// it began for the copy that fills it. The router searched
+			// it there if that was a line start, or by the pick-up
+			// flag, which it used up then.
+			ok := s.findNL(dir, seg.Seq)
+			if !ok && s.pickup[dir] {
+				ok, s.pickup[dir] = true, false
+			}
+			s.unseen[dir], s.unseenOK[dir] = seg.Seq, ok
 			s.updateNL(dir, seg.Seq+uint32(cut))
 		}
 		r.Action = NoPayload
@@ -251,12 +292,22 @@ func (s *Simulator) Feed(seg Segment) Result {
 	next := seg.Seq + uint32(len(p)) + uint32(cut)
 
 	searched := true
+	refill := s.unseenOK[dir] && s.unseen[dir] == seg.Seq
 	if !s.findNL(dir, seg.Seq) {
-		if s.pickup[dir] {
+		switch {
+		case refill:
+			// The router searched the first copy of these bytes here.
+			r.Refill = true
+		case s.pickup[dir]:
 			s.pickup[dir] = false
-		} else {
+		default:
 			searched = false
 		}
+	}
+	if refill {
+		// Once: a drop (below) keeps the line start, as the kernel
+		// does, for the next copy.
+		s.unseenOK[dir] = false
 	}
 	startMiss := MissNone
 	if !searched {
@@ -300,9 +351,15 @@ func (s *Simulator) Feed(seg Segment) Result {
 	case -1:
 		// NF_DROP before out_update_nl: the line starts stay as they were,
 		// so the retransmission is searched again.
+		if refill {
+			s.unseenOK[dir] = true
+		}
 		r.Action = PartialDrop
 		r.Kind = pat.kind
 		r.MatchOff, r.MatchLen = 0, 0
+		if pat.kind == KindEPRT {
+			r.WrongFamily = cmd.wrongAF
+		}
 		s.stats.Drops++
 		r.SeqShift = s.adj[dir].seqOffset(seg.Seq)
 		return r

@@ -89,6 +89,12 @@ type HelperStep struct {
 
 	orig   []byte // the first copy's payload at From
 	fedIdx int    // its place among the direction's segments fed
+	// rewrote: 1 + the index of the step of an earlier copy of this
+	// segment that the helper rewrote (0: none); this copy, when the
+	// helper does not search it, leaves the router as it was sent.
+	rewrote int
+	// unrewritten says so (unrewritten()), for the verdict.
+	unrewritten string
 }
 
 // PathHelper is a data SYN, as the router received it, against the
@@ -183,13 +189,17 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 
 	// shifts: the offset the simulation gave each segment fed, per
 	// direction, in the order fed.
+	// copy: the segment as a copy the far point may have seen
+	// (copyOwner).
 	type fed struct {
 		seq     uint32
 		payload []byte
 		shift   int32
+		copy    sentCopy
 	}
 	var fedSegs [2][]fed
-	stepAt := map[[2]uint64]int{} // (dir, seq) of the latest step -> index
+	stepAt := map[[2]uint64]int{}    // (dir, seq) of the latest step -> index
+	rewroteAt := map[[2]uint64]int{} // (dir, seq) -> 1 + index of the first step that rewrote it
 	// moved: the live expectation nf_nat_ftp registered at another port
 	// than the simulation's (HelperStep.MovedPort); extra, per
 	// direction, the bytes its text differs in length from the
@@ -268,6 +278,9 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 					r.Points[pt], gap, plural(int(gap)), who, ev.seg.Num)
 			}
 		}
+		// late: the sender had sent bytes past this segment before it (a
+		// retransmission after newer data).
+		late := seqAfter(next[ev.dir&1].seq, ev.seg.Seq+uint32(len(ev.payload)))
 		if end := ev.seg.Seq + uint32(len(ev.payload)); seqAfter(end, next[ev.dir&1].seq) {
 			next[ev.dir&1].seq = end
 		}
@@ -292,21 +305,31 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 				}
 			}
 		}
-		fedSegs[ev.dir] = append(fedSegs[ev.dir], fed{ev.seg.Seq, ev.payload, res.SeqShift})
+		outLen := len(ev.payload)
+		if res.Action == nfhelper.Expected && res.Rewrite.Done {
+			outLen += int(res.Rewrite.Delta())
+		}
+		fedSegs[ev.dir] = append(fedSegs[ev.dir], fed{ev.seg.Seq, ev.payload, res.SeqShift, sentCopy{at: ev.at, step: -1, n: outLen, late: late}})
+		cp := &fedSegs[ev.dir][len(fedSegs[ev.dir])-1].copy
 		if res.TLS {
 			hc.Encrypted = true
 		}
+		key := [2]uint64{uint64(ev.dir), uint64(ev.seg.Seq)}
 		if res.Kind == nfhelper.KindNone && res.NMissed == 0 {
 			continue
 		}
-		key := [2]uint64{uint64(ev.dir), uint64(ev.seg.Seq)}
 		if k, seen := stepAt[key]; seen && hc.Steps[k].Result.Action == res.Action && hc.Steps[k].Result.Kind == res.Kind {
 			hc.Steps[k].Copies++
+			cp.step = k
 			continue
 		}
 		if len(hc.Steps) >= maxHelperSteps {
 			hc.StepsDropped++
 			continue
+		}
+		cp.step = len(hc.Steps)
+		if res.Action == nfhelper.Expected && res.Rewrite.Done && rewroteAt[key] == 0 {
+			rewroteAt[key] = len(hc.Steps) + 1
 		}
 		from, to := in, out
 		if ev.dir == nfhelper.ServerToClient {
@@ -315,15 +338,21 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 		stepAt[key] = len(hc.Steps)
 		hc.Steps = append(hc.Steps, HelperStep{Dir: ev.dir, From: from, To: to, Seq: ev.seg.Seq, Num: ev.seg.Num, TS: ev.seg.Time(),
 			Copies: 1, Original: lineAt(ev.payload, stepOff(res)), Result: res, MovedPort: movedTo, orig: ev.payload, fedIdx: len(fedSegs[ev.dir]) - 1})
+		if w := rewroteAt[key]; w != 0 && w != len(hc.Steps) {
+			hc.Steps[len(hc.Steps)-1].rewrote = w
+		}
 	}
 
 	// The offset the far point showed for each direction's segments after
 	// the last step (ShiftSeen): where the router did not rewrite as
 	// simulated, the simulated offset would look for the next step's
-	// segment at the wrong sequence number.
+	// segment at the wrong sequence number. It holds only for segments
+	// after that step's: seqadj gives one at or before the rewrite point
+	// the offset from before the rewrite, as the simulation does.
 	var shiftSeen [2]struct {
-		n  int32
-		ok bool
+		n     int32
+		after uint32
+		ok    bool
 	}
 	for k := range hc.Steps {
 		st := &hc.Steps[k]
@@ -332,10 +361,18 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 			outView, fromClient = cv, false
 		}
 		shift := st.Result.SeqShift
-		if sh := shiftSeen[st.Dir&1]; sh.ok {
+		if sh := shiftSeen[st.Dir&1]; sh.ok && seqAfter(st.Seq, sh.after) {
 			shift = sh.n
 		}
-		observe(st, outView, fromClient, shift)
+		// The copies fed at the step's sequence number, in time order.
+		var cs []sentCopy
+		for _, f := range fedSegs[st.Dir] {
+			if f.seq == st.Seq {
+				cs = append(cs, f.copy)
+			}
+		}
+		to := st.To
+		observe(st, k, outView, fromClient, shift, cs, func(t time.Time) time.Time { return r.corrected(to, t) })
 		// The next segment of the direction after this one, as fed.
 		for _, f := range fedSegs[st.Dir][st.fedIdx+1:] {
 			if !seqAfter(f.seq, st.Seq) {
@@ -347,21 +384,116 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 			}
 			break
 		}
-		shiftSeen[st.Dir&1].n, shiftSeen[st.Dir&1].ok = st.ShiftSeen, st.ShiftKnown
+		shiftSeen[st.Dir&1].n, shiftSeen[st.Dir&1].after, shiftSeen[st.Dir&1].ok = st.ShiftSeen, st.Seq, st.ShiftKnown
+		if st.rewrote != 0 && st.Forwarded && st.TextAgrees {
+			st.unrewritten = unrewritten(&hc.Steps[st.rewrote-1], outView, fromClient, fmt.Sprintf("%q", r.Points[st.To]))
+		}
 		st.Agrees, st.Verdict = stepVerdict(st, fmt.Sprintf("%q", r.Points[st.From]), fmt.Sprintf("%q", r.Points[st.To]))
 	}
 }
 
-// observe finds what the point past the router saw of the step's segment:
+// sentCopy is one copy of a segment fed to the simulation: when the
+// router received it (reference clock), the step it belongs to (-1:
+// none), its length as the simulated router writes it, and whether the
+// sender had sent bytes past it before (late).
+type sentCopy struct {
+	at   time.Time
+	step int
+	n    int
+	late bool
+}
+
+// unrewritten says what a copy of an announcement that the helper did not
+// search did, when it rewrote an earlier copy (first): it left the router
+// as sent (docs/linux-ftp-helper.md L4), and when the rewrite changed the
+// length, seqadj gave it the offset from before the rewrite (it starts at
+// the rewrite point), so its bytes no longer line up with the rewritten
+// stream that to (outView) got.
+func unrewritten(first *HelperStep, outView *Control, fromClient bool, to string) string {
+	fr := &first.Result
+	s := fmt.Sprintf(", so the retransmitted %s left the router unrewritten, naming %s, where the helper rewrote its first copy (packet %d) to %s",
+		fr.Kind, fr.Announced, first.Num, fr.Rewrite.Text())
+	const took = ". The sender repeats what was not acknowledged: if the receiver lacked the first copy, it takes this one"
+	d := fr.Rewrite.Delta()
+	if d == 0 {
+		return s + took + fmt.Sprintf(", and %s with it", fr.Announced)
+	}
+	s += fmt.Sprintf(". The router moves the sequence numbers after the rewrite by %+d bytes, but not this copy's, which starts at it", d)
+	if d < 0 {
+		s += fmt.Sprintf(", so its last %d bytes lie over the next %d that %s got", -d, -d, to)
+		// The next segment as To got it: right after the rewritten copy.
+		next := first.Seq + uint32(first.Result.SeqShift) + uint32(len(first.orig)+int(d))
+		for k := range outView.Segs {
+			if o := &outView.Segs[k]; o.FromClient == fromClient && o.Seq == next {
+				if p := outView.Payload(o); len(p) > 0 {
+					s += fmt.Sprintf(" (%q)", p[:min(len(p), -int(d))])
+				}
+				break
+			}
+		}
+	} else {
+		s += fmt.Sprintf(", so it ends %d bytes short of where the router has the next segment begin", d)
+	}
+	return s + took + fmt.Sprintf(", %s with it, and its control stream no longer lines up with what the sender wrote", fr.Announced)
+}
+
+// copyOwner is the step of the copy that the far point's segment (n
+// bytes, seen at t on the reference clock; late: after bytes of its
+// sender past it) was forwarded from (-1: no copy is a step's). The
+// copies that fit it are those of its length and, as a router forwards in
+// order, of its kind: a segment that came after newer bytes is a copy
+// sent after them, one that came before is a copy sent before them
+// (unless those bytes were lost on the way). Among them it is the last the
+// router received before t, else the first. Time comes last: the points'
+// clock offset is an estimate that can be off by more than a transit
+// time (5 µs in a recording where the copies were 200 µs apart and the
+// transit 3 µs), so a copy may seem to arrive before it left.
+func copyOwner(cs []sentCopy, n int, late bool, t time.Time) int {
+	fits := func(c sentCopy, strict int) bool {
+		return c.step >= 0 && (strict < 1 || c.n == n) && (strict < 2 || c.late == late)
+	}
+	for strict := 2; strict >= 0; strict-- {
+		own := -1
+		for _, c := range cs {
+			if !fits(c, strict) {
+				continue
+			}
+			if own >= 0 && c.at.After(t) {
+				break
+			}
+			own = c.step
+		}
+		if own >= 0 {
+			return own
+		}
+	}
+	return -1
+}
+
+// observe finds what the point past the router saw of step k's segment:
 // the segment from the same sender at its sequence number moved by shift
-// (the offset seen after the direction's last step, else the simulated).
-func observe(st *HelperStep, outView *Control, fromClient bool, shift int32) {
+// (the offset seen after the direction's last step, else the simulated),
+// forwarded from one of the step's own copies, when copies of the segment
+// belong to several steps (a retransmission the helper judged otherwise):
+// copyOwner, with cs the copies fed at the step's sequence number in time
+// order and corr putting the far point's times on the reference clock.
+func observe(st *HelperStep, k int, outView *Control, fromClient bool, shift int32, cs []sentCopy, corr func(time.Time) time.Time) {
 	res := &st.Result
 	want := st.Seq + uint32(shift)
 	wrote := res.Rewritten(nil, st.orig)
-	for k := range outView.Segs {
-		o := &outView.Segs[k]
-		if o.FromClient != fromClient || o.Seq != want {
+	var maxEnd uint32 // of the sender's bytes seen so far at the far point
+	seen := false
+	for i := range outView.Segs {
+		o := &outView.Segs[i]
+		if o.FromClient != fromClient {
+			continue
+		}
+		end := o.Seq + uint32(o.n)
+		late := seen && seqAfter(maxEnd, end)
+		if !seen || seqAfter(end, maxEnd) {
+			maxEnd, seen = end, true
+		}
+		if o.Seq != want || copyOwner(cs, int(o.n), late, corr(o.Time())) != k {
 			continue
 		}
 		p := outView.Payload(o)
@@ -534,7 +666,7 @@ func stepVerdict(st *HelperStep, from, to string) (bool, string) {
 	}
 	switch res.Action {
 	case nfhelper.PartialDrop:
-		why := fmt.Sprintf("the helper drops it (%s: %s)", res.KernelLog(), res.Partial)
+		why := fmt.Sprintf("the helper drops it (%s: %s)", res.KernelLog(), res.PartialReason())
 		if st.Forwarded {
 			return false, fmt.Sprintf("disagrees: %s, but it reached %s (packet %d): this router does not drop it", why, to, st.OutNum)
 		}
@@ -568,6 +700,9 @@ func stepVerdict(st *HelperStep, from, to string) (bool, string) {
 	}
 	if !st.TextAgrees {
 		return false, fmt.Sprintf("disagrees: the helper does not read the %s (%s), yet %s saw it changed: %q", m.Kind, m.Why, to, st.Seen)
+	}
+	if st.unrewritten != "" {
+		return shift(true, fmt.Sprintf("agrees: the helper does not read the %s (%s)%s", m.Kind, m.Why, st.unrewritten))
 	}
 	return shift(true, fmt.Sprintf("agrees: the helper does not read the %s (%s); it passed unchanged", m.Kind, m.Why))
 }
