@@ -40,6 +40,9 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		// announced before the capture began (early.go): finished below.
 		t.adoptUnanswered(sess, ann, ts)
 	}
+	if n := len(sess.Data); n > 0 {
+		t.settleFlowOnly(sess.Data[n-1]) // (before gapOpened is reset below)
+	}
 	// A new announcement means the session moved on: older ones nobody
 	// connected to, or whose SYNs went unanswered, are final now. (But
 	// the latest passive one nothing connected to yet waits on, once:
@@ -326,7 +329,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		// A port-only match still open to a better one (provisional)
 		// competes only against the scores that beat every port-only one.
 		taken := dc.matched()
-		if taken && !dc.provisional() || !taken && dc.Done {
+		if taken && !dc.provisional() && !t.flowOnly(dc) || !taken && dc.Done {
 			continue
 		}
 		sess := dc.Session
@@ -379,6 +382,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		// The copy of a conflicted line this SYN goes to was the one
 		// used (conflict.go).
 		t.conflictProven(best)
+	}
+	if t.flowOnly(best) {
+		// The announcement's own SYN: the flow taken for now was
+		// another connection to the port.
+		t.dropFlowOnly(best)
 	}
 	if best.matched() {
 		t.supersede(best, s, bestRule)
@@ -915,8 +923,11 @@ func (dc *DataConn) connectsAs(connector, listener netip.AddrPort) bool {
 // pickUp ties a segment other than a bare SYN or an RST to the
 // announcement waiting on its port when the capture missed the SYN (lost
 // it, or wrote it before the reply that announced the port: the queues of
-// a multi-queue capture): only a SYN-ACK, which starts a connection (see
-// opensData). Only
+// a multi-queue capture): a SYN-ACK, which starts a connection (see
+// opensData); a later segment once the server said the connection is
+// open (serverOpened) or the transfer command asks for its bytes
+// (transferFlow); bytes while no transfer command is seen, for now only
+// (flowOnly: a capture gap may have taken the command). Only
 // exactly the peers matchSYN takes first count: one end the announced (or
 // the control) address at the announced port, the other the address of
 // the session's peer that connects (its port is unknown). The
@@ -941,8 +952,15 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 		cands := t.byPort[listener.Port()]
 		for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
 			dc := cands[i]
-			if dc.Done || dc.matched() || !synAck && !serverOpened(dc) && !transferFlow(dc, s, toListener) {
+			if dc.Done || dc.matched() {
 				continue
+			}
+			forNow := false
+			if !synAck && !serverOpened(dc) && !transferFlow(dc, s, toListener) {
+				if !flowBeforeCommand(dc, s) {
+					continue
+				}
+				forNow = true
 			}
 			if !dc.connectsAs(connector, listener) {
 				continue
@@ -969,7 +987,9 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 			if dc.protected || sess.dataProtected() {
 				dc.tls = pickedUpTLS(s, toListener)
 			}
-			t.unwait(dc)
+			if !forNow {
+				t.unwait(dc) // (a flow taken for now waits on: flowOnly)
+			}
 			t.addData(s, dc)
 			t.dataSegment(dc, s)
 			return true
@@ -1002,7 +1022,11 @@ func pickedUpTLS(s *decode.Segment, fromOpener bool) *dataTLS {
 // server that hands out its passive ports again, to another session of
 // the same client): taken for the new one, it hid that one's own SYNs and
 // their failure. A capture that lost both SYN and SYN-ACK of a data
-// connection does not show its start.
+// connection does not show its start: such a flow is the announcement's
+// only by the server's word (serverOpened), after its transfer command
+// (transferFlow), or after a capture gap that may hold that command
+// (flowOnly, kept by keepFlowOnly); a SYN of the announcement's own, or
+// the session moving on with no such gap, gives it back.
 func opensData(s *decode.Segment, fromOpener bool) bool {
 	return !fromOpener && s.Flags.Has(decode.FlagSYN) && s.Flags.Has(decode.FlagACK)
 }
@@ -1057,6 +1081,114 @@ func transferFlow(dc *DataConn, s *decode.Segment, fromConnector bool) bool {
 	return !fromClient
 }
 
+// flowBeforeCommand tells whether a segment whose SYN and SYN-ACK the
+// capture lost may be the file of dc's transfer whose command the capture
+// lost too: bytes between dc's peers after its announcement, the
+// session's latest, while no transfer command used it. The command and
+// the 150 that says the connection is open are lost in a gap of the
+// control stream the capture shows only after the transfer (the client
+// says nothing while the file moves), so the flow is taken for now
+// (flowOnly) and kept only if such a gap shows (keepFlowOnly); else it
+// is given back (dropFlowOnly): a connection still running to the same
+// port from before carries bytes as well (see opensData).
+func flowBeforeCommand(dc *DataConn, s *decode.Segment) bool {
+	sess := dc.Session
+	return dc.Command == nil && dc.Announce != nil && s.PayloadLen > 0 && !s.TS.Before(dc.Armed) && !sess.ended &&
+		len(sess.Data) > 0 && sess.Data[len(sess.Data)-1] == dc
+}
+
+// flowOnly tells whether dc holds a flow pickUp took for now
+// (flowBeforeCommand): nothing but the flow says it is dc's connection
+// yet, and the announcement still waits in the port index for a SYN of
+// its own, which gives the flow back (matchSYN).
+func (t *Tracker) flowOnly(dc *DataConn) bool {
+	return dc.beforePickUp != nil && dc.matched() && dc.Match != MatchPortOnly && !dc.Done &&
+		slices.Contains(t.byPort[dc.Announced.Port()], dc)
+}
+
+// gapOpenedFor tells whether the server said, in a reply whose command a
+// capture gap took (a 150 or 226), that the data connection of dc, its
+// session's latest announcement, is open (Session.gapOpened).
+func gapOpenedFor(dc *DataConn) bool {
+	sess := dc.Session
+	return sess.gapOpened && len(sess.Data) > 0 && sess.Data[len(sess.Data)-1] == dc
+}
+
+// keepFlowOnly makes the flow dc holds for now (flowOnly) its connection
+// for good: a capture gap may hold its transfer command. Held at its end
+// (finishData), it is final now.
+func (t *Tracker) keepFlowOnly(dc *DataConn) {
+	t.unwait(dc)
+	if !dc.End.IsZero() {
+		t.finishData(dc)
+	}
+}
+
+// dropFlowOnly gives back the flow dc holds for now (flowOnly): no gap
+// says its transfer command was lost. The announcement waits as it did
+// before (givePickUpBack), with what came to it since kept: its number,
+// and whether the capture's end cut its wait (atEnd). One that a SYN on
+// the flow made a connection of its own (givePickUpBack keeps it) is
+// kept for good.
+func (t *Tracker) dropFlowOnly(dc *DataConn) {
+	id, atEnd := dc.ID, dc.atEnd
+	t.givePickUpBack(dc)
+	if dc.matched() {
+		t.unwait(dc)
+		return
+	}
+	dc.ID, dc.atEnd = id, atEnd
+}
+
+// settleFlowOnly decides the flow dc holds for now (flowOnly) when its
+// session moves on (a transfer command, an announcement) without a gap
+// of the client's bytes after it (keepFlowOnly would have kept it): kept
+// when the server said a command the gap took opened the connection
+// (gapOpenedFor), given back otherwise.
+func (t *Tracker) settleFlowOnly(dc *DataConn) {
+	if !t.flowOnly(dc) {
+		return
+	}
+	if gapOpenedFor(dc) {
+		t.keepFlowOnly(dc)
+		return
+	}
+	t.dropFlowOnly(dc)
+}
+
+// clientGapSeen is called at c, the first command after a gap of the
+// client's bytes in sess's control stream (nil: at the session's end):
+// the gap may hold the transfer command of a flow the session's latest
+// announcement holds for now (flowOnly), when the client's last command
+// before the gap came no later than the flow's first segment. Not when c
+// is a transfer command: it takes the announcement itself
+// (linkTransfer), and the flow came before it.
+func (t *Tracker) clientGapSeen(sess *Session, c *Command) {
+	if len(sess.Data) == 0 || c != nil && (c.Secret || ftp.IsTransfer(c.Verb)) {
+		return
+	}
+	dc := sess.Data[len(sess.Data)-1]
+	if !t.flowOnly(dc) || commandBefore(sess, c).After(dc.Start) {
+		return
+	}
+	t.keepFlowOnly(dc)
+}
+
+// sendsFile tells whether the bytes dc carried came from the side that
+// sends what the transfer command c asks for (as transferFlow takes
+// them): the client for STOR, APPE and STOU, the server otherwise.
+func sendsFile(dc *DataConn, c *Command) bool {
+	server := 0 // (the opener's side, in active mode)
+	if dc.Passive {
+		server = 1
+	}
+	switch c.Verb {
+	case "STOR", "APPE", "STOU":
+		return dc.Bytes[server^1] > 0
+	}
+	return dc.Bytes[server] > 0
+}
+
 // endedBefore tells whether one of the latest data connections of a
 // session, finished, had the connection key k.
 func endedBefore(sess *Session, k decode.ConnKey) bool {
@@ -1077,7 +1209,7 @@ func (t *Tracker) ExpectsData(src, dst netip.AddrPort) bool {
 		return true
 	}
 	for _, dc := range t.byPort[dst.Port()] {
-		if taken := dc.matched(); taken && !dc.provisional() || !taken && dc.Done {
+		if taken := dc.matched(); taken && !dc.provisional() && !t.flowOnly(dc) || !taken && dc.Done {
 			continue
 		}
 		connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
@@ -1300,6 +1432,7 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 // the session's end, for a gap no command followed (the client gave up
 // while the server's SYNs went unanswered, and closed): only those too.
 func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
+	t.clientGapSeen(sess, c)
 	if sess.ended || sess.Encrypted || sess.Midstream || sess.OneSide != BothSides || c != nil && c.Secret {
 		return
 	}
@@ -2545,6 +2678,17 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 	if dc == nil {
 		return
 	}
+	if t.flowOnly(dc) {
+		if sendsFile(dc, c) && dc.Start.Sub(c.TS) >= -t.answerWindow() {
+			// Its first bytes written before c, sent after it: a
+			// multi-queue capture's order.
+			t.unwait(dc)
+		} else {
+			// Before c: the connection of a lost command, or another's
+			// (transferFlow takes what follows c).
+			t.settleFlowOnly(dc)
+		}
+	}
 	m := sess.xfer
 	if old := dc.Command; old != nil {
 		// Offered again after its transfer command's refusal (reoffer):
@@ -2837,6 +2981,22 @@ func (t *Tracker) finishData(dc *DataConn) {
 		isAlt := c.Conflict.alt == dc
 		t.dropOther(c.Conflict.alt)
 		if isAlt {
+			return
+		}
+	}
+	if t.flowOnly(dc) {
+		switch {
+		case gapOpenedFor(dc):
+			t.unwait(dc) // (keepFlowOnly)
+		case dc.Session.ended:
+			// No gap came to say its transfer command was lost: the
+			// announcement is final as if nothing had connected.
+			t.dropFlowOnly(dc)
+		default:
+			// Ended before the gap that may have taken its transfer
+			// command shows (the client's next bytes, the 226 after
+			// it): held until the session moves on (clientGapSeen,
+			// settleFlowOnly).
 			return
 		}
 	}

@@ -15,7 +15,11 @@
 // new SYN can start another, or, when the capture missed the SYN (lost
 // it, or a multi-queue capture wrote it before the reply announcing the
 // port), a later segment that opens one between exactly an announcement's
-// peers (its SYN-ACK only: pickUp). For that
+// peers (its SYN-ACK: pickUp; bytes, once the server said the connection
+// is open or after the transfer command; bytes before any transfer
+// command only for now, kept when a capture gap of the control stream
+// after them may hold that command, given back when the session moves on
+// without one or the announcement's own SYN comes). For that
 // reordering, the latest 16 SYNs to unprivileged ports that matched
 // nothing while sessions are open are held (header only) for an
 // announcement within a second of packet time (early.go). A data
