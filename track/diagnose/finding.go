@@ -139,6 +139,9 @@ type Finding struct {
 	Advice   string          // what to change, concrete (config line / firewall rule)
 
 	blind bool // data-not-attempted because the capture cannot see the data path
+	// pathMTU: control-undelivered whose line is too large for a small
+	// link, so a path MTU black hole is the likelier cause (undelivered.go).
+	pathMTU bool
 	// widened: for passive-range-exhausted, the range its advice widens
 	// the server's to (the server's verdict gives its lines too).
 	widened policy.PortRange

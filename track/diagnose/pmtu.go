@@ -45,11 +45,12 @@ func pmtuBlackHole(s *track.Session, dc *track.DataConn) *Finding {
 		sender, receiver = "the client", "the server"
 	}
 	kind, mtu, mss := "ICMP type 3 code 4 (fragmentation needed)", "no MTU given", ""
-	allow := "iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT (nft: icmp type destination-unreachable icmp code frag-needed accept)"
 	hdr := uint32(40) // IPv4 and TCP headers without options
-	if p.Sender.Addr().Is6() {
+	// The family of the errors and of the packets they quote: an IPv6
+	// path takes ip6tables rules, which iptables's leave alone.
+	v6 := p.Sender.Addr().Is6()
+	if v6 {
 		kind = "ICMPv6 type 2 (Packet Too Big)"
-		allow = "ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT (nft: icmpv6 type packet-too-big accept)"
 		hdr = 60
 	}
 	if p.MTU > 0 {
@@ -92,7 +93,32 @@ func pmtuBlackHole(s *track.Session, dc *track.DataConn) *Finding {
 	f.Packets = packets(pk)
 	f.Message = fmt.Sprintf("A path MTU black hole on %s: the router %s could not forward %s's segments, too large for its next link (%s), and answered with %s (%s); yet %s kept sending the same segment as large, and %s acknowledged %s. The capture shows the errors on their way to %s (%s), so they are lost after this point, on %s's side: a firewall there (most often on its own host) drops them, or its TCP ignores them. The transfer cannot go on.",
 		what, p.From, sender, mtu, kind, errs, sender, receiver, got, sender, p.Sender.Addr(), sender)
-	f.Advice = fmt.Sprintf("Let the path MTU errors reach %s (%s): never filter them (RFC 4890 4.3.1 for ICMPv6 Packet Too Big; RFC 2923 for IPv4's fragmentation needed), e.g. on its host %s, and on every firewall between it and %s. Or clamp the TCP MSS on the router %s so that no segment exceeds its link%s: iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu (nft: tcp flags syn tcp option maxseg size set rt mtu). On a Linux sender, net.ipv4.tcp_mtu_probing=1 finds a size that passes without the errors (RFC 4821).",
-		sender, p.Sender.Addr(), allow, p.From, p.From, mss)
+	f.Advice = fmt.Sprintf("Let the path MTU errors reach %s (%s): never filter them (RFC 4890 4.3.1 for ICMPv6 Packet Too Big; RFC 2923 for IPv4's fragmentation needed), e.g. on its host %s, and on every firewall between it and %s. Or clamp the TCP MSS on the router %s so that no segment exceeds its link%s: %s. On a Linux sender, net.ipv4.tcp_mtu_probing=1%s finds a size that passes without the errors (RFC 4821).",
+		sender, p.Sender.Addr(), pmtuAllowRule(v6), p.From, p.From, mss, mssClampRule(v6), probingFamilies(v6))
 	return f
+}
+
+// pmtuAllowRule is the host rule that lets the path MTU errors of the
+// family in: ICMP fragmentation needed, ICMPv6 Packet Too Big.
+func pmtuAllowRule(v6 bool) string {
+	if v6 {
+		return "ip6tables -I INPUT -p icmpv6 --icmpv6-type packet-too-big -j ACCEPT (nft: icmpv6 type packet-too-big accept)"
+	}
+	return "iptables -I INPUT -p icmp --icmp-type fragmentation-needed -j ACCEPT (nft: icmp type destination-unreachable icmp code frag-needed accept)"
+}
+
+// mssClampRule is the router rule that clamps the MSS of the family's
+// forwarded connections to the outgoing link's MTU (the nft form serves
+// both in an inet table).
+func mssClampRule(v6 bool) string {
+	return iptablesCmd(v6) + " -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu (nft: tcp flags syn tcp option maxseg size set rt mtu)"
+}
+
+// probingFamilies is what to say of net.ipv4.tcp_mtu_probing for an IPv6
+// sender: its name says IPv4, but Linux's TCP reads it for IPv6 too.
+func probingFamilies(v6 bool) string {
+	if v6 {
+		return " (IPv6 too, despite its name)"
+	}
+	return ""
 }

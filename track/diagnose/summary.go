@@ -276,8 +276,13 @@ type serverAcc struct {
 	// verdict of what they show.
 	hidden int
 	// undelivered: control-undelivered errors, control segments that
-	// never got through.
-	undelivered int
+	// never got through; undeliveredLarge: of them, those whose line was
+	// too large for a small link (Finding.pathMTU).
+	undelivered, undeliveredLarge int
+	// emptyStalled: data connections made that carried nothing for a
+	// transfer the server began (1yz) and never ended with a final
+	// reply: a stall on the path, not a refusal (stalledTransfer).
+	emptyStalled int
 	// connectRejected: control-unreachable findings whose ICMP error is
 	// a firewall's reject (connect.go).
 	connectRejected int
@@ -859,6 +864,9 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
+	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Command) {
+		a.emptyStalled++
+	}
 	if dc.Outcome == track.OutcomeUndetermined && dc.OneSide != track.BothSides {
 		a.oneSide++
 	}
@@ -1161,6 +1169,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeControlUndelivered:
 		if f.Severity >= SeverityError {
 			a.undelivered++
+			if f.pathMTU {
+				a.undeliveredLarge++
+			}
 		}
 	case CodeControlEncrypted:
 		// Info: the channel was readable again for every announcement
@@ -1844,4 +1855,12 @@ func activeOnBrief(fam family) string {
 		return "remove the <Limit PORT EPRT> that denies them"
 	}
 	return "turn active mode on in the server (vsftpd port_enable=YES; ProFTPD: remove a <Limit PORT EPRT> that denies them)"
+}
+
+// stalledTransfer tells whether c is a transfer the server began (its
+// first reply a 1yz) that no final reply ended: the data it announced
+// never came, which a refusal (a 550 for a missing file) does not look
+// like.
+func stalledTransfer(c *track.Command) bool {
+	return c != nil && c.Final() == nil && len(c.Replies) > 0 && c.Replies[0].Code/100 == 1
 }

@@ -775,8 +775,15 @@ func (v *verdictWriter) outsideRange() {
 // what they hold.
 func (v *verdictWriter) controlUndelivered() {
 	v.accountFor(CodeControlUndelivered)
-	v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): a firewall between drops them for what they hold; a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed",
-		plural(v.a.undelivered, "control segment", "control segments"))
+	what := plural(v.a.undelivered, "control segment", "control segments")
+	switch large := v.a.undeliveredLarge; {
+	case large == 0:
+		v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): a firewall between drops them for what they hold; a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed", what)
+	case large == v.a.undelivered:
+		v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): lines too large for a small link on the path, most likely a path MTU black hole (the router's ICMP errors never reach the sender); or a firewall between drops them for what they hold", what)
+	default:
+		v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered, which says which is likelier for each): a firewall between drops them for what they hold (a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed), or they are too large for a link on the path and its router's ICMP errors never reach the sender (a path MTU black hole)", what)
+	}
 }
 
 // passwordGuessing: a client guesses passwords, and no passive data
@@ -1205,7 +1212,18 @@ func (v *verdictWriter) dataOutcome() {
 	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0 && worked == a.strangerMade:
 		v.strangersMade()
 	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
-		v.text = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
+		// A refusal (550) is no firewall's doing; a transfer the server
+		// began (150) whose data never came and that got no final reply
+		// may be (emptyStalled).
+		const stall = "a transfer the server began (150) whose data never came and that got no final reply stalled on the path: a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; pmtu-blackhole shows it in a capture on the sender's side) or a firewall dropping the data"
+		switch {
+		case a.emptyStalled == 0:
+			v.text = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
+		case a.emptyStalled == worked:
+			v.text = "the data connections were made but carried nothing: " + stall
+		default:
+			v.text = "the data connections were made but carried nothing: see the transfer commands' replies: a refusal (a missing file, a refused transfer) is no firewall problem; " + stall
+		}
 	case worked == 0 && a.findings[CodeDataAnswerMissing] > 0 && a.findings[CodeDataAnswerMissing] == a.outcomes[track.OutcomeUndetermined]:
 		v.accountFor(CodeDataAnswerMissing)
 		v.text = fmt.Sprintf("the client gave up on %s at once, sooner than TCP resends a SYN, with no answer in the capture: most likely refused by an RST or ICMP error the capture did not record; capture again without a filter that leaves ICMP out",
