@@ -28,6 +28,13 @@ const (
 	// foreign address": it sees the control connection come from another
 	// address than the one the PORT names.
 	activeAddrRefused
+	// activeFamilyRefused: the server does not take the network
+	// protocol the EPRT names: RFC 2428's "522 Network protocol not
+	// supported, use (1)" (ProFTPD), vsftpd's "500 Bad EPRT protocol.":
+	// an IPv4-only server, or one reached through NAT64, told an IPv6
+	// address it cannot connect to. Not active mode turned off: a note,
+	// which the server's verdict leaves out.
+	activeFamilyRefused
 )
 
 // activeRefusalOf reads a reply to a PORT, EPRT or LPRT: whether it
@@ -41,6 +48,8 @@ func activeRefusalOf(r *track.Reply) activeRefusal {
 	case strings.HasPrefix(text, "oops"):
 		// vsftpd's own fatal error: server-config-error's.
 		return activeNotRefused
+	case r.Code == 522 || containsAny(text, "bad eprt protocol", "network protocol not supported", "protocol not supported"):
+		return activeFamilyRefused
 	case containsAny(text, "illegal port", "illegal eprt", "illegal lprt", "foreign address", "won't open a connection", "will not open a connection", "address does not match", "not the same address"):
 		return activeAddrRefused
 	case refusesCommand(r):
@@ -73,6 +82,11 @@ type activeRefusals struct {
 	// verb and answer an unknown command; active mode was never asked
 	// for, and it is quoted only when no other was refused.
 	tabbed *track.Command
+	// lprtUnknown: the first LPRT answered as a command the server does
+	// not implement (notImplemented): RFC 1639's LPRT is rare (vsftpd,
+	// ProFTPD and Pure-FTPd have none), no refusal of active mode;
+	// quoted only when no other was refused.
+	lprtUnknown *track.Command
 }
 
 // noteActiveRefusal notes c, an active announcement (PORT, EPRT, LPRT)
@@ -119,6 +133,16 @@ func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *tr
 			if m.activeRefused.tabbed == nil {
 				m.activeRefused.tabbed = c
 			}
+		}
+		return
+	}
+	if strings.EqualFold(c.Verb, "LPRT") && notImplemented(r) {
+		m := st.moreState()
+		if m.activeRefused == nil {
+			m.activeRefused = &activeRefusals{}
+		}
+		if m.activeRefused.lprtUnknown == nil {
+			m.activeRefused.lprtUnknown = c
 		}
 		return
 	}
@@ -171,6 +195,9 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	kind := refused.kind
 	cli := s.Client.Addr().Unmap()
 	c := refused.tabbed
+	if c == nil {
+		c = refused.lprtUnknown
+	}
 	if len(refused.quoted) > 0 {
 		c = refused.quoted[0]
 	}
@@ -183,7 +210,11 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	case worked == 0:
 		f.Severity = SeverityError
 	}
-	if len(refused.quoted) == 0 {
+	switch {
+	case len(refused.quoted) == 0 && c == refused.lprtUnknown:
+		lprtNotImplemented(f, s, c, r, st.passiveWorked, worked > 0)
+		return f
+	case len(refused.quoted) == 0:
 		tabRefused(f, c, r, st.passiveWorked, worked > 0)
 		return f
 	}
@@ -221,6 +252,8 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		return f
 	}
 	switch {
+	case kind == activeFamilyRefused:
+		familyRefused(f, c, r, after)
 	case kind == activeAddrRefused:
 		where := "a NAT in front of the client (masquerade) that does not rewrite " + verbs
 		if cls := Classify(addr); cls != ClassPrivate && cls != ClassCGNAT {
@@ -245,6 +278,51 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		f.Advice = activeOnAdvice(fam, d.polOf(s).Server)
 	}
 	return f
+}
+
+// familyRefused words active-refused for an EPRT whose network protocol
+// the server does not take (activeFamilyRefused): it cannot connect to
+// an address of that family. A note: the server refuses no mode, and
+// the fix is the client's.
+func familyRefused(f *Finding, c *track.Command, r *track.Reply, after string) {
+	f.Severity = SeverityInfo
+	addr := c.Endpoint.Addr().Unmap()
+	v := "IPv4"
+	if addr.Is6() {
+		v = "IPv6"
+	}
+	why := "the server has no IPv4 route to the client (an IPv6-only server)"
+	if addr.Is6() {
+		why = "the server has no IPv6 route to the client (an IPv4-only server, or one reached through a NAT64 gateway)"
+	}
+	rfc := ""
+	if r.Code == 522 {
+		rfc = " (522 is RFC 2428's reply for a network protocol the server does not support)"
+	}
+	f.Message = fmt.Sprintf("The server does not take %s addresses in %s: it answered %q%s, so it cannot connect back to %s, and active mode cannot work for this client: %s; %s.", v, c.Verb, replyText(r), rfc, addr, why, after)
+	f.Advice = "Use passive mode on the client (EPSV: curl without -P/--ftp-port, ftplib's default set_pasv(True), lftp set ftp:passive-mode on). Nothing in the server makes it connect to an address of a family it has no route for."
+}
+
+// lprtNotImplemented words active-refused for an LPRT the server does
+// not implement (activeRefusals.lprtUnknown): no refusal of active mode,
+// so a note the server's verdict leaves out.
+func lprtNotImplemented(f *Finding, s *track.Session, c *track.Command, r *track.Reply, passiveWorked, worked bool) {
+	after := "the session made no data connection"
+	switch {
+	case passiveWorked:
+		after = "the client then used passive mode, which worked"
+	case worked:
+		after = "the session's other data connections were not active ones"
+	}
+	f.Severity = SeverityInfo
+	f.Packets = packets([]uint64{c.Num, r.Num})
+	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), after)
+	f.Message = fmt.Sprintf("The server does not implement LPRT (it answered %q): RFC 1639's LPRT is rare (vsftpd, ProFTPD and Pure-FTPd have none), so this is no refusal of active mode.", replyText(r))
+	eprt := "EPRT"
+	if !s.Server.Addr().Unmap().Is6() {
+		eprt = "EPRT or PORT"
+	}
+	f.Advice = fmt.Sprintf("Nothing to change in the server. Make the client use %s (RFC 2428), which current servers implement (tnftp: epsv6 on), or passive mode.", eprt)
 }
 
 // tabRefused words active-refused for a PORT or EPRT whose verb a TAB

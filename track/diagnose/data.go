@@ -76,7 +76,9 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		// advice names no NAT router in front of the client.
 		onat = nil
 	}
-	add(d.notBlind(s, dc, d.outcome(s, dc, onat, ex)))
+	of := d.outcome(s, dc, onat, ex)
+	d.crossFamilyOutcome(s, dc, of)
+	add(d.notBlind(s, dc, of))
 	add(d.tlsNotResumed(s, dc))
 	d.noteDataTLS(s, dc)
 	add(d.tlsRequired(s, dc))
@@ -417,6 +419,9 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 	}
 	j.worked = !dc.Outcome.Failed()
 	j.viaControl = dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == j.srv
+	if f := j.crossFamily(); f != nil {
+		return f
+	}
 	if o := dc.Twin; a == j.srv && o != nil && o.Session.Server.Addr().Unmap() != j.srv && o.Announced.Addr().IsValid() &&
 		s.SameConnection != nil && s.SameConnection.First {
 		return j.clientSideCopy(o)
@@ -453,6 +458,127 @@ type pasvJudge struct {
 	// unusable: the announced address is one no client can connect to
 	// (unusableAddr): the advice names it. Set by the case that finds it.
 	unusable bool
+}
+
+// crossFamily judges a 227 (an IPv4 address) on an IPv6 control
+// connection: the reply cannot carry the address the client reaches the
+// server at, so no address setting mends it, and EPSV (RFC 2428) is the
+// fix. vsftpd writes 0,0,0,0 there by design (and refuses every PASV
+// with "500 OOPS: invalid pasv_address" when that names an IPv6
+// address); a server behind NAT64 announces its own IPv4 address, the
+// one embedded in the address the client dials (RFC 6052). A note only,
+// whatever became of the connection: the outcome's finding says what
+// failed, and the verdict must not take the address for one to set.
+// nil when the families agree.
+func (j *pasvJudge) crossFamily() *Finding {
+	s, dc, a, srv := j.s, j.dc, j.a, j.srv
+	if !srv.Is6() || !a.Is4() {
+		return nil
+	}
+	var msg string
+	switch cf := crossFamilyOf(a, srv); cf {
+	case crossUnspecified:
+		msg = fmt.Sprintf("The server announces %s over an IPv6 control connection: a 227 carries only an IPv4 address, so it cannot name %s, where the client reaches the server.", a, srv)
+		if j.fam.kind == policy.ServerVsftpd {
+			msg += " vsftpd writes 0,0,0,0 there by design on IPv6 sessions: no setting makes it name an IPv6 address."
+		}
+	case crossNAT64:
+		msg = fmt.Sprintf("The server announces %s, the IPv4 address embedded in %s, where the client reaches it (RFC 6052): the server's own address, seen through a NAT64 gateway that leaves the 227 as it is. A 227 carries only an IPv4 address, so no server setting can make it name %s.", a, srv, srv)
+	default:
+		msg = fmt.Sprintf("The server announces %s, an IPv4 address, over an IPv6 control connection (the client reaches it at %s): a 227 carries only an IPv4 address, so a client on IPv6 gets there only if it has IPv4 too and %s is the server's.", a, srv, a)
+	}
+	switch {
+	case j.worked && j.viaControl:
+		msg += " This client ignored the announced address and connected to the control connection's, as curl and busybox do."
+	case !dc.Seen() && dc.Outcome.Failed():
+		msg += " This client made no connection for it (see data-not-attempted)."
+	}
+	ann, pk := j.quote()
+	f := &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Evidence: joinEvidence(ann, j.control()), Message: msg}
+	if dc.Seen() {
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("client connected to %s (%s match), outcome %s", dc.Server, dc.Match, dc.Outcome))
+		pk = append(pk, dc.SYNNum)
+	}
+	f.Packets = packets(pk)
+	f.Advice = crossFamilyAdvice(s, a, j.fam)
+	return f
+}
+
+// crossFamilyKind is what an IPv4 address in a 227 is to the IPv6
+// address the client reaches the server at (crossFamilyOf).
+type crossFamilyKind uint8
+
+const (
+	crossOther       crossFamilyKind = iota // another IPv4 address
+	crossUnspecified                        // 0.0.0.0: vsftpd's on IPv6
+	crossNAT64                              // the IPv4 address the IPv6 one embeds
+)
+
+// crossFamilyOf tells what a, an IPv4 address a 227 names, is to srv,
+// the IPv6 address the client reaches the server at: the unspecified
+// address, the IPv4 address srv embeds as a NAT64 address does (RFC
+// 6052: the well-known 64:ff9b::/96 or a network-specific /96 prefix,
+// the IPv4 address in its low 32 bits), or another.
+func crossFamilyOf(a, srv netip.Addr) crossFamilyKind {
+	switch {
+	case a.IsUnspecified():
+		return crossUnspecified
+	case srv.Is6() && !srv.Is4In6():
+		b := srv.As16()
+		if netip.AddrFrom4([4]byte(b[12:])) == a {
+			return crossNAT64
+		}
+	}
+	return crossOther
+}
+
+// crossFamilyAdvice is the fix for a 227 on an IPv6 control connection
+// (crossFamily): EPSV on the client, and on the server when it refused
+// EPSV in the session; no address setting. For another IPv4 address, it
+// names the setting only for the IPv4 clients.
+func crossFamilyAdvice(s *track.Session, a netip.Addr, fam family) string {
+	srv := s.Server.Addr().Unmap()
+	adv := fmt.Sprintf("Use EPSV on the client over IPv6 (RFC 2428: it carries no address; curl, lftp, ftplib and busybox send it first). No address setting in the server applies: a 227 cannot carry %s", srv)
+	if fam.kind == policy.ServerVsftpd {
+		adv += ", and vsftpd refuses every PASV (\"500 OOPS: invalid pasv_address\") when pasv_address names an IPv6 address"
+	}
+	adv += "."
+	if crossFamilyOf(a, srv) == crossOther && !a.IsUnspecified() {
+		adv += fmt.Sprintf(" For IPv4 clients, %s must be the server's public IPv4 address.", a)
+	}
+	if e := epsvRefusedIn(s); e != nil {
+		adv += fmt.Sprintf(" This server refused EPSV (%q): allow it%s, since over IPv6 it is the only passive form that works.", replyText(e.Final()), epsvAllowWhere(fam))
+	}
+	return adv + fam.note()
+}
+
+// epsvAllowWhere names, with a leading space, where the server's family
+// refuses EPSV: "" when it has no setting for it alone.
+func epsvAllowWhere(fam family) string {
+	switch fam.kind {
+	case policy.ServerProFTPD:
+		return " (ProFTPD: remove the <Limit EPSV> that denies it, and reload ProFTPD)"
+	case policy.ServerPureFTPd:
+		return " (Pure-FTPd refuses it when started with -N, --natmode: remove that)"
+	case policy.ServerVsftpd:
+		return " (vsftpd refuses it with pasv_enable=NO: set pasv_enable=YES)"
+	}
+	return ""
+}
+
+// crossFamilyOutcome rewords f, the outcome finding of dc, a passive data
+// connection nobody made for a 227 on an IPv6 control connection
+// (crossFamily), whose advice tells to fix the announced address: no
+// address the 227 can carry fixes it.
+func (d *Diagnoser) crossFamilyOutcome(s *track.Session, dc *track.DataConn, f *Finding) {
+	if f == nil || f.Code != CodeDataNotAttempted || !dc.Passive || dc.Via == ftp.ViaEPSV {
+		return
+	}
+	a, srv := dc.Announced.Addr().Unmap(), s.Server.Addr().Unmap()
+	if !srv.Is6() || !a.Is4() || !strings.Contains(f.Advice, "nat-mismatch") {
+		return
+	}
+	f.Advice = crossFamilyAdvice(s, a, d.family(s))
 }
 
 // quote is the announcement, quoted only for a finding: most raise none.
@@ -1114,7 +1240,9 @@ func suggestPublic(c *captureShared, s *track.Session, a, pub netip.Addr) string
 		// Only an address of the announcement's version can replace it:
 		// a 227 carries IPv4 only.
 		return pub.String()
-	case srv != a && (!Local(srv) || !atServer(c, s)):
+	case srv != a && srv.Is4() == a.Is4() && (!Local(srv) || !atServer(c, s)):
+		// (Only of the announcement's version: a 227 cannot carry the
+		// IPv6 address the client reached.)
 		return srv.String()
 	}
 	return "<public address>"

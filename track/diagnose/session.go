@@ -437,6 +437,41 @@ func userBefore(s *track.Session, seq uint64) *track.Command {
 	return nil
 }
 
+// crossFamilyConnect is server-data-error for r, a 425 to c, the transfer
+// command whose data connection dc the client announced by an EPRT (or
+// PORT) the server accepted, naming an address of the other family than
+// the control connection's, and to which no SYN was seen: the server
+// most likely could not connect across families (ProFTPD's "425 Unable
+// to build data connection: Invalid argument", the connect's EINVAL).
+// nil otherwise.
+func crossFamilyConnect(s *track.Session, c *track.Command, r *track.Reply, dc *track.DataConn) *Finding {
+	a := dc.Announced.Addr().Unmap()
+	srv := s.Server.Addr().Unmap()
+	if r.Code != 425 || dc.Passive || !a.IsValid() || a.Is4() == srv.Is4() || dc.SYNs > 0 || dc.Announce == nil {
+		return nil
+	}
+	fam := func(x netip.Addr) string {
+		if x.Is4() {
+			return "IPv4"
+		}
+		return "IPv6"
+	}
+	x := dc.Announce
+	f := &Finding{Code: CodeServerDataError, Severity: SeverityWarning, TS: r.TS, Data: dc}
+	pk := []uint64{x.Num}
+	ev := fmt.Sprintf("%q (packet %d)", commandText(x), x.Num)
+	if xr := x.Final(); xr != nil {
+		ev = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(x), x.Num, replyText(xr), xr.Num)
+		pk = append(pk, xr.Num)
+	}
+	f.Evidence = joinEvidence(ev, fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), "no connection to "+dc.Announced.String()+" seen")
+	f.Packets = packets(append(pk, c.Num, r.Num))
+	f.Message = fmt.Sprintf("The server accepted %s naming %s, an %s address, over an %s control connection, then failed %s with %q without a connection attempt: its connection back uses the control connection's family, so it most likely cannot reach an address of the other family. The family mismatch failed it, not a firewall.",
+		x.Verb, a, fam(a), fam(srv), verbText(c), replyText(r))
+	f.Advice = fmt.Sprintf("Make the client name its own %s address in %s (the control connection's family: %s here), or use passive mode (EPSV).", fam(srv), x.Verb, s.Client.Addr().Unmap())
+	return f
+}
+
 // gapTookLoginLine: the session's latest gap of the client's stream lies
 // before seq and after u, the USER of the login (anywhere before seq when
 // no USER is in the capture): the PASS line may be in it.
@@ -482,6 +517,9 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	if n := len(c.Transfer); n > 0 {
 		dc = c.Transfer[n-1]
 		f.Data = dc
+		if g := crossFamilyConnect(s, c, r, dc); g != nil {
+			return g
+		}
 		if !dc.Passive && dc.Announced.IsValid() {
 			if d.bounceTargetOf(s, dc.Announced, dc).reason != "" {
 				return nil // the session's ftp-bounce accounts for it
@@ -505,6 +543,12 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		stop = receiverStopped(dc, c, r)
 	}
 	switch {
+	case r.Code == 425 && c.Verb == "PASV" && strings.Contains(text, "ipv6"):
+		// Pure-FTPd: "425 You cannot use PASV on IPv6 connections. Use
+		// EPSV instead.": the reply to PASV itself, by design.
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server does not take PASV on an IPv6 control connection (it answered %q): a 227 carries only an IPv4 address, so it cannot name the address the client reaches the server at. No data connection was tried, and no firewall is involved.", replyText(r))
+		f.Advice = "Nothing to change in the server or the firewall: make the client use EPSV over IPv6 (RFC 2428; curl, lftp, ftplib and busybox send it first)."
 	case r.Code == 425 && sourceRefusal(text):
 		return d.dataSourceTranslated(s, c, r, dc)
 	case r.Code == 425 && strings.Contains(text, "cannot assign requested address"):
@@ -1469,7 +1513,10 @@ func noRoomForTLS(accepted, clear uint64) bool {
 // notePassiveRefusal recognises a server with passive mode turned off: it
 // answers PASV (or LPSV) as a command it does not know or will not run
 // (500, 502, 504, 550), which no client can fall back from, unlike an
-// EPSV refused (epsv-pasv-fallback). Pure-FTPd started with -N/--natmode
+// EPSV refused over IPv4 (epsv-pasv-fallback). Over IPv6, where a 227
+// cannot carry the server's address, an EPSV refused is passive mode
+// refused to IPv6 clients; an LPSV the server does not implement is
+// no refusal of passive mode (a note). Pure-FTPd started with -N/--natmode
 // answers "500 Unknown command" to EPSV and PASV alike
 // (pcaps/real/pureftpd-natmode.pcap); vsftpd with pasv_enable=NO answers
 // "550 Permission denied.". Once per session.
@@ -1483,12 +1530,18 @@ func noRoomForTLS(accepted, clear uint64) bool {
 // whether passive mode works. A refusal paired across a gap of the
 // server's stream (pairedAcrossGap) is not kept: the reply may be a
 // later command's.
+//
+// Which refusal the session keeps goes by passiveRefusalOf: a PASV
+// refused as a command before an EPSV refused on an IPv6 control
+// connection, before an LPSV the server does not implement.
 func (d *Diagnoser) notePassiveRefusal(s *track.Session, c *track.Command, r *track.Reply) {
 	st := d.state(s)
+	k := passiveRefusalOf(s, c, r)
 	switch {
-	case st.passiveRefusedReported || st.pasvRefusal != nil || c.Verb != "PASV" && c.Verb != "LPSV":
-	case !refusesCommand(r):
+	case st.passiveRefusedReported || k == passiveNotRefused:
 		// 421, 425, 530, vsftpd's "500 OOPS: ...": not the mode itself
+	case st.pasvRefusal != nil && k <= passiveRefusalOf(s, st.pasvRefusal, st.pasvRefusal.Final()):
+		// the first of the gravest kind is the one quoted
 	case st.passiveWorked:
 		// passive mode works (by EPSV): only PASV is turned off
 	case st.epsvAll:
@@ -1500,6 +1553,67 @@ func (d *Diagnoser) notePassiveRefusal(s *track.Session, c *track.Command, r *tr
 	default:
 		st.pasvRefusal = c
 	}
+}
+
+// passiveRefusal is what a refused passive announcement tells of the
+// server (passiveRefusalOf), in order of weight.
+type passiveRefusal uint8
+
+const (
+	passiveNotRefused passiveRefusal = iota
+	// passiveLPSVUnknown: LPSV answered as a command the server does
+	// not implement (500/502/504 "unknown", "not understood"): RFC
+	// 1639's LPSV is rare (vsftpd, ProFTPD and Pure-FTPd have none),
+	// and passive mode is not off for it. tnftp with epsv6 off and
+	// inetutils ftp after a refused EPSV send it.
+	passiveLPSVUnknown
+	// passiveEPSVv6: EPSV refused as a command on an IPv6 control
+	// connection, where a 227 cannot carry the server's address: passive
+	// mode refused for IPv6 clients (ProFTPD's <Limit EPSV> DenyAll:
+	// "501 EPSV: Operation not permitted").
+	passiveEPSVv6
+	// passiveOff: PASV (or LPSV) refused as a command: passive mode off.
+	passiveOff
+)
+
+// passiveRefusalOf reads r, the final reply to c, a passive announcement
+// of session s: whether it refuses passive mode, and how.
+func passiveRefusalOf(s *track.Session, c *track.Command, r *track.Reply) passiveRefusal {
+	if r == nil {
+		return passiveNotRefused
+	}
+	switch c.Verb {
+	case "PASV":
+		if refusesCommand(r) {
+			return passiveOff
+		}
+	case "LPSV":
+		switch {
+		case notImplemented(r):
+			return passiveLPSVUnknown
+		case refusesCommand(r):
+			return passiveOff
+		}
+	case "EPSV":
+		arg := strings.TrimSpace(c.Arg)
+		if !s.Server.Addr().Unmap().Is6() || arg != "" && arg != "2" {
+			// Over IPv4 a client falls back to PASV (epsv-pasv-fallback).
+			return passiveNotRefused
+		}
+		if arg == "" && epsvNotImplemented(c) || refusesCommand(r) || r.Code == 501 && containsAny(strings.ToLower(r.Text), "operation not permitted", "permission denied", "not allowed") {
+			return passiveEPSVv6
+		}
+	}
+	return passiveNotRefused
+}
+
+// notImplemented: r answers a command the server does not know or
+// implement (500, 502, 504 in the words servers use for that), not one
+// it refuses by a setting.
+func notImplemented(r *track.Reply) bool {
+	text := strings.ToLower(r.Text)
+	return (r.Code == 500 || r.Code == 502 || r.Code == 504) && !strings.HasPrefix(text, "oops") &&
+		containsAny(text, "unknown", "not understood", "not implemented", "unrecognized", "not recognized", "unrecognised")
 }
 
 // notePassiveWorked records that the server accepted a passive
@@ -1526,6 +1640,23 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 	st.passiveRefusedReported = true
 	f := &Finding{Code: CodePassiveRefused, Severity: SeverityWarning, Session: s, Command: c, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num})}
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)
+	fam := d.family(s)
+	switch passiveRefusalOf(s, c, r) {
+	case passiveLPSVUnknown:
+		// No refusal of passive mode: the verdict leaves a note out.
+		f.Severity = SeverityInfo
+		f.Message = fmt.Sprintf("The server does not implement LPSV (it answered %q): RFC 1639's LPSV is rare (vsftpd, ProFTPD and Pure-FTPd have none), so this is no refusal of passive mode, and the session made no passive data connection.", replyText(r))
+		f.Advice = "Nothing to change in the server. Make the client use EPSV (RFC 2428), which current servers implement (tnftp: epsv6 on)" + ipv4PASV(s) + "."
+		return f
+	case passiveEPSVv6:
+		f.Message = fmt.Sprintf("The server refused EPSV (it answered %q) on this IPv6 control connection, where a 227 cannot carry the server's address: passive mode is refused to IPv6 clients. Only active mode (EPRT) can work for them, and a client behind NAT or a firewall, which needs passive mode, cannot transfer anything.", replyText(r))
+		if w := epsvAllowWhere(fam); w != "" {
+			f.Advice = "Allow EPSV" + w + "; over IPv6 it is the only passive form that works (RFC 2428)."
+		} else {
+			f.Advice = "Allow EPSV in the server (ProFTPD: remove a <Limit EPSV> that denies it; vsftpd: pasv_enable=YES; Pure-FTPd: remove -N/--natmode); over IPv6 it is the only passive form that works (RFC 2428)."
+		}
+		return f
+	}
 	also := ""
 	if e := refusedEPSV(s, c); e != nil {
 		if er := e.Final(); er != nil {
@@ -1535,7 +1666,6 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 		}
 	}
 	f.Message = fmt.Sprintf("The server refused passive mode: it answered %s with %q%s. Only active mode (PORT/EPRT) can work, and a client behind NAT or a firewall, which needs passive mode, cannot transfer anything.", c.Verb, replyText(r), also)
-	fam := d.family(s)
 	switch fam.kind {
 	case policy.ServerPureFTPd:
 		f.Advice = "Pure-FTPd refuses passive mode when started with -N (--natmode; NATmode yes in pure-ftpd.conf, /etc/pure-ftpd/conf/NATmode on Debian): remove it; behind NAT give it a passive range (-p) and its public address (-P) instead, and open that range."
@@ -1548,6 +1678,16 @@ func (d *Diagnoser) pendingPassiveRefused(s *track.Session, st *sessState) *Find
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// ipv4PASV is the note that over IPv4 PASV works too, for the client of
+// s: "" on an IPv6 control connection, where a 227 cannot carry the
+// server's address.
+func ipv4PASV(s *track.Session) string {
+	if s.Server.Addr().Unmap().Is6() {
+		return ""
+	}
+	return ", or PASV"
 }
 
 // refusesCommand tells a reply that refuses the command as such: not
