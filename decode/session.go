@@ -614,7 +614,7 @@ func (p *sessionParser) conflict(d int, at uint32, first uint64, n int, other []
 	e.Gap = n
 	e.ConflictWith = first
 	if last && other != nil {
-		otherCopy(e, d, other)
+		otherCopy(e, d, other, p.server)
 	}
 	p.emit(e)
 	p.resync[d] = true
@@ -627,7 +627,7 @@ func (p *sessionParser) conflict(d int, at uint32, first uint64, n int, other []
 // 227/228/229 reply or a PORT/EPRT/LPRT command, the endpoint it
 // announces (Endpoint, EndpointErr). A client line's text is not kept:
 // it may be a password.
-func otherCopy(e *ControlEvent, d int, line []byte) {
+func otherCopy(e *ControlEvent, d int, line []byte, server netip.AddrPort) {
 	e.ConflictLast = true
 	text := bytes.TrimRight(line, "\r\n")
 	if d == dirClient {
@@ -653,7 +653,7 @@ func otherCopy(e *ControlEvent, d int, line []byte) {
 	switch r.Code {
 	case 227:
 		ap, form, err := ftp.ParsePASV(r.Text)
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: pasvAddr(ap, form, err, server), Form: form}, err
 	case 228:
 		ap, err := ftp.ParseLPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, err
@@ -661,6 +661,16 @@ func otherCopy(e *ControlEvent, d int, line []byte) {
 		addr, port, err := ftp.ParseEPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
 	}
+}
+
+// pasvAddr is the endpoint a 227 announces: a reply that names the port
+// alone (ftp.FormPortOnly, ProFTPD over IPv6) names the control
+// connection's server address, the one its clients connect to.
+func pasvAddr(ap netip.AddrPort, form ftp.Form, err error, server netip.AddrPort) netip.AddrPort {
+	if form == ftp.FormPortOnly && (err == nil || err == ftp.ErrPortZero) {
+		return netip.AddrPortFrom(server.Addr(), ap.Port())
+	}
+	return ap
 }
 
 // activeEndpoint parses the endpoint of a PORT, EPRT or LPRT argument
@@ -972,11 +982,11 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	switch r.Code {
 	case 227:
 		ap, form, err := ftp.ParsePASV(r.Text)
-		if form != ftp.FormParenthesized {
+		if form != ftp.FormParenthesized && form != ftp.FormPortOnly {
 			// (In parentheses, the closing ")" was captured: whole.)
 			err = p.replyEndpointCut(r, 255, err)
 		}
-		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: ap, Form: form}, err
+		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: pasvAddr(ap, form, err, p.server), Form: form}, err
 	case 228:
 		ap, err := ftp.ParseLPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaLPSV, Addr: ap}, p.replyEndpointCut(r, 255, err)

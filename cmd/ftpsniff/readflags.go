@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -89,27 +90,67 @@ func (o *readOptions) buildSelector() error {
 		desc = append(desc, "--session "+strconv.Itoa(o.Session))
 	}
 	if o.Server != "" {
-		if ap, err := netip.ParseAddrPort(o.Server); err == nil {
-			s.server = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
-		} else if a, err := netip.ParseAddr(o.Server); err == nil && a.Zone() == "" {
-			s.server = netip.AddrPortFrom(a.Unmap(), 0)
-		} else {
-			return usageErrorf("--server %q is not an address or address:port (IPv6 with a port: [2001:db8::1]:21)", o.Server)
+		ap, err := parseServerFlag(o.Server)
+		if err != nil {
+			return err
 		}
+		s.server = ap
 		s.serverSet = true
 		desc = append(desc, "--server "+o.Server)
 	}
 	if o.Client != "" {
-		a, err := netip.ParseAddr(o.Client)
-		if err != nil || a.Zone() != "" {
-			return usageErrorf("--client %q is not an IP address", o.Client)
+		a, ok := parseAddrFlag(o.Client)
+		if !ok {
+			return usageErrorf("--client %q is not an IP address (an IPv6 one may be in brackets: [2001:db8::2])", o.Client)
 		}
-		s.client = a.Unmap()
+		s.client = a
 		desc = append(desc, "--client "+o.Client)
 	}
 	s.desc = fmt.Sprint(joinSpace(desc))
 	o.sel = s
 	return nil
+}
+
+// parseAddrFlag reads an address flag: an IP address, an IPv6 one
+// bracketed or not, with no zone (packets carry none); unmapped.
+func parseAddrFlag(text string) (netip.Addr, bool) {
+	if inner, ok := strings.CutPrefix(text, "["); ok {
+		if text, ok = strings.CutSuffix(inner, "]"); !ok {
+			return netip.Addr{}, false
+		}
+		if a, err := netip.ParseAddr(text); err != nil || !a.Is6() {
+			return netip.Addr{}, false
+		}
+	}
+	a, err := netip.ParseAddr(text)
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// parseServerFlag reads --server: ADDR, [IPv6], or ADDR:PORT with an IPv6
+// address in brackets. An IPv6 address without brackets whose last group
+// is decimal and whose other groups are an address too ("fd00:99::1:21")
+// may be an address and a port written without the brackets: that is
+// refused, with both readings spelled out, rather than read as an
+// address no session has.
+func parseServerFlag(text string) (netip.AddrPort, error) {
+	if ap, err := netip.ParseAddrPort(text); err == nil && ap.Addr().Zone() == "" {
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
+	}
+	a, ok := parseAddrFlag(text)
+	if !ok {
+		return netip.AddrPort{}, usageErrorf("--server %q is not an address or address:port (IPv6 with a port: [2001:db8::1]:21)", text)
+	}
+	if i := strings.LastIndexByte(text, ':'); a.Is6() && !a.Is4In6() && !strings.HasPrefix(text, "[") {
+		head, last := text[:i], text[i+1:]
+		port, err := strconv.ParseUint(last, 10, 16)
+		if h, herr := netip.ParseAddr(head); err == nil && port > 0 && herr == nil && h.Is6() {
+			return netip.AddrPort{}, usageErrorf("--server %q is ambiguous: for port %d of %s write '[%s]:%d'; for the address %s on any port, '[%s]'", text, port, head, head, port, text, text)
+		}
+	}
+	return netip.AddrPortFrom(a, 0), nil
 }
 
 func joinSpace(s []string) string {

@@ -1141,6 +1141,29 @@ func (o *textOutput) transferLines(c *track.Command) {
 	}
 }
 
+// dataVia names how a data connection was announced: its command, and
+// the reply's code when the reply is another command's form (GNU inetutils
+// ftpd answers PASV on IPv6 with LPSV's 228: "PASV (228 reply)").
+func dataVia(d *track.DataConn) string {
+	var code int
+	switch d.Via {
+	case ftp.ViaPASV:
+		code = 227
+	case ftp.ViaEPSV:
+		code = 229
+	case ftp.ViaLPSV:
+		code = 228
+	}
+	if code == 0 || d.Announce == nil || d.Announce.Verb == d.Via.String() {
+		return d.Via.String()
+	}
+	switch d.Announce.Verb {
+	case "PASV", "EPSV", "LPSV":
+		return fmt.Sprintf("%s (%d reply)", d.Announce.Verb, code)
+	}
+	return d.Via.String()
+}
+
 // data writes a data connection's lines. lead fills the time column: blank
 // in a transcript, where the line sits under its command; the time of the
 // outcome in the live stream.
@@ -1153,7 +1176,7 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	case d.Outcome.Failed():
 		col = p.bad
 	}
-	head := fmt.Sprintf("data #%d %s %s", d.ID, d.Via, d.Announced)
+	head := fmt.Sprintf("data #%d %s %s", d.ID, dataVia(d), d.Announced)
 	if d.Announce == nil {
 		head = fmt.Sprintf("data #%d (no visible announcement)", d.ID)
 	}

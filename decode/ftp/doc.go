@@ -32,9 +32,12 @@
 //
 // Endpoints are parsed as their RFC writes them. A PORT or EPRT argument
 // that breaks that syntax in a way common servers accept ("0,25,",
-// "0,+25", an EPRT with no closing '|') is read, by ParsePORTLoose and
-// ParseEPRTLoose, as those servers read it; a form they read differently
-// is not read.
+// "0,+25", an EPRT with no closing '|' or with a zone on a global IPv6
+// address) is read, by ParsePORTLoose and ParseEPRTLoose, as those
+// servers read it; a form they read differently is not read. A 227 that
+// holds the port alone, as ProFTPD writes it on IPv6 ("(1,156,108)"), is
+// read as the clients that read it do: ParsePASV returns the port with
+// no address (FormPortOnly), as ParseEPSV does for a 229.
 //
 // The package never interprets what it parses: it does not pair replies
 // with commands (see ValidReply for the table that helps), does not decide

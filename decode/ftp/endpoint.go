@@ -50,6 +50,10 @@ const (
 	FormNone          Form = iota // nothing matched
 	FormParenthesized             // RFC 959: the first "(...)" holds exactly six numbers
 	FormBare                      // RFC 1123 §4.1.2.6 scan: first run of six comma-separated numbers
+	// FormPortOnly: the first "(...)" holds the port's two numbers after
+	// the tail of an IPv6 address, not six numbers (ProFTPD on an IPv6
+	// connection, see ParsePASV): the reply names no address.
+	FormPortOnly
 )
 
 func (f Form) String() string {
@@ -58,6 +62,8 @@ func (f Form) String() string {
 		return "parenthesized"
 	case FormBare:
 		return "bare"
+	case FormPortOnly:
+		return "port-only"
 	}
 	return "none"
 }
@@ -186,13 +192,74 @@ func listEnd(s string, i int) int {
 // returns the announced endpoint and how it was found (see PASVNumbers).
 // A number above 255 gives ErrNumberRange; port 0 gives ErrPortZero with
 // the address and port returned.
+//
+// A reply with no six numbers whose first "(...)" holds three fields, up
+// to four hex digits and the port's two numbers ("(1,156,108)"), is what
+// ProFTPD writes on an IPv6 connection: it keeps of its address the text
+// after the last ':' (meant to turn "::ffff:192.0.2.1" into "192.0.2.1").
+// Clients that read it take the last two numbers as the port on the
+// control connection's address (busybox ftpget; curl, lftp and Python's
+// ftplib refuse it). It is returned as for an EPSV reply: the invalid
+// address with the port, FormPortOnly; the caller substitutes the control
+// connection's server address.
 func ParsePASV(text string) (netip.AddrPort, Form, error) {
 	n, form, err := PASVNumbers(text)
+	if err == ErrNoEndpoint {
+		if port, ok, perr := pasvPortOnly(text); ok {
+			return netip.AddrPortFrom(netip.Addr{}, port), FormPortOnly, perr
+		}
+	}
 	if err != nil {
 		return netip.AddrPort{}, form, err
 	}
 	ap, err := sixToAddrPort(n)
 	return ap, form, err
+}
+
+// maxTail is the longest address tail pasvPortOnly takes: one group of an
+// IPv6 address.
+const maxTail = 4
+
+// pasvPortOnly reads ProFTPD's IPv6 227 (see ParsePASV): in the first
+// "(...)", an IPv6 address's last group (up to four hex digits, or none
+// after "::"), a comma, and the port's two numbers. ok tells whether the
+// text has that form; err is ErrNumberRange for a number above 255,
+// ErrPortZero for port 0.
+func pasvPortOnly(text string) (port uint16, ok bool, err error) {
+	text = stripCode(text, "227")
+	open := strings.IndexByte(text, '(')
+	if open < 0 {
+		return 0, false, nil
+	}
+	group, _, closed := strings.Cut(text[open+1:], ")")
+	if !closed {
+		return 0, false, nil
+	}
+	tail, nums, _ := strings.Cut(group, ",")
+	tail = strings.Trim(tail, " \t")
+	if len(tail) > maxTail {
+		return 0, false, nil
+	}
+	for i := 0; i < len(tail); i++ {
+		if c := tail[i] | 0x20; !isDigit(tail[i]) && (c < 'a' || c > 'f') {
+			return 0, false, nil
+		}
+	}
+	nums = strings.Trim(nums, " \t")
+	var n [2]int
+	if nums == "" || !isDigit(nums[0]) {
+		return 0, false, nil
+	}
+	if cnt, end, more := scanNumbers(nums, n[:]); cnt != 2 || more || end != len(nums) {
+		return 0, false, nil
+	}
+	switch {
+	case n[0] > 255 || n[1] > 255:
+		return 0, true, ErrNumberRange
+	case n[0] == 0 && n[1] == 0:
+		return 0, true, ErrPortZero
+	}
+	return uint16(n[0]<<8 | n[1]), true, nil
 }
 
 // PORTNumbers parses a PORT argument into its six numbers without range
@@ -339,7 +406,8 @@ const maxZone = 64
 // carry; the zone's text stays in the command's line, shown as outputs
 // show a line. A zone on any other address or in a 229 reply (whose
 // address field RFC 2428 leaves empty), an empty one, or one longer than
-// maxZone or with a byte outside ASCII 33..126, is refused.
+// maxZone or with a byte outside ASCII 33..126, is refused (as written
+// by RFC 2428 and getnameinfo; ParseEPRTLoose reads it as vsftpd does).
 func parseAddrText(s string, zoneOK bool) (netip.Addr, error) {
 	text, zone, zoned := strings.Cut(s, "%")
 	if zoned {
@@ -518,10 +586,13 @@ func ParseEPRT(arg string) (ap netip.AddrPort, af int, err error) {
 //     without text after the closing delimiter: Pure-FTPd reads it as
 //     192.0.2.10;
 //   - with '|' as the delimiter, the only one vsftpd takes: no closing
-//     delimiter ("|1|192.0.2.10|25"), and an AF or port field written
-//     loosely (" 25", "+25", "25x"): vsftpd reads each field up to the
+//     delimiter ("|1|192.0.2.10|25"), an AF or port field written
+//     loosely (" 25", "+25", "25x"), and a zone on an IPv6 address that
+//     is not link-local, or one ParseEPRT refuses
+//     ("|2|2001:db8::2%eth0|50010|"): vsftpd reads each field up to the
 //     next '|' or the end of the line with atoi (the digits after spaces
-//     and a sign) and refuses text after a closing '|'.
+//     and a sign), reads an AF 2 address up to its '%', and refuses text
+//     after a closing '|'.
 //
 // No argument is taken by two of these readings (vsftpd refuses text
 // after the closing '|' and an address with commas). Not read: an address
@@ -563,8 +634,8 @@ func eprtToDelimiter(arg string) (netip.AddrPort, int, error) {
 }
 
 // eprtVsftpd reads an EPRT argument as vsftpd does: '|' the delimiter,
-// the AF and port fields read with atoi, the closing '|' optional and
-// nothing after it.
+// the AF and port fields read with atoi, an IPv6 address's zone dropped,
+// the closing '|' optional and nothing after it.
 func eprtVsftpd(arg string) (netip.AddrPort, int, error) {
 	rest, ok := strings.CutPrefix(arg, "|")
 	if !ok {
@@ -576,6 +647,12 @@ func eprtVsftpd(arg string) (netip.AddrPort, int, error) {
 	af, end := looseNumber(afText, 0)
 	if end < 0 || after != "" {
 		return netip.AddrPort{}, 0, ErrSyntax
+	}
+	if af == 2 {
+		// vsftpd cuts an IPv6 address at its '%' and ignores the zone
+		// after it, whatever it is and on any address, not only a
+		// link-local one; the zone means nothing on the wire.
+		addrText, _, _ = strings.Cut(addrText, "%")
 	}
 	addr, err := parseAddrText(addrText, false)
 	if err != nil {

@@ -384,6 +384,7 @@ func TestViaFormString(t *testing.T) {
 		{ViaPORT.String(), "PORT"}, {ViaEPRT.String(), "EPRT"}, {ViaLPRT.String(), "LPRT"},
 		{Via(0).String(), "Via(0)"}, {Via(9).String(), "Via(9)"},
 		{FormParenthesized.String(), "parenthesized"}, {FormBare.String(), "bare"}, {FormNone.String(), "none"},
+		{FormPortOnly.String(), "port-only"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
@@ -398,9 +399,28 @@ func FuzzParsePASV(f *testing.F) {
 	for _, tt := range pasvTests {
 		f.Add(tt.text)
 	}
+	for _, tt := range pasvPortOnlyTests {
+		f.Add(tt.text)
+	}
 	f.Fuzz(func(t *testing.T, text string) {
 		ap, form, err := ParsePASV(text)
 		n, nform, nerr := PASVNumbers(text)
+		if form == FormPortOnly {
+			// Only where no six numbers are: the invalid address, the
+			// port, and the port again from ProFTPD's form of it.
+			if nerr != ErrNoEndpoint || ap.Addr().IsValid() || (err == nil) != (ap.Port() != 0) {
+				t.Fatalf("port-only %v with %v; PASVNumbers %v", ap, err, nerr)
+			}
+			if err == nil {
+				again, form2, err2 := ParsePASV(fmt.Sprintf("227 Entering Passive Mode (1,%d,%d).", ap.Port()>>8, ap.Port()&255))
+				if again != ap || form2 != FormPortOnly || err2 != nil {
+					t.Fatalf("round trip %v -> %v %v %v", ap, again, form2, err2)
+				}
+			} else if err != ErrNumberRange && err != ErrPortZero {
+				t.Fatalf("port-only with %v", err)
+			}
+			return
+		}
 		if nform != form || (nerr == nil) != (form != FormNone) {
 			t.Fatalf("ParsePASV form %v err %v, PASVNumbers form %v err %v", form, err, nform, nerr)
 		}
