@@ -394,7 +394,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 		pr("%d control connection%s left unpaired: another point holds two or more with the same commands and replies, and nothing (the server's ISN, the announced ports, the addresses, the clocks) tells them apart\n", rep.Ambiguous, plural(rep.Ambiguous))
 	}
 	if rep.PayloadSkipped > 0 {
-		pr("control connections left unpaired by their sequence numbers were too many to pair by their commands and replies (%d pair%s of points)\n", rep.PayloadSkipped, plural(rep.PayloadSkipped))
+		pr("%d pair%s of points held too many control connections and sessions to compare by their commands and replies alone (over %d comparisons): there only those the server's ISN confirms were paired; others may stay unpaired, a session's halves either side of a box that randomises ISNs apart\n", rep.PayloadSkipped, plural(rep.PayloadSkipped), vantage.MaxPayloadCompares)
 	}
 	for i, l := range rep.Limits {
 		if l != (vantage.Limits{}) {

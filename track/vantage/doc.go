@@ -43,12 +43,22 @@
 // inspection rewrote does not count: the box changes it with the PAT);
 // one whose offset nothing but its own lines measures, with neither ISN
 // nor the client's endpoint agreeing, must lie within an hour when a
-// server-announced port agrees, else within 5 minutes. Between sessions that carry
+// server-announced port agrees, else within 5 minutes; one on which
+// nothing agrees and whose client port changed where its address did
+// not, further from the offset measured (below) than the sessions that
+// measured it, or, nothing measuring it, over 2 s from the clocks as they
+// stand. Between sessions that carry
 // the same lines the evidence decides, most telling first: the server's
 // ISN equal at both points (a firewall that randomises the client's
 // leaves it), the ports the announcements name (NAT seldom changes
-// them), the endpoints, then the clock offset most candidates share
-// (100 ms apart or less is no difference). A view pairs only with a
+// them), the endpoints, then the clock offset: the one the sessions
+// already paired between the two points and the candidates the server's
+// ISN confirms measured, else, only where there are none, the one most
+// candidates share (100 ms apart or less is no difference). Comparisons
+// by lines alone are bounded (MaxPayloadCompares per pair of points):
+// with the offset measured, only views whose times meet within 2 s of
+// it are compared; past the bound, only the pairs the server's ISN
+// confirms are made (Report.PayloadSkipped). A view pairs only with a
 // candidate better than every other of either view; when two are equally
 // good it stays unpaired (Report.Ambiguous) rather than guessed. The
 // session says it was paired so. Clocks: each session's own offset per point is
@@ -90,14 +100,17 @@
 // that did not capture something a point further on (or the answer to
 // it) proves passed it, that was not capturing then (outside its span,
 // or less than a second before its last packet; its clock offset not
-// known: none of its connections paired), or could not read it
+// known: none of its connections paired, or only with points not tied
+// to the first point's clock), or could not read it
 // (cut by the snap length, encrypted), is said to be so (Path.Gaps,
 // NotCaptured, "not a loss") rather than blamed. A point whose packets
 // run past the time a reset or ICMP error came back to the sender's
 // side, plus the round trip between the two points the session
-// measured, was capturing when the SYN would have passed it, though the
-// sender gave up at once; the refusal, whatever address it bears (an
-// ICMP error too), came from a box in between. When the next point
+// measured, and that holds data connections (some session's), was
+// capturing when the SYN would have passed it, though the sender gave up
+// at once; the refusal, whatever address it bears (an ICMP error too),
+// came from a box in between. One that holds none (a capture filtered to
+// the control port) cannot tell: NotCaptured. When the next point
 // toward the receiver was not capturing (or captured the other direction
 // only), the first further one that was judges the SYN, the skipped one
 // noted. Points that hold one capture only (Report.Identical) saw a SYN

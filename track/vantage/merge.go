@@ -49,8 +49,11 @@ type Report struct {
 	unreadable [][]*Session
 
 	// PayloadSkipped counts the pairs of points whose unpaired control
-	// connections were too many to compare by payload (maxPayloadPairs).
+	// connections and sessions were, in some round, too many to compare
+	// by their lines alone (over MaxPayloadCompares comparisons): only
+	// the pairs the server's ISN confirms were made there then.
 	PayloadSkipped int
+	skippedPairs   map[[2]int]bool
 	// Ambiguous counts, per pair of points, control connections left
 	// unpaired because two or more connections at the other point matched
 	// them equally well (the same lines, nothing else telling them
@@ -85,12 +88,23 @@ type Report struct {
 	// unowned: per point, the data connections no session's
 	// announcement there claims (ownerAt), for judge's notes.
 	unowned [][]*Data
+	// dataAt: per point, it holds a data connection of some session. One
+	// that holds none (a capture filtered to the control port, or every
+	// data connection stopped before it) shows nothing of whether a SYN
+	// passed it.
+	dataAt []bool
 }
 
-// maxPayloadPairs bounds the comparisons of payload pairing between two
-// points (unpaired connections at one times those at the other): each
-// compares up to 64 lines with 64.
+// maxPayloadPairs bounds the comparisons by lines alone of payload
+// pairing between two points (MaxPayloadCompares): every view at one
+// times every one at the other when nothing measures their clock offset,
+// else those whose times lie within payloadWindow of it. Each compares up
+// to 64 lines with 64.
 const maxPayloadPairs = 1 << 18
+
+// MaxPayloadCompares is maxPayloadPairs, for what is said when it is hit
+// (PayloadSkipped).
+const MaxPayloadCompares = maxPayloadPairs
 
 // Session is one control connection paired across points.
 type Session struct {
@@ -245,7 +259,7 @@ func Merge(cs []*Collector) (*Report, error) {
 	}
 	n := len(cs)
 	r := &Report{Offsets: make([]Offset, n), Unpaired: make([]int, n), UnpairedCapturing: make([]int, n), Twins: make([]int, n), Limits: make([]Limits, n),
-		Spans: make([]Span, n), res: make([]time.Duration, n), Refused: make([]int, n), refused: map[*Control]bool{}}
+		Spans: make([]Span, n), res: make([]time.Duration, n), Refused: make([]int, n), refused: map[*Control]bool{}, skippedPairs: map[[2]int]bool{}}
 	for i, c := range cs {
 		r.Points = append(r.Points, c.Name)
 		r.Limits[i] = c.limits
@@ -685,55 +699,115 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 					ys = append(ys, group{s, s.Views[j]})
 				}
 			}
-			if len(ys)*len(groups) > maxPayloadPairs {
-				r.PayloadSkipped++
-				continue
-			}
-			var cands []*payloadCand
-			for _, yg := range ys {
+			// candidate compares g's view with y's: nil when their lines
+			// do not line up.
+			candidate := func(g, yg group) *payloadCand {
+				// A session joins a session (halves with no point in
+				// common), never a connection another round offers it
+				// from the other side.
+				if yg.s != nil && (g.s == nil || !disjointViews(g.s, yg.s)) {
+					return nil
+				}
 				y := yg.x
-				for _, g := range groups {
-					// A session joins a session (halves with no point in
-					// common), never a connection another round offers
-					// it from the other side.
-					if yg.s != nil && (g.s == nil || !disjointViews(g.s, yg.s)) {
-						continue
+				at, matched, ok := alignLines(g.x.Lines, y.Lines)
+				if !ok || !linesAgree(g.x.Lines, y.Lines, matched) {
+					return nil
+				}
+				dt, ok := offsetOf(timingAligned(g.x, y, at))
+				if !ok {
+					return nil
+				}
+				return &payloadCand{s: g.s, ys: yg.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, at)}
+			}
+			// First the candidates the server's ISN confirms (a box
+			// randomising the client's leaves it), found by that ISN
+			// however many the views.
+			var cands []*payloadCand
+			byISN := map[uint32][]int{}
+			for k, yg := range ys {
+				if yg.x.HaveISN[1] {
+					byISN[yg.x.ISN[1]] = append(byISN[yg.x.ISN[1]], k)
+				}
+			}
+			for _, g := range groups {
+				if !g.x.HaveISN[1] {
+					continue
+				}
+				for _, k := range byISN[g.x.ISN[1]] {
+					if c := candidate(g, ys[k]); c != nil {
+						cands = append(cands, c)
 					}
-					at, matched, ok := alignLines(g.x.Lines, y.Lines)
-					if !ok || !linesAgree(g.x.Lines, y.Lines, matched) {
-						continue
+				}
+			}
+			// The offset the sessions already paired and the candidates
+			// the server's ISN confirms agree on, when there are any:
+			// the others may be sessions apart, and, many (every
+			// session of one server carries the same lines), would pull
+			// the offset to whatever spacing the sessions share. Only
+			// where nothing else measures it, the one most candidates
+			// agree on.
+			all := slices.Clone(anchors)
+			for _, c := range cands {
+				all = append(all, c.dt)
+			}
+			// anchored: the offset rests on more than the lines of the
+			// candidates themselves.
+			anchored := len(all) > 0
+			// The rest, by their lines alone: with the offset known,
+			// only views whose times, shifted by it, overlap within
+			// payloadWindow (any other lies further off it); else every
+			// pair. Either way at most maxPayloadPairs comparisons.
+			var pairs [][2]int
+			ok := true
+			if anchored {
+				c := densest(all)
+				pairs, ok = overlapping(groups, ys, func(g group) *Control { return g.x }, c-payloadWindow, c+payloadWindow, maxPayloadPairs)
+			} else if ok = len(ys)*len(groups) <= maxPayloadPairs; ok {
+				for a := range groups {
+					for b := range ys {
+						pairs = append(pairs, [2]int{a, b})
 					}
-					dt, ok := offsetOf(timingAligned(g.x, y, at))
-					if !ok {
-						continue
-					}
-					cands = append(cands, &payloadCand{s: g.s, ys: yg.s, x: g.x, y: y, dt: dt, ev: evidenceOf(g.x, y, at)})
+				}
+			}
+			if !ok {
+				if key := [2]int{min(i, j), max(i, j)}; !r.skippedPairs[key] {
+					r.skippedPairs[key] = true
+					r.PayloadSkipped++
+				}
+				pairs = nil
+			}
+			for _, ab := range pairs {
+				g, yg := groups[ab[0]], ys[ab[1]]
+				if g.x.HaveISN[1] && yg.x.HaveISN[1] && g.x.ISN[1] == yg.x.ISN[1] {
+					continue // compared above
+				}
+				if c := candidate(g, yg); c != nil {
+					cands = append(cands, c)
 				}
 			}
 			if len(cands) == 0 {
 				continue
 			}
-			// The offset most candidates (and sessions already paired)
-			// agree on; those the server's ISN confirms, when there are
-			// any, since the others may be sessions apart.
-			all := slices.Clone(anchors)
-			for _, c := range cands {
-				if c.ev.isn == isnSame {
-					all = append(all, c.dt)
-				}
-			}
-			// anchored: the offset rests on more than the lines of the
-			// candidates themselves.
-			anchored := len(all) > 0
-			if len(all) == len(anchors) {
+			if !anchored {
 				for _, c := range cands {
 					all = append(all, c.dt)
 				}
 			}
 			centre := densest(all)
+			// spread: how far from the centre the anchors lie (transit,
+			// drift), at least timingTie.
+			spread := timingTie
+			if anchored {
+				for _, a := range all {
+					if d := absDur(a - centre); d <= payloadWindow {
+						spread = max(spread, d)
+					}
+				}
+			}
 			var live []*payloadCand
 			for _, c := range cands {
 				c.dist = absDur(c.dt - centre)
+				c.offAnchors = anchored && c.dist > spread
 				switch {
 				case c.dist > payloadWindow:
 				case c.contradicted(anchored):
@@ -770,6 +844,78 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 		}
 	}
 	return progress
+}
+
+// overlapping lists the pairs (index in xs, index in ys) whose views'
+// times could put their lines' offset (y's clock minus x's) within
+// [lo, hi]: y's first or last packet, less x's last or first, brackets
+// some value in it. ok is false, and the list cut short, past limit
+// pairs.
+func overlapping[G any](xs, ys []G, view func(G) *Control, lo, hi time.Duration, limit int) (pairs [][2]int, ok bool) {
+	type span struct {
+		from, to time.Time
+		k        int
+	}
+	spanOf := func(c *Control, k int) span {
+		sp := span{c.Start, c.Last, k}
+		widen := func(t time.Time) {
+			if t.IsZero() {
+				return
+			}
+			if sp.from.IsZero() || t.Before(sp.from) {
+				sp.from = t
+			}
+			if t.After(sp.to) {
+				sp.to = t
+			}
+		}
+		widen(c.SYN)
+		widen(c.SYNACK)
+		for _, l := range c.Lines {
+			widen(l.TS)
+		}
+		return sp
+	}
+	// ys by their first time; those that lasted long apart, compared
+	// with every x, so that the scan back from each x stays short.
+	const long = 10 * time.Minute
+	var short, longs []span
+	var maxDur time.Duration
+	for k, y := range ys {
+		sp := spanOf(view(y), k)
+		if d := sp.to.Sub(sp.from); d > long {
+			longs = append(longs, sp)
+		} else {
+			short = append(short, sp)
+			maxDur = max(maxDur, d)
+		}
+	}
+	slices.SortFunc(short, func(a, b span) int { return a.from.Compare(b.from) })
+	meets := func(x, y span) bool { return y.from.Sub(x.to) <= hi && y.to.Sub(x.from) >= lo }
+	for a, xv := range xs {
+		x := spanOf(view(xv), a)
+		first, _ := slices.BinarySearchFunc(short, x.from.Add(lo-maxDur), func(e span, t time.Time) int { return e.from.Compare(t) })
+		for _, y := range short[first:] {
+			if y.from.Sub(x.to) > hi {
+				break
+			}
+			if meets(x, y) {
+				if len(pairs) == limit {
+					return pairs, false
+				}
+				pairs = append(pairs, [2]int{a, y.k})
+			}
+		}
+		for _, y := range longs {
+			if meets(x, y) {
+				if len(pairs) == limit {
+					return pairs, false
+				}
+				pairs = append(pairs, [2]int{a, y.k})
+			}
+		}
+	}
+	return pairs, true
 }
 
 // disjointViews: sessions a and b were seen at no point in common (the
@@ -819,6 +965,16 @@ func (c *payloadCand) contradicted(anchored bool) bool {
 	if agree == 0 && c.ev.ports <= 0 && c.ev.srvPorts < 0 && differ >= 3 {
 		return true
 	}
+	// The client's port changed where its address did not (no NAT
+	// between the points to change it), nothing agreeing: another
+	// session of the same client host, however well a port from a small
+	// passive range agrees by chance, unless the clocks say otherwise:
+	// it must lie as near the offset the sessions already paired
+	// measured as they do, or, nothing measuring it, within
+	// payloadWindow of the points' clocks as they stand.
+	if agree == 0 && c.clientPortMoved() && (c.offAnchors || !anchored && absDur(c.dt) > payloadWindow) {
+		return true
+	}
 	limit := maxUnanchoredSkew
 	if c.ev.srvPorts <= 0 {
 		limit = maxUnanchoredSkewNoPort
@@ -852,7 +1008,7 @@ func (e evidence) markers(x, y *Control) (agree, differ int) {
 	// points, so nothing to change the port), and a server's
 	// announcement naming the same address with another port (a helper
 	// that has to move the port writes its own address too).
-	if x.Client.IsValid() && x.Client.Addr() == y.Client.Addr() && x.Client.Port() != y.Client.Port() {
+	if clientPortMoved(x, y) {
 		differ++
 	}
 	if e.samePortMoved {
@@ -861,6 +1017,15 @@ func (e evidence) markers(x, y *Control) (agree, differ int) {
 	return agree, differ
 }
 
+// clientPortMoved: the client's port differs at the two views while its
+// address does not, which no box makes of one connection (no source NAT
+// between the points, so nothing to change the port).
+func clientPortMoved(x, y *Control) bool {
+	return x.Client.IsValid() && x.Client.Addr() == y.Client.Addr() && x.Client.Port() != y.Client.Port()
+}
+
+func (c *payloadCand) clientPortMoved() bool { return clientPortMoved(c.x, c.y) }
+
 // payloadCand is a candidate pair of views for pairByPayload.
 type payloadCand struct {
 	s    *Session // the session x belongs to, or nil
@@ -868,7 +1033,10 @@ type payloadCand struct {
 	x, y *Control
 	dt   time.Duration // y's clock minus x's by their lines
 	dist time.Duration // from the offset most candidates agree on
-	ev   evidence
+	// offAnchors: dist is more than the sessions already paired (and
+	// the candidates the server's ISN confirms) spread over around it.
+	offAnchors bool
+	ev         evidence
 }
 
 // evidence is what tells two candidate pairings of identical lines apart,
@@ -1249,6 +1417,22 @@ func (r *Report) sessionTiming() {
 			}
 		}
 	}
+}
+
+// pairedElsewhere: some session holds point i's view and another
+// point's.
+func (r *Report) pairedElsewhere(i int) bool {
+	for _, s := range r.Sessions {
+		if s.Views[i] == nil {
+			continue
+		}
+		for k, v := range s.Views {
+			if k != i && v != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // offsetKnown: point i's clock offset against the reference was measured
@@ -2113,6 +2297,14 @@ func (r *Report) attach(cs []*Collector) {
 		}
 		s.Data = append(s.Data, p)
 	}
+	r.dataAt = make([]bool, n)
+	for _, s := range r.Sessions {
+		for _, p := range s.Data {
+			for i, v := range p.Views {
+				r.dataAt[i] = r.dataAt[i] || v != nil
+			}
+		}
+	}
 	for _, s := range r.Sessions {
 		r.sortData(s)
 		if s.OrderedBy != "timing" && s.OrderedBy != "clocks" {
@@ -2780,6 +2972,8 @@ func (r *Report) judge(s *Session, p *Path) {
 		switch {
 		case v.Packets == 0:
 			return "it captured nothing"
+		case !s.clockKnown(i) && r.pairedElsewhere(i):
+			return fmt.Sprintf("its clock offset is unknown (its connections paired only with points whose clocks are not tied to %s's)", r.name(0))
 		case !s.clockKnown(i):
 			return "its clock offset is unknown (none of its connections paired with another point's)"
 		// Its first and last packets are what is known of when it
@@ -2923,7 +3117,13 @@ func (r *Report) judge(s *Session, p *Path) {
 				case r.capturingPastRefusal(s, p, firstK, lastK, i, t0):
 					// The sender gave up at the refusal (and closed its
 					// session): the capture need not go on for
-					// coverAfter.
+					// coverAfter, if it captures data connections at
+					// all: the refusal may be the receiver's, NATed
+					// back, past a capture that kept the control port
+					// only.
+					if !r.dataAt[i] {
+						return false, fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session: a capture filter keeping the control connections only, or every data connection stopped before it)", r.name(i), spanNote(i, t0))
+					}
 					return true, ""
 				}
 				return false, notCapturing(i, t0)

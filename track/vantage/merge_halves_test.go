@@ -92,7 +92,9 @@ func TestUnknownClockIsNotCapturing(t *testing.T) {
 // the SYN; it read "not-captured" because its capture did not go on for
 // a second after the SYN, and an ICMP error in the receiver's name (a
 // DNAT router's own address) was not placed at all. A capture whose last
-// packet came before the refusal could return still tells nothing.
+// packet came before the refusal could return still tells nothing. The
+// server's point holds another data connection of the session: it
+// captures data connections (TestControlOnlyCaptureNotPastRefusal).
 func TestRefusalBeforeCaptureEndIsInBetween(t *testing.T) {
 	public := netip.MustParseAddr("198.51.100.1")
 	rst := func(d *Data) { d.RST, d.RSTFrom, d.RSTFromDst = t0.Add(100300*time.Microsecond), public, true }
@@ -115,12 +117,13 @@ func TestRefusalBeforeCaptureEndIsInBetween(t *testing.T) {
 			tc.refuse(d)
 			srv := point("server", 3*time.Second, 5, "10.1.0.2", nil)
 			srv.files[0].last = t0.Add(3*time.Second + time.Duration(tc.lastMs)*time.Millisecond)
+			holdEarlierData(srv, 3*time.Second+5*time.Millisecond)
 			cli := point("client", 0, 0, public.String(), d)
 			r, err := Merge([]*Collector{cli, srv})
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := onlyPath(t, r)
+			p := clientPath(t, r)
 			if p.Where != tc.want || !strings.Contains(p.Verdict, tc.wantSay) {
 				t.Fatalf("where %v (%s); want %v saying %q", p.Where, p.Verdict, tc.want, tc.wantSay)
 			}
