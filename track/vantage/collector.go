@@ -138,7 +138,14 @@ type Control struct {
 	// from the server (copies within dupWindow once): a point that
 	// captured one direction only (tcpdump -Q in, a SPAN port mirroring
 	// one direction, asymmetric routing) holds none of the other.
-	Packets    [2]int
+	Packets [2]int
+	// TTL is the TTL (IPv6 hop limit) each side's segments came with at
+	// this point, [0] the client's, [1] the server's (0: none seen);
+	// TTLVaried says they did not all come with the same one. A reset
+	// in a side's name with another TTL was sent from another distance:
+	// by a box, not by that side's host.
+	TTL        [2]uint8
+	TTLVaried  [2]bool
 	annDropped int
 	last       segSig
 	// Segs are its segments with payload, in capture order, when the
@@ -183,10 +190,13 @@ type Data struct {
 	RST        time.Time
 	RSTFromDst bool
 	RSTFrom    netip.Addr
-	ICMPFrom   netip.Addr
-	ICMP       time.Time
-	ICMPType   uint8
-	ICMPCode   uint8
+	// RSTTTL is the TTL (IPv6 hop limit) the reset came with (0: not
+	// known).
+	RSTTTL   uint8
+	ICMPFrom netip.Addr
+	ICMP     time.Time
+	ICMPType uint8
+	ICMPCode uint8
 	// Bytes: payload seen, both directions together, counted from
 	// sequence numbers (each byte once, retransmissions excluded, as a
 	// data record's bytes); Flows has each direction's, retransmissions
@@ -634,6 +644,11 @@ func (c *Collector) Segment(s *decode.Segment) {
 		}
 		x.Last = s.TS
 		x.Packets[dirIndex(fromClient)]++
+		if d := dirIndex(fromClient); x.TTL[d] == 0 {
+			x.TTL[d] = s.TTL
+		} else if s.TTL != 0 && s.TTL != x.TTL[d] {
+			x.TTLVaried[d] = true
+		}
 		switch {
 		case syn && !ack && !x.HaveISN[0]:
 			x.ISN[0], x.HaveISN[0], x.SYN = s.Seq, true, s.TS
@@ -710,7 +725,7 @@ func (c *Collector) Segment(s *decode.Segment) {
 		d.SYNACKs++
 	}
 	if s.Flags.Has(decode.FlagRST) && d.RST.IsZero() {
-		d.RST, d.RSTFrom, d.RSTFromDst = s.TS, s.Src.Addr(), s.Src == d.Dst
+		d.RST, d.RSTFrom, d.RSTFromDst, d.RSTTTL = s.TS, s.Src.Addr(), s.Src == d.Dst, s.TTL
 	}
 	d.flow(s, syn, ack)
 }

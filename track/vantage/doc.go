@@ -43,7 +43,10 @@
 // inspection rewrote does not count: the box changes it with the PAT);
 // one whose offset nothing but its own lines measures, with neither ISN
 // nor the client's endpoint agreeing, must lie within an hour when a
-// server-announced port agrees, else within 5 minutes; one on which
+// server-announced port agrees, else within 5 minutes, and where, at the
+// offset such candidates imply, fewer than half of the views whose lines
+// line up there pair (chance agreements of a passive port), none of
+// them pairs; one on which
 // nothing agrees and whose client port changed where its address did
 // not, further from the offset measured (below) than the sessions that
 // measured it, or, nothing measuring it, over 2 s from the clocks as they
@@ -106,11 +109,18 @@
 // NotCaptured, "not a loss") rather than blamed. A point whose packets
 // run past the time a reset or ICMP error came back to the sender's
 // side, plus the round trip between the two points the session
-// measured, and that holds data connections (some session's), was
-// capturing when the SYN would have passed it, though the sender gave up
-// at once; the refusal, whatever address it bears (an ICMP error too),
-// came from a box in between. One that holds none (a capture filtered to
-// the control port) cannot tell: NotCaptured. When the next point
+// measured, and that holds data connections made as the refused one was
+// (passive or active, some session's), was capturing when the SYN would
+// have passed it, though the sender gave up at once; the refusal,
+// whatever address it bears (an ICMP error too), came from a box in
+// between. One that holds none (a capture filtered to the control port,
+// or to ports 20 and 21) cannot tell by itself; the TTLs then do: a
+// reset in the receiver's name with another TTL than the receiver's own
+// packets at the same point came from a box that many hops nearer, before
+// a point the receiver's packets reach in fewer (RSTInBetween); with the
+// same TTL, from the receiver's distance (RSTFromReceiver); an ICMP error
+// from another address than the receiver's, before a point at the
+// receiver. Else NotCaptured. When the next point
 // toward the receiver was not capturing (or captured the other direction
 // only), the first further one that was judges the SYN, the skipped one
 // noted. Points that hold one capture only (Report.Identical) saw a SYN

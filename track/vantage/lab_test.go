@@ -41,6 +41,11 @@ type lab struct {
 	public netip.Addr
 	// reversed gives the taps to Merge from the server's side on.
 	reversed bool
+	// snat, when valid, is the address taps from natAt on see the
+	// client at, its ports moved by snatShift (a box that source-NATs
+	// the client too).
+	snat      netip.Addr
+	snatShift uint16
 }
 
 // tap is one capture point.
@@ -142,6 +147,9 @@ func (l *lab) deliver(i int, f frame, at time.Time) {
 		}
 	}
 	client := netip.AddrPortFrom(labClient, f.cport)
+	if i >= l.natAt && l.snat.IsValid() {
+		client = netip.AddrPortFrom(l.snat, f.cport+l.snatShift)
+	}
 	srv := netip.AddrPortFrom(server, f.sport)
 	if f.sport == 443 {
 		srv = netip.AddrPortFrom(labOther, 443)

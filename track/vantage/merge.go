@@ -88,11 +88,12 @@ type Report struct {
 	// unowned: per point, the data connections no session's
 	// announcement there claims (ownerAt), for judge's notes.
 	unowned [][]*Data
-	// dataAt: per point, it holds a data connection of some session. One
-	// that holds none (a capture filtered to the control port, or every
-	// data connection stopped before it) shows nothing of whether a SYN
-	// passed it.
-	dataAt []bool
+	// dataAt: per point, it holds a data connection of some session,
+	// [0] an active one, [1] a passive one. One that holds none made as
+	// a connection was (a capture filtered to the control port, 'port
+	// ftp or ftp-data' keeping port 20's only, or every one stopped
+	// before it) shows nothing of whether its SYN passed there.
+	dataAt [][2]bool
 }
 
 // maxPayloadPairs bounds the comparisons by lines alone of payload
@@ -805,9 +806,13 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 				}
 			}
 			var live []*payloadCand
+			near := [2]map[*Control]bool{{}, {}} // the views lining up at the centre, at i and at j
 			for _, c := range cands {
 				c.dist = absDur(c.dt - centre)
 				c.offAnchors = anchored && c.dist > spread
+				if c.dist <= payloadWindow {
+					near[0][c.x], near[1][c.y] = true, true
+				}
 				switch {
 				case c.dist > payloadWindow:
 				case c.contradicted(anchored):
@@ -816,8 +821,12 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 					live = append(live, c)
 				}
 			}
+			picks := r.matchPayload(live)
+			if !anchored {
+				picks = r.notByChance(picks, min(len(near[0]), len(near[1])))
+			}
 			joined := map[*Session]bool{}
-			for _, c := range r.matchPayload(live) {
+			for _, c := range picks {
 				progress = true
 				used[c.x], used[c.y] = true, true
 				if c.s != nil {
@@ -844,6 +853,36 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 		}
 	}
 	return progress
+}
+
+// notByChance takes out of picks, the pairs of a round whose clock
+// offset rests on the candidates' own lines (nothing anchored it), those
+// on which neither ISN nor the client's address and port agrees: only an
+// announced port and the clock tie them. Were the offset they imply
+// true, the views whose lines line up with one at the other point at
+// that offset (nearViews, of the side with fewer) would be the same
+// sessions seen twice, and most would pair, their announced ports
+// agreeing; when fewer than half do, the ports agreed by chance (a
+// passive range of a hundred ports, a hundred sessions with one server's
+// lines, an offset the spacing of the sessions made), and those pairs
+// are refused.
+func (r *Report) notByChance(picks []*payloadCand, nearViews int) []*payloadCand {
+	weak := 0
+	for _, c := range picks {
+		if agree, _ := c.ev.markers(c.x, c.y); agree == 0 {
+			weak++
+		}
+	}
+	if weak == 0 || 2*weak >= nearViews {
+		return picks
+	}
+	return slices.DeleteFunc(picks, func(c *payloadCand) bool {
+		if agree, _ := c.ev.markers(c.x, c.y); agree == 0 {
+			r.refused[c.x], r.refused[c.y] = true, true
+			return true
+		}
+		return false
+	})
 }
 
 // overlapping lists the pairs (index in xs, index in ys) whose views'
@@ -2297,11 +2336,13 @@ func (r *Report) attach(cs []*Collector) {
 		}
 		s.Data = append(s.Data, p)
 	}
-	r.dataAt = make([]bool, n)
+	r.dataAt = make([][2]bool, n)
 	for _, s := range r.Sessions {
 		for _, p := range s.Data {
 			for i, v := range p.Views {
-				r.dataAt[i] = r.dataAt[i] || v != nil
+				if v != nil {
+					r.dataAt[i][modeIndex(p.Passive)] = true
+				}
 			}
 		}
 	}
@@ -3106,27 +3147,44 @@ func (r *Report) judge(s *Session, p *Path) {
 			// retransmission falls inside it, the last come too near
 			// its end. watching says whether point i could have seen the
 			// SYN, and what to note of it.
+			refused := refusedBack(p, firstK, lastK)
+			from := r.refusalFrom(s, p, firstK, lastK)
 			watching := func(i int) (bool, string) {
 				switch {
 				case blindSYN(i):
 					return false, r.oneWayNote(i, !p.Passive)
-				case capturing(i, t0):
+				case refused && from.before(i):
+					// The refusal's TTL (or the ICMP error's sender)
+					// places the box before the point: the SYN never
+					// reached it, whatever its capture keeps.
 					return true, ""
+				}
+				watch, note := false, ""
+				switch {
+				case capturing(i, t0):
+					watch = true
 				case r.anySYNCovered(s, p, firstK, lastK, i):
-					return true, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at a later one", r.name(i), spanNote(i, t0))
+					watch, note = true, fmt.Sprintf("%s was not capturing at the first SYN (%s); it was at a later one", r.name(i), spanNote(i, t0))
 				case r.capturingPastRefusal(s, p, firstK, lastK, i, t0):
 					// The sender gave up at the refusal (and closed its
 					// session): the capture need not go on for
-					// coverAfter, if it captures data connections at
-					// all: the refusal may be the receiver's, NATed
-					// back, past a capture that kept the control port
-					// only.
-					if !r.dataAt[i] {
-						return false, fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session: a capture filter keeping the control connections only, or every data connection stopped before it)", r.name(i), spanNote(i, t0))
-					}
-					return true, ""
+					// coverAfter.
+					watch = true
+				default:
+					return false, notCapturing(i, t0)
 				}
-				return false, notCapturing(i, t0)
+				if refused && !r.dataAt[i][modeIndex(p.Passive)] {
+					// The refusal may be the receiver's, NATed back,
+					// past a capture that keeps no such data
+					// connection (the control port only).
+					when := "its capture went on past it"
+					if !capturing(i, t0) {
+						when = spanNote(i, t0)
+					}
+					return false, fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session made as this one was (%s): a capture filter keeping the control connections only, or 'port ftp or ftp-data', or every one stopped before it)",
+						r.name(i), when, modeName(p.Passive))
+				}
+				return watch, note
 			}
 			next := order[lastK+1]
 			ok, note := watching(next)
@@ -3147,6 +3205,14 @@ func (r *Report) judge(s *Session, p *Path) {
 						break
 					}
 				}
+			}
+			if !ok && from.receiver {
+				// No capture past the point tells; the reset's TTL does.
+				p.Gaps = append(p.Gaps, note)
+				p.Where = RSTFromReceiver
+				p.Verdict = fmt.Sprintf("the receiver %s refused it: the reset in its name seen at %s came with the TTL its own packets come with there (%d): sent from as far away as the receiver (its host or its own firewall), not from a router in between",
+					recv.Dst.Addr(), r.name(from.at), from.ttl)
+				return
 			}
 			if !ok {
 				p.Where = NotCaptured
@@ -3532,6 +3598,126 @@ func (r *Report) copiesOnly(s *Session) bool {
 		}
 	}
 	return len(seen) > 1
+}
+
+// modeIndex indexes Report.dataAt: 1 for a passive data connection.
+func modeIndex(passive bool) int {
+	if passive {
+		return 1
+	}
+	return 0
+}
+
+func modeName(passive bool) string {
+	if passive {
+		return "passive, to the server"
+	}
+	return "active, to the client"
+}
+
+// refusedBack: a reset (not the sender's own) or an ICMP error reached a
+// point of p.Order[from..upTo].
+func refusedBack(p *Path, from, upTo int) bool {
+	for _, i := range p.Order[from : upTo+1] {
+		if v := p.Views[i]; v != nil && (!v.RST.IsZero() && v.RSTFrom != v.Src.Addr() || !v.ICMP.IsZero()) {
+			return true
+		}
+	}
+	return false
+}
+
+// hopsOf is how many routers a packet that came with TTL (hop limit) ttl
+// passed, counted from the nearest initial value a host sends with at or
+// above it (64: Linux, BSD, macOS; 128: Windows; 255: network gear).
+func hopsOf(ttl uint8) int {
+	for _, initial := range []int{64, 128, 255} {
+		if int(ttl) <= initial {
+			return initial - int(ttl)
+		}
+	}
+	return 0
+}
+
+// receiverTTL is the TTL the receiver of p (the server for a passive
+// connection, the client for an active one) sent its packets of the
+// session's control connection with, as they reached point i: known
+// when they all came with one.
+func (s *Session) receiverTTL(p *Path, i int) (uint8, bool) {
+	c := s.Views[i]
+	if c == nil {
+		return 0, false
+	}
+	side := modeIndex(p.Passive)
+	if v := p.Views[i]; v != nil && v.Dst.Addr() != [2]netip.AddrPort{c.Client, c.Server}[side].Addr() {
+		return 0, false // the data connection goes to another host
+	}
+	return c.TTL[side], c.TTL[side] != 0 && !c.TTLVaried[side]
+}
+
+// refusalSource is what the capture tells of where a refusal came from.
+type refusalSource struct {
+	// receiver: a reset in the receiver's name reached point at with the
+	// TTL the receiver's own packets come with there (ttl): sent from
+	// the receiver's distance.
+	receiver bool
+	at       int
+	ttl      uint8
+	// before says whether the refusal came from a box before point i:
+	// a reset from fewer hops away than the receiver's packets are
+	// between its point and i, or an ICMP error from an address not the
+	// receiver's while i sits at the receiver (its packets reach i with
+	// a host's initial TTL).
+	before func(i int) bool
+}
+
+// refusalFrom reads the TTLs of the resets at p.Order[from..upTo]
+// against the receiver's own packets at the same points (a box's reset
+// forges the receiver's address, not its distance), and the senders of
+// the ICMP errors there. Points whose TTLs disagree tell nothing.
+func (r *Report) refusalFrom(s *Session, p *Path, from, upTo int) refusalSource {
+	out := refusalSource{at: -1, before: func(int) bool { return false }}
+	rstHops, nearer, same, icmpOther := -1, false, false, false
+	for _, i := range p.Order[from : upTo+1] {
+		v := p.Views[i]
+		if v == nil {
+			continue
+		}
+		if !v.ICMP.IsZero() && v.ICMPFrom != v.Dst.Addr() {
+			icmpOther = true
+		}
+		if v.RST.IsZero() || !v.RSTFromDst || v.RSTTTL == 0 {
+			continue
+		}
+		ttl, ok := s.receiverTTL(p, i)
+		if !ok {
+			continue
+		}
+		h, hr := hopsOf(v.RSTTTL), hopsOf(ttl)
+		switch {
+		case h == hr:
+			same = true
+			out.at, out.ttl = i, v.RSTTTL
+		case h < hr:
+			nearer = true
+			// The box is h hops from point i, the receiver hr: the
+			// box lies before a point the receiver's packets reach
+			// in fewer than hr-h hops. The point nearest the
+			// receiver decides (the last).
+			rstHops = hr - h
+		}
+	}
+	if same && nearer {
+		return out // the points disagree
+	}
+	out.receiver = same
+	out.before = func(i int) bool {
+		ttl, ok := s.receiverTTL(p, i)
+		if !ok {
+			return false
+		}
+		return nearer && hopsOf(ttl) < rstHops || icmpOther && !same && hopsOf(ttl) == 0
+	}
+	return out
 }
 
 // capturingPastRefusal: a reset or ICMP error reached a point of

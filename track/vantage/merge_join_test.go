@@ -1,6 +1,7 @@
 package vantage
 
 import (
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -202,5 +203,88 @@ func TestManyHalvesJoin(t *testing.T) {
 				t.Fatalf("session %d: point %d %v, client %v", s.ID, i, v, s.Views[0].Client)
 			}
 		}
+	}
+}
+
+// TestChancePortMatchesAcrossSNATNotJoined guards the join of halves
+// either side of a box that randomises ISNs and source-NATs the client
+// (a Cisco ASA), the two sides' captures not overlapping: nothing
+// anchors the clock offset and nothing agrees but the lines, which every
+// session of one server shares, and the port the server announced, from
+// a small passive range. Pairs whose port agreed by chance joined at the
+// offset the sessions' spacing made (14 of 100 sessions, the clock
+// offset invented from them). At that offset every session lines up
+// with several of the other side's and few pair: none is one.
+func TestChancePortMatchesAcrossSNATNotJoined(t *testing.T) {
+	l := newLab(t, "client", "server")
+	l.natAt = 1
+	l.snat, l.snatShift = netip.MustParseAddr("10.1.0.254"), 1000
+	const sessions = 100
+	rnd := rand.New(rand.NewPCG(1, 2))
+	l.taps[0].miss = func(f *frame) bool {
+		return f.cport >= 30000+sessions/2 && f.cport < 40000 || f.cport >= 50000+sessions/2
+	}
+	l.taps[1].miss = func(f *frame) bool {
+		return f.cport < 30000+sessions/2 || f.cport >= 50000 && f.cport < 50000+sessions/2 || randomiseISN(f)
+	}
+	for k := range sessions {
+		port := uint16(40000 + rnd.IntN(20)) // a passive range of 20 ports
+		c := l.control(uint16(30000+k), 1000+uint32(k)*100000, 9000+uint32(k)*100000)
+		c.pasv(port)
+		c.data(uint16(50000+k), port, 5000+uint32(k)*100000, 7000+uint32(k)*100000, dataOpts{synReach: -1, synACKReach: -1}, 100)
+		c.quit()
+		l.tick(250 * time.Millisecond)
+	}
+	r := l.merge()
+	for _, s := range r.Sessions {
+		if s.Views[0] != nil && s.Views[1] != nil {
+			t.Fatalf("session %d joins client %v with %v: %s", s.ID, s.Views[0].Client, s.Views[1].Client, describe(r))
+		}
+	}
+	if r.Offsets[1].Samples != 0 {
+		t.Fatalf("server's clock offset measured from chance joins: %+v", r.Offsets[1])
+	}
+}
+
+// TestHalvesAcrossSNATJoinWhenMostPair is the other side of
+// TestChancePortMatchesAcrossSNATNotJoined: the same box randomising
+// both ISNs, the captures overlapping, so that the halves are one
+// session each: at the offset their lines give, every view pairs by its
+// announced port, and every one joins.
+func TestHalvesAcrossSNATJoinWhenMostPair(t *testing.T) {
+	l := newLab(t, "client", "server")
+	l.natAt = 1
+	l.snat, l.snatShift = netip.MustParseAddr("10.1.0.254"), 1000
+	l.taps[1].miss = func(f *frame) bool {
+		randomiseISN(f)
+		if !f.fromClient {
+			f.seq += 0x1234567 // the server's too
+		} else if f.ackf {
+			f.ack += 0x1234567
+		}
+		return false
+	}
+	const sessions = 40
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for k := range sessions {
+		port := uint16(40000 + rnd.IntN(20))
+		c := l.control(uint16(30000+k), 1000+uint32(k)*100000, 9000+uint32(k)*100000)
+		c.pasv(port)
+		c.data(uint16(50000+k), port, 5000+uint32(k)*100000, 7000+uint32(k)*100000, dataOpts{synReach: -1, synACKReach: -1}, 100)
+		c.quit()
+		l.tick(250 * time.Millisecond)
+	}
+	r := l.merge()
+	joined := 0
+	for _, s := range r.Sessions {
+		if s.Views[0] != nil && s.Views[1] != nil {
+			joined++
+			if s.Views[0].Client.Port()+1000 != s.Views[1].Client.Port() {
+				t.Fatalf("session %d joins client %v with %v: %s", s.ID, s.Views[0].Client, s.Views[1].Client, describe(r))
+			}
+		}
+	}
+	if joined < sessions {
+		t.Fatalf("%d of %d sessions joined: %s", joined, sessions, describe(r))
 	}
 }
