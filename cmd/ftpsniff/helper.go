@@ -114,6 +114,7 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 	hl.attachSaid = said
 	if p.diag != nil {
 		hl.addrSetting = p.diag.AddrSetting
+		hl.epsvAllow = p.diag.EPSVAllow
 	}
 	if p.opts.cmd != nil {
 		hl.notes = p.opts.cmd.ErrOrStderr()
@@ -264,6 +265,10 @@ type helperLayer struct {
 	// announce its public address, in its family's words (the
 	// diagnoser's); nil: named generically.
 	addrSetting func(*track.Session) string
+	// epsvAllow names, with a leading space, where a session's server
+	// refuses EPSV, in its family's words (the diagnoser's); nil or "":
+	// not named.
+	epsvAllow func(*track.Session) string
 
 	conns map[decode.ConnKey]*helperConn
 	// expect indexes the live expectations by source address and
@@ -1089,6 +1094,11 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		f.Code, f.Severity = CodeHelperDrop, diagnose.SeverityError
 		f.Message = fmt.Sprintf("a Linux router with the FTP helper would drop this segment (%s: %s), and every retransmission of it: the session would stall", r.KernelLog(), r.PartialReason())
 		f.Advice = "make the server send the announcement in one segment in the form the helper parses, or open the data ports without the helper"
+		if dir == nfhelper.ServerToClient && r.Kind == nfhelper.KindPASV && ipv6Control(s) {
+			// ProFTPD's 227 on IPv6 names the port alone
+			// ("(1,156,108)"): no server setting makes it six numbers.
+			f.Advice = h.epsvOnlyAdvice(s) + "; or open the server's passive port range without the helper"
+		}
 		if dir == nfhelper.ClientToServer {
 			// The client split its PORT/EPRT: the server has nothing to
 			// change.
@@ -1170,6 +1180,13 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 func (h *helperLayer) notRecordedAdvice(s *track.Session, dir nfhelper.Dir, r nfhelper.Result, guess bool) string {
 	attach := h.attachHelper(s)
 	server := dir == nfhelper.ServerToClient
+	if server && r.Kind == nfhelper.KindPASV && ipv6Control(s) {
+		// A 227 on an IPv6 control connection: no address it can carry
+		// is the one the client reaches the server at (vsftpd's
+		// 0,0,0,0, the IPv4 address a NAT64 address embeds), so no
+		// address setting nor helper mends it.
+		return h.epsvOnlyAdvice(s)
+	}
 	switch {
 	case server && h.seenUntranslated(s, dir, r):
 		return fmt.Sprintf("nothing to change if the router forwards the passive port range to the server and accepts it without the helper; to have the helper open it instead, make the server announce its own address %s (%s unset) and attach the helper on the NAT router (%s), whose nf_nat_ftp rewrites the 227 (not under FTPS)",
@@ -1199,6 +1216,30 @@ func (h *helperLayer) notRecordedAdvice(s *track.Session, dir nfhelper.Dir, r nf
 		return fmt.Sprintf("nothing to change in the firewall if the %s names another host on purpose (a server-to-server transfer) or is an FTP bounce: the helper rightly expects nothing for it; if %s is meant to be the client's own public address (its external IP address setting for active mode), %s", r.Kind, a, fix)
 	}
 	return fix
+}
+
+// ipv6Control: s's control connection is IPv6, where a 227 cannot carry
+// the address the client reaches the server at.
+func ipv6Control(s *track.Session) bool { return s.Server.Addr().Unmap().Is6() }
+
+// epsvOnlyAdvice is the helper's advice on a 227 of s, an IPv6 control
+// connection: EPSV, whose 229 names the port alone and which the helper
+// reads, allowed in the server when it refused it in the session; never
+// an address setting (vsftpd answers every PASV "500 OOPS: invalid
+// pasv_address" when pasv_address names an IPv6 address).
+func (h *helperLayer) epsvOnlyAdvice(s *track.Session) string {
+	a := fmt.Sprintf("have the client use EPSV (RFC 2428), whose 229 names the port alone and which the helper reads: a 227 carries only an IPv4 address, so on this IPv6 control connection no server setting makes it name %s, where the client reaches the server", s.Server.Addr().Unmap())
+	for _, c := range s.Commands {
+		if r := c.Final(); c.Verb == "EPSV" && r != nil && r.Code >= 400 {
+			where := ""
+			if h.epsvAllow != nil {
+				where = h.epsvAllow(s)
+			}
+			a += fmt.Sprintf("; the server refused EPSV here (%s): allow it%s", quoteWire(strconv.Itoa(r.Code)+" "+r.Text), where)
+			break
+		}
+	}
+	return a
 }
 
 // refusedUnseen is the helper's verdict on a PORT/EPRT the server

@@ -87,6 +87,30 @@ type activeRefusals struct {
 	// ProFTPD and Pure-FTPd have none), no refusal of active mode;
 	// quoted only when no other was refused.
 	lprtUnknown *track.Command
+	// loose: the first PORT/EPRT written loosely (EndpointLoose: read
+	// as the servers that accept the form read it) and refused as a
+	// syntax error (looseRefusal): the server not taking that written
+	// form, no refusal of active mode; quoted only when no other was
+	// refused.
+	loose *track.Command
+}
+
+// looseRefusal tells whether r, the reply to c, refuses c's loosely
+// written endpoint (c.EndpointLoose) for how it is written: 501, syntax
+// error in parameters (RFC 959), which servers answer an argument they do
+// not read (ProFTPD "501 Illegal EPRT command" to a zone on a global
+// address, Pure-FTPd "501 Syntax error in IP address"). Not a refusal of
+// active mode as such (ProFTPD's <Limit PORT> "501 PORT: Operation not
+// permitted"), nor of the network protocol (522), nor the 500 with which
+// vsftpd and ProFTPD refuse a foreign address ("500 Illegal PORT
+// command."): vsftpd reads the loose forms, so its refusal is of the
+// address.
+func looseRefusal(c *track.Command, r *track.Reply) bool {
+	if !c.EndpointLoose || r == nil || r.Code != 501 {
+		return false
+	}
+	k := activeRefusalOf(r)
+	return k == activeAddrRefused || k == activeNotRefused
 }
 
 // noteActiveRefusal notes c, an active announcement (PORT, EPRT, LPRT)
@@ -133,6 +157,16 @@ func (st *sessState) noteActiveRefusal(s *track.Session, c *track.Command, r *tr
 			if m.activeRefused.tabbed == nil {
 				m.activeRefused.tabbed = c
 			}
+		}
+		return
+	}
+	if looseRefusal(c, r) && !st.epsvAll {
+		m := st.moreState()
+		if m.activeRefused == nil {
+			m.activeRefused = &activeRefusals{}
+		}
+		if m.activeRefused.loose == nil {
+			m.activeRefused.loose = c
 		}
 		return
 	}
@@ -194,7 +228,10 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	refused := st.more.activeRefused
 	kind := refused.kind
 	cli := s.Client.Addr().Unmap()
-	c := refused.tabbed
+	c := refused.loose
+	if c == nil {
+		c = refused.tabbed
+	}
 	if c == nil {
 		c = refused.lprtUnknown
 	}
@@ -211,6 +248,9 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 		f.Severity = SeverityError
 	}
 	switch {
+	case len(refused.quoted) == 0 && c == refused.loose:
+		looseRefused(f, c, r, st.passiveWorked, worked > 0)
+		return f
 	case len(refused.quoted) == 0 && c == refused.lprtUnknown:
 		lprtNotImplemented(f, s, c, r, st.passiveWorked, worked > 0)
 		return f
@@ -253,7 +293,7 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	}
 	switch {
 	case kind == activeFamilyRefused:
-		familyRefused(f, c, r, after)
+		familyRefused(f, c, r, after, st.passiveWorked || worked > 0)
 	case kind == activeAddrRefused:
 		where := "a NAT in front of the client (masquerade) that does not rewrite " + verbs
 		if cls := Classify(addr); cls != ClassPrivate && cls != ClassCGNAT {
@@ -282,10 +322,16 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 
 // familyRefused words active-refused for an EPRT whose network protocol
 // the server does not take (activeFamilyRefused): it cannot connect to
-// an address of that family. A note: the server refuses no mode, and
-// the fix is the client's.
-func familyRefused(f *Finding, c *track.Command, r *track.Reply, after string) {
+// an address of that family. The server refuses no mode, and the fix is
+// the client's: a note when the session made a data connection all the
+// same (dataWorked: the client fell back), a warning when it made none
+// (the transfer failed). The server's verdict leaves it out either way
+// (serverAcc.countActiveRefused).
+func familyRefused(f *Finding, c *track.Command, r *track.Reply, after string, dataWorked bool) {
 	f.Severity = SeverityInfo
+	if !dataWorked {
+		f.Severity = SeverityWarning
+	}
 	addr := c.Endpoint.Addr().Unmap()
 	v := "IPv4"
 	if addr.Is6() {
@@ -301,6 +347,78 @@ func familyRefused(f *Finding, c *track.Command, r *track.Reply, after string) {
 	}
 	f.Message = fmt.Sprintf("The server does not take %s addresses in %s: it answered %q%s, so it cannot connect back to %s, and active mode cannot work for this client: %s; %s.", v, c.Verb, replyText(r), rfc, addr, why, after)
 	f.Advice = "Use passive mode on the client (EPSV: curl without -P/--ftp-port, ftplib's default set_pasv(True), lftp set ftp:passive-mode on). Nothing in the server makes it connect to an address of a family it has no route for."
+}
+
+// looseRefused words active-refused for a PORT or EPRT written loosely
+// (activeRefusals.loose) that the server refused as a syntax error:
+// servers differ on such forms (vsftpd reads a zone on a global IPv6
+// address, ProFTPD answers "501 Illegal EPRT command", Pure-FTPd "501
+// Syntax error in IP address"), so the written form is the likely
+// cause, no refusal of active mode: a note the server's verdict leaves
+// out, whose advice is the standard form.
+func looseRefused(f *Finding, c *track.Command, r *track.Reply, passiveWorked, worked bool) {
+	after := "the session made no data connection"
+	switch {
+	case passiveWorked:
+		after = "the client then used passive mode, which worked"
+	case worked:
+		after = "the session's other data connections were not active ones"
+	}
+	f.Severity = SeverityInfo
+	f.Packets = packets([]uint64{c.Num, r.Num})
+	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), after)
+	how := fmt.Sprintf("written loosely, not in the form %s gives: servers that accept that form read it as %s, others refuse it", activeRFC(c.Verb), c.Endpoint)
+	if _, zone, ok := strings.Cut(c.Arg, "%"); ok && strings.EqualFold(c.Verb, "EPRT") {
+		zone, _, _ = strings.Cut(zone, "|")
+		how = fmt.Sprintf("written with a zone (%%%s) on an address that is not link-local: vsftpd reads it as %s, ProFTPD and Pure-FTPd refuse it", plainZone(zone), c.Endpoint)
+	}
+	f.Message = fmt.Sprintf("The server refused the client's %s (it answered %q), %s. Most likely the server does not take the written form: no refusal of active mode.",
+		c.Verb, replyText(r), how)
+	f.Advice = fmt.Sprintf("Make the client write %s in the standard form (%s), or use passive mode on the client. Nothing to change in the server unless it refuses the standard form too.", c.Verb, standardActive(c))
+}
+
+// plainZone is z, an IPv6 zone as the client wrote it, when it is an
+// interface name or number of at most 16 characters (Linux's IFNAMSIZ),
+// else "interface": wire text is not written out unquoted.
+func plainZone(z string) string {
+	if z == "" || len(z) > 16 {
+		return "interface"
+	}
+	for _, r := range z {
+		if r != '.' && r != '-' && r != '_' && (r < '0' || r > '9') && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return "interface"
+		}
+	}
+	return z
+}
+
+// activeRFC names the RFC that defines verb's argument.
+func activeRFC(verb string) string {
+	if strings.EqualFold(verb, "EPRT") {
+		return "RFC 2428"
+	}
+	return "RFC 959"
+}
+
+// standardActive is c's endpoint (a PORT or EPRT) written as its RFC
+// writes it: "EPRT |2|2001:db8::2|50010|", "PORT 10,0,0,2,195,80".
+func standardActive(c *track.Command) string {
+	a, port := c.Endpoint.Addr(), c.Endpoint.Port()
+	if strings.EqualFold(c.Verb, "EPRT") {
+		af := 1
+		if a.Is6() && !a.Is4In6() {
+			af = 2
+		}
+		if !a.IsLinkLocalUnicast() {
+			a = a.WithZone("")
+		}
+		return fmt.Sprintf("EPRT |%d|%s|%d|, %s", af, a.Unmap(), port, activeRFC(c.Verb))
+	}
+	if !a.Unmap().Is4() {
+		return activeRFC(c.Verb)
+	}
+	b := a.Unmap().As4()
+	return fmt.Sprintf("PORT %d,%d,%d,%d,%d,%d, %s", b[0], b[1], b[2], b[3], port>>8, port&0xff, activeRFC(c.Verb))
 }
 
 // lprtNotImplemented words active-refused for an LPRT the server does

@@ -209,8 +209,10 @@ type sessState struct {
 	activeAccepted, epsvAll bool
 	accepts250              bool
 
-	// pasvRefusal: the session's first PASV/LPSV refused as a command,
-	// judged at its end (pendingPassiveRefused).
+	// pasvRefusal: the session's gravest refused passive announcement
+	// (passiveRefusalOf: a PASV or LPSV refused as a command, an EPSV
+	// refused on an IPv6 control connection, an LPSV not implemented),
+	// the first of its kind, judged at its end (pendingPassiveRefused).
 	pasvRefusal *track.Command
 
 	// bounce: the session's PORTs naming another host (ftp-bounce), nil

@@ -279,6 +279,10 @@ type passiveFailure struct {
 	// nat-mismatch says is wrong, not to the control address.
 	wrongAddr bool
 	enc       bool // the control connection is encrypted: no helper sees it
+	// noHelper: why the Linux FTP conntrack helper cannot read the 227
+	// that announced dc (helperUnreadable227), "" when it can: the
+	// advice then names no helper.
+	noHelper string
 	// at: where the firewall to open sits, as far as the packets show:
 	// the server host's input chain, a router's forward chain in front,
 	// or both named when they cannot tell.
@@ -301,6 +305,7 @@ func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat 
 	p.v6 = isV6(dc.Server)
 	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap()
 	p.enc = encryptedControl(s)
+	p.noHelper = helperUnreadable227(dc)
 	p.fam = d.family(s)
 	// (A capture behind the NAT shows no public address: --public-address
 	// gives the one the router's DNAT matches.)
@@ -566,6 +571,8 @@ func (p *passiveFailure) inRangeAdvice(rejectRule string) string {
 	switch {
 	case p.enc:
 		a += " A helper cannot replace that rule here: " + tlsRangeAdvice + "."
+	case p.noHelper != "":
+		a += " " + p.noHelperAdvice()
 	case p.pol.Server == nil || len(p.pol.Ranges) == 0:
 		a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
 	}
@@ -579,7 +586,46 @@ func (p *passiveFailure) staticOrHelper(a string) string {
 	if p.enc {
 		return a + " Only a static rule works here: " + tlsRangeAdvice + "."
 	}
+	if p.noHelper != "" {
+		return a + " " + p.noHelperAdvice()
+	}
 	return a + " Or, if " + p.fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
+}
+
+// helperUnreadable227 is why the Linux FTP conntrack helper cannot read
+// the 227 that announced dc ("" when it can, or dc is no PASV): it reads
+// six comma-separated numbers from the reply's first digit
+// (nf_conntrack_ftp's try_rfc1123), and drops a segment whose 227 it
+// matches only in part ("partial matching of `227 '"). ProFTPD on an
+// IPv6 connection writes the port alone there ("(1,156,108)",
+// ftp.FormPortOnly).
+func helperUnreadable227(dc *track.DataConn) string {
+	if dc.Via != ftp.ViaPASV || dc.Announce == nil {
+		return ""
+	}
+	r := dc.Announce.Final()
+	if r == nil || r.Code != 227 {
+		return ""
+	}
+	if _, form, _ := ftp.ParsePASV(r.Text); form != ftp.FormPortOnly {
+		return ""
+	}
+	return fmt.Sprintf("the server's 227 (%q) names the port alone, as ProFTPD writes it on an IPv6 connection, and the Linux helper, which reads six numbers there, cannot parse it and drops the segment that carries it (nf_conntrack_ftp: partial matching of `227 ')", replyText(r))
+}
+
+// noHelperAdvice ends passive advice when no helper can read the 227
+// (noHelper): never the helper; EPSV, whose 229 names no address (the
+// helper reads it too), allowed in the server when it refused it.
+func (p *passiveFailure) noHelperAdvice() string {
+	a := "No FTP conntrack helper can replace that rule here: " + p.noHelper + "."
+	e := refusedEPSV(p.s, p.dc.Announce)
+	switch {
+	case e != nil && e.Final() != nil:
+		a += fmt.Sprintf(" Or allow EPSV%s, which the server refused (%q): its 229 names the port alone by design (RFC 2428), and the helper reads it.", epsvAllowWhere(p.fam), replyText(e.Final()))
+	default:
+		a += " Or make the client use EPSV: its 229 names the port alone by design (RFC 2428), and the helper reads it."
+	}
+	return a
 }
 
 // rejectDefault is the reject rule that answers port unreachable: REJECT's
@@ -1301,6 +1347,14 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 				": either it chose not to use this endpoint, or a firewall, NAT or load balancer in front of the server rejected the SYN at once, or sent it to another host that did, with an RST or ICMP error this capture cannot see. The other data connections to this server's passive ports show whether they get through."
 			f.Advice = "Nothing to change if the client did not need this data connection; if clients report refused data connections, capture on the client's side: it shows who refuses them."
 		}
+		if a := dc.Announced.Addr(); a.IsLinkLocalUnicast() && dc.SYNs == 0 {
+			// A connect to a link-local address without its zone fails
+			// in the client's own kernel (EINVAL), before any SYN:
+			// Python's ftplib drops the zone (rev-v6 linklocal.pcap).
+			f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it: either it chose not to use this endpoint, or it could not connect at all: %s is link-local, and a connect to it without its zone (the interface, as in %s%%eth0) fails in the client's own system before any SYN (EINVAL), which a client that drops the zone meets (Python's ftplib does).",
+				x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced, a.WithZone(""), a.WithZone(""))
+			f.Advice = "Nothing to change in the server or the network. If the client reports a failed transfer, it lost the zone of the link-local address: use a client that keeps it, or reach the server at an address that is not link-local (a ULA or global one)."
+		}
 		f.Packets = packets(f.Packets, []uint64{x.Num})
 	default:
 		f.Message = fmt.Sprintf("The client never connected to %s and sent no transfer command for it: it gave up or closed the session.", dc.Announced)
@@ -1479,6 +1533,64 @@ func refusedEPSV(s *track.Session, c *track.Command) *track.Command {
 		return nil
 	}
 	return x
+}
+
+// EPSVAllow names, with a leading space, where s's server family
+// refuses EPSV (" (ProFTPD: remove the <Limit EPSV> that denies it, and
+// reload ProFTPD)"), "" when its family has no such setting or is not
+// known: for read --helper's advice on a 227 over IPv6.
+func (d *Diagnoser) EPSVAllow(s *track.Session) string { return epsvAllowWhere(d.family(s)) }
+
+// epsvRefusedFallback words epsv-pasv-fallback for refused, an EPSV the
+// server refused before the client's PASV worked in session s (dc, the
+// data connection that worked), by its
+// reply: EPSV not implemented (500/502, epsvNotImplemented), or
+// implemented and denied by a setting (ProFTPD's <Limit EPSV> DenyAll:
+// "501 EPSV: Operation not permitted"). Over IPv4 clients fall back to
+// PASV at once; over IPv6, where a 227 cannot carry the server's
+// address, curl ("Failed EPSV attempt, exiting"), lftp and Python's
+// ftplib send only EPSV and fail, and only a client that reads the 227's
+// port on the control connection's address (busybox) falls back.
+func epsvRefusedFallback(s *track.Session, dc *track.DataConn, refused *track.Command, fam family) (msg, advice string) {
+	r := refused.Final()
+	denied := containsAny(strings.ToLower(r.Text), "not permitted", "permission denied", "denied", "not allowed", "disabled")
+	notImpl := !denied && epsvNotImplemented(refused)
+	what := fmt.Sprintf("The server refused EPSV (%q)", replyText(r))
+	switch {
+	case notImpl:
+		what = fmt.Sprintf("The server does not implement EPSV (%q)", replyText(r))
+	case denied:
+		what += ": it implements EPSV, but a setting denies it"
+	}
+	allow := "allow it" + epsvAllowWhere(fam)
+	if epsvAllowWhere(fam) == "" {
+		allow = "allow it in the server (ProFTPD: remove a <Limit EPSV> that denies it; vsftpd: pasv_enable=YES; Pure-FTPd: remove -N/--natmode)"
+	}
+	if s.Server.Addr().Unmap().Is6() {
+		how := fmt.Sprintf("it connected to %s", dc.Server)
+		if dc.Server.Addr().Unmap() == s.Server.Addr().Unmap() {
+			how = "it took the 227's port on the control connection's address, as busybox does"
+		}
+		msg = what + ". PASV worked for this client, on an IPv6 control connection, where a 227 cannot carry the server's address: " + how + ". curl, lftp and Python's ftplib send only EPSV over IPv6 and fail at this reply (curl: \"Failed EPSV attempt, exiting\")."
+		if notImpl {
+			return msg, "Over IPv6, EPSV is the only passive form most clients use: the server needs to implement it (RFC 2428: a newer version, or another server). No port to open: the server refused EPSV itself, before any data connection."
+		}
+		return msg, "Over IPv6, EPSV is the only passive form most clients use: " + allow + ". No port to open: the server refused EPSV itself, before any data connection."
+	}
+	then := " and PASV worked"
+	if denied {
+		then = ". PASV worked"
+	}
+	msg = what + then + ": clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer."
+	switch {
+	case notImpl:
+		advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server does not implement EPSV. Only clients that need EPSV (over IPv6) need a server that implements it (RFC 2428): a newer version, or another server."
+	case denied:
+		advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server refused EPSV itself, before any data connection. For clients that need EPSV (over IPv6), " + allow + "."
+	default:
+		advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server refused EPSV itself, before any data connection. For clients that need EPSV (over IPv6), its reply and the server's log say why."
+	}
+	return msg, advice
 }
 
 // icmpName names an ICMP/ICMPv6 error: destination unreachable, time

@@ -420,12 +420,7 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 		// connection: nothing on the path is involved, and the firewall
 		// advice below is not for it.
 		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("The server refused EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
-		f.Advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server refused EPSV itself, before any data connection. For clients that need EPSV (over IPv6), its reply and the server's log say why."
-		if epsvNotImplemented(refused) {
-			f.Message = fmt.Sprintf("The server does not implement EPSV (%q) and PASV worked: clients fall back at once, but one that offers only EPSV (IPv6, or curl behind some proxies) cannot transfer.", replyText(refused.Final()))
-			f.Advice = "Nothing to change for clients that fall back to PASV, as this one did, and no port to open: the server does not implement EPSV. Only clients that need EPSV (over IPv6) need a server that implements it (RFC 2428): a newer version, or another server."
-		}
+		f.Message, f.Advice = epsvRefusedFallback(s, dc, refused, fam)
 		return f
 	}
 	f.Message = fmt.Sprintf("EPSV's data connection failed (%s: %s) and PASV to the same server worked: the port EPSV announced is dropped where PASV's gets through (a NAT, load balancer or NAT64 that forwards only what its ALG learnt from a 227, or a firewall opening ports per PASV).", failed.Outcome, failed.Server)

@@ -542,7 +542,9 @@ func (a *serverAcc) settleActive() {
 }
 
 // countActiveRefused adds an active-refused finding of warning or error
-// to the server's counts (settleActive weighs them at the end).
+// to the server's counts (settleActive weighs them at the end): a
+// refusal of active mode or of the address, not of the EPRT's network
+// protocol nor of a loosely written form.
 func (a *serverAcc) countActiveRefused(f *Finding) {
 	c := f.Command
 	if c == nil || c.Anomaly&ftp.CmdTabSeparator != 0 {
@@ -551,6 +553,13 @@ func (a *serverAcc) countActiveRefused(f *Finding) {
 		return
 	}
 	r := c.Final()
+	if activeRefusalOf(r) == activeFamilyRefused || looseRefusal(c, r) {
+		// An EPRT of a family the server has no route for (522), or a
+		// loosely written PORT/EPRT it did not read: the client's to
+		// change, no active mode turned off (familyRefused,
+		// looseRefused).
+		return
+	}
 	s := f.Session
 	none := s.DataOutcomes[track.OutcomeTransferred]+s.DataOutcomes[track.OutcomeConnected] == 0
 	one := func(x *activeRefusedFrom) {
