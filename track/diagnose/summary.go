@@ -873,7 +873,7 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
-	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Command) {
+	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Command) && waitedOut(dc) {
 		a.emptyStalled++
 	}
 	if dc.Outcome == track.OutcomeUndetermined && dc.OneSide != track.BothSides {
@@ -1867,9 +1867,28 @@ func activeOnBrief(fam family) string {
 }
 
 // stalledTransfer tells whether c is a transfer the server began (its
-// first reply a 1yz) that no final reply ended: the data it announced
-// never came, which a refusal (a 550 for a missing file) does not look
-// like.
+// first reply a 1yz) that no final reply ended and no ABOR broke off: the
+// data it announced never came, which a refusal (a 550 for a missing
+// file) does not look like. (Nor a capture that ended at once: waitedOut.)
 func stalledTransfer(c *track.Command) bool {
-	return c != nil && c.Final() == nil && len(c.Replies) > 0 && c.Replies[0].Code/100 == 1
+	return c != nil && c.Status != track.StatusAborted && c.Final() == nil && len(c.Replies) > 0 && c.Replies[0].Code/100 == 1
+}
+
+// stallWait is how long after a transfer's 1yz a data connection that
+// carried nothing must have lasted, when the capture's end cut it, to be
+// called stalled: a capture that ended just after the 150 shows nothing.
+const stallWait = 2 * time.Second
+
+// waitedOut tells whether dc, a data connection of a transfer the server
+// began (stalledTransfer), ended on its own, or lasted stallWait past the
+// transfer's first reply before the capture ended.
+func waitedOut(dc *track.DataConn) bool {
+	if dc.EndReason != track.EndCaptureEnd {
+		return true
+	}
+	end := dc.End
+	if end.IsZero() && dc.Session != nil {
+		end = dc.Session.End // (a connection the capture cut keeps none)
+	}
+	return !end.IsZero() && end.Sub(dc.Command.Replies[0].TS) >= stallWait
 }

@@ -1215,7 +1215,7 @@ func (v *verdictWriter) dataOutcome() {
 		// A refusal (550) is no firewall's doing; a transfer the server
 		// began (150) whose data never came and that got no final reply
 		// may be (emptyStalled).
-		const stall = "a transfer the server began (150) whose data never came and that got no final reply stalled on the path: a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; pmtu-blackhole shows it in a capture on the sender's side) or a firewall dropping the data"
+		const stall = "a transfer the server began (150) whose data never came and that got no final reply stalled: if the sender sent data (a capture on its side shows it), it was lost on the path, to a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; pmtu-blackhole shows it there) or a firewall dropping the data; if it sent none, the sender itself stalled"
 		switch {
 		case a.emptyStalled == 0:
 			v.text = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
