@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -26,6 +27,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	ann = netip.AddrPortFrom(ann.Addr().Unmap(), ann.Port())
 	if sess.xfer != nil {
 		// A PORT a gap took is replaced by this one (activeMayBeLost).
+		t.settleLostPort(sess)
 		sess.xfer.lostActive = lostActive{}
 	}
 	adopted := t.adoptInferred(sess, c, passive, ann, ts, num)
@@ -1174,6 +1176,16 @@ func (t *Tracker) clientGapSeen(sess *Session, c *Command) {
 	t.keepFlowOnly(dc)
 }
 
+// quietAfterFlow is called at a command of sess that no gap of the
+// client's bytes came before: the session's latest announcement's flow
+// taken for now (flowOnly) is decided, as when the session moves on
+// (settleFlowOnly).
+func (t *Tracker) quietAfterFlow(sess *Session) {
+	if n := len(sess.Data); n > 0 {
+		t.settleFlowOnly(sess.Data[n-1])
+	}
+}
+
 // sendsFile tells whether the bytes dc carried came from the side that
 // sends what the transfer command c asks for (as transferFlow takes
 // them): the client for STOR, APPE and STOU, the server otherwise.
@@ -1383,7 +1395,7 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 		return
 	}
 	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	if x := t.unannounced[pair]; x != nil && x != sess && !x.ended {
+	if x := t.unannounced[pair]; x != nil && x != sess && t.claimsUnannounced(x) {
 		return
 	}
 	t.unannounced[pair] = sess
@@ -1436,17 +1448,28 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 	if sess.ended || sess.Encrypted || sess.Midstream || sess.OneSide != BothSides || c != nil && c.Secret {
 		return
 	}
-	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	if x := t.unannounced[pair]; x != nil && x != sess && !x.ended {
+	since := commandBefore(sess, c)
+	if clientGapBytes(sess, since) < shortestActiveLine(sess.Client.Addr()) {
+		// Too few bytes for any PORT, EPRT or LPRT naming the client's
+		// address (a lost NOOP): the server's connections to the
+		// client after it are other traffic (a monitor's probe).
 		return
 	}
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	if x := t.unannounced[pair]; x != nil && x != sess && t.claimsUnannounced(x) {
+		return
+	}
+	t.settleLostPort(sess) // (an earlier gap's connection, held)
 	if c == nil {
-		sess.memo().lostActive = lostActive{since: commandBefore(sess, nil), at: sess.lastSeen}
+		sess.memo().lostActive = lostActive{since: since, at: sess.lastSeen}
 	} else {
-		sess.memo().lostActive = lostActive{since: commandBefore(sess, c), at: c.TS}
+		sess.memo().lostActive = lostActive{since: since, at: c.TS}
 	}
 	if c == nil || c.EndpointVia != 0 {
-		defer func() { sess.xfer.lostActive = lostActive{} }()
+		defer func() {
+			t.settleLostPort(sess)
+			sess.xfer.lostActive = lostActive{}
+		}()
 	} else {
 		t.unannounced[pair] = sess
 	}
@@ -1520,10 +1543,25 @@ func portLost(sess *Session, s *decode.Segment) bool {
 		s.Src.Addr() != sess.Server.Addr() || s.Dst.Addr() != sess.Client.Addr() || s.Dst.Port() < 1024 || s.Dst == sess.Client {
 		return false
 	}
-	if p := s.Src.Port(); p != 20 && p != sess.Server.Port()-1 && p < 1024 {
-		return false
-	}
 	l := m.lostActive
+	if !fromDataPort(sess, s.Src) {
+		switch {
+		case s.Src.Port() < 1024:
+			return false
+		case l.held != nil:
+			// One from an unprivileged port is held for the gap
+			// already (addLostPort): only one from the data port
+			// takes its place.
+			return false
+		case latestPassive(sess):
+			// The session's latest announcement was passive: a gap
+			// holding a switch to active mode is less likely than the
+			// server host's other connections to the client (a
+			// monitor's probe, a backup job), which come from
+			// unprivileged ports too.
+			return false
+		}
+	}
 	if !s.TS.After(l.since) {
 		return false // (sent before the lost bytes were)
 	}
@@ -1543,17 +1581,183 @@ func portLost(sess *Session, s *decode.Segment) bool {
 // transfer command waiting for one, or the next one. Its match,
 // MatchAnnounceLost, says the announcement is not in the capture; it has
 // none (no Announce, Via or Announced). One connection per gap.
+//
+// One from an unprivileged port while a transfer command waits for its
+// data connection, unanswered yet, is held for now (lostActive.held):
+// not tied to the command, so its bytes make no file, while the server's
+// own connection from its data port (20, or the control port minus one)
+// may still come and take its place (the server host's other traffic to
+// the client, a backup job, starts from unprivileged ports too). The
+// command's first reply, the connection's end, the next gap or
+// announcement, or the session's end ties it (settleLostPort).
 func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
-	l := sess.memo().lostActive
-	sess.xfer.lostActive = lostActive{}
-	if !t.addInferred(sess, s, false, true, MatchAnnounceLost) {
+	m := sess.memo()
+	l := m.lostActive
+	if l.held != nil {
+		// From the data port (portLost): the one held for now was
+		// another connection.
+		t.dropHeldLostPort(sess, l.held)
+		l.held = nil
+	}
+	hold := !fromDataPort(sess, s.Src) && waitingTransfer(sess) != nil
+	m.lostActive = lostActive{}
+	if hold {
+		m.lostActive = l
+	}
+	if !t.addInferred(sess, s, false, !hold, MatchAnnounceLost) {
 		return false
 	}
-	if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess {
-		d := l.at.Sub(s.TS)
-		dc.lostPrompt = d >= 0 && d <= time.Second
+	dc := t.lookupData(s.Src, s.Dst)
+	if dc == nil || dc.Session != sess {
+		m.lostActive = lostActive{} // (no room: counted by addInferred)
+		return true
+	}
+	d := l.at.Sub(s.TS)
+	dc.lostPrompt = d >= 0 && d <= time.Second
+	if hold {
+		m.lostActive.held = dc
 	}
 	return true
+}
+
+// fromDataPort tells whether src is the server's active-mode data port
+// of sess: 20, or its control port minus one (RFC 959's L-1).
+func fromDataPort(sess *Session, src netip.AddrPort) bool {
+	return src.Port() == 20 || src.Port() == sess.Server.Port()-1
+}
+
+// latestPassive tells whether the latest data connection sess lists is a
+// passive one.
+func latestPassive(sess *Session) bool {
+	n := len(sess.Data)
+	return n > 0 && sess.Data[n-1].Passive
+}
+
+// waitingTransfer is the session's first transfer command that waits for
+// a data connection, with no reply yet; nil when none does.
+func waitingTransfer(sess *Session) *Command {
+	for _, p := range sess.pending {
+		if isTransfer(p) && len(p.Transfer) == 0 && len(p.Replies) == 0 {
+			return p
+		}
+	}
+	return nil
+}
+
+// settleLostPort ties the connection held for a lost PORT (addLostPort),
+// if any, to the transfer command waiting for one: no connection from
+// the data port came to take its place before the command's reply, the
+// connection's end, the next gap or announcement, or the session's end.
+// The gap takes no other connection after it.
+func (t *Tracker) settleLostPort(sess *Session) {
+	m := sess.xfer
+	if m == nil || m.lostActive.held == nil {
+		return
+	}
+	dc := m.lostActive.held
+	m.lostActive = lostActive{}
+	if dc.Command != nil || dc.reported {
+		return
+	}
+	for _, p := range sess.pending {
+		if isTransfer(p) && len(p.Transfer) == 0 {
+			if m.lastAnn == nil {
+				m.lastAnn = dc
+				t.linkTransfer(sess, p)
+			}
+			return
+		}
+	}
+}
+
+// dropHeldLostPort undoes addLostPort's taking of dc, held for a lost
+// PORT: a connection from the server's data port came for the gap, and
+// dc was the server host's other traffic to the client. It leaves the
+// session unreported, and its later segments match nothing.
+func (t *Tracker) dropHeldLostPort(sess *Session, dc *DataConn) {
+	if dc.reported || dc.Command != nil {
+		return
+	}
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	t.retract(sess, dc)
+}
+
+// shortestActiveLine is the fewest bytes a PORT, EPRT or LPRT line naming
+// an unprivileged port (1024 and up) of addr takes, its line ended by a
+// bare LF (servers take one): "PORT a,b,c,d,4,0" for IPv4,
+// "EPRT |2|addr|1024|" otherwise (LPRT is never shorter). A gap of the
+// client's bytes shorter than that held none (activeMayBeLost).
+func shortestActiveLine(addr netip.Addr) int {
+	a := addr.Unmap().WithZone("")
+	eprt := len("EPRT |2|") + len(a.String()) + len("|1024|\n")
+	if !a.Is4() {
+		return eprt
+	}
+	port := len("PORT ") + len("4,0\n")
+	for _, b := range a.As4() {
+		port += len(strconv.Itoa(int(b))) + len(",")
+	}
+	return min(port, eprt)
+}
+
+// clientGapBytes is how many bytes of the client's control stream of sess
+// the capture lost after since (the time of its command before them), as
+// its transcript's gap events count them; math.MaxInt when one's size is
+// not known, or none is kept (the transcript's bounds).
+func clientGapBytes(sess *Session, since time.Time) int {
+	n, found := 0, false
+	for i := len(sess.Events) - 1; i >= 0; i-- {
+		e := &sess.Events[i]
+		if e.TS.Before(since) {
+			break
+		}
+		if e.Kind != EventGap || !e.FromClient {
+			continue
+		}
+		if e.Bytes <= 0 {
+			return math.MaxInt
+		}
+		n, found = n+e.Bytes, true
+	}
+	if !found {
+		return math.MaxInt
+	}
+	return n
+}
+
+// claimsUnannounced tells whether x, the session the unannounced index
+// holds for its peers, still waits there for a connection: one picked up
+// mid-stream, for as long as it is open; one whose PASV reply or PORT a
+// capture gap may have held, within lostAnnounceWindow of the command or
+// of a transfer command waiting since (announceLost, portLost). Past
+// that, another session between the same hosts that finds a reply or
+// command lost takes its place.
+func (t *Tracker) claimsUnannounced(x *Session) bool {
+	if x.ended {
+		return false
+	}
+	if x.Midstream {
+		return true
+	}
+	now := t.last
+	if c := lostPassive(x, now); c != nil && now.Sub(c.TS) <= lostAnnounceWindow {
+		return true
+	}
+	m := x.xfer
+	if m == nil || m.lostActive.at.IsZero() {
+		return false
+	}
+	if m.lostActive.held != nil || now.Sub(m.lostActive.at) <= lostAnnounceWindow {
+		return true
+	}
+	for _, p := range x.pending {
+		if isTransfer(p) && len(p.Transfer) == 0 && now.Sub(p.TS) <= lostAnnounceWindow {
+			return true
+		}
+	}
+	return false
 }
 
 // spokePast tells whether side of the open encrypted session sess has
@@ -2983,6 +3187,11 @@ func (t *Tracker) finishData(dc *DataConn) {
 		if isAlt {
 			return
 		}
+	}
+	if m := dc.Session.xfer; m != nil && m.lostActive.held == dc {
+		// Held for a lost PORT (addLostPort), ended before its transfer
+		// command's reply: its own.
+		t.settleLostPort(dc.Session)
 	}
 	if t.flowOnly(dc) {
 		switch {

@@ -19,7 +19,8 @@
 // is open or after the transfer command; bytes before any transfer
 // command only for now, kept when a capture gap of the control stream
 // after them may hold that command, given back when the session moves on
-// without one or the announcement's own SYN comes). For that
+// without one, at its next command with no gap before it, or the
+// announcement's own SYN comes). For that
 // reordering, the latest 16 SYNs to unprivileged ports that matched
 // nothing while sessions are open are held (header only) for an
 // announcement within a second of packet time (early.go). A data
@@ -49,9 +50,14 @@
 // last spoke (an announcement made before the capture started), and
 // those whose PASV, EPSV or LPSV reply fell in a capture gap, for one
 // connection within 10 s (MatchAnnounceLost), and those whose client's
-// bytes had a gap that may have held a PORT, EPRT or LPRT, for the
-// server's one connection back (also MatchAnnounceLost, with no
-// announcement); at most one entry per open session. Of the encrypted ones, up to 8 per client
+// bytes had a gap that may have held a PORT, EPRT or LPRT (one long
+// enough for such a line naming the client's address), for the server's
+// one connection back (also MatchAnnounceLost, with no announcement; from
+// an unprivileged port only when the session's latest announcement was
+// not passive, and held untied to its transfer command while one from
+// the server's data port may still take its place); at most one entry
+// per client and server address pair, a lost-announcement one giving
+// way to another session's once its window has passed. Of the encrypted ones, up to 8 per client
 // and server address pair are indexed (a client's parallel transfers;
 // past that the one quiet longest leaves, counted in
 // Limits.EncryptedPairOverflow), each with when its client and its server

@@ -1228,9 +1228,12 @@ type xferMemo struct {
 // active announcement (activeMayBeLost): the lost bytes were sent after
 // since, the time of the client's command before the gap (zero when the
 // capture does not keep it), and before at, the time of the command that
-// showed the gap.
+// showed the gap. held: a connection from an unprivileged port taken
+// for it for now, not tied to its transfer command while one from the
+// server's data port may still take its place (addLostPort).
 type lostActive struct {
 	since, at time.Time
+	held      *DataConn
 }
 
 // memo returns the session's xferMemo, allocating it.

@@ -57,6 +57,12 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		// The gap before it may have held a PORT or EPRT: the server's
 		// connection back for it is found by peers and time (data.go).
 		t.activeMayBeLost(sess, c)
+	} else if !c.Secret && !ftp.IsTransfer(c.Verb) {
+		// In order after the last one: no transfer command was lost
+		// since, so a flow taken for now is given back at once rather
+		// than held while the session lives (a transfer command has
+		// its own say: linkTransfer).
+		t.quietAfterFlow(sess)
 	}
 	if !c.Secret && (c.Verb == "ABOR" || c.Verb == "REIN") {
 		// The client moves on: a data connection a refused transfer left
@@ -216,6 +222,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			sess.flags &^= flagReLogin
 		}
 		return
+	}
+	if isTransfer(c) && len(c.Transfer) == 0 && len(c.Replies) == 0 {
+		// The connection held for a lost PORT (addLostPort) is its: the
+		// server answers once it connected, or failed to.
+		t.settleLostPort(sess)
 	}
 	if isTransfer(c) && len(c.Transfer) == 0 && len(c.Replies) == 0 && r.Code < 300 {
 		// Its announcement's reply may have been found lost only now
@@ -1144,6 +1155,7 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 		// have held a PORT whose connection the server tried (data.go).
 		t.activeMayBeLost(sess, nil)
 	}
+	t.settleLostPort(sess)
 	sess.ended = true
 	t.unindexISN(sess)
 	sess.End = t.last
@@ -1165,7 +1177,9 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	// data goes on to its own end (FIN, RST, idle, capture end), and the
 	// session's end is reported after it.
 	for _, dc := range slices.Clone(sess.Data) {
-		if !dc.Done && !established(dc) {
+		// (A flow taken for now is final too, reset or not: no gap came
+		// to keep it, finishData gives it back.)
+		if !dc.Done && (!established(dc) || t.flowOnly(dc)) {
 			// An announcement nothing connected to before the 221 that
 			// answered the QUIT is not undetermined for the capture's
 			// end: the session was over, and no connection comes after
