@@ -652,7 +652,7 @@ func otherCopy(e *ControlEvent, d int, line []byte, server netip.AddrPort) {
 	}
 	switch r.Code {
 	case 227:
-		ap, form, err := ftp.ParsePASV(r.Text)
+		ap, form, err := parsePASVReply(r, server)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaPASV, Addr: pasvAddr(ap, form, err, server), Form: form}, err
 	case 228:
 		ap, err := ftp.ParseLPSV(r.Text)
@@ -661,6 +661,25 @@ func otherCopy(e *ControlEvent, d int, line []byte, server netip.AddrPort) {
 		addr, port, err := ftp.ParseEPSV(r.Text)
 		e.Endpoint, e.EndpointErr = Endpoint{Via: ftp.ViaEPSV, Addr: netip.AddrPortFrom(addr, port)}, err
 	}
+}
+
+// parsePASVReply parses a 227 reply r on a control connection to server
+// (ftp.ParsePASV). The port alone (ftp.FormPortOnly) is read only where
+// ProFTPD writes it, on an IPv6 control connection, and only from the
+// reply's last line, the one a client reads the endpoint from: elsewhere
+// three numbers in parentheses are no endpoint (a note in a continuation
+// line, a 227 cut short over IPv4), as before that form was read.
+func parsePASVReply(r *ftp.Reply, server netip.AddrPort) (netip.AddrPort, ftp.Form, error) {
+	ap, form, err := ftp.ParsePASV(r.Text)
+	if form != ftp.FormPortOnly {
+		return ap, form, err
+	}
+	if a := server.Addr(); a.Is6() && !a.Is4In6() && len(r.Lines) > 0 {
+		if ap, form, err := ftp.ParsePASV(r.Lines[len(r.Lines)-1]); form == ftp.FormPortOnly {
+			return ap, form, err
+		}
+	}
+	return netip.AddrPort{}, ftp.FormNone, ftp.ErrNoEndpoint
 }
 
 // pasvAddr is the endpoint a 227 announces: a reply that names the port
@@ -981,7 +1000,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	}
 	switch r.Code {
 	case 227:
-		ap, form, err := ftp.ParsePASV(r.Text)
+		ap, form, err := parsePASVReply(r, p.server)
 		if form != ftp.FormParenthesized && form != ftp.FormPortOnly {
 			// (In parentheses, the closing ")" was captured: whole.)
 			err = p.replyEndpointCut(r, 255, err)

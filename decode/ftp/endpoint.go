@@ -201,7 +201,9 @@ func listEnd(s string, i int) int {
 // control connection's address (busybox ftpget; curl, lftp and Python's
 // ftplib refuse it). It is returned as for an EPSV reply: the invalid
 // address with the port, FormPortOnly; the caller substitutes the control
-// connection's server address.
+// connection's server address, and takes it only where ProFTPD writes it:
+// on an IPv6 control connection, as the reply's last line (over IPv4, or
+// in a continuation line, three numbers are no endpoint).
 func ParsePASV(text string) (netip.AddrPort, Form, error) {
 	n, form, err := PASVNumbers(text)
 	if err == ErrNoEndpoint {

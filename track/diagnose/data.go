@@ -419,6 +419,12 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 	}
 	j.worked = !dc.Outcome.Failed()
 	j.viaControl = dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == j.srv
+	if j.trustedOtherIPv4() {
+		// The client went to the IPv4 address the 227 names and failed:
+		// the address is the cause, judged as any other wrong address
+		// (mismatch words the advice for the IPv6 session).
+		return j.notControlAddress()
+	}
 	if f := j.crossFamily(); f != nil {
 		return f
 	}
@@ -504,6 +510,20 @@ func (j *pasvJudge) crossFamily() *Finding {
 	return f
 }
 
+// trustedOtherIPv4 reports whether the 227 names, on an IPv6 control
+// connection, a private (or otherwise local) IPv4 address that is neither
+// 0.0.0.0 nor the one the IPv6 address embeds (crossOther), and the client
+// connected to that address as announced, from another network, and
+// failed: then the address is why, as over IPv4 (natPassive's usual
+// judging), not a note (crossFamily). A public IPv4 address may be the
+// server's own, where a firewall is as likely: the note and the outcome's
+// finding speak for it.
+func (j *pasvJudge) trustedOtherIPv4() bool {
+	dc := j.dc
+	return j.srv.Is6() && j.a.Is4() && Local(j.a) && crossFamilyOf(j.a, j.srv) == crossOther &&
+		!j.worked && dc.Seen() && dc.Server.Addr().Unmap() == j.a && !SameNet(dc.Client.Addr().Unmap(), j.a)
+}
+
 // crossFamilyKind is what an IPv4 address in a 227 is to the IPv6
 // address the client reaches the server at (crossFamilyOf).
 type crossFamilyKind uint8
@@ -538,18 +558,35 @@ func crossFamilyOf(a, srv netip.Addr) crossFamilyKind {
 // names the setting only for the IPv4 clients.
 func crossFamilyAdvice(s *track.Session, a netip.Addr, fam family) string {
 	srv := s.Server.Addr().Unmap()
+	other := crossFamilyOf(a, srv) == crossOther
 	adv := fmt.Sprintf("Use EPSV on the client over IPv6 (RFC 2428: it carries no address; curl, lftp, ftplib and busybox send it first). No address setting in the server applies: a 227 cannot carry %s", srv)
+	if other {
+		// (The IPv4 clients' setting follows.)
+		adv = fmt.Sprintf("Use EPSV on the client over IPv6 (RFC 2428: it carries no address; curl, lftp, ftplib and busybox send it first): no address setting in the server makes a 227 name %s", srv)
+	}
 	if fam.kind == policy.ServerVsftpd {
 		adv += ", and vsftpd refuses every PASV (\"500 OOPS: invalid pasv_address\") when pasv_address names an IPv6 address"
 	}
 	adv += "."
-	if crossFamilyOf(a, srv) == crossOther && !a.IsUnspecified() {
-		adv += fmt.Sprintf(" For IPv4 clients, %s must be the server's public IPv4 address.", a)
+	if other {
+		if c := Classify(a); Local(a) {
+			// (Not "must be the server's public address": it cannot be.)
+			adv += fmt.Sprintf(" For IPv4 clients from other networks, the 227 must name the server's public IPv4 address, not %s, %s: set %s.", a, c.Describe(a), fam.addrSet("<public IPv4 address>"))
+		} else {
+			adv += fmt.Sprintf(" For IPv4 clients, %s must be the server's public IPv4 address.", a)
+		}
 	}
+	return adv + epsvRefusedOverIPv6(s, fam) + fam.note()
+}
+
+// epsvRefusedOverIPv6 is the sentence, with a leading space, telling to
+// allow EPSV when the session's server refused it (epsvRefusedIn): over
+// IPv6 it is the only passive form that works. "" when it did not.
+func epsvRefusedOverIPv6(s *track.Session, fam family) string {
 	if e := epsvRefusedIn(s); e != nil {
-		adv += fmt.Sprintf(" This server refused EPSV (%q): allow it%s, since over IPv6 it is the only passive form that works.", replyText(e.Final()), epsvAllowWhere(fam))
+		return fmt.Sprintf(" This server refused EPSV (%q): allow it%s, since over IPv6 it is the only passive form that works.", replyText(e.Final()), epsvAllowWhere(fam))
 	}
-	return adv + fam.note()
+	return ""
 }
 
 // epsvAllowWhere names, with a leading space, where the server's family
@@ -770,8 +807,20 @@ func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
 	if fam.noAddr() {
 		restart = "" // (no setting to restart it for)
 	}
+	cross := srv.Is6() && a.Is4()
+	if cross {
+		// A NAT's FTP helper for IPv4 never sees this 227: it crosses
+		// the IPv6 control connection.
+		helper = "."
+	}
 	f.Advice = fmt.Sprintf("Make the server announce the address clients reach it at%s: %s%s%s%s",
 		instead, fam.addrSet(suggest), restart, helper, epsvWay(s, fam, " Using EPSV avoids the address altogether.")) + fam.note()
+	if cross {
+		// A 227 carries only IPv4 (trustedOtherIPv4): EPSV is the way
+		// over IPv6, and the IPv4 address is for the clients that use it.
+		f.Advice = fmt.Sprintf("Use EPSV on the client over IPv6 (RFC 2428: it carries no address; curl, lftp, ftplib and busybox send it first): a 227 cannot carry %s. For the clients that use the 227's address, make the server announce its public IPv4 address%s: set %s%s.%s",
+			srv, instead, fam.addrSet(suggest), restart, epsvRefusedOverIPv6(s, fam)) + fam.note()
+	}
 	if fam.setsAddr(suggest) {
 		// The configuration given sets that address: the server
 		// announcing another does not run it.
