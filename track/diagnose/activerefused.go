@@ -271,13 +271,7 @@ func (d *Diagnoser) pendingActiveRefused(s *track.Session, st *sessState) *Findi
 	f.Packets = packets(pk)
 	f.Evidence = joinEvidence(ev...)
 	verbs := activeVerbs(refused.verbs)
-	after := "the session made no data connection"
-	switch {
-	case st.passiveWorked:
-		after = "the client then used passive mode, which worked"
-	case worked > 0:
-		after = "the session's other data connections were not active ones"
-	}
+	after := afterRefusal(st.passiveWorked, worked > 0)
 	f.Evidence = joinEvidence(f.Evidence, after)
 	fam := d.family(s)
 	addr := c.Endpoint.Addr().Unmap()
@@ -357,13 +351,7 @@ func familyRefused(f *Finding, c *track.Command, r *track.Reply, after string, d
 // cause, no refusal of active mode: a note the server's verdict leaves
 // out, whose advice is the standard form.
 func looseRefused(f *Finding, c *track.Command, r *track.Reply, passiveWorked, worked bool) {
-	after := "the session made no data connection"
-	switch {
-	case passiveWorked:
-		after = "the client then used passive mode, which worked"
-	case worked:
-		after = "the session's other data connections were not active ones"
-	}
+	after := afterRefusal(passiveWorked, worked)
 	f.Severity = SeverityInfo
 	f.Packets = packets([]uint64{c.Num, r.Num})
 	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), after)
@@ -425,13 +413,7 @@ func standardActive(c *track.Command) string {
 // not implement (activeRefusals.lprtUnknown): no refusal of active mode,
 // so a note the server's verdict leaves out.
 func lprtNotImplemented(f *Finding, s *track.Session, c *track.Command, r *track.Reply, passiveWorked, worked bool) {
-	after := "the session made no data connection"
-	switch {
-	case passiveWorked:
-		after = "the client then used passive mode, which worked"
-	case worked:
-		after = "the session's other data connections were not active ones"
-	}
+	after := afterRefusal(passiveWorked, worked)
 	f.Severity = SeverityInfo
 	f.Packets = packets([]uint64{c.Num, r.Num})
 	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), after)
@@ -448,13 +430,7 @@ func lprtNotImplemented(f *Finding, s *track.Session, c *track.Command, r *track
 // command as written, which ProFTPD runs. Not active mode turned off:
 // the server's verdict leaves it out (serverAcc.countActiveRefused).
 func tabRefused(f *Finding, c *track.Command, r *track.Reply, passiveWorked, worked bool) {
-	after := "the session made no data connection"
-	switch {
-	case passiveWorked:
-		after = "the client then used passive mode, which worked"
-	case worked:
-		after = "the session's other data connections were not active ones"
-	}
+	after := afterRefusal(passiveWorked, worked)
 	f.Packets = packets([]uint64{c.Num, r.Num})
 	f.Evidence = joinEvidence(fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num), after)
 	f.Message = fmt.Sprintf("The server did not take the client's %s as a command: the client ended the verb with a TAB, not a space. vsftpd and Pure-FTPd read the TAB as part of the verb and answer an unknown command (ProFTPD runs it), so this is no refusal of active mode.", c.Verb)
@@ -535,4 +511,16 @@ func anonymousOn(fam family) string {
 		return "IIS: FTP Authentication, Anonymous Authentication enabled"
 	}
 	return "vsftpd anonymous_enable=YES; ProFTPD an <Anonymous> section; Pure-FTPd without -E/--noanonymous"
+}
+
+// afterRefusal says, for the evidence of an active-refused finding, what
+// the session did once its PORT or EPRT was refused.
+func afterRefusal(passiveWorked, worked bool) string {
+	switch {
+	case passiveWorked:
+		return "the client then used passive mode, which worked"
+	case worked:
+		return "the session's other data connections were not active ones"
+	}
+	return "the session made no data connection"
 }
