@@ -9,10 +9,12 @@ import (
 
 // TestStalledTransferNotAbortedOrCut guards what the server verdict calls a
 // transfer that stalled (emptyStalled): a 150 with no data and no final
-// reply. A transfer the client broke off with ABOR (Pure-FTPd answers the
-// ABOR alone: "226 Since you see this ABOR must've succeeded"), or whose
-// data connection the capture's end cut, is not one: the verdict said
-// "stalled on the path" for both.
+// reply, waited on for 2 s or more. A transfer the client broke off with
+// ABOR at once (Pure-FTPd answers the ABOR alone: "226 Since you see this
+// ABOR must've succeeded"), or whose data connection the capture's end
+// cut just after the 150, is not one (the verdict said "stalled on the
+// path" for both), nor a refusal (emptyTooSoon, not "not a firewall
+// problem"); one aborted after waiting is.
 func TestStalledTransferNotAbortedOrCut(t *testing.T) {
 	began := func(status track.CommandStatus) *track.Command {
 		return &track.Command{Verb: "RETR", Status: status, Replies: []track.Reply{{Code: 150, TS: t0}}}
@@ -24,8 +26,9 @@ func TestStalledTransferNotAbortedOrCut(t *testing.T) {
 		sess *track.Session // its End: when the session ended
 		want int
 	}{
-		{"150, no final reply, connection closed", began(track.StatusNoReply), track.EndFIN, nil, 1},
-		{"aborted", began(track.StatusAborted), track.EndFIN, nil, 0},
+		{"150, no data for 3 s, connection closed", began(track.StatusNoReply), track.EndFIN, &track.Session{End: t0.Add(3 * time.Second)}, 1},
+		{"aborted at once", began(track.StatusAborted), track.EndFIN, nil, 0},
+		{"aborted after waiting 3 s", began(track.StatusAborted), track.EndFIN, &track.Session{End: t0.Add(3 * time.Second)}, 1},
 		{"cut by the capture's end at once", began(track.StatusNoReply), track.EndCaptureEnd, &track.Session{End: t0.Add(40 * time.Millisecond)}, 0},
 		{"open 10 s at the capture's end", began(track.StatusNoReply), track.EndCaptureEnd, &track.Session{End: t0.Add(10 * time.Second)}, 1},
 		{"refused", &track.Command{Verb: "RETR", Status: track.StatusAnswered, Replies: []track.Reply{{Code: 550}}}, track.EndFIN, nil, 0},

@@ -283,6 +283,9 @@ type serverAcc struct {
 	// transfer the server began (1yz) and never ended with a final
 	// reply: a stall on the path, not a refusal (stalledTransfer).
 	emptyStalled int
+	// emptyTooSoon: the same, but ended (an ABOR) or cut by the capture's
+	// end within stallWait of the 1yz: too soon to tell (waitedOut).
+	emptyTooSoon int
 	// connectRejected: control-unreachable findings whose ICMP error is
 	// a firewall's reject (connect.go).
 	connectRejected int
@@ -873,8 +876,12 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
-	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Command) && waitedOut(dc) {
-		a.emptyStalled++
+	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Command) {
+		if waitedOut(dc) {
+			a.emptyStalled++
+		} else {
+			a.emptyTooSoon++
+		}
 	}
 	if dc.Outcome == track.OutcomeUndetermined && dc.OneSide != track.BothSides {
 		a.oneSide++
@@ -1867,25 +1874,25 @@ func activeOnBrief(fam family) string {
 }
 
 // stalledTransfer tells whether c is a transfer the server began (its
-// first reply a 1yz) that no final reply ended and no ABOR broke off: the
-// data it announced never came, which a refusal (a 550 for a missing
-// file) does not look like. (Nor a capture that ended at once: waitedOut.)
+// first reply a 1yz) that no final reply of its own ended (an ABOR's
+// reply is not one): the data it announced never came, which a refusal
+// (a 550 for a missing file) does not look like. Whether it waited long
+// enough to call it stalled is waitedOut's.
 func stalledTransfer(c *track.Command) bool {
-	return c != nil && c.Status != track.StatusAborted && c.Final() == nil && len(c.Replies) > 0 && c.Replies[0].Code/100 == 1
+	return c != nil && c.Final() == nil && len(c.Replies) > 0 && c.Replies[0].Code/100 == 1
 }
 
 // stallWait is how long after a transfer's 1yz a data connection that
-// carried nothing must have lasted, when the capture's end cut it, to be
-// called stalled: a capture that ended just after the 150 shows nothing.
+// carried nothing must have lasted to be called stalled: a client that
+// aborted at once, or a capture that ended just after the 150, shows
+// nothing of the path.
 const stallWait = 2 * time.Second
 
 // waitedOut tells whether dc, a data connection of a transfer the server
-// began (stalledTransfer), ended on its own, or lasted stallWait past the
-// transfer's first reply before the capture ended.
+// began (stalledTransfer), lasted stallWait past the transfer's first
+// reply with nothing on it: closed by its client after waiting, broken
+// off by a late ABOR, or still open when the capture ended.
 func waitedOut(dc *track.DataConn) bool {
-	if dc.EndReason != track.EndCaptureEnd {
-		return true
-	}
 	end := dc.End
 	if end.IsZero() && dc.Session != nil {
 		end = dc.Session.End // (a connection the capture cut keeps none)

@@ -1217,6 +1217,8 @@ func (v *verdictWriter) dataOutcome() {
 		// may be (emptyStalled).
 		const stall = "a transfer the server began (150) whose data never came and that got no final reply stalled: if the sender sent data (a capture on its side shows it), it was lost on the path, to a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; pmtu-blackhole shows it there) or a firewall dropping the data; if it sent none, the sender itself stalled"
 		switch {
+		case a.emptyStalled == 0 && a.emptyTooSoon > 0:
+			v.text = "the data connections were made but carried nothing: a transfer the server began (150) was broken off (ABOR) or cut by the capture's end within 2 s, too soon to tell whether its data would come: capture for longer, or let the client wait; a refusal in the transfer commands' replies (a missing file, a refused transfer) is no firewall problem"
 		case a.emptyStalled == 0:
 			v.text = "the data connections were made but carried nothing: see the transfer commands' replies (a missing file, a refused transfer); not a firewall problem"
 		case a.emptyStalled == worked:
