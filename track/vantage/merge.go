@@ -3210,7 +3210,7 @@ func (r *Report) judge(s *Session, p *Path) {
 				// No capture past the point tells; the reset's TTL does.
 				p.Gaps = append(p.Gaps, note)
 				p.Where = RSTFromReceiver
-				p.Verdict = fmt.Sprintf("the receiver %s refused it: the reset in its name seen at %s came with the TTL its own packets come with there (%d): sent from as far away as the receiver (its host or its own firewall), not from a router in between",
+				p.Verdict = fmt.Sprintf("the receiver %s refused it: the reset in its name seen at %s came with the TTL its own packets come with there (%d): sent from as far away as the receiver (its host or its own firewall, or a bridging firewall just in front of it that answers with the host's TTL), not from a router in between",
 					recv.Dst.Addr(), r.name(from.at), from.ttl)
 				return
 			}
