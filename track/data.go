@@ -1553,12 +1553,15 @@ func portLost(sess *Session, s *decode.Segment) bool {
 			// already (addLostPort): only one from the data port
 			// takes its place.
 			return false
-		case latestPassive(sess):
-			// The session's latest announcement was passive: a gap
-			// holding a switch to active mode is less likely than the
-			// server host's other connections to the client (a
-			// monitor's probe, a backup job), which come from
-			// unprivileged ports too.
+		case latestPassive(sess) && !transferWaiting(sess, s.TS):
+			// The session's latest announcement was passive and no
+			// transfer waits for a connection: a gap holding a switch
+			// to active mode is less likely than the server host's
+			// other connections to the client (a monitor's probe, a
+			// backup job), which come from unprivileged ports too.
+			// With a transfer waiting, a server that connects from
+			// one (ProFTPD, pyftpdlib) may be answering it: held, as
+			// every unprivileged candidate is (addLostPort).
 			return false
 		}
 	}
@@ -1568,8 +1571,14 @@ func portLost(sess *Session, s *decode.Segment) bool {
 	if d := s.TS.Sub(l.at); d <= lostAnnounceWindow && d >= -lostAnnounceWindow {
 		return true
 	}
+	return transferWaiting(sess, s.TS)
+}
+
+// transferWaiting tells whether a transfer command of sess, sent by at
+// and within lostAnnounceWindow of it, waits for a data connection.
+func transferWaiting(sess *Session, at time.Time) bool {
 	for _, p := range sess.pending {
-		if isTransfer(p) && len(p.Transfer) == 0 && !p.TS.After(s.TS) && s.TS.Sub(p.TS) <= lostAnnounceWindow {
+		if isTransfer(p) && len(p.Transfer) == 0 && !p.TS.After(at) && at.Sub(p.TS) <= lostAnnounceWindow {
 			return true
 		}
 	}

@@ -356,3 +356,39 @@ func TestFlowTakenForNowDecidedWhenTheSessionMovesOn(t *testing.T) {
 		})
 	}
 }
+
+// TestLostPortAfterPassiveTakenForAWaitingTransfer: a session that used
+// passive mode, then lost its PORT in a capture gap and sent RETR; the
+// server (ProFTPD, pyftpdlib) connects back from an unprivileged port and
+// the client refuses it, then the 425. That connection is the RETR's:
+// refusing every unprivileged-source candidate after passive mode hid
+// the failure behind "the data connection worked".
+func TestLostPortAfterPassiveTakenForAWaitingTransfer(t *testing.T) {
+	src := netip.MustParseAddrPort("192.0.2.10:43210")
+	dst := netip.MustParseAddrPort("198.51.100.7:41000")
+	s := newSession(t)
+	s.login()
+	s.pasvDownload()
+	s.tick(30 * time.Second)
+	s.clientGapOf(40)
+	s.reply(200, "PORT command successful.")
+	s.cmd("RETR", "b.txt")
+	s.segAck(src, dst, decode.FlagSYN, 1000, 0, 0)
+	s.segWin(dst, src, decode.FlagRST|decode.FlagACK, 0, 1001, 0)
+	s.reply(425, "Unable to build data connection: Connection refused")
+	s.cmd("QUIT", "")
+	s.reply(221, "Goodbye.")
+	s.end()
+	var got *DataConn
+	for _, d := range s.rec.data {
+		if d.Client == dst || d.Server == dst {
+			got = d
+		}
+	}
+	switch {
+	case got == nil:
+		t.Fatalf("the server's connection back to %v not taken; want it the RETR's, refused", dst)
+	case got.Outcome != OutcomeRefused || got.Command == nil || got.Command.Verb != "RETR":
+		t.Errorf("the connection back: %v, command %v; want refused, the RETR's", got.Outcome, got.Command)
+	}
+}
