@@ -47,13 +47,24 @@ func newWireCap(t *testing.T) (*wireCap, string) {
 	return &wireCap{t: t, w: w, ts: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), gap: time.Millisecond}, path
 }
 
-// tcp flag letters: S SYN, A ACK, F FIN, R RST, P PSH.
+// pkt writes one TCP segment, over IPv4 or IPv6 as src is; tcp flag
+// letters: S SYN, A ACK, F FIN, R RST, P PSH.
+// wait moves the capture's clock on by d, before the next packet's gap.
+func (c *wireCap) wait(d time.Duration) { c.ts = c.ts.Add(d) }
+
 func (c *wireCap) pkt(src, dst netip.AddrPort, seq, ack uint32, flags string, p []byte) {
 	c.t.Helper()
 	c.ts = c.ts.Add(c.gap)
 	c.packets++
 	eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+	var ip interface {
+		gopacket.SerializableLayer
+		gopacket.NetworkLayer
+	} = &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+	if src.Addr().Is6() {
+		eth.EthernetType = layers.EthernetTypeIPv6
+		ip = &layers.IPv6{Version: 6, HopLimit: 64, NextHeader: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+	}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack, Window: 65535,
 		SYN: strings.Contains(flags, "S"), ACK: strings.Contains(flags, "A"), FIN: strings.Contains(flags, "F"),
 		RST: strings.Contains(flags, "R"), PSH: strings.Contains(flags, "P")}

@@ -55,19 +55,19 @@ func TestPortOnly227NeverAdvisesTheHelper(t *testing.T) {
 // answer every PASV "500 OOPS: invalid pasv_address". No 227 can carry
 // it: the fix is EPSV only.
 func TestHelperAdvises227OverIPv6EPSVOnly(t *testing.T) {
-	c, path := newV6Cap(t)
+	c, path := newWireCap(t)
 	ctl := v6Session(c, "220 (vsFTPd 3.0.3)")
-	ctl.fromA("PASV\r\n")
-	ctl.fromB("227 Entering Passive Mode (0,0,0,0,156,77).\r\n")
-	ctl.fromA("RETR report.txt\r\n")
-	data := &v6Conn{c: c, a: netip.AddrPortFrom(v6Client, 34170), b: netip.AddrPortFrom(v6Server, 40013), aseq: 70000, bseq: 90000}
+	ctl.fromA([]byte("PASV\r\n"))
+	ctl.fromB([]byte("227 Entering Passive Mode (0,0,0,0,156,77).\r\n"))
+	ctl.fromA([]byte("RETR report.txt\r\n"))
+	data := &wireConn{c: c, a: netip.AddrPortFrom(v6Client, 34170), b: netip.AddrPortFrom(v6Server, 40013), aseq: 70000, bseq: 90000}
 	data.handshake()
-	ctl.fromB("150 Opening BINARY mode data connection for report.txt (5 bytes).\r\n")
-	data.fromB("hello")
+	ctl.fromB([]byte("150 Opening BINARY mode data connection for report.txt (5 bytes).\r\n"))
+	data.fromB([]byte("hello"))
 	data.closeFromB()
-	ctl.fromB("226 Transfer complete.\r\n")
-	ctl.fromA("QUIT\r\n")
-	ctl.fromB("221 Goodbye.\r\n")
+	ctl.fromB([]byte("226 Transfer complete.\r\n"))
+	ctl.fromA([]byte("QUIT\r\n"))
+	ctl.fromB([]byte("221 Goodbye.\r\n"))
 	ctl.closeFromB()
 
 	out, errs, code := v6Read(t, "--helper", "linux", path)
@@ -92,18 +92,19 @@ func TestHelperAdvises227OverIPv6EPSVOnly(t *testing.T) {
 // for GNU inetutils ftpd's 228 answer to PASV on IPv6: the session view
 // said "PASV (228 reply)", the --summary list "LPSV".
 func TestSummaryLabelsPASVAnswered228(t *testing.T) {
-	c, path := newV6Cap(t)
+	c, path := newWireCap(t)
 	ctl := v6Session(c, "220 localhost FTP server (GNU inetutils 2.4) ready.")
-	ctl.fromA("PASV\r\n")
-	ctl.fromB("228 Entering Long Passive Mode (6,16,253,0,0,153,0,0,0,0,0,0,0,0,0,0,0,1,2,235,253)\r\n")
-	ctl.fromA("RETR report.txt\r\n")
+	ctl.fromA([]byte("PASV\r\n"))
+	ctl.fromB([]byte("228 Entering Long Passive Mode (6,16,253,0,0,153,0,0,0,0,0,0,0,0,0,0,0,1,2,235,253)\r\n"))
+	ctl.fromA([]byte("RETR report.txt\r\n"))
 	syn := netip.AddrPortFrom(v6Client, 34170)
 	for i := range 5 {
-		c.pkt(time.Duration(1<<i)*time.Second, syn, netip.AddrPortFrom(v6Server, 60413), 70000, 0, "S", nil)
+		c.wait(time.Duration(1<<i) * time.Second)
+		c.pkt(syn, netip.AddrPortFrom(v6Server, 60413), 70000, 0, "S", nil)
 	}
-	ctl.fromB("425 Can't build data connection: Connection timed out.\r\n")
-	ctl.fromA("QUIT\r\n")
-	ctl.fromB("221 Goodbye.\r\n")
+	ctl.fromB([]byte("425 Can't build data connection: Connection timed out.\r\n"))
+	ctl.fromA([]byte("QUIT\r\n"))
+	ctl.fromB([]byte("221 Goodbye.\r\n"))
 	ctl.closeFromB()
 
 	out, errs, code := v6Read(t, "--summary", path)
