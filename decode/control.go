@@ -1129,7 +1129,13 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 	// (a reply the capture holds after them, or lost): see
 	// authClientTLS.
 	owed := d == dirClient && cs.asm.half[dirClient].acked && int32(cs.asm.half[dirClient].ack-cs.asm.half[dirServer].next) > 0
-	cs.parser.bytesOwed(d, b, owed, num, ts)
+	probing := cs.probing()
+	if probing {
+		if p := cs.t.probes[cs]; p != nil {
+			p.parsed += uint64(len(b))
+		}
+	}
+	cs.parser.bytesOwed(d, b, owed, probing, num, ts)
 }
 
 func (cs *controlConn) gap(d int, n int, num uint64, ts time.Time) {

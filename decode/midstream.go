@@ -40,6 +40,9 @@ const maxProbeBytes = 2 * candidateProbeBytes
 type midProbe struct {
 	queue []ControlEvent // events held back, at most maxQueued
 	bytes int            // payload seen while probing
+	// parsed: bytes parsed while probing, counted in Stats.ControlBytes
+	// once the connection is FTP, never if it is not.
+	parsed uint64
 	// ftpVerb: the client sent a command only FTP has (candidateVerdict's
 	// lineFTP: PASV, RETR, CWD, TYPE...), not one it shares with mail or
 	// news (NOOP, QUIT, HELP...).
@@ -236,6 +239,7 @@ func (cs *controlConn) probeEvent(e *ControlEvent) bool {
 	}
 	// Confirmed: the session starts with the first line held back.
 	delete(t.probes, cs)
+	cs.parser.stats.ControlBytes += p.parsed
 	ev := *e
 	num, ts := ev.Num, ev.TS
 	if len(p.queue) > 0 {

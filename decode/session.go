@@ -184,9 +184,12 @@ func longLine(d int) parserFlag { return flagLongLine << d }
 // candidateProbe is what a connection found by its greeting keeps until
 // a client line says whether it is FTP (candidateVerdict).
 type candidateProbe struct {
-	serverBytes int            // server bytes while a candidate
-	undecided   int            // client lines that did not decide (candidateVerdict)
-	queue       []ControlEvent // events held back
+	serverBytes int // server bytes while a candidate
+	// parsed: bytes parsed while a candidate, both directions; counted
+	// in Stats.ControlBytes once it is FTP (confirm), never if it is not.
+	parsed    uint64
+	undecided int            // client lines that did not decide (candidateVerdict)
+	queue     []ControlEvent // events held back
 }
 
 // maxUndecided bounds the client lines a candidate waits through before
@@ -211,18 +214,26 @@ func (p *sessionParser) parsing() bool {
 
 // bytes parses in-order bytes of direction d.
 func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
-	p.bytesOwed(d, data, false, num, ts)
+	p.bytesOwed(d, data, false, false, num, ts)
 }
 
 // bytesOwed is bytes, replyOwed telling that the receiver of data has
 // acknowledged bytes of the other direction the parser has not seen yet
-// (they come later in the capture, or are lost).
-func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed bool, num uint64, ts time.Time) {
+// (they come later in the capture, or are lost), and probing that the
+// owner counts the bytes while it decides whether the connection is FTP
+// (a mid-stream candidate: midProbe.parsed).
+func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, num uint64, ts time.Time) {
 	if !p.parsing() {
 		return
 	}
 	p.num, p.ts = num, ts
-	p.stats.ControlBytes += uint64(len(data))
+	switch {
+	case probing:
+	case p.cand != nil:
+		p.cand.parsed += uint64(len(data))
+	default:
+		p.stats.ControlBytes += uint64(len(data))
+	}
 	spoke := p.started[d] // (the server: its greeting came)
 	if !p.started[d] {
 		p.started[d] = true
@@ -1087,6 +1098,7 @@ func (p *sessionParser) turnedTLS(fromClient bool) {
 
 func (p *sessionParser) confirm() {
 	p.state = parseFTP
+	p.stats.ControlBytes += p.cand.parsed
 	q := p.cand.queue
 	p.cand = nil
 	for i := range q {
