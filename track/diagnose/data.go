@@ -498,6 +498,8 @@ func (j *pasvJudge) crossFamily() *Finding {
 		msg += " This client ignored the announced address and connected to the control connection's, as curl and busybox do."
 	case !dc.Seen() && dc.Outcome.Failed():
 		msg += " This client made no connection for it (see data-not-attempted)."
+	case !j.worked && trustedPublicIPv4(s, dc):
+		msg += fmt.Sprintf(" This client connected to %s over IPv4 and failed (see the data connection's finding): if %s is the server's IPv4 address, the IPv4 path to its passive ports is blocked; if it is not, the 227 names another host.", a, a)
 	}
 	ann, pk := j.quote()
 	f := &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, Evidence: joinEvidence(ann, j.control()), Message: msg}
@@ -522,6 +524,22 @@ func (j *pasvJudge) trustedOtherIPv4() bool {
 	dc := j.dc
 	return j.srv.Is6() && j.a.Is4() && Local(j.a) && crossFamilyOf(j.a, j.srv) == crossOther &&
 		!j.worked && dc.Seen() && dc.Server.Addr().Unmap() == j.a && !SameNet(dc.Client.Addr().Unmap(), j.a)
+}
+
+// trustedPublicIPv4 reports whether dc, a passive data connection of an
+// IPv6 control connection, went over IPv4 to the public IPv4 address its
+// 227 names (crossOther, not Local): a dual-stack client that trusted the
+// 227. That address may well be the server's own (a dual-stack server
+// behind an IPv4 NAT, its passive address set right), so a failure there
+// is judged as the same failure of an IPv4 session would be (a firewall
+// or a NAT in front that does not forward the ports, its rules for
+// IPv4), the address only a hedge (crossFamily's note).
+func trustedPublicIPv4(s *track.Session, dc *track.DataConn) bool {
+	if !dc.Passive || dc.Via == ftp.ViaEPSV || !dc.Seen() {
+		return false
+	}
+	a, srv := dc.Announced.Addr().Unmap(), s.Server.Addr().Unmap()
+	return srv.Is6() && a.Is4() && !Local(a) && crossFamilyOf(a, srv) == crossOther && dc.Server.Addr().Unmap() == a
 }
 
 // crossFamilyKind is what an IPv4 address in a 227 is to the IPv6

@@ -142,6 +142,10 @@ type Finding struct {
 	// pathMTU: control-undelivered whose line is too large for a small
 	// link, so a path MTU black hole is the likelier cause (undelivered.go).
 	pathMTU bool
+	// mtuHedged: control-undelivered that names a firewall and a path MTU
+	// black hole alike, neither the likelier (the line's size does not
+	// tell): the server's verdict says both.
+	mtuHedged bool
 	// widened: for passive-range-exhausted, the range its advice widens
 	// the server's to (the server's verdict gives its lines too).
 	widened policy.PortRange

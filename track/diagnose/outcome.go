@@ -303,9 +303,12 @@ func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat 
 	p.pol = d.polOf(s)
 	p.rs = p.pol.PassiveRanges()
 	p.v6 = isV6(dc.Server)
-	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap()
+	// (A public IPv4 address a 227 names on an IPv6 control connection
+	// may be the server's own: the failure is judged as on IPv4,
+	// trustedPublicIPv4.)
+	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap() && !trustedPublicIPv4(s, dc)
 	p.enc = encryptedControl(s)
-	p.noHelper = helperUnreadable227(dc)
+	p.noHelper = helperUnreadable227(s, dc)
 	p.fam = d.family(s)
 	// (A capture behind the NAT shows no public address: --public-address
 	// gives the one the router's DNAT matches.)
@@ -351,6 +354,7 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 	} else {
 		f.Message = fmt.Sprintf("%s to the passive data endpoint %s%s got no answer: a firewall is dropping %s. %s",
 			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server", listenerInside(p.s, true)))
+		f.Message += p.otherFamilyHedge()
 	}
 	f.Advice = p.rangeAdvice("drop")
 	if p.at.router && !p.at.nat && !p.wrongAddr && !p.v6 && !listenerInside(p.s, true) {
@@ -367,6 +371,17 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 		// outgoing packets after its firewall).
 		f.Advice += " " + serverOutputCheck(p.v6, p.at)
 	}
+}
+
+// otherFamilyHedge is the sentence, with a leading space, that a failure
+// at the public IPv4 address a 227 named on an IPv6 control connection
+// (trustedPublicIPv4) adds: the address may not be the server's. "" for
+// any other.
+func (p *passiveFailure) otherFamilyHedge() string {
+	if !trustedPublicIPv4(p.s, p.dc) {
+		return ""
+	}
+	return fmt.Sprintf(" The client went there over IPv4, to the address the 227 named on this IPv6 control connection: if %s is not the server's IPv4 address, that is why instead (see nat-mismatch).", p.dst.Unmap())
 }
 
 // wrongAddrUnanswered is the message for SYNs to a wrong announced
@@ -598,14 +613,23 @@ func (p *passiveFailure) staticOrHelper(a string) string {
 // (nf_conntrack_ftp's try_rfc1123), and drops a segment whose 227 it
 // matches only in part ("partial matching of `227 '"). ProFTPD on an
 // IPv6 connection writes the port alone there ("(1,156,108)",
-// ftp.FormPortOnly).
-func helperUnreadable227(dc *track.DataConn) string {
+// ftp.FormPortOnly). Nor does it expect anything for an IPv4 address a
+// 227 names on an IPv6 control connection: it writes the four numbers
+// over the first four bytes of the server's IPv6 address, which then is
+// not the connection's, and records no expectation (loose=0), unless
+// those bytes were the same (track's helperOnFamily).
+func helperUnreadable227(s *track.Session, dc *track.DataConn) string {
 	if dc.Via != ftp.ViaPASV || dc.Announce == nil {
 		return ""
 	}
 	r := dc.Announce.Final()
 	if r == nil || r.Code != 227 {
 		return ""
+	}
+	if a, srv := dc.Announced.Addr().Unmap(), s.Server.Addr().Unmap(); a.Is4() && srv.Is6() {
+		if b, n := srv.As16(), a.As4(); [4]byte(b[:4]) != n {
+			return fmt.Sprintf("the server's 227 names an IPv4 address, %s, over an IPv6 control connection, and the Linux helper on that connection records no expectation for it (nf_conntrack_ftp expects the connection's own address, an IPv6 one)", a)
+		}
 	}
 	if _, form, _ := ftp.ParsePASV(r.Text); form != ftp.FormPortOnly {
 		return ""

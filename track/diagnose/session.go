@@ -827,6 +827,33 @@ func announcementCut(s *track.Session, c *track.Command) bool {
 	return false
 }
 
+// greetingNeverWhole tells that the bytes of the server's greeting the
+// capture lacks (a gap in the server's stream before any command) most
+// likely never reached the client either, so that capturing again would
+// not bring them back: the client sent no command at all and closed its
+// end (its FIN, before any of the server's), a second or more after the
+// gap. TCP hands a client the bytes after a hole only with the hole's, and
+// an FTP client answers a whole greeting with a command (one that reads a
+// banner and leaves, a health check, a banner grab, closes at once). The
+// receiver's acknowledgments would tell it for any gap (an ACK past the
+// hole is capture loss), but decode does not report them with the gap.
+func greetingNeverWhole(s *track.Session) bool {
+	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.Connect != nil || s.CommandCount > 0 ||
+		!s.ClientFIN || s.EndReason == track.EndFIN && !s.ClientClosed {
+		return false
+	}
+	var last *track.Event
+	for i := range s.Events {
+		if e := &s.Events[i]; e.Kind == track.EventGap {
+			if e.FromClient {
+				return false // the client's bytes went missing too: capture loss
+			}
+			last = e
+		}
+	}
+	return last != nil && s.End.Sub(last.TS) >= time.Second
+}
+
 // cutCandidate is c's final reply when c is a passive announcement whose
 // endpoint could not be read: announcementCut's question is whether the
 // capture cut it.
@@ -874,6 +901,9 @@ func (d *Diagnoser) countCutAnnouncements(s *track.Session) {
 		return
 	}
 	a.gapped++
+	if greetingNeverWhole(s) {
+		a.gappedUnread++
+	}
 	n := 0
 	for _, c := range s.Commands {
 		if r := cutCandidate(c); r != nil && (r.Anomaly&ftp.ReplyUnterminated != 0 || gaps[r.Num] || errors.Is(c.EndpointErr, decode.ErrEndpointCut)) {

@@ -279,6 +279,9 @@ type serverAcc struct {
 	// never got through; undeliveredLarge: of them, those whose line was
 	// too large for a small link (Finding.pathMTU).
 	undelivered, undeliveredLarge int
+	// undeliveredHedged: of them, those that name both causes alike
+	// (Finding.mtuHedged).
+	undeliveredHedged int
 	// emptyStalled: data connections made that carried nothing for a
 	// transfer the server began (1yz) and never ended with a final
 	// reply: a stall on the path, not a refusal (stalledTransfer).
@@ -302,6 +305,12 @@ type serverAcc struct {
 	// gapped: sessions whose control connection the capture did not
 	// hold whole (capture gaps): an announcement may be in a gap.
 	gapped int
+	// gappedUnread: of them, those whose client never had the greeting
+	// whole (greetingNeverWhole): the bytes never reached it.
+	gappedUnread int
+	// failedV4, failedV6: failed passive data connections that reached
+	// the capture, by the family they went over (passiveV6).
+	failedV4, failedV6 int
 	// oneSided: sessions the capture held one side of only, by the side
 	// it held (track.OneSide): the other side's announcements, and its
 	// data connections' matches, are not in it.
@@ -687,6 +696,22 @@ func (a *serverAcc) at(p place, to *place) {
 	to.nat = to.nat || p.nat
 }
 
+// passiveV6 is the family of the rules that open the server's passive
+// ports: its data connections', which over an IPv6 control connection
+// may be IPv4 (a dual-stack client that trusted the IPv4 address of a
+// 227, trustedPublicIPv4). The family every failed passive data
+// connection the capture saw went over; the control connection's when
+// they went over both, or none was seen.
+func (a *serverAcc) passiveV6() bool {
+	switch {
+	case a.failedV4 > 0 && a.failedV6 == 0:
+		return false
+	case a.failedV6 > 0 && a.failedV4 == 0:
+		return true
+	}
+	return a.v6
+}
+
 // placeOf is the place the server's rules are for: both, each named, when
 // no data connection told.
 func (a *serverAcc) placeOf(p place) place {
@@ -891,6 +916,13 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	}
 	a.shared.votes.add(dc)
 	a.spread.note(dc, a.addr.Addr().Unmap())
+	if dc.Passive && dc.Seen() && dc.Outcome.Failed() {
+		if isV6(dc.Server) {
+			a.failedV6++
+		} else {
+			a.failedV4++
+		}
+	}
 	if dc.Session != nil {
 		if dc.Passive {
 			a.at(passivePlace(a.shared, dc.Session, dc), &a.passiveAt)
@@ -1187,6 +1219,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			a.undelivered++
 			if f.pathMTU {
 				a.undeliveredLarge++
+			}
+			if f.mtuHedged {
+				a.undeliveredHedged++
 			}
 		}
 	case CodeControlEncrypted:

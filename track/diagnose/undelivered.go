@@ -128,6 +128,7 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 		f.Message += fmt.Sprintf(" A firewall between (or the %s's own) drops it for what it holds, an IPS or FTP ALG that rejects this line, or the path loses it every time.", to)
 		f.Advice = fmt.Sprintf("Find the firewall or IPS between %s and %s that drops this segment (its log names the rule); a capture on the %s's side confirms that the copies do not arrive.", s.Client.Addr(), s.Server.Addr(), to)
 	default:
+		f.mtuHedged = true
 		f.Message += fmt.Sprintf(" Either a firewall between (or the %s's own) drops it for what it holds, an IPS or FTP ALG that rejects this line, or the segment is too large for the path: %s.", to, blackHole)
 		if size == 0 && got > short {
 			f.Message += fmt.Sprintf(" (A %d-byte line the %s sent before got through: only a larger segment can be too large.)", got, from)

@@ -776,8 +776,11 @@ func (v *verdictWriter) outsideRange() {
 func (v *verdictWriter) controlUndelivered() {
 	v.accountFor(CodeControlUndelivered)
 	what := plural(v.a.undelivered, "control segment", "control segments")
-	switch large := v.a.undeliveredLarge; {
-	case large == 0:
+	switch large, hedged := v.a.undeliveredLarge, v.a.undeliveredHedged; {
+	case hedged == v.a.undelivered:
+		// What each finding says: either cause, the ICMP errors tell.
+		v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): either a firewall between drops them for what they hold (an IPS or FTP ALG), or they are too large for a link on the path and its router's ICMP errors never reach the sender (a path MTU black hole); ICMP errors quoting them, in this capture or one on the sender's side, tell which", what)
+	case large == 0 && hedged == 0:
 		v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): a firewall between drops them for what they hold; a Linux FTP helper does so with a PORT, EPRT, 227 or 229 split across segments or malformed", what)
 	case large == v.a.undelivered:
 		v.text = fmt.Sprintf("%s sent again and again never reached the other side, which acknowledged what came before (see control-undelivered): lines too large for a small link on the path, most likely a path MTU black hole (the router's ICMP errors never reach the sender); or a firewall between drops them for what they hold", what)
@@ -946,11 +949,19 @@ func (v *verdictWriter) noDataConnections() {
 			plural(a.cutAnnounce, "was", "were"))
 	case a.unaccepted > 0:
 		v.text = plural(a.unaccepted, "data endpoint announcement (PASV, EPSV, PORT, EPRT…) was", "data endpoint announcements (PASV, EPSV, PORT, EPRT…) were") + " refused or got no reply: no data connection was expected"
+	case a.gapped > 0 && a.gappedUnread == a.gapped:
+		// The bytes missing never reached the client: no capture
+		// brings them back.
+		v.text = fmt.Sprintf("%s never got past the greeting: the capture lacks bytes of the server's greeting, and the client, which sent no command, closed the connection a second or more later, as one that never had the greeting whole does: most likely they never reached the client (a segment dropped on the path every time: a firewall or IPS, or for a large greeting a path MTU black hole), not bytes the capture lost; a capture on the server's side shows whether the server sent them again and any ICMP errors about them",
+			plural(a.gapped, "session", "sessions"))
 	case a.gapped > 0:
 		// No announcement in what the capture holds, and gaps in the
 		// control connections that may hold them.
 		v.text = fmt.Sprintf("no data endpoint announcement is in the capture, but it lost bytes of the server's replies in %s (capture gaps, or frames cut by the snap length), where announcements may have been; capture again with whole packets (tcpdump -s 0) to tell",
 			plural(a.gapped, "session", "sessions"))
+		if n := a.gappedUnread; n > 0 {
+			v.text += fmt.Sprintf(" (%d of them never got past the greeting: the client sent no command and closed, so those bytes most likely never reached it)", n)
+		}
 	default:
 		v.text = "no data connections were announced"
 	}
@@ -1594,7 +1605,7 @@ func (v *verdictWriter) changeLines(alsoRules []string) []string {
 	if v.unknownRange && !(a.outside.Count > 0 && len(v.rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
-		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.v6, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange())...)
+		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.passiveV6(), a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange())...)
 		v.named = true
 	}
 	if v.stopped && len(v.openRules) > 0 {
@@ -1645,7 +1656,7 @@ func (v *verdictWriter) addOpen(rs policy.Ranges) {
 	// (--public-address: the address a DNAT matches when the packets
 	// show none.)
 	at := a.placeOf(a.passiveAt).withPublic(pol.Public())
-	v.openRules = append(v.openRules, openLines(v.fam, at, rs, a.v6)...)
+	v.openRules = append(v.openRules, openLines(v.fam, at, rs, a.passiveV6())...)
 	// A rule in the syntax of the server's system: say which family
 	// it came from.
 	v.named = v.named || at.host && v.fam.host() != hostLinux
