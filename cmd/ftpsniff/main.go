@@ -28,8 +28,9 @@ const (
 // ordinary traffic and most of what it allocates (lines, records) dies at
 // once, so the heap may grow by half its live size between collections
 // (gcPercent) rather than double (Go's default), and past softMemoryLimit
-// the collector works harder still. The limit is a target, not a cap: when
-// more is live, more is used. GOGC and GOMEMLIMIT override them.
+// the collector works harder still. The limit is a target, not a cap: it
+// follows the live heap when more is live (followLiveHeap), so that the
+// collector never runs without room. GOGC and GOMEMLIMIT override them.
 const (
 	gcPercent       = 50
 	softMemoryLimit = 40 << 20
@@ -43,7 +44,7 @@ func main() {
 		debug.SetGCPercent(gcPercent)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
+		followLiveHeap(softMemoryLimit)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
