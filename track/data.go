@@ -1,6 +1,7 @@
 package track
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/netip"
@@ -1247,11 +1248,13 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	to, from := [2]netip.Addr{s.Src.Addr(), s.Dst.Addr()}, [2]netip.Addr{s.Dst.Addr(), s.Src.Addr()}
 	activePorts := s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)
 	among := 0
+	var cands []*Session // the encrypted sessions it was chosen among
 	if list := t.encrypted[to]; len(list) > 0 && s.Dst.Port() >= 1024 {
 		sess, among = encryptedOwner(list, s, 1)
+		cands = list
 	} else if list := t.encrypted[from]; len(list) > 0 && activePorts {
 		sess, among = encryptedOwner(list, s, 0)
-		passive = false
+		cands, passive = list, false
 	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.clock.since(x.lastSeen)) {
 		// A client of an encrypted session connecting to a private address
 		// on another network than its own, soon after the session spoke:
@@ -1274,8 +1277,11 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	if !t.addInferred(sess, s, passive, !sess.Encrypted, MatchInferred) {
 		return false
 	}
-	if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess && among > 1 {
-		dc.AmongEncrypted = uint8(min(among, 255))
+	if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess && cands != nil {
+		if among > 1 {
+			dc.AmongEncrypted = uint8(min(among, 255))
+		}
+		t.awaitOwner(dc, cands)
 	}
 	return true
 }
@@ -1821,6 +1827,218 @@ func encryptedOwner(list []*Session, s *decode.Segment, side int) (owner *Sessio
 		}
 	}
 	return owner, among
+}
+
+// ownerSettleWait: how long after a data connection's first FIN or RST
+// the first server record on a control connection of its session's
+// encrypted peers may come and still be taken for its transfer's final
+// reply (settleOwner). The server sends its 226 as the data connection
+// closes; captured beside the client, an upload's comes a round trip
+// after the client's FIN, and a WAN round trip is under a second.
+const ownerSettleWait = time.Second
+
+// maxOwnerWaits bounds the data connections per client and server
+// address pair whose session waits to be settled (Tracker.ownerWaits):
+// each of the pair's maxEncryptedPerPair sessions has one transfer at a
+// time. Past it the oldest keeps the session it was taken for.
+const maxOwnerWaits = 2 * maxEncryptedPerPair
+
+// ownerWait is a data connection inferred for one of several encrypted
+// sessions between the same two hosts (encryptedOwner), whose session is
+// settled by the first server record on one of their control
+// connections after it ends (settleOwner), and the sessions it was
+// chosen among: those that had spoken past their TLS handshake by its
+// SYN (a session still in its handshake or login then announced
+// nothing; its records after are not the reply).
+type ownerWait struct {
+	dc    *DataConn
+	cands [maxEncryptedPerPair]int // session IDs, 0 past the last
+}
+
+// candidate tells whether the session numbered id could have announced
+// w's data connection.
+func (w *ownerWait) candidate(id int) bool {
+	for _, c := range w.cands {
+		if c == 0 {
+			break
+		}
+		if c == id {
+			return true
+		}
+	}
+	return false
+}
+
+// awaitOwner holds dc, just inferred for dc.Session among the encrypted
+// sessions list of its peers, for the reply that settles its session
+// (settleOwner), when another of them could have announced it: its
+// record is reported once that reply came, or ownerSettleWait after its
+// end without one (the guess stands), or at the capture's end. A
+// session that turns to TLS later is no candidate: it announced nothing
+// before the SYN.
+func (t *Tracker) awaitOwner(dc *DataConn, list []*Session) {
+	side := 1
+	if !dc.Passive {
+		side = 0
+	}
+	var w ownerWait
+	n := 0
+	for _, x := range list {
+		if x == dc.Session || x.spokePast(side) {
+			w.cands[n] = x.ID
+			n++
+		}
+	}
+	if n < 2 {
+		return // no other could have
+	}
+	pair := [2]netip.Addr{dc.Session.Client.Addr(), dc.Session.Server.Addr()}
+	if l := t.ownerWaits[pair]; len(l) >= maxOwnerWaits {
+		t.settleAsIs(l[0].dc)
+	}
+	w.dc = dc
+	dc.ownerWaits = true
+	t.ownerWaits[pair] = append(t.ownerWaits[pair], w)
+}
+
+// endSeen tells when dc, answered, showed its end first: its first FIN
+// or RST (one held for what follows included); false while it showed
+// none, and for one never answered (a refused or unanswered connect is
+// told by a reply to the transfer command, not one after its end).
+func (dc *DataConn) endSeen() (time.Time, bool) {
+	if !dc.answered() {
+		return time.Time{}, false
+	}
+	var at time.Time
+	for _, ts := range [...]time.Time{dc.FINTS[0], dc.FINTS[1], dc.RSTTS} {
+		if !ts.IsZero() && (at.IsZero() || ts.Before(at)) {
+			at = ts
+		}
+	}
+	if h := dc.win.rst; h != nil && (at.IsZero() || h.ts.Before(at)) {
+		at = h.ts
+	}
+	return at, !at.IsZero()
+}
+
+// settleOwner takes a record from the server of the encrypted session
+// sess, past its TLS handshake, that answers nothing of its client's
+// (the server spoke last on the connection) for the final reply (226,
+// 426) of the transfer of a data connection that just ended between its
+// peers: the server sends it on the owning session's control connection
+// as the data connection closes, after its 150 and with no command of
+// the client's between, so the first such record of any of the sessions
+// after that end names the owner, where the last one before the SYN was
+// a guess. (A reply to a command another session's client sent just
+// then, a 200 to its TYPE, is not it.) One record settles one data
+// connection: the one taken for sess if it waits, else the one that
+// ended first.
+func (t *Tracker) settleOwner(sess *Session) {
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	l := t.ownerWaits[pair]
+	pick := -1
+	for i := range l {
+		w := &l[i]
+		end, ok := w.dc.endSeen()
+		if !ok || t.clock.since(end) > ownerSettleWait || !w.candidate(sess.ID) {
+			// Still open (the record is not after its end), waited too
+			// long (tick lets it go), or sess announced nothing before it.
+			continue
+		}
+		if w.dc.Session == sess {
+			pick = i
+			break
+		}
+		if pick < 0 {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return
+	}
+	dc := l[pick].dc
+	t.dropOwnerWait(dc)
+	dc.AmongEncrypted = 0 // no longer a guess
+	from := dc.Session
+	moved := from != sess && t.moveData(dc, sess)
+	if dc.Done {
+		t.reportData(dc)
+	}
+	if moved {
+		t.maybeReportEnd(from) // (its end may have waited for dc)
+	}
+}
+
+// moveData makes dc, not reported yet, a data connection of to instead of
+// its session's, unless to holds MaxDataPerSession already.
+func (t *Tracker) moveData(dc *DataConn, to *Session) bool {
+	if len(to.Data) >= t.opts.MaxDataPerSession {
+		return false
+	}
+	from := dc.Session
+	if i := slices.Index(from.Data, dc); i >= 0 {
+		from.Data = slices.Delete(from.Data, i, i+1)
+	}
+	from.DataCount--
+	dc.Session = to
+	t.addToSession(to, dc)
+	return true
+}
+
+// awaitsOwner tells whether dc's record still waits for the reply that
+// settles its session (settleOwner): it ended (a FIN or an RST) less
+// than ownerSettleWait ago. Otherwise it lets it go as it was taken.
+func (t *Tracker) awaitsOwner(dc *DataConn) bool {
+	if end, ok := dc.endSeen(); ok && t.clock.since(end) <= ownerSettleWait {
+		return true
+	}
+	t.dropOwnerWait(dc)
+	return false
+}
+
+// dropOwnerWait takes dc out of those waiting for their session to be
+// settled.
+func (t *Tracker) dropOwnerWait(dc *DataConn) {
+	if !dc.ownerWaits {
+		return
+	}
+	dc.ownerWaits = false
+	pair := [2]netip.Addr{dc.Session.Client.Addr(), dc.Session.Server.Addr()}
+	l := slices.DeleteFunc(t.ownerWaits[pair], func(w ownerWait) bool { return w.dc == dc })
+	if len(l) == 0 {
+		delete(t.ownerWaits, pair)
+	} else {
+		t.ownerWaits[pair] = l
+	}
+}
+
+// settleAsIs lets dc go with the session it was taken for, and reports
+// it if it is final.
+func (t *Tracker) settleAsIs(dc *DataConn) {
+	t.dropOwnerWait(dc)
+	if dc.Done {
+		t.reportData(dc)
+	}
+}
+
+// expireOwnerWaits lets go, as they were taken, the data connections
+// whose session no reply settled within ownerSettleWait of their end,
+// those final without a FIN or RST (unanswered, idle), and with all, every
+// one (the capture's end: no reply comes now); in the order they came.
+func (t *Tracker) expireOwnerWaits(all bool) {
+	var due []*DataConn
+	for _, l := range t.ownerWaits {
+		for _, w := range l {
+			end, ok := w.dc.endSeen()
+			if all || ok && t.clock.since(end) > ownerSettleWait || !ok && w.dc.Done {
+				due = append(due, w.dc)
+			}
+		}
+	}
+	slices.SortFunc(due, func(a, b *DataConn) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, dc := range due {
+		t.settleAsIs(dc)
+	}
 }
 
 // addInferred makes the SYN s the inferred data connection of sess
@@ -3503,7 +3721,7 @@ func (dc *DataConn) countSynAck(s *decode.Segment) {
 
 // reportData tells the sink a finished data connection's outcome, once.
 func (t *Tracker) reportData(dc *DataConn) {
-	if dc.reported {
+	if dc.reported || dc.ownerWaits && t.awaitsOwner(dc) {
 		return
 	}
 	if otherCopy(dc) {

@@ -65,8 +65,19 @@
 // bytes): a passive data SYN goes to the session whose server spoke last
 // before it (the 227 or 229), an active one to the session whose client
 // did (the PORT or EPRT), and when another session of the pair spoke
-// within 5 ms of that, the data connection says it could be either
-// (DataConn.AmongEncrypted). For those to claim, the handshake segments
+// within a second of that (ownerMargin), the data connection says it
+// could be either (DataConn.AmongEncrypted). When another session of the
+// pair had spoken past its handshake by then, that choice is
+// provisional: of a connection that was answered, the first record after
+// its first FIN or RST that a server of those sessions sends with
+// nothing of its client's since its own last (the 226 after the 150; a
+// reply to a command is not it) names the session; the connection moves
+// to it if it was another's, and is no longer a guess. Its record
+// waits for that reply (an output that writes records as they happen
+// writes it then; the end of the session it was taken for waits with
+// it), at most a second of packet time after the end, or to the
+// capture's end; at most 16 per pair wait (past that the oldest keeps
+// its guess). For those to claim, the handshake segments
 // of the capture's first three minutes that matched nothing are held
 // (header only, at most 256, the oldest replaced first and counted in
 // Limits.EarlyOverwritten): a client waiting on its data SYNs says nothing

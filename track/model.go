@@ -671,7 +671,9 @@ type DataConn struct {
 	// have announced it as well, their records too close in time to tell
 	// (encryptedOwner): it was taken for the one whose server (passive)
 	// or client (active) spoke last before its SYN. 0 when it was the
-	// only one; saturates at 255. (In what was padding.)
+	// only one, or when a server's final reply after its end settled its
+	// session (Tracker.settleOwner); saturates at 255. (In what was
+	// padding.)
 	AmongEncrypted uint8
 	// OtherAttempts: connection attempts to this connection's endpoint
 	// from other sources (another source port or address) that its record
@@ -742,6 +744,10 @@ type DataConn struct {
 	// before the client's next command, as a server connecting at the
 	// PORT itself answers it (promptAfter). (In what was padding.)
 	lostPrompt bool
+	// ownerWaits: its session is one of several encrypted ones taken by
+	// timing, and its record waits for the reply that settles it
+	// (Tracker.ownerWaits). (In what was padding.)
+	ownerWaits bool
 
 	lastSeen time.Time // latest segment
 

@@ -284,6 +284,12 @@ type Tracker struct {
 	// client that trusted a private 227 it read inside TLS connects to
 	// another address than the server's.
 	encryptedClients map[netip.Addr]*Session
+	// ownerWaits holds, by (client, server) addresses, the data
+	// connections inferred for one of several encrypted sessions of the
+	// pair, their records held until the first server record after their
+	// end settles which session they belong to (settleOwner); at most
+	// maxOwnerWaits per pair, each until ownerSettleWait after its end.
+	ownerWaits map[[2]netip.Addr][]ownerWait
 	// unannounced indexes the open sessions picked up mid-stream that have
 	// shown no announcement yet, by their (client, server) addresses: a
 	// data connection whose PORT or 227 came before the capture started
@@ -389,6 +395,7 @@ func New(sink Sink, o Options) *Tracker {
 		encrypted: make(map[[2]netip.Addr][]*Session),
 
 		encryptedClients: make(map[netip.Addr]*Session),
+		ownerWaits:       make(map[[2]netip.Addr][]ownerWait),
 		unannounced:      make(map[[2]netip.Addr]*Session),
 		clientOnly:       make(map[[2]netip.Addr]*Session),
 		byISN:            make(map[uint32]isnSlot),
@@ -458,7 +465,12 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		if len(t.encrypted) > 0 {
 			if sess := t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)); sess != nil && sess.Encrypted {
 				sess.lastSeen = s.TS
-				sess.noteRecord(s)
+				// unasked: the server speaks again with nothing of its
+				// client's between, as a 226 follows the 150.
+				unasked := s.Src == sess.Server && sess.spokeAt[1] >= sess.spokeAt[0]
+				if sess.noteRecord(s) && unasked && len(t.ownerWaits) > 0 && sess.spokePast(1) {
+					t.settleOwner(sess) // (data.go)
+				}
 				t.noteClock(sess)
 			}
 		}
@@ -640,10 +652,10 @@ const handshakeTurns = 2
 // with payload that moves its sender's stream on (one sent again is not
 // news). The payload is not read (decode's relay keeps none of a control
 // segment's): records within each side's first handshakeTurns turns are
-// taken for the handshake.
-func (sess *Session) noteRecord(s *decode.Segment) {
+// taken for the handshake. It tells whether s was news.
+func (sess *Session) noteRecord(s *decode.Segment) bool {
 	if s.PayloadLen == 0 {
-		return
+		return false
 	}
 	side, other := 1, 0
 	if s.Src == sess.Client {
@@ -651,12 +663,13 @@ func (sess *Session) noteRecord(s *decode.Segment) {
 	}
 	end := s.Seq + uint32(s.PayloadLen)
 	if sess.spokeAt[side] != 0 && int32(end-sess.spokeEnd[side]) <= 0 {
-		return
+		return false
 	}
 	if (sess.spokeAt[side] == 0 || sess.spokeAt[other] > sess.spokeAt[side]) && sess.turns[side] < 255 {
 		sess.turns[side]++
 	}
 	sess.spokeAt[side], sess.spokeEnd[side] = s.TS.UnixNano(), end
+	return true
 }
 
 // Unreachable implements decode.Handler. An ICMP error is about a data
@@ -954,6 +967,9 @@ func (t *Tracker) tick() {
 	if t.held != nil && t.last.Sub(t.start) > earlyWindow {
 		t.held = nil // nothing more is held (early.go)
 	}
+	if len(t.ownerWaits) > 0 {
+		t.expireOwnerWaits(false)
+	}
 	kept := t.open[:0]
 	for _, dc := range t.open {
 		switch {
@@ -1020,6 +1036,8 @@ func (t *Tracker) Tick(now time.Time) {
 // the capture, after decode closed their control connections; what is
 // still pending becomes final.
 func (t *Tracker) Finish() {
+	// No reply comes now to settle a data connection's session.
+	t.expireOwnerWaits(true)
 	open := t.sessions.All()
 	// End them in the order they began, so output is deterministic.
 	slices.SortFunc(open, func(a, b *Session) int { return a.ID - b.ID })

@@ -629,6 +629,7 @@ func newLiveOutputFor(o *analysisOptions, w, stderr io.Writer, before func()) *f
 	bw := bufio.NewWriterSize(sink, 64<<10)
 	buffered := func() int { return bw.Buffered() + sink.pending.Len() }
 	var out output
+	var stream *streamOutput
 	switch {
 	case o.Format == "zeek":
 		z := newZeekOutput(bw, o.ShowPasswords, o.ids())
@@ -638,9 +639,14 @@ func newLiveOutputFor(o *analysisOptions, w, stderr io.Writer, before func()) *f
 	case o.JSON:
 		out = newJSONOutput(bw, o.ShowPasswords).withIDs(o.ids())
 	default:
-		out = newStreamOutput(bw, newPalette(colorWanted(o.Color, w)), o.ShowPasswords)
+		stream = newStreamOutput(bw, newPalette(colorWanted(o.Color, w)), o.ShowPasswords)
+		out = stream
 	}
-	return &flushEach{out: out, buffered: buffered, before: before, sink: sink}
+	fe := &flushEach{out: out, buffered: buffered, before: before, sink: sink}
+	if stream != nil {
+		stream.flush = fe.flush
+	}
+	return fe
 }
 
 // reopenFile is the --output file: SIGHUP asks for it to be reopened by

@@ -38,6 +38,9 @@ type streamOutput struct {
 	// eventsNotShown those past the bound, of all sessions.
 	events         map[*track.Session]int
 	eventsNotShown int
+	// flush hands what was written on (flushEach's, in live): a line
+	// written outside a record's call (FileSkipped) leaves at once.
+	flush func()
 }
 
 // streamEventsPerSession bounds the events the stream prints of one
@@ -122,8 +125,9 @@ func (o *streamOutput) Data(s *track.Session, d *track.DataConn) {
 		if ts.IsZero() {
 			ts = d.Armed
 		}
-		o.lines.data(d, o.lines.stamp(s, ts))
+		o.lines.data(d, o.lines.stamp(s, ts)) // (with the file-not-written line held for it: FileSkipped)
 	})
+	o.forgetSkipped(s, d)
 	// Its findings are printed with it; those left for the session's end
 	// came after their data connection's line (a held data-not-attempted).
 	o.lines.findings[s] = slices.DeleteFunc(o.lines.findings[s], func(f *diagnose.Finding) bool { return f.Data == d })
@@ -151,6 +155,7 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 		o.printf(s, "   %s\n", o.p.warn.Sprintf("(%d more event%s not shown: transcript limit)", n, plural(n)))
 	}
 	delete(o.events, s)
+	delete(o.lines.files.skipped, s)
 	for _, f := range o.lines.findings[s] {
 		// Reported after its data connection's line (diagnose holds a
 		// data-not-attempted that blames the vantage: holdBlind).
@@ -193,6 +198,33 @@ func (o *streamOutput) File(s *track.Session, d *track.DataConn, r *extract.File
 // file-system error; the summary counts them).
 func (o *streamOutput) FileFailed(s *track.Session, d *track.DataConn, err error) {
 	o.printf(s, "%s         %s\n", noStamp, o.p.warn.Sprintf("file not written for data connection %d: %s", d.ID, safe(err.Error())))
+}
+
+// FileSkipped says, under its data connection's line as read's
+// transcript does, that a bound (--extract-max-total, --extract-max-open,
+// the file count) kept the transfer's file from being written: at once
+// when that line is out already (a transfer refused an open slot is
+// told when it ends), else with it (the folder was full when its first
+// bytes came: Data prints it).
+func (o *streamOutput) FileSkipped(s *track.Session, d *track.DataConn, why string) {
+	o.lines.FileSkipped(s, d, why)
+	if d.Reported() {
+		o.emit(s, func() { o.lines.fileLine(d) })
+		o.forgetSkipped(s, d)
+		if o.flush != nil {
+			o.flush()
+		}
+	}
+}
+
+// forgetSkipped drops the file-not-written line held for d, printed.
+func (o *streamOutput) forgetSkipped(s *track.Session, d *track.DataConn) {
+	if m := o.lines.files.skipped[s]; m != nil {
+		delete(m, d)
+		if len(m) == 0 {
+			delete(o.lines.files.skipped, s)
+		}
+	}
 }
 
 // ExtractSummary passes the extraction counters to the summary.
