@@ -105,6 +105,7 @@ type Unreachable struct {
 	V6       bool       // ICMPv6: Type and Code are ICMPv6's
 	Type     uint8
 	Code     uint8
+	TTL      uint8          // the message's own IPv4 TTL or IPv6 hop limit: how far its sender is
 	Src, Dst netip.AddrPort // the quoted segment's endpoints
 	Seq      uint32         // the quoted segment's sequence number
 	// MTU is, on a packet too big (IPv6 type 2) or a fragmentation

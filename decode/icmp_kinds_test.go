@@ -119,7 +119,7 @@ func TestICMPErrorsQuotingTCPReachHandler(t *testing.T) {
 			}
 			u := rec.unreach[0]
 			want := Unreachable{Num: 1, TS: ts, From: router, V6: tc.addrs == v6, Type: tc.typ, Code: tc.code,
-				Src: src, Dst: dst, Seq: 777000, MTU: tc.mtu}
+				Src: src, Dst: dst, Seq: 777000, MTU: tc.mtu, TTL: 64}
 			if u.Fragments != nil || u.FragmentsUnlisted != 0 {
 				t.Errorf("unfragmented message names fragments %v (+%d)", u.Fragments, u.FragmentsUnlisted)
 			}

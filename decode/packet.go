@@ -481,7 +481,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			if typ == layers.ICMPv4TypeDestinationUnreachable && code == layers.ICMPv4CodeFragmentationNeeded {
 				mtu = uint32(ls.icmp4.Seq) // the next-hop MTU (RFC 1191)
 			}
-			d.handleICMP(src, false, typ, code, mtu, ls.icmp4.Payload, ci)
+			d.handleICMP(src, innerTTL(ls, innerV6), false, typ, code, mtu, ls.icmp4.Payload, ci)
 		} else {
 			d.stats.NotTCP++
 		}
@@ -499,7 +499,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 				}
 				pl = pl[4:]
 			}
-			d.handleICMP(src, true, typ, code, mtu, pl, ci)
+			d.handleICMP(src, innerTTL(ls, innerV6), true, typ, code, mtu, pl, ci)
 		} else {
 			d.stats.NotTCP++
 		}
@@ -578,8 +578,19 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	}
 }
 
-// handleICMP reads the IP and TCP header an ICMP error quotes.
-func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, mtu uint32, quoted []byte, ci gopacket.CaptureInfo) {
+// innerTTL is the TTL (IPv6: hop limit) of the innermost IP header, the
+// one the source address is read from. Read for ICMP errors only: a TCP
+// segment's is set in handleTCP.
+func innerTTL(ls *layerSet, v6 bool) uint8 {
+	if v6 {
+		return ls.ip6.HopLimit
+	}
+	return ls.ip4.TTL
+}
+
+// handleICMP reads the IP and TCP header an ICMP error quotes; ttl is the
+// message's own TTL (hop limit).
+func (d *Decoder) handleICMP(from netip.Addr, ttl uint8, v6 bool, typ, code uint8, mtu uint32, quoted []byte, ci gopacket.CaptureInfo) {
 	u := &d.un
 	var ok bool
 	u.Src, u.Dst, u.Seq, ok = parseQuotedTCP(quoted)
@@ -590,7 +601,7 @@ func (d *Decoder) handleICMP(from netip.Addr, v6 bool, typ, code uint8, mtu uint
 	d.stats.ICMPErrors++
 	u.Num = d.num
 	u.TS = ci.Timestamp
-	u.From = from
+	u.From, u.TTL = from, ttl
 	u.V6 = v6
 	u.Type, u.Code = typ, code
 	u.MTU = mtu

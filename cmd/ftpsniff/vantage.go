@@ -181,6 +181,10 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 			}
 		}
 		dec.Finish()
+		// What a capture filtered to FTP's ports would not hold: whether
+		// its silence on a data connection means anything.
+		st := dec.Stats()
+		c.NonTCP(st.NotIP + st.NotTCP)
 		if c.Span().Packets == 0 {
 			refused = true
 			if len(inputErrs) == before {
@@ -288,6 +292,53 @@ func offsetString(o vantage.Offset) string {
 	return s
 }
 
+// pairedByText says how a session's views were paired when lines paired
+// some (PairedBy "payload"): all by them, or the points whose sequence
+// numbers paired them and that lines joined those (halves either side of
+// a box that randomises the numbers).
+func pairedByText(rep *vantage.Report, s *vantage.Session) string {
+	if len(s.ISNGroups) == 0 {
+		return "paired by its commands and replies (the sequence numbers differ between the points, or a point missed the SYN)"
+	}
+	const why = "(the sequence numbers differ there: a box in between changes them, or a point missed the SYN)"
+	pos := func(i int) int { return slices.Index(s.Order, i) }
+	groups := slices.Clone(s.ISNGroups)
+	for k, g := range groups {
+		groups[k] = slices.SortedFunc(slices.Values(g), func(a, b int) int { return pos(a) - pos(b) })
+	}
+	slices.SortFunc(groups, func(a, b []int) int { return pos(a[0]) - pos(b[0]) })
+	parts := make([]string, len(groups))
+	for k, g := range groups {
+		names := make([]string, len(g))
+		for x, i := range g {
+			names[x] = quotedName(rep.Points[i])
+		}
+		parts[k] = "at " + joinAnd(names)
+	}
+	var others []string // points lines paired one by one
+	for _, i := range s.Order {
+		if s.Views[i] != nil && !slices.ContainsFunc(groups, func(g []int) bool { return slices.Contains(g, i) }) {
+			others = append(others, quotedName(rep.Points[i]))
+		}
+	}
+	joined := "across them by its commands and replies"
+	switch {
+	case len(others) > 0 && len(groups) == 1:
+		joined = joinAnd(others) + " joined by its commands and replies"
+	case len(others) > 0:
+		joined = "those and " + joinAnd(others) + " joined by its commands and replies"
+	}
+	return fmt.Sprintf("paired by its sequence numbers %s; %s %s", strings.Join(parts, ", and "), joined, why)
+}
+
+// joinAnd lists names as "a", "a and b", "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector) {
 	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	pr("capture points:\n")
@@ -302,7 +353,7 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 	for _, s := range rep.Sessions {
 		pr("session %d\n", s.ID)
 		if s.PairedBy == "payload" {
-			pr("  paired by its commands and replies (the sequence numbers differ between the points, or a point missed the SYN)\n")
+			pr("  %s\n", pairedByText(rep, s))
 		}
 		if t := orderText(s); t != "" {
 			pr("  %s\n", t)

@@ -197,6 +197,9 @@ type Data struct {
 	ICMP     time.Time
 	ICMPType uint8
 	ICMPCode uint8
+	// ICMPTTL is the TTL (IPv6 hop limit) the ICMP error came with (0:
+	// not known).
+	ICMPTTL uint8
 	// Bytes: payload seen, both directions together, counted from
 	// sequence numbers (each byte once, retransmissions excluded, as a
 	// data record's bytes); Flows has each direction's, retransmissions
@@ -467,7 +470,19 @@ type Collector struct {
 	// second) that divides every packet time: the capture's timestamp
 	// resolution as far as its packets show it (0 before the first).
 	res time.Duration
+	// icmpErrors counts the ICMP errors quoting TCP it holds, nonTCP the
+	// packets neither TCP nor such an error (NonTCP): a capture filtered
+	// by TCP port keeps none of either.
+	icmpErrors int
+	nonTCP     uint64
 }
+
+// NonTCP adds n to the packets of the point's capture that were neither
+// TCP nor an ICMP error quoting TCP (ARP, UDP, neighbour discovery:
+// decode.Stats NotIP plus NotTCP). A capture that holds some was not
+// filtered to FTP's ports: the data connections it holds none of did not
+// pass it.
+func (c *Collector) NonTCP(n uint64) { c.nonTCP += n }
 
 // Span is what a point's capture covers: its first and last packet times
 // (TCP segments and ICMP errors) and how many it held. An event outside a
@@ -795,11 +810,12 @@ func (c *Collector) add(x *Control, fromClient bool, seq uint32, ts time.Time, n
 // Unreachable implements decode.Handler.
 func (c *Collector) Unreachable(u *decode.Unreachable) {
 	c.seen(u.TS, 0, false)
+	c.icmpErrors++
 	d := c.data[decode.MakeConnKey(u.Src, u.Dst)]
 	if d == nil || !d.ICMP.IsZero() {
 		return
 	}
-	d.ICMP, d.ICMPFrom, d.ICMPType, d.ICMPCode = u.TS, u.From, u.Type, u.Code
+	d.ICMP, d.ICMPFrom, d.ICMPType, d.ICMPCode, d.ICMPTTL = u.TS, u.From, u.Type, u.Code, u.TTL
 }
 
 // Control implements decode.Handler.

@@ -64,7 +64,8 @@
 // confirms are made (Report.PayloadSkipped). A view pairs only with a
 // candidate better than every other of either view; when two are equally
 // good it stays unpaired (Report.Ambiguous) rather than guessed. The
-// session says it was paired so. Clocks: each session's own offset per point is
+// session says it was paired so, and which points its sequence numbers
+// paired (Session.ISNGroups). Clocks: each session's own offset per point is
 // the mean of the median time differences of what the client sent (SYN,
 // commands) and what the server sent (SYN-ACK, replies), NTP style, so
 // the transit time cancels; half their difference is the transit time
@@ -113,14 +114,24 @@
 // (passive or active, some session's), was capturing when the SYN would
 // have passed it, though the sender gave up at once; the refusal,
 // whatever address it bears (an ICMP error too), came from a box in
-// between. One that holds none (a capture filtered to the control port,
-// or to ports 20 and 21) cannot tell by itself; the TTLs then do: a
-// reset in the receiver's name with another TTL than the receiver's own
-// packets at the same point came from a box that many hops nearer, before
-// a point the receiver's packets reach in fewer (RSTInBetween); with the
-// same TTL, from the receiver's distance (RSTFromReceiver); an ICMP error
+// between. One that holds none, nor anything a capture filter on FTP's
+// ports would drop (a packet not TCP: Collector.NonTCP; an ICMP error; a
+// connection on other ports), may be a capture filtered to the control
+// port, or to ports 20 and 21: its silence on a data connection is no
+// loss, refused or not (NotCaptured, the verdict saying where the SYN was
+// dropped if it captured every packet). The TTLs of a refusal tell where
+// it cannot: a reset or ICMP error with another TTL than the receiver's
+// own packets at the same point (the ICMP error's own TTL, decode's
+// Unreachable.TTL) came from a box that many hops nearer, before a point
+// the receiver's packets reach in fewer (RSTInBetween, ICMPInBetween); a
+// reset with the same TTL, from the receiver's distance
+// (RSTFromReceiver; an ICMP error so, NotCaptured, said); an ICMP error
 // from another address than the receiver's, before a point at the
-// receiver. Else NotCaptured. When the next point
+// receiver. Else NotCaptured. The reset or ICMP error a verdict names is
+// the first seen where the SYN bore the address it had at the last point
+// before the box (a reset that passed another NAT router bears that
+// router's address), and a reset that passed a router on its way back
+// (its TTL) is not said to be the dialled router's own. When the next point
 // toward the receiver was not capturing (or captured the other direction
 // only), the first further one that was judges the SYN, the skipped one
 // noted. Points that hold one capture only (Report.Identical) saw a SYN

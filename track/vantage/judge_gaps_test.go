@@ -27,6 +27,7 @@ func (l *lab) rawFrame(i int, src, dst netip.AddrPort, f frame, at time.Time) {
 // the session: syn-lost between the points (review rev-vantage D3).
 func TestMissedAnnouncementAnsweredIsNotLost(t *testing.T) {
 	l := newLab(t, "client", "server")
+	l.unfiltered(1)
 	l.taps[0].miss = func(f *frame) bool { return strings.HasPrefix(f.payload, "227 ") }
 	c := l.control(40000, 1000, 9000)
 	c.pasv(40091)

@@ -50,6 +50,7 @@ func TestMiddlePointMissingSYNPlacesSYNACKLoss(t *testing.T) {
 func TestCaptureEndIsNotALoss(t *testing.T) {
 	run := func(ends bool) *Report {
 		l := newLab(t, "client", "server")
+		l.unfiltered(1)
 		l.helper = true
 		c := l.control(40000, 1000, 9000)
 		c.pasv(40039)
@@ -288,6 +289,7 @@ func TestPairedByPayload(t *testing.T) {
 // SYN's loss still found (review item 10).
 func TestLateCaptureStartPairsByPayload(t *testing.T) {
 	l := newLab(t, "client", "server")
+	l.unfiltered(1)
 	l.taps[1].from = l.now.Add(20 * time.Millisecond)
 	c := l.control(40000, 1000, 9000)
 	c.pasv(40086)

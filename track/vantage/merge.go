@@ -94,6 +94,11 @@ type Report struct {
 	// ftp or ftp-data' keeping port 20's only, or every one stopped
 	// before it) shows nothing of whether its SYN passed there.
 	dataAt [][2]bool
+	// otherPorts: per point, it holds what a capture filter keeping only
+	// FTP's own ports (the control port, 20) would have dropped: a packet
+	// not TCP, a connection on other ports, or an ICMP error. Its capture
+	// keeps data connections of either mode, though it holds none.
+	otherPorts []bool
 }
 
 // maxPayloadPairs bounds the comparisons by lines alone of payload
@@ -122,6 +127,13 @@ type Session struct {
 	// sequence numbers) or "payload" (the commands and replies, when a
 	// firewall randomised the numbers or a capture missed the SYN).
 	PairedBy string
+	// ISNGroups lists the sets of points whose views were paired by their
+	// initial sequence numbers. In a session paired by its commands and
+	// replies too (PairedBy "payload"), those joined the groups (halves
+	// either side of a box that randomises the numbers, two or more
+	// points each side) and the points in none; nil when lines paired
+	// every view.
+	ISNGroups [][]int
 	// OrderKnown: the points that saw the session are ordered along the
 	// path (by OrderedBy); when not, Order lists them as given and no
 	// verdict places a loss between them.
@@ -424,12 +436,14 @@ func (r *Report) addISNSession(views []*Control, used map[*Control]bool) {
 	if seen < 2 {
 		return
 	}
-	for _, v := range views {
+	var group []int
+	for i, v := range views {
 		if v != nil {
 			used[v] = true
+			group = append(group, i)
 		}
 	}
-	r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "isn"})
+	r.Sessions = append(r.Sessions, &Session{Views: views, PairedBy: "isn", ISNGroups: [][]int{group}})
 }
 
 // linesAlignSeen: the lines of two views of one connection, paired by the
@@ -480,6 +494,7 @@ func (r *Report) pairServerSideOnly(cs []*Collector, used map[*Control]bool) {
 			for _, s := range r.Sessions {
 				if s.Views[i] == nil && slices.ContainsFunc(s.Views, func(y *Control) bool { return sameConn(x, y) }) {
 					s.Views[i], used[x], joined = x, true, true
+					s.ISNGroups[0] = append(s.ISNGroups[0], i)
 					break
 				}
 			}
@@ -838,6 +853,7 @@ func (r *Report) pairByPayloadRound(cs []*Collector, used map[*Control]bool) boo
 								c.s.Views[k] = v
 							}
 						}
+						c.s.ISNGroups = append(c.s.ISNGroups, c.ys.ISNGroups...)
 						joined[c.ys] = true
 					}
 					c.s.PairedBy = "payload"
@@ -2346,6 +2362,10 @@ func (r *Report) attach(cs []*Collector) {
 			}
 		}
 	}
+	r.otherPorts = make([]bool, n)
+	for i, c := range cs {
+		r.otherPorts[i] = otherPorts(c)
+	}
 	for _, s := range r.Sessions {
 		r.sortData(s)
 		if s.OrderedBy != "timing" && s.OrderedBy != "clocks" {
@@ -2478,10 +2498,10 @@ func foldData(keep, other *Data) *Data {
 	}
 	m.SYNACKs = max(m.SYNACKs, other.SYNACKs)
 	if !other.RST.IsZero() && (m.RST.IsZero() || other.RST.Before(m.RST)) {
-		m.RST, m.RSTFromDst, m.RSTFrom = other.RST, other.RSTFromDst, other.RSTFrom
+		m.RST, m.RSTFromDst, m.RSTFrom, m.RSTTTL = other.RST, other.RSTFromDst, other.RSTFrom, other.RSTTTL
 	}
 	if !other.ICMP.IsZero() && (m.ICMP.IsZero() || other.ICMP.Before(m.ICMP)) {
-		m.ICMP, m.ICMPFrom, m.ICMPType, m.ICMPCode = other.ICMP, other.ICMPFrom, other.ICMPType, other.ICMPCode
+		m.ICMP, m.ICMPFrom, m.ICMPType, m.ICMPCode, m.ICMPTTL = other.ICMP, other.ICMPFrom, other.ICMPType, other.ICMPCode, other.ICMPTTL
 	}
 	if other.Bytes > m.Bytes {
 		m.Bytes = other.Bytes
@@ -3149,6 +3169,8 @@ func (r *Report) judge(s *Session, p *Path) {
 			// SYN, and what to note of it.
 			refused := refusedBack(p, firstK, lastK)
 			from := r.refusalFrom(s, p, firstK, lastK)
+			filtered := -1                   // the first point whose capture may keep no such data connection
+			filteredNote := map[int]string{} // what is noted of each
 			watching := func(i int) (bool, string) {
 				switch {
 				case blindSYN(i):
@@ -3173,16 +3195,22 @@ func (r *Report) judge(s *Session, p *Path) {
 				default:
 					return false, notCapturing(i, t0)
 				}
-				if refused && !r.dataAt[i][modeIndex(p.Passive)] {
-					// The refusal may be the receiver's, NATed back,
-					// past a capture that keeps no such data
-					// connection (the control port only).
+				if !r.keepsData(i, p.Passive) {
+					// The SYN may have passed it (a refusal may be the
+					// receiver's, NATed back) past a capture that
+					// keeps no such data connection (the control port
+					// only): its silence is no loss.
 					when := "its capture went on past it"
 					if !capturing(i, t0) {
 						when = spanNote(i, t0)
 					}
-					return false, fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session made as this one was (%s): a capture filter keeping the control connections only, or 'port ftp or ftp-data', or every one stopped before it)",
+					note := fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session made as this one was (%s), nor any packet a filter on FTP's ports would drop (ARP, UDP, other TCP ports, ICMP errors): a capture filter keeping the control connections only, or 'port ftp or ftp-data', or every one stopped before it)",
 						r.name(i), when, modeName(p.Passive))
+					if filtered < 0 {
+						filtered = i
+					}
+					filteredNote[i] = note
+					return false, note
 				}
 				return watch, note
 			}
@@ -3195,9 +3223,12 @@ func (r *Report) judge(s *Session, p *Path) {
 					further := order[k]
 					if fok, fnote := watching(further); fok {
 						for _, i := range order[lastK+1 : k] {
-							if blindSYN(i) {
+							switch fnote, has := filteredNote[i]; {
+							case blindSYN(i):
 								p.Gaps = append(p.Gaps, r.oneWayNote(i, !p.Passive)+": not the SYN")
-							} else {
+							case has:
+								p.Gaps = append(p.Gaps, fnote)
+							default:
 								p.Gaps = append(p.Gaps, notCapturingGap(i, t0))
 							}
 						}
@@ -3217,6 +3248,16 @@ func (r *Report) judge(s *Session, p *Path) {
 			if !ok {
 				p.Where = NotCaptured
 				p.Verdict = fmt.Sprintf("the SYN passed %s; %s: nothing is known past %s", r.name(order[lastK]), note, r.name(order[lastK]))
+				switch {
+				case from.icmpReceiver:
+					p.Verdict += fmt.Sprintf("; the ICMP error in the receiver's name seen at %s came with the TTL its own packets come with there (%d): sent from as far away as the receiver (its host's own firewall, or a bridging one just in front of it), not from a router in between",
+						r.name(from.at), from.ttl)
+				case filtered >= 0 && !refused:
+					if filtered != order[lastK+1] {
+						p.Verdict += "; " + filteredNote[filtered]
+					}
+					p.Verdict += fmt.Sprintf("; if %s captured every packet (no filter), the SYN was dropped between %s and %s", r.name(filtered), r.name(order[lastK]), r.name(filtered))
+				}
 				return
 			}
 			if note != "" {
@@ -3227,24 +3268,38 @@ func (r *Report) judge(s *Session, p *Path) {
 			// A reset seen on the sender's side of a point the SYN never
 			// reached came from a box before that point, whatever
 			// address it bears (a reject rule forges the receiver's).
-			for k := firstK; k <= lastK; k++ {
-				if v := views[order[k]]; v != nil && !v.RST.IsZero() && v.RSTFrom != v.Src.Addr() {
-					from := fmt.Sprintf("a reset from %s", v.RSTFrom)
-					if v.RSTFromDst {
-						from = fmt.Sprintf("a reset in the receiver's name (from %s)", v.RSTFrom)
-					}
-					by := " (a reject rule)"
-					if v.RSTFromDst && translatedPast(s, p, next, v.Dst.Addr()) {
-						// The address dialled is not the receiver's past
-						// the box: the box's own (a DNAT router's), whose
-						// own stack resets a port it does not forward.
-						by = fmt.Sprintf(": a reject rule, or, if %s is the router's own address, a port the router does not forward (its own stack answers)", v.Dst.Addr())
-					}
-					p.Where = RSTInBetween
-					p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and %s reached %s: refused in between, by a box that answers with a TCP reset%s",
-						r.name(order[lastK]), r.name(next), from, r.name(order[k]), by)
-					return
+			// The first seen where the SYN still bore the address it had
+			// at the box tells it (past another NAT router on the way
+			// back the reset bears that router's address), else the
+			// one nearest the box.
+			if k, ok := refusalPoint(p, firstK, lastK, func(v *Data) bool { return !v.RST.IsZero() && v.RSTFrom != v.Src.Addr() }); ok {
+				v := views[order[k]]
+				from := fmt.Sprintf("a reset from %s", v.RSTFrom)
+				if v.RSTFromDst {
+					from = fmt.Sprintf("a reset in the receiver's name (from %s)", v.RSTFrom)
 				}
+				by := " (a reject rule)"
+				if dialled := recv.Dst.Addr(); v.RSTFromDst && translatedPast(s, p, next, dialled) {
+					// The address dialled is not the receiver's past the
+					// box: the box's own (a DNAT router's), whose own
+					// stack resets a port it does not forward. Named as
+					// the SYN bore it leaving the last point before the
+					// box, not as a router nearer the sender had it.
+					switch h := hopsOf(v.RSTTTL); {
+					case v.RSTTTL != 0 && h > 0:
+						// It came from past the first router after the
+						// point: not from the router dialled there.
+						by = fmt.Sprintf(": a reject rule, or a port a router does not forward (its own stack answers), not the first router past %s: the reset passed %d router%s on its way back to it", r.name(order[k]), h, plural(h))
+					case v.Dst.Addr() != dialled:
+						by = fmt.Sprintf(": a reject rule, or, if %s (the address the SYN bore at %s) is a router's own address, a port that router does not forward (its own stack answers)", dialled, r.name(order[lastK]))
+					default:
+						by = fmt.Sprintf(": a reject rule, or, if %s is the router's own address, a port the router does not forward (its own stack answers)", dialled)
+					}
+				}
+				p.Where = RSTInBetween
+				p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and %s reached %s: refused in between, by a box that answers with a TCP reset%s",
+					r.name(order[lastK]), r.name(next), from, r.name(order[k]), by)
+				return
 			}
 			if r.inBetween(p, firstK, lastK) {
 				return
@@ -3253,13 +3308,16 @@ func (r *Report) judge(s *Session, p *Path) {
 			// sender dialled, a router's own when it forwards the port)
 			// from before a point the SYN never reached came from a box
 			// in between, as a reset does.
-			for k := firstK; k <= lastK; k++ {
-				if v := views[order[k]]; v != nil && !v.ICMP.IsZero() {
-					p.Where = ICMPInBetween
-					p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and an ICMP error (type %d code %d) in the receiver's name (from %s) reached %s: refused in between, by a box that answers with an ICMP error (a reject rule)",
-						r.name(order[lastK]), r.name(next), v.ICMPType, v.ICMPCode, v.ICMPFrom, r.name(order[k]))
-					return
+			if k, ok := refusalPoint(p, firstK, lastK, func(v *Data) bool { return !v.ICMP.IsZero() }); ok {
+				v := views[order[k]]
+				from := fmt.Sprintf("in the receiver's name (from %s)", v.ICMPFrom)
+				if v.ICMPFrom != v.Dst.Addr() {
+					from = fmt.Sprintf("from %s (not the address the SYN was sent to: a router's own)", v.ICMPFrom)
 				}
+				p.Where = ICMPInBetween
+				p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s, and an ICMP error (type %d code %d) %s reached %s: refused in between, by a box that answers with an ICMP error (a reject rule)",
+					r.name(order[lastK]), r.name(next), v.ICMPType, v.ICMPCode, from, r.name(order[k]))
+				return
 			}
 			return
 		}
@@ -3600,6 +3658,32 @@ func (r *Report) copiesOnly(s *Session) bool {
 	return len(seen) > 1
 }
 
+// otherPorts says whether c holds what a capture filter keeping only
+// FTP's own ports would drop (Report.otherPorts): a packet not TCP (ARP,
+// UDP: Collector.NonTCP), an ICMP error, or a connection on neither port
+// 20 nor a port its control connections serve on.
+func otherPorts(c *Collector) bool {
+	if c.icmpErrors > 0 || c.nonTCP > 0 {
+		return true
+	}
+	ctl := map[uint16]bool{20: true}
+	for _, x := range c.ctlList {
+		if x.Server.IsValid() {
+			ctl[x.Server.Port()] = true
+		}
+	}
+	return slices.ContainsFunc(c.dataList, func(d *Data) bool { return !ctl[d.Src.Port()] && !ctl[d.Dst.Port()] })
+}
+
+// keepsData says whether point i's capture keeps data connections made
+// as passive says: it holds one of some session, or packets on other
+// ports than FTP's. One that does not (a capture filtered to the control
+// port, or to ports 20 and 21, or every such connection stopped before
+// it) shows nothing of whether a SYN passed it.
+func (r *Report) keepsData(i int, passive bool) bool {
+	return r.dataAt[i][modeIndex(passive)] || r.otherPorts[i]
+}
+
 // modeIndex indexes Report.dataAt: 1 for a passive data connection.
 func modeIndex(passive bool) int {
 	if passive {
@@ -3613,6 +3697,26 @@ func modeName(passive bool) string {
 		return "passive, to the server"
 	}
 	return "active, to the client"
+}
+
+// refusalPoint is the index k in p.Order[from..upTo] of the view whose
+// refusal (has) tells of the box best: the first whose SYN bore the
+// address it had at p.Order[upTo], the last point before the box (a
+// refusal seen before another NAT router on the way back bears that
+// router's address), else the one nearest that point.
+func refusalPoint(p *Path, from, upTo int, has func(*Data) bool) (int, bool) {
+	dialled := p.Views[p.Order[upTo]].Dst.Addr()
+	for k := from; k <= upTo; k++ {
+		if v := p.Views[p.Order[k]]; v != nil && has(v) && v.Dst.Addr() == dialled {
+			return k, true
+		}
+	}
+	for k := upTo; k >= from; k-- {
+		if v := p.Views[p.Order[k]]; v != nil && has(v) {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // refusedBack: a reset (not the sender's own) or an ICMP error reached a
@@ -3658,25 +3762,26 @@ func (s *Session) receiverTTL(p *Path, i int) (uint8, bool) {
 type refusalSource struct {
 	// receiver: a reset in the receiver's name reached point at with the
 	// TTL the receiver's own packets come with there (ttl): sent from
-	// the receiver's distance.
-	receiver bool
-	at       int
-	ttl      uint8
+	// the receiver's distance. icmpReceiver: an ICMP error did so.
+	receiver, icmpReceiver bool
+	at                     int
+	ttl                    uint8
 	// before says whether the refusal came from a box before point i:
-	// a reset from fewer hops away than the receiver's packets are
-	// between its point and i, or an ICMP error from an address not the
-	// receiver's while i sits at the receiver (its packets reach i with
-	// a host's initial TTL).
+	// a reset or ICMP error from fewer hops away than the receiver's
+	// packets are between its point and i, or an ICMP error from an
+	// address not the receiver's while i sits at the receiver (its
+	// packets reach i with a host's initial TTL).
 	before func(i int) bool
 }
 
-// refusalFrom reads the TTLs of the resets at p.Order[from..upTo]
-// against the receiver's own packets at the same points (a box's reset
-// forges the receiver's address, not its distance), and the senders of
+// refusalFrom reads the TTLs of the resets and ICMP errors at
+// p.Order[from..upTo] against the receiver's own packets at the same
+// points (a box's reset or ICMP error forges the receiver's address, or
+// bears the box's own, not the receiver's distance), and the senders of
 // the ICMP errors there. Points whose TTLs disagree tell nothing.
 func (r *Report) refusalFrom(s *Session, p *Path, from, upTo int) refusalSource {
 	out := refusalSource{at: -1, before: func(int) bool { return false }}
-	rstHops, nearer, same, icmpOther := -1, false, false, false
+	boxHops, nearer, same, icmpSame, icmpOther := -1, false, false, false, false
 	for _, i := range p.Order[from : upTo+1] {
 		v := p.Views[i]
 		if v == nil {
@@ -3685,37 +3790,49 @@ func (r *Report) refusalFrom(s *Session, p *Path, from, upTo int) refusalSource 
 		if !v.ICMP.IsZero() && v.ICMPFrom != v.Dst.Addr() {
 			icmpOther = true
 		}
-		if v.RST.IsZero() || !v.RSTFromDst || v.RSTTTL == 0 {
-			continue
-		}
 		ttl, ok := s.receiverTTL(p, i)
 		if !ok {
 			continue
 		}
-		h, hr := hopsOf(v.RSTTTL), hopsOf(ttl)
-		switch {
-		case h == hr:
-			same = true
-			out.at, out.ttl = i, v.RSTTTL
-		case h < hr:
-			nearer = true
-			// The box is h hops from point i, the receiver hr: the
-			// box lies before a point the receiver's packets reach
-			// in fewer than hr-h hops. The point nearest the
-			// receiver decides (the last).
-			rstHops = hr - h
+		hr := hopsOf(ttl)
+		if !v.RST.IsZero() && v.RSTFromDst && v.RSTTTL != 0 {
+			switch h := hopsOf(v.RSTTTL); {
+			case h == hr:
+				same = true
+				out.at, out.ttl = i, v.RSTTTL
+			case h < hr:
+				// The box is h hops from point i, the receiver hr: the
+				// box lies before a point the receiver's packets reach
+				// in fewer than hr-h hops. The point nearest the
+				// receiver decides (the last).
+				nearer, boxHops = true, hr-h
+			}
+		}
+		if !v.ICMP.IsZero() && v.ICMPTTL != 0 {
+			// A router sends its own ICMP error (from its own address,
+			// or, a DNAT router, the address the sender dialled) from
+			// fewer hops away than the host behind it.
+			switch h := hopsOf(v.ICMPTTL); {
+			case h == hr && v.ICMPFrom == v.Dst.Addr():
+				icmpSame = true
+				if !same {
+					out.at, out.ttl = i, v.ICMPTTL
+				}
+			case h < hr:
+				nearer, boxHops = true, hr-h
+			}
 		}
 	}
-	if same && nearer {
+	if (same || icmpSame) && nearer {
 		return out // the points disagree
 	}
-	out.receiver = same
+	out.receiver, out.icmpReceiver = same, icmpSame && !same
 	out.before = func(i int) bool {
 		ttl, ok := s.receiverTTL(p, i)
 		if !ok {
 			return false
 		}
-		return nearer && hopsOf(ttl) < rstHops || icmpOther && !same && hopsOf(ttl) == 0
+		return nearer && hopsOf(ttl) < boxHops || icmpOther && !same && !icmpSame && hopsOf(ttl) == 0
 	}
 	return out
 }

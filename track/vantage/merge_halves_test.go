@@ -175,6 +175,7 @@ func TestOtherSessionSameHostOtherPortsNotPaired(t *testing.T) {
 // capturing one past it, the point between noted as not capturing.
 func TestFurtherPointJudgesWhenNextNotCapturing(t *testing.T) {
 	l := newLab(t, "client", "r1pub", "r1priv", "server")
+	l.unfiltered(3)
 	c := l.control(40000, 1000, 9000)
 	c.pasv(40086)
 	l.taps[2].until = l.now

@@ -62,6 +62,7 @@ func TestWhere(t *testing.T) {
 			// The server's point is given first and its clock is 3 s
 			// ahead: order and offset must come from the packets.
 			srv := point("server", 3*time.Second, 5, "10.1.0.2", tc.srv)
+			srv.NonTCP(2) // ARP: its capture not filtered to FTP's ports
 			cli := point("client", 0, 0, "198.51.100.1", tc.client)
 			r, err := Merge([]*Collector{srv, cli})
 			if err != nil {
