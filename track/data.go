@@ -54,23 +54,7 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 		if old == adopted || t.waitsOnSkew(old, ts) {
 			continue // (reorder.go)
 		}
-		if supersededWaits(old) {
-			t.finishSuperseded(old) // (one waits at a time)
-			old.superseded = true
-			sess.memo().superseded = old
-			continue
-		}
-		if !old.Done && !old.answered() && old.RSTTS.IsZero() {
-			if old.SYNs > 0 {
-				old.End = old.LastSYN
-			}
-			t.finishData(old)
-		}
-		if awaitsBetterSYN(old) {
-			// A port-only match held for a better SYN (finishData): no
-			// transfer command will use it now.
-			t.reportData(old)
-		}
+		t.movedOn(sess, old)
 	}
 	if adopted != nil {
 		return
@@ -137,6 +121,30 @@ func (t *Tracker) arm(sess *Session, c *Command, passive bool, ts time.Time, num
 	}
 	if t.resets != nil && t.resets.live > 0 && !dc.matched() {
 		t.refusalsBefore(dc)
+	}
+}
+
+// movedOn makes old, an announcement of sess a newer one superseded,
+// final (arm): as it stands if nothing connected to it or its SYNs went
+// unanswered; the latest passive one nothing connected to waits on,
+// once (supersededWaits).
+func (t *Tracker) movedOn(sess *Session, old *DataConn) {
+	if supersededWaits(old) {
+		t.finishSuperseded(old) // (one waits at a time)
+		old.superseded = true
+		sess.memo().superseded = old
+		return
+	}
+	if !old.Done && !old.answered() && old.RSTTS.IsZero() {
+		if old.SYNs > 0 {
+			old.End = old.LastSYN
+		}
+		t.finishData(old)
+	}
+	if awaitsBetterSYN(old) {
+		// A port-only match held for a better SYN (finishData): no
+		// transfer command will use it now.
+		t.reportData(old)
 	}
 }
 
@@ -1455,10 +1463,11 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 		return
 	}
 	since := commandBefore(sess, c)
-	if clientGapBytes(sess, since) < shortestActiveLine(sess.Client.Addr()) {
+	if n, least := clientGapBytes(sess, since), shortestActiveLine(sess.Client.Addr()); n < least && n+cutLineKept(sess, c) < least {
 		// Too few bytes for any PORT, EPRT or LPRT naming the client's
-		// address (a lost NOOP): the server's connections to the
-		// client after it are other traffic (a monitor's probe).
+		// address (a lost NOOP), counting what the capture kept of one
+		// the gap cut: the server's connections to the client after it
+		// are other traffic (a monitor's probe).
 		return
 	}
 	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
@@ -1478,6 +1487,7 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 		}()
 	} else {
 		t.unannounced[pair] = sess
+		sess.xfer.lostActive.stale = staleOf(sess)
 	}
 	h := t.syns
 	if h == nil || h.live == 0 {
@@ -1518,18 +1528,56 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 // latest), as far as the session keeps it (its transcript, or its
 // pending commands); zero when it keeps none.
 func commandBefore(sess *Session, c *Command) time.Time {
-	var at time.Time
+	if p := lastCommandBefore(sess, c); p != nil {
+		return p.TS
+	}
+	return time.Time{}
+}
+
+// lastCommandBefore is the session's command before c (nil: its latest)
+// that commandBefore dates; nil when it keeps none.
+func lastCommandBefore(sess *Session, c *Command) *Command {
+	var last *Command
 	for _, list := range [2][]*Command{sess.Commands, sess.pending} {
 		for i := len(list) - 1; i >= 0; i-- {
 			if p := list[i]; c == nil || p != c && p.Index < c.Index {
-				if p.TS.After(at) {
-					at = p.TS
+				if last == nil || p.TS.After(last.TS) {
+					last = p
 				}
 				break
 			}
 		}
 	}
-	return at
+	return last
+}
+
+// cutLineKept is how many bytes of its line the capture kept of a PORT,
+// EPRT or LPRT that a gap of the client's bytes cut (a snap length
+// shorter than its segment: tcpdump -s 74 keeps "PORT 10,"): the
+// session's command before c, when its endpoint did not parse and that
+// gap came in the packet that delivered it (decode hands the cut line
+// over at the gap). Its start is known: the gap holds the rest of that
+// line, and those bytes count toward it (activeMayBeLost). 0 otherwise.
+func cutLineKept(sess *Session, c *Command) int {
+	p := lastCommandBefore(sess, c)
+	if p == nil || p.Secret || p.Data != nil || p.EndpointVia != 0 && p.EndpointErr == nil {
+		return 0
+	}
+	switch p.Verb {
+	case "PORT", "EPRT", "LPRT":
+	default:
+		return 0
+	}
+	for i := len(sess.Events) - 1; i >= 0; i-- {
+		e := &sess.Events[i]
+		if e.TS.Before(p.TS) {
+			break
+		}
+		if e.Kind == EventGap && e.FromClient && e.Num == p.Num {
+			return len(p.Verb) + len(" ") + len(p.Arg)
+		}
+	}
+	return 0
 }
 
 // portLost tells whether the SYN s is the active data connection of sess
@@ -1584,11 +1632,87 @@ func portLost(sess *Session, s *decode.Segment) bool {
 // and within lostAnnounceWindow of it, waits for a data connection.
 func transferWaiting(sess *Session, at time.Time) bool {
 	for _, p := range sess.pending {
-		if isTransfer(p) && len(p.Transfer) == 0 && !p.TS.After(at) && at.Sub(p.TS) <= lostAnnounceWindow {
+		if waitsForLostPort(sess, p) && !p.TS.After(at) && at.Sub(p.TS) <= lostAnnounceWindow {
 			return true
 		}
 	}
 	return false
+}
+
+// waitsForLostPort tells whether p, a command of sess, is a transfer
+// command that waits for a data connection a PORT lost in a gap may
+// bring (activeMayBeLost): none is tied to it, or only the announcement
+// that PORT replaces (staleLinked).
+func waitsForLostPort(sess *Session, p *Command) bool {
+	if !isTransfer(p) {
+		return false
+	}
+	return len(p.Transfer) == 0 || len(p.Transfer) == 1 && staleLinked(sess, p, p.Transfer[0])
+}
+
+// staleOf is the announcement of sess a PORT lost in the gap that shows
+// now would replace (lostActive.stale): the newest one no transfer used
+// yet (or offered again after a refused one: reoffer), an active one
+// nothing connected to; or the connection an earlier gap's lost PORT
+// brought that no transfer command took (lostPortUntied: that gap took
+// the command too). The command after the gap takes it (linkTransfer) as
+// it would if the gap held no PORT; the server's connection for one
+// gives it back (supersedeStale). Not a passive one: while a transfer
+// waits on it, the server host's other connections to the client
+// (portLost) would be held for the transfer instead of refused.
+func staleOf(sess *Session) staleAnnouncement {
+	a := sess.lastAnn()
+	if a == nil || a.Passive || a.Done || a.reported || a.matched() && !a.lostPortUntied() {
+		return staleAnnouncement{}
+	}
+	return staleAnnouncement{dc: a, cmd: a.Command, rest: a.Rest, size: a.ExpectedSize, transferType: a.Type}
+}
+
+// staleLinked tells whether dc, tied to the transfer command p of sess,
+// is the announcement the PORT a gap may have held replaces
+// (lostActive.stale), still as it was: nothing connected to one that
+// had nothing.
+func staleLinked(sess *Session, p *Command, dc *DataConn) bool {
+	m := sess.xfer
+	return m != nil && m.lostActive.stale.dc == dc && dc.Command == p && !dc.Done && !dc.reported &&
+		(!dc.matched() || dc.Match == MatchAnnounceLost)
+}
+
+// supersedeStale is for the server's connection for a PORT a gap held
+// (addLostPort, settleLostPort), l the gap: the announcement before the
+// gap nothing connected to (l.stale) is replaced by that PORT, as a
+// visible one would replace it (arm). The transfer command waiting that
+// took it (linkTransfer: the gap could have held another line) gives it
+// back, to the refused transfer that offered it when one did (reoffer),
+// and it is final as it stands: the transfer's connection is the one
+// that came.
+func (t *Tracker) supersedeStale(sess *Session, l lostActive) {
+	st := l.stale
+	a := st.dc
+	if a == nil || a.Done || a.reported || a.matched() && a.Match != MatchAnnounceLost {
+		return
+	}
+	switch c := a.Command; {
+	case sess.lastAnn() == a:
+		sess.xfer.lastAnn = nil
+	case c != nil && c != st.cmd && c.Status == StatusPending && len(c.Transfer) == 1 && c.Transfer[0] == a:
+		c.Transfer = nil
+		a.Command, a.Rest, a.ExpectedSize, a.Type = st.cmd, st.rest, st.size, st.transferType
+		if st.cmd != nil {
+			st.cmd.Transfer = append(slices.Clone(st.cmd.Transfer), a) // (a new slice: the old one was reported)
+		}
+	default:
+		return // (another's by now)
+	}
+	if a.matched() {
+		// The connection an earlier lost PORT brought: the server
+		// opens one data connection at a time, and it opened the next,
+		// so that one is over (its end may be what the capture missed
+		// with that gap's bytes).
+		t.finishData(a)
+		return
+	}
+	t.movedOn(sess, a)
 }
 
 // addLostPort makes the SYN s (portLost) the active data connection of
@@ -1615,6 +1739,9 @@ func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
 		l.held = nil
 	}
 	hold := !fromDataPort(sess, s.Src) && waitingTransfer(sess) != nil
+	if !hold {
+		t.supersedeStale(sess, l)
+	}
 	m.lostActive = lostActive{}
 	if hold {
 		m.lostActive = l
@@ -1635,6 +1762,29 @@ func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
 	return true
 }
 
+// HeldForLostPort tells whether dc is held for now for a PORT, EPRT or
+// LPRT the capture lost (addLostPort): a connection from an unprivileged
+// port of the server while a transfer command waits, not tied to it
+// (Command is nil) until that command's first reply, the connection's
+// end, the session's next gap or announcement, or its end
+// (settleLostPort), as one from the server's data port may still take
+// its place: dc is then the server host's other traffic, never reported.
+// Its bytes may be the transfer's file: a sink keeps them until it
+// knows (its Data call, or its Command set).
+func (dc *DataConn) HeldForLostPort() bool {
+	m := dc.Session.xfer
+	return m != nil && m.lostActive.held == dc
+}
+
+// lostPortUntied tells whether dc is an active connection taken for a
+// PORT the capture lost that no transfer command is tied to yet (held
+// for one, HeldForLostPort, or retracted when final: finalData):
+// its number waits for its record or its command, so that one given up
+// leaves no hole in the numbering (payloadConn).
+func (dc *DataConn) lostPortUntied() bool {
+	return dc.Match == MatchAnnounceLost && !dc.Passive && dc.Command == nil
+}
+
 // fromDataPort tells whether src is the server's active-mode data port
 // of sess: 20, or its control port minus one (RFC 959's L-1).
 func fromDataPort(sess *Session, src netip.AddrPort) bool {
@@ -1649,10 +1799,11 @@ func latestPassive(sess *Session) bool {
 }
 
 // waitingTransfer is the session's first transfer command that waits for
-// a data connection, with no reply yet; nil when none does.
+// a data connection (waitsForLostPort), with no reply yet; nil when none
+// does.
 func waitingTransfer(sess *Session) *Command {
 	for _, p := range sess.pending {
-		if isTransfer(p) && len(p.Transfer) == 0 && len(p.Replies) == 0 {
+		if waitsForLostPort(sess, p) && len(p.Replies) == 0 {
 			return p
 		}
 	}
@@ -1669,11 +1820,12 @@ func (t *Tracker) settleLostPort(sess *Session) {
 	if m == nil || m.lostActive.held == nil {
 		return
 	}
-	dc := m.lostActive.held
+	dc, l := m.lostActive.held, m.lostActive
 	m.lostActive = lostActive{}
 	if dc.Command != nil || dc.reported {
 		return
 	}
+	t.supersedeStale(sess, l)
 	for _, p := range sess.pending {
 		if isTransfer(p) && len(p.Transfer) == 0 {
 			if m.lastAnn == nil {
@@ -1768,7 +1920,7 @@ func (t *Tracker) claimsUnannounced(x *Session) bool {
 		return true
 	}
 	for _, p := range x.pending {
-		if isTransfer(p) && len(p.Transfer) == 0 && now.Sub(p.TS) <= lostAnnounceWindow {
+		if waitsForLostPort(x, p) && now.Sub(p.TS) <= lostAnnounceWindow {
 			return true
 		}
 	}

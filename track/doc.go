@@ -51,11 +51,15 @@
 // those whose PASV, EPSV or LPSV reply fell in a capture gap, for one
 // connection within 10 s (MatchAnnounceLost), and those whose client's
 // bytes had a gap that may have held a PORT, EPRT or LPRT (one long
-// enough for such a line naming the client's address), for the server's
-// one connection back (also MatchAnnounceLost, with no announcement; from
-// an unprivileged port only when the session's latest announcement was
-// not passive, and held untied to its transfer command while one from
-// the server's data port may still take its place); at most one entry
+// enough for such a line naming the client's address, counting what the
+// capture kept of one the gap cut), for the server's one connection back
+// (also MatchAnnounceLost, with no announcement; from an unprivileged
+// port only when the session's latest announcement was not passive or a
+// transfer command waits, and held untied to its transfer command while
+// one from the server's data port may still take its place; it replaces
+// the active announcement nothing connected to, or the earlier gap's
+// connection no transfer took, which the transfer command after the gap
+// gives back); at most one entry
 // per client and server address pair, a lost-announcement one giving
 // way to another session's once its window has passed. Of the encrypted ones, up to 8 per client
 // and server address pair are indexed (a client's parallel transfers;

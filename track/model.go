@@ -1236,10 +1236,26 @@ type xferMemo struct {
 // capture does not keep it), and before at, the time of the command that
 // showed the gap. held: a connection from an unprivileged port taken
 // for it for now, not tied to its transfer command while one from the
-// server's data port may still take its place (addLostPort).
+// server's data port may still take its place (addLostPort). stale: the
+// announcement nothing had connected to when the gap showed, which the
+// PORT it may have held replaces (staleAnnouncement).
 type lostActive struct {
 	since, at time.Time
 	held      *DataConn
+	stale     staleAnnouncement
+}
+
+// staleAnnouncement is an announcement of a session nothing had
+// connected to when a gap of its client's bytes that may have held a
+// PORT showed (activeMayBeLost), with what it was tied to then: the
+// transfer command the gap's command links to it (linkTransfer) gives
+// it back when the server's connection for that PORT comes instead
+// (supersedeStale).
+type staleAnnouncement struct {
+	dc           *DataConn
+	cmd          *Command // a refused transfer's that offered it (reoffer); nil for none
+	rest, size   int64
+	transferType string
 }
 
 // memo returns the session's xferMemo, allocating it.

@@ -92,7 +92,12 @@ func (t *Tracker) payloadConn(src, dst netip.AddrPort) (*DataConn, bool) {
 	if dc == nil || dc.Done {
 		return nil, false
 	}
-	t.numberData(dc)
+	if !dc.lostPortUntied() {
+		// (One taken for a lost PORT is numbered once its transfer
+		// command is tied to it, or when reported: one given up for
+		// the server's data port takes no number.)
+		t.numberData(dc)
+	}
 	// dc.Client opened the connection: the FTP client in passive mode,
 	// the FTP server in active mode.
 	return dc, (src == dc.Client) != dc.Passive

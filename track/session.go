@@ -223,7 +223,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 		return
 	}
-	if isTransfer(c) && len(c.Transfer) == 0 && len(c.Replies) == 0 {
+	if waitsForLostPort(sess, c) && len(c.Replies) == 0 {
 		// The connection held for a lost PORT (addLostPort) is its: the
 		// server answers once it connected, or failed to.
 		t.settleLostPort(sess)

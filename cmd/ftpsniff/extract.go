@@ -243,7 +243,39 @@ type openFile struct {
 	// written up to earlyEndTo (decode.GapEarlyEndBack).
 	earlyEnd               bool
 	earlyEndAt, earlyEndTo int64
+	// held: the bytes and gap notices, in order, of a connection the
+	// tracker holds for a lost PORT (track.DataConn.HeldForLostPort),
+	// kept on a reservation until it ties the connection to its transfer
+	// command (written then, as they came: release) or gives it up;
+	// heldCost is what they count against the bounds (heldPayloadMax).
+	held     []heldPiece
+	heldCost int64
+	// heldLost: bytes of such a connection that make no file (it was not
+	// tied, or they passed the bound): counted as NoCommand if it is
+	// reported, as bytes before their command are; nothing if it is not
+	// (the server host's other traffic).
+	heldLost bool
 }
+
+// heldPiece is payload (b) or, with b nil, a gap notice (gap) of a held
+// connection, in the direction toClient.
+type heldPiece struct {
+	toClient bool
+	b        []byte
+	gap      int64
+}
+
+// heldPayloadMax bounds the bytes kept of one connection held for a lost
+// PORT (openFile.held), heldPayloadTotal those of all together: past
+// either it makes no file (counted). The tracker ties one at its
+// transfer's first reply, so it holds bytes only when the capture wrote
+// them before that reply (two queues) or lost the reply too; a piece
+// costs heldPieceCost besides its bytes.
+const (
+	heldPayloadMax   = 8 << 20
+	heldPayloadTotal = 32 << 20
+	heldPieceCost    = 64
+)
 
 // extractor sits between the tracker and the diagnoser: it takes the
 // data connections' payload (track.PayloadSink), writes the files, and
@@ -279,6 +311,9 @@ type extractor struct {
 	// after both its FINs (decode.Decoder.PayloadEndOutlived); nil for
 	// never.
 	endOutlived func(*track.DataConn) bool
+	// heldTotal: what the held connections' pieces cost together
+	// (openFile.held).
+	heldTotal int64
 }
 
 // withExtract puts an extractor in front of the tracker's sink when
@@ -570,8 +605,85 @@ func (x *extractor) writeError(err error) {
 	x.st.LastError = err.Error()
 }
 
+// hold keeps b (or, b nil, the gap notice n) of dc, direction toClient,
+// while the tracker holds dc for a lost PORT with no transfer command
+// tied to it yet (track.DataConn.HeldForLostPort): whether dc is the
+// transfer's, and which file its bytes make, is known only then. It
+// tells whether it took them. Once dc is tied, or given up, what it kept
+// goes first (release) and it takes no more.
+func (x *extractor) hold(dc *track.DataConn, toClient bool, b []byte, n int64) bool {
+	r := x.files[dc]
+	if r == nil || !r.reserved {
+		return false // (no reservation: ChoosePayload refused it, or a file began)
+	}
+	if dc.Command != nil || !dc.HeldForLostPort() {
+		if r.held != nil {
+			x.release(dc, r)
+		}
+		return false
+	}
+	cost := int64(len(b))
+	last := len(r.held) - 1
+	merge := b != nil && last >= 0 && r.held[last].b != nil && r.held[last].toClient == toClient
+	if !merge {
+		cost += heldPieceCost
+	}
+	if r.heldCost+cost > heldPayloadMax || x.heldTotal+cost > heldPayloadTotal {
+		// Too much before the tracker decides: no file.
+		x.heldTotal -= r.heldCost
+		x.put(dc, &openFile{dead: true, heldLost: true})
+		return true
+	}
+	r.heldCost += cost
+	x.heldTotal += cost
+	if merge {
+		r.held[last].b = append(r.held[last].b, b...)
+	} else {
+		r.held = append(r.held, heldPiece{toClient: toClient, b: slices.Clone(b), gap: n})
+	}
+	return true
+}
+
+// release hands on what hold kept of dc: as it came, when the tracker has
+// tied dc to its transfer command (the file is made as it would have
+// been, had the command been tied at the first byte); when it has not,
+// nothing (heldLost).
+func (x *extractor) release(dc *track.DataConn, r *openFile) {
+	held := r.held
+	x.heldTotal -= r.heldCost
+	r.held, r.heldCost = nil, 0
+	if dc.Command == nil {
+		x.put(dc, &openFile{dead: true, heldLost: true})
+		return
+	}
+	for _, p := range held {
+		if p.b != nil {
+			x.DataPayload(dc, p.toClient, p.b)
+		} else {
+			x.DataPayloadGap(dc, p.toClient, p.gap)
+		}
+	}
+}
+
+// releaseDone releases what hold kept of the connections of s the
+// tracker finished without a Data call yet: one given up for the one
+// from the server's data port (that one's Data call comes here) is
+// never reported, and its bytes need not wait for the session's end.
+func (x *extractor) releaseDone(s *track.Session) {
+	m := x.bySession[s]
+	x.visited += len(m)
+	for dc, f := range m {
+		if f.held != nil && dc.Done {
+			x.release(dc, f)
+		}
+	}
+}
+
 // DataPayload implements track.PayloadSink.
 func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
+	if x.hold(dc, toClient, b, 0) {
+		return
+	}
 	if r := x.files[dc]; (r == nil || r.reserved) && !toClient && dc.MayBeProtected() && tlsHandshakeStart(b) {
 		// PROT P after a CCC, or a PROT sent inside TLS: on a protected
 		// data connection the FTP client is the TLS client (RFC 4217),
@@ -608,6 +720,9 @@ func controlEncrypted(s *track.Session) bool {
 
 // DataPayloadGap implements track.PayloadSink.
 func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
+	if x.hold(dc, toClient, nil, n) {
+		return
+	}
 	if r := x.files[dc]; r != nil && r.reserved && dc.Command == nil && n == decode.GapStartUnknown {
 		// No command yet: its first bytes decide what it is (file,
 		// DataPayload: ciphertext, or bytes before their command); the
@@ -669,6 +784,14 @@ func sentMode(c *track.Command) (binary, ascii bool) {
 
 // close ends a file with what the tracker knows, and shows its record.
 func (x *extractor) close(dc *track.DataConn, f *openFile) {
+	if f.held != nil {
+		// Held for a lost PORT until the end: a file if the tracker
+		// tied it by then.
+		x.release(dc, f)
+		if f = x.files[dc]; f == nil {
+			return
+		}
+	}
 	x.del(dc)
 	if f.refused {
 		if x.countRefused(dc) {
@@ -887,9 +1010,21 @@ func (x *extractor) Command(s *track.Session, c *track.Command) {
 
 func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
 	x.next.Data(s, dc)
+	if f := x.files[dc]; f != nil && f.held != nil {
+		x.release(dc, f) // (held for a lost PORT: tied by now, or never)
+	}
+	if x.heldTotal > 0 {
+		x.releaseDone(s)
+	}
 	switch f := x.files[dc]; {
 	case f == nil:
 		x.noFileYet(dc)
+	case f.heldLost:
+		// Held for a lost PORT, its bytes kept for no file: a data
+		// connection after all, whose bytes came before its command.
+		if x.selected(dc) && !x.closed {
+			x.countNoCommand(dc)
+		}
 	case f.reserved:
 		// Chosen, and no byte made its file: free the slot now.
 		x.del(dc)
