@@ -69,8 +69,12 @@ type sessionParser struct {
 	parked [2]bool
 	state  parseState
 
-	auth     authStage // AUTH was sent: a 234 turns the rest to TLS
-	passNext bool      // a 331/332 asked for the password: the next client line is it
+	auth authStage // AUTH was sent: a 234 turns the rest to TLS
+	// passNext: a password is due, the next client line is it: a 331 or
+	// 332 asked for it, or the client sent a PASS or ACCT that carried
+	// none (a human at a terminal, or a script, sends it on the next
+	// line). With flagPassSent it is the latter (passRetry).
+	passNext bool
 	// gapHeldEnd: the client gaps since its last bytes were long enough
 	// to hold the rest of a password line, its line end included
 	// (passLost). (It fits in the struct's padding: no size change.)
@@ -280,11 +284,11 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 		}
 		switch {
 		case d == dirClient && p.passNext:
-			// A password was due (a 331 or 332 asked for it, and no line
-			// came since): the line the bytes after the gap end is it,
-			// or its tail, the gap having taken its start ("PASS ", or
-			// "PASS Hun"), whether or not the password line had begun
-			// before the gap. It is masked, not dropped: a reply that
+			// A password was due (a 331 or 332 asked for it, or a PASS
+			// carried none, and no line came since): the line the bytes
+			// after the gap end is it, or its tail, the gap having taken
+			// its start ("PASS ", or "PASS Hun"), whether or not the
+			// password line had begun before the gap. It is masked, not dropped: a reply that
 			// repeats it ("530 Login incorrect for bob/Hunter2") is found
 			// (armEchoOf), and the mark is spent on it, so that the
 			// commands after it are themselves. Unless the gap held the
@@ -811,8 +815,9 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	}
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
-	// The line a client sends after a 331 is its password whatever it
-	// looks like when a gap may have taken its first bytes; with none,
+	// The line a client sends after a 331 (or after a PASS that carried
+	// no password: passRetry) is its password whatever it looks like
+	// when a gap may have taken its first bytes; with none,
 	// whatever a password line can be (passwordShaped): a known command
 	// other than PASS and ACCT is that command (a login given up, "331"
 	// then "QUIT"). A mangled PASS (a tab, a NUL before it) is one too;
@@ -836,6 +841,15 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			p.set(flagPassSent|flagLoggedIn, false)
 		case err == nil && cmd.Verb == "PASS" || secret:
 			p.set(flagPassSent, true)
+		}
+		if carriesNoSecret(cmd, err) {
+			// "PASS" alone: the password is still due (passRetry), on the
+			// next line, whatever the reply to this one (530, 501, 503,
+			// or none yet). Only lost bytes after this line may hold it
+			// (passLost).
+			p.passNext = true
+			p.set(flagPassSent, true) // (an ACCT too: passRetry)
+			p.gapHeldEnd = false
 		}
 	}
 	if p.state == parseCandidate {
@@ -1066,13 +1080,22 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	}
 	switch r.Code {
 	case 331, 332:
-		p.passNext = !p.has(flagPassSent)
+		// (After "USER bob\r\nPASS\r\n", the 331 to the USER leaves the
+		// password due: passRetry.)
+		p.passNext = p.passRetry() || !p.has(flagPassSent)
 		// Only the client's bytes lost after it may hold the password
 		// line's end (passLost).
 		p.gapHeldEnd = false
 		p.set(flagLoggedIn, false)
-	case 230, 232:
-		p.set(flagLoggedIn, true)
+	case 202, 230, 232:
+		if p.passRetry() {
+			// The server took the PASS that carried no password (an
+			// anonymous login): none is due, the next line is a command.
+			p.passNext = false
+		}
+		if r.Code != 202 {
+			p.set(flagLoggedIn, true)
+		}
 	}
 	p.emit(e)
 	if e.Encrypts {
@@ -1126,6 +1149,21 @@ func looksLikePass(b []byte) bool {
 	}
 	return len(b) == 4 || !isLetter(b[4])
 }
+
+// carriesNoSecret tells whether a client line is a PASS or ACCT with
+// nothing after its verb but blanks: the password (the account) is
+// still to come.
+func carriesNoSecret(cmd ftp.Command, err error) bool {
+	return err == nil && (cmd.Verb == "PASS" || cmd.Verb == "ACCT") && strings.Trim(cmd.Arg, " \t") == ""
+}
+
+// passRetry tells whether the password due (passNext) is due since a
+// PASS or ACCT that carried none (carriesNoSecret), not since a 331 or
+// 332: only then is flagPassSent set with passNext (a 331 or 332 sets
+// passNext only without it; every line, and reply's lostPass, clears
+// passNext). A client gap clears flagPassSent: the password is then due
+// as after a 331, the lost bytes may have held anything.
+func (p *sessionParser) passRetry() bool { return p.passNext && p.has(flagPassSent) }
 
 // gapSecret tells whether a client line whose first bytes a gap may
 // have taken is, or may be, a password. A verb that is the tail of PASS
