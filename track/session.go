@@ -47,7 +47,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	}
 	if len(sess.pending) >= t.opts.MaxPending {
 		old := sess.pending[0]
-		sess.pending = sess.pending[1:]
+		sess.pending = slices.Delete(sess.pending, 0, 1)
 		old.Status = StatusNoReply
 		t.limits.PendingOverflow++
 		t.reportCommand(sess, old)
@@ -253,7 +253,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 func (t *Tracker) final(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
 	for i, p := range sess.pending {
 		if p == c {
-			sess.pending = append(sess.pending[:i], sess.pending[i+1:]...)
+			sess.pending = slices.Delete(sess.pending, i, i+1)
 			break
 		}
 	}
@@ -663,7 +663,7 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 					q.Status = StatusNoReply
 					t.reportCommand(sess, q)
 				}
-				sess.pending = sess.pending[i:]
+				sess.pending = slices.Delete(sess.pending, 0, i)
 				return p, false, false
 			}
 		}
@@ -676,7 +676,7 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 			p.Status = StatusInterrupted
 			t.reportCommand(sess, p)
 		}
-		sess.pending = sess.pending[:0]
+		sess.pending = slices.Delete(sess.pending, 0, len(sess.pending))
 		return nil, false, false
 	}
 	if !sess.resync {
@@ -686,7 +686,7 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 				// will not come, and the next transfer's must not fall to it.
 				head.Status = StatusAborted
 				t.reportCommand(sess, head)
-				sess.pending = sess.pending[1:]
+				sess.pending = slices.Delete(sess.pending, 0, 1)
 			}
 			return c, false, false
 		}
@@ -697,7 +697,7 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 		// command's ("X", then PASV: the 227 is the PASV's).
 		head.Status = StatusNoReply
 		t.reportCommand(sess, head)
-		sess.pending = sess.pending[1:]
+		sess.pending = slices.Delete(sess.pending, 0, 1)
 		head = sess.pending[0]
 	}
 	if ftp.ValidReply(head.Verb, code) && !(sess.resync && code == 200 && head.Verb == "EPSV" && !strings.EqualFold(head.Arg, "ALL")) {
@@ -735,7 +735,7 @@ func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, l
 					t.event(sess, Event{Kind: EventCommandLost, TS: lost.TS, Num: lost.Num, Text: lost.Verb})
 					t.reportCommand(sess, lost)
 				}
-				sess.pending = sess.pending[i:]
+				sess.pending = slices.Delete(sess.pending, 0, i)
 				return sess.pending[0], false, false
 			}
 		}
@@ -775,7 +775,7 @@ func (t *Tracker) skipped(sess *Session, code int) *Command {
 				q.Status = StatusNoReply
 				t.reportCommand(sess, q)
 			}
-			sess.pending = sess.pending[i:]
+			sess.pending = slices.Delete(sess.pending, 0, i)
 			return p
 		}
 		if !p.repeat || len(p.Replies) > 0 || p.Secret || p.Junk || p.Unseen || !ftp.IsKnownVerb(p.Verb) || ftp.ValidReply(p.Verb, code) {
