@@ -3204,8 +3204,8 @@ func (r *Report) judge(s *Session, p *Path) {
 					if !capturing(i, t0) {
 						when = spanNote(i, t0)
 					}
-					note := fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session made as this one was (%s), nor any packet a filter on FTP's ports would drop (ARP, UDP, other TCP ports, ICMP errors): a capture filter keeping the control connections only, or 'port ftp or ftp-data', or every one stopped before it)",
-						r.name(i), when, modeName(p.Passive))
+					note := fmt.Sprintf("whether %s would have captured it is not known (%s, and it holds no data connection of any session made as this one was (%s), nor any packet a filter on FTP's ports would drop (ARP, UDP, other TCP ports, ICMP errors): a capture filter keeping the control connections only%s, or every one stopped before it)",
+						r.name(i), when, modeName(p.Passive), dataPortFilter(p.Passive))
 					if filtered < 0 {
 						filtered = i
 					}
@@ -4032,4 +4032,14 @@ func (r *Report) inBetween(p *Path, from, upTo int) bool {
 		}
 	}
 	return false
+}
+
+// dataPortFilter names, for a passive data connection, the common filter
+// that keeps FTP's ports yet drops it ('port ftp or ftp-data' keeps an
+// active one, from port 20).
+func dataPortFilter(passive bool) string {
+	if passive {
+		return ", or 'port ftp or ftp-data'"
+	}
+	return ""
 }
