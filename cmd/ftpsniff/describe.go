@@ -371,10 +371,13 @@ func byteSplit(d *track.DataConn) string {
 }
 
 // icmpText is an unreachable data connection's ICMP error.
-func icmpText(d *track.DataConn) string {
+func icmpText(d *track.DataConn) string { return icmpInfoText(d.ICMP) }
+
+// icmpInfoText names an ICMP error: its type, code and sender.
+func icmpInfoText(i *track.ICMPInfo) string {
 	proto := "ICMP"
-	if d.ICMP.V6 {
+	if i.V6 {
 		proto = "ICMPv6"
 	}
-	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, d.ICMP.Type, d.ICMP.Code, d.ICMP.CodeName(), d.ICMP.From)
+	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, i.Type, i.Code, i.CodeName(), i.From)
 }

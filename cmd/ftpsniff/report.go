@@ -49,8 +49,15 @@ import (
 // runs of rows left out, one per place, at most one more than the rows
 // kept, and the last recentOmitted rows left out), the harm of open
 // sessions not recorded (a few words each), and the kept sections'
-// offsets; the sections themselves are on disk, at most 2N of them: the
+// offsets, shapes and folds (at most maxFoldIDs session numbers each);
+// the sections themselves are on disk, at most 2N of them: the
 // file is compacted when the sections displaced reach N (compact).
+//
+// Folding (fold, set by read): a session that ends having done what a
+// kept session of its rank did (sessionShape) is counted under that
+// session's section, named in it, and takes no place; a section
+// displaced takes its folded sessions with it into the count of those
+// not drawn.
 
 // reportOptions are read's flags for the HTML report.
 type reportOptions struct {
@@ -335,7 +342,28 @@ type keptSection struct {
 	id     int
 	rank   harmRank
 	off, n int64
+	// head: the bytes of the section before where the line that names
+	// the sessions folded into it goes (after its heading).
+	head  int64
+	shape uint64
 }
+
+// shapeKey is a drawn session's shape within its rank: the sessions
+// that end with one are folded into its ladder.
+type shapeKey struct {
+	rank  harmRank
+	shape uint64
+}
+
+// fold is the sessions folded into a drawn one's ladder: they did what
+// it did (its shape), at the same server, with the same outcome.
+type fold struct {
+	n   int   // how many
+	ids []int // the first maxFoldIDs of them
+}
+
+// maxFoldIDs bounds the session numbers a fold names.
+const maxFoldIDs = 16
 
 // serverNote is a row of a server's findings table: findings the text
 // summary collapses into one (collapseKey: the server, the code, the
@@ -393,8 +421,21 @@ type reportOutput struct {
 	// severity (at most diagnose.MaxServers servers; noteKinds counts all).
 	notKeptBy map[netip.AddrPort]*[numSeverities]int
 
-	kept      [numRanks][]keptSection // by rank, each in the order kept
-	keptN     int
+	kept  [numRanks][]keptSection // by rank, each in the order kept
+	keptN int
+	// shapes: the kept sections by shape, each the session drawn; folds:
+	// the sessions folded into each (by the number of the one drawn);
+	// foldedBy: how many, by rank. A fold goes with its section when the
+	// section is displaced.
+	shapes   map[shapeKey]int
+	folds    map[int]*fold
+	foldedBy [numRanks]int
+	// fold: sessions of a drawn one's shape are folded into it, and a
+	// session that failed its login and nothing else is a line, not a
+	// ladder. Tests of the drawing rule, which feed sessions alike but
+	// for their number, turn it off: every session drawn then has a
+	// section and ladder of its own.
+	fold      bool
 	displaced int      // sections replaced by a more harmful session's (the bound): TestReportBound
 	dead      int      // sections in tmp displaced since it was last compacted
 	tmp       *os.File // the sections, created at the first
@@ -406,6 +447,7 @@ type reportOutput struct {
 func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
 	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
 		open: map[*track.Session]*ladder{}, unrecorded: map[*track.Session]*harm{}, serverNotes: map[collapseKey]*serverNote{},
+		shapes: map[shapeKey]int{}, folds: map[int]*fold{}, fold: true,
 		noteKinds: newKindTable(maxServerNotes), notKeptBy: map[netip.AddrPort]*[numSeverities]int{}}
 }
 
@@ -465,6 +507,11 @@ func (r *reportOutput) Command(s *track.Session, c *track.Command) {
 	if l == nil {
 		return
 	}
+	l.mixString(c.Verb)
+	l.mixInt(int(c.Status))
+	for i := range c.Replies {
+		l.mixInt(c.Replies[i].Code)
+	}
 	if len(l.rows)-l.extra >= maxLadderRows && l.hasCommand(c.Seq) {
 		return // drawn already, with the failed data connection that used it
 	}
@@ -478,6 +525,7 @@ func (r *reportOutput) Event(s *track.Session, e *track.Event) {
 	if l == nil {
 		return
 	}
+	l.mixString(string(e.Kind))
 	if row, ok := eventRow(s, e, r.showPass); ok {
 		r.add(l, row, false)
 	}
@@ -498,6 +546,8 @@ func (r *reportOutput) Data(s *track.Session, d *track.DataConn) {
 	if l == nil {
 		return
 	}
+	l.mixInt(int(d.Outcome))
+	l.mixInt(int(d.Via))
 	// Its findings came before it (diagnose reports them first).
 	forced := d.Outcome.Failed() || l.hasNote(d.ID)
 	if forced && len(l.rows)-l.extra >= maxLadderRows {
@@ -582,6 +632,8 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 	if l == nil {
 		return
 	}
+	l.mixString(f.Code)
+	l.mixInt(int(f.Severity))
 	if len(l.notes) < maxLadderNotes {
 		l.notes = append(l.notes, n)
 	} else {
@@ -612,6 +664,22 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 	delete(r.open, s)
 	r.held -= len(l.rows)
 	defer r.release(l)
+	key := shapeKey{rank: rank, shape: sessionShape(s, l)}
+	if rep, ok := r.shapes[key]; ok && r.fold {
+		// Done as a drawn one did: counted under its ladder, which
+		// names it, taking no place of its own.
+		f := r.folds[rep]
+		if f == nil {
+			f = &fold{}
+			r.folds[rep] = f
+		}
+		f.n++
+		if len(f.ids) < maxFoldIDs {
+			f.ids = append(f.ids, s.ID)
+		}
+		r.foldedBy[rank]++
+		return
+	}
 	drop := numRanks // the rank whose most recently kept section this one displaces
 	if r.keptN >= r.max {
 		for d := numRanks - 1; d > rank; d-- {
@@ -624,23 +692,37 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 			return // as harmful as every kept one, or less: not drawn
 		}
 	}
+	l.rows = append(l.rows, connectRows(s)...)
 	for i := range s.Greeting {
 		l.rows = append(l.rows, replyRow(&s.Greeting[i], r.showPass))
 	}
 	r.buf.Reset()
-	writeSection(&r.buf, s, l, r.showPass)
+	var head int
+	if r.fold && rank == rankFailed && h.failed == 0 && h.loginFailed {
+		// A failed login and nothing else: a line, no ladder.
+		head = writeLoginLine(&r.buf, s, l)
+	} else {
+		head = writeSection(&r.buf, s, l, r.showPass)
+	}
 	off, err := r.keep(r.buf.Bytes())
 	if err != nil {
 		r.fail(err)
 		return
 	}
 	if drop < numRanks {
+		gone := r.kept[drop][len(r.kept[drop])-1]
 		r.kept[drop] = r.kept[drop][:len(r.kept[drop])-1]
+		delete(r.shapes, shapeKey{rank: gone.rank, shape: gone.shape})
+		if f := r.folds[gone.id]; f != nil {
+			r.foldedBy[gone.rank] -= f.n
+			delete(r.folds, gone.id)
+		}
 		r.keptN--
 		r.displaced++
 		r.dead++
 	}
-	r.kept[rank] = append(r.kept[rank], keptSection{id: s.ID, rank: rank, off: off, n: int64(r.buf.Len())})
+	r.kept[rank] = append(r.kept[rank], keptSection{id: s.ID, rank: rank, off: off, n: int64(r.buf.Len()), head: int64(head), shape: key.shape})
+	r.shapes[key] = s.ID
 	r.keptN++
 	if r.buf.Cap() > 1<<20 {
 		r.buf = bytes.Buffer{} // one huge section does not stay
@@ -715,7 +797,7 @@ func (r *reportOutput) ladder() *ladder {
 		r.free = r.free[:n-1]
 		return l
 	}
-	return &ladder{harm: harm{worst: -1}, rows: make([]lrow, 0, 32)}
+	return &ladder{harm: harm{worst: -1}, rows: make([]lrow, 0, 32), shape: fnvOffset}
 }
 
 // release empties a ended session's ladder for reuse, unless it grew
@@ -728,7 +810,7 @@ func (r *reportOutput) release(l *ladder) {
 	clear(l.notes)
 	clear(l.data)
 	clear(l.gaps)
-	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], gaps: l.gaps[:0], harm: harm{worst: -1}}
+	*l = ladder{rows: l.rows[:0], notes: l.notes[:0], data: l.data[:0], gaps: l.gaps[:0], harm: harm{worst: -1}, shape: fnvOffset}
 	r.free = append(r.free, l)
 }
 
@@ -863,15 +945,28 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 	io.WriteString(w, "</header>\n")
 	r.writeTotals(w, t)
 	order := r.order()
+	// drawn: the sessions drawn, in a ladder of their own or folded into
+	// another's (those its fold names, each with an anchor there).
 	drawn := make(map[int]bool, len(order))
 	for _, k := range order {
 		drawn[k.id] = true
+		if f := r.folds[k.id]; f != nil {
+			for _, id := range f.ids {
+				drawn[id] = true
+			}
+		}
 	}
 	r.writeServers(w, drawn)
 	r.writeSessions(w, order)
 	if r.tmp != nil {
 		for _, k := range order {
-			if _, err := io.Copy(w, io.NewSectionReader(r.tmp, k.off, k.n)); err != nil {
+			if _, err := io.Copy(w, io.NewSectionReader(r.tmp, k.off, k.head)); err != nil {
+				return err
+			}
+			if f := r.folds[k.id]; f != nil {
+				writeFold(w, f)
+			}
+			if _, err := io.Copy(w, io.NewSectionReader(r.tmp, k.off+k.head, k.n-k.head)); err != nil {
 				return err
 			}
 		}
@@ -977,6 +1072,12 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 	if lim := limitsHit(t); len(lim) > 0 {
 		kv("limits hit", "<span class=\"warn\">▲</span> "+esc(strings.Join(lim, ", "))+` <span class="dim">(named as in the JSON summary record)</span>`)
 	}
+	if notes := countersSet(t.Diagnosis); len(notes) > 0 {
+		// What the diagnosis's own memory let go: notes on how far its
+		// cross-session judgements reach, no limit of the capture's
+		// reading (the text summary's note line says them in words).
+		kv("diagnosis notes", `<span class="dim">●</span> `+esc(strings.Join(notes, ", "))+` <span class="dim">(named as in the JSON summary record's "diagnosis")</span>`)
+	}
 	for _, err := range r.inputErrs {
 		kv("input error", `<span class="bad">✖</span> `+esc(safe(oneLine(err.Error()))+inputErrNote(err)))
 	}
@@ -993,26 +1094,35 @@ var volumeCounters = map[string]bool{"packets": true, "bytes": true, "tcp": true
 	"not_tcp": true, "decapsulated": true, "fragments": true, "defragmented": true, "control_conns": true,
 	"control_bytes": true, "control_gap_bytes": true, "candidates": true, "cleartext_again": true, "sections": true}
 
-// limitsHit lists the counters of bounds hit and oddities met, non-zero,
-// as "name N" under the JSON summary's names: the same totals the text
-// summary says in sentences.
+// limitsHit lists the counters of bounds hit and oddities met in reading
+// the capture, non-zero, as "name N" under the JSON summary's names: the
+// same totals the text summary says in sentences. The diagnosis's own
+// counters (t.Diagnosis) are notes, listed apart.
 func limitsHit(t totals) []string {
 	var out []string
-	for _, v := range []any{t.Files, t.Decode, t.Limits, t.Diagnosis} {
-		b, err := json.Marshal(v)
-		if err != nil {
-			continue
-		}
-		var m map[string]json.Number
-		d := json.NewDecoder(bytes.NewReader(b))
-		d.UseNumber()
-		if d.Decode(&m) != nil {
-			continue
-		}
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if !volumeCounters[k] && m[k] != "0" {
-				out = append(out, k+" "+string(m[k]))
-			}
+	for _, v := range []any{t.Files, t.Decode, t.Limits} {
+		out = append(out, countersSet(v)...)
+	}
+	return out
+}
+
+// countersSet lists v's counters that are not zero and not volumeCounters,
+// as "name N" under their JSON names.
+func countersSet(v any) []string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m map[string]json.Number
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if d.Decode(&m) != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !volumeCounters[k] && m[k] != "0" {
+			out = append(out, k+" "+string(m[k]))
 		}
 	}
 	return out
@@ -1251,7 +1361,14 @@ func writeNoteHTML(w io.Writer, n *lnote) {
 // and the legend; the sections follow, copied from the temporary file.
 func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 	io.WriteString(w, "<section id=\"sessions\"><h2>Sessions</h2>\n")
+	folded := 0
+	for _, n := range r.foldedBy {
+		folded += n
+	}
 	fmt.Fprintf(w, "<p>%d session%s drawn", r.keptN, plural(r.keptN))
+	if folded > 0 {
+		fmt.Fprintf(w, " (and %d more folded into them: sessions that did what a drawn one did, at the same server, are drawn once, marked ×N with their numbers)", folded)
+	}
 	if r.keptN > 0 {
 		io.WriteString(w, ", the most harmful first:")
 	}
@@ -1264,17 +1381,20 @@ func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 		for _, k := range order {
 			if k.rank == rk {
 				fmt.Fprintf(w, ` <a class="%s" href="#s%d">%d</a>`, rankClass[rk], k.id, k.id)
+				if f := r.folds[k.id]; f != nil {
+					fmt.Fprintf(w, `<span class="dim">×%d</span>`, f.n+1)
+				}
 			}
 		}
 		io.WriteString(w, "</p>\n")
 	}
-	if notDrawn := r.ended - r.keptN; notDrawn > 0 {
+	if notDrawn := r.ended - r.keptN - folded; notDrawn > 0 {
 		// By rank, so that a failed session left out is never hidden in
 		// a count of routine ones.
 		var parts []string
 		harmful := 0
 		for rk := harmRank(0); rk < numRanks; rk++ {
-			n := r.endedBy[rk] - len(r.kept[rk])
+			n := r.endedBy[rk] - len(r.kept[rk]) - r.foldedBy[rk]
 			if n <= 0 {
 				continue
 			}
@@ -1301,6 +1421,20 @@ func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 	}
 }
 
+// writeFold names, under a drawn session's heading, the sessions folded
+// into its ladder.
+func writeFold(w io.Writer, f *fold) {
+	ids := make([]string, 0, len(f.ids)+1)
+	for _, id := range f.ids {
+		ids = append(ids, fmt.Sprintf(`<a id="s%d"></a>%d`, id, id))
+	}
+	if n := f.n - len(f.ids); n > 0 {
+		ids = append(ids, fmt.Sprintf("… %d more", n))
+	}
+	fmt.Fprintf(w, "<p class=\"fold\"><b>×%d</b>: also session%s %s: at the same server, in the same order, the same commands (their arguments aside), reply codes, data connection outcomes and findings; this one is drawn for all.</p>\n",
+		f.n+1, plural(f.n), strings.Join(ids, ", "))
+}
+
 // rankClass colours a rank in the index: as the sections' badges do.
 var rankClass = [numRanks]string{rankError: "bad", rankWarning: "warn", rankFailed: "bad", rankOther: "ok"}
 
@@ -1317,9 +1451,45 @@ const legend = `<figure class="legend"><svg class="ladder" xmlns="http://www.w3.
 </svg></figure>
 `
 
+// sessionShape is what session s did, as a hash: its ladder's shape (its
+// commands, replies, data connections, events and findings, as they came)
+// with its server, how its control connection opened, its greeting, login
+// and end. Sessions of one shape and rank are drawn as one ladder.
+func sessionShape(s *track.Session, l *ladder) uint64 {
+	a := s.Server.Addr().As16()
+	l.mixString(string(a[:]))
+	l.mixInt(int(s.Server.Port()))
+	if c := s.Connect; c != nil {
+		l.mixInt(int(c.How))
+		l.mixInt(c.SYNs)
+	}
+	for i := range s.Greeting {
+		l.mixInt(s.Greeting[i].Code)
+	}
+	l.mixInt(int(s.Login))
+	l.mixInt(int(s.EndReason))
+	return l.shape
+}
+
+// writeLoginLine writes the section of a session that failed its login
+// and did nothing else worth a ladder: one line. It returns where the
+// line naming the sessions folded into it goes.
+func writeLoginLine(w *bytes.Buffer, s *track.Session, l *ladder) int {
+	login := loginString(s)
+	if s.User != "" {
+		login = "user " + shown(s.User) + ", " + login
+	}
+	fmt.Fprintf(w, "<section class=\"session line\" id=\"s%d\">\n<p><span class=\"badge bad\">✖ FAILED</span> session %d: %s → %s, %s; %s; %d command%s (not drawn: a failed login only)</p>\n",
+		s.ID, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)), esc(login), esc(sessionEnd(s)), s.CommandCount, plural(s.CommandCount))
+	head := w.Len()
+	io.WriteString(w, "</section>\n")
+	return head
+}
+
 // writeSection writes one session's section: who, its data connections,
-// its ladder.
-func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) {
+// its ladder. It returns where the line naming the sessions folded into
+// it goes: after its heading.
+func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) int {
 	cls, word := "good", "✔ OK"
 	switch {
 	case l.worst >= int(diagnose.SeverityError) || l.failed > 0 || l.loginFailed:
@@ -1328,6 +1498,7 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) {
 		cls, word = "warn", "▲ WARNING"
 	}
 	fmt.Fprintf(w, "<section class=\"session\" id=\"s%d\">\n<h3><span class=\"badge %s\">%s</span> session %d: %s → %s</h3>\n", s.ID, cls, word, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)))
+	head := w.Len()
 	io.WriteString(w, "<table class=\"kv\">\n")
 	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
 	kv("started", esc(s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC")))
@@ -1383,6 +1554,7 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) {
 	io.WriteString(w, "<div class=\"ladderbox\">\n")
 	l.writeSVG(w, s)
 	io.WriteString(w, "</div>\n</section>\n")
+	return head
 }
 
 // reportCSS styles the page and the ladders. Colours are the Okabe-Ito
@@ -1410,6 +1582,7 @@ section.session{border-top:1px solid var(--rule);margin-top:22px;padding-top:4px
 .badge.bad{border-style:dashed}
 a{color:var(--blue)}a.bad{font-weight:700;color:var(--bad)}
 p.more{background:#f6f6f4;padding:6px 10px;border-radius:4px}
+p.fold{background:#eef3f8;padding:4px 10px;border-radius:4px;margin:4px 0 8px}section.session.line{margin-top:6px}
 .legend{margin:8px 0 0}
 svg.ladder{display:block;width:100%;height:auto;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
 .ladder text{fill:var(--ink)}.ladder .ts{fill:#777;font-size:11px;text-anchor:end}

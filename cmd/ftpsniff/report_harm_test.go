@@ -70,6 +70,7 @@ func harmPage(t *testing.T, r *reportOutput, findings map[string]int) string {
 // never hidden in a count of failed logins.
 func TestReportDrawsMostHarmfulFirst(t *testing.T) {
 	r := newReportOutput(filepath.Join(t.TempDir(), "r.html"), 5, false, nil, nil)
+	r.fold = false // sessions alike but for their number: each its own section (the drawing rule, not folding)
 	id := 0
 	next := func(kind string) { id++; harmSession(r, id, kind) }
 	for range 3 {
@@ -104,6 +105,7 @@ func TestReportDrawsMostHarmfulFirst(t *testing.T) {
 	// errors nothing more is recorded, and those left out are still
 	// counted by their rank, warnings apart from errors.
 	r = newReportOutput(filepath.Join(t.TempDir(), "r2.html"), 2, false, nil, nil)
+	r.fold = false
 	id = 0
 	next("login") // 1
 	next("error") // 2
@@ -137,6 +139,7 @@ func TestReportDrawsMostHarmfulFirst(t *testing.T) {
 func TestReportSectionsFileStaysBounded(t *testing.T) {
 	const n = 3
 	r := newReportOutput(filepath.Join(t.TempDir(), "r.html"), n, false, nil, nil)
+	r.fold = false // sessions alike but for their number: each its own section (the drawing rule, not folding)
 	id := 0
 	for _, kind := range []string{"", "login", "warning", "error"} {
 		for range n {
@@ -178,6 +181,7 @@ func TestReportSectionsFileStaysBounded(t *testing.T) {
 // the others said not drawn.
 func TestReportFindingsNameSessions(t *testing.T) {
 	r := newReportOutput(filepath.Join(t.TempDir(), "r.html"), 2, false, nil, nil)
+	r.fold = false // sessions alike but for their number: each its own section (the drawing rule, not folding)
 	for id := 1; id <= 11; id++ {
 		harmSession(r, id, "error")
 	}

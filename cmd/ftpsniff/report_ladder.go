@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/tlshello"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
@@ -97,7 +98,15 @@ const (
 type lrow struct {
 	ts   time.Time
 	seq  uint64 // control rows: order among the session's commands, replies and events
+	num  uint64 // control rows: the packet number, 0 when not known
 	kind rowKind
+	// event: an event's row, which order places by its packet
+	// (eventPlaces): the tracker may report it after later rows.
+	event bool
+	// opening: a row of the control connection's own opening
+	// (connectRows), drawn before the control rows of its time.
+	opening bool
+	noStamp bool // its time is not known: none is written
 	// timed: a data connection's packet, placed by its time among the
 	// control rows (its own order is order when times tie).
 	timed          bool
@@ -258,7 +267,39 @@ type ladder struct {
 	notesOut int // findings not drawn
 	data     []ldata
 	dataOut  int // data connections not in the table
+	// shape: a hash of what the session did (its commands' verbs and
+	// statuses, its replies' codes, its data connections' outcomes, its
+	// events' kinds, its findings' codes): sessions of one shape at one
+	// server are drawn as one ladder (reportOutput.folds).
+	shape uint64
 	harm
+}
+
+// FNV-1a, 64 bits.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// mixString adds s, and its end, to the shape.
+func (l *ladder) mixString(s string) {
+	h := l.shape
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	l.shape = (h ^ 0xff) * fnvPrime
+}
+
+// mixInt adds n to the shape.
+func (l *ladder) mixInt(n int) {
+	h := l.shape
+	for u := uint64(n); ; u >>= 8 {
+		h = (h ^ (u & 0xff)) * fnvPrime
+		if u < 0x100 {
+			break
+		}
+	}
+	l.shape = (h ^ 0xfe) * fnvPrime
 }
 
 // harm is what tells how harmful a session was, which decides whether it
@@ -348,6 +389,9 @@ func commandRows(c *track.Command, showPass bool) []lrow {
 		line = "(" + safe(c.Verb) + " not in the capture)"
 	}
 	cr := lrow{ts: c.TS, seq: c.Seq, from: laneClient, to: laneServer, style: styleCommand, text: line, cmdSeq: c.Seq}
+	if !c.Unseen {
+		cr.num = c.Num
+	}
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() && !c.Unseen {
 		cr.tag = endpointTag(c)
 	}
@@ -407,7 +451,7 @@ func looseTag(c *track.Command) string {
 
 // replyRow is a reply's arrow: its first line, the others in the tooltip.
 func replyRow(r *track.Reply, showPass bool) lrow {
-	row := lrow{ts: r.TS, seq: r.Seq, from: laneServer, to: laneClient, style: styleReply}
+	row := lrow{ts: r.TS, seq: r.Seq, num: r.Num, from: laneServer, to: laneClient, style: styleReply}
 	if r.Code >= 400 {
 		row.style = styleBadReply
 	}
@@ -438,7 +482,7 @@ func replyRow(r *track.Reply, showPass bool) lrow {
 // eventRow is an event's row; ok is false for events drawn on their
 // command instead.
 func eventRow(s *track.Session, e *track.Event, showPass bool) (lrow, bool) {
-	row := lrow{ts: e.TS, seq: e.Seq, kind: rowBar}
+	row := lrow{ts: e.TS, seq: e.Seq, num: e.Num, kind: rowBar, event: true}
 	reply := func(why string) {
 		row.kind, row.from, row.to, row.style = rowArrow, laneServer, laneClient, styleReply
 		if e.Code >= 400 {
@@ -485,6 +529,65 @@ func eventRow(s *track.Session, e *track.Event, showPass bool) (lrow, bool) {
 		row.text = string(e.Kind) + ": " + safe(e.Text)
 	}
 	return row, true
+}
+
+// connectRows are the opening of a control connection that never opened
+// (Session.Connect), drawn between the control lanes with the marks of a
+// data connection's (dataRows): its SYNs and the answer (RST, ICMP error,
+// a SYN-ACK that never reached the client) or its absence. (A session
+// that opened gets no row for its SYN: its greeting and commands say it
+// opened.)
+func connectRows(s *track.Session) []lrow {
+	c := s.Connect
+	if c == nil {
+		return nil
+	}
+	var rows []lrow
+	add := func(ts time.Time, order uint8, a, b lane, st arrowStyle, text string) *lrow {
+		rows = append(rows, lrow{ts: ts, timed: true, opening: true, order: order, from: a, to: b, style: st, text: text})
+		return &rows[len(rows)-1]
+	}
+	st := styleSYN
+	var icmp *track.ICMPInfo
+	fromServer := false
+	switch c.How {
+	case decode.ConnectUnanswered:
+		st = styleLost
+	case decode.ConnectUnreachable:
+		icmp = &track.ICMPInfo{From: c.ICMP.From, V6: c.ICMP.V6, Type: c.ICMP.Type, Code: c.ICMP.Code, TS: c.AnswerTS, Num: c.AnswerNum}
+		// From the server itself (its own firewall): the SYN got there.
+		if fromServer = icmp.From.Unmap() == s.Server.Addr().Unmap(); !fromServer {
+			st = styleLost
+		}
+	}
+	r := add(s.Start, 0, laneClient, laneServer, st, "SYN")
+	r.toMid = st == styleLost
+	if c.How == decode.ConnectAnswerLost {
+		text := "SYN-ACK, never taken: lost on the way back"
+		if c.SynAcks > 1 {
+			text = fmt.Sprintf("%d SYN-ACKs, never taken: lost on the way back", c.SynAcks)
+		}
+		r := add(s.Start, 2, laneServer, laneClient, styleLost, text)
+		r.toMid, r.noStamp = true, true // when, the capture keeps not
+	}
+	if c.SYNs > 1 {
+		r := add(c.LastSYN, 3, laneClient, laneServer, st, fmt.Sprintf("SYN again: %d SYNs over %s", c.SYNs, seconds(c.LastSYN.Sub(s.Start))))
+		r.toMid = st == styleLost
+		if c.How == decode.ConnectUnanswered {
+			r.text += ", no answer"
+		}
+	}
+	switch c.How {
+	case decode.ConnectRefused:
+		text := "RST: refused"
+		if c.Refusals > 1 {
+			text = fmt.Sprintf("RST: refused (%d RSTs)", c.Refusals)
+		}
+		add(c.AnswerTS, 5, laneServer, laneClient, styleRefusal, text)
+	case decode.ConnectUnreachable:
+		add(c.AnswerTS, 5, laneServer, laneClient, styleRefusal, icmpInfoText(icmp)).fromMid = !fromServer
+	}
+	return rows
 }
 
 // dataRows are the packets of a data connection the capture saw, or the
@@ -743,7 +846,7 @@ func (l *ladder) order() []*lrow {
 	for i := range l.gaps {
 		m := new(lrow)
 		*m = l.gaps[i].mark
-		m.kind, m.count, m.omitEnd = rowOmitted, l.gaps[i].count, l.gaps[i].end
+		m.kind, m.count, m.omitEnd, m.event = rowOmitted, l.gaps[i].count, l.gaps[i].end, false
 		if m.timed {
 			timed = append(timed, m)
 		} else {
@@ -751,6 +854,22 @@ func (l *ladder) order() []*lrow {
 		}
 	}
 	slices.SortStableFunc(ctl, func(a, b *lrow) int { return cmp.Compare(a.seq, b.seq) })
+	// An event reported after rows whose packets came after its own (a
+	// capture gap told when the bytes after it came) moves back before
+	// them, as the text transcript places it (eventPlaces).
+	for k, e := range ctl {
+		if !e.event || e.num == 0 {
+			continue
+		}
+		j := k
+		for j > 0 && ctl[j-1].num > e.num && ctl[j-1].ts.After(e.ts) {
+			j--
+		}
+		if j < k {
+			copy(ctl[j+1:k+1], ctl[j:k])
+			ctl[j] = e
+		}
+	}
 	slices.SortStableFunc(timed, func(a, b *lrow) int {
 		if c := a.ts.Compare(b.ts); c != 0 {
 			return c
@@ -763,7 +882,7 @@ func (l *ladder) order() []*lrow {
 	out := make([]*lrow, 0, len(ctl)+len(timed))
 	i, j := 0, 0
 	for i < len(ctl) || j < len(timed) {
-		if j < len(timed) && (i == len(ctl) || timed[j].ts.Before(ctl[i].ts)) {
+		if j < len(timed) && (i == len(ctl) || timed[j].ts.Before(ctl[i].ts) || timed[j].opening && !ctl[i].ts.Before(timed[j].ts)) {
 			out = append(out, timed[j])
 			j++
 		} else {
@@ -986,7 +1105,9 @@ func writeArrow(w io.Writer, s *track.Session, r *lrow, top int) {
 	}
 	cls := styleClasses[r.style]
 	io.WriteString(w, "<g>")
-	writeStamp(w, s, r.ts, y+4)
+	if !r.noStamp {
+		writeStamp(w, s, r.ts, y+4)
+	}
 	dir := 1
 	if end < x1 {
 		dir = -1

@@ -392,6 +392,19 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 	line += fmt.Sprintf("%s -> %s, %s", addrString(s.Client), addrString(s.Server), who)
 	it := listed{server: s.Server, rank: reasonRank(reason), id: s.ID, line: line}
 	byData := sf.codesByData()
+	// Past track's MaxDataPerSession the session holds only its latest
+	// data connections: the list says how many failed ones it cannot
+	// name, before those it names, not only the last few as if they
+	// were all.
+	failed := s.DataOutcomes[track.OutcomeUnanswered] + s.DataOutcomes[track.OutcomeRefused] + s.DataOutcomes[track.OutcomeUnreachable]
+	for _, d := range s.Data {
+		if dataFailed(d) {
+			failed--
+		}
+	}
+	if failed > 0 {
+		it.data = append(it.data, fmt.Sprintf("… %d earlier failed one%s not listed: the session keeps its latest; --json lists all", failed, plural(failed)))
+	}
 	for _, d := range s.Data {
 		dcodes := byData[d]
 		if !dataFailed(d) && len(dcodes) == 0 {
@@ -700,7 +713,13 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 		if over {
 			who = fmt.Sprintf("more than %d clients", nClients)
 		}
-		head = fmt.Sprintf("%s %s%s in %d sessions from %s (sessions %s):", e.sev, e.code(), where, sessionsN, who, strings.Join(ids, ", "))
+		head = fmt.Sprintf("%s %s%s in %d sessions from %s (sessions %s)", e.sev, e.code(), where, sessionsN, who, strings.Join(ids, ", "))
+		if count > sessionsN {
+			// Some sessions raised it more than once: the report's
+			// "times" column says as much.
+			head += fmt.Sprintf(", %d times", count)
+		}
+		head += ":"
 	}
 	o.printf("  %s\n", o.severityColor(e.sev).Sprint(head))
 	if len(merged) > 0 {

@@ -58,10 +58,12 @@ type textOutput struct {
 	// (--pasv-range), not only the server configuration's.
 	firewallRange bool
 	inputErrs     []error
-	files         textFiles  // extracted files (text_file.go)
-	items         []item     // scratch of transcript, reused
-	mid           []midEvent // the transcript's events shown inside a command's block, in order of arrival
-	midAt         int        // mid's first not yet written
+	files         textFiles    // extracted files (text_file.go)
+	items         []item       // scratch of transcript, reused
+	mid           []midEvent   // the transcript's events shown inside a command's block, in order of place
+	midAt         int          // mid's first not yet written
+	wire          []wireLine   // scratch of eventPlaces, reused
+	evAt          []eventPlace // scratch of eventPlaces, reused
 
 	// Issue 10: reading less (summary.go).
 	view     textView
@@ -105,11 +107,16 @@ func (o *textOutput) Flush() error                   { return o.w.Flush() }
 // announcement, or an event (the one of them that is set). A value, not a
 // closure: a transcript is written for every session of a capture.
 type item struct {
-	seq   uint64
-	reply *track.Reply
-	cmd   *track.Command
-	data  *track.DataConn
-	event *track.Event
+	seq uint64
+	// before: an event the tracker reported after what followed it on
+	// the wire goes just before seq, the first of those (eventPlaces);
+	// sub orders the events placed before the same line, as on the wire.
+	before bool
+	sub    int
+	reply  *track.Reply
+	cmd    *track.Command
+	data   *track.DataConn
+	event  *track.Event
 }
 
 // maxItemsKept bounds the item slice a textOutput keeps between
@@ -123,6 +130,7 @@ const maxItemsKept = 1024
 type midEvent struct {
 	cmd   *track.Command
 	ev    *track.Event
+	at    uint64 // its place (item.place)
 	shown bool
 }
 
@@ -131,22 +139,124 @@ type midEvent struct {
 const maxOpenLookback = 64
 
 // openCommand is the earliest of the commands before an event (items, in
-// order of arrival) that had a reply still to come after it, or nil.
+// order of place) that had a reply still to come after it, or nil.
 // Replies come in the order of their commands: the walk back stops at the
 // first command answered wholly before the event.
 func openCommand(items []item, seq uint64) *track.Command {
+	return openCommandAt(items, place(seq))
+}
+
+// openCommandAt is openCommand for an event at place at (item.place).
+func openCommandAt(items []item, at uint64) *track.Command {
 	var open *track.Command
 	for i := len(items) - 1; i >= 0 && i >= len(items)-maxOpenLookback; i-- {
 		c := items[i].cmd
 		if c == nil || len(c.Replies) == 0 {
 			continue
 		}
-		if c.Replies[len(c.Replies)-1].Seq < seq {
+		if place(c.Replies[len(c.Replies)-1].Seq) < at {
 			break
 		}
 		open = c
 	}
 	return open
+}
+
+// place is where arrival number seq goes, in the units of item.place:
+// twice it, so that an event can go just before it.
+func place(seq uint64) uint64 { return 2 * seq }
+
+// place is where the item goes among the others.
+func (it *item) place() uint64 {
+	if it.before {
+		return place(it.seq) - 1
+	}
+	return place(it.seq)
+}
+
+// eventPlace is where an event goes: as item.seq, item.before, item.sub.
+type eventPlace struct {
+	seq    uint64
+	before bool
+	sub    int
+}
+
+// wireLine is a command, reply or event of a session, for eventPlaces.
+type wireLine struct {
+	seq, num uint64
+	ts       time.Time
+	event    int // index in the session's Events, -1 for a command or reply
+}
+
+// cameAfter tells whether line a's packet came after line b's: a later
+// packet number at a later time (numbers restart in each input file, and
+// a session may run from one into the next).
+func (a *wireLine) cameAfter(b *wireLine) bool {
+	return a.num > b.num && a.ts.After(b.ts)
+}
+
+// eventPlaces returns the place of each of s's events.
+// The tracker reports an event when it knows of it: a capture gap when
+// the bytes after it come, which may be after later commands and replies
+// (the gap of packet 32 reported after the QUIT of packet 34). Such an
+// event goes before the run of commands, replies and events just before
+// it whose packets came after its own, as in the JSON records. lines is
+// scratch, returned for reuse.
+func eventPlaces(s *track.Session, lines []wireLine, at []eventPlace) ([]eventPlace, []wireLine) {
+	at = at[:0]
+	for i := range s.Events {
+		at = append(at, eventPlace{seq: s.Events[i].Seq})
+	}
+	lines = lines[:0]
+	if !slices.ContainsFunc(s.Events, func(e track.Event) bool { return e.Num != 0 }) {
+		return at, lines
+	}
+	for i := range s.Greeting {
+		r := &s.Greeting[i]
+		lines = append(lines, wireLine{seq: r.Seq, num: r.Num, ts: r.TS, event: -1})
+	}
+	for _, c := range s.Commands {
+		if !c.Unseen {
+			lines = append(lines, wireLine{seq: c.Seq, num: c.Num, ts: c.TS, event: -1})
+		}
+		for i := range c.Replies {
+			r := &c.Replies[i]
+			lines = append(lines, wireLine{seq: r.Seq, num: r.Num, ts: r.TS, event: -1})
+		}
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		lines = append(lines, wireLine{seq: e.Seq, num: e.Num, ts: e.TS, event: i})
+	}
+	slices.SortFunc(lines, func(a, b wireLine) int { return cmp.Compare(a.seq, b.seq) })
+	// Each event moves back over the lines just before it that came
+	// after it on the wire (a line without a packet number stops it).
+	for k := range lines {
+		e := lines[k]
+		if e.event < 0 || e.num == 0 {
+			continue
+		}
+		j := k
+		for j > 0 && lines[j-1].cameAfter(&e) {
+			j--
+		}
+		if j < k {
+			copy(lines[j+1:k+1], lines[j:k])
+			lines[j] = e
+			lines[j].event = -2 - e.event // moved
+		}
+	}
+	// A moved event's place is just before the next line not moved.
+	var next uint64
+	for k := len(lines) - 1; k >= 0; k-- {
+		l := &lines[k]
+		if l.event > -2 {
+			next = l.seq
+			continue
+		}
+		at[-2-l.event] = eventPlace{seq: next, before: true, sub: k}
+	}
+	return at, lines
 }
 
 // midEvents writes the events kept for c's block (o.mid) that came before
@@ -155,7 +265,7 @@ func (o *textOutput) midEvents(s *track.Session, c *track.Command, seq uint64) {
 	for o.midAt < len(o.mid) && o.mid[o.midAt].shown {
 		o.midAt++
 	}
-	for i := o.midAt; i < len(o.mid) && o.mid[i].ev.Seq < seq; i++ {
+	for i := o.midAt; i < len(o.mid) && o.mid[i].at < place(seq); i++ {
 		if m := &o.mid[i]; m.cmd == c && !m.shown {
 			m.shown = true
 			o.event(s, m.ev)
@@ -598,18 +708,25 @@ func (o *textOutput) transcript(s *track.Session) {
 			items = append(items, item{seq: d.Seq, data: d})
 		}
 	}
+	var at []eventPlace
+	at, o.wire = eventPlaces(s, o.wire, o.evAt)
+	o.evAt = at[:0]
 	for i := range s.Events {
-		items = append(items, item{seq: s.Events[i].Seq, event: &s.Events[i]})
+		items = append(items, item{seq: at[i].seq, before: at[i].before, sub: at[i].sub, event: &s.Events[i]})
 	}
-	// Every item has its own arrival number but a greeting placed before
-	// a command (greetingPlace): the order is the same whatever the sort.
+	// Every item has its own place but a greeting placed before a
+	// command (greetingPlace) and events placed before the same line:
+	// the order is the same whatever the sort.
 	slices.SortFunc(items, func(a, b item) int {
-		if c := cmp.Compare(a.seq, b.seq); c != 0 {
+		if c := cmp.Compare(a.place(), b.place()); c != 0 {
 			return c
 		}
-		// Only greeting lines share a command's place: they go first,
-		// in their own order.
+		// Greeting lines share a command's place: they go first, in
+		// their own order. Events moved before the same line share its
+		// place less one: in their wire order.
 		switch {
+		case a.event != nil && b.event != nil:
+			return cmp.Compare(a.sub, b.sub)
 		case a.reply != nil && b.reply != nil:
 			return cmp.Compare(a.reply.Seq, b.reply.Seq)
 		case a.reply != nil:
@@ -624,8 +741,8 @@ func (o *textOutput) transcript(s *track.Session) {
 	mid := o.mid[:0]
 	for i := range items {
 		if e := items[i].event; e != nil {
-			if c := openCommand(items[:i], e.Seq); c != nil {
-				mid = append(mid, midEvent{cmd: c, ev: e})
+			if c := openCommandAt(items[:i], items[i].place()); c != nil {
+				mid = append(mid, midEvent{cmd: c, ev: e, at: items[i].place()})
 				items[i].event = nil // (writeItem writes nothing)
 			}
 		}
@@ -657,6 +774,9 @@ func (o *textOutput) transcript(s *track.Session) {
 		o.mid = o.mid[:0]
 	} else {
 		o.mid = nil
+	}
+	if cap(o.wire) > maxItemsKept {
+		o.wire, o.evAt = nil, nil
 	}
 	// Findings about the session as a whole, about a command the
 	// transcript did not keep, or about a data connection it did not
