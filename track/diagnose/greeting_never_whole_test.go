@@ -18,18 +18,23 @@ import (
 // holds bytes that never arrived. A client that answered the greeting
 // had it whole (the capture lost the bytes), and one whose capture ended
 // before it closed, or that closed at once (a banner grab), tells
-// nothing: those keep the advice to capture again.
+// nothing: those keep the advice to capture again. So does one that
+// acknowledged every byte of the server's by its close (ServerUnacked 0):
+// it had the hole's bytes, which the capture lost or cut (nc -w 2 reading
+// a banner whose frames tcpdump -s 54 cut).
 func TestGreetingGapTheClientNeverAnsweredIsNoCaptureLoss(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		answered bool          // the client sent USER after the gap
 		closeIn  time.Duration // when the client closed after the gap; 0: never, the capture ended
+		acked    bool          // the client acknowledged every byte the server sent (ServerUnacked 0)
 		unread   bool
 	}{
-		{"client closed 3 s later without a command", false, 3 * time.Second, true},
-		{"client answered the greeting", true, 3 * time.Second, false},
-		{"capture ended first", false, 0, false},
-		{"client closed at once", false, 20 * time.Millisecond, false},
+		{"client closed 3 s later without a command", false, 3 * time.Second, false, true},
+		{"client answered the greeting", true, 3 * time.Second, false, false},
+		{"capture ended first", false, 0, false, false},
+		{"client closed at once", false, 20 * time.Millisecond, false, false},
+		{"client acknowledged past the hole and closed 2 s later", false, 2 * time.Second, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWire(t, "[fd00:1::2]:41000", "[fd00:2::2]:21")
@@ -38,7 +43,12 @@ func TestGreetingGapTheClientNeverAnsweredIsNoCaptureLoss(t *testing.T) {
 				w.cmd("USER anonymous")
 				w.reply(331, "Please specify the password.")
 			}
-			end := decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseCaptureEnd}
+			// (-1: the client's ACKs stop before the hole, as in
+			// rt-bigban-drop-client.pcap.)
+			end := decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseCaptureEnd, ServerUnacked: -1}
+			if tc.acked {
+				end.ServerUnacked = 0
+			}
 			if tc.closeIn > 0 {
 				w.wait(tc.closeIn)
 				end.ClientFIN = true

@@ -834,12 +834,17 @@ func announcementCut(s *track.Session, c *track.Command) bool {
 // end (its FIN, before any of the server's), a second or more after the
 // gap. TCP hands a client the bytes after a hole only with the hole's, and
 // an FTP client answers a whole greeting with a command (one that reads a
-// banner and leaves, a health check, a banner grab, closes at once). The
-// receiver's acknowledgments would tell it for any gap (an ACK past the
-// hole is capture loss), but decode does not report them with the gap.
+// banner and leaves, a health check, a banner grab, closes at once).
+//
+// A client that acknowledged every byte the server sent by the close
+// (ServerUnacked 0) had them all, the greeting's hole included: the
+// capture lost them (a segment it missed, a frame the snap length cut,
+// nc -w 2 reading a banner), and capturing again does bring them back.
+// Not known (-1: its ACKs stop before the hole) leaves the question to
+// the client's silence.
 func greetingNeverWhole(s *track.Session) bool {
 	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.Connect != nil || s.CommandCount > 0 ||
-		!s.ClientFIN || s.EndReason == track.EndFIN && !s.ClientClosed {
+		!s.ClientFIN || s.EndReason == track.EndFIN && !s.ClientClosed || s.ServerUnacked == 0 {
 		return false
 	}
 	var last *track.Event
