@@ -2021,6 +2021,16 @@ func (w *ownerWait) candidate(id int) bool {
 	return false
 }
 
+// among counts the sessions that could have announced w's data
+// connection.
+func (w *ownerWait) among() int {
+	n := 0
+	for n < len(w.cands) && w.cands[n] != 0 {
+		n++
+	}
+	return n
+}
+
 // awaitOwner holds dc, just inferred for dc.Session among the encrypted
 // sessions list of its peers, for the reply that settles its session
 // (settleOwner), when another of them could have announced it: its
@@ -2079,16 +2089,23 @@ func (dc *DataConn) endSeen() (time.Time, bool) {
 // 426) of the transfer of a data connection that just ended between its
 // peers: the server sends it on the owning session's control connection
 // as the data connection closes, after its 150 and with no command of
-// the client's between, so the first such record of any of the sessions
-// after that end names the owner, where the last one before the SYN was
-// a guess. (A reply to a command another session's client sent just
-// then, a 200 to its TYPE, is not it.) One record settles one data
+// the client's between, where the last record before the SYN was a
+// guess. (A reply to a command another session's client sent just then,
+// a 200 to its TYPE, is not it.) prevServer is when sess's server sent
+// its record before this one (Unix nanoseconds): this one must be the
+// first since the connection's end, the one before sent while it was
+// open (the 150, or the 227 of a short transfer). A reply begun after
+// the end (a 221 to another session's QUIT), its later segments, or the
+// TLS close_notify after a 221, come after another record of the server
+// sent since the end: they are not it. One record settles one data
 // connection: the one taken for sess if it waits, else the one that
-// ended first.
-func (t *Tracker) settleOwner(sess *Session) {
+// ended first. A move to sess clears the hedge (AmongEncrypted) only
+// when the record before came strictly before the end; at the same
+// instant the order is not known, and the connection moves hedged.
+func (t *Tracker) settleOwner(sess *Session, prevServer int64) {
 	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
 	l := t.ownerWaits[pair]
-	pick := -1
+	pick, strict := -1, false
 	for i := range l {
 		w := &l[i]
 		end, ok := w.dc.endSeen()
@@ -2097,22 +2114,33 @@ func (t *Tracker) settleOwner(sess *Session) {
 			// long (tick lets it go), or sess announced nothing before it.
 			continue
 		}
+		endAt := end.UnixNano()
+		if prevServer == 0 || prevServer > endAt {
+			continue // sess's server spoke since the end: not the first
+		}
 		if w.dc.Session == sess {
-			pick = i
+			pick, strict = i, prevServer < endAt
 			break
 		}
-		if pick < 0 {
-			pick = i
+		if pick < 0 || !strict && prevServer < endAt {
+			pick, strict = i, prevServer < endAt
 		}
 	}
 	if pick < 0 {
 		return
 	}
-	dc := l[pick].dc
+	dc, among := l[pick].dc, l[pick].among()
 	t.dropOwnerWait(dc)
-	dc.AmongEncrypted = 0 // no longer a guess
 	from := dc.Session
 	moved := from != sess && t.moveData(dc, sess)
+	switch {
+	case from == sess || moved && strict:
+		dc.AmongEncrypted = 0 // no longer a guess
+	case moved && dc.AmongEncrypted < 2:
+		// Moved on a record whose order against the end is not known:
+		// still a guess among the sessions that could have announced it.
+		dc.AmongEncrypted = uint8(among)
+	}
 	if dc.Done {
 		t.reportData(dc)
 	}

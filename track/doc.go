@@ -75,8 +75,11 @@
 // provisional: of a connection that was answered, the first record after
 // its first FIN or RST that a server of those sessions sends with
 // nothing of its client's since its own last (the 226 after the 150; a
-// reply to a command is not it) names the session; the connection moves
-// to it if it was another's, and is no longer a guess. Its record
+// reply to a command is not it), and whose previous record came before
+// that end (not the second segment of a reply begun after it, nor a
+// close_notify after a 221), names the session; the connection moves
+// to it if it was another's, and is no longer a guess (one moved on a
+// record sent at the very time of the end stays hedged). Its record
 // waits for that reply (an output that writes records as they happen
 // writes it then; the end of the session it was taken for waits with
 // it), at most a second of packet time after the end, or to the

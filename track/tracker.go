@@ -466,10 +466,13 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			if sess := t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)); sess != nil && sess.Encrypted {
 				sess.lastSeen = s.TS
 				// unasked: the server speaks again with nothing of its
-				// client's between, as a 226 follows the 150.
+				// client's between, as a 226 follows the 150; prev, when
+				// it spoke before (settleOwner wants it before the data
+				// connection's end).
 				unasked := s.Src == sess.Server && sess.spokeAt[1] >= sess.spokeAt[0]
+				prev := sess.spokeAt[1]
 				if sess.noteRecord(s) && unasked && len(t.ownerWaits) > 0 && sess.spokePast(1) {
-					t.settleOwner(sess) // (data.go)
+					t.settleOwner(sess, prev) // (data.go)
 				}
 				t.noteClock(sess)
 			}

@@ -255,6 +255,12 @@ type openFile struct {
 	// reported, as bytes before their command are; nothing if it is not
 	// (the server host's other traffic).
 	heldLost bool
+	// filedUnder: the session whose bySession entry holds it, its data
+	// connection's when put there: the tracker may move a data
+	// connection to another of the client's encrypted sessions before
+	// reporting it (track.DataConn.AmongEncrypted), and the entry follows
+	// it (refile).
+	filedUnder *track.Session
 }
 
 // heldPiece is payload (b) or, with b nil, a gap notice (gap) of a held
@@ -350,19 +356,17 @@ func newExtractor(next track.Sink, dir *extract.Dir, listings bool) *extractor {
 // put makes f the entry of dc, in both indexes, moving the slot count
 // from the entry it replaces.
 func (x *extractor) put(dc *track.DataConn, f *openFile) {
-	if old := x.files[dc]; old != nil && old.slot {
-		x.slots--
+	if old := x.files[dc]; old != nil {
+		if old.slot {
+			x.slots--
+		}
+		x.unfile(dc, old.filedUnder)
 	}
 	if f.slot {
 		x.slots++
 	}
 	x.files[dc] = f
-	m := x.bySession[dc.Session]
-	if m == nil {
-		m = map[*track.DataConn]*openFile{}
-		x.bySession[dc.Session] = m
-	}
-	m[dc] = f
+	x.index(dc, f)
 }
 
 // del forgets dc's entry and frees its slot.
@@ -375,11 +379,36 @@ func (x *extractor) del(dc *track.DataConn) {
 		x.slots--
 	}
 	delete(x.files, dc)
-	if m := x.bySession[dc.Session]; m != nil {
+	x.unfile(dc, f.filedUnder)
+}
+
+// index files f, dc's entry, under dc's session.
+func (x *extractor) index(dc *track.DataConn, f *openFile) {
+	m := x.bySession[dc.Session]
+	if m == nil {
+		m = map[*track.DataConn]*openFile{}
+		x.bySession[dc.Session] = m
+	}
+	m[dc] = f
+	f.filedUnder = dc.Session
+}
+
+// unfile takes dc out of the index of session s.
+func (x *extractor) unfile(dc *track.DataConn, s *track.Session) {
+	if m := x.bySession[s]; m != nil {
 		delete(m, dc)
 		if len(m) == 0 {
-			delete(x.bySession, dc.Session)
+			delete(x.bySession, s)
 		}
+	}
+}
+
+// refile indexes dc's entry under the session dc belongs to now, when
+// the tracker moved it from the one it was filed under.
+func (x *extractor) refile(dc *track.DataConn) {
+	if f := x.files[dc]; f != nil && f.filedUnder != dc.Session {
+		x.unfile(dc, f.filedUnder)
+		x.index(dc, f)
 	}
 }
 
@@ -784,6 +813,9 @@ func sentMode(c *track.Command) (binary, ascii bool) {
 
 // close ends a file with what the tracker knows, and shows its record.
 func (x *extractor) close(dc *track.DataConn, f *openFile) {
+	if f == nil {
+		return // closed already
+	}
 	if f.held != nil {
 		// Held for a lost PORT until the end: a file if the tracker
 		// tied it by then.
@@ -902,7 +934,14 @@ func (x *extractor) closeAll() {
 
 // closeSession closes the files of session s left open (waiting for a
 // final reply that will not come now): only those, looked up by session.
+// One the tracker moved to another session since (concurrent FTPS
+// sessions) is that one's: it is filed under it, left open.
 func (x *extractor) closeSession(s *track.Session) {
+	for dc := range x.bySession[s] {
+		if dc.Session != s {
+			x.refile(dc)
+		}
+	}
 	x.closeSorted(x.bySession[s])
 }
 
@@ -1010,6 +1049,7 @@ func (x *extractor) Command(s *track.Session, c *track.Command) {
 
 func (x *extractor) Data(s *track.Session, dc *track.DataConn) {
 	x.next.Data(s, dc)
+	x.refile(dc) // (moved to s since its bytes came: concurrent FTPS sessions)
 	if f := x.files[dc]; f != nil && f.held != nil {
 		x.release(dc, f) // (held for a lost PORT: tied by now, or never)
 	}
@@ -1054,7 +1094,7 @@ func (x *extractor) Event(s *track.Session, e *track.Event) {
 		m := x.bySession[s]
 		x.visited += len(m)
 		for dc, f := range m {
-			if dc.Command != nil && dc.Command.Final() == nil && f.lateReply == 0 {
+			if dc.Session == s && dc.Command != nil && dc.Command.Final() == nil && f.lateReply == 0 {
 				f.lateReply = e.Code
 			}
 		}
