@@ -187,7 +187,9 @@
 //     their hole is given up (5 s, the connection's end: dropped, never
 //     skipped to, so a forged sequence number still makes no hole)
 //   - tunnel layers the parser decodes are bounded by the frame's length;
-//     MPLS and PPPoE peeled by hand, and packets rebuilt from IP
+//     tags in front of an EtherType peeled by hand (VLAN TPIDs gopacket
+//     does not know, Cisco MetaData, E-tags, VN-Tags, LLC/SNAP) at most
+//     8 a frame; MPLS and PPPoE peeled by hand, and packets rebuilt from IP
 //     fragments decoded again from their IP header (tunnels included):
 //     at most 8 re-decodings of one frame, beyond that Stats.Malformed
 //   - one control line: Options.MaxLine (4,096 bytes; the excess is counted)

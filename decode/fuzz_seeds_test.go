@@ -2,6 +2,7 @@ package decode
 
 import (
 	"encoding/binary"
+	"maps"
 	"slices"
 	"testing"
 
@@ -20,7 +21,8 @@ type fuzzSeed struct {
 // hand: the point-to-point link types (PPP, PPP in HDLC-like framing,
 // PPPoE, Cisco HDLC, with and without a direction byte), GTP-U with
 // extension headers, VXLAN on Linux's port 8472, MPLS Ethernet pseudowires
-// with and without a control word, MPLS over PPP.
+// with and without a control word, MPLS over PPP, and the tags in front
+// of IP (Cisco MetaData, E-tag, VN-Tag, VLAN tags) and LLC/SNAP.
 func fuzzLinkSeeds(tb testing.TB, links []layers.LinkType) []fuzzSeed {
 	ip := buildFrame(tb, 21, 50000, []byte("220 ready\r\n"))[14:]
 	pppoe := []byte{0x11, 0, 0, 1, 0, 0, 0, 0x21}
@@ -53,6 +55,10 @@ func fuzzLinkSeeds(tb testing.TB, links []layers.LinkType) []fuzzSeed {
 	add(layers.LinkTypeEthernet, pwFrame(vmware, nil, layers.EthernetTypeIPv4, ip))
 	add(layers.LinkTypeEthernet, pwFrame(vmware, []byte{0, 0, 0, 0}, layers.EthernetTypeIPv4, ip))
 	add(layers.LinkTypeEthernet, pwFrame([]byte{0x4c, 0x5e, 0x0c, 1, 2, 3}, nil, layers.EthernetTypeIPv4, ip))
+	// Tags in front of IP and IEEE 802.3 LLC/SNAP (skipTags).
+	for _, name := range slices.Sorted(maps.Keys(taggedIPFrames(ip, layers.EthernetTypeIPv4))) {
+		add(layers.LinkTypeEthernet, taggedIPFrames(ip, layers.EthernetTypeIPv4)[name])
+	}
 	return seeds
 }
 

@@ -7,11 +7,14 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/ftpsniff/ftpsniff/decode/capture"
 )
 
 // LinkStats names what link and tunnel decoding met and Stats counts:
-// the tunnels not followed (Stats.TunnelsNotFollowed) and the link types
-// not decoded (Stats.UnknownLink). Decoder.LinkStats returns them.
+// the tunnels not followed (Stats.TunnelsNotFollowed), the link types
+// not decoded (Stats.UnknownLink) and the EtherTypes of Stats.NotIP's
+// frames. Decoder.LinkStats returns them.
 type LinkStats struct {
 	// Tunnels names the kinds of tunnels not followed, in the order of
 	// their kinds' table (tunnelKinds).
@@ -20,20 +23,37 @@ type LinkStats struct {
 	// with its count, in the order first met, at most maxUnknownLinks of
 	// them (the frames of others are in Stats.UnknownLink alone).
 	UnknownLinks []LinkTypeCount `json:"unknown_links,omitempty"`
+	// UnknownLinkInputs names, per link type of UnknownLinks, the files
+	// its frames came from when the capture was read from several
+	// (Decoder.SetInput); absent when it was one.
+	UnknownLinkInputs []LinkInputs `json:"unknown_link_files,omitempty"`
+	// NotIPTypes are the EtherTypes of Stats.NotIP's frames other than
+	// the link's own protocols every network carries (expectedNotIP:
+	// ARP, LLDP, spanning tree and the other LLC protocols, LACP, ...),
+	// each with its count, in the order first met, at most
+	// maxNotIPTypes; NotIPOtherTypes counts the frames of the types past
+	// them.
+	NotIPTypes      []EtherTypeCount `json:"not_ip_ethertypes,omitempty"`
+	NotIPOtherTypes uint64           `json:"not_ip_other_ethertypes,omitempty"`
 }
 
 // Empty tells whether there is nothing to name.
-func (l LinkStats) Empty() bool { return len(l.Tunnels) == 0 && len(l.UnknownLinks) == 0 }
+func (l LinkStats) Empty() bool {
+	return len(l.Tunnels) == 0 && len(l.UnknownLinks) == 0 && len(l.NotIPTypes) == 0 && l.NotIPOtherTypes == 0
+}
 
 // Merge is l with m's names added (live's workers each decode a share of
-// the packets): a tunnel kind once, a link type's frames summed, at most
-// maxUnknownLinks link types.
+// the packets): a tunnel kind once, a link type's or an EtherType's
+// frames summed, at most maxUnknownLinks link types (and maxLinkInputs
+// file names each) and maxNotIPTypes EtherTypes. l's slices are copied
+// before they change: m may share them.
 func (l LinkStats) Merge(m LinkStats) LinkStats {
 	for _, k := range m.Tunnels {
 		if !slices.Contains(l.Tunnels, k) {
 			l.Tunnels = append(l.Tunnels, k)
 		}
 	}
+	l.UnknownLinks = slices.Clone(l.UnknownLinks)
 	for _, u := range m.UnknownLinks {
 		i := slices.IndexFunc(l.UnknownLinks, func(x LinkTypeCount) bool { return x.Link == u.Link })
 		switch {
@@ -43,7 +63,45 @@ func (l LinkStats) Merge(m LinkStats) LinkStats {
 			l.UnknownLinks = append(l.UnknownLinks, u)
 		}
 	}
+	l.UnknownLinkInputs = slices.Clone(l.UnknownLinkInputs)
+	for _, in := range m.UnknownLinkInputs {
+		i := slices.IndexFunc(l.UnknownLinkInputs, func(x LinkInputs) bool { return x.Link == in.Link })
+		switch {
+		case i >= 0:
+			for _, f := range in.Files {
+				l.UnknownLinkInputs[i].add(f)
+			}
+			l.UnknownLinkInputs[i].More = l.UnknownLinkInputs[i].More || in.More
+		case slices.ContainsFunc(l.UnknownLinks, func(x LinkTypeCount) bool { return x.Link == in.Link }):
+			l.UnknownLinkInputs = append(l.UnknownLinkInputs, in)
+		}
+	}
+	l.NotIPTypes = slices.Clone(l.NotIPTypes)
+	l.NotIPOtherTypes += m.NotIPOtherTypes
+	for _, e := range m.NotIPTypes {
+		i := slices.IndexFunc(l.NotIPTypes, func(x EtherTypeCount) bool { return x.EtherType == e.EtherType })
+		switch {
+		case i >= 0:
+			l.NotIPTypes[i].Frames += e.Frames
+		case len(l.NotIPTypes) < maxNotIPTypes:
+			l.NotIPTypes = append(l.NotIPTypes, e)
+		default:
+			l.NotIPOtherTypes += e.Frames
+		}
+	}
 	return l
+}
+
+// InputsOf is the files the frames of link type link came from (see
+// UnknownLinkInputs) and whether there were more; none when the capture
+// was one file.
+func (l LinkStats) InputsOf(link layers.LinkType) (files []string, more bool) {
+	for _, in := range l.UnknownLinkInputs {
+		if in.Link == link {
+			return in.Files, in.More
+		}
+	}
+	return nil, false
 }
 
 // LinkTypeCount is a link type ftpsniff does not decode and the frames
@@ -64,31 +122,219 @@ func (c LinkTypeCount) String() string {
 	return fmt.Sprintf("%d %s of link type %d (%s), not decoded", c.Frames, frames, c.Link, c.Name)
 }
 
-// maxUnknownLinks bounds the distinct unknown link types remembered.
-const maxUnknownLinks = 8
+// maxUnknownLinks bounds the distinct unknown link types remembered, and
+// maxLinkInputs the files named for each.
+const (
+	maxUnknownLinks = 8
+	maxLinkInputs   = 4
+)
+
+// LinkInputs names the files frames of a link type not decoded came
+// from: the first maxLinkInputs of them; More says that others had
+// some too. The names are anyone's bytes: escape them to show them.
+type LinkInputs struct {
+	Link  layers.LinkType `json:"link_type"`
+	Files []string        `json:"files"`
+	More  bool            `json:"more_files,omitempty"`
+}
+
+// add adds name to Files unless it is there already; past maxLinkInputs
+// names it sets More instead. Files may be shared (Merge): it is copied
+// before it grows.
+func (in *LinkInputs) add(name string) {
+	switch {
+	case slices.Contains(in.Files, name):
+	case len(in.Files) >= maxLinkInputs:
+		in.More = true
+	default:
+		in.Files = append(slices.Clip(in.Files), name)
+	}
+}
+
+// EtherTypeCount is an EtherType of frames that carried no IP ftpsniff
+// could find, and how many.
+type EtherTypeCount struct {
+	EtherType layers.EthernetType `json:"ethertype"`
+	Name      string              `json:"name,omitempty"` // EtherTypeName
+	Frames    uint64              `json:"frames"`
+}
+
+// String is the phrase the summary uses: "30 frames of EtherType 0x88e5
+// (MACsec, encrypted), not decoded".
+func (c EtherTypeCount) String() string {
+	frames := "frames"
+	if c.Frames == 1 {
+		frames = "frame"
+	}
+	name := ""
+	if c.Name != "" {
+		name = " (" + c.Name + ")"
+	}
+	return fmt.Sprintf("%d %s of EtherType %#04x%s, not decoded", c.Frames, frames, uint16(c.EtherType), name)
+}
+
+// maxNotIPTypes bounds the EtherTypes of frames with no IP remembered.
+const maxNotIPTypes = 8
 
 // linkCounts are the decoder's own link counters (Decoder.link).
 type linkCounts struct {
 	ipBeyondFrame, optionsCut, tunnelsNotFollowed uint64 // Stats' counters of the same names
 	tunnels                                       uint32 // bit per tunnelKind met
 	unknown                                       [maxUnknownLinks]LinkTypeCount
+	unknownInputs                                 [maxUnknownLinks]LinkInputs // unknown's, by index
 	nUnknown                                      int
+	notIP                                         [maxNotIPTypes]EtherTypeCount
+	nNotIP                                        int
+	notIPOther                                    uint64 // frames of the EtherTypes past notIP's
 }
 
-// unknownLink counts a frame of a link type not decoded. No allocation:
-// a fixed array, searched linearly (a capture has one or a few).
-func (c *linkCounts) unknownLink(link layers.LinkType) {
-	for i := range c.unknown[:c.nUnknown] {
-		if c.unknown[i].Link == link {
-			c.unknown[i].Frames++
+// unknownLink counts a frame of a link type not decoded, read from input
+// (the file's name when the capture is several, else ""). Fixed arrays,
+// searched linearly (a capture has one or a few); an input's name is
+// added once (at most maxLinkInputs of them): the only allocation.
+func (c *linkCounts) unknownLink(link layers.LinkType, input string) {
+	i := 0
+	for i < c.nUnknown && c.unknown[i].Link != link {
+		i++
+	}
+	if i == maxUnknownLinks {
+		return // counted in Stats.UnknownLink only: "other link types"
+	}
+	if i == c.nUnknown {
+		c.unknown[i] = LinkTypeCount{Link: link}
+		c.unknownInputs[i] = LinkInputs{Link: link}
+		c.nUnknown++
+	}
+	c.unknown[i].Frames++
+	if input != "" {
+		c.unknownInputs[i].add(input)
+	}
+}
+
+// notIPFrame counts the EtherType of a frame in which the parser found no
+// IP (Stats.NotIP), read where it stopped: behind the tags skipTags
+// skips, so that ARP with a TrustSec tag counts as ARP. The link's own
+// protocols (expectedNotIP) are not counted, nor what has no EtherType
+// (a loopback header's other address families). Off the TCP path; no
+// allocation.
+func (c *linkCounts) notIPFrame(ls *layerSet) {
+	n := len(ls.decoded)
+	if n == 0 {
+		return
+	}
+	var typ layers.EthernetType
+	var b []byte
+	switch ls.decoded[n-1] {
+	case layers.LayerTypeEthernet:
+		typ, b = ls.eth.EthernetType, ls.eth.Payload
+	case layers.LayerTypeDot1Q:
+		typ, b = ls.dot1q.Type, ls.dot1q.Payload
+	case layers.LayerTypeLinuxSLL:
+		typ, b = ls.sll.EthernetType, ls.sll.Payload
+	case layers.LayerTypeLinuxSLL2:
+		typ, b = ls.sll2.ProtocolType, ls.sll2.Payload
+	default:
+		return
+	}
+	typ, _, _ = skipTags(typ, b)
+	if expectedNotIP(typ) {
+		return
+	}
+	for i := range c.notIP[:c.nNotIP] {
+		if c.notIP[i].EtherType == typ {
+			c.notIP[i].Frames++
 			return
 		}
 	}
-	if c.nUnknown == maxUnknownLinks {
-		return // counted in Stats.UnknownLink only: "other link types"
+	if c.nNotIP == maxNotIPTypes {
+		c.notIPOther++
+		return
 	}
-	c.unknown[c.nUnknown] = LinkTypeCount{Link: link, Frames: 1}
-	c.nUnknown++
+	c.notIP[c.nNotIP] = EtherTypeCount{EtherType: typ, Frames: 1}
+	c.nNotIP++
+}
+
+// expectedNotIP tells whether frames of EtherType typ carry no IP in any
+// network, and say nothing about the capture when they come: the link's
+// own protocols (ARP, LLDP, LACP and the other slow protocols, 802.1X,
+// PAUSE frames, Ethernet loopback and CFM, PTP, PPPoE's discovery and
+// the PPP control of its sessions), an LLC frame that carries no
+// EtherType (an 802.3 length: spanning tree, CDP, VTP, DTP, ...; in a
+// Linux cooked header, the kernel's codes below 0x600), MPLS (counted
+// as a tunnel not followed when no IP is under its labels), and IP
+// itself (a header the parser rejected is malformed, not this).
+func expectedNotIP(typ layers.EthernetType) bool {
+	if typ < maxLLCLength {
+		return true
+	}
+	switch typ {
+	case layers.EthernetTypeIPv4, layers.EthernetTypeIPv6,
+		layers.EthernetTypeARP, 0x8035, // RARP
+		layers.EthernetTypeLinkLayerDiscovery, // LLDP
+		0x8809,                                // slow protocols: LACP, marker, 802.3ah OAM
+		0x8808,                                // MAC control: PAUSE
+		layers.EthernetTypeEAPOL, 0x88c7,      // 802.1X, its pre-authentication
+		0x9000, // Ethernet configuration testing (loopback)
+		0x8902, // 802.1ag CFM
+		0x88f7, // PTP
+		0x0842, // Wake-on-LAN
+		layers.EthernetTypePPPoEDiscovery, layers.EthernetTypePPPoESession,
+		layers.EthernetTypeMPLSUnicast, layers.EthernetTypeMPLSMulticast:
+		return true
+	}
+	return false
+}
+
+// EtherTypeName names an EtherType met in frames with no IP, for the
+// summary: "" when it is none of those known.
+func EtherTypeName(typ layers.EthernetType) string {
+	switch typ {
+	case 0x88e5:
+		return "MACsec, encrypted"
+	case 0x88e7:
+		return "802.1ah provider backbone bridging, Ethernet inside"
+	case 0x894f:
+		return "NSH, network service header"
+	case 0x22f3:
+		return "TRILL"
+	case 0x6558:
+		return "transparent Ethernet bridging"
+	case etherTypeCMD:
+		return "Cisco MetaData, cut short"
+	case etherTypeETag:
+		return "802.1BR E-tag, cut short"
+	case etherTypeVNTag:
+		return "Cisco VN-Tag, cut short"
+	case layers.EthernetTypeDot1Q, layers.EthernetTypeQinQ, tpid9100, tpid9200, tpid9300:
+		return "VLAN tag, cut short"
+	case 0x8906:
+		return "FCoE"
+	case 0x8914:
+		return "FCoE initialization"
+	case 0x8915:
+		return "RoCE"
+	case 0x8137, 0x8138:
+		return "IPX"
+	case 0x809b:
+		return "AppleTalk"
+	case 0x80f3:
+		return "AppleTalk ARP"
+	case 0x6003:
+		return "DECnet"
+	case 0x88a4:
+		return "EtherCAT"
+	case 0x8892:
+		return "PROFINET"
+	case 0x88b8:
+		return "IEC 61850 GOOSE"
+	case 0x88ba:
+		return "IEC 61850 sampled values"
+	case 0x892f:
+		return "HSR"
+	case 0x88b5, 0x88b6:
+		return "local experimental"
+	}
+	return ""
 }
 
 // LinkStats returns the link and tunnel counters so far.
@@ -99,10 +345,19 @@ func (d *Decoder) LinkStats() LinkStats {
 			st.Tunnels = append(st.Tunnels, tunnelKinds[k])
 		}
 	}
-	for _, u := range d.link.unknown[:d.link.nUnknown] {
+	for i, u := range d.link.unknown[:d.link.nUnknown] {
 		u.Name = LinkTypeName(u.Link)
 		st.UnknownLinks = append(st.UnknownLinks, u)
+		if in := d.link.unknownInputs[i]; len(in.Files) > 0 {
+			in.Files = slices.Clone(in.Files)
+			st.UnknownLinkInputs = append(st.UnknownLinkInputs, in)
+		}
 	}
+	for _, e := range d.link.notIP[:d.link.nNotIP] {
+		e.Name = EtherTypeName(e.EtherType)
+		st.NotIPTypes = append(st.NotIPTypes, e)
+	}
+	st.NotIPOtherTypes = d.link.notIPOther
 	return st
 }
 
@@ -368,46 +623,7 @@ func nflogLittleEndian(b []byte) bool {
 
 // LinkTypeName names a link type for the summary: the tcpdump name of
 // the common ones ftpsniff does not decode, else "DLT" and the number.
-func LinkTypeName(link layers.LinkType) string {
-	switch link {
-	case 6:
-		return "IEEE 802.5 Token Ring"
-	case 8:
-		return "SLIP"
-	case 10:
-		return "FDDI"
-	case 105:
-		return "IEEE 802.11"
-	case 107:
-		return "Frame Relay"
-	case 119:
-		return "IEEE 802.11 Prism"
-	case 127:
-		return "IEEE 802.11 radiotap"
-	case 163:
-		return "IEEE 802.11 AVS"
-	case 192:
-		return "PPI"
-	case 195, 215, 230, 283:
-		return "IEEE 802.15.4"
-	case 187, 201:
-		return "Bluetooth HCI"
-	case 189, 220:
-		return "Linux USB"
-	case 249:
-		return "USBPcap"
-	case 197:
-		return "Endace ERF"
-	case 253:
-		return "Linux netlink"
-	case 258:
-		return "Apple PKTAP"
-	}
-	if link >= 147 && link <= 162 {
-		return "a user-defined DLT"
-	}
-	return fmt.Sprintf("DLT %d", link)
-}
+func LinkTypeName(link layers.LinkType) string { return capture.LinkTypeName(link) }
 
 // PointToPointIPOffset tells where the IP header starts in a frame of a
 // point-to-point link type ftpsniff decodes by hand (PPP, PPP_SERIAL,

@@ -344,7 +344,7 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		inner, next, known := stripLink(link, data)
 		if !known {
 			d.stats.UnknownLink++
-			d.link.unknownLink(link)
+			d.link.unknownLink(link, d.input)
 			return
 		}
 		if next < 0 {
@@ -456,6 +456,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	}
 	if !haveIP4 && !haveIP6 {
 		d.stats.NotIP++
+		d.link.notIPFrame(ls)
 		d.countNotFollowed(ls, proto)
 		return
 	}

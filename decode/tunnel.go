@@ -7,9 +7,10 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
-// peel looks at where the parser stopped: at an Ethernet, 802.1Q or GRE
-// header carrying MPLS or a PPPoE session, which gopacket decodes only
-// with its slow packet API, or at a UDP tunnel it has no decoding layer
+// peel looks at where the parser stopped: at an Ethernet, 802.1Q, Linux
+// cooked (SLL, SLL2) or GRE header carrying MPLS or a PPPoE session, which gopacket decodes only
+// with its slow packet API, or IP behind a tag or an LLC/SNAP header it
+// does not know (skipTags), or at a UDP tunnel it has no decoding layer
 // for (GTP-U, VXLAN on Linux's port). It returns the packet inside and
 // the parser to read it with, or next < 0.
 func peel(ls *layerSet) (inner []byte, next int) {
@@ -24,9 +25,16 @@ func peel(ls *layerSet) (inner []byte, next int) {
 		typ, payload = ls.eth.EthernetType, ls.eth.Payload
 	case layers.LayerTypeDot1Q:
 		typ, payload = ls.dot1q.Type, ls.dot1q.Payload
+	case layers.LayerTypeLinuxSLL:
+		typ, payload = ls.sll.EthernetType, ls.sll.Payload
+	case layers.LayerTypeLinuxSLL2:
+		typ, payload = ls.sll2.ProtocolType, ls.sll2.Payload
 	case layers.LayerTypeGRE:
 		if ls.gre.Protocol == greERSPAN3 {
 			return peelERSPAN3(ls.gre.Payload)
+		}
+		if ls.gre.Protocol < maxLLCLength {
+			return nil, -1 // no 802.3 length in GRE: its protocol is an EtherType
 		}
 		typ, payload = ls.gre.Protocol, ls.gre.Payload
 	case gopacket.LayerTypePayload:
@@ -187,15 +195,24 @@ func peelGTPU(b []byte) (inner []byte, next int, tpdu bool) {
 }
 
 // peelEtherType returns the IP packet in payload, of EtherType typ, for
-// the types the parser does not follow itself.
+// the types the parser does not follow itself: MPLS, a PPPoE session, and
+// IP behind the tags skipTags skips. typ IPv4 or IPv6 with no tag before
+// it is the parser's own (an IP header it rejected): not read again.
 func peelEtherType(typ layers.EthernetType, payload []byte) ([]byte, int) {
+	typ, b, tags := skipTags(typ, payload)
 	switch typ {
+	case layers.EthernetTypeIPv4:
+		if tags > 0 {
+			return b, firstIPv4
+		}
+	case layers.EthernetTypeIPv6:
+		if tags > 0 {
+			return b, firstIPv6
+		}
 	case layers.EthernetTypeMPLSUnicast, layers.EthernetTypeMPLSMulticast:
-		return peelMPLS(payload)
+		return peelMPLS(b)
 	case layers.EthernetTypePPPoESession:
-		return peelPPPoE(payload)
-	case tpid9100, tpid9200, tpid9300:
-		return peelVLANTags(payload)
+		return peelPPPoE(b)
 	}
 	return nil, -1
 }
@@ -209,29 +226,77 @@ const (
 	tpid9300 layers.EthernetType = 0x9300
 )
 
-// maxVLANTags bounds the tags peelVLANTags skips in one frame.
-const maxVLANTags = 8
+// Tags a switch puts between the source address and the EtherType: each
+// its EtherType, a fixed header, then the next EtherType (the lengths are
+// Wireshark's: packet-cisco-metadata.c, packet-etag.c, packet-vntag.c).
+// A SPAN port of a TrustSec network delivers frames with the Cisco
+// MetaData tag, a port extender's uplink with E-tags or VN-tags.
+const (
+	// Cisco MetaData (TrustSec inline tagging): version, length, an
+	// option (type and length) and the SGT. Wireshark and Arkime read
+	// these 6 bytes whatever the length byte says (1, the SGT option
+	// alone, the only one Cisco sends).
+	etherTypeCMD layers.EthernetType = 0x8909
+	// IEEE 802.1BR E-tag: E-PCP, E-DEI, the E-CIDs.
+	etherTypeETag layers.EthernetType = 0x893f
+	// Cisco VN-Tag (802.1Qbh, a Nexus fabric extender's uplink).
+	etherTypeVNTag layers.EthernetType = 0x8926
+)
 
-// peelVLANTags skips VLAN tags (4 bytes each: TCI, then the next
-// EtherType), of any TPID gopacket does not know, up to maxVLANTags.
-func peelVLANTags(b []byte) ([]byte, int) {
-	for range maxVLANTags {
-		if len(b) < 4 {
-			return nil, -1
-		}
-		typ := layers.EthernetType(binary.BigEndian.Uint16(b[2:4]))
-		b = b[4:]
+// The tags' lengths before the next EtherType.
+const (
+	cmdHeader   = 6
+	eTagHeader  = 6
+	vnTagHeader = 4
+)
+
+// maxTags bounds the tags skipTags skips in one frame.
+const maxTags = 8
+
+// maxLLCLength: an EtherType field below it is an IEEE 802.3 length, and
+// an LLC header follows (IEEE 802.3 3.2.6: 1536, 0x600).
+const maxLLCLength = 0x600
+
+// skipTags skips the tags in front of the next EtherType that the parser
+// does not follow itself: VLAN tags of any TPID, Cisco MetaData, E-tags,
+// VN-tags, and an IEEE 802.3 length with an LLC/SNAP header carrying an
+// EtherType (RFC 1042's OUI 0, or 802.1H's 00-00-f8), as Wireshark's
+// packet-llc.c reads them. It returns the EtherType the tags end at and
+// the bytes after it, and how many tags it skipped; a tag cut short, or
+// an LLC header with no EtherType (STP, CDP, ...), ends the walk there
+// (typ is then that tag's or the 802.3 length). Bounded by maxTags.
+func skipTags(typ layers.EthernetType, b []byte) (layers.EthernetType, []byte, int) {
+	for tags := range maxTags {
+		var n int // the tag's bytes before the next EtherType
 		switch typ {
-		case layers.EthernetTypeIPv4:
-			return b, firstIPv4
-		case layers.EthernetTypeIPv6:
-			return b, firstIPv6
 		case layers.EthernetTypeDot1Q, layers.EthernetTypeQinQ, tpid9100, tpid9200, tpid9300:
-			continue
+			n = 2
+		case etherTypeCMD:
+			n = cmdHeader
+		case etherTypeETag:
+			n = eTagHeader
+		case etherTypeVNTag:
+			n = vnTagHeader
+		default:
+			if typ >= maxLLCLength || !snapEtherType(b) {
+				return typ, b, tags
+			}
+			n = 6 // DSAP, SSAP, control; the OUI
 		}
-		return peelEtherType(typ, b)
+		if len(b) < n+2 {
+			return typ, b, tags
+		}
+		typ = layers.EthernetType(binary.BigEndian.Uint16(b[n : n+2]))
+		b = b[n+2:]
 	}
-	return nil, -1
+	return typ, b, maxTags // typ a tag still: more than maxTags, not followed
+}
+
+// snapEtherType tells whether b starts with an LLC header of SNAP (DSAP
+// and SSAP 0xaa, an unnumbered-information control byte) whose OUI says
+// an EtherType follows: 00-00-00 (RFC 1042) or 00-00-f8 (IEEE 802.1H).
+func snapEtherType(b []byte) bool {
+	return len(b) >= 8 && b[0] == 0xaa && b[1] == 0xaa && b[2] == 0x03 && b[3] == 0 && b[4] == 0 && (b[5] == 0 || b[5] == 0xf8)
 }
 
 // peelMPLS skips an MPLS label stack (RFC 3032: 4 bytes a label, the last
@@ -289,7 +354,7 @@ func peelAfterLabels(b []byte) ([]byte, int) {
 
 // plausibleEthernet tells whether b reads as an Ethernet frame carrying
 // IP: an EtherType of IPv4 or IPv6 with a header of that version (behind
-// VLAN tags of any TPID, up to maxVLANTags), or of MPLS with a label stack
+// VLAN tags of any TPID, up to maxTags), or of MPLS with a label stack
 // that ends (within maxEncapsulation labels) before an IP header or a
 // control word's first nibble.
 func plausibleEthernet(b []byte) bool {
@@ -298,7 +363,7 @@ func plausibleEthernet(b []byte) bool {
 	}
 	typ := layers.EthernetType(binary.BigEndian.Uint16(b[12:14]))
 	b = b[14:]
-	for range maxVLANTags + 1 {
+	for range maxTags + 1 {
 		switch typ {
 		case layers.EthernetTypeIPv4:
 			return plausibleIPv4(b)

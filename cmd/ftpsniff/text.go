@@ -1520,11 +1520,16 @@ func (o *textOutput) Summary(t totals) {
 	addw(t.Files.OverLength, "packets longer than their original length, read as they are")
 	addw(t.Files.InterfaceDropped, "packets dropped by the interface, as the capture's own statistics say (pcapng isb_ifdrop): they explain gaps")
 	addw(t.Files.OSDropped, "packets dropped by the operating system, as the capture's own statistics say (pcapng isb_osdrop): they explain gaps")
-	addw(st.Truncated, "frames cut by the snap length")
-	addw(st.Malformed, "malformed frames")
+	if st.Truncated > 0 && st.Malformed > 0 && st.TCP == 0 {
+		// Not one TCP header whole: the counts alone read like damage.
+		warn = append(warn, snapBelowHeaders(st.Truncated, st.Malformed, t.Files.SnapCut))
+	} else {
+		addw(st.Truncated, "frames cut by the snap length")
+		addw(st.Malformed, "malformed frames")
+	}
 	named := uint64(0)
 	for _, u := range t.Links.UnknownLinks {
-		warn = append(warn, u.String())
+		warn = append(warn, u.String()+inInputs(t.Links.InputsOf(u.Link)))
 		named += u.Frames
 	}
 	addw(st.UnknownLink-min(named, st.UnknownLink), "frames of other link types ftpsniff does not decode")
@@ -1532,6 +1537,13 @@ func (o *textOutput) Summary(t totals) {
 	if st.TunnelsNotFollowed > 0 {
 		warn = append(warn, fmt.Sprintf("%d tunnelled packets of a kind ftpsniff does not follow (%s)", st.TunnelsNotFollowed, strings.Join(t.Links.Tunnels, ", ")))
 	}
+	// Frames with no IP of an EtherType other than the link's own
+	// protocols are named whatever their share: a tag or an
+	// encapsulation not followed hides whole sessions.
+	for _, e := range t.Links.NotIPTypes {
+		warn = append(warn, e.String())
+	}
+	addw(t.Links.NotIPOtherTypes, "frames of other EtherTypes with no IP ftpsniff could find, not decoded")
 	if st.NotIP*2 > st.Packets {
 		// ARP and LLDP are a few frames of a capture; most of one with
 		// no IP is a link or tunnel header ftpsniff does not know.
@@ -1624,6 +1636,35 @@ func (o *textOutput) Summary(t totals) {
 		o.printf("  %s %s%s\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())), inputErrNote(err))
 	}
 	o.noSuchSession()
+}
+
+// snapBelowHeaders says that the capture's snap length (snap bytes, 0
+// when not known) left no TCP header whole: cut frames, malformed ones,
+// and not one TCP segment.
+func snapBelowHeaders(cut, malformed uint64, snap int) string {
+	of := ""
+	if snap > 0 {
+		of = fmt.Sprintf(" of %d bytes", snap)
+	}
+	return fmt.Sprintf("%d frame%s cut by the capture's snap length%s, shorter than the link, IP and TCP headers: not one TCP segment could be read (%d malformed frame%s); capture again with the whole frames (tcpdump -s 0)",
+		cut, plural(int(cut)), of, malformed, plural(int(malformed)))
+}
+
+// inInputs names files frames came from, escaped, for a note: " (in
+// a.pcapng, b.pcapng)", "…" when there were more; "" for none (the
+// capture is one file).
+func inInputs(files []string, more bool) string {
+	if len(files) == 0 {
+		return ""
+	}
+	shown := make([]string, 0, len(files)+1)
+	for _, n := range files {
+		shown = append(shown, displayInput(n))
+	}
+	if more {
+		shown = append(shown, "…")
+	}
+	return " (in " + strings.Join(shown, ", ") + ")"
 }
 
 // noSuchSession says on standard error that --session named a number the

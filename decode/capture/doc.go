@@ -20,13 +20,17 @@
 //
 // The input is never seeked, so standard input and pipes work. Anything
 // else fails with ErrNotCapture, naming the first bytes; other versions,
-// and a file compressed twice, fail with ErrUnsupported.
+// and a file compressed twice, fail with ErrUnsupported. So does a capture
+// of link types package decode does not read (LinkTypeDecoded): a pcap
+// file when it is opened, a pcapng file all of whose packets are of such
+// link types at its end.
 //
 // Classic pcap records are taken apart by this package (pcap.go, shared
 // by both pcap readers); pcapng is read by pcapgo.NgReader behind
 // ngFrame, which checks its framing and rewrites what pcapgo gets wrong:
 // an interface whose timestamp resolution pcapgo converts inexactly
-// (2^-10 and finer) or refuses (2^-64 and finer, 10^-20 and finer) is
+// (2^-10 and finer), refuses (2^-64 and finer, 10^-20 and finer) or
+// mistakes for microseconds (10^0, seconds: 0 is taken for no option) is
 // passed on as nanoseconds, each of its timestamps converted exactly.
 //
 // # Packets and their lifetime

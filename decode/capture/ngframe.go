@@ -572,13 +572,14 @@ func (f *ngFrame) drops(code uint16, v uint64) {
 // (an if_tsresol value) wrongly or not at all: it takes 2^-e as 1e9/2^e
 // nanoseconds (or 2^e/1e9 ticks a nanosecond) in integers, exact only up
 // to 2^-9, refuses 2^-64 and finer, and overflows its tick count beyond
-// 10^-19.
+// 10^-19; and it takes 0, ticks of a second (10^0), for an absent option,
+// microseconds, which would put the capture in 1970.
 func inexact(res uint8) bool {
 	e := res & 0x7f
 	if res&0x80 != 0 {
 		return e >= 10
 	}
-	return e >= 20
+	return e >= 20 || e == 0
 }
 
 // fixTime rewrites the timestamp of the packet or statistics block in

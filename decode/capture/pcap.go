@@ -100,10 +100,13 @@ func (f *pcapFormat) u32(b []byte) uint32 {
 	return binary.LittleEndian.Uint32(b)
 }
 
-// tally counts the oddities of a record read whole.
+// tally counts the oddities of a record read whole, and the snap length
+// a cut one shows (Stats.SnapCut).
 func (f *pcapFormat) tally(ci gopacket.CaptureInfo, stats *Stats) {
 	if ci.CaptureLength > ci.Length {
 		stats.OverLength++
+	} else if ci.CaptureLength < ci.Length {
+		stats.snapCut(ci.CaptureLength)
 	}
 	if f.snaplen != 0 && ci.CaptureLength > f.snaplen {
 		stats.OverSnaplen++

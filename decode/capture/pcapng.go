@@ -14,6 +14,12 @@ type ngSource struct {
 	*input
 	r     *pcapgo.NgReader
 	frame *ngFrame
+	// decodedLinks: packets of a link type decoded (LinkTypeDecoded),
+	// counted up to the first; until then otherLink is the first
+	// packet's link type, and otherLinks tells that others came.
+	decodedLinks int
+	otherLink    layers.LinkType
+	otherLinks   bool
 }
 
 func (s *ngSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error) {
@@ -30,7 +36,12 @@ func (s *ngSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 		// anywhere inside comes back as io.ErrUnexpectedEOF.
 		if err == io.EOF && s.raw.err == nil && (s.gz == nil || s.gz.err == nil) {
 			s.err = io.EOF
-			return nil, gopacket.CaptureInfo{}, 0, io.EOF
+			if s.packets > 0 && s.decodedLinks == 0 {
+				// Not one packet could be read: say so, naming the
+				// file, as for a pcap file of such a link type.
+				s.err = linkNotDecodedError(s.name, s.packets, s.otherLink, s.otherLinks)
+			}
+			return nil, gopacket.CaptureInfo{}, 0, s.err
 		}
 		if s.frame.atBoundary() && s.endTrailing() != nil {
 			return nil, gopacket.CaptureInfo{}, 0, s.err
@@ -45,6 +56,17 @@ func (s *ngSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error)
 	}
 	if ci.CaptureLength > ci.Length {
 		s.stats.OverLength++
+	} else if ci.CaptureLength < ci.Length {
+		s.stats.snapCut(ci.CaptureLength)
+	}
+	switch {
+	case s.decodedLinks > 0:
+	case LinkTypeDecoded(link):
+		s.decodedLinks++
+	case s.packets == 0:
+		s.otherLink = link
+	case link != s.otherLink:
+		s.otherLinks = true
 	}
 	s.packets++
 	return data, ci, link, nil

@@ -213,6 +213,11 @@ func openPcap(in *input, br *bufio.Reader) (Source, error) {
 	if unsupported != "" {
 		return nil, openError(in.name, ErrUnsupported, unsupported, nil)
 	}
+	if !LinkTypeDecoded(f.link) {
+		// Every record is of that link type: one line now, not a
+		// summary of nothing.
+		return nil, linkNotDecodedError(in.name, -1, f.link, false)
+	}
 	if _, err := br.Discard(24); err != nil {
 		return nil, in.openFailure(err)
 	}

@@ -28,6 +28,18 @@ type Stats struct {
 	// sections and files. They explain gaps in what was captured.
 	InterfaceDropped uint64 `json:"interface_dropped,omitempty"`
 	OSDropped        uint64 `json:"os_dropped,omitempty"`
+	// SnapCut is the longest captured length of a packet the capture
+	// cut (its captured length below its original length), over every
+	// file: the snap length it was taken with, for the summary to say
+	// when that is shorter than the headers. A snap length is no
+	// oddity: Any leaves it out, and JSON has the decoder's count of
+	// frames cut (truncated).
+	SnapCut int `json:"-"`
+}
+
+// snapCut records n, the captured length of a packet the capture cut.
+func (s *Stats) snapCut(n int) {
+	s.SnapCut = max(s.SnapCut, n)
 }
 
 // StatsOf returns the counters of a source from Open or OpenReader, also
@@ -57,6 +69,7 @@ func (s *Stats) Add(o Stats) {
 	s.OverLength += o.OverLength
 	s.InterfaceDropped += o.InterfaceDropped
 	s.OSDropped += o.OSDropped
+	s.snapCut(o.SnapCut)
 }
 
 // Any tells whether a counter is not zero other than Sections, so that
