@@ -55,21 +55,6 @@ func TestLineAfterEmptyPassMasked(t *testing.T) {
 		{"empty password accepted: the next line is a command", []gapStep{
 			cli("PASS\r\n"), srv("230 Login successful.\r\n"), cli("XFOO bar\r\n"), srv("500 Unknown command.\r\n"),
 		}, []string{"USER bob", "PASS", "XFOO bar"}, []bool{false, true, false}},
-		// A command the parser does not know, verb and argument, is shown
-		// (verbShaped): PRET before the 230, SSCN, XCHK.
-		{"unknown verb with an argument after the empty PASS", []gapStep{
-			cli("PASS\r\n"), srv("530 Login incorrect.\r\n"), cli("PRET RETR x\r\n"), srv("500 Unknown command.\r\n"),
-		}, []string{"USER bob", "PASS", "PRET RETR x"}, []bool{false, true, false}},
-		{"capitals alone are a password", []gapStep{
-			cli("PASS\r\n"), srv("530 Login incorrect.\r\n"), cli("SECRET\r\n"), srv("500 Unknown command.\r\n"),
-		}, []string{"USER bob", "PASS", "SECRET"}, []bool{false, true, true}},
-		// Logged in, an empty PASS or ACCT waits for no password.
-		{"empty PASS when logged in", []gapStep{
-			cli("PASS pw1\r\n"), srv("230 Login successful.\r\n"), cli("PASS\r\n"), srv("503 Already logged in.\r\n"), cli("SSCN\r\n"), srv("500 Unknown command.\r\n"),
-		}, []string{"USER bob", "PASS pw1", "PASS", "SSCN"}, []bool{false, true, true, false}},
-		{"empty ACCT when logged in", []gapStep{
-			cli("PASS pw1\r\n"), srv("230 Login successful.\r\n"), cli("ACCT\r\n"), srv("502 Not implemented.\r\n"), cli("XCHK\r\n"), srv("500 Unknown command.\r\n"),
-		}, []string{"USER bob", "PASS pw1", "ACCT", "XCHK"}, []bool{false, true, true, false}},
 		{"pipelined USER and empty PASS, then the password", []gapStep{
 			cli("USER carol\r\nPASS\r\n"), srv(ask), srv("530 Login incorrect.\r\n"), cli("hunter2\r\n"), srv("500 Unknown command.\r\n"),
 		}, []string{"USER carol", "PASS", "HUNTER2"}, []bool{false, true, true}},

@@ -822,7 +822,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// other than PASS and ACCT is that command (a login given up, "331"
 	// then "QUIT"). A mangled PASS (a tab, a NUL before it) is one too;
 	// so may be the first line after a gap (gapSecret).
-	secret := looksLikePass(l.Text) || p.passNext && (p.has(flagGapLine) || passwordShaped(cmd, err) && !(p.passRetry() && verbShaped(l.Text))) ||
+	secret := looksLikePass(l.Text) || p.passNext && (p.has(flagGapLine) || passwordShaped(cmd, err)) ||
 		p.has(flagGapLine) && p.gapSecret(cmd, err)
 	if err == nil && p.echoLen&echoToken != 0 {
 		switch cmd.Verb {
@@ -842,7 +842,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		case err == nil && cmd.Verb == "PASS" || secret:
 			p.set(flagPassSent, true)
 		}
-		if carriesNoSecret(cmd, err) && !p.has(flagLoggedIn) {
+		if carriesNoSecret(cmd, err) {
 			// "PASS" alone: the password is still due (passRetry), on the
 			// next line, whatever the reply to this one (530, 501, 503,
 			// or none yet). Only lost bytes after this line may hold it
@@ -1155,22 +1155,6 @@ func looksLikePass(b []byte) bool {
 // still to come.
 func carriesNoSecret(cmd ftp.Command, err error) bool {
 	return err == nil && (cmd.Verb == "PASS" || cmd.Verb == "ACCT") && strings.Trim(cmd.Arg, " \t") == ""
-}
-
-// verbShaped tells whether a line reads as a command FTP's parser does
-// not know rather than as a password typed alone: a verb of three or four
-// capital letters, a space and an argument ("PRET RETR a.bin", "SSCN ON",
-// "XCHK a.bin"). After a PASS that carried none (passRetry) such a line is
-// shown; a single word ("Secret20") is masked.
-func verbShaped(line []byte) bool {
-	i := 0
-	for i < len(line) && line[i] >= 'A' && line[i] <= 'Z' {
-		i++
-	}
-	if i < 3 || i > 4 || i+1 >= len(line) || line[i] != ' ' {
-		return false
-	}
-	return len(bytes.TrimSpace(line[i+1:])) > 0
 }
 
 // passRetry tells whether the password due (passNext) is due since a
