@@ -1482,6 +1482,23 @@ func writeLoginLine(w *bytes.Buffer, s *track.Session, l *ladder) int {
 	fmt.Fprintf(w, "<section class=\"session line\" id=\"s%d\">\n<p><span class=\"badge bad\">✖ FAILED</span> session %d: %s → %s, %s; %s; %d command%s (not drawn: a failed login only)</p>\n",
 		s.ID, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)), esc(login), esc(sessionEnd(s)), s.CommandCount, plural(s.CommandCount))
 	head := w.Len()
+	// Its findings, written out: a line has no ladder to hold them (a
+	// clear-text login's advice to change the password exposed).
+	if len(l.notes) > 0 {
+		io.WriteString(w, "<ul class=\"notes\">\n")
+		for i := range l.notes {
+			n := &l.notes[i]
+			fmt.Fprintf(w, "<li>%s %s: %s", esc(strings.ToUpper(n.sev.String())), esc(n.code), esc(n.msg))
+			if n.advice != "" {
+				fmt.Fprintf(w, " (%s)", esc(n.advice))
+			}
+			io.WriteString(w, "</li>\n")
+		}
+		if l.notesOut > 0 {
+			fmt.Fprintf(w, "<li class=\"dim\">%d more findings of this session not shown</li>\n", l.notesOut)
+		}
+		io.WriteString(w, "</ul>\n")
+	}
 	io.WriteString(w, "</section>\n")
 	return head
 }

@@ -334,3 +334,21 @@ func TestReportFoldsFromTheCommandLine(t *testing.T) {
 		t.Errorf("a folded session is counted as not drawn")
 	}
 }
+
+// TestReportLoginLineKeepsItsFindings: a session drawn as a one-line
+// failed login still shows its findings (the clear-text login's advice
+// to change the password exposed), which its ladder used to hold.
+func TestReportLoginLineKeepsItsFindings(t *testing.T) {
+	page, _, _ := runReport(t, "../../pcaps/real/login-brute-force.pcap")
+	i := strings.Index(page, `<section class="session line"`)
+	if i < 0 {
+		t.Fatal("no failed login drawn as a line")
+	}
+	line := page[i:]
+	line = line[:strings.Index(line, "</section>")]
+	for _, want := range []string{"INFO cleartext-login: A user name and its password crossed the network in clear text", "change the password that was exposed"} {
+		if !strings.Contains(line, want) {
+			t.Errorf("the login line lacks %q:\n%s", want, line)
+		}
+	}
+}
