@@ -1310,10 +1310,27 @@ func lostPassive(sess *Session, at time.Time) *Command {
 		case c.Verb != "PASV" && c.Verb != "EPSV" && c.Verb != "LPSV", c.Secret, c.Data != nil, c.TS.After(at):
 		case c.Status == StatusReplyLost, c.Status == StatusPending && c.Uncertain && len(c.Replies) == 0:
 			return c
+		case c.EndpointErr != nil && endpointCut(c):
+			return c
 		}
 		return nil
 	}
 	return nil
+}
+
+// endpointCut tells whether c, a PASV, EPSV or LPSV, was accepted by a
+// reply whose endpoint did not parse (227, 228 or 229: the snap length cut
+// it, "229 Entering Extended Passive "): the port it announced is not in
+// the capture, as for a lost reply.
+func endpointCut(c *Command) bool {
+	if len(c.Replies) == 0 {
+		return false
+	}
+	switch c.Replies[len(c.Replies)-1].Code {
+	case 227, 228, 229:
+		return true
+	}
+	return false
 }
 
 // promptAfter tells whether dc, taken for the PASV/EPSV/LPSV whose reply
@@ -1363,7 +1380,49 @@ func (t *Tracker) announceLost(sess *Session, s *decode.Segment) bool {
 		return false
 	}
 	c := lostPassive(sess, s.TS)
+	if c == nil {
+		c = t.voidLostPick(sess, s)
+	}
 	return c != nil && s.TS.Sub(c.TS) <= lostAnnounceWindow
+}
+
+// voidLostPick gives back the connection taken for the PASV, EPSV or
+// LPSV of sess whose reply the capture lost (addLostAnnounced) when the
+// client's SYN s, to another port, comes after it ended or failed and
+// before its transfer's first reply: a client connects once to what one
+// reply announced, so the one taken was other traffic of the client's
+// to the server (another service's port, refused or not), and s may be
+// the transfer's. It returns the command, free again (lostPassive), or
+// nil.
+func (t *Tracker) voidLostPick(sess *Session, s *decode.Segment) *Command {
+	for i := len(sess.Commands) - 1; i >= 0; i-- {
+		c := sess.Commands[i]
+		if !ftp.IsAnnounce(c.Verb) {
+			continue
+		}
+		dc := c.Data
+		if dc == nil || dc.Match != MatchAnnounceLost || !dc.Passive || dc.reported || dc.Server == s.Dst ||
+			s.TS.Sub(c.TS) > lostAnnounceWindow || t.lookupData(s.Src, s.Dst) != nil {
+			return nil
+		}
+		if x := dc.Command; x != nil && (len(x.Replies) > 0 || x.Status != StatusPending) {
+			return nil
+		}
+		if dc.answered() && !dc.Done && !(dc.finSent(0) && dc.finSent(1)) && dc.win.rst == nil {
+			return nil // (still open: maybe the transfer's)
+		}
+		if t.lookupData(dc.Client, dc.Server) == dc {
+			t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+		}
+		t.retract(sess, dc)
+		c.Data = nil
+		if x := dc.Command; x != nil {
+			dc.Command = nil
+			sess.memo().lastAnn = nil
+		}
+		return lostPassive(sess, s.TS)
+	}
+	return nil
 }
 
 // addLostAnnounced makes the SYN s (announceLost) the data connection of
@@ -1602,10 +1661,13 @@ func portLost(sess *Session, s *decode.Segment) bool {
 		switch {
 		case s.Src.Port() < 1024:
 			return false
-		case l.held != nil:
+		case l.held != nil && !heldFailed(l.held, s.TS):
 			// One from an unprivileged port is held for the gap
 			// already (addLostPort): only one from the data port
-			// takes its place.
+			// takes its place, or any once the held one failed (the
+			// server host's probe refused or unanswered, and then
+			// the server's own connection: ProFTPD's, from an
+			// unprivileged port too).
 			return false
 		case latestPassive(sess) && !transferWaiting(sess, s.TS):
 			// The session's latest announcement was passive and no
@@ -1826,6 +1888,17 @@ func (t *Tracker) settleLostPort(sess *Session) {
 		return
 	}
 	t.supersedeStale(sess, l)
+	defer func() {
+		if !dc.Done {
+			return
+		}
+		// Ended while held (finishData kept it): no segment of its
+		// numbers it now (payloadConn).
+		t.numberData(dc)
+		if dc.Command == nil {
+			t.reportData(dc)
+		}
+	}()
 	for _, p := range sess.pending {
 		if isTransfer(p) && len(p.Transfer) == 0 {
 			if m.lastAnn == nil {
@@ -1834,6 +1907,44 @@ func (t *Tracker) settleLostPort(sess *Session) {
 			}
 			return
 		}
+	}
+}
+
+// heldFailed tells whether dc, held for a lost PORT (addLostPort), has
+// failed by now: nothing answered its SYN, and it was refused (an RST,
+// held or final), sent again, or waited a second.
+func heldFailed(dc *DataConn, now time.Time) bool {
+	if dc.answered() || dc.Bytes[0]+dc.Bytes[1] > 0 {
+		return false
+	}
+	return dc.Done || dc.win.rst != nil || dc.SYNs > 1 || now.Sub(dc.FirstSYN) >= time.Second
+}
+
+// lostPortReply is for r, a reply to c, the transfer command of sess
+// waiting for the connection of a PORT the capture lost
+// (waitsForLostPort). The connection held for it (addLostPort) is
+// tied at the first reply when it was answered. One that failed so far
+// is held till the final reply, as the server's own connection may
+// still come (portLost): a success then says the held one was the
+// server host's other traffic (a probe) and it is dropped; a failure
+// ties it.
+func (t *Tracker) lostPortReply(sess *Session, c *Command, r *Reply) {
+	m := sess.xfer
+	if m == nil || m.lostActive.held == nil {
+		return
+	}
+	dc := m.lostActive.held
+	switch {
+	case dc.answered():
+		if len(c.Replies) == 0 {
+			t.settleLostPort(sess)
+		}
+	case ftp.IsPreliminary(r.Code):
+	case r.Code < 300:
+		m.lostActive = lostActive{}
+		t.dropHeldLostPort(sess, dc)
+	default:
+		t.settleLostPort(sess)
 	}
 }
 
@@ -3342,9 +3453,23 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 		t.reoffer(sess, c, dc)
 		return
 	}
-	for _, dc := range c.Transfer {
+	for _, dc := range slices.Clone(c.Transfer) {
 		if r.Code == 425 {
 			t.givePickUpBack(dc)
+		}
+		if lostPickFailed(dc, r) {
+			// Taken for an announcement the capture lost (peers and
+			// time), it failed, and the transfer succeeded: the
+			// transfer's connection was another the capture missed,
+			// and this one other traffic (a probe, another service).
+			if t.lookupData(dc.Client, dc.Server) == dc {
+				t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+			}
+			t.retract(sess, dc)
+			// (c left the pending queue retract looks in; a new
+			// slice: the old one may have been reported.)
+			c.Transfer = slices.DeleteFunc(slices.Clone(c.Transfer), func(x *DataConn) bool { return x == dc })
+			continue
 		}
 		switch {
 		case dc.Done:
@@ -3374,6 +3499,23 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 			t.finishData(dc)
 		}
 	}
+}
+
+// lostPickFailed tells whether dc, taken for an announcement the capture
+// lost (MatchAnnounceLost) and not reported yet, failed (nothing
+// answered its SYN, no byte) while r, its transfer's final reply, says
+// the transfer succeeded; not the server's SYN from its data port.
+func lostPickFailed(dc *DataConn, r *Reply) bool {
+	if dc.Match != MatchAnnounceLost || dc.reported || r.Code < 200 || r.Code >= 300 || dc.answered() || dc.Bytes[0]+dc.Bytes[1] > 0 {
+		return false
+	}
+	if !dc.Passive && fromDataPort(dc.Session, dc.Client) {
+		// The server's own connection from its data port: a failure
+		// of its, if maybe another session's between the same hosts
+		// (the unannounced index holds one session per pair): kept.
+		return false
+	}
+	return !dc.Done || dc.Outcome.Failed()
 }
 
 // answerMayFollow tells whether dc, a data connection whose SYN has no
@@ -3595,10 +3737,22 @@ func (t *Tracker) finishData(dc *DataConn) {
 			return
 		}
 	}
+	keepHeld := false
 	if m := dc.Session.xfer; m != nil && m.lostActive.held == dc {
-		// Held for a lost PORT (addLostPort), ended before its transfer
-		// command's reply: its own.
-		t.settleLostPort(dc.Session)
+		if dc.Session.ended {
+			// Held for a lost PORT (addLostPort), ended before its
+			// transfer command's reply: its own.
+			t.settleLostPort(dc.Session)
+		} else {
+			// Ended before its transfer command's reply: the
+			// server's own connection from its data port may still
+			// come and take its place (portLost: the server host's
+			// probe closed, then vsftpd's SYN from port 20), or, one
+			// that failed, any (heldFailed), or its transfer succeed
+			// without it (lostPortReply). Final now, reported when
+			// tied (settleLostPort).
+			keepHeld = true
+		}
 	}
 	if t.flowOnly(dc) {
 		switch {
@@ -3619,7 +3773,7 @@ func (t *Tracker) finishData(dc *DataConn) {
 	if !dc.Done && !dc.superseded {
 		t.finishSuperseded(dc)
 	}
-	if !t.finalData(dc) {
+	if !t.finalData(dc) || keepHeld {
 		return
 	}
 	if c := dc.Command; c != nil && c.Conflict != nil {
@@ -3788,7 +3942,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
-	if dc.Match == MatchAnnounceLost && dc.Command == nil && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) {
+	if dc.Match == MatchAnnounceLost && dc.Command == nil && !dc.HeldForLostPort() && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) {
 		// Taken by peers and time alone (announceLost), and no transfer
 		// used it: nothing says it was the data connection (the client's
 		// other traffic to the server: HTTP, a monitor's probe of a

@@ -223,10 +223,10 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		}
 		return
 	}
-	if waitsForLostPort(sess, c) && len(c.Replies) == 0 {
+	if waitsForLostPort(sess, c) {
 		// The connection held for a lost PORT (addLostPort) is its: the
 		// server answers once it connected, or failed to.
-		t.settleLostPort(sess)
+		t.lostPortReply(sess, c, &r)
 	}
 	if isTransfer(c) && len(c.Transfer) == 0 && len(c.Replies) == 0 && r.Code < 300 {
 		// Its announcement's reply may have been found lost only now
