@@ -126,8 +126,12 @@ type wireSession struct {
 	ctl, data wireConn
 }
 
-func newWireSession(c *wireCap) *wireSession {
-	s := openWireSession(c)
+func newWireSession(c *wireCap) *wireSession { return newWireSessionN(c, 0) }
+
+// newWireSessionN is newWireSession for the i-th client of a test with
+// several: 10.0.0.(2+i), its PASV announcing 10.0.0.1:(40000+i).
+func newWireSessionN(c *wireCap, i int) *wireSession {
+	s := openWireSessionN(c, i)
 	s.reply("220 (vsFTPd 3.0.5)")
 	s.cmd("USER alice")
 	s.reply("331 Please specify the password.")
@@ -136,17 +140,19 @@ func newWireSession(c *wireCap) *wireSession {
 	s.cmd("TYPE I")
 	s.reply("200 Switching to Binary mode.")
 	s.cmd("PASV")
-	s.reply("227 Entering Passive Mode (10,0,0,1,156,64).")
+	s.reply(fmt.Sprintf("227 Entering Passive Mode (10,0,0,1,156,%d).", 64+i))
 	return s
 }
 
 // openWireSession is a wireSession whose control connection's handshake
 // is written, the dialogue left to the caller.
-func openWireSession(c *wireCap) *wireSession {
-	cli, srv := netip.MustParseAddr("10.0.0.2"), netip.MustParseAddr("10.0.0.1")
+func openWireSession(c *wireCap) *wireSession { return openWireSessionN(c, 0) }
+
+func openWireSessionN(c *wireCap, i int) *wireSession {
+	cli, srv := netip.AddrFrom4([4]byte{10, 0, 0, byte(2 + i)}), netip.MustParseAddr("10.0.0.1")
 	s := &wireSession{
 		ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, 50000), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
-		data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, 40000), aseq: 70000, bseq: 90000},
+		data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, uint16(40000+i)), aseq: 70000, bseq: 90000},
 	}
 	s.ctl.handshake()
 	return s

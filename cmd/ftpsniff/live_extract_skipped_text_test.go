@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,24 +17,9 @@ import (
 // bytes come).
 func skippedCapture(t *testing.T, overlap bool) []byte {
 	c, path := newWireCap(t)
-	srv := netip.MustParseAddr("10.0.0.1")
 	var ss [2]*wireSession
 	open := func(i int) {
-		cli := netip.AddrFrom4([4]byte{10, 0, 0, byte(2 + i)})
-		s := &wireSession{
-			ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, 50000), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
-			data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, uint16(40000+i)), aseq: 70000, bseq: 90000},
-		}
-		s.ctl.handshake()
-		s.reply("220 (vsFTPd 3.0.5)")
-		s.cmd("USER alice")
-		s.reply("331 Please specify the password.")
-		s.cmd("PASS secret")
-		s.reply("230 Login successful.")
-		s.cmd("TYPE I")
-		s.reply("200 Switching to Binary mode.")
-		s.cmd("PASV")
-		s.reply(fmt.Sprintf("227 Entering Passive Mode (10,0,0,1,156,%d).", 64+i))
+		s := newWireSessionN(c, i)
 		s.data.handshake()
 		s.cmd("RETR f.bin")
 		s.reply("150 Opening BINARY mode data connection for f.bin (2000 bytes).")
