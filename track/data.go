@@ -1795,13 +1795,26 @@ func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
 	m := sess.memo()
 	l := m.lostActive
 	if l.held != nil {
-		// From the data port (portLost): the one held for now was
-		// another connection.
-		t.dropHeldLostPort(sess, l.held)
+		if fromDataPort(sess, s.Src) {
+			// From the data port (portLost): the one held for now
+			// was another connection.
+			t.dropHeldLostPort(sess, l.held)
+		} else {
+			// The held one failed (portLost): kept till the
+			// transfer's first reply tells which was the server's.
+			if l.failed != nil {
+				t.dropHeldLostPort(sess, l.failed)
+			}
+			l.failed = l.held
+		}
 		l.held = nil
 	}
 	hold := !fromDataPort(sess, s.Src) && waitingTransfer(sess) != nil
 	if !hold {
+		if l.failed != nil {
+			t.dropHeldLostPort(sess, l.failed)
+			l.failed = nil
+		}
 		t.supersedeStale(sess, l)
 	}
 	m.lostActive = lostActive{}
@@ -1884,6 +1897,9 @@ func (t *Tracker) settleLostPort(sess *Session) {
 	}
 	dc, l := m.lostActive.held, m.lostActive
 	m.lostActive = lostActive{}
+	if l.failed != nil {
+		t.dropHeldLostPort(sess, l.failed) // (the held one is the server's)
+	}
 	if dc.Command != nil || dc.reported {
 		return
 	}
@@ -1935,6 +1951,14 @@ func (t *Tracker) lostPortReply(sess *Session, c *Command, r *Reply) {
 	}
 	dc := m.lostActive.held
 	switch {
+	case dc.answered() && m.lostActive.failed != nil && len(c.Replies) == 0 && r.Code >= 400:
+		// The transfer failed at once: the connection that failed
+		// before this one was the server's own, this one the server
+		// host's other traffic to the client (a probe, a backup job).
+		failed := m.lostActive.failed
+		m.lostActive.held, m.lostActive.failed = failed, nil
+		t.dropHeldLostPort(sess, dc)
+		t.settleLostPort(sess)
 	case dc.answered():
 		if len(c.Replies) == 0 {
 			t.settleLostPort(sess)

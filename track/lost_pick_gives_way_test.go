@@ -282,3 +282,44 @@ func TestCutPassiveReplyTakesTheClientsSYN(t *testing.T) {
 		t.Fatalf("%d data connections reported; want the refused one to %v", len(s.rec.data), dataSrv)
 	}
 }
+
+// TestLostPortRefusedThenProbeStillBlocked guards the other order: after
+// a lost PORT the server's own connection from an unprivileged port is
+// refused (ProFTPD's, a client firewall blocking active mode), then the
+// server host's other traffic reaches the client and carries a few
+// bytes, and the transfer fails with 425. The refused one is the data
+// connection (the client's firewall blocked it); the later one is not
+// taken as "the data connection worked".
+func TestLostPortRefusedThenProbeStillBlocked(t *testing.T) {
+	real := netip.MustParseAddrPort("192.0.2.10:39555")
+	probe := netip.MustParseAddrPort("192.0.2.10:45123")
+	probeTo := netip.MustParseAddrPort("198.51.100.7:9100")
+	s := newSession(t)
+	s.login()
+	s.cmd("TYPE", "I")
+	s.reply(200, "Type set to I")
+	s.clientGap() // PORT 198,51,100,7,163,105
+	s.reply(200, "PORT command successful")
+	s.cmd("RETR", "b.bin")
+	s.segAck(real, lpCliData, decode.FlagSYN, 7000, 0, 0)
+	s.segAck(lpCliData, real, decode.FlagRST|decode.FlagACK, 0, 7001, 0)
+	s.tick(200 * time.Millisecond)
+	s.segAck(probe, probeTo, decode.FlagSYN, 77000, 0, 0)
+	s.segAck(probeTo, probe, decode.FlagSYN|decode.FlagACK, 88000, 77001, 0)
+	s.segAck(probe, probeTo, decode.FlagACK|decode.FlagPSH, 77001, 88001, 6)
+	s.segAck(probe, probeTo, decode.FlagFIN|decode.FlagACK, 77007, 88001, 0)
+	s.reply(425, "Unable to build data connection: Connection refused")
+	s.cmd("QUIT", "")
+	s.reply(221, "Goodbye.")
+	s.end()
+	var taken []string
+	for _, d := range s.rec.data {
+		taken = append(taken, d.Client.String()+" "+d.Outcome.String())
+		if d.Client == probe {
+			t.Errorf("the server host's other connection %v -> %v was taken (%v)", d.Client, d.Server, d.Outcome)
+		}
+	}
+	if len(s.rec.data) != 1 || s.rec.data[0].Client != real || s.rec.data[0].Outcome != OutcomeRefused {
+		t.Errorf("reported %q, want the refused %v only", taken, real)
+	}
+}

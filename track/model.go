@@ -1242,7 +1242,12 @@ type xferMemo struct {
 type lostActive struct {
 	since, at time.Time
 	held      *DataConn
-	stale     staleAnnouncement
+	// failed: a held connection that failed and gave way to a later one
+	// from an unprivileged port (portLost), kept till the transfer's
+	// first reply: a failure then says it was the server's own and the
+	// later one the server host's other traffic (lostPortReply).
+	failed *DataConn
+	stale  staleAnnouncement
 }
 
 // staleAnnouncement is an announcement of a session nothing had
