@@ -218,22 +218,8 @@ func (c *linkCounts) unknownLink(link layers.LinkType, input string) {
 // (a loopback header's other address families). Off the TCP path; no
 // allocation.
 func (c *linkCounts) notIPFrame(ls *layerSet) {
-	n := len(ls.decoded)
-	if n == 0 {
-		return
-	}
-	var typ layers.EthernetType
-	var b []byte
-	switch ls.decoded[n-1] {
-	case layers.LayerTypeEthernet:
-		typ, b = ls.eth.EthernetType, ls.eth.Payload
-	case layers.LayerTypeDot1Q:
-		typ, b = ls.dot1q.Type, ls.dot1q.Payload
-	case layers.LayerTypeLinuxSLL:
-		typ, b = ls.sll.EthernetType, ls.sll.Payload
-	case layers.LayerTypeLinuxSLL2:
-		typ, b = ls.sll2.ProtocolType, ls.sll2.Payload
-	default:
+	typ, b, ok := ls.linkEtherType()
+	if !ok {
 		return
 	}
 	typ, _, _ = skipTags(typ, b)

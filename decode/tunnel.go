@@ -18,17 +18,12 @@ func peel(ls *layerSet) (inner []byte, next int) {
 	if n == 0 {
 		return nil, -1
 	}
+	if typ, payload, ok := ls.linkEtherType(); ok {
+		return peelEtherType(typ, payload)
+	}
 	var typ layers.EthernetType
 	var payload []byte
 	switch ls.decoded[n-1] {
-	case layers.LayerTypeEthernet:
-		typ, payload = ls.eth.EthernetType, ls.eth.Payload
-	case layers.LayerTypeDot1Q:
-		typ, payload = ls.dot1q.Type, ls.dot1q.Payload
-	case layers.LayerTypeLinuxSLL:
-		typ, payload = ls.sll.EthernetType, ls.sll.Payload
-	case layers.LayerTypeLinuxSLL2:
-		typ, payload = ls.sll2.ProtocolType, ls.sll2.Payload
 	case layers.LayerTypeGRE:
 		if ls.gre.Protocol == greERSPAN3 {
 			return peelERSPAN3(ls.gre.Payload)
@@ -59,6 +54,27 @@ func peel(ls *layerSet) (inner []byte, next int) {
 		return nil, -1
 	}
 	return peelEtherType(typ, payload)
+}
+
+// linkEtherType is the EtherType and payload of the link header the
+// parser stopped at (Ethernet, 802.1Q, Linux cooked SLL or SLL2): what it
+// carries that the parser did not follow.
+func (ls *layerSet) linkEtherType() (layers.EthernetType, []byte, bool) {
+	n := len(ls.decoded)
+	if n == 0 {
+		return 0, nil, false
+	}
+	switch ls.decoded[n-1] {
+	case layers.LayerTypeEthernet:
+		return ls.eth.EthernetType, ls.eth.Payload, true
+	case layers.LayerTypeDot1Q:
+		return ls.dot1q.Type, ls.dot1q.Payload, true
+	case layers.LayerTypeLinuxSLL:
+		return ls.sll.EthernetType, ls.sll.Payload, true
+	case layers.LayerTypeLinuxSLL2:
+		return ls.sll2.ProtocolType, ls.sll2.Payload, true
+	}
+	return 0, nil, false
 }
 
 // UDP ports of the tunnels peelUDP follows (gopacket decodes VXLAN on
