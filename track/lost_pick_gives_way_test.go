@@ -162,16 +162,7 @@ func TestLostPassivePickGivesWay(t *testing.T) {
 				s.tick(10 * time.Second)
 				s.reply(425, "Failed to establish connection.")
 			}
-			s.cmd("QUIT", "")
-			s.reply(221, "Goodbye.")
-			s.end()
-			if len(s.rec.data) != 1 {
-				for _, d := range s.rec.data {
-					t.Logf("reported: %v -> %v (%v, %v)", d.Client, d.Server, d.Match, d.Outcome)
-				}
-				t.Fatalf("%d data connections reported, want 1", len(s.rec.data))
-			}
-			d := s.rec.data[0]
+			d := s.quitWithOneData()
 			if d.Server != real || d.Outcome != tc.want || d.Match != MatchAnnounceLost || d.Command == nil || d.Command.Verb != "RETR" {
 				t.Errorf("data connection %v -> %v (%v, %v, command %v); want to %v, %v, announcement-lost, tied to the RETR", d.Client, d.Server, d.Match, d.Outcome, d.Command, real, tc.want)
 			}
@@ -240,16 +231,7 @@ func TestLostPortClosedCandidateGivesWayToDataPort(t *testing.T) {
 				s.unansweredSYNs(4)
 			}
 			s.reply(425, "Failed to establish connection.")
-			s.cmd("QUIT", "")
-			s.reply(221, "Goodbye.")
-			s.end()
-			if len(s.rec.data) != 1 {
-				for _, d := range s.rec.data {
-					t.Logf("reported: %v -> %v (%v, %v)", d.Client, d.Server, d.Match, d.Outcome)
-				}
-				t.Fatalf("%d data connections reported, want 1", len(s.rec.data))
-			}
-			d := s.rec.data[0]
+			d := s.quitWithOneData()
 			if d.Client != lpSrvData || d.Outcome != want || d.Command == nil || d.Command.Verb != "RETR" {
 				t.Errorf("data connection %v -> %v (%v, %v, command %v); want from %v, %v, tied to the RETR", d.Client, d.Server, d.Match, d.Outcome, d.Command, lpSrvData, want)
 			}
@@ -322,4 +304,20 @@ func TestLostPortRefusedThenProbeStillBlocked(t *testing.T) {
 	if len(s.rec.data) != 1 || s.rec.data[0].Client != real || s.rec.data[0].Outcome != OutcomeRefused {
 		t.Errorf("reported %q, want the refused %v only", taken, real)
 	}
+}
+
+// quitWithOneData ends the session with QUIT and returns the one data
+// connection reported, failing the test if there is not exactly one.
+func (s *session) quitWithOneData() *DataConn {
+	s.t.Helper()
+	s.cmd("QUIT", "")
+	s.reply(221, "Goodbye.")
+	s.end()
+	if len(s.rec.data) != 1 {
+		for _, d := range s.rec.data {
+			s.t.Logf("reported: %v -> %v (%v, %v)", d.Client, d.Server, d.Match, d.Outcome)
+		}
+		s.t.Fatalf("%d data connections reported, want 1", len(s.rec.data))
+	}
+	return s.rec.data[0]
 }
