@@ -15,7 +15,8 @@ import (
 // The filter is deliberately coarse: it keeps every TCP segment and every
 // ICMP/ICMPv6 error kind the decoder hands on (destination unreachable,
 // packet too big, time exceeded, parameter problem, other ICMPv6 errors),
-// on IPv4 and IPv6, VLAN-tagged or not.
+// on IPv4 and IPv6, behind the tags and inside the tunnels the decoder
+// follows.
 // Data connections use ports only the control stream announces, so the
 // kernel cannot know them; ftpsniff matches them in userspace, and a filter
 // that drops part of a tracked flow leaves it incomplete for good.
@@ -161,29 +162,22 @@ func (f Filter) emit(a *asm, k FrameKind) {
 		a.jif(bpf.JumpEqual, 4, "ip4", "")
 		a.jifFar(bpf.JumpEqual, 6, "ip6", "drop")
 	} else {
-		// Up to two VLAN tags (802.1ad outer, 802.1Q inner) left in the
-		// frame; the kernel usually strips them into metadata.
-		a.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: 14})
-		a.emit(bpf.LoadAbsolute{Off: 12, Size: 2})
-		a.jif(bpf.JumpEqual, 0x8100, "vlan1", "")
-		a.jif(bpf.JumpEqual, 0x88a8, "vlan1", "ethertype")
-		a.label("vlan1")
-		a.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: 18})
-		a.emit(bpf.LoadAbsolute{Off: 16, Size: 2})
-		a.jif(bpf.JumpEqual, 0x8100, "vlan2", "ethertype")
-		a.label("vlan2")
-		a.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: 22})
-		a.emit(bpf.LoadAbsolute{Off: 20, Size: 2})
-		a.label("ethertype")
-		a.jif(bpf.JumpEqual, 0x0800, "ip4", "")
-		a.jifFar(bpf.JumpEqual, 0x86dd, "ip6", "drop")
+		a.emit(bpf.LoadConstant{Dst: bpf.RegX, Val: 12})
+		f.tags(a)
 	}
 
 	// IPv4: X = offset of the IP header.
 	a.label("ip4")
 	a.emit(bpf.LoadIndirect{Off: 9, Size: 1})
 	a.jif(bpf.JumpEqual, 6, "tcp4", "")
+	a.jif(bpf.JumpEqual, 17, "udp4", "")
+	a.tunnelProtocols()
 	a.jifFar(bpf.JumpEqual, 1, "icmp4", "drop")
+	a.label("udp4")
+	a.emit(bpf.LoadIndirect{Off: 6, Size: 2})
+	a.jifFar(bpf.JumpBitsSet, 0x1fff, "accept", "") // a later fragment of a tunnel's datagram, maybe
+	a.ip4HeaderLen()
+	a.jmp("udp")
 	a.label("icmp4")
 	a.emit(bpf.LoadIndirect{Off: 6, Size: 2})
 	a.jifFar(bpf.JumpBitsSet, 0x1fff, "accept", "") // a later fragment: no type to read
@@ -210,6 +204,13 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	a.emit(bpf.LoadIndirect{Off: 6, Size: 1})
 	a.jif(bpf.JumpEqual, 58, "icmp6", "")
 	a.jif(bpf.JumpEqual, 6, "tcp6", "")
+	a.tunnelProtocols()
+	a.jif(bpf.JumpEqual, 17, "", "ip6ext")
+	a.emit(bpf.TXA{})
+	a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 40})
+	a.emit(bpf.TAX{})
+	a.jmp("udp")
+	a.label("ip6ext")
 	// Extension headers (hop-by-hop, routing, fragment, destination
 	// options) may lead to TCP: keep them, subject to the addresses.
 	a.jif(bpf.JumpEqual, 0, "tcp6", "")
@@ -250,10 +251,105 @@ func (f Filter) emit(a *asm, k FrameKind) {
 		a.jmp("accept")
 	}
 
+	// X = offset of a UDP header: a tunnel's port on either side.
+	a.label("udp")
+	a.emit(bpf.LoadIndirect{Off: 0, Size: 2})
+	tunnelPorts(a)
+	a.emit(bpf.LoadIndirect{Off: 2, Size: 2})
+	tunnelPorts(a)
+	a.jmp("drop")
+
 	a.label("accept")
 	a.emit(bpf.RetConstant{Val: acceptLen})
 	a.label("drop")
 	a.emit(bpf.RetConstant{Val: 0})
+}
+
+// maxTags bounds the tags the filter walks in front of the EtherType, as
+// the decoder's skipTags does (decode/tunnel.go).
+const maxTags = 8
+
+// tags walks, from X at an EtherType field, the tags in front of IP that
+// the decoder follows (decode/tunnel.go skipTags): VLAN tags of every
+// TPID (802.1Q, 802.1ad, the pre-standard 0x9100-0x9300; usually the
+// kernel has already moved one to metadata), Cisco MetaData (TrustSec's
+// SGT), 802.1BR E-tags, VN-Tags, and an IEEE 802.3 length with an
+// LLC/SNAP header carrying an EtherType. It ends at IPv4 or IPv6 with X at
+// the IP header, accepts MPLS and PPPoE sessions (the decoder peels them;
+// what they carry the filter cannot see cheaply), and drops the rest.
+// Classic BPF has no loops: the walk is unrolled maxTags times.
+func (f Filter) tags(a *asm) {
+	for i := range maxTags {
+		n := strconv.Itoa(i)
+		a.emit(bpf.LoadIndirect{Off: 0, Size: 2})
+		a.jif(bpf.JumpEqual, 0x0800, "v4at"+n, "")
+		a.jif(bpf.JumpEqual, 0x86dd, "v6at"+n, "")
+		for _, vlan := range []uint32{0x8100, 0x88a8, 0x9100, 0x9200, 0x9300} {
+			a.jif(bpf.JumpEqual, vlan, "skip4at"+n, "")
+		}
+		a.jif(bpf.JumpEqual, etherTypeCMD, "skip8at"+n, "")
+		a.jif(bpf.JumpEqual, etherTypeETag, "skip8at"+n, "")
+		a.jif(bpf.JumpEqual, etherTypeVNTag, "skip6at"+n, "")
+		a.jifFar(bpf.JumpEqual, etherTypeMPLS, "accept", "")
+		a.jifFar(bpf.JumpEqual, etherTypeMPLSMulticast, "accept", "")
+		a.jifFar(bpf.JumpEqual, etherTypePPPoESession, "accept", "")
+		// An 802.3 length: LLC/SNAP with an OUI that says an EtherType
+		// follows (RFC 1042's 00-00-00, 802.1H's 00-00-f8).
+		a.jifFar(bpf.JumpGreaterOrEqual, 0x600, "drop", "")
+		a.emit(bpf.LoadIndirect{Off: 2, Size: 4})
+		a.jifFar(bpf.JumpNotEqual, 0xaaaa0300, "drop", "")
+		a.emit(bpf.LoadIndirect{Off: 6, Size: 2})
+		a.jif(bpf.JumpEqual, 0x0000, "skip8at"+n, "")
+		a.jifFar(bpf.JumpEqual, 0x00f8, "skip8at"+n, "drop")
+		for _, skip := range []uint32{4, 6, 8} {
+			a.label("skip" + strconv.Itoa(int(skip)) + "at" + n)
+			a.addX(skip)
+			a.jmp("tag" + strconv.Itoa(i+1))
+		}
+		a.label("v4at" + n)
+		a.addX(2)
+		a.jmp("ip4")
+		a.label("v6at" + n)
+		a.addX(2)
+		a.jmp("ip6")
+		a.label("tag" + strconv.Itoa(i+1))
+	}
+	a.jmp("drop") // more tags than the decoder follows
+}
+
+// Link EtherTypes the decoder peels by hand (decode/tunnel.go) and the
+// tags it skips.
+const (
+	etherTypeCMD           = 0x8909 // Cisco MetaData: a 6-byte header
+	etherTypeETag          = 0x893f // 802.1BR E-tag: 6 bytes
+	etherTypeVNTag         = 0x8926 // VN-Tag: 4 bytes
+	etherTypeMPLS          = 0x8847
+	etherTypeMPLSMulticast = 0x8848
+	etherTypePPPoESession  = 0x8864
+)
+
+// tunnelProtocols accepts, A being the IP protocol, the tunnels the
+// decoder follows inside IP: IP in IP, IPv6 in IP, GRE (with ERSPAN) and
+// MPLS in IP. Whatever --host and --net say: those name inner hosts.
+func (a *asm) tunnelProtocols() {
+	for _, p := range []uint32{4, 41, 47, 137} {
+		a.jifFar(bpf.JumpEqual, p, "accept", "")
+	}
+}
+
+// tunnelPorts accepts when A is the UDP port of a tunnel the decoder
+// follows: VXLAN (IANA's 4789, Linux's 8472), GENEVE (6081), GTP-U (2152).
+func tunnelPorts(a *asm) {
+	for _, p := range []uint32{4789, 8472, 6081, 2152} {
+		a.jifFar(bpf.JumpEqual, p, "accept", "")
+	}
+}
+
+// addX adds n to X.
+func (a *asm) addX(n uint32) {
+	a.emit(bpf.TXA{})
+	a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: n})
+	a.emit(bpf.TAX{})
 }
 
 // ip4HeaderLen adds the IPv4 header length to X.
