@@ -76,6 +76,9 @@ func TestPasswordLineIsSecret(t *testing.T) {
 func TestLooksLikePass(t *testing.T) {
 	for in, want := range map[string]bool{
 		"PASS x": true, "pass": true, "PASS\tx": true, "\x00\x00PASS x": true, "\xff\xf4PASS x": true,
+		// Padding longer than telnet residue: a password behind nine NULs
+		// was printed as the line "not FTP: \x00...PASS SECRET".
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00PASS x": true, strings.Repeat(" ", 300) + "pass": true,
 		"PASSWORD x": false, "PAS x": false, "xPASS y": false, "": false, "USER PASS": false,
 	} {
 		if got := looksLikePass([]byte(in)); got != want {

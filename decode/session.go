@@ -1135,19 +1135,24 @@ func (p *sessionParser) reject() {
 }
 
 // looksLikePass tells whether a client line is a PASS command however it
-// is mangled: any case, after up to 8 bytes that are not letters (a NUL,
-// telnet residue), followed by anything but a letter (a space, a tab, the
-// end).
+// is mangled: any case, after any bytes that are not letters (NULs,
+// telnet residue, a padding an attacker chose), followed by anything but
+// a letter (a space, a tab, the end).
 func looksLikePass(b []byte) bool {
-	i := 0
-	for i < len(b) && i < 8 && !isLetter(b[i]) {
-		i++
-	}
-	b = b[i:]
+	b = b[nonLetters(b):]
 	if len(b) < 4 || b[0]|0x20 != 'p' || b[1]|0x20 != 'a' || b[2]|0x20 != 's' || b[3]|0x20 != 's' {
 		return false
 	}
 	return len(b) == 4 || !isLetter(b[4])
+}
+
+// nonLetters is how many bytes at the start of b are not ASCII letters.
+func nonLetters(b []byte) int {
+	i := 0
+	for i < len(b) && !isLetter(b[i]) {
+		i++
+	}
+	return i
 }
 
 // carriesNoSecret tells whether a client line is a PASS or ACCT with
@@ -1378,11 +1383,7 @@ func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
 		return
 	}
 	if looksLikePass(line) {
-		i := 0
-		for i < len(line) && i < 8 && !isLetter(line[i]) {
-			i++
-		}
-		line = line[i+4:]
+		line = line[nonLetters(line)+4:]
 	}
 	armEcho(p, line)
 }
