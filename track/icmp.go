@@ -133,23 +133,30 @@ func (dc *DataConn) icmpErrors() *ICMPErrors {
 // not the wire's (PathMTU.Offload), the same router quoting again data
 // the sender resent after its error does.
 func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
-	p := &dc.icmpErrors().TooBig
+	sender := dc.Client
+	if dir == 1 {
+		sender = dc.Server
+	}
+	// Segments larger than a link carries before the error: their sizes
+	// are not the wire's from the start.
+	dc.icmpErrors().TooBig.note(sender, info, seq, mtu, dc.seqHi[dir], dc.win.flags[dir]&bigSeg != 0)
+}
+
+// note counts a path MTU error about a segment sender sent at seq (see
+// DataConn.tooBig); sentBy is the sender's next byte then, offload that
+// its segments were larger than a link carries before it.
+func (p *PathMTU) note(sender netip.AddrPort, info *ICMPInfo, seq, mtu, sentBy uint32, offload bool) {
 	if p.Errors > 0 && !p.senderSince && seq == p.last.seq && mtu == p.last.mtu && info.From == p.last.from {
 		if d := info.TS.Sub(p.last.ts); -synCopyWindow < d && d < synCopyWindow {
 			return
 		}
 	}
 	if p.Errors == 0 {
-		p.Sender = dc.Client
-		if dir == 1 {
-			p.Sender = dc.Server
-		}
+		p.Sender = sender
 		p.First, p.Num = info.TS, info.Num
 		p.MTU, p.From = mtu, info.From
-		p.sentBy = dc.seqHi[dir]
-		// Segments larger than a link carries before the error: their
-		// sizes are not the wire's from the start.
-		p.Offload = dc.win.flags[dir]&bigSeg != 0
+		p.sentBy = sentBy
+		p.Offload = offload
 	} else {
 		if mtu > 0 && (p.MTU == 0 || mtu < p.MTU) {
 			p.MTU, p.From = mtu, info.From
@@ -157,8 +164,8 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 		if p.resent && (seq == p.last.seq && info.From == p.last.from || p.pending && seq == p.pendSeq && info.From == p.pendFrom) {
 			p.byRouter++
 		}
-		if int32(dc.seqHi[dir]-p.sentBy) > 0 {
-			p.sentBy = dc.seqHi[dir]
+		if int32(sentBy-p.sentBy) > 0 {
+			p.sentBy = sentBy
 		}
 	}
 	p.Errors++
@@ -179,8 +186,10 @@ func (dc *DataConn) tooBig(dir int, info *ICMPInfo, seq, mtu uint32) {
 // holding a quoted byte: a resend the router may quote again (tooBig);
 // more payload than a standard link carries: the capture's sizes are not
 // the wire's (PathMTU.Offload).
-func (dc *DataConn) tooBigSegment(s *decode.Segment) {
-	p := &dc.ICMPErrors.TooBig
+func (dc *DataConn) tooBigSegment(s *decode.Segment) { dc.ICMPErrors.TooBig.segment(s) }
+
+// segment is tooBigSegment's reading of s for p.
+func (p *PathMTU) segment(s *decode.Segment) {
 	if p.Errors == 0 {
 		return
 	}
@@ -266,4 +275,51 @@ func (dc *DataConn) nothingDelivered() bool {
 		sd = 1
 	}
 	return dc.Bytes[sd^1] == 0 && int64(dc.seqHi[sd]-dc.acked[sd]) >= dc.Bytes[sd]
+}
+
+// controlTooBig keeps a path MTU error quoting a segment of sess's
+// control connection (a TLS handshake after AUTH TLS whose certificate
+// chain fills full-size segments, a long multi-line reply): counted in
+// the session's memo as a data connection's are (PathMTU), the first
+// kept, one PathMTU per session whatever their number. Only the
+// quoted segment's own bytes are known as sent when it came (sentBy:
+// decode owns the control stream's sequence numbers), so a resend is one
+// that holds them; the receiver's acknowledgment past them says the
+// sender got through. Other ICMP errors about an open control
+// connection change nothing the tracker reports.
+func (t *Tracker) controlTooBig(u *decode.Unreachable) bool {
+	mtu, ok := u.PacketTooBig()
+	if !ok {
+		return false
+	}
+	sess := t.sessions.Get(decode.MakeConnKey(u.Src, u.Dst))
+	if sess == nil || u.Src != sess.Client && u.Src != sess.Server {
+		return false
+	}
+	m := sess.memo()
+	if m.ctlTooBig == nil {
+		m.ctlTooBig = new(PathMTU)
+		t.ctlTooBig++
+	}
+	m.ctlTooBig.note(u.Src, icmpInfo(u), u.Seq, uint32(mtu), u.Seq+1, false)
+	return true
+}
+
+// controlTooBigSegment reads a control segment of a session with path
+// MTU errors about its control connection (controlTooBig).
+func (t *Tracker) controlTooBigSegment(s *decode.Segment) {
+	sess := t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst))
+	if sess == nil || sess.xfer == nil || sess.xfer.ctlTooBig == nil {
+		return
+	}
+	sess.xfer.ctlTooBig.segment(s)
+}
+
+// ControlTooBig is the path MTU errors about the session's control
+// connection (Tracker.controlTooBig); nil when none came.
+func (s *Session) ControlTooBig() *PathMTU {
+	if s.xfer == nil {
+		return nil
+	}
+	return s.xfer.ctlTooBig
 }

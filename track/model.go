@@ -1228,6 +1228,9 @@ type xferMemo struct {
 	// EPRT or LPRT (activeMayBeLost); zero when none waits for its
 	// connection.
 	lostActive lostActive
+	// ctlTooBig: the path MTU errors quoting the control connection's
+	// segments (Tracker.controlTooBig); nil when none came.
+	ctlTooBig *PathMTU
 }
 
 // lostActive is a gap of a session's client bytes that may have held an

@@ -329,6 +329,10 @@ type Tracker struct {
 	// its control segments tell): answers are held longer
 	// (answerWindow).
 	reorders bool
+	// ctlTooBig: sessions given a path MTU error about their control
+	// connection (controlTooBig); while none was, control segments are
+	// not looked up for them.
+	ctlTooBig int
 	// replaying is the held segment being replayed to a data connection
 	// (early.go), nil otherwise; awaiting, the data connections such a
 	// replay finished before their transfer command could reach them,
@@ -459,6 +463,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	}
 	if s.Control {
 		t.reorders = s.Reorders // (control segments only: not a cost on every packet)
+		if t.ctlTooBig > 0 {
+			t.controlTooBigSegment(s)
+		}
 		// Decode owns control connections: their end comes as ControlClose.
 		// Under TLS no event says the session is still active; its
 		// segments do.
@@ -688,6 +695,9 @@ func (t *Tracker) Unreachable(u *decode.Unreachable) {
 	dc := t.lookupData(u.Src, u.Dst)
 	if dc == nil && (len(t.byPort) > 0 || t.mayQuoteSYN(u) || t.quotesHeldSYN(u)) {
 		t.holdUnreachable(u) // the SYN it quotes may come just after it (early.go)
+	}
+	if dc == nil && t.controlTooBig(u) {
+		return
 	}
 	if dc == nil || dc.Done {
 		return

@@ -811,11 +811,12 @@ func configReadable(k policy.ServerKind) bool {
 }
 
 // noRangeRules are the summary lines for the same case.
-func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place, exampleRange policy.PortRange) []string {
+// fams gives the families to open (serverAcc.passiveFamilies).
+func (d *Diagnoser) noRangeRules(fam family, fams func() (v4, v6 bool), p place, exampleRange policy.PortRange) []string {
 	if fam.noPassive {
 		rs := policy.Ranges{kernelDefault}
 		l := []string{fmt.Sprintf("# its greeting names %s, which has no passive port range setting: its passive ports are the kernel's ephemeral ports, %s by Linux's default (cat /proc/sys/net/ipv4/ip_local_port_range on the server: if it shows another range, open that one instead):", fam.unlisted.Product(), kernelDefault)}
-		l = append(l, openLines(fam, p, rs, v6)...)
+		l = append(l, openLinesIn(fam, p, rs, fams)...)
 		return append(l, "# or use a server with a passive range setting; narrowing the kernel's range takes effect at once but is host-wide (every program's outgoing connections get only those ports): "+sysctlRange(exampleRange))
 	}
 	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
@@ -826,7 +827,31 @@ func (d *Diagnoser) noRangeRules(fam family, v6 bool, p place, exampleRange poli
 		}
 	}
 	ex := policy.Ranges{exampleRange}
-	return append(append([]string{head}, fam.rangeLines(exampleRange)...), openLines(fam, p, ex, v6)...)
+	return append(append([]string{head}, fam.rangeLines(exampleRange)...), openLinesIn(fam, p, ex, fams)...)
+}
+
+// openLinesIn are openLines for each family fams gives: with both, each
+// line of the IPv4 rules followed by its IPv6 counterpart where the two
+// differ (an nft inet rule, a comment and a host firewall's rule serve
+// both, and come once).
+func openLinesIn(fam family, p place, rs policy.Ranges, fams func() (v4, v6 bool)) []string {
+	v4, v6 := fams()
+	if !v4 || !v6 {
+		return openLines(fam, p, rs, v6)
+	}
+	l4, l6 := openLines(fam, p, rs, false), openLines(fam, p, rs, true)
+	if len(l4) != len(l6) {
+		// (The same lines but for the command: a guard.)
+		return dedupe(append(l4, l6...))
+	}
+	l := make([]string, 0, len(l4)+len(l6))
+	for i := range l4 {
+		l = append(l, l4[i])
+		if l6[i] != l4[i] {
+			l = append(l, l6[i])
+		}
+	}
+	return l
 }
 
 // openLines are the summary's change lines that open rs at p: the server

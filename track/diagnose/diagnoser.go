@@ -456,6 +456,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	if f := d.undeliveredFinding(s); f != nil {
 		d.report([]*Finding{f})
 	}
+	if f := controlPMTUBlackHole(s); f != nil {
+		d.report([]*Finding{f})
+	}
 	delete(d.sess, s)
 	d.hosts.ended(s)
 	// (Its memo of what its PORTs showed holds the session and one of

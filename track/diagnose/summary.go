@@ -309,7 +309,7 @@ type serverAcc struct {
 	// whole (greetingNeverWhole): the bytes never reached it.
 	gappedUnread int
 	// failedV4, failedV6: failed passive data connections that reached
-	// the capture, by the family they went over (passiveV6).
+	// the capture, by the family they went over (passiveFamilies).
 	failedV4, failedV6 int
 	// oneSided: sessions the capture held one side of only, by the side
 	// it held (track.OneSide): the other side's announcements, and its
@@ -696,20 +696,18 @@ func (a *serverAcc) at(p place, to *place) {
 	to.nat = to.nat || p.nat
 }
 
-// passiveV6 is the family of the rules that open the server's passive
-// ports: its data connections', which over an IPv6 control connection
-// may be IPv4 (a dual-stack client that trusted the IPv4 address of a
-// 227, trustedPublicIPv4). The family every failed passive data
-// connection the capture saw went over; the control connection's when
-// they went over both, or none was seen.
-func (a *serverAcc) passiveV6() bool {
-	switch {
-	case a.failedV4 > 0 && a.failedV6 == 0:
-		return false
-	case a.failedV6 > 0 && a.failedV4 == 0:
-		return true
+// passiveFamilies are the families of the rules that open the server's
+// passive ports: its data connections', which over an IPv6 control
+// connection may be IPv4 (a dual-stack client that trusted the IPv4
+// address of a 227, trustedPublicIPv4). Every family the failed passive
+// data connections the capture saw went over, both when they went over
+// both (ip6tables rules leave IPv4 shut, and the reverse); the control
+// connection's when none was seen.
+func (a *serverAcc) passiveFamilies() (v4, v6 bool) {
+	if a.failedV4 == 0 && a.failedV6 == 0 {
+		return !a.v6, a.v6
 	}
-	return a.v6
+	return a.failedV4 > 0, a.failedV6 > 0
 }
 
 // placeOf is the place the server's rules are for: both, each named, when

@@ -90,10 +90,11 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 	// A path MTU black hole drops every copy of a segment too large for
 	// a link on the way, whatever it holds: the router's ICMP errors
 	// never reach the sender's TCP, which never sends it smaller (the
-	// data connection's pmtu-blackhole). The tracker keeps no ICMP error
-	// about a control connection, so the line's size says whether its
-	// segment can be too large: not when the smallest link of the family
-	// carries it whole.
+	// data connection's pmtu-blackhole). The tracker keeps path MTU
+	// errors about a control connection (controlPMTUBlackHole reports
+	// them when they show), but none may reach the capture, so the
+	// line's size says whether its segment can be too large: not when
+	// the smallest link of the family carries it whole.
 	v6 := s.Server.Addr().Is6()
 	ptb := "ICMP fragmentation needed"
 	if v6 {
