@@ -1138,8 +1138,8 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 	cs.parser.bytesOwed(d, b, owed, probing, num, ts)
 }
 
-func (cs *controlConn) gap(d int, n int, num uint64, ts time.Time) {
-	cs.parser.gapAfter(d, n, cs.crEnd[d], num, ts)
+func (cs *controlConn) gap(d int, n int, cut bool, num uint64, ts time.Time) {
+	cs.parser.gapAfter(d, n, cs.crEnd[d], cut, num, ts)
 }
 
 // early: an ACK that proves bytes lost is reported at once only once the

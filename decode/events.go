@@ -180,6 +180,12 @@ type ControlEvent struct {
 	Server netip.AddrPort
 	// FromClient tells the direction of Gap and Junk events.
 	FromClient bool
+	// Cut, on ControlGap: the bytes missing were in a frame the capture
+	// holds, past its captured length (a snap length shorter than the
+	// packet: tcpdump -s N); they crossed the capture point on their way
+	// to the receiver. False: the capture never saw them (a segment it
+	// lost, or one never sent that an ACK proves was).
+	Cut bool
 
 	// Open: whether the connection's start (SYN) was seen, and how it was
 	// recognised as FTP.

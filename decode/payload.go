@@ -675,7 +675,7 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 			n--
 		}
 		if n > 0 {
-			pc.gap(d, int(n), 0, pc.lastSeen)
+			pc.gap(d, int(n), false, 0, pc.lastSeen)
 			h.next += uint32(n) // (where the stream stands: endedConn)
 		}
 		if givenUp {
@@ -742,7 +742,7 @@ func (pc *payloadConn) bytes(d int, b []byte, _ uint64, _ time.Time) {
 	}
 }
 
-func (pc *payloadConn) gap(d int, n int, _ uint64, _ time.Time) {
+func (pc *payloadConn) gap(d int, n int, _ bool, _ uint64, _ time.Time) {
 	if n <= 0 {
 		return
 	}

@@ -16,8 +16,10 @@ type orderedSink interface {
 	// bytes delivers in-order bytes of direction d; b is valid only
 	// during the call.
 	bytes(d int, b []byte, num uint64, ts time.Time)
-	// gap reports n bytes of direction d the capture does not hold.
-	gap(d int, n int, num uint64, ts time.Time)
+	// gap reports n bytes of direction d the capture does not hold; cut
+	// tells that they were the tail of a frame the capture holds, cut by
+	// the snap length (segmentCut), not a segment it never saw.
+	gap(d int, n int, cut bool, num uint64, ts time.Time)
 	// finished reports that direction d's FIN was reached in order.
 	finished(d int, num uint64, ts time.Time)
 	// early tells whether bytes of direction d that an ACK proves lost
@@ -346,7 +348,7 @@ func (r *reassembler) cutTail(d int, seq uint32, n int, num uint64, ts time.Time
 		}
 	}
 	if lost > 0 {
-		out.gap(d, lost, num, ts)
+		out.gap(d, lost, true, num, ts)
 	}
 	r.drain(d, out)
 }
@@ -728,12 +730,12 @@ func (r *reassembler) skip(d int, num uint64, ts time.Time, out orderedSink) {
 		// lost; what lies beyond it, up to these bytes, was not.
 		h.lostReported = false
 		if beyond := int32(first.seq - h.lostTo); beyond > 0 {
-			out.gap(d, int(beyond), gapNum, gapTS)
+			out.gap(d, int(beyond), false, gapNum, gapTS)
 		}
 	} else {
 		// Stamped with the bytes that follow it: the gap is where they
 		// begin.
-		out.gap(d, n, gapNum, gapTS)
+		out.gap(d, n, false, gapNum, gapTS)
 	}
 	if len(r.pool.skews) > 0 {
 		r.catchUp(d, out)
@@ -797,10 +799,10 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, withFIN
 		// FIN: none come after it. (Payload reassembly reports them when
 		// the connection ends: payloadTable.remove.)
 		h.lostReported, h.lostTo = true, ack
-		out.gap(d, int(ack-h.next), num, ts)
+		out.gap(d, int(ack-h.next), false, num, ts)
 	case h.lostReported && int32(ack-h.lostTo) > 0:
 		// A later ACK proves more lost: report the extra.
-		out.gap(d, int(ack-h.lostTo), num, ts)
+		out.gap(d, int(ack-h.lostTo), false, num, ts)
 		h.lostTo = ack
 	}
 	r.maybeFinished(d, num, ts, out)

@@ -17,7 +17,11 @@ type sinkLog struct {
 func (s *sinkLog) bytes(d int, b []byte, num uint64, _ time.Time) {
 	s.log = append(s.log, fmt.Sprintf("%d:%q@%d", d, b, num))
 }
-func (s *sinkLog) gap(d int, n int, num uint64, _ time.Time) {
+func (s *sinkLog) gap(d int, n int, cut bool, num uint64, _ time.Time) {
+	if cut {
+		s.log = append(s.log, fmt.Sprintf("%d:cut %d@%d", d, n, num))
+		return
+	}
 	s.log = append(s.log, fmt.Sprintf("%d:gap %d@%d", d, n, num))
 }
 func (s *sinkLog) finished(d int, num uint64, _ time.Time) {

@@ -528,12 +528,13 @@ func (p *sessionParser) takeSplitter(d int) {
 
 // gap reports n bytes of direction d missing from the capture.
 func (p *sessionParser) gap(d int, n int, num uint64, ts time.Time) {
-	p.gapAfter(d, n, false, num, ts)
+	p.gapAfter(d, n, false, false, num, ts)
 }
 
 // gapAfter is gap, crEnd telling that the bytes before the gap ended with
-// a CR, the line end begun.
-func (p *sessionParser) gapAfter(d int, n int, crEnd bool, num uint64, ts time.Time) {
+// a CR, the line end begun, and cut that the snap length cut them from a
+// frame the capture holds (ControlEvent.Cut).
+func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts time.Time) {
 	if !p.parsing() {
 		return
 	}
@@ -597,6 +598,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd bool, num uint64, ts time.T
 	e := p.event(ControlGap)
 	e.FromClient = d == dirClient
 	e.Gap = n
+	e.Cut = cut
 	p.emit(e)
 	p.resync[d] = true
 	if d == dirServer {

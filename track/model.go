@@ -944,6 +944,11 @@ type Event struct {
 	TS         time.Time
 	Num        uint64
 	FromClient bool
+	// Cut: on EventGap, the bytes missing were the tail of a frame the
+	// capture holds, cut by the snap length (decode.ControlEvent.Cut):
+	// they crossed the capture point on their way to the receiver. False:
+	// the capture never saw them. (In what was padding.)
+	Cut bool
 	// TLSSent: on EventCleartext, the TLS bytes the client and the
 	// server (in that order) sent while the channel was TLS, each up to
 	// 65,535 (decode.ControlEvent.TLSBytes): none from either side is a

@@ -784,7 +784,7 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		for _, c := range sess.pending {
 			c.Uncertain = true
 		}
-		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Bytes: e.Gap})
+		t.event(sess, Event{Kind: EventGap, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Cut: e.Cut, Bytes: e.Gap})
 		if !e.FromClient {
 			t.announceMayBeLost(sess) // (data.go)
 		}

@@ -398,6 +398,11 @@ func (o *jsonOutput) Event(s *track.Session, e *track.Event) {
 			w.str("from", "server")
 		}
 	}
+	if e.Kind == track.EventGap {
+		// Which gap: bytes the snap length cut from a frame the capture
+		// holds (they crossed it to the receiver), or never captured.
+		w.bool("snap_cut", e.Cut)
+	}
 	w.intOmit("code", int64(e.Code))
 	text := maskedLine(e, o.showPass)
 	w.strOmitRaw("text", "text_raw", text)

@@ -501,7 +501,7 @@ func eventRow(s *track.Session, e *track.Event, showPass bool) (lrow, bool) {
 		if e.FromClient {
 			who = "client"
 		}
-		row.text = fmt.Sprintf("capture gap: %d %s bytes missing", e.Bytes, who)
+		row.text = fmt.Sprintf("capture gap: %d %s bytes %s", e.Bytes, who, gapHow(e))
 	case track.EventJunk:
 		row.kind, row.style = rowArrow, styleBadReply
 		row.from, row.to = laneServer, laneClient

@@ -1418,6 +1418,15 @@ func shownKept(s string, dropped int) string {
 	return t
 }
 
+// gapHow says what became of a gap's bytes: cut by the snap length from
+// a frame the capture holds (they went on to the receiver), or missing.
+func gapHow(e *track.Event) string {
+	if e.Cut {
+		return "cut by the snap length"
+	}
+	return "missing"
+}
+
 func (o *textOutput) event(s *track.Session, e *track.Event) {
 	p := o.p
 	var msg string
@@ -1427,7 +1436,7 @@ func (o *textOutput) event(s *track.Session, e *track.Event) {
 		if e.FromClient {
 			who = "client"
 		}
-		msg = fmt.Sprintf("!! capture gap: %d %s bytes missing", e.Bytes, who)
+		msg = fmt.Sprintf("!! capture gap: %d %s bytes %s", e.Bytes, who, gapHow(e))
 	case track.EventJunk:
 		msg = fmt.Sprintf("!! not FTP: %s", shownKept(maskedLine(e, o.showPass), e.Dropped))
 		if e.Dropped > 0 {

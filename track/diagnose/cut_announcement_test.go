@@ -9,9 +9,9 @@ import (
 
 // cutGap reports n bytes of the server's stream missing from the
 // capture at the packet of the reply before it: the rest of a segment
-// the snap length cut.
+// the snap length cut (Cut).
 func (w *wire) cutGap(n int) {
-	e := decode.ControlEvent{Kind: decode.ControlGap, FromClient: false, Gap: n, Num: w.num, TS: w.now, Client: w.cli, Server: w.srv}
+	e := decode.ControlEvent{Kind: decode.ControlGap, FromClient: false, Gap: n, Cut: true, Num: w.num, TS: w.now, Client: w.cli, Server: w.srv}
 	w.trk.Control(&e)
 }
 

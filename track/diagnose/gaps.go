@@ -12,10 +12,12 @@ const maxRecentGaps = 4
 
 // gapSeen is one capture gap of a session's control connection: its
 // order among the session's commands, replies and events, its packet,
-// which stream lost the bytes, and how many.
+// which stream lost the bytes, how many, and whether the snap length cut
+// them from a frame the capture holds (track.Event.Cut: no frame lost).
 type gapSeen struct {
 	seq, num   uint64
 	fromClient bool
+	cut        bool
 	bytes      int
 }
 
@@ -35,7 +37,7 @@ func (st *sessState) noteGap(e *track.Event) {
 		g.dropped = g.kept[0].seq
 		g.kept = append(g.kept[:0], g.kept[1:]...)
 	}
-	g.kept = append(g.kept, gapSeen{seq: e.Seq, num: e.Num, fromClient: e.FromClient, bytes: e.Bytes})
+	g.kept = append(g.kept, gapSeen{seq: e.Seq, num: e.Num, fromClient: e.FromClient, cut: e.Cut, bytes: e.Bytes})
 }
 
 // gapsWithin are the capture gaps of st's control connection that came

@@ -21,24 +21,32 @@ import (
 // nothing: those keep the advice to capture again. So does one that
 // acknowledged every byte of the server's by its close (ServerUnacked 0):
 // it had the hole's bytes, which the capture lost or cut (nc -w 2 reading
-// a banner whose frames tcpdump -s 54 cut).
+// a banner whose frames tcpdump -s 54 cut). So does a hole the snap
+// length cut (decode.ControlEvent.Cut), whatever the client's ACKs show:
+// its frame crossed the capture point on its way to the client.
 func TestGreetingGapTheClientNeverAnsweredIsNoCaptureLoss(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		answered bool          // the client sent USER after the gap
 		closeIn  time.Duration // when the client closed after the gap; 0: never, the capture ended
 		acked    bool          // the client acknowledged every byte the server sent (ServerUnacked 0)
+		cut      bool          // the snap length cut the hole from a frame the capture holds
 		unread   bool
 	}{
-		{"client closed 3 s later without a command", false, 3 * time.Second, false, true},
-		{"client answered the greeting", true, 3 * time.Second, false, false},
-		{"capture ended first", false, 0, false, false},
-		{"client closed at once", false, 20 * time.Millisecond, false, false},
-		{"client acknowledged past the hole and closed 2 s later", false, 2 * time.Second, true, false},
+		{"client closed 3 s later without a command", false, 3 * time.Second, false, false, true},
+		{"client answered the greeting", true, 3 * time.Second, false, false, false},
+		{"capture ended first", false, 0, false, false, false},
+		{"client closed at once", false, 20 * time.Millisecond, false, false, false},
+		{"client acknowledged past the hole and closed 2 s later", false, 2 * time.Second, true, false, false},
+		{"hole cut by the snap length, client closed 3 s later", false, 3 * time.Second, false, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWire(t, "[fd00:1::2]:41000", "[fd00:2::2]:21")
-			w.gap(false, 1428)
+			if tc.cut {
+				w.cutGap(1428)
+			} else {
+				w.gap(false, 1428)
+			}
 			if tc.answered {
 				w.cmd("USER anonymous")
 				w.reply(331, "Please specify the password.")

@@ -1416,7 +1416,9 @@ func gaveUpAfter(s *track.Session, dc *track.DataConn) *track.DataConn {
 // lostInGap is the capture gaps of s's control connection between dc's
 // announcement and next, the request for another endpoint that came
 // late (lateFallback); more: older gaps, no longer known, may lie there
-// too.
+// too. Only frames the capture lost: bytes the snap length cut (gapSeen.cut)
+// leave every frame in it, a data connection's SYNs too, so they hide
+// no connection to the endpoint.
 func (d *Diagnoser) lostInGap(s *track.Session, dc *track.DataConn, next *track.Command) (gs []gapSeen, more bool) {
 	c := dc.Announce
 	if c == nil || next == nil {
@@ -1426,7 +1428,13 @@ func (d *Diagnoser) lostInGap(s *track.Session, dc *track.DataConn, next *track.
 	if r := c.Final(); r != nil {
 		from = r.Seq
 	}
-	return d.state(s).gapsWithin(from, next.Seq)
+	all, more := d.state(s).gapsWithin(from, next.Seq)
+	for _, g := range all {
+		if !g.cut {
+			gs = append(gs, g)
+		}
+	}
+	return gs, more
 }
 
 // lateFallback tells whether next, the next passive or active request

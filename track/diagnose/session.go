@@ -842,6 +842,12 @@ func announcementCut(s *track.Session, c *track.Command) bool {
 // nc -w 2 reading a banner), and capturing again does bring them back.
 // Not known (-1: its ACKs stop before the hole) leaves the question to
 // the client's silence.
+//
+// Only a hole the capture never saw counts. One the snap length cut
+// (track.Event.Cut: the tail of a frame it holds) crossed the capture
+// point on its way to the client, whatever the client's ACKs show (lost
+// with it, or never sent by a client that closed at once): the capture
+// cut those bytes, and capturing whole packets brings them back.
 func greetingNeverWhole(s *track.Session) bool {
 	if s.Midstream || s.Resumed != nil || s.ByContent || s.ImplicitTLS || s.Connect != nil || s.CommandCount > 0 ||
 		!s.ClientFIN || s.EndReason == track.EndFIN && !s.ClientClosed || s.ServerUnacked == 0 {
@@ -853,7 +859,9 @@ func greetingNeverWhole(s *track.Session) bool {
 			if e.FromClient {
 				return false // the client's bytes went missing too: capture loss
 			}
-			last = e
+			if !e.Cut {
+				last = e
+			}
 		}
 	}
 	return last != nil && s.End.Sub(last.TS) >= time.Second
