@@ -1272,10 +1272,10 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		sess = x
 	} else if x := t.unannounced[from]; x != nil && x.Midstream && activePorts && t.beforeCapture(x, s) && x.transferDue() {
 		sess, passive = x, false
-	} else if x := t.unannounced[to]; x != nil && !x.Midstream && t.announceLost(x, s) {
-		return t.addLostAnnounced(x, s)
-	} else if x := t.unannounced[from]; x != nil && !x.Midstream && portLost(x, s) {
-		return t.addLostPort(x, s)
+	} else if p := t.pickLostOwner(to, s, true, nil); p.owner != nil {
+		return t.takeLost(p, s, true)
+	} else if p := t.pickLostOwner(from, s, false, nil); p.owner != nil {
+		return t.takeLost(p, s, false)
 	} else if x := t.clientOnly[to]; x != nil && s.Dst.Port() >= 1024 && clientOnlyData(x, s) {
 		sess = x
 	}
@@ -1381,7 +1381,7 @@ func (t *Tracker) announceLost(sess *Session, s *decode.Segment) bool {
 	}
 	c := lostPassive(sess, s.TS)
 	if c == nil {
-		c = t.voidLostPick(sess, s)
+		c, _ = t.voidableLostPick(sess, s)
 	}
 	return c != nil && s.TS.Sub(c.TS) <= lostAnnounceWindow
 }
@@ -1395,6 +1395,27 @@ func (t *Tracker) announceLost(sess *Session, s *decode.Segment) bool {
 // the transfer's. It returns the command, free again (lostPassive), or
 // nil.
 func (t *Tracker) voidLostPick(sess *Session, s *decode.Segment) *Command {
+	c, dc := t.voidableLostPick(sess, s)
+	if c == nil {
+		return nil
+	}
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	t.retract(sess, dc)
+	c.Data = nil
+	if x := dc.Command; x != nil {
+		dc.Command = nil
+		sess.memo().lastAnn = nil
+	}
+	return lostPassive(sess, s.TS)
+}
+
+// voidableLostPick is the passive announcing command of sess and the
+// connection taken for it that voidLostPick would give back for the SYN
+// s; nil when none. It changes nothing (announceLost asks it of every
+// session a SYN may be for: pickLostOwner).
+func (t *Tracker) voidableLostPick(sess *Session, s *decode.Segment) (*Command, *DataConn) {
 	for i := len(sess.Commands) - 1; i >= 0; i-- {
 		c := sess.Commands[i]
 		if !ftp.IsAnnounce(c.Verb) {
@@ -1403,26 +1424,17 @@ func (t *Tracker) voidLostPick(sess *Session, s *decode.Segment) *Command {
 		dc := c.Data
 		if dc == nil || dc.Match != MatchAnnounceLost || !dc.Passive || dc.reported || dc.Server == s.Dst ||
 			s.TS.Sub(c.TS) > lostAnnounceWindow || t.lookupData(s.Src, s.Dst) != nil {
-			return nil
+			return nil, nil
 		}
 		if x := dc.Command; x != nil && (len(x.Replies) > 0 || x.Status != StatusPending) {
-			return nil
+			return nil, nil
 		}
 		if dc.answered() && !dc.Done && !(dc.finSent(0) && dc.finSent(1)) && dc.win.rst == nil {
-			return nil // (still open: maybe the transfer's)
+			return nil, nil // (still open: maybe the transfer's)
 		}
-		if t.lookupData(dc.Client, dc.Server) == dc {
-			t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
-		}
-		t.retract(sess, dc)
-		c.Data = nil
-		if x := dc.Command; x != nil {
-			dc.Command = nil
-			sess.memo().lastAnn = nil
-		}
-		return lostPassive(sess, s.TS)
+		return c, dc
 	}
-	return nil
+	return nil, nil
 }
 
 // addLostAnnounced makes the SYN s (announceLost) the data connection of
@@ -1433,6 +1445,9 @@ func (t *Tracker) voidLostPick(sess *Session, s *decode.Segment) *Command {
 // (lostPassive takes no command with one).
 func (t *Tracker) addLostAnnounced(sess *Session, s *decode.Segment) bool {
 	a := lostPassive(sess, s.TS)
+	if a == nil {
+		a = t.voidLostPick(sess, s)
+	}
 	if a == nil || !t.addInferred(sess, s, true, true, MatchAnnounceLost) {
 		return false
 	}
@@ -1452,7 +1467,19 @@ func (t *Tracker) addLostAnnounced(sess *Session, s *decode.Segment) bool {
 	// has none to read.)
 	a.Data = dc
 	dc.Announce, dc.Via, dc.Announced = a, via, sess.dataEndpoint(via, s.Dst)
+	dc.announceCut = a.EndpointErr != nil && endpointCut(a)
 	return true
+}
+
+// AnnouncementCut tells whether dc, taken for an announcement the
+// capture lost (MatchAnnounceLost), was announced by a reply or command
+// the capture holds cut short, its endpoint cut off (a snap length
+// shorter than its packet, most often: tcpdump -s 96), rather than lost
+// whole in a capture gap: a 227, 228 or 229 whose endpoint did not parse
+// (endpointCut), or a PORT, EPRT or LPRT whose line a gap cut
+// (cutLineKept).
+func (dc *DataConn) AnnouncementCut() bool {
+	return dc.Match == MatchAnnounceLost && dc.announceCut
 }
 
 // announceMayBeLost is called at a gap of the server's bytes in sess's
@@ -1467,31 +1494,50 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 	if sess.ended || sess.Encrypted || sess.OneSide != BothSides || lostPassive(sess, t.last) == nil {
 		return
 	}
-	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	if x := t.unannounced[pair]; x != nil && x != sess && t.claimsUnannounced(x) {
+	if !t.claimLost(sess) {
 		return
 	}
-	t.unannounced[pair] = sess
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
 	h := t.syns
 	if h == nil || h.live == 0 {
 		return
 	}
+	// A held connection that was answered and ended before the gap
+	// showed gives way to one that did not: the client connects once to
+	// what the reply announced, and that one is the transfer's, open
+	// when the reply after the gap (the 150) comes; the one that ended
+	// was its other traffic to the server (another service, a probe).
+	skipClosed := false
+	for i := range maxHeldSYNs {
+		if s := &h.segs[i]; s.Num != 0 && !h.closed[i] && t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil &&
+			t.lookupData(s.Src, s.Dst) == nil && t.announceLost(sess, s) {
+			skipClosed = true
+			break
+		}
+	}
 	for k := range maxHeldSYNs {
 		i := (h.next + k) % maxHeldSYNs // oldest first
 		s := &h.segs[i]
-		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || !t.announceLost(sess, s) {
+		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || skipClosed && h.closed[i] || !t.announceLost(sess, s) {
 			continue
 		}
 		c, ans := *s, h.answers[i]
-		t.releaseHeldSYN(i)
 		if dc := t.lookupData(c.Src, c.Dst); dc != nil {
 			// The same SYN sent again, held too: a segment of it.
+			t.releaseHeldSYN(i)
 			if dc.Session == sess {
 				t.replay(dc, &c)
 			}
 			continue
 		}
-		if !t.addLostAnnounced(sess, &c) {
+		// (Another session of the pair that lost its reply too may be
+		// the one it is for: pickLostOwner.)
+		p := t.pickLostOwner(pair, &c, true, sess)
+		if p.owner == nil {
+			continue
+		}
+		t.releaseHeldSYN(i)
+		if !t.takeLost(p, &c, true) {
 			continue
 		}
 		if dc := t.lookupData(c.Src, c.Dst); dc != nil && ans.Num != 0 {
@@ -1522,7 +1568,8 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 		return
 	}
 	since := commandBefore(sess, c)
-	if n, least := clientGapBytes(sess, since), shortestActiveLine(sess.Client.Addr()); n < least && n+cutLineKept(sess, c) < least {
+	kept := cutLineKept(sess, c)
+	if n, least := clientGapBytes(sess, since), shortestActiveLine(sess.Client.Addr()); n < least && n+kept < least {
 		// Too few bytes for any PORT, EPRT or LPRT naming the client's
 		// address (a lost NOOP), counting what the capture kept of one
 		// the gap cut: the server's connections to the client after it
@@ -1530,14 +1577,14 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 		return
 	}
 	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	if x := t.unannounced[pair]; x != nil && x != sess && t.claimsUnannounced(x) {
+	if x := t.unannounced[pair]; x != nil && x != sess && t.claimsUnannounced(x) && x.Midstream {
 		return
 	}
 	t.settleLostPort(sess) // (an earlier gap's connection, held)
 	if c == nil {
-		sess.memo().lostActive = lostActive{since: since, at: sess.lastSeen}
+		sess.memo().lostActive = lostActive{since: since, at: sess.lastSeen, cut: kept > 0}
 	} else {
-		sess.memo().lostActive = lostActive{since: since, at: c.TS}
+		sess.memo().lostActive = lostActive{since: since, at: c.TS, cut: kept > 0}
 	}
 	if c == nil || c.EndpointVia != 0 {
 		defer func() {
@@ -1545,7 +1592,10 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 			sess.xfer.lostActive = lostActive{}
 		}()
 	} else {
-		t.unannounced[pair] = sess
+		if !t.claimLost(sess) {
+			sess.xfer.lostActive = lostActive{}
+			return
+		}
 		sess.xfer.lostActive.stale = staleOf(sess)
 	}
 	h := t.syns
@@ -1571,8 +1621,9 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 			}
 			continue
 		}
+		p := t.pickLostOwner(pair, &syn, false, sess)
 		t.releaseHeldSYN(i)
-		t.addLostPort(sess, &syn)
+		t.takeLost(p, &syn, false)
 		if dc := t.lookupData(syn.Src, syn.Dst); dc != nil && ans.Num != 0 {
 			t.replay(dc, &ans)
 			t.replayLater(dc, syn.Src, syn.Dst)
@@ -1581,6 +1632,176 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 			t.replayUnreachable(&syn) // (held: quotesHeldSYN)
 		}
 	}
+}
+
+// maxLostOthers bounds the sessions of one client and server address
+// pair waiting in Tracker.lostOthers.
+const maxLostOthers = 8
+
+// claimLost enters sess, which found an announcement lost in a capture
+// gap (announceMayBeLost, activeMayBeLost), in the index of sessions
+// whose data connections are found by peers and time: the unannounced
+// index, unless another session of the pair holds it and still waits
+// there; then, unless that one was picked up mid-stream (whose
+// connections are all found so), beside it (lostOthers: pickLostOwner
+// chooses among them). False when sess is not entered.
+func (t *Tracker) claimLost(sess *Session) bool {
+	if m := sess.xfer; m != nil {
+		m.lostHedge = 0 // (an earlier loss's)
+	}
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	x := t.unannounced[pair]
+	if x == nil || x == sess || !t.claimsUnannounced(x) {
+		t.unannounced[pair] = sess
+		t.leaveLostOthers(sess)
+		return true
+	}
+	if x.Midstream {
+		return false
+	}
+	list := t.lostOthers[pair]
+	if slices.Contains(list, sess) {
+		return true
+	}
+	if len(list) >= maxLostOthers {
+		list = slices.DeleteFunc(list, func(y *Session) bool { return !t.claimsUnannounced(y) })
+		if len(list) >= maxLostOthers {
+			t.lostOthers[pair] = list
+			return false
+		}
+	}
+	t.lostOthers[pair] = append(list, sess)
+	return true
+}
+
+// leaveLostOthers takes sess out of Tracker.lostOthers.
+func (t *Tracker) leaveLostOthers(sess *Session) {
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	list, ok := t.lostOthers[pair]
+	if !ok || !slices.Contains(list, sess) {
+		return
+	}
+	if list = slices.DeleteFunc(list, func(y *Session) bool { return y == sess }); len(list) == 0 {
+		delete(t.lostOthers, pair)
+	} else {
+		t.lostOthers[pair] = list
+	}
+}
+
+// lostPick is pickLostOwner's choice: the session a SYN is the data
+// connection of, and the others of the same peers it could as well be
+// (those waiting as long, or as free, as far as peers and time tell).
+type lostPick struct {
+	owner  *Session
+	among  int // owner and the others; 0 for none
+	others [maxLostOthers + 1]*Session
+}
+
+// pickLostOwner chooses, of the sessions between the peers pair whose
+// announcement the capture lost (the unannounced index, lostOthers, and
+// self when not nil), the one the SYN s is the data connection of
+// (announceLost for a passive one, portLost for an active one). One
+// that has no connection taken yet comes before one whose connection
+// taken may give way to s; among those, the one waiting longest (its
+// transfer command, or the command that showed the lost bytes): a
+// server answers its sessions' transfers in turn. Two or more waiting
+// together cannot be told apart by peers and time: the pick says among
+// how many it chose (DataConn.AmongLost).
+func (t *Tracker) pickLostOwner(pair [2]netip.Addr, s *decode.Segment, passive bool, self *Session) lostPick {
+	var p lostPick
+	var cands [maxLostOthers + 2]*Session
+	var free [maxLostOthers + 2]bool
+	var bestAt time.Time
+	bestFree, n := false, 0
+	consider := func(x *Session) {
+		if x == nil || x.Midstream || n == len(cands) || passive && !t.announceLost(x, s) || !passive && !portLost(x, s) {
+			return
+		}
+		at, f := t.lostWaitSince(x, s, passive)
+		cands[n], free[n] = x, f
+		n++
+		if p.owner == nil || f && !bestFree || f == bestFree && at.Before(bestAt) {
+			p.owner, bestAt, bestFree = x, at, f
+		}
+	}
+	x := t.unannounced[pair]
+	consider(x)
+	others := t.lostOthers[pair]
+	for _, y := range others {
+		if y != x {
+			consider(y)
+		}
+	}
+	if self != nil && self != x && !slices.Contains(others, self) {
+		consider(self)
+	}
+	if p.owner == nil {
+		return p
+	}
+	p.among = 1
+	for i, y := range cands[:n] {
+		if y != p.owner && free[i] == bestFree {
+			p.others[p.among-1] = y
+			p.among++
+		}
+	}
+	return p
+}
+
+// lostWaitSince is since when sess, whose announcement the capture lost,
+// has waited for the data connection s may be (pickLostOwner), and
+// whether it has none taken yet: for a passive one, its command whose
+// reply was lost; for an active one, its first transfer command waiting
+// for a connection, or the command that showed the gap.
+func (t *Tracker) lostWaitSince(sess *Session, s *decode.Segment, passive bool) (time.Time, bool) {
+	if passive {
+		if c := lostPassive(sess, s.TS); c != nil {
+			return c.TS, true
+		}
+		c, _ := t.voidableLostPick(sess, s)
+		return c.TS, false // (announceLost: one of the two)
+	}
+	l := sess.xfer.lostActive // (portLost: not zero)
+	if p := waitingTransfer(sess); p != nil {
+		return p.TS, l.held == nil
+	}
+	return l.at, l.held == nil
+}
+
+// takeLost makes the SYN s the data connection of p.owner for the
+// announcement the capture lost (addLostAnnounced, addLostPort), chosen
+// among p.among sessions of the same peers (pickLostOwner). When that
+// was a guess, the connection says so, and so does the one each other
+// session takes next for the same loss (lostHedge): the guess may have
+// given it the connection of the one it was made for.
+func (t *Tracker) takeLost(p lostPick, s *decode.Segment, passive bool) bool {
+	sess := p.owner
+	among := p.among
+	if m := sess.xfer; m != nil && int(m.lostHedge) > among {
+		among = int(m.lostHedge)
+	}
+	var ok bool
+	if passive {
+		ok = t.addLostAnnounced(sess, s)
+	} else {
+		ok = t.addLostPort(sess, s)
+	}
+	dc := t.lookupData(s.Src, s.Dst)
+	if !ok || dc == nil || dc.Session != sess {
+		return ok
+	}
+	if m := sess.xfer; m != nil {
+		m.lostHedge = 0
+	}
+	if among > 1 {
+		dc.AmongLost = uint8(min(among, 255))
+	}
+	for _, y := range p.others[:max(p.among-1, 0)] {
+		if m := y.memo(); int(m.lostHedge) < p.among {
+			m.lostHedge = uint8(min(p.among, 255))
+		}
+	}
+	return ok
 }
 
 // commandBefore is the time of the session's command before c (nil: its
@@ -1661,13 +1882,13 @@ func portLost(sess *Session, s *decode.Segment) bool {
 		switch {
 		case s.Src.Port() < 1024:
 			return false
-		case l.held != nil && !heldFailed(l.held, s.TS):
+		case l.held != nil && !heldFailed(l.held, s.TS) && !heldClosed(l.held):
 			// One from an unprivileged port is held for the gap
 			// already (addLostPort): only one from the data port
 			// takes its place, or any once the held one failed (the
 			// server host's probe refused or unanswered, and then
 			// the server's own connection: ProFTPD's, from an
-			// unprivileged port too).
+			// unprivileged port too) or ended (heldClosed).
 			return false
 		case latestPassive(sess) && !transferWaiting(sess, s.TS):
 			// The session's latest announcement was passive and no
@@ -1795,9 +2016,10 @@ func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
 	m := sess.memo()
 	l := m.lostActive
 	if l.held != nil {
-		if fromDataPort(sess, s.Src) {
-			// From the data port (portLost): the one held for now
-			// was another connection.
+		if fromDataPort(sess, s.Src) || heldClosed(l.held) {
+			// From the data port, or after the held one ended with
+			// no reply to its transfer (portLost): the one held for
+			// now was another connection.
 			t.dropHeldLostPort(sess, l.held)
 		} else {
 			// The held one failed (portLost): kept till the
@@ -1831,6 +2053,7 @@ func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
 	}
 	d := l.at.Sub(s.TS)
 	dc.lostPrompt = d >= 0 && d <= time.Second
+	dc.announceCut = l.cut
 	if hold {
 		m.lostActive.held = dc
 	}
@@ -1924,6 +2147,18 @@ func (t *Tracker) settleLostPort(sess *Session) {
 			return
 		}
 	}
+}
+
+// heldClosed tells whether dc, held for a lost PORT (addLostPort), was
+// answered and has ended (its FINs or an RST): held, its transfer
+// command has no reply yet, and a server says 150 once the data
+// connection is open, before it sends the file and closes. So it was the
+// server host's other traffic to the client (a backup job, a monitor's
+// probe), and the next connection from the server's address takes its
+// place, whatever port it comes from: port 20 (vsftpd) or another
+// (ProFTPD or Pure-FTPd configured so, pyftpdlib, IIS).
+func heldClosed(dc *DataConn) bool {
+	return dc.answered() && (dc.Done || dc.win.rst != nil || dc.finSent(0) && dc.finSent(1))
 }
 
 // heldFailed tells whether dc, held for a lost PORT (addLostPort), has

@@ -59,9 +59,16 @@
 // one from the server's data port may still take its place; it replaces
 // the active announcement nothing connected to, or the earlier gap's
 // connection no transfer took, which the transfer command after the gap
-// gives back); at most one entry
+// gives back; a candidate answered and ended before the transfer's
+// reply gives way to the next connection from any port); one entry
 // per client and server address pair, a lost-announcement one giving
-// way to another session's once its window has passed. Of the encrypted ones, up to 8 per client
+// way to another session's once its window has passed, and beside it up
+// to 8 other sessions of the pair that lost theirs while it waited
+// (Tracker.lostOthers): a SYN goes to the one with no connection yet
+// whose transfer waited longest, and when two or more waited at once
+// the connection, and the one the others take next, says its session is
+// a guess (DataConn.AmongLost). Of SYNs held until the gap shows, one
+// answered and ended by then gives way to one that was not. Of the encrypted ones, up to 8 per client
 // and server address pair are indexed (a client's parallel transfers;
 // past that the one quiet longest leaves, counted in
 // Limits.EncryptedPairOverflow), each with when its client and its server

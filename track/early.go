@@ -690,8 +690,14 @@ type heldSYNs struct {
 	// (Limits.DataAfterExpiry, Limits.DataEndpointTaken); an
 	// announcement that claims it after all takes the count back.
 	counted [maxHeldSYNs]countedAs
-	next    int
-	live    int // slots with a SYN (a non-zero Num)
+	// closed: after its answer, a FIN or RST came on the held SYN's
+	// 4-tuple (in a capture that does not reorder, where those segments
+	// are not kept: later): the connection ended before anything claimed
+	// it (announceMayBeLost: a client's probe to another service, not
+	// the data connection its lost 227 announced).
+	closed [maxHeldSYNs]bool
+	next   int
+	live   int // slots with a SYN (a non-zero Num)
 	// later holds, in a capture that may reorder (Segment.Reorders), the
 	// segments that came on a held SYN's 4-tuple after its first answer
 	// (header only; PayloadLen kept), the newest maxHeldLater of them:
@@ -790,6 +796,9 @@ func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
 			}
 			continue
 		}
+		if onTuple && h.answers[i].Num != 0 && s.Flags&(decode.FlagFIN|decode.FlagRST) != 0 {
+			h.closed[i] = true
+		}
 		if x.Src == s.Src && x.Dst == s.Dst {
 			// The connector's own: an ACK past its SYN.
 			if s.Flags&(decode.FlagSYN|decode.FlagRST|decode.FlagACK) != decode.FlagACK || int32(s.Seq-(x.Seq+1)) < 0 {
@@ -866,7 +875,7 @@ func ackPastSYN(ack, isn uint32) bool {
 func (t *Tracker) releaseHeldSYN(i int) {
 	h := t.syns
 	h.segs[i].Num = 0
-	h.answers[i] = decode.Segment{}
+	h.answers[i], h.closed[i] = decode.Segment{}, false
 	h.live--
 	switch h.counted[i] {
 	case countedAfterExpiry:
@@ -901,7 +910,7 @@ func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	c := *s
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
 	h.segs[h.next] = c
-	h.answers[h.next] = decode.Segment{}
+	h.answers[h.next], h.closed[h.next] = decode.Segment{}, false
 	h.counted[h.next] = counted
 	if h.live == 1 || c.TS.Before(h.oldest) {
 		h.oldest = c.TS // (the only one held, or older than those)

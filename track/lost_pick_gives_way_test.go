@@ -321,3 +321,162 @@ func (s *session) quitWithOneData() *DataConn {
 	}
 	return s.rec.data[0]
 }
+
+// TestLostPassiveHeldProbeGivesWay: the capture lost the 227, and the
+// gap shows only at the 150: the client's SYN to another service of the
+// server (8443: refused, or answered and closed) and then its SYN to the
+// port the 227 announced are held until then (holdSYN) and taken in
+// that order. The RETR's data connection is the second one; before, the
+// probe was taken and the real one left: data-refused on 8443, or "the
+// data connection worked" with the wrong outcome.
+func TestLostPassiveHeldProbeGivesWay(t *testing.T) {
+	other := netip.MustParseAddrPort("192.0.2.10:8443")
+	otherFrom := netip.MustParseAddrPort("198.51.100.7:51500")
+	real := netip.MustParseAddrPort("192.0.2.10:40001")
+	realFrom := netip.MustParseAddrPort("198.51.100.7:51001")
+	for _, tc := range []struct {
+		name    string
+		otherOK bool
+		realOK  bool
+		want    Outcome
+	}{
+		{"probe refused, real carries the file", false, true, OutcomeTransferred},
+		{"probe answered and closed, real carries the file", true, true, OutcomeTransferred},
+		{"probe refused, real refused, 425", false, false, OutcomeRefused},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("TYPE", "I")
+			s.reply(200, "Switching to Binary mode.")
+			s.cmd("PASV", "")
+			s.cmd("RETR", "b.bin")
+			s.segAck(otherFrom, other, decode.FlagSYN, 5000, 0, 0)
+			if tc.otherOK {
+				s.segAck(other, otherFrom, decode.FlagSYN|decode.FlagACK, 6000, 5001, 0)
+				s.segAck(otherFrom, other, decode.FlagACK, 5001, 6001, 0)
+				s.segAck(otherFrom, other, decode.FlagFIN|decode.FlagACK, 5001, 6001, 0)
+				s.segAck(other, otherFrom, decode.FlagFIN|decode.FlagACK, 6001, 5002, 0)
+			} else {
+				s.segAck(other, otherFrom, decode.FlagRST|decode.FlagACK, 0, 5001, 0)
+			}
+			s.segAck(realFrom, real, decode.FlagSYN, 70000, 0, 0)
+			if !tc.realOK {
+				s.segAck(real, realFrom, decode.FlagRST|decode.FlagACK, 0, 70001, 0)
+				s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 48}) // 227 Entering Passive Mode (192,0,2,10,156,65).
+				s.reply(425, "Failed to establish connection.")
+			} else {
+				s.segAck(real, realFrom, decode.FlagSYN|decode.FlagACK, 90000, 70001, 0)
+				s.segAck(realFrom, real, decode.FlagACK, 70001, 90001, 0)
+				s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 48})
+				s.reply(150, "Opening BINARY mode data connection for b.bin (5000 bytes).")
+				for i := range 5 {
+					s.segAck(real, realFrom, decode.FlagACK|decode.FlagPSH, 90001+uint32(i)*1000, 70001, 1000)
+				}
+				s.segAck(real, realFrom, decode.FlagFIN|decode.FlagACK, 95001, 70001, 0)
+				s.segAck(realFrom, real, decode.FlagFIN|decode.FlagACK, 70001, 95002, 0)
+				s.reply(226, "Transfer complete.")
+			}
+			d := s.quitWithOneData()
+			if d.Server != real || d.Outcome != tc.want || d.Match != MatchAnnounceLost || d.Command == nil || d.Command.Verb != "RETR" {
+				t.Errorf("data connection %v -> %v (%v, %v, command %v); want to %v, %v, announcement-lost, tied to the RETR", d.Client, d.Server, d.Match, d.Outcome, d.Command, real, tc.want)
+			}
+		})
+	}
+}
+
+// TestLostPortClosedCandidateGivesWayToAnyPort: as
+// TestLostPortClosedCandidateGivesWayToDataPort, but the server's own
+// connection comes from an unprivileged port (ProFTPD or Pure-FTPd
+// configured so, pyftpdlib, IIS with a random source): the closed
+// candidate gives way to it all the same, whatever port it comes from.
+// Before, only a connection from port 20 took its place: "transferred 6
+// bytes", the real connection (refused, or carrying the file) not
+// reported.
+func TestLostPortClosedCandidateGivesWayToAnyPort(t *testing.T) {
+	other := netip.MustParseAddrPort("192.0.2.10:45123")
+	otherTo := netip.MustParseAddrPort("198.51.100.7:9100")
+	real := netip.MustParseAddrPort("192.0.2.10:39555")
+	for _, tc := range []struct {
+		name string
+		how  string
+		want Outcome
+	}{
+		{"refused, 425", "refused", OutcomeRefused},
+		{"unanswered, 425", "unanswered", OutcomeUnanswered},
+		{"carries the file", "file", OutcomeTransferred},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.clientGap() // PORT 198,51,100,7,163,105
+			s.reply(200, "PORT command successful. Consider using PASV.")
+			s.cmd("RETR", "b.bin")
+			s.segAck(other, otherTo, decode.FlagSYN, 77000, 0, 0)
+			s.segAck(otherTo, other, decode.FlagSYN|decode.FlagACK, 88000, 77001, 0)
+			s.segAck(other, otherTo, decode.FlagACK, 77001, 88001, 0)
+			s.segAck(other, otherTo, decode.FlagACK|decode.FlagPSH, 77001, 88001, 6)
+			s.segAck(other, otherTo, decode.FlagFIN|decode.FlagACK, 77007, 88001, 0)
+			s.segAck(otherTo, other, decode.FlagFIN|decode.FlagACK, 88001, 77008, 0)
+			s.segAck(other, otherTo, decode.FlagACK, 77008, 88002, 0)
+			switch tc.how {
+			case "refused":
+				s.segAck(real, lpCliData, decode.FlagSYN, 11000, 0, 0)
+				s.segAck(lpCliData, real, decode.FlagRST|decode.FlagACK, 0, 11001, 0)
+				s.reply(425, "Failed to establish connection.")
+			case "unanswered":
+				for i := range 4 {
+					if i > 0 {
+						s.tick(time.Second)
+						s.trk.Tick(s.now)
+					}
+					s.segAck(real, lpCliData, decode.FlagSYN, 11000, 0, 0)
+				}
+				s.reply(425, "Failed to establish connection.")
+			case "file":
+				s.segAck(real, lpCliData, decode.FlagSYN, 7000, 0, 0)
+				s.segAck(lpCliData, real, decode.FlagSYN|decode.FlagACK, 9000, 7001, 0)
+				s.segAck(real, lpCliData, decode.FlagACK, 7001, 9001, 0)
+				s.reply(150, "Opening BINARY mode data connection for b.bin (5000 bytes)")
+				for i := range 5 {
+					s.segAck(real, lpCliData, decode.FlagACK|decode.FlagPSH, 7001+uint32(i)*1000, 9001, 1000)
+				}
+				s.segAck(real, lpCliData, decode.FlagFIN|decode.FlagACK, 12001, 9001, 0)
+				s.segAck(lpCliData, real, decode.FlagFIN|decode.FlagACK, 9001, 12002, 0)
+				s.reply(226, "Transfer complete")
+			}
+			d := s.quitWithOneData()
+			if d.Client != real || d.Outcome != tc.want || d.Command == nil || d.Command.Verb != "RETR" {
+				t.Errorf("data connection %v -> %v (%v, %v, command %v); want from %v, %v, tied to the RETR", d.Client, d.Server, d.Match, d.Outcome, d.Command, real, tc.want)
+			}
+		})
+	}
+}
+
+// TestLostPassiveSaysCutOrLost: the connection taken for a passive
+// announcement whose reply the snap length cut ("229 Entering Extended
+// Passive ": in the capture, its endpoint cut off) says so
+// (AnnouncementCut), where one whose reply a capture gap took whole does
+// not. Before, both read "the reply announcing it was lost in a capture
+// gap".
+func TestLostPassiveSaysCutOrLost(t *testing.T) {
+	dataSrv := netip.MustParseAddrPort("192.0.2.10:40066")
+	dataCli := netip.MustParseAddrPort("198.51.100.7:55822")
+	for _, cut := range []bool{true, false} {
+		t.Run(map[bool]string{true: "cut", false: "lost"}[cut], func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("EPSV", "")
+			if cut {
+				s.reply(229, "Entering Extended Passive ")
+			}
+			s.ctl(decode.ControlEvent{Kind: decode.ControlGap, Gap: 23})
+			s.segAck(dataCli, dataSrv, decode.FlagSYN, 5000, 0, 0)
+			s.segAck(dataSrv, dataCli, decode.FlagRST|decode.FlagACK, 0, 5001, 0)
+			d := s.quitWithOneData()
+			if d.Match != MatchAnnounceLost || d.AnnouncementCut() != cut {
+				t.Errorf("match %v, announcement cut %v; want announcement-lost, cut %v", d.Match, d.AnnouncementCut(), cut)
+			}
+		})
+	}
+}

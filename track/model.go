@@ -622,6 +622,9 @@ type DataConn struct {
 	Session *Session
 	Via     ftp.Via
 	Passive bool // PASV/EPSV/LPSV: the client connects to the server
+	// announceCut: taken for an announcement the capture holds cut short
+	// (MatchAnnounceLost; AnnouncementCut). (In what was padding.)
+	announceCut bool
 	// Announced is the endpoint as the reply or command stated it (for
 	// EPSV, the control server's address with the announced port).
 	Announced netip.AddrPort
@@ -636,6 +639,15 @@ type DataConn struct {
 	Client, Server netip.AddrPort
 	Match          MatchRule
 	Outcome        Outcome
+	// AmongLost: for a data connection taken for an announcement the
+	// capture lost (MatchAnnounceLost) while other sessions between the
+	// same two hosts had lost theirs too and waited for a connection of
+	// the same direction, how many of them (its own included) could have
+	// had it, peers and time alone unable to tell (pickLostOwner): it
+	// was taken for the one whose transfer command waited longest, and
+	// its session is a guess. 0 when it was the only one; saturates at
+	// 255. (In what was padding.)
+	AmongLost uint8
 	// Twin: in a capture holding its session twice (Session.
 	// SameConnection), the other copy's data connection for the same
 	// announcement (the same port), as seen on the other side of the NAT:
@@ -1236,6 +1248,11 @@ type xferMemo struct {
 	// ctlTooBig: the path MTU errors quoting the control connection's
 	// segments (Tracker.controlTooBig); nil when none came.
 	ctlTooBig *PathMTU
+	// lostHedge: the connection this session takes next for an
+	// announcement the capture lost is a guess among that many sessions
+	// of its peers: another's was taken for one of them by a guess
+	// (takeLost); 0 when not.
+	lostHedge uint8
 }
 
 // lostActive is a gap of a session's client bytes that may have held an
@@ -1256,6 +1273,10 @@ type lostActive struct {
 	// later one the server host's other traffic (lostPortReply).
 	failed *DataConn
 	stale  staleAnnouncement
+	// cut: the gap's command before it is a PORT, EPRT or LPRT whose line
+	// the capture kept the start of (cutLineKept): the announcement is
+	// cut short, not wholly lost.
+	cut bool
 }
 
 // staleAnnouncement is an announcement of a session nothing had

@@ -48,6 +48,20 @@ type session struct {
 	rec *recorder
 	now time.Time
 	num uint64
+	// client: the client of the session the next control events are
+	// for (as); zero for cli, newSession's.
+	client netip.AddrPort
+}
+
+// as makes the next control events those of the session of client c
+// (zero: cli), so that one test drives several sessions of one client
+// host; a new one is opened with its greeting.
+func (s *session) as(c netip.AddrPort, open bool) {
+	s.client = c
+	if open {
+		s.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
+		s.reply(220, "(vsFTPd 3.0.3)")
+	}
 }
 
 func newSession(t *testing.T) *session {
@@ -64,6 +78,9 @@ func (s *session) ctl(e decode.ControlEvent) {
 	s.num++
 	s.tick(time.Millisecond)
 	e.Num, e.TS, e.Client, e.Server = s.num, s.now, cli, srv
+	if s.client.IsValid() {
+		e.Client = s.client
+	}
 	s.trk.Control(&e)
 }
 

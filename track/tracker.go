@@ -299,6 +299,15 @@ type Tracker struct {
 	// reply fell in a capture gap joins it too, for that reply's one
 	// connection (announceMayBeLost, MatchAnnounceLost).
 	unannounced map[[2]netip.Addr]*Session
+	// lostOthers holds, by (client, server) addresses, the other open
+	// sessions that found an announcement lost (announceMayBeLost,
+	// activeMayBeLost) while the unannounced index held another session
+	// of the pair that waited for its own lost announcement's
+	// connection: two sessions of one client host losing their PORTs in
+	// one burst of capture gaps each get theirs (pickLostOwner). At
+	// most maxLostOthers per pair; a session leaves it where it leaves
+	// the unannounced index (announced), or when it takes that index.
+	lostOthers map[[2]netip.Addr][]*Session
 	// clientOnly indexes the open sessions the capture holds the client's
 	// side of only (Session.OneSide), by their (client, server)
 	// addresses: their 227s and 229s are not in it, so a passive data
@@ -401,6 +410,7 @@ func New(sink Sink, o Options) *Tracker {
 		encryptedClients: make(map[netip.Addr]*Session),
 		ownerWaits:       make(map[[2]netip.Addr][]ownerWait),
 		unannounced:      make(map[[2]netip.Addr]*Session),
+		lostOthers:       make(map[[2]netip.Addr][]*Session),
 		clientOnly:       make(map[[2]netip.Addr]*Session),
 		byISN:            make(map[uint32]isnSlot),
 	}
@@ -499,7 +509,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// reorder.go): most segments of other traffic stop here.
 	if len(t.data) == 0 && !hold {
 		follows, followsKnown = t.followsHeld(s), true
-		if !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
+		if !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
 			!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
 			return
 		}
@@ -532,7 +542,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			}
 			return
 		}
-		if (len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.clientOnly) > 0) && t.inferData(s) {
+		if (len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0) && t.inferData(s) {
 			return
 		}
 		// (Counted at once, and held all the same: the endpoint may be
@@ -626,6 +636,7 @@ func (t *Tracker) announced(sess *Session) {
 	if t.unannouncedSession(sess) {
 		delete(t.unannounced, [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()})
 	}
+	t.leaveLostOthers(sess)
 }
 
 // unencrypt takes a session out of the encrypted indexes (it ended, or
@@ -1059,6 +1070,7 @@ func (t *Tracker) Finish() {
 	}
 	t.sessions.Clear()
 	clear(t.unannounced)
+	clear(t.lostOthers)
 	clear(t.clientOnly)
 	t.idleEnded, t.idleOrder, t.idleHead = nil, nil, 0
 	for _, dc := range t.open {

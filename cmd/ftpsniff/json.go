@@ -310,10 +310,13 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	if d.Match != track.MatchNone {
 		w.str("match", d.Match.String())
 	}
-	if d.AmongEncrypted > 1 {
-		// Its session a guess among concurrent encrypted ones.
-		w.int("owner_among_sessions", int64(d.AmongEncrypted))
+	if n := max(d.AmongEncrypted, d.AmongLost); n > 1 {
+		// Its session a guess among concurrent encrypted ones, or
+		// among sessions of its peers that lost their announcements.
+		w.int("owner_among_sessions", int64(n))
 	}
+	// Its announcement in the capture, cut short: not lost in a gap.
+	w.boolOmit("announcement_cut", d.AnnouncementCut())
 	w.time("armed", d.Armed)
 	w.int("syns", int64(d.SYNs))
 	if o := d.Twin; o != nil && o.SYNs > 0 && d.SYNs == 0 {

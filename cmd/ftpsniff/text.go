@@ -1318,12 +1318,19 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 			facts = append(facts, "inferred from the peers and the client's passive command: its reply is in the direction not captured")
 		} else if d.Match == track.MatchInferred {
 			facts = append(facts, "inferred from the peers: announced before the capture started")
+		} else if d.Match == track.MatchAnnounceLost && d.AnnouncementCut() && !d.Passive {
+			facts = append(facts, "inferred from the peers: the client's PORT or EPRT announcing it is cut short in the capture, its endpoint cut off (a snap length shorter than the packet, such as tcpdump -s 96, most often)")
+		} else if d.Match == track.MatchAnnounceLost && d.AnnouncementCut() {
+			facts = append(facts, "inferred from the peers: the reply announcing it is cut short in the capture, its endpoint cut off (a snap length shorter than the packet, such as tcpdump -s 96, most often)")
 		} else if d.Match == track.MatchAnnounceLost && !d.Passive {
 			facts = append(facts, "inferred from the peers: the client's PORT or EPRT announcing it was lost in a capture gap")
 		} else if d.Match == track.MatchAnnounceLost {
 			facts = append(facts, "inferred from the peers: the reply announcing it was lost in a capture gap")
 		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {
 			facts = append(facts, "matched by "+d.Match.String())
+		}
+		if d.Match == track.MatchAnnounceLost && d.AmongLost > 1 {
+			facts = append(facts, fmt.Sprintf("%d sessions between these hosts lost theirs and waited for a connection at once, so its session is a guess (the one whose transfer waited longest)", d.AmongLost))
 		}
 	}
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
