@@ -4416,7 +4416,7 @@ func (t *Tracker) addToSession(sess *Session, dc *DataConn) {
 // commands it kept (an inferred connection has none).
 func (t *Tracker) dropReported(sess *Session) {
 	drop := func(x *DataConn) bool {
-		if !sess.recentOnly && !(x.Announce != nil && x.Announce.kept) && !(x.Command != nil && x.Command.kept) {
+		if !sess.recentOnly && !(x.Announce != nil && x.Announce.kept()) && !(x.Command != nil && x.Command.kept()) {
 			sess.DataNotKept++
 		}
 		return true
@@ -4543,6 +4543,11 @@ func (t *Tracker) reportCommand(sess *Session, c *Command) {
 		}
 	}
 	t.sink.Command(sess, c)
+	if c.cost > 0 && c.Status != StatusPending && !(sess.recentOnly && slices.Contains(sess.Commands, c)) {
+		// Written; its session keeps it no longer (with RecentOnly, one
+		// among the latest kept is let go when they move on: keepCommand).
+		t.letGo(c)
+	}
 }
 
 // accepted tells whether an announcing command's final reply accepted it.

@@ -78,7 +78,7 @@ func TestDataPastSessionBoundFollowed(t *testing.T) {
 			unshown := 0
 			if !tc.o.RecentOnly {
 				for _, d := range s.rec.data {
-					if !(d.Announce != nil && d.Announce.kept) && !(d.Command != nil && d.Command.kept) && !slices.Contains(sess.Data, d) {
+					if !(d.Announce != nil && d.Announce.kept()) && !(d.Command != nil && d.Command.kept()) && !slices.Contains(sess.Data, d) {
 						unshown++
 					}
 				}

@@ -187,6 +187,18 @@
 //     (Limits.ExpectationsEvicted)
 //   - commands awaiting a reply per session: MaxPending (64;
 //     Limits.PendingOverflow)
+//   - what all open sessions hold of commands outside their transcripts
+//     (waiting for a reply, or with RecentOnly kept for the diagnosis to
+//     look back at) and of their replies, together: CommandBytes (16
+//     MiB; each command's share in Command.cost, given back when its
+//     session lets it go). Once it is all taken, and likewise for a
+//     transcript's commands once TranscriptBytes is, a reply keeps only
+//     its first line (ReplyKept bytes), a command's argument its first
+//     ArgKept bytes, a command at most RepliesMin replies and a session
+//     at most PendingMin commands waiting (Limits.RepliesCut, ArgsCut,
+//     BytesCut, RepliesBudget, PendingBudget): a server chooses how long
+//     and how many its preliminary replies are, a client how many long
+//     commands it pipelines; short ones lose nothing
 //   - transcript per session: MaxTranscript commands (10,000;
 //     Limits.CommandsOmitted), MaxEventsPerSess events (1,000;
 //     Limits.EventsOmitted; the Sink is handed every event all the same:
@@ -196,7 +208,8 @@
 //     together TranscriptBudget commands and events (10,000) and
 //     TranscriptBytes of their text and records, a kept command's replies
 //     included (8 MiB: a server chooses how long its replies are; a
-//     command kept under it keeps the replies it gets after)
+//     command kept under it keeps the replies it gets after, cut as above
+//     once the bytes are all taken)
 //     (Limits.TranscriptBudget), given back as each session is reported;
 //     only the sessions whose transcript is wanted (Options.Transcript:
 //     the text output's --session, --server, --client) draw on it, the

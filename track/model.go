@@ -203,13 +203,13 @@ type Command struct {
 	// replies after it must not shift. Verb and Arg are the line's
 	// words as ftp.ParseCommand split them.
 	Junk bool
-	// repeat: the line is the one the command before it, sent in the
-	// same packet, had its final reply to (skipped).
-	repeat bool
-	// kept: the command is in its session's full transcript
-	// (Session.Commands of a session that keeps one), not left out by
-	// its bound: its data connections are shown under it there.
-	kept bool
+	// bits: cmdRepeat, the line is the one the command before it, sent in
+	// the same packet, had its final reply to (skipped); cmdKept, the
+	// command is in its session's full transcript (Session.Commands of a
+	// session that keeps one), not left out by its bound: its data
+	// connections are shown under it there (kept). (One byte for both:
+	// cost fits in what was padding.)
+	bits cmdBits
 	// GapBefore: a capture gap of the client's stream came between the
 	// session's command before this one and this one (before this one,
 	// for the first): a line may have been lost there. Noted as the
@@ -221,6 +221,11 @@ type Command struct {
 	// vsftpd, Pure-FTPd and the Linux FTP helper do not read as the
 	// command (ProFTPD does). (In what was padding.)
 	Anomaly ftp.CommandAnomaly
+	// cost: what the command and its replies take of the tracker's
+	// CommandBytes while its session holds it outside its transcript, in
+	// units of transcriptUnit (holdCommand), at most maxCommandCost; 0
+	// once let go (letGo).
+	cost uint16
 
 	// Data is the expected data connection the endpoint armed (nil when
 	// refused or malformed).
@@ -273,6 +278,17 @@ const (
 	ProofTaken                      // a data connection to the copy taken first
 	ProofOther                      // a data connection to the other copy's endpoint: it is the one shown now
 )
+
+// cmdBits are a Command's own flags (Command.bits).
+type cmdBits uint8
+
+const (
+	cmdRepeat cmdBits = 1 << iota
+	cmdKept
+)
+
+// kept tells whether c is in its session's full transcript (cmdKept).
+func (c *Command) kept() bool { return c.bits&cmdKept != 0 }
 
 // Unproven tells whether c's announcement is in doubt: two copies of its
 // line announce different endpoints and no data connection showed which

@@ -42,10 +42,19 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	}
 	sess.NoteCommand(c)
 	t.keepCommand(sess, c)
-	if len(sess.pending) >= t.opts.MaxPending {
+	if !c.kept() {
+		t.holdCommand(c)
+	}
+	bound := t.pendingBound()
+	if len(sess.pending) >= bound {
 		t.settle421(sess, false) // (the head's held 421, if any, is not its reply: the server never answered again)
 	}
-	if len(sess.pending) >= t.opts.MaxPending {
+	for len(sess.pending) >= bound {
+		// (Past PendingMin while CommandBytes is all taken, the oldest
+		// go until the session is within it.)
+		if len(sess.pending) < t.opts.MaxPending {
+			t.limits.PendingBudget++
+		}
 		old := sess.pending[0]
 		sess.pending = slices.Delete(sess.pending, 0, 1)
 		old.Status = StatusNoReply
@@ -144,8 +153,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// (Not as the server's first word: a 421 there refuses the
 		// connection, RFC 959 5.4, whatever the client sent before it.)
 		c := sess.pending[0]
-		c.Replies = appendReply(c.Replies, r)
-		t.keptReply(sess, c, &r)
+		t.addReply(sess, c, r)
 		t.final(sess, c, &r, e)
 		return
 	}
@@ -161,8 +169,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 		// takes the 421 for its final reply as it comes (the closing
 		// reply of transfer-aborted, extract's "final reply 421").
 		head := sess.pending[0]
-		head.Replies = appendReply(head.Replies, r)
-		t.keptReply(sess, head, &r)
+		t.addReply(sess, head, r)
 		return
 	}
 	c, lostInGap, unasked := t.pairReply(sess, r.Code, r.Text)
@@ -235,11 +242,14 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 			t.adoptLost(sess, a)
 		}
 	}
-	if len(c.Replies) < maxReplies || !ftp.IsPreliminary(r.Code) {
-		c.Replies = appendReply(c.Replies, r)
-		t.keptReply(sess, c, &r)
+	if bound := t.replyBound(c); len(c.Replies) < bound || !ftp.IsPreliminary(r.Code) {
+		t.addReply(sess, c, r)
 	} else {
 		t.limits.RepliesOmitted++ // a hostile server's endless 1yz
+		if bound < maxReplies {
+			t.limits.RepliesBudget++
+			t.limits.BytesCut += int64(lineBytes(&r))
+		}
 	}
 	if ftp.IsPreliminary(r.Code) {
 		t.preliminary(sess, c, &r, e)
@@ -264,7 +274,7 @@ func (t *Tracker) final(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		if p.Num != c.Num || p.Verb != c.Verb || p.Arg != c.Arg {
 			break
 		}
-		p.repeat = true
+		p.bits |= cmdRepeat
 	}
 	if len(sess.pending) == 0 {
 		// Every command answered: in step again after a gap.
@@ -485,6 +495,11 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 		}
 		if len(sess.Commands) >= keep {
 			drop := len(sess.Commands) - keep/2
+			for _, x := range sess.Commands[:drop] {
+				if x.Status != StatusPending {
+					t.letGo(x) // (one still waiting is let go when reported)
+				}
+			}
 			n := copy(sess.Commands, sess.Commands[drop:])
 			clear(sess.Commands[n:])
 			sess.Commands = sess.Commands[:n]
@@ -496,12 +511,12 @@ func (t *Tracker) keepCommand(sess *Session, c *Command) {
 			sess.loginKept++
 		}
 	case len(sess.Commands) < t.opts.MaxTranscript && t.transcriptRoom():
-		c.kept = true
+		c.bits |= cmdKept
 		sess.Commands = append(sess.Commands, c)
 		t.transcript++
 		t.countTranscript(sess, commandCost+len(c.Verb)+len(c.Arg))
 		for i := range c.Replies {
-			t.keptReply(sess, c, &c.Replies[i])
+			t.countTranscript(sess, replyBytes(&c.Replies[i]))
 		}
 	default:
 		sess.CommandsOmitted++
@@ -525,6 +540,7 @@ func (t *Tracker) dropLoginDone(sess *Session) {
 			return false
 		}
 		n++
+		t.letGo(x)
 		return true
 	})
 	if len(sess.Commands) == 0 {
@@ -638,6 +654,9 @@ func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 	c := &Command{Seq: r.Seq, Index: sess.CommandCount, TS: r.TS, Num: r.Num, Verb: verb, Cwd: sess.Cwd, Unseen: true}
 	sess.NoteCommand(c)
 	t.keepCommand(sess, c)
+	if !c.kept() {
+		t.holdCommand(c)
+	}
 	sess.pending = append([]*Command{c}, sess.pending...)
 	return c
 }
@@ -778,7 +797,7 @@ func (t *Tracker) skipped(sess *Session, code int) *Command {
 			sess.pending = slices.Delete(sess.pending, 0, i)
 			return p
 		}
-		if !p.repeat || len(p.Replies) > 0 || p.Secret || p.Junk || p.Unseen || !ftp.IsKnownVerb(p.Verb) || ftp.ValidReply(p.Verb, code) {
+		if p.bits&cmdRepeat == 0 || len(p.Replies) > 0 || p.Secret || p.Junk || p.Unseen || !ftp.IsKnownVerb(p.Verb) || ftp.ValidReply(p.Verb, code) {
 			return nil
 		}
 	}

@@ -39,7 +39,14 @@ type Options struct {
 	// take together (their text and records, a kept command's replies
 	// too): a server chooses how long its replies are. 0 =
 	// DefaultTranscriptBytes.
-	TranscriptBytes    int
+	TranscriptBytes int
+	// CommandBytes bounds, the same way, the bytes of the commands all
+	// open sessions hold outside their transcripts (waiting for a reply,
+	// or kept for the diagnosis to look back at) and of their replies: a
+	// server may send 64 preliminary replies of 256 KiB to each command,
+	// a client pipeline 64 commands of --max-line bytes. 0 =
+	// DefaultCommandBytes.
+	CommandBytes       int
 	UnansweredWait     time.Duration // SYN-only connection final after this (packet time); 0 = 2 min
 	ExpectationTimeout time.Duration // announcement with no SYN final after this; 0 = 5 min
 	PortOnlyWindow     time.Duration // how long a port-only match is allowed after arming; 0 = 2 min
@@ -85,10 +92,35 @@ const DefaultTranscriptBudget = 10000
 // DefaultTranscriptBytes bounds the bytes those commands and events take
 // together, their replies' text included: 10,000 commands of a few
 // hundred bytes fit; 10,000 STATs each answered by 100 KB do not. A
-// command kept before the bound was reached keeps every reply it gets
-// (up to its 64, each up to decode/ftp's 256 KiB): the bound may be
-// passed by what the commands waiting for a reply then get.
+// command kept before the bound was reached keeps the replies it gets
+// after, each cut to its first line and at most RepliesMin preliminary
+// ones once the bound is reached (cutReply, replyBound): the bound may be
+// passed by one whole reply (up to decode/ftp's 256 KiB) and those first
+// lines.
 const DefaultTranscriptBytes = 8 << 20
+
+// DefaultCommandBytes bounds the bytes of the commands all open sessions
+// hold outside their transcripts and of their replies (CommandBytes):
+// 10,000 sessions each waiting on a few commands fit. Once they hold it,
+// the open sessions keep commands and replies short, as once the
+// transcripts hold TranscriptBytes (cutReply, holdCommand, replyBound,
+// pendingBound).
+const DefaultCommandBytes = 16 << 20
+
+// What a command and a reply keep of their text once the bytes they
+// count against (TranscriptBytes, or CommandBytes) are all taken: a
+// reply its first line (what the outputs show of it on one line, and
+// what the diagnosis reads of a preliminary reply), an argument its
+// first bytes; each session at most PendingMin commands waiting for a
+// reply, each command at most RepliesMin replies (a preliminary one
+// past them is counted, not kept). Short commands and replies lose
+// nothing.
+const (
+	ReplyKept  = 256
+	ArgKept    = 128
+	PendingMin = 8
+	RepliesMin = 4
+)
 
 // What a kept record costs of TranscriptBytes besides its text (its
 // size, rounded up).
@@ -132,6 +164,7 @@ func (o *Options) defaults() {
 	def(&o.MaxEventsPerSess, 1000)
 	def(&o.TranscriptBudget, DefaultTranscriptBudget)
 	def(&o.TranscriptBytes, DefaultTranscriptBytes)
+	def(&o.CommandBytes, DefaultCommandBytes)
 	if o.UnansweredWait <= 0 {
 		o.UnansweredWait = 2 * time.Minute
 	}
@@ -171,6 +204,23 @@ type Limits struct {
 	// because all open sessions together held TranscriptBudget (they are
 	// in CommandsOmitted and EventsOmitted too).
 	TranscriptBudget int `json:"transcript_budget_omitted,omitempty"`
+	// RepliesCut counts replies kept as their first line, at most
+	// ReplyKept bytes, and ArgsCut command arguments kept as their first
+	// ArgKept bytes, because the open sessions held all the bytes their
+	// transcripts (TranscriptBytes) or their other commands (CommandBytes)
+	// may take; BytesCut, the bytes of those replies' lines and arguments
+	// not kept (each reply and command says how many lines and bytes of
+	// its own). PendingBudget counts the commands given up waiting for a
+	// reply because their session had PendingMin waiting while the open
+	// sessions held all of CommandBytes (they are in PendingOverflow too),
+	// and RepliesBudget the preliminary replies not kept because their
+	// command had RepliesMin while the bytes it counts against were all
+	// taken (they are in RepliesOmitted too; their bytes in BytesCut).
+	RepliesCut    int   `json:"replies_cut_budget,omitempty"`
+	ArgsCut       int   `json:"args_cut_budget,omitempty"`
+	BytesCut      int64 `json:"bytes_cut_budget,omitempty"`
+	PendingBudget int   `json:"pending_budget_overflow,omitempty"`
+	RepliesBudget int   `json:"replies_omitted_budget,omitempty"`
 	// ReplyLinesDropped counts the lines of multi-line replies beyond the
 	// reply bound (each reply record says how many of its own).
 	ReplyLinesDropped int `json:"reply_lines_dropped,omitempty"`
@@ -387,8 +437,12 @@ type Tracker struct {
 	// transcriptBytes, their bytes (Options.TranscriptBytes).
 	transcript      int
 	transcriptBytes int
-	seq             uint64 // arrival order of commands, replies and events
-	last            time.Time
+	// commandBytes counts the bytes of the commands the open sessions
+	// hold outside their transcripts, and of their replies
+	// (Options.CommandBytes; Command.cost).
+	commandBytes int
+	seq          uint64 // arrival order of commands, replies and events
+	last         time.Time
 	// clock measures the waits: packet time that a step back of the
 	// capture's clock does not stretch (packetClock).
 	clock packetClock
@@ -962,21 +1016,175 @@ func (t *Tracker) releaseTranscript(sess *Session) {
 	t.transcript -= len(sess.Commands) + len(sess.Events)
 	t.transcriptBytes -= int(sess.transcriptCost) * transcriptUnit
 	sess.transcriptCost = 0
+	if sess.recentOnly {
+		for _, c := range sess.Commands {
+			t.letGo(c) // (the latest it kept outside a transcript)
+		}
+	}
 }
 
-// keptReply counts r, just appended to c, when c is in its session's
-// transcript: a server's multi-line replies may be long.
-func (t *Tracker) keptReply(sess *Session, c *Command, r *Reply) {
-	if !c.kept {
-		return
+// addReply appends r to c's replies and counts its bytes: against
+// TranscriptBytes when c is in its session's transcript, else against
+// CommandBytes until the tracker lets c go (letGo). Once the bytes it
+// counts against are all taken, r keeps only its first line (cutReply):
+// a server chooses how long its replies are, and sends up to 64
+// preliminary ones to a command that waits.
+func (t *Tracker) addReply(sess *Session, c *Command, r Reply) {
+	if t.full(c) || !c.kept() && int(c.cost)+units(replyBytes(&r)) > maxCommandCost-commandSlack {
+		// (Or past what one command holds: 4 MiB, which its cost counts.)
+		t.cutReply(&r)
 	}
+	c.Replies = appendReply(c.Replies, r)
+	if c.kept() {
+		t.countTranscript(sess, replyBytes(&r))
+	} else {
+		t.holdBytes(c, replyBytes(&r))
+	}
+}
+
+// replyBytes is what a kept reply costs of TranscriptBytes or
+// CommandBytes: its record and its text (a multi-line reply's lines too).
+func replyBytes(r *Reply) int {
 	n := replyCost + len(r.Text)
 	if len(r.Lines) > 1 {
 		for _, l := range r.Lines {
 			n += len(l)
 		}
 	}
-	t.countTranscript(sess, n)
+	return n
+}
+
+// lineBytes is how many bytes r's text took on the wire, less line ends
+// and what decode cut already: its lines, or its text when it has none.
+func lineBytes(r *Reply) int {
+	if len(r.Lines) == 0 {
+		return len(r.Text)
+	}
+	n := 0
+	for _, l := range r.Lines {
+		n += len(l)
+	}
+	return n
+}
+
+// cutReply keeps of r its first line, at most ReplyKept bytes of it (a
+// copy: the reply's own text is let go), and counts what it drops in the
+// reply (LinesDropped, Dropped: the outputs say so where they show it)
+// and in Limits.
+func (t *Tracker) cutReply(r *Reply) {
+	first, text := "", r.Text
+	if len(r.Lines) > 0 {
+		first = r.Lines[0]
+	}
+	if len(r.Lines) <= 1 && len(first) <= ReplyKept && len(text) <= ReplyKept {
+		return
+	}
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	dropped := 0
+	if len(r.Lines) > 1 {
+		for _, l := range r.Lines[1:] {
+			dropped += len(l)
+		}
+		r.LinesDropped += len(r.Lines) - 1
+		r.Anomaly |= ftp.ReplyTooManyLines
+	}
+	if n := len(first) - ReplyKept; n > 0 {
+		dropped += n
+		r.Dropped += n
+		first = first[:ReplyKept]
+	}
+	text = text[:min(len(text), ReplyKept)]
+	if len(r.Lines) > 0 {
+		kept := strings.Clone(first)
+		r.Lines = []string{kept}
+		if i := len(kept) - len(text); i >= 0 && kept[i:] == text {
+			text = kept[i:] // (the line's own bytes: one copy)
+		}
+	}
+	if len(r.Lines) == 0 || !strings.HasSuffix(r.Lines[0], text) {
+		text = strings.Clone(text)
+	}
+	r.Text = text
+	t.limits.RepliesCut++
+	t.limits.BytesCut += int64(dropped)
+}
+
+// holdCommand counts c, a command its session holds outside its
+// transcript (waiting for its reply, or for the diagnosis to look back
+// at), against CommandBytes until the tracker lets it go; once those
+// bytes are all taken, its argument keeps only its first ArgKept bytes
+// (a copy), the rest counted as a long line's are (Command.Dropped).
+func (t *Tracker) holdCommand(c *Command) {
+	if n := len(c.Arg) - ArgKept; n > 0 && t.commandBytes >= t.opts.CommandBytes {
+		c.Arg = strings.Clone(c.Arg[:ArgKept])
+		c.Dropped += n
+		t.limits.ArgsCut++
+		t.limits.BytesCut += int64(n)
+	}
+	t.holdBytes(c, commandCost+len(c.Verb)+len(c.Arg))
+}
+
+// holdBytes counts n bytes more that c holds against CommandBytes,
+// rounded up to transcriptUnit as a transcript's are. What c's cost
+// cannot hold (addReply cuts every reply once it nears it, so only
+// a few cut ones) is not counted.
+func (t *Tracker) holdBytes(c *Command, n int) {
+	u := min(units(n), maxCommandCost-int(c.cost))
+	c.cost += uint16(u)
+	t.commandBytes += u * transcriptUnit
+}
+
+// units is n bytes in transcriptUnit, rounded up.
+func units(n int) int { return (n + transcriptUnit - 1) / transcriptUnit }
+
+// maxCommandCost is the most a command's cost holds (Command.cost: 4
+// MiB in transcriptUnit); past maxCommandCost-commandSlack its replies
+// are cut, so that the cut ones of its at most 64 preliminary replies
+// and its final one still fit.
+const (
+	maxCommandCost = math.MaxUint16
+	commandSlack   = 2048
+)
+
+// full tells whether the bytes c counts against are all taken:
+// TranscriptBytes when it is in its session's transcript, else
+// CommandBytes.
+func (t *Tracker) full(c *Command) bool {
+	if c.kept() {
+		return t.transcriptBytes >= t.opts.TranscriptBytes
+	}
+	return t.commandBytes >= t.opts.CommandBytes
+}
+
+// letGo gives back what c held of CommandBytes: its session no longer
+// holds it (reported and not kept, or no longer among the latest kept,
+// or the session reported). Once: a command let go holds nothing.
+func (t *Tracker) letGo(c *Command) {
+	t.commandBytes -= int(c.cost) * transcriptUnit
+	c.cost = 0
+}
+
+// replyBound is how many replies c keeps before further preliminary ones
+// are counted, not kept: maxReplies, or RepliesMin once the bytes c
+// counts against (TranscriptBytes when it is in a transcript, else
+// CommandBytes) are all taken.
+func (t *Tracker) replyBound(c *Command) int {
+	if t.full(c) {
+		return RepliesMin
+	}
+	return maxReplies
+}
+
+// pendingBound is how many commands a session may have waiting for a
+// reply before the oldest is given up: MaxPending, or PendingMin once
+// the open sessions hold all of CommandBytes.
+func (t *Tracker) pendingBound() int {
+	if t.commandBytes >= t.opts.CommandBytes {
+		return min(t.opts.MaxPending, PendingMin)
+	}
+	return t.opts.MaxPending
 }
 
 // tick runs once per second of packet time: announcements and SYN-only

@@ -1624,6 +1624,9 @@ func (o *textOutput) Summary(t totals) {
 		}
 	}
 	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
+	if n := budgetCutNote(lim); n != "" {
+		warn = append(warn, n)
+	}
 	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
 	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d not yet reported already", track.DefaultMaxDataPerSession))
 	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
@@ -1731,6 +1734,32 @@ func transcriptNote(commands, events, budget int) string {
 		why = "by the per-session bounds"
 	}
 	return fmt.Sprintf("%s left out of transcripts %s; the counts above and --json hold them all", strings.Join(what, " and "), why)
+}
+
+// budgetCutNote says what the byte bounds on all open sessions together
+// (track.Options.CommandBytes, TranscriptBytes) cost: replies and
+// command arguments cut, preliminary replies and waiting commands past
+// the smaller per-command and per-session bounds they then set, and the
+// bytes not kept. "" when they cost nothing.
+func budgetCutNote(lim track.Limits) string {
+	var what []string
+	add := func(n int, one, many string) {
+		switch {
+		case n == 1:
+			what = append(what, "1 "+one)
+		case n > 1:
+			what = append(what, fmt.Sprintf("%d %s", n, many))
+		}
+	}
+	add(lim.RepliesCut, fmt.Sprintf("reply kept as its first line (at most %d bytes)", track.ReplyKept), fmt.Sprintf("replies kept as their first line (at most %d bytes)", track.ReplyKept))
+	add(lim.RepliesBudget, fmt.Sprintf("preliminary reply not kept (past %d of its command)", track.RepliesMin), fmt.Sprintf("preliminary replies not kept (past %d of their command)", track.RepliesMin))
+	add(lim.ArgsCut, fmt.Sprintf("command argument kept as its first %d bytes", track.ArgKept), fmt.Sprintf("command arguments kept as their first %d bytes", track.ArgKept))
+	add(lim.PendingBudget, fmt.Sprintf("command given up waiting for a reply (past %d of its session)", track.PendingMin), fmt.Sprintf("commands given up waiting for a reply (past %d of their session)", track.PendingMin))
+	if len(what) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s, %d bytes not kept: all open sessions together held the %d MiB they may keep of commands waiting for a reply or looked back at, and of their replies (or the %d MiB of transcripts); what each reply and command lost is said with it (the preliminary replies not kept and the commands given up are also in the counts of replies beyond the per-command bound and of commands given up waiting for a reply)",
+		strings.Join(what, ", "), lim.BytesCut, track.DefaultCommandBytes>>20, track.DefaultTranscriptBytes>>20)
 }
 
 // droppedNote is what a command, reply or line says of the bytes the
