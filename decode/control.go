@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -744,7 +745,13 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		// Urgent data marks the line it brings; a copy of a segment the
 		// stream has passed (a retransmission, a mirror port's second
 		// copy) brings none, and must not mark the next command.
-		cs.parser.urgent[d] = true
+		switch {
+		case urgentEndsLine(s) && h.started && s.Seq == h.next:
+			// In order: its one line is the next the parser reads.
+			cs.parser.urgent[d] = urgentLineEnd
+		case cs.parser.urgent[d] == urgentNone:
+			cs.parser.urgent[d] = urgentSeen
+		}
 	}
 	// A payload the snap length cut is a gap at this segment, after the
 	// bytes captured (segmentCut): the line it cut ends here.
@@ -1486,4 +1493,14 @@ func (cs *controlConn) unacked(d int) int {
 		return -1
 	}
 	return max(n, 0)
+}
+
+// urgentEndsLine tells whether the urgent byte of s, a segment with
+// FlagURG, is the line feed that ends the one line it carries whole: the
+// urgent pointer (the offset of the byte after the urgent byte, RFC 6093)
+// at its last byte, a '\n', and no other line end in it. Python's ftplib
+// and Ruby's net/ftp send their ABOR so (send "ABOR\r\n" with MSG_OOB).
+func urgentEndsLine(s *Segment) bool {
+	n := len(s.Payload)
+	return n > 0 && n == s.PayloadLen && int(s.Urgent) == n && bytes.IndexByte(s.Payload, '\n') == n-1
 }

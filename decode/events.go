@@ -41,6 +41,10 @@ type Segment struct {
 	// connection carried the option, else 0; a SYN's own window is never
 	// scaled (RFC 7323 2.2).
 	Window uint16
+	// Urgent is the urgent pointer field, meaningful with FlagURG: the
+	// offset from Seq of the byte after the urgent byte (RFC 6093: every
+	// stack reads it so).
+	Urgent uint16
 	// TTL is the IPv4 TTL, or the IPv6 hop limit, the segment carried
 	// when captured (of the innermost IP header).
 	TTL uint8
@@ -253,11 +257,18 @@ type ControlEvent struct {
 	// asymmetric routing).
 	PeerUnseen bool
 
-	Telnet  ftp.TelnetFlags // telnet sequences seen in the command's line (a client's junk line's too)
-	Urgent  bool            // the command's bytes arrived next to TCP urgent data
-	Dropped int             // bytes of an over-long line that were discarded
-	Line    string          // ControlJunk: the line
-	Closed  CloseReason     // ControlClose: why the connection ended
+	Telnet ftp.TelnetFlags // telnet sequences seen in the command's line (a client's junk line's too)
+	Urgent bool            // the command's bytes arrived next to TCP urgent data
+	// UrgentEnd, with Urgent: the urgent byte was the command's own line
+	// feed, the last byte of the one-line segment that brought it in
+	// order (Python's ftplib and Ruby's net/ftp send "ABOR\r\n" with
+	// MSG_OOB). A server whose socket does not read urgent data inline
+	// (no SO_OOBINLINE, RFC 6093) never reads that byte, and reads the
+	// line and the client's next one as one line.
+	UrgentEnd bool
+	Dropped   int         // bytes of an over-long line that were discarded
+	Line      string      // ControlJunk: the line
+	Closed    CloseReason // ControlClose: why the connection ended
 	// ClientClosed, on ControlClose by CloseFIN or CloseRST: the client
 	// sent the first FIN in order, or the RST (false: the server did, or
 	// it is not known).

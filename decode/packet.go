@@ -541,7 +541,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	s.Src = netip.AddrPortFrom(src, h.srcPort)
 	s.Dst = netip.AddrPortFrom(dst, h.dstPort)
 	s.Seq, s.Ack = h.seq, h.ack
-	s.Flags = h.flags
+	s.Flags, s.Urgent = h.flags, h.urgent
 	s.Window, s.WindowScale, s.HasWindowScale = h.window, h.wscale, h.hasWScale
 	if src.Is4() {
 		s.TTL = ls.ip4.TTL

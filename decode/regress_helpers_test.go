@@ -25,10 +25,15 @@ type conv struct {
 }
 
 func convFrame(t testing.TB, src, dst netip.AddrPort, seq, ack uint32, fl TCPFlags, payload []byte) []byte {
+	return convFrameUrgent(t, src, dst, seq, ack, fl, payload, 0)
+}
+
+// convFrameUrgent is convFrame with the urgent pointer field set to urg.
+func convFrameUrgent(t testing.TB, src, dst netip.AddrPort, seq, ack uint32, fl TCPFlags, payload []byte, urg uint16) []byte {
 	eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
 	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
 	tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack, Window: 1000,
-		FIN: fl.Has(FlagFIN), SYN: fl.Has(FlagSYN), RST: fl.Has(FlagRST), PSH: fl.Has(FlagPSH), ACK: fl.Has(FlagACK), URG: fl.Has(FlagURG)}
+		FIN: fl.Has(FlagFIN), SYN: fl.Has(FlagSYN), RST: fl.Has(FlagRST), PSH: fl.Has(FlagPSH), ACK: fl.Has(FlagACK), URG: fl.Has(FlagURG), Urgent: urg}
 	_ = tcp.SetNetworkLayerForChecksum(ip)
 	buf := gopacket.NewSerializeBuffer()
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, tcp, gopacket.Payload(payload)); err != nil {

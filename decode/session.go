@@ -60,10 +60,10 @@ type sessionParser struct {
 	// password (see armEcho): a reply that repeats it is marked
 	// SecretEcho.
 	echoSum uint32
-	started [2]bool // bytes were delivered in that direction
-	resync  [2]bool // the next bytes follow a gap
-	urgent  [2]bool // urgent data seen, not yet attached to a line
-	syn     [2]bool // the direction began with its SYN (set by the owner)
+	started [2]bool       // bytes were delivered in that direction
+	resync  [2]bool       // the next bytes follow a gap
+	urgent  [2]urgentMark // urgent data seen, not yet attached to a line
+	syn     [2]bool       // the direction began with its SYN (set by the owner)
 	// parked: split[d] is at rest and holds no buffer; the buffer it had
 	// went back to idleSplitters.
 	parked [2]bool
@@ -122,6 +122,18 @@ const (
 	// by different paths). The client's bytes are ciphertext from here;
 	// the server's next reply is awaited as the AUTH's.
 	authClientTLS
+)
+
+// urgentMark is what a direction's urgent data, not yet attached to a
+// line, showed (sessionParser.urgent).
+type urgentMark uint8
+
+const (
+	urgentNone urgentMark = iota
+	urgentSeen
+	// urgentLineEnd: the urgent byte was the line feed ending the one
+	// line of an in-order segment (ControlEvent.UrgentEnd).
+	urgentLineEnd
 )
 
 // parserFlag is one of a session parser's marks (sessionParser.flags).
@@ -879,6 +891,11 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		}
 	}
 	if err != nil {
+		if p.urgent[dirClient] == urgentLineEnd {
+			// The urgent line feed ended this line: it tells nothing of
+			// the command after it.
+			p.urgent[dirClient] = urgentSeen
+		}
 		e := p.event(ControlJunk)
 		e.FromClient = true
 		e.Line = string(l.Text)
@@ -908,9 +925,10 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	e.Command = cmd
 	e.Telnet = l.Telnet
 	e.Dropped = l.Dropped
-	e.Urgent = p.urgent[dirClient]
+	e.Urgent = p.urgent[dirClient] != urgentNone
+	e.UrgentEnd = p.urgent[dirClient] == urgentLineEnd
 	e.Secret = secret || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
-	p.urgent[dirClient] = false
+	p.urgent[dirClient] = urgentNone
 	switch {
 	case e.Secret:
 		p.armEchoOf(l.Text, cmd, err)

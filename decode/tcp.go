@@ -7,6 +7,7 @@ type tcpHeader struct {
 	srcPort, dstPort uint16
 	seq, ack         uint32
 	window           uint16 // the raw window field
+	urgent           uint16 // the urgent pointer field (meaningful with FlagURG)
 	flags            TCPFlags
 	// wscale is the shift a SYN's window scale option announces (capped
 	// at maxWindowShift), when hasWScale. Options are read on SYNs only:
@@ -88,6 +89,9 @@ func (h *tcpHeader) read(b []byte, cut bool) bool {
 	h.window = 0xffff
 	if len(b) >= 16 {
 		h.window = binary.BigEndian.Uint16(b[14:16])
+	}
+	if len(b) >= 20 {
+		h.urgent = binary.BigEndian.Uint16(b[18:20])
 	}
 	switch {
 	case !h.flags.Has(FlagSYN):

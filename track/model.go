@@ -144,9 +144,13 @@ const (
 	StatusReplyLost                        // a later reply fitted a newer command after a gap
 	StatusInterrupted                      // an unsolicited 421/221 ended the session
 	StatusAborted                          // a transfer whose ABOR got the reply that ended it ("226 Abort successful")
+	// StatusJoined: the server read the line as the tail of the command
+	// before it (Index one less), whose urgent line feed it never read
+	// (Command.UrgentEnd): that command's reply answered both.
+	StatusJoined
 )
 
-var statusNames = [...]string{"pending", "answered", "no-reply", "reply-lost", "interrupted", "aborted"}
+var statusNames = [...]string{"pending", "answered", "no-reply", "reply-lost", "interrupted", "aborted", "joined"}
 
 func (s CommandStatus) String() string {
 	if int(s) < len(statusNames) {
@@ -204,7 +208,8 @@ type Command struct {
 	// words as ftp.ParseCommand split them.
 	Junk bool
 	// bits: cmdRepeat, the line is the one the command before it, sent in
-	// the same packet, had its final reply to (skipped); cmdKept, the
+	// the same packet, had its final reply to (skipped); cmdUrgentEnd,
+	// its urgent byte was its line feed; cmdKept, the
 	// command is in its session's full transcript (Session.Commands of a
 	// session that keeps one), not left out by its bound: its data
 	// connections are shown under it there (kept). (One byte for both:
@@ -285,7 +290,15 @@ type cmdBits uint8
 const (
 	cmdRepeat cmdBits = 1 << iota
 	cmdKept
+	// cmdUrgentEnd, with Urgent: the urgent byte was the line's own line
+	// feed (decode.ControlEvent.UrgentEnd).
+	cmdUrgentEnd
 )
+
+// urgentEnd tells whether c's urgent byte was its own line feed
+// (cmdUrgentEnd): a server that does not read urgent data inline never
+// reads it, and joins the line to the next.
+func (c *Command) urgentEnd() bool { return c.bits&cmdUrgentEnd != 0 }
 
 // kept tells whether c is in its session's full transcript (cmdKept).
 func (c *Command) kept() bool { return c.bits&cmdKept != 0 }

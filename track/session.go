@@ -31,6 +31,9 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 		Urgent:    e.Urgent,
 		Dropped:   e.Dropped,
 	}
+	if e.UrgentEnd {
+		c.bits |= cmdUrgentEnd
+	}
 	if e.Endpoint.Via != 0 {
 		c.EndpointVia = e.Endpoint.Via
 		c.Endpoint = e.Endpoint.Addr
@@ -276,13 +279,76 @@ func (t *Tracker) final(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		}
 		p.bits |= cmdRepeat
 	}
+	n := t.joined(sess, c, r)
 	if len(sess.pending) == 0 {
 		// Every command answered: in step again after a gap.
 		sess.resync = false
 	}
 	t.apply(sess, c, r, e)
 	t.reportCommand(sess, c)
+	if n != nil {
+		t.reportCommand(sess, n)
+	}
 }
+
+// joined ends, and returns, the command after c, just answered by r, when the server
+// read it as the tail of c's line: c's line feed was its urgent byte
+// (urgentEnd: Python's ftplib and Ruby's net/ftp send "ABOR\r\n" with
+// MSG_OOB), which a server socket without SO_OOBINLINE never reads
+// (RFC 6093), and r echoes the line it read, c's verb then the next
+// command's (ProFTPD's "500 'ABOR TYPE I' not understood"). The server
+// answered the two lines once: paired in order, every later reply would
+// go to the command before its own (a 227 to a TYPE, its PASV with none,
+// and the data connection to it lost). A server that reads urgent data
+// inline answers the ABOR itself, and its reply names no next command.
+func (t *Tracker) joined(sess *Session, c *Command, r *Reply) *Command {
+	if !c.urgentEnd() || c.Secret || len(sess.pending) == 0 {
+		return nil
+	}
+	var n *Command
+	for _, p := range sess.pending {
+		if p.Index == c.Index+1 {
+			n = p
+			break
+		}
+	}
+	if n == nil || n.Secret || n.Unseen || n.Junk || len(n.Replies) > 0 || !echoesJoined(r.Text, c.Verb, n.Verb) {
+		return nil
+	}
+	sess.pending = slices.DeleteFunc(sess.pending, func(p *Command) bool { return p == n })
+	n.Status = StatusJoined
+	if dc := n.Data; dc != nil && !dc.Seen() {
+		// A PORT the server never read as one: it connects to nothing.
+		t.retract(sess, dc)
+	}
+	return n
+}
+
+// echoesJoined reports whether the first line of a reply's text holds
+// verb a, then, after spaces, tabs or carriage returns only, verb b (any
+// case), as a server echoes the line it read.
+func echoesJoined(text, a, b string) bool {
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	for i := 0; i+len(a) <= len(text); i++ {
+		if !strings.EqualFold(text[i:i+len(a)], a) || i > 0 && isLetter(text[i-1]) {
+			continue
+		}
+		j := i + len(a)
+		k := j
+		for k < len(text) && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r') {
+			k++
+		}
+		if k > j && k+len(b) <= len(text) && strings.EqualFold(text[k:k+len(b)], b) &&
+			(k+len(b) == len(text) || !isLetter(text[k+len(b)])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLetter(b byte) bool { return b|0x20 >= 'a' && b|0x20 <= 'z' }
 
 // connectBackFailed tells whether r, the final reply to the active
 // announcement c (PORT, EPRT, LPRT), is the server's failed connection
@@ -604,6 +670,11 @@ func (sess *Session) NoteCommand(c *Command) {
 		!c.Secret && ftp.IsAnnounce(c.Verb) && c.EndpointVia.Passive():
 		sess.askedPassive = true
 	}
+}
+
+// epsvAll tells whether c is "EPSV ALL" (RFC 2428 section 4).
+func epsvAll(c *Command) bool {
+	return !c.Secret && c.Verb == "EPSV" && strings.EqualFold(strings.TrimSpace(c.Arg), "ALL")
 }
 
 // rfc775Verbs are the RFC 775 forms of PWD, MKD, RMD, CWD and CDUP,
@@ -1025,7 +1096,11 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			}
 		}
 	case "PASV", "EPSV", "LPSV":
-		if e.Endpoint.Via != 0 {
+		if e.Endpoint.Via != 0 && !epsvAll(c) {
+			// (EPSV ALL switches the session to EPSV only, RFC 2428
+			// section 4: it opens no endpoint, whatever its reply reads;
+			// Node's ftp-srv answers "229 EPSV OK (|||40007|)", a port
+			// no client will connect to.)
 			c.EndpointVia = e.Endpoint.Via
 			c.Endpoint = e.Endpoint.Addr
 			c.EndpointErr = e.EndpointErr
@@ -1049,7 +1124,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	case "EPSV":
 		// EPSV ALL (RFC 2428 section 4) announces nothing: a 2yz accepts
 		// it (the client will use only EPSV from here).
-		c.Refused = r.Code != 229 && !(ok && strings.EqualFold(strings.TrimSpace(c.Arg), "ALL"))
+		c.Refused = r.Code != 229 && !(ok && epsvAll(c))
 	case "PASV", "LPSV":
 		c.Refused = r.Code != 227 && r.Code != 228 && r.Code != 229
 	case "PORT", "EPRT", "LPRT":

@@ -408,6 +408,8 @@ func commandRows(c *track.Command, showPass bool) []lrow {
 		notes = append(notes, "interrupted: the server closed the session")
 	case track.StatusAborted:
 		notes = append(notes, "aborted")
+	case track.StatusJoined:
+		notes = append(notes, "joined to the line before it")
 	}
 	if c.Uncertain {
 		notes = append(notes, "pairing uncertain")

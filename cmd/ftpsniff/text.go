@@ -1005,6 +1005,8 @@ func (o *textOutput) commandStatus(c *track.Command) {
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (interrupted: the server closed the session)"))
 	case track.StatusAborted:
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (aborted: the ABOR's reply ended it; no final reply of its own)"))
+	case track.StatusJoined:
+		o.printf("%s %s\n", pad, p.warn.Sprint("    (joined to the line before it: the server never read that line's urgent line feed; one reply for both)"))
 	}
 	if c.Uncertain {
 		o.printf("%s %s\n", pad, p.warn.Sprint("    (a capture gap came before this reply: pairing uncertain)"))

@@ -40,6 +40,12 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 	case oops && strings.Contains(text, "pasv_address"):
 		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session at %s (%q): no data connection was tried.", verbText(c), replyText(r))
 		f.Advice = "Write pasv_address as a bare IPv4 address, without quotes or spaces (pasv_address=203.0.113.10), or set pasv_addr_resolve=YES when it names a host; then restart vsftpd. ProFTPD's equivalent is MasqueradeAddress, Pure-FTPd's ForcePassiveIP."
+	case oops && strings.Contains(text, "vsf_sysutil_bind") && !c.Secret && passiveVerb(c.Verb):
+		// vsftpd (privops.c vsf_privop_pasv_listen) tries a few random
+		// ports of pasv_min_port-pasv_max_port and ends the session with
+		// this when every bind failed: each was in use or in TIME_WAIT.
+		f.Message = fmt.Sprintf("vsftpd found no free port in its passive range for %s and ended the session (%q): every port it tried was still in use, or in TIME_WAIT (60 s on Linux), by other data connections. The passive range is exhausted; no data connection was tried.", verbText(c), replyText(r))
+		f.Advice = d.bindExhaustedAdvice(s, fam)
 	case oops:
 		f.Message = fmt.Sprintf("vsftpd stopped the session with a configuration or runtime error at %s (%q): the failure is on the server, before any network path is involved.", verbText(c), replyText(r))
 		f.Advice = "Fix the vsftpd.conf setting the message names (vsftpd prints OOPS for settings it cannot apply, e.g. a writable chroot root or a bad pasv_address) and restart vsftpd; its log (vsftpd_log_file, or the journal) has the same words."
@@ -58,6 +64,33 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// passiveVerb: verb asks the server for a passive endpoint.
+func passiveVerb(verb string) bool { return verb == "PASV" || verb == "EPSV" || verb == "LPSV" }
+
+// bindExhaustedAdvice is the fix for vsftpd's "500 OOPS: vsf_sysutil_bind"
+// to a passive request: widen the range (the server's configuration's,
+// else the firewall's --pasv-range, else the span of the ports the server
+// announced) and open the widened range, as passive-range-exhausted does.
+func (d *Diagnoser) bindExhaustedAdvice(s *track.Session, fam family) string {
+	var rng policy.PortRange
+	from := ""
+	switch a := d.server(s); {
+	case fam.cfg != nil && len(fam.cfg.PassiveRange) > 0:
+		rng, from = mainRange(fam.cfg.PassiveRange), "the server's range ("+fam.cfg.Path+")"
+	case len(d.p.Ranges) > 0:
+		rng, from = mainRange(d.p.Ranges), "the firewall's range (--pasv-range; the server's was not given: --server-config)"
+	case a.passive.Distinct > 0:
+		rng, from = policy.PortRange{Lo: a.passive.Min, Hi: a.passive.Max}, "the span of the ports it announced (its range was not given: --server-config)"
+	}
+	if rng.Hi == 0 {
+		return "Widen the passive range (pasv_min_port/pasv_max_port in vsftpd.conf) to several ports per data connection the server runs at once (each port stays in TIME_WAIT for 60 s), open the widened range in the firewall, and restart vsftpd; or run fewer transfers in parallel." + fam.note()
+	}
+	n := max(100, 4*rng.Len())
+	wider := policy.PortRange{Lo: rng.Lo, Hi: uint16(min(int(rng.Lo)+n-1, 65535))}
+	return fmt.Sprintf("%s is %s (%d ports): widen it to at least %d ports (%s), open the widened range in the firewall (e.g. nft insert rule inet filter input tcp dport %d-%d ct state new accept), and restart vsftpd; or run fewer transfers in parallel.",
+		upper(from), rng, rng.Len(), wider.Len(), fam.rangeSetIn(wider), wider.Lo, wider.Hi) + fam.note()
 }
 
 // dataSourceTranslated explains vsftpd's "425 Security: Bad IP connecting"
