@@ -368,6 +368,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		default:
 			score, rule = 0, MatchPortOnly // port alone
 		}
+		if !taken && score < 4 && t.late(dc) {
+			// Past its wait (lateWaits): only its own peers' SYN to
+			// exactly its endpoint (expired.go).
+			continue
+		}
 		if taken && score < 3 && (score < 2 || dc.openerAcked) {
 			// Only the peer's own SYN takes a port-only match over; or
 			// another to the announced address, from a NAT'd client like
@@ -1383,7 +1388,41 @@ func (t *Tracker) announceLost(sess *Session, s *decode.Segment) bool {
 	if c == nil {
 		c, _ = t.voidableLostPick(sess, s)
 	}
-	return c != nil && s.TS.Sub(c.TS) <= lostAnnounceWindow
+	if c == nil {
+		return lostRequestFor(sess, s)
+	}
+	return s.TS.Sub(c.TS) <= lostAnnounceWindow
+}
+
+// lostRequestGap tells whether a gap of the server's bytes that shows now
+// in sess's control stream came while no command waited for a reply:
+// they answered a command whose bytes the capture lost too (a PASV and
+// its 227 lost together). Only in a session past its login, not picked
+// up mid-stream, that announced nothing since its latest command.
+func lostRequestGap(sess *Session) bool {
+	return len(sess.pending) == 0 && !sess.Midstream && sess.Login == LoginOK && len(sess.Commands) > 0
+}
+
+// lostRequestFor tells whether the SYN s may be the passive data
+// connection of a PASV or EPSV that sess's client sent in bytes the
+// capture lost, answered in a gap of the server's bytes
+// (xferMemo.lostRequest): from its client to an unprivileged port of
+// its server's control address, within lostAnnounceWindow of the gap
+// (before it too: the gap shows at the client's acknowledgment, which
+// may come after its SYN), with no visible command since. Taken by
+// peers and time alone (MatchAnnounceLost, no announcement): kept only
+// when a transfer used it or its SYNs were sent again unanswered
+// (finalData).
+func lostRequestFor(sess *Session, s *decode.Segment) bool {
+	m := sess.xfer
+	if m == nil || m.lostRequest.IsZero() || s.Src.Addr() != sess.Client.Addr() || s.Dst.Port() < 1024 || s.Dst.Addr() != sess.Server.Addr() {
+		return false
+	}
+	if d := s.TS.Sub(m.lostRequest); d > lostAnnounceWindow || d < -synHoldWindow {
+		return false
+	}
+	last := sess.Commands[len(sess.Commands)-1]
+	return !last.TS.After(m.lostRequest)
 }
 
 // voidLostPick gives back the connection taken for the PASV, EPSV or
@@ -1448,6 +1487,12 @@ func (t *Tracker) addLostAnnounced(sess *Session, s *decode.Segment) bool {
 	if a == nil {
 		a = t.voidLostPick(sess, s)
 	}
+	if a == nil && lostRequestFor(sess, s) {
+		// Its PASV or EPSV lost with the reply: no command to tie it
+		// to; one connection per loss.
+		sess.xfer.lostRequest = time.Time{}
+		return t.addInferred(sess, s, true, true, MatchAnnounceLost)
+	}
 	if a == nil || !t.addInferred(sess, s, true, true, MatchAnnounceLost) {
 		return false
 	}
@@ -1491,8 +1536,14 @@ func (dc *DataConn) AnnouncementCut() bool {
 // holds it). The SYNs sent before the gap showed, held (holdSYN), are
 // taken now, with their answers.
 func (t *Tracker) announceMayBeLost(sess *Session) {
-	if sess.ended || sess.Encrypted || sess.OneSide != BothSides || lostPassive(sess, t.last) == nil {
+	if sess.ended || sess.Encrypted || sess.OneSide != BothSides {
 		return
+	}
+	if lostPassive(sess, t.last) == nil {
+		if !lostRequestGap(sess) {
+			return
+		}
+		sess.memo().lostRequest = t.last
 	}
 	if !t.claimLost(sess) {
 		return
@@ -1758,8 +1809,10 @@ func (t *Tracker) lostWaitSince(sess *Session, s *decode.Segment, passive bool) 
 		if c := lostPassive(sess, s.TS); c != nil {
 			return c.TS, true
 		}
-		c, _ := t.voidableLostPick(sess, s)
-		return c.TS, false // (announceLost: one of the two)
+		if c, _ := t.voidableLostPick(sess, s); c != nil {
+			return c.TS, false
+		}
+		return sess.xfer.lostRequest, true // (announceLost: lostRequestFor)
 	}
 	l := sess.xfer.lostActive // (portLost: not zero)
 	if p := waitingTransfer(sess); p != nil {
@@ -2280,6 +2333,9 @@ func (t *Tracker) claimsUnannounced(x *Session) bool {
 	}
 	now := t.last
 	if c := lostPassive(x, now); c != nil && now.Sub(c.TS) <= lostAnnounceWindow {
+		return true
+	}
+	if m := x.xfer; m != nil && !m.lostRequest.IsZero() && now.Sub(m.lostRequest) <= lostAnnounceWindow {
 		return true
 	}
 	m := x.xfer
@@ -3716,11 +3772,13 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 		if r.Code == 425 {
 			t.givePickUpBack(dc)
 		}
-		if lostPickFailed(dc, r) {
+		if lostPickFailed(dc, r) || lostPickRefuted(dc, c, r) {
 			// Taken for an announcement the capture lost (peers and
 			// time), it failed, and the transfer succeeded: the
 			// transfer's connection was another the capture missed,
 			// and this one other traffic (a probe, another service).
+			// Or it was answered, and the server's first reply says
+			// no data connection was made: other traffic too.
 			if t.lookupData(dc.Client, dc.Server) == dc {
 				t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 			}
@@ -3775,6 +3833,36 @@ func lostPickFailed(dc *DataConn, r *Reply) bool {
 		return false
 	}
 	return !dc.Done || dc.Outcome.Failed()
+}
+
+// lostTransferAnswered tells whether dc, taken for an announcement the
+// capture lost (MatchAnnounceLost) and used by no visible transfer
+// command, failed while a 425 or 426 to a command the capture lost too
+// came after its first SYN, within lostAnnounceWindow (EventReplyGap,
+// xferMemo.gapTransferReply): the transfer the gap took, which the
+// server says had no data connection, as the failed one shows (a lost
+// EPRT and RETR, the server's connection refused).
+func lostTransferAnswered(dc *DataConn) bool {
+	m := dc.Session.xfer
+	if m == nil || m.gapTransferReply.IsZero() || dc.answered() || dc.Bytes[0]+dc.Bytes[1] > 0 || dc.SYNs == 0 {
+		return false
+	}
+	if m.gapTransferReplyCode != 425 && m.gapTransferReplyCode != 426 {
+		return false
+	}
+	d := m.gapTransferReply.Sub(dc.FirstSYN)
+	return d >= 0 && d <= lostAnnounceWindow
+}
+
+// lostPickRefuted tells whether dc, taken for an announcement the
+// capture lost (MatchAnnounceLost) and not reported yet, was answered
+// while r, the first reply to its transfer command c, is a 425 ("Can't
+// open data connection"): the server says no data connection was made,
+// so the one taken, made, was the client's or the server host's other
+// traffic (another service: 8443, a backup job), not the transfer's.
+// One that failed stays: a 425 agrees with it.
+func lostPickRefuted(dc *DataConn, c *Command, r *Reply) bool {
+	return dc.Match == MatchAnnounceLost && !dc.reported && r.Code == 425 && len(c.Replies) == 1 && dc.answered()
 }
 
 // answerMayFollow tells whether dc, a data connection whose SYN has no
@@ -3972,7 +4060,7 @@ func (t *Tracker) expireOverdue(cands []*DataConn) bool {
 	var overdue [maxPerPort]*DataConn // (finishing one edits cands)
 	n := 0
 	for _, dc := range cands {
-		if !dc.matched() && !dc.Done && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout && n < len(overdue) {
+		if !dc.matched() && !dc.Done && t.overdue(dc) && n < len(overdue) {
 			overdue[n] = dc
 			n++
 		}
@@ -4189,7 +4277,12 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		// lacks is not the network's failure, whenever the capture ended.
 		dc.Outcome, dc.OneSide = OutcomeUndetermined, dc.Session.OneSide
 	}
-	if dc.atEnd && !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted && !refusedUnused(dc) && !dc.superseded) {
+	cut := !proven && (dc.Outcome == OutcomeUnanswered || dc.Outcome == OutcomeNotAttempted && !refusedUnused(dc) && !dc.superseded)
+	if d, ok := t.cutByBreak(dc); ok && cut {
+		// The capture stopped looking between two of its files (one
+		// missing?) before an answer could be expected (breaks.go).
+		dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost, dc.inBreak = OutcomeUndetermined, d, false, true
+	} else if dc.atEnd && cut {
 		// (A superseded announcement nothing connected to is not cut
 		// short by the capture's end: the session moved on from it
 		// before, as when arm finished it at once.)
@@ -4201,7 +4294,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
-	if dc.Match == MatchAnnounceLost && dc.Command == nil && !dc.HeldForLostPort() && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) {
+	if dc.Match == MatchAnnounceLost && dc.Command == nil && !dc.HeldForLostPort() && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) && !lostTransferAnswered(dc) {
 		// Taken by peers and time alone (announceLost), and no transfer
 		// used it: nothing says it was the data connection (the client's
 		// other traffic to the server: HTTP, a monitor's probe of a

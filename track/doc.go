@@ -49,7 +49,11 @@
 // until their first announcement or a minute of packet time after they
 // last spoke (an announcement made before the capture started), and
 // those whose PASV, EPSV or LPSV reply fell in a capture gap, for one
-// connection within 10 s (MatchAnnounceLost), and those whose client's
+// connection within 10 s (MatchAnnounceLost; also after a gap of the
+// server's bytes while no command waited, the request lost with its
+// reply: kept only when a transfer used it or its SYNs were sent again
+// unanswered; an answered one gives way when the transfer's first reply
+// is a 425), and those whose client's
 // bytes had a gap that may have held a PORT, EPRT or LPRT (one long
 // enough for such a line naming the client's address, counting what the
 // capture kept of one the gap cut), for the server's one connection back
@@ -60,7 +64,10 @@
 // the active announcement nothing connected to, or the earlier gap's
 // connection no transfer took, which the transfer command after the gap
 // gives back; a candidate answered and ended before the transfer's
-// reply gives way to the next connection from any port); one entry
+// reply gives way to the next connection from any port, and one answered
+// gives way to none when the transfer's first reply is a 425; one no
+// visible transfer used is kept when failed and a 425 or 426 to a
+// command the capture lost came after it); one entry
 // per client and server address pair, a lost-announcement one giving
 // way to another session's once its window has passed, and beside it up
 // to 8 other sessions of the pair that lost theirs while it waited
@@ -109,7 +116,16 @@
 // the announcement have come as far as its end: the transfer command sent
 // before its end uses it, and it is reported with that command's final
 // reply, as when the events come in time; with none, at the session's
-// first event from after its end, or at the session's end.
+// first event from after its end, or at the session's end. A connection
+// between data ports the capture began during (its first segment, in the
+// capture's first three minutes, no SYN) that matched nothing is summed
+// up as it passes (header only: its bytes by sequence number, FINs,
+// RST; running.go), for a session picked up mid-stream whose first reply
+// ends a transfer (226, 426, 451, 552) within two seconds after that
+// connection ended, or while it still ran and had sent within two
+// seconds: exactly one between the session's peers must fit. It becomes
+// the session's inferred data connection whose start the capture missed
+// (DataConn.StartMissed; one still running is followed from there).
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded
@@ -168,6 +184,13 @@
 // step between a session's first packet and the one that announced it
 // (its greeting) is the session's; one after its last packet, before an
 // idle close or the capture's end, is not.
+//
+// A capture read from several files is one clock, but the time between one
+// file's last packet and the next one's first, when longer than
+// EvidenceWait, was not captured (a rotation's missing file): the caller
+// says so (Tracker.InputBreak, breaks.go), and a SYN or an announcement
+// that had less than EvidenceWait of packet time before it, with no SYN
+// of it after, is undetermined (DataConn.InBreak), as at the capture's end.
 //
 // # Bounds
 //
@@ -235,6 +258,10 @@
 //     (Limits.EarlyLaterOverwritten); the records of data connections
 //     their replay finished, held for the session's events up to their
 //     end: 16 (past it the oldest is reported at once)
+//   - connections the capture began during (no SYN), summed up for a
+//     session picked up mid-stream to claim: 16 (one quiet for a minute
+//     makes room; past that the first ones stay); an ended one leaves
+//     two seconds after its end
 //   - announcements that expired unused: 1,024 tombstones (endpoint and
 //     the peer that was to connect), each for an hour of packet time; a
 //     SYN to one is counted (Limits.DataAfterExpiry), not followed
@@ -246,7 +273,11 @@
 //     decode.ResumeWait (4 min of packet time); past the bound the
 //     continuation still says what it is, without the session's number
 //   - waits: an announcement with no SYN is final after
-//     ExpectationTimeout (5 min), SYNs with no answer after
+//     ExpectationTimeout (5 min) from its reply or its transfer command,
+//     whichever came later; past it the session's latest announcement
+//     waits on while its session lives, its client has not moved on and
+//     its transfer has no final reply, for its own peers' SYN to exactly
+//     its endpoint (expired.go: one per session), SYNs with no answer after
 //     UnansweredWait (2 min), an established data connection idle for 10
 //     min (30 s once its session has ended)
 package track

@@ -92,3 +92,60 @@ func (t *Tracker) afterExpiry(s *decode.Segment) bool {
 	t.limits.DataAfterExpiry++
 	return true
 }
+
+// An announcement waits ExpectationTimeout for its connection, counted
+// from the later of its reply and its transfer command: a server
+// connects for a PORT only after the RETR, and a client may send the
+// transfer command minutes after its PASV (vsftpd keeps the passive
+// listener until its idle_session_timeout, 300 s by default, ProFTPD
+// until TimeoutIdle, 600 s). Past that, the session's latest
+// announcement still waits while its session is alive and its transfer
+// command has had no final reply yet (lateWaits): the server may still
+// be about to connect (a slow server, seen 6 minutes after the RETR), the
+// client about to, and only its SYN between exactly its peers to its
+// exact endpoint takes it then (matchSYN), until the client moves on (a
+// newer announcing command, ABOR, QUIT, REIN). One per session at most
+// (movedOn finishes or supersedes the older ones): the bound of the
+// sessions bounds them.
+
+// waitFrom is when dc's wait for its connection began: its reply, or its
+// transfer command when that came later.
+func waitFrom(dc *DataConn) time.Time {
+	if c := dc.Command; c != nil && c.TS.After(dc.Armed) {
+		return c.TS
+	}
+	return dc.Armed
+}
+
+// lateWaits tells whether dc, an announcement nothing connected to that
+// waited ExpectationTimeout, waits on: a real announcement (not one
+// taken for a lost reply), its session's latest (not superseded), the
+// session alive, its transfer command (if one came) with no final reply.
+func lateWaits(dc *DataConn) bool {
+	if dc.Announce == nil || dc.superseded || dc.Session == nil || dc.Session.ended ||
+		dc.Command != nil && dc.Command.Status != StatusPending {
+		return false
+	}
+	// Nor once the client moved on: a newer announcing command, an ABOR,
+	// QUIT or REIN sent (its reply, which arms or ends, may not be in yet).
+	for _, c := range dc.Session.pending {
+		if c.Seq > dc.Seq {
+			switch c.Verb {
+			case "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "ABOR", "QUIT", "REIN":
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// overdue tells whether dc, not connected to, waited as long as it may:
+// final now, not attempted.
+func (t *Tracker) overdue(dc *DataConn) bool {
+	return t.late(dc) && !lateWaits(dc)
+}
+
+// late tells whether dc waited past ExpectationTimeout (waitFrom).
+func (t *Tracker) late(dc *DataConn) bool {
+	return t.clock.since(waitFrom(dc)) > t.opts.ExpectationTimeout
+}

@@ -9,7 +9,8 @@ import (
 )
 
 // TestSYNAfterAnnouncementExpiredIsCounted guards a SYN to the endpoint
-// of an announcement that expired unused (ExpectationTimeout): nothing
+// of an announcement that expired unused (ExpectationTimeout, a newer one
+// of the session superseding it): nothing
 // waits for it any more and it is not followed, but it is counted
 // (Limits.DataAfterExpiry), not dropped in silence; a SYN from another
 // host, or one after the tombstone's hour, is not.
@@ -30,6 +31,11 @@ func TestSYNAfterAnnouncementExpiredIsCounted(t *testing.T) {
 			s.login()
 			s.cmd("PASV", "")
 			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			// The session moved on to a newer announcement: the first
+			// waits ExpectationTimeout, no longer (a session's latest
+			// waits while the session lives: TestLateSYNToLatestAnnouncement).
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,65).")
 			// Packet time passes with the session alive (its NOOPs).
 			for end := s.now.Add(tc.after); s.now.Before(end); {
 				s.tick(30 * time.Second)
@@ -42,8 +48,8 @@ func TestSYNAfterAnnouncementExpiredIsCounted(t *testing.T) {
 			if got := s.trk.Limits().DataAfterExpiry; got != tc.want {
 				t.Errorf("data_after_expiry %d, want %d", got, tc.want)
 			}
-			if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeNotAttempted {
-				t.Errorf("data records %v: want the one announcement, not attempted", s.rec.data)
+			if len(s.rec.data) != 2 || s.rec.data[0].Outcome != OutcomeNotAttempted {
+				t.Errorf("data records %v: want the first announcement not attempted", s.rec.data)
 			}
 		})
 	}
@@ -134,6 +140,8 @@ func TestExpiryDecidedAtTheSYN(t *testing.T) {
 			s.login()
 			s.cmd("PASV", "")
 			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			s.cmd("PASV", "") // the session moved on: the first waits no longer
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,65).")
 			s.tick(6 * time.Minute)
 			if ticked {
 				s.trk.Tick(s.now)
@@ -143,8 +151,8 @@ func TestExpiryDecidedAtTheSYN(t *testing.T) {
 			if got := s.trk.Limits().DataAfterExpiry; got != 1 {
 				t.Errorf("data_after_expiry %d, want 1", got)
 			}
-			if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeNotAttempted {
-				t.Errorf("data records %v: want the one announcement, not attempted", s.rec.data)
+			if len(s.rec.data) != 2 || s.rec.data[0].Outcome != OutcomeNotAttempted {
+				t.Errorf("data records %v: want the first announcement not attempted", s.rec.data)
 			}
 		})
 	}

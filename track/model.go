@@ -654,6 +654,13 @@ type DataConn struct {
 	// announceCut: taken for an announcement the capture holds cut short
 	// (MatchAnnounceLost; AnnouncementCut). (In what was padding.)
 	announceCut bool
+	// startMissed: a connection the capture began during (no SYN, its
+	// first bytes before it), taken for a session picked up mid-stream by
+	// its peers and the session's first reply, endCode, the end of its
+	// transfer just after its own (running.go; StartMissed). (In what
+	// was padding.)
+	startMissed bool
+	endCode     uint16
 	// Announced is the endpoint as the reply or command stated it (for
 	// EPSV, the control server's address with the announced port).
 	Announced netip.AddrPort
@@ -757,7 +764,8 @@ type DataConn struct {
 	Type string
 	Rest int64 // REST offset before the transfer
 	// CaptureEndedAfter: for an undetermined outcome, how long after the
-	// first SYN (or the announcement, without one) the capture ended.
+	// first SYN (or the announcement, without one) the capture ended, or
+	// stopped looking between two input files (InBreak).
 	CaptureEndedAfter time.Duration
 	// Done once the outcome is final; reported is set when the sink was
 	// told, which waits for the transfer command's final reply, so that
@@ -772,7 +780,12 @@ type DataConn struct {
 	// protected: the session's data connections were TLS (PROT P, or a
 	// PROT the capture could not read) when this one was armed.
 	protected bool
-	tls       *dataTLS // the TLS hellos being read, for data connections of protected sessions
+	// inBreak: its outcome is undetermined because the capture stopped
+	// looking between two input files CaptureEndedAfter after its first
+	// SYN (or announcement), not because it ended (InBreak). (In what was
+	// padding.)
+	inBreak bool
+	tls     *dataTLS // the TLS hellos being read, for data connections of protected sessions
 	// the verdict of those hellos, kept when the connection is final
 	tlsVerdict     tlshello.Verdict
 	tlsSeen        bool
@@ -1282,6 +1295,17 @@ type xferMemo struct {
 	// of its peers: another's was taken for one of them by a guess
 	// (takeLost); 0 when not.
 	lostHedge uint8
+	// lostRequest: when a gap of the server's bytes showed while no
+	// command waited for a reply (lostRequestGap): its bytes answered a
+	// command the capture lost too, maybe a PASV or EPSV; zero when
+	// none, or once a connection was taken for it.
+	lostRequest time.Time
+	// gapTransferReply: when the latest transfer reply (125, 150, 226,
+	// 425, 426) to a command the capture lost came (EventReplyGap), and
+	// its code: the transfer a connection taken for a lost announcement
+	// with no visible transfer command was for (lostTransferAnswered).
+	gapTransferReply     time.Time
+	gapTransferReplyCode int
 }
 
 // lostActive is a gap of a session's client bytes that may have held an

@@ -205,6 +205,12 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 				// is open (serverOpened).
 				sess.gapOpened = true
 			}
+			switch r.Code {
+			case 125, 150, 226, 425, 426:
+				// (lostTransferAnswered)
+				m := sess.memo()
+				m.gapTransferReply, m.gapTransferReplyCode = r.TS, r.Code
+			}
 		case unasked || r.Code == 421 || r.Code == 221:
 			kind = EventUnsolicited
 		case sess.Midstream && sess.CommandCount == 0:
@@ -220,6 +226,11 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 				// The reply of a transfer the capture began during: its
 				// data connection may be among the held segments.
 				t.adoptEarly(sess, time.Time{}, false)
+			}
+			if t.running != nil && sess.Data == nil {
+				// The transfer the capture began during, over just
+				// before this reply (running.go).
+				t.claimRunning(sess, r.Code, r.TS)
 			}
 		}
 		t.event(sess, Event{Kind: kind, TS: r.TS, Num: r.Num, Code: r.Code, Text: r.Text, Secret: r.Secret, Dropped: r.Dropped})

@@ -370,6 +370,10 @@ type Tracker struct {
 	// for sessions picked up mid-stream to claim (early.go); nil after.
 	start time.Time
 	held  *earlySegments
+	// running: connections between data ports the capture began during
+	// (no SYN) that matched nothing, for a session picked up mid-stream
+	// whose first reply ends their transfer (running.go); nil until one.
+	running *runningFlows
 	// syns holds the latest SYNs to unprivileged ports that matched
 	// nothing, for an announcement that comes just after them
 	// (early.go); nil until one is held.
@@ -447,6 +451,9 @@ type Tracker struct {
 	// capture's clock does not stretch (packetClock).
 	clock packetClock
 	input uint32 // the input the latest segment came from (decode.Segment.Input)
+	// breaks: the recent times between input files the capture did not
+	// look (InputBreak, breaks.go), oldest first; at most maxBreaks.
+	breaks []captureBreak
 }
 
 // New returns a Tracker reporting to sink.
@@ -565,6 +572,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		follows, followsKnown = t.followsHeld(s), true
 		if !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
 			!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
+			t.noteRunning(s)
 			return
 		}
 	}
@@ -631,6 +639,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	case follows:
 		t.holdEarlyLater(s) // what its data record needs (early.go)
 	}
+	t.noteRunning(s)
 }
 
 // encrypt marks a session's control channel as TLS from here on.
@@ -1213,7 +1222,7 @@ func (t *Tracker) tick() {
 				t.reportData(dc)
 			}
 		case dc.Done:
-		case !dc.matched() && t.clock.since(dc.Armed) > t.opts.ExpectationTimeout:
+		case !dc.matched() && t.overdue(dc):
 			t.finishData(dc)
 			t.rememberExpired(dc)
 		case t.lingerOver(dc):

@@ -173,10 +173,14 @@ func outcomeDetail(d *track.DataConn) string {
 		if after, ok := d.GaveUp(); ok {
 			return fmt.Sprintf("no answer in the capture, but the client gave up %s after its only SYN, sooner than TCP resends one: an RST or ICMP error the capture did not record", briefly(after))
 		}
-		if d.SYNs > 0 {
-			return fmt.Sprintf("the capture ended %s after the SYN, before an answer could be expected", seconds(d.CaptureEndedAfter))
+		ended, until := "ended", ""
+		if d.InBreak() {
+			ended, until = "stopped", " until its next file (one missing?)"
 		}
-		return fmt.Sprintf("the capture ended %s after the announcement, before a connection could be expected", seconds(d.CaptureEndedAfter))
+		if d.SYNs > 0 {
+			return fmt.Sprintf("the capture %s %s after the SYN%s, before an answer could be expected", ended, seconds(d.CaptureEndedAfter), until)
+		}
+		return fmt.Sprintf("the capture %s %s after the announcement%s, before a connection could be expected", ended, seconds(d.CaptureEndedAfter), until)
 	}
 	return ""
 }

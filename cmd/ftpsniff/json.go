@@ -283,7 +283,12 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	w.int("session", int64(s.ID))
 	w.int("id", int64(d.ID))
 	w.str("via", d.ViaName())
-	w.addr("announced", d.Announced)
+	if d.Match == track.MatchAnnounceLost {
+		// Inferred from the SYN, not stated: the announcement is lost.
+		w.addr("announced", netip.AddrPort{})
+	} else {
+		w.addr("announced", d.Announced)
+	}
 	w.addr("client", client)
 	w.addr("server", server)
 	w.str("outcome", d.Outcome.String())
@@ -317,6 +322,12 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	}
 	// Its announcement in the capture, cut short: not lost in a gap.
 	w.boolOmit("announcement_cut", d.AnnouncementCut())
+	if d.StartMissed() {
+		// The capture began during it: bytes seen, not the file's; its
+		// session a guess by peers and the reply after its end.
+		w.bool("start_missed", true)
+		w.int("end_reply", int64(d.EndCode()))
+	}
 	w.time("armed", d.Armed)
 	w.int("syns", int64(d.SYNs))
 	if o := d.Twin; o != nil && o.SYNs > 0 && d.SYNs == 0 {
@@ -349,6 +360,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 			w.msOmit("gave_up_after_ms", max(after, time.Microsecond))
 		} else {
 			w.msOmit("capture_ended_after_ms", d.CaptureEndedAfter)
+			if d.InBreak() {
+				w.bool("capture_break", true)
+			}
 		}
 	}
 	if i := d.ICMP; i != nil {
@@ -481,6 +495,7 @@ type jsonServer struct {
 	PortsSeen     int            `json:"passive_ports_inferred,omitempty"`
 	PortsEarlier  int            `json:"passive_ports_before_capture,omitempty"`
 	PortsOneSide  int            `json:"passive_ports_one_side,omitempty"`
+	PortsLost     int            `json:"passive_ports_announcement_lost,omitempty"`
 	Range         string         `json:"allowed_range,omitempty"`
 	OutsideRange  int            `json:"outside_range"`
 	Outcomes      map[string]int `json:"outcomes"`
@@ -498,7 +513,7 @@ type jsonServer struct {
 func (o *jsonOutput) Servers(ss []diagnose.ServerSummary) {
 	for _, s := range ss {
 		j := jsonServer{Type: "server", Server: addrString(s.Server), Sessions: s.Sessions,
-			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, PortsEarlier: s.PortsAnnounced.BeforeCapture, PortsOneSide: s.PortsAnnounced.OneSide, OutsideRange: s.OutsideRange,
+			PortsCount: s.PortsAnnounced.Count, PortsDistinct: s.PortsAnnounced.Distinct, PortsSeen: s.PortsAnnounced.Inferred, PortsEarlier: s.PortsAnnounced.BeforeCapture, PortsOneSide: s.PortsAnnounced.OneSide, PortsLost: s.PortsAnnounced.Lost, OutsideRange: s.OutsideRange,
 			Outcomes: map[string]int{}, Findings: s.Findings, Verdict: s.Verdict, Rules: s.Rules,
 			LoginFailures: s.LoginFailures, LoginFailureClients: s.LoginFailureClients, LoginFailureMore: s.LoginFailureClientsMore}
 		if s.PortsAnnounced.Count > 0 {

@@ -54,6 +54,13 @@ func runRead(opts *readOptions, stdout, stderr io.Writer) error {
 			// Packet numbers restart per file, as the files number them.
 			p.dec.SetInput(name)
 		}
+		if prev != "" && inputs[i].first.After(prevLast) {
+			// Nothing was captured between the files read so far and
+			// this one: a wait cut by that time is undetermined, not a
+			// failure (a missing file of a rotation looks the same;
+			// track/breaks.go). Everything before was tracked (sync).
+			p.trk.InputBreak(prevLast, inputs[i].first)
+		}
 		ok, err := readInput(name, p, opts, prog, out)
 		if ok {
 			opened++

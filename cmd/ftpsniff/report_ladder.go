@@ -660,7 +660,7 @@ func dataRows(d *track.DataConn) []lrow {
 				break
 			}
 			if d.SynAckTS.IsZero() {
-				add(d.FirstSYN, 2, from, to, styleUnknown, fmt.Sprintf("%sno answer yet: the capture ended %s after the SYN", id, seconds(d.CaptureEndedAfter))).toMid = true
+				add(d.FirstSYN, 2, from, to, styleUnknown, fmt.Sprintf("%sno answer yet: the capture %s %s after the SYN", id, endedOrStopped(d), seconds(d.CaptureEndedAfter))).toMid = true
 				break
 			}
 			fallthrough
@@ -675,7 +675,7 @@ func dataRows(d *track.DataConn) []lrow {
 	case d.Outcome == track.OutcomeUndetermined && d.OneSide != track.BothSides:
 		add(d.Armed, 0, from, to, styleUnknown, id+"no SYN seen: "+oneSideText(d)).toMid = true
 	case d.Outcome == track.OutcomeUndetermined:
-		add(d.Armed, 0, from, to, styleUnknown, fmt.Sprintf("%sno SYN yet: the capture ended %s after the announcement", id, seconds(d.CaptureEndedAfter))).toMid = true
+		add(d.Armed, 0, from, to, styleUnknown, fmt.Sprintf("%sno SYN yet: the capture %s %s after the announcement", id, endedOrStopped(d), seconds(d.CaptureEndedAfter))).toMid = true
 	default:
 		// Picked up after its handshake (mid-stream, or inferred).
 		ts := d.Start
@@ -1209,4 +1209,14 @@ func writeNote(w io.Writer, it *ladderItem) {
 		fmt.Fprintf(w, `<text class="%s" x="%d" y="%d">%s%s</text>`+"\n", l.class, tx, ly, titleOf(l.title), esc(l.text))
 	}
 	io.WriteString(w, "</g>\n")
+}
+
+// endedOrStopped says how the capture cut an undetermined data
+// connection's wait: it ended, or it stopped between two of its files
+// (track.DataConn.InBreak).
+func endedOrStopped(d *track.DataConn) string {
+	if d.InBreak() {
+		return "stopped between its files"
+	}
+	return "ended"
 }

@@ -1185,6 +1185,10 @@ func (o *textOutput) serverSummaries() {
 			// were those announced before the capture started.
 			label := "passive ports announced"
 			switch {
+			case ps.Inferred == ps.Count && ps.Lost == ps.Inferred:
+				label = "passive ports seen (their announcements lost in capture gaps or cut short)"
+			case ps.Inferred == ps.Count && ps.Lost > 0:
+				label = "passive ports seen (their announcements not in the capture)"
 			case ps.Inferred == ps.Count && ps.OneSide == ps.Inferred:
 				label = "passive ports seen (their announcements in the direction not captured)"
 			case ps.Inferred == ps.Count && ps.BeforeCapture == 0 && ps.OneSide == 0:
@@ -1318,6 +1322,12 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 			facts = append(facts, "RFC 959 default data port (no PORT or PASV waiting)")
 		} else if d.Match == track.MatchInferred && d.Session.OneSide == track.ClientSideOnly {
 			facts = append(facts, "inferred from the peers and the client's passive command: its reply is in the direction not captured")
+		} else if d.Match == track.MatchInferred && d.StartMissed() {
+			fact := fmt.Sprintf("started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers and the %d at its end, a guess", d.EndCode())
+			if d.EndCode() != 226 {
+				fact += fmt.Sprintf("; the %d says its transfer failed", d.EndCode())
+			}
+			facts = append(facts, fact)
 		} else if d.Match == track.MatchInferred {
 			facts = append(facts, "inferred from the peers: announced before the capture started")
 		} else if d.Match == track.MatchAnnounceLost && d.AnnouncementCut() && !d.Passive {

@@ -21,8 +21,9 @@ func (w *wire) cutGap(n int) {
 // 227 after "(10," and the decoder reports the rest as a gap in the
 // same packet: the endpoint is unreadable, and the verdict may not say
 // that none was announced; it says they were cut and to capture whole
-// packets. A 425 for a transfer whose PORT a client gap took may not
-// send the reader to the firewall for the data ports. A server's own
+// packets. A 425 for a transfer whose PORT a client gap took, or whose
+// PASV's reply a server gap took, may not send the reader to the
+// firewall for the data ports. A server's own
 // malformed 227, whole, and a session with no gap keep their verdicts.
 func TestCutAnnouncementsAreNotNoneAnnounced(t *testing.T) {
 	login := func(w *wire) {
@@ -68,6 +69,13 @@ func TestCutAnnouncementsAreNotNoneAnnounced(t *testing.T) {
 			w.cmd("LIST")
 			w.reply(425, "Unable to build data connection")
 		}, []string{"not whole in the capture"}, nil, "does not hold this transfer's data endpoint announcement whole", "look at the firewall"},
+		{"227 lost in a server gap, the RETR refused with 425", func(w *wire) {
+			login(w)
+			w.cmd("PASV")
+			w.gap(false, 48)
+			w.cmd("RETR b.bin")
+			w.reply(425, "Failed to establish connection.")
+		}, nil, nil, "does not hold this transfer's data endpoint announcement whole", "look at the firewall"},
 		{"only the client's stream lost bytes: a 227 would show, none announced", func(w *wire) {
 			login(w)
 			w.gap(true, 15)

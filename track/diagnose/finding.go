@@ -211,6 +211,11 @@ type Finding struct {
 	// (hedgeStranger): a warning with both readings, no proven failure
 	// of the server's data path.
 	strangerOnce bool
+	// lostEndpoint: a passive data failure whose endpoint is inferred,
+	// its announcing reply lost in a capture gap or cut short
+	// (track.MatchAnnounceLost: hedgeLostEndpoint): the port may be
+	// another service's, so no range is opened for it.
+	lostEndpoint bool
 }
 
 // Reporter receives findings.

@@ -247,6 +247,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		// any SYN that went to it, whoever sent it.)
 		p.hedgeStranger(f, d.strangerOwned(s, dc))
 	}
+	if dc.Match == track.MatchAnnounceLost && dc.Passive {
+		p.hedgeLostEndpoint(f)
+	}
 	if dc.Via == 0 && !s.WasEncrypted && !s.ImplicitTLS && s.Midstream {
 		// Inferred in a session picked up mid-stream (track:
 		// adoptUnanswered, adoptEarly, inferData): its announcement came
@@ -257,6 +260,28 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Advice += p.fam.note()
 	}
 	return f
+}
+
+// hedgeLostEndpoint rewords f, the failure finding of a passive data
+// connection taken for a PASV, EPSV or LPSV whose reply the capture lost
+// or cut short (track.MatchAnnounceLost): the endpoint is the one the
+// client's SYN went to, inferred, not read from the reply, and may be
+// another service of the server the client reached (track gives a pick
+// way only to a later SYN of the client's). Its port alone says nothing
+// of the server's passive range: no rule is built from it.
+func (p *passiveFailure) hedgeLostEndpoint(f *Finding) {
+	how := "was lost in a capture gap"
+	if p.dc.AnnouncementCut() {
+		how = "is cut short in the capture (its endpoint cut off by the snap length)"
+	}
+	what := "the PASV or EPSV and its reply were lost in capture gaps"
+	if a := p.dc.Announce; a != nil {
+		what = "the reply to the " + a.Verb + " " + how
+	}
+	f.lostEndpoint = true
+	f.Message += fmt.Sprintf(" That endpoint is inferred, not announced: %s, and the client's connection to port %d is taken for its data connection by its peers and time alone; it may have gone to another service of the server.", what, p.port)
+	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and one port says nothing of the server's passive range. Capture again with whole packets (tcpdump -s 0) to see the endpoint the server announced; give --pasv-range or --server-config to check it against the server's range.", p.port)
+	p.named = false // (no family settings named)
 }
 
 // passiveFailure is what passiveFailed words its finding from: where the

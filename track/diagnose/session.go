@@ -632,7 +632,7 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Message = fmt.Sprintf("The server could not establish %s.", mode)
 		f.Advice = "See the data connection's own finding for where it was blocked."
 		switch {
-		case dc == nil && (announcementCut(s, lastAnnouncement(s, c)) || announcementLost(s, d.state(s), c)):
+		case dc == nil && (announcementCut(s, lastAnnouncement(s, c)) || announcementLost(s, d.state(s), c) || passiveReplyLost(lastAnnouncement(s, c))):
 			// The PORT or the 227 was there, and the capture lost it:
 			// nothing tells where the connection was to go, or that a
 			// firewall had any part in it.
@@ -946,6 +946,21 @@ func announcementLost(s *track.Session, st *sessState, c *track.Command) bool {
 	// announcement right before c is kept, RecentOnly or not.)
 	prev := latestBefore(s, c, func(*track.Command) bool { return true })
 	return prev == nil || prev.Index != c.Index-1 || !activeCut(prev)
+}
+
+// passiveReplyLost: c, a PASV, EPSV or LPSV, has its reply lost in a
+// capture gap (track: StatusReplyLost, or still pending past a gap), so
+// the endpoint it announced is not in the capture, as for a lost PORT
+// (announcementLost).
+func passiveReplyLost(c *track.Command) bool {
+	if c == nil || c.Secret || c.Data != nil || len(c.Replies) > 0 {
+		return false
+	}
+	switch c.Verb {
+	case "PASV", "EPSV", "LPSV":
+		return c.Status == track.StatusReplyLost || c.Status == track.StatusPending && c.Uncertain
+	}
+	return false
 }
 
 // connectBackAnswer: c is an active announcement (PORT, EPRT, LPRT)

@@ -25,8 +25,10 @@ type PortStats struct {
 	// mid-stream, announced before the capture started. OneSide: of
 	// Inferred, those of sessions the capture held the client's side of
 	// only (track.ClientSideOnly), their announcements on the other. The
-	// rest were ciphertext.
-	Inferred, BeforeCapture, OneSide int
+	// rest were ciphertext. Lost: of Inferred, those of data connections
+	// taken for a PASV or EPSV whose reply the capture lost or cut short
+	// (track.MatchAnnounceLost): the port the client's SYN went to.
+	Inferred, BeforeCapture, OneSide, Lost int
 }
 
 // ServerSummary is the diagnosis of one server (one control address and
@@ -138,9 +140,17 @@ type serverAcc struct {
 	// first of either.
 	strangerOnce, strangerMade int
 	stranger                   strangerSeen
+	// lostEndpoint: passive data failures whose endpoint is inferred,
+	// its announcement lost (Finding.lostEndpoint), left out of
+	// failPorts; lostFirst: the first of them.
+	lostEndpoint int
+	lostFirst    *Finding
 	// oneSide: undetermined data connections of sessions the capture
 	// held one side of (track.DataConn.OneSide).
 	oneSide int
+	// inBreak: undetermined data connections whose wait the time between
+	// two input files cut (track.DataConn.InBreak).
+	inBreak int
 	aborted int // transfer-aborted warnings: transfers the server broke off
 	refused int // session-refused findings: sessions turned away with 421, or closed before any greeting
 	// refusedSilent: of refused, the sessions the server closed before
@@ -909,6 +919,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	if dc.Outcome == track.OutcomeUndetermined && dc.OneSide != track.BothSides {
 		a.oneSide++
 	}
+	if dc.Outcome == track.OutcomeUndetermined && dc.InBreak() {
+		a.inBreak++
+	}
 	if dc.Match == track.MatchInferred {
 		a.hidden++
 	}
@@ -947,13 +960,17 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	}
 	if dc.Passive {
 		p := dc.Announced.Port()
-		if dc.Match == track.MatchInferred {
+		if dc.Match == track.MatchInferred || dc.Match == track.MatchAnnounceLost {
 			p = dc.Server.Port() // no announcement visible: the port seen
 		}
 		if p == 0 {
 			return
 		}
 		a.passive.add(p)
+		if dc.Match == track.MatchAnnounceLost {
+			a.passive.Inferred++
+			a.passive.Lost++
+		}
 		if dc.Match == track.MatchInferred {
 			a.passive.Inferred++
 			switch {
@@ -998,6 +1015,12 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			// stopped rightly: the verdict says both readings
 			// (strangerOnly), and no range is opened for it.
 			a.noteStranger(f)
+			break
+		}
+		if f.lostEndpoint {
+			// Its port inferred, the announcement lost: maybe another
+			// service's (lostEndpointOnly); no range is opened for it.
+			a.noteLostEndpoint(f)
 			break
 		}
 		a.noteNetFailed(f)

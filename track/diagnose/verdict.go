@@ -172,6 +172,10 @@ func (v *verdictWriter) leadClause() {
 		// Below every proven fault too: another address's one SYN, the
 		// client's through a NAT or a scan rightly stopped.
 		v.strangerOnly()
+	case a.lostEndpoint > 0 && len(a.failPorts) == 0:
+		// Below every proven fault too: the port the client's SYN
+		// went to, its announcement lost.
+		v.lostEndpointOnly()
 	case a.tlsRefused > 0:
 		v.tlsRefusedUnresumed()
 	case a.encrypted > 0 && (a.hidden > 0 || v.total == 0):
@@ -1243,6 +1247,8 @@ func (v *verdictWriter) dataOutcome() {
 			plural(a.findings[CodeDataAnswerMissing], "data connection", "data connections"))
 	case worked == 0 && a.oneSide > 0 && a.oneSide == a.outcomes[track.OutcomeUndetermined]:
 		v.text = fmt.Sprintf("the capture holds one direction of the sessions only (a SPAN port mirroring one direction, asymmetric routing, a capture filter on the source): what became of %s cannot be seen; capture both directions (on the server or the client itself, or a mirror of both directions)", plural(a.oneSide, "data connection", "data connections"))
+	case worked == 0 && a.inBreak > 0 && a.inBreak == a.outcomes[track.OutcomeUndetermined]:
+		v.text = fmt.Sprintf("the capture stopped between two of its files before the outcome of %s was known: a file of the capture is missing, or was not given; give them all", plural(a.inBreak, "data connection", "data connections"))
 	case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
 		v.text = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 	case worked == 0 && a.activeRefusedNone > 0:
