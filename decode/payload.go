@@ -531,6 +531,11 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 		pc.ackHi[d], pc.ackSeen[d] = s.Ack, true
 	}
 	pc.isn(d, s)
+	if s.Reorders {
+		// The capture may reorder packets (skew.go): a data connection's
+		// bytes an ACK proves sent are waited for too.
+		t.pool.reorder = true
+	}
 	// The payload as captured: what a snap length cut from it is a gap
 	// at this segment when it was delivered in order (segmentCut, as for
 	// control connections), else the skip over the hole reports it.
@@ -759,7 +764,8 @@ func (pc *payloadConn) finished(int, uint64, time.Time) {}
 // already counted (the file's offsets would shift).
 func (pc *payloadConn) early(int) bool { return false }
 
-// gone: payload reassembly never waits for the other direction (skew.go).
+// gone: a payload connection leaves the table only after its segment was
+// taken (feed), never while its reassembler delivers.
 func (pc *payloadConn) gone() bool { return false }
 
 // recentBytes is the last bytes delivered in one direction, up to

@@ -206,7 +206,8 @@ type heldPool struct {
 	synData uint64
 	// reorder: the capture may hold packets out of the order they crossed
 	// the wire (skew.go): bytes an ACK proves sent are waited for before
-	// they are declared lost. Control streams only. skews: the waits, of
+	// they are declared lost. The payload pool's follows the control
+	// pool's (payloadTable.feed: Segment.Reorders). skews: the waits, of
 	// the reassemblers that wait now (reassembler.skew); spare: waits
 	// over, for reuse.
 	reorder bool
@@ -427,7 +428,8 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 	// waits: the ACK proves bytes of the other direction this capture,
 	// which may reorder packets, does not hold yet (skew.go).
 	w := r.skew()
-	waits := w != nil && w.on[1-d] && fl.Has(FlagACK) && int32(ack-r.reached(1-d)) > 0
+	// (Not payload reassembly's: its two directions are two files.)
+	waits := w != nil && !r.pool.payload && w.on[1-d] && fl.Has(FlagACK) && int32(ack-r.reached(1-d)) > 0
 	rel := int32(seq - h.next)
 	if rel < 0 {
 		// (negated as an int: -rel overflows when rel is -2^31)
@@ -469,6 +471,13 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 			// The bytes came after the ACK that proved them sent, which
 			// was taken for their loss: this capture reorders packets
 			// (skew.go); from here bytes an ACK proves are waited for.
+			r.pool.reorder = true
+		}
+		if o := &r.half[1-d]; r.pool.payload && !r.pool.reorder && o.acked && int32(o.ack-seq) > 0 {
+			// A data connection's bytes after its receiver's ACK of them:
+			// this capture reorders packets too (a TAP's two ports skewed
+			// by 20 us, the control connection not showing it yet); from
+			// here a hole its ACK covers waits for them (skew.go).
 			r.pool.reorder = true
 		}
 		h.lostReported = false // (or the bytes came after their ACK after all)
@@ -766,6 +775,11 @@ func (r *reassembler) acked(d int, ack uint32, num uint64, ts time.Time, withFIN
 		return // nothing missing
 	}
 	if len(h.held) > 0 {
+		if r.pool.payload && int32(ack-h.held[0].seq) >= 0 && r.deferLoss(d, ack, num, ts) {
+			// A data connection's hole, in a capture that may reorder
+			// packets: its bytes may come after the ACK (skew.go).
+			return
+		}
 		// Everything before ack reached the peer: each hole below it is
 		// lost, not late.
 		for len(h.held) > 0 && int32(ack-h.held[0].seq) >= 0 && int32(ack-h.next) > 0 {
