@@ -53,6 +53,11 @@ type Announcement struct {
 	TextMore int            // bytes of the line past Text, not kept: 0 when Text is whole
 	TS       time.Time
 	Num      uint64
+	// end: the sequence number past the highest byte its sender had sent
+	// when the line was complete, at this point (haveEnd: known): an
+	// acknowledgment from its receiver reaching it proves it arrived.
+	end     uint32
+	haveEnd bool
 }
 
 // Seg is one control segment with payload as one point saw it, kept for
@@ -148,12 +153,24 @@ type Control struct {
 	TTLVaried  [2]bool
 	annDropped int
 	last       segSig
+	// sent: per direction ([0] the client's), the sequence number past
+	// the highest byte seen; acked: the highest acknowledgment of that
+	// direction the other side sent (have*: one seen).
+	sent, acked         [2]uint32
+	haveSent, haveAcked [2]bool
 	// Segs are its segments with payload, in capture order, when the
 	// Collector keeps them (Options.KeepControlBytes); SegsCut says some
 	// were not kept.
 	Segs    []Seg
 	SegsCut bool
 	store   *segStore
+}
+
+// ackedPast says whether the receiver of a's direction acknowledged, as
+// this point saw it, every byte up to where a ended: a reached it.
+func (x *Control) ackedPast(a *Announcement) bool {
+	d := dirIndex(!a.Via.Passive()) // a 227 or 229 comes from the server
+	return a.haveEnd && x.haveAcked[d] && !seqAfter(a.end, x.acked[d])
 }
 
 // OneWay says whether the point captured the connection's packets from
@@ -689,6 +706,16 @@ func (c *Collector) Segment(s *decode.Segment) {
 		if s.PayloadLen > len(s.Payload) {
 			x.Cut[dirIndex(fromClient)]++
 		}
+		// Sequence numbers only once the sides are known (a capture
+		// begun mid-connection learns them from its first line).
+		if d := dirIndex(fromClient); s.PayloadLen > 0 && x.Client.IsValid() {
+			if end := s.Seq + uint32(s.PayloadLen); !x.haveSent[d] || seqAfter(end, x.sent[d]) {
+				x.sent[d], x.haveSent[d] = end, true
+			}
+		}
+		if d := 1 - dirIndex(fromClient); ack && !s.Flags.Has(decode.FlagRST) && x.Client.IsValid() && (!x.haveAcked[d] || seqAfter(s.Ack, x.acked[d])) {
+			x.acked[d], x.haveAcked[d] = s.Ack, true
+		}
 		if s.PayloadLen > 0 && c.opts.KeepControlBytes > 0 {
 			c.keep(x, s)
 		}
@@ -852,7 +879,11 @@ func (c *Collector) Control(e *decode.ControlEvent) {
 		}
 	}
 	text, more := cutText(text, maxText)
-	x.Announce = append(x.Announce, Announcement{Via: e.Endpoint.Via, Endpoint: e.Endpoint.Addr, Text: text, TextMore: more, TS: e.TS, Num: e.Num})
+	// The segment completing the line went to Segment first: the highest
+	// byte sent then is at or past the line's end.
+	d := dirIndex(e.Kind == decode.ControlCommand)
+	x.Announce = append(x.Announce, Announcement{Via: e.Endpoint.Via, Endpoint: e.Endpoint.Addr, Text: text, TextMore: more, TS: e.TS, Num: e.Num,
+		end: x.sent[d], haveEnd: x.haveSent[d]})
 }
 
 // line keeps the hash of a command or reply. What a NAT helper may

@@ -157,7 +157,17 @@
 // connection and holds the receiver's other data connections or the
 // server's 425 after it, came from a box in between (a SYN proxy, a
 // proxy): with no payload either, the SYN was lost between the points
-// (LostSYN). A reset seen on the sender's side of a point, capturing,
+// (LostSYN); not when the server's reply there after the SYN completed
+// a transfer (226, 250: for a passive connection, the server had it). A
+// sender that went on after its SYN (Data.SenderSegs: its
+// acknowledgment of the SYN-ACK) got the answer: the SYN reached the
+// receiver (or the box above answering for it) and the SYN-ACK came
+// back through every point, so what a point lacks of the handshake is a
+// capture gap, never NoAnswer or LostSYNACK, nor LostSYN but for that
+// box. An announcement one point saw with its receiver's
+// acknowledgment of its bytes (cumulative, as that point saw it) reached
+// the receiver: a point lacking it did not capture it, not a loss. A
+// reset seen on the sender's side of a point, capturing,
 // that the SYN never reached came from a box in between (RSTInBetween),
 // whatever address it bears (a reject rule answers in the receiver's
 // name). A point that holds a paired control connection twice, the same

@@ -2062,6 +2062,13 @@ func (r *Report) judgeAnnouncements(s *Session) {
 				lastSeen = k
 			}
 		}
+		ackedAt := -1 // a point that saw it and its receiver's acknowledgment of it
+		for _, i := range path {
+			if w := e.views[i]; w != nil && s.Views[i] != nil && s.Views[i].ackedPast(w) {
+				ackedAt = i
+				break
+			}
+		}
 		for k, i := range path {
 			v := s.Views[i]
 			if v == nil || e.views[i] != nil {
@@ -2091,6 +2098,11 @@ func (r *Report) judgeAnnouncements(s *Session) {
 				// Its receiver dialled the endpoint it named: it arrived.
 				unseen = append(unseen, i)
 				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there (the data connection to the endpoint it named proves it arrived)", r.name(i)))
+			case ackedAt >= 0:
+				// Its receiver's acknowledgment of its bytes came back:
+				// it arrived.
+				unseen = append(unseen, i)
+				why = append(why, fmt.Sprintf("%s did not capture it, though it passed there (the receiver acknowledged it, as %s saw)", r.name(i), r.name(ackedAt)))
 			default:
 				lost = append(lost, i)
 			}
@@ -3077,6 +3089,11 @@ func (r *Report) judge(s *Session, p *Path) {
 			}
 		}
 	}
+	// The sender went on after its SYN (its acknowledgment of the
+	// SYN-ACK): the answer reached it, through every point, though none
+	// captured it. saK stays that of a SYN-ACK (or payload) seen.
+	acked := senderAnswered(views)
+	answered = answered || acked
 	// An answer seen, yet the next point toward the receiver, capturing
 	// then and holding the receiver's other data connections (its
 	// capture keeps them) or the server's 425 after the SYN (it never got
@@ -3093,7 +3110,10 @@ func (r *Report) judge(s *Session, p *Path) {
 			if p.Passive && failedAfter(s.Views[next], local(next, t0)) {
 				why = append(why, "the server's reply there is 425, it never got the connection")
 			}
-			proxied, proxyNext, proxyWhy = len(why) > 0, next, strings.Join(why, "; ")
+			// The server's reply there says the transfer completed: it
+			// got the connection, which the capture missed.
+			gotIt := p.Passive && completedAfter(s.Views[next], local(next, t0))
+			proxied, proxyNext, proxyWhy = len(why) > 0 && !gotIt, next, strings.Join(why, "; ")
 		}
 	}
 	// Points before the furthest sighting that lack part of it: frames
@@ -3149,12 +3169,21 @@ func (r *Report) judge(s *Session, p *Path) {
 			// either side of it saw the SYN-ACK: the receiver answered
 			// through it.
 			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN-ACK, though it passed there", r.name(i)))
+		case v != nil && v.SYNACKs == 0 && acked:
+			p.Gaps = append(p.Gaps, fmt.Sprintf("%s did not capture the SYN-ACK, though it passed there (the sender acknowledged it)", r.name(i)))
 		}
 	}
 	recv := views[order[lastK]]
 	if proxied && !anyBytes(views) {
-		sa := views[order[saK]]
 		p.Where, p.After, p.Before = LostSYN, order[lastK], proxyNext
+		if saK < 0 {
+			// No SYN-ACK seen: the sender's acknowledgment of one.
+			k := slices.IndexFunc(order, func(i int) bool { return views[i] != nil && views[i].SenderSegs > 0 })
+			p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s: lost in between; the answer the sender acknowledged at %s came from a box in between (a SYN proxy, a proxy) answering for %s, not from the receiver",
+				r.name(order[lastK]), r.name(proxyNext), r.name(order[k]), recv.Dst)
+			return
+		}
+		sa := views[order[saK]]
 		p.Verdict = fmt.Sprintf("the SYN passed %s and never reached %s: lost in between; the %d SYN-ACK%s seen at %s came from a box in between (a SYN proxy, a proxy) answering for %s, not from the receiver",
 			r.name(order[lastK]), r.name(proxyNext), sa.SYNACKs, plural(sa.SYNACKs), r.name(order[saK]), recv.Dst)
 		return
@@ -3349,7 +3378,9 @@ func (r *Report) judge(s *Session, p *Path) {
 		p.Where, p.Verdict = NoAnswer, fmt.Sprintf("the SYN reached %s, the point nearest the receiver; no answer came back", r.name(order[lastK]))
 		return
 	}
-	if saK == 0 {
+	if saK <= 0 || acked {
+		// Seen at the point nearest the sender, or acknowledged by the
+		// sender: the answer came back.
 		r.delivered(s, p)
 		return
 	}
@@ -3554,6 +3585,26 @@ func (r *Report) missedBytes(p *Path) {
 // failedAfter: the server's first reply after t (on x's clock) that ends
 // or fails a transfer, as x saw it, is a 425 (it could not open the data
 // connection).
+// completedAfter: the server's first outcome of a transfer at x after t
+// (on x's clock) is 226 or 250: it had a data connection.
+func completedAfter(x *Control, t time.Time) bool {
+	if x == nil {
+		return false
+	}
+	for _, l := range x.Lines {
+		if l.FromClient || l.TS.Before(t) {
+			continue
+		}
+		switch l.Code {
+		case 226, 250:
+			return true
+		case 425, 426, 451:
+			return false
+		}
+	}
+	return false
+}
+
 func failedAfter(x *Control, t time.Time) bool {
 	if x == nil {
 		return false
@@ -3964,6 +4015,12 @@ func (r *Report) judgeUnordered(s *Session, p *Path) bool {
 	for _, i := range answerOnly {
 		if answer == nil || !r.capturingRef(s, i, s.corrected(answerAt, answer.SYNACK)) {
 			blind = append(blind, r.oneWayNote(i, !p.Passive)+": not the SYN")
+			silent = false
+			continue
+		}
+		if senderAnswered(p.Views) {
+			// The sender acknowledged the answer: it passed there.
+			blind = append(blind, fmt.Sprintf("%s did not capture the SYN-ACK, though it passed there (the sender acknowledged it)", r.name(i)))
 			silent = false
 			continue
 		}

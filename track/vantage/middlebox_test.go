@@ -67,7 +67,9 @@ func TestAnswerFromBoxInBetweenIsNotPassedThere(t *testing.T) {
 	}{
 		{"other data connection and 425", true, "425 Failed to establish connection.", LostSYN, false},
 		{"425 alone", false, "425 Failed to establish connection.", LostSYN, false},
-		{"other data connection, no 425", true, "226 Transfer complete.", LostSYN, false},
+		// Not 226: the server completing the transfer would prove it
+		// had the connection (completedAfter).
+		{"other data connection, no 425", true, "421 Data timeout. Reconnect. Sorry.", LostSYN, false},
 		{"nothing tells: the server's point may filter data", false, "226 Transfer complete.", Delivered, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
