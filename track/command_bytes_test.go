@@ -64,7 +64,7 @@ func TestCommandBytesBoundAcrossSessions(t *testing.T) {
 					c.client(fmt.Sprintf("STAT %d%s\r\n", k, strings.Repeat("a", 4000)))
 				}
 			}
-		}, func(l track.Limits) bool { return l.ArgsCut > 0 && l.PendingBudget > 0 && l.BytesCut > 0 }},
+		}, func(l track.Limits) bool { return l.ArgsCut > 0 && l.BytesCut > 0 }},
 	}
 	for _, shape := range shapes {
 		for _, recentOnly := range []bool{true, false} {
@@ -89,9 +89,9 @@ func TestCommandBytesBoundAcrossSessions(t *testing.T) {
 				shape.play(cs)
 				grown := int64(liveHeap()) - int64(base)
 				// The two bounds, what the allocator rounds up, and what each
-				// session may hold past them: 8 commands waiting, each with
+				// session may hold past them: 64 commands waiting, each with
 				// its argument's first 128 bytes, and 4 replies' first lines.
-				limit := int64(2*2*bound + sessions*8<<10)
+				limit := int64(2*2*bound + sessions*32<<10)
 				if grown > limit {
 					t.Errorf("live heap grew %d KiB with %d sessions waiting on replies, want at most %d KiB", grown>>10, sessions, limit>>10)
 				}
@@ -117,6 +117,71 @@ func TestCommandBytesBoundAcrossSessions(t *testing.T) {
 					t.Errorf("%d sessions ended, want %d", sink.sessions, sessions+1)
 				}
 			})
+		}
+	}
+}
+
+// pairSink keeps each command of one client's session with its final
+// reply's code.
+type pairSink struct {
+	countSink
+	client netip.Addr
+	codes  map[string]int
+}
+
+func (p *pairSink) Command(s *track.Session, c *track.Command) {
+	if s.Client.Addr() != p.client {
+		return
+	}
+	code := 0
+	if r := c.Final(); r != nil {
+		code = r.Code
+	}
+	p.codes[c.Verb] = code
+}
+
+// TestPipelinedRepliesPairedWhenCommandBytesFull: once the open sessions
+// hold all of CommandBytes (here many one-sided sessions whose pipelined
+// commands never see a reply, as a capture of one direction gives), a
+// healthy client pipelining ten commands still gets each reply paired
+// with its own command. A bound of 8 waiting commands per session gave
+// up the oldest while their replies were on their way: every later
+// reply went to the command before its own (a 227 to a STRU, the PASV
+// refused).
+func TestPipelinedRepliesPairedWhenCommandBytesFull(t *testing.T) {
+	victim := netip.MustParseAddrPort("10.9.9.9:40000")
+	sink := &pairSink{client: victim.Addr(), codes: map[string]int{}}
+	trk := track.New(sink, track.Options{RecentOnly: true, CommandBytes: 64 << 10})
+	w := &wire{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), buf: make([]byte, 0, 8192)}
+	w.d = decode.New(trk, decode.Options{})
+	srv := netip.MustParseAddrPort("192.0.2.10:21")
+	for i := range 50 {
+		c := w.open(netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, 0, byte(i)}), 40000), srv)
+		c.server("220 hi\r\n")
+		for k := range 20 {
+			c.client(fmt.Sprintf("STAT %d%s\r\n", k, strings.Repeat("a", 2000)))
+		}
+	}
+	if lim := trk.Limits(); lim.ArgsCut == 0 {
+		t.Fatalf("limits %+v: CommandBytes never filled", lim)
+	}
+	c := w.open(victim, srv)
+	c.server("220 hi\r\n")
+	verbs := []string{"CWD", "PWD", "TYPE", "SIZE", "MDTM", "MODE", "STRU", "REST", "NOOP", "SYST"}
+	codes := []int{250, 257, 200, 213, 214, 201, 202, 350, 203, 215}
+	var line strings.Builder
+	for _, v := range verbs {
+		line.WriteString(v + " x\r\n")
+	}
+	c.client(line.String())
+	for i, code := range codes {
+		c.server(fmt.Sprintf("%d reply to %s\r\n", code, verbs[i]))
+	}
+	c.close()
+	w.d.Finish()
+	for i, v := range verbs {
+		if got := sink.codes[v]; got != codes[i] {
+			t.Errorf("%s paired with %d, want %d (all: %v)", v, got, codes[i], sink.codes)
 		}
 	}
 }

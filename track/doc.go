@@ -217,9 +217,10 @@
 //     session lets it go). Once it is all taken, and likewise for a
 //     transcript's commands once TranscriptBytes is, a reply keeps only
 //     its first line (ReplyKept bytes), a command's argument its first
-//     ArgKept bytes, a command at most RepliesMin replies and a session
-//     at most PendingMin commands waiting (Limits.RepliesCut, ArgsCut,
-//     BytesCut, RepliesBudget, PendingBudget): a server chooses how long
+//     ArgKept bytes, a command at most RepliesMin replies
+//     (Limits.RepliesCut, ArgsCut, BytesCut, RepliesBudget); a session
+//     still keeps MaxPending commands waiting (fewer would pair later
+//     replies with the wrong commands): a server chooses how long
 //     and how many its preliminary replies are, a client how many long
 //     commands it pipelines; short ones lose nothing
 //   - transcript per session: MaxTranscript commands (10,000;

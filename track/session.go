@@ -48,16 +48,14 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if !c.kept() {
 		t.holdCommand(c)
 	}
-	bound := t.pendingBound()
+	// (Not fewer when CommandBytes is all taken: giving up a command
+	// whose reply is still on its way pairs every later reply with the
+	// command before its own. Its argument is cut instead: holdCommand.)
+	bound := t.opts.MaxPending
 	if len(sess.pending) >= bound {
 		t.settle421(sess, false) // (the head's held 421, if any, is not its reply: the server never answered again)
 	}
 	for len(sess.pending) >= bound {
-		// (Past PendingMin while CommandBytes is all taken, the oldest
-		// go until the session is within it.)
-		if len(sess.pending) < t.opts.MaxPending {
-			t.limits.PendingBudget++
-		}
 		old := sess.pending[0]
 		sess.pending = slices.Delete(sess.pending, 0, 1)
 		old.Status = StatusNoReply

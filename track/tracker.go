@@ -103,22 +103,19 @@ const DefaultTranscriptBytes = 8 << 20
 // hold outside their transcripts and of their replies (CommandBytes):
 // 10,000 sessions each waiting on a few commands fit. Once they hold it,
 // the open sessions keep commands and replies short, as once the
-// transcripts hold TranscriptBytes (cutReply, holdCommand, replyBound,
-// pendingBound).
+// transcripts hold TranscriptBytes (cutReply, holdCommand, replyBound).
 const DefaultCommandBytes = 16 << 20
 
 // What a command and a reply keep of their text once the bytes they
 // count against (TranscriptBytes, or CommandBytes) are all taken: a
 // reply its first line (what the outputs show of it on one line, and
 // what the diagnosis reads of a preliminary reply), an argument its
-// first bytes; each session at most PendingMin commands waiting for a
-// reply, each command at most RepliesMin replies (a preliminary one
+// first bytes; each command at most RepliesMin replies (a preliminary one
 // past them is counted, not kept). Short commands and replies lose
 // nothing.
 const (
 	ReplyKept  = 256
 	ArgKept    = 128
-	PendingMin = 8
 	RepliesMin = 4
 )
 
@@ -210,16 +207,12 @@ type Limits struct {
 	// transcripts (TranscriptBytes) or their other commands (CommandBytes)
 	// may take; BytesCut, the bytes of those replies' lines and arguments
 	// not kept (each reply and command says how many lines and bytes of
-	// its own). PendingBudget counts the commands given up waiting for a
-	// reply because their session had PendingMin waiting while the open
-	// sessions held all of CommandBytes (they are in PendingOverflow too),
-	// and RepliesBudget the preliminary replies not kept because their
+	// its own). RepliesBudget counts the preliminary replies not kept because their
 	// command had RepliesMin while the bytes it counts against were all
 	// taken (they are in RepliesOmitted too; their bytes in BytesCut).
 	RepliesCut    int   `json:"replies_cut_budget,omitempty"`
 	ArgsCut       int   `json:"args_cut_budget,omitempty"`
 	BytesCut      int64 `json:"bytes_cut_budget,omitempty"`
-	PendingBudget int   `json:"pending_budget_overflow,omitempty"`
 	RepliesBudget int   `json:"replies_omitted_budget,omitempty"`
 	// ReplyLinesDropped counts the lines of multi-line replies beyond the
 	// reply bound (each reply record says how many of its own).
@@ -1184,16 +1177,6 @@ func (t *Tracker) replyBound(c *Command) int {
 		return RepliesMin
 	}
 	return maxReplies
-}
-
-// pendingBound is how many commands a session may have waiting for a
-// reply before the oldest is given up: MaxPending, or PendingMin once
-// the open sessions hold all of CommandBytes.
-func (t *Tracker) pendingBound() int {
-	if t.commandBytes >= t.opts.CommandBytes {
-		return min(t.opts.MaxPending, PendingMin)
-	}
-	return t.opts.MaxPending
 }
 
 // tick runs once per second of packet time: announcements and SYN-only

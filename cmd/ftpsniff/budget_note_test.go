@@ -18,8 +18,8 @@ func TestBudgetCutNoteSaysWhatTheBoundCost(t *testing.T) {
 		{track.Limits{}, nil},
 		{track.Limits{PendingOverflow: 3, RepliesOmitted: 2}, nil}, // (the per-session bounds' own notes)
 		{track.Limits{RepliesCut: 1, BytesCut: 900}, []string{"1 reply kept as its first line (at most 256 bytes), 900 bytes not kept", "16 MiB"}},
-		{track.Limits{RepliesCut: 2, RepliesBudget: 5, ArgsCut: 7, PendingBudget: 9, BytesCut: 12345},
-			[]string{"2 replies kept as their first line", "5 preliminary replies not kept (past 4 of their command)", "7 command arguments kept as their first 128 bytes", "9 commands given up waiting for a reply (past 8 of their session)", "12345 bytes not kept"}},
+		{track.Limits{RepliesCut: 2, RepliesBudget: 5, ArgsCut: 7, BytesCut: 12345},
+			[]string{"2 replies kept as their first line", "5 preliminary replies not kept (past 4 of their command)", "7 command arguments kept as their first 128 bytes", "12345 bytes not kept"}},
 	} {
 		got := budgetCutNote(tc.lim)
 		if (got == "") != (tc.want == nil) {

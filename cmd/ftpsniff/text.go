@@ -1766,12 +1766,14 @@ func budgetCutNote(lim track.Limits) string {
 	add(lim.RepliesCut, fmt.Sprintf("reply kept as its first line (at most %d bytes)", track.ReplyKept), fmt.Sprintf("replies kept as their first line (at most %d bytes)", track.ReplyKept))
 	add(lim.RepliesBudget, fmt.Sprintf("preliminary reply not kept (past %d of its command)", track.RepliesMin), fmt.Sprintf("preliminary replies not kept (past %d of their command)", track.RepliesMin))
 	add(lim.ArgsCut, fmt.Sprintf("command argument kept as its first %d bytes", track.ArgKept), fmt.Sprintf("command arguments kept as their first %d bytes", track.ArgKept))
-	add(lim.PendingBudget, fmt.Sprintf("command given up waiting for a reply (past %d of its session)", track.PendingMin), fmt.Sprintf("commands given up waiting for a reply (past %d of their session)", track.PendingMin))
 	if len(what) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s, %d bytes not kept: all open sessions together held the %d MiB they may keep of commands waiting for a reply or looked back at, and of their replies (or the %d MiB of transcripts); what each reply and command lost is said with it (the preliminary replies not kept and the commands given up are also in the counts of replies beyond the per-command bound and of commands given up waiting for a reply)",
-		strings.Join(what, ", "), lim.BytesCut, track.DefaultCommandBytes>>20, track.DefaultTranscriptBytes>>20)
+	if lim.BytesCut > 0 {
+		what = append(what, fmt.Sprintf("%d bytes not kept", lim.BytesCut))
+	}
+	return fmt.Sprintf("%s: all open sessions together held the %d MiB they may keep of commands waiting for a reply or looked back at, and of their replies (or the %d MiB of transcripts); what each reply and command lost is said with it (the preliminary replies not kept are also in the count of replies beyond the per-command bound)",
+		strings.Join(what, ", "), track.DefaultCommandBytes>>20, track.DefaultTranscriptBytes>>20)
 }
 
 // droppedNote is what a command, reply or line says of the bytes the
