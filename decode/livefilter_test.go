@@ -1,8 +1,11 @@
 package decode
 
 import (
+	"encoding/binary"
 	"io/fs"
+	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +144,64 @@ func TestLiveFilterTagsInFrontOfIP(t *testing.T) {
 		if n, err := vm.Run(frame); err != nil || n != 0 {
 			t.Errorf("%s: live's kernel filter keeps %d bytes (err %v), want it dropped", name, n, err)
 		}
+	}
+}
+
+// TestLiveFilterHostsOnTunnelsOuterAddresses: with --host/--net the
+// filter keeps a tunnel by its outer addresses (the inner ones it cannot
+// see), IPv4 and IPv6, an IPv6 fragment header too; a tunnel between
+// other hosts is left out, as before tunnels were kept (read --host X
+// showed every inner session of a tunnel between other hosts). And eight
+// tags in front of IP, what the decoder follows, are walked whole.
+func TestLiveFilterHostsOnTunnelsOuterAddresses(t *testing.T) {
+	in4 := innerTCP(t, tunInner4Src, tunInner4Dst, 40)
+	vx := append([]byte{0x08, 0, 0, 0, 0, 0, 0x2a, 0}, ethernetFrame(in4)...)
+	v6 := outerUDPv6(t, 40123, 4789, vx)
+	frag6 := slices.Concat(v6[:6], []byte{44}, v6[7:40], []byte{17, 0, 0, 0, 0, 0, 0, 1}, v6[40:])
+	binary.BigEndian.PutUint16(frag6[4:], uint16(len(frag6)-40))
+	frames := map[string][]byte{
+		"VXLAN over IPv4":                  ethernetFrame(outerUDPPacket(t, 4789, vx)),
+		"GRE over IPv4":                    ethernetFrame(outerPacket(t, false, layers.IPProtocolGRE, append([]byte{0, 0, 0x08, 0x00}, in4...))),
+		"VXLAN over IPv6":                  ethernetFrame(v6),
+		"VXLAN over IPv6, fragment header": ethernetFrame(frag6),
+	}
+	for _, c := range []struct {
+		name string
+		nets []netip.Prefix
+		kept bool
+	}{
+		{"the outer hosts", []netip.Prefix{netip.PrefixFrom(tunOuter4[0], 32), netip.PrefixFrom(tunOuter6[1], 128)}, true},
+		{"other hosts", []netip.Prefix{netip.MustParsePrefix("198.51.100.99/32"), netip.MustParsePrefix("2001:db8:9999::/48")}, false},
+	} {
+		prog, err := capture.Filter{Nets: c.nets}.Program(capture.FrameEthernet, capture.Loopback{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins, _ := bpf.Disassemble(prog)
+		vm, err := bpf.NewVM(ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, f := range frames {
+			if n, err := vm.Run(f); err != nil || (n > 0) != c.kept {
+				t.Errorf("--host %s, %s: kept %d bytes (err %v), want kept=%v", c.name, name, n, err, c.kept)
+			}
+		}
+	}
+	ip := buildFrame(t, 50000, 21, []byte("USER x\r\n"))[14:]
+	var tags [][]byte
+	for range 8 {
+		tags = append(tags, be16(100), be16(0x8100))
+	}
+	tags[len(tags)-1] = be16(0x0800)
+	frame := taggedFrame(0x8100, append(tags, ip)...)
+	var h eventCounter
+	d := New(&h, Options{})
+	d.Decode(frame, gopacket.CaptureInfo{Timestamp: convT0, CaptureLength: len(frame), Length: len(frame)}, layers.LinkTypeEthernet)
+	if h.n != 1 {
+		t.Fatalf("eight VLAN tags: the decoder hands on %d events", h.n)
+	}
+	if n, err := liveFilterVM(t, capture.FrameEthernet).Run(frame); err != nil || n == 0 {
+		t.Errorf("eight VLAN tags: live's kernel filter drops what the decoder follows (err %v)", err)
 	}
 }

@@ -169,10 +169,14 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	// IPv4: X = offset of the IP header.
 	a.label("ip4")
 	a.emit(bpf.LoadIndirect{Off: 9, Size: 1})
+	a.jifFar(bpf.JumpEqual, 1, "icmp4", "")
+	// TCP and tunnels: to or from f.Nets (a tunnel's outer addresses).
+	f.nets(a, false)
+	a.emit(bpf.LoadIndirect{Off: 9, Size: 1})
 	a.jif(bpf.JumpEqual, 6, "tcp4", "")
 	a.jif(bpf.JumpEqual, 17, "udp4", "")
 	a.tunnelProtocols()
-	a.jifFar(bpf.JumpEqual, 1, "icmp4", "drop")
+	a.jmp("drop")
 	a.label("udp4")
 	a.emit(bpf.LoadIndirect{Off: 6, Size: 2})
 	a.jifFar(bpf.JumpBitsSet, 0x1fff, "accept", "") // a later fragment of a tunnel's datagram, maybe
@@ -189,7 +193,6 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	a.jifFar(bpf.JumpEqual, icmp4TimeExceeded, "accept", "")
 	a.jifFar(bpf.JumpEqual, icmp4ParamProblem, "accept", "drop")
 	a.label("tcp4")
-	f.nets(a, false)
 	if len(f.Ports) > 0 {
 		a.emit(bpf.LoadIndirect{Off: 6, Size: 2})
 		a.jifFar(bpf.JumpBitsSet, 0x1fff, "accept", "") // later fragments have no ports
@@ -202,8 +205,13 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	// IPv6: X = offset of the IP header.
 	a.label("ip6")
 	a.emit(bpf.LoadIndirect{Off: 6, Size: 1})
-	a.jif(bpf.JumpEqual, 58, "icmp6", "")
-	a.jif(bpf.JumpEqual, 6, "tcp6", "")
+	a.jifFar(bpf.JumpEqual, 58, "icmp6", "")
+	// TCP, tunnels and extension headers: to or from f.Nets (a tunnel's
+	// outer addresses).
+	a.emit(bpf.StoreScratch{Src: bpf.RegA, N: memNext})
+	f.nets(a, true)
+	a.emit(bpf.LoadScratch{Dst: bpf.RegA, N: memNext})
+	a.jifFar(bpf.JumpEqual, 6, "tcp6", "")
 	a.tunnelProtocols()
 	a.jif(bpf.JumpEqual, 17, "", "ip6ext")
 	a.emit(bpf.TXA{})
@@ -212,11 +220,11 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	a.jmp("udp")
 	a.label("ip6ext")
 	// Extension headers (hop-by-hop, routing, fragment, destination
-	// options) may lead to TCP: keep them, subject to the addresses.
-	a.jif(bpf.JumpEqual, 0, "tcp6", "")
-	a.jif(bpf.JumpEqual, 43, "tcp6", "")
-	a.jif(bpf.JumpEqual, 44, "tcp6", "")
-	a.jifFar(bpf.JumpEqual, 60, "tcp6", "drop")
+	// options) may lead to TCP or a tunnel: keep them.
+	a.jifFar(bpf.JumpEqual, 0, "accept", "")
+	a.jifFar(bpf.JumpEqual, 43, "accept", "")
+	a.jifFar(bpf.JumpEqual, 44, "accept", "")
+	a.jifFar(bpf.JumpEqual, 60, "accept", "drop")
 	a.label("icmp6")
 	a.emit(bpf.LoadIndirect{Off: 40, Size: 1})
 	// Every ICMPv6 error type, 1 to 127, as decode passes on (icmpError):
@@ -226,12 +234,7 @@ func (f Filter) emit(a *asm, k FrameKind) {
 	a.jifFar(bpf.JumpLessThan, icmp6Informational, "accept", "drop")
 	a.label("tcp6")
 	if len(f.Ports) > 0 {
-		a.emit(bpf.StoreScratch{Src: bpf.RegA, N: memNext})
-	}
-	f.nets(a, true)
-	if len(f.Ports) > 0 {
-		a.emit(bpf.LoadScratch{Dst: bpf.RegA, N: memNext})
-		a.jif(bpf.JumpEqual, 6, "", "accept") // ports only right behind the fixed header
+		// (Ports right behind the fixed header: next header 6.)
 		a.emit(bpf.TXA{})
 		a.emit(bpf.ALUOpConstant{Op: bpf.ALUOpAdd, Val: 40})
 		a.emit(bpf.TAX{})
@@ -277,9 +280,10 @@ const maxTags = 8
 // LLC/SNAP header carrying an EtherType. It ends at IPv4 or IPv6 with X at
 // the IP header, accepts MPLS and PPPoE sessions (the decoder peels them;
 // what they carry the filter cannot see cheaply), and drops the rest.
-// Classic BPF has no loops: the walk is unrolled maxTags times.
+// Classic BPF has no loops: the walk is unrolled maxTags+1 times (maxTags
+// tags, then the EtherType after them).
 func (f Filter) tags(a *asm) {
-	for i := range maxTags {
+	for i := range maxTags + 1 {
 		n := strconv.Itoa(i)
 		a.emit(bpf.LoadIndirect{Off: 0, Size: 2})
 		a.jif(bpf.JumpEqual, 0x0800, "v4at"+n, "")
@@ -290,9 +294,13 @@ func (f Filter) tags(a *asm) {
 		a.jif(bpf.JumpEqual, etherTypeCMD, "skip8at"+n, "")
 		a.jif(bpf.JumpEqual, etherTypeETag, "skip8at"+n, "")
 		a.jif(bpf.JumpEqual, etherTypeVNTag, "skip6at"+n, "")
-		a.jifFar(bpf.JumpEqual, etherTypeMPLS, "accept", "")
-		a.jifFar(bpf.JumpEqual, etherTypeMPLSMulticast, "accept", "")
-		a.jifFar(bpf.JumpEqual, etherTypePPPoESession, "accept", "")
+		if len(f.Nets) == 0 {
+			// (Their addresses lie behind labels and PPP: with --host or
+			// --net they are left out, as the filter cannot check them.)
+			a.jifFar(bpf.JumpEqual, etherTypeMPLS, "accept", "")
+			a.jifFar(bpf.JumpEqual, etherTypeMPLSMulticast, "accept", "")
+			a.jifFar(bpf.JumpEqual, etherTypePPPoESession, "accept", "")
+		}
 		// An 802.3 length: LLC/SNAP with an OUI that says an EtherType
 		// follows (RFC 1042's 00-00-00, 802.1H's 00-00-f8).
 		a.jifFar(bpf.JumpGreaterOrEqual, 0x600, "drop", "")
@@ -330,7 +338,8 @@ const (
 
 // tunnelProtocols accepts, A being the IP protocol, the tunnels the
 // decoder follows inside IP: IP in IP, IPv6 in IP, GRE (with ERSPAN) and
-// MPLS in IP. Whatever --host and --net say: those name inner hosts.
+// MPLS in IP. --host and --net apply to their outer addresses: the filter
+// cannot see the inner ones.
 func (a *asm) tunnelProtocols() {
 	for _, p := range []uint32{4, 41, 47, 137} {
 		a.jifFar(bpf.JumpEqual, p, "accept", "")
