@@ -28,6 +28,11 @@ func TestVsftpdBindOOPSIsAnExhaustedRange(t *testing.T) {
 		{"config-range", cfg, "EPSV", "OOPS: vsf_sysutil_bind",
 			[]string{"passive range is exhausted", "server's range (narrow.conf) is 40000-40002 (3 ports)", "pasv_min_port=40000 and pasv_max_port=40099", "tcp dport 40000-40099"},
 			[]string{"writable chroot"}},
+		// A range at the top of the port space grows downwards: "widen
+		// to 65500-65535" named the same range.
+		{"top-of-port-space", policy.Policy{Server: &policy.ServerConfig{Path: "high.conf", Kind: policy.ServerVsftpd, PassiveRange: policy.Ranges{{Lo: 65500, Hi: 65535}}}}, "PASV", "OOPS: vsf_sysutil_bind",
+			[]string{"is 65500-65535 (36 ports)", "at least 144 ports", "pasv_min_port=65392 and pasv_max_port=65535", "tcp dport 65392-65535"},
+			[]string{"pasv_min_port=65500"}},
 		{"no-range-known", policy.Policy{}, "PASV", "OOPS: vsf_sysutil_bind",
 			[]string{"passive range is exhausted", "pasv_min_port/pasv_max_port", "open the widened range in the firewall"},
 			[]string{"writable chroot"}},

@@ -84,11 +84,15 @@ func (d *Diagnoser) bindExhaustedAdvice(s *track.Session, fam family) string {
 	case a.passive.Distinct > 0:
 		rng, from = policy.PortRange{Lo: a.passive.Min, Hi: a.passive.Max}, "the span of the ports it announced (its range was not given: --server-config)"
 	}
-	if rng.Hi == 0 {
-		return "Widen the passive range (pasv_min_port/pasv_max_port in vsftpd.conf) to several ports per data connection the server runs at once (each port stays in TIME_WAIT for 60 s), open the widened range in the firewall, and restart vsftpd; or run fewer transfers in parallel." + fam.note()
-	}
 	n := max(100, 4*rng.Len())
 	wider := policy.PortRange{Lo: rng.Lo, Hi: uint16(min(int(rng.Lo)+n-1, 65535))}
+	if wider.Len() < n {
+		// A range at the top of the port space grows downwards.
+		wider.Lo = uint16(max(1024, 65535-n+1))
+	}
+	if rng.Hi == 0 || wider.Len() <= rng.Len() {
+		return "Widen the passive range (pasv_min_port/pasv_max_port in vsftpd.conf) to several ports per data connection the server runs at once (each port stays in TIME_WAIT for 60 s), open the widened range in the firewall, and restart vsftpd; or run fewer transfers in parallel." + fam.note()
+	}
 	return fmt.Sprintf("%s is %s (%d ports): widen it to at least %d ports (%s), open the widened range in the firewall (e.g. nft insert rule inet filter input tcp dport %d-%d ct state new accept), and restart vsftpd; or run fewer transfers in parallel.",
 		upper(from), rng, rng.Len(), wider.Len(), fam.rangeSetIn(wider), wider.Lo, wider.Hi) + fam.note()
 }
