@@ -3582,45 +3582,36 @@ func (r *Report) missedBytes(p *Path) {
 	}
 }
 
-// failedAfter: the server's first reply after t (on x's clock) that ends
-// or fails a transfer, as x saw it, is a 425 (it could not open the data
-// connection).
-// completedAfter: the server's first outcome of a transfer at x after t
-// (on x's clock) is 226 or 250: it had a data connection.
-func completedAfter(x *Control, t time.Time) bool {
+// transferOutcomeAfter is the server's first reply after t (on x's
+// clock) that ends or fails a transfer, as x saw it (226, 250, 425, 426,
+// 451), or 0.
+func transferOutcomeAfter(x *Control, t time.Time) int {
 	if x == nil {
-		return false
+		return 0
 	}
 	for _, l := range x.Lines {
 		if l.FromClient || l.TS.Before(t) {
 			continue
 		}
 		switch l.Code {
-		case 226, 250:
-			return true
-		case 425, 426, 451:
-			return false
+		case 226, 250, 425, 426, 451:
+			return l.Code
 		}
 	}
-	return false
+	return 0
 }
 
+// completedAfter: the server's first outcome of a transfer at x after t
+// is 226 or 250: it had a data connection.
+func completedAfter(x *Control, t time.Time) bool {
+	c := transferOutcomeAfter(x, t)
+	return c == 226 || c == 250
+}
+
+// failedAfter: the server's first outcome of a transfer at x after t is a
+// 425 (it could not open the data connection).
 func failedAfter(x *Control, t time.Time) bool {
-	if x == nil {
-		return false
-	}
-	for _, l := range x.Lines {
-		if l.FromClient || l.TS.Before(t) {
-			continue
-		}
-		switch l.Code {
-		case 425:
-			return true
-		case 226, 250, 426, 451:
-			return false
-		}
-	}
-	return false
+	return transferOutcomeAfter(x, t) == 425
 }
 
 // anyBytes: some point saw payload on the connection.
