@@ -115,11 +115,7 @@ type LinkTypeCount struct {
 // String is the phrase the summary uses: "25 frames of link type 127
 // (IEEE 802.11 radiotap), not decoded".
 func (c LinkTypeCount) String() string {
-	frames := "frames"
-	if c.Frames == 1 {
-		frames = "frame"
-	}
-	return fmt.Sprintf("%d %s of link type %d (%s), not decoded", c.Frames, frames, c.Link, c.Name)
+	return fmt.Sprintf("%d %s of link type %d (%s), not decoded", c.Frames, framesWord(c.Frames), c.Link, c.Name)
 }
 
 // maxUnknownLinks bounds the distinct unknown link types remembered, and
@@ -162,15 +158,19 @@ type EtherTypeCount struct {
 // String is the phrase the summary uses: "30 frames of EtherType 0x88e5
 // (MACsec, encrypted), not decoded".
 func (c EtherTypeCount) String() string {
-	frames := "frames"
-	if c.Frames == 1 {
-		frames = "frame"
-	}
 	name := ""
 	if c.Name != "" {
 		name = " (" + c.Name + ")"
 	}
-	return fmt.Sprintf("%d %s of EtherType %#04x%s, not decoded", c.Frames, frames, uint16(c.EtherType), name)
+	return fmt.Sprintf("%d %s of EtherType %#04x%s, not decoded", c.Frames, framesWord(c.Frames), uint16(c.EtherType), name)
+}
+
+// framesWord is "frame" or "frames", for n of them.
+func framesWord(n uint64) string {
+	if n == 1 {
+		return "frame"
+	}
+	return "frames"
 }
 
 // maxNotIPTypes bounds the EtherTypes of frames with no IP remembered.

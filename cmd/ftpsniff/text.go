@@ -1750,19 +1750,12 @@ func transcriptNote(commands, events, budget int) string {
 
 // budgetCutNote says what the byte bounds on all open sessions together
 // (track.Options.CommandBytes, TranscriptBytes) cost: replies and
-// command arguments cut, preliminary replies and waiting commands past
-// the smaller per-command and per-session bounds they then set, and the
-// bytes not kept. "" when they cost nothing.
+// command arguments cut, preliminary replies past the smaller
+// per-command bound they then set, and the bytes not kept. "" when they
+// cost nothing.
 func budgetCutNote(lim track.Limits) string {
 	var what []string
-	add := func(n int, one, many string) {
-		switch {
-		case n == 1:
-			what = append(what, "1 "+one)
-		case n > 1:
-			what = append(what, fmt.Sprintf("%d %s", n, many))
-		}
-	}
+	add := func(n int, one, many string) { what = appendCount(what, int64(n), one, many) }
 	add(lim.RepliesCut, fmt.Sprintf("reply kept as its first line (at most %d bytes)", track.ReplyKept), fmt.Sprintf("replies kept as their first line (at most %d bytes)", track.ReplyKept))
 	add(lim.RepliesBudget, fmt.Sprintf("preliminary reply not kept (past %d of its command)", track.RepliesMin), fmt.Sprintf("preliminary replies not kept (past %d of their command)", track.RepliesMin))
 	add(lim.ArgsCut, fmt.Sprintf("command argument kept as its first %d bytes", track.ArgKept), fmt.Sprintf("command arguments kept as their first %d bytes", track.ArgKept))
@@ -1774,6 +1767,18 @@ func budgetCutNote(lim track.Limits) string {
 	}
 	return fmt.Sprintf("%s: all open sessions together held the %d MiB they may keep of commands waiting for a reply or looked back at, and of their replies (or the %d MiB of transcripts); what each reply and command lost is said with it (the preliminary replies not kept are also in the count of replies beyond the per-command bound)",
 		strings.Join(what, ", "), track.DefaultCommandBytes>>20, track.DefaultTranscriptBytes>>20)
+}
+
+// appendCount appends to words n of a counter, "1 one" or "N many",
+// and nothing when n is 0.
+func appendCount(words []string, n int64, one, many string) []string {
+	switch {
+	case n == 1:
+		return append(words, "1 "+one)
+	case n > 1:
+		return append(words, fmt.Sprintf("%d %s", n, many))
+	}
+	return words
 }
 
 // droppedNote is what a command, reply or line says of the bytes the

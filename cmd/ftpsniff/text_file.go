@@ -96,15 +96,7 @@ func (o *textOutput) extractSummary() {
 	f := st.Files
 	o.printf("  extracted: %d file%s, %d bytes into %s", f.Files, plural(int(f.Files)), f.Bytes, safe(st.Dir))
 	var warn []string
-	// add words n of a counter: one when n is 1, many otherwise.
-	add := func(n int64, one, many string) {
-		switch {
-		case n == 1:
-			warn = append(warn, "1 "+one)
-		case n > 1:
-			warn = append(warn, fmt.Sprintf("%d %s", n, many))
-		}
-	}
+	add := func(n int64, one, many string) { warn = appendCount(warn, n, one, many) }
 	same := func(n int64, what string) { add(n, what, what) }
 	same(f.RefusedOpen, "not written: "+filesOpenWhy(st.Limits.MaxOpen))
 	same(f.RefusedFiles, "not written: "+filesWrittenWhy(st.Limits.MaxFiles))
