@@ -1278,9 +1278,9 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	} else if x := t.unannounced[from]; x != nil && x.Midstream && activePorts && t.beforeCapture(x, s) && x.transferDue() {
 		sess, passive = x, false
 	} else if p := t.pickLostOwner(to, s, true, nil); p.owner != nil {
-		return t.takeLost(p, s, true)
+		return t.takeLost(p, s, s, true)
 	} else if p := t.pickLostOwner(from, s, false, nil); p.owner != nil {
-		return t.takeLost(p, s, false)
+		return t.takeLost(p, s, s, false)
 	} else if x := t.clientOnly[to]; x != nil && s.Dst.Port() >= 1024 && clientOnlyData(x, s) {
 		sess = x
 	}
@@ -1297,6 +1297,23 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		t.awaitOwner(dc, cands)
 	}
 	return true
+}
+
+// inferLostAnswer takes the SYN-ACK s, whose SYN the capture lost and
+// which matched nothing (answerUnseen), for the data connection of a
+// session between its peers whose announcement the capture lost, as
+// inferData takes a SYN (pickLostOwner, on the SYN it answers: unseenSYN):
+// the burst that took the announcement may take the SYN too. The
+// connection starts at s: no SYN counted, answered.
+func (t *Tracker) inferLostAnswer(s *decode.Segment) bool {
+	syn := unseenSYN(s)
+	if p := t.pickLostOwner([2]netip.Addr{syn.Src.Addr(), syn.Dst.Addr()}, &syn, true, nil); p.owner != nil {
+		return t.takeLost(p, &syn, s, true)
+	}
+	if p := t.pickLostOwner([2]netip.Addr{syn.Dst.Addr(), syn.Src.Addr()}, &syn, false, nil); p.owner != nil {
+		return t.takeLost(p, &syn, s, false)
+	}
+	return false
 }
 
 // lostPassive finds the passive announcing command (PASV, EPSV, LPSV) of
@@ -1353,7 +1370,11 @@ func promptAfter(dc *DataConn) bool {
 		return dc.lostPrompt && dc.Outcome != OutcomeTransferred && dc.Outcome != OutcomeConnected
 	}
 	a := dc.Announce
-	if a == nil || dc.FirstSYN.Sub(a.TS) > time.Second || dc.Outcome == OutcomeTransferred || dc.Outcome == OutcomeConnected {
+	first := dc.FirstSYN
+	if dc.SYNs == 0 {
+		first = dc.Armed // (taken at its SYN-ACK: inferLostAnswer)
+	}
+	if a == nil || first.Sub(a.TS) > time.Second || dc.Outcome == OutcomeTransferred || dc.Outcome == OutcomeConnected {
 		return false
 	}
 	cs := dc.Session.Commands
@@ -1361,7 +1382,7 @@ func promptAfter(dc *DataConn) bool {
 	if i < 0 {
 		return false // (no longer kept: not told)
 	}
-	return i+1 == len(cs) || cs[i+1].TS.After(dc.FirstSYN)
+	return i+1 == len(cs) || cs[i+1].TS.After(first)
 }
 
 // lostAnnounceWindow: how soon after a PASV or EPSV whose reply the
@@ -1481,8 +1502,10 @@ func (t *Tracker) voidableLostPick(sess *Session, s *decode.Segment) (*Command, 
 // announced on the port it went to: the reply announced the endpoint the
 // client connected to. Its match, MatchAnnounceLost, says the
 // announcement is not in the capture; one connection per lost reply
-// (lostPassive takes no command with one).
-func (t *Tracker) addLostAnnounced(sess *Session, s *decode.Segment) bool {
+// (lostPassive takes no command with one). first is the segment the
+// connection starts at: s, or the SYN-ACK that answered s when the
+// capture lost s too (unseenSYN).
+func (t *Tracker) addLostAnnounced(sess *Session, s, first *decode.Segment) bool {
 	a := lostPassive(sess, s.TS)
 	if a == nil {
 		a = t.voidLostPick(sess, s)
@@ -1491,9 +1514,9 @@ func (t *Tracker) addLostAnnounced(sess *Session, s *decode.Segment) bool {
 		// Its PASV or EPSV lost with the reply: no command to tie it
 		// to; one connection per loss.
 		sess.xfer.lostRequest = time.Time{}
-		return t.addInferred(sess, s, true, true, MatchAnnounceLost)
+		return t.addInferred(sess, first, true, true, MatchAnnounceLost)
 	}
-	if a == nil || !t.addInferred(sess, s, true, true, MatchAnnounceLost) {
+	if a == nil || !t.addInferred(sess, first, true, true, MatchAnnounceLost) {
 		return false
 	}
 	dc := t.lookupData(s.Src, s.Dst)
@@ -1548,19 +1571,32 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 	if !t.claimLost(sess) {
 		return
 	}
-	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
+	t.takeHeldLost(sess, true)
+}
+
+// takeHeldLost gives the SYNs held (holdSYN, holdUnseen) that may be the
+// data connection of the announcement sess lost, oldest first, to the
+// session of its peers that lost one they fit (pickLostOwner: sess, or
+// another that waited longer): a passive one's SYN from its client
+// (announceLost), an active one's from its server (portLost). One on a
+// 4-tuple taken already is a segment of that connection, the same SYN
+// sent again, held too (replayed for a passive loss, whoever's it is;
+// for an active one only into sess's own connection for a lost PORT).
+// For a passive loss, a held connection that was answered and ended
+// before the gap showed gives way to one that did not: the client
+// connects once to what the reply announced, and that one is the
+// transfer's, open when the reply after the gap (the 150) comes; the one
+// that ended was its other traffic to the server (another service, a
+// probe).
+func (t *Tracker) takeHeldLost(sess *Session, passive bool) {
 	h := t.syns
 	if h == nil || h.live == 0 {
 		return
 	}
-	// A held connection that was answered and ended before the gap
-	// showed gives way to one that did not: the client connects once to
-	// what the reply announced, and that one is the transfer's, open
-	// when the reply after the gap (the 150) comes; the one that ended
-	// was its other traffic to the server (another service, a probe).
+	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
 	skipClosed := false
 	for i := range maxHeldSYNs {
-		if s := &h.segs[i]; s.Num != 0 && !h.closed[i] && t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil &&
+		if s := &h.segs[i]; passive && s.Num != 0 && !h.closed[i] && t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil &&
 			t.lookupData(s.Src, s.Dst) == nil && t.announceLost(sess, s) {
 			skipClosed = true
 			break
@@ -1569,35 +1605,68 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 	for k := range maxHeldSYNs {
 		i := (h.next + k) % maxHeldSYNs // oldest first
 		s := &h.segs[i]
-		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || skipClosed && h.closed[i] || !t.announceLost(sess, s) {
+		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || skipClosed && h.closed[i] {
 			continue
 		}
-		c, ans := *s, h.answers[i]
-		if dc := t.lookupData(c.Src, c.Dst); dc != nil {
-			// The same SYN sent again, held too: a segment of it.
-			t.releaseHeldSYN(i)
-			if dc.Session == sess {
-				t.replay(dc, &c)
+		dc := t.lookupData(s.Src, s.Dst)
+		switch {
+		case passive && !t.announceLost(sess, s), !passive && dc == nil && !portLost(sess, s):
+		case dc != nil:
+			if passive || dc.Session == sess && dc.Match == MatchAnnounceLost && !dc.Passive {
+				t.releaseHeldAsSegment(i, dc, dc.Session == sess)
 			}
-			continue
+		default:
+			if p := t.pickLostOwner(pair, s, passive, sess); p.owner != nil {
+				t.takeHeld(i, p, passive)
+			}
 		}
-		// (Another session of the pair that lost its reply too may be
-		// the one it is for: pickLostOwner.)
-		p := t.pickLostOwner(pair, &c, true, sess)
-		if p.owner == nil {
-			continue
-		}
-		t.releaseHeldSYN(i)
-		if !t.takeLost(p, &c, true) {
-			continue
-		}
-		if dc := t.lookupData(c.Src, c.Dst); dc != nil && ans.Num != 0 {
+	}
+}
+
+// releaseHeldAsSegment empties slot i of the held SYNs, on the 4-tuple of
+// dc (takeHeldLost): the SYN sent again, held too, is a segment of dc,
+// replayed when replay (a slot whose SYN the capture lost gives its
+// answer, the SYN-ACK: heldSYNs.unseen).
+func (t *Tracker) releaseHeldAsSegment(i int, dc *DataConn, replay bool) {
+	h := t.syns
+	s := h.segs[i]
+	if h.unseen[i] {
+		s = h.answers[i]
+	}
+	t.releaseHeldSYN(i)
+	if replay {
+		t.replay(dc, &s)
+	}
+}
+
+// takeHeld makes the SYN held in slot i the data connection of the
+// session p chose for an announcement the capture lost (takeLost,
+// takeHeldLost), with the answer held beside it, what came after that in
+// a capture that reorders, and an ICMP error that quotes it. A slot
+// whose SYN the capture lost (heldSYNs.unseen) starts the connection at
+// its answer, the SYN-ACK. The slot is emptied, and what the running
+// table summed up of the 4-tuple meanwhile (the handshake's ACK, before
+// the gap showed) is forgotten: the connection is followed from here.
+func (t *Tracker) takeHeld(i int, p lostPick, passive bool) {
+	h := t.syns
+	syn, ans, unseen := h.segs[i], h.answers[i], h.unseen[i]
+	t.releaseHeldSYN(i)
+	first := &syn
+	if unseen {
+		first = &ans
+	}
+	if !t.takeLost(p, &syn, first, passive) {
+		return
+	}
+	if dc := t.lookupData(syn.Src, syn.Dst); dc != nil && ans.Num != 0 {
+		if !unseen {
 			t.replay(dc, &ans)
-			t.replayLater(dc, c.Src, c.Dst)
 		}
-		if t.unreach != nil && t.unreach.live > 0 {
-			t.replayUnreachable(&c) // (held: quotesHeldSYN)
-		}
+		t.replayLater(dc, syn.Src, syn.Dst)
+		t.forgetRunning(syn.Src, syn.Dst)
+	}
+	if t.unreach != nil && t.unreach.live > 0 {
+		t.replayUnreachable(&syn) // (held: quotesHeldSYN)
 	}
 }
 
@@ -1627,8 +1696,7 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 		// are other traffic (a monitor's probe).
 		return
 	}
-	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	if x := t.unannounced[pair]; x != nil && x != sess && t.claimsUnannounced(x) && x.Midstream {
+	if x := t.unannounced[[2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}]; x != nil && x != sess && t.claimsUnannounced(x) && x.Midstream {
 		return
 	}
 	t.settleLostPort(sess) // (an earlier gap's connection, held)
@@ -1649,40 +1717,7 @@ func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
 		}
 		sess.xfer.lostActive.stale = staleOf(sess)
 	}
-	h := t.syns
-	if h == nil || h.live == 0 {
-		return
-	}
-	for k := range maxHeldSYNs {
-		i := (h.next + k) % maxHeldSYNs // oldest first
-		s := &h.segs[i]
-		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
-			continue
-		}
-		dc := t.lookupData(s.Src, s.Dst)
-		if dc == nil && !portLost(sess, s) {
-			continue
-		}
-		syn, ans := *s, h.answers[i]
-		if dc != nil {
-			// The same SYN sent again, held too: a segment of it.
-			if dc.Session == sess && dc.Match == MatchAnnounceLost && !dc.Passive {
-				t.releaseHeldSYN(i)
-				t.replay(dc, &syn)
-			}
-			continue
-		}
-		p := t.pickLostOwner(pair, &syn, false, sess)
-		t.releaseHeldSYN(i)
-		t.takeLost(p, &syn, false)
-		if dc := t.lookupData(syn.Src, syn.Dst); dc != nil && ans.Num != 0 {
-			t.replay(dc, &ans)
-			t.replayLater(dc, syn.Src, syn.Dst)
-		}
-		if t.unreach != nil && t.unreach.live > 0 {
-			t.replayUnreachable(&syn) // (held: quotesHeldSYN)
-		}
-	}
+	t.takeHeldLost(sess, false)
 }
 
 // maxLostOthers bounds the sessions of one client and server address
@@ -1823,11 +1858,12 @@ func (t *Tracker) lostWaitSince(sess *Session, s *decode.Segment, passive bool) 
 
 // takeLost makes the SYN s the data connection of p.owner for the
 // announcement the capture lost (addLostAnnounced, addLostPort), chosen
-// among p.among sessions of the same peers (pickLostOwner). When that
-// was a guess, the connection says so, and so does the one each other
-// session takes next for the same loss (lostHedge): the guess may have
-// given it the connection of the one it was made for.
-func (t *Tracker) takeLost(p lostPick, s *decode.Segment, passive bool) bool {
+// among p.among sessions of the same peers (pickLostOwner), starting at
+// first (s, or the SYN-ACK that answered s when the capture lost s:
+// unseenSYN). When that was a guess, the connection says so, and so does
+// the one each other session takes next for the same loss (lostHedge):
+// the guess may have given it the connection of the one it was made for.
+func (t *Tracker) takeLost(p lostPick, s, first *decode.Segment, passive bool) bool {
 	sess := p.owner
 	among := p.among
 	if m := sess.xfer; m != nil && int(m.lostHedge) > among {
@@ -1835,9 +1871,9 @@ func (t *Tracker) takeLost(p lostPick, s *decode.Segment, passive bool) bool {
 	}
 	var ok bool
 	if passive {
-		ok = t.addLostAnnounced(sess, s)
+		ok = t.addLostAnnounced(sess, s, first)
 	} else {
-		ok = t.addLostPort(sess, s)
+		ok = t.addLostPort(sess, s, first)
 	}
 	dc := t.lookupData(s.Src, s.Dst)
 	if !ok || dc == nil || dc.Session != sess {
@@ -2053,9 +2089,10 @@ func (t *Tracker) supersedeStale(sess *Session, l lostActive) {
 
 // addLostPort makes the SYN s (portLost) the active data connection of
 // sess for the PORT, EPRT or LPRT the gap may have held, tied to the
-// transfer command waiting for one, or the next one. Its match,
-// MatchAnnounceLost, says the announcement is not in the capture; it has
-// none (no Announce, Via or Announced). One connection per gap.
+// transfer command waiting for one, or the next one, starting at first
+// (as addLostAnnounced). Its match, MatchAnnounceLost, says the
+// announcement is not in the capture; it has none (no Announce, Via or
+// Announced). One connection per gap.
 //
 // One from an unprivileged port while a transfer command waits for its
 // data connection, unanswered yet, is held for now (lostActive.held):
@@ -2065,7 +2102,7 @@ func (t *Tracker) supersedeStale(sess *Session, l lostActive) {
 // the client, a backup job, starts from unprivileged ports too). The
 // command's first reply, the connection's end, the next gap or
 // announcement, or the session's end ties it (settleLostPort).
-func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
+func (t *Tracker) addLostPort(sess *Session, s, first *decode.Segment) bool {
 	m := sess.memo()
 	l := m.lostActive
 	if l.held != nil {
@@ -2096,7 +2133,7 @@ func (t *Tracker) addLostPort(sess *Session, s *decode.Segment) bool {
 	if hold {
 		m.lostActive = l
 	}
-	if !t.addInferred(sess, s, false, !hold, MatchAnnounceLost) {
+	if !t.addInferred(sess, first, false, !hold, MatchAnnounceLost) {
 		return false
 	}
 	dc := t.lookupData(s.Src, s.Dst)

@@ -74,8 +74,14 @@
 // (Tracker.lostOthers): a SYN goes to the one with no connection yet
 // whose transfer waited longest, and when two or more waited at once
 // the connection, and the one the others take next, says its session is
-// a guess (DataConn.AmongLost). Of SYNs held until the gap shows, one
-// answered and ended by then gives way to one that was not. Of the encrypted ones, up to 8 per client
+// a guess (DataConn.AmongLost). Where the capture lost the connection's
+// SYN too, for either loss, its SYN-ACK (from the unprivileged port that
+// listens) stands for it: taken as it comes, or held as the SYN it
+// answers (heldSYNs.unseen) for a gap that shows within a second after
+// it (the client acknowledges a lost 227 with its next command, sent
+// after the handshake); the connection counts no SYN. Of SYNs held
+// until the gap shows, one answered and ended by then gives way to one
+// that was not. Of the encrypted ones, up to 8 per client
 // and server address pair are indexed (a client's parallel transfers;
 // past that the one quiet longest leaves, counted in
 // Limits.EncryptedPairOverflow), each with when its client and its server

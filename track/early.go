@@ -696,6 +696,10 @@ type heldSYNs struct {
 	// it (announceMayBeLost: a client's probe to another service, not
 	// the data connection its lost 227 announced).
 	closed [maxHeldSYNs]bool
+	// unseen: the held SYN is not in the capture, which lost it; the
+	// slot stands for the one its answer, a SYN-ACK that matched
+	// nothing, answered (holdUnseen).
+	unseen [maxHeldSYNs]bool
 	next   int
 	live   int // slots with a SYN (a non-zero Num)
 	// later holds, in a capture that may reorder (Segment.Reorders), the
@@ -875,7 +879,7 @@ func ackPastSYN(ack, isn uint32) bool {
 func (t *Tracker) releaseHeldSYN(i int) {
 	h := t.syns
 	h.segs[i].Num = 0
-	h.answers[i], h.closed[i] = decode.Segment{}, false
+	h.answers[i], h.closed[i], h.unseen[i] = decode.Segment{}, false, false
 	h.live--
 	switch h.counted[i] {
 	case countedAfterExpiry:
@@ -910,7 +914,7 @@ func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	c := *s
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer
 	h.segs[h.next] = c
-	h.answers[h.next], h.closed[h.next] = decode.Segment{}, false
+	h.answers[h.next], h.closed[h.next], h.unseen[h.next] = decode.Segment{}, false, false
 	h.counted[h.next] = counted
 	if h.live == 1 || c.TS.Before(h.oldest) {
 		h.oldest = c.TS // (the only one held, or older than those)
@@ -918,6 +922,71 @@ func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	w, bit := tupleBit(c.Src.Port(), c.Dst.Port())
 	h.tuples[w] |= bit
 	h.next = (h.next + 1) % maxHeldSYNs
+}
+
+// unseenSYN is the SYN the SYN-ACK s answers, which the capture lost, as
+// the checks of a SYN read it (announceLost, portLost): from the side s
+// goes to, to the side it came from, with the sequence number s
+// acknowledges, at the time and packet number of s.
+func unseenSYN(s *decode.Segment) decode.Segment {
+	return decode.Segment{Num: s.Num, Input: s.Input, TS: s.TS, Src: s.Dst, Dst: s.Src, Seq: s.Ack - 1, Flags: decode.FlagSYN, Reorders: s.Reorders}
+}
+
+// answerUnseen is for the SYN-ACK s that matched nothing: no announcement
+// waits on its port (pickUp), and no SYN held is on its 4-tuple. The
+// capture lost its SYN, most often in the burst that took the
+// announcement too. Between data ports, from the unprivileged port that
+// listens, it is taken at once for a session whose announcement the
+// capture lost (inferLostAnswer, as inferData takes a SYN); else, while
+// sessions are open, held as the SYN it answers (holdUnseen) for a gap
+// that shows after it: the client acknowledges the lost 227 with its
+// next command, after the handshake, and a server that connects at the
+// PORT itself does so before the client's next command, which shows the
+// gap of its bytes (announceMayBeLost, activeMayBeLost). True when taken.
+// (Not held for an announcement armed after it, replaySYNs: a SYN-ACK
+// after the announcement is picked up as it comes, pickUp; one before it
+// answered something else.)
+func (t *Tracker) answerUnseen(s *decode.Segment) bool {
+	if s.Src.Port() < 1024 || !dataPorts(s.Src.Port(), s.Dst.Port()) || t.syns != nil && t.syns.holdsTuple(s) {
+		return false
+	}
+	if (len(t.unannounced) > 0 || len(t.lostOthers) > 0) && t.inferLostAnswer(s) {
+		return true
+	}
+	if t.sessions.Len() > 0 {
+		t.holdUnseen(s)
+	}
+	return false
+}
+
+// holdsTuple tells whether a SYN is held on the 4-tuple of s.
+func (h *heldSYNs) holdsTuple(s *decode.Segment) bool {
+	if h.live == 0 || !h.mayHold(s.Src.Port(), s.Dst.Port()) {
+		return false
+	}
+	for i := range h.segs {
+		x := &h.segs[i]
+		if x.Num != 0 && (x.Src == s.Src && x.Dst == s.Dst || x.Src == s.Dst && x.Dst == s.Src) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdUnseen holds the SYN-ACK s as the SYN it answers, which the capture
+// lost (unseenSYN), with s as that SYN's answer; what takes it
+// (takeHeldLost) starts the connection at s.
+func (t *Tracker) holdUnseen(s *decode.Segment) {
+	syn := unseenSYN(s)
+	if t.syns == nil {
+		t.syns = new(heldSYNs)
+	}
+	h := t.syns
+	i := h.next
+	t.holdSYN(&syn, countedNone)
+	a := *s
+	a.Payload, a.PayloadLen, a.Fragments = nil, 0, nil // they alias the capture buffer
+	h.answers[i], h.unseen[i] = a, true
 }
 
 // replaySYNs matches the SYNs held for an announcement just armed: to its
@@ -932,7 +1001,7 @@ func (t *Tracker) replaySYNs(dc *DataConn) {
 	for k := range maxHeldSYNs {
 		i := (h.next + k) % maxHeldSYNs // oldest first
 		s := &h.segs[i]
-		if s.Num == 0 || s.Dst.Port() != dc.Announced.Port() || s.Src.Addr() != connector ||
+		if s.Num == 0 || h.unseen[i] || s.Dst.Port() != dc.Announced.Port() || s.Src.Addr() != connector ||
 			s.Dst.Addr() != dc.Announced.Addr() && s.Dst.Addr() != listener {
 			continue
 		}
@@ -987,8 +1056,9 @@ func (t *Tracker) adoptLost(sess *Session, a *Command) {
 	}
 	cli, srv := sess.Client.Addr(), sess.Server.Addr()
 	for k := range maxHeldSYNs {
-		s := &h.segs[(h.next+k)%maxHeldSYNs] // oldest first
-		if s.Num == 0 || s.Src.Addr() != cli || s.Dst.Addr() != srv || s.Dst.Port() < 1024 || s.TS.Before(a.TS) ||
+		i := (h.next + k) % maxHeldSYNs // oldest first
+		s := &h.segs[i]
+		if s.Num == 0 || h.unseen[i] || s.Src.Addr() != cli || s.Dst.Addr() != srv || s.Dst.Port() < 1024 || s.TS.Before(a.TS) ||
 			t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil {
 			continue
 		}

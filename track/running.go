@@ -279,3 +279,19 @@ func (dc *DataConn) StartMissed() bool { return dc.startMissed }
 // (StartMissed), the session's reply that ended its transfer: 226
 // (complete), or 426, 451, 552 (failed). 0 otherwise.
 func (dc *DataConn) EndCode() int { return int(dc.endCode) }
+
+// forgetRunning takes the connection between a and b out of the table,
+// if it is there: it became a data connection whose SYN-ACK came first
+// (takeHeldLost), and what passed before is not this table's to claim.
+func (t *Tracker) forgetRunning(a, b netip.AddrPort) {
+	r := t.running
+	if r == nil {
+		return
+	}
+	for i := range r.flows {
+		if f := &r.flows[i]; f.a == a && f.b == b || f.a == b && f.b == a {
+			t.dropRunning(i)
+			return
+		}
+	}
+}

@@ -557,13 +557,16 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	// it reads).
 	follows, followsKnown := false, false
 	syn := s.Flags&(decode.FlagSYN|decode.FlagACK) == decode.FlagSYN
+	// synAck: a SYN-ACK, which starts what the capture shows of a
+	// connection whose SYN it lost (answerUnseen).
+	synAck := s.Flags&(decode.FlagSYN|decode.FlagACK|decode.FlagRST) == decode.FlagSYN|decode.FlagACK
 	// Past here only with data connections under way, announcements
-	// waiting (a segment may pick one up), or a SYN while FTP sessions
-	// are open (in a capture that may reorder, any SYN or RST:
+	// waiting (a segment may pick one up), or a SYN or SYN-ACK while FTP
+	// sessions are open (in a capture that may reorder, any SYN or RST:
 	// reorder.go): most segments of other traffic stop here.
 	if len(t.data) == 0 && !hold {
 		follows, followsKnown = t.followsHeld(s), true
-		if !follows && len(t.byPort) == 0 && !(syn && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
+		if !follows && len(t.byPort) == 0 && !((syn || synAck) && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
 			!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
 			t.noteRunning(s)
 			return
@@ -622,6 +625,9 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		if t.syns.answered(s) {
 			t.limits.HeldLaterOverwritten++
 		}
+	}
+	if synAck && t.answerUnseen(s) { // (early.go)
+		return
 	}
 	if s.Flags.Has(decode.FlagRST) && (len(t.byPort) > 0 && s.Flags.Has(decode.FlagACK) || t.mayAnswerSYN(s)) {
 		t.holdReset(s) // the SYN it refuses may come just after it (early.go)
