@@ -18,7 +18,10 @@ import "time"
 type captureBreak struct{ after, before time.Time }
 
 // maxBreaks bounds the breaks kept: only the recent ones can cut a wait
-// still open (one older than the longest wait is forgotten).
+// still open (one older than the longest wait is forgotten). Past it the
+// oldest is forgotten sooner (Limits.InputBreaksNotKept): a wait it cut
+// is then judged as if the capture had looked (unanswered, not
+// attempted), not undetermined.
 const maxBreaks = 16
 
 // InputBreak tells the tracker that the next input file starts at before
@@ -44,6 +47,7 @@ func (t *Tracker) InputBreak(after, before time.Time) {
 	t.breaks = t.breaks[:n]
 	if len(t.breaks) == maxBreaks {
 		t.breaks = append(t.breaks[:0], t.breaks[1:]...)
+		t.limits.InputBreaksNotKept++
 	}
 	t.breaks = append(t.breaks, captureBreak{after: after, before: before})
 }

@@ -197,6 +197,9 @@
 // says so (Tracker.InputBreak, breaks.go), and a SYN or an announcement
 // that had less than EvidenceWait of packet time before it, with no SYN
 // of it after, is undetermined (DataConn.InBreak), as at the capture's end.
+// At most 16 such breaks within the longest wait are kept; the oldest
+// beyond them is forgotten (Limits.InputBreaksNotKept), and a wait it cut
+// is judged as if the capture had looked.
 //
 // # Bounds
 //

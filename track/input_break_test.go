@@ -82,3 +82,61 @@ func TestWaitCutBetweenInputFilesIsUndetermined(t *testing.T) {
 		})
 	}
 }
+
+// TestInputBreaksPastTheBoundAreCounted: of a capture of many rotated
+// files with several missing, only maxBreaks breaks within the longest
+// wait are kept, and the oldest gave way silently: the 227 whose SYN was
+// in the first missing file then read "not attempted" (a false
+// data-not-attempted) with nothing in the limits to say why. Breaks
+// forgotten because they are older than any wait still open cost nothing
+// and are not counted.
+func TestInputBreaksPastTheBoundAreCounted(t *testing.T) {
+	tests := []struct {
+		name        string
+		breaks      int           // breaks, the first cutting the 227's wait
+		between     time.Duration // packet time between them
+		want        Outcome
+		pinned      bool // the outcome is checked
+		wantNotKept int
+	}{
+		{"16 breaks, all kept", maxBreaks, time.Second, OutcomeUndetermined, true, 0},
+		{"17 breaks within a minute: the first forgotten", maxBreaks + 1, time.Second, OutcomeNotAttempted, true, 1},
+		// (The outcome is not pinned here: the session's latest
+		// announcement waits on past the hour its break is kept.)
+		{"17 breaks over 85 minutes: the old ones forgotten by age", maxBreaks + 1, 5 * time.Minute, 0, false, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,71).")
+			s.cmd("RETR", "f.bin")
+			for i := range tc.breaks {
+				if i > 0 {
+					s.tick(tc.between)
+					s.seg(srv, cli, decode.FlagACK, 1, 0)
+					s.trk.Tick(s.now)
+				}
+				after := s.now
+				s.tick(10 * time.Second)
+				s.trk.InputBreak(after, s.now)
+			}
+			for range 11 {
+				s.tick(time.Minute)
+				s.seg(srv, cli, decode.FlagACK, 1, 0)
+				s.trk.Tick(s.now)
+			}
+			s.trk.Finish()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records", len(s.rec.data))
+			}
+			if d := s.rec.data[0]; tc.pinned && d.Outcome != tc.want {
+				t.Errorf("outcome %v, want %v", d.Outcome, tc.want)
+			}
+			if got := s.trk.Limits().InputBreaksNotKept; got != tc.wantNotKept {
+				t.Errorf("InputBreaksNotKept %d, want %d", got, tc.wantNotKept)
+			}
+		})
+	}
+}

@@ -1306,6 +1306,10 @@ type xferMemo struct {
 	// with no visible transfer command was for (lostTransferAnswered).
 	gapTransferReply     time.Time
 	gapTransferReplyCode int
+	// joined: the command joined took for the tail of the line before it,
+	// not yet reported: the next reply, or the session's end, confirms
+	// or refutes it (settleJoined); nil when none waits.
+	joined *Command
 }
 
 // lostActive is a gap of a session's client bytes that may have held an

@@ -141,6 +141,9 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	if sess.sideLine(ServerSideOnly, e.PeerUnseen) {
 		t.indexOneSide(sess, false)
 	}
+	if m := sess.xfer; m != nil && m.joined != nil {
+		t.settleJoined(sess, r.Code, false)
+	}
 	spoke := sess.replied || len(sess.Greeting) > 0
 	sess.replied = true
 	if r.Code == 421 && spoke && len(sess.pending) > 0 && !isTransfer(sess.pending[0]) && answers421(r.Text) {
@@ -288,31 +291,33 @@ func (t *Tracker) final(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		}
 		p.bits |= cmdRepeat
 	}
-	n := t.joined(sess, c, r)
+	t.joined(sess, c, r)
 	if len(sess.pending) == 0 {
 		// Every command answered: in step again after a gap.
 		sess.resync = false
 	}
 	t.apply(sess, c, r, e)
 	t.reportCommand(sess, c)
-	if n != nil {
-		t.reportCommand(sess, n)
-	}
 }
 
-// joined ends, and returns, the command after c, just answered by r, when the server
-// read it as the tail of c's line: c's line feed was its urgent byte
-// (urgentEnd: Python's ftplib and Ruby's net/ftp send "ABOR\r\n" with
-// MSG_OOB), which a server socket without SO_OOBINLINE never reads
-// (RFC 6093), and r echoes the line it read, c's verb then the next
-// command's (ProFTPD's "500 'ABOR TYPE I' not understood"). The server
-// answered the two lines once: paired in order, every later reply would
-// go to the command before its own (a 227 to a TYPE, its PASV with none,
-// and the data connection to it lost). A server that reads urgent data
-// inline answers the ABOR itself, and its reply names no next command.
-func (t *Tracker) joined(sess *Session, c *Command, r *Reply) *Command {
+// joined takes the command after c, just answered by r, out of the
+// pending queue when the server may have read it as the tail of c's line:
+// c's line feed was its urgent byte (urgentEnd: Python's ftplib and
+// Ruby's net/ftp send "ABOR\r\n" with MSG_OOB), which a server socket
+// without SO_OOBINLINE never reads (RFC 6093), and r echoes the line it
+// read, c's verb then the next command's (ProFTPD's "500 'ABOR TYPE I'
+// not understood"). The server answered the two lines once: paired in
+// order, every later reply would go to the command before its own (a 227
+// to a TYPE, its PASV with none, and the data connection to it lost). A
+// server that reads urgent data inline (pyftpdlib, BSD ftpd) answers both
+// lines, and its echo of the first may name the next verb too (a client's
+// "SITE PORT" sent urgent, then PORT: '500 Command "SITE PORT" not
+// understood.', then the PORT's own 200): the echo only proposes the
+// join, and the next reply, or the session's end, settles it
+// (settleJoined).
+func (t *Tracker) joined(sess *Session, c *Command, r *Reply) {
 	if !c.urgentEnd() || c.Secret || len(sess.pending) == 0 {
-		return nil
+		return
 	}
 	var n *Command
 	for _, p := range sess.pending {
@@ -322,15 +327,66 @@ func (t *Tracker) joined(sess *Session, c *Command, r *Reply) *Command {
 		}
 	}
 	if n == nil || n.Secret || n.Unseen || n.Junk || len(n.Replies) > 0 || !echoesJoined(r.Text, c.Verb, n.Verb) {
-		return nil
+		return
+	}
+	if m := sess.xfer; m != nil && m.joined != nil {
+		// (A reply settles the one before; a held 421 settled at a
+		// command does not.)
+		t.settleJoined(sess, 0, true)
 	}
 	sess.pending = slices.DeleteFunc(sess.pending, func(p *Command) bool { return p == n })
 	n.Status = StatusJoined
-	if dc := n.Data; dc != nil && !dc.Seen() {
-		// A PORT the server never read as one: it connects to nothing.
+	sess.memo().joined = n
+}
+
+// settleJoined decides the join proposed for the command joined took
+// out of the pending queue, at the next reply (code) or at the session's
+// end (atEnd), and reports that command when the join stands. It is
+// refuted (the command waits for its reply again, and takes this one) by
+// what a server that read the two lines apart shows:
+//
+//   - the server connected to the command's PORT: it read it as one;
+//   - the reply fits the command (ftp.ValidReply), and no command waits
+//     for one, or the one next in line cannot take it (a 200 while a
+//     RETR waits, a 150 while a QUIT does). Joined, it would be a reply
+//     without a command, and a transfer that ran would read "no data
+//     connection was expected".
+//
+// A reply that fits the command next in line as well is that command's
+// (ProFTPD: the client sends the line again once the 500 came). A 421
+// closes the session: it refutes nothing. Deciding at the next reply
+// bounds what waits to one command per session, and reports it late by
+// one reply at most.
+func (t *Tracker) settleJoined(sess *Session, code int, atEnd bool) {
+	n := sess.xfer.joined
+	sess.xfer.joined = nil
+	if refutesJoined(sess, n, code, atEnd) {
+		n.Status = StatusPending
+		i := slices.IndexFunc(sess.pending, func(p *Command) bool { return p.Index > n.Index })
+		if i < 0 {
+			i = len(sess.pending)
+		}
+		sess.pending = slices.Insert(sess.pending, i, n)
+		return
+	}
+	if dc := n.Data; dc != nil {
+		// A PORT the server never read as one (nothing connected to
+		// it: refutesJoined): it connects to nothing.
 		t.retract(sess, dc)
 	}
-	return n
+	t.reportCommand(sess, n)
+}
+
+// refutesJoined tells whether what came after the join of n (settleJoined)
+// shows the server read n as a line of its own.
+func refutesJoined(sess *Session, n *Command, code int, atEnd bool) bool {
+	if dc := n.Data; dc != nil && dc.Seen() {
+		return true
+	}
+	if atEnd || code == 421 || ftp.IsKnownVerb(n.Verb) && !ftp.ValidReply(n.Verb, code) {
+		return false
+	}
+	return len(sess.pending) == 0 || !ftp.ValidReply(sess.pending[0].Verb, code)
 }
 
 // echoesJoined reports whether the first line of a reply's text holds
@@ -1253,6 +1309,9 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	// A 421 nothing came after: the server closed the session with it.
 	t.settle421(sess, false)
+	if m := sess.xfer; m != nil && m.joined != nil {
+		t.settleJoined(sess, 0, true)
+	}
 	if sess.clientGap {
 		// A gap of the client's bytes no command came after: it may
 		// have held a PORT whose connection the server tried (data.go).

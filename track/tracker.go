@@ -299,6 +299,12 @@ type Limits struct {
 	// measured shorter than it ran (an announcement or SYN from then
 	// waits longer before it is final), never longer.
 	ClockStepsNotKept int `json:"clock_steps_not_kept,omitempty"`
+	// InputBreaksNotKept counts times between input files the capture did
+	// not look (InputBreak) that came while maxBreaks others within the
+	// longest wait were kept: the oldest was forgotten, and a wait it cut
+	// (a SYN whose answer, or an announcement whose SYN, was in a missing
+	// file) reads unanswered or not attempted instead of undetermined.
+	InputBreaksNotKept int `json:"input_breaks_not_kept,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements

@@ -108,3 +108,41 @@ func TestReadTakesTimeBetweenFilesAsNotCaptured(t *testing.T) {
 		})
 	}
 }
+
+// TestInputBreaksNotKeptAreNoted: of a rotation read with many files
+// missing (each next file 10 s after the last one's end), the tracker
+// keeps 16 breaks, and the oldest gave way silently: a wait it cut then
+// reads unanswered or not attempted (track's
+// TestInputBreaksPastTheBoundAreCounted) with nothing saying why. The
+// summary's note and the JSON summary's limits count it.
+func TestInputBreaksNotKeptAreNoted(t *testing.T) {
+	c, first := newWireCap(t)
+	s := newWireSession(c) // ... PASV, 227 10.0.0.1:40000
+	s.cmd("RETR f.bin")
+	files := []string{first}
+	for range 17 {
+		files = append(files, nextWireFile(t, c, 10*time.Second))
+		s.cmd("NOOP")
+		s.reply("200 NOOP ok")
+	}
+	c.wait(3 * time.Minute)
+	s.quit()
+	var out, errb bytes.Buffer
+	if code := run(append([]string{"read", "--color", "never"}, files...), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := strings.Join(strings.Fields(out.String()), " ")
+	if want := "1 breaks between input files (time the capture did not look) beyond the 16 kept"; !strings.Contains(text, want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	recs := runJSONRecords(t, append([]string{"read", "--json"}, files...))
+	var got any
+	for _, r := range recs {
+		if r["type"] == "summary" {
+			got = r["limits"].(map[string]any)["input_breaks_not_kept"]
+		}
+	}
+	if got != float64(1) {
+		t.Errorf("summary limits.input_breaks_not_kept = %v, want 1", got)
+	}
+}
