@@ -167,10 +167,18 @@ type Conn struct {
 
 // Feed consumes the next bytes of direction dir (0 or 1, either may be
 // the client). Bytes after the direction is settled are ignored (Wants).
+//
+// A server's HelloRetryRequest is passed on to the other direction's
+// Scanner, which then reads the client's second ClientHello: the client
+// sends it (and the ChangeCipherSpec before it) only once the request
+// reached it, so at any capture point the request comes first.
 func (c *Conn) Feed(dir int, p []byte) {
 	dir &= 1
 	if s := &c.scan[dir]; !s.Done() {
 		s.Feed(p)
+		if h := s.ServerHello(); h != nil && (h.HelloRetry || h.Retried) {
+			c.scan[dir^1].retryAsked()
+		}
 	}
 	c.walkRecords(dir, p)
 }

@@ -14,6 +14,11 @@
 //     bytes in order, in chunks of any size, across any TLS record split.
 //     The first handshake message fixes the direction's role: a ClientHello
 //     or a ServerHello (a HelloRetryRequest, then the real ServerHello).
+//     A client direction whose peer sent a HelloRetryRequest (Conn tells
+//     its Scanner) is read past its middlebox-compatibility
+//     ChangeCipherSpec to its second ClientHello, which replaces the first
+//     (ClientHello.Retried); without that word a client's ChangeCipherSpec
+//     ends its reading, as a TLS ≤1.2 client's Finished is encrypted.
 //     After a TLS ≤1.2 ServerHello it reads the types of the following
 //     plaintext messages, up to the first Certificate, ServerKeyExchange,
 //     CertificateRequest, ServerHelloDone or ChangeCipherSpec, to tell a
@@ -27,7 +32,10 @@
 //     and for naming the connection (SNI, ALPN). They own their bytes.
 //   - Decide: combines both directions into a Verdict: Full, Resumed (by
 //     session ID, ticket or PSK), Refused (offered, not accepted) or Unknown
-//     (with the reason).
+//     (with the reason; also a handshake the server's alert or close ended
+//     before a ServerHello, whose offers, HelloRetry and alerts are filled
+//     in). After a HelloRetryRequest the offers judged are the second
+//     ClientHello's when it was read.
 //   - Conn: both directions of one connection in capture order: a Scanner
 //     each, and a walk of every record header (content type, length) that
 //     tells whether anything but the handshake crossed (Verdict.Content:
@@ -47,7 +55,9 @@
 //     not finished is not read.
 //
 // Clock: none. Order is all it uses: Conn relies on the caller feeding the
-// two directions in the order the capture shows them.
+// two directions in the order the capture shows them (a client sends its
+// second ClientHello only after the HelloRetryRequest reached it, so at
+// any capture point the request comes first).
 //
 // It does not own TCP reassembly, deciding which connection is an FTPS data
 // connection, or printing: SNI and ALPN are peer-controlled bytes that the

@@ -117,6 +117,16 @@ func FuzzConn(f *testing.F) {
 	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(alert13)), cat(sh, ccsRecord(), prot(23), prot(900), prot(finished13), prot(250), prot(250), prot(alert13)), uint16(0), uint8(0), uint16(0))
 	f.Add(cat(ch, ccsRecord(), prot(finished13), prot(1017)), cat(sh, ccsRecord(), prot(900), prot(finished13), prot(250)), uint16(300), uint8(3), uint16(62))
 	f.Add(records(recHandshake, clientHello(clientOpts{}), 0), cat(records(recHandshake, cat(serverHello(serverOpts{}), flight12()), 0), ccsRecord(), prot(4664)), uint16(64), uint8(1), uint16(30))
+	// A HelloRetryRequest: the client's second ClientHello, then the
+	// server's alert (rclone against vsftpd) or its ServerHello. Pieces of
+	// the first hello's length put the request before the second hello.
+	psk := clientOpts{versions: []uint16{0x0304}, pskModes: []byte{1}, pskIDs: 1}
+	ch1 := records(recHandshake, clientHello(psk), 0)
+	hrr := records(recHandshake, serverHello(serverOpts{hrr: true, version: 0x0304}), 0)
+	ch2 := cat(ccsRecord(), records(recHandshake, clientHello(psk), 0))
+	piece := uint16(len(ch1) - 1)
+	f.Add(cat(ch1, ch2), cat(hrr, ccsRecord(), alertRecord(2, 47)), piece, uint8(0), uint16(0))
+	f.Add(cat(ch1, ch2, prot(finished13)), cat(hrr, ccsRecord(), records(recHandshake, serverHello(serverOpts{version: 0x0304, psk: true}), 0), prot(23), prot(finished13)), piece, uint8(5), uint16(40))
 	f.Fuzz(func(t *testing.T, a, b []byte, frag uint16, chunk uint8, keep uint16) {
 		n := int(frag)%2048 + 1
 		var steps []connStep
@@ -143,6 +153,9 @@ func FuzzConn(f *testing.F) {
 		}
 		if vw.Content == ContentHandshakeOnly && !whole.Hello() {
 			t.Fatal("handshake only without a hello")
+		}
+		if vw.ClientRetried && !vw.HelloRetry {
+			t.Fatal("a second ClientHello read without a HelloRetryRequest")
 		}
 
 		var snapped Conn

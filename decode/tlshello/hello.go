@@ -55,6 +55,11 @@ type ClientHello struct {
 	PSKIdentities int
 	PSKModes      uint8 // bits PSKModeKE, PSKModeDHEKE from psk_key_exchange_modes (45)
 	EarlyData     bool  // early_data (42) present
+	// Retried: this is the client's second ClientHello, sent after the
+	// server's HelloRetryRequest (RFC 8446 §4.1.4). Its offers are the
+	// ones the server answered; it replaces the first. Only a Scanner
+	// that Conn told of the request reads it (see Conn).
+	Retried bool
 
 	ServerNameTruncated bool // SNI host_name longer than MaxServerName
 	ALPNTruncated       bool // ALPN list longer than MaxALPN
@@ -187,7 +192,8 @@ func malformed(format string, args ...any) error {
 }
 
 // parseClientHello decodes a ClientHello body (RFC 8446 §4.1.2, RFC 5246
-// §7.4.1.2) into h, which the caller has zeroed except RecordVersion.
+// §7.4.1.2) into h, which the caller has zeroed except RecordVersion and
+// Retried.
 func parseClientHello(body []byte, h *ClientHello) error {
 	r := reader{b: body}
 	h.LegacyVersion = Version(r.u16())

@@ -68,6 +68,11 @@ type Scanner struct {
 	keep    bool // the current message body is the hello: collect it
 	hello   bool // a complete hello was parsed
 	done    bool
+	// retry: the peer sent a HelloRetryRequest (Conn tells a client's
+	// Scanner, retryAsked), so this client's next handshake message is its
+	// second ClientHello, and a ChangeCipherSpec before it is the
+	// middlebox-compatibility one (RFC 8446 §D.4), not encryption.
+	retry   bool
 	scanned int
 	buf     []byte // hello body straddling chunks or records; kept by Reset
 	err     error
@@ -84,6 +89,13 @@ func (s *Scanner) Reset() {
 	buf := s.buf[:0]
 	*s = Scanner{buf: buf}
 }
+
+// retryAsked tells s that its peer sent a HelloRetryRequest: a client
+// direction then goes on past its ChangeCipherSpec to read its second
+// ClientHello (Conn calls it; a Scanner alone cannot tell that
+// ChangeCipherSpec from a TLS ≤1.2 client's, after which its Finished is
+// encrypted).
+func (s *Scanner) retryAsked() { s.retry = true }
 
 // Done reports whether more bytes cannot change what s has found: the hello
 // and what follows it are settled, encryption has begun, an alert arrived,
@@ -240,11 +252,14 @@ func (s *Scanner) gotAlert() {
 }
 
 // changeCipherSpec handles a ChangeCipherSpec record: after it a TLS ≤1.2
-// peer encrypts, so scanning ends, except after a HelloRetryRequest, where
-// it is the TLS 1.3 middlebox-compatibility record (RFC 8446 §D.4).
+// peer encrypts, so scanning ends, except around a HelloRetryRequest, where
+// it is the TLS 1.3 middlebox-compatibility record (RFC 8446 §D.4): the
+// server's after its request, the client's before its second ClientHello.
 func (s *Scanner) changeCipherSpec() {
 	switch {
 	case s.role == roleServer && s.hello && s.server.HelloRetry:
+		return
+	case s.role == roleClient && s.hello && s.retry && !s.client.Retried:
 		return
 	case s.role == roleServer && s.hello:
 		if s.server.Flight == FlightUnseen {
@@ -346,8 +361,17 @@ func (s *Scanner) beginMessage(typ uint8, length int) {
 			return
 		}
 	case roleClient:
-		// Client Certificate, ClientKeyExchange, CertificateVerify, or a
-		// second ClientHello after a HelloRetryRequest: nothing to keep.
+		if s.retry && !s.client.Retried && s.hello {
+			// The peer asked for the hello again: nothing else may come
+			// before it.
+			if typ != msgClientHello {
+				s.fail(ErrMalformed, "handshake message type %d after HelloRetryRequest", typ)
+				return
+			}
+			s.keep = true
+		}
+		// Otherwise client Certificate, ClientKeyExchange,
+		// CertificateVerify: nothing to keep.
 	}
 	if s.keep {
 		s.recordVersion = s.msgRecordVersion
@@ -362,7 +386,8 @@ func (s *Scanner) endHello(body []byte) {
 	s.keep = false
 	var err error
 	if s.role == roleClient {
-		s.client = ClientHello{RecordVersion: s.recordVersion}
+		retried := s.hello && s.retry
+		s.client = ClientHello{RecordVersion: s.recordVersion, Retried: retried}
 		err = parseClientHello(body, &s.client)
 	} else {
 		retried := s.hello && s.server.HelloRetry
@@ -374,7 +399,8 @@ func (s *Scanner) endHello(body []byte) {
 		}
 	}
 	// A hello that fails to parse is not reported, even after a valid
-	// HelloRetryRequest: its fields may be half overwritten.
+	// HelloRetryRequest (or a valid first ClientHello): its fields may be
+	// half overwritten.
 	s.hello = err == nil
 	s.err = err
 }

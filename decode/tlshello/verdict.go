@@ -61,12 +61,17 @@ type Verdict struct {
 	// Offered holds what the client certainly offered: ByTicket for a
 	// non-empty session ticket, ByPSK for PSK identities, and BySessionID
 	// only once a TLS ≤1.2 server's echo proved the ID named a session.
+	// After a HelloRetryRequest they are the second ClientHello's when it
+	// was read (ClientRetried): a client may drop an offer there.
 	Offered Mechanism
 	// Used is how the session was resumed (Resumed only). It is 0 when a
 	// TLS ≤1.2 server sent an abbreviated handshake with no visible offer.
 	Used       Mechanism
 	Version    Version // negotiated; 0 until a ServerHello settles it
 	HelloRetry bool    // the server sent a HelloRetryRequest
+	// ClientRetried: the ClientHello judged is the client's second, sent
+	// after the HelloRetryRequest (ClientHello.Retried).
+	ClientRetried bool
 	// ClientAlert and ServerAlert are the first plaintext alert from each
 	// side (zero when none). A side is known by its hello, or as the peer
 	// of the side that sent one.
@@ -90,6 +95,9 @@ type Verdict struct {
 // Decide judges the connection whose two directions a and b scanned, in
 // either order; either may be nil when only one direction was captured.
 //
+// The ClientHello judged is the last one read: after a HelloRetryRequest,
+// the client's second when its Scanner read it (Conn).
+//
 // Rules, for the last ServerHello that is not a HelloRetryRequest:
 //   - TLS 1.3: Resumed ByPSK when the ServerHello carries pre_shared_key.
 //     The echoed legacy_session_id means nothing in TLS 1.3.
@@ -102,6 +110,11 @@ type Verdict struct {
 //     ticket. A ticket offered with an empty session ID needs the next
 //     message to tell.
 //   - Full becomes Refused when the client offered a ticket or PSK.
+//
+// Without a ServerHello that settles the version (none, or only a
+// HelloRetryRequest: the server's answer to the second ClientHello was an
+// alert, a close, or is not in the capture) the verdict is Unknown, with
+// the offers, HelloRetry and the alerts filled in.
 //
 // Without the ClientHello, offers are unknown, so Refused cannot be told
 // from Full and the TLS ≤1.2 echo cannot be checked.
@@ -141,6 +154,7 @@ func Decide(a, b *Scanner) Verdict {
 	}
 	if c != nil {
 		v.Offered = c.Offers()
+		v.ClientRetried = c.Retried
 	}
 	if s == nil || s.HelloRetry {
 		v.HelloRetry = s != nil

@@ -32,6 +32,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		add(d.outcome(s, dc, nat, nil))
 		add(d.tlsNotResumed(s, dc))
 		add(d.tlsReset(s, dc))
+		add(d.tlsFailed(s, dc))
 		d.noteDataTLS(s, dc)
 		add(d.tlsRequired(s, dc))
 		add(d.dataCleartext(s, dc))

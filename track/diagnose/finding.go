@@ -76,6 +76,7 @@ const (
 	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
 	CodeActiveRefused     = "active-refused"          // the server refused PORT/EPRT naming the client's own address: active mode off, or the address (a NAT in front of the client)
 	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
+	CodeTLSFailed         = "data-tls-failed"         // the server ended a data connection's TLS handshake before its ServerHello (a fatal alert; a close after its HelloRetryRequest)
 	CodeTransferAborted   = "transfer-aborted"        // the server started a transfer (1yz), then failed it (4yz/5yz, or a 421)
 	CodeSessionRefused    = "session-refused"         // the server answered the connection with 421 (its connection limit), or closed it without a greeting
 	// CodePMTUBlackHole: a data connection's sender kept sending a
@@ -119,7 +120,7 @@ var Codes = []string{
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed, CodeGreetingLate, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
-	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset,
+	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
 	CodeTLSRequired, CodeDataCleartext,

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -281,4 +282,140 @@ func (d *Diagnoser) tlsReset(s *track.Session, dc *track.DataConn) *Finding {
 		f.Advice = "pyftpdlib (1.5.7 at least) drops a data connection on which the client speaks before sending the transfer command, and curl starts TLS on it at once: use a client that sends RETR/STOR/LIST first (Python ftplib, lftp, FileZilla), or a pyftpdlib whose data channel waits for the transfer command." + d.family(s).note()
 	}
 	return f
+}
+
+// tlsFailed recognises a data connection of an FTPS session whose TLS
+// handshake the server ended before its ServerHello, after the client's
+// ClientHello: by a fatal alert, which before any key is agreed travels
+// in clear (RFC 8446 §6, RFC 5246 §7.2), so its description is read; or,
+// after its HelloRetryRequest, by closing the connection (its FIN first,
+// or its reset) with neither ServerHello nor alert. The data channel's
+// TLS never started, so the transfer moved nothing on it, whatever the
+// encrypted control channel said. rclone 1.60 against vsftpd 3.0.3
+// (require_ssl_reuse=YES): the server asked for the hello again, and
+// answered the second, which offered to resume a session (a PSK), with a
+// fatal illegal_parameter. A reset before the server sent a byte is
+// tlsReset's; an alert after a ServerHello is encrypted, and
+// tlsNotResumed judges such a handshake.
+func (d *Diagnoser) tlsFailed(s *track.Session, dc *track.DataConn) *Finding {
+	h, ok := any(dc).(tlsHandshaker)
+	if !ok || !ftpsControl(d.state(s), s) {
+		return nil
+	}
+	v, seen := h.TLSHandshake()
+	// Version 0: no ServerHello settled one (none, or only a
+	// HelloRetryRequest). ErrIncomplete: every byte read parsed, and the
+	// reading ended there, not at a bound or a malformed record.
+	if !seen || v.Version != 0 || !errors.Is(v.Reason, tlshello.ErrIncomplete) || !dc.TLSClientHelloRead() ||
+		dc.Outcome != track.OutcomeConnected || !dc.TLSHandshakeOnly() {
+		return nil
+	}
+	server, client := 0, 1 // the FTP server is the TLS server (RFC 4217): the opener in active mode
+	if dc.Passive {
+		server, client = 1, 0
+	}
+	var closed string
+	switch {
+	case dc.EndReason == track.EndRST && dc.RSTFromServer == dc.Passive:
+		closed = "reset"
+	case !dc.FINTS[server].IsZero() && !dc.FINTS[client].Before(dc.FINTS[server]):
+		closed = "FIN"
+	}
+	// A fatal alert ends the connection (RFC 8446 §6.2); a warning one
+	// need not: the reading stops at it, so a ServerHello after it would
+	// go unread.
+	alert := v.ServerAlert.Fatal()
+	// A close alone is a refusal only once the server had spoken TLS (its
+	// HelloRetryRequest) and every byte was read: a ServerHello in a
+	// capture hole, or after a warning alert, would be another story.
+	if !alert && (!v.HelloRetry || closed == "" || !v.ServerAlert.IsZero() || dc.CaptureHole()) {
+		return nil
+	}
+	offer := "no resumption offered"
+	if v.Offered != 0 {
+		offer = fmt.Sprintf("offering %s", v.Offered)
+	}
+	var hellos, retried string
+	switch {
+	case v.HelloRetry && v.ClientRetried:
+		hellos = fmt.Sprintf("ClientHello, HelloRetryRequest, ClientHello again (%s)", offer)
+		retried = fmt.Sprintf(" It had asked for the client's hello again (a HelloRetryRequest) and refused the second one, which offered %s.", offerWords(v.Offered))
+	case v.HelloRetry:
+		hellos = fmt.Sprintf("ClientHello (%s), HelloRetryRequest", offer)
+		retried = " It had asked for the client's hello again first (a HelloRetryRequest)."
+	default:
+		hellos = fmt.Sprintf("ClientHello (%s)", offer)
+	}
+	f := &Finding{Code: CodeTLSFailed, Severity: SeverityError, TS: when(dc), Data: dc, Packets: packets([]uint64{dc.SYNNum})}
+	if alert {
+		f.Evidence = fmt.Sprintf("data connection #%d %s -> %s: %s, then the server's %v alert, no ServerHello",
+			dc.ID, dc.Client, dc.Server, hellos, v.ServerAlert)
+		f.Message = fmt.Sprintf("The server ended the data connection's TLS handshake with a fatal %s alert%s before its ServerHello: the data channel's TLS never started, so this transfer moved nothing.%s The alert, sent before any key was agreed, is in clear; its name is all the capture tells of the server's reason.",
+			alertName(v.ServerAlert), alertGloss(v.ServerAlert), retried)
+	} else {
+		f.Evidence = fmt.Sprintf("data connection #%d %s -> %s: %s, then the server's %s after %s, no ServerHello or alert",
+			dc.ID, dc.Client, dc.Server, hellos, closed, dur(dc.Duration()))
+		f.Message = fmt.Sprintf("The server closed the data connection (its %s) during its TLS handshake, with no ServerHello and no alert to say why: the data channel's TLS never started, so this transfer moved nothing.%s",
+			closed, retried)
+	}
+	f.Advice = "Nothing to change in the firewall: the data connection opened, and its TLS handshake failed. The server's log gives its TLS library's reason"
+	switch d.family(s).kind {
+	case policy.ServerVsftpd:
+		f.Advice += " (vsftpd writes OpenSSL's with debug_ssl=YES in vsftpd.conf)"
+	case policy.ServerProFTPD:
+		f.Advice += " (ProFTPD: the file its TLSLog names)"
+	}
+	f.Advice += "."
+	if v.HelloRetry && v.ClientRetried && v.Offered != 0 {
+		// What the capture shows of the refused hello, for the reader to
+		// test: not a cause it can prove.
+		f.Advice += " The refused hello was a retried one that offered to resume a session: comparing with a client that needs no retry (its first key share for a group the server accepts; a HelloRetryRequest usually asks for another) or that offers no resumption tells which the server objects to."
+	}
+	return f
+}
+
+// offerWords names the resumption offers of a ClientHello for a
+// sentence: "to resume a TLS session (psk)", or "no session to resume".
+func offerWords(m tlshello.Mechanism) string {
+	if m == 0 {
+		return "no session to resume"
+	}
+	return fmt.Sprintf("to resume a TLS session (%s)", m)
+}
+
+// alertName is an alert's description as TLS names it, with its number:
+// "illegal_parameter(47)" (tlshello.Alert.String without the level).
+func alertName(a tlshello.Alert) string {
+	s := a.String()
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+// alertGloss says in words what the handshake alerts a server sends
+// before its ServerHello mean (RFC 8446 §6.2), as a parenthesis after
+// the name: "" for the others.
+func alertGloss(a tlshello.Alert) string {
+	switch a.Description {
+	case 40:
+		return " (no set of parameters both sides accept: cipher suites, groups, signature algorithms)"
+	case 47:
+		return " (a field of the client's hello was wrong or inconsistent with the others)"
+	case 50:
+		return " (the client's hello could not be decoded)"
+	case 70:
+		return " (no TLS version both sides accept)"
+	case 71:
+		return " (the server requires stronger cipher suites than the client offered)"
+	case 80:
+		return " (a failure of the server's own, not of the client's hello)"
+	case 109:
+		return " (the client's hello lacks an extension the server requires)"
+	case 112:
+		return " (the server does not serve the name the client asked for, SNI)"
+	case 120:
+		return " (none of the application protocols the client offered, ALPN)"
+	}
+	return ""
 }

@@ -879,6 +879,15 @@ func (v *verdictWriter) encryptedControl() {
 		v.accountFor(CodeTLSReset)
 		v.text = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server reset %s at the client's TLS ClientHello (see data-tls-reset); no firewall helper can follow them, so the passive range must stay open statically",
 			plural(a.findings[CodeTLSReset], "data connection", "data connections"))
+	case a.hidden > 0 && failedPassive(a) == 0 && a.findings[CodeTLSFailed] > 0:
+		// Made, but their TLS never started (tls.go): not "worked".
+		v.accountFor(CodeTLSFailed)
+		n, them := a.findings[CodeTLSFailed], "them"
+		if n == 1 {
+			them = "it"
+		}
+		v.text = fmt.Sprintf("the control channel is encrypted and the data connections were made, but the server ended the TLS handshake of %s before its ServerHello, so no file moved on %s (see data-tls-failed); no firewall helper can follow them, so the passive range must stay open statically",
+			plural(n, "data connection", "data connections"), them)
 	case a.hidden > 0 && failedPassive(a) == 0 && a.findings[CodeTLSRequired] > 0:
 		// Made, but refused for want of TLS on them (tlsdata.go): not
 		// "worked". The replies that would say so are ciphertext.
