@@ -129,9 +129,19 @@
 // RST; running.go), for a session picked up mid-stream whose first reply
 // ends a transfer (226, 426, 451, 552) within two seconds after that
 // connection ended, or while it still ran and had sent within two
-// seconds: exactly one between the session's peers must fit. It becomes
-// the session's inferred data connection whose start the capture missed
-// (DataConn.StartMissed; one still running is followed from there).
+// seconds: exactly one between the session's peers must fit, and no
+// other session picked up mid-stream between the same hosts may be
+// waiting on its own transfer (no reply but a 1yz, no data connection:
+// at most 8 such sessions listed per host pair, past them none claims).
+// It becomes the session's inferred data connection whose start the
+// capture missed (DataConn.StartMissed; one still running is followed
+// from there). A session that is itself waiting so when the capture ends
+// (the transfer that hangs) takes the one such connection between its
+// peers still open then, its transfer never ended in the capture
+// (EndCode 0). Its mode is active from the server's port 20, else unknown
+// (DataConn.ModeUnknown): the SYN, which would tell, is not in the
+// capture. A search that found none where a bound may have kept it out
+// is counted (Limits.RunningFull, RunningLate).
 //
 // What a session keeps of its history depends on the output: for the text
 // transcript it keeps its commands, data connections and events (bounded
@@ -271,7 +281,14 @@
 //   - connections the capture began during (no SYN), summed up for a
 //     session picked up mid-stream to claim: 16 (one quiet for a minute
 //     makes room; past that the first ones stay); an ended one leaves
-//     two seconds after its end
+//     two seconds after its end; the host pairs of those the full table
+//     left out: 8 (past them any pair counts as left out); a transfer
+//     that found none while its pair was left out, or after the first
+//     three minutes, is counted (Limits.RunningFull, RunningLate)
+//   - sessions picked up mid-stream listed by host pair, for a
+//     connection the capture began during to be claimed only when no
+//     other may own it: 8 per pair (past them counted, and none of the
+//     pair claims one); each until its end, or the capture's
 //   - announcements that expired unused: 1,024 tombstones (endpoint and
 //     the peer that was to connect), each for an hour of packet time; a
 //     SYN to one is counted (Limits.DataAfterExpiry), not followed

@@ -661,6 +661,14 @@ type DataConn struct {
 	// was padding.)
 	startMissed bool
 	endCode     uint16
+	// modeUnknown: one whose start the capture missed (startMissed) and
+	// whose mode nothing in the capture tells (ModeUnknown): Passive is
+	// set so that Client is the FTP client's end. (In what was padding.)
+	modeUnknown bool
+	// endedFirst: one whose start the capture missed that had ended when
+	// the reply that ended its transfer came (EndedBeforeReply). (In
+	// what was padding.)
+	endedFirst bool
 	// Announced is the endpoint as the reply or command stated it (for
 	// EPSV, the control server's address with the announced port).
 	Announced netip.AddrPort
@@ -1037,6 +1045,10 @@ const (
 	flagTLSSetUp
 	// flagTLSRefused: Session.TLSRefused.
 	flagTLSRefused
+	// flagFinalReply: the server sent a reply other than a 1yz: a
+	// session picked up mid-stream is then not left waiting on a
+	// transfer begun before the capture (claimRunningAtEnd).
+	flagFinalReply
 )
 
 // TLSRefused tells that the control channel turned to TLS (WasEncrypted)

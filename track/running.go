@@ -2,6 +2,7 @@ package track
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -24,9 +25,18 @@ import (
 // that reply (the server sends it as the data connection closes), or
 // still runs and sent within runningTie before it (a server that sends
 // it once the last byte is written, then closes): claimRunning. Two such
-// candidates, or none, and nothing is claimed. What is claimed is
-// an inferred data connection (MatchInferred) whose start the capture
-// missed (StartMissed): its bytes are those seen, not the file's.
+// candidates, or none, and nothing is claimed. A session left waiting on
+// such a transfer (the transfer that hangs, that tcpdump was started
+// for: no reply but a 1yz, no data connection) claims at the capture's
+// end the one still open between its peers that carried bytes, when no
+// other such session is between the same hosts: claimRunningAtEnd. What
+// is claimed is an inferred data connection (MatchInferred) whose start
+// the capture missed (StartMissed): its bytes are those seen, not the
+// file's. Its SYN is not in the capture, so who connected to whom is
+// not either: from port 20, the server's ftp-data port, the server
+// connected (active mode); else the mode is unknown (ModeUnknown), as
+// servers connect from other ports too (vsftpd with
+// connect_from_port_20=NO, ProFTPD and Pure-FTPd not run as root).
 
 // maxRunning bounds the connections summed up (runningFlows).
 const maxRunning = 16
@@ -50,6 +60,60 @@ const maxRunningHole = 16 << 20
 // runningFlows holds the connections the capture began during.
 type runningFlows struct {
 	flows []runningFlow // at most maxRunning
+}
+
+// maxLeftOut bounds the host pairs leftOutPairs names.
+const maxLeftOut = 8
+
+// leftOutPairs names the host pairs of connections the running table,
+// full, left out: a session between them that finds no connection may
+// have lost its own to the bound (Limits.RunningFull). Past maxLeftOut
+// pairs, any pair may have.
+type leftOutPairs struct {
+	pairs [maxLeftOut][2]netip.Addr
+	n     int
+	all   bool
+}
+
+// hostPair is the pair of a and b in a fixed order.
+func hostPair(a, b netip.Addr) [2]netip.Addr {
+	if b.Less(a) {
+		a, b = b, a
+	}
+	return [2]netip.Addr{a, b}
+}
+
+// add names the pair of a and b.
+func (l *leftOutPairs) add(a, b netip.Addr) {
+	p := hostPair(a, b)
+	for i := range l.n {
+		if l.pairs[i] == p {
+			return
+		}
+	}
+	if l.n == maxLeftOut {
+		l.all = true
+		return
+	}
+	l.pairs[l.n] = p
+	l.n++
+}
+
+// has tells whether a connection between a and b may have been left out.
+func (l *leftOutPairs) has(a, b netip.Addr) bool {
+	if l == nil {
+		return false
+	}
+	if l.all {
+		return true
+	}
+	p := hostPair(a, b)
+	for i := range l.n {
+		if l.pairs[i] == p {
+			return true
+		}
+	}
+	return false
 }
 
 // runningFlow sums up one connection whose start the capture missed.
@@ -130,6 +194,10 @@ func (t *Tracker) noteRunning(s *decode.Segment) {
 			}
 		}
 		if s.TS.Sub(r.flows[i].last) <= runningIdle {
+			if t.runningLeftOut == nil {
+				t.runningLeftOut = new(leftOutPairs)
+			}
+			t.runningLeftOut.add(s.Src.Addr(), s.Dst.Addr())
 			return
 		}
 		t.dropRunning(i)
@@ -199,53 +267,226 @@ func runningEnd(code int) bool {
 // exactly one may fit. One still running goes on as a data connection
 // followed from here: its close ends it.
 func (t *Tracker) claimRunning(sess *Session, code int, ts time.Time) {
-	r := t.running
-	if r == nil || !runningEnd(code) || sess.ended || sess.Encrypted {
+	if !runningEnd(code) || sess.ended || sess.Encrypted {
 		return
 	}
+	pick, n := t.runningFor(sess, func(f *runningFlow) bool {
+		at, ok := f.ended()
+		if !ok {
+			at = f.last
+		}
+		return !at.After(ts) && ts.Sub(at) <= runningTie
+	})
+	if n == 0 {
+		t.runningMissed(sess, ts)
+	}
+	if pick < 0 || t.othersWaiting(sess) || t.noDataRoom(sess) != "" {
+		return
+	}
+	t.takeRunning(sess, pick, code)
+}
+
+// runningWaits tells whether sess may be left waiting on a transfer
+// begun before the capture: picked up mid-stream, in clear text, with no
+// data connection, and no reply from the server but a 1yz (a final reply
+// ends the transfer, or answers a command no server takes during one).
+func runningWaits(sess *Session) bool {
+	return sess.Midstream && !sess.Encrypted && sess.OneSide == BothSides && sess.DataCount == 0 && sess.flags&flagFinalReply == 0
+}
+
+// claimRunningAtEnd: sess, ending with the capture, left waiting on a
+// transfer begun before the capture (runningWaits: the transfer that
+// hangs), claims the one connection between its peers summed up that
+// carried bytes, one way, and is still open, as its data connection,
+// its transfer never ended in the capture (EndCode 0). None is claimed
+// when two could be it, or when another session waiting so is between
+// the same hosts (othersWaiting: those that ended with the capture too
+// stay listed for this): it could be that one's.
+func (t *Tracker) claimRunningAtEnd(sess *Session) {
+	if !runningWaits(sess) {
+		return
+	}
+	pick, n := t.runningFor(sess, func(f *runningFlow) bool {
+		// Still open, its bytes one way: a file's (a connection with
+		// bytes both ways is another service's: a remote desktop, a
+		// database, a shell on an unprivileged port; no reply ties it to
+		// the transfer by time).
+		_, ended := f.ended()
+		return !ended && (f.bytes[0] == 0 || f.bytes[1] == 0)
+	})
+	if n == 0 && sess.replied {
+		// (Only a session whose transfer shows, its 1yz seen: one with
+		// an unanswered command alone may wait on none.)
+		t.runningMissed(sess, t.last)
+	}
+	if pick < 0 || t.othersWaiting(sess) || t.noDataRoom(sess) != "" {
+		return
+	}
+	t.takeRunning(sess, pick, 0)
+}
+
+// maxMidstreamPerPair bounds the sessions picked up mid-stream the
+// midstream index lists per host pair; past it they are counted, and a
+// connection between those hosts the capture began during is claimed
+// for none of them (othersWaiting).
+const maxMidstreamPerPair = 8
+
+// midstreamPair lists the open sessions picked up mid-stream between two
+// hosts (either way), and counts those past maxMidstreamPerPair.
+type midstreamPair struct {
+	list  []*Session
+	extra int
+}
+
+// noteMidstream lists sess, picked up mid-stream, in the midstream index
+// until its end (forgetMidstream), or the tracker's for one that ends
+// with the capture.
+func (t *Tracker) noteMidstream(sess *Session) {
+	if t.midstream == nil {
+		t.midstream = make(map[[2]netip.Addr]*midstreamPair)
+	}
+	k := hostPair(sess.Client.Addr(), sess.Server.Addr())
+	p := t.midstream[k]
+	if p == nil {
+		p = &midstreamPair{}
+		t.midstream[k] = p
+	}
+	if len(p.list) == maxMidstreamPerPair {
+		p.extra++
+		return
+	}
+	p.list = append(p.list, sess)
+}
+
+// forgetMidstream takes sess, ended, out of the midstream index.
+func (t *Tracker) forgetMidstream(sess *Session) {
+	k := hostPair(sess.Client.Addr(), sess.Server.Addr())
+	p := t.midstream[k]
+	if p == nil {
+		return
+	}
+	if i := slices.Index(p.list, sess); i >= 0 {
+		p.list = slices.Delete(p.list, i, i+1)
+	} else if p.extra > 0 {
+		p.extra--
+	}
+	if len(p.list) == 0 && p.extra == 0 {
+		delete(t.midstream, k)
+	}
+}
+
+// othersWaiting tells whether another session between sess's hosts,
+// picked up mid-stream, open (or ended with the capture), may be waiting
+// on a transfer begun before the capture (runningWaits), or more than
+// maxMidstreamPerPair of them are listed: a connection between those
+// hosts the capture began during may be that one's, and none claims it.
+func (t *Tracker) othersWaiting(sess *Session) bool {
+	p := t.midstream[hostPair(sess.Client.Addr(), sess.Server.Addr())]
+	if p == nil {
+		return false
+	}
+	if p.extra > 0 {
+		return true
+	}
+	for _, x := range p.list {
+		if x != sess && runningWaits(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// runningFor is the connection summed up that fits sess as its data
+// connection (fits, and between its peers, on a data port of the FTP
+// client's that is not 20, with bytes, no control or data connection
+// followed), and how many fit: pick is -1 unless exactly one does.
+func (t *Tracker) runningFor(sess *Session, fits func(*runningFlow) bool) (pick, n int) {
+	r := t.running
+	if r == nil {
+		return -1, 0
+	}
 	cli, srv := sess.Client.Addr(), sess.Server.Addr()
-	pick := -1
+	pick = -1
 	for i := range r.flows {
 		f := &r.flows[i]
 		if !(f.a.Addr() == cli && f.b.Addr() == srv || f.a.Addr() == srv && f.b.Addr() == cli) {
 			continue
 		}
-		at, ok := f.ended()
-		if !ok {
-			at = f.last
-		}
-		if at.After(ts) || ts.Sub(at) > runningTie || f.bytes[0]+f.bytes[1] == 0 ||
+		srvDir, ok := runningEnds(sess, f)
+		// (The client's end at port 20: a data connection of an FTP
+		// server on the client's host, of another session.)
+		if !ok || [2]netip.AddrPort{f.a, f.b}[1-srvDir].Port() == 20 || f.bytes[0]+f.bytes[1] == 0 || !fits(f) ||
 			t.sessions.Get(decode.MakeConnKey(f.a, f.b)) != nil || t.lookupData(f.a, f.b) != nil {
 			continue
 		}
-		if pick >= 0 {
-			return // two could be it: neither is taken
-		}
+		n++
 		pick = i
 	}
-	if pick < 0 || t.noDataRoom(sess) != "" {
-		return
+	if n != 1 {
+		pick = -1
 	}
+	return pick, n
+}
+
+// runningEnds tells which end of f is the server's (srvDir: 0 for f.a,
+// 1 for f.b), by sess's peers' addresses; ok false when both peers share
+// an address (a host talking to itself) and no end is port 20: the roles
+// cannot be told.
+func runningEnds(sess *Session, f *runningFlow) (srvDir int, ok bool) {
+	if srv := sess.Server.Addr(); srv != sess.Client.Addr() {
+		if f.a.Addr() == srv {
+			return 0, true
+		}
+		return 1, true
+	}
+	switch {
+	case f.a.Port() == 20:
+		return 0, true
+	case f.b.Port() == 20:
+		return 1, true
+	}
+	return 0, false
+}
+
+// runningMissed counts a search for sess's data connection among those
+// the capture began during (at ts) that found none, where a bound may
+// have kept it out (Limits.RunningFull, RunningLate).
+func (t *Tracker) runningMissed(sess *Session, ts time.Time) {
+	if t.runningLeftOut.has(sess.Client.Addr(), sess.Server.Addr()) {
+		t.limits.RunningFull++
+	}
+	if decode.PacketSub(ts, t.start) > earlyWindow {
+		t.limits.RunningLate++
+	}
+}
+
+// takeRunning makes the pick-th connection summed up sess's inferred
+// data connection whose start the capture missed, its transfer ended by
+// code (0: none seen). Its mode: active from the server's port 20 (its
+// ftp-data port: a server listens on no such port for passive data),
+// else unknown: a server may connect from another port (vsftpd with
+// connect_from_port_20=NO, ProFTPD or Pure-FTPd not run as root), and
+// its SYN, which would tell, came before the capture.
+func (t *Tracker) takeRunning(sess *Session, pick, code int) {
+	r := t.running
 	f := r.flows[pick]
 	t.dropRunning(pick)
-	// The side at the server's address listens in passive mode (an
-	// unprivileged port); from port 20, the server connected (active).
-	srvEnd, cliEnd, srvDir := f.a, f.b, 0
-	if f.a.Addr() != srv {
-		srvEnd, cliEnd, srvDir = f.b, f.a, 1
-	}
-	passive := srvEnd.Port() != 20
+	srvDir, _ := runningEnds(sess, &f)
+	ends := [2]netip.AddrPort{f.a, f.b}
+	srvEnd, cliEnd := ends[srvDir], ends[1-srvDir]
+	active := srvEnd.Port() == 20
 	t.seq++
 	dc := &DataConn{
-		Seq: t.seq, Session: sess, Passive: passive, Armed: f.first, ArmedNum: f.firstNum,
+		Seq: t.seq, Session: sess, Passive: !active, modeUnknown: !active, Armed: f.first, ArmedNum: f.firstNum,
 		Client: cliEnd, Server: srvEnd, Match: MatchInferred, ExpectedSize: -1, Rest: -1,
 		protected: sess.dataProtected(), startMissed: true, endCode: uint16(code),
 		Start: f.first, lastSeen: f.last,
 	}
-	// Indexed by the opener (direction 0 of DataConn): the client's side
-	// in passive mode, the server's in active mode.
+	// Indexed by the opener (direction 0 of DataConn): the FTP client's
+	// side (passive mode, or the mode unknown), the server's in active
+	// mode.
 	opener := 1 - srvDir
-	if !passive {
+	if active {
 		opener = srvDir
 		dc.Client, dc.Server = srvEnd, cliEnd
 	}
@@ -261,7 +502,7 @@ func (t *Tracker) claimRunning(sess *Session, code int, ts time.Time) {
 		t.addOpen(dc)
 		return
 	}
-	dc.End, dc.EndReason = f.last, EndFIN
+	dc.End, dc.EndReason, dc.endedFirst = f.last, EndFIN, code != 0
 	if !f.rst.IsZero() {
 		dc.End, dc.EndReason, dc.RSTTS = f.rst, EndRST, f.rst
 		dc.RSTFromServer = f.rstFromA == (opener == 1)
@@ -277,7 +518,9 @@ func (dc *DataConn) StartMissed() bool { return dc.startMissed }
 
 // EndCode is, for a connection whose start the capture missed
 // (StartMissed), the session's reply that ended its transfer: 226
-// (complete), or 426, 451, 552 (failed). 0 otherwise.
+// (complete), or 426, 451, 552 (failed: TransferFailed). 0 otherwise,
+// and for one claimed at the capture's end, its transfer not ended in
+// the capture (the connection still open then: EndCaptureEnd).
 func (dc *DataConn) EndCode() int { return int(dc.endCode) }
 
 // forgetRunning takes the connection between a and b out of the table,
@@ -295,3 +538,26 @@ func (t *Tracker) forgetRunning(a, b netip.AddrPort) {
 		}
 	}
 }
+
+// TransferFailed tells whether the reply that ended the transfer of a
+// connection whose start the capture missed (EndCode) says it failed:
+// a 426 (the connection closed, the transfer aborted), 451 or 552. The
+// connection carried its bytes all the same (OutcomeTransferred): what
+// reached the receiver is a part of the file.
+func (dc *DataConn) TransferFailed() bool {
+	return dc.startMissed && dc.endCode != 0 && dc.endCode != 226
+}
+
+// EndedBeforeReply tells, for a connection whose start the capture
+// missed (StartMissed), that it had ended (a FIN each way, or an RST)
+// when the reply that ended its transfer (EndCode) came: what ended it
+// came first. False for one still running then, followed to its close.
+func (dc *DataConn) EndedBeforeReply() bool { return dc.endedFirst }
+
+// ModeUnknown tells, for a connection whose start the capture missed
+// (StartMissed), that nothing in the capture tells its mode: its SYN,
+// which says who connected to whom, came before the capture, and the
+// server's end is not its ftp-data port 20. Passive is then true only so
+// that Client is the FTP client's end and Server the server's: who
+// connected is not known.
+func (dc *DataConn) ModeUnknown() bool { return dc.modeUnknown }

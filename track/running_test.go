@@ -1,6 +1,7 @@
 package track
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -165,6 +166,358 @@ func TestTransferTheCaptureBeganDuring(t *testing.T) {
 				d.EndReason != tc.reason || toClient != tc.bytes || d.TotalBytes() != tc.bytes || d.EndCode() != tc.code || d.SYNs != 0 || d.Announce != nil {
 				t.Errorf("got %v %v passive=%v opener %v end %v bytes %v code %d syns %d, want transferred inferred passive=%v opener %v end %v %d bytes to the client, code %d, no SYN",
 					d.Outcome, d.Match, d.Passive, d.Client, d.EndReason, d.Bytes, d.EndCode(), d.SYNs, tc.passive, tc.opener, tc.reason, tc.bytes, tc.code)
+			}
+		})
+	}
+}
+
+// midstreamAs opens, as client c (zero: cli), a session picked up
+// mid-stream: its control connection's start is not in the capture.
+func (s *session) midstreamAs(c netip.AddrPort) {
+	s.as(c, false)
+	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen, Midstream: true})
+}
+
+// endWithCapture closes the control connection of every client in cs
+// (zero: cli) as decode does at the capture's end, then finishes.
+func (s *session) endWithCapture(cs ...netip.AddrPort) {
+	for _, c := range cs {
+		s.as(c, false)
+		s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseCaptureEnd})
+	}
+	s.trk.Finish()
+}
+
+// startMissed is the data connections the capture began during among
+// those reported.
+func (r *recorder) startMissed() []*DataConn {
+	var out []*DataConn
+	for _, d := range r.data {
+		if d.StartMissed() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// TestTransferBegunBeforeCaptureMode: the SYN of a connection the capture
+// began during is not in it, so who connected to whom is not either.
+// From port 20, the server's ftp-data port, the server connected (active
+// mode); from any other port of the server's the mode is unknown, since
+// servers connect from other ports too (vsftpd connect_from_port_20=NO,
+// ProFTPD and Pure-FTPd not run as root): such an active download read
+// "passive", the client's connection to the server's port. Client and
+// Server stay the FTP client's and server's ends. A connection whose
+// FTP-client end is port 20 (an FTP server on the client's host), or
+// whose ends cannot be told apart (both peers one host, no port 20), is
+// not claimed.
+func TestTransferBegunBeforeCaptureMode(t *testing.T) {
+	const n = 50000
+	self := netip.MustParseAddrPort("192.0.2.10:50000") // a client on the server's host
+	for _, tc := range []struct {
+		name           string
+		client         netip.AddrPort // the session's (zero: cli)
+		cliEnd, srvEnd netip.AddrPort
+		want           bool
+		active         bool
+	}{
+		{name: "the server's end at a passive port", cliEnd: netip.MustParseAddrPort("198.51.100.7:41000"), srvEnd: netip.MustParseAddrPort("192.0.2.10:40078"), want: true},
+		{name: "active from port 20", cliEnd: netip.MustParseAddrPort("198.51.100.7:42000"), srvEnd: netip.MustParseAddrPort("192.0.2.10:20"), want: true, active: true},
+		{name: "active from an unprivileged port", cliEnd: netip.MustParseAddrPort("198.51.100.7:42000"), srvEnd: netip.MustParseAddrPort("192.0.2.10:38112"), want: true},
+		{name: "the client's end at port 20", cliEnd: netip.MustParseAddrPort("198.51.100.7:20"), srvEnd: netip.MustParseAddrPort("192.0.2.10:41000")},
+		{name: "one host, no port 20", client: self, cliEnd: netip.MustParseAddrPort("192.0.2.10:41000"), srvEnd: netip.MustParseAddrPort("192.0.2.10:40078")},
+		{name: "one host, from port 20", client: self, cliEnd: netip.MustParseAddrPort("192.0.2.10:42000"), srvEnd: netip.MustParseAddrPort("192.0.2.10:20"), want: true, active: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			s.runningBytes(tc.cliEnd, tc.srvEnd, 7000, 9000, n)
+			s.segAck(tc.srvEnd, tc.cliEnd, decode.FlagFIN|decode.FlagACK, 9000+n, 7000, 0)
+			s.segAck(tc.cliEnd, tc.srvEnd, decode.FlagFIN|decode.FlagACK, 7000, 9001+n, 0)
+			s.midstreamAs(tc.client)
+			s.reply(226, "Transfer complete.")
+			s.endWithCapture(tc.client)
+			missed := rec.startMissed()
+			if !tc.want {
+				if len(rec.data) != 0 {
+					t.Fatalf("%d data connections, want none", len(rec.data))
+				}
+				return
+			}
+			if len(missed) != 1 || len(rec.data) != 1 {
+				t.Fatalf("%d data connections (%d start missed), want 1", len(rec.data), len(missed))
+			}
+			d := missed[0]
+			cliSide, srvSide, toClient := d.Client, d.Server, d.Bytes[1]
+			if !d.Passive {
+				cliSide, srvSide, toClient = d.Server, d.Client, d.Bytes[0]
+			}
+			if d.Passive == tc.active || d.ModeUnknown() == tc.active || cliSide != tc.cliEnd || srvSide != tc.srvEnd || toClient != n {
+				t.Errorf("passive %v, mode unknown %v, FTP client end %v, server end %v, %d bytes to the client; want active %v (mode unknown %v), %v, %v, %d",
+					d.Passive, d.ModeUnknown(), cliSide, srvSide, toClient, tc.active, !tc.active, tc.cliEnd, tc.srvEnd, n)
+			}
+		})
+	}
+}
+
+// TestTransferBegunBeforeCaptureFailed: a transfer the capture began
+// during that its reply says failed (426, 451, 552) reads failed, with
+// the bytes seen (TransferFailed; EndedBeforeReply for one over before
+// the reply, so that who ended it first is known to have come first); a
+// 226 does not.
+func TestTransferBegunBeforeCaptureFailed(t *testing.T) {
+	pasvCli, pasvSrv := netip.MustParseAddrPort("198.51.100.7:41000"), netip.MustParseAddrPort("192.0.2.10:40078")
+	const n = 30000
+	for _, tc := range []struct {
+		code    int
+		running bool // the reply before the close
+		failed  bool
+	}{
+		{code: 226},
+		{code: 426, failed: true},
+		{code: 451, failed: true},
+		{code: 552, failed: true},
+		{code: 426, running: true, failed: true},
+	} {
+		t.Run(fmt.Sprintf("%d running %v", tc.code, tc.running), func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+			if !tc.running {
+				s.segAck(pasvSrv, pasvCli, decode.FlagRST|decode.FlagACK, 9000+n, 7000, 0)
+			}
+			s.midstreamAs(netip.AddrPort{})
+			s.reply(tc.code, "Transfer done or not.")
+			if tc.running {
+				s.segAck(pasvSrv, pasvCli, decode.FlagRST|decode.FlagACK, 9000+n, 7000, 0)
+			}
+			s.endWithCapture(netip.AddrPort{})
+			missed := rec.startMissed()
+			if len(missed) != 1 {
+				t.Fatalf("%d connections whose start the capture missed, want 1", len(missed))
+			}
+			d := missed[0]
+			if d.TransferFailed() != tc.failed || d.EndedBeforeReply() == tc.running || d.Outcome != OutcomeTransferred || d.TotalBytes() != n || d.EndCode() != tc.code {
+				t.Errorf("failed %v, ended before the reply %v, %v, %d bytes, code %d; want failed %v, ended before %v, transferred, %d bytes, code %d",
+					d.TransferFailed(), d.EndedBeforeReply(), d.Outcome, d.TotalBytes(), d.EndCode(), tc.failed, !tc.running, n, tc.code)
+			}
+		})
+	}
+}
+
+// TestHangingTransferClaimedAtCaptureEnd: the transfer an admin starts
+// tcpdump for, begun before the capture and hanging: no 226 or 426 ever
+// comes, its data connection still open (or quiet) when the capture
+// ends. A session picked up mid-stream still waiting then (no reply but
+// a 1yz, no data connection) takes the one such connection between its
+// peers, its transfer not ended (EndCode 0, EndCaptureEnd). It was not
+// claimed at all. Nothing is taken when a final reply came (the session
+// is not in a transfer), when the connection ended, when it carried
+// bytes both ways (another service: no reply ties it by time), when two
+// could be it, when another session waiting so is between the same
+// hosts, or for a session followed from its start.
+func TestHangingTransferClaimedAtCaptureEnd(t *testing.T) {
+	pasvCli, pasvSrv := netip.MustParseAddrPort("198.51.100.7:41000"), netip.MustParseAddrPort("192.0.2.10:40078")
+	other := netip.MustParseAddrPort("198.51.100.7:41001")
+	second := netip.MustParseAddrPort("198.51.100.7:50010") // another session of the client host
+	const n = 40000
+	for _, tc := range []struct {
+		name string
+		run  func(s *session) []netip.AddrPort // the sessions still open at the end
+		want bool
+	}{
+		{
+			name: "after its 150", want: true,
+			run: func(s *session) []netip.AddrPort {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection for big.iso (4294967296 bytes).")
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.tick(30 * time.Second) // then quiet
+				return []netip.AddrPort{{}}
+			},
+		},
+		{
+			name: "an unanswered command alone", want: true,
+			run: func(s *session) []netip.AddrPort {
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.midstreamAs(netip.AddrPort{})
+				s.cmd("STAT", "")
+				return []netip.AddrPort{{}}
+			},
+		},
+		{
+			name: "a final reply came",
+			run: func(s *session) []netip.AddrPort {
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.midstreamAs(netip.AddrPort{})
+				s.cmd("NOOP", "")
+				s.reply(200, "NOOP ok.")
+				return []netip.AddrPort{{}}
+			},
+		},
+		{
+			name: "the connection ended",
+			run: func(s *session) []netip.AddrPort {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection.")
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.segAck(pasvSrv, pasvCli, decode.FlagRST|decode.FlagACK, 9000+n, 7000, 0)
+				return []netip.AddrPort{{}}
+			},
+		},
+		{
+			name: "bytes both ways (another service)",
+			run: func(s *session) []netip.AddrPort {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection.")
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.runningBytes(pasvSrv, pasvCli, 9000+n, 7000, 500)
+				return []netip.AddrPort{{}}
+			},
+		},
+		{
+			name: "two connections open",
+			run: func(s *session) []netip.AddrPort {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection.")
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.runningBytes(other, pasvSrv, 7000, 9000, n)
+				return []netip.AddrPort{{}}
+			},
+		},
+		{
+			name: "two sessions waiting between the same hosts",
+			run: func(s *session) []netip.AddrPort {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection.")
+				s.midstreamAs(second)
+				s.reply(150, "Opening BINARY mode data connection.")
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				return []netip.AddrPort{{}, second}
+			},
+		},
+		{
+			name: "a session followed from its start",
+			run: func(s *session) []netip.AddrPort {
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.as(netip.AddrPort{}, true)
+				s.login()
+				return []netip.AddrPort{{}}
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			s.endWithCapture(tc.run(s)...)
+			missed := rec.startMissed()
+			if !tc.want {
+				if len(rec.data) != 0 {
+					t.Fatalf("%d data connections (%d start missed), want none", len(rec.data), len(missed))
+				}
+				return
+			}
+			if len(rec.data) != 1 || len(missed) != 1 {
+				t.Fatalf("%d data connections (%d start missed), want 1 whose start the capture missed", len(rec.data), len(missed))
+			}
+			d := missed[0]
+			if d.EndCode() != 0 || d.EndReason != EndCaptureEnd || d.Outcome != OutcomeTransferred || d.Bytes[1] != n || d.Client != pasvCli || d.Session.Client != cli {
+				t.Errorf("code %d, end %v, %v, bytes %v, %v -> %v of session %v; want code 0, capture-end, transferred, %d to the client, %v -> %v of %v",
+					d.EndCode(), d.EndReason, d.Outcome, d.Bytes, d.Client, d.Server, d.Session.Client, n, pasvCli, pasvSrv, cli)
+			}
+			if rec.late > 0 {
+				t.Errorf("%d sink calls came after SessionEnd", rec.late)
+			}
+		})
+	}
+}
+
+// TestTransferEndGivesWayToAnotherWaitingSession: a session picked up
+// mid-stream whose 426 comes while a connection between its hosts still
+// runs does not take it when another session picked up mid-stream
+// between the same hosts waits on a transfer of its own (its 150 seen,
+// nothing after): it is as likely that one's (real vsftpd: curl -m 1's
+// 426 in one session took the lftp download running in another). The
+// waiting session takes it at the capture's end.
+func TestTransferEndGivesWayToAnotherWaitingSession(t *testing.T) {
+	pasvCli, pasvSrv := netip.MustParseAddrPort("198.51.100.7:41000"), netip.MustParseAddrPort("192.0.2.10:40078")
+	waiting := netip.MustParseAddrPort("198.51.100.7:50010")
+	rec := &recorder{}
+	s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+	s.midstreamAs(waiting)
+	s.reply(150, "Opening BINARY mode data connection for big.bin (4194304 bytes).")
+	s.runningBytes(pasvCli, pasvSrv, 7000, 9000, 60000)
+	s.midstreamAs(netip.AddrPort{})
+	s.reply(426, "Failure writing network stream.")
+	s.runningBytes(pasvCli, pasvSrv, 7000, 69000, 10000)
+	s.endWithCapture(netip.AddrPort{}, waiting)
+	if len(rec.data) != 1 {
+		t.Fatalf("%d data connections, want the one, for the waiting session", len(rec.data))
+	}
+	if d := rec.data[0]; d.Session.Client != waiting || d.EndCode() != 0 || d.Bytes[1] != 70000 {
+		t.Errorf("taken by the session of %v, code %d, bytes %v; want %v's, code 0, 70000 bytes to the client", d.Session.Client, d.EndCode(), d.Bytes, waiting)
+	}
+}
+
+// TestTransferBegunBeforeCaptureBoundsCounted: the bounds of the
+// connections summed up (maxRunning of them; none first seen after the
+// capture's first earlyWindow) are counted when a transfer looked for
+// one and found none while its hosts' connection was left out, or after
+// the window; not when one was found, or when nothing was left out.
+func TestTransferBegunBeforeCaptureBoundsCounted(t *testing.T) {
+	pasvCli, pasvSrv := netip.MustParseAddrPort("198.51.100.7:41000"), netip.MustParseAddrPort("192.0.2.10:40078")
+	fill := func(s *session) {
+		for i := range maxRunning {
+			a := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.9"), uint16(30000+i))
+			s.runningBytes(a, pasvSrv, 7000, 9000, 1000)
+		}
+	}
+	for _, tc := range []struct {
+		name       string
+		run        func(s *session)
+		full, late int
+		found      bool
+	}{
+		{
+			name: "the table full of others", full: 1,
+			run: func(s *session) {
+				fill(s)
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, 5000)
+			},
+		},
+		{
+			name: "first seen after the window", late: 1,
+			run: func(s *session) {
+				s.runningBytes(netip.MustParseAddrPort("203.0.113.9:30000"), pasvSrv, 7000, 9000, 1000)
+				s.tick(earlyWindow + time.Second)
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, 5000)
+			},
+		},
+		{
+			name: "the table full, its own in it", found: true,
+			run: func(s *session) {
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, 5000)
+				fill(s)
+				s.runningBytes(pasvCli, pasvSrv, 7000, 14000, 1000)
+			},
+		},
+		{
+			name: "nothing between its hosts, in the window",
+			run: func(s *session) {
+				s.runningBytes(netip.MustParseAddrPort("203.0.113.9:30000"), pasvSrv, 7000, 9000, 1000)
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			tc.run(s)
+			s.midstreamAs(netip.AddrPort{})
+			s.reply(226, "Transfer complete.")
+			s.endWithCapture(netip.AddrPort{})
+			l := s.trk.Limits()
+			if l.RunningFull != tc.full || l.RunningLate != tc.late || (len(rec.startMissed()) == 1) != tc.found {
+				t.Errorf("running_full %d, running_late %d, %d found; want %d, %d, found %v", l.RunningFull, l.RunningLate, len(rec.startMissed()), tc.full, tc.late, tc.found)
 			}
 		})
 	}

@@ -146,6 +146,9 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 	}
 	spoke := sess.replied || len(sess.Greeting) > 0
 	sess.replied = true
+	if r.Code >= 200 {
+		sess.flags |= flagFinalReply
+	}
 	if r.Code == 421 && spoke && len(sess.pending) > 0 && !isTransfer(sess.pending[0]) && answers421(r.Text) {
 		// A 421 whose words answer the command it came after (RFC 959
 		// 4.2: a 421 may answer any command): FileZilla Server's "421
@@ -228,7 +231,7 @@ func (t *Tracker) reply(sess *Session, e *decode.ControlEvent) {
 				// data connection may be among the held segments.
 				t.adoptEarly(sess, time.Time{}, false)
 			}
-			if t.running != nil && sess.Data == nil {
+			if runningEnd(r.Code) && sess.Data == nil {
 				// The transfer the capture began during, over just
 				// before this reply (running.go).
 				t.claimRunning(sess, r.Code, r.TS)
@@ -773,7 +776,7 @@ func (sess *Session) AskedPassive() bool { return sess.askedPassive }
 // session built by hand (a test) does the same.
 func (sess *Session) ListData(dc *DataConn) {
 	sess.Data = append(sess.Data, dc)
-	if dc.Passive {
+	if dc.Passive && !dc.modeUnknown {
 		sess.passivePorts.add(dc.Announced.Port())
 	}
 }
@@ -1318,7 +1321,17 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 		t.activeMayBeLost(sess, nil)
 	}
 	t.settleLostPort(sess)
+	if reason == EndCaptureEnd && !sess.ended {
+		// A transfer begun before the capture and still hanging at its
+		// end (running.go).
+		t.claimRunningAtEnd(sess)
+	}
 	sess.ended = true
+	if sess.Midstream && reason != EndCaptureEnd {
+		// (One that ends with the capture stays listed: the others
+		// ending with it are judged with it, othersWaiting.)
+		t.forgetMidstream(sess)
+	}
 	t.unindexISN(sess)
 	sess.End = t.last
 	if !sess.lastSeen.IsZero() {

@@ -305,6 +305,18 @@ type Limits struct {
 	// (a SYN whose answer, or an announcement whose SYN, was in a missing
 	// file) reads unanswered or not attempted instead of undetermined.
 	InputBreaksNotKept int `json:"input_breaks_not_kept,omitempty"`
+
+	// RunningFull and RunningLate count transfers of sessions picked up
+	// mid-stream whose data connection, begun before the capture, was
+	// looked for (at the reply that ended the transfer, or at the
+	// capture's end for one left waiting) and not found where a bound may
+	// have kept it out (running.go): the maxRunning (16) connections
+	// summed up had left one between the session's hosts out
+	// (RunningFull), or the search came after the capture's first three
+	// minutes, past which no new one is summed up (RunningLate). Such a
+	// transfer shows no data connection.
+	RunningFull int `json:"running_full,omitempty"`
+	RunningLate int `json:"running_late,omitempty"`
 }
 
 // Tracker follows FTP sessions and their data connections. It implements
@@ -373,6 +385,14 @@ type Tracker struct {
 	// (no SYN) that matched nothing, for a session picked up mid-stream
 	// whose first reply ends their transfer (running.go); nil until one.
 	running *runningFlows
+	// runningLeftOut: the host pairs of connections the running table
+	// left out, full (running.go); nil until one.
+	runningLeftOut *leftOutPairs
+	// midstream lists the open sessions picked up mid-stream by host
+	// pair (either way), for a connection the capture began during to be
+	// claimed only when no other session between its hosts may own it
+	// (running.go); nil until one.
+	midstream map[[2]netip.Addr]*midstreamPair
 	// syns holds the latest SYNs to unprivileged ports that matched
 	// nothing, for an announcement that comes just after them
 	// (early.go); nil until one is held.
@@ -816,6 +836,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.resumeSession(sess, r)
 		}
 		t.sessions.Put(key, sess)
+		if e.Midstream {
+			t.noteMidstream(sess)
+		}
 		if e.Midstream && !e.Encrypts {
 			t.unannounced[[2]netip.Addr{e.Client.Addr(), e.Server.Addr()}] = sess
 		}
@@ -1280,6 +1303,7 @@ func (t *Tracker) Finish() {
 	for _, sess := range open {
 		t.endSession(sess, EndCaptureEnd)
 	}
+	t.midstream = nil // (the sessions that ended with the capture)
 	t.sessions.Clear()
 	clear(t.unannounced)
 	clear(t.lostOthers)

@@ -119,6 +119,18 @@ func outcomeDetail(d *track.DataConn) string {
 		return "handshake done, no payload"
 	case track.OutcomeTransferred:
 		s := byteSplit(d)
+		if d.StartMissed() {
+			// Begun before the capture: what it saw, not the file; and
+			// what the reply at its end said of the transfer, or that
+			// none came.
+			s += " seen"
+			switch {
+			case d.TransferFailed():
+				s += fmt.Sprintf(", then its transfer failed (%d)", d.EndCode())
+			case d.EndCode() == 0:
+				s += ", its transfer not ended in the capture: still open at its end"
+			}
+		}
 		switch dur := d.Duration(); {
 		case dur > decode.MaxClockStep:
 			// A transfer that long, or the clock set forward while it

@@ -326,7 +326,14 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		// The capture began during it: bytes seen, not the file's; its
 		// session a guess by peers and the reply after its end.
 		w.bool("start_missed", true)
-		w.int("end_reply", int64(d.EndCode()))
+		w.intOmit("end_reply", int64(d.EndCode()))
+		// Its SYN not in the capture: active from the server's port
+		// 20, else not known.
+		if d.ModeUnknown() {
+			w.str("mode", "unknown")
+		} else if !d.Passive {
+			w.str("mode", "active")
+		}
 	}
 	w.time("armed", d.Armed)
 	w.int("syns", int64(d.SYNs))

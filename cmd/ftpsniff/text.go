@@ -1301,6 +1301,8 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 		col = p.warn // not necessarily a fault: a fallback, a missing file
 	case d.Outcome.Failed():
 		col = p.bad
+	case d.TransferFailed():
+		col = p.warn // its bytes moved, and its transfer failed
 	}
 	head := fmt.Sprintf("data #%d %s %s", d.ID, dataVia(d), d.Announced)
 	if d.Announce == nil {
@@ -1308,8 +1310,13 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	}
 	o.printf("%s     %s %s: %s\n", lead, p.head.Sprint(head), col.Sprint(d.Outcome), outcomeDetail(d))
 	var facts []string
-	if d.Client.IsValid() {
+	if d.Client.IsValid() && d.ModeUnknown() {
+		// Who connected is not in the capture: no arrow.
+		facts = append(facts, fmt.Sprintf("client %s, server %s, mode unknown (its SYN, which tells who connected to whom, came before the capture)", d.Client, d.Server))
+	} else if d.Client.IsValid() {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
+	}
+	if d.Client.IsValid() {
 		if d.Match == track.MatchInferred && d.Session.WasEncrypted && d.AmongEncrypted > 1 {
 			who := "server"
 			if !d.Passive {
@@ -1323,11 +1330,11 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 		} else if d.Match == track.MatchInferred && d.Session.OneSide == track.ClientSideOnly {
 			facts = append(facts, "inferred from the peers and the client's passive command: its reply is in the direction not captured")
 		} else if d.Match == track.MatchInferred && d.StartMissed() {
-			fact := fmt.Sprintf("started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers and the %d at its end, a guess", d.EndCode())
-			if d.EndCode() != 226 {
-				fact += fmt.Sprintf("; the %d says its transfer failed", d.EndCode())
+			if d.EndCode() == 0 {
+				facts = append(facts, "started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers alone, a guess: no reply ended its transfer, and it was the one connection between them still open at the capture's end")
+			} else {
+				facts = append(facts, fmt.Sprintf("started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers and the %d at its end, a guess", d.EndCode()))
 			}
-			facts = append(facts, fact)
 		} else if d.Match == track.MatchInferred {
 			facts = append(facts, "inferred from the peers: announced before the capture started")
 		} else if d.Match == track.MatchAnnounceLost && d.AnnouncementCut() && !d.Passive {
@@ -1619,6 +1626,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.HeldLaterOverwritten), "segments held after a SYN's answer in case a data connection was written before its announcement (interfaces whose clocks disagree), pushed out by newer ones: a connection announced after all misses them, though its FINs still prove its bytes when they were kept (most are usually other traffic)")
 	addw(uint64(lim.ResetsHeldOverwritten), "RSTs held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
 	addw(uint64(lim.UnreachablesHeldOverwritten), "ICMP errors held in case their data SYN was written just after them (two NIC queues), pushed out by newer ones: a SYN that did come for one misses its answer (most are usually other traffic)")
+	addw(uint64(lim.RunningFull), "transfers of sessions picked up mid-stream whose data connection, begun before the capture, was not found while the 16 such connections followed at once had left one between their hosts out: the transfer shows no data connection")
+	addw(uint64(lim.RunningLate), "transfers of sessions picked up mid-stream whose data connection, begun before the capture, was looked for after its first 3 minutes and not found: one first seen after them is not followed (nor any, in a capture filtered to the control port), and the transfer shows no data connection")
 	addw(uint64(lim.EarlyOverwritten), "handshake segments of the capture's first minutes replaced by newer ones before a session picked up mid-stream could claim them (a data connection announced before the capture may have lost its first SYNs)")
 	addw(uint64(lim.EarlyLaterOverwritten), "segments of data connections that ran before their session was recognised (byte counts, FINs), pushed out of the 128 held until it was: those connections may show fewer bytes or no end (their FINs still prove their bytes when they were kept)")
 	addw(uint64(lim.RefusalsNotKept), "RSTs and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")

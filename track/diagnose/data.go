@@ -30,6 +30,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		nat := d.hiddenPrivateAddress(s, dc)
 		add(nat)
 		add(d.outcome(s, dc, nat, nil))
+		add(d.startMissedFailed(s, dc))
 		add(d.tlsNotResumed(s, dc))
 		add(d.tlsReset(s, dc))
 		add(d.tlsFailed(s, dc))

@@ -732,11 +732,18 @@ type receiverStop struct {
 // dc.Bytes, RSTFromServer and ReceiverAborted index the sides by who
 // opened the connection: in active mode that is the FTP server.
 func receiverStopped(dc *track.DataConn, c *track.Command, r *track.Reply) receiverStop {
-	var none receiverStop
 	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
 	if !download && c.Verb != "STOR" && c.Verb != "STOU" && c.Verb != "APPE" {
-		return none
+		return receiverStop{}
 	}
+	return receiverStoppedBy(dc, download, r.TS)
+}
+
+// receiverStoppedBy is receiverStopped for a transfer whose data flowed
+// to the client (download) or to the server, whose sender reported the
+// failure at reply.
+func receiverStoppedBy(dc *track.DataConn, download bool, reply time.Time) receiverStop {
+	var none receiverStop
 	if dc.ICMP != nil || !connectedData(dc) {
 		return none
 	}
@@ -771,7 +778,7 @@ func receiverStopped(dc *track.DataConn, c *track.Command, r *track.Reply) recei
 	default:
 		return none // the receiver has not closed
 	}
-	if st.at.After(r.TS) {
+	if st.at.After(reply) {
 		return none // the sender reported the failure first
 	}
 	if sf := dc.FINTS[send]; !sf.IsZero() && !sf.After(st.at) {

@@ -934,6 +934,11 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			a.failedV4++
 		}
 	}
+	if dc.ModeUnknown() {
+		// Begun before the capture, and who connected is not in it: no
+		// passive port seen, no place of either mode's firewall.
+		return
+	}
 	if dc.Session != nil {
 		if dc.Passive {
 			a.at(passivePlace(a.shared, dc.Session, dc), &a.passiveAt)
