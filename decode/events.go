@@ -354,6 +354,37 @@ func (h Hops) NoRouter() bool {
 	return h&(ClientRouted|ServerRouted) == 0 && h&ClientUnrouted != 0 && h&ServerUnrouted != 0
 }
 
+// SegmentHops is the bit of Hops one segment with TTL (hop limit) ttl
+// sets: the client's (the side that opened the connection) when client,
+// else the server's. A data connection's segments are classed with it
+// as decode classes a control connection's.
+func SegmentHops(ttl uint8, client bool) Hops {
+	h := Hops(ttlClass(ttl))
+	if !client {
+		h <<= 2
+	}
+	return h
+}
+
+// Direct reports whether the side's segments (the server's when server,
+// else the client's) were seen, and all came with a host's initial TTL:
+// no router between that side and the capture point.
+func (h Hops) Direct(server bool) bool {
+	if server {
+		h >>= 2
+	}
+	return h&ClientUnrouted != 0 && h&ClientRouted == 0
+}
+
+// Beyond reports whether the side's segments were seen, and all came
+// with a lowered TTL: a router between that side and the capture point.
+func (h Hops) Beyond(server bool) bool {
+	if server {
+		h >>= 2
+	}
+	return h&ClientRouted != 0 && h&ClientUnrouted == 0
+}
+
 // Endpoint is a data endpoint as the wire text states it.
 type Endpoint struct {
 	Via  ftp.Via

@@ -36,3 +36,41 @@ func TestHopsNoRouterOnlyWhenBothSidesUnrouted(t *testing.T) {
 		})
 	}
 }
+
+// TestHopsDirectAndBeyondPerSide guards what one side's TTLs say alone,
+// which a data connection's segments (SegmentHops, its opener the
+// client) set as a control connection's do: seen, all with a host's
+// initial TTL (no router between that side and the capture point), or
+// all lowered (one between); a side seen both ways (a capture on the
+// router, before and after it forwards) or not seen is neither.
+func TestHopsDirectAndBeyondPerSide(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		client, server []uint8
+		direct, beyond [2]bool // [client, server]
+	}{
+		{"both beside", []uint8{64}, []uint8{128}, [2]bool{true, true}, [2]bool{false, false}},
+		{"the server one router away", []uint8{64, 64}, []uint8{63}, [2]bool{true, false}, [2]bool{false, true}},
+		{"the client one router away", []uint8{127}, []uint8{255}, [2]bool{false, true}, [2]bool{true, false}},
+		{"the server seen before and after a router", []uint8{64}, []uint8{64, 63}, [2]bool{true, false}, [2]bool{false, false}},
+		{"the server not seen", []uint8{63}, nil, [2]bool{false, false}, [2]bool{true, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var h Hops
+			for _, ttl := range tc.client {
+				h |= SegmentHops(ttl, true)
+			}
+			for _, ttl := range tc.server {
+				h |= SegmentHops(ttl, false)
+			}
+			for i, server := range []bool{false, true} {
+				if got := h.Direct(server); got != tc.direct[i] {
+					t.Errorf("Direct(%v) = %v, want %v (hops %04b)", server, got, tc.direct[i], h)
+				}
+				if got := h.Beyond(server); got != tc.beyond[i] {
+					t.Errorf("Beyond(%v) = %v, want %v (hops %04b)", server, got, tc.beyond[i], h)
+				}
+			}
+		})
+	}
+}

@@ -2871,6 +2871,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if s.Src != dc.Client {
 		dir = 1
 	}
+	if !s.Flags.Has(decode.FlagRST) {
+		dc.Hops |= decode.SegmentHops(s.TTL, dir == 0)
+	}
 	if s.Flags.Has(decode.FlagRST) {
 		switch dc.resetVerdict(dir, s) {
 		case resetDropped:

@@ -692,6 +692,14 @@ type DataConn struct {
 	// its session is a guess. 0 when it was the only one; saturates at
 	// 255. (In what was padding.)
 	AmongLost uint8
+	// Hops: what the TTLs of the connection's own segments tell of
+	// routers between each side and the capture point (decode.Hops; its
+	// client bits the opener's, Client's, its server bits Server's).
+	// RSTs are left out: a router or firewall forges them in a side's
+	// name. Beside the control connection's (Session.Hops) it tells a
+	// data connection that took another path than the control
+	// connection: a hairpin NAT. (In what was padding.)
+	Hops decode.Hops
 	// Twin: in a capture holding its session twice (Session.
 	// SameConnection), the other copy's data connection for the same
 	// announcement (the same port), as seen on the other side of the NAT:

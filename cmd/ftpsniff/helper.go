@@ -956,7 +956,16 @@ func (h *helperLayer) unindex(c *helperConn) {
 func looseFollowed(c *helperConn, r nfhelper.Result) bool {
 	return r.Action == nfhelper.Expected && !r.Rewrite.Done && !c.hasTwin &&
 		r.Announced.Addr().Unmap() != r.Sender.Unmap() && r.Expect.Dst.Unmap() != r.Sender.Unmap() &&
-		seenUntranslatedAt(c.client, c.server, r.Dir, r)
+		seenUntranslatedAt(c.client, c.server, c.hops(), r.Dir, r)
+}
+
+// hops is what the TTLs of c's control connection told the tracker so
+// far (none before its session is known).
+func (c *helperConn) hops() decode.Hops {
+	if c.sess == nil {
+		return 0
+	}
+	return c.sess.Hops
 }
 
 // Tick implements decode.Handler.
@@ -1142,9 +1151,17 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			if n.natVerdict {
 				f.Code, f.Severity = CodeHelperRewrite, diagnose.SeverityInfo
 				f.Message = fmt.Sprintf("%s translating %s with the FTP helper attached would rewrite %s", router, translation, rewrite)
-				if dir == nfhelper.ServerToClient {
+				switch {
+				case dir == nfhelper.ServerToClient && hairpinShape(s, r):
+					// The server on the client's own network, reached
+					// through the router: the public address alone
+					// sends the client to the router, which must then
+					// forward the passive range and loop it back too.
+					a := r.Announced.Addr()
+					f.Advice = fmt.Sprintf("attach the helper on the NAT router (%s); or have the clients on the server's own network reach it at its inside address %s (split DNS), so that no router is in between; or set the server's public address (%s) and have the router forward the passive range to %s and loop it back masqueraded (hairpin NAT), as it does the control port", attach, a, h.addrName(s), a)
+				case dir == nfhelper.ServerToClient:
 					f.Advice = "attach the helper on the NAT router (" + attach + "), or set the server's public address (" + h.addrName(s) + ")"
-				} else {
+				default:
 					f.Advice = "attach the helper on the NAT router in front of the client (" + attach + "), or use passive mode on the client"
 				}
 			} else {
@@ -1290,15 +1307,19 @@ func (h *helperLayer) refusedUnseen(s *track.Session, c *track.Command, n annNot
 // side, as the diagnoser places it: a server at a non-public address
 // talking to a public client, or a private server announcing a private
 // address on the client's network (/24, /64) and not its own (the
-// address the client reaches through a DNAT). For a PORT, the client's
-// side: a non-public client talking to a public server.
+// address the client reaches through a DNAT), unless the TTLs show a
+// router between the server and the capture point (hops, the control
+// connection's decode.Hops): then the capture is not on the server's
+// side, and the address on the client's network is the server's own,
+// behind a router the client dials (a hairpin NAT). For a PORT, the
+// client's side: a non-public client talking to a public server.
 func (h *helperLayer) seenUntranslated(s *track.Session, dir nfhelper.Dir, r nfhelper.Result) bool {
-	return seenUntranslatedAt(s.Client, s.Server, dir, r)
+	return seenUntranslatedAt(s.Client, s.Server, s.Hops, dir, r)
 }
 
 // seenUntranslatedAt is seenUntranslated for a control connection from
-// client to server.
-func seenUntranslatedAt(client, server netip.AddrPort, dir nfhelper.Dir, r nfhelper.Result) bool {
+// client to server whose segments' TTLs told hops.
+func seenUntranslatedAt(client, server netip.AddrPort, hops decode.Hops, dir nfhelper.Dir, r nfhelper.Result) bool {
 	cli, srv := client.Addr().Unmap(), server.Addr().Unmap()
 	local := diagnose.Local
 	if dir == nfhelper.ClientToServer {
@@ -1308,7 +1329,17 @@ func seenUntranslatedAt(client, server netip.AddrPort, dir nfhelper.Dir, r nfhel
 		return true
 	}
 	a := r.Announced.Addr().Unmap()
-	return local(a) && local(cli) && local(srv) && diagnose.SameNet(a, cli) && !diagnose.SameNet(a, srv)
+	return local(a) && local(cli) && local(srv) && diagnose.SameNet(a, cli) && !diagnose.SameNet(a, srv) && !hops.Beyond(true)
+}
+
+// hairpinShape reports whether r, a 227 of s, names an address on the
+// client's own network while the TTLs show a router between the capture
+// and the control address (s.Hops): the server is on the client's
+// network, and the client reaches it through the router's address (a
+// hairpin NAT).
+func hairpinShape(s *track.Session, r nfhelper.Result) bool {
+	a := r.Announced.Addr().Unmap()
+	return diagnose.Local(a) && diagnose.SameNet(a, s.Client.Addr().Unmap()) && s.Hops.Beyond(true)
 }
 
 // cutNote qualifies a verdict that depends on a segment the capture cut
@@ -1358,9 +1389,27 @@ func natEvident(r nfhelper.Result) bool {
 // session's control connection, at the server's own port: the nftables
 // helper object with its chain (diagnose.NFTHelperTable), or the
 // iptables raw-table rule (ip6tables for IPv6).
+// Where the capture may see the control port after a router's DNAT
+// changed it (portMayBeTranslated), it says so: the rule must match the
+// port clients dial, which the router sees before its DNAT.
 func (h *helperLayer) attachHelper(s *track.Session) string {
 	port := s.Server.Port()
-	return "nftables: " + diagnose.NFTHelperTable(port) + "; or " + diagnose.IptablesHelperRule(port, s.Server.Addr().Unmap().Is6())
+	a := "nftables: " + diagnose.NFTHelperTable(port) + "; or " + diagnose.IptablesHelperRule(port, s.Server.Addr().Unmap().Is6())
+	if portMayBeTranslated(s) {
+		a += fmt.Sprintf("; %d is the control port as this capture sees it, which may be after a router's DNAT: the rule must match the port clients dial, as the router sees it before its DNAT", port)
+	}
+	return a
+}
+
+// portMayBeTranslated reports whether the capture may see s's control
+// port after a router's DNAT changed it: the server is at a private
+// address (behind a NAT, may be) and the client's segments are not seen
+// all with a host's initial TTL (a capture beside the client sees the
+// port it dials, the one the router's rule matches). A single capture
+// cannot tell the port before the DNAT (a router forwarding its port 21
+// to the server's 2121).
+func portMayBeTranslated(s *track.Session) bool {
+	return diagnose.Local(s.Server.Addr().Unmap()) && !s.Hops.Direct(false)
 }
 
 // addrName is the setting that makes the server of s announce its public
@@ -1429,8 +1478,24 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		why = "the control channel is encrypted: the helper cannot read the announcement"
 	case !hasAnn && !h.attach.has(s.Server.Port()):
 		why = h.notAttached(s.Server.Port())
-		f.Advice = fmt.Sprintf("if a rule of the router attaches the helper to port %d, say so with --helper-ports %s,%d; to attach it there: %s",
-			s.Server.Port(), h.attach, s.Server.Port(), h.attachHelper(s))
+		by := fmt.Sprintf("port %d", s.Server.Port())
+		if portMayBeTranslated(s) {
+			by += fmt.Sprintf(", or to the port it forwards to %d", s.Server.Port())
+		}
+		f.Advice = fmt.Sprintf("if a rule of the router attaches the helper to %s, say so with --helper-ports %s,%d; to attach it there: %s",
+			by, h.attach, s.Server.Port(), h.attachHelper(s))
+		if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
+			// It got through: whatever is in between passed it, by a
+			// helper this simulation is not told of (attached by a port
+			// before a DNAT the capture does not see, say) or without
+			// one. No warning that the helper would block it.
+			f.Severity = diagnose.SeverityInfo
+			f.Message = fmt.Sprintf("%s got through; %s. A helper on this control connection is needed only where a router lets data connections through as RELATED, attached by the port clients dial", syn, why)
+			if portMayBeTranslated(s) {
+				f.Message += fmt.Sprintf(", which may not be %d: this capture may see the control port after a router's DNAT changed it, and a single capture cannot tell", s.Server.Port())
+			}
+			return f
+		}
 	case !hasAnn && s.Midstream:
 		// The capture starts mid-connection and holds no announcement
 		// for it: it came before the capture, where the helper saw it

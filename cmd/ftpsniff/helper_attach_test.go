@@ -32,6 +32,11 @@ type helperSession struct {
 	// snap, if not 0, is the capture's snap length: longer packets are
 	// cut to it.
 	snap int
+	// ttl: the TTL of the packets from each address (64 for one not
+	// listed); noAnswer: the data connection's SYNs go unanswered, and
+	// the server answers the transfer with a 425.
+	ttl      map[netip.Addr]uint8
+	noAnswer bool
 }
 
 // writeHelperCapture writes s as an Ethernet pcap at path.
@@ -54,7 +59,11 @@ func writeHelperCapture(t *testing.T, path string, s helperSession) {
 	send := func(src, dst netip.AddrPort, seq, ack uint32, syn, ackf bool, p string) {
 		ts = ts.Add(20 * time.Millisecond)
 		eth := &layers.Ethernet{SrcMAC: make([]byte, 6), DstMAC: make([]byte, 6), EthernetType: layers.EthernetTypeIPv4}
-		ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
+		ttl, ok := s.ttl[src.Addr()]
+		if !ok {
+			ttl = 64
+		}
+		ip := &layers.IPv4{Version: 4, TTL: ttl, Protocol: layers.IPProtocolTCP, SrcIP: src.Addr().AsSlice(), DstIP: dst.Addr().AsSlice()}
 		tcp := &layers.TCP{SrcPort: layers.TCPPort(src.Port()), DstPort: layers.TCPPort(dst.Port()), Seq: seq, Ack: ack,
 			SYN: syn, ACK: ackf, PSH: p != "", Window: 65535}
 		if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
@@ -88,7 +97,13 @@ func writeHelperCapture(t *testing.T, path string, s helperSession) {
 		c(x[0] + "\r\n")
 		sv(x[1] + "\r\n")
 	}
-	if s.dataFrom.IsValid() {
+	if s.dataFrom.IsValid() && s.noAnswer {
+		for range 3 {
+			send(s.dataFrom, s.dataTo, 7000, 0, true, false, "")
+			ts = ts.Add(time.Second)
+		}
+		sv("425 Failed to establish connection.\r\n")
+	} else if s.dataFrom.IsValid() {
 		send(s.dataFrom, s.dataTo, 7000, 0, true, false, "")
 		send(s.dataTo, s.dataFrom, 9000, 7001, true, true, "")
 		send(s.dataFrom, s.dataTo, 7001, 9001, false, true, "")

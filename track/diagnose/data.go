@@ -693,6 +693,23 @@ func (j *pasvJudge) translated(why string) *Finding {
 		Advice:  "Nothing to change. Keep the NAT forwarding the passive range to the server and the announced address in step with the public one."}
 }
 
+// hairpinDirect is the note for an announcement of the server's own
+// address that a client on its network, reaching the control port
+// through the router's public address, connected to directly
+// (hairpinDirect, seen from the client's side). nil when the server did
+// not serve it: the refusal's finding (data-source-nat) says why.
+func (j *pasvJudge) hairpinDirect() *Finding {
+	dc := j.dc
+	if !servedForeign(dc) {
+		return nil
+	}
+	ann, pk := j.quote()
+	return &Finding{Code: CodeNATTranslated, Severity: SeverityInfo, TS: dc.Armed, Packets: packets(append(pk, dc.SYNNum)),
+		Evidence: joinEvidence(ann, j.control(), fmt.Sprintf("data connection to %s (packet %d), %s", dc.Server, dc.SYNNum, dc.Outcome)),
+		Message:  "The server announces its own address, and " + hairpinDirectWhy(j.s, dc, true) + ". It worked because the server accepts a data connection from another address than the control connection's (the router's); a server that checks, as vsftpd does by default, refuses it.",
+		Advice:   "Nothing failed here. To keep both connections on one path: " + hairpinDirectFix(j.s, dc, j.fam, true) + "." + j.fam.note()}
+}
+
 // uncheckedPublic is the note for a public address announced by a server
 // seen at a private one, with no public address given to check it
 // against: right as seen from behind the NAT if it is the address the
@@ -1114,6 +1131,12 @@ func (j *pasvJudge) notControlAddress() *Finding {
 // client reached it as announced (exact), else wrong.
 func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
 	s, dc, a, srv, cli, cls := j.s, j.dc, j.a, j.srv, j.cli, j.cls
+	if clientSide, ok := hairpinDirect(s, dc); ok && clientSide {
+		// Not seen from behind a NAT: the client reached the announced
+		// address itself, nearer than the control address (the TTLs),
+		// a hairpin NAT of the control connection only.
+		return j.hairpinDirect()
+	}
 	if SameNet(a, cli) && !SameNet(a, srv) {
 		return j.translated(fmt.Sprintf("the address on the client's network (%s) that is translated to it", a))
 	}

@@ -180,6 +180,11 @@ type Finding struct {
 	// of that network (hairpinSource): the router's masquerade, or a
 	// theft.
 	hairpin bool
+	// hairpinDirect: a data-source-nat or data-foreign-source whose
+	// TTLs show the control connection through a router and the data
+	// connection straight between client and server, on one network
+	// (hairpinDirect): a hairpin NAT of the control connection only.
+	hairpinDirect bool
 	// ownPrefix: a data-source-nat or data-foreign-source whose source
 	// is another IPv6 address of the client's /64 (ownPrefixSource): the
 	// client host's own temporary address, most likely; no NAT.

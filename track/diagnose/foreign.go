@@ -104,6 +104,16 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 		}
 		return f
 	}
+	if _, ok := hairpinDirect(s, dc); ok {
+		// The TTLs show the control connection through the router and
+		// this one straight from a host of the server's network: the
+		// client's own, over the hairpin's other path.
+		f.Severity, f.hairpinDirect = SeverityInfo, true
+		f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s: %s. It worked because the server accepts a data connection from another address than the control connection's (the router's), which also lets any host that guesses the port take a transfer; a server that checks, as vsftpd does by default, refuses it.",
+			what, peer, cli, moved, hairpinDirectWhy(s, dc, false))
+		f.Advice = "Nothing failed here, if " + peer.String() + " is the client. To keep both connections on one path, so that the server can refuse data connections from other addresses again: " + hairpinDirectFix(s, dc, fam, false) + "." + fam.note()
+		return f
+	}
 	if hairpinSource(s, dc) {
 		// Client, server and the source on one private network, and
 		// the 227 named the public address: the router's NAT loopback
@@ -323,7 +333,13 @@ func (d *Diagnoser) foreignClosed(s *track.Session, dc *track.DataConn, peer, cl
 	fam := d.family(s)
 	why := "Either something between them translates the source of the data connection only (a CGNAT or load balancer without \"paired\" address pooling, Docker's userland proxy), or another host connected to the announced port first."
 	fix := "Keep one source address for both of the client's connections (SNAT/CGNAT address pooling \"paired\", one SNAT address per client; Docker: userland-proxy off)"
-	if ownPrefixSource(s, dc) {
+	if _, ok := hairpinDirect(s, dc); ok {
+		// The TTLs show the two paths: no translator of data
+		// connections.
+		f.hairpinDirect = true
+		why = "The capture shows why: " + hairpinDirectWhy(s, dc, false) + "."
+		fix = hairpinDirectFix(s, dc, fam, false)
+	} else if ownPrefixSource(s, dc) {
 		f.ownPrefix = true
 		why = "Both are in the same IPv6 /64: most likely the client host itself opened it from another of its addresses, " + tempAddrWhy + "."
 		fix = "Fix it on the client: " + tempAddrFix

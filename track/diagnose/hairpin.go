@@ -323,3 +323,77 @@ func unmasqAdvice(fam family, cli, srv, a netip.Addr, epsv *track.Command) strin
 	adv += "The server then sees the data connection come from the router's LAN address while the control connection comes from the client: a server that checks the data connection's source against the control connection's (vsftpd's default pasv_promiscuous=NO answers \"425 Security: Bad IP connecting.\") refuses it. "
 	return adv + "Better for those clients: give them the private address: " + lanWays(fam, srv, "them", epsv, Local(a)) + ". " + lanKeep(a)
 }
+
+// The other hairpin: a server that announces its own address (no passive
+// address set), and a client on its own network that dials the router's
+// public address. The router forwards the control port to the server
+// and, looping the connection back into the network it came from,
+// masquerades it as its own address there (without that the server's
+// answers would go to the client directly, and the control connection
+// would fail). The client, trusting the 227, connects to the server's
+// address itself: the data connection does not cross the router, and the
+// server sees it come from the client, the control connection from the
+// router. A server that checks (vsftpd's default pasv_promiscuous=NO)
+// refuses it: no translator of data connections is involved, only the
+// two paths. The TTLs show the two paths (decode.Hops): the control
+// connection's segments of the far side routed, the data connection's
+// direct (hairpinDirect).
+
+// hairpinDirect reports whether the TTLs show dc, a passive data
+// connection between a client and a server on one network, taking the
+// direct path while its control connection went through a router (the
+// hairpin above). clientSide: the capture is on the client's side (the
+// server's control segments came routed, the data connection was
+// answered directly by the announced address, on the client's network);
+// else on the server's (the control connection came routed from an
+// address of the server's network, the data connection directly from
+// another of them).
+func hairpinDirect(s *track.Session, dc *track.DataConn) (clientSide, ok bool) {
+	if dc == nil || !dc.Passive || !dc.Seen() || !dc.Announced.IsValid() {
+		return false, false
+	}
+	a := dc.Announced.Addr().Unmap()
+	srv, cli := s.Server.Addr().Unmap(), s.Client.Addr().Unmap()
+	to, from := dc.Server.Addr().Unmap(), dc.Client.Addr().Unmap()
+	switch {
+	case from == cli && to == a && a != srv && Local(a) && Local(cli) && SameNet(a, cli) &&
+		s.Hops.Beyond(true) && dc.Hops.Direct(true):
+		return true, true
+	case from != cli && to == srv && Local(from) && Local(cli) && Local(srv) && SameNet(from, srv) && SameNet(cli, srv) &&
+		s.Hops.Beyond(false) && dc.Hops.Direct(false):
+		return false, true
+	}
+	return false, false
+}
+
+// hairpinDirectWhy says what the two paths of hairpinDirect were, as the
+// capture shows them.
+func hairpinDirectWhy(s *track.Session, dc *track.DataConn, clientSide bool) string {
+	if clientSide {
+		a := dc.Announced.Addr()
+		return fmt.Sprintf("the client %s reaches the control port at %s through a router (the server's segments came with a lowered TTL), which forwards it to the server at %s on the client's own network and masquerades it (hairpin NAT: the server sees the control connection come from the router's address there), while the client, trusting the 227, connected to %s directly (its answer came with a host's initial TTL: no router in between), from its own address",
+			s.Client.Addr(), s.Server.Addr(), a, a)
+	}
+	return fmt.Sprintf("the control connection came from %s through a router (its segments with a lowered TTL), the data connection from %s directly (with a host's initial TTL: no router in between), both addresses of the server's own network: a hairpin NAT. The client %s, on the server's network, dials the router's public address, which forwards the control port to the server and masquerades it as %s, its own address there, while the client, trusting the 227, connected to %s directly",
+		s.Client.Addr(), dc.Client.Addr(), dc.Client.Addr(), s.Client.Addr(), dc.Server.Addr())
+}
+
+// hairpinDirectFix is the fix for hairpinDirect: one path for both
+// connections. The helper on the router makes the 227 name the public
+// address (nf_nat_ftp), and the data connection follows the control
+// connection through it; the inside address for the inside clients
+// keeps both off the router; a passive address set to the public one
+// works only if the router also forwards and loops back the passive
+// range. A capture on the server's side sees the control port after
+// the router's DNAT, which may have changed it.
+func hairpinDirectFix(s *track.Session, dc *track.DataConn, fam family, clientSide bool) string {
+	srv := dc.Server.Addr()
+	port := fmt.Sprintf("%d", s.Server.Port())
+	if clientSide {
+		srv = dc.Announced.Addr()
+	} else {
+		port += " (the control port as this capture sees it, behind the router: the rule matches the port clients dial, before its DNAT)"
+	}
+	return fmt.Sprintf("Attach the FTP helper on the router, to connections to port %s: %s (or %s), plus ct state related accept in its forward chain; its nf_nat_ftp rewrites the 227 to the public address, and the data connection then takes the router's path as the control connection does (not under FTPS). Or have the clients on the server's own network reach it at its inside address %s (split DNS: its name resolving to %s inside), so that neither connection crosses the router. Or set %s and have the router forward the passive range to the server and loop it back masqueraded, as it does the control port",
+		port, nftHelperTable(s.Server.Port(), false), iptablesHelperRule(s.Server.Port(), false, isV6(s.Server)), srv, srv, fam.addrSet("<public address>"))
+}

@@ -22,7 +22,12 @@ type lanScene struct {
 func (w *wire) wait(d time.Duration) { w.now = w.now.Add(d) }
 
 func (sc lanScene) run(t *testing.T) *wire {
-	w := newWire(t, sc.cli, sc.srv)
+	return sc.runOn(newWire(t, sc.cli, sc.srv))
+}
+
+// runOn is run on w, a wire made for sc's addresses (whose hops and ttl
+// the caller may have set).
+func (sc lanScene) runOn(w *wire) *wire {
 	w.reply(220, sc.greeting)
 	w.cmd("USER u")
 	w.reply(331, "Password required")

@@ -24,6 +24,10 @@ type wire struct {
 	cli, srv netip.AddrPort
 	now      time.Time
 	num      uint64
+	// hops goes with every control event (decode.ControlEvent.Hops);
+	// ttl is the TTL of the segments from each address (0 unless set).
+	hops decode.Hops
+	ttl  map[netip.Addr]uint8
 }
 
 func newWire(t testing.TB, cli, srv string) *wire {
@@ -42,6 +46,7 @@ func (w *wire) next() {
 func (w *wire) ctl(e decode.ControlEvent) {
 	w.next()
 	e.Num, e.TS, e.Client, e.Server = w.num, w.now, w.cli, w.srv
+	e.Hops |= w.hops
 	w.trk.Control(&e)
 }
 
@@ -64,7 +69,7 @@ func (w *wire) reply(code int, text string) {
 
 func (w *wire) seg(src, dst netip.AddrPort, flags decode.TCPFlags, seq uint32, p []byte) {
 	w.next()
-	s := decode.Segment{Num: w.num, TS: w.now, Src: src, Dst: dst, Flags: flags, Seq: seq, Payload: p, PayloadLen: len(p)}
+	s := decode.Segment{Num: w.num, TS: w.now, Src: src, Dst: dst, Flags: flags, Seq: seq, Payload: p, PayloadLen: len(p), TTL: w.ttl[src.Addr()]}
 	w.trk.Segment(&s)
 }
 

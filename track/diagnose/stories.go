@@ -147,6 +147,18 @@ func (d *Diagnoser) dataSourceTranslated(s *track.Session, c *track.Command, r *
 		}
 		return f
 	}
+	if clientSide, ok := hairpinDirect(s, dc); ok {
+		// The TTLs show the two paths: the control connection through
+		// the router, the data connection straight to the server. No
+		// translator of data connections.
+		f.hairpinDirect = true
+		f.Message = "The server refused the data connection as a possible hijack because it came from another address than the control connection, and the capture shows why: " + hairpinDirectWhy(s, dc, clientSide) + "."
+		f.Advice = hairpinDirectFix(s, dc, fam, clientSide) + ". Only as a last resort: " + fam.sourceCheckOff() + ", which lets anyone who guesses the port take the transfer."
+		if fam.ownDataSettings() {
+			f.Advice += fam.note()
+		}
+		return f
+	}
 	if from != "" && hairpinSource(s, dc) {
 		// Client, server and the data connection's source on one
 		// network, and the 227 named the public address: the router's

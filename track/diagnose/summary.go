@@ -243,6 +243,12 @@ type serverAcc struct {
 	// those whose data connection failed there; hairpin: data-source-nat
 	// findings of the router's NAT loopback masquerading such a client.
 	natHairpin, natHairpinCaused, hairpin int
+	// hairpinDirect: data-source-nat findings whose control connection
+	// went through the router and data connection straight to the
+	// server (Finding.hairpinDirect).
+	hairpinDirect int
+	// hairpinDirectForeign: the same of data-foreign-source findings.
+	hairpinDirectForeign int
 	// natUnmasq: those of natHairpinCaused whose capture shows the
 	// router's loopback without masquerade (Finding.unmasqueraded).
 	natUnmasq int
@@ -1149,6 +1155,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.hairpin {
 			a.hairpin++
 		}
+		if f.hairpinDirect {
+			a.hairpinDirect++
+		}
 		if f.ownPrefix {
 			a.ownPrefix++
 		}
@@ -1162,6 +1171,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeDataForeignSource:
 		if f.hairpin {
 			a.hairpinForeign++
+		}
+		if f.hairpinDirect {
+			a.hairpinDirectForeign++
 		}
 		if f.ownPrefix {
 			a.ownPrefixForeign++

@@ -361,6 +361,10 @@ func (v *verdictWriter) sourceNAT() {
 		v.text = "the server refused " + plural(a.hairpin, "data connection that reached", "data connections that reached") + " it from another host of its own network than their clients: it announces its public address to clients on that network, and the likeliest source is the router's NAT loopback masquerading them (or another host took the port); if it is the router, give those clients the private address (or EPSV); see data-source-nat"
 		return
 	}
+	if a.hairpinDirect > 0 && a.hairpinDirect == a.findings[CodeDataSourceNAT] {
+		v.text = "the server refused " + plural(a.hairpinDirect, "data connection", "data connections") + " of clients on its own network that reach its control port through the router's public address (hairpin NAT, masqueraded) and connect to the 227's address directly: attach the FTP helper on the router, or have those clients use the server's inside address (split DNS); see data-source-nat"
+		return
+	}
 	if a.ownPrefix > 0 && a.ownPrefix == a.findings[CodeDataSourceNAT] {
 		v.text = "the server refused " + plural(a.ownPrefix, "data connection that came", "data connections that came") + " from another address in the client's IPv6 /64 than the control connection: most likely the client's own temporary (privacy) address; make the client use one address for both connections; see data-source-nat"
 		return
@@ -1216,6 +1220,11 @@ func (v *verdictWriter) foreignSource() {
 	if a.hairpinForeign == a.findings[CodeDataForeignSource] {
 		v.text = plural(a.hairpinForeign, "passive data connection", "passive data connections") +
 			" came from another host of the server's own network than its session's client, sent to the public address, and the server served it: the router's NAT loopback masquerading the client, or passive port theft; see data-foreign-source"
+		return
+	}
+	if a.hairpinDirectForeign == a.findings[CodeDataForeignSource] {
+		v.text = plural(a.hairpinDirectForeign, "passive data connection", "passive data connections") +
+			" came straight from a client on the server's own network whose control connection came through the router (hairpin NAT, masqueraded), and the server served it, as it accepts data connections from other addresses; see data-foreign-source"
 		return
 	}
 	if a.ownPrefixForeign == a.findings[CodeDataForeignSource] {
