@@ -68,6 +68,15 @@ type Segment struct {
 	// (packet time) before one its sender sent first. (In what was
 	// padding.)
 	Reorders bool
+	// PayloadWaits: the segment brought the second FIN of a data
+	// connection whose payload decode reassembles (PayloadHandler), in a
+	// capture that may reorder packets, while bytes before a FIN are still
+	// missing: they may come after it (a TAP's port skewed behind the
+	// other's). The connection's bytes are delivered on until they come,
+	// or ReorderWait after that FIN, and PayloadEndHandler.DataEnd then
+	// says it left the table; its end is final only then. Set on that
+	// segment and on the later ones while it waits. (In what was padding.)
+	PayloadWaits bool
 	// Fragments, for a segment of an IP datagram rebuilt from fragments,
 	// are the packet numbers of its other fragments (Num is the one that
 	// completed it), in arrival order, the first MaxFragmentNums of them

@@ -565,6 +565,7 @@ func (d *Decoder) handleTCP(ls *layerSet, raw []byte, wire int, src, dst netip.A
 	forged = forged || d.ctl.ignore
 	s.Control = cs != nil && cs.confirmed()
 	s.Reorders = d.ctl.pool.reorder
+	s.PayloadWaits = false // (payloadTable.feed sets it)
 	followed := !s.Control && d.pay.segment(s)
 	d.h.Segment(s)
 	if cs != nil {

@@ -39,11 +39,15 @@ import (
 // direction are kept after delivery, so a later copy of them (a
 // retransmission, an overlap) is compared; a difference is reported as a
 // conflict notice (GapConflictBack) and counted. A connection leaves the
-// table when both FINs are reached, at an RST, when idle for payloadIdle,
+// table when both FINs are seen, at an RST, when idle for payloadIdle,
 // and at Finish; each time, everything held is delivered first and the
-// bytes its FIN or its peer's ACK prove lost are reported as a gap, so
-// the handler has the whole stream before the tracker sees the segment
-// that ends it.
+// bytes its FIN or its peer's ACK prove lost are reported as a gap (an
+// ACK past the stream covers the sender's FIN: one sequence number less),
+// so the handler has the whole stream before the tracker sees the segment
+// that ends it. In a capture that may reorder, both FINs seen while
+// bytes before one are missing keep it until they come or ReorderWait
+// has passed (endWaits): the segments meanwhile say so
+// (Segment.PayloadWaits), and PayloadEndHandler.DataEnd when it leaves.
 
 // PayloadHandler is an optional interface of a Handler: the ordered
 // payload of the connections it wants. Calls come from the decoder's
@@ -64,6 +68,17 @@ type PayloadHandler interface {
 	// tracker passes it on unchanged): GapGivenUp, GapStartUnknown, or a
 	// conflict (GapConflictBack).
 	DataGap(src, dst netip.AddrPort, n int64)
+}
+
+// PayloadEndHandler is an optional interface of a PayloadHandler: told
+// when a connection whose end waited (Segment.PayloadWaits: both FINs
+// seen, bytes before one still missing, in a capture that may reorder)
+// leaves the table, its bytes and gaps all delivered. Its end is final
+// then.
+type PayloadEndHandler interface {
+	// DataEnd: the connection between a and b (either way round) left
+	// the table.
+	DataEnd(a, b netip.AddrPort)
 }
 
 // Notices DataGap gives as a negative n.
@@ -229,8 +244,13 @@ type payloadConn struct {
 	// moved: how far each direction's stream went, bytes delivered and
 	// gaps: a notice of a place behind the next byte never reaches past
 	// the stream's start.
-	moved      [2]int64
-	lastSeen   time.Time
+	moved    [2]int64
+	lastSeen time.Time
+	// closing: both FINs came while bytes before one were missing, in a
+	// capture that may reorder packets (endWaits), at closeAt: the
+	// connection stays until they come or ReorderWait has passed.
+	closeAt    time.Time
+	closing    bool
 	holeListed bool // in t.holes
 	links      lruLinks[*payloadConn]
 	t          *payloadTable
@@ -541,31 +561,63 @@ func (t *payloadTable) feed(pc *payloadConn, s *Segment) {
 	// control connections), else the skip over the hole reports it.
 	pc.r.segmentCut(d, s.Seq, s.Ack, s.Flags, s.Payload, s.PayloadLen, s.Num, s.TS, pc)
 	h := &pc.r.half
-	if s.Flags.Has(FlagRST) && pc.resetEnds(d, s) || h[0].finSeen && h[1].finSeen {
-		e := endedConn{ends: pc.ends, rstFrom: -1}
-		if s.Flags.Has(FlagRST) {
-			pc.reset[d] = true
-			e.rstFrom = int8(d)
-		}
-		t.remove(pc, false)
-		for i := range h {
-			e.started[i], e.next[i] = h[i].started, h[i].next
-		}
-		if e.edge = e.next[d]; e.rstFrom >= 0 {
-			if h[d].finSeen {
-				e.edge++ // (the FIN takes a sequence number)
-			}
-			if int32(s.Seq-e.edge) > 0 {
-				e.edge = s.Seq
-			}
-		}
-		t.ended.put(pc.key, e, payloadEndedKeys)
+	switch rst := s.Flags.Has(FlagRST) && pc.resetEnds(d, s); {
+	case rst:
+		pc.reset[d] = true
+		t.end(pc, d, s.Seq, true)
 		return
+	case h[0].finSeen && h[1].finSeen && !pc.endWaits(s.TS):
+		t.end(pc, d, s.Seq, false)
+		return
+	case pc.closing:
+		s.PayloadWaits = true
 	}
-	if pc.r.holding() && !pc.holeListed {
+	if (pc.r.holding() || pc.closing) && !pc.holeListed {
 		pc.holeListed = true
 		t.holes = append(t.holes, pc)
 	}
+}
+
+// endWaits tells whether pc, both of whose FINs were seen, stays in the
+// table at now: bytes before a FIN are still missing, in a capture that
+// may reorder packets, and ReorderWait has not passed since the second
+// FIN. A TAP's two ports skewed by a millisecond hold the receiver's FIN,
+// which acknowledges every byte, before the sender's last
+// retransmissions: ended at that FIN, the file lost its last kilobytes
+// (the bytes came after the end, and were counted AfterEnd). A capture
+// of one interface shows the bytes a receiver took before its FIN.
+func (pc *payloadConn) endWaits(now time.Time) bool {
+	h := &pc.r.half
+	if !pc.t.pool.reorder || (!h[0].finSeen || h[0].done) && (!h[1].finSeen || h[1].done) {
+		return false
+	}
+	if !pc.closing {
+		pc.closing, pc.closeAt = true, now
+	}
+	return now.Sub(pc.closeAt) <= ReorderWait
+}
+
+// end removes pc, ended by an RST of direction d at seq (rst), or by its
+// FINs, and remembers where its streams stood (ended).
+func (t *payloadTable) end(pc *payloadConn, d int, seq uint32, rst bool) {
+	h := &pc.r.half
+	e := endedConn{ends: pc.ends, rstFrom: -1}
+	if rst {
+		e.rstFrom = int8(d)
+	}
+	t.remove(pc, false)
+	for i := range h {
+		e.started[i], e.next[i] = h[i].started, h[i].next
+	}
+	if e.edge = e.next[d]; e.rstFrom >= 0 {
+		if h[d].finSeen {
+			e.edge++ // (the FIN takes a sequence number)
+		}
+		if int32(seq-e.edge) > 0 {
+			e.edge = seq
+		}
+	}
+	t.ended.put(pc.key, e, payloadEndedKeys)
 }
 
 // resume follows again a connection an RST ended, from where its streams
@@ -667,16 +719,19 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 			end = h.next
 		}
 		n := int32(end - h.next)
-		if !h.finSeen && n > 0 && !pc.reset[d] && (n == 1 || pc.r.half[1-d].finSeen) {
-			// The receiver's acknowledgement covers the sender's FIN,
-			// which the capture lacks: one sequence number, no byte. An
-			// acknowledgement one past the stream is only that. Further
-			// ahead, it is when the receiver closed its side too: the
-			// receiving side of a transfer closes after its end of file,
-			// the sender's FIN (often on the last segment, lost with it;
-			// a receiver that gives up resets). Not when the sender ended
-			// the connection with a reset: an abortive close sends no FIN,
-			// so what the acknowledgement covers is bytes, every one.
+		if !h.finSeen && n > 0 && !pc.reset[d] && (n == 1 || !pc.reset[1-d] || pc.r.half[1-d].finSeen) {
+			// The receiver's acknowledgement past the stream, at its end,
+			// covers the sender's FIN, which the capture lacks: one
+			// sequence number, no byte. The receiving side of a transfer
+			// acknowledges the end of file, the sender's FIN (often on
+			// the last segment, lost with it), and nothing after it; the
+			// bytes before it are a gap. Read as a byte, it made a file
+			// one byte longer than the one sent. Not when the sender
+			// ended the connection with a reset (an abortive close sends
+			// no FIN: what the acknowledgement covers is bytes, every
+			// one), nor, beyond one, when the receiver gave up with one
+			// before closing its side (it acknowledged bytes, not an end
+			// of file).
 			n--
 		}
 		if n > 0 {
@@ -685,6 +740,11 @@ func (t *payloadTable) remove(pc *payloadConn, givenUp bool) {
 		}
 		if givenUp {
 			t.h.DataGap(pc.ends[d], pc.ends[1-d], GapGivenUp)
+		}
+	}
+	if pc.closing {
+		if eh, ok := t.h.(PayloadEndHandler); ok {
+			eh.DataEnd(pc.ends[0], pc.ends[1])
 		}
 	}
 	pc.r.release()
@@ -714,7 +774,12 @@ func (t *payloadTable) expire(now time.Time) {
 			continue // removed meanwhile
 		}
 		pc.r.expire(now, 0, pc)
-		if t.conns[pc.key] == pc && pc.r.holding() {
+		if pc.closing && t.conns[pc.key] == pc && !pc.endWaits(now) {
+			// Both FINs came, and the bytes missing before one came
+			// since (or ReorderWait passed without them).
+			t.end(pc, 0, pc.r.half[0].next, false)
+		}
+		if t.conns[pc.key] == pc && (pc.r.holding() || pc.closing) {
 			kept = append(kept, pc)
 		} else {
 			pc.holeListed = false

@@ -2861,6 +2861,14 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if dc.Done {
 		return
 	}
+	if dc.endWaits {
+		// Ended by its FINs; decode delivers the bytes that were missing
+		// before one (a retransmission the capture holds after both
+		// FINs) and says when it has them all (DataEnd). Nothing of the
+		// connection changes meanwhile: an RST after the FINs ends
+		// nothing more, and the bytes were counted from the FIN's place.
+		return
+	}
 	if dc.viaAlias(s.Src, s.Dst) {
 		// (Segment takes a segment the reflection does not as any
 		// other; a replay of held segments only lets the alias go.)
@@ -3059,6 +3067,11 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.seqInit[dir] = true
 		dc.acked[dir] = dc.seqHi[dir]
 	}
+	if s.Flags.Has(decode.FlagACK) && !s.Flags.Has(decode.FlagRST) && dc.seqInit[dir^1] {
+		// (Before advertised: against the window the receiver
+		// advertised before this segment.)
+		dc.noteAckPast(dir, s.Ack)
+	}
 	finTaken := false
 	if dc.win.advertised(dc, dir, s) {
 		// The receiver acknowledged bytes left out as beyond its window:
@@ -3180,9 +3193,118 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		if dc.finSent(0) && dc.finSent(1) {
 			dc.End = s.TS
 			dc.EndReason = EndFIN
+			if s.PayloadWaits {
+				// Bytes before a FIN may still come (a capture that
+				// reorders): their file is not whole yet.
+				dc.endWaits = true
+				return
+			}
 			t.finishData(dc)
 		}
 	}
+}
+
+// DataEnd implements decode.PayloadEndHandler: the payload of the data
+// connection between a and b, whose end waited for bytes before a FIN
+// (endWaits), is all delivered: it is final now.
+func (t *Tracker) DataEnd(a, b netip.AddrPort) {
+	if dc := t.lookupData(a, b); dc != nil && dc.endWaits && !dc.Done {
+		t.finishData(dc)
+	}
+}
+
+// ackPast bits: per direction d, ackPastSet<<d says ackTop[d] holds an
+// acknowledgment, ackPastLate<<d that its sender had sent its own FIN
+// before it.
+const (
+	ackPastSet  = 1
+	ackPastLate = 4
+)
+
+// noteAckPast keeps ack, sent by dir, as the highest acknowledgment of
+// the other side's bytes past the highest byte seen of them (ackTop):
+// the capture lost what they acknowledge. Each step forward within the
+// window dir advertised before it (finHoleMax), from the highest byte
+// seen or the acknowledgment kept, as a bulk flow's acknowledgments
+// advance (no sender sends past the window): one forged far ahead is not
+// kept. Taken at the connection's end only (ackProvenEnd): a segment the
+// capture holds later (a TAP's skewed port) still counts as it comes.
+func (dc *DataConn) noteAckPast(dir int, ack uint32) {
+	o := dir ^ 1
+	base := dc.seqHi[o]
+	if dc.ackPast&(ackPastSet<<o) != 0 && int32(dc.ackTop[o]-base) > 0 {
+		base = dc.ackTop[o]
+	}
+	if d := ack - base; int32(d) <= 0 || d > dc.win.finHoleMax(o) {
+		return
+	}
+	if dc.openerFromAcks(o) || o == 1 && dc.win.flags[1]&ackOnly != 0 {
+		return // its bytes are counted from acknowledgments already
+	}
+	dc.ackTop[o] = ack
+	dc.ackPast |= ackPastSet << o
+	if dc.finSent(dir) {
+		dc.ackPast |= ackPastLate << o
+	} else {
+		dc.ackPast &^= ackPastLate << o
+	}
+}
+
+// ackProvenEnd takes, at the connection's end (finalData), what the
+// acknowledgments say of a side whose FIN the capture lacks (ackTop): the
+// receiver acknowledged its bytes up to the sequence number before the
+// highest it acknowledged, and that last one is the FIN, never a byte
+// (the receiving side of a transfer acknowledges the end of file, the
+// sender's FIN, often on the last segment and lost with it). Counted as
+// sent, as a hole before a segment is. When the receiver closed too (its
+// FIN), the sender's FIN is taken, and the connection ended by its FINs,
+// not the capture's end: unless the size the server announced says the
+// file ends elsewhere (a receiver that closed before the end of file).
+// Not at an RST: an abortive close sends no FIN.
+//
+// Only here, at the end: ended at the receiver's FIN, a connection lost
+// the sender's bytes the capture holds after it (a TAP's skewed port),
+// and with them the file's end.
+func (dc *DataConn) ackProvenEnd() {
+	if !dc.RSTTS.IsZero() || dc.EndReason == EndRST {
+		return
+	}
+	for o := range dc.ackTop {
+		r := o ^ 1
+		if dc.ackPast&(ackPastSet<<o) == 0 || dc.finSent(o) || !dc.seqInit[o] {
+			continue
+		}
+		n := dc.ackTop[o] - 1 - dc.seqHi[o]
+		if int32(n) < 0 {
+			continue // the bytes came after all (ackTop is not past them)
+		}
+		dc.Bytes[o] += int64(n)
+		dc.seqHi[o] += n
+		if !dc.finSent(r) || dc.sizeRefutes(o) {
+			continue
+		}
+		at := dc.FINTS[r]
+		if dc.ackPast&(ackPastLate<<o) != 0 {
+			// Acknowledged after the receiver's own FIN: the sender's
+			// came between, by its latest segment.
+			if dc.lastSeen.After(at) {
+				at = dc.lastSeen
+			}
+		}
+		dc.FINTS[o] = at
+		dc.End, dc.EndReason = at, EndFIN
+	}
+}
+
+// sizeRefutes tells whether the size the server announced for the file
+// side o sent (RETR, no REST) is not what o's bytes came to: its FIN was
+// not where the acknowledgments end.
+func (dc *DataConn) sizeRefutes(o int) bool {
+	srv := 0 // the opener in active mode
+	if dc.Passive {
+		srv = 1
+	}
+	return o == srv && dc.ExpectedSize >= 0 && dc.Rest <= 0 && dc.Bytes[o] != dc.ExpectedSize
 }
 
 // dataWindow bounds the bytes counted on a data connection by the window
@@ -4228,6 +4350,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		// capture's end after it.
 		dc.End, dc.EndReason, dc.atEnd = dc.LastSYN, EndOpen, false
 	}
+	dc.ackProvenEnd()
 	dc.Done = true
 	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {

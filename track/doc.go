@@ -167,7 +167,10 @@
 // encrypted session is still active. With file extraction, the Tracker is
 // decode's PayloadHandler and passes the payload of each live data
 // connection on to a Sink that implements PayloadSink, with the data
-// connection it belongs to. The TLS hellos of an encrypted session's data
+// connection it belongs to; a data connection both of whose FINs came
+// while decode still waits for bytes before one (Segment.PayloadWaits, a
+// capture that reorders) is final when decode says they are delivered
+// (DataEnd), its end the FINs'. The TLS hellos of an encrypted session's data
 // connections are read in order (at most two scanners of 16 KiB each per
 // live data connection), and their record headers up to the first
 // application data record; only the verdict is kept once it is final. A

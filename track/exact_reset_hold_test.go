@@ -87,7 +87,7 @@ func TestExactResetOutlivedBySender(t *testing.T) {
 			if d.Outcome != OutcomeTransferred || d.EndReason != tt.end || d.Bytes != tt.bytes {
 				t.Errorf("outcome %v, end %v, bytes %v; want transferred, %v, %v", d.Outcome, d.EndReason, d.Bytes, tt.end, tt.bytes)
 			}
-			if d.rstIgnored != tt.ignored {
+			if int(d.rstIgnored) != tt.ignored {
 				t.Errorf("%d RSTs ignored, want %d", d.rstIgnored, tt.ignored)
 			}
 			if tt.end == EndRST && (d.RSTTS.IsZero() || !d.End.Equal(d.RSTTS)) {

@@ -700,6 +700,9 @@ type DataConn struct {
 	// data connection that took another path than the control
 	// connection: a hairpin NAT. (In what was padding.)
 	Hops decode.Hops
+	// rstIgnored: RSTs the side they were sent to would drop
+	// (resetAccepted), which ended nothing. (In what was padding.)
+	rstIgnored int32
 	// Twin: in a capture holding its session twice (Session.
 	// SameConnection), the other copy's data connection for the same
 	// announcement (the same port), as seen on the other side of the NAT:
@@ -818,6 +821,15 @@ type DataConn struct {
 	// timing, and its record waits for the reply that settles it
 	// (Tracker.ownerWaits). (In what was padding.)
 	ownerWaits bool
+	// endWaits: both FINs came while decode's payload reassembly still
+	// waited for bytes before one (decode.Segment.PayloadWaits): End and
+	// EndReason are set, and the connection is final when decode says
+	// its bytes are all delivered (Tracker.DataEnd). (In what was
+	// padding.)
+	endWaits bool
+	// ackPast: bits per direction (ackPastSet, ackPastLate) about ackTop.
+	// (In what was padding.)
+	ackPast uint8
 
 	lastSeen time.Time // latest segment
 
@@ -847,11 +859,13 @@ type DataConn struct {
 	acked  [2]uint32
 	flight [2]uint32
 	// win: the receive window each side advertised (dataWindow, in
-	// data.go). Here it fills the padding before rstIgnored.
+	// data.go).
 	win dataWindow
-	// rstIgnored: RSTs the side they were sent to would drop
-	// (resetAccepted), which ended nothing.
-	rstIgnored int
+	// ackTop: the highest acknowledgment of each direction's bytes past
+	// the highest byte seen of them, when ackPast says so (noteAckPast):
+	// the capture lost the end of what that side sent. Read at the
+	// connection's end (ackProvenEnd).
+	ackTop [2]uint32
 	// Thief: passive port theft (RFC 2577). A connection from another
 	// host, matched by the announced port alone, completed its handshake
 	// before the session's client's own SYN took the announcement over

@@ -105,3 +105,4 @@ func (t *Tracker) payloadConn(src, dst netip.AddrPort) (*DataConn, bool) {
 
 // Compile-time check: the Tracker takes decode's payload.
 var _ decode.PayloadHandler = (*Tracker)(nil)
+var _ decode.PayloadEndHandler = (*Tracker)(nil)

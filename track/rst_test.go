@@ -205,7 +205,7 @@ func TestDataResetAcceptance(t *testing.T) {
 			if d.Outcome != tt.want || d.EndReason != tt.end || d.Bytes[1] != tt.bytes {
 				t.Errorf("outcome %v, end %v, %d bytes; want %v, %v, %d", d.Outcome, d.EndReason, d.Bytes[1], tt.want, tt.end, tt.bytes)
 			}
-			if d.rstIgnored != tt.ignored {
+			if int(d.rstIgnored) != tt.ignored {
 				t.Errorf("%d RSTs ignored, want %d", d.rstIgnored, tt.ignored)
 			}
 		})

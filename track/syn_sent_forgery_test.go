@@ -116,7 +116,7 @@ func TestSynSentForgeryNotTaken(t *testing.T) {
 			if d.Outcome != tt.want || d.EndReason != tt.end || d.Bytes[1] != tt.bytes {
 				t.Errorf("outcome %v, end %v, %d bytes; want %v, %v, %d", d.Outcome, d.EndReason, d.Bytes[1], tt.want, tt.end, tt.bytes)
 			}
-			if d.rstIgnored != tt.ignored {
+			if int(d.rstIgnored) != tt.ignored {
 				t.Errorf("%d RSTs ignored, want %d", d.rstIgnored, tt.ignored)
 			}
 			if tt.end == EndRST && d.End != d.RSTTS {

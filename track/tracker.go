@@ -1240,6 +1240,14 @@ func (t *Tracker) tick() {
 				t.reportData(dc)
 			}
 		case dc.Done:
+		case dc.endWaits:
+			// Ended by its FINs, its bytes still coming: decode says
+			// when they are all delivered (DataEnd), within
+			// decode.ReorderWait; should it not, it is final a while
+			// after (its end stays the FINs').
+			if t.clock.since(dc.End) > dataIdleAfterSession {
+				t.finishData(dc)
+			}
 		case !dc.matched() && t.overdue(dc):
 			t.finishData(dc)
 			t.rememberExpired(dc)

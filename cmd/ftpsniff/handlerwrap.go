@@ -9,7 +9,7 @@ import (
 // handlerForward is embedded by the layers that sit between the decoder
 // and the tracker (--helper's simulation, --write's carver). The decoder
 // asks its handler for the optional interfaces (DataExpecter,
-// PayloadHandler) by type assertion: a layer that did not pass them on
+// PayloadHandler, PayloadEndHandler) by type assertion: a layer that did not pass them on
 // switched off what the tracker asks of the decoder (a data SYN to port
 // 21 taken for a control connection, --extract writing nothing).
 type handlerForward struct {
@@ -39,5 +39,12 @@ func (h handlerForward) DataBytes(src, dst netip.AddrPort, b []byte) {
 func (h handlerForward) DataGap(src, dst netip.AddrPort, n int64) {
 	if p, ok := h.next.(decode.PayloadHandler); ok {
 		p.DataGap(src, dst, n)
+	}
+}
+
+// DataEnd implements decode.PayloadEndHandler for what it wraps.
+func (h handlerForward) DataEnd(a, b netip.AddrPort) {
+	if p, ok := h.next.(decode.PayloadEndHandler); ok {
+		p.DataEnd(a, b)
 	}
 }

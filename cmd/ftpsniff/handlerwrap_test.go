@@ -45,4 +45,7 @@ func TestLayersKeepTheTrackersDecoderHooks(t *testing.T) {
 	if _, ok := h.(decode.PayloadHandler); !ok {
 		t.Error("the carving layer hides the tracker's PayloadHandler")
 	}
+	if _, ok := h.(decode.PayloadEndHandler); !ok {
+		t.Error("the carving layer hides the tracker's PayloadEndHandler")
+	}
 }

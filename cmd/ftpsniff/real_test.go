@@ -18,6 +18,7 @@ type dataRecord struct {
 	Match   string `json:"match"`
 	Bytes   int64  `json:"bytes"`
 	Command string `json:"command"`
+	End     string `json:"end_reason"`
 }
 
 func dataRecords(t *testing.T, capFile string) []dataRecord {
