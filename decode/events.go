@@ -335,10 +335,10 @@ type ControlEvent struct {
 // Hops records, for one control connection, whether each side's
 // segments reached the capture point with a TTL (hop limit) a host sends
 // with (64, 128 or 255: Linux, BSD and macOS; Windows; network gear), or
-// with another, lowered by a router on the way. Both sides seen
-// unrouted is proof that no router lies between them: nothing between
-// them forwards, so no firewall but the hosts' own can drop what
-// passes, and no NAT can stand there.
+// with another, lowered by a router on the way, and whether by more than
+// one. Both sides seen unrouted is proof that no router lies between
+// them: nothing between them forwards, so no firewall but the hosts' own
+// can drop what passes, and no NAT can stand there.
 type Hops uint8
 
 const (
@@ -346,15 +346,35 @@ const (
 	ClientRouted                    // one came with a lower TTL
 	ServerUnrouted
 	ServerRouted
+	// ClientFar and ServerFar: a segment of that side came lowered by
+	// two hops or more (with Routed). A side Routed and never Far nor
+	// Unrouted is one router away (ServerOneHop).
+	ClientFar Hops = 1 << 4
+	ServerFar Hops = ClientFar << 2
 )
 
+// InitialTTL tells whether ttl is one a host sends with (64, 128, 255):
+// its sender is on the capture point's own link, no router between.
+func InitialTTL(ttl uint8) bool { return ttl == 64 || ttl == 128 || ttl == 255 }
+
 // ttlClass classes one segment's TTL as the client's bits of Hops: a
-// host's initial value, or another.
+// host's initial value, one less (one router on the way), or another
+// (two or more).
 func ttlClass(ttl uint8) uint8 {
-	if ttl == 64 || ttl == 128 || ttl == 255 {
+	switch {
+	case InitialTTL(ttl):
 		return uint8(ClientUnrouted)
+	case InitialTTL(ttl + 1):
+		return uint8(ClientRouted)
 	}
-	return uint8(ClientRouted)
+	return uint8(ClientRouted | ClientFar)
+}
+
+// ServerOneHop tells whether every server segment seen came lowered by
+// exactly one hop (63, 127, 254): one router lies between the server and
+// the capture point, the one right in front of the server.
+func (h Hops) ServerOneHop() bool {
+	return h&(ServerUnrouted|ServerRouted|ServerFar) == ServerRouted
 }
 
 // NoRouter tells whether the TTLs prove no router between the two sides:

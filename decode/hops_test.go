@@ -74,3 +74,48 @@ func TestHopsDirectAndBeyondPerSide(t *testing.T) {
 		})
 	}
 }
+
+// TestHopsServerOneHop guards what tells a router right in front of the
+// server: every server segment lowered by exactly one hop (63, 127, 254),
+// none at a host's initial TTL nor lowered further. An RST with a host's
+// initial TTL to a data SYN is then that router's own (rv-nat
+// pasvaddr-public: TTL 64 against the server's 63); with the server two
+// hops or more away, the box that answered may be any router on the way.
+func TestHopsServerOneHop(t *testing.T) {
+	side := func(ttls ...uint8) (h uint8) {
+		for _, ttl := range ttls {
+			h |= ttlClass(ttl)
+		}
+		return h
+	}
+	for _, tc := range []struct {
+		name   string
+		server []uint8
+		want   bool
+	}{
+		{"Linux server behind one router", []uint8{63, 63}, true},
+		{"Windows server behind one router", []uint8{127}, true},
+		{"network gear behind one router", []uint8{254}, true},
+		{"server two hops away", []uint8{62}, false},
+		{"server far away", []uint8{50}, false},
+		{"one segment one hop, one two", []uint8{63, 62}, false},
+		{"server unrouted", []uint8{64}, false},
+		{"the same packets before and after a router", []uint8{64, 63}, false},
+		{"server never seen", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := Hops(side(64)) | Hops(side(tc.server...))<<2
+			if got := h.ServerOneHop(); got != tc.want {
+				t.Errorf("ServerOneHop() = %v, want %v (hops %08b)", got, tc.want, h)
+			}
+			if h&ClientFar != 0 {
+				t.Errorf("a client at TTL 64 marked far (hops %08b)", h)
+			}
+		})
+	}
+	for ttl, want := range map[uint8]bool{64: true, 128: true, 255: true, 63: false, 0: false, 254: false} {
+		if InitialTTL(ttl) != want {
+			t.Errorf("InitialTTL(%d) = %v, want %v", ttl, !want, want)
+		}
+	}
+}

@@ -2907,7 +2907,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 				if int32(s.Seq-edge) > 0 {
 					edge = s.Seq
 				}
-				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge}
+				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ttl: s.TTL, ackEdge: edge}
 			}
 			return
 		case resetTaken:
@@ -2924,7 +2924,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 				if int32(s.Seq-edge) > 0 {
 					edge = s.Seq
 				}
-				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ackEdge: edge, exact: true, bytes: dc.Bytes, fins: dc.FINTS}
+				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ttl: s.TTL, ackEdge: edge, exact: true, bytes: dc.Bytes, fins: dc.FINTS}
 				return
 			}
 		case resetMade:
@@ -2938,7 +2938,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			// the connection is what followed. Else it refused the
 			// connection when it is final (finishData).
 			if h := dc.win.rst; h == nil {
-				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), synSent: true}
+				dc.win.rst = &heldReset{ts: s.TS, dir: uint8(dir), ttl: s.TTL, synSent: true}
 			}
 			return
 		}
@@ -3182,7 +3182,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		t.unwait(dc) // bytes moved: no longer provisional
 	}
 	if s.Flags.Has(decode.FlagRST) {
-		dc.endByReset(dir, s.TS)
+		dc.endByReset(dir, s.TS, s.TTL)
 		t.finishData(dc)
 		return
 	}
@@ -3752,9 +3752,9 @@ func (dc *DataConn) forgetAnswer() {
 	dc.synsAfterSynAck = 0
 }
 
-// endByReset ends dc by an RST from dir at ts.
-func (dc *DataConn) endByReset(dir int, ts time.Time) {
-	dc.RSTTS = ts
+// endByReset ends dc by an RST from dir at ts, that came with ttl.
+func (dc *DataConn) endByReset(dir int, ts time.Time, ttl uint8) {
+	dc.RSTTS, dc.RSTTTL = ts, ttl
 	dc.RSTFromServer = dir == 1
 	other := dir ^ 1
 	dc.ReceiverAborted = dc.finSent(dir) && !dc.finSent(other) && dc.Bytes[other] > dc.Bytes[dir]
@@ -3779,6 +3779,7 @@ type heldReset struct {
 	// is of bytes sent after the RST.
 	ackEdge uint32
 	dir     uint8 // its sender
+	ttl     uint8 // its TTL (hop limit)
 	// synSent: it answered the opener's SYN (resetRefusal), in
 	// SYN-SENT; retried: the opener sent that SYN again after it.
 	synSent, retried bool
@@ -3812,7 +3813,7 @@ func (dc *DataConn) takeHeldReset() {
 	if h.exact {
 		dc.Bytes, dc.FINTS = h.bytes, h.fins
 	}
-	dc.endByReset(int(h.dir), h.ts)
+	dc.endByReset(int(h.dir), h.ts, h.ttl)
 }
 
 // sentPast tells whether s shows the sender of the exact RST held went

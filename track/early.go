@@ -1228,7 +1228,7 @@ func (t *Tracker) takeRefusal(dc *DataConn) bool {
 		dc.Match = refusalMatch(dc, rst.Src)
 		dc.Client, dc.Server = rst.Dst, rst.Src
 		dc.Start, dc.End, dc.EndReason = rst.TS, rst.TS, EndRST
-		dc.RSTTS, dc.RSTFromServer = rst.TS, true
+		dc.RSTTS, dc.RSTTTL, dc.RSTFromServer = rst.TS, rst.TTL, true
 		return true
 	case icmp != nil && !endedBefore(dc.Session, decode.MakeConnKey(icmp.Src, icmp.Dst)):
 		t.unwait(dc)

@@ -700,9 +700,13 @@ type DataConn struct {
 	// data connection that took another path than the control
 	// connection: a hairpin NAT. (In what was padding.)
 	Hops decode.Hops
-	// rstIgnored: RSTs the side they were sent to would drop
-	// (resetAccepted), which ended nothing. (In what was padding.)
-	rstIgnored int32
+	// RSTTTL: the IPv4 TTL (IPv6 hop limit) of the RST that ended the
+	// connection (RSTTS), as captured; 0 when none did or it is not
+	// known. Against the TTLs of the session's control segments
+	// (Session.Hops) it tells whether the host the RST claims to come
+	// from sent it, or a box nearer the capture point. (In what was
+	// padding.)
+	RSTTTL uint8
 	// Twin: in a capture holding its session twice (Session.
 	// SameConnection), the other copy's data connection for the same
 	// announcement (the same port), as seen on the other side of the NAT:
@@ -777,7 +781,10 @@ type DataConn struct {
 	// server refusing an upload it will not store). (Beside EndReason,
 	// in what was padding: room for Scanned.)
 	ReceiverAborted bool
-	ExpectedSize    int64 // the size the server announced (150 text or SIZE); -1 when unknown
+	// rstIgnored: RSTs the side they were sent to would drop
+	// (resetAccepted), which ended nothing. (In what was padding.)
+	rstIgnored   int32
+	ExpectedSize int64 // the size the server announced (150 text or SIZE); -1 when unknown
 	// Type: the session's TransferType when the transfer command was
 	// sent (a later TYPE A for a listing does not change it).
 	Type string

@@ -383,6 +383,16 @@ type place struct {
 	// inside address names it as conntrack's original destination
 	// (nftForwardRuleAt).
 	public netip.Addr
+	// answers: a router in front of the server answered a data SYN
+	// itself (routerReset: an RST with a TTL from fewer hops away than
+	// the server's own segments), so it does not pass the ports on: a
+	// NAT router that forwards port 21 only, or one whose forward chain
+	// rejects them. Its rules come first, the server host's after
+	// (openAt, openLines); host and router are set with it. ctl is the
+	// control port an FTP helper there would follow, 0 when none can
+	// (the control connection encrypted).
+	answers bool
+	ctl     uint16
 }
 
 // withPublic is p with public a when p has none.
@@ -428,9 +438,20 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 		}
 		return netip.Addr{}, false
 	}
+	// A wrong address on the client's own network, with the control
+	// address there too yet reached through a router (routedOnLAN):
+	// that address is most likely the NAT router's own, forwarding
+	// port 21 to the server behind it (its inside address not shown).
+	wrongOnLAN := func(x *track.DataConn) bool {
+		a := x.Announced.Addr().Unmap()
+		return x.Passive && x.Via != 0 && a.IsValid() && a != srv && SameNet(a, cli) && routedOnLAN(s)
+	}
 	if dc != nil {
 		if a, ok := look(dc); ok {
 			return place{nat: true, inside: a, public: srv}
+		}
+		if wrongOnLAN(dc) {
+			return place{nat: true, public: srv}
 		}
 		return place{}
 	}
@@ -439,7 +460,26 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 			return place{nat: true, inside: a, public: srv}
 		}
 	}
+	for _, x := range s.Data {
+		if wrongOnLAN(x) {
+			return place{nat: true, public: srv}
+		}
+	}
 	return place{}
+}
+
+// routedOnLAN tells whether the client of s reaches the server at an
+// address of its own network (SameNet) though the TTLs show a router in
+// front of the server: every server segment came lowered (decode.Hops).
+// Most likely that address is a NAT router's own on the client's
+// network, forwarding (DNAT) port 21 to the server behind it (rv-nat
+// pasvaddr-wrong: 10.99.1.1 on the client's 10.99.1.0/24, the server's
+// segments one hop lower): no "shared network, no router" then, and an
+// address setting naming it does not make that router forward the
+// passive range (rv-nat pasvaddr-public: its own RST).
+func routedOnLAN(s *track.Session) bool {
+	return SameNet(s.Client.Addr().Unmap(), s.Server.Addr().Unmap()) &&
+		s.Hops&decode.ServerRouted != 0 && s.Hops&decode.ServerUnrouted == 0
 }
 
 // noRouterBetween: no router can lie between the client and the address
@@ -503,11 +543,45 @@ func listenerInside(s *track.Session, server bool) bool {
 	return Local(a.Unmap()) || s.Hops&unrouted != 0 && s.Hops&routed == 0
 }
 
+// routerReset tells whether the RST that refused dc, a passive data
+// connection to the server's control address, came from a box nearer
+// the capture point than the server: with a host's initial TTL
+// (decode.InitialTTL), while every control segment of the server's came
+// lowered (decode.Hops). A host sends its RSTs with the TTL of its other
+// segments; a router that answers for a port it does not forward (a NAT
+// router forwarding port 21 only: rv-nat pasvaddr-public, TTL 64 where
+// the server's segments have 63) or that rejects it with tcp-reset
+// sends its own, from fewer hops away, in the server's name. oneHop: the
+// server's segments came exactly one hop lower (decode.ServerOneHop), so
+// that box is the router right in front of the server.
+func routerReset(s *track.Session, dc *track.DataConn) (nearer, oneHop bool) {
+	if !dc.Passive || dc.Outcome != track.OutcomeRefused || !dc.RSTFromServer || !decode.InitialTTL(dc.RSTTTL) ||
+		dc.Server.Addr().Unmap() != s.Server.Addr().Unmap() ||
+		s.Hops&decode.ServerRouted == 0 || s.Hops&decode.ServerUnrouted != 0 {
+		return false, false
+	}
+	return true, s.Hops.ServerOneHop()
+}
+
 // passivePlace is where the firewall between the client and the passive
 // data port of dc sits; c holds the capture's votes on where it was taken.
 func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if p, ok := icmpPlace(dc); ok {
 		return reachedAt(c, s, p, dc)
+	}
+	if nearer, _ := routerReset(s, dc); nearer {
+		// The router in front answered: the capture is on its
+		// client's side, where the address the SYN went to is the one
+		// the client dialled, a DNAT's to match.
+		p := natBehind(s, dc)
+		p.host, p.router, p.answers = true, true, true
+		if !encryptedControl(s) {
+			p.ctl = s.Server.Port()
+		}
+		if !p.public.IsValid() {
+			p.public = dc.Server.Addr().Unmap()
+		}
+		return p
 	}
 	if atServer(c, s) && dc.SYNs > 0 && listenerInside(s, true) {
 		// Captured behind any router in front of the server: the SYNs
@@ -603,6 +677,8 @@ func activePlace(c *captureShared, s *track.Session, dc *track.DataConn, announc
 // helper expects, at p.
 func (p place) related() string {
 	switch {
+	case p.answers:
+		return "in the forward chain of the router in front of the server"
 	case p.host && p.router:
 		return "in the input chain (in the forward chain on a router in front)"
 	case p.router:
@@ -616,6 +692,8 @@ func (p place) related() string {
 func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
 	fwd := forwardRules(rs, v6, p)
 	switch {
+	case p.answers:
+		return fmt.Sprintf("first on the router in front of the server, which answered the SYN itself: %sforward (DNAT) the range to the server: %s; and accept it in its forward chain: %s; then on the server's own firewall, if it has one: %s", ownAddress(p), dnatRules(rs, v6, p), fwd, host)
 	case p.host && p.router && p.nat:
 		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s; and on the server's own firewall, if it has one: %s", fwd, dnatRules(rs, v6, p), host)
 	case p.host && p.router:
@@ -862,6 +940,24 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 	host := fam.hostLines(rs, v6)
 	fwd := forwardLines(rs, v6, p)
 	switch {
+	case p.answers:
+		l := append([]string{answersHead(p)}, dnatLines(rs, v6, p)...)
+		if p.nat {
+			l = append(l, "# and accept them in its forward chain:")
+		} else {
+			l = append(l, "# and accept them in its forward chain (a router that routes to the server, with no NAT, needs only this):")
+		}
+		l = append(l, fwd...)
+		if p.ctl != 0 && !p.nat {
+			// (A NAT the addresses prove, the server announcing its
+			// inside address: the verdict's own lines name the helper,
+			// with the address setting to leave unset: natNote,
+			// addressUnreachable.)
+			l = append(l, answersHelperHead)
+			l = append(l, helperLines(p.ctl, false, "forward", v6)...)
+		}
+		l = append(l, "# then, on the server's own firewall, if it has one:")
+		return append(l, host...)
 	case p.host && p.router && p.nat:
 		l := append([]string{natRouterHead}, fwd...)
 		l = append(l, natDNATHead)
@@ -881,6 +977,39 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 	}
 	return host
 }
+
+// ownAddress is the condition under which the router in front that
+// answered a data SYN (place.answers) is to forward the range: when its
+// NAT is not proven, the address the client reached may be the
+// server's own, routed, and the router's forward chain the one that
+// rejects. "" when the NAT is proven.
+func ownAddress(p place) string {
+	if p.nat {
+		return ""
+	}
+	a := publicPlaceholder
+	if p.public.IsValid() {
+		a = p.public.Unmap().String()
+	}
+	return fmt.Sprintf("if %s is its own address (NAT, port forwarding), ", a)
+}
+
+// answersHead is the comment over the rules of the router in front that
+// answered a data SYN itself (place.answers): its DNAT of the range.
+func answersHead(p place) string {
+	return "# first, on the router in front of the server, which answered the data SYNs itself (its RSTs come from fewer hops away than the server's own segments) and so does not pass these ports to the server: " +
+		ownAddress(p) + "forward (DNAT) the range to the server there:"
+}
+
+// answersHelperHead is the comment over the FTP helper, the other way
+// for that router to pass the data connections: its expectation
+// forwards each one, as nf_nat_ftp rewrites the 227; a 227 naming the
+// public address itself gets none (loose=0).
+const answersHelperHead = "# or, instead of the DNAT and that accept, attach the FTP helper on that router (" + helperOwnAddress + "; not under FTPS):"
+
+// helperOwnAddress is what the FTP helper on a NAT router in front of
+// the server needs of a PASV: the server's own address in the 227.
+const helperOwnAddress = "for PASV, the server must announce its own address, its passive address setting unset, which nf_nat_ftp rewrites: a 227 naming the public address gets no expectation"
 
 // natRouterHead and natDNATHead are the comments over a NAT router's
 // rules: its forward chain's accept, and its DNAT of the range (a router

@@ -816,11 +816,17 @@ func (j *pasvJudge) mismatch(sev Severity, msg string) *Finding {
 	s, dc, a, srv, fam := j.s, j.dc, j.a, j.srv, j.fam
 	suggest := suggestPublic(j.d.capture, s, a, j.sugPub)
 	helper := "; or, if a Linux NAT sits in front of it, attach the FTP helper there so nf_nat_ftp rewrites the 227 (this does not work under FTPS)."
-	if j.oneLAN {
+	routed := j.oneLAN && routedOnLAN(s)
+	switch {
+	case routed:
+		// (The TTLs show a router: no "own network, no NAT".)
+		helper = fmt.Sprintf(", and, since the client reaches %s on its own network (%s) but the server's segments come through a router (their TTL lowered on the way), most likely that is the router's own address, forwarding port 21 to the server behind it: forward the passive range to the server on that router too (one that forwards port 21 only answers the passive ports itself, with an RST from %s); or leave the address unset and attach the FTP helper on that router, whose nf_nat_ftp then rewrites the server's own address in the 227 to %s and lets each data connection through (not under FTPS).",
+			srv, guessedNet(j.cli), srv, srv)
+	case j.oneLAN:
 		helper = fmt.Sprintf(": the client reaches the server on its own network (%s), where no NAT rewrites the 227.", guessedNet(j.cli))
 	}
 	ann, pk := j.quote()
-	f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, j.control())}
+	f := &Finding{Code: CodeNATMismatch, Severity: sev, TS: dc.Armed, Evidence: joinEvidence(ann, j.control()), routedLAN: routed}
 	if dc.Seen() {
 		who := "client"
 		if strangerData(s, dc) {

@@ -173,6 +173,12 @@ type Finding struct {
 	// address as announced, and worked: a routed network or a DNAT,
 	// which the capture cannot tell apart.
 	routedOrNAT bool
+	// routedLAN: a nat-mismatch naming another address of the client's
+	// network, which the client reaches the server on too, but through a
+	// router (routedOnLAN): most likely that router's own address,
+	// forwarding port 21 to the server (a NAT): the address setting
+	// alone does not make it forward the passive range.
+	routedLAN bool
 	// hairpin: a nat-mismatch of a client on the server's own network
 	// sent to the server's public address (natPassiveLAN): the router's
 	// NAT loopback is the likeliest fix, not the announced address; or a

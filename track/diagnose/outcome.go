@@ -438,6 +438,21 @@ func (p *passiveFailure) wordStaleEndpoint(f *Finding) {
 // router in front that does not forward the port.
 func (p *passiveFailure) wordRefused(f *Finding) {
 	dc, dst, v6 := p.dc, p.dst, p.v6
+	if nearer, oneHop := routerReset(p.s, dc); nearer {
+		// Not the server's RST: rules on the server host alone
+		// cannot be enough (rv-nat pasvaddr-public, v6-epsv-nohelper:
+		// the forward accept loaded, the same RST).
+		who := "the router right in front of the server answered for it (a NAT router that forwards port 21 to the server and not this port answers so, from its own address, as does a router whose forward chain rejects it with tcp-reset)"
+		lower := "one hop lower"
+		if !oneHop {
+			who = "a router or firewall on the path, nearer this capture point than the server, answered for it (it rejects the port with tcp-reset, or, the NAT router in front of the server, does not forward it)"
+			lower = "lowered by two hops or more"
+		}
+		f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s, but not by the server: the RST came with %s %d, as a host sends it, while the server's own segments of the control connection arrive %s: %s.",
+			dc.Server, dst, synLost(dc), ttlName(v6), dc.RSTTTL, lower, who)
+		f.Advice = p.rangeAdvice("reject with tcp reset (" + iptablesCmd(v6) + " -j REJECT --reject-with tcp-reset)")
+		return
+	}
 	f.Message = fmt.Sprintf("The SYN to the passive data endpoint %s was answered by RST from %s%s: the port is closed, or a firewall rejects it with tcp-reset.", dc.Server, dst, synLost(dc))
 	f.Advice = p.rangeAdvice("reject with tcp reset ("+iptablesCmd(v6)+" -j REJECT --reject-with tcp-reset)") + " If no rule rejects it, nothing listened on the port: another host or container behind the same address answered."
 	if p.at.router && !p.at.nat && !p.wrongAddr && !v6 {
@@ -447,6 +462,15 @@ func (p *passiveFailure) wordRefused(f *Finding) {
 		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
 			dst.Unmap(), p.routerDNAT())
 	}
+}
+
+// ttlName names the field a segment's hop count is read from: the TTL
+// of IPv4, the hop limit of IPv6.
+func ttlName(v6 bool) string {
+	if v6 {
+		return "hop limit"
+	}
+	return "TTL"
 }
 
 // wordUnreachable: an ICMP error, from the path, from the address itself
@@ -595,6 +619,8 @@ func (p *passiveFailure) inRangeAdvice(rejectRule string) string {
 	var a string
 	p.inputNamed = at.host && fam.host() != hostWindows
 	switch {
+	case at.answers:
+		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: open it %s.", port, rs, openAt(at, rs, v6, fam.hostRule(rs, v6, nftRule(rs))))
 	case at.host && at.router:
 		a = fmt.Sprintf("Port %d is inside the passive range %s meant to be open: on the server, %s: %s; on a router or NAT box in front of it, check that it forwards the whole range to the server and accepts it in its forward chain: %s.",
 			port, rs, fam.hostCheck(rejectRule, v6), fam.hostRule(rs, v6, nftRule(rs)), forwardRules(rs, v6, at))
@@ -628,6 +654,9 @@ func (p *passiveFailure) staticOrHelper(a string) string {
 	}
 	if p.noHelper != "" {
 		return a + " " + p.noHelperAdvice()
+	}
+	if p.at.answers {
+		return a + " Or, instead of that router's DNAT and accept, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + " (" + helperOwnAddress + ")."
 	}
 	return a + " Or, if " + p.fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
 }
@@ -1176,6 +1205,9 @@ func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Fin
 		// the server is: no router or DNAT between them to blame.
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client that trusted the announced address went to %s, another address of its own network, where the server is not (when no host has that address, the client's ARP gets no answer and not even a SYN leaves it); a client that ignored it would have connected to the control connection's address %s, and its SYNs would most likely have passed this capture point, as the control connection's do.", dc.Announced, a, srv)
 		f.Advice = "Fix the announced address (see nat-mismatch): the client and the server share a network, so no router or DNAT between them is involved."
+		if routedOnLAN(s) {
+			f.Advice = routedLANAdvice("Fix the announced address (see nat-mismatch)", srv)
+		}
 	}
 	if nat.hairpin {
 		f.Message = fmt.Sprintf("No connection to %s was seen: a client on the server's own network that trusted the announced public address went out to the router, and comes back only if the router loops it back (NAT loopback) and forwards the passive range; this capture cannot see those SYNs.", dc.Announced)
@@ -1184,6 +1216,14 @@ func wordNotAttemptedWrongAddr(s *track.Session, dc *track.DataConn, nat, f *Fin
 	if final != nil {
 		f.Message += fmt.Sprintf(" The server waited and gave up with %q.", replyText(final))
 	}
+}
+
+// routedLANAdvice is fix, the advice to mend the announced address, for
+// a client that reaches the server at srv, an address of its own
+// network, through a router (routedOnLAN): not "no router between",
+// and the address alone is not enough if srv is that router's own.
+func routedLANAdvice(fix string, srv netip.Addr) string {
+	return fmt.Sprintf("%s. The client reaches %s on its own network, but the server's segments come through a router (their TTL lowered on the way): most likely %s is that router's own address, forwarding port 21 to the server behind it, and then announcing %s is not enough: that router must forward the passive range to the server too (or leave the address unset and attach the FTP helper there; see nat-mismatch).", fix, srv, srv, srv)
 }
 
 // wordNotAttemptedUnusable words f for a passive endpoint nobody
@@ -1215,6 +1255,9 @@ func wordNotAttemptedUnusable(s *track.Session, dc *track.DataConn, f *Finding, 
 	case SameNet(cli, srv):
 		f.Message += fmt.Sprintf(" A client that ignored it would have connected to the control connection's address %s, on its own network, and its SYNs would most likely have passed this capture point, as the control connection's do.", srv)
 		f.Advice = fix + " The client and the server share a network: no router or DNAT between them is involved."
+		if routedOnLAN(s) {
+			f.Advice = routedLANAdvice(strings.TrimSuffix(fix, "."), srv)
+		}
 	default:
 		f.Message += fmt.Sprintf(" Or the client ignored it and connected to the control connection's address %s, and a router or DNAT in front of the server did not pass port %d; this capture cannot see those SYNs: one on the client's side tells which.", srv, dc.Announced.Port())
 		f.Advice = fix + fmt.Sprintf(" Then, if clients that connect to the control connection's address still fail, let %s through the router or DNAT in front of the server (forward it to the server and accept it in its forward chain).", pasv)

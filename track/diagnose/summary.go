@@ -170,7 +170,12 @@ type serverAcc struct {
 	// address too).
 	natCaused     int
 	natCausedAddr bool
-	natSerious    int
+	// natRoutedLAN: a nat-mismatch named another address of the
+	// clients' network, where they reach the server too, but through a
+	// router (Finding.routedLAN): the NAT in front is the TTLs' reading,
+	// and the server's address setting is set (to the wrong address).
+	natRoutedLAN bool
+	natSerious   int
 	// natGaveUp: natLatent comes of a client that gave up on the endpoint
 	// naming natAddr after its data connection to the control address
 	// failed (gaveUpAfter), not of one that ignored the address.
@@ -412,6 +417,9 @@ type serverAcc struct {
 	// maxActiveClients, the first ones).
 	activeAccepted     bool
 	activeAcceptedFrom [maxActiveClients]netip.Addr
+	// routerResets: of failPorts' data-refused, the RSTs a router in
+	// front of the server sent in its name (routerReset).
+	routerResets int
 	// passiveRefused: passive-refused warnings, sessions whose server
 	// refused every passive form.
 	passiveRefused int
@@ -710,6 +718,14 @@ func (a *serverAcc) at(p place, to *place) {
 	to.host = to.host || p.host
 	to.router = to.router || p.router
 	to.nat = to.nat || p.nat
+	switch {
+	case p.answers && !to.answers:
+		to.answers, to.ctl = true, p.ctl
+	case p.answers && p.ctl != to.ctl:
+		// (A helper for the sessions whose control connection it can
+		// read only, or on another port: named for none.)
+		to.ctl = 0
+	}
 }
 
 // passiveFamilies are the families of the rules that open the server's
@@ -1038,6 +1054,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
 			a.synAckLost++
 		}
+		if nearer, _ := routerReset(f.Session, dc); nearer && f.Code == CodeDataRefused {
+			a.routerResets++
+		}
 		p := dc.Server.Port()
 		tallyPort(&a.failPorts, f.Code, p)
 		if dc.Server.Addr().Unmap() == f.Session.Server.Addr().Unmap() {
@@ -1224,6 +1243,7 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.routedOrNAT {
 			a.natRoutedOrNAT++
 		}
+		a.natRoutedLAN = a.natRoutedLAN || f.routedLAN
 		if f.Severity >= SeverityWarning {
 			a.natSerious++
 		}

@@ -276,6 +276,17 @@ func (v *verdictWriter) addressUnreachable() {
 			// not both, come before it.)
 			routes = "either attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 and lets each data connection through; then leave the address as it is: with it set, the 227 names another address than the server's and the helper, loose=0, no longer follows it), or " + strings.Replace(routes, "on the NAT router in front", "on that router", 1)
 		}
+		if a.natRoutedLAN {
+			// The NAT is the TTLs' reading (routedOnLAN), and the
+			// address is set already, to the wrong one: unset, the
+			// server announces its own, which the helper rewrites.
+			srv := a.addr.Addr().Unmap()
+			routes = fmt.Sprintf("%s is on the clients' own network, yet the server's segments come through a router, most likely a NAT whose own address it is, forwarding port 21 to the server: setting the address alone does not make it forward the passive range; ", srv)
+			if !enc {
+				routes += fmt.Sprintf("either leave %s unset and attach the FTP helper on that router (its nf_nat_ftp rewrites the server's own address in the 227 to %s and lets each data connection through), or ", v.vfam.addrName(), srv)
+			}
+			routes += "forward (DNAT) the passive range statically on that router, accept it in its forward chain (see the change lines), and "
+		}
 	}
 	if at.nat && !enc && v.vfam.noAddr() {
 		v.helperOnly(a)
@@ -458,6 +469,17 @@ func (v *verdictWriter) passiveFailed(code string) {
 	i := slices.IndexFunc(passiveWays[:], func(w passiveWay) bool { return w.code == code })
 	w := passiveWays[i]
 	ps := *a.failPorts[code]
+	byRouter := ""
+	if n := a.routerResets; code == CodeDataRefused && n > 0 {
+		// Not the server's RSTs (routerReset): the router's rules
+		// lead the change lines (openLines).
+		byRouter = " by the router in front of the server, not by the server (its RSTs come from fewer hops away than the server's own segments): it does not pass these ports to the server"
+		w.how = "refused with RST on %s"
+		if n < ps.Count {
+			byRouter = fmt.Sprintf(", %d of them by the router in front of the server, not by the server (its RSTs come from fewer hops away than the server's own segments)", n)
+			w.how = passiveWays[i].how
+		}
+	}
 	v.passiveCovered[code], v.leadPorts = true, &ps
 	ports := v.d.failedPortsVerdict(ps, a, v.vfam)
 	if v.vfam.noPassive && len(v.pol.PassiveRanges()) == 0 {
@@ -470,6 +492,14 @@ func (v *verdictWriter) passiveFailed(code string) {
 		// opened, the others are the server's straying.
 		ports = v.d.mixedPortsVerdict(*in, *out, a, v.vfam, "on ")
 		ps = *in
+	}
+	if byRouter != "" {
+		// (Said of the ports, before the range advice after them.)
+		head, rest, ok := strings.Cut(ports, "; ")
+		ports = head + byRouter
+		if ok {
+			ports += "; " + rest
+		}
 	}
 	if ds := &a.passiveClients; ds.stopped() {
 		// Every failure was followed by a clean run on the same ports
