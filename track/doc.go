@@ -282,10 +282,14 @@
 //     their replay finished, held for the session's events up to their
 //     end: 16 (past it the oldest is reported at once)
 //   - connections the capture began during (no SYN), summed up for a
-//     session picked up mid-stream to claim: 16 (one quiet for a minute
-//     makes room; past that the first ones stay); an ended one leaves
-//     two seconds after its end; the host pairs of those the full table
-//     left out: 8 (past them any pair counts as left out); a transfer
+//     session picked up mid-stream to claim: 16 (a newcomer takes the
+//     place of one ended two seconds before, else of one whose bytes
+//     turn like a service's, no data connection's, else of the one with
+//     the fewest segments: unrelated single segments cannot keep a
+//     transfer out); only one whose bytes go one way (but for a TLS
+//     handshake's and close's few turns) is claimed; the host pairs of
+//     those the full table left out: 8 (past them any pair counts as
+//     left out); a transfer
 //     that found none while its pair was left out, or after the first
 //     three minutes, is counted (Limits.RunningFull, RunningLate)
 //   - sessions picked up mid-stream listed by host pair, for a

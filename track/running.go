@@ -17,7 +17,10 @@ import (
 // data ports (dataPorts: not SSH on 22, HTTPS on 443) whose first
 // segment in the capture's first earlyWindow is no SYN, and that matched
 // nothing, is summed up here as it passes (header only: its bytes by
-// sequence number, its FINs, its RST): at most maxRunning of them. A
+// sequence number, its FINs, its RST, the turns of its bytes'
+// direction): at most maxRunning of them, a full table making room for
+// a newcomer (runningVictim). Only one whose bytes go one way (but for
+// a TLS handshake's and close's turns: dataShaped) is claimed. A
 // session picked up mid-stream whose first reply (to a command before
 // the capture) ends a transfer (226, or 426, 451, 552: it failed) claims
 // the one between its peers (as observed: behind a NAT, the addresses
@@ -48,9 +51,15 @@ const maxRunning = 16
 // tied to that close by time.
 const runningTie = 2 * time.Second
 
-// runningIdle: how long a connection summed up must have been quiet to
-// make room in a full table for another.
-const runningIdle = time.Minute
+// maxDataTurns bounds the times a connection summed up may change the
+// direction its new bytes go and still be taken for a data connection.
+// An FTP data connection carries one direction's payload, the other
+// acknowledgments only (0 turns); with TLS (PROT P), a handshake both
+// ways first and an alert each way at the close (the handshake mostly
+// before the capture, as the connection's SYN was). A database, a proxy,
+// a shell turn at each request: 20 MySQL queries read as data #1 of a
+// session between the same hosts, and port 3306 as its passive port.
+const maxDataTurns = 4
 
 // maxRunningHole bounds the bytes a segment past the highest seen of its
 // direction may add (a hole the capture missed): one forged far ahead
@@ -60,6 +69,21 @@ const maxRunningHole = 16 << 20
 // runningFlows holds the connections the capture began during.
 type runningFlows struct {
 	flows []runningFlow // at most maxRunning
+	// mask has the bit runningBit of each flow's ports set: a segment
+	// whose bit is clear matches none without a look at the flows (most
+	// segments on a busy link, the table full).
+	mask uint64
+}
+
+// runningPorts is the key of a connection's ports, either way.
+func runningPorts(a, b netip.AddrPort) uint32 {
+	p, q := a.Port(), b.Port()
+	return uint32(min(p, q))<<16 | uint32(max(p, q))
+}
+
+// runningBit is the bit of mask for ports key k.
+func runningBit(k uint32) uint64 {
+	return 1 << ((k * 0x9e3779b1) >> 26)
 }
 
 // maxLeftOut bounds the host pairs leftOutPairs names.
@@ -120,6 +144,11 @@ func (l *leftOutPairs) has(a, b netip.Addr) bool {
 // Direction 0 is from a, the source of its first segment seen.
 type runningFlow struct {
 	a, b     netip.AddrPort
+	ports    uint32 // runningPorts(a, b)
+	segs     uint32 // segments seen (saturating)
+	lastNs   int64  // last, as Unix nanoseconds: compared on eviction
+	turns    uint8  // changes of the direction of new bytes (saturating)
+	dataDir  int8   // the direction of the last new bytes + 1; 0: none yet
 	first    time.Time
 	firstNum uint64
 	last     time.Time
@@ -145,20 +174,20 @@ func (f *runningFlow) ended() (time.Time, bool) {
 // noteRunning sums s, a non-control segment that matched nothing, into
 // the connection the capture began during it belongs to, or starts one
 // for it. A SYN on a connection summed up is a new one: the entry goes.
-// Allocation-free but for the table's first use.
+// A full table makes room (runningVictim): a newcomer may be the
+// transfer. Allocation-free but for the table's first use; a segment of
+// no connection summed up costs a bit test in the common case.
 func (t *Tracker) noteRunning(s *decode.Segment) {
 	r := t.running
 	if r == nil && (s.Flags.Has(decode.FlagSYN) || !t.early(s) || !dataPorts(s.Src.Port(), s.Dst.Port())) {
 		return
 	}
-	if r != nil {
+	key := runningPorts(s.Src, s.Dst)
+	if r != nil && r.mask&runningBit(key) != 0 {
 		for i := range r.flows {
 			f := &r.flows[i]
-			if at, ok := f.ended(); ok && s.TS.Sub(at) > runningTie {
-				// Too long over for a reply to claim it.
-				t.dropRunning(i)
-				t.noteRunning(s)
-				return
+			if f.ports != key {
+				continue
 			}
 			dir := -1
 			switch {
@@ -174,6 +203,12 @@ func (t *Tracker) noteRunning(s *decode.Segment) {
 				t.dropRunning(i) // a new connection on the 4-tuple
 				return
 			}
+			if at, ok := f.ended(); ok && s.TS.Sub(at) > runningTie {
+				// Too long over for a reply to claim it: a new one.
+				t.dropRunning(i)
+				r = t.running
+				break
+			}
 			f.add(dir, s)
 			return
 		}
@@ -186,28 +221,65 @@ func (t *Tracker) noteRunning(s *decode.Segment) {
 		t.running = r
 	}
 	if len(r.flows) == maxRunning {
-		// One quiet for runningIdle makes room; else the first ones stay.
-		i := 0
-		for j := range r.flows {
-			if r.flows[j].last.Before(r.flows[i].last) {
-				i = j
-			}
-		}
-		if s.TS.Sub(r.flows[i].last) <= runningIdle {
+		i, dead := t.runningVictim(s.TS)
+		if !dead {
+			// Its hosts' transfer, if it was one, is not found.
+			f := &r.flows[i]
 			if t.runningLeftOut == nil {
 				t.runningLeftOut = new(leftOutPairs)
 			}
-			t.runningLeftOut.add(s.Src.Addr(), s.Dst.Addr())
-			return
+			t.runningLeftOut.add(f.a.Addr(), f.b.Addr())
 		}
 		t.dropRunning(i)
 		if t.running == nil {
 			return
 		}
 	}
-	r.flows = append(r.flows, runningFlow{a: s.Src, b: s.Dst, first: s.TS, firstNum: s.Num})
+	r.flows = append(r.flows, runningFlow{a: s.Src, b: s.Dst, ports: key, first: s.TS, firstNum: s.Num})
+	r.mask |= runningBit(key)
 	r.flows[len(r.flows)-1].add(0, s)
 }
+
+// runningVictim is the connection a full table lets go for a newcomer
+// (at now): one too long over for a reply to claim it (dead), else one
+// that is no data connection's shape (dataShaped), else the one with
+// the fewest segments, the least recently seen of those. Unrelated
+// flows, a segment or a few each (sixteen of them hid a transfer that
+// came after), cannot keep a transfer out, nor push out one that ran
+// long or hangs quiet; long-lived services turning at each request
+// (databases, proxies) go first.
+func (t *Tracker) runningVictim(now time.Time) (i int, dead bool) {
+	r := t.running
+	i = -1
+	for j := range r.flows {
+		f := &r.flows[j]
+		if at, ok := f.ended(); ok && now.Sub(at) > runningTie {
+			return j, true
+		}
+		if i < 0 {
+			i = j
+			continue
+		}
+		v := &r.flows[i]
+		switch fs, vs := f.dataShaped(), v.dataShaped(); {
+		case fs != vs:
+			if !fs {
+				i = j
+			}
+		case f.segs != v.segs:
+			if f.segs < v.segs {
+				i = j
+			}
+		case f.lastNs < v.lastNs:
+			i = j
+		}
+	}
+	return i, false
+}
+
+// dataShaped tells whether f may be a data connection by its bytes: one
+// way, but for a TLS handshake's and close's turns (maxDataTurns).
+func (f *runningFlow) dataShaped() bool { return f.turns <= maxDataTurns }
 
 // dropRunning takes the i-th connection out of the table; an empty
 // table goes, so that segments skip it.
@@ -215,6 +287,10 @@ func (t *Tracker) dropRunning(i int) {
 	r := t.running
 	r.flows[i] = r.flows[len(r.flows)-1]
 	r.flows = r.flows[:len(r.flows)-1]
+	r.mask = 0
+	for j := range r.flows {
+		r.mask |= runningBit(r.flows[j].ports)
+	}
 	if len(r.flows) == 0 && decode.PacketSub(t.last, t.start) > earlyWindow {
 		t.running = nil
 	}
@@ -222,7 +298,10 @@ func (t *Tracker) dropRunning(i int) {
 
 // add sums one segment of direction dir.
 func (f *runningFlow) add(dir int, s *decode.Segment) {
-	f.last = s.TS
+	f.last, f.lastNs = s.TS, s.TS.UnixNano()
+	if f.segs < ^uint32(0) {
+		f.segs++
+	}
 	if s.Flags.Has(decode.FlagRST) {
 		if f.rst.IsZero() {
 			f.rst, f.rstFromA = s.TS, dir == 0
@@ -235,16 +314,30 @@ func (f *runningFlow) add(dir int, s *decode.Segment) {
 		f.seen[dir] = true
 		f.hi[dir] = end
 		f.bytes[dir] += int64(s.PayloadLen)
+		f.turn(dir, s.PayloadLen)
 	case s.PayloadLen > 0 && int32(end-f.hi[dir]) > 0 && end-f.hi[dir] <= uint32(s.PayloadLen)+maxRunningHole:
 		// Past the highest byte seen: a hole before it the capture
 		// missed was sent all the same. (Bytes only: a bare ACK after
 		// the FIN is one past the last byte.)
 		f.bytes[dir] += int64(end - f.hi[dir])
 		f.hi[dir] = end
+		f.turn(dir, s.PayloadLen)
 	}
 	if s.Flags.Has(decode.FlagFIN) && f.fin[dir].IsZero() {
 		f.fin[dir] = s.TS
 	}
+}
+
+// turn notes n new bytes of direction dir (a retransmission or a
+// keepalive's old byte is none): a change of direction is a turn.
+func (f *runningFlow) turn(dir, n int) {
+	if n == 0 || int(f.dataDir) == dir+1 {
+		return
+	}
+	if f.dataDir != 0 && f.turns < ^uint8(0) {
+		f.turns++
+	}
+	f.dataDir = int8(dir + 1)
 }
 
 // runningEnd tells whether a reply's code ends a transfer: complete, or
@@ -398,8 +491,9 @@ func (t *Tracker) othersWaiting(sess *Session) bool {
 
 // runningFor is the connection summed up that fits sess as its data
 // connection (fits, and between its peers, on a data port of the FTP
-// client's that is not 20, with bytes, no control or data connection
-// followed), and how many fit: pick is -1 unless exactly one does.
+// client's that is not 20, with bytes, a data connection's shape
+// (dataShaped), no control or data connection followed), and how many
+// fit: pick is -1 unless exactly one does.
 func (t *Tracker) runningFor(sess *Session, fits func(*runningFlow) bool) (pick, n int) {
 	r := t.running
 	if r == nil {
@@ -415,7 +509,7 @@ func (t *Tracker) runningFor(sess *Session, fits func(*runningFlow) bool) (pick,
 		srvDir, ok := runningEnds(sess, f)
 		// (The client's end at port 20: a data connection of an FTP
 		// server on the client's host, of another session.)
-		if !ok || [2]netip.AddrPort{f.a, f.b}[1-srvDir].Port() == 20 || f.bytes[0]+f.bytes[1] == 0 || !fits(f) ||
+		if !ok || [2]netip.AddrPort{f.a, f.b}[1-srvDir].Port() == 20 || f.bytes[0]+f.bytes[1] == 0 || !f.dataShaped() || !fits(f) ||
 			t.sessions.Get(decode.MakeConnKey(f.a, f.b)) != nil || t.lookupData(f.a, f.b) != nil {
 			continue
 		}

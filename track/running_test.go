@@ -472,6 +472,15 @@ func TestTransferBegunBeforeCaptureBoundsCounted(t *testing.T) {
 			s.runningBytes(a, pasvSrv, 7000, 9000, 1000)
 		}
 	}
+	// heavy: maxRunning connections between other hosts, each busier
+	// than the transfer (from off in their bytes).
+	const heavyBytes = 20000
+	heavy := func(s *session, off uint32) {
+		for i := range maxRunning {
+			a := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.9"), uint16(31000+i))
+			s.runningBytes(a, pasvSrv, 7000, 9000+off, heavyBytes)
+		}
+	}
 	for _, tc := range []struct {
 		name       string
 		run        func(s *session)
@@ -479,10 +488,11 @@ func TestTransferBegunBeforeCaptureBoundsCounted(t *testing.T) {
 		found      bool
 	}{
 		{
-			name: "the table full of others", full: 1,
+			name: "the table full of others, busier, that push it out", full: 1,
 			run: func(s *session) {
-				fill(s)
-				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, 5000)
+				heavy(s, 0)
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, 1000)
+				heavy(s, heavyBytes)
 			},
 		},
 		{
@@ -518,6 +528,184 @@ func TestTransferBegunBeforeCaptureBoundsCounted(t *testing.T) {
 			l := s.trk.Limits()
 			if l.RunningFull != tc.full || l.RunningLate != tc.late || (len(rec.startMissed()) == 1) != tc.found {
 				t.Errorf("running_full %d, running_late %d, %d found; want %d, %d, found %v", l.RunningFull, l.RunningLate, len(rec.startMissed()), tc.full, tc.late, tc.found)
+			}
+		})
+	}
+}
+
+// TestRunningTableNotCrowdedOut: sixteen segments from anyone (single
+// non-SYN segments between unrelated hosts on high ports), or sixteen
+// long-lived services on a busy host, filled the table of connections
+// the capture began during and kept the transfer that came after out,
+// uncounted: "data: none". A full table now makes room for a newcomer,
+// letting go first one that cannot be a data connection (bytes both
+// ways, turn after turn), then the one with the fewest segments: the
+// transfer is claimed, and a transfer that ran long and hangs quiet is
+// not pushed out by newcomers.
+func TestRunningTableNotCrowdedOut(t *testing.T) {
+	pasvCli, pasvSrv := netip.MustParseAddrPort("198.51.100.7:41000"), netip.MustParseAddrPort("192.0.2.10:40078")
+	junk := func(s *session) {
+		for i := range maxRunning {
+			a := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, byte(100 + i)}), uint16(30000+i))
+			b := netip.AddrPortFrom(netip.MustParseAddr("198.51.100.9"), uint16(40000+i))
+			s.segAck(a, b, decode.FlagACK|decode.FlagPSH, 5, 9, 4)
+		}
+	}
+	// services: request and answer between other hosts, again and again.
+	services := func(s *session, round int) {
+		for i := range maxRunning {
+			a := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 9, 0, byte(2 + i)}), uint16(45000+i))
+			b := netip.MustParseAddrPort("10.9.0.1:3306")
+			q, r := uint32(100+200*round), uint32(500+1000*round)
+			s.segAck(a, b, decode.FlagACK|decode.FlagPSH, q, r, 200)
+			s.segAck(b, a, decode.FlagACK|decode.FlagPSH, r, q+200, 1000)
+		}
+	}
+	const n = 60000
+	for _, tc := range []struct {
+		name    string
+		run     func(s *session)
+		waiting bool // a 150, no end: claimed at the capture's end
+	}{
+		{
+			name: "sixteen single segments from anyone before it",
+			run: func(s *session) {
+				junk(s)
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+			},
+		},
+		{
+			name: "sixteen services of a busy host, on before and during it",
+			run: func(s *session) {
+				for round := range 4 {
+					services(s, round)
+				}
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n/2)
+				for round := 4; round < 8; round++ {
+					services(s, round)
+				}
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000+n/2, n/2)
+			},
+		},
+		{
+			name: "a hanging transfer, quiet, then sixteen newcomers", waiting: true,
+			run: func(s *session) {
+				s.runningBytes(pasvCli, pasvSrv, 7000, 9000, n)
+				s.tick(2 * time.Minute)
+				junk(s)
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			if tc.waiting {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection for big.iso (4294967296 bytes).")
+				tc.run(s)
+			} else {
+				tc.run(s)
+				s.segAck(pasvSrv, pasvCli, decode.FlagFIN|decode.FlagACK, 9000+n, 7000, 0)
+				s.segAck(pasvCli, pasvSrv, decode.FlagFIN|decode.FlagACK, 7000, 9001+n, 0)
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(226, "Transfer complete.")
+			}
+			s.endWithCapture(netip.AddrPort{})
+			missed := rec.startMissed()
+			if len(rec.data) != 1 || len(missed) != 1 {
+				t.Fatalf("%d data connections (%d start missed), want the transfer; limits %+v", len(rec.data), len(missed), s.trk.Limits())
+			}
+			if d := missed[0]; d.Client != pasvCli || d.Server != pasvSrv || d.Bytes[1] != n || d.Bytes[0] != 0 {
+				t.Errorf("%v -> %v, bytes %v; want %v -> %v, %d to the client", d.Client, d.Server, d.Bytes, pasvCli, pasvSrv, n)
+			}
+			if l := s.trk.Limits(); l.RunningFull != 0 {
+				t.Errorf("running_full %d, want 0: the transfer was found", l.RunningFull)
+			}
+		})
+	}
+}
+
+// TestRunningNotADataConnectionShape: a MySQL connection between the
+// session's hosts (client to server:3306), turning at each query, that
+// ended just before a mid-stream 226, was claimed as its data connection
+// (and port 3306 read as the server's passive port, changing the range a
+// rule opens). An FTP data connection carries one direction's payload,
+// the other ACKs only; with TLS, a handshake both ways, then one way, and
+// an alert each way at the close. Only those are claimed, at a reply or
+// at the capture's end.
+func TestRunningNotADataConnectionShape(t *testing.T) {
+	cliEnd, srvEnd := netip.MustParseAddrPort("198.51.100.7:51000"), netip.MustParseAddrPort("192.0.2.10:3306")
+	const n = 20000
+	for _, tc := range []struct {
+		name    string
+		run     func(s *session) (cliSeq, srvSeq uint32)
+		waiting bool
+		want    bool
+	}{
+		{
+			name: "queries and answers (a database)",
+			run: func(s *session) (uint32, uint32) {
+				q, r := uint32(100), uint32(200)
+				for range 20 {
+					s.segAck(cliEnd, srvEnd, decode.FlagACK|decode.FlagPSH, q, r, 200)
+					q += 200
+					s.segAck(srvEnd, cliEnd, decode.FlagACK|decode.FlagPSH, r, q, 1000)
+					r += 1000
+				}
+				return q, r
+			},
+		},
+		{
+			name: "three queries and answers",
+			run: func(s *session) (uint32, uint32) {
+				q, r := uint32(100), uint32(200)
+				for range 3 {
+					s.segAck(cliEnd, srvEnd, decode.FlagACK|decode.FlagPSH, q, r, 200)
+					q += 200
+					s.segAck(srvEnd, cliEnd, decode.FlagACK|decode.FlagPSH, r, q, 1000)
+					r += 1000
+				}
+				return q, r
+			},
+		},
+		{
+			name: "one way", want: true,
+			run: func(s *session) (uint32, uint32) {
+				s.runningBytes(cliEnd, srvEnd, 100, 200, n)
+				return 100, 200 + n
+			},
+		},
+		{
+			name: "TLS: its handshake's end, one way, an alert each way", want: true,
+			run: func(s *session) (uint32, uint32) {
+				s.segAck(cliEnd, srvEnd, decode.FlagACK|decode.FlagPSH, 100, 200, 80)  // client Finished
+				s.segAck(srvEnd, cliEnd, decode.FlagACK|decode.FlagPSH, 200, 180, 300) // tickets
+				s.runningBytes(cliEnd, srvEnd, 180, 500, n)
+				s.segAck(srvEnd, cliEnd, decode.FlagACK|decode.FlagPSH, 500+n, 180, 24) // close_notify
+				s.segAck(cliEnd, srvEnd, decode.FlagACK|decode.FlagPSH, 180, 524+n, 24)
+				return 204, 524 + n
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+			if tc.waiting {
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(150, "Opening BINARY mode data connection.")
+				tc.run(s)
+			} else {
+				q, r := tc.run(s)
+				s.segAck(cliEnd, srvEnd, decode.FlagFIN|decode.FlagACK, q, r, 0)
+				s.segAck(srvEnd, cliEnd, decode.FlagFIN|decode.FlagACK, r, q+1, 0)
+				s.segAck(cliEnd, srvEnd, decode.FlagACK, q+1, r+1, 0)
+				s.tick(300 * time.Millisecond)
+				s.midstreamAs(netip.AddrPort{})
+				s.reply(226, "Transfer complete.")
+			}
+			s.endWithCapture(netip.AddrPort{})
+			if got := len(rec.startMissed()); got != len(rec.data) || (got == 1) != tc.want || got > 1 {
+				t.Fatalf("%d data connections (%d start missed), want claimed %v", len(rec.data), got, tc.want)
 			}
 		})
 	}

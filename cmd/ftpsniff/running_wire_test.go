@@ -44,7 +44,10 @@ func jsonRecsOf(recs []map[string]any, typ string) []map[string]any {
 // One still hanging when the capture ends (no reply but the 150) is
 // claimed then, still open: it was not claimed. A 426 of one session
 // does not take the connection another session of the same hosts, picked
-// up mid-stream and waiting on its own transfer, is running: it did.
+// up mid-stream and waiting on its own transfer, is running: it did. A
+// database connection between the same hosts (bytes both ways, turn
+// after turn) is no data connection: it read data #1, and its port 3306
+// one of the server's passive ports.
 func TestTransferBegunBeforeCaptureOutputs(t *testing.T) {
 	body := wireBody(30000)
 	for _, tc := range []struct {
@@ -110,6 +113,24 @@ func TestTransferBegunBeforeCaptureOutputs(t *testing.T) {
 				}
 				if strings.Contains(text, "10.0.0.2:42000 -> 10.0.0.1:38112") || strings.Contains(text, "passive ports") || !strings.Contains(text, "mode unknown") {
 					t.Errorf("the client said to connect, or a passive port counted, or no \"mode unknown\":\n%s", text)
+				}
+			},
+		},
+		{
+			name: "a database between the same hosts",
+			write: func(c *wireCap) {
+				k := runningWire(c, 51000, 3306)
+				for range 20 {
+					k.fromA(body[:200])
+					k.fromB(body[:1000])
+				}
+				k.closeFromA()
+				c.wait(300 * time.Millisecond)
+				midstreamWire(c, 50000).reply("226 Transfer complete.")
+			},
+			check: func(t *testing.T, text string, recs []map[string]any) {
+				if d := jsonRecsOf(recs, "data"); len(d) != 0 || strings.Contains(text, "3306") {
+					t.Errorf("data records %v: want none, and no port 3306 in:\n%s", d, text)
 				}
 			},
 		},
