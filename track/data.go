@@ -1442,6 +1442,9 @@ func lostRequestFor(sess *Session, s *decode.Segment) bool {
 	if d := s.TS.Sub(m.lostRequest); d > lostAnnounceWindow || d < -synHoldWindow {
 		return false
 	}
+	if len(sess.Commands) == 0 {
+		return true // no command seen since: nothing was sent after the gap
+	}
 	last := sess.Commands[len(sess.Commands)-1]
 	return !last.TS.After(m.lostRequest)
 }

@@ -909,7 +909,11 @@ func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	if old := &h.segs[h.next]; old.Num == 0 {
 		h.live++
 	} else if s.TS.Sub(old.TS) <= synHoldWindow {
-		t.limits.SYNsHeldOverwritten++
+		if h.unseen[h.next] {
+			t.limits.SYNACKsHeldOverwritten++ // a SYN-ACK held as its lost SYN (holdUnseen)
+		} else {
+			t.limits.SYNsHeldOverwritten++
+		}
 	}
 	c := *s
 	c.Payload, c.PayloadLen = nil, 0 // it aliases the capture buffer

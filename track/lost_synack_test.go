@@ -118,3 +118,25 @@ func TestLostAnnouncementAndSYNStillShowTransfer(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldSYNACKsCountedApart guards the count of SYN-ACKs held as the
+// SYN the capture lost (holdUnseen) that newer ones pushed out: they are
+// not SYNs, and a capture of connections whose SYNs were all lost (a
+// busy host's 20,000 SYN-ACKs) read "19984 SYNs held ... pushed out",
+// the capture holding none. They count in SYNACKsHeldOverwritten.
+func TestHeldSYNACKsCountedApart(t *testing.T) {
+	s := newSession(t)
+	s.login()
+	srv := netip.MustParseAddrPort("192.0.2.10:8443")
+	for i := range 40 {
+		cli := netip.AddrPortFrom(netip.MustParseAddr("198.51.100.7"), uint16(50000+i))
+		s.segAck(srv, cli, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
+	}
+	lim := s.trk.Limits()
+	if lim.SYNsHeldOverwritten != 0 {
+		t.Errorf("SYNsHeldOverwritten = %d, want 0: the capture holds no SYN", lim.SYNsHeldOverwritten)
+	}
+	if lim.SYNACKsHeldOverwritten == 0 {
+		t.Errorf("SYNACKsHeldOverwritten = 0 after 40 SYN-ACKs in a ring of %d", maxHeldSYNs)
+	}
+}

@@ -109,6 +109,9 @@ func hostPair(a, b netip.Addr) [2]netip.Addr {
 
 // add names the pair of a and b.
 func (l *leftOutPairs) add(a, b netip.Addr) {
+	if l.all {
+		return // (every pair is already taken as left out: has)
+	}
 	p := hostPair(a, b)
 	for i := range l.n {
 		if l.pairs[i] == p {

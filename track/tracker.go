@@ -247,6 +247,13 @@ type Limits struct {
 	// announcing its port is then matched by its SYN-ACK, if that came
 	// after the reply, or not at all.
 	SYNsHeldOverwritten int `json:"syns_held_overwritten,omitempty"`
+	// SYNACKsHeldOverwritten counts SYN-ACKs that matched nothing, held
+	// in the same ring as the SYN the capture lost (holdUnseen) for a gap
+	// of a session's control bytes that may show just after them, that
+	// newer ones replaced while they could still have matched: a data
+	// connection whose announcement and SYN the capture both lost is then
+	// not claimed for its session.
+	SYNACKsHeldOverwritten int `json:"synacks_held_overwritten,omitempty"`
 	// HeldLaterOverwritten counts segments held after a held SYN's answer
 	// in a capture that may reorder (a whole data connection written
 	// before its announcement), that newer ones replaced within 1 s: the

@@ -327,8 +327,10 @@ func (d *Diagnoser) tlsFailed(s *track.Session, dc *track.DataConn) *Finding {
 	alert := v.ServerAlert.Fatal()
 	// A close alone is a refusal only once the server had spoken TLS (its
 	// HelloRetryRequest) and every byte was read: a ServerHello in a
-	// capture hole, or after a warning alert, would be another story.
-	if !alert && (!v.HelloRetry || closed == "" || !v.ServerAlert.IsZero() || dc.CaptureHole()) {
+	// capture hole, or after a warning alert, would be another story; and
+	// after the client's own alert the client ended it (it refused the
+	// HelloRetryRequest), not the server.
+	if !alert && (!v.HelloRetry || closed == "" || !v.ServerAlert.IsZero() || !v.ClientAlert.IsZero() || dc.CaptureHole()) {
 		return nil
 	}
 	offer := "no resumption offered"

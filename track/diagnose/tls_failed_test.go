@@ -210,3 +210,27 @@ func TestTLSFailedWithoutRetry(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSFailedNotBlamedOnServerAfterClientAlert: after the server's
+// HelloRetryRequest the client sent its own fatal alert
+// (handshake_failure) and the server then closed first: the client
+// refused the retry, and data-tls-failed read "the server closed the
+// data connection ... with no ServerHello and no alert to say why" and
+// sent the admin to the server's TLS log. (Written by a reviewer's
+// generator: an FTPS session, AUTH TLS, one passive data connection.)
+func TestTLSFailedNotBlamedOnServerAfterClientAlert(t *testing.T) {
+	drec, diag := runData(t, "testdata/ftps-hrr-client-alert.pcap")
+	rec := drec.recorder
+	if len(drec.data) != 1 {
+		t.Fatalf("%d data connections, want 1\n%s", len(drec.data), render(rec, diag))
+	}
+	dc := drec.data[0]
+	if v, seen := dc.TLSHandshake(); !seen || !v.HelloRetry || v.ClientAlert != (tlshello.Alert{Level: 2, Description: 40}) || !v.ServerAlert.IsZero() {
+		t.Fatalf("not the capture's shape: %+v", v)
+	}
+	for _, f := range rec.findings {
+		if f.Code == CodeTLSFailed {
+			t.Errorf("data-tls-failed after the client's own alert: %s", f.Message)
+		}
+	}
+}
