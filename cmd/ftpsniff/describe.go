@@ -397,3 +397,106 @@ func icmpInfoText(i *track.ICMPInfo) string {
 	}
 	return fmt.Sprintf("%s type %d code %d (%s) from %s", proto, i.Type, i.Code, i.CodeName(), i.From)
 }
+
+// inferredWhy says why a data connection's endpoint is inferred, not
+// announced: taken for an announcing command whose reply (or, active, the
+// command itself) the capture lost or holds cut short
+// (MatchAnnounceLost), Announced is only where its SYN went. "" when the
+// endpoint is the one announced, or when no announcement is visible at
+// all (the heading says so instead).
+func inferredWhy(d *track.DataConn) string {
+	if d.Match != track.MatchAnnounceLost || d.Announce == nil {
+		return ""
+	}
+	what := "reply"
+	if !d.Passive {
+		what = "command"
+	}
+	if d.AnnouncementCut() {
+		return what + " cut short"
+	}
+	return what + " lost"
+}
+
+// dataEndpoint names how a data connection was announced and its
+// endpoint: "PASV 10.99.0.1:40001", or, inferred from its SYN,
+// "PASV (reply lost) inferred 10.99.0.1:40001", so that no one opens a
+// port the server was never read announcing. "" with no visible
+// announcement.
+func dataEndpoint(d *track.DataConn) string {
+	if d.Announce == nil {
+		return ""
+	}
+	if why := inferredWhy(d); why != "" {
+		return fmt.Sprintf("%s (%s) inferred %s", dataVia(d), why, d.Announced)
+	}
+	return fmt.Sprintf("%s %s", dataVia(d), d.Announced)
+}
+
+// dataFacts are what text shows of a data connection past its outcome
+// and its connection's ends, the report in its data table alike: how it
+// was matched and what that leaves a guess, how it ended, its TLS; and
+// apart, short, a size shortfall (text colours it a warning).
+func dataFacts(d *track.DataConn) (facts []string, short string) {
+	if d.Client.IsValid() {
+		if f := matchFact(d); f != "" {
+			facts = append(facts, f)
+		}
+		if d.Match == track.MatchAnnounceLost && d.AmongLost > 1 {
+			facts = append(facts, fmt.Sprintf("%d sessions between these hosts lost theirs and waited for a connection at once, so its session is a guess (the one whose transfer waited longest)", d.AmongLost))
+		}
+	}
+	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
+		facts = append(facts, "ended by "+d.EndReason.String())
+	}
+	if t := tlsFact(d); t != "" {
+		facts = append(facts, t)
+	}
+	// Under TLS the bytes are records, not the file: no size to compare.
+	// Outside image type (TYPE A, or none sent: RFC 959's default is
+	// ASCII) LF may become CR LF on the way, so only fewer bytes than
+	// announced say the transfer was short.
+	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
+		if got := d.TotalBytes(); got < d.ExpectedSize || got > d.ExpectedSize && imageType(d.Type) {
+			short = fmt.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got)
+		}
+	}
+	return facts, short
+}
+
+// matchFact says how an observed data connection was tied to its session
+// when not by its announcement's endpoint, and what of that is a guess;
+// "" for an exact match.
+func matchFact(d *track.DataConn) string {
+	switch {
+	case d.Match == track.MatchInferred && d.Session.WasEncrypted && d.AmongEncrypted > 1:
+		who := "server"
+		if !d.Passive {
+			who = "client"
+		}
+		return fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts could as well have announced it, so its session is a guess (the one whose %s spoke last before it, or the one seen last when none had spoken past its TLS handshake)", d.AmongEncrypted, who)
+	case d.Match == track.MatchInferred && d.Session.WasEncrypted:
+		return "inferred from the peers of the encrypted session"
+	case d.Match == track.MatchDefaultPort:
+		return "RFC 959 default data port (no PORT or PASV waiting)"
+	case d.Match == track.MatchInferred && d.Session.OneSide == track.ClientSideOnly:
+		return "inferred from the peers and the client's passive command: its reply is in the direction not captured"
+	case d.Match == track.MatchInferred && d.StartMissed() && d.EndCode() == 0:
+		return "started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers alone, a guess: no reply ended its transfer, and it was the one connection between them still open at the capture's end"
+	case d.Match == track.MatchInferred && d.StartMissed():
+		return fmt.Sprintf("started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers and the %d at its end, a guess", d.EndCode())
+	case d.Match == track.MatchInferred:
+		return "inferred from the peers: announced before the capture started"
+	case d.Match == track.MatchAnnounceLost && d.AnnouncementCut() && !d.Passive:
+		return "inferred from the peers: the client's PORT or EPRT announcing it is cut short in the capture, its endpoint cut off (a snap length shorter than the packet, such as tcpdump -s 96, most often)"
+	case d.Match == track.MatchAnnounceLost && d.AnnouncementCut():
+		return "inferred from the peers: the reply announcing it is cut short in the capture, its endpoint cut off (a snap length shorter than the packet, such as tcpdump -s 96, most often)"
+	case d.Match == track.MatchAnnounceLost && !d.Passive:
+		return "inferred from the peers: the client's PORT or EPRT announcing it was lost in a capture gap"
+	case d.Match == track.MatchAnnounceLost:
+		return "inferred from the peers: the reply announcing it was lost in a capture gap"
+	case d.Match != track.MatchExact && d.Match != track.MatchNone:
+		return "matched by " + d.Match.String()
+	}
+	return ""
+}

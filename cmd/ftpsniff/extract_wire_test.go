@@ -30,6 +30,9 @@ type wireCap struct {
 	// packets: how many were written.
 	gap     time.Duration
 	packets int
+	// snap: when positive, the most bytes of a packet written, the rest
+	// cut off as a snap length does (tcpdump -s).
+	snap int
 }
 
 func newWireCap(t *testing.T) (*wireCap, string) {
@@ -76,7 +79,11 @@ func (c *wireCap) pkt(src, dst netip.AddrPort, seq, ack uint32, flags string, p 
 		c.t.Fatal(err)
 	}
 	b := buf.Bytes()
-	if err := c.w.WritePacket(gopacket.CaptureInfo{Timestamp: c.ts, CaptureLength: len(b), Length: len(b)}, b); err != nil {
+	wire := len(b)
+	if c.snap > 0 && len(b) > c.snap {
+		b = b[:c.snap]
+	}
+	if err := c.w.WritePacket(gopacket.CaptureInfo{Timestamp: c.ts, CaptureLength: len(b), Length: wire}, b); err != nil {
 		c.t.Fatal(err)
 	}
 }

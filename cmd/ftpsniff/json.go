@@ -366,7 +366,9 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		} else if after, ok := d.GaveUp(); ok {
 			w.msOmit("gave_up_after_ms", max(after, time.Microsecond))
 		} else {
-			w.msOmit("capture_ended_after_ms", d.CaptureEndedAfter)
+			// Written at 0 too (the SYN the capture's last packet), as
+			// text says "0.000s after the SYN".
+			w.ms("capture_ended_after_ms", d.CaptureEndedAfter)
 			if d.InBreak() {
 				w.bool("capture_break", true)
 			}

@@ -235,8 +235,14 @@ func (w *jsonWriter) msOmit(k string, d time.Duration) {
 	if d <= 0 {
 		return
 	}
+	w.ms(k, d)
+}
+
+// ms writes a duration in milliseconds (microsecond precision), 0.0 for
+// one not positive.
+func (w *jsonWriter) ms(k string, d time.Duration) {
 	w.key(k)
-	w.b = appendMillis(w.b, d.Microseconds())
+	w.b = appendMillis(w.b, max(d, 0).Microseconds())
 }
 
 // appendMillis appends us microseconds as milliseconds, the text

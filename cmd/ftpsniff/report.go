@@ -569,8 +569,24 @@ func (r *reportOutput) Data(s *track.Session, d *track.DataConn) {
 		l.dataOut++
 		return
 	}
-	ld := ldata{id: d.ID, via: d.ViaName(), outcome: d.Outcome, detail: outcomeDetail(d)}
-	if d.Announce != nil {
+	// The facts and hedges text shows under its heading (a start the
+	// capture missed, a session that is a guess), but its ends, which
+	// have their column.
+	detail := outcomeDetail(d)
+	facts, short := dataFacts(d)
+	if short != "" {
+		facts = append(facts, short)
+	}
+	if detail != "" {
+		facts = append([]string{detail}, facts...)
+	}
+	detail = strings.Join(facts, "; ")
+	ld := ldata{id: d.ID, via: d.ViaName(), outcome: d.Outcome, failed: d.TransferFailed(), detail: detail}
+	if why := inferredWhy(d); why != "" {
+		// Where its SYN went, not what the lost or cut reply said.
+		ld.via += " (" + why + ")"
+		ld.announce = "inferred " + d.Announced.String()
+	} else if d.Announce != nil {
 		ld.announce = d.Announced.String()
 	}
 	if d.Client.IsValid() {
@@ -1557,6 +1573,9 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) i
 		io.WriteString(w, "<table class=\"data\"><tr><th>data</th><th>via</th><th>announced</th><th>connection</th><th>outcome</th><th>what the capture shows</th></tr>\n")
 		for _, d := range l.data {
 			oc, mark := outcomeMark(d.outcome)
+			if d.failed {
+				oc, mark = "warn", "▲" // as text colours it: bytes moved, the transfer failed
+			}
 			fmt.Fprintf(w, "<tr><td>#%d</td><td>%s</td><td>%s</td><td>%s</td><td class=\"%s\">%s %s</td><td>%s</td></tr>\n",
 				d.id, esc(d.via), esc(d.announce), esc(d.conn), oc, mark, d.outcome, esc(d.detail))
 		}

@@ -251,6 +251,7 @@ type ldata struct {
 	announce string
 	conn     string
 	outcome  track.Outcome
+	failed   bool // its bytes moved, and its transfer failed (TransferFailed)
 	detail   string
 }
 

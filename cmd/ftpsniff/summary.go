@@ -410,7 +410,7 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		if !dataFailed(d) && len(dcodes) == 0 {
 			continue
 		}
-		head := fmt.Sprintf("data #%d %s %s", d.ID, dataVia(d), d.Announced)
+		head := fmt.Sprintf("data #%d %s", d.ID, dataEndpoint(d))
 		if d.Announce == nil {
 			head = fmt.Sprintf("data #%d", d.ID)
 		}

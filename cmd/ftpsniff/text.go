@@ -1304,7 +1304,7 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	case d.TransferFailed():
 		col = p.warn // its bytes moved, and its transfer failed
 	}
-	head := fmt.Sprintf("data #%d %s %s", d.ID, dataVia(d), d.Announced)
+	head := fmt.Sprintf("data #%d %s", d.ID, dataEndpoint(d))
 	if d.Announce == nil {
 		head = fmt.Sprintf("data #%d (no visible announcement)", d.ID)
 	}
@@ -1316,56 +1316,10 @@ func (o *textOutput) data(d *track.DataConn, lead string) {
 	} else if d.Client.IsValid() {
 		facts = append(facts, fmt.Sprintf("%s -> %s", d.Client, d.Server))
 	}
-	if d.Client.IsValid() {
-		if d.Match == track.MatchInferred && d.Session.WasEncrypted && d.AmongEncrypted > 1 {
-			who := "server"
-			if !d.Passive {
-				who = "client"
-			}
-			facts = append(facts, fmt.Sprintf("inferred from the peers: %d encrypted sessions between these hosts could as well have announced it, so its session is a guess (the one whose %s spoke last before it, or the one seen last when none had spoken past its TLS handshake)", d.AmongEncrypted, who))
-		} else if d.Match == track.MatchInferred && d.Session.WasEncrypted {
-			facts = append(facts, "inferred from the peers of the encrypted session")
-		} else if d.Match == track.MatchDefaultPort {
-			facts = append(facts, "RFC 959 default data port (no PORT or PASV waiting)")
-		} else if d.Match == track.MatchInferred && d.Session.OneSide == track.ClientSideOnly {
-			facts = append(facts, "inferred from the peers and the client's passive command: its reply is in the direction not captured")
-		} else if d.Match == track.MatchInferred && d.StartMissed() {
-			if d.EndCode() == 0 {
-				facts = append(facts, "started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers alone, a guess: no reply ended its transfer, and it was the one connection between them still open at the capture's end")
-			} else {
-				facts = append(facts, fmt.Sprintf("started before the capture: the bytes are those it saw, not the whole; taken for this session's by its peers and the %d at its end, a guess", d.EndCode()))
-			}
-		} else if d.Match == track.MatchInferred {
-			facts = append(facts, "inferred from the peers: announced before the capture started")
-		} else if d.Match == track.MatchAnnounceLost && d.AnnouncementCut() && !d.Passive {
-			facts = append(facts, "inferred from the peers: the client's PORT or EPRT announcing it is cut short in the capture, its endpoint cut off (a snap length shorter than the packet, such as tcpdump -s 96, most often)")
-		} else if d.Match == track.MatchAnnounceLost && d.AnnouncementCut() {
-			facts = append(facts, "inferred from the peers: the reply announcing it is cut short in the capture, its endpoint cut off (a snap length shorter than the packet, such as tcpdump -s 96, most often)")
-		} else if d.Match == track.MatchAnnounceLost && !d.Passive {
-			facts = append(facts, "inferred from the peers: the client's PORT or EPRT announcing it was lost in a capture gap")
-		} else if d.Match == track.MatchAnnounceLost {
-			facts = append(facts, "inferred from the peers: the reply announcing it was lost in a capture gap")
-		} else if d.Match != track.MatchExact && d.Match != track.MatchNone {
-			facts = append(facts, "matched by "+d.Match.String())
-		}
-		if d.Match == track.MatchAnnounceLost && d.AmongLost > 1 {
-			facts = append(facts, fmt.Sprintf("%d sessions between these hosts lost theirs and waited for a connection at once, so its session is a guess (the one whose transfer waited longest)", d.AmongLost))
-		}
-	}
-	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
-		facts = append(facts, "ended by "+d.EndReason.String())
-	}
-	if t := tlsFact(d); t != "" {
-		facts = append(facts, t)
-	}
-	// Under TLS the bytes are records, not the file: no size to compare.
-	// Outside image type (TYPE A, or none sent: RFC 959's default is
-	// ASCII) LF may become CR LF on the way, so only fewer bytes than
-	// announced say the transfer was short.
-	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
-		if got := d.TotalBytes(); got < d.ExpectedSize || got > d.ExpectedSize && imageType(d.Type) {
-			facts = append(facts, p.warn.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got))
-		}
+	more, short := dataFacts(d)
+	facts = append(facts, more...)
+	if short != "" {
+		facts = append(facts, p.warn.Sprint(short))
 	}
 	if len(facts) > 0 {
 		o.printf("%s         %s\n", strings.Repeat(" ", 10), p.dim.Sprint(strings.Join(facts, "; ")))

@@ -166,6 +166,17 @@ func endpointText(dc *track.DataConn) string {
 		return "no visible announcement"
 	case !dc.Announced.IsValid():
 		return dc.Via.String() + " (no endpoint parsed)"
+	case dc.Match == track.MatchAnnounceLost && dc.Announce != nil:
+		// Announced is where its SYN went: the reply that said it is
+		// lost or cut short (as text's and the report's heading say).
+		what, how := "reply", "lost"
+		if !dc.Passive {
+			what = "command"
+		}
+		if dc.AnnouncementCut() {
+			how = "cut short"
+		}
+		return fmt.Sprintf("%s (%s %s) inferred %s", dc.Via, what, how, dc.Announced)
 	}
 	return fmt.Sprintf("%s %s", dc.Via, dc.Announced)
 }
