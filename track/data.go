@@ -1176,15 +1176,15 @@ func (t *Tracker) settleFlowOnly(dc *DataConn) {
 // client's bytes in sess's control stream (nil: at the session's end):
 // the gap may hold the transfer command of a flow the session's latest
 // announcement holds for now (flowOnly), when the client's last command
-// before the gap came no later than the flow's first segment. Not when c
-// is a transfer command: it takes the announcement itself
-// (linkTransfer), and the flow came before it.
-func (t *Tracker) clientGapSeen(sess *Session, c *Command) {
+// before the gap (at before: latestCommand) came no later than the
+// flow's first segment. Not when c is a transfer command: it takes the
+// announcement itself (linkTransfer), and the flow came before it.
+func (t *Tracker) clientGapSeen(sess *Session, c *Command, before time.Time) {
 	if len(sess.Data) == 0 || c != nil && (c.Secret || ftp.IsTransfer(c.Verb)) {
 		return
 	}
 	dc := sess.Data[len(sess.Data)-1]
-	if !t.flowOnly(dc) || commandBefore(sess, c).After(dc.Start) {
+	if !t.flowOnly(dc) || before.After(dc.Start) {
 		return
 	}
 	t.keepFlowOnly(dc)
@@ -1420,8 +1420,9 @@ func (t *Tracker) announceLost(sess *Session, s *decode.Segment) bool {
 // they answered a command whose bytes the capture lost too (a PASV and
 // its 227 lost together). Only in a session past its login, not picked
 // up mid-stream, that announced nothing since its latest command.
+// (CommandCount, not Commands: with RecentOnly the session keeps few.)
 func lostRequestGap(sess *Session) bool {
-	return len(sess.pending) == 0 && !sess.Midstream && sess.Login == LoginOK && len(sess.Commands) > 0
+	return len(sess.pending) == 0 && !sess.Midstream && sess.Login == LoginOK && sess.CommandCount > 0
 }
 
 // lostRequestFor tells whether the SYN s may be the passive data
@@ -1442,11 +1443,8 @@ func lostRequestFor(sess *Session, s *decode.Segment) bool {
 	if d := s.TS.Sub(m.lostRequest); d > lostAnnounceWindow || d < -synHoldWindow {
 		return false
 	}
-	if len(sess.Commands) == 0 {
-		return true // no command seen since: nothing was sent after the gap
-	}
-	last := sess.Commands[len(sess.Commands)-1]
-	return !last.TS.After(m.lostRequest)
+	// (Not the last of Commands: with RecentOnly the session keeps few.)
+	return !latestCommand(sess).After(m.lostRequest)
 }
 
 // voidLostPick gives back the connection taken for the PASV, EPSV or
@@ -1685,12 +1683,13 @@ func (t *Tracker) takeHeld(i int, p lostPick, passive bool) {
 // announces, only those: the connections after it are c's. c is nil at
 // the session's end, for a gap no command followed (the client gave up
 // while the server's SYNs went unanswered, and closed): only those too.
-func (t *Tracker) activeMayBeLost(sess *Session, c *Command) {
-	t.clientGapSeen(sess, c)
+// since is when the client's command before the gap came
+// (latestCommand, as c came), whatever the session keeps of it.
+func (t *Tracker) activeMayBeLost(sess *Session, c *Command, since time.Time) {
+	t.clientGapSeen(sess, c, since)
 	if sess.ended || sess.Encrypted || sess.Midstream || sess.OneSide != BothSides || c != nil && c.Secret {
 		return
 	}
-	since := commandBefore(sess, c)
 	kept := cutLineKept(sess, c)
 	if n, least := clientGapBytes(sess, since), shortestActiveLine(sess.Client.Addr()); n < least && n+kept < least {
 		// Too few bytes for any PORT, EPRT or LPRT naming the client's
@@ -1896,18 +1895,9 @@ func (t *Tracker) takeLost(p lostPick, s, first *decode.Segment, passive bool) b
 	return ok
 }
 
-// commandBefore is the time of the session's command before c (nil: its
+// lastCommandBefore is the session's command before c (nil: its
 // latest), as far as the session keeps it (its transcript, or its
-// pending commands); zero when it keeps none.
-func commandBefore(sess *Session, c *Command) time.Time {
-	if p := lastCommandBefore(sess, c); p != nil {
-		return p.TS
-	}
-	return time.Time{}
-}
-
-// lastCommandBefore is the session's command before c (nil: its latest)
-// that commandBefore dates; nil when it keeps none.
+// pending commands); nil when it keeps none.
 func lastCommandBefore(sess *Session, c *Command) *Command {
 	var last *Command
 	for _, list := range [2][]*Command{sess.Commands, sess.pending} {
@@ -1929,10 +1919,16 @@ func lastCommandBefore(sess *Session, c *Command) *Command {
 // session's command before c, when its endpoint did not parse and that
 // gap came in the packet that delivered it (decode hands the cut line
 // over at the gap). Its start is known: the gap holds the rest of that
-// line, and those bytes count toward it (activeMayBeLost). 0 otherwise.
+// line, and those bytes count toward it (activeMayBeLost). 0 otherwise,
+// and when the session no longer keeps the command right before c (an
+// older PORT kept with RecentOnly is not it).
 func cutLineKept(sess *Session, c *Command) int {
 	p := lastCommandBefore(sess, c)
-	if p == nil || p.Secret || p.Data != nil || p.EndpointVia != 0 && p.EndpointErr == nil {
+	prev := sess.CommandCount
+	if c != nil {
+		prev = c.Index - 1
+	}
+	if p == nil || p.Index != prev || p.Secret || p.Data != nil || p.EndpointVia != 0 && p.EndpointErr == nil {
 		return 0
 	}
 	switch p.Verb {

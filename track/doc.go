@@ -29,7 +29,10 @@
 // capture of two interfaces whose server side is late (reorder.go), a
 // data SYN taken for a client-only session's connection (its reply not
 // yet seen) is adopted by that reply when it comes, within a second, with
-// all it carried. An ended session is handed to the Sink and
+// all it carried; so is one taken for a PASV whose reply a capture gap
+// seemed to hold (decode takes bytes for lost at the ACK of them, and one
+// interface's queues may write the client's ACK and SYN before the 227).
+// An ended session is handed to the Sink and
 // dropped; it stays reachable only while one of its data connections is
 // still moving data, whose end it reports after. Sessions whose client
 // SYN was seen are also indexed by its sequence number for two seconds
@@ -157,10 +160,12 @@
 // keeps the commands and events RecentOnly keeps and the data connections
 // a transcript keeps. Whatever it keeps, the few facts about its commands
 // a diagnosis needs that RecentOnly would drop are noted as the commands
-// pass (Session.NoteCommand: the RFC 775 verbs and a passive request on
-// the session, a client gap before a command and an ABOR or QUIT right
-// after an announcement on the command), without growing the session's
-// or the command's allocation.
+// pass (Session.NoteCommand: the RFC 775 verbs, a passive request and
+// when the latest command came on the session, a client gap before a
+// command and an ABOR or QUIT right after an announcement on the
+// command), without growing the session's or the command's allocation:
+// the inferences of an announcement a capture gap held read those, not
+// Commands, and decide the same whatever the session keeps.
 //
 // The end of a control connection, and whether it is encrypted, come from
 // decode as values; track reads control segments only to know an

@@ -1220,7 +1220,10 @@ type Session struct {
 	// each side spoke after the other (saturates), so that the handshake
 	// is not taken for commands and replies. They tell which of several
 	// encrypted sessions between the same two hosts a data connection
-	// answers (encryptedOwner).
+	// answers (encryptedOwner). In clear text, spokeAt[0] is when the
+	// client's latest command came (NoteCommand; one a reply stood in for
+	// at that reply's time), whatever Commands keeps of it
+	// (latestCommand).
 	spokeAt  [2]int64
 	spokeEnd [2]uint32
 	turns    [2]uint8
@@ -1355,8 +1358,8 @@ type xferMemo struct {
 
 // lostActive is a gap of a session's client bytes that may have held an
 // active announcement (activeMayBeLost): the lost bytes were sent after
-// since, the time of the client's command before the gap (zero when the
-// capture does not keep it), and before at, the time of the command that
+// since, the time of the client's command before the gap (zero when
+// there was none), and before at, the time of the command that
 // showed the gap. held: a connection from an unprivileged port taken
 // for it for now, not tied to its transfer command while one from the
 // server's data port may still take its place (addLostPort). stale: the

@@ -20,7 +20,11 @@ import (
 // its bytes), rather than announcing a port nothing connects to and
 // leaving the SYN with no announcement: so its outcome is what the
 // server did (refused, transferred), not an unanswered SYN and a
-// not-attempted announcement.
+// not-attempted announcement. So too on one interface whose queues wrote
+// the client's acknowledgment of the 227 and its SYN before the 227
+// itself: decode took the 227's bytes for lost at that acknowledgment (a
+// capture gap), the SYN was taken for the PASV whose reply the gap held
+// (announceLost, MatchAnnounceLost), and the 227 came a moment later.
 
 // adoptInferred makes a connection inferred for sess before the reply
 // to its passive command c came (inferredBeforeReply: a SYN after c and
@@ -34,7 +38,7 @@ func (t *Tracker) adoptInferred(sess *Session, c *Command, passive bool, ann net
 		return nil
 	}
 	i := slices.IndexFunc(sess.Data, func(x *DataConn) bool {
-		return inferredBeforeReply(x) && !x.Armed.Before(c.TS) && ts.Sub(x.Armed) <= synHoldWindow &&
+		return (inferredBeforeReply(x) || lostBeforeReply(x, c)) && !x.Armed.Before(c.TS) && ts.Sub(x.Armed) <= synHoldWindow &&
 			x.Server.Port() == ann.Port() && x.Client.Addr() == sess.Client.Addr() &&
 			(x.Server.Addr() == ann.Addr() || x.Server.Addr() == sess.Server.Addr()) &&
 			!passiveSent(sess, c.Index, x.Armed)
@@ -50,6 +54,7 @@ func (t *Tracker) adoptInferred(sess *Session, c *Command, passive bool, ann net
 	t.seq++
 	dc.Seq = t.seq
 	dc.Via, dc.Announced, dc.Armed, dc.ArmedNum, dc.Announce = c.EndpointVia, ann, ts, num, c
+	dc.AmongLost, dc.announceCut = 0, false // (its own reply announced it)
 	c.Data = dc
 	// Listed as it is now reported: after what came before its reply.
 	sess.Data = append(slices.Delete(sess.Data, i, i+1), dc)
@@ -75,6 +80,13 @@ func (t *Tracker) adoptInferred(sess *Session, c *Command, passive bool, ann net
 // mid-stream), not yet reported, that a reply to come may still adopt.
 func inferredBeforeReply(dc *DataConn) bool {
 	return dc.Match == MatchInferred && dc.Announce == nil && dc.Passive && !dc.reported && !dc.Session.Encrypted
+}
+
+// lostBeforeReply tells whether dc is the passive connection taken for
+// c, a PASV, EPSV or LPSV whose reply a capture gap seemed to hold
+// (announceLost), not yet reported: the reply came after all.
+func lostBeforeReply(dc *DataConn, c *Command) bool {
+	return dc.Match == MatchAnnounceLost && dc.Announce == c && dc.Passive && !dc.reported && !dc.Session.Encrypted
 }
 
 // passiveSent tells whether a PASV, EPSV or LPSV of sess still waiting

@@ -43,6 +43,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if sess.sideLine(ClientSideOnly, e.PeerUnseen) {
 		t.indexOneSide(sess, false)
 	}
+	before := latestCommand(sess) // (the one before c: activeMayBeLost)
 	sess.NoteCommand(c)
 	t.keepCommand(sess, c)
 	if !c.kept() {
@@ -66,7 +67,7 @@ func (t *Tracker) command(sess *Session, e *decode.ControlEvent) {
 	if c.GapBefore {
 		// The gap before it may have held a PORT or EPRT: the server's
 		// connection back for it is found by peers and time (data.go).
-		t.activeMayBeLost(sess, c)
+		t.activeMayBeLost(sess, c, before)
 	} else if !c.Secret && !ftp.IsTransfer(c.Verb) {
 		// In order after the last one: no transfer command was lost
 		// since, so a flow taken for now is given back at once rather
@@ -697,19 +698,39 @@ func lookedBackAt(verb string) bool {
 	return ftp.IsTransfer(verb)
 }
 
+// latestCommand is when the session's latest command came, seen or
+// stood in for, as NoteCommand noted it (Session.spokeAt[0]): what the
+// inferences that ask (activeMayBeLost, lostRequestFor) read, the same
+// whatever the session keeps of its commands (with RecentOnly, Commands
+// loses those nothing looks back at, and JSON, zeek, --summary and live
+// decided otherwise than the text); zero when none. (While the control
+// channel is TLS, when the client last sent a record past its
+// handshake.)
+func latestCommand(sess *Session) time.Time {
+	if n := sess.spokeAt[0]; n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
 // NoteCommand notes, as c passes, the facts about the session's commands
 // that the diagnosis reads whatever the session keeps of them (with
 // RecentOnly, only the few lookedBackAt names): an ABOR or QUIT right
 // after an announcement (Command.CancelledBy), a capture gap of the
 // client's stream before c (Command.GapBefore), the RFC 775 verbs
-// (RFC775Verb) and a request for a passive endpoint (AskedPassive). The
+// (RFC775Verb), a request for a passive endpoint (AskedPassive) and
+// when the latest command came (latestCommand). The
 // Tracker calls it for every command, seen or stood in for, in order; a
 // session made without a Tracker (a test's) calls it for each command it
-// adds. No allocation, and bytes of the session's padding only: the
-// Session struct fills its size class (576 bytes with the allocator's
-// header).
+// adds. No allocation, and bytes of the session's padding only (and, in
+// clear text, spokeAt[0], which is TLS's only while the control channel
+// is encrypted): the Session struct fills its size class (576 bytes with
+// the allocator's header).
 func (sess *Session) NoteCommand(c *Command) {
 	c.GapBefore, sess.clientGap = sess.clientGap, false
+	if !sess.Encrypted {
+		sess.spokeAt[0] = c.TS.UnixNano() // (latestCommand)
+	}
 	if a := sess.lastAnn(); a != nil && a.Announce != nil && a.Announce.Index == c.Index-1 &&
 		!c.Secret && !c.Unseen && (c.Verb == "ABOR" || c.Verb == "QUIT") {
 		// (An announcement right before c that armed nothing, or whose
@@ -1318,7 +1339,7 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if sess.clientGap {
 		// A gap of the client's bytes no command came after: it may
 		// have held a PORT whose connection the server tried (data.go).
-		t.activeMayBeLost(sess, nil)
+		t.activeMayBeLost(sess, nil, latestCommand(sess))
 	}
 	t.settleLostPort(sess)
 	if reason == EndCaptureEnd && !sess.ended {

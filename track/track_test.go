@@ -64,9 +64,12 @@ func (s *session) as(c netip.AddrPort, open bool) {
 	}
 }
 
-func newSession(t *testing.T) *session {
+func newSession(t *testing.T) *session { return newSessionWith(t, Options{}) }
+
+// newSessionWith is newSession with a tracker of those options.
+func newSessionWith(t *testing.T, o Options) *session {
 	rec := &recorder{}
-	s := &session{t: t, trk: New(rec, Options{}), rec: rec, now: t0}
+	s := &session{t: t, trk: New(rec, o), rec: rec, now: t0}
 	s.ctl(decode.ControlEvent{Kind: decode.ControlOpen})
 	s.reply(220, "(vsFTPd 3.0.3)")
 	return s

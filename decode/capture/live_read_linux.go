@@ -266,6 +266,14 @@ func (r *sockReader) next(done <-chan struct{}) ([]byte, gopacket.CaptureInfo, r
 		}
 		data, ci, err := r.ring.ZeroCopyReadPacketData()
 		if err == nil {
+			// afpacket puts the kernel's ifindex here; decode reads an
+			// InterfaceIndex as a file's interface number, one other than
+			// 0 a second interface whose packets may come out of order
+			// (its control streams then wait for bytes an ACK proved sent:
+			// skew.go), which one interface's are not. The packet's
+			// interface is PacketFunc's iface; several interfaces are told
+			// to decode as its MayReorder.
+			ci.InterfaceIndex = 0
 			if !r.draining {
 				if r.down && r.now().Sub(r.checked) >= r.poll {
 					r.checkLink()
