@@ -265,9 +265,12 @@
 //     only the sessions whose transcript is wanted (Options.Transcript:
 //     the text output's --session, --server, --client) draw on it, the
 //     others keep what RecentOnly keeps
-//   - SYNs held for an announcement that comes just after them: 16, for
-//     1 s of packet time (Limits.SYNsHeldOverwritten; held while sessions
-//     are open, and in a capture that may reorder also before any is);
+//   - SYNs held for an announcement that comes just after them, and
+//     SYN-ACKs that matched nothing held as the SYN the capture lost
+//     (answerUnseen), in one ring: 16, for 1 s of packet time
+//     (Limits.SYNsHeldOverwritten, Limits.SYNACKsHeldOverwritten; held
+//     while sessions are open, and in a capture that may reorder also
+//     before any is);
 //     in a capture that may reorder, the segments after their answers:
 //     the newest 64 (Limits.HeldLaterOverwritten)
 //   - RSTs and ICMP errors held for a data SYN written just after them:
