@@ -1,6 +1,7 @@
 package track
 
 import (
+	"math/bits"
 	"net/netip"
 	"slices"
 	"time"
@@ -718,7 +719,27 @@ type heldSYNs struct {
 	// link's) without looking at the SYNs one by one.
 	oldest time.Time
 	tuples [4]uint64
+	// keys has each slot's tupleKey, and slotsAt, by tupleBit's place,
+	// the slots whose key has it (emptied or not): answered and
+	// holdsTuple look at the SYNs held on a segment's ports alone, not at
+	// all of them. On a busy host whose SYNs the capture lacks, every
+	// segment after a SYN-ACK held as its lost SYN (holdUnseen) is on a
+	// held 4-tuple.
+	keys    [maxHeldSYNs]uint32
+	slotsAt [256]uint16
+	// compared counts the SYNs held whose 4-tuple answered compared in
+	// full with a segment's (tests read it).
+	compared int
 }
+
+// tupleKey is the ports of a 4-tuple, either way round, as one number.
+func tupleKey(a, b uint16) uint32 {
+	return uint32(min(a, b))<<16 | uint32(max(a, b))
+}
+
+// keyPlace is the place in heldSYNs.slotsAt (and of tupleBit) of a
+// tupleKey.
+func keyPlace(k uint32) uint8 { return uint8(k>>16 ^ k) }
 
 // tupleBit is the bit of heldSYNs.tuples for a 4-tuple between ports a
 // and b, either way round.
@@ -769,26 +790,35 @@ const maxHeldLater = 64
 // replaced to keep this one.
 func (h *heldSYNs) answered(s *decode.Segment) (overwrote bool) {
 	due := decode.PacketSub(s.TS, h.oldest) > synHoldWindow
-	if !due && !h.mayHold(s.Src.Port(), s.Dst.Port()) {
+	sp, dp := s.Src.Port(), s.Dst.Port()
+	if !due && !h.mayHold(sp, dp) {
 		// No SYN held is old enough to go (oldest is no later than
-		// any), and none is on s's 4-tuple: the loop below would change
+		// any), and none is on s's 4-tuple: the loops below would change
 		// nothing.
 		return false
 	}
 	live, on := h.live, false
+	if due {
+		for i := range h.segs {
+			if x := &h.segs[i]; x.Num != 0 && decode.PacketSub(s.TS, x.TS) > synHoldWindow {
+				// Too old for any announcement to replay (replaySYNs).
+				// (Not due: none is, oldest being no later than any.)
+				x.Num = 0
+				h.live--
+			}
+		}
+	}
+	key := tupleKey(sp, dp)
 	kept := false
-	for i := range h.segs {
+	// Only the slots that may be on s's 4-tuple, in order: what follows
+	// leaves the others alone.
+	for m := h.slotsAt[keyPlace(key)]; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros16(m)
 		x := &h.segs[i]
-		if x.Num == 0 {
+		if h.keys[i] != key || x.Num == 0 {
 			continue
 		}
-		if due && decode.PacketSub(s.TS, x.TS) > synHoldWindow {
-			// Too old for any announcement to replay (replaySYNs).
-			// (Not due: none is, oldest being no later than any.)
-			x.Num = 0
-			h.live--
-			continue
-		}
+		h.compared++
 		onTuple := x.Src == s.Src && x.Dst == s.Dst || x.Src == s.Dst && x.Dst == s.Src
 		on = on || onTuple
 		if onTuple && h.answers[i].Num != 0 && s.Reorders && !s.Flags.Has(decode.FlagSYN) {
@@ -925,6 +955,10 @@ func (t *Tracker) holdSYN(s *decode.Segment, counted countedAs) {
 	}
 	w, bit := tupleBit(c.Src.Port(), c.Dst.Port())
 	h.tuples[w] |= bit
+	key := tupleKey(c.Src.Port(), c.Dst.Port())
+	h.slotsAt[keyPlace(h.keys[h.next])] &^= 1 << h.next
+	h.slotsAt[keyPlace(key)] |= 1 << h.next
+	h.keys[h.next] = key
 	h.next = (h.next + 1) % maxHeldSYNs
 }
 
@@ -968,9 +1002,11 @@ func (h *heldSYNs) holdsTuple(s *decode.Segment) bool {
 	if h.live == 0 || !h.mayHold(s.Src.Port(), s.Dst.Port()) {
 		return false
 	}
-	for i := range h.segs {
+	key := tupleKey(s.Src.Port(), s.Dst.Port())
+	for m := h.slotsAt[keyPlace(key)]; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros16(m)
 		x := &h.segs[i]
-		if x.Num != 0 && (x.Src == s.Src && x.Dst == s.Dst || x.Src == s.Dst && x.Dst == s.Src) {
+		if h.keys[i] == key && x.Num != 0 && (x.Src == s.Src && x.Dst == s.Dst || x.Src == s.Dst && x.Dst == s.Src) {
 			return true
 		}
 	}
