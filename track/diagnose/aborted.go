@@ -347,6 +347,14 @@ func (d *Diagnoser) sessionRefused(s *track.Session) *Finding {
 	atConnect := false
 	if g := refusingGreeting(s); g != nil {
 		r, atConnect = g, true
+	} else if g := greetingRefusal(s); g != nil {
+		// vsftpd's "500 OOPS: …" is its configuration error, at the
+		// greeting as after a command.
+		if f := d.serverConfigError(s, nil, g); f != nil {
+			f.Session = s
+			return f
+		}
+		return d.greetingRefused(s, g)
 	} else if r = firstAnswerClosed(s, d.state(s)); r == nil {
 		return nil
 	}
@@ -660,6 +668,85 @@ func refusingGreeting(s *track.Session) *track.Reply {
 		}
 	}
 	return &s.Greeting[n-1]
+}
+
+// greetingRefusal is s's greeting when it refuses the session with a
+// 4xx or 5xx other than 421 (refusingGreeting's), after nothing but 1yz,
+// before the client sent a command: IIS or wu-ftpd denying the client's
+// address ("530 Connection refused, unknown IP address."), Serv-U's IP
+// rules ("530 Not logged in, unauthorized IP address."), vsftpd's
+// "500 OOPS: …". Read by its code and place, not its words: decode hides
+// a 530 before any client line as a possible password echo. (What the
+// client sent after it, a QUIT most often, changes nothing.) nil
+// otherwise.
+func greetingRefusal(s *track.Session) *track.Reply {
+	n := len(s.Greeting)
+	if n == 0 {
+		return nil
+	}
+	last := &s.Greeting[n-1]
+	if last.Code < 400 || last.Code > 599 || last.Code == 421 {
+		return nil
+	}
+	for i := range s.Greeting[:n-1] {
+		if !ftp.IsPreliminary(s.Greeting[i].Code) {
+			return nil
+		}
+	}
+	return last
+}
+
+// greetingRefused is session-refused for a greeting that refuses the
+// session (greetingRefusal): before the client said a word, the server
+// turned it away, most often by an access rule for the client's address
+// (a 530, "not logged in", before any USER can mean nothing else); a
+// connection limit or a ban when the words say so (not when they are
+// hidden).
+func (d *Diagnoser) greetingRefused(s *track.Session, r *track.Reply) *Finding {
+	f := &Finding{Code: CodeSessionRefused, Severity: SeverityWarning, Session: s, TS: r.TS, Packets: []uint64{r.Num}, greetingCode: r.Code}
+	f.Evidence = fmt.Sprintf("%q (packet %d) as the greeting, before any command", replyText(r), r.Num)
+	cli := s.Client.Addr().Unmap().String()
+	text := ""
+	if !r.Secret {
+		text = strings.ToLower(r.Text)
+	}
+	fam, note := d.refusalFamily(s, text)
+	switch {
+	case banText(text) && limitText(text) == limitNone:
+		d.server(s).refusedBan++
+		f.Message = fmt.Sprintf("The server refused the session at once, in its greeting (%d), before the client sent anything: it bans or blocks the client's address, as the reply says. No login or transfer was tried.", r.Code)
+		f.Advice = banAdvice(fam, cli, failedLoginText(text)) + note
+		return f
+	case limitText(text) != limitNone:
+		f.Message = fmt.Sprintf("The server refused the session at once, in its greeting (%d), before the client sent anything: it had reached its limit on connections, as the reply says. No login or transfer was tried.", r.Code)
+		f.Advice = connectionLimitAdvice(fam, limitText(text)) + note
+		return f
+	}
+	what := "a refusal"
+	if r.Code == 530 {
+		what = "not logged in, before any USER"
+	}
+	f.Message = fmt.Sprintf("The server refused the session at once, in its greeting (%d: %s), before the client sent anything: no login or transfer was tried. A server greets with a refusal when an access rule for the client's address turns it away (an IP restriction or deny list), or when it cannot serve at all (its reply says which).", r.Code, what)
+	f.Advice = fmt.Sprintf("If %s should be let in, allow its address (or its network) in the server's IP restrictions: %s. Raising a connection limit changes nothing; the server's log at that time names the rule.", cli, ipRestrictions(fam)) + note
+	return f
+}
+
+// ipRestrictions is where a family keeps the rules that let client
+// addresses in or turn them away; every family's when it is not known.
+func ipRestrictions(fam family) string {
+	switch fam.kind {
+	case policy.ServerIIS:
+		return "IIS's FTP IP Address and Domain Restrictions (an allow entry, or \"Allow\" for unspecified clients, on the site or the server)"
+	case policy.ServerProFTPD:
+		return "ProFTPD's <Limit LOGIN> Allow from / Deny from (or mod_wrap's hosts.allow and hosts.deny)"
+	case policy.ServerVsftpd:
+		return "vsftpd's tcp_wrappers (/etc/hosts.allow and /etc/hosts.deny, with tcp_wrappers=YES) or the deny_file and userlist settings"
+	case policy.ServerFileZilla:
+		return "FileZilla Server's IP filter (its disallowed and allowed addresses)"
+	case policy.ServerWuFTPd:
+		return "the deny lines of ftpaccess (and ftphosts)"
+	}
+	return "IIS's FTP IP Address and Domain Restrictions; Serv-U's IP Access rules (of the domain or the user); wu-ftpd's deny lines in ftpaccess; ProFTPD's <Limit LOGIN> Deny from; FileZilla Server's IP filter; tcp_wrappers (/etc/hosts.deny) for a server started through tcpd"
 }
 
 // firstAnswerClosed is the unsolicited 421 that answered s's first

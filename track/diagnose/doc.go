@@ -191,6 +191,12 @@
 //   - clients active data connections got through to or failed for, and
 //     from which servers (two of each): maxActivePeers (8,192), the one
 //     first seen longest ago out first (Omitted.ActiveClientsForgotten)
+//   - the latest passive data connections that got through (client
+//     address, endpoint, when: passivePeers, read when the same client's
+//     SYNs to the same endpoint are dropped later): maxPassivePeers
+//     (1,024), a ring allocated whole at the first, the oldest out
+//     first; a failure on an endpoint forgotten gets the range advice,
+//     as one with none before it
 //   - the other addresses clients' passive data connections got through
 //     from, matched by the announced port alone (stranger.go, read when
 //     one SYN from such an address is all a later data connection

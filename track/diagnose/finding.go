@@ -228,6 +228,14 @@ type Finding struct {
 	// (track.MatchAnnounceLost: hedgeLostEndpoint): the port may be
 	// another service's, so no range is opened for it.
 	lostEndpoint bool
+	// passiveBefore: a data-unanswered whose client got a passive data
+	// connection through to the same endpoint before (wordBefore): no
+	// range is set or opened for it.
+	passiveBefore bool
+	// greetingCode: a session-refused whose greeting refused the
+	// session with this 4xx or 5xx other than 421 (greetingRefused): the
+	// server's verdict must not say 421.
+	greetingCode int
 }
 
 // Reporter receives findings.

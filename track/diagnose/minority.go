@@ -681,6 +681,9 @@ type captureShared struct {
 	// sources: the other addresses clients' passive data connections
 	// got through from (stranger.go's strangerOwned).
 	sources dataSources
+	// passiveOK: the passive data endpoints each client address got a
+	// data connection through to (passivePeers).
+	passiveOK passivePeers
 	// own: per open session, what its own data connections vote
 	// (ownVotes), made at its first look or data connection
 	// (keepOwnVotes), let go at its end.
@@ -888,6 +891,68 @@ func (p *activePeers) before(cli netip.Addr, srv netip.AddrPort, port uint16, at
 		return priorOK{}, false
 	}
 	return priorOK{at: time.Unix(0, v.okLast).UTC(), port: v.okPort, session: v.okSession, data: v.okData, user: v.okUser}, true
+}
+
+// passivePeers is, across the servers of a capture, the latest passive
+// data connections that got through: each one's client address and data
+// endpoint (the server's address and port the SYN went to). A later one
+// of the same client to the same endpoint that is dropped was let in
+// then, so something changed since, whatever the server's passive range
+// (passiveFailure.wordBefore). A ring of maxPassivePeers, allocated
+// whole at the first (a map churned by every transfer of a busy server
+// grows past what it holds); older ones are forgotten, and a failure on
+// their endpoint is read as if none had got through (the range advice).
+// Written at each passive data connection that got through; read, newest
+// first, only at a passive failure.
+type passivePeers struct {
+	ring []passivePeer
+	next int // where the next goes
+	n    int // how many the ring holds
+}
+
+// passivePeer is one passive data connection that got through: its
+// client address, its endpoint, when it was tried, its session and data
+// connection.
+type passivePeer struct {
+	cli           netip.Addr
+	to            netip.AddrPort
+	at            int64 // Unix nanoseconds
+	session, data int
+}
+
+// maxPassivePeers bounds passivePeers: the last thousand or so passive
+// data connections that got through, enough for a client's own
+// transfers before its failure on all but the busiest servers.
+const maxPassivePeers = 1024
+
+// through records a passive data connection of session s that got
+// through.
+func (p *passivePeers) through(s *track.Session, dc *track.DataConn) {
+	if p.ring == nil {
+		p.ring = make([]passivePeer, maxPassivePeers)
+	}
+	p.ring[p.next] = passivePeer{cli: s.Client.Addr().Unmap(), to: netip.AddrPortFrom(dc.Server.Addr().Unmap(), dc.Server.Port()),
+		at: connTime(dc).UnixNano(), session: s.ID, data: dc.ID}
+	p.next = (p.next + 1) % maxPassivePeers
+	p.n = min(p.n+1, maxPassivePeers)
+}
+
+// before is the latest passive data connection of s's client that got
+// through to dc's endpoint before dc was tried, if the ring holds one.
+func (p *passivePeers) before(s *track.Session, dc *track.DataConn) (priorOK, bool) {
+	cli, to := s.Client.Addr().Unmap(), netip.AddrPortFrom(dc.Server.Addr().Unmap(), dc.Server.Port())
+	tried := connTime(dc).UnixNano()
+	var best *passivePeer
+	for i := range p.n {
+		e := &p.ring[i]
+		if e.cli == cli && e.to == to && e.at < tried && (best == nil || e.at > best.at) {
+			best = e
+		}
+	}
+	if best == nil {
+		return priorOK{}, false
+	}
+	return priorOK{at: time.Unix(0, best.at).UTC(), port: to.Port(), session: best.session, data: best.data}, true
 }
 
 // got records an active data connection from srv that got through to cli.

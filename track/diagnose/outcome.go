@@ -24,6 +24,11 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 		// address: the servers beyond the summaries' bound share one.
 		d.server(s).shared.peers.through(s.Client.Addr().Unmap(), s.Server, dc, s.ID, s.User)
 	}
+	if dc.Passive && gotThrough(dc) && dc.Match != track.MatchAnnounceLost {
+		// The same for a passive endpoint, what a later drop of the
+		// same client's SYNs there is weighed against (wordBefore).
+		d.server(s).shared.passiveOK.through(s, dc)
+	}
 	switch dc.Outcome {
 	case track.OutcomeUnanswered, track.OutcomeRefused, track.OutcomeUnreachable:
 		if dc.Passive {
@@ -381,6 +386,9 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 			plural(dc.SYNs, "SYN", "SYNs"), dc.Server, synSpan(dc), themOrIt(dc.SYNs), vantageSentence(v, why.because(p.s), dc.SYNs, p.dst, "server", listenerInside(p.s, true)))
 		f.Message += p.otherFamilyHedge()
 	}
+	if p.wordBefore(f) {
+		return
+	}
 	f.Advice = p.rangeAdvice("drop")
 	if p.at.router && !p.at.nat && !p.wrongAddr && !p.v6 && !listenerInside(p.s, true) {
 		// The packets cannot tell the server's address from a NAT
@@ -396,6 +404,35 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 		// outgoing packets after its firewall).
 		f.Advice += " " + serverOutputCheck(p.v6, p.at)
 	}
+}
+
+// wordBefore words f when the same client got a passive data connection
+// through to the same endpoint earlier in the capture (passivePeers):
+// whatever drops the SYNs now let them in then, so something changed
+// since, on the path or the server's firewall, and the port says nothing
+// of a passive range to set or open. With no range known, the advice
+// says so instead of an example range; with one known, the range advice
+// stands after it. Not for SYNs to a wrong announced address, another
+// address's one SYN, or an endpoint inferred from a lost announcement.
+func (p *passiveFailure) wordBefore(f *Finding) bool {
+	s, dc := p.s, p.dc
+	if p.wrongAddr || p.ex != nil || dc.SYNs == 0 || dc.Match == track.MatchAnnounceLost || dc.Superseded() || strangerOnce(s, dc) {
+		return false
+	}
+	prior, ok := p.d.server(s).shared.passiveOK.before(s, dc)
+	if !ok {
+		return false
+	}
+	f.passiveBefore = true
+	f.Message += fmt.Sprintf(" This client's passive data connections to %s got through before: at %s (session %d, data #%d): the firewall let them in then, so something changed since (a rule reloaded or removed, a ban or rate limit on the client's address, a full connection-tracking table).",
+		dc.Server, clockAt(prior.at, connTime(dc)), prior.session, prior.data)
+	a := fmt.Sprintf("Port %d let this client's passive data connections in before, so no passive range needs opening or setting for this failure: look at what changed since on the path to %s and on the server's own firewall (nft list ruleset; %s -S: a rule reloaded or removed, a ban or rate limit on %s such as fail2ban or a recent/connlimit match; conntrack -C against net.netfilter.nf_conntrack_max).",
+		p.port, p.dst.Unmap(), iptablesCmd(p.v6), s.Client.Addr().Unmap())
+	if len(p.rs) > 0 {
+		a += " " + p.rangeAdvice("drop")
+	}
+	f.Advice = a
+	return true
 }
 
 // otherFamilyHedge is the sentence, with a leading space, that a failure
@@ -758,8 +795,33 @@ func (d *Diagnoser) activeFailed(s *track.Session, dc *track.DataConn, nat *Find
 		f.Message = fmt.Sprintf("%s the server's connection back to %s was answered by %s from %s%s%s.", inActiveMode(dc), dc.Server, icmpName(dc.ICMP), icmpSender(dc.ICMP, dst, s), synLost(dc), icmpMeaning(dc.ICMP))
 	}
 	f.Advice = d.activeFailedAdvice(s, dc, nat, h.elsewhere)
+	if dc.Match == track.MatchDefaultPort && dc.Outcome != track.OutcomeUnreachable {
+		// No PORT or EPRT: RFC 959's default data port, where no helper
+		// expects anything and every transfer has the same four ends.
+		f.Message += defaultPortWords(s, dc)
+		f.Advice = defaultPortAdvice
+	}
 	return f
 }
+
+// defaultPortWords is what a failed active data connection on RFC 959's
+// default data port (track.MatchDefaultPort: the client sent no PORT or
+// EPRT, and the server connected from its control port minus one to
+// the client's control address and port) adds to its message: every
+// data connection of the session has the same four ends, and one made
+// while the previous one is still in TIME_WAIT (on the client, or in a
+// stateful firewall's or NAT's connection table) may be taken for that
+// old connection and dropped; no FTP conntrack helper expects it, since
+// a helper opens only what a PORT or EPRT names.
+func defaultPortWords(s *track.Session, dc *track.DataConn) string {
+	return fmt.Sprintf(" The client sent no PORT or EPRT: the server used RFC 959's default data port, from its port %d to the client's own control port %d, so every data connection of this session has the same four ends (%s -> %s). One made while the previous one is still in TIME_WAIT (on the client, or in the connection table of a stateful firewall or NAT, for a minute or two after it closed) is taken for that old connection and may be dropped; and no FTP conntrack helper expects it: a helper opens only what a PORT or EPRT names.",
+		dc.Client.Port(), s.Client.Port(), dc.Client, dc.Server)
+}
+
+// defaultPortAdvice is the fix for a failed data connection on RFC 959's
+// default data port (defaultPortWords): announce one, or use passive
+// mode; no helper rule helps.
+const defaultPortAdvice = "Make the client announce its data port: passive mode (PASV or EPSV), or PORT or EPRT before each transfer (BSD ftp: sendport on), so that each data connection gets a port of its own that a firewall's FTP helper can see. Attaching an FTP conntrack helper changes nothing here: it makes no expectation without a PORT or EPRT."
 
 // activeHistory is what earlier active data connections to the same
 // client show (minority.go): facts no later packet takes back.
@@ -860,8 +922,14 @@ func activeUnanswered(s *track.Session, dc *track.DataConn, side Vantage, why va
 		if h.prior.port != h.from {
 			port = fmt.Sprintf("an unprivileged source port (%d), as these", h.prior.port)
 		}
+		why := natOrUsers(h.prior.user, s.User, encryptedControl(s))
+		if dc.Match == track.MatchDefaultPort {
+			// The same four ends as this one (defaultPortWords): no
+			// change need be at work, the old connection may be.
+			why = "the server's side let them out then; that one had the same four ends as this one (below)"
+		}
 		msg += fmt.Sprintf(" This server's active data connections to this client got through before: at %s (session %d, data #%d), from %s: %s.",
-			clockAt(h.prior.at, connTime(dc)), h.prior.session, h.prior.data, port, natOrUsers(h.prior.user, s.User, encryptedControl(s)))
+			clockAt(h.prior.at, connTime(dc)), h.prior.session, h.prior.data, port, why)
 	}
 	return msg
 }

@@ -224,6 +224,10 @@ func TestTLSRequiredLoginVerdict(t *testing.T) {
 			[]string{"TLS only", "curl --ssl-reqd", "ftp:ssl-force true", "force_local_logins_ssl"}},
 		{"ProFTPD TLSRequired", "ProFTPD Server (lab) [203.0.113.10]", 550, "SSL/TLS required on the control channel",
 			[]string{"TLS only", "curl --ssl-reqd", "TLSRequired"}},
+		{"Serv-U (rv-dialects tls-required-sep)", "Serv-U FTP Server v15.4 ready...", 530, "Not logged in, secure connection required.",
+			[]string{"TLS only", "curl --ssl-reqd"}},
+		{"Pure-FTPd -Y 2", "---------- Welcome to Pure-FTPd [privsep] [TLS] ----------", 421, "Sorry, cleartext sessions and weak ciphers are not accepted on this server. Please reconnect using TLS security mechanisms.",
+			[]string{"TLS only", "curl --ssl-reqd", "Pure-FTPd -Y"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ss []session2

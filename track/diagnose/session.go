@@ -1775,7 +1775,11 @@ func refusesCommand(r *track.Reply) bool {
 // "530 Anonymous sessions must use encryption." (prelogin.c); ProFTPD
 // mod_tls's TLSRequired "550 SSL/TLS required on the control channel";
 // FileZilla Server's "530 This server does not allow plain FTP. You have
-// to use FTP over TLS."; IIS's SSL policy "534 Policy requires SSL.".
+// to use FTP over TLS."; IIS's SSL policy "534 Policy requires SSL.";
+// Serv-U's "530 Not logged in, secure connection required."; Pure-FTPd's
+// -Y 2 "421 Sorry, cleartext sessions and weak ciphers are not accepted
+// on this server. Please reconnect using TLS security mechanisms.".
 func tlsRequiredText(text string) bool {
-	return containsAny(strings.ToLower(text), "must use encryption", "ssl/tls required", "tls required", "ssl required", "requires ssl", "requires tls", "use ftp over tls", "does not allow plain ftp", "must use ssl", "must use tls")
+	return containsAny(strings.ToLower(text), "must use encryption", "ssl/tls required", "tls required", "ssl required", "requires ssl", "requires tls", "use ftp over tls", "does not allow plain ftp", "must use ssl", "must use tls",
+		"secure connection required", "cleartext sessions and weak ciphers are not accepted", "reconnect using tls")
 }

@@ -20,12 +20,12 @@ import (
 // serverConfigError explains a reply in which the server reports its own
 // configuration error before any data connection: vsftpd's "500 OOPS: …"
 // (it ends the session), or a bind to an address the host does not have
-// ("Cannot assign requested address").
+// ("Cannot assign requested address"). c is nil for the greeting.
 func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *track.Reply) *Finding {
 	text := strings.ToLower(r.Text)
 	oops := strings.HasPrefix(text, "oops:")
 	bind := strings.Contains(text, "cannot assign requested address")
-	if !oops && !bind {
+	if !oops && (!bind || c == nil) {
 		return nil
 	}
 	if st := d.state(s); st.configReported {
@@ -33,21 +33,30 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 	} else {
 		st.configReported = true
 	}
-	f := &Finding{Code: CodeServerConfigError, Severity: SeverityError, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
-		Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)}
+	var f *Finding
+	at := "in its greeting"
+	if c == nil {
+		// (sessionRefused: the greeting, before any command.)
+		f = &Finding{Code: CodeServerConfigError, Severity: SeverityError, TS: r.TS, Packets: []uint64{r.Num},
+			Evidence: fmt.Sprintf("%q (packet %d) as the greeting, before any command", replyText(r), r.Num)}
+	} else {
+		at = "at " + verbText(c)
+		f = &Finding{Code: CodeServerConfigError, Severity: SeverityError, TS: r.TS, Packets: packets([]uint64{c.Num, r.Num}),
+			Evidence: fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num)}
+	}
 	fam := d.family(s)
 	switch {
 	case oops && strings.Contains(text, "pasv_address"):
-		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session at %s (%q): no data connection was tried.", verbText(c), replyText(r))
+		f.Message = fmt.Sprintf("vsftpd cannot use its pasv_address setting and ended the session %s (%q): no data connection was tried.", at, replyText(r))
 		f.Advice = "Write pasv_address as a bare IPv4 address, without quotes or spaces (pasv_address=203.0.113.10), or set pasv_addr_resolve=YES when it names a host; then restart vsftpd. ProFTPD's equivalent is MasqueradeAddress, Pure-FTPd's ForcePassiveIP."
-	case oops && strings.Contains(text, "vsf_sysutil_bind") && !c.Secret && passiveVerb(c.Verb):
+	case oops && c != nil && strings.Contains(text, "vsf_sysutil_bind") && !c.Secret && passiveVerb(c.Verb):
 		// vsftpd (privops.c vsf_privop_pasv_listen) tries a few random
 		// ports of pasv_min_port-pasv_max_port and ends the session with
 		// this when every bind failed: each was in use or in TIME_WAIT.
 		f.Message = fmt.Sprintf("vsftpd found no free port in its passive range for %s and ended the session (%q): every port it tried was still in use, or in TIME_WAIT (60 s on Linux), by other data connections. The passive range is exhausted; no data connection was tried.", verbText(c), replyText(r))
 		f.Advice = d.bindExhaustedAdvice(s, fam)
 	case oops:
-		f.Message = fmt.Sprintf("vsftpd stopped the session with a configuration or runtime error at %s (%q): the failure is on the server, before any network path is involved.", verbText(c), replyText(r))
+		f.Message = fmt.Sprintf("vsftpd stopped the session with a configuration or runtime error %s (%q): the failure is on the server, before any network path is involved.", at, replyText(r))
 		f.Advice = "Fix the vsftpd.conf setting the message names (vsftpd prints OOPS for settings it cannot apply, e.g. a writable chroot root or a bad pasv_address) and restart vsftpd; its log (vsftpd_log_file, or the journal) has the same words."
 	default:
 		f.Message = fmt.Sprintf("The server could not bind its data socket to an address it announced or was told to use (%q): the address is not one of its host's own, so no data connection can be made.", replyText(r))

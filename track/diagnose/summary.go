@@ -122,6 +122,17 @@ type serverAcc struct {
 	loginFailedFrom    map[uint64]struct{}
 	loginFailedClients int
 	loginFailedMore    bool
+	// passiveBefore: data-unanswered findings whose client got through
+	// to the same endpoint before (Finding.passiveBefore).
+	passiveBefore int
+	// activeDefaultPort: active-blocked findings of data connections on
+	// RFC 959's default data port (defaultPortWords): no PORT or EPRT,
+	// so no helper rule helps.
+	activeDefaultPort int
+	// refusedGreeting: of the session-refused findings (refused), the
+	// sessions whose greeting refused them with a 4xx or 5xx other than
+	// 421 (greetingRefused).
+	refusedGreeting int
 	// exhaustedFailed: passive-range-exhausted findings whose data
 	// connection to the fallback port was dropped, refused or rejected
 	// (counted in failPorts too): the exhausted range explains them.
@@ -1054,6 +1065,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
 			a.synAckLost++
 		}
+		if f.passiveBefore {
+			a.passiveBefore++
+		}
 		if nearer, _ := routerReset(f.Session, dc); nearer && f.Code == CodeDataRefused {
 			a.routerResets++
 		}
@@ -1104,6 +1118,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.external {
 			a.activeExternal++
+		}
+		if dc != nil && dc.Match == track.MatchDefaultPort {
+			a.activeDefaultPort++
 		}
 		if encryptedControl(f.Session) {
 			a.activeEncrypted++
@@ -1167,6 +1184,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		a.refused++
 		if f.silent {
 			a.refusedSilent++
+		}
+		if f.greetingCode != 0 {
+			a.refusedGreeting++
 		}
 		a.noteRefusedClient(f.Session.Client.Addr().Unmap())
 	case CodeDataSourceNAT:
@@ -1857,8 +1877,10 @@ func (a *serverAcc) refusedHow() string {
 		return were + " closed by the server before its greeting"
 	case a.refusedLogin == a.refused:
 		return were + " refused at login for the server's connection limit"
-	case a.refusedSilent > 0 || a.refusedLogin > 0:
-		return were + " refused at connect or at login, with 421, a login refusal naming the connection limit, or closed before a greeting"
+	case a.refusedGreeting == a.refused:
+		return were + " refused in the server's greeting, before any command"
+	case a.refusedSilent > 0 || a.refusedLogin > 0 || a.refusedGreeting > 0:
+		return were + " refused at connect or at login, with 421 or another refusal as the greeting, a login refusal naming the connection limit, or closed before a greeting"
 	}
 	return were + " refused with 421 at connect"
 }

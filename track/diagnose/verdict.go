@@ -509,6 +509,15 @@ func (v *verdictWriter) passiveFailed(code string) {
 		v.text = "passive data connections were " + fmt.Sprintf(w.how, portsWord(ps)) + ": " + ds.stoppedWords("passive") +
 			": not a current problem (a firewall rule missing then and in place since looks like this); nothing to change now; if they fail again on " + colonAdvice(ports) +
 			v.keepInside() + v.natNote()
+	} else if code == CodeDataUnanswered && a.passiveBefore == a.failPorts[code].Count && len(v.pol.PassiveRanges()) == 0 {
+		// Each dropped endpoint had let the same client in before
+		// (wordBefore): something changed since; no range to invent.
+		whose := "clients'"
+		if a.passiveBefore == 1 {
+			whose = "client's"
+		}
+		v.text = "passive data connections are " + fmt.Sprintf(w.how, portsWord(ps)) + ", where the same " + whose + " passive data connections got through before: the firewall let them in then, so something changed since (a rule reloaded or removed, a ban or rate limit on the client's address, a full connection-tracking table): look there, not at the server's passive range (see data-unanswered)" + v.natNote()
+		return
 	} else {
 		v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
 	}
@@ -669,6 +678,11 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 		return "active data connections from the server back to the client are blocked, and the client announces an address a NAT in front of it does not rewrite: use passive mode, or attach the FTP helper on that NAT router", a.activeHelperLines(place{}, true)
 	}
 	n, x, b := a.findings[CodeActiveBlocked], a.activeExternal, a.activeBehindNAT
+	if n > 0 && a.activeDefaultPort == n {
+		// No PORT or EPRT at all: no helper expects these, and each
+		// transfer reuses the four ends of the one before.
+		return fmt.Sprintf("active data connections from the server back to the client are blocked on RFC 959's default data port: the client sends no PORT or EPRT, so the server connects from its port %d to the client's control port, the same four ends for every transfer of a session, which the previous transfer's connection may still hold in TIME_WAIT (on the client or in a stateful firewall or NAT), and which no FTP helper expects (see active-blocked); use passive mode, or make the client send PORT or EPRT before each transfer", a.addr.Port()-1), nil
+	}
 	if n > 0 && x == n {
 		// Every one named most likely the client's NAT's public address,
 		// and none came through that NAT to the client's side
@@ -1085,8 +1099,10 @@ func (a *serverAcc) everySessionRefused() string {
 	switch {
 	case a.refusedSilent == a.refused:
 		v = "every session was closed by the server before its greeting, without a word (see session-refused: tcp_wrappers or hosts.deny, a connection limit that sends no 421, or a proxy or IPS in front): no login or data connection was tried"
-	case a.refusedSilent > 0:
-		v = "every session was refused before any command, with 421 or closed without a greeting (see session-refused): no login or data connection was tried"
+	case a.refusedGreeting == a.refused:
+		v = "every session was refused in the server's greeting, before any command (see session-refused: an access rule for the client's address, most often; allow it in the server's IP restrictions): no login or data connection was tried"
+	case a.refusedSilent > 0 || a.refusedGreeting > 0:
+		v = "every session was refused before any command, with 421 or another refusal as the greeting, or closed without a greeting (see session-refused): no login or data connection was tried"
 	case a.refusedLogin == a.refused:
 		v = "every session was refused at login with a reply that names the server's connection limit (see session-refused: not a wrong password; raise the limit, e.g. ProFTPD MaxClients, or find what holds sessions open): no transfer was tried"
 	case a.refusedLogin > 0:
