@@ -1137,7 +1137,7 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 			// names the address the clients reach it at through a NAT
 			// (its passive address setting), which the helper of the
 			// router in front of it does not trust (loose=0).
-			f.Message += fmt.Sprintf(". This capture is on the server's side: %s is the server's own address, and %s the address clients reach it at (its passive address setting), which the helper of a NAT router in front of it does not take for the server's", r.Sender, r.Announced.Addr())
+			f.Message += fmt.Sprintf(". This capture is on the server's side: %s is the server's own address, and %s the address its passive address setting names, meant as the one clients reach it at, which the helper of a NAT router in front of it does not take for the server's", r.Sender, r.Announced.Addr())
 		}
 		f.Advice = h.notRecordedAdvice(s, dir, r, guess)
 		if guess {
@@ -1158,12 +1158,23 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 					// sends the client to the router, which must then
 					// forward the passive range and loop it back too.
 					a := r.Announced.Addr()
+					if bridgedHairpin(s, r) {
+						f.Message += fmt.Sprintf(". Every segment of both sides came with a host's initial TTL: the client's put this capture on its side, and no router lowered the server's, so the box that translates %s to %s does not route them (a bridge with netfilter, say) while it translates: a hairpin NAT, the server on the client's own network", r.Sender, a)
+					}
 					f.Advice = fmt.Sprintf("attach the helper on the NAT router (%s); or have the clients on the server's own network reach it at its inside address %s (split DNS), so that no router is in between; or set the server's public address (%s) and have the router forward the passive range to %s and loop it back masqueraded (hairpin NAT), as it does the control port", attach, a, h.addrName(s), a)
 				case dir == nfhelper.ServerToClient:
 					f.Advice = "attach the helper on the NAT router (" + attach + "), or set the server's public address (" + h.addrName(s) + ")"
 				default:
 					f.Advice = "attach the helper on the NAT router in front of the client (" + attach + "), or use passive mode on the client"
 				}
+			} else if dir == nfhelper.ServerToClient && routedOnLAN(s, r) {
+				// The TTLs put a router in front of the server though
+				// the client dials an address of its own network: that
+				// address is most likely the router's, forwarding the
+				// control port, and the announced one a wrong passive
+				// address setting, which no helper follows.
+				f.Message = fmt.Sprintf("%s. The client reaches %s on its own network, but the server's segments come through a router (their TTL lowered on the way): most likely %s is that router's own address, forwarding port %d to the server behind it, and %s is what the server's passive address setting names, not the server's own address, the one the helper there expects. Only if the server itself is at %s, looped back to by that router, would the FTP helper attached there rewrite %s",
+					noExp, r.Sender, r.Sender, s.Server.Port(), r.Announced.Addr(), r.Announced.Addr(), rewrite)
 			} else {
 				// Both addresses on one private network: nothing in
 				// the capture shows a NAT, so the no-expectation
@@ -1206,8 +1217,19 @@ func (h *helperLayer) notRecordedAdvice(s *track.Session, dir nfhelper.Dir, r nf
 	}
 	switch {
 	case server && h.seenUntranslated(s, dir, r):
-		return fmt.Sprintf("nothing to change if the router forwards the passive port range to the server and accepts it without the helper; to have the helper open it instead, make the server announce its own address %s (%s unset) and attach the helper on the NAT router (%s), whose nf_nat_ftp rewrites the 227 (not under FTPS)",
-			r.Sender, h.addrName(s), attach)
+		// (This capture cannot check the setting: the address clients
+		// reach is beyond the router. A wrong one is not mended by the
+		// range forwarded: rv-nat pasvaddr-wrong with its DNAT failed.)
+		return fmt.Sprintf("nothing to change if %s is the address clients reach the server at and the router forwards the passive port range to the server and accepts it without the helper (if it is not, forwarding the range does not help: set it right); to have the helper open it instead, make the server announce its own address %s (%s unset) and attach the helper on the NAT router (%s), whose nf_nat_ftp rewrites the 227 (not under FTPS)",
+			r.Announced.Addr(), r.Sender, h.addrName(s), attach)
+	case guess && server && routedOnLAN(s, r):
+		// The router the TTLs show forwards the control port (rv-nat
+		// pasvaddr-wrong): the address set to the router's alone is
+		// its own RST (pasvaddr-public); unset, the helper rewrites
+		// the server's own address and expects the data connection
+		// (assigned21); set, the range must be forwarded too.
+		return fmt.Sprintf("leave the server's passive address unset (%s): it then announces its own address, which the FTP helper on that router rewrites to %s (nf_nat_ftp) and expects, so the data connection is RELATED (not under FTPS; attach the helper there if it is not: %s); or set it to %s and also forward (DNAT) the passive port range on that router to the server and accept it in its forward chain: setting the address alone does not do, as the helper (loose=0) expects nothing for an address other than the server's own and a router that forwards port %d only answers the passive ports itself",
+			h.addrName(s), r.Sender, attach, r.Sender, s.Server.Port())
 	case guess && server:
 		return "make the server announce " + r.Sender.String() + " (" + h.addrName(s) + "); or, if a NAT router forwards " + r.Sender.String() + " to the server, attach the helper there (" + attach + ")"
 	case guess:
@@ -1311,8 +1333,14 @@ func (h *helperLayer) refusedUnseen(s *track.Session, c *track.Command, n annNot
 // router between the server and the capture point (hops, the control
 // connection's decode.Hops): then the capture is not on the server's
 // side, and the address on the client's network is the server's own,
-// behind a router the client dials (a hairpin NAT). For a PORT, the
-// client's side: a non-public client talking to a public server.
+// behind a router the client dials (a hairpin NAT). Nor is it when every
+// client segment came with a host's initial TTL: on the server's side
+// of that DNAT the client's segments would have crossed it; with both
+// sides' TTLs initial the translating box does not route (a bridge
+// with netfilter: rv-nat hairpin-pasv-trust, every TTL 64 on the
+// client's capture), and nothing shows the capture behind it. For a
+// PORT, the client's side: a non-public client talking to a public
+// server.
 func (h *helperLayer) seenUntranslated(s *track.Session, dir nfhelper.Dir, r nfhelper.Result) bool {
 	return seenUntranslatedAt(s.Client, s.Server, s.Hops, dir, r)
 }
@@ -1329,7 +1357,20 @@ func seenUntranslatedAt(client, server netip.AddrPort, hops decode.Hops, dir nfh
 		return true
 	}
 	a := r.Announced.Addr().Unmap()
-	return local(a) && local(cli) && local(srv) && diagnose.SameNet(a, cli) && !diagnose.SameNet(a, srv) && !hops.Beyond(true)
+	return local(a) && local(cli) && local(srv) && diagnose.SameNet(a, cli) && !diagnose.SameNet(a, srv) && !hops.Beyond(true) && !hops.Direct(false)
+}
+
+// routedOnLAN reports whether r, a 227 of s, names an address of the
+// network the client reaches the control address on (its own: /24,
+// /64) while every server segment came with a lowered TTL (s.Hops): the
+// control address is most likely a NAT router's own on the client's
+// network, forwarding the control port to the server behind it, and the
+// announced address a wrong passive address setting (rv-nat
+// pasvaddr-wrong: 10.99.1.77 announced, 10.99.1.1 dialled from
+// 10.99.1.2, the server's segments with TTL 63).
+func routedOnLAN(s *track.Session, r nfhelper.Result) bool {
+	cli, srv, a := s.Client.Addr().Unmap(), s.Server.Addr().Unmap(), r.Announced.Addr().Unmap()
+	return diagnose.Local(a) && diagnose.SameNet(cli, srv) && diagnose.SameNet(a, srv) && s.Hops.Beyond(true)
 }
 
 // hairpinShape reports whether r, a 227 of s, names an address on the
@@ -1339,7 +1380,20 @@ func seenUntranslatedAt(client, server netip.AddrPort, hops decode.Hops, dir nfh
 // hairpin NAT).
 func hairpinShape(s *track.Session, r nfhelper.Result) bool {
 	a := r.Announced.Addr().Unmap()
-	return diagnose.Local(a) && diagnose.SameNet(a, s.Client.Addr().Unmap()) && s.Hops.Beyond(true)
+	return diagnose.Local(a) && diagnose.SameNet(a, s.Client.Addr().Unmap()) && (s.Hops.Beyond(true) || bridgedHairpin(s, r))
+}
+
+// bridgedHairpin reports whether r, a 227 of s naming an address of the
+// client's own network while the client dials an address of another,
+// came with every segment of both sides at a host's initial TTL: no
+// router lowered either, so the box that translates the control address
+// does not route (a bridge with netfilter, br_netfilter: rv-nat
+// hairpin-pasv-trust), and the client's unrouted segments put the
+// capture on the client's side of it: the server is on the client's
+// network, reached through that box's address.
+func bridgedHairpin(s *track.Session, r nfhelper.Result) bool {
+	a, cli, srv := r.Announced.Addr().Unmap(), s.Client.Addr().Unmap(), s.Server.Addr().Unmap()
+	return diagnose.Local(a) && diagnose.SameNet(a, cli) && !diagnose.SameNet(a, srv) && s.Hops.NoRouter()
 }
 
 // cutNote qualifies a verdict that depends on a segment the capture cut
@@ -1401,16 +1455,9 @@ func (h *helperLayer) attachHelper(s *track.Session) string {
 	return a
 }
 
-// portMayBeTranslated reports whether the capture may see s's control
-// port after a router's DNAT changed it: the server is at a private
-// address (behind a NAT, may be) and the client's segments are not seen
-// all with a host's initial TTL (a capture beside the client sees the
-// port it dials, the one the router's rule matches). A single capture
-// cannot tell the port before the DNAT (a router forwarding its port 21
-// to the server's 2121).
-func portMayBeTranslated(s *track.Session) bool {
-	return diagnose.Local(s.Server.Addr().Unmap()) && !s.Hops.Direct(false)
-}
+// portMayBeTranslated is diagnose.PortMayBeTranslated: the diagnoser's
+// rules and the helper's say it alike.
+func portMayBeTranslated(s *track.Session) bool { return diagnose.PortMayBeTranslated(s) }
 
 // addrName is the setting that makes the server of s announce its public
 // address.

@@ -19,27 +19,39 @@ import (
 // create the expectation, rewrite the 227 to 10.99.1.1 and let the data
 // connection through (hairpin-pasv-helper-br: expectation 10.99.2.3 ->
 // 10.99.1.1:40021). With the server's segments at a host's initial TTL
-// the capture may be on the server's side, and that reading stays.
+// and the client's lowered (through the DNAT) the capture is on the
+// server's side, and that reading stays. With every segment of both
+// sides at a host's initial TTL (hairpin-pasv-trust: the router bridges
+// client and server, br_netfilter translating without routing) nothing
+// puts the capture behind the NAT: the client's side, as with TTL 63.
 func TestHelperHairpinSeenFromTheClient(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		serverTTL  uint8
+		clientTTL  uint8
 		want, none []string // codes
 		in         map[string][]string
+		out        []string
 	}{
-		{"the server one router away: the client's side", 63,
+		{"the server one router away: the client's side", 63, 64,
 			[]string{CodeHelperRewrite, CodeHelperOpens}, []string{CodeHelperIgnored, CodeHelperBlocks},
 			map[string][]string{
 				CodeHelperRewrite: {"rewrite this 227 to 10,99,1,1,156,89", "expect tcp 10.99.2.3:any -> 10.99.1.1:40025", "attach the helper on the NAT router", "inside address 10.99.2.2 (split DNS)", "forward the passive range to 10.99.2.2 and loop it back"},
 				CodeHelperOpens:   {"so the client would connect to 10.99.1.1:40025 instead"},
-			}},
-		{"the server beside the capture: its side", 64,
+			}, []string{"a bridge with netfilter"}},
+		{"no TTL lowered on either side: the client's side (a bridging NAT)", 64, 64,
+			[]string{CodeHelperRewrite, CodeHelperOpens}, []string{CodeHelperIgnored, CodeHelperBlocks},
+			map[string][]string{
+				CodeHelperRewrite: {"rewrite this 227 to 10,99,1,1,156,89", "put this capture on its side", "a bridge with netfilter", "inside address 10.99.2.2 (split DNS)"},
+				CodeHelperOpens:   {"so the client would connect to 10.99.1.1:40025 instead"},
+			}, []string{"on the server's side"}},
+		{"the client through the DNAT, the server beside the capture: its side", 64, 63,
 			[]string{CodeHelperIgnored, CodeHelperBlocks}, []string{CodeHelperRewrite},
-			map[string][]string{CodeHelperIgnored: {"This capture is on the server's side"}}},
+			map[string][]string{CodeHelperIgnored: {"This capture is on the server's side"}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := pasvSession("10.99.2.3:42284", "10.99.1.1:21", "10.99.2.2:40025", "227 Entering Passive Mode (10,99,2,2,156,89).")
-			s.ttl = map[netip.Addr]uint8{netip.MustParseAddr("10.99.1.1"): tc.serverTTL}
+			s.ttl = map[netip.Addr]uint8{netip.MustParseAddr("10.99.1.1"): tc.serverTTL, netip.MustParseAddr("10.99.2.3"): tc.clientTTL}
 			path := filepath.Join(t.TempDir(), "c.pcap")
 			writeHelperCapture(t, path, s)
 			fs := helperCodeFindings(t, path)
@@ -62,6 +74,64 @@ func TestHelperHairpinSeenFromTheClient(t *testing.T) {
 							t.Errorf("%s lacks %q: %s | %s", code, w, text, adv)
 						}
 					}
+				}
+			}
+			for _, f := range fs {
+				text, _ := f["message"].(string)
+				for _, w := range tc.out {
+					if strings.Contains(text, w) {
+						t.Errorf("%s says %q: %s", f["code"], w, text)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestHelperWrongAddressBehindRouter guards the helper's advice on a 227
+// naming another address of the client's network than the one it dials
+// (a wrong passive address setting) when the TTLs show a router in front
+// of the server. Recorded through a Linux router that DNATs its
+// 10.99.1.1:21 to the server at 10.99.2.2 with the helper attached
+// (reviewer's pasvaddr-wrong: pasv_address=10.99.1.77, the server's
+// segments with TTL 63): the advice was "make the server announce
+// 10.99.1.1", which alone fails (pasvaddr-public: no expectation, the
+// router's own RST); unset, the router's helper rewrote the server's own
+// address and expected the data connection (the lab's assigned21), and
+// set, it worked once the router forwarded the range too. With no router
+// (every TTL initial) announcing the address dialled is the fix.
+func TestHelperWrongAddressBehindRouter(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		serverTTL uint8
+		in, out   []string
+	}{
+		{"a router in front of the server", 63,
+			[]string{"most likely 10.99.1.1 is that router's own address", "leave the server's passive address unset", "rewrites to 10.99.1.1 (nf_nat_ftp)", "or set it to 10.99.1.1 and also forward (DNAT) the passive port range on that router", "setting the address alone does not do"},
+			[]string{"make the server announce 10.99.1.1"}},
+		{"no router", 64,
+			[]string{"make the server announce 10.99.1.1"},
+			[]string{"leave the server's passive address unset", "that router's own address"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := pasvSession("10.99.1.2:33662", "10.99.1.1:21", "10.99.1.77:40000", "227 Entering Passive Mode (10,99,1,77,156,64).")
+			s.dataFrom = netip.AddrPort{} // the client found no host at 10.99.1.77
+			s.ttl = map[netip.Addr]uint8{netip.MustParseAddr("10.99.1.1"): tc.serverTTL}
+			path := filepath.Join(t.TempDir(), "c.pcap")
+			writeHelperCapture(t, path, s)
+			ig := findingsOf(helperCodeFindings(t, path), CodeHelperIgnored)
+			if len(ig) != 1 {
+				t.Fatalf("want one helper-no-expectation, got %v", ig)
+			}
+			text := ig[0]["message"].(string) + " | " + ig[0]["advice"].(string)
+			for _, w := range tc.in {
+				if !strings.Contains(text, w) {
+					t.Errorf("lacks %q: %s", w, text)
+				}
+			}
+			for _, w := range tc.out {
+				if strings.Contains(text, w) {
+					t.Errorf("says %q: %s", w, text)
 				}
 			}
 		})

@@ -312,6 +312,62 @@ func helperLines(controlPort uint16, outgoing bool, chain string, v6 bool) []str
 	}
 }
 
+// PortMayBeTranslated reports whether the capture may see s's control
+// port after a router's DNAT changed it: the server is at a private
+// address (behind a NAT, may be) and the client's segments are not seen
+// all with a host's initial TTL (a capture beside the client sees the
+// port it dials, the one the router's rule matches). A single capture
+// cannot tell the port before the DNAT (rv-nat pub21-srv2121: the
+// router's 21 forwarded to the server's 2121, seen as 2121 there).
+func PortMayBeTranslated(s *track.Session) bool {
+	return Local(s.Server.Addr().Unmap()) && !s.Hops.Direct(false)
+}
+
+// helperRuleFor reports whether text holds an FTP helper rule (nft's or
+// iptables') for control port port.
+func helperRuleFor(text string, port uint16) bool {
+	return strings.Contains(text, fmt.Sprintf("ct original proto-dst %d ct helper set", port)) ||
+		strings.Contains(text, fmt.Sprintf("--dport %d -j CT --helper ftp", port))
+}
+
+// ctlPortNote says which port a helper rule for port must match when
+// the capture may see it after a router's DNAT (PortMayBeTranslated).
+func ctlPortNote(port uint16) string {
+	return fmt.Sprintf("port %d in the helper rules is the control port as this capture sees it, which may be after a router's DNAT changed it: on that router, or before it, match the port the clients dial; on the server itself, %d is right", port, port)
+}
+
+// ctlPortNoted is advice with ctlPortNote added when it gives a helper
+// rule for port and does not say which port already (hairpinDirectFix).
+// Every finding passes here (Diagnoser.report) when its capture may see
+// the port after a DNAT: no helper rule for a port the router's clients
+// may not dial goes out without the note.
+func ctlPortNoted(advice string, port uint16) string {
+	if !helperRuleFor(advice, port) || strings.Contains(advice, "before its DNAT") {
+		return advice
+	}
+	advice = strings.TrimRight(advice, " ")
+	if strings.HasSuffix(advice, ".") {
+		n := ctlPortNote(port)
+		return advice + " P" + n[1:] + "."
+	}
+	return advice + " (" + ctlPortNote(port) + ")"
+}
+
+// ctlPortLines is a summary's change lines with ctlPortNote as a comment
+// over the first helper rule for port, when any.
+func ctlPortLines(rules []string, port uint16) []string {
+	for i, l := range rules {
+		if strings.HasPrefix(l, "#") || !helperRuleFor(l, port) {
+			continue
+		}
+		out := make([]string, 0, len(rules)+1)
+		out = append(out, rules[:i]...)
+		out = append(out, "# "+ctlPortNote(port)+":")
+		return append(out, rules[i:]...)
+	}
+	return rules
+}
+
 // NFTHelperTable is nftHelperTable for other packages' advice (the
 // --helper simulation's): the helper object and a prerouting chain of
 // priority filter that attaches it to connections to controlPort.
@@ -393,6 +449,53 @@ type place struct {
 	// (the control connection encrypted).
 	answers bool
 	ctl     uint16
+	// far: the server's control segments came lowered by two hops or
+	// more (decode.ServerFar) on a capture of the client's side: at
+	// least two routers lie between, so "the router in front of the
+	// server" does not name one (rv-nat double-*: the client's NAT
+	// router and the server's DNAT router, the server's TTL 62). The
+	// rules then name the router by what is known of it (frontRouter).
+	far bool
+}
+
+// frontRouter names the router in front of the server whose rules p's
+// advice gives: "the router in front of the server" (nat: "the NAT
+// router ..."), or, when the TTLs show two routers or more (p.far),
+// the one that forwards the address the clients dial (p.public, when
+// known) to the server, which need not be the nearest the server.
+func (p place) frontRouter(nat bool) string {
+	kind := "router"
+	if nat {
+		kind = "NAT router"
+	}
+	if !p.far {
+		return "the " + kind + " in front of the server"
+	}
+	dial := "the address the clients dial"
+	if p.public.IsValid() {
+		dial = p.public.Unmap().String()
+	}
+	return fmt.Sprintf("the %s that forwards %s to the server", kind, dial)
+}
+
+// farNote is what a rule's comment adds to frontRouter when p.far: which
+// of the routers it is, and the others.
+func (p place) farNote() string {
+	if !p.far {
+		return ""
+	}
+	return " (of the two or more routers the server's segments crossed to this capture, whichever does; any other on the path must pass the range too)"
+}
+
+// farFrom sets p.far from the TTLs of s's control connection: every
+// server segment came lowered, one of them by two hops or more, and the
+// capture is on the client's side of them (the client's segments with a
+// host's initial TTL).
+func (p place) farFrom(s *track.Session) place {
+	if p.router && s.Hops.Beyond(true) && s.Hops&decode.ServerFar != 0 && s.Hops.Direct(false) {
+		p.far = true
+	}
+	return p
 }
 
 // withPublic is p with public a when p has none.
@@ -566,6 +669,11 @@ func routerReset(s *track.Session, dc *track.DataConn) (nearer, oneHop bool) {
 // passivePlace is where the firewall between the client and the passive
 // data port of dc sits; c holds the capture's votes on where it was taken.
 func passivePlace(c *captureShared, s *track.Session, dc *track.DataConn) place {
+	return passivePlaceAt(c, s, dc).farFrom(s)
+}
+
+// passivePlaceAt is passivePlace but for the routers' count (place.far).
+func passivePlaceAt(c *captureShared, s *track.Session, dc *track.DataConn) place {
 	if p, ok := icmpPlace(dc); ok {
 		return reachedAt(c, s, p, dc)
 	}
@@ -678,7 +786,7 @@ func activePlace(c *captureShared, s *track.Session, dc *track.DataConn, announc
 func (p place) related() string {
 	switch {
 	case p.answers:
-		return "in the forward chain of the router in front of the server"
+		return "in the forward chain of " + p.frontRouter(false)
 	case p.host && p.router:
 		return "in the input chain (in the forward chain on a router in front)"
 	case p.router:
@@ -693,15 +801,17 @@ func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
 	fwd := forwardRules(rs, v6, p)
 	switch {
 	case p.answers:
-		return fmt.Sprintf("first on the router in front of the server, which answered the SYN itself: %sforward (DNAT) the range to the server: %s; and accept it in its forward chain: %s; then on the server's own firewall, if it has one: %s", ownAddress(p), dnatRules(rs, v6, p), fwd, host)
+		return fmt.Sprintf("first on %s, which answered the SYN itself: %sforward (DNAT) the range to the server: %s; and accept it in its forward chain: %s; then on the server's own firewall, if it has one: %s", p.frontRouter(false), ownAddress(p), dnatRules(rs, v6, p), fwd, host)
 	case p.host && p.router && p.nat:
-		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s; and on the server's own firewall, if it has one: %s", fwd, dnatRules(rs, v6, p), host)
+		return fmt.Sprintf("on %s, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s; and on the server's own firewall, if it has one: %s", p.frontRouter(true), fwd, dnatRules(rs, v6, p), host)
+	case p.host && p.router && p.far:
+		return fmt.Sprintf("%s on the server's own firewall, or, if the firewall is on a router between, in its forward chain (the server's segments crossed two routers or more to this capture): %s", host, fwd)
 	case p.host && p.router:
 		return fmt.Sprintf("%s on the server's own firewall, or, if the firewall is a router in front of the server, in its forward chain: %s", host, fwd)
 	case p.router && p.nat:
-		return fmt.Sprintf("on the NAT router in front of the server, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s", fwd, dnatRules(rs, v6, p))
+		return fmt.Sprintf("on %s, which must forward (DNAT) the range to it, in the forward chain: %s, and, unless it forwards the range already, %s", p.frontRouter(true), fwd, dnatRules(rs, v6, p))
 	case p.router:
-		return "on the router in front of the server, in its forward chain: " + fwd
+		return "on " + p.frontRouter(false) + ", in its forward chain: " + fwd
 	}
 	return host
 }
@@ -959,21 +1069,25 @@ func openLines(fam family, p place, rs policy.Ranges, v6 bool) []string {
 		l = append(l, "# then, on the server's own firewall, if it has one:")
 		return append(l, host...)
 	case p.host && p.router && p.nat:
-		l := append([]string{natRouterHead}, fwd...)
+		l := append([]string{natRouterHead(p)}, fwd...)
 		l = append(l, natDNATHead)
 		l = append(l, dnatLines(rs, v6, p)...)
 		l = append(l, "# on the server's own firewall, if it has one:")
 		return append(l, host...)
 	case p.host && p.router:
 		l := append([]string{"# on the server's own firewall:"}, host...)
-		l = append(l, "# or, on a router or firewall in front of the server, its forward chain:")
+		if p.far {
+			l = append(l, "# or, on a router or firewall between (the server's segments crossed two routers or more to this capture), its forward chain:")
+		} else {
+			l = append(l, "# or, on a router or firewall in front of the server, its forward chain:")
+		}
 		return append(l, fwd...)
 	case p.router && p.nat:
-		l := append([]string{natRouterHead}, fwd...)
+		l := append([]string{natRouterHead(p)}, fwd...)
 		l = append(l, natDNATHead)
 		return append(l, dnatLines(rs, v6, p)...)
 	case p.router:
-		return append([]string{"# on the router in front of the server, the forward chain:"}, fwd...)
+		return append([]string{"# on " + p.frontRouter(false) + p.farNote() + ", the forward chain:"}, fwd...)
 	}
 	return host
 }
@@ -997,7 +1111,7 @@ func ownAddress(p place) string {
 // answersHead is the comment over the rules of the router in front that
 // answered a data SYN itself (place.answers): its DNAT of the range.
 func answersHead(p place) string {
-	return "# first, on the router in front of the server, which answered the data SYNs itself (its RSTs come from fewer hops away than the server's own segments) and so does not pass these ports to the server: " +
+	return "# first, on " + p.frontRouter(false) + p.farNote() + ", which answered the data SYNs itself (its RSTs come from fewer hops away than the server's own segments) and so does not pass these ports to the server: " +
 		ownAddress(p) + "forward (DNAT) the range to the server there:"
 }
 
@@ -1014,10 +1128,14 @@ const helperOwnAddress = "for PASV, the server must announce its own address, it
 // natRouterHead and natDNATHead are the comments over a NAT router's
 // rules: its forward chain's accept, and its DNAT of the range (a router
 // that forwards port 21 only answers the passive ports itself).
-const (
-	natRouterHead = "# on the NAT router in front of the server (which must forward the range to it), the forward chain:"
-	natDNATHead   = "# and its forward (DNAT) of the range to the server, unless it has one (a router that forwards port 21 only answers the passive ports itself, with an RST from its own address):"
-)
+func natRouterHead(p place) string {
+	if p.far {
+		return "# on " + p.frontRouter(true) + p.farNote() + ", which must forward the range to it too, the forward chain:"
+	}
+	return "# on " + p.frontRouter(true) + " (which must forward the range to it), the forward chain:"
+}
+
+const natDNATHead = "# and its forward (DNAT) of the range to the server, unless it has one (a router that forwards port 21 only answers the passive ports itself, with an RST from its own address):"
 
 // configSetsRange reports whether sc, the part of the server configuration
 // given that configures the server (Diagnoser.pol), already sets rs: advice

@@ -243,6 +243,10 @@ func (d *Diagnoser) state(s *track.Session) *sessState {
 
 func (d *Diagnoser) report(fs []*Finding) {
 	for _, f := range fs {
+		if f.Session != nil && PortMayBeTranslated(f.Session) {
+			d.server(f.Session).ctlAfterDNAT = true
+			f.Advice = ctlPortNoted(f.Advice, f.Session.Server.Port())
+		}
 		d.server(f.Session).finding(d, f)
 		if d.r != nil {
 			d.r.Finding(f)
@@ -444,6 +448,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	d.report(d.tlsResetFindings(s))
 	if s.Connect == nil && s.Counted() {
 		d.server(s).opened(s)
+	}
+	if PortMayBeTranslated(s) {
+		d.server(s).ctlAfterDNAT = true
 	}
 	d.server(s).greeting.add(greetingKind(s))
 	if f := d.greetingLogin(s); f != nil {

@@ -259,6 +259,10 @@ type serverAcc struct {
 	// those whose data connection failed there; hairpin: data-source-nat
 	// findings of the router's NAT loopback masquerading such a client.
 	natHairpin, natHairpinCaused, hairpin int
+	// ctlAfterDNAT: a session's capture may see the control port after
+	// a router's DNAT changed it (PortMayBeTranslated): the change
+	// lines' helper rules say so (ctlPortLines).
+	ctlAfterDNAT bool
 	// hairpinDirect: data-source-nat findings whose control connection
 	// went through the router and data connection straight to the
 	// server (Finding.hairpinDirect).
@@ -729,6 +733,7 @@ func (a *serverAcc) at(p place, to *place) {
 	to.host = to.host || p.host
 	to.router = to.router || p.router
 	to.nat = to.nat || p.nat
+	to.far = to.far || p.far
 	switch {
 	case p.answers && !to.answers:
 		to.answers, to.ctl = true, p.ctl
@@ -1377,6 +1382,9 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	a.settleActive()
 	sum.Verdict, sum.Rules = d.verdict(a, pol)
+	if a.ctlAfterDNAT {
+		sum.Rules = ctlPortLines(sum.Rules, a.addr.Port())
+	}
 	sum.LoginFailures, sum.LoginFailureClients, sum.LoginFailureClientsMore = a.loginFailed, a.loginFailedClients, a.loginFailedMore
 	return sum
 }

@@ -270,11 +270,15 @@ func (v *verdictWriter) addressUnreachable() {
 	enc := a.encrypted > 0 || a.hidden > 0
 	routes := ""
 	if at.nat {
-		routes = "forward (DNAT) the passive range to the server statically on the NAT router in front, accept it in its forward chain (see the change lines), and "
+		front := "the NAT router in front"
+		if at.far {
+			front = at.frontRouter(true)
+		}
+		routes = "forward (DNAT) the passive range to the server statically on " + front + ", accept it in its forward chain (see the change lines), and "
 		if !enc {
 			// (The setting ends the verdict: the two routes, and why
 			// not both, come before it.)
-			routes = "either attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 and lets each data connection through; then leave the address as it is: with it set, the 227 names another address than the server's and the helper, loose=0, no longer follows it), or " + strings.Replace(routes, "on the NAT router in front", "on that router", 1)
+			routes = "either attach the FTP helper on " + front + " (its nf_nat_ftp rewrites the 227 and lets each data connection through; then leave the address as it is: with it set, the 227 names another address than the server's and the helper, loose=0, no longer follows it), or " + strings.Replace(routes, "on "+front, "on that router", 1)
 		}
 		if a.natRoutedLAN {
 			// The NAT is the TTLs' reading (routedOnLAN), and the
@@ -322,8 +326,13 @@ func (v *verdictWriter) helperOnly(a *serverAcc) {
 		lead = fmt.Sprintf("the server announces %s, which only clients on its own network reach (%s from there worked); %s failed because of it",
 			a.natAddr, plural(n, "data connection", "data connections"), plural(a.natCaused, "data connection", "data connections"))
 	}
-	v.text = fmt.Sprintf("%s: attach the FTP helper on the NAT router in front (its nf_nat_ftp rewrites the 227 to %s and lets each data connection through); %s", lead, a.natFix, v.vfam.noAddrWhy())
-	v.rules = append(v.rules, "# on the NAT router in front of the server: attach the FTP helper (nf_nat_ftp rewrites the 227 to "+a.natFix+" and lets each data connection through):")
+	at := a.placeOf(a.passiveAt)
+	front := "the NAT router in front"
+	if at.far {
+		front = at.frontRouter(true)
+	}
+	v.text = fmt.Sprintf("%s: attach the FTP helper on %s (its nf_nat_ftp rewrites the 227 to %s and lets each data connection through); %s", lead, front, a.natFix, v.vfam.noAddrWhy())
+	v.rules = append(v.rules, "# on "+at.frontRouter(true)+at.farNote()+": attach the FTP helper (nf_nat_ftp rewrites the 227 to "+a.natFix+" and lets each data connection through):")
 	v.rules = append(v.rules, helperLines(a.addr.Port(), false, "forward", a.v6)...)
 	v.named = true
 	v.coverPassive()
@@ -474,6 +483,11 @@ func (v *verdictWriter) passiveFailed(code string) {
 		// Not the server's RSTs (routerReset): the router's rules
 		// lead the change lines (openLines).
 		byRouter = " by the router in front of the server, not by the server (its RSTs come from fewer hops away than the server's own segments): it does not pass these ports to the server"
+		if a.placeOf(a.passiveAt).far {
+			// Two routers or more: which one answered, the TTLs do
+			// not say beyond nearer than the server.
+			byRouter = " by a router on the path, nearer this capture point than the server, not by the server (its RSTs come from fewer hops away than the server's own segments, which crossed two routers or more): it does not pass these ports to the server"
+		}
 		w.how = "refused with RST on %s"
 		if n < ps.Count {
 			byRouter = fmt.Sprintf(", %d of them by the router in front of the server, not by the server (its RSTs come from fewer hops away than the server's own segments)", n)
