@@ -62,7 +62,9 @@ func (t *Tracker) cutByBreak(dc *DataConn) (time.Duration, bool) {
 		since = dc.Armed
 	}
 	for _, b := range t.breaks {
-		if since.After(b.after) {
+		if since.After(b.after) || waitsAfterEnd(dc) && b.after.After(dc.Session.End) {
+			// (One waiting past its session's end is judged as at that
+			// end: afterend.go.)
 			continue
 		}
 		if d := b.after.Sub(since); d < t.opts.EvidenceWait && (dc.SYNs == 0 || !dc.LastSYN.After(b.after)) {

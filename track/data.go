@@ -373,6 +373,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 			// exactly its endpoint (expired.go).
 			continue
 		}
+		if !taken && score < 3 && dc.afterEnd {
+			// Waiting past its session's end: only its own peer's SYN
+			// to its endpoint (afterend.go).
+			continue
+		}
 		if taken && score < 3 && (score < 2 || dc.openerAcked) {
 			// Only the peer's own SYN takes a port-only match over; or
 			// another to the announced address, from a NAT'd client like
@@ -381,8 +386,9 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 			continue
 		}
 		// On a tie the newest announcement wins: a server has one
-		// listener per port, the latest one.
-		if best == nil || score >= bestScore {
+		// listener per port, the latest one; but an open session's over
+		// one waiting past its session's end (afterend.go).
+		if best == nil || score > bestScore || score == bestScore && !(dc.afterEnd && !best.afterEnd) {
 			best, bestScore, bestRule = dc, score, rule
 		}
 	}

@@ -34,7 +34,10 @@
 // interface's queues may write the client's ACK and SYN before the 227).
 // An ended session is handed to the Sink and
 // dropped; it stays reachable only while one of its data connections is
-// still moving data, whose end it reports after. Sessions whose client
+// still moving data, whose end it reports after, or while its latest
+// announcement, nothing connected to it when its control connection
+// closed by FIN or RST, waits out its wait for a connection from its own
+// peer (a client may connect after the close: afterend.go). Sessions whose client
 // SYN was seen are also indexed by its sequence number for two seconds
 // of packet time, until a copy of the same connection under other
 // addresses pairs with them or they end (Session.SameConnection: one capture taken on a NAT router
@@ -311,6 +314,10 @@
 //     leaves the port index): 256, each for ExpectationTimeout; a later
 //     SYN to one from another source is counted
 //     (Limits.DataEndpointTaken), not followed
+//   - announcements waiting past their session's close by FIN or RST
+//     (afterend.go), each holding its session: 256, each at most
+//     afterEndWait (2 minutes of packet time) past the close (past the bound the oldest is final at once;
+//     Limits.AfterEndNotHeld)
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (4 min of packet time); past the bound the
 //     continuation still says what it is, without the session's number

@@ -811,7 +811,12 @@ type DataConn struct {
 	// SYN (or announcement), not because it ended (InBreak). (In what was
 	// padding.)
 	inBreak bool
-	tls     *dataTLS // the TLS hellos being read, for data connections of protected sessions
+	// afterEnd: its session's latest announcement, nothing connected to
+	// yet, when the session's control connection closed: it waited on
+	// for its connection, and the session's end with it (afterend.go).
+	// (In what was padding.)
+	afterEnd bool
+	tls      *dataTLS // the TLS hellos being read, for data connections of protected sessions
 	// the verdict of those hellos, kept when the connection is final
 	tlsVerdict     tlshello.Verdict
 	tlsSeen        bool

@@ -1371,11 +1371,14 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	// What never got going is final now; a data connection still moving
 	// data goes on to its own end (FIN, RST, idle, capture end), and the
-	// session's end is reported after it.
+	// session's end is reported after it. So does the latest
+	// announcement still waiting when the control connection closed, to
+	// the end of its wait (afterend.go).
+	held := t.holdAfterEnd(sess, reason)
 	for _, dc := range slices.Clone(sess.Data) {
 		// (A flow taken for now is final too, reset or not: no gap came
 		// to keep it, finishData gives it back.)
-		if !dc.Done && (!established(dc) || t.flowOnly(dc)) {
+		if dc != held && !dc.Done && (!established(dc) || t.flowOnly(dc)) {
 			// An announcement nothing connected to before the 221 that
 			// answered the QUIT is not undetermined for the capture's
 			// end: the session was over, and no connection comes after

@@ -265,6 +265,12 @@ type Limits struct {
 	// connect (expired.go): connections nothing waited for any more, not
 	// followed.
 	DataAfterExpiry int `json:"data_after_expiry,omitempty"`
+	// AfterEndNotHeld counts announcements still waiting when their
+	// session's control connection closed that were made final before
+	// their wait was over because maxAfterEnd (256) others waited so
+	// already (afterend.go): a connection to one after that is not
+	// followed, and its session reads as if none came.
+	AfterEndNotHeld int `json:"after_end_not_held,omitempty"`
 	// ResetsHeldOverwritten counts RSTs that matched nothing while
 	// announcements waited (in a capture that may reorder, any that
 	// answers a SYN between data ports: mayAnswerSYN), held for a SYN
@@ -480,6 +486,9 @@ type Tracker struct {
 	// breaks: the recent times between input files the capture did not
 	// look (InputBreak, breaks.go), oldest first; at most maxBreaks.
 	breaks []captureBreak
+	// afterEnd: the announcements waiting on past their session's end
+	// (afterend.go), oldest first; at most maxAfterEnd.
+	afterEnd []*DataConn
 }
 
 // New returns a Tracker reporting to sink.
@@ -1312,6 +1321,9 @@ func (t *Tracker) Tick(now time.Time) {
 func (t *Tracker) Finish() {
 	// No reply comes now to settle a data connection's session.
 	t.expireOwnerWaits(true)
+	// Nothing connected to them before the capture's end: final as at
+	// their sessions' ends, which came before the capture's.
+	t.releaseAfterEnd(len(t.afterEnd))
 	open := t.sessions.All()
 	// End them in the order they began, so output is deterministic.
 	slices.SortFunc(open, func(a, b *Session) int { return a.ID - b.ID })

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -236,7 +237,24 @@ type helperConn struct {
 	// retransmissions are the same drop.
 	dropSaid   [2]uint32
 	dropSaidOK [2]bool
+	// masterGone: the control connection closed (FIN, RST) with a live
+	// expectation: when the kernel's conntrack entry goes, taking the
+	// expectation with it (closedLinger); zero while open.
+	masterGone time.Time
+	closedAt   time.Time
 }
+
+// A closed control connection's conntrack entry stays a while (TIME_WAIT,
+// nf_conntrack_tcp_timeout_time_wait, 120 s, after its FINs; CLOSE, 10 s,
+// after an RST), and its expectation with it until the entry is destroyed
+// (nf_ct_remove_expectations) or its own timeout: a data SYN sent after
+// the control connection closed is RELATED then (seen on a real router:
+// a SYN 3 s after both control FINs). helperLayer.closed keeps those
+// simulations that far, at most helperMaxConns.
+const (
+	masterAfterFIN = 120 * time.Second
+	masterAfterRST = 10 * time.Second
+)
 
 // pendingDrop is a segment the helper would drop (a prefix of its
 // pattern at a line start), until the first bytes of its line tell
@@ -302,6 +320,11 @@ type helperLayer struct {
 	// connection. The copies come together: the idle sweep makes the map
 	// again from the entries of the last twinWait (a map does not shrink).
 	openedSYN map[synID]time.Time
+	// closed: the closed control connections whose expectation outlives
+	// them (helperConn.masterGone), oldest first; each indexed in expect
+	// until its entry goes, then in spent until its expectation would
+	// have timed out (sweepClosed).
+	closed []*helperConn
 }
 
 // twinWait: a data SYN's copy on the router's other side comes within
@@ -343,6 +366,9 @@ func expKeyOf(src netip.Addr, dst netip.AddrPort) expKey {
 type helperLimits struct {
 	ConnsSkipped int // control connections not simulated: table full
 	DataSkipped  int // data verdicts not kept: table full
+	// ClosedForgotten: closed control connections whose expectation was
+	// let go before their conntrack entry would have gone (closed full).
+	ClosedForgotten int
 }
 
 func newHelperLayer(cfg nfhelper.Config, sink track.Sink, rep diagnose.Reporter, attach portSet) *helperLayer {
@@ -716,6 +742,9 @@ func (h *helperLayer) dataSYN(s *decode.Segment) bool {
 	k := expKeyOf(s.Src.Addr(), s.Dst)
 	for _, lc := range h.expect[k] {
 		// The oldest live one first (one SYN consumes one).
+		if h.closedGone(lc, s.TS) {
+			continue
+		}
 		le, _ := lc.sim.Expectation(time.Time{})
 		dst := s.Dst
 		if k == lc.followKey && k != lc.expKey {
@@ -898,13 +927,85 @@ func (h *helperLayer) Control(e *decode.ControlEvent) {
 	}
 	h.next.Control(e)
 	if e.Kind == decode.ControlClose {
-		if c := h.conns[key]; c != nil {
+		if c := h.conns[key]; c != nil && !h.keepClosed(key, c, e) {
 			h.drop(key, c)
 		}
 	}
 }
 
+// keepClosed keeps the live expectation of c, whose control connection
+// decode closed (e), for as long as the kernel's conntrack entry stays
+// (masterAfterFIN, masterAfterRST), and reports whether it did; the
+// connection itself is forgotten.
+func (h *helperLayer) keepClosed(key decode.ConnKey, c *helperConn, e *decode.ControlEvent) bool {
+	var linger time.Duration
+	switch e.Closed {
+	case decode.CloseFIN:
+		linger = masterAfterFIN
+	case decode.CloseRST:
+		linger = masterAfterRST
+	default:
+		return false
+	}
+	if !c.expKey.dst.IsValid() {
+		return false
+	}
+	last := e.LastSeen
+	if last.IsZero() {
+		last = e.TS
+	}
+	c.closedAt, c.masterGone = last, last.Add(linger)
+	h.forget(key, c)
+	if len(h.closed) >= helperMaxConns {
+		h.limits.ClosedForgotten++
+		old := h.closed[0]
+		h.unindex(old)
+		h.unspend(old)
+		h.closed = slices.Delete(h.closed, 0, 1)
+	}
+	h.closed = append(h.closed, c)
+	return true
+}
+
+// closedGone tells whether c's control connection closed and its
+// conntrack entry, with its expectation, is gone by ts; and when so,
+// takes the expectation out of the index, spent for that reason.
+func (h *helperLayer) closedGone(c *helperConn, ts time.Time) bool {
+	if c.masterGone.IsZero() || !ts.After(c.masterGone) {
+		return false
+	}
+	if c.expKey.dst.IsValid() {
+		key := c.expKey
+		e, _ := c.sim.Expectation(time.Time{})
+		h.unindex(c)
+		h.setSpent(c, spentExp{key: key, exp: e,
+			why: fmt.Sprintf("its expectation %s went with its control connection's conntrack entry, which the kernel keeps %s after the control connection closed", e, c.masterGone.Sub(c.closedAt).Round(time.Second))})
+	}
+	return true
+}
+
+// sweepClosed lets go of the closed control connections whose entry went
+// (their expectation spent) and whose expectation would have timed out by
+// now anyway.
+func (h *helperLayer) sweepClosed(now time.Time) {
+	h.closed = slices.DeleteFunc(h.closed, func(c *helperConn) bool {
+		if !h.closedGone(c, now) || now.Sub(c.masterGone) < nfhelper.ExpectTimeout {
+			return false
+		}
+		h.unindex(c)
+		h.unspend(c)
+		return true
+	})
+}
+
 func (h *helperLayer) drop(key decode.ConnKey, c *helperConn) {
+	h.forget(key, c)
+	h.unindex(c)
+	h.unspend(c)
+}
+
+// forget takes c out of the tables of live connections.
+func (h *helperLayer) forget(key decode.ConnKey, c *helperConn) {
 	delete(h.conns, key)
 	if c.hasTwin {
 		// Both copies are one conntrack.
@@ -917,8 +1018,6 @@ func (h *helperLayer) drop(key decode.ConnKey, c *helperConn) {
 	if id := (synID{c.client, c.synISN}); c.synSeen && h.bySYN[id] == c {
 		delete(h.bySYN, id)
 	}
-	h.unindex(c)
-	h.unspend(c)
 }
 
 // unindex removes c's expectation from the index (another connection may
@@ -978,6 +1077,7 @@ func (h *helperLayer) Tick(now time.Time) {
 			}
 		}
 		h.forgetTwins(now)
+		h.sweepClosed(now)
 	}
 	h.next.Tick(now)
 }
@@ -1000,6 +1100,10 @@ func (h *helperLayer) Finish() {
 	if h.notes != nil && (h.limits.ConnsSkipped > 0 || h.limits.DataSkipped > 0) {
 		fmt.Fprintf(h.notes, "ftpsniff: --helper linux: %d control connections not simulated, %d data verdicts not kept (tables full)\n",
 			h.limits.ConnsSkipped, h.limits.DataSkipped)
+	}
+	if h.notes != nil && h.limits.ClosedForgotten > 0 {
+		fmt.Fprintf(h.notes, "ftpsniff: --helper linux: %d closed control connections' expectations let go before their conntrack entry would have gone (%d kept at once): a data connection to one after that reads as blocked\n",
+			h.limits.ClosedForgotten, helperMaxConns)
 	}
 }
 
@@ -1581,6 +1685,10 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		m := nfhelper.Match(r.Expect, nfhelper.DataSYN{Proto: nfhelper.ProtoTCP, Src: d.Client, Dst: d.Server, Time: d.FirstSYN})
 		if m == nfhelper.MatchOK {
 			why = "its expectation " + r.Expect.String() + " was replaced by a later announcement or used by another connection first"
+			k := expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort))
+			if sc := h.spent[k]; sc != nil && !sc.masterGone.IsZero() && sc.spentFor(k) != nil {
+				why = sc.spentFor(k).why // (its control connection's entry went: closedGone)
+			}
 		} else {
 			why = fmt.Sprintf("it does not match the expectation %s: %s", r.Expect, m)
 		}

@@ -1574,6 +1574,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(uint64(lim.DataBeyondWindow), "data segments beyond the window the receiver advertised, never acknowledged: not counted as transferred (forged or stale)")
 	addw(uint64(lim.DataAfterExpiry), "SYNs to the endpoint of an announcement that had expired unused (no connection within 5 minutes): nothing waited for them any more, not followed")
+	addw(uint64(lim.AfterEndNotHeld), "announcements still waiting when their session's control connection closed, made final before their 5 minutes were over because 256 others waited so: a connection to one after that shows in no session")
 	addw(uint64(lim.SYNsHeldOverwritten), "SYNs held in case their announcement was written just after them (two NIC queues), pushed out by newer ones: an announcement that did come for one misses its SYN (most are usually other traffic)")
 	addw(uint64(lim.SYNACKsHeldOverwritten), "SYN-ACKs whose SYN the capture lost, held in case a lost announcement showed just after them, pushed out by newer ones: a data connection whose announcement and SYN were both lost may show no session (most are usually other traffic)")
 	addw(uint64(lim.ClockStepsNotKept), "steps of the capture's clock beyond the 16 kept within an hour of packet time: the oldest merged into the time before it, so an announcement or SYN from before it may have waited longer than its timeout before it was judged")

@@ -1,0 +1,174 @@
+package track
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// pasvThenClose announces 192.0.2.10:40000 to the session's client, which
+// quits without connecting; the control connection then closes (closed).
+func (s *session) pasvThenClose(closed decode.CloseReason) {
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+	s.cmd("QUIT", "")
+	s.reply(221, "Goodbye.")
+	s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: closed})
+}
+
+// TestDataAfterControlCloseIsLinked: a client connected to its passive
+// endpoint 3 s after both control FINs, and a real Linux router with the
+// FTP helper let it through (RELATED: the expectation outlives the
+// control connection) and the 100 bytes were delivered. Before, the
+// announcement was final at the session's end: the client's side read
+// "not-attempted: no SYN to it" and the server's a warning with advice to
+// set the passive address, which would break the working helper setup.
+// The announcement waits on (its usual wait) and the session's record
+// waits with it; only its own client's SYN takes it then, and another
+// session's announcement of the same endpoint wins.
+func TestDataAfterControlCloseIsLinked(t *testing.T) {
+	endpoint := netip.MustParseAddrPort("192.0.2.10:40000")
+	other := netip.MustParseAddrPort("198.51.100.7:50100") // a second session of the same client host
+	for _, tc := range []struct {
+		name    string
+		closed  decode.CloseReason
+		from    netip.AddrPort
+		second  bool // another session announces the same endpoint before the SYN
+		wantOut Outcome
+		wantOwn bool // the connection is the first session's
+	}{
+		{"own client after FINs", decode.CloseFIN, netip.MustParseAddrPort("198.51.100.7:50001"), false, OutcomeTransferred, true},
+		{"own client after RST", decode.CloseRST, netip.MustParseAddrPort("198.51.100.7:50001"), false, OutcomeTransferred, true},
+		{"a stranger", decode.CloseFIN, netip.MustParseAddrPort("203.0.113.9:50001"), false, OutcomeNotAttempted, false},
+		{"another session's", decode.CloseFIN, netip.MustParseAddrPort("198.51.100.7:50101"), true, OutcomeNotAttempted, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			first := s.trk.sessions.All()[0]
+			s.pasvThenClose(tc.closed)
+			closedAt := s.now
+			if len(s.rec.ended) != 0 {
+				t.Fatal("session reported ended while its announcement waits")
+			}
+			s.tick(3 * time.Second)
+			s.trk.Tick(s.now)
+			if tc.second {
+				s.as(other, true)
+				s.cmd("PASV", "")
+				s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			}
+			s.handshakeTransfer(tc.from, endpoint, 100)
+			s.tick(time.Second)
+			s.trk.Tick(s.now)
+			s.trk.Finish()
+			var own *DataConn
+			for _, d := range s.rec.data {
+				if d.Session.ID == 1 {
+					own = d
+				}
+			}
+			if own == nil {
+				t.Fatalf("no data record for session 1 (%d records)", len(s.rec.data))
+			}
+			if own.Outcome != tc.wantOut {
+				t.Errorf("session 1's data: %v, want %v", own.Outcome, tc.wantOut)
+			}
+			if got := own.Seen() && own.Client == tc.from; got != tc.wantOwn {
+				t.Errorf("connection from %v taken for session 1: %v, want %v", tc.from, got, tc.wantOwn)
+			}
+			if tc.second {
+				for _, d := range s.rec.data {
+					if d.Session.ID == 2 && (d.Client != tc.from || d.Outcome != OutcomeTransferred) {
+						t.Errorf("session 2's data: %v from %v, want transferred from %v", d.Outcome, d.Client, tc.from)
+					}
+				}
+			}
+			if first.End != closedAt {
+				t.Errorf("session 1 ends at %v, want its close %v", first.End, closedAt)
+			}
+			if s.rec.late > 0 {
+				t.Errorf("%d sink calls came after SessionEnd", s.rec.late)
+			}
+		})
+	}
+}
+
+// TestAnnouncementAfterCloseFinalAsAtEnd: an announcement nothing
+// connected to, waiting past its session's control close, is final when
+// its wait is over (afterEndWait after the close: a live reader sees the
+// session's end that much late) or at the capture's end, as it
+// was at the session's end: not attempted (the client quit), not
+// undetermined because the capture ended soon after; and the session's
+// record comes then. An idle close (decode's guess) holds nothing.
+func TestAnnouncementAfterCloseFinalAsAtEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		closed     decode.CloseReason
+		wait       time.Duration // packet time after the close, ticked
+		endedFirst bool          // the session's record before the capture's end
+	}{
+		{"capture ends soon after", decode.CloseFIN, time.Second, false},
+		{"its wait after the close runs out", decode.CloseFIN, afterEndWait + 2*time.Second, true},
+		{"not yet", decode.CloseFIN, afterEndWait - 2*time.Second, false},
+		{"idle close", decode.CloseIdle, time.Second, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.pasvThenClose(tc.closed)
+			if got := len(s.rec.ended) == 1; got != (tc.closed == decode.CloseIdle) {
+				t.Errorf("session reported at its close: %v", got)
+			}
+			for d := time.Duration(0); d < tc.wait; d += time.Second {
+				s.tick(time.Second)
+				s.trk.Tick(s.now)
+			}
+			if got := len(s.rec.ended) == 1; got != tc.endedFirst {
+				t.Errorf("session reported before the capture's end: %v, want %v", got, tc.endedFirst)
+			}
+			s.trk.Finish()
+			if len(s.rec.ended) != 1 || len(s.rec.data) != 1 {
+				t.Fatalf("ended %d, data %d", len(s.rec.ended), len(s.rec.data))
+			}
+			if d := s.rec.data[0]; d.Outcome != OutcomeNotAttempted || d.CaptureEndedAfter != 0 {
+				t.Errorf("data: %v (capture ended %v after), want not-attempted", d.Outcome, d.CaptureEndedAfter)
+			}
+			if s.rec.late > 0 {
+				t.Errorf("%d sink calls came after SessionEnd", s.rec.late)
+			}
+		})
+	}
+}
+
+// TestAnnouncementsAfterCloseBounded: at most maxAfterEnd announcements
+// wait past their session's close at once; the next makes the oldest
+// final at once (its session reported, not attempted) and is counted.
+func TestAnnouncementsAfterCloseBounded(t *testing.T) {
+	s := newSession(t)
+	for i := range maxAfterEnd + 1 {
+		if i > 0 {
+			s.as(netip.AddrPortFrom(cli.Addr(), uint16(30000+i)), true)
+		}
+		port := 40000 + i
+		s.login()
+		s.cmd("PASV", "")
+		s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", port/256, port%256))
+		s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
+	}
+	if len(s.rec.ended) != 1 || s.rec.ended[0].ID != 1 {
+		t.Fatalf("%d sessions reported, want the first alone", len(s.rec.ended))
+	}
+	if n := s.trk.Limits().AfterEndNotHeld; n != 1 {
+		t.Errorf("AfterEndNotHeld %d, want 1", n)
+	}
+	if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeNotAttempted {
+		t.Errorf("data records %d, want the first's, not attempted", len(s.rec.data))
+	}
+	s.trk.Finish()
+	if len(s.rec.ended) != maxAfterEnd+1 || len(s.trk.afterEnd) != 0 {
+		t.Errorf("%d sessions reported, %d still held", len(s.rec.ended), len(s.trk.afterEnd))
+	}
+}
