@@ -1594,25 +1594,41 @@ func (t *Tracker) announceMayBeLost(sess *Session) {
 // connects once to what the reply announced, and that one is the
 // transfer's, open when the reply after the gap (the 150) comes; the one
 // that ended was its other traffic to the server (another service, a
-// probe).
+// probe). So does, before those, one that carried the client's bytes
+// before the gap showed (heldSpoke): a passive data connection's client
+// sends nothing before its transfer command, and the gap shows at the
+// client's first command after the lost reply.
 func (t *Tracker) takeHeldLost(sess *Session, passive bool) {
 	h := t.syns
 	if h == nil || h.live == 0 {
 		return
 	}
 	pair := [2]netip.Addr{sess.Client.Addr(), sess.Server.Addr()}
-	skipClosed := false
+	// giveWay: how far a held slot is from fitting (0: open and quiet
+	// so far; 1: it carried the client's bytes; 2: it ended); skip:
+	// slots further than the best candidate held give way.
+	giveWay := func(i int) int {
+		switch {
+		case !passive:
+			return 0
+		case h.closed[i]:
+			return 2
+		case t.heldSpoke(&h.segs[i]):
+			return 1
+		}
+		return 0
+	}
+	skip := 2
 	for i := range maxHeldSYNs {
-		if s := &h.segs[i]; passive && s.Num != 0 && !h.closed[i] && t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil &&
+		if s := &h.segs[i]; passive && s.Num != 0 && t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) == nil &&
 			t.lookupData(s.Src, s.Dst) == nil && t.announceLost(sess, s) {
-			skipClosed = true
-			break
+			skip = min(skip, giveWay(i))
 		}
 	}
 	for k := range maxHeldSYNs {
 		i := (h.next + k) % maxHeldSYNs // oldest first
 		s := &h.segs[i]
-		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || skipClosed && h.closed[i] {
+		if s.Num == 0 || t.sessions.Get(decode.MakeConnKey(s.Src, s.Dst)) != nil || giveWay(i) > skip {
 			continue
 		}
 		dc := t.lookupData(s.Src, s.Dst)
@@ -1628,6 +1644,14 @@ func (t *Tracker) takeHeldLost(sess *Session, passive bool) {
 			}
 		}
 	}
+}
+
+// heldSpoke tells whether the connection of the SYN held s (from the
+// client) carried the client's bytes after its handshake, as summed up
+// while it was held (noteRunning: the capture's first minutes); not in a
+// capture that may reorder, whose order says nothing of that.
+func (t *Tracker) heldSpoke(s *decode.Segment) bool {
+	return !s.Reorders && t.runningSent(s.Src, s.Dst)
 }
 
 // releaseHeldAsSegment empties slot i of the held SYNs, on the 4-tuple of
@@ -3940,7 +3964,7 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 		if r.Code == 425 {
 			t.givePickUpBack(dc)
 		}
-		if lostPickFailed(dc, r) || lostPickRefuted(dc, c, r) {
+		if lostPickFailed(dc, r) || lostPickRefuted(dc, c, r) || lostPickWrongWay(dc) {
 			// Taken for an announcement the capture lost (peers and
 			// time), it failed, and the transfer succeeded: the
 			// transfer's connection was another the capture missed,
@@ -4022,6 +4046,29 @@ func lostTransferAnswered(dc *DataConn) bool {
 	return d >= 0 && d <= lostAnnounceWindow
 }
 
+// lostTransferCarried tells whether dc, taken for the PASV, EPSV or LPSV
+// whose reply the capture lost (MatchAnnounceLost) and used by no
+// visible transfer command, carried the transfer of a command the
+// capture lost too: the 125 or 150 to that command (EventReplyGap,
+// xferMemo.gapTransferReply) came while dc was open, after its start
+// and before its end, and its bytes went one way, a file's (in clear
+// text: a TLS session's data goes both ways in its handshake). A lost
+// 227 and RETR, the connection holding the 3 MB the 150 announced, read
+// "data: none" (vs-lost-227-syn-ack.pcap).
+func lostTransferCarried(dc *DataConn) bool {
+	m := dc.Session.xfer
+	if m == nil || !dc.Passive || m.gapTransferReply.IsZero() || m.gapTransferReplyCode != 125 && m.gapTransferReplyCode != 150 ||
+		dc.Outcome != OutcomeTransferred || (dc.Bytes[0] > 0) == (dc.Bytes[1] > 0) || dc.protected || dc.Session.dataProtected() {
+		return false
+	}
+	start := dc.FirstSYN
+	if dc.SYNs == 0 {
+		start = dc.Armed // (taken at its SYN-ACK)
+	}
+	at := m.gapTransferReply
+	return !at.Before(start) && (dc.End.IsZero() || !at.After(dc.End))
+}
+
 // lostPickRefuted tells whether dc, taken for an announcement the
 // capture lost (MatchAnnounceLost) and not reported yet, was answered
 // while r, the first reply to its transfer command c, is a 425 ("Can't
@@ -4031,6 +4078,50 @@ func lostTransferAnswered(dc *DataConn) bool {
 // One that failed stays: a 425 agrees with it.
 func lostPickRefuted(dc *DataConn, c *Command, r *Reply) bool {
 	return dc.Match == MatchAnnounceLost && !dc.reported && r.Code == 425 && len(c.Replies) == 1 && dc.answered()
+}
+
+// lostPickWrongWay tells whether dc, taken for an announcement the
+// capture lost (MatchAnnounceLost: by peers and time) and not reported
+// yet, carried bytes the way its transfer command's data never goes: to
+// the side that sends the file (a RETR's or a listing's from the client,
+// a STOR's from the server; counted from the receiver's acknowledgments
+// too, which prove them sent). In clear text an FTP data connection
+// carries its payload one way, the other acknowledgments only; a
+// request and its answer (HTTPS, a database, a TLS handshake with no
+// PROT P) are another service's the client used meanwhile. Not when the
+// session's data may be TLS (PROT P, an encrypted control connection):
+// its handshake goes both ways.
+func lostPickWrongWay(dc *DataConn) bool {
+	c := dc.Command
+	if dc.Match != MatchAnnounceLost || dc.reported || c == nil || !ftp.IsTransfer(c.Verb) ||
+		dc.protected || dc.tls != nil || dc.Session.dataProtected() {
+		return false
+	}
+	server := 0 // (the opener's side, in active mode: sendsFile)
+	if dc.Passive {
+		server = 1
+	}
+	switch c.Verb {
+	case "STOR", "APPE", "STOU":
+		return dc.Bytes[server] > 0
+	}
+	return dc.Bytes[server^1] > 0
+}
+
+// refuteLostPick gives back dc, taken for an announcement the capture
+// lost, that what it carried refutes (lostPickWrongWay): it was another
+// service's connection, and the transfer's is not in the capture. Never
+// reported, it claims no port; the transfer is what its replies say.
+func (t *Tracker) refuteLostPick(dc *DataConn) {
+	if t.lookupData(dc.Client, dc.Server) == dc {
+		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
+	}
+	if c := dc.Command; c != nil {
+		// (A new slice: the old one may have been reported. Before
+		// retract, which may report the session's end.)
+		c.Transfer = slices.DeleteFunc(slices.Clone(c.Transfer), func(x *DataConn) bool { return x == dc })
+	}
+	t.retract(dc.Session, dc)
 }
 
 // answerMayFollow tells whether dc, a data connection whose SYN has no
@@ -4463,7 +4554,13 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 			dc.Outcome, dc.CaptureEndedAfter, dc.SynAckLost = OutcomeUndetermined, d, false
 		}
 	}
-	if dc.Match == MatchAnnounceLost && dc.Command == nil && !dc.HeldForLostPort() && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) && !lostTransferAnswered(dc) {
+	if lostPickWrongWay(dc) {
+		// Its bytes went the way its transfer's never do: another
+		// service's connection (refuteLostPick).
+		t.refuteLostPick(dc)
+		return false
+	}
+	if dc.Match == MatchAnnounceLost && dc.Command == nil && !dc.HeldForLostPort() && !(dc.Outcome == OutcomeUnanswered && dc.SYNs >= 2) && !promptAfter(dc) && !lostTransferAnswered(dc) && !lostTransferCarried(dc) {
 		// Taken by peers and time alone (announceLost), and no transfer
 		// used it: nothing says it was the data connection (the client's
 		// other traffic to the server: HTTP, a monitor's probe of a

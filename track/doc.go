@@ -58,8 +58,11 @@
 // connection within 10 s (MatchAnnounceLost; also after a gap of the
 // server's bytes while no command waited, the request lost with its
 // reply: kept only when a transfer used it or its SYNs were sent again
-// unanswered; an answered one gives way when the transfer's first reply
-// is a 425), and those whose client's
+// unanswered, or, the transfer command lost too, it carried bytes one
+// way while the 150 to that command came; an answered one gives way when
+// the transfer's first reply is a 425, and one whose bytes went the way
+// its transfer's never do, in clear text, is another service's, given
+// back unreported: lostPickWrongWay), and those whose client's
 // bytes had a gap that may have held a PORT, EPRT or LPRT (one long
 // enough for such a line naming the client's address, counting what the
 // capture kept of one the gap cut), for the server's one connection back
@@ -87,7 +90,9 @@
 // it (the client acknowledges a lost 227 with its next command, sent
 // after the handshake); the connection counts no SYN. Of SYNs held
 // until the gap shows, one answered and ended by then gives way to one
-// that was not. Of the encrypted ones, up to 8 per client
+// that was not, and, before that, one that carried the client's bytes
+// (summed up in the capture's first minutes: running.go) to one that did
+// not. Of the encrypted ones, up to 8 per client
 // and server address pair are indexed (a client's parallel transfers;
 // past that the one quiet longest leaves, counted in
 // Limits.EncryptedPairOverflow), each with when its client and its server

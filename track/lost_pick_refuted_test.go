@@ -15,7 +15,9 @@ import (
 // reply is 425: no data connection was made. The answered connection is
 // not the RETR's: nothing is reported. Before, it was tied to the RETR,
 // "transferred", server-data-error "no firewall dropped it" and "the data
-// connection worked". With a 226 instead it stays the transfer's.
+// connection worked". With a 226 instead, and bytes one way only (the
+// file's: to the client), it stays the transfer's (bytes both ways
+// refute it too: TestLostPickRefutedByBytesTheWrongWay).
 func TestLostPickGivesWayAt425(t *testing.T) {
 	svc := netip.MustParseAddrPort("192.0.2.10:8443")
 	svcFrom := netip.MustParseAddrPort("198.51.100.7:51500")
@@ -49,11 +51,22 @@ func TestLostPickGivesWayAt425(t *testing.T) {
 			s.segAck(from, to, decode.FlagSYN, 5000, 0, 0)
 			s.segAck(to, from, decode.FlagSYN|decode.FlagACK, 6000, 5001, 0)
 			s.segAck(from, to, decode.FlagACK, 5001, 6001, 0)
-			s.segAck(from, to, decode.FlagACK|decode.FlagPSH, 5001, 6001, 18)
-			s.segAck(to, from, decode.FlagACK|decode.FlagPSH, 6001, 5019, 1000)
-			s.segAck(from, to, decode.FlagFIN|decode.FlagACK, 5019, 7001, 0)
-			s.segAck(to, from, decode.FlagFIN|decode.FlagACK, 7001, 5020, 0)
-			s.segAck(from, to, decode.FlagACK, 5020, 7002, 0)
+			switch {
+			case tc.final == 425:
+				s.segAck(from, to, decode.FlagACK|decode.FlagPSH, 5001, 6001, 18)
+				s.segAck(to, from, decode.FlagACK|decode.FlagPSH, 6001, 5019, 1000)
+				s.segAck(from, to, decode.FlagFIN|decode.FlagACK, 5019, 7001, 0)
+				s.segAck(to, from, decode.FlagFIN|decode.FlagACK, 7001, 5020, 0)
+				s.segAck(from, to, decode.FlagACK, 5020, 7002, 0)
+			case tc.passive: // the file from the server, to
+				s.segAck(to, from, decode.FlagACK|decode.FlagPSH, 6001, 5001, 1000)
+				s.segAck(to, from, decode.FlagFIN|decode.FlagACK, 7001, 5001, 0)
+				s.segAck(from, to, decode.FlagFIN|decode.FlagACK, 5001, 7002, 0)
+			default: // the file from the server, from
+				s.segAck(from, to, decode.FlagACK|decode.FlagPSH, 5001, 6001, 1000)
+				s.segAck(from, to, decode.FlagFIN|decode.FlagACK, 6001, 6001, 0)
+				s.segAck(to, from, decode.FlagFIN|decode.FlagACK, 6001, 6002, 0)
+			}
 			if tc.final == 425 {
 				s.tick(10 * time.Second)
 				s.reply(425, "Failed to establish connection.")

@@ -994,12 +994,23 @@ func (d *DataConn) ServerAbortedUpload() bool {
 	return d.ReceiverAborted && d.RSTFromServer == d.Passive
 }
 
-// Duration is from the first SYN to the end.
+// Duration is from the first SYN to the end; for a connection whose SYN
+// the capture lost, from its SYN-ACK (or its first segment before that),
+// half a round trip after the SYN where the listener is: the capture
+// holds it from its handshake on. 0 when the capture holds neither (one
+// picked up by its bytes, or begun before the capture: StartMissed).
 func (d *DataConn) Duration() time.Duration {
-	if d.FirstSYN.IsZero() || d.End.IsZero() {
+	from := d.FirstSYN
+	if from.IsZero() && !d.SynAckTS.IsZero() && !d.startMissed {
+		from = d.SynAckTS
+		if !d.Start.IsZero() && d.Start.Before(from) {
+			from = d.Start
+		}
+	}
+	if from.IsZero() || d.End.IsZero() {
 		return 0
 	}
-	return max(d.End.Sub(d.FirstSYN), 0) // a clock stepped back after the SYN
+	return max(d.End.Sub(from), 0) // a clock stepped back after the SYN
 }
 
 // EventKind names a session event that is not a paired command.

@@ -243,6 +243,24 @@ func (t *Tracker) noteRunning(s *decode.Segment) {
 	r.flows[len(r.flows)-1].add(0, s)
 }
 
+// runningSent tells whether the connection between a and b summed up
+// here (the capture's first minutes: noteRunning) carried bytes from a.
+func (t *Tracker) runningSent(a, b netip.AddrPort) bool {
+	r := t.running
+	if r == nil || r.mask&runningBit(runningPorts(a, b)) == 0 {
+		return false
+	}
+	for i := range r.flows {
+		switch f := &r.flows[i]; {
+		case f.a == a && f.b == b:
+			return f.bytes[0] > 0
+		case f.a == b && f.b == a:
+			return f.bytes[1] > 0
+		}
+	}
+	return false
+}
+
 // runningVictim is the connection a full table lets go for a newcomer
 // (at now): one too long over for a reply to claim it (dead), else one
 // that is no data connection's shape (dataShaped), else the one with

@@ -617,6 +617,12 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil {
 		if !dc.viaAlias(s.Src, s.Dst) {
 			t.dataSegment(dc, s)
+			if dc.Match == MatchAnnounceLost && lostPickWrongWay(dc) {
+				// Bytes the way its transfer's never go: at once, so
+				// that the lost announcement is free again for the
+				// transfer's own connection.
+				t.refuteLostPick(dc)
+			}
 			return
 		}
 		if t.reflection(dc, s) {
