@@ -35,12 +35,13 @@ const (
 	idleSilent = time.Minute
 	// ResumeWait is how long after its idle close what a control
 	// connection's session hands on is kept (track: the session linked,
-	// Resumption.From) should its bytes pick it up again. They may do so
-	// later, for as long as its tombstone holds (idleResumeTTL, on the
-	// idle clock, which a late packet without bytes renews): then as a
-	// continuation whose session is no longer known (ControlEvent.Resumed
-	// all the same).
-	ResumeWait = tombstoneTTL
+	// Resumption.From) should its bytes pick it up again: as long as its
+	// tombstone holds (idleResumeTTL), so that a client silent for hours
+	// (closed as idle after one) continues its session, with its number
+	// and login. A late packet without bytes renews the tombstone on the
+	// idle clock: picked up later still, it is a continuation whose
+	// session is no longer known (ControlEvent.Resumed all the same).
+	ResumeWait = idleResumeTTL
 	// MaxClockStep: a forward step of packet time longer than this between
 	// two packets is the capture's clock being set (an NTP step, files of
 	// different days read as one), not time the connections sat idle

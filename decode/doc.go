@@ -67,6 +67,11 @@
 // read as several begins (SetInput: the gap between the files), and it
 // never goes back (a step back waits until packet time passes the
 // latest). Ten years between two packets are not ten years of silence.
+// In live (Options.SteadyClock) a forward step of the host's wall clock
+// of more than 30 s, which the steady clock shows, moves it by the time
+// that passed only, and is counted (Stats.ClockSetLive) and handed to the
+// tracker (ClockStepHandler) before the packet or tick after it
+// (liveclock.go).
 // Events still carry packet time.
 //
 // A control connection is idle when neither it nor any other TCP

@@ -444,6 +444,14 @@ type DataExpecter interface {
 	ExpectsData(src, dst netip.AddrPort) bool
 }
 
+// ClockStepHandler is a Handler told of a forward step of a live
+// capture's wall clock (Options.SteadyClock), before the packet or tick
+// stamped after it: packet time from before to at is the clock set, not
+// time that passed, and no wait may count it.
+type ClockStepHandler interface {
+	ClockStep(before, at time.Time)
+}
+
 // Handler receives decoded traffic. Calls come from one goroutine, in
 // packet order; for a control segment, Segment is called before the control
 // events its payload completes.

@@ -1,5 +1,7 @@
 package decode
 
+import "time"
+
 // Options configures a Decoder. The zero value is usable.
 type Options struct {
 	// ControlPorts are the server ports whose connections are FTP control
@@ -35,6 +37,13 @@ type Options struct {
 	// time, before they are reported lost (skew.go). A pcapng whose
 	// packets name two interfaces is found so without it.
 	MayReorder bool
+	// SteadyClock, for a live capture: the host's wall clock now, which
+	// stamps its packets and idle ticks, and the time elapsed on a clock
+	// no step of the wall clock moves (capture.SteadyClock). A forward
+	// step of the wall clock (NTP stepping it, date -s) then shows as
+	// such, not as time that passed (liveclock.go). Nil when reading a
+	// file: its packets' times are all there is.
+	SteadyClock func() (wall time.Time, elapsed time.Duration)
 }
 
 const (

@@ -217,6 +217,9 @@ type Decoder struct {
 	// inputStart: the next packet is the first of an input (SetInput).
 	inputStart bool
 	nextFlush  time.Time
+	// live: a live capture's wall clock against its steady one
+	// (Options.SteadyClock, liveclock.go); nil reading a file.
+	live *liveClock
 }
 
 // New returns a Decoder that reports to h.
@@ -230,6 +233,9 @@ func New(h Handler, o Options) *Decoder {
 	}
 	d.expect, _ = h.(DataExpecter)
 	d.fragH, _ = h.(FragmentHandler)
+	if o.SteadyClock != nil {
+		d.live = &liveClock{read: o.SteadyClock}
+	}
 	ports := o.ControlPorts
 	if len(ports) == 0 {
 		ports = []uint16{21}
@@ -770,6 +776,9 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 				ts = d.backEnds(ts)
 			}
 			if PacketSub(ts, d.last) > clockOutlierStep && !d.last.IsZero() {
+				if d.liveStep(ts) {
+					return false
+				}
 				d.jumpAt, d.jumpHeld = ts, true
 				d.clockSaved = d.ctl.clock
 				return false
@@ -796,6 +805,9 @@ func (d *Decoder) observe(ts time.Time) (confirmed bool) {
 	first := d.inputStart
 	d.inputStart = false
 	if !first && !d.last.IsZero() && ts.Sub(d.last) > clockOutlierStep {
+		if d.liveStep(ts) {
+			return confirmed
+		}
 		d.jumpAt, d.jumpHeld = ts, true
 		d.clockSaved = d.ctl.clock
 		return confirmed
@@ -870,6 +882,9 @@ func (d *Decoder) maybeFlush() {
 		return
 	}
 	d.nextFlush = d.last.Add(time.Second)
+	if d.live != nil {
+		d.live.sample()
+	}
 	d.ctl.expire(d.last)
 	d.pay.expire(d.last)
 	// Datagrams past their timeout will not complete.
@@ -883,6 +898,12 @@ func (d *Decoder) maybeFlush() {
 // control connections are closed and holes skipped as if a packet had
 // arrived at now. now must come from the capture's clock.
 func (d *Decoder) Tick(now time.Time) {
+	if d.live != nil {
+		if now.After(d.last) && PacketSub(now, d.last) > clockOutlierStep && !d.jumpHeld {
+			d.liveStep(now) // (moves d.last)
+		}
+		d.live.sample()
+	}
 	if now.After(d.last) {
 		d.last = now
 	}

@@ -127,6 +127,11 @@ type Stats struct {
 	// the packets before them while the next packet came back before it:
 	// one packet's time, which the decoder's clocks did not take.
 	ClockOutliers uint64 `json:"clock_outliers,omitempty"`
+	// ClockSetLive: forward steps of the host's wall clock during a live
+	// capture, over 30 s, that its steady clock showed were no time
+	// passing (Options.SteadyClock): the idle clock and the tracker's
+	// waits leave them out, as a step of more than a day in a file.
+	ClockSetLive uint64 `json:"clock_set_live,omitempty"`
 	// EarlyICMPOverwritten: ICMP errors quoting a SYN to a control port
 	// that no connection had sent, held for that SYN (written after its
 	// answer), pushed out of their bound (8) by newer ones within the

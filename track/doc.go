@@ -43,10 +43,12 @@
 // addresses pairs with them or they end (Session.SameConnection: one capture taken on a NAT router
 // holds each connection twice). Of a session decode closed as idle, a
 // small record (its number, login, directory, type, protection) waits
-// decode.ResumeWait of packet time for the connection's bytes to pick it
-// up again: the continuation takes it over (Session.Resumed) and is
-// counted with the session it continues. Later (decode keeps the idle
-// close's tombstone a day) the continuation still says it follows an
+// decode.ResumeWait of packet time (a day, as long as decode keeps the
+// idle close's tombstone: a client silent for hours continues its
+// session) for the connection's bytes to pick it up again: the
+// continuation takes it over (Session.Resumed) and is counted with the
+// session it continues. Later (a late packet without bytes renewed the
+// tombstone) or past the bound the continuation still says it follows an
 // idle close, without the record (Limits.ResumedUnlinked). Sessions
 // whose announcements cannot be read are indexed by their peers, so
 // that a SYN between them on data ports is taken for their data
@@ -208,7 +210,12 @@
 // passed since it; at most 16 at once: a step beyond them is still a
 // step, and the oldest is merged into the time before it
 // (Limits.ClockStepsNotKept), which makes a wait begun before it shorter,
-// never longer. A forward step up to a day is time that passed. The
+// never longer. A forward step up to a day is time that passed, except
+// in live: a forward step of the host's wall clock that its steady clock
+// showed (decode.Options.SteadyClock) comes before the packet or tick
+// after it (decode.ClockStepHandler, Tracker.ClockStep) and is kept as a
+// forward step the same way, of its own length, counted apart
+// (ClockSteps.Set, SetBy: the time the session lasted leaves it out). The
 // clock also counts every step, never forgotten; each session records
 // the steps it lived through, between its first packet and its last
 // (Session.ClockSteps: steps back, by how much, forward steps), so that
@@ -324,8 +331,10 @@
 //     afterEndWait (2 minutes of packet time) past the close (past the bound the oldest is final at once;
 //     Limits.AfterEndNotHeld)
 //   - sessions closed as idle a continuation can link to: 1,024, each for
-//     decode.ResumeWait (4 min of packet time); past the bound the
-//     continuation still says what it is, without the session's number
+//     decode.ResumeWait (a day of packet time, as decode's tombstone);
+//     past the bound the oldest is dropped (Limits.IdleEndedForgotten)
+//     and its continuation still says what it is, without the session's
+//     number
 //   - waits: an announcement with no SYN is final after
 //     ExpectationTimeout (5 min) from its reply or its transfer command,
 //     whichever came later; past it the session's latest announcement

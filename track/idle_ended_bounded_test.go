@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 )
@@ -31,6 +32,9 @@ func TestIdleEndedBounded(t *testing.T) {
 	if _, ok := trk.idleEnded[key(0)]; ok {
 		t.Error("the oldest idle close is still kept past the bound")
 	}
+	if got := trk.Limits().IdleEndedForgotten; got != n-maxIdleEnded {
+		t.Errorf("Limits.IdleEndedForgotten = %d, want %d (one per record dropped for the bound)", got, n-maxIdleEnded)
+	}
 	// The newest is picked up again: linked, and then gone.
 	last := n - 1
 	s := &Session{}
@@ -50,5 +54,13 @@ func TestIdleEndedBounded(t *testing.T) {
 	trk.Tick(closedAt(last).Add(decode.ResumeWait + time.Second))
 	if trk.idleEnded != nil || trk.idleOrder != nil || trk.idleHead != 0 {
 		t.Errorf("after the wait: %d kept, %d queued; want nothing", len(trk.idleEnded), len(trk.idleOrder))
+	}
+}
+
+// TestIdleEndSmall: what a session closed as idle leaves for a day
+// (decode.ResumeWait), up to maxIdleEnded of them, stays a few fields.
+func TestIdleEndSmall(t *testing.T) {
+	if n := unsafe.Sizeof(idleEnd{}); n > 96 {
+		t.Errorf("idleEnd is %d bytes, want at most 96", n)
 	}
 }

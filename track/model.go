@@ -1324,8 +1324,9 @@ func (o OneSide) String() string {
 type Resumption struct {
 	// From is the ID of the session continued; 0 when the tracker no
 	// longer knew it: more sessions closed as idle at once than it keeps
-	// (maxIdleEnded), or picked up again later than decode.ResumeWait of
-	// packet time after the close (a late packet renewed the tombstone).
+	// (maxIdleEnded), or picked up again later than decode.ResumeWait (a
+	// day) of packet time after the close (a late packet renewed the
+	// tombstone).
 	From int
 	// Closed is when decode closed that session's connection as idle.
 	Closed time.Time

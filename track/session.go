@@ -1358,7 +1358,7 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	if !sess.lastSeen.IsZero() {
 		sess.End = sess.lastSeen
 	}
-	if cs := sess.ClockSteps; cs != nil && cs.Back == 0 && cs.Forward == 0 {
+	if cs := sess.ClockSteps; cs != nil && cs.Back == 0 && cs.Forward == 0 && cs.Set == 0 {
 		sess.ClockSteps = nil // lived through none: nil says so
 	}
 	if sess.Watched.IsZero() {

@@ -227,6 +227,10 @@ type Limits struct {
 	// later than decode.ResumeWait): they say what they are, without the
 	// session they continue or its login.
 	ResumedUnlinked int `json:"resumed_unlinked,omitempty"`
+	// IdleEndedForgotten counts records of sessions closed as idle
+	// dropped within their wait (decode.ResumeWait) because maxIdleEnded
+	// others were kept: a continuation of one is no longer linked to it.
+	IdleEndedForgotten int `json:"idle_ended_forgotten,omitempty"`
 	// EarlyOverwritten counts handshake segments of the capture's first
 	// minutes, held for sessions picked up mid-stream to claim, that
 	// newer ones replaced (maxEarly): a data connection announced before
@@ -515,7 +519,9 @@ func New(sink Sink, o Options) *Tracker {
 	}
 	// The longest a wait measured on the clock runs: a step further back
 	// than that is spanned by none still open.
-	t.clock.keepFor(max(o.ExpectationTimeout, o.UnansweredWait, o.EvidenceWait, dataIdle, elsewhereWindow, decode.ResumeWait, expiredAnnKeep))
+	// (Not decode.ResumeWait, a day: a step forgotten sooner only makes
+	// an idle-closed session's record last longer, within its bound.)
+	t.clock.keepFor(max(o.ExpectationTimeout, o.UnansweredWait, o.EvidenceWait, dataIdle, elsewhereWindow, expiredAnnKeep))
 	return t
 }
 
@@ -1373,8 +1379,11 @@ func (t *Tracker) Finish() {
 // connection, for as long as decode may pick the connection up again.
 
 // maxIdleEnded bounds the sessions closed as idle the tracker keeps
-// something of at once; past it the oldest is forgotten, and a session
-// that continues it is one whose Resumption.From is 0.
+// something of at once; past it the oldest is forgotten (counted:
+// Limits.IdleEndedForgotten), and a session that continues it is one
+// whose Resumption.From is 0. Each waits decode.ResumeWait (a day of
+// packet time): a few fields (idleEnd: 96 bytes, its strings the
+// session's) and a queue entry.
 const maxIdleEnded = 1024
 
 // idleEnd is what a session closed as idle hands on to the session that
@@ -1400,7 +1409,9 @@ type idleEntry struct {
 // idle at closed, hands on should the connection be picked up again.
 func (t *Tracker) keepIdleEnd(key decode.ConnKey, sess *Session, closed time.Time) {
 	if len(t.idleOrder)-t.idleHead >= maxIdleEnded {
-		t.forgetIdleEnd(t.idleOrder[t.idleHead])
+		if t.forgetIdleEnd(t.idleOrder[t.idleHead]) {
+			t.limits.IdleEndedForgotten++
+		}
 		t.idleHead++
 	}
 	if t.idleEnded == nil {
@@ -1446,10 +1457,12 @@ func (t *Tracker) expireIdleEnded() {
 
 // forgetIdleEnd drops the idleEnded entry en was queued for, unless the
 // connection was closed as idle again since.
-func (t *Tracker) forgetIdleEnd(en idleEntry) {
+func (t *Tracker) forgetIdleEnd(en idleEntry) (forgot bool) {
 	if prev, ok := t.idleEnded[en.key]; ok && prev.closed.Equal(en.closed) {
 		delete(t.idleEnded, en.key)
+		return true
 	}
+	return false
 }
 
 // compactIdleOrder moves idleOrder's live entries to its front once the
@@ -1509,6 +1522,9 @@ type clockStep struct {
 	// back: the steps back up to this one, summed, less the forward steps
 	// not counted (start after before) up to it.
 	back time.Duration
+	// live: a forward step of a live capture's wall clock its steady
+	// clock showed (ClockStep), not a gap of more than a day.
+	live bool
 }
 
 // forward tells whether the step is a forward one not counted.
@@ -1603,12 +1619,34 @@ func (c *packetClock) advance(ts time.Time) {
 	}
 }
 
+// ClockStep implements decode.ClockStepHandler: packet time from before
+// to at, the next packet's or tick's, is a live capture's wall clock set
+// forward, kept as a step like one of more than a day (advance), so that
+// no wait counts it, and counted apart (ClockSteps.Set).
+func (t *Tracker) ClockStep(before, at time.Time) {
+	c := &t.clock
+	if c.joining || !at.After(c.now) {
+		return
+	}
+	if before.Before(c.now) {
+		before = c.now
+	}
+	if at.After(before) {
+		c.step(clockStep{start: at, before: before, back: -at.Sub(before), live: true})
+	}
+	c.now = at
+}
+
 // step keeps s, whose back is its own step alone, as the latest step,
 // making room first when the bound is reached.
 func (c *packetClock) step(s clockStep) {
-	if s.forward() {
+	switch {
+	case s.live:
+		c.counted.set++
+		c.counted.setBy -= s.back
+	case s.forward():
 		c.counted.forward++
-	} else {
+	default:
 		c.counted.back++
 		c.counted.backBy += s.back
 	}
@@ -1641,9 +1679,13 @@ func (c *packetClock) own(k int) time.Duration {
 func (c *packetClock) countedAt(ts time.Time) clockCount {
 	n := c.counted
 	for k, seg := len(c.steps)-1, c.segment(ts); k > seg; k-- {
-		if c.steps[k].forward() {
+		switch {
+		case c.steps[k].live:
+			n.set--
+			n.setBy += c.own(k)
+		case c.steps[k].forward():
 			n.forward--
-		} else {
+		default:
 			n.back--
 			n.backBy -= c.own(k)
 		}
@@ -1736,10 +1778,12 @@ func (c *packetClock) segment(ts time.Time) int {
 }
 
 // clockCount counts steps of the capture's clock: back, the steps back,
-// backBy, by how much in all; forward, the forward steps not counted.
+// backBy, by how much in all; forward, the forward steps not counted;
+// set, the forward steps of a live capture's wall clock, setBy, by how
+// much in all.
 type clockCount struct {
-	back, forward int
-	backBy        time.Duration
+	back, forward, set int
+	backBy, setBy      time.Duration
 }
 
 // ClockSteps are the steps of the capture's clock that a session lived
@@ -1759,6 +1803,12 @@ type ClockSteps struct {
 	// silent that long: the waits take each as no time passing, and
 	// End.Sub(Start) includes them.
 	Forward int
+	// Set: the forward steps of a live capture's wall clock (NTP, date
+	// -s) that its steady clock showed (decode.ClockStepHandler); SetBy:
+	// by how much in all. No time passed across them: End.Sub(Start)
+	// includes them, End.Sub(Start)-SetBy does not.
+	Set   int
+	SetBy time.Duration
 	// at: the clock's counted at the session's first packet.
 	at clockCount
 }
@@ -1803,6 +1853,7 @@ func (t *Tracker) setClock(sess *Session, n clockCount) {
 		sess.ClockSteps = cs
 	}
 	cs.Back, cs.BackBy, cs.Forward = n.back-cs.at.back, n.backBy-cs.at.backBy, n.forward-cs.at.forward
+	cs.Set, cs.SetBy = n.set-cs.at.set, n.setBy-cs.at.setBy
 	if cs.Back <= 0 || cs.BackBy <= 0 {
 		// A step taken when the session began, found since to be two
 		// clocks interleaved and undone (advance): no step back the

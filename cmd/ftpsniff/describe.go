@@ -37,17 +37,20 @@ type sessionSpan struct {
 	// packet is stamped before the first); known: d is known (false
 	// when the last packet is stamped before the first and the tracker
 	// saw no step back between them, so how far it went is not known);
-	// dayGaps: track.ClockSteps.Forward.
-	back, dayGaps int
-	known         bool
+	// dayGaps: track.ClockSteps.Forward; set: track.ClockSteps.Set, the
+	// live capture's wall clock set forward by setBy (left out of d).
+	back, dayGaps, set int
+	setBy              time.Duration
+	known              bool
 }
 
 // spanOf is s's span by its clock facts (track.ClockSteps).
 func spanOf(s *track.Session) sessionSpan {
 	sp := sessionSpan{d: s.End.Sub(s.Start), known: true}
 	if cs := s.ClockSteps; cs != nil {
-		sp.d += cs.BackBy
+		sp.d += cs.BackBy - cs.SetBy
 		sp.back, sp.dayGaps = cs.Back, cs.Forward
+		sp.set, sp.setBy = cs.Set, cs.SetBy
 	}
 	if sp.d < 0 {
 		// Stamped before its start with no step back the tracker's
@@ -71,6 +74,12 @@ func (sp sessionSpan) words() string {
 		w += ", leaving out a step back of the capture's clock (the time across it is not known)"
 	case sp.back > 1:
 		w += fmt.Sprintf(", leaving out %d steps back of the capture's clock (the time across each is not known)", sp.back)
+	}
+	switch {
+	case sp.set == 1:
+		w += fmt.Sprintf(", leaving out a forward step of the host's clock by %s (set while ftpsniff ran: no time passing)", seconds(sp.setBy))
+	case sp.set > 1:
+		w += fmt.Sprintf(", leaving out %d forward steps of the host's clock, by %s in all (set while ftpsniff ran: no time passing)", sp.set, seconds(sp.setBy))
 	}
 	if sp.dayGaps > 0 {
 		w += ", more than a day of it with no reply (less, if the capture's clock was set forward then: a step of more than a day is no time passing)"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 )
@@ -20,6 +21,13 @@ type handlerForward struct {
 func (h handlerForward) ExpectsData(src, dst netip.AddrPort) bool {
 	e, ok := h.next.(decode.DataExpecter)
 	return ok && e.ExpectsData(src, dst)
+}
+
+// ClockStep implements decode.ClockStepHandler for what it wraps.
+func (h handlerForward) ClockStep(before, at time.Time) {
+	if c, ok := h.next.(decode.ClockStepHandler); ok {
+		c.ClockStep(before, at)
+	}
 }
 
 // WantPayload implements decode.PayloadHandler for what it wraps.

@@ -161,14 +161,20 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	}
 	w.time("start", s.Start)
 	w.time("end", s.End)
-	if sp := spanOf(s); sp.back > 0 {
-		// The capture's clock was set back during the session: end
-		// minus start is not how long it lasted (it may be negative).
+	if sp := spanOf(s); sp.back > 0 || sp.set > 0 {
+		// The capture's clock was set back (or, live, forward) during
+		// the session: end minus start is not how long it lasted (it
+		// may be negative).
 		if sp.known {
 			w.key("elapsed_ms")
 			w.b = appendMillis(w.b, sp.d.Microseconds())
 		}
-		w.int("clock_steps_back", int64(sp.back))
+		if sp.back > 0 {
+			w.int("clock_steps_back", int64(sp.back))
+		}
+		if sp.set > 0 {
+			w.int("clock_steps_set", int64(sp.set))
+		}
 	}
 	w.str("end_reason", s.EndReason.String())
 	if g := greetingOf(s); g != nil {

@@ -221,6 +221,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			opts.mayReorder = true
 		}
 	}
+	opts.steadyClock = capture.SteadyClock // a wall-clock step is no time passing
 	// The file is created while still privileged, like the sockets.
 	var pw *capture.PcapngWriter
 	if opts.Write != "" {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/netip"
 	"runtime"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,10 @@ type analysisOptions struct {
 	// wire (live on several interfaces, or "any": each socket's queue is
 	// its own), decode.Options.MayReorder.
 	mayReorder bool
+	// steadyClock: live's wall clock against a steady one, so that a
+	// step of the wall clock is not taken for time passing
+	// (decode.Options.SteadyClock); nil reading files.
+	steadyClock func() (time.Time, time.Duration)
 }
 
 func (o *analysisOptions) register(c *cobra.Command) {
@@ -221,7 +226,8 @@ func (o *analysisOptions) validate() error {
 }
 
 func (o *analysisOptions) decodeOptions() decode.Options {
-	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine, DataPayload: o.wantPayload(), MayReorder: o.mayReorder}
+	d := decode.Options{NoContentDetection: o.NoDetect, MaxLine: o.MaxLine, DataPayload: o.wantPayload(), MayReorder: o.mayReorder,
+		SteadyClock: o.steadyClock}
 	if len(o.ControlPorts) > 0 {
 		d.ControlPorts = []uint16{21}
 		for _, p := range o.ControlPorts {

@@ -817,7 +817,7 @@ func sessionEnd(s *track.Session) string {
 	if silent < time.Second || s.EndReason == track.EndFIN || s.EndReason == track.EndRST {
 		return fmt.Sprintf("%s after %s", s.EndReason, sp.words())
 	}
-	if sp.back+sp.dayGaps > 0 {
+	if sp.back+sp.dayGaps+sp.set > 0 {
 		return fmt.Sprintf("%s, the control connection silent for %s after its last packet at %+.3fs, %s after its first", s.EndReason, seconds(silent), s.End.Sub(s.Start).Seconds(), sp.words())
 	}
 	return fmt.Sprintf("%s, the control connection silent for %s after its last packet at +%s", s.EndReason, seconds(silent), seconds(sp.d))
@@ -1569,8 +1569,10 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")
 	addw(st.SynMidSession, "SYNs with another start on established control connections that nothing answered, ignored")
 	addw(st.ClockOutliers, "packets whose time stepped over 30 s ahead while the next came back: one packet's time, not taken as the capture's clock")
+	addw(st.ClockSetLive, fmt.Sprintf("forward step%s of the host's wall clock over 30 s while ftpsniff ran, which its steady clock showed were no time passing: not counted as idle time or by any wait", plural(int(st.ClockSetLive))))
 	addw(st.ClockJumps, fmt.Sprintf("forward step%s of packet time over a day (the capture's clock set; not counted as idle time)", plural(int(st.ClockJumps))))
 	addw(uint64(lim.ResumedUnlinked), "continuations of sessions closed as idle no longer linked to them (their record past its bound or wait)")
+	addw(uint64(lim.IdleEndedForgotten), "records of sessions closed as idle dropped within their day because 1,024 others were kept: a continuation of one is no longer linked to it")
 	addw(uint64(lim.DataRSTIgnored), "RSTs on data connections a receiver would drop (forged or stale), ignored")
 	addw(uint64(lim.DataBeyondWindow), "data segments beyond the window the receiver advertised, never acknowledged: not counted as transferred (forged or stale)")
 	addw(uint64(lim.DataAfterExpiry), "SYNs to the endpoint of an announcement that had expired unused (no connection within 5 minutes): nothing waited for them any more, not followed")
