@@ -963,7 +963,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
 	p.auth, p.passNext, p.gapHeldEnd = authNone, false, false
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
-	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine, LoneCR: true}
 	p.replies = ftp.ReplyReader{}
 	p.num, p.ts = s.Num, s.TS
 	p.tlsReset()
@@ -1137,6 +1137,13 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 	// (a reply the capture holds after them, or lost): see
 	// authClientTLS.
 	owed := d == dirClient && cs.asm.half[dirClient].acked && int32(cs.asm.half[dirClient].ack-cs.asm.half[dirServer].next) > 0
+	if d == dirServer {
+		// The server's acknowledgement goes past the client's bytes
+		// parsed, or is not known: it may have got bytes the capture
+		// lacks (a 530 then may repeat a password: sessionParser.reply).
+		sa, c := &cs.asm.half[dirServer], &cs.asm.half[dirClient]
+		owed = !sa.acked || !c.started || int32(sa.ack-c.next) > 0
+	}
 	probing := cs.probing()
 	if probing {
 		if p := cs.t.probes[cs]; p != nil {

@@ -95,6 +95,12 @@ type sessionParser struct {
 	// bytes each side sent instead (tlsSent).
 	cutCode uint16
 	cutBody uint16
+	// clientOwed: at some bytes of the server's, its acknowledgement
+	// went past the client's bytes parsed, or was not known (bytesOwed's
+	// replyOwed; bytes after a server gap, whose acknowledgements were
+	// not read): the client may have sent bytes the capture lacks. It
+	// stays set. (A word of its own: ReplyReader gave one up for it.)
+	clientOwed bool
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -217,6 +223,7 @@ const maxUndecided = 8
 func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, scratch *ControlEvent, emit func(*ControlEvent)) {
 	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, ev: scratch, emitTo: emit}
 	p.split[0].MaxLine, p.split[1].MaxLine = maxLine, maxLine
+	p.split[dirServer].LoneCR = true // (a server whose lines end in a CR alone)
 	p.parked = [2]bool{true, true}
 	if st == parseCandidate {
 		p.cand = &candidateProbe{}
@@ -233,9 +240,10 @@ func (p *sessionParser) bytes(d int, data []byte, num uint64, ts time.Time) {
 	p.bytesOwed(d, data, false, false, num, ts)
 }
 
-// bytesOwed is bytes, replyOwed telling that the receiver of data has
+// bytesOwed is bytes, replyOwed telling that the sender of data has
 // acknowledged bytes of the other direction the parser has not seen yet
-// (they come later in the capture, or are lost), and probing that the
+// (they come later in the capture, or are lost; for the server's bytes,
+// also when its acknowledgement is not known), and probing that the
 // owner counts the bytes while it decides whether the connection is FTP
 // (a mid-stream candidate: midProbe.parsed).
 func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, num uint64, ts time.Time) {
@@ -243,6 +251,9 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 		return
 	}
 	p.num, p.ts = num, ts
+	if d == dirServer && replyOwed {
+		p.clientOwed = true
+	}
 	switch {
 	case probing:
 	case p.cand != nil:
@@ -405,7 +416,7 @@ func (p *sessionParser) answersCutLine(data []byte) {
 // freshSplitter gives direction d a splitter at rest, what the old one
 // held dropped.
 func (p *sessionParser) freshSplitter(d int) {
-	p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.split[d] = p.split[d].Rest() // (the stream's line ends stay: a CR alone)
 	p.parked[d] = true
 	p.set(longLine(d), false)
 }
@@ -515,7 +526,7 @@ func (p *sessionParser) parkSplitter(d int) {
 	}
 	box := holders.Get().(*ftp.LineSplitter)
 	*box = p.split[d]
-	p.split[d] = ftp.LineSplitter{MaxLine: p.maxLine}
+	p.split[d] = box.Rest()
 	p.parked[d] = true
 	idleSplitters.Put(box)
 }
@@ -532,8 +543,8 @@ func (p *sessionParser) takeSplitter(d int) {
 	if box == nil {
 		return
 	}
-	p.split[d] = *box
-	p.split[d].MaxLine = p.maxLine
+	// Its buffer only: the line ends it saw were another stream's.
+	p.split[d].TakeBuffer(box)
 	*box = ftp.LineSplitter{}
 	holders.Put(box)
 }
@@ -556,6 +567,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 	// after its CR, which the splitter holds as the line end begun.
 	p.resync[d] = p.split[d].Pending() > 0 && !crEnd
 	if d == dirServer {
+		p.clientOwed = true // (the acknowledgements of the bytes after the gap are not read)
 		if startsReplyCode(p.split[d].Head(4)) {
 			// A reply line the gap cuts (a snap length shorter than the
 			// segment: tcpdump -s 96) still has its code: it answers
@@ -824,6 +836,9 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		p.stats.LinesTruncated++
 		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
+	// The server's line the client answered ended at its CR: a server
+	// whose lines end in a CR alone (ftp.LineSplitter.PeerSpoke).
+	p.split[dirServer].PeerSpoke(p.serverLine)
 	if p.replies.Open() {
 		p.set(flagReplyHeard|flagSpokeAfter, true)
 	}
@@ -1084,7 +1099,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 			e.SecretEcho = true
 		}
 	}
-	if r.Code == 530 && (p.resync[dirClient] || !p.started[dirClient]) {
+	if r.Code == 530 && (p.resync[dirClient] || !p.started[dirClient] && !p.clientSilent()) {
 		// A login refused while the client's bytes since its last line
 		// seen are lost, or before any was seen (sent before a mid-stream
 		// pickup, or lost in a gap not reported yet: the reassembler
@@ -1093,9 +1108,10 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// whose USER it lost (a retry), so that no password was due
 		// (passNext) nor a fingerprint kept, and the refusal may repeat
 		// the password ("530 Login incorrect: bob/Hunter2"). Its words
-		// are hidden: that costs less than showing a password (a 530
-		// greeting, which no client line preceded, is rare: greetings
-		// are 220, 120 or 421).
+		// are hidden: that costs less than showing a password. Not a
+		// 530 the server sent before the client sent any byte
+		// (clientSilent): a greeting ("530 Connection refused, unknown
+		// IP address.", IIS's IP restrictions), which repeats no line.
 		e.SecretEcho = true
 	}
 	switch r.Code {
@@ -1125,6 +1141,15 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	if clientTLS {
 		p.turnedTLS(true)
 	}
+}
+
+// clientSilent tells whether the client had sent no byte when the
+// server sent its latest ones: the capture holds both SYNs (not picked
+// up mid-stream), no byte of the client's was parsed, no server byte was
+// lost, and the server's acknowledgements went no further than the
+// client's SYN (clientOwed).
+func (p *sessionParser) clientSilent() bool {
+	return p.syn[dirClient] && p.syn[dirServer] && !p.started[dirClient] && !p.resync[dirClient] && !p.clientOwed
 }
 
 // turnedTLS makes the connection TLS from here though no 234 to its AUTH

@@ -10,7 +10,9 @@
 //     report gaps by calling LineSplitter.Resync and ReplyReader.Reset.
 //   - LineSplitter accepts CR LF and bare LF line ends (and LF CR: a CR
 //     opening a line, followed by neither LF nor NUL, is dropped, not
-//     made part of the next line), removes Telnet
+//     made part of the next line; and with LoneCR, for a server's
+//     stream, a CR alone once the stream shows its lines end so: see
+//     Write and PeerSpoke), removes Telnet
 //     commands (RFC 854: IAC IAC is a literal 0xFF, WILL/WONT/DO/DONT and
 //     their option byte, SB ... SE, the two-byte commands) keeping Telnet
 //     state across writes, turns CR NUL into CR, and reports in TelnetFlags

@@ -62,6 +62,9 @@ type Line struct {
 	// ends in LF CR included: its CR comes after the LF and is dropped
 	// at the next line's start (see Write).
 	BareLF bool
+	// BareCR is set when the line ended in a CR alone, in a stream whose
+	// lines end so (see Write).
+	BareCR bool
 	// Skipped counts bytes discarded by Resync before this line began:
 	// the abandoned partial line plus the bytes up to the next LF.
 	Skipped int
@@ -101,7 +104,29 @@ type LineSplitter struct {
 	// (the oldest of them), and end puts them back in order. Below
 	// maxLineTail, so a byte.
 	ring uint8
+	// eol: what the stream's line ends were so far (eolLF, eolCR), and
+	// eolAfterCR. Kept by Rest. (In what was padding.)
+	eol uint8
+
+	// LoneCR: the stream's lines may end in a CR alone (see Write). For
+	// a server's stream: a client line is never split at a CR, which
+	// could cut a password in two and show its tail as a line of its own.
+	// (Last, in what was padding.)
+	LoneCR bool
 }
+
+// LineSplitter.eol bits.
+const (
+	// eolLF: a LF ended a line of the stream: its lines end in LF (CR LF
+	// or bare), and a CR never ends one alone.
+	eolLF uint8 = 1 << iota
+	// eolCR: the stream's lines end in a CR alone (splitCR), and from
+	// here each CR ends its line at once (and so does a LF).
+	eolCR
+	// eolAfterCR: the last line was emitted at its CR, before the next
+	// byte was seen: a LF or NUL next is the rest of its line end.
+	eolAfterCR
+)
 
 // maxLineTail bounds the end of an over-long line that is kept.
 const maxLineTail = 256
@@ -140,7 +165,101 @@ func (s *LineSplitter) max() int {
 // LF, BareLF set; the CR may come in the next write). Telnet state carries
 // across calls, so an IAC sequence may be split between segments. emit
 // must not retain Line.Text and must not call methods of s.
+//
+// A stream whose lines end in a CR alone (old Mac-style servers: "220
+// ready\r331 ...\r") would be one line up to the bound, and no reply of
+// it read; yet a CR inside a line ("a\rb\r\n") is data. So, with LoneCR
+// and until a LF ends a line of the stream, the CRs are kept in the line
+// as data, and they are taken for line ends (splitCR, Line.BareCR) once
+// the stream shows it: the line reaches the bound with CRs in it and no
+// LF (Write), the peer answers it (PeerSpoke), or the stream ends
+// (Flush). From then on each CR ends its line as it comes (a LF or NUL
+// right after it is the rest of that line end; a LF alone still ends a
+// line). Once a LF ended a line first, none of this applies: CR LF and
+// bare LF streams read as before. How the stream is cut into writes
+// changes none of it.
 func (s *LineSplitter) Write(p []byte, emit func(Line)) {
+	s.write(p, emit)
+}
+
+// PeerSpoke tells the splitter that the other side of the connection
+// sent a line: in a stream no LF ended a line of yet, a pending line that
+// holds CRs or ends with one was answered, so its CRs were line ends
+// (splitCR): a server whose lines end in a CR alone waits for the client
+// after its greeting, and the byte that would tell comes after the
+// client's first command. It reports whether it emitted lines.
+func (s *LineSplitter) PeerSpoke(emit func(Line)) bool {
+	if !s.LoneCR || s.eol&(eolLF|eolCR) != 0 || s.state != stData || s.skip || s.dropped != 0 ||
+		!s.cr && bytes.IndexByte(s.buf, '\r') < 0 {
+		return false
+	}
+	if emit == nil {
+		emit = discard
+	}
+	s.splitCR(emit, true)
+	return true
+}
+
+// splitCR takes the CRs of the pending line (none over the bound) for
+// line ends: each part before one is a line (BareCR), and with pending a
+// pending CR ends the last part too; the stream's lines end in a CR alone
+// from here (eolCR), unless that pending CR was its only one (the byte
+// after it tells: eolAfterCR).
+func (s *LineSplitter) splitCR(emit func(Line), pending bool) {
+	first := true
+	line := func(b []byte) {
+		l := Line{Text: b, BareCR: true}
+		if first {
+			l.Telnet, l.Skipped = s.flags, s.skipped
+			first = false
+		}
+		emit(l)
+	}
+	start := 0
+	for i := 0; i < len(s.buf); i++ {
+		if s.buf[i] == '\r' {
+			line(s.buf[start:i])
+			start = i + 1
+			s.eol |= eolCR
+		}
+	}
+	n := copy(s.buf, s.buf[start:])
+	s.buf = s.buf[:n]
+	if !first {
+		s.flags, s.skipped = 0, 0
+	}
+	if s.cr && pending {
+		s.cr = false
+		if s.eol&eolCR != 0 {
+			s.endCR(emit)
+		} else {
+			s.end(emit, false, false) // (its only CR: the next byte tells)
+		}
+		s.eol |= eolAfterCR // (a LF or NUL next is the rest of its line end)
+	}
+}
+
+// crLines tells whether a CR alone ends the stream's lines (eolCR). (A
+// LF still ends one, and a CR LF is one line end.)
+func (s *LineSplitter) crLines() bool { return s.eol&eolCR != 0 }
+
+// crBound tells, of a line at its bound that is to grow, whether the
+// stream's lines end in a CR alone after all: no LF ended a line yet and
+// the line holds a CR (splitCR).
+func (s *LineSplitter) crBound() bool {
+	return s.LoneCR && s.eol&(eolLF|eolCR) == 0 && s.dropped == 0 && bytes.IndexByte(s.buf, '\r') >= 0
+}
+
+// skipTo is where the skip of Resync or Cut ends in b: its first LF, or
+// in a stream of CR line ends its first CR or LF; -1 if none.
+func (s *LineSplitter) skipTo(b []byte) int {
+	if !s.crLines() {
+		return bytes.IndexByte(b, '\n')
+	}
+	return bytes.IndexAny(b, "\r\n")
+}
+
+func (s *LineSplitter) write(p []byte, emit func(Line)) {
 	if s.buf == nil {
 		// Most FTP lines are short; the buffer grows (to MaxLine at most)
 		// only for the lines that are not: a connection costs what it
@@ -152,7 +271,7 @@ func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 	}
 	for i := 0; i < len(p); {
 		if s.skip {
-			j := bytes.IndexByte(p[i:], '\n')
+			j := s.skipTo(p[i:])
 			if j < 0 {
 				if !s.cutRest {
 					s.skipped = satAdd(s.skipped, len(p)-i)
@@ -162,17 +281,20 @@ func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 			if !s.cutRest {
 				s.skipped = satAdd(s.skipped, j+1)
 			}
+			if p[i+j] == '\r' {
+				s.eol |= eolAfterCR // (a LF after it is its line end's)
+			}
 			i += j + 1
 			s.skip, s.cutRest = false, false
 			continue
 		}
-		if s.state == stData && !s.cr {
+		if s.state == stData && !s.cr && s.eol&eolAfterCR == 0 {
 			j := i
 			for j < len(p) && !special[p[j]] {
 				j++
 			}
 			if j > i {
-				s.appendData(p[i:j])
+				s.appendData(p[i:j], emit)
 				i = j
 				if i == len(p) {
 					return
@@ -242,29 +364,61 @@ func (s *LineSplitter) step(c byte, emit func(Line)) {
 // a CR, and a CR before anything else is kept as data, unless it opens the
 // line: that one is a stray CR, dropped (see strayCR).
 func (s *LineSplitter) data(c byte, emit func(Line)) {
+	if s.eol&eolAfterCR != 0 {
+		switch c {
+		case '\r':
+			return // CR CR LF, or an empty line: nothing
+		case '\n':
+			s.eol |= eolLF // (a CR LF the write cut at its CR)
+		case 0:
+		default:
+			if s.eol&eolLF == 0 {
+				s.eol |= eolCR
+			}
+			s.eol &^= eolAfterCR
+			s.putByte(c, emit)
+			return
+		}
+		s.eol &^= eolAfterCR
+		return
+	}
 	if s.cr {
 		s.cr = false
-		switch c {
-		case '\n':
+		switch {
+		case c == '\n':
+			s.eol |= eolLF
 			s.end(emit, false, false)
 			return
-		case 0:
-			s.putByte('\r')
+		case c == 0:
+			s.putByte('\r', emit)
 			return
+		case s.strayCR():
 		default:
-			if !s.strayCR() {
-				s.putByte('\r')
-			}
+			s.putByte('\r', emit)
 		}
 	}
 	switch c {
 	case '\r':
+		if s.crLines() {
+			s.endCR(emit)
+			s.eol |= eolAfterCR
+			return
+		}
 		s.cr = true
 	case '\n':
+		s.eol |= eolLF
 		s.end(emit, true, false)
 	default:
-		s.putByte(c)
+		s.putByte(c, emit)
 	}
+}
+
+// endCR ends the line at a CR alone (crLines).
+func (s *LineSplitter) endCR(emit func(Line)) {
+	s.tailInOrder()
+	emit(Line{Text: s.buf, Dropped: s.dropped, Telnet: s.flags, BareCR: true, Skipped: s.skipped})
+	s.buf = s.buf[:0]
+	s.dropped, s.flags, s.skipped = 0, 0, 0
 }
 
 // strayCR tells whether the pending CR, followed by neither LF nor NUL,
@@ -283,7 +437,10 @@ func (s *LineSplitter) strayCR() bool {
 	return len(s.buf) == 0 && s.dropped == 0
 }
 
-func (s *LineSplitter) putByte(c byte) {
+func (s *LineSplitter) putByte(c byte, emit func(Line)) {
+	if len(s.buf) >= s.max() && s.crBound() {
+		s.splitCR(emit, false) // (makes room)
+	}
 	if len(s.buf) < s.max() {
 		s.buf = append(s.buf, c)
 		return
@@ -292,7 +449,12 @@ func (s *LineSplitter) putByte(c byte) {
 	s.toTail(one[:])
 }
 
-func (s *LineSplitter) appendData(b []byte) {
+func (s *LineSplitter) appendData(b []byte, emit func(Line)) {
+	if len(b) > s.max()-len(s.buf) && s.crBound() {
+		// A line that would pass its bound with no LF in the stream and
+		// CRs in it: they are its line ends.
+		s.splitCR(emit, false)
+	}
 	room := s.max() - len(s.buf)
 	if room < 0 {
 		room = 0 // MaxLine was lowered between calls
@@ -380,28 +542,51 @@ func (s *LineSplitter) Cut(emit func(Line)) bool {
 func (s *LineSplitter) CutRest() bool { return s.cutRest }
 
 // Resync abandons the partial line and discards input up to and including
-// the next LF. Call it after bytes were lost (a reassembly gap) or when the
-// stream was picked up mid-way, so the next line emitted is a whole one.
-// The discarded byte count is reported in the next Line's Skipped.
+// the next LF (in a stream of CR line ends, the next CR or LF). Call it
+// after bytes were lost (a reassembly gap) or when the stream was picked
+// up mid-way, so the next line emitted is a whole one. The discarded byte
+// count is reported in the next Line's Skipped.
 func (s *LineSplitter) Resync() {
 	s.skipped = satAdd(s.skipped, satAdd(len(s.buf), s.dropped))
 	s.buf = s.buf[:0]
 	s.dropped, s.flags, s.ring = 0, 0, 0
 	s.state, s.cr = stData, false
 	s.skip, s.cutRest = true, false
+	s.eol &^= eolAfterCR
 }
 
 // Flush emits the pending partial line, if any, with Unterminated set, and
 // resets the Telnet state. Call it at the end of the stream. A trailing CR
-// is taken as the start of a line end and dropped.
+// is taken as the start of a line end and dropped. In a stream no LF
+// ended a line of, the CRs the line holds end lines (see Write).
 func (s *LineSplitter) Flush(emit func(Line)) {
 	if emit == nil {
 		emit = discard
+	}
+	if s.state == stData && !s.skip && s.crBound() {
+		s.splitCR(emit, true)
 	}
 	if len(s.buf) > 0 || s.dropped > 0 || s.flags != 0 {
 		s.end(emit, false, true)
 	}
 	s.state, s.cr, s.skip, s.cutRest = stData, false, false, false
+	s.eol &^= eolAfterCR
+}
+
+// Rest returns a splitter at rest for the same stream: s's bound, LoneCR
+// and what its line ends were (a CR alone ending them, see Write), no line
+// and no buffer. A caller that swaps splitters between lines (to pool
+// their buffers) or drops a line after a gap keeps the stream's line
+// ends so.
+func (s *LineSplitter) Rest() LineSplitter {
+	return LineSplitter{MaxLine: s.MaxLine, LoneCR: s.LoneCR, eol: s.eol &^ eolAfterCR}
+}
+
+// TakeBuffer gives s, a splitter at rest, the buffer of o, another at
+// rest, which is left without one: s keeps its own bound, LoneCR and line
+// ends.
+func (s *LineSplitter) TakeBuffer(o *LineSplitter) {
+	s.buf, o.buf = o.buf[:0], nil
 }
 
 // Pending reports the number of line bytes buffered.

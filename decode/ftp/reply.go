@@ -19,7 +19,7 @@ const (
 var ErrNotReply = errors.New("ftp: server line is not a reply")
 
 // ReplyAnomaly records what was odd about a reply.
-type ReplyAnomaly uint8
+type ReplyAnomaly uint16
 
 const (
 	ReplyNoSpace           ReplyAnomaly = 1 << iota // code followed by neither SP nor "-" ("230_x"); Zeek gives up here
@@ -35,9 +35,16 @@ const (
 	// data connection is due at the control connection's address all
 	// the same.
 	ReplyEPSVFields
+	// ReplyLooseEnd: a multi-line reply ended by a line of its own code
+	// followed by neither SP nor "-" (a bare "230", "230\tok"): a server
+	// that trims the terminator's trailing space. See continued.
+	ReplyLooseEnd
+	// ReplyCRLineEnd: a line of the reply ended in a CR alone, from a
+	// server whose lines end so (LineSplitter, Line.BareCR).
+	ReplyCRLineEnd
 )
 
-var replyAnomalyNames = [...]string{"no-space", "bare-code", "closed-by-other-code", "too-many-lines", "invalid-code", "unindented-code", "unterminated", "epsv-fields"}
+var replyAnomalyNames = [...]string{"no-space", "bare-code", "closed-by-other-code", "too-many-lines", "invalid-code", "unindented-code", "unterminated", "epsv-fields", "loose-end", "cr-line-end"}
 
 func (a ReplyAnomaly) String() string { return flagString(uint(a), replyAnomalyNames[:]) }
 
@@ -79,9 +86,9 @@ type ReplyReader struct {
 	// The small fields share a word: a ReplyReader is part of every
 	// session's parser (decode's TestMemoryPerOpenSession bounds it).
 	open    bool
-	anomaly ReplyAnomaly
 	hasCand bool
-	code    int
+	anomaly ReplyAnomaly
+	code    uint16 // the open reply's code (0..999)
 	lines   []string
 	bytes   int
 	dropped int
@@ -119,28 +126,35 @@ func (r *ReplyReader) Reset() {
 // is also removed). It returns the reply this line completes, nil while a
 // multi-line reply is still open, or ErrNotReply for text outside a reply.
 func (r *ReplyReader) Line(line []byte) (*Reply, error) {
-	return r.line(line, 0)
+	return r.line(line, 0, 0)
 }
 
 // LineOf is Line for a line as LineSplitter emits it: the bytes cut from
 // an over-long line (l.Dropped) are counted in the reply it belongs to
 // (Reply.LineBytesDropped), so that a cut reply says so. A line that is
-// no reply (ErrNotReply) leaves the count as it was.
+// no reply (ErrNotReply) leaves the count as it was. A line that ended
+// in a CR alone (l.BareCR) flags its reply ReplyCRLineEnd.
 func (r *ReplyReader) LineOf(l Line) (*Reply, error) {
-	return r.line(l.Text, l.Dropped)
+	var an ReplyAnomaly
+	if l.BareCR {
+		an = ReplyCRLineEnd
+	}
+	return r.line(l.Text, l.Dropped, an)
 }
 
-func (r *ReplyReader) line(line []byte, cut int) (*Reply, error) {
+// line reads one line; eol is the anomaly its line end makes.
+func (r *ReplyReader) line(line []byte, cut int, eol ReplyAnomaly) (*Reply, error) {
 	line = trimLineEnd(line)
 	if r.open {
 		r.cut = satAdd(r.cut, cut)
+		r.anomaly |= eol
 		return r.continued(line), nil
 	}
 	code, ok := parseCode(line)
 	if !ok {
 		return nil, ErrNotReply
 	}
-	var an ReplyAnomaly
+	an := eol
 	if !validCode(code) {
 		an |= ReplyInvalidCode
 	}
@@ -152,7 +166,7 @@ func (r *ReplyReader) line(line []byte, cut int) (*Reply, error) {
 		lines := make([]string, 1, 8) // FEAT, HELP and banners run to a few lines
 		lines[0] = s
 		*r = ReplyReader{MaxLines: r.MaxLines, MaxBytes: r.MaxBytes,
-			open: true, code: code, anomaly: an, lines: lines, bytes: len(s), cut: cut}
+			open: true, code: uint16(code), anomaly: an, lines: lines, bytes: len(s), cut: cut}
 		return nil, nil
 	case line[3] != ' ':
 		an |= ReplyNoSpace
@@ -179,14 +193,32 @@ func epsvAnomaly(code int, text string) ReplyAnomaly {
 }
 
 // continued handles a line inside an open multi-line reply.
+//
+// Besides the RFC 959 terminator ("DDD " with the opening code), a line
+// of the opening code alone ("230"), or followed by a byte other than
+// SP, "-" or a digit ("230\tok"), ends the reply too, flagged
+// ReplyLooseEnd: servers that trim the terminator's trailing space send
+// a bare code, and the clients that talk to them end the reply there.
+// Python's ftplib (getmultiline) ends a multi-line reply at the first
+// line whose first three bytes are the code and whose fourth is not "-";
+// curl (ftp_endofresp, LASTLINE) at any line of three digits and a SP
+// (so it waits on after a bare "230": its line holds the CR LF there).
+// A digit after the code is not taken ("2300 MB free" in a "230-"
+// banner is text, as curl and net/textproto read it, and as ftplib
+// does not), nor is "DDD-" (a body line, RFC 959), nor another code
+// (the classic ambiguity: "230 " inside a "220-" body is text; see
+// ClientSpoke).
 func (r *ReplyReader) continued(line []byte) *Reply {
 	r.hasCand = false
 	code, ok := parseCode(line)
+	if ok && code == int(r.code) && (len(line) == 3 || line[3] != '-' && line[3] != ' ' && (line[3] < '0' || line[3] > '9')) {
+		return r.finish(string(line), code, r.anomaly|ReplyLooseEnd)
+	}
 	if ok && len(line) > 3 && (line[3] == ' ' || line[3] == '-') {
-		if code == r.code && line[3] == ' ' {
+		if code == int(r.code) && line[3] == ' ' {
 			return r.finish(string(line), code, r.anomaly)
 		}
-		if code != r.code {
+		if code != int(r.code) {
 			r.anomaly |= ReplyUnindentedCode
 			r.hasCand = validCode(code) && looksFinal(line)
 		}
@@ -214,7 +246,7 @@ func (r *ReplyReader) OpenCode() int {
 	if !r.open {
 		return 0
 	}
-	return r.code
+	return int(r.code)
 }
 
 // EndedBefore tells whether line, the server's next line after the client
@@ -233,7 +265,7 @@ func (r *ReplyReader) EndedBefore(line []byte) bool {
 	}
 	line = trimLineEnd(line)
 	code, ok := parseCode(line)
-	return ok && len(line) > 3 && (line[3] == ' ' || line[3] == '-') && code != r.code
+	return ok && len(line) > 3 && (line[3] == ' ' || line[3] == '-') && code != int(r.code)
 }
 
 // ClientSpoke closes the open multi-line reply at its last line when that
@@ -280,7 +312,7 @@ func (r *ReplyReader) Flush() *Reply {
 	if !r.open {
 		return nil
 	}
-	rep := r.build(r.code, r.anomaly|ReplyUnterminated)
+	rep := r.build(int(r.code), r.anomaly|ReplyUnterminated)
 	r.Reset()
 	return rep
 }
@@ -302,7 +334,7 @@ func (r *ReplyReader) build(code int, an ReplyAnomaly) *Reply {
 	} else {
 		an &^= ReplyTooManyLines // the only dropped line became the terminator
 	}
-	rep := &Reply{Code: code, OpenCode: r.code, Lines: r.lines, Dropped: r.dropped, LineBytesDropped: r.cut, Anomaly: an}
+	rep := &Reply{Code: code, OpenCode: int(r.code), Lines: r.lines, Dropped: r.dropped, LineBytesDropped: r.cut, Anomaly: an}
 	var b strings.Builder
 	b.Grow(r.bytes + len(r.lines[len(r.lines)-1]))
 	last := len(r.lines) - 1
@@ -310,7 +342,11 @@ func (r *ReplyReader) build(code int, an ReplyAnomaly) *Reply {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(messageOf(l, r.code, code, i == 0, i == last))
+		if i == last && i > 0 && an&ReplyLooseEnd != 0 {
+			b.WriteString(l[3:]) // what follows the code, as for ReplyNoSpace
+			continue
+		}
+		b.WriteString(messageOf(l, int(r.code), code, i == 0, i == last))
 	}
 	rep.Text = b.String()
 	rep.Anomaly |= epsvAnomaly(code, rep.Text)

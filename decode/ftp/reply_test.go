@@ -77,7 +77,26 @@ var replyTests = []struct {
 	{"textproto oddity", []string{"230-Anonymous access granted, restrictions apply", "Read the file README.txt,", "230  please"},
 		[]rev{one(230, "Anonymous access granted, restrictions apply\nRead the file README.txt,\n please", 0,
 			"230-Anonymous access granted, restrictions apply", "Read the file README.txt,", "230  please")}},
-	{"bare code inside is text", []string{"220-hi", "220", "220 ready"}, []rev{one(220, "hi\n220\nready", 0, "220-hi", "220", "220 ready")}},
+	// A bare code line of the opening code ends the reply (ReplyLooseEnd),
+	// as Python's ftplib ends it: servers that trim the terminator's
+	// trailing space send it. (Before, it was text, as net/textproto and
+	// curl read it; "220 ready" after it is a reply of its own.)
+	{"bare code ends the reply", []string{"220-hi", "220", "220 ready"},
+		[]rev{one(220, "hi\n", ReplyLooseEnd, "220-hi", "220"), one(220, "ready", 0, "220 ready")}},
+	{"bare code terminator then the next reply", []string{"230-Hello alice", "230", "227 Entering Passive Mode (203,0,113,10,164,1)"},
+		[]rev{one(230, "Hello alice\n", ReplyLooseEnd, "230-Hello alice", "230"),
+			one(227, "Entering Passive Mode (203,0,113,10,164,1)", 0, "227 Entering Passive Mode (203,0,113,10,164,1)")}},
+	{"code and TAB ends the reply", []string{"220-Welcome", "220\tready", "331 Password required"},
+		[]rev{one(220, "Welcome\n\tready", ReplyLooseEnd, "220-Welcome", "220\tready"), one(331, "Password required", 0, "331 Password required")}},
+	{"code and letter ends the reply", []string{"250-a", "250ok"}, []rev{one(250, "a\nok", ReplyLooseEnd, "250-a", "250ok")}},
+	{"bare code after dropped lines", []string{"211-a", "b", "c", "211"}, []rev{one(211, "a\nb\nc\n", ReplyLooseEnd, "211-a", "b", "c", "211")}},
+	// Not a loose end: a digit after the code is another number ("2300
+	// MB free"), curl and net/textproto read it as text (ftplib would end
+	// the reply there); "DDD-" is a body line; another bare code is text.
+	{"code and digit is text", []string{"230-Welcome", "2300 MB free", "230 ok"},
+		[]rev{one(230, "Welcome\n2300 MB free\nok", 0, "230-Welcome", "2300 MB free", "230 ok")}},
+	{"other bare code is text", []string{"220-hi", "230", "220 ok"}, []rev{one(220, "hi\n230\nok", 0, "220-hi", "230", "220 ok")}},
+	{"same code dash is text", []string{"220-hi", "220-", "220 ok"}, []rev{one(220, "hi\n\nok", 0, "220-hi", "220-", "220 ok")}},
 	{"other code inside is text", []string{"220-hi", "331 not yet", "220 ready"},
 		[]rev{one(220, "hi\n331 not yet\nready", ReplyUnindentedCode, "220-hi", "331 not yet", "220 ready")}},
 	{"empty body line", []string{"214-Help", "", "214 ok"}, []rev{one(214, "Help\n\nok", 0, "214-Help", "", "214 ok")}},

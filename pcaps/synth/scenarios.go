@@ -60,6 +60,7 @@ func scenarios() []scenario {
 		{"iis-nat.pcap", built(iisNAT)},
 		{"ftps-ccc-other-refusals.pcap", built(ftpsCCCOtherRefusals)},
 		{"pasv-unreached-server-side.pcap", built(pasvUnreachedServerSide)},
+		{"server-dialects.pcap", built(serverDialects)},
 	}
 }
 
