@@ -102,19 +102,14 @@ func currentUser() string {
 // to do without root, or when the user is root; a user that does not
 // exist is DropPrivileges' error.
 func (o *extractOptions) giveExtractTo(name string) error {
-	if o.extractDir == nil || !o.extractCreated || name == "" || os.Geteuid() != 0 {
+	if o.extractDir == nil || !o.extractCreated {
 		return nil
 	}
-	u, err := user.Lookup(name)
-	if err != nil {
+	owner := ownerFor(name)
+	if !owner.ok {
 		return nil
 	}
-	uid, err1 := strconv.Atoi(u.Uid)
-	gid, err2 := strconv.Atoi(u.Gid)
-	if err1 != nil || err2 != nil || uid == 0 {
-		return nil
-	}
-	if err := os.Chown(o.ExtractDir, uid, gid); err != nil {
+	if err := os.Chown(o.ExtractDir, owner.uid, owner.gid); err != nil {
 		return fmt.Errorf("--extract %s: giving the folder to user %s: %w", o.ExtractDir, name, err)
 	}
 	return nil

@@ -189,12 +189,12 @@ sockets per interface by IP address pair, so each session stays on one.`,
 }
 
 func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
-	// SIGHUP is caught from main's start (hupRouter). Without -o it is
-	// said and ignored; with -o, until the file is open there is nothing
-	// to reopen (it is opened by its name below), then it asks for the
-	// reopen (onHUP).
+	// SIGHUP is caught from main's start (hupRouter). Without -o, -w
+	// or --extract it is said and ignored; with them, until the files are
+	// open there is nothing to reopen (they are opened by their names
+	// below), then it asks for the reopen (onHUP).
 	var beforeOpen func()
-	if opts.Output != "" {
+	if opts.Output != "" || opts.Write != "" || opts.ExtractDir != "" {
 		beforeOpen = func() {}
 	}
 	defer hups.route(beforeOpen, stderr)()
@@ -222,31 +222,33 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	opts.steadyClock = capture.SteadyClock // a wall-clock step is no time passing
-	// The file is created while still privileged, like the sockets.
-	var pw *capture.PcapngWriter
+	// The file is created while still privileged, like the sockets, and
+	// given to the user the capture then runs as (--user), so that it
+	// can open the next one after a rotation.
+	owner := ownerFor(opts.User)
+	var cf *captureFile
 	if opts.Write != "" {
-		f, err := os.OpenFile(opts.Write, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return fmt.Errorf("--write: %w", err)
+		if cf, err = openCaptureFile(opts.Write, ifaces, owner, stderr); err != nil {
+			return err
 		}
-		if pw, err = capture.NewPcapngWriter(f, ifaces); err != nil {
-			f.Close()
-			return fmt.Errorf("--write: %w", err)
-		}
-		defer pw.Close()
+		defer cf.close(nil, false, time.Time{}, time.Time{})
 	}
 	// So are the output file and the metrics listener.
 	var outFile *reopenFile
 	if opts.Output != "" {
-		if outFile, err = openReopenFile(opts.Output, stderr); err != nil {
+		if outFile, err = openReopenFile(opts.Output, owner, stderr); err != nil {
 			return err
 		}
 		defer outFile.Close()
-		// From now: logrotate may move it while the sockets and the
-		// metrics listener open and privileges are dropped.
-		defer onHUP(outFile, stderr)()
 		stdout = outFile
 	}
+	// From now: logrotate may move the files while the sockets and the
+	// metrics listener open and privileges are dropped.
+	reclaim := &atomic.Bool{}
+	if opts.ExtractDir == "" {
+		reclaim = nil
+	}
+	defer onHUP(outFile, cf, reclaim, stderr)()
 	var m *metrics
 	if opts.Metrics != "" {
 		m = newMetricsFor(opts.MetricsServers, live.Workers())
@@ -280,7 +282,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	var p *pipeline
 	if live.Workers() > 1 {
 		r = newLiveWorkers(opts, live, live.Workers(), out)
-		r.pw, r.outFile, r.m, r.st, r.lines = pw, outFile, m, st, lines
+		r.cf, r.outFile, r.m, r.st, r.lines = cf, outFile, m, st, lines
 	} else {
 		p = newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
 	}
@@ -304,15 +306,16 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		st.clear()
 		// --fail-on's error comes after the capture record.
 		finishErr := r.finish()
-		return cmp.Or(endLive(opts, stdout, stderr, live, pw, m, r.snapshot, r.packets(), start, end, runErr, r.writeError(), lines), finishErr)
+		return cmp.Or(endLive(opts, stdout, stderr, live, cf, outFile, m, r.snapshot, r.packets(), start, end, runErr, lines), finishErr)
 	}
 	var n uint64
 	var lastPacket time.Time
-	var writeErr error
 	// second runs once a second, on the monotonic clock (a ticker sets
 	// due), whatever the packets' times or the wall clock do: the status
 	// line, the metrics, the --write file, the --output reopen. now is
 	// the packet clock, for the output's held lines.
+	var reclaimer extractReclaimer
+	var notes liveNotes
 	due := newSecondTicker()
 	defer due.stop()
 	second := func(now time.Time) {
@@ -320,21 +323,26 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			return
 		}
 		lines.tick(now)
-		if pw != nil && writeErr == nil {
-			writeErr = pw.Flush()
+		if cf != nil {
+			cf.flush()
+			cf.reopenIfAsked()
 		}
 		if outFile != nil {
 			// Between records: the output is flushed after each one.
 			outFile.reopenIfAsked()
 		}
-		if !st.on && m == nil {
-			return
+		if reclaim != nil {
+			reclaimer.second(p, reclaim.Swap(false), st.say)
 		}
 		ks, kerr := live.Stats()
+		snap := snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: ks,
+			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
+			OutputLost: lines.lost(), Files: filesCounts(cf, outFile), Extract: p.extractCounts()}
 		if m != nil {
-			m.snap.update(snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: ks,
-				Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
-				OutputLost: lines.lost()})
+			m.snap.update(snap)
+		}
+		for _, l := range notes.check(snap) {
+			lines.note(l)
 		}
 		if st.on {
 			drops := uint64(0)
@@ -348,14 +356,14 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	onPacket := func(data []byte, ci gopacket.CaptureInfo, link layers.LinkType, iface int) bool {
-		if pw != nil && writeErr == nil {
-			writeErr = pw.WritePacket(iface, data, ci)
+		if cf != nil {
+			cf.packet(iface, data, ci)
 		}
 		p.dec.Decode(data, ci, link)
 		n++
 		lastPacket = ci.Timestamp
 		second(ci.Timestamp)
-		return (opts.Count > 0 && n >= opts.Count) || writeErr != nil
+		return opts.Count > 0 && n >= opts.Count
 	}
 	onIdle := func(now time.Time) {
 		p.dec.Tick(now) // the packet clock: decode expires, then track
@@ -370,9 +378,9 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	snap := func(kstats []capture.IfaceStats) snapshot {
 		return snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
 			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
-			OutputLost: lines.lost()}
+			OutputLost: lines.lost(), Files: filesCounts(cf, outFile), Extract: p.extractCounts()}
 	}
-	return cmp.Or(endLive(opts, stdout, stderr, live, pw, m, snap, n, start, end, runErr, writeErr, lines), finishErr)
+	return cmp.Or(endLive(opts, stdout, stderr, live, cf, outFile, m, snap, n, start, end, runErr, lines), finishErr)
 }
 
 // secondTicker tells the capture loop when a second has passed on the
@@ -420,17 +428,21 @@ func (s *secondTicker) stop() {
 // endLive follows the summary with the kernel's counters (and the metrics'
 // last snapshot, taken by snap), writes them to the --write file and
 // closes it, and returns the error that ended the capture, if any.
-func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, pw *capture.PcapngWriter, m *metrics,
-	snap func([]capture.IfaceStats) snapshot, n uint64, start, end time.Time, runErr, writeErr error, lines *flushEach) error {
+func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, cf *captureFile, outFile *reopenFile, m *metrics,
+	snap func([]capture.IfaceStats) snapshot, n uint64, start, end time.Time, runErr error, lines *flushEach) error {
 	ifaces := live.Interfaces()
 	kstats, kerr := live.Stats()
+	if cf != nil {
+		cf.flush() // a failure now is counted in the record
+	}
+	fc := filesCounts(cf, outFile)
 	if kerr == nil {
 		if m != nil {
 			m.snap.update(snap(kstats))
 		}
 		if opts.Format == "zeek" {
 			// ftp.log has no place for it.
-			if err := writeCaptureRecord(stderr, true, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost()); err != nil {
+			if err := writeCaptureRecordFiles(stderr, true, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost(), fc); err != nil {
 				return err
 			}
 		} else {
@@ -438,28 +450,24 @@ func endLive(opts *liveOptions, stdout, stderr io.Writer, live *capture.Live, pw
 			// line it starts a new one, and should it fail, it is
 			// counted as they are (the error below).
 			before := lines.lost()
-			writeCaptureRecord(lines.writer(), opts.JSON, opts.Observer, ifaces, kstats, n, end.Sub(start), before)
+			writeCaptureRecordFiles(lines.writer(), opts.JSON, opts.Observer, ifaces, kstats, n, end.Sub(start), before, fc)
 			if lines.lost() > 0 {
 				// Records were lost (a full disk), or this one was:
 				// the kernel's counts still reach the admin, as the
 				// text line on standard error.
-				writeCaptureRecord(stderr, false, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost())
+				writeCaptureRecordFiles(stderr, false, opts.Observer, ifaces, kstats, n, end.Sub(start), lines.lost(), fc)
 			}
 		}
-		if pw != nil && writeErr == nil {
-			writeErr = pw.WriteStats(kstats, start, end)
-		}
 	}
-	if pw != nil {
-		if err := pw.Close(); writeErr == nil {
-			writeErr = err
-		}
+	var writeErr error
+	if cf != nil {
+		writeErr = cf.close(kstats, kerr == nil, start, end)
 	}
 	switch {
 	case runErr != nil:
 		return runErr
 	case writeErr != nil:
-		return fmt.Errorf("--write %s: %w", opts.Write, writeErr)
+		return writeErr
 	case lines.lost() > 0:
 		return fmt.Errorf("output: %d record%s lost to write errors", lines.lost(), plural(int(lines.lost())))
 	}
@@ -499,7 +507,7 @@ type captureIface struct {
 	Dropped      uint64 `json:"dropped"`
 	QueueFreezes uint64 `json:"queue_freezes"`
 	// Discarded: packets read from the ring after the capture was asked
-	// to stop (-c, a write error), counted and not analysed.
+	// to stop (-c), counted and not analysed.
 	Discarded uint64 `json:"discarded,omitempty"`
 }
 
@@ -511,11 +519,35 @@ type captureRecord struct {
 	Dropped    uint64         `json:"dropped"`
 	Interfaces []captureIface `json:"interfaces"`
 	// Discarded: of Received, the packets read after the capture was
-	// asked to stop (-c, a write error), not analysed; absent when none.
+	// asked to stop (-c), not analysed; absent when none.
 	Discarded uint64 `json:"discarded,omitempty"`
 	// RecordsLost: records the output could not write (a full disk);
 	// absent when none.
 	RecordsLost uint64 `json:"records_lost,omitempty"`
+	fileCounts
+}
+
+// fileCounts is what befell live's files: --write packets not saved (a
+// full disk), --write files opened beyond the first (SIGHUP), --output
+// reopens that failed (the records went on to the file open before).
+// Absent when none.
+type fileCounts struct {
+	WriteNotWritten    uint64 `json:"write_packets_not_written,omitempty"`
+	WriteFilesReopened uint64 `json:"write_files_reopened,omitempty"`
+	OutputReopenFailed uint64 `json:"output_reopen_failures,omitempty"`
+}
+
+// filesCounts reads cf's and out's counters (either may be nil).
+func filesCounts(cf *captureFile, out *reopenFile) fileCounts {
+	var c fileCounts
+	if cf != nil {
+		c.WriteNotWritten = cf.notWritten.Load()
+		c.WriteFilesReopened = cf.reopened.Load()
+	}
+	if out != nil {
+		c.OutputReopenFailed = out.failed.Load()
+	}
+	return c
 }
 
 // writeCaptureSummary adds the kernel's counters after the summary: a
@@ -527,7 +559,13 @@ func writeCaptureSummary(w io.Writer, asJSON bool, observer string, ifaces []cap
 // writeCaptureRecord is writeCaptureSummary with the count of records the
 // output lost to write errors.
 func writeCaptureRecord(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration, lost uint64) error {
-	rec := captureRecord{Type: "capture", Packets: n, Seconds: float64(d.Round(time.Millisecond).Milliseconds()) / 1000, Interfaces: []captureIface{}, RecordsLost: lost}
+	return writeCaptureRecordFiles(w, asJSON, observer, ifaces, ks, n, d, lost, fileCounts{})
+}
+
+// writeCaptureRecordFiles is writeCaptureRecord with what befell live's
+// files.
+func writeCaptureRecordFiles(w io.Writer, asJSON bool, observer string, ifaces []capture.Interface, ks []capture.IfaceStats, n uint64, d time.Duration, lost uint64, fc fileCounts) error {
+	rec := captureRecord{Type: "capture", Packets: n, Seconds: float64(d.Round(time.Millisecond).Milliseconds()) / 1000, Interfaces: []captureIface{}, RecordsLost: lost, fileCounts: fc}
 	workers := false // several per interface: each socket names its worker
 	for _, s := range ks {
 		workers = workers || s.Worker > 0
@@ -569,6 +607,15 @@ func writeCaptureRecord(w io.Writer, asJSON bool, observer string, ifaces []capt
 	}
 	if lost > 0 {
 		line += fmt.Sprintf("; output: %d line%s lost to write errors", lost, plural(int(lost)))
+	}
+	if k := fc.OutputReopenFailed; k > 0 {
+		line += fmt.Sprintf("; output: %d reopen%s after SIGHUP failed (the lines went on to the file open before)", k, plural(int(k)))
+	}
+	if k := fc.WriteNotWritten; k > 0 {
+		line += fmt.Sprintf("; --write: %d packet%s not written", k, plural(int(k)))
+	}
+	if k := fc.WriteFilesReopened; k > 0 {
+		line += fmt.Sprintf("; --write: %d new file%s after SIGHUP", k, plural(int(k)))
 	}
 	_, err := fmt.Fprintln(w, line)
 	return err
@@ -657,14 +704,18 @@ type reopenFile struct {
 	name   string
 	f      *os.File
 	asked  atomic.Bool
+	failed atomic.Uint64 // reopens that failed (the metrics, the capture record)
 	stderr io.Writer
 	// onReopen, when set, is given the old file just before it is
 	// closed for the new one (outputSink.reopened).
 	onReopen func(old io.Writer)
 }
 
-func openReopenFile(name string, stderr io.Writer) (*reopenFile, error) {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+// openReopenFile opens the --output file; one it creates is given to
+// owner, the user the capture drops to: logrotate's `create` gives the
+// new file the old one's owner, which the reopen runs as.
+func openReopenFile(name string, owner fileOwner, stderr io.Writer) (*reopenFile, error) {
+	f, err := openAppendOwned(name, owner)
 	if err != nil {
 		return nil, fmt.Errorf("--output: %w", err)
 	}
@@ -674,15 +725,26 @@ func openReopenFile(name string, stderr io.Writer) (*reopenFile, error) {
 func (r *reopenFile) Write(b []byte) (int, error) { return r.f.Write(b) }
 func (r *reopenFile) Close() error                { return r.f.Close() }
 
-// onHUP makes SIGHUP ask r for a reopen until stop is called (hupRouter).
-// Without a file to reopen (r nil) SIGHUP is ignored, with a line on
-// stderr: its default action would end the capture with no summary, and
-// logrotate's postrotate may signal every ftpsniff, not only the one
-// with -o.
-func onHUP(r *reopenFile, stderr io.Writer) (stop func()) {
+// onHUP makes SIGHUP ask r (--output) and cf (--write) for a reopen, and
+// set reclaim (--extract: count again what the folder holds), until stop
+// is called (hupRouter). With none of them SIGHUP is ignored, with a
+// line on stderr: its default action would end the capture with no
+// summary, and logrotate's postrotate may signal every ftpsniff, not
+// only the one with -o.
+func onHUP(r *reopenFile, cf *captureFile, reclaim *atomic.Bool, stderr io.Writer) (stop func()) {
 	var to func()
-	if r != nil {
-		to = func() { r.asked.Store(true) }
+	if r != nil || cf != nil || reclaim != nil {
+		to = func() {
+			if r != nil {
+				r.asked.Store(true)
+			}
+			if cf != nil {
+				cf.asked.Store(true)
+			}
+			if reclaim != nil {
+				reclaim.Store(true)
+			}
+		}
 	}
 	return hups.route(to, stderr)
 }
@@ -696,6 +758,9 @@ func (r *reopenFile) reopenIfAsked() {
 	}
 	f, err := os.OpenFile(r.name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
+		// Counted (metrics, capture record): a shipper tailing the name
+		// gets nothing from now on.
+		r.failed.Add(1)
 		fmt.Fprintf(r.stderr, "ftpsniff: --output: reopen after SIGHUP: %v; still writing to the file open before\n", err)
 		return
 	}

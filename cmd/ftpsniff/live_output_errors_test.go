@@ -149,7 +149,7 @@ func TestLiveOutputReopenAfterWriteErrors(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "ftp.jsonl")
 	var stderr bytes.Buffer
-	r, err := openReopenFile(name, &stderr)
+	r, err := openReopenFile(name, fileOwner{}, &stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestLiveSIGHUPWithoutOutput(t *testing.T) {
 		if err != nil {
 			os.Exit(3)
 		}
-		stop := onHUP(nil, pw)
+		stop := onHUP(nil, nil, nil, pw)
 		defer stop()
 		syscall.Kill(os.Getpid(), syscall.SIGHUP)
 		line := make([]byte, 200)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -164,11 +165,9 @@ type liveWorkers struct {
 	shared  *sharedAnalysis
 	workers []*liveWorker
 
-	pw       *capture.PcapngWriter // --write; nil without
-	pwMu     sync.Mutex
-	writeErr error         // the first --write error; under pwMu
-	stop     atomic.Bool   // a worker asked every worker to stop
-	counted  atomic.Uint64 // packets taken, with --count
+	cf      *captureFile  // --write; nil without
+	pwMu    sync.Mutex    // holds cf
+	counted atomic.Uint64 // packets taken, with --count
 	// numbered: packets numbered so far over all workers, so that a
 	// packet number names one packet (with --write, the file's).
 	numbered atomic.Uint64
@@ -178,6 +177,7 @@ type liveWorkers struct {
 	// lines is the output under the metrics wrapper, ticked once a
 	// second at the workers' packet clock (flushEach.tick).
 	lines *flushEach
+	notes liveNotes // said in the stream (under a.mu)
 }
 
 // newLiveWorkers builds n workers around out, the output every worker
@@ -200,7 +200,7 @@ func newLiveWorkers(opts *liveOptions, src workerCapture, n int, out output) *li
 }
 
 // run reads packets with every worker until ctx ends, --count packets
-// were taken, --write fails or a socket fails (the error returned).
+// were taken or a socket fails (the error returned).
 func (r *liveWorkers) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -214,9 +214,6 @@ func (r *liveWorkers) run(ctx context.Context) error {
 			select {
 			case <-t.C:
 				r.second()
-				if r.stop.Load() {
-					cancel() // --write failed: stop even if no packet comes
-				}
 			case <-tickDone:
 				return
 			}
@@ -263,14 +260,10 @@ func (r *liveWorkers) packet(w *liveWorker, data []byte, ci gopacket.CaptureInfo
 		last = k == r.opts.Count
 	}
 	var num uint64
-	if r.pw != nil {
+	if r.cf != nil {
 		r.pwMu.Lock()
 		num = r.numbered.Add(1) // under the lock: the packet's place in the file
-		if r.writeErr == nil {
-			if r.writeErr = r.pw.WritePacket(iface, data, ci); r.writeErr != nil {
-				r.stop.Store(true)
-			}
-		}
+		r.cf.packet(iface, data, ci)
 		r.pwMu.Unlock()
 	} else {
 		num = r.numbered.Add(1)
@@ -281,7 +274,7 @@ func (r *liveWorkers) packet(w *liveWorker, data []byte, ci gopacket.CaptureInfo
 	if w.due.Load() && w.due.Swap(false) {
 		w.publish()
 	}
-	return last || r.stop.Load()
+	return last
 }
 
 // second runs once a second in its own goroutine: the --write file, the
@@ -291,13 +284,10 @@ func (r *liveWorkers) second() {
 	for _, w := range r.workers {
 		w.due.Store(true)
 	}
-	if r.pw != nil {
+	if r.cf != nil {
 		r.pwMu.Lock()
-		if r.writeErr == nil {
-			if r.writeErr = r.pw.Flush(); r.writeErr != nil {
-				r.stop.Store(true)
-			}
-		}
+		r.cf.flush()
+		r.cf.reopenIfAsked()
 		r.pwMu.Unlock()
 	}
 	a := r.shared
@@ -318,13 +308,19 @@ func (r *liveWorkers) second() {
 		// Between records: no record is being written while a.mu is held.
 		r.outFile.reopenIfAsked()
 	}
-	if !r.st.on && r.m == nil {
-		return
+	var ks []capture.IfaceStats
+	kerr := errNoSource
+	if r.src != nil {
+		ks, kerr = r.src.Stats()
 	}
-	ks, kerr := r.src.Stats()
 	snap := r.snapshot(ks)
 	if r.m != nil {
 		r.m.snap.update(snap)
+	}
+	if r.lines != nil {
+		for _, l := range r.notes.check(snap) {
+			r.lines.note(l)
+		}
 	}
 	if r.st.on {
 		drops := uint64(0)
@@ -338,10 +334,13 @@ func (r *liveWorkers) second() {
 	}
 }
 
+// errNoSource: no capture to ask for the kernel's counters (tests).
+var errNoSource = errors.New("no capture source")
+
 // snapshot adds up what the workers published. Called with a.mu held (the
 // diagnoser's counters), or once the workers have stopped.
 func (r *liveWorkers) snapshot(kernel []capture.IfaceStats) snapshot {
-	s := snapshot{Kernel: kernel, Omitted: r.shared.p.diag.Omitted(), OutputLost: r.lines.lost()}
+	s := snapshot{Kernel: kernel, Omitted: r.shared.p.diag.Omitted(), OutputLost: r.lines.lost(), Files: filesCounts(r.cf, r.outFile)}
 	for _, w := range r.workers {
 		p := w.published()
 		addCounters(&s.Decode, p.Decode)
@@ -392,13 +391,6 @@ func (r *liveWorkers) finish() error {
 		return err
 	}
 	return p.failOnError()
-}
-
-// writeError is the first --write error.
-func (r *liveWorkers) writeError() error {
-	r.pwMu.Lock()
-	defer r.pwMu.Unlock()
-	return r.writeErr
 }
 
 // addCounters adds every integer field of src to dst's: the counters of

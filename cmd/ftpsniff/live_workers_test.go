@@ -706,9 +706,9 @@ func TestLiveWorkersPacketNumbersNameWrittenPackets(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	r := newLiveWorkers(opts, f, n, newLiveOutputFor(&opts.analysisOptions, &buf, io.Discard, nil))
-	r.pw = pw
+	r.cf = &captureFile{name: path, path: path, f: file, pw: pw, ifaces: ifaces, stderr: io.Discard}
 	runUntilDelivered(t, f, r)
-	if err := pw.Close(); err != nil {
+	if err := r.cf.close(nil, false, time.Time{}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 

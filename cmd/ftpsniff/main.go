@@ -88,8 +88,8 @@ func (e findingsError) Error() string { return fmt.Sprintf("%d findings at or ab
 // logrotate's postrotate (pkill -HUP -x ftpsniff, docs/json.md) signals
 // every ftpsniff, and the default action would end a `read` of a pipe, or
 // a `live` still opening its sockets, without its summary. Once live's
-// --output file is open, SIGHUP asks for its reopening (onHUP); otherwise
-// it is said on standard error and ignored.
+// --output, --write and --extract are open, SIGHUP asks for their
+// reopening (onHUP); otherwise it is said on standard error and ignored.
 var hups hupRouter
 
 type hupRouter struct {

@@ -141,6 +141,8 @@ type snapshot struct {
 	OpenSessions     int
 	OpenExpectations int
 	OutputLost       uint64 // records the output could not write
+	Files            fileCounts
+	Extract          *extractCounters // --extract; nil without
 }
 
 // snapshotCollector exports the latest snapshot. Counters of the decoder
@@ -166,6 +168,11 @@ type snapshotCollector struct {
 	openSess    *prometheus.Desc
 	openExp     *prometheus.Desc
 	outputLost  *prometheus.Desc
+	reopenFail  *prometheus.Desc
+	notWritten  *prometheus.Desc
+	newFiles    *prometheus.Desc
+	// --extract's, exported only with it
+	exFiles, exBytes, exHeld, exNotWritten, exCut, exReclaimed *prometheus.Desc
 }
 
 // decodeLimits are the decode.Stats fields that count a bound being hit;
@@ -210,6 +217,15 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 		openExp:    prometheus.NewDesc("ftpsniff_expectations_open", "Announced data endpoints armed or connected, not yet final.", nil, nil),
 		outputLost: prometheus.NewDesc("ftpsniff_output_records_lost_total", "Records (lines) the output could not write (a full disk, a failing file system): each dropped, not retried.", nil, nil),
 	}
+	c.reopenFail = prometheus.NewDesc("ftpsniff_output_reopen_failures_total", "Reopens of the -o file after SIGHUP that failed: the records went on to the file open before (moved away by logrotate), not to the name a shipper tails.", nil, nil)
+	c.notWritten = prometheus.NewDesc("ftpsniff_write_packets_not_written_total", "Packets not saved to the --write file (a write failed, a full disk, until SIGHUP opens a new file); analysed all the same.", nil, nil)
+	c.newFiles = prometheus.NewDesc("ftpsniff_write_files_reopened_total", "--write files opened after SIGHUP (rotation), the first not counted.", nil, nil)
+	c.exFiles = prometheus.NewDesc("ftpsniff_extract_files_total", "Files --extract created.", nil, nil)
+	c.exBytes = prometheus.NewDesc("ftpsniff_extract_bytes_total", "Bytes --extract wrote to its files (holes not included).", nil, nil)
+	c.exHeld = prometheus.NewDesc("ftpsniff_extract_folder_bytes", "Bytes (holes included) of the files this run wrote and still has in the --extract folder, as counted against --extract-max-total.", nil, nil)
+	c.exNotWritten = prometheus.NewDesc("ftpsniff_extract_files_not_written_total", "Transfers whose file --extract did not write, by reason: open (--extract-max-open), files (the files bound), full (--extract-max-total), name (every name taken), error (the file could not be created), encrypted, no_command, not_reassembled.", []string{"reason"}, nil)
+	c.exCut = prometheus.NewDesc("ftpsniff_extract_files_cut_total", "Files --extract cut short at a bound: file (--extract-max-file), full (--extract-max-total).", []string{"limit"}, nil)
+	c.exReclaimed = prometheus.NewDesc("ftpsniff_extract_files_reclaimed_total", "Files this run wrote that were removed from the --extract folder since: no longer counted against its bounds.", nil, nil)
 	c.afterExpiry = prometheus.NewDesc("ftpsniff_data_syns_after_expiry", "SYNs to the endpoint of an announcement that had expired unused, from the peer that was to connect: nothing waited for them any more, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	c.toTaken = prometheus.NewDesc("ftpsniff_data_syns_to_taken_endpoint", "SYNs to a data endpoint another connection had taken within the expectation timeout, from another source: a client's retry from a new port, or other hosts trying the port; not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	for _, f := range jsonFields(reflect.TypeOf(decode.Stats{})) {
@@ -258,7 +274,8 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost} {
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost,
+		c.reopenFail, c.notWritten, c.newFiles, c.exFiles, c.exBytes, c.exHeld, c.exNotWritten, c.exCut, c.exReclaimed} {
 		ch <- d
 	}
 }
@@ -307,6 +324,29 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.openSess, prometheus.GaugeValue, float64(s.OpenSessions))
 	ch <- prometheus.MustNewConstMetric(c.openExp, prometheus.GaugeValue, float64(s.OpenExpectations))
 	ch <- prometheus.MustNewConstMetric(c.outputLost, prometheus.CounterValue, float64(s.OutputLost))
+	ch <- prometheus.MustNewConstMetric(c.reopenFail, prometheus.CounterValue, float64(s.Files.OutputReopenFailed))
+	ch <- prometheus.MustNewConstMetric(c.notWritten, prometheus.CounterValue, float64(s.Files.WriteNotWritten))
+	ch <- prometheus.MustNewConstMetric(c.newFiles, prometheus.CounterValue, float64(s.Files.WriteFilesReopened))
+	if x := s.Extract; x != nil {
+		f := x.Files
+		counter := func(d *prometheus.Desc, v int64, labels ...string) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+		}
+		counter(c.exFiles, f.Files)
+		counter(c.exBytes, f.Bytes)
+		ch <- prometheus.MustNewConstMetric(c.exHeld, prometheus.GaugeValue, float64(x.Held))
+		counter(c.exNotWritten, f.RefusedOpen, "open")
+		counter(c.exNotWritten, f.RefusedFiles, "files")
+		counter(c.exNotWritten, f.RefusedFull, "full")
+		counter(c.exNotWritten, f.RefusedName, "name")
+		counter(c.exNotWritten, x.CreateErrors, "error")
+		counter(c.exNotWritten, x.Encrypted+x.EncryptedSession, "encrypted")
+		counter(c.exNotWritten, x.NoCommand+x.NoCommandTLS, "no_command")
+		counter(c.exNotWritten, x.NotReassembled, "not_reassembled")
+		counter(c.exCut, f.CutFile, "file")
+		counter(c.exCut, f.CutFull, "full")
+		counter(c.exReclaimed, f.Reclaimed)
+	}
 }
 
 // serverLabels decides which servers have a "server" label of their own:

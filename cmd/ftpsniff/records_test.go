@@ -428,7 +428,7 @@ func gathered(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 func TestOutputReopen(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "ftp.jsonl")
-	r, err := openReopenFile(name, os.Stderr)
+	r, err := openReopenFile(name, fileOwner{}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}

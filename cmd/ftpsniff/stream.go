@@ -56,7 +56,35 @@ func newStreamOutput(w *bufio.Writer, p *palette, showPass bool) *streamOutput {
 	o := &streamOutput{w: w, p: p, showPass: showPass, totals: newTextOutput(w, p, showPass), greeted: map[*track.Session]int{}, events: map[*track.Session]int{}}
 	o.sbuf = bufio.NewWriter(&o.scratch)
 	o.lines = newTextOutput(o.sbuf, p, showPass)
+	o.lines.printedOnce = &printedOnce{first: map[collapseKey]int{}}
 	return o
+}
+
+// printedOnce is the stream's memory of the findings it printed in full,
+// by read's collapse key (server, code, severity, the advice's shape),
+// each with the session it was printed in: one that comes back (the
+// cleartext-login note of every anonymous session) takes one line, "as in
+// session N above", as read's transcript does. At most printedOnceMax
+// keys: past them, new kinds are printed in full every time.
+type printedOnce struct{ first map[collapseKey]int }
+
+const printedOnceMax = 4096
+
+// seen tells whether a finding of f's kind was printed in full before,
+// and in which session; if not, f is to be printed and is remembered.
+func (p *printedOnce) seen(f *diagnose.Finding) (int, bool) {
+	if p == nil || f.Session == nil {
+		return 0, false
+	}
+	s := f.Session
+	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
+	if first, ok := p.first[k]; ok {
+		return first, true
+	}
+	if len(p.first) < printedOnceMax {
+		p.first[k] = s.ID
+	}
+	return 0, false
 }
 
 // emit writes what f printed through o.lines, one prefixed line at a time.
@@ -429,6 +457,25 @@ func (f *flushEach) Flush() error {
 		return nil
 	}
 	return f.err
+}
+
+// note says line in the stream, between records, on a line of its own
+// ("[ftpsniff] ..."): the text stream is read as it comes. JSON and Zeek
+// lines have no place for it: it goes to stderr, after "ftpsniff: ".
+func (f *flushEach) note(line string) {
+	o, ok := f.out.(*streamOutput)
+	if !ok {
+		if f.sink != nil && f.sink.stderr != nil {
+			if f.before != nil {
+				f.before()
+			}
+			fmt.Fprintf(f.sink.stderr, "ftpsniff: %s\n", line)
+		}
+		return
+	}
+	o.w.WriteString(o.p.warn.Sprint("[ftpsniff] " + line))
+	o.w.WriteString("\n")
+	f.flush()
 }
 
 // writer writes straight to the output's destination, through the sink

@@ -78,11 +78,14 @@ type textOutput struct {
 	policy   string // the policy block, repeated by a summary viewAuto switched to
 	collapse *collapser
 	short    map[*diagnose.Finding]*collapsed // repeated findings: one line
-	failed   failedList
-	sel      *sessionSelector
-	hidden   int // sessions the selection left out
-	selected int // sessions the selection kept, continuations too
-	lastID   int // the highest session number seen
+	// printedOnce, live's stream only: findings printed in full so far
+	// this run; one that came back takes one line.
+	printedOnce *printedOnce
+	failed      failedList
+	sel         *sessionSelector
+	hidden      int // sessions the selection left out
+	selected    int // sessions the selection kept, continuations too
+	lastID      int // the highest session number seen
 }
 
 func newTextOutput(w *bufio.Writer, p *palette, showPass bool) *textOutput {
@@ -1055,6 +1058,14 @@ func (o *textOutput) finding(f *diagnose.Finding) {
 	pad := strings.Repeat(" ", 15)
 	col := o.severityColor(f.Severity)
 	head := col.Sprintf("!! %s %s:", f.Severity, f.Code)
+	if first, ok := o.printedOnce.seen(f); ok {
+		if f.Session.ID == first {
+			o.printf("%s%s %s\n", pad, head, o.p.dim.Sprint("again, as above"))
+		} else {
+			o.printf("%s%s %s\n", pad, head, o.p.dim.Sprintf("as in session %d above", first))
+		}
+		return
+	}
 	if e := o.short[f]; e != nil {
 		if f.Session != nil && f.Session.ID == e.first {
 			// Again in the session shown in full above: the server block

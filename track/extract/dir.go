@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sync"
 )
 
@@ -82,6 +83,11 @@ type Stats struct {
 	CutFileBytes int64 `json:"cut_file_bytes"`
 	CutFull      int64 `json:"cut_full"` // files cut at MaxTotalBytes
 	CutFullBytes int64 `json:"cut_full_bytes"`
+	// Reclaimed, ReclaimedBytes: files this Dir wrote that Reclaim found
+	// removed (or truncated) by someone else, and their bytes (holes
+	// included): no longer counted against MaxFiles and MaxTotalBytes.
+	Reclaimed      int64 `json:"reclaimed,omitempty"`
+	ReclaimedBytes int64 `json:"reclaimed_bytes,omitempty"`
 }
 
 // Transfer says which transfer a file holds; the tracker's Session,
@@ -110,6 +116,19 @@ type Dir struct {
 	total  int64 // bytes reserved by all writers
 	st     Stats
 	closed bool
+	// kept: the files closed, by name, with the bytes (holes included)
+	// each still counts in total; Reclaim looks for them. At most
+	// MaxFiles entries (a name and a size each).
+	kept []keptFile
+	// refusedAt: RefusedFull+RefusedFiles at the last Reclaim, so
+	// Refused tells whether a bound refused a file since.
+	refusedAt int64
+}
+
+// keptFile is a closed file Reclaim may find gone.
+type keptFile struct {
+	name string
+	size int64
 }
 
 // Open opens dir for extraction, creating it (mode 0700, parents
@@ -138,6 +157,14 @@ func (d *Dir) Path() string { return d.path }
 
 // Limits are the bounds in force, defaults filled in.
 func (d *Dir) Limits() Limits { return d.lim }
+
+// Held is what the files of this Dir count against MaxTotalBytes now:
+// their bytes and holes, minus what Reclaim found removed.
+func (d *Dir) Held() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.total
+}
 
 // Stats returns the counters so far.
 func (d *Dir) Stats() Stats {
@@ -177,7 +204,7 @@ func (d *Dir) Create(t Transfer) (*Writer, error) {
 	case d.st.Open >= d.lim.MaxOpen:
 		d.st.RefusedOpen++
 		return nil, ErrTooManyOpen
-	case d.st.Files >= int64(d.lim.MaxFiles):
+	case d.st.Files-d.st.Reclaimed >= int64(d.lim.MaxFiles):
 		d.st.RefusedFiles++
 		return nil, ErrTooManyFiles
 	case d.total >= d.lim.MaxTotalBytes:
@@ -285,9 +312,75 @@ func (d *Dir) countCut(why limitCut, bytes int64, first bool) {
 	*b += bytes
 }
 
-// release is a writer's Close.
-func (d *Dir) release() {
+// release is a writer's Close: name stays counted with size bytes
+// (holes included) until Reclaim finds it gone.
+func (d *Dir) release(name string, size int64) {
 	d.mu.Lock()
 	d.st.Open--
+	d.kept = append(d.kept, keptFile{name, size})
 	d.mu.Unlock()
+}
+
+// RefusedSince tells whether MaxTotalBytes or MaxFiles refused a file
+// since the last Reclaim: whether a Reclaim could let files be written
+// again.
+func (d *Dir) RefusedSince() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.st.RefusedFull+d.st.RefusedFiles != d.refusedAt
+}
+
+// Reclaim looks for the files this Dir wrote and closed: one removed
+// (or replaced, or truncated) since is no longer counted against
+// MaxTotalBytes and MaxFiles, so an admin who frees the folder lets a
+// long capture write files again; what stays on disk stays counted. It
+// returns the files and bytes given back. Its Lstat calls are made
+// without the lock: writers go on meanwhile.
+func (d *Dir) Reclaim() (files, bytes int64) {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return 0, 0
+	}
+	kept := slices.Clone(d.kept)
+	d.refusedAt = d.st.RefusedFull + d.st.RefusedFiles
+	d.mu.Unlock()
+
+	gone := make(map[int]int64) // index in kept -> bytes given back
+	for i, k := range kept {
+		fi, err := d.root.Lstat(k.name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist), err == nil && !fi.Mode().IsRegular():
+			gone[i] = k.size
+		case err == nil && fi.Size() < k.size:
+			gone[i] = k.size - fi.Size()
+		}
+	}
+	if len(gone) == 0 {
+		return 0, 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	// Entries appended since the copy come after it: indexes hold.
+	out := d.kept[:0]
+	for i, k := range d.kept {
+		freed, ok := gone[i]
+		if !ok {
+			out = append(out, k)
+			continue
+		}
+		bytes += freed
+		if freed < k.size { // truncated: still there, smaller
+			k.size -= freed
+			out = append(out, k)
+			continue
+		}
+		files++
+	}
+	clear(d.kept[len(out):])
+	d.kept = out
+	d.total -= bytes
+	d.st.Reclaimed += files
+	d.st.ReclaimedBytes += bytes
+	return files, bytes
 }

@@ -56,13 +56,17 @@
 //   - Limits.MaxTotalBytes (default 10 GiB): the size of all files
 //     together, holes included; the file that reaches it is cut ("cut at
 //     the folder limit"; CutFull, CutFullBytes), and Create fails with
-//     ErrFolderFull afterwards (RefusedFull). Holes are sparse and take
+//     ErrFolderFull afterwards (RefusedFull). It bounds what the Dir has
+//     in the folder: Reclaim counts back the files it wrote that were
+//     removed or truncated since (Reclaimed, ReclaimedBytes), for a live
+//     capture whose admin frees the folder; MaxFiles likewise. Holes are sparse and take
 //     no disk, but each of their bytes is hashed (as zeros, about 3 s a
 //     GiB), so they count here like written ones (Stats.HoleBytes says
 //     how many).
 //   - 100 names tried per file (RefusedName); MaxBaseBytes of base name.
 //   - Memory: a 64 KiB write buffer per open writer (4 MiB at the default
-//     MaxOpen), 512 bytes for sniffing, and the first 16 gaps of a file
+//     MaxOpen), the name and size of each file closed (for Reclaim: at
+//     most MaxFiles), 512 bytes for sniffing, and the first 16 gaps of a file
 //     as reasons (the rest summed up in one).
 //
 // # Gaps and hashes

@@ -287,7 +287,7 @@ func (w *Writer) Close(fin Final) (FileRecord, error) {
 		return FileRecord{}, ErrClosed
 	}
 	w.closed = true
-	defer w.d.release()
+	defer func() { w.d.release(w.name, w.reserved+w.reservedHoles) }()
 	err := w.err
 	if err == nil {
 		err = w.finish()
@@ -302,7 +302,9 @@ func (w *Writer) Close(fin Final) (FileRecord, error) {
 	// reached the file: its size and hashes are those of what did, and the
 	// folder's counters give back the rest.
 	w.size = w.disk
-	w.d.unreserve(w.reserved-w.diskBytes, w.reservedHoles-(w.disk-w.diskBytes))
+	back, backHoles := w.reserved-w.diskBytes, w.reservedHoles-(w.disk-w.diskBytes)
+	w.d.unreserve(back, backHoles)
+	w.reserved, w.reservedHoles = w.reserved-back, w.reservedHoles-backHoles
 	r := w.record(fin)
 	if short := w.stream - w.disk; short > 0 {
 		r.Reasons = append(r.Reasons, "the file on disk is short: it holds the first "+strconv.FormatInt(w.disk, 10)+
