@@ -62,6 +62,11 @@ func (t *Tracker) holdAfterEnd(sess *Session, reason EndReason) *DataConn {
 		// A server connects for a PORT only after a transfer command.
 		return nil
 	}
+	if dc.Command != nil && dc.Command.Status != StatusPending {
+		// Its transfer command had its final reply (a 550 refusing it,
+		// a 226, a 425): no connection comes for it now.
+		return nil
+	}
 	if len(t.afterEnd) >= maxAfterEnd {
 		t.afterEnd = slices.DeleteFunc(t.afterEnd, func(x *DataConn) bool { return !waitsAfterEnd(x) })
 	}

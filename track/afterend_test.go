@@ -172,3 +172,41 @@ func TestAnnouncementsAfterCloseBounded(t *testing.T) {
 		t.Errorf("%d sessions reported, %d still held", len(s.rec.ended), len(s.trk.afterEnd))
 	}
 }
+
+// TestRefusedTransferHoldsNoSessionAfterClose: an announcement whose
+// transfer command had its final reply (a 550 refusing a STOR, a 226)
+// gets no connection after the control connection closes, so the
+// session's record comes at its close, not up to afterEndWait later:
+// held, a busy server's refused uploads delayed every such session and
+// reordered the output.
+func TestRefusedTransferHoldsNoSessionAfterClose(t *testing.T) {
+	for _, tc := range []struct {
+		name, verb, announce string
+		code                 int
+	}{
+		{"PORT, STOR refused", "STOR", "PORT", 550},
+		{"PASV, RETR refused", "RETR", "PASV", 550},
+		{"PASV, RETR 425", "RETR", "PASV", 425},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			if tc.announce == "PORT" {
+				s.cmd("PORT", "192,0,2,99,156,64")
+				s.reply(200, "PORT command successful.")
+			} else {
+				s.cmd("PASV", "")
+				s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			}
+			s.cmd(tc.verb, "f")
+			s.reply(tc.code, "No.")
+			s.cmd("QUIT", "")
+			s.reply(221, "Goodbye.")
+			s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
+			if len(s.rec.ended) != 1 {
+				t.Errorf("%d sessions reported at the close, want 1 (nothing waits for a connection)", len(s.rec.ended))
+			}
+			s.trk.Finish()
+		})
+	}
+}
