@@ -47,6 +47,9 @@ var faultCaptures = map[string][]string{
 	"control-reject-icmp.pcap": {CodeControlUnreachable},
 	"control-drop.pcap":        {CodeControlUnanswered},
 	"control-synack-drop.pcap": {CodeControlUnanswered},
+	// Server dialects: its third session is an IIS greeting of 530 to a
+	// client address its IP restrictions turn away.
+	"server-dialects.pcap": {CodeSessionRefused},
 	// pyftpdlib connecting back at the PORT to a client whose firewall
 	// rejects or drops it: its 425/421 answers the PORT (active-blocked
 	// alone speaks).

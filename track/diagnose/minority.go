@@ -918,6 +918,9 @@ type passivePeer struct {
 	to            netip.AddrPort
 	at            int64 // Unix nanoseconds
 	session, data int
+	// clear: its session's control connection was not encrypted, so
+	// a firewall's FTP helper may have read its 227 and let it in.
+	clear bool
 }
 
 // maxPassivePeers bounds passivePeers: the last thousand or so passive
@@ -932,19 +935,25 @@ func (p *passivePeers) through(s *track.Session, dc *track.DataConn) {
 		p.ring = make([]passivePeer, maxPassivePeers)
 	}
 	p.ring[p.next] = passivePeer{cli: s.Client.Addr().Unmap(), to: netip.AddrPortFrom(dc.Server.Addr().Unmap(), dc.Server.Port()),
-		at: connTime(dc).UnixNano(), session: s.ID, data: dc.ID}
+		at: connTime(dc).UnixNano(), session: s.ID, data: dc.ID, clear: !s.Encrypted}
 	p.next = (p.next + 1) % maxPassivePeers
 	p.n = min(p.n+1, maxPassivePeers)
 }
 
 // before is the latest passive data connection of s's client that got
 // through to dc's endpoint before dc was tried, if the ring holds one.
+// One of a clear session does not count for an encrypted one: a
+// firewall's FTP helper may have let the first in from its 227, and it
+// cannot read the second's (nothing changed since but the encryption).
 func (p *passivePeers) before(s *track.Session, dc *track.DataConn) (priorOK, bool) {
 	cli, to := s.Client.Addr().Unmap(), netip.AddrPortFrom(dc.Server.Addr().Unmap(), dc.Server.Port())
 	tried := connTime(dc).UnixNano()
 	var best *passivePeer
 	for i := range p.n {
 		e := &p.ring[i]
+		if e.clear && s.Encrypted {
+			continue
+		}
 		if e.cli == cli && e.to == to && e.at < tried && (best == nil || e.at > best.at) {
 			best = e
 		}

@@ -31,22 +31,27 @@ func TestPassiveDropAfterSamePortWorkedIsAChange(t *testing.T) {
 		client string // address
 		port   int    // the endpoint's port
 		ok     bool
+		tls    bool // its control connection encrypted
 	}
 	for _, tc := range []struct {
 		name   string
 		conns  []conn // each its own session; the last is the one dropped
 		before bool
 	}{
-		{"the same client and port earlier (single-port-range)", []conn{{cli, 21000, true}, {cli, 21000, true}, {cli, 21000, false}}, true},
-		{"another client on that port", []conn{{"198.51.100.21", 21000, true}, {cli, 21000, false}}, false},
-		{"the same client on another port", []conn{{cli, 21001, true}, {cli, 21000, false}}, false},
-		{"dropped first, nothing before it", []conn{{cli, 21000, false}}, false},
+		{"the same client and port earlier (single-port-range)", []conn{{cli, 21000, true, false}, {cli, 21000, true, false}, {cli, 21000, false, false}}, true},
+		{"another client on that port", []conn{{"198.51.100.21", 21000, true, false}, {cli, 21000, false, false}}, false},
+		{"the same client on another port", []conn{{cli, 21001, true, false}, {cli, 21000, false, false}}, false},
+		{"dropped first, nothing before it", []conn{{cli, 21000, false, false}}, false},
+		// A helper may have let the clear session's in from its 227 and
+		// cannot read the encrypted one's: nothing else need change.
+		{"clear before, encrypted dropped", []conn{{cli, 21000, true, false}, {cli, 21000, false, true}}, false},
+		{"encrypted before, encrypted dropped", []conn{{cli, 21000, true, true}, {cli, 21000, true, true}, {cli, 21000, false, true}}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ss []*track.Session
 			for i, c := range tc.conns {
 				s := sess(c.client+":60400", srv)
-				s.ID, s.Start = i+1, at(1000*i)
+				s.ID, s.Start, s.Encrypted = i+1, at(1000*i), c.tls
 				num := uint64(1000*i + 10)
 				ep := fmt.Sprintf("203.0.113.10:%d", c.port)
 				dc := announce(s, num, "PASV", ftp.ViaPASV, ep, 227, "Entering Passive Mode.")
