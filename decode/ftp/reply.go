@@ -195,10 +195,12 @@ func epsvAnomaly(code int, text string) ReplyAnomaly {
 // continued handles a line inside an open multi-line reply.
 //
 // Besides the RFC 959 terminator ("DDD " with the opening code), a line
-// of the opening code alone ("230"), or followed by a byte other than
-// SP, "-" or a digit ("230\tok"), ends the reply too, flagged
-// ReplyLooseEnd: servers that trim the terminator's trailing space send
-// a bare code, and the clients that talk to them end the reply there.
+// of the opening code alone ("230"), or followed by a TAB ("230\tok"),
+// ends the reply too, flagged ReplyLooseEnd: servers that trim the
+// terminator's trailing space send a bare code, and the clients that
+// talk to them end the reply there. Punctuation after the code is body
+// text ("230=====" a banner's rule, "213,x" a STAT line): RFC 959 ends a
+// reply only at "DDD SP", and curl and FileZilla read such lines so.
 // Python's ftplib (getmultiline) ends a multi-line reply at the first
 // line whose first three bytes are the code and whose fourth is not "-";
 // curl (ftp_endofresp, LASTLINE) at any line of three digits and a SP
@@ -211,7 +213,7 @@ func epsvAnomaly(code int, text string) ReplyAnomaly {
 func (r *ReplyReader) continued(line []byte) *Reply {
 	r.hasCand = false
 	code, ok := parseCode(line)
-	if ok && code == int(r.code) && (len(line) == 3 || line[3] != '-' && line[3] != ' ' && (line[3] < '0' || line[3] > '9')) {
+	if ok && code == int(r.code) && (len(line) == 3 || line[3] == '\t') {
 		return r.finish(string(line), code, r.anomaly|ReplyLooseEnd)
 	}
 	if ok && len(line) > 3 && (line[3] == ' ' || line[3] == '-') {

@@ -88,7 +88,11 @@ var replyTests = []struct {
 			one(227, "Entering Passive Mode (203,0,113,10,164,1)", 0, "227 Entering Passive Mode (203,0,113,10,164,1)")}},
 	{"code and TAB ends the reply", []string{"220-Welcome", "220\tready", "331 Password required"},
 		[]rev{one(220, "Welcome\n\tready", ReplyLooseEnd, "220-Welcome", "220\tready"), one(331, "Password required", 0, "331 Password required")}},
-	{"code and letter ends the reply", []string{"250-a", "250ok"}, []rev{one(250, "a\nok", ReplyLooseEnd, "250-a", "250ok")}},
+	// Punctuation or a letter after the code is body text (a banner's
+	// rule, a STAT line): only "DDD SP" ends a reply for RFC 959 and curl.
+	{"code and letter is text", []string{"250-a", "250ok", "250 done"}, []rev{one(250, "a\n250ok\ndone", 0, "250-a", "250ok", "250 done")}},
+	{"code and rule is text", []string{"230-Welcome", "230=====", "230 ok"}, []rev{one(230, "Welcome\n230=====\nok", 0, "230-Welcome", "230=====", "230 ok")}},
+	{"code and comma is text", []string{"213-Status", "213,x", "213 End"}, []rev{one(213, "Status\n213,x\nEnd", 0, "213-Status", "213,x", "213 End")}},
 	{"bare code after dropped lines", []string{"211-a", "b", "c", "211"}, []rev{one(211, "a\nb\nc\n", ReplyLooseEnd, "211-a", "b", "c", "211")}},
 	// Not a loose end: a digit after the code is another number ("2300
 	// MB free"), curl and net/textproto read it as text (ftplib would end

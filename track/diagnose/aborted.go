@@ -688,6 +688,12 @@ func greetingRefusal(s *track.Session) *track.Reply {
 	if last.Code < 400 || last.Code > 599 || last.Code == 421 {
 		return nil
 	}
+	if s.Desync || last.Secret {
+		// A capture gap, or client bytes the server had taken that the
+		// capture lacks (decode then hides a 530: it may echo a
+		// password): the 530 may answer a login the capture lost.
+		return nil
+	}
 	for i := range s.Greeting[:n-1] {
 		if !ftp.IsPreliminary(s.Greeting[i].Code) {
 			return nil
