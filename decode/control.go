@@ -962,6 +962,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.state = parseFTP
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
 	p.auth, p.passNext, p.gapHeldEnd = authNone, false, false
+	p.owed, p.greeted = 0, true // (the lines sent in TLS are not known; no greeting comes)
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine, LoneCR: true}
 	p.replies = ftp.ReplyReader{}

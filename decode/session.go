@@ -101,6 +101,16 @@ type sessionParser struct {
 	// not read): the client may have sent bytes the capture lacks. It
 	// stays set. (A word of its own: ReplyReader gave one up for it.)
 	clientOwed bool
+	// owed counts the client's lines not yet answered by a final reply
+	// (the greeting answers none: greeted), saturating; echoAhead is how
+	// many of them came before the line the echo check was armed for
+	// (armEcho): their final replies come first and do not end its
+	// window. Pipelined "USER bob\r\nPASS pw\r\n": the 331 answers the
+	// USER, the 530 that may repeat the password the PASS. (In the
+	// padding after clientOwed: no size change.)
+	owed, echoAhead uint8
+	// greeted: a final reply, or a 220 greeting, came from the server.
+	greeted bool
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -326,6 +336,14 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 					// else it vanished and its reply answered the next
 					// command.
 					p.split[d].Flush(p.clientLine)
+				} else {
+					// None of it was seen: no fingerprint can be kept,
+					// and a refusal up to its final reply may repeat it
+					// ("530 Login incorrect: bob/Hunter2") after the
+					// client's next command (echoLost), as reply's
+					// lostPass hides it when the reply comes first.
+					p.echoLen, p.echoAhead = echoLost, p.owed
+					p.lineOwed()
 				}
 				p.passNext = false
 				p.set(flagPassSent, true)
@@ -468,7 +486,7 @@ const maxCutTail = 8 + maxEcho
 // that names the file). A fingerprint already armed is kept: its line's
 // final reply is still due.
 func (p *sessionParser) armCutTail(data []byte) {
-	if p.echoLen != 0 {
+	if p.echoLen != 0 && p.echoLen != echoGap {
 		return
 	}
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -597,6 +615,7 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		// PASS known to be sent since the last USER (flagPassSent), so
 		// that a 331 after the gap asks for a password again (a retry
 		// whose USER and PASS segments the capture lost).
+		loggedIn := p.has(flagLoggedIn)
 		p.set(flagLoggedIn|flagPassSent, false)
 		// Could they hold the rest of a password line (passLost)?
 		need := len("PASS\r\n")
@@ -604,6 +623,15 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
+		if n >= need && !loggedIn && !p.passNext && p.echoLen == 0 {
+			// Before the login is known to be over, the lost bytes may
+			// hold a USER and PASS whose 530 repeats the password
+			// ("530 Login incorrect for bob/Hunter2") after the
+			// client's next line (a QUIT) is seen (echoGap). They
+			// count as one line awaiting its reply.
+			p.echoLen, p.echoAhead = echoGap, p.owed
+			p.lineOwed()
+		}
 		if !p.passNext && startsActiveAnnounce(p.split[d].Head(5)) {
 			// A PORT, EPRT or LPRT the gap cuts (tcpdump -s 72) is still
 			// the command its reply answers: delivered now, its endpoint
@@ -928,6 +956,9 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			word, rest, _ := sitePassword(string(s[5:]))
 			armSitePassEcho(p, word, rest)
 		}
+		if err != ftp.ErrEmptyLine {
+			p.lineOwed() // (a server answers junk too: 500)
+		}
 		p.emit(e)
 		return
 	}
@@ -967,8 +998,13 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		// though still lines of text.
 		e.Encrypts = true
 	}
+	p.lineOwed()
 	p.emit(e)
 }
+
+// lineOwed counts a client line (after its echo check was armed: the
+// lines before it are echoAhead) as awaiting its final reply (owed).
+func (p *sessionParser) lineOwed() { p.owed = min(p.owed+1, 255) }
 
 func (p *sessionParser) serverLine(l ftp.Line) {
 	p.set(flagLineEnded, true)
@@ -1037,10 +1073,30 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// reply's event: the scratch event is shared.)
 		p.split[dirClient].Flush(p.clientLine)
 	}
+	if lostPass && p.split[dirClient].Pending() == 0 {
+		p.lineOwed() // (the password line the gap took: this answers it)
+	}
+	// The server's first final reply, if a 120 or 220, is its greeting
+	// (its preliminary 120 too, and a 220 after it), whatever lines wait:
+	// a client may send its login before the greeting arrives (a
+	// pipelined login, TCP Fast Open). It answers none of them.
+	greeting := !p.greeted && (r.Code == 120 || r.Code == 220)
+	if !ftp.IsPreliminary(r.Code) {
+		p.greeted = true
+	}
 	e := p.event(ControlReply)
 	e.PeerUnseen = !p.started[dirClient]
 	e.Reply = r
-	if p.echoLen > 0 {
+	if p.echoLen == echoGap {
+		e.SecretEcho = r.Code == 530
+		switch {
+		case ftp.IsPreliminary(r.Code) || greeting:
+		case p.echoAhead > 0:
+			p.echoAhead--
+		case r.Code != 331 && r.Code != 332: // (a 331 answers a USER the gap held before its PASS)
+			p.echoLen = 0
+		}
+	} else if p.echoLen > 0 {
 		// A server may repeat the line it did not understand (BSD ftpd's
 		// "500 HUNTER2: command not understood."), up to the final reply
 		// to it.
@@ -1054,9 +1110,16 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		case p.echoLen&echoErrorsOnly == 0 || r.Code >= 400:
 			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r)
 		}
-		if !ftp.IsPreliminary(r.Code) {
+		switch {
+		case ftp.IsPreliminary(r.Code) || greeting:
+		case p.echoAhead > 0:
+			p.echoAhead-- // the final reply to a line before it (owed)
+		default:
 			p.echoLen = 0 // the final reply to the line: its echo, if any, is past
 		}
+	}
+	if !ftp.IsPreliminary(r.Code) && !greeting && p.owed > 0 {
+		p.owed--
 	}
 	switch r.Code {
 	case 227:
@@ -1302,6 +1365,15 @@ const (
 	// keeps its head and tail, not the bytes a reply would repeat in
 	// one run): every reply up to the final one is taken for an echo.
 	echoAny = 1
+	// echoLost, as echoLen: a password line the capture lost whole, its
+	// end known (passLost): every refusal up to its final reply is taken
+	// for an echo.
+	echoLost = echoAny | echoErrorsOnly
+	// echoGap, as echoLen: client bytes lost before the login is known to
+	// be over (gapAfter), whatever they held: a 530 up to the first final
+	// reply other than a 331 or 332 to them is taken for an echo.
+	// (No length armEcho sets: it is under minEcho.)
+	echoGap = 2
 )
 
 func foldCase(c byte) uint32 {
@@ -1320,6 +1392,7 @@ func armEcho[T string | []byte](p *sessionParser, secret T) {
 	for n := len(secret); n > 0 && (secret[n-1] == ' ' || secret[n-1] == '\t'); n = len(secret) {
 		secret = secret[:n-1]
 	}
+	p.echoAhead = p.owed
 	if len(secret) < minEcho {
 		p.echoLen = 0
 		return
