@@ -1143,7 +1143,7 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 		// parsed, or is not known: it may have got bytes the capture
 		// lacks (a 530 then may repeat a password: sessionParser.reply).
 		sa, c := &cs.asm.half[dirServer], &cs.asm.half[dirClient]
-		owed = !sa.acked || !c.started || int32(sa.ack-c.next) > 0
+		owed = !sa.acked || sa.ackLess || !c.started || int32(sa.ack-c.next) > 0
 	}
 	probing := cs.probing()
 	if probing {

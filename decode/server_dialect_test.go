@@ -141,3 +141,44 @@ func TestGreeting530Shown(t *testing.T) {
 		}
 	}
 }
+
+// TestGreeting530WithoutACKHidden: a server segment with no ACK says
+// nothing of what the server had received, so a 530 in it, the client's
+// bytes lost from the capture, stays hidden: it may repeat a password.
+// (The previous segment's acknowledgement stood for it and showed
+// "530 Login incorrect: bob/Hunter2".)
+func TestGreeting530WithoutACKHidden(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		flags  TCPFlags
+		hidden bool
+	}{
+		{"with ACK, nothing owed", FlagPSH | FlagACK, false},
+		{"without ACK", FlagPSH, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, d, v := openConv(t)
+			v.cseq += uint32(len("USER bob\r\nPASS Hunter2\r\n")) // sent, lost, never acknowledged in the capture
+			const line = "530 Login incorrect: bob/Hunter2\r\n"
+			ack := v.cseq
+			if tc.flags.Has(FlagACK) {
+				ack -= uint32(len("USER bob\r\nPASS Hunter2\r\n")) // acknowledges only the SYN
+			}
+			v.send(v.s, v.c, v.sseq, ack, tc.flags, line)
+			v.sseq += uint32(len(line))
+			d.Finish()
+			n := 0
+			for _, e := range rec.control {
+				if e.Kind == ControlReply && e.Reply.Code == 530 {
+					n++
+					if e.SecretEcho != tc.hidden {
+						t.Errorf("530 hidden %v, want %v", e.SecretEcho, tc.hidden)
+					}
+				}
+			}
+			if n != 1 {
+				t.Fatalf("%d 530 replies, want 1", n)
+			}
+		})
+	}
+}
