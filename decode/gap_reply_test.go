@@ -19,18 +19,7 @@ func serverLines(t *testing.T, steps []gapStep, midstream bool) []string {
 		d = New(rec, Options{})
 		v = &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
 	}
-	for _, s := range steps {
-		switch {
-		case s.lost && s.server:
-			v.sseq += uint32(len(s.text))
-		case s.lost:
-			v.cseq += uint32(len(s.text))
-		case s.server:
-			v.srv(s.text)
-		default:
-			v.cli(s.text)
-		}
-	}
+	v.play(steps)
 	d.Finish()
 	var out []string
 	for _, e := range rec.control {

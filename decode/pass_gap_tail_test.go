@@ -11,18 +11,7 @@ import (
 func gapTranscript(t *testing.T, steps []gapStep) (lines, replies []string) {
 	t.Helper()
 	rec, d, v := openConv(t)
-	for _, s := range steps {
-		switch {
-		case s.lost && s.server:
-			v.sseq += uint32(len(s.text))
-		case s.lost:
-			v.cseq += uint32(len(s.text))
-		case s.server:
-			v.srv(s.text)
-		default:
-			v.cli(s.text)
-		}
-	}
+	v.play(steps)
 	d.Finish()
 	for _, e := range rec.control {
 		var l string

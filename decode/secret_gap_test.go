@@ -19,6 +19,23 @@ func lostCli(s string) gapStep   { return gapStep{lost: true, text: s} }
 func lostSrv(s string) gapStep   { return gapStep{lost: true, server: true, text: s} }
 func (g gapStep) String() string { return g.text }
 
+// play sends the steps on v: a lost step moves its side's sequence number
+// past its bytes, unsent, so the peer's next ACK proves them lost.
+func (v *conv) play(steps []gapStep) {
+	for _, s := range steps {
+		switch {
+		case s.lost && s.server:
+			v.sseq += uint32(len(s.text))
+		case s.lost:
+			v.cseq += uint32(len(s.text))
+		case s.server:
+			v.srv(s.text)
+		default:
+			v.cli(s.text)
+		}
+	}
+}
+
 // clientLines runs the script on a fresh decoder and returns every client
 // line decode reported (a command as verb and argument, a junk line as
 // it is) with whether it is marked secret. A lost step moves the side's
@@ -32,18 +49,7 @@ func clientLines(t *testing.T, steps []gapStep, midstream bool) ([]string, []boo
 		d = New(rec, Options{})
 		v = &conv{t: t, d: d, c: convClient, s: convServer, cseq: 1000, sseq: 5000, ts: convT0}
 	}
-	for _, s := range steps {
-		switch {
-		case s.lost && s.server:
-			v.sseq += uint32(len(s.text))
-		case s.lost:
-			v.cseq += uint32(len(s.text))
-		case s.server:
-			v.srv(s.text)
-		default:
-			v.cli(s.text)
-		}
-	}
+	v.play(steps)
 	d.Finish()
 	var lines []string
 	var secret []bool

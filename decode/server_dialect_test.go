@@ -14,18 +14,7 @@ import (
 func dialectEvents(t *testing.T, steps []gapStep) (order []string, replies []*ControlEvent) {
 	t.Helper()
 	rec, d, v := openConv(t)
-	for _, s := range steps {
-		switch {
-		case s.lost && s.server:
-			v.sseq += uint32(len(s.text))
-		case s.lost:
-			v.cseq += uint32(len(s.text))
-		case s.server:
-			v.srv(s.text)
-		default:
-			v.cli(s.text)
-		}
-	}
+	v.play(steps)
 	d.Finish()
 	for i := range rec.control {
 		e := &rec.control[i]
