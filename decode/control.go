@@ -649,6 +649,12 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	// option would loosen the bound).
 	cs.asm.advertised(d, s)
 	cs.asm.half[d].ttls |= ttlClass(s.TTL)
+	if d == dirServer && s.PayloadLen > 0 && !s.Flags.Has(FlagACK) {
+		// Server bytes without an ACK (no TCP past the handshake sends
+		// them): what the server had received is not known from here,
+		// so a 530 after client bytes the capture lacks stays hidden.
+		cs.parser.clientOwed = true
+	}
 	ts := s.TS
 	if t.d.jumpHeld {
 		// A possible clock outlier: stamped with the decoder's clock
@@ -1143,7 +1149,7 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 		// parsed, or is not known: it may have got bytes the capture
 		// lacks (a 530 then may repeat a password: sessionParser.reply).
 		sa, c := &cs.asm.half[dirServer], &cs.asm.half[dirClient]
-		owed = !sa.acked || sa.ackLess || !c.started || int32(sa.ack-c.next) > 0
+		owed = !sa.acked || !c.started || int32(sa.ack-c.next) > 0
 	}
 	probing := cs.probing()
 	if probing {

@@ -136,11 +136,7 @@ type halfStream struct {
 	// the gap was reported then; the skip over them is not reported again.
 	lostReported bool
 	acked        bool // ack is known
-	// ackLess: a segment with bytes came from this direction without
-	// an ACK (no TCP past the handshake sends one): what its sender
-	// had received is not known from then on (controlConn.bytes).
-	ackLess bool
-	farSeen bool // farEnd is known
+	farSeen      bool // farEnd is known
 	// ackAfter: the other direction's ack (its receiver's) was set from a
 	// segment that came after held[0] was held, short of it. Only then
 	// does an ack at or before next show the receiver went on without the
@@ -260,9 +256,6 @@ func (r *reassembler) segmentCut(d int, seq, ack uint32, fl TCPFlags, payload []
 	dataSeq := seq
 	if fl.Has(FlagSYN) {
 		dataSeq = seq + 1
-	}
-	if wire > 0 && !fl.Has(FlagACK) {
-		h.ackLess = true
 	}
 	if fl.Has(FlagACK) && !beyond && r.ackPlausible(d, dataSeq, ack) {
 		if o := &r.half[1-d]; fl.Has(FlagSYN) && !o.started && r.pool.reorder && !r.pool.payload {
