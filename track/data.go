@@ -373,9 +373,10 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 			// exactly its endpoint (expired.go).
 			continue
 		}
-		if !taken && score < 3 && dc.afterEnd {
-			// Waiting past its session's end: only its own peer's SYN
-			// to its endpoint (afterend.go).
+		if !taken && score < 3 && (dc.afterEnd || dc.reused) {
+			// Waiting past its session's end, or armed again by a
+			// transfer command (a listener kept): only its own peer's
+			// SYN to its endpoint (afterend.go, reuse.go).
 			continue
 		}
 		if taken && score < 3 && (score < 2 || dc.openerAcked) {
@@ -3905,6 +3906,7 @@ func (h *heldReset) outlivedBy(dc *DataConn, dir int, s *decode.Segment) bool {
 func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 	dc := sess.lastAnn()
 	if dc == nil {
+		t.reuseEndpoint(sess, c)
 		return
 	}
 	if t.flowOnly(dc) {
@@ -3949,6 +3951,7 @@ func (t *Tracker) linkTransfer(sess *Session, c *Command) {
 // that never got going is final now, unless the server refused the
 // command before it used its data connection (reoffer).
 func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
+	t.dropUnusedReuse(sess, c)
 	for _, dc := range c.Transfer {
 		if !dc.Done && dc.heldExact() {
 			// Its exact RST stood till the final reply: it ended the

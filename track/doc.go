@@ -37,7 +37,14 @@
 // still moving data, whose end it reports after, or while its latest
 // announcement, nothing connected to it when its control connection
 // closed by FIN or RST, waits out its wait for a connection from its own
-// peer (a client may connect after the close: afterend.go). Sessions whose client
+// peer (a client may connect after the close: afterend.go); so does a
+// connection its own peer began after the control connection's last
+// packet, linked before the close came (decode delivers an RST's close
+// after its copies had their time). A transfer command with no
+// announcement of its own, after the session's latest passive one was
+// used by its own client and that connection ended, arms the same
+// endpoint again for itself, for its own client's SYN only (a server
+// that keeps its listener: reuse.go). Sessions whose client
 // SYN was seen are also indexed by its sequence number for two seconds
 // of packet time, until a copy of the same connection under other
 // addresses pairs with them or they end (Session.SameConnection: one capture taken on a NAT router

@@ -816,7 +816,12 @@ type DataConn struct {
 	// for its connection, and the session's end with it (afterend.go).
 	// (In what was padding.)
 	afterEnd bool
-	tls      *dataTLS // the TLS hellos being read, for data connections of protected sessions
+	// reused: armed by a transfer command that came with no announcement
+	// after the session's latest passive one had been used and its
+	// connection ended: the server's listener kept (reuse.go). (In what
+	// was padding.)
+	reused bool
+	tls    *dataTLS // the TLS hellos being read, for data connections of protected sessions
 	// the verdict of those hellos, kept when the connection is final
 	tlsVerdict     tlshello.Verdict
 	tlsSeen        bool

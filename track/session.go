@@ -1378,7 +1378,7 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	for _, dc := range slices.Clone(sess.Data) {
 		// (A flow taken for now is final too, reset or not: no gap came
 		// to keep it, finishData gives it back.)
-		if dc != held && !dc.Done && (!established(dc) || t.flowOnly(dc)) {
+		if dc != held && !dc.Done && (!established(dc) || t.flowOnly(dc)) && !connectedAfterClose(sess, reason, dc) {
 			// An announcement nothing connected to before the 221 that
 			// answered the QUIT is not undetermined for the capture's
 			// end: the session was over, and no connection comes after
@@ -1407,6 +1407,18 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	}
 	sess.pending = nil
 	t.maybeReportEnd(sess)
+}
+
+// connectedAfterClose tells whether dc is a connection its session's own
+// peer began (its first SYN) after the control connection's last packet,
+// closed by FIN or RST: the connection the held announcement waits for
+// (afterend.go), linked before the close was (decode delivers an RST's
+// close once its copies had their time, the data SYN first). Its SYN may
+// be answered yet: it goes on to its own end, as when linked after the
+// close, not final (unanswered) at the session's end.
+func connectedAfterClose(sess *Session, reason EndReason, dc *DataConn) bool {
+	return (reason == EndFIN || reason == EndRST) && dc.SYNs > 0 && dc.Match != MatchPortOnly &&
+		dc.FirstSYN.After(sess.End)
 }
 
 // helperOnFamily is what Linux's nf_conntrack_ftp does with an endpoint of

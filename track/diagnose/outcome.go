@@ -414,6 +414,8 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 // says so instead of an example range; with one known, the range advice
 // stands after it. Not for SYNs to a wrong announced address, another
 // address's one SYN, or an endpoint inferred from a lost announcement.
+// A second connection to one announcement (DataConn.Reused) says what an
+// FTP helper does with it instead: its expectation was used up.
 func (p *passiveFailure) wordBefore(f *Finding) bool {
 	s, dc := p.s, p.dc
 	if p.wrongAddr || p.ex != nil || dc.SYNs == 0 || dc.Match == track.MatchAnnounceLost || dc.Superseded() || strangerOnce(s, dc) {
@@ -422,6 +424,15 @@ func (p *passiveFailure) wordBefore(f *Finding) bool {
 	prior, ok := p.d.server(s).shared.passiveOK.before(s, dc)
 	if !ok {
 		return false
+	}
+	if dc.Reused() {
+		// A second connection to one announcement: an FTP helper's
+		// expectation, the firewall's RELATED, was used by the first.
+		f.Message += fmt.Sprintf(" It was a second connection to one announcement (no PASV or EPSV before this transfer command: the server kept its listener), and this client's connection to %s got through before (session %d, data #%d): a firewall that lets passive data connections in through an FTP helper (RELATED: a Linux nf_conntrack_ftp expectation is used up by the first connection) lets no second one in.",
+			dc.Server, prior.session, prior.data)
+		f.Advice = fmt.Sprintf("If the firewall lets data connections in as RELATED through an FTP helper, make the client send PASV or EPSV before each transfer (most clients do), or accept new connections to the server's passive range itself (port %d here) on the firewall in front of %s; if not, look at what changed since on the path and on the server's own firewall (nft list ruleset; %s -S).",
+			p.port, p.dst.Unmap(), iptablesCmd(p.v6))
+		return true
 	}
 	f.passiveBefore = true
 	f.Message += fmt.Sprintf(" This client's passive data connections to %s got through before: at %s (session %d, data #%d): the firewall let them in then, so something changed since (a rule reloaded or removed, a ban or rate limit on the client's address, a full connection-tracking table).",
