@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -35,30 +32,19 @@ func TestHelperExpectationOutlivesControlClose(t *testing.T) {
 			s.data.handshake()
 			s.data.segments(wireBody(100), nil)
 			s.data.closeFromB()
-			var stdout, stderr bytes.Buffer
-			if code := run([]string{"read", "--json", "--helper", "linux", path}, &stdout, &stderr); code != exitOK {
-				t.Fatalf("exit %d: %s", code, stderr.String())
-			}
+			recs := runJSONRecordsOK(t, "read", "--json", "--helper", "linux", path)
 			var outcomes, codes []string
 			var text string
-			sc := bufio.NewScanner(&stdout)
-			sc.Buffer(nil, 1<<20)
-			for sc.Scan() {
-				var rec map[string]any
-				if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-					t.Fatal(err)
-				}
-				switch rec["type"] {
-				case "data":
-					o, _ := rec["outcome"].(string)
-					outcomes = append(outcomes, o)
-				case "finding":
-					code, _ := rec["code"].(string)
-					if strings.HasPrefix(code, "helper-") {
-						codes = append(codes, code)
-						if code == tc.wantCode {
-							text, _ = rec["message"].(string)
-						}
+			for _, rec := range jsonRecsOf(recs, "data") {
+				o, _ := rec["outcome"].(string)
+				outcomes = append(outcomes, o)
+			}
+			for _, rec := range jsonRecsOf(recs, "finding") {
+				code, _ := rec["code"].(string)
+				if strings.HasPrefix(code, "helper-") {
+					codes = append(codes, code)
+					if code == tc.wantCode {
+						text, _ = rec["message"].(string)
 					}
 				}
 			}

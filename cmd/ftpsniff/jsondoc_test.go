@@ -203,8 +203,25 @@ func runJSONRecords(t *testing.T, args []string) []map[string]any {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	run(args, &stdout, &stderr)
+	return decodeJSONRecords(t, args, &stdout, &stderr)
+}
+
+// runJSONRecordsOK is runJSONRecords for a command line that must exit
+// 0.
+func runJSONRecordsOK(t *testing.T, args ...string) []map[string]any {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != exitOK {
+		t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+	}
+	return decodeJSONRecords(t, args, &stdout, &stderr)
+}
+
+// decodeJSONRecords decodes the JSON Lines records of args' output.
+func decodeJSONRecords(t *testing.T, args []string, stdout, stderr *bytes.Buffer) []map[string]any {
+	t.Helper()
 	var recs []map[string]any
-	sc := bufio.NewScanner(&stdout)
+	sc := bufio.NewScanner(stdout)
 	sc.Buffer(nil, 1<<22)
 	for sc.Scan() {
 		var m map[string]any

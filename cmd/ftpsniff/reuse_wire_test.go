@@ -1,38 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"net/netip"
 	"testing"
 	"time"
 )
-
-// wireRecords runs read --json over path and returns its data records and
-// its findings.
-func wireRecords(t *testing.T, path string) (data, findings []map[string]any) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if c := run([]string{"read", "--json", path}, &stdout, &stderr); c != exitOK {
-		t.Fatalf("exit %d: %s", c, stderr.String())
-	}
-	sc := bufio.NewScanner(&stdout)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var rec map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatal(err)
-		}
-		switch rec["type"] {
-		case "data":
-			data = append(data, rec)
-		case "finding":
-			findings = append(findings, rec)
-		}
-	}
-	return data, findings
-}
 
 // TestDataConnectionsTheTrackerMisread guards two data connections read
 // wrong on the wire:
@@ -84,7 +57,8 @@ func TestDataConnectionsTheTrackerMisread(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, path := newWireCap(t)
 			tc.write(c, newWireSession(c))
-			data, findings := wireRecords(t, path)
+			recs := runJSONRecordsOK(t, "read", "--json", path)
+			data, findings := jsonRecsOf(recs, "data"), jsonRecsOf(recs, "finding")
 			var got []string
 			for _, d := range data {
 				got = append(got, d["outcome"].(string))
