@@ -68,7 +68,7 @@ func (t *Tracker) holdAfterEnd(sess *Session, reason EndReason) *DataConn {
 		return nil
 	}
 	if len(t.afterEnd) >= maxAfterEnd {
-		t.afterEnd = slices.DeleteFunc(t.afterEnd, func(x *DataConn) bool { return !waitsAfterEnd(x) })
+		t.forgetAfterEnd()
 	}
 	if len(t.afterEnd) >= maxAfterEnd {
 		t.limits.AfterEndNotHeld++
@@ -91,4 +91,11 @@ func (t *Tracker) releaseAfterEnd(n int) {
 		}
 	}
 	t.afterEnd = slices.Delete(t.afterEnd, 0, n)
+}
+
+// forgetAfterEnd lets go of the announcements no longer waiting past
+// their session's end (connected to, or final): each held its session,
+// which is reported and must not stay behind (tick, once a second).
+func (t *Tracker) forgetAfterEnd() {
+	t.afterEnd = slices.DeleteFunc(t.afterEnd, func(x *DataConn) bool { return !waitsAfterEnd(x) })
 }

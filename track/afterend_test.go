@@ -210,3 +210,25 @@ func TestRefusedTransferHoldsNoSessionAfterClose(t *testing.T) {
 		})
 	}
 }
+
+// TestAfterEndLetsGoOfWhatEnded: an announcement that waited past its
+// session's close and was connected to leaves the after-end list at the
+// next tick: it held its whole session, reported already, which would
+// otherwise stay until 256 more had waited.
+func TestAfterEndLetsGoOfWhatEnded(t *testing.T) {
+	s := newSession(t)
+	s.pasvThenClose(decode.CloseFIN)
+	if len(s.trk.afterEnd) != 1 {
+		t.Fatalf("%d waiting after the close, want 1", len(s.trk.afterEnd))
+	}
+	for range int(afterEndWait/time.Second) + 2 {
+		s.tick(time.Second)
+		s.trk.Tick(s.now)
+	}
+	if len(s.rec.ended) != 1 {
+		t.Fatalf("%d sessions reported, want 1", len(s.rec.ended))
+	}
+	if n := len(s.trk.afterEnd); n != 0 {
+		t.Errorf("%d announcements still listed after their session was reported", n)
+	}
+}

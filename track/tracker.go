@@ -1257,6 +1257,9 @@ func (t *Tracker) tick() {
 	if len(t.ownerWaits) > 0 {
 		t.expireOwnerWaits(false)
 	}
+	if len(t.afterEnd) > 0 {
+		t.forgetAfterEnd()
+	}
 	kept := t.open[:0]
 	for _, dc := range t.open {
 		switch {
