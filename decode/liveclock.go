@@ -18,7 +18,7 @@ import "time"
 // or a packet and a tick, is taken for it (a packet already in the ring
 // when the clock was set is stamped before the step, and comes first):
 // as much of the gap as the step, no more, is no time passing, for the
-// idle clock (idleClock.set) and the tracker's waits (ClockStepHandler).
+// idle clock (idleClock.skip) and the tracker's waits (ClockStepHandler).
 // A step back shows in packet time and is followed as in a file
 // (observe); it cancels a forward step not yet seen.
 

@@ -899,10 +899,11 @@ func (d *Decoder) maybeFlush() {
 // arrived at now. now must come from the capture's clock.
 func (d *Decoder) Tick(now time.Time) {
 	if d.live != nil {
-		if now.After(d.last) && PacketSub(now, d.last) > clockOutlierStep && !d.jumpHeld {
-			d.liveStep(now) // (moves d.last)
+		stepped := now.After(d.last) && PacketSub(now, d.last) > clockOutlierStep && !d.jumpHeld &&
+			d.liveStep(now) // (moves d.last; read the clocks)
+		if !stepped {
+			d.live.sample()
 		}
-		d.live.sample()
 	}
 	if now.After(d.last) {
 		d.last = now

@@ -76,10 +76,7 @@ type runningFlows struct {
 }
 
 // runningPorts is the key of a connection's ports, either way.
-func runningPorts(a, b netip.AddrPort) uint32 {
-	p, q := a.Port(), b.Port()
-	return uint32(min(p, q))<<16 | uint32(max(p, q))
-}
+func runningPorts(a, b netip.AddrPort) uint32 { return tupleKey(a.Port(), b.Port()) }
 
 // runningBit is the bit of mask for ports key k.
 func runningBit(k uint32) uint64 {

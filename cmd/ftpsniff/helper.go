@@ -1548,20 +1548,16 @@ func natEvident(r nfhelper.Result) bool {
 // helper object with its chain (diagnose.NFTHelperTable), or the
 // iptables raw-table rule (ip6tables for IPv6).
 // Where the capture may see the control port after a router's DNAT
-// changed it (portMayBeTranslated), it says so: the rule must match the
+// changed it (diagnose.PortMayBeTranslated), it says so: the rule must match the
 // port clients dial, which the router sees before its DNAT.
 func (h *helperLayer) attachHelper(s *track.Session) string {
 	port := s.Server.Port()
 	a := "nftables: " + diagnose.NFTHelperTable(port) + "; or " + diagnose.IptablesHelperRule(port, s.Server.Addr().Unmap().Is6())
-	if portMayBeTranslated(s) {
+	if diagnose.PortMayBeTranslated(s) {
 		a += fmt.Sprintf("; %d is the control port as this capture sees it, which may be after a router's DNAT: the rule must match the port clients dial, as the router sees it before its DNAT", port)
 	}
 	return a
 }
-
-// portMayBeTranslated is diagnose.PortMayBeTranslated: the diagnoser's
-// rules and the helper's say it alike.
-func portMayBeTranslated(s *track.Session) bool { return diagnose.PortMayBeTranslated(s) }
 
 // addrName is the setting that makes the server of s announce its public
 // address.
@@ -1630,7 +1626,7 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 	case !hasAnn && !h.attach.has(s.Server.Port()):
 		why = h.notAttached(s.Server.Port())
 		by := fmt.Sprintf("port %d", s.Server.Port())
-		if portMayBeTranslated(s) {
+		if diagnose.PortMayBeTranslated(s) {
 			by += fmt.Sprintf(", or to the port it forwards to %d", s.Server.Port())
 		}
 		f.Advice = fmt.Sprintf("if a rule of the router attaches the helper to %s, say so with --helper-ports %s,%d; to attach it there: %s",
@@ -1642,7 +1638,7 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 			// one. No warning that the helper would block it.
 			f.Severity = diagnose.SeverityInfo
 			f.Message = fmt.Sprintf("%s got through; %s. A helper on this control connection is needed only where a router lets data connections through as RELATED, attached by the port clients dial", syn, why)
-			if portMayBeTranslated(s) {
+			if diagnose.PortMayBeTranslated(s) {
 				f.Message += fmt.Sprintf(", which may not be %d: this capture may see the control port after a router's DNAT changed it, and a single capture cannot tell", s.Server.Port())
 			}
 			return f
@@ -1686,8 +1682,10 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		if m == nfhelper.MatchOK {
 			why = "its expectation " + r.Expect.String() + " was replaced by a later announcement or used by another connection first"
 			k := expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort))
-			if sc := h.spent[k]; sc != nil && !sc.masterGone.IsZero() && sc.spentFor(k) != nil {
-				why = sc.spentFor(k).why // (its control connection's entry went: closedGone)
+			if sc := h.spent[k]; sc != nil && !sc.masterGone.IsZero() {
+				if sp := sc.spentFor(k); sp != nil {
+					why = sp.why // (its control connection's entry went: closedGone)
+				}
 			}
 		} else {
 			why = fmt.Sprintf("it does not match the expectation %s: %s", r.Expect, m)

@@ -611,7 +611,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 		}
 		return
 	}
-	k := collapseKey{server: f.Session.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, f.Session.Client.Addr())}
+	k := collapseKeyOf(f.Session, f)
 	r.noteKinds.seen(k.server, k.sev)
 	sn := r.serverNotes[k]
 	if sn == nil {

@@ -77,7 +77,7 @@ func (p *printedOnce) seen(f *diagnose.Finding) (int, bool) {
 		return 0, false
 	}
 	s := f.Session
-	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
+	k := collapseKeyOf(s, f)
 	if first, ok := p.first[k]; ok {
 		return first, true
 	}

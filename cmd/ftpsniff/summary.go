@@ -76,6 +76,11 @@ type collapseKey struct {
 	advice string
 }
 
+// collapseKeyOf is f's collapseKey in session s.
+func collapseKeyOf(s *track.Session, f *diagnose.Finding) collapseKey {
+	return collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
+}
+
 // collapsed is one repeated finding: its first occurrence, in full, and
 // how often it came back.
 type collapsed struct {
@@ -219,7 +224,7 @@ func (c *collapser) notCollapsed(s *track.Session, f *diagnose.Finding, n int) {
 // severity's room is full): print it in full.
 func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool) {
 	c.kinds.seen(s.Server, f.Severity)
-	k := collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
+	k := collapseKeyOf(s, f)
 	e := c.byKey[k]
 	if e == nil {
 		if !c.kinds.admit(s.Server, f.Code, f.Severity) {

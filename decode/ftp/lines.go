@@ -159,29 +159,6 @@ func (s *LineSplitter) max() int {
 	return DefaultMaxLine
 }
 
-// Write consumes p and calls emit for every line it completes. Lines end in
-// CR LF or a bare LF; a CR that opens a line, followed by neither LF nor
-// NUL, is dropped, so LF CR line ends work too (the line is emitted at its
-// LF, BareLF set; the CR may come in the next write). Telnet state carries
-// across calls, so an IAC sequence may be split between segments. emit
-// must not retain Line.Text and must not call methods of s.
-//
-// A stream whose lines end in a CR alone (old Mac-style servers: "220
-// ready\r331 ...\r") would be one line up to the bound, and no reply of
-// it read; yet a CR inside a line ("a\rb\r\n") is data. So, with LoneCR
-// and until a LF ends a line of the stream, the CRs are kept in the line
-// as data, and they are taken for line ends (splitCR, Line.BareCR) once
-// the stream shows it: the line reaches the bound with CRs in it and no
-// LF (Write), the peer answers it (PeerSpoke), or the stream ends
-// (Flush). From then on each CR ends its line as it comes (a LF or NUL
-// right after it is the rest of that line end; a LF alone still ends a
-// line). Once a LF ended a line first, none of this applies: CR LF and
-// bare LF streams read as before. How the stream is cut into writes
-// changes none of it.
-func (s *LineSplitter) Write(p []byte, emit func(Line)) {
-	s.write(p, emit)
-}
-
 // PeerSpoke tells the splitter that the other side of the connection
 // sent a line: in a stream no LF ended a line of yet, a pending line that
 // holds CRs or ends with one was answered, so its CRs were line ends
@@ -259,7 +236,26 @@ func (s *LineSplitter) skipTo(b []byte) int {
 	return bytes.IndexAny(b, "\r\n")
 }
 
-func (s *LineSplitter) write(p []byte, emit func(Line)) {
+// Write consumes p and calls emit for every line it completes. Lines end in
+// CR LF or a bare LF; a CR that opens a line, followed by neither LF nor
+// NUL, is dropped, so LF CR line ends work too (the line is emitted at its
+// LF, BareLF set; the CR may come in the next write). Telnet state carries
+// across calls, so an IAC sequence may be split between segments. emit
+// must not retain Line.Text and must not call methods of s.
+//
+// A stream whose lines end in a CR alone (old Mac-style servers: "220
+// ready\r331 ...\r") would be one line up to the bound, and no reply of
+// it read; yet a CR inside a line ("a\rb\r\n") is data. So, with LoneCR
+// and until a LF ends a line of the stream, the CRs are kept in the line
+// as data, and they are taken for line ends (splitCR, Line.BareCR) once
+// the stream shows it: the line reaches the bound with CRs in it and no
+// LF (Write), the peer answers it (PeerSpoke), or the stream ends
+// (Flush). From then on each CR ends its line as it comes (a LF or NUL
+// right after it is the rest of that line end; a LF alone still ends a
+// line). Once a LF ended a line first, none of this applies: CR LF and
+// bare LF streams read as before. How the stream is cut into writes
+// changes none of it.
+func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 	if s.buf == nil {
 		// Most FTP lines are short; the buffer grows (to MaxLine at most)
 		// only for the lines that are not: a connection costs what it

@@ -582,7 +582,7 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 // passive range (rv-nat pasvaddr-public: its own RST).
 func routedOnLAN(s *track.Session) bool {
 	return SameNet(s.Client.Addr().Unmap(), s.Server.Addr().Unmap()) &&
-		s.Hops&decode.ServerRouted != 0 && s.Hops&decode.ServerUnrouted == 0
+		s.Hops.Beyond(true)
 }
 
 // noRouterBetween: no router can lie between the client and the address
@@ -660,7 +660,7 @@ func listenerInside(s *track.Session, server bool) bool {
 func routerReset(s *track.Session, dc *track.DataConn) (nearer, oneHop bool) {
 	if !dc.Passive || dc.Outcome != track.OutcomeRefused || !dc.RSTFromServer || !decode.InitialTTL(dc.RSTTTL) ||
 		dc.Server.Addr().Unmap() != s.Server.Addr().Unmap() ||
-		s.Hops&decode.ServerRouted == 0 || s.Hops&decode.ServerUnrouted != 0 {
+		!s.Hops.Beyond(true) {
 		return false, false
 	}
 	return true, s.Hops.ServerOneHop()
