@@ -1,8 +1,11 @@
 package track
 
 import (
+	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
 )
 
 // A client may connect to a passive endpoint after its control
@@ -10,7 +13,9 @@ import (
 // Linux FTP helper keeps its expectation through the FIN and TIME_WAIT
 // (a data SYN sent 3 s after both control FINs was RELATED and carried
 // its bytes through a real router). So the session's latest
-// announcement, when nothing connected to it yet and its wait
+// announcement (or the one the transfer command still waiting for its
+// reply was tied to: a server blocked in accept keeps its listener), when
+// nothing connected to it yet and its wait
 // (ExpectationTimeout from its reply or its transfer command) is not
 // over, waits on when the control connection closes by FIN or RST (at
 // most afterEndWait more), and
@@ -18,14 +23,42 @@ import (
 // connection still moving data: a connection to it is the session's,
 // and when none comes it is final at the end of its wait as it would
 // have been at the session's end (not attempted, not cut short by the
-// capture's end). Only its own peer's SYN to its endpoint (exact, or the
+// capture's end). Its own peer's SYN to its endpoint (exact, or the
 // control address at its port) takes it then, and another session's
-// announcement of the same endpoint wins a tie: no stranger's
-// connection, nor another session's, is taken for it.
+// announcement of the same endpoint wins a tie. Another host's SYN to
+// the endpoint (another source to the announced or the control address:
+// a theft of the port, or a NAT pool that gives the client another
+// address) takes it too, within PortOnlyWindow of the announcement as
+// while the session was open, but only a connection it completed and
+// used stands: one that failed (unanswered, refused) or a scan's is
+// given back (releaseStranger), and the announcement waits on; after
+// the close nothing says the endpoint still listened for anyone, so a
+// stranger's failure there is no failure of the data connection's.
+//
+// A session whose QUIT a 221 answered holds none: vsftpd, ProFTPD and
+// Pure-FTPd end the session's process at QUIT, its listener with it, so
+// a connection after that is not this session's (behind a shared NAT
+// address, another's). An idle close (decode's guess), an eviction or
+// the capture's end hold none either.
 //
 // At most maxAfterEnd wait so at once (each holds its session); past
-// that the oldest is final at once (Limits.AfterEndNotHeld). An idle
-// close (decode's guess), an eviction or the capture's end hold none.
+// that the oldest is let go at once (Limits.AfterEndNotHeld), not
+// followed to the end of its wait: its outcome is undetermined
+// (DataConn.AfterCloseCut), no verdict, and its endpoint, the peer that
+// was to connect and its session's end are kept (cutAfterEnd, as many
+// again at most) so that the connection its peer makes within the wait is
+// taken for no other announcement of the port by the port alone (a
+// stranger's there: a false theft, or a failure with a rule).
+
+// afterEndMark tells whether an announcement waited past its session's
+// end (DataConn.afterEnd).
+type afterEndMark uint8
+
+const (
+	afterEndNo   afterEndMark = iota
+	afterEndHeld              // waits, or waited, past its session's end
+	afterEndCut               // let go by the bound before its wait was over
+)
 
 // maxAfterEnd bounds the announcements waiting past their session's end.
 const maxAfterEnd = 256
@@ -42,17 +75,20 @@ const afterEndWait = 2 * time.Minute
 // waitsAfterEnd tells whether dc waits past its session's end for a
 // connection still.
 func waitsAfterEnd(dc *DataConn) bool {
-	return dc.afterEnd && !dc.Done && !dc.matched()
+	return dc.afterEnd != afterEndNo && !dc.Done && !dc.matched()
 }
 
 // holdAfterEnd keeps the latest announcement of sess, ending for reason,
 // waiting past the end when it may (see above), and returns it; nil when
 // it does not.
 func (t *Tracker) holdAfterEnd(sess *Session, reason EndReason) *DataConn {
-	if reason != EndFIN && reason != EndRST {
+	if reason != EndFIN && reason != EndRST || sess.quit {
 		return nil
 	}
 	dc := sess.lastAnn()
+	if dc == nil {
+		dc = awaitedAnn(sess)
+	}
 	if dc == nil || dc.Done || dc.matched() || dc.SYNs > 0 || dc.Announce == nil || dc.Announce.Conflict != nil ||
 		dc.superseded || !dc.Announced.IsValid() || !accepted(dc.Announce) || t.late(dc) ||
 		!slices.Contains(t.byPort[dc.Announced.Port()], dc) {
@@ -67,16 +103,39 @@ func (t *Tracker) holdAfterEnd(sess *Session, reason EndReason) *DataConn {
 		// a 226, a 425): no connection comes for it now.
 		return nil
 	}
+	dc.afterEnd = afterEndHeld
+	t.keepAfterEnd(dc)
+	return dc
+}
+
+// awaitedAnn is the announcement the newest transfer command still
+// waiting for its reply was tied to (linkTransfer: no longer lastAnn), nil
+// for none: a client that sent RETR and closed may still connect (a
+// server blocked in accept keeps its listener: vsftpd's accept_timeout).
+func awaitedAnn(sess *Session) *DataConn {
+	for i := len(sess.pending) - 1; i >= 0; i-- {
+		if c := sess.pending[i]; len(c.Transfer) > 0 {
+			return c.Transfer[len(c.Transfer)-1]
+		}
+	}
+	return nil
+}
+
+// keepAfterEnd lists dc, waiting past its session's end, in t.afterEnd
+// (once), letting the oldest go when maxAfterEnd wait so already.
+func (t *Tracker) keepAfterEnd(dc *DataConn) {
+	if slices.Contains(t.afterEnd, dc) {
+		return
+	}
 	if len(t.afterEnd) >= maxAfterEnd {
 		t.forgetAfterEnd()
 	}
 	if len(t.afterEnd) >= maxAfterEnd {
 		t.limits.AfterEndNotHeld++
+		t.cutAfterEnd(t.afterEnd[0])
 		t.releaseAfterEnd(1)
 	}
-	dc.afterEnd = true
 	t.afterEnd = append(t.afterEnd, dc)
-	return dc
 }
 
 // releaseAfterEnd makes the oldest n announcements waiting past their
@@ -99,3 +158,55 @@ func (t *Tracker) releaseAfterEnd(n int) {
 func (t *Tracker) forgetAfterEnd() {
 	t.afterEnd = slices.DeleteFunc(t.afterEnd, func(x *DataConn) bool { return !waitsAfterEnd(x) })
 }
+
+// cutAnn is an announcement the bound let go before its wait past
+// its session's end was over (cutAfterEnd): its endpoint, the control
+// address it may be reached at too (the listener's), the peer that was
+// to connect and its session's end, from which it would have waited.
+type cutAnn struct {
+	endpoint netip.AddrPort
+	listener netip.Addr
+	from     netip.Addr
+	end      time.Time
+}
+
+// cutAfterEnd marks dc, waiting past its session's end, as let go by the
+// bound (its outcome undetermined: finalData) and keeps what tells its
+// own peer's connection apart (t.cut, at most maxAfterEnd, the oldest out
+// first).
+func (t *Tracker) cutAfterEnd(dc *DataConn) {
+	if !waitsAfterEnd(dc) {
+		return
+	}
+	dc.afterEnd = afterEndCut
+	from, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
+	if !dc.Passive {
+		from, listener = listener, from
+	}
+	if len(t.cut) >= maxAfterEnd {
+		t.cut = slices.Delete(t.cut, 0, 1)
+	}
+	t.cut = append(t.cut, cutAnn{endpoint: dc.Announced, listener: listener.Unmap(), from: from.Unmap(),
+		end: dc.Session.End})
+}
+
+// cutOwn tells whether SYN s is the own peer's connection to an
+// announcement the bound let go before its wait was over (cutAfterEnd):
+// not another announcement's stranger.
+func (t *Tracker) cutOwn(s *decode.Segment) bool {
+	from, to := s.Src.Addr().Unmap(), s.Dst.Addr().Unmap()
+	for _, c := range t.cut {
+		if c.from == from && c.endpoint.Port() == s.Dst.Port() && (to == c.endpoint.Addr().Unmap() || to == c.listener) &&
+			t.clock.since(c.end) <= afterEndWait {
+			return true
+		}
+	}
+	return false
+}
+
+// AfterCloseCut tells whether dc, its session's latest announcement
+// nothing had connected to when the control connection closed, was let go
+// before its wait past the close was over because maxAfterEnd others
+// waited so (Limits.AfterEndNotHeld): its outcome is undetermined, not
+// "not attempted": a connection to it after that was not followed.
+func (dc *DataConn) AfterCloseCut() bool { return dc.afterEnd == afterEndCut }

@@ -9,14 +9,13 @@ import (
 	"github.com/ftpsniff/ftpsniff/decode"
 )
 
-// pasvThenClose announces 192.0.2.10:40000 to the session's client, which
-// quits without connecting; the control connection then closes (closed).
+// pasvThenClose announces 192.0.2.10:40000 to the session's client, whose
+// control connection then closes (closed) without a QUIT and before it
+// connected (the router lab's client).
 func (s *session) pasvThenClose(closed decode.CloseReason) {
 	s.login()
 	s.cmd("PASV", "")
 	s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
-	s.cmd("QUIT", "")
-	s.reply(221, "Goodbye.")
 	s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: closed})
 }
 
@@ -28,7 +27,7 @@ func (s *session) pasvThenClose(closed decode.CloseReason) {
 // "not-attempted: no SYN to it" and the server's a warning with advice to
 // set the passive address, which would break the working helper setup.
 // The announcement waits on (its usual wait) and the session's record
-// waits with it; only its own client's SYN takes it then, and another
+// waits with it; its own client's SYN takes it then, and another
 // session's announcement of the same endpoint wins.
 func TestDataAfterControlCloseIsLinked(t *testing.T) {
 	endpoint := netip.MustParseAddrPort("192.0.2.10:40000")
@@ -43,7 +42,9 @@ func TestDataAfterControlCloseIsLinked(t *testing.T) {
 	}{
 		{"own client after FINs", decode.CloseFIN, netip.MustParseAddrPort("198.51.100.7:50001"), false, OutcomeTransferred, true},
 		{"own client after RST", decode.CloseRST, netip.MustParseAddrPort("198.51.100.7:50001"), false, OutcomeTransferred, true},
-		{"a stranger", decode.CloseFIN, netip.MustParseAddrPort("203.0.113.9:50001"), false, OutcomeNotAttempted, false},
+		// (Another host's completed connection is taken, as while the
+		// session was open: TestStrangerAfterCloseReadsAsWhileOpen.)
+		{"a stranger", decode.CloseFIN, netip.MustParseAddrPort("203.0.113.9:50001"), false, OutcomeTransferred, true},
 		{"another session's", decode.CloseFIN, netip.MustParseAddrPort("198.51.100.7:50101"), true, OutcomeNotAttempted, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +146,8 @@ func TestAnnouncementAfterCloseFinalAsAtEnd(t *testing.T) {
 
 // TestAnnouncementsAfterCloseBounded: at most maxAfterEnd announcements
 // wait past their session's close at once; the next makes the oldest
-// final at once (its session reported, not attempted) and is counted.
+// final at once (its session reported, undetermined: not followed) and is
+// counted.
 func TestAnnouncementsAfterCloseBounded(t *testing.T) {
 	s := newSession(t)
 	for i := range maxAfterEnd + 1 {
@@ -164,8 +166,8 @@ func TestAnnouncementsAfterCloseBounded(t *testing.T) {
 	if n := s.trk.Limits().AfterEndNotHeld; n != 1 {
 		t.Errorf("AfterEndNotHeld %d, want 1", n)
 	}
-	if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeNotAttempted {
-		t.Errorf("data records %d, want the first's, not attempted", len(s.rec.data))
+	if len(s.rec.data) != 1 || s.rec.data[0].Outcome != OutcomeUndetermined || !s.rec.data[0].AfterCloseCut() {
+		t.Errorf("data records %d, want the first's, undetermined: not followed", len(s.rec.data))
 	}
 	s.trk.Finish()
 	if len(s.rec.ended) != maxAfterEnd+1 || len(s.trk.afterEnd) != 0 {
@@ -230,5 +232,212 @@ func TestAfterEndLetsGoOfWhatEnded(t *testing.T) {
 	}
 	if n := len(s.trk.afterEnd); n != 0 {
 		t.Errorf("%d announcements still listed after their session was reported", n)
+	}
+}
+
+// TestQuitAnsweredHoldsNothingAfterClose: vsftpd, ProFTPD and Pure-FTPd
+// end the session's process at QUIT, its passive listener with it, so a
+// connection to the endpoint after a 221 answered the QUIT is not the
+// session's (behind a shared NAT address, another session's). Before, the
+// announcement waited 2 minutes all the same and was credited with such
+// a connection (ae-nextnoctl.pcap: the record said transferred). A close
+// without QUIT, or with a QUIT the server never answered, keeps the hold.
+func TestQuitAnsweredHoldsNothingAfterClose(t *testing.T) {
+	endpoint := netip.MustParseAddrPort("192.0.2.10:40000")
+	from := netip.MustParseAddrPort("198.51.100.7:50011")
+	for _, tc := range []struct {
+		name    string
+		quit    bool
+		reply   bool // a 221 answers the QUIT
+		held    bool
+		wantOut Outcome
+	}{
+		{"QUIT answered by 221", true, true, false, OutcomeNotAttempted},
+		{"QUIT never answered", true, false, true, OutcomeTransferred},
+		{"no QUIT", false, false, true, OutcomeTransferred},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			if tc.quit {
+				s.cmd("QUIT", "")
+				if tc.reply {
+					s.reply(221, "Goodbye.")
+				}
+			}
+			s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
+			if held := len(s.trk.afterEnd) == 1 && len(s.rec.ended) == 0; held != tc.held {
+				t.Errorf("held past the close: %v, want %v", held, tc.held)
+			}
+			s.tick(5 * time.Second)
+			s.trk.Tick(s.now)
+			s.handshakeTransfer(from, endpoint, 800)
+			s.trk.Finish()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records, want 1", len(s.rec.data))
+			}
+			d := s.rec.data[0]
+			if d.Outcome != tc.wantOut || d.Seen() != tc.held {
+				t.Errorf("data: %v (connection taken: %v), want %v", d.Outcome, d.Seen(), tc.wantOut)
+			}
+			if s.rec.late > 0 {
+				t.Errorf("%d sink calls came after SessionEnd", s.rec.late)
+			}
+		})
+	}
+}
+
+// TestStrangerAfterCloseReadsAsWhileOpen: another host's connection to an
+// announcement waiting past its session's close reads as it does while
+// the session is open. One it completed and used is the data connection
+// (passive port theft, or the client's NAT pool: data-foreign-source);
+// before, it was dropped and the announcement read not attempted, with
+// advice to set the passive address. One that failed (no answer, refused)
+// or a scan's is no failure of the data connection's after the close (no
+// firewall rule): the announcement is given back and waits on for its own
+// client. An announcement a transfer command (RETR, no reply yet) used
+// waits so too (theft-after.pcap: PASV, RETR, FIN).
+func TestStrangerAfterCloseReadsAsWhileOpen(t *testing.T) {
+	endpoint := netip.MustParseAddrPort("192.0.2.10:40000")
+	stranger := netip.MustParseAddrPort("203.0.113.9:40002")
+	own := netip.MustParseAddrPort("198.51.100.7:50011")
+	for _, tc := range []struct {
+		name      string
+		retr      bool
+		stranger  func(s *session)
+		ownAfter  bool // the own client connects 1 s after the stranger
+		wantOut   Outcome
+		wantFrom  netip.AddrPort // the connection taken; zero for none
+		wantStray bool           // a data-stray event tells of the stranger's
+	}{
+		{"completed, PASV only", false, func(s *session) { s.handshakeTransfer(stranger, endpoint, 3000) }, false, OutcomeTransferred, stranger, false},
+		{"completed, after RETR", true, func(s *session) { s.handshakeTransfer(stranger, endpoint, 3000) }, false, OutcomeTransferred, stranger, false},
+		{"refused, then the own client", true, func(s *session) {
+			s.segAck(stranger, endpoint, decode.FlagSYN, 1000, 0, 0)
+			s.segAck(endpoint, stranger, decode.FlagRST|decode.FlagACK, 0, 1001, 0)
+		}, true, OutcomeTransferred, own, true},
+		{"refused, nothing after", true, func(s *session) {
+			s.segAck(stranger, endpoint, decode.FlagSYN, 1000, 0, 0)
+			s.segAck(endpoint, stranger, decode.FlagRST|decode.FlagACK, 0, 1001, 0)
+		}, false, OutcomeNotAttempted, netip.AddrPort{}, true},
+		{"scanned, then the own client", false, func(s *session) {
+			s.segAck(stranger, endpoint, decode.FlagSYN, 1000, 0, 0)
+			s.segAck(endpoint, stranger, decode.FlagSYN|decode.FlagACK, 5000, 1001, 0)
+			s.segAck(stranger, endpoint, decode.FlagRST, 1001, 0, 0)
+		}, true, OutcomeTransferred, own, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			if tc.retr {
+				s.cmd("RETR", "secret.txt")
+			}
+			s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
+			s.tick(2 * time.Second)
+			s.trk.Tick(s.now)
+			tc.stranger(s)
+			s.tick(time.Second)
+			s.trk.Tick(s.now)
+			if tc.ownAfter {
+				s.handshakeTransfer(own, endpoint, 800)
+			}
+			s.tick(time.Second)
+			s.trk.Tick(s.now)
+			s.trk.Finish()
+			if len(s.rec.data) != 1 {
+				t.Fatalf("%d data records, want 1", len(s.rec.data))
+			}
+			d := s.rec.data[0]
+			if d.Outcome != tc.wantOut || d.Client != tc.wantFrom {
+				t.Errorf("data: %v from %v, want %v from %v", d.Outcome, d.Client, tc.wantOut, tc.wantFrom)
+			}
+			if tc.wantFrom == stranger && (d.Match != MatchPortOnly || !d.fromStranger()) {
+				t.Errorf("taken by %v, from a stranger %v: want a port-only stranger's", d.Match, d.fromStranger())
+			}
+			stray := false
+			for _, e := range s.rec.events {
+				stray = stray || e.Kind == EventDataStray
+			}
+			if stray != tc.wantStray {
+				t.Errorf("data-stray event: %v, want %v", stray, tc.wantStray)
+			}
+			if len(s.rec.ended) != 1 || s.rec.late > 0 {
+				t.Errorf("%d sessions reported, %d sink calls after SessionEnd", len(s.rec.ended), s.rec.late)
+			}
+		})
+	}
+}
+
+// TestAfterCloseCutNotReadAsNotAttempted: an announcement the bound lets
+// go while it still waited past its session's close (afterfill: 300
+// sessions closed with an unused 227 within the 2 minutes) was followed
+// no further: its outcome is undetermined (no verdict, no advice to set
+// the passive address, as "not attempted" drew), not not-attempted; and
+// its own client's connection that comes after is not taken, by the port
+// alone, for another session's announcement of the same endpoint (it read
+// there as a stranger's: passive port theft).
+func TestAfterCloseCutNotReadAsNotAttempted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		extra int // sessions closed with their 227 unused after the first
+		cut   bool
+	}{
+		{"bound not reached", maxAfterEnd - 1, false},
+		{"one past the bound", maxAfterEnd, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.pasvThenClose(decode.CloseFIN) // the first: 192.0.2.10:40000
+			for i := range tc.extra {
+				s.as(netip.MustParseAddrPort(fmt.Sprintf("203.0.%d.%d:30000", 113+i/250, 1+i%250)), true)
+				port := 41000 + i
+				s.login()
+				s.cmd("PASV", "")
+				s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", port/256, port%256))
+				s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
+			}
+			// Another client's session, open, is given the first's endpoint.
+			other := netip.MustParseAddrPort("198.18.0.7:41000")
+			s.as(other, true)
+			s.login()
+			s.cmd("PASV", "")
+			s.reply(227, "Entering Passive Mode (192,0,2,10,156,64).")
+			s.tick(time.Second)
+			s.trk.Tick(s.now)
+			// The first session's client connects, 3 s after its close.
+			s.handshakeTransfer(netip.MustParseAddrPort("198.51.100.7:50011"), netip.MustParseAddrPort("192.0.2.10:40000"), 1000)
+			s.tick(time.Second)
+			s.trk.Tick(s.now)
+			s.trk.Finish()
+			var first, second *DataConn
+			for _, d := range s.rec.data {
+				switch d.Session.Client {
+				case cli:
+					first = d
+				case other:
+					second = d
+				}
+			}
+			if first == nil || second == nil {
+				t.Fatalf("data records: first %v, other %v", first != nil, second != nil)
+			}
+			wantFirst := OutcomeTransferred
+			if tc.cut {
+				wantFirst = OutcomeUndetermined
+			}
+			if first.Outcome != wantFirst || first.AfterCloseCut() != tc.cut {
+				t.Errorf("first: %v (cut %v), want %v (cut %v)", first.Outcome, first.AfterCloseCut(), wantFirst, tc.cut)
+			}
+			if second.Seen() {
+				t.Errorf("the other session took %v's connection (%v)", second.Client, second.Outcome)
+			}
+			if n := s.trk.Limits().AfterEndNotHeld; (n > 0) != tc.cut {
+				t.Errorf("AfterEndNotHeld %d", n)
+			}
+		})
 	}
 }

@@ -373,10 +373,11 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 			// exactly its endpoint (expired.go).
 			continue
 		}
-		if !taken && score < 3 && (dc.afterEnd || dc.reused) {
-			// Waiting past its session's end, or armed again by a
-			// transfer command (a listener kept): only its own peer's
-			// SYN to its endpoint (afterend.go, reuse.go).
+		if !taken && score < 3 && (dc.reused || dc.afterEnd != afterEndNo && score < 2) {
+			// Armed again by a transfer command (a listener kept): only
+			// its own peer's SYN to its endpoint (reuse.go). Waiting past
+			// its session's end: that, or another host's to its endpoint
+			// (strangerMayConnect; afterend.go).
 			continue
 		}
 		if taken && score < 3 && (score < 2 || dc.openerAcked) {
@@ -389,11 +390,13 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		// On a tie the newest announcement wins: a server has one
 		// listener per port, the latest one; but an open session's over
 		// one waiting past its session's end (afterend.go).
-		if best == nil || score > bestScore || score == bestScore && !(dc.afterEnd && !best.afterEnd) {
+		if best == nil || score > bestScore || score == bestScore && !(dc.afterEnd != afterEndNo && best.afterEnd == afterEndNo) {
 			best, bestScore, bestRule = dc, score, rule
 		}
 	}
-	if best == nil {
+	if best == nil || bestScore < 3 && len(t.cut) > 0 && t.cutOwn(s) {
+		// (The own peer's connection to an announcement the bound let
+		// go past its session's end is no stranger's here: afterend.go.)
 		return false
 	}
 	// For EPSV the announced address is the control server's: the
@@ -438,7 +441,9 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 // connection another source: a CGNAT without paired pooling) may still be
 // dc's data connection: soon after the announcement (PortOnlyWindow), and
 // while the session is open (a 221 answered its QUIT, or its control
-// connection ended: no data connection of its comes after). Any host can
+// connection ended: no data connection of its comes after) or its
+// announcement waits past the close (afterend.go: only a connection the
+// stranger completed and used stands then, releaseStranger). Any host can
 // send a SYN to an announced port: a scan that reached it after the
 // session was over read as the data connection's refusal, with a firewall
 // rule to open a range that was open.
@@ -450,7 +455,7 @@ func (t *Tracker) strangerMayConnect(dc *DataConn, s *decode.Segment) bool {
 	if from := s.Src.Addr(); from == connector || from == s.Dst.Addr() || from == dc.Announced.Addr() {
 		return true // (fromStranger)
 	}
-	return s.TS.Sub(dc.Armed) <= t.opts.PortOnlyWindow && !dc.Session.quit && !dc.Session.ended
+	return s.TS.Sub(dc.Armed) <= t.opts.PortOnlyWindow && (!dc.Session.quit && !dc.Session.ended || waitsAfterEnd(dc))
 }
 
 // fromStranger tells whether dc was matched by the port alone to a SYN
@@ -500,9 +505,14 @@ func (dc *DataConn) strangerScanned() bool {
 // answered, the session open): it then waits on, and is final later like
 // any announcement nothing connected to.
 func (t *Tracker) releaseStranger(dc *DataConn) (waits bool) {
-	if !dc.strangerScanned() {
+	failedAfterEnd := dc.afterEnd != afterEndNo && dc.fromStranger() && !dc.openerAcked && dc.TotalBytes() == 0 && dc.Thief == nil
+	if !dc.strangerScanned() && !failedAfterEnd {
 		return false
 	}
+	// (After its session's close, any stranger's connection that did
+	// not get going: nothing says the endpoint listened for it then, nor
+	// that it was the client's: afterend.go.)
+	afterEnd, atEnd := dc.afterEnd, dc.atEnd
 	sess := dc.Session
 	t.event(sess, Event{Kind: EventDataStray, TS: dc.FirstSYN, Num: dc.SYNNum, Text: releasedText(dc)})
 	if t.lookupData(dc.Client, dc.Server) == dc {
@@ -512,12 +522,20 @@ func (t *Tracker) releaseStranger(dc *DataConn) (waits bool) {
 		ID: dc.ID, Seq: dc.Seq, Session: sess, Via: dc.Via, Passive: dc.Passive,
 		Announced: dc.Announced, Armed: dc.Armed, ArmedNum: dc.ArmedNum, Announce: dc.Announce,
 		Command: dc.Command, Twin: dc.Twin, ExpectedSize: dc.ExpectedSize, Type: dc.Type, Rest: dc.Rest,
-		protected: dc.protected,
+		protected: dc.protected, afterEnd: afterEnd,
 		// What the scan's SYN passed on its way is the capture's to
 		// tell (diagnose), though it was no data connection.
 		Scanned: &ScannedSYN{From: dc.Client, To: dc.Server, TS: dc.FirstSYN, Num: dc.SYNNum},
 	}
-	if sess.ended || sess.quit || sess.lastAnn() != dc || dc.Command != nil && dc.Command.Status != StatusPending {
+	if afterEnd != afterEndNo {
+		// Waits on past its session's end (its transfer command, if
+		// one came, was left unanswered by the close), unless the
+		// capture's end finished the stranger's connection.
+		if atEnd {
+			return false
+		}
+		t.keepAfterEnd(dc) // (the list lets go of it once taken: forgetAfterEnd)
+	} else if sess.ended || sess.quit || sess.lastAnn() != dc || dc.Command != nil && dc.Command.Status != StatusPending {
 		return false
 	}
 	if !slices.Contains(t.byPort[dc.Announced.Port()], dc) {
@@ -4509,6 +4527,11 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		dc.Outcome = OutcomeUnanswered
 	default:
 		dc.Outcome = OutcomeNotAttempted
+	}
+	if dc.afterEnd == afterEndCut && dc.Outcome == OutcomeNotAttempted {
+		// Let go by the bound while it still waited past its session's
+		// close (afterend.go): its connection may have come after.
+		dc.Outcome = OutcomeUndetermined
 	}
 	// A SYN sent again twice after SYN-ACKs (or a SYN-ACK sent again
 	// twice, never acknowledged) is proof enough that they do not

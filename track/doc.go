@@ -35,9 +35,12 @@
 // An ended session is handed to the Sink and
 // dropped; it stays reachable only while one of its data connections is
 // still moving data, whose end it reports after, or while its latest
-// announcement, nothing connected to it when its control connection
-// closed by FIN or RST, waits out its wait for a connection from its own
-// peer (a client may connect after the close: afterend.go); so does a
+// announcement (or the one its transfer command waits on), nothing
+// connected to it when its control connection closed by FIN or RST with
+// no 221 to a QUIT before, waits out its wait for a connection from its
+// own peer (a client may connect after the close; another host's that it
+// completed and used is taken as while the session was open, one that
+// failed is not: afterend.go); so does a
 // connection its own peer began after the control connection's last
 // packet, linked before the close came (decode delivers an RST's close
 // after its copies had their time). A transfer command with no
@@ -335,8 +338,11 @@
 //     (Limits.DataEndpointTaken), not followed
 //   - announcements waiting past their session's close by FIN or RST
 //     (afterend.go), each holding its session: 256, each at most
-//     afterEndWait (2 minutes of packet time) past the close (past the bound the oldest is final at once;
-//     Limits.AfterEndNotHeld)
+//     afterEndWait (2 minutes of packet time) past the close (past the
+//     bound the oldest is let go at once, its outcome undetermined:
+//     DataConn.AfterCloseCut, Limits.AfterEndNotHeld; its endpoint and
+//     peer are kept, 256 at most, so that its own peer's connection is
+//     taken for no other announcement of the port)
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (a day of packet time, as decode's tombstone);
 //     past the bound the oldest is dropped (Limits.IdleEndedForgotten)

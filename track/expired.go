@@ -142,7 +142,7 @@ func lateWaits(dc *DataConn) bool {
 // overdue tells whether dc, not connected to, waited as long as it may:
 // final now, not attempted.
 func (t *Tracker) overdue(dc *DataConn) bool {
-	if dc.afterEnd && t.clock.since(dc.Session.End) > afterEndWait {
+	if dc.afterEnd != afterEndNo && t.clock.since(dc.Session.End) > afterEndWait {
 		return true
 	}
 	return t.late(dc) && !lateWaits(dc)

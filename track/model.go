@@ -813,9 +813,10 @@ type DataConn struct {
 	inBreak bool
 	// afterEnd: its session's latest announcement, nothing connected to
 	// yet, when the session's control connection closed: it waited on
-	// for its connection, and the session's end with it (afterend.go).
-	// (In what was padding.)
-	afterEnd bool
+	// for its connection, and the session's end with it (afterend.go);
+	// afterEndCut once the bound let it go before its wait was over
+	// (AfterCloseCut). (In what was padding.)
+	afterEnd afterEndMark
 	// reused: armed by a transfer command that came with no announcement
 	// after the session's latest passive one had been used and its
 	// connection ended: the server's listener kept (reuse.go). (In what

@@ -273,7 +273,8 @@ type Limits struct {
 	// session's control connection closed that were made final before
 	// their wait was over because maxAfterEnd (256) others waited so
 	// already (afterend.go): a connection to one after that is not
-	// followed, and its session reads as if none came.
+	// followed (nor taken for another announcement of the port), and the
+	// announcement's outcome is undetermined (DataConn.AfterCloseCut).
 	AfterEndNotHeld int `json:"after_end_not_held,omitempty"`
 	// ResetsHeldOverwritten counts RSTs that matched nothing while
 	// announcements waited (in a capture that may reorder, any that
@@ -493,6 +494,9 @@ type Tracker struct {
 	// afterEnd: the announcements waiting on past their session's end
 	// (afterend.go), oldest first; at most maxAfterEnd.
 	afterEnd []*DataConn
+	// cut: those the bound let go before their wait was over, kept to
+	// know their own peer's connection (cutAfterEnd); at most maxAfterEnd.
+	cut []cutAnn
 }
 
 // New returns a Tracker reporting to sink.

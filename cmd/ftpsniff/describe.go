@@ -194,6 +194,9 @@ func outcomeDetail(d *track.DataConn) string {
 		if after, ok := d.GaveUp(); ok {
 			return fmt.Sprintf("no answer in the capture, but the client gave up %s after its only SYN, sooner than TCP resends one: an RST or ICMP error the capture did not record", briefly(after))
 		}
+		if d.AfterCloseCut() {
+			return afterCloseCutText
+		}
 		ended, until := "ended", ""
 		if d.InBreak() {
 			ended, until = "stopped", " until its next file (one missing?)"
@@ -205,6 +208,11 @@ func outcomeDetail(d *track.DataConn) string {
 	}
 	return ""
 }
+
+// afterCloseCutText says why an announcement let go by the bound on those
+// waiting past their session's close is undetermined
+// (track.DataConn.AfterCloseCut).
+const afterCloseCutText = "not followed past its session's close: 256 other announcements were waiting so (a limit), and a connection to it after that is not shown"
 
 // oneSideText says why a data connection's outcome is undetermined when
 // the capture held one side of its session only (DataConn.OneSide).

@@ -27,7 +27,7 @@ func TestHelperExpectationOutlivesControlClose(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, path := newWireCap(t)
 			s := newWireSession(c)
-			s.quit()
+			s.ctl.closeFromB() // no QUIT, as in the lab (after a 221 nothing waits)
 			c.wait(tc.after)
 			s.data.handshake()
 			s.data.segments(wireBody(100), nil)

@@ -371,6 +371,8 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 			w.str("one_side_captured", d.OneSide.String())
 		} else if after, ok := d.GaveUp(); ok {
 			w.msOmit("gave_up_after_ms", max(after, time.Microsecond))
+		} else if d.AfterCloseCut() {
+			w.bool("after_close_not_followed", true)
 		} else {
 			// Written at 0 too (the SYN the capture's last packet), as
 			// text says "0.000s after the SYN".

@@ -675,6 +675,8 @@ func dataRows(d *track.DataConn) []lrow {
 		add(d.Armed, 0, from, to, styleNotSent, id+"no SYN to "+d.Announced.String()+": not attempted")
 	case d.Outcome == track.OutcomeUndetermined && d.OneSide != track.BothSides:
 		add(d.Armed, 0, from, to, styleUnknown, id+"no SYN seen: "+oneSideText(d)).toMid = true
+	case d.Outcome == track.OutcomeUndetermined && d.AfterCloseCut():
+		add(d.Armed, 0, from, to, styleUnknown, id+"no SYN before its session's close: "+afterCloseCutText).toMid = true
 	case d.Outcome == track.OutcomeUndetermined:
 		add(d.Armed, 0, from, to, styleUnknown, fmt.Sprintf("%sno SYN yet: the capture %s %s after the announcement", id, endedOrStopped(d), seconds(d.CaptureEndedAfter))).toMid = true
 	default:

@@ -160,10 +160,12 @@ type serverAcc struct {
 	// held one side of (track.DataConn.OneSide).
 	oneSide int
 	// inBreak: undetermined data connections whose wait the time between
-	// two input files cut (track.DataConn.InBreak).
-	inBreak int
-	aborted int // transfer-aborted warnings: transfers the server broke off
-	refused int // session-refused findings: sessions turned away with 421, or closed before any greeting
+	// two input files cut (track.DataConn.InBreak); afterCloseCut: those
+	// the bound on announcements waiting past their session's close let
+	// go (track.DataConn.AfterCloseCut).
+	inBreak, afterCloseCut int
+	aborted                int // transfer-aborted warnings: transfers the server broke off
+	refused                int // session-refused findings: sessions turned away with 421, or closed before any greeting
 	// refusedSilent: of refused, the sessions the server closed before
 	// any greeting, without a word.
 	refusedSilent int
@@ -959,6 +961,9 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	}
 	if dc.Outcome == track.OutcomeUndetermined && dc.InBreak() {
 		a.inBreak++
+	}
+	if dc.Outcome == track.OutcomeUndetermined && dc.AfterCloseCut() {
+		a.afterCloseCut++
 	}
 	if dc.Match == track.MatchInferred {
 		a.hidden++

@@ -1327,6 +1327,12 @@ func (v *verdictWriter) dataOutcome() {
 		v.text = fmt.Sprintf("the capture holds one direction of the sessions only (a SPAN port mirroring one direction, asymmetric routing, a capture filter on the source): what became of %s cannot be seen; capture both directions (on the server or the client itself, or a mirror of both directions)", plural(a.oneSide, "data connection", "data connections"))
 	case worked == 0 && a.inBreak > 0 && a.inBreak == a.outcomes[track.OutcomeUndetermined]:
 		v.text = fmt.Sprintf("the capture stopped between two of its files before the outcome of %s was known: a file of the capture is missing, or was not given; give them all", plural(a.inBreak, "data connection", "data connections"))
+	case worked == 0 && a.afterCloseCut > 0 && a.afterCloseCut == a.outcomes[track.OutcomeUndetermined]:
+		what := "the connection to it"
+		if a.afterCloseCut > 1 {
+			what = "the connections to them"
+		}
+		v.text = fmt.Sprintf("ftpsniff did not follow %s past the close of the control connection: 256 announcements of other sessions were waiting so already (a limit); what became of %s is not known, and nothing is to change for it", plural(a.afterCloseCut, "announcement", "announcements"), what)
 	case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
 		v.text = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 	case worked == 0 && a.activeRefusedNone > 0:
