@@ -1213,7 +1213,7 @@ type Session struct {
 	ClockSteps *ClockSteps
 
 	pending  []*Command // awaiting a final reply, FIFO
-	xfer     *xferMemo  // nil until the session announces, sizes or restarts
+	xfer     *xferMemo  // nil until the session announces, sizes, restarts or logs in anew
 	ended    bool       // the control connection is over
 	reported bool       // SessionEnd was called (after its last data connection)
 	resync   bool       // after a gap: the code table may override FIFO
@@ -1377,6 +1377,40 @@ type xferMemo struct {
 	// not yet reported: the next reply, or the session's end, confirms
 	// or refutes it (settleJoined); nil when none waits.
 	joined *Command
+	// replaced: the latest login that succeeded and that a later
+	// attempt replaced (EarlierLogin); nil when none did. (A pointer:
+	// the memo stays in its 256-byte size class.)
+	replaced *login
+}
+
+// login is a session's login: its user and how far it got.
+type login struct {
+	user  string
+	state LoginState
+}
+
+// replacedLogin notes was, the login before a USER's, PASS's or ACCT's
+// reply, when it had succeeded and the reply replaced it: a new attempt
+// after a REIN (RFC 959: the user is logged out, the connection stays),
+// or a USER the server took while logged in (331 "Previous account
+// information was flushed"). User and Login then tell the new attempt.
+func (s *Session) replacedLogin(was login) {
+	if was.state == LoginOK && (s.Login != LoginOK || s.User != was.user) {
+		s.memo().replaced = &login{user: was.user, state: was.state}
+	}
+}
+
+// EarlierLogin tells whether a login succeeded in the session before a
+// later attempt replaced it (after a REIN the server accepted, or a USER
+// it took while logged in), and as which user (the argument of its USER;
+// "" when the capture did not show it): the latest such login. User and
+// Login tell the latest attempt, which may have failed: what the session
+// did before it was done logged in as this user.
+func (s *Session) EarlierLogin() (user string, ok bool) {
+	if s.xfer == nil || s.xfer.replaced == nil {
+		return "", false
+	}
+	return s.xfer.replaced.user, true
 }
 
 // lostActive is a gap of a session's client bytes that may have held an

@@ -1102,6 +1102,9 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 	// logged in."): the login stands, and so does its user. After a REIN
 	// or a USER it accepts, the next attempt is the session's login.
 	stands := sess.Login == LoginOK && sess.flags&flagReLogin == 0
+	// was: the login that stood, which a new attempt may replace
+	// (replacedLogin).
+	was := login{user: sess.User, state: sess.Login}
 	connectFailed := false // a PORT/EPRT/LPRT answered by the server's failed connect back
 	switch verb {
 	case "USER":
@@ -1119,6 +1122,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			// the verdict is not known.
 			sess.User, sess.Login = c.Arg, LoginPending
 		}
+		sess.replacedLogin(was)
 	case "PASS", "ACCT":
 		switch {
 		case r.Code == 230 || r.Code == 202:
@@ -1133,6 +1137,7 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 			// drew answers the LIST at its end.
 			sess.Login = LoginFailed
 		}
+		sess.replacedLogin(was)
 	case "REIN":
 		if ok {
 			sess.flags |= flagReLogin

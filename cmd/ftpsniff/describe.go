@@ -236,6 +236,39 @@ func plural(n int) string {
 	return "s"
 }
 
+// whoString is who logged in, as a session's header says it: "user
+// alice, logged in", loginString alone when no USER was seen. A login
+// that succeeded and that a later attempt replaced (after a REIN, or a
+// USER the server took while logged in: track.Session.EarlierLogin)
+// comes first when that attempt would hide it: "user alice logged in;
+// later user bob, login failed". What the session did before was done
+// logged in. name writes a user name (shown, or safe where the line is
+// cut anyway).
+func whoString(s *track.Session, name func(string) string) string {
+	who := loginString(s)
+	if s.User != "" {
+		who = "user " + name(s.User) + ", " + who
+	}
+	if before, ok := earlierLogin(s); ok {
+		if before != "" {
+			before = "user " + name(before) + " "
+		}
+		who = before + "logged in; later " + who
+	}
+	return who
+}
+
+// earlierLogin is the login a later attempt replaced
+// (track.Session.EarlierLogin) when the session's User and Login do not
+// tell it: the latest attempt did not succeed, or was another user's.
+func earlierLogin(s *track.Session) (string, bool) {
+	user, ok := s.EarlierLogin()
+	if !ok || s.Login == track.LoginOK && s.User == user {
+		return "", false
+	}
+	return user, true
+}
+
 func loginString(s *track.Session) string {
 	if c := s.Connect; c != nil {
 		return "never connected (" + connectWords[c.How] + ")"

@@ -155,6 +155,11 @@ func (o *jsonOutput) SessionEnd(s *track.Session) {
 	w.strRaw("user", "user_raw", s.User)
 	w.bool("login", s.Login == track.LoginOK)
 	w.str("login_state", loginString(s))
+	if user, ok := earlierLogin(s); ok {
+		// Additive: user and login_state keep telling the latest
+		// attempt.
+		w.strRaw("earlier_login_user", "earlier_login_user_raw", user)
+	}
 	if c := s.Connect; c != nil {
 		w.str("connect", c.How.String())
 		w.int("connect_syns", int64(c.SYNs))

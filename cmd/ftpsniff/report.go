@@ -1491,10 +1491,7 @@ func sessionShape(s *track.Session, l *ladder) uint64 {
 // and did nothing else worth a ladder: one line. It returns where the
 // line naming the sessions folded into it goes.
 func writeLoginLine(w *bytes.Buffer, s *track.Session, l *ladder) int {
-	login := loginString(s)
-	if s.User != "" {
-		login = "user " + shown(s.User) + ", " + login
-	}
+	login := whoString(s, shown)
 	fmt.Fprintf(w, "<section class=\"session line\" id=\"s%d\">\n<p><span class=\"badge bad\">✖ FAILED</span> session %d: %s → %s, %s; %s; %d command%s (not drawn: a failed login only)</p>\n",
 		s.ID, s.ID, esc(addrString(s.Client)), esc(addrString(s.Server)), esc(login), esc(sessionEnd(s)), s.CommandCount, plural(s.CommandCount))
 	head := w.Len()
@@ -1535,10 +1532,7 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) i
 	io.WriteString(w, "<table class=\"kv\">\n")
 	kv := func(k, v string) { fmt.Fprintf(w, "<tr><th>%s</th><td>%s</td></tr>\n", k, v) }
 	kv("started", esc(s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC")))
-	login := loginString(s)
-	if s.User != "" {
-		login = "user " + shown(s.User) + ", " + login
-	}
+	login := whoString(s, shown)
 	kv("login", esc(login))
 	if g := greetingOf(s); g != nil {
 		text := fmt.Sprint(g.Code)

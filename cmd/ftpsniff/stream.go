@@ -193,10 +193,7 @@ func (o *streamOutput) SessionEnd(s *track.Session) {
 	if s.Counted() {
 		o.totals.sessions++
 	}
-	who := loginString(s)
-	if s.User != "" {
-		who = fmt.Sprintf("user %s, %s", shown(s.User), who)
-	}
+	who := whoString(s, shown)
 	o.printf(s, " %s %s after %s; %s; %d command%s; data: %s\n", o.p.head.Sprint("end:"),
 		s.EndReason, spanOf(s).words(), who, s.CommandCount, plural(s.CommandCount), outcomeCounts(s.DataOutcomes[:], s.DataCount))
 }

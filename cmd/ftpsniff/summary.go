@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
@@ -81,34 +82,64 @@ func collapseKeyOf(s *track.Session, f *diagnose.Finding) collapseKey {
 	return collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
 }
 
-// collapsed is one repeated finding: its first occurrence, in full, and
-// how often it came back.
+// collapsed is one repeated finding: its earliest occurrence, in full,
+// and how often it came back.
 type collapsed struct {
-	key         collapseKey
-	advice      string // the first occurrence's, as written
-	sev         diagnose.Severity
-	message     string
-	evidence    string
-	packets     []uint64
-	first       int // session of the first occurrence
-	count       int // occurrences
-	sessionsN   int // distinct sessions
-	sessions    []int
+	key collapseKey
+	// advice: the earliest occurrence's (earliest), as written; its
+	// client is groupValues.firstClient.
+	advice string
+	sev    diagnose.Severity
+	// earliest: the occurrence the server block writes, the earliest by
+	// packet time, then by session number, in whatever order the
+	// sessions' records came (a session whose record waited past its
+	// close, track/afterend.go, comes after later ones).
+	earliest occurrence
+	// first: the session whose transcript wrote it in full, the first
+	// to end, which the later transcripts point to; shownAdvice its
+	// advice.
+	first       int
+	shownAdvice string
+	count       int   // occurrences
+	sessionsN   int   // distinct sessions
+	sessions    []int // the lowest collapseSessions of their numbers
 	lastSession int
 	groupValues
 	shown bool // printed under its server
-	// With -v, the occurrences after the first of a warning or an error,
-	// each in full (bounded: moreOver counts those past the bound).
+	// With -v, the occurrences of a warning or an error other than
+	// earliest, each in full (bounded: moreOver counts those past the
+	// bound).
 	more     []occurrence
 	moreOver int
 }
 
-// occurrence is one finding a collapsed entry counts, kept whole for -v.
+// occurrence is one finding a collapsed entry counts, kept whole for the
+// server block (collapsed.earliest) and -v.
 type occurrence struct {
 	session  int
+	at       time.Time // the finding's packet time (occurrenceOf)
 	message  string
 	evidence string
 	packets  []uint64
+}
+
+// occurrenceOf is f, a finding of session s, as an occurrence: at its
+// packet time, or its session's start when it has none.
+func occurrenceOf(s *track.Session, f *diagnose.Finding) occurrence {
+	at := f.TS
+	if at.IsZero() {
+		at = s.Start
+	}
+	return occurrence{session: s.ID, at: at, message: f.Message, evidence: f.Evidence, packets: f.Packets}
+}
+
+// before tells whether o came before p: by packet time, then by session
+// number.
+func (o *occurrence) before(p *occurrence) bool {
+	if c := o.at.Compare(p.at); c != 0 {
+		return c < 0
+	}
+	return o.session < p.session
 }
 
 // maxOccurrences bounds the occurrences -v keeps per collapsed finding.
@@ -116,7 +147,7 @@ const maxOccurrences = 32
 
 // collapser counts repeated findings per server. Only the first occurrence
 // of each is printed in full in a transcript; the server block ends with
-// the count, the sessions and the first evidence.
+// the count, the sessions and the earliest evidence.
 type collapser struct {
 	byKey map[collapseKey]*collapsed
 	order []*collapsed
@@ -232,17 +263,26 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 			c.full++
 			return nil, true
 		}
-		e = &collapsed{key: k, advice: f.Advice, sev: f.Severity, message: f.Message, evidence: f.Evidence, packets: f.Packets,
-			first: s.ID, groupValues: newGroupValues(s)}
+		e = &collapsed{key: k, advice: f.Advice, sev: f.Severity, earliest: occurrenceOf(s, f),
+			first: s.ID, shownAdvice: f.Advice, groupValues: newGroupValues(s)}
 		c.byKey[k] = e
 		c.order = append(c.order, e)
 	}
 	e.count++
-	if c.every && e.count > 1 && f.Severity >= diagnose.SeverityWarning {
-		if len(e.more) < maxOccurrences {
-			e.more = append(e.more, occurrence{session: s.ID, message: f.Message, evidence: f.Evidence, packets: f.Packets})
-		} else {
-			e.moreOver++
+	if e.count > 1 {
+		x := occurrenceOf(s, f)
+		if x.before(&e.earliest) {
+			// An earlier one than the server block's, which came later
+			// (its session's record waited): it writes this one.
+			x, e.earliest = e.earliest, x
+			e.advice, e.firstClient = f.Advice, s.Client.Addr()
+		}
+		if c.every && f.Severity >= diagnose.SeverityWarning {
+			if len(e.more) < maxOccurrences {
+				e.more = append(e.more, x)
+			} else {
+				e.moreOver++
+			}
 		}
 	}
 	if e.count == 1 || e.lastSession != s.ID {
@@ -250,12 +290,16 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 		e.lastSession = s.ID
 		if len(e.sessions) < collapseSessions {
 			e.sessions = append(e.sessions, s.ID)
+		} else if i := slices.Index(e.sessions, slices.Max(e.sessions)); s.ID < e.sessions[i] {
+			// The lowest numbers are named: a session whose record
+			// waited past its close comes after higher ones.
+			e.sessions[i] = s.ID
 		}
 		e.noteOccurrence(s, k.advice, f.Advice)
 	}
 	// A transcript shows one session: an occurrence whose fix names
 	// another client or time than the first's is written there in full.
-	own := e.count > 1 && f.Advice != e.advice && adviceShape(f.Advice) != adviceShape(e.advice)
+	own := e.count > 1 && f.Advice != e.shownAdvice && adviceShape(f.Advice) != adviceShape(e.shownAdvice)
 	return e, e.count == 1 || own
 }
 
@@ -373,10 +417,7 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		return
 	}
 	l.perKey[k]++
-	who := loginString(s)
-	if s.User != "" {
-		who = "user " + safe(s.User) + ", " + who
-	}
+	who := whoString(s, safe)
 	var codes []string
 	seen := map[string]bool{}
 	// Errors first, then warnings: the line may be cut at the width.
@@ -629,7 +670,7 @@ func (o *textOutput) writeCollapsed(server netip.AddrPort) {
 		fix := groupAdvice(e.advice, e)
 		same := fixOf[fix]
 		if same == "" {
-			fixOf[fix] = fmt.Sprintf("%s in session %d", e.code(), e.first)
+			fixOf[fix] = fmt.Sprintf("%s in session %d", e.code(), e.earliest.session)
 		}
 		o.writeCollapsedEntry(e, nil, same)
 	}
@@ -742,14 +783,24 @@ func (o *textOutput) writeCollapsedEntry(e *collapsed, merged []*collapsed, same
 		}
 		o.para("    ", p.dim.Sprint("servers:"), strings.Join(names, ", "), "    "+strings.Repeat(" ", 9))
 	}
-	o.para("    ", "", sentence(e.message), "    ")
-	if e.evidence != "" {
-		o.para("    ", p.dim.Sprint("first evidence:"), o.evidenceText(e.evidence, e.packets), "    "+strings.Repeat(" ", 16))
+	o.para("    ", "", sentence(e.earliest.message), "    ")
+	if e.earliest.evidence != "" {
+		o.para("    ", p.dim.Sprint("first evidence:"), o.evidenceText(e.earliest.evidence, e.earliest.packets), "    "+strings.Repeat(" ", 16))
 	}
-	// -v: every other occurrence in full (its message when it differs).
+	// -v: every other occurrence in full (its message when it differs),
+	// in the order they happened.
+	slices.SortStableFunc(e.more, func(a, b occurrence) int {
+		switch {
+		case a.before(&b):
+			return -1
+		case b.before(&a):
+			return 1
+		}
+		return 0
+	})
 	for _, x := range e.more {
 		text := ""
-		if x.message != e.message {
+		if x.message != e.earliest.message {
 			text = sentence(x.message)
 		}
 		if x.evidence != "" {
@@ -839,7 +890,7 @@ func causeShape(advice string, client netip.Addr) string {
 // maxCollapseClients, moreClients the hashes of the others up to
 // maxCollapseCount in all; clientsOver: more came.
 type groupValues struct {
-	firstClient netip.Addr // the first occurrence's, as its advice names it
+	firstClient netip.Addr // the client of the occurrence whose advice is written
 	clients     map[netip.Addr]struct{}
 	moreClients map[uint64]struct{}
 	clientsOver bool
@@ -1144,8 +1195,8 @@ func maskTimes(text string) string {
 // than one of the servers shown raised alike (same code and fix): each is
 // written once, after the server blocks, naming the servers. An info
 // finding repeated at every server of a busy capture (a clear-text login)
-// would otherwise fill most of the summary. It returns the groups, each
-// led by the one first seen, in that order.
+// would otherwise fill most of the summary. It returns the groups in the
+// order first seen, each led by the one of the earliest occurrence.
 func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
 	if o.collapse == nil {
 		return nil
@@ -1174,13 +1225,31 @@ func (o *textOutput) mergeInfo(shown func(netip.AddrPort) bool) [][]*collapsed {
 			for _, e := range g {
 				e.shown = true
 			}
-			groups = append(groups, g)
+			groups = append(groups, earliestFirst(g))
 		}
 	}
 	return groups
 }
 
 func (e *collapsed) code() string { return e.key.code }
+
+// earliestFirst puts first in g the entry of the earliest occurrence, the
+// others in their order: a group of entries written as one
+// (writeCollapsedEntry) writes its first's message, evidence and fix.
+func earliestFirst(g []*collapsed) []*collapsed {
+	m := 0
+	for i, e := range g {
+		if e.earliest.before(&g[m].earliest) {
+			m = i
+		}
+	}
+	if m > 0 {
+		e := g[m]
+		copy(g[1:m+1], g[:m])
+		g[0] = e
+	}
+	return g
+}
 
 // writeNotSummarised says, in the summary view, how many findings of each
 // severity the server blocks do not explain (more kinds of that severity

@@ -676,11 +676,7 @@ func (o *textOutput) transcript(s *track.Session) {
 		s.Start.UTC().Format("2006-01-02 15:04:05.000000 UTC"))
 	var noteBuf [6]string
 	notes := noteBuf[:0]
-	if s.User != "" {
-		notes = append(notes, fmt.Sprintf("user %s, %s", shown(s.User), loginString(s)))
-	} else {
-		notes = append(notes, loginString(s))
-	}
+	notes = append(notes, whoString(s, shown))
 	notes = appendEncryptedNote(notes, s)
 	notes = appendStartNotes(notes, s)
 	if s.File != "" {
@@ -1854,7 +1850,7 @@ func (o *textOutput) writeNeverOpened(servers []diagnose.ServerSummary, grouped 
 		}
 	}
 	for _, c := range codes {
-		es := byCode[c]
+		es := earliestFirst(byCode[c])
 		o.writeCollapsedEntry(es[0], es[1:], "")
 	}
 	o.printf("\n")
