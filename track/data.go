@@ -3981,7 +3981,10 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 		t.reoffer(sess, c, dc)
 		return
 	}
-	for _, dc := range slices.Clone(c.Transfer) {
+	// (A copy: the loop may change c.Transfer. Held on the stack for
+	// the usual one or two.)
+	var buf [4]*DataConn
+	for _, dc := range append(buf[:0], c.Transfer...) {
 		if r.Code == 425 {
 			t.givePickUpBack(dc)
 		}

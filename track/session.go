@@ -1380,7 +1380,8 @@ func (t *Tracker) endSession(sess *Session, reason EndReason) {
 	// announcement still waiting when the control connection closed, to
 	// the end of its wait (afterend.go).
 	held := t.holdAfterEnd(sess, reason)
-	for _, dc := range slices.Clone(sess.Data) {
+	var buf [8]*DataConn // (a copy, on the stack for a few: finishData may change sess.Data)
+	for _, dc := range append(buf[:0], sess.Data...) {
 		// (A flow taken for now is final too, reset or not: no gap came
 		// to keep it, finishData gives it back.)
 		if dc != held && !dc.Done && (!established(dc) || t.flowOnly(dc)) && !connectedAfterClose(sess, reason, dc) {

@@ -47,13 +47,16 @@ func (w *jsonWriter) end(suffix []byte) []byte {
 }
 
 func (w *jsonWriter) key(k string) {
+	// (Appended to a local slice, stored once: every record writes many
+	// keys, and w.b through the pointer is loaded and stored per append.)
+	b := w.b
 	if !w.first {
-		w.b = append(w.b, ',')
+		b = append(b, ',')
 	}
 	w.first = false
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
+	b = append(b, '"')
+	b = append(b, k...)
+	w.b = append(b, '"', ':')
 }
 
 func (w *jsonWriter) str(k, v string) {

@@ -9,14 +9,14 @@ import (
 
 // heldFirstSession writes two sessions of one server with the same
 // clear-text login: session 1 logs in first (PASS in packet 10), then
-// ends by FIN with its PASV 227 unused, so its record waits past its
-// close (track/afterend.go); session 2 logs in a second later (PASS in
+// ends by FIN without QUIT (a 221 to QUIT holds nothing) with its PASV
+// 227 unused, so its record waits past its close (track/afterend.go); session 2 logs in a second later (PASS in
 // packet 38) and ends with nothing to wait for, so its record comes
 // first.
 func heldFirstSession(t *testing.T) string {
 	c, path := newWireCap(t)
 	s1 := newWireSessionN(c, 0)
-	s1.quit()
+	s1.ctl.closeFromB()
 	c.wait(time.Second)
 	s2 := openWireSessionN(c, 1)
 	s2.reply("220 (vsFTPd 3.0.5)")

@@ -788,7 +788,9 @@ func ParseSize(code int, text string) (int64, bool) {
 		var size int64
 		found := false
 		for i := 0; i+5 <= len(text); i++ {
-			if !strings.EqualFold(text[i:i+5], "bytes") {
+			// Only a 'b' or 'B' can start it: the byte test spares
+			// EqualFold's call at every other byte of the text.
+			if text[i]|0x20 != 'b' || !strings.EqualFold(text[i:i+5], "bytes") {
 				continue
 			}
 			j := i

@@ -2,7 +2,9 @@ package ftp
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
+	"math/bits"
 )
 
 // DefaultMaxLine is the line bound used when LineSplitter.MaxLine is 0.
@@ -81,6 +83,46 @@ const (
 
 // special marks the bytes that leave the fast path of Write.
 var special = [256]bool{'\r': true, '\n': true, telnetIAC: true}
+
+// plainRun is how many bytes p starts with that are not special, read
+// eight at a time (specialIn8): the lowest byte flagged in a word is the
+// first special one. A short p is read byte by byte.
+func plainRun(p []byte) int {
+	if len(p) < 8 {
+		j := 0
+		for j < len(p) && !special[p[j]] {
+			j++
+		}
+		return j
+	}
+	j := 0
+	for ; j+8 <= len(p); j += 8 {
+		if m := specialIn8(binary.LittleEndian.Uint64(p[j:])); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	if j == len(p) {
+		return j
+	}
+	// The tail, read as the last word of p: the bytes it shares with the
+	// words read are not special, and flag nothing (see specialIn8).
+	k := len(p) - 8
+	if m := specialIn8(binary.LittleEndian.Uint64(p[k:])); m != 0 {
+		return k + bits.TrailingZeros64(m)>>3
+	}
+	return len(p)
+}
+
+// specialIn8 flags the special bytes (CR, LF, IAC) of w, eight bytes read
+// little-endian, with their top bit. (x-lo)&^x&hi flags each byte of x
+// that is 0, and may flag a byte above one that is (the borrow), never
+// below it: the lowest flag is exact, and a word with no special byte
+// has none.
+func specialIn8(w uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	cr, lf, iac := w^(lo*'\r'), w^(lo*'\n'), ^w
+	return ((cr-lo)&^cr | (lf-lo)&^lf | (iac-lo)&^iac) & hi
+}
 
 // LineSplitter turns one direction of a control connection into lines.
 // Push reassembled bytes with Write; lines may span Write calls and one
@@ -285,10 +327,7 @@ func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 			continue
 		}
 		if s.state == stData && !s.cr && s.eol&eolAfterCR == 0 {
-			j := i
-			for j < len(p) && !special[p[j]] {
-				j++
-			}
+			j := i + plainRun(p[i:])
 			if j > i {
 				s.appendData(p[i:j], emit)
 				i = j

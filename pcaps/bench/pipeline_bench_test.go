@@ -9,6 +9,8 @@ import (
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // endless is an io.Reader over a capture generated as it is read. The
@@ -241,4 +243,40 @@ func BenchmarkPipelineCapture(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/pkts, "ns/pkt")
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/pkts, "allocs/pkt")
 	b.ReportMetric(float64(st.Sessions), "sessions")
+}
+
+// BenchmarkPipelineSessions: one op is a whole capture of many small
+// sessions (GenerateSessions: login, PASV/EPSV/PORT, LIST/RETR/STOR, some
+// failures, QUIT; 32 at a time) through what `ftpsniff read --json` runs
+// before its output: decode, track with RecentOnly, the diagnosis.
+// Reports the cost and the heap allocations per packet and per session,
+// the sessions' own objects included: the control path's share of #7's
+// gap to the bare loop.
+func BenchmarkPipelineSessions(b *testing.B) {
+	pcap, st := generateSessions(b, SessionsConfig{Sessions: 500, Seed: 1})
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(pcap)))
+	b.ResetTimer()
+	for range b.N {
+		src, err := capture.OpenReader("sessions.pcap", bytes.NewReader(pcap))
+		if err != nil {
+			b.Fatal(err)
+		}
+		trk := track.New(diagnose.New(policy.Policy{}, discard{}, nil), track.Options{RecentOnly: true})
+		dec := decode.New(trk, decode.Options{})
+		if err := dec.DecodeAll(src); err != nil {
+			b.Fatal(err)
+		}
+		dec.Finish()
+		trk.Finish()
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&ms1)
+	pkts := float64(st.Packets) * float64(b.N)
+	allocs := float64(ms1.Mallocs - ms0.Mallocs)
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/pkts, "ns/pkt")
+	b.ReportMetric(allocs/pkts, "allocs/pkt")
+	b.ReportMetric(allocs/float64(st.Sessions)/float64(b.N), "allocs/session")
 }

@@ -20,10 +20,15 @@ type Diagnoser struct {
 	next track.Sink
 	r    Reporter
 
-	sess     map[*track.Session]*sessState
-	servers  map[netip.AddrPort]*serverAcc // at most MaxServers
-	overflow *serverAcc                    // where sessions beyond it count
-	omitted  Omitted
+	sess map[*track.Session]*sessState
+	// lastSess, lastState: the entry of sess that state found last. A
+	// session's events call state many times in a row; this spares the
+	// map's lookup for each. Cleared when the entry leaves sess.
+	lastSess  *track.Session
+	lastState *sessState
+	servers   map[netip.AddrPort]*serverAcc // at most MaxServers
+	overflow  *serverAcc                    // where sessions beyond it count
+	omitted   Omitted
 
 	logins loginTable // failed logins per client address, across sessions
 	// bounces: the hosts clients' PORTs named as other hosts, per client
@@ -161,10 +166,12 @@ type sessState struct {
 	// session's state past its allocation class).
 	encrypted  *track.Event
 	translated map[netip.Addr]bool // announced addresses already reported as nat-translated
-	// sourceRefused: the server said, unasked, that it dropped a data
-	// connection for its source (pyftpdlib's 425): foreignClosed leaves
-	// that connection to the data-source-nat it raised.
-	sourceRefused bool
+	// greet: what the greeting's replies name (greetingKind), read when
+	// the greeting had greetN-1 replies (greetN 0: not read yet). Replies
+	// are only ever added to a greeting, so its length tells whether the
+	// vote is still the greeting's (greetingVote). (In what was padding,
+	// sourceRefused moved to the bools below for it.)
+	greet kindVote
 	// final250Seq: the order (Seq) of the session's latest 250 that ended
 	// a transfer, 0 for none; accepts250: a command of the client's came
 	// after such a 250, so it takes 250 as a transfer's end (noteFinal250,
@@ -190,6 +197,7 @@ type sessState struct {
 	// (kindKnown), so that each finding does not read it again.
 	kind      policy.ServerKind
 	kindKnown bool
+	greetN    uint8 // see greet
 	// serverSpoke: the server's stream showed something besides replies
 	// to commands (a gap or junk of its own, an unsolicited reply, a
 	// reply no command waited for, TLS): closedWithoutGreeting's "no
@@ -208,6 +216,10 @@ type sessState struct {
 	// tracker keeps of them.
 	activeAccepted, epsvAll bool
 	accepts250              bool
+	// sourceRefused: the server said, unasked, that it dropped a data
+	// connection for its source (pyftpdlib's 425): foreignClosed leaves
+	// that connection to the data-source-nat it raised.
+	sourceRefused bool
 
 	// pasvRefusal: the session's gravest refused passive announcement
 	// (passiveRefusalOf: a PASV or LPSV refused as a command, an EPSV
@@ -230,6 +242,9 @@ func New(p policy.Policy, next track.Sink, r Reporter) *Diagnoser {
 }
 
 func (d *Diagnoser) state(s *track.Session) *sessState {
+	if st := d.lastState; st != nil && d.lastSess == s {
+		return st
+	}
 	st := d.sess[s]
 	if st == nil {
 		st = &sessState{}
@@ -238,6 +253,7 @@ func (d *Diagnoser) state(s *track.Session) *sessState {
 			d.hosts.opened(s)
 		}
 	}
+	d.lastSess, d.lastState = s, st
 	return st
 }
 
@@ -289,7 +305,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		d.server(s).opened(s)
 		// The greeting is complete once the client speaks: a summary
 		// made while the session is open knows its family.
-		d.server(s).greeting.add(greetingKind(s))
+		d.server(s).greeting.addFamily(d.greetingVote(s).Greeting())
 		if f := d.greetingLogin(s); f != nil {
 			d.report([]*Finding{f})
 		}
@@ -452,7 +468,7 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	if PortMayBeTranslated(s) {
 		d.server(s).ctlAfterDNAT = true
 	}
-	d.server(s).greeting.add(greetingKind(s))
+	d.server(s).greeting.addFamily(d.greetingVote(s).Greeting())
 	if f := d.greetingLogin(s); f != nil {
 		d.report([]*Finding{f})
 	}
@@ -467,6 +483,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 		d.report([]*Finding{f})
 	}
 	delete(d.sess, s)
+	if d.lastSess == s {
+		d.lastSess, d.lastState = nil, nil
+	}
 	d.hosts.ended(s)
 	// (Its memo of what its PORTs showed holds the session and one of
 	// its commands: it goes with it, not at the next memo's prune.)

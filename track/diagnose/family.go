@@ -60,7 +60,7 @@ func (d *Diagnoser) family(s *track.Session) family {
 	if k == policy.ServerUnknown {
 		// A greeting naming no family is read again for an unlisted
 		// server (a few hundred bytes, only for the findings made).
-		f = f.withUnlisted(greetingKind(s).unlisted)
+		f = f.withUnlisted(d.greetingVote(s).unlisted)
 	}
 	return f
 }
@@ -78,7 +78,7 @@ func (d *Diagnoser) greetKind(s *track.Session) policy.ServerKind {
 	if st != nil && st.kindKnown {
 		return st.kind
 	}
-	k := greetingKind(s).kind
+	k := d.greetingVote(s).kind
 	if st != nil && s.CommandCount > 0 {
 		st.kind, st.kindKnown = k, true
 	}
@@ -150,8 +150,12 @@ type voter interface {
 	Greeting() policy.GreetingFamily
 }
 
-func (v *kindVote) add(x voter) {
-	g := x.Greeting()
+func (v *kindVote) add(x voter) { v.addFamily(x.Greeting()) }
+
+// addFamily is add for what a greeting says, taken as it is: a value
+// passed as a voter is boxed on the heap, once per session's greeting
+// and vote.
+func (v *kindVote) addFamily(g policy.GreetingFamily) {
 	cur := v.Greeting()
 	switch {
 	case !g.Named() || g == cur:
@@ -167,11 +171,29 @@ func (v *kindVote) add(x voter) {
 func greetingKind(s *track.Session) kindVote {
 	var v kindVote
 	for i := range s.Greeting {
-		if v.add(policy.FamilyFromGreeting(s.Greeting[i].Text)); v.mixed {
+		if v.addFamily(policy.FamilyFromGreeting(s.Greeting[i].Text)); v.mixed {
 			break
 		}
 	}
 	return v
+}
+
+// greetingVote is greetingKind(s), read once per length of s's greeting
+// while s has a state (a session's summary vote, its family and its
+// findings each ask for it) rather than at every ask.
+func (d *Diagnoser) greetingVote(s *track.Session) kindVote {
+	st := d.lastState
+	if st == nil || d.lastSess != s {
+		st = d.sess[s]
+	}
+	n := len(s.Greeting) + 1
+	if st == nil || n > 255 { // (greetN is a byte; a greeting keeps at most 16 replies)
+		return greetingKind(s)
+	}
+	if int(st.greetN) != n {
+		st.greet, st.greetN = greetingKind(s), uint8(n)
+	}
+	return st.greet
 }
 
 // Greeting is the vote's outcome, so that a server's vote takes a
