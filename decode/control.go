@@ -652,8 +652,9 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	if d == dirServer && s.PayloadLen > 0 && !s.Flags.Has(FlagACK) {
 		// Server bytes without an ACK (no TCP past the handshake sends
 		// them): what the server had received is not known from here,
-		// so a 530 after client bytes the capture lacks stays hidden.
+		// so a refusal after client bytes the capture lacks stays hidden.
 		cs.parser.clientOwed = true
+		cs.parser.serverOwed |= owedNoACK
 	}
 	ts := s.TS
 	if t.d.jumpHeld {
@@ -759,6 +760,12 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		case cs.parser.urgent[d] == urgentNone:
 			cs.parser.urgent[d] = urgentSeen
 		}
+	}
+	if sa := &cs.asm.half[dirServer]; d == dirServer && s.Flags.Has(FlagACK) && sa.acked && !cs.asm.half[dirClient].started && int32(s.Ack-sa.ack) >= 2 {
+		// Picked up mid-stream, the client's stream not begun: the
+		// server acknowledges client bytes the capture has not shown (a
+		// USER and PASS lost; a FIN would move it by one only).
+		cs.parser.clientHeadUnseen()
 	}
 	// A payload the snap length cut is a gap at this segment, after the
 	// bytes captured (segmentCut): the line it cut ends here.
@@ -969,6 +976,7 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
 	p.auth, p.passNext, p.gapHeldEnd = authNone, false, false
 	p.owed, p.greeted = 0, true // (the lines sent in TLS are not known; no greeting comes)
+	p.gapWin = false            // (its count of lines was owed's)
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine, LoneCR: true}
 	p.replies = ftp.ReplyReader{}
@@ -1144,12 +1152,24 @@ func (cs *controlConn) bytes(d int, b []byte, num uint64, ts time.Time) {
 	// (a reply the capture holds after them, or lost): see
 	// authClientTLS.
 	owed := d == dirClient && cs.asm.half[dirClient].acked && int32(cs.asm.half[dirClient].ack-cs.asm.half[dirServer].next) > 0
+	if sa := &cs.asm.half[dirServer]; d == dirClient && sa.acked && int32(cs.asm.half[dirClient].next-uint32(len(b))-sa.ack) >= 2 {
+		// The client's first bytes of a connection picked up mid-stream
+		// start past what the server acknowledged: the client sent bytes
+		// before them the capture lacks (its first segments lost), a
+		// line at least (its line end) (clientHeadUnseen: only then).
+		cs.parser.clientHeadUnseen()
+	}
 	if d == dirServer {
 		// The server's acknowledgement goes past the client's bytes
 		// parsed, or is not known: it may have got bytes the capture
 		// lacks (a 530 then may repeat a password: sessionParser.reply).
 		sa, c := &cs.asm.half[dirServer], &cs.asm.half[dirClient]
 		owed = !sa.acked || !c.started || int32(sa.ack-c.next) > 0
+		if owed && sa.acked && c.started && c.finSeen && c.next == c.finSeq && sa.ack == c.finSeq+1 {
+			// The acknowledgement of the client's FIN, every byte before
+			// it parsed: no byte is owed ("QUIT" sent with its FIN).
+			owed = false
+		}
 	}
 	probing := cs.probing()
 	if probing {

@@ -13,6 +13,11 @@ func gapTranscript(t *testing.T, steps []gapStep) (lines, replies []string) {
 	rec, d, v := openConv(t)
 	v.play(steps)
 	d.Finish()
+	return transcript(rec)
+}
+
+// transcript is gapTranscript's reading of what rec recorded.
+func transcript(rec *recorder) (lines, replies []string) {
 	for _, e := range rec.control {
 		var l string
 		switch {

@@ -11,6 +11,7 @@ type gapStep struct {
 	lost   bool // the bytes were sent but are missing from the capture
 	server bool
 	text   string
+	run    func(v *conv) // a step of its own kind, instead of the above
 }
 
 func cli(s string) gapStep       { return gapStep{text: s} }
@@ -24,6 +25,8 @@ func (g gapStep) String() string { return g.text }
 func (v *conv) play(steps []gapStep) {
 	for _, s := range steps {
 		switch {
+		case s.run != nil:
+			s.run(v)
 		case s.lost && s.server:
 			v.sseq += uint32(len(s.text))
 		case s.lost:

@@ -111,6 +111,22 @@ type sessionParser struct {
 	owed, echoAhead uint8
 	// greeted: a final reply, or a 220 greeting, came from the server.
 	greeted bool
+	// gapWin: client bytes the capture lacks (a gap long enough to hold
+	// a password line's end, gapAfter) may hold a PASS, before the login
+	// or after it (a re-login, a REIN): a refusal that may answer them
+	// may repeat the password (mayEchoPassword). gapAhead counts the
+	// final replies still due to the lines before the first such gap
+	// (theirs are not masked), gapEnd those due to every line before the
+	// latest one: the window closes at the first final reply after them
+	// that ends a login attempt (not a 331 or 332 to a USER, nor a 220
+	// to a REIN, the gap held before its PASS). Apart from the
+	// fingerprint (echoLen): a masked line after the gap arms that too.
+	gapWin           bool
+	gapAhead, gapEnd uint8
+	// serverOwed: a reply in the server's bytes being parsed may answer
+	// client bytes the parser has not seen (owedMark). (gapWin to
+	// serverOwed fill the padding after greeted: no size change.)
+	serverOwed owedMark
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -150,6 +166,21 @@ const (
 	// urgentLineEnd: the urgent byte was the line feed ending the one
 	// line of an in-order segment (ControlEvent.UrgentEnd).
 	urgentLineEnd
+)
+
+// owedMark says why the server's bytes may answer client bytes the
+// parser has not seen (sessionParser.serverOwed).
+type owedMark uint8
+
+const (
+	// owedAcked: the bytes being parsed came when the server had
+	// acknowledged client bytes past those parsed, or none were known
+	// acknowledged (bytesOwed's replyOwed). Set for each write.
+	owedAcked owedMark = 1 << iota
+	// owedNoACK: the server sent bytes without an ACK (no TCP past the
+	// handshake does): what it had received is not known from there
+	// on. It stays set.
+	owedNoACK
 )
 
 // parserFlag is one of a session parser's marks (sessionParser.flags).
@@ -261,8 +292,12 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 		return
 	}
 	p.num, p.ts = num, ts
-	if d == dirServer && replyOwed {
-		p.clientOwed = true
+	if d == dirServer {
+		p.clientOwed = p.clientOwed || replyOwed
+		p.serverOwed &= owedNoACK
+		if replyOwed {
+			p.serverOwed |= owedAcked
+		}
 	}
 	switch {
 	case probing:
@@ -283,6 +318,14 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 			// capture may hold the "PASS " of a password spelt like a
 			// command, "SITE Hunter2", as well as a pipelined PASS.)
 			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
+			if !p.syn[d] && !p.greeted && !p.gapWin {
+				// Picked up mid-stream before any final reply: the
+				// client's lines before the capture, unseen, may end
+				// with a PASS whose refusal comes after this line
+				// ("QUIT", then "530 Login incorrect: bob/hunter2"), as
+				// after a gap (gapWin).
+				p.unseenLines(0)
+			}
 		}
 	}
 	if d == dirClient && p.auth == authClientTLS {
@@ -439,6 +482,32 @@ func (p *sessionParser) freshSplitter(d int) {
 	p.set(longLine(d), false)
 }
 
+// unseenLines opens the refusal window (gapWin) for client bytes the
+// capture lacks, sent after the client's lines parsed so far: the final
+// replies due to the first ahead of those are not looked at. Unless a
+// password was due (the line after them, or reply's lostPass, counts the
+// password line), the bytes count as one line awaiting its reply. A
+// window already open keeps its start.
+func (p *sessionParser) unseenLines(ahead uint8) {
+	if !p.gapWin || ahead < p.gapAhead {
+		p.gapAhead = ahead
+	}
+	p.gapWin, p.gapEnd = true, p.owed
+	if !p.passNext {
+		p.lineOwed()
+	}
+}
+
+// clientHeadUnseen tells the parser, before the client's first bytes of
+// a connection picked up mid-stream, that the server had acknowledged
+// less than they start at: the client sent bytes before them that the
+// capture lacks (a 331 seen, the PASS after it lost, "QUIT" seen).
+func (p *sessionParser) clientHeadUnseen() {
+	if p.parsing() && !p.started[dirClient] && !p.syn[dirClient] {
+		p.unseenLines(0)
+	}
+}
+
 // passLost tells whether the client gap that came while a password was
 // due (passNext) held the whole rest of the password line, so that data,
 // the first bytes after it, begin the client's next command rather than
@@ -486,7 +555,7 @@ const maxCutTail = 8 + maxEcho
 // that names the file). A fingerprint already armed is kept: its line's
 // final reply is still due.
 func (p *sessionParser) armCutTail(data []byte) {
-	if p.echoLen != 0 && p.echoLen != echoGap {
+	if p.echoLen != 0 {
 		return
 	}
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -615,7 +684,6 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 		// PASS known to be sent since the last USER (flagPassSent), so
 		// that a 331 after the gap asks for a password again (a retry
 		// whose USER and PASS segments the capture lost).
-		loggedIn := p.has(flagLoggedIn)
 		p.set(flagLoggedIn|flagPassSent, false)
 		// Could they hold the rest of a password line (passLost)?
 		need := len("PASS\r\n")
@@ -623,14 +691,13 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
-		if n >= need && !loggedIn && !p.passNext && p.echoLen == 0 {
-			// Before the login is known to be over, the lost bytes may
-			// hold a USER and PASS whose 530 repeats the password
-			// ("530 Login incorrect for bob/Hunter2") after the
-			// client's next line (a QUIT) is seen (echoGap). They
-			// count as one line awaiting its reply.
-			p.echoLen, p.echoAhead = echoGap, p.owed
-			p.lineOwed()
+		if n >= need {
+			// Whatever came before (a login over: a re-login, a REIN),
+			// the lost bytes may hold a USER and PASS, or a password
+			// line's end, whose refusal repeats the password ("530
+			// Login incorrect for bob/Hunter2"), after the client's
+			// next line (a QUIT) is seen too (gapWin).
+			p.unseenLines(p.owed)
 		}
 		if !p.passNext && startsActiveAnnounce(p.split[d].Head(5)) {
 			// A PORT, EPRT or LPRT the gap cuts (tcpdump -s 72) is still
@@ -677,6 +744,12 @@ func (p *sessionParser) conflict(d int, at uint32, first uint64, n int, other []
 		p.set(flagLoggedIn, false)
 		p.gapHeldEnd = p.gapHeldEnd || n >= len("\r\n")
 		p.cutCode = 0
+		// The server may have read the other copy, a PASS ("PASS
+		// hunter2\r\n" under "NOOP\r\nSYST\r\n\r\n"), and its refusal
+		// may repeat the password: the lines the copy taken made are
+		// counted (owed), and may be none the server read, so the window
+		// (gapWin) opens from here, not after their replies.
+		p.gapWin, p.gapAhead, p.gapEnd = true, 0, p.owed
 	}
 	e := p.event(ControlConflict)
 	e.FromClient = d == dirClient
@@ -1091,16 +1164,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	e := p.event(ControlReply)
 	e.PeerUnseen = !p.started[dirClient]
 	e.Reply = r
-	if p.echoLen == echoGap {
-		e.SecretEcho = r.Code == 530
-		switch {
-		case ftp.IsPreliminary(r.Code) || greeting:
-		case p.echoAhead > 0:
-			p.echoAhead--
-		case r.Code != 331 && r.Code != 332: // (a 331 answers a USER the gap held before its PASS)
-			p.echoLen = 0
-		}
-	} else if p.echoLen > 0 {
+	if p.echoLen > 0 {
 		// A server may repeat the line it did not understand (BSD ftpd's
 		// "500 HUNTER2: command not understood."), up to the final reply
 		// to it.
@@ -1118,9 +1182,37 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		case ftp.IsPreliminary(r.Code) || greeting:
 		case p.echoAhead > 0:
 			p.echoAhead-- // the final reply to a line before it (owed)
+		case loginStep(r.Code):
+			// No masked line draws it: it answers a line before it that
+			// owed missed (a gap that held two lines, "USER a\r\nPA").
 		default:
 			p.echoLen = 0 // the final reply to the line: its echo, if any, is past
 		}
+	}
+	if p.gapWin {
+		// Client bytes the capture lacks may hold a PASS: a refusal that
+		// may answer them may repeat it (gapWin), not one to a line
+		// before them.
+		e.SecretEcho = e.SecretEcho || p.gapAhead == 0 && mayEchoPassword(r.Code)
+		switch {
+		case ftp.IsPreliminary(r.Code) || greeting:
+		case p.gapAhead > 0:
+			p.gapAhead--
+			p.gapEnd--
+		case loginStep(r.Code):
+			// (A USER's or a REIN's, the gap holding the PASS after it.)
+		case p.gapEnd > 0:
+			p.gapEnd--
+		default:
+			p.gapWin = false
+		}
+	}
+	if p.serverOwed != 0 && p.started[dirClient] && mayEchoPassword(r.Code) {
+		// The server sent the refusal having received client bytes the
+		// capture has not shown (its acknowledgement goes past them, or
+		// is missing): they may hold a PASS it repeats. (Before the
+		// client's first byte, clientSilent decides below.)
+		e.SecretEcho = true
 	}
 	if !ftp.IsPreliminary(r.Code) && !greeting && p.owed > 0 {
 		p.owed--
@@ -1373,12 +1465,24 @@ const (
 	// end known (passLost): every refusal up to its final reply is taken
 	// for an echo.
 	echoLost = echoAny | echoErrorsOnly
-	// echoGap, as echoLen: client bytes lost before the login is known to
-	// be over (gapAfter), whatever they held: a 530 up to the first final
-	// reply other than a 331 or 332 to them is taken for an echo.
-	// (No length armEcho sets: it is under minEcho.)
-	echoGap = 2
 )
+
+// loginStep tells whether a final reply of code leads to a PASS rather
+// than answering one: a 331 or 332 (a USER's; a 332 also a PASS's that
+// needs an ACCT, which the login's refusal still follows), a 220 (a
+// REIN's). It ends no echo window.
+func loginStep(code int) bool { return code == 331 || code == 332 || code == 220 }
+
+// mayEchoPassword tells whether a reply of code, answering client bytes
+// the capture lacks that may hold a password line, may repeat the
+// password: a refusal of the kinds a password line draws (RFC 959 4.2:
+// x0z, syntax: "500 HUNTER2: command not understood.", BSD ftpd to a
+// bare password line; x3z, authentication: "530 Login incorrect:
+// bob/hunter2"). Not one that cannot answer a password line (550 names a
+// file, 425 a data connection, 421 closes), nor a 2yz or 3yz.
+func mayEchoPassword(code int) bool {
+	return (code/100 == 4 || code/100 == 5) && (code/10%10 == 0 || code/10%10 == 3)
+}
 
 func foldCase(c byte) uint32 {
 	if c >= 'A' && c <= 'Z' {
