@@ -96,6 +96,25 @@ func (h *helperOptions) validateHelper() error {
 	return nil
 }
 
+// attached is the set of server ports the simulation takes the router's
+// rules to attach the helper to: --helper-ports, else 21 (--control-port
+// says where to decode FTP, not where a router's rules attach the
+// helper).
+func (h *helperOptions) attached() portSet {
+	if h.helperAttach != nil {
+		return h.helperAttach
+	}
+	return portSetOf([]uint16{nfhelper.DefaultPort})
+}
+
+// readsPayload reports whether the simulation reads the payload of s, a
+// segment decode does not know for FTP (yet): one to or from a port the
+// helper is attached to, which it simulates from its first packet
+// (helperLayer.conn).
+func (ps portSet) readsPayload(s *decode.Segment) bool {
+	return ps.has(s.Dst.Port()) || ps.has(s.Src.Port())
+}
+
 // helperHooks returns the sink the tracker reports to and a function
 // wrapping the handler the decoder feeds: the plain ones without --helper.
 func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker) decode.Handler) {
@@ -105,14 +124,8 @@ func (p *pipeline) helperHooks(next track.Sink) (track.Sink, func(*track.Tracker
 	if p.opts.Helper == "" {
 		return next, func(t *track.Tracker) decode.Handler { return t }
 	}
-	attach, said := p.opts.helperAttach, p.opts.helperAttach != nil
-	if !said {
-		// --control-port says where to decode FTP, not where a router's
-		// rules attach the helper: the simulation assumes port 21.
-		attach = portSetOf([]uint16{nfhelper.DefaultPort})
-	}
-	hl := newHelperLayer(p.opts.helperCfg, next, p, attach)
-	hl.attachSaid = said
+	hl := newHelperLayer(p.opts.helperCfg, next, p, p.opts.attached())
+	hl.attachSaid = p.opts.helperAttach != nil
 	if p.diag != nil {
 		hl.addrSetting = p.diag.AddrSetting
 		hl.epsvAllow = p.diag.EPSVAllow
@@ -348,6 +361,21 @@ type spentExp struct {
 	exp  nfhelper.Expectation
 	why  string
 	last decode.ConnKey // the last connection judged against it (a SYN's retransmissions are judged once)
+	// by: the packet of the later announcement whose expectation
+	// replaced it (0: not replaced), of kind byKind.
+	by     uint64
+	byKind nfhelper.Kind
+}
+
+// replacedWhy says that exp was replaced by the expectation of the later
+// announcement of kind in packet num; refusal, when not "", is the reply
+// that refused that announcement, which the helper does not read.
+func replacedWhy(exp nfhelper.Expectation, kind nfhelper.Kind, num uint64, refusal string) string {
+	why := fmt.Sprintf("its expectation %s was replaced by the one for the later %s (packet %d)", exp, kind, num)
+	if refusal != "" {
+		return why + fmt.Sprintf(", which the server refused (%s): the helper reads no replies, and keeps one expectation per control connection", refusal)
+	}
+	return why + ": the helper keeps one expectation per control connection"
 }
 
 // expKey is an expectation's tuple without the source port (the
@@ -562,8 +590,7 @@ func (h *helperLayer) feed(c *helperConn, s *decode.Segment) {
 	oldKey := c.expKey
 	r := c.sim.Feed(seg)
 	if r.Evicted && hadOld {
-		h.setSpent(c, spentExp{key: oldKey, exp: old,
-			why: fmt.Sprintf("its expectation %s was replaced by the one for the later %s (packet %d): the helper keeps one expectation per control connection", old, r.Kind, s.Num)})
+		h.setSpent(c, spentExp{key: oldKey, exp: old, why: replacedWhy(old, r.Kind, s.Num, ""), by: s.Num, byKind: r.Kind})
 	}
 	if r.Cut {
 		c.cutNum[dir], c.cutNext[dir] = s.Num, s.Seq+uint32(s.PayloadLen)
@@ -1157,6 +1184,16 @@ func (h *helperLayer) announcement(s *track.Session, c *track.Command) {
 		return
 	}
 	if c.Refused {
+		if n.res.Evicted && len(c.Replies) > 0 {
+			// Its expectation replaced the one before all the same:
+			// the reason given for that one names the refusal.
+			last := c.Replies[len(c.Replies)-1]
+			for i := range hc.spent {
+				if sp := &hc.spent[i]; sp.by == n.num {
+					sp.why = replacedWhy(sp.exp, sp.byKind, sp.by, quoteWire(strconv.Itoa(last.Code)+" "+last.Text))
+				}
+			}
+		}
 		// A refused announcement expects nothing, helper or not; but a
 		// PORT/EPRT the helper could not see is one a NAT router with
 		// the helper left as the client wrote it: that may be why it was
@@ -1682,9 +1719,13 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		if m == nfhelper.MatchOK {
 			why = "its expectation " + r.Expect.String() + " was replaced by a later announcement or used by another connection first"
 			k := expKeyOf(r.Expect.Src, netip.AddrPortFrom(r.Expect.Dst, r.Expect.DstPort))
-			if sc := h.spent[k]; sc != nil && !sc.masterGone.IsZero() {
-				if sp := sc.spentFor(k); sp != nil {
-					why = sp.why // (its control connection's entry went: closedGone)
+			if sc := h.spent[k]; sc != nil {
+				// What became of it, when known: the later announcement
+				// that replaced it (named), the connection that used
+				// it, or its control connection's entry that went
+				// (closedGone).
+				if sp := sc.spentFor(k); sp != nil && (!sc.masterGone.IsZero() || sc.sess == s && !sp.exp.Created.Before(r.Expect.Created)) {
+					why = sp.why
 				}
 			}
 		} else {

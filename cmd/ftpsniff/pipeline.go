@@ -80,8 +80,14 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 		h = &carveHandler{handlerForward: handlerForward{h}, c: c}
 	}
 	if relayed && c == nil && !o.wantPayload() {
-		// The helper simulation parses control segments as the kernel does.
-		p.relay = relay.New(h, relay.Options{ControlPayload: o.Helper != ""})
+		// The helper simulation parses control segments as the kernel
+		// does, those of a connection to a port it is attached to from
+		// its first packet, before decode knows it for FTP.
+		ro := relay.Options{ControlPayload: o.Helper != ""}
+		if o.Helper != "" {
+			ro.PayloadOf = o.attached().readsPayload
+		}
+		p.relay = relay.New(h, ro)
 		h = p.relay
 	}
 	p.dec = decode.New(h, o.decodeOptions())

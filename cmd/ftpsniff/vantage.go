@@ -155,9 +155,10 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	if err := opts.parseVantage(); err != nil {
 		return err
 	}
-	keep := 0
+	vo := vantage.Options{}
 	if opts.Helper != "" {
-		keep = vantageKeepControlBytes
+		vo.KeepControlBytes = vantageKeepControlBytes
+		vo.Attached = opts.attached().has
 	}
 	var cs []*vantage.Collector
 	var inputErrs []error
@@ -165,7 +166,7 @@ func runVantage(opts *readOptions, stdout, stderr io.Writer) error {
 	for k := range opts.points {
 		pt := &opts.points[k]
 		before := len(inputErrs)
-		c := vantage.NewCollector(pt.name, vantage.Options{KeepControlBytes: keep})
+		c := vantage.NewCollector(pt.name, vo)
 		// A point's rotated files, in time order; a file given twice is
 		// read once.
 		pt.files = inputNames(orderInputs(dedupeInputs(pt.files, stderr), stderr))
@@ -878,6 +879,9 @@ func writeHelperCheckText(w io.Writer, rep *vantage.Report, hc *vantage.HelperCh
 	if hc.Incomplete != "" {
 		pr("    incomplete: %s\n", sentence(hc.Incomplete))
 	}
+	if hc.PickedUp != "" {
+		pr("    %s\n", sentence(hc.PickedUp))
+	}
 	if hc.Encrypted {
 		pr("    the control channel turned to TLS: the helper reads nothing after that\n")
 	}
@@ -943,6 +947,7 @@ type jsonHelperCheck struct {
 	NATed        bool     `json:"nated"`
 	Encrypted    bool     `json:"encrypted,omitempty"`
 	Incomplete   string   `json:"incomplete,omitempty"`
+	PickedUp     string   `json:"picked_up,omitempty"`
 	StepsDropped int      `json:"steps_dropped,omitempty"`
 }
 
@@ -993,7 +998,7 @@ func writeHelperCheckJSON(enc *vantageRecords, rep *vantage.Report, s *vantage.S
 	hc := s.Helper
 	j := jsonHelperCheck{Type: "helper_check", Session: s.ID, Between: []string{rep.Points[hc.In], rep.Points[hc.Out]},
 		Client: addrString(hc.Conn.Client), Server: addrString(hc.Conn.Server), NATed: hc.NATed, Encrypted: hc.Encrypted,
-		Incomplete: hc.Incomplete, StepsDropped: hc.StepsDropped}
+		Incomplete: hc.Incomplete, PickedUp: hc.PickedUp, StepsDropped: hc.StepsDropped}
 	if hc.Conn.ClientAs.IsValid() {
 		j.ClientAs = addrString(hc.Conn.ClientAs)
 	}

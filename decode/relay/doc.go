@@ -18,7 +18,10 @@
 // connection has turned to TLS or sent PROT (the tracker reads a
 // protected data connection's TLS record headers). Control segments'
 // payloads are not, unless Options.ControlPayload: their bytes reach the
-// tracker as ControlEvents.
+// tracker as ControlEvents. Options.PayloadOf names other segments whose
+// payload the handler reads (the Linux FTP helper's simulation reads a
+// connection to a port the helper is attached to before decode knows it
+// for FTP).
 //
 // The one question the decoder asks the handler (decode.DataExpecter)
 // needs the handler caught up; the relay then waits for it (Sync), unless

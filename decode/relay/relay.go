@@ -101,6 +101,12 @@ type Options struct {
 	// (the Linux FTP helper's simulation parses them packet by packet,
 	// as the kernel does), so they are copied.
 	ControlPayload bool
+	// PayloadOf, when set, says which segments of connections decode
+	// does not take for FTP (yet) the handler reads the payload of too
+	// (the helper simulation reads a connection to a port the helper is
+	// attached to from its first packet, before decode has recognised it
+	// by its content): those are copied as well.
+	PayloadOf func(*decode.Segment) bool
 }
 
 // New starts the goroutine that calls h, and returns the Handler to give
@@ -207,7 +213,7 @@ func (r *Relay) Stats() Stats { return r.stats }
 // when its session's data may be TLS (it reads the record headers), which
 // a control connection shows first (AUTH, PROT, implicit FTPS), and a
 // control segment's payload never (its bytes come as ControlEvents)
-// unless Options.ControlPayload.
+// unless Options.ControlPayload; others as Options.PayloadOf says.
 func (r *Relay) Segment(s *decode.Segment) {
 	if r.closed {
 		r.h.Segment(s)
@@ -215,7 +221,7 @@ func (r *Relay) Segment(s *decode.Segment) {
 	}
 	b := r.cur
 	ref := payloadRef{n: -1}
-	if len(s.Payload) > 0 && (s.Control && r.opts.ControlPayload || !s.Control && r.protected) {
+	if len(s.Payload) > 0 && (s.Control && r.opts.ControlPayload || !s.Control && (r.protected || r.opts.PayloadOf != nil && r.opts.PayloadOf(s))) {
 		ref = payloadRef{off: int32(len(b.arena)), n: int32(len(s.Payload))}
 		b.arena = append(b.arena, s.Payload...)
 		r.stats.PayloadBytes += uint64(len(s.Payload))

@@ -221,6 +221,14 @@ func (s *Simulator) addr(b [16]byte) netip.Addr {
 	return netip.AddrFrom16(b)
 }
 
+// PickUp sets NF_CT_FTP_SEQ_PICKUP on direction dir alone (the kernel's
+// flag is per direction, ct_ftp_info->flags[dir]; Config.PickUp sets it
+// on both): the first payload segment of dir fed after it that is not at
+// a remembered line start is searched once. For input that holds one
+// direction's start and not the other's (two captures, each feeding one
+// direction).
+func (s *Simulator) PickUp(dir Dir) { s.pickup[dir&1] = true }
+
 // NATed reports whether conntrack would mark the connection as NATed
 // (IPS_NAT_MASK), which is what makes nf_nat_ftp run.
 func (s *Simulator) NATed() bool { return s.natted }

@@ -20,7 +20,27 @@ type Options struct {
 	// plus segOverhead each) the Collector keeps for CheckHelper; 0 keeps
 	// none.
 	KeepControlBytes int
+	// Attached, when set, names the server ports a router's FTP helper
+	// is attached to (CheckHelper): as the kernel's helper reads such a
+	// connection from its first packet, one whose handshake the point
+	// holds is recorded from it, before decode knows it for FTP (a port
+	// it finds FTP on by content), and joins the control connections when
+	// decode does; one decode never takes for FTP is left out. Nil: only
+	// what decode knows for FTP.
+	Attached func(port uint16) bool
 }
+
+// Bounds of the connections to an attached port recorded before decode
+// knows them for FTP (Options.Attached): decode decides within a few
+// kilobytes (docs of decode: 8 KiB from the server before the client
+// speaks, 16 KiB undecided), so bytes past earlyMaxBytes are not kept
+// (the check of such a connection, if FTP after all, says it is
+// incomplete); at most maxEarly at once, as many as decode checks by
+// content.
+const (
+	earlyMaxBytes = 32 << 10
+	maxEarly      = 4096
+)
 
 func (o *Options) defaults() {
 	if o.MaxConns <= 0 {
@@ -164,6 +184,28 @@ type Control struct {
 	Segs    []Seg
 	SegsCut bool
 	store   *segStore
+	// keptFrom: the sender of the first segment kept while the roles
+	// were unknown (a capture begun mid-connection learns them from the
+	// first line, which decode reads after the segment that brings it):
+	// until settle, a kept segment's FromClient says it came from
+	// keptFrom.
+	keptFrom netip.AddrPort
+	// keptBytes: the payload bytes kept of it.
+	keptBytes int
+}
+
+// settle fixes the kept segments' sides once the roles are known: those
+// kept before were taken as keptFrom's.
+func (x *Control) settle() {
+	if !x.keptFrom.IsValid() || !x.Client.IsValid() {
+		return
+	}
+	if x.keptFrom != x.Client {
+		for k := range x.Segs {
+			x.Segs[k].FromClient = !x.Segs[k].FromClient
+		}
+	}
+	x.keptFrom = netip.AddrPort{}
 }
 
 // ackedPast says whether the receiver of a's direction acknowledged, as
@@ -468,8 +510,13 @@ type Collector struct {
 	Files []string
 	opts  Options
 
-	control  map[decode.ConnKey]*Control
-	ctlList  []*Control
+	control map[decode.ConnKey]*Control
+	ctlList []*Control
+	// early: connections to an attached port (Options.Attached) decode
+	// does not know for FTP yet, recorded from their handshake; each
+	// joins control when decode takes it for FTP (ctl), and leaves at
+	// its first FIN or RST otherwise.
+	early    map[decode.ConnKey]*Control
 	data     map[decode.ConnKey]*Data
 	dataList []*Data
 	limits   Limits
@@ -632,6 +679,17 @@ func (c *Collector) ctl(key decode.ConnKey) *Control {
 	if x := c.control[key]; x != nil {
 		return x
 	}
+	if x := c.early[key]; x != nil {
+		// Decode took it for FTP: its record from the handshake on.
+		delete(c.early, key)
+		if len(c.ctlList) >= c.opts.MaxConns {
+			c.limits.ControlDropped++
+			return nil
+		}
+		c.control[key] = x
+		c.ctlList = append(c.ctlList, x)
+		return x
+	}
 	return c.newCtl(key)
 }
 
@@ -665,62 +723,105 @@ func (c *Collector) Segment(s *decode.Segment) {
 				return
 			}
 		}
-		fromClient := !x.Client.IsValid() || s.Src == x.Client
-		if syn && !ack {
-			fromClient = true
-		} else if syn {
-			fromClient = false
-		}
-		if duplicate(&x.last, s) {
-			return
-		}
-		x.Last = s.TS
-		x.Packets[dirIndex(fromClient)]++
-		if d := dirIndex(fromClient); x.TTL[d] == 0 {
-			x.TTL[d] = s.TTL
-		} else if s.TTL != 0 && s.TTL != x.TTL[d] {
-			x.TTLVaried[d] = true
-		}
-		switch {
-		case syn && !ack && !x.HaveISN[0]:
-			x.ISN[0], x.HaveISN[0], x.SYN = s.Seq, true, s.TS
-			x.Client, x.Server = s.Src, s.Dst
-			if x.Start.IsZero() || s.TS.Before(x.Start) {
-				x.Start = s.TS
-			}
-			x.SYNs++
-		case syn && !ack && s.Seq == x.ISN[0]:
-			x.SYNs++
-		case syn && ack && !x.HaveISN[1]:
-			x.ISN[1], x.HaveISN[1], x.SYNACK = s.Seq, true, s.TS
-			x.SYNACKs++
-			if !x.Client.IsValid() {
-				// Its SYN not captured (one direction only, or a capture
-				// that began after it): the SYN-ACK names the client, so
-				// that the server's later segments count as its own.
-				x.Client, x.Server = s.Dst, s.Src
-			}
-		case syn && ack && s.Seq == x.ISN[1]:
-			x.SYNACKs++
-		}
-		if s.PayloadLen > len(s.Payload) {
-			x.Cut[dirIndex(fromClient)]++
-		}
-		// Sequence numbers only once the sides are known (a capture
-		// begun mid-connection learns them from its first line).
-		if d := dirIndex(fromClient); s.PayloadLen > 0 && x.Client.IsValid() {
-			if end := s.Seq + uint32(s.PayloadLen); !x.haveSent[d] || seqAfter(end, x.sent[d]) {
-				x.sent[d], x.haveSent[d] = end, true
-			}
-		}
-		if d := 1 - dirIndex(fromClient); ack && !s.Flags.Has(decode.FlagRST) && x.Client.IsValid() && (!x.haveAcked[d] || seqAfter(s.Ack, x.acked[d])) {
-			x.acked[d], x.haveAcked[d] = s.Ack, true
-		}
-		if s.PayloadLen > 0 && c.opts.KeepControlBytes > 0 {
-			c.keep(x, s)
-		}
+		c.controlSegment(x, s, syn, ack)
 		return
 	}
+	if c.opts.Attached != nil {
+		c.earlySegment(key, s, syn, ack)
+	}
+	c.dataSegment(key, s, syn, ack)
+}
+
+// earlySegment records s, of a connection decode does not know for FTP
+// (yet), when the connection goes to an attached port
+// (Options.Attached) and the point holds its handshake: the roles and
+// every byte from its start are known then. (The data record it gets
+// too, as before decode knew it, pairs with no announcement.)
+func (c *Collector) earlySegment(key decode.ConnKey, s *decode.Segment, syn, ack bool) {
+	x := c.early[key]
+	if x == nil || syn && !ack && x.HaveISN[0] && s.Seq != x.ISN[0] && s.Src == x.Client {
+		switch {
+		case syn && !ack && c.opts.Attached(s.Dst.Port()):
+		case syn && ack && x == nil && c.opts.Attached(s.Src.Port()):
+		default:
+			return
+		}
+		if x == nil && len(c.early) >= maxEarly {
+			return
+		}
+		if c.early == nil {
+			c.early = map[decode.ConnKey]*Control{}
+		}
+		x = &Control{}
+		c.early[key] = x
+	}
+	c.controlSegment(x, s, syn, ack)
+	if s.Flags.Has(decode.FlagRST) || s.Flags.Has(decode.FlagFIN) {
+		delete(c.early, key) // closing before decode took it for FTP
+	}
+}
+
+// controlSegment records a segment of the control connection x.
+func (c *Collector) controlSegment(x *Control, s *decode.Segment, syn, ack bool) {
+	fromClient := !x.Client.IsValid() || s.Src == x.Client
+	if syn && !ack {
+		fromClient = true
+	} else if syn {
+		fromClient = false
+	}
+	if duplicate(&x.last, s) {
+		return
+	}
+	x.Last = s.TS
+	x.Packets[dirIndex(fromClient)]++
+	if d := dirIndex(fromClient); x.TTL[d] == 0 {
+		x.TTL[d] = s.TTL
+	} else if s.TTL != 0 && s.TTL != x.TTL[d] {
+		x.TTLVaried[d] = true
+	}
+	switch {
+	case syn && !ack && !x.HaveISN[0]:
+		x.ISN[0], x.HaveISN[0], x.SYN = s.Seq, true, s.TS
+		x.Client, x.Server = s.Src, s.Dst
+		if x.Start.IsZero() || s.TS.Before(x.Start) {
+			x.Start = s.TS
+		}
+		x.SYNs++
+	case syn && !ack && s.Seq == x.ISN[0]:
+		x.SYNs++
+	case syn && ack && !x.HaveISN[1]:
+		x.ISN[1], x.HaveISN[1], x.SYNACK = s.Seq, true, s.TS
+		x.SYNACKs++
+		if !x.Client.IsValid() {
+			// Its SYN not captured (one direction only, or a capture
+			// that began after it): the SYN-ACK names the client, so
+			// that the server's later segments count as its own.
+			x.Client, x.Server = s.Dst, s.Src
+		}
+	case syn && ack && s.Seq == x.ISN[1]:
+		x.SYNACKs++
+	}
+	if s.PayloadLen > len(s.Payload) {
+		x.Cut[dirIndex(fromClient)]++
+	}
+	// Sequence numbers only once the sides are known (a capture
+	// begun mid-connection learns them from its first line).
+	if d := dirIndex(fromClient); s.PayloadLen > 0 && x.Client.IsValid() {
+		if end := s.Seq + uint32(s.PayloadLen); !x.haveSent[d] || seqAfter(end, x.sent[d]) {
+			x.sent[d], x.haveSent[d] = end, true
+		}
+	}
+	if d := 1 - dirIndex(fromClient); ack && !s.Flags.Has(decode.FlagRST) && x.Client.IsValid() && (!x.haveAcked[d] || seqAfter(s.Ack, x.acked[d])) {
+		x.acked[d], x.haveAcked[d] = s.Ack, true
+	}
+	if s.PayloadLen > 0 && c.opts.KeepControlBytes > 0 {
+		c.keep(x, s, !s.Control)
+	}
+}
+
+// dataSegment records a segment of a connection decode does not know for
+// FTP: a data connection.
+func (c *Collector) dataSegment(key decode.ConnKey, s *decode.Segment, syn, ack bool) {
 	d := c.data[key]
 	if syn && !ack {
 		if d != nil && d.HaveISN && d.ISN != s.Seq && d.Src == s.Src {
@@ -800,15 +901,22 @@ func (d *Data) flow(s *decode.Segment, syn, ack bool) {
 	}
 }
 
-// keep copies a control segment for CheckHelper, within the budget. Only
-// connections whose client is known (from the SYN) are kept: the others
-// cannot be paired.
-func (c *Collector) keep(x *Control, s *decode.Segment) {
+// keep copies a control segment for CheckHelper, within the budget
+// (early: of a connection decode does not know for FTP yet, within
+// earlyMaxBytes). A segment that comes before the roles are known (a
+// capture begun mid-connection: decode reads the first line after the
+// segment that brings it) is kept by its sender, and its side settled
+// when they are (Control.settle).
+func (c *Collector) keep(x *Control, s *decode.Segment, early bool) {
+	fromClient := s.Src == x.Client
 	if !x.Client.IsValid() {
-		return
+		if !x.keptFrom.IsValid() {
+			x.keptFrom = s.Src
+		}
+		fromClient = s.Src == x.keptFrom
 	}
 	cost := len(s.Payload) + segOverhead
-	if x.SegsCut || c.kept+cost > c.opts.KeepControlBytes {
+	if x.SegsCut || c.kept+cost > c.opts.KeepControlBytes || early && x.keptBytes+len(s.Payload) > earlyMaxBytes {
 		// Once one is missing the rest of the connection is useless to
 		// the helper's model: keep nothing more of it.
 		x.SegsCut = true
@@ -816,7 +924,8 @@ func (c *Collector) keep(x *Control, s *decode.Segment) {
 		return
 	}
 	c.kept += cost
-	c.add(x, s.Src == x.Client, s.Seq, s.TS, s.Num, s.Payload, len(s.Payload) < s.PayloadLen)
+	x.keptBytes += len(s.Payload)
+	c.add(x, fromClient, s.Seq, s.TS, s.Num, s.Payload, len(s.Payload) < s.PayloadLen)
 }
 
 // add appends a segment to x, its payload copied into the blocks.
@@ -853,6 +962,7 @@ func (c *Collector) Control(e *decode.ControlEvent) {
 	}
 	if !x.Client.IsValid() {
 		x.Client, x.Server = e.Client, e.Server
+		x.settle()
 	}
 	if x.Start.IsZero() {
 		x.Start = e.TS

@@ -213,6 +213,14 @@
 // its text's length. A hole in a sender's sequence numbers at its point
 // (bytes the capture missed, which the router saw) is fed like a
 // snap-length cut: assumed to end a line, never taken to blind the helper.
+// A direction whose start (the client's SYN, the server's SYN-ACK) the
+// point on its sender's side does not hold is picked up: its first
+// segment there is searched, as the kernel tracked it from its start
+// (HelperCheck.PickedUp). With Options.Attached a Collector records a
+// connection to a port the helper is attached to from its handshake,
+// before decode knows it for FTP by its content; and any Collector keeps
+// a segment that comes before decode has read the roles (a capture begun
+// mid-connection) by its sender until it has.
 //
 // Bounds: a Collector keeps at most Options.MaxConns control and
 // Options.MaxConns data connections (default 100,000 each; the times of
@@ -224,7 +232,10 @@
 // 64) and 64 line hashes per control connection; with Options.KeepControlBytes it also copies control segments, at
 // most that many bytes (payload plus a fixed overhead per segment) per
 // Collector, into 64 KiB blocks; a connection whose segments no longer fit
-// keeps none after that and its check says it is incomplete. CheckHelper
+// keeps none after that and its check says it is incomplete; of a
+// connection to an attached port decode does not know for FTP yet, at
+// most 32 KiB, and at most 4,096 such connections at once (the first FIN
+// or RST of one decode never takes ends its record). CheckHelper
 // keeps at most 64 steps per session. What does not fit is counted in
 // Limits. Time is packet time. Merge and CheckHelper allocate in
 // proportion to what the Collectors kept; payload pairing compares every

@@ -48,6 +48,12 @@ type HelperCheck struct {
 	// Incomplete says why the check could not use every segment ("" when
 	// it could).
 	Incomplete string
+	// PickedUp says what the simulation assumes for a direction whose
+	// sender's side point holds no start of it (the client's SYN, the
+	// server's SYN-ACK): the kernel tracked the connection from its
+	// start, so that direction's first kept segment is searched
+	// (NF_CT_FTP_SEQ_PICKUP); "" when both starts are held.
+	PickedUp string
 }
 
 // HelperStep is one segment the helper acted on, or that held an
@@ -159,6 +165,21 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 		return
 	}
 	hc.NATed = sim.NATed()
+	// A direction whose start the point on its sender's side does not
+	// hold began before that capture (or before the capture knew the
+	// connection): the kernel saw it from its SYN, so its line starts
+	// before the first kept segment are unknown, not absent, and that
+	// segment is searched, as for a single capture without the handshake
+	// (docs/linux-ftp-helper.md L5). (A direction with no segment to
+	// feed, a connection refused, has nothing to assume.)
+	var late [2]bool
+	for side, v := range [2]*Control{cv, sv} {
+		if !v.HaveISN[side] && slices.ContainsFunc(v.Segs, func(g Seg) bool { return g.FromClient == (side == 0) }) {
+			late[side] = true
+			sim.PickUp(nfhelper.Dir(side))
+		}
+	}
+	hc.PickedUp = pickedUpNote(late, fmt.Sprintf("%q", r.Points[in]), fmt.Sprintf("%q", r.Points[out]))
 	if cv.SegsCut || sv.SegsCut {
 		hc.Incomplete = "not every control segment was kept (the segment budget ran out): the check stops where they end"
 	}
@@ -390,6 +411,22 @@ func (r *Report) checkHelper(s *Session, cfg nfhelper.Config) {
 		}
 		st.Agrees, st.Verdict = stepVerdict(st, fmt.Sprintf("%q", r.Points[st.From]), fmt.Sprintf("%q", r.Points[st.To]))
 	}
+}
+
+// pickedUpNote says what the simulation assumes for the directions
+// late marks (HelperCheck.PickedUp); in and out name the points on the
+// client's and on the server's side.
+func pickedUpNote(late [2]bool, in, out string) string {
+	const assume = ": this assumes the helper tracked the connection from its start, as the kernel does, and searches the first "
+	switch {
+	case late[0] && late[1]:
+		return in + " and " + out + " start after the control connection's handshake" + assume + "client segment " + in + " holds and the first server segment " + out + " holds"
+	case late[0]:
+		return in + " starts after the client's SYN" + assume + "client segment it holds"
+	case late[1]:
+		return out + " starts after the server's SYN-ACK" + assume + "server segment it holds"
+	}
+	return ""
 }
 
 // sentCopy is one copy of a segment fed to the simulation: when the
