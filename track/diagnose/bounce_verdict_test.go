@@ -28,8 +28,11 @@ func TestBounceVerdictFollowsTheProof(t *testing.T) {
 		publicCli = "198.51.100.24:51250"
 	)
 	const (
-		provenVerdict   = "a client used this server for an FTP bounce"
-		scanVerdict     = "a client ran an FTP bounce port scan through this server"
+		provenVerdict = "a client used this server for an FTP bounce"
+		scanVerdict   = "a client ran an FTP bounce port scan through this server"
+		// One PORT to one ordinary port of a public host: an FXP
+		// transfer's other server reads the same.
+		fxpVerdict      = "a server-to-server (FXP) transfer, deliberate where the server allows FXP, or an FTP bounce (RFC 2577)"
 		unprovenVerdict = "an FTP bounce (RFC 2577), or the client's own address behind a NAT that does not rewrite PORT"
 		settingAdvice   = "so this one runs with port_promiscuous=YES"
 	)
@@ -151,7 +154,7 @@ func TestBounceVerdictFollowsTheProof(t *testing.T) {
 			[]string{"which answered the server's connection with a SYN-ACK", settingAdvice}, provenVerdict},
 		{"public target, ephemeral port", ftp.ViaPORT, publicCli,
 			[]portTarget{{"192.0.2.99:50000", answerNone}}, true, SeverityWarning,
-			[]string{"(a public address)", settingAdvice}, provenVerdict},
+			[]string{"(a public address)", settingAdvice, "The other reading is a server-to-server (FXP) transfer", "If this server is meant to take part in site-to-site (FXP) transfers, nothing to change"}, fxpVerdict},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, verdict := activeWire(t, tc.via, tc.cli, srv, vsftpdGreeting, tc.targets)

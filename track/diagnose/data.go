@@ -46,9 +46,15 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	ex := d.rangeExhaustion(s, dc)
 	add(d.portRange(s, dc, ex))
 	var nat *Finding
-	if dc.Passive {
+	fxp := d.fxpOf(s, dc)
+	switch {
+	case dc.Passive:
 		nat = d.natPassive(s, dc)
-	} else {
+	case fxp != nil:
+		// The other server's endpoint, on purpose: no NAT reading, no
+		// bounce; its own finding says what became of it.
+		nat = d.fxpSender(s, dc, fxp)
+	default:
 		nat = d.natActive(s, dc.Announced, dc.Via, dc, dc.Announce)
 	}
 	if nat != nil && nat.Code == CodeNATTranslated {
@@ -64,7 +70,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		st.translated[dc.Announced.Addr()] = true
 	}
 	add(nat)
-	if !dc.Passive {
+	if !dc.Passive && fxp == nil {
 		if d.noteBounce(s, dc.Announced, dc.Announce, dc, bounceState(dc)) {
 			// A connection to a third host is the bounce, not a firewall
 			// fault: its outcome goes into the session's ftp-bounce.
@@ -80,6 +86,9 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	}
 	of := d.outcome(s, dc, onat, ex)
 	d.crossFamilyOutcome(s, dc, of)
+	if fxp != nil {
+		of = fxpOutcome(s, dc, fxp, of)
+	}
 	add(d.notBlind(s, dc, of))
 	add(d.tlsNotResumed(s, dc))
 	d.noteDataTLS(s, dc)
@@ -419,7 +428,7 @@ func (d *Diagnoser) natPassiveFor(s *track.Session, dc *track.DataConn, a, pub, 
 	if f := j.routedOnNATBox(); f != nil {
 		return f
 	}
-	j.worked = !dc.Outcome.Failed()
+	j.worked = !dc.Outcome.Failed() || doneUnseen(dc)
 	j.viaControl = dc.Match == track.MatchControlAddress && dc.Server.Addr().Unmap() == j.srv
 	if j.trustedOtherIPv4() {
 		// The client went to the IPv4 address the 227 names and failed:
@@ -1375,7 +1384,7 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	if dc != nil {
 		ann, pk = announcement(dc)
 		f.TS = dc.Armed
-		if dc.Outcome.Failed() {
+		if dc.Outcome.Failed() && !doneUnseen(dc) {
 			f.Severity = SeverityError
 		}
 	} else if c != nil {
@@ -1396,6 +1405,14 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server's connection to %s arrived anyway (data connection #%d was answered): that address is routed from the server's side, so active mode works on this path, but not from a server that cannot route to it.", addr, via, cls.Describe(addr), cli, via, addr, dc.ID)
 		f.Severity = SeverityInfo
 	}
+	if dc != nil && doneUnseen(dc) {
+		// No failure: the server reported the transfer done, the
+		// connection out of the capture's sight (data-not-attempted).
+		r := dc.Command.Final()
+		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. Yet the server reported the transfer done (%q) though the capture shows no connection for it: the connection took a path the capture does not see, and %s is routed from the server's side, so active mode works on this path, but not from a server that cannot route to it.", addr, via, cls.Describe(addr), cli, via, replyText(r), addr)
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(dc.Command), dc.Command.Num, replyText(r), r.Num))
+		f.Packets = packets(f.Packets, []uint64{r.Num})
+	}
 	if dc == nil && c != nil {
 		// Refused: the server never tried to connect, so nothing about
 		// the way back is proven; the refusal is.
@@ -1412,10 +1429,26 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 		}
 	}
 	f.Advice = "Use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
+	if dc != nil && doneUnseen(dc) {
+		f.Advice = "Nothing to change while this server's transfers complete. Where active-mode transfers of this client fail (another server, another path), use passive mode on the client (the usual fix); or, to keep active mode, " + routerHelperAdvice(s.Server.Port(), isV6(s.Server)) + "."
+	}
 	if fix := d.helperBlindFix(s, c); fix != "" {
 		f.Advice = fix
 	}
 	return f
+}
+
+// doneUnseen reports whether dc is a data connection the capture saw no
+// packet of (not-attempted) while the server reported its transfer done
+// (a 2yz final reply to the transfer command): the connection was made
+// out of the capture's sight, no failure (Outcome.Failed counts it as
+// one without the reply).
+func doneUnseen(dc *track.DataConn) bool {
+	if dc.Outcome != track.OutcomeNotAttempted || dc.Seen() || dc.Command == nil {
+		return false
+	}
+	r := dc.Command.Final()
+	return r != nil && r.Code/100 == 2
 }
 
 // externalAddrSetting names the client settings that make it announce

@@ -93,6 +93,9 @@ type sessMore struct {
 	// or 5yz), for cleartext-login: a client that asked for TLS and
 	// logged in in clear when refused (authFallback).
 	authRefused *track.Command
+	// fxp: the FXP transfers this session is a half of (fxp.go), at
+	// most maxFXP.
+	fxp []*fxpPair
 	// tlsEcho: the server's first refusal after the channel turned to
 	// clear text whose words echo a TLS record header (echoesTLSRecord):
 	// it read TLS bytes of the client's as a command. nil when none.
@@ -289,6 +292,7 @@ func (d *Diagnoser) SessionStart(s *track.Session) {
 // Command implements track.Sink.
 func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	d.hosts.noteAnnounced(s, c.Data)
+	d.noteFXP(s, c)
 	if len(c.Replies) > 0 || c.Status == track.StatusInterrupted {
 		st := d.state(s)
 		st.answered = st.answered || len(c.Replies) > 0
@@ -482,6 +486,7 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	if f := controlPMTUBlackHole(s); f != nil {
 		d.report([]*Finding{f})
 	}
+	d.fxpEnded(s)
 	delete(d.sess, s)
 	if d.lastSess == s {
 		d.lastSess, d.lastState = nil, nil

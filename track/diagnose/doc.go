@@ -81,6 +81,11 @@
 //     seenAsHost: maxHostsShown (16); past it one more is not kept, and
 //     a PORT of another session of that client naming it is not told
 //     another host by it
+//   - the FXP transfers it is a half of (fxpPair: the passive
+//     announcement of one session, the PORT of another of the same
+//     client address naming it): maxFXP (4); past it a PORT is judged
+//     as any other. The pair's pointers into a session are let go at
+//     its end, its quoted values stay with the other session
 //   - the latest capture gaps of its control connection, either stream
 //     (recentGaps: order, packet, side, bytes): maxRecentGaps (4), the
 //     oldest out first; a question about a span older gaps may lie in
@@ -223,6 +228,9 @@
 // maxPasswordLook (64) of them; a look for an address among the open
 // sessions (seenAsHost) reads a few entries of hostsShown and at most
 // maxPendingLook data connections, whatever the count of open sessions;
+// a PORT naming another address than its client's is compared with the
+// latest maxFXPData (4) data connections of at most maxFXPLook (16) open
+// sessions of its client address, the latest first (noteFXP);
 // a look for a session's capture point (vantage) reads only its data
 // connections that came, or were not final, since its last look; and so
 // is what one finding or verdict says: a reply or command quoted in

@@ -112,6 +112,11 @@ const (
 	// reset the connection at it: most likely it had given up waiting
 	// (greetingLate).
 	CodeGreetingLate = "greeting-late"
+	// CodeFXP: a server-to-server (FXP) transfer, a PORT/EPRT naming the
+	// endpoint another session of the same client was given by its
+	// 227/229 (fxp.go): what became of it, and never a NAT or bounce
+	// reading.
+	CodeFXP = "fxp-transfer"
 )
 
 // Codes lists every code, in the order the troubleshooting page documents them.
@@ -123,7 +128,7 @@ var Codes = []string{
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
-	CodeTLSRequired, CodeDataCleartext,
+	CodeTLSRequired, CodeDataCleartext, CodeFXP,
 }
 
 // Finding is one diagnosis.
@@ -195,6 +200,11 @@ type Finding struct {
 	// is another IPv6 address of the client's /64 (ownPrefixSource): the
 	// client host's own temporary address, most likely; no NAT.
 	ownPrefix bool
+	// fxpLike: a data-foreign-source from another host's port below
+	// 1024 (fxpLikeSource: an FTP server's active-mode connection), or an
+	// ftp-bounce of one PORT to one ordinary port: a server-to-server
+	// (FXP) transfer, seen from one of its servers, reads the same.
+	fxpLike bool
 	// unmasqueraded: a hairpin nat-mismatch whose capture shows the
 	// server's answer from its private address reset by the client (a
 	// loopback without masquerade, track.Reflection).

@@ -126,6 +126,16 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 		return f
 	}
 	f.Advice = "Make the server accept a passive data connection only from the control connection's address, which stock servers do: undo " + fam.sourceCheckOff() + ". If " + peer.String() + " belongs to the client, keep its source address the same for both connections instead: one SNAT address for the whole client (CGNAT/load balancer: address pooling \"paired\", sticky source)."
+	if fxpLikeSource(dc) {
+		// No client opens a data connection from a port below 1024,
+		// and no NAT pool maps it there: an FTP server's active-mode
+		// connection, which a client driving a server-to-server
+		// transfer sends here on purpose.
+		f.fxpLike = true
+		f.Message = fmt.Sprintf("%s came from %s, not from the session's client %s, and the server accepted it%s: %s. Its source port %d is below 1024, where FTP servers open their active-mode data connections (port 20, or the control port less one): most likely a server-to-server (FXP) transfer, in which the client passed this endpoint to the server at %s in a PORT/EPRT; this capture does not hold that control connection (one that does makes it fxp-transfer). Otherwise another host connected to the announced port first and took the transfer (passive port theft).",
+			what, dc.Client, cli, moved, where, dc.Client.Port(), peer)
+		f.Advice = "If this server is meant to take part in site-to-site (FXP) transfers, nothing to change: FXP needs it to accept data connections from other addresses, as it does (" + fam.sourceCheckOff() + "). If it is not, make it accept a passive data connection only from the control connection's address, which stock servers do: undo that setting, and find out who " + peer.String() + " is."
+	}
 	if fam.ownDataSettings() {
 		f.Advice += fam.note()
 	}
@@ -351,4 +361,14 @@ func (d *Diagnoser) foreignClosed(s *track.Session, dc *track.DataConn, peer, cl
 		f.Advice += fam.note()
 	}
 	return f
+}
+
+// fxpLikeSource reports whether dc, a passive data connection from
+// another address than its client's, came from a port below 1024: where
+// FTP servers open their active-mode data connections (port 20, or the
+// control port less one), not a client's port, nor one a NAT pool maps
+// to. A server-to-server (FXP) transfer's connection looks so from the
+// passive side.
+func fxpLikeSource(dc *track.DataConn) bool {
+	return dc.Client.Port() != 0 && dc.Client.Port() < 1024
 }

@@ -40,7 +40,9 @@ func TestSeenAsHostWords(t *testing.T) {
 		name, cli, target, want string
 		first                   func(w *wire)
 	}{
-		{"the passive address another session's server announced", "192.168.1.10:53000", "93.184.216.40:40000",
+		// (Another port than the 227's: its own endpoint, while it
+		// waits, is an FXP transfer's, fxp-transfer, not a bounce.)
+		{"the passive address another session's server announced", "192.168.1.10:53000", "93.184.216.40:40001",
 			"which this capture shows as the passive-mode address the server of session 1 announced", func(w *wire) {
 				w.cmd("PASV")
 				w.reply(227, "Entering Passive Mode (93,184,216,40,156,64).")

@@ -1029,6 +1029,16 @@ func (d *Diagnoser) notAttempted(s *track.Session, dc *track.DataConn, nat *Find
 		return nil
 	}
 	v, vwhy := d.vantage(s)
+	if nat != nil && nat.Code == CodeNATMismatch && nat.Severity == SeverityInfo && final == nil && dc.Command == nil {
+		if next := nextAnnounce(s, dc.Announce); next != nil && !lateFallback(dc, next, v) {
+			// Only a note on the address (a 227 on an IPv6 control
+			// connection), and the client asked for another endpoint
+			// at once, with no transfer command: it fell back, as
+			// without the note.
+			d.wordNoTransferCommand(s, dc, f, v)
+			return f
+		}
+	}
 	if nat != nil && nat.Code == CodeNATMismatch {
 		wordNotAttemptedWrongAddr(s, dc, nat, f, final, v, vwhy, d.polOf(s).PassiveRanges(), d.family(s))
 		return f

@@ -72,7 +72,11 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	// A PORT/EPRT/LPRT the server refused arms nothing, so no Data call
 	// will carry it: judge its address here.
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() && c.EndpointErr == nil && c.Data == nil {
+		fxp := d.fxpOfCommand(s, c)
 		switch {
+		case fxp != nil && final != nil && final.Code >= 400:
+			add(d.fxpRefused(s, c, fxp)) // (the other server's endpoint: no NAT, no bounce)
+		case fxp != nil:
 		case final != nil && final.Code >= 400:
 			if f := d.natActive(s, c.Endpoint, c.EndpointVia, nil, c); f != nil {
 				add(f)

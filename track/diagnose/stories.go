@@ -2056,6 +2056,18 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	if redirected > 0 {
 		f.Message += fmt.Sprintf(" For %d of them the server connected to the client's own address %s instead of the one named: no other host was contacted through those.", redirected, s.Client.Addr())
 	}
+	// One PORT to one ordinary port (no service's) of another host is
+	// also what a client driving a server-to-server (FXP) transfer sends:
+	// the other server's passive endpoint, an address the client reaches
+	// (not a private one named by a client on a public address). A
+	// capture holding that server's control connection tells
+	// (fxp-transfer); this one cannot.
+	fxpLike := !spread && !unproven && n == 1 && len(ports) == 1 && redirected == 0 && !servicePort(first.target.Port()) &&
+		(!Local(first.target.Addr().Unmap()) || Local(s.Client.Addr().Unmap()))
+	if fxpLike {
+		f.fxpLike = true
+		f.Message += fmt.Sprintf(" The other reading is a server-to-server (FXP) transfer: a client driving one names in its %s the passive endpoint another server gave it in a 227/229 (a port of 1024 or above, as here); this capture does not hold that other control connection (one that does makes it fxp-transfer).", via)
+	}
 	switch {
 	case unproven && accepted > 0:
 		// Only what is proven: the server accepted a PORT naming an
@@ -2072,11 +2084,17 @@ func (d *Diagnoser) bounceFinding(s *track.Session, st *sessState) *Finding {
 	case accepted > 0:
 		fam := d.family(s)
 		f.Advice = "Refuse PORT/EPRT naming another host or a privileged port: " + fam.refuseForeign() + "." + bounceAllowedBy(fam, s, recs) + " And find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		if fxpLike {
+			f.Advice = "If this server is meant to take part in site-to-site (FXP) transfers, nothing to change: FXP needs it to accept a PORT/EPRT naming another host, as it does. If it is not, refuse PORT/EPRT naming another host or a privileged port: " + fam.refuseForeign() + "." + bounceAllowedBy(fam, s, recs) + " And find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		}
 		if fam.ownDataSettings() {
 			f.Advice += fam.note()
 		}
 	default:
 		f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, or a client behind a proxy that announces the proxy's address)."
+		if fxpLike {
+			f.Advice = "Nothing to change on the server if it keeps refusing them; find out who the client is (a scanner, a client behind a proxy that announces the proxy's address, or one trying a site-to-site (FXP) transfer, which this server refuses as stock servers do)."
+		}
 		if len(hosts) == 1 && counts[bounceRefused] == len(recs) && d.externalAt(s, first.target.Addr()) {
 			// The innocent reading of a refused public address from a
 			// client behind a NAT: a setting that names the NAT's public

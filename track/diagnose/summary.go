@@ -80,6 +80,7 @@ const manyLoginAddrs = spreadFailures
 // capture ends.
 type bounceSeen struct {
 	ok     bool
+	fxp    bool // one PORT to one ordinary port each: FXP reads the same (Finding.fxpLike)
 	sev    Severity
 	verb   string
 	target netip.Addr
@@ -282,6 +283,9 @@ type serverAcc struct {
 	// data-foreign-source findings whose source is another IPv6 address
 	// of the client's /64 (Finding.ownPrefix): its temporary address.
 	ownPrefix, ownPrefixForeign int
+	// fxpForeign: data-foreign-source findings from another host's
+	// port below 1024 (Finding.fxpLike): FXP, or a theft.
+	fxpForeign int
 	// natIf: nat-mismatch warnings of clients from other private
 	// networks that never connected (unprovenNAT): the address is a
 	// fault only if a NAT sits between; natIfAddr the first such
@@ -1227,6 +1231,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		if f.ownPrefix {
 			a.ownPrefixForeign++
 		}
+		if f.fxpLike {
+			a.fxpForeign++
+		}
 	case CodeFTPBounce:
 		// The gravest wins: a scan the server served stays the verdict
 		// when a later session's attempt was only refused or ignored.
@@ -1235,7 +1242,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			slot = &a.bounceUnproven
 		}
 		if f.Severity >= SeverityWarning && (!slot.seen() || f.Severity >= slot.sev) {
-			*slot = bounceSeen{ok: true, sev: f.Severity}
+			// (fxp: every one of the gravest reads as FXP as well.)
+			fxp := f.fxpLike && (!slot.seen() || f.Severity > slot.sev || slot.fxp)
+			*slot = bounceSeen{ok: true, sev: f.Severity, fxp: fxp}
 			if c := f.Command; c != nil {
 				slot.verb, slot.target = c.Verb, c.Endpoint.Addr()
 			}
@@ -1245,6 +1254,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			// (A client of the server's own network: "if a NAT sits
 			// between them", natActiveLAN; no NAT verdict.)
 			a.activeNAT = true
+		}
+		if dc != nil && !dc.Passive && doneUnseen(dc) {
+			// The server reported the transfer done: no verdict that it
+			// cannot reach the address (natActive's warning says both).
+			break
 		}
 		if unprovenNAT(f, dc) {
 			// "If a NAT sits between them": no proven fault, so none of

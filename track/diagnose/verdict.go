@@ -344,6 +344,9 @@ func (v *verdictWriter) ftpBounce() {
 	a := v.a
 	v.accountFor(CodeFTPBounce)
 	v.text = "a client used this server for an FTP bounce (RFC 2577); see the ftp-bounce finding"
+	if a.bounce.fxp {
+		v.text = "a client asked this server to connect to another host's ordinary port: a server-to-server (FXP) transfer, deliberate where the server allows FXP, or an FTP bounce (RFC 2577); see the ftp-bounce finding"
+	}
 	if a.bounce.sev == SeverityError {
 		// The family's own setting, as the ftp-bounce finding gives
 		// it (familydata.go): IIS's matchClientAddressForPort,
@@ -1292,6 +1295,11 @@ func (v *verdictWriter) foreignSource() {
 			" came from another address in its client's IPv6 /64 and the server served it: most likely the client's own temporary (privacy) address; the server accepts data connections from other addresses; see data-foreign-source"
 		return
 	}
+	if a.fxpForeign == a.findings[CodeDataForeignSource] {
+		v.text = plural(a.fxpForeign, "passive data connection", "passive data connections") +
+			" came from another host's port below 1024, where FTP servers connect from in active mode, and the server served it: a server-to-server (FXP) transfer its client drove (deliberate where the server allows FXP), or passive port theft; see data-foreign-source"
+		return
+	}
 	v.text = plural(a.findings[CodeDataForeignSource], "passive data connection", "passive data connections") +
 		" came from another address than its session's client and the server served it: passive port theft, or a NAT pool that does not keep the client's address; see data-foreign-source"
 }
@@ -1341,6 +1349,13 @@ func (v *verdictWriter) dataOutcome() {
 	case worked == 0 && a.activePerUser > 0:
 		// A refused PORT/EPRT was a data connection wanted.
 		v.text = "no data connection was made"
+	case worked == 0 && a.errs[CodeFXP] > 0:
+		// Not "none was needed": a server-to-server transfer's
+		// connection failed, at the other server's passive ports.
+		v.accountFor(CodeFXP)
+		v.text = "no data connection was made: a server-to-server (FXP) transfer's connection, between this server and another one, failed, not one with the client; see fxp-transfer"
+	case worked == 0 && a.findings[CodeFXP] > 0:
+		v.text = "no data connection with its clients was made: they were server-to-server (FXP) transfers, whose data connections run between the two servers; see fxp-transfer"
 	case worked == 0:
 		v.text = "no data connection was made, and none was needed"
 	case a.aborted > 0 && worked == 1:
