@@ -1105,10 +1105,12 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 		out = append(out, f)
 	}
 	login := d.server(s).takeLogin(s) // the latest refused login line
-	if s.Login == track.LoginFailed && s.Counted() && loginLimitOf(s, login) == limitNone {
-		// The session's login was refused and never succeeded: the
-		// server's verdict says so when no session got further. A
-		// refusal that names a connection limit is session-refused's.
+	if _, replaced := s.EarlierLogin(); s.Login == track.LoginFailed && !replaced && s.Counted() && loginLimitOf(s, login) == limitNone {
+		// The session's login was refused and never succeeded (a
+		// login that succeeded before a refused one after REIN, or a
+		// USER taken while logged in, did): the server's verdict says
+		// so when no session got further. A refusal that names a
+		// connection limit is session-refused's.
 		a := d.server(s)
 		a.loginRefused++
 		if anonymousUser(s.User) {
