@@ -290,6 +290,8 @@ func FuzzDecode(f *testing.F) {
 	for _, s := range fuzzLinkSeeds(f, links) {
 		f.Add(s.frame, s.link)
 	}
+	ip := buildFrame(f, 21, 50000, []byte("220 ready\r\n"))[14:]
+	f.Add(sll2Frame(arphrdIPGRE, layers.EthernetTypeIPv4, ip), uint8(2)) // SLL2 of a gre device
 	f.Fuzz(func(t *testing.T, frame []byte, link uint8) {
 		d := New(&recorder{}, Options{})
 		l := links[int(link)%len(links)]

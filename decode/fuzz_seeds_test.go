@@ -20,7 +20,7 @@ type fuzzSeed struct {
 // fuzzLinkSeeds are FuzzDecode's seeds of the links and tunnels decoded by
 // hand: the point-to-point link types (PPP, PPP in HDLC-like framing,
 // PPPoE, Cisco HDLC, with and without a direction byte), GTP-U with
-// extension headers, VXLAN on Linux's port 8472, MPLS Ethernet pseudowires
+// extension headers, VXLAN on Linux's port 8472, TZSP, MPLS in UDP, MPLS Ethernet pseudowires
 // with and without a control word, MPLS over PPP, and the tags in front
 // of IP (Cisco MetaData, E-tag, VN-Tag, VLAN tags) and LLC/SNAP.
 func fuzzLinkSeeds(tb testing.TB, links []layers.LinkType) []fuzzSeed {
@@ -52,6 +52,8 @@ func fuzzLinkSeeds(tb testing.TB, links []layers.LinkType) []fuzzSeed {
 	add(linkTypeCHDLCWithDr, cat([]byte{0, 0x0f, 0x00, 0x08, 0x00}, ip))
 	add(layers.LinkTypeEthernet, ethernetFrame(seedUDP(tb, portGTPU, gtpU(ip, true, []byte{0x10, 0x09}, []byte{1, 2, 3}))))
 	add(layers.LinkTypeEthernet, ethernetFrame(seedUDP(tb, portVXLANLinux, cat([]byte{0x08, 0, 0, 0, 0, 0, 0x2a, 0}, eth))))
+	add(layers.LinkTypeEthernet, ethernetFrame(seedUDP(tb, portTZSP, tzsp(tzspEthernet, []byte{0, 10, 1, 0xd6}, eth))))
+	add(layers.LinkTypeEthernet, ethernetFrame(seedUDP(tb, portMPLSInUDP, cat(label, ip))))
 	add(layers.LinkTypeEthernet, pwFrame(vmware, nil, layers.EthernetTypeIPv4, ip))
 	add(layers.LinkTypeEthernet, pwFrame(vmware, []byte{0, 0, 0, 0}, layers.EthernetTypeIPv4, ip))
 	add(layers.LinkTypeEthernet, pwFrame([]byte{0x4c, 0x5e, 0x0c, 1, 2, 3}, nil, layers.EthernetTypeIPv4, ip))

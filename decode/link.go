@@ -35,11 +35,20 @@ type LinkStats struct {
 	// them.
 	NotIPTypes      []EtherTypeCount `json:"not_ip_ethertypes,omitempty"`
 	NotIPOtherTypes uint64           `json:"not_ip_other_ethertypes,omitempty"`
+	// NotTCPKinds name what Stats.NotTCP's packets were, by IP protocol
+	// and, for UDP, port, each with its count, in the order first met,
+	// at most maxNotTCPKinds; NotTCPOtherKinds counts the packets of the
+	// kinds past them. Given only while no TCP segment was read at all
+	// (Stats.TCP 0): what the capture held instead, a mirror or tunnel
+	// on a UDP port not followed among them.
+	NotTCPKinds      []ProtocolCount `json:"not_tcp_kinds,omitempty"`
+	NotTCPOtherKinds uint64          `json:"not_tcp_other_kinds,omitempty"`
 }
 
 // Empty tells whether there is nothing to name.
 func (l LinkStats) Empty() bool {
-	return len(l.Tunnels) == 0 && len(l.UnknownLinks) == 0 && len(l.NotIPTypes) == 0 && l.NotIPOtherTypes == 0
+	return len(l.Tunnels) == 0 && len(l.UnknownLinks) == 0 && len(l.NotIPTypes) == 0 && l.NotIPOtherTypes == 0 &&
+		len(l.NotTCPKinds) == 0 && l.NotTCPOtherKinds == 0
 }
 
 // Merge is l with m's names added (live's workers each decode a share of
@@ -87,6 +96,19 @@ func (l LinkStats) Merge(m LinkStats) LinkStats {
 			l.NotIPTypes = append(l.NotIPTypes, e)
 		default:
 			l.NotIPOtherTypes += e.Frames
+		}
+	}
+	l.NotTCPKinds = slices.Clone(l.NotTCPKinds)
+	l.NotTCPOtherKinds += m.NotTCPOtherKinds
+	for _, p := range m.NotTCPKinds {
+		i := slices.IndexFunc(l.NotTCPKinds, func(x ProtocolCount) bool { return x.Protocol == p.Protocol && x.Port == p.Port })
+		switch {
+		case i >= 0:
+			l.NotTCPKinds[i].Packets += p.Packets
+		case len(l.NotTCPKinds) < maxNotTCPKinds:
+			l.NotTCPKinds = append(l.NotTCPKinds, p)
+		default:
+			l.NotTCPOtherKinds += p.Packets
 		}
 	}
 	return l
@@ -165,6 +187,90 @@ func (c EtherTypeCount) String() string {
 	return fmt.Sprintf("%d %s of EtherType %#04x%s, not decoded", c.Frames, framesWord(c.Frames), uint16(c.EtherType), name)
 }
 
+// ProtocolCount is a kind of packets counted not TCP: an IP protocol and,
+// for UDP, a port (the lower of the two: the service's, as a rule), and
+// how many.
+type ProtocolCount struct {
+	Protocol layers.IPProtocol `json:"protocol"`
+	Name     string            `json:"name"`           // ProtocolName
+	Port     uint16            `json:"port,omitempty"` // UDP's; 0 for other protocols
+	Packets  uint64            `json:"packets"`
+}
+
+// String is the phrase the summary uses: "24 UDP port 37008", "4
+// ICMPv4".
+func (c ProtocolCount) String() string {
+	if c.Port != 0 {
+		return fmt.Sprintf("%d %s port %d", c.Packets, c.Name, c.Port)
+	}
+	return fmt.Sprintf("%d %s", c.Packets, c.Name)
+}
+
+// ProtocolName names an IP protocol for ProtocolCount.
+func ProtocolName(p layers.IPProtocol) string {
+	switch p {
+	case layers.IPProtocolUDP:
+		return "UDP"
+	case layers.IPProtocolICMPv4:
+		return "ICMPv4"
+	case layers.IPProtocolICMPv6:
+		return "ICMPv6"
+	case layers.IPProtocolGRE:
+		return "GRE"
+	case layers.IPProtocolESP:
+		return "ESP"
+	case layers.IPProtocolAH:
+		return "AH"
+	case layers.IPProtocolSCTP:
+		return "SCTP"
+	case layers.IPProtocolIGMP:
+		return "IGMP"
+	case layers.IPProtocolOSPF:
+		return "OSPF"
+	case layers.IPProtocolVRRP:
+		return "VRRP"
+	}
+	return fmt.Sprintf("IP protocol %d", p)
+}
+
+// maxNotTCPKinds bounds the kinds of packets counted not TCP remembered.
+const maxNotTCPKinds = 8
+
+// notTCP counts a packet not TCP of protocol proto (UDP: port, else 0).
+// Off the TCP path; fixed arrays, no allocation.
+func (c *linkCounts) notTCP(proto layers.IPProtocol, port uint16) {
+	for i := range c.notTCPKinds[:c.nNotTCP] {
+		if k := &c.notTCPKinds[i]; k.Protocol == proto && k.Port == port {
+			k.Packets++
+			return
+		}
+	}
+	if c.nNotTCP == maxNotTCPKinds {
+		c.notTCPOther++
+		return
+	}
+	c.notTCPKinds[c.nNotTCP] = ProtocolCount{Protocol: proto, Port: port, Packets: 1}
+	c.nNotTCP++
+}
+
+// innerUDPPort is the lower port of the UDP header after the innermost
+// IP header, when proto (that header's protocol) is UDP and the parser
+// decoded it; else 0.
+func innerUDPPort(ls *layerSet, proto layers.IPProtocol) uint16 {
+	if proto != layers.IPProtocolUDP {
+		return 0
+	}
+	for i := len(ls.decoded) - 1; i >= 0; i-- {
+		switch ls.decoded[i] {
+		case layers.LayerTypeUDP:
+			return uint16(min(ls.udp.SrcPort, ls.udp.DstPort))
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+			return 0
+		}
+	}
+	return 0
+}
+
 // framesWord is "frame" or "frames", for n of them.
 func framesWord(n uint64) string {
 	if n == 1 {
@@ -186,6 +292,9 @@ type linkCounts struct {
 	notIP                                         [maxNotIPTypes]EtherTypeCount
 	nNotIP                                        int
 	notIPOther                                    uint64 // frames of the EtherTypes past notIP's
+	notTCPKinds                                   [maxNotTCPKinds]ProtocolCount
+	nNotTCP                                       int
+	notTCPOther                                   uint64 // packets of the kinds past notTCPKinds'
 }
 
 // unknownLink counts a frame of a link type not decoded, read from input
@@ -344,6 +453,13 @@ func (d *Decoder) LinkStats() LinkStats {
 		st.NotIPTypes = append(st.NotIPTypes, e)
 	}
 	st.NotIPOtherTypes = d.link.notIPOther
+	if d.stats.TCP == 0 {
+		for _, k := range d.link.notTCPKinds[:d.link.nNotTCP] {
+			k.Name = ProtocolName(k.Protocol)
+			st.NotTCPKinds = append(st.NotTCPKinds, k)
+		}
+		st.NotTCPOtherKinds = d.link.notTCPOther
+	}
 	return st
 }
 

@@ -60,7 +60,7 @@ type layerSet struct {
 	eth     layers.Ethernet
 	dot1q   layers.Dot1Q
 	sll     layers.LinuxSLL
-	sll2    layers.LinuxSLL2
+	sll2    linuxSLL2
 	lo      layers.Loopback
 	ip4     layers.IPv4
 	ip6     layers.IPv6
@@ -115,6 +115,22 @@ func newLayerSet(only ...int) *layerSet {
 	return s
 }
 
+// linuxSLL2 is gopacket's Linux cooked header v2 with the protocol of an
+// ARPHRD_IPGRE device (778: tcpdump -i any on a Linux gre device) read as
+// libpcap's LINKTYPE_LINUX_SLL2 defines it, a GRE protocol type (IPv4,
+// IPv6, 0x6558 Ethernet), where gopacket (v1.7.7) takes an Ethernet
+// header: the inner IP header was read as one. The cooked header v1 reads
+// the protocol so already.
+type linuxSLL2 struct{ layers.LinuxSLL2 }
+
+// NextLayerType is the layer the header's protocol announces.
+func (s *linuxSLL2) NextLayerType() gopacket.LayerType {
+	if s.ARPHardwareType == layers.ARPHardwareTypeIPGRE {
+		return s.ProtocolType.LayerType()
+	}
+	return s.LinuxSLL2.NextLayerType()
+}
+
 // firstLayer picks the parser index for a link type, or -1 when ftpsniff
 // does not decode that link type.
 func firstLayer(link layers.LinkType, data []byte) int {
@@ -143,6 +159,12 @@ func firstLayer(link layers.LinkType, data []byte) int {
 		}
 	}
 	return -1
+}
+
+// rawIPLink tells whether link is one of raw IP's link types, which
+// carry IPv4 or IPv6 alone.
+func rawIPLink(link layers.LinkType) bool {
+	return link == layers.LinkTypeRaw || link == linkTypeRawBSD || link == linkTypeRawOpenBSD
 }
 
 // Decoder turns captured frames into Segment, Unreachable and ControlEvent
@@ -347,6 +369,13 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 	}
 	first := firstLayer(link, data)
 	if first < 0 {
+		if rawIPLink(link) {
+			// Raw IP whose version is neither 4 nor 6 (or an empty
+			// record): a frame damaged, not a link type unknown.
+			d.stats.Malformed++
+			d.maybeFlush()
+			return
+		}
 		inner, next, known := stripLink(link, data)
 		if !known {
 			d.stats.UnknownLink++
@@ -491,6 +520,7 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			d.handleICMP(src, innerTTL(ls, innerV6), false, typ, code, mtu, ls.icmp4.Payload, ci)
 		} else {
 			d.stats.NotTCP++
+			d.link.notTCP(layers.IPProtocolICMPv4, 0)
 		}
 	case haveICMP6:
 		typ, code := ls.icmp6.TypeCode.Type(), ls.icmp6.TypeCode.Code()
@@ -509,9 +539,11 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 			d.handleICMP(src, innerTTL(ls, innerV6), true, typ, code, mtu, pl, ci)
 		} else {
 			d.stats.NotTCP++
+			d.link.notTCP(layers.IPProtocolICMPv6, 0)
 		}
 	default:
 		d.stats.NotTCP++
+		d.link.notTCP(proto, innerUDPPort(ls, proto))
 		d.countNotFollowed(ls, proto)
 	}
 }
@@ -604,6 +636,11 @@ func (d *Decoder) handleICMP(from netip.Addr, ttl uint8, v6 bool, typ, code uint
 	u.Src, u.Dst, u.Seq, ok = parseQuotedTCP(quoted)
 	if !ok {
 		d.stats.NotTCP++
+		if v6 {
+			d.link.notTCP(layers.IPProtocolICMPv6, 0)
+		} else {
+			d.link.notTCP(layers.IPProtocolICMPv4, 0)
+		}
 		return
 	}
 	d.stats.ICMPErrors++

@@ -80,14 +80,17 @@ func (ls *layerSet) linkEtherType() (layers.EthernetType, []byte, bool) {
 // UDP ports of the tunnels peelUDP follows (gopacket decodes VXLAN on
 // IANA's 4789 and GENEVE on 6081 itself).
 const (
-	portGTPU       = 2152 // 3GPP TS 29.281
-	portVXLANLinux = 8472 // Linux's default VXLAN port, from before IANA's
+	portGTPU       = 2152  // 3GPP TS 29.281
+	portVXLANLinux = 8472  // Linux's default VXLAN port, from before IANA's
+	portMPLSInUDP  = 6635  // RFC 7510
+	portTZSP       = 37008 // TZSP: MikroTik's packet sniffer streaming to a collector
 )
 
 // peelUDP follows the UDP tunnels gopacket has no decoding layer for:
 // GTP-U (its layer allocates for extension headers and rejects a packet
-// the snap length cut) and VXLAN on Linux's port 8472. Not when the
-// datagram is an IP fragment: the defragmenter has it whole.
+// the snap length cut), VXLAN on Linux's port 8472, MPLS in UDP (RFC
+// 7510) and TZSP. Not when the datagram is an IP fragment: the
+// defragmenter has it whole.
 func peelUDP(ls *layerSet) ([]byte, int) {
 	u := &ls.udp
 	switch {
@@ -96,6 +99,17 @@ func peelUDP(ls *layerSet) ([]byte, int) {
 			return nil, -1
 		}
 		return peelVXLAN(u.Payload)
+	case u.DstPort == portMPLSInUDP:
+		if lastIPFragment(ls) {
+			return nil, -1
+		}
+		return peelMPLS(u.Payload)
+	case u.DstPort == portTZSP:
+		if lastIPFragment(ls) {
+			return nil, -1
+		}
+		b, next, _ := peelTZSP(u.Payload)
+		return b, next
 	case u.DstPort == portGTPU || u.SrcPort == portGTPU:
 		if lastIPFragment(ls) {
 			return nil, -1
@@ -129,6 +143,62 @@ func peelVXLAN(b []byte) ([]byte, int) {
 		return nil, -1
 	}
 	return b[8:], firstEthernet
+}
+
+// TZSP encapsulations followed (Wireshark's packet-tzsp.c numbering):
+// what a MikroTik sniffer streams from a wired port, and from a wireless
+// one.
+const (
+	tzspEthernet  = 1
+	tzspIEEE80211 = 18
+)
+
+// Tags of a TZSP header that are one byte long; the others are a type, a
+// length and that many bytes.
+const (
+	tzspTagPadding = 0
+	tzspTagEnd     = 1
+)
+
+// peelTZSP skips a TZSP header (version 1; type 0, a received packet, or
+// 1, one to transmit; the encapsulation; then tags up to the END tag) in
+// front of the frame it carries: Ethernet, or 802.11 read as its link
+// type is. tzsp tells a TZSP packet whose frame is not followed (next <
+// 0): a tunnel not followed. Bounded by b: each tag takes a byte or more.
+func peelTZSP(b []byte) (inner []byte, next int, tzsp bool) {
+	if len(b) < 5 || b[0] != 1 || b[1] > 1 {
+		return nil, -1, false
+	}
+	encap := binary.BigEndian.Uint16(b[2:4])
+	off := 4
+	for {
+		if off >= len(b) {
+			return nil, -1, true
+		}
+		tag := b[off]
+		if tag == tzspTagEnd {
+			off++
+			break
+		}
+		if tag == tzspTagPadding {
+			off++
+			continue
+		}
+		if off+1 >= len(b) {
+			return nil, -1, true
+		}
+		off += 2 + int(b[off+1])
+	}
+	switch encap {
+	case tzspEthernet:
+		if len(b)-off >= 14 {
+			return b[off:], firstEthernet, true
+		}
+	case tzspIEEE80211:
+		inner, next = peel80211(b[off:])
+		return inner, next, true
+	}
+	return nil, -1, true
 }
 
 // greERSPAN3 is the GRE protocol type of ERSPAN Type III (gopacket
@@ -496,6 +566,7 @@ var tunnelKinds = [...]string{
 	"EtherIP",
 	"MPLS with no IP found under its labels",
 	"IPsec AH",
+	"TZSP carrying a frame not followed (not Ethernet or 802.11)",
 }
 
 // tunnelKind indexes tunnelKinds; noTunnel is none.
@@ -512,6 +583,7 @@ const (
 	tunEtherIP
 	tunMPLS
 	tunAH
+	tunTZSP
 	noTunnel tunnelKind = -1
 )
 
@@ -555,6 +627,12 @@ func notFollowed(ls *layerSet, proto layers.IPProtocol) tunnelKind {
 			if _, next, tpdu := peelGTPU(u.Payload); tpdu && next < 0 {
 				return tunGTPNoIP
 			}
+		case u.DstPort == portTZSP:
+			if _, next, tzsp := peelTZSP(u.Payload); tzsp && next < 0 {
+				return tunTZSP
+			}
+		case u.DstPort == portMPLSInUDP:
+			return tunMPLS // (with no IP under the labels: peel follows the rest)
 		}
 		return noTunnel
 	case layers.LayerTypeGRE:

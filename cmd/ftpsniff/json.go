@@ -633,9 +633,7 @@ func (o *jsonOutput) Summary(t totals) {
 	if t.Diagnosis != (diagnose.Omitted{}) {
 		j.Diagnosis = &t.Diagnosis
 	}
-	if !t.Links.Empty() {
-		j.Links = &t.Links
-	}
+	j.Links = summaryLinks(t)
 	if t.Files.Any() {
 		j.Files = &t.Files
 	}
@@ -644,6 +642,20 @@ func (o *jsonOutput) Summary(t totals) {
 	}
 	j.setOverlaps(&o.overlaps)
 	o.write(j)
+}
+
+// summaryLinks is the summary record's links: nil when there is nothing
+// to name. The kinds of packets not TCP are named only when the capture
+// held no TCP (live's workers: one that read none names its packets).
+func summaryLinks(t totals) *decode.LinkStats {
+	links := t.Links
+	if t.Decode.TCP > 0 {
+		links.NotTCPKinds, links.NotTCPOtherKinds = nil, 0
+	}
+	if links.Empty() {
+		return nil
+	}
+	return &links
 }
 
 // setOverlaps fills the summary's input_overlaps.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/diagnose"
@@ -1480,6 +1481,9 @@ func (o *textOutput) Summary(t totals) {
 		o.printf(" (%s)", outcomeCounts(o.outcomes[:], o.dataN))
 	}
 	o.printf("; %d packets, %d TCP\n", st.Packets, st.TCP)
+	if n := noTCPNote(st, t.Links); n != "" {
+		o.printf("  %s %s\n", p.warn.Sprint("no TCP:"), n)
+	}
 	if n := o.bySev[0] + o.bySev[1] + o.bySev[2]; n > 0 {
 		o.printf("  findings: %s, %s, %s\n",
 			p.bad.Sprintf("%d error%s", o.bySev[2], plural(o.bySev[2])),
@@ -1516,6 +1520,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(t.Files.OverLength, "packets longer than their original length, read as they are")
 	addw(t.Files.InterfaceDropped, "packets dropped by the interface, as the capture's own statistics say (pcapng isb_ifdrop): they explain gaps")
 	addw(t.Files.OSDropped, "packets dropped by the operating system, as the capture's own statistics say (pcapng isb_osdrop): they explain gaps")
+	addw(t.Files.NoTimestamp, "packets with no timestamp (pcapng simple packet blocks): their times read 0001-01-01 and every interval between them 0, so no time, wait or timeout shown is the wire's")
 	if st.Truncated > 0 && st.Malformed > 0 && st.TCP == 0 {
 		// Not one TCP header whole: the counts alone read like damage.
 		warn = append(warn, snapBelowHeaders(st.Truncated, st.Malformed, t.Files.SnapCut))
@@ -1642,6 +1647,32 @@ func (o *textOutput) Summary(t totals) {
 		o.printf("  %s %s%s\n", p.bad.Sprint("input:"), safe(oneLine(err.Error())), inputErrNote(err))
 	}
 	o.noSuchSession()
+}
+
+// noTCPNote says what a capture that held packets but not one TCP
+// segment held instead ("" when it held TCP, or nothing counted not
+// TCP): "30 packets: 24 UDP port 37008, 4 ICMPv4, 2 with no IP". A
+// mirror or tunnel on a UDP port ftpsniff does not follow reads as
+// that port, not as a capture of nothing. Not when a snap length below
+// the headers explains it (snapBelowHeaders says so).
+func noTCPNote(st decode.Stats, l decode.LinkStats) string {
+	if st.TCP > 0 || st.NotTCP == 0 || st.Truncated > 0 && st.Malformed > 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(l.NotTCPKinds)+3)
+	for _, k := range l.NotTCPKinds {
+		parts = append(parts, k.String())
+	}
+	if l.NotTCPOtherKinds > 0 {
+		parts = append(parts, fmt.Sprintf("%d of other protocols", l.NotTCPOtherKinds))
+	}
+	if st.NotIP > 0 {
+		parts = append(parts, fmt.Sprintf("%d with no IP", st.NotIP))
+	}
+	if st.Malformed > 0 {
+		parts = append(parts, fmt.Sprintf("%d malformed", st.Malformed))
+	}
+	return fmt.Sprintf("%d packet%s: %s", st.Packets, plural(int(st.Packets)), strings.Join(parts, ", "))
 }
 
 // snapBelowHeaders says that the capture's snap length (snap bytes, 0

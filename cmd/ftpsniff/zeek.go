@@ -657,9 +657,7 @@ func (o *zeekOutput) Summary(t totals) {
 	if t.Diagnosis != (diagnose.Omitted{}) {
 		j.Diagnosis = &t.Diagnosis
 	}
-	if !t.Links.Empty() {
-		j.Links = &t.Links
-	}
+	j.Links = summaryLinks(t)
 	if t.Files.Any() {
 		j.Files = &t.Files
 	}

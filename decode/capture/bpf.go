@@ -347,9 +347,10 @@ func (a *asm) tunnelProtocols() {
 }
 
 // tunnelPorts accepts when A is the UDP port of a tunnel the decoder
-// follows: VXLAN (IANA's 4789, Linux's 8472), GENEVE (6081), GTP-U (2152).
+// follows: VXLAN (IANA's 4789, Linux's 8472), GENEVE (6081), GTP-U (2152),
+// MPLS in UDP (6635), TZSP (37008).
 func tunnelPorts(a *asm) {
-	for _, p := range []uint32{4789, 8472, 6081, 2152} {
+	for _, p := range []uint32{4789, 8472, 6081, 2152, 6635, 37008} {
 		a.jifFar(bpf.JumpEqual, p, "accept", "")
 	}
 }

@@ -20,7 +20,10 @@
 //
 // The input is never seeked, so standard input and pipes work. Anything
 // else fails with ErrNotCapture, naming the first bytes; other versions,
-// and a file compressed twice, fail with ErrUnsupported. So does a capture
+// a file compressed twice, and what foreignFormats knows by its magic (a
+// file compressed with xz, bzip2, zstd, lz4 or compress, a zip or 7-Zip
+// archive, a snoop, Network Monitor or Sniffer capture: each named with
+// what to do) fail with ErrUnsupported. So does a capture
 // of link types package decode does not read (LinkTypeDecoded): a pcap
 // file when it is opened, a pcapng file all of whose packets are of such
 // link types at its end.

@@ -438,6 +438,8 @@ func (f *ngFrame) check() (more int, err error) {
 		if f.ignoredInterface(0) {
 			f.skip = true
 			f.stats.PacketsIgnored++
+		} else {
+			f.stats.NoTimestamp++ // a simple packet block has no time field
 		}
 	case blockISB:
 		if f.hn < 20 {

@@ -48,7 +48,8 @@ var (
 
 // Open opens a capture file ("-" means standard input) and tells pcap (both
 // byte orders, micro and nano: a1b2c3d4, a1b23c4d), pcapng (0a0d0d0a) and
-// gzip-compressed pcap/pcapng apart by magic, never by file name.
+// gzip-compressed pcap/pcapng apart by magic, never by file name (and
+// names the formats of foreignFormats it does not read).
 func Open(path string) (Source, error) {
 	if path == "-" {
 		return open(displayName(path), os.Stdin, nil, streamingFile(os.Stdin))
@@ -182,12 +183,49 @@ func openSized(name string, r io.Reader, closer io.Closer, stream bool, blockSiz
 		if in.gz != nil && [2]byte(head[:2]) == magicGzip {
 			return nil, openError(name, ErrUnsupported, "compressed twice (gunzip it once)", nil)
 		}
+		if in.gz == nil {
+			if what := foreignFormat(br); what != "" {
+				return nil, openError(name, ErrUnsupported, what, nil)
+			}
+		}
 		detail := fmt.Sprintf("starts with % x", head)
 		if in.gz != nil {
 			detail = "gzip-compressed data " + detail
 		}
 		return nil, openError(name, ErrNotCapture, detail, nil)
 	}
+}
+
+// foreignFormats are the magic numbers of what is taken for a capture
+// and is not one ftpsniff reads: a compressed file (gzip is read), a
+// capture format of another tool. Each says what to do.
+var foreignFormats = []struct {
+	magic, what string
+}{
+	{"\xfd7zXZ\x00", "xz-compressed: unxz it first"},
+	{"BZh", "bzip2-compressed: bunzip2 it first"},
+	{"\x28\xb5\x2f\xfd", "zstd-compressed: unzstd it first"},
+	{"\x04\x22\x4d\x18", "lz4-compressed: unlz4 it first"},
+	{"\x1f\x9d", "compress-ed (.Z): uncompress it first"},
+	{"PK\x03\x04", "a zip archive: unzip it first"},
+	{"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: extract it first"},
+	{"snoop\x00\x00\x00", "a snoop capture (Solaris snoop, Check Point fw monitor): convert it with editcap -F pcap"},
+	{"GMBU", "a Microsoft Network Monitor 2 capture: convert it with editcap -F pcap"},
+	{"RTSS", "a Microsoft Network Monitor 1 capture: convert it with editcap -F pcap"},
+	{"XCP\x00", "a NetXRay or Windows Sniffer capture: convert it with editcap -F pcap"},
+	{"TRSNIFF data", "a Sniffer capture: convert it with editcap -F pcap"},
+}
+
+// foreignFormat names the format the input br starts with among
+// foreignFormats, or "".
+func foreignFormat(br *bufio.Reader) string {
+	head, _ := br.Peek(12) // as much as there is
+	for _, f := range foreignFormats {
+		if len(head) >= len(f.magic) && string(head[:len(f.magic)]) == f.magic {
+			return f.what
+		}
+	}
+	return ""
 }
 
 // shortHeader explains an input of one to three bytes: the start of a

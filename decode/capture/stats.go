@@ -35,6 +35,10 @@ type Stats struct {
 	// oddity: Any leaves it out, and JSON has the decoder's count of
 	// frames cut (truncated).
 	SnapCut int `json:"-"`
+	// NoTimestamp counts packets the file gives no time (pcapng simple
+	// packet blocks): they read as 0001-01-01, every gap between them
+	// zero.
+	NoTimestamp uint64 `json:"no_timestamp,omitempty"`
 }
 
 // snapCut records n, the captured length of a packet the capture cut.
@@ -69,11 +73,12 @@ func (s *Stats) Add(o Stats) {
 	s.OverLength += o.OverLength
 	s.InterfaceDropped += o.InterfaceDropped
 	s.OSDropped += o.OSDropped
+	s.NoTimestamp += o.NoTimestamp
 	s.snapCut(o.SnapCut)
 }
 
 // Any tells whether a counter is not zero other than Sections, so that
 // output can leave a clean file's line out.
 func (s Stats) Any() bool {
-	return s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength|s.InterfaceDropped|s.OSDropped != 0
+	return s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength|s.InterfaceDropped|s.OSDropped|s.NoTimestamp != 0
 }
