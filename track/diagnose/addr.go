@@ -12,7 +12,7 @@ type AddrClass uint8
 
 const (
 	ClassPublic      AddrClass = iota
-	ClassPrivate               // RFC 1918, or IPv6 unique local fc00::/7
+	ClassPrivate               // RFC 1918, IPv6 unique local fc00::/7, or another special-purpose range (RFC 6890) not globally reachable
 	ClassCGNAT                 // 100.64.0.0/10 (RFC 6598)
 	ClassLoopback              // 127/8, ::1
 	ClassLinkLocal             // 169.254/16, fe80::/10
@@ -20,6 +20,47 @@ const (
 )
 
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// notGlobal are the special-purpose ranges of RFC 6890 (and the IANA
+// registries it set up) that are not globally reachable and that
+// netip's own tests leave out. No router on the Internet carries them,
+// so an address in one is a NAT's inside or a lab's, read as private:
+// a PORT naming one is a client behind a NAT (a 464XLAT CLAT announces
+// 192.0.0.4, RFC 7335), not an FTP bounce to a public host. The
+// documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+// 2001:db8::/32) are left public: examples and test networks use them
+// as public addresses. 64:ff9b::/96 is a NAT64 translation of a public
+// address (see foreign.go), not one of these.
+var notGlobal = [...]netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network" (RFC 791); 0.0.0.0 itself is ClassUnspecified
+	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments (RFC 6890), 192.0.0.0/29 the 464XLAT CLAT's (RFC 7335); 192.0.0.9 and .10 are excepted in Classify
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking (RFC 2544)
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved (RFC 1112); not the limited broadcast, excepted in specialRange
+	netip.MustParsePrefix("100::/64"),      // discard-only (RFC 6666)
+	netip.MustParsePrefix("2001:2::/48"),   // benchmarking (RFC 5180)
+	netip.MustParsePrefix("2001:10::/28"),  // ORCHID (RFC 4843), deprecated
+}
+
+// notSpecial are the addresses of notGlobal's ranges that are not read
+// as a NAT's inside: those of 192.0.0.0/24 that are globally reachable
+// (RFC 7723 PCP anycast, RFC 8155 TURN anycast), and the limited
+// broadcast address, which no host has (a PORT naming it is a bounce,
+// described as such by describeTarget).
+var notSpecial = [...]netip.Addr{netip.AddrFrom4([4]byte{192, 0, 0, 9}), netip.AddrFrom4([4]byte{192, 0, 0, 10}), netip.AddrFrom4([4]byte{255, 255, 255, 255})}
+
+// specialRange returns the not globally reachable special-purpose range
+// holding a, if any.
+func specialRange(a netip.Addr) (netip.Prefix, bool) {
+	if a == notSpecial[0] || a == notSpecial[1] || a == notSpecial[2] {
+		return netip.Prefix{}, false
+	}
+	for _, p := range notGlobal {
+		if p.Contains(a) {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
 
 // Classify tells the kind of a.
 func Classify(a netip.Addr) AddrClass {
@@ -36,6 +77,9 @@ func Classify(a netip.Addr) AddrClass {
 	case cgnat.Contains(a):
 		return ClassCGNAT
 	}
+	if _, ok := specialRange(a); ok {
+		return ClassPrivate
+	}
 	return ClassPublic
 }
 
@@ -44,6 +88,9 @@ func (c AddrClass) Describe(a netip.Addr) string {
 	v6 := a.Unmap().Is6()
 	switch c {
 	case ClassPrivate:
+		if p, ok := specialRange(a.Unmap()); ok {
+			return specialName(a.Unmap(), p)
+		}
 		if v6 {
 			return "a unique local address (fc00::/7)"
 		}
@@ -58,6 +105,24 @@ func (c AddrClass) Describe(a netip.Addr) string {
 		return "the unspecified address"
 	}
 	return "a public address"
+}
+
+// specialName names a range of notGlobal for a person.
+func specialName(a netip.Addr, p netip.Prefix) string {
+	switch p {
+	case notGlobal[0]:
+		return "a \"this network\" address (0.0.0.0/8)"
+	case notGlobal[1]:
+		if a.As4()[3] < 8 {
+			return "a 464XLAT CLAT address (192.0.0.0/29, RFC 7335)"
+		}
+		return "an IETF protocol address (192.0.0.0/24)"
+	case notGlobal[2], notGlobal[5]:
+		return "a benchmarking address (" + p.String() + ")"
+	case notGlobal[3]:
+		return "a reserved address (240.0.0.0/4)"
+	}
+	return "a non-routable special-purpose address (" + p.String() + ")"
 }
 
 // Local reports whether a is not reachable across the Internet.

@@ -818,6 +818,60 @@ func openAt(p place, rs policy.Ranges, v6 bool, host string) string {
 
 func isV6(a netip.AddrPort) bool { return a.Addr().Unmap().Is6() }
 
+// nat64WKP is the NAT64 well-known prefix (RFC 6052, one of sharedV6).
+// A network-specific prefix cannot be told from a native IPv6 address,
+// so only this one is read as a translation.
+var nat64WKP = netip.MustParsePrefix("64:ff9b::/96")
+
+// nat64Of is the IPv4 address a, an address of 64:ff9b::/96, stands for:
+// the host behind the NAT64 that answers for a.
+func nat64Of(a netip.Addr) (netip.Addr, bool) {
+	if !nat64WKP.Contains(a) {
+		return netip.Addr{}, false
+	}
+	b := a.As16()
+	return netip.AddrFrom4([4]byte(b[12:])), true
+}
+
+// rulesV6 tells the family of the rules for a listener reached at a: a
+// listener behind a NAT64 is an IPv4 host, whose firewall (and any past
+// the NAT64) sees IPv4 only, so ip6 rules there match nothing.
+func rulesV6(a netip.AddrPort) bool {
+	_, nat64 := nat64Of(a.Addr())
+	return isV6(a) && !nat64
+}
+
+// v4Side is p for a listener behind a NAT64: its addresses of
+// 64:ff9b::/96 given as the IPv4 ones the rules past the NAT64 match.
+func (p place) v4Side() place {
+	if a, ok := nat64Of(p.inside); ok {
+		p.inside = a
+	}
+	if a, ok := nat64Of(p.public); ok {
+		p.public = a
+	}
+	return p
+}
+
+// nat64Lines is nat64Note for the summary's change lines.
+func nat64Lines(a netip.Addr) []string {
+	v4, ok := nat64Of(a)
+	if !ok {
+		return nil
+	}
+	return []string{fmt.Sprintf("# %s is a NAT64 translation (RFC 6052) of the IPv4 host %s: the rules below are IPv4 ones, for it and any firewall past the NAT64 (an ip6 rule fits only a router on the IPv6 side, before the NAT64):", a, v4)}
+}
+
+// nat64Note says, for rules given for a listener at a behind a NAT64,
+// that they are IPv4 ones and which place ip6 rules fit; "" for another.
+func nat64Note(a netip.Addr) string {
+	v4, ok := nat64Of(a)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(" These rules are IPv4 ones: %s is a NAT64 translation (RFC 6052, 64:ff9b::/96) of the IPv4 host %s, and the server and every firewall past the NAT64 see IPv4 only; an ip6 rule (ip6 daddr %s) fits only a router on the IPv6 side, before the NAT64, in its forward chain.", a, v4, a)
+}
+
 // mainRange is the range a server's passive ports should come from when
 // the policy lists several (--pasv-range 21,40000-40100): the widest of
 // unprivileged ports, never the control port's.

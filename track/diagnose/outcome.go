@@ -190,6 +190,11 @@ func vantageSentence(v Vantage, why string, syns int, dst netip.Addr, listener s
 	case v == VantageServer:
 		return fmt.Sprintf("The capture is on the %s's side%s: %s arrived here and nothing answered, so %s dropped on the %s host itself (its input firewall) or right before it.", listener, why, the, they, listener)
 	}
+	if v4, ok := nat64Of(dst); ok {
+		// No capture is on the host behind a NAT64 and sees its IPv6
+		// name.
+		return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s, the IPv4 host %s behind a NAT64 (a firewall on the path, at the NAT64, or on the %s).", upper(the), why, they, dst, v4, listener)
+	}
 	return fmt.Sprintf("%s passed the capture point%s and nothing came back: %s dropped beyond it, toward %s (a firewall on the path or on the %s; if this capture was taken on %s itself, its own input firewall).", upper(the), why, they, dst, listener, dst)
 }
 
@@ -332,7 +337,7 @@ func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat 
 	p := passiveFailure{s: s, dc: dc, nat: nat, ex: ex, d: d, port: dc.Server.Port(), dst: dc.Server.Addr()}
 	p.pol = d.polOf(s)
 	p.rs = p.pol.PassiveRanges()
-	p.v6 = isV6(dc.Server)
+	p.v6 = rulesV6(dc.Server)
 	// (A public IPv4 address a 227 names on an IPv6 control connection
 	// may be the server's own: the failure is judged as on IPv4,
 	// trustedPublicIPv4.)
@@ -342,7 +347,7 @@ func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat 
 	p.fam = d.family(s)
 	// (A capture behind the NAT shows no public address: --public-address
 	// gives the one the router's DNAT matches.)
-	p.at = passivePlace(d.capture, s, dc).withPublic(p.pol.Public())
+	p.at = passivePlace(d.capture, s, dc).withPublic(p.pol.Public()).v4Side()
 	p.related = p.at.related()
 	if p.fam.host() == hostWindows {
 		p.related = "in its forward chain"
@@ -389,8 +394,8 @@ func (p *passiveFailure) wordUnanswered(f *Finding, v Vantage, why vantageWhy) {
 	if p.wordBefore(f) {
 		return
 	}
-	f.Advice = p.rangeAdvice("drop")
-	if p.at.router && !p.at.nat && !p.wrongAddr && !p.v6 && !listenerInside(p.s, true) {
+	f.Advice = p.rangeAdvice("drop") + nat64Note(p.dst.Unmap())
+	if _, nat64 := nat64Of(p.dst.Unmap()); p.at.router && !p.at.nat && !p.wrongAddr && !p.v6 && !nat64 && !listenerInside(p.s, true) {
 		// The packets cannot tell the server's address from a NAT
 		// router's (a capture on its public side): a router that
 		// forwards port 21 and not this one keeps the SYN for itself,
@@ -688,7 +693,7 @@ func (p *passiveFailure) inRangeAdvice(rejectRule string) string {
 	case p.noHelper != "":
 		a += " " + p.noHelperAdvice()
 	case p.pol.Server == nil || len(p.pol.Ranges) == 0:
-		a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
+		a += " If " + fam.helperFirewall() + " relies on the FTP helper instead, " + helperAdvice(p.s.Server.Port(), false, p.related, rulesV6(p.s.Server)) + "."
 	}
 	return a
 }
@@ -704,9 +709,9 @@ func (p *passiveFailure) staticOrHelper(a string) string {
 		return a + " " + p.noHelperAdvice()
 	}
 	if p.at.answers {
-		return a + " Or, instead of that router's DNAT and accept, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + " (" + helperOwnAddress + ")."
+		return a + " Or, instead of that router's DNAT and accept, " + helperAdvice(p.s.Server.Port(), false, p.related, rulesV6(p.s.Server)) + " (" + helperOwnAddress + ")."
 	}
-	return a + " Or, if " + p.fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(p.s.Server.Port(), false, p.related, isV6(p.s.Server)) + "."
+	return a + " Or, if " + p.fam.helperFirewall() + " relies on the FTP conntrack helper, " + helperAdvice(p.s.Server.Port(), false, p.related, rulesV6(p.s.Server)) + "."
 }
 
 // helperUnreadable227 is why the Linux FTP conntrack helper cannot read
@@ -1539,6 +1544,11 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 		f.Packets = packets(f.Packets, []uint64{x.Num})
 	default:
 		f.Message = fmt.Sprintf("The client never connected to %s and sent no transfer command for it: it gave up or closed the session.", dc.Announced)
+		if c := dc.Command; c != nil && c.Final() == nil {
+			// The transfer command went out (its evidence quotes it):
+			// not "no transfer command", but one left unanswered.
+			f.Message = fmt.Sprintf("The client sent %q for %s but never connected to it, and no reply to it came: the session ended with the transfer unanswered (the client gave up on it or closed the session).", commandText(c), dc.Announced)
+		}
 		if fb := refusedEPSV(s, dc.Announce); fb != nil {
 			f.Message += fmt.Sprintf(" It had fallen back to %s after EPSV was refused (%q).", dc.Via, replyText(fb.Final()))
 		}

@@ -775,7 +775,7 @@ func (a *serverAcc) placeOf(p place) place {
 		// the others.
 		p.inside, p.public = netip.Addr{}, netip.Addr{}
 	}
-	return p
+	return p.v4Side()
 }
 
 // MaxServers bounds the servers summarised one by one. Sessions of
@@ -893,7 +893,7 @@ func (d *Diagnoser) server(s *track.Session) *serverAcc {
 
 func newServerAcc(addr netip.AddrPort) *serverAcc {
 	return &serverAcc{addr: addr, outcomes: map[track.Outcome]int{}, findings: map[string]int{}, errs: map[string]int{},
-		failPorts: map[string]*PortStats{}, active: map[track.Outcome]int{}, v6: isV6(addr)}
+		failPorts: map[string]*PortStats{}, active: map[track.Outcome]int{}, v6: rulesV6(addr)}
 }
 
 // portSet is a set of port numbers in 8 KiB.
@@ -975,7 +975,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 	a.shared.votes.add(dc)
 	a.spread.note(dc, a.addr.Addr().Unmap())
 	if dc.Passive && dc.Seen() && dc.Outcome.Failed() {
-		if isV6(dc.Server) {
+		if rulesV6(dc.Server) {
 			a.failedV6++
 		} else {
 			a.failedV4++

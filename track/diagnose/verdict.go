@@ -1710,6 +1710,7 @@ func (v *verdictWriter) changeLines(alsoRules []string) []string {
 	if v.unknownRange && !(a.outside.Count > 0 && len(v.rangeRules) > 0) {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
+		v.openRules = append(v.openRules, nat64Lines(a.addr.Addr())...)
 		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.passiveFamilies, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange())...)
 		v.named = true
 	}
@@ -1761,6 +1762,7 @@ func (v *verdictWriter) addOpen(rs policy.Ranges) {
 	// (--public-address: the address a DNAT matches when the packets
 	// show none.)
 	at := a.placeOf(a.passiveAt).withPublic(pol.Public())
+	v.openRules = append(v.openRules, nat64Lines(a.addr.Addr())...)
 	v.openRules = append(v.openRules, openLinesIn(v.fam, at, rs, a.passiveFamilies)...)
 	// A rule in the syntax of the server's system: say which family
 	// it came from.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
 
 // ErrPoints: Merge needs two or more points.
@@ -1759,9 +1760,12 @@ func (r *Report) addressVotes(s *Session) {
 	}
 }
 
+// privateAddr is an address a NAT's inside may hold: diagnose's one list
+// of ranges (RFC 1918, fc00::/7, RFC 6598 shared space, the special-purpose
+// ranges not globally reachable), so that the two never disagree.
 func privateAddr(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsPrivate() || a.Is4() && a.As4()[0] == 100 && a.As4()[1]&0xc0 == 64 // RFC 6598 shared space
+	c := diagnose.Classify(a)
+	return c == diagnose.ClassPrivate || c == diagnose.ClassCGNAT
 }
 
 // dataVotes records what the session's data connections say of the
