@@ -3181,6 +3181,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		dc.ackedUnseenOpener(s)
 	}
 	if other := dir ^ 1; s.Flags.Has(decode.FlagACK) && dc.seqInit[other] {
+		dc.noteAckMoved(other, s) // (before acked moves: stuck.go)
 		// Only forward, and never past what the other side was seen to
 		// send: an old or a forged acknowledgment cannot widen the
 		// flight resetVerdict allows for.
@@ -3194,6 +3195,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 	if n := s.PayloadLen; n > 0 && dc.seqInit[dir] {
 		if overLink(s.Src.Addr(), n) {
 			dc.win.flags[dir] |= bigSeg
+		}
+		if !syn {
+			dc.noteResend(dir, s, n) // (before seqHi moves: stuck.go)
 		}
 		end := s.Seq + uint32(n)
 		if syn {
@@ -4472,6 +4476,7 @@ func (t *Tracker) finalData(dc *DataConn) bool {
 		dc.End, dc.EndReason, dc.atEnd = dc.LastSYN, EndOpen, false
 	}
 	dc.ackProvenEnd()
+	dc.dropUnacked()
 	dc.Done = true
 	t.doneInOpen++ // (a hint: compactOpen finds which)
 	if dc.tls != nil {

@@ -264,7 +264,8 @@ func (p *PathMTU) Room() int {
 // (PathMTU.BlackHole) kept every byte from its receiver: the receiver
 // acknowledged none of the sender's payload, and sent none of its own.
 // The router's errors say it dropped the segments; no acknowledgment
-// says one arrived.
+// says one arrived. (Bytes the sender sent again and again are out of
+// Bytes already, once final: dropUnacked.)
 func (dc *DataConn) nothingDelivered() bool {
 	p := dc.TooBig()
 	if !p.BlackHole() {
@@ -274,7 +275,11 @@ func (dc *DataConn) nothingDelivered() bool {
 	if p.Sender == dc.Server {
 		sd = 1
 	}
-	return dc.Bytes[sd^1] == 0 && int64(dc.seqHi[sd]-dc.acked[sd]) >= dc.Bytes[sd]
+	sent := dc.Bytes[sd]
+	if dc.resent[sd]&resentDropped != 0 {
+		sent += int64(int32(dc.seqHi[sd] - dc.acked[sd]))
+	}
+	return dc.Bytes[sd^1] == 0 && int64(dc.seqHi[sd]-dc.acked[sd]) >= sent
 }
 
 // controlTooBig keeps a path MTU error quoting a segment of sess's

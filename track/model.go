@@ -781,6 +781,10 @@ type DataConn struct {
 	// server refusing an upload it will not store). (Beside EndReason,
 	// in what was padding: room for Scanned.)
 	ReceiverAborted bool
+	// resentLen: the payload of the latest segment counted in resent (a
+	// resend of the oldest byte its receiver had not acknowledged). (In
+	// what was padding.)
+	resentLen uint16
 	// rstIgnored: RSTs the side they were sent to would drop
 	// (resetAccepted), which ended nothing. (In what was padding.)
 	rstIgnored   int32
@@ -870,6 +874,11 @@ type DataConn struct {
 	// sequence tracking, per direction
 	seqHi   [2]uint32
 	seqInit [2]bool
+	// resent: per direction, how often its sender sent again the oldest
+	// byte its receiver had not acknowledged, since that byte or the
+	// sender's new data last moved, with resentSmall and resentBigAcked
+	// (stuck.go). (In what was padding.)
+	resent [2]uint8
 	// acked: the highest byte of each direction the other side
 	// acknowledged, never past seqHi; flight: the most bytes of each
 	// direction seen unacknowledged at once, the least window the other

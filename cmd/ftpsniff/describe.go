@@ -97,7 +97,7 @@ func briefly(d time.Duration) string {
 }
 
 // outcomeDetail says in words what the capture shows of a data connection.
-func outcomeDetail(d *track.DataConn) string {
+func outcomeDetail(d *track.DataConn) (detail string) {
 	switch d.Outcome {
 	case track.OutcomeConnected:
 		if d.TLSAlertOnly() {
@@ -122,12 +122,22 @@ func outcomeDetail(d *track.DataConn) string {
 			}
 		}
 		if p := d.TooBig(); p != nil && p.BlackHole() {
+			n := d.TotalBytes()
+			if st, ok := d.Stuck(); ok {
+				n += st.Bytes // (taken out of Bytes: they never arrived)
+			}
 			return fmt.Sprintf("handshake done; the %d bytes %s sent never arrived: too large for the path (%d ICMP errors from %s, MTU %d; see pmtu-blackhole)",
-				d.TotalBytes(), p.Sender.Addr(), p.Errors, p.From, p.MTU)
+				n, p.Sender.Addr(), p.Errors, p.From, p.MTU)
+		}
+		if st, ok := d.Stuck(); ok {
+			return "handshake done; " + stuckText(st, "the")
 		}
 		return "handshake done, no payload"
 	case track.OutcomeTransferred:
 		s := byteSplit(d)
+		if st, ok := d.Stuck(); ok {
+			defer func() { detail += "; " + stuckText(st, "another") }()
+		}
 		if d.StartMissed() {
 			// Begun before the capture: what it saw, not the file; and
 			// what the reply at its end said of the transfer, or that
@@ -549,4 +559,11 @@ func matchFact(d *track.DataConn) string {
 		return "matched by " + d.Match.String()
 	}
 	return ""
+}
+
+// stuckText says what of a data connection never arrived (track.StuckSend):
+// bytes its receiver, seen in the capture, never acknowledged, their
+// oldest sent again and again (the: "the" or "another").
+func stuckText(st track.StuckSend, the string) string {
+	return fmt.Sprintf("%s %d bytes %s sent never arrived (never acknowledged, its %d-byte segment sent %d times)", the, st.Bytes, st.Sender.Addr(), st.Len, st.Resends+1)
 }

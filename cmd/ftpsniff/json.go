@@ -418,6 +418,14 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 		w.boolOmit("black_hole", p.BlackHole())
 		w.closeObject()
 	}
+	if st, ok := d.Stuck(); ok {
+		w.object("unacknowledged")
+		w.addr("sender", st.Sender)
+		w.int("bytes", st.Bytes)
+		w.int("resends", int64(st.Resends))
+		w.int("segment", int64(st.Len))
+		w.closeObject()
+	}
 	w.strOmit("community_id", o.ids.communityID(d.Client, d.Server))
 	o.end(w)
 }

@@ -339,6 +339,8 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	}
 	if f := pmtuBlackHole(s, dc); f != nil {
 		fs = append(fs, f)
+	} else if f := pmtuSuspected(s, dc); f != nil {
+		fs = append(fs, f)
 	}
 	d.report(d.holdBlind(s, dc, fs))
 	d.noteSource(s, dc)

@@ -152,6 +152,10 @@ type Finding struct {
 	// black hole alike, neither the likelier (the line's size does not
 	// tell): the server's verdict says both.
 	mtuHedged bool
+	// mtuSuspected: a pmtu-blackhole read from the sender's resends
+	// alone, no ICMP error in the capture (pmtuSuspected): the server's
+	// verdict hedges it.
+	mtuSuspected bool
 	// widened: for passive-range-exhausted, the range its advice widens
 	// the server's to (the server's verdict gives its lines too).
 	widened policy.PortRange

@@ -684,6 +684,10 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Packets = packets(f.Packets, []uint64{g.num})
 		f.Message = "The data connection ended before the end of the transfer, and the capture lost bytes of the client's commands just before the server's 426: the client may have sent ABOR there (a server answers ABOR with 426, as it does a broken connection), so this capture cannot tell an abort from a break."
 		f.Advice = "Nothing to change if the client aborted the transfer (its log tells). If transfers break like this without an abort, look for a firewall or NAT that times out or resets long transfers, in a capture that does not lose packets."
+	case r.Code == 426 && dc != nil && stalledData(dc, c, r):
+		// Nothing got through on a connection that was made: a stall on
+		// the path, not a firewall timing a long transfer out.
+		stalledDataError(f, c, r, dc)
 	default:
 		f.Message = "The data connection broke during the transfer: reset or closed before the end."
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."

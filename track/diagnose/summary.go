@@ -324,6 +324,9 @@ type serverAcc struct {
 	// undeliveredHedged: of them, those that name both causes alike
 	// (Finding.mtuHedged).
 	undeliveredHedged int
+	// pmtuSuspected: pmtu-blackhole findings read from the sender's
+	// resends alone, no ICMP error in the capture (Finding.mtuSuspected).
+	pmtuSuspected int
 	// emptyStalled: data connections made that carried nothing for a
 	// transfer the server began (1yz) and never ended with a final
 	// reply: a stall on the path, not a refusal (stalledTransfer).
@@ -953,7 +956,7 @@ func (ps PortStats) String() string {
 
 func (a *serverAcc) data(dc *track.DataConn) {
 	a.outcomes[dc.Outcome]++
-	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Command) {
+	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Session, dc.Command) {
 		if waitedOut(dc) {
 			a.emptyStalled++
 		} else {
@@ -1315,6 +1318,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			}
 			a.natFix = suggestPublic(d.capture, f.Session, a.natAddr.Unmap(), d.polOf(f.Session).Public().Unmap())
 			a.natByHand = dc.Match == track.MatchControlAddress && !dc.Outcome.Failed()
+		}
+	case CodePMTUBlackHole:
+		if f.mtuSuspected {
+			a.pmtuSuspected++
 		}
 	case CodeControlUndelivered:
 		if f.Severity >= SeverityError {
@@ -2015,13 +2022,20 @@ func activeOnBrief(fam family) string {
 	return "turn active mode on in the server (vsftpd port_enable=YES; ProFTPD: remove a <Limit PORT EPRT> that denies them)"
 }
 
-// stalledTransfer tells whether c is a transfer the server began (its
-// first reply a 1yz) that no final reply of its own ended (an ABOR's
-// reply is not one): the data it announced never came, which a refusal
-// (a 550 for a missing file) does not look like. Whether it waited long
-// enough to call it stalled is waitedOut's.
-func stalledTransfer(c *track.Command) bool {
-	return c != nil && c.Final() == nil && len(c.Replies) > 0 && c.Replies[0].Code/100 == 1
+// stalledTransfer tells whether c, a transfer of s, is one the server
+// began (its first reply a 1yz) that no final reply of its own ended (an
+// ABOR's reply is not one), or that the server failed with a 426 the
+// client's ABOR did not ask for (the server gave up waiting on the data
+// connection: vsftpd's "426 Failure writing network stream."): the data
+// it announced never came, which a refusal (a 550 for a missing file)
+// does not look like. Whether it waited long enough to call it stalled
+// is waitedOut's.
+func stalledTransfer(s *track.Session, c *track.Command) bool {
+	if c == nil || len(c.Replies) == 0 || c.Replies[0].Code/100 != 1 {
+		return false
+	}
+	r := c.Final()
+	return r == nil || r.Code == 426 && s != nil && !aborted(s, c)
 }
 
 // stallWait is how long after a transfer's 1yz a data connection that
@@ -2036,6 +2050,9 @@ const stallWait = 2 * time.Second
 // off by a late ABOR, or still open when the capture ended.
 func waitedOut(dc *track.DataConn) bool {
 	end := dc.End
+	if r := dc.Command.Final(); r != nil && r.TS.Before(end) {
+		end = r.TS // (the 426 ended the wait; the connection may close later)
+	}
 	if end.IsZero() && dc.Session != nil {
 		end = dc.Session.End // (a connection the capture cut keeps none)
 	}

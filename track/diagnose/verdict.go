@@ -1187,6 +1187,10 @@ func (v *verdictWriter) dataPathUnseen() {
 // pmtuBlackHole: a path MTU black hole stopped data connections.
 func (v *verdictWriter) pmtuBlackHole() {
 	v.accountFor(CodePMTUBlackHole)
+	if n := v.a.findings[CodePMTUBlackHole]; v.a.pmtuSuspected == n {
+		v.text = pmtuSuspectedVerdict(n)
+		return
+	}
 	v.text = fmt.Sprintf("a path MTU black hole stopped %s (see pmtu-blackhole): a router answered the sender's too-large segments with ICMP fragmentation needed / Packet Too Big, and the sender went on sending them as large; let those ICMP errors reach the sender (never filter them), or clamp the TCP MSS on that router",
 		plural(v.a.findings[CodePMTUBlackHole], "data connection", "data connections"))
 }
@@ -1316,7 +1320,7 @@ func (v *verdictWriter) dataOutcome() {
 		// A refusal (550) is no firewall's doing; a transfer the server
 		// began (150) whose data never came and that got no final reply
 		// may be (emptyStalled).
-		const stall = "a transfer the server began (150) whose data never came and that got no final reply stalled: if the sender sent data (a capture on its side shows it), it was lost on the path, to a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; pmtu-blackhole shows it there) or a firewall dropping the data; if it sent none, the sender itself stalled"
+		const stall = "a transfer the server began (150) whose data never came and that got no final reply, or a 426 the client's ABOR did not ask for, stalled: if the sender sent data (a capture on its side shows it), it was lost on the path, to a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall; pmtu-blackhole shows it there) or a firewall dropping the data; if it sent none, the sender itself stalled"
 		switch {
 		case a.emptyStalled == 0 && a.emptyTooSoon > 0:
 			v.text = "the data connections were made but carried nothing: a transfer the server began (150) was broken off (ABOR) or cut by the capture's end within 2 s, too soon to tell whether its data would come: capture for longer, or let the client wait; a refusal in the transfer commands' replies (a missing file, a refused transfer) is no firewall problem"
