@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -31,19 +32,7 @@ func pmtuBlackHole(s *track.Session, dc *track.DataConn) *Finding {
 		return nil
 	}
 	f := &Finding{Code: CodePMTUBlackHole, Severity: SeverityError, Session: s, Data: dc, TS: p.First}
-	ann, pk := announcement(dc)
-	pk = append(pk, dc.SYNNum, p.Num)
-	what := fmt.Sprintf("data connection #%d", dc.ID)
-	if c := dc.Command; c != nil {
-		what = fmt.Sprintf("the data connection of %s", commandText(c))
-		pk = append(pk, c.Num)
-	}
-	// Who sent the too large segments, in FTP roles: the server is the
-	// side connected to in passive mode, the opener in active mode.
-	sender, receiver := "the server", "the client"
-	if (p.Sender == dc.Server) != dc.Passive {
-		sender, receiver = "the client", "the server"
-	}
+	ann, what, sender, receiver, pk := tooBigRoles(dc, p.Sender, p.Num)
 	// The family of the errors and of the packets they quote: an IPv6
 	// path takes ip6tables rules, which iptables's leave alone.
 	x := describeTooBig(p, p.Sender.Addr().Is6(), "its data")
@@ -171,4 +160,25 @@ func probingFamilies(v6 bool) string {
 		return " (IPv6 too, despite its name)"
 	}
 	return ""
+}
+
+// tooBigRoles names, for a path MTU finding on dc whose large segments
+// from is sending: dc's announcement, the connection (by its transfer
+// command when it has one), the sender and receiver in FTP roles (the
+// server is the side connected to in passive mode, the opener in active
+// mode), and the packets of its evidence (the announcement's, the SYN,
+// extra, the command).
+func tooBigRoles(dc *track.DataConn, from netip.AddrPort, extra ...uint64) (ann, what, sender, receiver string, pk []uint64) {
+	ann, pk = announcement(dc)
+	pk = append(append(pk, dc.SYNNum), extra...)
+	what = fmt.Sprintf("data connection #%d", dc.ID)
+	if c := dc.Command; c != nil {
+		what = fmt.Sprintf("the data connection of %s", commandText(c))
+		pk = append(pk, c.Num)
+	}
+	sender, receiver = "the server", "the client"
+	if (from == dc.Server) != dc.Passive {
+		sender, receiver = "the client", "the server"
+	}
+	return ann, what, sender, receiver, pk
 }

@@ -34,18 +34,7 @@ func pmtuSuspected(s *track.Session, dc *track.DataConn) *Finding {
 		return nil
 	}
 	f := &Finding{Code: CodePMTUBlackHole, Severity: SeverityWarning, Session: s, Data: dc, TS: dc.End, mtuSuspected: true}
-	ann, pk := announcement(dc)
-	pk = append(pk, dc.SYNNum)
-	what := fmt.Sprintf("data connection #%d", dc.ID)
-	if c := dc.Command; c != nil {
-		what = fmt.Sprintf("the data connection of %s", commandText(c))
-		pk = append(pk, c.Num)
-	}
-	// In FTP roles: the server is the side connected to in passive mode.
-	sender, receiver := "the server", "the client"
-	if (st.Sender == dc.Server) != dc.Passive {
-		sender, receiver = "the client", "the server"
-	}
+	ann, what, sender, receiver, pk := tooBigRoles(dc, st.Sender)
 	v6 := st.Sender.Addr().Is6() && !st.Sender.Addr().Is4In6()
 	errKind := "ICMP type 3 code 4 (fragmentation needed)"
 	if v6 {
