@@ -111,6 +111,14 @@ type collapsed struct {
 	// bound).
 	more     []occurrence
 	moreOver int
+	// atBackend: every occurrence was refused by the control address
+	// itself (diagnose.RefusedByBackend): when the server's verdict reads
+	// backends spread, the fix is diagnose.BackendsSpreadAdvice.
+	atBackend bool
+	// backendsShown: a finding whose fix is the backends' (BackendsAdvised)
+	// joined the entry and was written in full: first and shownAdvice
+	// are now its.
+	backendsShown bool
 }
 
 // occurrence is one finding a collapsed entry counts, kept whole for the
@@ -257,6 +265,24 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 	c.kinds.seen(s.Server, f.Severity)
 	k := collapseKeyOf(s, f)
 	e := c.byKey[k]
+	rewrote := false // the entry's shown fix is now f's (backendsShown)
+	if e == nil && f.BackendsAdvised() {
+		// The same refusals as the earlier ones at this address, whose
+		// port rules predate the interleaving: one entry
+		// (writeCollapsed gives it this fix when the verdict agrees).
+		for _, x := range c.order {
+			if x.atBackend && x.key.server == k.server && x.key.code == k.code && x.key.sev == k.sev {
+				e, k = x, x.key
+				if !x.backendsShown {
+					// This transcript writes the new fix in full;
+					// the later ones point to it.
+					x.backendsShown, x.first, x.shownAdvice = true, s.ID, f.Advice
+					rewrote = true
+				}
+				break
+			}
+		}
+	}
 	if e == nil {
 		if !c.kinds.admit(s.Server, f.Code, f.Severity) {
 			c.lastNotKept = f.Severity
@@ -264,11 +290,12 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 			return nil, true
 		}
 		e = &collapsed{key: k, advice: f.Advice, sev: f.Severity, earliest: occurrenceOf(s, f),
-			first: s.ID, shownAdvice: f.Advice, groupValues: newGroupValues(s)}
+			first: s.ID, shownAdvice: f.Advice, groupValues: newGroupValues(s), atBackend: true}
 		c.byKey[k] = e
 		c.order = append(c.order, e)
 	}
 	e.count++
+	e.atBackend = e.atBackend && diagnose.RefusedByBackend(f)
 	if e.count > 1 {
 		x := occurrenceOf(s, f)
 		if x.before(&e.earliest) {
@@ -300,7 +327,7 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 	// A transcript shows one session: an occurrence whose fix names
 	// another client or time than the first's is written there in full.
 	own := e.count > 1 && f.Advice != e.shownAdvice && adviceShape(f.Advice) != adviceShape(e.shownAdvice)
-	return e, e.count == 1 || own
+	return e, e.count == 1 || own || rewrote
 }
 
 // addMore counts n more occurrences, in the same session, of the finding
@@ -656,17 +683,25 @@ func (o *textOutput) serverRank(server netip.AddrPort) int {
 // (loginFailuresWords), then its findings: in the summary view all of
 // them, after transcripts those that came back in more than one session.
 func (o *textOutput) writeCollapsed(server netip.AddrPort) {
+	backends := false
 	for _, s := range o.servers {
 		if s.Server == server {
 			if w := loginFailuresWords(s); w != "" {
 				o.printf("  %s %s\n", o.p.head.Sprint("logins:"), w)
 			}
+			backends = s.BackendsSpread
 			break
 		}
 	}
 	fixOf := map[string]string{} // a fix written in this block: its code
 	for _, e := range o.collapsedOf(server) {
 		e.shown = true
+		if backends && e.atBackend {
+			// The verdict, seeing the whole capture, reads these RSTs
+			// as other backends': the rules written when the finding
+			// was made open nothing that helps.
+			e.advice = diagnose.BackendsSpreadAdvice(server.Addr())
+		}
 		fix := groupAdvice(e.advice, e)
 		same := fixOf[fix]
 		if same == "" {

@@ -167,6 +167,10 @@ type Finding struct {
 	// a warning when the passwords varied (guessing), info with one
 	// password every time.
 	spread bool
+	// backends: a data-refused whose fix is backendsAdvice, not a port
+	// rule: its server's refusals had come interleaved with connections
+	// that worked (spread.go) before it (BackendsAdvised).
+	backends bool
 	// reached: a nat-mismatch seen from the server's side whose data
 	// connection arrived exactly as announced and worked.
 	reached bool
@@ -254,3 +258,10 @@ type Finding struct {
 
 // Reporter receives findings.
 type Reporter interface{ Finding(f *Finding) }
+
+// BackendsAdvised reports whether f is a data-refused finding whose fix
+// already says more than one host answers at the control address
+// (backendsAdvice): outputs count it with that address's earlier
+// refusals (RefusedByBackend), whose port rules the server's verdict
+// overrides (ServerSummary.BackendsSpread).
+func (f *Finding) BackendsAdvised() bool { return f.backends }

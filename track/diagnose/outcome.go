@@ -515,6 +515,13 @@ func (p *passiveFailure) wordRefused(f *Finding) {
 		f.Advice += fmt.Sprintf(" If %s is a NAT router's address in front of the server, that RST is most likely the router's own: it does not forward the port; forward (DNAT) the passive range to the server there: %s.",
 			dst.Unmap(), p.routerDNAT())
 	}
+	if a := p.d.servers[p.s.Server]; a != nil && a.spread.found && !p.wrongAddr && dc.RSTFromServer && dc.ICMP == nil &&
+		dst.Unmap() == p.s.Server.Addr().Unmap() {
+		// This server's refusals at its control address already came
+		// interleaved by port with connections that worked
+		// (spread.go): no port rule refuses like that.
+		f.Advice, f.backends = backendsAdvice(dst, "at it, "+a.spread.words()), true
+	}
 }
 
 // ttlName names the field a segment's hop count is read from: the TTL

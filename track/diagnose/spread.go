@@ -139,3 +139,33 @@ func (sp *spreadSeen) words() string {
 	}
 	return fmt.Sprintf("port %d worked between ports %d and %d, which were refused, within %s", sp.mid.port, sp.lo, sp.hi, dur(sp.span))
 }
+
+// RefusedByBackend reports whether f is a data-refused finding of a
+// passive data connection that the control connection's own address
+// refused with RST (no ICMP, and not a router's nearer RST: routerReset),
+// the refusals spreadSeen weighs. When the server's verdict reads them as
+// backends spread (ServerSummary.BackendsSpread), BackendsSpreadAdvice is
+// its fix, not the port-opening rules a finding made before the
+// interleaving was seen carries.
+func RefusedByBackend(f *Finding) bool {
+	dc, s := f.Data, f.Session
+	if f.Code != CodeDataRefused || dc == nil || s == nil {
+		return false
+	}
+	nearer, _ := routerReset(s, dc)
+	return dc.Passive && dc.Outcome == track.OutcomeRefused && dc.RSTFromServer && dc.ICMP == nil && !nearer &&
+		dc.Server.Addr().Unmap() == s.Server.Addr().Unmap()
+}
+
+// BackendsSpreadAdvice is the fix of a data-refused finding at at, the
+// control address, when the server's verdict reads more than one host
+// answering there (backendsSpread).
+func BackendsSpreadAdvice(at netip.Addr) string {
+	return backendsAdvice(at, "see the server's verdict")
+}
+
+// backendsAdvice: no port to open; the load balancer must keep each
+// client on one backend. why says what shows the backends.
+func backendsAdvice(at netip.Addr, why string) string {
+	return fmt.Sprintf("More than one host answers at %s (%s): the data connection reached a backend other than the one that announced the port, which refused it; opening ports changes nothing. Keep each client's connections, control and data, on one backend (source-address persistence: IPVS ipvsadm -p under one firewall mark for port 21 and the passive range, HAProxy balance source, nftables dnat by jhash ip saddr instead of numgen), or give each backend its own public address (its pasv_address), or run one backend.", at.Unmap(), why)
+}

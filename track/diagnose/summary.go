@@ -55,6 +55,12 @@ type ServerSummary struct {
 	LoginFailures           int
 	LoginFailureClients     int
 	LoginFailureClientsMore bool
+	// BackendsSpread: the verdict reads the refused passive data
+	// connections as more than one host answering at the control address
+	// (backendsSpread): a data-refused finding whose RST came from that
+	// address (RefusedByBackend) then needs no port opened
+	// (BackendsSpreadAdvice).
+	BackendsSpread bool
 }
 
 // MaxLoginFailureClients bounds the client addresses of a server's failed
@@ -92,6 +98,8 @@ type serverAcc struct {
 	// spread: passive data connections to the control address refused
 	// and working interleaved by port (spread.go).
 	spread spreadSeen
+	// backendsLead: the verdict led with spread (backendsSpread).
+	backendsLead bool
 
 	addr      netip.AddrPort
 	sessions  int
@@ -1408,6 +1416,7 @@ func (d *Diagnoser) summarize(a *serverAcc) ServerSummary {
 	}
 	a.settleActive()
 	sum.Verdict, sum.Rules = d.verdict(a, pol)
+	sum.BackendsSpread = a.backendsLead
 	if a.ctlAfterDNAT {
 		sum.Rules = ctlPortLines(sum.Rules, a.addr.Port())
 	}

@@ -570,6 +570,7 @@ func (v *verdictWriter) backendsSpread() {
 	a := v.a
 	ps := *a.failPorts[CodeDataRefused]
 	v.passiveCovered[CodeDataRefused], v.leadPorts = true, &ps
+	a.backendsLead = true
 	at := a.addr.Addr().Unmap()
 	v.text = fmt.Sprintf("passive data connections to %s are refused with RST on %s while others to it worked (%s): no port rule does that; more than one host answers at %s (a load balancer or DNAT spreading connections over backends), and a data connection that lands on a backend other than the control connection's is refused there, since that backend never announced the port; keep each client on one backend (source-address persistence), or give each backend a public address of its own, or use one backend; opening ports changes nothing",
 		at, portsWord(ps), a.spread.words(), at)
