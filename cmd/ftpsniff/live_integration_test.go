@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -452,6 +453,15 @@ func startLabServing(t *testing.T, server string, args ...string) map[string]str
 		in.Close()
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+			return
+		case <-time.After(20 * time.Second):
+		}
+		// Still setting up (a lab not ready in time): TERM runs
+		// netlab.sh's teardown trap, which removes its namespaces; a
+		// KILL alone left them behind.
+		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-done:
 		case <-time.After(20 * time.Second):
