@@ -181,12 +181,19 @@ func TestServerConfigErrors(t *testing.T) {
 // TestStreamShowsGreeting: the live text output prints the 220 greeting,
 // which arrives after the session has started.
 func TestStreamShowsGreeting(t *testing.T) {
+	if out := liveStreamOf(t, "../../pcaps/synthetic/walkthrough.pcap"); !strings.Contains(out, "[1]") || !strings.Contains(out, "220 (vsFTPd 3.0.3)") {
+		t.Errorf("greeting missing from the stream:\n%s", out)
+	}
+}
+
+// liveStreamOf is the live text output (colour off) of the capture at
+// path, read through the pipeline as live reads its packets.
+func liveStreamOf(t *testing.T, path string) string {
+	t.Helper()
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
-	out := newStreamOutput(bw, newPalette(false), false)
-	opts := &analysisOptions{Color: "never", MaxLine: 4096}
-	p := newPipelineWith(opts, out, track.Options{})
-	src, err := capture.Open("../../pcaps/synthetic/walkthrough.pcap")
+	p := newPipelineWith(&analysisOptions{Color: "never", MaxLine: 4096}, newStreamOutput(bw, newPalette(false), false), track.Options{})
+	src, err := capture.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,9 +204,8 @@ func TestStreamShowsGreeting(t *testing.T) {
 	if err := p.finish(); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "[1]") || !strings.Contains(buf.String(), "220 (vsFTPd 3.0.3)") {
-		t.Errorf("greeting missing from the stream:\n%s", buf.String())
-	}
+	bw.Flush()
+	return buf.String()
 }
 
 // TestColorChoice: --color always colours, never does not, and auto on a

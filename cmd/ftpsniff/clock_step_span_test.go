@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/ftpsniff/ftpsniff/decode/capture"
-	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // clockStepCapture writes a capture of one session, every packet 20 ms
@@ -135,23 +131,9 @@ func TestSessionLengthLeavesOutClockSteps(t *testing.T) {
 			}
 			// The live stream's end line says the same (it printed the
 			// end minus the start: "0.000s" across a step back).
-			var stream bytes.Buffer
-			bw := bufio.NewWriter(&stream)
-			p := newPipelineWith(&analysisOptions{Color: "never", MaxLine: 4096}, newStreamOutput(bw, newPalette(false), false), track.Options{})
-			src, err := capture.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := p.dec.DecodeAll(src); err != nil {
-				t.Fatal(err)
-			}
-			src.Close()
-			if err := p.finish(); err != nil {
-				t.Fatal(err)
-			}
-			bw.Flush()
-			if streamEnd := strings.Replace(end, "  end:", " end:", 1); !strings.Contains(stream.String(), streamEnd) {
-				t.Errorf("live stream lacks %q:\n%s", streamEnd, stream.String())
+			stream := liveStreamOf(t, path)
+			if streamEnd := strings.Replace(end, "  end:", " end:", 1); !strings.Contains(stream, streamEnd) {
+				t.Errorf("live stream lacks %q:\n%s", streamEnd, stream)
 			}
 			out.Reset()
 			if code := run([]string{"read", "--json", path}, &out, &errb); code != 0 {

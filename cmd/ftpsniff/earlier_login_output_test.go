@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/ftpsniff/ftpsniff/decode/capture"
-	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // reinRelogin writes the shape of rv-dialects misc.pcap's session 1:
@@ -60,23 +56,9 @@ func TestEarlierLoginNotHiddenByFailedOne(t *testing.T) {
 		t.Errorf("summary list lacks %q:\n%s", who, out)
 	}
 
-	var stream bytes.Buffer
-	bw := bufio.NewWriter(&stream)
-	p := newPipelineWith(&analysisOptions{Color: "never", MaxLine: 4096}, newStreamOutput(bw, newPalette(false), false), track.Options{})
-	src, err := capture.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.dec.DecodeAll(src); err != nil {
-		t.Fatal(err)
-	}
-	src.Close()
-	if err := p.finish(); err != nil {
-		t.Fatal(err)
-	}
-	bw.Flush()
-	if !strings.Contains(stream.String(), "; "+who+"; ") {
-		t.Errorf("live stream's end line lacks %q:\n%s", who, stream.String())
+	stream := liveStreamOf(t, path)
+	if !strings.Contains(stream, "; "+who+"; ") {
+		t.Errorf("live stream's end line lacks %q:\n%s", who, stream)
 	}
 
 	report := t.TempDir() + "/r.html"
