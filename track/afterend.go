@@ -41,7 +41,7 @@ import (
 // address, another's). An idle close (decode's guess), an eviction or
 // the capture's end hold none either.
 //
-// At most maxAfterEnd wait so at once (each holds its session); past
+// At most MaxAfterEnd wait so at once (each holds its session); past
 // that the oldest is let go at once (Limits.AfterEndNotHeld), not
 // followed to the end of its wait: its outcome is undetermined
 // (DataConn.AfterCloseCut), no verdict, and its endpoint, the peer that
@@ -60,8 +60,8 @@ const (
 	afterEndCut               // let go by the bound before its wait was over
 )
 
-// maxAfterEnd bounds the announcements waiting past their session's end.
-const maxAfterEnd = 256
+// MaxAfterEnd bounds the announcements waiting past their session's end.
+const MaxAfterEnd = 256
 
 // afterEndWait is how long past its session's end an announcement waits
 // at most (less when its own wait ends sooner): the Linux conntrack
@@ -122,15 +122,15 @@ func awaitedAnn(sess *Session) *DataConn {
 }
 
 // keepAfterEnd lists dc, waiting past its session's end, in t.afterEnd
-// (once), letting the oldest go when maxAfterEnd wait so already.
+// (once), letting the oldest go when MaxAfterEnd wait so already.
 func (t *Tracker) keepAfterEnd(dc *DataConn) {
 	if slices.Contains(t.afterEnd, dc) {
 		return
 	}
-	if len(t.afterEnd) >= maxAfterEnd {
+	if len(t.afterEnd) >= MaxAfterEnd {
 		t.forgetAfterEnd()
 	}
-	if len(t.afterEnd) >= maxAfterEnd {
+	if len(t.afterEnd) >= MaxAfterEnd {
 		t.limits.AfterEndNotHeld++
 		t.cutAfterEnd(t.afterEnd[0])
 		t.releaseAfterEnd(1)
@@ -159,6 +159,13 @@ func (t *Tracker) forgetAfterEnd() {
 	t.afterEnd = slices.DeleteFunc(t.afterEnd, func(x *DataConn) bool { return !waitsAfterEnd(x) })
 }
 
+// forgetCut lets go of the cut announcements whose wait is over, which
+// cutOwn no longer matches (tick, once a second): a SYN matched by its
+// port alone would scan them to the capture's end.
+func (t *Tracker) forgetCut() {
+	t.cut = slices.DeleteFunc(t.cut, func(c cutAnn) bool { return t.clock.since(c.end) > afterEndWait })
+}
+
 // cutAnn is an announcement the bound let go before its wait past
 // its session's end was over (cutAfterEnd): its endpoint, the control
 // address it may be reached at too (the listener's), the peer that was
@@ -172,7 +179,7 @@ type cutAnn struct {
 
 // cutAfterEnd marks dc, waiting past its session's end, as let go by the
 // bound (its outcome undetermined: finalData) and keeps what tells its
-// own peer's connection apart (t.cut, at most maxAfterEnd, the oldest out
+// own peer's connection apart (t.cut, at most MaxAfterEnd, the oldest out
 // first).
 func (t *Tracker) cutAfterEnd(dc *DataConn) {
 	if !waitsAfterEnd(dc) {
@@ -183,7 +190,7 @@ func (t *Tracker) cutAfterEnd(dc *DataConn) {
 	if !dc.Passive {
 		from, listener = listener, from
 	}
-	if len(t.cut) >= maxAfterEnd {
+	if len(t.cut) >= MaxAfterEnd {
 		t.cut = slices.Delete(t.cut, 0, 1)
 	}
 	t.cut = append(t.cut, cutAnn{endpoint: dc.Announced, listener: listener.Unmap(), from: from.Unmap(),
@@ -206,7 +213,7 @@ func (t *Tracker) cutOwn(s *decode.Segment) bool {
 
 // AfterCloseCut tells whether dc, its session's latest announcement
 // nothing had connected to when the control connection closed, was let go
-// before its wait past the close was over because maxAfterEnd others
+// before its wait past the close was over because MaxAfterEnd others
 // waited so (Limits.AfterEndNotHeld): its outcome is undetermined, not
 // "not attempted": a connection to it after that was not followed.
 func (dc *DataConn) AfterCloseCut() bool { return dc.afterEnd == afterEndCut }

@@ -144,13 +144,13 @@ func TestAnnouncementAfterCloseFinalAsAtEnd(t *testing.T) {
 	}
 }
 
-// TestAnnouncementsAfterCloseBounded: at most maxAfterEnd announcements
+// TestAnnouncementsAfterCloseBounded: at most MaxAfterEnd announcements
 // wait past their session's close at once; the next makes the oldest
 // final at once (its session reported, undetermined: not followed) and is
 // counted.
 func TestAnnouncementsAfterCloseBounded(t *testing.T) {
 	s := newSession(t)
-	for i := range maxAfterEnd + 1 {
+	for i := range MaxAfterEnd + 1 {
 		if i > 0 {
 			s.as(netip.AddrPortFrom(cli.Addr(), uint16(30000+i)), true)
 		}
@@ -170,7 +170,7 @@ func TestAnnouncementsAfterCloseBounded(t *testing.T) {
 		t.Errorf("data records %d, want the first's, undetermined: not followed", len(s.rec.data))
 	}
 	s.trk.Finish()
-	if len(s.rec.ended) != maxAfterEnd+1 || len(s.trk.afterEnd) != 0 {
+	if len(s.rec.ended) != MaxAfterEnd+1 || len(s.trk.afterEnd) != 0 {
 		t.Errorf("%d sessions reported, %d still held", len(s.rec.ended), len(s.trk.afterEnd))
 	}
 }
@@ -386,8 +386,8 @@ func TestAfterCloseCutNotReadAsNotAttempted(t *testing.T) {
 		extra int // sessions closed with their 227 unused after the first
 		cut   bool
 	}{
-		{"bound not reached", maxAfterEnd - 1, false},
-		{"one past the bound", maxAfterEnd, true},
+		{"bound not reached", MaxAfterEnd - 1, false},
+		{"one past the bound", MaxAfterEnd, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSession(t)

@@ -271,7 +271,7 @@ type Limits struct {
 	DataAfterExpiry int `json:"data_after_expiry,omitempty"`
 	// AfterEndNotHeld counts announcements still waiting when their
 	// session's control connection closed that were made final before
-	// their wait was over because maxAfterEnd (256) others waited so
+	// their wait was over because MaxAfterEnd (256) others waited so
 	// already (afterend.go): a connection to one after that is not
 	// followed (nor taken for another announcement of the port), and the
 	// announcement's outcome is undetermined (DataConn.AfterCloseCut).
@@ -492,10 +492,10 @@ type Tracker struct {
 	// look (InputBreak, breaks.go), oldest first; at most maxBreaks.
 	breaks []captureBreak
 	// afterEnd: the announcements waiting on past their session's end
-	// (afterend.go), oldest first; at most maxAfterEnd.
+	// (afterend.go), oldest first; at most MaxAfterEnd.
 	afterEnd []*DataConn
 	// cut: those the bound let go before their wait was over, kept to
-	// know their own peer's connection (cutAfterEnd); at most maxAfterEnd.
+	// know their own peer's connection (cutAfterEnd); at most MaxAfterEnd.
 	cut []cutAnn
 }
 
@@ -1263,6 +1263,9 @@ func (t *Tracker) tick() {
 	}
 	if len(t.afterEnd) > 0 {
 		t.forgetAfterEnd()
+	}
+	if len(t.cut) > 0 {
+		t.forgetCut()
 	}
 	kept := t.open[:0]
 	for _, dc := range t.open {

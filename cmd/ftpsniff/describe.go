@@ -222,7 +222,7 @@ func outcomeDetail(d *track.DataConn) (detail string) {
 // afterCloseCutText says why an announcement let go by the bound on those
 // waiting past their session's close is undetermined
 // (track.DataConn.AfterCloseCut).
-const afterCloseCutText = "not followed past its session's close: 256 other announcements were waiting so (a limit), and a connection to it after that is not shown"
+var afterCloseCutText = fmt.Sprintf("not followed past its session's close: %d other announcements were waiting so (a limit), and a connection to it after that is not shown", track.MaxAfterEnd)
 
 // oneSideText says why a data connection's outcome is undetermined when
 // the capture held one side of its session only (DataConn.OneSide).

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 
 	"github.com/ftpsniff/ftpsniff/track"
 )
@@ -72,7 +71,7 @@ func (d *Diagnoser) noteFXP(s *track.Session, c *track.Command) {
 		return
 	}
 	st := d.state(s)
-	if st.more != nil && (len(st.more.fxp) >= maxFXP || slices.ContainsFunc(st.more.fxp, func(p *fxpPair) bool { return p.port == c })) {
+	if st.more != nil && (len(st.more.fxp) >= maxFXP || d.fxpOfCommand(s, c) != nil) {
 		return
 	}
 	offer := d.fxpOffer(s, cli, ep, c)

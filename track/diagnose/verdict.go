@@ -1345,7 +1345,7 @@ func (v *verdictWriter) dataOutcome() {
 		if a.afterCloseCut > 1 {
 			what = "the connections to them"
 		}
-		v.text = fmt.Sprintf("ftpsniff did not follow %s past the close of the control connection: 256 announcements of other sessions were waiting so already (a limit); what became of %s is not known, and nothing is to change for it", plural(a.afterCloseCut, "announcement", "announcements"), what)
+		v.text = fmt.Sprintf("ftpsniff did not follow %s past the close of the control connection: %d announcements of other sessions were waiting so already (a limit); what became of %s is not known, and nothing is to change for it", plural(a.afterCloseCut, "announcement", "announcements"), track.MaxAfterEnd, what)
 	case worked == 0 && a.outcomes[track.OutcomeUndetermined] > 0:
 		v.text = fmt.Sprintf("the capture ended before the outcome of %s was known: capture longer to see it", plural(a.outcomes[track.OutcomeUndetermined], "data connection", "data connections"))
 	case worked == 0 && a.activeRefusedNone > 0:
