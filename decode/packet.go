@@ -935,12 +935,8 @@ func (d *Decoder) maybeFlush() {
 // control connections are closed and holes skipped as if a packet had
 // arrived at now. now must come from the capture's clock.
 func (d *Decoder) Tick(now time.Time) {
-	if d.live != nil {
-		stepped := now.After(d.last) && PacketSub(now, d.last) > clockOutlierStep && !d.jumpHeld &&
-			d.liveStep(now) // (moves d.last; read the clocks)
-		if !stepped {
-			d.live.sample()
-		}
+	if d.live != nil && now.After(d.last) && PacketSub(now, d.last) > clockOutlierStep && !d.jumpHeld {
+		d.liveStep(now) // (moves d.last; maybeFlush below reads the clocks otherwise)
 	}
 	if now.After(d.last) {
 		d.last = now

@@ -1158,6 +1158,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	// a client may send its login before the greeting arrives (a
 	// pipelined login, TCP Fast Open). It answers none of them.
 	greeting := !p.greeted && (r.Code == 120 || r.Code == 220)
+	final := !ftp.IsPreliminary(r.Code) && !greeting
 	if !ftp.IsPreliminary(r.Code) {
 		p.greeted = true
 	}
@@ -1179,7 +1180,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r)
 		}
 		switch {
-		case ftp.IsPreliminary(r.Code) || greeting:
+		case !final:
 		case p.echoAhead > 0:
 			p.echoAhead-- // the final reply to a line before it (owed)
 		case loginStep(r.Code):
@@ -1195,7 +1196,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// before them.
 		e.SecretEcho = e.SecretEcho || p.gapAhead == 0 && mayEchoPassword(r.Code)
 		switch {
-		case ftp.IsPreliminary(r.Code) || greeting:
+		case !final:
 		case p.gapAhead > 0:
 			p.gapAhead--
 			p.gapEnd--
@@ -1214,7 +1215,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// client's first byte, clientSilent decides below.)
 		e.SecretEcho = true
 	}
-	if !ftp.IsPreliminary(r.Code) && !greeting && p.owed > 0 {
+	if final && p.owed > 0 {
 		p.owed--
 	}
 	switch r.Code {

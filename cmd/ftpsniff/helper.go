@@ -988,7 +988,8 @@ func (h *helperLayer) keepClosed(key decode.ConnKey, c *helperConn, e *decode.Co
 		old := h.closed[0]
 		h.unindex(old)
 		h.unspend(old)
-		h.closed = slices.Delete(h.closed, 0, 1)
+		h.closed[0] = nil
+		h.closed = h.closed[1:]
 	}
 	h.closed = append(h.closed, c)
 	return true
@@ -1019,7 +1020,6 @@ func (h *helperLayer) sweepClosed(now time.Time) {
 		if !h.closedGone(c, now) || now.Sub(c.masterGone) < nfhelper.ExpectTimeout {
 			return false
 		}
-		h.unindex(c)
 		h.unspend(c)
 		return true
 	})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -232,7 +233,7 @@ func (c *captureFile) reopenIfAsked() {
 		c.pending = 0
 	}
 	if err := c.open(fileOwner{}); err != nil {
-		c.err = cmpErr(oldErr, err)
+		c.err = cmp.Or(oldErr, err)
 		fmt.Fprintf(c.stderr, "ftpsniff: --write: new file after SIGHUP: %v; packets are not saved until a SIGHUP opens one\n", err)
 		return
 	}
@@ -240,13 +241,6 @@ func (c *captureFile) reopenIfAsked() {
 	if oldPath != c.path || oldErr != nil {
 		fmt.Fprintf(c.stderr, "ftpsniff: --write: after SIGHUP, writing to %s\n", c.path)
 	}
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // close writes the kernel's counters (the end of the capture) and closes
@@ -265,7 +259,7 @@ func (c *captureFile) close(kstats []capture.IfaceStats, haveStats bool, start, 
 		c.pw = nil
 	}
 	if c.err != nil || c.notWritten.Load() > 0 {
-		return fmt.Errorf("--write %s: %w; %d packet%s not written", c.path, cmpErr(c.err, errors.New("no file open")), c.notWritten.Load(), plural(int(c.notWritten.Load())))
+		return fmt.Errorf("--write %s: %w; %d packet%s not written", c.path, cmp.Or(c.err, errors.New("no file open")), c.notWritten.Load(), plural(int(c.notWritten.Load())))
 	}
 	return nil
 }
