@@ -1,6 +1,7 @@
 package track
 
 import (
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -35,11 +36,22 @@ import (
 // the close nothing says the endpoint still listened for anyone, so a
 // stranger's failure there is no failure of the data connection's.
 //
-// A session whose QUIT a 221 answered holds none: vsftpd, ProFTPD and
-// Pure-FTPd end the session's process at QUIT, its listener with it, so
-// a connection after that is not this session's (behind a shared NAT
-// address, another's). An idle close (decode's guess), an eviction or
-// the capture's end hold none either.
+// A session whose QUIT a 221 answered holds none as its own: vsftpd,
+// ProFTPD and Pure-FTPd end the session's process at QUIT, its listener
+// with it, so a connection after that is not this session's (another
+// session's, one the capture does not show, or a client reusing an old
+// endpoint; behind a shared NAT address, another host's). Its latest
+// announcement still waits the same while there is room (afterEndQuit:
+// out of the port index, it takes no SYN), so that its not-attempted
+// record can tell that one came after all: its own peer's SYN to it
+// (exact, or the control address at its port) that matched nothing
+// else (afterQuit) notes how long after the session's end it came
+// (DataConn.ConnectedAfterQuit), is counted (Limits.DataAfterQuit) and
+// not followed, and makes the announcement final at once. Such holds
+// give way to the others: never cut (their outcome is not-attempted
+// whatever comes), let go first when MaxAfterEnd wait, and not made when
+// MaxAfterEnd wait already. An idle close (decode's guess), an eviction
+// or the capture's end hold none.
 //
 // At most MaxAfterEnd wait so at once (each holds its session); past
 // that the oldest is let go at once (Limits.AfterEndNotHeld), not
@@ -58,6 +70,7 @@ const (
 	afterEndNo   afterEndMark = iota
 	afterEndHeld              // waits, or waited, past its session's end
 	afterEndCut               // let go by the bound before its wait was over
+	afterEndQuit              // waits past a 221 to its session's QUIT: told of a SYN after, never taken by one
 )
 
 // MaxAfterEnd bounds the announcements waiting past their session's end.
@@ -82,7 +95,7 @@ func waitsAfterEnd(dc *DataConn) bool {
 // waiting past the end when it may (see above), and returns it; nil when
 // it does not.
 func (t *Tracker) holdAfterEnd(sess *Session, reason EndReason) *DataConn {
-	if reason != EndFIN && reason != EndRST || sess.quit {
+	if reason != EndFIN && reason != EndRST {
 		return nil
 	}
 	dc := sess.lastAnn()
@@ -104,7 +117,16 @@ func (t *Tracker) holdAfterEnd(sess *Session, reason EndReason) *DataConn {
 		return nil
 	}
 	dc.afterEnd = afterEndHeld
-	t.keepAfterEnd(dc)
+	if sess.quit {
+		dc.afterEnd = afterEndQuit
+	}
+	if !t.keepAfterEnd(dc) {
+		dc.afterEnd = afterEndNo
+		return nil
+	}
+	if sess.quit {
+		t.unwait(dc) // (only afterQuit looks for its peer's SYN)
+	}
 	return dc
 }
 
@@ -122,20 +144,63 @@ func awaitedAnn(sess *Session) *DataConn {
 }
 
 // keepAfterEnd lists dc, waiting past its session's end, in t.afterEnd
-// (once), letting the oldest go when MaxAfterEnd wait so already.
-func (t *Tracker) keepAfterEnd(dc *DataConn) {
+// (once), letting one go when MaxAfterEnd wait so already: the oldest
+// held past a QUIT, else the oldest. It reports whether dc is listed: one
+// held past a QUIT is not when MaxAfterEnd wait already.
+func (t *Tracker) keepAfterEnd(dc *DataConn) bool {
 	if slices.Contains(t.afterEnd, dc) {
-		return
+		return true
 	}
 	if len(t.afterEnd) >= MaxAfterEnd {
 		t.forgetAfterEnd()
 	}
 	if len(t.afterEnd) >= MaxAfterEnd {
-		t.limits.AfterEndNotHeld++
-		t.cutAfterEnd(t.afterEnd[0])
-		t.releaseAfterEnd(1)
+		if dc.afterEnd == afterEndQuit {
+			return false
+		}
+		if i := slices.IndexFunc(t.afterEnd, func(x *DataConn) bool { return x.afterEnd == afterEndQuit }); i >= 0 {
+			// Final now, not attempted, as without its hold.
+			x := t.afterEnd[i]
+			t.afterEnd = slices.Delete(t.afterEnd, i, i+1)
+			x.atEnd = false
+			t.finishData(x)
+		} else {
+			t.limits.AfterEndNotHeld++
+			t.cutAfterEnd(t.afterEnd[0])
+			t.releaseAfterEnd(1)
+		}
 	}
 	t.afterEnd = append(t.afterEnd, dc)
+	return true
+}
+
+// afterQuit reports whether SYN s, which matched nothing, is the own
+// peer's connection to an announcement held past its session's QUIT
+// (afterEndQuit), to its endpoint or the control address at its port,
+// within its wait: not the announcement's (the server's session and its
+// listener ended at the QUIT), but told by it (how long after the
+// session's end: ConnectedAfterQuit) and counted (Limits.DataAfterQuit).
+// The announcement is final at once, its session's record no longer held.
+func (t *Tracker) afterQuit(s *decode.Segment) bool {
+	from, to := s.Src.Addr().Unmap(), s.Dst.Addr().Unmap()
+	for _, dc := range t.afterEnd {
+		if dc.afterEnd != afterEndQuit || dc.Announced.Port() != s.Dst.Port() || !waitsAfterEnd(dc) || t.overdue(dc) {
+			continue
+		}
+		connector, listener := dc.Session.Client.Addr(), dc.Session.Server.Addr()
+		if !dc.Passive {
+			connector, listener = listener, connector
+		}
+		if from != connector.Unmap() || to != dc.Announced.Addr().Unmap() && to != listener.Unmap() {
+			continue
+		}
+		dc.afterQuit = uint16(min(t.clock.since(dc.Session.End)/(time.Second/10), math.MaxUint16-1) + 1)
+		t.limits.DataAfterQuit++
+		dc.atEnd = false
+		t.finishData(dc) // (forgetAfterEnd lets go of it at the tick)
+		return true
+	}
+	return false
 }
 
 // releaseAfterEnd makes the oldest n announcements waiting past their
@@ -209,6 +274,22 @@ func (t *Tracker) cutOwn(s *decode.Segment) bool {
 		}
 	}
 	return false
+}
+
+// ConnectedAfterQuit tells whether dc, an announcement nothing connected
+// to while its session was open, its session ended by a 221 to its QUIT,
+// had a connection attempt (a SYN) from its own peer that was to connect
+// (the client, passive; the server, active) within its wait past that end
+// (afterend.go), and how long after the end it came, to a tenth of a
+// second. Not dc's connection: the server ended the session and its
+// listener at the QUIT; another session's (one the capture does not
+// show), or a client reusing an old endpoint. Not followed; counted in
+// Limits.DataAfterQuit.
+func (dc *DataConn) ConnectedAfterQuit() (time.Duration, bool) {
+	if dc.afterQuit == 0 {
+		return 0, false
+	}
+	return time.Duration(dc.afterQuit-1) * (time.Second / 10), true
 }
 
 // AfterCloseCut tells whether dc, its session's latest announcement

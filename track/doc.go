@@ -40,7 +40,9 @@
 // no 221 to a QUIT before, waits out its wait for a connection from its
 // own peer (a client may connect after the close; another host's that it
 // completed and used is taken as while the session was open, one that
-// failed is not: afterend.go); so does a
+// failed is not: afterend.go; after a 221 to a QUIT it takes none, the
+// server's listener gone, and only tells of its own peer's SYN then,
+// counted in Limits.DataAfterQuit); so does a
 // connection its own peer began after the control connection's last
 // packet, linked before the close came (decode delivers an RST's close
 // after its copies had their time). A transfer command with no
@@ -342,7 +344,9 @@
 //     bound the oldest is let go at once, its outcome undetermined:
 //     DataConn.AfterCloseCut, Limits.AfterEndNotHeld; its endpoint and
 //     peer are kept, 256 at most, so that its own peer's connection is
-//     taken for no other announcement of the port)
+//     taken for no other announcement of the port); those held past a
+//     221 to a QUIT give way to the others: let go first, not held when
+//     the bound is reached
 //   - sessions closed as idle a continuation can link to: 1,024, each for
 //     decode.ResumeWait (a day of packet time, as decode's tombstone);
 //     past the bound the oldest is dropped (Limits.IdleEndedForgotten)

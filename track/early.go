@@ -914,6 +914,10 @@ func (t *Tracker) releaseHeldSYN(i int) {
 	switch h.counted[i] {
 	case countedAfterExpiry:
 		t.limits.DataAfterExpiry--
+	case countedAfterQuit:
+		// (The announcement held past its session's QUIT keeps the
+		// note: a connection did come, and was another session's.)
+		t.limits.DataAfterQuit--
 	case countedTaken:
 		t.untaken(h.segs[i].Dst)
 	}
@@ -927,6 +931,7 @@ const (
 	countedNone        countedAs = iota
 	countedAfterExpiry           // Limits.DataAfterExpiry
 	countedTaken                 // Limits.DataEndpointTaken
+	countedAfterQuit             // Limits.DataAfterQuit
 )
 
 // holdSYN keeps a header-only copy of a SYN that matched nothing;

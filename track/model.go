@@ -707,6 +707,13 @@ type DataConn struct {
 	// from sent it, or a box nearer the capture point. (In what was
 	// padding.)
 	RSTTTL uint8
+	// afterQuit: for an announcement nothing connected to while its
+	// session was open, held past the session's end by a 221 to its QUIT
+	// (afterEndQuit), when its own peer's SYN came to it after that end:
+	// how long after, in tenths of a second, plus one (0: none came;
+	// saturates). Not its connection (ConnectedAfterQuit). (In what was
+	// padding.)
+	afterQuit uint16
 	// Twin: in a capture holding its session twice (Session.
 	// SameConnection), the other copy's data connection for the same
 	// announcement (the same port), as seen on the other side of the NAT:

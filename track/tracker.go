@@ -276,6 +276,15 @@ type Limits struct {
 	// followed (nor taken for another announcement of the port), and the
 	// announcement's outcome is undetermined (DataConn.AfterCloseCut).
 	AfterEndNotHeld int `json:"after_end_not_held,omitempty"`
+	// DataAfterQuit counts SYNs from a session's peer that was to connect
+	// to the endpoint of its latest announcement nothing had connected
+	// to, sent within that announcement's wait after the session had
+	// ended with a 221 to its QUIT (afterend.go): the server had ended the
+	// session and its listener; another session's connection (one the
+	// capture does not show) or a client reusing an old endpoint. Not
+	// followed; the announcement's record tells it
+	// (DataConn.ConnectedAfterQuit).
+	DataAfterQuit int `json:"data_after_quit,omitempty"`
 	// ResetsHeldOverwritten counts RSTs that matched nothing while
 	// announcements waited (in a capture that may reorder, any that
 	// answers a SYN between data ports: mayAnswerSYN), held for a SYN
@@ -619,7 +628,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 	if len(t.data) == 0 && !hold {
 		follows, followsKnown = t.followsHeld(s), true
 		if !follows && len(t.byPort) == 0 && !((syn || synAck) && (t.sessions.Len() > 0 || len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0 || t.reorders)) &&
-			!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) {
+			!(t.syns != nil && t.syns.live > 0) && !(s.Flags.Has(decode.FlagRST) && t.reorders) && !(syn && len(t.afterEnd) > 0) {
 			t.noteRunning(s)
 			return
 		}
@@ -665,6 +674,8 @@ func (t *Tracker) Segment(s *decode.Segment) {
 		// announced again just after it, two NIC queues.)
 		counted := countedNone
 		switch {
+		case len(t.afterEnd) > 0 && t.afterQuit(s):
+			counted = countedAfterQuit
 		case t.afterExpiry(s):
 			counted = countedAfterExpiry
 		case t.toTaken(s):

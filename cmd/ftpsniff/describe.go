@@ -196,6 +196,14 @@ func outcomeDetail(d *track.DataConn) (detail string) {
 		if o := d.Twin; o != nil && o.SYNs > 0 {
 			return fmt.Sprintf("no SYN to it on this side; the %s's reached the other side only (session %d, data #%d)", d.Opener(), o.Session.ID, o.ID)
 		}
+		if after, ok := d.ConnectedAfterQuit(); ok {
+			// Its peer's SYN after the QUIT was another session's.
+			return fmt.Sprintf("no SYN to it while the session was open; one from its %s %s after the session ended, not followed", d.Opener(), seconds(after))
+		}
+		if sc := d.Scanned; sc != nil && d.Session != nil && sc.TS.After(d.Session.End) {
+			// Another host's, given back after the close (data-stray).
+			return fmt.Sprintf("no SYN of its %s's to it; another host's, %s, after the session's close, not taken (see data-stray)", d.Opener(), sc.From.Addr().Unmap())
+		}
 		return "no SYN to it"
 	case track.OutcomeUndetermined:
 		if d.OneSide != track.BothSides {

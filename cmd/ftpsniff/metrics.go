@@ -159,6 +159,7 @@ type snapshotCollector struct {
 	rstIgnored  *prometheus.Desc
 	beyondWin   *prometheus.Desc
 	afterExpiry *prometheus.Desc
+	afterQuit   *prometheus.Desc
 	toTaken     *prometheus.Desc
 	received    *prometheus.Desc
 	dropped     *prometheus.Desc
@@ -187,13 +188,14 @@ var decodeLimits = map[string]bool{
 // not a bound of ftpsniff's: RSTs and data a receiver would drop, SYNs to
 // an announcement that had expired unused, SYNs to a data endpoint
 // another connection had taken (a client's retry from a new port, a
-// scan). They have metrics of their own, not ftpsniff_limit_hits_total
-// (an alert on a bound would fire on one stray RST, late SYN or retry),
-// and data_beyond_window, data_after_expiry and data_endpoint_taken are
-// gauges: a run later acknowledged, a SYN a new announcement of the same
+// scan), SYNs to an endpoint after its session's QUIT. They have metrics
+// of their own, not ftpsniff_limit_hits_total (an alert on a bound would
+// fire on one stray RST, late SYN or retry), and data_beyond_window,
+// data_after_expiry, data_endpoint_taken and data_after_quit are gauges:
+// a run later acknowledged, a SYN a new announcement of the same
 // endpoint claims, is taken back.
 var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true, "data_after_expiry": true,
-	"data_endpoint_taken": true}
+	"data_endpoint_taken": true, "data_after_quit": true}
 
 // newSnapshotCollector: perWorker labels the kernel's counters with the
 // socket's worker too (live --workers), since each interface then has a
@@ -226,6 +228,7 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 	c.exNotWritten = prometheus.NewDesc("ftpsniff_extract_files_not_written_total", "Transfers whose file --extract did not write, by reason: open (--extract-max-open), files (the files bound), full (--extract-max-total), name (every name taken), error (the file could not be created), encrypted, no_command, not_reassembled.", []string{"reason"}, nil)
 	c.exCut = prometheus.NewDesc("ftpsniff_extract_files_cut_total", "Files --extract cut short at a bound: file (--extract-max-file), full (--extract-max-total).", []string{"limit"}, nil)
 	c.exReclaimed = prometheus.NewDesc("ftpsniff_extract_files_reclaimed_total", "Files this run wrote that were removed from the --extract folder since: no longer counted against its bounds.", nil, nil)
+	c.afterQuit = prometheus.NewDesc("ftpsniff_data_syns_after_quit", "SYNs from a session's peer that was to connect to the endpoint of its latest unused announcement, within 2 minutes after a 221 answered its QUIT: another session's or an old endpoint reused, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	c.afterExpiry = prometheus.NewDesc("ftpsniff_data_syns_after_expiry", "SYNs to the endpoint of an announcement that had expired unused, from the peer that was to connect: nothing waited for them any more, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	c.toTaken = prometheus.NewDesc("ftpsniff_data_syns_to_taken_endpoint", "SYNs to a data endpoint another connection had taken within the expectation timeout, from another source: a client's retry from a new port, or other hosts trying the port; not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	for _, f := range jsonFields(reflect.TypeOf(decode.Stats{})) {
@@ -274,7 +277,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost,
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.afterQuit, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost,
 		c.reopenFail, c.notWritten, c.newFiles, c.exFiles, c.exBytes, c.exHeld, c.exNotWritten, c.exCut, c.exReclaimed} {
 		ch <- d
 	}
@@ -305,6 +308,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.rstIgnored, prometheus.CounterValue, float64(s.Limits.DataRSTIgnored))
 	ch <- prometheus.MustNewConstMetric(c.beyondWin, prometheus.GaugeValue, float64(s.Limits.DataBeyondWindow))
 	ch <- prometheus.MustNewConstMetric(c.afterExpiry, prometheus.GaugeValue, float64(s.Limits.DataAfterExpiry))
+	ch <- prometheus.MustNewConstMetric(c.afterQuit, prometheus.GaugeValue, float64(s.Limits.DataAfterQuit))
 	ch <- prometheus.MustNewConstMetric(c.toTaken, prometheus.GaugeValue, float64(s.Limits.DataEndpointTaken))
 	for _, k := range s.Kernel {
 		labels := []string{k.Name}

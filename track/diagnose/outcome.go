@@ -46,9 +46,56 @@ func (d *Diagnoser) outcome(s *track.Session, dc *track.DataConn, nat *Finding, 
 			}
 			return otherSideOnly(dc, o)
 		}
-		return d.notAttempted(s, dc, nat)
+		return strangerAfterClose(s, dc, connectedAfterQuit(dc, d.notAttempted(s, dc, nat)))
 	}
 	return nil
+}
+
+// connectedAfterQuit adds to f, dc's not-attempted finding (nil: none),
+// the connection its own peer began to it after the session had ended
+// with a 221 to its QUIT (track.DataConn.ConnectedAfterQuit): none came
+// while the session was open, and that one was no longer this session's.
+// No rule: nothing failed.
+func connectedAfterQuit(dc *track.DataConn, f *Finding) *Finding {
+	after, ok := dc.ConnectedAfterQuit()
+	if f == nil || !ok {
+		return f
+	}
+	who := "The same client"
+	if !dc.Passive {
+		who = "The session's server"
+	}
+	f.Message += fmt.Sprintf(" %s did connect to it %s after the session had ended: not this session's data connection (the 221 to its QUIT ended the server's session and its listener) but another session's, one this capture does not show, or a client reusing an old endpoint; not followed (counted in the summary's notes).", who, dur(after))
+	return f
+}
+
+// strangerAfterClose adds to f, dc's not-attempted finding (nil: none),
+// another host's SYN to it after its session's control connection had
+// closed, which the announcement, waiting past the close for its own
+// client, gave back because it got no connection going (refused,
+// unanswered, or a scan's: track.DataConn.Scanned): a probe of the
+// passive port, or an attempt to take the transfer, that the reader
+// should hear of, though it says nothing of the client's path: no rule.
+// One a scanForwarded wording tells already is left to it.
+func strangerAfterClose(s *track.Session, dc *track.DataConn, f *Finding) *Finding {
+	sc := dc.Scanned
+	if f == nil || sc == nil || !sc.TS.After(s.End) || scanForwarded(s, dc) {
+		return f
+	}
+	f.Message += fmt.Sprintf(" After the session's control connection had closed, another host, %s, sent a SYN to it %s after the close (packet %d) and got no connection going (see the data-stray event): not the client's data connection, but a probe of the passive port, or an attempt to take the transfer (passive port theft, RFC 2577).",
+		sc.From.Addr().Unmap(), dur(sc.TS.Sub(s.End)), sc.Num)
+	f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("SYN from %s to %s (packet %d), after the close", sc.From, sc.To, sc.Num))
+	f.Packets = packets(f.Packets, []uint64{sc.Num})
+	return f
+}
+
+// whileOpen qualifies "no connection" for dc when a connection to it came
+// after its session had ended (connectedAfterQuit).
+func whileOpen(dc *track.DataConn) string {
+	if _, ok := dc.ConnectedAfterQuit(); ok {
+		return " while the session was open"
+	}
+	return ""
 }
 
 // answerMissing tells of a passive data connection whose only SYN the
@@ -1533,7 +1580,7 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 		// are dropped fails: it did not wait for a data connection.
 		x := cancel
 		f.Severity = SeverityInfo
-		f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it: sooner than a client whose SYNs are dropped gives up (TCP sends an unanswered SYN again only after its initial retransmission timeout, 1 s, RFC 6298), so it chose not to use this endpoint.", x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced)
+		f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it%s: sooner than a client whose SYNs are dropped gives up (TCP sends an unanswered SYN again only after its initial retransmission timeout, 1 s, RFC 6298), so it chose not to use this endpoint.", x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced, whileOpen(dc))
 		f.Advice = "Nothing to change: the client did not need this data connection."
 		if (serverSide || behindNAT) && x.Verb == "QUIT" {
 			f.Message = strings.TrimSuffix(f.Message, ", so it chose not to use this endpoint.") +
@@ -1544,13 +1591,13 @@ func (d *Diagnoser) wordNoTransferCommand(s *track.Session, dc *track.DataConn, 
 			// A connect to a link-local address without its zone fails
 			// in the client's own kernel (EINVAL), before any SYN:
 			// Python's ftplib drops the zone (rev-v6 linklocal.pcap).
-			f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it: either it chose not to use this endpoint, or it could not connect at all: %s is link-local, and a connect to it without its zone (the interface, as in %s%%eth0) fails in the client's own system before any SYN (EINVAL), which a client that drops the zone meets (Python's ftplib does).",
-				x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced, a.WithZone(""), a.WithZone(""))
+			f.Message = fmt.Sprintf("The client sent %s %s after the %d that announced %s, with no transfer command and no connection to it%s: either it chose not to use this endpoint, or it could not connect at all: %s is link-local, and a connect to it without its zone (the interface, as in %s%%eth0) fails in the client's own system before any SYN (EINVAL), which a client that drops the zone meets (Python's ftplib does).",
+				x.Verb, dur(x.TS.Sub(dc.Armed)), announceCode(dc), dc.Announced, whileOpen(dc), a.WithZone(""), a.WithZone(""))
 			f.Advice = "Nothing to change in the server or the network. If the client reports a failed transfer, it lost the zone of the link-local address: use a client that keeps it, or reach the server at an address that is not link-local (a ULA or global one)."
 		}
 		f.Packets = packets(f.Packets, []uint64{x.Num})
 	default:
-		f.Message = fmt.Sprintf("The client never connected to %s and sent no transfer command for it: it gave up or closed the session.", dc.Announced)
+		f.Message = fmt.Sprintf("The client never connected to %s%s and sent no transfer command for it: it gave up or closed the session.", dc.Announced, whileOpen(dc))
 		if c := dc.Command; c != nil && c.Final() == nil {
 			// The transfer command went out (its evidence quotes it):
 			// not "no transfer command", but one left unanswered.
