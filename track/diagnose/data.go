@@ -48,6 +48,10 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	var nat *Finding
 	fxp := d.fxpOf(s, dc)
 	switch {
+	case dc.Passive && fxp != nil:
+		// The endpoint went to the other server: whether that server
+		// reaches the address is the question, not whether a client does.
+		nat = d.fxpPassiveAddr(s, dc, fxp, d.natPassive(s, dc))
 	case dc.Passive:
 		nat = d.natPassive(s, dc)
 	case fxp != nil:
@@ -1399,10 +1403,17 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	f.Packets = packets(pk)
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client))
 	f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s, so the server's connection back cannot arrive.", addr, via, cls.Describe(addr), cli, via)
-	if dc != nil && dc.Server.Addr().Unmap() == addr && gotThrough(dc) {
-		// It did arrive: the announced address is routed from the
-		// server's side, whatever the client's control connection crosses.
-		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s: a NAT in front of the client does not rewrite %s. The server's connection to %s arrived anyway (data connection #%d was answered): that address is routed from the server's side, so active mode works on this path, but not from a server that cannot route to it.", addr, via, cls.Describe(addr), cli, via, addr, dc.ID)
+	// (A PORT the FTP helper could not see proves the NAT: helperBlindFix.)
+	arrived := dc != nil && dc.Server.Addr().Unmap() == addr && gotThrough(dc) && !d.helperBlindOn(s, c)
+	if arrived {
+		// It did arrive: something at the announced address answered
+		// the server, so the address is routed from the server's side.
+		// Whose it is the capture cannot tell: the client's, behind a
+		// NAT that does not rewrite PORT, or another host's, as in a
+		// server-to-server (FXP) transfer whose other control
+		// connection this capture does not hold (fxp-B.pcap) or a
+		// bounce. No NAT is asserted, and no rule given: nothing failed.
+		f.Message = fmt.Sprintf("The client announces %s in %s, %s, but the server sees it at %s, and the server's connection to %s was answered (data connection #%d): that address is routed from the server's side. Whose it is, this capture cannot tell: the client's own, behind a NAT that does not rewrite %s (then active mode works on this path, but not from a server that cannot route to it); or another host's: a server-to-server (FXP) transfer, the client naming the passive endpoint another server gave it in a 227/229 on a control connection this capture does not hold (a capture holding both makes it fxp-transfer), or an FTP bounce (RFC 2577).", addr, via, cls.Describe(addr), cli, addr, dc.ID, via)
 		f.Severity = SeverityInfo
 	}
 	if dc != nil && doneUnseen(dc) {
@@ -1434,6 +1445,8 @@ func (d *Diagnoser) natActive(s *track.Session, a netip.AddrPort, via ftp.Via, d
 	}
 	if fix := d.helperBlindFix(s, c); fix != "" {
 		f.Advice = fix
+	} else if arrived {
+		f.Advice = fmt.Sprintf("Nothing to change while it works. If %s is the client's own address, passive mode on the client also works with servers that cannot route to it. If it is another server's passive endpoint (FXP), this server accepts a %s naming another host, as FXP needs; if site-to-site transfers are not wanted, refuse them (%s).", addr, via, d.family(s).refuseForeign())
 	}
 	return f
 }

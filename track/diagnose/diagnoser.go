@@ -450,6 +450,13 @@ func (d *Diagnoser) HelperBlind(s *track.Session, c *track.Command, why string) 
 	st.helperBlind, st.helperBlindWhy = c, why
 }
 
+// helperBlindOn reports whether a simulated helper could not see c
+// (HelperBlind): the NAT it stands for is the reading, not a hedge.
+func (d *Diagnoser) helperBlindOn(s *track.Session, c *track.Command) bool {
+	st := d.sess[s]
+	return c != nil && st != nil && st.more != nil && st.more.helperBlind == c
+}
+
 // helperBlindFix is the advice for an active-mode refusal of c when a
 // simulated helper could not see c ("" when it saw it, or none ran).
 func (d *Diagnoser) helperBlindFix(s *track.Session, c *track.Command) string {

@@ -213,6 +213,11 @@ type Finding struct {
 	// ftp-bounce of one PORT to one ordinary port: a server-to-server
 	// (FXP) transfer, seen from one of its servers, reads the same.
 	fxpLike bool
+	// fxpAddr: a nat-mismatch on the passive half of an FXP pair
+	// (fxpPassiveAddr): the announced address went to the other server,
+	// not to a client, so no verdict on what clients are told follows
+	// from it.
+	fxpAddr bool
 	// unmasqueraded: a hairpin nat-mismatch whose capture shows the
 	// server's answer from its private address reset by the client (a
 	// loopback without masquerade, track.Reflection).

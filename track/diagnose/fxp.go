@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -19,7 +20,10 @@ import (
 // was given, while that announcement still waited for its connection.
 // fxp-transfer says so; the NAT and bounce readings are left out, and a
 // failure of B's connection is A's passive ports' (its firewall's), not
-// the client's side's.
+// the client's side's, or A's private address's, which B may not reach:
+// A's address is judged for B, not for the client (fxpPassiveAddr,
+// fxpPrivateNote). The 425 and 426 of either transfer command name the
+// two servers (fxpReplyMode, fxpBroke).
 
 const (
 	// maxFXP bounds the FXP pairs one session keeps (sessMore.fxp); past
@@ -190,17 +194,27 @@ func (d *Diagnoser) fxpSender(s *track.Session, dc *track.DataConn, p *fxpPair) 
 		f.Advice = "Nothing to change. " + settings + fmt.Sprintf(" If site-to-site transfers are not wanted, refuse them (%s).", d.family(s).refuseForeign())
 	case fxpFailed(dc):
 		f.Severity = SeverityError
-		var how string
+		var out, cause string
 		switch dc.Outcome {
 		case track.OutcomeUnanswered:
-			how = fmt.Sprintf("its %d SYNs to %s got no answer: a firewall in front of %s, or on the path between the two servers, drops connections from this server (%s) to %s's passive ports", dc.SYNs, ep, other, s.Server.Addr().Unmap(), other)
+			out = fmt.Sprintf("its %d SYNs to %s got no answer", dc.SYNs, ep)
+			cause = fmt.Sprintf("a firewall in front of %s, or on the path between the two servers, drops connections from this server (%s) to %s's passive ports", other, s.Server.Addr().Unmap(), other)
 		case track.OutcomeRefused:
-			how = fmt.Sprintf("its connection to %s was refused (RST): nothing listened there when it came (server %s had closed that passive listener: its transfer command came late, or was refused), or a firewall in front of %s rejects connections from this server (%s)", ep, other, other, s.Server.Addr().Unmap())
+			out = fmt.Sprintf("its connection to %s was refused (RST)", ep)
+			cause = fmt.Sprintf("nothing listened there when it came (server %s had closed that passive listener: its transfer command came late, or was refused), or a firewall in front of %s rejects connections from this server (%s)", other, other, s.Server.Addr().Unmap())
 		default:
-			how = fmt.Sprintf("its connection to %s was answered by an ICMP error: the path from this server (%s) to %s is not routed, or a router or firewall on it rejects the connection", ep, s.Server.Addr().Unmap(), other)
+			out = fmt.Sprintf("its connection to %s was answered by an ICMP error", ep)
+			cause = fmt.Sprintf("the path from this server (%s) to %s is not routed, or a router or firewall on it rejects the connection", s.Server.Addr().Unmap(), other)
 		}
-		f.Message = head + " " + upper(how) + ". The client and its network are no end of this connection: their NAT and firewall are not why."
-		f.Advice = fmt.Sprintf("Let this server (%s) reach server %s's passive ports (port %d is the one it was given; the next transfer gets another of its passive range) through the firewall in front of %s and any on the path between the two servers. %s", s.Server.Addr().Unmap(), other, ep.Port(), other, settings)
+		let := fmt.Sprintf("Let this server (%s) reach server %s's passive ports (port %d is the one it was given; the next transfer gets another of its passive range) through the firewall in front of %s and any on the path between the two servers. %s", s.Server.Addr().Unmap(), other, ep.Port(), other, settings)
+		note, likely := fxpPrivateNote(s, dc, p)
+		if likely {
+			f.Message = head + " " + upper(out) + ": " + note + "; where it does, " + cause + ". The client and its network are no end of this connection: their NAT and firewall are not why."
+			f.Advice = fxpPrivateFix(other, s.Server.Addr().Unmap()) + " Where a VPN or a route joins them: " + lowerFirst(let)
+			break
+		}
+		f.Message = head + " " + upper(out) + ": " + cause + "." + note + " The client and its network are no end of this connection: their NAT and firewall are not why."
+		f.Advice = let
 	case !dc.Seen() && fxpGaveUp(dc):
 		// The server said it could not connect, and the capture (the
 		// client's side, or a port 21 filter) does not see the path
@@ -209,13 +223,50 @@ func (d *Diagnoser) fxpSender(s *track.Session, dc *track.DataConn, p *fxpPair) 
 		f.Severity = SeverityError
 		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%q (packet %d) -> %q (packet %d)", commandText(dc.Command), dc.Command.Num, replyText(r), r.Num))
 		f.Packets = packets(f.Packets, []uint64{r.Num})
-		f.Message = head + fmt.Sprintf(" This server reported it could not make that connection (%q), and the capture does not see the path between the two servers: a firewall in front of %s (its passive ports closed to %s), one on the path between them, or this server's own outgoing firewall stops it. The client and its network are no end of this connection.", replyText(r), other, s.Server.Addr().Unmap())
-		f.Advice = fmt.Sprintf("Capture on either server (tcpdump -i any host %s and host %s) to see where the SYNs stop; let this server (%s) reach server %s's passive ports. %s", other, s.Server.Addr().Unmap(), s.Server.Addr().Unmap(), other, settings)
+		capture := fmt.Sprintf("Capture on either server (tcpdump -i any host %s and host %s) to see where the SYNs stop; let this server (%s) reach server %s's passive ports. %s", other, s.Server.Addr().Unmap(), s.Server.Addr().Unmap(), other, settings)
+		if note, likely := fxpPrivateNote(s, dc, p); likely {
+			f.Message = head + fmt.Sprintf(" This server reported it could not make that connection (%q), and the capture does not see the path between the two servers: %s; where it does, a firewall in front of %s (its passive ports closed to %s), one on the path between them, or this server's own outgoing firewall stops it. The client and its network are no end of this connection.", replyText(r), note, other, s.Server.Addr().Unmap())
+			f.Advice = fxpPrivateFix(other, s.Server.Addr().Unmap()) + " Where a VPN or a route joins them: " + lowerFirst(capture)
+			break
+		} else {
+			f.Message = head + fmt.Sprintf(" This server reported it could not make that connection (%q), and the capture does not see the path between the two servers: a firewall in front of %s (its passive ports closed to %s), one on the path between them, or this server's own outgoing firewall stops it.%s The client and its network are no end of this connection.", replyText(r), other, s.Server.Addr().Unmap(), note)
+		}
+		f.Advice = capture
 	default:
 		f.Message = head
 		f.Advice = "Nothing to change for the address. " + settings
 	}
 	return f
+}
+
+// fxpPrivateNote is what fxpSender says of a failed connection of dc,
+// the active half of p, to a private address of another network than
+// this server's (fxpPassiveAddr judges it on the passive side). From a
+// public address such an address is reached only through a VPN or a
+// route: most likely why (likely), said as the clause note. From another
+// private network, only a NAT between the two servers makes it
+// unreachable: note is a sentence, with a leading space. "" for any
+// other address, and for a refusal (a host at the address answered).
+func fxpPrivateNote(s *track.Session, dc *track.DataConn, p *fxpPair) (note string, likely bool) {
+	a := dc.Announced.Addr().Unmap()
+	b := s.Server.Addr().Unmap()
+	if dc.Seen() {
+		b = dc.Client.Addr().Unmap()
+	}
+	if !Local(a) || unusableAddr(Classify(a)) || a.Is4() != b.Is4() || Local(b) && SameNet(a, b) || dc.Outcome == track.OutcomeRefused {
+		return "", false
+	}
+	if !Local(b) {
+		return fmt.Sprintf("%s is %s, which this server, at the public address %s, reaches only if a VPN or a route joins it to that network: most likely that is why (server %s announced it: see session %d's findings)", a, Classify(a).Describe(a), b, p.offerServer, p.offerSess), true
+	}
+	return fmt.Sprintf(" Or, if a NAT sits between the two servers, %s, %s of another network than this server's %s, cannot be reached from here at all.", a, Classify(a).Describe(a), b), false
+}
+
+// fxpPrivateFix is the fix for an FXP transfer whose passive server
+// (other) announced a private address the active one (self), at a public
+// address, cannot reach (fxpPrivateNote).
+func fxpPrivateFix(other, self netip.Addr) string {
+	return fmt.Sprintf("Make server %s announce an address this server reaches it at (its public address, with its passive range forwarded to it), or have the client swap the roles: PASV on this server (%s) and PORT on server %s, which then connects out to this one.", other, self, other)
 }
 
 // fxpGaveUp reports whether the transfer command of dc, a data connection
@@ -290,4 +341,178 @@ func fxpOutcome(s *track.Session, dc *track.DataConn, p *fxpPair, of *Finding) *
 		return fxpOffered(s, dc, p)
 	}
 	return of
+}
+
+// fxpOfData is fxpOf for dc, the data connection of a transfer command
+// of s; nil when dc is nil or no FXP pair holds it.
+func (d *Diagnoser) fxpOfData(s *track.Session, dc *track.DataConn) *fxpPair {
+	if dc == nil {
+		return nil
+	}
+	return d.fxpOf(s, dc)
+}
+
+// fxpReplyMode is what a 425 of an FXP transfer could not establish
+// (serverDataError's mode), for dc, a half of p: on the passive server
+// (A) the connection the active server (B) was to make, on B its
+// connection to A's passive endpoint; never a connection back to the
+// client, which is no end of it. refused: the reply says refused.
+func fxpReplyMode(dc *track.DataConn, p *fxpPair, vsftpd, refused bool) string {
+	if dc.Passive {
+		wait := "the server's accept timeout"
+		if vsftpd {
+			wait = "accept_timeout (vsftpd, 60 s by default)"
+		}
+		m := fmt.Sprintf("the server-to-server (FXP) data connection: the client passed this server's passive endpoint %s to the active server %s (session %d), and no connection from it came within %s", dc.Announced, p.portServer, p.portSess, wait)
+		if x := p.portDC; x != nil && x.Seen() {
+			m += fmt.Sprintf(" (that server's connection to it: %s, data connection #%d)", x.Outcome, x.ID)
+		}
+		return m
+	}
+	how := "failed within the server's connect timeout"
+	switch {
+	case dc.Outcome == track.OutcomeRefused || refused:
+		// The wire (an RST) or the reply says refused: not a timeout.
+		how = "was refused"
+	case dc.Outcome == track.OutcomeUnreachable:
+		how = "was answered by an ICMP error"
+	case vsftpd:
+		how = "failed within connect_timeout (vsftpd, 60 s by default)"
+	}
+	return fmt.Sprintf("the server-to-server (FXP) data connection: its connection to %s, the passive endpoint the passive server %s announced in session %d, %s; the client is no end of it", dc.Announced, p.offerServer, p.offerSess, how)
+}
+
+// fxpBroke words f, server-data-error for a 426 to the transfer command
+// whose data connection dc is a half of p: the connection runs between
+// the passive server (A) and the active server (B), not with the client,
+// so the firewall or NAT to look at is between them. On A, dc is the
+// endpoint B was to connect to (B's connection is B's session's): what
+// became of B's connection says why A gave up.
+func fxpBroke(f *Finding, dc *track.DataConn, p *fxpPair) {
+	between := "Look for a firewall or NAT between the two servers that times out or resets the connection; the client and its network are no end of it."
+	if !dc.Passive {
+		f.Message = fmt.Sprintf("The server-to-server (FXP) data connection between this server, the active one, and the passive server %s (session %d), not one with the client, broke during the transfer: reset or closed before the end.", p.offerServer, p.offerSess)
+		f.Advice = between
+		if fxpFailed(dc) || !dc.Answered() {
+			// Never made (or not seen): nothing broke mid-way.
+			what := dc.Outcome.String()
+			switch {
+			case fxpFailed(dc):
+			case !dc.Seen():
+				what = "the capture shows no SYN of it"
+			default:
+				what = fmt.Sprintf("%d SYNs, no answer by then", dc.SYNs)
+			}
+			f.Message = fmt.Sprintf("This server, the active end of a server-to-server (FXP) transfer, gave the transfer up: its data connection to %s, the passive endpoint the passive server %s announced in session %d, was never made (%s); the client is no end of it.", dc.Announced, p.offerServer, p.offerSess, what)
+			f.Advice = "See the fxp-transfer findings for where the connection between the two servers was stopped."
+		}
+		return
+	}
+	head := fmt.Sprintf("This server, the passive end of a server-to-server (FXP) transfer, gave the transfer up: its data connection was to come from the active server %s (session %d), to which the client passed this endpoint %s", p.portServer, p.portSess, dc.Announced)
+	switch x := p.portDC; {
+	case x != nil && x.Seen() && fxpFailed(x):
+		f.Message = head + fmt.Sprintf(", and that server's connection to it failed (data connection #%d, %s): see session %d's fxp-transfer finding.", x.ID, x.Outcome, p.portSess)
+		f.Advice = fmt.Sprintf("Let server %s reach this server's passive ports (see session %d's fxp-transfer finding); the client and its network are no end of this connection.", p.portServer.Addr(), p.portSess)
+	case x != nil && x.Seen():
+		f.Message = head + fmt.Sprintf("; that server's connection (data connection #%d, %s) broke before the end of the transfer.", x.ID, x.Outcome)
+		f.Advice = between
+	default:
+		f.Message = head + "; this capture does not see the connection between the two servers."
+		f.Advice = fmt.Sprintf("Capture on either server (tcpdump -i any host %s and host %s) to see where the connection between them stops; the client and its network are no end of it.", p.portServer.Addr(), dc.Announced.Addr())
+	}
+}
+
+// fxpPassiveAddr judges the address of dc, the passive announcement of
+// s that the client passed to the active server of p, in place of nat,
+// natPassive's finding, which judged it for the client: in FXP the
+// address goes to that server, and whether it reaches it is the
+// question. A private address (not one no host can connect to) that the
+// active server reached, or that sits on its network, is no fault (nil);
+// one it, seen at a public address, cannot reach unless a VPN or route
+// joins the networks is an error when its connection went unanswered or
+// unreachable (or it gave up, unseen); from another private network, a
+// NAT between the servers is one reading only: a warning then. Info
+// while what became of that connection is not known. A public address,
+// an unusable one, a PORT the other server refused and findings other
+// than nat-mismatch are left to nat.
+func (d *Diagnoser) fxpPassiveAddr(s *track.Session, dc *track.DataConn, p *fxpPair, nat *Finding) *Finding {
+	a := dc.Announced.Addr().Unmap()
+	cls := Classify(a)
+	if dc.Via == ftp.ViaEPSV || !a.IsValid() || !Local(a) || unusableAddr(cls) || !p.armed || nat != nil && nat.Code != CodeNATMismatch {
+		return nat
+	}
+	x := p.portDC
+	b := p.portServer.Addr().Unmap()
+	if x != nil && x.Seen() {
+		b = x.Client.Addr().Unmap() // where the active server connects from
+	}
+	reached := x != nil && (x.Seen() && (gotThrough(x) || x.Outcome == track.OutcomeRefused) || doneUnseen(x))
+	if reached || Local(b) && SameNet(a, b) || a.Is4() != b.Is4() {
+		// (Refused: a host at the address answered; the refusal is
+		// fxp-transfer's.)
+		return nil
+	}
+	failed := x != nil && (x.Seen() && (x.Outcome == track.OutcomeUnanswered || x.Outcome == track.OutcomeUnreachable) || !x.Seen() && fxpGaveUp(x))
+	ann, pk := announcement(dc)
+	f := &Finding{Code: CodeNATMismatch, Severity: SeverityInfo, TS: dc.Armed, fxpAddr: true, Evidence: ann}
+	if c := p.port; c != nil {
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("session %d (to %s): %q (packet %d)", p.portSess, p.portServer, commandText(c), c.Num))
+		pk = append(pk, c.Num)
+	}
+	if x != nil && x.Seen() {
+		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("data connection #%d %s -> %s, outcome %s", x.ID, x.Client, x.Server, x.Outcome))
+		pk = append(pk, x.SYNNum)
+	}
+	f.Packets = packets(pk)
+	f.Message = fmt.Sprintf("The server announces %s, %s, and the client passed this endpoint to the active server %s (session %d) for a server-to-server (FXP) transfer: the address goes to that server, not to the client.", a, cls.Describe(a), p.portServer, p.portSess)
+	what := ""
+	if failed {
+		what = fmt.Sprintf("Its connection to it failed (%s)", x.Outcome)
+		if !x.Seen() {
+			what = fmt.Sprintf("It reported it could not connect (%q)", replyText(x.Command.Final()))
+		}
+	}
+	fam := d.family(s)
+	fix := fmt.Sprintf("make this server announce an address %s reaches it at: %s (restart the server; every client of it is then told that address), with its passive range forwarded to it; or have the client swap the roles: PASV on server %s and PORT on this one, which then connects out to it.", b, fam.addrSet(suggestPublic(d.capture, s, a, d.polOf(s).Public().Unmap())), p.portServer.Addr())
+	if Local(b) {
+		f.Message += fmt.Sprintf(" %s is on another network: if a NAT sits between the two servers, it cannot reach %s; if their networks are routed to each other, the address is right.", b, a)
+		if failed {
+			f.Severity = SeverityWarning
+			f.Message += fmt.Sprintf(" %s: the address, or a firewall between the servers (see session %d's fxp-transfer finding).", what, p.portSess)
+		}
+		f.Advice = fmt.Sprintf("Nothing to change if %s reaches %s (routed networks). If a NAT sits between them, ", b, a) + fix + fam.note()
+		if failed {
+			f.Advice = "If a NAT sits between the two servers, " + fix + fmt.Sprintf(" If their networks are routed to each other, the address is right: see session %d's fxp-transfer finding for the firewall between them.", p.portSess) + fam.note()
+		}
+		return f
+	}
+	f.Message += fmt.Sprintf(" Seen at %s, a public address, that server reaches %s only if a VPN or a route joins it to this server's network.", b, a)
+	if failed {
+		f.Severity = SeverityError
+		f.Message += fmt.Sprintf(" %s: most likely for this address.", what)
+		f.Advice = fmt.Sprintf("For FXP with server %s, ", p.portServer.Addr()) + fix + fam.note()
+		return f
+	}
+	f.Advice = fmt.Sprintf("Nothing to change if %s reaches %s (a VPN, a route). If not, ", b, a) + fix + fam.note()
+	return f
+}
+
+// fxpStopped words f, the info server-data-error for a 426 of the
+// active server of p whose data connection the receiving side ended
+// while the sender was still sending (receiverStopped): on FXP the
+// receiver is the passive server (a download, RETR, on this server) or
+// this server (an upload), never the client.
+func fxpStopped(f *Finding, p *fxpPair, stop receiverStop) {
+	if !stop.download {
+		f.Message = fmt.Sprintf("This server stopped the transfer itself: it closed or reset the server-to-server (FXP) data connection while the passive server %s (session %d) was still sending, before its reply; no firewall or NAT broke it, and the client is no end of it.", p.offerServer, p.offerSess)
+		f.Advice = "The network path between the two servers works: this server's reply and its log give why it refused the rest of the transfer (a quota, a full disk, a size limit)."
+		return
+	}
+	who := fmt.Sprintf("The passive server %s (session %d), the receiving end of this server-to-server (FXP) transfer,", p.offerServer, p.offerSess)
+	if stop.bareReset {
+		// (A bare RST in its name may be a device on the path.)
+		who = fmt.Sprintf("The passive server %s (session %d), the receiving end of this server-to-server (FXP) transfer, or a device on the path between the two servers in its name,", p.offerServer, p.offerSess)
+	}
+	f.Message = who + " ended the data connection while this server was still sending, before this reply; the 426 follows from it. The client is no end of this connection."
+	f.Advice = fmt.Sprintf("See session %d's replies for why the passive server gave the transfer up; if transfers between the servers break like this again and again, look for an IPS or firewall between them that resets flows.", p.offerSess)
 }

@@ -26,6 +26,8 @@ type fxpCase struct {
 	syns        int    // B's unanswered SYNs to ep
 	data        bool   // B's connection to ep transferred
 	bFinal      int    // B's final reply to RETR (0: none, the PORT was refused)
+	aFinal      int    // A's final reply to STOR (0: 426 after B's 425, else 226)
+	aStops      bool   // B's connection to ep carries data, then A resets it
 	wantFXP     []Severity
 	notWant     []string // codes no finding may have
 	noText      []string // words no finding may hold
@@ -82,13 +84,30 @@ func runFXP(t *testing.T, c fxpCase) extResult {
 		if c.data {
 			w.helloConn(from, ep, []byte(strings.Repeat("x", 500)), nil)
 		}
+		if c.aStops {
+			w.seg(from, ep, decode.FlagSYN, 1000, nil)
+			w.seg(ep, from, decode.FlagSYN|decode.FlagACK, 5000, nil)
+			w.seg(from, ep, decode.FlagACK, 1001, nil)
+			w.seg(from, ep, decode.FlagACK|decode.FlagPSH, 1001, []byte(strings.Repeat("x", 500)))
+			w.seg(ep, from, decode.FlagRST, 5001, nil)
+		}
 		w.wait(time.Second)
 		aFinal, aText := 226, "Transfer complete."
-		if c.bFinal == 425 {
+		switch c.bFinal {
+		case 425:
 			w.reply(425, "Can't open data connection.")
 			aFinal, aText = 426, "Failure reading network stream."
-		} else {
+		case 426:
+			w.reply(426, "Failure writing network stream.")
+		default:
 			w.reply(c.bFinal, "Transfer complete.")
+		}
+		switch c.aFinal {
+		case 0:
+		case 425:
+			aFinal, aText = 425, "Failed to establish connection."
+		default:
+			aFinal, aText = c.aFinal, "Quota exceeded."
 		}
 		w.cli, w.srv = ap(c.cli+":40001"), a
 		w.reply(aFinal, aText)

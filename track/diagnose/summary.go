@@ -1266,6 +1266,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			// between them", natActiveLAN; no NAT verdict.)
 			a.activeNAT = true
 		}
+		if f.fxpAddr {
+			// (The address went to another server, not to the clients:
+			// fxp-transfer's verdict speaks for the server.)
+			break
+		}
 		if dc != nil && !dc.Passive && doneUnseen(dc) {
 			// The server reported the transfer done: no verdict that it
 			// cannot reach the address (natActive's warning says both).
