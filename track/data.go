@@ -3082,7 +3082,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			dc.Start = s.TS
 		}
 		dc.LastSYN = s.TS
-		if !dc.SynAckTS.IsZero() && dc.synsAfterSynAck < math.MaxInt32 {
+		if !dc.SynAckTS.IsZero() && dc.synsAfterSynAck < math.MaxUint8 {
 			dc.synsAfterSynAck++
 		}
 	case dir == 0 && !s.Flags.Has(decode.FlagRST):
@@ -3120,6 +3120,7 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 		// advertised before this segment.)
 		dc.noteAckPast(dir, s.Ack)
 	}
+	counted := dc.TotalBytes() // (LastData: below, what this segment adds)
 	finTaken := false
 	if dc.win.advertised(dc, dir, s) {
 		// The receiver acknowledged bytes left out as beyond its window:
@@ -3229,6 +3230,9 @@ func (t *Tracker) dataSegment(dc *DataConn, s *decode.Segment) {
 			dc.Bytes[dir] += int64(d)
 			dc.seqHi[dir] = s.Seq
 		}
+	}
+	if dc.TotalBytes() != counted {
+		dc.noteData(s.TS)
 	}
 	if !moved && dc.Match == MatchPortOnly && dc.TotalBytes() > 0 {
 		t.unwait(dc) // bytes moved: no longer provisional
@@ -3802,6 +3806,9 @@ func (dc *DataConn) forgetAnswer() {
 	dc.seqHi[1], dc.acked[1], dc.flight[1] = 0, 0, 0
 	dc.win.clearSynAckAgain()
 	dc.synsAfterSynAck = 0
+	if dc.Bytes[0] == 0 {
+		dc.dataAt = 0 // (LastData: the bytes it noted are gone)
+	}
 }
 
 // endByReset ends dc by an RST from dir at ts, that came with ttl.

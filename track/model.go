@@ -868,10 +868,16 @@ type DataConn struct {
 	// back; nil otherwise.
 	beforePickUp *DataConn
 
-	synsAfterSynAck int32  // SYNs from the opening side after a SYN-ACK (saturates)
-	lastSYNSeq      uint32 // the sequence number of the latest SYN counted
-	synSeenTwice    bool   // a SYN was seen again at once (synCopyWindow)
-	openerAcked     bool   // a segment other than SYN or RST from the opening side
+	lastSYNSeq uint32 // the sequence number of the latest SYN counted
+	// dataAt: when the connection last carried bytes not counted before
+	// (LastData), as milliseconds after Start plus one (saturates); 0
+	// for none. (In what synsAfterSynAck's int32 took.)
+	dataAt uint32
+	// synsAfterSynAck: SYNs from the opening side after a SYN-ACK
+	// (saturates: read as none, one, two or more).
+	synsAfterSynAck uint8
+	synSeenTwice    bool // a SYN was seen again at once (synCopyWindow)
+	openerAcked     bool // a segment other than SYN or RST from the opening side
 	// reflectAlias: the 4-tuple of this connection's SYN with the
 	// session's control address in place of the announced one indexes
 	// it too, for a SYN-ACK a hairpin NAT's loopback without masquerade

@@ -713,6 +713,12 @@ func latestCommand(sess *Session) time.Time {
 	return time.Time{}
 }
 
+// LatestCommand is when s's latest command came (latestCommand; while
+// the control channel is TLS, the client's latest record past its
+// handshake), noted as each passes whatever Commands keeps; zero when
+// none did. A client that still sends commands is still there.
+func (s *Session) LatestCommand() time.Time { return latestCommand(s) }
+
 // NoteCommand notes, as c passes, the facts about the session's commands
 // that the diagnosis reads whatever the session keeps of them (with
 // RecentOnly, only the few lookedBackAt names): an ABOR or QUIT right

@@ -1,7 +1,9 @@
 package track
 
 import (
+	"math"
 	"net/netip"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
 )
@@ -173,4 +175,35 @@ func (dc *DataConn) Stuck() (StuckSend, bool) {
 		return st, true
 	}
 	return StuckSend{}, false
+}
+
+// noteData notes ts, the time of a segment that added bytes to Bytes
+// (new ones: a resend adds none), for LastData.
+func (dc *DataConn) noteData(ts time.Time) {
+	if dc.Start.IsZero() {
+		return
+	}
+	ms := max(ts.Sub(dc.Start).Milliseconds(), 0) // (a clock stepped back: at Start)
+	dc.dataAt = uint32(min(ms, math.MaxUint32-1)) + 1
+}
+
+// LastData is when the connection last carried bytes not seen before,
+// either way (to the millisecond): a sender's resends of what its
+// receiver never acknowledged are not new, so on a connection whose data
+// stopped getting through it is when that began. Zero when it carried
+// none, or when what it carried was counted otherwise than from its
+// segments as they came (a connection the capture began during).
+func (dc *DataConn) LastData() time.Time {
+	if dc.dataAt == 0 {
+		return time.Time{}
+	}
+	return dc.Start.Add(time.Duration(dc.dataAt-1) * time.Millisecond)
+}
+
+// WindowClosed tells whether the receiver of dir's bytes (dir indexed
+// like Bytes) advertised a zero window in its latest segment: it had
+// stopped reading, so no new data could come, whatever the path.
+func (dc *DataConn) WindowClosed(dir int) bool {
+	r := dir ^ 1
+	return dc.win.flags[r]&winFrom == winSegment && dc.win.win[r] == 0
 }

@@ -79,6 +79,11 @@ type sessMore struct {
 	// one did.
 	tlsResets   []*track.DataConn
 	tlsDataSeen bool
+	// mtuWait: data connections whose likely path MTU black hole waits
+	// for its receiver to show it was still there (awaitReceiver), at
+	// most maxMTUWait: the session's commands release them, its end lets
+	// the rest go (releaseMTU).
+	mtuWait []*track.DataConn
 	// loginInClear: a login command (USER, PASS, ACCT) was sent after
 	// the packet where the control channel carried FTP text again
 	// (sessState.cleartextNum), noted as the commands are reported
@@ -315,6 +320,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 		}
 	}
 	d.report(d.commandFindings(s, c))
+	if st := d.state(s); st.more != nil && len(st.more.mtuWait) > 0 {
+		d.report(d.releaseMTU(s, st, false)) // (a command: its client is there)
+	}
 	if d.next != nil {
 		d.next.Command(s, c)
 	}
@@ -339,8 +347,10 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	}
 	if f := pmtuBlackHole(s, dc); f != nil {
 		fs = append(fs, f)
-	} else if f := pmtuSuspected(s, dc); f != nil {
-		fs = append(fs, f)
+	} else if st, ok := pmtuSuspect(dc); ok {
+		if f := d.awaitReceiver(s, dc, st); f != nil {
+			fs = append(fs, f)
+		}
 	}
 	d.report(d.holdBlind(s, dc, fs))
 	d.noteSource(s, dc)
@@ -473,6 +483,7 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 	// Every way a session ends (its close, eviction, the capture's end)
 	// comes here: the held findings go out before the session's own.
 	d.report(d.releaseHeld(s))
+	d.report(d.releaseMTU(s, d.sess[s], true))
 	d.report(d.closedForeignFindings(s))
 	d.report(d.tlsResetFindings(s))
 	if s.Connect == nil && s.Counted() {

@@ -64,6 +64,12 @@
 //     and that the server reset, held to be judged for data-tls-required
 //     once the session shows whether any data connection carried TLS:
 //     maxTLSResets (4); past it not judged (Omitted.TLSResetsNotJudged)
+//   - data connections whose likely path MTU black hole (pmtu-blackhole
+//     read from the sender's resends alone) waits for its receiver to
+//     show it was still there (awaitReceiver): maxMTUWait (4), released
+//     at the session's commands, let go with no finding at its end; past
+//     it one goes out at once, saying a receiver that went away looks the
+//     same
 //   - ftp-bounce attempts kept for the session's finding (each with its
 //     command and data connection): maxBounces (4,096); past it counted
 //     in the finding only

@@ -156,6 +156,10 @@ type Finding struct {
 	// alone, no ICMP error in the capture (pmtuSuspected): the server's
 	// verdict hedges it.
 	mtuSuspected bool
+	// abortStall: a server-data-error for the 426 of a transfer the client
+	// aborted after its data had stopped coming (abortStalled): the
+	// server's verdict names the stall.
+	abortStall bool
 	// widened: for passive-range-exhausted, the range its advice widens
 	// the server's to (the server's verdict gives its lines too).
 	widened policy.PortRange

@@ -543,8 +543,10 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	f.Evidence, f.Packets = ev, packets(pk)
 	text := strings.ToLower(r.Text)
 	var stop receiverStop
+	var stall abortStall
 	if r.Code == 426 && dc != nil {
 		stop = receiverStopped(dc, c, r)
+		stall = abortStalled(s, c, dc)
 	}
 	switch {
 	case r.Code == 425 && c.Verb == "PASV" && strings.Contains(text, "ipv6"):
@@ -652,6 +654,10 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		case dc == nil:
 			f.Advice = "The capture shows no announcement for this transfer; look at the firewall between client and server for the data ports."
 		}
+	case stall.ok:
+		// The client gave up on data that had stopped coming long
+		// before: a stall, not a user's choice.
+		abortStallError(f, c, r, dc, stall)
 	case aborted(s, c):
 		f.Severity = SeverityInfo
 		f.Message = "The transfer was aborted by the client (ABOR): the 426 is the normal answer."
@@ -1089,7 +1095,11 @@ func sourceRefusal(text string) bool {
 
 // aborted reports whether the client sent ABOR after c, before any other
 // transfer.
-func aborted(s *track.Session, c *track.Command) bool {
+func aborted(s *track.Session, c *track.Command) bool { return abortOf(s, c) != nil }
+
+// abortOf is the ABOR the client sent after c, before any other transfer;
+// nil when none.
+func abortOf(s *track.Session, c *track.Command) *track.Command {
 	for _, x := range s.Commands {
 		if x.Index <= c.Index {
 			continue
@@ -1098,12 +1108,12 @@ func aborted(s *track.Session, c *track.Command) bool {
 		case x.Secret:
 			// a line taken for a password, whatever it reads
 		case x.Verb == "ABOR":
-			return true
+			return x
 		case ftp.IsTransfer(x.Verb):
-			return false
+			return nil
 		}
 	}
-	return false
+	return nil
 }
 
 // sessionFindings diagnoses the session as a whole, at its end.

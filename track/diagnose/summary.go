@@ -335,6 +335,9 @@ type serverAcc struct {
 	// pmtuSuspected: pmtu-blackhole findings read from the sender's
 	// resends alone, no ICMP error in the capture (Finding.mtuSuspected).
 	pmtuSuspected int
+	// abortStalls: transfers the client aborted after their data had
+	// stopped coming (Finding.abortStall): stalls, not a user's choice.
+	abortStalls int
 	// emptyStalled: data connections made that carried nothing for a
 	// transfer the server began (1yz) and never ended with a final
 	// reply: a stall on the path, not a refusal (stalledTransfer).
@@ -1187,6 +1190,10 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeTransferAborted:
 		if f.Severity >= SeverityWarning {
 			a.aborted++
+		}
+	case CodeServerDataError:
+		if f.abortStall {
+			a.abortStalls++
 		}
 	case CodeModeFallback:
 		if f.Severity >= SeverityWarning && dc != nil {

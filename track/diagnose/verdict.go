@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -1317,6 +1318,15 @@ func (v *verdictWriter) dataOutcome() {
 	switch {
 	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0 && worked == a.strangerMade:
 		v.strangersMade()
+	case worked > 0 && a.abortStalls > 0:
+		// Aborted after the data had stopped coming: not a choice to
+		// stop, nor a data connection that worked (abortStalled).
+		lead := "the data connection was made, but its data stopped coming"
+		if worked > 1 {
+			lead = fmt.Sprintf("%d data connections were made, but on %d of them the data stopped coming", worked, a.abortStalls)
+		}
+		v.text = fmt.Sprintf("%s and the client gave the transfer up (ABOR) %d s or more later: a stall on the path (see server-data-error), most often a path MTU black hole (ICMP fragmentation needed / Packet Too Big kept from the sender by a firewall) or a firewall dropping the data; no port needs opening",
+			lead, int(abortStallWait/time.Second))
 	case worked > 0 && a.outcomes[track.OutcomeTransferred] == 0:
 		// A refusal (550) is no firewall's doing; a transfer the server
 		// began (150) whose data never came and that got no final reply
@@ -1627,9 +1637,10 @@ const maxOtherErrors = 4
 // means a transfer lost or refused (the server refused the FTPS data
 // connection, broke the transfer off, refused passive mode; the client's
 // data connection was refused unseen; the transfer's final reply was
-// lost), a whole session lost (the client gave up waiting for a greeting
-// too late, greeting-late), or an attack (password guessing, an FTP
-// bounce, a passive port taken by another host). Warnings that only say
+// lost; a likely path MTU black hole stopped it), a whole session lost
+// (the client gave up waiting for a greeting too late, greeting-late), or
+// an attack (password guessing, an FTP bounce, a passive port taken by
+// another host). Warnings that only say
 // how a transfer got through (nat-mismatch when it worked,
 // epsv-pasv-fallback), what the capture cannot see (control-encrypted),
 // or follow from another failure the verdict names (data-not-attempted
@@ -1640,6 +1651,7 @@ var problemWarnings = map[string]bool{
 	CodeTLSNotResumed: true, CodeTransferAborted: true, CodePassiveRefused: true,
 	CodeDataAnswerMissing: true, CodeControlIdle: true, CodeGreetingLate: true,
 	CodeLoginAttack: true, CodeFTPBounce: true, CodeDataForeignSource: true,
+	CodePMTUBlackHole: true,
 }
 
 // otherErrors is the clause naming the kinds of error finding of the
