@@ -252,7 +252,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	var m *metrics
 	if opts.Metrics != "" {
 		m = newMetricsFor(opts.MetricsServers, live.Workers())
-		stop, err := startMetricsServer(opts.Metrics, m)
+		stop, err := startMetricsServer(opts.Metrics, m, stderr)
 		if err != nil {
 			return err
 		}
@@ -501,7 +501,11 @@ func onSignals(cancel func(), stderr io.Writer) (stop func()) {
 }
 
 type captureIface struct {
-	Name         string `json:"name"`
+	Name string `json:"name"`
+	// NameRaw: the name's bytes when they are not UTF-8 (Linux allows
+	// any byte but '/', ':' and white space); name, and the metrics'
+	// interface label (labelValue), have U+FFFD for each such byte.
+	NameRaw      []byte `json:"name_raw,omitempty"`
 	Worker       *int   `json:"worker,omitempty"` // with several workers
 	Received     uint64 `json:"received"`
 	Dropped      uint64 `json:"dropped"`
@@ -574,7 +578,7 @@ func writeCaptureRecordFiles(w io.Writer, asJSON bool, observer string, ifaces [
 		rec.Received += s.Received
 		rec.Dropped += s.Drops
 		rec.Discarded += s.Discarded
-		ci := captureIface{Name: s.Name, Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes, Discarded: s.Discarded}
+		ci := captureIface{Name: s.Name, NameRaw: rawOf(s.Name), Received: s.Received, Dropped: s.Drops, QueueFreezes: s.QueueFreezes, Discarded: s.Discarded}
 		if workers {
 			ci.Worker = &s.Worker
 		}
@@ -591,9 +595,9 @@ func writeCaptureRecordFiles(w io.Writer, asJSON bool, observer string, ifaces [
 	var per []string
 	if len(ks) > 1 {
 		for _, s := range ks {
-			name := s.Name
+			name := safe(s.Name)
 			if workers {
-				name = fmt.Sprintf("%s#%d", s.Name, s.Worker)
+				name = fmt.Sprintf("%s#%d", name, s.Worker)
 			}
 			per = append(per, fmt.Sprintf("%s %d/%d", name, s.Received, s.Drops))
 		}

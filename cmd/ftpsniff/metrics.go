@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -54,6 +56,9 @@ type metrics struct {
 
 	servers *serverLabels
 	snap    *snapshotCollector
+	// errLog: where handler says that gathering failed (a collector's
+	// series left out of a scrape); nil says nothing.
+	errLog *gatherLog
 }
 
 func newMetrics(maxServers int) *metrics { return newMetricsFor(maxServers, 1) }
@@ -91,12 +96,20 @@ func newMetricsFor(maxServers, workers int) *metrics {
 	return m
 }
 
-// handler serves the registry. A collector that fails (the process
-// collector cannot read /proc/self/fd once privileges are dropped on some
-// kernels) leaves out its series instead of failing the scrape.
+// handler serves the registry. A series that cannot be made, or a
+// collector that panics, leaves out what failed instead of failing the
+// scrape, but not silently: it is counted in
+// promhttp_metric_handler_errors_total{cause="gathering"} and said on
+// standard error (errLog). (The process collector leaves out what it
+// cannot read, /proc/self/fd once privileges are dropped on some kernels,
+// without an error.)
 func (m *metrics) handler() http.Handler {
+	opts := promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, Registry: m.reg}
+	if m.errLog != nil {
+		opts.ErrorLog = m.errLog
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, opts))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
@@ -108,8 +121,10 @@ func (m *metrics) handler() http.Handler {
 }
 
 // metricsServer listens on addr (before privileges are dropped, so a port
-// below 1024 works) and serves until stop is called.
-func startMetricsServer(addr string, m *metrics) (stop func(), err error) {
+// below 1024 works) and serves until stop is called; what fails to be
+// gathered is said on stderr.
+func startMetricsServer(addr string, m *metrics, stderr io.Writer) (stop func(), err error) {
+	m.errLog = newGatherLog(stderr)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics %s: %w", addr, err)
@@ -128,6 +143,75 @@ func startMetricsServer(addr string, m *metrics) (stop func(), err error) {
 		srv.Shutdown(ctx)
 		<-done
 	}, nil
+}
+
+// gatherLogEvery: the registry's errors are said at most this often on
+// standard error (a failing series fails every scrape); the errors
+// counter counts every one.
+const gatherLogEvery = 10 * time.Minute
+
+// gatherLog is promhttp's ErrorLog: it says on standard error that
+// gathering failed, the first time and then at most every
+// gatherLogEvery, with how many errors it did not say since.
+type gatherLog struct {
+	mu      sync.Mutex
+	w       io.Writer
+	next    time.Time
+	skipped int
+	now     func() time.Time
+}
+
+func newGatherLog(w io.Writer) *gatherLog { return &gatherLog{w: w, now: time.Now} }
+
+// maxGatherLog bounds one line: an error from a collector's panic
+// carries a stack trace of up to 64 KiB.
+const maxGatherLog = 1000
+
+func (l *gatherLog) Println(v ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if now.Before(l.next) {
+		l.skipped++
+		return
+	}
+	l.next = now.Add(gatherLogEvery)
+	msg := strings.Join(strings.Fields(fmt.Sprintln(v...)), " ") // Println's spaces
+	if len(msg) > maxGatherLog {
+		cut := maxGatherLog
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	if l.skipped > 0 {
+		msg += fmt.Sprintf(" (and %d such errors since the last one said)", l.skipped)
+		l.skipped = 0
+	}
+	fmt.Fprintf(l.w, "ftpsniff: --metrics: %s; the scrape left out what failed (promhttp_metric_handler_errors_total)\n", sentence(msg))
+}
+
+// labelValue is s as a label value: valid UTF-8, as client_golang requires
+// (it refuses the series otherwise), each byte that is not UTF-8 taken for
+// U+FFFD as encoding/json writes it, so a label reads as the JSON records'
+// field (an interface's "name" in the capture record; "name_raw" there
+// has the bytes). Linux allows any byte but '/', ':' and white space in
+// an interface name.
+func labelValue(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // snapshot is what the capture loop hands over once a second.
@@ -157,6 +241,7 @@ type snapshotCollector struct {
 	decodeDescs []*prometheus.Desc // per decode.Stats field
 	limitHits   *prometheus.Desc
 	rstIgnored  *prometheus.Desc
+	bytesCut    *prometheus.Desc
 	beyondWin   *prometheus.Desc
 	afterExpiry *prometheus.Desc
 	afterQuit   *prometheus.Desc
@@ -184,18 +269,21 @@ var decodeLimits = map[string]bool{
 	"tombstones_forgotten": true, "evicted_late_dropped": true, "early_icmp_overwritten": true,
 }
 
-// trackNotBounds are the track.Limits fields that count what the wire did,
-// not a bound of ftpsniff's: RSTs and data a receiver would drop, SYNs to
-// an announcement that had expired unused, SYNs to a data endpoint
-// another connection had taken (a client's retry from a new port, a
-// scan), SYNs to an endpoint after its session's QUIT. They have metrics
-// of their own, not ftpsniff_limit_hits_total (an alert on a bound would
-// fire on one stray RST, late SYN or retry), and data_beyond_window,
-// data_after_expiry, data_endpoint_taken and data_after_quit are gauges:
-// a run later acknowledged, a SYN a new announcement of the same
-// endpoint claims, is taken back.
+// trackNotBounds are the track.Limits fields that do not count hits of a
+// bound of ftpsniff's. Five count what the wire did: RSTs and data a
+// receiver would drop, SYNs to an announcement that had expired unused,
+// SYNs to a data endpoint another connection had taken (a client's retry
+// from a new port, a scan), SYNs to an endpoint after its session's QUIT.
+// They have metrics of their own, not ftpsniff_limit_hits_total (an alert
+// on a bound would fire on one stray RST, late SYN or retry), and
+// data_beyond_window, data_after_expiry, data_endpoint_taken and
+// data_after_quit are gauges: a run later acknowledged, a SYN a new
+// announcement of the same endpoint claims, is taken back. The sixth,
+// bytes_cut_budget, counts the bytes the transcript budget cut (its hits
+// are replies_cut_budget, args_cut_budget and replies_omitted_budget): a
+// bytes counter of its own.
 var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true, "data_after_expiry": true,
-	"data_endpoint_taken": true, "data_after_quit": true}
+	"data_endpoint_taken": true, "data_after_quit": true, "bytes_cut_budget": true}
 
 // newSnapshotCollector: perWorker labels the kernel's counters with the
 // socket's worker too (live --workers), since each interface then has a
@@ -219,11 +307,12 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 		openExp:    prometheus.NewDesc("ftpsniff_expectations_open", "Announced data endpoints armed or connected, not yet final.", nil, nil),
 		outputLost: prometheus.NewDesc("ftpsniff_output_records_lost_total", "Records (lines) the output could not write (a full disk, a failing file system): each dropped, not retried.", nil, nil),
 	}
+	c.bytesCut = prometheus.NewDesc("ftpsniff_transcript_bytes_cut_total", "Bytes of replies, reply lines and command arguments not kept in transcripts because the open sessions held all the bytes theirs may take (the summary's limits.bytes_cut_budget); the hits are ftpsniff_limit_hits_total{limit=~\"replies_cut_budget|args_cut_budget|replies_omitted_budget\"}.", nil, nil)
 	c.reopenFail = prometheus.NewDesc("ftpsniff_output_reopen_failures_total", "Reopens of the -o file after SIGHUP that failed: the records went on to the file open before (moved away by logrotate), not to the name a shipper tails.", nil, nil)
 	c.notWritten = prometheus.NewDesc("ftpsniff_write_packets_not_written_total", "Packets not saved to the --write file (a write failed, a full disk, until SIGHUP opens a new file); analysed all the same.", nil, nil)
 	c.newFiles = prometheus.NewDesc("ftpsniff_write_files_reopened_total", "--write files opened after SIGHUP (rotation), the first not counted.", nil, nil)
 	c.exFiles = prometheus.NewDesc("ftpsniff_extract_files_total", "Files --extract created.", nil, nil)
-	c.exBytes = prometheus.NewDesc("ftpsniff_extract_bytes_total", "Bytes --extract wrote to its files (holes not included).", nil, nil)
+	c.exBytes = prometheus.NewDesc("ftpsniff_extract_bytes_total", "Bytes --extract wrote to its files, counted as they reach the disk (holes not included).", nil, nil)
 	c.exHeld = prometheus.NewDesc("ftpsniff_extract_folder_bytes", "Bytes (holes included) of the files this run wrote and still has in the --extract folder, as counted against --extract-max-total.", nil, nil)
 	c.exNotWritten = prometheus.NewDesc("ftpsniff_extract_files_not_written_total", "Transfers whose file --extract did not write, by reason: open (--extract-max-open), files (the files bound), full (--extract-max-total), name (every name taken), error (the file could not be created), encrypted, no_command, not_reassembled.", []string{"reason"}, nil)
 	c.exCut = prometheus.NewDesc("ftpsniff_extract_files_cut_total", "Files --extract cut short at a bound: file (--extract-max-file), full (--extract-max-total).", []string{"limit"}, nil)
@@ -277,10 +366,23 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.decodeDescs {
 		ch <- d
 	}
-	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.beyondWin, c.afterExpiry, c.afterQuit, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost,
+	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.bytesCut, c.beyondWin, c.afterExpiry, c.afterQuit, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost,
 		c.reopenFail, c.notWritten, c.newFiles, c.exFiles, c.exBytes, c.exHeld, c.exNotWritten, c.exCut, c.exReclaimed} {
 		ch <- d
 	}
+}
+
+// sendConst sends one series. One that cannot be made (a label value
+// that is not UTF-8: labelValue sees to it) is sent as an error, which
+// the handler counts and says, in its place only: MustNewConstMetric's
+// panic ended Collect, and every series after it was left out of the
+// scrape (the capture's health among them).
+func sendConst(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueType, v float64, labels ...string) {
+	m, err := prometheus.NewConstMetric(d, t, v, labels...)
+	if err != nil {
+		m = prometheus.NewInvalidMetric(d, err)
+	}
+	ch <- m
 }
 
 func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
@@ -292,9 +394,9 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	dv := reflect.ValueOf(s.Decode)
 	for i, f := range jsonFields(dv.Type()) {
 		v := fieldValue(dv.Field(f.index))
-		ch <- prometheus.MustNewConstMetric(c.decodeDescs[i], prometheus.CounterValue, v)
+		sendConst(ch, c.decodeDescs[i], prometheus.CounterValue, v)
 		if decodeLimits[f.name] {
-			ch <- prometheus.MustNewConstMetric(c.limitHits, prometheus.CounterValue, v, "decode", f.name)
+			sendConst(ch, c.limitHits, prometheus.CounterValue, v, "decode", f.name)
 		}
 	}
 	for stage, v := range map[string]reflect.Value{"track": reflect.ValueOf(s.Limits), "diagnose": reflect.ValueOf(s.Omitted)} {
@@ -302,43 +404,44 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 			if stage == "track" && trackNotBounds[f.name] {
 				continue
 			}
-			ch <- prometheus.MustNewConstMetric(c.limitHits, prometheus.CounterValue, fieldValue(v.Field(f.index)), stage, f.name)
+			sendConst(ch, c.limitHits, prometheus.CounterValue, fieldValue(v.Field(f.index)), stage, f.name)
 		}
 	}
-	ch <- prometheus.MustNewConstMetric(c.rstIgnored, prometheus.CounterValue, float64(s.Limits.DataRSTIgnored))
-	ch <- prometheus.MustNewConstMetric(c.beyondWin, prometheus.GaugeValue, float64(s.Limits.DataBeyondWindow))
-	ch <- prometheus.MustNewConstMetric(c.afterExpiry, prometheus.GaugeValue, float64(s.Limits.DataAfterExpiry))
-	ch <- prometheus.MustNewConstMetric(c.afterQuit, prometheus.GaugeValue, float64(s.Limits.DataAfterQuit))
-	ch <- prometheus.MustNewConstMetric(c.toTaken, prometheus.GaugeValue, float64(s.Limits.DataEndpointTaken))
+	sendConst(ch, c.rstIgnored, prometheus.CounterValue, float64(s.Limits.DataRSTIgnored))
+	sendConst(ch, c.bytesCut, prometheus.CounterValue, float64(s.Limits.BytesCut))
+	sendConst(ch, c.beyondWin, prometheus.GaugeValue, float64(s.Limits.DataBeyondWindow))
+	sendConst(ch, c.afterExpiry, prometheus.GaugeValue, float64(s.Limits.DataAfterExpiry))
+	sendConst(ch, c.afterQuit, prometheus.GaugeValue, float64(s.Limits.DataAfterQuit))
+	sendConst(ch, c.toTaken, prometheus.GaugeValue, float64(s.Limits.DataEndpointTaken))
 	for _, k := range s.Kernel {
-		labels := []string{k.Name}
+		labels := []string{labelValue(k.Name)}
 		if c.perWorker {
 			labels = append(labels, strconv.Itoa(k.Worker))
 		}
-		ch <- prometheus.MustNewConstMetric(c.received, prometheus.CounterValue, float64(k.Received), labels...)
-		ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.CounterValue, float64(k.Drops), labels...)
-		ch <- prometheus.MustNewConstMetric(c.freezes, prometheus.CounterValue, float64(k.QueueFreezes), labels...)
+		sendConst(ch, c.received, prometheus.CounterValue, float64(k.Received), labels...)
+		sendConst(ch, c.dropped, prometheus.CounterValue, float64(k.Drops), labels...)
+		sendConst(ch, c.freezes, prometheus.CounterValue, float64(k.QueueFreezes), labels...)
 	}
-	ch <- prometheus.MustNewConstMetric(c.packets, prometheus.CounterValue, float64(s.Packets))
+	sendConst(ch, c.packets, prometheus.CounterValue, float64(s.Packets))
 	last := 0.0
 	if !s.LastPacket.IsZero() {
 		last = float64(s.LastPacket.UnixNano()) / 1e9
 	}
-	ch <- prometheus.MustNewConstMetric(c.lastPacket, prometheus.GaugeValue, last)
-	ch <- prometheus.MustNewConstMetric(c.openSess, prometheus.GaugeValue, float64(s.OpenSessions))
-	ch <- prometheus.MustNewConstMetric(c.openExp, prometheus.GaugeValue, float64(s.OpenExpectations))
-	ch <- prometheus.MustNewConstMetric(c.outputLost, prometheus.CounterValue, float64(s.OutputLost))
-	ch <- prometheus.MustNewConstMetric(c.reopenFail, prometheus.CounterValue, float64(s.Files.OutputReopenFailed))
-	ch <- prometheus.MustNewConstMetric(c.notWritten, prometheus.CounterValue, float64(s.Files.WriteNotWritten))
-	ch <- prometheus.MustNewConstMetric(c.newFiles, prometheus.CounterValue, float64(s.Files.WriteFilesReopened))
+	sendConst(ch, c.lastPacket, prometheus.GaugeValue, last)
+	sendConst(ch, c.openSess, prometheus.GaugeValue, float64(s.OpenSessions))
+	sendConst(ch, c.openExp, prometheus.GaugeValue, float64(s.OpenExpectations))
+	sendConst(ch, c.outputLost, prometheus.CounterValue, float64(s.OutputLost))
+	sendConst(ch, c.reopenFail, prometheus.CounterValue, float64(s.Files.OutputReopenFailed))
+	sendConst(ch, c.notWritten, prometheus.CounterValue, float64(s.Files.WriteNotWritten))
+	sendConst(ch, c.newFiles, prometheus.CounterValue, float64(s.Files.WriteFilesReopened))
 	if x := s.Extract; x != nil {
 		f := x.Files
 		counter := func(d *prometheus.Desc, v int64, labels ...string) {
-			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+			sendConst(ch, d, prometheus.CounterValue, float64(v), labels...)
 		}
 		counter(c.exFiles, f.Files)
 		counter(c.exBytes, f.Bytes)
-		ch <- prometheus.MustNewConstMetric(c.exHeld, prometheus.GaugeValue, float64(x.Held))
+		sendConst(ch, c.exHeld, prometheus.GaugeValue, float64(x.Held))
 		counter(c.exNotWritten, f.RefusedOpen, "open")
 		counter(c.exNotWritten, f.RefusedFiles, "files")
 		counter(c.exNotWritten, f.RefusedFull, "full")

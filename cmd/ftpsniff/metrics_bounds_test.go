@@ -72,3 +72,28 @@ func TestLimitHitsAreBoundsOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestBytesCutIsNotCountedAsHits: the bytes the transcript budget cut
+// (track.Limits.BytesCut) are a byte count, not hits of the bound: they
+// have a counter of their own, and ftpsniff_limit_hits_total counts the
+// hits (the replies and arguments cut). Before, one cut of a 4,000-byte
+// reply raised limit_hits_total{limit="bytes_cut_budget"} by 4,000.
+func TestBytesCutIsNotCountedAsHits(t *testing.T) {
+	c := newSnapshotCollector(false)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	c.update(snapshot{Limits: track.Limits{RepliesCut: 1, ArgsCut: 2, BytesCut: 4000}})
+	got := gathered(t, reg)
+	for series, want := range map[string]float64{
+		`ftpsniff_limit_hits_total{limit="replies_cut_budget",stage="track"}`: 1,
+		`ftpsniff_limit_hits_total{limit="args_cut_budget",stage="track"}`:    2,
+		`ftpsniff_transcript_bytes_cut_total`:                                 4000,
+	} {
+		if v, ok := got[series]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", series, v, ok, want)
+		}
+	}
+	if v, ok := got[`ftpsniff_limit_hits_total{limit="bytes_cut_budget",stage="track"}`]; ok {
+		t.Errorf("bytes_cut_budget is exported as %v limit hits", v)
+	}
+}

@@ -58,7 +58,23 @@ type zeekOutput struct {
 	// findings about it (release); 0 holds it until its session ends.
 	holdFor, holdMax time.Duration
 	due              []zeekDue // release's scratch
+	// idleEnded: what each session closed as idle hands on to the
+	// session that continues it (track.Session.Resumed), by session ID:
+	// the same connection, so the same uid, password and working
+	// directory. idleOrder lists the IDs oldest first; at most
+	// maxZeekIdleEnded are kept (keepIdleEnd).
+	idleEnded map[int]zeekCarry
+	idleOrder []int
 }
+
+// zeekCarry is what a session closed as idle hands on.
+type zeekCarry struct{ uid, password, cwd string }
+
+// maxZeekIdleEnded bounds the sessions closed as idle whose uid is kept
+// for a continuation: the tracker links a continuation to one of the
+// last 1,024 it closed (track's maxIdleEnded), one tracker per worker in
+// live --workers. A continuation not found here gets a uid of its own.
+const maxZeekIdleEnded = 4096
 
 type zeekCounts struct {
 	sessions, data int
@@ -225,10 +241,50 @@ func (o *zeekOutput) session(s *track.Session) *zeekSession {
 	if zs := o.sessions[s]; zs != nil {
 		return zs
 	}
-	zs := &zeekSession{uid: zeekUID(o.ids.Observer, s), cid: o.ids.communityID(s.Client, s.Server),
+	zs := &zeekSession{cid: o.ids.communityID(s.Client, s.Server),
 		origH: s.Client.Addr().String(), respH: s.Server.Addr().String()}
+	if c, ok := o.resumed(s); ok {
+		// The continuation of a session closed as idle: one connection
+		// to Zeek, one uid (docs/json.md), and the password and
+		// directory it had.
+		zs.uid, zs.password, zs.cwd = c.uid, c.password, c.cwd
+	} else {
+		zs.uid = zeekUID(o.ids.Observer, s)
+	}
 	o.sessions[s] = zs
 	return zs
+}
+
+// resumed returns what the session s continues handed on, if s is a
+// continuation the tracker linked and its part is still kept.
+func (o *zeekOutput) resumed(s *track.Session) (zeekCarry, bool) {
+	if s.Resumed == nil || s.Resumed.From == 0 {
+		return zeekCarry{}, false
+	}
+	c, ok := o.idleEnded[s.Resumed.From]
+	delete(o.idleEnded, s.Resumed.From)
+	return c, ok
+}
+
+// keepIdleEnd keeps what the session id, closed as idle, hands on to a
+// continuation, forgetting the oldest kept past maxZeekIdleEnded.
+func (o *zeekOutput) keepIdleEnd(id int, zs *zeekSession) {
+	if o.idleEnded == nil {
+		o.idleEnded = map[int]zeekCarry{}
+	}
+	if len(o.idleOrder) >= 2*maxZeekIdleEnded {
+		// Drop the IDs picked up (or forgotten) since.
+		o.idleOrder = slices.DeleteFunc(o.idleOrder, func(k int) bool {
+			_, ok := o.idleEnded[k]
+			return !ok
+		})
+	}
+	for len(o.idleEnded) >= maxZeekIdleEnded && len(o.idleOrder) > 0 {
+		delete(o.idleEnded, o.idleOrder[0])
+		o.idleOrder = o.idleOrder[1:]
+	}
+	o.idleEnded[id] = zeekCarry{uid: zs.uid, password: zs.password, cwd: zs.cwd}
+	o.idleOrder = append(o.idleOrder, id)
 }
 
 // zeekUID makes a connection uid the way Zeek writes them ("C" and up to
@@ -581,6 +637,9 @@ func (o *zeekOutput) SessionEnd(s *track.Session) {
 		return
 	}
 	delete(o.sessions, s)
+	if s.EndReason == track.EndIdle {
+		o.keepIdleEnd(s.ID, zs)
+	}
 	for _, l := range zs.held {
 		o.attach(zs, l)
 	}

@@ -66,9 +66,13 @@ func (l Limits) withDefaults() (Limits, error) {
 }
 
 // Stats counts what a Dir wrote and what its limits cost, for the summary.
-// Bytes and HoleBytes count a file's bytes as they are offered; a file
-// whose write failed (a full disk) gives back at Close those that never
-// reached the disk, so once every file is closed they are the files' own.
+// Bytes and HoleBytes count what reached the disk: a write's bytes once
+// the writer's buffer passed them to the file, a hole once bytes after it
+// did (or Close gave the file its size). They never go down (live exports
+// Bytes as a Prometheus counter), and once every file is closed they are
+// the files' own, a write that failed (a full disk) included. The bytes
+// granted and not yet on disk (buffered) count against MaxTotalBytes
+// only: Dir.Held.
 type Stats struct {
 	Files        int64 `json:"files"`         // files created
 	Bytes        int64 `json:"bytes"`         // bytes written to them together (holes not included)
@@ -253,9 +257,10 @@ const (
 	cutFull          // MaxTotalBytes
 )
 
-// reserve grants up to n bytes of a file now pos bytes long, against the
-// per-file and the folder limit, and says which limit refused the rest.
-func (d *Dir) reserve(pos, n int64, hole bool) (int64, limitCut) {
+// reserve grants up to n bytes (or hole bytes) of a file now pos bytes
+// long, against the per-file and the folder limit, and says which limit
+// refused the rest. Stats counts them once on disk (wrote).
+func (d *Dir) reserve(pos, n int64) (int64, limitCut) {
 	why := cutNone
 	if room := d.lim.MaxFileBytes - pos; n > room {
 		n, why = max(room, 0), cutFile
@@ -269,27 +274,32 @@ func (d *Dir) reserve(pos, n int64, hole bool) (int64, limitCut) {
 		n, why = max(room, 0), cutFull
 	}
 	d.total += n
-	if hole {
-		d.st.HoleBytes += n
-	} else {
-		d.st.Bytes += n
-	}
 	d.mu.Unlock()
 	return n, why
 }
 
+// wrote counts bytes and hole bytes a writer's file took on disk (reserved
+// before): Stats count only those, so they never go down.
+func (d *Dir) wrote(bytes, holes int64) {
+	if bytes <= 0 && holes <= 0 {
+		return
+	}
+	d.mu.Lock()
+	d.st.Bytes += bytes
+	d.st.HoleBytes += holes
+	d.mu.Unlock()
+}
+
 // unreserve gives back what a writer reserved and never put on disk (a
 // write failed: the buffered bytes and the failed ones, a hole seeked past
-// with nothing after it), so that Stats count what reached the disk and
-// the folder bound holds the files as they are.
+// with nothing after it), so that the folder bound holds the files as they
+// are. Stats never counted them (wrote).
 func (d *Dir) unreserve(bytes, holes int64) {
 	if bytes <= 0 && holes <= 0 {
 		return
 	}
 	d.mu.Lock()
 	d.total -= bytes + holes
-	d.st.Bytes -= bytes
-	d.st.HoleBytes -= holes
 	d.mu.Unlock()
 }
 

@@ -122,3 +122,63 @@ func checkStatsMatchDisk(t *testing.T, d *Dir, dir string) {
 		t.Errorf("the folder bound counts %d bytes; the files hold %d", total, size)
 	}
 }
+
+// TestStatsNeverGoDownOnFailedWrite guards Stats.Bytes and HoleBytes, which
+// live exports as the counter ftpsniff_extract_bytes_total: they only grow,
+// a write that fails (a full disk) included. Before, they counted the
+// bytes as the folder granted them (into the writer's buffer) and Close
+// took back those that never reached the disk: the counter went from
+// 190000 to 100000, which Prometheus reads as a restart (a bogus spike in
+// rate()).
+func TestStatsNeverGoDownOnFailedWrite(t *testing.T) {
+	write := func(c byte, n int) func(*Writer) {
+		return func(w *Writer) { w.Write(bytes.Repeat([]byte{c}, n)) }
+	}
+	for _, tc := range []struct {
+		name  string
+		limit uint64 // RLIMIT_FSIZE: writes past it fail
+		steps []func(*Writer)
+		// bytes and holes: Stats at the end, the files on disk
+		bytes, holes int64
+	}{
+		{"buffered bytes lost", 100_000, []func(*Writer){
+			write('h', 80_000), // more than the buffer: on disk
+			write('b', 60_000), // buffered
+			write('c', 50_000), // the flush is cut short at 100 000
+		}, 100_000, 0},
+		{"hole seeked past, write after it fails", 80_000, []func(*Writer){
+			write('h', 80_000),
+			func(w *Writer) { w.Gap(w.Offset(), 10) },
+			write('x', 100_000), // fails whole
+		}, 80_000, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, dir := openDir(t, Limits{})
+			w, err := d.Create(Transfer{Session: 1, Data: 1, Verb: "RETR", Arg: "a"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			restore := limitFileSize(t, tc.limit)
+			seen := []Stats{d.Stats()} // after each step, as a scrape reads them
+			for _, step := range tc.steps {
+				step(w)
+				seen = append(seen, d.Stats())
+			}
+			_, err = w.Close(Final{Announced: -1, Reply: 226})
+			restore()
+			if err == nil {
+				t.Fatal("Close after a failed write: no error")
+			}
+			seen = append(seen, d.Stats())
+			for i := 1; i < len(seen); i++ {
+				if a, b := seen[i-1], seen[i]; b.Bytes < a.Bytes || b.HoleBytes < a.HoleBytes {
+					t.Errorf("stats went down after step %d: bytes %d -> %d, holes %d -> %d", i, a.Bytes, b.Bytes, a.HoleBytes, b.HoleBytes)
+				}
+			}
+			if last := seen[len(seen)-1]; last.Bytes != tc.bytes || last.HoleBytes != tc.holes {
+				t.Errorf("stats at the end: %d bytes, %d of holes; want %d, %d", last.Bytes, last.HoleBytes, tc.bytes, tc.holes)
+			}
+			checkStatsMatchDisk(t, d, dir)
+		})
+	}
+}

@@ -94,16 +94,19 @@ func (t toDisk) Write(p []byte) (int, error) {
 // onDisk hashes q, the file's next bytes on disk, after the hole before
 // them (as zeros).
 func (w *Writer) onDisk(q []byte) {
-	w.holeOnDisk()
+	holes := w.holeOnDisk()
 	w.sha256.Write(q)
 	w.sha1.Write(q)
 	w.md5.Write(q)
 	w.disk += int64(len(q))
 	w.diskBytes += int64(len(q))
+	w.d.wrote(int64(len(q)), holes)
 }
 
-// holeOnDisk hashes the hole seeked past, now part of the file.
-func (w *Writer) holeOnDisk() {
+// holeOnDisk hashes the hole seeked past, now part of the file, and
+// returns its length (the caller counts it: Dir.wrote).
+func (w *Writer) holeOnDisk() (n int64) {
+	n = w.hole
 	for w.hole > 0 {
 		k := min(w.hole, int64(len(zeroBuf)))
 		w.sha256.Write(zeroBuf[:k])
@@ -112,6 +115,7 @@ func (w *Writer) holeOnDisk() {
 		w.hole -= k
 		w.disk += k
 	}
+	return n
 }
 
 // out is buf, writing through toDisk. (Dir.Create makes buf on the file;
@@ -151,7 +155,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		w.d.countCut(w.cut, n, false)
 		return len(p), nil
 	}
-	ok, why := w.d.reserve(w.size, n, false)
+	ok, why := w.d.reserve(w.size, n)
 	w.reserved += ok
 	if ok > 0 {
 		q := p[:ok]
@@ -206,7 +210,7 @@ func (w *Writer) Gap(offset, length int64) error {
 	if w.cut != cutNone {
 		return nil
 	}
-	ok, why := w.d.reserve(w.size, length, true)
+	ok, why := w.d.reserve(w.size, length)
 	w.reservedHoles += ok
 	if ok > 0 {
 		if err := w.out().Flush(); err != nil {
@@ -273,7 +277,7 @@ func (w *Writer) finish() error {
 		if err := w.f.Truncate(w.size); err != nil {
 			return w.fail(err)
 		}
-		w.holeOnDisk()
+		w.d.wrote(0, w.holeOnDisk())
 	}
 	return nil
 }
