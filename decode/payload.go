@@ -36,8 +36,9 @@ import (
 // their own, by bytes rather than segments (payloadHeldDir per direction,
 // payloadHeldTotal in all; past either the oldest hole is given up as a
 // gap, PayloadStats.HeldOverflow). The last payloadRecent bytes of each
-// direction are kept after delivery, so a later copy of them (a
-// retransmission, an overlap) is compared; a difference is reported as a
+// direction are kept after delivery (payloadRecentFloor of them whatever
+// the budget), so a later copy of them (a retransmission, an overlap) is
+// compared; a difference is reported as a
 // conflict notice (GapConflictBack) and counted. A connection leaves the
 // table when both FINs are seen, at an RST, when idle for payloadIdle,
 // and at Finish; each time, everything held is delivered first and the
@@ -223,8 +224,17 @@ const (
 	// flight (a loopback lab's reached 74 KiB behind).
 	payloadRecent = 256 << 10
 	// payloadRecentTotal bounds those over all followed connections;
-	// past it a connection keeps none (its copies are counted unchecked).
+	// past it a connection's buffer grows no more (a copy further behind
+	// is counted unchecked), but never below payloadRecentFloor.
 	payloadRecentTotal = 32 << 20
+	// payloadRecentFloor: bytes of each direction kept whatever the
+	// budget (a few segments: an immediate retransmission, a forged copy
+	// followed by the real one, is always compared). With it the recent
+	// bytes are at most payloadRecentTotal plus the floor of every
+	// direction followed: 2 × 4 KiB × MaxPayloadConns (32 MiB at the
+	// default 4,096; the extractor follows only its open files, 64 by
+	// default).
+	payloadRecentFloor = 4 << 10
 )
 
 // payloadConn is one followed connection: its reassembler, its two ends
@@ -833,24 +843,33 @@ func (pc *payloadConn) early(int) bool { return false }
 // taken (feed), never while its reassembler delivers.
 func (pc *payloadConn) gone() bool { return false }
 
-// recentBytes is the last bytes delivered in one direction, up to
-// payloadRecent: a ring once full. end is the sequence number after the
-// last one; n how many are valid (a gap empties it).
+// recentBytes is the last bytes delivered in one direction: while it
+// grows (ring false), buf holds them oldest first; once it can grow no
+// more (payloadRecent reached, or the budget spent), it is a ring of
+// len(buf) bytes and w is where the next byte goes. end is the sequence
+// number after the last one; n how many are valid (a gap empties it).
 type recentBytes struct {
-	buf []byte
-	end uint32
-	n   int
-	w   int // where the next byte goes, once buf is full
+	buf  []byte
+	end  uint32
+	n    int
+	w    int
+	ring bool
 }
 
 // keepRecent appends b, just delivered (so it ends at next), to the
-// recent bytes of direction d.
+// recent bytes of direction d. Every direction keeps at least its last
+// payloadRecentFloor bytes, whatever the budget: an immediate
+// retransmission (a forged copy, then the real one a packet later) is
+// always compared. Past the floor it grows up to payloadRecent while the
+// table's total stays within payloadRecentTotal, and when it cannot, it
+// keeps what it has as a ring (before, a connection that found the budget
+// spent kept nothing at all).
 func (pc *payloadConn) keepRecent(d int, b []byte) {
 	rb, t := &pc.recent[d], pc.t
 	end := pc.r.half[d].next
 	if rb.n > 0 && rb.end != end-uint32(len(b)) {
 		rb.n, rb.w = 0, 0 // not contiguous (a gap came between)
-		if len(rb.buf) < cap(rb.buf) {
+		if !rb.ring {
 			rb.buf = rb.buf[:0]
 		}
 	}
@@ -858,28 +877,33 @@ func (pc *payloadConn) keepRecent(d int, b []byte) {
 	if len(b) > payloadRecent {
 		b = b[len(b)-payloadRecent:]
 	}
-	if len(rb.buf) < payloadRecent {
-		// Growing: a small file never takes a whole ring.
-		grow := min(len(b), payloadRecent-len(rb.buf))
-		if c := cap(rb.buf); len(rb.buf)+grow > c {
-			want := min(max(2*c, len(rb.buf)+grow, 4<<10), payloadRecent)
-			if t.recentBytes+want-c > payloadRecentTotal {
-				rb.n = 0 // over the budget: this direction keeps none
-				return
-			}
-			nb := make([]byte, len(rb.buf), want)
-			copy(nb, rb.buf)
-			t.recentBytes += want - c
-			rb.buf = nb
+	if size := cap(rb.buf); size < payloadRecent && rb.n+len(b) > size {
+		// Grow, keeping the valid bytes in order: to the floor always,
+		// past it within the budget.
+		want := min(max(2*size, rb.n+len(b), payloadRecentFloor), payloadRecent)
+		if want > payloadRecentFloor && t.recentBytes+want-size > payloadRecentTotal {
+			want = max(size, payloadRecentFloor)
 		}
-		rb.buf = append(rb.buf, b[:grow]...)
-		rb.n += grow
-		b = b[grow:]
-		if len(b) == 0 {
-			return
+		if want > size {
+			nb := make([]byte, rb.n, want)
+			rb.copyTo(nb)
+			t.recentBytes += want - size
+			rb.buf, rb.ring, rb.w = nb, false, 0
 		}
 	}
-	// Full: a ring; w is the oldest byte's index.
+	if !rb.ring {
+		if len(rb.buf)+len(b) <= cap(rb.buf) {
+			rb.buf = append(rb.buf, b...)
+			rb.n += len(b)
+			return
+		}
+		// Full: a ring from now on (n == len(buf) while it grew).
+		rb.buf = rb.buf[:cap(rb.buf)]
+		rb.ring, rb.w = true, rb.n%len(rb.buf)
+	}
+	if len(b) > len(rb.buf) {
+		b = b[len(b)-len(rb.buf):]
+	}
 	rb.n = min(rb.n+len(b), len(rb.buf))
 	for len(b) > 0 {
 		k := copy(rb.buf[rb.w:], b)
@@ -888,13 +912,29 @@ func (pc *payloadConn) keepRecent(d int, b []byte) {
 	}
 }
 
+// copyTo copies the valid bytes, oldest first, into dst (len rb.n).
+func (rb *recentBytes) copyTo(dst []byte) {
+	if !rb.ring {
+		copy(dst, rb.buf[len(rb.buf)-rb.n:])
+		return
+	}
+	i := rb.w - rb.n
+	if i < 0 {
+		i += len(rb.buf)
+		k := copy(dst, rb.buf[i:])
+		copy(dst[k:], rb.buf[:rb.w])
+		return
+	}
+	copy(dst, rb.buf[i:rb.w])
+}
+
 // at returns the recent byte at seq, if it is still kept.
 func (rb *recentBytes) at(seq uint32) (byte, bool) {
 	back := int(rb.end - seq) // 1 for the last byte
 	if back <= 0 || back > rb.n {
 		return 0, false
 	}
-	if len(rb.buf) < payloadRecent {
+	if !rb.ring {
 		return rb.buf[len(rb.buf)-back], true
 	}
 	i := rb.w - back

@@ -357,7 +357,13 @@ func payloadFuzzCheck(t *testing.T, tab *payloadTable, sink *payloadFuzzSink, lo
 	if held != tab.pool.bytes || held > payloadHeldTotal {
 		t.Fatalf("held %d bytes, pool counts %d (bound %d)", held, tab.pool.bytes, payloadHeldTotal)
 	}
-	if tab.recentBytes < 0 || tab.recentBytes > payloadRecentTotal {
-		t.Fatalf("recent bytes %d, bound %d", tab.recentBytes, payloadRecentTotal)
+	kept := 0
+	for _, pc := range tab.conns {
+		for d := range pc.recent {
+			kept += cap(pc.recent[d].buf)
+		}
+	}
+	if bound := payloadRecentTotal + 2*payloadRecentFloor*len(tab.conns); tab.recentBytes != kept || tab.recentBytes > bound {
+		t.Fatalf("recent bytes %d (buffers %d), bound %d", tab.recentBytes, kept, bound)
 	}
 }

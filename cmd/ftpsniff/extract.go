@@ -207,11 +207,11 @@ type openFile struct {
 	// asciiDefault: no TYPE seen when it began (RFC 959's default is
 	// ASCII; many servers send the bytes unchanged)
 	asciiDefault bool
-	zlib         bool // MODE Z in force when it began
-	givenUp      bool // decode gave the stream up: nothing more is written
-	dataDone     bool // the data connection is reported; waiting for the command's final reply
-	dead         bool // not created (a bound, an error): its bytes are dropped
-	noCmd        bool // counted as NoCommand
+	form         wireForm // the MODE and STRU in force when it began
+	givenUp      bool     // decode gave the stream up: nothing more is written
+	dataDone     bool     // the data connection is reported; waiting for the command's final reply
+	dead         bool     // not created (a bound, an error): its bytes are dropped
+	noCmd        bool     // counted as NoCommand
 	// lateReply: a final reply the tracker took for no command's (a 421
 	// closing the session during the transfer), 0 when none.
 	lateReply int
@@ -292,9 +292,12 @@ type extractor struct {
 	// bySession indexes files by session, so a session's end or event
 	// looks at its own files only, not at every one open.
 	bySession map[*track.Session]map[*track.DataConn]*openFile
-	modeZ     map[*track.Session]bool
-	st        extractStats
-	closed    bool
+	// forms: the sessions whose accepted MODE or STRU puts more than
+	// the file's bytes on the wire (wireForm), absent for stream mode
+	// and file structure.
+	forms  map[*track.Session]wireForm
+	st     extractStats
+	closed bool
 	// slots: files open or reserved (openFile.slot), at most maxOpen: a
 	// transfer decode asks about when none is free is refused, so the
 	// reassembly table holds only transfers that are written.
@@ -345,7 +348,7 @@ func (p *pipeline) withExtract(next track.Sink) track.Sink {
 func newExtractor(next track.Sink, dir *extract.Dir, listings bool) *extractor {
 	return &extractor{next: next, dir: dir, listings: listings, maxOpen: dir.Limits().MaxOpen,
 		files: map[*track.DataConn]*openFile{}, bySession: map[*track.Session]map[*track.DataConn]*openFile{},
-		modeZ: map[*track.Session]bool{}}
+		forms: map[*track.Session]wireForm{}}
 }
 
 // put makes f the entry of dc, in both indexes, moving the slot count
@@ -511,7 +514,7 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	if want != toClient {
 		return nil
 	}
-	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session], slot: true}
+	f := &openFile{toClient: toClient, ascii: strings.HasPrefix(dc.Type, "A"), asciiDefault: dc.Type == "", form: x.forms[dc.Session], slot: true}
 	x.put(dc, f)
 	if !x.create(dc, f) {
 		return nil
@@ -835,7 +838,11 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	if f.dead || f.w == nil {
 		return
 	}
-	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, NoType: f.asciiDefault, Compressed: f.zlib}
+	fin := extract.Final{Announced: dc.ExpectedSize, Rest: dc.Rest, ASCII: f.ascii, NoType: f.asciiDefault,
+		Compressed: f.form.mode == 'Z', Structure: f.form.stru, EBCDIC: strings.HasPrefix(dc.Type, "E")}
+	if f.form.mode != 'Z' {
+		fin.Mode = f.form.mode
+	}
 	c := dc.Command
 	fin.SentBinary, fin.SentASCII = sentMode(c)
 	if r := c.Final(); r != nil {
@@ -861,6 +868,12 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		// its acknowledgement told decode where that was: the missing
 		// bytes are a gap at the end, not an unknown.)
 		fin.NoDataEnd = true
+	case dc.EndReason == track.EndRST && dc.FINTS[senderIndex(dc, f.toClient)].IsZero():
+		// In stream mode only the sender's FIN marks the end of the file
+		// (RFC 959 3.4.1); an RST before it says nothing of where the file
+		// ended, and the 226 only that the server handed its bytes to its
+		// socket.
+		fin.ResetEnd = true
 	}
 	rec, err := f.w.Close(fin)
 	if err != nil && !errors.Is(err, extract.ErrClosed) {
@@ -871,6 +884,7 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		rec.Reasons = append(rec.Reasons, "reassembly given up (connection table full): the rest is missing")
 	}
 	x.judgeStream(dc, f, &rec)
+	judgePeer(dc, f.toClient, &rec)
 	if x.out != nil {
 		x.out.File(s, dc, &rec)
 		if x.flush != nil {
@@ -892,15 +906,17 @@ func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.Fi
 	}
 	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
 	if f.unchecked > 0 {
-		// Said, not held against the file: a retransmission a window or
-		// more after its original (a capture on the sender's side of a
-		// loss, a fast link) is no longer in hand either, and is the same
-		// bytes but for a forger's.
-		why := "a copy of bytes at offset " + itoa(f.uncheckedAt) + " could not be compared (no longer in hand, as a retransmission long after its original is): were it a different version, the file might not hold the one the receiver kept"
+		// Held against the file: which copy the receiver kept is not
+		// known, and the file holds the first. Every direction keeps its
+		// last bytes to compare (decode: payloadRecent, at least
+		// payloadRecentFloor), so what is left is a copy a window or more
+		// behind: a real retransmission (a loss past a sender-side capture
+		// of a fast link) looks the same, and the reason says so.
+		why := "a copy of bytes at offset " + itoa(f.uncheckedAt) + " could not be compared (no longer in hand, as a retransmission long after its original is): were it a different version, the file might not hold the one the receiver kept; its content is not proven"
 		if f.unchecked > 1 {
 			why += " (" + strconv.Itoa(f.unchecked-1) + " more such copies)"
 		}
-		rec.Reasons = append(rec.Reasons, why)
+		bad(why)
 	}
 	if f.earlyEnd {
 		bad("a FIN ends the stream at offset " + itoa(f.earlyEndAt) + ", before bytes up to offset " + itoa(f.earlyEndTo) +
@@ -918,6 +934,52 @@ func (x *extractor) judgeStream(dc *track.DataConn, f *openFile, rec *extract.Fi
 	if counted > got || counted < got-rec.Missing {
 		bad("the data connection carried " + itoa(counted) + " bytes this way (the data record's bytes), the file's stream " + itoa(got) +
 			": reassembly and the count disagree, the file may not be the one transferred")
+	}
+}
+
+// judgePeer adds to rec what a data connection matched by its announced
+// port alone (track.MatchPortOnly) from another host than the one that
+// should connect says of the file's bytes. Active mode (the server
+// connects): another host sent the download, or took the upload, so the
+// file is not proven the server's; not complete. Passive mode (the
+// client connects): the server's own file went to, or came from, another
+// host than the client (passive port theft, or the client from another
+// of its addresses: a NAT pool, an IPv6 temporary address;
+// data-foreign-source): the file is the server's, said, not held
+// against it.
+func judgePeer(dc *track.DataConn, toClient bool, rec *extract.FileRecord) {
+	s := dc.Session
+	if dc.Match != track.MatchPortOnly || s == nil {
+		return
+	}
+	want, role := s.Client, "client"
+	if !dc.Passive {
+		want, role = s.Server, "server"
+	}
+	opener := dc.Client.Addr().Unmap()
+	if !opener.IsValid() || opener == want.Addr().Unmap() {
+		return // (the listener's side differed: a NAT in front of it)
+	}
+	sent := toClient != dc.Passive // the opener sends the file's bytes
+	who := "received by "
+	if sent {
+		who = "sent by "
+	}
+	why := who + dc.Client.String() + ", not by the session's " + role + " " + want.Addr().String() +
+		" (matched to the " + dc.ViaName() + " by its port alone): "
+	switch {
+	case dc.Passive && sent:
+		why += "another host's upload (passive port theft), or the client's from another of its addresses (a NAT pool, an IPv6 temporary address)"
+	case dc.Passive:
+		why += "another host took the transfer (passive port theft), or the client connected from another of its addresses (a NAT pool, an IPv6 temporary address)"
+	case sent:
+		why += "another host's bytes (active port theft), or the server's from another address: not proven the server's file"
+	default:
+		why += "the upload went to another host (active port theft), or to the server's other address: not proven the file the server stored"
+	}
+	rec.Reasons = append(rec.Reasons, why)
+	if !dc.Passive {
+		rec.Complete = false
 	}
 }
 
@@ -999,7 +1061,7 @@ func (x *extractor) noFileYet(dc *track.DataConn) {
 			// protected connection bytes the other way may be a TLS
 			// handshake whose file never came: not an empty file.)
 			x.put(dc, &openFile{toClient: toClient, empty: true, ascii: strings.HasPrefix(dc.Type, "A"),
-				asciiDefault: dc.Type == "", zlib: x.modeZ[dc.Session]})
+				asciiDefault: dc.Type == "", form: x.forms[dc.Session]})
 		}
 	}
 }
@@ -1020,19 +1082,45 @@ func done(dc *track.DataConn, f *openFile) bool {
 	return f.dataDone && (dc.Command == nil || dc.Command.Status != track.StatusPending)
 }
 
+// wireForm is what a session's accepted MODE and STRU put on the wire
+// besides the file's bytes: mode 'Z' (deflate, RFC 1950), 'B' (block
+// headers, RFC 959 3.4.2), 'C' (compressed blocks, 3.4.3); stru 'R'
+// (end-of-record marks, 3.1.2.1), 'P' (page headers, 3.1.2.3). Zero for
+// stream mode and file structure: the wire bytes are the file's.
+type wireForm struct{ mode, stru byte }
+
+// setForm records an accepted MODE or STRU (verb) of s.
+func (x *extractor) setForm(s *track.Session, verb, arg string) {
+	wf := x.forms[s]
+	a := strings.ToUpper(strings.TrimSpace(arg))
+	var v byte // (an argument the server accepted but RFC 959 has not: the default)
+	if verb == "MODE" {
+		if a == "Z" || a == "B" || a == "C" {
+			v = a[0]
+		}
+		wf.mode = v
+	} else {
+		if a == "R" || a == "P" {
+			v = a[0]
+		}
+		wf.stru = v
+	}
+	if wf == (wireForm{}) {
+		delete(x.forms, s)
+		return
+	}
+	x.forms[s] = wf
+}
+
 // The track.Sink side: pass every call on; close files when final.
 
 func (x *extractor) SessionStart(s *track.Session) { x.next.SessionStart(s) }
 
 func (x *extractor) Command(s *track.Session, c *track.Command) {
 	x.next.Command(s, c)
-	if c.Verb == "MODE" {
+	if c.Verb == "MODE" || c.Verb == "STRU" {
 		if r := c.Final(); r != nil && r.Code >= 200 && r.Code < 300 {
-			if strings.EqualFold(strings.TrimSpace(c.Arg), "Z") {
-				x.modeZ[s] = true
-			} else {
-				delete(x.modeZ, s)
-			}
+			x.setForm(s, c.Verb, c.Arg)
 		}
 	}
 	for _, dc := range c.Transfer {
@@ -1099,7 +1187,7 @@ func (x *extractor) Event(s *track.Session, e *track.Event) {
 func (x *extractor) SessionEnd(s *track.Session) {
 	// Files still waiting for a final reply that will not come now.
 	x.closeSession(s)
-	delete(x.modeZ, s)
+	delete(x.forms, s)
 	x.next.SessionEnd(s)
 	if fo, ok := x.out.(sessionFilesDone); ok {
 		fo.forgetFiles(s)

@@ -100,15 +100,14 @@ func TestExtractFinBehindForgedTailNotComplete(t *testing.T) {
 	}
 }
 
-// TestExtractUncheckedCopySaid guards a RETR of 400000 bytes whose
-// first 1000 came only as a forged copy (the client dropped it: a wrong
-// checksum), the real ones sent again after the rest, more than the
-// recent bytes kept (256 KiB) later. Before, only the extraction record's
-// global unchecked_copies said a copy went uncompared; the file's own
-// reasons say it now. It is not marked incomplete for it: a real
-// retransmission long after its original looks the same, and marked
-// every file of a lossy fast transfer incomplete.
-func TestExtractUncheckedCopySaid(t *testing.T) {
+// TestExtractUncheckedCopyNotComplete guards a RETR of 400000 bytes
+// whose first 1000 came only as a forged copy (the client dropped it: a
+// wrong checksum), the real ones sent again after the rest, more than the
+// recent bytes kept (256 KiB) later. The file holds the forged bytes and
+// the copy could not be compared: its content is not proven, so it is not
+// complete, and its reasons say why. Before, it was complete with only a
+// note (and before that, only the global unchecked_copies said anything).
+func TestExtractUncheckedCopyNotComplete(t *testing.T) {
 	c, path := newWireCap(t)
 	s := newWireSession(c)
 	k := &s.data
@@ -130,11 +129,10 @@ func TestExtractUncheckedCopySaid(t *testing.T) {
 	s.reply("226 Transfer complete.")
 	s.quit()
 	rec, _, _ := oneFile(t, path)
-	// Said, not held against the file: a real retransmission long after
-	// its original (a loss beyond a sender-side capture) looks the same.
+	// Held against the file: which copy the receiver kept is not known.
 	const why = "a copy of bytes at offset 0 could not be compared"
-	if !hasReasonPrefix(rec.Reasons, why) {
-		t.Errorf("complete %v, reasons %q; want the reason %q", rec.Complete, rec.Reasons, why)
+	if rec.Complete || !hasReasonPrefix(rec.Reasons, why) {
+		t.Errorf("complete %v, reasons %q; want not complete: %q", rec.Complete, rec.Reasons, why)
 	}
 }
 

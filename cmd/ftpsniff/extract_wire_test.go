@@ -430,7 +430,7 @@ func TestExtractNotReassembledCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := &extractor{next: nopSink{}, dir: d, files: map[*track.DataConn]*openFile{}, modeZ: map[*track.Session]bool{}}
+	x := &extractor{next: nopSink{}, dir: d, files: map[*track.DataConn]*openFile{}, forms: map[*track.Session]wireForm{}}
 	sess := &track.Session{ID: 1}
 	dc := &track.DataConn{ID: 1, Session: sess, Passive: true, Outcome: track.OutcomeTransferred,
 		Command: &track.Command{Verb: "RETR", Arg: "a.bin", Status: track.StatusAnswered}, Bytes: [2]int64{0, 4096}}

@@ -85,8 +85,11 @@
 // no gap, no cut, no conflict and no write error, the start was in the
 // capture, the size matches the announced one (when one was announced),
 // the data connection's end was seen (or the announced size was met),
-// and the transfer was not aborted, not cut by the capture's end, not
-// REST-restarted, not MODE Z and not an APPE (which holds only the
+// an RST did not end it before the sender's FIN (or the announced size
+// was met), and the transfer was not aborted, not cut by the capture's
+// end, not REST-restarted, not under MODE Z, B or C, STRU R or P or TYPE
+// E (the wire form is not the file's bytes: the file and its hashes are
+// the wire's) and not an APPE (which holds only the
 // appended bytes, never the whole remote file). Reasons lists
 // each failed condition ("gap at offset N for M bytes", "size mismatch:
 // announced A, got B", "final reply 426", "no final reply", "aborted",
@@ -95,7 +98,12 @@
 // "write failed: …", "start not in the capture; offset unknown", "the
 // capture holds two different versions of bytes at offset N", "the data
 // connection's end is not in the capture: bytes after offset N may be
-// missing", "appended to the remote file; only the appended bytes").
+// missing", "ended by RST, not the sender's FIN: the end of the file is
+// not in the capture", "MODE B: block headers on the wire; …",
+// "appended to the remote file; only the appended bytes"). The caller
+// (cmd/ftpsniff) adds what reassembly and the tracker say: a copy left
+// uncompared, two versions of the end, another host at the data
+// connection's far end.
 // The size compared is the stream length (bytes written, cut or
 // missing); after REST it may also equal the announced size minus the
 // offset. TYPE A (and no TYPE, RFC 959's ASCII default, judged the same)

@@ -41,6 +41,21 @@ type Final struct {
 	// NoDataEnd: the data connection's end (its FIN) is not in the
 	// capture, though the capture went on: the file may be longer.
 	NoDataEnd bool
+	// ResetEnd: an RST ended the data connection before the sender's
+	// FIN: in stream mode only that FIN marks the end of the file (RFC
+	// 959 3.4.1), and a 226 says only that the server handed its bytes
+	// to its socket. Held against a file whose reply says it was
+	// transferred (2xx, no ABOR) and whose announced size, if any, the
+	// bytes do not meet.
+	ResetEnd bool
+	// Mode: MODE B ('B', block headers, RFC 959 3.4.2) or MODE C ('C',
+	// compressed blocks, 3.4.3) was in force; 0 for stream mode (MODE Z
+	// is Compressed). Structure: STRU R ('R', end-of-record marks,
+	// 3.1.2.1) or STRU P ('P', page headers, 3.1.2.3); 0 for file
+	// structure. EBCDIC: TYPE E. Each puts on the wire another form than
+	// the file's bytes: the file written, and its hashes, are the wire's.
+	Mode, Structure byte
+	EBCDIC          bool
 }
 
 // FileRecord describes one extracted file.
@@ -68,8 +83,11 @@ type FileRecord struct {
 	MIME string `json:"mime,omitempty"`
 	// Complete: the file is the whole remote file, as far as the capture
 	// shows: a 2xx final reply, no gap, no cut, no write error, the size
-	// announced (when one was), and no ABOR, capture end, REST or MODE Z,
-	// nor a TYPE A conversion the wire proves or cannot rule out.
+	// announced (when one was), the sender's FIN (or the announced size)
+	// ending it, no ABOR, capture end, REST, MODE Z, B or C, STRU R or P,
+	// TYPE E, copy left uncompared, nor a TYPE A conversion the wire
+	// proves or cannot rule out, nor another host than the server at the
+	// data connection's other end (active mode).
 	Complete bool `json:"complete"`
 	// Truncated: a bound cut the file.
 	Truncated bool `json:"truncated,omitempty"`
@@ -147,8 +165,8 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	converted := false // TYPE A: the size differs by the CRs the server added
 	sizeBad := false   // the size differs from the announced one
 	switch {
-	case fin.Compressed:
-		sizeBad = true // the announced size is the file's, not the deflate stream's
+	case fin.Compressed, fin.Mode != 0, fin.Structure != 0, fin.EBCDIC:
+		sizeBad = true // the announced size is the file's, not the wire form's
 	case fin.Announced >= 0 && w.stream != fin.Announced && (rest == 0 || w.stream != fin.Announced-rest):
 		sizeBad = true
 		if ascii != "" && download && w.missing == 0 && w.cut == cutNone && typeAExplains(fin.Announced-rest, w.stream, w.crlf) {
@@ -172,6 +190,11 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	if fin.NoDataEnd && !(fin.Announced >= 0 && !sizeBad) {
 		bad("the data connection's end is not in the capture: bytes after offset " + itoa(w.stream) + " may be missing")
 	}
+	if fin.ResetEnd && fin.Reply >= 200 && fin.Reply <= 299 && !fin.Aborted && !(fin.Announced >= 0 && !sizeBad) {
+		// (The announced size, met, is the end the FIN would have shown.
+		// A failed or aborted transfer says already that it did not end.)
+		bad("ended by RST, not the sender's FIN: the end of the file is not in the capture")
+	}
 	if rest > 0 {
 		bad("REST offset " + itoa(rest) + ": a part of the file")
 	}
@@ -186,6 +209,23 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	}
 	if fin.Compressed {
 		bad("MODE Z: compressed")
+	}
+	switch fin.Mode {
+	case 'B':
+		bad("MODE B: block headers on the wire; the remote file is not the wire bytes written here")
+	case 'C':
+		bad("MODE C: compressed blocks on the wire; the remote file is not the wire bytes written here")
+	}
+	switch fin.Structure {
+	case 'R':
+		// (A server on a file system without records may accept it and
+		// send the file unchanged.)
+		bad("STRU R: end-of-record marks may be on the wire; the remote file may not be the wire bytes written here")
+	case 'P':
+		bad("STRU P: page headers on the wire; the remote file is not the wire bytes written here")
+	}
+	if fin.EBCDIC {
+		bad("TYPE E: EBCDIC on the wire; the remote file may not be the wire bytes written here")
 	}
 	if w.t.Verb == "APPE" {
 		// The server appended these bytes to a file the capture never

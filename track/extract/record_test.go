@@ -9,7 +9,8 @@ import (
 
 // TestCompleteness guards the verdict and every reason: the file is
 // complete only with a 2xx reply, no gap, no cut, the announced size, and
-// no ABOR, capture end, REST or MODE Z.
+// no ABOR, capture end, REST, MODE Z, B or C, STRU R or P, TYPE E, nor an
+// RST before the sender's FIN that no announced size makes up for.
 func TestCompleteness(t *testing.T) {
 	ten := []piece{{data: "0123456789"}}
 	gapped := []piece{{data: "0123"}, {gap: 3}, {data: "789"}}
@@ -48,6 +49,22 @@ func TestCompleteness(t *testing.T) {
 		{"TYPE A size differs", ten, Final{Announced: 9, Reply: 226, ASCII: true}, false,
 			[]string{"size mismatch: announced 9, got 10", "TYPE A, line endings may differ"}},
 		{"MODE Z", ten, Final{Announced: 5000, Reply: 226, Compressed: true}, false, []string{"MODE Z: compressed"}},
+		{"MODE B", ten, Final{Announced: 5000, Reply: 226, Mode: 'B'}, false,
+			[]string{"MODE B: block headers on the wire; the remote file is not the wire bytes written here"}},
+		{"MODE C and STRU R", ten, Final{Announced: -1, Reply: 226, Mode: 'C', Structure: 'R'}, false,
+			[]string{"MODE C: compressed blocks on the wire; the remote file is not the wire bytes written here",
+				"STRU R: end-of-record marks may be on the wire; the remote file may not be the wire bytes written here"}},
+		{"STRU P", ten, Final{Announced: 10, Reply: 226, Structure: 'P'}, false,
+			[]string{"STRU P: page headers on the wire; the remote file is not the wire bytes written here"}},
+		{"TYPE E", ten, Final{Announced: -1, Reply: 226, EBCDIC: true}, false,
+			[]string{"TYPE E: EBCDIC on the wire; the remote file may not be the wire bytes written here"}},
+		{"RST, no size", ten, Final{Announced: -1, Reply: 226, ResetEnd: true}, false,
+			[]string{"ended by RST, not the sender's FIN: the end of the file is not in the capture"}},
+		{"RST, the announced size met", ten, Final{Announced: 10, Reply: 226, ResetEnd: true}, true, nil},
+		{"RST after ABOR", ten, Final{Announced: -1, Reply: 426, Aborted: true, ResetEnd: true}, false,
+			[]string{"final reply 426", "aborted"}},
+		{"RST, short of the announced size", ten, Final{Announced: 20, Reply: 226, ResetEnd: true}, false,
+			[]string{"size mismatch: announced 20, got 10", "ended by RST, not the sender's FIN: the end of the file is not in the capture"}},
 		{"gap", gapped, Final{Announced: 10, Reply: 226}, false, []string{"gap at offset 4 for 3 bytes"}},
 		{"gap and 426", gapped, Final{Announced: 12, Reply: 426}, false,
 			[]string{"gap at offset 4 for 3 bytes", "size mismatch: announced 12, got 10", "final reply 426"}},
