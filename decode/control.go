@@ -653,8 +653,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		// Server bytes without an ACK (no TCP past the handshake sends
 		// them): what the server had received is not known from here,
 		// so a refusal after client bytes the capture lacks stays hidden.
-		cs.parser.clientOwed = true
-		cs.parser.serverOwed |= owedNoACK
+		cs.parser.serverOwed |= owedNoACK | owedEver
 	}
 	ts := s.TS
 	if t.d.jumpHeld {
@@ -975,8 +974,9 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.state = parseFTP
 	p.started, p.syn, p.resync = [2]bool{}, [2]bool{}, [2]bool{}
 	p.auth, p.passNext, p.gapHeldEnd = authNone, false, false
-	p.owed, p.greeted = 0, true // (the lines sent in TLS are not known; no greeting comes)
-	p.gapWin = false            // (its count of lines was owed's)
+	p.owed, p.owedHi, p.greeted = 0, 0, true // (the lines sent in TLS are not known; no greeting comes)
+	p.gapBudget = 0                          // (its count of lines was owed's)
+	p.serverOwed = p.serverOwed&^owedHeads | owedNoHead
 	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
 	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine, LoneCR: true}
 	p.replies = ftp.ReplyReader{}

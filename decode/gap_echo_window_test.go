@@ -82,6 +82,23 @@ func TestRefusalAfterUnseenClientBytesMasked(t *testing.T) {
 			cli("USER w\r\n"), srv("331 pw\r\n"), twoCopies("NOOP\r\nSYST\r\n\r\n", "PASS SECRETB3\r\n"),
 			cli("QUIT\r\n"), srv("530 Login incorrect: w/SECRETB3\r\n")), nil},
 
+		// Several lines hidden, or pipelined (rev38 fx-mask3,
+		// FuzzRefusalEchoHidden): the refusal comes after more replies
+		// than one line draws.
+		{"re-login: PWD, USER and PASS lost, QUIT seen before their replies", false, after(
+			lostCli("PWD\r\nUSER w\r\nPASS SECRETD1\r\n"), cli("QUIT\r\n"),
+			srv("257 \"/\"\r\n331 pw\r\n530 Login incorrect: w/SECRETD1\r\n221 bye\r\n")), []string{"bye"}},
+		{"picked up while three lines await replies, a pipelined login seen", true, func(v *conv) {
+			v.play([]gapStep{cli("USER w\r\nPASS SECRETD2\r\nQUIT\r\n"),
+				srv("257 \"/\"\r\n200 ok\r\n215 UNIX\r\n331 pw\r\n530 Login incorrect: w/SECRETD2\r\n221 bye\r\n")})
+		}, []string{"bye"}},
+		{"pipelined, a byte of the password lost, its line end seen", false, first(
+			cli("USER a\r\nPASS first1\r\nPWD\r\nUSER w\r\nPASS SECRETD"), lostCli("3"), cli("\r\nQUIT\r\n"),
+			srv("331 pw\r\n230 ok\r\n257 \"/\"\r\n331 pw\r\n530 Login incorrect: w/SECRETD3\r\n221 bye\r\n")), []string{"bye"}},
+		{"pipelined, the starts of two lines lost, their tails dropped", false, first(
+			lostCli("US"), cli("ER a\r\n"), lostCli("PA"), cli("SS first1\r\nPWD\r\nUSER w\r\nPASS SECRETD4\r\nQUIT\r\n"),
+			srv("331 pw\r\n230 ok\r\n257 \"/\"\r\n331 pw\r\n530 Login incorrect: w/SECRETD4\r\n221 bye\r\n")), []string{"bye"}},
+
 		// Not masked: no reply here may answer bytes the capture lacks
 		// that held a password.
 		{"a lost RETR's 550, then a re-login seen whole", false, after(

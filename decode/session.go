@@ -95,37 +95,38 @@ type sessionParser struct {
 	// bytes each side sent instead (tlsSent).
 	cutCode uint16
 	cutBody uint16
-	// clientOwed: at some bytes of the server's, its acknowledgement
-	// went past the client's bytes parsed, or was not known (bytesOwed's
-	// replyOwed; bytes after a server gap, whose acknowledgements were
-	// not read): the client may have sent bytes the capture lacks. It
-	// stays set. (A word of its own: ReplyReader gave one up for it.)
-	clientOwed bool
+	// owedHi is the most client lines that may await a final reply:
+	// owed counts client bytes the capture lacks as one line (or none,
+	// when they end a password line already counted), owedHi as many as
+	// they could hold (hiddenLines). Saturating, as owed. (In the byte
+	// clientOwed had: owedEver holds that now.)
+	owedHi uint8
 	// owed counts the client's lines not yet answered by a final reply
 	// (the greeting answers none: greeted), saturating; echoAhead is how
-	// many of them came before the line the echo check was armed for
-	// (armEcho): their final replies come first and do not end its
-	// window. Pipelined "USER bob\r\nPASS pw\r\n": the 331 answers the
-	// USER, the 530 that may repeat the password the PASS. (In the
-	// padding after clientOwed: no size change.)
+	// many of them (owedHi: at most) came before the line the echo check
+	// was armed for (armEcho): their final replies come first and do not
+	// end its window. Pipelined "USER bob\r\nPASS pw\r\n": the 331
+	// answers the USER, the 530 that may repeat the password the PASS.
 	owed, echoAhead uint8
 	// greeted: a final reply, or a 220 greeting, came from the server.
 	greeted bool
-	// gapWin: client bytes the capture lacks (a gap long enough to hold
-	// a password line's end, gapAfter) may hold a PASS, before the login
-	// or after it (a re-login, a REIN): a refusal that may answer them
-	// may repeat the password (mayEchoPassword). gapAhead counts the
-	// final replies still due to the lines before the first such gap
-	// (theirs are not masked), gapEnd those due to every line before the
-	// latest one: the window closes at the first final reply after them
-	// that ends a login attempt (not a 331 or 332 to a USER, nor a 220
-	// to a REIN, the gap held before its PASS). Apart from the
-	// fingerprint (echoLen): a masked line after the gap arms that too.
-	gapWin           bool
+	// gapBudget, while not 0, is the refusal window: client bytes the
+	// capture lacks (a gap long enough to hold a password line's end,
+	// gapAfter) may hold a PASS, before the login or after it (a
+	// re-login, a REIN): a refusal that may answer them may repeat the
+	// password (mayEchoPassword). gapAhead counts the final replies
+	// still due to the lines before the first such gap (theirs are not
+	// masked), gapEnd those due to every line before the latest one, at
+	// most (owedHi). How many lines the lost bytes held is not known: each
+	// final reply after those answers one of them, and spends the fewest
+	// bytes a line drawing it has (lineBytes); gapBudget is the lost bytes
+	// left, and the window closes when they could no longer hold a
+	// password line (minPassLine). Apart from the fingerprint (echoLen):
+	// a masked line after the gap arms that too.
+	gapBudget        uint8
 	gapAhead, gapEnd uint8
 	// serverOwed: a reply in the server's bytes being parsed may answer
-	// client bytes the parser has not seen (owedMark). (gapWin to
-	// serverOwed fill the padding after greeted: no size change.)
+	// client bytes the parser has not seen (owedMark).
 	serverOwed owedMark
 
 	cand *candidateProbe // while a candidate: what it holds back
@@ -181,7 +182,29 @@ const (
 	// handshake does): what it had received is not known from there
 	// on. It stays set.
 	owedNoACK
+	// owedEver: at some bytes of the server's, its acknowledgement went
+	// past the client's bytes parsed, or was not known (owedAcked once;
+	// bytes after a server gap, whose acknowledgements were not read):
+	// the client may have sent bytes the capture lacks. It stays set
+	// (clientSilent).
+	owedEver
+	// owedHead: the refusal window (gapBudget) is open for the client's
+	// bytes before a mid-stream pickup, how many not known (unseenLines
+	// with n < 0); owedHeadLine: the client's latest line since has had
+	// no final reply yet; owedHeadAnswered: one had. Such a window closes
+	// too when the client sends its lines one at a time (headLine).
+	owedHead
+	owedHeadLine
+	owedHeadAnswered
+	// owedNoHead: the client's bytes are followed again from a segment
+	// of its (cleartextAgain), those before it in TLS, all answered
+	// there: their lines await no reply, and no refusal window opens for
+	// them as for a mid-stream pickup's.
+	owedNoHead
 )
+
+// owedHeads is every mark of owedHead's.
+const owedHeads = owedHead | owedHeadLine | owedHeadAnswered
 
 // parserFlag is one of a session parser's marks (sessionParser.flags).
 type parserFlag uint8
@@ -293,10 +316,9 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 	}
 	p.num, p.ts = num, ts
 	if d == dirServer {
-		p.clientOwed = p.clientOwed || replyOwed
-		p.serverOwed &= owedNoACK
+		p.serverOwed &^= owedAcked
 		if replyOwed {
-			p.serverOwed |= owedAcked
+			p.serverOwed |= owedAcked | owedEver
 		}
 	}
 	switch {
@@ -318,14 +340,21 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 			// capture may hold the "PASS " of a password spelt like a
 			// command, "SITE Hunter2", as well as a pipelined PASS.)
 			p.set(flagGapLine, false) // nothing left from before TLS (CCC)
-			if !p.syn[d] && !p.greeted && !p.gapWin {
-				// Picked up mid-stream before any final reply: the
-				// client's lines before the capture, unseen, may end
-				// with a PASS whose refusal comes after this line
-				// ("QUIT", then "530 Login incorrect: bob/hunter2"), as
-				// after a gap (gapWin).
-				p.unseenLines(0)
+			if !p.syn[d] && p.gapBudget == 0 && p.serverOwed&owedNoHead == 0 {
+				// Picked up mid-stream: the client's lines before the
+				// capture, unseen, may end with a PASS whose refusal
+				// comes after this line ("QUIT", then "530 Login
+				// incorrect: bob/hunter2"), as after a gap (gapBudget),
+				// even after final replies the capture showed (to lines
+				// before it, pipelined). How many lines they held is not
+				// known.
+				p.unseenLines(0, -1)
 			}
+		} else if !p.syn[d] {
+			// The server's bytes before these, sent after client lines
+			// the capture shows, may be missing: how many of those lines
+			// they answered is not known.
+			p.repliesLost(-1)
 		}
 	}
 	if d == dirClient && p.auth == authClientTLS {
@@ -394,6 +423,9 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 			p.freshSplitter(d)
 			p.set(flagGapLine, true)
 		case looksLikeLineStart(data, d == dirClient):
+			if d == dirClient && p.split[d].Pending() > 0 {
+				p.lineOwed() // (the line begun before the gap, dropped: it ended in it)
+			}
 			p.freshSplitter(d)
 			if d == dirClient {
 				// What looks like a command word may be the tail of a
@@ -404,6 +436,12 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 			p.takeSplitter(d)
 			if p.split[d].Pending() > parkLineMax {
 				p.set(longLine(d), true) // its buffer grew
+			}
+			if d == dirServer {
+				// The line cut is dropped: it may be a final reply.
+				p.repliesLost(0)
+			} else {
+				p.lineOwed() // (the line cut is dropped, but the server answers it)
 			}
 			p.split[d].Resync()
 			if d == dirClient {
@@ -482,29 +520,161 @@ func (p *sessionParser) freshSplitter(d int) {
 	p.set(longLine(d), false)
 }
 
-// unseenLines opens the refusal window (gapWin) for client bytes the
-// capture lacks, sent after the client's lines parsed so far: the final
-// replies due to the first ahead of those are not looked at. Unless a
-// password was due (the line after them, or reply's lostPass, counts the
-// password line), the bytes count as one line awaiting its reply. A
+// unseenLines opens the refusal window (gapBudget) for n client bytes
+// the capture lacks (n < 0: how many is not known), sent after the
+// client's lines parsed so far: the final replies due to the first
+// ahead of those are not looked at. owedHi counts as many lines as the
+// bytes could end, and the line after them; owed, a lower bound, none
+// (the line they cut counts once it is dropped or delivered, bytesOwed;
+// a password line lost whole, by passLost or reply's lostPass). A
 // window already open keeps its start.
-func (p *sessionParser) unseenLines(ahead uint8) {
-	if !p.gapWin || ahead < p.gapAhead {
+func (p *sessionParser) unseenLines(ahead uint8, n int) {
+	if p.gapBudget == 0 || ahead < p.gapAhead {
 		p.gapAhead = ahead
 	}
-	p.gapWin, p.gapEnd = true, p.owed
-	if !p.passNext {
-		p.lineOwed()
+	p.gapEnd = p.owedHi
+	p.serverOwed &^= owedHeads
+	// The lines the lost bytes end, and the line after them, which may
+	// have begun in them (or before): a password line whose end, none of
+	// its bytes lost, comes after them (unless the bytes after them begin
+	// a command: noStraddler).
+	b := n + minPassLine
+	switch {
+	case n < 0:
+		p.serverOwed |= owedHead
+		b = -1 // (hiddenBudget: the most)
+	case p.split[dirClient].Pending() > 0:
+		// The line under way ends in the lost bytes, with one of them at
+		// least (its LF), and its final reply spends up to minUserLine.
+		b += minUserLine - 1
+	case p.passNext && !p.passRetry():
+		// A 331 asked for the password: the lost bytes begin with its
+		// line, a PASS, whose final reply spends a PASS line's bytes.
+		b -= minPassLine - minLine
 	}
+	p.gapBudget = hiddenBudget(b)
+	p.owedHi = uint8(min(int(p.owedHi)+hiddenLines(n), 255))
+}
+
+// minReply is the fewest bytes of a server's final reply: a code and
+// its line end, "200\n" (or a CR alone: LineSplitter.LoneCR).
+const minReply = len("200\n")
+
+// repliesLost tells the parser that n server bytes (n < 0: how many not
+// known) are missing from the capture: the final replies they held, or
+// whose code they cut, up to n/minReply+1, answered lines owed counts. owed, and the refusal
+// window's start (gapAhead), which must not count a line as still due
+// when it may have been answered, go down by as many; owedHi stays.
+func (p *sessionParser) repliesLost(n int) {
+	lost := 255
+	if n >= 0 {
+		lost = min(n/minReply+1, 255) // (+1: the reply whose code they cut)
+	}
+	p.owed = uint8(max(int(p.owed)-lost, 0))
+	p.gapAhead = uint8(max(int(p.gapAhead)-lost, 0))
+}
+
+// headLine notes a client line (not an empty one) for a refusal window
+// opened for the bytes before a mid-stream pickup (owedHead): it closes
+// at a line that comes after a final reply to the one before, every
+// line seen since the window opened having had one before the next was
+// sent. A client sends its next command once its last one is answered,
+// unless it pipelines ("USER bob\r\nPASS pw\r\nQUIT\r\n" at once):
+// then (a line after a line with no final reply between) the window
+// stays open to its bound. A client that waited so had the replies to
+// its lines before the pickup too, or they came first.
+func (p *sessionParser) headLine() {
+	switch m := p.serverOwed; {
+	case m&owedHead == 0:
+	case m&owedHeadLine != 0:
+		p.serverOwed &^= owedHeads // (pipelined)
+	case m&owedHeadAnswered != 0:
+		p.gapBudget = 0
+		p.serverOwed &^= owedHeads
+	default:
+		p.serverOwed |= owedHeadLine // (the first)
+	}
+}
+
+// The fewest bytes of a client line a server answers, its line end the
+// CR LF clients send (RFC 959 4.1.1; a LF alone, which servers take too,
+// is sent by no FTP client): a PASS with a password, "PASS x\r\n"; a
+// USER (whose answer is a 331, or a 332), "USER x\r\n"; a REIN (a
+// 220), "REIN\r\n"; any other, a junk byte, "x\r\n" (500). An empty
+// line draws no reply (lineOwed is not counted for it).
+const (
+	minPassLine = len("PASS x\r\n")
+	minUserLine = len("USER x\r\n")
+	minReinLine = len("REIN\r\n")
+	minLine     = len("x\r\n")
+)
+
+// hiddenLines is the most lines n client bytes the capture lacks could
+// end, and the line after them, which may have begun in them (n < 0: not
+// known, the most owedHi counts).
+func hiddenLines(n int) int {
+	if n < 0 {
+		return 255
+	}
+	return n/minLine + 1
+}
+
+// noStraddler tells the refusal window that the line after the lost
+// bytes is a command of its own, shown as such: no password line ended
+// after them (unseenLines counts one). At least the next final reply
+// stays in it.
+func (p *sessionParser) noStraddler() {
+	if p.gapBudget > 0 && p.serverOwed&owedHead == 0 {
+		p.gapBudget = uint8(max(int(p.gapBudget)-minPassLine, 1))
+	}
+}
+
+// hiddenBudget is the refusal window's budget (gapBudget) for n client
+// bytes the capture lacks: the bytes, at least a password line's (a
+// shorter gap may end one begun before it), and at most 255 (n < 0: not
+// known), which keeps the window bounded: it closes after 83 final
+// replies at most (minLine).
+func hiddenBudget(n int) uint8 {
+	if n < 0 {
+		return 255
+	}
+	return uint8(min(max(n, minPassLine), 255))
+}
+
+// spendBudget is what is left of the refusal window's budget b after a
+// final reply of code answered a line the lost bytes may have held (the
+// fewest bytes such a line has: lineBytes); 0, the window closed, when
+// the rest could not hold a password line.
+func spendBudget(b uint8, code int) uint8 {
+	left := int(b) - lineBytes(code)
+	if left < minPassLine {
+		return 0
+	}
+	return uint8(left)
+}
+
+// lineBytes is the fewest bytes of a client line a final reply of code
+// answers: a 331 or 332 answers a USER (or a PASS, the 332), a 220 a
+// REIN; any other reply may answer a junk byte's line.
+func lineBytes(code int) int {
+	switch code {
+	case 331, 332:
+		return minUserLine // (as long as minPassLine)
+	case 220:
+		return minReinLine
+	}
+	return minLine
 }
 
 // clientHeadUnseen tells the parser, before the client's first bytes of
 // a connection picked up mid-stream, that the server had acknowledged
 // less than they start at: the client sent bytes before them that the
-// capture lacks (a 331 seen, the PASS after it lost, "QUIT" seen).
+// capture lacks (a 331 seen, the PASS after it lost, "QUIT" seen). How
+// many lines they held is not known: the bytes the server acknowledged
+// before, sent before the capture too, may await their replies as well.
 func (p *sessionParser) clientHeadUnseen() {
 	if p.parsing() && !p.started[dirClient] && !p.syn[dirClient] {
-		p.unseenLines(0)
+		p.unseenLines(0, -1)
 	}
 }
 
@@ -552,12 +722,10 @@ const maxCutTail = 8 + maxEcho
 // may repeat the password ("530 Login incorrect: bob/Hunter2"). After
 // the tail of a PASS or ACCT verb, its argument is looked for, else the
 // whole tail (the tail of "RETR a.txt", "R a.txt", is in no refusal
-// that names the file). A fingerprint already armed is kept: its line's
-// final reply is still due.
+// that names the file). While a fingerprint already armed awaits its
+// line's final reply, every refusal up to the tail's is taken for an
+// echo instead (armEcho).
 func (p *sessionParser) armCutTail(data []byte) {
-	if p.echoLen != 0 {
-		return
-	}
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
 		data = data[:i]
 	}
@@ -654,7 +822,8 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 	// after its CR, which the splitter holds as the line end begun.
 	p.resync[d] = p.split[d].Pending() > 0 && !crEnd
 	if d == dirServer {
-		p.clientOwed = true // (the acknowledgements of the bytes after the gap are not read)
+		p.serverOwed |= owedEver // (the acknowledgements of the bytes after the gap are not read)
+		p.repliesLost(n)
 		if startsReplyCode(p.split[d].Head(4)) {
 			// A reply line the gap cuts (a snap length shorter than the
 			// segment: tcpdump -s 96) still has its code: it answers
@@ -691,14 +860,13 @@ func (p *sessionParser) gapAfter(d int, n int, crEnd, cut bool, num uint64, ts t
 			need = len("\r\n")
 		}
 		p.gapHeldEnd = p.gapHeldEnd || n >= need
-		if n >= need {
-			// Whatever came before (a login over: a re-login, a REIN),
-			// the lost bytes may hold a USER and PASS, or a password
-			// line's end, whose refusal repeats the password ("530
-			// Login incorrect for bob/Hunter2"), after the client's
-			// next line (a QUIT) is seen too (gapWin).
-			p.unseenLines(p.owed)
-		}
+		// Whatever came before (a login over: a re-login, a REIN), the
+		// lost bytes may hold a USER and PASS, or a part of a password
+		// line ("PASS " before "Hunter2\r\n", a byte of "Hunter2"),
+		// whose refusal repeats the password ("530 Login incorrect for
+		// bob/Hunter2"), after the client's next line (a QUIT) is seen
+		// too (gapBudget).
+		p.unseenLines(p.owed, n)
 		if !p.passNext && startsActiveAnnounce(p.split[d].Head(5)) {
 			// A PORT, EPRT or LPRT the gap cuts (tcpdump -s 72) is still
 			// the command its reply answers: delivered now, its endpoint
@@ -748,8 +916,11 @@ func (p *sessionParser) conflict(d int, at uint32, first uint64, n int, other []
 		// hunter2\r\n" under "NOOP\r\nSYST\r\n\r\n"), and its refusal
 		// may repeat the password: the lines the copy taken made are
 		// counted (owed), and may be none the server read, so the window
-		// (gapWin) opens from here, not after their replies.
-		p.gapWin, p.gapAhead, p.gapEnd = true, 0, p.owed
+		// (gapBudget) opens from here, not after their replies; the other
+		// copy may have held more lines than the one taken (owedHi).
+		p.gapAhead, p.gapEnd, p.gapBudget = 0, p.owedHi, hiddenBudget(n)
+		p.serverOwed &^= owedHeads
+		p.owedHi = uint8(min(int(p.owedHi)+hiddenLines(n), 255))
 	}
 	e := p.event(ControlConflict)
 	e.FromClient = d == dirClient
@@ -958,6 +1129,9 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// so may be the first line after a gap (gapSecret).
 	secret := looksLikePass(l.Text) || p.passNext && (p.has(flagGapLine) || passwordShaped(cmd, err)) ||
 		p.has(flagGapLine) && p.gapSecret(cmd, err)
+	if p.has(flagGapLine) && !secret && err != ftp.ErrEmptyLine {
+		p.noStraddler()
+	}
 	if err == nil && p.echoLen&echoToken != 0 {
 		switch cmd.Verb {
 		case "USER", "PASS", "ACCT", "REIN":
@@ -1034,6 +1208,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			armSitePassEcho(p, word, rest)
 		}
 		if err != ftp.ErrEmptyLine {
+			p.headLine()
 			p.lineOwed() // (a server answers junk too: 500)
 		}
 		p.emit(e)
@@ -1075,13 +1250,17 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		// though still lines of text.
 		e.Encrypts = true
 	}
+	p.headLine()
 	p.lineOwed()
 	p.emit(e)
 }
 
 // lineOwed counts a client line (after its echo check was armed: the
 // lines before it are echoAhead) as awaiting its final reply (owed).
-func (p *sessionParser) lineOwed() { p.owed = min(p.owed+1, 255) }
+func (p *sessionParser) lineOwed() {
+	p.owed = uint8(min(int(p.owed)+1, 255))
+	p.owedHi = uint8(min(int(p.owedHi)+1, 255))
+}
 
 func (p *sessionParser) serverLine(l ftp.Line) {
 	p.set(flagLineEnded, true)
@@ -1143,14 +1322,16 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	// answers the password line, so the gap held its end, and the
 	// client's next line is its next command.
 	lostPass := p.passNext && p.resync[dirClient] && !ftp.IsPreliminary(r.Code) && r.Code != 331 && r.Code != 332
-	if lostPass && p.split[dirClient].Pending() > 0 {
+	switch {
+	case !lostPass:
+	case p.split[dirClient].Pending() > 0:
 		// What was seen of the line before the gap, its head, is the
 		// password: delivered now, masked, it arms the echo check, and
 		// it is not delivered later as a line of its own. (Before the
-		// reply's event: the scratch event is shared.)
+		// reply's event: the scratch event is shared.) clientLine counts
+		// it (owed).
 		p.split[dirClient].Flush(p.clientLine)
-	}
-	if lostPass && p.split[dirClient].Pending() == 0 {
+	default:
 		p.lineOwed() // (the password line the gap took: this answers it)
 	}
 	// The server's first final reply, if a 120 or 220, is its greeting
@@ -1159,6 +1340,13 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	// pipelined login, TCP Fast Open). It answers none of them.
 	greeting := !p.greeted && (r.Code == 120 || r.Code == 220)
 	final := !ftp.IsPreliminary(r.Code) && !greeting
+	if greeting && r.Code == 220 && (!p.syn[dirServer] || p.serverOwed&owedEver != 0) {
+		// The server's bytes before it are not all in the capture: the
+		// greeting may be among them, and this the 220 to a REIN. The
+		// counts that must not count a line as due when it may have
+		// been answered (owed, gapAhead) take it for a final reply.
+		p.repliesLost(0)
+	}
 	if !ftp.IsPreliminary(r.Code) {
 		p.greeted = true
 	}
@@ -1190,33 +1378,38 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 			p.echoLen = 0 // the final reply to the line: its echo, if any, is past
 		}
 	}
-	if p.gapWin {
+	if p.gapBudget > 0 {
 		// Client bytes the capture lacks may hold a PASS: a refusal that
-		// may answer them may repeat it (gapWin), not one to a line
+		// may answer them may repeat it (gapBudget), not one to a line
 		// before them.
 		e.SecretEcho = e.SecretEcho || p.gapAhead == 0 && mayEchoPassword(r.Code)
 		switch {
 		case !final:
 		case p.gapAhead > 0:
 			p.gapAhead--
-			p.gapEnd--
-		case loginStep(r.Code):
-			// (A USER's or a REIN's, the gap holding the PASS after it.)
+			p.gapEnd = max(p.gapEnd, 1) - 1
 		case p.gapEnd > 0:
 			p.gapEnd--
 		default:
-			p.gapWin = false
+			// It answers a line the lost bytes held, or one after them
+			// if they held fewer: they keep the rest.
+			p.gapBudget = spendBudget(p.gapBudget, r.Code)
 		}
 	}
-	if p.serverOwed != 0 && p.started[dirClient] && mayEchoPassword(r.Code) {
+	if p.serverOwed&(owedAcked|owedNoACK) != 0 && p.started[dirClient] && mayEchoPassword(r.Code) {
 		// The server sent the refusal having received client bytes the
 		// capture has not shown (its acknowledgement goes past them, or
 		// is missing): they may hold a PASS it repeats. (Before the
 		// client's first byte, clientSilent decides below.)
 		e.SecretEcho = true
 	}
-	if final && p.owed > 0 {
-		p.owed--
+	if final {
+		p.owed = max(p.owed, 1) - 1
+		p.owedHi = max(p.owedHi, 1) - 1
+		if p.serverOwed&owedHeadLine != 0 {
+			// The client's latest line had a final reply (headLine).
+			p.serverOwed = p.serverOwed&^owedHeadLine | owedHeadAnswered
+		}
 	}
 	switch r.Code {
 	case 227:
@@ -1307,9 +1500,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 // server sent its latest ones: the capture holds both SYNs (not picked
 // up mid-stream), no byte of the client's was parsed, no server byte was
 // lost, and the server's acknowledgements went no further than the
-// client's SYN (clientOwed).
+// client's SYN (owedEver).
 func (p *sessionParser) clientSilent() bool {
-	return p.syn[dirClient] && p.syn[dirServer] && !p.started[dirClient] && !p.resync[dirClient] && !p.clientOwed
+	return p.syn[dirClient] && p.syn[dirServer] && !p.started[dirClient] && !p.resync[dirClient] && p.serverOwed&owedEver == 0
 }
 
 // turnedTLS makes the connection TLS from here though no 234 to its AUTH
@@ -1493,7 +1686,8 @@ func foldCase(c byte) uint32 {
 }
 
 // armEcho fingerprints secret, trimmed of spaces, for the replies up to
-// the next final one (reply); a secret under minEcho bytes arms nothing.
+// its line's final one (reply); a secret under minEcho bytes arms
+// nothing. While another's window is open, it arms echoLost instead.
 func armEcho[T string | []byte](p *sessionParser, secret T) {
 	for len(secret) > 0 && (secret[0] == ' ' || secret[0] == '\t') {
 		secret = secret[1:]
@@ -1501,7 +1695,16 @@ func armEcho[T string | []byte](p *sessionParser, secret T) {
 	for n := len(secret); n > 0 && (secret[n-1] == ' ' || secret[n-1] == '\t'); n = len(secret) {
 		secret = secret[:n-1]
 	}
-	p.echoAhead = p.owed
+	p.echoAhead = p.owedHi
+	if p.echoLen != 0 {
+		// A masked line before it still awaits its final reply (its
+		// window is open), pipelined: the fingerprint holds one secret,
+		// so every refusal up to this line's final reply, which comes
+		// after the other's, is taken for an echo (echoLost), as for a
+		// password line lost whole.
+		p.echoLen = echoLost
+		return
+	}
 	if len(secret) < minEcho {
 		p.echoLen = 0
 		return
