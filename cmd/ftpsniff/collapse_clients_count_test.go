@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
 
 // TestCollapsedFindingCountsClientsPastThoseKept guards the header of a
@@ -24,7 +25,7 @@ func TestCollapsedFindingCountsClientsPastThoseKept(t *testing.T) {
 		{maxCollapseCount + 3, "each of the more than 16384 clients, "},
 	} {
 		first := &track.Session{Client: netip.MustParseAddrPort("10.64.0.0:5000")}
-		g := newGroupValues(first)
+		g := newGroupValues(first, &diagnose.Finding{})
 		for i := range tc.clients {
 			a := netip.AddrFrom4([4]byte{10, 64, byte(i >> 8), byte(i)})
 			g.noteClient(a)

@@ -616,7 +616,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 	sn := r.serverNotes[k]
 	if sn == nil {
 		if r.noteKinds.admit(k.server, k.code, k.sev) {
-			sn = &serverNote{note: n, order: len(r.serverNotes), values: newGroupValues(f.Session)}
+			sn = &serverNote{note: n, order: len(r.serverNotes), values: newGroupValues(f.Session, f)}
 			r.serverNotes[k] = sn
 		} else {
 			by := r.notKeptBy[k.server]
@@ -631,6 +631,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 	}
 	if sn != nil {
 		sn.count++
+		sn.values.noteExample(f.Example)
 		if id := f.Session.ID; sn.sessionsN == 0 || sn.lastSession != id {
 			// Counted as the text summary counts them (collapser.add).
 			sn.sessionsN++

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -66,7 +67,9 @@ const maxCollapseCount = 16384
 // the severity and the cause, which the advice states (the message may
 // carry a port or a user name that differs from session to session), its
 // shape: a lone number in it (a port, a data connection's number), the
-// session's client address and a clock time are not part of the cause
+// session's client address, a clock time and the example range it names
+// for a server whose range is not known (diagnose.Finding.Example, made
+// to hold each finding's own failed port) are not part of the cause
 // (causeShape). The severity is part of it: a
 // nat-mismatch that broke a transfer (error) must not be counted under one
 // a client worked around (warning).
@@ -79,7 +82,7 @@ type collapseKey struct {
 
 // collapseKeyOf is f's collapseKey in session s.
 func collapseKeyOf(s *track.Session, f *diagnose.Finding) collapseKey {
-	return collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr())}
+	return collapseKey{server: s.Server, code: f.Code, sev: f.Severity, advice: causeShape(f.Advice, s.Client.Addr(), f.Example)}
 }
 
 // collapsed is one repeated finding: its earliest occurrence, in full,
@@ -290,11 +293,12 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 			return nil, true
 		}
 		e = &collapsed{key: k, advice: f.Advice, sev: f.Severity, earliest: occurrenceOf(s, f),
-			first: s.ID, shownAdvice: f.Advice, groupValues: newGroupValues(s), atBackend: true}
+			first: s.ID, shownAdvice: f.Advice, groupValues: newGroupValues(s, f), atBackend: true}
 		c.byKey[k] = e
 		c.order = append(c.order, e)
 	}
 	e.count++
+	e.noteExample(f.Example)
 	e.atBackend = e.atBackend && diagnose.RefusedByBackend(f)
 	if e.count > 1 {
 		x := occurrenceOf(s, f)
@@ -302,7 +306,7 @@ func (c *collapser) add(s *track.Session, f *diagnose.Finding) (*collapsed, bool
 			// An earlier one than the server block's, which came later
 			// (its session's record waited): it writes this one.
 			x, e.earliest = e.earliest, x
-			e.advice, e.firstClient = f.Advice, s.Client.Addr()
+			e.advice, e.firstClient, e.firstExample = f.Advice, s.Client.Addr(), f.Example
 		}
 		if c.every && f.Severity >= diagnose.SeverityWarning {
 			if len(e.more) < maxOccurrences {
@@ -911,12 +915,51 @@ const (
 )
 
 // causeShape is advice as collapseKey holds it: the session's own client
-// address and every clock time (hh:mm:ss UTC) made placeholders, then
-// adviceShape. A control connection refused to ten clients, or to one
-// twice a second apart, is one cause: "a rule that names 10.0.0.5" and
-// "a restart at 09:45:15 UTC" say which occurrence, not what is wrong.
-func causeShape(advice string, client netip.Addr) string {
-	return adviceShape(maskTimes(maskClient(advice, client)))
+// address, every clock time (hh:mm:ss UTC) and the ends of the example
+// range example (zero: none) made placeholders, then adviceShape. A
+// control connection refused to ten clients, or to one twice a second
+// apart, is one cause: "a rule that names 10.0.0.5" and "a restart at
+// 09:45:15 UTC" say which occurrence, not what is wrong; so is a port
+// dropped at a server whose range is not known, whatever example range
+// holds each session's port ("e.g. 41200-41300", "e.g. 42000-42100").
+func causeShape(advice string, client netip.Addr, example policy.PortRange) string {
+	return adviceShape(maskTimes(maskClient(swapExample(advice, example, policy.PortRange{}), client)))
+}
+
+// swapExample is advice with every number that is an end of the example
+// range from (a whole run of digits: 40000 in "40000-40100", "40000:40100",
+// "pasv_min_port=40000") made the same end of to, or a placeholder when to
+// is zero. advice as it is when from is zero.
+func swapExample(advice string, from, to policy.PortRange) string {
+	if from == (policy.PortRange{}) {
+		return advice
+	}
+	lo, hi := strconv.Itoa(int(from.Lo)), strconv.Itoa(int(from.Hi))
+	newLo, newHi := "<from>", "<to>"
+	if to != (policy.PortRange{}) {
+		newLo, newHi = strconv.Itoa(int(to.Lo)), strconv.Itoa(int(to.Hi))
+	}
+	var b strings.Builder
+	for i := 0; i < len(advice); {
+		j := i
+		for j < len(advice) && advice[j] >= '0' && advice[j] <= '9' {
+			j++
+		}
+		switch run := advice[i:j]; {
+		case j == i:
+			b.WriteByte(advice[i])
+			i++
+			continue
+		case run == lo:
+			b.WriteString(newLo)
+		case run == hi:
+			b.WriteString(newHi)
+		default:
+			b.WriteString(run)
+		}
+		i = j
+	}
+	return b.String()
 }
 
 // groupValues are the clients of a collapsed finding's sessions and the
@@ -926,11 +969,15 @@ func causeShape(advice string, client netip.Addr) string {
 // maxCollapseCount in all; clientsOver: more came.
 type groupValues struct {
 	firstClient netip.Addr // the client of the occurrence whose advice is written
-	clients     map[netip.Addr]struct{}
-	moreClients map[uint64]struct{}
-	clientsOver bool
-	times       []occurrenceTime // distinct, in the order seen
-	timesOver   bool
+	// firstExample: the example range that occurrence's advice names
+	// (diagnose.Finding.Example); examples: the span of every
+	// occurrence's (zero: none named one).
+	firstExample, examples policy.PortRange
+	clients                map[netip.Addr]struct{}
+	moreClients            map[uint64]struct{}
+	clientsOver            bool
+	times                  []occurrenceTime // distinct, in the order seen
+	timesOver              bool
 }
 
 // occurrenceTime is a clock time an occurrence's advice named, and the
@@ -940,8 +987,25 @@ type occurrenceTime struct {
 	session int
 }
 
-func newGroupValues(s *track.Session) groupValues {
-	return groupValues{firstClient: s.Client.Addr(), clients: map[netip.Addr]struct{}{}}
+func newGroupValues(s *track.Session, f *diagnose.Finding) groupValues {
+	return groupValues{firstClient: s.Client.Addr(), firstExample: f.Example, clients: map[netip.Addr]struct{}{}}
+}
+
+// rangeSpan is the range from a's lowest port to b's highest or the
+// other way round (either zero: the other).
+func rangeSpan(a, b policy.PortRange) policy.PortRange {
+	switch {
+	case a == (policy.PortRange{}):
+		return b
+	case b == (policy.PortRange{}):
+		return a
+	}
+	return policy.PortRange{Lo: min(a.Lo, b.Lo), Hi: max(a.Hi, b.Hi)}
+}
+
+// noteExample widens the group's examples to hold r (zero: none).
+func (g *groupValues) noteExample(r policy.PortRange) {
+	g.examples = rangeSpan(g.examples, r)
 }
 
 // noteOccurrence counts s, a session that raised the finding, with
@@ -1000,6 +1064,18 @@ func groupFix(advice string, vals []*groupValues) string {
 		timesOver = timesOver || v.timesOver
 	}
 	var legend []string
+	var span policy.PortRange
+	for _, v := range vals {
+		span = rangeSpan(span, v.examples)
+	}
+	if first := vals[0].firstExample; first != (policy.PortRange{}) && span != first {
+		// Each occurrence's example range holds its own failed port:
+		// the one written holds them all.
+		if swapped := swapExample(advice, first, span); swapped != advice {
+			advice = swapped
+			legend = append(legend, fmt.Sprintf("the example range %s holds the port each of these failed on", span))
+		}
+	}
 	if len(clients) > 1 || over {
 		if masked := maskClient(advice, vals[0].firstClient); masked != advice {
 			advice = masked

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // TestCauseShapeMasksOccurrenceValues guards the key of the summary's
@@ -31,7 +33,7 @@ func TestCauseShapeMasksOccurrenceValues(t *testing.T) {
 		{"a restart at 09:45:15 UTC, not 109:45:15 UTC nor 09:45:15 UTCX", v4, "a restart at <time>, not 109:45:15 UTC nor 09:45:15 UTCX"},
 		{"set pasv_address=10.0.0.2 for 10.0.0.1 on port 40011", v4, "set pasv_address=10.0.0.2 for <client> on port #"},
 	} {
-		if got := causeShape(tc.advice, tc.client); got != tc.want {
+		if got := causeShape(tc.advice, tc.client, policy.PortRange{}); got != tc.want {
 			t.Errorf("causeShape(%q, %s)\n got %q\nwant %q", tc.advice, tc.client, got, tc.want)
 		}
 	}

@@ -982,10 +982,19 @@ const (
 
 // sessionExample is exampleNear for the passive ports s announced: all
 // of them, also those of data connections s.Data no longer keeps (the
-// output's choice must not change the advice).
-func sessionExample(s *track.Session) policy.PortRange {
+// output's choice must not change the advice). It always holds port,
+// the one that failed: where the ports seen read as no range
+// (exampleRange) that leaves it out, the hundred around it (50011:
+// 50000-50100), the range the server's change block proposes for such a
+// port too; never a range that holds none of the ports that failed.
+func sessionExample(s *track.Session, port uint16) policy.PortRange {
 	ps := s.PassivePorts()
-	return exampleNear(ps.Lo, ps.Hi, int(ps.Widened))
+	r := exampleNear(ps.Lo, ps.Hi, int(ps.Widened))
+	if r.Contains(port) || port < 1024 {
+		return r
+	}
+	lo := port / 100 * 100
+	return policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+100, 65535))}
 }
 
 // noRangeAdviceFor is noRangeAdvice with ex as the example range.

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,58 @@ func TestExampleRangeFollowsSeenPorts(t *testing.T) {
 	if f := c.find(CodeDataUnanswered); f == nil || !strings.Contains(f.Advice, "pasv_min_port=50000") {
 		dumpFindings(t, c)
 		t.Error("finding's example range ignores the port seen")
+	}
+}
+
+// TestExampleRangeHoldsTheFailedPort: with the server's range not known,
+// a data-unanswered finding's fix named "e.g. 40000-40100" for a port
+// dropped at 50011 (range50k: the server's change block said 50000-50100),
+// and for each session's own few ports another range (split30: three
+// ranges, none holding some of the failed ports). The example range of
+// the finding (Finding.Example, and its advice) and of the server's
+// change block now holds every port that failed.
+func TestExampleRangeHoldsTheFailedPort(t *testing.T) {
+	const srv = "10.3.0.1:21"
+	for _, tc := range []struct {
+		name    string
+		ports   []int // announced in one session, the last one dropped
+		finding string
+		block   string
+	}{
+		{"one port, above the default example", []int{50011}, "50000-50100", "50000-50100"},
+		{"one port, inside the default example", []int{40011}, "40000-40100", "40000-40100"},
+		{"two ports too far apart to read a range", []int{41234, 45077}, "45000-45100", "41200-45100"},
+		{"two ports close together", []int{50006, 50040}, "50000-50100", "50000-50100"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sess("10.3.0.2:50000", srv)
+			var dc *track.DataConn
+			for i, p := range tc.ports {
+				num := uint64(1000 * (i + 1))
+				dc = announce(s, num, "PASV", ftp.ViaPASV, fmt.Sprintf("10.3.0.1:%d", p), 227, "Entering Passive Mode.")
+				syn(dc, fmt.Sprintf("10.3.0.2:%d", 40001+i), fmt.Sprintf("10.3.0.1:%d", p), num+2, 3, 2*time.Second)
+				dc.Match, dc.Outcome = track.MatchExact, track.OutcomeUnanswered
+			}
+			c, d := feed(policy.Policy{}, s)
+			var f *Finding
+			for _, x := range c.fs {
+				if x.Code == CodeDataUnanswered && x.Data == dc {
+					f = x
+				}
+			}
+			if f == nil {
+				t.Fatalf("no data-unanswered for port %d", dc.Server.Port())
+			}
+			if f.Example.String() != tc.finding || !strings.Contains(f.Advice, "e.g. "+tc.finding+":") {
+				t.Errorf("finding's example %s, want %s:\n%s", f.Example, tc.finding, f.Advice)
+			}
+			if !f.Example.Contains(dc.Server.Port()) {
+				t.Errorf("example %s leaves out the failed port %d", f.Example, dc.Server.Port())
+			}
+			rules := strings.Join(summaryOf(t, d, srv).Rules, "\n")
+			if !strings.Contains(rules, "dport "+tc.block+" ") {
+				t.Errorf("change block lacks dport %s:\n%s", tc.block, rules)
+			}
+		})
 	}
 }

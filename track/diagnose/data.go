@@ -783,7 +783,7 @@ func (d *Diagnoser) uncheckedAnnounced(s *track.Session, dc *track.DataConn) boo
 // to the same announced address that arrived; else the ports of data
 // connections of clients from outside (kindPublic) that arrived at the
 // server, in other sessions (worked; n of them).
-func (d *Diagnoser) forwardShown(s *track.Session, dc *track.DataConn) (own *track.DataConn, ports []uint16, n int) {
+func (d *Diagnoser) forwardShown(s *track.Session, dc *track.DataConn) (own *track.DataConn, ports *workedPorts, n int) {
 	srv := s.Server.Addr().Unmap()
 	for i, x := range s.Data {
 		if i >= maxHostLook || x == dc {
@@ -801,14 +801,19 @@ func (d *Diagnoser) forwardShown(s *track.Session, dc *track.DataConn) (own *tra
 		return nil, nil, 0 // the overflow counts many servers
 	}
 	w := &a.passiveClients.worked[kindPublic]
-	return nil, w.ports, w.n
+	return nil, &w.ports, w.n
 }
 
 // portsSaid says the ports of n data connections: "port 40079", "ports
 // 40021, 40031 and 40045", "ports between 40021 and 40095".
-func portsSaid(ports []uint16, n int) string {
+func portsSaid(w *workedPorts, n int) string {
+	lo, hi, ok := w.bounds()
+	if w.set != nil {
+		return fmt.Sprintf("ports between %d and %d", lo, hi)
+	}
+	ports := w.list
 	switch {
-	case len(ports) == 0:
+	case !ok:
 		return plural(n, "data connection", "data connections")
 	case len(ports) == 1:
 		return fmt.Sprintf("port %d", ports[0])

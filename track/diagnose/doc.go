@@ -120,14 +120,25 @@
 //   - clients whose data connections got through and failed, per
 //     direction: maxSummaryClients (32) each; beyond, not named, their
 //     data connections counted
-//   - distinct ports that worked per direction and kind of client:
-//     maxWorkedPorts (512), and the times of the latest recentWorked (64);
-//     distinct failed ports: maxFailedPorts (64), each with the kinds of
-//     client that failed on it and that got through on it since the
-//     latest failure; beyond either, counted, and the evidence for a
-//     failure of some clients only is incomplete: the server-wide verdict
-//     stands (beyond maxFailedPorts, in the present tense: the failures
-//     are not taken as stopped either)
+//   - distinct ports that worked per direction and kind of client: every
+//     one (workedPorts: a sorted list up to maxListedPorts, 512, 1 KiB;
+//     past it a portSet, 8 KiB, so at most 3 × 8 KiB per server, 24 MiB
+//     for MaxServers busy servers), and the times of the latest
+//     recentWorked (64) until the first failure, then the earliest and
+//     latest that a later failure's span may take in (the latest the ring
+//     let go before the first failure is kept: past it, whether one lay
+//     between the failures is not known); clients that got through past
+//     maxSummaryClients, hashed (addrBloom, 8 KiB per direction, made at
+//     the first such client: a failing client may be taken for one that
+//     got through, never the other way); distinct failed ports:
+//     maxFailedPorts (64), each with the kinds of client that failed on it
+//     and that got through on it since the latest failure; beyond it,
+//     counted. Where one of these bounds (or maxSummaryClients' for the
+//     failing clients) leaves out what the reading of a failure of some
+//     clients only needs, and all that was kept points to those clients,
+//     the verdict says what is missing and gives no rule (someCut); beyond
+//     maxFailedPorts, in the present tense: the failures are not taken
+//     as stopped either
 //   - clients whose active data connections failed: maxFailingClients
 //     (1,024); beyond, counted, not named
 //   - passive announcements of the last timeWait (60 s) for the range

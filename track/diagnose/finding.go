@@ -143,6 +143,11 @@ type Finding struct {
 	Evidence string          // the reply text / counts, one line
 	Message  string          // what is wrong, one sentence
 	Advice   string          // what to change, concrete (config line / firewall rule)
+	// Example: the example range Advice names for a server whose
+	// passive range is not known (it holds the port that failed); zero
+	// when it names none. One example among many, not the cause: two
+	// findings whose advice differs only in it are one fix.
+	Example policy.PortRange
 
 	blind bool // data-not-attempted because the capture cannot see the data path
 	// pathMTU: control-undelivered whose line is too large for a small

@@ -58,7 +58,7 @@ func TestWindowsServerGetsWindowsFirewallRule(t *testing.T) {
 		want     []string
 	}{
 		// No range known: set one, then open it.
-		{"IIS no range", iis, policy.Policy{}, 40517, false, CodeDataUnanswered,
+		{"IIS no range", iis, policy.Policy{}, 40017, false, CodeDataUnanswered,
 			[]string{netsh, "give --pasv-range)", "if a Linux firewall in front of the server relies on the FTP conntrack helper"}},
 		// Inside the range meant to be open: check the host's rules.
 		{"IIS in range", iis, fw, 40050, false, CodeDataUnanswered,
@@ -69,11 +69,11 @@ func TestWindowsServerGetsWindowsFirewallRule(t *testing.T) {
 			[]string{"Data Channel Port Range 40000-40100"}},
 		// Encrypted control: open the range statically.
 		{"IIS encrypted", iis, fw, 40050, true, CodeControlEncrypted, []string{netsh}},
-		{"FileZilla no range", filezilla, policy.Policy{}, 40517, false, CodeDataUnanswered,
+		{"FileZilla no range", filezilla, policy.Policy{}, 40017, false, CodeDataUnanswered,
 			[]string{"on Windows, " + netsh + "; on Linux, nft insert rule inet filter input tcp dport 40000-40100 ct state new accept (or iptables -I INPUT"}},
 		{"FileZilla in range", filezilla, fw, 40050, false, CodeDataUnanswered,
 			[]string{"check on Windows that no block rule covers the port", "on Linux that the accept rule is loaded"}},
-		{"vsftpd no range", vsftpd, policy.Policy{}, 40517, false, CodeDataUnanswered,
+		{"vsftpd no range", vsftpd, policy.Policy{}, 40017, false, CodeDataUnanswered,
 			[]string{"nft insert rule inet filter input tcp dport 40000-40100 ct state new accept (or iptables -I INPUT -p tcp --dport 40000:40100"}},
 	}
 	for _, tt := range tests {
@@ -133,7 +133,7 @@ func TestWindowsServerGetsWindowsFirewallRule(t *testing.T) {
 		{iis, []string{netsh, `New-NetFirewallRule -DisplayName "FTP passive 40000-40100" -Direction Inbound -Protocol TCP -LocalPort 40000-40100 -Action Allow`}},
 		{filezilla, []string{"# on Windows:", netsh, "# on Linux:", "nft insert rule inet filter input tcp dport 40000-40100 ct state new accept"}},
 	} {
-		_, d := feed(policy.Policy{}, session(tc.greeting, 40517, false))
+		_, d := feed(policy.Policy{}, session(tc.greeting, 40017, false))
 		rules := d.Summaries()[0].Rules
 		at := -1
 		for _, w := range tc.rules {

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -26,8 +27,10 @@ const maxSummaryClients = 32
 type clientMark struct {
 	addr netip.Addr
 	// both: in a list of failing clients, the client also got a data
-	// connection of the same direction through to this server.
-	both bool
+	// connection of the same direction through to this server;
+	// maybeBoth: it may have, before its failure, when the ok list was
+	// full (addrBloom says maybe).
+	both, maybeBoth bool
 	// failAt, since: in a list of failing clients, when the client's
 	// latest failure was tried, and whether a connection of its got
 	// through after it, both in capture order and in time (stopped).
@@ -66,15 +69,115 @@ func (m *clientMarks) add(a netip.Addr) *clientMark {
 	return &m.list[len(m.list)-1]
 }
 
-// maxWorkedPorts bounds the distinct ports a server summary keeps per
-// direction and kind of client (workedSide.ports); maxFailedPorts the
-// distinct failed ports (directionStats.failList). Beyond either, the
-// evidence for a failure of some clients only is incomplete, and the
-// server-wide verdict stands (the overflow is counted).
+// addrBloom is a set of client addresses hashed into 65,536 bits (8 KiB)
+// with three hashes: has never misses an address added, and takes one not
+// added for one added only by chance: under 0.3 % with 3,000 addresses
+// added, 7 % with 10,000. The hash is fixed, not seeded: the same capture
+// gives the same verdict every run.
+type addrBloom [65536 / 64]uint64
+
+// bloomBits are a's three bit positions.
+func bloomBits(a netip.Addr) [3]uint16 {
+	b := a.Unmap().As16()
+	h := binary.LittleEndian.Uint64(b[:8])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(b[8:])
+	// The 64-bit finalizer of MurmurHash3: every bit of the address
+	// moves every bit of h.
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return [3]uint16{uint16(h), uint16(h >> 16), uint16(h >> 32)}
+}
+
+func (f *addrBloom) add(a netip.Addr) {
+	for _, p := range bloomBits(a) {
+		f[p/64] |= 1 << (p % 64)
+	}
+}
+
+// has reports whether a may have been added (false on a nil f).
+func (f *addrBloom) has(a netip.Addr) bool {
+	if f == nil {
+		return false
+	}
+	for _, p := range bloomBits(a) {
+		if f[p/64]&(1<<(p%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// maxListedPorts: the distinct ports that worked a server summary keeps
+// as a sorted list per direction and kind of client (workedPorts); past
+// it, a portSet of every port (8 KiB) holds them, so that a busy
+// server's ports are all known. maxFailedPorts bounds the distinct
+// failed ports (directionStats.failList): beyond it, the evidence for a
+// failure of some clients only is incomplete (someClients says so), and
+// the overflow is counted.
 const (
-	maxWorkedPorts = 512
+	maxListedPorts = 512
 	maxFailedPorts = 64
 )
+
+// workedPorts is the set of ports that worked for one kind of client: a
+// sorted list up to maxListedPorts (1 KiB), then a portSet (8 KiB), made
+// at the first port past the list, that the list moves into. Exact
+// whatever the count: the minority verdict weighs each failed port
+// against the ports next to it.
+type workedPorts struct {
+	list []uint16
+	set  *portSet
+}
+
+func (w *workedPorts) add(p uint16) {
+	if w.set != nil {
+		w.set.add(p)
+		return
+	}
+	i, found := slices.BinarySearch(w.list, p)
+	switch {
+	case found:
+	case len(w.list) < maxListedPorts:
+		w.list = slices.Insert(w.list, i, p)
+	default:
+		w.set = new(portSet)
+		for _, q := range w.list {
+			w.set.add(q)
+		}
+		w.set.add(p)
+		w.list = nil
+	}
+}
+
+// bounds are the lowest and highest port kept (ok: any).
+func (w *workedPorts) bounds() (lo, hi uint16, ok bool) {
+	if w.set == nil {
+		if len(w.list) == 0 {
+			return 0, 0, false
+		}
+		return w.list[0], w.list[len(w.list)-1], true
+	}
+	return w.set.bounds()
+}
+
+// empty reports whether no port is kept.
+func (w *workedPorts) empty() bool { return w.set == nil && len(w.list) == 0 }
+
+// anyIn reports whether a port of the set lies in lo-hi (none when hi is
+// below lo).
+func (w *workedPorts) anyIn(lo, hi int) bool {
+	lo, hi = max(lo, 0), min(hi, 65535)
+	if hi < lo {
+		return false
+	}
+	if w.set != nil {
+		return w.set.anyIn(uint16(lo), uint16(hi))
+	}
+	i, _ := slices.BinarySearch(w.list, uint16(lo))
+	return i < len(w.list) && int(w.list[i]) <= hi
+}
 
 // nearPorts: a failed passive port counts as among ports that worked
 // only with a port that worked, for a client of the same kind, at most
@@ -89,34 +192,45 @@ const nearPorts = 4
 // rest treats the two differently; the ports that worked for one kind
 // say nothing of what is open to the other.
 type workedSide struct {
-	ports       []uint16 // distinct ports that worked, sorted (passive)
-	dropped     int      // distinct ports the bound kept out
+	ports       workedPorts // distinct ports that worked (passive)
 	first, last time.Time
 	n           int
 	// recent: when the latest connections that got through were tried
 	// (Unix nanoseconds), a ring of recentWorked; next: where the next
 	// goes. A failure judged later (an unanswered connection is known
-	// only after its retries) looks here for a success after an earlier
-	// failure and before it (directionStats.lost). Allocated at the first
-	// one: most servers' summaries never weigh a minority.
+	// only after its retries) may come after successes tried after it:
+	// the first failure reads them here (directionStats.lost). Allocated
+	// at the first one: most servers' summaries never weigh a minority.
 	recent []int64
 	next   int
+	// From the first failure on, what a later failure's span may take
+	// in (directionStats.between): above, the earliest try (Unix
+	// nanoseconds, 0: none) of those that got through at or after the
+	// latest failure as it was then; below, the latest at or before the
+	// first failure. folded: the ring was read into them at the first
+	// failure; lostMax, the latest try of those the ring let go before
+	// then, unread (someClients weighs it).
+	above, below int64
+	folded       bool
+	lostMax      int64
 }
 
 // recentWorked is how many times of connections that got through a
 // workedSide keeps; older ones were weighed as they came.
 const recentWorked = 64
 
-// anyBetween reports whether one of the recent connections that got
-// through was tried strictly after from and strictly before to.
-func (w *workedSide) anyBetween(from, to time.Time) bool {
-	lo, hi := from.UnixNano(), to.UnixNano()
-	for i := range min(w.n, recentWorked) {
-		if t := w.recent[i]; t > lo && t < hi {
-			return true
+// fold reads the ring into above and below at the first failure, tried
+// from lo to hi (Unix nanoseconds).
+func (w *workedSide) fold(lo, hi int64) {
+	w.folded = true
+	for _, t := range w.recent[:min(w.n, recentWorked)] {
+		if t >= hi && (w.above == 0 || t < w.above) {
+			w.above = t
+		}
+		if t <= lo {
+			w.below = max(w.below, t)
 		}
 	}
-	return false
 }
 
 // add records a data connection that got through at ts on port (0:
@@ -128,35 +242,25 @@ func (w *workedSide) add(port uint16, ts time.Time) {
 	if ts.After(w.last) {
 		w.last = ts
 	}
-	w.n++
 	if w.recent == nil {
 		w.recent = make([]int64, recentWorked)
 	}
+	if w.n >= recentWorked && !w.folded {
+		// The ring lets go of one no failure has read.
+		w.lostMax = max(w.lostMax, w.recent[w.next])
+	}
+	w.n++
 	w.recent[w.next] = ts.UnixNano()
 	w.next = (w.next + 1) % recentWorked
-	if port == 0 {
-		return
-	}
-	i, found := slices.BinarySearch(w.ports, port)
-	switch {
-	case found:
-	case len(w.ports) >= maxWorkedPorts:
-		w.dropped++
-	default:
-		w.ports = slices.Insert(w.ports, i, port)
+	if port != 0 {
+		w.ports.add(port)
 	}
 }
 
 // near reports whether a port that worked lies at most nearPorts below p
 // (or at p), and one at most nearPorts above it (or at p).
 func (w *workedSide) near(p uint16) bool {
-	i, found := slices.BinarySearch(w.ports, p)
-	if found {
-		return true
-	}
-	below := i > 0 && int(p)-int(w.ports[i-1]) <= nearPorts
-	above := i < len(w.ports) && int(w.ports[i])-int(p) <= nearPorts
-	return below && above
+	return w.ports.anyIn(int(p)-nearPorts, int(p)) && w.ports.anyIn(int(p), int(p)+nearPorts)
 }
 
 // directionStats is what a server summary keeps of one direction's data
@@ -181,6 +285,9 @@ type directionStats struct {
 	// grows, so once true it stays; it is weighed as each success or
 	// failure comes (got, lost).
 	between [clientKinds]bool
+	// okHashed: the clients that got through past ok's bound, hashed
+	// (made at the first such client).
+	okHashed *addrBloom
 	// failList: the distinct failed ports, sorted (passive);
 	// failDropped: those the bound kept out.
 	failList    []uint16
@@ -252,9 +359,21 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 	if port != 0 {
 		ds.okPorts.add(port)
 	}
-	ds.worked[k].add(port, ts)
-	if ds.failKinds != 0 && ts.After(ds.failFirst) && ts.Before(ds.failLast) {
-		ds.between[k] = true
+	w := &ds.worked[k]
+	w.add(port, ts)
+	if ds.failKinds != 0 {
+		// Between the failures, or where a later failure's span may
+		// take it in (above, below: lost weighs them).
+		switch t := ts.UnixNano(); {
+		case ts.After(ds.failFirst) && ts.Before(ds.failLast):
+			ds.between[k] = true
+		case !ts.Before(ds.failLast):
+			if w.above == 0 || t < w.above {
+				w.above = t
+			}
+		default:
+			w.below = max(w.below, t)
+		}
 	}
 	switch {
 	case ds.failKinds == 0 || ts.Before(ds.failFirst):
@@ -277,7 +396,14 @@ func (ds *directionStats) got(cli netip.Addr, k int, port uint16, ts time.Time) 
 		// worked again.
 		f.since = f.since || !ts.Before(f.failAt)
 	}
-	ds.ok.add(cli)
+	if ds.ok.add(cli) == nil {
+		// Past the list: kept hashed, so that a failing client's
+		// earlier success is still known (lost).
+		if ds.okHashed == nil {
+			ds.okHashed = new(addrBloom)
+		}
+		ds.okHashed.add(cli)
+	}
 }
 
 // restartRun moves what got through after the latest failure into the
@@ -339,12 +465,22 @@ func (ds *directionStats) lost(cli netip.Addr, k int, port uint16, ts time.Time)
 	if ts.After(ds.failLast) {
 		ds.failLast = ts
 	}
-	ds.failKinds |= 1 << k
+	lo, hi := ds.failFirst.UnixNano(), ds.failLast.UnixNano()
 	for i := range ds.worked {
-		ds.between[i] = ds.between[i] || ds.worked[i].anyBetween(ds.failFirst, ds.failLast)
+		w := &ds.worked[i]
+		if ds.failKinds == 0 {
+			w.fold(lo, hi)
+		}
+		// A success told before this failure, tried within the span
+		// the failures now cover.
+		ds.between[i] = ds.between[i] || w.above > lo && w.above < hi || w.below > lo && w.below < hi
 	}
+	ds.failKinds |= 1 << k
 	if f := ds.failed.add(cli); f != nil {
 		f.both = f.both || ds.ok.find(cli) != nil
+		// Not in the list, but maybe among the clients past it: not
+		// known not to have got through.
+		f.maybeBoth = f.maybeBoth || !f.both && ds.okHashed.has(cli)
 		f.failAt, f.since = ts, false
 	}
 }
@@ -356,22 +492,36 @@ func gotThrough(dc *track.DataConn) bool {
 
 // onlySome reports whether only some clients met this direction's
 // failures: every failing client is named (none beyond the bound), none
-// of them got a data connection of this direction through, and other
-// clients' did. That alone does not make the failures those clients'
-// own (someClients); it is what the server-wide verdict's hedge says.
+// of them got a data connection of this direction through (nor may have:
+// maybeBoth), and other clients' did. That alone does not make the
+// failures those clients' own (someClients); it is what the server-wide
+// verdict's hedge says.
 func (ds *directionStats) onlySome() bool {
 	if len(ds.failed.list) == 0 || ds.failed.dropped > 0 || len(ds.ok.list) == 0 {
 		return false
 	}
 	for _, f := range ds.failed.list {
-		if f.both {
+		if f.both || f.maybeBoth {
 			return false
 		}
 	}
 	return true
 }
 
-// someClients reports whether the failures of this direction are some
+// someReading is what someClients makes of a direction's failures.
+type someReading uint8
+
+const (
+	// notSome: the capture shows they are not only some clients' own.
+	notSome someReading = iota
+	// someOwn: they are some clients' own, their path's.
+	someOwn
+	// someCut: what was kept says they are, but a bound left out
+	// evidence that could say otherwise: neither verdict is proven.
+	someCut
+)
+
+// someClients reads whether the failures of this direction are some
 // clients' own, their path's rather than the server's (onlySome, and
 // more). Other clients getting through proves nothing about the failing
 // ones unless those others are treated alike: so the comparison is only
@@ -389,12 +539,31 @@ func (ds *directionStats) onlySome() bool {
 //     a port that worked between them: failures of their own band are
 //     a hole or an edge of the range.
 //
-// (A failing client whose connections that got through came after the
-// ok list was full is not known to have got through: the bound trades
-// that case for memory.)
-func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) bool {
-	if !ds.onlySome() {
-		return false
+// The ports that worked are all kept (workedPorts). Where a bound left
+// out what one of these tests needs (failing clients past
+// maxSummaryClients, a failing client that may be among those that got
+// through past it, failed ports past maxFailedPorts, successes the ring
+// let go unread) and every test the kept evidence allows passes, the
+// reading is someCut, and cut says what is missing: the server-wide
+// verdict would rest on that loss as much as the clients' would.
+func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) (r someReading, cut string) {
+	if len(ds.failed.list) == 0 || len(ds.ok.list) == 0 {
+		return notSome, ""
+	}
+	var cuts []string
+	for _, f := range ds.failed.list {
+		if f.both {
+			return notSome, ""
+		}
+	}
+	if ds.failed.dropped > 0 {
+		cuts = append(cuts, fmt.Sprintf("more clients failed than the %d ftpsniff names, and whether those got data connections through is not known", maxSummaryClients))
+	}
+	for _, f := range ds.failed.list {
+		if f.maybeBoth {
+			cuts = append(cuts, fmt.Sprintf("whether %s got data connections through before its failures is not known for sure (past %d clients, those that got through are kept hashed)", f.addr, maxSummaryClients))
+			break
+		}
 	}
 	k := -1
 	for i := range clientKinds {
@@ -403,48 +572,53 @@ func (ds *directionStats) someClients(ports bool, allowed policy.Ranges) bool {
 		}
 	}
 	if k < 0 {
-		return false // failing clients of several kinds: not comparable
+		return notSome, "" // failing clients of several kinds: not comparable
 	}
 	w := &ds.worked[k]
 	if w.n == 0 {
-		return false
+		return notSome, ""
 	}
 	if ds.failFirst.Equal(ds.failLast) {
 		// One failure (or failures at one moment): successes on both
 		// sides of it.
 		if !w.last.After(ds.failFirst) || !ds.failLast.After(w.first) {
-			return false
+			return notSome, ""
 		}
 	} else if !ds.between[k] {
 		// No success between the first failure and the last: the
 		// failures form their own band in time, a change on the
 		// server's side (a firewall that lost its rule for a while),
 		// not these clients' path. One failure alone is no band, but
-		// it proves nothing of the clients either.
-		return false
-	}
-	if !ports {
-		return true
-	}
-	if len(ds.failList) == 0 || ds.failDropped > 0 || w.dropped > 0 || len(w.ports) == 0 {
-		return false
-	}
-	for i, p := range ds.failList {
-		if len(allowed) > 0 && !allowed.Covers(policy.PortRange{Lo: p, Hi: p}) {
-			return false
+		// it proves nothing of the clients either. Unless the ring
+		// let go of a success, unread, that may lie between.
+		if w.lostMax <= ds.failFirst.UnixNano() {
+			return notSome, ""
 		}
-		if !w.near(p) {
-			return false
+		cuts = append(cuts, fmt.Sprintf("whether other clients got through between the failures is not known (more got through while a failure was retried than the %d ftpsniff keeps the times of)", recentWorked))
+	}
+	if ports {
+		if len(ds.failList) == 0 || w.ports.empty() {
+			return notSome, ""
 		}
-		if i > 0 {
-			prev := ds.failList[i-1]
-			j, found := slices.BinarySearch(w.ports, prev+1)
-			if !found && (j >= len(w.ports) || w.ports[j] >= p) {
-				return false // no worked port between two failed ones
+		for i, p := range ds.failList {
+			if len(allowed) > 0 && !allowed.Covers(policy.PortRange{Lo: p, Hi: p}) {
+				return notSome, ""
+			}
+			if !w.near(p) {
+				return notSome, ""
+			}
+			if i > 0 && !w.ports.anyIn(int(ds.failList[i-1])+1, int(p)-1) {
+				return notSome, "" // no worked port between two failed ones
 			}
 		}
+		if ds.failDropped > 0 {
+			cuts = append(cuts, fmt.Sprintf("more ports failed than the %d ftpsniff keeps, and the others were not weighed", maxFailedPorts))
+		}
 	}
-	return true
+	if len(cuts) > 0 {
+		return someCut, strings.Join(cuts, "; ")
+	}
+	return someOwn, ""
 }
 
 // minRecovered is the fewest connections that must have got through

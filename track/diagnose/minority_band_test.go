@@ -145,26 +145,146 @@ func TestMinorityNeedsComparableInterleavedClients(t *testing.T) {
 	}
 }
 
-// TestWorkedPortsBounded: the ports kept per kind of client stop at
-// maxWorkedPorts (counted), and a failure among them then keeps the
-// server-wide verdict: the evidence for a client's own failure is not
-// complete.
-func TestWorkedPortsBounded(t *testing.T) {
-	var w workedSide
-	for i := range maxWorkedPorts + 10 {
-		w.add(uint16(1024+i), at(i))
+// TestMinorityOnBusyServer: one client's passive data connections
+// dropped on ports other clients used fine got the server-wide "open
+// that range" verdict and rules on a busy server (mix21c: 10,000
+// sessions), because past 512 distinct ports that worked the
+// minority reading gave up and the server-wide verdict stood on that
+// lost evidence. The ports that worked are now all kept; where a bound
+// still cuts the evidence (a failing client that may be among the
+// hashed clients that got through, failed ports past maxFailedPorts),
+// the verdict says so and gives no rule, neither the clients' nor the
+// server's.
+func TestMinorityOnBusyServer(t *testing.T) {
+	const srv = "203.0.113.10:21"
+	inet := func(i int) string { return fmt.Sprintf("198.51.%d.%d", 100+i/250, 1+i%250) }
+	// busy: n successes, one each 10 ms from client i on port
+	// 40000+3i, with the failures fail placed among them.
+	busy := func(n int, fail ...pasvTry) []pasvTry {
+		var tries []pasvTry
+		for i := range n {
+			for len(fail) > 0 && fail[0].ms <= 10*i {
+				tries, fail = append(tries, fail[0]), fail[1:]
+			}
+			tries = append(tries, pasvTry{inet(i), 40000 + 3*i, true, 10 * i})
+		}
+		return tries
 	}
-	if len(w.ports) != maxWorkedPorts || w.dropped != 10 || w.n != maxWorkedPorts+10 {
-		t.Errorf("ports %d, dropped %d, n %d", len(w.ports), w.dropped, w.n)
+	const bad = "192.0.2.99"
+	// manyFailed: the failing client's maxFailedPorts+1 failures, each on
+	// a port between two that worked, among the successes.
+	var manyFailed []pasvTry
+	for j := range maxFailedPorts + 1 {
+		manyFailed = append(manyFailed, pasvTry{bad, 40000 + 3*(10+5*j) + 1, false, 10*(10+5*j) + 5})
 	}
-	ds := directionStats{}
-	for i := range maxWorkedPorts + 1 {
-		ds.got(ap(fmt.Sprintf("198.51.100.%d:1", 1+i%200)).Addr(), 0, uint16(1024+2*i), at(2*i))
+	tests := []struct {
+		name      string
+		tries     []pasvTry
+		want      []string
+		never     []string
+		wantRules bool
+	}{
+		{"more ports worked than the list holds", busy(2*maxListedPorts,
+			pasvTry{bad, 40000 + 3*300 + 1, false, 3005}, pasvTry{bad, 40000 + 3*700 + 1, false, 7005}),
+			[]string{"passive data connections of client 192.0.2.99 are dropped on ports 40901 and 42101", "not at the server's range"},
+			[]string{"open that range", "no rule is given"}, false},
+		// The failing client got through before its failures, when the
+		// list of clients was full: the hashed set says it may have.
+		{"the failing client got through past the named clients", busy(100,
+			pasvTry{bad, 40031, true, 405}, pasvTry{bad, 40000 + 3*60 + 1, false, 605}, pasvTry{bad, 40000 + 3*80 + 1, false, 805}),
+			[]string{"passive data connections of client 192.0.2.99 are dropped", "whether 192.0.2.99 got data connections through before its failures is not known for sure", "no rule is given"},
+			[]string{"the server's passive ports are open to other clients", "open that range"}, false},
+		{"more failed ports than kept", busy(400, manyFailed...),
+			[]string{"passive data connections of client 192.0.2.99 are dropped", "more ports failed than the 64 ftpsniff keeps", "no rule is given"},
+			[]string{"open that range", "the server's passive ports are open to other clients"}, false},
 	}
-	ds.lost(ap("198.18.0.1:1").Addr(), 0, 1025, at(5))
-	if ds.someClients(true, nil) {
-		t.Error("someClients with the worked ports' bound hit")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := summaryOf(t, pasvDay(policy.Policy{}, srv, tc.tries), srv)
+			for _, w := range tc.want {
+				if !strings.Contains(s.Verdict, w) {
+					t.Errorf("verdict lacks %q:\n%s", w, s.Verdict)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(s.Verdict, n) {
+					t.Errorf("verdict has %q:\n%s", n, s.Verdict)
+				}
+			}
+			if got := len(s.Rules) > 0; got != tc.wantRules {
+				t.Errorf("rules %q, want rules: %v", s.Rules, tc.wantRules)
+			}
+		})
 	}
+}
+
+// TestWorkedPortsExact: the ports that worked are all kept, past the
+// list's bound in a bitmap, and a failed port is weighed against its
+// neighbours exactly either way.
+func TestWorkedPortsExact(t *testing.T) {
+	for _, n := range []int{maxListedPorts, maxListedPorts + 1, 3000} {
+		var w workedSide
+		for i := range n {
+			w.add(uint16(1024+4*i), at(i))
+		}
+		if lo, hi, ok := w.ports.bounds(); !ok || lo != 1024 || int(hi) != 1024+4*(n-1) {
+			t.Errorf("%d ports: bounds %d-%d %v", n, lo, hi, ok)
+		}
+		for _, c := range []struct {
+			p    int
+			near bool
+		}{{1024, true}, {1026, true}, {1023, false}, {1024 + 4*(n-1) + 1, false}, {1024 + 4*(n/2) + 3, true}} {
+			if got := w.near(uint16(c.p)); got != c.near {
+				t.Errorf("%d ports: near(%d) = %v", n, c.p, got)
+			}
+		}
+		if !w.ports.anyIn(1025, 1028) || w.ports.anyIn(1025, 1027) || w.ports.anyIn(1028+4*n, 65535) {
+			t.Errorf("%d ports: anyIn wrong", n)
+		}
+	}
+}
+
+// TestRingLossCutsTheMinority: successes told before the first failure
+// was judged, and let go by the ring before it could read them, may lie
+// between the failures: with none else between, the reading is cut, not
+// "a band of failures" the server-wide verdict would rest on.
+func TestRingLossCutsTheMinority(t *testing.T) {
+	cli := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{198, 51, 100, byte(i)}) }
+	bad := netip.MustParseAddr("192.0.2.99")
+	for _, tc := range []struct {
+		name  string
+		first []int // ms of the successes told before the first failure
+		want  someReading
+	}{
+		// 6 tried between the failures, then 64 after them: the ring
+		// keeps only the 64.
+		{"ring let go of successes between", append([]int{1001, 1002, 1003, 1004, 1005, 1006}, seq(3000, 64)...), someCut},
+		// The ring holds one between: proven.
+		{"ring holds one between", append([]int{1001}, seq(3000, 63)...), someOwn},
+		// The ring let go of ones before both failures only: a band.
+		{"ring let go of ones before", append(seq(100, 6), seq(3000, 64)...), notSome},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ds directionStats
+			for i, ms := range tc.first {
+				ds.got(cli(i%250), kindPublic, 0, at(ms))
+			}
+			ds.lost(bad, kindPublic, 0, at(1000))
+			ds.lost(bad, kindPublic, 0, at(2000))
+			if got, cut := ds.someClients(false, nil); got != tc.want {
+				t.Errorf("reading %d (%q), want %d", got, cut, tc.want)
+			}
+		})
+	}
+}
+
+// seq is n times from ms on, 1 ms apart.
+func seq(ms, n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = ms + i
+	}
+	return s
 }
 
 // TestSuccessBetweenFailures guards the interleaving the minority verdict

@@ -299,6 +299,7 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 		f.Code = CodeDataUnreachable
 		p.wordUnreachable(f)
 	}
+	f.Example = p.example
 	if strangerOnce(s, dc) && !p.wrongAddr {
 		// (A wrong announced address, nat-mismatch's, is what stopped
 		// any SYN that went to it, whoever sent it.)
@@ -378,6 +379,21 @@ type passiveFailure struct {
 	// for the server host's own (Linux) input chain. Both set by
 	// rangeAdvice.
 	named, inputNamed bool
+	// example: the example range the advice names, when the range is
+	// not known (exampleRange; the finding's Example).
+	example policy.PortRange
+}
+
+// exampleRange is the example range for the advice when the server's
+// range is not known (sessionExample), noted for the finding; not for a
+// server without a range setting, whose advice names the kernel's range
+// instead (kernelRangeAdvice).
+func (p *passiveFailure) exampleRange() policy.PortRange {
+	r := sessionExample(p.s, p.port)
+	if !p.fam.noPassive {
+		p.example = r
+	}
+	return r
 }
 
 func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat *Finding, ex *exhaustion) passiveFailure {
@@ -628,7 +644,7 @@ func (p *passiveFailure) wordUnreachable(f *Finding) {
 func (p *passiveFailure) routerDNAT() string {
 	rs := p.rs
 	if len(rs) == 0 {
-		rs = policy.Ranges{sessionExample(p.s)}
+		rs = policy.Ranges{p.exampleRange()}
 	}
 	if p.swapped() {
 		rs = p.pol.Server.SwappedRange
@@ -666,7 +682,7 @@ func (p *passiveFailure) rangeAdvice(rejectRule string) string {
 	}
 	p.named = true
 	p.inputNamed = p.at.host && p.fam.host() != hostWindows
-	return p.staticOrHelper(p.d.noRangeAdviceFor(p.fam, p.v6, p.at, sessionExample(p.s)) + ".")
+	return p.staticOrHelper(p.d.noRangeAdviceFor(p.fam, p.v6, p.at, p.exampleRange()) + ".")
 }
 
 // wrongAddrAdvice: the announced address is the fault, not a firewall
@@ -1447,10 +1463,10 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 			a, own.ID, own.Server.Port(), port)
 	case n > 0:
 		part := fmt.Sprintf("not port %d", port)
-		if len(ports) > 0 && port > ports[len(ports)-1] {
+		if lo, hi, ok := ports.bounds(); ok && port > hi {
 			// A forward of the range's lower part looks the same.
 			part = fmt.Sprintf("and port %d lies above every port that arrived", port)
-		} else if len(ports) > 0 && port < ports[0] {
+		} else if ok && port < lo {
 			part = fmt.Sprintf("and port %d lies below every port that arrived", port)
 		}
 		f.Message += fmt.Sprintf(" Seen from the server's side, that is what SYNs dropped before the server look like. But data connections of other sessions, of clients from outside, arrived through the NAT in front (%s), so its forward works: most likely this client trusted the announced address, and %s does not lead to this server (a wrong or stale address in %s); a client that ignores the 227's address (curl, lftp and ftplib do so by default) connects to the control connection's address and gets through. This capture cannot check the address; if it is right, the forward passes only part of the passive range, %s.",
@@ -1483,7 +1499,8 @@ func (d *Diagnoser) droppedBeforeServer(s *track.Session, dc *track.DataConn, f 
 		// then that range opened on the router.
 		fam := d.family(s)
 		at := place{router: true, nat: natBehind(s, dc).nat, inside: s.Server.Addr(), public: public}
-		f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, sessionExample(s)) + "." + fam.note()
+		f.Example = sessionExample(s, dc.Announced.Port())
+		f.Advice = d.noRangeAdviceFor(fam, isV6(dc.Announced), at, f.Example) + "." + fam.note()
 	} else {
 		f.Advice = "Open and forward the passive range on the firewall or DNAT in front of the server (the same ports on every hop): " + pathOpenAdvice(rs, isV6(dc.Announced), s.Server.Addr(), public) + "."
 	}

@@ -193,7 +193,8 @@ func TestActiveClientBehindRouterGetsForwardChainRule(t *testing.T) {
 // address and a port of its own choosing, and no SYN ever arriving)
 // against a rule for the one port the server happened to pick: with no
 // passive range known, it says to set a fixed range, then open and
-// forward that range on the NAT router to the server; with
+// forward that range on the NAT router to the server (the example range
+// holds the port that failed, 47123, never a rule for it alone); with
 // --server-config naming no range, what vsftpd does then; with a range
 // given, that range forwarded to the server.
 func TestNotAttemptedServerSideNoSinglePortRule(t *testing.T) {
@@ -206,10 +207,10 @@ func TestNotAttemptedServerSideNoSinglePortRule(t *testing.T) {
 	}{
 		{"no range known", policy.Policy{},
 			[]string{"if it has none, set one (pasv_min_port/pasv_max_port", "on the NAT router in front of the server, which must forward (DNAT) the range to it",
-				"nft insert rule inet filter forward ip daddr 10.0.0.5 tcp dport 40000-40100 ct state new accept"},
+				"nft insert rule inet filter forward ip daddr 10.0.0.5 tcp dport 47100-47200 ct state new accept"},
 			[]string{"47123 to", "dport 47123", "--dport 47123"}},
 		{"configuration without a range", policy.Policy{Server: noRange},
-			[]string{"/etc/vsftpd.conf sets no passive range", "pasv_min_port=40000", "ip daddr 10.0.0.5 tcp dport 40000-40100"},
+			[]string{"/etc/vsftpd.conf sets no passive range", "pasv_min_port=47100", "ip daddr 10.0.0.5 tcp dport 47100-47200"},
 			[]string{"dport 47123", "give --server-config"}},
 		{"range given", rangePolicy(t, "40000-40100"),
 			[]string{"forward (DNAT) 40000-40100 to 10.0.0.5", "ip daddr 10.0.0.5 tcp dport 40000-40100"},

@@ -923,6 +923,41 @@ func (ps *portSet) add(p uint16) bool {
 	return true
 }
 
+// anyIn reports whether a port of the set lies in lo-hi (hi not below
+// lo).
+func (ps *portSet) anyIn(lo, hi uint16) bool {
+	for w := lo / 64; w <= hi/64; w++ {
+		m := ps[w]
+		if w == lo/64 {
+			m &= ^uint64(0) << (lo % 64)
+		}
+		if w == hi/64 {
+			m &= ^uint64(0) >> (63 - hi%64)
+		}
+		if m != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// bounds are the lowest and highest port of the set (ok: any).
+func (ps *portSet) bounds() (lo, hi uint16, ok bool) {
+	first, last := -1, -1
+	for i, w := range ps {
+		if w != 0 {
+			if first < 0 {
+				first = i*64 + bits.TrailingZeros64(w)
+			}
+			last = i*64 + 63 - bits.LeadingZeros64(w)
+		}
+	}
+	if first < 0 {
+		return 0, 0, false
+	}
+	return uint16(first), uint16(last), true
+}
+
 // tallyPort adds the failed port p to (*m)[code], creating what is
 // missing. Distinct is a bound: exact for one or two ports, which is
 // what String needs.
@@ -1503,9 +1538,29 @@ func (a *serverAcc) activeHelperLines(at place, nat bool) []string {
 }
 
 // exampleRange is the example passive range for the server's change
-// lines: near the ports it announced (exampleNear).
-func (a *serverAcc) exampleRange() policy.PortRange {
-	return exampleNear(a.passive.Min, a.passive.Max, a.passive.Distinct)
+// lines: near the ports it announced (exampleNear); with holdFailed, where
+// those read as no range (exampleRange) that leaves out a port that
+// failed, the hundreds around the failed ports, as each finding's
+// (sessionExample). (Without: the example of narrowing the kernel's
+// range, for a server with no range setting, whose rules open the
+// kernel's whole range.)
+func (a *serverAcc) exampleRange(holdFailed bool) policy.PortRange {
+	r := exampleNear(a.passive.Min, a.passive.Max, a.passive.Distinct)
+	if !holdFailed {
+		return r
+	}
+	var lo, hi uint16
+	for _, ps := range a.failPorts {
+		if lo == 0 || ps.Min < lo {
+			lo = ps.Min
+		}
+		hi = max(hi, ps.Max)
+	}
+	if r != exampleRange || lo < 1024 || r.Contains(lo) && r.Contains(hi) {
+		return r
+	}
+	lo = lo / 100 * 100
+	return policy.PortRange{Lo: lo, Hi: uint16(min(max((int(hi)+99)/100*100, int(lo)+100), 65535))}
 }
 
 // serverOutputLines are the change lines that let the server's active

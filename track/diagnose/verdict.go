@@ -137,8 +137,10 @@ func (v *verdictWriter) leadClause() {
 		v.controlIdle()
 	case a.spread.found && a.failPorts[CodeDataRefused] != nil:
 		v.backendsSpread()
-	case len(a.failPorts) > 0 && a.passiveClients.someClients(true, pol.PassiveRanges()):
+	case len(a.failPorts) > 0 && v.passiveSome() == someOwn:
 		v.passiveSomeClients()
+	case len(a.failPorts) > 0 && v.passiveSome() == someCut:
+		v.passiveSomeCut()
 	case a.failPorts[CodeDataUnanswered] != nil && a.synAckLost == a.findings[CodeDataUnanswered] && a.failPorts[CodeDataRefused] == nil && a.failPorts[CodeDataUnreachable] == nil:
 		v.synAcksLost()
 	case v.swappedFailed() != "":
@@ -452,6 +454,34 @@ func (v *verdictWriter) passiveSomeClients() {
 	v.coverPassive()
 }
 
+// passiveSome is what someClients makes of the passive failures.
+func (v *verdictWriter) passiveSome() someReading {
+	r, _ := v.a.passiveClients.someClients(true, v.pol.PassiveRanges())
+	return r
+}
+
+// passiveSomeCut: what was kept shows the passive failures as some
+// clients' own, but a bound left out evidence that could say otherwise
+// (someCut): neither reading is proven, so the verdict says what was
+// seen and what is missing, and gives no rule: the server-wide one
+// would rest on the evidence lost as much as the clients' would.
+func (v *verdictWriter) passiveSomeCut() {
+	a := v.a
+	ds := &a.passiveClients
+	_, cut := ds.someClients(true, v.pol.PassiveRanges())
+	who, addrs := ds.failingNames()
+	its, it := "its", "it"
+	if len(ds.failed.list) > 1 || ds.failed.dropped > 0 {
+		its, it = "their", "them"
+	}
+	if ds.failed.dropped > 0 {
+		who, addrs = fmt.Sprintf("more than %d clients (%s, ...)", maxSummaryClients, addrs), "those clients"
+	}
+	v.text = fmt.Sprintf("passive data connections of %s are %s on %s, while %s; that points to %s own path, but this capture holds more than ftpsniff keeps to be sure (%s), so no rule is given: look first at what treats %s differently (%s own firewall, a NAT or router in front of %s, a rule for %s address or network on the path or on the server); if nothing does, at the server's passive range",
+		who, a.failedHow(), portsWord(ds.failPorts), ds.othersWorked("passive", true), its, cut, addrs, its, it, its) + v.keepInside() + v.natNote()
+	v.coverPassive()
+}
+
 // synAcksLost: seen at the server, it answered every dropped passive
 // data connection, and the answers never reached the client. Its range
 // is not the fault.
@@ -739,8 +769,11 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 	// SYNs seen leaving a NAT box the capture was taken on went
 	// beyond the server's side: no rule for it.
 	atClient := a.activeAtClient() || a.activeBeyondNAT > 0
+	some, _ := a.activeClients.someClients(false, nil)
 	switch {
-	case a.activeClients.someClients(false, nil):
+	case some == someOwn:
+		// (someCut falls to the verdicts below, which name both
+		// sides: none claims the server's alone.)
 		// Other clients' active data connections got out: the
 		// server's side lets them through (minority.go).
 		return a.activeClientVerdict(), a.activeHelperLines(a.placeOf(a.activeAt), false)
@@ -1728,7 +1761,7 @@ func (v *verdictWriter) changeLines(alsoRules []string) []string {
 		// No known range to open. Where the firewall's range is known and
 		// the server strays outside it, moving the server is the fix.
 		v.openRules = append(v.openRules, nat64Lines(a.addr.Addr())...)
-		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.passiveFamilies, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange())...)
+		v.openRules = append(v.openRules, v.d.noRangeRules(v.fam, a.passiveFamilies, a.placeOf(a.passiveAt).withPublic(v.pol.Public()), a.exampleRange(!v.fam.noPassive))...)
 		v.named = true
 	}
 	if v.stopped && len(v.openRules) > 0 {
