@@ -212,6 +212,7 @@ type openFile struct {
 	dataDone     bool     // the data connection is reported; waiting for the command's final reply
 	dead         bool     // not created (a bound, an error): its bytes are dropped
 	noCmd        bool     // counted as NoCommand
+	stolen       bool     // another host's connection's bytes (stolenPayload)
 	// lateReply: a final reply the tracker took for no command's (a 421
 	// closing the session during the transfer), 0 when none.
 	lateReply int
@@ -318,6 +319,9 @@ type extractor struct {
 	// heldTotal: what the held connections' pieces cost together
 	// (openFile.held).
 	heldTotal int64
+	// inStolen: stolenPayload is handing another host's bytes on as
+	// those of the transfer they belong to.
+	inStolen bool
 }
 
 // withExtract puts an extractor in front of the tracker's sink when
@@ -708,7 +712,7 @@ func (x *extractor) releaseDone(s *track.Session) {
 
 // DataPayload implements track.PayloadSink.
 func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
-	if x.hold(dc, toClient, b, 0) {
+	if x.stolenPayload(dc, toClient, b, 0) || x.hold(dc, toClient, b, 0) {
 		return
 	}
 	if r := x.files[dc]; (r == nil || r.reserved) && !toClient && dc.MayBeProtected() && tlsHandshakeStart(b) {
@@ -747,7 +751,7 @@ func controlEncrypted(s *track.Session) bool {
 
 // DataPayloadGap implements track.PayloadSink.
 func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
-	if x.hold(dc, toClient, nil, n) {
+	if x.stolenPayload(dc, toClient, nil, n) || x.hold(dc, toClient, nil, n) {
 		return
 	}
 	if r := x.files[dc]; r != nil && r.reserved && dc.Command == nil && n == decode.GapStartUnknown {
@@ -884,7 +888,12 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		rec.Reasons = append(rec.Reasons, "reassembly given up (connection table full): the rest is missing")
 	}
 	x.judgeStream(dc, f, &rec)
-	judgePeer(dc, f.toClient, &rec)
+	if f.stolen {
+		// (judgeStolen names the host the bytes went to or came from.)
+		judgeStolen(dc, f, &rec)
+	} else {
+		judgePeer(dc, f.toClient, &rec)
+	}
 	if x.out != nil {
 		x.out.File(s, dc, &rec)
 		if x.flush != nil {
