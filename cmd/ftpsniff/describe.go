@@ -368,8 +368,13 @@ func maskedReply(text string, secret, show bool) string {
 	return text
 }
 
-// echoNote follows a reply masked by maskedReply in the text output.
-const echoNote = " (hidden: it repeats a line that may hold a password)"
+// echoWhy says why a reply is masked (maskedReply); echoNote follows
+// such a reply in the text output, in parentheses, which the report's
+// ladder adds itself.
+const (
+	echoWhy  = "hidden: it repeats a line that may hold a password"
+	echoNote = " (" + echoWhy + ")"
+)
 
 // maskedVerb hides the verb of a line taken for a password that is not a
 // PASS or ACCT (a PASS whose first bytes a gap took, say): it may be part

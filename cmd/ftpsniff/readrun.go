@@ -132,6 +132,7 @@ func configureText(t *textOutput, opts *readOptions, files []string, stdout, std
 	// finding is written in full where it happened, and the summary view
 	// (which writes no transcript) still explains each one.
 	t.collapse = newCollapser()
+	t.summaryAsked = opts.Summary
 	switch {
 	case opts.Summary:
 		t.view = viewSummary

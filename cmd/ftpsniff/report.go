@@ -77,6 +77,13 @@ const (
 	maxServerNotes = 1000
 	// maxLooseNotes bounds findings about no session.
 	maxLooseNotes = 100
+	// maxSectionsBytes bounds the sessions' sections of a page together
+	// (docs/report.md): a page is meant to be mailed and opened. Past
+	// it, the sections last in drawing order (the least harmful) are
+	// left out and named, with how to see them. A section is at most
+	// about 130 KB (its rows, findings and tooltips are bounded), 12 KB
+	// on a busy day's page.
+	maxSectionsBytes = 20 << 20
 )
 
 func (o *readOptions) registerReport() {
@@ -373,7 +380,10 @@ const maxFoldIDs = 16
 type serverNote struct {
 	note  lnote
 	count int
-	order int // first seen, for a stable order
+	// order: the rows' order after severity, the text summary's
+	// (collapser.order): when the first of its sessions ended (noteSeq);
+	// -1 while none has.
+	order int
 	// sessions: the first collapseSessions sessions that raised it, as
 	// the text summary names them; sessionsN: how many did.
 	sessions    []int
@@ -411,6 +421,7 @@ type reportOutput struct {
 	policy      string
 	servers     []diagnose.ServerSummary
 	serverNotes map[collapseKey]*serverNote
+	noteSeq     int // the next serverNote.order
 	loose       []lnote
 	looseOut    int
 	inputErrs   []error
@@ -442,12 +453,15 @@ type reportOutput struct {
 	tmpSize   int64
 	buf       bytes.Buffer
 	err       error
+
+	// sectionsBudget: maxSectionsBytes, which tests lower.
+	sectionsBudget int64
 }
 
 func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
 	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
 		open: map[*track.Session]*ladder{}, unrecorded: map[*track.Session]*harm{}, serverNotes: map[collapseKey]*serverNote{},
-		shapes: map[shapeKey]int{}, folds: map[int]*fold{}, fold: true,
+		shapes: map[shapeKey]int{}, folds: map[int]*fold{}, fold: true, sectionsBudget: maxSectionsBytes,
 		noteKinds: newKindTable(maxServerNotes), notKeptBy: map[netip.AddrPort]*[numSeverities]int{}}
 }
 
@@ -616,7 +630,7 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 	sn := r.serverNotes[k]
 	if sn == nil {
 		if r.noteKinds.admit(k.server, k.code, k.sev) {
-			sn = &serverNote{note: n, order: len(r.serverNotes), values: newGroupValues(f.Session, f)}
+			sn = &serverNote{note: n, order: -1, values: newGroupValues(f.Session, f)}
 			r.serverNotes[k] = sn
 		} else {
 			by := r.notKeptBy[k.server]
@@ -642,8 +656,20 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 			sn.values.noteOccurrence(f.Session, k.advice, f.Advice)
 		}
 	}
-	if h := r.harmOf(f.Session); h != nil {
+	h := r.harmOf(f.Session)
+	if h != nil {
 		h.worst = max(h.worst, int(f.Severity))
+	}
+	if sn != nil && sn.order < 0 {
+		// Ordered when its first session ends, as the text summary
+		// counts a session's findings then.
+		switch {
+		case h == nil:
+			sn.order = r.noteSeq
+			r.noteSeq++
+		case !slices.Contains(h.pending, sn):
+			h.pending = append(h.pending, sn)
+		}
 	}
 	l := r.open[f.Session]
 	if l == nil {
@@ -651,6 +677,9 @@ func (r *reportOutput) Finding(f *diagnose.Finding) {
 	}
 	l.mixString(f.Code)
 	l.mixInt(int(f.Severity))
+	// Its cause, as the servers' table tells findings apart: a session
+	// folded into another's ladder shows that one's finding text.
+	l.mixString(k.advice)
 	if len(l.notes) < maxLadderNotes {
 		l.notes = append(l.notes, n)
 	} else {
@@ -671,6 +700,13 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 		h = &harm{worst: -1} // not seen to start: judged by its login alone
 	}
 	h.loginFailed = s.Login == track.LoginFailed
+	for _, sn := range h.pending {
+		if sn.order < 0 {
+			sn.order = r.noteSeq
+			r.noteSeq++
+		}
+	}
+	h.pending = nil
 	rank := h.rank()
 	r.endedBy[rank]++
 	delete(r.unrecorded, s)
@@ -961,7 +997,7 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 	r.writeOverlaps(w)
 	io.WriteString(w, "</header>\n")
 	r.writeTotals(w, t)
-	order := r.order()
+	order, over := r.fit(r.order())
 	// drawn: the sessions drawn, in a ladder of their own or folded into
 	// another's (those its fold names, each with an anchor there).
 	drawn := make(map[int]bool, len(order))
@@ -974,7 +1010,7 @@ func (r *reportOutput) writePage(w *bufio.Writer, t totals) error {
 		}
 	}
 	r.writeServers(w, drawn)
-	r.writeSessions(w, order)
+	r.writeSessions(w, order, over)
 	if r.tmp != nil {
 		for _, k := range order {
 			if _, err := io.Copy(w, io.NewSectionReader(r.tmp, k.off, k.head)); err != nil {
@@ -1022,6 +1058,25 @@ func (r *reportOutput) order() []keptSection {
 		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.id, b.id))
 	})
 	return ks
+}
+
+// fit splits the sections, in drawing order, into those the page's
+// budget holds (sectionsBudget, each with the line naming its folds) and
+// those past it, which are left out.
+func (r *reportOutput) fit(order []keptSection) (in, over []keptSection) {
+	var n int64
+	for i, k := range order {
+		n += k.n
+		if f := r.folds[k.id]; f != nil {
+			var b bytes.Buffer
+			writeFold(&b, f)
+			n += int64(b.Len())
+		}
+		if n > r.sectionsBudget {
+			return order[:i], order[i:]
+		}
+	}
+	return order, nil
 }
 
 // displayNames are input names as the report shows them, at most n.
@@ -1100,7 +1155,16 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 	}
 	io.WriteString(w, "</table>\n")
 	if r.policy != "" {
-		fmt.Fprintf(w, "<h3>Policy checked against</h3>\n<pre>%s</pre>\n", esc(safe(strings.TrimRight(r.policy, "\n"))))
+		// Escaped line by line, as the text output writes it: safe
+		// would make its line breaks a literal \n.
+		io.WriteString(w, "<h3>Policy checked against</h3>\n<pre>")
+		for i, line := range strings.Split(strings.TrimRight(r.policy, "\n"), "\n") {
+			if i > 0 {
+				io.WriteString(w, "\n")
+			}
+			io.WriteString(w, esc(safe(line)))
+		}
+		io.WriteString(w, "</pre>\n")
 	}
 	io.WriteString(w, "</section>\n")
 }
@@ -1347,8 +1411,18 @@ func (r *reportOutput) serverRows(s diagnose.ServerSummary) []findingRow {
 		rows = append(rows, findingRow{code: k.code, count: sn.count, note: note, order: sn.order, sessions: sn.sessions, sessionsN: sn.sessionsN})
 		told[k.code] += sn.count
 	}
+	// As the text summary orders them (collapsedOf): by severity, then
+	// in the order it counted them, the verdict's subject among the
+	// first; not by count, which put the errors the verdict is about
+	// under routine ones.
+	unordered := func(o int) int {
+		if o < 0 {
+			return int(^uint(0) >> 1)
+		}
+		return o
+	}
 	slices.SortFunc(rows, func(a, b findingRow) int {
-		return cmp.Or(cmp.Compare(b.note.sev, a.note.sev), cmp.Compare(b.count, a.count), cmp.Compare(a.code, b.code), cmp.Compare(a.order, b.order))
+		return cmp.Or(cmp.Compare(b.note.sev, a.note.sev), cmp.Compare(unordered(a.order), unordered(b.order)), cmp.Compare(a.code, b.code))
 	})
 	for _, code := range slices.Sorted(maps.Keys(s.Findings)) {
 		if n := s.Findings[code] - told[code]; n > 0 {
@@ -1376,22 +1450,30 @@ func writeNoteHTML(w io.Writer, n *lnote) {
 
 // writeSessions opens the sessions' part with the index of drawn sessions
 // and the legend; the sections follow, copied from the temporary file.
-func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
+// over are the sections kept that the page's budget left out.
+func (r *reportOutput) writeSessions(w *bufio.Writer, order, over []keptSection) {
 	io.WriteString(w, "<section id=\"sessions\"><h2>Sessions</h2>\n")
-	folded := 0
-	for _, n := range r.foldedBy {
-		folded += n
+	folded, foldedOver := 0, 0
+	for _, k := range order {
+		if f := r.folds[k.id]; f != nil {
+			folded += f.n
+		}
 	}
-	fmt.Fprintf(w, "<p>%d session%s drawn", r.keptN, plural(r.keptN))
+	for _, k := range over {
+		if f := r.folds[k.id]; f != nil {
+			foldedOver += f.n
+		}
+	}
+	fmt.Fprintf(w, "<p>%d session%s drawn", len(order), plural(len(order)))
 	if folded > 0 {
 		fmt.Fprintf(w, " (and %d more folded into them: sessions that did what a drawn one did, at the same server, are drawn once, marked ×N with their numbers)", folded)
 	}
-	if r.keptN > 0 {
+	if len(order) > 0 {
 		io.WriteString(w, ", the most harmful first:")
 	}
 	io.WriteString(w, "</p>\n")
 	for rk := harmRank(0); rk < numRanks; rk++ {
-		if len(r.kept[rk]) == 0 {
+		if !slices.ContainsFunc(order, func(k keptSection) bool { return k.rank == rk }) {
 			continue
 		}
 		fmt.Fprintf(w, "<p class=\"index\"><b>%s</b>:", esc(rankNames[rk]))
@@ -1405,6 +1487,10 @@ func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 		}
 		io.WriteString(w, "</p>\n")
 	}
+	if len(over) > 0 {
+		writeOverBudget(w, over, foldedOver, r.sectionsBudget)
+	}
+	folded += foldedOver
 	if notDrawn := r.ended - r.keptN - folded; notDrawn > 0 {
 		// By rank, so that a failed session left out is never hidden in
 		// a count of routine ones.
@@ -1433,9 +1519,47 @@ func (r *reportOutput) writeSessions(w *bufio.Writer, order []keptSection) {
 		}
 		io.WriteString(w, "</p>\n")
 	}
-	if r.keptN > 0 {
+	if len(order) > 0 {
 		io.WriteString(w, legend)
 	}
+}
+
+// maxOverNamed bounds the sessions named of those the page's budget left
+// out.
+const maxOverNamed = 32
+
+// writeOverBudget names the sessions whose sections the page's budget
+// left out (the last in drawing order), and how to see them.
+func writeOverBudget(w io.Writer, over []keptSection, folded int, budget int64) {
+	harmful := false
+	ids := make([]string, 0, min(len(over), maxOverNamed)+1)
+	for i, k := range over {
+		harmful = harmful || k.rank <= rankWarning
+		if i < maxOverNamed {
+			ids = append(ids, fmt.Sprintf(`<span class="%s">%d</span>`, rankClass[k.rank], k.id))
+		}
+	}
+	if len(over) > maxOverNamed {
+		ids = append(ids, fmt.Sprintf("… %d more", len(over)-maxOverNamed))
+	}
+	cls := "more"
+	if harmful {
+		cls = "more warn"
+	}
+	also := ""
+	if folded > 0 {
+		also = fmt.Sprintf(", and %d more of their shapes folded into them", folded)
+	}
+	fmt.Fprintf(w, "<p class=\"%s\">%d session%s to draw left out, the last in drawing order, to keep the sections under %s: %s%s. The text output shows one (the same command with --session N and without --report); a report of fewer sessions draws them (--session, --server or --client, or a smaller --report-sessions).</p>\n",
+		cls, len(over), plural(len(over)), budgetWords(budget), strings.Join(ids, ", "), also)
+}
+
+// budgetWords says a byte budget in MB, or KB below one.
+func budgetWords(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d KB", n>>10)
 }
 
 // writeFold names, under a drawn session's heading, the sessions folded
@@ -1582,8 +1706,28 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) i
 	if l.notesOut > 0 {
 		fmt.Fprintf(w, "<p class=\"dim\">%d more findings of this session not drawn (the ladder shows %d).</p>\n", l.notesOut, maxLadderNotes)
 	}
+	// The ladder first, so that what its tooltips' budget cut is said
+	// above it.
+	var svg bytes.Buffer
+	tips := newTipBudget()
+	l.writeSVG(&svg, s, tips)
+	if tips.cut > 0 || tips.dropped > 0 {
+		var parts []string
+		if tips.cut > 0 {
+			was := "were"
+			if tips.cut == 1 {
+				was = "was"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s cut short", tips.cut, was))
+		}
+		if tips.dropped > 0 {
+			parts = append(parts, fmt.Sprintf("%d left out", tips.dropped))
+		}
+		fmt.Fprintf(w, "<p class=\"dim\">Of this ladder's tooltips, %s to keep the page small (a tooltip holds at most %d KB, a section's tooltips %d KB): the text output shows every line whole (the same command with --session %d and without --report).</p>\n",
+			strings.Join(parts, " and "), maxTipBytes>>10, maxSectionTipBytes>>10, s.ID)
+	}
 	io.WriteString(w, "<div class=\"ladderbox\">\n")
-	l.writeSVG(w, s)
+	w.Write(svg.Bytes())
 	io.WriteString(w, "</div>\n</section>\n")
 	return head
 }

@@ -38,7 +38,8 @@ func findingsRows(page string) []string {
 // table has a row per finding as the text summary collapses them (code,
 // severity, advice), not per code: an anonymous login's "nothing to do"
 // must not stand for real users' passwords sent in the clear, nor an
-// info for a warning of the same code. Rows go by severity, then count.
+// info for a warning of the same code. Rows go by severity, then in the
+// text summary's order (TestReportFindingsInTextSummaryOrder).
 // Regression: rows keyed by code alone showed the first finding's advice
 // for all (r10k.html: "cleartext-login 2223 INFO … Nothing to do" over
 // 894 real passwords) and sorted info above errors by name.
@@ -72,9 +73,9 @@ func TestReportServerFindingsSplitLikeTextSummary(t *testing.T) {
 	want := strings.Join([]string{
 		"data-unanswered 1 ERROR Open the passive range.",
 		"server-data-error 1 WARNING Check the server&#39;s data path.",
-		"server-data-error 4 INFO The client stopped: nothing to do.",
 		"cleartext-login 3 INFO Nothing to do for public anonymous FTP.",
 		"cleartext-login 2 INFO Require TLS and change the password.",
+		"server-data-error 4 INFO The client stopped: nothing to do.",
 	}, "\n")
 	if got != want {
 		t.Errorf("findings rows:\n%s\nwant:\n%s", got, want)

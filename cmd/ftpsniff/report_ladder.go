@@ -313,6 +313,9 @@ type harm struct {
 	// summary lists such a session as failed (sessionFailed), so the
 	// report does too.
 	loginFailed bool
+	// pending: the rows of the servers' tables it raised that no session
+	// ended yet had: ordered when it ends (serverNote.order).
+	pending []*serverNote
 }
 
 // harmRank orders sessions for drawing, the most harmful first: a
@@ -461,7 +464,7 @@ func replyRow(r *track.Reply, showPass bool) lrow {
 	switch {
 	case r.Secret && !showPass:
 		row.text = fmt.Sprintf("%d %s", r.Code, mask)
-		row.note = strings.TrimSpace(echoNote)
+		row.note = echoWhy
 	case len(r.Lines) == 0:
 		row.text = fmt.Sprint(r.Code)
 	default:
@@ -1006,8 +1009,9 @@ func noteItem(n *lnote, y int, about string) ladderItem {
 }
 
 // writeSVG draws the ladder. Every string from the wire was made safe
-// (escape.go) when recorded and is HTML-escaped here.
-func (l *ladder) writeSVG(w io.Writer, s *track.Session) {
+// (escape.go) when recorded and is HTML-escaped here. Its tooltips draw
+// on tips.
+func (l *ladder) writeSVG(w io.Writer, s *track.Session, tips *tipBudget) {
 	items, height := l.layout()
 	clientHost, serverHost := s.Client.Addr().String(), s.Server.Addr().String()
 	fmt.Fprintf(w, `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="ladder diagram of session %d">`+"\n",
@@ -1035,19 +1039,19 @@ func (l *ladder) writeSVG(w io.Writer, s *track.Session) {
 	for i := range items {
 		it := &items[i]
 		if it.note != nil {
-			writeNote(w, it)
+			writeNote(w, it, tips)
 			continue
 		}
 		r := it.row
 		switch r.kind {
 		case rowArrow:
-			writeArrow(w, s, r, it.y)
+			writeArrow(w, s, r, it.y, tips)
 		case rowBar:
 			fmt.Fprintf(w, `<g><rect class="bar" x="%d" y="%d" width="%d" height="%d" rx="3"/>`, laneX[1]-20, it.y+3, laneX[2]-laneX[1]+40, it.h-6)
 			writeStamp(w, s, r.ts, it.y+16)
 			lr := *r
 			cut(&lr, int(float64(laneX[2]-laneX[1]+30)/charWidth))
-			fmt.Fprintf(w, `<text class="lbl bart" x="%d" y="%d">%s%s</text></g>`+"\n", (laneX[1]+laneX[2])/2, it.y+16, titleOf(lr.title), esc(lr.text))
+			fmt.Fprintf(w, `<text class="lbl bart" x="%d" y="%d">%s%s</text></g>`+"\n", (laneX[1]+laneX[2])/2, it.y+16, tips.title(lr.title), esc(lr.text))
 		case rowOmitted:
 			fmt.Fprintf(w, `<g><rect class="omit" x="%d" y="%d" width="%d" height="%d"/>`, 70, it.y+3, svgWidth-80, it.h-6)
 			fmt.Fprintf(w, `<text class="lbl omitt" x="%d" y="%d">… %d more commands, replies and packets not drawn (ladder bound: %d rows) …</text></g>`+"\n",
@@ -1071,12 +1075,81 @@ func writeStamp(w io.Writer, s *track.Session, ts time.Time, y int) {
 	fmt.Fprintf(w, `<text class="ts" x="62" y="%d">+%.3f</text>`, y, max(ts.Sub(s.Start), 0).Seconds())
 }
 
-// titleOf is a tooltip element, or nothing.
-func titleOf(t string) string {
+// The tooltips' byte budget (docs/report.md). Wire text is escaped
+// twice (a control byte becomes \x01, a quote &#34;), so a reply of
+// twelve 240-byte lines made a 12 KB tooltip, and 150 of them a
+// megabyte of section.
+const (
+	// maxTipBytes bounds one tooltip's HTML: past it, it is cut at a
+	// whole line (a first line longer than that at a character) and ends
+	// in "…". The longest tooltip of the shipped captures is 2.4 KB.
+	maxTipBytes = 4 << 10
+	// maxSectionTipBytes bounds a section's tooltips together: past it,
+	// a tooltip is cut to what is left, or left out. The most of the
+	// shipped captures' is 5.8 KB.
+	maxSectionTipBytes = 16 << 10
+	// minTipBytes: a tooltip is not cut to less; it is left out.
+	minTipBytes = 256
+)
+
+// tipBudget is what is left of a section's tooltip budget, and what it
+// cut: the section says so (writeSection).
+type tipBudget struct {
+	left         int
+	cut, dropped int
+}
+
+func newTipBudget() *tipBudget { return &tipBudget{left: maxSectionTipBytes} }
+
+// title is a tooltip element for t, or nothing: t whole when it fits the
+// budgets, else cut to them, or left out when too little is left.
+func (b *tipBudget) title(t string) string {
 	if t == "" {
 		return ""
 	}
-	return "<title>" + esc(t) + "</title>"
+	e := esc(t)
+	if len(e) > maxTipBytes || len(e) > b.left {
+		limit := min(maxTipBytes, b.left)
+		if limit < minTipBytes {
+			b.dropped++
+			return ""
+		}
+		e = cutTip(t, limit)
+		b.cut++
+	}
+	b.left -= len(e)
+	return "<title>" + e + "</title>"
+}
+
+// cutTip is t escaped for HTML and cut to at most limit bytes: its
+// first lines that fit whole, then "…"; a first line that does not fit
+// is cut at a character. t's escaped whole is longer than limit.
+func cutTip(t string, limit int) string {
+	const more = "\n…"
+	limit -= len(more)
+	var out strings.Builder
+	first, _, _ := strings.Cut(t, "\n")
+	if len(esc(first)) <= limit {
+		for i, line := range strings.Split(t, "\n") {
+			e := esc(line)
+			if i > 0 {
+				e = "\n" + e
+			}
+			if out.Len()+len(e) > limit {
+				break
+			}
+			out.WriteString(e)
+		}
+		return out.String() + more
+	}
+	for _, r := range first {
+		e := esc(string(r))
+		if out.Len()+len(e) > limit {
+			break
+		}
+		out.WriteString(e)
+	}
+	return out.String() + "…"
 }
 
 // esc escapes text for HTML and SVG alike (both <, >, & and quotes).
@@ -1097,7 +1170,7 @@ var styleClasses = [...][3]string{
 }
 
 // writeArrow draws one arrow with its label and time.
-func writeArrow(w io.Writer, s *track.Session, r *lrow, top int) {
+func writeArrow(w io.Writer, s *track.Session, r *lrow, top int, tips *tipBudget) {
 	y := top + 18
 	x1, x2 := laneX[r.from], laneX[r.to]
 	mid := x1 + (x2-x1)*62/100
@@ -1172,7 +1245,7 @@ func writeArrow(w io.Writer, s *track.Session, r *lrow, top int) {
 		}
 		lr.text = shorten(lr.text, max(room-extra, 12))
 	}
-	fmt.Fprintf(w, `<text class="lbl %s" x="%d" y="%d">%s%s`, cls[2], (lo+hi)/2, y-5, titleOf(lr.title), esc(lr.text))
+	fmt.Fprintf(w, `<text class="lbl %s" x="%d" y="%d">%s%s`, cls[2], (lo+hi)/2, y-5, tips.title(lr.title), esc(lr.text))
 	if lr.tag != "" {
 		fmt.Fprintf(w, ` <tspan class="tag">%s</tspan>`, esc(lr.tag))
 	}
@@ -1184,7 +1257,7 @@ func writeArrow(w io.Writer, s *track.Session, r *lrow, top int) {
 
 // writeNote draws a finding's box: its severity as a word, a shape and a
 // colour; what is wrong, the evidence and the fix.
-func writeNote(w io.Writer, it *ladderItem) {
+func writeNote(w io.Writer, it *ladderItem, tips *tipBudget) {
 	n := it.note
 	sev := min(int(n.sev), 2)
 	cls := [...]string{"ni", "nw", "nx"}[sev]
@@ -1209,7 +1282,7 @@ func writeNote(w io.Writer, it *ladderItem) {
 		if l.label != "" {
 			fmt.Fprintf(w, `<text class="nl" x="%d" y="%d">%s</text>`, x+30, ly, l.label)
 		}
-		fmt.Fprintf(w, `<text class="%s" x="%d" y="%d">%s%s</text>`+"\n", l.class, tx, ly, titleOf(l.title), esc(l.text))
+		fmt.Fprintf(w, `<text class="%s" x="%d" y="%d">%s%s</text>`+"\n", l.class, tx, ly, tips.title(l.title), esc(l.text))
 	}
 	io.WriteString(w, "</g>\n")
 }

@@ -13,9 +13,9 @@ import (
 // TestReportNoteBreaksLongWords: a finding quoting a 60,000-character
 // word (a USER or banner with no space) is drawn in its ladder box in
 // lines that fit the box, at most maxNoteBlockLines of them, the last
-// ending in an ellipsis and carrying the whole text, escaped, as its
-// tooltip. Regression: wrap kept the word whole and it ran past the
-// diagram's right edge.
+// ending in an ellipsis and carrying the text, escaped, as its tooltip,
+// cut to maxTipBytes (the section says so). Regression: wrap kept the
+// word whole and it ran past the diagram's right edge.
 func TestReportNoteBreaksLongWords(t *testing.T) {
 	long := strings.Repeat("U", 60000) + "<&>"
 	r := newReportOutput(filepath.Join(t.TempDir(), "r.html"), 10, false, nil, nil)
@@ -39,8 +39,8 @@ func TestReportNoteBreaksLongWords(t *testing.T) {
 			ne++
 			if m[2] != "" {
 				titled = true
-				if !strings.Contains(m[2], strings.Repeat("U", 60000)+"&lt;&amp;&gt;") {
-					t.Error("the tooltip does not hold the whole evidence, escaped")
+				if !strings.HasPrefix(m[2], "USER "+strings.Repeat("U", 1000)) || !strings.HasSuffix(m[2], "…") || len(m[2]) > maxTipBytes {
+					t.Errorf("the tooltip is not the evidence cut to %d bytes: %d bytes, %.40q…%q", maxTipBytes, len(m[2]), m[2], m[2][max(len(m[2])-10, 0):])
 				}
 				if !strings.HasSuffix(text, "…") {
 					t.Errorf("the cut evidence does not end in an ellipsis: %q", text)
@@ -53,6 +53,9 @@ func TestReportNoteBreaksLongWords(t *testing.T) {
 	}
 	if !titled {
 		t.Error("the cut evidence has no tooltip")
+	}
+	if !strings.Contains(page, "Of this ladder's tooltips, 1 was cut short") {
+		t.Error("the section does not say its tooltip was cut")
 	}
 }
 

@@ -45,6 +45,11 @@ const (
 	listedPerReason        = 5
 	listedPerReasonVerbose = 1000
 	maxListed              = 10000 // over all reasons
+	// The data connections named under a listed session (the rest are
+	// counted, with the flags that show them): a session of 3,000
+	// refused transfers is not 3,000 lines.
+	listedDataPerSession        = 5
+	listedDataPerSessionVerbose = 100
 )
 
 // Bounds of the collapsing of repeated findings.
@@ -360,8 +365,120 @@ type listed struct {
 	server netip.AddrPort
 	rank   int // reasonRank of its reason: errors are listed first
 	id     int // its session number, the order within a rank
-	line   string
-	data   []string
+	line   listLine
+	data   []listLine
+	// more: how many more data connections it would name, and how to
+	// see them; written whole, as the list's other hints.
+	more string
+}
+
+// listLine is a line of the summary list and where its items begin, so
+// that cutting it at the width (cut) takes whole items: a finding's
+// code, an address, a word; never half of one.
+type listLine struct {
+	text string
+	at   []int32 // where each item after the first begins
+	// codes: where its bracketed codes begin (" [error a", ", warning
+	// b", "]", each an item), -1 when it has none.
+	codes int32
+}
+
+// lineBuilder makes a listLine item by item.
+type lineBuilder struct {
+	b     strings.Builder
+	at    []int32
+	codes int32
+}
+
+func newLineBuilder() *lineBuilder { return &lineBuilder{codes: -1} }
+
+// item adds one item.
+func (lb *lineBuilder) item(s string) {
+	if lb.b.Len() > 0 {
+		lb.at = append(lb.at, int32(lb.b.Len()))
+	}
+	lb.b.WriteString(s)
+}
+
+// words adds s, each word an item of its own (with the spaces before
+// it).
+func (lb *lineBuilder) words(s string) {
+	start := 0
+	for i := 1; i < len(s); i++ {
+		if s[i] == ' ' && s[i-1] != ' ' {
+			lb.item(s[start:i])
+			start = i
+		}
+	}
+	if start < len(s) {
+		lb.item(s[start:])
+	}
+}
+
+// bracketed adds codes as " [a, b]".
+func (lb *lineBuilder) bracketed(codes []string) {
+	if len(codes) == 0 {
+		return
+	}
+	lb.codes = int32(lb.b.Len())
+	lb.item(" [" + codes[0])
+	for _, c := range codes[1:] {
+		lb.item(", " + c)
+	}
+	lb.item("]")
+}
+
+func (lb *lineBuilder) line() listLine {
+	return listLine{text: lb.b.String(), at: slices.Clip(lb.at), codes: lb.codes}
+}
+
+// cut is the line shortened to n columns after a whole item, ending in
+// "…": first the bracketed codes go ("[error a, …]", then "[…]"), then
+// the items before them, from the last. A line whose first item does not
+// fit is cut at n, as shorten does.
+func (l listLine) cut(n int) string {
+	if columns(l.text) <= n {
+		return l.text
+	}
+	items := make([]string, 0, len(l.at)+1)
+	from := 0
+	for _, at := range l.at {
+		items = append(items, l.text[from:at])
+		from = int(at)
+	}
+	items = append(items, l.text[from:])
+	body, nb := l.text, len(items)
+	if l.codes >= 0 {
+		body = l.text[:l.codes]
+		nb = slices.Index(l.at, l.codes) + 1
+	}
+	if nb < len(items) && columns(body)+columns(" […]") <= n {
+		best := body + " […]"
+		acc := body + items[nb]
+		for _, it := range items[nb+1 : len(items)-1] { // up to the "]"
+			cand := acc + ", …]"
+			if columns(cand) > n {
+				break
+			}
+			best = cand
+			acc += it
+		}
+		return best
+	}
+	best, acc := "", items[0]
+	for _, it := range items[1:nb] {
+		sep := it[:len(it)-len(strings.TrimLeft(it, " ,:"))]
+		cand := acc + sep + "…"
+		if columns(cand) > n {
+			break
+		}
+		best = cand
+		acc += it
+	}
+	if best == "" {
+		return shorten(l.text, n)
+	}
+	return best
 }
 
 // reasonRank orders the summary list: sessions with an error, then with a
@@ -462,12 +579,20 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 	}
 	// The pointer first, then what went wrong, where cutting the line
 	// cannot take them; who and where last.
-	line := fmt.Sprintf("--session %d  ", s.ID)
-	if len(codes) > 0 {
-		line += strings.Join(codes, ", ") + ": "
+	lb := newLineBuilder()
+	lb.item(fmt.Sprintf("--session %d", s.ID))
+	before := "  "
+	for i, c := range codes {
+		lb.item(before + c)
+		before = ", "
+		if i == len(codes)-1 {
+			before = ": "
+		}
 	}
-	line += fmt.Sprintf("%s -> %s, %s", addrString(s.Client), addrString(s.Server), who)
-	it := listed{server: s.Server, rank: reasonRank(reason), id: s.ID, line: line}
+	lb.item(before + addrString(s.Client))
+	lb.item(" -> " + addrString(s.Server) + ",")
+	lb.words(" " + who)
+	it := listed{server: s.Server, rank: reasonRank(reason), id: s.ID, line: lb.line()}
 	byData := sf.codesByData()
 	// Past track's MaxDataPerSession the session holds only its latest
 	// data connections: the list says how many failed ones it cannot
@@ -480,24 +605,57 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		}
 	}
 	if failed > 0 {
-		it.data = append(it.data, fmt.Sprintf("… %d earlier failed one%s not listed: the session keeps its latest; --json lists all", failed, plural(failed)))
+		lb := newLineBuilder()
+		lb.words(fmt.Sprintf("… %d earlier failed one%s not listed: the session keeps its latest; --json lists all", failed, plural(failed)))
+		it.data = append(it.data, lb.line())
 	}
+	perSession := listedDataPerSession
+	if o.verbose {
+		perSession = listedDataPerSessionVerbose
+	}
+	named, more := 0, 0
 	for _, d := range s.Data {
 		dcodes := byData[d]
 		if !dataFailed(d) && len(dcodes) == 0 {
 			continue
 		}
+		if named == perSession {
+			more++
+			continue
+		}
+		named++
 		head := fmt.Sprintf("data #%d %s", d.ID, dataEndpoint(d))
 		if d.Announce == nil {
 			head = fmt.Sprintf("data #%d", d.ID)
 		}
-		dl := fmt.Sprintf("%s %s: %s", head, d.Outcome, outcomeDetail(d))
-		if len(dcodes) > 0 {
-			dl += " [" + strings.Join(dcodes, ", ") + "]"
-		}
-		it.data = append(it.data, dl)
+		lb := newLineBuilder()
+		lb.item(head)
+		lb.item(fmt.Sprintf(" %s:", d.Outcome))
+		lb.words(" " + outcomeDetail(d))
+		lb.bracketed(dcodes)
+		it.data = append(it.data, lb.line())
+	}
+	if more > 0 {
+		it.more = fmt.Sprintf("… %d more such data connection%s (%s)", more, plural(more), o.sessionHint(s.ID))
 	}
 	l.items = append(l.items, it)
+}
+
+// sessionHint is the command that shows session id whole: its
+// transcript.
+func (o *textOutput) sessionHint(id int) string {
+	var drop []string
+	if o.summaryAsked {
+		drop = append(drop, "--summary")
+	}
+	if o.rerunDrop != "" {
+		drop = append(drop, o.rerunDrop)
+	}
+	hint := fmt.Sprintf("the same command with --session %d", id)
+	if len(drop) > 0 {
+		hint += " and without " + strings.Join(drop, " and ")
+	}
+	return hint + " shows them"
 }
 
 // writeFailedList prints the summary view's list.
@@ -509,11 +667,11 @@ func (o *textOutput) writeFailedList() {
 		return
 	}
 	o.printf("%s\n", p.head.Sprint("sessions that failed or raised a warning (each with the flag that shows it whole):"))
-	cut := func(s string, indent int) string {
+	cut := func(l listLine, indent int) string {
 		if o.verbose {
-			return s
+			return l.text
 		}
-		return shorten(s, o.width-indent)
+		return l.cut(o.width - indent)
 	}
 	// Errors first, then warnings, then the rest; each in session order.
 	// (Which sessions a reason lists is decided as they end: its first.)
@@ -537,6 +695,9 @@ func (o *textOutput) writeFailedList() {
 		o.printf("  %s\n", cut(it.line, 2))
 		for _, d := range it.data {
 			o.printf("      %s\n", cut(d, 6))
+		}
+		if it.more != "" {
+			o.printf("      %s\n", p.dim.Sprint(it.more))
 		}
 	}
 	keys := slices.Clone(l.keys)

@@ -35,6 +35,10 @@ type textOutput struct {
 	p         *palette
 	showPass  bool
 
+	// summaryAsked: --summary was given, which a hint to show one
+	// session's transcript must leave out.
+	summaryAsked bool
+
 	sessions int
 	// sameConnection counts the sessions that are one connection seen
 	// twice, on either side of an address translation.

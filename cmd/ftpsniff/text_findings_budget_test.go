@@ -102,11 +102,12 @@ func TestSummaryViewKeepsNoFindingWhole(t *testing.T) {
 	}
 	o.SessionEnd(s)
 	it := o.failed.items
-	if len(it) != 1 || !strings.HasPrefix(it[0].line, "--session 1  error data-refused: ") || len(it[0].data) != keepData {
+	if len(it) != 1 || !strings.HasPrefix(it[0].line.text, "--session 1  error data-refused: ") || len(it[0].data) != listedDataPerSession ||
+		!strings.HasPrefix(it[0].more, fmt.Sprintf("… %d more such data connections (", keepData-listedDataPerSession)) {
 		t.Fatalf("list %+v", it)
 	}
 	for _, d := range it[0].data {
-		if !strings.HasSuffix(d, " [error data-refused]") {
+		if !strings.HasSuffix(d.text, " [error data-refused]") {
 			t.Errorf("a data connection listed without its finding's code: %q", d)
 		}
 	}
