@@ -57,7 +57,10 @@ func TestAbortAfterStallReadsAsStall(t *testing.T) {
 		{"300 bytes, then 30 s of silence", func(c *wireCap, k *wireConn) {
 			k.fromB(wireBody(300))
 			c.wait(30 * time.Second)
-		}, append(stall, "nothing new came on it for the 30.00"), append(choice, "verdict: the data connection worked")},
+		}, append(stall, "nothing new came on it for the 30.00",
+			// (Every byte acknowledged, none resent: the sender's own
+			// pause is as likely from here.)
+			"either the server sent nothing (its own pause"), append(choice, "verdict: the data connection worked", "most likely lost on the path")},
 		{"nothing at all for 30 s", func(c *wireCap, k *wireConn) {
 			c.wait(30 * time.Second)
 		}, append(stall, "nothing came on it in the 30.0"), choice},

@@ -257,7 +257,7 @@ type abortStall struct {
 // had come. A client that gives up after such a wait did not choose to
 // stop a transfer that moved: the data stalled. A capture that does not
 // time what the connection carried (one it began during) tells nothing.
-func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn) abortStall {
+func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn, v Vantage) abortStall {
 	var none abortStall
 	if dc == nil || c.Uncertain || !dc.Answered() || dc.Outcome.Failed() {
 		return none
@@ -295,6 +295,11 @@ func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn) abortS
 		return none
 	case dc.WindowClosed(send):
 		return none
+	case (v == VantageServer) == download && v != VantageUnknown && !stuck(dc):
+		// Captured beside the sender, every byte it sent acknowledged
+		// and none resent: nothing was lost on the path; the sender
+		// paused (a slow disk, an archive recall).
+		return none
 	}
 	a := abortStall{ok: true, abor: abor, from: from, sender: "the server", receiver: "the client"}
 	if !download {
@@ -318,11 +323,24 @@ func abortStallError(f *Finding, c *track.Command, r *track.Reply, dc *track.Dat
 		ev = fmt.Sprintf("no payload on it in the %s up to the ABOR (packet %d), the connection still open", gap, a.abor.Num)
 	}
 	lost := ""
+	cause := "the data stopped getting through, most likely lost on the path (a path MTU black hole, or a firewall or middlebox dropping the connection's packets)"
 	if st, ok := dc.Stuck(); ok {
 		ev += fmt.Sprintf("; %d bytes never acknowledged, the %d-byte segment sent %d times", st.Bytes, st.Len, st.Resends+1)
 		lost = fmt.Sprintf(" (%s sent the same segment %d times and %s never acknowledged it)", a.sender, st.Resends+1, a.receiver)
+	} else {
+		// Every byte seen was acknowledged and none sent again: from
+		// beside the sender that is its own pause (abortStalled keeps
+		// none then); from here it may be either.
+		cause = fmt.Sprintf("either %s sent nothing (its own pause: a slow disk, an archive recall) or, if this capture is on %s's side, its segments were lost on the path (a path MTU black hole, or a firewall or middlebox dropping the connection's packets): a capture beside %s tells which", a.sender, a.receiver, a.sender)
 	}
 	f.Evidence = joinEvidence(f.Evidence, ev)
-	f.Message = fmt.Sprintf("The client gave the transfer up (ABOR) after its data had stopped coming: the data connection was made and stayed open, but %s%s. An abort after such a wait is no choice to stop a transfer that moved (the %d is the answer to the ABOR) but a stall given up on: the data stopped getting through, most likely lost on the path (a path MTU black hole, or a firewall or middlebox dropping the connection's packets).", what, lost, r.Code)
+	f.Message = fmt.Sprintf("The client gave the transfer up (ABOR) after its data had stopped coming: the data connection was made and stayed open, but %s%s. An abort after such a wait is no choice to stop a transfer that moved (the %d is the answer to the ABOR) but a stall given up on: %s.", what, lost, r.Code, cause)
 	f.Advice = stallAdvice("A stall on the path, not the user's choice, and not a firewall timing a long transfer out", a.sender)
+}
+
+// stuck is whether dc holds bytes a side sent that the other has not
+// acknowledged, or sent again (DataConn.Stuck).
+func stuck(dc *track.DataConn) bool {
+	_, ok := dc.Stuck()
+	return ok
 }

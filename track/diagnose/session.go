@@ -546,7 +546,8 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	var stall abortStall
 	if r.Code == 426 && dc != nil {
 		stop = receiverStopped(dc, c, r)
-		stall = abortStalled(s, c, dc)
+		v, _ := d.vantage(s)
+		stall = abortStalled(s, c, dc, v)
 	}
 	switch {
 	case r.Code == 425 && c.Verb == "PASV" && strings.Contains(text, "ipv6"):
