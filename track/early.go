@@ -915,8 +915,10 @@ func (t *Tracker) releaseHeldSYN(i int) {
 	case countedAfterExpiry:
 		t.limits.DataAfterExpiry--
 	case countedAfterQuit:
-		// (The announcement held past its session's QUIT keeps the
-		// note: a connection did come, and was another session's.)
+		// (The announcement held past its session's QUIT keeps its
+		// note, worded for this: a connection did come after the QUIT,
+		// another session's. The count is of those no announcement in
+		// the capture took, and this one was taken.)
 		t.limits.DataAfterQuit--
 	case countedTaken:
 		t.untaken(h.segs[i].Dst)

@@ -65,7 +65,7 @@ func connectedAfterQuit(dc *track.DataConn, f *Finding) *Finding {
 	if !dc.Passive {
 		who = "The session's server"
 	}
-	f.Message += fmt.Sprintf(" %s did connect to it %s after the session had ended: not this session's data connection (the 221 to its QUIT ended the server's session and its listener) but another session's, one this capture does not show, or a client reusing an old endpoint; not followed (counted in the summary's notes).", who, dur(after))
+	f.Message += fmt.Sprintf(" %s did connect to it %s after the session had ended: not this session's data connection (the 221 to its QUIT ended the server's session and its listener) but another session's (one this capture does not show, unless a later announcement here names the same endpoint) or a client reusing an old endpoint; not followed as this session's.", who, dur(after))
 	return f
 }
 
