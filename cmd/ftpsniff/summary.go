@@ -1229,7 +1229,11 @@ func groupFix(advice string, vals []*groupValues) string {
 	for _, v := range vals {
 		span = rangeSpan(span, v.examples)
 	}
-	if first := vals[0].firstExample; first != (policy.PortRange{}) && span != first {
+	if first := vals[0].firstExample; first != (policy.PortRange{}) && span != first && int(span.Hi)-int(span.Lo) > diagnose.MaxExampleSpan {
+		// Too wide to be one rule from a few failures: the first
+		// occurrence's own, said as such.
+		legend = append(legend, fmt.Sprintf("the example range %s holds the port the first of these failed on; each occurrence's holds its own", first))
+	} else if first != (policy.PortRange{}) && span != first {
 		// Each occurrence's example range holds its own failed port:
 		// the one written holds them all.
 		if swapped := swapExample(advice, first, span); swapped != advice {

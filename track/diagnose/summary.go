@@ -1560,8 +1560,20 @@ func (a *serverAcc) exampleRange(holdFailed bool) policy.PortRange {
 		return r
 	}
 	lo = lo / 100 * 100
-	return policy.PortRange{Lo: lo, Hi: uint16(min(max((int(hi)+99)/100*100, int(lo)+100), 65535))}
+	hiEx := min(max((int(hi)+99)/100*100, int(lo)+100), 65535)
+	if hiEx-int(lo) > MaxExampleSpan {
+		// Failed ports far apart: a range holding them all would be a
+		// wide rule from a few failures; the hundred around the lowest.
+		hiEx = min(int(lo)+100, 65535)
+	}
+	return policy.PortRange{Lo: lo, Hi: uint16(hiEx)}
 }
+
+// MaxExampleSpan is the widest example range made to hold several
+// failed ports (the server's change block, a summary group's fix): past
+// it the example holds one failed port's hundred, as a server picking
+// its ports anywhere would need no narrower rule to be told.
+const MaxExampleSpan = 1000
 
 // serverOutputLines are the change lines that let the server's active
 // data connections out of its own output chain, when no SYN of them
