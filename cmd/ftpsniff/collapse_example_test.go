@@ -35,8 +35,12 @@ func TestExampleRangeDoesNotSplitAGroup(t *testing.T) {
 		groups int
 		want   string // in the first group's fix
 	}{
-		{"three example ranges, one cause", []occ{{ex: policy.PortRange{Lo: 45300, Hi: 45400}}, {ex: policy.PortRange{Lo: 40000, Hi: 40100}}, {ex: policy.PortRange{Lo: 40600, Hi: 41500}}},
-			1, fix(policy.PortRange{Lo: 40000, Hi: 45400}) + "\nthe example range 40000-45400 holds the port each of these failed on"},
+		{"three example ranges, one cause", []occ{{ex: policy.PortRange{Lo: 45300, Hi: 45400}}, {ex: policy.PortRange{Lo: 45000, Hi: 45100}}, {ex: policy.PortRange{Lo: 45600, Hi: 45700}}},
+			1, fix(policy.PortRange{Lo: 45000, Hi: 45700}) + "\nthe example range 45000-45700 holds the port each of these failed on"},
+		// (Further apart than diagnose.MaxExampleSpan: no wide rule
+		// from a few failures.)
+		{"example ranges far apart, one cause", []occ{{ex: policy.PortRange{Lo: 45300, Hi: 45400}}, {ex: policy.PortRange{Lo: 40000, Hi: 40100}}},
+			1, fix(policy.PortRange{Lo: 45300, Hi: 45400}) + "\nthe example range 45300-45400 holds the port the first of these failed on; each occurrence's holds its own"},
 		{"one example range", []occ{{ex: policy.PortRange{Lo: 50000, Hi: 50100}}, {ex: policy.PortRange{Lo: 50000, Hi: 50100}}},
 			1, fix(policy.PortRange{Lo: 50000, Hi: 50100})},
 		{"another fix besides the range", []occ{{ex: policy.PortRange{Lo: 45300, Hi: 45400}}, {ex: policy.PortRange{Lo: 40000, Hi: 40100}, advice: "Open nothing for port 40011 on this alone."}},
