@@ -4758,6 +4758,11 @@ func (dc *DataConn) Reported() bool { return dc.reported }
 // back, even where the capture lost the SYN-ACK itself.
 func (dc *DataConn) Answered() bool { return dc.answered() }
 
+// LastSeen is when the capture last showed a segment of the connection;
+// zero when it showed none. A connection the capture cut keeps no End:
+// this is how long it was seen to last.
+func (dc *DataConn) LastSeen() time.Time { return dc.lastSeen }
+
 // answered tells whether the side connected to answered the SYN: the
 // capture shows its SYN-ACK, a segment from it other than an RST, or one
 // from the opener other than a SYN or an RST (it went past SYN-SENT, so a

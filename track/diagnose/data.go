@@ -78,6 +78,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 		if d.noteBounce(s, dc.Announced, dc.Announce, dc, bounceState(dc)) {
 			// A connection to a third host is the bounce, not a firewall
 			// fault: its outcome goes into the session's ftp-bounce.
+			add(d.epsvAllIgnored(s, dc.Announce, dc))
 			return out
 		}
 		add(d.ownPrivilegedPort(s, dc.Announced, dc.Via, dc.Announce, false))
@@ -100,6 +101,7 @@ func (d *Diagnoser) dataFindings(s *track.Session, dc *track.DataConn) []*Findin
 	add(d.dataCleartext(s, dc))
 	add(d.rangeExhausted(s, dc, ex))
 	add(d.modeFallback(s, dc))
+	add(d.epsvAllIgnored(s, dc.Announce, dc))
 	return out
 }
 

@@ -134,6 +134,16 @@ type sessMore struct {
 	// (noteGap), for a late request for another endpoint whose transfer
 	// command and data connection may be in one (lostInGap).
 	gaps recentGaps
+	// epsvAll: the client's EPSV ALL the server accepted, the first of
+	// the session not paired across a gap (its Seq, 0 for none; its
+	// reply, quoted), and which severities of epsv-all-ignored the
+	// session has said (epsvAllIgnored). An accepted REIN forgets it.
+	epsvAll struct {
+		seq   uint64
+		num   uint64
+		reply string
+		said  [SeverityError]bool
+	}
 }
 
 // moreState returns st's sessMore, made on first use.

@@ -74,6 +74,7 @@ const (
 	CodeUnusualFinalReply = "unusual-final-reply"     // a transfer ended by a 2yz other than 226
 	CodeModeFallback      = "epsv-pasv-fallback"      // one passive form failed, the other worked
 	CodePassiveRefused    = "passive-refused"         // the server refused PASV: passive mode turned off
+	CodeEPSVAllIgnored    = "epsv-all-ignored"        // the server accepted PORT/PASV after the client's EPSV ALL (RFC 2428 section 4)
 	CodeActiveRefused     = "active-refused"          // the server refused PORT/EPRT naming the client's own address: active mode off, or the address (a NAT in front of the client)
 	CodeTLSReset          = "data-tls-reset"          // the server reset a data connection at the client's ClientHello
 	CodeTLSFailed         = "data-tls-failed"         // the server ended a data connection's TLS handshake before its ServerHello (a fatal alert; a close after its HelloRetryRequest)
@@ -125,7 +126,7 @@ var Codes = []string{
 	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed, CodeGreetingLate, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
-	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
+	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodeEPSVAllIgnored, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
 	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
 	CodeTLSRequired, CodeDataCleartext, CodeFXP,

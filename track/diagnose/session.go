@@ -113,6 +113,16 @@ func (d *Diagnoser) commandFindings(s *track.Session, c *track.Command) []*Findi
 	st.noteActiveRefusal(s, c, final)
 	if c.Verb == "EPSV" && strings.EqualFold(strings.TrimSpace(c.Arg), "ALL") && final != nil && final.Code/100 == 2 {
 		st.epsvAll = true // (notePassiveRefusal, noteActiveRefusal: for the commands after it)
+		if m := st.moreState(); m.epsvAll.seq == 0 && !pairedAcrossGap(st, c, final) {
+			m.epsvAll.seq, m.epsvAll.num, m.epsvAll.reply = c.Seq, final.Num, replyText(final)
+		}
+	}
+	if c.Verb == "REIN" && final != nil && final.Code < 400 && st.more != nil {
+		st.more.epsvAll.seq = 0 // (RFC 959: REIN resets the session's parameters)
+	}
+	if c.Data == nil {
+		// Accepted, it armed nothing (no Data call will carry it).
+		add(d.epsvAllIgnored(s, c, nil))
 	}
 	if (c.Verb == "USER" || c.Verb == "PASS") && final != nil && (final.Code == 530 || final.Code >= 400 && tlsRequiredText(final.Text)) &&
 		loginLimitText(strings.ToLower(final.Text)) == limitNone {

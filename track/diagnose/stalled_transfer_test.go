@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
 )
 
@@ -39,6 +40,58 @@ func TestStalledTransferNotAbortedOrCut(t *testing.T) {
 			a.data(&track.DataConn{Outcome: track.OutcomeConnected, Command: tc.c, EndReason: tc.end, Session: tc.sess})
 			if a.emptyStalled != tc.want {
 				t.Errorf("emptyStalled %d, want %d", a.emptyStalled, tc.want)
+			}
+		})
+	}
+}
+
+// TestStalledTransferMeasuredToItsOwnLastPacket guards "too soon to tell"
+// for a data connection the capture cut (rev38 fx-pmtu2,
+// pmtu-client-vanish.pcap): the server resent its first segment for
+// 15 s to a client that had gone, the control connection silent since
+// the 150, and waitedOut measured to the control connection's last
+// packet (0.013 s after the 150), not the data connection's. Now to the
+// later of the two.
+func TestStalledTransferMeasuredToItsOwnLastPacket(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		resends int           // the server's first data segment sent again, this far apart
+		every   time.Duration //
+		stalled int           // emptyStalled; else emptyTooSoon
+	}{
+		{"resent for 15 s, the control connection silent", 7, 2 * time.Second, 1},
+		{"resent for 0.6 s, then the capture's end", 3, 200 * time.Millisecond, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWire(t, "192.168.1.10:50000", "203.0.113.10:21")
+			w.reply(220, "(vsFTPd 3.0.3)")
+			w.cmd("USER bob")
+			w.reply(331, "Please specify the password.")
+			w.cmd("PASS secret")
+			w.reply(230, "Login successful.")
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (203,0,113,10,156,64).")
+			w.cmd("RETR big.iso")
+			w.reply(150, "Opening BINARY mode data connection for big.iso (10485760 bytes).")
+			cli, srv := ap("192.168.1.10:50001"), ap("203.0.113.10:40000")
+			w.seg(cli, srv, decode.FlagSYN, 1000, nil)
+			w.segAck(srv, cli, decode.FlagSYN|decode.FlagACK, 5000, 1001)
+			w.segAck(cli, srv, decode.FlagACK, 1001, 5001)
+			p := make([]byte, 1448)
+			for range tc.resends + 1 {
+				w.seg(srv, cli, decode.FlagACK|decode.FlagPSH, 5001, p)
+				w.wait(tc.every)
+			}
+			w.trk.Finish() // the capture's end: no close of either connection
+			a := w.d.servers[w.srv]
+			if a == nil {
+				t.Fatal("no summary of the server")
+			}
+			if a.emptyStalled+a.emptyTooSoon != 1 {
+				t.Fatalf("emptyStalled %d, emptyTooSoon %d: the connection not counted as carrying nothing for a transfer begun", a.emptyStalled, a.emptyTooSoon)
+			}
+			if a.emptyStalled != tc.stalled {
+				t.Errorf("emptyStalled %d, want %d", a.emptyStalled, tc.stalled)
 			}
 		})
 	}

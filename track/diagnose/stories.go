@@ -486,6 +486,63 @@ func (d *Diagnoser) modeFallback(s *track.Session, dc *track.DataConn) *Finding 
 	return f
 }
 
+// epsvAllIgnored notes c, a PORT, EPRT, LPRT, PASV or LPSV the server
+// accepted after it had accepted the client's EPSV ALL (sessMore.epsvAll):
+// RFC 2428 (section 4) has the client send none after it and the server
+// refuse them, and a NAT device or firewall may rely on that, reading no
+// PORT or 227 after an EPSV ALL, so translating and opening nothing for
+// them. Info; a warning when dc, the data connection c armed, failed.
+// Once per session and severity: at the Data call of the connection c
+// armed, or at c's own when it armed none. Nothing when the EPSV ALL was
+// refused, or c's reply was paired across a gap (it may be a later
+// command's).
+func (d *Diagnoser) epsvAllIgnored(s *track.Session, c *track.Command, dc *track.DataConn) *Finding {
+	st := d.state(s)
+	if c == nil || c.Secret || c.Unseen || st.more == nil || st.more.epsvAll.seq == 0 || c.Seq <= st.more.epsvAll.seq {
+		return nil
+	}
+	switch c.Verb {
+	case "PORT", "EPRT", "LPRT", "PASV", "LPSV":
+	default:
+		return nil
+	}
+	r := c.Final()
+	if r == nil || r.Code/100 != 2 || c.Refused || pairedAcrossGap(st, c, r) {
+		return nil
+	}
+	// A connection never tried for lack of a transfer is no failure.
+	failed := dc != nil && dc.Outcome.Failed() && (dc.Outcome != track.OutcomeNotAttempted || dc.Command != nil)
+	sev := SeverityInfo
+	if failed {
+		sev = SeverityWarning
+	}
+	m := st.more
+	if m.epsvAll.said[sev] {
+		return nil
+	}
+	m.epsvAll.said[sev] = true
+	f := &Finding{Code: CodeEPSVAllIgnored, Severity: sev, TS: r.TS}
+	pk := []uint64{m.epsvAll.num, c.Num, r.Num}
+	ev := []string{
+		fmt.Sprintf("\"EPSV ALL\" -> %q (packet %d)", m.epsvAll.reply, m.epsvAll.num),
+		fmt.Sprintf("then %q (packet %d) -> %q (packet %d)", commandText(c), c.Num, replyText(r), r.Num),
+	}
+	if dc != nil {
+		f.TS = when(dc)
+		ev = append(ev, fmt.Sprintf("data connection #%d %s", dc.ID, dc.Outcome))
+	}
+	f.Evidence = joinEvidence(ev...)
+	f.Packets = packets(pk)
+	f.Message = fmt.Sprintf("The client sent %s after the server had accepted its EPSV ALL, and the server accepted it: RFC 2428 (section 4) has the client use only EPSV after EPSV ALL and the server refuse the other forms, and a NAT device or firewall that relies on it reads no PORT or 227 after EPSV ALL, so it would neither translate nor open this one's endpoint.", c.Verb)
+	if failed {
+		f.Message += fmt.Sprintf(" Its data connection #%d failed (%s), as it would through such a device.", dc.ID, dc.Outcome)
+		f.Advice = "Keep the client to EPSV after its EPSV ALL, or have it not send EPSV ALL; the data connection's own finding tells what the path did with it."
+		return f
+	}
+	f.Advice = "Nothing failed here. Still, keep the client to EPSV after its EPSV ALL (or have it not send EPSV ALL): through a NAT device or firewall that relies on EPSV ALL, this would fail."
+	return f
+}
+
 // --- FTP bounce --------------------------------------------------------
 
 // bounceRec is one PORT/EPRT/LPRT naming a host other than the client.

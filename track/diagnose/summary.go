@@ -2141,8 +2141,15 @@ func waitedOut(dc *track.DataConn) bool {
 	if r := dc.Command.Final(); r != nil && r.TS.Before(end) {
 		end = r.TS // (the 426 ended the wait; the connection may close later)
 	}
-	if end.IsZero() && dc.Session != nil {
-		end = dc.Session.End // (a connection the capture cut keeps none)
+	if end.IsZero() {
+		// A connection the capture cut keeps none: it lasted at least to
+		// its own last packet, and to its session's end (a client
+		// resending to a receiver that went away while the control
+		// connection was silent: the latter alone said "too soon").
+		end = dc.LastSeen()
+		if dc.Session != nil && dc.Session.End.After(end) {
+			end = dc.Session.End
+		}
 	}
 	return !end.IsZero() && end.Sub(dc.Command.Replies[0].TS) >= stallWait
 }
