@@ -68,6 +68,25 @@ func (o *extractOptions) validateExtract() error {
 	return nil
 }
 
+// writeClash refuses a --write FILE that is --extract's folder (also
+// through a link). Checked before validateExtract, which creates the
+// folder: a refused command leaves nothing behind.
+func (o *extractOptions) writeClash(write string) error {
+	if o.ExtractDir == "" || write == "" {
+		return nil
+	}
+	same := samePath(write, o.ExtractDir)
+	if w, err := os.Stat(write); err == nil && !same {
+		if d, err := os.Stat(o.ExtractDir); err == nil {
+			same = os.SameFile(w, d)
+		}
+	}
+	if same {
+		return usageErrorf("--write %s and --extract %s name the same path: --write takes a capture file, --extract a folder for the transferred files; give each its own", safe(write), safe(o.ExtractDir))
+	}
+	return nil
+}
+
 // canCreateIn tells whether this process can create a file in dir, by
 // creating an empty one and removing it: permissions, ACLs, a read-only
 // mount and the like all answer the same way.
@@ -849,6 +868,14 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 	}
 	c := dc.Command
 	fin.SentBinary, fin.SentASCII = sentMode(c)
+	if strings.EqualFold(c.Verb, "STOU") && strings.TrimSpace(c.Arg) == "" {
+		// The name may come only in the final reply (extract.Final).
+		for _, r := range c.Replies {
+			if !r.Secret {
+				fin.Replies = append(fin.Replies, r.Text)
+			}
+		}
+	}
 	if r := c.Final(); r != nil {
 		fin.Reply = r.Code
 	} else if f.lateReply != 0 {

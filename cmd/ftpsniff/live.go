@@ -74,6 +74,9 @@ func (o *liveOptions) validate() error {
 		// folder.)
 		return usageErrorf("--extract works with one worker only: drop --workers or use --workers 1")
 	}
+	if err := o.writeClash(o.Write); err != nil {
+		return err // (before validate creates the folder)
+	}
 	if err := o.analysisOptions.validate(); err != nil {
 		return err
 	}

@@ -295,6 +295,9 @@ live's kernel filter does.`,
 			if opts.Workers < 1 || opts.Workers > 2 {
 				return usageErrorf("--workers must be 1 or 2 for read (2 decodes on one core and analyses on another), not %d", opts.Workers)
 			}
+			if err := opts.writeClash(opts.Write); err != nil {
+				return err
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}

@@ -248,6 +248,40 @@ func (d *Dir) Create(t Transfer) (*Writer, error) {
 	return nil, fmt.Errorf("%w: %s in %s", ErrNameTaken, fileName(t.Session, t.Data, base, 0), d.path)
 }
 
+// rename gives the closed file old the name Create would give t, by a
+// hard link (which, like O_EXCL, never replaces a name, and follows no
+// link) and the removal of old; "" when it cannot (the names taken, no
+// hard links in the folder's file system, the Dir closed): the file
+// keeps old.
+func (d *Dir) rename(old string, t Transfer) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return ""
+	}
+	base := baseName(t)
+	for n := range maxNameTries {
+		name := fileName(t.Session, t.Data, base, n)
+		if name == old {
+			return ""
+		}
+		err := d.root.Link(old, name)
+		if errors.Is(err, fs.ErrExist) {
+			d.st.Collisions++
+			continue
+		}
+		if err != nil {
+			return ""
+		}
+		if d.root.Remove(old) != nil {
+			_ = d.root.Remove(name) // one name only: the first
+			return ""
+		}
+		return name
+	}
+	return ""
+}
+
 // limitCut names the limit that cut a file.
 type limitCut uint8
 

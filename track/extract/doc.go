@@ -22,7 +22,12 @@
 // base is SafeName of the command's argument (for STOU without one, of
 // the name the server gave in "150 FILE: name" or "250 … (unique file
 // name:name)"), or "<verb>-<dir>.txt" for LIST, NLST and MLSD, <dir>
-// being the listed path or else the working directory. SafeName keeps the
+// being the listed path or else the working directory. A name that comes
+// only after the file was created (the 250's, in Final.Replies) is the
+// record's Path, and Close renames the file to it by a hard link and the
+// removal of the first name: nothing replaced, no link followed, a
+// counter when taken; the file keeps "file" when that fails (no hard
+// links in the folder's file system). SafeName keeps the
 // last path component ('/' and '\' both separate), replaces control
 // characters (C0, DEL, C1), format characters (bidi controls such as
 // U+202E, zero-width ones), invalid UTF-8, non-ASCII spaces, slash

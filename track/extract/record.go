@@ -56,6 +56,11 @@ type Final struct {
 	// the file's bytes: the file written, and its hashes, are the wire's.
 	Mode, Structure byte
 	EBCDIC          bool
+	// Replies are the texts of the command's replies known at the end,
+	// as in Transfer: an STOU without argument whose name came only
+	// after the file was created (wu-ftpd's "250 … (unique file
+	// name:X)") takes it then, record and file (Close).
+	Replies []string
 }
 
 // FileRecord describes one extracted file.

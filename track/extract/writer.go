@@ -268,6 +268,22 @@ func (w *Writer) fail(err error) error {
 	return w.err
 }
 
+// lateName gives an STOU file the name the server gave only after the
+// file was created: the record's path, and the file's name when it can
+// take it without replacing anything (else it keeps its first name).
+func (w *Writer) lateName(replies []string) {
+	t := w.t
+	t.Replies = replies
+	path := remotePath(t)
+	if path == "" || path == t.Arg {
+		return
+	}
+	w.path = path
+	if name := w.d.rename(w.name, t); name != "" {
+		w.name = name
+	}
+}
+
 // finish flushes the buffer and gives a file ending in a hole its size.
 func (w *Writer) finish() error {
 	if err := w.out().Flush(); err != nil {
@@ -298,6 +314,9 @@ func (w *Writer) Close(fin Final) (FileRecord, error) {
 	}
 	if cerr := w.f.Close(); cerr != nil && err == nil {
 		err = w.fail(cerr)
+	}
+	if w.path == "" && len(fin.Replies) > 0 {
+		w.lateName(fin.Replies)
 	}
 	if w.err == nil {
 		return w.record(fin), err
