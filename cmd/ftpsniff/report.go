@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,7 +231,19 @@ func withReport(out output, o *readOptions, files []string) output {
 	if o.Report == "" {
 		return out
 	}
-	return &reportTee{output: out, rep: newReportOutput(o.Report, o.ReportSessions, o.ShowPasswords, o.sel, files)}
+	rep := newReportOutput(o.Report, o.ReportSessions, o.ShowPasswords, o.sel, files)
+	// The page's "the same command with --session N": --summary would
+	// still print the summary (it wins over --session), --write would
+	// overwrite the capture written.
+	var drop []string
+	if o.Summary {
+		drop = append(drop, "--summary")
+	}
+	if o.Write != "" {
+		drop = append(drop, "--write")
+	}
+	rep.rerunDrop = append(drop, "--report")
+	return &reportTee{output: out, rep: rep}
 }
 
 // keepsTranscript tells whether the output looks back at a session's
@@ -456,13 +469,17 @@ type reportOutput struct {
 
 	// sectionsBudget: maxSectionsBytes, which tests lower.
 	sectionsBudget int64
+	// rerunDrop: the flags the page's "the same command with --session
+	// N" leaves out (sessionRerun); --report at least.
+	rerunDrop []string
 }
 
 func newReportOutput(path string, n int, showPass bool, sel *sessionSelector, files []string) *reportOutput {
 	return &reportOutput{path: path, max: n, showPass: showPass, sel: sel, files: files,
 		open: map[*track.Session]*ladder{}, unrecorded: map[*track.Session]*harm{}, serverNotes: map[collapseKey]*serverNote{},
 		shapes: map[shapeKey]int{}, folds: map[int]*fold{}, fold: true, sectionsBudget: maxSectionsBytes,
-		noteKinds: newKindTable(maxServerNotes), notKeptBy: map[netip.AddrPort]*[numSeverities]int{}}
+		noteKinds: newKindTable(maxServerNotes), notKeptBy: map[netip.AddrPort]*[numSeverities]int{},
+		rerunDrop: []string{"--report"}}
 }
 
 // recording tells whether a session starting now could still be drawn:
@@ -755,7 +772,7 @@ func (r *reportOutput) SessionEnd(s *track.Session) {
 		// A failed login and nothing else: a line, no ladder.
 		head = writeLoginLine(&r.buf, s, l)
 	} else {
-		head = writeSection(&r.buf, s, l, r.showPass)
+		head = writeSection(&r.buf, s, l, r.showPass, r.rerunDrop)
 	}
 	off, err := r.keep(r.buf.Bytes())
 	if err != nil {
@@ -1453,17 +1470,18 @@ func writeNoteHTML(w io.Writer, n *lnote) {
 // over are the sections kept that the page's budget left out.
 func (r *reportOutput) writeSessions(w *bufio.Writer, order, over []keptSection) {
 	io.WriteString(w, "<section id=\"sessions\"><h2>Sessions</h2>\n")
-	folded, foldedOver := 0, 0
-	for _, k := range order {
-		if f := r.folds[k.id]; f != nil {
-			folded += f.n
-		}
+	// foldedBy counts the folds of every kept section: those drawn and
+	// those the budget left out (over).
+	foldedAll, foldedOver := 0, 0
+	for _, n := range r.foldedBy {
+		foldedAll += n
 	}
 	for _, k := range over {
 		if f := r.folds[k.id]; f != nil {
 			foldedOver += f.n
 		}
 	}
+	folded := foldedAll - foldedOver
 	fmt.Fprintf(w, "<p>%d session%s drawn", len(order), plural(len(order)))
 	if folded > 0 {
 		fmt.Fprintf(w, " (and %d more folded into them: sessions that did what a drawn one did, at the same server, are drawn once, marked ×N with their numbers)", folded)
@@ -1488,10 +1506,9 @@ func (r *reportOutput) writeSessions(w *bufio.Writer, order, over []keptSection)
 		io.WriteString(w, "</p>\n")
 	}
 	if len(over) > 0 {
-		writeOverBudget(w, over, foldedOver, r.sectionsBudget)
+		writeOverBudget(w, over, foldedOver, r.sectionsBudget, r.rerunDrop)
 	}
-	folded += foldedOver
-	if notDrawn := r.ended - r.keptN - folded; notDrawn > 0 {
+	if notDrawn := r.ended - r.keptN - foldedAll; notDrawn > 0 {
 		// By rank, so that a failed session left out is never hidden in
 		// a count of routine ones.
 		var parts []string
@@ -1529,8 +1546,9 @@ func (r *reportOutput) writeSessions(w *bufio.Writer, order, over []keptSection)
 const maxOverNamed = 32
 
 // writeOverBudget names the sessions whose sections the page's budget
-// left out (the last in drawing order), and how to see them.
-func writeOverBudget(w io.Writer, over []keptSection, folded int, budget int64) {
+// left out (the last in drawing order), and how to see them (the same
+// command without the flags in rerun).
+func writeOverBudget(w io.Writer, over []keptSection, folded int, budget int64, rerun []string) {
 	harmful := false
 	ids := make([]string, 0, min(len(over), maxOverNamed)+1)
 	for i, k := range over {
@@ -1550,8 +1568,8 @@ func writeOverBudget(w io.Writer, over []keptSection, folded int, budget int64) 
 	if folded > 0 {
 		also = fmt.Sprintf(", and %d more of their shapes folded into them", folded)
 	}
-	fmt.Fprintf(w, "<p class=\"%s\">%d session%s to draw left out, the last in drawing order, to keep the sections under %s: %s%s. The text output shows one (the same command with --session N and without --report); a report of fewer sessions draws them (--session, --server or --client, or a smaller --report-sessions).</p>\n",
-		cls, len(over), plural(len(over)), budgetWords(budget), strings.Join(ids, ", "), also)
+	fmt.Fprintf(w, "<p class=\"%s\">%d session%s to draw left out, the last in drawing order, to keep the sections under %s: %s%s. The text output shows one (%s); a report of fewer sessions draws them (--session, --server or --client, or a smaller --report-sessions).</p>\n",
+		cls, len(over), plural(len(over)), budgetWords(budget), strings.Join(ids, ", "), also, sessionRerun("N", rerun))
 }
 
 // budgetWords says a byte budget in MB, or KB below one.
@@ -1643,8 +1661,9 @@ func writeLoginLine(w *bytes.Buffer, s *track.Session, l *ladder) int {
 
 // writeSection writes one session's section: who, its data connections,
 // its ladder. It returns where the line naming the sessions folded into
-// it goes: after its heading.
-func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) int {
+// it goes: after its heading. rerun: the flags its hint's "the same
+// command" leaves out.
+func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool, rerun []string) int {
 	cls, word := "good", "✔ OK"
 	switch {
 	case l.worst >= int(diagnose.SeverityError) || l.failed > 0 || l.loginFailed:
@@ -1723,8 +1742,8 @@ func writeSection(w *bytes.Buffer, s *track.Session, l *ladder, showPass bool) i
 		if tips.dropped > 0 {
 			parts = append(parts, fmt.Sprintf("%d left out", tips.dropped))
 		}
-		fmt.Fprintf(w, "<p class=\"dim\">Of this ladder's tooltips, %s to keep the page small (a tooltip holds at most %d KB, a section's tooltips %d KB): the text output shows every line whole (the same command with --session %d and without --report).</p>\n",
-			strings.Join(parts, " and "), maxTipBytes>>10, maxSectionTipBytes>>10, s.ID)
+		fmt.Fprintf(w, "<p class=\"dim\">Of this ladder's tooltips, %s to keep the page small (a tooltip holds at most %d KB, a section's tooltips %d KB): the text output shows every line whole (%s).</p>\n",
+			strings.Join(parts, " and "), maxTipBytes>>10, maxSectionTipBytes>>10, sessionRerun(strconv.Itoa(s.ID), rerun))
 	}
 	io.WriteString(w, "<div class=\"ladderbox\">\n")
 	w.Write(svg.Bytes())

@@ -126,3 +126,48 @@ func TestReportSectionsWithinBudget(t *testing.T) {
 		t.Error("sessions counted as not drawn by --report-sessions though every one was kept")
 	}
 }
+
+// TestReportRerunHintDropsSummaryAndWrite: the page's "the same command
+// with --session N" (a ladder's tooltips cut, sections left out by the
+// budget) leaves out --summary, which would still print the summary
+// (it wins over --session), and --write, which would overwrite the
+// capture written, as the text summary's hints do. Regression: both
+// said "without --report" only.
+func TestReportRerunHintDropsSummaryAndWrite(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		summary bool
+		write   string
+		without string
+	}{
+		{"report", false, "", "--report"},
+		{"summary", true, "", "--summary and --report"},
+		{"write", false, "out.pcapng", "--write and --report"},
+		{"summary and write", true, "out.pcapng", "--summary and --write and --report"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			report := func() *reportOutput {
+				o := &readOptions{}
+				o.Report, o.ReportSessions, o.Summary, o.Write = filepath.Join(t.TempDir(), "r.html"), 10, tt.summary, tt.write
+				return withReport(nil, o, nil).(*reportTee).rep
+			}
+			r := report()
+			s, cs := bigTipSession(7, 150)
+			feed(r, s, cs, nil, nil, nil)
+			want := "the text output shows every line whole (the same command with --session 7 and without " + tt.without + ").</p>"
+			if page := writeReportPage(t, r); !strings.Contains(page, want) {
+				t.Errorf("the tooltips' note lacks %q", want)
+			}
+			r = report()
+			r.fold = false
+			for id := 1; id <= 3; id++ {
+				harmSession(r, id, "")
+			}
+			r.sectionsBudget = r.order()[0].n
+			want = "The text output shows one (the same command with --session N and without " + tt.without + ");"
+			if page := harmPage(t, r, nil); !strings.Contains(page, want) {
+				t.Errorf("the note of sections left out lacks %q", want)
+			}
+		})
+	}
+}

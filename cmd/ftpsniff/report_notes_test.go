@@ -31,7 +31,7 @@ func TestReportSessionNotesMatchTranscript(t *testing.T) {
 			s.Client, s.Server = netip.MustParseAddrPort("10.0.0.5:40000"), netip.MustParseAddrPort("10.0.0.1:21")
 			s.Start, s.End = t0, t0.Add(time.Second)
 			var b bytes.Buffer
-			writeSection(&b, &s, &ladder{harm: harm{worst: -1}}, false)
+			writeSection(&b, &s, &ladder{harm: harm{worst: -1}}, false, nil)
 			if !strings.Contains(b.String(), tt.want) {
 				t.Errorf("report section lacks %q:\n%s", tt.want, b.String())
 			}

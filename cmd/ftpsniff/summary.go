@@ -651,11 +651,18 @@ func (o *textOutput) sessionHint(id int) string {
 	if o.rerunDrop != "" {
 		drop = append(drop, o.rerunDrop)
 	}
-	hint := fmt.Sprintf("the same command with --session %d", id)
+	return sessionRerun(strconv.Itoa(id), drop) + " shows them"
+}
+
+// sessionRerun is the command that prints session id's transcript: the
+// same command with --session id and without the flags in drop (--summary,
+// which wins over --session; those writing a file it would overwrite).
+func sessionRerun(id string, drop []string) string {
+	hint := "the same command with --session " + id
 	if len(drop) > 0 {
 		hint += " and without " + strings.Join(drop, " and ")
 	}
-	return hint + " shows them"
+	return hint
 }
 
 // writeFailedList prints the summary view's list.
