@@ -284,6 +284,7 @@ func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn, v Vant
 		}
 	}
 	open := from.Add(abortStallWait)
+	_, stuck := dc.Stuck()
 	switch {
 	case from.IsZero() || abor.TS.Sub(from) < abortStallWait:
 		return none
@@ -295,7 +296,7 @@ func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn, v Vant
 		return none
 	case dc.WindowClosed(send):
 		return none
-	case (v == VantageServer) == download && v != VantageUnknown && !stuck(dc):
+	case (v == VantageServer) == download && v != VantageUnknown && !stuck:
 		// Captured beside the sender, every byte it sent acknowledged
 		// and none resent: nothing was lost on the path; the sender
 		// paused (a slow disk, an archive recall).
@@ -336,11 +337,4 @@ func abortStallError(f *Finding, c *track.Command, r *track.Reply, dc *track.Dat
 	f.Evidence = joinEvidence(f.Evidence, ev)
 	f.Message = fmt.Sprintf("The client gave the transfer up (ABOR) after its data had stopped coming: the data connection was made and stayed open, but %s%s. An abort after such a wait is no choice to stop a transfer that moved (the %d is the answer to the ABOR) but a stall given up on: %s.", what, lost, r.Code, cause)
 	f.Advice = stallAdvice("A stall on the path, not the user's choice, and not a firewall timing a long transfer out", a.sender)
-}
-
-// stuck is whether dc holds bytes a side sent that the other has not
-// acknowledged, or sent again (DataConn.Stuck).
-func stuck(dc *track.DataConn) bool {
-	_, ok := dc.Stuck()
-	return ok
 }

@@ -33,6 +33,12 @@ func TestStalledTransferNotAbortedOrCut(t *testing.T) {
 		{"cut by the capture's end at once", began(track.StatusNoReply), track.EndCaptureEnd, &track.Session{End: t0.Add(40 * time.Millisecond)}, 0},
 		{"open 10 s at the capture's end", began(track.StatusNoReply), track.EndCaptureEnd, &track.Session{End: t0.Add(10 * time.Second)}, 1},
 		{"refused", &track.Command{Verb: "RETR", Status: track.StatusAnswered, Replies: []track.Reply{{Code: 550}}}, track.EndFIN, nil, 0},
+		// The 426 ended the wait at 0.5 s, though the capture cut the
+		// connection and its session ran on (rev38 rt-c: the cut's
+		// fallback came after the 426's cap and replaced it).
+		{"a 426 at 0.5 s, the connection cut by the capture's end", &track.Command{Verb: "RETR", Status: track.StatusAnswered,
+			Replies: []track.Reply{{Code: 150, TS: t0}, {Code: 426, TS: t0.Add(500 * time.Millisecond)}}},
+			track.EndCaptureEnd, &track.Session{End: t0.Add(10 * time.Second)}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newServerAcc(track.Session{}.Server)

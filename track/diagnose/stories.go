@@ -501,9 +501,7 @@ func (d *Diagnoser) epsvAllIgnored(s *track.Session, c *track.Command, dc *track
 	if c == nil || c.Secret || c.Unseen || st.more == nil || st.more.epsvAll.seq == 0 || c.Seq <= st.more.epsvAll.seq {
 		return nil
 	}
-	switch c.Verb {
-	case "PORT", "EPRT", "LPRT", "PASV", "LPSV":
-	default:
+	if c.Verb == "EPSV" || !ftp.IsAnnounce(c.Verb) {
 		return nil
 	}
 	r := c.Final()

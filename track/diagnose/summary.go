@@ -1559,9 +1559,10 @@ func (a *serverAcc) exampleRange(holdFailed bool) policy.PortRange {
 	if r != exampleRange || lo < 1024 || r.Contains(lo) && r.Contains(hi) {
 		return r
 	}
+	far := int(hi)-int(lo) > MaxExampleSpan
 	lo = lo / 100 * 100
 	hiEx := min(max((int(hi)+99)/100*100, int(lo)+100), 65535)
-	if hiEx-int(lo) > MaxExampleSpan {
+	if far {
 		// Failed ports far apart: a range holding them all would be a
 		// wide rule from a few failures; the hundred around the lowest.
 		hiEx = min(int(lo)+100, 65535)
@@ -2138,9 +2139,6 @@ const stallWait = 2 * time.Second
 // off by a late ABOR, or still open when the capture ended.
 func waitedOut(dc *track.DataConn) bool {
 	end := dc.End
-	if r := dc.Command.Final(); r != nil && r.TS.Before(end) {
-		end = r.TS // (the 426 ended the wait; the connection may close later)
-	}
 	if end.IsZero() {
 		// A connection the capture cut keeps none: it lasted at least to
 		// its own last packet, and to its session's end (a client
@@ -2150,6 +2148,9 @@ func waitedOut(dc *track.DataConn) bool {
 		if dc.Session != nil && dc.Session.End.After(end) {
 			end = dc.Session.End
 		}
+	}
+	if r := dc.Command.Final(); r != nil && r.TS.Before(end) {
+		end = r.TS // (the 426 ended the wait; the connection may close later)
 	}
 	return !end.IsZero() && end.Sub(dc.Command.Replies[0].TS) >= stallWait
 }

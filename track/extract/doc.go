@@ -26,8 +26,9 @@
 // only after the file was created (the 250's, in Final.Replies) is the
 // record's Path, and Close renames the file to it by a hard link and the
 // removal of the first name: nothing replaced, no link followed, a
-// counter when taken; the file keeps "file" when that fails (no hard
-// links in the folder's file system). SafeName keeps the
+// counter when taken; the file keeps its first name ("file", or
+// "file-2" and on) when that fails (no hard links in the folder's file
+// system). SafeName keeps the
 // last path component ('/' and '\' both separate), replaces control
 // characters (C0, DEL, C1), format characters (bidi controls such as
 // U+202E, zero-width ones), invalid UTF-8, non-ASCII spaces, slash
