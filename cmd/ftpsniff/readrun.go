@@ -119,14 +119,8 @@ func configureText(t *textOutput, opts *readOptions, files []string, stdout, std
 	t.minSev = opts.minSev
 	t.notes = stderr
 	t.sel = opts.sel
-	// The summary's hints say "the same command with …": a command that
-	// writes a file would overwrite it when run again.
-	if opts.Write != "" {
-		t.rerunDrop = "--write"
-	}
-	if opts.Report != "" {
-		t.rerunDrop = strings.TrimPrefix(t.rerunDrop+" and --report", " and ")
-	}
+	// The summary's hints say "the same command with …" (rerunDrops).
+	t.rerunDrop = strings.Join(rerunDrops(opts), " and ")
 	// Repeated findings are counted per server for the summary. Without
 	// -v a transcript also shows a repeat in one line; with -v every
 	// finding is written in full where it happened, and the summary view
@@ -279,4 +273,29 @@ func displayInput(name string) string {
 		return "standard input"
 	}
 	return safe(name)
+}
+
+// rerunDrops are the flags a hint's "the same command with --session N"
+// must leave out to print a transcript (besides --summary, which only
+// some hints drop): an output format other than text, and those writing
+// files it would write again (--write would overwrite the capture,
+// --extract would add copies, --report would overwrite the page).
+func rerunDrops(o *readOptions) []string {
+	var drop []string
+	switch {
+	case o.JSON:
+		drop = append(drop, "--json")
+	case o.Format == "json" || o.Format == "zeek":
+		drop = append(drop, "--format "+o.Format)
+	}
+	if o.Write != "" {
+		drop = append(drop, "--write")
+	}
+	if o.ExtractDir != "" {
+		drop = append(drop, "--extract")
+	}
+	if o.Report != "" {
+		drop = append(drop, "--report")
+	}
+	return drop
 }

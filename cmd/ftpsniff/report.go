@@ -239,10 +239,7 @@ func withReport(out output, o *readOptions, files []string) output {
 	if o.Summary {
 		drop = append(drop, "--summary")
 	}
-	if o.Write != "" {
-		drop = append(drop, "--write")
-	}
-	rep.rerunDrop = append(drop, "--report")
+	rep.rerunDrop = append(drop, rerunDrops(o)...)
 	return &reportTee{output: out, rep: rep}
 }
 

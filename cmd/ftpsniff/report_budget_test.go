@@ -139,16 +139,24 @@ func TestReportRerunHintDropsSummaryAndWrite(t *testing.T) {
 		summary bool
 		write   string
 		without string
+		opts    func(o *readOptions) // more flags
 	}{
-		{"report", false, "", "--report"},
-		{"summary", true, "", "--summary and --report"},
-		{"write", false, "out.pcapng", "--write and --report"},
-		{"summary and write", true, "out.pcapng", "--summary and --write and --report"},
+		{"report", false, "", "--report", nil},
+		{"summary", true, "", "--summary and --report", nil},
+		{"write", false, "out.pcapng", "--write and --report", nil},
+		{"summary and write", true, "out.pcapng", "--summary and --write and --report", nil},
+		// (JSON or Zeek lines are no transcript; --extract would write
+		// the session's files again as copies.)
+		{"json and extract", false, "", "--json and --extract and --report", func(o *readOptions) { o.JSON, o.ExtractDir = true, "files" }},
+		{"zeek", false, "", "--format zeek and --report", func(o *readOptions) { o.Format = "zeek" }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			report := func() *reportOutput {
 				o := &readOptions{}
 				o.Report, o.ReportSessions, o.Summary, o.Write = filepath.Join(t.TempDir(), "r.html"), 10, tt.summary, tt.write
+				if tt.opts != nil {
+					tt.opts(o)
+				}
 				return withReport(nil, o, nil).(*reportTee).rep
 			}
 			r := report()
