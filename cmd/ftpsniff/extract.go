@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,6 +77,16 @@ func (o *extractOptions) writeClash(write string) error {
 		return nil
 	}
 	same := samePath(write, o.ExtractDir)
+	if l, err := os.Lstat(write); err == nil && l.Mode()&fs.ModeSymlink != 0 && !same {
+		// A link to the folder, which need not exist yet (Stat fails on
+		// it then): its target named.
+		if to, err := os.Readlink(write); err == nil {
+			if !filepath.IsAbs(to) {
+				to = filepath.Join(filepath.Dir(write), to)
+			}
+			same = samePath(to, o.ExtractDir)
+		}
+	}
 	if w, err := os.Stat(write); err == nil && !same {
 		if d, err := os.Stat(o.ExtractDir); err == nil {
 			same = os.SameFile(w, d)

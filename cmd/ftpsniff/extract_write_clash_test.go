@@ -19,17 +19,24 @@ func TestExtractWriteSamePathRefusedBeforeCreating(t *testing.T) {
 		name    string
 		live    bool
 		link    bool // D exists, and --write names a link to it
+		dangle  bool // D does not exist yet, and --write names a relative link to it
 		extract string
 		write   string
 	}{
 		{name: "read", extract: "x", write: "x"},
 		{name: "read other spelling", extract: "x/", write: "./y/../x"},
 		{name: "read through a link", link: true, extract: "x", write: "l"},
+		{name: "read through a link to a folder not made yet", dangle: true, extract: "x", write: "l"},
 		{name: "live", live: true, extract: "x", write: "x"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base := t.TempDir()
 			at := func(p string) string { return filepath.Join(base, p) }
+			if tc.dangle {
+				if err := os.Symlink("x", at("l")); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if tc.link {
 				if err := os.Mkdir(at("x"), 0o700); err != nil {
 					t.Fatal(err)
