@@ -151,13 +151,7 @@ func TestAnnouncementAfterCloseFinalAsAtEnd(t *testing.T) {
 func TestAnnouncementsAfterCloseBounded(t *testing.T) {
 	s := newSession(t)
 	for i := range MaxAfterEnd + 1 {
-		if i > 0 {
-			s.as(netip.AddrPortFrom(cli.Addr(), uint16(30000+i)), true)
-		}
-		port := 40000 + i
-		s.login()
-		s.cmd("PASV", "")
-		s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", port/256, port%256))
+		pasvSession(s, i)
 		s.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: decode.CloseFIN})
 	}
 	if len(s.rec.ended) != 1 || s.rec.ended[0].ID != 1 {
@@ -400,13 +394,7 @@ func TestQuitHoldsGiveWayToCloseHolds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSession(t)
 			for i := range MaxAfterEnd + 1 {
-				if i > 0 {
-					s.as(netip.AddrPortFrom(cli.Addr(), uint16(30000+i)), true)
-				}
-				port := 40000 + i
-				s.login()
-				s.cmd("PASV", "")
-				s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", port/256, port%256))
+				pasvSession(s, i)
 				if i < MaxAfterEnd && tc.firstQuit || i == MaxAfterEnd && tc.lastQuit {
 					s.cmd("QUIT", "")
 					s.reply(221, "Goodbye.")
@@ -584,4 +572,16 @@ func TestAfterCloseCutNotReadAsNotAttempted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pasvSession makes s's session i (0 the first; each later one from its
+// own client port) log in and get the 227 of port 40000+i.
+func pasvSession(s *session, i int) {
+	if i > 0 {
+		s.as(netip.AddrPortFrom(cli.Addr(), uint16(30000+i)), true)
+	}
+	port := 40000 + i
+	s.login()
+	s.cmd("PASV", "")
+	s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", port/256, port%256))
 }

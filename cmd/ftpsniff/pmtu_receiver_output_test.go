@@ -75,21 +75,7 @@ func TestAbortAfterStallReadsAsStall(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := abortCapture(t, tc.drive)
-			out, errs, code := readText(t, "-v", path)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			out = strings.Join(strings.Fields(out), " ") // (sentences are wrapped)
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output lacks %q", w)
-				}
-			}
-			for _, n := range tc.not {
-				if strings.Contains(out, n) {
-					t.Errorf("output has %q", n)
-				}
-			}
+			out := readTextHas(t, path, tc.want, tc.not)
 			js, _, _ := readText(t, "--json", path)
 			if got, want := strings.Contains(js, `"code":"server-data-error","severity":"warning"`), strings.Contains(out, "warning server-data-error"); got != want {
 				t.Errorf("JSON has the warning %v, the text %v", got, want)

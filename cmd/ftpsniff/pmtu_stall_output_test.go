@@ -94,24 +94,33 @@ func TestPathMTUBlackHoleWithoutICMPAndStalls(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := stallCapture(t, tc.drive, tc.final)
-			out, errs, code := readText(t, "-v", path)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			out = strings.Join(strings.Fields(out), " ") // (sentences are wrapped)
-			for _, w := range tc.want {
-				if !strings.Contains(out, w) {
-					t.Errorf("output lacks %q", w)
-				}
-			}
-			for _, n := range tc.not {
-				if strings.Contains(out, n) {
-					t.Errorf("output has %q", n)
-				}
-			}
+			out := readTextHas(t, path, tc.want, tc.not)
 			if t.Failed() {
 				t.Log(out)
 			}
 		})
 	}
+}
+
+// readTextHas reads path as text with -v, its sentences unwrapped, and
+// reports each of want it lacks and each of not it has; it returns the
+// unwrapped output.
+func readTextHas(t *testing.T, path string, want, not []string) string {
+	t.Helper()
+	out, errs, code := readText(t, "-v", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	out = strings.Join(strings.Fields(out), " ") // (sentences are wrapped)
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+	for _, n := range not {
+		if strings.Contains(out, n) {
+			t.Errorf("output has %q", n)
+		}
+	}
+	return out
 }
