@@ -97,7 +97,7 @@ func briefly(d time.Duration) string {
 }
 
 // outcomeDetail says in words what the capture shows of a data connection.
-func outcomeDetail(d *track.DataConn) (detail string) {
+func outcomeDetail(d *track.DataConn) string {
 	switch d.Outcome {
 	case track.OutcomeConnected:
 		if d.TLSAlertOnly() {
@@ -135,9 +135,6 @@ func outcomeDetail(d *track.DataConn) (detail string) {
 		return "handshake done, no payload"
 	case track.OutcomeTransferred:
 		s := byteSplit(d)
-		if st, ok := d.Stuck(); ok {
-			defer func() { detail += "; " + stuckText(st, "another") }()
-		}
 		if d.StartMissed() {
 			// Begun before the capture: what it saw, not the file; and
 			// what the reply at its end said of the transfer, or that
@@ -161,6 +158,9 @@ func outcomeDetail(d *track.DataConn) (detail string) {
 		case !d.FirstSYN.IsZero() && !d.End.IsZero() && d.End.Before(d.FirstSYN.Add(-transferStepBack)):
 			// Its last packet stamped before its first: not "in 0.000s".
 			s += "; the capture's clock was set back while it ran, so how long it took is not known"
+		}
+		if st, ok := d.Stuck(); ok {
+			s += "; " + stuckText(st, "another")
 		}
 		return s
 	case track.OutcomeUnanswered:

@@ -202,6 +202,16 @@ func IsTransfer(verb string) bool {
 	return false
 }
 
+// IsUpload reports whether verb's data connection carries a file from the
+// client to the server: STOR STOU APPE.
+func IsUpload(verb string) bool {
+	switch verb {
+	case "STOR", "STOU", "APPE":
+		return true
+	}
+	return false
+}
+
 // IsAnnounce reports whether verb sets up a data connection: PASV EPSV
 // LPSV PORT EPRT LPRT.
 func IsAnnounce(verb string) bool {

@@ -127,7 +127,7 @@ func (d *Diagnoser) transferAborted(s *track.Session, c *track.Command, r *track
 	}
 	what := "the transfer"
 	switch {
-	case c.Verb == "STOR" || c.Verb == "STOU" || c.Verb == "APPE":
+	case ftp.IsUpload(c.Verb):
 		what = "the upload"
 	case c.Verb == "RETR":
 		what = "the download"
@@ -206,7 +206,7 @@ func refusedAfterStart(code int) bool {
 // uploadResetByClient tells whether c is an upload whose data connection
 // the client (its sender) reset before the final reply r.
 func uploadResetByClient(dc *track.DataConn, c *track.Command, r *track.Reply) bool {
-	if c.Verb != "STOR" && c.Verb != "STOU" && c.Verb != "APPE" || dc.RSTTS.IsZero() || dc.RSTTS.After(r.TS) {
+	if !ftp.IsUpload(c.Verb) || dc.RSTTS.IsZero() || dc.RSTTS.After(r.TS) {
 		return false
 	}
 	// RSTFromServer: from the side the connection was opened to, which

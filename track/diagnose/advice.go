@@ -993,6 +993,12 @@ func sessionExample(s *track.Session, port uint16) policy.PortRange {
 	if r.Contains(port) || port < 1024 {
 		return r
 	}
+	return hundredAround(port)
+}
+
+// hundredAround is the example range of the hundred ports port is in
+// (50011: 50000-50100).
+func hundredAround(port uint16) policy.PortRange {
 	lo := port / 100 * 100
 	return policy.PortRange{Lo: lo, Hi: uint16(min(int(lo)+100, 65535))}
 }

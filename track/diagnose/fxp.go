@@ -343,15 +343,6 @@ func fxpOutcome(s *track.Session, dc *track.DataConn, p *fxpPair, of *Finding) *
 	return of
 }
 
-// fxpOfData is fxpOf for dc, the data connection of a transfer command
-// of s; nil when dc is nil or no FXP pair holds it.
-func (d *Diagnoser) fxpOfData(s *track.Session, dc *track.DataConn) *fxpPair {
-	if dc == nil {
-		return nil
-	}
-	return d.fxpOf(s, dc)
-}
-
 // fxpReplyMode is what a 425 of an FXP transfer could not establish
 // (serverDataError's mode), for dc, a half of p: on the passive server
 // (A) the connection the active server (B) was to make, on B its

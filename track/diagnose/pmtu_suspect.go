@@ -207,11 +207,11 @@ func stalledData(dc *track.DataConn, c *track.Command, r *track.Reply) bool {
 // whose data connection was made and got nothing through (stalledData).
 func stalledDataError(f *Finding, c *track.Command, r *track.Reply, dc *track.DataConn) {
 	sender, receiver := "the server", "the client"
-	if c.Verb == "STOR" || c.Verb == "STOU" || c.Verb == "APPE" {
+	if ftp.IsUpload(c.Verb) {
 		sender, receiver = "the client", "the server"
 	}
 	if st, ok := dc.Stuck(); ok {
-		f.Evidence = joinEvidence(f.Evidence, fmt.Sprintf("%d bytes never acknowledged, the %d-byte segment sent %d times", st.Bytes, st.Len, st.Resends+1))
+		f.Evidence = joinEvidence(f.Evidence, stuckEvidence(st))
 		f.Message = fmt.Sprintf("The data stopped getting through: %s sent the same segment %d times and %s never acknowledged it, and the transfer failed (426). The data connection was made; its data was lost on the path.", sender, st.Resends+1, receiver)
 	} else {
 		pre := preliminary(c)
@@ -263,7 +263,7 @@ func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn, v Vant
 		return none
 	}
 	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
-	if !download && c.Verb != "STOR" && c.Verb != "STOU" && c.Verb != "APPE" {
+	if !download && !ftp.IsUpload(c.Verb) {
 		return none
 	}
 	abor, pre := abortOf(s, c), preliminary(c)
@@ -326,7 +326,7 @@ func abortStallError(f *Finding, c *track.Command, r *track.Reply, dc *track.Dat
 	lost := ""
 	cause := "the data stopped getting through, most likely lost on the path (a path MTU black hole, or a firewall or middlebox dropping the connection's packets)"
 	if st, ok := dc.Stuck(); ok {
-		ev += fmt.Sprintf("; %d bytes never acknowledged, the %d-byte segment sent %d times", st.Bytes, st.Len, st.Resends+1)
+		ev += "; " + stuckEvidence(st)
 		lost = fmt.Sprintf(" (%s sent the same segment %d times and %s never acknowledged it)", a.sender, st.Resends+1, a.receiver)
 	} else {
 		// Every byte seen was acknowledged and none sent again: from
@@ -337,4 +337,10 @@ func abortStallError(f *Finding, c *track.Command, r *track.Reply, dc *track.Dat
 	f.Evidence = joinEvidence(f.Evidence, ev)
 	f.Message = fmt.Sprintf("The client gave the transfer up (ABOR) after its data had stopped coming: the data connection was made and stayed open, but %s%s. An abort after such a wait is no choice to stop a transfer that moved (the %d is the answer to the ABOR) but a stall given up on: %s.", what, lost, r.Code, cause)
 	f.Advice = stallAdvice("A stall on the path, not the user's choice, and not a firewall timing a long transfer out", a.sender)
+}
+
+// stuckEvidence is the evidence of bytes a side sent that the other never
+// acknowledged (track.DataConn.Stuck).
+func stuckEvidence(st track.StuckSend) string {
+	return fmt.Sprintf("%d bytes never acknowledged, the %d-byte segment sent %d times", st.Bytes, st.Len, st.Resends+1)
 }

@@ -554,6 +554,10 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 	text := strings.ToLower(r.Text)
 	var stop receiverStop
 	var stall abortStall
+	var fxp *fxpPair // (an FXP transfer's: the data connection runs between two servers)
+	if dc != nil {
+		fxp = d.fxpOf(s, dc)
+	}
 	if r.Code == 426 && dc != nil {
 		stop = receiverStopped(dc, c, r)
 		v, _ := d.vantage(s)
@@ -646,14 +650,14 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		case dc != nil:
 			mode = "the active data connection: the connect back to the client failed within the server's connect timeout"
 		}
-		if p := d.fxpOfData(s, dc); p != nil {
+		if fxp != nil {
 			// On FXP the data connection runs between the two
 			// servers: no connect back to the client (fxpReplyMode).
-			mode = fxpReplyMode(dc, p, vsftpd, strings.Contains(text, "refused"))
+			mode = fxpReplyMode(dc, fxp, vsftpd, strings.Contains(text, "refused"))
 		}
 		f.Message = fmt.Sprintf("The server could not establish %s.", mode)
 		f.Advice = "See the data connection's own finding for where it was blocked."
-		if d.fxpOfData(s, dc) != nil {
+		if fxp != nil {
 			f.Advice = "See the fxp-transfer findings for where the connection between the two servers was stopped."
 		}
 		switch {
@@ -673,11 +677,11 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		f.Severity = SeverityInfo
 		f.Message = "The transfer was aborted by the client (ABOR): the 426 is the normal answer."
 		f.Advice = "Nothing to change."
-	case stop.ok && d.fxpOfData(s, dc) != nil:
+	case stop.ok && fxp != nil:
 		// An FXP transfer: the receiver is a server, not the client.
 		f.Severity = SeverityInfo
 		f.Evidence = joinEvidence(f.Evidence, stop.evidence(r))
-		fxpStopped(f, d.fxpOfData(s, dc), stop)
+		fxpStopped(f, fxp, stop)
 	case stop.ok:
 		// The side the data flowed to ended the connection itself, while
 		// the sender was still at it: a client that gave up a download
@@ -718,8 +722,8 @@ func (d *Diagnoser) serverDataError(s *track.Session, c *track.Command, r *track
 		// Nothing got through on a connection that was made: a stall on
 		// the path, not a firewall timing a long transfer out.
 		stalledDataError(f, c, r, dc)
-	case r.Code == 426 && d.fxpOfData(s, dc) != nil:
-		fxpBroke(f, dc, d.fxpOfData(s, dc))
+	case r.Code == 426 && fxp != nil:
+		fxpBroke(f, dc, fxp)
 	default:
 		f.Message = "The data connection broke during the transfer: reset or closed before the end."
 		f.Advice = "Look for a firewall or NAT that times out or resets long transfers (idle timeouts on the control connection during a long transfer are common), or a client killed mid-transfer."
@@ -773,7 +777,7 @@ type receiverStop struct {
 // opened the connection: in active mode that is the FTP server.
 func receiverStopped(dc *track.DataConn, c *track.Command, r *track.Reply) receiverStop {
 	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
-	if !download && c.Verb != "STOR" && c.Verb != "STOU" && c.Verb != "APPE" {
+	if !download && !ftp.IsUpload(c.Verb) {
 		return receiverStop{}
 	}
 	return receiverStoppedBy(dc, download, r.TS)

@@ -1559,15 +1559,13 @@ func (a *serverAcc) exampleRange(holdFailed bool) policy.PortRange {
 	if r != exampleRange || lo < 1024 || r.Contains(lo) && r.Contains(hi) {
 		return r
 	}
-	far := int(hi)-int(lo) > MaxExampleSpan
-	lo = lo / 100 * 100
-	hiEx := min(max((int(hi)+99)/100*100, int(lo)+100), 65535)
-	if far {
+	if int(hi)-int(lo) > MaxExampleSpan {
 		// Failed ports far apart: a range holding them all would be a
 		// wide rule from a few failures; the hundred around the lowest.
-		hiEx = min(int(lo)+100, 65535)
+		return hundredAround(lo)
 	}
-	return policy.PortRange{Lo: lo, Hi: uint16(hiEx)}
+	lo = lo / 100 * 100
+	return policy.PortRange{Lo: lo, Hi: uint16(min(max((int(hi)+99)/100*100, int(lo)+100), 65535))}
 }
 
 // MaxExampleSpan is the widest example range made to hold several

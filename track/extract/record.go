@@ -3,6 +3,8 @@ package extract
 import (
 	"encoding/hex"
 	"strconv"
+
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
 )
 
 // Final is what the tracker knows of a transfer when its file is closed.
@@ -166,7 +168,7 @@ func judge(w *Writer, fin Final) (reasons []string, complete bool) {
 	if sentBinary {
 		ascii = ""
 	}
-	download := w.t.Verb != "STOR" && w.t.Verb != "STOU" && w.t.Verb != "APPE"
+	download := !ftp.IsUpload(w.t.Verb)
 	converted := false // TYPE A: the size differs by the CRs the server added
 	sizeBad := false   // the size differs from the announced one
 	switch {
