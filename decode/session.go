@@ -589,10 +589,7 @@ func (p *sessionParser) headLine() {
 	case m&owedHeadLine != 0:
 		p.serverOwed &^= owedHeads // (pipelined)
 	case m&owedHeadAnswered != 0:
-		// A client that waited for its replies had every earlier line
-		// answered: what it still awaits is what it was seen to send.
 		p.gapBudget = 0
-		p.owedHi = p.owed
 		p.serverOwed &^= owedHeads
 	default:
 		p.serverOwed |= owedHeadLine // (the first)
@@ -1199,11 +1196,6 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.Dropped = l.Dropped
 		e.Telnet = l.Telnet
 		e.Secret = secret
-		if err != ftp.ErrEmptyLine {
-			// (Before the echo check is armed: a line that closes a
-			// pickup's window tells the replies it waits behind.)
-			p.headLine()
-		}
 		switch {
 		case secret:
 			p.armEchoOf(l.Text, cmd, err)
@@ -1216,6 +1208,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			armSitePassEcho(p, word, rest)
 		}
 		if err != ftp.ErrEmptyLine {
+			p.headLine()
 			p.lineOwed() // (a server answers junk too: 500)
 		}
 		p.emit(e)
@@ -1234,7 +1227,6 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	e.UrgentEnd = p.urgent[dirClient] == urgentLineEnd
 	e.Secret = secret || cmd.Verb == "PASS" || cmd.Verb == "ACCT"
 	p.urgent[dirClient] = urgentNone
-	p.headLine() // (before the echo check is armed, as above)
 	switch {
 	case e.Secret:
 		p.armEchoOf(l.Text, cmd, err)
@@ -1258,6 +1250,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		// though still lines of text.
 		e.Encrypts = true
 	}
+	p.headLine()
 	p.lineOwed()
 	p.emit(e)
 }
