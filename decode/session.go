@@ -529,11 +529,6 @@ func (p *sessionParser) freshSplitter(d int) {
 // a password line lost whole, by passLost or reply's lostPass). A
 // window already open keeps its start.
 func (p *sessionParser) unseenLines(ahead uint8, n int) {
-	if p.gapBudget == 0 || ahead < p.gapAhead {
-		p.gapAhead = ahead
-	}
-	p.gapEnd = p.owedHi
-	p.serverOwed &^= owedHeads
 	// The lines the lost bytes end, and the line after them, which may
 	// have begun in them (or before): a password line whose end, none of
 	// its bytes lost, comes after them (unless the bytes after them begin
@@ -541,7 +536,6 @@ func (p *sessionParser) unseenLines(ahead uint8, n int) {
 	b := n + minPassLine
 	switch {
 	case n < 0:
-		p.serverOwed |= owedHead
 		b = -1 // (hiddenBudget: the most)
 	case p.split[dirClient].Pending() > 0:
 		// The line under way ends in the lost bytes, with one of them at
@@ -552,7 +546,23 @@ func (p *sessionParser) unseenLines(ahead uint8, n int) {
 		// line, a PASS, whose final reply spends a PASS line's bytes.
 		b -= minPassLine - minLine
 	}
-	p.gapBudget = hiddenBudget(b)
+	p.openWindow(ahead, hiddenBudget(b), n)
+	if n < 0 {
+		p.serverOwed |= owedHead
+	}
+}
+
+// openWindow opens the refusal window for n client bytes the capture
+// lacks (n < 0: how many not known) with budget bytes to spend, ahead the
+// lines before them still awaiting replies (kept if smaller than those of
+// a window still open): the lines they may hold are counted in owedHi.
+func (p *sessionParser) openWindow(ahead, budget uint8, n int) {
+	if p.gapBudget == 0 || ahead < p.gapAhead {
+		p.gapAhead = ahead
+	}
+	p.gapEnd = p.owedHi
+	p.serverOwed &^= owedHeads
+	p.gapBudget = budget
 	p.owedHi = uint8(min(int(p.owedHi)+hiddenLines(n), 255))
 }
 
@@ -918,9 +928,7 @@ func (p *sessionParser) conflict(d int, at uint32, first uint64, n int, other []
 		// counted (owed), and may be none the server read, so the window
 		// (gapBudget) opens from here, not after their replies; the other
 		// copy may have held more lines than the one taken (owedHi).
-		p.gapAhead, p.gapEnd, p.gapBudget = 0, p.owedHi, hiddenBudget(n)
-		p.serverOwed &^= owedHeads
-		p.owedHi = uint8(min(int(p.owedHi)+hiddenLines(n), 255))
+		p.openWindow(0, hiddenBudget(n), n)
 	}
 	e := p.event(ControlConflict)
 	e.FromClient = d == dirClient
