@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -128,6 +129,9 @@ type sessionParser struct {
 	// serverOwed: a reply in the server's bytes being parsed may answer
 	// client bytes the parser has not seen (owedMark).
 	serverOwed owedMark
+	// headFits: the final replies the client's latest line seen since a
+	// mid-stream pickup may draw (headLine), nil for any.
+	headFits []uint16
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -584,16 +588,18 @@ func (p *sessionParser) repliesLost(n int) {
 	p.gapAhead = uint8(max(int(p.gapAhead)-lost, 0))
 }
 
-// headLine notes a client line (not an empty one) for a refusal window
-// opened for the bytes before a mid-stream pickup (owedHead): it closes
-// at a line that comes after a final reply to the one before, every
-// line seen since the window opened having had one before the next was
-// sent. A client sends its next command once its last one is answered,
-// unless it pipelines ("USER bob\r\nPASS pw\r\nQUIT\r\n" at once):
-// then (a line after a line with no final reply between) the window
-// stays open to its bound. A client that waited so had the replies to
-// its lines before the pickup too, or they came first.
-func (p *sessionParser) headLine() {
+// headLine notes a client line of verb (not an empty one; "" for junk)
+// for a refusal window opened for the bytes before a mid-stream pickup
+// (owedHead): it closes at a line that comes after a final reply to the
+// one before, every line seen since the window opened having had one
+// before the next was sent. A client sends its next command once its
+// last one is answered, unless it pipelines ("USER bob\r\nPASS
+// pw\r\nQUIT\r\n" at once): then (a line after a line with no final
+// reply between) the window stays open to its bound. A client that waited
+// so had the replies to its lines before the pickup too, or they came
+// first. A final reply the latest line cannot draw (a 257 after a RETR,
+// a 331 after junk) answers a line before the pickup, not it (headFits).
+func (p *sessionParser) headLine(verb string) {
 	switch m := p.serverOwed; {
 	case m&owedHead == 0:
 	case m&owedHeadLine != 0:
@@ -603,7 +609,66 @@ func (p *sessionParser) headLine() {
 		p.serverOwed &^= owedHeads
 	default:
 		p.serverOwed |= owedHeadLine // (the first)
+		p.headFits = repliesOf(verb)
 	}
+}
+
+// repliesOf are the final replies RFC 959 5.4 (and RFC 2428, 3659)
+// lists for verb besides those any command may draw (anyReply); for a
+// verb it does not list, and junk, none.
+func repliesOf(verb string) []uint16 {
+	switch verb {
+	case "USER":
+		return []uint16{230, 331, 332}
+	case "PASS", "ACCT":
+		return []uint16{202, 230, 332, 503}
+	case "CWD", "XCWD", "CDUP", "XCUP", "SMNT", "DELE", "RMD", "XRMD":
+		return []uint16{200, 202, 250, 550}
+	case "MKD", "XMKD", "PWD", "XPWD":
+		return []uint16{257, 550}
+	case "REIN":
+		return []uint16{220}
+	case "QUIT":
+		return []uint16{221}
+	case "PORT", "EPRT", "LPRT", "MODE", "TYPE", "STRU", "NOOP", "PBSZ", "PROT", "OPTS", "SITE", "CCC":
+		return []uint16{200, 202, 522, 536}
+	case "PASV":
+		return []uint16{227}
+	case "LPSV":
+		return []uint16{228}
+	case "EPSV":
+		return []uint16{229, 200}
+	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
+		return []uint16{226, 250, 425, 426, 450, 451, 452, 532, 550, 551, 552, 553}
+	case "ALLO", "REST":
+		return []uint16{200, 202, 350}
+	case "RNFR":
+		return []uint16{350, 450, 550}
+	case "RNTO":
+		return []uint16{250, 503, 532, 553}
+	case "ABOR":
+		return []uint16{225, 226, 426}
+	case "SYST":
+		return []uint16{215}
+	case "STAT", "HELP", "FEAT", "MLST":
+		return []uint16{211, 212, 213, 214, 250, 450}
+	case "SIZE", "MDTM":
+		return []uint16{213, 550}
+	case "AUTH":
+		return []uint16{234, 334, 431, 533, 534}
+	}
+	return nil
+}
+
+// anyReply tells whether code is a reply any command may draw: a
+// syntax error or one not implemented, the service closing, not logged
+// in (RFC 959 5.4).
+func anyReply(code int) bool {
+	switch code {
+	case 421, 500, 501, 502, 504, 530:
+		return true
+	}
+	return false
 }
 
 // The fewest bytes of a client line a server answers, its line end the
@@ -1216,7 +1281,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 			armSitePassEcho(p, word, rest)
 		}
 		if err != ftp.ErrEmptyLine {
-			p.headLine()
+			p.headLine("")
 			p.lineOwed() // (a server answers junk too: 500)
 		}
 		p.emit(e)
@@ -1258,7 +1323,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		// though still lines of text.
 		e.Encrypts = true
 	}
-	p.headLine()
+	p.headLine(cmd.Verb)
 	p.lineOwed()
 	p.emit(e)
 }
@@ -1414,7 +1479,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	if final {
 		p.owed = max(p.owed, 1) - 1
 		p.owedHi = max(p.owedHi, 1) - 1
-		if p.serverOwed&owedHeadLine != 0 {
+		if p.serverOwed&owedHeadLine != 0 && (anyReply(r.Code) || slices.Contains(p.headFits, uint16(r.Code))) {
 			// The client's latest line had a final reply (headLine).
 			p.serverOwed = p.serverOwed&^owedHeadLine | owedHeadAnswered
 		}
