@@ -349,9 +349,6 @@ type extractor struct {
 	// heldTotal: what the held connections' pieces cost together
 	// (openFile.held).
 	heldTotal int64
-	// inStolen: stolenPayload is handing another host's bytes on as
-	// those of the transfer they belong to.
-	inStolen bool
 }
 
 // withExtract puts an extractor in front of the tracker's sink when
@@ -742,7 +739,15 @@ func (x *extractor) releaseDone(s *track.Session) {
 
 // DataPayload implements track.PayloadSink.
 func (x *extractor) DataPayload(dc *track.DataConn, toClient bool, b []byte) {
-	if x.stolenPayload(dc, toClient, b, 0) || x.hold(dc, toClient, b, 0) {
+	if !x.stolenPayload(dc, toClient, b, 0) {
+		x.dataPayload(dc, toClient, b)
+	}
+}
+
+// dataPayload is DataPayload for bytes that are dc's transfer's own
+// (stolenPayload hands a stranger's on to it as its announcement's).
+func (x *extractor) dataPayload(dc *track.DataConn, toClient bool, b []byte) {
+	if x.hold(dc, toClient, b, 0) {
 		return
 	}
 	if r := x.files[dc]; (r == nil || r.reserved) && !toClient && dc.MayBeProtected() && tlsHandshakeStart(b) {
@@ -781,7 +786,15 @@ func controlEncrypted(s *track.Session) bool {
 
 // DataPayloadGap implements track.PayloadSink.
 func (x *extractor) DataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
-	if x.stolenPayload(dc, toClient, nil, n) || x.hold(dc, toClient, nil, n) {
+	if !x.stolenPayload(dc, toClient, nil, n) {
+		x.dataPayloadGap(dc, toClient, n)
+	}
+}
+
+// dataPayloadGap is DataPayloadGap for dc's transfer's own bytes
+// (dataPayload).
+func (x *extractor) dataPayloadGap(dc *track.DataConn, toClient bool, n int64) {
+	if x.hold(dc, toClient, nil, n) {
 		return
 	}
 	if r := x.files[dc]; r != nil && r.reserved && dc.Command == nil && n == decode.GapStartUnknown {

@@ -18,7 +18,7 @@ import (
 // of the stolen one is open, are not mixed into it.
 func (x *extractor) stolenPayload(dc *track.DataConn, toClient bool, b []byte, n int64) bool {
 	if dc.Command != nil {
-		if dc.Thief == nil || x.inStolen {
+		if dc.Thief == nil {
 			return false
 		}
 		f := x.files[dc]
@@ -36,13 +36,11 @@ func (x *extractor) stolenPayload(dc *track.DataConn, toClient bool, b []byte, n
 	case pre != nil && !pre.reserved:
 		return true // a file (or none) of the announcement's own connection
 	}
-	x.inStolen = true
 	if b != nil {
-		x.DataPayload(own, toClient, b)
+		x.dataPayload(own, toClient, b)
 	} else {
-		x.DataPayloadGap(own, toClient, n)
+		x.dataPayloadGap(own, toClient, n)
 	}
-	x.inStolen = false
 	if f := x.files[own]; f != nil && f != pre {
 		f.stolen = true
 	}
