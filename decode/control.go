@@ -977,8 +977,8 @@ func (t *controlTable) cleartextAgain(cs *controlConn, s *Segment) {
 	p.owed, p.owedHi, p.greeted = 0, 0, true // (the lines sent in TLS are not known; no greeting comes)
 	p.gapBudget = 0                          // (its count of lines was owed's)
 	p.serverOwed = p.serverOwed&^owedHeads | owedNoHead
-	p.split[dirClient] = ftp.LineSplitter{MaxLine: p.maxLine}
-	p.split[dirServer] = ftp.LineSplitter{MaxLine: p.maxLine, LoneCR: true}
+	p.split[dirClient] = ftp.LineSplitter{MaxLine: int(p.maxLine)}
+	p.split[dirServer] = ftp.LineSplitter{MaxLine: int(p.maxLine), LoneCR: true}
 	p.replies = ftp.ReplyReader{}
 	p.num, p.ts = s.Num, s.TS
 	p.tlsReset()

@@ -3,6 +3,7 @@ package decode
 import (
 	"bytes"
 	"errors"
+	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -50,17 +51,17 @@ const (
 // header: 8 bytes more cost 128 a connection (the 896 class).
 type sessionParser struct {
 	client, server netip.AddrPort
-	maxLine        int
-	stats          *Stats
-	emitTo         func(*ControlEvent)
-
-	split   [2]ftp.LineSplitter
-	replies ftp.ReplyReader
-
+	maxLine        int32 // (Options.MaxLine; an int32 beside echoSum saves a word)
 	// echoSum and echoLen fingerprint the last line masked as a
 	// password (see armEcho): a reply that repeats it is marked
 	// SecretEcho.
 	echoSum uint32
+	stats   *Stats
+	emitTo  func(*ControlEvent)
+
+	split   [2]ftp.LineSplitter
+	replies ftp.ReplyReader
+
 	started [2]bool       // bytes were delivered in that direction
 	resync  [2]bool       // the next bytes follow a gap
 	urgent  [2]urgentMark // urgent data seen, not yet attached to a line
@@ -130,8 +131,8 @@ type sessionParser struct {
 	// client bytes the parser has not seen (owedMark).
 	serverOwed owedMark
 	// headFits: the final replies the client's latest line seen since a
-	// mid-stream pickup may draw (headLine), nil for any.
-	headFits []uint16
+	// mid-stream pickup may draw (headLine): an index of replyLists.
+	headFits uint8
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -289,7 +290,7 @@ type candidateProbe struct {
 const maxUndecided = 8
 
 func (p *sessionParser) init(client, server netip.AddrPort, st parseState, maxLine int, stats *Stats, scratch *ControlEvent, emit func(*ControlEvent)) {
-	*p = sessionParser{client: client, server: server, state: st, maxLine: maxLine, stats: stats, ev: scratch, emitTo: emit}
+	*p = sessionParser{client: client, server: server, state: st, maxLine: int32(min(maxLine, math.MaxInt32)), stats: stats, ev: scratch, emitTo: emit}
 	p.split[0].MaxLine, p.split[1].MaxLine = maxLine, maxLine
 	p.split[dirServer].LoneCR = true // (a server whose lines end in a CR alone)
 	p.parked = [2]bool{true, true}
@@ -613,51 +614,75 @@ func (p *sessionParser) headLine(verb string) {
 	}
 }
 
-// repliesOf are the final replies RFC 959 5.4 (and RFC 2428, 3659)
-// lists for verb besides those any command may draw (anyReply); for a
-// verb it does not list, and junk, none.
-func repliesOf(verb string) []uint16 {
+// repliesOf is which of replyLists verb draws: the final replies RFC
+// 959 5.4 (and RFC 2428, 3659) lists for it besides those any command
+// may draw (anyReply); 0, none, for a verb it does not list and junk.
+func repliesOf(verb string) uint8 {
 	switch verb {
 	case "USER":
-		return []uint16{230, 331, 332}
+		return 1
 	case "PASS", "ACCT":
-		return []uint16{202, 230, 332, 503}
+		return 2
 	case "CWD", "XCWD", "CDUP", "XCUP", "SMNT", "DELE", "RMD", "XRMD":
-		return []uint16{200, 202, 250, 550}
+		return 3
 	case "MKD", "XMKD", "PWD", "XPWD":
-		return []uint16{257, 550}
+		return 4
 	case "REIN":
-		return []uint16{220}
+		return 5
 	case "QUIT":
-		return []uint16{221}
+		return 6
 	case "PORT", "EPRT", "LPRT", "MODE", "TYPE", "STRU", "NOOP", "PBSZ", "PROT", "OPTS", "SITE", "CCC":
-		return []uint16{200, 202, 522, 536}
+		return 7
 	case "PASV":
-		return []uint16{227}
+		return 8
 	case "LPSV":
-		return []uint16{228}
+		return 9
 	case "EPSV":
-		return []uint16{229, 200}
+		return 10
 	case "RETR", "STOR", "STOU", "APPE", "LIST", "NLST", "MLSD":
-		return []uint16{226, 250, 425, 426, 450, 451, 452, 532, 550, 551, 552, 553}
+		return 11
 	case "ALLO", "REST":
-		return []uint16{200, 202, 350}
+		return 12
 	case "RNFR":
-		return []uint16{350, 450, 550}
+		return 13
 	case "RNTO":
-		return []uint16{250, 503, 532, 553}
+		return 14
 	case "ABOR":
-		return []uint16{225, 226, 426}
+		return 15
 	case "SYST":
-		return []uint16{215}
+		return 16
 	case "STAT", "HELP", "FEAT", "MLST":
-		return []uint16{211, 212, 213, 214, 250, 450}
+		return 17
 	case "SIZE", "MDTM":
-		return []uint16{213, 550}
+		return 18
 	case "AUTH":
-		return []uint16{234, 334, 431, 533, 534}
+		return 19
 	}
-	return nil
+	return 0
+}
+
+// replyLists are repliesOf's lists (a byte in the parser, not a slice).
+var replyLists = [...][]uint16{
+	nil,
+	{230, 331, 332},
+	{202, 230, 332, 503},
+	{200, 202, 250, 550},
+	{257, 550},
+	{220},
+	{221},
+	{200, 202, 522, 536},
+	{227},
+	{228},
+	{229, 200},
+	{226, 250, 425, 426, 450, 451, 452, 532, 550, 551, 552, 553},
+	{200, 202, 350},
+	{350, 450, 550},
+	{250, 503, 532, 553},
+	{225, 226, 426},
+	{215},
+	{211, 212, 213, 214, 250, 450},
+	{213, 550},
+	{234, 334, 431, 533, 534},
 }
 
 // anyReply tells whether code is a reply any command may draw: a
@@ -1479,7 +1504,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	if final {
 		p.owed = max(p.owed, 1) - 1
 		p.owedHi = max(p.owedHi, 1) - 1
-		if p.serverOwed&owedHeadLine != 0 && (anyReply(r.Code) || slices.Contains(p.headFits, uint16(r.Code))) {
+		if p.serverOwed&owedHeadLine != 0 && (anyReply(r.Code) || slices.Contains(replyLists[p.headFits], uint16(r.Code))) {
 			// The client's latest line had a final reply (headLine).
 			p.serverOwed = p.serverOwed&^owedHeadLine | owedHeadAnswered
 		}
@@ -1844,7 +1869,7 @@ func echoFind(text string, sum uint32, n int, whole bool) bool {
 // verb, else the whole line (a bare password after a 331, a line after a
 // gap).
 func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
-	if glue, cut := ftp.CutLine(line, p.maxLine); cut {
+	if glue, cut := ftp.CutLine(line, int(p.maxLine)); cut {
 		// The line keeps its first and last bytes (the splitter's
 		// bound): only what precedes the glue is the secret's own run of
 		// bytes, which an echo would hold.
@@ -1907,7 +1932,7 @@ func isPassTail(verb string) bool {
 // run of bytes echoIn would find. Such a reply, while a secret is looked
 // for, is taken for an echo.
 func (p *sessionParser) replyCut(r *ftp.Reply) bool {
-	bound := p.maxLine
+	bound := int(p.maxLine)
 	if bound <= 0 {
 		bound = ftp.DefaultMaxLine
 	}
