@@ -215,9 +215,17 @@ type extractStats struct {
 	// no TLS ClientHello seen first: in clear (PROT C), or not
 	// reassembled. Not written, nor counted in NoCommand, whose bytes came
 	// before a command that did come.
-	NoCommandTLS int64  `json:"no_command_tls,omitempty"`
-	WriteErrors  int64  `json:"write_errors,omitempty"` // files a write or close failed on
-	LastError    string `json:"last_error,omitempty"`
+	NoCommandTLS int64 `json:"no_command_tls,omitempty"`
+	// StolenNotWritten: data connections of a transfer another host took
+	// (passive port theft) whose bytes stolenPayload could not write into
+	// its file: the other host's connection's after the transfer's record
+	// was out (the tracker ends it at the final reply; that connection
+	// may go on), or the client's own connection's while the file held
+	// the other host's. StolenNotWrittenBytes: those bytes.
+	StolenNotWritten      int64  `json:"stolen_not_written,omitempty"`
+	StolenNotWrittenBytes int64  `json:"stolen_not_written_bytes,omitempty"`
+	WriteErrors           int64  `json:"write_errors,omitempty"` // files a write or close failed on
+	LastError             string `json:"last_error,omitempty"`
 }
 
 // extractLimits are the folder's bounds, as the JSON record names them.
@@ -243,6 +251,8 @@ type openFile struct {
 	dead         bool     // not created (a bound, an error): its bytes are dropped
 	noCmd        bool     // counted as NoCommand
 	stolen       bool     // another host's connection's bytes (stolenPayload)
+	// lostCounted: its connection is counted in StolenNotWritten.
+	lostCounted bool
 	// lateReply: a final reply the tracker took for no command's (a 421
 	// closing the session during the transfer), 0 when none.
 	lateReply int

@@ -164,7 +164,7 @@ func TestExtractSummaryCountsInTheSingular(t *testing.T) {
 	bw := bufio.NewWriter(&buf)
 	o := newTextOutput(bw, newPalette(false), false)
 	st := extractStats{Dir: "x", Limits: extractLimits{MaxOpen: 1, MaxFiles: 1, MaxFileBytes: 100, MaxTotalBytes: 1000},
-		NoCommand: 1, Encrypted: 1, EncryptedSession: 1, NoCommandTLS: 1, NotReassembled: 1}
+		NoCommand: 1, Encrypted: 1, EncryptedSession: 1, NoCommandTLS: 1, NotReassembled: 1, StolenNotWritten: 1, StolenNotWrittenBytes: 2400}
 	st.Files.Files, st.Files.RefusedOpen, st.Files.RefusedFiles = 1, 1, 1
 	st.Payload.Evicted, st.Payload.HeldOverflow, st.Payload.StartUnknown, st.Payload.Conflicts, st.Payload.AfterEnd = 1, 1, 1, 1, 1
 	o.ExtractSummary(st)
@@ -179,6 +179,7 @@ func TestExtractSummaryCountsInTheSingular(t *testing.T) {
 		"1 data-stream hole given up early",
 		"1 data connection that carried bytes before its transfer command was seen",
 		"1 transfer whose bytes were not reassembled",
+		"1 data connection of a transfer another host took whose bytes could not go in its file (2400 bytes), not written",
 		"1 data connection without SYN or SYN-ACK: its file starts at an unknown offset",
 		"1 place where the capture held",
 		"1 data connection encrypted (a TLS ClientHello first)",

@@ -29,6 +29,12 @@ const maxNameTries = 100
 // open files hold (64 × 64 KiB = 4 MiB by default).
 const bufSize = 64 << 10
 
+// PartSuffix ends the name of a file while it is written: Close gives it
+// its final name only once its record is final, so a run killed before
+// (kill -9, a crash) leaves "NAME.part", never a truncated NAME that looks
+// finished.
+const PartSuffix = ".part"
+
 // fileMode: extracted payload may be hostile, so it is never executable
 // and only the user who ran the capture reads it.
 const fileMode = 0o600
@@ -190,11 +196,12 @@ func (d *Dir) Close() error {
 }
 
 // Create opens a new file for t, named "s<session>-d<data>-<base>" with
-// base from SafeName (or "<verb>-<dir>.txt" for listings). The file is
-// created with O_CREATE|O_EXCL|O_NOFOLLOW inside the folder, so nothing
-// is overwritten and no link is followed: when the name exists (a file,
-// a directory, a symbolic link, dangling or not) a counter goes before
-// the extension ("s1-d2-report-2.txt"), up to maxNameTries names.
+// base from SafeName (or "<verb>-<dir>.txt" for listings), written as
+// that name and PartSuffix until Close. The file is created with
+// O_CREATE|O_EXCL|O_NOFOLLOW inside the folder, so nothing is overwritten
+// and no link is followed: when the name or its ".part" exists (a file, a
+// directory, a symbolic link, dangling or not) a counter goes before the
+// extension ("s1-d2-report-2.txt"), up to maxNameTries names.
 //
 // It fails with ErrTooManyOpen, ErrTooManyFiles, ErrFolderFull or
 // ErrNameTaken (each counted in Stats), ErrClosed, or an os error naming
@@ -217,7 +224,12 @@ func (d *Dir) Create(t Transfer) (*Writer, error) {
 	}
 	base := baseName(t)
 	for n := range maxNameTries {
-		name := fileName(t.Session, t.Data, base, n)
+		final := fileName(t.Session, t.Data, base, n)
+		if _, err := d.root.Lstat(final); !errors.Is(err, fs.ErrNotExist) {
+			d.st.Collisions++ // (taken, or not known to be free)
+			continue
+		}
+		name := final + PartSuffix
 		f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, fileMode)
 		if errors.Is(err, fs.ErrExist) {
 			d.st.Collisions++
@@ -228,7 +240,7 @@ func (d *Dir) Create(t Transfer) (*Writer, error) {
 			if errors.As(err, &pe) {
 				err = pe.Err // the name is said below, once
 			}
-			return nil, fmt.Errorf("extract: create %s in %s: %w", name, d.path, err)
+			return nil, fmt.Errorf("extract: create %s in %s: %w", final, d.path, err) // (as its record would name it)
 		}
 		d.st.Files++
 		d.st.Open++
@@ -239,6 +251,7 @@ func (d *Dir) Create(t Transfer) (*Writer, error) {
 			t:      t,
 			path:   remotePath(t),
 			name:   name,
+			try:    n,
 			sha256: sha256.New(),
 			sha1:   sha1.New(),
 			md5:    md5.New(),
@@ -248,32 +261,37 @@ func (d *Dir) Create(t Transfer) (*Writer, error) {
 	return nil, fmt.Errorf("%w: %s in %s", ErrNameTaken, fileName(t.Session, t.Data, base, 0), d.path)
 }
 
-// rename gives the closed file old the name Create would give t, by a
-// hard link (which, like O_EXCL, never replaces a name, and follows no
-// link) and the removal of old; "" when it cannot (the names taken, no
-// hard links in the folder's file system, the Dir closed): the file
-// keeps old.
-func (d *Dir) rename(old string, t Transfer) string {
+// settle gives the closed file part (its ".part" name) the first name
+// Create would give t that is free, from try number from on: by a hard
+// link and the removal of part (which, like O_EXCL, never replaces a name,
+// and follows no link), or, in a file system without hard links, by a
+// rename to a name Lstat found free. "" when it cannot (every name taken,
+// the Dir closed, an error): the file keeps part.
+func (d *Dir) settle(part string, t Transfer, from int) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
 		return ""
 	}
 	base := baseName(t)
-	for n := range maxNameTries {
+	for n := from; n < maxNameTries; n++ {
 		name := fileName(t.Session, t.Data, base, n)
-		if name == old {
-			return ""
-		}
-		err := d.root.Link(old, name)
+		err := d.root.Link(part, name)
 		if errors.Is(err, fs.ErrExist) {
 			d.st.Collisions++
 			continue
 		}
 		if err != nil {
-			return ""
+			if _, lerr := d.root.Lstat(name); !errors.Is(lerr, fs.ErrNotExist) {
+				d.st.Collisions++
+				continue
+			}
+			if d.root.Rename(part, name) != nil {
+				return ""
+			}
+			return name
 		}
-		if d.root.Remove(old) != nil {
+		if d.root.Remove(part) != nil {
 			_ = d.root.Remove(name) // one name only: the first
 			return ""
 		}

@@ -18,17 +18,21 @@
 //
 // # Names
 //
-// A file is named "s<session>-d<data>-<base>": s12-d3-report.txt. The
+// A file is named "s<session>-d<data>-<base>": s12-d3-report.txt,
+// written as "s12-d3-report.txt.part" (PartSuffix) until Close, which
+// gives it its name once its record is final, by a hard link and the
+// removal of the .part (a rename where the file system has no hard
+// links, to a name found free): a run killed before leaves .part files,
+// never a truncated file under a finished name. The
 // base is SafeName of the command's argument (for STOU without one, of
 // the name the server gave in "150 FILE: name" or "250 … (unique file
 // name:name)"), or "<verb>-<dir>.txt" for LIST, NLST and MLSD, <dir>
 // being the listed path or else the working directory. A name that comes
 // only after the file was created (the 250's, in Final.Replies) is the
-// record's Path, and Close renames the file to it by a hard link and the
-// removal of the first name: nothing replaced, no link followed, a
-// counter when taken; the file keeps its first name ("file", or
-// "file-2" and on) when that fails (no hard links in the folder's file
-// system). SafeName keeps the
+// record's Path, and Close names the file after it: nothing replaced, no
+// link followed, a counter when taken; the file takes its first name
+// ("file", or "file-2" and on) when every such name is taken. SafeName
+// keeps the
 // last path component ('/' and '\' both separate), replaces control
 // characters (C0, DEL, C1), format characters (bidi controls such as
 // U+202E, zero-width ones), invalid UTF-8, non-ASCII spaces, slash
@@ -44,9 +48,10 @@
 // Files are created through an os.Root of the folder with
 // O_CREATE|O_EXCL|O_NOFOLLOW (and O_CLOEXEC, which Go always adds), mode
 // 0600: a name cannot leave the folder, no symbolic link is followed
-// (dangling ones included), and no file is overwritten. When a name is
-// taken, a counter goes before the extension (s12-d3-report-2.txt), up to
-// 100 names per file; then Create fails with ErrNameTaken.
+// (dangling ones included), and no file is overwritten. When a name (or
+// its .part) is taken, a counter goes before the extension
+// (s12-d3-report-2.txt), up to 100 names per file; then Create fails with
+// ErrNameTaken.
 //
 // # Bounds
 //

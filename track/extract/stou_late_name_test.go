@@ -46,8 +46,8 @@ func TestSTOUNameFromFinalReply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w.Name() != "s1-d2-file" {
-				t.Fatalf("created as %q, want the fallback s1-d2-file", w.Name())
+			if w.Name() != "s1-d2-file"+PartSuffix {
+				t.Fatalf("created as %q, want the fallback s1-d2-file.part", w.Name())
 			}
 			if _, err := w.Write([]byte("payload")); err != nil {
 				t.Fatal(err)

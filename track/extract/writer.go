@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // sniffLen is what net/http.DetectContentType looks at.
@@ -42,7 +43,11 @@ type Writer struct {
 	buf  *bufio.Writer
 	t    Transfer
 	path string // the remote path (remotePath)
-	name string // the file's name in the folder
+	name string // the file's name in the folder (with PartSuffix until Close)
+	try  int    // Create's try number for name (fileName)
+	// late: t with the replies that named an STOU file only after it was
+	// created (lateName): the name Close tries first.
+	late *Transfer
 
 	sha256, sha1, md5 hash.Hash
 	sniff             [sniffLen]byte
@@ -264,13 +269,14 @@ func (w *Writer) fail(err error) error {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	w.err = fmt.Errorf("extract: write %s in %s: %w", w.name, w.d.path, err)
+	// (Named as its record will name it: the ".part" goes at Close.)
+	w.err = fmt.Errorf("extract: write %s in %s: %w", strings.TrimSuffix(w.name, PartSuffix), w.d.path, err)
 	return w.err
 }
 
 // lateName gives an STOU file the name the server gave only after the
-// file was created: the record's path, and the file's name when it can
-// take it without replacing anything (else it keeps its first name).
+// file was created: the record's path, and the name its file takes at
+// Close (settleName).
 func (w *Writer) lateName(replies []string) {
 	t := w.t
 	t.Replies = replies
@@ -279,7 +285,21 @@ func (w *Writer) lateName(replies []string) {
 		return
 	}
 	w.path = path
-	if name := w.d.rename(w.name, t); name != "" {
+	w.late = &t
+}
+
+// settleName gives the file, its record final, its name without
+// PartSuffix, when it can take one without replacing anything (else it
+// keeps the ".part" one, which its record names).
+func (w *Writer) settleName() {
+	name := ""
+	if w.late != nil {
+		name = w.d.settle(w.name, *w.late, 0)
+	}
+	if name == "" {
+		name = w.d.settle(w.name, w.t, w.try)
+	}
+	if name != "" {
 		w.name = name
 	}
 }
@@ -318,6 +338,7 @@ func (w *Writer) Close(fin Final) (FileRecord, error) {
 	if w.path == "" && len(fin.Replies) > 0 {
 		w.lateName(fin.Replies)
 	}
+	w.settleName()
 	if w.err == nil {
 		return w.record(fin), err
 	}
