@@ -10,8 +10,17 @@
 // the connection key, decode.ConnIndex, and what only sessions that
 // transfer need allocated when they do), the announcements
 // waiting for a SYN (indexed by port) and the data connections under way
-// (indexed by 4-tuple). A data connection leaves both tables the moment
-// its outcome is final; a late segment of it matches nothing, and only a
+// (indexed by 4-tuple). A SYN that fits announcements of one endpoint by
+// several sessions equally (a server that gave two sessions, one
+// client's or two clients' behind one NAT address, the same passive port
+// within a minute: one listener handed out in turn) goes to the session
+// whose latest came first, a guess its record tells (DataConn.AmongRace)
+// unless that session's 2xx to its transfer comes after the connection's
+// end while the others still wait; of one announced again over a minute
+// later, the newest is the listener. A data connection leaves both tables
+// the moment its outcome is final; a late segment of it matches nothing
+// (nor is it picked up for another announcement of the endpoint: the
+// endpoints taken, below, remember its peers), and only a
 // new SYN can start another, or, when the capture missed the SYN (lost
 // it, or a multi-queue capture wrote it before the reply announcing the
 // port), a later segment that opens one between exactly an announcement's
@@ -335,9 +344,11 @@
 //     the peer that was to connect), each for an hour of packet time; a
 //     SYN to one is counted (Limits.DataAfterExpiry), not followed
 //   - endpoints a data connection's SYN was matched to (its announcement
-//     leaves the port index): 256, each for ExpectationTimeout; a later
-//     SYN to one from another source is counted
-//     (Limits.DataEndpointTaken), not followed
+//     leaves the port index), or pickUp tied one to without it: 256 in
+//     one ring, each for ExpectationTimeout; a later SYN to one a SYN took
+//     from another source is counted (Limits.DataEndpointTaken), not
+//     followed; a segment between the peers of one, no data connection's
+//     now, is a late one of that connection, picked up for none
 //   - announcements waiting past their session's close by FIN or RST
 //     (afterend.go), each holding its session: 256, each at most
 //     afterEndWait (2 minutes of packet time) past the close (past the

@@ -1929,6 +1929,10 @@ type takenEntry struct {
 	last     netip.AddrPort // the source of the latest SYN counted to it
 	at       time.Time      // when it was taken
 	dc       *DataConn      // the connection that took it (DataConn.OtherAttempts), if followed
+	// pickedUp: taken by a connection pickUp tied to its announcement
+	// without its SYN (notePickedUp): the ring keeps it for tookBefore
+	// only, the endpoint index (by, toTaken) not.
+	pickedUp bool
 }
 
 // noteTaken remembers the endpoint the SYN s was just matched to.
@@ -1948,6 +1952,45 @@ func (t *Tracker) noteTaken(s *decode.Segment) {
 	*x = takenEntry{endpoint: s.Dst, from: s.Src, at: t.clock.now, dc: t.lookupData(s.Src, s.Dst)}
 	e.by[s.Dst] = uint16(e.next)
 	e.next = (e.next + 1) % maxTakenEndpoints
+}
+
+// notePickedUp remembers a connection from connector to listener that
+// pickUp tied to an announcement without its SYN, for tookBefore only:
+// a SYN to its endpoint from elsewhere is not counted as to one taken
+// (toTaken), that being the SYNs' record.
+func (t *Tracker) notePickedUp(connector, listener netip.AddrPort) {
+	e := &t.taken
+	if e.ring == nil {
+		e.by = make(map[netip.AddrPort]uint16)
+		e.ring = new([maxTakenEndpoints]takenEntry)
+	}
+	x := &e.ring[e.next]
+	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
+		delete(e.by, x.endpoint)
+	}
+	*x = takenEntry{endpoint: listener, from: connector, at: t.clock.now, pickedUp: true}
+	e.next = (e.next + 1) % maxTakenEndpoints
+}
+
+// tookBefore tells whether a connection from connector to listener took
+// that endpoint within ExpectationTimeout (noteTaken, notePickedUp): a
+// segment between them that no data connection followed is a late one of
+// that connection, which ended (its closing ACK, a FIN or bytes sent
+// again), not a new one whose SYN the capture lost. The whole ring is
+// read, not the endpoint's latest slot: a later connection to the same
+// endpoint (the next transfer) leaves the earlier one's late segments
+// what they are. Read only where pickUp would take a segment.
+func (t *Tracker) tookBefore(connector, listener netip.AddrPort) bool {
+	e := &t.taken
+	if e.ring == nil {
+		return false
+	}
+	for i := range e.ring {
+		if x := &e.ring[i]; x.endpoint == listener && x.from == connector && t.clock.since(x.at) <= t.opts.ExpectationTimeout {
+			return true
+		}
+	}
+	return false
 }
 
 // toTaken reports whether SYN s, which matched nothing, goes to an
