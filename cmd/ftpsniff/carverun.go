@@ -163,22 +163,22 @@ func (cv *carving) finish(opts *readOptions, notes io.Writer) error {
 func (l carveLimits) note() string {
 	s := ""
 	if l.EarlyPackets > 0 {
-		s += fmt.Sprintf("; %d packets of their connections went by before they were recognised (standard input is read once)", l.EarlyPackets)
+		s += fmt.Sprintf("; %d packet%s of their connections went by before they were recognised (standard input is read once)", l.EarlyPackets, plural(int(l.EarlyPackets)))
 	}
 	if l.FlowsNotFollowed > 0 {
-		s += fmt.Sprintf("; %d connections not followed (%d at once): their packets are missing", l.FlowsNotFollowed, maxCarveFlows)
+		s += fmt.Sprintf("; %d connection%s not followed (%d at once): their packets are missing", l.FlowsNotFollowed, plural(int(l.FlowsNotFollowed)), maxCarveFlows)
 	}
 	if l.FirstSeenFull > 0 {
-		s += fmt.Sprintf("; %d connections written from their recognition on (%d starts remembered at once)", l.FirstSeenFull, maxFirstSeen)
+		s += fmt.Sprintf("; %d connection%s written from their recognition on (%d starts remembered at once)", l.FirstSeenFull, plural(int(l.FirstSeenFull)), maxFirstSeen)
 	}
 	if l.SpansDropped > 0 {
-		s += fmt.Sprintf("; %d connections of chosen sessions not written (%d at most)", l.SpansDropped, maxCarveSpans)
+		s += fmt.Sprintf("; %d connection%s of chosen sessions not written (%d at most)", l.SpansDropped, plural(int(l.SpansDropped)), maxCarveSpans)
 	}
 	if l.FragmentsUnlisted > 0 {
-		s += fmt.Sprintf("; %d IP fragments of written packets missing (beyond the %d named per datagram, or in the file before the one the datagram completed in)", l.FragmentsUnlisted, decode.MaxFragmentNums)
+		s += fmt.Sprintf("; %d IP fragment%s of written packets missing (beyond the %d named per datagram, or in the file before the one the datagram completed in)", l.FragmentsUnlisted, plural(int(l.FragmentsUnlisted)), decode.MaxFragmentNums)
 	}
 	if l.FragmentsNotWritten > 0 {
-		s += fmt.Sprintf("; %d IP fragments of written packets missing (%d fragments or %d MB held at once)", l.FragmentsNotWritten, maxHeldFragments, maxHeldFragmentBytes>>20)
+		s += fmt.Sprintf("; %d IP fragment%s of written packets missing (%d fragments or %d MB held at once)", l.FragmentsNotWritten, plural(int(l.FragmentsNotWritten)), maxHeldFragments, maxHeldFragmentBytes>>20)
 	}
 	return s
 }

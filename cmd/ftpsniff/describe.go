@@ -126,8 +126,8 @@ func outcomeDetail(d *track.DataConn) string {
 			if st, ok := d.Stuck(); ok {
 				n += st.Bytes // (taken out of Bytes: they never arrived)
 			}
-			return fmt.Sprintf("handshake done; the %d bytes %s sent never arrived: too large for the path (%d ICMP errors from %s, MTU %d; see pmtu-blackhole)",
-				n, p.Sender.Addr(), p.Errors, p.From, p.MTU)
+			return fmt.Sprintf("handshake done; the %d byte%s %s sent never arrived: too large for the path (%d ICMP error%s from %s, MTU %d; see pmtu-blackhole)",
+				n, plural(int(n)), p.Sender.Addr(), p.Errors, plural(p.Errors), p.From, p.MTU)
 		}
 		if st, ok := d.Stuck(); ok {
 			return "handshake done; " + stuckText(st, "the")
@@ -443,7 +443,7 @@ func tlsAlertSide(d *track.DataConn) string {
 // byteSplit is a data connection's byte count, and which way each part
 // went when both ways carried some (a TLS handshake, say).
 func byteSplit(d *track.DataConn) string {
-	s := fmt.Sprintf("%d bytes", d.TotalBytes())
+	s := fmt.Sprintf("%d byte%s", d.TotalBytes(), plural(int(d.TotalBytes())))
 	if d.Bytes[0] > 0 && d.Bytes[1] > 0 {
 		toClient, toServer := d.Bytes[1], d.Bytes[0]
 		if !d.Passive {
@@ -534,7 +534,7 @@ func dataFacts(d *track.DataConn) (facts []string, short string) {
 	// announced say the transfer was short.
 	if _, tls := d.TLSHandshake(); !tls && d.ExpectedSize >= 0 && d.Outcome == track.OutcomeTransferred && d.Rest <= 0 {
 		if got := d.TotalBytes(); got < d.ExpectedSize || got > d.ExpectedSize && imageType(d.Type) {
-			short = fmt.Sprintf("server announced %d bytes, %d moved", d.ExpectedSize, got)
+			short = fmt.Sprintf("server announced %d byte%s, %d moved", d.ExpectedSize, plural(int(d.ExpectedSize)), got)
 		}
 	}
 	return facts, short
@@ -581,5 +581,5 @@ func matchFact(d *track.DataConn) string {
 // bytes its receiver, seen in the capture, never acknowledged, their
 // oldest sent again and again (the: "the" or "another").
 func stuckText(st track.StuckSend, the string) string {
-	return fmt.Sprintf("%s %d bytes %s sent never arrived (never acknowledged, its %d-byte segment sent %d times)", the, st.Bytes, st.Sender.Addr(), st.Len, st.Resends+1)
+	return fmt.Sprintf("%s %d byte%s %s sent never arrived (never acknowledged, its %d-byte segment sent %d times)", the, st.Bytes, plural(int(st.Bytes)), st.Sender.Addr(), st.Len, st.Resends+1)
 }

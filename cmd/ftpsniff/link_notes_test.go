@@ -150,7 +150,7 @@ func TestLinkTypeNotDecodedFileSaid(t *testing.T) {
 	stderr.Reset()
 	code := run([]string{"read", "--color", "never", good, bad}, &out, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), why) || !strings.Contains(out.String(), "input: "+bad[:len(bad)-len("usb.pcap")]+why) ||
-		!strings.Contains(out.String(), "1 packets, 1 TCP") {
+		!strings.Contains(out.String(), "1 packet, 1 TCP") {
 		t.Errorf("with another: exit %d\n%s%s", code, out.String(), stderr.String())
 	}
 }

@@ -54,7 +54,7 @@ func TestLostPassiveEndpointOutputs(t *testing.T) {
 	found := false
 	for _, l := range strings.Split(out.String(), "\n") {
 		found = found || strings.HasPrefix(l, "server ")
-		if strings.HasPrefix(l, "server ") && (strings.Contains(l, "passive ports announced") || !strings.Contains(l, "passive ports seen (their announcements lost in capture gaps")) {
+		if strings.HasPrefix(l, "server ") && (strings.Contains(l, "passive port announced") || !strings.Contains(l, "passive port seen (its announcement lost in capture gaps")) {
 			t.Errorf("server line %q: want the port seen, not announced", l)
 		}
 	}

@@ -82,7 +82,9 @@ type findingsError struct {
 	level string
 }
 
-func (e findingsError) Error() string { return fmt.Sprintf("%d findings at or above --fail-on", e.n) }
+func (e findingsError) Error() string {
+	return fmt.Sprintf("%d finding%s at or above --fail-on", e.n, plural(int(e.n)))
+}
 
 // hups routes SIGHUP, caught from the start of main whatever the command:
 // logrotate's postrotate (pkill -HUP -x ftpsniff, docs/json.md) signals

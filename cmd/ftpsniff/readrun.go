@@ -259,6 +259,9 @@ func dedupeInputs(names []string, stderr io.Writer) []string {
 func inputErrNote(err error) string {
 	var e *capture.Error
 	if errors.As(err, &e) && e.Packets > 0 {
+		if e.Packets == 1 {
+			return " (its 1 packet before that is analysed above)"
+		}
 		return fmt.Sprintf(" (its %d packets before that are analysed above)", e.Packets)
 	}
 	return " (nothing read from it)"

@@ -1276,7 +1276,7 @@ func (r *reportOutput) writeServers(w *bufio.Writer, drawn map[int]bool) {
 			case ps.Inferred > 0:
 				label = "passive ports announced or seen"
 			}
-			fmt.Fprintf(w, "; %s %s", label, esc(ps.String()))
+			fmt.Fprintf(w, "; %s %s", onePortLabel(label, ps), esc(ps.String()))
 		}
 		if len(s.Range) > 0 {
 			fmt.Fprintf(w, "; range %s", esc(s.Range.String()))

@@ -419,7 +419,7 @@ func commandRows(c *track.Command, showPass bool) []lrow {
 		notes = append(notes, "pairing uncertain")
 	}
 	if c.Dropped > 0 {
-		notes = append(notes, fmt.Sprintf("%d bytes over the line limit dropped", c.Dropped))
+		notes = append(notes, fmt.Sprintf("%d byte%s over the line limit dropped", c.Dropped, plural(int(c.Dropped))))
 	}
 	cr.note = strings.Join(notes, "; ")
 	rows := []lrow{cr}

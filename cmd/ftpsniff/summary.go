@@ -378,19 +378,30 @@ type listed struct {
 type listLine struct {
 	text string
 	at   []int32 // where each item after the first begins
-	// codes: where its bracketed codes begin (" [error a", ", warning
-	// b", "]", each an item), -1 when it has none.
-	codes int32
+	// fixed: how many items lead the line that cut always keeps (the
+	// pointer, a data connection's outcome). codes, codesEnd: the items
+	// of its finding codes ("  error a", ", warning b"; " [error a",
+	// ", warning b" before a closing "]"), codes == codesEnd when it has
+	// none.
+	fixed, codes, codesEnd int32
 }
 
 // lineBuilder makes a listLine item by item.
 type lineBuilder struct {
-	b     strings.Builder
-	at    []int32
-	codes int32
+	b                      strings.Builder
+	at                     []int32
+	fixed, codes, codesEnd int32
 }
 
-func newLineBuilder() *lineBuilder { return &lineBuilder{codes: -1} }
+func newLineBuilder() *lineBuilder { return &lineBuilder{} }
+
+// n is the number of items so far.
+func (lb *lineBuilder) n() int32 {
+	if lb.b.Len() == 0 {
+		return 0
+	}
+	return int32(len(lb.at)) + 1
+}
 
 // item adds one item.
 func (lb *lineBuilder) item(s string) {
@@ -399,6 +410,9 @@ func (lb *lineBuilder) item(s string) {
 	}
 	lb.b.WriteString(s)
 }
+
+// keep makes the items so far ones cut always keeps.
+func (lb *lineBuilder) keep() { lb.fixed = lb.n() }
 
 // words adds s, each word an item of its own (with the spaces before
 // it).
@@ -415,27 +429,44 @@ func (lb *lineBuilder) words(s string) {
 	}
 }
 
+// codeList adds codes, each an item, the first after before and the
+// others after ", ".
+func (lb *lineBuilder) codeList(before string, codes []string) {
+	lb.codes = lb.n()
+	for _, c := range codes {
+		lb.item(before + c)
+		before = ", "
+	}
+	lb.codesEnd = lb.n()
+}
+
 // bracketed adds codes as " [a, b]".
 func (lb *lineBuilder) bracketed(codes []string) {
 	if len(codes) == 0 {
 		return
 	}
-	lb.codes = int32(lb.b.Len())
-	lb.item(" [" + codes[0])
-	for _, c := range codes[1:] {
-		lb.item(", " + c)
-	}
+	lb.codeList(" [", codes)
 	lb.item("]")
 }
 
 func (lb *lineBuilder) line() listLine {
-	return listLine{text: lb.b.String(), at: slices.Clip(lb.at), codes: lb.codes}
+	l := listLine{text: lb.b.String(), at: slices.Clip(lb.at), fixed: lb.fixed, codes: lb.codes, codesEnd: lb.codesEnd}
+	if l.fixed == 0 && l.text != "" {
+		l.fixed = 1 // (a line is never cut to "…" alone)
+	}
+	if l.codesEnd == 0 {
+		l.codes, l.codesEnd = lb.n(), lb.n()
+	}
+	return l
 }
 
-// cut is the line shortened to n columns after a whole item, ending in
-// "…": first the bracketed codes go ("[error a, …]", then "[…]"), then
-// the items before them, from the last. A line whose first item does not
-// fit is cut at n, as shorten does.
+// cut is the line shortened to n columns after whole items. The finding
+// codes are what an admin greps and looks up, so the prose goes first,
+// from its last word, ending in "…"; only when every code does not fit
+// beside the leading items do the last codes go, counted ("[error a, +1
+// more]"): the first one stays. A line whose leading items and first
+// code do not fit loses its codes ("…"), and one whose leading items do
+// not fit is cut at n, as shorten does.
 func (l listLine) cut(n int) string {
 	if columns(l.text) <= n {
 		return l.text
@@ -447,38 +478,60 @@ func (l listLine) cut(n int) string {
 		from = int(at)
 	}
 	items = append(items, l.text[from:])
-	body, nb := l.text, len(items)
-	if l.codes >= 0 {
-		body = l.text[:l.codes]
-		nb = slices.Index(l.at, l.codes) + 1
+	lead := strings.Join(items[:l.fixed], "")
+	pre, codes, post := items[l.fixed:l.codes], items[l.codes:l.codesEnd], items[l.codesEnd:]
+	closing := ""
+	if len(codes) > 0 && len(post) > 0 && post[0] == "]" {
+		closing, post = "]", post[1:]
 	}
-	if nb < len(items) && columns(body)+columns(" […]") <= n {
-		best := body + " […]"
-		acc := body + items[nb]
-		for _, it := range items[nb+1 : len(items)-1] { // up to the "]"
-			cand := acc + ", …]"
-			if columns(cand) > n {
-				break
+	// ellipsis ends a line cut before it: its separator, then "…".
+	ellipsis := func(it string) string { return it[:len(it)-len(strings.TrimLeft(it, " ,:"))] + "…" }
+	// render keeps k items of the prose (pre, then post) and c codes.
+	render := func(k, c int) string {
+		var b strings.Builder
+		b.WriteString(lead)
+		for _, it := range pre[:min(k, len(pre))] {
+			b.WriteString(it)
+		}
+		if k < len(pre) {
+			b.WriteString(ellipsis(pre[k]))
+		}
+		for _, it := range codes[:c] {
+			b.WriteString(it)
+		}
+		if c < len(codes) {
+			fmt.Fprintf(&b, ", +%d more", len(codes)-c)
+		}
+		b.WriteString(closing)
+		if k >= len(pre) {
+			for _, it := range post[:k-len(pre)] {
+				b.WriteString(it)
 			}
-			best = cand
-			acc += it
+			if k-len(pre) < len(post) {
+				b.WriteString(ellipsis(post[k-len(pre)]))
+			}
 		}
-		return best
+		return b.String()
 	}
-	best, acc := "", items[0]
-	for _, it := range items[1:nb] {
-		sep := it[:len(it)-len(strings.TrimLeft(it, " ,:"))]
-		cand := acc + sep + "…"
-		if columns(cand) > n {
-			break
+	for c := len(codes); c >= min(1, len(codes)); c-- {
+		for k := len(pre) + len(post); k >= 0; k-- {
+			if r := render(k, c); columns(r) <= n {
+				return r
+			}
 		}
-		best = cand
-		acc += it
 	}
-	if best == "" {
-		return shorten(l.text, n)
+	if len(codes) > 0 {
+		// Not even the first code fits: the prose before the codes,
+		// cut, and "…" in their place.
+		next := append(slices.Clip(pre), codes[0])
+		for k := len(pre); k >= 0; k-- {
+			r := lead + strings.Join(pre[:k], "") + ellipsis(next[k])
+			if columns(r) <= n {
+				return r
+			}
+		}
 	}
-	return best
+	return shorten(l.text, n)
 }
 
 // reasonRank orders the summary list: sessions with an error, then with a
@@ -581,13 +634,11 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 	// cannot take them; who and where last.
 	lb := newLineBuilder()
 	lb.item(fmt.Sprintf("--session %d", s.ID))
+	lb.keep()
+	lb.codeList("  ", codes)
 	before := "  "
-	for i, c := range codes {
-		lb.item(before + c)
-		before = ", "
-		if i == len(codes)-1 {
-			before = ": "
-		}
+	if len(codes) > 0 {
+		before = ": "
 	}
 	lb.item(before + addrString(s.Client))
 	lb.item(" -> " + addrString(s.Server) + ",")
@@ -631,7 +682,11 @@ func (o *textOutput) listSession(s *track.Session, sf *sessionFindings) {
 		lb := newLineBuilder()
 		lb.item(head)
 		lb.item(fmt.Sprintf(" %s:", d.Outcome))
+		lb.keep()
 		lb.words(" " + outcomeDetail(d))
+		// Errors first: a cut line keeps its first code.
+		dcodes = slices.Clone(dcodes)
+		slices.SortStableFunc(dcodes, func(a, b string) int { return reasonRank(a) - reasonRank(b) })
 		lb.bracketed(dcodes)
 		it.data = append(it.data, lb.line())
 	}

@@ -1212,7 +1212,7 @@ func (o *textOutput) serverSummaries() {
 			case ps.Inferred > 0:
 				label = "passive ports announced or seen"
 			}
-			o.printf("; %s %s", label, ps)
+			o.printf("; %s %s", onePortLabel(label, ps), ps)
 		}
 		if len(s.Range) > 0 {
 			label := "allowed range"
@@ -1484,7 +1484,7 @@ func (o *textOutput) Summary(t totals) {
 	if o.dataN > 0 {
 		o.printf(" (%s)", outcomeCounts(o.outcomes[:], o.dataN))
 	}
-	o.printf("; %d packets, %d TCP\n", st.Packets, st.TCP)
+	o.printf("; %d packet%s, %d TCP\n", st.Packets, plural(int(st.Packets)), st.TCP)
 	if n := noTCPNote(st, t.Links); n != "" {
 		o.printf("  %s %s\n", p.warn.Sprint("no TCP:"), n)
 	}
@@ -1517,6 +1517,13 @@ func (o *textOutput) Summary(t totals) {
 		if n > 0 {
 			warn = append(warn, fmt.Sprintf("%d %s", n, what))
 		}
+	}
+	// addn: a count that is often 1, in its two forms.
+	addn := func(n uint64, one, many string) {
+		if n == 1 {
+			many = one
+		}
+		addw(n, many)
 	}
 	addw(t.Files.InterfacesIgnored, "pcapng interface descriptions beyond the bound, ignored")
 	addw(t.Files.PacketsIgnored, "packets on ignored interfaces, skipped")
@@ -1554,11 +1561,11 @@ func (o *textOutput) Summary(t totals) {
 		// no IP is a link or tunnel header ftpsniff does not know.
 		addw(st.NotIP, "frames with no IP layer ftpsniff could find, more than half the capture: an encapsulation it does not follow?")
 	}
-	addw(st.ControlGaps, "gaps in control streams")
+	addn(st.ControlGaps, "gap in control streams", "gaps in control streams")
 	if st.LinesTruncated > 0 {
-		warn = append(warn, fmt.Sprintf("%d over-long control lines cut (%d bytes dropped)", st.LinesTruncated, st.LineBytesDropped))
+		warn = append(warn, fmt.Sprintf("%d over-long control line%s cut (%d byte%s dropped)", st.LinesTruncated, plural(int(st.LinesTruncated)), st.LineBytesDropped, plural(int(st.LineBytesDropped))))
 	}
-	addw(st.FragmentsLost, "IP fragments that never completed")
+	addn(st.FragmentsLost, "IP fragment that never completed", "IP fragments that never completed")
 	addw(st.FragmentConflicts, "IP fragments that came after their datagram was rebuilt and carry its bytes differently (overlapping versions): decoded as later copies")
 	addw(st.SYNDataDropped, "SYN payloads on control connections their receiver did not take (it acknowledged the SYN alone): not stream data")
 	addw(st.FragmentsFull, "times the IP fragment bound emptied the reassembly tables")
@@ -1608,8 +1615,8 @@ func (o *textOutput) Summary(t totals) {
 	addw(uint64(lim.RefusalsNotKept), "RSTs and ICMP errors answering a data SYN the capture lost, not kept (256 announcements still waiting held one already): an announcement whose SYN was lost may read not attempted or undetermined instead of refused")
 	addw(uint64(lim.DataEndpointTaken), "SYNs to an announced endpoint another connection had already taken: not followed (retries from a new port, or other hosts trying the port)")
 	addw(uint64(lim.EncryptedPairOverflow), "encrypted sessions between the same two hosts past the 8 followed at once for data connections: the one quiet longest left the index (its data connections may be shown under another of them, or not at all)")
-	addw(st.CandidatesFull, "connections not checked for FTP (table full)")
-	addw(uint64(lim.SessionsDropped), "sessions not followed (table full)")
+	addn(st.CandidatesFull, "connection not checked for FTP (table full)", "connections not checked for FTP (table full)")
+	addn(uint64(lim.SessionsDropped), "session not followed (table full)", "sessions not followed (table full)")
 	if o.view != viewSummary {
 		// The summary view prints no transcript: nothing left out of one
 		// to tell.
@@ -1620,13 +1627,13 @@ func (o *textOutput) Summary(t totals) {
 			warn = append(warn, fmt.Sprintf("%d finding%s left out of transcripts (the sessions open at once keep %d findings or %d MiB together); the counts above and --json hold them all", n, plural(n), maxFindingsKept, maxFindingsBytes>>20))
 		}
 	}
-	addw(uint64(lim.PendingOverflow), "commands given up waiting for a reply")
+	addn(uint64(lim.PendingOverflow), "command given up waiting for a reply", "commands given up waiting for a reply")
 	if n := budgetCutNote(lim); n != "" {
 		warn = append(warn, n)
 	}
-	addw(uint64(lim.DataDropped), "data connections not followed (table full)")
+	addn(uint64(lim.DataDropped), "data connection not followed (table full)", "data connections not followed (table full)")
 	addw(uint64(lim.DataSessionFull), fmt.Sprintf("data connections not followed: their session had %d not yet reported already", track.DefaultMaxDataPerSession))
-	addw(uint64(lim.ExpectationsEvicted), "announcements evicted")
+	addn(uint64(lim.ExpectationsEvicted), "announcement evicted", "announcements evicted")
 	addw(uint64(lim.RepliesOmitted), "replies beyond the per-command bound")
 	addw(uint64(lim.ReplyLinesDropped), "lines of multi-line replies beyond the reply bound")
 	addw(uint64(t.Diagnosis.Sessions), fmt.Sprintf("sessions of servers beyond the first %d not in a server summary", diagnose.MaxServers))
@@ -1774,7 +1781,7 @@ func budgetCutNote(lim track.Limits) string {
 		return ""
 	}
 	if lim.BytesCut > 0 {
-		what = append(what, fmt.Sprintf("%d bytes not kept", lim.BytesCut))
+		what = append(what, fmt.Sprintf("%d byte%s not kept", lim.BytesCut, plural(int(lim.BytesCut))))
 	}
 	return fmt.Sprintf("%s: all open sessions together held the %d MiB they may keep of commands waiting for a reply or looked back at, and of their replies (or the %d MiB of transcripts); what each reply and command lost is said with it (the preliminary replies not kept are also in the count of replies beyond the per-command bound)",
 		strings.Join(what, ", "), track.DefaultCommandBytes>>20, track.DefaultTranscriptBytes>>20)
@@ -1794,7 +1801,9 @@ func appendCount(words []string, n int64, one, many string) []string {
 
 // droppedNote is what a command, reply or line says of the bytes the
 // line bound dropped from it.
-func droppedNote(n int) string { return fmt.Sprintf("[%d bytes over the line limit dropped]", n) }
+func droppedNote(n int) string {
+	return fmt.Sprintf("[%d byte%s over the line limit dropped]", n, plural(n))
+}
 
 // looseNote marks the endpoint of a PORT or EPRT written against its
 // RFC's syntax ("+25", a trailing comma or word), read as the servers that
@@ -1890,4 +1899,18 @@ func (o *textOutput) writeNeverOpened(servers []diagnose.ServerSummary, grouped 
 		o.writeCollapsedEntry(es[0], es[1:], "")
 	}
 	o.printf("\n")
+}
+
+// onePortLabel is label, the words before a server's passive ports
+// ("passive ports announced"), for ps: "passive port" when they are one
+// port, announced once ("its announcement") or more often.
+func onePortLabel(label string, ps diagnose.PortStats) string {
+	if ps.Min != ps.Max {
+		return label
+	}
+	label = strings.Replace(label, "passive ports", "passive port", 1)
+	if ps.Count == 1 {
+		return strings.Replace(label, "their announcements", "its announcement", 1)
+	}
+	return strings.Replace(label, "their announcements", "its announcements", 1)
 }

@@ -68,11 +68,11 @@ func transferMoved(c *track.Command, dc *track.DataConn) (moved string, sent int
 	}
 	switch m := dc.ExpectedSize; {
 	case m > 0 && dc.Rest <= 0 && sent < m:
-		return fmt.Sprintf("%d of %d bytes", sent, m), sent
+		return fmt.Sprintf("%d of %s", sent, plural(int(m), "byte", "bytes")), sent
 	case m > 0 && dc.Rest <= 0 && sent >= m:
-		return fmt.Sprintf("all %d bytes", m), sent
+		return "all " + plural(int(m), "byte", "bytes"), sent
 	}
-	return fmt.Sprintf("%d bytes", sent), sent
+	return plural(int(sent), "byte", "bytes"), sent
 }
 
 // transferAborted explains a transfer the server started (a 1yz) and

@@ -1076,15 +1076,18 @@ func (d *Diagnoser) noRangeRules(fam family, fams func() (v4, v6 bool), p place,
 		l = append(l, openLinesIn(fam, p, rs, fams)...)
 		return append(l, "# or use a server with a passive range setting; narrowing the kernel's range takes effect at once but is host-wide (every program's outgoing connections get only those ports): "+sysctlRange(exampleRange))
 	}
-	head := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one (a port it picks itself changes every session) and open it, e.g.:"
+	// (Two comment lines: the text output never wraps a change line, and
+	// each fits its 100 columns.)
+	head := []string{"# the server's passive range is not known here: if it has a fixed range, open that;",
+		"# if not, set one (a port it picks itself changes every session) and open it, e.g.:"}
 	if sc := fam.cfg; sc != nil && len(sc.PassiveRange) == 0 {
-		head = fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))
+		head = []string{fmt.Sprintf("# %s sets no passive range (%s, a different one every session): add one, then open it, e.g.:", sc.Path, anyPortBehaviour(sc.Kind))}
 		if u := sc.Unread(); u != "" {
-			head = fmt.Sprintf("# %s sets no passive range in what ftpsniff read, but %s may set one: if so, open that range; if not (%s, a different one every session), add one, then open it, e.g.:", sc.Path, u, anyPortBehaviour(sc.Kind))
+			head = []string{fmt.Sprintf("# %s sets no passive range in what ftpsniff read, but %s may set one: if so, open that range; if not (%s, a different one every session), add one, then open it, e.g.:", sc.Path, u, anyPortBehaviour(sc.Kind))}
 		}
 	}
 	ex := policy.Ranges{exampleRange}
-	return append(append([]string{head}, fam.rangeLines(exampleRange)...), openLinesIn(fam, p, ex, fams)...)
+	return append(append(head, fam.rangeLines(exampleRange)...), openLinesIn(fam, p, ex, fams)...)
 }
 
 // openLinesIn are openLines for each family fams gives: with both, each

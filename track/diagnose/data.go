@@ -147,7 +147,7 @@ func seenReworded(f *Finding, dc *track.DataConn, seen *track.DataConn, n int) *
 	if seen != nil {
 		held = fmt.Sprintf("data connection #%d of this session (%s -> %s, %s", seen.ID, seen.Client, seen.Server, seen.Outcome)
 		if b := seen.TotalBytes(); b > 0 {
-			held += fmt.Sprintf(", %d bytes", b)
+			held += ", " + plural(int(b), "byte", "bytes")
 		}
 		held += ")"
 	}

@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ftpsniff/ftpsniff/track/policy"
 )
@@ -201,7 +203,7 @@ func TestUnknownRangeIsNotStatedAsFact(t *testing.T) {
 		"if it has a fixed passive range, open that range; if it has none, set one ("}
 	unknownAdvice := []string{"The server's passive range is not known here (give --server-config or --pasv-range)",
 		"if the server has a fixed passive range, open that range; if it has none, set one ("}
-	unknownHead := "# the server's passive range is not known here: if it has a fixed range, open that; if not, set one"
+	unknownHead := "# the server's passive range is not known here: if it has a fixed range, open that;"
 	guesses := []string{"picked itself", "no fixed passive range known", "and a port the server picks itself changes every session: set"}
 	noRange := &policy.ServerConfig{Path: "/etc/proftpd/proftpd.conf", Kind: policy.ServerProFTPD}
 	for _, tc := range []struct {
@@ -273,4 +275,30 @@ func index(l []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// TestUnknownRangeCommentFitsWidth guards the change block's comment for
+// a passive range ftpsniff does not know: one line of 169 columns under
+// "change:" (the text output never wraps a change line). Now two comment
+// lines, each within the default width of 100 with its indent of 4.
+func TestUnknownRangeCommentFitsWidth(t *testing.T) {
+	const width = 100 - 4
+	for _, capture := range []string{"pasv-drop.pcap", "proftpd-pasv-drop.pcap", "pureftpd-pasv-drop.pcap"} {
+		t.Run(capture, func(t *testing.T) {
+			_, diag := realRun(t, capture, policy.Policy{})
+			rules := summaryRules(t, diag)
+			i := slices.IndexFunc(rules, func(r string) bool { return strings.HasPrefix(r, "# the server's passive range is not known here") })
+			if i < 0 || i+1 >= len(rules) {
+				t.Fatalf("no comment for the unknown range in %q", rules)
+			}
+			for _, r := range rules[i : i+2] {
+				if n := utf8.RuneCountInString(r); n > width {
+					t.Errorf("a comment of %d columns, over %d: %q", n, width, r)
+				}
+			}
+			if !strings.HasSuffix(rules[i+1], "and open it, e.g.:") {
+				t.Errorf("the comment does not go on in the next line: %q", rules[i:i+2])
+			}
+		})
+	}
 }

@@ -55,11 +55,11 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 	moved, where := "", "the data connection was another address's than the client's"
 	switch {
 	case dc.Bytes[1] > 0 && dc.Bytes[0] > 0:
-		moved, where = fmt.Sprintf(" and exchanged %d bytes with it", dc.TotalBytes()), "the data went to and came from another address than the client's"
+		moved, where = fmt.Sprintf(" and exchanged %s with it", plural(int(dc.TotalBytes()), "byte", "bytes")), "the data went to and came from another address than the client's"
 	case dc.Bytes[1] > 0:
-		moved, where = fmt.Sprintf(" and sent it %d bytes", dc.Bytes[1]), "the data went to another address than the client's"
+		moved, where = " and sent it "+plural(int(dc.Bytes[1]), "byte", "bytes"), "the data went to another address than the client's"
 	case dc.Bytes[0] > 0:
-		moved, where = fmt.Sprintf(" and took %d bytes from it", dc.Bytes[0]), "the data came from another address than the client's"
+		moved, where = fmt.Sprintf(" and took %s from it", plural(int(dc.Bytes[0]), "byte", "bytes")), "the data came from another address than the client's"
 	}
 	f.Evidence = joinEvidence(ann, fmt.Sprintf("control connection from %s", s.Client),
 		fmt.Sprintf("data connection #%d from %s (packet %d), %s, port-only match", dc.ID, dc.Client, dc.SYNNum, dc.Outcome))
@@ -77,9 +77,9 @@ func (d *Diagnoser) foreignSource(s *track.Session, dc *track.DataConn) *Finding
 		case dc.Bytes[1] > 0 && dc.Bytes[0] > 0:
 			got = fmt.Sprintf("exchanged %d bytes with it (%d to it, %d from it)", dc.TotalBytes(), dc.Bytes[1], dc.Bytes[0])
 		case dc.Bytes[1] > 0:
-			got = fmt.Sprintf("sent it the transfer, %d bytes", dc.Bytes[1])
+			got = "sent it the transfer, " + plural(int(dc.Bytes[1]), "byte", "bytes")
 		case dc.Bytes[0] > 0:
-			got = fmt.Sprintf("took the transfer from it, %d bytes", dc.Bytes[0])
+			got = "took the transfer from it, " + plural(int(dc.Bytes[0]), "byte", "bytes")
 		}
 		f.Message = fmt.Sprintf("Passive port theft (RFC 2577): another host, %s, connected to the announced port %s before the session's client %s did (packet %d), and the server accepted it and %s, then refused the client's own SYN with RST (see the data-stray event). Not a firewall problem: the port was open, and another host took it first.",
 			dc.Client, dc.Server, cli, dc.SYNNum, got)

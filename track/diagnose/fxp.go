@@ -197,7 +197,7 @@ func (d *Diagnoser) fxpSender(s *track.Session, dc *track.DataConn, p *fxpPair) 
 		var out, cause string
 		switch dc.Outcome {
 		case track.OutcomeUnanswered:
-			out = fmt.Sprintf("its %d SYNs to %s got no answer", dc.SYNs, ep)
+			out = fmt.Sprintf("its %s to %s got no answer", plural(dc.SYNs, "SYN", "SYNs"), ep)
 			cause = fmt.Sprintf("a firewall in front of %s, or on the path between the two servers, drops connections from this server (%s) to %s's passive ports", other, s.Server.Addr().Unmap(), other)
 		case track.OutcomeRefused:
 			out = fmt.Sprintf("its connection to %s was refused (RST)", ep)
@@ -392,7 +392,7 @@ func fxpBroke(f *Finding, dc *track.DataConn, p *fxpPair) {
 			case !dc.Seen():
 				what = "the capture shows no SYN of it"
 			default:
-				what = fmt.Sprintf("%d SYNs, no answer by then", dc.SYNs)
+				what = plural(dc.SYNs, "SYN", "SYNs") + ", no answer by then"
 			}
 			f.Message = fmt.Sprintf("This server, the active end of a server-to-server (FXP) transfer, gave the transfer up: its data connection to %s, the passive endpoint the passive server %s announced in session %d, was never made (%s); the client is no end of it.", dc.Announced, p.offerServer, p.offerSess, what)
 			f.Advice = "See the fxp-transfer findings for where the connection between the two servers was stopped."

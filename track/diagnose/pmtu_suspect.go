@@ -103,7 +103,7 @@ func pmtuSuspected(s *track.Session, dc *track.DataConn, st track.StuckSend, ali
 	}
 	passed := "its handshake got through"
 	if got := dc.TotalBytes(); got > 0 {
-		passed = fmt.Sprintf("its handshake and %d bytes in smaller segments got through", got)
+		passed = fmt.Sprintf("its handshake and %s in smaller segments got through", plural(int(got), "byte", "bytes"))
 	}
 	ev := fmt.Sprintf("data connection #%d from %s to %s: %s's %d-byte segment sent %d times, never acknowledged (%d bytes from it never acknowledged); %s; no ICMP error about it in the capture",
 		dc.ID, dc.Client, dc.Server, sender, st.Len, st.Resends+1, st.Bytes, passed)
@@ -318,7 +318,7 @@ func abortStallError(f *Finding, c *track.Command, r *track.Reply, dc *track.Dat
 	gap := dur(a.abor.TS.Sub(a.from))
 	f.Packets = packets(f.Packets, []uint64{a.abor.Num})
 	what := fmt.Sprintf("nothing new came on it for the %s before the client's ABOR", gap)
-	ev := fmt.Sprintf("%d bytes moved, then nothing new for %s up to the ABOR (packet %d), the connection still open", dc.TotalBytes(), gap, a.abor.Num)
+	ev := fmt.Sprintf("%s moved, then nothing new for %s up to the ABOR (packet %d), the connection still open", plural(int(dc.TotalBytes()), "byte", "bytes"), gap, a.abor.Num)
 	if dc.TotalBytes() == 0 {
 		what = fmt.Sprintf("nothing came on it in the %s between the %d and the client's ABOR", gap, preliminary(c).Code)
 		ev = fmt.Sprintf("no payload on it in the %s up to the ABOR (packet %d), the connection still open", gap, a.abor.Num)
@@ -342,5 +342,5 @@ func abortStallError(f *Finding, c *track.Command, r *track.Reply, dc *track.Dat
 // stuckEvidence is the evidence of bytes a side sent that the other never
 // acknowledged (track.DataConn.Stuck).
 func stuckEvidence(st track.StuckSend) string {
-	return fmt.Sprintf("%d bytes never acknowledged, the %d-byte segment sent %d times", st.Bytes, st.Len, st.Resends+1)
+	return fmt.Sprintf("%s never acknowledged, the %d-byte segment sent %d times", plural(int(st.Bytes), "byte", "bytes"), st.Len, st.Resends+1)
 }

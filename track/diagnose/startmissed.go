@@ -36,13 +36,13 @@ func (d *Diagnoser) startMissedFailed(s *track.Session, dc *track.DataConn) *Fin
 	if !dc.Passive {
 		toClient, toServer = toServer, toClient
 	}
-	what, moved := "the transfer", fmt.Sprintf("%d bytes", dc.TotalBytes())
+	what, moved := "the transfer", plural(int(dc.TotalBytes()), "byte", "bytes")
 	download, known := false, true
 	switch {
 	case toClient > 0 && toServer == 0:
-		what, download, moved = "the download", true, fmt.Sprintf("%d bytes to the client", toClient)
+		what, download, moved = "the download", true, plural(int(toClient), "byte", "bytes")+" to the client"
 	case toServer > 0 && toClient == 0:
-		what, moved = "the upload", fmt.Sprintf("%d bytes to the server", toServer)
+		what, moved = "the upload", plural(int(toServer), "byte", "bytes")+" to the server"
 	default:
 		known = false
 	}

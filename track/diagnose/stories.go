@@ -217,8 +217,8 @@ func (d *Diagnoser) controlIdleLost(s *track.Session, c *track.Command) *Finding
 	silentDuring := dc.End.Sub(last)
 	final := c.Final()
 	ev := func() string { // only for a finding: most transfers raise none
-		return fmt.Sprintf("%q (packet %d); last control message at packet %d; data connection #%d %s carried %d bytes and closed normally after %s",
-			commandText(c), c.Num, lastNum, dc.ID, endpointText(dc), dc.TotalBytes(), dur(dc.Duration()))
+		return fmt.Sprintf("%q (packet %d); last control message at packet %d; data connection #%d %s carried %s and closed normally after %s",
+			commandText(c), c.Num, lastNum, dc.ID, endpointText(dc), plural(int(dc.TotalBytes()), "byte", "bytes"), dur(dc.Duration()))
 	}
 	switch {
 	case final == nil && (c.Status == track.StatusNoReply || c.Status == track.StatusInterrupted):
@@ -1451,7 +1451,7 @@ func (d *Diagnoser) bounceTarget(s *track.Session, a netip.AddrPort, dc *track.D
 	if x := answeredService(s, addr, dc); x != nil {
 		which := fmt.Sprintf("data connection #%d", x.ID)
 		if n := x.TotalBytes(); n > 0 {
-			which += fmt.Sprintf(", which carried %d bytes", n)
+			which += ", which carried " + plural(int(n), "byte", "bytes")
 		}
 		if !gotThrough(x) {
 			p.reason = fmt.Sprintf("names %s, not the client's %s, and %s answered the server's connection to its port %d with an RST (%s): the server's SYN reached it, so this is no address hidden behind the client's NAT, and port %d is a service's, not where a client listens for its data",

@@ -198,6 +198,13 @@ type serverAcc struct {
 	// and the server's address setting is set (to the wrong address).
 	natRoutedLAN bool
 	natSerious   int
+	// fxpNATErr: error nat-mismatch findings of the passive half of an
+	// FXP pair (Finding.fxpAddr): the other server, at a public address,
+	// could not reach the private address this one announced. They are
+	// no client's NAT fault, but a cause all the same: fxpNATAddr, the
+	// first such address, leads the verdict (fxpAddressUnreachable).
+	fxpNATErr  int
+	fxpNATAddr netip.Addr
 	// natGaveUp: natLatent comes of a client that gave up on the endpoint
 	// naming natAddr after its data connection to the control address
 	// failed (gaveUpAfter), not of one that ignored the address.
@@ -1310,7 +1317,13 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.fxpAddr {
 			// (The address went to another server, not to the clients:
-			// fxp-transfer's verdict speaks for the server.)
+			// none of the client NAT verdicts; an error is the cause of
+			// that server's failed connection, and leads as one.)
+			if f.Severity == SeverityError && dc != nil {
+				if a.fxpNATErr++; !a.fxpNATAddr.IsValid() {
+					a.fxpNATAddr = dc.Announced.Addr()
+				}
+			}
 			break
 		}
 		if dc != nil && !dc.Passive && doneUnseen(dc) {

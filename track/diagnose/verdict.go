@@ -121,6 +121,10 @@ func (v *verdictWriter) leadClause() {
 		v.hairpinFailed()
 	case a.natCaused > 0 && a.natReached == 0:
 		v.addressUnreachable()
+	case a.fxpNATErr > 0:
+		// An error, so above the FXP notes of dataOutcome, which would
+		// leave it among the other errors.
+		v.fxpAddressUnreachable()
 	case a.bounce.seen():
 		v.ftpBounce()
 	case a.configLeads():
@@ -217,6 +221,22 @@ func (v *verdictWriter) leadClause() {
 	default:
 		v.dataOutcome()
 	}
+}
+
+// fxpAddressUnreachable: a server-to-server (FXP) transfer's connection
+// to this server's passive port failed because the other server cannot
+// reach the address this one announced (fxpPassiveAddr's error). The
+// nat-mismatch finding holds the fix (the address to announce, or the
+// roles swapped); announcing another address changes it for every client
+// too, so the verdict writes no change lines of its own.
+func (v *verdictWriter) fxpAddressUnreachable() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	if a.fxpNATErr == 1 {
+		v.text = fmt.Sprintf("a server-to-server (FXP) transfer's connection to this server's passive port failed, most likely because the server announces %s, an address the other server cannot reach; see nat-mismatch for the address to announce, or have the client swap the roles (PASV on the other server, PORT on this one)", a.fxpNATAddr)
+		return
+	}
+	v.text = fmt.Sprintf("%d server-to-server (FXP) transfers' connections to this server's passive ports failed, most likely because the server announces %s, an address the other servers cannot reach; see nat-mismatch for the address to announce, or have the client swap the roles (PASV on the other server, PORT on this one)", a.fxpNATErr, a.fxpNATAddr)
 }
 
 // accountFor records that the verdict accounts for the findings of codes
