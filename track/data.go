@@ -342,16 +342,12 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 			continue
 		}
 		// On a tie the newest announcement wins: a server has one
-		// listener per port, the latest one; but an open session's over
-		// one waiting past its session's end (afterend.go), and between
-		// sessions the one in line first (raceOrder).
+		// listener per port, the latest one (two listeners on one port
+		// cannot be bound at once); but an open session's over one
+		// waiting past its session's end (afterend.go).
 		if best == nil || score > bestScore || score == bestScore && !(dc.afterEnd != afterEndNo && best.afterEnd == afterEndNo) {
 			best, bestScore, bestRule = dc, score, rule
 		}
-	}
-	among := 0
-	if best != nil && !best.matched() {
-		best, among = t.raceOrder(cands, best, bestScore, s)
 	}
 	if best == nil || bestScore < 3 && len(t.cut) > 0 && t.cutOwn(s) {
 		// (The own peer's connection to an announcement the bound let
@@ -378,7 +374,6 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 	}
 	best.Match = bestRule
 	best.Client, best.Server = s.Src, s.Dst
-	best.AmongRace = uint8(min(among, 255))
 	if bestRule != MatchPortOnly {
 		// A port-only match stays in the port index while a better SYN
 		// may still take the announcement over (provisional).
@@ -451,126 +446,6 @@ func (t *Tracker) synScore(dc *DataConn, s *decode.Segment) (score int, rule Mat
 		return 0, MatchNone, false
 	}
 	return score, rule, true
-}
-
-// raceOrder chooses, among the announcements of the endpoint still
-// waiting with nothing connected that fit the SYN s as well as best
-// (score) does, the one whose session is in line first: two sessions
-// (one client's parallel transfers, or two clients behind one NAT
-// address) given the same port at once by a server that hands one
-// listener out in turn, first come first served. Of one session only
-// its latest counts (the client passed the older ones over); of the
-// sessions, the one whose latest came first. One announced more than
-// raceWindow before best (the newest that fits) is out of the race: a
-// server re-announces a port it gave up listening on for another
-// session, and gives up within about a minute. among is how many
-// sessions' announcements waited so (its own included), 0 when only
-// best's did: then which one it is rests on that order alone, a guess
-// the record tells (DataConn.AmongRace) until the server's final reply
-// settles it (raceSettled). A session whose transfer already had its
-// final reply with nothing connected is no longer in the index
-// (transferDone): a later connection is not its.
-func (t *Tracker) raceOrder(cands []*DataConn, best *DataConn, score int, s *decode.Segment) (*DataConn, int) {
-	if len(cands) < 2 {
-		return best, 0
-	}
-	var first *DataConn
-	among := 0
-	for i, dc := range cands {
-		if !t.racesWith(dc, best, score, s) {
-			continue
-		}
-		if t.laterOfSession(cands[i+1:], dc, best, score, s) {
-			continue // (not its session's latest)
-		}
-		among++
-		if first == nil {
-			first = dc
-		}
-	}
-	if among < 2 {
-		return best, 0
-	}
-	return first, among
-}
-
-// raceWindow: how long before another session's announcement of the
-// same endpoint an earlier one still holds its listener (raceOrder).
-// Servers give up on a passive listener nothing connected to within
-// about a minute (vsftpd's accept_timeout, 60 s): one announced again
-// later to another session was let go, and the newest is the listener.
-const raceWindow = time.Minute
-
-// laterOfSession tells whether one of later, the announcements after
-// dc in the port index, is its session's and races with best too.
-func (t *Tracker) laterOfSession(later []*DataConn, dc, best *DataConn, score int, s *decode.Segment) bool {
-	for _, x := range later {
-		if x.Session == dc.Session && t.racesWith(x, best, score, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// racesWith tells whether dc, waiting with nothing connected, fits the
-// SYN s as well as best does (raceOrder), both waiting while their
-// sessions are open or both past their ends.
-func (t *Tracker) racesWith(dc, best *DataConn, score int, s *decode.Segment) bool {
-	if dc.matched() || (dc.afterEnd == afterEndNo) != (best.afterEnd == afterEndNo) || t.clock.since(dc.Armed)-t.clock.since(best.Armed) > raceWindow ||
-		twins(dc.Session, best.Session) {
-		// (One session seen twice, on both sides of a NAT, is no race:
-		// the newest copy, as before.)
-		return false
-	}
-	sc, _, ok := t.synScore(dc, s)
-	return ok && sc == score
-}
-
-// twins tells whether a and b are the two copies of one control
-// connection in a capture taken on a NAT router (Session.SameConnection).
-func twins(a, b *Session) bool {
-	return a.SameConnection != nil && a.SameConnection.ID == b.ID || b.SameConnection != nil && b.SameConnection.ID == a.ID
-}
-
-// raceSettled clears the guess of dc (AmongRace), taken for the session
-// in line first among those whose announcements of its endpoint waited
-// for it (raceOrder), when r, its own transfer's final reply, is a 2xx
-// that came after its end while each other one of them still waits with
-// nothing connected: the server says the transfer of dc's session is
-// done, and no connection the capture shows but dc could have carried
-// it.
-func (t *Tracker) raceSettled(dc *DataConn, r *Reply) {
-	if dc.AmongRace < 2 || r.Code < 200 || r.Code >= 300 {
-		return
-	}
-	if end, ok := dc.endSeen(); !ok || r.TS.Before(end) {
-		return
-	}
-	cands := t.byPort[dc.Announced.Port()]
-	n := 1
-	for i, x := range cands {
-		if !racedFor(x, dc) {
-			continue
-		}
-		counted := false
-		for _, y := range cands[:i] {
-			counted = counted || y.Session == x.Session && racedFor(y, dc)
-		}
-		if !counted {
-			n++
-		}
-	}
-	if n >= int(dc.AmongRace) {
-		dc.AmongRace = 0
-	}
-}
-
-// racedFor tells whether x is another session's announcement of dc's
-// server that waited for a connection when dc's SYN came, and waits
-// still with nothing connected (raceSettled).
-func racedFor(x, dc *DataConn) bool {
-	return x.Session != dc.Session && !x.matched() && !x.Done && !x.Armed.After(dc.FirstSYN) &&
-		x.Session.Server.Addr() == dc.Session.Server.Addr()
 }
 
 // strangerMayConnect tells whether a SYN s from another address than the
@@ -4139,7 +4014,6 @@ func (t *Tracker) transferDone(sess *Session, c *Command, r *Reply) {
 		if r.Code == 425 {
 			t.givePickUpBack(dc)
 		}
-		t.raceSettled(dc, r)
 		if lostPickFailed(dc, r) || lostPickRefuted(dc, c, r) || lostPickWrongWay(dc) {
 			// Taken for an announcement the capture lost (peers and
 			// time), it failed, and the transfer succeeded: the

@@ -11,13 +11,8 @@
 // transfer need allocated when they do), the announcements
 // waiting for a SYN (indexed by port) and the data connections under way
 // (indexed by 4-tuple). A SYN that fits announcements of one endpoint by
-// several sessions equally (a server that gave two sessions, one
-// client's or two clients' behind one NAT address, the same passive port
-// within a minute: one listener handed out in turn) goes to the session
-// whose latest came first, a guess its record tells (DataConn.AmongRace)
-// unless that session's 2xx to its transfer comes after the connection's
-// end while the others still wait; of one announced again over a minute
-// later, the newest is the listener. A data connection leaves both tables
+// several sessions equally goes to the newest: a host has one listener
+// on a port at a time. A data connection leaves both tables
 // the moment its outcome is final; a late segment of it matches nothing
 // (nor is it picked up for another announcement of the endpoint: the
 // endpoints taken, below, remember its peers), and only a

@@ -707,14 +707,6 @@ type DataConn struct {
 	// from sent it, or a box nearer the capture point. (In what was
 	// padding.)
 	RSTTTL uint8
-	// AmongRace: for a data connection whose SYN fitted announcements of
-	// its endpoint by other sessions as well, all waiting with nothing
-	// connected (two sessions given the same passive port at once), how
-	// many sessions (its own included): it was taken for the one in line
-	// first (raceOrder), a guess. 0 when only one waited, or when its own
-	// transfer's 2xx after its end, the others still waiting, settled it
-	// (raceSettled); saturates at 255. (In what was padding.)
-	AmongRace uint8
 	// afterQuit: for an announcement nothing connected to while its
 	// session was open, held past the session's end by a 221 to its QUIT
 	// (afterEndQuit), when its own peer's SYN came to it after that end:

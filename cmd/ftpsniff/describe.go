@@ -518,9 +518,6 @@ func dataFacts(d *track.DataConn) (facts []string, short string) {
 		if d.Match == track.MatchAnnounceLost && d.AmongLost > 1 {
 			facts = append(facts, fmt.Sprintf("%d sessions between these hosts lost theirs and waited for a connection at once, so its session is a guess (the one whose transfer waited longest)", d.AmongLost))
 		}
-		if d.AmongRace > 1 {
-			facts = append(facts, fmt.Sprintf("%d sessions had this endpoint announced and waited for a connection to it at once, so its session is a guess (the one announced first: a server hands one listener out in turn)", d.AmongRace))
-		}
 	}
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {
 		facts = append(facts, "ended by "+d.EndReason.String())
