@@ -1074,7 +1074,12 @@ type pointRecords struct {
 	// overturned counts, per server (as its records write it), the
 	// findings marked superseded, naming the first maxNamedOverturned.
 	overturned map[string]*overturnedFindings
-	err        error
+	// byConn: the merged sessions by this point's control connection
+	// (client, server), in the report's order, built on first use, so
+	// that finding each point session's merged one is not a scan of them
+	// all (quadratic in the sessions).
+	byConn map[[2]netip.AddrPort][]*vantage.Session
+	err    error
 }
 
 // maxHeldRecords bounds what pointRecords holds back.
@@ -1349,13 +1354,19 @@ func (o *pointRecords) insert(line []byte, fields map[string]any) []byte {
 // mergedSession is the merged session this point's control connection
 // (client, server, first packet at start) belongs to.
 func (o *pointRecords) mergedSession(client, server netip.AddrPort, start time.Time) *vantage.Session {
+	if o.byConn == nil {
+		o.byConn = map[[2]netip.AddrPort][]*vantage.Session{}
+		for _, s := range o.rep.Sessions {
+			if v := s.Views[o.point]; v != nil {
+				k := [2]netip.AddrPort{v.Client, v.Server}
+				o.byConn[k] = append(o.byConn[k], s)
+			}
+		}
+	}
 	var best *vantage.Session
 	var bestGap time.Duration
-	for _, s := range o.rep.Sessions {
+	for _, s := range o.byConn[[2]netip.AddrPort{client, server}] {
 		v := s.Views[o.point]
-		if v == nil || v.Client != client || v.Server != server {
-			continue
-		}
 		gap := absDuration(v.Start.Sub(start))
 		if best == nil || gap < bestGap {
 			best, bestGap = s, gap

@@ -557,8 +557,8 @@ type Span struct {
 	Packets     int
 	// Breaks: the times between First and Last that none of the point's
 	// files covers (rotated files with one missing: between the last
-	// packet of one and the first of the next), earliest first. They were
-	// not captured, however short.
+	// packet of one and the first of the next, over rotationGap apart),
+	// earliest first. They were not captured.
 	Breaks []Break
 }
 
@@ -641,9 +641,20 @@ func (c *Collector) seen(t time.Time, input uint32, known bool) {
 // every packet time; 0 when it captured nothing.
 func (c *Collector) Resolution() time.Duration { return c.res }
 
+// rotationGap: files of a point that follow each other less than this
+// apart are one capture, no break between them (tcpdump -C or -G starts
+// the next file at the next packet, and a quiet moment looks the same).
+// Shorter than TCP's first retransmission of a SYN or SYN-ACK (1 s), so a
+// missing file this short could have held one try at most: the next
+// file shows the retry. Not read's 3 s (track's EvidenceWait): a missing
+// file that long may hold every try of a SYN, and its silence would
+// read as a loss.
+const rotationGap = coverAfter
+
 // Span returns what the point's capture covers: from its first packet to
 // its last, less the breaks between its files (files that overlap in
-// time cover their union).
+// time cover their union; files that follow each other within
+// rotationGap are one capture, no break).
 func (c *Collector) Span() Span {
 	var sp Span
 	fs := slices.Clone(c.files)
@@ -655,7 +666,7 @@ func (c *Collector) Span() Span {
 		switch {
 		case sp.Packets == 0:
 			sp.First, sp.Last = f.first, f.last
-		case f.first.After(sp.Last):
+		case f.first.Sub(sp.Last) >= rotationGap:
 			sp.Breaks = append(sp.Breaks, Break{After: sp.Last, Before: f.first})
 			sp.Last = f.last
 		case f.last.After(sp.Last):

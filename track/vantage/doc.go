@@ -11,7 +11,8 @@
 // ICMP, payload bytes; a connection whose SYN the point missed is
 // recorded from its SYN-ACK), and the span of the point's capture (first
 // and last packet; for rotated files read as one point, each file's, the
-// time between two files not captured: Span.Breaks); and Merge, which pairs the records across points and
+// time between two files a second or more apart not captured:
+// Span.Breaks); and Merge, which pairs the records across points and
 // judges them. A frame repeating the connection's previous segment within
 // 50 ms (a mirror port's copy) is counted once; a new SYN with another
 // ISN on a 4-tuple starts a new control connection.
@@ -85,8 +86,9 @@
 // point's reported offset is the median over sessions. Data connections
 // belong to the session whose announcement they answer at that point
 // (port, and address or the control connection's peer; one its point
-// missed, as another point saw it), the session's control connection
-// still open, one not answered yet first; when two sessions' fit alike
+// missed, as another point saw it, ranked with those it saw, after one it
+// saw that ranks alike), the session's control connection still open,
+// one not answered yet first; when two sessions' fit alike
 // the connection is said to be ambiguous (Path.Ambiguous). They pair by
 // the SYN's or the SYN-ACK's ISN, else (ISNs randomised) by answering
 // the same announcement unless their sources contradict it (the box

@@ -2772,9 +2772,10 @@ func (r *Report) startRef(s *Session, views []*Data) time.Time {
 // whose control connection's peer is the connection's source before one
 // whose is not. Of those left the latest owns it; other sessions among
 // them are alternatives (owner.alt: which one's it is is ambiguous).
-// Where the point missed the announcement (a capture gap), the same
-// announcement as another point saw it: its port, and this point's
-// control connection's peers. Where a point could not read the
+// An announcement the point missed (a capture gap) counts as another
+// point saw it (its port, and this point's control connection's peers),
+// ranked with those the point saw, after one it saw that ranks alike
+// (and not its alternative). Where a point could not read the
 // announcements (encrypted, cut by the snap length), the control
 // connection's client or server address decides.
 func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
@@ -2783,7 +2784,7 @@ func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 		ref     annRef
 		at      time.Time
 		passive bool
-		rank    int
+		rank    int  // rankOf, doubled; plus 1 for an announcement the point saw
 		doubt   bool // answered already by a connection whose owner is in doubt
 	}
 	var cands []cand
@@ -2793,47 +2794,42 @@ func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 		if an.TS.After(start) || !answers(c, an, d) {
 			continue
 		}
-		replaced := false
-		for _, o := range s.Announcements {
-			if w := o.Views[i]; w != nil && w != an && w.TS.After(an.TS) && !w.TS.After(start) && w.Via.Passive() == an.Via.Passive() {
-				replaced = true
-				break
-			}
-		}
-		if replaced {
+		if r.replacedAt(i, s, k, an.TS, start) {
 			continue
 		}
-		cands = append(cands, cand{ref, an.TS, an.Via.Passive(), rankOf(c, d, an.Via.Passive(), taken[ref] > 0, start), taken[ref] == 2})
+		cands = append(cands, cand{ref, an.TS, an.Via.Passive(), 2*rankOf(c, d, an.Via.Passive(), taken[ref] > 0, start) + 1, taken[ref] == 2})
 	}
-	if len(cands) == 0 {
-		// The point missed the announcement: as another point saw it.
-		for _, m := range r.missIndex[annKey{i, d.Dst.Port()}] {
-			s, k, j := m.s, m.ann, m.j
-			c, an := s.Views[i], s.Announcements[k].Views[m.j]
-			if !r.openAt(i, c, start) {
-				continue
-			}
-			// From the control connection's peer on the announcement's
-			// receiver's side, to that peer or to the address the
-			// announcement named at any point (a client that dials the
-			// 227's address, not the control connection's).
-			passive := an.Via.Passive()
-			from, to := c.Server.Addr(), c.Client.Addr()
-			if passive {
-				from, to = c.Client.Addr(), c.Server.Addr()
-			}
-			if d.Src.Addr() != from || d.Dst.Addr() != to && !slices.ContainsFunc(s.Announcements[k].Views, func(w *Announcement) bool {
-				return w != nil && w.Endpoint.Addr().IsValid() && w.Endpoint.Addr() == d.Dst.Addr()
-			}) {
-				continue
-			}
-			at := s.corrected(j, an.TS).Add(s.offsets[i]) // on point i's clock
-			if at.After(start.Add(coverAfter)) {
-				continue
-			}
-			ref := m.annRef
-			cands = append(cands, cand{ref, at, passive, rankOf(c, d, passive, taken[ref] > 0, start), taken[ref] == 2})
+	// Announcements the point missed (a capture gap), as another point saw
+	// them, rank with the ones it saw: an open session's unanswered one
+	// the point missed outranks another's it saw, answered or closed. Of
+	// two that rank alike, the one the point saw (what it holds says
+	// more than what is inferred from another point).
+	for _, m := range r.missIndex[annKey{i, d.Dst.Port()}] {
+		s, k, j := m.s, m.ann, m.j
+		c, an := s.Views[i], s.Announcements[k].Views[m.j]
+		if !r.openAt(i, c, start) {
+			continue
 		}
+		// From the control connection's peer on the announcement's
+		// receiver's side, to that peer or to the address the
+		// announcement named at any point (a client that dials the
+		// 227's address, not the control connection's).
+		passive := an.Via.Passive()
+		from, to := c.Server.Addr(), c.Client.Addr()
+		if passive {
+			from, to = c.Client.Addr(), c.Server.Addr()
+		}
+		if d.Src.Addr() != from || d.Dst.Addr() != to && !slices.ContainsFunc(s.Announcements[k].Views, func(w *Announcement) bool {
+			return w != nil && w.Endpoint.Addr().IsValid() && w.Endpoint.Addr() == d.Dst.Addr()
+		}) {
+			continue
+		}
+		at := s.corrected(j, an.TS).Add(s.offsets[i]) // on point i's clock
+		if at.After(start.Add(coverAfter)) || r.replacedAt(i, s, k, at, start) {
+			continue
+		}
+		ref := m.annRef
+		cands = append(cands, cand{ref, at, passive, 2 * rankOf(c, d, passive, taken[ref] > 0, start), taken[ref] == 2})
 	}
 	if len(cands) > 0 {
 		top := slices.MaxFunc(cands, func(a, b cand) int {
@@ -2845,8 +2841,9 @@ func (r *Report) ownerAt(i int, d *Data, taken map[annRef]int) (owner, bool) {
 		o := owner{s: top.ref.s, ann: top.ref.ann, passive: top.passive}
 		for _, c := range cands {
 			// As good, or only worse for being answered by a
-			// connection whose own owner is in doubt.
-			if (c.rank == top.rank || c.doubt && c.rank+2 == top.rank) && c.ref.s != o.s && !slices.Contains(o.alt, c.ref.s) {
+			// connection whose own owner is in doubt (both seen here, or
+			// both missed).
+			if (c.rank == top.rank || c.doubt && c.rank+4 == top.rank) && c.ref.s != o.s && !slices.Contains(o.alt, c.ref.s) {
 				o.alt = append(o.alt, c.ref.s)
 			}
 		}
@@ -2934,6 +2931,44 @@ func rankOf(c *Control, d *Data, passive, taken bool, start time.Time) int {
 		k++
 	}
 	return k
+}
+
+// replacedAt: session s made another announcement of the same mode
+// (passive, active) after its k-th, at at, and by start, on point i's
+// clock (as point i saw it, else as the first point that did): the
+// later one replaced it.
+func (r *Report) replacedAt(i int, s *Session, k int, at, start time.Time) bool {
+	passive := announcementVia(s.Announcements[k]).Passive()
+	for x, o := range s.Announcements {
+		if x == k {
+			continue
+		}
+		w, t := o.Views[i], time.Time{}
+		if w != nil {
+			t = w.TS
+		} else {
+			for j, v := range o.Views {
+				if v != nil {
+					w, t = v, s.corrected(j, v.TS).Add(s.offsets[i])
+					break
+				}
+			}
+		}
+		if w != nil && w.Via.Passive() == passive && t.After(at) && !t.After(start) {
+			return true
+		}
+	}
+	return false
+}
+
+// announcementVia is how any point saw a announcement's kind.
+func announcementVia(a AnnouncementPath) ftp.Via {
+	for _, v := range a.Views {
+		if v != nil {
+			return v.Via
+		}
+	}
+	return 0
 }
 
 // annKey finds the announcements one point saw naming one port.
