@@ -692,7 +692,15 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		if cs.implicitTLS || cs.resumed == resumeTLS {
 			cs.phase = phaseHeaders
 			cs.parser.tlsReset()
-			cs.announce(s.Num, s.TS)
+			// The server spoke TLS first (an alert, on the client's FIN
+			// or a timeout), acknowledging no client byte of a
+			// connection whose start was seen (at most the client's
+			// FIN; no ClientHello is one byte): the client sent no
+			// ClientHello, it waited for a 220 (an explicit-FTPS or
+			// plain client on an implicit port). Nothing was encrypted.
+			noHello := cs.implicitTLS && d == dirServer && cs.syn[dirClient] && s.Flags.Has(FlagACK) &&
+				s.Ack-(cs.isn[dirClient]+1) <= 1 && startsTLSRecord(s.Payload)
+			cs.announceAs(s.Num, s.TS, noHello)
 		} else if cs.resumed == 0 && !cs.byContent && !cs.syn[dirClient] && !cs.syn[dirServer] {
 			// Picked up mid-stream at the capture's start: the session is
 			// there from its first bytes, before a whole line (the first
@@ -1243,7 +1251,11 @@ func (cs *controlConn) deliver(e *ControlEvent) {
 }
 
 // announce emits ControlOpen.
-func (cs *controlConn) announce(num uint64, ts time.Time) {
+func (cs *controlConn) announce(num uint64, ts time.Time) { cs.announceAs(num, ts, false) }
+
+// announceAs is announce, for a connection to an implicit-FTPS port whose
+// client sent no ClientHello when noHello (ControlEvent.NoClientHello).
+func (cs *controlConn) announceAs(num uint64, ts time.Time, noHello bool) {
 	if cs.announced {
 		return
 	}
@@ -1263,9 +1275,13 @@ func (cs *controlConn) announce(num uint64, ts time.Time) {
 	e.ByContent = cs.byContent
 	e.ClientSYN, e.ClientISN = cs.syn[dirClient], cs.isn[dirClient]
 	e.ServerSYN, e.ServerISN = cs.syn[dirServer], cs.isn[dirServer]
-	e.ImplicitTLS = cs.implicitTLS
+	// Implicit FTPS from its bytes, not its port alone: a connection
+	// announced before any byte (refused, unanswered) carried no TLS,
+	// nor one whose client sent no ClientHello (noHello).
+	e.ImplicitTLS = cs.implicitTLS && cs.phase != phaseSilent && !noHello
+	e.NoClientHello = noHello
 	// Picked up again after an idle close while TLS: ciphertext too.
-	e.Encrypts = cs.implicitTLS || cs.resumed == resumeTLS || cs.phase == phaseHeaders
+	e.Encrypts = e.ImplicitTLS || cs.resumed == resumeTLS || cs.phase == phaseHeaders && !noHello
 	e.File = d.input
 	if cs.resumed != 0 {
 		e.ResumesIdleClose = cs.t.resumedAt[cs]
@@ -1340,6 +1356,11 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)
+		if cs.phase == phaseHeaders {
+			// Followed as TLS to its end: what each side sent of it
+			// (an implicit-FTPS handshake the server refused).
+			e.TLSBytes = cs.parser.tlsCounts()
+		}
 		cs.deliver(e)
 	}
 	if cs.phase != phaseSilent && why != CloseCaptureEnd {

@@ -223,6 +223,11 @@ type ControlEvent struct {
 	// ImplicitTLS: a connection to an implicit FTPS port (990): TLS from
 	// the first byte, so nothing in it can be read.
 	ImplicitTLS bool
+	// NoClientHello: Open of a connection to an implicit FTPS port whose
+	// server sent TLS (an alert) before the client sent any byte: the
+	// client waited for a 220 in clear text (explicit FTPS or plain FTP
+	// against an implicit-only port). Neither ImplicitTLS nor Encrypts.
+	NoClientHello bool
 	// Encrypts: from this event on the control channel is ciphertext
 	// (Open of an implicit-FTPS connection, the 234 that accepted AUTH,
 	// an RFC 2228 ENC/MIC/CONF command). Decode decides it once; nothing
@@ -291,7 +296,8 @@ type ControlEvent struct {
 	// 65535): none from either side after a 234 is a client that asked
 	// for TLS and went on in clear; the client's alone (its ClientHello)
 	// a server, or a proxy between, that accepted AUTH but never began
-	// TLS.
+	// TLS. On ControlClose of a connection followed as TLS to its end,
+	// the same counts since it turned TLS.
 	TLSBytes [2]uint64
 	// StallResent, StallSince, StallCleared: on ControlStalled, the
 	// copies of the unacknowledged bytes sent again, when the first copy

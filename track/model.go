@@ -1122,7 +1122,23 @@ const (
 	// session picked up mid-stream is then not left waiting on a
 	// transfer begun before the capture (claimRunningAtEnd).
 	flagFinalReply
+	// flagNoClientHello: Session.NoClientHello.
+	flagNoClientHello
+	// flagHelloOnPlain: Session.HelloOnPlain.
+	flagHelloOnPlain
 )
+
+// HelloOnPlain tells that the client of a control connection read as
+// FTP text began with a TLS ClientHello (implicit FTPS against a server
+// that speaks FTP first, port 21): its binary lines are not shown.
+func (s *Session) HelloOnPlain() bool { return s.flags&flagHelloOnPlain != 0 }
+
+// NoClientHello tells that the session's control connection went to an
+// implicit-FTPS port and its server sent TLS (an alert) before the client
+// sent a byte: the client sent no ClientHello, it waited for a greeting in
+// clear text (decode.ControlEvent.NoClientHello). Not ImplicitTLS: nothing
+// was encrypted.
+func (s *Session) NoClientHello() bool { return s.flags&flagNoClientHello != 0 }
 
 // TLSRefused tells that the control channel turned to TLS (WasEncrypted)
 // and went back to FTP text each time with no TLS session set up: the
@@ -1130,7 +1146,8 @@ const (
 // record or none (decode.ControlEvent.TLSBytes). Nothing on it was
 // encrypted, so a login not seen was not tried. False while the channel
 // is TLS, and for implicit TLS or a resumed session, whose TLS may have
-// begun out of sight.
+// begun out of sight, unless an implicit one's server answered the
+// ClientHello with less than a ServerHello and the connection closed.
 func (s *Session) TLSRefused() bool { return s.flags&flagTLSRefused != 0 }
 
 // Session is one FTP control connection.

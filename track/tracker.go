@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -786,6 +787,55 @@ func (t *Tracker) unencrypt(sess *Session) {
 	}
 }
 
+// helloOnPlain takes the client's lines of a plain control connection
+// whose client began with a TLS ClientHello (implicit FTPS against a port
+// that speaks FTP first): the first, the ClientHello's start, becomes one
+// event saying so (Session.HelloOnPlain); it and every client line after
+// it that is no command (the rest of the ClientHello's binary, split at
+// its newline bytes) are dropped, not shown byte by byte.
+func (t *Tracker) helloOnPlain(sess *Session, e *decode.ControlEvent) bool {
+	if sess.flags&flagHelloOnPlain != 0 {
+		return !e.Secret
+	}
+	if sess.CommandCount > 0 || sess.Midstream || sess.WasEncrypted || !startsClientHello(e.Line) {
+		return false
+	}
+	sess.flags |= flagHelloOnPlain
+	t.event(sess, Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: true,
+		Text: "TLS ClientHello: the client began implicit FTPS (TLS first) on a control connection that speaks FTP text"})
+	return true
+}
+
+// startsClientHello tells whether line begins as a TLS handshake record
+// holding a ClientHello (RFC 8446 5.1, 4): content type 22, version 3.x,
+// handshake type 1. FTP text never begins so.
+func startsClientHello(line string) bool {
+	return len(line) >= 6 && line[0] == 22 && line[1] == 3 && line[2] <= 4 && line[5] == 1
+}
+
+// minServerHello is the shortest a server's first TLS flight can be: one
+// record header (5 bytes) around a ServerHello (a 4-byte message header,
+// version 2, random 32, session ID length 1, cipher suite 2, compression
+// 1). A server that sent less to a ClientHello set up no TLS session.
+const minServerHello = 5 + 4 + 2 + 32 + 1 + 2 + 1
+
+// implicitRefused ends the TLS of an implicit-FTPS session whose server
+// answered the client's ClientHello with fewer bytes than a ServerHello
+// (a 7-byte alert, vsftpd's "500 OOPS: " after it) or none, and closed:
+// no TLS session was set up, so nothing was hidden (Session.TLSRefused).
+func (t *Tracker) implicitRefused(sess *Session, e *decode.ControlEvent) {
+	sess.Encrypted = false
+	t.unencrypt(sess)
+	sess.flags |= flagTLSRefused
+	text := "the server answered the TLS hello with " + strconv.FormatUint(e.TLSBytes[1], 10) + " bytes, fewer than a ServerHello, and the connection closed: TLS never started"
+	if e.TLSBytes[1] == alertRecordLen {
+		text = "the server answered the TLS hello with a TLS alert (7 bytes) and the connection closed: TLS never started"
+	} else if e.TLSBytes[1] == 0 {
+		text = "the server sent no TLS byte back to the TLS hello and the connection closed: TLS never started"
+	}
+	t.event(sess, Event{Kind: EventCleartext, TS: e.TS, Num: e.Num, TLSSent: tlsSent(e.TLSBytes), Text: text})
+}
+
 // maxEncryptedPerPair bounds the encrypted sessions indexed per client
 // and server address pair (Tracker.encrypted): clients open a few at
 // once (parallel transfers), not more.
@@ -874,6 +924,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		sess.ByContent = e.ByContent
 		t.clockAtStart(sess)
 		sess.ImplicitTLS = e.ImplicitTLS
+		if e.NoClientHello {
+			sess.flags |= flagNoClientHello
+		}
 		if r, ok := e.Resumed(); ok {
 			// Before SessionStart: the sink counts sessions there.
 			t.resumeSession(sess, r)
@@ -934,6 +987,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			t.announceMayBeLost(sess) // (data.go)
 		}
 	case decode.ControlJunk:
+		if e.FromClient && !sess.Encrypted && t.helloOnPlain(sess, e) {
+			break
+		}
 		// A client line the server will answer is a command (Junk), not
 		// an event of its own: shown once, with its reply.
 		if !sess.Encrypted && !(e.FromClient && !e.Secret && t.junkCommand(sess, e)) {
@@ -994,6 +1050,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			// Idle is decode's guess: the connection's bytes may yet pick
 			// it up again.
 			t.keepIdleEnd(key, sess, e.TS)
+		}
+		if sess.Encrypted && sess.ImplicitTLS && e.TLSBytes[0] > 0 && e.TLSBytes[1] < minServerHello {
+			t.implicitRefused(sess, e)
 		}
 		sess.ClientClosed = e.ClientClosed
 		sess.ClientFIN = e.ClientFIN

@@ -114,6 +114,15 @@ var faultCaptures = map[string][]string{
 	"implicit-ftps-vsftpd.pcap":  {CodeControlEncrypted},
 	"implicit-ftps-proftpd.pcap": {CodeControlEncrypted},
 	"nat-router-any.pcap":        {CodeNATMismatch, CodeDataNotAttempted, CodeDataUnanswered},
+	// The control channel's TLS mismatches (pcaps/real/README.md): the
+	// mismatches themselves, and, beside them, a working implicit FTPS
+	// session, port 990 refused and dropped, FTPS sessions whose PROT C
+	// data the server resets.
+	"tls-mode-explicit-to-990.pcap": {CodeTLSModeMismatch},
+	"tls-mode-implicit-to-21.pcap":  {CodeTLSModeMismatch},
+	"implicit-ftps-fail.pcap":       {CodeControlTLSFailed, CodeControlEncrypted, CodeTLSModeMismatch, CodeControlRefused, CodeControlUnanswered},
+	"auth-tls-refused.pcap":         {CodeControlTLSUnavailable},
+	"tls-required-clear.pcap":       {CodeControlTLSRequired, CodeTLSRequired, CodeControlEncrypted},
 	// pcaps/synthetic
 	"bounce-scan.pcap":      {CodeFTPBounce},
 	"epsv-filtered.pcap":    {CodeDataUnanswered, CodeModeFallback},

@@ -108,6 +108,16 @@ const (
 	// FTP text: the control channel's TLS never started
 	// (controlTLSFailed).
 	CodeControlTLSFailed = "control-tls-failed"
+	// CodeTLSModeMismatch: client and server disagree on implicit and
+	// explicit FTPS: no ClientHello to an implicit port, or a ClientHello
+	// to a port that speaks FTP first (tlsmode.go).
+	CodeTLSModeMismatch = "tls-mode-mismatch"
+	// CodeControlTLSRequired: the server refused a clear-text login,
+	// saying it requires TLS (tlsmode.go).
+	CodeControlTLSRequired = "control-tls-required"
+	// CodeControlTLSUnavailable: the server refused AUTH TLS/SSL and the
+	// client gave up without logging in (tlsmode.go).
+	CodeControlTLSUnavailable = "control-tls-unavailable"
 	// CodeGreetingLate: the server's greeting came a second or more
 	// after the client's SYN, and the client, which had sent no command,
 	// reset the connection at it: most likely it had given up waiting
@@ -123,7 +133,8 @@ const (
 // Codes lists every code, in the order the troubleshooting page documents them.
 var Codes = []string{
 	CodePortOutsideRange, CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable, CodeDataNotAttempted, CodeDataAnswerMissing,
-	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed, CodeGreetingLate, CodeFTPBounce,
+	CodeNATMismatch, CodeNATTranslated, CodeActiveBlocked, CodeControlEncrypted, CodeControlTLSFailed,
+	CodeTLSModeMismatch, CodeControlTLSRequired, CodeControlTLSUnavailable, CodeGreetingLate, CodeFTPBounce,
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodeEPSVAllIgnored, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,

@@ -1185,6 +1185,13 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	} else if f := greetingLate(s); f != nil {
 		out = append(out, f)
 	}
+	if f := tlsModeMismatch(s); f != nil {
+		out = append(out, f)
+	} else if f := d.controlTLSRequired(s, login); f != nil {
+		out = append(out, f)
+	} else if f := d.controlTLSUnavailable(s, st); f != nil {
+		out = append(out, f)
+	}
 	if f := d.encryptedFinding(s, st); f != nil {
 		out = append(out, f)
 	}
@@ -1271,6 +1278,9 @@ func (st *sessState) encryptedBefore() string {
 func (d *Diagnoser) encryptedFinding(s *track.Session, st *sessState) *Finding {
 	if st.authCmd == nil && !s.ImplicitTLS && st.encrypted == nil {
 		return nil
+	}
+	if s.ImplicitTLS && s.TLSRefused() {
+		return d.implicitTLSFailed(s, st)
 	}
 	f := &Finding{Code: CodeControlEncrypted, Severity: SeverityWarning, Session: s}
 	var hidden hiddenData

@@ -100,6 +100,9 @@ type serverAcc struct {
 	spread spreadSeen
 	// backendsLead: the verdict led with spread (backendsSpread).
 	backendsLead bool
+	// implicitTLSFailed: of the control-tls-failed errors, those of
+	// implicit FTPS (no AUTH: implicitTLSFailed), for the verdict's words.
+	implicitTLSFailed int
 
 	addr      netip.AddrPort
 	sessions  int

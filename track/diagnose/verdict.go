@@ -1066,7 +1066,7 @@ func (v *verdictWriter) noDataConnections() {
 		// Every session failed on its control connection, some after it
 		// opened (a greeting too late, a TLS handshake refused): none
 		// got as far as an announcement. Not "none announced".
-		v.accountFor(CodeGreetingLate, CodeControlTLSFailed, CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
+		v.accountFor(CodeGreetingLate, CodeControlTLSFailed, CodeTLSModeMismatch, CodeControlTLSUnavailable, CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered, CodeSessionRefused)
 		v.text = a.controlFailedVerdict()
 	case a.activeRefusedNone > 0:
 		// Not "no data connection was expected": the server refused
@@ -1107,7 +1107,7 @@ func (v *verdictWriter) noDataConnections() {
 // and no command followed (control-tls-failed, an error: a warning's
 // client went on in clear text).
 func (a *serverAcc) controlFailed() int {
-	return a.findings[CodeGreetingLate] + a.errs[CodeControlTLSFailed]
+	return a.findings[CodeGreetingLate] + a.errs[CodeControlTLSFailed] + a.errs[CodeTLSModeMismatch] + a.errs[CodeControlTLSUnavailable]
 }
 
 // controlFailedVerdict is the verdict of a server whose every session
@@ -1130,8 +1130,20 @@ func (a *serverAcc) controlFailedVerdict() string {
 		parts = append(parts, fmt.Sprintf("the server's greeting came so late that the client had given up waiting%s (see greeting-late: most often the server waiting out a reverse DNS or ident lookup of the client's address; make the lookup answer at once, or turn it off)",
 			among(n)))
 	}
-	if n := a.errs[CodeControlTLSFailed]; n > 0 {
+	if n := a.errs[CodeControlTLSFailed] - a.implicitTLSFailed; n > 0 {
 		parts = append(parts, fmt.Sprintf("the server accepted AUTH and then refused the control channel's TLS handshake%s, so no login was tried (see control-tls-failed for the reason it gave: its TLS settings and the client's do not meet; nothing to change in the firewall)",
+			among(n)))
+	}
+	if n := a.implicitTLSFailed; n > 0 {
+		parts = append(parts, fmt.Sprintf("the server refused the implicit FTPS handshake%s, so no login was tried (see control-tls-failed: its TLS settings and the client's do not meet; nothing to change in the firewall)",
+			among(n)))
+	}
+	if n := a.errs[CodeTLSModeMismatch]; n > 0 {
+		parts = append(parts, fmt.Sprintf("the client and the server disagreed on implicit and explicit FTPS%s (see tls-mode-mismatch; nothing to change in the firewall)",
+			among(n)))
+	}
+	if n := a.errs[CodeControlTLSUnavailable]; n > 0 {
+		parts = append(parts, fmt.Sprintf("the client asked for TLS, the server refused it and the client gave up%s (see control-tls-unavailable: enable TLS on the server; nothing to change in the firewall)",
 			among(n)))
 	}
 	if n := a.connectFailed(); n > 0 {
