@@ -10,6 +10,7 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
 
 // packetFilter is read's --host, --net, --filter-ports and --bpf-raw: the
@@ -156,8 +157,19 @@ func (s *filteredSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, 
 	}
 }
 
-// filterDesc names the packet filters, for the summary.
-func filterDesc(o *readOptions) string {
+// filterFact is the user's packet filter as the diagnosis is told of it
+// (diagnose.PacketFilter: what it left out is no proof of a drop); the
+// zero value when cfg asks for none (live's built-in filter keeps all TCP
+// and the ICMP errors). desc names it.
+func filterFact(cfg capture.LiveConfig, desc string) diagnose.PacketFilter {
+	if cfg.Raw == nil && len(cfg.Filter.Nets) == 0 && len(cfg.Filter.Ports) == 0 {
+		return diagnose.PacketFilter{}
+	}
+	return diagnose.PacketFilter{By: desc, Raw: cfg.Raw != nil, Nets: cfg.Filter.Nets, Ports: cfg.Filter.Ports}
+}
+
+// filterDesc names the packet filters, for the summary and the findings.
+func filterDesc(o *liveOptions) string {
 	var parts []string
 	for _, h := range o.Hosts {
 		parts = append(parts, "--host "+h)

@@ -54,7 +54,7 @@ func (o *liveOptions) register(c *cobra.Command) {
 	f.Uint64VarP(&o.Count, "count", "c", 0, "stop after this many packets; 0 means no limit")
 	f.StringVarP(&o.Write, "write", "w", "", "also save the captured packets to this pcapng `FILE`")
 	f.StringVarP(&o.User, "user", "Z", "nobody", "user `NAME` to run as once the sockets are open, when started as root (\"\" keeps root)")
-	f.StringVar(&o.BPFRaw, "bpf-raw", "", "kernel filter: this classic BPF `PROGRAM` (tcpdump -ddd output, or @FILE) instead of the built-in one")
+	f.StringVar(&o.BPFRaw, "bpf-raw", "", "kernel filter: this classic BPF `PROGRAM` (tcpdump -ddd output, or @FILE) instead of the built-in one; keep the data connections and ICMP errors, e.g. tcpdump -ddd 'tcp or icmp or icmp6'")
 	f.StringArrayVar(&o.Hosts, "host", nil, "capture only TCP to or from this `ADDRESS` (repeatable; ICMP errors are kept)")
 	f.StringArrayVar(&o.Nets, "net", nil, "capture only TCP to or from this `NETWORK`, e.g. 10.0.0.0/8 (repeatable)")
 	f.BoolVar(&o.FilterPorts, "filter-ports", false, "capture only TCP with a control port or port 20 on one side, or unprivileged ports on both")
@@ -205,6 +205,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opts.userFilter = filterFact(cfg, filterDesc(opts))
 	// An interface going down and up is said on stderr, past the status
 	// line (workers call it from their goroutines: statusLine locks).
 	st := newStatusLine(stderr)

@@ -72,6 +72,7 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 		next = carveSink{Sink: out, c: c}
 	}
 	p.diag = diagnose.New(o.pol, next, p)
+	p.diag.SetPacketFilter(o.userFilter)
 	sink, wrap := p.helperHooks(p.diag) // --helper linux (helper.go)
 	p.trk = track.New(p.withExtract(sink), to)
 	h := wrap(p.trk)

@@ -54,6 +54,10 @@ type analysisOptions struct {
 	// step of the wall clock is not taken for time passing
 	// (decode.Options.SteadyClock); nil reading files.
 	steadyClock func() (time.Time, time.Duration)
+	// userFilter: read's and live's --host, --net, --filter-ports or
+	// --bpf-raw, told to the diagnosis (diagnose.PacketFilter); zero for
+	// none.
+	userFilter diagnose.PacketFilter
 }
 
 func (o *analysisOptions) register(c *cobra.Command) {

@@ -44,7 +44,7 @@ func (o *readOptions) registerView(c *cobra.Command) {
 	f.StringArrayVar(&o.Hosts, "host", nil, "read only TCP to or from this `ADDRESS` (repeatable; ICMP errors are kept)")
 	f.StringArrayVar(&o.Nets, "net", nil, "read only TCP to or from this `NETWORK`, e.g. 10.0.0.0/8 (repeatable)")
 	f.BoolVar(&o.FilterPorts, "filter-ports", false, "read only TCP with a control port or port 20 on one side, or unprivileged ports on both")
-	f.StringVar(&o.BPFRaw, "bpf-raw", "", "read only the frames this classic BPF `PROGRAM` keeps (tcpdump -ddd output, or @FILE), run over each frame as the file holds it")
+	f.StringVar(&o.BPFRaw, "bpf-raw", "", "read only the frames this classic BPF `PROGRAM` keeps (tcpdump -ddd output, or @FILE), run over each frame as the file holds it; keep the data connections and ICMP errors, e.g. tcpdump -ddd 'tcp or icmp or icmp6'")
 	f.StringVar(&o.Server, "server", "", "show only the sessions to this server `ADDR[:PORT]`")
 	f.StringVar(&o.Client, "client", "", "show only the sessions from this client `ADDRESS`")
 	f.IntVar(&o.Session, "session", 0, "show only session `N` (its control connection, data connections and ICMP errors)")
@@ -70,9 +70,10 @@ func (o *readOptions) validateView() error {
 	if err != nil {
 		return err
 	}
-	if o.filter, err = newPacketFilter(cfg, filterDesc(o)); err != nil {
+	if o.filter, err = newPacketFilter(cfg, filterDesc(lo)); err != nil {
 		return err
 	}
+	o.userFilter = filterFact(cfg, filterDesc(lo))
 	return o.buildSelector()
 }
 

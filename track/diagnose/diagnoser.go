@@ -42,6 +42,9 @@ type Diagnoser struct {
 	capture *captureShared
 
 	rewrites []Rewrite // what other capture points showed of the 227s (KnowRewrite), at most MaxRewrites
+	// filter: the user's packet filter the packets went through
+	// (SetPacketFilter); zero for none.
+	filter PacketFilter
 }
 
 // bounceSet is what a session's FTP bounce attempts leave for its
@@ -349,7 +352,7 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	if dc.Match == track.MatchInferred {
 		d.state(s).noteHidden(dc)
 	}
-	fs := hedgeConflicted(dc, d.dataFindings(s, dc))
+	fs := d.hedgeFiltered(s, dc, hedgeConflicted(dc, d.dataFindings(s, dc)))
 	if f := d.foreignSource(s, dc); f != nil {
 		// Not the outcome's doing: the connection got through, to
 		// whoever took it.

@@ -162,6 +162,9 @@ type Finding struct {
 	Example policy.PortRange
 
 	blind bool // data-not-attempted because the capture cannot see the data path
+	// filtered: data-not-attempted whose connection the user's packet
+	// filter may have left out (hedgeFiltered).
+	filtered bool
 	// pathMTU: control-undelivered whose line is too large for a small
 	// link, so a path MTU black hole is the likelier cause (undelivered.go).
 	pathMTU bool

@@ -359,6 +359,7 @@ type serverAcc struct {
 	// a firewall's reject (connect.go).
 	connectRejected int
 	blind           int // endpoints the capture cannot see the data path of
+	filtered        int // endpoints whose connection the user's packet filter may have left out
 	// unusedSerious: the data-not-attempted findings of warning or error
 	// (the client gave up waiting, the capture cannot see the path); the
 	// others are notes (a client that cancelled, or asked again).
@@ -1413,6 +1414,9 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	case CodeDataNotAttempted:
 		if f.blind {
 			a.blind++
+		}
+		if f.filtered {
+			a.filtered++
 		}
 		if dc != nil && dc.Passive && f.Severity >= SeverityWarning && f.Session != nil {
 			// A passive transfer that failed with no SYN seen: after a

@@ -189,6 +189,8 @@ func (v *verdictWriter) leadClause() {
 		v.encryptedControl()
 	case v.total == 0:
 		v.noDataConnections()
+	case a.filtered > 0 && a.filtered == a.findings[CodeDataNotAttempted]:
+		v.filteredOut()
 	case a.blind > 0 && a.blind == a.findings[CodeDataNotAttempted]:
 		v.dataPathUnseen()
 	case a.findings[CodePMTUBlackHole] > 0:
@@ -1251,6 +1253,14 @@ func (v *verdictWriter) dataPathUnseen() {
 	v.text = fmt.Sprintf("the server reports transfers on %d of %d announced data endpoints that the capture does not hold, though it holds others: see data-not-attempted (capture drops, or a path these took that the capture point does not see)", a.blind, v.total)
 }
 
+// filteredOut: every announced endpoint the capture holds no connection
+// to is one the user's packet filter may have left out (hedgeFiltered):
+// nothing the network did is known of them.
+func (v *verdictWriter) filteredOut() {
+	v.accountFor(CodeDataNotAttempted)
+	v.text = fmt.Sprintf("%d of %d announced data endpoints have no connection in what the packet filter %s kept, and it may have left them out: the capture does not show whether those connections were made, or where they stopped; %s", v.a.filtered, v.total, v.d.filter.By, strings.TrimSuffix(lowerFirst(v.d.filter.advice()), "."))
+}
+
 // pmtuBlackHole: a path MTU black hole stopped data connections.
 func (v *verdictWriter) pmtuBlackHole() {
 	v.accountFor(CodePMTUBlackHole)
@@ -1300,7 +1310,11 @@ func (v *verdictWriter) staleEndpoint() {
 // is worse than a note or nothing worked.
 func (v *verdictWriter) endpointsUnused() {
 	v.accountFor(CodeDataNotAttempted)
-	v.text = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", v.a.findings[CodeDataNotAttempted], v.total)
+	v.text = fmt.Sprintf("%d of %d announced data endpoints were never used; see the data-not-attempted findings", v.a.findings[CodeDataNotAttempted]-v.a.filtered, v.total)
+	if v.a.filtered > 0 {
+		// Not counted as unused: the filter may have left them out.
+		v.text += fmt.Sprintf(" (and the packet filter %s may have left out the connections to %d more)", v.d.filter.By, v.a.filtered)
+	}
 }
 
 // reachedAsAnnounced: clients from other networks reached the server's
