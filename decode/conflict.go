@@ -1,5 +1,7 @@
 package decode
 
+import "time"
+
 // Conflicting copies of control bytes. The reassembler takes the first
 // copy of a stretch of a control stream and drops later ones as
 // retransmissions. When a later copy differs from what was delivered, the
@@ -91,40 +93,37 @@ func (r *recentCtl) forget(cs *controlConn) {
 
 // again and differs make controlConn a copySink: they compare later
 // copies of delivered bytes with the first.
-func (cs *controlConn) again(d int, seq uint32, p []byte) {
+func (cs *controlConn) again(d int, seq uint32, p []byte, num uint64, ts time.Time) {
 	r := cs.t.recent
 	if r == nil || cs.parser.state != parseFTP {
 		return
 	}
-	if at, num, differ := r.compare(cs, d, seq, p); differ {
+	if at, first0, differ := r.compare(cs, d, seq, p); differ {
 		// (The stream's first byte starts a line, when its SYN was seen.)
 		first, known := cs.isn[d]+1, cs.syn[d]
 		alt, last := r.otherLine(cs, d, seq, at, p, cs.asm.half[d].next, first, known)
-		cs.conflictLine(d, at, num, len(p)-int(at-seq), alt, last)
+		cs.conflictLine(d, at, first0, len(p)-int(at-seq), alt, last, num, ts)
 	}
 }
 
 func (cs *controlConn) differs(d int, seq uint32) {
 	if cs.parser.state == parseFTP {
-		cs.conflict(d, seq, 0, 1)
+		dec := cs.t.d
+		cs.conflictLine(d, seq, 0, 1, nil, false, dec.num, dec.seg.TS)
 	}
 }
 
-// conflict reports that bytes of direction d from sequence number at on
-// (n of them, in the later copy) had two versions, the one delivered from
-// packet first (0: not known).
-func (cs *controlConn) conflict(d int, at uint32, first uint64, n int) {
-	cs.conflictLine(d, at, first, n, nil, false)
-}
-
-// conflictLine is conflict with the line the later copy makes (other:
-// otherLine), and whether the bytes taken lie in the direction's latest
-// line (last).
-func (cs *controlConn) conflictLine(d int, at uint32, first uint64, n int, other []byte, last bool) {
+// conflictLine reports that bytes of direction d from sequence number at
+// on (n of them, in the later copy) had two versions, the one delivered
+// from packet first (0: not known), with the line the later copy makes
+// (other: otherLine), and whether the bytes taken lie in the direction's
+// latest line (last). It is reported at num, ts: the packet that brought
+// the later copy (a segment held out of order is later than the bytes
+// that overtook it, though its packet came first).
+func (cs *controlConn) conflictLine(d int, at uint32, first uint64, n int, other []byte, last bool, num uint64, ts time.Time) {
 	dec := cs.t.d
 	dec.stats.ControlConflicts++
-	// (Reported at the packet that brought the later copy.)
-	cs.parser.num, cs.parser.ts = dec.num, dec.seg.TS
+	cs.parser.num, cs.parser.ts = num, ts
 	cs.parser.conflict(d, at, first, n, other, last)
 }
 

@@ -295,7 +295,7 @@ func (t *controlTable) find(s *Segment) *controlConn {
 	var closedAt time.Time // when the connection resumed was closed as idle
 	cs := t.conns.Get(key)
 	if cs != nil && len(t.holds) > 0 {
-		if h := t.holds[cs]; h != nil && h.rst && (newConn || s.TS.Sub(h.ts) >= rstHold) {
+		if h := t.holds[cs]; h != nil && h.rst && (newConn || t.holdDue(cs, h, s.TS)) {
 			// Its RST held (hold.go), and a SYN follows, or nothing went
 			// on in time: it was the end. What follows finds its
 			// tombstone.
@@ -648,6 +648,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 	// of the connection's own incarnation (a dropped SYN-ACK's scale
 	// option would loosen the bound).
 	cs.asm.advertised(d, s)
+	ttls := cs.asm.half[d].ttls
 	cs.asm.half[d].ttls |= ttlClass(s.TTL)
 	if d == dirServer && s.PayloadLen > 0 && !s.Flags.Has(FlagACK) {
 		// Server bytes without an ACK (no TCP past the handshake sends
@@ -799,7 +800,7 @@ func (t *controlTable) segment(cs *controlConn, s *Segment) {
 		t.candidates--
 	}
 	switch {
-	case rst && t.holdRST(cs, d, s):
+	case rst && t.holdRST(cs, d, s, ttls != 0 && ttls != cs.asm.half[d].ttls):
 		// Held: the connection's bytes going on in sequence would show
 		// no endpoint took it (hold.go).
 	case rst && t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK:

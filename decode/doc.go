@@ -18,7 +18,10 @@
 // the table at once; what later packets of it still need (its last ACK
 // must not start a session) is a tombstone: a key and a time in a ring.
 //
-// Whether a control connection ended by FIN or RST (in window only), was
+// Whether a control connection ended by FIN or RST (in window only; an
+// RST at an established one is held while the connection or data between
+// its hosts goes on, and ends nothing if its bytes go on after it:
+// hold.go), was
 // reused, idled out or was evicted, and whether it turned to TLS (a 234
 // to AUTH, RFC 2228 protected commands, an implicit-FTPS port), is decided
 // here, once, and passed on as values in ControlEvent. A connection read

@@ -14,9 +14,14 @@ import (
 // sends nothing more on the connection; so the RST is held (rstHold, in
 // packet time) and, if bytes go on in sequence after it (the RST's
 // sender's, or its receiver's a round trip later: rstInFlight), it was
-// not taken: counted (Stats.RSTNotTaken) and the connection
-// kept. Otherwise the connection closes as reset when the hold ends (or
-// anything else ends it first), reported at the RST (its packet and time).
+// not taken: counted (Stats.RSTNotTaken; Stats.RSTNotTakenTTL when its
+// TTL was unlike its sender's other segments': injected on the path) and
+// the connection kept. The hold lasts while data moves between the two
+// hosts (holdDue): a control connection is silent for a whole transfer,
+// and a forged RST in the middle of one shows itself only at the
+// transfer's end (the 226, the next command), often minutes later. Otherwise the connection closes as reset when the hold ends (or
+// anything else ends it first, a SYN opening the 4-tuple's next
+// connection), reported at the RST (its packet and time).
 // An RST with a wrong checksum (checksum.go) is judged the same way: one
 // the bytes after it show not taken is counted as
 // Stats.ControlBadChecksum instead.
@@ -27,8 +32,15 @@ import (
 // SYN-ACK): till then the connection goes on (Stats.SynMidSession).
 
 // rstHold is how long, in packet time, an RST on a control connection is
-// held before the connection closes by it.
+// held before the connection closes by it, counted from the RST or from
+// the latest segment of another connection between its two hosts (its
+// data), whichever is later, but never longer than rstHoldMax.
 const rstHold = 2 * time.Second
+
+// rstHoldMax bounds the hold while data keeps moving between the two
+// hosts (other sessions' too: clients behind one NAT): a control
+// connection that quiet is closed as idle too (idleClose).
+const rstHoldMax = idleClose
 
 // rstInFlight: bytes of the RST's receiver that come sooner than this
 // after it may have been sent before the RST reached it (a round trip);
@@ -41,9 +53,11 @@ type connHold struct {
 	by     int  // its direction
 	num    uint64
 	ts     time.Time
-	bad    bool   // the RST's checksum is wrong (checksum.go)
-	syn    bool   // a SYN with another ISN is held
-	synSeq uint32 // its sequence number
+	at     time.Duration // the idle clock at the RST (the host pair's times are on it)
+	bad    bool          // the RST's checksum is wrong (checksum.go)
+	ttlOdd bool          // its TTL class is not one its sender's earlier segments came with
+	syn    bool          // a SYN with another ISN is held
+	synSeq uint32        // its sequence number
 }
 
 // hold returns cs's holds, made when it had none.
@@ -68,16 +82,36 @@ func (cs *controlConn) established() bool {
 
 // holdRST holds the RST s of direction d (in the window) on cs, when cs
 // is established; it tells whether it did. One held already stays.
-func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment) bool {
+// ttlOdd: the RST's TTL class was new to its direction.
+func (t *controlTable) holdRST(cs *controlConn, d int, s *Segment, ttlOdd bool) bool {
 	if !cs.established() {
 		return false
 	}
 	h := t.hold(cs)
 	if !h.rst {
-		h.rst, h.by, h.num, h.ts = true, d, s.Num, s.TS
+		h.rst, h.by, h.num, h.ts, h.at = true, d, s.Num, s.TS, t.stampNow()
 		h.bad = t.d.sum.verdict == sumWrong && cs.asm.half[d].sumOK
+		h.ttlOdd = ttlOdd
 	}
 	return true
+}
+
+// holdDue tells whether cs's held RST h ends the connection at packet
+// time now: rstHold passed since it, and since data last moved between
+// the two hosts after it (their pair, on the idle clock), or rstHoldMax
+// since it whatever moved.
+func (t *controlTable) holdDue(cs *controlConn, h *connHold, now time.Time) bool {
+	since := now.Sub(h.ts)
+	if since < rstHold {
+		return false
+	}
+	if since >= rstHoldMax || !cs.paired {
+		return true
+	}
+	at, ok := t.pairs.lastSeen(cs.client.Addr(), cs.server.Addr())
+	// (The pair's time has a resolution of a second: data in the RST's
+	// own second counts as after it, a second's longer hold at most.)
+	return !ok || at+time.Second <= h.at || t.clock.since()-at >= rstHold
 }
 
 // goesOn releases cs's held RST when segment s of direction d carries
@@ -104,6 +138,9 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 		t.d.stats.ControlBadChecksum++ // not taken, its checksum wrong: dropped
 	} else {
 		t.d.stats.RSTNotTaken++
+		if h.ttlOdd {
+			t.d.stats.RSTNotTakenTTL++
+		}
 	}
 	h.rst = false
 	if !h.syn {
@@ -126,12 +163,12 @@ func (t *controlTable) answersSyn(cs *controlConn, s *Segment) bool {
 	return !s.Flags.Has(FlagSYN) && s.Seq == h.synSeq+1 && s.Seq != cs.asm.half[dirClient].next
 }
 
-// expireHolds closes the connections whose RST was held for rstHold, in
-// the order of their RSTs.
+// expireHolds closes the connections whose RST's hold is over
+// (holdDue), in the order of their RSTs.
 func (t *controlTable) expireHolds(now time.Time) {
 	var due []*controlConn
 	for cs, h := range t.holds {
-		if h.rst && now.Sub(h.ts) >= rstHold {
+		if h.rst && t.holdDue(cs, h, now) {
 			due = append(due, cs)
 		}
 	}

@@ -945,7 +945,7 @@ func (rb *recentBytes) at(seq uint32) (byte, bool) {
 }
 
 // again compares a later copy of delivered bytes with the ones kept.
-func (pc *payloadConn) again(d int, seq uint32, p []byte) {
+func (pc *payloadConn) again(d int, seq uint32, p []byte, _ uint64, _ time.Time) {
 	rb := &pc.recent[d]
 	checked := false
 	for i := range p {

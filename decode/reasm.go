@@ -435,7 +435,7 @@ func (r *reassembler) data(d int, seq uint32, p []byte, ack uint32, fl TCPFlags,
 		// (negated as an int: -rel overflows when rel is -2^31)
 		back := -int(rel)
 		if !keepaliveProbe(back, len(p)) {
-			r.again(d, seq, p[:min(back, len(p))], out)
+			r.again(d, seq, p[:min(back, len(p))], num, ts, out)
 		}
 		if back >= len(p) {
 			if !r.pool.payload {
@@ -689,7 +689,7 @@ func (r *reassembler) drain(d int, out orderedSink) {
 		r.pool.bytes -= len(s.data)
 		back := -int(rel)
 		if back > 0 {
-			r.again(d, s.seq, s.data[:min(back, len(s.data))], out)
+			r.again(d, s.seq, s.data[:min(back, len(s.data))], s.num, s.ts, out)
 		}
 		if s.fin && rel == 0 && (!h.finSeen || int32(s.seq-h.finSeq) < 0) {
 			// A FIN held past the reach (holdFar), reached in order.
@@ -1016,8 +1016,10 @@ func midLine(out orderedSink, d int) bool {
 // has none).
 type copySink interface {
 	// again offers a later copy p of bytes of direction d, starting at
-	// seq, that were delivered already (they lie before next).
-	again(d int, seq uint32, p []byte)
+	// seq, that were delivered already (they lie before next), which
+	// packet num brought at ts (a held segment's: not the packet being
+	// decoded, whose bytes it may be that were delivered).
+	again(d int, seq uint32, p []byte, num uint64, ts time.Time)
 	// differs reports that two copies the capture held of bytes of
 	// direction d differ from seq on; those bytes were delivered already.
 	differs(d int, seq uint32)
@@ -1028,9 +1030,9 @@ type copySink interface {
 // already (control streams have their own way with FINs).
 type endSink interface{ endsBefore(d int, fin uint32) }
 
-func (r *reassembler) again(d int, seq uint32, p []byte, out orderedSink) {
+func (r *reassembler) again(d int, seq uint32, p []byte, num uint64, ts time.Time, out orderedSink) {
 	if cs, ok := out.(copySink); ok && len(p) > 0 {
-		cs.again(d, seq, p)
+		cs.again(d, seq, p, num, ts)
 	}
 }
 

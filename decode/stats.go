@@ -119,6 +119,10 @@ type Stats struct {
 	// RSTNotTaken: in-window RSTs on control connections after which the
 	// connection's bytes went on in sequence: no endpoint took them.
 	RSTNotTaken uint64 `json:"rst_not_taken,omitempty"`
+	// RSTNotTakenTTL: of RSTNotTaken, those whose TTL (hop limit) class
+	// was not one their sender's earlier segments came with: sent from
+	// elsewhere on the path (injected), not by the endpoint.
+	RSTNotTakenTTL uint64 `json:"rst_not_taken_ttl,omitempty"`
 	// SynMidSession: SYNs with another ISN on an established control
 	// connection that no SYN-ACK answered: no new connection (RFC 5961
 	// 4), ignored.

@@ -1126,6 +1126,11 @@ const (
 	flagNoClientHello
 	// flagHelloOnPlain: Session.HelloOnPlain.
 	flagHelloOnPlain
+	// flagBlankLine: the client's latest line was empty or Telnet
+	// commands only, no reply since: not owed one (servers ignore some),
+	// but a refusal (500-502) that comes next while a transfer runs
+	// answers it (pairReply), not the transfer.
+	flagBlankLine
 )
 
 // HelloOnPlain tells that the client of a control connection read as

@@ -834,10 +834,18 @@ func (t *Tracker) unseenCommand(sess *Session, verb string, r Reply) *Command {
 // lost their reply. unasked: no command can have asked for the reply (a
 // 425/426 while no transfer waits).
 func (t *Tracker) pairReply(sess *Session, code int, text string) (c *Command, lostInGap, unasked bool) {
+	blank := sess.flags&flagBlankLine != 0
+	sess.flags &^= flagBlankLine
 	if len(sess.pending) == 0 {
 		return nil, sess.resync, false
 	}
 	head := sess.pending[0]
+	if blank && code >= 500 && code <= 502 && ftp.IsTransfer(head.Verb) && len(head.Replies) > 0 {
+		// The refusal of the empty or Telnet-only line just sent (a
+		// keep-alive the server reads as a command): a transfer past its
+		// 1yz is not refused, and its own reply is still to come.
+		return nil, false, false
+	}
 	if code == 221 && head.Verb != "QUIT" && head.Verb != "REIN" {
 		// A QUIT sent while an earlier command still waited (a client
 		// giving up on a transfer): the 221 answers it, and the commands

@@ -996,6 +996,11 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 			ev := Event{Kind: EventJunk, TS: e.TS, Num: e.Num, FromClient: e.FromClient, Text: e.Line, Secret: e.Secret, Dropped: e.Dropped}
 			if e.Line == "" && e.Telnet != 0 {
 				ev.Text = telnetOnly(e.Telnet)
+			} else if e.Line == "" && e.Dropped == 0 {
+				ev.Text = "(empty line)"
+			}
+			if e.FromClient && !e.Secret && e.Line == "" {
+				sess.flags |= flagBlankLine
 			}
 			t.event(sess, ev)
 		}

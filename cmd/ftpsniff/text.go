@@ -1590,6 +1590,7 @@ func (o *textOutput) Summary(t totals) {
 	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
 	addw(st.ControlConflicts, "later copies of control bytes that differ from the copy taken: two versions of a stretch of a control stream (forged or corrupted)")
 	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")
+	addw(st.RSTNotTakenTTL, "of those RSTs not taken, with a TTL unlike their sender's other segments: injected on the path (forged), not sent by the endpoint")
 	addw(st.SynMidSession, "SYNs with another start on established control connections that nothing answered, ignored")
 	addw(st.ClockOutliers, "packets whose time stepped over 30 s ahead while the next came back: one packet's time, not taken as the capture's clock")
 	addw(st.ClockSetLive, fmt.Sprintf("forward step%s of the host's wall clock over 30 s while ftpsniff ran, which its steady clock showed were no time passing: not counted as idle time or by any wait", plural(int(st.ClockSetLive))))
