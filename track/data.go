@@ -1305,10 +1305,16 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	if list := t.encrypted[to]; len(list) > 0 && s.Dst.Port() >= 1024 {
 		sess, among = encryptedOwner(list, s, 1)
 		cands = list
+		if sess != nil && !t.announcedInsideAny(list, s, true) {
+			t.decline(s)
+			return false
+		}
 	} else if list := t.encrypted[from]; len(list) > 0 && activePorts {
 		sess, among = encryptedOwner(list, s, 0)
 		cands, passive = list, false
-	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.clock.since(x.lastSeen)) {
+		// (Active mode: the server's SYN from its data port back to the
+		// client is no other service of the client's; not gated.)
+	} else if x := t.encryptedClients[s.Src.Addr()]; x != nil && elsewhereData(x, s, t.clock.since(x.lastSeen)) && t.announcedInside(x, s, true) {
 		// A client of an encrypted session connecting to a private address
 		// on another network than its own, soon after the session spoke:
 		// the announcement it trusted (inside TLS) named that address.
@@ -2458,6 +2464,107 @@ func (t *Tracker) claimsUnannounced(x *Session) bool {
 // command or a reply.
 func (sess *Session) spokePast(side int) bool {
 	return !sess.ended && sess.turns[side] > handshakeTurns
+}
+
+// announceFlightWindow: how long after the control record that
+// announced it (the server's 227 or 229, the client's PORT, EPRT or the
+// transfer command after it) a data connection's SYN comes. A client
+// connects as it reads the reply, a server as it reads the command;
+// captured at the other end, a round trip later (under a second on a
+// WAN, as ownerMargin), and a busy host takes a little more.
+const announceFlightWindow = 2 * time.Second
+
+// announcedInside tells whether the SYN s between the peers of the
+// encrypted session sess (passive: from its client) may be a data
+// connection it announced inside TLS, where peers and time are all the
+// capture shows. The same two hosts talk over other services too (a web
+// server, a database), and one taken for FTP data would be reported as a
+// failed transfer with a firewall rule for its port. So it is not:
+//   - to a port outside the passive range known for the server
+//     (Options.PassiveRange: --pasv-range or its configuration), in
+//     passive mode;
+//   - when the capture shows both sides of the control connection and
+//     they did not just exchange the records that announce one: in
+//     passive mode the client's request answered by the server (its 227
+//     or 229) within announceFlightWindow before the SYN (in active mode
+//     the client's command within that window, though inferData does not
+//     ask there: a server's SYN back to its client is no other service);
+//   - when that exchange was already used: a data connection of the
+//     session began after it, or one answered still runs (a session
+//     transfers one file at a time, each on a connection of its own).
+//
+// A capture that shows one side of the control connection only (turns:
+// the other never spoke) cannot tell, and the SYN is taken by peers and
+// time as before.
+func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool) bool {
+	if passive && t.opts.PassiveRange != nil {
+		if rs := t.opts.PassiveRange(sess); len(rs) > 0 && !rs.Contains(s.Dst.Port()) {
+			return false
+		}
+	}
+	if sess.turns[0] == 0 || sess.turns[1] == 0 {
+		return true
+	}
+	side := 0
+	if passive {
+		side = 1
+	}
+	at := sess.spokeAt[side]
+	syn := s.TS.UnixNano()
+	if !sess.spokePast(side) || at > syn || syn-at > int64(announceFlightWindow) {
+		return false
+	}
+	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
+		dc := sess.Data[i]
+		if dc.Passive != passive {
+			continue
+		}
+		if dc.Armed.UnixNano() >= at || !dc.Done && dc.answered() && !dc.finSent(0) && !dc.finSent(1) && dc.RSTTS.IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
+// announcedInsideAny tells whether one of the open encrypted sessions
+// list between a SYN's peers may have announced it (announcedInside):
+// which one did is encryptedOwner's guess, settled later (settleOwner).
+func (t *Tracker) announcedInsideAny(list []*Session, s *decode.Segment, passive bool) bool {
+	if t.declinedBefore(s) {
+		return false
+	}
+	return slices.ContainsFunc(list, func(x *Session) bool { return !x.ended && t.announcedInside(x, s, passive) })
+}
+
+// declinedKept: how many SYNs announcedInside turned down the tracker
+// remembers (Tracker.declined), so that the same SYN sent again (after
+// 1, 3, 7 s) is not judged anew against records that came after the
+// first: a retry of a connection to another service is no more FTP data
+// than the first try. A small ring: a client retries few at once.
+const declinedKept = 16
+
+// decline remembers the SYN s as no inferred data connection.
+func (t *Tracker) decline(s *decode.Segment) {
+	t.declined[t.declinedNext%declinedKept] = declinedSYN{decode.MakeConnKey(s.Src, s.Dst), s.Seq}
+	t.declinedNext++
+}
+
+// declinedBefore tells whether s is a SYN turned down before (decline):
+// the same connection and initial sequence number.
+func (t *Tracker) declinedBefore(s *decode.Segment) bool {
+	k := decode.MakeConnKey(s.Src, s.Dst)
+	for _, d := range t.declined {
+		if d.key == k && d.isn == s.Seq {
+			return true
+		}
+	}
+	return false
+}
+
+// declinedSYN is a SYN announcedInside turned down.
+type declinedSYN struct {
+	key decode.ConnKey
+	isn uint32
 }
 
 // ownerMargin: two encrypted sessions between the same hosts whose

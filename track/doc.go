@@ -69,7 +69,15 @@
 // whose announcements cannot be read are indexed by their peers, so
 // that a SYN between them on data ports is taken for their data
 // connection (MatchInferred): those
-// whose control channel is TLS while it is, and those picked up mid-stream
+// whose control channel is TLS while it is (only a SYN that follows the
+// control records that announce one: in passive mode, the client's
+// request answered by the server within two seconds before it, once per
+// such exchange and not while the
+// session's answered data connection runs, never to a port outside the
+// passive range the user gave (Options.PassiveRange), and the same SYN
+// sent again not after one turned down: announcedInside; a capture of
+// one side of the control connection cannot show the exchange and
+// takes it by peers and time), and those picked up mid-stream
 // until their first announcement or a minute of packet time after they
 // last spoke (an announcement made before the capture started), and
 // those whose PASV, EPSV or LPSV reply fell in a capture gap, for one

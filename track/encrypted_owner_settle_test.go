@@ -217,6 +217,8 @@ func TestEncryptedOwnerWaitsBounded(t *testing.T) {
 	p.exchange(b)
 	p.exchange(a)
 	for i := range maxOwnerWaits + 3 {
+		// Each connection answers an exchange of its own (announcedInside).
+		p.exchange([]netip.AddrPort{a, b}[i%2])
 		p.connect(netip.AddrPortFrom(cli.Addr(), uint16(50000+i)), netip.AddrPortFrom(srv.Addr(), uint16(40000+i)))
 	}
 	pair := [2]netip.Addr{cli.Addr(), srv.Addr()}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track/policy"
 )
 
 // Sink receives what the tracker concludes, as soon as it is final. Calls
@@ -84,6 +85,14 @@ type Options struct {
 	// same number. It is called from the goroutine that feeds the
 	// tracker. nil: the tracker counts its own from 1 (countData).
 	NumberData func() int
+	// PassiveRange, when set, is the range a session's server hands out
+	// passive ports from as the user gave it (--pasv-range, or the
+	// server's configuration: the diagnosis's Policy.PassiveRanges), nil
+	// when not known. A connection to a port outside it is not taken for
+	// the passive data connection of an encrypted session, whose
+	// announcements the capture cannot read (inferData): it is another
+	// service's.
+	PassiveRange func(*Session) policy.Ranges
 }
 
 // DefaultTranscriptBudget bounds the commands and events all open
@@ -369,6 +378,12 @@ type Tracker struct {
 	// connections can only be inferred from peers and timing
 	// (encryptedOwner).
 	encrypted map[[2]netip.Addr][]*Session
+	// declined holds the latest SYNs between an encrypted session's
+	// peers not taken for its data connection (announcedInside), so that
+	// the same SYN sent again is not taken either; declinedNext is where
+	// the next goes.
+	declined     [declinedKept]declinedSYN
+	declinedNext int
 	// encryptedClients indexes the same sessions by client address: a
 	// client that trusted a private 227 it read inside TLS connects to
 	// another address than the server's.

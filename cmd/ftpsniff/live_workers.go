@@ -191,7 +191,8 @@ func newLiveWorkers(opts *liveOptions, src workerCapture, n int, out output) *li
 	for range n {
 		// RecentOnly: live's outputs write each record as it happens
 		// (newPipelineWith decides the same for them).
-		trk := track.New(workerSink{a}, track.Options{UnansweredWait: opts.UnansweredWait, RecentOnly: true, NumberData: a.numberData})
+		trk := track.New(workerSink{a}, track.Options{UnansweredWait: opts.UnansweredWait, RecentOnly: true, NumberData: a.numberData,
+			PassiveRange: o.passiveRange})
 		w := &liveWorker{trk: trk, dec: decode.New(trk, o.decodeOptions())}
 		w.due.Store(true) // the first packet publishes
 		r.workers = append(r.workers, w)

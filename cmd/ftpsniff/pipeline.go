@@ -67,6 +67,7 @@ func newCarvingPipeline(o *analysisOptions, out output, to track.Options, c *car
 		// leave the budget on all open transcripts to them.
 		to.Transcript = t.sel.selects
 	}
+	to.PassiveRange = o.passiveRange
 	var next track.Sink = out
 	if c != nil {
 		next = carveSink{Sink: out, c: c}
@@ -158,4 +159,18 @@ func (p *pipeline) failOnError() error {
 		return findingsError{n: n, level: p.opts.failOn.String()}
 	}
 	return nil
+}
+
+// passiveRange is the passive range the user gave for the server of s
+// (--pasv-range, or its part of --server-config, as the diagnosis applies
+// it: policy.Policy.For by the family its greeting names), nil when none:
+// the tracker takes no connection to a port outside it for an encrypted
+// session's inferred data connection (track.Options.PassiveRange).
+func (o *analysisOptions) passiveRange(s *track.Session) policy.Ranges {
+	kind := policy.ServerUnknown
+	if len(s.Greeting) > 0 {
+		kind = policy.KindFromGreeting(s.Greeting[0].Text)
+	}
+	q, _ := o.pol.For(s.Server, kind)
+	return q.PassiveRanges()
 }

@@ -83,6 +83,8 @@ var faultCaptures = map[string][]string{
 	"ftps-explicit.pcap":                      {CodeControlEncrypted},
 	"ftps-concurrent-vsftpd.pcap":             {CodeControlEncrypted},
 	"ftps-reuse-required.pcap":                {CodeControlEncrypted, CodeTLSNotResumed},
+	"ftps-other-services-vsftpd.pcap":         {CodeControlEncrypted},
+	"ftps-active-curl-gave-up.pcap":           {CodeControlEncrypted, CodeTLSRequired, CodeActiveBlocked},
 	"helper-nat-ftps-client.pcap":             {CodeControlEncrypted},
 	"helper-nat-ftps-server.pcap":             {CodeControlEncrypted},
 	"router-drop-data-syn-client.pcap":        {CodeNATMismatch, CodeDataUnanswered},

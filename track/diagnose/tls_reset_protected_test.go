@@ -74,7 +74,7 @@ func withResetData(t *testing.T, start time.Time) string {
 	next := 0
 	writeExtra := func(until time.Time) {
 		for ; next < len(segs); next++ {
-			ts := start.Add(time.Duration(next) * time.Millisecond)
+			ts := start.Add(time.Duration(next) * 500 * time.Microsecond)
 			if !until.IsZero() && !ts.Before(until) {
 				return
 			}
@@ -107,7 +107,9 @@ func withResetData(t *testing.T, start time.Time) string {
 // second a weakening. It holds whichever comes first; alone, the reset
 // keeps its hedged warning (TestClearDataRefusedIsNotAWorkingTransfer).
 func TestTLSResetWithProtectedDataElsewhereIsNoFinding(t *testing.T) {
-	start := time.Unix(1795468334, 574000000)
+	// Begun after the records of 334.5727 and reset by 334.5753: over
+	// before the protected connection's own exchange (334.5757) and SYN.
+	start := time.Unix(1795468334, 572800000)
 	rec, diag := runData(t, withResetData(t, start))
 	var reset, protected bool
 	for _, dc := range rec.data {

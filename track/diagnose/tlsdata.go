@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -155,8 +154,22 @@ func (d *Diagnoser) tlsRequiredFinding(s *track.Session, dc *track.DataConn, ale
 	if alert {
 		f.Evidence = fmt.Sprintf("data connection #%d %s -> %s (SYN at packet %d): nothing from the client; the server's only bytes a TLS alert record (%v), no hello; ended by %s after %s",
 			dc.ID, dc.Client, dc.Server, dc.SYNNum, dc.TLSServerAlert(), dc.EndReason, dur(dc.Duration()))
-		f.Message = fmt.Sprintf("The server answered the data connection with a TLS alert and no handshake, and the client sent nothing on it: the server waited for the client to begin TLS there, so it requires protected data connections, and the client did not protect this one; it likely sent PROT C, or no PROT (%s). This transfer moved nothing.", reply)
-		f.Advice = strings.ToUpper(advice[:1]) + advice[1:] + familyNote(fam)
+		// What the wire shows fits two readings, and does not tell them
+		// apart: a server that requires protected data and waited for a
+		// TLS handshake the client never began (it sent PROT C, or no
+		// PROT: pcaps/real/ftps-prot-refused-proftpd.pcap), and a client
+		// that asked for protected data but gave up on the connection
+		// before beginning TLS (curl --ssl-reqd in active mode, closing
+		// after its own timeout: the alert answers its close).
+		f.Message = fmt.Sprintf("The server answered the data connection with a TLS alert and no handshake, and the client sent nothing on it (%s). Either the server requires protected data connections and waited for a TLS handshake the client never began (a client that sent PROT C, or no PROT), or the client gave up on the connection before beginning TLS (it closed it on its own, and the alert answers that close). This transfer moved nothing.", reply)
+		f.Advice = "If the client did not ask for protected data (PROT P), " + advice
+		if c := fam.cfg; c != nil && c.ClearDataOK {
+			// The configuration given takes data in clear already: a server
+			// running it refuses none, so turning the requirement off is no
+			// fix.
+			f.Advice = fmt.Sprintf("%s accepts data connections in clear already (%s): a server running it does not refuse one for want of TLS, so the client most likely gave up on this connection by itself; read its log for why (a timeout, a failed TLS setup on its side), and check that the server reads that file.", c.Path, c.ClearDataLine)
+		}
+		f.Advice += familyNote(fam)
 		return f
 	}
 	f.Severity = SeverityWarning

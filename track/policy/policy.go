@@ -103,6 +103,12 @@ type ServerConfig struct {
 	// TLSReuseLine is the setting's line ("line 4: require_ssl_reuse=NO").
 	TLSReuseOff  bool
 	TLSReuseLine string
+	// ClearDataOK: the server takes a data connection in clear (PROT C)
+	// after an encrypted login, whoever logged in (vsftpd
+	// force_local_data_ssl=NO, force_anon_data_ssl=NO, its default).
+	// ClearDataLine names the settings' lines.
+	ClearDataOK   bool
+	ClearDataLine string
 	// SourceCheckOff: the server takes a passive data connection from any
 	// address, not only the control connection's (vsftpd
 	// pasv_promiscuous=YES, ProFTPD AllowForeignAddress on).

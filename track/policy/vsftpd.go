@@ -180,14 +180,18 @@ func isCSpace(c byte) bool { return strings.IndexByte(cSpace, c) >= 0 }
 func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 	c := &ServerConfig{Kind: ServerVsftpd, Path: name, PassiveEnabled: true, ActiveEnabled: true, ControlPort: 21, ActiveSourceKnown: true}
 	var (
-		minPort, maxPort  uint32
-		minLine, maxLine  int
-		addr              string
-		addrLine          int
-		resolve           bool
-		fromPort20        bool
-		dataPort          = 20
-		listen, listenIP6 bool
+		minPort, maxPort uint32
+		minLine, maxLine int
+		addr             string
+		addrLine         int
+		resolve          bool
+		fromPort20       bool
+		dataPort         = 20
+		// force_local_data_ssl (YES by default) and force_anon_data_ssl
+		// (NO): whether vsftpd refuses a data connection in clear.
+		forceLocal, forceAnon = true, false
+		localLine, anonLine   string
+		listen, listenIP6     bool
 		// listen_address and listen_address6, read once the mode is known.
 		listenAddr, listenAddr6         string
 		listenAddrLine, listenAddr6Line int
@@ -261,6 +265,12 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 					c.TLSReuseLine = setting
 				}
 			}
+		case "force_local_data_ssl":
+			forceLocal, err = vsftpdBool(val)
+			localLine = setting
+		case "force_anon_data_ssl":
+			forceAnon, err = vsftpdBool(val)
+			anonLine = setting
 		case "pasv_promiscuous":
 			var on bool
 			if on, err = vsftpdBool(val); err == nil {
@@ -310,6 +320,12 @@ func ParseVsftpd(name string, data []byte) (*ServerConfig, error) {
 		c.ActiveSourcePort = uint16(dataPort)
 	}
 	c.PassiveRange = vsftpdRange(c, minPort, maxPort, minLine, maxLine)
+	if !forceLocal && !forceAnon {
+		// Neither login's data must be protected: a data connection in
+		// clear is accepted whoever logged in.
+		c.ClearDataOK = true
+		c.ClearDataLine = strings.Join(slices.DeleteFunc([]string{localLine, anonLine}, func(l string) bool { return l == "" }), ", ")
+	}
 	if addr != "" {
 		if err := vsftpdAddress(c, name, addr, addrLine, resolve); err != nil {
 			return nil, err
