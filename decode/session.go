@@ -442,11 +442,17 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 			if p.split[d].Pending() > parkLineMax {
 				p.set(longLine(d), true) // its buffer grew
 			}
-			if d == dirServer {
+			switch {
+			case d == dirServer:
 				// The line cut is dropped: it may be a final reply.
 				p.repliesLost(0)
-			} else {
+			case !p.split[d].Skipping():
 				p.lineOwed() // (the line cut is dropped, but the server answers it)
+			default:
+				// Still the line an earlier gap cut, whose rest was being
+				// skipped: counted then. Counted again, owed would pass
+				// the lines awaiting replies, and the refusal window
+				// (gapAhead) pass over the refusal to a PASS lost here.
 			}
 			p.split[d].Resync()
 			if d == dirClient {
@@ -469,6 +475,18 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 		p.answersCutLine(data)
 		if !p.parsing() {
 			p.release() // the cut line rejected a candidate
+			return
+		}
+	}
+	if d == dirServer && !p.parked[dirClient] && !p.resync[dirClient] && bytes.ContainsAny(data, "\r\n") {
+		// The server sends a line while the client's line under way ends
+		// in a CR: the server took it for the line's end (a client that
+		// ends its lines so), and its reply answers it
+		// (ftp.LineSplitter.EndAtCR). Not when client bytes after it are
+		// lost: the line end is among them (gapAfter, bytesOwed).
+		p.split[dirClient].EndAtCR(p.clientLine)
+		if !p.parsing() {
+			p.release() // (the line rejected a candidate)
 			return
 		}
 	}
@@ -1198,11 +1216,64 @@ func (p *sessionParser) emit(e *ControlEvent) {
 	p.emitTo(e)
 }
 
+// clientLine takes a line of the client's. A CR in it followed by a
+// command verb ended a line (crVerb): a client that ends its lines in a
+// CR alone sent them with no reply captured between ("USER bob\rPASS
+// hunter2\rSYST", at once, or pipelined), and each is a line of its own,
+// its PASS masked, not the user name's tail.
 func (p *sessionParser) clientLine(l ftp.Line) {
 	p.set(flagLineEnded, true)
 	if len(l.Text) > parkLineMax {
 		p.set(longLine(dirClient), true)
 	}
+	// glue: where the kept tail of a line over the bound begins (armEchoOf).
+	glue, _ := ftp.CutLine(l.Text, int(p.maxLine))
+	for i := crVerb(l.Text); i >= 0; i = crVerb(l.Text) {
+		part := l
+		part.Text, part.BareCR, part.BareLF, part.Unterminated, part.Dropped = l.Text[:i], true, false, false, 0
+		if glue <= i {
+			part.Dropped, l.Dropped = l.Dropped, 0
+		}
+		p.clientText(part, glue)
+		l.Text, glue = l.Text[i+1:], glue-(i+1)
+		l.Telnet, l.Skipped, l.AfterCR = 0, 0, false
+	}
+	p.clientText(l, glue)
+}
+
+// crVerb is the index of the first CR in a client line that a command
+// verb follows (a known one, in any case, after any bytes that are not
+// letters, then anything but a letter: as looksLikePass reads a PASS),
+// or -1.
+func crVerb(text []byte) int {
+	for at := 0; ; {
+		i := bytes.IndexByte(text[at:], '\r')
+		if i < 0 {
+			return -1
+		}
+		i += at
+		w := text[i+1:]
+		w = w[nonLetters(w):]
+		n := 0
+		for n < len(w) && n <= 4 && isLetter(w[n]) {
+			n++
+		}
+		if n >= 3 && n <= 4 {
+			var up [4]byte
+			for j := range n {
+				up[j] = w[j] &^ 0x20
+			}
+			if ftp.IsKnownVerb(string(up[:n])) {
+				return i
+			}
+		}
+		at = i + 1
+	}
+}
+
+// clientText is clientLine for one line, glue where its kept tail begins
+// if the line bound cut it (0 < glue < len(l.Text)).
+func (p *sessionParser) clientText(l ftp.Line, glue int) {
 	if !p.parsing() {
 		return
 	}
@@ -1226,7 +1297,12 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// then "QUIT"). A mangled PASS (a tab, a NUL before it) is one too;
 	// so may be the first line after a gap (gapSecret).
 	secret := looksLikePass(l.Text) || p.passNext && (p.has(flagGapLine) || passwordShaped(cmd, err)) ||
-		p.has(flagGapLine) && p.gapSecret(cmd, err)
+		p.has(flagGapLine) && p.gapSecret(cmd, err) ||
+		// A line after a PASS ended at a CR the server answered, which
+		// may have been the password's own ("PASS hun\rter2": a reply
+		// to an earlier command came between): not a command, it may be
+		// the password's tail (ftp.Line.AfterCR).
+		l.AfterCR && p.has(flagPassSent) && err != ftp.ErrEmptyLine && passwordShaped(cmd, err)
 	if p.has(flagGapLine) && !secret && err != ftp.ErrEmptyLine {
 		p.noStraddler()
 	}
@@ -1296,7 +1372,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		e.Secret = secret
 		switch {
 		case secret:
-			p.armEchoOf(l.Text, cmd, err)
+			p.armEchoOf(l.Text, glue, cmd, err)
 		case junkSitePassword(l.Text):
 			// (A junk line is no command: hidden whole, it is taken for
 			// no PASS.)
@@ -1327,7 +1403,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	p.urgent[dirClient] = urgentNone
 	switch {
 	case e.Secret:
-		p.armEchoOf(l.Text, cmd, err)
+		p.armEchoOf(l.Text, glue, cmd, err)
 	case cmd.Verb == "SITE":
 		if word, rest, ok := sitePassword(cmd.Arg); ok {
 			e.SecretArg = true
@@ -1419,7 +1495,11 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 	// none seen after it: a final reply (not the 331 or 332 itself)
 	// answers the password line, so the gap held its end, and the
 	// client's next line is its next command.
-	lostPass := p.passNext && p.resync[dirClient] && !ftp.IsPreliminary(r.Code) && r.Code != 331 && r.Code != 332
+	// Not a reply still due to a line before the gap (gapAhead): a 331
+	// to a USER pipelined with its PASS, and the PASS's own reply, came
+	// after the gap.
+	lostPass := p.passNext && p.resync[dirClient] && !ftp.IsPreliminary(r.Code) && r.Code != 331 && r.Code != 332 &&
+		(p.gapBudget == 0 || p.gapAhead == 0)
 	switch {
 	case !lostPass:
 	case p.split[dirClient].Pending() > 0:
@@ -1786,9 +1866,19 @@ func foldCase(c byte) uint32 {
 // armEcho fingerprints secret, trimmed of spaces, for the replies up to
 // its line's final one (reply); a secret under minEcho bytes arms
 // nothing. While another's window is open, it arms echoLost instead.
+// A secret with a NUL in it is fingerprinted up to the NUL, if that
+// part is long enough: a server written in C reads it so, and repeats
+// that part ("PASS hunter2\x00": "530 Login incorrect: hunter2"); an
+// echo of the whole holds it too.
 func armEcho[T string | []byte](p *sessionParser, secret T) {
 	for len(secret) > 0 && (secret[0] == ' ' || secret[0] == '\t') {
 		secret = secret[1:]
+	}
+	for i := minEcho; i < len(secret); i++ {
+		if secret[i] == 0 {
+			secret = secret[:i]
+			break
+		}
 	}
 	for n := len(secret); n > 0 && (secret[n-1] == ' ' || secret[n-1] == '\t'); n = len(secret) {
 		secret = secret[:n-1]
@@ -1867,9 +1957,10 @@ func echoFind(text string, sum uint32, n int, whole bool) bool {
 // client line a server's echo would hold: a PASS's or ACCT's argument
 // (or their tails', after a gap), the rest of a mangled PASS after its
 // verb, else the whole line (a bare password after a 331, a line after a
-// gap).
-func (p *sessionParser) armEchoOf(line []byte, cmd ftp.Command, err error) {
-	if glue, cut := ftp.CutLine(line, int(p.maxLine)); cut {
+// gap). glue is where the line's kept tail begins if the line bound cut
+// it (0 < glue < len(line); see clientText).
+func (p *sessionParser) armEchoOf(line []byte, glue int, cmd ftp.Command, err error) {
+	if glue > 0 && glue < len(line) {
 		// The line keeps its first and last bytes (the splitter's
 		// bound): only what precedes the glue is the secret's own run of
 		// bytes, which an echo would hold.

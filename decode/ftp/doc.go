@@ -12,7 +12,8 @@
 //     opening a line, followed by neither LF nor NUL, is dropped, not
 //     made part of the next line; and with LoneCR, for a server's
 //     stream, a CR alone once the stream shows its lines end so: see
-//     Write and PeerSpoke), removes Telnet
+//     Write and PeerSpoke; for a client's, a CR its line ends with when
+//     the server answers: EndAtCR), removes Telnet
 //     commands (RFC 854: IAC IAC is a literal 0xFF, WILL/WONT/DO/DONT and
 //     their option byte, SB ... SE, the two-byte commands) keeping Telnet
 //     state across writes, turns CR NUL into CR, and reports in TelnetFlags

@@ -70,6 +70,12 @@ type Line struct {
 	// Skipped counts bytes discarded by Resync before this line began:
 	// the abandoned partial line plus the bytes up to the next LF.
 	Skipped int
+	// AfterCR is set, in a stream without LoneCR, when the line began
+	// right after a CR that EndAtCR took for the end of the line before
+	// it, with no LF or NUL after that CR: the CR may have been data
+	// inside one line ("PASS hun\rter2", a reply to an earlier command
+	// captured between its two parts).
+	AfterCR bool
 }
 
 // splitter states for the Telnet layer.
@@ -147,11 +153,12 @@ type LineSplitter struct {
 	// maxLineTail, so a byte.
 	ring uint8
 	// eol: what the stream's line ends were so far (eolLF, eolCR), and
-	// eolAfterCR. Kept by Rest. (In what was padding.)
+	// eolAfterCR, eolCRData. Kept by Rest (the first two). (In what was padding.)
 	eol uint8
 
 	// LoneCR: the stream's lines may end in a CR alone (see Write). For
-	// a server's stream: a client line is never split at a CR, which
+	// a server's stream: a client line is split at a CR only where the
+	// server answered it (EndAtCR): a CR taken for a line end anywhere
 	// could cut a password in two and show its tail as a line of its own.
 	// (Last, in what was padding.)
 	LoneCR bool
@@ -168,6 +175,9 @@ const (
 	// eolAfterCR: the last line was emitted at its CR, before the next
 	// byte was seen: a LF or NUL next is the rest of its line end.
 	eolAfterCR
+	// eolCRData: without LoneCR, the line under way began right after
+	// such a CR (EndAtCR), no LF or NUL after it (Line.AfterCR).
+	eolCRData
 )
 
 // maxLineTail bounds the end of an over-long line that is kept.
@@ -407,7 +417,11 @@ func (s *LineSplitter) data(c byte, emit func(Line)) {
 			s.eol |= eolLF // (a CR LF the write cut at its CR)
 		case 0:
 		default:
-			if s.eol&eolLF == 0 {
+			switch {
+			case !s.LoneCR:
+				// (EndAtCR: a client's CR ends a line only when answered.)
+				s.eol |= eolCRData
+			case s.eol&eolLF == 0:
 				s.eol |= eolCR
 			}
 			s.eol &^= eolAfterCR
@@ -448,12 +462,52 @@ func (s *LineSplitter) data(c byte, emit func(Line)) {
 	}
 }
 
-// endCR ends the line at a CR alone (crLines).
+// endCR ends the line at a CR alone (crLines, EndAtCR).
 func (s *LineSplitter) endCR(emit func(Line)) {
 	s.tailInOrder()
-	emit(Line{Text: s.buf, Dropped: s.dropped, Telnet: s.flags, BareCR: true, Skipped: s.skipped})
+	after := s.afterCR()
+	emit(Line{Text: s.buf, Dropped: s.dropped, Telnet: s.flags, BareCR: true, Skipped: s.skipped, AfterCR: after})
 	s.buf = s.buf[:0]
 	s.dropped, s.flags, s.skipped = 0, 0, 0
+}
+
+// afterCR reads and clears eolCRData, for the line being emitted.
+func (s *LineSplitter) afterCR() bool {
+	after := s.eol&eolCRData != 0
+	s.eol &^= eolCRData
+	return after
+}
+
+// EndAtCR ends the pending line at the CR it ends with, if it ends with
+// one: a CR nothing came after yet, or a CR NUL's. It is for a client's
+// stream (no LoneCR), when the server sends a line: a client that ends
+// its lines in a CR alone ("USER bob\r", "PASS hunter2\r"; CR NUL, a
+// telnet's Enter) was answered there, and its line is delivered before
+// the reply, masked if it is a password, not glued to its next line
+// ("USER bob\rPASS hunter2") or left pending until the stream ends. A
+// CR LF the write cut at its CR ends as it would at its LF (a LF or NUL
+// next is the rest of its line end); another byte next begins a line
+// marked AfterCR. Reports whether it emitted.
+func (s *LineSplitter) EndAtCR(emit func(Line)) bool {
+	if s.state != stData || s.skip || len(s.buf) == 0 {
+		return false
+	}
+	pending := s.cr
+	if !pending {
+		if n := len(s.buf); s.dropped != 0 || n < 2 || s.buf[n-1] != '\r' {
+			return false
+		}
+		s.buf = s.buf[:len(s.buf)-1] // (a CR NUL's CR: its NUL came)
+	}
+	if emit == nil {
+		emit = discard
+	}
+	s.cr = false
+	s.endCR(emit)
+	if pending {
+		s.eol |= eolAfterCR
+	}
+	return true
 }
 
 // strayCR tells whether the pending CR, followed by neither LF nor NUL,
@@ -539,7 +593,9 @@ func (s *LineSplitter) tailInOrder() {
 
 func (s *LineSplitter) end(emit func(Line), bareLF, unterminated bool) {
 	s.tailInOrder()
+	after := s.afterCR()
 	emit(Line{
+		AfterCR:      after,
 		Text:         s.buf,
 		Dropped:      s.dropped,
 		Telnet:       s.flags,
@@ -576,6 +632,10 @@ func (s *LineSplitter) Cut(emit func(Line)) bool {
 // Cut emitted.
 func (s *LineSplitter) CutRest() bool { return s.cutRest }
 
+// Skipping tells whether the splitter is discarding input up to a line
+// end: the rest of a line Resync abandoned or Cut emitted.
+func (s *LineSplitter) Skipping() bool { return s.skip }
+
 // Resync abandons the partial line and discards input up to and including
 // the next LF (in a stream of CR line ends, the next CR or LF). Call it
 // after bytes were lost (a reassembly gap) or when the stream was picked
@@ -587,7 +647,7 @@ func (s *LineSplitter) Resync() {
 	s.dropped, s.flags, s.ring = 0, 0, 0
 	s.state, s.cr = stData, false
 	s.skip, s.cutRest = true, false
-	s.eol &^= eolAfterCR
+	s.eol &^= eolAfterCR | eolCRData
 }
 
 // Flush emits the pending partial line, if any, with Unterminated set, and
@@ -614,7 +674,7 @@ func (s *LineSplitter) Flush(emit func(Line)) {
 // their buffers) or drops a line after a gap keeps the stream's line
 // ends so.
 func (s *LineSplitter) Rest() LineSplitter {
-	return LineSplitter{MaxLine: s.MaxLine, LoneCR: s.LoneCR, eol: s.eol &^ eolAfterCR}
+	return LineSplitter{MaxLine: s.MaxLine, LoneCR: s.LoneCR, eol: s.eol &^ (eolAfterCR | eolCRData)}
 }
 
 // TakeBuffer gives s, a splitter at rest, the buffer of o, another at
