@@ -50,6 +50,10 @@ func TestClientBareCRLineEnds(t *testing.T) {
 		{"CR LF cut at its CR, a reply between", []gapStep{
 			greet, cli("NOOP\r\nUSER bob\r"), srv("200 ok\r\n"), cli("\nPASS hunter2\r\n"), srv("331 pw\r\n230 ok\r\n"),
 		}, "NOOP|USER bob|*PASS hunter2", "hi|ok|pw|ok"},
+		{"a verb glued to the tail of a password after its CR", []gapStep{
+			greet, cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS Xy9\rUSER12\r\n"), srv("530 Login incorrect\r\n"),
+			cli("PASS Xy9\rcwd-Secret77\r\n"), srv("530 Login incorrect\r\n"),
+		}, "USER bob|*PASS Xy9\rUSER12|*PASS Xy9\rcwd-Secret77", "hi|pw|Login incorrect|Login incorrect"},
 		{"a CR inside the password", []gapStep{
 			greet, cli("USER bob\r\n"), srv("331 pw\r\n"), cli("PASS hun\rter2\r\n"), srv("530 Login incorrect: hun\rter2\r\n"),
 		}, "USER bob|*PASS hun\rter2", "hi|pw|*Login incorrect: hun\rter2"},

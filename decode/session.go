@@ -1243,8 +1243,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 
 // crVerb is the index of the first CR in a client line that a command
 // verb follows (a known one, in any case, after any bytes that are not
-// letters, then anything but a letter: as looksLikePass reads a PASS),
-// or -1.
+// letters, then the line's end, a space, CR or LF), or -1.
 func crVerb(text []byte) int {
 	for at := 0; ; {
 		i := bytes.IndexByte(text[at:], '\r')
@@ -1258,7 +1257,10 @@ func crVerb(text []byte) int {
 		for n < len(w) && n <= 4 && isLetter(w[n]) {
 			n++
 		}
-		if n >= 3 && n <= 4 {
+		// A verb ends the line or is followed by a space: "USER12",
+		// "cwd-Secret77" or "RETR:x" after a PASS's CR are its
+		// password's tail, not a command.
+		if n >= 3 && n <= 4 && (n == len(w) || w[n] == ' ' || w[n] == '\r' || w[n] == '\n') {
 			var up [4]byte
 			for j := range n {
 				up[j] = w[j] &^ 0x20
