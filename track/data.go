@@ -2471,7 +2471,9 @@ func (sess *Session) spokePast(side int) bool {
 // transfer command after it) a data connection's SYN comes. A client
 // connects as it reads the reply, a server as it reads the command;
 // captured at the other end, a round trip later (under a second on a
-// WAN, as ownerMargin), and a busy host takes a little more.
+// WAN, as ownerMargin), and a busy host takes a little more. Wider
+// takes the client's other connections to the server (a web page's
+// requests seconds after a listing) for FTP data.
 const announceFlightWindow = 2 * time.Second
 
 // announcedInside tells whether the SYN s between the peers of the
@@ -2491,7 +2493,11 @@ const announceFlightWindow = 2 * time.Second
 //     ask there: a server's SYN back to its client is no other service);
 //   - when that exchange was already used: a data connection of the
 //     session began after it, or one answered still runs (a session
-//     transfers one file at a time, each on a connection of its own).
+//     transfers one file at a time, each on a connection of its own; a
+//     client connects before its LIST or RETR, so the connection is
+//     silent until after the exchange that follows: a close lost to the
+//     capture holds the next one back, the price of not taking the
+//     client's other connections for FTP data).
 //
 // A capture that shows one side of the control connection only (turns:
 // the other never spoke) cannot tell, and the SYN is taken by peers and

@@ -1187,7 +1187,7 @@ func (d *Diagnoser) sessionFindings(s *track.Session) []*Finding {
 	}
 	if f := tlsModeMismatch(s); f != nil {
 		out = append(out, f)
-	} else if f := d.controlTLSRequired(s, login); f != nil {
+	} else if f := d.controlTLSRequired(s, st, login); f != nil {
 		out = append(out, f)
 	} else if f := d.controlTLSUnavailable(s, st); f != nil {
 		out = append(out, f)

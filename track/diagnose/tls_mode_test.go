@@ -66,6 +66,10 @@ func TestControlTLSMismatchFindings(t *testing.T) {
 			w.ctl(decode.ControlEvent{Kind: decode.ControlJunk, FromClient: true, Line: "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"})
 			w.reply(220, "(vsFTPd 3.0.3)")
 		}, [2]uint64{}, []string{CodeTLSModeMismatch}},
+		{"implicit FTPS taken on 21: the server answers the ClientHello with its own", "203.0.113.5:21", decode.ControlEvent{}, func(w *wire) {
+			w.ctl(decode.ControlEvent{Kind: decode.ControlJunk, FromClient: true, Line: "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"})
+			w.ctl(decode.ControlEvent{Kind: decode.ControlJunk, Line: "\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03"})
+		}, [2]uint64{}, nil},
 		{"explicit client on 990", "203.0.113.5:990", decode.ControlEvent{NoClientHello: true}, nil,
 			[2]uint64{0, alert}, []string{CodeTLSModeMismatch}},
 		{"implicit handshake refused", "203.0.113.5:990", decode.ControlEvent{ImplicitTLS: true, Encrypts: true}, nil,

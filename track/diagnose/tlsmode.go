@@ -32,14 +32,14 @@ func tlsModeMismatch(s *track.Session) *Finding {
 		f.Message = fmt.Sprintf("The client connected to port %d, where the server speaks implicit FTPS (TLS from the first byte), and waited for a greeting in clear text (explicit FTPS or plain FTP), while the server waited for the client's TLS ClientHello: neither spoke until one gave up. Nothing was encrypted and no login was tried.", s.Server.Port())
 		f.Advice = "Nothing to change in the firewall: the client and the server disagree on the FTPS mode. Either " + implicitAdvice(s.Server.Port()) + "."
 		return f
-	case s.HelloOnPlain():
+	case s.HelloOnPlain() && len(s.Greeting) > 0:
+		// (Only when the server greeted in clear: a server that answers
+		// the ClientHello with its own takes ftps:// on this port, and
+		// the session worked; --implicit-tls-port reads it.)
 		f := &Finding{Code: CodeTLSModeMismatch, Severity: SeverityError, Session: s, TS: s.Start}
-		f.Evidence = fmt.Sprintf("control connection %s -> %s: the client's first bytes were a TLS ClientHello", s.Client, s.Server)
-		if len(s.Greeting) > 0 {
-			g := &s.Greeting[0]
-			f.Evidence += fmt.Sprintf("; the server greeted in clear text: %q (packet %d)", replyText(g), g.Num)
-			f.Packets = []uint64{g.Num}
-		}
+		g := &s.Greeting[0]
+		f.Evidence = fmt.Sprintf("control connection %s -> %s: the client's first bytes were a TLS ClientHello; the server greeted in clear text: %q (packet %d)", s.Client, s.Server, replyText(g), g.Num)
+		f.Packets = []uint64{g.Num}
 		f.Message = fmt.Sprintf("The client began implicit FTPS (a TLS ClientHello as its first bytes) on port %d, where the server speaks FTP text first (plain FTP, or explicit FTPS with AUTH TLS): the server cannot read the ClientHello and the client cannot read the greeting. Nothing was encrypted and no login was tried.", s.Server.Port())
 		f.Advice = fmt.Sprintf("Nothing to change in the firewall: the client and the server disagree on the FTPS mode. Use explicit FTPS for port %d (ftp:// with AUTH TLS: curl --ssl-reqd ftp://host:%d/, lftp set ftp:ssl-force true, FileZilla \"Require explicit FTP over TLS\"), or, if the server offers implicit FTPS, connect to its implicit port (990).", s.Server.Port(), s.Server.Port())
 		return f
@@ -50,10 +50,22 @@ func tlsModeMismatch(s *track.Session) *Finding {
 // controlTLSRequired is control-tls-required: the server refused the
 // session's clear-text login (login, its latest refused login line) in
 // words that say it requires TLS (tlsRequiredText), and no AUTH made the
-// channel TLS.
-func (d *Diagnoser) controlTLSRequired(s *track.Session, login *loginRefusalSeen) *Finding {
+// channel TLS. When the client did ask (an AUTH refused before, st), the
+// refusal of that AUTH is the cause, most likely on the path.
+func (d *Diagnoser) controlTLSRequired(s *track.Session, st *sessState, login *loginRefusalSeen) *Finding {
 	if login == nil || s.WasEncrypted || !tlsRequiredText(login.text) {
 		return nil
+	}
+	if st.more != nil && st.more.authRefused != nil {
+		if r := st.more.authRefused.Final(); r != nil {
+			a := st.more.authRefused
+			f := &Finding{Code: CodeControlTLSRequired, Severity: SeverityError, Session: s, Command: login.cmd, TS: login.ts,
+				Packets: packets([]uint64{a.Num, r.Num, login.num, login.replyNum})}
+			f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d); then %q (packet %d) -> \"%d %s\" (packet %d)", commandText(a), a.Num, replyText(r), r.Num, login.line, login.num, login.code, login.text, login.replyNum)
+			f.Message = fmt.Sprintf("The server refused the login in clear text because it requires TLS on the control channel (\"%d %s\"), yet the client's AUTH before it was refused (%d): a server that requires TLS accepts AUTH, so something on the path (an FTP proxy or a firewall's FTP inspection) most likely answered or stripped it. No login, no transfer.", login.code, login.text, r.Code)
+			f.Advice = "Find what refused the AUTH: a firewall's FTP inspection or an FTP proxy between client and server that denies AUTH TLS (turn that inspection off for this server, or allow AUTH), or capture on the server itself to see whether the AUTH reached it. The server's TLS requirement is not the fault."
+			return f
+		}
 	}
 	f := &Finding{Code: CodeControlTLSRequired, Severity: SeverityError, Session: s, Command: login.cmd, TS: login.ts,
 		Packets: packets([]uint64{login.num, login.replyNum})}
@@ -69,7 +81,10 @@ func (d *Diagnoser) controlTLSRequired(s *track.Session, login *loginRefusalSeen
 // it requires TLS. A client that logged in in clear after the refusal is
 // cleartext-login's (authFallback).
 func (d *Diagnoser) controlTLSUnavailable(s *track.Session, st *sessState) *Finding {
-	if st.more == nil || st.more.authRefused == nil || s.WasEncrypted || s.User != "" || st.loginReported {
+	if st.more == nil || st.more.authRefused == nil || s.WasEncrypted || s.User != "" || st.loginReported ||
+		s.EndReason == track.EndCaptureEnd || s.EndReason == track.EndOpen {
+		// (A capture that ends after the refusal cannot tell a client
+		// that gave up from one about to fall back.)
 		return nil
 	}
 	a := st.more.authRefused
@@ -86,7 +101,7 @@ func (d *Diagnoser) controlTLSUnavailable(s *track.Session, st *sessState) *Find
 		Packets: packets([]uint64{a.Num, r.Num})}
 	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d); no login after it", commandText(a), a.Num, replyText(r), r.Num)
 	f.Message = fmt.Sprintf("The client asked for TLS on the control channel and the server refused it (%d): the server offers no TLS (not configured, or its TLS module not loaded), and the client, which requires TLS, gave up without logging in.", r.Code)
-	f.Advice = fmt.Sprintf("Nothing to change in the firewall. Enable TLS on the server (%s), or, if clear-text FTP is acceptable here, let the client fall back to it (curl without --ssl-reqd, lftp set ftp:ssl-force false).", d.family(s).requireTLS())
+	f.Advice = fmt.Sprintf("Nothing to change in the firewall. Enable TLS on the server (%s), or, if clear-text FTP is acceptable here, let the client fall back to it (curl without --ssl-reqd, lftp set ftp:ssl-force false).", d.family(s).anonTLS())
 	return f
 }
 
