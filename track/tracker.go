@@ -2014,9 +2014,10 @@ type takenEntry struct {
 	pickedUp bool
 }
 
-// noteTaken remembers the endpoint the SYN s was just matched to.
-func (t *Tracker) noteTaken(s *decode.Segment) {
-	e := &t.taken
+// nextSlot is the ring's slot the next entry goes in (allocating the
+// ring at first use), its old entry out of the endpoint index; the
+// caller fills it and advances next.
+func (e *takenEndpoints) nextSlot() *takenEntry {
 	if e.ring == nil {
 		e.by = make(map[netip.AddrPort]uint16)
 		e.ring = new([maxTakenEndpoints]takenEntry)
@@ -2025,6 +2026,13 @@ func (t *Tracker) noteTaken(s *decode.Segment) {
 	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
 		delete(e.by, x.endpoint)
 	}
+	return x
+}
+
+// noteTaken remembers the endpoint the SYN s was just matched to.
+func (t *Tracker) noteTaken(s *decode.Segment) {
+	e := &t.taken
+	x := e.nextSlot()
 	if i, ok := e.by[s.Dst]; ok {
 		e.ring[i].dc = nil // (toTaken reads only the endpoint's latest slot)
 	}
@@ -2039,14 +2047,7 @@ func (t *Tracker) noteTaken(s *decode.Segment) {
 // (toTaken), that being the SYNs' record.
 func (t *Tracker) notePickedUp(connector, listener netip.AddrPort) {
 	e := &t.taken
-	if e.ring == nil {
-		e.by = make(map[netip.AddrPort]uint16)
-		e.ring = new([maxTakenEndpoints]takenEntry)
-	}
-	x := &e.ring[e.next]
-	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
-		delete(e.by, x.endpoint)
-	}
+	x := e.nextSlot()
 	*x = takenEntry{endpoint: listener, from: connector, at: t.clock.now, pickedUp: true}
 	e.next = (e.next + 1) % maxTakenEndpoints
 }
