@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/ftpsniff/ftpsniff/track"
@@ -29,5 +31,19 @@ func TestCountOfOneIsSingular(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, tt.got, tt.want)
 		}
+	}
+}
+
+// TestOutsideRangeVerdictOnePort guards the verdict of the README's
+// classic case: one passive port outside the firewall's range is "port
+// 3968", not "ports 3968".
+func TestOutsideRangeVerdictOnePort(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"read", "--summary", "--color", "never", "--pasv-range", "40000-41000", "../../pcaps/synthetic/walkthrough.pcap"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := strings.Join(strings.Fields(stdout.String()), " ")
+	if !strings.Contains(out, "announces passive port 3968 outside the range 40000-41000") {
+		t.Errorf("verdict does not say one port:\n%s", stdout.String())
 	}
 }

@@ -872,7 +872,7 @@ func (a *serverAcc) activeBlockedVerdict(fam family) (string, []string) {
 func (v *verdictWriter) outsideConfigRange() {
 	a, pol := v.a, v.pol
 	v.accountFor(CodePortOutsideRange)
-	v.text = fmt.Sprintf("the server announces passive ports %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", a.outside, pol.PassiveRanges(), pol.Server.Path)
+	v.text = fmt.Sprintf("the server announces passive %s outside the range %s that %s sets: the server that answered does not run that configuration (check the file it reads and restart it)", portsWord(a.outside), pol.PassiveRanges(), pol.Server.Path)
 }
 
 // outsideRange: the server announces ports outside the firewall's range.
@@ -882,7 +882,7 @@ func (v *verdictWriter) outsideConfigRange() {
 func (v *verdictWriter) outsideRange() {
 	a, pol := v.a, v.pol
 	v.accountFor(CodePortOutsideRange)
-	v.text = fmt.Sprintf("the server announces passive ports %s outside the range %s", a.outside, pol.PassiveRanges())
+	v.text = fmt.Sprintf("the server announces passive %s outside the range %s", portsWord(a.outside), pol.PassiveRanges())
 	if sl := v.keepInside(); sl != "" {
 		v.text += sl
 	} else {
