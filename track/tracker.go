@@ -2008,48 +2008,44 @@ type takenEntry struct {
 	last     netip.AddrPort // the source of the latest SYN counted to it
 	at       time.Time      // when it was taken
 	dc       *DataConn      // the connection that took it (DataConn.OtherAttempts), if followed
-	// pickedUp: taken by a connection pickUp tied to its announcement
-	// without its SYN (notePickedUp): the ring keeps it for tookBefore
-	// only, the endpoint index (by, toTaken) not.
-	pickedUp bool
 }
 
-// nextSlot is the ring's slot the next entry goes in (allocating the
-// ring at first use), its old entry out of the endpoint index; the
-// caller fills it and advances next.
-func (e *takenEndpoints) nextSlot() *takenEntry {
+// nextSlot takes the ring's next slot (allocating the ring at first use,
+// its old entry out of the endpoint index) for the caller to fill, and
+// its index.
+func (e *takenEndpoints) nextSlot() (*takenEntry, uint16) {
 	if e.ring == nil {
 		e.by = make(map[netip.AddrPort]uint16)
 		e.ring = new([maxTakenEndpoints]takenEntry)
 	}
-	x := &e.ring[e.next]
-	if i, ok := e.by[x.endpoint]; ok && int(i) == e.next {
+	i := e.next
+	x := &e.ring[i]
+	if j, ok := e.by[x.endpoint]; ok && int(j) == i {
 		delete(e.by, x.endpoint)
 	}
-	return x
+	e.next = (i + 1) % maxTakenEndpoints
+	return x, uint16(i)
 }
 
 // noteTaken remembers the endpoint the SYN s was just matched to.
 func (t *Tracker) noteTaken(s *decode.Segment) {
 	e := &t.taken
-	x := e.nextSlot()
+	x, slot := e.nextSlot()
 	if i, ok := e.by[s.Dst]; ok {
 		e.ring[i].dc = nil // (toTaken reads only the endpoint's latest slot)
 	}
 	*x = takenEntry{endpoint: s.Dst, from: s.Src, at: t.clock.now, dc: t.lookupData(s.Src, s.Dst)}
-	e.by[s.Dst] = uint16(e.next)
-	e.next = (e.next + 1) % maxTakenEndpoints
+	e.by[s.Dst] = slot
 }
 
 // notePickedUp remembers a connection from connector to listener that
 // pickUp tied to an announcement without its SYN, for tookBefore only:
 // a SYN to its endpoint from elsewhere is not counted as to one taken
-// (toTaken), that being the SYNs' record.
+// (toTaken), that being the SYNs' record: so it stays out of the
+// endpoint index (by), in the ring only.
 func (t *Tracker) notePickedUp(connector, listener netip.AddrPort) {
-	e := &t.taken
-	x := e.nextSlot()
-	*x = takenEntry{endpoint: listener, from: connector, at: t.clock.now, pickedUp: true}
-	e.next = (e.next + 1) % maxTakenEndpoints
+	x, _ := t.taken.nextSlot()
+	*x = takenEntry{endpoint: listener, from: connector, at: t.clock.now}
 }
 
 // tookBefore tells whether a connection from connector to listener took

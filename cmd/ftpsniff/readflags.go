@@ -70,10 +70,11 @@ func (o *readOptions) validateView() error {
 	if err != nil {
 		return err
 	}
-	if o.filter, err = newPacketFilter(cfg, filterDesc(lo)); err != nil {
+	desc := filterDesc(lo)
+	if o.filter, err = newPacketFilter(cfg, desc); err != nil {
 		return err
 	}
-	o.userFilter = filterFact(cfg, filterDesc(lo))
+	o.userFilter = filterFact(cfg, desc)
 	return o.buildSelector()
 }
 

@@ -1519,12 +1519,7 @@ func (o *textOutput) Summary(t totals) {
 		}
 	}
 	// addn: a count that is often 1, in its two forms.
-	addn := func(n uint64, one, many string) {
-		if n == 1 {
-			many = one
-		}
-		addw(n, many)
-	}
+	addn := func(n uint64, one, many string) { warn = appendCount(warn, int64(n), one, many) }
 	addw(t.Files.InterfacesIgnored, "pcapng interface descriptions beyond the bound, ignored")
 	addw(t.Files.PacketsIgnored, "packets on ignored interfaces, skipped")
 	addw(t.Files.OverSnaplen, "pcap records longer than the file's snap length")

@@ -202,6 +202,11 @@ func IsTransfer(verb string) bool {
 	return false
 }
 
+// IsDownload reports whether verb's data connection carries a file or a
+// listing from the server to the client: RETR and the listings
+// (IsListing).
+func IsDownload(verb string) bool { return verb == "RETR" || IsListing(verb) }
+
 // IsUpload reports whether verb's data connection carries a file from the
 // client to the server: STOR STOU APPE.
 func IsUpload(verb string) bool {

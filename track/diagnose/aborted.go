@@ -55,7 +55,7 @@ func transferMoved(c *track.Command, dc *track.DataConn) (moved string, sent int
 	if dc == nil {
 		return "", -1
 	}
-	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
+	download := ftp.IsDownload(c.Verb)
 	// dc.Bytes is indexed by who opened the connection: in passive mode
 	// the client, in active mode the server.
 	send := 0

@@ -128,8 +128,6 @@ func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Fi
 		}
 		f.Code, f.Severity = CodeDataNotAttempted, SeverityInfo
 		f.blind, f.filtered = false, true
-		f.Message = fmt.Sprintf("No connection to %s is in what the packet filter %s kept, and that filter may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
-			dc.Announced, d.filter.By, who)
 		pre, final := transferReplies(dc.Command)
 		switch d.transferSaid(s, pre, final) {
 		case saidMade:
@@ -141,6 +139,9 @@ func (d *Diagnoser) hedgeFiltered(s *track.Session, dc *track.DataConn, fs []*Fi
 			f.Severity = SeverityWarning
 			f.Message = fmt.Sprintf("The server answered the transfer %s %s with %q: the data connection did not get through. No packet of it is in what the packet filter %s kept, and that filter may have left them out: the capture cannot tell where the %s's SYNs stopped, or whether it sent any.",
 				through, dc.Announced, replyText(final), d.filter.By, who)
+		default:
+			f.Message = fmt.Sprintf("No connection to %s is in what the packet filter %s kept, and that filter may have left it out: the capture cannot tell whether the %s connected, or whether its SYNs were dropped on the way.",
+				dc.Announced, d.filter.By, who)
 		}
 		f.Advice = d.filter.advice()
 	}

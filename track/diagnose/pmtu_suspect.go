@@ -167,10 +167,11 @@ func (d *Diagnoser) releaseMTU(s *track.Session, st *sessState, ended bool) []*F
 			kept = append(kept, dc)
 		}
 	}
-	clear(st.more.mtuWait[len(kept):])
-	st.more.mtuWait = kept
 	if ended {
-		st.more.mtuWait = nil
+		st.more.mtuWait = nil // (kept is empty: nothing waits past the end)
+	} else {
+		clear(st.more.mtuWait[len(kept):])
+		st.more.mtuWait = kept
 	}
 	return out
 }
@@ -262,7 +263,7 @@ func abortStalled(s *track.Session, c *track.Command, dc *track.DataConn, v Vant
 	if dc == nil || c.Uncertain || !dc.Answered() || dc.Outcome.Failed() {
 		return none
 	}
-	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
+	download := ftp.IsDownload(c.Verb)
 	if !download && !ftp.IsUpload(c.Verb) {
 		return none
 	}

@@ -776,7 +776,7 @@ type receiverStop struct {
 // dc.Bytes, RSTFromServer and ReceiverAborted index the sides by who
 // opened the connection: in active mode that is the FTP server.
 func receiverStopped(dc *track.DataConn, c *track.Command, r *track.Reply) receiverStop {
-	download := c.Verb == "RETR" || ftp.IsListing(c.Verb)
+	download := ftp.IsDownload(c.Verb)
 	if !download && !ftp.IsUpload(c.Verb) {
 		return receiverStop{}
 	}
