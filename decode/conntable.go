@@ -59,7 +59,12 @@ type tombstone struct {
 	// segment after the close that ends there or before is only sent
 	// again, nothing lost (Stats.ClosedLateBytes counts the others).
 	readKnown [2]bool
-	readEnd   [2]uint32
+	// ended: with resumeWasFTP, how the FTP text connection ended, when
+	// by its FINs or by an RST held and never shown not taken (hold.go),
+	// so that its later bytes going on in sequence pick it up again
+	// (goesOn). One byte, in what was padding: the slot stays 128 bytes.
+	ended   closeEnd
+	readEnd [2]uint32
 	// closed: with resume, when it was closed as idle (packet time, the
 	// TS of its ControlClose), which a connection picked up again names
 	// (ControlEvent.ResumesIdleClose).
@@ -75,6 +80,46 @@ func (tb *tombstone) sentAgain(s *Segment) bool {
 		side = 1
 	}
 	return tb.readKnown[side] && int32(s.Seq+uint32(len(s.Payload))-tb.readEnd[side]) <= 0
+}
+
+// closeEnd is how a control connection whose tombstone may still be
+// picked up by its bytes ended (tombstone.ended): a kind and, for an RST,
+// what hold.go knew of it.
+type closeEnd uint8
+
+const (
+	endFIN    closeEnd = 1 << iota // both FINs, in order
+	endRST                         // an RST held and never shown not taken
+	endRSTByB                      // the RST came from the key's B
+	endTTLOdd                      // its TTL was unlike its sender's (connHold.ttlOdd)
+	endBadSum                      // its checksum was wrong (connHold.bad)
+)
+
+// goesOn tells whether segment s of the closed connection shows its close
+// was not taken: bytes starting exactly where that side's stream stood at
+// the close (a FIN takes a sequence number: bytes at it mean its sender
+// did not send it), from a side whose going on proves it (rstProof). Only
+// exactly there: the bytes before that place are gone, and a segment
+// reaching over it from before may be another version of them. A SYN
+// opening the 4-tuple's next connection never does (find drops the
+// tombstone), nor bytes of one whose SYN the capture missed: its ISN
+// would have to land on that very byte.
+func (tb *tombstone) goesOn(s *Segment) bool {
+	side := 0
+	if s.Src != tb.key.A {
+		side = 1
+	}
+	if tb.ended == 0 || len(s.Payload) == 0 || !tb.readKnown[side] || s.Flags&(FlagSYN|FlagRST) != 0 || s.Seq != tb.readEnd[side] {
+		return false
+	}
+	if tb.ended&endRST != 0 {
+		by := 0
+		if tb.ended&endRSTByB != 0 {
+			by = 1
+		}
+		return rstProof(by, side, tb.ended&endTTLOdd != 0)
+	}
+	return true
 }
 
 // ttl is how long after its time the tombstone holds.

@@ -343,6 +343,19 @@ func (t *controlTable) find(s *Segment) *controlConn {
 		}
 	} else if tomb := t.tombs.find(key, t.clock.now()); tomb != nil {
 		switch {
+		case !newConn && byPort && len(s.Payload) > 0 && tomb.goesOn(s):
+			// Bytes of a control connection closed by its FINs or an
+			// RST, going on in sequence where it stood: the close was
+			// not the endpoints' (forged, injected on the path). Picked
+			// up again, mid-stream from where it stood, as a session of
+			// its own (track ties only an idle close to what continues
+			// it).
+			was := *tomb
+			t.tombs.drop(key)
+			t.notTaken(was.ended)
+			cs := t.newByPort(key, s, 0, time.Time{})
+			cs.continueFrom(&was)
+			return cs
 		case !newConn && tomb.resume&resumeKindMask != 0 && len(s.Payload) > 0 && (byPort || tomb.resume&resumeByContent != 0):
 			// Bytes of a control connection closed as idle: it was alive
 			// after all. It is picked up again, mid-stream, as if the
@@ -1319,9 +1332,26 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 	if t.conns.Get(cs.key) != cs {
 		return
 	}
+	var ended closeEnd // what the tombstone keeps of a FIN or RST end (tombstone.goesOn)
 	if h := t.holds[cs]; h != nil && h.rst {
 		// An RST held and never shown not taken: it was the end.
 		why, by, num, ts = CloseRST, h.by, h.num, h.ts
+		ended = endRST
+		from := cs.client
+		if by == dirServer {
+			from = cs.server
+		}
+		if from != cs.key.A {
+			ended |= endRSTByB
+		}
+		if h.ttlOdd {
+			ended |= endTTLOdd
+		}
+		if h.bad {
+			ended |= endBadSum
+		}
+	} else if why == CloseFIN {
+		ended = endFIN
 	}
 	if cs.list == &t.refusedConns {
 		// Refused (connect.go): the server's RST ended it, whenever its
@@ -1382,6 +1412,11 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 					}
 					tomb.readKnown[side], tomb.readEnd[side] = true, h.next
 				}
+			}
+			if cs.phase == phaseText && cs.parser.state == parseFTP {
+				// FTP text to its end: its bytes going on in sequence
+				// pick it up again (find).
+				tomb.ended = ended
 			}
 		}
 		if why == CloseIdle && cs.confirmed() {

@@ -95,7 +95,16 @@
 // in Stats.ControlConns. Bytes after any other close of a control
 // connection (its FINs, an RST) are not read, and are counted once a
 // connection (Stats.ClosedLateBytes) when they go past what was read before
-// the close; a retransmission of bytes read (its ACK lost) is not.
+// the close; a retransmission of bytes read (its ACK lost) is not. Bytes
+// that go on in sequence exactly where a stream stood at a close by FINs
+// or by an RST held (hold.go), from a side whose going on shows the close
+// was not taken (tombstone.goesOn: the FIN's own sender; an RST's receiver,
+// or its sender unless its TTL was unlike its sender's), show a forged
+// close: the connection (on a control port) is picked up again there,
+// mid-stream, its streams starting where they stood, as a session of its
+// own (Stats.ClosedResumed). The tombstone keeps one byte more for it
+// (tombstone.ended, in what was padding). A SYN on the 4-tuple drops the
+// tombstone: a new connection after a true close is never taken for one.
 //
 // # Bounds
 //
@@ -108,7 +117,7 @@
 //     (Stats.CandidatesFull, connections, not segments): its key is kept,
 //     as a tombstone is, for 4 minutes after its last refused segment, in
 //     a ring of its own allocated as refusals come and bounded at 4 per
-//     candidate (16,384 by default, 120 bytes each and an index entry:
+//     candidate (16,384 by default, 128 bytes each and an index entry:
 //     about 2.5 MB); past that ring one may be counted twice; a candidate's server may send 8 KiB before
 //     its client speaks, and it holds back at most 64 events; a candidate
 //     picked up mid-stream (no greeting: the client's FTP commands and the
@@ -172,7 +181,7 @@
 //   - tombstones: a ring allocated as connections close, that doubles
 //     (from 64, and always to at least 4,096) while the slot it would
 //     overwrite still holds, up to 4 per control connection the table may
-//     hold (Options.MaxControlConns; 40,000 by default, 120 bytes each
+//     hold (Options.MaxControlConns; 40,000 by default, 128 bytes each
 //     and an index entry: about 6 MB at most), each valid for 4 minutes
 //     after the last packet (an evicted session's for an hour: it was
 //     alive, and its next packet may come as late as an idle one's: its

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"net/netip"
 	"slices"
 	"time"
 )
@@ -16,12 +17,23 @@ import (
 // sender's, or its receiver's a round trip later: rstInFlight), it was
 // not taken: counted (Stats.RSTNotTaken; Stats.RSTNotTakenTTL when its
 // TTL was unlike its sender's other segments': injected on the path) and
-// the connection kept. The hold lasts while data moves between the two
+// the connection kept. An injected RST proves itself by its receiver
+// only (rstProof): its sender's endpoint never saw it and goes on either
+// way, while the side it was addressed to may have taken it (a firewall
+// resets the client, and the server, none the wiser, sends its 226).
+// The hold lasts while data moves between the two
 // hosts (holdDue): a control connection is silent for a whole transfer,
 // and a forged RST in the middle of one shows itself only at the
-// transfer's end (the 226, the next command), often minutes later. Otherwise the connection closes as reset when the hold ends (or
+// transfer's end (the 226, the next command), often minutes later.
+// Otherwise the connection closes as reset when the hold ends (or
 // anything else ends it first, a SYN opening the 4-tuple's next
-// connection), reported at the RST (its packet and time).
+// connection), reported at the RST (its packet and time). Its tombstone
+// keeps how it ended (tombstone.ended): bytes that show later, by the
+// same rule, that the RST was not taken (the endpoints silent longer
+// than the hold) pick the connection up again, from where its streams
+// stood, as a session of its own (Stats.ClosedResumed); so do bytes at
+// the place of a FIN of a connection closed by its FINs, which its
+// sender cannot have sent.
 // An RST with a wrong checksum (checksum.go) is judged the same way: one
 // the bytes after it show not taken is counted as
 // Stats.ControlBadChecksum instead.
@@ -129,23 +141,70 @@ func (t *controlTable) goesOn(cs *controlConn, d int, s *Segment) {
 	if n == 0 || !hs.started || int32(s.Seq-hs.next) > 0 || int32(s.Seq+n-hs.next) <= 0 {
 		return // nothing, not at the stream's position, or all of it delivered before
 	}
-	if d != h.by && s.TS.Sub(h.ts) < rstInFlight {
+	if !rstProof(h.by, d, h.ttlOdd) || d != h.by && s.TS.Sub(h.ts) < rstInFlight {
 		// The RST's receiver sent these before the RST reached it (a
-		// reply crossing the client's reset): they prove nothing.
+		// reply crossing the client's reset), or the RST was injected
+		// and these are its sender's: they prove nothing.
 		return
 	}
-	if h.bad {
-		t.d.stats.ControlBadChecksum++ // not taken, its checksum wrong: dropped
-	} else {
-		t.d.stats.RSTNotTaken++
-		if h.ttlOdd {
-			t.d.stats.RSTNotTakenTTL++
-		}
-	}
+	t.rstNotTaken(h.bad, h.ttlOdd)
 	h.rst = false
 	if !h.syn {
 		delete(t.holds, cs)
 	}
+}
+
+// rstNotTaken counts an RST shown not taken: bad, its checksum was
+// wrong; ttlOdd, its TTL unlike its sender's.
+func (t *controlTable) rstNotTaken(bad, ttlOdd bool) {
+	switch {
+	case bad:
+		t.d.stats.ControlBadChecksum++ // not taken, its checksum wrong: dropped
+	case ttlOdd:
+		t.d.stats.RSTNotTakenTTL++
+		fallthrough
+	default:
+		t.d.stats.RSTNotTaken++
+	}
+}
+
+// notTaken counts a connection closed by its FINs or an RST (ended, its
+// tombstone's) that its bytes going on picked up again.
+func (t *controlTable) notTaken(ended closeEnd) {
+	t.d.stats.ClosedResumed++
+	if ended&endRST != 0 {
+		t.rstNotTaken(ended&endBadSum != 0, ended&endTTLOdd != 0)
+	}
+}
+
+// continueFrom starts cs, picked up again after a close its bytes showed
+// not taken, where the connection's streams stood at that close (was,
+// its tombstone): what comes before is sent again, and a hole after it
+// is bytes not read (a side's bytes that went on before the other's
+// showed the close not taken: tombstone.goesOn).
+func (cs *controlConn) continueFrom(was *tombstone) {
+	for d, at := range [2]netip.AddrPort{dirClient: cs.client, dirServer: cs.server} {
+		side := 0
+		if at != was.key.A {
+			side = 1
+		}
+		if was.readKnown[side] {
+			h := &cs.asm.half[d]
+			h.next, h.started = was.readEnd[side], true
+		}
+	}
+}
+
+// rstProof tells whether bytes of direction d going on in sequence show
+// that an RST direction by sent was not taken. An RST whose TTL is unlike
+// its sender's (ttlOdd) was injected on the path: its sender's endpoint
+// never saw it and goes on either way (a server retransmitting its 226
+// to a client a firewall reset), so only its receiver, the side it was
+// addressed to, going on shows it was not taken. Any other was sent as
+// its sender's: that endpoint going on shows it did not send it, and
+// its receiver going on that it did not take it.
+func rstProof(by, d int, ttlOdd bool) bool {
+	return !ttlOdd || d != by
 }
 
 // answersSyn tells whether s shows the SYN held on cs opened a

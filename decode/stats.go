@@ -67,6 +67,13 @@ type Stats struct {
 	// reported nowhere. Bytes read before the close sent again (their
 	// ACK lost) cost nothing and are not counted.
 	ClosedLateBytes uint64 `json:"closed_late_bytes,omitempty"`
+	// ClosedResumed: control connections closed by their FINs or by an
+	// RST (held, hold.go) whose bytes later went on in sequence where
+	// the stream stood at the close, from a side that shows the close
+	// was not taken: forged or injected. Picked up again mid-stream from
+	// there, as a session of their own (the RSTs counted in RSTNotTaken
+	// too).
+	ClosedResumed uint64 `json:"closed_resumed,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect
 	// would say), not shown as sessions: an active data connection to a
