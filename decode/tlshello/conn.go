@@ -84,6 +84,19 @@ func (s suite13) alert() int { return 2 + 1 + s.tag }
 // finished is the length of a protected record holding a Finished message.
 func (s suite13) finished() int { return 4 + s.hash + 1 + s.tag }
 
+// keyUpdate is the length of a protected record holding a KeyUpdate: a
+// 4-byte message header, its one-byte request, the inner content type and
+// the tag. It is shorter than any ticket.
+func (s suite13) keyUpdate() int { return 4 + 1 + 1 + s.tag }
+
+// ticketSpread: how much the lengths of one connection's session tickets
+// may differ. They hold one session, encrypted by the server: OpenSSL's
+// (vsftpd, ProFTPD, Pure-FTPd) in AES-CBC, whose padding makes two of
+// them differ by a cipher block when their plaintexts differ by a byte (an
+// age_add of another ASN.1 length); stream ciphers (Go, rustls) by the
+// few bytes that differ.
+const ticketSpread = 16
+
 // minTicket is the length of the smallest protected NewSessionTicket: a
 // 4-byte message header, lifetime and age_add, an empty nonce, a one-byte
 // ticket and no extensions, then the inner content type and the tag.
@@ -102,7 +115,8 @@ type recordWalk struct {
 	unsure bool
 	data   bool // an application data record
 	// certain: that record can be nothing else (TLS ≤1.2's content type
-	// 23, or a TLS 1.3 record after the handshake longer than any ticket)
+	// 23, or a TLS 1.3 server record after the handshake that no ticket,
+	// alert or KeyUpdate fits: see record)
 	certain bool
 
 	// TLS 1.3 protected records (content type 23), by what they can be.
@@ -145,14 +159,26 @@ type recordWalk struct {
 //     is application data. The server's records after the client's flight
 //     began are its session tickets when there are two to four of one
 //     length, between suite13.minTicket and maxTicketRecord bytes; any
-//     other record, or a fifth, is application data.
+//     other record, or a fifth, is application data. Such a record is
+//     certainly the server's data (Verdict.ServerData) where no
+//     post-handshake message fits it: longer than any ticket; shorter than
+//     the least ticket and not a KeyUpdate (a 1-byte file is an 18-byte
+//     record with a 16-byte tag); or, after a ticket-sized record, more
+//     than ticketSpread bytes longer or shorter than it (two tickets of
+//     one connection hold the same session: if the earlier record was a
+//     ticket this one is none, and if it was not, it was data). A record
+//     within ticketSpread of the tickets may be a ticket of uneven length,
+//     so it stays uncertain.
 //
 // Limits of the TLS 1.3 rule. Undecided (ContentUnknown): a single
 // ticket-sized record after the client's flight began (a server that
 // sends one ticket, or one that sends none and a small file in one
 // record), a client flight with no Finished-sized record (padding). Read
-// as application data: tickets of unequal length (OpenSSL's two can
-// differ by a cipher block), a KeyUpdate. Read as handshake only, wrongly:
+// as application data, not certain: tickets of unequal length (OpenSSL's
+// two can differ by a cipher block), a KeyUpdate. Read as the server's
+// certain data, wrongly: an alert the server padded (no FTP server's TLS
+// library pads by default), tickets of one connection more than
+// ticketSpread apart. Read as handshake only, wrongly:
 // a two-byte file sent as the last record with no close_notify after it;
 // a server that sends its ticket in its first flight (Go's crypto/tls) or
 // none, then a small file in two to four records of one length (a listing
@@ -410,7 +436,9 @@ func (c *Conn) record(dir int, typ uint8, length int) {
 			w.tickets++
 			w.ticketLen = length
 		default:
-			c.sawData(dir, w.peerDone && length > maxTicketRecord)
+			c.sawData(dir, w.peerDone && (length > maxTicketRecord ||
+				length < suite.minTicket() && length != suite.keyUpdate() ||
+				w.tickets > 0 && length >= suite.minTicket() && (length < w.ticketLen-ticketSpread || length > w.ticketLen+ticketSpread)))
 		}
 	default:
 		c.sawData(dir, false)

@@ -92,16 +92,53 @@ func TestConnContentHandBuilt(t *testing.T) {
 		{"tls1.3 closed by the server before the client's Finished", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromServer(prot(alert13)),
 		}, ContentHandshakeOnly, false},
+		// A record far from the tickets' length, after them, is no ticket:
+		// certain (rv-tls tls-small.pcap, vsftpd: a 30-byte file is a
+		// 47-byte record after two 250-byte tickets).
 		{"tls1.3 small download after two tickets", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
 			fromServer(prot(250), prot(250), prot(117), prot(alert13)),
+		}, ContentApplicationData, true},
+		{"tls1.3 a 30-byte file after two tickets", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
+			fromServer(prot(250), prot(250), prot(47), prot(alert13)),
+		}, ContentApplicationData, true},
+		{"tls1.3 a file longer than the tickets by more than a block", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
+			fromServer(prot(250), prot(250), prot(267), prot(alert13)),
+		}, ContentApplicationData, true},
+		// Within a cipher block of the tickets a record may be a ticket of
+		// uneven length (OpenSSL's AES-CBC tickets): a refusal after two
+		// such tickets must not read as the server's certain data.
+		{"tls1.3 refused after two tickets a cipher block apart", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
+			fromServer(prot(250), prot(266), prot(alert13)),
 		}, ContentApplicationData, false},
+		{"tls1.3 a record within a block of the tickets", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
+			fromServer(prot(250), prot(250), prot(236), prot(alert13)),
+		}, ContentApplicationData, false},
+		{"tls1.3 a KeyUpdate-sized record after the tickets", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
+			fromServer(prot(250), prot(250), prot(22), prot(alert13)),
+		}, ContentApplicationData, false},
+		// Two records after a ticketless handshake, of lengths no two
+		// tickets have: data either way (rv-tls pure-small.pcap shape).
+		{"tls1.3 listing in two records, no tickets", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
+			fromServer(prot(91), prot(60), prot(alert13)),
+		}, ContentApplicationData, true},
 		{"tls1.3 download after one ticket", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(250), prot(4657), prot(alert13)),
 		}, ContentApplicationData, true},
+		// Shorter than any ticket, and not a KeyUpdate or an alert: data
+		// (rv-tls pure-small.pcap and tls-small.pcap: a 1-byte file).
 		{"tls1.3 download of one byte, no tickets", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(18), prot(alert13)),
-		}, ContentApplicationData, false},
+		}, ContentApplicationData, true},
+		{"tls1.3 download of one byte after two tickets", []connStep{
+			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin), fromServer(prot(250), prot(250), prot(18), prot(alert13)),
+		}, ContentApplicationData, true},
 		{"tls1.3 two-byte record before close_notify", []connStep{
 			fromClient(ch), fromServer(sh13, flight), fromClient(clientFin),
 			fromServer(prot(250), prot(250), prot(alert13), prot(alert13)),

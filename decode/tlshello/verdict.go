@@ -82,7 +82,8 @@ type Verdict struct {
 	Content Content
 	// ServerData: the TLS server sent application data, in a record that
 	// can be nothing else (TLS ≤1.2's application_data; in TLS 1.3 a
-	// record after the handshake longer than any session ticket): it took
+	// record after the handshake that no session ticket, alert or
+	// KeyUpdate fits, the rule on Conn): it took
 	// the connection, so it did not refuse it. Only Conn.Verdict fills it,
 	// and only when the server's data came first (the walk ends there).
 	ServerData bool

@@ -68,6 +68,10 @@ var faultCaptures = map[string][]string{
 	"proftpd-pasv-drop.pcap":                {CodeDataUnanswered, CodeDataNotAttempted},
 	"pureftpd-ftps.pcap":                    {CodeControlEncrypted},
 	"pureftpd-natmode.pcap":                 {CodePassiveRefused},
+	// Small TLS 1.3 transfers that worked (vsftpd, Pure-FTPd): no
+	// data-tls-not-resumed.
+	"vsftpd-ftps-small.pcap":   {CodeControlEncrypted},
+	"pureftpd-ftps-small.pcap": {CodeControlEncrypted},
 	// pyftpdlib (pcaps/real/README.md).
 	"pyftpdlib-data-source-nat.pcap":          {CodeDataSourceNAT},
 	"pyftpdlib-data-source-nat-2.pcap":        {CodeDataSourceNAT},

@@ -101,6 +101,15 @@ func resumptionRefusal(fam family, r *track.Reply) bool {
 	return false
 }
 
+// reuseOptIn: f's stock server takes a data connection that does not
+// resume the control connection's TLS session; only another build or the
+// server's own code requires resumption (Pure-FTPd's
+// ONLY_ACCEPT_REUSED_SSL_SESSIONS, a pyftpdlib handler's own check:
+// familydata.go).
+func reuseOptIn(f family) bool {
+	return f.kind == policy.ServerPureFTPd || f.kind == policy.ServerPyftpdlib
+}
+
 // namesResumption: the reply text names session reuse or resumption
 // (vsftpd's "session reuse required", FileZilla Server's "not resumed").
 func namesResumption(r *track.Reply) bool {
@@ -132,8 +141,7 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 	// server that may require resumption: a full disk or a size limit
 	// cuts an upload off the same way, later, and Pure-FTPd or pyftpdlib
 	// (which never require it) cut one off only for such a cause.
-	cutOff := dc.ServerAbortedUpload() && dc.TotalBytes() <= maxCutOffTLSBytes &&
-		fam.kind != policy.ServerPureFTPd && fam.kind != policy.ServerPyftpdlib
+	cutOff := dc.ServerAbortedUpload() && dc.TotalBytes() <= maxCutOffTLSBytes && !reuseOptIn(fam)
 	if dc.EndReason != track.EndFIN && dc.EndReason != track.EndRST || !handshakeOnly && !cutOff && dc.TotalBytes() > maxRefusedTLSBytes {
 		return nil
 	}
@@ -154,6 +162,19 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 		case r.Code >= 400:
 			refusal = r
 		}
+	}
+	if refusal == nil && !handshakeOnly && !cutOff && reuseOptIn(fam) {
+		// Records past the handshake that the walk could not call the
+		// server's data for certain (TLS 1.3: one record the length of a
+		// ticket, the server's first after the handshake, is a ticket or
+		// a small file), from a server whose stock build takes a data
+		// connection that does not resume: no reply says otherwise, so
+		// nothing says it refused this one (rv-tls pure-small.pcap:
+		// Pure-FTPd sends no ticket, and a 30-byte file is one 47-byte
+		// record). A connection that carried its handshake alone is
+		// still reported: that is what a build that requires resumption
+		// leaves.
+		return nil
 	}
 	if refusal == nil && dc.Outcome == track.OutcomeTransferred && dc.CaptureHole() {
 		// The capture lost bytes of it (a hole, a snap length) and no
@@ -197,6 +218,12 @@ func tlsNotResumedVerdict(s *track.Session, dc *track.DataConn, v tlshello.Verdi
 		little = "its TLS handshake and no application data before it closed"
 	case cutOff:
 		little = fmt.Sprintf("%d bytes before the server cut the upload off (its FIN, then a reset, while the client was still sending)", dc.TotalBytes())
+	case v.Version >= tlshello.VersionTLS13:
+		// TLS 1.3 encrypts the session tickets that follow a handshake
+		// as it does a file, and no record past the handshake could be
+		// called the server's data for certain (ServerData): the
+		// warning must not read as proof of a refusal.
+		little = fmt.Sprintf("%d bytes in all before it closed, records past its handshake that may be session tickets or a small file (TLS 1.3 encrypts both alike, so the transfer may as well have worked)", dc.TotalBytes())
 	}
 	switch {
 	case refusal == nil && dc.Command != nil:
