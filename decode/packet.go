@@ -442,6 +442,10 @@ func (d *Decoder) decodeWith(ls *layerSet, first int, data []byte, ci gopacket.C
 	ip6Payload := 0
 	for _, t := range ls.decoded {
 		switch t {
+		case layers.LayerTypeEthernet:
+			// Nothing to take from it; first, as the layer types are
+			// variables, compared one by one: every Ethernet frame went
+			// through every case.
 		case layers.LayerTypeIPv4:
 			haveIP4, innerV6 = true, false
 			ipLayers++

@@ -193,7 +193,24 @@ func (w *jsonWriter) appendTime(b []byte, t time.Time) []byte {
 			digitPairs[2*s], digitPairs[2*s+1])
 	}
 	b = append(b, w.secText...)
-	if ns := uint32(t.Nanosecond()); ns != 0 {
+	ns := uint32(t.Nanosecond())
+	if us := ns / 1000; us*1000 == ns && ns != 0 {
+		// Whole microseconds (a classic pcap's, most timestamps): six
+		// digits, two at a time, then the zeros at the end dropped.
+		var frac [7]byte
+		frac[0] = '.'
+		d := us / 10000
+		frac[1], frac[2] = digitPairs[2*d], digitPairs[2*d+1]
+		d = us / 100 % 100
+		frac[3], frac[4] = digitPairs[2*d], digitPairs[2*d+1]
+		d = us % 100
+		frac[5], frac[6] = digitPairs[2*d], digitPairs[2*d+1]
+		n := 7
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	} else if ns != 0 {
 		// Nine digits, two at a time, then the zeros at the end dropped.
 		var frac [10]byte
 		frac[0] = '.'
@@ -399,6 +416,26 @@ func plainPrefix(s string) int {
 	return i
 }
 
+// plainString reports whether every byte of s is printable ASCII other
+// than '"' and '\\' (appendJSONString copies s as it is). It may say no
+// for a plain string (plainBits' borrow): the caller then looks byte by
+// byte.
+func plainString(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	i := plainPrefix(s)
+	// The bytes after the whole words are the last word's end: that word,
+	// read overlapping, covers them.
+	return i == n || i >= n-7 && plainBits(word8(s[n-8:]))
+}
+
 // appendJSONString appends s as a JSON string: what encoding/json escapes
 // ('"', '\\', the C0 controls, U+2028, U+2029; invalid UTF-8 as \ufffd)
 // and what needsJSONEscape selects (DEL, C1, format and other non-graphic
@@ -411,6 +448,12 @@ func appendJSONString(b []byte, s string) []byte {
 // appendJSONStringASCII is appendJSONString, and tells whether s is all
 // ASCII (so valid UTF-8: no _raw sibling to write).
 func appendJSONStringASCII(b []byte, s string) ([]byte, bool) {
+	if plainString(s) {
+		// Most strings: copied whole, with no byte looked at twice.
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"'), true
+	}
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -56,5 +57,34 @@ func TestJSONStrRawMatchesStrThenRaw(t *testing.T) {
 		if got, want := string(a.end(nil)), string(b.end(nil)); got != want {
 			t.Errorf("%q: %s, want %s", s, got, want)
 		}
+	}
+}
+
+// TestJSONStringWordsAndTail guards the whole-string fast path
+// (plainString): a byte that must be escaped, or is not ASCII, at any
+// place of strings of 7 to 17 bytes (in a whole word, in the overlapping
+// last word, at either end) is escaped as the record encoder escapes it,
+// and the ASCII answer is right.
+func TestJSONStringWordsAndTail(t *testing.T) {
+	n := 0
+	for size := 7; size <= 17; size++ {
+		for at := range size {
+			for _, c := range []byte{0x00, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff, ' ', '~'} {
+				b := []byte(strings.Repeat("ab cd~ef", 3)[:size])
+				b[at] = c
+				s := string(b)
+				got, ascii := appendJSONStringASCII(nil, s)
+				if want := referenceJSON(t, s); !bytes.Equal(got, want) {
+					t.Errorf("%q: got %s, want %s", s, got, want)
+				}
+				if want := c < 0x80; ascii != want {
+					t.Errorf("%q: ascii %v, want %v", s, ascii, want)
+				}
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no case")
 	}
 }

@@ -179,6 +179,16 @@ func TestJSONTimeMatchesRFC3339Nano(t *testing.T) {
 		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(-1, 1, 1, 0, 0, 0, 5, time.UTC),
 		time.Unix(0, 0),
+		// Whole microseconds (a classic pcap's), zeros at the end and
+		// inside.
+		base.Add(time.Microsecond),
+		base.Add(10 * time.Microsecond),
+		base.Add(500 * time.Microsecond),
+		base.Add(100 * time.Millisecond),
+		base.Add(123456 * time.Microsecond),
+		base.Add(999999 * time.Microsecond),
+		base.Add(100001 * time.Microsecond),
+		base.Add(1001 * time.Nanosecond),
 	}
 	var w jsonWriter
 	for _, tm := range times {

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"time"
 
@@ -54,12 +55,60 @@ func specialRange(a netip.Addr) (netip.Prefix, bool) {
 	if a == notSpecial[0] || a == notSpecial[1] || a == notSpecial[2] {
 		return netip.Prefix{}, false
 	}
-	for _, p := range notGlobal {
-		if p.Contains(a) {
-			return p, true
+	// notGlobal's ranges as masks of the address's bits, one family at a
+	// time (Prefix.Contains per range was most of Classify's cost: it
+	// classifies every announced and handshake address), in notGlobal's
+	// order.
+	switch {
+	case a.Is4():
+		b := a.As4()
+		x := binary.BigEndian.Uint32(b[:])
+		for _, m := range notGlobal4 {
+			if x&m.mask == m.net {
+				return notGlobal[m.i], true
+			}
+		}
+	case a.Is6() && a.Zone() == "": // Prefix.Contains matches no zone
+		b := a.As16()
+		hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+		for _, m := range notGlobal6 {
+			if hi&m.mhi == m.hi && lo&m.mlo == m.lo {
+				return notGlobal[m.i], true
+			}
 		}
 	}
 	return netip.Prefix{}, false
+}
+
+// notGlobal4 and notGlobal6 are notGlobal's IPv4 and IPv6 ranges as a
+// network and a mask (specialRange).
+var notGlobal4, notGlobal6 = notGlobalMasks()
+
+type rangeMask4 struct {
+	net, mask uint32
+	i         int
+}
+
+type rangeMask6 struct {
+	hi, lo, mhi, mlo uint64
+	i                int
+}
+
+func notGlobalMasks() (v4 []rangeMask4, v6 []rangeMask6) {
+	for i, p := range notGlobal {
+		p = p.Masked()
+		if p.Addr().Is4() {
+			b := p.Addr().As4()
+			m := ^uint32(0) << (32 - p.Bits())
+			v4 = append(v4, rangeMask4{net: binary.BigEndian.Uint32(b[:]), mask: m, i: i})
+			continue
+		}
+		// (A shift by 64 or more gives 0.)
+		b, n := p.Addr().As16(), p.Bits()
+		mhi, mlo := ^uint64(0)<<max(64-n, 0), ^uint64(0)<<max(128-n, 0)
+		v6 = append(v6, rangeMask6{hi: binary.BigEndian.Uint64(b[:8]), lo: binary.BigEndian.Uint64(b[8:]), mhi: mhi, mlo: mlo, i: i})
+	}
+	return v4, v6
 }
 
 // Classify tells the kind of a.

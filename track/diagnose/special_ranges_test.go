@@ -88,3 +88,59 @@ func TestPortNamingSpecialRangeIsClientNATNotBounce(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecialRangeMasksMatchContains guards specialRange's masks: for
+// the first, last and neighbouring addresses of every notGlobal range
+// (IPv4, IPv6, IPv4-mapped, with a zone), it finds the range that
+// Prefix.Contains over notGlobal finds, and none where that finds none.
+func TestSpecialRangeMasksMatchContains(t *testing.T) {
+	ref := func(a netip.Addr) (netip.Prefix, bool) {
+		if a == notSpecial[0] || a == notSpecial[1] || a == notSpecial[2] {
+			return netip.Prefix{}, false
+		}
+		for _, p := range notGlobal {
+			if p.Contains(a) {
+				return p, true
+			}
+		}
+		return netip.Prefix{}, false
+	}
+	var addrs []netip.Addr
+	for _, p := range notGlobal {
+		first := p.Masked().Addr()
+		last := first
+		for i := 0; i < first.BitLen()-p.Bits(); i++ {
+			b := last.AsSlice()
+			bit := first.BitLen() - 1 - i
+			b[bit/8] |= 0x80 >> (bit % 8)
+			last, _ = netip.AddrFromSlice(b)
+		}
+		for _, a := range []netip.Addr{first, last, first.Prev(), last.Next(), first.Next()} {
+			if !a.IsValid() {
+				continue
+			}
+			addrs = append(addrs, a)
+			if a.Is4() {
+				addrs = append(addrs, netip.AddrFrom16(a.As16()))
+			} else {
+				addrs = append(addrs, a.WithZone("eth0"))
+			}
+		}
+	}
+	addrs = append(addrs, netip.Addr{}, notSpecial[0], notSpecial[1], notSpecial[2],
+		netip.MustParseAddr("192.0.2.22"), netip.MustParseAddr("10.20.11.63"), netip.MustParseAddr("2001:db8::1"))
+	hits := 0
+	for _, a := range addrs {
+		gotP, got := specialRange(a)
+		wantP, want := ref(a)
+		if got != want || gotP != wantP {
+			t.Errorf("specialRange(%v) = %v, %v; Prefix.Contains over notGlobal: %v, %v", a, gotP, got, wantP, want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < 2*len(notGlobal) {
+		t.Fatalf("only %d of %d addresses in a range: the test looks at too few", hits, len(addrs))
+	}
+}
