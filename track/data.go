@@ -1302,12 +1302,17 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	activePorts := s.Dst.Port() >= 1024 && (s.Src.Port() == 20 || s.Src.Port() >= 1024)
 	among := 0
 	var cands []*Session // the encrypted sessions it was chosen among
+	// announcer: the encrypted session whose exchange the connection
+	// uses (flagExchangeOpen), in passive mode.
+	var announcer *Session
 	if list := t.encrypted[to]; len(list) > 0 && s.Dst.Port() >= 1024 {
 		sess, among = encryptedOwner(list, s, 1)
 		cands = list
-		if sess != nil && !t.announcedInsideAny(list, s, true) {
-			t.decline(s)
-			return false
+		if sess != nil {
+			if announcer = t.announcedInsideAny(list, sess, s, true); announcer == nil {
+				t.decline(s)
+				return false
+			}
 		}
 	} else if list := t.encrypted[from]; len(list) > 0 && activePorts {
 		sess, among = encryptedOwner(list, s, 0)
@@ -1318,7 +1323,7 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 		// A client of an encrypted session connecting to a private address
 		// on another network than its own, soon after the session spoke:
 		// the announcement it trusted (inside TLS) named that address.
-		sess = x
+		sess, announcer = x, x
 	} else if x := t.unannounced[to]; x != nil && x.Midstream && s.Dst.Port() >= 1024 && t.beforeCapture(x, s) && x.transferDue() {
 		sess = x
 	} else if x := t.unannounced[from]; x != nil && x.Midstream && activePorts && t.beforeCapture(x, s) && x.transferDue() {
@@ -1335,6 +1340,9 @@ func (t *Tracker) inferData(s *decode.Segment) bool {
 	}
 	if !t.addInferred(sess, s, passive, !sess.Encrypted, MatchInferred) {
 		return false
+	}
+	if announcer != nil {
+		announcer.flags &^= flagExchangeOpen // (used: once per exchange)
 	}
 	if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess && cands != nil {
 		if among > 1 {
@@ -2476,6 +2484,14 @@ func (sess *Session) spokePast(side int) bool {
 // requests seconds after a listing) for FTP data.
 const announceFlightWindow = 2 * time.Second
 
+// announceWaitWindow: how long after the server's answer a client's SYN
+// is still taken for the passive data connection it announced while the
+// client has said nothing since (it waits on the connection): a slow
+// client, or one whose first SYN the capture lost (sent again a second
+// later by Linux, three by older Windows stacks). Only an exchange no
+// transfer used may be answered so late (flagExchangeOpen).
+const announceWaitWindow = announceFlightWindow + 3*time.Second
+
 // announcedInside tells whether the SYN s between the peers of the
 // encrypted session sess (passive: from its client) may be a data
 // connection it announced inside TLS, where peers and time are all the
@@ -2488,16 +2504,21 @@ const announceFlightWindow = 2 * time.Second
 //   - when the capture shows both sides of the control connection and
 //     they did not just exchange the records that announce one: in
 //     passive mode the client's request answered by the server (its 227
-//     or 229) within announceFlightWindow before the SYN (in active mode
-//     the client's command within that window, though inferData does not
-//     ask there: a server's SYN back to its client is no other service);
-//   - when that exchange was already used: a data connection of the
-//     session began after it, or one answered still runs (a session
-//     transfers one file at a time, each on a connection of its own; a
-//     client connects before its LIST or RETR, so the connection is
-//     silent until after the exchange that follows: a close lost to the
-//     capture holds the next one back, the price of not taking the
-//     client's other connections for FTP data).
+//     or 229) within announceFlightWindow before the SYN, or within
+//     announceWaitWindow while the client has said nothing since (in
+//     active mode the client's command within announceFlightWindow,
+//     though inferData does not ask there: a server's SYN back to its
+//     client is no other service);
+//   - when that exchange was used: it got its connection (passive:
+//     flagExchangeOpen; a data connection of the session began after
+//     it), or it came while a data connection of the session held its
+//     transfer (noteExchange, holdsTransfer: a session transfers one
+//     file at a time, each on a connection of its own, and a client
+//     connects before its LIST or RETR, so the records exchanged while
+//     the connection waits for its data announce none), or one still
+//     holds it. A connection whose close the capture lost holds none
+//     once its bytes stopped before the server's record after them
+//     (the 226).
 //
 // A capture that shows one side of the control connection only (turns:
 // the other never spoke) cannot tell, and the SYN is taken by peers and
@@ -2517,7 +2538,16 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 	}
 	at := sess.spokeAt[side]
 	syn := s.TS.UnixNano()
-	if !sess.spokePast(side) || at > syn || syn-at > int64(announceFlightWindow) {
+	if !sess.spokePast(side) || at > syn {
+		return false
+	}
+	if passive && sess.flags&flagExchangeOpen == 0 {
+		return false
+	}
+	// waits: the server's answer is the latest record (the client
+	// connects to what it read, saying nothing more).
+	waits := passive && sess.spokeAt[0] != 0 && sess.spokeAt[0] < at
+	if d := syn - at; d > int64(announceFlightWindow) && !(waits && d <= int64(announceWaitWindow)) {
 		return false
 	}
 	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
@@ -2525,21 +2555,65 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 		if dc.Passive != passive {
 			continue
 		}
-		if dc.Armed.UnixNano() >= at || !dc.Done && dc.answered() && !dc.finSent(0) && !dc.finSent(1) && dc.RSTTS.IsZero() {
+		if dc.Armed.UnixNano() >= at || dc.holdsTransfer(at) {
 			return false
 		}
 	}
 	return true
 }
 
-// announcedInsideAny tells whether one of the open encrypted sessions
-// list between a SYN's peers may have announced it (announcedInside):
-// which one did is encryptedOwner's guess, settled later (settleOwner).
-func (t *Tracker) announcedInsideAny(list []*Session, s *decode.Segment, passive bool) bool {
-	if t.declinedBefore(s) {
+// noteExchange notes the server's answer to its client's latest record
+// on the encrypted session sess (a new turn of the server's: noteRecord,
+// before spokeAt[1] moves on to it) as an exchange that may have
+// announced a passive data connection (flagExchangeOpen), unless one of
+// the session's still held its transfer when the request came
+// (holdsTransfer, past the server's record before it).
+func (sess *Session) noteExchange() {
+	sess.flags |= flagExchangeOpen
+	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
+		if dc := sess.Data[i]; dc.Passive && dc.holdsTransfer(sess.spokeAt[1]) {
+			sess.flags &^= flagExchangeOpen
+			return
+		}
+	}
+}
+
+// holdsTransfer tells whether dc, a data connection of an encrypted
+// session, still held its transfer after since (packet time, Unix
+// nanoseconds: a record of the server's): answered, no FIN or RST seen,
+// and it carried no bytes yet (it waits for its transfer command and the
+// 150: the data, and its TLS handshake, come after), or its bytes went
+// on past since. One whose bytes stopped before since, its latest
+// segment too, or a millisecond before (LastData's precision), is done:
+// the server's record after them was its 226, and its close is lost to
+// the capture.
+func (dc *DataConn) holdsTransfer(since int64) bool {
+	if dc.Done || !dc.answered() || dc.finSent(0) || dc.finSent(1) || !dc.RSTTS.IsZero() {
 		return false
 	}
-	return slices.ContainsFunc(list, func(x *Session) bool { return !x.ended && t.announcedInside(x, s, passive) })
+	last := dc.LastData()
+	if dc.Bytes[0] == 0 && dc.Bytes[1] == 0 || last.IsZero() {
+		return true
+	}
+	return dc.lastSeen.UnixNano() >= since && last.Add(time.Millisecond).UnixNano() > since
+}
+
+// announcedInsideAny tells which of the open encrypted sessions list
+// between a SYN's peers may have announced it (announcedInside): owner,
+// encryptedOwner's guess (settled later: settleOwner), when it may, else
+// the first other that may; nil when none may. Its exchange is the one
+// the connection uses (inferData).
+func (t *Tracker) announcedInsideAny(list []*Session, owner *Session, s *decode.Segment, passive bool) *Session {
+	if t.declinedBefore(s) {
+		return nil
+	}
+	if !owner.ended && t.announcedInside(owner, s, passive) {
+		return owner
+	}
+	if i := slices.IndexFunc(list, func(x *Session) bool { return x != owner && !x.ended && t.announcedInside(x, s, passive) }); i >= 0 {
+		return list[i]
+	}
+	return nil
 }
 
 // declinedKept: how many SYNs announcedInside turned down the tracker

@@ -71,11 +71,15 @@
 // connection (MatchInferred): those
 // whose control channel is TLS while it is (only a SYN that follows the
 // control records that announce one: in passive mode, the client's
-// request answered by the server within two seconds before it, once per
-// such exchange and not while the
-// session's answered data connection runs, never to a port outside the
-// passive range the user gave (Options.PassiveRange), and the same SYN
-// sent again not after one turned down: announcedInside; a capture of
+// request answered by the server within two seconds before it, or five
+// while the client has said nothing since, once per such exchange, not
+// for one made while the session's answered data connection held its
+// transfer (connected and waiting for its bytes, or moving them: one
+// whose bytes stopped before the server's next record is done, its
+// close lost to the capture) nor while one does, never to a port
+// outside the passive range the user gave (Options.PassiveRange), and
+// the same SYN sent again not after one turned down: announcedInside,
+// Session.noteExchange; a capture of
 // one side of the control connection cannot show the exchange and
 // takes it by peers and time), and those picked up mid-stream
 // until their first announcement or a minute of packet time after they

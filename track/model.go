@@ -1131,6 +1131,13 @@ const (
 	// but a refusal (500-502) that comes next while a transfer runs
 	// answers it (pairReply), not the transfer.
 	flagBlankLine
+	// flagExchangeOpen: while the control channel is TLS, the latest
+	// exchange (the client's record answered by the server's:
+	// noteExchange) may have announced a passive data connection none
+	// was taken for yet (announcedInside): it came while no data
+	// connection of the session held its transfer, and is used once it
+	// got its connection.
+	flagExchangeOpen
 )
 
 // HelloOnPlain tells that the client of a control connection read as

@@ -729,7 +729,7 @@ func (t *Tracker) Segment(s *decode.Segment) {
 // encrypt marks a session's control channel as TLS from here on.
 func (t *Tracker) encrypt(sess *Session, ev Event) {
 	sess.Encrypted, sess.WasEncrypted = true, true
-	sess.flags &^= flagTLSRefused
+	sess.flags &^= flagTLSRefused | flagExchangeOpen
 	sess.spokeAt, sess.spokeEnd, sess.turns = [2]int64{}, [2]uint32{}, [2]uint8{}
 	if sess.Midstream && sess.CommandCount == 0 {
 		// Encrypted before the capture started: its handshake is not in
@@ -882,8 +882,13 @@ func (sess *Session) noteRecord(s *decode.Segment) bool {
 	if sess.spokeAt[side] != 0 && int32(end-sess.spokeEnd[side]) <= 0 {
 		return false
 	}
-	if (sess.spokeAt[side] == 0 || sess.spokeAt[other] > sess.spokeAt[side]) && sess.turns[side] < 255 {
-		sess.turns[side]++
+	if sess.spokeAt[side] == 0 || sess.spokeAt[other] > sess.spokeAt[side] {
+		if sess.turns[side] < 255 {
+			sess.turns[side]++
+		}
+		if side == 1 {
+			sess.noteExchange() // (before spokeAt[1] moves on: it reads it)
+		}
 	}
 	sess.spokeAt[side], sess.spokeEnd[side] = s.TS.UnixNano(), end
 	return true
