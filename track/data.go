@@ -335,18 +335,30 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		}
 	}
 	var best *DataConn
-	bestRule, bestScore := MatchNone, 0
+	bestRule, bestScore, bestRank := MatchNone, 0, 0
 	for _, dc := range cands {
 		score, rule, ok := t.synScore(dc, s)
 		if !ok {
 			continue
 		}
-		// On a tie the newest announcement wins: a server has one
-		// listener per port, the latest one (two listeners on one port
-		// cannot be bound at once); but an open session's over one
-		// waiting past its session's end (afterend.go).
-		if best == nil || score > bestScore || score == bestScore && !(dc.afterEnd != afterEndNo && best.afterEnd == afterEndNo) {
-			best, bestScore, bestRule = dc, score, rule
+		// On a tie the higher raceRank wins (an open session's over one
+		// waiting past its session's end, a session's latest over one it
+		// superseded, one a transfer command waits on), then the newest:
+		// a server has one listener per port, the latest one (two
+		// listeners on one port cannot be bound at once).
+		if rank := raceRank(dc); best == nil || score > bestScore || score == bestScore && rank >= bestRank {
+			best, bestScore, bestRule, bestRank = dc, score, rule, rank
+		}
+	}
+	// among: the sessions whose announcements fitted as well as best's
+	// (its own included): the newest's is a guess then (settleRace).
+	among := 0
+	if best != nil && len(cands) > 1 && bestRule != MatchPortOnly && !best.matched() {
+		among = 1
+		for _, dc := range cands {
+			if score, _, ok := t.synScore(dc, s); ok && score == bestScore && raceRank(dc) == bestRank && raceRival(dc, best) {
+				among++
+			}
 		}
 	}
 	if best == nil || bestScore < 3 && len(t.cut) > 0 && t.cutOwn(s) {
@@ -384,6 +396,7 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		// passed over are final (before this one, as they came).
 		t.finishSuperseded(best)
 	}
+	t.noteRace(best, among)
 	t.addData(s, best)
 	t.watchReflection(best)
 	t.dataSegment(best, s)
@@ -1003,21 +1016,34 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 			continue
 		}
 		cands := t.byPort[listener.Port()]
-		for i := len(cands) - 1; i >= 0; i-- { // the newest first, as matchSYN
-			dc := cands[i]
-			if dc.Done || dc.matched() {
+		// The one that fits of the highest raceRank, the newest first
+		// among equals, as matchSYN; among counts the sessions whose
+		// announcements fit as well (the choice a guess: noteRace).
+		var dc *DataConn
+		forNow, rank, among := false, 0, 0
+		for i := len(cands) - 1; i >= 0; i-- {
+			x := cands[i]
+			if x.Done || x.matched() {
 				continue
 			}
-			forNow := false
-			if !synAck && !serverOpened(dc) && !transferFlow(dc, s, toListener) {
-				if !flowBeforeCommand(dc, s) {
+			now := false
+			if !synAck && !serverOpened(x) && !transferFlow(x, s, toListener) {
+				if !flowBeforeCommand(x, s) {
 					continue
 				}
-				forNow = true
+				now = true
 			}
-			if !dc.connectsAs(connector, listener) {
+			if !x.connectsAs(connector, listener) {
 				continue
 			}
+			switch r := raceRank(x); {
+			case dc == nil || r > rank:
+				dc, forNow, rank, among = x, now, r, 1
+			case r == rank && raceRival(x, dc):
+				among++
+			}
+		}
+		if dc != nil {
 			sess := dc.Session
 			if endedBefore(sess, decode.MakeConnKey(connector, listener)) || !synAck && t.tookBefore(connector, listener) {
 				// A late segment of a connection to the same port that
@@ -1045,6 +1071,7 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 			if !forNow {
 				t.unwait(dc) // (a flow taken for now waits on: flowOnly)
 				t.notePickedUp(connector, listener)
+				t.noteRace(dc, among)
 			}
 			t.addData(s, dc)
 			t.dataSegment(dc, s)
@@ -4927,6 +4954,9 @@ func (t *Tracker) reportData(dc *DataConn) {
 	}
 	dc.reported = true
 	t.reportedData++
+	if dc.AmongRace > 0 && len(t.raced) > 0 {
+		t.dropRaced(dc) // (a guess that stands)
+	}
 	t.letTakenGo(dc)
 	dc.beforePickUp = nil // a reported connection is given back no more (givePickUpBack)
 	if dc.Match == MatchPortOnly {

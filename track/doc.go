@@ -11,8 +11,19 @@
 // transfer need allocated when they do), the announcements
 // waiting for a SYN (indexed by port) and the data connections under way
 // (indexed by 4-tuple). A SYN that fits announcements of one endpoint by
-// several sessions equally goes to the newest: a host has one listener
-// on a port at a time. A data connection leaves both tables
+// several sessions equally goes to a session's latest over one it
+// superseded with another since (the server may have handed the port on),
+// to one a transfer command waits on over one none does, else to the
+// newest: a host has one listener on a port at a time. When that left a
+// choice between sessions (DataConn.AmongRace; at most 16 wait so:
+// race.go), the first 125 or 150 to a transfer command of one of them
+// after the SYN (a server sends it as it takes the connection), or their
+// 2yz final reply after the connection ended, settles it: another's
+// reply, its transfer waiting on its own announcement of the endpoint
+// nothing connected to, takes the connection (with its own transfer
+// command), and the announcement the guess took is its session's again.
+// Unsettled, the connection says its session is a guess. A data
+// connection leaves both tables
 // the moment its outcome is final; a late segment of it matches nothing
 // (nor is it picked up for another announcement of the endpoint: the
 // endpoints taken, below, remember its peers), and only a

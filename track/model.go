@@ -859,6 +859,16 @@ type DataConn struct {
 	// ackPast: bits per direction (ackPastSet, ackPastLate) about ackTop.
 	// (In what was padding.)
 	ackPast uint8
+	// AmongRace: for a data connection whose SYN (or, its SYN lost, the
+	// segment pickUp took it by) fitted announcements of the same
+	// endpoint by several sessions equally well (raceRank: none of the
+	// others' waiting on a transfer command more than its own), how many
+	// sessions (its own included) could have had it: it was taken for
+	// the newest announcement's, and its session is a guess. 0 when one
+	// fitted alone, or once the first 125 or 150 to a transfer command
+	// of one of them after it settled its session (settleRace);
+	// saturates at 255. (In what was padding.)
+	AmongRace uint8
 
 	lastSeen time.Time // latest segment
 

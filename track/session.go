@@ -1071,6 +1071,11 @@ func loginRefusal(code int) bool { return code == 530 || code == 430 }
 
 // preliminary handles a 1yz reply.
 func (t *Tracker) preliminary(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
+	if len(t.raced) > 0 && (r.Code == 150 || r.Code == 125) && ftp.IsTransfer(c.Verb) {
+		// The server has the connection it was waiting for, on this
+		// session (before the size below: the swap moves it).
+		t.settleRace(sess, c, false)
+	}
 	if r.Code == 150 || r.Code == 125 {
 		if n, ok := ftp.ParseSize(r.Code, r.Text); ok {
 			for _, dc := range c.Transfer {
@@ -1239,6 +1244,12 @@ func (t *Tracker) apply(sess *Session, c *Command, r *Reply, e *decode.ControlEv
 		c.Refused = r.Code != 200 && !connectFailed
 	}
 	if !c.Secret && ftp.IsTransfer(c.Verb) {
+		if ok && len(t.raced) > 0 {
+			// The server's 226 as the connection a guess gave another
+			// session closed: this session's (before transferDone
+			// finishes an announcement nothing connected to).
+			t.settleRace(sess, c, true)
+		}
 		t.transferDone(sess, c, r)
 	}
 	if c.Verb != "REST" && ftp.IsTransfer(c.Verb) && sess.xfer != nil {

@@ -394,6 +394,10 @@ type Tracker struct {
 	// end settles which session they belong to (settleOwner); at most
 	// maxOwnerWaits per pair, each until ownerSettleWait after its end.
 	ownerWaits map[[2]netip.Addr][]ownerWait
+	// raced: the data connections whose session is a guess among several
+	// that announced their endpoint (DataConn.AmongRace), until the reply
+	// that settles it (settleRace) or their report; at most maxRaced.
+	raced []*DataConn
 	// unannounced indexes the open sessions picked up mid-stream that have
 	// shown no announcement yet, by their (client, server) addresses: a
 	// data connection whose PORT or 227 came before the capture started

@@ -675,8 +675,9 @@ func (x *extractor) writeError(err error) {
 
 // hold keeps b (or, b nil, the gap notice n) of dc, direction toClient,
 // while the tracker holds dc for a lost PORT with no transfer command
-// tied to it yet (track.DataConn.HeldForLostPort): whether dc is the
-// transfer's, and which file its bytes make, is known only then. It
+// tied to it yet (track.DataConn.HeldForLostPort), or while its session
+// is a guess (AmongRace): whether dc is the transfer's, and which file
+// its bytes make, is known only then. It
 // tells whether it took them. Once dc is tied, or given up, what it kept
 // goes first (release) and it takes no more.
 func (x *extractor) hold(dc *track.DataConn, toClient bool, b []byte, n int64) bool {
@@ -684,7 +685,12 @@ func (x *extractor) hold(dc *track.DataConn, toClient bool, b []byte, n int64) b
 	if r == nil || !r.reserved {
 		return false // (no reservation: ChoosePayload refused it, or a file began)
 	}
-	if dc.Command != nil || !dc.HeldForLostPort() {
+	// A connection whose session is a guess among several that
+	// announced its endpoint (track.DataConn.AmongRace) is held too while
+	// it is open: a later reply may give it, its transfer command with
+	// it, to another session, whose file its bytes then make. (Final, it
+	// is reported with the session it has, settled or not: released.)
+	if (dc.AmongRace == 0 || dc.Done) && (dc.Command != nil || !dc.HeldForLostPort()) {
 		if r.held != nil {
 			x.release(dc, r)
 		}

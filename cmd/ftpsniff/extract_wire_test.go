@@ -139,6 +139,13 @@ func newWireSession(c *wireCap) *wireSession { return newWireSessionN(c, 0) }
 // several: 10.0.0.(2+i), its PASV announcing 10.0.0.1:(40000+i).
 func newWireSessionN(c *wireCap, i int) *wireSession {
 	s := openWireSessionN(c, i)
+	s.loginPASV(i)
+	return s
+}
+
+// loginPASV is newWireSessionN's dialogue: the login, TYPE I, and a
+// PASV announcing 10.0.0.1:(40000+i).
+func (s *wireSession) loginPASV(i int) {
 	s.reply("220 (vsFTPd 3.0.5)")
 	s.cmd("USER alice")
 	s.reply("331 Please specify the password.")
@@ -148,18 +155,22 @@ func newWireSessionN(c *wireCap, i int) *wireSession {
 	s.reply("200 Switching to Binary mode.")
 	s.cmd("PASV")
 	s.reply(fmt.Sprintf("227 Entering Passive Mode (10,0,0,1,156,%d).", 64+i))
-	return s
 }
 
 // openWireSession is a wireSession whose control connection's handshake
 // is written, the dialogue left to the caller.
 func openWireSession(c *wireCap) *wireSession { return openWireSessionN(c, 0) }
 
-func openWireSessionN(c *wireCap, i int) *wireSession {
+func openWireSessionN(c *wireCap, i int) *wireSession { return openWireSessionAt(c, i, 50000) }
+
+// openWireSessionAt is openWireSessionN with the client's control
+// connection from port (its data connection from port+1): another
+// session of the same client host.
+func openWireSessionAt(c *wireCap, i int, port uint16) *wireSession {
 	cli, srv := netip.AddrFrom4([4]byte{10, 0, 0, byte(2 + i)}), netip.MustParseAddr("10.0.0.1")
 	s := &wireSession{
-		ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, 50000), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
-		data: wireConn{c: c, a: netip.AddrPortFrom(cli, 50001), b: netip.AddrPortFrom(srv, uint16(40000+i)), aseq: 70000, bseq: 90000},
+		ctl:  wireConn{c: c, a: netip.AddrPortFrom(cli, port), b: netip.AddrPortFrom(srv, 21), aseq: 1000, bseq: 5000},
+		data: wireConn{c: c, a: netip.AddrPortFrom(cli, port+1), b: netip.AddrPortFrom(srv, uint16(40000+i)), aseq: 70000, bseq: 90000},
 	}
 	s.ctl.handshake()
 	return s

@@ -326,9 +326,10 @@ func (o *jsonOutput) Data(s *track.Session, d *track.DataConn) {
 	if d.Match != track.MatchNone {
 		w.str("match", d.Match.String())
 	}
-	if n := max(d.AmongEncrypted, d.AmongLost); n > 1 {
-		// Its session a guess among concurrent encrypted ones, or
-		// among sessions of its peers that lost their announcements.
+	if n := max(d.AmongEncrypted, d.AmongLost, d.AmongRace); n > 1 {
+		// Its session a guess among concurrent encrypted ones, among
+		// sessions of its peers that lost their announcements, or among
+		// those told the same endpoint.
 		w.int("owner_among_sessions", int64(n))
 	}
 	// Its announcement in the capture, cut short: not lost in a gap.

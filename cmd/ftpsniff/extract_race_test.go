@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestExtractSharedPassiveEndpoint guards the files of two sessions of
+// one client told the same passive endpoint (10.0.0.1:40000): session 1's
+// client connects first, and its file must be named for session 1's RETR
+// and hold session 1's bytes, session 2's likewise, whether the 150s
+// come after the connection (the first one says whose it is) or both
+// before it (session 1's 226 as it closes says so: its bytes wait for
+// that). Before, the first connection went to session 2, the newest
+// announcement, its file "s2-d2-two.bin" holding one.bin's bytes, and
+// session 2's own connection made no file at all.
+func TestExtractSharedPassiveEndpoint(t *testing.T) {
+	for _, prelimFirst := range []bool{false, true} {
+		name := "150-after-connect"
+		if prelimFirst {
+			name = "150s-before-connect"
+		}
+		t.Run(name, func(t *testing.T) {
+			c, path := newWireCap(t)
+			s1 := openWireSessionAt(c, 0, 50000)
+			s1.loginPASV(0)
+			s2 := openWireSessionAt(c, 0, 50010)
+			s2.loginPASV(0)
+			one, two := wireBody(10000), bytes.Repeat([]byte("two "), 1250)
+			if prelimFirst {
+				s1.cmd("RETR one.bin")
+				s2.cmd("RETR two.bin")
+				s1.reply("150 Opening BINARY mode data connection for one.bin (10000 bytes).")
+				s2.reply("150 Opening BINARY mode data connection for two.bin (5000 bytes).")
+				s1.data.handshake()
+			} else {
+				s1.data.handshake()
+				s1.cmd("RETR one.bin")
+				s2.cmd("RETR two.bin")
+				s1.reply("150 Opening BINARY mode data connection for one.bin (10000 bytes).")
+				s2.reply("150 Opening BINARY mode data connection for two.bin (5000 bytes).")
+			}
+			s1.data.segments(one, nil)
+			s1.data.closeFromB()
+			s1.reply("226 Transfer complete.")
+			s2.data.handshake()
+			s2.data.segments(two, nil)
+			s2.data.closeFromB()
+			s2.reply("226 Transfer complete.")
+			s1.quit()
+			s2.quit()
+			files, _, st, dir := fileRecordsStats(t, path)
+			want := map[int]struct {
+				file string
+				body []byte
+			}{1: {"one.bin", one}, 2: {"two.bin", two}}
+			if len(files) != 2 {
+				t.Fatalf("%d file records, want 2: %+v (extraction %+v)", len(files), files, st)
+			}
+			seen := map[int]int{}
+			for _, f := range files {
+				seen[f.Session]++
+				w, ok := want[f.Session]
+				got, err := os.ReadFile(filepath.Join(dir, f.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok || seen[f.Session] > 1 || !strings.HasSuffix(f.File, "-"+w.file) || !bytes.Equal(got, w.body) || !f.Complete {
+					t.Errorf("session %d: file %q, %d bytes (sha %.12s), complete %v; want one file, %q with its session's %d bytes",
+						f.Session, f.File, len(got), sha(got), f.Complete, w.file, len(w.body))
+				}
+			}
+		})
+	}
+}

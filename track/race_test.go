@@ -1,0 +1,264 @@
+package track
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+)
+
+// raceShape drives two sessions of one client host (cli, the session
+// newSession opens, and raceB) that may be told the same passive
+// endpoint, and their data connections d1 (from raceD1) and d2 (from
+// raceD2), each opened and carrying its file when the shape says.
+type raceShape struct {
+	s *session
+	// synLost: the capture lost d1's SYN (pickUp takes it at its SYN-ACK).
+	synLost bool
+}
+
+var (
+	raceB  = netip.MustParseAddrPort("198.51.100.7:50100")
+	raceD1 = netip.MustParseAddrPort("198.51.100.7:45001")
+	raceD2 = netip.MustParseAddrPort("198.51.100.7:45002")
+)
+
+// on makes the next control events session a's (a is cli or raceB).
+func (r raceShape) on(a netip.AddrPort) { r.s.as(a, false) }
+
+// pasv: a's PASV answered with 192.0.2.10:port.
+func (r raceShape) pasv(a netip.AddrPort, port int) {
+	r.on(a)
+	r.s.cmd("PASV", "")
+	r.s.reply(227, fmt.Sprintf("Entering Passive Mode (192,0,2,10,%d,%d).", port>>8, port&255))
+}
+
+func (r raceShape) retr(a netip.AddrPort, file string) {
+	r.on(a)
+	r.s.cmd("RETR", file)
+}
+
+// opening: the server's 150 on a, announcing n bytes.
+func (r raceShape) opening(a netip.AddrPort, file string, n int) {
+	r.on(a)
+	r.s.reply(150, fmt.Sprintf("Opening BINARY mode data connection for %s (%d bytes).", file, n))
+}
+
+func (r raceShape) complete(a netip.AddrPort) {
+	r.on(a)
+	r.s.reply(226, "Transfer complete.")
+}
+
+// open: the handshake of a data connection from d to 192.0.2.10:port
+// (d1's without its SYN with synLost).
+func (r raceShape) open(d netip.AddrPort, port int) {
+	to := netip.AddrPortFrom(srv.Addr(), uint16(port))
+	if !r.synLost || d != raceD1 {
+		r.s.seg(d, to, decode.FlagSYN, 1000, 0)
+	}
+	r.s.seg(to, d, decode.FlagSYN|decode.FlagACK, 5000, 0)
+	r.s.seg(d, to, decode.FlagACK, 1001, 0)
+}
+
+// carry: n bytes from the server on the connection open opened, and its
+// close.
+func (r raceShape) carry(d netip.AddrPort, port, n int) {
+	to := netip.AddrPortFrom(srv.Addr(), uint16(port))
+	for sent := 0; sent < n; {
+		k := min(1448, n-sent)
+		r.s.seg(to, d, decode.FlagACK, 5001+uint32(sent), k)
+		sent += k
+	}
+	r.s.seg(to, d, decode.FlagFIN|decode.FlagACK, 5001+uint32(n), 0)
+	r.s.seg(d, to, decode.FlagFIN|decode.FlagACK, 1001, 0)
+}
+
+// TestSharedPassiveEndpointGoesToItsSession guards data connections to
+// one passive endpoint two sessions of a client were both told (a server
+// whose passive range is a single port, or one that hands a port out
+// again): each must be reported once, with its bytes, under the session
+// whose transfer it carried, with that transfer's command and announced
+// size; and where nothing tells whose it is, its record says its session
+// is a guess (AmongRace). Before, the newest announcement took the first
+// connection whatever came after (race-pasv: session 2 got session 1's
+// 10,000 bytes against its own 150's 5,000), session 1's announcement
+// ended "not attempted" at its 226, and session 2's own connection, to
+// an endpoint taken, was not followed at all. The shapes a "first
+// announced wins" rule broke stay as they are: r1-repasv (session 1 asked
+// again elsewhere: 40000 was free for session 2) and r2-second-first
+// (session 2's client connected first, its RETR waiting).
+func TestSharedPassiveEndpointGoesToItsSession(t *testing.T) {
+	a, b := cli, raceB
+	cases := []struct {
+		name   string
+		shape  func(r raceShape)
+		d1, d2 netip.AddrPort // the session whose each is (zero: d2 never opens)
+		guess  uint8          // d1's AmongRace as reported
+	}{
+		{"race-pasv", func(r raceShape) {
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.open(raceD1, 40000)
+			r.retr(a, "one.bin")
+			r.retr(b, "two.bin")
+			r.opening(a, "one.bin", 10000)
+			r.opening(b, "two.bin", 5000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
+			r.open(raceD2, 40000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+		}, a, b, 0},
+		{"r1-repasv", func(r raceShape) {
+			r.pasv(a, 40000)
+			r.pasv(a, 40001)
+			r.pasv(b, 40000)
+			r.open(raceD2, 40000)
+			r.retr(b, "two.bin")
+			r.opening(b, "two.bin", 5000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+			r.open(raceD1, 40001)
+			r.retr(a, "one.bin")
+			r.opening(a, "one.bin", 10000)
+			r.carry(raceD1, 40001, 10000)
+			r.complete(a)
+		}, a, b, 0},
+		{"r2-second-first", func(r raceShape) {
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(b, "two.bin")
+			r.opening(b, "two.bin", 5000)
+			r.open(raceD2, 40000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+			r.retr(a, "one.bin")
+			r.opening(a, "one.bin", 10000)
+			r.open(raceD1, 40000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
+		}, a, b, 0},
+		{"first-announced-waits", func(r raceShape) {
+			// Session 1's RETR waits when its client connects: its
+			// announcement, though not the newest.
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(a, "one.bin")
+			r.opening(a, "one.bin", 10000)
+			r.open(raceD1, 40000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
+			r.open(raceD2, 40000)
+			r.retr(b, "two.bin")
+			r.opening(b, "two.bin", 5000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+		}, a, b, 0},
+		{"newest-superseded", func(r raceShape) {
+			// Session 1 announced 40000 last, but asked again (40001)
+			// before anything connected: 40000 is session 2's.
+			r.pasv(b, 40000)
+			r.pasv(a, 40000)
+			r.pasv(a, 40001)
+			r.open(raceD2, 40000)
+			r.retr(b, "two.bin")
+			r.opening(b, "two.bin", 5000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+			r.open(raceD1, 40001)
+			r.retr(a, "one.bin")
+			r.opening(a, "one.bin", 10000)
+			r.carry(raceD1, 40001, 10000)
+			r.complete(a)
+		}, a, b, 0},
+		{"both-150s-before", func(r raceShape) {
+			// Both 150s before any SYN tell nothing; session 1's 226,
+			// as d1 closes, does.
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(a, "one.bin")
+			r.retr(b, "two.bin")
+			r.opening(a, "one.bin", 10000)
+			r.opening(b, "two.bin", 5000)
+			r.open(raceD1, 40000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
+			r.open(raceD2, 40000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+		}, a, b, 0},
+		{"unsettled", func(r raceShape) {
+			// As both-150s-before, but the capture ends before any 226:
+			// d1 is session 2's (the newest), a guess among 2.
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(a, "one.bin")
+			r.retr(b, "two.bin")
+			r.opening(a, "one.bin", 10000)
+			r.opening(b, "two.bin", 10000)
+			r.open(raceD1, 40000)
+			r.carry(raceD1, 40000, 10000)
+		}, b, netip.AddrPort{}, 2},
+	}
+	files := map[netip.AddrPort]string{a: "one.bin", b: "two.bin"}
+	for _, tc := range cases {
+		for _, synLost := range []bool{false, true} {
+			name := tc.name
+			if synLost {
+				name += "/d1-syn-lost"
+			}
+			t.Run(name, func(t *testing.T) {
+				s := newSession(t)
+				s.login()
+				s.as(b, true)
+				s.login()
+				tc.shape(raceShape{s: s, synLost: synLost})
+				for _, c := range []netip.AddrPort{b, a} {
+					s.as(c, false)
+					s.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+				}
+				s.trk.Finish()
+				if s.rec.late > 0 {
+					t.Errorf("%d sink calls came after SessionEnd", s.rec.late)
+				}
+				want := map[netip.AddrPort]netip.AddrPort{raceD1: tc.d1}
+				if tc.d2.IsValid() {
+					want[raceD2] = tc.d2
+				}
+				seen := map[netip.AddrPort]int{}
+				for _, d := range s.rec.data {
+					if !d.Client.IsValid() {
+						continue // an announcement nothing connected to
+					}
+					seen[d.Client]++
+					owner, ok := want[d.Client]
+					if !ok {
+						t.Errorf("a data connection from %v, none opened", d.Client)
+						continue
+					}
+					file := ""
+					if d.Command != nil {
+						file = d.Command.Arg
+					}
+					bytes, guess := int64(5000), uint8(0)
+					if d.Client == raceD1 {
+						bytes, guess = 10000, tc.guess
+					}
+					if d.Session.Client != owner || file != files[owner] || d.Bytes[1] != bytes || d.AmongRace != guess {
+						t.Errorf("%v: session %v, RETR %q, %d bytes, AmongRace %d; want session %v, RETR %q, %d bytes, AmongRace %d",
+							d.Client, d.Session.Client, file, d.Bytes[1], d.AmongRace, owner, files[owner], bytes, guess)
+					}
+					if guess == 0 && d.ExpectedSize != bytes {
+						t.Errorf("%v: the size announced %d, want its own 150's %d", d.Client, d.ExpectedSize, bytes)
+					}
+				}
+				for d := range want {
+					if seen[d] != 1 {
+						t.Errorf("%v reported %d times, want once", d, seen[d])
+					}
+				}
+			})
+		}
+	}
+}
