@@ -133,6 +133,10 @@ type sessionParser struct {
 	// headFits: the final replies the client's latest line seen since a
 	// mid-stream pickup may draw (headLine): an index of replyLists.
 	headFits uint8
+	// lateLine: the client's line being delivered is one a reply
+	// flushed (reply's lostPass): it answers no server line (clientText).
+	// (In what was padding.)
+	lateLine bool
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -206,6 +210,11 @@ const (
 	// there: their lines await no reply, and no refusal window opens for
 	// them as for a mid-stream pickup's.
 	owedNoHead
+	// owedCutAnswered: a final reply found no client line owed while
+	// the client's line under way was cut by a gap (answeredUncounted):
+	// it may answer that line, whose end the gap held, so the line is
+	// not counted in owed when it is dropped or delivered (lineOwed).
+	owedCutAnswered
 )
 
 // owedHeads is every mark of owedHead's.
@@ -319,6 +328,7 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 	if !p.parsing() {
 		return
 	}
+	lastNum, lastTS := p.num, p.ts // (of the bytes parsed before these: EndAtCR below)
 	p.num, p.ts = num, ts
 	if d == dirServer {
 		p.serverOwed &^= owedAcked
@@ -483,8 +493,13 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 		// in a CR: the server took it for the line's end (a client that
 		// ends its lines so), and its reply answers it
 		// (ftp.LineSplitter.EndAtCR). Not when client bytes after it are
-		// lost: the line end is among them (gapAfter, bytesOwed).
+		// lost: the line end is among them (gapAfter, bytesOwed). The
+		// line is stamped with the packet and time of the bytes parsed
+		// before these, those of its CR (or, at the latest, of the
+		// server's bytes that came after it), not the reply's.
+		p.num, p.ts = lastNum, lastTS
 		p.split[dirClient].EndAtCR(p.clientLine)
+		p.num, p.ts = num, ts
 		if !p.parsing() {
 			p.release() // (the line rejected a candidate)
 			return
@@ -603,6 +618,7 @@ func (p *sessionParser) repliesLost(n int) {
 	if n >= 0 {
 		lost = min(n/minReply+1, 255) // (+1: the reply whose code they cut)
 	}
+	p.answeredUncounted(lost)
 	p.owed = uint8(max(int(p.owed)-lost, 0))
 	p.gapAhead = uint8(max(int(p.gapAhead)-lost, 0))
 }
@@ -1284,8 +1300,16 @@ func (p *sessionParser) clientText(l ftp.Line, glue int) {
 		p.stats.LineBytesDropped += uint64(l.Dropped)
 	}
 	// The server's line the client answered ended at its CR: a server
-	// whose lines end in a CR alone (ftp.LineSplitter.PeerSpoke).
-	p.split[dirServer].PeerSpoke(p.serverLine)
+	// whose lines end in a CR alone (ftp.LineSplitter.PeerSpoke). Not
+	// for a line a reply flushed (lateLine): sent before that reply, it
+	// answers none of the server's lines after it, and the server's
+	// splitter may be emitting that reply, which must not be called
+	// back from its own emit: it emitted the line again, and the reply
+	// flushed the password line a second time, unmasked (the marks
+	// spent on the first).
+	if !p.lateLine {
+		p.split[dirServer].PeerSpoke(p.serverLine)
+	}
 	if p.replies.Open() {
 		p.set(flagReplyHeard|flagSpokeAfter, true)
 	}
@@ -1434,8 +1458,29 @@ func (p *sessionParser) clientText(l ftp.Line, glue int) {
 // lineOwed counts a client line (after its echo check was armed: the
 // lines before it are echoAhead) as awaiting its final reply (owed).
 func (p *sessionParser) lineOwed() {
-	p.owed = uint8(min(int(p.owed)+1, 255))
 	p.owedHi = uint8(min(int(p.owedHi)+1, 255))
+	if p.serverOwed&owedCutAnswered != 0 {
+		p.serverOwed &^= owedCutAnswered // (answered already)
+		return
+	}
+	p.owed = uint8(min(int(p.owed)+1, 255))
+}
+
+// answeredUncounted notes final replies (lost ones too) that found
+// fewer client lines owed than they answer, while the client's line
+// under way was cut by a gap: its end may be among the lost bytes, and
+// the server may have answered it ("PWD\r", its LF lost, then "257"),
+// before the line is counted (lineOwed: when the bytes after the gap
+// drop it, or deliver it). Counted then, owed would hold a line already
+// answered, one too many, and a refusal window opened at a later gap
+// would take the refusal to a PASS lost there ("530 Login incorrect:
+// bob/hunter2") for the final reply to a line before it (gapAhead), and
+// show it. The count is not taken instead (owedCutAnswered); owedHi,
+// the most, still takes it.
+func (p *sessionParser) answeredUncounted(answers int) {
+	if answers > int(p.owed) && p.resync[dirClient] && p.split[dirClient].Pending() > 0 {
+		p.serverOwed |= owedCutAnswered
+	}
 }
 
 func (p *sessionParser) serverLine(l ftp.Line) {
@@ -1510,7 +1555,9 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		// it is not delivered later as a line of its own. (Before the
 		// reply's event: the scratch event is shared.) clientLine counts
 		// it (owed).
+		p.lateLine = true
 		p.split[dirClient].Flush(p.clientLine)
+		p.lateLine = false
 	default:
 		p.lineOwed() // (the password line the gap took: this answers it)
 	}
@@ -1584,6 +1631,7 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 		e.SecretEcho = true
 	}
 	if final {
+		p.answeredUncounted(1)
 		p.owed = max(p.owed, 1) - 1
 		p.owedHi = max(p.owedHi, 1) - 1
 		if p.serverOwed&owedHeadLine != 0 && (anyReply(r.Code) || slices.Contains(replyLists[p.headFits], uint16(r.Code))) {
@@ -1871,9 +1919,11 @@ func foldCase(c byte) uint32 {
 // A secret with a NUL in it is fingerprinted up to the NUL, if that
 // part is long enough: a server written in C reads it so, and repeats
 // that part ("PASS hunter2\x00": "530 Login incorrect: hunter2"); an
-// echo of the whole holds it too.
+// echo of the whole holds it too. Control bytes before it are trimmed
+// as spaces are ("PASS\x00hunter2", ftp.CmdControlSeparator: an echo
+// that drops the NUL still holds the rest).
 func armEcho[T string | []byte](p *sessionParser, secret T) {
-	for len(secret) > 0 && (secret[0] == ' ' || secret[0] == '\t') {
+	for len(secret) > 0 && secret[0] <= ' ' {
 		secret = secret[1:]
 	}
 	for i := minEcho; i < len(secret); i++ {

@@ -957,10 +957,14 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	tab := c.Anomaly&ftp.CmdTabSeparator != 0
 	if c.Arg != "" || c.Verb == "PASS" || tab {
 		sep := " "
-		if tab {
+		arg := maskedArg(c, o.showPass)
+		switch {
+		case tab:
 			sep = shown("\t")
+		case c.Anomaly&ftp.CmdControlSeparator != 0 && arg == c.Arg:
+			sep = "" // ("QUIT\x00": the control byte, shown escaped, begins the argument)
 		}
-		line += sep + shownKept(maskedArg(c, o.showPass), c.Dropped)
+		line += sep + shownKept(arg, c.Dropped)
 	}
 	extra := ""
 	if c.EndpointVia != 0 && !c.EndpointVia.Passive() {

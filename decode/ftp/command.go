@@ -34,9 +34,14 @@ const (
 	// not (a 500; vsftpd before login a 530), and nf_conntrack_ftp, which
 	// needs a SP after PORT and EPRT, drops the segment.
 	CmdTabSeparator
+	// CmdControlSeparator: a control byte other than TAB (a NUL, as
+	// embedded clients send "QUIT\x00") ends the verb, and Arg begins
+	// with it: a server written in C reads the line up to its NUL, and so
+	// takes the verb; no SP was sent between the two.
+	CmdControlSeparator
 )
 
-var commandAnomalyNames = [...]string{"leading-space", "verb-too-short", "verb-too-long", "verb-non-printable", "verb-lower-case", "tab-separator"}
+var commandAnomalyNames = [...]string{"leading-space", "verb-too-short", "verb-too-long", "verb-non-printable", "verb-lower-case", "tab-separator", "control-separator"}
 
 func (a CommandAnomaly) String() string { return flagString(uint(a), commandAnomalyNames[:]) }
 
@@ -51,7 +56,10 @@ type Command struct {
 // trailing CR LF or LF is also removed). The verb is the first SP-delimited
 // word after optional leading SP/TAB, or PORT, EPRT or LPRT ended by a TAB,
 // as ProFTPD reads it (CmdTabSeparator: the endpoint it connects to must be
-// known); the argument is the rest of the line after that SP or TAB,
+// known), or a verb-shaped word (MinVerbLen to MaxVerbLen printable bytes)
+// ended by a control byte other than TAB (CmdControlSeparator: "QUIT\x00"
+// is QUIT, its Arg "\x00", nothing of the line dropped); the argument is
+// the rest of the line after that SP or TAB (from the control byte on),
 // untrimmed, because later spaces belong to path names (RFC 2640). After
 // any other word a TAB stays in the word, which makes it junk, as vsftpd
 // and Pure-FTPd read it: their 530 or 500 to "PASS\tsecret" is no
@@ -85,6 +93,11 @@ func ParseCommand(line []byte) (Command, error) {
 		if b == '\t' && isActiveAnnouncementFold(line[:j]) {
 			word, arg = line[:j], line[j+1:]
 			c.Anomaly |= CmdTabSeparator
+			break
+		}
+		if (b < ' ' && b != '\t' || b == 0x7f) && verbShaped(line[:j]) {
+			word, arg = line[:j], line[j:] // (the control byte kept, in Arg)
+			c.Anomaly |= CmdControlSeparator
 			break
 		}
 	}
@@ -178,6 +191,20 @@ var knownVerbs = func() map[string]string {
 	}
 	return m
 }()
+
+// verbShaped reports whether word could be a verb: MinVerbLen to
+// MaxVerbLen bytes, each printable (0x21..0x7E).
+func verbShaped(word []byte) bool {
+	if len(word) < MinVerbLen || len(word) > MaxVerbLen {
+		return false
+	}
+	for _, b := range word {
+		if b < 0x21 || b > 0x7e {
+			return false
+		}
+	}
+	return true
+}
 
 // isActiveAnnouncementFold reports whether word, in any case, is PORT,
 // EPRT or LPRT: the verbs a TAB may end (CmdTabSeparator).

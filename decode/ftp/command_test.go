@@ -154,6 +154,8 @@ func FuzzParseCommand(f *testing.F) {
 	for _, tt := range commandTests {
 		f.Add(tt.line)
 	}
+	f.Add("QUIT\x00")
+	f.Add("retr\x01 a")
 	f.Fuzz(func(t *testing.T, line string) {
 		c, err := ParseCommand([]byte(line))
 		if strings.ContainsAny(c.Verb, "abcdefghijklmnopqrstuvwxyz ") {
@@ -164,6 +166,11 @@ func FuzzParseCommand(f *testing.F) {
 		}
 		if c.Anomaly&CmdTabSeparator != 0 && (err != nil || c.Verb != "PORT" && c.Verb != "EPRT" && c.Verb != "LPRT") {
 			t.Fatalf("tab-separator on %q: verb %q, %v", line, c.Verb, err)
+		}
+		if c.Anomaly&CmdControlSeparator != 0 && (err != nil || c.Arg == "" || c.Arg[0] >= ' ' && c.Arg[0] != 0x7f ||
+			!strings.EqualFold(strings.TrimLeft(trimEnd(line), " \t"), c.Verb+c.Arg)) {
+			// (Nothing of the line dropped: the verb, then the rest.)
+			t.Fatalf("control-separator on %q: verb %q, arg %q, %v", line, c.Verb, c.Arg, err)
 		}
 		switch err {
 		case nil:
