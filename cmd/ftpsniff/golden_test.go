@@ -68,6 +68,8 @@ func TestGoldenPolicy(t *testing.T) {
 		{"policy-nat-default-server", []string{"--public-address", "10.99.1.1", real + "nat-no-pasv-address-default-server.pcap"}},
 		{"policy-ftps", []string{"--pasv-range", "40000-40100", real + "ftps-explicit.pcap"}},
 		{"policy-iis-pasv-range", []string{"--pasv-range", "40000-40100", "../../pcaps/synthetic/iis-nat.pcap"}},
+		// Story 8: the range given covers the ports, and still no rule opens them.
+		{"policy-lb-other-backend", []string{"--summary", "--pasv-range", "40000-40100", "../../pcaps/synthetic/lb-other-backend.pcap"}},
 	}
 	for _, tt := range tests {
 		for _, mode := range []struct {

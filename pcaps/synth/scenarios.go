@@ -61,6 +61,7 @@ func scenarios() []scenario {
 		{"ftps-ccc-other-refusals.pcap", built(ftpsCCCOtherRefusals)},
 		{"pasv-unreached-server-side.pcap", built(pasvUnreachedServerSide)},
 		{"server-dialects.pcap", built(serverDialects)},
+		{"lb-other-backend.pcap", built(lbOtherBackend)},
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"time"
 )
 
@@ -164,6 +165,45 @@ func simultaneousOpen() *capture {
 	d.close(true)
 	k.emit(k.ack(true))
 	k.reply(list226)
+	k.quit()
+	return c
+}
+
+// lbOtherBackend: a capture on a load balancer's inside (failure story 8;
+// a copy of rv-servers' lb-inside-two-backends, mbox.py lb_inside, with a
+// session that works before it). The balancer at 203.0.113.50 DNATs
+// without persistence to two ProFTPD backends, 10.0.0.11 and 10.0.0.12,
+// which announce the balancer's address (MasqueradeAddress). Session 1's
+// control connection and its data connection both land on 10.0.0.11: a
+// transfer. Session 2's control connection lands on 10.0.0.11 too, but
+// both of its data connections' SYNs go to 10.0.0.12, which never
+// announced the ports and answers RST.
+func lbOtherBackend() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	const banner = "220 ProFTPD Server (Debian) [203.0.113.50]"
+	k := c.newConn(0, ap("198.51.100.40:52490"), ap("10.0.0.11:21"))
+	k.greet(banner)
+	k.exchange("USER bob", "331 Password required for bob")
+	k.exchange("PASS bob-pw", "230 User bob logged in")
+	k.exchange("TYPE I", "200 Type set to I")
+	k.exchange("PASV", pasvReply(ap("203.0.113.50:40010")))
+	d := c.newConn(0, ap("198.51.100.40:52491"), ap("10.0.0.11:40010"))
+	k.download(d, "RETR report.txt", "150 Opening BINARY mode data connection for report.txt (3000 bytes)", fileBody("report.txt", 3000), "226 Transfer complete")
+	k.quit()
+	c.wait(time.Second)
+
+	k = c.newConn(0, ap("198.51.100.40:52500"), ap("10.0.0.11:21"))
+	k.greet(banner)
+	k.exchange("USER bob", "331 Password required for bob")
+	k.exchange("PASS bob-pw", "230 User bob logged in")
+	k.exchange("TYPE I", "200 Type set to I")
+	for i, port := range []uint16{40011, 40012} {
+		k.exchange("PASV", pasvReply(netip.AddrPortFrom(addr("203.0.113.50"), port)))
+		d = c.newConn(0, netip.AddrPortFrom(addr("198.51.100.40"), 52501+uint16(i)), netip.AddrPortFrom(addr("10.0.0.12"), port))
+		d.emit(d.syn())
+		d.emit(d.refuse())
+		c.wait(thinkTime)
+	}
 	k.quit()
 	return c
 }

@@ -142,6 +142,9 @@ var faultCaptures = map[string][]string{
 	"range-exhausted.pcap":         {CodeDataUnanswered, CodeRangeExhausted},
 	// A data connection that never reached the server behind its NAT.
 	"pasv-unreached-server-side.pcap": {CodeDataNotAttempted, CodeServerDataError},
+	// A load balancer sending a session's data SYNs to another backend
+	// than its control connection's (story 8).
+	"lb-other-backend.pcap": {CodeDataRefused},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

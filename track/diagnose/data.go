@@ -755,6 +755,18 @@ func (j *pasvJudge) uncheckedPublic() *Finding {
 		f.Message = fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, a public address, and this client's data connection %s: the NAT in front forwards port %d to the server. %s: a client that ignores the 227's address (curl, lftp and ftplib do so by default) connects to the control connection's address and arrives the same way.",
 			srv, a, how, dc.Server.Port(), cannot)
 		f.Advice = fmt.Sprintf("Nothing to change if %s; %s: clients that trust the 227 fail.", check, fix) + j.fam.note()
+		if to := dc.Server.Addr().Unmap(); to != srv {
+			// Forwarded to another address than port 21 (otherhost.go):
+			// "to the server" would be false.
+			f.Message = fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, a public address, and this client's data connection %s, but at %s, not at the server: the NAT or load balancer in front forwards port %d to another host (or address) than port 21. %s.",
+				srv, a, how, to, dc.Server.Port(), cannot)
+			f.Advice = fmt.Sprintf("For the address, nothing to change if %s; %s. For the forward to %s, see the outcome's finding.", check, fix, to) + j.fam.note()
+			if gotThrough(dc) {
+				f.Message = fmt.Sprintf("Seen from behind the NAT: the server, at %s, announces %s, a public address, and this client's data connection %s, at %s, another address than the control connection's: the NAT in front forwards port %d there (the server's other address, or a host that serves its passive ports). %s: a client that ignores the 227's address (curl, lftp and ftplib do so by default) connects to the control connection's address and arrives the same way.",
+					srv, a, how, to, dc.Server.Port(), cannot)
+				f.Advice = fmt.Sprintf("Nothing to change if %s; %s: clients that trust the 227 fail.", check, fix) + j.fam.note()
+			}
+		}
 	case j.d.transferSaid(j.s, pre, final) == saidMade:
 		// The server reported the transfer: a connection came, by a
 		// path the capture does not hold.

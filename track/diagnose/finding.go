@@ -279,6 +279,14 @@ type Finding struct {
 	// connection through to the same endpoint before (wordBefore): no
 	// range is set or opened for it.
 	passiveBefore bool
+	// otherHost: a passive data failure whose SYNs reached another host
+	// than the session's server (otherHostOf): no range is opened for it,
+	// the balancer or DNAT in front is the fix.
+	otherHost bool
+	// neighbour: a data-refused whose session got through to another
+	// port of the same address just before (hedgeNeighbour): a load
+	// balancer's other backend reads as well as a closed port.
+	neighbour bool
 	// greetingCode: a session-refused whose greeting refused the
 	// session with this 4xx or 5xx other than 421 (greetingRefused): the
 	// server's verdict must not say 421.

@@ -100,6 +100,9 @@ type serverAcc struct {
 	spread spreadSeen
 	// backendsLead: the verdict led with spread (backendsSpread).
 	backendsLead bool
+	// otherHost: passive data failures at another host than the
+	// session's server (otherhost.go), left out of failPorts.
+	otherHost otherHostSeen
 	// implicitTLSFailed: of the control-tls-failed errors, those of
 	// implicit FTPS (no AUTH: implicitTLSFailed), for the verdict's words.
 	implicitTLSFailed int
@@ -1136,6 +1139,15 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			break
 		}
 		a.noteNetFailed(f)
+		if f.neighbour {
+			a.otherHost.neighbour++
+		}
+		if f.otherHost {
+			// Another host than the server answered or dropped it
+			// (otherHostLed): no range is opened for it.
+			a.noteOtherHost(f)
+			break
+		}
 		if f.Code == CodeDataUnanswered && dc.SynAckLost {
 			a.synAckLost++
 		}

@@ -139,6 +139,8 @@ func (v *verdictWriter) leadClause() {
 		// (Passive data connections dropped, refused or rejected more
 		// often lead: this one goes among the other errors.)
 		v.controlIdle()
+	case a.otherHost.n > 0 && len(a.failPorts) == 0:
+		v.otherHostLed()
 	case a.spread.found && a.failPorts[CodeDataRefused] != nil:
 		v.backendsSpread()
 	case len(a.failPorts) > 0 && v.passiveSome() == someOwn:
@@ -590,6 +592,9 @@ func (v *verdictWriter) passiveFailed(code string) {
 		return
 	} else {
 		v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
+		if code == CodeDataRefused && a.otherHost.neighbour == a.failPorts[code].Count {
+			v.neighbourHedge()
+		}
 	}
 	v.openFailed(ps, w.open)
 	v.addRangeLines()
