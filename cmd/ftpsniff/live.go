@@ -339,6 +339,11 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			reclaimer.second(p, reclaim.Swap(false), st.say)
 		}
 		ks, kerr := live.Stats()
+		if kerr == nil {
+			if w, ok := notes.dropWindow(ks); ok {
+				p.diag.CaptureDropped(w) // before the findings of what the drops may have taken
+			}
+		}
 		snap := snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: ks,
 			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
 			OutputLost: lines.lost(), Files: filesCounts(cf, outFile), Extract: p.extractCounts()}
@@ -373,9 +378,20 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		p.dec.Tick(now) // the packet clock: decode expires, then track
 		second(now)
 	}
+	notes.startDrops()
 	runErr := live.Run(ctx, onPacket, onIdle)
 	end := time.Now()
 	st.clear()
+	if ks, err := live.Stats(); err == nil {
+		// The drops since the last second's reading, before the open
+		// sessions' findings, and said before the summary.
+		if w, ok := notes.dropWindow(ks); ok {
+			p.diag.CaptureDropped(w)
+		}
+		for _, l := range notes.final(ks) {
+			lines.note(l)
+		}
+	}
 
 	// --fail-on's error (exit code 1) comes after the capture record.
 	finishErr := p.finish()

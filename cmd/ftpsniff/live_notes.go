@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"reflect"
+	"time"
 
 	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/capture"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
 
 // liveNotes says in live's stream, between the records, what the records
@@ -14,11 +17,23 @@ import (
 // per dropsEvery seconds with the count since the last such line (a full
 // ring loses packets silently: sessions and transfers of that time read
 // incomplete). Checked from the once-a-second housekeeping.
+//
+// It also turns the kernel's drop counters, as each housekeeping second
+// reads them, into the windows the diagnosis is told
+// (dropWindow: diagnose.DropWindow), and at the end says the drops no
+// line said yet (final).
 type liveNotes struct {
 	hit       map[string]bool // bounds said
 	dropsSaid uint64          // the kernel drops at the last line
 	since     int             // seconds since the last drops line
 	saidDrops bool
+	// dropsAt, drops: the time of the last reading of the counters and
+	// what they added up to then (dropWindow). clock reads the time: nil
+	// is time.Now, the clock the kernel stamps the packets with
+	// (CLOCK_REALTIME), so that a window and the packets' times compare.
+	dropsAt time.Time
+	drops   uint64
+	clock   func() time.Time
 }
 
 // dropsEvery bounds the kernel-drops lines: one per minute at most.
@@ -77,4 +92,65 @@ func (n *liveNotes) check(snap snapshot) []string {
 		n.dropsSaid, n.since, n.saidDrops = drops, 0, true
 	}
 	return out
+}
+
+// now is the time of a reading of the counters (n.clock).
+func (n *liveNotes) now() time.Time {
+	if n.clock != nil {
+		return n.clock()
+	}
+	return time.Now().Round(0) // (the wall clock only: packets carry no monotonic reading)
+}
+
+// startDrops marks the start of the capture: the first window starts
+// there (unless a reading came before).
+func (n *liveNotes) startDrops() {
+	if n.dropsAt.IsZero() {
+		n.dropsAt = n.now()
+	}
+}
+
+// dropWindow reads the kernel's counters ks (summed over the sockets: the
+// diagnosis hedges every session alike, whichever worker's socket lost
+// them) and returns the window since the last reading when they rose:
+// the packets lost arrived between the two readings. Called from the
+// housekeeping second and once at the end, before the analysis finishes.
+func (n *liveNotes) dropWindow(ks []capture.IfaceStats) (diagnose.DropWindow, bool) {
+	at := n.now()
+	if n.dropsAt.IsZero() {
+		n.dropsAt = at
+	}
+	var drops uint64
+	for _, k := range ks {
+		drops += k.Drops
+	}
+	w := diagnose.DropWindow{From: n.dropsAt, To: at}
+	rose := drops > n.drops
+	if rose {
+		w.Packets = drops - n.drops
+	}
+	n.dropsAt, n.drops = at, max(drops, n.drops)
+	return w, rose
+}
+
+// final returns the line for the drops since the last drops line (nil:
+// none), at the end of the capture: the once-a-minute lines would leave
+// the count of the last minute unsaid, and a capture shorter than a
+// minute with its first line only.
+func (n *liveNotes) final(ks []capture.IfaceStats) []string {
+	var drops uint64
+	for _, k := range ks {
+		drops += k.Drops
+	}
+	if drops <= n.dropsSaid {
+		return nil
+	}
+	more, from := "", "since the start"
+	if n.saidDrops {
+		more, from = " more", fmt.Sprintf("since the line %d s ago", n.since)
+	}
+	line := fmt.Sprintf("the kernel dropped %d%s packet%s %s (%d in all; its ring was full): sessions and transfers of that time may read incomplete or lost, and the findings that rest on a packet missing then say so; --buffer-size, --workers, a narrower filter",
+		drops-n.dropsSaid, more, plural(int(drops-n.dropsSaid)), from, drops)
+	n.dropsSaid, n.since, n.saidDrops = drops, 0, true
+	return []string{line}
 }

@@ -205,6 +205,9 @@ func newLiveWorkers(opts *liveOptions, src workerCapture, n int, out output) *li
 func (r *liveWorkers) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r.shared.mu.Lock()
+	r.notes.startDrops()
+	r.shared.mu.Unlock()
 	tickDone := make(chan struct{})
 	tickStopped := make(chan struct{})
 	go func() {
@@ -314,6 +317,11 @@ func (r *liveWorkers) second() {
 	if r.src != nil {
 		ks, kerr = r.src.Stats()
 	}
+	if kerr == nil {
+		if w, ok := r.notes.dropWindow(ks); ok {
+			a.p.diag.CaptureDropped(w) // before the findings of what the drops may have taken
+		}
+	}
 	snap := r.snapshot(ks)
 	if r.m != nil {
 		r.m.snap.update(snap)
@@ -370,6 +378,7 @@ func (r *liveWorkers) packets() uint64 {
 // summary, once, with every worker's counters added up (pipeline.finish
 // for several decoders).
 func (r *liveWorkers) finish() error {
+	r.endDrops()
 	for _, w := range r.workers {
 		w.dec.Finish() // closes its control connections, then finishes its tracker
 		w.publish()
@@ -392,6 +401,29 @@ func (r *liveWorkers) finish() error {
 		return err
 	}
 	return p.failOnError()
+}
+
+// endDrops tells the diagnosis the drops since the last second's reading,
+// before the workers' open sessions end, and says those no line said yet.
+func (r *liveWorkers) endDrops() {
+	if r.src == nil {
+		return
+	}
+	ks, err := r.src.Stats()
+	if err != nil {
+		return
+	}
+	a := r.shared
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if w, ok := r.notes.dropWindow(ks); ok {
+		a.p.diag.CaptureDropped(w)
+	}
+	if r.lines != nil {
+		for _, l := range r.notes.final(ks) {
+			r.lines.note(l)
+		}
+	}
 }
 
 // addCounters adds every integer field of src to dst's: the counters of

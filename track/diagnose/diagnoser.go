@@ -45,6 +45,8 @@ type Diagnoser struct {
 	// filter: the user's packet filter the packets went through
 	// (SetPacketFilter); zero for none.
 	filter PacketFilter
+	// drops: when the capture point lost packets (CaptureDropped).
+	drops captureDrops
 }
 
 // bounceSet is what a session's FTP bounce attempts leave for its
@@ -280,6 +282,7 @@ func (d *Diagnoser) state(s *track.Session) *sessState {
 
 func (d *Diagnoser) report(fs []*Finding) {
 	for _, f := range fs {
+		d.hedgeDropped(f) // (capturedrops.go)
 		if f.Session != nil && PortMayBeTranslated(f.Session) {
 			d.server(f.Session).ctlAfterDNAT = true
 			f.Advice = ctlPortNoted(f.Advice, f.Session.Server.Port())

@@ -165,6 +165,9 @@ type Finding struct {
 	// filtered: data-not-attempted whose connection the user's packet
 	// filter may have left out (hedgeFiltered).
 	filtered bool
+	// capDropped: rests on the absence of a packet due when the capture
+	// point dropped packets (hedgeDropped).
+	capDropped bool
 	// pathMTU: control-undelivered whose line is too large for a small
 	// link, so a path MTU black hole is the likelier cause (undelivered.go).
 	pathMTU bool

@@ -363,6 +363,7 @@ type serverAcc struct {
 	connectRejected int
 	blind           int // endpoints the capture cannot see the data path of
 	filtered        int // endpoints whose connection the user's packet filter may have left out
+	dropped         int // findings hedged for the capture point's drops (hedgeDropped), not counted as failures
 	// unusedSerious: the data-not-attempted findings of warning or error
 	// (the client gave up waiting, the capture cannot see the path); the
 	// others are notes (a client that cancelled, or asked again).
@@ -1106,6 +1107,10 @@ func (a *serverAcc) data(dc *track.DataConn) {
 
 func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 	a.findings[f.Code]++
+	if f.capDropped {
+		a.dropped++
+		return
+	}
 	if f.Severity >= SeverityError {
 		a.errs[f.Code]++
 	} else if f.Severity == SeverityWarning && (problemWarnings[f.Code] || f.strangerOnce) {

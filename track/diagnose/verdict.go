@@ -93,6 +93,9 @@ func (v *verdictWriter) write() (string, []string) {
 	v.leadClause()
 	also, alsoRules := v.also()
 	v.text += also + v.fallbackNote()
+	if !v.a.droppedLeads() {
+		v.text += v.a.droppedNote() // (capturedrops.go)
+	}
 	rules := v.changeLines(alsoRules)
 	v.text += v.a.configNote()
 	if v.named {
@@ -115,6 +118,8 @@ func (v *verdictWriter) write() (string, []string) {
 func (v *verdictWriter) leadClause() {
 	a, pol := v.a, v.pol
 	switch {
+	case a.droppedLeads():
+		v.captureDropped()
 	case a.natUnmasq > 0 && a.natUnmasq == a.natHairpinCaused && a.natCaused == 0:
 		v.hairpinUnmasqueraded()
 	case a.natHairpinCaused > 0 && a.natCaused == 0:
