@@ -62,6 +62,10 @@ func scenarios() []scenario {
 		{"pasv-unreached-server-side.pcap", built(pasvUnreachedServerSide)},
 		{"server-dialects.pcap", built(serverDialects)},
 		{"lb-other-backend.pcap", built(lbOtherBackend)},
+		{"asa-deny-cmd-reset.pcap", built(asaDenyCmdReset)},
+		{"asa-deny-cmd-drop.pcap", built(asaDenyCmdDrop)},
+		{"asa-227-tail-reset-client.pcap", built(asa227TailReset(true))},
+		{"asa-227-tail-reset-server.pcap", built(asa227TailReset(false))},
 	}
 }
 

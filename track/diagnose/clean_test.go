@@ -145,6 +145,12 @@ var faultCaptures = map[string][]string{
 	// A load balancer sending a session's data SYNs to another backend
 	// than its control connection's (story 8).
 	"lb-other-backend.pcap": {CodeDataRefused},
+	// A firewall that inspects FTP cuts the session at a line it denies:
+	// a reset at a command or a 227, a command dropped.
+	"asa-deny-cmd-reset.pcap":        {CodeControlReset},
+	"asa-227-tail-reset-client.pcap": {CodeControlReset},
+	"asa-227-tail-reset-server.pcap": {CodeControlReset},
+	"asa-deny-cmd-drop.pcap":         {CodeCommandUnanswered},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

@@ -130,6 +130,10 @@ type sessMore struct {
 	// EventDeliveredLate followed yet; reported at the session's end
 	// (undeliveredFinding).
 	undelivered *track.Event
+	// unanswered: the session's last command, reported with no reply at
+	// its end (noteUnanswered), for control-reset and command-unanswered
+	// (ctlcut.go) whatever the tracker keeps of its commands.
+	unanswered *track.Command
 	// helperBlind: the latest PORT/EPRT of the session that a simulated
 	// Linux FTP helper could not see (HelperBlind), and why; its refusal
 	// is not advised away by attaching the helper.
@@ -322,6 +326,9 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	if c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
 		d.state(s).noteLogin(c)
 	}
+	if c.Status == track.StatusNoReply {
+		d.noteUnanswered(s, c)
+	}
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++
@@ -355,7 +362,7 @@ func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	if dc.Match == track.MatchInferred {
 		d.state(s).noteHidden(dc)
 	}
-	fs := d.hedgeFiltered(s, dc, hedgeConflicted(dc, d.dataFindings(s, dc)))
+	fs := d.hedgeResetAnnouncement(s, dc, d.hedgeFiltered(s, dc, hedgeConflicted(dc, d.dataFindings(s, dc))))
 	if f := d.foreignSource(s, dc); f != nil {
 		// Not the outcome's doing: the connection got through, to
 		// whoever took it.
@@ -517,6 +524,9 @@ func (d *Diagnoser) SessionEnd(s *track.Session) {
 		d.report([]*Finding{f})
 	}
 	if f := d.undeliveredFinding(s); f != nil {
+		d.report([]*Finding{f})
+	}
+	if f := d.controlCut(s); f != nil {
 		d.report([]*Finding{f})
 	}
 	if f := controlPMTUBlackHole(s); f != nil {

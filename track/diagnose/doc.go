@@ -97,6 +97,10 @@
 //     oldest out first; a question about a span older gaps may lie in
 //     (a late request for another endpoint, a refusal paired across a
 //     gap) is then answered as if one did
+//   - its last command, when the session ended with it unanswered
+//     (sessMore.unanswered, noted as the tracker reports it at the end):
+//     one, read at SessionEnd for control-reset and command-unanswered
+//     (ctlcut.go) whatever the tracker keeps of its commands
 //   - what its own data connections vote of the capture point
 //     (ownVotes, made at its first look or data connection reported):
 //     one tally, and the places of those not final yet

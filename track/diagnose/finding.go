@@ -90,6 +90,16 @@ const (
 	// on the path drops it for what it holds (an FTP helper that cannot
 	// parse a split PORT/227, an IPS). undelivered.go.
 	CodeControlUndelivered = "control-undelivered"
+	// CodeControlReset: the control connection was reset from the other
+	// side at the client's last command, which got no reply, or right
+	// after a 227/228/229 the client never used: an FTP-inspecting
+	// firewall that resets at a line it denies, or a crash (ctlcut.go).
+	CodeControlReset = "control-reset"
+	// CodeCommandUnanswered: the client's last command got no reply,
+	// and the client closed or reset the connection after waiting for it:
+	// dropped on the way (an FTP-inspecting firewall, an IPS) or never
+	// answered (ctlcut.go).
+	CodeCommandUnanswered = "command-unanswered"
 	// CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered:
 	// the control connection never opened: its SYN answered by an RST, by
 	// an ICMP error, or by nothing the client took (connect.go).
@@ -138,7 +148,7 @@ var Codes = []string{
 	CodeServerDataError, CodeCleartextLogin,
 	CodeServerConfigError, CodeDataSourceNAT, CodeDataForeignSource, CodeControlIdle, CodeTLSNotResumed, CodeRangeExhausted,
 	CodeLoginAttack, CodeUnusualFinalReply, CodeModeFallback, CodeEPSVAllIgnored, CodePassiveRefused, CodeActiveRefused, CodeTLSReset, CodeTLSFailed,
-	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered,
+	CodeTransferAborted, CodeSessionRefused, CodePMTUBlackHole, CodeControlUndelivered, CodeControlReset, CodeCommandUnanswered,
 	CodeControlRefused, CodeControlUnreachable, CodeControlUnanswered,
 	CodeTLSRequired, CodeDataCleartext, CodeFXP,
 }

@@ -1727,7 +1727,8 @@ const maxOtherErrors = 4
 // connection, broke the transfer off, refused passive mode; the client's
 // data connection was refused unseen; the transfer's final reply was
 // lost; a likely path MTU black hole stopped it), a whole session lost
-// (the client gave up waiting for a greeting too late, greeting-late), or
+// (the client gave up waiting for a greeting too late, greeting-late; or
+// for the reply to a command, command-unanswered), or
 // an attack (password guessing, an FTP bounce, a passive port taken by
 // another host). Warnings that only say
 // how a transfer got through (nat-mismatch when it worked,
@@ -1740,7 +1741,7 @@ var problemWarnings = map[string]bool{
 	CodeTLSNotResumed: true, CodeTransferAborted: true, CodePassiveRefused: true,
 	CodeDataAnswerMissing: true, CodeControlIdle: true, CodeGreetingLate: true,
 	CodeLoginAttack: true, CodeFTPBounce: true, CodeDataForeignSource: true,
-	CodePMTUBlackHole: true,
+	CodePMTUBlackHole: true, CodeCommandUnanswered: true,
 }
 
 // otherErrors is the clause naming the kinds of error finding of the

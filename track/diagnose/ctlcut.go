@@ -1,0 +1,318 @@
+package diagnose
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
+
+// A control connection cut at a command or a reply. A firewall that
+// inspects FTP ends the session at a line its policy denies: Cisco ASA's
+// inspect ftp resets both sides at a command an ftp-map's request-command
+// deny names (or a policy-map type inspect ftp matches with reset), and
+// with strict at a PORT or 227 with more than 8 characters after the
+// port numbers, among others; its drop action, or an IPS, drops the
+// command instead, and the client sends it again and again until it gives
+// up. The capture then holds a command no reply came to and a reset in
+// the server's name (control-reset), a 227 no connection followed and a
+// reset in the client's name (control-reset, from the server's side), or
+// a command the client gave up on (command-unanswered). A session that
+// closed before the greeting is session-refused's (closedWithoutGreeting).
+// None of these is read where the capture may hold less than happened: a
+// capture gap after the line, a capture of one side, a session cut by the
+// capture's end or an idle close (no reset, no close of the client's).
+
+const (
+	// cutAtOnce: a reset this soon after the line it follows came in
+	// answer to it (a firewall's, or a crash at it): the time a reset
+	// takes to cross back, with room for a slow path.
+	cutAtOnce = 2 * time.Second
+	// gaveUpMin: a client that closed this long after a command with no
+	// reply had waited for it. Sooner is an interrupt as likely (a user,
+	// a script's short timer), and a command TCP sent again after a lost
+	// segment (a first retransmission timeout of 1 s, RFC 6298, then
+	// 2 s) may have been answered unseen.
+	gaveUpMin = 5 * time.Second
+)
+
+// noteUnanswered notes c, a command of s reported with no reply at the
+// session's end, when it is the session's last: the cut rules read it at
+// SessionEnd whatever the session keeps of its commands (RecentOnly).
+func (d *Diagnoser) noteUnanswered(s *track.Session, c *track.Command) {
+	if c.Status != track.StatusNoReply || len(c.Replies) > 0 || c.Index != s.CommandCount {
+		return
+	}
+	if s.EndReason != track.EndRST && s.EndReason != track.EndFIN {
+		return
+	}
+	d.state(s).moreState().unanswered = c
+}
+
+// cutCommand is the command the rules of a cut control connection may
+// name: s's last, unanswered, a line the server answers (not QUIT,
+// ABOR: a client that resets after them is done; not a junk line, a
+// command not seen, one sent once the capture lost a side), on a
+// control connection whose server the capture heard. nil otherwise.
+func cutCommand(s *track.Session, st *sessState) *track.Command {
+	if st == nil || st.more == nil || st.more.unanswered == nil || st.more.undelivered != nil {
+		// (A command sent again unacknowledged is control-undelivered's.)
+		return nil
+	}
+	c := st.more.unanswered
+	if c.Index != s.CommandCount || len(c.Replies) > 0 || c.Unseen || c.Junk || c.Verb == "QUIT" || c.Verb == "ABOR" {
+		return nil
+	}
+	if s.OneSide != track.BothSides || s.Connect != nil || len(s.Greeting) == 0 && !st.answered {
+		return nil
+	}
+	for _, dc := range c.Transfer {
+		if !dc.Outcome.Failed() {
+			return nil // the server acted on it: a data connection got through
+		}
+	}
+	for _, dc := range s.Data {
+		if dc.Announce == c && dc.SYNs > 0 || dc.Command == c {
+			// A PORT the server connected back for before it answered
+			// (Twisted answers once connected), a transfer whose data
+			// connection was made or waited for: the server acted on
+			// it, and that data connection's findings speak.
+			return nil
+		}
+	}
+	return c
+}
+
+// gapsAfter are the capture gaps of st's control connection after seq,
+// as gapsWithin tells them.
+func gapsAfter(st *sessState, seq uint64) ([]gapSeen, bool) {
+	return st.gapsWithin(seq, math.MaxUint64)
+}
+
+// controlCut is the session's control-reset or command-unanswered, or nil.
+func (d *Diagnoser) controlCut(s *track.Session) *Finding {
+	st := d.sess[s]
+	if st == nil {
+		return nil
+	}
+	if c := cutCommand(s, st); c != nil {
+		switch {
+		case s.EndReason == track.EndRST && !s.ClientClosed && !s.ClientFIN:
+			return d.resetAtCommand(s, st, c)
+		case s.ClientClosed:
+			return clientGaveUp(s, st, c)
+		}
+		return nil
+	}
+	if dc := resetAnnouncement(s, st); dc != nil {
+		return resetAtAnnouncement(s, dc)
+	}
+	return nil
+}
+
+// resetAtCommand is control-reset for c, the last command of s, which got
+// no reply before an RST from the server's side ended the session.
+func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Command) *Finding {
+	after := s.End.Sub(c.TS)
+	f := &Finding{Code: CodeControlReset, Severity: SeverityError, Session: s, Command: c, TS: s.End, Packets: []uint64{c.Num}}
+	f.Evidence = fmt.Sprintf("%q (packet %d) got no reply; a reset from the server's address ended the control connection %s later", commandText(c), c.Num, dur(after))
+	verb := verbText(c)
+	reply := ""
+	switch c.Verb {
+	case "PASV", "EPSV", "LPSV":
+		reply = fmt.Sprintf(", or at the server's reply to it (its %s), which never reached the client", map[string]string{"PASV": "227", "EPSV": "229", "LPSV": "228"}[c.Verb])
+	}
+	if n := portTail(c); n > maxPortTail {
+		f.Evidence += fmt.Sprintf("; %d characters after its port numbers", n)
+		reply += fmt.Sprintf(" (this %s has %d characters after its port numbers: Cisco ASA's inspect ftp strict closes the connection at more than %d)", c.Verb, n, maxPortTail)
+	}
+	if after <= cutAtOnce {
+		f.Message = fmt.Sprintf("The control connection was reset from the server's side %s after the client's %s, which got no reply: the server, or a firewall between in the server's name, ended the session at that command%s. "+
+			"A firewall that inspects FTP does so at a command its policy denies or a line it will not pass (Cisco ASA's inspect ftp: an ftp-map's request-command deny, or a policy-map type inspect ftp that matches the command with reset; with strict, a PORT or 227 with more than %d characters after the port numbers, a command not ended by CRLF); a server that crashed on the command looks the same.",
+			dur(after), verb, reply, maxPortTail)
+		f.Advice = fmt.Sprintf("Check the FTP inspection policy of the firewalls between %s and %s, and their log at that time, for a rule that denies %s or the reply to it (Cisco ASA: the ftp-map's request-command deny list, the policy-map type inspect ftp, inspect ftp strict); allow it there if the client needs it. "+
+			"A capture on the server's side shows whether the command reached the server at all. In this capture, the TTL of the reset tells who sent it: one unlike the server's other segments came from a box in between; if the server sent it, its log at that time says why (a crash, a refusal).",
+			s.Client.Addr(), s.Server.Addr(), verb)
+	} else {
+		f.Message = fmt.Sprintf("The control connection was reset from the server's side %s after the client's %s, which got no reply in that time: the server never answered the command, and then it, or a firewall between in its name, reset the session%s.",
+			dur(after), verb, reply)
+		f.Advice = fmt.Sprintf("Read the server's log at that time: a server that hung on %s, or was stopped while it waited; if the server never logged the command, look at the FTP inspection policy and log of the firewalls between %s and %s (a rule that drops %s, then resets the connection). The TTL of the reset in this capture tells who sent it: one unlike the server's other segments came from a box in between.",
+			verb, s.Client.Addr(), s.Server.Addr(), verb)
+	}
+	if gs, unknown := gapsAfter(st, c.Seq); len(gs) > 0 || unknown {
+		// The capture lost bytes after the command: a reply may have
+		// been among them, and the reset may answer something unseen.
+		f.Severity = SeverityWarning
+		f.Evidence = joinEvidence(f.Evidence, gapsText(gs, unknown)+" after it")
+		f.Message += " But the capture lost control bytes after the command: a reply may have been among them, so this capture cannot show that none came."
+		f.Packets = packets(f.Packets, gapNums(gs))
+	}
+	return f
+}
+
+// clientGaveUp is command-unanswered for c, the last command of s, which
+// got no reply before the client closed or reset the connection
+// gaveUpMin or more later. Not a login line: servers delay their answer
+// to a failed login on purpose, and a guesser gives up on it.
+func clientGaveUp(s *track.Session, st *sessState, c *track.Command) *Finding {
+	waited := s.End.Sub(c.TS)
+	if waited < gaveUpMin || c.Secret || c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
+		return nil
+	}
+	if gs, unknown := gapsAfter(st, c.Seq); len(gs) > 0 || unknown {
+		return nil // the reply may be in what the capture lost
+	}
+	how := "closed"
+	if s.EndReason == track.EndRST {
+		how = "reset"
+	}
+	verb := verbText(c)
+	f := &Finding{Code: CodeCommandUnanswered, Severity: SeverityWarning, Session: s, Command: c, TS: s.End, Packets: []uint64{c.Num}}
+	f.Evidence = fmt.Sprintf("%q (packet %d) got no reply in the %s before the client %s the connection", commandText(c), c.Num, dur(waited), how)
+	f.Message = fmt.Sprintf("The client's %s got no reply: the client waited %s, then %s the connection, giving up on it. Either the command never reached the server (a firewall that inspects FTP drops a command its policy denies, and the client's TCP sends it again and again, never acknowledged: Cisco ASA's inspect ftp with an ftp-map's request-command deny, or a policy-map type inspect ftp that drops it; an IPS), or the server never answered it (it hung on it).",
+		verb, dur(waited), how)
+	f.Advice = fmt.Sprintf("Look for %s in the server's log at that time. If the server never logged it, it was dropped on the way: check the FTP inspection policy and log of the firewalls between %s and %s for a rule that drops it, and allow it there if the client needs it; the client's copies of the command sent again with no acknowledgment (in this capture, or one on the server's side, which shows whether they arrive) tell a drop. If the server logged it, it hung on it: its log says why (a full disk, a stuck file system, a script a SITE command runs).",
+		verb, s.Client.Addr(), s.Server.Addr())
+	return f
+}
+
+// resetAnnouncement is the passive data connection of s whose announcing
+// reply (227, 228, 229) was the last thing of the session before an RST
+// from the client's side at once (cutAtOnce): answering the client's
+// last command, with no SYN to it, no FIN of the client's, no capture
+// gap after it. nil otherwise.
+func resetAnnouncement(s *track.Session, st *sessState) *track.DataConn {
+	if s.EndReason != track.EndRST || !s.ClientClosed || s.ClientFIN || s.OneSide != track.BothSides {
+		return nil
+	}
+	for i := len(s.Data) - 1; i >= 0; i-- {
+		dc := s.Data[i]
+		c := dc.Announce
+		if c == nil || !dc.Passive || c.Index != s.CommandCount {
+			continue
+		}
+		r := c.Final()
+		if r == nil || r.Code != 227 && r.Code != 228 && r.Code != 229 || dc.SYNs > 0 || dc.Command != nil || s.End.Sub(r.TS) > cutAtOnce {
+			return nil
+		}
+		if gs, unknown := gapsAfter(st, c.Seq); len(gs) > 0 || unknown {
+			return nil
+		}
+		return dc
+	}
+	return nil
+}
+
+// resetAtAnnouncement is control-reset for dc, whose announcement an RST
+// from the client's side followed at once (resetAnnouncement).
+func resetAtAnnouncement(s *track.Session, dc *track.DataConn) *Finding {
+	c := dc.Announce
+	r := c.Final()
+	after := s.End.Sub(r.TS)
+	f := &Finding{Code: CodeControlReset, Severity: SeverityError, Session: s, Command: c, TS: s.End, Packets: []uint64{c.Num, r.Num}}
+	tail := replyTail(r)
+	strict := fmt.Sprintf("Cisco ASA's inspect ftp strict does so at a %d with more than %d characters after the port numbers", r.Code, maxPortTail)
+	chars := ""
+	if tail > maxPortTail {
+		chars = fmt.Sprintf("%d characters after the port numbers of ", tail)
+		strict += fmt.Sprintf(", as this one has (%d)", tail)
+	}
+	// (The reply's text last: the text output cuts a long evidence.)
+	f.Evidence = fmt.Sprintf("a reset from the client's address ended the control connection %s after the %d (packet %d), with no connection to %s and no command before it; %s%q",
+		dur(after), r.Code, r.Num, dc.Announced, chars, replyText(r))
+	f.Message = fmt.Sprintf("The control connection was reset from the client's side %s after the server's %d announcing %s, before any connection to it or another command: the client, or a firewall between in the client's name, ended the session at that reply. "+
+		"A firewall that inspects FTP resets the connection at a reply it will not pass (%s; other FTP ALGs and IPSs at one they cannot parse); a client that could not use the reply may reset too. The client never got a data connection: the data-not-attempted of %s follows from this.",
+		dur(after), r.Code, dc.Announced, strict, dc.Announced)
+	f.Advice = fmt.Sprintf("Check the FTP inspection policy of the firewalls between %s and %s, and their log at that time, for the rule that rejects this reply (Cisco ASA: inspect ftp strict, the policy-map type inspect ftp). A capture on the client's side shows whether the reply reached the client: a firewall's reset reaches it instead, from the server's address. In this capture, the TTL of the reset tells who sent it: one unlike the client's other segments came from a box in between.",
+		s.Client.Addr(), s.Server.Addr())
+	if tail > maxPortTail {
+		f.Advice += fmt.Sprintf(" Either turn strict off for this traffic, or have the server end its %d right after the numbers (\"(h1,h2,h3,h4,p1,p2).\", as most servers do).", r.Code)
+	}
+	return f
+}
+
+// hedgeResetAnnouncement words the data-not-attempted of dc in fs when
+// the control connection was reset from the client's side right after
+// the reply that announced it (resetAnnouncement): the client had no
+// time to connect, so neither a client that gave up nor SYNs dropped
+// before the capture point is the reading; the session's control-reset
+// says what happened.
+func (d *Diagnoser) hedgeResetAnnouncement(s *track.Session, dc *track.DataConn, fs []*Finding) []*Finding {
+	if len(fs) == 0 || s.EndReason != track.EndRST || !s.ClientClosed {
+		return fs
+	}
+	st := d.sess[s]
+	if st == nil || resetAnnouncement(s, st) != dc {
+		return fs
+	}
+	for _, f := range fs {
+		if f.Code != CodeDataNotAttempted || f.Data != dc {
+			continue
+		}
+		r := dc.Announce.Final()
+		f.Severity = SeverityInfo
+		f.blind, f.filtered = false, false
+		f.Message = fmt.Sprintf("The client never connected to %s: the control connection was reset from the client's side %s after the %d that announced it, sooner than a client connects (see control-reset).", dc.Announced, dur(s.End.Sub(r.TS)), r.Code)
+		f.Advice = "Nothing to change for this endpoint itself: see the session's control-reset."
+	}
+	return fs
+}
+
+// maxPortTail: Cisco ASA's inspect ftp strict closes the connection at a
+// PORT command or 227 reply with more characters than this after the
+// port numbers ("command pipelining", its documentation says).
+const maxPortTail = 8
+
+// portTail is how many characters follow the port numbers of c's PORT
+// argument; 0 for another command.
+func portTail(c *track.Command) int {
+	if c.Verb != "PORT" {
+		return 0
+	}
+	return afterSixNumbers(c.Arg)
+}
+
+// replyTail is how many characters follow the port numbers of r, a 227;
+// 0 for another reply (a 229's numbers end in its delimiter).
+func replyTail(r *track.Reply) int {
+	if r.Code != 227 || r.Secret {
+		return 0
+	}
+	return afterSixNumbers(r.Text)
+}
+
+// afterSixNumbers is how many characters of text follow its first run of
+// six comma-separated numbers ("h1,h2,h3,h4,p1,p2", spaces allowed after
+// the commas), 0 when it holds none.
+func afterSixNumbers(text string) int {
+	for i := 0; i < len(text); i++ {
+		if !isDigit(text[i]) || i > 0 && isDigit(text[i-1]) {
+			continue
+		}
+		j, n := i, 0
+		for {
+			k := j
+			for k < len(text) && isDigit(text[k]) {
+				k++
+			}
+			if k == j {
+				break
+			}
+			n++
+			if n == 6 {
+				return len(text) - k
+			}
+			if k >= len(text) || text[k] != ',' {
+				break
+			}
+			j = k + 1
+			for j < len(text) && text[j] == ' ' {
+				j++
+			}
+		}
+	}
+	return 0
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -1,0 +1,226 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
+	"github.com/ftpsniff/ftpsniff/decode/ftp"
+	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/policy"
+)
+
+// cutWire is a logged-in session (the lab's vsftpd) driven through the
+// tracker, kept whole (the text output's) or with RecentOnly (JSON's,
+// which keeps few commands).
+func cutWire(t *testing.T, recent bool) *wire {
+	w := &wire{t: t, c: &collect{}, cli: ap("198.51.100.40:52100"), srv: ap("203.0.113.60:21"), now: t0}
+	w.d = New(policy.Policy{}, nil, w.c)
+	w.trk = track.New(w.d, track.Options{RecentOnly: recent})
+	w.ctl(decode.ControlEvent{Kind: decode.ControlOpen, ClientSYN: true, ServerSYN: true})
+	w.reply(220, "(vsFTPd 3.0.3)")
+	w.cmd("USER bob")
+	w.reply(331, "Please specify the password.")
+	w.ctl(decode.ControlEvent{Kind: decode.ControlCommand, FromClient: true, Secret: true, Command: ftp.Command{Verb: "PASS", Arg: "pw"}})
+	w.reply(230, "Login successful.")
+	w.cmd("TYPE I")
+	w.reply(200, "Switching to Binary mode.")
+	return w
+}
+
+// closeBy ends the wire's control connection by why, the client's doing
+// (its FIN first, or its RST) or the server's side's, and finishes.
+func (w *wire) closeBy(why decode.CloseReason, client, clientFIN bool) {
+	w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: why, ClientClosed: client, ClientFIN: clientFIN})
+	w.trk.Finish()
+}
+
+// TestControlCutAtCommandOrReply guards control-reset and
+// command-unanswered (a Cisco ASA's FTP inspection that
+// resets the session at a command it denies or at a 227 with more than 8
+// characters after its numbers, or drops a command the client then gives
+// up on), and their false alarms: a client's reset after QUIT or ABOR, a
+// client killed long after its last command was answered, a reset after
+// a capture gap, a session cut by the capture's end, a client that gives
+// up soon or on a login line, a late reset after a 227. Each case runs
+// with the whole transcript and with RecentOnly, the same either way.
+func TestControlCutAtCommandOrReply(t *testing.T) {
+	const none = ""
+	for _, tc := range []struct {
+		name   string
+		script func(w *wire)
+		code   string
+		sev    Severity
+		want   []string // in evidence, message and advice
+		never  []string
+		// dataInfo: the 227's data-not-attempted is the info that points
+		// at control-reset (not the client that gave up, nor SYNs dropped).
+		dataInfo bool
+	}{
+		{"ASA reset at a denied SITE (client side)", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{`"SITE CHMOD 777 upload.sh" (packet 9) got no reply; a reset from the server's address ended the control connection 0.001s later`,
+			"reset from the server's side 0.001s after the client's SITE", "request-command deny", "TTL of the reset"}, []string{"capture lost"}, false},
+		{"ASA reset at PASV, its 227 rejected (client side)", func(w *wire) {
+			w.cmd("PASV")
+			w.wait(time.Millisecond)
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{"after the client's PASV", "its 227", "inspect ftp strict"}, nil, false},
+		{"ASA strict reset at a PORT with a long tail", func(w *wire) {
+			w.cmd("PORT 198,51,100,40,200,10 keep going")
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{"11 characters after its port numbers"}, nil, false},
+		{"server's side reset long after the command", func(w *wire) {
+			w.cmd("DELE big.iso")
+			w.wait(40 * time.Second)
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{"40.001s after the client's DELE, which got no reply in that time", "hung on DELE"}, nil, false},
+		{"reset after the capture lost server bytes", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.gap(false, 31)
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityWarning, []string{"31 server bytes missing at packet 10 after it", "a reply may have been among them"}, nil, false},
+		{"ASA reset at a 227 with a long tail (server side)", func(w *wire) {
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (203,0,113,60,156,164) - passive mode OK, have fun")
+			w.closeBy(decode.CloseRST, true, false)
+		}, CodeControlReset, SeverityError, []string{"a reset from the client's address ended the control connection 0.001s after the 227 (packet 10), with no connection to 203.0.113.60:40100",
+			"29 characters after the port numbers", "as this one has (29)", "end its 227 right after the numbers"}, nil, true},
+		{"ASA drop: the client gives up after 30 s", func(w *wire) {
+			w.cmd("STOR upload.sh")
+			w.wait(30 * time.Second)
+			w.closeBy(decode.CloseRST, true, false)
+		}, CodeCommandUnanswered, SeverityWarning, []string{`"STOR upload.sh" (packet 9) got no reply in the 30.001s before the client reset the connection`,
+			"never reached the server", "request-command deny"}, nil, false},
+		{"the client closes (FIN) after 20 s of no reply", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.wait(20 * time.Second)
+			w.closeBy(decode.CloseFIN, true, true)
+		}, CodeCommandUnanswered, SeverityWarning, []string{"then closed the connection"}, nil, false},
+		{"a client that resets after QUIT", func(w *wire) {
+			w.cmd("QUIT")
+			w.closeBy(decode.CloseRST, true, false)
+		}, none, 0, nil, nil, false},
+		{"a server that resets at QUIT", func(w *wire) {
+			w.cmd("QUIT")
+			w.closeBy(decode.CloseRST, false, false)
+		}, none, 0, nil, nil, false},
+		{"ABOR, then a reset", func(w *wire) {
+			w.cmd("ABOR")
+			w.wait(10 * time.Second)
+			w.closeBy(decode.CloseRST, false, false)
+		}, none, 0, nil, nil, false},
+		{"a client killed long after its last command was answered", func(w *wire) {
+			w.wait(5 * time.Minute)
+			w.closeBy(decode.CloseRST, true, false)
+		}, none, 0, nil, nil, false},
+		{"a server's side reset long after the last reply", func(w *wire) {
+			w.wait(5 * time.Minute)
+			w.closeBy(decode.CloseRST, false, false)
+		}, none, 0, nil, nil, false},
+		{"the capture ends after the command", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.wait(30 * time.Second)
+			w.closeBy(decode.CloseCaptureEnd, false, false)
+		}, none, 0, nil, nil, false},
+		{"decode's idle close after the command", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.wait(10 * time.Minute)
+			w.closeBy(decode.CloseIdle, false, false)
+		}, none, 0, nil, nil, false},
+		{"the client gives up within a second", func(w *wire) {
+			w.cmd("STOR upload.sh")
+			w.wait(time.Second)
+			w.closeBy(decode.CloseRST, true, false)
+		}, none, 0, nil, nil, false},
+		{"the client gives up after a gap of the server's bytes", func(w *wire) {
+			w.cmd("STOR upload.sh")
+			w.gap(false, 40)
+			w.wait(30 * time.Second)
+			w.closeBy(decode.CloseRST, true, false)
+		}, none, 0, nil, nil, false},
+		{"the client closed its end first, then the server reset", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.closeBy(decode.CloseRST, true, true)
+		}, none, 0, nil, nil, false},
+		{"the client resets long after a 227", func(w *wire) {
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (203,0,113,60,156,164).")
+			w.wait(10 * time.Second)
+			w.closeBy(decode.CloseRST, true, false)
+		}, none, 0, nil, nil, false},
+		{"the client closed its end before its reset at a 227", func(w *wire) {
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (203,0,113,60,156,164).")
+			w.closeBy(decode.CloseRST, true, true)
+		}, none, 0, nil, nil, false},
+	} {
+		for _, recent := range []bool{false, true} {
+			name := tc.name
+			if recent {
+				name += ", RecentOnly"
+			}
+			t.Run(name, func(t *testing.T) {
+				w := cutWire(t, recent)
+				tc.script(w)
+				for _, f := range w.c.fs {
+					if (f.Code == CodeControlReset || f.Code == CodeCommandUnanswered) && f.Code != tc.code {
+						t.Errorf("%s %s: %s\nevidence: %s", f.Severity, f.Code, f.Message, f.Evidence)
+					}
+				}
+				if tc.code == none {
+					return
+				}
+				f := w.c.find(tc.code)
+				if f == nil {
+					dumpFindings(t, w.c)
+					t.Fatalf("no %s", tc.code)
+				}
+				all := f.Evidence + " | " + f.Message + " | " + f.Advice
+				if f.Severity != tc.sev {
+					t.Errorf("severity %s, want %s", f.Severity, tc.sev)
+				}
+				for _, s := range tc.want {
+					if !strings.Contains(all, s) {
+						t.Errorf("lacks %q:\n%s", s, all)
+					}
+				}
+				for _, s := range tc.never {
+					if strings.Contains(all, s) {
+						t.Errorf("says %q:\n%s", s, all)
+					}
+				}
+				if tc.dataInfo {
+					d := w.c.find(CodeDataNotAttempted)
+					if d == nil || d.Severity != SeverityInfo || !strings.Contains(d.Message, "see control-reset") || strings.Contains(d.Message+d.Advice, "gave up") || strings.Contains(d.Advice, "dropped") {
+						dumpFindings(t, w.c)
+						t.Errorf("data-not-attempted not pointed at control-reset")
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestAfterSixNumbers pins the count Cisco ASA's strict inspection
+// weighs: the characters after the port numbers of a 227 or PORT.
+func TestAfterSixNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want int
+	}{
+		{"Entering Passive Mode (203,0,113,60,156,164).", 2},
+		{"Entering Passive Mode (203,0,113,60,156,164) - passive mode OK, have fun", 29},
+		{"Entering Passive Mode 2 (203, 0, 113, 60, 156, 164)", 1},
+		{"=203,0,113,60,156,164", 0},
+		{"198,51,100,40,200,10", 0},
+		{"Entering Passive Mode (1,2,3)", 0},
+		{"no numbers", 0},
+	} {
+		if got := afterSixNumbers(tc.text); got != tc.want {
+			t.Errorf("%q: %d, want %d", tc.text, got, tc.want)
+		}
+	}
+}
