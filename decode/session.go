@@ -144,6 +144,14 @@ type sessionParser struct {
 	num uint64
 	ts  time.Time
 	ev  *ControlEvent // scratch, shared by every parser of a decoder
+
+	// bodyNum and bodyAt (UnixNano) are the packet and time of the open
+	// multi-line reply's latest line: a reply ClientSpoke closes at that
+	// line is delivered later (the server's next line, the client's, the
+	// stream's end) and carries that line's packet, not the later one
+	// (spokeReply).
+	bodyNum uint64
+	bodyAt  int64
 }
 
 // authStage is where a session stands with AUTH (sessionParser.auth).
@@ -1380,9 +1388,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int) {
 		// sends its first command before the greeting's last line, so a
 		// line of another code that looked final was that last line.
 		// (Other replies wait for the server's next line: serverLine.)
-		if r := p.replies.ClientSpoke(); r != nil {
-			p.reply(r)
-		}
+		p.spokeReply()
 	}
 	if err != nil {
 		if p.urgent[dirClient] == urgentLineEnd {
@@ -1504,13 +1510,16 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 		// and closed with another). Had the client only sent its next
 		// command early, this line would go on with the open reply or
 		// close it with its own code (RFC 959 4.2).
-		if r := p.replies.ClientSpoke(); r != nil {
-			p.reply(r)
-		}
+		p.spokeReply()
 		p.set(flagReplyHeard, false)
 	}
 	p.set(flagSpokeAfter, false)
 	r, err := p.replies.LineOf(l)
+	if r == nil && err == nil {
+		// A line of the open reply: the last one, if ClientSpoke closes
+		// it there.
+		p.bodyNum, p.bodyAt = p.num, p.ts.UnixNano()
+	}
 	if err == ftp.ErrNotReply && p.cutBody > 0 {
 		// The middle of a reply whose start a gap took (FEAT's " EPSV",
 		// a STAT listing): not the server's junk.
@@ -1824,9 +1833,21 @@ func (p *sessionParser) closeAnswered() {
 		return
 	}
 	p.set(flagSpokeAfter, false)
-	if r := p.replies.ClientSpoke(); r != nil {
-		p.reply(r)
+	p.spokeReply()
+}
+
+// spokeReply delivers the reply ClientSpoke closes, if any, with the
+// packet and time of its last line (bodyNum, bodyAt), which came before
+// the packet being parsed.
+func (p *sessionParser) spokeReply() {
+	r := p.replies.ClientSpoke()
+	if r == nil {
+		return
 	}
+	num, ts := p.num, p.ts
+	p.num, p.ts = p.bodyNum, time.Unix(0, p.bodyAt).In(ts.Location())
+	p.reply(r)
+	p.num, p.ts = num, ts
 }
 
 // Echoes of a masked line. A server may repeat a line it did not

@@ -1690,6 +1690,8 @@ func (h *helperLayer) dataFinding(s *track.Session, d *track.DataConn, opened bo
 		// gap; the tracker took the port from the client's SYN): the
 		// router saw it, this simulation did not. No verdict either way.
 		return nil
+	case !hasAnn && diagnose.HelperNoSpace(d) != "":
+		why = "the helper found no announcement for it: " + diagnose.HelperNoSpace(d)
 	case !hasAnn:
 		why = "the helper found no announcement for it"
 	case r.Action == nfhelper.CutUnknown:

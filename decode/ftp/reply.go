@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"errors"
+	"math"
 	"strings"
 )
 
@@ -89,15 +90,20 @@ type ReplyReader struct {
 	hasCand bool
 	anomaly ReplyAnomaly
 	code    uint16 // the open reply's code (0..999)
-	lines   []string
-	bytes   int
-	dropped int
-	cut     int // bytes over the line bound cut from the reply's lines (LineOf)
+	// candIdx is cand's index in lines, or -1 when it was over the
+	// bounds and not kept; dropped counts the lines not kept
+	// (saturating). Two int32s share a word.
+	candIdx int32
+	dropped int32
+	// bytes of the kept lines (at most maxBytes, itself at most
+	// MaxInt32) and cut, the bytes over the line bound cut from the
+	// reply's lines (LineOf, saturating), share a word too.
+	bytes int32
+	cut   int32
+	lines []string
 	// cand is the last line received if it looks like a final reply with
-	// another code (see ClientSpoke, hasCand); candIdx is its index in
-	// lines, or -1 when it was over the bounds and not kept.
-	cand    string
-	candIdx int
+	// another code (see ClientSpoke, hasCand).
+	cand string
 }
 
 func (r *ReplyReader) maxLines() int {
@@ -109,7 +115,7 @@ func (r *ReplyReader) maxLines() int {
 
 func (r *ReplyReader) maxBytes() int {
 	if r.MaxBytes > 0 {
-		return r.MaxBytes
+		return min(r.MaxBytes, math.MaxInt32)
 	}
 	return DefaultMaxReplyBytes
 }
@@ -146,7 +152,7 @@ func (r *ReplyReader) LineOf(l Line) (*Reply, error) {
 func (r *ReplyReader) line(line []byte, cut int, eol ReplyAnomaly) (*Reply, error) {
 	line = trimLineEnd(line)
 	if r.open {
-		r.cut = satAdd(r.cut, cut)
+		r.cut = sat32(r.cut, cut)
 		r.anomaly |= eol
 		return r.continued(line), nil
 	}
@@ -166,7 +172,7 @@ func (r *ReplyReader) line(line []byte, cut int, eol ReplyAnomaly) (*Reply, erro
 		lines := make([]string, 1, 8) // FEAT, HELP and banners run to a few lines
 		lines[0] = s
 		*r = ReplyReader{MaxLines: r.MaxLines, MaxBytes: r.MaxBytes,
-			open: true, code: uint16(code), anomaly: an, lines: lines, bytes: len(s), cut: cut}
+			open: true, code: uint16(code), anomaly: an, lines: lines, bytes: int32(min(len(s), math.MaxInt32)), cut: sat32(0, cut)}
 		return nil, nil
 	case line[3] != ' ':
 		an |= ReplyNoSpace
@@ -225,9 +231,11 @@ func (r *ReplyReader) continued(line []byte) *Reply {
 			r.hasCand = validCode(code) && looksFinal(line)
 		}
 	}
-	keep := len(r.lines) < r.maxLines()-1 && r.bytes+len(line) <= r.maxBytes()
+	keep := len(r.lines) < r.maxLines()-1 && int(r.bytes)+len(line) <= r.maxBytes()
 	if !keep {
-		r.dropped++
+		if r.dropped < math.MaxInt32 {
+			r.dropped++
+		}
 		r.anomaly |= ReplyTooManyLines
 		if r.hasCand {
 			r.cand, r.candIdx = string(line), -1
@@ -236,9 +244,9 @@ func (r *ReplyReader) continued(line []byte) *Reply {
 	}
 	s := string(line)
 	r.lines = append(r.lines, s)
-	r.bytes += len(s)
+	r.bytes += int32(len(s)) // (kept: within maxBytes)
 	if r.hasCand {
-		r.cand, r.candIdx = s, len(r.lines)-1
+		r.cand, r.candIdx = s, int32(len(r.lines)-1)
 	}
 	return nil
 }
@@ -286,7 +294,7 @@ func (r *ReplyReader) ClientSpoke() *Reply {
 	code, _ := parseCode(r.cand)
 	// The closing line becomes the terminator: take it out of the body.
 	if r.candIdx >= 0 {
-		r.bytes -= len(r.lines[r.candIdx])
+		r.bytes -= int32(len(r.lines[r.candIdx]))
 		r.lines = r.lines[:r.candIdx]
 	} else {
 		r.dropped--
@@ -336,9 +344,9 @@ func (r *ReplyReader) build(code int, an ReplyAnomaly) *Reply {
 	} else {
 		an &^= ReplyTooManyLines // the only dropped line became the terminator
 	}
-	rep := &Reply{Code: code, OpenCode: int(r.code), Lines: r.lines, Dropped: r.dropped, LineBytesDropped: r.cut, Anomaly: an}
+	rep := &Reply{Code: code, OpenCode: int(r.code), Lines: r.lines, Dropped: int(r.dropped), LineBytesDropped: int(r.cut), Anomaly: an}
 	var b strings.Builder
-	b.Grow(r.bytes + len(r.lines[len(r.lines)-1]))
+	b.Grow(int(r.bytes) + len(r.lines[len(r.lines)-1]))
 	last := len(r.lines) - 1
 	for i, l := range r.lines {
 		if i > 0 {
@@ -387,4 +395,9 @@ func parseCode[T string | []byte](line T) (int, bool) {
 // the RFC 2228 protected replies 631..633.
 func validCode(code int) bool {
 	return code >= 100 && code <= 599 || code >= 631 && code <= 633
+}
+
+// sat32 is a + b, saturating at math.MaxInt32 (b >= 0).
+func sat32(a int32, b int) int32 {
+	return int32(min(int64(a)+int64(min(b, math.MaxInt32)), math.MaxInt32))
 }

@@ -80,13 +80,34 @@ func invisible(r rune) bool {
 	return r >= 0x80 && (r == '\u2800' || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point))
 }
 
-// replyText quotes a reply for evidence; one that repeats a line taken
-// for a password (track.Reply.Secret) is hidden.
+// replyText quotes a reply for evidence as sent, as commandText quotes
+// a command: its lines with their codes (a multi-line reply's
+// terminator keeps its own, "534-..." / "534 End", "250-..." / "200
+// ..."), a code the server did not follow with a space
+// ("227Entering Passive Mode", ftp.ReplyNoSpace) without one; one that
+// repeats a line taken for a password (track.Reply.Secret) is hidden.
 func replyText(r *track.Reply) string {
 	if r.Secret {
 		return fmt.Sprintf("%d ****", r.Code)
 	}
-	return fmt.Sprintf("%d %s", r.Code, clean(r.Text))
+	switch len(r.Lines) {
+	case 0: // (a reply made up by the tracker or a test: its text alone)
+		return fmt.Sprintf("%d %s", r.Code, clean(r.Text))
+	case 1:
+		return clean(r.Lines[0])
+	}
+	// The lines, as clean joins them, up to what it keeps.
+	var b strings.Builder
+	for i, l := range r.Lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l)
+		if b.Len() > maxEvidenceText*utf8.UTFMax {
+			break
+		}
+	}
+	return clean(b.String())
 }
 
 // commandText quotes a command for evidence, its password masked: a PASS

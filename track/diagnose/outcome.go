@@ -807,8 +807,12 @@ func (p *passiveFailure) staticOrHelper(a string) string {
 // 227 names on an IPv6 control connection: it writes the four numbers
 // over the first four bytes of the server's IPv6 address, which then is
 // not the connection's, and records no expectation (loose=0), unless
-// those bytes were the same (track's helperOnFamily).
+// those bytes were the same (track's helperOnFamily). A 227 or 229
+// with no space after its code it does not read at all (HelperNoSpace).
 func helperUnreadable227(s *track.Session, dc *track.DataConn) string {
+	if why := HelperNoSpace(dc); why != "" {
+		return why
+	}
 	if dc.Via != ftp.ViaPASV || dc.Announce == nil {
 		return ""
 	}
@@ -834,6 +838,8 @@ func (p *passiveFailure) noHelperAdvice() string {
 	a := "No FTP conntrack helper can replace that rule here: " + p.noHelper + "."
 	e := refusedEPSV(p.s, p.dc.Announce)
 	switch {
+	case noSpaceReply(p.dc) != nil:
+		a += " " + noSpaceFix
 	case e != nil && e.Final() != nil:
 		a += fmt.Sprintf(" Or allow EPSV%s, which the server refused (%q): its 229 names the port alone by design (RFC 2428), and the helper reads it.", epsvAllowWhere(p.fam), replyText(e.Final()))
 	default:

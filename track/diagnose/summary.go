@@ -522,6 +522,7 @@ type loginRefusalSeen struct {
 	num        uint64
 	code       int
 	text       string
+	quote      string // the reply as sent (replyText), for control-tls-required's words: only when tlsRequiredText
 	secret     bool
 	replyNum   uint64
 	ts         time.Time
@@ -537,8 +538,12 @@ func (a *serverAcc) noteLoginReply(s *track.Session, c *track.Command, final *tr
 	if a.loginSeen == nil {
 		a.loginSeen = map[*track.Session]*loginRefusalSeen{}
 	}
-	a.loginSeen[s] = &loginRefusalSeen{cmd: c, verb: strings.ToUpper(c.Verb), line: commandText(c), num: c.Num,
+	l := &loginRefusalSeen{cmd: c, verb: strings.ToUpper(c.Verb), line: commandText(c), num: c.Num,
 		code: final.Code, text: final.Text, secret: final.Secret, replyNum: final.Num, ts: final.TS}
+	if tlsRequiredText(final.Text) {
+		l.quote = replyText(final)
+	}
+	a.loginSeen[s] = l
 }
 
 // takeLogin returns s's latest refused login line, if its latest was

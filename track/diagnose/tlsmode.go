@@ -61,16 +61,16 @@ func (d *Diagnoser) controlTLSRequired(s *track.Session, st *sessState, login *l
 			a := st.more.authRefused
 			f := &Finding{Code: CodeControlTLSRequired, Severity: SeverityError, Session: s, Command: login.cmd, TS: login.ts,
 				Packets: packets([]uint64{a.Num, r.Num, login.num, login.replyNum})}
-			f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d); then %q (packet %d) -> \"%d %s\" (packet %d)", commandText(a), a.Num, replyText(r), r.Num, login.line, login.num, login.code, login.text, login.replyNum)
-			f.Message = fmt.Sprintf("The server refused the login in clear text because it requires TLS on the control channel (\"%d %s\"), yet the client's AUTH before it was refused (%d): a server that requires TLS accepts AUTH, so something on the path (an FTP proxy or a firewall's FTP inspection) most likely answered or stripped it. No login, no transfer.", login.code, login.text, r.Code)
+			f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d); then %q (packet %d) -> %q (packet %d)", commandText(a), a.Num, replyText(r), r.Num, login.line, login.num, login.quote, login.replyNum)
+			f.Message = fmt.Sprintf("The server refused the login in clear text because it requires TLS on the control channel (%q), yet the client's AUTH before it was refused (%d): a server that requires TLS accepts AUTH, so something on the path (an FTP proxy or a firewall's FTP inspection) most likely answered or stripped it. No login, no transfer.", login.quote, r.Code)
 			f.Advice = "Find what refused the AUTH: a firewall's FTP inspection or an FTP proxy between client and server that denies AUTH TLS (turn that inspection off for this server, or allow AUTH), or capture on the server itself to see whether the AUTH reached it. The server's TLS requirement is not the fault."
 			return f
 		}
 	}
 	f := &Finding{Code: CodeControlTLSRequired, Severity: SeverityError, Session: s, Command: login.cmd, TS: login.ts,
 		Packets: packets([]uint64{login.num, login.replyNum})}
-	f.Evidence = fmt.Sprintf("%q (packet %d) -> \"%d %s\" (packet %d), with no AUTH accepted before it", login.line, login.num, login.code, login.text, login.replyNum)
-	f.Message = fmt.Sprintf("The server refused the login in clear text because it requires TLS on the control channel (\"%d %s\"); the client never asked for TLS (AUTH TLS). No login, no transfer.", login.code, login.text)
+	f.Evidence = fmt.Sprintf("%q (packet %d) -> %q (packet %d), with no AUTH accepted before it", login.line, login.num, login.quote, login.replyNum)
+	f.Message = fmt.Sprintf("The server refused the login in clear text because it requires TLS on the control channel (%q); the client never asked for TLS (AUTH TLS). No login, no transfer.", login.quote)
 	f.Advice = "Nothing to change in the firewall. Make the client use FTPS: explicit AUTH TLS (curl --ssl-reqd, lftp set ftp:ssl-force true, FileZilla \"Require explicit FTP over TLS\", Python ftplib FTP_TLS with login() and prot_p()), or implicit FTPS on port 990 if the server offers it; or, if clear-text logins are meant to work, change the server's setting (" + tlsRequiredSetting(d.family(s)) + ")."
 	return f
 }
