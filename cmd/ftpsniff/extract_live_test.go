@@ -31,6 +31,7 @@ func TestLiveExtractFolderFreed(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer d.Close()
+			d.KeepClosed() // as runLive does
 			p := &pipeline{ext: newExtractor(nil, d, false)}
 			w, err := d.Create(extract.Transfer{Session: 1, Data: 1, Verb: "RETR", Arg: "a"})
 			if err != nil {

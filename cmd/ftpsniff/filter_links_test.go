@@ -72,7 +72,7 @@ func TestSummaryNamesWhatDecodeCannotFollow(t *testing.T) {
 		"5 frames of other link types ftpsniff does not decode",
 		"10 tunnelled packets of a kind ftpsniff does not follow (L2TP)",
 	} {
-		if !strings.Contains(got, want) {
+		if !strings.Contains(unwrapped(got), want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)
 		}
 	}
@@ -90,7 +90,7 @@ func TestSummaryReportsTheCaptureOwnDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"5 packets dropped by the interface", "2 packets dropped by the operating system", "1 packets longer than their original length, read as they are"} {
-		if !strings.Contains(out.String(), want) {
+		if !strings.Contains(unwrapped(out.String()), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
 	}

@@ -289,6 +289,10 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		r.cf, r.outFile, r.m, r.st, r.lines = cf, outFile, m, st, lines
 	} else {
 		p = newPipelineWith(&opts.analysisOptions, out, track.Options{UnansweredWait: opts.UnansweredWait})
+		if opts.extractDir != nil {
+			// Live gives back what the admin removes (extractReclaimer).
+			opts.extractDir.KeepClosed()
+		}
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -1155,14 +1154,16 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 	kv("data connections", dv)
 	kv("findings", fmt.Sprintf(`<span class="bad">✖ %d error%s</span>, <span class="warn">▲ %d warning%s</span>, <span class="dim">● %d info</span>`,
 		r.bySev[2], plural(r.bySev[2]), r.bySev[1], plural(r.bySev[1]), r.bySev[0]))
-	if lim := limitsHit(t); len(lim) > 0 {
-		kv("limits hit", "<span class=\"warn\">▲</span> "+esc(strings.Join(lim, ", "))+` <span class="dim">(named as in the JSON summary record)</span>`)
+	// In the text summary's words, each with what it cost: a counter's
+	// JSON name says neither (the JSON summary record has them all).
+	if lim := readingNotes(t, false, 0); len(lim) > 0 {
+		kv("limits hit", "<span class=\"warn\">▲</span> "+escList(lim))
 	}
-	if notes := countersSet(t.Diagnosis); len(notes) > 0 {
+	if notes := diagnosisNotes(t.Diagnosis); len(notes) > 0 {
 		// What the diagnosis's own memory let go: notes on how far its
 		// cross-session judgements reach, no limit of the capture's
-		// reading (the text summary's note line says them in words).
-		kv("diagnosis notes", `<span class="dim">●</span> `+esc(strings.Join(notes, ", "))+` <span class="dim">(named as in the JSON summary record's "diagnosis")</span>`)
+		// reading.
+		kv("diagnosis notes", `<span class="dim">●</span> `+escList(notes))
 	}
 	for _, err := range r.inputErrs {
 		kv("input error", `<span class="bad">✖</span> `+esc(safe(oneLine(err.Error()))+inputErrNote(err)))
@@ -1183,44 +1184,13 @@ func (r *reportOutput) writeTotals(w *bufio.Writer, t totals) {
 	io.WriteString(w, "</section>\n")
 }
 
-// volumeCounters are the decoder's counters that measure what was read,
-// not a bound or an oddity.
-var volumeCounters = map[string]bool{"packets": true, "bytes": true, "tcp": true, "icmp_errors": true, "not_ip": true,
-	"not_tcp": true, "decapsulated": true, "fragments": true, "defragmented": true, "control_conns": true,
-	"control_bytes": true, "control_gap_bytes": true, "candidates": true, "cleartext_again": true, "sections": true}
-
-// limitsHit lists the counters of bounds hit and oddities met in reading
-// the capture, non-zero, as "name N" under the JSON summary's names: the
-// same totals the text summary says in sentences. The diagnosis's own
-// counters (t.Diagnosis) are notes, listed apart.
-func limitsHit(t totals) []string {
-	var out []string
-	for _, v := range []any{t.Files, t.Decode, t.Limits} {
-		out = append(out, countersSet(v)...)
+// escList escapes notes for a cell, one to a line.
+func escList(notes []string) string {
+	out := make([]string, len(notes))
+	for i, n := range notes {
+		out[i] = esc(n)
 	}
-	return out
-}
-
-// countersSet lists v's counters that are not zero and not volumeCounters,
-// as "name N" under their JSON names.
-func countersSet(v any) []string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
-	}
-	var m map[string]json.Number
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if d.Decode(&m) != nil {
-		return nil
-	}
-	var out []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		if !volumeCounters[k] && m[k] != "0" {
-			out = append(out, k+" "+string(m[k]))
-		}
-	}
-	return out
+	return strings.Join(out, "<br>\n")
 }
 
 // writeServers writes a block per server: its verdict, the changes, and

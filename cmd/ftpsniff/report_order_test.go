@@ -268,13 +268,13 @@ func TestReportDiagnosisNotesAreNotLimits(t *testing.T) {
 	if strings.Contains(page, "limits hit") {
 		t.Errorf("a diagnosis note is shown as a limit hit:\n%s", page)
 	}
-	if !regexp.MustCompile(`<th>diagnosis notes</th><td><span class="dim">●</span> login_users_forgotten_for_spread 4 `).MatchString(page) {
+	if !regexp.MustCompile(`<th>diagnosis notes</th><td><span class="dim">●</span> 4 times a user name with failed logins was pushed out`).MatchString(page) {
 		t.Errorf("no diagnosis notes row:\n%s", page)
 	}
 	b.Reset()
 	r.writeTotals(w, totals{Decode: decode.Stats{Truncated: 3}, Diagnosis: diagnose.Omitted{LoginSpreadUsersForgotten: 4}})
 	w.Flush()
-	if !regexp.MustCompile(`<th>limits hit</th><td><span class="warn">▲</span> truncated 3 `).MatchString(b.String()) {
+	if !regexp.MustCompile(`<th>limits hit</th><td><span class="warn">▲</span> 3 frames cut by the snap length`).MatchString(b.String()) {
 		t.Errorf("a decoder bound is not a limit hit:\n%s", b.String())
 	}
 }

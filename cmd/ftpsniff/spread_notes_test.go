@@ -25,7 +25,7 @@ func TestSpreadLimitNotesSayWhatTheyCount(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{"11 times a user name with failed logins was pushed out", "3 user names reported or noted for password guessing spread over many addresses that the memory of 32 per server forgot"} {
-		if !strings.Contains(out, want) {
+		if !strings.Contains(unwrapped(out), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}

@@ -356,7 +356,11 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 		if s.PairedBy == "payload" {
 			pr("  %s\n", pairedByText(rep, s))
 		}
-		if t := orderText(s); t != "" {
+		if !s.OrderKnown {
+			// Said in full once, in the closing summary: on a busy
+			// capture every session repeated it.
+			pr("  %s\n", orderUnknownShort)
+		} else if t := orderText(s); t != "" {
 			pr("  %s\n", t)
 		}
 		for _, i := range s.Order {
@@ -452,6 +456,84 @@ func writeVantageText(w io.Writer, rep *vantage.Report, cs []*vantage.Collector)
 		if l != (vantage.Limits{}) {
 			pr("%s: limits hit: %d control and %d data connections, %d announcements not kept\n", safe(rep.Points[i]), l.ControlDropped, l.DataDropped, l.AnnouncementsDropped)
 		}
+	}
+	writeVantageSummary(w, rep)
+}
+
+// para writes text wrapped to defaultWidth, the first line after first,
+// the others after cont.
+func para(w io.Writer, text, first, cont string) {
+	for i, l := range wrap(text, defaultWidth, first, cont) {
+		if i == 0 {
+			fmt.Fprintf(w, "%s%s\n", first, l)
+		} else {
+			fmt.Fprintf(w, "%s%s\n", cont, l)
+		}
+	}
+}
+
+// orderUnknownShort stands for orderText's sentence in a session: the
+// closing summary says it in full once.
+const orderUnknownShort = "the points' order along the path is unknown: no loss placed between them (see the summary)"
+
+// maxVantageDiffs bounds the differences the closing summary lists.
+const maxVantageDiffs = 20
+
+// writeVantageSummary closes the text output with what a reader of a
+// long one looks for first: the data connections the points saw
+// differently (lost between them, refused, ...), then how many sessions
+// and connections were paired, and, once, why sessions whose points'
+// order is unknown place no loss.
+func writeVantageSummary(w io.Writer, rep *vantage.Report) {
+	pr := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	var byWhere [16]int
+	var diffs []string
+	conns, everywhere, unordered := 0, 0, 0
+	for _, s := range rep.Sessions {
+		if !slices.Contains(s.Views, nil) {
+			everywhere++
+		}
+		if !s.OrderKnown {
+			unordered++
+		}
+		for n, p := range s.Data {
+			conns++
+			byWhere[min(int(p.Where), len(byWhere)-1)]++
+			if p.Where == vantage.Delivered {
+				continue
+			}
+			if len(diffs) < maxVantageDiffs {
+				diffs = append(diffs, fmt.Sprintf("session %d data %d: %s: %s", s.ID, n+1, p.Where, sentence(p.Verdict)))
+			}
+		}
+	}
+	pr("summary:\n")
+	differ := conns - byWhere[vantage.Delivered]
+	if differ > 0 {
+		pr("  %d data connection%s not delivered at every point:\n", differ, plural(differ))
+		for _, d := range diffs {
+			para(w, d, "    ", "      ")
+		}
+		if differ > len(diffs) {
+			pr("    … %d more (shown above under their sessions)\n", differ-len(diffs))
+		}
+	} else if conns > 0 {
+		pr("  every data connection delivered at every point that saw it\n")
+	}
+	var parts []string
+	for k, n := range byWhere {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, vantage.Where(k)))
+		}
+	}
+	line := fmt.Sprintf("%d session%s (%d seen at every point), %d data connection%s", len(rep.Sessions), plural(len(rep.Sessions)), everywhere, conns, plural(conns))
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, ", ")
+	}
+	para(w, line, "  ", "    ")
+	if unordered > 0 {
+		t := fmt.Sprintf("%d session%s: %s", unordered, plural(unordered), orderText(&vantage.Session{}))
+		para(w, t, "  ", "    ")
 	}
 }
 

@@ -128,8 +128,11 @@ type Dir struct {
 	closed bool
 	// kept: the files closed, by name, with the bytes (holes included)
 	// each still counts in total; Reclaim looks for them. At most
-	// MaxFiles entries (a name and a size each).
-	kept []keptFile
+	// MaxFiles entries (a name and a size each), and only once
+	// KeepClosed asked: a capture file read once never reclaims, and
+	// its memory would grow with every file written.
+	kept       []keptFile
+	keepClosed bool
 	// refusedAt: RefusedFull+RefusedFiles at the last Reclaim, so
 	// Refused tells whether a bound refused a file since.
 	refusedAt int64
@@ -379,7 +382,19 @@ func (d *Dir) countCut(why limitCut, bytes int64, first bool) {
 func (d *Dir) release(name string, size int64) {
 	d.mu.Lock()
 	d.st.Open--
-	d.kept = append(d.kept, keptFile{name, size})
+	if d.keepClosed {
+		d.kept = append(d.kept, keptFile{name, size})
+	}
+	d.mu.Unlock()
+}
+
+// KeepClosed makes the Dir remember the files it closes, by name and
+// size, so Reclaim can find them removed: for a capture that runs on
+// (live), at the cost of an entry per file (MaxFiles at most). Without
+// it Reclaim gives nothing back and closed files cost no memory.
+func (d *Dir) KeepClosed() {
+	d.mu.Lock()
+	d.keepClosed = true
 	d.mu.Unlock()
 }
 

@@ -76,8 +76,9 @@
 //     how many).
 //   - 100 names tried per file (RefusedName); MaxBaseBytes of base name.
 //   - Memory: a 64 KiB write buffer per open writer (4 MiB at the default
-//     MaxOpen), the name and size of each file closed (for Reclaim: at
-//     most MaxFiles), 512 bytes for sniffing, and the first 16 gaps of a file
+//     MaxOpen), the name and size of each file closed only after
+//     KeepClosed (live, for Reclaim: at most MaxFiles; a capture read
+//     from files keeps none), 512 bytes for sniffing, and the first 16 gaps of a file
 //     as reasons (the rest summed up in one).
 //
 // # Gaps and hashes

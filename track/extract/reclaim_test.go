@@ -29,6 +29,7 @@ func TestReclaimRemovedFiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, dir := openDir(t, tc.lim)
+			d.KeepClosed() // as live does
 			a := write(t, d, Transfer{Session: 1, Data: 1, Verb: "RETR", Arg: "a"}, "0123456789")
 			write(t, d, Transfer{Session: 1, Data: 2, Verb: "RETR", Arg: "b"}, "01234")
 			if _, err := d.Create(Transfer{Session: 1, Data: 3, Verb: "RETR", Arg: "c"}); !errors.Is(err, ErrFolderFull) && !errors.Is(err, ErrTooManyFiles) {
