@@ -351,12 +351,16 @@ func (t *Tracker) matchSYN(s *decode.Segment) bool {
 		}
 	}
 	// among: the sessions whose announcements fitted as well as best's
-	// (its own included): the newest's is a guess then (settleRace).
+	// (its own included), whatever their raceRank, within best's
+	// raceTier: the choice is a guess then (settleRace). A rank tells
+	// which is likelier, not whose it is (a session's transfer command
+	// may wait while another's client connects first): a win on it stays
+	// open to the reply that corrects it.
 	among := 0
 	if best != nil && len(cands) > 1 && bestRule != MatchPortOnly && !best.matched() {
 		among = 1
 		for _, dc := range cands {
-			if score, _, ok := t.synScore(dc, s); ok && score == bestScore && raceRank(dc) == bestRank && raceRival(dc, best) {
+			if score, _, ok := t.synScore(dc, s); ok && score == bestScore && raceTier(dc) == raceTier(best) && raceRival(dc, best) {
 				among++
 			}
 		}
@@ -1019,31 +1023,41 @@ func (t *Tracker) pickUp(s *decode.Segment) bool {
 		// The one that fits of the highest raceRank, the newest first
 		// among equals, as matchSYN; among counts the sessions whose
 		// announcements fit as well (the choice a guess: noteRace).
-		var dc *DataConn
-		forNow, rank, among := false, 0, 0
-		for i := len(cands) - 1; i >= 0; i-- {
-			x := cands[i]
+		// (Whatever their raceRank, within dc's raceTier, as matchSYN.)
+		fits := func(x *DataConn) (now, ok bool) {
 			if x.Done || x.matched() {
-				continue
+				return false, false
 			}
-			now := false
 			if !synAck && !serverOpened(x) && !transferFlow(x, s, toListener) {
 				if !flowBeforeCommand(x, s) {
-					continue
+					return false, false
 				}
 				now = true
 			}
-			if !x.connectsAs(connector, listener) {
+			return now, x.connectsAs(connector, listener)
+		}
+		var dc *DataConn
+		forNow, rank, among, n := false, 0, 0, 0
+		for i := len(cands) - 1; i >= 0; i-- {
+			x := cands[i]
+			now, ok := fits(x)
+			if !ok {
 				continue
 			}
-			switch r := raceRank(x); {
-			case dc == nil || r > rank:
-				dc, forNow, rank, among = x, now, r, 1
-			case r == rank && raceRival(x, dc):
-				among++
+			n++
+			if r := raceRank(x); dc == nil || r > rank {
+				dc, forNow, rank = x, now, r
 			}
 		}
 		if dc != nil {
+			among = 1
+			for i := 0; n > 1 && i < len(cands); i++ {
+				if x := cands[i]; raceTier(x) == raceTier(dc) && raceRival(x, dc) {
+					if _, ok := fits(x); ok {
+						among++
+					}
+				}
+			}
 			sess := dc.Session
 			if endedBefore(sess, decode.MakeConnKey(connector, listener)) || !synAck && t.tookBefore(connector, listener) {
 				// A late segment of a connection to the same port that
@@ -2511,14 +2525,6 @@ func (sess *Session) spokePast(side int) bool {
 // requests seconds after a listing) for FTP data.
 const announceFlightWindow = 2 * time.Second
 
-// announceWaitWindow: how long after the server's answer a client's SYN
-// is still taken for the passive data connection it announced while the
-// client has said nothing since (it waits on the connection): a slow
-// client, or one whose first SYN the capture lost (sent again a second
-// later by Linux, three by older Windows stacks). Only an exchange no
-// transfer used may be answered so late (flagExchangeOpen).
-const announceWaitWindow = announceFlightWindow + 3*time.Second
-
 // announcedInside tells whether the SYN s between the peers of the
 // encrypted session sess (passive: from its client) may be a data
 // connection it announced inside TLS, where peers and time are all the
@@ -2531,11 +2537,13 @@ const announceWaitWindow = announceFlightWindow + 3*time.Second
 //   - when the capture shows both sides of the control connection and
 //     they did not just exchange the records that announce one: in
 //     passive mode the client's request answered by the server (its 227
-//     or 229) within announceFlightWindow before the SYN, or within
-//     announceWaitWindow while the client has said nothing since (in
-//     active mode the client's command within announceFlightWindow,
-//     though inferData does not ask there: a server's SYN back to its
-//     client is no other service);
+//     or 229) within announceFlightWindow before the SYN (in active mode
+//     the client's command within that window, though inferData does not
+//     ask there: a server's SYN back to its client is no other service).
+//     Not longer while the client says nothing since: any exchange (a
+//     NOOP and its 200) reads as one that may announce, and a SYN to
+//     another service seconds after it would get a wrong rule, worse
+//     than missing a slow client's data connection;
 //   - when that exchange was used: it got its connection (passive:
 //     flagExchangeOpen; a data connection of the session began after
 //     it), or it came while a data connection of the session held its
@@ -2571,10 +2579,7 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 	if passive && sess.flags&flagExchangeOpen == 0 {
 		return false
 	}
-	// waits: the server's answer is the latest record (the client
-	// connects to what it read, saying nothing more).
-	waits := passive && sess.spokeAt[0] != 0 && sess.spokeAt[0] < at
-	if d := syn - at; d > int64(announceFlightWindow) && !(waits && d <= int64(announceWaitWindow)) {
+	if syn-at > int64(announceFlightWindow) {
 		return false
 	}
 	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
@@ -4530,6 +4535,7 @@ func (t *Tracker) givePickUpBack(dc *DataConn) {
 	if t.lookupData(dc.Client, dc.Server) == dc {
 		t.dropData(decode.MakeConnKey(dc.Client, dc.Server))
 	}
+	t.dropRaced(dc) // (an announcement again: no guess to settle)
 	*dc = *before
 }
 

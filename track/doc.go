@@ -16,8 +16,9 @@
 // to one a transfer command waits on over one none does, else to the
 // newest: a host has one listener on a port at a time. When that left a
 // choice between sessions (DataConn.AmongRace; at most 16 wait so:
-// race.go), the first 125 or 150 to a transfer command of one of them
-// after the SYN (a server sends it as it takes the connection), or their
+// race.go), the first 125 to a transfer command of one of them after
+// the SYN ("already open"; not a 150, which some servers send as they
+// start waiting, before the connection came), or their
 // 2yz final reply after the connection ended, settles it: another's
 // reply, its transfer waiting on its own announcement of the endpoint
 // nothing connected to, takes the connection (with its own transfer
@@ -82,8 +83,8 @@
 // connection (MatchInferred): those
 // whose control channel is TLS while it is (only a SYN that follows the
 // control records that announce one: in passive mode, the client's
-// request answered by the server within two seconds before it, or five
-// while the client has said nothing since, once per such exchange, not
+// request answered by the server within two seconds before it, once
+// per such exchange, not
 // for one made while the session's answered data connection held its
 // transfer (connected and waiting for its bytes, or moving them: one
 // whose bytes stopped before the server's next record is done, its

@@ -36,6 +36,12 @@ func raceRank(dc *DataConn) int {
 	return r
 }
 
+// raceTier: raceRank's part that is certain enough to leave no choice
+// (matchSYN, pickUp): an open session's announcement over one waiting
+// past its session's end (afterend.go). The rest of the rank picks the
+// likelier of several that fit, a guess to settle (noteRace).
+func raceTier(dc *DataConn) int { return raceRank(dc) & 4 }
+
 // raceRival tells whether dc, an announcement that fitted a segment as
 // well as best did (same score, same raceRank), could as well have been
 // the one it connects to: another session's, nothing connected to it
@@ -72,10 +78,11 @@ func (t *Tracker) dropRaced(dc *DataConn) {
 // settleRace takes a reply to c, the transfer command of sess, for the
 // server telling which session a data connection y whose session was a
 // guess (AmongRace) among those that announced its endpoint served: its
-// first 1yz after y's SYN (a server sends its 150 once it has the
-// connection), or, with ended, its 2yz final reply after y's end (the
-// server sends its 226 as the data connection closes; one whose 150
-// came before y told nothing). When c is y's own transfer command, the
+// first 125 after y's SYN ("already open": the server has the
+// connection; a 150, "about to open", may come as the server starts
+// waiting, before the connection: preliminary does not ask), or, with
+// ended, its 2yz final reply after y's end (the server sends its 226 as
+// the data connection closes; one whose 1yz came before y told nothing). When c is y's own transfer command, the
 // guess stands, settled; when c is another of those sessions' and waits
 // on its announcement of y's endpoint, nothing connected to it and armed
 // before y came, y is that announcement's (swapRace). A reply that names

@@ -45,6 +45,13 @@ func (r raceShape) opening(a netip.AddrPort, file string, n int) {
 	r.s.reply(150, fmt.Sprintf("Opening BINARY mode data connection for %s (%d bytes).", file, n))
 }
 
+// alreadyOpen: the server's 125 on a ("already open"), announcing n
+// bytes.
+func (r raceShape) alreadyOpen(a netip.AddrPort, n int) {
+	r.on(a)
+	r.s.reply(125, fmt.Sprintf("Data connection already open; transfer starting (%d bytes).", n))
+}
+
 func (r raceShape) complete(a netip.AddrPort) {
 	r.on(a)
 	r.s.reply(226, "Transfer complete.")
@@ -187,6 +194,62 @@ func TestSharedPassiveEndpointGoesToItsSession(t *testing.T) {
 			r.open(raceD2, 40000)
 			r.carry(raceD2, 40000, 5000)
 			r.complete(b)
+		}, a, b, 0},
+		{"race-150-waiting", func(r raceShape) {
+			// Session 1's server sends its 150 as it starts waiting
+			// (IIS: 150 before the connection, 125 once it is open)
+			// after d2 came: it tells nothing; session 2's 125 keeps d2
+			// its own. Before, the 150 gave d2 to session 1 and d1, to
+			// an endpoint taken, was not followed.
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(a, "one.bin")
+			r.retr(b, "two.bin")
+			r.open(raceD2, 40000)
+			r.opening(a, "one.bin", 10000)
+			r.alreadyOpen(b, 5000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+			r.open(raceD1, 40000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
+		}, a, b, 0},
+		{"race-150-mixed", func(r raceShape) {
+			// Session 2's 150 right after d1's SYN is its server
+			// starting to wait, not taking d1: session 1's 226 as d1
+			// closes says whose d1 is. Before, the 150 settled d1 as
+			// session 2's.
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(a, "one.bin")
+			r.retr(b, "two.bin")
+			r.opening(a, "one.bin", 10000)
+			r.open(raceD1, 40000)
+			r.opening(b, "two.bin", 5000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
+			r.open(raceD2, 40000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+		}, a, b, 0},
+		{"race-pending-older-wrong", func(r raceShape) {
+			// Session 1's RETR waits (its 150 before any SYN), but d2,
+			// the first to come, is session 2's: its RETR and 125 ("already
+			// open") follow. The waiting transfer's rank made d2 session
+			// 1's without calling it a guess; before, the 125 could not
+			// correct it, and d1, to an endpoint taken, was not followed.
+			r.pasv(a, 40000)
+			r.pasv(b, 40000)
+			r.retr(a, "one.bin")
+			r.opening(a, "one.bin", 10000)
+			r.open(raceD2, 40000)
+			r.retr(b, "two.bin")
+			r.alreadyOpen(b, 5000)
+			r.carry(raceD2, 40000, 5000)
+			r.complete(b)
+			r.open(raceD1, 40000)
+			r.carry(raceD1, 40000, 10000)
+			r.complete(a)
 		}, a, b, 0},
 		{"unsettled", func(r raceShape) {
 			// As both-150s-before, but the capture ends before any 226:

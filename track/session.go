@@ -1071,9 +1071,11 @@ func loginRefusal(code int) bool { return code == 530 || code == 430 }
 
 // preliminary handles a 1yz reply.
 func (t *Tracker) preliminary(sess *Session, c *Command, r *Reply, e *decode.ControlEvent) {
-	if len(t.raced) > 0 && (r.Code == 150 || r.Code == 125) && ftp.IsTransfer(c.Verb) {
-		// The server has the connection it was waiting for, on this
-		// session (before the size below: the swap moves it).
+	if len(t.raced) > 0 && r.Code == 125 && ftp.IsTransfer(c.Verb) {
+		// "Data connection already open" (RFC 959): the server has the
+		// connection, on this session (before the size below: the swap
+		// moves it). Not a 150, "about to open": some servers (IIS) send
+		// it as they start waiting for the connection, before it came.
 		t.settleRace(sess, c, false)
 	}
 	if r.Code == 150 || r.Code == 125 {

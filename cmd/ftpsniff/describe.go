@@ -519,7 +519,7 @@ func dataFacts(d *track.DataConn) (facts []string, short string) {
 			facts = append(facts, fmt.Sprintf("%d sessions between these hosts lost theirs and waited for a connection at once, so its session is a guess (the one whose transfer waited longest)", d.AmongLost))
 		}
 		if d.AmongRace > 1 {
-			facts = append(facts, fmt.Sprintf("%d sessions between these hosts were told this endpoint and no reply after it told whose connection it was, so its session is a guess (the one announced last)", d.AmongRace))
+			facts = append(facts, fmt.Sprintf("%d sessions between these hosts were told this endpoint and no reply after it told whose connection it was, so its session is a guess (the likelier: a session's latest announcement, one its transfer command waited on, else the one announced last)", d.AmongRace))
 		}
 	}
 	if d.Outcome == track.OutcomeTransferred || d.Outcome == track.OutcomeConnected {

@@ -216,6 +216,12 @@ type extractStats struct {
 	// reassembled. Not written, nor counted in NoCommand, whose bytes came
 	// before a command that did come.
 	NoCommandTLS int64 `json:"no_command_tls,omitempty"`
+	// RaceGuessed: data connections whose session was a guess among
+	// several told their endpoint (track.DataConn.AmongRace) whose bytes
+	// passed the hold (heldPayloadMax) before a reply settled it: written
+	// under the session guessed then, which a later reply may have
+	// proven wrong.
+	RaceGuessed int64 `json:"race_guessed,omitempty"`
 	// StolenNotWritten: data connections of a transfer another host took
 	// (passive port theft) whose bytes stolenPayload could not write into
 	// its file: the other host's connection's after the transfer's record
@@ -291,6 +297,9 @@ type openFile struct {
 	// reported, as bytes before their command are; nothing if it is not
 	// (the server host's other traffic).
 	heldLost bool
+	// raceWritten: held as a guess of its session (AmongRace), it passed
+	// the bound and is written under that guess, held no more.
+	raceWritten bool
 	// filedUnder: the session whose bySession entry holds it, its data
 	// connection's when put there: the tracker may move a data
 	// connection to another of the client's encrypted sessions before
@@ -690,7 +699,7 @@ func (x *extractor) hold(dc *track.DataConn, toClient bool, b []byte, n int64) b
 	// it is open: a later reply may give it, its transfer command with
 	// it, to another session, whose file its bytes then make. (Final, it
 	// is reported with the session it has, settled or not: released.)
-	if (dc.AmongRace == 0 || dc.Done) && (dc.Command != nil || !dc.HeldForLostPort()) {
+	if (dc.AmongRace == 0 || dc.Done || r.raceWritten) && (dc.Command != nil || !dc.HeldForLostPort()) {
 		if r.held != nil {
 			x.release(dc, r)
 		}
@@ -703,6 +712,15 @@ func (x *extractor) hold(dc *track.DataConn, toClient bool, b []byte, n int64) b
 		cost += heldPieceCost
 	}
 	if r.heldCost+cost > heldPayloadMax || x.heldTotal+cost > heldPayloadTotal {
+		if dc.Command != nil || !dc.HeldForLostPort() {
+			// Held only for its session's guess (AmongRace): the bytes
+			// are its transfer's, whichever session's; written under the
+			// guess (counted: RaceGuessed), never dropped.
+			r.raceWritten = true
+			x.st.RaceGuessed++
+			x.release(dc, r)
+			return false
+		}
 		// Too much before the tracker decides: no file.
 		x.heldTotal -= r.heldCost
 		x.put(dc, &openFile{dead: true, heldLost: true})

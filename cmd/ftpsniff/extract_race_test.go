@@ -76,3 +76,48 @@ func TestExtractSharedPassiveEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestExtractRaceGuessPastHoldKeepsBytes guards the bytes of a connection
+// whose session is a guess (both 150s before it: only a 226 as it closes
+// settles it) when they pass the hold's bound (heldPayloadMax) before the
+// 226 (rt-a's race-prelim-big, 9 MiB): they are written under the
+// session guessed then, and counted as such (race_guessed), never
+// dropped. Before, the file was not written, its bytes counted as "before
+// its transfer command was seen" though the command came first.
+func TestExtractRaceGuessPastHoldKeepsBytes(t *testing.T) {
+	c, path := newWireCap(t)
+	s1 := openWireSessionAt(c, 0, 50000)
+	s1.loginPASV(0)
+	s2 := openWireSessionAt(c, 0, 50010)
+	s2.loginPASV(0)
+	one, two := wireBody(heldPayloadMax+1<<20), bytes.Repeat([]byte("two "), 1250)
+	s1.cmd("RETR one.bin")
+	s2.cmd("RETR two.bin")
+	s1.reply("150 Opening BINARY mode data connection for one.bin.")
+	s2.reply("150 Opening BINARY mode data connection for two.bin.")
+	s1.data.handshake()
+	s1.data.segments(one, nil)
+	s1.data.closeFromB()
+	s1.reply("226 Transfer complete.")
+	s2.data.handshake()
+	s2.data.segments(two, nil)
+	s2.data.closeFromB()
+	s2.reply("226 Transfer complete.")
+	s1.quit()
+	s2.quit()
+	files, _, st, dir := fileRecordsStats(t, path)
+	if st.NoCommand != 0 || st.RaceGuessed != 1 {
+		t.Errorf("no_command %d, race_guessed %d; want 0 and 1", st.NoCommand, st.RaceGuessed)
+	}
+	found := map[string]bool{}
+	for _, f := range files {
+		got, err := os.ReadFile(filepath.Join(dir, f.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found[sha(got)] = true
+	}
+	if !found[sha(one)] || !found[sha(two)] || len(files) != 2 {
+		t.Errorf("%d files, one.bin's bytes written %v, two.bin's %v; want both, once each", len(files), found[sha(one)], found[sha(two)])
+	}
+}

@@ -111,6 +111,8 @@ func (o *textOutput) extractSummary() {
 		"data-stream holes given up early (out-of-order bytes past the buffer bound)")
 	add(st.NoCommand, "data connection that carried bytes before its transfer command was seen, not written",
 		"data connections that carried bytes before their transfer command was seen, not written")
+	add(st.RaceGuessed, "data connection to an endpoint several sessions were told, written under the session guessed before a reply told whose it was (its bytes passed the hold)",
+		"data connections to endpoints several sessions were told, written under the sessions guessed before a reply told whose they were (their bytes passed the hold)")
 	// (Their commands are ciphertext: never seen, not late.)
 	add(st.NoCommandTLS, "data connection of an encrypted session with no TLS handshake seen (PROT C, in clear), not written: its transfer command is inside TLS",
 		"data connections of encrypted sessions with no TLS handshake seen (PROT C, in clear), not written: their transfer commands are inside TLS")
