@@ -117,8 +117,10 @@ func (c *captureDrops) near(from, to time.Time) (n uint64, first, last time.Time
 // never answered (control-unanswered), a control segment never
 // acknowledged (control-undelivered), a final reply never seen
 // (control-idle-timeout), a server that never greeted
-// (session-refused without a word). ok false: f rests on what the
-// capture holds.
+// (session-refused without a word). The span runs from the earliest
+// packet the finding rests on (its data connection's, else its own time,
+// not its session's start) to dropReach past the latest. ok false: f
+// rests on what the capture holds.
 func absenceSpan(f *Finding) (from, to time.Time, ok bool) {
 	span := func(ts ...time.Time) {
 		for _, t := range ts {
@@ -159,8 +161,25 @@ func absenceSpan(f *Finding) (from, to time.Time, ok bool) {
 				span(r.TS)
 			}
 		}
-	} else if s := f.Session; s != nil {
-		span(s.Start, s.End)
+	} else {
+		// Not the whole session: one drop burst anywhere in an
+		// hours-long session must not hedge a reply lost at its end.
+		// The missing packet was due from the finding's own time: the
+		// end of the transfer or the final reply whose 226 or
+		// acknowledgment never came (control-idle-timeout; not its
+		// command, which began a transfer maybe hours long), the first
+		// send of the segment never acknowledged to its last resend
+		// (control-undelivered).
+		span(f.resentUntil)
+		if s := f.Session; s != nil {
+			switch f.Code {
+			case CodeControlUnanswered:
+				// The session is its connection attempts alone.
+				span(s.Start, s.End)
+			case CodeSessionRefused:
+				span(s.Start) // the greeting was due from the start
+			}
+		}
 	}
 	return from, to.Add(dropReach), !from.IsZero()
 }

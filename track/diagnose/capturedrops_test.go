@@ -147,3 +147,59 @@ func TestCaptureDroppedWindowsBounded(t *testing.T) {
 		t.Errorf("adjacent windows not joined: %v", e.drops.w)
 	}
 }
+
+// TestCaptureDropsHedgeOnlyNearControlEvidence guards the span a finding
+// with no data connection (control-idle-timeout, control-undelivered)
+// rests on: its own time and the command it cites, not its whole
+// session. Live, a drop burst after the login of a session hours long
+// hedged (downgraded, its fix removed) the control-idle-timeout of a 226
+// lost at the end, whose own packets were all captured. A window 10 s
+// before the finding's evidence, or hours before in the same session,
+// must not hedge; one at the time the missing packet was due must.
+func TestCaptureDropsHedgeOnlyNearControlEvidence(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		window time.Duration // from the 226 (the finding's time)
+		hedged bool
+	}{
+		{"no drops", 0, false},
+		{"drops at the login, hours before", -3 * time.Hour, false},
+		{"drops 10 s before the evidence", -10 * time.Second, false},
+		{"drops right after the 226", time.Second, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := idleAfterReply(3*time.Hour, 10)
+			final := s.Commands[len(s.Commands)-1].Final()
+			c := &collect{}
+			d := New(policy.Policy{}, nil, c)
+			if tc.window != 0 {
+				at := final.TS.Add(tc.window)
+				d.CaptureDropped(DropWindow{From: at, To: at.Add(time.Second), Packets: 4242})
+			}
+			d.SessionStart(s)
+			for _, x := range s.Commands {
+				d.Command(s, x)
+			}
+			for _, dc := range s.Data {
+				dc.Done = true
+				d.Data(s, dc)
+			}
+			d.SessionEnd(s)
+			f := c.find(CodeControlIdle)
+			if f == nil {
+				dumpFindings(t, c)
+				t.Fatal("no control-idle-timeout finding")
+			}
+			if got := strings.Contains(f.Message, "This capture point dropped 4242 packets"); got != tc.hedged {
+				t.Errorf("hedged %v, want %v: %q", got, tc.hedged, f.Message)
+			}
+			want := SeverityWarning
+			if tc.hedged {
+				want = SeverityInfo
+			}
+			if f.Severity != want {
+				t.Errorf("severity %s, want %s", f.Severity, want)
+			}
+		})
+	}
+}

@@ -178,6 +178,9 @@ type Finding struct {
 	// capDropped: rests on the absence of a packet due when the capture
 	// point dropped packets (hedgeDropped).
 	capDropped bool
+	// resentUntil: a control-undelivered's last resend, to which the
+	// acknowledgment it lacks stayed due (absenceSpan).
+	resentUntil time.Time
 	// pathMTU: control-undelivered whose line is too large for a small
 	// link, so a path MTU black hole is the likelier cause (undelivered.go).
 	pathMTU bool
@@ -296,10 +299,6 @@ type Finding struct {
 	// than the session's server (otherHostOf): no range is opened for it,
 	// the balancer or DNAT in front is the fix.
 	otherHost bool
-	// neighbour: a data-refused whose session got through to another
-	// port of the same address just before (hedgeNeighbour): a load
-	// balancer's other backend reads as well as a closed port.
-	neighbour bool
 	// greetingCode: a session-refused whose greeting refused the
 	// session with this 4xx or 5xx other than 421 (greetingRefused): the
 	// server's verdict must not say 421.

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
-	"time"
 
 	"github.com/ftpsniff/ftpsniff/track"
 	"github.com/ftpsniff/ftpsniff/track/policy"
@@ -22,7 +21,8 @@ import (
 // otherHostOf is the address dc's SYNs reached when dc is such a
 // connection: passive, matched by the announced port alone
 // (track.MatchPortOnly) from the session's own client, to neither the
-// control address nor the announced one (nor the NAT64 form of either).
+// control address nor the announced one (nor the NAT64 form of either,
+// with the well-known prefix or the control address's own: nspNAT64).
 func otherHostOf(s *track.Session, dc *track.DataConn) (netip.Addr, bool) {
 	if dc == nil || !dc.Passive || dc.Match != track.MatchPortOnly || dc.SYNs == 0 {
 		return netip.Addr{}, false
@@ -31,6 +31,9 @@ func otherHostOf(s *track.Session, dc *track.DataConn) (netip.Addr, bool) {
 		return netip.Addr{}, false // another source: stranger.go's, foreign.go's
 	}
 	to := dc.Server.Addr().Unmap()
+	if nspNAT64(s.Server.Addr().Unmap(), dc.Announced.Addr().Unmap(), to) {
+		return netip.Addr{}, false
+	}
 	for _, a := range []netip.Addr{s.Server.Addr().Unmap(), dc.Announced.Addr().Unmap()} {
 		if !a.IsValid() || to == a {
 			return netip.Addr{}, false
@@ -43,6 +46,21 @@ func otherHostOf(s *track.Session, dc *track.DataConn) (netip.Addr, bool) {
 		}
 	}
 	return to, true
+}
+
+// nspNAT64 tells whether to is ann, an announced IPv4 address, embedded
+// under the /96 of srv, the IPv6 control address (as crossFamilyOf
+// reads a 227 on IPv6): the client's NAT64 with a network-specific
+// prefix (RFC 6052) made the data address of the 227's, which does not
+// lead to the server (nat-mismatch), not a balancer in front.
+func nspNAT64(srv, ann, to netip.Addr) bool {
+	if !ann.Is4() || !srv.Is6() || !to.Is6() {
+		return false
+	}
+	b, t := srv.As16(), to.As16()
+	a4 := ann.As4()
+	copy(b[12:], a4[:])
+	return b == t
 }
 
 // wordOtherHost codes and words f, the failure of dc whose SYNs reached
@@ -90,10 +108,6 @@ type otherHostSeen struct {
 	host  netip.Addr
 	mixed bool
 	ports PortStats
-	// neighbour: data-refused findings hedged by a port of the same
-	// address that worked just before in their session (hedgeNeighbour),
-	// which stay in failPorts: the verdict hedges when all are.
-	neighbour int
 }
 
 // noteOtherHost counts f, a passive data failure at another host than
@@ -109,11 +123,7 @@ func (a *serverAcc) noteOtherHost(f *Finding) {
 		oh.mixed = true
 	}
 	oh.n++
-	p := f.Data.Server.Port()
-	if oh.ports.Count == 0 || p != oh.ports.Min && p != oh.ports.Max {
-		oh.ports.Distinct++
-	}
-	oh.ports.add(p)
+	oh.ports.tally(f.Data.Server.Port())
 }
 
 // otherHostLed: every passive data failure of the server reached another
@@ -137,57 +147,4 @@ func (v *verdictWriter) otherHostLed() {
 		"#   nftables DNAT: dnat to jhash ip saddr mod N map { ... } in place of numgen (per client, not per connection)",
 		"# or give each backend its own slice of the passive range forwarded to it alone, or its own public address",
 		fmt.Sprintf("# if %s is another address of the same server, forward the passive range to %s, as port 21", where, srv))
-}
-
-// neighbourWorked is the latest earlier data connection of dc's session
-// that got through to dc's own address on another port, when dc, refused
-// by RST from that address, came within spreadStale of its announcement:
-// a port of the same server let the client in a moment before, so a
-// closed range is no more likely than another host answering at that
-// address (a load balancer's pool member that never announced the port).
-// nil when there is none.
-func neighbourWorked(s *track.Session, dc *track.DataConn) *track.DataConn {
-	if !dc.Passive || dc.Outcome != track.OutcomeRefused || !dc.RSTFromServer || dc.ICMP != nil ||
-		dc.Match != track.MatchExact && dc.Match != track.MatchControlAddress || dc.FirstSYN.Sub(dc.Armed) >= spreadStale {
-		return nil
-	}
-	to := dc.Server.Addr().Unmap()
-	var prior *track.DataConn
-	for i, x := range s.Data {
-		if i >= maxHostLook || x == dc {
-			break
-		}
-		if x.Passive && gotThrough(x) && x.Server.Addr().Unmap() == to && x.Server.Port() != dc.Server.Port() &&
-			x.Client.Addr().Unmap() == dc.Client.Addr().Unmap() {
-			prior = x
-		}
-	}
-	return prior
-}
-
-// hedgeNeighbour rewords f, dc's data-refused, when prior, a data
-// connection of the same session to another port of the same address,
-// got through before: a load balancer's other backend refusing it reads
-// as well as a firewall rejecting part of the range. The message says so
-// and the balancer's fix; the advice stays the one host's, word for word,
-// so that the outputs group the finding with the same address's other
-// refusals (whose fix the server's verdict replaces when it reads
-// backends spread: ServerSummary.BackendsSpread).
-func (p *passiveFailure) hedgeNeighbour(f *Finding, prior *track.DataConn) {
-	dc := p.dc
-	at := dc.Server.Addr().Unmap()
-	ago := connTime(dc).Sub(connTime(prior))
-	f.neighbour = true
-	f.Message += fmt.Sprintf(" But this session's data #%d to port %d of the same address got through %s before: either a firewall lets only part of the passive range through and rejects the rest with tcp-reset (the fix below), or more than one host answers at %s (a load balancer or DNAT spreading connections over backends, pool members) and this connection reached one that never announced the port; then opening ports changes nothing: keep each client's connections, control and data, on one backend (source-address persistence for port 21 and the passive range together: IPVS ipvsadm -p under one firewall mark, HAProxy balance source, nftables dnat by jhash ip saddr instead of numgen), or give each backend its own slice of the passive range or an address of its own.",
-		prior.ID, prior.Server.Port(), dur(max(ago, time.Duration(0))), at)
-}
-
-// neighbourHedge adds the balancer's reading to the verdict of refusals
-// that each came just after a port of the same address worked in the same
-// session (hedgeNeighbour), and says over the change lines that they do
-// not help then.
-func (v *verdictWriter) neighbourHedge() {
-	at := v.a.addr.Addr().Unmap()
-	v.text += fmt.Sprintf("; but each refusal came right after another port of the same address worked in the same session (see data-refused): if %s is a load balancer's or DNAT's address with more than one backend, those refusals are other backends', opening ports changes nothing, and each client's connections must stay on one backend (source-address persistence for port 21 and the passive range together)", at)
-	v.rules = append(v.rules, fmt.Sprintf("# if %s is a load balancer's address with more than one backend, the lines below change nothing: keep each client on one backend (see data-refused)", at))
 }

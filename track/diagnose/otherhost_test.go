@@ -112,36 +112,31 @@ func TestDataAtOtherHostBlamesNoServerFirewall(t *testing.T) {
 	}
 }
 
-// TestRefusalAfterNeighbourWorkedHedgesBackends guards the lesser half of
-// story 8 (rv-servers lb-client-side): at a balancer's address, port
-// 40010 transferred, then 40011 got an RST from the same address, and the
-// finding and verdict asserted a closed range ("open the range") with no
-// word of a balancer, though a neighbouring port of the same session had
-// just worked. Now both name the other backend as a reading, the
-// balancer's fix first. Without a port that worked before, the refusal
-// reads as before.
-func TestRefusalAfterNeighbourWorkedHedgesBackends(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		before bool // port 40010 transferred first
-		hedged bool
-	}{
-		{"a port worked just before", true, true},
-		{"nothing worked before", false, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWire(t, "198.51.100.40:52400", "203.0.113.50:21")
-			w.reply(220, "ProFTPD Server (Debian) [203.0.113.50]")
+// TestRefusalAfterNeighbourWorkedReadsPlain guards a misleading hedge
+// (rt-c partial.pcap): a firewall rejecting part of the passive range
+// with tcp-reset (40010 transferred, a second later 40070 refused by RST
+// from the same address) got, from nothing but "another port worked
+// before", a load balancer's reading in the finding and "if 10.0.0.2 is
+// a load balancer's address ... the lines below change nothing" over
+// the verdict's rules. Without a sign that another host answered, the
+// refusal reads as any refusal: the port closed or rejected, the range
+// to open.
+func TestRefusalAfterNeighbourWorkedReadsPlain(t *testing.T) {
+	for _, before := range []bool{true, false} {
+		t.Run(map[bool]string{true: "a port worked a second before", false: "nothing worked before"}[before], func(t *testing.T) {
+			w := newWire(t, "10.0.0.1:52400", "10.0.0.2:21")
+			w.reply(220, "(vsFTPd 3.0.3)")
 			w.cmd("USER bob")
-			w.reply(331, "Password required for bob")
+			w.reply(331, "Please specify the password.")
 			w.cmd("PASS pw")
-			w.reply(230, "User bob logged in")
-			if tc.before {
-				w.passiveTransfer("Entering Passive Mode (203,0,113,50,156,74).", ap("203.0.113.50:40010"))
+			w.reply(230, "Login successful.")
+			if before {
+				w.passiveTransfer("Entering Passive Mode (10,0,0,2,156,74).", ap("10.0.0.2:40010"))
+				w.wait(time.Second)
 			}
 			w.cmd("PASV")
-			w.reply(227, "Entering Passive Mode (203,0,113,50,156,75).")
-			w.synTo(ap("198.51.100.40:52402"), ap("203.0.113.50:40011"), true)
+			w.reply(227, "Entering Passive Mode (10,0,0,2,156,134).")
+			w.synTo(ap("10.0.0.1:52402"), ap("10.0.0.2:40070"), true)
 			w.cmd("QUIT")
 			w.reply(221, "Goodbye.")
 			w.end()
@@ -155,16 +150,64 @@ func TestRefusalAfterNeighbourWorkedHedgesBackends(t *testing.T) {
 			if f == nil {
 				t.Fatalf("no data-refused:\n%s", text)
 			}
-			verdict := w.d.Summaries()[0].Verdict
-			said := strings.Contains(f.Message, "data #1 to port 40010 of the same address got through") &&
-				strings.Contains(f.Message, "more than one host answers at 203.0.113.50") &&
-				strings.Contains(f.Message, "keep each client's connections, control and data, on one backend") &&
-				strings.Contains(verdict, "those refusals are other backends'")
-			if said != tc.hedged {
-				t.Errorf("hedged %v, want %v:\n%s", said, tc.hedged, text)
+			sum := w.d.Summaries()[0]
+			all := f.Message + " " + f.Advice + " " + sum.Verdict + " " + strings.Join(sum.Rules, "\n")
+			for _, bad := range []string{"balancer", "backend", "changes nothing"} {
+				if strings.Contains(all, bad) {
+					t.Errorf("%q without a sign of another host:\n%s\nverdict %q\n%s", bad, text, sum.Verdict, strings.Join(sum.Rules, "\n"))
+				}
 			}
-			if !strings.Contains(f.Advice, "nft insert rule") {
-				t.Errorf("the one-host reading lost its rules: %s", f.Advice)
+			if !strings.Contains(f.Message, "the port is closed, or a firewall rejects it with tcp-reset") ||
+				!strings.Contains(f.Advice, "nft insert rule") || !strings.Contains(sum.Verdict, "refused with RST") {
+				t.Errorf("the refusal lost its reading or its rules:\n%s\nverdict %q", text, sum.Verdict)
+			}
+		})
+	}
+}
+
+// TestNAT64NetworkPrefixIsNoOtherHost guards a false alarm
+// (rt-c nat64-nsp.pcap): a client behind a NAT64 with a network-specific
+// prefix reached the server at 2001:db8:64::c633:640a; the 227 announced
+// 10.0.0.5, which the NAT64 made 2001:db8:64::a00:5, and those SYNs got
+// no answer. That was called a load balancer sending the data connection
+// to another host (otherHostOf knew only 64:ff9b::/96); the announced
+// address that does not lead to the server (nat-mismatch) is the reading.
+func TestNAT64NetworkPrefixIsNoOtherHost(t *testing.T) {
+	for _, tc := range []struct{ name, srv, to string }{
+		{"network-specific prefix", "[2001:db8:64::c633:640a]:21", "[2001:db8:64::a00:5]:40010"},
+		{"well-known prefix", "[64:ff9b::c633:640a]:21", "[64:ff9b::a00:5]:40010"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWire(t, "[2001:db8:1::10]:52400", tc.srv)
+			w.reply(220, "(vsFTPd 3.0.3)")
+			w.cmd("USER bob")
+			w.reply(331, "Please specify the password.")
+			w.cmd("PASS pw")
+			w.reply(230, "Login successful.")
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (10,0,0,5,156,74).")
+			w.synTo(ap("[2001:db8:1::10]:52401"), ap(tc.to), false)
+			w.wait(30 * time.Second)
+			w.cmd("QUIT")
+			w.reply(221, "Goodbye.")
+			w.end()
+			text := wireText(w)
+			var f *Finding
+			for _, x := range w.c.fs {
+				if x.Code == CodeDataUnanswered {
+					f = x
+				}
+			}
+			if f == nil {
+				t.Fatalf("no data-unanswered:\n%s", text)
+			}
+			verdict := w.d.Summaries()[0].Verdict
+			if strings.Contains(f.Message, "not the session's server") || strings.Contains(f.Advice, "balancer") ||
+				strings.Contains(verdict, "instead") {
+				t.Errorf("read as another host:\n%s\nverdict %q", text, verdict)
+			}
+			if !strings.Contains(f.Message, "see nat-mismatch") {
+				t.Errorf("the announced address is not named as the cause:\n%s", text)
 			}
 		})
 	}

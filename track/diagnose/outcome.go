@@ -279,7 +279,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	p := d.newPassiveFailure(s, dc, nat, ex)
-	if host, ok := otherHostOf(s, dc); ok {
+	if host, ok := otherHostOf(s, dc); ok && !p.wrongAddr {
+		// (A wrong announced address the client dialled explains it
+		// already: nat-mismatch.)
 		// Not the server's answer, nor its silence: the SYN went to
 		// another host (otherhost.go).
 		p.wordOtherHost(f, host)
@@ -593,10 +595,6 @@ func (p *passiveFailure) wordRefused(f *Finding) {
 		// interleaved by port with connections that worked
 		// (spread.go): no port rule refuses like that.
 		f.Advice, f.backends = backendsAdvice(dst, "at it, "+a.spread.words()), true
-		return
-	}
-	if prior := neighbourWorked(p.s, dc); prior != nil && !p.wrongAddr && p.ex == nil && !p.swapped() && (len(p.rs) == 0 || p.rs.Contains(p.port)) {
-		p.hedgeNeighbour(f, prior)
 	}
 }
 

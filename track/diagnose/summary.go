@@ -990,6 +990,12 @@ func tallyPort(m *map[string]*PortStats, code string, p uint16) {
 		ps = &PortStats{}
 		(*m)[code] = ps
 	}
+	ps.tally(p)
+}
+
+// tally counts p, and it as a distinct port when it is neither bound
+// seen so far (Distinct: a lower bound of the distinct ports).
+func (ps *PortStats) tally(p uint16) {
 	if ps.Count == 0 || p != ps.Min && p != ps.Max {
 		ps.Distinct++
 	}
@@ -1149,9 +1155,6 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 			break
 		}
 		a.noteNetFailed(f)
-		if f.neighbour {
-			a.otherHost.neighbour++
-		}
 		if f.otherHost {
 			// Another host than the server answered or dropped it
 			// (otherHostLed): no range is opened for it.

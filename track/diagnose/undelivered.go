@@ -74,7 +74,7 @@ func (d *Diagnoser) undeliveredFinding(s *track.Session) *Finding {
 	if next != nil {
 		at = next // (the line the bytes belong to is its reply)
 	}
-	f := &Finding{Code: CodeControlUndelivered, Severity: SeverityError, Session: s, Command: at, TS: u.Since}
+	f := &Finding{Code: CodeControlUndelivered, Severity: SeverityError, Session: s, Command: at, TS: u.Since, resentUntil: u.TS}
 	if num != 0 {
 		f.Packets = append(f.Packets, num)
 	}

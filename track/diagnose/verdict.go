@@ -597,9 +597,6 @@ func (v *verdictWriter) passiveFailed(code string) {
 		return
 	} else {
 		v.text = "passive data connections are " + fmt.Sprintf(w.how, ports) + a.passiveClients.hedge("passive", true) + v.keepInside() + v.natNote()
-		if code == CodeDataRefused && a.otherHost.neighbour == a.failPorts[code].Count {
-			v.neighbourHedge()
-		}
 	}
 	v.openFailed(ps, w.open)
 	v.addRangeLines()
