@@ -75,10 +75,7 @@ type tombstone struct {
 // only bytes read before its close: a retransmission (its ACK lost), not
 // bytes lost to the analysis.
 func (tb *tombstone) sentAgain(s *Segment) bool {
-	side := 0
-	if s.Src != tb.key.A {
-		side = 1
-	}
+	side := tb.side(s.Src)
 	return tb.readKnown[side] && int32(s.Seq+uint32(len(s.Payload))-tb.readEnd[side]) <= 0
 }
 
@@ -93,7 +90,30 @@ const (
 	endRSTByB                      // the RST came from the key's B
 	endTTLOdd                      // its TTL was unlike its sender's (connHold.ttlOdd)
 	endBadSum                      // its checksum was wrong (connHold.bad)
+	endTakenA                      // with endFIN: the key's A's FIN was acknowledged by its peer (tombstone.acks)
+	endTakenB                      // the same, the key's B's
 )
+
+// side is which side of the tombstone's key addr is (0: its A, 1: its B).
+func (tb *tombstone) side(addr netip.AddrPort) int {
+	if addr != tb.key.A {
+		return 1
+	}
+	return 0
+}
+
+// acks marks, of a connection closed by its FINs, the FIN that an
+// acknowledgement ack from from (a segment with FlagACK, neither SYN nor
+// RST) covers (one past where the other side's stream stood, a FIN
+// taking a sequence number) as taken: its peer got it, and bytes at its
+// place later are not the connection going on (goesOn). The segment
+// that is itself the last FIN is not looked at (closeBy): forged FINs
+// acknowledge each other.
+func (tb *tombstone) acks(from netip.AddrPort, ack uint32) {
+	if o := 1 - tb.side(from); tb.ended&endFIN != 0 && tb.readKnown[o] && ack == tb.readEnd[o]+1 {
+		tb.ended |= endTakenA << o
+	}
+}
 
 // goesOn tells whether segment s of the closed connection shows its close
 // was not taken: bytes starting exactly where that side's stream stood at
@@ -103,13 +123,16 @@ const (
 // reaching over it from before may be another version of them. A SYN
 // opening the 4-tuple's next connection never does (find drops the
 // tombstone), nor bytes of one whose SYN the capture missed: its ISN
-// would have to land on that very byte.
+// would have to land on that very byte. Nor, after FINs, bytes of a side
+// whose FIN its peer acknowledged (acks: it was taken), or bytes that
+// acknowledge the other side's FIN (their sender got that FIN, and took
+// its own as sent: injected in its name after a true close).
 func (tb *tombstone) goesOn(s *Segment) bool {
-	side := 0
-	if s.Src != tb.key.A {
-		side = 1
-	}
+	side := tb.side(s.Src)
 	if tb.ended == 0 || len(s.Payload) == 0 || !tb.readKnown[side] || s.Flags&(FlagSYN|FlagRST) != 0 || s.Seq != tb.readEnd[side] {
+		return false
+	}
+	if tb.ended&endFIN != 0 && (tb.ended&(endTakenA<<side) != 0 || s.Flags.Has(FlagACK) && tb.readKnown[1-side] && s.Ack == tb.readEnd[1-side]+1) {
 		return false
 	}
 	if tb.ended&endRST != 0 {

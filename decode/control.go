@@ -377,6 +377,9 @@ func (t *controlTable) find(s *Segment) *controlConn {
 			// table still full of live sessions, are dropped (picked up,
 			// each would evict another in turn), and counted, once a
 			// session.
+			if s.Flags.Has(FlagACK) && s.Flags&(FlagSYN|FlagRST) == 0 {
+				tomb.acks(s.Src, s.Ack) // (the last FIN acknowledged: it was taken)
+			}
 			if len(s.Payload) > 0 && !tomb.lateDropped {
 				switch {
 				case tomb.evicted:
@@ -1406,10 +1409,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 			tomb.resume = resumeWasFTP
 			for d, at := range [2]netip.AddrPort{dirClient: cs.client, dirServer: cs.server} {
 				if h := &cs.asm.half[d]; h.started {
-					side := 0
-					if at != cs.key.A {
-						side = 1
-					}
+					side := tomb.side(at)
 					tomb.readKnown[side], tomb.readEnd[side] = true, h.next
 				}
 			}
@@ -1417,6 +1417,12 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 				// FTP text to its end: its bytes going on in sequence
 				// pick it up again (find).
 				tomb.ended = ended
+				if ended == endFIN && by >= 0 && cs.asm.half[by].acked {
+					// The first FIN's sender acknowledged the last FIN
+					// before it closed the connection (its latest ACK,
+					// not the last FIN's own): that FIN was taken.
+					tomb.acks([2]netip.AddrPort{dirClient: cs.client, dirServer: cs.server}[by], cs.asm.half[by].ack)
+				}
 			}
 		}
 		if why == CloseIdle && cs.confirmed() {

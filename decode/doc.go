@@ -98,9 +98,11 @@
 // the close; a retransmission of bytes read (its ACK lost) is not. Bytes
 // that go on in sequence exactly where a stream stood at a close by FINs
 // or by an RST held (hold.go), from a side whose going on shows the close
-// was not taken (tombstone.goesOn: the FIN's own sender; an RST's receiver,
-// or its sender unless its TTL was unlike its sender's), show a forged
-// close: the connection (on a control port) is picked up again there,
+// was not taken (tombstone.goesOn: the FIN's own sender, unless its peer
+// acknowledged that FIN or the bytes acknowledge the peer's: a true close,
+// the bytes injected after it; an RST's receiver, or its sender unless its
+// TTL was unlike its sender's), show a forged close (or a real RST lost on
+// the way): the connection (on a control port) is picked up again there,
 // mid-stream, its streams starting where they stood, as a session of its
 // own (Stats.ClosedResumed). The tombstone keeps one byte more for it
 // (tombstone.ended, in what was padding). A SYN on the 4-tuple drops the

@@ -174,6 +174,9 @@ func (t *controlTable) notTaken(ended closeEnd) {
 	t.d.stats.ClosedResumed++
 	if ended&endRST != 0 {
 		t.rstNotTaken(ended&endBadSum != 0, ended&endTTLOdd != 0)
+		if ended&endTTLOdd == 0 {
+			t.d.stats.ClosedResumedOwnTTL++
+		}
 	}
 }
 
@@ -184,11 +187,7 @@ func (t *controlTable) notTaken(ended closeEnd) {
 // showed the close not taken: tombstone.goesOn).
 func (cs *controlConn) continueFrom(was *tombstone) {
 	for d, at := range [2]netip.AddrPort{dirClient: cs.client, dirServer: cs.server} {
-		side := 0
-		if at != was.key.A {
-			side = 1
-		}
-		if was.readKnown[side] {
+		if side := was.side(at); was.readKnown[side] {
 			h := &cs.asm.half[d]
 			h.next, h.started = was.readEnd[side], true
 		}

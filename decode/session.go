@@ -1252,7 +1252,7 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	}
 	// glue: where the kept tail of a line over the bound begins (armEchoOf).
 	glue, _ := ftp.CutLine(l.Text, int(p.maxLine))
-	for i := crVerb(l.Text); i >= 0; i = crVerb(l.Text) {
+	for i := crSplit(l.Text); i >= 0; i = crSplit(l.Text) {
 		part := l
 		part.Text, part.BareCR, part.BareLF, part.Unterminated, part.Dropped = l.Text[:i], true, false, false, 0
 		if glue <= i {
@@ -1263,6 +1263,17 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 		l.Telnet, l.Skipped, l.AfterCR = 0, 0, false
 	}
 	p.clientText(l, glue)
+}
+
+// crSplit is crVerb, or the CR that ends a PASS with no argument before
+// more bytes ("PASS \rhunter2"): a server that ends its lines at a bare
+// CR read "PASS" alone (its 501), then the rest as a line of its own,
+// the password (passNext): masked, and its echo ("500 'HUNTER2'") hidden.
+func crSplit(text []byte) int {
+	if i := bytes.IndexByte(text, '\r'); i >= 0 && i+1 < len(text) && bytes.EqualFold(bytes.TrimRight(text[:i], " "), []byte("PASS")) {
+		return i
+	}
+	return crVerb(text)
 }
 
 // crVerb is the index of the first CR in a client line that a command

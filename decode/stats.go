@@ -70,10 +70,16 @@ type Stats struct {
 	// ClosedResumed: control connections closed by their FINs or by an
 	// RST (held, hold.go) whose bytes later went on in sequence where
 	// the stream stood at the close, from a side that shows the close
-	// was not taken: forged or injected. Picked up again mid-stream from
-	// there, as a session of their own (the RSTs counted in RSTNotTaken
-	// too).
+	// was not taken: forged or injected, or, an RST at its sender's own
+	// TTL, lost on the way (ClosedResumedOwnTTL). Picked up again
+	// mid-stream from there, as a session of their own (the RSTs counted
+	// in RSTNotTaken too).
 	ClosedResumed uint64 `json:"closed_resumed,omitempty"`
+	// ClosedResumedOwnTTL: of ClosedResumed, those closed by an RST whose
+	// TTL was its sender's own (not connHold.ttlOdd): the endpoint may
+	// have sent it, and it was lost beyond the capture point before its
+	// receiver got it (a client's abort the server never saw).
+	ClosedResumedOwnTTL uint64 `json:"closed_resumed_own_ttl,omitempty"`
 	// FailedFromPort20: connects from port 20 to a control port that
 	// failed (refused, unanswered, unreachable: what a session's Connect
 	// would say), not shown as sessions: an active data connection to a

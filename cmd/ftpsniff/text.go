@@ -1856,7 +1856,11 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addw(st.EvictedPickedUp, "sessions evicted whose later bytes were picked up again once the table had room (mid-stream, each shown as a session of its own)")
 	addw(st.EvictedLateDropped, "sessions evicted whose later bytes came while the table was still full of live sessions: dropped, their commands and replies shown nowhere")
 	addw(st.ClosedLateBytes, "closed control connections (FIN, RST) that carried new bytes after the close: not read, what came after is shown nowhere (bytes sent again are not counted)")
-	addw(st.ClosedResumed, "control connections closed by FINs or an RST whose later bytes went on in sequence where they stood, from a side that shows the close was not taken (forged or injected): picked up again there (mid-stream, each shown as a session of its own)")
+	resumedHow := "forged or injected"
+	if st.ClosedResumedOwnTTL > 0 {
+		resumedHow = "forged, injected or lost on the way" // an RST at its sender's TTL: it may have sent it
+	}
+	addw(st.ClosedResumed, "control connections closed by FINs or an RST whose later bytes went on in sequence where they stood, from a side that shows the close was not taken ("+resumedHow+"): picked up again there (mid-stream, each shown as a session of its own)")
 	addw(st.ClientHelloOnControlPort, "control connections whose client opened with a TLS ClientHello that the server did not answer in clear FTP, read as text (their lines not FTP): if the server takes ftps:// on that port, give --implicit-tls-port PORT")
 	addw(st.RefusalsWithoutSYN, "control connections seen only as resets from the control port refusing a SYN the capture never held, not shown as sessions (a SYN flood's backscatter, spoofing these addresses, or SYNs the capture lost)")
 	addw(st.FailedFromPort20, "connects from port 20 to a control port that failed (refused, unanswered or unreachable), not shown as sessions (an active data connection to a control port, or a scan)")
