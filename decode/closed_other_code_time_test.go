@@ -72,3 +72,27 @@ func checkClosedAt(t *testing.T, rec *recorder, code int, num uint64, ts time.Ti
 	dumpEvents(t, rec)
 	t.Fatalf("no reply %d", code)
 }
+
+// TestClosedByOtherCodeZeroTime: packets with no timestamp (pcapng simple
+// packet blocks read as year 1) are outside what UnixNano holds; a reply
+// closed by another code keeps the zero time, not a time of 1754.
+func TestClosedByOtherCodeZeroTime(t *testing.T) {
+	rec, _, v := openConv(t)
+	v.ts = time.Time{}
+	v.srv("220 ready\r\n")
+	v.cli("SITE FILETYPE=SEQ\r\n")
+	v.srv("250-SITE FILETYPE accepted\r\n")
+	v.srv("200 SITE command was accepted\r\n")
+	v.cli("PASV\r\n")
+	v.srv("227 Entering Passive Mode (192,0,2,10,4,10)\r\n")
+	for _, e := range rec.control {
+		if e.Kind == ControlReply && e.Reply.Code == 200 {
+			if e.Num != 3+2+2 || e.TS.Year() != 1 {
+				t.Errorf("reply 200 at packet %d %v, want packet 7 in year 1 (the capture's zero time)", e.Num, e.TS)
+			}
+			return
+		}
+	}
+	dumpEvents(t, rec)
+	t.Fatal("no reply 200")
+}

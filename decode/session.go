@@ -1529,7 +1529,7 @@ func (p *sessionParser) serverLine(l ftp.Line) {
 	if r == nil && err == nil {
 		// A line of the open reply: the last one, if ClientSpoke closes
 		// it there.
-		p.bodyNum, p.bodyAt = p.num, p.ts.UnixNano()
+		p.bodyNum, p.bodyAt = p.num, unixNanoOrNone(p.ts)
 	}
 	if err == ftp.ErrNotReply && p.cutBody > 0 {
 		// The middle of a reply whose start a gap took (FEAT's " EPSV",
@@ -1856,7 +1856,10 @@ func (p *sessionParser) spokeReply() {
 		return
 	}
 	num, ts := p.num, p.ts
-	p.num, p.ts = p.bodyNum, time.Unix(0, p.bodyAt).In(ts.Location())
+	p.num = p.bodyNum
+	if p.bodyAt != noUnixNano {
+		p.ts = time.Unix(0, p.bodyAt).In(ts.Location())
+	}
 	p.reply(r)
 	p.num, p.ts = num, ts
 }
@@ -2352,4 +2355,16 @@ func startsActiveAnnounce(b []byte) bool {
 		return true
 	}
 	return false
+}
+
+// noUnixNano marks a time UnixNano cannot hold (before 1678 or after
+// 2262: a pcapng simple packet block's zero time); unixNanoOrNone gives
+// it for such a time, so the reply keeps the current packet's time.
+const noUnixNano = math.MinInt64
+
+func unixNanoOrNone(t time.Time) int64 {
+	if y := t.Year(); y < 1678 || y > 2261 {
+		return noUnixNano
+	}
+	return t.UnixNano()
 }

@@ -1810,6 +1810,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 		warn = append(warn, snapBelowHeaders(st.Truncated, st.Malformed, t.Files.SnapCut))
 	} else {
 		addw(st.Truncated, "frames cut by the snap length")
+		addw(st.TCPOptionsCut, "of those, TCP segments whose options the snap length cut, read from their fixed header")
 		addw(st.Malformed, "malformed frames")
 	}
 	named := uint64(0)
@@ -1867,6 +1868,7 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	addw(st.IdleResumed, "control connections closed as idle whose later bytes picked them up again (mid-stream; each shown as continuing its session and counted with it)")
 	addw(st.ControlBadChecksum, "control segments with a wrong TCP or IP header checksum among their sender's right ones, not taken (forged or corrupted, or more than could be kept aside to be judged: JSON control_bad_checksum)")
 	addw(st.ControlConflicts, "later copies of control bytes that differ from the copy taken: two versions of a stretch of a control stream (forged or corrupted)")
+	addn(st.ControlStalls, "control segment sent again and again, never acknowledged", "control segments sent again and again, never acknowledged")
 	addw(st.RSTNotTaken, "RSTs on control connections after which the connection went on in sequence: not taken, the session goes on")
 	addw(st.RSTNotTakenTTL, "of those RSTs not taken, with a TTL unlike their sender's other segments: injected on the path (forged), not sent by the endpoint")
 	addw(st.SynMidSession, "SYNs with another start on established control connections that nothing answered, ignored")

@@ -296,8 +296,8 @@ func (r *ReplyReader) ClientSpoke() *Reply {
 	if r.candIdx >= 0 {
 		r.bytes -= int32(len(r.lines[r.candIdx]))
 		r.lines = r.lines[:r.candIdx]
-	} else {
-		r.dropped--
+	} else if r.dropped < math.MaxInt32 {
+		r.dropped-- // (a saturated count stays saturated)
 	}
 	return r.finish(r.cand, code, r.anomaly|ReplyClosedByOtherCode)
 }

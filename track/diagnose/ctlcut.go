@@ -61,6 +61,11 @@ func cutCommand(s *track.Session, st *sessState) *track.Command {
 		return nil
 	}
 	c := st.more.unanswered
+	if st.closing != nil {
+		// The server said it closes (vsftpd's 421 Timeout): a reset to a
+		// later command is its kernel answering a closed socket.
+		return nil
+	}
 	if c.Index != s.CommandCount || len(c.Replies) > 0 || c.Unseen || c.Junk || c.Verb == "QUIT" || c.Verb == "ABOR" {
 		return nil
 	}
@@ -191,6 +196,11 @@ func resetAnnouncement(s *track.Session, st *sessState) *track.DataConn {
 		c := dc.Announce
 		if c == nil || !dc.Passive || c.Index != s.CommandCount {
 			continue
+		}
+		if dc.Announced.Addr() != s.Server.Addr() {
+			// A client that cannot reach the announced address resets:
+			// nat-mismatch tells that, not an inspecting firewall.
+			return nil
 		}
 		r := c.Final()
 		if r == nil || r.Code != 227 && r.Code != 228 && r.Code != 229 || dc.SYNs > 0 || dc.Command != nil || s.End.Sub(r.TS) > cutAtOnce {

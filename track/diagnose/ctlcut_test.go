@@ -99,6 +99,18 @@ func TestControlCutAtCommandOrReply(t *testing.T) {
 			w.wait(20 * time.Second)
 			w.closeBy(decode.CloseFIN, true, true)
 		}, CodeCommandUnanswered, SeverityWarning, []string{"then closed the connection"}, nil, false},
+		{"the server's idle timeout (421), then a reset to the next command", func(w *wire) {
+			w.wait(5 * time.Minute)
+			w.reply(421, "Timeout.")
+			w.wait(200 * time.Second)
+			w.cmd("PASV")
+			w.closeBy(decode.CloseRST, false, false)
+		}, none, 0, nil, nil, false},
+		{"a client that resets after a 227 naming an address it cannot reach", func(w *wire) {
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (10,9,9,9,156,164)")
+			w.closeBy(decode.CloseRST, true, false)
+		}, none, 0, nil, nil, false},
 		{"a client that resets after QUIT", func(w *wire) {
 			w.cmd("QUIT")
 			w.closeBy(decode.CloseRST, true, false)
