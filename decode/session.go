@@ -496,7 +496,7 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 			return
 		}
 	}
-	if d == dirServer && !p.parked[dirClient] && !p.resync[dirClient] && bytes.ContainsAny(data, "\r\n") {
+	if d == dirServer && !p.parked[dirClient] && !p.resync[dirClient] && p.split[dirClient].Pending() > 0 && bytes.ContainsAny(data, "\r\n") {
 		// The server sends a line while the client's line under way ends
 		// in a CR: the server took it for the line's end (a client that
 		// ends its lines so), and its reply answers it

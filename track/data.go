@@ -4960,9 +4960,7 @@ func (t *Tracker) reportData(dc *DataConn) {
 	}
 	dc.reported = true
 	t.reportedData++
-	if dc.AmongRace > 0 && len(t.raced) > 0 {
-		t.dropRaced(dc) // (a guess that stands)
-	}
+	t.dropRaced(dc) // (a guess that stands)
 	t.letTakenGo(dc)
 	dc.beforePickUp = nil // a reported connection is given back no more (givePickUpBack)
 	if dc.Match == MatchPortOnly {

@@ -67,6 +67,9 @@ func (t *Tracker) noteRace(dc *DataConn, among int) {
 // dropRaced takes dc out of those waiting to be settled (reported, or
 // settled).
 func (t *Tracker) dropRaced(dc *DataConn) {
+	if len(t.raced) == 0 {
+		return
+	}
 	if i := slices.Index(t.raced, dc); i >= 0 {
 		t.raced = slices.Delete(t.raced, i, i+1)
 		if len(t.raced) == 0 {
@@ -192,7 +195,7 @@ func (t *Tracker) swapRace(x, y *DataConn) {
 				s.Data[i] = x
 			}
 		}
-		if m := s.xfer; m != nil && (m.lastAnn == x || m.lastAnn == y) {
+		if m := s.xfer; m != nil {
 			m.lastAnn = swapped(m.lastAnn, x, y)
 		}
 	}

@@ -443,7 +443,7 @@ func tlsAlertSide(d *track.DataConn) string {
 // byteSplit is a data connection's byte count, and which way each part
 // went when both ways carried some (a TLS handshake, say).
 func byteSplit(d *track.DataConn) string {
-	s := fmt.Sprintf("%d byte%s", d.TotalBytes(), plural(int(d.TotalBytes())))
+	s := countNoun(int(d.TotalBytes()), "byte")
 	if d.Bytes[0] > 0 && d.Bytes[1] > 0 {
 		toClient, toServer := d.Bytes[1], d.Bytes[0]
 		if !d.Passive {

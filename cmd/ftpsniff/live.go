@@ -360,9 +360,7 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 		if st.on {
 			drops := uint64(0)
 			if kerr == nil {
-				for _, s := range ks {
-					drops += s.Drops
-				}
+				drops = kernelDrops(ks)
 			}
 			st.show(fmt.Sprintf("%d packets  %d sessions open  %d expectations  %d kernel drops",
 				n, p.trk.OpenSessions(), p.trk.OpenExpectations(), drops))

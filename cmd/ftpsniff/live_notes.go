@@ -78,10 +78,7 @@ func (n *liveNotes) check(snap snapshot) []string {
 			}
 		}
 	}
-	var drops uint64
-	for _, k := range snap.Kernel {
-		drops += k.Drops
-	}
+	drops := kernelDrops(snap.Kernel)
 	n.since++
 	if drops > n.dropsSaid && (!n.saidDrops || n.since >= dropsEvery) {
 		from := "since the start"
@@ -120,10 +117,7 @@ func (n *liveNotes) dropWindow(ks []capture.IfaceStats) (diagnose.DropWindow, bo
 	if n.dropsAt.IsZero() {
 		n.dropsAt = at
 	}
-	var drops uint64
-	for _, k := range ks {
-		drops += k.Drops
-	}
+	drops := kernelDrops(ks)
 	w := diagnose.DropWindow{From: n.dropsAt, To: at}
 	rose := drops > n.drops
 	if rose {
@@ -138,10 +132,7 @@ func (n *liveNotes) dropWindow(ks []capture.IfaceStats) (diagnose.DropWindow, bo
 // the count of the last minute unsaid, and a capture shorter than a
 // minute with its first line only.
 func (n *liveNotes) final(ks []capture.IfaceStats) []string {
-	var drops uint64
-	for _, k := range ks {
-		drops += k.Drops
-	}
+	drops := kernelDrops(ks)
 	if drops <= n.dropsSaid {
 		return nil
 	}
@@ -153,4 +144,13 @@ func (n *liveNotes) final(ks []capture.IfaceStats) []string {
 		drops-n.dropsSaid, more, plural(int(drops-n.dropsSaid)), from, drops)
 	n.dropsSaid, n.since, n.saidDrops = drops, 0, true
 	return []string{line}
+}
+
+// kernelDrops is the packets the sockets' rings dropped, over all of ks.
+func kernelDrops(ks []capture.IfaceStats) uint64 {
+	var drops uint64
+	for _, k := range ks {
+		drops += k.Drops
+	}
+	return drops
 }

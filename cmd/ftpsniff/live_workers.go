@@ -334,9 +334,7 @@ func (r *liveWorkers) second() {
 	if r.st.on {
 		drops := uint64(0)
 		if kerr == nil {
-			for _, s := range ks {
-				drops += s.Drops
-			}
+			drops = kernelDrops(ks)
 		}
 		r.st.show(fmt.Sprintf("%d packets  %d sessions open  %d expectations  %d kernel drops  (%d workers)",
 			snap.Packets, snap.OpenSessions, snap.OpenExpectations, drops, len(r.workers)))

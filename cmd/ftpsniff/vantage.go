@@ -687,7 +687,7 @@ func dataViewString(d *vantage.Data) string {
 	if d.Bytes > 0 {
 		// Each byte once, as the data record counts them; resent
 		// segments apart.
-		parts = append(parts, fmt.Sprintf("%d byte%s", d.Bytes, plural(int(d.Bytes))))
+		parts = append(parts, countNoun(int(d.Bytes), "byte"))
 	}
 	if n, b := d.Flows[0].Resent+d.Flows[1].Resent, d.Flows[0].ResentBytes+d.Flows[1].ResentBytes; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d retransmission%s (%d bytes resent)", n, plural(n), b))

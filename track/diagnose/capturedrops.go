@@ -223,14 +223,19 @@ func pluralS(n uint64) string {
 	return "s"
 }
 
+// absenceCodes are the codes of findings that may rest on an absence,
+// the ones absenceSpan spans (some only in one form: PMTUBlackHole read
+// from resends, SessionRefused with no word) and hedgeDropped rewrites.
+var absenceCodes = []string{CodeDataNotAttempted, CodeActiveBlocked, CodeDataUnanswered, CodeDataAnswerMissing, CodePMTUBlackHole,
+	CodeControlUnanswered, CodeControlUndelivered, CodeControlIdle, CodeSessionRefused}
+
 // capturedDropped: the verdict of a server every one of whose findings
 // that rest on an absence was hedged for the capture's drops
 // (hedgeDropped): nothing is known to have failed, and no change is
 // given.
 func (v *verdictWriter) captureDropped() {
 	a := v.a
-	v.accountFor(CodeDataNotAttempted, CodeActiveBlocked, CodeDataUnanswered, CodeDataAnswerMissing, CodePMTUBlackHole,
-		CodeControlUnanswered, CodeControlUndelivered, CodeControlIdle, CodeSessionRefused)
+	v.accountFor(absenceCodes...)
 	v.text = fmt.Sprintf("%s on packets missing at times this capture point dropped packets (%d in all): the capture does not show whether those connections or replies failed; capture again without drops before changing anything",
 		plural(a.dropped, "finding rests", "findings rest"), v.d.drops.total)
 }
@@ -252,8 +257,7 @@ func (a *serverAcc) droppedLeads() bool {
 		return false
 	}
 	n := 0
-	for _, c := range []string{CodeDataNotAttempted, CodeActiveBlocked, CodeDataUnanswered, CodeDataAnswerMissing, CodePMTUBlackHole,
-		CodeControlUnanswered, CodeControlUndelivered, CodeControlIdle, CodeSessionRefused} {
+	for _, c := range absenceCodes {
 		n += a.findings[c]
 	}
 	return n == a.dropped

@@ -124,9 +124,8 @@ func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Com
 	f.Evidence = fmt.Sprintf("%q (packet %d) got no reply; a reset from the server's address ended the control connection %s later", commandText(c), c.Num, dur(after))
 	verb := verbText(c)
 	reply := ""
-	switch c.Verb {
-	case "PASV", "EPSV", "LPSV":
-		reply = fmt.Sprintf(", or at the server's reply to it (its %s), which never reached the client", map[string]string{"PASV": "227", "EPSV": "229", "LPSV": "228"}[c.Verb])
+	if code := passiveReplyCode(c.Verb); code != 0 {
+		reply = fmt.Sprintf(", or at the server's reply to it (its %d), which never reached the client", code)
 	}
 	if n := portTail(c); n > maxPortTail {
 		f.Evidence += fmt.Sprintf("; %d characters after its port numbers", n)

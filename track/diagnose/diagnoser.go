@@ -326,9 +326,7 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 	if c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
 		d.state(s).noteLogin(c)
 	}
-	if c.Status == track.StatusNoReply {
-		d.noteUnanswered(s, c)
-	}
+	d.noteUnanswered(s, c)
 	if c.Data == nil && (c.Refused || c.EndpointVia != 0 && c.Status != track.StatusAnswered) {
 		// An announcement that armed nothing: refused, or never answered.
 		d.server(s).unaccepted++

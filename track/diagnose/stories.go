@@ -78,6 +78,20 @@ func (d *Diagnoser) serverConfigError(s *track.Session, c *track.Command, r *tra
 // passiveVerb: verb asks the server for a passive endpoint.
 func passiveVerb(verb string) bool { return verb == "PASV" || verb == "EPSV" || verb == "LPSV" }
 
+// passiveReplyCode is the reply that announces a passive verb's endpoint
+// (227, 229, 228), or 0 for another verb.
+func passiveReplyCode(verb string) int {
+	switch verb {
+	case "PASV":
+		return 227
+	case "EPSV":
+		return 229
+	case "LPSV":
+		return 228
+	}
+	return 0
+}
+
 // bindExhaustedAdvice is the fix for vsftpd's "500 OOPS: vsf_sysutil_bind"
 // to a passive request: widen the range (the server's configuration's,
 // else the firewall's --pasv-range, else the span of the ports the server
