@@ -1252,28 +1252,40 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	}
 	// glue: where the kept tail of a line over the bound begins (armEchoOf).
 	glue, _ := ftp.CutLine(l.Text, int(p.maxLine))
+	// afterPass: the part before was a PASS with no argument ended at a
+	// CR (crSplit's), no server line between (clientText).
+	afterPass := false
 	for i := crSplit(l.Text); i >= 0; i = crSplit(l.Text) {
 		part := l
 		part.Text, part.BareCR, part.BareLF, part.Unterminated, part.Dropped = l.Text[:i], true, false, false, 0
 		if glue <= i {
 			part.Dropped, l.Dropped = l.Dropped, 0
 		}
-		p.clientText(part, glue)
+		p.clientText(part, glue, afterPass)
+		// (An empty line between keeps the mark, as it keeps passNext.)
+		afterPass = barePass(part.Text) || afterPass && len(bytes.Trim(part.Text, " \t")) == 0
 		l.Text, glue = l.Text[i+1:], glue-(i+1)
 		l.Telnet, l.Skipped, l.AfterCR = 0, 0, false
 	}
-	p.clientText(l, glue)
+	p.clientText(l, glue, afterPass)
 }
 
 // crSplit is crVerb, or the CR that ends a PASS with no argument before
 // more bytes ("PASS \rhunter2"): a server that ends its lines at a bare
 // CR read "PASS" alone (its 501), then the rest as a line of its own,
-// the password (passNext): masked, and its echo ("500 'HUNTER2'") hidden.
+// the password whatever it reads (crPassword): masked, and its echo
+// ("500 'HUNTER2'") hidden.
 func crSplit(text []byte) int {
-	if i := bytes.IndexByte(text, '\r'); i >= 0 && i+1 < len(text) && bytes.EqualFold(bytes.TrimRight(text[:i], " "), []byte("PASS")) {
+	if i := bytes.IndexByte(text, '\r'); i >= 0 && i+1 < len(text) && barePass(text[:i]) {
 		return i
 	}
 	return crVerb(text)
+}
+
+// barePass tells whether a client line is "PASS" alone, in any case,
+// trailing spaces aside.
+func barePass(text []byte) bool {
+	return bytes.EqualFold(bytes.TrimRight(text, " "), []byte("PASS"))
 }
 
 // crVerb is the index of the first CR in a client line that a command
@@ -1309,8 +1321,9 @@ func crVerb(text []byte) int {
 }
 
 // clientText is clientLine for one line, glue where its kept tail begins
-// if the line bound cut it (0 < glue < len(l.Text)).
-func (p *sessionParser) clientText(l ftp.Line, glue int) {
+// if the line bound cut it (0 < glue < len(l.Text)); afterPass: the line
+// came after "PASS" alone and a CR within the same line (crSplit).
+func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	if !p.parsing() {
 		return
 	}
@@ -1347,7 +1360,8 @@ func (p *sessionParser) clientText(l ftp.Line, glue int) {
 		// may have been the password's own ("PASS hun\rter2": a reply
 		// to an earlier command came between): not a command, it may be
 		// the password's tail (ftp.Line.AfterCR).
-		l.AfterCR && p.has(flagPassSent) && err != ftp.ErrEmptyLine && passwordShaped(cmd, err)
+		l.AfterCR && p.has(flagPassSent) && err != ftp.ErrEmptyLine && passwordShaped(cmd, err) ||
+		p.crPassword(l, afterPass, err)
 	if p.has(flagGapLine) && !secret && err != ftp.ErrEmptyLine {
 		p.noStraddler()
 	}
@@ -1470,6 +1484,21 @@ func (p *sessionParser) clientText(l ftp.Line, glue int) {
 	p.headLine(cmd.Verb)
 	p.lineOwed()
 	p.emit(e)
+}
+
+// crPassword tells whether a client line is the password of the PASS
+// (or ACCT) before it that carried none and ended at a CR alone, sent
+// before any final reply answered that PASS: in the same line
+// ("PASS \rSite 2024!": afterPass), or after a server line that answered
+// an earlier one (AfterCR: EndAtCR; a 331 to the USER pipelined with it,
+// the PASS still owed). A server that ends lines at a CR read the PASS
+// alone and this line as one of its own, the password, whatever word it
+// begins with (its "500 'SITE 2024!': command not understood" repeats
+// it); one that ends them at CR LF read "\rSite 2024!" as the PASS's
+// argument, the password as well. Once a final reply answered the PASS
+// (owed), the client's next line is its next command.
+func (p *sessionParser) crPassword(l ftp.Line, afterPass bool, err error) bool {
+	return (afterPass || l.AfterCR) && p.passRetry() && p.owed > 0 && err != ftp.ErrEmptyLine
 }
 
 // lineOwed counts a client line (after its echo check was armed: the

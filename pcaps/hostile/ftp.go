@@ -75,7 +75,7 @@ func ftpShapes() []Shape {
 		{"session-rate", "ftp", ".pcap", "rate-sessions short sessions starting 1 ms apart (1000 a second)", sessionRate},
 		{"sequential", "ftp", ".pcap", "seq-sessions short sessions, one after the other", sequential},
 		{"concurrent", "ftp", ".pcap", "concurrent-sessions sessions open at once: all connect, all log in, all quit", concurrent},
-		{"passwords", "ftp", ".pcap", "passwords the masking must find: PASS with its first segment lost, PASS<TAB>, NUL before PASS", passwords},
+		{"passwords", "ftp", ".pcap", "passwords the masking must find: PASS with its first segment lost, PASS<TAB>, NUL before PASS, a command word after PASS and a lone CR", passwords},
 	}
 }
 
@@ -260,7 +260,7 @@ func concurrent(out io.Writer, p Params) error {
 
 // Secrets are the passwords in the passwords shape: none may appear in
 // ftpsniff's output.
-var Secrets = []string{"hunter2x", "tabsecret9", "nulsecret7"}
+var Secrets = []string{"hunter2x", "tabsecret9", "nulsecret7", "s3cr3t2024"}
 
 func passwords(out io.Writer, _ Params) error {
 	w := newPcap(out, 65535)
@@ -292,6 +292,19 @@ func passwords(out io.Writer, _ Params) error {
 	c.say(1, []byte("331 Please specify the password.\r\n"))
 	c.sayf(0, "\x00PASS %s\r\n", Secrets[2])
 	c.say(1, []byte("230 Login successful.\r\n"))
+	c.quit()
+	// 4. "PASS" ended by a CR alone, then a password that begins with a
+	// command word, in the same line: a server that ends lines at a CR
+	// reads the PASS alone, then the password as a command, and repeats
+	// it.
+	c = newConn(w, client(4), server, 4000)
+	c.open()
+	c.say(1, []byte("220 (vsFTPd 3.0.3)\r\n"))
+	c.say(0, []byte("USER dave\r\n"))
+	c.say(1, []byte("331 Please specify the password.\r\n"))
+	c.sayf(0, "PASS \rSite %s\r\n", Secrets[3])
+	c.say(1, []byte("501 Syntax error.\r\n"))
+	c.sayf(1, "500 'Site %s': command not understood.\r\n", Secrets[3])
 	c.quit()
 	return w.flush()
 }

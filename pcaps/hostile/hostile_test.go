@@ -189,7 +189,7 @@ func TestShapesAreCaptures(t *testing.T) {
 func TestPasswordsShapeHoldsSecrets(t *testing.T) {
 	s, _ := Lookup("passwords")
 	b := build(t, s, small)
-	for _, want := range []string{"ASS " + Secrets[0] + "\r\n", "PASS\t" + Secrets[1] + "\r\n", "\x00PASS " + Secrets[2] + "\r\n"} {
+	for _, want := range []string{"ASS " + Secrets[0] + "\r\n", "PASS\t" + Secrets[1] + "\r\n", "\x00PASS " + Secrets[2] + "\r\n", "PASS \rSite " + Secrets[3] + "\r\n"} {
 		if bytes.Count(b, []byte(want)) != 1 {
 			t.Errorf("%q appears %d times", want, bytes.Count(b, []byte(want)))
 		}

@@ -33,7 +33,7 @@ echo "# ftpsniff $(git describe --always --dirty 2>/dev/null), scale $scale, tim
 echo "# files in $dir"
 "$bin/mkhostile" -out "$dir" -scale "$scale" "${only[@]}" >"$dir/files.tsv" || { echo "robustness: mkhostile failed"; exit 0; }
 
-secrets='hunter2x|tabsecret9|nulsecret7'
+secrets='hunter2x|tabsecret9|nulsecret7|s3cr3t2024'
 # Counters of the summary that count work, not limits or oddities.
 plain='^(packets|bytes|tcp|sessions|data_connections|control_conns|control_bytes|sections|candidates|fragments|defragmented|icmp_errors)$'
 

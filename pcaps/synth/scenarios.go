@@ -35,6 +35,7 @@ func scenarios() []scenario {
 		{"nonstandard-port.pcap", built(nonstandardPort)},
 		{"hostile.pcap", built(hostile)},
 		{"passwords.pcap", built(passwords)},
+		{"pass-bare-cr.pcap", built(passBareCR)},
 		{"tunnels.pcapng", built(tunnels)},
 		{"truncated.pcap", truncated},
 		{"epsv-forms.pcap", built(epsvForms)},

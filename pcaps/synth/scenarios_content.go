@@ -85,3 +85,40 @@ func passwords() *capture {
 	k.quit()
 	return c
 }
+
+// passBareCR is rt-e's pcr.pcap (/tmp/rev40/rt-e/mk4.py) made again: a
+// PASS with no argument ended by a CR alone, then the password in the
+// same line, before any reply. The password begins with a command word
+// ("Site 2024!", "List 4u2c!"): a server that ends lines at a CR reads the
+// PASS alone (501) and the password as a line of its own, which it
+// repeats ("500 'SITE 2024!': command not understood."); one that ends
+// them at CR LF reads "\rList 4u2c!" as the PASS's argument (530). Both
+// are passwords, masked, and so is the echo. In the third session the
+// server answered the empty PASS before the client's next line: that one
+// is a command, shown.
+func passBareCR() *capture {
+	c := newCapture(formatPcap, ethernetLink())
+	k := c.newConn(0, ap("192.168.68.100:51100"), ap("192.168.68.10:21"))
+	k.greet("220 FTP server ready.")
+	k.exchange("USER bob", "331 Password required for bob.")
+	k.send(true, []byte("PASS \rSite 2024!\r\n"))
+	k.send(false, []byte("501 Syntax error in parameters or arguments.\r\n"))
+	k.reply("500 'SITE 2024!': command not understood.")
+	k.quit()
+
+	k = c.newConn(0, ap("192.168.68.101:51101"), ap("192.168.68.10:21"))
+	k.greet("220 FTP server ready.")
+	k.exchange("USER carol", "331 Password required for carol.")
+	k.send(true, []byte("PASS \rList 4u2c!\r\n"))
+	k.reply("530 Login incorrect.")
+	k.quit()
+
+	k = c.newConn(0, ap("192.168.68.102:51102"), ap("192.168.68.10:21"))
+	k.greet("220 FTP server ready.")
+	k.exchange("USER dave", "331 Password required for dave.")
+	k.send(true, []byte("PASS \r"))
+	k.reply("501 Syntax error in parameters or arguments.")
+	k.exchange("SITE HELP", "530 Please login with USER and PASS.")
+	k.quit()
+	return c
+}
