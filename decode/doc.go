@@ -39,8 +39,15 @@
 // recently seen is given up and counted if it has been silent for 150 s,
 // else the newcomer is refused and counted; out-of-order bytes 8 MiB per
 // direction and 64 MiB in all) and delivers their
-// bytes and gaps in order. A handler that implements DataExpecter tells
-// decode which SYNs to a control port are expected data connections.
+// bytes and gaps in order. One that ended (an RST, both FINs) is
+// remembered, so that its late segments start nothing, for 4 minutes of
+// packet time after its last packet (payload_ended.go: twice the maximum
+// segment lifetime; expired with the table's idle connections, once a
+// second), one that went on past its FINs until the bound pushes it out:
+// at most 16,384, 64 bytes each and an index entry (about 1.6 MB); one
+// forgotten sooner is counted (PayloadStats.EndedForgotten). A handler
+// that implements DataExpecter tells decode which SYNs to a control port
+// are expected data connections.
 //
 // # The clock
 //

@@ -23,9 +23,10 @@ import (
 // remembered (payloadLostKeys of them): it is counted once, and its later
 // bytes do not bring it back mid-stream (only a SYN or SYN-ACK, a known
 // start, does). So is one that ended (an RST, both FINs; payloadEndedKeys
-// of them): a segment in flight when the RST went out, captured after it,
-// was never received, and its bytes would start the stream again at an
-// unknown offset, appended to the file; they are counted instead
+// of them, each for payloadEndedTTL of packet time after its last packet:
+// payload_ended.go): a segment in flight when the RST went out, captured
+// after it, was never received, and its bytes would start the stream
+// again at an unknown offset, appended to the file; they are counted instead
 // (PayloadStats.AfterEnd). But an RST its sender outlives (its bytes in
 // sequence, its FIN, its peer's ACK past it) was not its own: the
 // connection is followed on from where it stood (resume); and one that
@@ -147,9 +148,10 @@ const payloadEvictQuiet = 150 * time.Second
 const payloadLostKeys = 16384
 
 // payloadEndedKeys bounds the connections remembered as ended by an RST
-// or both FINs (about 100 bytes each), whose late segments start nothing;
-// past it the oldest is forgotten (its late segments, seconds after its
-// end at most, have come by then).
+// or both FINs (64 bytes each and an index entry, about 1.6 MB at most),
+// whose late segments start nothing, each for payloadEndedTTL after its
+// last packet; past it the oldest is forgotten, counted
+// (PayloadStats.EndedForgotten) if that was sooner.
 const payloadEndedKeys = 16384
 
 // payloadIdle: a followed connection silent this long (packet time)
@@ -197,6 +199,11 @@ type PayloadStats struct {
 	// them (endedConn.pastFins): one FIN at least was not its sender's
 	// (PayloadEndOutlived).
 	FinsOutlived uint64 `json:"fins_outlived,omitempty"`
+	// EndedForgotten: ended connections forgotten before payloadEndedTTL
+	// had passed (or, gone on past their FINs, while still asked about),
+	// the memory of them full (payloadEndedKeys): a late segment of one
+	// may start its stream again at an unknown offset.
+	EndedForgotten uint64 `json:"ended_forgotten,omitempty"`
 }
 
 // Bounds of payload reassembly. A data connection's out-of-order bytes
@@ -289,25 +296,11 @@ type payloadTable struct {
 	// (payloadLostKeys at most): true for refused (never followed).
 	lost keyRing[bool]
 	// ended remembers the connections that left the table at an RST or
-	// both FINs (payloadEndedKeys at most): their later segments, but a
-	// SYN or ones that outlive an RST (endedConn.outlived), start nothing
+	// both FINs (payloadEndedKeys at most, each payloadEndedTTL after its
+	// last packet: payload_ended.go): their later segments, but a SYN or
+	// ones that outlive an RST (endedConn.outlived), start nothing
 	// (counted, PayloadStats.AfterEnd).
-	ended keyRing[endedConn]
-}
-
-// endedConn is where a connection that left the table at an RST or both
-// FINs stood.
-type endedConn struct {
-	ends    [2]netip.AddrPort
-	next    [2]uint32 // where each direction's stream stood (after the gaps its end proved)
-	started [2]bool
-	// rstFrom: the direction whose RST ended it, -1 when both FINs did.
-	rstFrom int8
-	// edge: the later of the RST's sequence number and where its sender's
-	// stream stood: an acknowledgment past it is of bytes sent after it.
-	edge uint32
-	// finsOutlived: ended by both FINs, it went on after them (pastFins).
-	finsOutlived bool
+	ended endedRing
 }
 
 // pastFins tells whether s, a segment of a connection both FINs ended
@@ -317,15 +310,12 @@ type endedConn struct {
 // checksum). The tracker ended the data connection there too, so the
 // bytes that follow reach no file: the file says it may lack its rest
 // (PayloadEndOutlived).
-func (e *endedConn) pastFins(s *Segment) bool {
-	if e.rstFrom >= 0 || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
+func (e *endedConn) pastFins(k ConnKey, s *Segment) bool {
+	if e.rstFrom() >= 0 || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
 		return false
 	}
-	d := 0
-	if s.Src != e.ends[0] {
-		d = 1
-	}
-	if !e.started[d] || !e.started[1-d] {
+	d := e.dir(k, s)
+	if !e.started(d) || !e.started(1-d) {
 		return false
 	}
 	if n := uint32(max(len(s.Payload), s.PayloadLen)); n > 0 {
@@ -345,7 +335,7 @@ func (d *Decoder) PayloadEndOutlived(a, b netip.AddrPort) bool {
 		return false
 	}
 	e, ok := d.pay.ended.get(MakeConnKey(a, b))
-	return ok && e.finsOutlived
+	return ok && e.finsOutlived()
 }
 
 // outlived tells whether s, a segment of a connection an RST ended (e),
@@ -355,18 +345,15 @@ func (d *Decoder) PayloadEndOutlived(a, b netip.AddrPort) bool {
 // stream, or an acknowledgment from its peer past the edge. A sender
 // that reset the connection has none left to send on: the RST was forged,
 // or dropped by its receiver (a wrong checksum).
-func (e *endedConn) outlived(s *Segment) bool {
-	if e.rstFrom < 0 || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
+func (e *endedConn) outlived(k ConnKey, s *Segment) bool {
+	if e.rstFrom() < 0 || s.Flags.Has(FlagRST) || s.Flags.Has(FlagSYN) {
 		return false
 	}
-	d := int8(0)
-	if s.Src != e.ends[0] {
-		d = 1
-	}
-	if !e.started[d] || !e.started[1-d] {
+	d := e.dir(k, s)
+	if !e.started(d) || !e.started(1-d) {
 		return false
 	}
-	if d != e.rstFrom {
+	if d != e.rstFrom() {
 		past := int32(s.Ack - e.edge)
 		return s.Flags.Has(FlagACK) && past > 0 && past <= payloadAhead
 	}
@@ -399,6 +386,7 @@ func newPayloadTable(h Handler, o Options) *payloadTable {
 		n = DefaultMaxPayloadConns
 	}
 	t := &payloadTable{h: ph, max: n, conns: make(map[ConnKey]*payloadConn)}
+	t.ended.max, t.ended.forgotten = payloadEndedKeys, &t.st.EndedForgotten
 	t.pool = heldPool{payload: true, segs: payloadHeldSegs, total: payloadHeldTotal, dirBytes: payloadHeldDir, ahead: payloadAhead}
 	return t
 }
@@ -458,16 +446,22 @@ func (t *payloadTable) opened(s *Segment) {
 		// stream in its middle (and count it again).
 		return
 	}
+	now := s.TS.UnixNano()
 	e, ended := t.ended.get(key)
-	if ended && e.outlived(s) && t.h.WantPayload(e.ends[0], e.ends[1]) && t.room(key, s) {
-		// (A bare ACK or FIN too: its place is known.)
-		t.resume(key, &e, s)
-		return
-	}
-	if ended && !e.finsOutlived && e.pastFins(s) {
-		e.finsOutlived = true
-		t.st.FinsOutlived++
-		t.ended.put(key, e, payloadEndedKeys)
+	ended = ended && e.held(now)
+	if ended {
+		if ends := e.ends(key); e.outlived(key, s) && t.h.WantPayload(ends[0], ends[1]) && t.room(key, s) {
+			// (A bare ACK or FIN too: its place is known.)
+			t.resume(key, *e, s)
+			return
+		}
+		// A late segment: its connection's later ones come from now on
+		// (a retransmission backs off up to 120 s each time).
+		t.ended.renew(e, now)
+		if !e.finsOutlived() && e.pastFins(key, s) {
+			e.flags |= endedFinsOutlived
+			t.st.FinsOutlived++
+		}
 	}
 	if !syn && len(s.Payload) == 0 && s.PayloadLen == 0 {
 		return // a bare ACK or FIN starts nothing: no byte's place to anchor
@@ -608,18 +602,25 @@ func (pc *payloadConn) endWaits(now time.Time) bool {
 }
 
 // end removes pc, ended by an RST of direction d at seq (rst), or by its
-// FINs, and remembers where its streams stood (ended).
+// FINs, and remembers where its streams stood (ended) from its last
+// packet on.
 func (t *payloadTable) end(pc *payloadConn, d int, seq uint32, rst bool) {
 	h := &pc.r.half
-	e := endedConn{ends: pc.ends, rstFrom: -1}
+	e := endedConn{at: pc.lastSeen.UnixNano()}
 	if rst {
-		e.rstFrom = int8(d)
+		e.flags |= endedRST | endedRSTFrom1*endedFlags(d)
+	}
+	if pc.ends[0] != pc.key.A {
+		e.flags |= endedBFirst
 	}
 	t.remove(pc, false)
 	for i := range h {
-		e.started[i], e.next[i] = h[i].started, h[i].next
+		if h[i].started {
+			e.flags |= endedStarted0 << i
+		}
+		e.next[i] = h[i].next
 	}
-	if e.edge = e.next[d]; e.rstFrom >= 0 {
+	if e.edge = e.next[d]; rst {
 		if h[d].finSeen {
 			e.edge++ // (the FIN takes a sequence number)
 		}
@@ -627,7 +628,7 @@ func (t *payloadTable) end(pc *payloadConn, d int, seq uint32, rst bool) {
 			e.edge = seq
 		}
 	}
-	t.ended.put(pc.key, e, payloadEndedKeys)
+	t.ended.put(pc.key, e)
 }
 
 // resume follows again a connection an RST ended, from where its streams
@@ -637,14 +638,14 @@ func (t *payloadTable) end(pc *payloadConn, d int, seq uint32, rst bool) {
 // counted after the end (AfterEnd), and is a gap if the stream goes on
 // past it. Copies of bytes delivered before the RST can no longer be
 // compared.
-func (t *payloadTable) resume(key ConnKey, e *endedConn, s *Segment) {
+func (t *payloadTable) resume(key ConnKey, e endedConn, s *Segment) {
 	pc := t.add(key, s)
 	t.st.Conns-- // (counted when first followed)
 	t.st.ResetsOutlived++
-	pc.ends = e.ends
+	pc.ends = e.ends(key)
 	for d := range pc.r.half {
 		h := &pc.r.half[d]
-		h.started, h.next = e.started[d], e.next[d]
+		h.started, h.next = e.started(d), e.next[d]
 		pc.isnSt[d].acked = true // (its start is settled)
 	}
 	t.feed(pc, s)
@@ -797,6 +798,7 @@ func (t *payloadTable) expire(now time.Time) {
 	}
 	clear(t.holes[len(kept):])
 	t.holes = kept
+	t.ended.expire(now.UnixNano())
 }
 
 // closeAll delivers everything at the capture's end.

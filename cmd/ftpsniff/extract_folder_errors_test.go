@@ -167,6 +167,7 @@ func TestExtractSummaryCountsInTheSingular(t *testing.T) {
 		NoCommand: 1, Encrypted: 1, EncryptedSession: 1, NoCommandTLS: 1, NotReassembled: 1, StolenNotWritten: 1, StolenNotWrittenBytes: 2400}
 	st.Files.Files, st.Files.RefusedOpen, st.Files.RefusedFiles = 1, 1, 1
 	st.Payload.Evicted, st.Payload.HeldOverflow, st.Payload.StartUnknown, st.Payload.Conflicts, st.Payload.AfterEnd = 1, 1, 1, 1, 1
+	st.Payload.EndedForgotten = 1
 	o.ExtractSummary(st)
 	o.extractSummary()
 	bw.Flush()
@@ -185,6 +186,7 @@ func TestExtractSummaryCountsInTheSingular(t *testing.T) {
 		"1 data connection encrypted (a TLS ClientHello first)",
 		"1 data connection of an encrypted session (TLS, no command visible), encrypted too",
 		"1 data segment after its connection's reset or close (in flight, or a late copy)",
+		"1 data connection forgotten soon after its reset or close (too many ended at once)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q:\n%s", want, got)

@@ -130,6 +130,8 @@ func (o *textOutput) extractSummary() {
 		"data connections of encrypted sessions (TLS, no command visible), encrypted too, not written")
 	add(int64(st.Payload.AfterEnd), "data segment after its connection's reset or close (in flight, or a late copy), not written",
 		"data segments after their connection's reset or close (in flight, or late copies), not written")
+	add(int64(st.Payload.EndedForgotten), "data connection forgotten soon after its reset or close (too many ended at once): a late segment of it may have started its stream again",
+		"data connections forgotten soon after their reset or close (too many ended at once): a late segment of one may have started its stream again")
 	add(st.WriteErrors, "write error (last: "+safe(st.LastError)+")", "write errors (last: "+safe(st.LastError)+")")
 	if len(warn) > 0 {
 		o.printf("; %s", o.p.warn.Sprint(strings.Join(warn, ", ")))
