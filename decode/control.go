@@ -1387,6 +1387,7 @@ func (t *controlTable) closeBy(cs *controlConn, why CloseReason, by int, num uin
 		e.Closed = why
 		e.ClientClosed = by == dirClient
 		e.ClientFIN = cs.fin[dirClient]
+		e.ServerFIN = cs.fin[dirServer]
 		e.LastSeen = cs.firstTS.Add(cs.lastSeen)
 		e.Connect = failed
 		e.ServerUnacked = cs.unacked(dirServer)

@@ -290,6 +290,10 @@ type ControlEvent struct {
 	// ClientFIN (ControlClose): the client had sent its FIN by the close
 	// (an RST after it: bytes came to a client that had closed its end).
 	ClientFIN bool
+	// ServerFIN (ControlClose): the server had sent its FIN, in order, by
+	// the close: it ended its side of the session (an RST of its after
+	// it answered bytes that came to a socket it had closed).
+	ServerFIN bool
 	// TLSBytes is, on ControlCleartext, the bytes the client ([0]) and
 	// the server ([1]) sent while the connection was followed as TLS,
 	// up to this FTP text (each counted up to 65535, more reading as

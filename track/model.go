@@ -2,6 +2,7 @@ package track
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -1423,6 +1424,14 @@ type xferMemo struct {
 	// of its peers: another's was taken for one of them by a guess
 	// (takeLost); 0 when not.
 	lostHedge uint8
+	// serverFIN: the server had sent its FIN when the control connection
+	// ended otherwise than by both sides' FINs (ServerFIN). (With quiet,
+	// in what was padding.)
+	serverFIN bool
+	// quiet: how long the control connection carried nothing before the
+	// session's latest command came, in milliseconds (saturates), when
+	// that was quietNoted or more; 0 otherwise (QuietBeforeLatest).
+	quiet uint32
 	// lostRequest: when a gap of the server's bytes showed while no
 	// command waited for a reply (lostRequestGap): its bytes answered a
 	// command the capture lost too, maybe a PASV or EPSV; zero when
@@ -1509,6 +1518,52 @@ type staleAnnouncement struct {
 	cmd          *Command // a refused transfer's that offered it (reoffer); nil for none
 	rest, size   int64
 	transferType string
+}
+
+// ServerFIN tells that the server had sent its FIN, in order, when the
+// control connection ended (decode.ControlEvent.ServerFIN): the server
+// closed its side, whatever came after (a reset of its answering a later
+// command, the client's reset or FIN). Kept in the memo, allocated then
+// only when the connection did not end by both sides' FINs: the Session
+// struct fills its size class.
+func (s *Session) ServerFIN() bool {
+	return s.EndReason == EndFIN || s.xfer != nil && s.xfer.serverFIN
+}
+
+// quietNoted: a silence of the control connection before a command that
+// QuietBeforeLatest tells; a shorter one is the pace of a client and not
+// kept (and allocates no memo).
+const quietNoted = time.Minute
+
+// noteQuiet notes, as a command comes at ts, how long the control
+// connection carried nothing before it: since its latest event (a line
+// of either side, a gap; while encrypted, any segment). A command in the
+// same segment as the event before it leaves the silence as it was
+// noted for that one.
+func (s *Session) noteQuiet(ts time.Time) {
+	if s.lastSeen.IsZero() || ts.Equal(s.lastSeen) {
+		return
+	}
+	q := ts.Sub(s.lastSeen)
+	if q < quietNoted {
+		if s.xfer != nil {
+			s.xfer.quiet = 0
+		}
+		return
+	}
+	s.memo().quiet = uint32(min(q/time.Millisecond, math.MaxUint32))
+}
+
+// QuietBeforeLatest is how long the control connection carried nothing
+// (no line of either side; its pure ACKs are not counted) before the
+// session's latest command seen came, when that was a minute or more
+// (quietNoted); 0 otherwise. A NAT or firewall forgets a connection idle
+// longer than its timeout.
+func (s *Session) QuietBeforeLatest() time.Duration {
+	if s.xfer == nil {
+		return 0
+	}
+	return time.Duration(s.xfer.quiet) * time.Millisecond
 }
 
 // memo returns the session's xferMemo, allocating it.

@@ -978,6 +978,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		// (A close's own time is when decode let the connection go: an
 		// idle sweep, the capture's end. Its LastSeen is the last
 		// packet.)
+		if e.Kind == decode.ControlCommand {
+			sess.noteQuiet(e.TS) // (before lastSeen moves on to it)
+		}
 		sess.lastSeen = e.TS
 		if e.Kind != decode.ControlOpen {
 			// (An open's time is the connection's first packet, which
@@ -1085,6 +1088,10 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		}
 		sess.ClientClosed = e.ClientClosed
 		sess.ClientFIN = e.ClientFIN
+		if e.ServerFIN && e.Closed != decode.CloseFIN {
+			// (A close by both FINs says it: ServerFIN.)
+			sess.memo().serverFIN = true
+		}
 		sess.ServerUnacked = int32(max(e.ServerUnacked, -1))
 		if c := e.Connect; c != nil {
 			// Never opened: it ended with its last SYN or the answer

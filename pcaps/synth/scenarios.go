@@ -67,6 +67,9 @@ func scenarios() []scenario {
 		{"asa-deny-cmd-drop.pcap", built(asaDenyCmdDrop)},
 		{"asa-227-tail-reset-client.pcap", built(asa227TailReset(true))},
 		{"asa-227-tail-reset-server.pcap", built(asa227TailReset(false))},
+		{"nat-idle-cmd-reset.pcap", built(natIdleCmdReset)},
+		{"server-closed-cmd-reset.pcap", built(serverClosedCmdReset)},
+		{"server-closed-unanswered.pcap", built(serverClosedUnanswered)},
 	}
 }
 

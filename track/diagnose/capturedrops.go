@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -110,14 +111,17 @@ func (c *captureDrops) near(from, to time.Time) (n uint64, first, last time.Time
 }
 
 // absenceSpan returns when the packets f lacks were due, for the findings
-// that rest on the absence of a packet in the capture: a data connection
-// never seen or never answered (data-not-attempted, active-blocked,
-// data-unanswered with its SYN-ACK lost or not, data-answer-missing, a
-// path MTU black hole read from resends alone), a control connection
-// never answered (control-unanswered), a control segment never
-// acknowledged (control-undelivered), a final reply never seen
-// (control-idle-timeout), a server that never greeted
-// (session-refused without a word). The span runs from the earliest
+// that rest on the absence of a packet in the capture (restsOnAbsenceForm):
+// a data connection never seen or never answered (data-not-attempted,
+// active-blocked, data-unanswered with its SYN-ACK lost or not,
+// data-answer-missing, a path MTU black hole read from resends alone), a
+// control connection never answered (control-unanswered), a control
+// segment never acknowledged (control-undelivered), a final reply never
+// seen (control-idle-timeout), a server that never greeted
+// (session-refused without a word), a command that got no reply before
+// the control connection was reset or closed (control-reset,
+// command-unanswered; or no connection and no command after a 227 before
+// the client's reset: control-reset too). The span runs from the earliest
 // packet the finding rests on (its data connection's, else its own time,
 // not its session's start) to dropReach past the latest. ok false: f
 // rests on what the capture holds.
@@ -135,18 +139,7 @@ func absenceSpan(f *Finding) (from, to time.Time, ok bool) {
 			}
 		}
 	}
-	switch f.Code {
-	case CodePMTUBlackHole:
-		if !f.mtuSuspected {
-			return from, to, false
-		}
-	case CodeDataNotAttempted, CodeActiveBlocked, CodeDataUnanswered, CodeDataAnswerMissing:
-	case CodeSessionRefused:
-		if !f.silent {
-			return from, to, false
-		}
-	case CodeControlUnanswered, CodeControlUndelivered, CodeControlIdle:
-	default:
+	if !restsOnAbsenceForm(f) {
 		return from, to, false
 	}
 	span(f.TS)
@@ -170,6 +163,8 @@ func absenceSpan(f *Finding) (from, to time.Time, ok bool) {
 		// command, which began a transfer maybe hours long), the first
 		// send of the segment never acknowledged to its last resend
 		// (control-undelivered).
+		// A reply to a command that got none (control-reset,
+		// command-unanswered) was due from the command to the end.
 		span(f.resentUntil)
 		if s := f.Session; s != nil {
 			switch f.Code {
@@ -178,6 +173,10 @@ func absenceSpan(f *Finding) (from, to time.Time, ok bool) {
 				span(s.Start, s.End)
 			case CodeSessionRefused:
 				span(s.Start) // the greeting was due from the start
+			case CodeControlReset, CodeCommandUnanswered:
+				if c := f.Command; c != nil {
+					span(c.TS, s.End)
+				}
 			}
 		}
 	}
@@ -225,9 +224,26 @@ func pluralS(n uint64) string {
 
 // absenceCodes are the codes of findings that may rest on an absence,
 // the ones absenceSpan spans (some only in one form: PMTUBlackHole read
-// from resends, SessionRefused with no word) and hedgeDropped rewrites.
+// from resends, SessionRefused with no word: restsOnAbsenceForm) and
+// hedgeDropped rewrites; the packet filter's hedge takes its data
+// connection codes (restsOnAbsence).
 var absenceCodes = []string{CodeDataNotAttempted, CodeActiveBlocked, CodeDataUnanswered, CodeDataAnswerMissing, CodePMTUBlackHole,
-	CodeControlUnanswered, CodeControlUndelivered, CodeControlIdle, CodeSessionRefused}
+	CodeControlUnanswered, CodeControlUndelivered, CodeControlIdle, CodeSessionRefused, CodeControlReset, CodeCommandUnanswered}
+
+// restsOnAbsenceForm reports whether f is of one of absenceCodes, in the
+// form that rests on an absence: a path MTU black hole read from resends
+// alone, a session refused without a word, any form of the others.
+func restsOnAbsenceForm(f *Finding) bool {
+	switch {
+	case f == nil || !slices.Contains(absenceCodes, f.Code):
+		return false
+	case f.Code == CodePMTUBlackHole:
+		return f.mtuSuspected
+	case f.Code == CodeSessionRefused:
+		return f.silent
+	}
+	return true
+}
 
 // capturedDropped: the verdict of a server every one of whose findings
 // that rest on an absence was hedged for the capture's drops

@@ -151,6 +151,9 @@ var faultCaptures = map[string][]string{
 	"asa-227-tail-reset-client.pcap": {CodeControlReset},
 	"asa-227-tail-reset-server.pcap": {CodeControlReset},
 	"asa-deny-cmd-drop.pcap":         {CodeCommandUnanswered},
+	"nat-idle-cmd-reset.pcap":        {CodeControlReset},
+	"server-closed-cmd-reset.pcap":   {CodeControlReset},
+	"server-closed-unanswered.pcap":  {CodeCommandUnanswered},
 	// ../shared/corpus: Suricata's bounce test, Zeek's brute force, AUTH
 	// TLS and 500 unanswered PORTs to a third host (a bounce attempt,
 	// issue 8), Suricata's real-server capture with a 425, and its server

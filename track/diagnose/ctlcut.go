@@ -23,6 +23,11 @@ import (
 // None of these is read where the capture may hold less than happened: a
 // capture gap after the line, a capture of one side, a session cut by the
 // capture's end or an idle close (no reset, no close of the client's).
+// Two readings go before a firewall's: the server had closed its side (its
+// FIN: the server ended the session, and a reset of its answers a command
+// sent to a socket it closed), and a command that came after a silence
+// longer than common NAT idle timeouts (natIdleFloor), reset at once: a
+// NAT or firewall that forgot the idle connection.
 
 const (
 	// cutAtOnce: a reset this soon after the line it follows came in
@@ -106,7 +111,7 @@ func (d *Diagnoser) controlCut(s *track.Session) *Finding {
 		case s.EndReason == track.EndRST && !s.ClientClosed && !s.ClientFIN:
 			return d.resetAtCommand(s, st, c)
 		case s.ClientClosed:
-			return clientGaveUp(s, st, c)
+			return d.clientGaveUp(s, st, c)
 		}
 		return nil
 	}
@@ -131,14 +136,35 @@ func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Com
 		f.Evidence += fmt.Sprintf("; %d characters after its port numbers", n)
 		reply += fmt.Sprintf(" (this %s has %d characters after its port numbers: Cisco ASA's inspect ftp strict closes the connection at more than %d)", c.Verb, n, maxPortTail)
 	}
-	if after <= cutAtOnce {
+	quiet := s.QuietBeforeLatest()
+	switch {
+	case serverClosedFirst(s):
+		// Not a firewall's reset: those come without a FIN (Cisco ASA
+		// resets both sides).
+		f.Severity = SeverityWarning
+		f.Evidence += "; the server had sent its FIN before the reset"
+		f.Message = fmt.Sprintf("The control connection was reset from the server's side %s after the client's %s, which got no reply, but the server had closed its side of the connection (its FIN) before that reset: the server ended the session, and the reset is its TCP answering a command that came to a connection it had closed, or that it closed at. No firewall is needed to explain it.",
+			dur(after), verb)
+		f.Advice = serverClosedAdvice(d.family(s), verb) + " A client that notices the server's close (and reconnects) sends no command into it; keep the session busier than the server's idle timeout (NOOP), or raise that timeout."
+	case after <= cutAtOnce && quiet >= natIdleFloor && portTail(c) <= maxPortTail:
+		// A NAT or firewall that forgot the idle connection resets, or
+		// lets the server's TCP reset, the first segment after it. (A
+		// PORT with a tail Cisco ASA's strict closes at is the
+		// firewall's reading still.)
+		f.Severity = SeverityWarning
+		f.Evidence += fmt.Sprintf("; no line crossed the control connection in the %s before the command", dur(quiet))
+		f.Message = fmt.Sprintf("The control connection was reset from the server's side %s after the client's %s, which got no reply; the command came after %s of silence on the control connection. A NAT router or stateful firewall between most likely forgot the idle connection (idle timeouts for established TCP: Azure's NAT gateway 4 min, AWS's NAT gateway 350 s, many home routers 5 to 15 min, Cisco ASA's conn timeout 1 h) and reset the first segment after it, or passed it to the server as one of no connection, which reset it. A server host restarted in that time without closing (a reboot, a crash) resets it the same way, and so does a firewall that inspects FTP and denies the command: a capture on the server's side shows whether the command reached the server, and the server's uptime whether it restarted.",
+			dur(after), verb, dur(quiet))
+		f.Advice = fmt.Sprintf("Keep the control connection from sitting idle longer than the NAT's or firewall's timeout: on the client, %s; lftp closes an idle connection itself after net:idle (3 min by default) and reconnects; on the server, TCP keepalive where it has one (ProFTPD: SocketOptions keepalive on; vsftpd has none); or raise the idle timeout for established TCP on the NAT or firewall (Linux: sysctl net.netfilter.nf_conntrack_tcp_timeout_established; Cisco ASA: timeout conn). A TCP keepalive helps only when its interval is below that timeout (Linux's default is 7200 s unless the program sets its own).",
+			keepaliveAdvice(quiet))
+	case after <= cutAtOnce:
 		f.Message = fmt.Sprintf("The control connection was reset from the server's side %s after the client's %s, which got no reply: the server, or a firewall between in the server's name, ended the session at that command%s. "+
 			"A firewall that inspects FTP does so at a command its policy denies or a line it will not pass (Cisco ASA's inspect ftp: an ftp-map's request-command deny, or a policy-map type inspect ftp that matches the command with reset; with strict, a PORT or 227 with more than %d characters after the port numbers, a command not ended by CRLF); a server that crashed on the command looks the same.",
 			dur(after), verb, reply, maxPortTail)
 		f.Advice = fmt.Sprintf("Check the FTP inspection policy of the firewalls between %s and %s, and their log at that time, for a rule that denies %s or the reply to it (Cisco ASA: the ftp-map's request-command deny list, the policy-map type inspect ftp, inspect ftp strict); allow it there if the client needs it. "+
 			"A capture on the server's side shows whether the command reached the server at all. In this capture, the TTL of the reset tells who sent it: one unlike the server's other segments came from a box in between; if the server sent it, its log at that time says why (a crash, a refusal).",
 			s.Client.Addr(), s.Server.Addr(), verb)
-	} else {
+	default:
 		f.Message = fmt.Sprintf("The control connection was reset from the server's side %s after the client's %s, which got no reply in that time: the server never answered the command, and then it, or a firewall between in its name, reset the session%s.",
 			dur(after), verb, reply)
 		f.Advice = fmt.Sprintf("Read the server's log at that time: a server that hung on %s, or was stopped while it waited; if the server never logged the command, look at the FTP inspection policy and log of the firewalls between %s and %s (a rule that drops %s, then resets the connection). The TTL of the reset in this capture tells who sent it: one unlike the server's other segments came from a box in between.",
@@ -155,11 +181,32 @@ func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Com
 	return f
 }
 
+// serverClosedFirst reports whether the server closed its side of s's
+// control connection (its FIN) before the client closed or reset it: a
+// FIN of its with none of the client's, or the first of both FINs. (A FIN
+// that answers the client's is a close the client began.)
+func serverClosedFirst(s *track.Session) bool {
+	if s.EndReason == track.EndFIN {
+		return !s.ClientClosed
+	}
+	return s.ServerFIN() && !s.ClientFIN
+}
+
+// serverClosedAdvice is the advice of a command the server closed the
+// session on (its FIN) without a reply: its log, its idle timeout in
+// fam's words.
+func serverClosedAdvice(fam family, verb string) string {
+	return fmt.Sprintf("Read the server's log for why it closed the session then: its idle timeout, which may close without a word or with a 421 this capture does not hold (its setting: %s), a limit, or its process ending on %s.",
+		fam.idleTimeout(), verb)
+}
+
 // clientGaveUp is command-unanswered for c, the last command of s, which
 // got no reply before the client closed or reset the connection
 // gaveUpMin or more later. Not a login line: servers delay their answer
-// to a failed login on purpose, and a guesser gives up on it.
-func clientGaveUp(s *track.Session, st *sessState, c *track.Command) *Finding {
+// to a failed login on purpose, and a guesser gives up on it. When the
+// server had closed its side first (its FIN), the server ended the
+// session: the client did not give up.
+func (d *Diagnoser) clientGaveUp(s *track.Session, st *sessState, c *track.Command) *Finding {
 	waited := s.End.Sub(c.TS)
 	if waited < gaveUpMin || c.Secret || c.Verb == "USER" || c.Verb == "PASS" || c.Verb == "ACCT" {
 		return nil
@@ -174,6 +221,13 @@ func clientGaveUp(s *track.Session, st *sessState, c *track.Command) *Finding {
 	verb := verbText(c)
 	f := &Finding{Code: CodeCommandUnanswered, Severity: SeverityWarning, Session: s, Command: c, TS: s.End, Packets: []uint64{c.Num}}
 	f.Evidence = fmt.Sprintf("%q (packet %d) got no reply in the %s before the client %s the connection", commandText(c), c.Num, dur(waited), how)
+	if serverClosedFirst(s) {
+		f.Evidence += "; the server had sent its FIN before that"
+		f.Message = fmt.Sprintf("The client's %s got no reply: the server closed its side of the connection (its FIN) without answering it, and the client %s the connection %s after the command. The server ended the session: an idle timeout that closes without a word or whose 421 was lost, its process ending on the command, or a command that never reached it (dropped on the way) while its idle timer ran out.",
+			verb, how, dur(waited))
+		f.Advice = serverClosedAdvice(d.family(s), verb) + fmt.Sprintf(" If the server never logged %s, it was dropped on the way: check the FTP inspection policy and log of the firewalls between %s and %s.", verb, s.Client.Addr(), s.Server.Addr())
+		return f
+	}
 	f.Message = fmt.Sprintf("The client's %s got no reply: the client waited %s, then %s the connection, giving up on it. Either the command never reached the server (a firewall that inspects FTP drops a command its policy denies, and the client's TCP sends it again and again, never acknowledged: Cisco ASA's inspect ftp with an ftp-map's request-command deny, or a policy-map type inspect ftp that drops it; an IPS), or the server never answered it (it hung on it).",
 		verb, dur(waited), how)
 	f.Advice = fmt.Sprintf("Look for %s in the server's log at that time. If the server never logged it, it was dropped on the way: check the FTP inspection policy and log of the firewalls between %s and %s for a rule that drops it, and allow it there if the client needs it; the client's copies of the command sent again with no acknowledgment (in this capture, or one on the server's side, which shows whether they arrive) tell a drop. If the server logged it, it hung on it: its log says why (a full disk, a stuck file system, a script a SITE command runs).",

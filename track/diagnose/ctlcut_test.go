@@ -36,6 +36,14 @@ func (w *wire) closeBy(why decode.CloseReason, client, clientFIN bool) {
 	w.trk.Finish()
 }
 
+// closeAfterServerFIN ends the wire's control connection by why after
+// the server had sent its FIN (the client's reset, or the server's side's
+// to a later command), and finishes.
+func (w *wire) closeAfterServerFIN(why decode.CloseReason, client bool) {
+	w.ctl(decode.ControlEvent{Kind: decode.ControlClose, Closed: why, ClientClosed: client, ServerFIN: true})
+	w.trk.Finish()
+}
+
 // TestControlCutAtCommandOrReply guards control-reset and
 // command-unanswered (a Cisco ASA's FTP inspection that
 // resets the session at a command it denies or at a 227 with more than 8
@@ -163,6 +171,58 @@ func TestControlCutAtCommandOrReply(t *testing.T) {
 			w.wait(10 * time.Second)
 			w.closeBy(decode.CloseRST, true, false)
 		}, none, 0, nil, nil, false},
+		// A long silence, then a command reset at once: a NAT or
+		// firewall that forgot the idle connection, not an inspecting
+		// firewall's deny (rt-d's nat-idle.pcap).
+		{"a command after 40 min of silence, reset at once (a NAT's idle timeout)", func(w *wire) {
+			w.wait(40 * time.Minute)
+			w.cmd("CWD pub")
+			w.wait(30 * time.Millisecond)
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityWarning, []string{"no line crossed the control connection in the 2400.001s before the command",
+			"after 2400.001s of silence", "forgot the idle connection", "AWS's NAT gateway 350 s", "every 30-60 s", "nf_conntrack_tcp_timeout_established", "vsftpd has none"},
+			[]string{"request-command deny", "TTL of the reset"}, false},
+		{"a command after 5 min of silence, reset at once", func(w *wire) {
+			w.wait(5 * time.Minute)
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityWarning, []string{"after 300.001s of silence", "forgot the idle connection"}, []string{"request-command deny"}, false},
+		{"a command after 3 min of silence, shorter than common NAT timeouts", func(w *wire) {
+			w.wait(3 * time.Minute)
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{"request-command deny"}, []string{"silence", "forgot"}, false},
+		{"a PORT with a long tail after a long silence: still ASA strict's", func(w *wire) {
+			w.wait(40 * time.Minute)
+			w.cmd("PORT 198,51,100,40,200,10 keep going")
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{"11 characters after its port numbers"}, []string{"forgot"}, false},
+		{"a long silence, then a reset long after the command", func(w *wire) {
+			w.wait(40 * time.Minute)
+			w.cmd("DELE big.iso")
+			w.wait(40 * time.Second)
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, []string{"which got no reply in that time"}, []string{"forgot"}, false},
+		// The server closed its side (its FIN): it ended the session,
+		// not a firewall (rt-d's restart.pcap, srvfin-then-crst.pcap).
+		{"the server closed (FIN), then reset the next command", func(w *wire) {
+			w.wait(90 * time.Second)
+			w.cmd("CWD pub")
+			w.closeAfterServerFIN(decode.CloseRST, false)
+		}, CodeControlReset, SeverityWarning, []string{"the server had sent its FIN before the reset", "the server ended the session", "No firewall is needed",
+			"idle_session_timeout (vsftpd)", "its process ending on CWD", "sends no command into it"}, []string{"request-command deny", "forgot"}, false},
+		{"the server closed (FIN) after 40 min of silence, then reset the next command", func(w *wire) {
+			w.wait(40 * time.Minute)
+			w.cmd("CWD pub")
+			w.closeAfterServerFIN(decode.CloseRST, false)
+		}, CodeControlReset, SeverityWarning, []string{"the server ended the session"}, []string{"request-command deny", "forgot"}, false},
+		{"the server closed (FIN) without answering, then the client reset", func(w *wire) {
+			w.cmd("SIZE f")
+			w.wait(8 * time.Second)
+			w.closeAfterServerFIN(decode.CloseRST, true)
+		}, CodeCommandUnanswered, SeverityWarning, []string{`"SIZE f" (packet 9) got no reply in the 8.001s before the client reset the connection; the server had sent its FIN before that`,
+			"the server closed its side of the connection (its FIN) without answering it", "The server ended the session", "idle_session_timeout (vsftpd)", "If the server never logged SIZE"},
+			[]string{"giving up", "the client waited", "sends no command into it"}, false},
 		{"the client closed its end before its reset at a 227", func(w *wire) {
 			w.cmd("PASV")
 			w.reply(227, "Entering Passive Mode (203,0,113,60,156,164).")
@@ -233,6 +293,72 @@ func TestAfterSixNumbers(t *testing.T) {
 	} {
 		if got := afterSixNumbers(tc.text); got != tc.want {
 			t.Errorf("%q: %d, want %d", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestControlCutHedgedForCaptureDrops guards control-reset and
+// command-unanswered, which rest on a reply absent from the capture,
+// against the capture point's own drops (CaptureDropped): with a drop
+// window at the command they say the reply may be among the packets the
+// capture lost, are one step less grave, advise capturing again (no
+// firewall's policy), and the verdict does not count them as failures; a
+// window an hour off changes nothing.
+func TestControlCutHedgedForCaptureDrops(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		script  func(w *wire)
+		code    string
+		sev     Severity
+		hedged  Severity
+		badText string // advised with no window, not with one
+	}{
+		{"reset at a command", func(w *wire) {
+			w.cmd("SITE CHMOD 777 upload.sh")
+			w.closeBy(decode.CloseRST, false, false)
+		}, CodeControlReset, SeverityError, SeverityWarning, "request-command deny"},
+		{"the client gives up on a command", func(w *wire) {
+			w.cmd("STOR upload.sh")
+			w.wait(30 * time.Second)
+			w.closeBy(decode.CloseRST, true, false)
+		}, CodeCommandUnanswered, SeverityWarning, SeverityInfo, "FTP inspection policy"},
+		{"reset at a 227", func(w *wire) {
+			w.cmd("PASV")
+			w.reply(227, "Entering Passive Mode (203,0,113,60,156,164) - passive mode OK, have fun")
+			w.closeBy(decode.CloseRST, true, false)
+		}, CodeControlReset, SeverityError, SeverityWarning, "inspect ftp strict"},
+	} {
+		for _, window := range []time.Duration{-1, 0, time.Hour} {
+			name := map[time.Duration]string{-1: ", no drops", 0: ", drops then", time.Hour: ", drops an hour later"}[window]
+			t.Run(tc.name+name, func(t *testing.T) {
+				w := cutWire(t, false)
+				if window >= 0 {
+					at := w.now.Add(window)
+					w.d.CaptureDropped(DropWindow{From: at, To: at.Add(time.Second), Packets: 52251})
+				}
+				tc.script(w)
+				f := w.c.find(tc.code)
+				if f == nil {
+					dumpFindings(t, w.c)
+					t.Fatalf("no %s", tc.code)
+				}
+				verdict := w.d.Summaries()[0].Verdict
+				if window != 0 {
+					if f.Severity != tc.sev || strings.Contains(f.Message, "dropped 52251") || !strings.Contains(f.Advice, tc.badText) {
+						t.Errorf("without drops near it: %s %q, advice %q", f.Severity, f.Message, f.Advice)
+					}
+					return
+				}
+				if f.Severity != tc.hedged {
+					t.Errorf("severity %s, want %s", f.Severity, tc.hedged)
+				}
+				if !strings.Contains(f.Message, "This capture point dropped 52251 packets at that time") || strings.Contains(f.Advice, tc.badText) || !strings.Contains(f.Advice, "Capture again without drops") {
+					t.Errorf("not hedged for the drops: %q, advice %q", f.Message, f.Advice)
+				}
+				if strings.Contains(verdict, tc.code) || !strings.Contains(verdict, "dropped packets") {
+					t.Errorf("verdict %q counts the %s as a failure", verdict, tc.code)
+				}
+			})
 		}
 	}
 }

@@ -90,10 +90,13 @@ func (f *PacketFilter) mayRemove(s *track.Session, dc *track.DataConn) bool {
 // or an active-blocked read from a 425 with no SYN seen ("blocked before
 // this point"), but for those that name a connection the capture holds
 // (the client used an older endpoint instead; the SYN seen twice, routed
-// through a NAT box).
+// through a NAT box). Its codes are among absenceCodes, which the
+// capture's drops hedge (restsOnAbsenceForm); the others there are about
+// a control connection's replies and acknowledgments, which the
+// built-in filters keep whole with the connection.
 func restsOnAbsence(s *track.Session, dc *track.DataConn, f *Finding) bool {
 	switch {
-	case f == nil || dc.Outcome != track.OutcomeNotAttempted:
+	case !restsOnAbsenceForm(f) || dc.Outcome != track.OutcomeNotAttempted:
 		return false
 	case f.Code == CodeActiveBlocked:
 		return dc.SYNs == 0

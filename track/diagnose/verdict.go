@@ -1738,7 +1738,7 @@ var problemWarnings = map[string]bool{
 	CodeTLSNotResumed: true, CodeTransferAborted: true, CodePassiveRefused: true,
 	CodeDataAnswerMissing: true, CodeControlIdle: true, CodeGreetingLate: true,
 	CodeLoginAttack: true, CodeFTPBounce: true, CodeDataForeignSource: true,
-	CodePMTUBlackHole: true, CodeCommandUnanswered: true,
+	CodePMTUBlackHole: true, CodeCommandUnanswered: true, CodeControlReset: true,
 }
 
 // otherErrors is the clause naming the kinds of error finding of the
