@@ -23,6 +23,12 @@
 // reply, its transfer waiting on its own announcement of the endpoint
 // nothing connected to, takes the connection (with its own transfer
 // command), and the announcement the guess took is its session's again.
+// A reply settles only the one connection it can be (a 125 the one still
+// open); where several fit, a 125 settles none, and a 2yz takes the one
+// that ended last as a guess (its transfer had a connection). A SYN that
+// finds every announcement of the endpoint used while a guess on it
+// stands is recorded under that guess's session, a guess too
+// (Limits.DataRaceUnplaced), never dropped.
 // Unsettled, the connection says its session is a guess. A data
 // connection leaves both tables
 // the moment its outcome is final; a late segment of it matches nothing

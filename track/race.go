@@ -2,6 +2,9 @@ package track
 
 import (
 	"slices"
+	"time"
+
+	"github.com/ftpsniff/ftpsniff/decode"
 )
 
 // Two sessions of one client may be told the same passive endpoint (a
@@ -73,7 +76,7 @@ func (t *Tracker) dropRaced(dc *DataConn) {
 	if i := slices.Index(t.raced, dc); i >= 0 {
 		t.raced = slices.Delete(t.raced, i, i+1)
 		if len(t.raced) == 0 {
-			t.raced = nil
+			t.raced, t.raceDoubt = nil, nil
 		}
 	}
 }
@@ -85,37 +88,85 @@ func (t *Tracker) dropRaced(dc *DataConn) {
 // connection; a 150, "about to open", may come as the server starts
 // waiting, before the connection: preliminary does not ask), or, with
 // ended, its 2yz final reply after y's end (the server sends its 226 as
-// the data connection closes; one whose 1yz came before y told nothing). When c is y's own transfer command, the
-// guess stands, settled; when c is another of those sessions' and waits
-// on its announcement of y's endpoint, nothing connected to it and armed
-// before y came, y is that announcement's (swapRace). A reply that names
-// no transfer of y's endpoint settles nothing.
+// the data connection closes; one whose 1yz came before y told nothing).
+// When c is y's own transfer command, the guess stands, settled; when c
+// is another of those sessions' and waits on its announcement of y's
+// endpoint, nothing connected to it and armed before y came, y is that
+// announcement's (swapRace). A reply that names no transfer of y's
+// endpoint settles nothing.
+//
+// One reply tells one connection, and only when it can be but one of
+// those waiting: a 125 the one still open (one that ended before it was
+// no longer "open"), else the one there is; a 2yz the one ended. Where
+// several fit, nothing is settled: taking the first of them (the oldest
+// guess) swapped a connection into a session whose own was another, and
+// that session's announcement, its transfer then answered, ended
+// without a connection while the connection that was its, coming later,
+// found nothing to match (three sessions racing).
 func (t *Tracker) settleRace(sess *Session, c *Command, ended bool) {
-	for i := 0; i < len(t.raced); i++ {
-		y := t.raced[i]
-		if ended {
-			if _, ok := y.endSeen(); !ok || y.Command != nil && y.Command != c && y.Command.Final() != nil {
-				continue
-			}
+	// pick: the one that may be c's; open*: the same among those still
+	// open (a 125). One that may be c's but whose announcement another
+	// connection holds counts, though no swap can give it to c: that c's
+	// is one of several is what stops a settlement.
+	var pick, openPick, last *DataConn
+	var lastEnd time.Time
+	fits, open := 0, 0
+	for _, y := range t.raced {
+		end, yEnded := y.endSeen()
+		if ended && (!yEnded || y.Command != nil && y.Command != c && y.Command.Final() != nil) {
+			continue
 		}
-		settled := false
-		if y.Session == sess {
-			settled = slices.Contains(c.Transfer, y)
-		} else {
-			for _, x := range c.Transfer {
-				if raceSwappable(x, y) {
-					t.swapRace(x, y)
-					settled = true
-					break
-				}
-			}
+		if y.Session == sess && !slices.Contains(c.Transfer, y) || y.Session != sess && !slices.ContainsFunc(c.Transfer, func(o *DataConn) bool {
+			return o.Announced == y.Announced && o.Passive == y.Passive
+		}) {
+			continue
 		}
-		if settled {
-			y.AmongRace = 0
-			t.dropRaced(y)
-			i--
+		if fits++; fits == 1 {
+			pick = y
+		}
+		if ended && (last == nil || end.After(lastEnd)) {
+			last, lastEnd = y, end
+		}
+		if !ended && !yEnded {
+			if open++; open == 1 {
+				openPick = y
+			}
 		}
 	}
+	guess := false
+	switch {
+	case open == 1:
+		pick = openPick
+	case ended && fits > 1:
+		// c's transfer had a connection (its 2yz), one of those: the one
+		// that ended last before it (the server sends its 226 as the
+		// connection closes), a guess still. Else its announcement
+		// would read not attempted, a finding the transfer refutes.
+		pick, guess = last, true
+		if !slices.Contains(t.raceDoubt, pick.Announced) {
+			if len(t.raceDoubt) >= maxRaced {
+				t.raceDoubt = slices.Delete(t.raceDoubt, 0, 1)
+			}
+			t.raceDoubt = append(t.raceDoubt, pick.Announced)
+		}
+	case open > 1 || fits != 1:
+		return // (several may be c's: a 226 may tell; each stays the guess it is)
+	default:
+		// One fits; where a guess took another before, that one may
+		// have been c's.
+		guess = slices.Contains(t.raceDoubt, pick.Announced)
+	}
+	if pick.Session != sess {
+		i := slices.IndexFunc(c.Transfer, func(x *DataConn) bool { return raceSwappable(x, pick) })
+		if i < 0 {
+			return
+		}
+		t.swapRace(c.Transfer[i], pick)
+	}
+	if !guess {
+		pick.AmongRace = 0
+	}
+	t.dropRaced(pick) // (a guess so taken is not taken back)
 }
 
 // raceSwappable tells whether x, an announcement a transfer command of
@@ -210,4 +261,54 @@ func swapped(p, x, y *DataConn) *DataConn {
 		return x
 	}
 	return p
+}
+
+// raceUnplaced takes the SYN s, which matched nothing, for a data
+// connection of a session racing for its endpoint when one of the
+// connections to it is still a guess (t.raced): the race's announcements
+// were all used (one of them, its session's transfer answered, ended
+// without a connection while its own was taken by a guess for another),
+// yet s came from the client host of that race to the endpoint a guess
+// took, from another port once that connection was open (not its SYN
+// again, nor a retry of one unanswered). Every connection of a race is
+// its sessions': s is recorded under the session of the newest such
+// guess, a guess itself (AmongRace as that one's), with no announcement
+// nor command of its own, and counted (Limits.DataRaceUnplaced); that
+// guess is settled by no later reply (either may be its session's). Before,
+// it was counted only as to an endpoint taken, its bytes in no record.
+func (t *Tracker) raceUnplaced(s *decode.Segment) bool {
+	for i := len(t.raced) - 1; i >= 0; i-- {
+		y := t.raced[i]
+		sess := y.Session
+		if y.Server != s.Dst || y.Client.Addr() != s.Src.Addr() || y.Client == s.Src || y.SynAckTS.IsZero() ||
+			sess.ended || sess.quit || sess.Client.Addr() != s.Src.Addr() {
+			continue
+		}
+		if !t.addInferred(sess, s, y.Passive, false, y.Match) {
+			return false
+		}
+		if dc := t.lookupData(s.Src, s.Dst); dc != nil && dc.Session == sess {
+			dc.Via, dc.Announced, dc.AmongRace = y.Via, y.Announced, y.AmongRace
+		}
+		// Two connections in y's session now, for one announcement: no
+		// reply tells which is its; both stay guesses.
+		t.dropRaced(y)
+		t.limits.DataRaceUnplaced++
+		return true
+	}
+	return false
+}
+
+// racedBefore is, for dc, the one announcement left that the SYN s took,
+// how many sessions raced for its endpoint when a connection to it from
+// the same client host is still a guess of another session (t.raced):
+// dc is the last one free only because of that guess, a guess itself
+// (settleRace may swap it). 1 when none is.
+func (t *Tracker) racedBefore(dc *DataConn, s *decode.Segment) int {
+	for _, y := range t.raced {
+		if y.Server == s.Dst && y.Client.Addr() == s.Src.Addr() && y.Session != dc.Session && y.Passive == dc.Passive {
+			return int(y.AmongRace)
+		}
+	}
+	return 1
 }

@@ -3,6 +3,7 @@ package track
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -323,5 +324,112 @@ func TestSharedPassiveEndpointGoesToItsSession(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRaceEverySYNInOneRecord guards three sessions of one client racing
+// for one passive endpoint (each its PASV, then its RETR, answered by a
+// 125 or 150): every connection must be reported exactly once, under its
+// own session or with its session called a guess (AmongRace). Before, a
+// 125 or 226 took the oldest guess for its session where another fitted
+// (or where a connection had ended before the 125, "already open"): one
+// session's announcement, its transfer answered, ended without a
+// connection, and the last connection, its own session's, found nothing
+// to match: no record, counted only as to an endpoint taken. And the
+// connection that took the one announcement left free by guesses before
+// it was not called a guess.
+func TestRaceEverySYNInOneRecord(t *testing.T) {
+	sessions := []netip.AddrPort{cli, raceB, netip.MustParseAddrPort("198.51.100.7:50200")}
+	conns := []netip.AddrPort{raceD1, raceD2, netip.MustParseAddrPort("198.51.100.7:45003")}
+	// steps: "<session> <what>", what: open (its connection's
+	// handshake), 125, 150, carry (its bytes and close), 226.
+	cases := []struct {
+		name     string
+		steps    []string
+		unplaced int // Limits.DataRaceUnplaced
+	}{
+		{"125-after-older-closed", []string{"2 open", "2 150", "2 carry", "0 open", "0 125", "2 226", "0 carry", "0 226", "1 open", "1 125", "1 carry", "1 226"}, 0},
+		{"125-two-open", []string{"1 open", "0 open", "0 150", "1 125", "0 carry", "0 226", "1 carry", "1 226", "2 open", "2 150", "2 carry", "2 226"}, 0},
+		// The capture holds no reply after the connections: the last
+		// takes the one announcement the guesses before it left free,
+		// itself a guess.
+		{"last-free-left", []string{"1 open", "0 open", "2 open", "1 carry", "0 carry", "2 carry"}, 0},
+		{"226-two-ended", []string{"2 open", "0 open", "0 125", "0 carry", "2 150", "2 carry", "0 226", "2 226", "1 open", "1 150", "1 carry", "1 226"}, 0},
+		// Session 1's 226 before its connection's close settles nothing
+		// (the 226 comes as the connection closes): its announcement,
+		// nothing else waiting, ends without a connection, and the
+		// connections of sessions 2 and 3 find every announcement used.
+		{"226-before-close", []string{"0 open", "0 150", "0 bytes", "0 226", "0 fin", "1 open", "1 150", "1 carry", "1 226", "2 open", "2 150", "2 carry", "2 226"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSession(t)
+			s.login()
+			for _, c := range sessions[1:] {
+				s.as(c, true)
+				s.login()
+			}
+			r := raceShape{s: s}
+			for _, c := range sessions {
+				r.pasv(c, 40000)
+			}
+			for i, c := range sessions {
+				r.retr(c, fmt.Sprintf("f%d.bin", i))
+			}
+			size := func(i int) int { return 1000 * (i + 1) }
+			for _, st := range tc.steps {
+				var i int
+				var what string
+				if _, err := fmt.Sscanf(st, "%d %s", &i, &what); err != nil {
+					t.Fatal(err)
+				}
+				switch what {
+				case "open":
+					r.open(conns[i], 40000)
+				case "125":
+					r.alreadyOpen(sessions[i], size(i))
+				case "150":
+					r.opening(sessions[i], fmt.Sprintf("f%d.bin", i), size(i))
+				case "carry":
+					r.carry(conns[i], 40000, size(i))
+				case "bytes": // carry's bytes, its close left for "fin"
+					to := netip.AddrPortFrom(srv.Addr(), 40000)
+					s.seg(to, conns[i], decode.FlagACK, 5001, size(i))
+				case "fin":
+					to := netip.AddrPortFrom(srv.Addr(), 40000)
+					s.seg(to, conns[i], decode.FlagFIN|decode.FlagACK, 5001+uint32(size(i)), 0)
+					s.seg(conns[i], to, decode.FlagFIN|decode.FlagACK, 1001, 0)
+				case "226":
+					r.complete(sessions[i])
+				}
+			}
+			for i := len(sessions) - 1; i >= 0; i-- {
+				s.as(sessions[i], false)
+				s.ctl(decode.ControlEvent{Kind: decode.ControlClose})
+			}
+			s.trk.Finish()
+			seen := map[netip.AddrPort]int{}
+			for _, d := range s.rec.data {
+				i := slices.Index(conns, d.Client)
+				if i < 0 {
+					continue // an announcement nothing connected to
+				}
+				seen[d.Client]++
+				if d.Bytes[1] != int64(size(i)) {
+					t.Errorf("%v: %d bytes, want %d", d.Client, d.Bytes[1], size(i))
+				}
+				if d.Session.Client != sessions[i] && d.AmongRace < 2 {
+					t.Errorf("%v: in session %v, not a guess; its session is %v", d.Client, d.Session.Client, sessions[i])
+				}
+			}
+			for _, c := range conns {
+				if seen[c] != 1 {
+					t.Errorf("%v reported %d times, want once", c, seen[c])
+				}
+			}
+			if got := s.trk.limits.DataRaceUnplaced; got != tc.unplaced {
+				t.Errorf("DataRaceUnplaced %d, want %d", got, tc.unplaced)
+			}
+		})
 	}
 }

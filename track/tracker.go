@@ -322,6 +322,13 @@ type Limits struct {
 	// (takenEndpoints): a client's retry from a new port, or other hosts
 	// trying the port. Not followed.
 	DataEndpointTaken int `json:"data_endpoint_taken,omitempty"`
+	// DataRaceUnplaced counts data connections to an endpoint several
+	// sessions of one client were told whose announcements were all used
+	// while one connection to it was still a guess of its session
+	// (raceUnplaced): each is recorded under the session of that guess,
+	// its session a guess too (DataConn.AmongRace), with no announcement
+	// or command of its own.
+	DataRaceUnplaced int `json:"data_race_unplaced,omitempty"`
 	// EncryptedPairOverflow counts encrypted sessions taken out of the
 	// index of their client and server addresses while still open: the
 	// pair held maxEncryptedPerPair already, and the one quiet longest
@@ -398,6 +405,10 @@ type Tracker struct {
 	// that announced their endpoint (DataConn.AmongRace), until the reply
 	// that settles it (settleRace) or their report; at most maxRaced.
 	raced []*DataConn
+	// raceDoubt: the endpoints of raced connections a 2yz took one of by
+	// a guess (settleRace): a reply after that fits one alone settles it
+	// as a guess still. At most maxRaced; let go with the last of raced.
+	raceDoubt []netip.AddrPort
 	// unannounced indexes the open sessions picked up mid-stream that have
 	// shown no announcement yet, by their (client, server) addresses: a
 	// data connection whose PORT or 227 came before the capture started
@@ -688,6 +699,10 @@ func (t *Tracker) Segment(s *decode.Segment) {
 			return
 		}
 		if (len(t.encrypted) > 0 || len(t.unannounced) > 0 || len(t.lostOthers) > 0 || len(t.clientOnly) > 0) && t.inferData(s) {
+			return
+		}
+		if len(t.raced) > 0 && t.raceUnplaced(s) {
+			t.noteTaken(s)
 			return
 		}
 		// (Counted at once, and held all the same: the endpoint may be

@@ -298,7 +298,8 @@ type openFile struct {
 	// (the server host's other traffic).
 	heldLost bool
 	// raceWritten: held as a guess of its session (AmongRace), it passed
-	// the bound and is written under that guess, held no more.
+	// the bound and is written under that guess, held no more (the
+	// reservation's, then its file's: close renames it).
 	raceWritten bool
 	// filedUnder: the session whose bySession entry holds it, its data
 	// connection's when put there: the tracker may move a data
@@ -572,20 +573,16 @@ func (x *extractor) file(dc *track.DataConn, toClient bool) *openFile {
 	if r != nil && r.startUnknown {
 		f.w.StartUnknown()
 	}
+	if r != nil && r.raceWritten {
+		f.raceWritten = true // (close names it after the session settled by then)
+	}
 	return f
 }
 
 // create creates f's file in the folder; false when it could not be (a
 // bound, counted by the folder, or an error): f is then dead.
 func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
-	c := dc.Command
-	t := extract.Transfer{Session: dc.Session.ID, Data: dc.ID, Verb: c.Verb, Arg: c.Arg, Cwd: c.Cwd}
-	for _, r := range c.Replies {
-		if !r.Secret { // a reply that repeats a password names no file
-			t.Replies = append(t.Replies, r.Text)
-		}
-	}
-	w, err := x.dir.Create(t)
+	w, err := x.dir.Create(transferOf(dc))
 	if err != nil {
 		if isLimit(err) {
 			x.skip(dc, x.limitWhy(err))
@@ -613,6 +610,19 @@ func (x *extractor) create(dc *track.DataConn, f *openFile) bool {
 	}
 	f.w = w
 	return true
+}
+
+// transferOf is what the folder names dc's file for: its session, its
+// number, its transfer command (non-nil) and that command's replies.
+func transferOf(dc *track.DataConn) extract.Transfer {
+	c := dc.Command
+	t := extract.Transfer{Session: dc.Session.ID, Data: dc.ID, Verb: c.Verb, Arg: c.Arg, Cwd: c.Cwd}
+	for _, r := range c.Replies {
+		if !r.Secret { // a reply that repeats a password names no file
+			t.Replies = append(t.Replies, r.Text)
+		}
+	}
+	return t
 }
 
 // countNoCommand counts a data connection that carried bytes with no
@@ -964,9 +974,21 @@ func (x *extractor) close(dc *track.DataConn, f *openFile) {
 		// socket.
 		fin.ResetEnd = true
 	}
+	if f.raceWritten {
+		// Written under its session's guess (hold): a reply may have
+		// given it, its number and its transfer command, to another
+		// session since. The file takes that one's name, and its record
+		// that one's session and path (never closed before: a guess is
+		// settled only before its connection is reported).
+		f.w.Retitle(transferOf(dc))
+	}
 	rec, err := f.w.Close(fin)
 	if err != nil && !errors.Is(err, extract.ErrClosed) {
 		x.writeError(err)
+	}
+	if dc.AmongRace > 1 {
+		// Never settled: the name is the likelier session's transfer.
+		rec.Reasons = append(rec.Reasons, fmt.Sprintf("whose transfer this is is a guess: %d sessions between these hosts were told this data endpoint and no reply told whose connection it was (named after the likelier)", dc.AmongRace))
 	}
 	if f.givenUp {
 		rec.Complete = false

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -119,5 +121,66 @@ func TestExtractRaceGuessPastHoldKeepsBytes(t *testing.T) {
 	}
 	if !found[sha(one)] || !found[sha(two)] || len(files) != 2 {
 		t.Errorf("%d files, one.bin's bytes written %v, two.bin's %v; want both, once each", len(files), found[sha(one)], found[sha(two)])
+	}
+}
+
+// TestExtractRaceGuessWrittenTakesSettledName guards the name and record
+// of a file written under its session's guess (its bytes passed the
+// hold: race_guessed): session 1's connection, guessed session 2's (the
+// newest announcement), is settled as session 1's by session 1's 226 as
+// it closes; its file must then be named for session 1's RETR and its
+// record say session 1 and one.bin, with no file left under the guess.
+// Unsettled (the capture ends before any 226), the file keeps the guess's
+// name and its record says the name is a guess. Before, the settled file
+// kept "s2-…-two.bin" and a record of session 2's two.bin holding
+// one.bin's bytes, and an unsettled one said nothing of the guess.
+func TestExtractRaceGuessWrittenTakesSettledName(t *testing.T) {
+	for _, settled := range []bool{true, false} {
+		name := "settled"
+		if !settled {
+			name = "unsettled"
+		}
+		t.Run(name, func(t *testing.T) {
+			c, path := newWireCap(t)
+			s1 := openWireSessionAt(c, 0, 50000)
+			s1.loginPASV(0)
+			s2 := openWireSessionAt(c, 0, 50010)
+			s2.loginPASV(0)
+			one := wireBody(heldPayloadMax + 1<<20)
+			s1.cmd("RETR one.bin")
+			s2.cmd("RETR two.bin")
+			s1.reply("150 Opening BINARY mode data connection for one.bin.")
+			s2.reply("150 Opening BINARY mode data connection for two.bin.")
+			s1.data.handshake()
+			s1.data.segments(one, nil)
+			s1.data.closeFromB()
+			if settled {
+				s1.reply("226 Transfer complete.")
+				s1.quit()
+			}
+			files, _, st, dir := fileRecordsStats(t, path)
+			if st.RaceGuessed != 1 || len(files) != 1 {
+				t.Fatalf("race_guessed %d, %d file records; want 1 and 1: %+v", st.RaceGuessed, len(files), files)
+			}
+			f := files[0]
+			got, err := os.ReadFile(filepath.Join(dir, f.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSess, wantPath := 1, "one.bin"
+			if !settled {
+				wantSess, wantPath = 2, "two.bin"
+			}
+			guessSaid := slices.ContainsFunc(f.Reasons, func(r string) bool { return strings.Contains(r, "is a guess") })
+			if f.Session != wantSess || f.Path != wantPath || !strings.HasPrefix(f.File, fmt.Sprintf("s%d-", wantSess)) ||
+				!strings.HasSuffix(f.File, "-"+wantPath) || sha(got) != sha(one) || len(entries) != 1 || guessSaid == settled {
+				t.Errorf("record session %d, path %q, file %q (%d in the folder), one.bin's bytes %v, the guess said %v; want session %d, %q, named so, alone, the guess said %v",
+					f.Session, f.Path, f.File, len(entries), sha(got) == sha(one), guessSaid, wantSess, wantPath, !settled)
+			}
+		})
 	}
 }

@@ -237,28 +237,29 @@ type snapshotCollector struct {
 	snap snapshot
 	set  bool
 
-	perWorker   bool               // kernel counters labelled by worker too
-	decodeDescs []*prometheus.Desc // per decode.Stats field
-	limitHits   *prometheus.Desc
-	rstIgnored  *prometheus.Desc
-	bytesCut    *prometheus.Desc
-	beyondWin   *prometheus.Desc
-	afterExpiry *prometheus.Desc
-	afterQuit   *prometheus.Desc
-	toTaken     *prometheus.Desc
-	received    *prometheus.Desc
-	dropped     *prometheus.Desc
-	freezes     *prometheus.Desc
-	packets     *prometheus.Desc
-	lastPacket  *prometheus.Desc
-	openSess    *prometheus.Desc
-	openExp     *prometheus.Desc
-	outputLost  *prometheus.Desc
-	reopenFail  *prometheus.Desc
-	notWritten  *prometheus.Desc
-	newFiles    *prometheus.Desc
+	perWorker    bool               // kernel counters labelled by worker too
+	decodeDescs  []*prometheus.Desc // per decode.Stats field
+	limitHits    *prometheus.Desc
+	rstIgnored   *prometheus.Desc
+	bytesCut     *prometheus.Desc
+	beyondWin    *prometheus.Desc
+	afterExpiry  *prometheus.Desc
+	afterQuit    *prometheus.Desc
+	toTaken      *prometheus.Desc
+	raceUnplaced *prometheus.Desc
+	received     *prometheus.Desc
+	dropped      *prometheus.Desc
+	freezes      *prometheus.Desc
+	packets      *prometheus.Desc
+	lastPacket   *prometheus.Desc
+	openSess     *prometheus.Desc
+	openExp      *prometheus.Desc
+	outputLost   *prometheus.Desc
+	reopenFail   *prometheus.Desc
+	notWritten   *prometheus.Desc
+	newFiles     *prometheus.Desc
 	// --extract's, exported only with it
-	exFiles, exBytes, exHeld, exNotWritten, exCut, exReclaimed *prometheus.Desc
+	exFiles, exBytes, exHeld, exNotWritten, exCut, exReclaimed, exRaceGuessed *prometheus.Desc
 }
 
 // decodeLimits are the decode.Stats fields that count a bound being hit;
@@ -281,9 +282,11 @@ var decodeLimits = map[string]bool{
 // announcement of the same endpoint claims, is taken back. The sixth,
 // bytes_cut_budget, counts the bytes the transcript budget cut (its hits
 // are replies_cut_budget, args_cut_budget and replies_omitted_budget): a
-// bytes counter of its own.
+// bytes counter of its own. The seventh, data_race_unplaced, counts data
+// connections recorded under a guess of their session (what the wire
+// did too): a counter of its own.
 var trackNotBounds = map[string]bool{"data_rst_ignored": true, "data_beyond_window": true, "data_after_expiry": true,
-	"data_endpoint_taken": true, "data_after_quit": true, "bytes_cut_budget": true}
+	"data_endpoint_taken": true, "data_after_quit": true, "bytes_cut_budget": true, "data_race_unplaced": true}
 
 // newSnapshotCollector: perWorker labels the kernel's counters with the
 // socket's worker too (live --workers), since each interface then has a
@@ -316,6 +319,8 @@ func newSnapshotCollector(perWorker bool) *snapshotCollector {
 	c.exHeld = prometheus.NewDesc("ftpsniff_extract_folder_bytes", "Bytes (holes included) of the files this run wrote and still has in the --extract folder, as counted against --extract-max-total.", nil, nil)
 	c.exNotWritten = prometheus.NewDesc("ftpsniff_extract_files_not_written_total", "Transfers whose file --extract did not write, by reason: open (--extract-max-open), files (the files bound), full (--extract-max-total), name (every name taken), error (the file could not be created), encrypted, no_command, not_reassembled.", []string{"reason"}, nil)
 	c.exCut = prometheus.NewDesc("ftpsniff_extract_files_cut_total", "Files --extract cut short at a bound: file (--extract-max-file), full (--extract-max-total).", []string{"limit"}, nil)
+	c.exRaceGuessed = prometheus.NewDesc("ftpsniff_extract_files_race_guessed_total", "Files --extract wrote under a guess of their session: a data connection to an endpoint several sessions of one client were told, whose bytes passed the 8 MiB hold before a reply told whose it was (a reply after renames the file; one never settled says so in its record).", nil, nil)
+	c.raceUnplaced = prometheus.NewDesc("ftpsniff_data_race_unplaced_total", "Data connections to an endpoint several sessions of one client were told that found every announcement of it used while a connection to it was still a guess of its session: recorded under that guess's session, their session a guess too.", nil, nil)
 	c.exReclaimed = prometheus.NewDesc("ftpsniff_extract_files_reclaimed_total", "Files this run wrote that were removed from the --extract folder since: no longer counted against its bounds.", nil, nil)
 	c.afterQuit = prometheus.NewDesc("ftpsniff_data_syns_after_quit", "SYNs from a session's peer that was to connect to the endpoint of its latest unused announcement, within 2 minutes after a 221 answered its QUIT: another session's or an old endpoint reused, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
 	c.afterExpiry = prometheus.NewDesc("ftpsniff_data_syns_after_expiry", "SYNs to the endpoint of an announcement that had expired unused, from the peer that was to connect: nothing waited for them any more, not followed (a gauge: a SYN that a new announcement of the same endpoint claims is taken back).", nil, nil)
@@ -367,7 +372,7 @@ func (c *snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- d
 	}
 	for _, d := range []*prometheus.Desc{c.limitHits, c.rstIgnored, c.bytesCut, c.beyondWin, c.afterExpiry, c.afterQuit, c.toTaken, c.received, c.dropped, c.freezes, c.packets, c.lastPacket, c.openSess, c.openExp, c.outputLost,
-		c.reopenFail, c.notWritten, c.newFiles, c.exFiles, c.exBytes, c.exHeld, c.exNotWritten, c.exCut, c.exReclaimed} {
+		c.reopenFail, c.notWritten, c.newFiles, c.exFiles, c.exBytes, c.exHeld, c.exNotWritten, c.exCut, c.exReclaimed, c.exRaceGuessed, c.raceUnplaced} {
 		ch <- d
 	}
 }
@@ -413,6 +418,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	sendConst(ch, c.afterExpiry, prometheus.GaugeValue, float64(s.Limits.DataAfterExpiry))
 	sendConst(ch, c.afterQuit, prometheus.GaugeValue, float64(s.Limits.DataAfterQuit))
 	sendConst(ch, c.toTaken, prometheus.GaugeValue, float64(s.Limits.DataEndpointTaken))
+	sendConst(ch, c.raceUnplaced, prometheus.CounterValue, float64(s.Limits.DataRaceUnplaced))
 	for _, k := range s.Kernel {
 		labels := []string{labelValue(k.Name)}
 		if c.perWorker {
@@ -453,6 +459,7 @@ func (c *snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.exCut, f.CutFile, "file")
 		counter(c.exCut, f.CutFull, "full")
 		counter(c.exReclaimed, f.Reclaimed)
+		counter(c.exRaceGuessed, x.RaceGuessed)
 	}
 }
 

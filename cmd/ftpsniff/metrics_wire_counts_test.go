@@ -117,3 +117,40 @@ func TestMonitoringDocListsLimitHits(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceCountersExported guards the scrape's series for racing
+// sessions: files --extract wrote under a guess of their session
+// (extraction's race_guessed) and data connections recorded under one
+// (limits.data_race_unplaced), each a counter of its own, never a limit
+// hit (neither is a bound of ftpsniff's: an alert on one would fire on a
+// server that hands one port to two sessions). Before, race_guessed had
+// no series, and a data_race_unplaced would have counted as a limit hit.
+func TestRaceCountersExported(t *testing.T) {
+	for _, tc := range []struct {
+		series string
+		snap   snapshot
+	}{
+		{"ftpsniff_extract_files_race_guessed_total", snapshot{Extract: &extractCounters{extractStats: extractStats{RaceGuessed: 3}}}},
+		{"ftpsniff_data_race_unplaced_total", snapshot{Limits: track.Limits{DataRaceUnplaced: 3}}},
+	} {
+		t.Run(tc.series, func(t *testing.T) {
+			m := newMetrics(10)
+			m.snap.update(tc.snap)
+			if got := metricValue(t, m, tc.series); got != "3" {
+				t.Errorf("%s %q, want 3", tc.series, got)
+			}
+			if got := metricValue(t, m, "ftpsniff_limit_hits_total", "stage=track", "limit=data_race_unplaced"); got != "" {
+				t.Errorf("data_race_unplaced exported as a limit hit (%s)", got)
+			}
+			mfs, err := m.reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mf := range mfs {
+				if mf.GetName() == tc.series && (mf.GetType() != dto.MetricType_COUNTER || len(mf.GetMetric()[0].GetLabel()) != 0) {
+					t.Errorf("%s: %v with %d labels, want a counter without", tc.series, mf.GetType(), len(mf.GetMetric()[0].GetLabel()))
+				}
+			}
+		})
+	}
+}

@@ -288,6 +288,26 @@ func (w *Writer) lateName(replies []string) {
 	w.late = &t
 }
 
+// Retitle makes t the transfer the file holds from here on, before
+// Close: its name (given at Close) and its record follow t. A data
+// connection whose session was a guess among several told its endpoint
+// is written under that guess when its bytes cannot wait for the reply
+// that settles it; the reply may give it to another session's transfer
+// (cmd/ftpsniff's race_guessed). False once closed: the file keeps the
+// name and record it has.
+func (w *Writer) Retitle(t Transfer) bool {
+	if w.closed {
+		return false
+	}
+	if t.Session == w.t.Session && t.Data == w.t.Data && t.Verb == w.t.Verb && t.Arg == w.t.Arg && t.Cwd == w.t.Cwd {
+		return true
+	}
+	// (The ".part" name stays until Close settles the new one, its
+	// counter tried from the first again: another base name.)
+	w.t, w.path, w.try, w.late = t, remotePath(t), 0, nil
+	return true
+}
+
 // settleName gives the file, its record final, its name without
 // PartSuffix, when it can take one without replacing anything (else it
 // keeps the ".part" one, which its record names).
