@@ -155,8 +155,10 @@ const payloadLostKeys = 16384
 const payloadEndedKeys = 16384
 
 // payloadIdle: a followed connection silent this long (packet time)
-// leaves the table. It is longer than the tracker's idle limit for a data
-// connection (10 min), which reports the connection first.
+// leaves the table, unless the handler still wants it (expire). It is
+// longer than the tracker's idle limit for a data connection (10 min),
+// which reports the connection first; one whose transfer command waits
+// for its final reply it follows on.
 const payloadIdle = 11 * time.Minute
 
 // PayloadStats counts what payload reassembly did and every bound it hit.
@@ -773,7 +775,19 @@ func (t *payloadTable) expire(now time.Time) {
 	if t == nil {
 		return
 	}
-	for h := t.lru.front(); h != nil && now.Sub(h.lastSeen) > payloadIdle; h = t.lru.front() {
+	for n := t.lru.n; n > 0; n-- {
+		h := t.lru.front()
+		if h == nil || now.Sub(h.lastSeen) <= payloadIdle {
+			break
+		}
+		if t.h.WantPayload(h.ends[0], h.ends[1]) {
+			// The handler follows it still (the tracker: a transfer
+			// stalled while its command waits for its final reply):
+			// its bytes go on where they stood. Behind the others,
+			// asked again when it comes to the front.
+			t.lru.moveToBack(h)
+			continue
+		}
 		t.st.Idle++
 		t.remove(h, false)
 	}

@@ -395,5 +395,7 @@
 //     its transfer has no final reply, for its own peers' SYN to exactly
 //     its endpoint (expired.go: one per session), SYNs with no answer after
 //     UnansweredWait (2 min), an established data connection idle for 10
-//     min (30 s once its session has ended)
+//     min (30 s once its session has ended; while the session lives and
+//     its transfer command waits for its final reply, a stalled transfer,
+//     it waits on: the connection tables bound how many)
 package track

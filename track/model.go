@@ -1428,6 +1428,8 @@ type xferMemo struct {
 	// ended otherwise than by both sides' FINs (ServerFIN). (With quiet,
 	// in what was padding.)
 	serverFIN bool
+	// pickedUpLate: Session.PickedUpLate. (In what was padding.)
+	pickedUpLate bool
 	// quiet: how long the control connection carried nothing before the
 	// session's latest command came, in milliseconds (saturates), when
 	// that was quietNoted or more; 0 otherwise (QuietBeforeLatest).
@@ -1482,6 +1484,14 @@ func (s *Session) EarlierLogin() (user string, ok bool) {
 	}
 	return s.xfer.replaced.user, true
 }
+
+// PickedUpLate tells that the session was picked up mid-stream more than
+// decode.ResumeWait (a day) after the capture's first packet. Its
+// connection may have been in the capture before, silent for more than a
+// day since: decode forgets a connection closed as idle a day after, and
+// one that goes on after that is picked up as new. A login not seen may
+// then be in the capture, before that silence, as well as before it.
+func (s *Session) PickedUpLate() bool { return s.xfer != nil && s.xfer.pickedUpLate }
 
 // lostActive is a gap of a session's client bytes that may have held an
 // active announcement (activeMayBeLost): the lost bytes were sent after

@@ -188,11 +188,32 @@ func (o *Options) defaults() {
 
 // How long an established data connection may stay quiet before it is
 // taken as over: long while its session lives (a stalled transfer), short
-// once the session has ended.
+// once the session has ended (dataQuiet).
 const (
 	dataIdle             = 10 * time.Minute
 	dataIdleAfterSession = 30 * time.Second
 )
+
+// dataQuiet tells whether the established data connection dc has been
+// quiet long enough to be taken as over: dataIdleAfterSession once its
+// session ended; while it lives, dataIdle, but never while its transfer
+// command waits for its final reply. A transfer stalls longer than that
+// and goes on (ProFTPD's TimeoutStalled is an hour, a STOR from a slow
+// pipe, a tape library staging a file), and its later bytes, FIN and 226
+// belong to it. The wait ends with that reply (then dataIdle counts from
+// the connection's last segment) or the session's end (decode closes a
+// control connection an hour silent); the connection tables bound how
+// many wait (MaxDataConns, MaxDataPerSession).
+func (t *Tracker) dataQuiet(dc *DataConn) bool {
+	quiet := t.clock.since(dc.lastSeen)
+	switch {
+	case dc.Session.ended:
+		return quiet > dataIdleAfterSession
+	case dc.Command != nil && dc.Command.Status == StatusPending:
+		return false
+	}
+	return quiet > dataIdle
+}
 
 // Limits counts every bound the tracker hit.
 type Limits struct {
@@ -973,6 +994,9 @@ func (t *Tracker) Control(e *decode.ControlEvent) {
 		t.sessions.Put(key, sess)
 		if e.Midstream {
 			t.noteMidstream(sess)
+			if !t.start.IsZero() && e.TS.Sub(t.start) > decode.ResumeWait {
+				sess.memo().pickedUpLate = true // (rare: worth the memo)
+			}
 		}
 		if e.Midstream && !e.Encrypts {
 			t.unannounced[[2]netip.Addr{e.Client.Addr(), e.Server.Addr()}] = sess
@@ -1417,7 +1441,7 @@ func (t *Tracker) tick() {
 				dc.End = dc.LastSYN
 			}
 			t.finishData(dc)
-		case established(dc) && (t.clock.since(dc.lastSeen) > dataIdle || dc.Session.ended && t.clock.since(dc.lastSeen) > dataIdleAfterSession):
+		case established(dc) && t.dataQuiet(dc):
 			dc.End, dc.EndReason = dc.lastSeen, EndIdle
 			t.finishData(dc)
 		}

@@ -116,7 +116,7 @@ func TestSessionLengthLeavesOutClockSteps(t *testing.T) {
 			[]string{`"elapsed_ms":%s,`, `"clock_steps_back":1,`}},
 		{"set back an hour before the greeting", "greeting", -time.Hour, "%s, leaving out a step back of the capture's clock (the time across it is not known);",
 			[]string{`"elapsed_ms":%s,`, `"clock_steps_back":1,`}},
-		{"set forward two days after the login", "login", 48 * time.Hour, "%s, more than a day of it with no reply (less, if the capture's clock was set forward then: a step of more than a day is no time passing);", nil},
+		{"set forward two days after the login", "login", 48 * time.Hour, "%s, more than a day of it with no packet captured (less, if the capture's clock was set forward then: a step of more than a day is no time passing);", nil},
 		{"no step", "", 0, "%s;", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,7 +125,7 @@ func TestSessionLengthLeavesOutClockSteps(t *testing.T) {
 			if code := run([]string{"read", "--color", "never", path}, &out, &errb); code != 0 {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
-			end := "  end: fin after " + fmt.Sprintf(tc.words, fmt.Sprintf("%.3fs", max(want, -want).Seconds()))
+			end := "  end: fin after " + fmt.Sprintf(tc.words, seconds(max(want, -want)))
 			if !strings.Contains(out.String(), end) {
 				t.Errorf("transcript lacks %q:\n%s", end, out.String())
 			}
@@ -176,7 +176,7 @@ func TestTransferAcrossClockStepHasNoLength(t *testing.T) {
 		step time.Duration
 		want string
 	}{
-		{"set forward two days", 48 * time.Hour, "transferred: 3000 bytes in 172800.240s between its first and last packets: more than a day, less if the capture's clock was set forward meanwhile (a step of more than a day is no time passing)"},
+		{"set forward two days", 48 * time.Hour, "transferred: 3000 bytes in 2d 0h00m00.2s between its first and last packets: more than a day, less if the capture's clock was set forward meanwhile (a step of more than a day is no time passing)"},
 		{"set back an hour", -time.Hour, "transferred: 3000 bytes; the capture's clock was set back while it ran, so how long it took is not known"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

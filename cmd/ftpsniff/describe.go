@@ -8,6 +8,7 @@ import (
 
 	"github.com/ftpsniff/ftpsniff/decode"
 	"github.com/ftpsniff/ftpsniff/track"
+	"github.com/ftpsniff/ftpsniff/track/diagnose"
 )
 
 // addrString writes an address the way netip.AddrPort does, and nothing
@@ -20,8 +21,9 @@ func addrString(ap netip.AddrPort) string {
 }
 
 func seconds(d time.Duration) string {
-	// A capture clock stepped back makes some spans negative: none.
-	return fmt.Sprintf("%.3fs", max(d, 0).Seconds())
+	// A capture clock stepped back makes some spans negative: none. From
+	// an hour on, in days, hours and minutes.
+	return diagnose.Seconds(d)
 }
 
 // transferStepBack: a data connection whose last packet is stamped more
@@ -42,6 +44,9 @@ type sessionSpan struct {
 	back, dayGaps, set int
 	setBy              time.Duration
 	known              bool
+	// waited: a command of its transcript waited more than a day for
+	// its first reply (only looked for with dayGaps).
+	waited bool
 }
 
 // spanOf is s's span by its clock facts (track.ClockSteps).
@@ -51,6 +56,9 @@ func spanOf(s *track.Session) sessionSpan {
 		sp.d += cs.BackBy - cs.SetBy
 		sp.back, sp.dayGaps = cs.Back, cs.Forward
 		sp.set, sp.setBy = cs.Set, cs.SetBy
+		if sp.dayGaps > 0 {
+			sp.waited = waitedADay(s)
+		}
 	}
 	if sp.d < 0 {
 		// Stamped before its start with no step back the tracker's
@@ -82,9 +90,26 @@ func (sp sessionSpan) words() string {
 		w += fmt.Sprintf(", leaving out %d forward steps of the host's clock, by %s in all (set while ftpsniff ran: no time passing)", sp.set, seconds(sp.setBy))
 	}
 	if sp.dayGaps > 0 {
-		w += ", more than a day of it with no reply (less, if the capture's clock was set forward then: a step of more than a day is no time passing)"
+		// "No reply" only when a command waited across it: a silence
+		// between commands was owed none.
+		silence := "with no packet captured"
+		if sp.waited {
+			silence = "with no reply"
+		}
+		w += ", more than a day of it " + silence + " (less, if the capture's clock was set forward then: a step of more than a day is no time passing)"
 	}
 	return w
+}
+
+// waitedADay tells whether a command of s's transcript got its first
+// reply more than a day (decode.MaxClockStep) after it.
+func waitedADay(s *track.Session) bool {
+	for _, c := range s.Commands {
+		if len(c.Replies) > 0 && c.Replies[0].TS.Sub(c.TS) > decode.MaxClockStep {
+			return true
+		}
+	}
+	return false
 }
 
 // briefly is a short span in milliseconds below a second ("0.095ms"),
@@ -315,6 +340,11 @@ func loginString(s *track.Session) string {
 	if s.LoginBefore {
 		// Picked up mid-stream: the server accepted commands only a
 		// logged-in user may send.
+		if s.PickedUpLate() {
+			// Its connection may be one the capture showed, silent
+			// for more than a day since: its login too.
+			return "login not visible (before a silence of more than a day, or before the capture)"
+		}
 		return "login not visible (before the capture)"
 	}
 	if s.TLSRefused() {

@@ -1798,6 +1798,8 @@ func readingNotes(t totals, transcripts bool, notShown int) []string {
 	}
 	// addn: a count that is often 1, in its two forms.
 	addn := func(n uint64, one, many string) { warn = appendCount(warn, int64(n), one, many) }
+	addn(t.Files.JoinedFiles, "pcap file joined to the one before it (cat a.pcap b.pcap): read on with its own file header",
+		"pcap files joined to the one before them (cat a.pcap b.pcap): each read on with its own file header")
 	addw(t.Files.InterfacesIgnored, "pcapng interface descriptions beyond the bound, ignored")
 	addw(t.Files.PacketsIgnored, "packets on ignored interfaces, skipped")
 	addw(t.Files.OverSnaplen, "pcap records longer than the file's snap length")

@@ -12,7 +12,11 @@
 //   - pcap, magic a1b2c3d4 (microseconds) or a1b23c4d (nanoseconds), in
 //     either byte order, versions 2.0 to 2.4 (the length fields of files
 //     before 2.4 read as libpcap reads them), and Kuznetzov's modified
-//     pcap (a1b2cd34: 24-byte record headers);
+//     pcap (a1b2cd34: 24-byte record headers); pcap files joined end to
+//     end (cat a.pcap b.pcap, rotated files piped into read -): a file
+//     header of version 2.4, a snap length within the bound and a link
+//     type decoded, met where a record header would be, starts the next
+//     file, its records read with its own header (Stats.JoinedFiles);
 //   - pcapng, magic 0a0d0d0a, in either byte order, version 1.0, with any
 //     number of sections and interfaces;
 //   - either of them gzip-compressed (magic 1f 8b), including multi-member

@@ -51,6 +51,7 @@ func FuzzOpenReader(f *testing.F) {
 		gz(f, pc),
 		gz(f, ng),
 		pc[:len(pc)-3],
+		cat(pc, writePcapBE(true, layers.LinkTypeRaw, eth[:1]), pc), // files joined (cat)
 		{0x0a, 0x0d, 0x0d, 0x0a},
 		{0x1f, 0x8b},
 	} {

@@ -71,6 +71,33 @@ func parsePcapHeader(hdr []byte) (f pcapFormat, unsupported string) {
 	return f, ""
 }
 
+// joinedFile reads hdr, 24 bytes at a record boundary that begin with a
+// pcap magic, as the header of another pcap file joined to this one
+// (cat a.pcap b.pcap, rotated files piped into read -): ok when it is one
+// whose records can follow. Read as a record header, a file header is a
+// time in 2055 or 2083 with a length of 0 (thiszone) and the record after
+// it the snap length and link type: no writer's record. A real record
+// that starts with the magic is told apart by the rest: version 2.4,
+// every writer's since 1998, a snap length within the bound, a link type
+// decoded.
+func joinedFile(hdr []byte) (f pcapFormat, ok bool) {
+	switch [4]byte(hdr[:4]) {
+	case magicPcapLE, magicPcapBE, magicPcapNanoLE, magicPcapNanoBE, magicModLE, magicModBE:
+	default:
+		return f, false
+	}
+	f, unsupported := parsePcapHeader(hdr)
+	if unsupported != "" || f.swap != swapNever || f.snaplen > maxRecord || !LinkTypeDecoded(f.link) {
+		return f, false
+	}
+	return f, true
+}
+
+// mayJoin is the cheap test of a record header h for joinedFile: every
+// pcap magic has a1 at one end (a record's time has it for a 256th of
+// its microseconds, or from 2055 on).
+func mayJoin(h []byte) bool { return h[0] == 0xa1 || h[3] == 0xa1 }
+
 // record takes apart the record header h (recLen bytes). A capture length
 // beyond maxRecord (libpcap's MAXIMUM_SNAPLEN) is corrupt: its bytes are
 // not read. One beyond the original length is read on (tally counts it),
@@ -129,6 +156,22 @@ func (s *pcapSource) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, erro
 		return nil, gopacket.CaptureInfo{}, 0, s.err
 	}
 	h, err := s.br.Peek(s.recLen)
+	for len(h) >= s.recLen && mayJoin(h) {
+		hdr, _ := s.br.Peek(24)
+		if len(hdr) < 24 {
+			h, err = s.br.Peek(s.recLen) // the longer peek may have moved the buffer
+			break
+		}
+		f, ok := joinedFile(hdr)
+		if !ok {
+			h, err = s.br.Peek(s.recLen)
+			break
+		}
+		s.br.Discard(24)
+		s.pcapFormat = f
+		s.stats.JoinedFiles++
+		h, err = s.br.Peek(s.recLen)
+	}
 	if len(h) < s.recLen {
 		if len(h) == 0 && err == io.EOF && s.raw.err == nil && (s.gz == nil || s.gz.err == nil) {
 			s.err = io.EOF

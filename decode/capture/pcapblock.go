@@ -43,6 +43,9 @@ type blockPcap struct {
 	curErr  error  // what ends the input after cur
 	scratch []byte // a record or header that straddles blocks
 	head    [24]byte
+	// back: bytes ahead read for a file header that was none (ahead),
+	// taken before cur.
+	back []byte
 }
 
 // newBlockPcap reads records from r, positioned after the file header,
@@ -114,6 +117,9 @@ func (s *blockPcap) nextBlock() bool {
 // io.EOF (none) or io.ErrUnexpectedEOF (some), as io.ReadFull does, or
 // the error that stopped reading.
 func (s *blockPcap) take(n int) ([]byte, error) {
+	if len(s.back) > 0 {
+		return s.takeBack(n)
+	}
 	for len(s.cur) == 0 {
 		if !s.nextBlock() {
 			if n == 0 {
@@ -140,6 +146,58 @@ func (s *blockPcap) take(n int) ([]byte, error) {
 	return s.scratch, nil
 }
 
+// takeBack is take when bytes read ahead are waiting in back.
+func (s *blockPcap) takeBack(n int) ([]byte, error) {
+	if n <= len(s.back) {
+		b := s.back[:n:n]
+		s.back = s.back[n:]
+		return b, nil
+	}
+	s.scratch = append(s.scratch[:0], s.back...)
+	s.back = nil
+	for len(s.scratch) < n {
+		if len(s.cur) == 0 && !s.nextBlock() {
+			return s.scratch, s.endErr(io.ErrUnexpectedEOF)
+		}
+		k := min(n-len(s.scratch), len(s.cur))
+		s.scratch = append(s.scratch, s.cur[:k]...)
+		s.cur = s.cur[k:]
+	}
+	return s.scratch, nil
+}
+
+// ahead returns the next n bytes, or as many as the input has, without
+// taking them: in place when the current block holds them, else read
+// and kept in back (only at a file header's magic: allocating is fine).
+func (s *blockPcap) ahead(n int) []byte {
+	if len(s.back) == 0 && len(s.cur) >= n {
+		return s.cur[:n]
+	}
+	b, _ := s.take(n)
+	s.back = append(append([]byte(nil), b...), s.back...)
+	return s.back[:len(b)]
+}
+
+// joined reads on past the header of another pcap file joined to this one
+// (joinedFile) when the record header in head (recLen bytes) starts one.
+func (s *blockPcap) joined() bool {
+	if !mayJoin(s.head[:]) {
+		return false
+	}
+	rest := 24 - s.recLen
+	if copy(s.head[s.recLen:], s.ahead(rest)) < rest {
+		return false
+	}
+	f, ok := joinedFile(s.head[:])
+	if !ok {
+		return false
+	}
+	s.take(rest)
+	s.pcapFormat = f
+	s.stats.JoinedFiles++
+	return true
+}
+
 // endErr is the error for an input that ended short: its own error if it
 // failed, else short (io.EOF or io.ErrUnexpectedEOF).
 func (s *blockPcap) endErr(short error) error {
@@ -153,15 +211,20 @@ func (s *blockPcap) Next() ([]byte, gopacket.CaptureInfo, layers.LinkType, error
 	if s.err != nil {
 		return nil, gopacket.CaptureInfo{}, 0, s.err
 	}
-	h, err := s.take(s.recLen)
-	if err != nil {
-		if err == io.EOF && s.raw.err == nil {
-			s.err = io.EOF
-			return nil, gopacket.CaptureInfo{}, 0, io.EOF
+	for {
+		h, err := s.take(s.recLen)
+		if err != nil {
+			if err == io.EOF && s.raw.err == nil {
+				s.err = io.EOF
+				return nil, gopacket.CaptureInfo{}, 0, io.EOF
+			}
+			return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
 		}
-		return nil, gopacket.CaptureInfo{}, 0, s.fail(err)
+		copy(s.head[:], h) // the data may come from another block, or scratch
+		if !s.joined() {
+			break
+		}
 	}
-	copy(s.head[:], h) // the data may come from another block, or scratch
 	ci, err := s.record(s.head[:s.recLen])
 	if err != nil {
 		return nil, gopacket.CaptureInfo{}, 0, s.corrupt(err)

@@ -240,14 +240,18 @@ func FuzzBlockPcapSameAsStream(f *testing.F) {
 	f.Add(uint32(65535), uint16(7), bytes.Repeat(ok, 3))
 	f.Add(uint32(2), uint16(16), ok)
 	f.Add(uint32(0), uint16(1), ok[:11])
+	f.Add(uint32(65535), uint16(5), cat(ok, pcapFile(9, ok), ok[:3])) // files joined
 	f.Fuzz(func(t *testing.T, snap uint32, size uint16, body []byte) {
 		data := pcapFile(snap, body)
-		want, wantEnd := readRecords(t, viaStream(t, "f.pcap", data))
+		stream := viaStream(t, "f.pcap", data)
+		want, wantEnd := readRecords(t, stream)
 		got, gotEnd := readRecords(t, viaBlocks(t, "f.pcap", data, int(size%4096)+1))
 		if gotEnd != wantEnd || fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("blocks of %d: %d packets, %q; stream %d, %q", int(size%4096)+1, len(got), gotEnd, len(want), wantEnd)
 		}
-		if gp, gpEnd, ok := readPcapgo(data); ok && (gpEnd != wantEnd || fmt.Sprint(gp) != fmt.Sprint(want)) {
+		// pcapgo reads a joined file's header as a record.
+		joined := StatsOf(stream).JoinedFiles != 0
+		if gp, gpEnd, ok := readPcapgo(data); ok && !joined && (gpEnd != wantEnd || fmt.Sprint(gp) != fmt.Sprint(want)) {
 			t.Fatalf("%d packets, %q; pcapgo %d, %q", len(want), wantEnd, len(gp), gpEnd)
 		}
 	})

@@ -8,6 +8,11 @@ type Stats struct {
 	// Sections counts pcapng section headers (0 for pcap). A file that
 	// repeats them is read on: each starts a new interface table.
 	Sections uint64 `json:"sections"`
+	// JoinedFiles counts pcap file headers met at a record boundary:
+	// files joined end to end (cat a.pcap b.pcap, rotated files piped
+	// into read -), each read on with its own link type, snap length and
+	// time resolution.
+	JoinedFiles uint64 `json:"joined_files,omitempty"`
 	// InterfacesIgnored counts pcapng interface descriptions beyond
 	// maxInterfaces (4,096) in one section.
 	InterfacesIgnored uint64 `json:"interfaces_ignored"`
@@ -67,6 +72,7 @@ func StatsOf(s Source) Stats {
 // Add adds the counters of o (another file of the same capture).
 func (s *Stats) Add(o Stats) {
 	s.Sections += o.Sections
+	s.JoinedFiles += o.JoinedFiles
 	s.InterfacesIgnored += o.InterfacesIgnored
 	s.PacketsIgnored += o.PacketsIgnored
 	s.OverSnaplen += o.OverSnaplen
@@ -80,5 +86,5 @@ func (s *Stats) Add(o Stats) {
 // Any tells whether a counter is not zero other than Sections, so that
 // output can leave a clean file's line out.
 func (s Stats) Any() bool {
-	return s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength|s.InterfaceDropped|s.OSDropped|s.NoTimestamp != 0
+	return s.JoinedFiles|s.InterfacesIgnored|s.PacketsIgnored|s.OverSnaplen|s.OverLength|s.InterfaceDropped|s.OSDropped|s.NoTimestamp != 0
 }

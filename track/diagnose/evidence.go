@@ -223,7 +223,25 @@ func transfer(dc *track.DataConn) (string, []uint64) {
 // dur prints a duration rounded for people: 2.055s, 0.000s.
 // dur is a span between two packets; a capture clock stepped back (NTP,
 // timestamps of two NIC queues) makes some negative: they show as none.
-func dur(d time.Duration) string { return fmt.Sprintf("%.3fs", max(d, 0).Seconds()) }
+func dur(d time.Duration) string { return Seconds(d) }
+
+// Seconds writes a span for text: in seconds to the millisecond below an
+// hour ("480.672s"), in days, hours, minutes and seconds to the tenth
+// from an hour on ("14d 0h00m10.9s", "2h05m03.0s"), which a count of
+// seconds hides. Negative spans (a clock stepped back) are 0.
+func Seconds(d time.Duration) string {
+	d = max(d, 0)
+	if d < time.Hour {
+		return fmt.Sprintf("%.3fs", d.Seconds())
+	}
+	t := (d + 50*time.Millisecond) / (100 * time.Millisecond) // tenths, rounded
+	tenth, sec := t%10, t/10
+	s, m, h := sec%60, sec/60%60, sec/3600
+	if h >= 24 {
+		return fmt.Sprintf("%dd %dh%02dm%02d.%ds", h/24, h%24, m, s, tenth)
+	}
+	return fmt.Sprintf("%dh%02dm%02d.%ds", h, m, s, tenth)
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {
