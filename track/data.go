@@ -2568,6 +2568,9 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 			return false
 		}
 	}
+	if passive && !sess.fitsWorking(s) {
+		return false
+	}
 	if sess.turns[0] == 0 || sess.turns[1] == 0 {
 		return true
 	}
@@ -2596,6 +2599,57 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 		}
 	}
 	return true
+}
+
+// inferNearPorts: how far outside the span of the ports a session's
+// passive data connections were answered on (fitsWorking) an inferred
+// one's port may be and still be taken for its server's range: a fixed
+// range is rarely wider than a thousand ports (vsftpd's and ProFTPD's
+// examples: 40000-40100, 49152-65534 read from 40 ports or more comes out
+// as wide as it is), and a server picking any port shows it by ports far
+// apart (the span then widens the margin as much).
+const inferNearPorts = 1000
+
+// fitsWorking tells whether the SYN s from the client of the encrypted
+// session sess fits what its passive data connections answered show of
+// where its server listens (FitsWorking). Peers and time alone would
+// take the client's connection to another service (a database on the
+// server, another host) in the exchange window for one the session
+// announced, and its failure would get a rule for that service's port.
+// With none answered yet there is no better evidence, and it fits.
+func (sess *Session) fitsWorking(s *decode.Segment) bool {
+	fits, answered := sess.FitsWorking(s.Dst)
+	return fits || !answered
+}
+
+// FitsWorking tells whether dst fits the passive data connections of the
+// session its server answered (a SYN-ACK: it listened there), of the
+// latest recentKept: at the same address as one of them, at a port
+// within inferNearPorts (or their span, if wider) of their ports there.
+// answered: some were; without them nothing fits, nor is contradicted.
+func (sess *Session) FitsWorking(dst netip.AddrPort) (fits, answered bool) {
+	lo, hi, here := 0, 0, false
+	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
+		dc := sess.Data[i]
+		if !dc.Passive || !dc.answered() {
+			continue
+		}
+		answered = true
+		if dc.Server.Addr() != dst.Addr() {
+			continue
+		}
+		p := int(dc.Server.Port())
+		if !here || p < lo {
+			lo = p
+		}
+		if !here || p > hi {
+			hi = p
+		}
+		here = true
+	}
+	margin := max(inferNearPorts, hi-lo)
+	port := int(dst.Port())
+	return here && port >= lo-margin && port <= hi+margin, answered
 }
 
 // noteExchange notes the server's answer to its client's latest record

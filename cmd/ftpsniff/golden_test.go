@@ -155,3 +155,22 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenAttack pins the summary of the reviewer's attack captures
+// (pcaps/hostile/attack, generators in its README): an FTPS client's
+// connection to another service taken for a data connection, SYNs to
+// another backend, an announced host that resets. Each once gave a wrong
+// rule (a range around port 3306, a DNAT to the wrong host).
+func TestGoldenAttack(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	files, err := filepath.Glob("../../pcaps/hostile/attack/*.pcap")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no captures under pcaps/hostile/attack: %v", err)
+	}
+	for _, f := range files {
+		name := "attack-" + strings.TrimSuffix(filepath.Base(f), ".pcap") + ".txt"
+		t.Run(name, func(t *testing.T) {
+			checkGolden(t, name, []string{"read", "--color", "never", "--summary", f})
+		})
+	}
+}

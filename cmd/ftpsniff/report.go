@@ -577,8 +577,12 @@ func (r *reportOutput) Data(s *track.Session, d *track.DataConn) {
 	l.mixInt(int(d.Via))
 	// Its findings came before it (diagnose reports them first).
 	forced := d.Outcome.Failed() || l.hasNote(d.ID)
-	if forced && len(l.rows)-l.extra >= maxLadderRows {
-		// Its commands, if the bound left them out.
+	if forced && len(l.rows)-l.extra >= maxLadderRows && l.extra < maxLadderExtra && r.held < reportRowsBudget {
+		// Its commands, if the bound left them out, while the rows kept
+		// for failures have room: past it they stay counted where they
+		// were left out (unomit would split a gap for each, and a
+		// session of many failed announcements would hold one per
+		// announcement).
 		for _, c := range []*track.Command{d.Announce, d.Command} {
 			if c != nil && !l.hasCommand(c.Seq) {
 				rows := commandRows(c, r.showPass)

@@ -536,7 +536,9 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 		case !x.Passive:
 		case x.Via != 0 && x.Announced.IsValid() && elsewhere(x.Announced.Addr()):
 			return x.Announced.Addr().Unmap(), true
-		case x.Via == 0 && encryptedControl(s) && x.SYNs > 0 && elsewhere(x.Server.Addr()):
+		case x.Via == 0 && encryptedControl(s) && x.SYNs > 0 && elsewhere(x.Server.Addr()) && !inferredMisfit(s, x):
+			// (Not one that does not fit those that worked: maybe the
+			// client's connection to another host's service.)
 			return x.Server.Addr().Unmap(), true
 		}
 		return netip.Addr{}, false

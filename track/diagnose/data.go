@@ -1184,6 +1184,12 @@ func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
 		// the control connection crossed.
 		return otherAddress(s, dc, a, srv, cls, j.fam, j.mismatch)
 	}
+	if resetByAnnounced(dc, a) && SameNet(a, srv) {
+		// (On the server's own network: no NAT's outside address,
+		// whose router answers ports it does not forward with an RST
+		// of its own, as one elsewhere may be.)
+		return j.resetThere()
+	}
 	if SameNet(a, cli) {
 		// (Not translated: the control address shares that
 		// network too.) An address of the client's own network
@@ -1198,6 +1204,36 @@ func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
 	// set on purpose looks the same from the addresses; only the
 	// hop count of the server's packets, not read here, would tell.)
 	return j.mismatch(j.sevFor(), fmt.Sprintf("The server announces %s, %s, but the client reaches it at %s: the announced address belongs to a network the client is not on.", a, cls.Describe(a), srv))
+}
+
+// resetByAnnounced tells whether the client's SYN went to a, the
+// announced address, as announced, and an RST from a answered it: a
+// itself, nothing listening on the port there, or a firewall rejecting it
+// with tcp-reset in its name.
+func resetByAnnounced(dc *track.DataConn, a netip.Addr) bool {
+	return dc.Match == track.MatchExact && dc.Server.Addr().Unmap() == a && dc.Outcome == track.OutcomeRefused &&
+		dc.RSTFromServer && dc.ICMP == nil
+}
+
+// resetThere is the finding for an announced address other than the
+// control address that the client reached and that answered with a reset
+// (resetByAnnounced): not an address clients cannot reach, so no NAT
+// forward of the range mends it (caused is false: the verdict does not
+// say so); the 227 names another host than the server, or a port the
+// server does not listen on.
+func (j *pasvJudge) resetThere() *Finding {
+	a, srv, fam := j.a, j.srv, j.fam
+	port := j.dc.Server.Port()
+	f := j.mismatch(SeverityWarning, fmt.Sprintf("The server announces %s, %s, not the control address %s, on the server's own network, and the client's SYN to port %d there was answered by a reset from %s: nothing listens on that port at it (unless a firewall rejects it with tcp-reset in its name), not an address the client cannot reach: the 227 names another host than the server, or a port the server does not listen on.",
+		a, j.cls.Describe(a), srv, port, a))
+	restart := " (restart the server)"
+	if fam.noAddr() {
+		restart = ""
+	}
+	f.Advice = fmt.Sprintf("Make the server announce its own address: %s%s. If %s is another address of the server's own, its passive listener was not there: another server or container answers at that address. Nothing needs forwarding to it: the client reached it.",
+		fam.addrSet(srv.String()), restart, a) + fam.note()
+	f.caused, f.resetThere = false, true
+	return f
 }
 
 // epsvWay is the advice's sentence on EPSV, which carries no address:
@@ -1348,7 +1384,7 @@ func (d *Diagnoser) hiddenPrivateAddress(s *track.Session, dc *track.DataConn) *
 		return nil
 	}
 	dst, srv := dc.Server.Addr().Unmap(), s.Server.Addr().Unmap()
-	if dst == srv || dc.Client.Addr().Unmap() != s.Client.Addr().Unmap() || !Local(dst) || Local(srv) {
+	if dst == srv || dc.Client.Addr().Unmap() != s.Client.Addr().Unmap() || !Local(dst) || Local(srv) || inferredMisfit(s, dc) {
 		return nil
 	}
 	pub := d.polOf(s).Public().Unmap()

@@ -214,6 +214,11 @@ type Finding struct {
 	// reached: a nat-mismatch seen from the server's side whose data
 	// connection arrived exactly as announced and worked.
 	reached bool
+	// resetThere: a nat-mismatch whose announced address (not the
+	// control address) answered the client's SYN with an RST
+	// (resetByAnnounced): reachable, nothing listening there; the
+	// verdict says so, not that clients cannot reach it.
+	resetThere bool
 	// caused: a passive nat-mismatch whose own data connection failed
 	// because of the address: the client's SYNs went to the announced
 	// address, which is not the control address it reached, or no SYN

@@ -1,14 +1,30 @@
 package diagnose
 
-import "fmt"
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/ftpsniff/ftpsniff/track"
+)
 
 // noteLostEndpoint counts f, a passive data failure whose endpoint is
 // inferred, its announcement lost (Finding.lostEndpoint).
 func (a *serverAcc) noteLostEndpoint(f *Finding) {
 	a.lostEndpoint++
 	if a.lostFirst == nil {
-		a.lostFirst = f
+		// What the verdict words of it, not the finding: that holds
+		// its session and data connections past their end.
+		a.lostFirst = &lostFailure{code: f.Code, to: f.Data.Server, inferred: f.Data.Match == track.MatchInferred}
 	}
+}
+
+// lostFailure is what lostEndpointOnly says of the first failure to an
+// inferred endpoint: its finding's code, the endpoint, and whether it was
+// inferred under TLS (inferredMisfit) rather than for a lost announcement.
+type lostFailure struct {
+	code     string
+	to       netip.AddrPort
+	inferred bool
 }
 
 // lostEndpointOnly: the server's only passive failures are to endpoints
@@ -18,11 +34,17 @@ func (v *verdictWriter) lostEndpointOnly() {
 	a := v.a
 	v.accountFor(CodeDataUnanswered, CodeDataRefused, CodeDataUnreachable)
 	f := a.lostFirst
-	how := map[string]string{CodeDataRefused: "was refused with RST", CodeDataUnanswered: "got no answer", CodeDataUnreachable: "was rejected with ICMP"}[f.Code]
+	how := map[string]string{CodeDataRefused: "was refused with RST", CodeDataUnanswered: "got no answer", CodeDataUnreachable: "was rejected with ICMP"}[f.code]
 	lead := "the passive data connection"
 	if a.lostEndpoint > 1 {
 		lead = fmt.Sprintf("%d passive data connections failed; the first", a.lostEndpoint)
 	}
+	if f.inferred {
+		// (inferredMisfit: under TLS, not where those that worked went.)
+		v.text = fmt.Sprintf("%s, to %s, %s, but that endpoint is inferred from the client's SYN by peers and time (the control channel is encrypted), and the data connections that worked went elsewhere: it may be the client's connection to another service; open nothing for it on this alone (see %s)",
+			lead, f.to, how, f.code)
+		return
+	}
 	v.text = fmt.Sprintf("%s, to port %d, %s, but that port is inferred from the client's SYN, not announced: the reply announcing it is not in the capture (lost in a capture gap or cut short), and the SYN may have gone to another service of the server; capture again with whole packets (tcpdump -s 0) to see the announced endpoint before opening anything (see %s)",
-		lead, f.Data.Server.Port(), how, f.Code)
+		lead, f.to.Port(), how, f.code)
 }

@@ -279,7 +279,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	p := d.newPassiveFailure(s, dc, nat, ex)
-	if host, ok := otherHostOf(s, dc); ok && !p.wrongAddr {
+	misfit := inferredMisfit(s, dc)
+	if host, ok := otherHostOf(s, dc); ok && !p.wrongAddr && !misfit {
 		// (A wrong announced address the client dialled explains it
 		// already: nat-mismatch.)
 		// Not the server's answer, nor its silence: the SYN went to
@@ -319,6 +320,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	if dc.Match == track.MatchAnnounceLost && dc.Passive {
 		p.hedgeLostEndpoint(f)
 	}
+	if misfit {
+		p.hedgeInferredMisfit(f)
+	}
 	if dc.Via == 0 && !s.WasEncrypted && !s.ImplicitTLS && s.Midstream {
 		// Inferred in a session picked up mid-stream (track:
 		// adoptUnanswered, adoptEarly, inferData): its announcement came
@@ -350,6 +354,50 @@ func (p *passiveFailure) hedgeLostEndpoint(f *Finding) {
 	f.lostEndpoint = true
 	f.Message += fmt.Sprintf(" That endpoint is inferred, not announced: %s, and the client's connection to port %d is taken for its data connection by its peers and time alone; it may have gone to another service of the server.", what, p.port)
 	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and one port says nothing of the server's passive range. Capture again with whole packets (tcpdump -s 0) to see the endpoint the server announced; give --pasv-range or --server-config to check it against the server's range.", p.port)
+	p.named = false // (no family settings named)
+}
+
+// dialledAnnounced tells whether dc's SYNs went to the address its
+// announcement named: as named, or as a NAT64 makes an IPv4 address on
+// IPv6 (the well-known prefix, or the control address's /96: nspNAT64).
+// One inferred under TLS went where the hidden announcement said, as far
+// as anything tells (hiddenPrivateAddress).
+func dialledAnnounced(s *track.Session, dc *track.DataConn) bool {
+	to, ann := dc.Server.Addr().Unmap(), dc.Announced.Addr().Unmap()
+	if to == ann || dc.Via == 0 || !dc.Announced.IsValid() {
+		return true
+	}
+	if a4, ok := nat64Of(to); ok && a4 == ann {
+		return true
+	}
+	return nspNAT64(s.Server.Addr().Unmap(), ann, to)
+}
+
+// inferredMisfit tells whether dc is a passive data connection of an
+// encrypted session inferred by peers and time (track: inferData), whose
+// endpoint does not fit where the session's data connections that worked
+// went (track.Session.FitsWorking: another address, or a port far from
+// theirs). track takes none such when they came before it; these came
+// after.
+func inferredMisfit(s *track.Session, dc *track.DataConn) bool {
+	if dc.Match != track.MatchInferred || !dc.Passive || dc.Via != 0 || !(s.Encrypted || s.WasEncrypted || s.ImplicitTLS) {
+		return false
+	}
+	fits, answered := s.FitsWorking(dc.Server)
+	return answered && !fits
+}
+
+// hedgeInferredMisfit rewords f, the failure finding of an inferred
+// connection that does not fit the session's that worked
+// (inferredMisfit): a guess, most likely the client's connection to
+// another service, a warning whose port no rule is built from
+// (lostEndpoint).
+func (p *passiveFailure) hedgeInferredMisfit(f *Finding) {
+	f.lostEndpoint = true
+	f.Severity = min(f.Severity, SeverityWarning)
+	f.Example = policy.PortRange{}
+	f.Message += fmt.Sprintf(" That endpoint is inferred, not announced: the control channel is encrypted, and the connection to %s is taken for this session's by its peers and time alone, yet the session's data connections that worked went to another address or to ports far from %d: it may be the client's connection to another service.", p.dc.Server, p.port)
+	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and the ports the server's data connections worked on do not include it. Give --pasv-range or --server-config to check it against the server's range.", p.port)
 	p.named = false // (no family settings named)
 }
 
@@ -415,7 +463,11 @@ func (d *Diagnoser) newPassiveFailure(s *track.Session, dc *track.DataConn, nat 
 	// (A public IPv4 address a 227 names on an IPv6 control connection
 	// may be the server's own: the failure is judged as on IPv4,
 	// trustedPublicIPv4.)
-	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap() && !trustedPublicIPv4(s, dc)
+	// (The client dialled the announced address itself, or a NAT64's
+	// form of it: SYNs to a third address, matched by port, went to
+	// another host, otherHostOf's.)
+	p.wrongAddr = nat != nil && nat.Code == CodeNATMismatch && p.dst.Unmap() != s.Server.Addr().Unmap() &&
+		dialledAnnounced(s, dc) && !trustedPublicIPv4(s, dc)
 	p.enc = encryptedControl(s)
 	p.noHelper = helperUnreadable227(s, dc)
 	p.fam = d.family(s)

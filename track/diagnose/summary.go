@@ -170,7 +170,7 @@ type serverAcc struct {
 	// its announcement lost (Finding.lostEndpoint), left out of
 	// failPorts; lostFirst: the first of them.
 	lostEndpoint int
-	lostFirst    *Finding
+	lostFirst    *lostFailure
 	// oneSide: undetermined data connections of sessions the capture
 	// held one side of (track.DataConn.OneSide).
 	oneSide int
@@ -189,6 +189,11 @@ type serverAcc struct {
 	natFix        string                // what to announce instead
 	natByHand     bool                  // a client ignored natAddr and connected anyway
 	natReached    int                   // nat-mismatch findings whose data connection arrived as announced and worked
+	// natReset: nat-mismatch findings whose announced address answered
+	// the client's SYN with an RST (Finding.resetThere); natResetAt:
+	// the first such endpoint.
+	natReset   int
+	natResetAt netip.AddrPort
 	// natCaused: nat-mismatch findings whose data connection failed
 	// because of the address (Finding.caused); natCausedAddr: natAddr is
 	// such a finding's. natSerious: nat-mismatch findings of warning or
@@ -1383,6 +1388,11 @@ func (a *serverAcc) finding(d *Diagnoser, f *Finding) {
 		}
 		if f.reached {
 			a.natReached++
+		}
+		if f.resetThere && dc != nil {
+			if a.natReset++; a.natReset == 1 {
+				a.natResetAt = dc.Server
+			}
 		}
 		if f.routedOrNAT {
 			a.natRoutedOrNAT++

@@ -126,6 +126,8 @@ func (v *verdictWriter) leadClause() {
 		v.hairpinFailed()
 	case a.natCaused > 0 && a.natReached == 0:
 		v.addressUnreachable()
+	case a.natReset > 0 && a.natReset >= a.passiveFailures():
+		v.announcedReset()
 	case a.fxpNATErr > 0:
 		// An error, so above the FXP notes of dataOutcome, which would
 		// leave it among the other errors.
@@ -346,6 +348,24 @@ func (v *verdictWriter) addressUnreachable() {
 			v.tail = append(v.tail, helperLines(a.addr.Port(), false, "forward", a.v6)...)
 		}
 	}
+}
+
+// announcedReset: every passive failure is a refusal by the host at an
+// announced address other than the control address (resetThere): the
+// client reached it, so nothing is to be forwarded or opened for it; the
+// 227 names another host than the server, or a port it does not listen
+// on.
+func (v *verdictWriter) announcedReset() {
+	a := v.a
+	v.accountFor(CodeNATMismatch)
+	v.natLead = true
+	at := a.natResetAt
+	srv := a.addr.Addr().Unmap()
+	v.text = fmt.Sprintf("the server announces %s, not its control address %s, and the data connection to port %d there was answered by a reset from %s: nothing listens on that port at it (another host of the server's network, or a port the server does not listen on; or a firewall rejecting it with tcp-reset); no range needs forwarding to it: set %s",
+		at.Addr(), srv, at.Port(), at.Addr(), v.vfam.addrSet(srv.String()))
+	v.rules = append(v.rules, v.fam.addrLines(srv.String())...)
+	v.named = true
+	v.coverPassive()
 }
 
 // helperOnly is addressUnreachable for a server behind a NAT whose
