@@ -137,6 +137,11 @@ type sessionParser struct {
 	// flushed (reply's lostPass): it answers no server line (clientText).
 	// (In what was padding.)
 	lateLine bool
+	// echoHead fingerprints the first echoHeadLen bytes of the secret
+	// in echoSum, when it is longer (armEcho): a refusal that repeats
+	// them cut short ("530 bad pw Zq9Secret...") shows its head
+	// (headEchoIn). (In what was padding.)
+	echoHead uint16
 
 	cand *candidateProbe // while a candidate: what it holds back
 
@@ -152,6 +157,12 @@ type sessionParser struct {
 	// (spokeReply).
 	bodyNum uint64
 	bodyAt  int64
+	// lineNum and lineAt (UnixNano) are the packet and time of the first
+	// bytes of the client's line under way: a line the stream's end
+	// flushes without its line end carries them, when it was sent, not
+	// the close's (flushClient).
+	lineNum uint64
+	lineAt  int64
 }
 
 // authStage is where a session stands with AUTH (sessionParser.auth).
@@ -525,7 +536,11 @@ func (p *sessionParser) bytesOwed(d int, data []byte, replyOwed, probing bool, n
 	p.takeSplitter(d)
 	p.set(flagLineEnded, false)
 	if d == dirClient {
+		fresh := p.split[d].Pending() == 0
 		p.split[d].Write(data, p.clientLine)
+		if (fresh || p.has(flagLineEnded)) && p.split[d].Pending() > 0 {
+			p.lineNum, p.lineAt = num, unixNanoOrNone(ts)
+		}
 	} else {
 		p.split[d].Write(data, p.serverLine)
 	}
@@ -1181,10 +1196,25 @@ func (p *sessionParser) lineEnd(d int, num uint64, ts time.Time) {
 	}
 	p.num, p.ts = num, ts
 	if d == dirClient {
-		p.split[d].Flush(p.clientLine)
+		p.flushClient()
 	} else {
 		p.split[d].Flush(p.serverLine)
 	}
+}
+
+// flushClient delivers the client's line under way at the stream's end,
+// with the packet and time of its first bytes (lineNum, lineAt): "DELE
+// x" sent with no line end and reset 50 ms later was sent then, not at
+// the reset.
+func (p *sessionParser) flushClient() {
+	if p.split[dirClient].Pending() > 0 && p.lineAt != noUnixNano && p.lineNum != 0 && p.lineNum <= p.num {
+		num, ts := p.num, p.ts
+		p.num, p.ts = p.lineNum, time.Unix(0, p.lineAt).In(ts.Location())
+		p.split[dirClient].Flush(p.clientLine)
+		p.num, p.ts = num, ts
+		return
+	}
+	p.split[dirClient].Flush(p.clientLine)
 }
 
 // end flushes everything buffered: the connection is over.
@@ -1193,7 +1223,7 @@ func (p *sessionParser) end(num uint64, ts time.Time) {
 		return
 	}
 	p.num, p.ts = num, ts
-	p.split[dirClient].Flush(p.clientLine)
+	p.flushClient()
 	p.split[dirServer].Flush(p.serverLine)
 	p.closeAnswered()
 	if r := p.replies.Flush(); r != nil {
@@ -1256,6 +1286,14 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// CR (crSplit's), no server line between (clientText).
 	afterPass := false
 	for i := crSplit(l.Text); i >= 0; i = crSplit(l.Text) {
+		if !l.BareCR && passWithArg(l.Text[:i]) && !looksLikePass(l.Text[i+1:]) {
+			// A line ended by a LF is not a bare-CR client's: a server
+			// reading to the LF takes "PASS Zq9Sec\rNOOP retPw" whole
+			// as the password, masked whole, not its tail shown as a
+			// NOOP. (A PASS after the CR is masked either way, and
+			// split, as a bare-CR server reads it, answered twice.)
+			break
+		}
 		part := l
 		part.Text, part.BareCR, part.BareLF, part.Unterminated, part.Dropped = l.Text[:i], true, false, false, 0
 		if glue <= i {
@@ -1282,6 +1320,12 @@ func crSplit(text []byte) int {
 	return crVerb(text)
 }
 
+// passWithArg tells whether a client line is a PASS (looksLikePass)
+// with something after its verb but blanks: a password.
+func passWithArg(text []byte) bool {
+	return looksLikePass(text) && len(bytes.Trim(text[nonLetters(text)+4:], " \t")) > 0
+}
+
 // barePass tells whether a client line is "PASS" alone, in any case,
 // trailing spaces aside.
 func barePass(text []byte) bool {
@@ -1290,7 +1334,7 @@ func barePass(text []byte) bool {
 
 // crVerb is the index of the first CR in a client line that a command
 // verb follows (a known one, in any case, after any bytes that are not
-// letters, then the line's end, a space, CR or LF), or -1.
+// letters, then the line's end, a space, tab, CR or LF), or -1.
 func crVerb(text []byte) int {
 	for at := 0; ; {
 		i := bytes.IndexByte(text[at:], '\r')
@@ -1307,7 +1351,9 @@ func crVerb(text []byte) int {
 		// A verb ends the line or is followed by a space: "USER12",
 		// "cwd-Secret77" or "RETR:x" after a PASS's CR are its
 		// password's tail, not a command.
-		if n >= 3 && n <= 4 && (n == len(w) || w[n] == ' ' || w[n] == '\r' || w[n] == '\n') {
+		// (A tab too: "NOOP\rPASS\thunter2", a server that takes a tab
+		// for the space reads a PASS.)
+		if n >= 3 && n <= 4 && (n == len(w) || w[n] == ' ' || w[n] == '\t' || w[n] == '\r' || w[n] == '\n') {
 			var up [4]byte
 			for j := range n {
 				up[j] = w[j] &^ 0x20
@@ -1347,6 +1393,9 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 	}
 	p.cutCode = 0 // the next reply may answer this line
 	cmd, err := ftp.ParseCommand(l.Text)
+	if l.Unterminated && err == nil {
+		cmd.Anomaly |= ftp.CmdUnterminated
+	}
 	// The line a client sends after a 331 (or after a PASS that carried
 	// no password: passRetry) is its password whatever it looks like
 	// when a gap may have taken its first bytes; with none,
@@ -1639,9 +1688,10 @@ func (p *sessionParser) reply(r *ftp.Reply) {
 			// Up to the PASS's final reply (echoErrorsOnly still set with
 			// it), a refusal is looked at as for echoErrorsOnly too.
 			e.SecretEcho = echoTokenIn(r.Text, p.echoSum, n) ||
-				p.echoLen&echoErrorsOnly != 0 && r.Code >= 400 && (echoIn(r.Text, p.echoSum, n) || p.replyCut(r))
+				p.echoLen&echoErrorsOnly != 0 && r.Code >= 400 && (echoIn(r.Text, p.echoSum, n) || p.replyCut(r) ||
+					headEchoIn(r.Text, p.echoHead, n))
 		case p.echoLen&echoErrorsOnly == 0 || r.Code >= 400:
-			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r)
+			e.SecretEcho = n == echoAny || echoIn(r.Text, p.echoSum, n) || p.replyCut(r) || headEchoIn(r.Text, p.echoHead, n)
 		}
 		switch {
 		case !final:
@@ -2015,10 +2065,55 @@ func armEcho[T string | []byte](p *sessionParser, secret T) {
 	}
 	secret = secret[:min(len(secret), maxEcho)]
 	var h uint32
+	p.echoHead = 0
 	for i := 0; i < len(secret); i++ {
 		h = h*echoBase + foldCase(secret[i])
+		if i+1 == echoHeadLen && len(secret) > echoHeadLen {
+			p.echoHead = foldHead(h)
+		}
 	}
 	p.echoSum, p.echoLen = h, uint8(len(secret))
+}
+
+// echoHeadLen is how many of a secret's first bytes a reply repeating
+// it cut short must hold to be taken for its echo (headEchoIn).
+const echoHeadLen = 4
+
+// foldHead folds the hash of a secret's head to its 16 bits
+// (sessionParser.echoHead).
+// (Never 0, which is none.)
+func foldHead(h uint32) uint16 { return uint16(h^h>>16) | 1 }
+
+// headEchoIn tells whether text holds the head of a secret of n bytes
+// (its first echoHeadLen, fingerprint head: armEcho), in any case, cut
+// short: at a word's start, the word going on to the text's end or
+// holding an ellipsis ("..." or U+2026). A server that trims what it
+// repeats ("530 bad pw Zq9Secret...", "530 Login incorrect: bob/Zq9Se")
+// shows the password's first bytes.
+func headEchoIn(text string, head uint16, n int) bool {
+	if n <= echoHeadLen || head == 0 {
+		return false
+	}
+	for j := 0; j+echoHeadLen <= len(text); j++ {
+		if j > 0 && isAlnum(text[j-1]) {
+			continue
+		}
+		var h uint32
+		for k := j; k < j+echoHeadLen; k++ {
+			h = h*echoBase + foldCase(text[k])
+		}
+		if foldHead(h) != head {
+			continue
+		}
+		end := j + echoHeadLen
+		for end < len(text) && text[end] != ' ' && text[end] != '\t' {
+			end++
+		}
+		if w := text[j:end]; end == len(text) || strings.Contains(w, "...") || strings.Contains(w, "\u2026") {
+			return true
+		}
+	}
+	return false
 }
 
 // passAnonymous tells whether a password is one an anonymous login sends

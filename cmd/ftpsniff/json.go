@@ -267,6 +267,7 @@ func (o *jsonOutput) Command(s *track.Session, c *track.Command) {
 	w.boolOmit("junk", c.Junk)
 	w.boolOmit("refused", c.Refused)
 	w.intOmit("dropped_bytes", int64(c.Dropped))
+	w.boolOmit("unterminated", c.Anomaly&ftp.CmdUnterminated != 0)
 	if a := c.Anomaly & ftp.CmdTabSeparator; a != 0 {
 		// (Only the TAB is named: it decides which servers, and whether
 		// the Linux FTP helper, read the command.)

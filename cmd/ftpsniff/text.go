@@ -983,6 +983,11 @@ func (o *textOutput) commandLine(s *track.Session, c *track.Command) {
 	if tab {
 		extra += "  " + p.warn.Sprint(tabNote(c.Verb))
 	}
+	if c.Anomaly&ftp.CmdUnterminated != 0 {
+		// (Sent without its line end, the stream ending: the server
+		// did not act on it.)
+		extra += "  " + p.warn.Sprint("[no line end]")
+	}
 	if c.Telnet != 0 {
 		extra += "  " + p.dim.Sprintf("[telnet %s]", c.Telnet)
 	}

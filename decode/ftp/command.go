@@ -39,9 +39,14 @@ const (
 	// with it: a server written in C reads the line up to its NUL, and so
 	// takes the verb; no SP was sent between the two.
 	CmdControlSeparator
+	// CmdUnterminated: the line had no line end: the stream ended (a FIN,
+	// an RST, the capture's end) with it under way. A server does not
+	// act on it (it awaits the line end), and a firewall that inspects
+	// FTP may refuse it (Cisco ASA's strict: a command not ended by CRLF).
+	CmdUnterminated
 )
 
-var commandAnomalyNames = [...]string{"leading-space", "verb-too-short", "verb-too-long", "verb-non-printable", "verb-lower-case", "tab-separator", "control-separator"}
+var commandAnomalyNames = [...]string{"leading-space", "verb-too-short", "verb-too-long", "verb-non-printable", "verb-lower-case", "tab-separator", "control-separator", "unterminated"}
 
 func (a CommandAnomaly) String() string { return flagString(uint(a), commandAnomalyNames[:]) }
 

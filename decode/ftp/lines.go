@@ -137,9 +137,11 @@ func specialIn8(w uint64) uint64 {
 type LineSplitter struct {
 	MaxLine int // 0 means DefaultMaxLine
 
-	buf     []byte
-	dropped int
-	skipped int
+	buf []byte
+	// (int32, saturating: a splitter is part of every control
+	// connection, which stays within its allocation class.)
+	dropped int32
+	skipped int32
 	flags   TelnetFlags
 	state   uint8
 	cr      bool // a CR was seen and its meaning depends on the next byte
@@ -239,7 +241,7 @@ func (s *LineSplitter) splitCR(emit func(Line), pending bool) {
 	line := func(b []byte) {
 		l := Line{Text: b, BareCR: true}
 		if first {
-			l.Telnet, l.Skipped = s.flags, s.skipped
+			l.Telnet, l.Skipped = s.flags, int(s.skipped)
 			first = false
 		}
 		emit(l)
@@ -322,12 +324,12 @@ func (s *LineSplitter) Write(p []byte, emit func(Line)) {
 			j := s.skipTo(p[i:])
 			if j < 0 {
 				if !s.cutRest {
-					s.skipped = satAdd(s.skipped, len(p)-i)
+					s.skipped = satAdd32(s.skipped, len(p)-i)
 				}
 				return
 			}
 			if !s.cutRest {
-				s.skipped = satAdd(s.skipped, j+1)
+				s.skipped = satAdd32(s.skipped, j+1)
 			}
 			if p[i+j] == '\r' {
 				s.eol |= eolAfterCR // (a LF after it is its line end's)
@@ -466,7 +468,7 @@ func (s *LineSplitter) data(c byte, emit func(Line)) {
 func (s *LineSplitter) endCR(emit func(Line)) {
 	s.tailInOrder()
 	after := s.afterCR()
-	emit(Line{Text: s.buf, Dropped: s.dropped, Telnet: s.flags, BareCR: true, Skipped: s.skipped, AfterCR: after})
+	emit(Line{Text: s.buf, Dropped: int(s.dropped), Telnet: s.flags, BareCR: true, Skipped: int(s.skipped), AfterCR: after})
 	s.buf = s.buf[:0]
 	s.dropped, s.flags, s.skipped = 0, 0, 0
 }
@@ -560,7 +562,7 @@ func (s *LineSplitter) appendData(b []byte, emit func(Line)) {
 // the ring of the line's last bytes, and as many of the oldest there are
 // dropped from the line's middle.
 func (s *LineSplitter) toTail(b []byte) {
-	s.dropped = satAdd(s.dropped, len(b))
+	s.dropped = satAdd32(s.dropped, len(b))
 	k := lineTail(s.max())
 	if k == 0 || len(s.buf) != s.max() {
 		return // no tail kept, or MaxLine was lowered between calls
@@ -597,11 +599,11 @@ func (s *LineSplitter) end(emit func(Line), bareLF, unterminated bool) {
 	emit(Line{
 		AfterCR:      after,
 		Text:         s.buf,
-		Dropped:      s.dropped,
+		Dropped:      int(s.dropped),
 		Telnet:       s.flags,
 		Unterminated: unterminated,
 		BareLF:       bareLF,
-		Skipped:      s.skipped,
+		Skipped:      int(s.skipped),
 	})
 	s.buf = s.buf[:0]
 	s.dropped, s.flags, s.skipped = 0, 0, 0
@@ -642,7 +644,7 @@ func (s *LineSplitter) Skipping() bool { return s.skip }
 // up mid-way, so the next line emitted is a whole one. The discarded byte
 // count is reported in the next Line's Skipped.
 func (s *LineSplitter) Resync() {
-	s.skipped = satAdd(s.skipped, satAdd(len(s.buf), s.dropped))
+	s.skipped = satAdd32(s.skipped, satAdd(len(s.buf), int(s.dropped)))
 	s.buf = s.buf[:0]
 	s.dropped, s.flags, s.ring = 0, 0, 0
 	s.state, s.cr = stData, false
@@ -692,6 +694,9 @@ func (s *LineSplitter) Pending() int { return len(s.buf) }
 func (s *LineSplitter) Head(n int) []byte { return s.buf[:min(n, len(s.buf))] }
 
 func discard(Line) {}
+
+// satAdd32 is satAdd for a splitter's int32 counts.
+func satAdd32(a int32, b int) int32 { return int32(min(satAdd(int(a), b), math.MaxInt32)) }
 
 func satAdd(a, b int) int {
 	if a > math.MaxInt-b {
