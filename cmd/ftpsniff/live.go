@@ -318,6 +318,13 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	}
 	var n uint64
 	var lastPacket time.Time
+	// snap is what the capture's counters say now, with the kernel's
+	// kstats: each second's (metrics, notes) and the end's.
+	snap := func(kstats []capture.IfaceStats) snapshot {
+		return snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
+			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
+			OutputLost: lines.lost(), Files: filesCounts(cf, outFile), Extract: p.extractCounts()}
+	}
 	// second runs once a second, on the monotonic clock (a ticker sets
 	// due), whatever the packets' times or the wall clock do: the status
 	// line, the metrics, the --write file, the --output reopen. now is
@@ -343,18 +350,12 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 			reclaimer.second(p, reclaim.Swap(false), st.say)
 		}
 		ks, kerr := live.Stats()
-		if kerr == nil {
-			if w, ok := notes.dropWindow(ks); ok {
-				p.diag.CaptureDropped(w) // before the findings of what the drops may have taken
-			}
-		}
-		snap := snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: ks,
-			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
-			OutputLost: lines.lost(), Files: filesCounts(cf, outFile), Extract: p.extractCounts()}
+		notes.readDrops(ks, kerr, p.diag.CaptureDropped, false)
+		counts := snap(ks)
 		if m != nil {
-			m.snap.update(snap)
+			m.snap.update(counts)
 		}
-		for _, l := range notes.check(snap) {
+		for _, l := range notes.check(counts) {
 			lines.note(l)
 		}
 		if st.on {
@@ -384,24 +385,15 @@ func runLive(opts *liveOptions, stdout, stderr io.Writer) error {
 	runErr := live.Run(ctx, onPacket, onIdle)
 	end := time.Now()
 	st.clear()
-	if ks, err := live.Stats(); err == nil {
-		// The drops since the last second's reading, before the open
-		// sessions' findings, and said before the summary.
-		if w, ok := notes.dropWindow(ks); ok {
-			p.diag.CaptureDropped(w)
-		}
-		for _, l := range notes.final(ks) {
-			lines.note(l)
-		}
+	// The drops since the last second's reading, before the open
+	// sessions' findings, and said before the summary.
+	ks, kerr := live.Stats()
+	for _, l := range notes.readDrops(ks, kerr, p.diag.CaptureDropped, true) {
+		lines.note(l)
 	}
 
 	// --fail-on's error (exit code 1) comes after the capture record.
 	finishErr := p.finish()
-	snap := func(kstats []capture.IfaceStats) snapshot {
-		return snapshot{Decode: p.dec.Stats(), Limits: p.trk.Limits(), Omitted: p.diag.Omitted(), Kernel: kstats,
-			Packets: n, LastPacket: lastPacket, OpenSessions: p.trk.OpenSessions(), OpenExpectations: p.trk.OpenExpectations(),
-			OutputLost: lines.lost(), Files: filesCounts(cf, outFile), Extract: p.extractCounts()}
-	}
 	return cmp.Or(endLive(opts, stdout, stderr, live, cf, outFile, m, snap, n, start, end, runErr, lines), finishErr)
 }
 

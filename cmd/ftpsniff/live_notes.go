@@ -127,6 +127,25 @@ func (n *liveNotes) dropWindow(ks []capture.IfaceStats) (diagnose.DropWindow, bo
 	return w, rose
 }
 
+// readDrops is a reading of the kernel's counters ks (err: they could
+// not be read, and nothing is done), by the housekeeping second or, with
+// end, once at the end of the capture: the drops since the last reading
+// reach the diagnosis through told (Diagnoser.CaptureDropped) as a window
+// (dropWindow), before the findings of what they may have taken; at the
+// end it returns the line for the drops no line said yet (final).
+func (n *liveNotes) readDrops(ks []capture.IfaceStats, err error, told func(diagnose.DropWindow), end bool) []string {
+	if err != nil {
+		return nil
+	}
+	if w, ok := n.dropWindow(ks); ok {
+		told(w)
+	}
+	if !end {
+		return nil
+	}
+	return n.final(ks)
+}
+
 // final returns the line for the drops since the last drops line (nil:
 // none), at the end of the capture: the once-a-minute lines would leave
 // the count of the last minute unsaid, and a capture shorter than a

@@ -317,11 +317,7 @@ func (r *liveWorkers) second() {
 	if r.src != nil {
 		ks, kerr = r.src.Stats()
 	}
-	if kerr == nil {
-		if w, ok := r.notes.dropWindow(ks); ok {
-			a.p.diag.CaptureDropped(w) // before the findings of what the drops may have taken
-		}
-	}
+	r.notes.readDrops(ks, kerr, a.p.diag.CaptureDropped, false)
 	snap := r.snapshot(ks)
 	if r.m != nil {
 		r.m.snap.update(snap)
@@ -408,17 +404,12 @@ func (r *liveWorkers) endDrops() {
 		return
 	}
 	ks, err := r.src.Stats()
-	if err != nil {
-		return
-	}
 	a := r.shared
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if w, ok := r.notes.dropWindow(ks); ok {
-		a.p.diag.CaptureDropped(w)
-	}
+	said := r.notes.readDrops(ks, err, a.p.diag.CaptureDropped, true)
 	if r.lines != nil {
-		for _, l := range r.notes.final(ks) {
+		for _, l := range said {
 			r.lines.note(l)
 		}
 	}
