@@ -243,25 +243,4 @@
 // proportion to what the Collectors kept; payload pairing compares every
 // unpaired control connection of one point with every one of another
 // (64 lines each), which is quadratic in the unpaired connections.
-//
-// Stream bounds a run by what is open: the caller reads the points side
-// by side in time order (each on the first point's clock, Stream.Offsets)
-// and calls Advance; every batchEvery (30 s) of packet time, the control
-// connections that ended (FIN both ways, or a reset: Control.ended) Wait
-// (3 minutes) before what every point has read, with the data connections
-// that answer their announcements, move out of the Collectors into
-// Collectors of their own (drain), are merged (Merge, the sessions
-// numbered on) and emitted; a control connection with a data connection
-// not over (not closed, idle less than 30 minutes) waits with it, and a
-// data connection waits with every control connection it may answer
-// (started from a second before its start to a minute after its end).
-// Each batch sees the points' spans and counts so far and what earlier
-// batches showed (the point holds data connections, packets a port filter
-// would drop: carried); its clock offsets are its own, and a batch that
-// measured one sets the point's Offsets for the reading. The first batch
-// waits for 256 ended control connections at a point (or the end), so
-// that its offsets order the reading after it. Stream.MaxHeld (20,000)
-// ended control connections waiting at a point merge the batch at once
-// (Stream.Forced; their data connections idle a minute taken as over).
-// Combine adds the batches' reports up.
 package vantage
