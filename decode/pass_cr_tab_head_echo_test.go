@@ -45,6 +45,10 @@ func TestPasswordAfterCRAndHeadEcho(t *testing.T) {
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|Login incorrect..."},
 		{"head inside a word is no echo", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 xZq9S...\r\n")},
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|xZq9S..."},
+		{"a refusal ending in a word the password begins with is no echo", []gapStep{cli("PASS Incoming#7\r\n"), srv("530 Login incorrect.\r\n")},
+			"USER bob|*PASS Incoming#7", "hi|pw|Login incorrect."},
+		{"the same, a plain word with no closing sign", []gapStep{cli("PASS Failover2024\r\n"), srv("530 Login authentication failed\r\n")},
+			"USER bob|*PASS Failover2024", "hi|pw|Login authentication failed"},
 		{"head not cut short is no echo", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 Zq9S is not it\r\n")},
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|Zq9S is not it"},
 	}

@@ -1410,7 +1410,7 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 		// to an earlier command came between): not a command, it may be
 		// the password's tail (ftp.Line.AfterCR).
 		l.AfterCR && p.has(flagPassSent) && err != ftp.ErrEmptyLine && passwordShaped(cmd, err) ||
-		p.crPassword(l, afterPass, err)
+		p.crPassword(l, afterPass, cmd, err)
 	if p.has(flagGapLine) && !secret && err != ftp.ErrEmptyLine {
 		p.noStraddler()
 	}
@@ -1546,8 +1546,30 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 // it); one that ends them at CR LF read "\rSite 2024!" as the PASS's
 // argument, the password as well. Once a final reply answered the PASS
 // (owed), the client's next line is its next command.
-func (p *sessionParser) crPassword(l ftp.Line, afterPass bool, err error) bool {
-	return (afterPass || l.AfterCR) && p.passRetry() && p.owed > 0 && err != ftp.ErrEmptyLine
+//
+// Not a data channel's announcement, though (announcesEndpoint): an
+// anonymous bare-CR client pipelines "PASS \r" and "PASV\r" before any
+// reply, and masking it would lose the endpoint the 227 answers, and
+// with it the failure of the connection to it; no password reads "PASV"
+// alone or "PORT" and an argument.
+func (p *sessionParser) crPassword(l ftp.Line, afterPass bool, cmd ftp.Command, err error) bool {
+	return (afterPass || l.AfterCR) && p.passRetry() && p.owed > 0 && err != ftp.ErrEmptyLine &&
+		!(err == nil && announcesEndpoint(cmd))
+}
+
+// announcesEndpoint tells whether cmd asks for or names a data endpoint:
+// PASV, EPSV, LPSV or SPSV with no argument (EPSV's protocol number or
+// ALL aside), or PORT, EPRT or LPRT with one.
+func announcesEndpoint(cmd ftp.Command) bool {
+	switch cmd.Verb {
+	case "PASV", "LPSV", "SPSV":
+		return cmd.Arg == ""
+	case "EPSV":
+		return cmd.Arg == "" || cmd.Arg == "1" || cmd.Arg == "2" || strings.EqualFold(cmd.Arg, "ALL")
+	case "PORT", "EPRT", "LPRT":
+		return cmd.Arg != ""
+	}
+	return false
 }
 
 // lineOwed counts a client line (after its echo check was armed: the
@@ -2087,7 +2109,8 @@ func foldHead(h uint32) uint16 { return uint16(h^h>>16) | 1 }
 // headEchoIn tells whether text holds the head of a secret of n bytes
 // (its first echoHeadLen, fingerprint head: armEcho), in any case, cut
 // short: at a word's start, the word going on to the text's end or
-// holding an ellipsis ("..." or U+2026). A server that trims what it
+// holding an ellipsis ("..." or U+2026; at the end, not a plain word:
+// plainWord). A server that trims what it
 // repeats ("530 bad pw Zq9Secret...", "530 Login incorrect: bob/Zq9Se")
 // shows the password's first bytes.
 func headEchoIn(text string, head uint16, n int) bool {
@@ -2109,11 +2132,27 @@ func headEchoIn(text string, head uint16, n int) bool {
 		for end < len(text) && text[end] != ' ' && text[end] != '\t' {
 			end++
 		}
-		if w := text[j:end]; end == len(text) || strings.Contains(w, "...") || strings.Contains(w, "\u2026") {
+		w := text[j:end]
+		if strings.Contains(w, "...") || strings.Contains(w, "\u2026") || end == len(text) && !plainWord(w) {
 			return true
 		}
 	}
 	return false
+}
+
+// plainWord tells whether w is letters only, but for a closing '.', '!'
+// or ','. At a reply's end such a word is its own ("530 Login
+// incorrect.", "authentication failed", "Invalid username or password"),
+// however its first letters fold: a password cut there shows a digit or
+// a sign ("bob/Zq9Se"), or an ellipsis.
+func plainWord(w string) bool {
+	w = strings.TrimRight(w, ".!,")
+	for i := 0; i < len(w); i++ {
+		if !isLetter(w[i]) {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // passAnonymous tells whether a password is one an anonymous login sends
