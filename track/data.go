@@ -2568,9 +2568,6 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 			return false
 		}
 	}
-	if passive && !sess.fitsWorking(s) {
-		return false
-	}
 	if sess.turns[0] == 0 || sess.turns[1] == 0 {
 		return true
 	}
@@ -2602,25 +2599,13 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 }
 
 // inferNearPorts: how far outside the span of the ports a session's
-// passive data connections were answered on (fitsWorking) an inferred
-// one's port may be and still be taken for its server's range: a fixed
+// passive data connections were answered on (FitsWorking) an inferred
+// one's port may be and still be read as its server's range: a fixed
 // range is rarely wider than a thousand ports (vsftpd's and ProFTPD's
 // examples: 40000-40100, 49152-65534 read from 40 ports or more comes out
 // as wide as it is), and a server picking any port shows it by ports far
 // apart (the span then widens the margin as much).
 const inferNearPorts = 1000
-
-// fitsWorking tells whether the SYN s from the client of the encrypted
-// session sess fits what its passive data connections answered show of
-// where its server listens (FitsWorking). Peers and time alone would
-// take the client's connection to another service (a database on the
-// server, another host) in the exchange window for one the session
-// announced, and its failure would get a rule for that service's port.
-// With none answered yet there is no better evidence, and it fits.
-func (sess *Session) fitsWorking(s *decode.Segment) bool {
-	fits, answered := sess.FitsWorking(s.Dst)
-	return fits || !answered
-}
 
 // FitsWorking tells whether dst fits the passive data connections of the
 // session its server answered (a SYN-ACK: it listened there), of the

@@ -10,14 +10,15 @@ import (
 )
 
 // TestEncryptedInferredFitsWhatWorked: inside TLS peers and time are all
-// the capture shows, so a SYN in an exchange's window that does not fit
-// the session's passive data connections its server answered (another
-// host, or a port far from theirs) is not taken for one (rv-attack's
-// tls/ftps_to_3306.pcap, ftps_to_172.16.5.5_3306.pcap: one connection of
-// an FTPS session replaced by an unanswered SYN to a database port).
-// Before, it was, and its failure gave a rule for 3300-3400 on the server,
-// or a forward and DNAT of that range to the other host. A port near those
-// that worked is still taken, and with none answered yet nothing tells.
+// the capture shows. A SYN in an exchange's window is taken for the
+// session's data connection wherever it goes, so that a port of the
+// server's range the firewall does not open (vsftpd picking at random in
+// 40000-49999, only 40000-40999 open) or a server with no fixed range is
+// still reported: refusing the ones far from those that worked lost
+// those failures (and answered connections) without a word. Whether it
+// fits what worked (Session.FitsWorking: same host, a port near theirs)
+// is the diagnoser's question, which words a misfit's failure as a guess
+// with no rule (diagnose: inferredMisfit; rv-attack's tls/ftps_to_3306).
 func TestEncryptedInferredFitsWhatWorked(t *testing.T) {
 	a := netip.MustParseAddrPort("198.51.100.7:35270")
 	sv := func(port uint16) netip.AddrPort { return netip.AddrPortFrom(srv.Addr(), port) }
@@ -29,8 +30,9 @@ func TestEncryptedInferredFitsWhatWorked(t *testing.T) {
 		ok   bool           // one that worked came first
 		want []netip.AddrPort
 	}{
-		{"another service's port after data that worked", sv(3306), true, []netip.AddrPort{sv(40024)}},
-		{"another host after data that worked", other, true, []netip.AddrPort{sv(40024)}},
+		{"another service's port after data that worked", sv(3306), true, []netip.AddrPort{sv(40024), sv(3306)}},
+		{"another host after data that worked", other, true, []netip.AddrPort{sv(40024), other}},
+		{"far in a wide range after data that worked", sv(48500), true, []netip.AddrPort{sv(40024), sv(48500)}},
 		{"a port near those that worked", sv(40090), true, []netip.AddrPort{sv(40024), sv(40090)}},
 		{"no data worked before it", sv(3306), false, []netip.AddrPort{sv(3306)}},
 	} {

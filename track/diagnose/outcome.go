@@ -279,7 +279,9 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	p := d.newPassiveFailure(s, dc, nat, ex)
-	misfit := inferredMisfit(s, dc)
+	// (A port inside the range given or configured is the server's,
+	// wherever the others went: not a misfit.)
+	misfit := inferredMisfit(s, dc) && !(dc.Server.Addr().Unmap() == s.Server.Addr().Unmap() && p.rs.Contains(dc.Server.Port()))
 	if host, ok := otherHostOf(s, dc); ok && !p.wrongAddr && !misfit {
 		// (A wrong announced address the client dialled explains it
 		// already: nat-mismatch.)
