@@ -80,6 +80,8 @@ func TestLooksLikePass(t *testing.T) {
 		// was printed as the line "not FTP: \x00...PASS SECRET".
 		"\x00\x00\x00\x00\x00\x00\x00\x00\x00PASS x": true, strings.Repeat(" ", 300) + "pass": true,
 		"PASSWORD x": false, "PAS x": false, "xPASS y": false, "": false, "USER PASS": false,
+		// ACCT's account information is as secret.
+		"ACCT\tx": true, "acct x": true, "ACCTS x": false,
 	} {
 		if got := looksLikePass([]byte(in)); got != want {
 			t.Errorf("looksLikePass(%q) = %v, want %v", in, got, want)

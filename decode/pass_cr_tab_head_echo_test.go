@@ -45,6 +45,8 @@ func TestPasswordAfterCRAndHeadEcho(t *testing.T) {
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|Login incorrect..."},
 		{"head inside a word is no echo", []gapStep{cli("PASS Zq9SecretPw\r\n"), srv("530 xZq9S...\r\n")},
 			"USER bob|*PASS Zq9SecretPw", "hi|pw|xZq9S..."},
+		{"a PASS after a CR with a vertical tab", []gapStep{cli("NOOP\rPASS\vZq9SecretPw\r\n"), srv("200 ok\r\n530 no\r\n")},
+			"USER bob|NOOP|*PASS \vZq9SecretPw", "hi|pw|ok|no"},
 		{"a refusal ending in a word the password begins with is no echo", []gapStep{cli("PASS Incoming#7\r\n"), srv("530 Login incorrect.\r\n")},
 			"USER bob|*PASS Incoming#7", "hi|pw|Login incorrect."},
 		{"the same, a plain word with no closing sign", []gapStep{cli("PASS Failover2024\r\n"), srv("530 Login authentication failed\r\n")},

@@ -1351,9 +1351,10 @@ func crVerb(text []byte) int {
 		// A verb ends the line or is followed by a space: "USER12",
 		// "cwd-Secret77" or "RETR:x" after a PASS's CR are its
 		// password's tail, not a command.
-		// (A tab too: "NOOP\rPASS\thunter2", a server that takes a tab
-		// for the space reads a PASS.)
-		if n >= 3 && n <= 4 && (n == len(w) || w[n] == ' ' || w[n] == '\t' || w[n] == '\r' || w[n] == '\n') {
+		// (A tab or another control byte too: "NOOP\rPASS\thunter2",
+		// "PASS\vhunter2", a server that splits at isspace() reads a
+		// PASS; ParseCommand's CmdControlSeparator.)
+		if n >= 3 && n <= 4 && (n == len(w) || w[n] == ' ' || w[n] < 0x20 || w[n] == 0x7f) {
 			var up [4]byte
 			for j := range n {
 				up[j] = w[j] &^ 0x20
@@ -1881,13 +1882,14 @@ func (p *sessionParser) reject() {
 	p.cand = nil
 }
 
-// looksLikePass tells whether a client line is a PASS command however it
-// is mangled: any case, after any bytes that are not letters (NULs,
-// telnet residue, a padding an attacker chose), followed by anything but
-// a letter (a space, a tab, the end).
+// looksLikePass tells whether a client line is a PASS command, or an
+// ACCT (its account information is as secret), however it is mangled:
+// any case, after any bytes that are not letters (NULs, telnet residue, a
+// padding an attacker chose), followed by anything but a letter (a space,
+// a tab, the end). ("ACCT\tsecret" was shown, its echo too.)
 func looksLikePass(b []byte) bool {
 	b = b[nonLetters(b):]
-	if len(b) < 4 || b[0]|0x20 != 'p' || b[1]|0x20 != 'a' || b[2]|0x20 != 's' || b[3]|0x20 != 's' {
+	if len(b) < 4 || !(bytes.EqualFold(b[:4], []byte("PASS")) || bytes.EqualFold(b[:4], []byte("ACCT"))) {
 		return false
 	}
 	return len(b) == 4 || !isLetter(b[4])
