@@ -1286,6 +1286,13 @@ func (p *sessionParser) clientLine(l ftp.Line) {
 	// CR (crSplit's), no server line between (clientText).
 	afterPass := false
 	for i := crSplit(l.Text); i >= 0; i = crSplit(l.Text) {
+		if afterPass && !l.BareCR {
+			// After "PASS \r", the rest of a line ended by a LF is the
+			// password to a server reading to the LF ("PASS
+			// \rab\rSTOR\vSecret77"): masked whole (crPassword), not
+			// split again at a verb.
+			break
+		}
 		if !l.BareCR && passWithArg(l.Text[:i]) && !looksLikePass(l.Text[i+1:]) {
 			// A line ended by a LF is not a bare-CR client's: a server
 			// reading to the LF takes "PASS Zq9Sec\rNOOP retPw" whole
@@ -1552,7 +1559,8 @@ func (p *sessionParser) clientText(l ftp.Line, glue int, afterPass bool) {
 // anonymous bare-CR client pipelines "PASS \r" and "PASV\r" before any
 // reply, and masking it would lose the endpoint the 227 answers, and
 // with it the failure of the connection to it; no password reads "PASV"
-// alone or "PORT" and an argument.
+// alone, or "PORT" and an endpoint that parses ("PORT Royal77" may be one,
+// masked).
 func (p *sessionParser) crPassword(l ftp.Line, afterPass bool, cmd ftp.Command, err error) bool {
 	return (afterPass || l.AfterCR) && p.passRetry() && p.owed > 0 && err != ftp.ErrEmptyLine &&
 		!(err == nil && announcesEndpoint(cmd))
@@ -1560,15 +1568,23 @@ func (p *sessionParser) crPassword(l ftp.Line, afterPass bool, cmd ftp.Command, 
 
 // announcesEndpoint tells whether cmd asks for or names a data endpoint:
 // PASV, EPSV, LPSV or SPSV with no argument (EPSV's protocol number or
-// ALL aside), or PORT, EPRT or LPRT with one.
+// ALL aside), or PORT, EPRT or LPRT with an argument that parses as an
+// endpoint.
 func announcesEndpoint(cmd ftp.Command) bool {
 	switch cmd.Verb {
 	case "PASV", "LPSV", "SPSV":
 		return cmd.Arg == ""
 	case "EPSV":
 		return cmd.Arg == "" || cmd.Arg == "1" || cmd.Arg == "2" || strings.EqualFold(cmd.Arg, "ALL")
-	case "PORT", "EPRT", "LPRT":
-		return cmd.Arg != ""
+	case "PORT":
+		_, err := ftp.ParsePORTLoose(cmd.Arg)
+		return err == nil
+	case "EPRT":
+		_, _, err := ftp.ParseEPRTLoose(cmd.Arg)
+		return err == nil
+	case "LPRT":
+		_, err := ftp.ParseLPRT(cmd.Arg)
+		return err == nil
 	}
 	return false
 }
@@ -2111,8 +2127,10 @@ func foldHead(h uint32) uint16 { return uint16(h^h>>16) | 1 }
 // headEchoIn tells whether text holds the head of a secret of n bytes
 // (its first echoHeadLen, fingerprint head: armEcho), in any case, cut
 // short: at a word's start, the word going on to the text's end or
-// holding an ellipsis ("..." or U+2026; at the end, not a plain word:
-// plainWord). A server that trims what it
+// holding an ellipsis ("..." or U+2026). (A refusal whose last word
+// begins as the password does is hidden too, "530 Login incorrect." for
+// "Incoming#7": a 4-byte head cannot tell it from "bob/Sunshi", and
+// hiding a reply is the safe side.) A server that trims what it
 // repeats ("530 bad pw Zq9Secret...", "530 Login incorrect: bob/Zq9Se")
 // shows the password's first bytes.
 func headEchoIn(text string, head uint16, n int) bool {
@@ -2134,27 +2152,11 @@ func headEchoIn(text string, head uint16, n int) bool {
 		for end < len(text) && text[end] != ' ' && text[end] != '\t' {
 			end++
 		}
-		w := text[j:end]
-		if strings.Contains(w, "...") || strings.Contains(w, "\u2026") || end == len(text) && !plainWord(w) {
+		if w := text[j:end]; end == len(text) || strings.Contains(w, "...") || strings.Contains(w, "\u2026") {
 			return true
 		}
 	}
 	return false
-}
-
-// plainWord tells whether w is letters only, but for a closing '.', '!'
-// or ','. At a reply's end such a word is its own ("530 Login
-// incorrect.", "authentication failed", "Invalid username or password"),
-// however its first letters fold: a password cut there shows a digit or
-// a sign ("bob/Zq9Se"), or an ellipsis.
-func plainWord(w string) bool {
-	w = strings.TrimRight(w, ".!,")
-	for i := 0; i < len(w); i++ {
-		if !isLetter(w[i]) {
-			return false
-		}
-	}
-	return w != ""
 }
 
 // passAnonymous tells whether a password is one an anonymous login sends
