@@ -2598,22 +2598,23 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 	return true
 }
 
-// inferNearPorts: how far outside the span of the ports a session's
-// passive data connections were answered on (FitsWorking) an inferred
-// one's port may be and still be read as its server's range: a fixed
-// range is rarely wider than a thousand ports (vsftpd's and ProFTPD's
-// examples: 40000-40100, 49152-65534 read from 40 ports or more comes out
-// as wide as it is), and a server picking any port shows it by ports far
-// apart (the span then widens the margin as much).
+// inferNearPorts: how far from a port a session's passive data
+// connections were answered on (FitsWorking) an inferred one's port may be
+// and still be read as its server's range: a fixed range is rarely wider
+// than a thousand ports (vsftpd's and ProFTPD's examples: 40000-40100),
+// and one wider shows itself by ports answered across it.
 const inferNearPorts = 1000
 
 // FitsWorking tells whether dst fits the passive data connections of the
 // session its server answered (a SYN-ACK: it listened there), of the
-// latest recentKept: at the same address as one of them, at a port
-// within inferNearPorts (or their span, if wider) of their ports there.
+// latest recentKept: at the same address as one of them, within
+// inferNearPorts of one of their ports. Near one port, not inside their
+// span: an answered connection to another service inferred the same way
+// (a TLS admin panel on 8443) would otherwise stretch the span over a
+// database port between it and the range (3306 fitting 8443-40050).
 // answered: some were; without them nothing fits, nor is contradicted.
 func (sess *Session) FitsWorking(dst netip.AddrPort) (fits, answered bool) {
-	lo, hi, here := 0, 0, false
+	port := int(dst.Port())
 	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
 		dc := sess.Data[i]
 		if !dc.Passive || !dc.answered() {
@@ -2623,18 +2624,11 @@ func (sess *Session) FitsWorking(dst netip.AddrPort) (fits, answered bool) {
 		if dc.Server.Addr() != dst.Addr() {
 			continue
 		}
-		p := int(dc.Server.Port())
-		if !here || p < lo {
-			lo = p
+		if d := port - int(dc.Server.Port()); d >= -inferNearPorts && d <= inferNearPorts {
+			return true, true
 		}
-		if !here || p > hi {
-			hi = p
-		}
-		here = true
 	}
-	margin := max(inferNearPorts, hi-lo)
-	port := int(dst.Port())
-	return here && port >= lo-margin && port <= hi+margin, answered
+	return false, answered
 }
 
 // noteExchange notes the server's answer to its client's latest record

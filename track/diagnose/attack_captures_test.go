@@ -42,6 +42,8 @@ func TestAttackCapturesNoWrongRule(t *testing.T) {
 			[]string{"3300", "daddr 172.16.5.5", "dnat to 172.16.5.5", "-d 172.16.5.5"}, CodeDataUnanswered},
 		{"ftps_to_3306.pcap", CodeDataUnanswered, "it may be the client's connection to another service",
 			[]string{"3300", "dport 3306", "pasv_min_port=3306"}, ""},
+		{"tls8443_ok_fail3306.pcap", CodeDataUnanswered, "it may be the client's connection to another service",
+			[]string{"3300", "dport 3306", "pasv_min_port=3306"}, CodeDataUnanswered},
 		{"oh_priv.pcap", CodeDataUnanswered, "which never announced the port",
 			[]string{"used the announced address", "daddr 10.9.9.9", "-d 10.9.9.9"}, ""},
 		{"srv_third_host.pcap", CodeNATMismatch, "to port 22 there was answered by a reset from 10.2.0.77",
