@@ -135,6 +135,12 @@ func (s *blockPcap) take(n int) ([]byte, error) {
 	}
 	s.scratch = append(s.scratch[:0], s.cur...)
 	s.cur = nil
+	return s.fill(n)
+}
+
+// fill appends the input's next bytes to scratch until it holds n, across
+// blocks (take, takeBack).
+func (s *blockPcap) fill(n int) ([]byte, error) {
 	for len(s.scratch) < n {
 		if len(s.cur) == 0 && !s.nextBlock() {
 			return s.scratch, s.endErr(io.ErrUnexpectedEOF)
@@ -155,15 +161,7 @@ func (s *blockPcap) takeBack(n int) ([]byte, error) {
 	}
 	s.scratch = append(s.scratch[:0], s.back...)
 	s.back = nil
-	for len(s.scratch) < n {
-		if len(s.cur) == 0 && !s.nextBlock() {
-			return s.scratch, s.endErr(io.ErrUnexpectedEOF)
-		}
-		k := min(n-len(s.scratch), len(s.cur))
-		s.scratch = append(s.scratch, s.cur[:k]...)
-		s.cur = s.cur[k:]
-	}
-	return s.scratch, nil
+	return s.fill(n)
 }
 
 // ahead returns the next n bytes, or as many as the input has, without
