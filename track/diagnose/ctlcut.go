@@ -181,14 +181,12 @@ func (d *Diagnoser) resetAtCommand(s *track.Session, st *sessState, c *track.Com
 	return f
 }
 
-// serverClosedFirst reports whether the server closed its side of s's
-// control connection (its FIN) before the client closed or reset it: a
-// FIN of its with none of the client's, or the first of both FINs. (A FIN
-// that answers the client's is a close the client began.)
+// serverClosedFirst reports whether the server had closed its side of
+// s's control connection (its FIN) when the client reset it or a FIN of
+// the server's stood alone at the end (ServerFIN; a close by both FINs is
+// the client's here: controlCut asks only when the client closed or the
+// server's side reset).
 func serverClosedFirst(s *track.Session) bool {
-	if s.EndReason == track.EndFIN {
-		return !s.ClientClosed
-	}
 	return s.ServerFIN() && !s.ClientFIN
 }
 
