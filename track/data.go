@@ -2598,33 +2598,35 @@ func (t *Tracker) announcedInside(sess *Session, s *decode.Segment, passive bool
 	return true
 }
 
-// inferNearPorts: how far from a port a session's passive data
+// InferNearPorts: how far from a port a session's passive data
 // connections were answered on (FitsWorking) an inferred one's port may be
 // and still be read as its server's range: a fixed range is rarely wider
 // than a thousand ports (vsftpd's and ProFTPD's examples: 40000-40100),
 // and one wider shows itself by ports answered across it.
-const inferNearPorts = 1000
+const InferNearPorts = 1000
 
 // FitsWorking tells whether dst fits the passive data connections of the
 // session its server answered (a SYN-ACK: it listened there), of the
 // latest recentKept: at the same address as one of them, within
-// inferNearPorts of one of their ports. Near one port, not inside their
+// InferNearPorts of one of their ports. Near one port, not inside their
 // span: an answered connection to another service inferred the same way
 // (a TLS admin panel on 8443) would otherwise stretch the span over a
 // database port between it and the range (3306 fitting 8443-40050).
 // answered: some were; without them nothing fits, nor is contradicted.
-func (sess *Session) FitsWorking(dst netip.AddrPort) (fits, answered bool) {
+// except, when not nil, is left out: an answered connection weighed
+// against the others.
+func (sess *Session) FitsWorking(dst netip.AddrPort, except *DataConn) (fits, answered bool) {
 	port := int(dst.Port())
 	for i, n := len(sess.Data)-1, 0; i >= 0 && n < recentKept; i, n = i-1, n+1 {
 		dc := sess.Data[i]
-		if !dc.Passive || !dc.answered() {
+		if dc == except || !dc.Passive || !dc.answered() {
 			continue
 		}
 		answered = true
 		if dc.Server.Addr() != dst.Addr() {
 			continue
 		}
-		if d := port - int(dc.Server.Port()); d >= -inferNearPorts && d <= inferNearPorts {
+		if d := port - int(dc.Server.Port()); d >= -InferNearPorts && d <= InferNearPorts {
 			return true, true
 		}
 	}

@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/ftpsniff/ftpsniff/decode"
@@ -531,11 +532,16 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 		c := Classify(a)
 		return (c == ClassPrivate || c == ClassCGNAT) && a != srv && a.Is4() == srv.Is4() && !(Local(cli) && SameNet(a, cli))
 	}
+	var reached reachedAnnounced // (filled at the first address elsewhere)
 	look := func(x *track.DataConn) (netip.Addr, bool) {
 		switch {
 		case !x.Passive:
 		case x.Via != 0 && x.Announced.IsValid() && elsewhere(x.Announced.Addr()):
-			return x.Announced.Addr().Unmap(), true
+			// (Not one the client reached as announced and got through
+			// to: it routes there, no NAT forwards to it; otherAddress.)
+			if !reached.has(s, x.Announced.Addr().Unmap()) {
+				return x.Announced.Addr().Unmap(), true
+			}
 		case x.Via == 0 && encryptedControl(s) && x.SYNs > 0 && elsewhere(x.Server.Addr()) && !inferredMisfit(s, x):
 			// (Not one that does not fit those that worked: maybe the
 			// client's connection to another host's service.)
@@ -571,6 +577,35 @@ func natBehind(s *track.Session, dc *track.DataConn) place {
 		}
 	}
 	return place{}
+}
+
+// reachedAnnounced holds the first announced addresses of a session its
+// client's passive data connections reached as announced and got
+// through to (answeredAt), gathered in one look at the session's data
+// connections the first time has asks.
+type reachedAnnounced struct {
+	done bool
+	n    int
+	addr [4]netip.Addr
+}
+
+// has tells whether s's client reached a as announced and got through
+// (answeredAt, without a connection to leave out). Past len(addr)
+// addresses the rest are not kept: read as not reached, as before.
+func (r *reachedAnnounced) has(s *track.Session, a netip.Addr) bool {
+	if !r.done {
+		r.done = true
+		for _, x := range s.Data {
+			if r.n == len(r.addr) {
+				break
+			}
+			if b := x.Announced.Addr().Unmap(); reachedAsAnnounced(x) && !slices.Contains(r.addr[:r.n], b) {
+				r.addr[r.n] = b
+				r.n++
+			}
+		}
+	}
+	return slices.Contains(r.addr[:r.n], a)
 }
 
 // routedOnLAN tells whether the client of s reaches the server at an

@@ -1184,6 +1184,13 @@ func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
 		// the control connection crossed.
 		return otherAddress(s, dc, a, srv, cls, j.fam, j.mismatch)
 	}
+	if answeredAt(s, dc, a) {
+		// Another data connection of the session reached a as
+		// announced and got through: the address leads to the
+		// server's listener (that one's note said so); this one's
+		// failure is its port's, the outcome's finding.
+		return nil
+	}
 	if resetByAnnounced(dc, a) && SameNet(a, srv) {
 		// (On the server's own network: no NAT's outside address,
 		// whose router answers ports it does not forward with an RST
@@ -1213,6 +1220,28 @@ func (j *pasvJudge) privateElsewhere(exact bool) *Finding {
 func resetByAnnounced(dc *track.DataConn, a netip.Addr) bool {
 	return dc.Match == track.MatchExact && dc.Server.Addr().Unmap() == a && dc.Outcome == track.OutcomeRefused &&
 		dc.RSTFromServer && dc.ICMP == nil
+}
+
+// answeredAt tells whether a data connection of s other than dc went to
+// a, the address announced for it, as announced (an exact match of an
+// announcement of a) and got through: a is right, whatever became of dc.
+// s.Data is bounded by the tracker (MaxDataPerSession); read once per
+// data connection privateElsewhere judges past the cases that need it
+// not.
+func answeredAt(s *track.Session, dc *track.DataConn, a netip.Addr) bool {
+	for _, x := range s.Data {
+		if x != dc && x.Announced.Addr().Unmap() == a && reachedAsAnnounced(x) {
+			return true
+		}
+	}
+	return false
+}
+
+// reachedAsAnnounced tells whether x is a passive data connection that
+// went to the address its announcement named, as named (an exact match),
+// and got through.
+func reachedAsAnnounced(x *track.DataConn) bool {
+	return x.Passive && x.Match == track.MatchExact && x.Server.Addr().Unmap() == x.Announced.Addr().Unmap() && gotThrough(x)
 }
 
 // resetThere is the finding for an announced address other than the

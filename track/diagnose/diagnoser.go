@@ -353,7 +353,10 @@ func (d *Diagnoser) Command(s *track.Session, c *track.Command) {
 func (d *Diagnoser) Data(s *track.Session, dc *track.DataConn) {
 	d.keepOwnVotes(s) // before the summary's and the advice's looks (passivePlace)
 	d.hosts.reported(s, dc)
-	d.server(s).data(dc)
+	// (A failure hedged as another service's, misfitOf, is no passive
+	// port of the server's: passiveFailed words it from the same look;
+	// nor is a service's port that worked aside from the others.)
+	d.server(s).data(dc, dc.Outcome.Failed() && misfitOf(s, dc, d.polOf(s)) != fits || serviceAside(s, dc))
 	if !dc.Outcome.Failed() && strangerOnce(s, dc) && d.strangerOwned(s, dc) == "" {
 		d.server(s).noteStrangerMade(dc)
 	}

@@ -296,6 +296,9 @@ type Finding struct {
 	// (track.MatchAnnounceLost: hedgeLostEndpoint): the port may be
 	// another service's, so no range is opened for it.
 	lostEndpoint bool
+	// misfit: a lostEndpoint inferred under TLS that does not fit the
+	// session's passive range (misfitOf, hedgeInferredMisfit), and how.
+	misfit misfitKind
 	// passiveBefore: a data-unanswered whose client got a passive data
 	// connection through to the same endpoint before (wordBefore): no
 	// range is set or opened for it.

@@ -3,8 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
-
-	"github.com/ftpsniff/ftpsniff/track"
 )
 
 // noteLostEndpoint counts f, a passive data failure whose endpoint is
@@ -14,17 +12,18 @@ func (a *serverAcc) noteLostEndpoint(f *Finding) {
 	if a.lostFirst == nil {
 		// What the verdict words of it, not the finding: that holds
 		// its session and data connections past their end.
-		a.lostFirst = &lostFailure{code: f.Code, to: f.Data.Server, inferred: f.Data.Match == track.MatchInferred}
+		a.lostFirst = &lostFailure{code: f.Code, to: f.Data.Server, misfit: f.misfit}
 	}
 }
 
 // lostFailure is what lostEndpointOnly says of the first failure to an
-// inferred endpoint: its finding's code, the endpoint, and whether it was
-// inferred under TLS (inferredMisfit) rather than for a lost announcement.
+// inferred endpoint: its finding's code, the endpoint, and how it does
+// not fit when it was inferred under TLS (misfitOf), rather than for a
+// lost announcement (fits).
 type lostFailure struct {
-	code     string
-	to       netip.AddrPort
-	inferred bool
+	code   string
+	to     netip.AddrPort
+	misfit misfitKind
 }
 
 // lostEndpointOnly: the server's only passive failures are to endpoints
@@ -39,10 +38,18 @@ func (v *verdictWriter) lostEndpointOnly() {
 	if a.lostEndpoint > 1 {
 		lead = fmt.Sprintf("%d passive data connections failed; the first", a.lostEndpoint)
 	}
-	if f.inferred {
-		// (inferredMisfit: under TLS, not where those that worked went.)
+	switch f.misfit {
+	case misfitElsewhere:
 		v.text = fmt.Sprintf("%s, to %s, %s, but that endpoint is inferred from the client's SYN by peers and time (the control channel is encrypted), and the data connections that worked went elsewhere: it may be the client's connection to another service; open nothing for it on this alone (see %s)",
 			lead, f.to, how, f.code)
+		return
+	case misfitServicePort, misfitOutsideRange:
+		what := "is " + servicePortName(f.to.Port())
+		if f.misfit == misfitOutsideRange {
+			what = "is outside the server's configured range"
+		}
+		v.text = fmt.Sprintf("%s, to %s, %s, but that endpoint is inferred from the client's SYN by peers and time (the control channel is encrypted), none of its session's data connections worked to compare it with, and port %d %s: it may be the client's connection to another service; open nothing for it on this alone (see %s)",
+			lead, f.to, how, f.to.Port(), what, f.code)
 		return
 	}
 	v.text = fmt.Sprintf("%s, to port %d, %s, but that port is inferred from the client's SYN, not announced: the reply announcing it is not in the capture (lost in a capture gap or cut short), and the SYN may have gone to another service of the server; capture again with whole packets (tcpdump -s 0) to see the announced endpoint before opening anything (see %s)",

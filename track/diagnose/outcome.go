@@ -279,10 +279,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	ev, pk := d.failedEvidence(dc)
 	f := &Finding{Severity: SeverityError, TS: when(dc), Packets: pk, Evidence: ev}
 	p := d.newPassiveFailure(s, dc, nat, ex)
-	// (A port inside the range given or configured is the server's,
-	// wherever the others went: not a misfit.)
-	misfit := inferredMisfit(s, dc) && !(dc.Server.Addr().Unmap() == s.Server.Addr().Unmap() && p.rs.Contains(dc.Server.Port()))
-	if host, ok := otherHostOf(s, dc); ok && !p.wrongAddr && !misfit {
+	misfit := misfitOf(s, dc, p.pol)
+	if host, ok := otherHostOf(s, dc); ok && !p.wrongAddr && misfit == fits {
 		// (A wrong announced address the client dialled explains it
 		// already: nat-mismatch.)
 		// Not the server's answer, nor its silence: the SYN went to
@@ -322,8 +320,8 @@ func (d *Diagnoser) passiveFailed(s *track.Session, dc *track.DataConn, nat *Fin
 	if dc.Match == track.MatchAnnounceLost && dc.Passive {
 		p.hedgeLostEndpoint(f)
 	}
-	if misfit {
-		p.hedgeInferredMisfit(f)
+	if misfit != fits {
+		p.hedgeInferredMisfit(f, misfit)
 	}
 	if dc.Via == 0 && !s.WasEncrypted && !s.ImplicitTLS && s.Midstream {
 		// Inferred in a session picked up mid-stream (track:
@@ -375,32 +373,150 @@ func dialledAnnounced(s *track.Session, dc *track.DataConn) bool {
 	return nspNAT64(s.Server.Addr().Unmap(), ann, to)
 }
 
+// misfitKind says how the endpoint of an inferred data connection does not
+// fit the session's passive range as far as the capture shows it
+// (misfitOf).
+type misfitKind uint8
+
+const (
+	fits misfitKind = iota
+	// misfitElsewhere: the session's data connections that worked went
+	// to another address or to ports far from this one.
+	misfitElsewhere
+	// misfitServicePort: none worked to compare with, and the port is a
+	// system port or a well-known service's (servicePort), where no
+	// server puts its passive range.
+	misfitServicePort
+	// misfitOutsideRange: none worked to compare with, and the port is
+	// outside the range the server's configuration sets.
+	misfitOutsideRange
+)
+
 // inferredMisfit tells whether dc is a passive data connection of an
-// encrypted session inferred by peers and time (track: inferData), whose
-// endpoint does not fit where the session's data connections that worked
-// went (track.Session.FitsWorking: another address, or a port far from
-// theirs). track takes none such when they came before it; these came
-// after.
+// encrypted session inferred by peers and time (track: inferData) whose
+// endpoint does not fit (misfitOf), with no range given to check it
+// against.
 func inferredMisfit(s *track.Session, dc *track.DataConn) bool {
+	return misfitOf(s, dc, policy.Policy{}) != fits
+}
+
+// misfitOf tells whether and how dc, a passive data connection of an
+// encrypted session inferred by peers and time (track: inferData), does
+// not fit: its endpoint is not where the session's data connections
+// that worked went (track.Session.FitsWorking: another address, or a
+// port far from theirs), or, none having worked, its port is no
+// plausible passive port (a service's port, or outside the server's
+// configured range). track takes no misfit of the first kind when they
+// came before it; these came after. A port inside the range pol gives
+// or configures, at the control address, is the server's wherever the
+// others went: it fits. A lone ordinary high port fits (what a blocked
+// passive range under FTPS shows: every SYN unanswered, nothing to
+// compare with).
+func misfitOf(s *track.Session, dc *track.DataConn, pol policy.Policy) misfitKind {
 	if dc.Match != track.MatchInferred || !dc.Passive || dc.Via != 0 || !(s.Encrypted || s.WasEncrypted || s.ImplicitTLS) {
+		return fits
+	}
+	port, own := dc.Server.Port(), dc.Server.Addr().Unmap() == s.Server.Addr().Unmap()
+	if own && pol.PassiveRanges().Contains(port) {
+		return fits
+	}
+	switch ok, answered := s.FitsWorking(dc.Server, dc); {
+	case answered && !ok:
+		return misfitElsewhere
+	case answered:
+		return fits
+	case servicePort(port) && !nearOrdinaryAttempt(s, dc):
+		return misfitServicePort
+	case len(serverRange(pol)) > 0 && !serverRange(pol).Contains(port):
+		return misfitOutsideRange
+	}
+	return fits
+}
+
+// serviceAside tells whether dc, a passive data connection of an
+// encrypted session inferred by peers and time, got through to a
+// service's port (servicePort) far from the ports the session's other
+// answered ones went to (track.Session.FitsWorking): the client's
+// connection to another service of the server (a TLS admin panel on
+// 8443) as likely as a data connection, no port of the passive range to
+// count.
+func serviceAside(s *track.Session, dc *track.DataConn) bool {
+	if dc.Match != track.MatchInferred || !dc.Passive || dc.Via != 0 || !gotThrough(dc) || !servicePort(dc.Server.Port()) || !(s.Encrypted || s.WasEncrypted || s.ImplicitTLS) {
 		return false
 	}
-	fits, answered := s.FitsWorking(dc.Server)
-	return answered && !fits
+	ok, answered := s.FitsWorking(dc.Server, dc)
+	return answered && !ok
+}
+
+// nearOrdinaryAttempt tells whether another passive data connection of
+// s inferred by peers and time went to dc's address, to a port within
+// track.InferNearPorts of dc's that is no service's (servicePort): SYNs
+// to a blocked range that happens to hold a service's port (5000-5100)
+// show it by the others around it.
+func nearOrdinaryAttempt(s *track.Session, dc *track.DataConn) bool {
+	port := int(dc.Server.Port())
+	for _, x := range s.Data {
+		if x == dc || !x.Passive || x.Match != track.MatchInferred || x.SYNs == 0 || x.Server.Addr() != dc.Server.Addr() || servicePort(x.Server.Port()) {
+			continue
+		}
+		if d := int(x.Server.Port()) - port; d >= -track.InferNearPorts && d <= track.InferNearPorts {
+			return true
+		}
+	}
+	return false
 }
 
 // hedgeInferredMisfit rewords f, the failure finding of an inferred
-// connection that does not fit the session's that worked
-// (inferredMisfit): a guess, most likely the client's connection to
-// another service, a warning whose port no rule is built from
-// (lostEndpoint).
-func (p *passiveFailure) hedgeInferredMisfit(f *Finding) {
-	f.lostEndpoint = true
+// connection that does not fit (misfitOf, how: m): a guess, most likely
+// the client's connection to another service, a warning whose port no
+// rule is built from (lostEndpoint).
+func (p *passiveFailure) hedgeInferredMisfit(f *Finding, m misfitKind) {
+	f.lostEndpoint, f.misfit = true, m
 	f.Severity = min(f.Severity, SeverityWarning)
 	f.Example = policy.PortRange{}
-	f.Message += fmt.Sprintf(" That endpoint is inferred, not announced: the control channel is encrypted, and the connection to %s is taken for this session's by its peers and time alone, yet the session's data connections that worked went to another address or to ports far from %d: it may be the client's connection to another service.", p.dc.Server, p.port)
-	f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and the ports the server's data connections worked on do not include it. Give --pasv-range or --server-config to check it against the server's range.", p.port)
+	lead := fmt.Sprintf(" That endpoint is inferred, not announced: the control channel is encrypted, and the connection to %s is taken for this session's by its peers and time alone", p.dc.Server)
+	switch m {
+	case misfitServicePort:
+		f.Message += fmt.Sprintf("%s, yet none of the session's data connections worked to compare it with, and port %d is %s, not where a server puts its passive range: it may be the client's connection to that service.", lead, p.port, servicePortName(p.port))
+		f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and no data connection worked beside it to show the server's range. Give --pasv-range or --server-config to check it against the server's range.", p.port)
+	case misfitOutsideRange:
+		f.Message += fmt.Sprintf("%s, yet none of the session's data connections worked to compare it with, and port %d is outside %s: it may be the client's connection to another service.", lead, p.port, serverRangeName(p.pol))
+		f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and the server's configured range does not include it. If the server does use it, it does not run %s: check which file it reads.", p.port, p.pol.Server.Path)
+	default:
+		f.Message += fmt.Sprintf("%s, yet the session's data connections that worked went to another address or to ports far from %d: it may be the client's connection to another service.", lead, p.port)
+		f.Advice = fmt.Sprintf("Open nothing for port %d on this alone: it was not read from an announcement, and the ports the server's data connections worked on do not include it. Give --pasv-range or --server-config to check it against the server's range.", p.port)
+	}
 	p.named = false // (no family settings named)
+}
+
+// serverRange is the ports the server configuration pol applies hands
+// out (its passive range, else the server's built-in one); nil when no
+// configuration was given or it tells none.
+func serverRange(pol policy.Policy) policy.Ranges {
+	switch c := pol.Server; {
+	case c == nil:
+		return nil
+	case len(c.PassiveRange) > 0:
+		return c.PassiveRange
+	}
+	return pol.Server.BuiltinRange
+}
+
+// serverRangeName words serverRange(pol) for a message.
+func serverRangeName(pol policy.Policy) string {
+	if c := pol.Server; len(c.PassiveRange) > 0 {
+		return fmt.Sprintf("the passive range %s sets (%s)", c.Path, c.PassiveRange)
+	}
+	return fmt.Sprintf("the ports the server picks from without a range set in %s (%s)", pol.Server.Path, pol.Server.BuiltinRange)
+}
+
+// servicePortName words a servicePort for a message: a system port, or a
+// well-known service's.
+func servicePortName(port uint16) string {
+	if port < 1024 {
+		return "a system port (below 1024)"
+	}
+	return "a well-known service's port"
 }
 
 // passiveFailure is what passiveFailed words its finding from: where the

@@ -43,7 +43,7 @@ func TestStalledTransferNotAbortedOrCut(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newServerAcc(track.Session{}.Server)
 			a.shared = &captureShared{}
-			a.data(&track.DataConn{Outcome: track.OutcomeConnected, Command: tc.c, EndReason: tc.end, Session: tc.sess})
+			a.data(&track.DataConn{Outcome: track.OutcomeConnected, Command: tc.c, EndReason: tc.end, Session: tc.sess}, false)
 			if a.emptyStalled != tc.want {
 				t.Errorf("emptyStalled %d, want %d", a.emptyStalled, tc.want)
 			}

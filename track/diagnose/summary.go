@@ -1031,7 +1031,12 @@ func (ps PortStats) String() string {
 	return fmt.Sprintf("between %d and %d", ps.Min, ps.Max)
 }
 
-func (a *serverAcc) data(dc *track.DataConn) {
+// data counts dc in the server's summary; misfit: dc went to an
+// endpoint inferred under TLS that does not fit the session's passive
+// range (a failure misfitOf hedges, or serviceAside), maybe another
+// service's, kept out of the passive ports seen and the example range
+// made from them.
+func (a *serverAcc) data(dc *track.DataConn, misfit bool) {
 	a.outcomes[dc.Outcome]++
 	if dc.Outcome == track.OutcomeConnected && dc.TotalBytes() == 0 && stalledTransfer(dc.Session, dc.Command) {
 		if waitedOut(dc) {
@@ -1090,7 +1095,7 @@ func (a *serverAcc) data(dc *track.DataConn) {
 			}
 		}
 	}
-	if dc.Passive {
+	if dc.Passive && !misfit {
 		p := dc.Announced.Port()
 		if dc.Match == track.MatchInferred || dc.Match == track.MatchAnnounceLost {
 			p = dc.Server.Port() // no announcement visible: the port seen
